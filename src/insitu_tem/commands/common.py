@@ -1,0 +1,120 @@
+"""Conventions shared by every subcommand: input file, calibration override, JSON."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..data.model import Axis, DataError, Dataset
+from ..data.units import normalise_units
+
+Progress = Callable[[float, str], None]
+
+
+class InputError(Exception):
+    """Bad input for a command: reported as one line naming the file, exit 2."""
+
+    def __init__(self, path: str | Path | None, message: str) -> None:
+        super().__init__(message)
+        self.path = None if path is None else str(path)
+        self.message = message
+
+
+def add_input_arguments(parser: argparse.ArgumentParser, *, name: str = "FILE") -> None:
+    """Add the input file and the options every reading command accepts."""
+    parser.add_argument("file", metavar=name, help="any supported microscope file")
+    parser.add_argument("--signal", type=int, default=None, metavar="N",
+                        help="signal index in a multi-signal file (see `info`)")
+    parser.add_argument("--scale", type=float, default=None, metavar="VALUE",
+                        help="override the pixel/channel size of the signal axes")
+    parser.add_argument("--units", default=None, metavar="UNIT",
+                        help="units of --scale (nm, Å, 1/nm, eV, ...)")
+
+
+def override_calibration(dataset: Dataset, *, scale: float | None, units: str | None) -> Dataset:
+    """Return ``dataset`` with its signal axes recalibrated by the user.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Loaded data.
+    scale : float or None
+        New step of every signal axis, in ``units``; None keeps the file's.
+    units : str or None
+        Units of ``scale``; converted to the canonical unit.
+    """
+    if scale is None and units is None:
+        return dataset
+    if scale is not None and not (math.isfinite(scale) and scale > 0):
+        raise DataError(f"--scale {scale} is not a positive number; give e.g. --scale 0.05")
+    conversion = normalise_units(units) if units is not None else None
+    n_nav = len(dataset.navigation_axes)
+    axes = list(dataset.axes)
+    for i in range(n_nav, len(axes)):
+        axis = axes[i]
+        new_scale = axis.scale if scale is None else scale
+        new_units = axis.units
+        if conversion is not None:
+            new_scale *= conversion.factor
+            new_units = conversion.units
+        axes[i] = Axis(axis.name, axis.size, new_scale, axis.offset * (new_scale / axis.scale), new_units)
+    return dataset.with_axes(tuple(axes))
+
+
+def load_input(args: argparse.Namespace, **kwargs: Any) -> Dataset:
+    """Load ``args.file`` honouring ``--signal``, ``--scale`` and ``--units``."""
+    from ..data.io import load
+
+    dataset = load(args.file, signal=args.signal, **kwargs)
+    return override_calibration(dataset, scale=args.scale, units=args.units)
+
+
+def require_kind(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> None:
+    """Raise InputError unless ``dataset.kind`` is one of ``kinds``."""
+    if dataset.kind not in kinds:
+        raise InputError(
+            dataset.source,
+            f"is a {dataset.kind}, but `{command}` needs a {' or '.join(kinds)}",
+        )
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert dataclasses, numpy scalars and arrays to plain JSON types (NaN -> null)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+def stderr_progress(enabled: bool) -> Progress:
+    """A progress callback drawing a one-line bar on stderr (no-op when disabled)."""
+
+    def report(fraction: float, message: str = "") -> None:
+        if not enabled:
+            return
+        width = 30
+        filled = int(round(max(0.0, min(1.0, fraction)) * width))
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:6.1%} {message[:40]:<40}")
+        if fraction >= 1.0:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return report

@@ -1,0 +1,5 @@
+"""Qt-free data model and file readers/writers."""
+
+from .model import KINDS, Axis, DataError, Dataset
+
+__all__ = ["KINDS", "Axis", "DataError", "Dataset"]
