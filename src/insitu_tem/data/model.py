@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .units import UNCALIBRATED, is_valid_scale
+from .units import FRAME, UNCALIBRATED, is_valid_scale
 
 KINDS = ("movie", "image", "pattern", "pattern_series", "spectrum", "spectrum_series")
 
@@ -79,7 +79,7 @@ class Axis:
     @property
     def calibrated(self) -> bool:
         """True when the axis carries physical units."""
-        return self.units != UNCALIBRATED
+        return self.units not in (UNCALIBRATED, FRAME)
 
     def coordinates(self) -> np.ndarray:
         """Calibrated coordinate of every sample, in ``units``."""

@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass
 
 UNCALIBRATED = "px"
+FRAME = "frame"
 
 _LENGTH_TO_NM = {
     "m": 1e9,
     "mm": 1e6,
+    "cm": 1e7,
     "um": 1e3,
     "nm": 1.0,
     "a": 0.1,
