@@ -1,0 +1,1 @@
+"""Everything that imports Qt lives in this package (DESIGN.md rule 1)."""

@@ -1,0 +1,86 @@
+"""Application start-up: QApplication, settings, the error reporter, the main window,
+and the headless ``--screenshot`` mode."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QSettings
+from PySide6.QtWidgets import QApplication
+
+from .errors import DialogReporter, ErrorReporter, StderrReporter
+from .main_window import MainWindow
+
+SCREENSHOT_SIZE = (1600, 1000)
+SCREENSHOT_TIMEOUT_MS = 120_000
+
+
+def make_settings() -> QSettings:
+    """The user's persistent settings (recent files, window layout)."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "insitu-tem", "insitu-tem")
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("insitu-tem")
+    app.setOrganizationName("insitu-tem")
+    return app
+
+
+def build_window(settings: QSettings, reporter: ErrorReporter) -> MainWindow:
+    window = MainWindow(settings, reporter)
+    if isinstance(reporter, DialogReporter):
+        reporter.set_parent_widget(window)
+    window.resize(*SCREENSHOT_SIZE)
+    return window
+
+
+def wait_until_idle(app: QApplication, window: MainWindow, timeout_ms: int = SCREENSHOT_TIMEOUT_MS) -> bool:
+    """Process events until no task runs (twice in a row), or time out."""
+    timer = QElapsedTimer()
+    timer.start()
+    quiet_rounds = 0
+    while timer.elapsed() < timeout_ms:
+        app.processEvents()
+        quiet_rounds = quiet_rounds + 1 if window.tasks.is_idle() else 0
+        if quiet_rounds > 20:
+            return True
+        window.tasks.wait_for_done(20)
+    return False
+
+
+def take_screenshot(app: QApplication, window: MainWindow, path: str) -> int:
+    """Render the whole window to ``path`` (PNG) once idle; return the exit code."""
+    if not wait_until_idle(app, window):
+        sys.stderr.write("insitu-tem: error: screenshot: loading did not finish in time\n")
+        return 2
+    image = window.grab()
+    if not image.save(path):
+        sys.stderr.write(f"insitu-tem: error: {Path(path).name}: cannot write the PNG; check the folder\n")
+        return 2
+    return 0
+
+
+def main(*, files=(), screenshot: str | None = None, signal: int | None = None, debug: bool = False) -> int:
+    """Open the workbench on ``files`` (the sample project when empty); return the exit code."""
+    app = application()
+    reporter: ErrorReporter = StderrReporter() if screenshot else DialogReporter()
+    reporter.install_hooks()
+    errors: list[object] = []
+    reporter.reported.connect(errors.append)
+    window = build_window(make_settings(), reporter)
+    window.show()
+    if files:
+        window.open_paths(files, signal=signal)
+    else:
+        window.open_sample_project()
+    try:
+        if screenshot:
+            code = take_screenshot(app, window, screenshot)
+            return 2 if errors and code == 0 else code
+        return app.exec()
+    finally:
+        window.close()
+        window.tasks.wait_for_done(5000)
+        reporter.uninstall_hooks()

@@ -1,0 +1,168 @@
+"""The main window: composition only — docks for the panels, menus, recent files,
+status bar with cursor readout and task progress, drag and drop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton, QWidget,
+)
+
+from .. import __version__
+from ..data.io import SUPPORTED_SUFFIXES
+from ..data.project import PROJECT_SUFFIX
+from .errors import ErrorReporter
+from .opener import Opener
+from .panels.eels_panel import EelsPanel
+from .panels.fft_panel import FftPanel
+from .panels.movie_panel import MoviePanel
+from .panels.nbd_panel import NbdPanel
+from .state import AppState
+from .tasks import TaskRunner
+
+MAX_RECENT = 10
+PANEL_CLASSES = (MoviePanel, FftPanel, NbdPanel, EelsPanel)
+
+
+class MainWindow(QMainWindow):
+    """Four docked panels sharing one state, one task runner and one undo stack."""
+
+    def __init__(self, settings: QSettings, reporter: ErrorReporter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"insitu-tem {__version__}")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.settings, self.reporter = settings, reporter
+        self.state = AppState(self)
+        self.tasks = TaskRunner(reporter, parent=self)
+        self.undo_stack = QUndoStack(self)
+        self.opener = Opener(self.state, self.tasks, reporter, parent=self)
+        self.opener.opened.connect(self._remember)
+        self.panels: dict[str, QWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_panels()
+        self._build_status_bar()
+        self._build_menus()
+        self.state.dataset_changed.connect(self._route)
+
+    def _build_panels(self) -> None:
+        placement = {"movie": Qt.DockWidgetArea.LeftDockWidgetArea, "hrtem": Qt.DockWidgetArea.RightDockWidgetArea,
+                     "nbd": Qt.DockWidgetArea.LeftDockWidgetArea, "eels": Qt.DockWidgetArea.RightDockWidgetArea}
+        for cls in PANEL_CLASSES:
+            panel = cls(self.state, self.tasks, self.undo_stack)
+            dock = QDockWidget(cls.title, self)
+            dock.setObjectName(f"dock-{cls.role}")
+            dock.setWidget(panel)
+            self.addDockWidget(placement[cls.role], dock)
+            self.panels[cls.role] = panel
+            self.docks[cls.role] = dock
+
+    def _build_status_bar(self) -> None:
+        self.cursor_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setRange(0, 1000)
+        self.cancel_button = QPushButton("Cancel")
+        bar = self.statusBar()
+        bar.addWidget(self.cursor_label, 1)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.state.cursor_text_changed.connect(self.cursor_label.setText)
+        self.tasks.busy_changed.connect(self._on_busy)
+        self.tasks.progress.connect(lambda _id, fraction, _msg: self.progress.setValue(int(fraction * 1000)))
+        self.cancel_button.clicked.connect(lambda: self.tasks.cancel())
+
+    def _on_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.progress.setValue(0)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action(file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._action(file_menu, "Open &Sample Project", self.open_sample_project)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addActions([undo, redo])
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About insitu-tem", self._about)
+        self._refresh_recent()
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def open_dialog(self) -> None:
+        """File ▸ Open: pick one or more files (or a project)."""
+        patterns = " ".join(f"*{s}" for s in sorted(set(SUPPORTED_SUFFIXES) | {PROJECT_SUFFIX}))
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open data or project", self._last_folder(),
+                                                f"Microscope data and projects ({patterns});;All files (*)")
+        self.open_paths(paths)
+
+    def open_paths(self, paths, *, signal: int | None = None) -> None:
+        """Open files or projects (in the background); errors go to the reporter."""
+        for path in paths:
+            self.opener.open(Path(path), signal=signal)
+
+    def open_sample_project(self) -> None:
+        self.opener.open(self.opener.sample_project_path())
+
+    def _route(self, role: str, dataset) -> None:
+        panel = self.panels.get(role)
+        if dataset is not None and panel is not None and hasattr(panel, "set_dataset"):
+            panel.set_dataset(dataset)
+            self.docks[role].raise_()
+
+    def _remember(self, path: str) -> None:
+        recent = [p for p in self._recent() if p != path]
+        self.settings.setValue("recent_files", [path] + recent[: MAX_RECENT - 1])
+        self.settings.setValue("last_folder", str(Path(path).parent))
+        self._refresh_recent()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _last_folder(self) -> str:
+        return str(self.settings.value("last_folder", "") or "")
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self._recent():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_paths([p]))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "insitu-tem", f"insitu-tem {__version__}\nGPL-3.0-or-later")
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.open_paths([url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()])
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.tasks.cancel()
+        self.tasks.wait_for_done(5000)
+        self.settings.setValue("geometry", self.saveGeometry())
+        super().closeEvent(event)

@@ -1,0 +1,186 @@
+"""The one task runner: work off the GUI thread with progress, cancel and
+"latest request wins" for interactive recomputation.
+
+``TaskRunner.submit(fn, key=..., on_result=...)`` runs ``fn`` in a thread pool.
+When ``fn`` accepts a ``control`` argument it receives a :class:`TaskControl`
+whose ``progress(fraction, message)`` reports and whose ``should_stop()`` tells
+a long core function to stop. Results and errors come back on the GUI thread;
+a result whose request was superseded (same ``key``, newer id) or cancelled is
+dropped, so the state stays as it was before the task.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from .errors import ErrorReporter
+
+
+class TaskCancelled(Exception):
+    """Raised by :meth:`TaskControl.check` when the task was cancelled."""
+
+
+class TaskControl:
+    """Handed to task functions: progress reporting and cancellation checks."""
+
+    def __init__(self, task_id: int, emit_progress: Callable[[int, float, str], None]) -> None:
+        self.task_id = task_id
+        self._emit = emit_progress
+        self._stop = threading.Event()
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        """Report progress in [0, 1] with an optional message."""
+        self._emit(self.task_id, float(fraction), message)
+
+    def should_stop(self) -> bool:
+        """True once the task was cancelled or superseded."""
+        return self._stop.is_set()
+
+    def check(self) -> None:
+        """Raise TaskCancelled when the task should stop."""
+        if self._stop.is_set():
+            raise TaskCancelled()
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+
+@dataclass
+class _Pending:
+    key: str | None
+    description: str
+    control: TaskControl
+    on_result: Callable[[Any], None] | None
+    on_error: Callable[[BaseException], None] | None
+
+
+class _Bridge(QObject):
+    done = Signal(int, object, object)
+    progress = Signal(int, float, str)
+
+
+class _Job(QRunnable):
+    def __init__(self, task_id: int, call: Callable[[], Any], bridge: _Bridge) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._id, self._call, self._bridge = task_id, call, bridge
+
+    def run(self) -> None:
+        try:
+            result = self._call()
+        except BaseException as error:  # noqa: BLE001 - delivered to the reporter
+            self._bridge.done.emit(self._id, None, error)
+            return
+        self._bridge.done.emit(self._id, result, None)
+
+
+def _accepts_control(fn: Callable) -> bool:
+    try:
+        return "control" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class TaskRunner(QObject):
+    """Runs callables in a thread pool and delivers results on the GUI thread.
+
+    Signals
+    -------
+    started(int, str) : task id and description
+    progress(int, float, str) : task id, fraction in [0, 1], message
+    finished(int) : task id (result delivered, dropped or failed)
+    busy_changed(bool) : True while any task runs
+    idle() : emitted when the last running task ends
+    """
+
+    started = Signal(int, str)
+    progress = Signal(int, float, str)
+    finished = Signal(int)
+    busy_changed = Signal(bool)
+    idle = Signal()
+
+    def __init__(self, reporter: ErrorReporter, *, max_threads: int = 2, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._reporter = reporter
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(max(1, max_threads))
+        self._ids = itertools.count(1)
+        self._pending: dict[int, _Pending] = {}
+        self._latest: dict[str, int] = {}
+        self._bridge = _Bridge()
+        self._bridge.done.connect(self._on_done)
+        self._bridge.progress.connect(self.progress)
+
+    def submit(
+        self,
+        fn: Callable[..., Any],
+        *,
+        key: str | None = None,
+        on_result: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        description: str = "",
+    ) -> int:
+        """Run ``fn`` off the GUI thread; return the task id.
+
+        A newer submission with the same ``key`` cancels the older one and its
+        result is dropped. Errors go to ``on_error`` when given, else to the
+        error reporter.
+        """
+        task_id = next(self._ids)
+        control = TaskControl(task_id, self._bridge.progress.emit)
+        if key is not None and key in self._latest and self._latest[key] in self._pending:
+            self._pending[self._latest[key]].control.cancel()
+        if key is not None:
+            self._latest[key] = task_id
+        self._pending[task_id] = _Pending(key, description, control, on_result, on_error)
+        call = (lambda: fn(control=control)) if _accepts_control(fn) else fn
+        if len(self._pending) == 1:
+            self.busy_changed.emit(True)
+        self.started.emit(task_id, description)
+        self._pool.start(_Job(task_id, call, self._bridge))
+        return task_id
+
+    def cancel(self, task_id: int | None = None) -> None:
+        """Cancel one task, or all tasks when ``task_id`` is None."""
+        targets = list(self._pending) if task_id is None else [task_id]
+        for tid in targets:
+            if tid in self._pending:
+                self._pending[tid].control.cancel()
+
+    def is_idle(self) -> bool:
+        return not self._pending
+
+    def running_descriptions(self) -> list[str]:
+        return [p.description for p in self._pending.values()]
+
+    def wait_for_done(self, timeout_ms: int = 30000) -> bool:
+        """Block until the pool is empty (for shutdown and headless runs)."""
+        return self._pool.waitForDone(timeout_ms)
+
+    @Slot(int, object, object)
+    def _on_done(self, task_id: int, result: Any, error: BaseException | None) -> None:
+        pending = self._pending.pop(task_id, None)
+        if pending is None:
+            return
+        stale = pending.control.should_stop() or (pending.key is not None and self._latest.get(pending.key) != task_id)
+        try:
+            if stale or isinstance(error, TaskCancelled):
+                return
+            if error is not None:
+                if pending.on_error is not None:
+                    pending.on_error(error)
+                else:
+                    self._reporter.report_exception(error, context=pending.description)
+            elif pending.on_result is not None:
+                pending.on_result(result)
+        finally:
+            self.finished.emit(task_id)
+            if not self._pending:
+                self.busy_changed.emit(False)
+                self.idle.emit()

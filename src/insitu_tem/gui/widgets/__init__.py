@@ -1,0 +1,1 @@
+"""Reusable widgets: calibrated image view, scale bar, line and ROI tools."""

@@ -1,0 +1,68 @@
+"""A slider over frames, probe positions or spectra that shows the calibrated coordinate."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+
+from ...data.model import Axis
+
+
+class Navigator(QWidget):
+    """Slider + spin box over an index, labelled in calibrated units.
+
+    Signals
+    -------
+    index_changed(int) : emitted when the user (or :meth:`set_index`) moves it
+    """
+
+    index_changed = Signal(int)
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._axis = Axis("index", 1)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.spin = QSpinBox()
+        self.value_label = QLabel()
+        self.value_label.setMinimumWidth(110)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 0, 2, 0)
+        layout.addWidget(QLabel(label))
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.spin)
+        layout.addWidget(self.value_label)
+        self.slider.valueChanged.connect(self._on_value)
+        self.spin.valueChanged.connect(self.slider.setValue)
+        self.set_axis(self._axis)
+
+    @property
+    def index(self) -> int:
+        return self.slider.value()
+
+    def set_axis(self, axis: Axis) -> None:
+        """Range the navigator over ``axis`` (size, calibration)."""
+        self._axis = axis
+        for widget in (self.slider, self.spin):
+            widget.blockSignals(True)
+            widget.setRange(0, max(axis.size - 1, 0))
+            widget.blockSignals(False)
+        self.setEnabled(axis.size > 1)
+        self._update_label(self.slider.value())
+
+    def set_index(self, index: int) -> None:
+        """Move to ``index`` (clipped) without feedback loops."""
+        self.slider.setValue(int(index))
+
+    def _on_value(self, value: int) -> None:
+        self.spin.blockSignals(True)
+        self.spin.setValue(value)
+        self.spin.blockSignals(False)
+        self._update_label(value)
+        self.index_changed.emit(value)
+
+    def _update_label(self, value: int) -> None:
+        axis = self._axis
+        if axis.calibrated:
+            self.value_label.setText(f"{axis.to_value(value):.4g} {axis.units}")
+        else:
+            self.value_label.setText(f"{value + 1} / {axis.size}")
