@@ -130,6 +130,8 @@ def build_dataset(
 ) -> Dataset:
     """Build a calibrated Dataset from one raw signal (see module docstring)."""
     notes = list(notes or [])
+    if 0 in tuple(raw.array.shape):
+        raise DataError(f"holds no data values (shape {tuple(raw.array.shape)}); the file may be damaged")
     array, axes, dtype_notes = repair_dtype(raw.array, raw.axes)
     notes += dtype_notes
     array, axes = _squeeze_single_navigation(array, axes)

@@ -29,7 +29,7 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     """
     import imageio_ffmpeg
 
-    reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="gray")
+    reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="gray", bpp=1)
     meta = next(reader)
     cols, rows = meta["size"]
     frames = [np.frombuffer(frame, dtype=np.uint8).reshape(rows, cols) for frame in reader]
