@@ -1,0 +1,96 @@
+"""The main window as a user drives it: File ▸ Open, drag and drop, recent files, errors."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QFileDialog
+
+
+
+@pytest.fixture
+def movie_file(tmp_path):
+    rng = np.random.default_rng(0)
+    movie = rng.integers(100, 200, size=(5, 64, 80), dtype=np.uint16)
+    movie[:, 10:20, 30:40] = 4000
+    path = tmp_path / "movie.tif"
+    tifffile.imwrite(path, movie, imagej=True, resolution=(1 / 2.0, 1 / 2.0),
+                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
+    return path
+
+
+def test_open_through_the_file_menu_shows_the_movie(qtbot, window, wait_idle, movie_file, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(movie_file)], ""))
+    window.open_action.trigger()
+    wait_idle(window)
+    panel = window.panels["movie"]
+    assert panel.dataset is not None and panel.dataset.shape == (5, 64, 80)
+    assert panel.view.frame.shape == (64, 80)
+    assert panel.view.scale_bar.units == "nm"
+    assert window.recent_menu.actions()[0].text() == str(movie_file)
+
+
+def test_frame_navigation_updates_time_and_linked_state(qtbot, window, wait_idle, movie_file):
+    window.open_paths([movie_file])
+    wait_idle(window)
+    panel = window.panels["movie"]
+    panel.navigator.slider.setValue(3)
+    assert window.state.frame == 3
+    assert panel.time_label.text() == "t = 1.50 s"
+    qtbot.keyClick(panel.navigator.slider, Qt.Key.Key_Right)
+    assert window.state.frame == 4
+
+
+def test_status_bar_reads_the_cursor_in_calibrated_units(qtbot, window, wait_idle, movie_file):
+    window.open_paths([movie_file])
+    wait_idle(window)
+    view = window.panels["movie"].view
+    assert view.readout(15, 35).startswith("x = 70 nm, y = 30 nm")
+    window.state.report_cursor(view.readout(15, 35))
+    assert window.cursor_label.text().startswith("x = 70 nm")
+
+
+def test_drop_a_file_on_the_window(qtbot, window, wait_idle, realdata):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(realdata("EELS_STO.dm3")))])
+    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    wait_idle(window)
+    panel = window.panels["eels"]
+    x, y = panel.curve.getData()
+    assert len(x) == 2048 and x[0] == pytest.approx(350.0)
+
+
+def test_patterns_go_to_the_nbd_panel_and_navigate(qtbot, window, wait_idle, realdata):
+    window.open_paths([realdata("test1.blo")])
+    wait_idle(window)
+    panel = window.panels["nbd"]
+    first = panel.view.frame.copy()
+    panel.navigator.slider.setValue(5)
+    assert window.state.scan_index == 5
+    assert not np.array_equal(first, panel.view.frame)
+
+
+def test_a_bad_file_reports_one_message_and_the_window_stays_usable(qtbot, window, wait_idle, tmp_path, movie_file):
+    bad = tmp_path / "broken.dm3"
+    bad.write_bytes(b"\x00\x00\x00\x03" + b"garbage" * 20)
+    window.open_paths([bad])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: len(window.reporter.reports) == 1)
+    assert window.reporter.reports[0].message.startswith("broken.dm3: cannot be read as a DigitalMicrograph file")
+    window.open_paths([movie_file])
+    wait_idle(window)
+    assert window.panels["movie"].dataset is not None
+
+
+def test_sample_project_opens_all_four_panels(qtbot, window, wait_idle):
+    window.open_sample_project()
+    wait_idle(window, timeout=120000)
+    assert window.reporter.reports == []
+    for role, kind in [("movie", "movie"), ("hrtem", "movie"), ("nbd", "pattern_series"), ("eels", "spectrum_series")]:
+        assert window.state.dataset(role) is not None and window.state.dataset(role).kind == kind
+    assert window.panels["hrtem"].fft_view.frame is not None
