@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,3 +57,31 @@ class RawSignal:
     title: str = ""
     signal_type: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class CapturedLog(logging.Handler):
+    """Collect a library logger's records instead of letting them print on stderr."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.messages: list[str] = []
+        self._logger = logging.getLogger(name)
+        self._saved: tuple[int, bool, list[logging.Handler]] = (logging.NOTSET, True, [])
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> "CapturedLog":
+        self._saved = (self._logger.level, self._logger.propagate, list(self._logger.handlers))
+        for handler in self._saved[2]:
+            self._logger.removeHandler(handler)
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.removeHandler(self)
+        for handler in self._saved[2]:
+            self._logger.addHandler(handler)
+        self._logger.setLevel(self._saved[0])
+        self._logger.propagate = self._saved[1]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import warnings
 from importlib import import_module
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .raw import RawAxis, RawSignal
+from .raw import CapturedLog, RawAxis, RawSignal
 
 PLUGIN_BY_SUFFIX = {
     ".dm3": "digitalmicrograph",
@@ -134,7 +133,7 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     plugin = PLUGIN_BY_SUFFIX[path.suffix.lower()]
     module = import_module(f"rsciio.{plugin}")
     kwargs = {"lazy": True} if lazy and plugin in _LAZY_PLUGINS else {}
-    log = _CapturedLog()
+    log = CapturedLog("rsciio")
     with warnings.catch_warnings(record=True) as caught, log:
         warnings.simplefilter("always")
         signals = module.file_reader(str(path), **kwargs)
@@ -143,34 +142,6 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     for raw in raws:
         raw.metadata["reader_log"] = messages
     return raws
-
-
-class _CapturedLog(logging.Handler):
-    """Collect rosettasciio log records instead of printing them on stderr."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.messages: list[str] = []
-        self._logger = logging.getLogger("rsciio")
-        self._saved: tuple[int, bool, list[logging.Handler]] = (logging.NOTSET, True, [])
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-    def __enter__(self) -> "_CapturedLog":
-        self._saved = (self._logger.level, self._logger.propagate, list(self._logger.handlers))
-        for handler in self._saved[2]:
-            self._logger.removeHandler(handler)
-        self._logger.addHandler(self)
-        self._logger.propagate = False
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._logger.removeHandler(self)
-        for handler in self._saved[2]:
-            self._logger.addHandler(handler)
-        self._logger.setLevel(self._saved[0])
-        self._logger.propagate = self._saved[1]
 
 
 def is_structured_rgb(array: Any) -> bool:

@@ -11,7 +11,7 @@ import numpy as np
 import tifffile
 
 from ..model import DataError
-from .raw import RawAxis, RawSignal
+from .raw import CapturedLog, RawAxis, RawSignal
 
 TIFF_SUFFIXES = (".tif", ".tiff")
 _FRAME_AXES = "TZQICRP"
@@ -130,7 +130,7 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     lazy : bool
         Return a dask array (memory-mapped frames when uncompressed).
     """
-    with tifffile.TiffFile(str(path)) as tif:
+    with CapturedLog("tifffile"), tifffile.TiffFile(str(path)) as tif:
         series = tif.series[0]
         calibration = _calibration(tif)
         array = _series_array(tif, path, lazy=lazy)
