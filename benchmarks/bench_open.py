@@ -1,0 +1,77 @@
+"""Opening a 2 GiB in situ movie: time to the first frame and peak memory, ours vs tifffile/HyperSpy.
+
+Each side runs in a fresh subprocess so peak resident memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import tifffile
+
+FRAMES, SIZE = 256, 2048
+
+OURS = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+from insitu_tem.data.io import load
+dataset = load(sys.argv[1])
+frame = dataset.frame(0)
+elapsed = time.perf_counter() - t0
+print(json.dumps({"s": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "lazy": dataset.lazy}))
+"""
+
+HYPERSPY = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+import hyperspy.api as hs
+signal = hs.load(sys.argv[1], lazy=True)
+frame = signal.inav[0].data.compute()
+elapsed = time.perf_counter() - t0
+print(json.dumps({"s": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+TIFFFILE_EAGER = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+import tifffile
+movie = tifffile.imread(sys.argv[1])
+frame = movie[0]
+elapsed = time.perf_counter() - t0
+print(json.dumps({"s": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def write_movie(path: Path) -> None:
+    frame = np.random.default_rng(0).integers(0, 60000, size=(SIZE, SIZE), dtype=np.uint16)
+    frames = (np.roll(frame, i, axis=1) for i in range(FRAMES))
+    tifffile.imwrite(path, frames, shape=(FRAMES, SIZE, SIZE), dtype=np.uint16, imagej=True,
+                     resolution=(1.0, 1.0), metadata={"axes": "TYX", "unit": "nm", "finterval": 0.04})
+
+
+def measure(script: str, path: Path) -> dict:
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run() -> list[dict]:
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        path = Path(folder) / "movie_2GiB.tif"
+        write_movie(path)
+        size_gib = path.stat().st_size / 2**30
+        ours = measure(OURS, path)
+        peer = measure(HYPERSPY, path)
+        eager = measure(TIFFFILE_EAGER, path)
+    note = (f"{size_gib:.2f} GiB uint16 {FRAMES}x{SIZE}x{SIZE}; peak RSS ours {ours['rss_mb']:.0f} MB "
+            f"(lazy={ours['lazy']}), HyperSpy lazy {peer['rss_mb']:.0f} MB, tifffile eager {eager['rss_mb']:.0f} MB "
+            f"in {eager['s']:.2f} s")
+    return [{"name": "open 2 GiB movie + first frame", "ours_s": ours["s"], "peer": "hs.load(lazy=True) + frame 0",
+             "peer_s": peer["s"], "notes": note}]
