@@ -11,8 +11,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..data.model import Axis, DataError, Dataset
-from ..data.units import normalise_units
+from ..data.calibration import recalibrate
+from ..data.model import Dataset
 
 Progress = Callable[[float, str], None]
 
@@ -37,42 +37,12 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, name: str = "FILE") 
                         help="units of --scale (nm, Å, 1/nm, eV, ...)")
 
 
-def override_calibration(dataset: Dataset, *, scale: float | None, units: str | None) -> Dataset:
-    """Return ``dataset`` with its signal axes recalibrated by the user.
-
-    Parameters
-    ----------
-    dataset : Dataset
-        Loaded data.
-    scale : float or None
-        New step of every signal axis, in ``units``; None keeps the file's.
-    units : str or None
-        Units of ``scale``; converted to the canonical unit.
-    """
-    if scale is None and units is None:
-        return dataset
-    if scale is not None and not (math.isfinite(scale) and scale > 0):
-        raise DataError(f"--scale {scale} is not a positive number; give e.g. --scale 0.05")
-    conversion = normalise_units(units) if units is not None else None
-    n_nav = len(dataset.navigation_axes)
-    axes = list(dataset.axes)
-    for i in range(n_nav, len(axes)):
-        axis = axes[i]
-        new_scale = axis.scale if scale is None else scale
-        new_units = axis.units
-        if conversion is not None:
-            new_scale *= conversion.factor
-            new_units = conversion.units
-        axes[i] = Axis(axis.name, axis.size, new_scale, axis.offset * (new_scale / axis.scale), new_units)
-    return dataset.with_axes(tuple(axes))
-
-
 def load_input(args: argparse.Namespace, **kwargs: Any) -> Dataset:
     """Load ``args.file`` honouring ``--signal``, ``--scale`` and ``--units``."""
     from ..data.io import load
 
     dataset = load(args.file, signal=args.signal, **kwargs)
-    return override_calibration(dataset, scale=args.scale, units=args.units)
+    return recalibrate(dataset, scale=args.scale, units=args.units)
 
 
 def require_kind(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> None:

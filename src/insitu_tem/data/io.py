@@ -170,4 +170,5 @@ def load(
             f"file holds {len(signals)} signals ({', '.join(f'{i}: {t}' for i, t in enumerate(titles))}); "
             f"showing 0 — choose another with --signal N"
         )
+    signals[index].metadata["signal_index"] = index
     return build_dataset(signals[index], source=str(Path(path)), signals=titles, notes=notes, kind=kind)

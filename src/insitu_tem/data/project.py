@@ -141,3 +141,45 @@ def load_project(path: str | Path) -> Project:
         return project_from_dict(document)
     except TypeError as error:
         raise DataError(f"has an unexpected file entry ({error}); the project may be damaged") from error
+
+
+AUTOSAVE_SUFFIX = ".autosave"
+
+
+def autosave_path(project_path: str | Path) -> Path:
+    """The sidecar written by autosave: ``<project>.itproj.autosave`` beside the project."""
+    project_path = Path(project_path)
+    return project_path.with_name(project_path.name + AUTOSAVE_SUFFIX)
+
+
+def has_newer_autosave(project_path: str | Path) -> bool:
+    """True when an autosave sidecar exists and is newer than the project (or the project is gone)."""
+    sidecar = autosave_path(project_path)
+    if not sidecar.exists():
+        return False
+    project_path = Path(project_path)
+    return not project_path.exists() or sidecar.stat().st_mtime_ns >= project_path.stat().st_mtime_ns
+
+
+def locate(reference: FileReference, project_path: str | Path, *, max_depth: int = 3) -> Path | None:
+    """Find a referenced raw file, also after it was moved.
+
+    Looks at the recorded path first, then for a file of the same name below the
+    project's folder (``max_depth`` levels) whose SHA-256 matches.
+
+    Returns
+    -------
+    Path or None
+        The file, or None when it cannot be found (ask the user).
+    """
+    recorded = Project().resolve(reference, project_path)
+    if recorded.exists() and (not reference.sha256 or not recorded.is_file()
+                              or sha256_of(recorded) == reference.sha256):
+        return recorded
+    folder = Path(project_path).resolve().parent
+    name = Path(reference.path).name
+    for depth in range(max_depth + 1):
+        for candidate in folder.glob("/".join(["*"] * depth + [name])):
+            if candidate.is_file() and (not reference.sha256 or sha256_of(candidate) == reference.sha256):
+                return candidate
+    return None

@@ -16,6 +16,7 @@ from ..data.io import SUPPORTED_SUFFIXES
 from ..data.project import PROJECT_SUFFIX
 from .errors import ErrorReporter
 from .opener import Opener
+from .project_controller import ProjectController
 from .panels.eels_panel import EelsPanel
 from .panels.fft_panel import FftPanel
 from .panels.movie_panel import MoviePanel
@@ -44,6 +45,10 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._build_panels()
+        self.project = ProjectController(self.state, self.opener, self.undo_stack, self.panels, reporter,
+                                         self._ask, autosave_seconds=float(settings.value("autosave_seconds", 60)),
+                                         parent=self)
+        self.project.path_changed.connect(self._remember)
         self._build_status_bar()
         self._build_menus()
         self.state.dataset_changed.connect(self._route)
@@ -88,13 +93,18 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._action(file_menu, "Open &Sample Project", self.open_sample_project)
         file_menu.addSeparator()
+        self.save_action = self._action(file_menu, "&Save Project", self.save_project, QKeySequence.StandardKey.Save)
+        self._action(file_menu, "Save Project &As…", self.save_project_as, QKeySequence.StandardKey.SaveAs)
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = self.menuBar().addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
         redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addActions([undo, redo])
+        edit_menu.addSeparator()
+        self._action(edit_menu, "Set &Calibration…", self.calibration_dialog)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
@@ -119,11 +129,40 @@ class MainWindow(QMainWindow):
 
     def open_paths(self, paths, *, signal: int | None = None) -> None:
         """Open files or projects (in the background); errors go to the reporter."""
-        for path in paths:
-            self.opener.open(Path(path), signal=signal)
+        for path in map(Path, paths):
+            if path.suffix.lower() == PROJECT_SUFFIX:
+                self.project.open(path)
+            else:
+                self.opener.open(path, signal=signal)
 
     def open_sample_project(self) -> None:
-        self.opener.open(self.opener.sample_project_path())
+        self.project.open(self.opener.sample_project_path())
+
+    def save_project(self) -> None:
+        """File ▸ Save Project (asks for a name the first time)."""
+        if self.project.path is None:
+            self.save_project_as()
+        else:
+            self.project.save()
+
+    def save_project_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", self._last_folder(),
+                                              f"insitu-tem project (*{PROJECT_SUFFIX})")
+        if path:
+            self.project.save(path if path.endswith(PROJECT_SUFFIX) else path + PROJECT_SUFFIX)
+
+    def calibration_dialog(self) -> None:
+        """Edit ▸ Set Calibration: a new pixel/channel size for one panel's data (undoable)."""
+        from .widgets.calibration_dialog import CalibrationDialog
+
+        dialog = CalibrationDialog(self.state, self)
+        if dialog.exec():
+            role, scale, units = dialog.values()
+            self.project.set_calibration(role, scale=scale, units=units)
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "insitu-tem", question)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _route(self, role: str, dataset) -> None:
         panel = self.panels.get(role)

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QStandardPaths, Signal
 
 from ..data.io import load
 from ..data.model import DataError, Dataset
-from ..data.project import PROJECT_SUFFIX, Project, load_project
+from ..data.project import Project
 from ..data.samples.project import PROJECT_NAME
 from .errors import ErrorReporter
 from .state import ROLE_BY_KIND, AppState
@@ -22,12 +22,10 @@ class Opener(QObject):
 
     Signals
     -------
-    opened(str) : a file or project was opened successfully (for recent files)
-    project_loaded(object, str) : a Project and its path
+    opened(str) : a file was opened successfully (for recent files)
     """
 
     opened = Signal(str)
-    project_loaded = Signal(object, str)
 
     def __init__(self, state: AppState, tasks: TaskRunner, reporter: ErrorReporter, parent=None) -> None:
         super().__init__(parent)
@@ -36,10 +34,7 @@ class Opener(QObject):
         self.project_path: Path | None = None
 
     def open(self, path: Path, *, signal: int | None = None, role: str | None = None) -> None:
-        """Open a data file, a folder of frames or a ``.itproj`` project."""
-        if path.suffix.lower() == PROJECT_SUFFIX:
-            self._open_project(path)
-            return
+        """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind)."""
         self.tasks.submit(
             lambda: load(path, signal=signal),
             on_result=lambda dataset: self._loaded(dataset, path, role),
@@ -56,18 +51,6 @@ class Opener(QObject):
             self.reporter.report(f"{path.name}: {error}")
         else:
             self.reporter.report_exception(error, context=path.name)
-
-    def _open_project(self, path: Path) -> None:
-        try:
-            project = load_project(path)
-        except DataError as error:
-            self.reporter.report(f"{path.name}: {error}")
-            return
-        self.project, self.project_path = project, path
-        for reference in project.files:
-            self.open(project.resolve(reference, path), signal=reference.signal, role=reference.role)
-        self.project_loaded.emit(project, str(path))
-        self.opened.emit(str(path))
 
     @staticmethod
     def sample_project_path() -> Path:

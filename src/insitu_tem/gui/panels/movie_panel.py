@@ -56,7 +56,6 @@ class MoviePanel(QWidget):
         row, col = dataset.signal_axes
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
         self.view.set_frame(dataset.frame(0), axes=(row, col), auto_range=True)
-        self.navigator.set_index(0)
         self._show_frame(self.state.frame if dataset.kind == "movie" else 0)
 
     def _show_frame(self, index: int) -> None:

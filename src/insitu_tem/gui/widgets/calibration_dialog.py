@@ -1,0 +1,47 @@
+"""A small dialog asking for a new pixel or channel size for one panel's data."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout
+
+from ..state import ROLES, AppState
+
+UNITS = ("nm", "Å", "µm", "1/nm", "1/Å", "eV")
+
+
+class CalibrationDialog(QDialog):
+    """Role, scale and units; ``values()`` returns them once accepted."""
+
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Set calibration")
+        self.role = QComboBox()
+        self.role.addItems([role for role in ROLES if state.dataset(role) is not None])
+        self.scale = QDoubleSpinBox()
+        self.scale.setDecimals(7)
+        self.scale.setRange(1e-7, 1e7)
+        self.units = QComboBox()
+        self.units.addItems(UNITS)
+        self.units.setEditable(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Data", self.role)
+        form.addRow("Pixel / channel size", self.scale)
+        form.addRow("Units", self.units)
+        form.addRow(buttons)
+        self._state = state
+        self.role.currentTextChanged.connect(self._show_current)
+        self._show_current(self.role.currentText())
+
+    def _show_current(self, role: str) -> None:
+        dataset = self._state.dataset(role) if role else None
+        if dataset is not None:
+            axis = dataset.signal_axes[-1]
+            self.scale.setValue(axis.scale)
+            if axis.calibrated:
+                self.units.setCurrentText(axis.units)
+
+    def values(self) -> tuple[str, float, str]:
+        return self.role.currentText(), self.scale.value(), self.units.currentText()
