@@ -26,7 +26,7 @@ print('ok', len(MODULES))
 def qt_free_modules() -> list[str]:
     root = Path(insitu_tem.__file__).parent
     names = ["insitu_tem.cli"]
-    for package in ("data", "analysis", "commands"):
+    for package in ("data", "analysis", "commands", "figures"):
         for info in pkgutil.walk_packages([str(root / package)], prefix=f"insitu_tem.{package}."):
             names.append(info.name)
     return names

@@ -1,0 +1,84 @@
+"""Multi-panel figures: frames and profiles in a grid with panel letters."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .frame import FrameView, render_frame
+
+MM_PER_INCH = 25.4
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """A line plot panel (spectrum, profile vs position, kinetics).
+
+    Attributes
+    ----------
+    x : numpy.ndarray
+    curves : list of (label, y, yerr or None)
+    x_label, y_label : str
+        Axis labels with units, e.g. "Energy loss (eV)".
+    markers_x : list of float
+        Vertical lines (e.g. the front position, an energy cursor).
+    title : str
+    log_y : bool
+    """
+
+    x: np.ndarray
+    curves: list = field(default_factory=list)
+    x_label: str = ""
+    y_label: str = ""
+    markers_x: list = field(default_factory=list)
+    title: str = ""
+    log_y: bool = False
+
+
+def render_profile(ax, view: ProfileView) -> dict:
+    for label, y, yerr in view.curves:
+        if yerr is None:
+            ax.plot(view.x, y, lw=1.2, label=label)
+        else:
+            ax.errorbar(view.x, y, yerr=yerr, lw=1.0, capsize=2, marker="o", ms=3, label=label)
+    for x in view.markers_x:
+        ax.axvline(x, color="#d62728", lw=1.0, ls="--")
+    ax.set_xlabel(view.x_label)
+    ax.set_ylabel(view.y_label)
+    if view.log_y:
+        ax.set_yscale("log")
+    if view.title:
+        ax.set_title(view.title, fontsize=10)
+    if len(view.curves) > 1:
+        ax.legend(fontsize=8, frameon=False)
+    return {}
+
+
+def compose(panels: list, *, columns: int = 2, width_mm: float = 180.0, dpi: int = 300,
+            letters: bool = True) -> tuple[Figure, list[dict]]:
+    """Arrange FrameView/ProfileView panels in a grid; label them a, b, c...
+
+    Parameters
+    ----------
+    panels : list of FrameView or ProfileView
+    columns : int
+        Panels per row.
+    width_mm : float
+        Figure width (journal column widths: 85 or 180 mm).
+    """
+    if not panels:
+        raise ValueError("a figure needs at least one panel")
+    rows = -(-len(panels) // columns)
+    width_in = width_mm / MM_PER_INCH
+    figure = Figure(figsize=(width_in, width_in / columns * rows * 0.9), dpi=dpi, layout="constrained")
+    drawn = []
+    for index, panel in enumerate(panels):
+        ax = figure.add_subplot(rows, columns, index + 1)
+        drawn.append(render_frame(ax, panel) if isinstance(panel, FrameView) else render_profile(ax, panel))
+        if letters:
+            ax.text(-0.02, 1.02, string.ascii_lowercase[index], transform=ax.transAxes, fontsize=12,
+                    fontweight="bold", va="bottom", ha="right")
+    return figure, drawn

@@ -1,0 +1,109 @@
+"""Render one calibrated frame with a scale bar, time stamp, colour bar and overlays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+
+from ..analysis.display import format_length, nice_length, percentile_levels
+from ..data.model import Axis
+
+
+@dataclass(frozen=True)
+class FrameView:
+    """What a frame panel shows.
+
+    Attributes
+    ----------
+    frame : numpy.ndarray
+        2-D data (complex: modulus).
+    row_axis, col_axis : Axis
+        Calibration of rows and columns.
+    levels : tuple of float or None
+        Display black/white; None = 0.5/99.5 percentiles.
+    cmap : str
+        matplotlib colour map ("gray", "viridis", ...).
+    log : bool
+        Show log(1 + value) (patterns, power spectra).
+    time_s : float or None
+        Time stamp drawn in the upper-left corner, s.
+    bar_length : float or None
+        Scale-bar length in calibrated units; None picks 1/2/5×10ⁿ near a fifth of the field.
+    markers_rc : list of (row, col)
+        Points drawn on the frame, in pixels.
+    lines_rc : list of ((row0, col0), (row1, col1))
+        Line segments drawn on the frame, in pixels.
+    colorbar : bool
+        Add a colour bar.
+    title : str
+    """
+
+    frame: np.ndarray
+    row_axis: Axis
+    col_axis: Axis
+    levels: tuple[float, float] | None = None
+    cmap: str = "gray"
+    log: bool = False
+    time_s: float | None = None
+    bar_length: float | None = None
+    markers_rc: list = field(default_factory=list)
+    lines_rc: list = field(default_factory=list)
+    colorbar: bool = False
+    title: str = ""
+
+
+def extent(row_axis: Axis, col_axis: Axis, shape: tuple[int, int]) -> tuple[float, float, float, float]:
+    """matplotlib extent (left, right, bottom, top) placing pixel centres at calibrated coordinates."""
+    left = col_axis.offset - col_axis.scale / 2
+    top = row_axis.offset - row_axis.scale / 2
+    return left, left + col_axis.scale * shape[1], top + row_axis.scale * shape[0], top
+
+
+def display_data(view: FrameView) -> np.ndarray:
+    data = np.asarray(view.frame)
+    data = np.abs(data) if np.iscomplexobj(data) else data.astype(np.float32)
+    return np.log1p(np.clip(data, 0, None)) if view.log else data
+
+
+def draw_scale_bar(ax: Axes, view: FrameView, field_width: float) -> float:
+    """Draw the bar in data coordinates so its length is exact; return the length."""
+    length = view.bar_length or nice_length(field_width)
+    left, right, bottom, top = extent(view.row_axis, view.col_axis, view.frame.shape)
+    height = abs(bottom - top)
+    thickness = 0.02 * height
+    x1 = right - 0.05 * (right - left)
+    y = bottom - 0.05 * height
+    ax.add_patch(Rectangle((x1 - length, y - thickness), length, thickness, facecolor="white",
+                           edgecolor="black", linewidth=0.5, zorder=5))
+    ax.text(x1 - length / 2, y - thickness - 0.01 * height, format_length(length, view.col_axis.units),
+            color="white", ha="center", va="bottom", fontsize=9, fontweight="bold", zorder=5)
+    return length
+
+
+def render_frame(ax: Axes, view: FrameView) -> dict:
+    """Draw ``view`` into ``ax``; return what was drawn (scale-bar length, levels)."""
+    data = display_data(view)
+    levels = view.levels or percentile_levels(data)
+    box = extent(view.row_axis, view.col_axis, data.shape)
+    image = ax.imshow(data, cmap=view.cmap, vmin=levels[0], vmax=levels[1], extent=box,
+                      interpolation="nearest", origin="upper")
+    ax.set_axis_off()
+    drawn = {"levels": levels, "bar_length": None}
+    if view.col_axis.calibrated:
+        drawn["bar_length"] = draw_scale_bar(ax, view, box[1] - box[0])
+    if view.time_s is not None:
+        ax.text(box[0] + 0.03 * (box[1] - box[0]), box[3] + 0.04 * (box[2] - box[3]), f"t = {view.time_s:.2f} s",
+                color="white", ha="left", va="top", fontsize=9, fontweight="bold")
+    for row, col in view.markers_rc:
+        ax.plot(view.col_axis.to_value(col), view.row_axis.to_value(row), "o", mfc="none", mec="#ffcc00", ms=8)
+    for (r0, c0), (r1, c1) in view.lines_rc:
+        ax.plot([view.col_axis.to_value(c0), view.col_axis.to_value(c1)],
+                [view.row_axis.to_value(r0), view.row_axis.to_value(r1)], "-", color="#00e5ff", lw=1.5)
+    if view.title:
+        ax.set_title(view.title, fontsize=10)
+    if view.colorbar:
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+    return drawn

@@ -1,0 +1,128 @@
+"""Named views of a session, rendered headless: the same figures the GUI exports.
+
+A :class:`Session` is what a project opens: datasets per role, the linked cursor
+and the scan lines. ``render_view(session, name)`` returns a matplotlib figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..data.calibration import recalibrate
+from ..data.io import load
+from ..data.model import DataError, Dataset
+from ..data.project import Project, locate
+from .compose import ProfileView, compose
+from .frame import FrameView
+
+VIEW_NAMES = ("movie", "hrtem", "nbd", "eels", "montage", "overview")
+
+
+@dataclass
+class Session:
+    """Datasets per role plus the linked cursor and scan lines (movie px)."""
+
+    datasets: dict[str, Dataset] = field(default_factory=dict)
+    frame: int = 0
+    scan_index: int = 0
+    scan_lines: dict[str, Any] = field(default_factory=dict)
+
+    def sources(self) -> list[str]:
+        return [d.source for d in self.datasets.values() if d.source]
+
+
+def session_from_project(project: Project, project_path: str | Path) -> Session:
+    """Load every referenced file (with calibration overrides) into a Session."""
+    session = Session(scan_lines=dict(project.scan_lines))
+    calibrations = project.parameters.get("calibration", {})
+    for reference in project.files:
+        path = locate(reference, project_path)
+        if path is None:
+            raise DataError(f"cannot find {reference.path} referenced by the project; open the project in the "
+                            "GUI to locate it")
+        dataset = load(path, signal=reference.signal)
+        override = calibrations.get(reference.role)
+        if override:
+            dataset = recalibrate(dataset, scale=override.get("scale"), units=override.get("units"))
+        session.datasets[reference.role] = dataset
+    cursor = project.parameters.get("cursor", {})
+    session.frame, session.scan_index = int(cursor.get("frame", 0)), int(cursor.get("scan_index", 0))
+    return session
+
+
+def _require(session: Session, role: str) -> Dataset:
+    if role not in session.datasets:
+        raise DataError(f"the project has no {role} data for this view")
+    return session.datasets[role]
+
+
+def _time_of(dataset: Dataset, index: int) -> float | None:
+    axis = dataset.axes[0]
+    return axis.to_value(index) if dataset.kind == "movie" and axis.units == "s" else None
+
+
+def frame_view(session: Session, role: str, *, index: int | None = None, title: str = "") -> FrameView:
+    """The frame of ``role`` at ``index`` (default: the cursor), scan lines drawn on the movie."""
+    dataset = _require(session, role)
+    index = min(session.frame if index is None else index, dataset.n_items - 1)
+    row, col = dataset.signal_axes
+    lines = []
+    if role == "movie":
+        lines = [(tuple(line["start_rc"]), tuple(line["end_rc"])) for line in session.scan_lines.values()][:1]
+    return FrameView(dataset.frame(index), row, col, time_s=_time_of(dataset, index), lines_rc=lines, title=title)
+
+
+def pattern_view(session: Session) -> FrameView:
+    dataset = _require(session, "nbd")
+    index = min(session.scan_index, dataset.n_items - 1)
+    row, col = dataset.signal_axes
+    position = dataset.navigation_axes[0].to_value(index) if dataset.navigation_axes else 0.0
+    return FrameView(dataset.frame(index), row, col, log=True, cmap="inferno",
+                     title=f"NBD at {position:.4g} {dataset.axes[0].units}")
+
+
+def spectrum_view(session: Session) -> ProfileView:
+    dataset = _require(session, "eels")
+    index = min(session.scan_index, dataset.n_items - 1)
+    energy = dataset.signal_axes[0]
+    return ProfileView(energy.coordinates(), [("", np.asarray(dataset.frame(index), float), None)],
+                       x_label=f"Energy loss ({energy.units})", y_label="Counts", title=f"EELS, probe {index + 1}")
+
+
+def montage_views(session: Session, *, count: int = 4, times_s: list[float] | None = None) -> list[FrameView]:
+    """Movie frames at chosen times (s), or ``count`` evenly spaced frames."""
+    movie = _require(session, "movie")
+    if times_s:
+        indices = [int(np.clip(round(movie.axes[0].to_index(t)), 0, movie.n_items - 1)) for t in times_s]
+    else:
+        indices = np.linspace(0, movie.n_items - 1, count).round().astype(int).tolist()
+    return [frame_view(session, "movie", index=i) for i in indices]
+
+
+def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | None = None):
+    """Render a named view; return (figure, parameters recorded as provenance)."""
+    options = dict(options or {})
+    if name in ("movie", "hrtem"):
+        panels, columns = [frame_view(session, name)], 1
+    elif name == "nbd":
+        panels, columns = [pattern_view(session)], 1
+    elif name == "eels":
+        panels, columns = [spectrum_view(session)], 1
+    elif name == "montage":
+        panels = montage_views(session, count=int(options.get("count", 4)), times_s=options.get("times_s"))
+        columns = len(panels)
+    elif name == "overview":
+        panels = [frame_view(session, r) for r in ("movie", "hrtem") if r in session.datasets]
+        panels += [pattern_view(session)] if "nbd" in session.datasets else []
+        panels += [spectrum_view(session)] if "eels" in session.datasets else []
+        columns = 2
+    else:
+        raise ValueError(f"unknown view {name!r}; choose one of {', '.join(VIEW_NAMES)}")
+    figure, _ = compose(panels, columns=columns, dpi=dpi, letters=len(panels) > 1,
+                        width_mm=float(options.get("width_mm", 180 if columns > 1 else 85)))
+    parameters = {"view": name, "frame": session.frame, "scan_index": session.scan_index, **options}
+    return figure, parameters
