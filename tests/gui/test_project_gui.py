@@ -102,3 +102,22 @@ def test_autosave_recovers_after_the_process_is_killed(qtbot, window, wait_idle,
     qtbot.waitUntil(lambda: window.state.dataset("movie").axes[2].scale == pytest.approx(3.0))
     assert "unsaved changes" in questions[0]
     assert window.project.dirty
+
+
+def test_export_figure_from_the_file_menu(qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch):
+    import json
+
+    from PIL import Image
+    from PySide6.QtWidgets import QInputDialog
+
+    window.open_paths([movie_file])
+    wait_idle(window)
+    window.state.set_frame(2)
+    out = tmp_path / "figure.png"
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("movie", True))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    export_action = next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "&Export Figure…")
+    export_action.trigger()
+    wait_idle(window)
+    record = json.loads(Image.open(out).text["insitu-tem"])
+    assert record["parameters"]["frame"] == 2 and record["sources"] == [str(movie_file)]

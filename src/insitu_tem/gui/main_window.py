@@ -96,6 +96,9 @@ class MainWindow(QMainWindow):
         self.save_action = self._action(file_menu, "&Save Project", self.save_project, QKeySequence.StandardKey.Save)
         self._action(file_menu, "Save Project &As…", self.save_project_as, QKeySequence.StandardKey.SaveAs)
         file_menu.addSeparator()
+        self._action(file_menu, "&Export Figure…", self.export_figure_dialog)
+        self._action(file_menu, "Export &Movie…", self.export_movie_dialog)
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = self.menuBar().addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
@@ -150,6 +153,53 @@ class MainWindow(QMainWindow):
                                               f"insitu-tem project (*{PROJECT_SUFFIX})")
         if path:
             self.project.save(path if path.endswith(PROJECT_SUFFIX) else path + PROJECT_SUFFIX)
+
+    def session(self):
+        """The current session (datasets, cursor, scan lines) for headless rendering."""
+        from ..figures.views import Session
+
+        datasets = {role: self.state.dataset(role) for role in self.panels if self.state.dataset(role) is not None}
+        scan_lines = self.opener.project.scan_lines if self.opener.project is not None else {}
+        return Session(datasets, self.state.frame, self.state.scan_index, dict(scan_lines))
+
+    def export_figure(self, view: str, path: str, *, dpi: int = 300) -> int:
+        """Render ``view`` of the current session to ``path`` in the background; return the task id."""
+        from ..figures.export import provenance, save_figure
+        from ..figures.views import render_view
+
+        session = self.session()
+
+        def work():
+            figure, parameters = render_view(session, view, dpi=dpi)
+            return save_figure(figure, path, dpi=dpi, record=provenance(session.sources(), parameters))
+
+        return self.tasks.submit(work, description=f"Exporting {Path(path).name}",
+                                 on_result=lambda out: self.statusBar().showMessage(f"Exported {out}", 5000))
+
+    def export_figure_dialog(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        from ..figures.views import VIEW_NAMES
+
+        view, ok = QInputDialog.getItem(self, "Export figure", "View", list(VIEW_NAMES), 0, False)
+        if not ok:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export figure", self._last_folder(),
+                                              "PNG (*.png);;TIFF (*.tif);;SVG (*.svg);;PDF (*.pdf)")
+        if path:
+            self.export_figure(view, path)
+
+    def export_movie_dialog(self) -> None:
+        from ..figures.movie_export import export_movie
+
+        movie = self.state.dataset("movie")
+        if movie is None or movie.kind != "movie":
+            self.reporter.report("Export movie: open a movie first")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export movie", self._last_folder(), "MP4 (*.mp4);;GIF (*.gif)")
+        if path:
+            self.tasks.submit(lambda control: export_movie(movie, path, progress=control.progress),
+                              description=f"Exporting {Path(path).name}")
 
     def calibration_dialog(self) -> None:
         """Edit ▸ Set Calibration: a new pixel/channel size for one panel's data (undoable)."""
