@@ -31,3 +31,42 @@ def realdata():
 def sample_data() -> Path:
     """The committed sample_data folder."""
     return SAMPLE_DATA
+
+
+@pytest.fixture
+def reporter():
+    """A recording error reporter (GUI tests inspect ``reporter.reports``)."""
+    from insitu_tem.gui.errors import RecordingReporter
+
+    return RecordingReporter()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Throwaway QSettings in an ini file."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings, reporter):
+    from insitu_tem.gui.main_window import MainWindow
+
+    main_window = MainWindow(settings, reporter)
+    qtbot.addWidget(main_window)
+    main_window.resize(1280, 800)
+    main_window.show()
+    yield main_window
+    main_window.tasks.cancel()
+    main_window.tasks.wait_for_done(5000)
+
+
+@pytest.fixture
+def wait_idle(qtbot):
+    """Return a function waiting until a window's task runner has delivered every result."""
+
+    def wait(window, timeout=30000):
+        qtbot.waitUntil(window.tasks.is_idle, timeout=timeout)
+
+    return wait

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from importlib import import_module
 from pathlib import Path
@@ -40,6 +41,7 @@ FORMAT_NAMES = {
     "blockfile": "a NanoMegas blockfile",
 }
 
+_IMPORT_LOCK = threading.Lock()
 _LAZY_PLUGINS = {"digitalmicrograph", "emd", "tia", "mrc", "hspy", "blockfile"}
 
 
@@ -131,7 +133,8 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
         warnings are kept in ``metadata["reader_log"]``.
     """
     plugin = PLUGIN_BY_SUFFIX[path.suffix.lower()]
-    module = import_module(f"rsciio.{plugin}")
+    with _IMPORT_LOCK:
+        module = import_module(f"rsciio.{plugin}")
     kwargs = {"lazy": True} if lazy and plugin in _LAZY_PLUGINS else {}
     log = CapturedLog("rsciio")
     with warnings.catch_warnings(record=True) as caught, log:
