@@ -94,3 +94,32 @@ def test_sample_project_opens_all_four_panels(qtbot, window, wait_idle):
     for role, kind in [("movie", "movie"), ("hrtem", "movie"), ("nbd", "pattern_series"), ("eels", "spectrum_series")]:
         assert window.state.dataset(role) is not None and window.state.dataset(role).kind == kind
     assert window.panels["hrtem"].fft_view.frame is not None
+
+
+def test_choosing_a_probe_moves_the_movie_and_marks_the_point(qtbot, window, wait_idle):
+    from insitu_tem.data.samples.experiment import EXPERIMENT
+
+    window.open_sample_project()
+    wait_idle(window, timeout=120000)
+    qtbot.waitUntil(lambda: window.state.dataset("eels") is not None and window.linker.scan() is not None)
+    window.panels["eels"].navigator.slider.setValue(20)
+    expected_rc = EXPERIMENT.scan.positions_rc()[20]
+    assert window.state.position == pytest.approx(tuple(expected_rc))
+    assert window.state.time_s() == pytest.approx(EXPERIMENT.scan.time_s)
+    assert window.panels["nbd"].navigator.index == 20
+    xs, ys = window.linker.marker.getData()
+    assert xs[0] == pytest.approx(expected_rc[1] * EXPERIMENT.pixel_nm)
+
+
+def test_clicking_the_movie_near_the_scan_line_picks_the_probe(qtbot, window, wait_idle):
+    from insitu_tem.data.samples.experiment import EXPERIMENT
+
+    window.open_sample_project()
+    wait_idle(window, timeout=120000)
+    qtbot.waitUntil(lambda: window.linker.scan() is not None and window.state.dataset("movie") is not None)
+    target_rc = EXPERIMENT.scan.positions_rc()[30]
+    view = window.panels["movie"].view
+    scene_point = view.view.mapViewToScene(view.index_to_data(target_rc[0] + 2, target_rc[1]))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene_point))
+    qtbot.waitUntil(lambda: window.state.scan_index == 30)
+    assert window.panels["eels"].navigator.index == 30

@@ -15,6 +15,7 @@ from .. import __version__
 from ..data.io import SUPPORTED_SUFFIXES
 from ..data.project import PROJECT_SUFFIX
 from .errors import ErrorReporter
+from .linking import ScanLinker
 from .opener import Opener
 from .project_controller import ProjectController
 from .panels.eels_panel import EelsPanel
@@ -49,6 +50,8 @@ class MainWindow(QMainWindow):
                                          self._ask, autosave_seconds=float(settings.value("autosave_seconds", 60)),
                                          parent=self)
         self.project.path_changed.connect(self._remember)
+        self.linker = ScanLinker(self.state, self.panels["movie"].view, parent=self)
+        self.project.scan_lines_changed.connect(self.linker.set_scan_lines)
         self._build_status_bar()
         self._build_menus()
         self.state.dataset_changed.connect(self._route)
@@ -219,6 +222,8 @@ class MainWindow(QMainWindow):
         if dataset is not None and panel is not None and hasattr(panel, "set_dataset"):
             panel.set_dataset(dataset)
             self.docks[role].raise_()
+        if role == "movie":
+            self.linker.redraw()
 
     def _remember(self, path: str) -> None:
         recent = [p for p in self._recent() if p != path]

@@ -37,6 +37,7 @@ class ProjectController(QObject):
     """
 
     path_changed = Signal(str)
+    scan_lines_changed = Signal(dict)
 
     def __init__(self, state: AppState, opener: Opener, undo_stack: QUndoStack, panels: dict,
                  reporter: ErrorReporter, ask: Callable[[str], bool], *, autosave_seconds: float = 60,
@@ -132,6 +133,7 @@ class ProjectController(QObject):
             return
         self.path = path
         self.opener.project, self.opener.project_path = project, path
+        self.scan_lines_changed.emit(dict(project.scan_lines))
         self._restore(project, path)
         self._dirty = source != path
         self.path_changed.emit(str(path))

@@ -1,0 +1,76 @@
+"""Links the probe line scans to the movie: a probe index is a point on the film at a time.
+
+Choosing a probe (NBD/EELS navigator, a click on a profile) moves the movie to the
+scan's time and marks the probe point; clicking the movie near a scan line picks
+the nearest probe. The registered scan lines are drawn on the movie.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject
+
+from ..analysis.coordinates import ScanRegistration
+from .state import AppState
+from .widgets.image_view import CalibratedImageView
+
+SCAN_LINE_ROLES = ("eels", "nbd")
+CLICK_TOLERANCE_PX = 10.0
+
+
+class ScanLinker(QObject):
+    """Keeps frame, probe index and film position consistent through the shared state."""
+
+    def __init__(self, state: AppState, movie_view: CalibratedImageView, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state, self.movie_view = state, movie_view
+        self.scans: dict[str, ScanRegistration] = {}
+        self.marker = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#ffcc00", width=2), brush=None, symbol="o")
+        self.lines: dict[str, pg.PlotDataItem] = {}
+        movie_view.view.addItem(self.marker, ignoreBounds=True)
+        state.scan_index_changed.connect(self._on_scan_index)
+        state.position_changed.connect(self._on_position)
+
+    def set_scan_lines(self, scan_lines: dict) -> None:
+        """Register scan lines from a project's ``scan_lines`` ({role: dict})."""
+        self.scans = {role: ScanRegistration.from_dict(doc) for role, doc in scan_lines.items()}
+        for item in self.lines.values():
+            self.movie_view.view.removeItem(item)
+        self.lines = {}
+        for role, scan in self.scans.items():
+            item = pg.PlotDataItem(pen=pg.mkPen("#00e5ff" if role == "eels" else "#ff66cc", width=2))
+            self.movie_view.view.addItem(item, ignoreBounds=True)
+            self.lines[role] = item
+        self.redraw()
+
+    def scan(self) -> ScanRegistration | None:
+        """The registered scan the probe index refers to (EELS first, then NBD)."""
+        return next((self.scans[r] for r in SCAN_LINE_ROLES if r in self.scans), None)
+
+    def redraw(self) -> None:
+        """Place scan lines and the marker in the movie's calibrated coordinates."""
+        row_axis, col_axis = self.movie_view.axes
+        for role, item in self.lines.items():
+            scan = self.scans[role]
+            item.setData([col_axis.to_value(scan.start_rc[1]), col_axis.to_value(scan.end_rc[1])],
+                         [row_axis.to_value(scan.start_rc[0]), row_axis.to_value(scan.end_rc[0])])
+        position = self.state.position
+        if position is None:
+            self.marker.setData([], [])
+        else:
+            self.marker.setData([col_axis.to_value(position[1])], [row_axis.to_value(position[0])])
+
+    def _on_scan_index(self, index: int) -> None:
+        scan = self.scan()
+        if scan is None:
+            return
+        self.state.set_time(scan.time_s)
+        self.state.set_position(*scan.point_rc(min(index, scan.n_positions - 1)))
+
+    def _on_position(self, row: float, col: float) -> None:
+        scan = self.scan()
+        if scan is not None:
+            index, off_line = scan.nearest_index(row, col)
+            if off_line <= CLICK_TOLERANCE_PX:
+                self.state.set_scan_index(index)
+        self.redraw()
