@@ -1,0 +1,60 @@
+"""Every command that reads a file gets every kind of bad input: one clean line, exit 2, never a crash."""
+
+import argparse
+
+import numpy as np
+import pytest
+
+from insitu_tem.cli import build_command_parser, command_modules, main
+
+REQUIRED_VALUES = {"line": "0,0,10,0", "out": "out.png", "phase": "W", "grain_size": "3"}
+
+
+def file_commands() -> list[tuple[str, argparse.ArgumentParser]]:
+    parser = build_command_parser(command_modules())
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    found = []
+    for name, child in sorted(subparsers.choices.items()):
+        if any(action.dest == "file" for action in child._actions):
+            found.append((name, child))
+    return found
+
+
+def required_options(child: argparse.ArgumentParser, folder) -> list[str]:
+    extra = []
+    for action in child._actions:
+        if action.required and action.option_strings:
+            value = REQUIRED_VALUES.get(action.dest, "1")
+            extra += [action.option_strings[-1], str(folder / value) if action.dest == "out" else value]
+    return extra
+
+
+def bad_inputs(folder):
+    (folder / "empty.dm3").write_bytes(b"")
+    (folder / "noise.dm3").write_bytes(np.random.default_rng(0).bytes(3000))
+    (folder / "noise.emd").write_bytes(b"\x89HDF\r\n\x1a\n" + np.random.default_rng(1).bytes(3000))
+    (folder / "cut.tif").write_bytes(b"II*\x00\x08\x00\x00\x00" + b"\x00" * 20)
+    (folder / "x.itproj").write_text("{not json")
+    np.save(folder / "nan.npy", np.full((8, 8), np.nan))
+    np.save(folder / "spectrum.npy", np.ones(64))
+    np.save(folder / "one_frame.npy", np.ones((1, 16, 16)))
+    np.save(folder / "tiny.npy", np.ones((2, 2)))
+    return ["absent.dm3", "empty.dm3", "noise.dm3", "noise.emd", "cut.tif", "x.itproj", "nan.npy",
+            "spectrum.npy", "one_frame.npy", "tiny.npy", "."]
+
+
+COMMANDS = file_commands()
+
+
+@pytest.mark.parametrize("name, child", COMMANDS, ids=[c[0] for c in COMMANDS])
+def test_command_survives_every_bad_input(name, child, tmp_path, capsys):
+    for bad in bad_inputs(tmp_path):
+        path = tmp_path / bad if bad != "." else tmp_path
+        code = main([name, str(path), *required_options(child, tmp_path), "--json", "--quiet"])
+        captured = capsys.readouterr()
+        assert code in (0, 2), f"{name} {bad}: exit {code}: {captured.err}"
+        assert "Traceback" not in captured.err
+        if code == 2:
+            lines = captured.err.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("insitu-tem: error: "), f"{name} {bad}: {captured.err}"
+            assert captured.out == ""
