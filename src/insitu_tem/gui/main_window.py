@@ -18,11 +18,12 @@ from .errors import ErrorReporter
 from .linking import ScanLinker
 from .opener import Opener
 from .project_controller import ProjectController
+from .panels.across_panel import AcrossPanel
 from .panels.eels_panel import EelsPanel
 from .panels.fft_panel import FftPanel
 from .panels.movie_panel import MoviePanel
 from .panels.nbd_panel import NbdPanel
-from .state import AppState
+from .state import ROLES, AppState
 from .tasks import TaskRunner
 
 MAX_RECENT = 10
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
                                          parent=self)
         self.project.path_changed.connect(self._remember)
         self.linker = ScanLinker(self.state, self.panels["movie"].view, parent=self)
+        self._add_across_panel()
         self.project.scan_lines_changed.connect(self.linker.set_scan_lines)
         self._build_status_bar()
         self._build_menus()
@@ -67,6 +69,22 @@ class MainWindow(QMainWindow):
             self.addDockWidget(placement[cls.role], dock)
             self.panels[cls.role] = panel
             self.docks[cls.role] = dock
+
+    def _add_across_panel(self) -> None:
+        panel = AcrossPanel(self.state, self.tasks, self.undo_stack)
+        panel.set_project_source(self._project_and_path)
+        dock = QDockWidget(AcrossPanel.title, self)
+        dock.setObjectName("dock-across")
+        dock.setWidget(panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.tabifyDockWidget(self.docks["eels"], dock)
+        self.docks["eels"].raise_()
+        self.panels["across"], self.docks["across"] = panel, dock
+
+    def _project_and_path(self):
+        if self.opener.project is None or self.project.path is None:
+            return None
+        return self.project.collect(self.project.path), self.project.path
 
     def _build_status_bar(self) -> None:
         self.cursor_label = QLabel("")
@@ -161,7 +179,7 @@ class MainWindow(QMainWindow):
         """The current session (datasets, cursor, scan lines) for headless rendering."""
         from ..figures.views import Session
 
-        datasets = {role: self.state.dataset(role) for role in self.panels if self.state.dataset(role) is not None}
+        datasets = {role: self.state.dataset(role) for role in ROLES if self.state.dataset(role) is not None}
         scan_lines = self.opener.project.scan_lines if self.opener.project is not None else {}
         return Session(datasets, self.state.frame, self.state.scan_index, dict(scan_lines))
 
