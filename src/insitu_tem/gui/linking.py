@@ -7,6 +7,7 @@ the nearest probe. The registered scan lines are drawn on the movie.
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject
 
@@ -27,7 +28,10 @@ class ScanLinker(QObject):
         self.scans: dict[str, ScanRegistration] = {}
         self.marker = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#ffcc00", width=2), brush=None, symbol="o")
         self.lines: dict[str, pg.PlotDataItem] = {}
+        self.front_line = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=3))
+        self.front_along_px: float | None = None
         movie_view.view.addItem(self.marker, ignoreBounds=True)
+        movie_view.view.addItem(self.front_line, ignoreBounds=True)
         state.scan_index_changed.connect(self._on_scan_index)
         state.position_changed.connect(self._on_position)
 
@@ -43,6 +47,21 @@ class ScanLinker(QObject):
             self.lines[role] = item
         self.redraw()
 
+    def set_front_along(self, front_along_px: float | None) -> None:
+        """Draw the front across the scan line, ``front_along_px`` from its first probe (movie px)."""
+        self.front_along_px = front_along_px
+        self.redraw()
+
+    def front_segment_rc(self, half_length_px: float = 25.0):
+        """End points (row, col) of the drawn front: perpendicular to the scan line at the front."""
+        scan = self.scan()
+        if scan is None or self.front_along_px is None:
+            return None
+        direction = np.subtract(scan.end_rc, scan.start_rc) / max(scan.length_px, 1e-12)
+        centre = np.add(scan.start_rc, direction * self.front_along_px)
+        normal = np.array([direction[1], -direction[0]])
+        return tuple(centre - half_length_px * normal), tuple(centre + half_length_px * normal)
+
     def scan(self) -> ScanRegistration | None:
         """The registered scan the probe index refers to (EELS first, then NBD)."""
         return next((self.scans[r] for r in SCAN_LINE_ROLES if r in self.scans), None)
@@ -54,6 +73,13 @@ class ScanLinker(QObject):
             scan = self.scans[role]
             item.setData([col_axis.to_value(scan.start_rc[1]), col_axis.to_value(scan.end_rc[1])],
                          [row_axis.to_value(scan.start_rc[0]), row_axis.to_value(scan.end_rc[0])])
+        segment = self.front_segment_rc()
+        if segment is None:
+            self.front_line.setData([], [])
+        else:
+            (r0, c0), (r1, c1) = segment
+            self.front_line.setData([col_axis.to_value(c0), col_axis.to_value(c1)],
+                                    [row_axis.to_value(r0), row_axis.to_value(r1)])
         position = self.state.position
         if position is None:
             self.marker.setData([], [])

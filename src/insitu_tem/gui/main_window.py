@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
     def _add_across_panel(self) -> None:
         panel = AcrossPanel(self.state, self.tasks, self.undo_stack)
         panel.set_project_source(self._project_and_path)
+        panel.computed.connect(self._show_front_on_movie)
         dock = QDockWidget(AcrossPanel.title, self)
         dock.setObjectName("dock-across")
         dock.setWidget(panel)
@@ -80,6 +81,11 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["eels"], dock)
         self.docks["eels"].raise_()
         self.panels["across"], self.docks["across"] = panel, dock
+
+    def _show_front_on_movie(self, result) -> None:
+        movie = self.state.dataset("movie")
+        if movie is not None and movie.axes[-1].units == "nm":
+            self.linker.set_front_along(result.front_along_nm / movie.axes[-1].scale)
 
     def _project_and_path(self):
         if self.opener.project is None or self.project.path is None:

@@ -1,0 +1,122 @@
+"""Profiles of the EELS panel along a line scan (chemical shift with error bars,
+window intensity) or maps of a spectrum image, with the current probe marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+
+class EelsProfiles(QWidget):
+    """Shift profile (±1σ error bars), window-intensity and MLLS-fraction profiles, or two maps.
+
+    Signals
+    -------
+    index_picked(int) : the user clicked a probe position (flattened index)
+    """
+
+    index_picked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shift_plot = pg.PlotWidget()
+        self.window_plot = pg.PlotWidget()
+        self.shift_plot.setLabel("left", "Chemical shift", units="eV")
+        self.window_plot.setLabel("left", "Window counts")
+        self.fraction_plot = pg.PlotWidget()
+        self.fraction_plot.setLabel("left", "First end member")
+        self.window_plot.setXLink(self.shift_plot)
+        self.fraction_plot.setXLink(self.shift_plot)
+        self.fraction_curve = pg.PlotDataItem(pen=pg.mkPen("#7fd67f", width=1.5), symbol="s", symbolSize=5,
+                                              symbolBrush="#7fd67f", symbolPen=None)
+        self.fraction_plot.addItem(self.fraction_curve)
+        self.shift_points = pg.ScatterPlotItem(size=6, brush=pg.mkBrush("#ff6f6f"), pen=None)
+        self.shift_bars = pg.ErrorBarItem(pen=pg.mkPen("#ff6f6f"), beam=0.0)
+        self.window_curve = pg.PlotDataItem(pen=pg.mkPen("#ffa040", width=1.5), symbol="o", symbolSize=5,
+                                            symbolBrush="#ffa040", symbolPen=None)
+        self.shift_map = pg.ImageItem(axisOrder="row-major")
+        self.window_map = pg.ImageItem(axisOrder="row-major")
+        self.markers = [pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#e0e0e0")) for _ in range(2)]
+        for plot, items in ((self.shift_plot, (self.shift_bars, self.shift_points, self.shift_map)),
+                            (self.window_plot, (self.window_curve, self.window_map))):
+            for item in items:
+                plot.addItem(item)
+        for plot, marker in zip((self.shift_plot, self.window_plot), self.markers):
+            plot.addItem(marker)
+            plot.scene().sigMouseClicked.connect(lambda event, p=plot: self._clicked(p, event))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.shift_plot)
+        layout.addWidget(self.window_plot)
+        layout.addWidget(self.fraction_plot)
+        self._positions = np.zeros(0)
+        self._map_shape: tuple[int, ...] = ()
+
+    def clear(self) -> None:
+        """Remove all data."""
+        self.shift_points.setData([], [])
+        self.shift_bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
+        self.window_curve.setData([], [])
+        self.fraction_curve.setData([], [])
+        for image in (self.shift_map, self.window_map):
+            image.clear()
+
+    def set_line(self, positions: np.ndarray, units: str, shift: np.ndarray, stderr: np.ndarray,
+                 window: np.ndarray, edge: str) -> None:
+        """Show profiles along a line scan: positions in ``units``, shift ± stderr in eV, window counts."""
+        self.clear()
+        self._positions, self._map_shape = np.asarray(positions, float), ()
+        finite = np.isfinite(shift)
+        self.shift_points.setData(self._positions[finite], shift[finite])
+        self.shift_bars.setData(x=self._positions[finite], y=shift[finite],
+                                height=2 * np.nan_to_num(stderr[finite]))
+        self.window_curve.setData(self._positions, np.nan_to_num(window))
+        for plot in (self.shift_plot, self.window_plot):
+            plot.setLabel("bottom", "Position", units=units)
+            plot.setAspectLocked(False)
+        self.shift_plot.setTitle(f"{edge} chemical shift")
+        self.window_plot.setTitle(f"{edge} window (background-subtracted)")
+        self.shift_plot.autoRange()
+        self.window_plot.autoRange()
+
+    def set_fractions(self, fraction: np.ndarray | None, chi2: np.ndarray | None) -> None:
+        """Show the MLLS share of the first end member along the line (None hides it)."""
+        self.fraction_plot.setVisible(fraction is not None and not self._map_shape)
+        if fraction is None or self._map_shape:
+            return
+        self.fraction_curve.setData(self._positions, np.nan_to_num(fraction))
+        worst = float(np.nanmax(chi2)) / max(float(np.nanmedian(chi2)), 1e-12)
+        self.fraction_plot.setTitle(f"End-member fraction (MLLS), worst/median residual {worst:.1f}×")
+        self.fraction_plot.autoRange()
+
+    def set_maps(self, shift: np.ndarray, window: np.ndarray, edge: str) -> None:
+        """Show maps of a spectrum image (scan_y, scan_x): shift in eV and window counts."""
+        self.clear()
+        self._map_shape, self._positions = shift.shape, np.zeros(0)
+        self.shift_map.setImage(np.nan_to_num(shift), autoLevels=True)
+        self.window_map.setImage(np.nan_to_num(window), autoLevels=True)
+        for plot in (self.shift_plot, self.window_plot):
+            plot.setLabel("bottom", "scan x", units="px")
+            plot.setAspectLocked(True)
+            plot.autoRange()
+        self.shift_plot.setTitle(f"{edge} chemical shift map")
+        self.window_plot.setTitle(f"{edge} window map")
+
+    def set_current(self, index: int) -> None:
+        """Mark probe ``index`` (flattened) on both profiles."""
+        visible = 0 <= index < len(self._positions)
+        for marker in self.markers:
+            marker.setVisible(visible)
+            if visible:
+                marker.setValue(float(self._positions[index]))
+
+    def _clicked(self, plot: pg.PlotWidget, event) -> None:
+        point = plot.getPlotItem().vb.mapSceneToView(event.scenePos())
+        if self._map_shape:
+            row, col = int(np.floor(point.y())), int(np.floor(point.x()))
+            if 0 <= row < self._map_shape[0] and 0 <= col < self._map_shape[1]:
+                self.index_picked.emit(row * self._map_shape[1] + col)
+        elif len(self._positions):
+            self.index_picked.emit(int(np.argmin(np.abs(self._positions - point.x()))))

@@ -1,0 +1,67 @@
+"""Controls of the FFT panel: spot threshold, display filter, crystallinity map,
+calibration reference and d(t) tracking."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget,
+)
+
+FILTERS = ("ROI", "ABSF", "Wiener", "Bragg")
+
+
+class FftControls(QWidget):
+    """Widgets only; the panel connects their signals to tasks.
+
+    Signals
+    -------
+    reference_changed(str, str) : phase name ("" for none) and hkl text
+    """
+
+    reference_changed = Signal(str, str)
+
+    def __init__(self, phase_names: list[str], parent=None) -> None:
+        super().__init__(parent)
+        self.snr = QDoubleSpinBox(minimum=3.0, maximum=1000.0, value=15.0, singleStep=1.0, decimals=1)
+        self.filter = QComboBox()
+        self.filter.addItems(FILTERS)
+        self.clear_button = QPushButton("Clear picks")
+        self.window_nm = QDoubleSpinBox(minimum=0.8, maximum=50.0, value=3.2, singleStep=0.4, decimals=1, suffix=" nm")
+        self.crystallinity_button = QPushButton("Crystallinity map")
+        self.show_overlay = QCheckBox("overlay")
+        self.show_overlay.setChecked(True)
+        self.phase = QComboBox()
+        self.phase.addItems(["(no reference)"] + list(phase_names))
+        self.hkl = QLineEdit()
+        self.hkl.setPlaceholderText("hkl, e.g. 100")
+        self.hkl.setMaximumWidth(90)
+        self.apply_button = QPushButton("Apply correction")
+        self.apply_button.setEnabled(False)
+        self.track_button = QPushButton("Track d(t)")
+        self.follow_drift = QCheckBox("ROI follows drift")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(2, 2, 2, 2)
+        widgets = [
+            (QLabel("spot SNR ≥"), self.snr, QLabel("show"), self.filter, self.clear_button),
+            (QLabel("window"), self.window_nm, self.crystallinity_button, self.show_overlay, None),
+            (QLabel("reference"), self.phase, self.hkl, self.apply_button, None),
+            (self.track_button, self.follow_drift, None, None, None),
+        ]
+        for row, items in enumerate(widgets):
+            for column, widget in enumerate(items):
+                if widget is not None:
+                    grid.addWidget(widget, row, column)
+        self.phase.currentIndexChanged.connect(self._emit_reference)
+        self.hkl.editingFinished.connect(self._emit_reference)
+
+    def _emit_reference(self, *_args) -> None:
+        name = self.phase.currentText() if self.phase.currentIndex() > 0 else ""
+        self.reference_changed.emit(name, self.hkl.text().strip())
+
+    def set_reference(self, name: str, hkl: str) -> None:
+        """Select ``name`` (or no reference when empty) and ``hkl`` and emit the change."""
+        self.hkl.setText(hkl)
+        index = self.phase.findText(name) if name else 0
+        self.phase.setCurrentIndex(max(index, 0))
+        self._emit_reference()
