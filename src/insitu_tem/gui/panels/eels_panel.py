@@ -85,6 +85,7 @@ class EelsPanel(QWidget):
         self.edge_result: EdgeAnalysis | None = None
         self.params = EelsParams()
         self.reference_spectrum: np.ndarray | None = None
+        self._edge_task: int | None = None
         self.plot = EelsSpectrumPlot()
         self.curve = self.plot.curve
         self.profiles = EelsProfiles()
@@ -152,6 +153,8 @@ class EelsPanel(QWidget):
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Show a spectrum, line scan or spectrum image and start its analysis."""
+        if self._edge_task is not None:
+            self.tasks.cancel(self._edge_task)
         self.dataset, self.low_loss, self.edge_result, self.reference_spectrum = dataset, None, None, None
         nav = dataset.navigation_axes
         self.navigator.set_axis(nav[0] if len(nav) == 1 else Axis("position", dataset.n_items))
@@ -212,7 +215,7 @@ class EelsPanel(QWidget):
             return
         dataset, params, low_loss = self.dataset, self.params, self.low_loss
         reference = self.reference_spectrum if params.reference < 0 else params.reference
-        self.tasks.submit(
+        self._edge_task = self.tasks.submit(
             lambda: analyse_edge(np.asarray(dataset.array), dataset.signal_axes[0], params.edge, reference=reference,
                                  signal_window=params.signal_window, background_window=params.background_window,
                                  background_model=params.model, low_loss=low_loss),

@@ -1,0 +1,94 @@
+"""Table of the EELS edges insitu-tem marks and analyses, with lookup by name.
+
+Energies are onsets in eV (Ahn & Krivanek, EELS Atlas; Egerton 2011,
+Appendix D) as listed in DOMAIN.md. An edge has a name such as ``"W-O23"``
+or ``"Li-K"`` and one or more named lines (``O3`` 36.8 eV, ``O2`` 45.3 eV)
+drawn as markers on the spectrum.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One ionisation edge (or a group of close sub-shells).
+
+    Attributes
+    ----------
+    name : str
+        Canonical name, element-shell (``"Si-L23"``).
+    element : str
+        Chemical symbol.
+    onset_eV : float
+        Onset of the first (lowest) line, eV.
+    lines : tuple of (str, float)
+        Sub-shell labels and their onsets, eV.
+    major : bool
+        False for weak edges that need not be kept out of background windows.
+    """
+
+    name: str
+    element: str
+    onset_eV: float
+    lines: tuple[tuple[str, float], ...]
+    major: bool = True
+
+
+def _edge(name: str, lines: dict[str, float], *, major: bool = True) -> Edge:
+    element = name.split("-")[0]
+    pairs = tuple(sorted(lines.items(), key=lambda item: item[1]))
+    return Edge(name, element, pairs[0][1], pairs, major)
+
+
+EDGES: dict[str, Edge] = {
+    e.name: e
+    for e in (
+        _edge("W-N67", {"N7": 31.4, "N6": 33.6}, major=False),
+        _edge("W-O23", {"O3": 36.8, "O2": 45.3}),
+        _edge("Li-K", {"K": 55.0}),
+        _edge("Cu-M23", {"M3": 74.0, "M2": 77.0}),
+        _edge("W-O1", {"O1": 75.6}, major=False),
+        _edge("Si-L23", {"L3": 99.2, "L2": 99.8}),
+        _edge("B-K", {"K": 188.0}),
+        _edge("C-K", {"K": 284.0}),
+        _edge("N-K", {"K": 401.0}),
+        _edge("Ti-L23", {"L3": 456.0, "L2": 462.0}),
+        _edge("O-K", {"K": 532.0}),
+        _edge("Cr-L23", {"L3": 575.0, "L2": 584.0}),
+        _edge("Mn-L23", {"L3": 640.0, "L2": 651.0}),
+        _edge("F-K", {"K": 685.0}),
+        _edge("Cu-L23", {"L3": 931.0, "L2": 951.0}),
+        _edge("W-M45", {"M5": 1809.0, "M4": 1872.0}),
+    )
+}
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s,_\-]+", "", text).lower()
+
+
+_BY_KEY = {_key(name): edge for name, edge in EDGES.items()}
+
+
+def find_edge(name: str) -> Edge:
+    """Look an edge up by name, ignoring case, spaces, dashes and commas.
+
+    ``"Li K"``, ``"li-k"``, ``"W O2,3"`` and ``"W-O23"`` all work.
+
+    Raises
+    ------
+    ValueError
+        When the name is not in the table; the message lists the known names.
+    """
+    edge = _BY_KEY.get(_key(name))
+    if edge is None:
+        raise ValueError(f"unknown edge {name!r}; use one of {', '.join(EDGES)}")
+    return edge
+
+
+def edges_in_range(low_eV: float, high_eV: float) -> list[Edge]:
+    """Edges with at least one line inside [low_eV, high_eV], by onset."""
+    return [e for e in EDGES.values() if any(low_eV <= energy <= high_eV for _, energy in e.lines)]

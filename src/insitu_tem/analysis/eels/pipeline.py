@@ -1,0 +1,152 @@
+"""The standard EELS workflows used by the CLI and the EELS panel.
+
+Low loss: fit the ZLP of every spectrum, align them on it, log-ratio t/λ and
+plasmon peak. Edge: on ZLP-aligned spectra — deconvolved by Fourier-log when
+they include the ZLP, which removes the plural-scattering (double plasmon)
+background that otherwise biases the matching — find the onset and the
+chemical shift against a reference, integrate the background-subtracted
+edge window on the aligned counts (a map or profile), and fit every spectrum
+with the two ends of the scan (MLLS end-member fractions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...data.model import Axis
+from .background import auto_background_window
+from .edges_table import find_edge
+from .mlls import MllsFit, end_member_references, mlls_fit
+from .onsets import EdgeOnset, edge_onset
+from .shifts import ChemicalShift, chemical_shift
+from .thickness import Thickness, fourier_log, log_ratio_thickness
+from .windows import PlasmonPeak, WindowIntegral, integrate_window, plasmon_peak
+from .zlp import AlignedSpectra, ZlpFit, align_zlp, fit_zlp
+
+
+@dataclass(frozen=True)
+class LowLoss:
+    """Low-loss results for every spectrum.
+
+    Attributes
+    ----------
+    zlp : ZlpFit
+        ZLP position and FWHM (``zlp.ok`` False when there is none).
+    aligned : AlignedSpectra or None
+        Spectra with every ZLP at 0 eV (None without a ZLP in every spectrum).
+    thickness : Thickness or None
+        Log-ratio t/λ (None without a ZLP).
+    plasmon : PlasmonPeak or None
+        Plasmon peak of the aligned spectra (None without a ZLP or when the
+        spectra stop below 10 eV).
+    """
+
+    zlp: ZlpFit
+    aligned: AlignedSpectra | None
+    thickness: Thickness | None
+    plasmon: PlasmonPeak | None
+
+
+def analyse_low_loss(spectra, energy: Axis) -> LowLoss:
+    """ZLP fit, alignment, log-ratio thickness and plasmon peak (see module docstring)."""
+    zlp = fit_zlp(spectra, energy)
+    if not zlp.ok:
+        return LowLoss(zlp, None, None, None)
+    aligned = align_zlp(spectra, energy, zlp)
+    thickness = log_ratio_thickness(spectra, energy, zlp=zlp)
+    top = energy.coordinates()[-1]
+    plasmon = plasmon_peak(aligned.array, energy, search_eV=(5.0, min(40.0, top - 1.0))) if top > 10 else None
+    return LowLoss(zlp, aligned, thickness, plasmon)
+
+
+def default_signal_window(edge: str) -> tuple[float, float]:
+    """Integration window of an edge map: from the onset over 10 eV (or 10 %), eV."""
+    onset = find_edge(edge).onset_eV
+    return onset, onset + max(10.0, 0.1 * onset)
+
+
+@dataclass(frozen=True)
+class EdgeAnalysis:
+    """Onset, chemical shift and window integral of one edge.
+
+    Attributes
+    ----------
+    edge : str
+        Edge name.
+    deconvolved : bool
+        Whether onsets and shifts were measured on Fourier-log single scattering.
+    onset : EdgeOnset
+    shift : ChemicalShift
+    window : WindowIntegral
+        Background-subtracted counts in the signal window (aligned counts).
+    mlls : MllsFit or None
+        Non-negative fit of every spectrum with the two ends of the scan (means
+        of the first and last 3 spectra) from the background window to the end
+        of the signal window; ``fractions[..., 0]`` is the share of the first
+        end. None for fewer than 6 spectra.
+    """
+
+    edge: str
+    deconvolved: bool
+    onset: EdgeOnset
+    shift: ChemicalShift
+    window: WindowIntegral
+    mlls: MllsFit | None
+
+
+def analyse_edge(
+    spectra,
+    energy: Axis,
+    edge: str,
+    *,
+    reference=0,
+    signal_window: tuple[float, float] | None = None,
+    background_window: tuple[float, float] | None = None,
+    background_model: str = "power_law",
+    deconvolve: bool | None = None,
+    low_loss: LowLoss | None = None,
+) -> EdgeAnalysis:
+    """Analyse ``edge`` in every spectrum (see module docstring).
+
+    Parameters
+    ----------
+    spectra : array_like, shape (..., n_channels)
+        Counts, energy last.
+    energy : Axis
+        Energy-loss axis, eV.
+    edge : str
+        Edge name from the table.
+    reference : int or array_like, keyword-only
+        Reference spectrum index (flattened navigation order) or spectrum.
+    signal_window, background_window : (float, float), keyword-only
+        Integration and pre-edge windows, eV (defaults from the edge table).
+    background_model : str, keyword-only
+        Background model.
+    deconvolve : bool, keyword-only
+        Fourier-log before onsets and shifts; default: when a ZLP is present.
+    low_loss : LowLoss, keyword-only
+        A previous :func:`analyse_low_loss` result (computed when omitted).
+    """
+    name = find_edge(edge).name
+    low_loss = analyse_low_loss(spectra, energy) if low_loss is None else low_loss
+    counts = np.asarray(spectra, float) if low_loss.aligned is None else low_loss.aligned.array
+    if deconvolve and low_loss.aligned is None:
+        raise ValueError(f"cannot deconvolve: {low_loss.zlp.reason}; analyse without deconvolution")
+    deconvolve = low_loss.aligned is not None if deconvolve is None else deconvolve
+    measured = fourier_log(counts, energy, zlp=fit_zlp(counts, energy)).array if deconvolve else counts
+    bg_window = background_window or auto_background_window(name, energy)
+    onset = edge_onset(measured, energy, name, background_window=bg_window, background_model=background_model)
+    shift = chemical_shift(
+        measured, energy, name, reference=reference, background_window=bg_window, background_model=background_model
+    )
+    window = integrate_window(
+        counts, energy, signal_window or default_signal_window(name),
+        background_window=bg_window, background_model=background_model,
+    )
+    mlls = None
+    if counts.size // energy.size >= 6:
+        mlls = mlls_fit(counts, energy, end_member_references(counts, energy), window_eV=(bg_window[0], window.window_eV[1]),
+                        background_window=bg_window, background_model=background_model, offset=True)
+    return EdgeAnalysis(name, bool(deconvolve), onset, shift, window, mlls)

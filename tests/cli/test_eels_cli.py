@@ -1,0 +1,120 @@
+"""`insitu-tem eels`: the exact JSON of issue 6 on the sample scan and real spectra, and bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from insitu_tem.cli import main
+
+LOW_LOSS_KEYS = {"position", "zlp_offset_eV", "fwhm_eV"}
+EDGE_KEYS = LOW_LOSS_KEYS | {"edge", "edge_onset_eV", "chemical_shift_eV", "chemical_shift_stderr_eV", "maps"}
+
+
+def run_json(capsys, *argv):
+    code = main(["eels", *map(str, argv), "--json", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return json.loads(captured.out)
+
+
+@pytest.fixture
+def sample(sample_data):
+    path = sample_data / "eels_linescan.hspy"
+    if not path.exists():
+        pytest.skip("sample_data/eels_linescan.hspy not generated")
+    return path, json.loads((sample_data / "eels_linescan.truth.json").read_text())
+
+
+def test_low_loss_fields_alone(capsys, sample):
+    path, truth = sample
+    doc = run_json(capsys, path)
+    assert set(doc) == LOW_LOSS_KEYS
+    assert doc["position"] == pytest.approx(8.0 * np.arange(46))
+    assert np.abs(np.array(doc["zlp_offset_eV"]) - truth["zlp_offset_eV"]).max() < 0.005
+    assert np.allclose(doc["fwhm_eV"], 0.8, atol=0.02)
+
+
+def test_w_o23_shift_profile_matches_the_truth(capsys, sample):
+    path, truth = sample
+    doc = run_json(capsys, path, "--edge", "W-O23", "--reference", 45)
+    assert set(doc) == EDGE_KEYS and doc["edge"] == "W-O23"
+    shift = np.array(doc["chemical_shift_eV"])
+    assert np.sqrt(np.mean((shift - np.array(truth["w_o23_shift_eV"])) ** 2)) < 0.05
+    assert all(0 <= s < 0.05 for s in doc["chemical_shift_stderr_eV"])
+    assert len(doc["edge_onset_eV"]) == 46 and list(doc["maps"]) == ["W-O23"]
+
+
+def test_li_k_map_with_windows(capsys, sample):
+    path, truth = sample
+    fraction = np.array(truth["li_k_fraction"])
+    automatic = np.array(run_json(capsys, path, "--edge", "li k")["maps"]["Li-K"])
+    assert automatic[fraction > 0.9].min() > 5 * abs(automatic[fraction < 0.01]).max()
+    doc = run_json(capsys, path, "--edge", "Li-K", "--window", "55,70", "--background", "50,53", "--model", "exponential")
+    chosen = np.array(doc["maps"]["Li-K"])
+    assert abs(chosen[0] - automatic[0]) > 1000 and chosen[fraction > 0.9].min() > 3 * chosen[fraction < 0.01].max()
+
+
+def test_single_core_loss_spectrum(capsys, realdata):
+    doc = run_json(capsys, realdata("08_carbon.dm3"), "--edge", "C-K")
+    assert doc["position"] == [0.0] and doc["zlp_offset_eV"] == [None]
+    assert doc["edge_onset_eV"][0] == pytest.approx(283.1, abs=0.2)
+    assert doc["chemical_shift_eV"] == [0.0]
+
+
+def test_real_low_loss(capsys, realdata):
+    doc = run_json(capsys, realdata("STO_lowloss.msa"))
+    assert doc["zlp_offset_eV"][0] == pytest.approx(-4.23, abs=0.02)
+
+
+def assert_one_line_error(capsys, argv, fragment):
+    code = main(argv)
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("insitu-tem: error: ") and "\n" not in err and fragment in err
+
+
+def test_bad_input_is_one_line(capsys, tmp_path):
+    image = tmp_path / "image.npy"
+    np.save(image, np.zeros((32, 32), np.float32))
+    assert_one_line_error(capsys, ["eels", str(image)], "needs a spectrum")
+    uncalibrated = tmp_path / "spectrum.npy"
+    np.save(uncalibrated, np.ones(256, np.float32))
+    assert_one_line_error(capsys, ["eels", str(uncalibrated)], "energy axis")
+    calibrated = [str(uncalibrated), "--scale", "0.1", "--units", "eV"]
+    assert_one_line_error(capsys, ["eels", *calibrated, "--edge", "Q-K"], "unknown edge")
+    assert_one_line_error(capsys, ["eels", *calibrated, "--reference", "9"], "--reference")
+    assert_one_line_error(capsys, ["eels", *calibrated, "--edge", "O-K"], "outside this spectrum")
+
+
+def test_console_script(sample):
+    script = Path(sys.executable).with_name("insitu-tem")
+    result = subprocess.run([str(script), "eels", str(sample[0]), "--json"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["zlp_offset_eV"]) == 46
+
+
+def test_spectrum_image_runs_in_c_order(capsys, tmp_path):
+    import warnings
+
+    from insitu_tem.data.samples import eels as sample_module
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import hyperspy.api as hs
+
+    offsets = np.array([[0.1, -0.2, 0.3], [0.0, 0.25, -0.1]])
+    cube = np.stack([[sample_module.model_spectrum(0.0, o, 0.4) for o in row] for row in offsets])
+    signal = hs.signals.Signal1D(np.random.default_rng(3).poisson(cube).astype(np.float32))
+    for axis, name in zip(signal.axes_manager.navigation_axes, ("x", "y")):
+        axis.name, axis.scale, axis.units = name, 2.0, "nm"
+    energy = signal.axes_manager.signal_axes[0]
+    energy.scale, energy.offset, energy.units = sample_module.DISPERSION_EV, sample_module.OFFSET_EV, "eV"
+    path = tmp_path / "si.hspy"
+    signal.save(path)
+    doc = run_json(capsys, path)
+    assert doc["position"] == [[0.0, 0.0], [0.0, 2.0], [0.0, 4.0], [2.0, 0.0], [2.0, 2.0], [2.0, 4.0]]
+    assert np.allclose(doc["zlp_offset_eV"], offsets.ravel(), atol=0.005)

@@ -1,0 +1,180 @@
+"""The EELS panel driven like a user: alignment, shift profile, dragging windows, picking the reference."""
+
+import json
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent, QUndoStack
+from PySide6.QtWidgets import QApplication
+
+from insitu_tem.data.io import load
+from insitu_tem.gui.panels.eels_panel import EelsPanel
+from insitu_tem.gui.state import AppState
+from insitu_tem.gui.tasks import TaskRunner
+
+
+@pytest.fixture
+def sample(sample_data):
+    path = sample_data / "eels_linescan.hspy"
+    if not path.exists():
+        pytest.skip("sample_data/eels_linescan.hspy not generated")
+    return load(path), json.loads((sample_data / "eels_linescan.truth.json").read_text())
+
+
+@pytest.fixture
+def panel(qtbot, reporter):
+    state, tasks, undo = AppState(), TaskRunner(reporter), QUndoStack()
+    widget = EelsPanel(state, tasks, undo)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    yield widget
+    tasks.cancel()
+    tasks.wait_for_done(5000)
+
+
+@pytest.fixture(autouse=True)
+def every_mouse_move_counts():
+    """pyqtgraph drops mouse moves closer than 1/rate s apart; a scripted drag sends them at once."""
+    saved = pg.getConfigOption("mouseRateLimit")
+    pg.setConfigOption("mouseRateLimit", -1)
+    yield
+    pg.setConfigOption("mouseRateLimit", saved)
+
+
+def wait_for_edge(qtbot, panel, edge):
+    qtbot.waitUntil(lambda: panel.tasks.is_idle() and panel.edge_result is not None
+                    and panel.edge_result.edge == edge, timeout=30000)
+
+
+def drag(qtbot, plot, start_x, end_x, y):
+    """Press at data x ``start_x``, move to ``end_x`` and release (left button), as a mouse would."""
+    viewport = plot.viewport()
+    vb = plot.getPlotItem().vb
+
+    def to_view(x):
+        return plot.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+
+    def send(kind, point, button, buttons):
+        event = QMouseEvent(kind, QPointF(point), QPointF(viewport.mapToGlobal(point)), button, buttons,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(viewport, event)
+
+    send(QEvent.Type.MouseMove, to_view(start_x), Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    send(QEvent.Type.MouseButtonPress, to_view(start_x), Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton)
+    for x in np.linspace(start_x, end_x, 8):
+        send(QEvent.Type.MouseMove, to_view(x), Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton)
+    send(QEvent.Type.MouseButtonRelease, to_view(end_x), Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
+
+
+def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sample, reporter):
+    dataset, truth = sample
+    panel.set_dataset(dataset)
+    wait_for_edge(qtbot, panel, "W-O23")
+    assert not reporter.reports
+    x, _ = panel.curve.getData()
+    assert len(x) == 2048
+    zlp = panel.low_loss.zlp.position_eV
+    assert np.abs(zlp - truth["zlp_offset_eV"]).max() < 0.005
+    expected = np.array(truth["w_o23_shift_eV"]) - truth["w_o23_shift_eV"][0]
+    xs, ys = panel.profiles.shift_points.getData()
+    assert len(xs) == 46 and np.sqrt(np.mean((ys - expected) ** 2)) < 0.05
+    assert panel.profiles.shift_bars.opts["height"].shape == (46,)
+    assert "W O3" in panel.plot.marker_labels() and "Li K" in panel.plot.marker_labels()
+    assert "ZLP" in panel.readout.text() and "shift" in panel.readout.text()
+
+
+def test_drag_the_background_window_then_undo(qtbot, panel, sample):
+    panel.set_dataset(sample[0])
+    wait_for_edge(qtbot, panel, "W-O23")
+    low, high = panel.params.background_window
+    centre = 0.5 * (low + high)
+    y = float(np.mean(panel.plot.getPlotItem().vb.viewRange()[1]))
+    drag(qtbot, panel.plot, centre, centre - 2.0, y)
+    qtbot.waitUntil(lambda: panel.params.background_window[0] < low - 1.0, timeout=5000)
+    new_low, new_high = panel.params.background_window
+    assert new_low == pytest.approx(low - 2.0, abs=0.3) and new_high - new_low == pytest.approx(high - low, abs=0.05)
+    qtbot.waitUntil(lambda: panel.tasks.is_idle() and panel.edge_result.shift.background_window_eV[0] < low - 1.0,
+                    timeout=30000)
+    panel.undo_stack.undo()
+    assert panel.params.background_window == (low, high)
+    assert panel.plot.background_region.getRegion() == pytest.approx((low, high))
+
+
+def test_drag_the_signal_window_changes_the_map(qtbot, panel, sample):
+    panel.set_dataset(sample[0])
+    wait_for_edge(qtbot, panel, "W-O23")
+    before = panel.edge_result.window.counts.copy()
+    low, high = panel.params.signal_window
+    y = float(np.mean(panel.plot.getPlotItem().vb.viewRange()[1]))
+    drag(qtbot, panel.plot, high, high + 5.0, y)
+    qtbot.waitUntil(lambda: panel.tasks.is_idle() and panel.edge_result.window.window_eV[1] > high + 3.0, timeout=30000)
+    assert panel.params.signal_window[0] == pytest.approx(low)
+    assert np.all(panel.edge_result.window.counts > before)
+
+
+def test_pick_edge_and_reference(qtbot, panel, sample):
+    dataset, truth = sample
+    panel.set_dataset(dataset)
+    wait_for_edge(qtbot, panel, "W-O23")
+    panel.navigator.slider.setValue(45)
+    assert panel.state.scan_index == 45
+    qtbot.mouseClick(panel.use_current_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.tasks.is_idle() and panel.edge_result.shift.shift_eV[45] == 0.0, timeout=30000)
+    shift = panel.edge_result.shift.shift_eV
+    assert np.sqrt(np.mean((shift - np.array(truth["w_o23_shift_eV"])) ** 2)) < 0.05
+    panel.edge_combo.setCurrentIndex(panel.edge_combo.findData("Li-K"))
+    panel.edge_combo.activated.emit(panel.edge_combo.currentIndex())
+    wait_for_edge(qtbot, panel, "Li-K")
+    profile = panel.edge_result.window.counts
+    assert profile[:20].mean() > 10 * abs(profile[-5:].mean())
+    _, fraction = panel.profiles.fraction_curve.getData()
+    assert np.abs(fraction - np.array(truth["li_k_fraction"])).max() < 0.15
+    assert panel.params.background_window[0] >= 45.3 + 3
+    panel.undo_stack.undo()
+    wait_for_edge(qtbot, panel, "W-O23")
+    assert panel.edge_combo.currentData() == "W-O23"
+
+
+def test_profile_click_log_scale_and_cursor(qtbot, panel, sample):
+    panel.set_dataset(sample[0])
+    wait_for_edge(qtbot, panel, "W-O23")
+    plot = panel.profiles.window_plot
+    point = plot.mapFromScene(plot.getPlotItem().vb.mapViewToScene(QPointF(80.0, panel.edge_result.window.counts[10])))
+    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert panel.state.scan_index == 10
+    qtbot.mouseClick(panel.log_check, Qt.MouseButton.LeftButton)
+    assert panel.plot.getPlotItem().ctrl.logYCheck.isChecked()
+    with qtbot.waitSignal(panel.state.cursor_text_changed) as blocker:
+        panel.plot.cursor.setValue(24.0)
+    assert blocker.args[0].startswith("E = 24.00 eV")
+
+
+def test_core_loss_spectrum_without_zlp(qtbot, panel, realdata, reporter):
+    panel.set_dataset(load(realdata("08_carbon.dm3")))
+    wait_for_edge(qtbot, panel, "C-K")
+    assert panel.edge_result.onset.onset_eV == pytest.approx(283.1, abs=0.2)
+    assert "no ZLP" in panel.readout.text() and not reporter.reports
+
+
+def test_spectrum_image_gives_maps_and_pixels_pick_the_probe(qtbot, panel):
+    from insitu_tem.data.model import Axis, Dataset
+    from insitu_tem.data.samples import eels as sample_module
+
+    rng = np.random.default_rng(9)
+    fractions = rng.uniform(0, 1, (4, 5))
+    spectra = np.stack([sample_module.model_spectrum(f, rng.uniform(-0.3, 0.3), 0.45) for f in fractions.ravel()])
+    cube = rng.poisson(spectra).reshape(4, 5, -1).astype(np.float32)
+    axes = (Axis("scan_y", 4, 2.0, 0.0, "nm"), Axis("scan_x", 5, 2.0, 0.0, "nm"),
+            Axis("E", cube.shape[-1], sample_module.DISPERSION_EV, sample_module.OFFSET_EV, "eV"))
+    panel.set_dataset(Dataset("spectrum_series", cube, axes))
+    wait_for_edge(qtbot, panel, "W-O23")
+    shift_map = panel.profiles.shift_map.image
+    assert shift_map.shape == (4, 5)
+    assert np.corrcoef(shift_map.ravel(), fractions.ravel())[0, 1] < -0.99
+    plot = panel.profiles.window_plot
+    point = plot.mapFromScene(plot.getPlotItem().vb.mapViewToScene(QPointF(3.5, 2.5)))
+    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert panel.state.scan_index == 2 * 5 + 3
