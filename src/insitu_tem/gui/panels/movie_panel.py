@@ -55,16 +55,16 @@ class MoviePanel(QWidget):
         column.addWidget(self.view, 1)
         column.addWidget(self.navigator)
         column.addWidget(self.playback)
-        settings = QTabWidget()
-        settings.addTab(self.contrast, "Contrast")
-        settings.addTab(self.processing, "Display")
-        settings.setMaximumHeight(140)
-        column.addWidget(settings)
+        self.view.setMinimumSize(240, 200)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.front, "Front && kinetics")
+        self.side_tabs.addTab(self.contrast, "Contrast")
+        self.side_tabs.addTab(self.processing, "Display")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(display)
-        splitter.addWidget(self.front)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.addWidget(self.side_tabs)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -167,6 +167,7 @@ class MoviePanel(QWidget):
         if self.dataset is None:
             return
         self.options = self.processing.options(self.crop)
+        self.front.set_display_corrected(self.options.drift_correct and self.shifts_px is not None)
         self.view.set_frame(self._display(self.state.frame), axes=self._axes(), auto_range=True)
         self._show_frame(self.state.frame)
 
@@ -181,6 +182,7 @@ class MoviePanel(QWidget):
             r0, r1 = sorted((int(max(0, row.to_index(y0))), int(min(row.size, np.ceil(row.to_index(y1))))))
             c0, c1 = sorted((int(max(0, col.to_index(x0))), int(min(col.size, np.ceil(col.to_index(x1))))))
             self.crop = (r0, r1, c0, c1) if r1 - r0 >= 8 and c1 - c0 >= 8 else None
+        self.front.set_region(self.crop)
         self._options_changed()
 
     def request_drift(self) -> None:

@@ -112,11 +112,11 @@ class FrontOverlay(QObject):
 
     Signals
     -------
-    point_moved(int, object, object) : index, old and new (row, col) px
+    point_moved(int, object) : index and new (row, col) px on the display
     point_selected(int) : index of the point the user last touched
     """
 
-    point_moved = Signal(int, object, object)
+    point_moved = Signal(int, object)
     point_selected = Signal(int)
 
     def __init__(self, view_box: pg.ViewBox, parent: QObject | None = None) -> None:
@@ -145,7 +145,7 @@ class FrontOverlay(QObject):
         self.targets = []
         for index, point in enumerate(keyframe):
             target = pg.TargetItem(pos=self.to_view(point), size=12, pen=pg.mkPen("#ff5050", width=2))
-            target.sigPositionChangeFinished.connect(lambda item, i=index, p=point: self._moved(i, p, item))
+            target.sigPositionChangeFinished.connect(lambda item, i=index: self._moved(i, item))
             self.view_box.addItem(target, ignoreBounds=True)
             self.targets.append(target)
         views = [self.to_view(p) for p in keyframe]
@@ -156,6 +156,6 @@ class FrontOverlay(QObject):
             views = [self.to_view(p) for p in interpolated]
             self.interpolated_line.setData([p.x() for p in views], [p.y() for p in views])
 
-    def _moved(self, index: int, old, item: pg.TargetItem) -> None:
+    def _moved(self, index: int, item: pg.TargetItem) -> None:
         self.point_selected.emit(index)
-        self.point_moved.emit(index, old, self.to_px(item.pos()))
+        self.point_moved.emit(index, self.to_px(item.pos()))

@@ -16,7 +16,7 @@ def fit_text(fit: KineticsFit, *, units: str, time_units: str) -> str:
         return f"kinetics: {fit.reason}"
     return (f"x(t) = x0 + k (t − t0)^n:  x0 = {fit.x0:.4g} ± {fit.x0_stderr:.2g} {units},  "
             f"k = {fit.k:.4g} ± {fit.k_stderr:.2g} {units}/{time_units}^n,  "
-            f"n = {fit.n:.3f} ± {fit.n_stderr:.3f},  t0 = {fit.t0:.3g} ± {fit.t0_stderr:.2g} {time_units}")
+            f"n = {fit.n:.4f} ± {fit.n_stderr:.2g},  t0 = {fit.t0:.3g} ± {fit.t0_stderr:.2g} {time_units}")
 
 
 class KineticsPlot(QWidget):
@@ -28,8 +28,9 @@ class KineticsPlot(QWidget):
         self.position_plot = pg.PlotWidget()
         self.velocity_plot = pg.PlotWidget()
         self.strain_plot = pg.PlotWidget()
+        self.area_plot = pg.PlotWidget()
         for plot, name in ((self.position_plot, "Position"), (self.velocity_plot, "Velocity"),
-                           (self.strain_plot, "Strain")):
+                           (self.strain_plot, "Strain"), (self.area_plot, "Area")):
             plot.addLegend(offset=(10, 10))
             plot.showGrid(x=True, y=True, alpha=0.3)
             plot.setLabel("bottom", "time")
@@ -44,6 +45,8 @@ class KineticsPlot(QWidget):
                                                          name="from positions")
         self.strain_curve = self.strain_plot.plot(pen=pg.mkPen("#80ff80", width=2), symbol="o", symbolSize=4,
                                                   name="strain")
+        self.area_curve = self.area_plot.plot(pen=pg.mkPen("#ffa040", width=2), symbol="o", symbolSize=4,
+                                              name="reacted area")
         self.readout = QLabel("Track the front to fit its kinetics.")
         self.readout.setWordWrap(True)
         self.readout.setTextInteractionFlags(self.readout.textInteractionFlags() | pg.QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -85,6 +88,12 @@ class KineticsPlot(QWidget):
 
     def set_current_velocity(self, text: str) -> None:
         self.velocity_label.setText(text)
+
+    def set_area(self, times, area, units: str) -> None:
+        """Reacted area vs time (2-D mode), in ``units``."""
+        self.area_plot.setLabel("left", "reacted area", units=units)
+        self.area_curve.setData(np.asarray(times, dtype=float), np.asarray(area, dtype=float))
+        self.tabs.setCurrentWidget(self.area_plot)
 
     def set_manual_fit_text(self, text: str) -> None:
         self.manual_readout.setText(text)

@@ -5,6 +5,10 @@ Tools: "Navigate" (clicks mark a film position in the shared state), "Line"
 (two clicks place the analysis line; its handles can then be dragged and a
 segment click adds a vertex), "Mark front" (each click adds a point to the
 current frame's keyframe). All computation goes through the task runner.
+
+Coordinates: marks are stored in raw-frame px (what the CSV exports). Once
+drift is measured the line is in frame-0 (specimen) px and follows the
+specimen; clicks on a drift-corrected display are moved back into raw frames.
 """
 
 from __future__ import annotations
@@ -13,19 +17,21 @@ import csv
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget,
 )
 
 from ...analysis.expansion import film_thickness
+from ...analysis.front_area import ReactedArea, reacted_area
 from ...analysis.front_line import FrontAnalysis, analyse_front
 from ...analysis.front_manual import csv_header, csv_rows, position_along_line
 from ...analysis.kinetics import fit_kinetics
 from ...analysis.kymograph import kymograph, sample_line
 from ...data.model import Dataset
 from ..tasks import TaskRunner
+from .front_area_overlay import ReactedAreaOverlay
 from .front_annotations import AddFrontPoint, DeleteFrontPoint, FrontAnnotations, FrontOverlay, MoveFrontPoint
 from .front_kinetics_plot import KineticsPlot, fit_text
 from .kymograph_view import KymographView
@@ -54,6 +60,7 @@ class FrontWorkbench(QWidget):
         self.view, self.tasks, self.undo_stack = view, tasks, undo_stack
         self.dataset: Dataset | None = None
         self.shifts_px: np.ndarray | None = None
+        self.display_corrected = False
         self.frame = 0
         self.line_rc: np.ndarray | None = None
         self.analysis: FrontAnalysis | None = None
@@ -62,6 +69,8 @@ class FrontWorkbench(QWidget):
         self.selected_point: int | None = None
         self.annotations = FrontAnnotations(self)
         self.overlay = FrontOverlay(view.view, self)
+        self.area_overlay = ReactedAreaOverlay(view.view)
+        self.region_rc: tuple[int, int, int, int] | None = None
         self.roi: pg.PolyLineROI | None = None
         self._build()
         self._debounce = QTimer(self, singleShot=True, interval=KYMOGRAPH_DELAY_MS)
@@ -80,18 +89,24 @@ class FrontWorkbench(QWidget):
             self.tool_buttons.addButton(button)
             tools.addWidget(button)
         self.tool_buttons.buttons()[0].setChecked(True)
+        self.tool_buttons.buttonToggled.connect(lambda *_: self._update_roi_interaction())
         self.width_spin = QDoubleSpinBox(minimum=1, maximum=500, value=21, suffix=" px", decimals=0)
         self.width_spin.setPrefix("width ")
         self.width_spin.valueChanged.connect(self.schedule_kymograph)
         self.track_button = QPushButton("Track front")
         self.thickness_button = QPushButton("Film thickness")
         self.thickness_button.setToolTip("strain of the film across the line (two edges tracked per frame)")
+        self.area_button = QPushButton("Reacted area")
+        self.area_button.setToolTip("segment the reacted region in every frame (inside the cropped region, if any)")
         self.delete_button = QPushButton("Delete point")
         self.export_button = QPushButton("Export CSV…")
-        for widget in (self.width_spin, self.track_button, self.thickness_button, self.delete_button,
-                       self.export_button):
-            tools.addWidget(widget)
+        tools.addWidget(self.width_spin)
         tools.addStretch(1)
+        actions = QHBoxLayout()
+        for widget in (self.track_button, self.area_button, self.thickness_button, self.delete_button,
+                       self.export_button):
+            actions.addWidget(widget)
+        actions.addStretch(1)
         self.status = QLabel("Draw a line across the front (Line tool: two clicks).")
         self.kymograph_view = KymographView()
         self.kinetics = KineticsPlot()
@@ -101,10 +116,12 @@ class FrontWorkbench(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(tools)
+        layout.addLayout(actions)
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         self.track_button.clicked.connect(self.request_tracking)
         self.thickness_button.clicked.connect(self.request_thickness)
+        self.area_button.clicked.connect(self.request_area)
         self.delete_button.clicked.connect(self.delete_selected)
 
     @property
@@ -116,6 +133,8 @@ class FrontWorkbench(QWidget):
 
     def set_dataset(self, dataset: Dataset) -> None:
         self.dataset, self.shifts_px, self.analysis = dataset, None, None
+        self.area_overlay.set_result(None)
+        self.display_corrected = False
         self.overlay.axes = dataset.signal_axes
         self.annotations.clear()
         self._redraw_line()
@@ -124,6 +143,15 @@ class FrontWorkbench(QWidget):
         """Drift (t, 2) px used to make the line follow the specimen (None: raw frames)."""
         self.shifts_px = shifts_px
         self.schedule_kymograph()
+        self._annotations_changed()
+
+    def set_display_corrected(self, corrected: bool) -> None:
+        """Whether the movie on screen is drift-corrected (clicks are then in frame-0 px)."""
+        self.display_corrected = bool(corrected)
+        self._refresh_overlay()
+
+    def _shift(self, frame: int) -> np.ndarray:
+        return np.zeros(2) if self.shifts_px is None else np.asarray(self.shifts_px[frame], dtype=float)
 
     def set_frame(self, index: int) -> None:
         self.frame = int(index)
@@ -136,15 +164,18 @@ class FrontWorkbench(QWidget):
         """A click on the movie at raw (row, col) px; True when a tool used it."""
         if self.dataset is None or self.tool == "navigate":
             return False
+        shown = np.array([row, col])
         if self.tool == "front":
-            self.undo_stack.push(AddFrontPoint(self.annotations, self.frame, (row, col)))
+            raw = shown + (self._shift(self.frame) if self.display_corrected else 0.0)
+            self.undo_stack.push(AddFrontPoint(self.annotations, self.frame, tuple(raw)))
             self._select(len(self.annotations.points(self.frame)) - 1)
             return True
+        specimen = shown - (0.0 if self.display_corrected else self._shift(self.frame))
         if self._pending_start is None:
-            self._pending_start = (row, col)
+            self._pending_start = tuple(specimen)
             self.status.setText("Line: click the end point.")
             return True
-        self.set_line([self._pending_start, (row, col)])
+        self.set_line([self._pending_start, tuple(specimen)])
         self._pending_start = None
         return True
 
@@ -164,6 +195,16 @@ class FrontWorkbench(QWidget):
                                   pen=pg.mkPen("#00e5ff", width=2))
         self.roi.sigRegionChanged.connect(self._roi_dragged)
         self.view.view.addItem(self.roi, ignoreBounds=True)
+        self._update_roi_interaction()
+
+    def _update_roi_interaction(self) -> None:
+        """Only the Line tool drags the line; other tools click through it onto the movie."""
+        if self.roi is None:
+            return
+        buttons = Qt.MouseButton.LeftButton if self.tool == "line" else Qt.MouseButton.NoButton
+        for item in [self.roi, *self.roi.getHandles(), *self.roi.segments]:
+            item.setAcceptedMouseButtons(buttons)
+            item.setAcceptHoverEvents(self.tool == "line")
 
     def _roi_dragged(self) -> None:
         origin = self.roi.pos()
@@ -235,12 +276,37 @@ class FrontWorkbench(QWidget):
         self.status.setText(f"Film thickness {result.reference_px * scale:.4g} {self.dataset.signal_axes[1].units}"
                             f" at start; strain in the last frames {final:.2f} %" if result.ok else result.reason)
 
+    def set_region(self, region_rc: tuple[int, int, int, int] | None) -> None:
+        """(row0, row1, col0, col1) px where the 2-D mode looks for the reacted region (None: everywhere)."""
+        self.region_rc = region_rc
+
+    def request_area(self) -> None:
+        """Segment the reacted region in every frame (2-D mode)."""
+        if self.dataset is None:
+            return
+        mask = np.zeros(self.dataset.shape[1:], bool)
+        r0, r1, c0, c1 = self.region_rc or (0, mask.shape[0], 0, mask.shape[1])
+        mask[r0:r1, c0:c1] = True
+        array, shifts = self.dataset.array, self.shifts_px
+        self.tasks.submit(lambda control: reacted_area(array, mask=mask, shifts_px=shifts, progress=control.progress,
+                                                       should_stop=control.should_stop),
+                          key="movie-area", on_result=self._show_area, description="Reacted area")
+
+    def _show_area(self, result: ReactedArea) -> None:
+        self.area_overlay.set_result(result)
+        row, col = self.dataset.signal_axes
+        self.kinetics.set_area(self._times(), result.area_px * row.scale * col.scale, f"{col.units}²")
+        self._refresh_overlay()
+        self.status.setText(f"Reacted region ({'darker' if result.polarity < 0 else 'brighter'}) segmented; "
+                            f"mean confidence {np.mean(result.confidence):.2f}")
+
     def _manual_series(self) -> tuple[np.ndarray, np.ndarray] | None:
         if self.line_rc is None or self.dataset is None or not self.annotations.keyframes:
             return None
         row, col = self.dataset.signal_axes
         frames = sorted(self.annotations.keyframes)
-        along_px = [position_along_line(self.annotations.points(f), self.line_rc) for f in frames]
+        along_px = [position_along_line(np.asarray(self.annotations.points(f)) - self._shift(f), self.line_rc)
+                    for f in frames]
         sampling = sample_line(self.line_rc, width=1)
         along = np.interp(along_px, sampling.distance_px, sampling.calibrated_distance(row, col))
         return self._times()[frames], along
@@ -265,11 +331,17 @@ class FrontWorkbench(QWidget):
     def _refresh_overlay(self) -> None:
         if self.dataset is None:
             return
+        offset = self._shift(self.frame) if self.display_corrected else np.zeros(2)
         interpolated = self.annotations.interpolated(self.dataset.shape[0]).get(self.frame)
-        self.overlay.show(self.annotations.points(self.frame), interpolated)
+        keyframe = [tuple(np.asarray(p) - offset) for p in self.annotations.points(self.frame)]
+        self.overlay.show(keyframe, None if interpolated is None else interpolated - offset)
+        area_offset = np.zeros(2) if self.display_corrected or self.shifts_px is None else self._shift(self.frame)
+        self.area_overlay.show(self.frame, self.dataset.signal_axes, area_offset)
 
-    def _point_moved(self, index: int, old, new) -> None:
-        command = MoveFrontPoint(self.annotations, self.frame, index, old, new)
+    def _point_moved(self, index: int, new) -> None:
+        offset = self._shift(self.frame) if self.display_corrected else np.zeros(2)
+        command = MoveFrontPoint(self.annotations, self.frame, index, self.annotations.points(self.frame)[index],
+                                 tuple(np.asarray(new) + offset))
         QTimer.singleShot(0, lambda: self.undo_stack.push(command))
 
     def _select(self, index: int) -> None:

@@ -10,7 +10,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QToolButton, QWidget,
+    QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QToolButton, QVBoxLayout,
+    QWidget,
 )
 
 from ...analysis.movie_view import FILTERS, DisplayOptions
@@ -97,23 +98,25 @@ class ContrastControls(QWidget):
         self.gamma.setRange(0.1, 5.0)
         self.gamma.setSingleStep(0.1)
         self.gamma.setValue(1.0)
-        self.gamma.setPrefix("γ ")
         self.colormap = QComboBox()
         self.colormap.addItems(list(COLORMAPS))
         self.histogram = pg.PlotWidget()
-        self.histogram.setFixedHeight(70)
+        self.histogram.setMinimumHeight(70)
         self.histogram.hideAxis("left")
         self.histogram.setMouseEnabled(False, False)
         self.histogram_curve = self.histogram.plot(stepMode="center", fillLevel=0, brush=(120, 120, 200, 120))
         self.region = pg.LinearRegionItem()
         self.histogram.addItem(self.region)
-        row = QHBoxLayout()
-        for widget in (self.auto_button, QLabel("black"), self.low, QLabel("white"), self.high, self.gamma, self.colormap):
-            row.addWidget(widget)
-        layout = pg.QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(2, 0, 2, 0)
-        layout.addLayout(row)
-        layout.addWidget(self.histogram)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        for group in ((self.auto_button, QLabel("black"), self.low, QLabel("white"), self.high),
+                      (QLabel("gamma"), self.gamma, QLabel("colour map"), self.colormap)):
+            row = QHBoxLayout()
+            for widget in group:
+                row.addWidget(widget)
+            row.addStretch(1)
+            layout.addLayout(row)
+        layout.addWidget(self.histogram, 1)
         self.auto_button.clicked.connect(self.auto_requested)
         self.low.valueChanged.connect(self._spins_changed)
         self.high.valueChanged.connect(self._spins_changed)
@@ -191,11 +194,17 @@ class ProcessingControls(QWidget):
         self.drift_button = QPushButton("Measure drift")
         self.drift_correct = QCheckBox("Drift-corrected")
         self.drift_correct.setEnabled(False)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(2, 0, 2, 0)
-        for widget in (self.average, self.binning, self.filter, self.filter_size, self.crop_button,
-                       self.first, self.last, self.drift_button, self.drift_correct):
-            layout.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        for group in ((QLabel("Running average and binning:"), self.average, self.binning),
+                      (QLabel("Filter:"), self.filter, self.filter_size),
+                      (QLabel("Frames played:"), self.first, self.last, self.crop_button),
+                      (self.drift_button, self.drift_correct)):
+            row = QHBoxLayout()
+            for widget in group:
+                row.addWidget(widget)
+            row.addStretch(1)
+            layout.addLayout(row)
         layout.addStretch(1)
         for spin in (self.average, self.binning, self.filter_size, self.first, self.last):
             spin.valueChanged.connect(self.options_changed)

@@ -1,0 +1,218 @@
+"""Front kinetics: fit ``x(t) = x0 + k * (t - t0)**n`` with uncertainties, and velocity.
+
+``n = 0.5`` indicates diffusion-limited growth, ``n = 1`` reaction-limited.
+Before ``t0`` the front sits at ``x0``. The fit is non-linear least squares
+(``scipy.optimize.least_squares``, trust-region reflective, n bounded to
+[0.05, 5]) started from log-log line fits for several start times t0; standard errors come from the
+covariance ``s^2 (J^T J)^-1`` with ``s^2`` the residual variance (or from the
+given per-point sigmas, ``absolute_sigma``-style, when ``sigma`` is passed).
+Any parameter can be held fixed (then its standard error is 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import least_squares
+from scipy.signal import savgol_filter
+
+PARAMETERS = ("x0", "k", "n", "t0")
+
+
+@dataclass(frozen=True)
+class KineticsFit:
+    """Result of fitting ``x(t) = x0 + k (t - t0)^n``.
+
+    Attributes
+    ----------
+    ok : bool
+        False when there were too few points or the fit failed.
+    reason : str
+        Why ``ok`` is False.
+    x0, k, n, t0 : float
+        Position at t0 (position units), rate (units / s^n), exponent, start time (s).
+    x0_stderr, k_stderr, n_stderr, t0_stderr : float
+        One-sigma standard errors (0 for fixed parameters).
+    covariance : numpy.ndarray
+        (4, 4) covariance in the order x0, k, n, t0.
+    residual_rms : float
+        RMS of the residuals, position units.
+    n_points : int
+        Points used (finite positions).
+    """
+
+    ok: bool
+    reason: str
+    x0: float = np.nan
+    k: float = np.nan
+    n: float = np.nan
+    t0: float = np.nan
+    x0_stderr: float = np.nan
+    k_stderr: float = np.nan
+    n_stderr: float = np.nan
+    t0_stderr: float = np.nan
+    covariance: np.ndarray | None = None
+    residual_rms: float = np.nan
+    n_points: int = 0
+
+    def position(self, times_s) -> np.ndarray:
+        """Fitted front position at ``times_s`` (s), position units."""
+        return power_law(np.asarray(times_s, dtype=float), self.x0, self.k, self.n, self.t0)
+
+    def velocity(self, times_s) -> np.ndarray:
+        """Fitted velocity ``k n (t - t0)^(n-1)`` at ``times_s`` (units/s); 0 before t0, NaN at t0 for n < 1."""
+        elapsed = np.asarray(times_s, dtype=float) - self.t0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            speed = self.k * self.n * np.where(elapsed > 0, elapsed, np.nan) ** (self.n - 1.0)
+        return np.where(elapsed > 0, speed, np.where(elapsed < 0, 0.0, np.nan))
+
+    def as_dict(self) -> dict:
+        """x0, k, n, t0 with their standard errors, residual RMS and points (plain floats)."""
+        keys = [*PARAMETERS, *(f"{p}_stderr" for p in PARAMETERS), "residual_rms"]
+        return {**{key: float(getattr(self, key)) for key in keys}, "n_points": self.n_points}
+
+
+def power_law(times_s: np.ndarray, x0: float, k: float, n: float, t0: float) -> np.ndarray:
+    """``x0 + k * max(t - t0, 0)**n``."""
+    return x0 + k * np.clip(times_s - t0, 0.0, None) ** n
+
+
+def _initial_guess(t: np.ndarray, x: np.ndarray, t0: float) -> np.ndarray:
+    """x0, k, n from a log-log line through the points after ``t0``."""
+    before = t <= t0
+    x0 = float(np.mean(x[before])) if before.any() else float(x[0])
+    rise = np.abs(x - x0)
+    good = (rise > 0) & ~before
+    if good.sum() >= 2:
+        n, log_k = np.polyfit(np.log(t[good] - t0), np.log(rise[good]), 1)
+        n = float(np.clip(n, 0.1, 3.0))
+    else:
+        n, log_k = 1.0, np.log(max(rise.max(), 1e-9) / max(t[-1] - t0, 1e-9))
+    sign = 1.0 if x[-1] >= x0 else -1.0
+    return np.array([x0, sign * np.exp(log_k), n, t0])
+
+
+def _start_times(t: np.ndarray) -> np.ndarray:
+    """Candidate t0 values: before the first point and inside the first half of the data."""
+    span = t[-1] - t[0]
+    before = t[0] - span * np.array([1.0, 0.3, 0.1, 0.03, 0.01, 0.0])
+    inside = np.quantile(t, [0.05, 0.1, 0.2, 0.3, 0.45])
+    return np.concatenate([before, inside])
+
+
+def fit_kinetics(times_s, positions, *, sigma=None, fixed: dict[str, float] | None = None) -> KineticsFit:
+    """Fit ``x(t) = x0 + k (t - t0)^n`` to front positions.
+
+    ``t0`` is found by fitting the other parameters for several start times
+    and then refining all of them from the best one (the model is not smooth
+    in ``t0``, so a single start can stop in a local minimum).
+
+    Parameters
+    ----------
+    times_s : array_like
+        Frame times, s.
+    positions : array_like
+        Front positions (px or calibrated units); NaN entries are skipped.
+    sigma : array_like, optional
+        One-sigma uncertainty of each position (same units); weights the fit.
+    fixed : dict, optional
+        Parameters to hold, e.g. ``{"t0": 0.0}`` or ``{"n": 0.5}``.
+
+    Returns
+    -------
+    KineticsFit
+    """
+    t_all, x_all = np.asarray(times_s, dtype=float), np.asarray(positions, dtype=float)
+    if t_all.shape != x_all.shape or t_all.ndim != 1:
+        raise ValueError("times_s and positions must be 1-D arrays of the same length")
+    fixed = dict(fixed or {})
+    unknown = set(fixed) - set(PARAMETERS)
+    if unknown:
+        raise ValueError(f"cannot fix {sorted(unknown)}; fixable parameters are {PARAMETERS}")
+    weights = np.ones_like(t_all) if sigma is None else 1.0 / np.asarray(sigma, dtype=float)
+    good = np.isfinite(t_all) & np.isfinite(x_all) & np.isfinite(weights) & (weights > 0)
+    n_free = len(PARAMETERS) - len(fixed)
+    if good.sum() <= n_free or np.ptp(t_all[good]) <= 0:
+        return KineticsFit(False, f"{good.sum()} tracked positions for {n_free} free parameters; track more frames")
+    order = np.argsort(t_all[good])
+    t, x, w = t_all[good][order], x_all[good][order], weights[good][order]
+    candidates = [fixed["t0"]] if "t0" in fixed else _start_times(t)
+    best = None
+    for t0 in candidates:
+        trial = _solve(t, x, w, _initial_guess(t, x, t0), {**fixed, "t0": t0})
+        if trial is not None and (best is None or trial[0].cost < best[0].cost):
+            best = trial
+    if best is not None and "t0" not in fixed:
+        refined = _solve(t, x, w, best[1], fixed)
+        best = refined if refined is not None and refined[0].cost <= best[0].cost + 1e-12 else best
+    if best is None:
+        return KineticsFit(False, "the fit did not converge; check the tracked positions or fix t0")
+    solution, params, index = best
+    return _finish(solution, params, index, t, x, sigma is not None)
+
+
+def _solve(t, x, w, start, fixed):
+    """Least squares over the free parameters from ``start``; (solution, full params, free index) or None."""
+    start = start.copy()
+    for name, value in fixed.items():
+        start[PARAMETERS.index(name)] = float(value)
+    free = [p for p in PARAMETERS if p not in fixed]
+    index = [PARAMETERS.index(p) for p in free]
+    span = t[-1] - t[0]
+    lower = np.array([{"x0": -np.inf, "k": -np.inf, "n": 0.05, "t0": t[0] - 10 * span - 1.0}[p] for p in free])
+    upper = np.array([{"x0": np.inf, "k": np.inf, "n": 5.0, "t0": t[-1]}[p] for p in free])
+
+    def residuals(values):
+        params = start.copy()
+        params[index] = values
+        return (power_law(t, *params) - x) * w
+
+    guess = np.clip(start[index], lower + 1e-9, upper - 1e-9)
+    solution = least_squares(residuals, guess, bounds=(lower, upper), x_scale="jac", method="trf")
+    if not solution.success:
+        return None
+    params = start.copy()
+    params[index] = solution.x
+    return solution, params, index
+
+
+def _finish(solution, params, index, t, x, absolute_sigma: bool) -> KineticsFit:
+    dof = max(len(t) - len(index), 1)
+    scale = 1.0 if absolute_sigma else float(np.sum(solution.fun**2) / dof)
+    jac = solution.jac
+    covariance = np.zeros((4, 4))
+    try:
+        free_cov = np.linalg.pinv(jac.T @ jac) * scale
+    except np.linalg.LinAlgError:
+        return KineticsFit(False, "the fit's covariance is singular; hold t0 or n fixed")
+    covariance[np.ix_(index, index)] = free_cov
+    errors = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
+    rms = float(np.sqrt(np.mean((power_law(t, *params) - x) ** 2)))
+    return KineticsFit(True, "", *map(float, params), *map(float, errors), covariance, rms, len(t))
+
+
+def measured_velocity(times_s, positions, *, window: int = 7) -> np.ndarray:
+    """Velocity from the positions themselves (Savitzky-Golay derivative), units/s.
+
+    Parameters
+    ----------
+    times_s : array_like
+        Evenly spaced frame times, s.
+    positions : array_like
+        Front positions; NaNs are interpolated over for the derivative and
+        returned as NaN.
+    window : int
+        Savitzky-Golay window (odd, frames), quadratic polynomial.
+    """
+    t, x = np.asarray(times_s, dtype=float), np.asarray(positions, dtype=float)
+    good = np.isfinite(x)
+    if good.sum() < 3 or len(t) < 3:
+        return np.full_like(x, np.nan)
+    filled = np.interp(t, t[good], x[good])
+    span = min(int(window) | 1, len(t) if len(t) % 2 else len(t) - 1)
+    if span < 3:
+        return np.where(good, np.gradient(filled, t), np.nan)
+    dt = float(np.median(np.diff(t)))
+    speed = savgol_filter(filled, span, min(2, span - 1), deriv=1, delta=dt)
+    return np.where(good, speed, np.nan)

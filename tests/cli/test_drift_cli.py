@@ -1,0 +1,59 @@
+"""`insitu-tem drift`: JSON shifts on the sample movie, CSV output, options and errors."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+import tifffile
+
+from insitu_tem.cli import main
+from insitu_tem.data.samples import movie as sample_movie
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("movie")
+    sample_movie.write(folder)
+    truth = json.loads((folder / sample_movie.TRUTH_NAME).read_text())
+    return folder / sample_movie.FILE_NAME, truth
+
+
+def run(capsys, *args):
+    code = main(["drift", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_json_shifts_match_the_truth_in_px_and_nm(sample, capsys):
+    path, truth = sample
+    code, out, err = run(capsys, path, "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    shifts_px = np.array(document["shifts_px"])
+    assert shifts_px.shape == (60, 2) and document["units"] == "nm" and document["ok"]
+    assert np.sqrt(np.mean((shifts_px - np.array(truth["drift_px"])) ** 2)) <= 0.1
+    np.testing.assert_allclose(document["shifts"], shifts_px * 2.0)
+
+
+def test_reference_roi_and_csv(sample, capsys, tmp_path):
+    path, truth = sample
+    out_csv = tmp_path / "drift.csv"
+    code, out, err = run(capsys, path, "--reference", "running", "--roi", "175,256,0,256", "--out", out_csv, "--json")
+    assert code == 0, err
+    assert json.loads(out)["reference"] == "running"
+    with open(out_csv, newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert len(rows) == 60 and set(rows[0]) == {"frame", "time_s", "dy_px", "dx_px", "dy_nm", "dx_nm"}
+    assert float(rows[10]["time_s"]) == 5.0
+    assert float(rows[10]["dx_px"]) == pytest.approx(truth["drift_px"][10][1], abs=0.15)
+
+
+def test_bad_roi_and_non_movie_exit_2_with_a_fix(sample, capsys, tmp_path):
+    path, _ = sample
+    code, _, err = run(capsys, path, "--roi", "1,2,3")
+    assert code == 2 and "ROW0,ROW1,COL0,COL1" in err
+    image = tmp_path / "image.tif"
+    tifffile.imwrite(image, np.zeros((32, 32), np.uint16))
+    code, _, err = run(capsys, image)
+    assert code == 2 and "image.tif" in err and "needs a movie" in err

@@ -1,0 +1,100 @@
+"""`insitu-tem front`: positions, kinetics and velocity on the sample movie, the same
+numbers as the analysis functions, CSV output, errors, and the installed script."""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from insitu_tem.analysis.front_line import analyse_front
+from insitu_tem.cli import main
+from insitu_tem.data.io import load
+from insitu_tem.data.samples import movie as sample_movie
+
+BIN = Path(sys.executable).parent / "insitu-tem"
+LINE = "0,128,255,128"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("movie")
+    sample_movie.write(folder)
+    truth = json.loads((folder / sample_movie.TRUTH_NAME).read_text())
+    return folder / sample_movie.FILE_NAME, truth
+
+
+def run(capsys, *args):
+    code = main(["front", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_drift_corrected_front_and_kinetics_match_the_truth(sample, capsys):
+    path, truth = sample
+    code, out, err = run(capsys, path, "--line", LINE, "--width", 41, "--drift-correct", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert {"time_s", "position_px", "position", "units", "confidence", "fit", "velocity"} <= set(doc)
+    assert doc["units"] == "nm" and doc["ok"] and doc["drift_corrected"]
+    position_px = np.array(doc["position_px"])
+    assert np.sqrt(np.mean((position_px - np.array(truth["front_specimen_px"])) ** 2)) <= 0.5
+    np.testing.assert_allclose(doc["position"], position_px * 2.0, rtol=1e-9)
+    fit = doc["fit"]
+    assert {"x0", "k", "n", "n_stderr", "t0"} <= set(fit)
+    assert abs(fit["n"] - truth["front_law"]["n"]) <= 0.02 and 0 < fit["n_stderr"] < 0.01
+    assert fit["x0"] == pytest.approx(2.0 * truth["front_law"]["x0_px"], abs=2.0)
+    t = np.array(doc["time_s"])
+    expected_speed = 2.0 * 30.0 * 0.5 / np.sqrt(t[10:])
+    np.testing.assert_allclose(doc["velocity"][10:], expected_speed, rtol=0.05)
+    assert min(doc["confidence"]) > 0.5
+
+
+def test_raw_positions_follow_the_raw_frames(sample, capsys):
+    path, truth = sample
+    code, out, err = run(capsys, path, "--line", LINE, "--width", 41, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert not doc["drift_corrected"]
+    assert np.sqrt(np.mean((np.array(doc["position_px"]) - np.array(truth["front_px"])) ** 2)) <= 0.5
+
+
+def test_cli_gives_the_same_numbers_as_the_analysis(sample, capsys):
+    path, _ = sample
+    code, out, _ = run(capsys, path, "--line", "10,120,250,130", "--width", 11, "--json")
+    assert code == 0
+    dataset = load(path)
+    direct = analyse_front(dataset.array, [(120, 10), (130, 250)], axes=dataset.signal_axes,
+                           times=dataset.axes[0].coordinates(), width=11)
+    doc = json.loads(out)
+    np.testing.assert_allclose(doc["position_px"], direct.track.position)
+    assert doc["fit"]["n"] == pytest.approx(direct.fit.n)
+
+
+def test_csv_export(sample, capsys, tmp_path):
+    path, _ = sample
+    out_csv = tmp_path / "front.csv"
+    code, _, err = run(capsys, path, "--line", LINE, "--out", out_csv, "--fix-t0", 0)
+    assert code == 0, err
+    with open(out_csv, newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert len(rows) == 60 and list(rows[0]) == ["frame", "time_s", "position_px", "position_nm", "confidence"]
+    assert float(rows[20]["position_nm"]) == pytest.approx(2 * float(rows[20]["position_px"]), rel=1e-4)
+
+
+@pytest.mark.parametrize("line", ["1,2,3", "a,b,c,d", "1,2,3,4,5"])
+def test_bad_line_exits_2_with_the_expected_format(sample, capsys, line):
+    path, _ = sample
+    code, _, err = run(capsys, path, "--line", line)
+    assert code == 2 and "X0,Y0,X1,Y1" in err
+
+
+def test_installed_script_prints_json(sample):
+    path, _ = sample
+    result = subprocess.run([str(BIN), "front", str(path), "--line", LINE, "--json", "--quiet"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["position_px"]) == 60

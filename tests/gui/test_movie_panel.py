@@ -1,0 +1,359 @@
+"""The movie panel driven like a user: play, scrub, contrast, display processing,
+drift, a line with its live kymograph, front marks with undo, automatic tracking
+with the kinetics readout, CSV export and the project round trip."""
+
+import csv
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QFileDialog
+
+from insitu_tem.data.model import Axis, Dataset
+from insitu_tem.data.samples import EXPERIMENT
+from insitu_tem.data.samples import movie as sample_movie
+from insitu_tem.gui.errors import RecordingReporter
+from insitu_tem.gui.panels.movie_panel import MoviePanel
+from insitu_tem.gui.state import AppState
+from insitu_tem.gui.tasks import TaskRunner
+
+ROW = EXPERIMENT.scan.start_rc[0]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    frames, truth = sample_movie.generate()
+    axes = (Axis("t", 60, 0.5, 0.0, "s"), Axis("y", 256, 2.0, 0.0, "nm"), Axis("x", 256, 2.0, 0.0, "nm"))
+    return Dataset("movie", frames, axes, source=""), truth
+
+
+@pytest.fixture
+def panel(qtbot, sample):
+    state, reporter = AppState(), RecordingReporter()
+    tasks = TaskRunner(reporter)
+    widget = MoviePanel(state, tasks, QUndoStack())
+    qtbot.addWidget(widget)
+    widget.resize(1400, 800)
+    widget.show()
+    dataset, _ = sample
+    state.set_dataset("movie", dataset)
+    widget.set_dataset(dataset)
+    qtbot.waitExposed(widget)
+    yield widget
+    tasks.cancel()
+    tasks.wait_for_done(5000)
+    assert reporter.reports == []
+
+
+def click_movie(qtbot, panel, row, col):
+    view = panel.view
+    scene_point = view.view.mapViewToScene(view.index_to_data(row, col))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene_point))
+
+
+def draw_line(qtbot, panel, start_rc, end_rc):
+    qtbot.mouseClick(panel.front.tool_buttons.buttons()[1], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.front.kymograph_ready, timeout=20000):
+        click_movie(qtbot, panel, *start_rc)
+        click_movie(qtbot, panel, *end_rc)
+
+
+def test_play_pause_and_stop_at_the_end_without_loop(qtbot, panel):
+    panel.playback.fps.setValue(200)
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    assert panel.play_button.text() == "Pause"
+    qtbot.waitUntil(lambda: panel.state.frame >= 5, timeout=5000)
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    stopped_at = panel.state.frame
+    qtbot.wait(50)
+    assert panel.state.frame == stopped_at and panel.play_button.text() == "Play"
+    panel.playback.loop.setChecked(False)
+    panel.navigator.set_index(55)
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.playback.playing, timeout=5000)
+    assert panel.state.frame == 59
+
+
+def test_scrub_and_step_update_the_frame_timestamp_and_shared_state(qtbot, panel, sample):
+    dataset, _ = sample
+    panel.navigator.slider.setValue(20)
+    assert panel.state.frame == 20 and panel.time_label.text() == "t = 10.00 s"
+    assert panel.view.timestamp.text() == "t = 10.00 s"
+    np.testing.assert_array_equal(panel.view.frame, dataset.array[20])
+    qtbot.keyClick(panel.navigator.slider, Qt.Key.Key_Right)
+    assert panel.state.frame == 21
+    qtbot.mouseClick(panel.playback.back_button, Qt.MouseButton.LeftButton)
+    assert panel.state.frame == 20
+    assert panel.front.frame == 20
+
+
+def test_contrast_auto_manual_gamma_and_colormap(qtbot, panel, sample):
+    dataset, _ = sample
+    black, white = panel.view.levels()
+    assert black < np.percentile(dataset.array[30], 5) and white > np.percentile(dataset.array[30], 95)
+    panel.contrast.high.setValue(150.0)
+    assert panel.view.levels() == (black, 150.0)
+    panel.contrast.colormap.setCurrentText("viridis")
+    panel.contrast.gamma.setValue(0.5)
+    lut = panel.view.image_item.lut
+    assert lut.shape == (256, 3) and panel.view.colormap_name == "viridis"
+    assert lut[64].tolist() != lut[0].tolist()
+    qtbot.mouseClick(panel.contrast.auto_button, Qt.MouseButton.LeftButton)
+    assert panel.view.levels() == pytest.approx((black, white))
+    assert panel.contrast.high.value() == pytest.approx(white, abs=0.1)
+
+
+def test_average_binning_filter_and_crop_are_display_only(qtbot, panel, sample):
+    dataset, _ = sample
+    before = dataset.array.copy()
+    panel.navigator.set_index(10)
+    panel.processing.average.setValue(3)
+    np.testing.assert_allclose(panel.view.frame, dataset.array[8:11].astype(np.float32).mean(axis=0), rtol=1e-5)
+    panel.processing.average.setValue(1)
+    panel.processing.binning.setValue(2)
+    assert panel.view.frame.shape == (128, 128) and panel.view.axes[1].scale == 4.0
+    panel.processing.binning.setValue(1)
+    panel.processing.filter_size.setValue(3.0)
+    panel.processing.filter.setCurrentText("median")
+    assert panel.view.frame.shape == (256, 256) and panel.view.frame.std() < dataset.array[10].std()
+    panel.processing.filter.setCurrentText("none")
+    panel.view.view.setRange(xRange=(100, 300), yRange=(150, 350), padding=0)
+    (x0, x1), (y0, y1) = panel.view.view.viewRange()
+    qtbot.mouseClick(panel.processing.crop_button, Qt.MouseButton.LeftButton)
+    r0, r1, c0, c1 = panel.crop
+    assert panel.view.frame.shape == (r1 - r0, c1 - c0) and 40 <= r1 - r0 < 256 and 40 <= c1 - c0 < 256
+    assert c0 == pytest.approx(max(0, x0 / 2.0), abs=1) and r0 == pytest.approx(max(0, y0 / 2.0), abs=1)
+    assert panel.view.axes[1].offset == pytest.approx(2.0 * panel.crop[2])
+    qtbot.mouseClick(panel.processing.crop_button, Qt.MouseButton.LeftButton)
+    assert panel.view.frame.shape == (256, 256)
+    np.testing.assert_array_equal(dataset.array, before)
+
+
+def test_measure_drift_then_show_corrected_frames(qtbot, panel, sample):
+    _, truth = sample
+    qtbot.mouseClick(panel.processing.drift_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.processing.drift_correct.isChecked(), timeout=20000)
+    assert np.sqrt(np.mean((panel.shifts_px - truth.drift_px) ** 2)) < 0.1
+    panel.navigator.set_index(59)
+    assert panel.view.frame.dtype == np.float32
+    assert "Drift measured" in panel.front.status.text()
+
+
+def test_draw_a_line_and_drag_it_updates_the_kymograph(qtbot, panel):
+    draw_line(qtbot, panel, (ROW, 10), (ROW, 240))
+    kymo_view = panel.front.kymograph_view
+    assert kymo_view.image.shape[0] == 60 and abs(kymo_view.image.shape[1] - 231) <= 2
+    np.testing.assert_allclose(panel.front.line_rc, [[ROW, 10], [ROW, 240]], atol=0.6)
+    assert panel.front.roi is not None
+    first = kymo_view.image.copy()
+    handle = panel.front.roi.getHandles()[1]
+    with qtbot.waitSignal(panel.front.kymograph_ready, timeout=20000):
+        panel.front.roi.movePoint(handle, QPointF(200.0 * 2, 100.0 * 2))
+    assert kymo_view.image.shape[1] < first.shape[1]
+    np.testing.assert_allclose(panel.front.line_rc[1], [100.0, 200.0], atol=0.6)
+
+
+def test_mark_the_front_by_clicks_undo_redo_and_interpolate(qtbot, panel, sample):
+    _, truth = sample
+    draw_line(qtbot, panel, (ROW, 0), (ROW, 250))
+    qtbot.mouseClick(panel.front.tool_buttons.buttons()[2], Qt.MouseButton.LeftButton)
+    for frame in (10, 30, 50):
+        panel.navigator.set_index(frame)
+        click_movie(qtbot, panel, ROW, truth.front_raw_px[frame])
+    assert sorted(panel.front.annotations.keyframes) == [10, 30, 50]
+    panel.navigator.set_index(20)
+    xs, _ = panel.front.overlay.interpolated_line.getData()
+    assert xs is not None and len(xs) == 1
+    assert xs[0] / 2.0 == pytest.approx((truth.front_raw_px[10] + truth.front_raw_px[30]) / 2, abs=1.0)
+    positions, times = panel.front.kymograph_view.manual_points.getData()
+    np.testing.assert_allclose(times, [5.0, 15.0, 25.0])
+    np.testing.assert_allclose(positions, 2.0 * truth.front_raw_px[[10, 30, 50]], atol=2.0)
+    panel.undo_stack.undo()
+    assert sorted(panel.front.annotations.keyframes) == [10, 30]
+    panel.undo_stack.redo()
+    panel.navigator.set_index(30)
+    qtbot.mouseClick(panel.front.delete_button, Qt.MouseButton.LeftButton)
+    assert sorted(panel.front.annotations.keyframes) == [10, 50]
+    panel.undo_stack.undo()
+    assert 30 in panel.front.annotations.keyframes
+
+
+def test_drag_a_marked_point_is_an_undoable_move(qtbot, panel):
+    qtbot.mouseClick(panel.front.tool_buttons.buttons()[2], Qt.MouseButton.LeftButton)
+    panel.navigator.set_index(5)
+    click_movie(qtbot, panel, ROW, 60)
+    target = panel.front.overlay.targets[0]
+    target.setPos(QPointF(70 * 2.0, ROW * 2.0))
+    target.sigPositionChangeFinished.emit(target)
+    qtbot.waitUntil(lambda: panel.front.annotations.points(5)[0][1] == pytest.approx(70.0), timeout=3000)
+    panel.undo_stack.undo()
+    assert panel.front.annotations.points(5)[0][1] == pytest.approx(60.0, abs=0.6)
+
+
+def test_automatic_tracking_reads_x0_k_n_and_velocity(qtbot, panel, sample):
+    _, truth = sample
+    qtbot.mouseClick(panel.processing.drift_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.processing.drift_correct.isChecked(), timeout=20000)
+    panel.front.width_spin.setValue(41)
+    draw_line(qtbot, panel, (ROW, 0), (ROW, 255))
+    with qtbot.waitSignal(panel.front.tracking_ready, timeout=30000):
+        qtbot.mouseClick(panel.front.track_button, Qt.MouseButton.LeftButton)
+    text = panel.front.kinetics.readout.text()
+    n_value, n_error = (float(v) for v in re.search(r"n = ([\d.]+) ± ([\d.e-]+)", text).groups())
+    assert abs(n_value - EXPERIMENT.front.n) <= 0.02 and 0 < n_error < 0.01
+    x0 = float(re.search(r"x0 = ([\d.]+)", text).group(1))
+    assert x0 == pytest.approx(2.0 * EXPERIMENT.front.x0_px, abs=2.0)
+    panel.navigator.set_index(40)
+    speed = float(re.search(r": ([\d.]+) nm/s", panel.front.kinetics.velocity_label.text()).group(1))
+    assert speed == pytest.approx(2.0 * 30.0 * 0.5 / np.sqrt(20.0), rel=0.05)
+    t, x = panel.front.kinetics.auto_points.getData()
+    assert np.sqrt(np.mean((x / 2.0 - truth.front_specimen_px) ** 2)) <= 0.5
+    assert panel.front.kinetics.fit_curve.getData()[0] is not None
+
+
+def test_film_thickness_gives_the_strain_curve(qtbot, panel):
+    panel.front.width_spin.setValue(41)
+    draw_line(qtbot, panel, (60, 120), (200, 120))
+    with qtbot.waitSignal(panel.tasks.finished, timeout=20000):
+        qtbot.mouseClick(panel.front.thickness_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.front.kinetics.strain_curve.getData()[0] is not None, timeout=5000)
+    _, strain = panel.front.kinetics.strain_curve.getData()
+    assert np.nanmean(strain[-10:]) == pytest.approx(100 * EXPERIMENT.expansion, abs=0.7)
+    assert abs(np.nanmean(strain[:5])) < 0.5
+
+
+def test_csv_export_and_project_round_trip(qtbot, panel, sample, tmp_path, monkeypatch):
+    dataset, _ = sample
+    draw_line(qtbot, panel, (ROW, 20), (ROW, 220))
+    qtbot.mouseClick(panel.front.tool_buttons.buttons()[2], Qt.MouseButton.LeftButton)
+    for frame, col in ((4, 70.0), (8, 90.0)):
+        panel.navigator.set_index(frame)
+        click_movie(qtbot, panel, ROW, col)
+    out = tmp_path / "front.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    qtbot.mouseClick(panel.front.export_button, Qt.MouseButton.LeftButton)
+    with open(out, newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [int(r["frame"]) for r in rows] == [4, 5, 6, 7, 8]
+    assert float(rows[2]["x_px"]) == pytest.approx(80.0, abs=0.6)
+    assert float(rows[2]["x_nm"]) == pytest.approx(2 * float(rows[2]["x_px"]))
+    assert float(rows[2]["time_s"]) == 3.0 and rows[2]["keyframe"] == "False"
+    saved = panel.project_state()
+    other = MoviePanel(AppState(), panel.tasks, QUndoStack())
+    qtbot.addWidget(other)
+    other.set_dataset(dataset)
+    other.restore_project_state(saved)
+    assert other.front.annotations.keyframes == panel.front.annotations.keyframes
+    np.testing.assert_allclose(other.front.line_rc, panel.front.line_rc)
+    assert other.view.levels() == pytest.approx(panel.view.levels())
+
+
+def test_playback_rate_of_large_frames_is_at_least_60_fps():
+    from insitu_tem.gui.widgets.movie_playback import measure_playback
+
+    timing = measure_playback(1024, 40)
+    assert timing.fps >= 60
+
+
+def test_marks_on_a_drift_corrected_display_are_stored_in_raw_frame_pixels(qtbot, panel, sample):
+    _, truth = sample
+    qtbot.mouseClick(panel.processing.drift_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.processing.drift_correct.isChecked(), timeout=20000)
+    assert panel.front.display_corrected
+    qtbot.mouseClick(panel.front.tool_buttons.buttons()[2], Qt.MouseButton.LeftButton)
+    panel.navigator.set_index(50)
+    click_movie(qtbot, panel, ROW, truth.front_specimen_px[50])
+    stored_row, stored_col = panel.front.annotations.points(50)[0]
+    assert stored_col == pytest.approx(truth.front_raw_px[50], abs=0.7)
+    assert stored_row == pytest.approx(ROW + truth.drift_px[50][0], abs=0.7)
+    xs, _ = panel.front.overlay.line.getData()
+    assert xs[0] / 2.0 == pytest.approx(truth.front_specimen_px[50], abs=0.7)
+
+
+def test_in_the_main_window_marks_undo_with_ctrl_z_and_reopen_with_the_project(
+        qtbot, window, wait_idle, tmp_path, monkeypatch, settings, reporter):
+    from insitu_tem.gui.main_window import MainWindow
+
+    sample_movie.write(tmp_path)
+    window.open_paths([tmp_path / sample_movie.FILE_NAME])
+    wait_idle(window)
+    panel = window.panels["movie"]
+    window.docks["movie"].setFloating(True)
+    window.docks["movie"].resize(1400, 800)
+    qtbot.waitExposed(panel)
+    draw_line(qtbot, panel, (ROW, 10), (ROW, 240))
+    qtbot.mouseClick(panel.front.tool_buttons.buttons()[2], Qt.MouseButton.LeftButton)
+    for frame, col in ((12, 80.0), (24, 110.0), (36, 130.0)):
+        window.state.set_frame(frame)
+        click_movie(qtbot, panel, ROW, col)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(panel.front.annotations.keyframes) == [12, 24]
+    project_path = tmp_path / "session.itproj"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
+    window.save_action.trigger()
+    window.close()
+
+    reopened = MainWindow(settings, reporter)
+    qtbot.addWidget(reopened)
+    reopened.open_paths([project_path])
+    wait_idle(reopened)
+    restored = reopened.panels["movie"].front
+    qtbot.waitUntil(lambda: sorted(restored.annotations.keyframes) == [12, 24], timeout=20000)
+    assert restored.annotations.points(24)[0][1] == pytest.approx(110.0, abs=0.7)
+    np.testing.assert_allclose(restored.line_rc, [[ROW, 10], [ROW, 240]], atol=0.7)
+    assert reporter.reports == []
+    reopened.tasks.wait_for_done(5000)
+
+
+def test_lazy_frames_are_read_ahead_in_the_background(qtbot, sample):
+    import dask.array as da
+
+    from insitu_tem.gui.widgets.movie_frames import FrameSource
+
+    dataset, _ = sample
+    source = FrameSource(da.from_array(dataset.array, chunks=(1, 256, 256)), capacity=8, ahead=4)
+    try:
+        np.testing.assert_array_equal(source.get(3), dataset.array[3])
+        source.prefetch(3)
+        qtbot.waitUntil(lambda: all(source.cached(i) for i in range(4, 8)), timeout=10000)
+        np.testing.assert_array_equal(source.get(7), dataset.array[7])
+        source.prefetch(59)
+        qtbot.waitUntil(lambda: source.cached(0), timeout=10000)
+        assert len(source._cache) <= 8
+    finally:
+        source.close()
+
+
+def test_bench_playback_command_reports_fps(capsys):
+    import json
+
+    from insitu_tem.cli import main
+
+    assert main(["bench", "playback", "--size", "256", "--frames", "10", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["fps"] > 0 and document["frames"] == 10 and document["size"] == 256
+
+
+def test_reacted_area_mode_inside_the_cropped_film(qtbot, panel, sample):
+    _, truth = sample
+    box = panel.view.view
+    width_nm = 110.0 * box.width() / box.height()
+    box.setRange(xRange=(240 - width_nm / 2, 240 + width_nm / 2), yRange=(200, 310), padding=0)
+    qtbot.mouseClick(panel.processing.crop_button, Qt.MouseButton.LeftButton)
+    r0, r1, c0, c1 = panel.crop
+    assert r0 >= 88 and r1 <= 168 and c1 - c0 > 20
+    with qtbot.waitSignal(panel.tasks.finished, timeout=20000):
+        qtbot.mouseClick(panel.front.area_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.front.kinetics.area_curve.getData()[0] is not None, timeout=5000)
+    _, area_nm2 = panel.front.kinetics.area_curve.getData()
+    reacted_columns = area_nm2 / 4.0 / (r1 - r0)
+    expected = np.clip(truth.front_raw_px - c0, 0, c1 - c0)
+    assert np.sqrt(np.mean((reacted_columns - expected) ** 2)) < 2.0
+    inside = np.flatnonzero((expected > 5) & (expected < c1 - c0 - 5))
+    assert inside.size > 3
+    panel.navigator.set_index(int(inside[len(inside) // 2]))
+    xs, _ = panel.front.area_overlay.curve.getData()
+    assert xs.max() / 2.0 == pytest.approx(truth.front_raw_px[panel.state.frame], abs=2.0)
+    assert "darker" in panel.front.status.text()
