@@ -21,8 +21,11 @@ def client():
 
 @pytest.fixture
 def pipeline_file(tmp_path):
+    rng = np.random.default_rng(5)
+    texture = rng.integers(0, 2000, size=(96, 96)).astype(np.uint16)
     for i in range(3):
-        tifffile.imwrite(tmp_path / f"movie_{i}.tif", np.full((3, 16, 16), i, np.uint16), imagej=True,
+        movie = np.stack([np.roll(texture, (k * (i + 1), 0), axis=(0, 1))[8:72, 8:72] for k in range(4)])
+        tifffile.imwrite(tmp_path / f"movie_{i}.tif", movie, imagej=True,
                          resolution=(1.0, 1.0), metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
     (tmp_path / "movie_bad.tif").write_bytes(b"II*\x00" + b"\x00" * 40)
     path = tmp_path / "pipeline.toml"
@@ -35,6 +38,10 @@ def pipeline_file(tmp_path):
         [[step]]
         command = "info"
         args = ["--scale", "0.5", "--units", "nm"]
+
+        [[step]]
+        command = "drift"
+        args = ["--reference", "first"]
     """))
     return path
 
@@ -45,9 +52,11 @@ def test_pipeline_runs_every_file_and_survives_a_bad_one(pipeline_file, client):
     status = {o.path.rsplit("/", 1)[-1]: o.status for o in outcomes}
     assert status == {"movie_0.tif": "done", "movie_1.tif": "done", "movie_2.tif": "done", "movie_bad.tif": "failed"}
     info = json.loads((pipeline.output / "movie_1" / "info.json").read_text())
-    assert info["shape"] == [3, 16, 16] and info["axes"][2]["scale"] == 0.5
+    assert info["shape"] == [4, 64, 64] and info["axes"][2]["scale"] == 0.5
+    drift = json.loads((pipeline.output / "movie_1" / "drift.json").read_text())
+    np.testing.assert_allclose(np.abs(np.array(drift["shifts_px"])[:, 0]), [0, 2, 4, 6], atol=0.05)
     provenance = json.loads((pipeline.output / "movie_1" / "provenance.json").read_text())
-    assert provenance["steps"] == [{"command": "info", "args": ["--scale", "0.5", "--units", "nm"]}]
+    assert provenance["steps"][0] == {"command": "info", "args": ["--scale", "0.5", "--units", "nm"]}
     assert "cannot be read" in json.loads((pipeline.output / "movie_bad" / "error.json").read_text())["error"]
 
 
