@@ -37,6 +37,17 @@ elapsed = time.perf_counter() - t0
 print(json.dumps({"s": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
+OURS_DRIFT = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+from insitu_tem.data.io import load
+from insitu_tem.analysis.drift import measure_drift
+dataset = load(sys.argv[1], lazy=True)
+result = measure_drift(dataset.array)
+elapsed = time.perf_counter() - t0
+print(json.dumps({"s": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
 TIFFFILE_EAGER = """
 import json, resource, sys, time
 t0 = time.perf_counter()
@@ -70,8 +81,11 @@ def run() -> list[dict]:
         ours = measure(OURS, path)
         peer = measure(HYPERSPY, path)
         eager = measure(TIFFFILE_EAGER, path)
+        drift = measure(OURS_DRIFT, path)
     note = (f"{size_gib:.2f} GiB uint16 {FRAMES}x{SIZE}x{SIZE}; peak RSS ours {ours['rss_mb']:.0f} MB "
             f"(lazy={ours['lazy']}), HyperSpy lazy {peer['rss_mb']:.0f} MB, tifffile eager {eager['rss_mb']:.0f} MB "
             f"in {eager['s']:.2f} s")
     return [{"name": "open 2 GiB movie + first frame", "ours_s": ours["s"], "peer": "hs.load(lazy=True) + frame 0",
-             "peer_s": peer["s"], "notes": note}]
+             "peer_s": peer["s"], "notes": note},
+            {"name": "drift over all frames of the 2 GiB movie", "ours_s": drift["s"], "peer": None, "peer_s": None,
+             "notes": f"peak RSS {drift['rss_mb']:.0f} MB (bound: 1500 MB), {FRAMES} frames of {SIZE}x{SIZE}"}]

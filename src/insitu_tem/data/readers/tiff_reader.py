@@ -11,6 +11,7 @@ import numpy as np
 import tifffile
 
 from ..model import DataError
+from .contiguous import ContiguousFrames
 from .raw import CapturedLog, RawAxis, RawSignal
 
 TIFF_SUFFIXES = (".tif", ".tiff")
@@ -71,19 +72,20 @@ def _calibration(tif: tifffile.TiffFile) -> dict[str, Any]:
 
 def _series_array(tif: tifffile.TiffFile, path: Path, *, lazy: bool) -> Any:
     series = tif.series[0]
-    if series.dataoffset is not None and not series.keyframe.is_tiled:
+    contiguous = series.dataoffset is not None and not series.keyframe.is_tiled
+    if contiguous and lazy and len(series.shape) == 3:
+        return _as_dask(ContiguousFrames(str(path), series.dataoffset, series.shape, series.dtype))
+    if contiguous:
         try:
-            mapped = tifffile.memmap(str(path), series=0, mode="r")
+            return tifffile.memmap(str(path), series=0, mode="r")
         except (ValueError, OSError):
-            mapped = None
-        if mapped is not None:
-            return _as_dask(mapped) if lazy else mapped
+            pass
     if lazy and len(series.shape) > 2:
         return _pages_as_dask(path, series.shape, series.dtype)
     return series.asarray()
 
 
-def _as_dask(array: np.ndarray) -> Any:
+def _as_dask(array: Any) -> Any:
     import dask.array as da
 
     chunks = (1,) * (array.ndim - 2) + array.shape[-2:] if array.ndim > 2 else array.shape
