@@ -11,16 +11,24 @@ CRYSTALLINE_RGBA = (40, 220, 90, 90)
 AMORPHOUS_RGBA = (230, 60, 200, 70)
 
 
+class _PassiveScatter(pg.ScatterPlotItem):
+    """Markers that never take a click (pyqtgraph offers clicks to every item under the cursor)."""
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
+        ev.ignore()
+
+
 class SpotOverlay:
     """Circles and text labels on automatic spots, filled markers on picked spots.
 
     Positions are in the view's calibrated coordinates (x = k_col, y = k_row).
+    The markers ignore the mouse so a click on a spot reaches the view.
     """
 
     def __init__(self, view_box: pg.ViewBox) -> None:
         self._view_box = view_box
-        self.auto = pg.ScatterPlotItem(symbol="o", size=16, pen=pg.mkPen("y", width=1.5), brush=None)
-        self.picked = pg.ScatterPlotItem(symbol="+", size=18, pen=pg.mkPen("c", width=2.5))
+        self.auto = _PassiveScatter(symbol="o", size=16, pen=pg.mkPen("y", width=1.5), brush=None)
+        self.picked = _PassiveScatter(symbol="+", size=18, pen=pg.mkPen("c", width=2.5))
         for item in (self.auto, self.picked):
             item.setZValue(20)
             view_box.addItem(item)
