@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pkgutil
 import sys
 import traceback
@@ -107,7 +108,11 @@ def run_command(argv: list[str], modules: dict[str, ModuleType]) -> int:
             traceback.print_exc()
         report_error(path, f"internal error ({type(error).__name__}: {error}); rerun with --debug")
         return EXIT_INTERNAL
-    _print_result(result, as_json=args.json)
+    try:
+        _print_result(result, as_json=args.json)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

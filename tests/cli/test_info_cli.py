@@ -52,6 +52,7 @@ def test_signal_and_calibration_override(realdata, capsys):
     code, out, _ = run_info(capsys, realdata("soot_hrtem.tif"), "--scale", "0.0554958", "--units", "nm")
     axis = json.loads(out)["axes"][1]
     assert code == 0 and axis["units"] == "nm" and axis["scale"] == pytest.approx(0.0554958)
+    assert not any("no calibration" in w for w in json.loads(out)["warnings"])
     code, out, _ = run_info(capsys, realdata("FFTComplexEven.emd"), "--signal", "1")
     assert json.loads(out)["kind"] == "image"
     code, out, _ = run_info(capsys, realdata("16_STOimage.emi"), "--scale", "1", "--units", "Å")
@@ -93,6 +94,9 @@ def test_console_script_in_a_subprocess(realdata, tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip() == "insitu-tem: error: nope.ser: no such file or folder; check the path"
+    piped = subprocess.run(f"'{BIN}' info '{realdata('EELS_STO.dm3')}' | head -c 10", shell=True,
+                           capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in piped.stderr
     debug = subprocess.run([str(BIN), "info", str(tmp_path / "nope.ser"), "--debug"],
                            capture_output=True, text=True, timeout=120)
     assert debug.returncode == 2 and "Traceback" in debug.stderr
