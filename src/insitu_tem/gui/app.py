@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from .errors import DialogReporter, ErrorReporter, StderrReporter
 from .main_window import MainWindow
 
-SCREENSHOT_SIZE = (1600, 1000)
+SCREENSHOT_SIZE = (1920, 1200)
 SCREENSHOT_TIMEOUT_MS = 120_000
 
 

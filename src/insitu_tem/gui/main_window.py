@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.settings, self.reporter = settings, reporter
+        self._balanced = False
         self.state = AppState(self)
         self.tasks = TaskRunner(reporter, parent=self)
         self.undo_stack = QUndoStack(self)
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self.project.path_changed.connect(self._remember)
         self.linker = ScanLinker(self.state, self.panels["movie"].view, parent=self)
         self._add_across_panel()
+        self.balance_docks()
         self.project.scan_lines_changed.connect(self.linker.set_scan_lines)
         self._build_status_bar()
         self._build_menus()
@@ -69,6 +71,20 @@ class MainWindow(QMainWindow):
             self.addDockWidget(placement[cls.role], dock)
             self.panels[cls.role] = panel
             self.docks[cls.role] = dock
+
+    def balance_docks(self) -> None:
+        """Split the window into four similar quadrants (movie and FFT on top)."""
+        left = [self.docks["movie"], self.docks["nbd"]]
+        right = [self.docks["hrtem"], self.docks["eels"]]
+        self.resizeDocks([left[0], right[0]], [1, 1], Qt.Orientation.Horizontal)
+        self.resizeDocks(left, [1, 1], Qt.Orientation.Vertical)
+        self.resizeDocks(right, [1, 1], Qt.Orientation.Vertical)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if not self._balanced and self.isVisible():
+            self._balanced = True
+            self.balance_docks()
 
     def _add_across_panel(self) -> None:
         panel = AcrossPanel(self.state, self.tasks, self.undo_stack)

@@ -88,7 +88,7 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         self.scale_bar.set_visible(col.calibrated)
         self.scale_bar.set_units(col.units)
         if geometry_changed or auto_range:
-            self.view.autoRange(padding=0)
+            self.view.autoRange(items=[self.image_item], padding=0)
 
     def _shape(self) -> tuple[int, int]:
         return (self._axes[0].size, self._axes[1].size)
