@@ -1,9 +1,10 @@
 """The across-the-front view: every line-scan result against distance from the reaction front.
 
 Runs the same commands as the CLI (``front`` on the movie along the registered scan
-line, ``eels`` with the W O2,3 edge, ``nbd``) and places their per-probe results on
-one axis: signed distance from the front at the time the scan was recorded (nm;
-negative = behind the front, the lithiated side).
+line, ``eels`` with the W O2,3 and Li K edges, ``nbd``) and places their per-probe
+results on one axis: signed distance from the front at the time the scan was
+recorded (nm; negative = behind the front, the lithiated side). Chemical shift and
+lattice strain are referred to the probe farthest ahead of the front (pristine WO3).
 """
 
 from __future__ import annotations
@@ -78,9 +79,13 @@ def _line_argument(scan: ScanRegistration) -> str:
 
 
 def front_distance_nm(project: Project, project_path: Path, scan: ScanRegistration) -> tuple[np.ndarray, float, float]:
-    """Probe distances from the tracked front at scan time (nm), the front along the line (nm), px size (nm)."""
+    """Probe distances from the tracked front at scan time (nm), the front along the line (nm), px size (nm).
+
+    The front is tracked on drift-corrected frames, i.e. in the coordinates of the
+    first frame, where scan lines are registered.
+    """
     movie = _path(project, project_path, "movie")
-    track = _run("front", [str(movie), "--line", _line_argument(scan)])
+    track = _run("front", [str(movie), "--line", _line_argument(scan), "--drift-correct"])
     front_px = front_at_time(track["time_s"], track["position_px"], scan.time_s)
     pixel_nm = _movie_pixel_nm(movie)
     return scan.distance_from_front_px(front_px) * pixel_nm, front_px * pixel_nm, pixel_nm
@@ -111,17 +116,19 @@ def across_front(project: Project, project_path: str | Path, *, progress: Progre
     distance, front_nm, _ = front_distance_nm(project, project_path, scan)
     report(0.3, "front")
     n = scan.n_positions
+    pristine = str(int(np.argmax(distance)))
     columns: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
     if any(r.role == "eels" for r in project.files):
-        eels = _run("eels", [str(_path(project, project_path, "eels")), "--edge", "W-O23"])
+        eels = _run("eels", [str(_path(project, project_path, "eels")), "--edge", "W-O23", "--reference", pristine])
         columns["W_O23_shift"] = _per_probe(eels.get("chemical_shift_eV"), n)
         columns["W_O23_shift_stderr"] = _per_probe(eels.get("chemical_shift_stderr_eV"), n)
-        columns["Li_K_intensity"] = _per_probe((eels.get("maps") or {}).get("Li-K"), n)
+        lithium = _run("eels", [str(_path(project, project_path, "eels")), "--edge", "Li-K"])
+        columns["Li_K_intensity"] = _per_probe((lithium.get("maps") or {}).get("Li-K"), n)
         units.update(W_O23_shift="eV", W_O23_shift_stderr="eV", Li_K_intensity="counts")
     report(0.6, "eels")
     if any(r.role == "nbd" for r in project.files):
-        nbd = _run("nbd", [str(_path(project, project_path, "nbd"))])
+        nbd = _run("nbd", [str(_path(project, project_path, "nbd")), "--reference", pristine])
         columns["lattice_strain"] = _per_probe(nbd.get("lattice_strain"), n)
         columns["crystalline"] = _per_probe(nbd.get("crystalline"), n)
         units.update(lattice_strain="", crystalline="0/1")

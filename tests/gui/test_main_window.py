@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 import tifffile
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
@@ -123,3 +124,21 @@ def test_clicking_the_movie_near_the_scan_line_picks_the_probe(qtbot, window, wa
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene_point))
     qtbot.waitUntil(lambda: window.state.scan_index == 30)
     assert window.panels["eels"].navigator.index == 30
+
+
+def test_across_front_panel_click_moves_every_panel(qtbot, window, wait_idle):
+    window.open_sample_project()
+    wait_idle(window, timeout=120000)
+    qtbot.waitUntil(lambda: all(window.state.dataset(r) is not None for r in ("movie", "nbd", "eels")))
+    panel = window.panels["across"]
+    window.docks["across"].raise_()
+    with qtbot.waitSignal(panel.computed, timeout=120000):
+        panel.compute_button.click()
+    plot = panel._plot_items[0]
+    target = float(panel.result.distance_nm[40])
+    scene = plot.vb.mapViewToScene(pg.Point(target, 0.0))
+    qtbot.mouseClick(panel.plots.viewport(), Qt.MouseButton.LeftButton, pos=panel.plots.mapFromScene(scene))
+    qtbot.waitUntil(lambda: window.state.scan_index == 40)
+    assert window.panels["nbd"].navigator.index == 40 and window.panels["eels"].navigator.index == 40
+    assert window.linker.front_segment_rc() is not None
+    assert panel.cursors[0].value() == pytest.approx(target)
