@@ -6,10 +6,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib import patheffects
 from matplotlib.patches import Rectangle
 
 from ..analysis.display import format_length, nice_length, percentile_levels
 from ..data.model import Axis
+
+
+OUTLINE = [patheffects.withStroke(linewidth=2, foreground="black")]
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ def draw_scale_bar(ax: Axes, view: FrameView, field_width: float) -> float:
     ax.add_patch(Rectangle((x1 - length, y - thickness), length, thickness, facecolor="white",
                            edgecolor="black", linewidth=0.5, zorder=5))
     ax.text(x1 - length / 2, y - thickness - 0.01 * height, format_length(length, view.col_axis.units),
-            color="white", ha="center", va="bottom", fontsize=9, fontweight="bold", zorder=5)
+            color="white", ha="center", va="bottom", fontsize=9, fontweight="bold", zorder=5, path_effects=OUTLINE)
     return length
 
 
@@ -96,7 +100,7 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
         drawn["bar_length"] = draw_scale_bar(ax, view, box[1] - box[0])
     if view.time_s is not None:
         ax.text(box[0] + 0.03 * (box[1] - box[0]), box[3] + 0.04 * (box[2] - box[3]), f"t = {view.time_s:.2f} s",
-                color="white", ha="left", va="top", fontsize=9, fontweight="bold")
+                color="white", ha="left", va="top", fontsize=9, fontweight="bold", path_effects=OUTLINE)
     for row, col in view.markers_rc:
         ax.plot(view.col_axis.to_value(col), view.row_axis.to_value(row), "o", mfc="none", mec="#ffcc00", ms=8)
     for (r0, c0), (r1, c1) in view.lines_rc:
