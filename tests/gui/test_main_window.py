@@ -142,3 +142,28 @@ def test_across_front_panel_click_moves_every_panel(qtbot, window, wait_idle):
     assert window.panels["nbd"].navigator.index == 40 and window.panels["eels"].navigator.index == 40
     assert window.linker.front_segment_rc() is not None
     assert panel.cursors[0].value() == pytest.approx(target)
+
+
+def test_user_places_the_eels_scan_line_by_two_clicks_and_undoes_it(qtbot, window, wait_idle, realdata):
+    import tifffile
+
+    window.open_paths([realdata("EELS_STO.dm3")])
+    wait_idle(window)
+    assert window.linker.scan() is None
+    movie = np.zeros((3, 100, 120), np.uint16)
+    path = Path(window.settings.fileName()).parent / "movie.tif"
+    tifffile.imwrite(path, movie, imagej=True, resolution=(1.0, 1.0), metadata={"axes": "TYX", "unit": "nm"})
+    window.open_paths([path])
+    wait_idle(window)
+    window.place_eels_action.trigger()
+    assert window.linker.placing == "eels"
+    view = window.panels["movie"].view
+    for row, col in [(20.0, 10.0), (60.0, 110.0)]:
+        scene = view.view.mapViewToScene(view.index_to_data(row, col))
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene))
+    qtbot.waitUntil(lambda: window.linker.scan() is not None)
+    scan = window.linker.scan()
+    assert scan.start_rc == pytest.approx((20.0, 10.0), abs=1.0) and scan.end_rc == pytest.approx((60.0, 110.0), abs=1.0)
+    assert scan.n_positions == 1 and window.project.scan_lines["eels"]["n_positions"] == 1
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.linker.scan() is None and "eels" not in window.project.scan_lines

@@ -32,8 +32,10 @@ class ScanLinker(QObject):
         self.front_along_px: float | None = None
         movie_view.view.addItem(self.marker, ignoreBounds=True)
         movie_view.view.addItem(self.front_line, ignoreBounds=True)
+        self._placing: tuple[str, list, object] | None = None
         state.scan_index_changed.connect(self._on_scan_index)
         state.position_changed.connect(self._on_position)
+        movie_view.clicked.connect(self._on_view_click)
 
     def set_scan_lines(self, scan_lines: dict) -> None:
         """Register scan lines from a project's ``scan_lines`` ({role: dict})."""
@@ -66,9 +68,35 @@ class ScanLinker(QObject):
         """The registered scan the probe index refers to (EELS first, then NBD)."""
         return next((self.scans[r] for r in SCAN_LINE_ROLES if r in self.scans), None)
 
+    def begin_placement(self, role: str, on_done) -> None:
+        """Take the next two clicks on the movie as the first and last probe of ``role``'s scan.
+
+        ``on_done(role, start_rc, end_rc)`` receives the points in raw movie px.
+        """
+        self._placing = (role, [], on_done)
+
+    @property
+    def placing(self) -> str | None:
+        return self._placing[0] if self._placing else None
+
+    def _raw_axes(self):
+        movie = self.state.dataset("movie")
+        return movie.signal_axes if movie is not None else self.movie_view.axes
+
+    def _on_view_click(self, row_f: float, col_f: float) -> None:
+        if self._placing is None:
+            return
+        role, points, on_done = self._placing
+        shown_row, shown_col = self.movie_view.axes
+        raw_row, raw_col = self._raw_axes()
+        points.append((raw_row.to_index(shown_row.to_value(row_f)), raw_col.to_index(shown_col.to_value(col_f))))
+        if len(points) == 2:
+            self._placing = None
+            on_done(role, points[0], points[1])
+
     def redraw(self) -> None:
         """Place scan lines and the marker in the movie's calibrated coordinates."""
-        row_axis, col_axis = self.movie_view.axes
+        row_axis, col_axis = self._raw_axes()
         for role, item in self.lines.items():
             scan = self.scans[role]
             item.setData([col_axis.to_value(scan.start_rc[1]), col_axis.to_value(scan.end_rc[1])],

@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
             self.linker.set_front_along(result.front_along_nm / movie.axes[-1].scale)
 
     def _project_and_path(self):
-        if self.opener.project is None or self.project.path is None:
+        if self.project.path is None:
             return None
         return self.project.collect(self.project.path), self.project.path
 
@@ -151,6 +151,10 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([undo, redo])
         edit_menu.addSeparator()
         self._action(edit_menu, "Set &Calibration…", self.calibration_dialog)
+        self.place_eels_action = self._action(edit_menu, "Place &EELS Scan Line on Movie",
+                                              lambda: self.start_scan_line_placement("eels"))
+        self.place_nbd_action = self._action(edit_menu, "Place &NBD Scan Line on Movie",
+                                             lambda: self.start_scan_line_placement("nbd"))
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
@@ -202,8 +206,7 @@ class MainWindow(QMainWindow):
         from ..figures.views import Session
 
         datasets = {role: self.state.dataset(role) for role in ROLES if self.state.dataset(role) is not None}
-        scan_lines = self.opener.project.scan_lines if self.opener.project is not None else {}
-        return Session(datasets, self.state.frame, self.state.scan_index, dict(scan_lines))
+        return Session(datasets, self.state.frame, self.state.scan_index, dict(self.project.scan_lines))
 
     def export_figure(self, view: str, path: str, *, dpi: int = 300) -> int:
         """Render ``view`` of the current session to ``path`` in the background; return the task id."""
@@ -243,6 +246,18 @@ class MainWindow(QMainWindow):
         if path:
             self.tasks.submit(lambda control: export_movie(movie, path, progress=control.progress),
                               description=f"Exporting {Path(path).name}")
+
+    def start_scan_line_placement(self, role: str) -> None:
+        """Edit ▸ Place … Scan Line: the next two clicks on the movie are the first and last probe."""
+        if self.state.dataset(role) is None or self.state.dataset("movie") is None:
+            self.reporter.report(f"Open a movie and the {role.upper()} line scan first")
+            return
+        self.statusBar().showMessage(f"Click the first, then the last {role.upper()} probe position on the movie")
+        self.linker.begin_placement(role, self._scan_line_placed)
+
+    def _scan_line_placed(self, role: str, start_rc, end_rc) -> None:
+        self.project.place_scan_line(role, start_rc, end_rc, time_s=self.state.time_s())
+        self.statusBar().showMessage(f"{role.upper()} scan line placed", 5000)
 
     def calibration_dialog(self) -> None:
         """Edit ▸ Set Calibration: a new pixel/channel size for one panel's data (undoable)."""

@@ -8,7 +8,6 @@ from PySide6.QtCore import QObject, QStandardPaths, Signal
 
 from ..data.io import load
 from ..data.model import DataError, Dataset
-from ..data.project import Project
 from ..data.samples.project import PROJECT_NAME
 from .errors import ErrorReporter
 from .state import ROLE_BY_KIND, AppState
@@ -30,8 +29,6 @@ class Opener(QObject):
     def __init__(self, state: AppState, tasks: TaskRunner, reporter: ErrorReporter, parent=None) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.reporter = state, tasks, reporter
-        self.project: Project | None = None
-        self.project_path: Path | None = None
 
     def open(self, path: Path, *, signal: int | None = None, role: str | None = None) -> None:
         """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind)."""

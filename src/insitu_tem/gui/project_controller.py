@@ -22,7 +22,7 @@ from ..data.project import (
 from .errors import ErrorReporter
 from .opener import Opener
 from .state import ROLES, AppState
-from .undo import SetDatasetCommand
+from .undo import SetDatasetCommand, SetScanLinesCommand
 
 DEFAULT_AUTOSAVE_SECONDS = 60
 
@@ -46,6 +46,7 @@ class ProjectController(QObject):
         self.state, self.opener, self.undo_stack, self.panels = state, opener, undo_stack, panels
         self.reporter, self.ask = reporter, ask
         self.path: Path | None = None
+        self.scan_lines: dict[str, dict] = {}
         self._pending: dict[str, dict] = {}
         self._dirty = False
         self.undo_stack.indexChanged.connect(self._mark_dirty)
@@ -76,6 +77,21 @@ class ProjectController(QObject):
         text = f"Calibrate {role}: {scale if scale is not None else ''} {units or ''}".strip()
         self.undo_stack.push(SetDatasetCommand(self.state, role, before, after, text))
 
+    def set_scan_lines(self, scan_lines: dict[str, dict]) -> None:
+        """Replace all registered scan lines (not undoable: used when opening)."""
+        self.scan_lines = dict(scan_lines)
+        self.scan_lines_changed.emit(dict(self.scan_lines))
+
+    def place_scan_line(self, role: str, start_rc, end_rc, *, time_s: float | None) -> None:
+        """Register ``role``'s line scan on the movie from two points (movie px) as an undoable step."""
+        dataset = self.state.dataset(role)
+        if dataset is None:
+            raise DataError(f"open the {role.upper()} line scan before placing its scan line")
+        line = {"start_rc": [float(v) for v in start_rc], "end_rc": [float(v) for v in end_rc],
+                "n_positions": int(dataset.n_items), "time_s": float(time_s or 0.0)}
+        self.undo_stack.push(SetScanLinesCommand(self, dict(self.scan_lines), {**self.scan_lines, role: line},
+                                                 f"Place {role.upper()} scan line"))
+
     def collect(self, project_path: Path) -> Project:
         """Describe the session as a Project whose paths are relative to ``project_path``."""
         project = Project()
@@ -89,8 +105,7 @@ class ProjectController(QObject):
             if override:
                 project.parameters.setdefault("calibration", {})[role] = override
         project.parameters["cursor"] = {"frame": self.state.frame, "scan_index": self.state.scan_index}
-        if self.opener.project is not None:
-            project.scan_lines = dict(self.opener.project.scan_lines)
+        project.scan_lines = dict(self.scan_lines)
         for role, panel in self.panels.items():
             if hasattr(panel, "project_state"):
                 project.annotations[role] = panel.project_state()
@@ -104,7 +119,6 @@ class ProjectController(QObject):
         save_project(self.collect(target), target)
         autosave_path(target).unlink(missing_ok=True)
         self.path = target
-        self.opener.project_path = target
         self._dirty = False
         self.undo_stack.setClean()
         self.path_changed.emit(str(target))
@@ -132,8 +146,7 @@ class ProjectController(QObject):
             self.reporter.report(f"{path.name}: {error}")
             return
         self.path = path
-        self.opener.project, self.opener.project_path = project, path
-        self.scan_lines_changed.emit(dict(project.scan_lines))
+        self.set_scan_lines(dict(project.scan_lines))
         self._restore(project, path)
         self._dirty = source != path
         self.path_changed.emit(str(path))

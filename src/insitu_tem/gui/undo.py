@@ -20,3 +20,17 @@ class SetDatasetCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._state.set_dataset(self._role, self._before)
+
+
+class SetScanLinesCommand(QUndoCommand):
+    """Register, move or remove scan lines on the movie."""
+
+    def __init__(self, controller, before: dict, after: dict, text: str) -> None:
+        super().__init__(text)
+        self._controller, self._before, self._after = controller, before, after
+
+    def redo(self) -> None:
+        self._controller.set_scan_lines(self._after)
+
+    def undo(self) -> None:
+        self._controller.set_scan_lines(self._before)

@@ -1,0 +1,77 @@
+"""The current NBD profile with its rings and fitted simulated ring profiles, and its ePDF G(r)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+OVERLAY_COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040")
+Q_MIN_SHOWN = 0.15
+
+
+class NbdProfilePlots(QWidget):
+    """Measured I(q) with ring markers and simulated overlays; G(r) below."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.profile_plot = pg.PlotWidget()
+        self.profile_plot.setLabel("bottom", "q = 1/d (1/Å)")
+        self.profile_plot.setLabel("left", "Intensity (counts/px)")
+        self.profile_plot.addLegend(offset=(-5, 5))
+        self.measured = pg.PlotDataItem(pen=pg.mkPen("#e0e0e0", width=1.5), name="measured")
+        self.profile_plot.addItem(self.measured)
+        self.ring_lines: list[pg.InfiniteLine] = []
+        self.overlay_curves: list[pg.PlotDataItem] = []
+        self.pdf_plot = pg.PlotWidget()
+        self.pdf_plot.setLabel("bottom", "r (Å)")
+        self.pdf_plot.setLabel("left", "G(r) (1/Å²)")
+        self.pdf_curve = pg.PlotDataItem(pen=pg.mkPen("#7fd67f", width=1.5))
+        self.pdf_plot.addItem(self.pdf_curve)
+        self.pdf_note = QLabel()
+        self.pdf_note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.profile_plot, 3)
+        layout.addWidget(self.pdf_plot, 2)
+        layout.addWidget(self.pdf_note)
+
+    def show_profile(self, q_per_A, intensity, ring_q=()) -> None:
+        """Measured profile beyond the direct beam (q > Q_MIN_SHOWN) and a dashed line at every ring."""
+        q = np.asarray(q_per_A, float)
+        shown = q > Q_MIN_SHOWN
+        self.measured.setData(q[shown], np.asarray(intensity, float)[shown], connect="finite")
+        for line in self.ring_lines:
+            self.profile_plot.removeItem(line)
+        self.ring_lines = []
+        for q in ring_q:
+            line = pg.InfiniteLine(pos=float(q), angle=90, movable=False,
+                                   pen=pg.mkPen("#ffd040", style=pg.QtCore.Qt.PenStyle.DashLine))
+            self.profile_plot.addItem(line)
+            self.ring_lines.append(line)
+
+    def show_overlays(self, overlays) -> None:
+        """Fitted simulated profiles (``RingOverlay`` objects), labelled with their R factor."""
+        for curve in self.overlay_curves:
+            self.profile_plot.removeItem(curve)
+            self.profile_plot.getPlotItem().legend.removeItem(curve)
+        self.overlay_curves = []
+        for i, overlay in enumerate(overlays):
+            fit = overlay.fit
+            if not fit.ok:
+                continue
+            curve = pg.PlotDataItem(fit.q_per_A, fit.fitted, name=f"{overlay.label} (R = {fit.r_factor:.2f})",
+                                    pen=pg.mkPen(OVERLAY_COLOURS[i % len(OVERLAY_COLOURS)], width=1.2))
+            self.profile_plot.addItem(curve)
+            self.overlay_curves.append(curve)
+
+    def show_pdf(self, result=None, message: str = "") -> None:
+        """G(r) of the current profile, or a message saying why there is none."""
+        if result is None:
+            self.pdf_curve.setData([], [])
+            self.pdf_note.setText(message)
+            return
+        self.pdf_curve.setData(result.r_A, result.G_r)
+        peaks = ", ".join(f"{p:.2f}" for p in result.peaks_A[:4])
+        self.pdf_note.setText(f"G(r) maxima at {peaks} Å (resolution ≈ {1.2 / result.q_per_A.max():.1f} Å "
+                              f"for q_max = {result.q_per_A.max():.2f} 1/Å)")

@@ -1,0 +1,115 @@
+"""Plots of an NBD scan against position: lattice strain, the profile-vs-position map,
+NMF phase fractions with the PCA scree, each with the current probe marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040", "#d08fff", "#e0e0e0")
+
+
+class NbdScanPlots(QWidget):
+    """Strain, map and phase-fraction plots sharing the position axis.
+
+    Signals
+    -------
+    index_picked(int) : the user clicked a position on the strain or fraction plot
+    """
+
+    index_picked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.strain_plot = pg.PlotWidget()
+        self.strain_plot.setLabel("left", "Lattice strain d/d_ref − 1 (%)")
+        self.strain_curve = pg.PlotDataItem(pen=pg.mkPen("#ff6f6f", width=1.5), symbol="o", symbolSize=5,
+                                            symbolBrush="#ff6f6f", symbolPen=None)
+        self.reference_marker = pg.ScatterPlotItem(size=12, symbol="star", brush=pg.mkBrush("#ffd040"), pen=None)
+        self.strain_plot.addItem(self.strain_curve)
+        self.strain_plot.addItem(self.reference_marker)
+        self.map_plot = pg.PlotWidget()
+        self.map_plot.setLabel("left", "q = 1/d (1/Å)")
+        self.map_image = pg.ImageItem(axisOrder="row-major")
+        self.map_plot.addItem(self.map_image)
+        self.fraction_plot = pg.PlotWidget()
+        self.fraction_plot.setLabel("left", "NMF phase fraction")
+        self.fraction_plot.setLabel("bottom", "Position")
+        self.fraction_plot.addLegend(offset=(5, 5))
+        self.fraction_curves: list[pg.PlotDataItem] = []
+        self.scree_plot = pg.PlotWidget()
+        self.scree_plot.setLabel("left", "PCA variance fraction")
+        self.scree_plot.setLabel("bottom", "Component")
+        self.scree_plot.setLogMode(y=True)
+        self.scree_curve = pg.PlotDataItem(pen=pg.mkPen("#e0e0e0"), symbol="o", symbolSize=6, symbolBrush="#e0e0e0")
+        self.scree_plot.addItem(self.scree_curve)
+        self.markers = []
+        for plot in (self.strain_plot, self.map_plot, self.fraction_plot):
+            marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#e0e0e0", style=pg.QtCore.Qt.PenStyle.DashLine))
+            plot.addItem(marker)
+            self.markers.append(marker)
+            if plot is not self.strain_plot:
+                plot.setXLink(self.strain_plot)
+            plot.scene().sigMouseClicked.connect(lambda event, p=plot: self._clicked(p, event))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for plot, stretch in ((self.strain_plot, 2), (self.map_plot, 2), (self.fraction_plot, 2), (self.scree_plot, 1)):
+            layout.addWidget(plot, stretch)
+        self._positions = np.zeros(0)
+
+    def set_positions(self, positions, units: str) -> None:
+        """Scan coordinate of every pattern (1-D) and its units."""
+        self._positions = np.asarray(positions, dtype=float)
+        label = "Position" if units in ("px", "") else f"Position ({units})"
+        for plot in (self.strain_plot, self.map_plot, self.fraction_plot):
+            plot.setLabel("bottom", label)
+
+    def show_strain(self, strain, reference_index: int) -> None:
+        """Strain per position (NaN gaps) with the reference starred."""
+        values = 100.0 * np.asarray(strain, dtype=float)
+        self.strain_curve.setData(self._positions, values, connect="finite")
+        self.reference_marker.setData([self._positions[reference_index]], [0.0])
+        self.strain_plot.autoRange()
+
+    def show_map(self, profiles, q_per_A) -> None:
+        """Log profile-vs-position image: position along x, q along y."""
+        data = np.log1p(np.clip(np.nan_to_num(np.asarray(profiles, dtype=float)), 0, None)).T
+        self.map_image.setImage(data, autoLevels=True)
+        x0 = self._positions[0] if len(self._positions) else 0.0
+        step = float(np.diff(self._positions[:2])[0]) if len(self._positions) > 1 else 1.0
+        q = np.asarray(q_per_A, dtype=float)
+        q_step = float(q[1] - q[0]) if len(q) > 1 else 1.0
+        self.map_image.setRect(pg.QtCore.QRectF(x0 - step / 2, q[0] - q_step / 2, step * data.shape[1],
+                                                q_step * data.shape[0]))
+        self.map_plot.autoRange()
+
+    def show_fractions(self, fractions, names, explained_variance) -> None:
+        """NMF fractions per position, one curve per component, and the PCA scree."""
+        for curve in self.fraction_curves:
+            self.fraction_plot.removeItem(curve)
+        self.fraction_curves = []
+        for i, name in enumerate(names):
+            colour = COLOURS[i % len(COLOURS)]
+            curve = pg.PlotDataItem(self._positions, np.asarray(fractions)[:, i], name=name,
+                                    pen=pg.mkPen(colour, width=1.5), symbol="s", symbolSize=4, symbolBrush=colour,
+                                    symbolPen=None)
+            self.fraction_plot.addItem(curve)
+            self.fraction_curves.append(curve)
+        ratio = np.asarray(explained_variance, dtype=float)[:10]
+        self.scree_curve.setData(np.arange(1, len(ratio) + 1), np.clip(ratio, 1e-12, None))
+        self.fraction_plot.autoRange()
+        self.scree_plot.autoRange()
+
+    def set_current(self, index: int) -> None:
+        """Move the position markers to pattern ``index``."""
+        if 0 <= index < len(self._positions):
+            for marker in self.markers:
+                marker.setValue(self._positions[index])
+
+    def _clicked(self, plot: pg.PlotWidget, event) -> None:
+        if len(self._positions) == 0 or not plot.sceneBoundingRect().contains(event.scenePos()):
+            return
+        x = plot.getPlotItem().vb.mapSceneToView(event.scenePos()).x()
+        self.index_picked.emit(int(np.argmin(np.abs(self._positions - x))))
