@@ -1,0 +1,125 @@
+"""`insitu-tem radial`, `diffraction` and `nbd`: the JSON documents of issue 5, on the sample and real files."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from insitu_tem.cli import main
+
+BIN = Path(sys.executable).parent / "insitu-tem"
+
+
+@pytest.fixture
+def sample_nbd(sample_data):
+    path = sample_data / "nbd_linescan.hspy"
+    if not path.exists():
+        pytest.skip("sample_data/nbd_linescan.hspy not generated")
+    return path, json.loads((sample_data / "nbd_linescan.truth.json").read_text())
+
+
+def run(capsys, *args):
+    code = main([*map(str, args), "--json"])
+    captured = capsys.readouterr()
+    return code, (json.loads(captured.out) if code == 0 else None), captured.err
+
+
+def test_radial_on_the_sample_series(capsys, sample_nbd):
+    path, truth = sample_nbd
+    code, doc, err = run(capsys, "radial", path, "--bins", 64)
+    assert code == 0, err
+    assert set(doc) == {"r_px", "centre_px", "q_per_A", "profiles"}
+    assert len(doc["r_px"]) == len(doc["q_per_A"]) == 64
+    assert np.array(doc["profiles"]).shape == (46, 64)
+    np.testing.assert_allclose(doc["q_per_A"], np.array(doc["r_px"]) * 0.0125)
+    assert doc["centre_px"] == pytest.approx(np.mean(truth["centre_rc"], axis=0), abs=0.3)
+
+
+def test_radial_with_given_centre_on_uncalibrated_bismuth(capsys, realdata):
+    code, doc, err = run(capsys, "radial", realdata("bismuth.dm3"), "--centre", "141.7,99.3")
+    assert code == 0, err
+    assert "q_per_A" not in doc
+    profile = np.array(doc["profiles"][0])
+    r = np.array(doc["r_px"])
+    ring = (r > 30) & (r < 50)
+    assert r[ring][np.argmax(profile[ring])] == pytest.approx(39, abs=1.5)
+
+
+def test_radial_bad_centre_is_one_line_with_advice(capsys, sample_nbd):
+    code, _, err = run(capsys, "radial", sample_nbd[0], "--centre", "middle")
+    assert code == 2 and "ROW,COL" in err and err.count("\n") == 1
+
+
+def test_diffraction_on_a_pristine_pattern_indexes_wo3(capsys, sample_nbd):
+    path, truth = sample_nbd
+    code, doc, err = run(capsys, "diffraction", path, "--index", 45, "--phase", "γ-WO3")
+    assert code == 0, err
+    assert set(doc) == {"centre_px", "spots", "rings", "profile"}
+    assert doc["centre_px"] == pytest.approx(truth["centre_rc"][45], abs=0.1)
+    spots = doc["spots"]
+    assert 10 <= len(spots) <= 30
+    assert [s["intensity"] for s in spots] == sorted((s["intensity"] for s in spots), reverse=True)
+    assert all(0 <= s["angle_deg"] < 180 for s in spots)
+    strongest = {tuple(s["hkl"]) for s in spots[:2]}
+    assert strongest <= {(2, 0, 0), (0, 0, 2), (-2, 0, 0), (0, 0, -2)}
+    for s in spots:
+        assert s["d_A"] == pytest.approx(1 / s["g_per_A"])
+    assert set(doc["profile"]) == {"q_per_A", "intensity"}
+
+
+def test_diffraction_on_a_coarsened_w_pattern_finds_sharp_w_rings(capsys, sample_nbd):
+    code, doc, err = run(capsys, "diffraction", sample_nbd[0], "--index", 0)
+    assert code == 0, err
+    d = [r["d_A"] for r in doc["rings"]]
+    for expected in (2.238, 1.583, 1.292):
+        assert min(abs(np.array(d) - expected)) < 0.02
+    assert all(r["fwhm_per_A"] < 0.06 for r in doc["rings"])
+
+
+def test_diffraction_needs_a_calibration_or_a_known_ring(capsys, realdata):
+    code, _, err = run(capsys, "diffraction", realdata("bismuth.dm3"))
+    assert code == 2 and "--known-ring" in err
+    code, doc, err = run(capsys, "diffraction", realdata("bismuth.dm3"), "--known-ring", 3.28)
+    assert code == 0, err
+    assert doc["centre_px"] == pytest.approx([142, 99], abs=1.5)
+    d = np.array([r["d_A"] for r in doc["rings"]])
+    assert np.min(np.abs(d - 3.28)) < 0.03
+
+
+def test_nbd_on_the_sample_scan(capsys, sample_nbd):
+    path, truth = sample_nbd
+    code, doc, err = run(capsys, "nbd", path, "--reference", 45)
+    assert code == 0, err
+    assert {"position", "units", "centre_px", "lattice_strain", "crystalline", "phase_fractions"} <= set(doc)
+    assert doc["units"] == "nm" and doc["position"][1] == pytest.approx(8.0)
+    np.testing.assert_allclose(doc["centre_px"], truth["centre_rc"], atol=0.05)
+    strain = np.array([np.nan if v is None else v for v in doc["lattice_strain"]])
+    expected = np.array([np.nan if v is None else v for v in truth["lattice_strain"]])
+    spots = np.array(truth["phase_fractions"]["WO3 spots"]) >= 0.5
+    np.testing.assert_allclose(strain[spots], expected[spots], atol=1e-3)
+    assert doc["crystalline"] == truth["crystalline"]
+    fractions = doc["phase_fractions"]
+    assert list(fractions) == ["first pattern", "last pattern", "free 1"]
+    np.testing.assert_allclose(fractions["last pattern"], truth["phase_fractions"]["WO3 spots"], atol=0.16)
+
+
+def test_nbd_navigates_a_2d_scan(capsys, realdata):
+    code, doc, err = run(capsys, "nbd", realdata("test1.blo"))
+    assert code == 0, err
+    assert doc["position"][1] == [0.0, 12.8] and len(doc["centre_px"]) == 6
+    assert doc["lattice_strain"][doc["reference_index"]] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_nbd_refuses_a_single_pattern(capsys, realdata):
+    code, _, err = run(capsys, "nbd", realdata("bismuth.dm3"))
+    assert code == 2 and "pattern_series" in err
+
+
+def test_console_script_runs_diffraction(sample_nbd):
+    result = subprocess.run([str(BIN), "diffraction", str(sample_nbd[0]), "--index", "30", "--json"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["spots"]) > 10

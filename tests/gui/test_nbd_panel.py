@@ -1,0 +1,169 @@
+"""The NBD panel driven like a user: navigate, pick a reference, undo, display modes, rings, calibration."""
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoStack
+
+from insitu_tem.data.io import load
+from insitu_tem.data.samples import nbd
+from insitu_tem.gui.panels.nbd_panel import NbdPanel
+from insitu_tem.gui.state import AppState
+from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.widgets.nbd_pattern_view import display_transform
+
+
+@pytest.fixture
+def panel(qtbot, reporter):
+    state = AppState()
+    tasks = TaskRunner(reporter)
+    widget = NbdPanel(state, tasks, QUndoStack())
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    yield widget
+    tasks.cancel()
+    tasks.wait_for_done(10000)
+
+
+@pytest.fixture
+def sample(sample_data):
+    path = sample_data / "nbd_linescan.hspy"
+    if not path.exists():
+        pytest.skip("sample_data/nbd_linescan.hspy not generated")
+    return load(path), json.loads((sample_data / "nbd_linescan.truth.json").read_text())
+
+
+def _open(qtbot, panel, dataset):
+    with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
+        panel.set_dataset(dataset)
+    qtbot.waitUntil(panel.tasks.is_idle, timeout=60000)
+
+
+def test_scan_analysis_shows_strain_fractions_and_map(qtbot, panel, sample, reporter):
+    dataset, truth = sample
+    _open(qtbot, panel, dataset)
+    x, strain = panel.scan_plots.strain_curve.getData()
+    np.testing.assert_allclose(x, np.arange(46) * 8.0)
+    reference = panel.result.tracks.reference_index
+    assert strain[reference] == pytest.approx(0.0, abs=1e-9)
+    assert np.isnan(strain[:10]).all() and np.isfinite(strain[25:]).all()
+    assert len(panel.scan_plots.fraction_curves) == 3
+    assert panel.scan_plots.map_image.image.shape[1] == 46
+    assert "crystalline" in panel.status.text()
+    assert reporter.reports == []
+
+
+def test_navigating_moves_the_pattern_and_the_markers(qtbot, panel, sample):
+    dataset, _ = sample
+    _open(qtbot, panel, dataset)
+    first = panel.view.frame.copy()
+    panel.navigator.slider.setValue(40)
+    assert panel.state.scan_index == 40
+    assert not np.array_equal(first, panel.view.frame)
+    assert panel.scan_plots.markers[0].value() == pytest.approx(320.0)
+    assert panel.view.arrow_count() >= 10
+    qtbot.keyClick(panel.navigator.spin, Qt.Key.Key_Up)
+    assert panel.state.scan_index == 41
+
+
+def test_picking_a_reference_remeasures_strain_and_undo_restores_it(qtbot, panel, sample):
+    dataset, truth = sample
+    _open(qtbot, panel, dataset)
+    default_reference = panel.result.tracks.reference_index
+    panel.navigator.slider.setValue(45)
+    with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
+        qtbot.mouseClick(panel.reference_button, Qt.MouseButton.LeftButton)
+    assert panel.result.tracks.reference_index == 45
+    _, strain = panel.scan_plots.strain_curve.getData()
+    expected = np.array([np.nan if v is None else v for v in truth["lattice_strain"]])
+    spots = np.array(truth["phase_fractions"]["WO3 spots"]) >= 0.5
+    np.testing.assert_allclose(strain[spots] / 100.0, expected[spots], atol=1e-3)
+    with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
+        panel.undo_stack.undo()
+    assert panel.result.tracks.reference_index == default_reference
+
+
+def test_ring_overlays_tell_coarsened_from_amorphous_tungsten(qtbot, panel, sample):
+    dataset, _ = sample
+    _open(qtbot, panel, dataset)
+    qtbot.mouseClick(panel.tabs.tabBar(), Qt.MouseButton.LeftButton,
+                     pos=panel.tabs.tabBar().tabRect(1).center())
+    assert panel.tabs.currentIndex() == 1
+    r_factors = {}
+    for index in (10, 0):
+        with qtbot.waitSignal(panel.profile_finished, timeout=60000):
+            panel.navigator.slider.setValue(index)
+        names = [curve.name() for curve in panel.profile_plots.overlay_curves]
+        r_factors[index] = {name.split(" (")[0]: float(name.split("R = ")[1].rstrip(")")) for name in names}
+    assert r_factors[0]["W 3 nm"] < r_factors[0]["W 0.3 nm"]
+    assert r_factors[10]["W 0.3 nm"] < r_factors[10]["W 3 nm"]
+    assert len(panel.profile_plots.ring_lines) >= 1
+    x, g = panel.profile_plots.pdf_curve.getData()
+    assert x is not None and len(x) > 100 and "G(r) maxima" in panel.profile_plots.pdf_note.text()
+
+
+def test_display_modes_change_what_is_shown(qtbot, panel, sample):
+    dataset, _ = sample
+    _open(qtbot, panel, dataset)
+    raw = dataset.frame(panel.current_index())
+    panel.display.setCurrentText("linear")
+    np.testing.assert_allclose(panel.view.frame, raw.astype(np.float32))
+    panel.display.setCurrentText("gamma")
+    panel.gamma.setValue(0.5)
+    np.testing.assert_allclose(panel.view.frame, display_transform(raw, mode="gamma", gamma=0.5))
+    with pytest.raises(ValueError, match="display mode"):
+        panel.view.set_display("sqrt")
+
+
+def test_calibrating_on_a_known_ring_rescales_an_uncalibrated_scan(qtbot, panel, sample):
+    dataset, _ = sample
+    axes = list(dataset.axes)
+    from insitu_tem.data.model import Axis
+
+    axes[1:] = [Axis(a.name, a.size) for a in axes[1:]]
+    _open(qtbot, panel, dataset.with_axes(tuple(axes)))
+    assert panel.result.q_per_A is None
+    panel.known_d.setValue(2.238)
+    with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
+        qtbot.mouseClick(panel.calibrate_button, Qt.MouseButton.LeftButton)
+    assert panel.scale_per_nm == pytest.approx(0.125, rel=0.02)
+    assert panel.result.q_per_A is not None
+
+
+def test_a_2d_scan_navigates_by_flattened_index(qtbot, panel, realdata):
+    dataset = load(realdata("test1.blo"))
+    _open(qtbot, panel, dataset)
+    panel.navigator.slider.setValue(5)
+    assert panel.state.scan_index == 5
+    np.testing.assert_allclose(panel.view.frame, display_transform(dataset.frame(5), mode="log", gamma=0.3))
+    assert len(panel.result.tracks.fits) == 6
+
+
+def test_a_single_pattern_shows_its_centre(qtbot, panel, realdata):
+    dataset = load(realdata("bismuth.dm3"))
+    _open(qtbot, panel, dataset)
+    x, y = panel.view.centre_marker.getData()
+    assert (y[0], x[0]) == pytest.approx((142, 99), abs=1.5)
+    assert not panel.reference_button.isEnabled()
+
+
+def test_ellipse_correction_sharpens_the_rings(qtbot, panel, sample):
+    dataset, _ = sample
+    _open(qtbot, panel, dataset)
+    before = np.nanmax(panel.result.profiles[0][20:])
+    with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
+        panel.ellipse_box.setChecked(True)
+    assert "ellipticity 1.9" in panel.status.text() or "ellipticity 2.0" in panel.status.text()
+    ellipticity, angle = nbd.ELLIPSE
+    turn = np.radians(angle)
+    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    distortion = rotation @ np.diag([1 + ellipticity / 2, 1 - ellipticity / 2]) @ rotation.T
+    undone = panel.correction @ distortion
+    np.testing.assert_allclose(undone / np.sqrt(np.linalg.det(undone)), np.eye(2), atol=2e-3)
+    assert np.nanmax(panel.result.profiles[0][20:]) > before
+    with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
+        panel.ellipse_box.setChecked(False)
+    assert panel.correction is None
