@@ -111,3 +111,29 @@ def test_export_cli_errors(project_path, tmp_path, capsys):
     assert "no nbd data" in capsys.readouterr().err
     assert main(["export", str(project_path), "--view", "movie", "--out", str(tmp_path / "x.bmp")]) == 2
     assert "cannot export .bmp" in capsys.readouterr().err
+
+
+def test_publication_figure_with_kymograph_from_the_sample_project(sample_data, tmp_path, capsys):
+    project = sample_data / "sample.itproj"
+    if not project.exists():
+        pytest.skip("sample_data not generated")
+    out = tmp_path / "figure.svg"
+    assert main(["export", str(project), "--view", "figure", "--options", '{"times_s": [0, 15, 29.5]}',
+                 "--out", str(out)]) == 0
+    svg = out.read_text()
+    assert "Kymograph" in svg and "Distance along the line (nm)" in svg
+    assert "times_s" in svg and "29.5" in svg
+
+
+def test_kymograph_shows_the_front_advancing(sample_data):
+    from insitu_tem.data.project import load_project
+    from insitu_tem.figures.views import kymograph_view, session_from_project
+
+    project_path = sample_data / "sample.itproj"
+    if not project_path.exists():
+        pytest.skip("sample_data not generated")
+    view = kymograph_view(session_from_project(load_project(project_path), project_path))
+    image = view.frame
+    first, last = image[0], image[-1]
+    assert view.axis_labels[0] == "Time (s)" and image.shape[0] == 60
+    assert np.mean(last[:40]) < np.mean(first[:40]) - 0.1 * np.std(first), "reacted region darkens behind the front"

@@ -79,6 +79,7 @@ def compose(panels: list, *, columns: int = 2, width_mm: float = 180.0, dpi: int
         ax = figure.add_subplot(rows, columns, index + 1)
         drawn.append(render_frame(ax, panel) if isinstance(panel, FrameView) else render_profile(ax, panel))
         if letters:
-            ax.text(-0.02, 1.02, string.ascii_lowercase[index], transform=ax.transAxes, fontsize=12,
+            framed = isinstance(panel, ProfileView) or getattr(panel, "axis_labels", None)
+            ax.text(-0.2 if framed else -0.02, 1.02, string.ascii_lowercase[index], transform=ax.transAxes, fontsize=12,
                     fontweight="bold", va="bottom", ha="right")
     return figure, drawn

@@ -43,6 +43,9 @@ class FrameView:
     colorbar : bool
         Add a colour bar.
     title : str
+    axis_labels : (str, str) or None
+        (row label, column label): draw labelled axes with free aspect instead of a
+        scale bar (kymographs: time vs distance).
     """
 
     frame: np.ndarray
@@ -57,6 +60,7 @@ class FrameView:
     lines_rc: list = field(default_factory=list)
     colorbar: bool = False
     title: str = ""
+    axis_labels: tuple[str, str] | None = None
 
 
 def extent(row_axis: Axis, col_axis: Axis, shape: tuple[int, int]) -> tuple[float, float, float, float]:
@@ -93,10 +97,14 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
     levels = view.levels or percentile_levels(data)
     box = extent(view.row_axis, view.col_axis, data.shape)
     image = ax.imshow(data, cmap=view.cmap, vmin=levels[0], vmax=levels[1], extent=box,
-                      interpolation="nearest", origin="upper")
-    ax.set_axis_off()
+                      interpolation="nearest", origin="upper", aspect="auto" if view.axis_labels else "equal")
     drawn = {"levels": levels, "bar_length": None}
-    if view.col_axis.calibrated:
+    if view.axis_labels:
+        ax.set_ylabel(view.axis_labels[0])
+        ax.set_xlabel(view.axis_labels[1])
+    else:
+        ax.set_axis_off()
+    if view.col_axis.calibrated and not view.axis_labels:
         drawn["bar_length"] = draw_scale_bar(ax, view, box[1] - box[0])
     if view.time_s is not None:
         ax.text(box[0] + 0.03 * (box[1] - box[0]), box[3] + 0.04 * (box[2] - box[3]), f"t = {view.time_s:.2f} s",

@@ -14,12 +14,12 @@ import numpy as np
 
 from ..data.calibration import recalibrate
 from ..data.io import load
-from ..data.model import DataError, Dataset
+from ..data.model import Axis, DataError, Dataset
 from ..data.project import Project, locate
 from .compose import ProfileView, compose
 from .frame import FrameView
 
-VIEW_NAMES = ("movie", "hrtem", "nbd", "eels", "montage", "overview")
+VIEW_NAMES = ("movie", "hrtem", "nbd", "eels", "montage", "kymograph", "figure", "overview")
 
 
 @dataclass
@@ -103,6 +103,33 @@ def montage_views(session: Session, *, count: int = 4, times_s: list[float] | No
     return [frame_view(session, "movie", index=i) for i in indices]
 
 
+def kymograph_view(session: Session, *, width_px: float = 9.0) -> FrameView:
+    """Kymograph along the registered scan line (distance along the line vs time)."""
+    from ..analysis.kymograph import kymograph
+
+    movie = _require(session, "movie")
+    line = next(iter(session.scan_lines.values()), None)
+    if line is None:
+        raise DataError("the project has no scan line to take the kymograph along; place one on the movie")
+    result = kymograph(movie.array, [line["start_rc"], line["end_rc"]], width=width_px)
+    pixel = movie.signal_axes[-1]
+    time_axis = movie.axes[0]
+    distance = Axis("x", result.image.shape[1], pixel.scale, 0.0, pixel.units)
+    return FrameView(result.image, Axis("y", result.image.shape[0], time_axis.scale, time_axis.offset,
+                                        time_axis.units), distance,
+                     title="Kymograph",
+                     axis_labels=(f"Time ({time_axis.units})", f"Distance along the line ({pixel.units})"))
+
+
+def figure_views(session: Session, *, times_s: list[float] | None = None) -> list:
+    """A publication figure: frames at chosen times, the kymograph, and the NBD/EELS panels."""
+    panels = montage_views(session, count=3, times_s=times_s)
+    panels.append(kymograph_view(session))
+    panels += [pattern_view(session)] if "nbd" in session.datasets else []
+    panels += [spectrum_view(session)] if "eels" in session.datasets else []
+    return panels
+
+
 def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | None = None):
     """Render a named view; return (figure, parameters recorded as provenance)."""
     options = dict(options or {})
@@ -115,6 +142,11 @@ def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | 
     elif name == "montage":
         panels = montage_views(session, count=int(options.get("count", 4)), times_s=options.get("times_s"))
         columns = len(panels)
+    elif name == "kymograph":
+        panels, columns = [kymograph_view(session)], 1
+    elif name == "figure":
+        panels = figure_views(session, times_s=options.get("times_s"))
+        columns = 3
     elif name == "overview":
         panels = [frame_view(session, r) for r in ("movie", "hrtem") if r in session.datasets]
         panels += [pattern_view(session)] if "nbd" in session.datasets else []
