@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -12,6 +13,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
 SAMPLE_DATA = ROOT / "sample_data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collect_garbage_on_the_main_thread():
+    """Python's cyclic GC may otherwise run in a task-runner thread and destroy Qt widgets
+    there, deadlocking against the GUI thread; the app does the same (pyqtgraph's
+    GarbageCollector)."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test():
+    yield
+    gc.collect()
 
 
 @pytest.fixture

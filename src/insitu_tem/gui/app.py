@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QSettings
 from PySide6.QtWidgets import QApplication
+from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from .errors import DialogReporter, ErrorReporter, StderrReporter
 from .main_window import MainWindow
@@ -65,6 +66,7 @@ def take_screenshot(app: QApplication, window: MainWindow, path: str) -> int:
 def main(*, files=(), screenshot: str | None = None, signal: int | None = None, debug: bool = False) -> int:
     """Open the workbench on ``files`` (the sample project when empty); return the exit code."""
     app = application()
+    collector = GarbageCollector(interval=1.0)  # noqa: F841 - Qt objects must only be collected on this thread
     reporter: ErrorReporter = StderrReporter() if screenshot else DialogReporter()
     reporter.install_hooks()
     errors: list[object] = []
