@@ -100,3 +100,12 @@ def test_console_script_in_a_subprocess(realdata, tmp_path):
     debug = subprocess.run([str(BIN), "info", str(tmp_path / "nope.ser"), "--debug"],
                            capture_output=True, text=True, timeout=120)
     assert debug.returncode == 2 and "Traceback" in debug.stderr
+
+
+def test_kind_override_reads_a_movie_of_patterns(tmp_path, capsys):
+    path = tmp_path / "patterns.tif"
+    tifffile.imwrite(path, np.zeros((4, 32, 32), np.uint16), imagej=True, metadata={"axes": "TYX"})
+    code, out, _ = run_info(capsys, path, "--kind", "pattern_series")
+    assert code == 0 and json.loads(out)["kind"] == "pattern_series"
+    code, _, err = run_info(capsys, path, "--kind", "pattern")
+    assert code == 2 and "cannot be opened as a pattern" in err

@@ -167,3 +167,21 @@ def test_user_places_the_eels_scan_line_by_two_clicks_and_undoes_it(qtbot, windo
     assert scan.n_positions == 1 and window.project.scan_lines["eels"]["n_positions"] == 1
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.linker.scan() is None and "eels" not in window.project.scan_lines
+
+
+def test_a_movie_of_patterns_opens_in_the_nbd_panel(qtbot, window, wait_idle, tmp_path, monkeypatch):
+    import tifffile
+
+    patterns = np.zeros((5, 64, 64), np.uint16)
+    for i in range(5):
+        patterns[i, 30 + i, 32] = 1000
+    path = tmp_path / "patterns.tif"
+    tifffile.imwrite(path, patterns, imagej=True, metadata={"axes": "TYX"})
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(path)], ""))
+    action = next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "Open as &Pattern Series…")
+    action.trigger()
+    wait_idle(window)
+    dataset = window.state.dataset("nbd")
+    assert dataset.kind == "pattern_series" and [a.name for a in dataset.axes] == ["position", "ky", "kx"]
+    window.panels["nbd"].navigator.slider.setValue(3)
+    assert window.state.scan_index == 3

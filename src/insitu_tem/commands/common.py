@@ -35,13 +35,15 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, name: str = "FILE") 
                         help="override the pixel/channel size of the signal axes")
     parser.add_argument("--units", default=None, metavar="UNIT",
                         help="units of --scale (nm, Å, 1/nm, eV, ...)")
+    parser.add_argument("--kind", default=None, choices=("image", "movie", "pattern", "pattern_series"),
+                        help="read the file as this kind, e.g. a movie of diffraction patterns as pattern_series")
 
 
 def load_input(args: argparse.Namespace, **kwargs: Any) -> Dataset:
     """Load ``args.file`` honouring ``--signal``, ``--scale`` and ``--units``."""
     from ..data.io import load
 
-    dataset = load(args.file, signal=args.signal, **kwargs)
+    dataset = load(args.file, signal=args.signal, kind=getattr(args, "kind", None), **kwargs)
     return recalibrate(dataset, scale=args.scale, units=args.units)
 
 

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = self._action(file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self._action(file_menu, "Open as &Pattern Series…", self.open_as_patterns_dialog)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._action(file_menu, "Open &Sample Project", self.open_sample_project)
         file_menu.addSeparator()
@@ -176,6 +177,12 @@ class MainWindow(QMainWindow):
         paths, _ = QFileDialog.getOpenFileNames(self, "Open data or project", self._last_folder(),
                                                 f"Microscope data and projects ({patterns});;All files (*)")
         self.open_paths(paths)
+
+    def open_as_patterns_dialog(self) -> None:
+        """File ▸ Open as Pattern Series: a movie or stack of diffraction patterns for the NBD panel."""
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open diffraction patterns", self._last_folder())
+        for path in paths:
+            self.opener.open(Path(path), kind="pattern_series", role="nbd")
 
     def open_paths(self, paths, *, signal: int | None = None) -> None:
         """Open files or projects (in the background); errors go to the reporter."""

@@ -30,10 +30,13 @@ class Opener(QObject):
         super().__init__(parent)
         self.state, self.tasks, self.reporter = state, tasks, reporter
 
-    def open(self, path: Path, *, signal: int | None = None, role: str | None = None) -> None:
-        """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind)."""
+    def open(self, path: Path, *, signal: int | None = None, role: str | None = None, kind: str | None = None) -> None:
+        """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind).
+
+        ``kind`` forces the interpretation, e.g. "pattern_series" for a movie of diffraction patterns.
+        """
         self.tasks.submit(
-            lambda: load(path, signal=signal),
+            lambda: load(path, signal=signal, kind=kind),
             on_result=lambda dataset: self._loaded(dataset, path, role),
             on_error=lambda error: self._failed(path, error),
             description=f"Opening {path.name}",
