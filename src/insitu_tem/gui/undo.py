@@ -34,3 +34,50 @@ class SetScanLinesCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._controller.set_scan_lines(self._before)
+
+
+class SetValueCommand(QUndoCommand):
+    """A generic undoable change: ``apply(after)`` on redo, ``apply(before)`` on undo.
+
+    With ``applied=True`` the first redo is skipped, for changes the user already made
+    on screen (a finished ROI or line drag).
+    """
+
+    def __init__(self, apply, before, after, text: str, *, applied: bool = False) -> None:
+        super().__init__(text)
+        self._apply, self._before, self._after, self._skip = apply, before, after, applied
+
+    def redo(self) -> None:
+        if self._skip:
+            self._skip = False
+            return
+        self._apply(self._after)
+
+    def undo(self) -> None:
+        self._apply(self._before)
+
+
+def track_drags(roi, undo_stack, *, read, apply, text: str) -> None:
+    """Push an undoable step each time the user finishes dragging ``roi``.
+
+    ``read()`` returns the current value (e.g. ROI state or line vertices) and
+    ``apply(value)`` restores one.
+    """
+    start: dict = {}
+    roi.sigRegionChangeStarted.connect(lambda *_: start.__setitem__("value", read()))
+
+    def finished(*_):
+        before, after = start.pop("value", None), read()
+        if before is not None and not _same(before, after):
+            undo_stack.push(SetValueCommand(apply, before, after, text, applied=True))
+
+    roi.sigRegionChangeFinished.connect(finished)
+
+
+def _same(a, b) -> bool:
+    import numpy as np
+
+    try:
+        return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+    except ValueError:
+        return a == b

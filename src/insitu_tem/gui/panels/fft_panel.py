@@ -30,7 +30,7 @@ from ...data.calibration import recalibrate
 from ...data.model import Axis, Dataset
 from ..state import AppState
 from ..tasks import TaskRunner
-from ..undo import SetDatasetCommand
+from ..undo import SetDatasetCommand, track_drags
 from ..widgets.fft_controls import FftControls
 from ..widgets.fft_overlays import CrystallinityOverlay, SpotOverlay
 from ..widgets.fft_series_plot import FftSeriesPlot
@@ -100,6 +100,7 @@ class FftPanel(QWidget):
 
     def _connect(self) -> None:
         self.roi.sigRegionChanged.connect(self._request_measure)
+        track_drags(self.roi, self.undo_stack, read=self.roi.saveState, apply=self.roi.setState, text="Move FFT ROI")
         self.navigator.index_changed.connect(self._show_frame)
         self.state.dataset_changed.connect(self._on_dataset_changed)
         self.state.frame_changed.connect(self._follow_movie)

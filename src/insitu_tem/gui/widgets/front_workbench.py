@@ -31,6 +31,7 @@ from ...analysis.kinetics import fit_kinetics
 from ...analysis.kymograph import kymograph, sample_line
 from ...data.model import Dataset
 from ..tasks import TaskRunner
+from ..undo import SetValueCommand, track_drags
 from .front_area_overlay import ReactedAreaOverlay
 from .front_annotations import AddFrontPoint, DeleteFrontPoint, FrontAnnotations, FrontOverlay, MoveFrontPoint
 from .front_kinetics_plot import KineticsPlot, fit_text
@@ -175,15 +176,17 @@ class FrontWorkbench(QWidget):
             self._pending_start = tuple(specimen)
             self.status.setText("Line: click the end point.")
             return True
-        self.set_line([self._pending_start, tuple(specimen)])
+        line = np.array([self._pending_start, tuple(specimen)])
+        self.undo_stack.push(SetValueCommand(self.set_line, self.line_rc, line, "Draw line"))
         self._pending_start = None
         return True
 
     def set_line(self, points_rc) -> None:
         """Place the analysis line (raw (row, col) px vertices) and compute its kymograph."""
-        self.line_rc = np.asarray(points_rc, dtype=float)
+        self.line_rc = None if points_rc is None else np.asarray(points_rc, dtype=float)
         self._redraw_line()
-        self.schedule_kymograph()
+        if self.line_rc is not None:
+            self.schedule_kymograph()
 
     def _redraw_line(self) -> None:
         if self.roi is not None:
@@ -194,6 +197,7 @@ class FrontWorkbench(QWidget):
         self.roi = pg.PolyLineROI([self.overlay.to_view(p) for p in self.line_rc], closed=False,
                                   pen=pg.mkPen("#00e5ff", width=2))
         self.roi.sigRegionChanged.connect(self._roi_dragged)
+        track_drags(self.roi, self.undo_stack, read=lambda: self.line_rc.copy(), apply=self.set_line, text="Move line")
         self.view.view.addItem(self.roi, ignoreBounds=True)
         self._update_roi_interaction()
 
