@@ -142,6 +142,9 @@ def test_across_front_panel_click_moves_every_panel(qtbot, window, wait_idle):
     assert window.panels["nbd"].navigator.index == 40 and window.panels["eels"].navigator.index == 40
     assert window.linker.front_segment_rc() is not None
     assert panel.cursors[0].value() == pytest.approx(target)
+    assert len(window.front_markers.lines) == 6
+    for line in window.front_markers.lines:
+        assert line.isVisible() and line.value() == pytest.approx(panel.result.front_along_nm)
 
 
 def test_user_places_the_eels_scan_line_by_two_clicks_and_undoes_it(qtbot, window, wait_idle, realdata):

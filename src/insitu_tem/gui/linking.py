@@ -128,3 +128,28 @@ class ScanLinker(QObject):
             if off_line <= CLICK_TOLERANCE_PX:
                 self.state.set_scan_index(index)
         self.redraw()
+
+
+class FrontMarkers:
+    """The front position drawn as a red dashed line on every profile against scan position."""
+
+    def __init__(self) -> None:
+        self.lines: list[pg.InfiniteLine] = []
+        self.position: float | None = None
+
+    def attach(self, plots) -> None:
+        """Add a marker to each pyqtgraph PlotWidget/PlotItem in ``plots``."""
+        for plot in plots:
+            line = pg.InfiniteLine(angle=90, movable=False,
+                                   pen=pg.mkPen("#d62728", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+            self.lines.append(line)
+
+    def set_position(self, position: float | None) -> None:
+        """Front position along the scan (same units as the profiles' x axis), or None to hide."""
+        self.position = position
+        for line in self.lines:
+            line.setVisible(position is not None)
+            if position is not None:
+                line.setValue(position)

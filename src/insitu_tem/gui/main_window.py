@@ -15,7 +15,7 @@ from .. import __version__
 from ..data.io import SUPPORTED_SUFFIXES
 from ..data.project import PROJECT_SUFFIX
 from .errors import ErrorReporter
-from .linking import ScanLinker
+from .linking import FrontMarkers, ScanLinker
 from .opener import Opener
 from .project_controller import ProjectController
 from .panels.across_panel import AcrossPanel
@@ -54,6 +54,8 @@ class MainWindow(QMainWindow):
         self.project.path_changed.connect(self._remember)
         self.linker = ScanLinker(self.state, self.panels["movie"].view, parent=self)
         self._add_across_panel()
+        self.front_markers = FrontMarkers()
+        self.front_markers.attach(self._position_profiles())
         self.balance_docks()
         self.project.scan_lines_changed.connect(self.linker.set_scan_lines)
         self._build_status_bar()
@@ -89,7 +91,7 @@ class MainWindow(QMainWindow):
     def _add_across_panel(self) -> None:
         panel = AcrossPanel(self.state, self.tasks, self.undo_stack)
         panel.set_project_source(self._project_and_path)
-        panel.computed.connect(self._show_front_on_movie)
+        panel.computed.connect(self._show_front)
         dock = QDockWidget(AcrossPanel.title, self)
         dock.setObjectName("dock-across")
         dock.setWidget(panel)
@@ -98,7 +100,17 @@ class MainWindow(QMainWindow):
         self.docks["eels"].raise_()
         self.panels["across"], self.docks["across"] = panel, dock
 
-    def _show_front_on_movie(self, result) -> None:
+    def _position_profiles(self) -> list:
+        """Every plot whose x axis is the position along the line scans."""
+        eels, nbd = self.panels["eels"], self.panels["nbd"]
+        plots = [getattr(eels.profiles, n) for n in ("shift_plot", "window_plot", "fraction_plot")
+                 if hasattr(eels, "profiles")]
+        plots += [getattr(nbd.scan_plots, n) for n in ("strain_plot", "map_plot", "fraction_plot")
+                  if hasattr(nbd, "scan_plots")]
+        return plots
+
+    def _show_front(self, result) -> None:
+        self.front_markers.set_position(result.front_along_nm)
         movie = self.state.dataset("movie")
         if movie is not None and movie.axes[-1].units == "nm":
             self.linker.set_front_along(result.front_along_nm / movie.axes[-1].scale)
