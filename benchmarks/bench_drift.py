@@ -4,13 +4,13 @@ accuracy reported for both (RMS error against the known shifts)."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from scipy import ndimage
 from skimage.registration import phase_cross_correlation
 
 from insitu_tem.analysis.drift import measure_drift
+
+from ._timing import best_time
 
 SIZE = 1024
 N_FRAMES = 12
@@ -37,21 +37,12 @@ def skimage_loop(frames: np.ndarray) -> np.ndarray:
     return np.array([-phase_cross_correlation(frames[0], frame, upsample_factor=20)[0] for frame in frames])
 
 
-def _best_time(fn, repeats: int = 3) -> tuple[float, np.ndarray]:
-    best, result = np.inf, None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def run() -> list[dict]:
     frames, truth = frames_with_known_drift()
     measure_drift(frames[:2])
     skimage_loop(frames[:2])
-    ours_s, ours = _best_time(lambda: measure_drift(frames).shifts_px)
-    peer_s, peer = _best_time(lambda: skimage_loop(frames))
+    ours_s, ours = best_time(lambda: measure_drift(frames).shifts_px, repeats=3)
+    peer_s, peer = best_time(lambda: skimage_loop(frames), repeats=3)
     ours_rms = float(np.sqrt(np.mean((ours - truth) ** 2)))
     peer_rms = float(np.sqrt(np.mean((peer - truth) ** 2)))
     return [{

@@ -19,17 +19,11 @@ import numpy as np
 from insitu_tem.analysis.radial import radial_integrator
 from insitu_tem.data.samples.nbd import generate
 
+from ._timing import best_time
+
 N_BINS = 90
 PIXEL_M = 1e-4
-
-
-def _best(fn, repeats: int = 9):
-    best, result = np.inf, None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+REPEATS = 9
 
 
 def _pyfai(patterns, centre, split):
@@ -44,7 +38,8 @@ def _pyfai(patterns, centre, split):
     start = time.perf_counter()
     integrator.integrate1d(patterns[0], N_BINS, **options)
     setup = time.perf_counter() - start
-    run_s, results = _best(lambda: [integrator.integrate1d(p, N_BINS, **options).intensity for p in patterns])
+    run_s, results = best_time(lambda: [integrator.integrate1d(p, N_BINS, **options).intensity for p in patterns],
+                               repeats=REPEATS)
     return setup, run_s, np.array(results)
 
 
@@ -66,8 +61,8 @@ def run() -> list[dict]:
         start = time.perf_counter()
         integ = radial_integrator(patterns.shape[1:], centre_rc=centre, n_bins=N_BINS, r_max_px=N_BINS, split=split)
         ours_setup = time.perf_counter() - start
-        batch_s, ours = _best(lambda: integ.profiles(patterns))
-        loop_s, _ = _best(lambda: [integ.profile(p) for p in patterns])
+        batch_s, ours = best_time(lambda: integ.profiles(patterns), repeats=REPEATS)
+        loop_s, _ = best_time(lambda: [integ.profile(p) for p in patterns], repeats=REPEATS)
         peer_setup, peer_s, peer = _pyfai(patterns, centre, split)
         difference = float(np.max(np.abs(ours[:, full] / peer[:, full] - 1)))
         for label, ours_s in (("one sparse product", batch_s), ("pattern by pattern", loop_s)):
@@ -79,9 +74,9 @@ def run() -> list[dict]:
                 "notes": f"setup ours {ours_setup * 1e3:.1f} ms, pyFAI {peer_setup * 1e3:.1f} ms; max relative "
                          f"difference on full annuli (5-62 px) {difference:.1e}",
             })
-    naive_s, naive = _best(lambda: _bincount(patterns, centre))
+    naive_s, naive = best_time(lambda: _bincount(patterns, centre), repeats=REPEATS)
     plain = radial_integrator(patterns.shape[1:], centre_rc=centre, n_bins=N_BINS, r_max_px=N_BINS)
-    ours_s, ours = _best(lambda: plain.profiles(patterns))
+    ours_s, ours = best_time(lambda: plain.profiles(patterns), repeats=REPEATS)
     rows.append({
         "name": f"46 patterns 128², {N_BINS} bins, split=none",
         "ours_s": ours_s,

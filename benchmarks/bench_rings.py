@@ -7,21 +7,12 @@ difference between the two results.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from insitu_tem.analysis.phases import get_phase
 from insitu_tem.analysis.rings import build_cluster, debye_intensity, debye_intensity_direct
 
-
-def _timed(fn, repeats: int):
-    best, result = np.inf, None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from ._timing import best_time
 
 
 def run() -> list[dict]:
@@ -29,8 +20,8 @@ def run() -> list[dict]:
     for name, size, n_q in (("W", 3.0, 741), ("Li2O", 2.0, 741)):
         cluster = build_cluster(get_phase(name), grain_diameter_nm=size)
         q = np.linspace(0.02, 1.5, n_q)
-        ours_s, ours = _timed(lambda: debye_intensity(cluster, q), 3)
-        peer_s, peer = _timed(lambda: debye_intensity_direct(cluster, q), 1)
+        ours_s, ours = best_time(lambda: debye_intensity(cluster, q), repeats=3)
+        peer_s, peer = best_time(lambda: debye_intensity_direct(cluster, q), repeats=1)
         difference = float(np.max(np.abs(ours / peer - 1)))
         rows.append({
             "name": f"Debye ring profile, {size:g} nm {name} ({len(cluster.elements)} atoms, {n_q} q)",

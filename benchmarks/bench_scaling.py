@@ -5,13 +5,13 @@ Ratios here are against our own smallest case (the scaling factor), not a peer.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from scipy import ndimage
 
 from insitu_tem.analysis.drift import measure_drift
 from insitu_tem.analysis.radial import radial_integrator
+
+from ._timing import best_time
 
 
 def textured_movie(n_frames: int, size: int, seed: int = 0) -> np.ndarray:
@@ -22,20 +22,11 @@ def textured_movie(n_frames: int, size: int, seed: int = 0) -> np.ndarray:
     return rng.poisson(np.clip(np.stack(frames), 0, None)).astype(np.uint16)
 
 
-def timed(function, *args, repeat: int = 1, **kwargs) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function(*args, **kwargs)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def drift_vs_size() -> list[dict]:
     rows, base = [], None
     for size in (256, 512, 1024, 2048):
         movie = textured_movie(6, size)
-        per_frame = timed(measure_drift, movie) / len(movie)
+        per_frame = best_time(lambda: measure_drift(movie), repeats=1)[0] / len(movie)
         base = base or per_frame
         rows.append({"name": f"drift per frame, {size}²", "ours_s": per_frame, "peer": None, "peer_s": None,
                      "notes": f"x{per_frame / base:.1f} the 256² cost for x{(size / 256) ** 2:.0f} the pixels"})
@@ -46,7 +37,7 @@ def drift_vs_count() -> list[dict]:
     rows, base = [], None
     for count in (8, 32, 128):
         movie = textured_movie(count, 256)
-        total = timed(measure_drift, movie)
+        total = best_time(lambda: measure_drift(movie), repeats=1)[0]
         base = base or total / 8
         rows.append({"name": f"drift, {count} frames of 256²", "ours_s": total, "peer": None, "peer_s": None,
                      "notes": f"{total / count * 1e3:.1f} ms/frame ({total / count / base:.2f}x the 8-frame rate)"})
@@ -59,7 +50,7 @@ def radial_vs_size() -> list[dict]:
     for size in (64, 128, 256, 512):
         patterns = rng.random((46, size, size))
         integrator = radial_integrator((size, size), centre_rc=(size / 2, size / 2))
-        elapsed = timed(integrator.profiles, patterns, repeat=3)
+        elapsed = best_time(lambda: integrator.profiles(patterns), repeats=3)[0]
         rows.append({"name": f"radial profiles, 46 patterns {size}²", "ours_s": elapsed, "peer": None, "peer_s": None,
                      "notes": f"{elapsed / (46 * size * size) * 1e9:.2f} ns per pixel"})
     return rows

@@ -8,15 +8,6 @@ import pytest
 import tifffile
 
 from insitu_tem.cli import main
-from insitu_tem.data.samples import movie as sample_movie
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("movie")
-    sample_movie.write(folder)
-    truth = json.loads((folder / sample_movie.TRUTH_NAME).read_text())
-    return folder / sample_movie.FILE_NAME, truth
 
 
 def run(capsys, *args):
@@ -25,8 +16,8 @@ def run(capsys, *args):
     return code, captured.out, captured.err
 
 
-def test_json_shifts_match_the_truth_in_px_and_nm(sample, capsys):
-    path, truth = sample
+def test_json_shifts_match_the_truth_in_px_and_nm(movie_sample, capsys):
+    path, truth = movie_sample
     code, out, err = run(capsys, path, "--json")
     assert code == 0, err
     document = json.loads(out)
@@ -36,8 +27,8 @@ def test_json_shifts_match_the_truth_in_px_and_nm(sample, capsys):
     np.testing.assert_allclose(document["shifts"], shifts_px * 2.0)
 
 
-def test_reference_roi_and_csv(sample, capsys, tmp_path):
-    path, truth = sample
+def test_reference_roi_and_csv(movie_sample, capsys, tmp_path):
+    path, truth = movie_sample
     out_csv = tmp_path / "drift.csv"
     code, out, err = run(capsys, path, "--reference", "running", "--roi", "175,256,0,256", "--out", out_csv, "--json")
     assert code == 0, err
@@ -49,8 +40,8 @@ def test_reference_roi_and_csv(sample, capsys, tmp_path):
     assert float(rows[10]["dx_px"]) == pytest.approx(truth["drift_px"][10][1], abs=0.15)
 
 
-def test_bad_roi_and_non_movie_exit_2_with_a_fix(sample, capsys, tmp_path):
-    path, _ = sample
+def test_bad_roi_and_non_movie_exit_2_with_a_fix(movie_sample, capsys, tmp_path):
+    path, _ = movie_sample
     code, _, err = run(capsys, path, "--roi", "1,2,3")
     assert code == 2 and "ROW0,ROW1,COL0,COL1" in err
     image = tmp_path / "image.tif"

@@ -13,18 +13,9 @@ import pytest
 from insitu_tem.analysis.front_line import analyse_front
 from insitu_tem.cli import main
 from insitu_tem.data.io import load
-from insitu_tem.data.samples import movie as sample_movie
 
 BIN = Path(sys.executable).parent / "insitu-tem"
 LINE = "0,128,255,128"
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("movie")
-    sample_movie.write(folder)
-    truth = json.loads((folder / sample_movie.TRUTH_NAME).read_text())
-    return folder / sample_movie.FILE_NAME, truth
 
 
 def run(capsys, *args):
@@ -33,8 +24,8 @@ def run(capsys, *args):
     return code, captured.out, captured.err
 
 
-def test_drift_corrected_front_and_kinetics_match_the_truth(sample, capsys):
-    path, truth = sample
+def test_drift_corrected_front_and_kinetics_match_the_truth(movie_sample, capsys):
+    path, truth = movie_sample
     code, out, err = run(capsys, path, "--line", LINE, "--width", 41, "--drift-correct", "--json")
     assert code == 0, err
     doc = json.loads(out)
@@ -53,8 +44,8 @@ def test_drift_corrected_front_and_kinetics_match_the_truth(sample, capsys):
     assert min(doc["confidence"]) > 0.5
 
 
-def test_raw_positions_follow_the_raw_frames(sample, capsys):
-    path, truth = sample
+def test_raw_positions_follow_the_raw_frames(movie_sample, capsys):
+    path, truth = movie_sample
     code, out, err = run(capsys, path, "--line", LINE, "--width", 41, "--json")
     assert code == 0, err
     doc = json.loads(out)
@@ -62,8 +53,8 @@ def test_raw_positions_follow_the_raw_frames(sample, capsys):
     assert np.sqrt(np.mean((np.array(doc["position_px"]) - np.array(truth["front_px"])) ** 2)) <= 0.5
 
 
-def test_cli_gives_the_same_numbers_as_the_analysis(sample, capsys):
-    path, _ = sample
+def test_cli_gives_the_same_numbers_as_the_analysis(movie_sample, capsys):
+    path, _ = movie_sample
     code, out, _ = run(capsys, path, "--line", "10,120,250,130", "--width", 11, "--json")
     assert code == 0
     dataset = load(path)
@@ -74,8 +65,8 @@ def test_cli_gives_the_same_numbers_as_the_analysis(sample, capsys):
     assert doc["fit"]["n"] == pytest.approx(direct.fit.n)
 
 
-def test_csv_export(sample, capsys, tmp_path):
-    path, _ = sample
+def test_csv_export(movie_sample, capsys, tmp_path):
+    path, _ = movie_sample
     out_csv = tmp_path / "front.csv"
     code, _, err = run(capsys, path, "--line", LINE, "--out", out_csv, "--fix-t0", 0)
     assert code == 0, err
@@ -86,14 +77,14 @@ def test_csv_export(sample, capsys, tmp_path):
 
 
 @pytest.mark.parametrize("line", ["1,2,3", "a,b,c,d", "1,2,3,4,5"])
-def test_bad_line_exits_2_with_the_expected_format(sample, capsys, line):
-    path, _ = sample
+def test_bad_line_exits_2_with_the_expected_format(movie_sample, capsys, line):
+    path, _ = movie_sample
     code, _, err = run(capsys, path, "--line", line)
     assert code == 2 and "X0,Y0,X1,Y1" in err
 
 
-def test_installed_script_prints_json(sample):
-    path, _ = sample
+def test_installed_script_prints_json(movie_sample):
+    path, _ = movie_sample
     result = subprocess.run([str(BIN), "front", str(path), "--line", LINE, "--json", "--quiet"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
