@@ -68,3 +68,34 @@ def test_drawing_the_analysis_line_is_undoable(qtbot, window, wait_idle, movie_f
     assert workbench.line_rc is None and workbench.roi is None
     qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     np.testing.assert_allclose(workbench.line_rc, [[64, 10], [64, 110]], atol=1.0)
+
+
+def test_parameter_edits_by_the_user_are_undoable_and_programmatic_ones_are_not(qtbot, window, wait_idle, movie_file):
+    window.open_paths([movie_file])
+    wait_idle(window)
+    assert len(window._parameter_widgets()) == 13
+    steps_after_opening = window.undo_stack.count()
+    snr = window.panels["hrtem"].controls.snr
+    start = snr.value()
+    snr.setFocus()
+    qtbot.keyClick(snr, Qt.Key.Key_Up)
+    qtbot.keyClick(snr, Qt.Key.Key_Up)
+    assert snr.value() == pytest.approx(start + 2.0)
+    assert window.undo_stack.count() == steps_after_opening + 1, "holding the arrow merges into one step"
+    assert window.undo_stack.undoText() == "Change spot SNR"
+    snr.setValue(start + 10)
+    assert window.undo_stack.count() == steps_after_opening + 1, "programmatic changes are not steps"
+    colormap = window.panels["movie"].contrast.colormap
+    before_map = colormap.currentIndex()
+    colormap.setFocus()
+    qtbot.keyClick(colormap, Qt.Key.Key_Down)
+    window.panels["movie"].view.setFocus()
+    assert colormap.currentIndex() == before_map + 1 and window.undo_stack.undoText() == "Change colour map"
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert colormap.currentIndex() == before_map
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert snr.value() == pytest.approx(start)
+    qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert snr.value() == pytest.approx(start + 2.0)
+    colormap.setCurrentIndex(before_map + 2)
+    assert window.undo_stack.undoText() != "Change colour map", "a programmatic combo change is not a step"

@@ -15,6 +15,7 @@ from .. import __version__
 from ..data.io import SUPPORTED_SUFFIXES
 from ..data.project import PROJECT_SUFFIX
 from .errors import ErrorReporter
+from .edit_tracking import track_edits
 from .linking import FrontMarkers, ScanLinker
 from .opener import Opener
 from .project_controller import ProjectController
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.project.path_changed.connect(self._remember)
         self.linker = ScanLinker(self.state, self.panels["movie"].view, parent=self)
         self._add_across_panel()
+        track_edits(self.undo_stack, self._parameter_widgets())
         self.front_markers = FrontMarkers()
         self.front_markers.attach(self._position_profiles())
         self.balance_docks()
@@ -99,6 +101,27 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["eels"], dock)
         self.docks["eels"].raise_()
         self.panels["across"], self.docks["across"] = panel, dock
+
+    def _parameter_widgets(self) -> dict:
+        """Panel parameters whose user edits are undo steps (EELS and NBD track their own)."""
+        movie, fft, nbd = self.panels["movie"], self.panels["hrtem"], self.panels["nbd"]
+        candidates = {
+            "Change spot SNR": (fft, "controls.snr"), "Change crystallinity window": (fft, "controls.window_nm"),
+            "Change FFT view": (fft, "controls.filter"), "Change gamma": (movie, "contrast.gamma"),
+            "Change colour map": (movie, "contrast.colormap"), "Change running average": (movie, "processing.average"),
+            "Change binning": (movie, "processing.binning"), "Change display filter": (movie, "processing.filter"),
+            "Change filter size": (movie, "processing.filter_size"), "Change line width": (movie, "front.width_spin"),
+            "Change NBD display": (nbd, "display"), "Change NBD gamma": (nbd, "gamma"),
+            "Change known ring d": (nbd, "known_d"),
+        }
+        found = {}
+        for text, (owner, path) in candidates.items():
+            widget = owner
+            for name in path.split("."):
+                widget = getattr(widget, name, None)
+            if widget is not None:
+                found[text] = widget
+        return found
 
     def _position_profiles(self) -> list:
         """Every plot whose x axis is the position along the line scans."""
