@@ -84,3 +84,22 @@ def test_autosave_sidecar_is_newer(tmp_path):
 def test_file_reference_fields():
     reference = FileReference("eels", "x.hspy")
     assert (reference.sha256, reference.signal) == ("", None)
+
+
+def test_schema_1_projects_are_migrated(tmp_path):
+    old = tmp_path / "old.itproj"
+    old.write_text(json.dumps({"schema_version": 1, "files": [{"role": "movie", "path": "m.tif", "sha256": "",
+                                                                 "signal": None}],
+                               "scan_lines": {}, "annotations": {}, "parameters": {"cursor": {"frame": 3}},
+                               "results": {}}))
+    project = load_project(old)
+    assert project.schema_version == 2 and project.program_version == "unknown (schema 1)"
+    assert project.files[0].path == "m.tif" and project.parameters["cursor"]["frame"] == 3
+    save_project(project, old)
+    assert json.loads(old.read_text())["schema_version"] == 2
+
+
+def test_new_projects_record_the_program_version():
+    from insitu_tem import __version__
+
+    assert Project().program_version == __version__

@@ -188,3 +188,15 @@ def test_a_movie_of_patterns_opens_in_the_nbd_panel(qtbot, window, wait_idle, tm
     assert dataset.kind == "pattern_series" and [a.name for a in dataset.axes] == ["position", "ky", "kx"]
     window.panels["nbd"].navigator.slider.setValue(3)
     assert window.state.scan_index == 3
+
+
+def test_opening_the_sample_project_places_the_front_on_the_movie(qtbot, window, wait_idle):
+    window.open_sample_project()
+    qtbot.waitUntil(lambda: window.linker.front_segment_rc() is not None, timeout=120000)
+    wait_idle(window, timeout=120000)
+    (r0, c0), (r1, c1) = window.linker.front_segment_rc()
+    from insitu_tem.data.samples.experiment import EXPERIMENT
+
+    truth_col = float(EXPERIMENT.front.position_px(EXPERIMENT.scan.time_s))
+    assert (c0 + c1) / 2 == pytest.approx(truth_col, abs=0.5)
+    assert window.reporter.reports == []

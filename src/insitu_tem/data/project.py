@@ -16,9 +16,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from .model import DataError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PROJECT_SUFFIX = ".itproj"
 
 
@@ -53,6 +54,7 @@ class Project:
     annotations: dict[str, Any] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)
+    program_version: str = __version__
     schema_version: int = SCHEMA_VERSION
 
     def resolve(self, reference: FileReference, project_path: str | Path) -> Path:
@@ -115,13 +117,30 @@ def save_project(project: Project, path: str | Path) -> None:
     write_atomic(path, project_to_json(project))
 
 
-def project_from_dict(document: dict[str, Any]) -> Project:
-    """Build a Project from its JSON document, checking the schema version."""
+def _from_schema_1(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 records which insitu-tem wrote the project."""
+    return {**document, "program_version": "unknown (schema 1)", "schema_version": 2}
+
+
+MIGRATIONS = {1: _from_schema_1}
+
+
+def migrate(document: dict[str, Any]) -> dict[str, Any]:
+    """Bring a project document of any older schema up to :data:`SCHEMA_VERSION`."""
     version = int(document.get("schema_version", 0))
     if version > SCHEMA_VERSION:
         raise DataError(f"was saved by a newer insitu-tem (project schema {version}); update insitu-tem")
     if version < 1:
         raise DataError("is not an insitu-tem project (no schema_version)")
+    while version < SCHEMA_VERSION:
+        document = MIGRATIONS[version](document)
+        version = int(document["schema_version"])
+    return document
+
+
+def project_from_dict(document: dict[str, Any]) -> Project:
+    """Build a Project from its JSON document, migrating older schemas."""
+    document = migrate(document)
     files = [FileReference(**entry) for entry in document.get("files", [])]
     return Project(
         files=files,
@@ -129,6 +148,7 @@ def project_from_dict(document: dict[str, Any]) -> Project:
         annotations=dict(document.get("annotations", {})),
         parameters=dict(document.get("parameters", {})),
         results=dict(document.get("results", {})),
+        program_version=str(document.get("program_version", "")),
         schema_version=SCHEMA_VERSION,
     )
 

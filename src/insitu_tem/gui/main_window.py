@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.front_markers.attach(self._position_profiles())
         self.balance_docks()
         self.project.scan_lines_changed.connect(self.linker.set_scan_lines)
+        self.project.restored.connect(self._compute_across_when_possible)
         self._build_status_bar()
         self._build_menus()
         self.state.dataset_changed.connect(self._route)
@@ -131,6 +132,13 @@ class MainWindow(QMainWindow):
         plots += [getattr(nbd.scan_plots, n) for n in ("strain_plot", "map_plot", "fraction_plot")
                   if hasattr(nbd, "scan_plots")]
         return plots
+
+    def _compute_across_when_possible(self) -> None:
+        """Once a project's data are in, place the front on the movie and the profiles."""
+        has_scan = bool(self.project.scan_lines)
+        has_line_scan = any(self.state.dataset(r) is not None for r in ("eels", "nbd"))
+        if has_scan and has_line_scan and self.state.dataset("movie") is not None:
+            self.panels["across"].compute()
 
     def _show_front(self, result) -> None:
         self.front_markers.set_position(result.front_along_nm)

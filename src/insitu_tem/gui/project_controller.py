@@ -38,6 +38,7 @@ class ProjectController(QObject):
 
     path_changed = Signal(str)
     scan_lines_changed = Signal(dict)
+    restored = Signal()
 
     def __init__(self, state: AppState, opener: Opener, undo_stack: QUndoStack, panels: dict,
                  reporter: ErrorReporter, ask: Callable[[str], bool], *, autosave_seconds: float = 60,
@@ -181,3 +182,5 @@ class ProjectController(QObject):
         panel = self.panels.get(role)
         if pending["panel"] and hasattr(panel, "restore_project_state"):
             panel.restore_project_state(pending["panel"])
+        if not self._pending:
+            self.restored.emit()
