@@ -200,3 +200,20 @@ def test_opening_the_sample_project_places_the_front_on_the_movie(qtbot, window,
     truth_col = float(EXPERIMENT.front.position_px(EXPERIMENT.scan.time_s))
     assert (c0 + c1) / 2 == pytest.approx(truth_col, abs=0.5)
     assert window.reporter.reports == []
+
+
+def test_export_line_scan_profiles_as_csv(qtbot, window, wait_idle, tmp_path, monkeypatch):
+    window.open_sample_project()
+    wait_idle(window, timeout=120000)
+    qtbot.waitUntil(lambda: window.panels["eels"].edge_result is not None, timeout=60000)
+    wait_idle(window, timeout=120000)
+    out = tmp_path / "profiles.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    action = next(a for a in window.menuBar().actions()[0].menu().actions()
+                  if a.text() == "Export Line-Scan &Profiles (CSV)…")
+    action.trigger()
+    rows = out.read_text().splitlines()
+    header = rows[0].split(",")
+    assert header[0] == "position (nm)" and len(rows) == 47
+    assert any("shift" in name.lower() for name in header[1:])
+    assert any("strain" in name.lower() for name in header[1:])

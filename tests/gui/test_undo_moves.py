@@ -73,7 +73,7 @@ def test_drawing_the_analysis_line_is_undoable(qtbot, window, wait_idle, movie_f
 def test_parameter_edits_by_the_user_are_undoable_and_programmatic_ones_are_not(qtbot, window, wait_idle, movie_file):
     window.open_paths([movie_file])
     wait_idle(window)
-    assert len(window._parameter_widgets()) == 13
+    assert len(window._parameter_widgets()) == 16
     steps_after_opening = window.undo_stack.count()
     snr = window.panels["hrtem"].controls.snr
     start = snr.value()

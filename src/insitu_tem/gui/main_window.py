@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
             "Change colour map": (movie, "contrast.colormap"), "Change running average": (movie, "processing.average"),
             "Change binning": (movie, "processing.binning"), "Change display filter": (movie, "processing.filter"),
             "Change filter size": (movie, "processing.filter_size"), "Change line width": (movie, "front.width_spin"),
+            "Change black level": (movie, "contrast.low"), "Change white level": (movie, "contrast.high"),
+            "Change reference phase": (fft, "controls.phase"),
             "Change NBD display": (nbd, "display"), "Change NBD gamma": (nbd, "gamma"),
             "Change known ring d": (nbd, "known_d"),
         }
@@ -185,6 +187,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Export Figure…", self.export_figure_dialog)
         self._action(file_menu, "Export &Movie…", self.export_movie_dialog)
+        self._action(file_menu, "Export Line-Scan &Profiles (CSV)…", self.export_profiles_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -284,6 +287,14 @@ class MainWindow(QMainWindow):
                                               "PNG (*.png);;TIFF (*.tif);;SVG (*.svg);;PDF (*.pdf)")
         if path:
             self.export_figure(view, path)
+
+    def export_profiles_dialog(self) -> None:
+        """File ▸ Export Line-Scan Profiles: every EELS and NBD profile against position, one CSV."""
+        from .profile_export import write_profiles_csv
+
+        path, _ = QFileDialog.getSaveFileName(self, "Export profiles", self._last_folder(), "CSV (*.csv)")
+        if path and write_profiles_csv(self._position_profiles(), path) == 0:
+            self.reporter.report("Export profiles: no line-scan profile has been computed yet")
 
     def export_movie_dialog(self) -> None:
         from ..figures.movie_export import export_movie
