@@ -121,3 +121,22 @@ def test_export_figure_from_the_file_menu(qtbot, window, wait_idle, movie_file, 
     wait_idle(window)
     record = json.loads(Image.open(out).text["insitu-tem"])
     assert record["parameters"]["frame"] == 2 and record["sources"] == [str(movie_file)]
+
+
+def test_a_moved_raw_file_is_asked_for_when_it_cannot_be_found(qtbot, window, wait_idle, movie_file, tmp_path):
+    window.open_paths([movie_file])
+    wait_idle(window)
+    project_path = tmp_path / "session.itproj"
+    window.project.save(project_path)
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-moved"
+    elsewhere.mkdir()
+    moved = elsewhere / "renamed.tif"
+    movie_file.rename(moved)
+    asked = []
+    window.project.locate_missing = lambda recorded: asked.append(recorded) or str(moved)
+    window.state.set_dataset("movie", None)
+    window.open_paths([project_path])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.state.dataset("movie") is not None)
+    assert asked == ["movie.tif"] and window.state.dataset("movie").source == str(moved)
+    assert window.reporter.reports == []

@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         self._build_panels()
         self.project = ProjectController(self.state, self.opener, self.undo_stack, self.panels, reporter,
                                          self._ask, autosave_seconds=float(settings.value("autosave_seconds", 60)),
-                                         parent=self)
+                                         locate_missing=self._locate_missing, parent=self)
         self.project.path_changed.connect(self._remember)
         self.linker = ScanLinker(self.state, self.panels["movie"].view, parent=self)
         self._add_across_panel()
@@ -328,6 +328,11 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             role, scale, units = dialog.values()
             self.project.set_calibration(role, scale=scale, units=units)
+
+    def _locate_missing(self, recorded_path: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, f"Where is {Path(recorded_path).name}? (moved or renamed)",
+                                              self._last_folder())
+        return path or None
 
     def _ask(self, question: str) -> bool:
         answer = QMessageBox.question(self, "insitu-tem", question)

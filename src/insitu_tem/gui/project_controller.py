@@ -34,6 +34,8 @@ class ProjectController(QObject):
     ----------
     ask : callable(str) -> bool
         Asks the user a yes/no question (recovery); injected so tests can answer.
+    locate_missing : callable(str) -> str or None
+        Asks the user where a raw file that cannot be found went (None: skip it).
     """
 
     path_changed = Signal(str)
@@ -42,10 +44,11 @@ class ProjectController(QObject):
 
     def __init__(self, state: AppState, opener: Opener, undo_stack: QUndoStack, panels: dict,
                  reporter: ErrorReporter, ask: Callable[[str], bool], *, autosave_seconds: float = 60,
+                 locate_missing: Callable[[str], str | None] = lambda _name: None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state, self.opener, self.undo_stack, self.panels = state, opener, undo_stack, panels
-        self.reporter, self.ask = reporter, ask
+        self.reporter, self.ask, self.locate_missing = reporter, ask, locate_missing
         self.path: Path | None = None
         self.scan_lines: dict[str, dict] = {}
         self._pending: dict[str, dict] = {}
@@ -157,6 +160,9 @@ class ProjectController(QObject):
         cursor = project.parameters.get("cursor", {})
         for reference in project.files:
             found = locate(reference, path)
+            if found is None:
+                answer = self.locate_missing(reference.path)
+                found = Path(answer) if answer else None
             if found is None:
                 self.reporter.report(f"{path.name}: cannot find {reference.path} (moved or changed); "
                                      "open it with File ▸ Open and save the project again")
