@@ -32,6 +32,17 @@ def collect_after_each_test():
 
 
 @pytest.fixture
+def every_mouse_move_counts():
+    """pyqtgraph drops mouse moves closer than 1/rate s apart; a scripted drag sends them at once."""
+    import pyqtgraph as pg
+
+    saved = pg.getConfigOption("mouseRateLimit")
+    pg.setConfigOption("mouseRateLimit", -1)
+    yield
+    pg.setConfigOption("mouseRateLimit", saved)
+
+
+@pytest.fixture
 def realdata():
     """Return a function giving the path of a real file, skipping when it is absent."""
 

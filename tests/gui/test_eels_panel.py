@@ -3,7 +3,6 @@
 import json
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QUndoStack
@@ -13,6 +12,9 @@ from insitu_tem.data.io import load
 from insitu_tem.gui.panels.eels_panel import EelsPanel
 from insitu_tem.gui.state import AppState
 from insitu_tem.gui.tasks import TaskRunner
+
+
+pytestmark = pytest.mark.usefixtures("every_mouse_move_counts")
 
 
 @pytest.fixture
@@ -33,15 +35,6 @@ def panel(qtbot, reporter):
     yield widget
     tasks.cancel()
     tasks.wait_for_done(5000)
-
-
-@pytest.fixture(autouse=True)
-def every_mouse_move_counts():
-    """pyqtgraph drops mouse moves closer than 1/rate s apart; a scripted drag sends them at once."""
-    saved = pg.getConfigOption("mouseRateLimit")
-    pg.setConfigOption("mouseRateLimit", -1)
-    yield
-    pg.setConfigOption("mouseRateLimit", saved)
 
 
 def wait_for_edge(qtbot, panel, edge):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QUndoStack
@@ -18,6 +17,9 @@ from insitu_tem.data.samples import hrtem
 from insitu_tem.gui.panels.fft_panel import FftPanel
 from insitu_tem.gui.state import AppState
 from insitu_tem.gui.tasks import TaskRunner
+
+
+pytestmark = pytest.mark.usefixtures("every_mouse_move_counts")
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +38,6 @@ def panel(qtbot, reporter):
     yield widget
     tasks.cancel()
     tasks.wait_for_done(5000)
-
-
-@pytest.fixture(autouse=True)
-def every_mouse_move_counts():
-    saved = pg.getConfigOption("mouseRateLimit")
-    pg.setConfigOption("mouseRateLimit", -1)
-    yield
-    pg.setConfigOption("mouseRateLimit", saved)
 
 
 def idle(qtbot, panel):
