@@ -23,7 +23,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
 
 samples: $(STAMP)
-	$(BIN)/python -m insitu_tem.data.samples sample_data
+	$(BIN)/python -m insitu_tem.samples sample_data
 
 screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/insitu-tem --screenshot docs/images/main_window.png

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import ndimage
 from skimage.registration import phase_cross_correlation
 
-from insitu_tem.analysis.drift import measure_drift
+from insitu_tem.analysis.movie.drift import measure_drift
 
 from ._timing import best_time
 

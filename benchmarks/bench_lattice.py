@@ -19,9 +19,9 @@ import time
 import numpy as np
 from skimage.feature import peak_local_max
 
-from insitu_tem.analysis.lattice import find_spots, power_spectrum
-from insitu_tem.analysis.lattice_fit import fit_lattice
-from insitu_tem.data.samples.hrtem import lattice_image
+from insitu_tem.analysis.hrtem.fft_lattice import find_spots, power_spectrum
+from insitu_tem.analysis.hrtem.lattice_fit import fit_lattice
+from insitu_tem.samples.hrtem import lattice_image
 
 PIXEL_NM = 0.05
 TRUTH_NM = (0.3770, 0.36526)

@@ -27,7 +27,7 @@ def peak_mb():
 OURS = """
 import json, sys, time
 t0 = time.perf_counter()
-from insitu_tem.data.io import load
+from insitu_tem.io.load import load
 dataset = load(sys.argv[1])
 frame = dataset.frame(0)
 elapsed = time.perf_counter() - t0
@@ -48,8 +48,8 @@ print(json.dumps({"s": elapsed, "rss_mb": peak_mb()}))
 OURS_DRIFT = """
 import json, sys, time
 t0 = time.perf_counter()
-from insitu_tem.data.io import load
-from insitu_tem.analysis.drift import measure_drift
+from insitu_tem.io.load import load
+from insitu_tem.analysis.movie.drift import measure_drift
 dataset = load(sys.argv[1], lazy=True)
 result = measure_drift(dataset.array)
 elapsed = time.perf_counter() - t0

@@ -8,7 +8,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from insitu_tem.gui.widgets.movie_playback import measure_playback  # noqa: E402
+from insitu_tem.gui.panels.movie.playback import measure_playback  # noqa: E402
 
 SIZE = 2048
 FRAMES = 120

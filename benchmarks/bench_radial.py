@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
-from insitu_tem.analysis.radial import radial_integrator
-from insitu_tem.data.samples.nbd import generate
+from insitu_tem.analysis.diffraction.radial import radial_integrator
+from insitu_tem.samples.nbd import generate
 
 from ._timing import best_time
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from insitu_tem.analysis.drift import measure_drift
-from insitu_tem.analysis.radial import radial_integrator
+from insitu_tem.analysis.movie.drift import measure_drift
+from insitu_tem.analysis.diffraction.radial import radial_integrator
 
 from ._timing import best_time
 

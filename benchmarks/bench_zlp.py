@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import curve_fit
 
 from insitu_tem.analysis.eels import align_zlp, fit_zlp
-from insitu_tem.data.model import Axis
+from insitu_tem.core.model import Axis
 
 SHAPE = (64, 64)
 ENERGY = Axis("E", 2048, 0.05, -10.0, "eV")

@@ -17,7 +17,7 @@ sys.meta_path.insert(0, Block())
 import importlib
 for module in MODULES:
     importlib.import_module(module)
-from insitu_tem.cli import command_modules
+from insitu_tem.cli.main import command_modules
 command_modules()
 print('ok', len(MODULES))
 """
@@ -25,8 +25,8 @@ print('ok', len(MODULES))
 
 def qt_free_modules() -> list[str]:
     root = Path(insitu_tem.__file__).parent
-    names = ["insitu_tem.cli"]
-    for package in ("data", "analysis", "commands", "figures"):
+    names = ["insitu_tem.cli.main"]
+    for package in ("core", "io", "analysis", "workflows", "figures", "cli", "samples"):
         for info in pkgutil.walk_packages([str(root / package)], prefix=f"insitu_tem.{package}."):
             names.append(info.name)
     return names
@@ -34,7 +34,7 @@ def qt_free_modules() -> list[str]:
 
 def test_core_packages_import_with_qt_blocked():
     modules = qt_free_modules()
-    assert any(m.startswith("insitu_tem.data.io") for m in modules)
+    assert any(m.startswith("insitu_tem.io.load") for m in modules)
     script = f"MODULES = {modules!r}\n" + BLOCKER
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]

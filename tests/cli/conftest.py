@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from insitu_tem.data.samples import movie as sample_movie
+from insitu_tem.samples import movie as sample_movie
 
 
 @pytest.fixture(scope="module")

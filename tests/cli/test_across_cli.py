@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from insitu_tem.cli import main
-from insitu_tem.data.samples.experiment import EXPERIMENT
+from insitu_tem.cli.main import main
+from insitu_tem.samples.experiment import EXPERIMENT
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 import tifffile
 from dask.distributed import Client, LocalCluster
 
-from insitu_tem.batch import load_pipeline, run_pipeline
-from insitu_tem.cli import main
+from insitu_tem.cli.batch import load_pipeline, run_pipeline
+from insitu_tem.cli.main import main
 
 
 @pytest.fixture(scope="module")

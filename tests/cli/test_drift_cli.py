@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tifffile
 
-from insitu_tem.cli import main
+from insitu_tem.cli.main import main
 
 
 def run(capsys, *args):

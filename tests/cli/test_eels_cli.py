@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from insitu_tem.cli import main
+from insitu_tem.cli.main import main
 
 LOW_LOSS_KEYS = {"position", "zlp_offset_eV", "fwhm_eV"}
 EDGE_KEYS = LOW_LOSS_KEYS | {"edge", "edge_onset_eV", "chemical_shift_eV", "chemical_shift_stderr_eV", "maps"}
@@ -100,7 +100,7 @@ def test_console_script(sample):
 def test_spectrum_image_runs_in_c_order(capsys, tmp_path):
     import warnings
 
-    from insitu_tem.data.samples import eels as sample_module
+    from insitu_tem.samples import eels as sample_module
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from insitu_tem.analysis.front_line import analyse_front
-from insitu_tem.cli import main
-from insitu_tem.data.io import load
+from insitu_tem.analysis.movie.front_line import analyse_front
+from insitu_tem.cli.main import main
+from insitu_tem.io.load import load
 
 BIN = Path(sys.executable).parent / "insitu-tem"
 LINE = "0,128,255,128"

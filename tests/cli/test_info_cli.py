@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tifffile
 
-from insitu_tem.cli import main
+from insitu_tem.cli.main import main
 
 BIN = Path(sys.executable).parent / "insitu-tem"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from insitu_tem.cli import main
-from insitu_tem.data.samples import hrtem
+from insitu_tem.cli.main import main
+from insitu_tem.samples import hrtem
 
 BIN = Path(sys.executable).parent / "insitu-tem"
 SPOT_KEYS = {"d_A", "g_per_A", "angle_deg", "intensity", "snr", "hkl", "phase"}

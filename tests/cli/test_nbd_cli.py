@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from insitu_tem.cli import main
+from insitu_tem.cli.main import main
 
 BIN = Path(sys.executable).parent / "insitu-tem"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from insitu_tem.cli import main
+from insitu_tem.cli.main import main
 
 BIN = Path(sys.executable).parent / "insitu-tem"
 

@@ -7,9 +7,9 @@ import pytest
 import tifffile
 from PIL import Image
 
-from insitu_tem.cli import main
-from insitu_tem.data.model import Axis
-from insitu_tem.data.project import Project, reference_for, save_project
+from insitu_tem.cli.main import main
+from insitu_tem.core.model import Axis
+from insitu_tem.core.project import Project, reference_for, save_project
 from insitu_tem.figures.export import frame_figure, provenance, save_figure
 from insitu_tem.figures.frame import FrameView
 
@@ -101,7 +101,7 @@ def test_export_cli_movie_to_gif_and_mp4(project_path, tmp_path, capsys):
     assert Image.open(gif).n_frames == 8
     mp4 = tmp_path / "m.mp4"
     assert main(["export", str(project_path), "--out", str(mp4)]) == 0
-    from insitu_tem.data.io import load
+    from insitu_tem.io.load import load
 
     assert load(mp4).shape[0] == 8
 
@@ -126,7 +126,7 @@ def test_publication_figure_with_kymograph_from_the_sample_project(sample_data, 
 
 
 def test_kymograph_shows_the_front_advancing(sample_data):
-    from insitu_tem.data.project import load_project
+    from insitu_tem.core.project import load_project
     from insitu_tem.figures.views import kymograph_view, session_from_project
 
     project_path = sample_data / "sample.itproj"

@@ -8,9 +8,9 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QUndoStack
 from PySide6.QtWidgets import QApplication
 
-from insitu_tem.data.io import load
-from insitu_tem.gui.panels.eels_panel import EelsPanel
-from insitu_tem.gui.state import AppState
+from insitu_tem.io.load import load
+from insitu_tem.gui.panels.eels.panel import EelsPanel
+from insitu_tem.gui.controllers.app_state import AppState
 from insitu_tem.gui.tasks import TaskRunner
 
 
@@ -153,8 +153,8 @@ def test_core_loss_spectrum_without_zlp(qtbot, panel, realdata, reporter):
 
 
 def test_spectrum_image_gives_maps_and_pixels_pick_the_probe(qtbot, panel):
-    from insitu_tem.data.model import Axis, Dataset
-    from insitu_tem.data.samples import eels as sample_module
+    from insitu_tem.core.model import Axis, Dataset
+    from insitu_tem.samples import eels as sample_module
 
     rng = np.random.default_rng(9)
     fractions = rng.uniform(0, 1, (4, 5))

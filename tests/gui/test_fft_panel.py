@@ -11,11 +11,11 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QUndoStack
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from insitu_tem.data.calibration import recalibrate
-from insitu_tem.data.io import load
-from insitu_tem.data.samples import hrtem
-from insitu_tem.gui.panels.fft_panel import FftPanel
-from insitu_tem.gui.state import AppState
+from insitu_tem.core.calibration import recalibrate
+from insitu_tem.io.load import load
+from insitu_tem.samples import hrtem
+from insitu_tem.gui.panels.fft.panel import FftPanel
+from insitu_tem.gui.controllers.app_state import AppState
 from insitu_tem.gui.tasks import TaskRunner
 
 
@@ -255,7 +255,7 @@ def test_movie_role_follows_the_linked_frame_and_project_state_round_trips(qtbot
 
 
 def test_panel_and_cli_give_the_same_numbers(qtbot, panel, sample, capsys):
-    from insitu_tem.cli import main
+    from insitu_tem.cli.main import main
 
     dataset, _ = sample
     open_sample(qtbot, panel, dataset)

@@ -98,7 +98,7 @@ def test_sample_project_opens_all_four_panels(qtbot, window, wait_idle):
 
 
 def test_choosing_a_probe_moves_the_movie_and_marks_the_point(qtbot, window, wait_idle):
-    from insitu_tem.data.samples.experiment import EXPERIMENT
+    from insitu_tem.samples.experiment import EXPERIMENT
 
     window.open_sample_project()
     wait_idle(window, timeout=120000)
@@ -113,7 +113,7 @@ def test_choosing_a_probe_moves_the_movie_and_marks_the_point(qtbot, window, wai
 
 
 def test_clicking_the_movie_near_the_scan_line_picks_the_probe(qtbot, window, wait_idle):
-    from insitu_tem.data.samples.experiment import EXPERIMENT
+    from insitu_tem.samples.experiment import EXPERIMENT
 
     window.open_sample_project()
     wait_idle(window, timeout=120000)
@@ -195,7 +195,7 @@ def test_opening_the_sample_project_places_the_front_on_the_movie(qtbot, window,
     qtbot.waitUntil(lambda: window.linker.front_segment_rc() is not None, timeout=120000)
     wait_idle(window, timeout=120000)
     (r0, c0), (r1, c1) = window.linker.front_segment_rc()
-    from insitu_tem.data.samples.experiment import EXPERIMENT
+    from insitu_tem.samples.experiment import EXPERIMENT
 
     truth_col = float(EXPERIMENT.front.position_px(EXPERIMENT.scan.time_s))
     assert (c0 + c1) / 2 == pytest.approx(truth_col, abs=0.5)

@@ -11,12 +11,12 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog
 
-from insitu_tem.data.model import Axis, Dataset
-from insitu_tem.data.samples import EXPERIMENT
-from insitu_tem.data.samples import movie as sample_movie
+from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.samples import EXPERIMENT
+from insitu_tem.samples import movie as sample_movie
 from insitu_tem.gui.errors import RecordingReporter
-from insitu_tem.gui.panels.movie_panel import MoviePanel
-from insitu_tem.gui.state import AppState
+from insitu_tem.gui.panels.movie.panel import MoviePanel
+from insitu_tem.gui.controllers.app_state import AppState
 from insitu_tem.gui.tasks import TaskRunner
 
 ROW = EXPERIMENT.scan.start_rc[0]
@@ -251,7 +251,7 @@ def test_csv_export_and_project_round_trip(qtbot, panel, sample, tmp_path, monke
 
 
 def test_playback_rate_of_large_frames_is_at_least_60_fps():
-    from insitu_tem.gui.widgets.movie_playback import measure_playback
+    from insitu_tem.gui.panels.movie.playback import measure_playback
 
     timing = measure_playback(1024, 40)
     assert timing.fps >= 60
@@ -310,7 +310,7 @@ def test_in_the_main_window_marks_undo_with_ctrl_z_and_reopen_with_the_project(
 def test_lazy_frames_are_read_ahead_in_the_background(qtbot, sample):
     import dask.array as da
 
-    from insitu_tem.gui.widgets.movie_frames import FrameSource
+    from insitu_tem.gui.panels.movie.frames import FrameSource
 
     dataset, _ = sample
     source = FrameSource(da.from_array(dataset.array, chunks=(1, 256, 256)), capacity=8, ahead=4)
@@ -329,7 +329,7 @@ def test_lazy_frames_are_read_ahead_in_the_background(qtbot, sample):
 def test_bench_playback_command_reports_fps(capsys):
     import json
 
-    from insitu_tem.cli import main
+    from insitu_tem.cli.main import main
 
     assert main(["bench", "playback", "--size", "256", "--frames", "10", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)

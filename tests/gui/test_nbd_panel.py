@@ -7,12 +7,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 
-from insitu_tem.data.io import load
-from insitu_tem.data.samples import nbd
-from insitu_tem.gui.panels.nbd_panel import NbdPanel
-from insitu_tem.gui.state import AppState
+from insitu_tem.io.load import load
+from insitu_tem.samples import nbd
+from insitu_tem.gui.panels.nbd.panel import NbdPanel
+from insitu_tem.gui.controllers.app_state import AppState
 from insitu_tem.gui.tasks import TaskRunner
-from insitu_tem.gui.widgets.nbd_pattern_view import display_transform
+from insitu_tem.gui.panels.nbd.pattern_view import display_transform
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_display_modes_change_what_is_shown(qtbot, panel, sample):
 def test_calibrating_on_a_known_ring_rescales_an_uncalibrated_scan(qtbot, panel, sample):
     dataset, _ = sample
     axes = list(dataset.axes)
-    from insitu_tem.data.model import Axis
+    from insitu_tem.core.model import Axis
 
     axes[1:] = [Axis(a.name, a.size) for a in axes[1:]]
     _open(qtbot, panel, dataset.with_axes(tuple(axes)))

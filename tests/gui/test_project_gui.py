@@ -82,7 +82,7 @@ RECOVERY_SCRIPT = textwrap.dedent("""
 
 
 def test_autosave_recovers_after_the_process_is_killed(qtbot, window, wait_idle, movie_file, tmp_path):
-    from insitu_tem.data.project import autosave_path
+    from insitu_tem.core.project import autosave_path
 
     window.open_paths([movie_file])
     wait_idle(window)

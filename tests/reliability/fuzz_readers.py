@@ -16,8 +16,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from insitu_tem.data.io import load
-from insitu_tem.data.model import DataError, Dataset
+from insitu_tem.io.load import load
+from insitu_tem.core.model import DataError, Dataset
 
 PER_LOAD_SECONDS = 20
 

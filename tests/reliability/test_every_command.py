@@ -5,7 +5,7 @@ import argparse
 import numpy as np
 import pytest
 
-from insitu_tem.cli import build_command_parser, command_modules, main
+from insitu_tem.cli.main import build_command_parser, command_modules, main
 
 REQUIRED_VALUES = {"line": "0,0,10,0", "out": "out.png", "phase": "W", "grain_size": "3"}
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.figure import Figure
 
-from .frame import FrameView, render_frame
+from insitu_tem.figures.frame import FrameView, render_frame
 
 MM_PER_INCH = 25.4
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from .. import __version__
-from .frame import FrameView, render_frame
+from insitu_tem import __version__
+from insitu_tem.figures.frame import FrameView, render_frame
 
 FORMATS = (".png", ".tif", ".tiff", ".svg", ".pdf")
 

@@ -9,8 +9,8 @@ from matplotlib.axes import Axes
 from matplotlib import patheffects
 from matplotlib.patches import Rectangle
 
-from ..analysis.display import format_length, nice_length, percentile_levels
-from ..data.model import Axis
+from insitu_tem.analysis.display import format_length, nice_length, percentile_levels
+from insitu_tem.core.model import Axis
 
 
 OUTLINE = [patheffects.withStroke(linewidth=2, foreground="black")]

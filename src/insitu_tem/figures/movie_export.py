@@ -8,10 +8,10 @@ from typing import Callable
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from ..analysis.display import percentile_levels
-from ..data.model import Dataset
-from .export import frame_figure
-from .frame import FrameView
+from insitu_tem.analysis.display import percentile_levels
+from insitu_tem.core.model import Dataset
+from insitu_tem.figures.export import frame_figure
+from insitu_tem.figures.frame import FrameView
 
 MOVIE_FORMATS = (".mp4", ".gif")
 

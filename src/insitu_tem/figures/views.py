@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ..data.calibration import recalibrate
-from ..data.io import load
-from ..data.model import Axis, DataError, Dataset
-from ..data.project import Project, locate
-from .compose import ProfileView, compose
-from .frame import FrameView
+from insitu_tem.core.calibration import recalibrate
+from insitu_tem.io.load import load
+from insitu_tem.core.model import Axis, DataError, Dataset
+from insitu_tem.core.project import Project, locate
+from insitu_tem.figures.compose import ProfileView, compose
+from insitu_tem.figures.frame import FrameView
 
 VIEW_NAMES = ("movie", "hrtem", "nbd", "eels", "montage", "kymograph", "figure", "overview")
 
@@ -105,7 +105,7 @@ def montage_views(session: Session, *, count: int = 4, times_s: list[float] | No
 
 def kymograph_view(session: Session, *, width_px: float = 9.0) -> FrameView:
     """Kymograph along the registered scan line (distance along the line vs time)."""
-    from ..analysis.kymograph import kymograph
+    from insitu_tem.analysis.movie.kymograph import kymograph
 
     movie = _require(session, "movie")
     line = next(iter(session.scan_lines.values()), None)

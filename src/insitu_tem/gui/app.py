@@ -10,8 +10,8 @@ from PySide6.QtCore import QElapsedTimer, QSettings
 from PySide6.QtWidgets import QApplication
 from pyqtgraph.util.garbage_collector import GarbageCollector
 
-from .errors import DialogReporter, ErrorReporter, StderrReporter
-from .main_window import MainWindow
+from insitu_tem.gui.errors import DialogReporter, ErrorReporter, StderrReporter
+from insitu_tem.gui.main_window import MainWindow
 
 SCREENSHOT_SIZE = (1920, 1200)
 SCREENSHOT_TIMEOUT_MS = 120_000

@@ -11,21 +11,21 @@ from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton, QWidget,
 )
 
-from .. import __version__
-from ..data.io import SUPPORTED_SUFFIXES
-from ..data.project import PROJECT_SUFFIX
-from .errors import ErrorReporter
-from .edit_tracking import track_edits
-from .linking import FrontMarkers, ScanLinker
-from .opener import Opener
-from .project_controller import ProjectController
-from .panels.across_panel import AcrossPanel
-from .panels.eels_panel import EelsPanel
-from .panels.fft_panel import FftPanel
-from .panels.movie_panel import MoviePanel
-from .panels.nbd_panel import NbdPanel
-from .state import ROLES, AppState
-from .tasks import TaskRunner
+from insitu_tem import __version__
+from insitu_tem.io.load import SUPPORTED_SUFFIXES
+from insitu_tem.core.project import PROJECT_SUFFIX
+from insitu_tem.gui.errors import ErrorReporter
+from insitu_tem.gui.edit_tracking import track_edits
+from insitu_tem.gui.controllers.linking import FrontMarkers, ScanLinker
+from insitu_tem.gui.controllers.opener import Opener
+from insitu_tem.gui.controllers.project import ProjectController
+from insitu_tem.gui.panels.across.panel import AcrossPanel
+from insitu_tem.gui.panels.eels.panel import EelsPanel
+from insitu_tem.gui.panels.fft.panel import FftPanel
+from insitu_tem.gui.panels.movie.panel import MoviePanel
+from insitu_tem.gui.panels.nbd.panel import NbdPanel
+from insitu_tem.gui.controllers.app_state import ROLES, AppState
+from insitu_tem.gui.tasks import TaskRunner
 
 MAX_RECENT = 10
 PANEL_CLASSES = (MoviePanel, FftPanel, NbdPanel, EelsPanel)
@@ -256,15 +256,15 @@ class MainWindow(QMainWindow):
 
     def session(self):
         """The current session (datasets, cursor, scan lines) for headless rendering."""
-        from ..figures.views import Session
+        from insitu_tem.figures.views import Session
 
         datasets = {role: self.state.dataset(role) for role in ROLES if self.state.dataset(role) is not None}
         return Session(datasets, self.state.frame, self.state.scan_index, dict(self.project.scan_lines))
 
     def export_figure(self, view: str, path: str, *, dpi: int = 300) -> int:
         """Render ``view`` of the current session to ``path`` in the background; return the task id."""
-        from ..figures.export import provenance, save_figure
-        from ..figures.views import render_view
+        from insitu_tem.figures.export import provenance, save_figure
+        from insitu_tem.figures.views import render_view
 
         session = self.session()
 
@@ -278,7 +278,7 @@ class MainWindow(QMainWindow):
     def export_figure_dialog(self) -> None:
         from PySide6.QtWidgets import QInputDialog
 
-        from ..figures.views import VIEW_NAMES
+        from insitu_tem.figures.views import VIEW_NAMES
 
         view, ok = QInputDialog.getItem(self, "Export figure", "View", list(VIEW_NAMES), 0, False)
         if not ok:
@@ -290,14 +290,14 @@ class MainWindow(QMainWindow):
 
     def export_profiles_dialog(self) -> None:
         """File ▸ Export Line-Scan Profiles: every EELS and NBD profile against position, one CSV."""
-        from .profile_export import write_profiles_csv
+        from insitu_tem.gui.controllers.profile_export import write_profiles_csv
 
         path, _ = QFileDialog.getSaveFileName(self, "Export profiles", self._last_folder(), "CSV (*.csv)")
         if path and write_profiles_csv(self._position_profiles(), path) == 0:
             self.reporter.report("Export profiles: no line-scan profile has been computed yet")
 
     def export_movie_dialog(self) -> None:
-        from ..figures.movie_export import export_movie
+        from insitu_tem.figures.movie_export import export_movie
 
         movie = self.state.dataset("movie")
         if movie is None or movie.kind != "movie":
@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
 
     def calibration_dialog(self) -> None:
         """Edit ▸ Set Calibration: a new pixel/channel size for one panel's data (undoable)."""
-        from .widgets.calibration_dialog import CalibrationDialog
+        from insitu_tem.gui.widgets.calibration_dialog import CalibrationDialog
 
         dialog = CalibrationDialog(self.state, self)
         if dialog.exec():

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from .errors import ErrorReporter
+from insitu_tem.gui.errors import ErrorReporter
 
 
 class TaskCancelled(Exception):

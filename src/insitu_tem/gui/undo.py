@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from ..data.model import Dataset
-from .state import AppState
+from insitu_tem.core.model import Dataset
+from insitu_tem.gui.controllers.app_state import AppState
 
 
 class SetDatasetCommand(QUndoCommand):

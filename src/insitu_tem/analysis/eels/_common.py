@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from ...data.model import Axis
+from insitu_tem.core.model import Axis
 
 
 def as_spectra(spectra, energy: Axis, *, convert: bool = True) -> tuple[np.ndarray, tuple[int, ...]]:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...data.model import Axis
-from ._common import as_spectra, channel_range, reshape_nav
-from .edges_table import EDGES, find_edge
+from insitu_tem.core.model import Axis
+from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
+from insitu_tem.analysis.eels.edges_table import EDGES, find_edge
 
 MODELS = ("power_law", "exponential", "polynomial")
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import nnls
 
-from ...data.model import Axis
-from ._common import as_spectra, channel_range, reshape_nav
-from .background import fit_background, subtract_background
+from insitu_tem.core.model import Axis
+from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
+from insitu_tem.analysis.eels.background import fit_background, subtract_background
 
 
 @dataclass(frozen=True)

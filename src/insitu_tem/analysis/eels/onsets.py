@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...data.model import Axis
-from ._common import as_spectra, channel_range, parabola_vertex, reshape_nav, smooth
-from .background import auto_background_window, fit_background, subtract_background
-from .edges_table import find_edge
+from insitu_tem.core.model import Axis
+from insitu_tem.analysis.eels._common import as_spectra, channel_range, parabola_vertex, reshape_nav, smooth
+from insitu_tem.analysis.eels.background import auto_background_window, fit_background, subtract_background
+from insitu_tem.analysis.eels.edges_table import find_edge
 
 DEFINITION = "maximum of the Gaussian-smoothed first derivative of the background-subtracted spectrum"
 

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...data.model import Axis
-from .background import auto_background_window
-from .edges_table import find_edge
-from .mlls import MllsFit, end_member_references, mlls_fit
-from .onsets import EdgeOnset, edge_onset
-from .shifts import ChemicalShift, chemical_shift
-from .thickness import Thickness, fourier_log, log_ratio_thickness
-from .windows import PlasmonPeak, WindowIntegral, integrate_window, plasmon_peak
-from .zlp import AlignedSpectra, ZlpFit, align_zlp, fit_zlp
+from insitu_tem.core.model import Axis
+from insitu_tem.analysis.eels.background import auto_background_window
+from insitu_tem.analysis.eels.edges_table import find_edge
+from insitu_tem.analysis.eels.mlls import MllsFit, end_member_references, mlls_fit
+from insitu_tem.analysis.eels.onsets import EdgeOnset, edge_onset
+from insitu_tem.analysis.eels.shifts import ChemicalShift, chemical_shift
+from insitu_tem.analysis.eels.thickness import Thickness, fourier_log, log_ratio_thickness
+from insitu_tem.analysis.eels.windows import PlasmonPeak, WindowIntegral, integrate_window, plasmon_peak
+from insitu_tem.analysis.eels.zlp import AlignedSpectra, ZlpFit, align_zlp, fit_zlp
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...data.model import Axis
-from ._common import as_spectra, reshape_nav, smooth
-from .background import fit_background
-from .zlp import ZlpFit, fit_zlp
+from insitu_tem.core.model import Axis
+from insitu_tem.analysis.eels._common import as_spectra, reshape_nav, smooth
+from insitu_tem.analysis.eels.background import fit_background
+from insitu_tem.analysis.eels.zlp import ZlpFit, fit_zlp
 
 
 @dataclass(frozen=True)

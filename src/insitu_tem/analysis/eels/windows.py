@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...data.model import Axis
-from ._common import as_spectra, channel_range, parabola_vertex, reshape_nav, smooth
-from .background import BackgroundFit, fit_background
+from insitu_tem.core.model import Axis
+from insitu_tem.analysis.eels._common import as_spectra, channel_range, parabola_vertex, reshape_nav, smooth
+from insitu_tem.analysis.eels.background import BackgroundFit, fit_background
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import spline_filter1d
 
-from ...data.model import Axis
-from ._common import as_spectra, channel_range, reshape_nav
+from insitu_tem.core.model import Axis
+from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
 
 _HALF_WINDOW_MAX = 256
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout
 
-from ..state import ROLES, AppState
+from insitu_tem.gui.controllers.app_state import ROLES, AppState
 
 UNITS = ("nm", "Å", "µm", "1/nm", "1/Å", "eV")
 

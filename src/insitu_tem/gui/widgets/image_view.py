@@ -7,9 +7,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Signal
 
-from ...analysis.display import percentile_levels
-from ...data.model import Axis
-from .scale_bar import ScaleBar
+from insitu_tem.analysis.display import percentile_levels
+from insitu_tem.core.model import Axis
+from insitu_tem.gui.widgets.scale_bar import ScaleBar
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 
-from ...data.model import Axis
+from insitu_tem.core.model import Axis
 
 
 class Navigator(QWidget):

@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor
 
-from ...analysis.display import format_length, nice_length
+from insitu_tem.analysis.display import format_length, nice_length
 
 
 class ScaleBar(pg.GraphicsObject):

@@ -1,0 +1,1 @@
+"""Crystallography: structures, reflections, electron scattering factors, phase library and matching."""

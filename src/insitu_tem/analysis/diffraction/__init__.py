@@ -1,0 +1,1 @@
+"""Diffraction analyses: pattern centre, radial profiles, ellipse, rings, disks, strain, ePDF, decomposition."""

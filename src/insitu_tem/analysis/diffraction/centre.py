@@ -1,0 +1,283 @@
+"""Direct-beam centre of diffraction patterns, descan along a scan, ellipse on a ring.
+
+The centre of a pattern is found in two steps: a coarse centre of inversion
+symmetry (the peak of the cross-correlation of the pattern with itself turned
+by 180°, which works for spots, rings and patterns with a beam stop), then a
+sub-pixel refinement on the direct beam, either a thresholded centre of mass or
+a correlation with a disk template. The descan of the direct beam along a line
+scan is a low-order polynomial of the scan position. Detector distortion (an
+ellipse fitted on a ring) is in :mod:`insitu_tem.analysis.diffraction.ellipse`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from numpy.polynomial import polynomial as P
+from scipy import ndimage, signal
+
+CENTRE_METHODS = ("com", "template")
+
+
+@dataclass(frozen=True)
+class BeamCentre:
+    """Centre of one pattern.
+
+    Attributes
+    ----------
+    ok : bool
+        False when no direct beam was found (``reason`` says why).
+    centre_rc : tuple of float
+        (row, col) in px; the coarse symmetry centre when ``ok`` is False.
+    radius_px : float
+        Radius of the direct-beam disk, px (NaN when unknown).
+    method : str
+        ``"symmetry"``, ``"com"`` or ``"template"``.
+    reason : str
+        Why the refinement failed ("" when ok).
+    """
+
+    ok: bool
+    centre_rc: tuple[float, float]
+    radius_px: float
+    method: str
+    reason: str = ""
+
+
+def as_pattern(pattern) -> np.ndarray:
+    """One 2-D pattern as float64; ValueError for anything else."""
+    data = np.asarray(pattern)
+    if data.ndim != 2:
+        raise ValueError(f"expected one 2-D pattern, got an array of shape {data.shape}; pass dataset.frame(i)")
+    return data.astype(np.float64)
+
+
+def parabolic_offset(minus: float, centre: float, plus: float) -> float:
+    """Sub-sample offset (−0.5 to 0.5) of the vertex of a parabola through three samples."""
+    denominator = minus - 2.0 * centre + plus
+    return 0.0 if denominator == 0 else float(np.clip(0.5 * (minus - plus) / denominator, -0.5, 0.5))
+
+
+def _subpixel_peak(surface: np.ndarray) -> tuple[float, float]:
+    r, c = np.unravel_index(int(np.argmax(surface)), surface.shape)
+    r = int(np.clip(r, 1, surface.shape[0] - 2))
+    c = int(np.clip(c, 1, surface.shape[1] - 2))
+    dr = parabolic_offset(surface[r - 1, c], surface[r, c], surface[r + 1, c])
+    dc = parabolic_offset(surface[r, c - 1], surface[r, c], surface[r, c + 1])
+    return r + dr, c + dc
+
+
+def symmetry_centre(pattern, *, mask=None) -> BeamCentre:
+    """Coarse centre of inversion symmetry (±0.5 px) of a pattern.
+
+    Parameters
+    ----------
+    pattern : array_like
+        2-D pattern (any real dtype).
+    mask : array_like of bool, optional
+        True for pixels to ignore (beam stop, dead pixels).
+    """
+    data = as_pattern(pattern)
+    data = data - np.median(data)
+    if mask is not None:
+        data[np.asarray(mask, dtype=bool)] = 0.0
+    peak = _subpixel_peak(signal.fftconvolve(data, data, mode="full"))
+    return BeamCentre(True, (peak[0] / 2.0, peak[1] / 2.0), float("nan"), "symmetry")
+
+
+def _window(data: np.ndarray, centre_rc, half: int) -> tuple[np.ndarray, int, int]:
+    r0 = int(np.clip(round(centre_rc[0]) - half, 0, data.shape[0] - 1))
+    c0 = int(np.clip(round(centre_rc[1]) - half, 0, data.shape[1] - 1))
+    return data[r0 : r0 + 2 * half + 1, c0 : c0 + 2 * half + 1], r0, c0
+
+
+def _disk_template(radius: float, half: int) -> np.ndarray:
+    rows, cols = np.indices((2 * half + 1, 2 * half + 1)) - half
+    return np.clip(radius + 0.5 - np.hypot(rows, cols), 0.0, 1.0)
+
+
+def _not_a_beam(data: np.ndarray, top: float, background: float, border: np.ndarray) -> str:
+    if top <= 2.0 * max(background, 1e-12) and top - background <= 10.0 * (np.std(border) + 1e-12):
+        return "no direct beam brighter than its surroundings"
+    if top < 0.3 * float(ndimage.uniform_filter(data, 3).max()):
+        return "no direct beam: the brightest features lie elsewhere"
+    return ""
+
+
+def direct_beam_centre(
+    pattern, *, guess_rc=None, method: str = "com", threshold: float = 0.5, search_px: int = 12, mask=None
+) -> BeamCentre:
+    """Sub-pixel centre of the direct-beam disk.
+
+    Parameters
+    ----------
+    pattern : array_like
+        2-D pattern.
+    guess_rc : tuple of float, optional
+        Start (row, col) in px; default the symmetry centre.
+    method : {"com", "template"}
+        Thresholded centre of mass, or correlation with a disk template of the
+        measured radius refined by a parabola.
+    threshold : float
+        Fraction (0-1) between background and peak above which pixels count.
+    search_px : int
+        Half-size of the square searched around the guess, px.
+    mask : array_like of bool, optional
+        True for pixels to ignore (beam stop); a beam touching them is not found.
+    """
+    if method not in CENTRE_METHODS:
+        raise ValueError(f"unknown centring method {method!r}; use one of {CENTRE_METHODS}")
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must lie between 0 and 1, got {threshold}")
+    data = as_pattern(pattern)
+    guess = symmetry_centre(data).centre_rc if guess_rc is None else tuple(guess_rc)
+    window, r0, c0 = _window(data, guess, int(search_px))
+    hidden = np.zeros(window.shape, bool) if mask is None else _window(np.asarray(mask, bool), guess, int(search_px))[0]
+    smooth = np.where(hidden, -np.inf, ndimage.uniform_filter(window, 3))
+    peak_rc = np.unravel_index(int(np.argmax(smooth)), smooth.shape)
+    edge = np.zeros(window.shape, bool)
+    edge[[0, -1], :] = edge[:, [0, -1]] = True
+    border = window[edge & ~hidden] if (edge & ~hidden).any() else window[edge]
+    background, top = float(np.median(border)), float(smooth[peak_rc])
+    problem = _not_a_beam(data, top, background, border)
+    if problem:
+        return BeamCentre(False, guess, float("nan"), method, problem)
+    level = background + threshold * (top - background)
+    labels, _ = ndimage.label(window > level)
+    blob = labels == labels[peak_rc]
+    if (ndimage.binary_dilation(blob, iterations=2) & hidden).any():
+        return BeamCentre(False, guess, float("nan"), method, "the direct beam is behind the mask (beam stop)")
+    if blob[0].any() or blob[-1].any() or blob[:, 0].any() or blob[:, -1].any():
+        return BeamCentre(False, guess, float("nan"), method, "direct beam larger than the search window; raise search_px")
+    radius = float(np.sqrt(blob.sum() / np.pi))
+    if method == "com":
+        weights = np.where(ndimage.binary_dilation(blob, iterations=2), np.clip(window - level, 0, None), 0.0)
+        rc = ndimage.center_of_mass(weights)
+    else:
+        half = int(np.ceil(radius)) + 2
+        corr = signal.fftconvolve(window - background, _disk_template(radius, half)[::-1, ::-1], mode="same")
+        rc = _subpixel_peak(corr)
+    return BeamCentre(True, (float(rc[0] + r0), float(rc[1] + c0)), radius, method)
+
+
+@dataclass(frozen=True)
+class CentreSeries:
+    """Direct-beam centres along a scan.
+
+    Attributes
+    ----------
+    centre_rc : numpy.ndarray
+        (n, 2) centres in px (NaN where not found).
+    ok : numpy.ndarray
+        (n,) bool, True where the direct beam was found.
+    radius_px : numpy.ndarray
+        (n,) disk radius in px.
+    """
+
+    centre_rc: np.ndarray
+    ok: np.ndarray
+    radius_px: np.ndarray
+
+
+def centres_along_scan(
+    patterns, *, method: str = "com", search_px: int = 12, should_stop: Callable[[], bool] | None = None
+) -> CentreSeries:
+    """Direct-beam centre of every pattern of a series, each started from the last found.
+
+    Parameters
+    ----------
+    patterns : array_like
+        (n, rows, cols) patterns (numpy or dask).
+    method, search_px : see :func:`direct_beam_centre`.
+    should_stop : callable, optional
+        Polled between patterns; when it returns True the remaining centres stay NaN.
+    """
+    if np.ndim(patterns) != 3:
+        raise ValueError(f"expected (n, rows, cols) patterns, got shape {np.shape(patterns)}; flatten the scan first")
+    n = len(patterns)
+    centres = np.full((n, 2), np.nan)
+    ok = np.zeros(n, dtype=bool)
+    radius = np.full(n, np.nan)
+    guess = None
+    for i in range(n):
+        if should_stop is not None and should_stop():
+            break
+        found = direct_beam_centre(np.asarray(patterns[i]), guess_rc=guess, method=method, search_px=search_px)
+        if found.ok:
+            centres[i], ok[i], radius[i] = found.centre_rc, True, found.radius_px
+            guess = found.centre_rc
+    return CentreSeries(centres, ok, radius)
+
+
+@dataclass(frozen=True)
+class DescanFit:
+    """Polynomial model of the direct-beam position along the scan.
+
+    Attributes
+    ----------
+    coefficients_row, coefficients_col : numpy.ndarray
+        Polynomial coefficients (lowest order first) of row and col (px)
+        against scan position (its units).
+    fitted_rc : numpy.ndarray
+        (n, 2) modelled centre at every position, px.
+    rms_px : float
+        RMS distance of the measured centres from the model, px.
+    """
+
+    coefficients_row: np.ndarray
+    coefficients_col: np.ndarray
+    fitted_rc: np.ndarray
+    rms_px: float
+
+
+def fit_descan(position, centre_rc, *, degree: int = 2, ok=None) -> DescanFit:
+    """Fit the descan of the direct beam, row and col against scan position.
+
+    Parameters
+    ----------
+    position : array_like
+        (n,) scan coordinate (nm or index).
+    centre_rc : array_like
+        (n, 2) measured centres, px (NaN rows are ignored).
+    degree : int
+        Polynomial degree (1: linear descan).
+    ok : array_like of bool, optional
+        Which centres to use.
+    """
+    x = np.asarray(position, dtype=float)
+    rc = np.asarray(centre_rc, dtype=float)
+    use = np.isfinite(rc).all(axis=1) & (np.ones(len(x), bool) if ok is None else np.asarray(ok, bool))
+    if use.sum() <= degree:
+        raise ValueError(f"only {int(use.sum())} centres found; a degree-{degree} descan fit needs {degree + 1}")
+    coef_r = P.polyfit(x[use], rc[use, 0], degree)
+    coef_c = P.polyfit(x[use], rc[use, 1], degree)
+    fitted = np.stack([P.polyval(x, coef_r), P.polyval(x, coef_c)], axis=1)
+    rms = float(np.sqrt(np.mean(np.sum((fitted[use] - rc[use]) ** 2, axis=1))))
+    return DescanFit(coef_r, coef_c, fitted, rms)
+
+
+def find_centre(pattern, *, method: str = "com", mask=None, search_px: int = 12) -> BeamCentre:
+    """Centre of a pattern: the direct beam when visible, else the symmetry centre.
+
+    Parameters
+    ----------
+    pattern : array_like
+        2-D pattern.
+    method : {"com", "template"}
+        Refinement on the direct beam (see :func:`direct_beam_centre`).
+    mask : array_like of bool, optional
+        True for pixels to ignore (beam stop, dead pixels).
+    search_px : int
+        Half-size of the direct-beam search window, px.
+
+    Returns
+    -------
+    BeamCentre
+        ``method == "symmetry"`` (±0.1 px on clean rings) when the direct beam
+        is blocked; refine it with :func:`insitu_tem.analysis.diffraction.ellipse.fit_ring_ellipse`.
+    """
+    coarse = symmetry_centre(pattern, mask=mask)
+    beam = direct_beam_centre(pattern, guess_rc=coarse.centre_rc, method=method, search_px=search_px, mask=mask)
+    return beam if beam.ok else coarse

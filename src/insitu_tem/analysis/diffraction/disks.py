@@ -1,0 +1,346 @@
+"""Diffraction spots: sub-pixel detection and zone-axis indexing against a phase.
+
+Detection removes the azimuthal mean (rings, diffuse background) from the
+pattern, finds peaks of its correlation with a disk the size of the direct
+beam (or of a Laplacian of Gaussian), and refines each spot by an iterated
+centre of mass in a circular window. Indexing takes the two shortest
+non-collinear g vectors, finds the pair of reflections of the phase whose
+spacings and angle match, gives the zone axis as their cross product and
+indexes every other spot as an integer combination of the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import ndimage, signal
+from skimage.feature import peak_local_max
+
+from insitu_tem.analysis.crystal.crystallography import Index3, zone_axis
+from insitu_tem.analysis.diffraction.centre import as_pattern
+from insitu_tem.analysis.diffraction.radial import radial_median
+
+DETECTORS = ("template", "log")
+
+
+@dataclass(frozen=True)
+class Spots:
+    """Spots of one pattern, strongest first.
+
+    Attributes
+    ----------
+    position_rc : numpy.ndarray
+        (n, 2) sub-pixel (row, col), px.
+    intensity : numpy.ndarray
+        (n,) background-subtracted integrated intensity, counts.
+    centre_rc : tuple of float
+        Direct-beam centre used, (row, col) px.
+    """
+
+    position_rc: np.ndarray
+    intensity: np.ndarray
+    centre_rc: tuple[float, float]
+
+    @property
+    def g_px(self) -> np.ndarray:
+        """(n, 2) spot positions relative to the centre, px."""
+        return self.position_rc - np.asarray(self.centre_rc)
+
+    def __len__(self) -> int:
+        return len(self.intensity)
+
+
+def remove_radial_background(pattern, *, centre_rc) -> np.ndarray:
+    """Pattern minus its azimuthal median (rings, diffuse background), float64.
+
+    The median of each 1 px annulus ignores the few pixels covered by spots,
+    where a mean would carry strong spots into the background of weak ones.
+    """
+    data = as_pattern(pattern)
+    median = radial_median(data, centre_rc=centre_rc)
+    rows, cols = np.indices(data.shape)
+    radius = np.hypot(rows - centre_rc[0], cols - centre_rc[1])
+    return data - np.interp(radius, median.r_px, median.intensity)
+
+
+def refine_spot(residual: np.ndarray, start_rc, *, radius_px: float, iterations: int = 4) -> tuple[np.ndarray, float]:
+    """Iterated centre of mass of the background-free residual in a circular window.
+
+    The residual is not clipped: zero-mean noise then leaves the centre
+    unbiased, where clipping would pull it towards the window centre.
+
+    Returns
+    -------
+    tuple
+        (row, col) in px and the integrated intensity in the window (0 when
+        the window leaves the pattern or holds no signal: reject the spot).
+    """
+    rc = np.asarray(start_rc, dtype=float)
+    half = int(np.ceil(radius_px)) + 1
+    total = 0.0
+    for _ in range(iterations):
+        r0, c0 = int(round(rc[0])), int(round(rc[1]))
+        if r0 - half < 0 or c0 - half < 0 or r0 + half >= residual.shape[0] or c0 + half >= residual.shape[1]:
+            return rc, 0.0
+        patch = residual[r0 - half : r0 + half + 1, c0 - half : c0 + half + 1]
+        rows, cols = np.indices(patch.shape) - half
+        weights = np.where(np.hypot(rows + r0 - rc[0], cols + c0 - rc[1]) <= radius_px, patch, 0.0)
+        total = float(weights.sum())
+        if total <= 0:
+            return rc, 0.0
+        rc = np.array([r0 + (weights * rows).sum() / total, c0 + (weights * cols).sum() / total])
+    return rc, total
+
+
+def detect_spots(
+    pattern,
+    *,
+    centre_rc,
+    disk_radius_px: float = 3.0,
+    method: str = "template",
+    threshold_sigma: float = 6.0,
+    exclude_radius_px: float | None = None,
+    max_spots: int = 200,
+) -> Spots:
+    """Find diffraction spots to sub-pixel precision.
+
+    Parameters
+    ----------
+    pattern : array_like
+        2-D pattern.
+    centre_rc : tuple of float
+        Direct-beam centre (row, col), px.
+    disk_radius_px : float
+        Radius of the diffraction disks (the direct beam's), px.
+    method : {"template", "log"}
+        Disk-template correlation or Laplacian of Gaussian.
+    threshold_sigma : float
+        Peaks must exceed this many robust standard deviations of the filtered pattern.
+    exclude_radius_px : float, optional
+        Ignore everything closer to the centre (default: twice the disk radius + 2 px).
+    max_spots : int
+        Keep at most this many, strongest first.
+    """
+    if method not in DETECTORS:
+        raise ValueError(f"unknown spot detector {method!r}; use one of {DETECTORS}")
+    if not disk_radius_px > 0:
+        raise ValueError(f"disk_radius_px must be positive, got {disk_radius_px}")
+    residual = remove_radial_background(pattern, centre_rc=centre_rc)
+    if method == "template":
+        half = int(np.ceil(disk_radius_px)) + 1
+        rows, cols = np.indices((2 * half + 1,) * 2) - half
+        disk = np.clip(disk_radius_px + 0.5 - np.hypot(rows, cols), 0.0, 1.0)
+        response = signal.fftconvolve(residual, disk - disk.mean(), mode="same")
+    else:
+        response = -ndimage.gaussian_laplace(residual, disk_radius_px / np.sqrt(2.0))
+    noise = 1.4826 * np.median(np.abs(response - np.median(response))) + 1e-12
+    exclude = 2.0 * disk_radius_px + 2.0 if exclude_radius_px is None else exclude_radius_px
+    peaks = peak_local_max(response, min_distance=max(1, int(disk_radius_px)),
+                           threshold_abs=threshold_sigma * noise, exclude_border=int(disk_radius_px) + 1)
+    found, strength = [], []
+    for peak in peaks:
+        rc, total = refine_spot(residual, peak, radius_px=disk_radius_px + 1.0)
+        if total > 0 and np.hypot(rc[0] - centre_rc[0], rc[1] - centre_rc[1]) >= exclude:
+            found.append(rc)
+            strength.append(total)
+    order = np.argsort(strength)[::-1][:max_spots]
+    positions = np.asarray(found, dtype=float).reshape(-1, 2)[order]
+    return Spots(positions, np.asarray(strength, dtype=float)[order], (float(centre_rc[0]), float(centre_rc[1])))
+
+
+@dataclass(frozen=True)
+class ZoneReflection:
+    """A reflection of one zone, in the zone's plane.
+
+    Attributes
+    ----------
+    hkl : tuple of int
+        Miller indices.
+    g_xy : tuple of float
+        In-plane reciprocal vector, 1/Å (x along the first in-plane axis).
+    intensity : float
+        Kinematic |F|², Å².
+    """
+
+    hkl: Index3
+    g_xy: tuple[float, float]
+    intensity: float
+
+
+def zone_reflections(phase, zone_uvw, *, q_max_per_A: float, energy_kV: float = 300.0) -> list[ZoneReflection]:
+    """Allowed reflections (hkl)·[uvw] = 0 of ``phase`` with |g| ≤ ``q_max_per_A``.
+
+    Parameters
+    ----------
+    phase : insitu_tem.analysis.crystal.phases.Phase
+        Crystal structure.
+    zone_uvw : tuple of int
+        Zone axis [uvw].
+    q_max_per_A : float
+        Largest |g| = 1/d listed, 1/Å.
+    energy_kV : float
+        Beam energy for the scattering factors, kV.
+    """
+    zone = np.asarray(zone_uvw, dtype=float)
+    normal = zone @ phase.lattice.basis
+    normal /= np.linalg.norm(normal)
+    seed = np.eye(3)[int(np.argmin(np.abs(normal)))]
+    e1 = seed - normal * (seed @ normal)
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(normal, e1)
+    out = []
+    for family in phase.reflections(d_min_A=1.0 / q_max_per_A, energy_kV=energy_kV):
+        for hkl in phase.equivalents(family.hkl):
+            if abs(np.dot(hkl, zone)) > 1e-9:
+                continue
+            g = phase.lattice.g_vector(hkl)
+            out.append(ZoneReflection(hkl, (float(g @ e1), float(g @ e2)), family.intensity))
+    return out
+
+
+@dataclass(frozen=True)
+class SpotIndexing:
+    """Zone-axis indexing of one pattern's spots.
+
+    Attributes
+    ----------
+    ok : bool
+        False when no pair of reflections of the phase matched (``reason``).
+    phase : str
+        Phase name.
+    zone_uvw : tuple of int or None
+        Zone axis [uvw].
+    hkl : tuple
+        Miller indices per spot (None for spots off the indexed lattice).
+    basis_hkl : tuple
+        The two reflections the indexing was built on.
+    basis_px : numpy.ndarray
+        (2, 2) rows: measured (row, col) vectors of the two basis spots, px.
+    scale_ratio : float
+        Measured / tabulated d, common to all indexed spots (calibration × strain).
+    rms_d_error : float
+        RMS relative d error of the indexed spots after that common scale.
+    reason : str
+        Why indexing failed ("" when ok).
+    """
+
+    ok: bool
+    phase: str
+    zone_uvw: Index3 | None
+    hkl: tuple
+    basis_hkl: tuple
+    basis_px: np.ndarray
+    scale_ratio: float
+    rms_d_error: float
+    reason: str = ""
+
+
+def friedel_partners(g_px: np.ndarray, *, tolerance_px: float = 1.5) -> np.ndarray:
+    """Index of each spot's Friedel mate (the spot at −g), −1 when there is none."""
+    g = np.asarray(g_px, dtype=float).reshape(-1, 2)
+    if len(g) == 0:
+        return np.zeros(0, dtype=int)
+    distance = np.hypot(*(g[:, None, :] + g[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(distance, np.inf)
+    best = np.argmin(distance, axis=1)
+    return np.where(distance[np.arange(len(g)), best] <= tolerance_px, best, -1)
+
+
+def _basis_pairs(g: np.ndarray, *, n_shortest: int = 5, min_angle_deg: float = 15.0) -> list[tuple[int, int]]:
+    paired = np.flatnonzero(friedel_partners(g) >= 0)
+    pool = paired if len(paired) >= 4 else np.arange(len(g))
+    order = pool[np.argsort(np.hypot(g[pool, 0], g[pool, 1]))][:n_shortest]
+    pairs = []
+    for i, first in enumerate(order):
+        for other in order[i + 1 :]:
+            cosine = g[first] @ g[other] / (np.linalg.norm(g[first]) * np.linalg.norm(g[other]))
+            if abs(cosine) < np.cos(np.radians(min_angle_deg)):
+                pairs.append((int(first), int(other)))
+    return pairs
+
+
+def _allowed_table(phase, d_min_A: float, energy_kV: float) -> dict:
+    table = {}
+    for family in phase.reflections(d_min_A=d_min_A, energy_kV=energy_kV):
+        for hkl in phase.equivalents(family.hkl):
+            table[hkl] = family.d_A
+    return table
+
+
+def _score(g_px, basis, hkl_a, hkl_b, allowed, d_meas):
+    coef = np.linalg.lstsq(basis.T, g_px.T, rcond=None)[0].T
+    whole = np.rint(coef)
+    on_lattice = np.all(np.abs(coef - whole) < 0.2, axis=1) & np.any(whole != 0, axis=1)
+    hkls = [tuple(int(v) for v in m * np.asarray(hkl_a) + n * np.asarray(hkl_b)) if keep else None
+            for (m, n), keep in zip(whole, on_lattice)]
+    matched = [i for i, h in enumerate(hkls) if h is not None and h in allowed]
+    if len(matched) < 2:
+        return np.inf, hkls, np.nan, np.nan
+    log_ratio = np.log(d_meas[matched] / np.array([allowed[hkls[i]] for i in matched]))
+    rms = float(np.sqrt(np.mean((log_ratio - log_ratio.mean()) ** 2)))
+    forbidden = sum(h is not None and h not in allowed for h in hkls) / max(1, sum(h is not None for h in hkls))
+    unindexed = 1.0 - len(matched) / len(hkls)
+    return rms + 0.05 * forbidden + 0.02 * unindexed, hkls, float(np.exp(log_ratio.mean())), rms
+
+
+def index_spots(
+    spots: Spots,
+    *,
+    phase,
+    scale_per_nm: float,
+    energy_kV: float = 300.0,
+    d_tolerance: float = 0.04,
+    angle_tolerance_deg: float = 3.0,
+) -> SpotIndexing:
+    """Index spots on a zone axis of ``phase``.
+
+    Parameters
+    ----------
+    spots : Spots
+        Detected spots (at least two non-collinear).
+    phase : insitu_tem.analysis.crystal.phases.Phase
+        Candidate structure.
+    scale_per_nm : float
+        Pattern calibration, 1/nm per px.
+    energy_kV : float
+        Beam energy, kV.
+    d_tolerance : float
+        Relative d mismatch accepted for the two basis spots (covers strain and calibration).
+    angle_tolerance_deg : float
+        Angle mismatch accepted between the two basis spots, degrees.
+    """
+    if not scale_per_nm > 0:
+        raise ValueError(f"scale_per_nm must be positive (1/nm per px), got {scale_per_nm}; calibrate the pattern")
+    fail = SpotIndexing(False, phase.name, None, (None,) * len(spots), (), np.full((2, 2), np.nan), np.nan, np.nan)
+    g_px = spots.g_px
+    pairs = _basis_pairs(g_px) if len(spots) >= 2 else []
+    if not pairs:
+        return replace(fail, reason="fewer than two non-collinear spots")
+    d_meas = 10.0 / (np.hypot(g_px[:, 0], g_px[:, 1]) * scale_per_nm)
+    allowed = _allowed_table(phase, d_min_A=float(d_meas.min()) * (1 - d_tolerance), energy_kV=energy_kV)
+    best = (np.inf, None)
+    for pair in pairs:
+        basis = g_px[list(pair)]
+        angle = np.degrees(np.arccos(np.clip(basis[0] @ basis[1] / np.prod(np.linalg.norm(basis, axis=1)), -1, 1)))
+        near = [[h for h, d in allowed.items() if abs(d / d_meas[i] - 1) < d_tolerance] for i in pair]
+        for hkl_a in near[0]:
+            for hkl_b in near[1]:
+                if np.any(np.cross(hkl_a, hkl_b)) and abs(phase.angle_deg(hkl_a, hkl_b) - angle) < angle_tolerance_deg:
+                    score, hkls, ratio, rms = _score(g_px, basis, hkl_a, hkl_b, allowed, d_meas)
+                    if score < best[0]:
+                        best = (score, (hkl_a, hkl_b, hkls, ratio, rms, basis))
+    if best[1] is None:
+        shortest = ", ".join(f"{d:.3f}" for d in np.sort(d_meas)[::-1][:3])
+        return replace(fail, reason=f"no pair of {phase.name} reflections matches the shortest spots (d = {shortest} Å)")
+    hkl_a, hkl_b, hkls, ratio, rms, basis = best[1]
+    return SpotIndexing(True, phase.name, zone_axis(hkl_a, hkl_b), tuple(hkls), (hkl_a, hkl_b), basis, ratio, rms)
+
+
+def spot_mask(shape: tuple[int, int], spots: Spots, *, radius_px: float) -> np.ndarray:
+    """Boolean mask, True within ``radius_px`` of every spot (to take ring profiles without spots)."""
+    rows, cols = np.indices(shape)
+    mask = np.zeros(shape, dtype=bool)
+    for r, c in spots.position_rc:
+        mask |= (rows - r) ** 2 + (cols - c) ** 2 <= radius_px**2
+    return mask

@@ -1,0 +1,158 @@
+"""Ring d-spacings from the peaks of a radial profile, and sharp (crystalline) vs diffuse.
+
+The background under the rings (inelastic, thermal diffuse, the direct-beam
+tail) is the lower convex hull of the profile, which follows any convex
+decaying background while leaving every peak above it. Peaks of the
+background-free profile give ring positions q = 1/d and their full width at
+half maximum. A ring is sharp when its FWHM in q is below a threshold: by
+Scherrer, Δq ≈ 0.9 / L, so the default 0.06 1/Å separates grains larger than
+about 1.5 nm from amorphous or sub-nanometre clusters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+from scipy.signal import find_peaks, peak_widths
+
+from insitu_tem.analysis.diffraction.centre import parabolic_offset
+
+SHARP_FWHM_PER_A = 0.06
+
+
+@dataclass(frozen=True)
+class Ring:
+    """One ring of a profile.
+
+    Attributes
+    ----------
+    q_per_A : float
+        Peak position q = 1/d, 1/Å.
+    d_A : float
+        Spacing, Å.
+    fwhm_per_A : float
+        Full width at half maximum in q, 1/Å.
+    height : float
+        Peak height above the background, profile units.
+    sharp : bool
+        True when ``fwhm_per_A`` is below the sharpness threshold.
+    """
+
+    q_per_A: float
+    d_A: float
+    fwhm_per_A: float
+    height: float
+    sharp: bool
+
+
+@dataclass(frozen=True)
+class RingPeaks:
+    """Rings of one profile, by increasing q.
+
+    Attributes
+    ----------
+    ok : bool
+        False when no ring stands out (``reason``).
+    rings : tuple of Ring
+    background : numpy.ndarray
+        Background under the rings (lower convex hull), same grid as the input.
+    reason : str
+    """
+
+    ok: bool
+    rings: tuple[Ring, ...]
+    background: np.ndarray
+    reason: str = ""
+
+    @property
+    def has_sharp_ring(self) -> bool:
+        """True when at least one ring is sharp (crystalline grains)."""
+        return any(r.sharp for r in self.rings)
+
+
+def lower_hull(x, y) -> np.ndarray:
+    """Lower convex hull of the points (x, y), evaluated at every x (x increasing)."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    hull: list[int] = []
+    for i in range(len(x)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            if (x[b] - x[a]) * (y[i] - y[a]) - (y[b] - y[a]) * (x[i] - x[a]) <= 0:
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    return np.interp(x, x[hull], y[hull])
+
+
+def find_ring_peaks(
+    q_per_A,
+    intensity,
+    *,
+    q_min_per_A: float = 0.2,
+    min_prominence: float = 0.05,
+    min_snr: float = 5.0,
+    sharp_fwhm_per_A: float = SHARP_FWHM_PER_A,
+    max_rings: int = 12,
+) -> RingPeaks:
+    """Ring positions, widths and sharpness from a radial profile.
+
+    Parameters
+    ----------
+    q_per_A : array_like
+        Increasing q = 1/d grid, 1/Å.
+    intensity : array_like
+        Profile on that grid (NaN allowed: ignored).
+    q_min_per_A : float
+        Ignore q below this (direct beam and its tail; d > 5 Å by default), 1/Å.
+    min_prominence : float
+        Peaks must rise above the background by this fraction of the highest one.
+    min_snr : float
+        ... and by this many times the point-to-point noise of the profile
+        (and in any case by 0.1 % of its mean level).
+    sharp_fwhm_per_A : float
+        FWHM threshold in q below which a ring is sharp, 1/Å.
+    max_rings : int
+        Keep at most this many, strongest first, then sorted by q.
+    """
+    q = np.asarray(q_per_A, dtype=float)
+    y = np.asarray(intensity, dtype=float)
+    if q.shape != y.shape or q.ndim != 1:
+        raise ValueError(f"q_per_A and intensity must be 1-D and the same length, got {q.shape} and {y.shape}")
+    if np.any(np.diff(q) <= 0):
+        raise ValueError("q_per_A must increase; sort the profile by q first")
+    use = np.isfinite(y) & (q >= q_min_per_A)
+    background = np.full_like(y, np.nan)
+    if use.sum() < 5:
+        return RingPeaks(False, (), background, "fewer than 5 profile points above q_min")
+    qu, yu = q[use], y[use]
+    noise = 1.4826 * float(np.median(np.abs(np.diff(yu, 2)))) / np.sqrt(6.0)
+    smooth = gaussian_filter1d(yu, 1.0)
+    background[use] = lower_hull(qu, smooth)
+    signal = smooth - background[use]
+    top = float(signal.max())
+    if not top > 0:
+        return RingPeaks(False, (), background, "the profile has no peak above its background")
+    floor = max(min_prominence * top, min_snr * noise, 1e-3 * float(np.mean(np.abs(yu))))
+    found, props = find_peaks(signal, prominence=floor, height=floor)
+    inner = (found >= 3) & (found < signal.size - 3)
+    found, props = found[inner], {key: value[inner] for key, value in props.items()}
+    if found.size == 0:
+        return RingPeaks(False, (), background, "no ring rises above the background")
+    found = found[np.argsort(props["peak_heights"])[::-1][:max_rings]]
+    return RingPeaks(True, _rings(qu, signal, found, sharp_fwhm_per_A), background)
+
+
+def _rings(q: np.ndarray, signal: np.ndarray, found: np.ndarray, sharp_fwhm_per_A: float) -> tuple[Ring, ...]:
+    _, _, left, right = peak_widths(signal, found, rel_height=0.5)
+    index = np.arange(q.size)
+    rings = []
+    for i, lo, hi in zip(found, left, right):
+        fwhm = float(np.interp(hi, index, q) - np.interp(lo, index, q))
+        shift = parabolic_offset(*signal[i - 1 : i + 2])
+        q_peak = float(np.interp(i + shift, index, q))
+        rings.append(Ring(q_peak, 1.0 / q_peak, fwhm, float(signal[i]), fwhm < sharp_fwhm_per_A))
+    return tuple(sorted(rings, key=lambda r: r.q_per_A))

@@ -1,0 +1,1 @@
+"""HRTEM analyses: FFT lattice spacings, lattice refinement, d(t), crystallinity maps, display filters."""

@@ -1,0 +1,378 @@
+"""One lattice measurement of an HRTEM region: spots, refined lattice, ring, phase
+matches, calibration check — the numbers the FFT panel and ``insitu-tem lattice`` share.
+
+Ring detection (polycrystalline, turbostratic or amorphous material): the
+ring-median power profile P(|k|) is taken in log-log coordinates and its lower
+convex hull is used as the background (power-law decay plus white noise is
+convex there); a ring is the highest excess above that hull when it exceeds
+``ln(e) = 1`` (power 2.7× the background).
+
+Calibration: with a reference spacing d_ref (a known phase and reflection, or
+a number), the correction factor is ``d_ref / d_measured``: multiplying the
+pixel size by it makes the lattice agree with the reference.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+from insitu_tem.analysis.hrtem.fft_lattice import PowerSpectrum, Spot, ring_statistics, find_spots, power_spectrum, ring_labels
+from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice
+from insitu_tem.analysis.crystal.phases import MatchResult, match_spacings
+
+RING_MIN_EXCESS = 1.0
+CALIBRATION_TOLERANCE = 0.01
+MATCH_SPOTS = 8
+INDEX_TOLERANCE = 0.005
+MATCH_MAX_ORDER = 3
+
+
+@dataclass(frozen=True)
+class LatticeRing:
+    """A broad ring in the power spectrum.
+
+    Attributes
+    ----------
+    ok : bool
+        True when a ring stands out of the background.
+    d_nm : float
+        Spacing at the ring maximum, nm.
+    fwhm_per_nm : float
+        Full width at half maximum of the ring excess, 1/nm.
+    excess : float
+        ln(peak / background) at the maximum.
+    """
+
+    ok: bool
+    d_nm: float = math.nan
+    fwhm_per_nm: float = math.nan
+    excess: float = math.nan
+
+
+def _lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    hull: list[int] = []
+    for i in range(len(x)):
+        while len(hull) >= 2:
+            i1, i2 = hull[-2], hull[-1]
+            if (y[i2] - y[i1]) * (x[i] - x[i1]) - (y[i] - y[i1]) * (x[i2] - x[i1]) >= 0:
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    return np.interp(x, x[hull], y[hull])
+
+
+def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -> LatticeRing:
+    """Strongest broad ring of a power spectrum above its convex log-log background.
+
+    Parameters
+    ----------
+    spectrum : PowerSpectrum
+    min_excess : float
+        Minimum ln(profile / background) at the ring maximum.
+
+    Returns
+    -------
+    LatticeRing
+    """
+    labels, n = ring_labels(spectrum)
+    profile, _ = ring_statistics(spectrum.power, labels, n)
+    step = min(spectrum.k_step_per_nm)
+    k = np.arange(n) * step
+    use = (np.arange(n) >= 4) & (k <= 0.45 / spectrum.pixel_nm)
+    if use.sum() < 8:
+        return LatticeRing(False)
+    x = np.log(k[use])
+    y = ndimage.median_filter(np.log(np.maximum(profile[use], 1e-300)), size=5, mode="nearest")
+    excess = y - _lower_hull(x, y)
+    peak = int(np.argmax(excess))
+    if excess[peak] < min_excess:
+        return LatticeRing(False, excess=float(excess[peak]))
+    half = excess[peak] - math.log(2.0)
+    low, high = peak, peak
+    while low > 0 and excess[low - 1] > half:
+        low -= 1
+    while high < len(excess) - 1 and excess[high + 1] > half:
+        high += 1
+    ks = k[use]
+    return LatticeRing(True, d_nm=float(1.0 / ks[peak]), fwhm_per_nm=float(ks[high] - ks[low] + step),
+                       excess=float(excess[peak]))
+
+
+@dataclass(frozen=True)
+class CalibrationCheck:
+    """Measured lattice against a known spacing.
+
+    Attributes
+    ----------
+    reference : str
+        What the spacing is ("SrTiO3 (100)", "3.905 Å").
+    reference_d_nm, measured_d_nm, sigma_measured_d_nm : float
+        Spacings and the measurement's 1-σ, nm.
+    factor : float
+        Multiply the pixel size by this to agree with the reference.
+    error_percent : float
+        (measured / reference − 1) × 100.
+    agrees : bool
+        True when |error| ≤ tolerance (and within 3σ of the measurement).
+    message : str
+        One sentence for the user.
+    """
+
+    reference: str
+    reference_d_nm: float
+    measured_d_nm: float
+    sigma_measured_d_nm: float
+    factor: float
+    error_percent: float
+    agrees: bool
+    message: str
+
+
+def calibration_check(measured_d_nm: float, reference_d_nm: float, *, sigma_nm: float = 0.0,
+                      reference: str = "", tolerance: float = CALIBRATION_TOLERANCE) -> CalibrationCheck:
+    """Compare a measured spacing with a known one; return the correction factor.
+
+    Parameters
+    ----------
+    measured_d_nm, reference_d_nm : float
+        Spacings, nm.
+    sigma_nm : float
+        1-σ uncertainty of the measurement, nm.
+    reference : str
+        Name of the reference reflection, for the message.
+    tolerance : float
+        Relative disagreement tolerated before warning (0.01 = 1 %).
+    """
+    if not (measured_d_nm > 0 and reference_d_nm > 0):
+        raise ValueError("spacings must be positive (nm); pick a reflection with a measured spot")
+    label = reference or f"{10 * reference_d_nm:.4g} Å"
+    error = measured_d_nm / reference_d_nm - 1.0
+    agrees = abs(error) <= max(tolerance, 3.0 * sigma_nm / reference_d_nm)
+    factor = reference_d_nm / measured_d_nm
+    if agrees:
+        message = f"calibration agrees with {label} within {abs(error) * 100:.2f} %"
+    else:
+        message = (f"the file's calibration disagrees with the lattice: {label} measures "
+                   f"{10 * measured_d_nm:.4f} Å ({error * 100:+.2f} %); multiply the pixel size by {factor:.4f}")
+    return CalibrationCheck(label, float(reference_d_nm), float(measured_d_nm), float(sigma_nm), float(factor),
+                            float(error * 100), bool(agrees), message)
+
+
+@dataclass(frozen=True)
+class ReferenceSpacing:
+    """A known spacing for the calibration check.
+
+    Attributes
+    ----------
+    d_nm : float
+        The reference reflection's spacing, nm.
+    label : str
+        "SrTiO3 (100)" or "3.905 Å".
+    other_d_nm : tuple of float
+        Spacings of the phase's other reflections, nm: a measured spacing
+        belongs to the reference family when it is nearer to ``d_nm`` than to
+        any of these.
+    """
+
+    d_nm: float
+    label: str = ""
+    other_d_nm: tuple[float, ...] = ()
+
+
+def family_spacing(fit: LatticeFit, spots: tuple[Spot, ...], reference: ReferenceSpacing) -> tuple[float, float]:
+    """Measured spacing of the reference family and its 1-σ, nm.
+
+    Lattice basis spacings (else spots) nearer to the reference than to any
+    other reflection of its phase, and within 10 %, are averaged (weights
+    1/σ²) — e.g. SrTiO3 (100) and (010), which removes scan anisotropy from
+    the factor; σ is the larger of the weighted error and half their spread.
+    Without such a spacing, the nearest one is used.
+    """
+    candidates = [(fit.d_a_nm, fit.sigma_d_a_nm), (fit.d_b_nm, fit.sigma_d_b_nm)] if fit.ok else []
+    candidates = [(d, e) for d, e in candidates if math.isfinite(d)] or \
+        [(s.d_nm, s.sigma_g_per_nm * s.d_nm**2) for s in spots]
+    if not candidates:
+        raise ValueError("no spot measured; calibrate on a crystalline region")
+
+    def distance(d: float, ref: float) -> float:
+        return abs(math.log(d / ref))
+
+    family = [(d, e) for d, e in candidates if distance(d, reference.d_nm) < math.log(1.1)
+              and all(distance(d, reference.d_nm) < distance(d, o) for o in reference.other_d_nm)]
+    if not family:
+        return min(candidates, key=lambda c: distance(c[0], reference.d_nm))
+    d = np.array([c[0] for c in family])
+    w = 1.0 / np.maximum(np.array([c[1] for c in family]), 1e-12) ** 2
+    mean = float(np.sum(w * d) / np.sum(w))
+    return mean, float(max(1.0 / math.sqrt(np.sum(w)), (d.max() - d.min()) / 2))
+
+
+@dataclass(frozen=True, eq=False)
+class LatticeMeasurement:
+    """Everything measured on one region (see module docstring).
+
+    Attributes
+    ----------
+    spectrum : PowerSpectrum
+    spots : tuple of Spot
+        Strongest first.
+    fit : LatticeFit
+    ring : LatticeRing
+    calibration : CalibrationCheck or None
+    matches : MatchResult or None
+        Phase candidates for the matched spots (None when matching was skipped).
+    assignments : tuple of (str or None, tuple or None)
+        Per spot, the best candidate's phase and (hkl), or (None, None).
+    warnings : tuple of str
+    """
+
+    spectrum: PowerSpectrum
+    spots: tuple[Spot, ...]
+    fit: LatticeFit
+    ring: LatticeRing
+    calibration: CalibrationCheck | None = None
+    matches: MatchResult | None = None
+    assignments: tuple[tuple[str | None, tuple[int, int, int] | None], ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+
+def matching_spacings(spots: tuple[Spot, ...], fit: LatticeFit, *, limit: int = MATCH_SPOTS
+                      ) -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
+    """Spots to send to the phase matcher, with their d (Å) and azimuth (degrees).
+
+    Indexed spots of low order (|h| + |k| ≤ 3, lowest first) take their spacing
+    and direction from the refined lattice, which is more precise than any
+    single spot; without such spots the strongest measured spots are used.
+    """
+    indexed = [i for i, (h, k) in enumerate(fit.indices) if 0 < abs(h) + abs(k) <= MATCH_MAX_ORDER]
+    if indexed:
+        chosen = sorted(indexed, key=lambda i: (abs(fit.indices[i][0]) + abs(fit.indices[i][1]), i))[:limit]
+        basis = np.array([fit.a_star, fit.b_star if fit.two_dimensional else (0.0, 0.0)])
+        g = np.array([fit.indices[i] for i in chosen], dtype=float) @ basis
+    else:
+        chosen = list(range(min(limit, len(spots))))
+        g = np.array([spots[i].g_vector for i in chosen]).reshape(-1, 2)
+    d_A = 10.0 / np.linalg.norm(g, axis=1)
+    angles = np.degrees(np.arctan2(-g[:, 0], g[:, 1])) % 180.0
+    return tuple(chosen), d_A, angles
+
+
+def measure_lattice(image, *, pixel_nm: float, snr_threshold: float = 15.0, max_spots: int = 30,
+                    reference: ReferenceSpacing | None = None, match: bool = True,
+                    tolerance: float = 0.02, energy_kV: float = 300.0) -> LatticeMeasurement:
+    """Spots, refined lattice, ring, phase matches and optional calibration check of one region.
+
+    Parameters
+    ----------
+    image : array_like
+        2-D region, any real dtype.
+    pixel_nm : float
+        Pixel size, nm.
+    snr_threshold : float
+        Spot detection threshold (see :func:`insitu_tem.analysis.hrtem.fft_lattice.find_spots`).
+    max_spots : int
+        At most this many spots, strongest first.
+    reference : ReferenceSpacing, optional
+        Known reflection present in the region, for the calibration check.
+    match : bool
+        Rank library phases against the spacings and angles.
+    tolerance : float
+        Relative d tolerance of the phase match (0.02 = 2 %).
+    energy_kV : float
+        Beam energy for the structure factors, kV.
+    """
+    spectrum = power_spectrum(image, pixel_nm=pixel_nm)
+    search = find_spots(spectrum, snr_threshold=snr_threshold, max_spots=max_spots)
+    fit = fit_lattice(search.spots, tolerance=INDEX_TOLERANCE,
+                      tolerance_per_nm=min(spectrum.k_step_per_nm)) if search.ok else \
+        LatticeFit(False, search.reason)
+    ring = find_ring(spectrum)
+    warnings = [] if search.ok else [search.reason]
+    if ring.ok and (not fit.ok or fit.n_indexed < 2):
+        warnings.append(f"broad ring at d = {10 * ring.d_nm:.2f} Å (FWHM {ring.fwhm_per_nm:.2f} 1/nm): "
+                        "nanocrystalline, turbostratic or amorphous material rather than one lattice")
+    calibration = None
+    if reference is not None and search.ok:
+        measured, sigma = family_spacing(fit, search.spots, reference)
+        calibration = calibration_check(measured, reference.d_nm, sigma_nm=sigma, reference=reference.label)
+        if not calibration.agrees:
+            warnings.append(calibration.message)
+    matches, assignments = None, ((None, None),) * len(search.spots)
+    if match and search.ok:
+        chosen, d_A, angles = matching_spacings(search.spots, fit)
+        matches = match_spacings(d_A, angles_deg=angles, tolerance=tolerance, energy_kV=energy_kV)
+        warnings.append(matches.note if matches.ok and matches.ambiguous else matches.reason)
+        assignments = assign_hkl(fit, matches, chosen, len(search.spots))
+    return LatticeMeasurement(spectrum, search.spots, fit, ring, calibration, matches, assignments,
+                              tuple(w for w in warnings if w))
+
+
+def _basis_hkl(fit: LatticeFit, by_spot: dict, unit: tuple[int, int]) -> np.ndarray | None:
+    for spot, hkl in by_spot.items():
+        for sign in (1, -1):
+            if fit.indices[spot] == (sign * unit[0], sign * unit[1]):
+                return sign * np.array(hkl)
+    return None
+
+
+def assign_hkl(fit: LatticeFit, matches: MatchResult, chosen: tuple[int, ...], n_spots: int
+               ) -> tuple[tuple[str | None, tuple[int, int, int] | None], ...]:
+    """Phase and (hkl) of every spot from the best match.
+
+    When the best candidate indexes the lattice's basis spots (1, 0) and (0, 1)
+    as H_a and H_b, every indexed spot (h, k) gets ``h·H_a + k·H_b`` (sign of
+    H_b chosen so the angle agrees with the fit); otherwise the matcher's own
+    per-spot assignment is used.
+    """
+    out: list = [(None, None)] * n_spots
+    best = matches.best if matches.ok else None
+    if best is None:
+        return tuple(out)
+    by_spot = {spot: best.hkl[k] for k, spot in enumerate(chosen) if best.hkl[k] is not None}
+    for spot, hkl in by_spot.items():
+        out[spot] = (best.phase, tuple(int(v) for v in hkl))
+    h_a, h_b = (_basis_hkl(fit, by_spot, unit) for unit in ((1, 0), (0, 1)))
+    if not fit.two_dimensional or h_a is None or h_b is None:
+        return tuple(out)
+    from insitu_tem.analysis.crystal.phases import get_phase
+
+    phase = get_phase(best.phase)
+    if abs(phase.angle_deg(h_a, -h_b) - fit.angle_deg) < abs(phase.angle_deg(h_a, h_b) - fit.angle_deg):
+        h_b = -h_b
+    for i, (h, k) in enumerate(fit.indices):
+        if (h, k) != (0, 0):
+            out[i] = (best.phase, tuple(int(v) for v in h * h_a + k * h_b))
+    return tuple(out)
+
+
+def reference_spacing(phase_name: str, hkl: tuple[int, int, int]) -> ReferenceSpacing:
+    """The spacing of reflection ``hkl`` of a library phase, with the phase's other spacings.
+
+    Raises ValueError for an unknown phase or an extinct reflection.
+    """
+    from insitu_tem.analysis.crystal.phases import get_phase
+
+    phase = get_phase(phase_name)
+    reflections = phase.reflections(d_min_A=0.5)
+    allowed = {h for r in reflections for h in phase.equivalents(r.hkl)}
+    if tuple(hkl) not in allowed:
+        raise ValueError(f"({''.join(map(str, hkl))}) is not an allowed reflection of {phase.name}; "
+                         "pick a reflection the structure factor allows")
+    d_A = phase.d_spacing(hkl)
+    others = tuple(r.d_A / 10.0 for r in reflections if abs(r.d_A / d_A - 1) > 1e-6)
+    return ReferenceSpacing(d_A / 10.0, f"{phase.name} ({''.join(str(v) for v in hkl)})", others)
+
+
+def parse_hkl(text: str) -> tuple[int, int, int]:
+    """Miller indices from "100", "1-10", "1 -1 0" or "1,-1,0"; raise ValueError otherwise."""
+    text = str(text).strip()
+    tokens = re.split(r"[ ,]+", text) if re.search(r"[ ,]", text) else re.findall(r"-?\d", text)
+    if len(tokens) != 3 or not all(re.fullmatch(r"-?\d+", t) for t in tokens):
+        raise ValueError(f"hkl {text!r}: give three Miller indices, e.g. 100, 1-10 or '1 -1 0'")
+    return int(tokens[0]), int(tokens[1]), int(tokens[2])

@@ -1,0 +1,1 @@
+"""Movie analyses: drift, kymographs, reaction-front tracking, kinetics, film thickness, display processing."""

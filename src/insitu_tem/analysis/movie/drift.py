@@ -1,0 +1,207 @@
+"""Rigid drift of a movie: sub-pixel shifts per frame and a corrected view.
+
+``measure_drift(movie)`` returns a :class:`DriftResult` whose
+``shifts_px[i] = (dy, dx)`` is the displacement of frame ``i``'s content
+relative to frame 0, in px. Three reference modes:
+
+``"first"``
+    every frame against frame 0 (no accumulated error; fails if the field
+    changes too much);
+``"previous"``
+    every frame against the one before, shifts chained (follows slow
+    changes; errors add up as a random walk);
+``"running"``
+    every frame against the mean of the last ``window`` frames, each
+    re-aligned to frame 0 in Fourier space.
+
+A mask or ROI restricts the correlation to what is static (the substrate, a
+support film) so a moving reaction front does not drag the estimate.
+Lazy (dask) movies are read ``chunk`` frames at a time. The raw data are never
+changed: :func:`corrected_movie` is a lazy view.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import numpy as np
+from scipy import ndimage
+
+from insitu_tem.core.model import Axis
+from insitu_tem.analysis.movie.drift_registration import PhaseCorrelator
+
+REFERENCES = ("first", "previous", "running")
+
+
+@dataclass(frozen=True)
+class DriftResult:
+    """Per-frame rigid drift.
+
+    Attributes
+    ----------
+    shifts_px : numpy.ndarray
+        (n_frames, 2) displacement (dy, dx) of each frame's content relative to
+        frame 0, px. Frames not reached (stopped early) are NaN.
+    peak : numpy.ndarray
+        Normalised correlation peak per frame (0-1; frame 0 is 1).
+    reference : str
+        Reference mode used.
+    ok : bool
+        False when stopped early or when a correlation peak was too weak.
+    reason : str
+        Why ``ok`` is False ("" otherwise).
+    """
+
+    shifts_px: np.ndarray
+    peak: np.ndarray
+    reference: str
+    ok: bool = True
+    reason: str = ""
+
+    def shifts(self, row: Axis, col: Axis) -> np.ndarray:
+        """Shifts in calibrated units: (dy * row.scale, dx * col.scale)."""
+        return self.shifts_px * np.array([row.scale, col.scale])
+
+
+def _roi_slices(roi, shape: tuple[int, int]) -> tuple[slice, slice]:
+    if roi is None:
+        return slice(0, shape[0]), slice(0, shape[1])
+    r0, r1, c0, c1 = (int(v) for v in roi)
+    if not (0 <= r0 < r1 <= shape[0] and 0 <= c0 < c1 <= shape[1]):
+        raise ValueError(f"roi {tuple(roi)} must be (row0, row1, col0, col1) inside a {shape} frame")
+    return slice(r0, r1), slice(c0, c1)
+
+
+def iter_frames(movie, *, chunk: int = 16) -> Iterator[np.ndarray]:
+    """Frames of a numpy or dask (t, y, x) array, reading ``chunk`` frames at a time."""
+    for start in range(0, movie.shape[0], chunk):
+        block = np.asarray(movie[start:start + chunk])
+        yield from block
+
+
+def measure_drift(
+    movie,
+    *,
+    reference: str = "first",
+    roi: tuple[int, int, int, int] | None = None,
+    mask=None,
+    window: int = 5,
+    upsample: int = 20,
+    min_peak: float = 0.02,
+    chunk: int = 16,
+    progress: Callable[[float, str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> DriftResult:
+    """Measure the rigid drift of every frame relative to frame 0.
+
+    Parameters
+    ----------
+    movie : array_like
+        (t, y, x) numpy or dask array, any real dtype.
+    reference : {"first", "previous", "running"}
+        Reference mode (see the module docstring).
+    roi : tuple of int, optional
+        (row0, row1, col0, col1) half-open rectangle, px, to correlate on.
+    mask : array_like of bool, optional
+        Static pixels to correlate on, frame shape (or ROI shape with ``roi``).
+    window : int
+        Frames averaged by the ``"running"`` reference.
+    upsample : int
+        Sub-pixel resolution is 1/upsample px.
+    min_peak : float
+        Correlation peak below which a frame is flagged (``ok=False``).
+    chunk : int
+        Frames read at once from a lazy movie (bounds memory).
+    progress, should_stop : callable, optional
+        ``progress(fraction, message)``; ``should_stop()`` ends the run early.
+
+    Returns
+    -------
+    DriftResult
+    """
+    if reference not in REFERENCES:
+        raise ValueError(f"reference {reference!r} is not one of {REFERENCES}")
+    if getattr(movie, "ndim", 0) != 3 or movie.shape[0] < 1:
+        raise ValueError("drift needs a (t, y, x) movie with at least one frame")
+    rows, cols = _roi_slices(roi, movie.shape[1:])
+    height, width = rows.stop - rows.start, cols.stop - cols.start
+    correlator = PhaseCorrelator((height, width), mask=mask, upsample=upsample)
+    n = movie.shape[0]
+    shifts = np.full((n, 2), np.nan)
+    peaks = np.full(n, np.nan)
+    tracker = _Tracker(correlator, reference, max(1, int(window)))
+    for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
+        if should_stop is not None and should_stop():
+            return DriftResult(shifts, peaks, reference, False, f"stopped at frame {i} of {n}")
+        shifts[i], peaks[i] = tracker.add(frame[rows, cols])
+        if progress is not None:
+            progress((i + 1) / n, f"drift: frame {i + 1}/{n}")
+    weak = np.flatnonzero(peaks < min_peak)
+    reason = f"weak correlation at frames {weak[:10].tolist()}; use a ROI on static texture" if weak.size else ""
+    return DriftResult(shifts, peaks, reference, not weak.size, reason)
+
+
+class _Tracker:
+    """Feeds frames in order and returns each frame's shift relative to frame 0."""
+
+    def __init__(self, correlator: PhaseCorrelator, reference: str, window: int) -> None:
+        self.correlator, self.reference = correlator, reference
+        self.first: np.ndarray | None = None
+        self.previous: tuple[np.ndarray, np.ndarray] | None = None
+        self.aligned: deque[np.ndarray] = deque(maxlen=window)
+
+    def add(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
+        spectrum = self.correlator.spectrum(frame)
+        if self.first is None:
+            self.first = spectrum
+            self.previous = (spectrum, np.zeros(2))
+            self.aligned.append(spectrum)
+            return np.zeros(2), 1.0
+        if self.reference == "first":
+            found = self.correlator.measure(self.first, spectrum)
+            shift = np.asarray(found.shift_px)
+        elif self.reference == "previous":
+            last_spectrum, last_shift = self.previous
+            found = self.correlator.measure(last_spectrum, spectrum)
+            shift = last_shift + np.asarray(found.shift_px)
+        else:
+            found = self.correlator.measure(np.mean(self.aligned, axis=0), spectrum)
+            shift = np.asarray(found.shift_px)
+            self.aligned.append(self.correlator.shift_spectrum(spectrum, -shift))
+        self.previous = (spectrum, shift)
+        return shift, found.peak
+
+
+def corrected_frame(frame, shift_px, *, order: int = 1) -> np.ndarray:
+    """One frame moved back by ``shift_px`` (dy, dx) px; float32, edges filled by the nearest pixel."""
+    data = np.asarray(frame, dtype=np.float32)
+    return ndimage.shift(data, -np.asarray(shift_px, dtype=float), order=order, mode="nearest")
+
+
+def corrected_movie(movie, shifts_px, *, order: int = 1):
+    """A lazy drift-corrected view of ``movie`` (a dask array, float32, one frame per chunk).
+
+    Parameters
+    ----------
+    movie : array_like
+        (t, y, x) numpy or dask array; never modified.
+    shifts_px : array_like
+        (t, 2) shifts from :func:`measure_drift`, px.
+    order : int
+        Spline order of the interpolation (1 = bilinear).
+    """
+    import dask.array as da
+
+    shifts = np.asarray(shifts_px, dtype=float)
+    if shifts.shape != (movie.shape[0], 2) or not np.isfinite(shifts).all():
+        raise ValueError(f"shifts must be a finite ({movie.shape[0]}, 2) array; rerun measure_drift to the end")
+    source = movie if isinstance(movie, da.Array) else da.from_array(movie, chunks=(1,) + movie.shape[1:])
+    source = source.rechunk((1,) + movie.shape[1:])
+
+    def shift_block(block, block_info=None):
+        start = block_info[0]["array-location"][0][0]
+        return np.stack([corrected_frame(f, shifts[start + j], order=order) for j, f in enumerate(block)])
+
+    return source.map_blocks(shift_block, dtype=np.float32)

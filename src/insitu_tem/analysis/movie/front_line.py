@@ -1,0 +1,113 @@
+"""The whole front analysis along a line, shared by the CLI and the movie panel:
+optional drift correction -> kymograph -> front track -> calibration -> kinetics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from insitu_tem.core.model import Axis
+from insitu_tem.analysis.movie.drift import DriftResult, measure_drift
+from insitu_tem.analysis.movie.front import FrontTrack, track_front
+from insitu_tem.analysis.movie.kinetics import KineticsFit, fit_kinetics, measured_velocity
+from insitu_tem.analysis.movie.kymograph import Kymograph, kymograph
+
+
+@dataclass(frozen=True)
+class FrontAnalysis:
+    """Everything measured about a front along one line.
+
+    Attributes
+    ----------
+    times : numpy.ndarray
+        Frame times (s, or frame numbers for an uncalibrated movie).
+    kymograph : Kymograph
+        Intensity along the line vs frame.
+    track : FrontTrack
+        Front position in px along the line, confidence, presence.
+    position : numpy.ndarray
+        Front position in calibrated units along the line (NaN where absent).
+    units : str
+        Units of ``position``.
+    fit : KineticsFit
+        ``x(t) = x0 + k (t - t0)^n`` fitted to ``position``.
+    velocity : numpy.ndarray
+        Fitted velocity per frame, units per time unit.
+    velocity_measured : numpy.ndarray
+        Velocity from the positions (Savitzky-Golay derivative).
+    drift : DriftResult or None
+        Drift used to follow the specimen (None without correction).
+    """
+
+    times: np.ndarray
+    kymograph: Kymograph
+    track: FrontTrack
+    position: np.ndarray
+    units: str
+    fit: KineticsFit
+    velocity: np.ndarray
+    velocity_measured: np.ndarray
+    drift: DriftResult | None
+
+
+def analyse_front(
+    movie,
+    points_rc,
+    *,
+    axes: tuple[Axis, Axis],
+    times,
+    width: float = 21.0,
+    drift_reference: str | None = None,
+    drift_roi=None,
+    shifts_px=None,
+    polarity: int | str = "auto",
+    fixed: dict[str, float] | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> FrontAnalysis:
+    """Track a front along a line and fit its kinetics.
+
+    Parameters
+    ----------
+    movie : array_like
+        (t, y, x) numpy or dask array.
+    points_rc : array_like
+        Line vertices, (row, col) px.
+    axes : tuple of Axis
+        (row, col) calibration of the frames.
+    times : array_like
+        Time of each frame (s).
+    width : float
+        Averaging width across the line, px.
+    drift_reference : {"first", "previous", "running"} or None
+        Measure drift with this reference first (None: use ``shifts_px`` or no correction).
+    drift_roi : tuple of int, optional
+        (row0, row1, col0, col1) static region for the drift measurement.
+    shifts_px : array_like, optional
+        Drift already measured, (t, 2) px.
+    polarity, fixed :
+        Passed to :func:`track_front` and :func:`fit_kinetics`.
+    progress, should_stop : callable, optional
+        Progress report and early stop.
+    """
+    report = progress or (lambda fraction, message: None)
+    drift = None
+    if drift_reference is not None:
+        drift = measure_drift(movie, reference=drift_reference, roi=drift_roi, should_stop=should_stop,
+                              progress=lambda f, m: report(0.5 * f, m))
+        shifts_px = drift.shifts_px
+    start = 0.5 if drift is not None else 0.0
+    kymo = kymograph(movie, points_rc, width=width, shifts_px=shifts_px, should_stop=should_stop,
+                     progress=lambda f, m: report(start + (0.95 - start) * f, m))
+    track = track_front(kymo.image, polarity=polarity)
+    row, col = axes
+    distance = kymo.sampling.calibrated_distance(row, col)
+    position = np.interp(track.position, kymo.distance_px, distance, left=np.nan, right=np.nan)
+    times = np.asarray(times, dtype=float)
+    fit = fit_kinetics(times, position, fixed=fixed)
+    velocity = fit.velocity(times) if fit.ok else np.full(times.shape, np.nan)
+    report(1.0, "front tracked")
+    return FrontAnalysis(times, kymo, track, position, col.units, fit, velocity,
+                         measured_velocity(times, position), drift)

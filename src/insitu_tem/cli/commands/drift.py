@@ -1,0 +1,91 @@
+"""``insitu-tem drift MOVIE``: sub-pixel rigid drift of every frame relative to frame 0."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from insitu_tem.analysis.movie.drift import REFERENCES, DriftResult, measure_drift
+from insitu_tem.core.model import Dataset
+from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
+
+NAME = "drift"
+HELP = "measure the rigid drift of a movie (sub-pixel phase correlation); shifts per frame"
+
+
+def parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
+    """``"R0,R1,C0,C1"`` (half-open rows and columns, px) -> tuple, or None."""
+    if text is None:
+        return None
+    try:
+        values = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise InputError(None, f"--roi {text!r} must be ROW0,ROW1,COL0,COL1 in px, e.g. --roi 180,256,0,256")
+    return values
+
+
+def add_drift_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options shared with `front --drift-correct`."""
+    parser.add_argument("--reference", choices=REFERENCES, default="first",
+                        help="register against the first frame, the previous one (chained) or a running mean")
+    parser.add_argument("--roi", metavar="R0,R1,C0,C1", default=None,
+                        help="correlate only inside this rectangle (static texture, e.g. the substrate), px")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_input_arguments(parser, name="MOVIE")
+    add_drift_arguments(parser)
+    parser.add_argument("--out", metavar="CSV", default=None,
+                        help="also write frame, time_s, dy_px, dx_px, dy, dx to a CSV file")
+
+
+def frame_times(dataset: Dataset) -> tuple[np.ndarray, str]:
+    """Time of each frame and its units ("s", or "frame" when the movie has no time calibration)."""
+    axis = dataset.axes[0]
+    if axis.units == "s":
+        return axis.coordinates(), "s"
+    return np.arange(axis.size, dtype=float), "frame"
+
+
+def drift_of(dataset: Dataset, args: argparse.Namespace, progress: Progress) -> DriftResult:
+    """Run :func:`measure_drift` on a movie dataset with the command-line options."""
+    require_kind(dataset, ("movie",), command=NAME)
+    return measure_drift(dataset.array, reference=args.reference, roi=parse_roi(args.roi), progress=progress)
+
+
+def write_csv(path: str, dataset: Dataset, result: DriftResult) -> None:
+    times, _ = frame_times(dataset)
+    row, col = dataset.signal_axes
+    calibrated = result.shifts(row, col)
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["frame", "time_s", "dy_px", "dx_px", f"dy_{row.units}", f"dx_{col.units}"])
+        for i, (shift, shift_cal) in enumerate(zip(result.shifts_px, calibrated)):
+            writer.writerow([i, f"{times[i]:.6g}", f"{shift[0]:.4f}", f"{shift[1]:.4f}",
+                             f"{shift_cal[0]:.6g}", f"{shift_cal[1]:.6g}"])
+
+
+def run(args: argparse.Namespace, progress: Progress) -> dict:
+    dataset = load_input(args)
+    result = drift_of(dataset, args, progress)
+    row, col = dataset.signal_axes
+    if args.out:
+        try:
+            write_csv(args.out, dataset, result)
+        except OSError as error:
+            raise InputError(args.out, f"cannot write the CSV ({error.strerror}); choose another --out") from error
+    return {
+        "file": str(Path(args.file).name),
+        "reference": result.reference,
+        "shifts_px": result.shifts_px,
+        "shifts": result.shifts(row, col),
+        "units": col.units,
+        "peak": result.peak,
+        "ok": result.ok,
+        "reason": result.reason,
+    }

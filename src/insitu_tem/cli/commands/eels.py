@@ -1,0 +1,93 @@
+"""``insitu-tem eels FILE``: ZLP offset and FWHM of every spectrum; with ``--edge``,
+onsets, chemical shifts against a reference and the edge's window map."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from insitu_tem.analysis.eels import analyse_edge, analyse_low_loss, find_edge
+from insitu_tem.analysis.eels.background import MODELS
+from insitu_tem.core.model import Dataset
+from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
+
+NAME = "eels"
+HELP = "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"
+
+
+def _pair(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not LOW,HIGH in eV (e.g. 55,70)") from None
+    if not high > low:
+        raise argparse.ArgumentTypeError(f"{text!r}: LOW must be below HIGH")
+    return low, high
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_input_arguments(parser)
+    parser.add_argument("--edge", default=None, metavar="NAME",
+                        help="edge to analyse, e.g. W-O23, Li-K, Si-L23, Ti-L23, O-K, C-K")
+    parser.add_argument("--reference", type=int, default=0, metavar="INDEX",
+                        help="spectrum the chemical shift is measured against (C-order index, default 0)")
+    parser.add_argument("--window", type=_pair, default=None, metavar="A,B",
+                        help="integration window of the edge map, eV (default: onset to onset + 10 eV)")
+    parser.add_argument("--background", type=_pair, default=None, metavar="A,B",
+                        help="pre-edge background window, eV (default: automatic for the edge)")
+    parser.add_argument("--model", choices=MODELS, default="power_law", help="background model")
+    parser.add_argument("--no-deconvolve", action="store_true",
+                        help="measure onsets and shifts on the aligned counts, without Fourier-log deconvolution")
+
+
+def _positions(dataset: Dataset) -> list:
+    nav = dataset.navigation_axes
+    if not nav:
+        return [0.0]
+    grids = np.meshgrid(*[axis.coordinates() for axis in nav], indexing="ij")
+    if len(nav) == 1:
+        return grids[0].ravel().tolist()
+    return np.stack([g.ravel() for g in grids], axis=-1).tolist()
+
+
+def _flat(values) -> list:
+    return np.asarray(values, float).reshape(-1).tolist()
+
+
+def run(args: argparse.Namespace, progress: Progress) -> dict:
+    dataset = load_input(args)
+    require_kind(dataset, ("spectrum", "spectrum_series"), command=NAME)
+    energy = dataset.signal_axes[0]
+    if energy.units != "eV":
+        raise InputError(dataset.source, "has no energy axis in eV; calibrate it with --scale VALUE --units eV")
+    if args.edge is not None:
+        find_edge(args.edge)
+    if not -dataset.n_items <= args.reference < dataset.n_items:
+        raise InputError(dataset.source, f"--reference {args.reference} is outside the {dataset.n_items} spectra")
+    spectra = np.asarray(dataset.array)
+    progress(0.1, "zero-loss peak")
+    low_loss = analyse_low_loss(spectra, energy)
+    result = {
+        "position": _positions(dataset),
+        "zlp_offset_eV": _flat(low_loss.zlp.position_eV),
+        "fwhm_eV": _flat(low_loss.zlp.fwhm_eV),
+    }
+    if args.edge is None:
+        progress(1.0, "done")
+        return result
+    progress(0.4, f"edge {args.edge}")
+    edge = analyse_edge(
+        spectra, energy, args.edge, reference=args.reference, signal_window=args.window,
+        background_window=args.background, background_model=args.model,
+        deconvolve=False if args.no_deconvolve else None, low_loss=low_loss,
+    )
+    result.update({
+        "edge": edge.edge,
+        "edge_onset_eV": _flat(edge.onset.onset_eV),
+        "chemical_shift_eV": _flat(edge.shift.shift_eV),
+        "chemical_shift_stderr_eV": _flat(edge.shift.stderr_eV),
+        "maps": {edge.edge: _flat(edge.window.counts)},
+    })
+    progress(1.0, "done")
+    return result

@@ -1,0 +1,93 @@
+"""``insitu-tem front MOVIE --line X0,Y0,X1,Y1``: reaction-front position along a line,
+its kinetics ``x(t) = x0 + k (t - t0)^n`` and velocity."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from insitu_tem.analysis.movie.front_line import FrontAnalysis, analyse_front
+from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
+from insitu_tem.cli.commands.drift import add_drift_arguments, frame_times, parse_roi
+
+NAME = "front"
+HELP = "track a reaction front along a line (kymograph + step fit) and fit its kinetics"
+
+
+def parse_line(text: str) -> np.ndarray:
+    """``"X0,Y0,X1,Y1[,X2,Y2...]"`` (x = column, y = row, px) -> (n, 2) (row, col) points."""
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) < 4 or len(values) % 2:
+        raise InputError(None, f"--line {text!r} must be X0,Y0,X1,Y1 (x = column, y = row, px), "
+                               "optionally more X,Y pairs for a polyline")
+    xy = np.asarray(values).reshape(-1, 2)
+    return xy[:, ::-1].copy()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_input_arguments(parser, name="MOVIE")
+    parser.add_argument("--line", required=True, metavar="X0,Y0,X1,Y1",
+                        help="line across which the front moves: x = column, y = row, px (more pairs: polyline)")
+    parser.add_argument("--width", type=float, default=21.0, metavar="PX",
+                        help="width averaged across the line, px (default 21)")
+    parser.add_argument("--drift-correct", action="store_true",
+                        help="measure drift first; positions are then in frame-0 coordinates")
+    add_drift_arguments(parser)
+    parser.add_argument("--polarity", choices=("auto", "+1", "-1"), default="auto",
+                        help="+1 if intensity rises across the front along the line, -1 if it falls")
+    parser.add_argument("--fix-t0", type=float, default=None, metavar="S",
+                        help="hold the start time t0 of the kinetic fit at this value, s")
+    parser.add_argument("--out", metavar="CSV", default=None,
+                        help="also write frame, time_s, position_px, position, confidence to a CSV file")
+
+
+def write_csv(path: str, analysis: FrontAnalysis) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["frame", "time_s", "position_px", f"position_{analysis.units}", "confidence"])
+        for i, (t, p_px, p, c) in enumerate(zip(analysis.times, analysis.track.position, analysis.position,
+                                                analysis.track.confidence)):
+            writer.writerow([i, f"{t:.6g}", f"{p_px:.4f}", f"{p:.6g}", f"{c:.3f}"])
+
+
+def run(args: argparse.Namespace, progress: Progress) -> dict:
+    points_rc = parse_line(args.line)
+    dataset = load_input(args)
+    require_kind(dataset, ("movie",), command=NAME)
+    polarity = "auto" if args.polarity == "auto" else int(args.polarity)
+    times, time_units = frame_times(dataset)
+    analysis = analyse_front(
+        dataset.array, points_rc, axes=dataset.signal_axes, times=times, width=args.width,
+        drift_reference=args.reference if args.drift_correct else None, drift_roi=parse_roi(args.roi),
+        polarity=polarity, fixed={"t0": args.fix_t0} if args.fix_t0 is not None else None, progress=progress,
+    )
+    if args.out:
+        try:
+            write_csv(args.out, analysis)
+        except OSError as error:
+            raise InputError(args.out, f"cannot write the CSV ({error.strerror}); choose another --out") from error
+    fit = analysis.fit
+    return {
+        "file": str(Path(args.file).name),
+        "time_s": times,
+        "time_units": time_units,
+        "position_px": analysis.track.position,
+        "position": analysis.position,
+        "units": analysis.units,
+        "confidence": analysis.track.confidence,
+        "drift_corrected": args.drift_correct,
+        "fit": {**fit.as_dict(), "ok": fit.ok, "reason": fit.reason,
+                "units": f"x0 in {analysis.units}, k in {analysis.units}/{time_units}^n, t0 in {time_units}"},
+        "velocity": analysis.velocity,
+        "velocity_measured": analysis.velocity_measured,
+        "velocity_units": f"{analysis.units}/{time_units}",
+        "ok": analysis.track.ok and fit.ok,
+        "reason": analysis.track.reason or fit.reason,
+    }
+

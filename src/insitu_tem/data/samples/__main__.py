@@ -1,9 +1,0 @@
-"""``python -m insitu_tem.data.samples FOLDER`` regenerates the bundled samples."""
-
-import sys
-
-from . import write_all
-
-if __name__ == "__main__":
-    for path in write_all(sys.argv[1] if len(sys.argv) > 1 else "sample_data"):
-        print(path)

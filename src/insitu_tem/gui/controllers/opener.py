@@ -1,0 +1,66 @@
+"""Opening files and projects in the background and handing datasets to the state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, Signal
+
+from insitu_tem.io.load import load
+from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.samples.project import PROJECT_NAME
+from insitu_tem.gui.errors import ErrorReporter
+from insitu_tem.gui.controllers.app_state import ROLE_BY_KIND, AppState
+from insitu_tem.gui.tasks import TaskRunner
+
+REPO_SAMPLE_FOLDER = Path(__file__).resolve().parents[4] / "sample_data"
+
+
+class Opener(QObject):
+    """Loads files off the GUI thread and routes each dataset to its role.
+
+    Signals
+    -------
+    opened(str) : a file was opened successfully (for recent files)
+    """
+
+    opened = Signal(str)
+
+    def __init__(self, state: AppState, tasks: TaskRunner, reporter: ErrorReporter, parent=None) -> None:
+        super().__init__(parent)
+        self.state, self.tasks, self.reporter = state, tasks, reporter
+
+    def open(self, path: Path, *, signal: int | None = None, role: str | None = None, kind: str | None = None) -> None:
+        """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind).
+
+        ``kind`` forces the interpretation, e.g. "pattern_series" for a movie of diffraction patterns.
+        """
+        self.tasks.submit(
+            lambda: load(path, signal=signal, kind=kind),
+            on_result=lambda dataset: self._loaded(dataset, path, role),
+            on_error=lambda error: self._failed(path, error),
+            description=f"Opening {path.name}",
+        )
+
+    def _loaded(self, dataset: Dataset, path: Path, role: str | None) -> None:
+        self.state.set_dataset(role or ROLE_BY_KIND[dataset.kind], dataset)
+        self.opened.emit(str(path))
+
+    def _failed(self, path: Path, error: BaseException) -> None:
+        if isinstance(error, (DataError, OSError, ValueError)):
+            self.reporter.report(f"{path.name}: {error}")
+        else:
+            self.reporter.report_exception(error, context=path.name)
+
+    @staticmethod
+    def sample_project_path() -> Path:
+        """The bundled sample project; generated into the cache folder when not shipped."""
+        bundled = REPO_SAMPLE_FOLDER / PROJECT_NAME
+        if bundled.exists():
+            return bundled
+        from insitu_tem.samples import write_all
+
+        cache = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)) / "sample_data"
+        if not (cache / PROJECT_NAME).exists():
+            write_all(cache)
+        return cache / PROJECT_NAME

@@ -1,0 +1,1 @@
+"""The across panel and the widgets only it uses."""

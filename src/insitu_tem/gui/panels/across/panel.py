@@ -1,0 +1,120 @@
+"""Across-the-front panel: line-scan results against distance from the front, one shared axis.
+
+Clicking a plot picks the nearest probe, which moves the movie, NBD and EELS panels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from insitu_tem.workflows.across_front import AcrossFront, across_front
+from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.tasks import TaskRunner
+
+PLOTTED = (("W_O23_shift", "W O2,3 shift (eV)"), ("Li_K_intensity", "Li K (counts)"),
+           ("lattice_strain", "lattice strain"), ("crystalline", "crystalline"))
+
+
+class AcrossPanel(QWidget):
+    """Stacked profiles vs distance from the front, linked to the probe cursor."""
+
+    title = "Across front"
+    role = "across"
+    computed = Signal(object)
+
+    def __init__(self, state: AppState, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+        super().__init__(parent)
+        self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
+        self.result: AcrossFront | None = None
+        self.project_source = None
+        self.compute_button = QPushButton("Compute")
+        self.csv_button = QPushButton("Export CSV…")
+        self.status = QLabel("Open a project with a movie, scan lines and line scans, then Compute.")
+        self.plots = pg.GraphicsLayoutWidget()
+        self.cursors: list[pg.InfiniteLine] = []
+        self._plot_items: list[pg.PlotItem] = []
+        bar = QHBoxLayout()
+        for widget in (self.compute_button, self.csv_button):
+            bar.addWidget(widget)
+        bar.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.plots, 1)
+        self.compute_button.clicked.connect(self.compute)
+        self.csv_button.clicked.connect(self._export_csv)
+        self.plots.scene().sigMouseClicked.connect(self._on_click)
+        state.scan_index_changed.connect(self._move_cursor)
+
+    def set_project_source(self, source) -> None:
+        """``source()`` returns (Project, path) of the open project, or None."""
+        self.project_source = source
+
+    def compute(self) -> None:
+        current = self.project_source() if self.project_source else None
+        if current is None:
+            self.status.setText("Save or open a project first: the view needs its scan lines.")
+            return
+        project, path = current
+        self.status.setText("Computing…")
+        self.tasks.submit(lambda control: across_front(project, path, progress=control.progress),
+                          key="across", on_result=self.show_result, description="Across the front")
+
+    def show_result(self, result: AcrossFront) -> None:
+        self.result = result
+        self.plots.clear()
+        self.cursors, self._plot_items = [], []
+        for name, label in PLOTTED:
+            values = result.columns.get(name)
+            if values is None or not np.isfinite(values).any():
+                continue
+            plot = self.plots.addPlot(row=len(self._plot_items), col=0)
+            plot.setLabel("left", label)
+            plot.plot(result.distance_nm, values, pen=pg.mkPen("#ffcc33", width=1.5), symbol="o", symbolSize=4)
+            errors = result.columns.get(f"{name}_stderr")
+            if errors is not None:
+                plot.addItem(pg.ErrorBarItem(x=result.distance_nm, y=values, height=2 * errors))
+            plot.addItem(pg.InfiniteLine(0.0, pen=pg.mkPen("#d62728", style=pg.QtCore.Qt.PenStyle.DashLine)))
+            cursor = pg.InfiniteLine(pen=pg.mkPen("#00e5ff"))
+            plot.addItem(cursor)
+            self.cursors.append(cursor)
+            self._plot_items.append(plot)
+        if self._plot_items:
+            self._plot_items[-1].setLabel("bottom", "Distance from front", units="nm")
+            for plot in self._plot_items[1:]:
+                plot.setXLink(self._plot_items[0])
+        self.status.setText(f"front at {result.front_along_nm:.1f} nm along the scan line")
+        self._move_cursor(self.state.scan_index)
+        self.computed.emit(result)
+
+    def _move_cursor(self, index: int) -> None:
+        if self.result is None:
+            return
+        index = min(index, len(self.result.distance_nm) - 1)
+        for cursor in self.cursors:
+            cursor.setValue(float(self.result.distance_nm[index]))
+
+    def probe_nearest(self, distance_nm: float) -> int:
+        return int(np.argmin(np.abs(self.result.distance_nm - distance_nm)))
+
+    def _on_click(self, event) -> None:
+        if self.result is None:
+            return
+        for plot in self._plot_items:
+            if plot.sceneBoundingRect().contains(event.scenePos()):
+                x = plot.vb.mapSceneToView(event.scenePos()).x()
+                self.state.set_scan_index(self.probe_nearest(x))
+                return
+
+    def _export_csv(self) -> None:
+        if self.result is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export table", str(Path.home()), "CSV (*.csv)")
+        if path:
+            self.result.write_csv(path)

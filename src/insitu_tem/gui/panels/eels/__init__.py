@@ -1,0 +1,1 @@
+"""The eels panel and the widgets only it uses."""

@@ -1,0 +1,91 @@
+"""Spectrum plot of the EELS panel: counts vs energy loss with a fitted background,
+draggable background and signal windows, an energy cursor and edge markers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+
+from insitu_tem.analysis.eels.edges_table import Edge
+
+BACKGROUND_BRUSH = (70, 130, 255, 45)
+SIGNAL_BRUSH = (255, 150, 40, 45)
+
+
+class EelsSpectrumPlot(pg.PlotWidget):
+    """Counts vs energy loss (eV) with the interactive items of the EELS panel.
+
+    Signals
+    -------
+    background_window_changed(float, float) : background window after a drag, eV
+    signal_window_changed(float, float) : signal window after a drag, eV
+    cursor_moved(float) : energy of the cursor line, eV
+    """
+
+    background_window_changed = Signal(float, float)
+    signal_window_changed = Signal(float, float)
+    cursor_moved = Signal(float)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setLabel("bottom", "Energy loss", units="eV")
+        self.setLabel("left", "Counts")
+        self.curve = self.plot(pen=pg.mkPen("#ffcc33", width=1.5), name="spectrum")
+        self.background_curve = self.plot(pen=pg.mkPen("#6fa8ff", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.background_region = pg.LinearRegionItem(brush=BACKGROUND_BRUSH, swapMode="sort")
+        self.signal_region = pg.LinearRegionItem(brush=SIGNAL_BRUSH, swapMode="sort")
+        self.cursor = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#e0e0e0", width=1))
+        for item in (self.background_region, self.signal_region, self.cursor):
+            item.setZValue(5)
+            self.addItem(item)
+        self.markers: list[pg.InfiniteLine] = []
+        self.background_region.sigRegionChangeFinished.connect(
+            lambda region: self.background_window_changed.emit(*map(float, region.getRegion())))
+        self.signal_region.sigRegionChangeFinished.connect(
+            lambda region: self.signal_window_changed.emit(*map(float, region.getRegion())))
+        self.cursor.sigPositionChanged.connect(lambda line: self.cursor_moved.emit(float(line.value())))
+
+    def set_spectrum(self, energy: np.ndarray, counts: np.ndarray) -> None:
+        """Show one spectrum (energy in eV, counts per channel)."""
+        self.curve.setData(energy, counts)
+
+    def set_background(self, energy: np.ndarray | None, counts: np.ndarray | None) -> None:
+        """Show a fitted background over ``energy`` (None hides it)."""
+        if energy is None or counts is None:
+            self.background_curve.setData([], [])
+            return
+        finite = np.isfinite(counts)
+        self.background_curve.setData(energy[finite], counts[finite])
+
+    def set_windows(self, background: tuple[float, float] | None, signal: tuple[float, float] | None) -> None:
+        """Place the two windows (eV) without emitting the change signals; None hides one."""
+        for region, window in ((self.background_region, background), (self.signal_region, signal)):
+            region.blockSignals(True)
+            region.setVisible(window is not None)
+            if window is not None:
+                region.setRegion(window)
+            region.blockSignals(False)
+
+    def set_markers(self, edges: list[Edge], highlight: str | None) -> None:
+        """Draw a labelled line at every line of ``edges``; the ``highlight`` edge in colour."""
+        for marker in self.markers:
+            self.removeItem(marker)
+        self.markers = []
+        for edge in edges:
+            colour = "#ff6f6f" if edge.name == highlight else "#9a9a9a"
+            for label, energy in edge.lines:
+                marker = pg.InfiniteLine(
+                    energy, angle=90, movable=False, pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
+                    label=f"{edge.element} {label}", labelOpts={"position": 0.92, "color": colour, "rotateAxis": (1, 0)},
+                )
+                self.addItem(marker)
+                self.markers.append(marker)
+
+    def set_log(self, enabled: bool) -> None:
+        """Logarithmic counts axis."""
+        self.setLogMode(x=False, y=bool(enabled))
+
+    def marker_labels(self) -> list[str]:
+        """Text of every edge marker shown (for the user's readout and tests)."""
+        return [marker.label.toPlainText() for marker in self.markers]

@@ -1,0 +1,1 @@
+"""The fft panel and the widgets only it uses."""

@@ -1,0 +1,398 @@
+"""FFT panel: a square ROI on the HRTEM (or movie) frame and its live Hann-windowed
+power spectrum with automatic spots, labels, a refined lattice and phase matches;
+click spots for d and angles; ABSF/Wiener/Bragg display of the ROI; crystallinity
+map; calibration against a known reflection; lattice spacing against time.
+
+Every number comes from :mod:`insitu_tem.analysis` through the task runner
+(latest request wins while the ROI is dragged), the same functions the
+``insitu-tem lattice`` and ``crystallinity`` commands call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from insitu_tem.analysis.hrtem.crystallinity import CrystallinityMap, crystallinity_map
+from insitu_tem.analysis.movie.drift import measure_drift
+from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem_filter
+from insitu_tem.analysis.hrtem.fft_lattice import Spot, spot_near
+from insitu_tem.analysis.hrtem.lattice_report import (
+    CalibrationCheck, LatticeMeasurement, ReferenceSpacing, calibration_check, measure_lattice, parse_hkl,
+    reference_spacing,
+)
+from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries, lattice_vs_time
+from insitu_tem.analysis.crystal.phases import load_library
+from insitu_tem.core.calibration import recalibrate
+from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.undo import SetDatasetCommand, track_drags
+from insitu_tem.gui.panels.fft.controls import FftControls
+from insitu_tem.gui.panels.fft.overlays import CrystallinityOverlay, SpotOverlay
+from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
+from insitu_tem.gui.panels.fft.spot_table import FftSpotTable, format_hkl, lattice_summary, pick_readout
+from insitu_tem.gui.widgets.image_view import CalibratedImageView
+from insitu_tem.gui.widgets.navigator import Navigator
+
+
+class FftPanel(QWidget):
+    """Frame + ROI, power spectrum with spots, filtered ROI, spot table, d(t).
+
+    Signals
+    -------
+    measurement_shown() : a new lattice measurement is on screen
+    picks_changed() : the clicked spots changed
+    """
+
+    title = "FFT"
+    role = "hrtem"
+    measurement_shown = Signal()
+    picks_changed = Signal()
+
+    def __init__(self, state: AppState, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+        super().__init__(parent)
+        self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
+        self.dataset: Dataset | None = None
+        self.measurement: LatticeMeasurement | None = None
+        self.crystallinity: CrystallinityMap | None = None
+        self.series: LatticeSeries | None = None
+        self.reference: ReferenceSpacing | None = None
+        self.calibration: CalibrationCheck | None = None
+        self.picked: list[Spot] = []
+        self._crop: np.ndarray | None = None
+        self.image_view, self.fft_view, self.filtered_view = (CalibratedImageView() for _ in range(3))
+        self.navigator = Navigator("Frame")
+        self.roi = pg.RectROI([0, 0], [1, 1], pen=pg.mkPen("y", width=2), aspectLocked=True)
+        self.image_view.view.addItem(self.roi)
+        self.overlay = CrystallinityOverlay()
+        self.image_view.view.addItem(self.overlay)
+        self.spots_overlay = SpotOverlay(self.fft_view.view)
+        self.controls = FftControls(list(load_library()))
+        self.table = FftSpotTable()
+        self.series_plot = FftSeriesPlot()
+        self.readout, self.lattice_label, self.crystallinity_label, self.warning_label = (QLabel() for _ in range(4))
+        self.warning_label.setStyleSheet("color: #d04040")
+        for label in (self.readout, self.lattice_label, self.crystallinity_label, self.warning_label):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._build()
+        self._connect()
+
+    def _build(self) -> None:
+        views = QSplitter(Qt.Orientation.Horizontal)
+        for view in (self.image_view, self.fft_view, self.filtered_view):
+            views.addWidget(view)
+        tabs = QTabWidget()
+        tabs.addTab(self.table, "Spots")
+        tabs.addTab(self.series_plot, "d(t)")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(views, 3)
+        layout.addWidget(self.navigator)
+        for label in (self.readout, self.lattice_label, self.crystallinity_label, self.warning_label):
+            layout.addWidget(label)
+        layout.addWidget(self.controls)
+        layout.addWidget(tabs, 2)
+
+    def _connect(self) -> None:
+        self.roi.sigRegionChanged.connect(self._request_measure)
+        track_drags(self.roi, self.undo_stack, read=self.roi.saveState, apply=self.roi.setState, text="Move FFT ROI")
+        self.navigator.index_changed.connect(self._show_frame)
+        self.state.dataset_changed.connect(self._on_dataset_changed)
+        self.state.frame_changed.connect(self._follow_movie)
+        for view in (self.image_view, self.fft_view, self.filtered_view):
+            view.hovered.connect(self.state.report_cursor)
+        self.fft_view.clicked.connect(self._on_fft_clicked)
+        c = self.controls
+        c.snr.valueChanged.connect(self._request_measure)
+        c.filter.currentIndexChanged.connect(self._request_filter)
+        c.clear_button.clicked.connect(self.clear_picks)
+        c.crystallinity_button.clicked.connect(self.request_crystallinity)
+        c.show_overlay.toggled.connect(lambda on: self.overlay.setVisible(on and self.crystallinity is not None))
+        c.reference_changed.connect(self._on_reference_changed)
+        c.apply_button.clicked.connect(self.apply_calibration)
+        c.track_button.clicked.connect(self.track)
+
+    # ----------------------------------------------------------- dataset and frame
+    def _on_dataset_changed(self, role: str, dataset: Dataset | None) -> None:
+        if dataset is None or dataset.kind not in ("movie", "image"):
+            return
+        if role == "hrtem" or (role == "movie" and self.state.dataset("hrtem") is None):
+            self.set_dataset(dataset)
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """Show ``dataset``; a recalibrated view of the same data keeps the ROI in pixels."""
+        if dataset is self.dataset:
+            return
+        keep = self.dataset is not None and self.dataset.shape == dataset.shape and self.roi_bounds()
+        self.dataset = dataset
+        row, col = dataset.signal_axes
+        self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
+        self.controls.track_button.setEnabled(dataset.kind == "movie")
+        self.image_view.set_frame(self.current_frame(), axes=(row, col), auto_range=True)
+        self._forget_crystallinity()
+        side = min(row.size, col.size) // 2
+        self.set_roi_px(*(keep or ((row.size - side) // 2, (col.size - side) // 2, side)))
+
+    def current_frame(self) -> np.ndarray:
+        return self.dataset.frame(self.navigator.index if self.dataset.kind == "movie" else 0)
+
+    def _follow_movie(self, index: int) -> None:
+        if self.dataset is not None and self.dataset is self.state.dataset("movie"):
+            self.navigator.set_index(index)
+
+    def _show_frame(self, index: int) -> None:
+        if self.dataset is None:
+            return
+        self.image_view.set_frame(self.current_frame())
+        self._forget_crystallinity()
+        if self.dataset.kind == "movie":
+            self.series_plot.set_time(self.dataset.axes[0].to_value(index))
+        self._request_measure()
+
+    def roi_bounds(self) -> tuple[int, int, int]:
+        """ROI as (row0, col0, side) in pixels, clipped to the frame."""
+        row, col = self.dataset.signal_axes
+        x, y = self.roi.pos()
+        side = int(np.clip(round(self.roi.size()[0] / col.scale), 16, min(row.size, col.size)))
+        r0 = int(np.clip(round(row.to_index(y)), 0, row.size - side))
+        c0 = int(np.clip(round(col.to_index(x)), 0, col.size - side))
+        return r0, c0, side
+
+    def set_roi_px(self, row0: int, col0: int, side: int) -> None:
+        """Place the square ROI at pixel (row0, col0) with ``side`` px, then measure."""
+        row, col = self.dataset.signal_axes
+        self.roi.blockSignals(True)
+        self.roi.setPos([col.to_value(col0), row.to_value(row0)])
+        self.roi.setSize([side * col.scale, side * row.scale])
+        self.roi.blockSignals(False)
+        self._request_measure()
+
+    def pixel_nm(self) -> tuple[float, bool]:
+        """Pixel size in nm and whether the frame is calibrated (else 1 px)."""
+        col = self.dataset.signal_axes[1]
+        return (float(col.scale), True) if col.units == "nm" else (1.0, False)
+
+    # ----------------------------------------------------------------- measurement
+    def _request_measure(self, *_args) -> None:
+        if self.dataset is None:
+            return
+        r0, c0, side = self.roi_bounds()
+        crop = np.array(self.current_frame()[r0 : r0 + side, c0 : c0 + side], dtype=np.float64)
+        if side < 16 or not np.isfinite(crop).all():
+            self.warning_label.setText("The FFT needs a region of at least 16 × 16 finite pixels; move the ROI.")
+            return
+        self._crop = crop
+        pixel_nm, calibrated = self.pixel_nm()
+        snr, reference = float(self.controls.snr.value()), self.reference if calibrated else None
+        energy = float(self.dataset.metadata.get("beam_energy_kV") or 300.0)
+        self.tasks.submit(lambda: measure_lattice(crop, pixel_nm=pixel_nm, snr_threshold=snr, reference=reference,
+                                                  match=calibrated, energy_kV=energy),
+                          key="fft-measure", on_result=self._show_measurement, description="FFT lattice")
+
+    def _k_axis(self, side: int) -> Axis:
+        pixel_nm, calibrated = self.pixel_nm()
+        step = 1.0 / (side * pixel_nm)
+        return Axis("k", side, step, -step * (side // 2), "1/nm" if calibrated else "1/px")
+
+    def _view_position(self, spot: Spot) -> tuple[float, float]:
+        step = self._k_axis(self.measurement.spectrum.shape[0]).scale
+        return spot.col_px * step, spot.row_px * step
+
+    def _show_measurement(self, measurement: LatticeMeasurement) -> None:
+        self.measurement = measurement
+        self.picked = []
+        axis = self._k_axis(measurement.spectrum.shape[0])
+        new_geometry = self.fft_view.axes[0] != axis
+        self.fft_view.set_frame(measurement.spectrum.log_power(), axes=(axis, axis))
+        if new_geometry:
+            nyquist = axis.scale * (axis.size // 2)
+            half = min(1.4 * max((s.g_per_nm for s in measurement.spots), default=nyquist), nyquist)
+            self.fft_view.view.setRange(xRange=(-half, half), yRange=(-half, half), padding=0)
+        _, calibrated = self.pixel_nm()
+        labels = [(f"{s.d_A:.3f} Å" if calibrated else f"{s.d_nm:.2f} px") + (f" {format_hkl(hkl)}" if hkl else "")
+                  for s, (_, hkl) in zip(measurement.spots, measurement.assignments)]
+        self.spots_overlay.set_spots([self._view_position(s) for s in measurement.spots], labels)
+        self.spots_overlay.set_picked([])
+        self.table.set_measurement(measurement, calibrated=calibrated)
+        self.lattice_label.setText(lattice_summary(measurement, calibrated=calibrated))
+        self._show_calibration(measurement.calibration)
+        self._update_readout()
+        self._request_filter()
+        self.measurement_shown.emit()
+
+    # ----------------------------------------------------------------------- picks
+    def _on_fft_clicked(self, row_f: float, col_f: float) -> None:
+        if self.measurement is None:
+            return
+        spectrum = self.measurement.spectrum
+        d_row, d_col = row_f - spectrum.centre[0], col_f - spectrum.centre[1]
+        self.tasks.submit(lambda: spot_near(spectrum, d_row, d_col), key="fft-click", on_result=self._add_pick,
+                          description="refine spot")
+
+    def _add_pick(self, spot: Spot) -> None:
+        self.picked = (self.picked if len(self.picked) < 2 else []) + [spot]
+        if self.reference is not None and self.pixel_nm()[1]:
+            reference, sigma = self.reference, spot.sigma_g_per_nm * spot.d_nm**2
+            self.tasks.submit(lambda: calibration_check(spot.d_nm, reference.d_nm, sigma_nm=sigma,
+                                                        reference=reference.label),
+                              key="fft-calibration", on_result=self._show_calibration, description="calibration")
+        self.spots_overlay.set_picked([self._view_position(s) for s in self.picked])
+        self._update_readout()
+        self._request_filter()
+        self.picks_changed.emit()
+
+    def clear_picks(self) -> None:
+        self.picked = []
+        self.spots_overlay.set_picked([])
+        self._update_readout()
+        self._request_filter()
+        self.picks_changed.emit()
+
+    def _update_readout(self) -> None:
+        self.readout.setText(pick_readout(self.picked, calibrated=self.pixel_nm()[1]))
+
+    # --------------------------------------------------------------------- filters
+    def _request_filter(self, *_args) -> None:
+        if self._crop is None:
+            return
+        crop, mode = self._crop, self.controls.filter.currentText()
+        if mode == "ROI":
+            self._show_filtered(FilteredImage(crop, "roi", 1.0))
+            return
+        if mode == "Bragg":
+            spots = self.picked or (self.measurement.spots[:4] if self.measurement is not None else [])
+            if not spots:
+                self._show_filtered(FilteredImage(crop, "roi", 1.0))
+                return
+            positions = [(s.row_px, s.col_px) for s in spots]
+            work = lambda: bragg_filter(crop, positions)  # noqa: E731
+        else:
+            work = lambda: hrtem_filter(crop, method=mode.lower())  # noqa: E731
+        self.tasks.submit(work, key="fft-filter", on_result=self._show_filtered, description=f"{mode} filter")
+
+    def _show_filtered(self, result: FilteredImage) -> None:
+        row, col = self.dataset.signal_axes
+        self.filtered_view.set_frame(result.image, axes=(Axis("y", result.image.shape[0], row.scale, 0.0, row.units),
+                                                         Axis("x", result.image.shape[1], col.scale, 0.0, col.units)))
+
+    # --------------------------------------------------------------- crystallinity
+    def request_crystallinity(self) -> None:
+        """Sliding-window crystallinity of the current frame (off the GUI thread)."""
+        if self.dataset is None:
+            return
+        frame, (pixel_nm, _) = np.array(self.current_frame()), self.pixel_nm()
+        window = float(self.controls.window_nm.value())
+        self.tasks.submit(lambda control: crystallinity_map(frame, pixel_nm=pixel_nm, window_nm=window,
+                                                            should_stop=control.should_stop),
+                          key="fft-crystallinity", on_result=self._show_crystallinity, description="crystallinity")
+
+    def _forget_crystallinity(self) -> None:
+        """The map belongs to one frame: hide it when the frame or dataset changes."""
+        self.overlay.setVisible(False)
+        self.crystallinity = None
+        self.crystallinity_label.setText("")
+
+    def _show_crystallinity(self, result: CrystallinityMap) -> None:
+        self.crystallinity = result
+        row, col = self.dataset.signal_axes
+        rect = QRectF(col.offset - col.scale / 2, row.offset - row.scale / 2, col.scale * col.size,
+                      row.scale * row.size)
+        self.overlay.set_map(result.pixel_map, rect)
+        self.overlay.setVisible(self.controls.show_overlay.isChecked())
+        _, calibrated = self.pixel_nm()
+        unit = "nm" if calibrated else "px"
+        self.crystallinity_label.setText(
+            f"crystalline fraction {100 * result.crystalline_fraction:.1f} %, "
+            f"domain size {result.domain_size_nm:.2f} {unit} ({result.snr.size} windows of "
+            f"{result.window_px * result.pixel_nm:.2f} {unit})")
+
+    # ----------------------------------------------------------------- calibration
+    def _on_reference_changed(self, name: str, hkl_text: str) -> None:
+        if not name or not hkl_text:
+            self.reference = None
+            self._request_measure()
+            return
+        try:
+            hkl = parse_hkl(hkl_text)
+        except ValueError as error:
+            self.warning_label.setText(str(error))
+            return
+        self.tasks.submit(lambda: reference_spacing(name, hkl), key="fft-reference",
+                          on_result=self._set_reference, on_error=lambda e: self.warning_label.setText(str(e)),
+                          description="reference spacing")
+
+    def _show_calibration(self, check: CalibrationCheck | None) -> None:
+        """Show the check of the picked spot (or of the lattice) against the reference."""
+        self.calibration = check
+        others = [w for w in self.measurement.warnings if "calibration disagrees" not in w]
+        self.warning_label.setText("\n".join(others + ([check.message] if check and not check.agrees else [])))
+        self.controls.apply_button.setEnabled(check is not None and not check.agrees and self._role() is not None)
+
+    def _set_reference(self, reference: ReferenceSpacing) -> None:
+        self.reference = reference
+        self._request_measure()
+
+    def _role(self) -> str | None:
+        return next((r for r in ("hrtem", "movie") if self.dataset is not None and self.state.dataset(r) is self.dataset),
+                    None)
+
+    def apply_calibration(self) -> None:
+        """Multiply the pixel size by the correction factor (undoable; saved with the project)."""
+        check, role = self.calibration, self._role()
+        if check is None or role is None:
+            return
+        col = self.dataset.signal_axes[1]
+        after = recalibrate(self.dataset, scale=col.scale * check.factor, units="nm")
+        self.undo_stack.push(SetDatasetCommand(self.state, role, self.dataset, after,
+                                               f"Calibrate {role} on {check.reference} (×{check.factor:.4f})"))
+
+    # -------------------------------------------------------------------- tracking
+    def track(self) -> None:
+        """Follow the picked spots (or the two strongest) through the movie: d(t)."""
+        if self.dataset is None or self.dataset.kind != "movie" or self.measurement is None:
+            return
+        spots = self.picked or list(self.measurement.spots[:2])
+        if not spots:
+            return
+        r0, c0, side = self.roi_bounds()
+        movie, (pixel_nm, _), times = self.dataset.array, self.pixel_nm(), self.dataset.axes[0].coordinates()
+        positions, follow = [(s.row_px, s.col_px) for s in spots], self.controls.follow_drift.isChecked()
+
+        def work(control):
+            shifts = measure_drift(movie, reference="previous", should_stop=control.should_stop).shifts_px \
+                if follow else None
+            return lattice_vs_time(movie, positions, roi=(r0, c0, r0 + side, c0 + side), pixel_nm=pixel_nm,
+                                   times_s=times, shifts_px=shifts, progress=control.progress,
+                                   should_stop=control.should_stop)
+
+        self.tasks.submit(work, key="fft-track", on_result=self._show_series, description="lattice vs time")
+
+    def _show_series(self, series: LatticeSeries) -> None:
+        self.series = series
+        self.series_plot.set_series(series)
+
+    # --------------------------------------------------------------------- project
+    def project_state(self) -> dict:
+        """What the project file keeps for this panel."""
+        bounds = list(self.roi_bounds()) if self.dataset is not None else None
+        c = self.controls
+        return {"roi_px": bounds, "snr": c.snr.value(), "filter": c.filter.currentText(),
+                "window_nm": c.window_nm.value(), "follow_drift": c.follow_drift.isChecked(),
+                "reference": {"phase": c.phase.currentText() if c.phase.currentIndex() > 0 else "",
+                              "hkl": c.hkl.text()}}
+
+    def restore_project_state(self, saved: dict) -> None:
+        c = self.controls
+        c.snr.setValue(float(saved.get("snr", c.snr.value())))
+        c.filter.setCurrentText(saved.get("filter", "ROI"))
+        c.window_nm.setValue(float(saved.get("window_nm", c.window_nm.value())))
+        c.follow_drift.setChecked(bool(saved.get("follow_drift", False)))
+        reference = saved.get("reference") or {}
+        c.set_reference(reference.get("phase", ""), reference.get("hkl", ""))
+        if saved.get("roi_px") and self.dataset is not None:
+            self.set_roi_px(*saved["roi_px"])

@@ -1,0 +1,60 @@
+"""Lattice spacing against time for the FFT panel, with CSV export."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
+
+COLOURS = ("y", "c", "m", "g", "w")
+
+
+class FftSeriesPlot(QWidget):
+    """d(t) of the tracked spots (Å) and a button to save the table as CSV."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.series: LatticeSeries | None = None
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("bottom", "time", units="s")
+        self.plot.setLabel("left", "d (Å)")
+        self.plot.addLegend(offset=(5, 5))
+        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((200, 200, 200), style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.plot.addItem(self.cursor)
+        self.curves: list[pg.PlotDataItem] = []
+        self.save_button = QPushButton("Save d(t) CSV…")
+        self.save_button.setEnabled(False)
+        self.status = QLabel("Pick one or two spots, then Track d(t).")
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addLayout(row)
+        self.save_button.clicked.connect(self.save_dialog)
+
+    def set_series(self, series: LatticeSeries) -> None:
+        self.series = series
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+        self.curves = []
+        for j in range(series.n_spots):
+            curve = self.plot.plot(series.times_s, 10 * series.d_nm[:, j], pen=COLOURS[j % len(COLOURS)],
+                                   symbol="o", symbolSize=5, name=f"spot {j + 1}", connect="finite")
+            self.curves.append(curve)
+        found = np.isfinite(series.d_nm).sum()
+        self.status.setText(f"{series.n_spots} spot(s) over {len(series.times_s)} frames, {found} measurements")
+        self.save_button.setEnabled(True)
+
+    def set_time(self, time_s: float) -> None:
+        self.cursor.setValue(time_s)
+
+    def save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save lattice spacing vs time", "lattice_vs_time.csv",
+                                              "CSV (*.csv)")
+        if path and self.series is not None:
+            self.series.to_csv(path)
+            self.status.setText(f"saved {path}")

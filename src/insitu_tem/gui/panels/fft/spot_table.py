@@ -1,0 +1,74 @@
+"""Table of FFT spots: spacing in Å and nm, reciprocal length, direction, SNR, hkl, phase."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
+
+from insitu_tem.analysis.hrtem.fft_lattice import Spot, angle_between
+from insitu_tem.analysis.hrtem.lattice_report import LatticeMeasurement
+
+HEADERS = ("d (Å)", "d (nm)", "g (1/Å)", "angle (°)", "SNR", "hkl", "phase")
+
+
+def format_hkl(hkl) -> str:
+    return "" if hkl is None else "(" + " ".join(str(v) for v in hkl) + ")"
+
+
+class FftSpotTable(QTableWidget):
+    """One row per spot (strongest first); ``px`` columns when the image is uncalibrated."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(0, len(HEADERS), parent)
+        self.setHorizontalHeaderLabels(HEADERS)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().setDefaultSectionSize(18)
+        self.horizontalHeader().setStretchLastSection(True)
+
+    def set_measurement(self, measurement: LatticeMeasurement, *, calibrated: bool) -> None:
+        spots = measurement.spots
+        self.setRowCount(len(spots))
+        self.setHorizontalHeaderLabels(HEADERS if calibrated else ("d (px)", "", "g (1/px)") + HEADERS[3:])
+        for row, (spot, (phase, hkl)) in enumerate(zip(spots, measurement.assignments)):
+            if calibrated:
+                values = (f"{spot.d_A:.4f}", f"{spot.d_nm:.5f}", f"{spot.g_per_A:.5f}")
+            else:
+                values = (f"{spot.d_nm:.3f}", "", f"{spot.g_per_nm:.5f}")
+            values += (f"{spot.angle_deg:.2f}", f"{spot.snr:.0f}", format_hkl(hkl), phase or "")
+            for column, text in enumerate(values):
+                self.setItem(row, column, QTableWidgetItem(text))
+
+    def column_texts(self, column: int) -> list[str]:
+        return [self.item(row, column).text() for row in range(self.rowCount())]
+
+
+def lattice_summary(m: LatticeMeasurement, *, calibrated: bool) -> str:
+    """One line: refined spacings ± σ, angle, best phase match and spots indexed."""
+    fit, unit, scale = m.fit, ("Å" if calibrated else "px"), (10.0 if calibrated else 1.0)
+    if not fit.ok:
+        return f"lattice: {fit.reason}"
+    text = f"lattice: d₁ = {scale * fit.d_a_nm:.4f} ± {scale * fit.sigma_d_a_nm:.4f} {unit}"
+    if fit.two_dimensional:
+        text += (f", d₂ = {scale * fit.d_b_nm:.4f} ± {scale * fit.sigma_d_b_nm:.4f} {unit}, "
+                 f"angle {fit.angle_deg:.2f} ± {fit.sigma_angle_deg:.2f}°")
+    best = m.matches.best if m.matches is not None and m.matches.ok else None
+    if best is not None:
+        zone = f" [{''.join(str(v) for v in best.zone_axis)}]" if best.zone_axis else ""
+        text += f"   best match: {best.phase}{zone}" + (" (ambiguous)" if m.matches.ambiguous else "")
+    return text + f"   ({fit.n_indexed} spots indexed)"
+
+
+def pick_readout(picked: list[Spot], *, calibrated: bool) -> str:
+    """Readout of the clicked spots: d (Å and nm), g, direction, SNR; angle between two."""
+    if not picked:
+        return "Click a spot in the FFT for d and angle; click two for the angle between them."
+    parts = []
+    for i, s in enumerate(picked, 1):
+        if calibrated:
+            parts.append(f"spot {i}: d = {s.d_A:.4f} Å ({s.d_nm:.5f} nm), g = {s.g_per_A:.5f} 1/Å, "
+                         f"angle {s.angle_deg:.2f}°, SNR {s.snr:.0f}")
+        else:
+            parts.append(f"spot {i}: d = {s.d_nm:.3f} px, angle {s.angle_deg:.2f}°")
+    if len(picked) == 2:
+        parts.append(f"angle between spots = {angle_between(*picked):.2f}°")
+    return "   ".join(parts)

@@ -1,0 +1,1 @@
+"""The movie panel and the widgets only it uses."""

@@ -1,0 +1,235 @@
+"""Control rows of the movie panel: playback, contrast and display processing.
+
+Each control group only turns widget changes into signals carrying plain
+values; the panel decides what they do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QToolButton, QVBoxLayout,
+    QWidget,
+)
+
+from insitu_tem.analysis.movie.display_processing import FILTERS, DisplayOptions
+from insitu_tem.gui.widgets.image_view import COLORMAPS
+
+
+class PlaybackBar(QWidget):
+    """Play/pause, step back/forward, loop and frame rate; a timer emits ``tick`` while playing.
+
+    Signals
+    -------
+    tick() : time to show the next frame
+    step(int) : the user stepped by -1 or +1 frame
+    """
+
+    tick = Signal()
+    step = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.back_button = QToolButton(text="◀|")
+        self.play_button = QPushButton("Play")
+        self.play_button.setCheckable(True)
+        self.forward_button = QToolButton(text="|▶")
+        self.loop = QCheckBox("Loop")
+        self.loop.setChecked(True)
+        self.fps = QSpinBox()
+        self.fps.setRange(1, 240)
+        self.fps.setValue(25)
+        self.fps.setSuffix(" fps")
+        self.time_label = QLabel("—")
+        self.time_label.setMinimumWidth(90)
+        self.timer = QTimer(self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 0, 2, 0)
+        for widget in (self.back_button, self.play_button, self.forward_button, self.loop, self.fps, self.time_label):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.play_button.toggled.connect(self._toggle)
+        self.fps.valueChanged.connect(lambda fps: self.timer.setInterval(int(1000 / fps)))
+        self.timer.timeout.connect(self.tick)
+        self.back_button.clicked.connect(lambda: self.step.emit(-1))
+        self.forward_button.clicked.connect(lambda: self.step.emit(1))
+
+    @property
+    def playing(self) -> bool:
+        return self.play_button.isChecked()
+
+    def stop(self) -> None:
+        self.play_button.setChecked(False)
+
+    def _toggle(self, playing: bool) -> None:
+        self.play_button.setText("Pause" if playing else "Play")
+        if playing:
+            self.timer.start(int(1000 / self.fps.value()))
+        else:
+            self.timer.stop()
+
+
+class ContrastControls(QWidget):
+    """Levels (auto by percentiles or manual), gamma, colour map and a histogram with a draggable range.
+
+    Signals
+    -------
+    levels_changed(float, float) : black and white levels
+    lut_changed(str, float) : colour map name and gamma
+    auto_requested() : the user asked for percentile levels
+    """
+
+    levels_changed = Signal(float, float)
+    lut_changed = Signal(str, float)
+    auto_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.auto_button = QPushButton("Auto")
+        self.auto_button.setToolTip("levels from the 0.5 and 99.5 percentiles of frames across the movie")
+        self.low, self.high = QDoubleSpinBox(), QDoubleSpinBox()
+        for spin in (self.low, self.high):
+            spin.setRange(-1e12, 1e12)
+            spin.setDecimals(1)
+            spin.setKeyboardTracking(False)
+        self.gamma = QDoubleSpinBox()
+        self.gamma.setRange(0.1, 5.0)
+        self.gamma.setSingleStep(0.1)
+        self.gamma.setValue(1.0)
+        self.colormap = QComboBox()
+        self.colormap.addItems(list(COLORMAPS))
+        self.histogram = pg.PlotWidget()
+        self.histogram.setMinimumHeight(70)
+        self.histogram.hideAxis("left")
+        self.histogram.setMouseEnabled(False, False)
+        self.histogram_curve = self.histogram.plot(stepMode="center", fillLevel=0, brush=(120, 120, 200, 120))
+        self.region = pg.LinearRegionItem()
+        self.histogram.addItem(self.region)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        for group in ((self.auto_button, QLabel("black"), self.low, QLabel("white"), self.high),
+                      (QLabel("gamma"), self.gamma, QLabel("colour map"), self.colormap)):
+            row = QHBoxLayout()
+            for widget in group:
+                row.addWidget(widget)
+            row.addStretch(1)
+            layout.addLayout(row)
+        layout.addWidget(self.histogram, 1)
+        self.auto_button.clicked.connect(self.auto_requested)
+        self.low.valueChanged.connect(self._spins_changed)
+        self.high.valueChanged.connect(self._spins_changed)
+        self.region.sigRegionChangeFinished.connect(self._region_changed)
+        self.gamma.valueChanged.connect(self._lut_changed)
+        self.colormap.currentTextChanged.connect(self._lut_changed)
+
+    def set_levels(self, black: float, white: float) -> None:
+        """Show levels without emitting (the panel already applied them)."""
+        for widget in (self.low, self.high, self.region):
+            widget.blockSignals(True)
+        self.low.setValue(black)
+        self.high.setValue(white)
+        self.region.setRegion((black, white))
+        for widget in (self.low, self.high, self.region):
+            widget.blockSignals(False)
+
+    def set_histogram(self, frame: np.ndarray) -> None:
+        """Histogram of a (sub-sampled) frame."""
+        data = np.asarray(frame)[::4, ::4].astype(np.float32).ravel()
+        data = data[np.isfinite(data)]
+        if data.size:
+            counts, edges = np.histogram(data, bins=128)
+            self.histogram_curve.setData(edges, np.log1p(counts))
+
+    def _spins_changed(self) -> None:
+        if self.high.value() > self.low.value():
+            self.region.blockSignals(True)
+            self.region.setRegion((self.low.value(), self.high.value()))
+            self.region.blockSignals(False)
+            self.levels_changed.emit(self.low.value(), self.high.value())
+
+    def _region_changed(self) -> None:
+        black, white = self.region.getRegion()
+        if white > black:
+            self.set_levels(black, white)
+            self.levels_changed.emit(float(black), float(white))
+
+    def _lut_changed(self) -> None:
+        self.lut_changed.emit(self.colormap.currentText(), self.gamma.value())
+
+
+class ProcessingControls(QWidget):
+    """Running average, binning, display filter, crop to the view and drift correction.
+
+    Signals
+    -------
+    options_changed() : read :meth:`options` for the new display options
+    crop_requested(bool) : True = crop to the visible region, False = uncrop
+    drift_requested() : the user asked to measure drift
+    """
+
+    options_changed = Signal()
+    crop_requested = Signal(bool)
+    drift_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.average, self.binning = QSpinBox(), QSpinBox()
+        self.average.setRange(1, 50)
+        self.average.setPrefix("avg ")
+        self.binning.setRange(1, 16)
+        self.binning.setPrefix("bin ")
+        self.filter = QComboBox()
+        self.filter.addItems(list(FILTERS))
+        self.filter_size = QDoubleSpinBox()
+        self.filter_size.setRange(0.5, 15.0)
+        self.filter_size.setValue(1.0)
+        self.filter_size.setSuffix(" px")
+        self.crop_button = QPushButton("Crop to view")
+        self.crop_button.setCheckable(True)
+        self.first, self.last = QSpinBox(), QSpinBox()
+        self.first.setPrefix("from ")
+        self.last.setPrefix("to ")
+        self.drift_button = QPushButton("Measure drift")
+        self.drift_correct = QCheckBox("Drift-corrected")
+        self.drift_correct.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        for group in ((QLabel("Running average and binning:"), self.average, self.binning),
+                      (QLabel("Filter:"), self.filter, self.filter_size),
+                      (QLabel("Frames played:"), self.first, self.last, self.crop_button),
+                      (self.drift_button, self.drift_correct)):
+            row = QHBoxLayout()
+            for widget in group:
+                row.addWidget(widget)
+            row.addStretch(1)
+            layout.addLayout(row)
+        layout.addStretch(1)
+        for spin in (self.average, self.binning, self.filter_size, self.first, self.last):
+            spin.valueChanged.connect(self.options_changed)
+        self.filter.currentTextChanged.connect(self.options_changed)
+        self.drift_correct.toggled.connect(self.options_changed)
+        self.crop_button.toggled.connect(self.crop_requested)
+        self.drift_button.clicked.connect(self.drift_requested)
+
+    def set_frame_count(self, n_frames: int) -> None:
+        """Range the time-range spin boxes over the movie."""
+        for spin, value in ((self.first, 0), (self.last, n_frames - 1)):
+            spin.blockSignals(True)
+            spin.setRange(0, max(n_frames - 1, 0))
+            spin.setValue(value)
+            spin.blockSignals(False)
+
+    def options(self, crop) -> DisplayOptions:
+        """Display options from the widgets plus the panel's current crop."""
+        full = self.first.value() == 0 and self.last.value() == self.last.maximum()
+        return DisplayOptions(
+            crop=crop,
+            time_range=None if full else (self.first.value(), self.last.value()),
+            average=self.average.value(),
+            binning=self.binning.value(),
+            filter=self.filter.currentText(),
+            filter_size=self.filter_size.value(),
+            drift_correct=self.drift_correct.isChecked(),
+        )

@@ -1,0 +1,105 @@
+"""Kinetics plots of the movie panel: front position vs time (automatic, manual, fit),
+velocity vs time, film strain vs time, and a text readout of the fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from insitu_tem.analysis.movie.kinetics import KineticsFit
+
+
+def fit_text(fit: KineticsFit, *, units: str, time_units: str) -> str:
+    """One-line readout: x0, k, n ± error, t0 with units."""
+    if not fit.ok:
+        return f"kinetics: {fit.reason}"
+    return (f"x(t) = x0 + k (t − t0)^n:  x0 = {fit.x0:.4g} ± {fit.x0_stderr:.2g} {units},  "
+            f"k = {fit.k:.4g} ± {fit.k_stderr:.2g} {units}/{time_units}^n,  "
+            f"n = {fit.n:.4f} ± {fit.n_stderr:.2g},  t0 = {fit.t0:.3g} ± {fit.t0_stderr:.2g} {time_units}")
+
+
+class KineticsPlot(QWidget):
+    """Tabs: position, velocity, strain; a readout line underneath."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tabs = QTabWidget()
+        self.position_plot = pg.PlotWidget()
+        self.velocity_plot = pg.PlotWidget()
+        self.strain_plot = pg.PlotWidget()
+        self.area_plot = pg.PlotWidget()
+        for plot, name in ((self.position_plot, "Position"), (self.velocity_plot, "Velocity"),
+                           (self.strain_plot, "Strain"), (self.area_plot, "Area")):
+            plot.addLegend(offset=(10, 10))
+            plot.showGrid(x=True, y=True, alpha=0.3)
+            plot.setLabel("bottom", "time")
+            self.tabs.addTab(plot, name)
+        self.auto_points = self.position_plot.plot(pen=None, symbol="o", symbolSize=5, symbolBrush="#00a5c0",
+                                                   name="automatic")
+        self.manual_points = self.position_plot.plot(pen=None, symbol="x", symbolSize=9, symbolPen="#ff5050",
+                                                     name="manual")
+        self.fit_curve = self.position_plot.plot(pen=pg.mkPen("#ffcc00", width=2), name="fit")
+        self.velocity_fit = self.velocity_plot.plot(pen=pg.mkPen("#ffcc00", width=2), name="fit")
+        self.velocity_measured = self.velocity_plot.plot(pen=None, symbol="o", symbolSize=4, symbolBrush="#00a5c0",
+                                                         name="from positions")
+        self.strain_curve = self.strain_plot.plot(pen=pg.mkPen("#80ff80", width=2), symbol="o", symbolSize=4,
+                                                  name="strain")
+        self.area_curve = self.area_plot.plot(pen=pg.mkPen("#ffa040", width=2), symbol="o", symbolSize=4,
+                                              name="reacted area")
+        self.readout = QLabel("Track the front to fit its kinetics.")
+        self.readout.setWordWrap(True)
+        self.readout.setTextInteractionFlags(self.readout.textInteractionFlags() | pg.QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.velocity_label = QLabel("")
+        self.manual_readout = QLabel("")
+        self.manual_readout.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.velocity_label)
+        layout.addWidget(self.manual_readout)
+
+    def set_units(self, units: str, time_units: str) -> None:
+        self.position_plot.setLabel("left", "front position", units=units)
+        self.velocity_plot.setLabel("left", "velocity", units=f"{units}/{time_units}")
+        self.strain_plot.setLabel("left", "strain", units="%")
+        for plot in (self.position_plot, self.velocity_plot, self.strain_plot):
+            plot.setLabel("bottom", "time", units=time_units)
+
+    def set_automatic(self, times, positions, fit: KineticsFit, velocity, velocity_measured, *,
+                      units: str, time_units: str) -> None:
+        """Show an automatic track, its fit and velocities."""
+        self.set_units(units, time_units)
+        times = np.asarray(times, dtype=float)
+        self.auto_points.setData(times, np.asarray(positions, dtype=float), connect="finite")
+        if fit.ok:
+            fine = np.linspace(times.min(), times.max(), 400)
+            self.fit_curve.setData(fine, fit.position(fine))
+            self.velocity_fit.setData(fine[fine > fit.t0], fit.velocity(fine[fine > fit.t0]))
+        else:
+            self.fit_curve.setData([], [])
+            self.velocity_fit.setData([], [])
+        self.velocity_measured.setData(times, np.asarray(velocity_measured, dtype=float), connect="finite")
+        self.readout.setText(fit_text(fit, units=units, time_units=time_units))
+
+    def set_manual(self, times, positions) -> None:
+        self.manual_points.setData(np.asarray(times, dtype=float), np.asarray(positions, dtype=float))
+
+    def set_current_velocity(self, text: str) -> None:
+        self.velocity_label.setText(text)
+
+    def set_area(self, times, area, units: str) -> None:
+        """Reacted area vs time (2-D mode), in ``units``."""
+        self.area_plot.setLabel("left", "reacted area", units=units)
+        self.area_curve.setData(np.asarray(times, dtype=float), np.asarray(area, dtype=float))
+        self.tabs.setCurrentWidget(self.area_plot)
+
+    def set_manual_fit_text(self, text: str) -> None:
+        self.manual_readout.setText(text)
+
+    def set_strain(self, times, strain) -> None:
+        """Strain (fraction) vs time, shown in %."""
+        self.strain_curve.setData(np.asarray(times, dtype=float), 100 * np.asarray(strain, dtype=float),
+                                  connect="finite")
+        self.tabs.setCurrentWidget(self.strain_plot)

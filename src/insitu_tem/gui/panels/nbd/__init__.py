@@ -1,0 +1,1 @@
+"""The nbd panel and the widgets only it uses."""

@@ -1,0 +1,1 @@
+"""Reading microscope files into calibrated datasets: load() and the format readers. Never writes raw data."""

@@ -1,0 +1,178 @@
+"""Open any supported microscope file as a calibrated :class:`Dataset`.
+
+``load(path)`` picks the reader from the suffix (rosettasciio for
+DigitalMicrograph, EMD, TIA, MRC, HyperSpy, MSA and blockfiles; tifffile for
+TIFF stacks and folders of frames; imageio-ffmpeg for videos; numpy for .npy),
+decides the kind (movie, image, pattern, series, spectrum), normalises units
+and fixes awkward dtypes. Files larger than a quarter of RAM load lazily.
+Raw files are opened read-only and never written. Anything unreadable raises
+:class:`DataError` with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from insitu_tem.io.kinds import build_dataset
+from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.io.readers import RawSignal
+from insitu_tem.io.readers import npy_reader
+from insitu_tem.io.readers import rsciio_reader
+from insitu_tem.io.readers import tiff_reader
+from insitu_tem.io.readers import video_reader
+
+SUPPORTED_SUFFIXES = (
+    tuple(rsciio_reader.PLUGIN_BY_SUFFIX)
+    + tiff_reader.TIFF_SUFFIXES
+    + video_reader.VIDEO_SUFFIXES
+    + (".npy",)
+)
+
+_TIFF_NAME = "a TIFF file"
+_VIDEO_NAME = "a video file"
+
+
+def total_memory_bytes() -> int:
+    """Physical memory of this machine, in bytes."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def _size_on_disk(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+    return path.stat().st_size
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise DataError("no such file or folder; check the path")
+    if path.is_dir():
+        if not tiff_reader.numbered_frames(path):
+            raise DataError("is a folder without TIFF frames; open a data file, or a folder of numbered .tif frames")
+        return
+    if not os.access(path, os.R_OK):
+        raise DataError("cannot be read (permission denied); check the file's permissions")
+    if path.stat().st_size == 0:
+        raise DataError("is empty (0 bytes); the transfer may have failed — copy the file again")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise DataError(
+            f"unsupported file type {path.suffix or '(no extension)'!r}; insitu-tem reads "
+            + ", ".join(sorted(set(SUPPORTED_SUFFIXES)))
+        )
+
+
+def _read_raw(path: Path, *, lazy: bool) -> tuple[list[RawSignal], str]:
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        return tiff_reader.read_folder(path, lazy=lazy), "a folder of TIFF frames"
+    if suffix in rsciio_reader.PLUGIN_BY_SUFFIX:
+        plugin = rsciio_reader.PLUGIN_BY_SUFFIX[suffix]
+        return rsciio_reader.read(path, lazy=lazy), rsciio_reader.FORMAT_NAMES[plugin]
+    if suffix in tiff_reader.TIFF_SUFFIXES:
+        return tiff_reader.read(path, lazy=lazy), _TIFF_NAME
+    if suffix in video_reader.VIDEO_SUFFIXES:
+        return video_reader.read(path, lazy=lazy), _VIDEO_NAME
+    return npy_reader.read(path, lazy=lazy), "a numpy .npy file"
+
+
+def read_signals(path: str | os.PathLike, *, lazy: bool | None = None) -> tuple[list[RawSignal], bool]:
+    """Read all signals of a file without choosing one.
+
+    Returns
+    -------
+    signals : list of RawSignal
+    lazy : bool
+        Whether arrays are dask arrays.
+    """
+    path = Path(path)
+    _check_path(path)
+    if lazy is None:
+        lazy = _size_on_disk(path) > total_memory_bytes() // 4
+    try:
+        signals, format_name = _read_raw(path, lazy=lazy)
+    except DataError:
+        raise
+    except MemoryError as error:
+        raise DataError("does not fit in memory; open it lazily (lazy=True / --lazy)") from error
+    except Exception as error:  # noqa: BLE001 - readers raise anything on corrupt files
+        raise _unreadable(path, error) from error
+    if not signals:
+        raise DataError("holds no data signal; check that the acquisition was saved")
+    return signals, lazy
+
+
+def _unreadable(path: Path, error: BaseException) -> DataError:
+    suffix = path.suffix.lower()
+    if suffix in rsciio_reader.PLUGIN_BY_SUFFIX:
+        name = rsciio_reader.FORMAT_NAMES[rsciio_reader.PLUGIN_BY_SUFFIX[suffix]]
+    elif suffix in tiff_reader.TIFF_SUFFIXES:
+        name = _TIFF_NAME
+    elif suffix in video_reader.VIDEO_SUFFIXES:
+        name = _VIDEO_NAME
+    else:
+        name = f"a {suffix} file"
+    detail = " ".join(str(error).split())[:120] or type(error).__name__
+    return DataError(
+        f"cannot be read as {name} ({type(error).__name__}: {detail}); "
+        "it may be truncated, corrupted or have the wrong extension — re-export or copy it again"
+    )
+
+
+def list_signals(path: str | os.PathLike) -> list[str]:
+    """Titles of the signals in a file, in file order (lazy, nothing loaded)."""
+    signals, _ = read_signals(path, lazy=True)
+    return [f"{i}: {s.title}" for i, s in enumerate(signals)]
+
+
+def load(
+    path: str | os.PathLike,
+    *,
+    signal: int | None = None,
+    lazy: bool | None = None,
+    kind: str | None = None,
+) -> Dataset:
+    """Load one signal of a microscope file as a calibrated Dataset.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        File (or folder of numbered TIFF frames).
+    signal : int, optional
+        Index of the signal in a multi-signal file (default 0, with a warning
+        listing the others).
+    lazy : bool, optional
+        True for a dask array, False to read into memory; default: lazy when the
+        file is larger than a quarter of RAM.
+    kind : str, optional
+        Force the interpretation ("image" or "pattern", "movie" or
+        "pattern_series") when the file does not say.
+
+    Returns
+    -------
+    Dataset
+        Axes in canonical units (nm, 1/nm, eV, s; px when uncalibrated) with
+        warnings for anything odd.
+
+    Raises
+    ------
+    DataError
+        For missing, empty, unreadable or unsupported files and bad indices.
+    """
+    signals, lazy = read_signals(path, lazy=lazy)
+    index = 0 if signal is None else int(signal)
+    if not 0 <= index < len(signals):
+        titles = ", ".join(f"{i}: {s.title}" for i, s in enumerate(signals))
+        raise DataError(f"has no signal {index}; it holds {len(signals)} ({titles}) — choose with --signal N")
+    titles = tuple(s.title for s in signals)
+    notes = []
+    if signal is None and len(signals) > 1:
+        notes.append(
+            f"file holds {len(signals)} signals ({', '.join(f'{i}: {t}' for i, t in enumerate(titles))}); "
+            f"showing 0 — choose another with --signal N"
+        )
+    signals[index].metadata["signal_index"] = index
+    return build_dataset(signals[index], source=str(Path(path)), signals=titles, notes=notes, kind=kind)

@@ -1,0 +1,153 @@
+"""Readers built on rosettasciio: DigitalMicrograph, EMD, TIA, MRC, HyperSpy, MSA, blockfile."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from insitu_tem.io.readers.raw import CapturedLog, RawAxis, RawSignal
+
+PLUGIN_BY_SUFFIX = {
+    ".dm3": "digitalmicrograph",
+    ".dm4": "digitalmicrograph",
+    ".emd": "emd",
+    ".ser": "tia",
+    ".emi": "tia",
+    ".mrc": "mrc",
+    ".mrcs": "mrc",
+    ".ali": "mrc",
+    ".rec": "mrc",
+    ".hspy": "hspy",
+    ".hdf5": "hspy",
+    ".msa": "msa",
+    ".ems": "msa",
+    ".mas": "msa",
+    ".emsa": "msa",
+    ".blo": "blockfile",
+}
+
+FORMAT_NAMES = {
+    "digitalmicrograph": "a DigitalMicrograph file",
+    "emd": "an EMD (HDF5) file",
+    "tia": "a TIA .ser/.emi file",
+    "mrc": "an MRC file",
+    "hspy": "a HyperSpy HDF5 file",
+    "msa": "an EMSA/MSA spectrum",
+    "blockfile": "a NanoMegas blockfile",
+}
+
+_IMPORT_LOCK = threading.Lock()
+_LAZY_PLUGINS = {"digitalmicrograph", "emd", "tia", "mrc", "hspy", "blockfile"}
+
+
+def _nested(tree: dict, *keys: str, default: Any = None) -> Any:
+    for key in keys:
+        if not isinstance(tree, dict) or key not in tree:
+            return default
+        tree = tree[key]
+    return tree
+
+
+_VOLTAGE_PATHS_V = (
+    ("ImageList", "TagGroup0", "ImageTags", "Microscope Info", "Voltage"),
+    ("ObjectInfo", "ExperimentalConditions", "MicroscopeConditions", "AcceleratingVoltage"),
+    ("Optics", "AccelerationVoltage"),
+    ("microscope", "high tension"),
+)
+
+
+def _beam_energy_kV(signal: dict) -> float | None:
+    energy = _nested(signal.get("metadata", {}), "Acquisition_instrument", "TEM", "beam_energy")
+    if energy:
+        return float(energy)
+    original = signal.get("original_metadata", {})
+    for path in _VOLTAGE_PATHS_V:
+        volts = _nested(original, *path)
+        try:
+            if volts and float(volts) > 0:
+                return float(volts) / 1000.0
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def _signal_type(signal: dict) -> str:
+    declared = _nested(signal.get("metadata", {}), "Signal", "signal_type", default="") or ""
+    if declared:
+        return str(declared)
+    tags = _nested(signal.get("original_metadata", {}), "ImageList", "TagGroup0", "ImageTags") or {}
+    mode = str(_nested(tags, "Microscope Info", "Imaging Mode", default="")).upper()
+    return "diffraction" if mode == "DIFFRACTION" else ""
+
+
+def _raw_axes(signal: dict) -> tuple[RawAxis, ...]:
+    axes = []
+    for axis in signal["axes"]:
+        axes.append(
+            RawAxis(
+                name=str(axis.get("name") or ""),
+                size=int(axis["size"]),
+                scale=float(axis.get("scale", 1.0)),
+                offset=float(axis.get("offset", 0.0)),
+                units=str(axis.get("units") or ""),
+                navigate=bool(axis.get("navigate", False)),
+            )
+        )
+    return tuple(axes)
+
+
+def _to_raw(signal: dict, index: int) -> RawSignal:
+    title = _nested(signal.get("metadata", {}), "General", "title", default="") or f"signal {index}"
+    metadata = {"title": str(title)}
+    energy = _beam_energy_kV(signal)
+    if energy:
+        metadata["beam_energy_kV"] = energy
+    return RawSignal(
+        array=signal["data"],
+        axes=_raw_axes(signal),
+        title=str(title),
+        signal_type=_signal_type(signal),
+        metadata=metadata,
+    )
+
+
+def read(path: Path, *, lazy: bool) -> list[RawSignal]:
+    """Read every signal of ``path`` with the rosettasciio plugin for its suffix.
+
+    Parameters
+    ----------
+    path : Path
+        File with a suffix in :data:`PLUGIN_BY_SUFFIX`.
+    lazy : bool
+        Return dask arrays where the plugin supports it.
+
+    Returns
+    -------
+    list of RawSignal
+        One per signal in the file, in file order. Reader log messages and
+        warnings are kept in ``metadata["reader_log"]``.
+    """
+    plugin = PLUGIN_BY_SUFFIX[path.suffix.lower()]
+    with _IMPORT_LOCK:
+        module = import_module(f"rsciio.{plugin}")
+    kwargs = {"lazy": True} if lazy and plugin in _LAZY_PLUGINS else {}
+    log = CapturedLog("rsciio")
+    with warnings.catch_warnings(record=True) as caught, log:
+        warnings.simplefilter("always")
+        signals = module.file_reader(str(path), **kwargs)
+    messages = log.messages + [str(w.message) for w in caught]
+    raws = [_to_raw(signal, i) for i, signal in enumerate(signals)]
+    for raw in raws:
+        raw.metadata["reader_log"] = messages
+    return raws
+
+
+def is_structured_rgb(array: Any) -> bool:
+    """True for DigitalMicrograph RGB(A) data stored as a structured dtype."""
+    names = np.dtype(array.dtype).names or ()
+    return {"R", "G", "B"} <= set(names)

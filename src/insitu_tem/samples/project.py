@@ -1,0 +1,30 @@
+"""The sample project: opens the four bundled samples with their scan lines placed on the movie."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from insitu_tem.core.project import PROJECT_SUFFIX, Project, reference_for, save_project
+from insitu_tem.samples.experiment import EXPERIMENT
+
+SAMPLE_FILES = {
+    "movie": "lithiation_movie.tif",
+    "hrtem": "hrtem_movie.tif",
+    "nbd": "nbd_linescan.hspy",
+    "eels": "eels_linescan.hspy",
+}
+PROJECT_NAME = "sample" + PROJECT_SUFFIX
+
+
+def write(folder: str | Path) -> Path:
+    """Write ``sample.itproj`` referencing the samples in ``folder``; return its path."""
+    folder = Path(folder)
+    path = folder / PROJECT_NAME
+    scan = asdict(EXPERIMENT.scan)
+    project = Project(
+        files=[reference_for(role, folder / name, path, checksum=False) for role, name in SAMPLE_FILES.items()],
+        scan_lines={"nbd": scan, "eels": scan},
+    )
+    save_project(project, path)
+    return path

@@ -1,0 +1,135 @@
+"""Direct-beam centre, descan fit and ring ellipse on generated patterns with known geometry, and bismuth.dm3."""
+
+import numpy as np
+import pytest
+
+from insitu_tem.analysis.diffraction.centre import (
+    centres_along_scan,
+    direct_beam_centre,
+    find_centre,
+    fit_descan,
+    symmetry_centre,
+)
+from insitu_tem.analysis.diffraction.ellipse import ellipse_on_strongest_ring, fit_ellipse, fit_ring_ellipse
+from insitu_tem.io.load import load
+from insitu_tem.samples.nbd import render_pattern
+
+
+def _rot(deg):
+    t = np.radians(deg)
+    return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+
+
+@pytest.mark.parametrize("method", ["com", "template"])
+@pytest.mark.parametrize("dtype", [np.float32, np.uint16, np.uint8])
+def test_direct_beam_centre_is_sub_pixel_on_clean_patterns(method, dtype):
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        centre = tuple(rng.uniform(56, 72, 2))
+        pattern = render_pattern(centre_rc=centre, spot_fraction=1.0, amorphous_fraction=0.5)
+        if dtype == np.uint8:
+            pattern = pattern * (255 / pattern.max())
+        found = direct_beam_centre(pattern.astype(dtype), method=method)
+        assert found.ok and found.method == method
+        np.testing.assert_allclose(found.centre_rc, centre, atol=0.05 if dtype != np.uint8 else 0.1)
+        assert found.radius_px == pytest.approx(3.66, abs=0.3)
+
+
+def test_centre_with_counting_noise_is_within_a_tenth_of_a_pixel():
+    rng = np.random.default_rng(2)
+    centre = (61.3, 66.8)
+    pattern = rng.poisson(render_pattern(centre_rc=centre, amorphous_fraction=1.0, spot_fraction=0.0))
+    np.testing.assert_allclose(find_centre(pattern).centre_rc, centre, atol=0.1)
+
+
+def test_no_direct_beam_is_a_result_not_an_error():
+    rng = np.random.default_rng(3)
+    found = direct_beam_centre(rng.poisson(50.0, (128, 128)).astype(float))
+    assert not found.ok and "direct beam" in found.reason
+
+
+def test_symmetry_centre_finds_rings_behind_a_beam_stop():
+    centre = (70.4, 58.7)
+    pattern = render_pattern(centre_rc=centre, spot_fraction=0.0, nanocrystal_fraction=1.0)
+    stop = np.zeros_like(pattern, dtype=bool)
+    stop[:77, 53:65] = True
+    pattern[stop] = 0.0
+    found = find_centre(pattern, mask=stop)
+    assert found.method == "symmetry"
+    np.testing.assert_allclose(found.centre_rc, centre, atol=0.3)
+    assert symmetry_centre(pattern).centre_rc == pytest.approx(centre, abs=0.5)
+
+
+def test_bad_input_raises_with_advice():
+    with pytest.raises(ValueError, match="2-D pattern"):
+        direct_beam_centre(np.zeros((2, 8, 8)))
+    with pytest.raises(ValueError, match="method"):
+        direct_beam_centre(np.zeros((8, 8)), method="magic")
+    with pytest.raises(ValueError, match="degree"):
+        fit_descan([0, 1], [[0, 0], [1, 1]], degree=2)
+
+
+def test_descan_fit_recovers_a_quadratic_drift_of_the_beam():
+    position = np.arange(20) * 8.0
+    u = position / position[-1]
+    truth = np.stack([60 + 0.9 * u, 66 - 1.3 * u + 0.5 * u**2], axis=1)
+    patterns = np.stack([render_pattern(centre_rc=tuple(c), amorphous_fraction=0.3) for c in truth])
+    series = centres_along_scan(patterns)
+    assert series.ok.all()
+    fit = fit_descan(position, series.centre_rc, degree=2)
+    np.testing.assert_allclose(fit.fitted_rc, truth, atol=0.04)
+    assert fit.rms_px < 0.03
+
+
+def test_centres_along_scan_stops_when_asked():
+    patterns = np.stack([render_pattern(centre_rc=(64.0, 64.0))] * 3)
+    calls = iter([False, True, True])
+    series = centres_along_scan(patterns, should_stop=lambda: next(calls))
+    assert series.ok.tolist() == [True, False, False]
+
+
+def test_ellipse_fit_recovers_axes_and_angle_from_exact_points():
+    angles = np.linspace(0, 2 * np.pi, 50, endpoint=False)
+    local = np.stack([40 * np.cos(angles), 37 * np.sin(angles)], axis=1) @ _rot(25).T
+    fit = fit_ellipse(local + [70.0, 60.0])
+    assert fit.ok
+    assert fit.centre_rc == pytest.approx((70.0, 60.0), abs=1e-9)
+    assert fit.semi_axes_px == pytest.approx((40.0, 37.0), abs=1e-9)
+    assert fit.angle_deg == pytest.approx(25.0, abs=1e-6)
+    assert not fit_ellipse(local[:4]).ok
+
+
+def test_ring_ellipse_measures_detector_distortion():
+    distortion = _rot(30) @ np.diag([1.01, 0.99]) @ _rot(30).T
+    pattern = render_pattern(centre_rc=(63.2, 64.7), spot_fraction=0.0, nanocrystal_fraction=1.0,
+                             distortion=distortion)
+    fit = fit_ring_ellipse(pattern, centre_rc=(64.0, 64.0), radius_px=35.8, width_px=5.0)
+    assert fit.ok and fit.rms_px < 0.2
+    assert fit.ellipticity == pytest.approx(0.02, abs=0.002)
+    assert fit.angle_deg == pytest.approx(30.0, abs=3.0)
+    assert fit.centre_rc == pytest.approx((63.2, 64.7), abs=0.05)
+    corrected = (np.array([[fit.semi_axes_px[0], 0.0]]) @ _rot(fit.angle_deg).T) @ fit.correction().T
+    assert np.hypot(*corrected[0]) == pytest.approx(np.sqrt(np.prod(fit.semi_axes_px)))
+
+
+@pytest.mark.realdata
+def test_bismuth_centre_and_rings_behind_the_beam_stop(realdata):
+    pattern = np.asarray(load(realdata("bismuth.dm3")).array)
+    found = find_centre(pattern)
+    assert found.method == "symmetry"
+    np.testing.assert_allclose(found.centre_rc, (142, 99), atol=1.5)
+    for radius in (39, 67, 80, 104):
+        fit = fit_ring_ellipse(pattern, centre_rc=found.centre_rc, radius_px=radius, width_px=6)
+        assert fit.ok and fit.n_points > 120
+        assert np.sqrt(np.prod(fit.semi_axes_px)) == pytest.approx(radius, abs=3.0)
+        assert fit.centre_rc == pytest.approx(found.centre_rc, abs=0.5)
+
+
+def test_ellipse_on_the_strongest_ring_of_the_sample_distortion():
+    distortion = _rot(30) @ np.diag([1.01, 0.99]) @ _rot(30).T
+    pattern = render_pattern(centre_rc=(64.0, 63.0), spot_fraction=0.0, nanocrystal_fraction=1.0,
+                             distortion=distortion)
+    fit = ellipse_on_strongest_ring(pattern, centre_rc=(64.0, 63.0))
+    assert fit.ok and fit.ellipticity == pytest.approx(0.02, abs=0.002)
+    flat = ellipse_on_strongest_ring(np.ones((64, 64)), centre_rc=(32.0, 32.0))
+    assert not flat.ok and "no ring" in flat.reason

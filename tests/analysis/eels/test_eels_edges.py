@@ -1,0 +1,107 @@
+"""Edge table, onsets and chemical shifts: synthetic edges with known shifts, the sample scan, real spectra."""
+
+import json
+
+import numpy as np
+import pytest
+
+from insitu_tem.analysis.eels import (
+    EDGES,
+    analyse_edge,
+    chemical_shift,
+    edge_onset,
+    edges_in_range,
+    find_edge,
+)
+from insitu_tem.io.load import load
+from insitu_tem.core.model import Axis
+
+CORE = Axis("E", 800, 0.1, 240.0, "eV")
+
+
+def carbon_like(shifts, *, counts=3e3, seed=0):
+    """C K-like edges (step + π* peak) on a power law, onsets at 284 eV + shift, Poisson counts."""
+    e = CORE.coordinates()
+    onset = 284.0 + np.asarray(shifts, float)[..., None]
+    edge = 0.5 * (1 + np.tanh((e - onset) / 0.4)) * (e / 284.0) ** -2 + 0.8 * np.exp(-0.5 * ((e - onset - 1.5) / 0.6) ** 2)
+    model = counts * (8 * (e / 240.0) ** -3.5 + edge)
+    return np.random.default_rng(seed).poisson(model).astype(float)
+
+
+def test_edge_table_lookup():
+    assert find_edge("li k").name == "Li-K"
+    assert find_edge("W O2,3").lines == (("O3", 36.8), ("O2", 45.3))
+    assert find_edge("Si-L23").onset_eV == pytest.approx(99.2)
+    for name in ("W-N67", "W-O1", "W-M45", "B-K", "C-K", "N-K", "O-K", "F-K", "Ti-L23", "Cr-L23", "Mn-L23", "Cu-M23", "Cu-L23"):
+        assert name in EDGES
+    assert {e.name for e in edges_in_range(30, 80)} >= {"W-N67", "W-O23", "Li-K", "Cu-M23", "W-O1"}
+    with pytest.raises(ValueError, match="use one of"):
+        find_edge("Xx-K")
+
+
+def test_onset_is_the_steepest_point_of_the_rise():
+    shifts = np.array([0.0, 0.7, -1.2])
+    onset = edge_onset(carbon_like(shifts, counts=1e5), CORE, "C-K", smooth_eV=0.2)
+    assert onset.ok and "first derivative" in onset.definition
+    assert np.allclose(onset.onset_eV - shifts, onset.onset_eV[0], atol=0.03)
+    assert 284.0 < onset.onset_eV[0] < 285.0
+
+
+def test_chemical_shift_known_answers_and_honest_errors():
+    truth = np.random.default_rng(6).uniform(-1.5, 1.5, 60)
+    truth[0] = 0.0
+    spectra = carbon_like(truth, seed=1)
+    reference = carbon_like(np.zeros(20), seed=2).mean(axis=0)
+    result = chemical_shift(spectra, CORE, "C-K", reference=reference)
+    error = result.shift_eV - truth
+    assert result.ok
+    assert np.sqrt(np.mean(error**2)) < 0.03
+    pulls = error / result.stderr_eV
+    assert 0.5 < np.std(pulls) < 2.0
+    by_index = chemical_shift(spectra, CORE, "C-K", reference=0)
+    assert by_index.shift_eV[0] == 0.0 and by_index.stderr_eV[0] == 0.0
+    assert np.sqrt(np.mean((by_index.shift_eV - truth) ** 2)) < 0.04
+
+
+def test_chemical_shift_bad_reference():
+    spectra = carbon_like(np.zeros(3))
+    with pytest.raises(ValueError, match="outside the scan"):
+        chemical_shift(spectra, CORE, "C-K", reference=7)
+    with pytest.raises(ValueError, match="same axis"):
+        chemical_shift(spectra, CORE, "C-K", reference=np.ones(10))
+
+
+def sample(sample_data):
+    path = sample_data / "eels_linescan.hspy"
+    if not path.exists():
+        pytest.skip("sample_data/eels_linescan.hspy not generated")
+    return load(path), json.loads((sample_data / "eels_linescan.truth.json").read_text())
+
+
+@pytest.mark.parametrize("reference", [0, 45])
+def test_sample_w_o23_shift_profile_within_goal(sample_data, reference):
+    dataset, truth = sample(sample_data)
+    expected = np.array(truth["w_o23_shift_eV"]) - truth["w_o23_shift_eV"][reference]
+    result = analyse_edge(dataset.array, dataset.signal_axes[0], "W-O23", reference=reference)
+    assert result.deconvolved
+    rms = np.sqrt(np.mean((result.shift.shift_eV - expected) ** 2))
+    assert rms <= 0.05
+    assert np.all(result.shift.stderr_eV < 0.05)
+    reduced = np.array(truth["distance_from_front_nm"]) < -60
+    assert np.allclose(result.onset.onset_eV[reduced], 36.8 - 1.5, atol=0.25)
+
+
+def test_real_carbon_k_onset(realdata):
+    dataset = load(realdata("08_carbon.dm3"))
+    onset = edge_onset(dataset.array, dataset.signal_axes[0], "C-K")
+    assert onset.onset_eV == pytest.approx(283.1, abs=0.2)
+
+
+def test_real_sto_titanium_and_oxygen_onsets(realdata):
+    for name in ("EELS_STO.dm3", "STO_coreloss.msa"):
+        dataset = load(realdata(name))
+        energy = dataset.signal_axes[0]
+        titanium = edge_onset(dataset.array, energy, "Ti-L23")
+        oxygen = edge_onset(dataset.array, energy, "O-K")
+        assert 454.0 < titanium.onset_eV < 460.0
+        assert 528.0 < oxygen.onset_eV < 537.0

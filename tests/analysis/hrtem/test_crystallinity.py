@@ -1,0 +1,71 @@
+"""Sliding-window crystallinity: generated crystal/amorphous layouts with known fractions and sizes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map, domain_size_nm
+from insitu_tem.samples.hrtem import amorphous_texture, basis_vectors, lattice_fringes
+
+PIXEL = 0.05
+SHAPE = (192, 192)
+
+
+def composite(mask, rng):
+    basis = basis_vectors((0.377, 0.3653), angle_deg=90, rotation_deg=15)
+    crystal = lattice_fringes(mask.shape, basis, pixel_nm=PIXEL, contrast=0.08, rng=rng)
+    glass = amorphous_texture(mask.shape, pixel_nm=PIXEL, d_nm=0.3, contrast=0.08, rng=rng)
+    return rng.poisson(100 * (1 + np.where(mask, crystal, glass)))
+
+
+@pytest.mark.parametrize("boundary", [48, 96, 150])
+def test_crystalline_fraction_of_a_straight_boundary(boundary):
+    rng = np.random.default_rng(boundary)
+    mask = np.zeros(SHAPE, bool)
+    mask[:, boundary:] = True
+    result = crystallinity_map(composite(mask, rng), pixel_nm=PIXEL)
+    assert result.crystalline_fraction == pytest.approx(mask.mean(), abs=0.05)
+    assert result.pixel_map.shape == SHAPE
+    assert np.all(np.isnan(result.d_nm[~result.crystalline]))
+    assert np.nanmedian(result.d_nm) == pytest.approx(0.37, rel=0.06)
+
+
+def test_amorphous_and_noise_images_have_no_crystal():
+    rng = np.random.default_rng(1)
+    for image in (composite(np.zeros(SHAPE, bool), rng), rng.poisson(100, SHAPE)):
+        result = crystallinity_map(image, pixel_nm=PIXEL)
+        assert result.crystalline_fraction == 0.0 and result.domain_size_nm == 0.0
+
+
+@pytest.mark.parametrize("diameter_nm", [3.0, 5.0])
+def test_domain_size_of_round_crystallites_near_the_critical_size(diameter_nm):
+    shape = (256, 256)
+    rng = np.random.default_rng(int(diameter_nm))
+    rows, cols = np.mgrid[0 : shape[0], 0 : shape[1]]
+    mask = np.zeros(shape, bool)
+    for centre in ((60, 60), (190, 70), (120, 190)):
+        mask |= np.hypot(rows - centre[0], cols - centre[1]) <= diameter_nm / PIXEL / 2
+    result = crystallinity_map(composite(mask, rng), pixel_nm=PIXEL)
+    assert result.domain_size_nm == pytest.approx(diameter_nm, rel=0.25)
+    assert result.crystalline_fraction == pytest.approx(mask.mean(), rel=0.3)
+
+
+def test_domain_size_of_exact_masks():
+    mask = np.zeros((100, 100), bool)
+    mask[10:30, 10:30] = True
+    assert domain_size_nm(mask, pixel_nm=0.1) == pytest.approx(np.sqrt(4 * 400 / np.pi) * 0.1)
+    assert domain_size_nm(np.zeros((5, 5), bool), pixel_nm=0.1) == 0.0
+
+
+def test_window_geometry_and_bad_input():
+    result = crystallinity_map(np.random.default_rng(0).poisson(100, (128, 128)), pixel_nm=PIXEL, window_nm=1.6)
+    assert result.window_px == 32 and result.step_px == 8 and result.snr.shape == (13, 13)
+    rows, cols = result.window_centres_px()
+    assert rows[0] == pytest.approx(15.5) and cols[-1] == pytest.approx(15.5 + 8 * 12)
+    with pytest.raises(ValueError, match="larger than the image"):
+        crystallinity_map(np.zeros((32, 32)), pixel_nm=PIXEL, window_nm=3.2)
+    with pytest.raises(ValueError, match="2-D"):
+        crystallinity_map(np.zeros(32), pixel_nm=PIXEL)
+    with pytest.raises(InterruptedError):
+        crystallinity_map(np.zeros((128, 128)), pixel_nm=PIXEL, should_stop=lambda: True)

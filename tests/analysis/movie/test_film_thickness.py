@@ -1,0 +1,48 @@
+"""Expansion: strain from two markers, film thickness across a line, and the
+sample movie's ~3 % thickening behind the front."""
+
+import numpy as np
+import pytest
+from scipy.special import ndtr
+
+from insitu_tem.analysis.movie.drift import measure_drift
+from insitu_tem.analysis.movie.film_thickness import film_thickness, strain_from_lengths
+from insitu_tem.analysis.movie.kymograph import kymograph
+from insitu_tem.samples import EXPERIMENT
+from insitu_tem.samples import movie as sample_movie
+
+
+def test_marker_strain_relative_to_the_first_frames():
+    result = strain_from_lengths([10, 10, 10, 10], [110, 110, 112, 113], n_reference=2)
+    assert result.ok and result.reference_px == 100.0
+    np.testing.assert_allclose(result.strain, [0, 0, 0.02, 0.03])
+    assert not strain_from_lengths([np.nan, 1.0], [np.nan, 2.0], n_reference=1).ok
+    with pytest.raises(ValueError, match="same length"):
+        strain_from_lengths([1.0], [1.0, 2.0])
+
+
+def test_film_thickness_follows_edges_even_when_one_edge_reverses_contrast():
+    s = np.arange(120, dtype=float)
+    rows = []
+    for t in range(10):
+        top, bottom = 30.0 - 0.2 * t, 90.0
+        film = 110.0 - 8.0 * t
+        rows.append(160 + (film - 160) * ndtr((s - top) / 1.2) + (85 - film) * ndtr((s - bottom) / 1.2))
+    result = film_thickness(np.asarray(rows))
+    expected = (90.0 - (30.0 - 0.2 * np.arange(10))) / 60.0 - 1.0
+    np.testing.assert_allclose(result.strain, expected - expected[:3].mean() + 0.0, atol=2e-3)
+    with pytest.raises(ValueError, match="kymograph"):
+        film_thickness(np.zeros((3, 10)))
+
+
+def test_sample_movie_film_expands_three_percent_behind_the_front():
+    frames, truth = sample_movie.generate()
+    shifts = measure_drift(frames).shifts_px
+    column = 120.0
+    kymo = kymograph(frames, [(60.0, column), (200.0, column)], width=41, shifts_px=shifts)
+    result = film_thickness(kymo.image)
+    assert result.reference_px == pytest.approx(80.0, abs=0.5)
+    passed = truth.front_specimen_px > column + 5
+    ahead = truth.front_specimen_px < column - 5
+    assert np.nanmean(result.strain[ahead]) == pytest.approx(0.0, abs=0.005)
+    assert np.nanmean(result.strain[passed]) == pytest.approx(EXPERIMENT.expansion, abs=0.005)

@@ -1,0 +1,84 @@
+"""Kinetics: known power laws with noise, fixed parameters, velocities, too few points,
+and the sample movie's n within 0.02 of the truth."""
+
+import numpy as np
+import pytest
+
+from insitu_tem.analysis.movie.drift import measure_drift
+from insitu_tem.analysis.movie.front import track_front
+from insitu_tem.analysis.movie.kinetics import fit_kinetics, measured_velocity, power_law
+from insitu_tem.analysis.movie.kymograph import kymograph
+from insitu_tem.samples import EXPERIMENT
+from insitu_tem.samples import movie as sample_movie
+
+
+@pytest.mark.parametrize("n_true", [0.5, 1.0, 0.75])
+def test_noisy_power_law_recovers_parameters_within_their_errors(n_true):
+    rng = np.random.default_rng(int(n_true * 100))
+    t = np.arange(60) * 0.5
+    x = power_law(t, 20.0, 15.0, n_true, 0.0) + rng.normal(scale=0.3, size=t.size)
+    fit = fit_kinetics(t, x)
+    assert fit.ok and fit.n_points == 60
+    assert abs(fit.n - n_true) < 4 * fit.n_stderr + 1e-3
+    assert abs(fit.k - 15.0) < 4 * fit.k_stderr + 0.05
+    assert 0 < fit.n_stderr < 0.05
+    assert fit.residual_rms == pytest.approx(0.3, rel=0.3)
+    assert fit.covariance.shape == (4, 4)
+
+
+def test_late_start_and_negative_direction():
+    t = np.linspace(0, 20, 81)
+    x = power_law(t, 100.0, -8.0, 0.6, 5.0)
+    fit = fit_kinetics(t, x)
+    assert fit.ok
+    np.testing.assert_allclose([fit.x0, fit.k, fit.n, fit.t0], [100.0, -8.0, 0.6, 5.0], atol=1e-3)
+
+
+def test_fixed_parameters_have_zero_error_and_nans_are_skipped():
+    t = np.arange(30.0)
+    x = power_law(t, 5.0, 2.0, 1.0, 0.0)
+    x[[3, 7]] = np.nan
+    fit = fit_kinetics(t, x, fixed={"t0": 0.0, "n": 1.0})
+    assert fit.ok and fit.n_points == 28 and fit.n_stderr == 0.0 and fit.t0 == 0.0
+    assert fit.k == pytest.approx(2.0, abs=1e-6)
+
+
+def test_sigma_weights_give_absolute_errors():
+    rng = np.random.default_rng(8)
+    t = np.arange(1, 41, dtype=float)
+    x = power_law(t, 0.0, 3.0, 0.5, 0.0) + rng.normal(scale=0.2, size=t.size)
+    fit = fit_kinetics(t, x, sigma=np.full(t.size, 0.2), fixed={"t0": 0.0})
+    scaled = fit_kinetics(t, x, sigma=np.full(t.size, 2.0), fixed={"t0": 0.0})
+    assert scaled.n_stderr == pytest.approx(10 * fit.n_stderr, rel=1e-3)
+
+
+def test_velocity_from_fit_and_from_positions_agree():
+    t = np.arange(1, 61) * 0.5
+    fit = fit_kinetics(t, power_law(t, 10.0, 20.0, 0.5, 0.0))
+    analytic = 20.0 * 0.5 / np.sqrt(t)
+    np.testing.assert_allclose(fit.velocity(t), analytic, rtol=1e-4)
+    measured = measured_velocity(t, power_law(t, 10.0, 20.0, 0.5, 0.0))
+    np.testing.assert_allclose(measured[10:-3], analytic[10:-3], rtol=0.02)
+    assert fit.velocity([fit.t0 - 1.0])[0] == 0.0
+
+
+def test_too_few_points_is_a_result_and_bad_input_raises():
+    fit = fit_kinetics([0.0, 1.0, 2.0], [1.0, np.nan, 3.0])
+    assert not fit.ok and "track more frames" in fit.reason
+    with pytest.raises(ValueError, match="same length"):
+        fit_kinetics([0.0, 1.0], [1.0])
+    with pytest.raises(ValueError, match="fix"):
+        fit_kinetics(np.arange(10.0), np.arange(10.0), fixed={"speed": 1.0})
+
+
+def test_sample_movie_exponent_within_0_02_of_truth():
+    frames, truth = sample_movie.generate()
+    row = EXPERIMENT.scan.start_rc[0]
+    shifts = measure_drift(frames).shifts_px
+    track = track_front(kymograph(frames, [(row, 0.0), (row, 255.0)], width=41, shifts_px=shifts).image)
+    fit = fit_kinetics(truth.times_s, track.position)
+    law = EXPERIMENT.front
+    assert abs(fit.n - law.n) <= 0.02
+    assert abs(fit.n - law.n) < 5 * fit.n_stderr + 0.005
+    assert fit.k == pytest.approx(law.k_px, rel=0.03)
+    assert fit.x0 == pytest.approx(law.x0_px, abs=1.0)
