@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench samples screenshot clean
+.PHONY: run test bench validate samples screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+validate: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[test,bench,validation]"
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m validation
 
 samples: $(STAMP)
 	$(BIN)/python -m insitu_tem.samples sample_data
