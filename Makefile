@@ -14,6 +14,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@$(BIN)/python -m insitu_tem.gui.platform_check
 	$(BIN)/insitu-tem
 
 test: $(STAMP)
