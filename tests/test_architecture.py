@@ -18,7 +18,9 @@ import importlib
 for module in MODULES:
     importlib.import_module(module)
 from insitu_tem.cli.main import command_modules
-command_modules()
+modules = command_modules()
+for name in modules:
+    modules[name]
 print('ok', len(MODULES))
 """
 

@@ -5,16 +5,17 @@ import argparse
 import numpy as np
 import pytest
 
-from insitu_tem.cli.main import build_command_parser, command_modules, main
+from insitu_tem.cli.main import main
+from insitu_tem.cli.parsing import COMMANDS, build_command_parser, command_parser
 
 REQUIRED_VALUES = {"line": "0,0,10,0", "out": "out.png", "phase": "W", "grain_size": "3"}
 
 
 def file_commands() -> list[tuple[str, argparse.ArgumentParser]]:
-    parser = build_command_parser(command_modules())
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    parser = build_command_parser()
     found = []
-    for name, child in sorted(subparsers.choices.items()):
+    for name in sorted(COMMANDS):
+        child = command_parser(parser, name)
         if any(action.dest == "file" for action in child._actions):
             found.append((name, child))
     return found

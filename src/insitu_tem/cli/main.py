@@ -1,80 +1,64 @@
 """Command-line entry point: ``insitu-tem [FILE...]`` opens the GUI,
-``insitu-tem COMMAND ...`` runs a batch command. Never imports Qt at module level.
+``insitu-tem COMMAND ...`` runs a batch command. Never imports Qt at module level,
+and imports only the module of the command that runs.
 
-Every command prints one JSON document with ``--json``; bad input exits 2 with
-``insitu-tem: error: <file>: <what to do>`` on stderr (``--debug`` shows the
-traceback).
+Every command prints one JSON document with ``--json``; bad input or a bad option
+exits 2 with one line ``insitu-tem: error: <file or option>: <what to do>`` on
+stderr (``--debug`` shows the traceback); Ctrl-C exits 130 with
+``insitu-tem: interrupted``. Library warnings and log lines are collected, not
+printed.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import pkgutil
 import sys
 import traceback
-from importlib import import_module
 from pathlib import Path
-from types import ModuleType
+from typing import Mapping
 
-from insitu_tem import __version__
-from insitu_tem.cli import commands
-from insitu_tem.cli.commands.common import InputError, stderr_progress, to_jsonable
-from insitu_tem.core.model import DataError
+from insitu_tem.cli.errors import InputError, OptionError
+from insitu_tem.cli.parsing import COMMANDS, PROG, CommandModules, build_command_parser, build_gui_parser
+from insitu_tem.cli.quiet import library_messages, native_stderr_collected
 
-PROG = "insitu-tem"
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
+EXIT_INTERRUPTED = 130
+
+__all__ = ["build_command_parser", "command_modules", "main", "report_error", "run_command"]
 
 
-def command_modules() -> dict[str, ModuleType]:
-    """Every subcommand module in :mod:`insitu_tem.cli.commands`, by command name."""
-    found = {}
-    for info in pkgutil.iter_modules(commands.__path__):
-        if info.name.startswith("_") or info.name == "common":
-            continue
-        module = import_module(f"{commands.__name__}.{info.name}")
-        found[module.NAME] = module
-    return dict(sorted(found.items()))
+def command_modules() -> CommandModules:
+    """Every subcommand module by command name, each imported when first looked up."""
+    return CommandModules()
 
 
-def build_command_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="insitu-tem batch commands")
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, module in modules.items():
-        child = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(child)
-        child.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-        child.add_argument("--debug", action="store_true", help="show tracebacks")
-        child.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
-    return parser
-
-
-def build_gui_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Open the insitu-tem workbench (no FILE: the sample project). "
-        "Batch commands: insitu-tem COMMAND --help.",
-    )
-    parser.add_argument("files", nargs="*", metavar="FILE", help="files or a project to open")
-    parser.add_argument("--screenshot", metavar="PATH",
-                        help="render the window offscreen to a PNG and exit")
-    parser.add_argument("--signal", type=int, default=None, metavar="N")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    return parser
+def printable(text: str) -> str:
+    """``text`` on one line: control characters (a newline in a file name) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def report_error(path: str | None, message: str) -> None:
     """Write the one-line error the user sees."""
-    where = f"{Path(path).name}: " if path else ""
-    first_line = " ".join(str(message).split())
+    name = (Path(path).name or str(path)) if path is not None and str(path) != "" else None
+    where = f"{printable(name)}: " if name else ""
+    first_line = " ".join(printable(" ".join(str(message).split())).split())
     sys.stderr.write(f"{PROG}: error: {where}{first_line}\n")
+    sys.stderr.flush()
+
+
+def interrupted() -> int:
+    """Report Ctrl-C in one line; return exit code 130."""
+    start = "\n" if sys.stderr.isatty() else ""
+    sys.stderr.write(f"{start}{PROG}: interrupted\n")
+    sys.stderr.flush()
+    return EXIT_INTERRUPTED
 
 
 def _print_result(result: dict, *, as_json: bool) -> None:
+    from insitu_tem.cli.commands.common import to_jsonable
+
     document = to_jsonable(result)
     if as_json:
         json.dump(document, sys.stdout, allow_nan=False)
@@ -85,30 +69,49 @@ def _print_result(result: dict, *, as_json: bool) -> None:
         sys.stdout.write(f"{key}: {text if len(text) < 200 else text[:197] + '...'}\n")
 
 
-def run_command(argv: list[str], modules: dict[str, ModuleType]) -> int:
-    args = build_command_parser(modules).parse_args(argv)
-    module = modules[args.command]
-    path = getattr(args, "file", None)
-    try:
-        result = module.run(args, stderr_progress(not (args.quiet or not sys.stderr.isatty())))
-    except InputError as error:
-        if args.debug:
-            traceback.print_exc()
-        report_error(error.path or path, error.message)
-        return EXIT_BAD_INPUT
-    except (DataError, ValueError, OSError) as error:
-        if args.debug:
-            traceback.print_exc()
-        report_error(getattr(error, "filename", None) or path, str(error) or type(error).__name__)
-        return EXIT_BAD_INPUT
-    except MemoryError:
-        report_error(path, "not enough memory; try again with a smaller --roi or a lazy load")
-        return EXIT_BAD_INPUT
-    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
-        if args.debug:
-            traceback.print_exc()
-        report_error(path, f"internal error ({type(error).__name__}: {error}); rerun with --debug")
-        return EXIT_INTERNAL
+def _classify(error: BaseException, path: str | None) -> tuple[int, str | None, str]:
+    """Exit code, file and message for an exception escaping a command."""
+    if isinstance(error, InputError):
+        return EXIT_BAD_INPUT, error.path or (None if isinstance(error, OptionError) else path), error.message
+    if isinstance(error, ImportError):
+        return EXIT_INTERNAL, None, (f"internal error: a library failed to import ({error}); reinstall "
+                                     "insitu-tem (pip install -e .) and rerun with --debug")
+    if isinstance(error, (ValueError, OSError)):
+        where = getattr(error, "filename", None) or path
+        text = (error.strerror if isinstance(error, OSError) and error.strerror else str(error))
+        return EXIT_BAD_INPUT, where, text or type(error).__name__
+    if isinstance(error, RecursionError):
+        return EXIT_BAD_INPUT, path, "is nested too deeply to read; the file may be damaged or malicious"
+    if isinstance(error, MemoryError):
+        return EXIT_BAD_INPUT, path, ("needs more memory than this machine has for this command; "
+                                      "try a smaller region or frame range, or a machine with more memory")
+    return EXIT_INTERNAL, path, f"internal error ({type(error).__name__}: {error}); please report it with --debug"
+
+
+def run_command(argv: list[str], modules: Mapping | None = None) -> int:
+    """Parse and run one command; return the exit code."""
+    modules = command_modules() if modules is None else modules
+    debug = "--debug" in argv
+    path = None
+    with library_messages() as messages:
+        try:
+            args = build_command_parser(modules).parse_args(argv)
+            path = getattr(args, "file", None)
+            quiet = args.quiet or not sys.stderr.isatty()
+            from insitu_tem.cli.commands.common import stderr_progress
+
+            result = modules[args.command].run(args, stderr_progress(not quiet))
+        except KeyboardInterrupt:
+            return interrupted()
+        except SystemExit:
+            raise
+        except BaseException as error:  # noqa: BLE001 - the CLI's last line of defence
+            if debug:
+                traceback.print_exc()
+                sys.stderr.write("".join(f"  {line}\n" for line in messages))
+            code, where, message = _classify(error, path)
+            report_error(where, message)
+            return code
     try:
         _print_result(result, as_json=args.json)
         sys.stdout.flush()
@@ -118,23 +121,41 @@ def run_command(argv: list[str], modules: dict[str, ModuleType]) -> int:
 
 
 def run_gui(argv: list[str]) -> int:
-    args = build_gui_parser().parse_args(argv)
+    try:
+        args = build_gui_parser().parse_args(argv)
+    except OptionError as error:
+        report_error(None, error.message)
+        return EXIT_BAD_INPUT
     from insitu_tem.gui.app import main as gui_main
 
     return gui_main(files=args.files, screenshot=args.screenshot, signal=args.signal, debug=args.debug)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``insitu-tem`` console script; returns the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    modules = command_modules()
-    if argv and argv[0] in modules:
-        return run_command(argv, modules)
+def _dispatch(argv: list[str]) -> int:
+    if argv and argv[0] in COMMANDS:
+        return run_command(argv)
     if argv and argv[0] in {"-h", "--help"}:
         build_gui_parser().print_help()
-        sys.stdout.write("\ncommands: " + ", ".join(modules) + "\n")
+        width = max(map(len, COMMANDS))
+        sys.stdout.write("\ncommands (insitu-tem COMMAND --help):\n")
+        sys.stdout.write("".join(f"  {name:<{width}}  {text}\n" for name, (_, text) in COMMANDS.items()))
         return 0
     return run_gui(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``insitu-tem`` console script; returns the exit code."""
+    console = argv is None
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if console and argv and argv[0] in COMMANDS:
+            with native_stderr_collected():
+                return _dispatch(argv)
+        return _dispatch(argv)
+    except KeyboardInterrupt:
+        return interrupted()
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

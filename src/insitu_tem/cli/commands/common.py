@@ -11,19 +11,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from insitu_tem.cli.errors import InputError, OptionError
 from insitu_tem.core.calibration import recalibrate
 from insitu_tem.core.model import Dataset
 
 Progress = Callable[[float, str], None]
-
-
-class InputError(Exception):
-    """Bad input for a command: reported as one line naming the file, exit 2."""
-
-    def __init__(self, path: str | Path | None, message: str) -> None:
-        super().__init__(message)
-        self.path = None if path is None else str(path)
-        self.message = message
 
 
 def add_input_arguments(parser: argparse.ArgumentParser, *, name: str = "FILE") -> None:
