@@ -24,7 +24,10 @@ def test_round_trip_keeps_everything(tmp_path, raw_file):
     project_path = tmp_path / "session.itproj"
     project = Project(files=[reference_for("movie", raw_file, project_path)],
                       scan_lines={"eels": {"start_rc": [1.0, 2.0]}}, annotations={"movie": {"front": [[0, 1, 2]]}},
-                      parameters={"calibration": {"movie": {"scale": 0.5, "units": "nm"}}}, results={"n": 0.5})
+                      parameters={"calibration": {"movie": {"scale": 0.5, "units": "nm"}},
+                                  "cursor": {"frame": 1, "scan_index": 4}},
+                      results={"front": {"value": {"n": 0.5}, "parameters": {}, "inputs": {},
+                                         "program_version": "0.1.0"}})
     save_project(project, project_path)
     again = load_project(project_path)
     assert again == project
@@ -33,7 +36,7 @@ def test_round_trip_keeps_everything(tmp_path, raw_file):
 
 def test_atomic_save_leaves_the_old_file_when_writing_fails(tmp_path, monkeypatch):
     project_path = tmp_path / "session.itproj"
-    save_project(Project(results={"version": 1}), project_path)
+    save_project(Project(scan_lines={"eels": {"version": 1}}), project_path)
     import insitu_tem.core.project as module
 
     def failing_fsync(fd):
@@ -41,8 +44,8 @@ def test_atomic_save_leaves_the_old_file_when_writing_fails(tmp_path, monkeypatc
 
     monkeypatch.setattr(module.os, "fsync", failing_fsync)
     with pytest.raises(OSError):
-        save_project(Project(results={"version": 2}), project_path)
-    assert load_project(project_path).results == {"version": 1}
+        save_project(Project(scan_lines={"eels": {"version": 2}}), project_path)
+    assert load_project(project_path).scan_lines == {"eels": {"version": 1}}
     assert [p.name for p in tmp_path.iterdir()] == ["session.itproj"]
 
 
@@ -76,7 +79,7 @@ def test_autosave_sidecar_is_newer(tmp_path):
     project_path = tmp_path / "a.itproj"
     save_project(Project(), project_path)
     assert not has_newer_autosave(project_path)
-    save_project(Project(results={"x": 1}), autosave_path(project_path))
+    save_project(Project(scan_lines={"x": {}}), autosave_path(project_path))
     assert has_newer_autosave(project_path)
     assert autosave_path(project_path).name == "a.itproj.autosave"
 
@@ -93,10 +96,10 @@ def test_schema_1_projects_are_migrated(tmp_path):
                                "scan_lines": {}, "annotations": {}, "parameters": {"cursor": {"frame": 3}},
                                "results": {}}))
     project = load_project(old)
-    assert project.schema_version == 2 and project.program_version == "unknown (schema 1)"
+    assert project.schema_version == 3 and project.program_version == "unknown (schema 1)"
     assert project.files[0].path == "m.tif" and project.parameters["cursor"]["frame"] == 3
     save_project(project, old)
-    assert json.loads(old.read_text())["schema_version"] == 2
+    assert json.loads(old.read_text())["schema_version"] == 3
 
 
 def test_new_projects_record_the_program_version():

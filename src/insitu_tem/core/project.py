@@ -1,14 +1,19 @@
-"""The project file: which raw files play which role, and everything the user added.
+"""The project file: the serialised :class:`~insitu_tem.core.session.Session`.
 
-A project is JSON (``*.itproj``): a schema version, references to raw files
-(path relative to the project, SHA-256, signal index), scan lines placed on the
-movie, annotations, analysis parameters and results. Saving is atomic (write a
-temporary file, fsync, rename); raw files are only ever read.
+A project is JSON (``*.itproj``, schema 3): the writing program's version, the
+file of each role (path relative to the project, SHA-256, signal index, kind),
+calibration overrides, scan lines, the analysis line, front marks, analysis
+parameters and results (each with the parameters and input fingerprints that
+produced it), the view state and free-form panel state. Schemas 1 and 2 are
+migrated on reading. Saving is atomic (temporary file, fsync, rename); raw files
+are only ever read. Numbers round-trip exactly (NaN is written as ``NaN``).
+
+:class:`Project`, :func:`save_project` and :func:`load_project` are the schema-2
+shaped view of the same file that the GUI's project controller still uses.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -18,8 +23,10 @@ from typing import Any
 
 from insitu_tem import __version__
 from insitu_tem.core.model import DataError
+from insitu_tem.core.results import Result, sha256_of
+from insitu_tem.core.session import ROLES, DataSource, Session
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 PROJECT_SUFFIX = ".itproj"
 
 
@@ -47,7 +54,7 @@ class FileReference:
 
 @dataclass
 class Project:
-    """Everything a session adds to raw data; see the module docstring."""
+    """The schema-2 shaped view of a project file (files, scan lines, annotations, parameters, results)."""
 
     files: list[FileReference] = field(default_factory=list)
     scan_lines: dict[str, Any] = field(default_factory=dict)
@@ -59,30 +66,30 @@ class Project:
 
     def resolve(self, reference: FileReference, project_path: str | Path) -> Path:
         """Absolute path of a referenced file, relative to the project file."""
-        path = Path(reference.path)
-        return path if path.is_absolute() else (Path(project_path).resolve().parent / path)
+        return resolve_path(reference.path, project_path)
 
 
-def sha256_of(path: str | Path, *, chunk_bytes: int = 2**22) -> str:
-    """SHA-256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(chunk_bytes), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def resolve_path(recorded: str, project_path: str | Path) -> Path:
+    """Absolute path of a path recorded relative to the project file."""
+    path = Path(recorded)
+    return path if path.is_absolute() else (Path(project_path).resolve().parent / path)
+
+
+def relative_path(data_path: str | Path, project_path: str | Path) -> str:
+    """``data_path`` relative to the project's folder (absolute when on another drive), POSIX form."""
+    data_path = Path(data_path).resolve()
+    try:
+        return Path(os.path.relpath(data_path, Path(project_path).resolve().parent)).as_posix()
+    except ValueError:
+        return data_path.as_posix()
 
 
 def reference_for(role: str, data_path: str | Path, project_path: str | Path, *,
                   signal: int | None = None, checksum: bool = True) -> FileReference:
     """A FileReference with a path relative to the project's folder."""
     data_path = Path(data_path).resolve()
-    folder = Path(project_path).resolve().parent
-    try:
-        relative = os.path.relpath(data_path, folder)
-    except ValueError:
-        relative = str(data_path)
     digest = sha256_of(data_path) if checksum and data_path.is_file() else ""
-    return FileReference(role, Path(relative).as_posix(), digest, signal)
+    return FileReference(role, relative_path(data_path, project_path), digest, signal)
 
 
 def write_atomic(path: str | Path, text: str) -> None:
@@ -107,14 +114,100 @@ def _umask() -> int:
     return current
 
 
-def project_to_json(project: Project) -> str:
-    """Serialise a project (sorted keys, stable for diffs)."""
-    return json.dumps(asdict(project), indent=1, sort_keys=True)
+def session_to_document(session: Session, project_path: str | Path) -> dict[str, Any]:
+    """The schema-3 document of ``session``, paths relative to ``project_path``.
+
+    Datasets made in memory (no file) are not recorded; file checksums are computed
+    once (and kept by the session).
+    """
+    datasets = {}
+    for role in session.roles:
+        source = session.source(role)
+        if source.path:
+            datasets[role] = {"path": relative_path(source.path, project_path), "sha256": session.checksum(role),
+                              "signal": source.signal, "kind": source.kind}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "program_version": __version__,
+        "datasets": datasets,
+        "calibration": {role: session.calibration(role) for role in session.roles if session.calibration(role)},
+        "scan_lines": session.scan_lines,
+        "analysis_line": session.analysis_line,
+        "marks": {str(frame): points for frame, points in session.marks.items()},
+        "parameters": {name: session.parameters(name) for name in session.parameter_names},
+        "results": {name: session.result(name).to_dict() for name in session.result_names},
+        "view": session.view_state,
+        "panels": {name: session.panel_state(name) for name in session.panel_names},
+    }
 
 
-def save_project(project: Project, path: str | Path) -> None:
-    """Write ``project`` to ``path`` atomically."""
-    write_atomic(path, project_to_json(project))
+def session_from_document(document: dict[str, Any], project_path: str | Path) -> Session:
+    """A Session (sources recorded, nothing loaded, not dirty) from a project document of any schema."""
+    document = migrate(document)
+    session = Session()
+    with session.events.blocked():
+        for role, entry in document.get("datasets", {}).items():
+            if role in ROLES:
+                session.add_source(role, DataSource(str(resolve_path(entry["path"], project_path)),
+                                                    str(entry.get("sha256", "")), entry.get("signal"),
+                                                    entry.get("kind")))
+        for role, override in document.get("calibration", {}).items():
+            session.set_calibration(role, scale=override.get("scale"), units=override.get("units"))
+        for role, line in document.get("scan_lines", {}).items():
+            session.set_scan_line(role, line)
+        if document.get("analysis_line"):
+            session.set_analysis_line(document["analysis_line"])
+        session.set_marks(document.get("marks", {}))
+        for name, parameters in document.get("parameters", {}).items():
+            session.set_parameters(name, parameters)
+        for name, result in document.get("results", {}).items():
+            session.store_result(name, Result.from_dict(result))
+        session.restore_view(document.get("view", {}))
+        for name, state in document.get("panels", {}).items():
+            session.set_panel_state(name, state)
+    session.mark_clean()
+    return session
+
+
+def session_to_json(session: Session, project_path: str | Path) -> str:
+    """Serialise ``session`` (sorted keys, stable for diffs; NaN written as ``NaN``)."""
+    return json.dumps(session_to_document(session, project_path), indent=1, sort_keys=True)
+
+
+def save_session(session: Session, path: str | Path, *, mark_clean: bool = True) -> Path:
+    """Write ``session`` to ``path`` atomically; the session is then clean (unless ``mark_clean=False``,
+    as for an autosave)."""
+    write_atomic(path, session_to_json(session, path))
+    if mark_clean:
+        session.mark_clean()
+    return Path(path)
+
+
+def read_document(path: str | Path) -> dict[str, Any]:
+    """The JSON document of a project file; raise DataError saying what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("no such project file; check the path")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError(f"is not a readable project file ({error}); open its autosave or a backup") from error
+    if not isinstance(document, dict):
+        raise DataError("is not an insitu-tem project (top level is not an object)")
+    return document
+
+
+def load_session(path: str | Path, *, project_path: str | Path | None = None) -> Session:
+    """Read a project file into a Session (datasets recorded, not loaded: see
+    :func:`insitu_tem.workflows.project.open_session`). ``project_path``: where
+    relative paths are resolved from (default ``path``; an autosave passes its project)."""
+    document = read_document(path)
+    try:
+        return session_from_document(document, project_path or path)
+    except DataError:
+        raise
+    except (TypeError, KeyError, AttributeError, ValueError) as error:
+        raise DataError(f"has an unexpected entry ({error}); the project may be damaged") from error
 
 
 def _from_schema_1(document: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +215,35 @@ def _from_schema_1(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "program_version": "unknown (schema 1)", "schema_version": 2}
 
 
-MIGRATIONS = {1: _from_schema_1}
+def _from_schema_2(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 3 is the session: datasets by role, calibration, cursor as view state, the analysis
+    line and front marks out of the movie panel's state, results with their provenance."""
+    parameters = dict(document.get("parameters", {}))
+    calibration = parameters.pop("calibration", {})
+    cursor = parameters.pop("cursor", {})
+    datasets = {}
+    for entry in document.get("files", []):
+        reference = FileReference(**entry)
+        datasets[reference.role] = {"path": reference.path, "sha256": reference.sha256,
+                                    "signal": reference.signal, "kind": None}
+    annotations = dict(document.get("annotations", {}))
+    movie = annotations.get("movie")
+    front = movie.get("front") if isinstance(movie, dict) else None
+    front = front if isinstance(front, dict) else {}
+    results = {name: value for name, value in document.get("results", {}).items()
+               if isinstance(value, dict) and isinstance(value.get("value"), dict)}
+    return {
+        "schema_version": 3, "program_version": document.get("program_version", ""), "datasets": datasets,
+        "calibration": calibration, "scan_lines": dict(document.get("scan_lines", {})),
+        "analysis_line": front.get("line_rc"), "marks": front.get("front_keyframes", {}),
+        "parameters": {k: v for k, v in parameters.items() if isinstance(v, dict)}, "results": results,
+        "view": {"frame": int(cursor.get("frame", 0)), "probe": int(cursor.get("scan_index", 0)),
+                 "reference_probe": 0},
+        "panels": annotations,
+    }
+
+
+MIGRATIONS = {1: _from_schema_1, 2: _from_schema_2}
 
 
 def migrate(document: dict[str, Any]) -> dict[str, Any]:
@@ -138,35 +259,42 @@ def migrate(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def project_to_document(project: Project) -> dict[str, Any]:
+    """The schema-3 document of a schema-2 shaped :class:`Project`."""
+    return _from_schema_2({**asdict(project), "program_version": __version__, "schema_version": 2})
+
+
+def project_to_json(project: Project) -> str:
+    """Serialise a project (sorted keys, stable for diffs)."""
+    return json.dumps(project_to_document(project), indent=1, sort_keys=True)
+
+
+def save_project(project: Project, path: str | Path) -> None:
+    """Write ``project`` to ``path`` atomically (schema 3)."""
+    write_atomic(path, project_to_json(project))
+
+
 def project_from_dict(document: dict[str, Any]) -> Project:
-    """Build a Project from its JSON document, migrating older schemas."""
+    """The schema-2 shaped view of a project document of any schema."""
     document = migrate(document)
-    files = [FileReference(**entry) for entry in document.get("files", [])]
-    return Project(
-        files=files,
-        scan_lines=dict(document.get("scan_lines", {})),
-        annotations=dict(document.get("annotations", {})),
-        parameters=dict(document.get("parameters", {})),
-        results=dict(document.get("results", {})),
-        program_version=str(document.get("program_version", "")),
-        schema_version=SCHEMA_VERSION,
-    )
+    files = [FileReference(role, entry["path"], entry.get("sha256", ""), entry.get("signal"))
+             for role, entry in document.get("datasets", {}).items()]
+    view = document.get("view", {})
+    parameters = {**document.get("parameters", {}), "cursor": {"frame": view.get("frame", 0),
+                                                               "scan_index": view.get("probe", 0)}}
+    if document.get("calibration"):
+        parameters["calibration"] = document["calibration"]
+    return Project(files=files, scan_lines=dict(document.get("scan_lines", {})),
+                   annotations=dict(document.get("panels", {})), parameters=parameters,
+                   results=dict(document.get("results", {})),
+                   program_version=str(document.get("program_version", "")), schema_version=SCHEMA_VERSION)
 
 
 def load_project(path: str | Path) -> Project:
-    """Read a project file; raise DataError saying what is wrong."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError("no such project file; check the path")
+    """Read a project file as a :class:`Project`; raise DataError saying what is wrong."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DataError(f"is not a readable project file ({error}); open its autosave or a backup") from error
-    if not isinstance(document, dict):
-        raise DataError("is not an insitu-tem project (top level is not an object)")
-    try:
-        return project_from_dict(document)
-    except TypeError as error:
+        return project_from_dict(read_document(path))
+    except (TypeError, KeyError) as error:
         raise DataError(f"has an unexpected file entry ({error}); the project may be damaged") from error
 
 
@@ -199,7 +327,7 @@ def locate(reference: FileReference, project_path: str | Path, *, max_depth: int
     Path or None
         The file, or None when it cannot be found (ask the user).
     """
-    recorded = Project().resolve(reference, project_path)
+    recorded = resolve_path(reference.path, project_path)
     if recorded.exists() and (not reference.sha256 or not recorded.is_file()
                               or sha256_of(recorded) == reference.sha256):
         return recorded
