@@ -27,6 +27,9 @@ def required_options(child: argparse.ArgumentParser, folder) -> list[str]:
         if action.required and action.option_strings:
             value = REQUIRED_VALUES.get(action.dest, "1")
             extra += [action.option_strings[-1], str(folder / value) if action.dest == "out" else value]
+    for group in child._mutually_exclusive_groups:
+        if group.required:
+            extra += [group._group_actions[0].option_strings[-1], "1"]
     return extra
 
 

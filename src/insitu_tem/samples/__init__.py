@@ -12,7 +12,7 @@ from pathlib import Path
 
 from insitu_tem.samples.experiment import EXPERIMENT, Experiment
 
-SAMPLE_MODULES = ("movie", "hrtem", "nbd", "eels")
+SAMPLE_MODULES = ("movie", "hrtem", "nbd", "eels", "holder_log")
 
 
 def write_all(folder: str | Path) -> list[Path]:

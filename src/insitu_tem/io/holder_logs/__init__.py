@@ -1,0 +1,71 @@
+"""Holder logs (Protochips, DENSsolutions Impulse and DigiHeater ``.dens``, generic CSV/TSV).
+
+:func:`load_log` recognises the format from the file's first line and returns a
+:class:`~insitu_tem.core.holder_log.HolderLog` with the recorded time stamps. rosettasciio also
+reads the three vendor formats, but it resamples time onto a uniform axis (and reads only the
+measured temperature of ``.dens`` files); charge integration and synchronisation need the
+recorded times, so the columns are read here and the tests compare values with rosettasciio.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from insitu_tem.core.holder_log import HolderLog
+from insitu_tem.core.model import DataError
+
+MAX_LOG_BYTES = 256 * 1024**2
+
+
+def load_log(path: str | Path, *, time_column: str | None = None) -> HolderLog:
+    """Read a holder log.
+
+    Parameters
+    ----------
+    path : str or Path
+        A Protochips CSV, an Impulse ``... Synchronized data.csv`` (or ``Heat raw.csv``; the
+        ``Metadata.log`` beside it gives the date and the live notes), a ``.dens`` log or a
+        CSV/TSV with a header row.
+    time_column : str, optional
+        For generic CSV/TSV files: the column holding time when it is not obvious.
+
+    Returns
+    -------
+    HolderLog
+
+    Raises
+    ------
+    DataError
+        Unreadable, empty or ambiguous logs, with what to do.
+    """
+    from insitu_tem.io.holder_logs import delimited, dens, impulse, protochips
+
+    path = Path(path)
+    if path.is_dir():
+        raise DataError("is a folder; give the log file itself")
+    if path.stat().st_size > MAX_LOG_BYTES:
+        raise DataError(f"is {path.stat().st_size / 1024**2:.0f} MB, larger than any holder log "
+                        f"({MAX_LOG_BYTES // 1024**2} MB); give the log file")
+    first_line = _first_line(path)
+    if first_line.replace(" ", "").startswith("Time,Notes"):
+        return protochips.read(path)
+    if first_line.startswith("TimeStamp,Experiment time"):
+        return impulse.read(path)
+    if "Digiheater" in first_line:
+        return dens.read(path)
+    return delimited.read(path, time_column=time_column)
+
+
+def _first_line(path: Path) -> str:
+    with open(path, "rb") as handle:
+        raw = handle.read(4096)
+    if b"\0" in raw:
+        raise DataError("is a binary file, not a holder log (CSV, TSV or .dens text)")
+    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise DataError("is empty; give a holder log with a header row and data")
+    return lines[0].strip()
+
+
+__all__ = ["load_log", "HolderLog"]

@@ -1,0 +1,49 @@
+"""`insitu-tem log` and `insitu-tem dose` from the command line."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from insitu_tem.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "sample_data"
+
+
+def run_json(capsys, argv):
+    code = main(argv + ["--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_log_json_contract_on_the_sample_log(capsys):
+    result = run_json(capsys, ["log", str(SAMPLES / "holder_log.csv")])
+    truth = json.loads((SAMPLES / "holder_log.truth.json").read_text())
+    assert result["start"] == truth["log_start"]
+    assert set(result["channels"]) >= {"Channel A Current", "Channel A Voltage"}
+    assert result["channels"]["Channel A Voltage"]["units"] == "V"
+    assert len(result["time_s"]) == len(result["channels"]["Channel A Current"]["values"])
+    assert result["notes"] == [{"time_s": truth["offset_s"], "text": "bias on"}]
+
+
+def test_dose_from_beam_current_and_counts(capsys):
+    movie = str(SAMPLES / "lithiation_movie.tif")
+    current = run_json(capsys, ["dose", movie, "--beam-current-nA", "1", "--area-nm2", "100"])
+    assert current["rate_e_per_A2_s"][0] == pytest.approx(6.2415e5, rel=1e-4)
+    assert np.all(np.diff(current["cumulative_e_per_A2"]) > 0)
+    counts = run_json(capsys, ["dose", movie, "--counts-per-electron", "10"])
+    assert counts["source"] == "counts" and len(counts["time_s"]) == 60
+
+
+def test_bad_options_and_files_are_one_line(capsys, tmp_path):
+    movie = str(SAMPLES / "lithiation_movie.tif")
+    assert main(["dose", movie, "--counts-per-electron", "0"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nothing here\n")
+    assert main(["log", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("insitu-tem: error: bad.csv: ") and err.count("\n") == 1
