@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                        "from a sliding-window FFT"),
     "diffraction": ("diffraction", "analyse one diffraction pattern: centre, spots (d, g, angle, hkl), rings and "
                                    "radial profile"),
+    "dose": ("dose", "electron dose per frame and cumulative (e/Å²) from the beam current or the camera counts"),
     "drift": ("drift", "measure the rigid drift of a movie (sub-pixel phase correlation); shifts per frame"),
     "eels": ("eels", "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"),
     "export": ("export", "render a view of a project (movie, hrtem, nbd, eels, montage, overview) to "
@@ -37,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("info", "describe a file: kind, shape, dtype, calibrated axes, signals and warnings"),
     "lattice": ("lattice", "lattice spacings from the FFT of an HRTEM image: spots, refined lattice, phase "
                            "matches"),
+    "log": ("log", "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, "
+                   "notes"),
     "nbd": ("nbd", "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase "
                    "fractions"),
     "phases": ("phases", "list the reference phases, their reflections, or match d-spacings (and angles) to "
