@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from insitu_tem.analysis.movie.front_line import FrontAnalysis, analyse_front
+from insitu_tem.cli.commands._log_options import add_log_arguments, log_fields
 from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
 from insitu_tem.cli.commands.drift import add_drift_arguments, frame_times, parse_roi
 
@@ -45,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="hold the start time t0 of the kinetic fit at this value, s")
     parser.add_argument("--out", metavar="CSV", default=None,
                         help="also write frame, time_s, position_px, position, confidence to a CSV file")
+    add_log_arguments(parser)
 
 
 def write_csv(path: str, analysis: FrontAnalysis) -> None:
@@ -89,5 +91,6 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "velocity_units": f"{analysis.units}/{time_units}",
         "ok": analysis.track.ok and fit.ok,
         "reason": analysis.track.reason or fit.reason,
+        **log_fields(args, np.asarray(times, dtype=float), analysis.position),
     }
 
