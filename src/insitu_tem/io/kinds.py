@@ -36,9 +36,20 @@ def _has_negative(array: Any) -> bool:
     return bool(np.asarray(sample).min() < 0)
 
 
+def check_numeric(array: Any) -> None:
+    """Raise DataError unless the values are numbers (bool, integers, floats, complex) or RGB."""
+    dtype = np.dtype(array.dtype)
+    if is_structured_rgb(array) or (dtype.names is None and dtype.kind in "biufc"):
+        return
+    what = {"U": "text", "S": "bytes", "V": "raw bytes (void)", "M": "dates", "m": "time spans", "O": "objects"}
+    kind = "records" if dtype.names else what.get(dtype.kind, str(dtype))
+    raise DataError(f"holds {kind} ({dtype}), not numbers; save the image, pattern or spectrum as numbers")
+
+
 def repair_dtype(array: Any, axes: tuple[RawAxis, ...]) -> tuple[Any, tuple[RawAxis, ...], list[str]]:
     """Convert data a viewer cannot use as is; return array, axes and warnings."""
     notes: list[str] = []
+    check_numeric(array)
     if is_structured_rgb(array):
         notes.append("RGB data converted to grey (luminance)")
         return _grey_from_structured(array), axes, notes

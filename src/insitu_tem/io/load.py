@@ -4,9 +4,12 @@
 DigitalMicrograph, EMD, TIA, MRC, HyperSpy, MSA and blockfiles; tifffile for
 TIFF stacks and folders of frames; imageio-ffmpeg for videos; numpy for .npy),
 decides the kind (movie, image, pattern, series, spectrum), normalises units
-and fixes awkward dtypes. Files larger than a quarter of RAM load lazily.
-Raw files are opened read-only and never written. Anything unreadable raises
-:class:`DataError` with a message that says what to do.
+and fixes awkward dtypes. The decoded size is read from the header first
+(:mod:`insitu_tem.io.budget`): data above 512 MB load lazily, data beyond the
+memory budget or decompression bombs are refused, and HDF5 files may not reach
+outside their folder. Raw files are opened read-only, recorded so that no output
+ever replaces them, and never written. Anything unreadable raises
+:class:`DataError` (with ``filename``) with a message that says what to do.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from insitu_tem.io.kinds import build_dataset
 from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.io.budget import decoded_size, plan_load
+from insitu_tem.io.kinds import build_dataset
+from insitu_tem.io.outputs import remember_input
 from insitu_tem.io.readers import RawSignal
 from insitu_tem.io.readers import npy_reader
 from insitu_tem.io.readers import rsciio_reader
@@ -33,17 +38,9 @@ _TIFF_NAME = "a TIFF file"
 _VIDEO_NAME = "a video file"
 
 
-def total_memory_bytes() -> int:
-    """Physical memory of this machine, in bytes."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
-
-
 def _size_on_disk(path: Path) -> int:
     if path.is_dir():
-        return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+        return sum(p.stat().st_size for p in tiff_reader.numbered_frames(path))
     return path.stat().st_size
 
 
@@ -89,12 +86,24 @@ def read_signals(path: str | os.PathLike, *, lazy: bool | None = None) -> tuple[
         Whether arrays are dask arrays.
     """
     path = Path(path)
-    _check_path(path)
-    if lazy is None:
-        lazy = _size_on_disk(path) > total_memory_bytes() // 4
     try:
+        return _read_signals(path, lazy=lazy)
+    except DataError as error:
+        error.filename = str(path)
+        raise
+
+
+def _read_signals(path: Path, *, lazy: bool | None) -> tuple[list[RawSignal], bool]:
+    _check_path(path)
+    remember_input(path)
+    if path.is_dir():
+        for frame in tiff_reader.numbered_frames(path):
+            remember_input(frame)
+    try:
+        size = decoded_size(path)
+        lazy = plan_load(size, lazy=lazy, disk_bytes=_size_on_disk(path))
         signals, format_name = _read_raw(path, lazy=lazy)
-    except DataError:
+    except (DataError, ImportError):
         raise
     except MemoryError as error:
         raise DataError("does not fit in memory; open it lazily (lazy=True / --lazy)") from error
@@ -102,6 +111,8 @@ def read_signals(path: str | os.PathLike, *, lazy: bool | None = None) -> tuple[
         raise _unreadable(path, error) from error
     if not signals:
         raise DataError("holds no data signal; check that the acquisition was saved")
+    for signal in signals:
+        signal.metadata["load_notes"] = list(size.warnings) if size else []
     return signals, lazy
 
 
@@ -146,7 +157,7 @@ def load(
         listing the others).
     lazy : bool, optional
         True for a dask array, False to read into memory; default: lazy when the
-        file is larger than a quarter of RAM.
+        decoded data (from the header) exceed 512 MB.
     kind : str, optional
         Force the interpretation ("image" or "pattern", "movie" or
         "pattern_series") when the file does not say.
@@ -175,4 +186,9 @@ def load(
             f"showing 0 — choose another with --signal N"
         )
     signals[index].metadata["signal_index"] = index
-    return build_dataset(signals[index], source=str(Path(path)), signals=titles, notes=notes, kind=kind)
+    notes += signals[index].metadata.pop("load_notes", [])
+    try:
+        return build_dataset(signals[index], source=str(Path(path)), signals=titles, notes=notes, kind=kind)
+    except DataError as error:
+        error.filename = str(path)
+        raise

@@ -31,6 +31,48 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, name: str = "FILE") 
                         help="read the file as this kind, e.g. a movie of diffraction patterns as pattern_series")
 
 
+def add_force_argument(parser: argparse.ArgumentParser) -> None:
+    """``--force``: allow replacing an existing microscope data file with an output."""
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing microscope data file with the output (never an input)")
+
+
+def check_outputs(args: argparse.Namespace, *dests: str, inputs: tuple[str, ...] = ()) -> None:
+    """Refuse bad output paths up front, before any work (see :mod:`insitu_tem.io.outputs`)."""
+    from insitu_tem.io.outputs import check_output
+
+    for dest in dests:
+        value = getattr(args, dest, None)
+        if value is not None:
+            check_output(value, inputs=(args.file, *inputs), force=getattr(args, "force", False),
+                         option="--" + dest.replace("_", "-"))
+
+
+def output_for(args: argparse.Namespace, dest: str, *, inputs: tuple[str, ...] = ()):
+    """Context manager yielding the temporary path to write ``args.<dest>`` through."""
+    from insitu_tem.io.outputs import output_file
+
+    return output_file(getattr(args, dest), inputs=(args.file, *inputs), force=getattr(args, "force", False),
+                       option="--" + dest.replace("_", "-"))
+
+
+def check_range(option: str, value: float | None, *, low: float | None = None, high: float | None = None,
+                example: str = "") -> None:
+    """Raise OptionError unless ``low <= value <= high`` (and finite); None passes."""
+    if value is None:
+        return
+    ok = math.isfinite(value) and (low is None or value >= low) and (high is None or value <= high)
+    if ok:
+        return
+    if low is not None and high is not None:
+        bounds = f"between {low:g} and {high:g}"
+    elif low is not None:
+        bounds = f"at least {low:g}"
+    else:
+        bounds = f"at most {high:g}"
+    raise OptionError(None, f"{option} {value:g} must be {bounds}" + (f", e.g. {option} {example}" if example else ""))
+
+
 def load_input(args: argparse.Namespace, **kwargs: Any) -> Dataset:
     """Load ``args.file`` honouring ``--signal``, ``--scale`` and ``--units``."""
     from insitu_tem.io.load import load

@@ -10,7 +10,9 @@ import numpy as np
 
 from insitu_tem.analysis.movie.drift import REFERENCES, DriftResult, measure_drift
 from insitu_tem.core.model import Dataset
-from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
+from insitu_tem.cli.commands.common import (
+    InputError, Progress, add_force_argument, add_input_arguments, check_outputs, load_input, output_for, require_kind,
+)
 
 NAME = "drift"
 HELP = "measure the rigid drift of a movie (sub-pixel phase correlation); shifts per frame"
@@ -42,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_drift_arguments(parser)
     parser.add_argument("--out", metavar="CSV", default=None,
                         help="also write frame, time_s, dy_px, dx_px, dy, dx to a CSV file")
+    add_force_argument(parser)
 
 
 def frame_times(dataset: Dataset) -> tuple[np.ndarray, str]:
@@ -55,7 +58,13 @@ def frame_times(dataset: Dataset) -> tuple[np.ndarray, str]:
 def drift_of(dataset: Dataset, args: argparse.Namespace, progress: Progress) -> DriftResult:
     """Run :func:`measure_drift` on a movie dataset with the command-line options."""
     require_kind(dataset, ("movie",), command=NAME)
-    return measure_drift(dataset.array, reference=args.reference, roi=parse_roi(args.roi), progress=progress)
+    roi = parse_roi(args.roi)
+    rows, cols = dataset.shape[-2:]
+    if roi is not None and not (0 <= roi[0] < roi[1] <= rows and 0 <= roi[2] < roi[3] <= cols
+                                and min(roi[1] - roi[0], roi[3] - roi[2]) >= 8):
+        raise InputError(None, f"--roi {args.roi} must lie inside the {rows} × {cols} px frame "
+                               "(ROW0 < ROW1 <= rows, COL0 < COL1 <= cols) and span at least 8 px")
+    return measure_drift(dataset.array, reference=args.reference, roi=roi, progress=progress)
 
 
 def write_csv(path: str, dataset: Dataset, result: DriftResult) -> None:
@@ -71,12 +80,14 @@ def write_csv(path: str, dataset: Dataset, result: DriftResult) -> None:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    check_outputs(args, "out")
     dataset = load_input(args)
     result = drift_of(dataset, args, progress)
     row, col = dataset.signal_axes
-    if args.out:
+    if args.out is not None:
         try:
-            write_csv(args.out, dataset, result)
+            with output_for(args, "out") as temporary:
+                write_csv(temporary, dataset, result)
         except OSError as error:
             raise InputError(args.out, f"cannot write the CSV ({error.strerror}); choose another --out") from error
     return {

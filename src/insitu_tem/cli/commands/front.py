@@ -11,7 +11,10 @@ import numpy as np
 
 from insitu_tem.analysis.movie.front_line import FrontAnalysis, analyse_front
 from insitu_tem.cli.commands._log_options import add_log_arguments, log_fields
-from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
+from insitu_tem.cli.commands.common import (
+    InputError, Progress, add_force_argument, add_input_arguments, check_outputs, check_range, load_input, output_for,
+    require_kind,
+)
 from insitu_tem.cli.commands.drift import add_drift_arguments, frame_times, parse_roi
 
 NAME = "front"
@@ -28,7 +31,23 @@ def parse_line(text: str) -> np.ndarray:
         raise InputError(None, f"--line {text!r} must be X0,Y0,X1,Y1 (x = column, y = row, px), "
                                "optionally more X,Y pairs for a polyline")
     xy = np.asarray(values).reshape(-1, 2)
+    if not np.isfinite(xy).all():
+        raise InputError(None, f"--line {text!r} holds a non-finite number; give pixel positions, e.g. --line 10,128,240,128")
+    if len(xy) > 1000:
+        raise InputError(None, f"--line has {len(xy)} points; give at most 1000")
     return xy[:, ::-1].copy()
+
+
+def check_line(points_rc: np.ndarray, width: float, frame_shape: tuple[int, int], text: str) -> None:
+    """Refuse a line that leaves the frame or a width wider than the frame (options, px)."""
+    rows, cols = frame_shape
+    inside = (points_rc[:, 0] >= 0) & (points_rc[:, 0] <= rows - 1) & (points_rc[:, 1] >= 0) & (points_rc[:, 1] <= cols - 1)
+    if not inside.all():
+        raise InputError(None, f"--line {text} leaves the {cols} × {rows} px frame (x 0 to {cols - 1}, y 0 to {rows - 1}); "
+                               "give end points inside it")
+    if np.hypot(*np.diff(points_rc, axis=0).T).sum() < 2:
+        raise InputError(None, f"--line {text} is shorter than 2 px; give two distinct end points")
+    check_range("--width", width, low=1, high=max(rows, cols), example="21")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="CSV", default=None,
                         help="also write frame, time_s, position_px, position, confidence to a CSV file")
     add_log_arguments(parser)
+    add_force_argument(parser)
 
 
 def write_csv(path: str, analysis: FrontAnalysis) -> None:
@@ -60,8 +80,12 @@ def write_csv(path: str, analysis: FrontAnalysis) -> None:
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     points_rc = parse_line(args.line)
+    check_range("--width", args.width, low=1, example="21")
+    check_range("--fix-t0", args.fix_t0)
+    check_outputs(args, "out")
     dataset = load_input(args)
     require_kind(dataset, ("movie",), command=NAME)
+    check_line(points_rc, args.width, dataset.shape[-2:], args.line)
     polarity = "auto" if args.polarity == "auto" else int(args.polarity)
     times, time_units = frame_times(dataset)
     analysis = analyse_front(
@@ -69,9 +93,10 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         drift_reference=args.reference if args.drift_correct else None, drift_roi=parse_roi(args.roi),
         polarity=polarity, fixed={"t0": args.fix_t0} if args.fix_t0 is not None else None, progress=progress,
     )
-    if args.out:
+    if args.out is not None:
         try:
-            write_csv(args.out, analysis)
+            with output_for(args, "out") as temporary:
+                write_csv(temporary, analysis)
         except OSError as error:
             raise InputError(args.out, f"cannot write the CSV ({error.strerror}); choose another --out") from error
     fit = analysis.fit

@@ -1,4 +1,5 @@
-"""Plain numpy ``.npy`` arrays: no calibration, memory-mapped."""
+"""Plain numpy ``.npy`` arrays: no calibration; lazy arrays read frame by frame with ``pread``
+(never memory-mapped, so a file truncated while it is read raises instead of SIGBUS)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,46 @@ from pathlib import Path
 import numpy as np
 
 from insitu_tem.core.model import DataError
+from insitu_tem.io.readers.contiguous import ContiguousFrames
+from insitu_tem.io.readers.imports import locked_import
 from insitu_tem.io.readers.raw import RawAxis, RawSignal
 
 _NAMES = {1: ("E",), 2: ("y", "x"), 3: ("t", "y", "x"), 4: ("scan_y", "scan_x", "ky", "kx")}
+_HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+
+
+def _header(path: Path) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    with open(path, "rb") as stream:
+        version = np.lib.format.read_magic(stream)
+        if version not in _HEADER_READERS:
+            raise DataError(f"is a .npy file of format version {version}; save it with numpy's default format")
+        shape, fortran, dtype = _HEADER_READERS[version](stream)
+        return tuple(shape), bool(fortran), dtype, stream.tell()
+
+
+def _lazy(path: Path, shape: tuple[int, ...], dtype: np.dtype, offset: int):
+    da = locked_import("dask.array")
+    frames = (int(np.prod(shape[:-2])),) + shape[-2:]
+    stack = da.from_array(ContiguousFrames(str(path), offset, frames, dtype), chunks=(1,) + shape[-2:], asarray=False)
+    return stack.reshape(shape)
 
 
 def read(path: Path, *, lazy: bool) -> list[RawSignal]:
-    """Memory-map a .npy array; axes are uncalibrated (give --scale/--units).
+    """Read a .npy array; axes are uncalibrated (give --scale/--units).
 
-    1-D arrays read as spectra, 2-D as images, 3-D as movies, 4-D as 4D-STEM.
+    1-D arrays read as spectra, 2-D as images, 3-D as movies, 4-D as 4D-STEM. Pickled
+    (object) arrays are refused.
     """
-    array = np.load(str(path), mmap_mode="r", allow_pickle=False)
-    if array.ndim not in _NAMES:
-        raise DataError(f"array has {array.ndim} dimensions; insitu-tem reads 1-D to 4-D arrays")
-    n_signal = 1 if array.ndim == 1 else 2
-    axes = tuple(
-        RawAxis(name, size, navigate=i < array.ndim - n_signal)
-        for i, (name, size) in enumerate(zip(_NAMES[array.ndim], array.shape))
-    )
-    if lazy:
-        import dask.array as da
-
-        array = da.from_array(array, chunks="auto")
+    shape, fortran, dtype, offset = _header(path)
+    if len(shape) not in _NAMES:
+        raise DataError(f"array has {len(shape)} dimensions; insitu-tem reads 1-D to 4-D arrays")
+    if dtype.hasobject:
+        raise DataError("holds Python objects (a pickled array); insitu-tem never unpickles files — save numbers")
+    if lazy and len(shape) >= 3 and not fortran:
+        array = _lazy(path, shape, dtype, offset)
+    else:
+        array = np.load(str(path), allow_pickle=False)
+    n_signal = 1 if len(shape) == 1 else 2
+    axes = tuple(RawAxis(name, size, navigate=i < len(shape) - n_signal)
+                 for i, (name, size) in enumerate(zip(_NAMES[len(shape)], shape)))
     return [RawSignal(array, axes, path.stem, "", {"title": path.stem})]

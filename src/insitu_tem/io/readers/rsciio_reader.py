@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import warnings
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from insitu_tem.io.readers.imports import locked_import
 from insitu_tem.io.readers.raw import CapturedLog, RawAxis, RawSignal
 
 PLUGIN_BY_SUFFIX = {
@@ -41,7 +40,6 @@ FORMAT_NAMES = {
     "blockfile": "a NanoMegas blockfile",
 }
 
-_IMPORT_LOCK = threading.Lock()
 _LAZY_PLUGINS = {"digitalmicrograph", "emd", "tia", "mrc", "hspy", "blockfile"}
 
 
@@ -133,8 +131,8 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
         warnings are kept in ``metadata["reader_log"]``.
     """
     plugin = PLUGIN_BY_SUFFIX[path.suffix.lower()]
-    with _IMPORT_LOCK:
-        module = import_module(f"rsciio.{plugin}")
+    locked_import("dask.array")
+    module = locked_import(f"rsciio.{plugin}")
     kwargs = {"lazy": True} if lazy and plugin in _LAZY_PLUGINS else {}
     log = CapturedLog("rsciio")
     with warnings.catch_warnings(record=True) as caught, log:

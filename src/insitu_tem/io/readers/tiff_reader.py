@@ -1,5 +1,6 @@
 """TIFF stacks through tifffile: ImageJ hyperstacks, OME-TIFF, FEI/Thermo TIFF, plain TIFF,
-and folders of numbered TIFF frames. Uncompressed data are memory-mapped."""
+and folders of numbered TIFF frames. Lazy uncompressed data are read frame by frame with
+``pread`` (never memory-mapped: a file truncated while it is read must raise, not SIGBUS)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import tifffile
 
 from insitu_tem.core.model import DataError
 from insitu_tem.io.readers.contiguous import ContiguousFrames
+from insitu_tem.io.readers.imports import locked_import
 from insitu_tem.io.readers.raw import CapturedLog, RawAxis, RawSignal
 
 TIFF_SUFFIXES = (".tif", ".tiff")
@@ -72,29 +74,25 @@ def _calibration(tif: tifffile.TiffFile) -> dict[str, Any]:
 
 def _series_array(tif: tifffile.TiffFile, path: Path, *, lazy: bool) -> Any:
     series = tif.series[0]
+    shape = tuple(series.shape)
     contiguous = series.dataoffset is not None and not series.keyframe.is_tiled
-    if contiguous and lazy and len(series.shape) == 3:
-        return _as_dask(ContiguousFrames(str(path), series.dataoffset, series.shape, series.dtype))
-    if contiguous:
-        try:
-            return tifffile.memmap(str(path), series=0, mode="r")
-        except (ValueError, OSError):
-            pass
-    if lazy and len(series.shape) > 2:
-        return _pages_as_dask(path, series.shape, series.dtype)
+    if contiguous and lazy and len(shape) >= 3 and series.axes[-1] != "S":
+        frames = (int(np.prod(shape[:-2])),) + shape[-2:]
+        return _as_dask(ContiguousFrames(str(path), series.dataoffset, frames, series.dtype)).reshape(shape)
+    if lazy and len(shape) > 2:
+        return _pages_as_dask(path, shape, series.dtype)
     return series.asarray()
 
 
 def _as_dask(array: Any) -> Any:
-    import dask.array as da
-
+    da = locked_import("dask.array")
     chunks = (1,) * (array.ndim - 2) + array.shape[-2:] if array.ndim > 2 else array.shape
     return da.from_array(array, chunks=chunks, asarray=False)
 
 
 def _pages_as_dask(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> Any:
-    import dask.array as da
-    from dask import delayed
+    da = locked_import("dask.array")
+    delayed = locked_import("dask").delayed
 
     n_frames = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
     frame_shape = shape[-2:]
@@ -157,8 +155,7 @@ def read_folder(folder: Path, *, lazy: bool) -> list[RawSignal]:
 
     Frames must share shape and dtype; calibration comes from the first.
     """
-    import dask.array as da
-
+    da = locked_import("dask.array")
     files = numbered_frames(folder)
     if not files:
         raise DataError("folder holds no .tif/.tiff frames; open a file, or a folder of numbered TIFF frames")
@@ -184,6 +181,4 @@ def _checked_frame(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> np.nd
 
 
 def _delayed_frame(path: Path) -> Any:
-    from dask import delayed
-
-    return delayed(tifffile.imread)(str(path))
+    return locked_import("dask").delayed(tifffile.imread)(str(path))

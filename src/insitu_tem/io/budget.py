@@ -1,0 +1,161 @@
+"""Memory budget and the decoded size of a file, read from its header before any data.
+
+A small file can decode into a huge array (a deflate-compressed TIFF, an HDF5 dataset
+that was never written, an MRC whose header lies). :func:`decoded_size` reads only the
+header (TIFF IFDs, HDF5 metadata, the MRC and .npy headers); :func:`plan_load` turns
+it into a decision: read into memory, read lazily, or refuse with the sizes.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from insitu_tem.core.model import DataError
+
+LAZY_BYTES = 512 * 2**20
+MAX_EXPANSION = 100
+MAX_DECODED_BYTES = 2**40
+_MRC_ITEMSIZE = {0: 1, 1: 2, 2: 4, 3: 4, 4: 8, 6: 2, 12: 2, 16: 3, 101: 0.5}
+
+
+@dataclass(frozen=True)
+class DecodedSize:
+    """What a file holds once decoded, from its header.
+
+    Attributes
+    ----------
+    total : int
+        Bytes of the largest array, decoded.
+    frame : int
+        Bytes of its smallest independently readable piece (one frame/page/chunk).
+    stored : int
+        Bytes on disk (the file's size, or the stored size of the array).
+    compressed : bool
+        Whether the array is stored compressed (decoded size differs from stored).
+    warnings : tuple of str
+        Things the user should know (e.g. an HDF5 link followed inside the folder).
+    """
+
+    total: int
+    frame: int
+    stored: int
+    compressed: bool = False
+    warnings: tuple[str, ...] = field(default=())
+
+
+def total_memory_bytes() -> int:
+    """Physical memory of this machine, in bytes."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def memory_budget() -> int:
+    """Bytes of decoded data one load may hold in memory: half of the smaller of physical
+    memory and this process's address-space limit."""
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    available = total_memory_bytes() if limit in (resource.RLIM_INFINITY, -1) else min(limit, total_memory_bytes())
+    return int(available) // 2
+
+
+def human(n_bytes: float) -> str:
+    """``1.2 GB`` style size (decimal units)."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if abs(n_bytes) < 1000 or unit == "TB":
+            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1000.0
+    return f"{n_bytes:.1f} TB"
+
+
+def _tiff_size(path: Path) -> DecodedSize:
+    import tifffile
+
+    from insitu_tem.io.readers.raw import CapturedLog
+
+    with CapturedLog("tifffile"), tifffile.TiffFile(str(path)) as tif:
+        series = tif.series[0]
+        page = series.keyframe
+        total = int(np.prod(series.shape, dtype=np.float64)) * series.dtype.itemsize
+        frame = int(np.prod(page.shape, dtype=np.float64)) * series.dtype.itemsize
+        return DecodedSize(total, frame, path.stat().st_size, page.compression != 1)
+
+
+def _npy_size(path: Path) -> DecodedSize:
+    header = np.load(str(path), mmap_mode="r", allow_pickle=False)
+    shape, itemsize = header.shape, header.dtype.itemsize
+    del header
+    total = int(np.prod(shape, dtype=np.float64)) * itemsize
+    frame = int(np.prod(shape[-2:], dtype=np.float64)) * itemsize if shape else itemsize
+    return DecodedSize(total, frame, path.stat().st_size)
+
+
+def _mrc_size(path: Path) -> DecodedSize:
+    with open(path, "rb") as stream:
+        header = stream.read(1024)
+    if len(header) < 1024:
+        raise DataError("cannot be read as an MRC file: it is shorter than the 1024-byte header; the file is truncated")
+    best = None
+    for order in "<>":
+        nx, ny, nz, mode = struct.unpack(order + "4i", header[:16])
+        extended = struct.unpack(order + "i", header[92:96])[0]
+        if mode in _MRC_ITEMSIZE and min(nx, ny, nz) > 0 and extended >= 0:
+            best = (nx, ny, nz, mode, extended)
+            break
+    if best is None:
+        raise DataError("cannot be read as an MRC file: its header has impossible dimensions or mode; the file is damaged")
+    nx, ny, nz, mode, extended = best
+    frame = int(nx * ny * _MRC_ITEMSIZE[mode])
+    total = frame * nz
+    stored = path.stat().st_size
+    if 1024 + extended + total > stored:
+        raise DataError(f"its header says {nz} × {ny} × {nx} values ({human(total)}) but the file holds "
+                        f"{human(stored)}; it is truncated or damaged — copy or export it again")
+    return DecodedSize(total, frame, stored)
+
+
+def decoded_size(path: Path) -> DecodedSize | None:
+    """Decoded size of the data in ``path`` from its header; None when the format has no
+    cheap header check here (the reader then decides)."""
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        return None
+    if suffix in (".tif", ".tiff"):
+        return _tiff_size(path)
+    if suffix == ".npy":
+        return _npy_size(path)
+    if suffix in (".mrc", ".mrcs", ".ali", ".rec"):
+        return _mrc_size(path)
+    if suffix in (".hspy", ".hdf5", ".emd"):
+        from insitu_tem.io.readers.hdf5_sandbox import inspect_hdf5
+
+        return inspect_hdf5(path)
+    return None
+
+
+def plan_load(size: DecodedSize | None, *, lazy: bool | None, disk_bytes: int) -> bool:
+    """Decide lazy (True) or in memory (False); raise DataError when the data cannot be
+    read within the memory budget at all."""
+    budget = memory_budget()
+    if size is None:
+        return bool(lazy) if lazy is not None else disk_bytes > LAZY_BYTES
+    if size.total > MAX_DECODED_BYTES:
+        raise DataError(f"decodes to {human(size.total)}, beyond what insitu-tem reads (1 TB); the header is "
+                        "probably damaged")
+    if size.frame > budget:
+        raise DataError(f"one frame decodes to {human(size.frame)}, more than the {human(budget)} memory budget; "
+                        "crop or bin it in the acquisition software")
+    if size.total > budget and size.total > MAX_EXPANSION * max(size.stored, 1):
+        raise DataError(f"decodes to {human(size.total)} from {human(size.stored)} on disk (over {MAX_EXPANSION}× "
+                        f"expansion, more than the {human(budget)} memory budget); refusing it as a decompression "
+                        "bomb — re-export the data uncompressed if it is genuine")
+    if lazy is False and size.total > budget:
+        raise DataError(f"decodes to {human(size.total)}, more than the {human(budget)} memory budget; open it "
+                        "lazily (--lazy)")
+    return bool(lazy) if lazy is not None else size.total > LAZY_BYTES

@@ -1,0 +1,119 @@
+"""Every result file goes through here: outputs never touch inputs.
+
+:func:`output_file` refuses a path that resolves (after symlinks and hard links) to an
+input of the run or to any raw file this process has opened, refuses to overwrite an
+existing microscope data file unless ``force``, and yields a temporary name in the
+same folder that is renamed into place only when writing succeeded — on an error or
+Ctrl-C the partial file is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from insitu_tem.core.model import DataError
+
+_OPENED: set[str] = set()
+_OPENED_LOCK = threading.Lock()
+_OWN_MARK = b'"program": "insitu-tem"'
+_DATA_MAGICS = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+", b"\x89HDF", b"\x93NUMPY", b"\x00\x00\x00\x03",
+                b"\x00\x00\x00\x04")
+
+
+class OutputError(DataError):
+    """An output path that must not be written; ``filename`` names it."""
+
+    def __init__(self, path: str | os.PathLike, message: str) -> None:
+        super().__init__(message)
+        self.filename = str(path)
+
+
+def remember_input(path: str | os.PathLike) -> None:
+    """Record a raw file (or folder) this process reads: it is never written."""
+    with _OPENED_LOCK:
+        _OPENED.add(os.path.realpath(path))
+
+
+def opened_inputs() -> frozenset[str]:
+    """Real paths of every raw file read so far in this process."""
+    with _OPENED_LOCK:
+        return frozenset(_OPENED)
+
+
+def _same_file(path: str, others: Iterable[str]) -> bool:
+    try:
+        own = os.stat(path)
+    except OSError:
+        return False
+    for other in others:
+        try:
+            if os.path.samestat(own, os.stat(other)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _is_data_file(path: str) -> bool:
+    """True for an existing file a reader accepts, unless insitu-tem exported it itself."""
+    from insitu_tem.io.load import SUPPORTED_SUFFIXES
+
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(65536)
+    except OSError:
+        return False
+    if _OWN_MARK in head:
+        return False
+    return Path(path).suffix.lower() in SUPPORTED_SUFFIXES or head.startswith(_DATA_MAGICS)
+
+
+def check_output(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), force: bool = False,
+                 option: str = "--out") -> Path:
+    """Resolve an output path and refuse it when writing would harm data; see module docstring.
+
+    Returns
+    -------
+    Path
+        The resolved path to write (symlinks followed).
+
+    Raises
+    ------
+    OutputError
+        Naming the path and what to do instead.
+    """
+    if str(path).strip() == "":
+        raise OutputError(option, f"is empty; give a file name, e.g. {option} result.csv")
+    real = os.path.realpath(path)
+    if os.path.isdir(real):
+        raise OutputError(path, f"is a folder; give a file name for {option}")
+    if not os.path.isdir(os.path.dirname(real)):
+        raise OutputError(path, f"its folder does not exist; create it or choose another {option}")
+    protected = {os.path.realpath(p) for p in inputs} | opened_inputs()
+    if real in protected or _same_file(real, protected):
+        raise OutputError(path, f"is an input of this run and is never overwritten; choose another {option}")
+    if os.path.exists(real) and not force and _is_data_file(real):
+        raise OutputError(path, f"exists and is a microscope data file; choose another {option} "
+                                "(or add --force to replace it)")
+    return Path(real)
+
+
+@contextmanager
+def output_file(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), force: bool = False,
+                option: str = "--out") -> Iterator[Path]:
+    """Yield a temporary path beside the checked output; rename it into place on success,
+    remove it on any error or interrupt."""
+    final = check_output(path, inputs=inputs, force=force, option=option)
+    temp = final.with_name(f".{final.stem}.partial-{os.getpid()}-{threading.get_ident()}{final.suffix}")
+    try:
+        yield temp
+        if not temp.exists():
+            raise OutputError(path, "nothing was written")
+        os.replace(temp, final)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
