@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diffraction": ("diffraction", "analyse one diffraction pattern: centre, spots (d, g, angle, hkl), rings and "
                                    "radial profile"),
     "dose": ("dose", "electron dose per frame and cumulative (e/Å²) from the beam current or the camera counts"),
+    "dose": ("dose", "electron dose per frame and cumulative (e/Å²) from the beam current or the camera counts"),
     "drift": ("drift", "measure the rigid drift of a movie (sub-pixel phase correlation); shifts per frame"),
     "eels": ("eels", "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"),
     "export": ("export", "render a view of a project (movie, hrtem, nbd, eels, montage, overview) to "
@@ -40,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                            "matches"),
     "log": ("log", "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, "
                    "notes"),
+    "log": ("log", "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, notes"),
     "nbd": ("nbd", "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase "
                    "fractions"),
     "phases": ("phases", "list the reference phases, their reflections, or match d-spacings (and angles) to "
