@@ -11,7 +11,9 @@ import pytest
 from insitu_tem.cli.main import main
 
 LOW_LOSS_KEYS = {"position", "zlp_offset_eV", "fwhm_eV"}
-EDGE_KEYS = LOW_LOSS_KEYS | {"edge", "edge_onset_eV", "chemical_shift_eV", "chemical_shift_stderr_eV", "maps"}
+EDGE_KEYS = LOW_LOSS_KEYS | {"edge", "edge_onset_eV", "chemical_shift_eV", "chemical_shift_stderr_eV",
+                             "chemical_shift_statistical_eV", "chemical_shift_systematic_eV", "edge_ok",
+                             "edge_reason", "maps"}
 
 
 def run_json(capsys, *argv):
@@ -45,6 +47,9 @@ def test_w_o23_shift_profile_matches_the_truth(capsys, sample):
     shift = np.array(doc["chemical_shift_eV"])
     assert np.sqrt(np.mean((shift - np.array(truth["w_o23_shift_eV"])) ** 2)) < 0.05
     assert all(0 <= s < 0.05 for s in doc["chemical_shift_stderr_eV"])
+    assert np.allclose(np.hypot(doc["chemical_shift_statistical_eV"], doc["chemical_shift_systematic_eV"]),
+                       doc["chemical_shift_stderr_eV"])
+    assert doc["edge_ok"] and doc["edge_reason"] == ""
     assert len(doc["edge_onset_eV"]) == 46 and list(doc["maps"]) == ["W-O23"]
 
 

@@ -1,19 +1,18 @@
-"""Chemical shift of an edge against a reference, by least-squares matching.
+"""Chemical shift of an edge against a reference, by least-squares matching of the whole region.
 
-Every spectrum y and the reference r are background-subtracted with the
-same model and window; then, in the fit window, y(E) is modelled as
+From the start of the pre-edge window to the end of the fit window, every spectrum is modelled
+as the shifted reference plus a smooth background (the reference's pre-edge power law times a
+polynomial), see :mod:`.shift_fit` for the model, the search and the statistical error under
+correlated noise. A positive shift means the edge sits at higher energy than the reference.
 
-    y(E) ≈ a · r(E - s) + b + c (E - Ē)
+Uncertainty: the fit is repeated with four other reasonable choices — polynomial order 1 and
+3 instead of 2, the region starting at the middle of the pre-edge window, the region ending at
+60 % of the way from the onset to the end of the fit window — and the root-mean-square
+difference of their shifts from the nominal one is the systematic error of the background and
+window choice. ``stderr_eV`` is the quadrature sum of the statistical and systematic errors.
+A spectrum whose best shift lies on the search limit, whose reference amplitude is not
+positive, or whose standard error exceeds a third of the search range is not measured.
 
-with r resampled by a cubic spline. The shift s is found on a grid of half
-a channel (the linear parameters a, b, c are solved exactly at each s, a
-variable projection), refined by the parabola through the three lowest
-residual sums, and its standard error is
-
-    σ_s = sqrt(2 σ² / SSR''(s)),   σ² = SSR(s) / (n - 4),
-
-the curvature form of the least-squares covariance (profiled over a, b, c).
-A positive shift means the edge sits at higher energy than the reference.
 """
 
 from __future__ import annotations
@@ -21,12 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.interpolate import make_interp_spline
 
 from insitu_tem.core.model import Axis
-from insitu_tem.analysis.eels._common import as_spectra, channel_range, parabola_vertex, reshape_nav
-from insitu_tem.analysis.eels.background import auto_background_window, fit_background, subtract_background
+from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
+from insitu_tem.analysis.eels.background import auto_background_window, fit_background
 from insitu_tem.analysis.eels.edges_table import find_edge
+from insitu_tem.analysis.eels.shift_fit import ShiftFit, fit_shift
+
+NOMINAL_ORDER = 2
 
 
 @dataclass(frozen=True)
@@ -38,28 +39,34 @@ class ChemicalShift:
     edge : str
         Edge name.
     shift_eV : ndarray
-        Shift, eV (navigation shape; NaN where not found).
+        Shift, eV (navigation shape; NaN where not measured).
     stderr_eV : ndarray
-        Standard error of the shift, eV.
+        1σ uncertainty of the shift, eV: statistical and systematic in quadrature.
+    statistical_eV : ndarray
+        Statistical standard error (correlated noise of spectrum and reference), eV.
+    systematic_eV : ndarray
+        Spread over the background-model and window variants, eV.
     scale : ndarray
         Amplitude ``a`` of the reference in the fit.
     chi2_reduced : ndarray
-        Residual variance per channel, counts² (σ² above).
+        Weighted residual variance per channel of the nominal fit.
     fit_window_eV : (float, float)
-        Matched energy range, eV.
+        Region fitted (pre-edge window start to fit window end), eV.
     background_window_eV : (float, float)
         Pre-edge window, eV.
     found : ndarray of bool
-        False where the best shift lies on the edge of the search range.
+        Where a shift was measured.
     ok : bool
-        True when found everywhere.
+        True when measured everywhere.
     reason : str
-        Why some were not found.
+        Why some were not measured ("" when ok).
     """
 
     edge: str
     shift_eV: np.ndarray
     stderr_eV: np.ndarray
+    statistical_eV: np.ndarray
+    systematic_eV: np.ndarray
     scale: np.ndarray
     chi2_reduced: np.ndarray
     fit_window_eV: tuple[float, float]
@@ -88,16 +95,41 @@ def _reference(reference, y: np.ndarray, n_channels: int) -> np.ndarray:
     return ref
 
 
-def _residual_curves(signal: np.ndarray, ref_signal: np.ndarray, e_all, e_fit, grid) -> np.ndarray:
-    spline = make_interp_spline(e_all, np.nan_to_num(ref_signal), k=3)
-    centred = e_fit - e_fit.mean()
-    design = np.empty((len(grid), len(e_fit), 3))
-    design[:, :, 0] = spline(e_fit[None, :] - grid[:, None])
-    design[:, :, 1] = 1.0
-    design[:, :, 2] = centred / max(np.ptp(centred), 1e-9)
-    q, _ = np.linalg.qr(design)
-    projections = np.einsum("gek,ne->ngk", q, signal)
-    return (signal**2).sum(axis=1)[:, None] - (projections**2).sum(axis=2)
+def _variants(region: tuple[float, float], bg_window, onset: float) -> list[tuple[int, tuple[float, float]]]:
+    """(polynomial order, region) of the nominal fit first, then the four alternatives."""
+    low, high = region
+    later_start = 0.5 * (bg_window[0] + bg_window[1])
+    earlier_end = onset + 0.6 * (high - onset)
+    return [(NOMINAL_ORDER, region), (1, region), (3, region), (NOMINAL_ORDER, (later_start, high)),
+            (NOMINAL_ORDER, (low, earlier_end))]
+
+
+def _pre_edge_law(reference: np.ndarray, energy: Axis, bg_window, e: np.ndarray, model: str) -> np.ndarray:
+    fit = fit_background(reference[None, :], energy, bg_window, model=model)
+    law = fit.evaluate(e)[0]
+    return law if bool(fit.ok[0]) and np.all(np.isfinite(law)) and np.all(law > 0) else np.ones_like(e)
+
+
+def _fit_all(y, ref, energy: Axis, region, bg_window, onset, model, max_shift_eV) -> list[ShiftFit]:
+    e_all = energy.coordinates()
+    grid = np.arange(-max_shift_eV, max_shift_eV + 1e-9, energy.scale / 2)
+    fits = []
+    for order, (low, high) in _variants(region, bg_window, onset):
+        channels = channel_range(energy, (low, high), minimum=order + 8)
+        law = _pre_edge_law(ref, energy, bg_window, e_all[channels], model)
+        fits.append(fit_shift(y, ref, e_all, channels, law, order=order, grid=grid))
+    return fits
+
+
+def _closure(y, index, energy: Axis, region, bg_window, model, max_shift_eV, shift) -> np.ndarray:
+    """Difference between the shift against the reference and the shift through its neighbour, / √2."""
+    neighbour = index + 1 if index + 1 < len(y) else index - 1
+    e_all = energy.coordinates()
+    grid = np.arange(-max_shift_eV, max_shift_eV + 1e-9, energy.scale / 2)
+    channels = channel_range(energy, region, minimum=NOMINAL_ORDER + 8)
+    law = _pre_edge_law(y[neighbour], energy, bg_window, e_all[channels], model)
+    through = fit_shift(y, y[neighbour], e_all, channels, law, order=NOMINAL_ORDER, grid=grid).shift
+    return (through + shift[neighbour] - shift) / np.sqrt(2.0)
 
 
 def chemical_shift(
@@ -125,64 +157,47 @@ def chemical_shift(
         Index of the reference spectrum in the flattened navigation order, or
         a spectrum of ``n_channels`` counts on the same axis.
     fit_window, background_window : (float, float), keyword-only
-        Matched range and pre-edge window, eV (defaults from the edge table).
+        Matched range and pre-edge window, eV (defaults from the edge table); the
+        region fitted runs from the start of the pre-edge window to the end of the fit window.
     background_model : str, keyword-only
-        Background model.
+        Model of the reference's pre-edge background that the polynomial multiplies.
     max_shift_eV : float, keyword-only
         Largest shift searched, eV.
+
+    Returns
+    -------
+    ChemicalShift
     """
-    name = find_edge(edge).name
-    bg_window = background_window or auto_background_window(name, energy)
-    window = fit_window or default_fit_window(name)
+    info = find_edge(edge)
+    bg_window = tuple(map(float, background_window or auto_background_window(info.name, energy)))
+    window = fit_window or default_fit_window(info.name)
     y, nav_shape = as_spectra(spectra, energy)
     ref = _reference(reference, y, energy.size)
-    both = np.vstack([y, ref[None, :]])
-    signal = subtract_background(both, energy, fit_background(both, energy, bg_window, model=background_model))
-    channels = channel_range(energy, window, minimum=8)
-    e_all = energy.coordinates()
-    grid = np.arange(-max_shift_eV, max_shift_eV + 1e-9, energy.scale / 2)
-    ssr = _residual_curves(np.nan_to_num(signal[:-1, channels]), signal[-1], e_all, e_all[channels], grid)
-    shift, stderr, sigma2, found = _refine(ssr, grid, channels.stop - channels.start)
+    coords = energy.coordinates()
+    margin = max_shift_eV + 2 * energy.scale
+    region = (max(bg_window[0], coords[0] + margin), min(float(window[1]), coords[-1] - margin))
+    fits = _fit_all(y, ref, energy, region, bg_window, info.onset_eV, background_model, max_shift_eV)
+    nominal = fits[0]
+    spread = [(f.shift - nominal.shift) ** 2 for f in fits[1:]]
+    if isinstance(reference, (int, np.integer)) and len(y) > 1:
+        spread.append(_closure(y, int(reference) % len(y), energy, region, bg_window, background_model, max_shift_eV,
+                               nominal.shift) ** 2)
+    systematic = np.sqrt(np.mean(spread, axis=0))
+    stderr = np.hypot(nominal.stderr, systematic)
+    found = nominal.found & np.isfinite(stderr) & (stderr < max_shift_eV / 3)
+    shift, statistical = nominal.shift.copy(), nominal.stderr.copy()
     if isinstance(reference, (int, np.integer)):
-        shift[int(reference)], stderr[int(reference)], found[int(reference)] = 0.0, 0.0, True
-    scale = _amplitudes(signal[:-1, channels], signal[-1], e_all, e_all[channels], shift)
+        index = int(reference)
+        shift[index] = stderr[index] = statistical[index] = systematic[index] = 0.0
+        found[index] = True
     missing = int((~found).sum())
-    reason = "" if not missing else f"best shift at the ±{max_shift_eV:g} eV search limit in {missing} spectra"
-    return ChemicalShift(
-        name,
-        reshape_nav(np.where(found, shift, np.nan), nav_shape),
-        reshape_nav(stderr, nav_shape),
-        reshape_nav(scale, nav_shape),
-        reshape_nav(sigma2, nav_shape),
-        tuple(map(float, window)),
-        tuple(map(float, bg_window)),
-        reshape_nav(found, nav_shape),
-        missing == 0,
-        reason,
+    reason = "" if not missing else (
+        f"no measurable shift of {info.name} in {missing} spectra: best shift at the ±{max_shift_eV:g} eV "
+        "search limit, no edge of the reference's shape, or an error above a third of the search range"
     )
-
-
-def _refine(ssr: np.ndarray, grid: np.ndarray, n_points: int):
-    """Parabolic minimum of each residual curve: shift, standard error, σ² and found (on the grid interior)."""
-    best = np.argmin(ssr, axis=1)
-    found = (best > 0) & (best < len(grid) - 1)
-    rows, inner = np.arange(len(best)), np.clip(best, 1, len(grid) - 2)
-    offset, curvature = parabola_vertex(ssr[rows, inner - 1], ssr[rows, inner], ssr[rows, inner + 1])
-    step = grid[1] - grid[0]
-    minimum = ssr[rows, inner] - 0.25 * curvature * offset**2
-    sigma2 = np.maximum(minimum, 0) / max(n_points - 4, 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stderr = np.sqrt(2 * sigma2 / (curvature / step**2))
-    stderr = np.where(found & (curvature > 0), stderr, np.nan)
-    return grid[inner] + offset * step, stderr, sigma2, found
-
-
-def _amplitudes(signal: np.ndarray, ref_signal: np.ndarray, e_all, e_fit, shifts: np.ndarray) -> np.ndarray:
-    spline = make_interp_spline(e_all, np.nan_to_num(ref_signal), k=3)
-    model = spline(e_fit[None, :] - np.nan_to_num(shifts)[:, None])
-    centred = e_fit - e_fit.mean()
-    out = np.empty(len(signal))
-    for i, (row, column) in enumerate(zip(np.nan_to_num(signal), model)):
-        design = np.column_stack([column, np.ones_like(centred), centred])
-        out[i] = np.linalg.lstsq(design, row, rcond=None)[0][0]
-    return out
+    values = [np.where(found, v, np.nan) for v in (shift, stderr, statistical, systematic)]
+    return ChemicalShift(
+        info.name, *(reshape_nav(v, nav_shape) for v in values), reshape_nav(nominal.scale, nav_shape),
+        reshape_nav(nominal.sigma2, nav_shape), tuple(map(float, region)), bg_window,
+        reshape_nav(found, nav_shape), missing == 0, reason,
+    )

@@ -87,6 +87,10 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "edge_onset_eV": _flat(edge.onset.onset_eV),
         "chemical_shift_eV": _flat(edge.shift.shift_eV),
         "chemical_shift_stderr_eV": _flat(edge.shift.stderr_eV),
+        "chemical_shift_statistical_eV": _flat(edge.shift.statistical_eV),
+        "chemical_shift_systematic_eV": _flat(edge.shift.systematic_eV),
+        "edge_ok": bool(edge.onset.ok and edge.shift.ok),
+        "edge_reason": "; ".join(r for r in (edge.onset.reason, edge.shift.reason) if r),
         "maps": {edge.edge: _flat(edge.window.counts)},
     })
     progress(1.0, "done")

@@ -1,0 +1,132 @@
+"""Least-squares shift of a reference spectrum inside a spectrum on a smooth background.
+
+In a region R the weighted model of every spectrum y is
+
+    y(E) ≈ a · r(E - s) + B(E) · Σ_k c_k u^k,        u = (E - Ē) / (E_max - E_min),  k = 0..K
+
+with r the raw reference (its own background shifts with it; the difference is smooth and
+absorbed by the background term) and B a power law fitted to the reference before the edge, so
+a low-order polynomial only has to describe the smooth *ratio* of two backgrounds (a plasmon
+tail that changes along the scan, another thickness). Weights are 1/√r̄ (r̄ the smoothed
+reference: Poisson variance ∝ counts, any detector gain cancels). The shift s is found on a
+grid of half a channel with a, c solved exactly at every s (variable projection) and refined by
+a parabola through the three lowest residual sums.
+
+Statistical error: with g the derivative of the model with respect to s projected out of the
+span of the linear terms, e the residuals and ρ_k their autocorrelation (detector point-spread
+and deconvolution correlate neighbouring channels),
+
+    σ_s² = σ² (1 + a) [γ_0 + 2 Σ_{k=1..L} (1 - k/(L+1)) ρ_k γ_k] / γ_0²,   γ_k = Σ_i g_i g_{i+k}
+
+(the Newey–West estimate of a least-squares variance under correlated noise; the factor 1 + a
+adds the noise of the reference, whose weighted variance is a times that of y for y ≈ a·r).
+L is twice the lag at which ρ first falls below 0.1 (at most a quarter of the region).
+
+References
+----------
+G. H. Golub & V. Pereyra, "The differentiation of pseudo-inverses and nonlinear least squares
+problems whose variables separate", SIAM J. Numer. Anal. 10, 413 (1973).
+W. K. Newey & K. D. West, "A simple, positive semi-definite, heteroskedasticity and
+autocorrelation consistent covariance matrix", Econometrica 55, 703 (1987).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.interpolate import make_interp_spline
+
+from insitu_tem.analysis.eels._common import parabola_vertex, smooth
+
+_CHUNK = 128
+SMOOTH_CHANNELS = 1.0
+
+
+@dataclass(frozen=True)
+class ShiftFit:
+    """Per-spectrum result of one model variant (1-D arrays over the spectra)."""
+
+    shift: np.ndarray
+    stderr: np.ndarray
+    scale: np.ndarray
+    sigma2: np.ndarray
+    found: np.ndarray
+
+
+def _designs(spline, e: np.ndarray, grid: np.ndarray, background: np.ndarray, order: int, weights: np.ndarray):
+    u = (e - e.mean()) / max(np.ptp(e), 1e-9)
+    design = np.empty((len(grid), len(e), order + 2))
+    design[:, :, 0] = spline(e[None, :] - grid[:, None])
+    for k in range(order + 1):
+        design[:, :, k + 1] = background * u**k
+    return np.linalg.qr(design * weights[None, :, None])
+
+
+def _refine(ssr: np.ndarray, grid: np.ndarray):
+    best = np.argmin(ssr, axis=1)
+    found = (best > 0) & (best < len(grid) - 1)
+    rows, inner = np.arange(len(best)), np.clip(best, 1, len(grid) - 2)
+    offset, curvature = parabola_vertex(ssr[rows, inner - 1], ssr[rows, inner], ssr[rows, inner + 1])
+    minimum = ssr[rows, inner] - 0.25 * curvature * offset**2
+    return grid[inner] + offset * (grid[1] - grid[0]), inner, minimum, found & (curvature > 0)
+
+
+def _autocorrelation(values: np.ndarray, max_lag: int) -> np.ndarray:
+    n = values.shape[1]
+    return np.stack([(values[:, : n - k] * values[:, k:]).sum(axis=1) for k in range(max_lag + 1)], axis=1)
+
+
+def _newey_west(residual: np.ndarray, gradient: np.ndarray, n_params: int) -> np.ndarray:
+    """σ² [γ_0 + 2 Σ w_k ρ_k γ_k] / γ_0² for every row (see module docstring)."""
+    n = residual.shape[1]
+    max_lag = max(min(n // 4, 200), 1)
+    c = _autocorrelation(residual, max_lag)
+    rho = c / np.where(c[:, :1] > 0, c[:, :1], 1.0)
+    below = rho < 0.1
+    first = np.where(below.any(axis=1), np.argmax(below, axis=1), max_lag)
+    lags = np.minimum(2 * first, max_lag)
+    gamma = _autocorrelation(gradient, max_lag)
+    k = np.arange(max_lag + 1)[None, :]
+    taper = np.clip(1.0 - k / (lags[:, None] + 1.0), 0.0, None)
+    taper[:, 0] = 0.5
+    sigma2 = c[:, 0] / max(n - n_params, 1)
+    return sigma2 * 2.0 * (taper * rho * gamma).sum(axis=1) / np.maximum(gamma[:, 0], 1e-300) ** 2
+
+
+def fit_shift(y: np.ndarray, reference: np.ndarray, e_all: np.ndarray, region: slice, background: np.ndarray,
+              *, order: int, grid: np.ndarray) -> ShiftFit:
+    """Shift of ``reference`` in every row of ``y`` inside ``region`` (see module docstring).
+
+    ``background`` is the reference's pre-edge power law on ``e_all[region]``; ``grid`` the
+    trial shifts, eV, evenly spaced.
+    """
+    e = e_all[region]
+    reference = smooth(np.nan_to_num(reference)[None, :], SMOOTH_CHANNELS)[0]
+    spline = make_interp_spline(e_all, reference, k=3)
+    level = smooth(reference[None, :], 2.0)[0][region]
+    weights = 1.0 / np.sqrt(np.maximum(level, max(np.nanmax(level), 1.0) * 1e-3))
+    q, r = _designs(spline, e, grid, background, order, weights)
+    yw = smooth(np.nan_to_num(y), SMOOTH_CHANNELS)[:, region] * weights[None, :]
+    projections = np.einsum("gek,ne->ngk", q, yw)
+    ssr = (yw**2).sum(axis=1)[:, None] - (projections**2).sum(axis=2)
+    shift, inner, minimum, found = _refine(ssr, grid)
+    scale, stderr = np.empty(len(y)), np.empty(len(y))
+    derivative = spline.derivative()
+    for start in range(0, len(y), _CHUNK):
+        rows = slice(start, start + _CHUNK)
+        scale[rows], stderr[rows] = _errors(yw[rows], q[inner[rows]], r[inner[rows]], projections[rows],
+                                            inner[rows], derivative, e, shift[rows], weights)
+    sigma2 = np.maximum(minimum, 0) / max(len(e) - order - 3, 1)
+    found = found & np.isfinite(stderr) & (scale > 0)
+    return ShiftFit(shift, np.where(found, stderr, np.nan), scale, sigma2, found)
+
+
+def _errors(yw, q, r, projections, inner, derivative, e, shift, weights):
+    coefficients = np.linalg.solve(r, projections[np.arange(len(inner)), inner][..., None])[..., 0]
+    scale = coefficients[:, 0]
+    residual = yw - np.einsum("nek,nk->ne", q, projections[np.arange(len(inner)), inner])
+    gradient = -scale[:, None] * derivative(e[None, :] - shift[:, None]) * weights[None, :]
+    gradient = gradient - np.einsum("nek,nk->ne", q, np.einsum("nek,ne->nk", q, gradient))
+    variance = _newey_west(residual, gradient, q.shape[2] + 1) * (1.0 + np.clip(scale, 0.0, None))
+    return scale, np.sqrt(np.where(variance > 0, variance, np.nan))

@@ -1,0 +1,47 @@
+"""Fast subset of the EELS validation corpus (validation.eels): the issue-12 targets on physics-generated
+line scans and on the real calibrated core-loss spectra."""
+
+import numpy as np
+import pytest
+
+from validation import eels
+from validation.stats import summarise
+
+CORE = "chemical shift, K and L2,3 core loss (≥1e3 counts/ch at the edge)"
+PLASMON = "chemical shift, W O2,3 on the plasmon tail with the ZLP (≥1e3 counts/ch at the edge)"
+LOW = "chemical shift, all edges (1e2–1e3 counts/ch at the edge)"
+REAL = "edge onset on real calibrated spectra (C K, Ti L3)"
+
+
+@pytest.fixture(scope="module")
+def measured():
+    return {m.name: m for m in eels.run(fast=True)}
+
+
+def test_core_loss_shift_accuracy(measured):
+    summary = summarise(measured[CORE])
+    assert summary.n >= 40 and measured[CORE].n_not_measured == 0
+    assert summary.median <= 0.05 and summary.p95 <= 0.15
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 open: the stated 1σ covers fewer than 60 % of core-loss errors")
+def test_core_loss_shift_coverage(measured):
+    assert 0.60 <= summarise(measured[CORE]).coverage_1sigma <= 0.75
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 open: W O2,3 on a changing plasmon tail misses the targets")
+def test_w_o23_on_the_plasmon_tail(measured):
+    assert summarise(measured[PLASMON]).passed
+
+
+def test_low_count_scans_are_reported_with_finite_errors(measured):
+    low = measured[LOW]
+    assert len(low.errors) > 10 and np.all(np.isfinite(low.sigmas)) and np.all(low.sigmas > 0)
+
+
+def test_real_edge_onsets_within_one_ev(measured):
+    if REAL not in measured:
+        pytest.skip(f"real data not found at {eels.realdata_folder()}")
+    real = measured[REAL]
+    assert len(real.errors) == 2 and real.n_not_measured == 0
+    assert summarise(real).median <= 1.0 and np.abs(real.errors).max() <= 1.0

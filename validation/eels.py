@@ -1,0 +1,114 @@
+"""EELS validation: chemical shifts on physics-generated line scans, onsets on real spectra.
+
+Chemical shift: every scan of :mod:`validation.eels_corpus` goes through
+:func:`insitu_tem.analysis.eels.analyse_edge` (what the CLI and the panel run) with spectrum 0 as
+the reference; the error of every other spectrum is its measured minus its true shift. Scans
+with at least 1e3 edge counts per channel carry the issue's targets; the 1e2–1e3 scans are
+reported separately with a coverage target only.
+
+Edge onset: the real, calibrated core-loss files of ``shared/realdata`` (beside the checkout,
+or ``$INSITU_TEM_REALDATA``), against the tabulated thresholds (C K 284 eV, Ti L3 456 eV). The
+synthetic scans' onsets are reported against their true first threshold without a target.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from insitu_tem.analysis.eels import analyse_edge, edge_onset
+from insitu_tem.core.model import Axis
+from validation.eels_corpus import Scan, generate
+from validation.stats import Measurement
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_ONSETS = (("08_carbon.dm3", "C-K", 284.0), ("EELS_STO.dm3", "Ti-L23", 456.0))
+HIGH_COUNTS = 1e3
+
+
+def realdata_folder() -> Path:
+    """``$INSITU_TEM_REALDATA`` or ``shared/realdata`` beside the checkout."""
+    return Path(os.environ.get("INSITU_TEM_REALDATA", ROOT.parent / "shared" / "realdata"))
+
+
+def _measure(scan: Scan) -> dict:
+    energy = Axis("E", scan.spectra.shape[1], scan.dispersion_eV, scan.offset_eV, "eV")
+    result = analyse_edge(scan.spectra, energy, scan.edge, reference=0)
+    shift = result.shift
+    measured = np.ravel(shift.shift_eV)[1:]
+    ok = np.ravel(shift.found)[1:] & np.isfinite(measured)
+    onset = np.ravel(result.onset.onset_eV)[1:] - (scan.threshold_eV + scan.shift_eV[1:])
+    return {"errors": (measured - scan.shift_eV[1:])[ok], "sigmas": np.ravel(shift.stderr_eV)[1:][ok],
+            "missed": int((~ok).sum()), "onset": onset[np.isfinite(onset)], "n": int(ok.sum())}
+
+
+def _corpus(fast: bool) -> list[Scan]:
+    rng = np.random.default_rng(20261130)
+    n_scans, n_spectra = (20, 8) if fast else (80, 12)
+    scans = []
+    for i in range(n_scans):
+        span = (1e2, 1e3) if i % 5 == 4 else (HIGH_COUNTS, 1e4)
+        counts = float(np.exp(rng.uniform(*np.log(span)))) if fast else None
+        scans.append(generate(rng, kind="low_loss" if i % 2 == 0 else "core_loss", n_spectra=n_spectra,
+                              edge_counts=counts))
+    return scans
+
+
+def _shift_measurements(scans: list[Scan]) -> list[Measurement]:
+    results = [(scan, _measure(scan)) for scan in scans]
+    out = []
+    for name, keep, targets in (
+        ("chemical shift, K and L2,3 core loss (≥1e3 counts/ch at the edge)",
+         lambda s: s.kind == "core_loss" and s.edge_counts >= HIGH_COUNTS, (0.05, 0.15)),
+        ("chemical shift, W O2,3 on the plasmon tail with the ZLP (≥1e3 counts/ch at the edge)",
+         lambda s: s.kind == "low_loss" and s.edge_counts >= HIGH_COUNTS, (0.05, 0.15)),
+        ("chemical shift, all edges (1e2–1e3 counts/ch at the edge)", lambda s: s.edge_counts < HIGH_COUNTS,
+         (None, None)),
+    ):
+        chosen = [(s, r) for s, r in results if keep(s)]
+        if not chosen:
+            continue
+        per_case = lambda f: np.concatenate([np.full(r["n"], f(s), float) for s, r in chosen])  # noqa: E731
+        out.append(Measurement(
+            "eels", name,
+            np.concatenate([r["errors"] for _, r in chosen]), np.concatenate([r["sigmas"] for _, r in chosen]),
+            "eV", median_max=targets[0], p95_max=targets[1], n_not_measured=sum(r["missed"] for _, r in chosen),
+            covariates={"edge counts per channel": per_case(lambda s: s.edge_counts),
+                        "dispersion (eV/channel)": per_case(lambda s: s.dispersion_eV),
+                        "resolution (eV)": per_case(lambda s: s.resolution_eV),
+                        "t/λ (largest)": per_case(lambda s: max(s.t_over_lambda))},
+        ))
+    onsets = np.concatenate([r["onset"] for _, r in results])
+    out.append(Measurement("eels", "edge onset minus threshold (generated scans, informative)", onsets, None, "eV",
+                           coverage_range=None))
+    return out
+
+
+def _real_onsets() -> list[Measurement]:
+    from insitu_tem.io.load import load
+
+    folder = realdata_folder()
+    errors, sigmas, missed = [], [], 0
+    for name, edge, expected in REAL_ONSETS:
+        if not (folder / name).exists():
+            continue
+        dataset = load(folder / name)
+        result = edge_onset(np.asarray(dataset.array, float), dataset.signal_axes[0], edge)
+        if not result.ok:
+            missed += 1
+            continue
+        errors.append(float(np.ravel(result.onset_eV)[0]) - expected)
+        stderr = getattr(result, "stderr_eV", None)
+        sigmas.append(np.nan if stderr is None else float(np.ravel(stderr)[0]))
+    if not errors and not missed:
+        return []
+    return [Measurement("eels", "edge onset on real calibrated spectra (C K, Ti L3)", np.array(errors),
+                        np.array(sigmas) if np.isfinite(sigmas).all() and sigmas else None, "eV",
+                        median_max=1.0, coverage_range=None, n_not_measured=missed)]
+
+
+def run(*, fast: bool) -> list[Measurement]:
+    """Every EELS measurement of the corpus (``fast``: 20 scans of 8 spectra, else 80 of 12)."""
+    return _shift_measurements(_corpus(fast)) + _real_onsets()
