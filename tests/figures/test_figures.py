@@ -126,13 +126,13 @@ def test_publication_figure_with_kymograph_from_the_sample_project(sample_data, 
 
 
 def test_kymograph_shows_the_front_advancing(sample_data):
-    from insitu_tem.core.project import load_project
-    from insitu_tem.figures.views import kymograph_view, session_from_project
+    from insitu_tem.figures.views import kymograph_view
+    from insitu_tem.workflows.project import open_session
 
     project_path = sample_data / "sample.itproj"
     if not project_path.exists():
         pytest.skip("sample_data not generated")
-    view = kymograph_view(session_from_project(load_project(project_path), project_path))
+    view = kymograph_view(open_session(project_path))
     image = view.frame
     first, last = image[0], image[-1]
     assert view.axis_labels[0] == "Time (s)" and image.shape[0] == 60

@@ -13,8 +13,12 @@ A :class:`Session` holds
 * **parameters** and **results** of every analysis by name ("front", "drift",
   "lattice", "nbd", "eels", "across", ...); a :class:`~insitu_tem.core.results.Result`
   records the parameters and input fingerprints that produced it;
-* **view state**: frame, probe, reference probe and free keys such as
-  ``"eels.log"``, ``"nbd.cmap"``, ``"movie.levels"``, ``"movie.zoom"`` (:data:`VIEW_KEYS`);
+* **view state**: frame, probe, reference probe and "<panel>.<setting>" keys, with
+  their defaults in :data:`VIEW_DEFAULTS`: colour maps (matplotlib names), display
+  levels ``[black, white]``, the visible region ``[row0, row1, col0, col1]`` px (zoom),
+  the HRTEM frame, the NBD display ("log", "gamma", "linear"), EELS log scale and
+  energy range ``[low, high]`` eV. Exports read the same keys, so what is on screen
+  is what is exported;
 * **panel state**: free-form per-panel dicts for what is not yet a model field.
 
 Every change goes through a method that emits an event on :attr:`Session.events`
@@ -65,6 +69,14 @@ from insitu_tem.core.results import Result, digest, plain, sha256_of
 
 ROLES = ("movie", "hrtem", "nbd", "eels")
 VIEW_KEYS = ("frame", "probe", "reference_probe")
+VIEW_DEFAULTS = {
+    "frame": 0, "probe": 0, "reference_probe": 0,
+    "movie.cmap": "gray", "movie.levels": None, "movie.region": None,
+    "hrtem.frame": 0, "hrtem.cmap": "gray", "hrtem.levels": None, "hrtem.region": None,
+    "nbd.cmap": "gray", "nbd.display": "log", "nbd.gamma": 0.3, "nbd.levels": None, "nbd.region": None,
+    "eels.log": False, "eels.energy_range": None,
+}
+_UNSET = object()
 EVENTS = ("dataset", "calibration", "scan_line", "analysis_line", "marks", "parameters", "result",
           "frame", "probe", "reference_probe", "view", "panel", "dirty")
 
@@ -87,10 +99,10 @@ class Session:
         self._view: dict[str, Any] = {"frame": 0, "probe": 0, "reference_probe": 0}
         self._panels: dict[str, dict] = {}
 
-    def _emit(self, name: str, *payload: Any) -> None:
+    def _emit(self, name: str, *payload: Any, dirty: bool = True) -> None:
         self.revision += 1
         self.events.emit(name, *payload)
-        if not self.dirty:
+        if dirty and not self.dirty:
             self.dirty = True
             self.events.emit("dirty", True)
 
@@ -157,11 +169,11 @@ class Session:
         self._emit("dataset", role)
 
     def attach(self, role: str, dataset: Dataset) -> None:
-        """The loaded data of ``role``'s recorded source (no invalidation)."""
+        """The loaded data of ``role``'s recorded source (no invalidation; the session stays clean)."""
         if role not in self._sources:
             raise ValueError(f"the session has no {role} source to attach data to; use set_dataset")
         self._datasets[role] = dataset
-        self._emit("dataset", role)
+        self._emit("dataset", role, dirty=False)
 
     def remove_dataset(self, role: str) -> Invalidation:
         """Remove ``role`` and what depended on it."""
@@ -396,9 +408,9 @@ class Session:
             else:
                 self._emit("view", key, value)
 
-    def view(self, key: str, default: Any = None) -> Any:
-        """A view setting, e.g. ``view("eels.log", False)``, ``view("nbd.cmap", "gray")``."""
-        return self._view.get(key, default)
+    def view(self, key: str, default: Any = _UNSET) -> Any:
+        """A view setting, e.g. ``view("eels.log")``; unset keys give ``default``, else :data:`VIEW_DEFAULTS`."""
+        return self._view.get(key, VIEW_DEFAULTS.get(key) if default is _UNSET else default)
 
     @property
     def view_state(self) -> dict[str, Any]:

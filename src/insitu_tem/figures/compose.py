@@ -27,6 +27,12 @@ class ProfileView:
         Vertical lines (e.g. the front position, an energy cursor).
     title : str
     log_y : bool
+    lines : list of (label, x, y, fmt)
+        Extra curves on their own x (a fit on a fine grid: fmt "-"; manual marks: "x").
+    points : bool
+        Draw ``curves`` without error bars as dots (measured values) instead of lines.
+    note : str
+        Text in the upper-left corner (fit parameters with their 1σ).
     """
 
     x: np.ndarray
@@ -36,14 +42,21 @@ class ProfileView:
     markers_x: list = field(default_factory=list)
     title: str = ""
     log_y: bool = False
+    lines: list = field(default_factory=list)
+    note: str = ""
+    points: bool = False
 
 
 def render_profile(ax, view: ProfileView) -> dict:
     for label, y, yerr in view.curves:
         if yerr is None:
-            ax.plot(view.x, y, lw=1.2, label=label)
+            ax.plot(view.x, y, "o" if view.points else "-", lw=1.2, ms=3, label=label)
         else:
             ax.errorbar(view.x, y, yerr=yerr, lw=1.0, capsize=2, marker="o", ms=3, label=label)
+    for label, x, y, fmt in view.lines:
+        ax.plot(x, y, fmt, lw=1.5, ms=6, color="#d4a000" if fmt == "-" else "#d62728", label=label)
+    if view.note:
+        ax.text(0.02, 0.98, view.note, transform=ax.transAxes, fontsize=7, va="top", ha="left")
     for x in view.markers_x:
         ax.axvline(x, color="#d62728", lw=1.0, ls="--")
     ax.set_xlabel(view.x_label)
@@ -52,7 +65,7 @@ def render_profile(ax, view: ProfileView) -> dict:
         ax.set_yscale("log")
     if view.title:
         ax.set_title(view.title, fontsize=10)
-    if len(view.curves) > 1:
+    if len(view.curves) + len(view.lines) > 1:
         ax.legend(fontsize=8, frameon=False)
     return {}
 

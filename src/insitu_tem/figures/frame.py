@@ -38,8 +38,10 @@ class FrameView:
         Scale-bar length in calibrated units; None picks 1/2/5×10ⁿ near a fifth of the field.
     markers_rc : list of (row, col)
         Points drawn on the frame, in pixels.
-    lines_rc : list of ((row0, col0), (row1, col1))
-        Line segments drawn on the frame, in pixels.
+    lines_rc : list of ((row0, col0), (row1, col1), ...)
+        Lines (two or more vertices) drawn on the frame, in pixels.
+    curves_rc : list of (rows, cols, colour, label)
+        Curves through (row, col) pixel positions (a front track on a kymograph), drawn as dots.
     colorbar : bool
         Add a colour bar.
     title : str
@@ -58,6 +60,7 @@ class FrameView:
     bar_length: float | None = None
     markers_rc: list = field(default_factory=list)
     lines_rc: list = field(default_factory=list)
+    curves_rc: list = field(default_factory=list)
     colorbar: bool = False
     title: str = ""
     axis_labels: tuple[str, str] | None = None
@@ -91,6 +94,10 @@ def draw_scale_bar(ax: Axes, view: FrameView, field_width: float) -> float:
     return length
 
 
+def _values(axis: Axis, indices) -> np.ndarray:
+    return axis.offset + axis.scale * np.asarray(indices, dtype=float)
+
+
 def render_frame(ax: Axes, view: FrameView) -> dict:
     """Draw ``view`` into ``ax``; return what was drawn (scale-bar length, levels)."""
     data = display_data(view)
@@ -111,9 +118,13 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
                 color="white", ha="left", va="top", fontsize=9, fontweight="bold", path_effects=OUTLINE)
     for row, col in view.markers_rc:
         ax.plot(view.col_axis.to_value(col), view.row_axis.to_value(row), "o", mfc="none", mec="#ffcc00", ms=8)
-    for (r0, c0), (r1, c1) in view.lines_rc:
-        ax.plot([view.col_axis.to_value(c0), view.col_axis.to_value(c1)],
-                [view.row_axis.to_value(r0), view.row_axis.to_value(r1)], "-", color="#00e5ff", lw=1.5)
+    for line in view.lines_rc:
+        rows, cols = np.asarray(line, dtype=float).reshape(-1, 2).T
+        ax.plot(_values(view.col_axis, cols), _values(view.row_axis, rows), "-", color="#00e5ff", lw=1.5)
+    for rows, cols, colour, label in view.curves_rc:
+        ax.plot(_values(view.col_axis, cols), _values(view.row_axis, rows), ".", color=colour, ms=3, label=label)
+    if view.curves_rc:
+        ax.legend(fontsize=7, frameon=False, loc="lower right")
     if view.title:
         ax.set_title(view.title, fontsize=10)
     if view.colorbar:

@@ -1,63 +1,32 @@
-"""Named views of a session, rendered headless: the same figures the GUI exports.
+"""Named views of a :class:`~insitu_tem.core.session.Session`, rendered headless: what the
+screen shows, exported.
 
-A :class:`Session` is what a project opens: datasets per role, the linked cursor
-and the scan lines. ``render_view(session, name)`` returns a matplotlib figure.
+Every view reads the session's view state (frame, probe, colour maps, display
+levels, log/linear, visible region; :data:`~insitu_tem.core.session.VIEW_DEFAULTS`),
+its annotations (scan lines, analysis line, front marks) and its results (front
+track and fit, across-the-front table). ``render_view(session, name)`` returns a
+matplotlib figure and the parameters recorded as provenance.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 
-from insitu_tem.core.calibration import recalibrate
-from insitu_tem.io.load import load
+from insitu_tem.core.coordinates import ScanRegistration
 from insitu_tem.core.model import Axis, DataError, Dataset
-from insitu_tem.core.project import Project, locate
+from insitu_tem.core.session import Session
 from insitu_tem.figures.compose import ProfileView, compose
 from insitu_tem.figures.frame import FrameView
+from insitu_tem.figures.kinetics import across_views, front_point_rc, kinetics_views, kymograph_view
 
-VIEW_NAMES = ("movie", "hrtem", "nbd", "eels", "montage", "kymograph", "figure", "overview")
-
-
-@dataclass
-class Session:
-    """Datasets per role plus the linked cursor and scan lines (movie px)."""
-
-    datasets: dict[str, Dataset] = field(default_factory=dict)
-    frame: int = 0
-    scan_index: int = 0
-    scan_lines: dict[str, Any] = field(default_factory=dict)
-
-    def sources(self) -> list[str]:
-        return [d.source for d in self.datasets.values() if d.source]
+VIEW_NAMES = ("movie", "hrtem", "nbd", "eels", "montage", "kymograph", "kinetics", "across", "figure", "overview")
 
 
-def session_from_project(project: Project, project_path: str | Path) -> Session:
-    """Load every referenced file (with calibration overrides) into a Session."""
-    session = Session(scan_lines=dict(project.scan_lines))
-    calibrations = project.parameters.get("calibration", {})
-    for reference in project.files:
-        path = locate(reference, project_path)
-        if path is None:
-            raise DataError(f"cannot find {reference.path} referenced by the project; open the project in the "
-                            "GUI to locate it")
-        dataset = load(path, signal=reference.signal)
-        override = calibrations.get(reference.role)
-        if override:
-            dataset = recalibrate(dataset, scale=override.get("scale"), units=override.get("units"))
-        session.datasets[reference.role] = dataset
-    cursor = project.parameters.get("cursor", {})
-    session.frame, session.scan_index = int(cursor.get("frame", 0)), int(cursor.get("scan_index", 0))
-    return session
-
-
-def _require(session: Session, role: str) -> Dataset:
-    if role not in session.datasets:
-        raise DataError(f"the project has no {role} data for this view")
-    return session.datasets[role]
+def require(session: Session, role: str) -> Dataset:
+    dataset = session.dataset(role)
+    if dataset is None:
+        raise DataError(f"the session has no {role} data for this view")
+    return dataset
 
 
 def _time_of(dataset: Dataset, index: int) -> float | None:
@@ -65,37 +34,102 @@ def _time_of(dataset: Dataset, index: int) -> float | None:
     return axis.to_value(index) if dataset.kind == "movie" and axis.units == "s" else None
 
 
+def _cropped(frame: np.ndarray, row: Axis, col: Axis, region) -> tuple[np.ndarray, Axis, Axis, tuple[int, int]]:
+    """The visible region [row0, row1, col0, col1] of a frame with axes shifted to match, and its origin."""
+    if not region:
+        return frame, row, col, (0, 0)
+    r0, r1, c0, c1 = (int(round(v)) for v in region)
+    r0, c0 = max(r0, 0), max(c0, 0)
+    r1, c1 = min(r1, frame.shape[0]), min(c1, frame.shape[1])
+    if r1 - r0 < 2 or c1 - c0 < 2:
+        return frame, row, col, (0, 0)
+    crop = frame[r0:r1, c0:c1]
+    return (crop, Axis(row.name, r1 - r0, row.scale, row.to_value(r0), row.units),
+            Axis(col.name, c1 - c0, col.scale, col.to_value(c0), col.units), (r0, c0))
+
+
+def _levels(session: Session, role: str):
+    levels = session.view(f"{role}.levels")
+    return tuple(float(v) for v in levels) if levels else None
+
+
+def movie_overlays(session: Session, index: int) -> tuple[list, list]:
+    """Lines (scan lines, analysis line, marks on this frame) and markers (probe, front) in movie px."""
+    lines = [[line["start_rc"], line["end_rc"]] for line in session.scan_lines.values()]
+    if session.analysis_line:
+        lines.append(session.analysis_line)
+    marks = session.marks.get(index, [])
+    if len(marks) > 1:
+        lines.append(marks)
+    markers = [tuple(p) for p in marks[:1]] if len(marks) == 1 else []
+    role = next((r for r in ("eels", "nbd") if session.scan_line(r) and session.dataset(r) is not None), None)
+    if role is not None:
+        line = {"n_positions": session.dataset(role).n_items, **session.scan_line(role)}
+        markers.append(ScanRegistration.from_dict(line).point_rc(session.probe))
+    front = front_point_rc(session, index)
+    if front is not None:
+        markers.append(front)
+    return lines, markers
+
+
 def frame_view(session: Session, role: str, *, index: int | None = None, title: str = "") -> FrameView:
-    """The frame of ``role`` at ``index`` (default: the cursor), scan lines drawn on the movie."""
-    dataset = _require(session, role)
-    index = min(session.frame if index is None else index, dataset.n_items - 1)
+    """The frame of ``role`` as on screen: the movie at the session's frame with its lines, marks,
+    probe and front; the HRTEM movie at its own frame; colour map, levels and region from the view."""
+    dataset = require(session, role)
+    default = session.frame if role == "movie" else int(session.view(f"{role}.frame", 0))
+    index = int(np.clip(default if index is None else index, 0, dataset.n_items - 1))
     row, col = dataset.signal_axes
-    lines = []
-    if role == "movie":
-        lines = [(tuple(line["start_rc"]), tuple(line["end_rc"])) for line in session.scan_lines.values()][:1]
-    return FrameView(dataset.frame(index), row, col, time_s=_time_of(dataset, index), lines_rc=lines, title=title)
+    lines, markers = movie_overlays(session, index) if role == "movie" else ([], [])
+    frame, row, col, (r0, c0) = _cropped(np.asarray(dataset.frame(index)), row, col, session.view(f"{role}.region"))
+    lines = [[(r - r0, c - c0) for r, c in line] for line in lines]
+    markers = [(r - r0, c - c0) for r, c in markers]
+    return FrameView(frame, row, col, levels=_levels(session, role), cmap=session.view(f"{role}.cmap"),
+                     time_s=_time_of(dataset, index), lines_rc=lines, markers_rc=markers, title=title)
+
+
+def pattern_display(pattern: np.ndarray, mode: str, gamma: float) -> np.ndarray:
+    """What the NBD view shows: log(1 + I), (I − min)^γ or I."""
+    data = np.asarray(pattern, dtype=np.float32)
+    if mode == "log":
+        return np.log1p(np.clip(data, 0, None))
+    if mode == "gamma":
+        return (data - data.min()) ** float(gamma)
+    return data
 
 
 def pattern_view(session: Session) -> FrameView:
-    dataset = _require(session, "nbd")
-    index = min(session.scan_index, dataset.n_items - 1)
+    """The NBD pattern at the session's probe with the view's display, colour map and levels."""
+    dataset = require(session, "nbd")
+    index = min(session.probe, dataset.n_items - 1)
     row, col = dataset.signal_axes
-    position = dataset.navigation_axes[0].to_value(index) if dataset.navigation_axes else 0.0
-    return FrameView(dataset.frame(index), row, col, log=True, cmap="inferno",
-                     title=f"NBD at {position:.4g} {dataset.axes[0].units}")
+    shown = pattern_display(dataset.frame(index), session.view("nbd.display"), session.view("nbd.gamma"))
+    shown, row, col, _ = _cropped(shown, row, col, session.view("nbd.region"))
+    nav = dataset.navigation_axes
+    where = f" ({nav[0].to_value(index):.4g} {nav[0].units})" if nav else ""
+    return FrameView(shown, row, col, levels=_levels(session, "nbd"), cmap=session.view("nbd.cmap"),
+                     title=f"NBD, probe {index}{where}")
 
 
 def spectrum_view(session: Session) -> ProfileView:
-    dataset = _require(session, "eels")
-    index = min(session.scan_index, dataset.n_items - 1)
+    """The EELS spectrum at the session's probe, log or linear as on screen, in the view's energy range."""
+    dataset = require(session, "eels")
+    index = min(session.probe, dataset.n_items - 1)
     energy = dataset.signal_axes[0]
-    return ProfileView(energy.coordinates(), [("", np.asarray(dataset.frame(index), float), None)],
-                       x_label=f"Energy loss ({energy.units})", y_label="Counts", title=f"EELS, probe {index + 1}")
+    x, y = energy.coordinates(), np.asarray(dataset.frame(index), float)
+    window = session.view("eels.energy_range")
+    if window:
+        keep = (x >= float(window[0])) & (x <= float(window[1]))
+        x, y = x[keep], y[keep]
+    log = bool(session.view("eels.log"))
+    if log:
+        y = np.where(y > 0, y, np.nan)
+    return ProfileView(x, [("", y, None)], x_label=f"Energy loss ({energy.units})", y_label="Counts",
+                       title=f"EELS, probe {index}", log_y=log)
 
 
 def montage_views(session: Session, *, count: int = 4, times_s: list[float] | None = None) -> list[FrameView]:
     """Movie frames at chosen times (s), or ``count`` evenly spaced frames."""
-    movie = _require(session, "movie")
+    movie = require(session, "movie")
     if times_s:
         indices = [int(np.clip(round(movie.axes[0].to_index(t)), 0, movie.n_items - 1)) for t in times_s]
     else:
@@ -103,58 +137,50 @@ def montage_views(session: Session, *, count: int = 4, times_s: list[float] | No
     return [frame_view(session, "movie", index=i) for i in indices]
 
 
-def kymograph_view(session: Session, *, width_px: float = 9.0) -> FrameView:
-    """Kymograph along the registered scan line (distance along the line vs time)."""
-    from insitu_tem.analysis.movie.kymograph import kymograph
-
-    movie = _require(session, "movie")
-    line = next(iter(session.scan_lines.values()), None)
-    if line is None:
-        raise DataError("the project has no scan line to take the kymograph along; place one on the movie")
-    result = kymograph(movie.array, [line["start_rc"], line["end_rc"]], width=width_px)
-    pixel = movie.signal_axes[-1]
-    time_axis = movie.axes[0]
-    distance = Axis("x", result.image.shape[1], pixel.scale, 0.0, pixel.units)
-    return FrameView(result.image, Axis("y", result.image.shape[0], time_axis.scale, time_axis.offset,
-                                        time_axis.units), distance,
-                     title="Kymograph",
-                     axis_labels=(f"Time ({time_axis.units})", f"Distance along the line ({pixel.units})"))
-
-
 def figure_views(session: Session, *, times_s: list[float] | None = None) -> list:
     """A publication figure: frames at chosen times, the kymograph, and the NBD/EELS panels."""
     panels = montage_views(session, count=3, times_s=times_s)
     panels.append(kymograph_view(session))
-    panels += [pattern_view(session)] if "nbd" in session.datasets else []
-    panels += [spectrum_view(session)] if "eels" in session.datasets else []
+    panels += [pattern_view(session)] if session.dataset("nbd") is not None else []
+    panels += [spectrum_view(session)] if session.dataset("eels") is not None else []
     return panels
+
+
+def overview_views(session: Session) -> list:
+    panels = [frame_view(session, r) for r in ("movie", "hrtem") if session.dataset(r) is not None]
+    panels += [pattern_view(session)] if session.dataset("nbd") is not None else []
+    panels += [spectrum_view(session)] if session.dataset("eels") is not None else []
+    if not panels:
+        raise DataError("the session has no data to show")
+    return panels
+
+
+def _panels(session: Session, name: str, options: dict) -> tuple[list, int]:
+    single = {"movie": lambda: frame_view(session, "movie"), "hrtem": lambda: frame_view(session, "hrtem"),
+              "nbd": lambda: pattern_view(session), "eels": lambda: spectrum_view(session),
+              "kymograph": lambda: kymograph_view(session)}
+    if name in single:
+        return [single[name]()], 1
+    if name == "montage":
+        panels = montage_views(session, count=int(options.get("count", 4)), times_s=options.get("times_s"))
+        return panels, len(panels)
+    if name == "kinetics":
+        return kinetics_views(session), 2
+    if name == "across":
+        return across_views(session), 1
+    if name == "figure":
+        return figure_views(session, times_s=options.get("times_s")), 3
+    if name == "overview":
+        return overview_views(session), 2
+    raise ValueError(f"unknown view {name!r}; choose one of {', '.join(VIEW_NAMES)}")
 
 
 def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | None = None):
     """Render a named view; return (figure, parameters recorded as provenance)."""
     options = dict(options or {})
-    if name in ("movie", "hrtem"):
-        panels, columns = [frame_view(session, name)], 1
-    elif name == "nbd":
-        panels, columns = [pattern_view(session)], 1
-    elif name == "eels":
-        panels, columns = [spectrum_view(session)], 1
-    elif name == "montage":
-        panels = montage_views(session, count=int(options.get("count", 4)), times_s=options.get("times_s"))
-        columns = len(panels)
-    elif name == "kymograph":
-        panels, columns = [kymograph_view(session)], 1
-    elif name == "figure":
-        panels = figure_views(session, times_s=options.get("times_s"))
-        columns = 3
-    elif name == "overview":
-        panels = [frame_view(session, r) for r in ("movie", "hrtem") if r in session.datasets]
-        panels += [pattern_view(session)] if "nbd" in session.datasets else []
-        panels += [spectrum_view(session)] if "eels" in session.datasets else []
-        columns = 2
-    else:
-        raise ValueError(f"unknown view {name!r}; choose one of {', '.join(VIEW_NAMES)}")
+    panels, columns = _panels(session, name, options)
     figure, _ = compose(panels, columns=columns, dpi=dpi, letters=len(panels) > 1,
                         width_mm=float(options.get("width_mm", 180 if columns > 1 else 85)))
-    parameters = {"view": name, "frame": session.frame, "scan_index": session.scan_index, **options}
+    parameters = {"view": name, "frame": session.frame, "probe": session.probe,
+                  "reference_probe": session.reference_probe, "session_revision": session.revision, **options}
     return figure, parameters

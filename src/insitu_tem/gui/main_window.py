@@ -256,10 +256,17 @@ class MainWindow(QMainWindow):
 
     def session(self):
         """The current session (datasets, cursor, scan lines) for headless rendering."""
-        from insitu_tem.figures.views import Session
+        from insitu_tem.core.session import Session
 
-        datasets = {role: self.state.dataset(role) for role in ROLES if self.state.dataset(role) is not None}
-        return Session(datasets, self.state.frame, self.state.scan_index, dict(self.project.scan_lines))
+        session = Session()
+        for role in ROLES:
+            if self.state.dataset(role) is not None:
+                session.set_dataset(role, self.state.dataset(role))
+        for role, line in self.project.scan_lines.items():
+            session.set_scan_line(role, line)
+        session.set_frame(self.state.frame)
+        session.set_probe(self.state.scan_index)
+        return session
 
     def export_figure(self, view: str, path: str, *, dpi: int = 300) -> int:
         """Render ``view`` of the current session to ``path`` in the background; return the task id."""

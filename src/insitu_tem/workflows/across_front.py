@@ -1,27 +1,31 @@
-"""The across-the-front view: every line-scan result against distance from the reaction front.
+"""The across-the-front view: every line-scan result against distance from the reaction front
+(result "across").
 
-Runs the same commands as the CLI (``front`` on the movie along the registered scan
-line, ``eels`` with the W O2,3 and Li K edges, ``nbd``) and places their per-probe
-results on one axis: signed distance from the front at the time the scan was
-recorded (nm; negative = behind the front, the lithiated side). Chemical shift and
-lattice strain are referred to the probe farthest ahead of the front (pristine WO3).
+The front is the session's own track (result "front", along the user's analysis
+line, with the session's calibration): its position at the time the scan was
+recorded is mapped onto the scan line, and each probe gets a signed distance
+from it (nm; negative = behind the front, the lithiated side). The EELS chemical
+shift and the NBD lattice strain are referred to the probe farthest ahead of the
+front (pristine WO3).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
 
 import numpy as np
 
-from insitu_tem.core.coordinates import ScanRegistration, front_at_time
+from insitu_tem.core.coordinates import ScanRegistration, front_along_line, front_at_time
 from insitu_tem.core.model import DataError
-from insitu_tem.core.project import Project, locate
+from insitu_tem.core.results import Result
+from insitu_tem.core.session import Session
+from insitu_tem.workflows import drift, eels, front, nbd
+from insitu_tem.workflows.common import require
+from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, run_job
 
-Progress = Callable[[float, str], None]
+NAME = "across"
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,12 @@ class AcrossFront:
     columns: dict[str, np.ndarray] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def from_result(cls, result: Result) -> "AcrossFront":
+        value = result.value
+        return cls(np.asarray(value["distance_nm"], float), float(value["front_along_nm"]),
+                   {k: np.asarray(v, float) for k, v in value["columns"].items()}, dict(value["units"]))
+
     def write_csv(self, path: str | Path) -> Path:
         """One row per probe: distance then every column, with units in the header."""
         path = Path(path)
@@ -57,111 +67,87 @@ class AcrossFront:
         return path
 
 
-def _run(command: str, argv: list[str]) -> dict:
-    from insitu_tem.cli.main import build_command_parser, command_modules
-
-    modules = command_modules()
-    args = build_command_parser(modules).parse_args([command, *argv, "--quiet"])
-    return modules[command].run(args, lambda *_: None)
-
-
-def _path(project: Project, project_path: Path, role: str) -> Path:
-    reference = next((r for r in project.files if r.role == role), None)
-    found = None if reference is None else locate(reference, project_path)
-    if found is None:
-        raise DataError(f"the project has no readable {role} file")
-    return found
+def point_at_arc(line_rc, arc_px: float) -> np.ndarray:
+    """The (row, col) point ``arc_px`` along a polyline from its first vertex (clamped to its ends)."""
+    points = np.asarray(line_rc, dtype=float).reshape(-1, 2)
+    arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    return np.array([np.interp(arc_px, arc, points[:, k]) for k in (0, 1)])
 
 
-def _line_argument(scan: ScanRegistration) -> str:
-    (r0, c0), (r1, c1) = scan.start_rc, scan.end_rc
-    return f"{c0},{r0},{c1},{r1}"
+def front_on_scan_px(track: dict, line_rc, scan: ScanRegistration) -> float:
+    """Where the tracked front crosses the scan line at scan time, px from the first probe."""
+    along = front_at_time(track["times"], track["position_along_px"], scan.time_s)
+    return front_along_line(scan, tuple(point_at_arc(line_rc, along)))
 
 
-def front_distance_nm(project: Project, project_path: Path, scan: ScanRegistration) -> tuple[np.ndarray, float, float]:
-    """Probe distances from the tracked front at scan time (nm), the front along the line (nm), px size (nm).
-
-    The front is tracked on drift-corrected frames, i.e. in the coordinates of the
-    first frame, where scan lines are registered.
-    """
-    movie = _path(project, project_path, "movie")
-    track = _run("front", [str(movie), "--line", _line_argument(scan), "--drift-correct"])
-    front_px = front_at_time(track["time_s"], track["position_px"], scan.time_s)
-    pixel_nm = _movie_pixel_nm(movie)
-    return scan.distance_from_front_px(front_px) * pixel_nm, front_px * pixel_nm, pixel_nm
-
-
-def _movie_pixel_nm(movie: Path) -> float:
-    from insitu_tem.io.load import load
-
-    axis = load(movie, lazy=True).axes[-1]
-    if axis.units != "nm":
-        raise DataError(f"{movie.name} has no spatial calibration; calibrate the movie first")
-    return axis.scale
-
-
-def _per_probe(values: Any, n: int) -> np.ndarray:
+def _per_probe(values, n: int) -> np.ndarray:
     array = np.asarray(values if values is not None else [np.nan] * n, dtype=float).ravel()
     return array if array.size == n else np.full(n, np.nan)
 
 
-def across_front(project: Project, project_path: str | Path, *, progress: Progress | None = None) -> AcrossFront:
-    """Compute the across-the-front table for a project with a movie, scan lines and line scans."""
-    project_path = Path(project_path)
-    scan_doc = project.scan_lines.get("eels") or project.scan_lines.get("nbd")
-    if not scan_doc:
-        raise DataError("the project has no scan line registered on the movie; draw the scan line first")
-    scan = ScanRegistration.from_dict(scan_doc)
-    report = progress or (lambda *_: None)
-    distance, front_nm, _ = front_distance_nm(project, project_path, scan)
-    report(0.3, "front")
-    n = scan.n_positions
-    pristine = str(int(np.argmax(distance)))
+def prepare(session: Session) -> Job:
+    """The across-the-front job: needs the movie (calibrated in nm), a scan line, the front
+    result and the EELS and/or NBD scans."""
+    movie = require(session, "movie", ("movie",))
+    role = next((r for r in ("eels", "nbd") if session.scan_line(r)), None)
+    if role is None:
+        raise DataError("place the EELS or NBD scan line on the movie first")
+    track = session.result("front")
+    if track is None:
+        raise DataError("track the front first (the across-the-front view uses the front track)")
+    pixel = movie.signal_axes[-1]
+    if pixel.units != "nm":
+        raise DataError("the movie has no pixel size in nm; calibrate the movie first")
+    scan = ScanRegistration.from_dict(session.scan_line(role))
+    spectra = session.dataset("eels") if session.source("eels") else None
+    patterns = session.dataset("nbd") if session.source("nbd") else None
+    if spectra is None and patterns is None:
+        raise DataError("open the EELS or NBD line scan first")
+    inputs = ["movie", f"scan_line.{role}", "result.front"] + [r for r in ("eels", "nbd") if session.source(r)]
+    track_value, line_rc, pixel_nm = dict(track.value), track.parameters["line_rc"], float(pixel.scale)
+
+    def compute(steps: Steps) -> dict:
+        front_px = front_on_scan_px(track_value, line_rc, scan)
+        distance = scan.distance_from_front_px(front_px) * pixel_nm
+        pristine = int(np.argmax(distance))
+        columns, units = _line_scan_columns(spectra, patterns, scan.n_positions, pristine, steps)
+        return {"distance_nm": distance, "front_along_nm": front_px * pixel_nm, "reference_index": pristine,
+                "scan_role": role, "columns": columns, "units": units}
+
+    return Job(NAME, {"scan_role": role, "line_rc": line_rc}, session.fingerprints(inputs), compute)
+
+
+def _line_scan_columns(spectra, patterns, n: int, pristine: int, steps: Steps) -> tuple[dict, dict]:
     columns: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
-    if any(r.role == "eels" for r in project.files):
-        eels = _run("eels", [str(_path(project, project_path, "eels")), "--edge", "W-O23", "--reference", pristine])
-        columns["W_O23_shift"] = _per_probe(eels.get("chemical_shift_eV"), n)
-        columns["W_O23_shift_stderr"] = _per_probe(eels.get("chemical_shift_stderr_eV"), n)
-        lithium = _run("eels", [str(_path(project, project_path, "eels")), "--edge", "Li-K"])
-        columns["Li_K_intensity"] = _per_probe((lithium.get("maps") or {}).get("Li-K"), n)
+    if spectra is not None:
+        shift = eels.analyse(spectra, {**eels.DEFAULTS, "edge": "W-O23", "reference": pristine}, steps)
+        columns["W_O23_shift"] = _per_probe(shift.get("chemical_shift_eV"), n)
+        columns["W_O23_shift_stderr"] = _per_probe(shift.get("chemical_shift_stderr_eV"), n)
+        steps.check()
+        lithium = eels.analyse(spectra, {**eels.DEFAULTS, "edge": "Li-K", "reference": 0}, steps)
+        columns["Li_K_intensity"] = _per_probe(lithium.get("map_counts"), n)
         units.update(W_O23_shift="eV", W_O23_shift_stderr="eV", Li_K_intensity="counts")
-    report(0.6, "eels")
-    if any(r.role == "nbd" for r in project.files):
-        nbd = _run("nbd", [str(_path(project, project_path, "nbd")), "--reference", pristine])
-        columns["lattice_strain"] = _per_probe(nbd.get("lattice_strain"), n)
-        columns["crystalline"] = _per_probe(nbd.get("crystalline"), n)
+        steps.check()
+    if patterns is not None:
+        scan = nbd.analyse(patterns, {**nbd.DEFAULTS, "reference": pristine}, steps)
+        columns["lattice_strain"] = _per_probe(scan.get("lattice_strain"), n)
+        columns["crystalline"] = _per_probe(scan.get("crystalline"), n)
         units.update(lattice_strain="", crystalline="0/1")
-        for name, weights in (nbd.get("phase_fractions") or {}).items():
-            if isinstance(weights, list) and len(weights) == n:
+        for name, weights in scan["phase_fractions"].items():
+            if len(weights) == n:
                 columns[f"fraction_{name}"] = _per_probe(weights, n)
                 units[f"fraction_{name}"] = ""
-    report(1.0, "nbd")
-    return AcrossFront(distance, front_nm, columns, units)
+    return columns, units
 
 
-def across_front_figure(result: AcrossFront, *, dpi: int = 300):
-    """One figure: every column against distance from the front, stacked, front at 0."""
-    from insitu_tem.figures.compose import ProfileView, compose
-
-    panels = []
-    shift = result.columns.get("W_O23_shift")
-    if shift is not None:
-        panels.append(ProfileView(result.distance_nm, [("W O2,3", shift, result.columns.get("W_O23_shift_stderr"))],
-                                  "Distance from front (nm)", "Chemical shift (eV)", [0.0]))
-    for name in ("Li_K_intensity", "lattice_strain", "crystalline"):
-        if name in result.columns:
-            panels.append(ProfileView(result.distance_nm, [(name, result.columns[name], None)],
-                                      "Distance from front (nm)", name.replace("_", " "), [0.0]))
-    fractions = [(n.removeprefix("fraction_"), v, None) for n, v in result.columns.items() if n.startswith("fraction_")]
-    if fractions:
-        panels.append(ProfileView(result.distance_nm, fractions, "Distance from front (nm)", "Phase fraction", [0.0]))
-    if not panels:
-        raise DataError("no line-scan result to plot; the project needs EELS or NBD data")
-    return compose(panels, columns=1, dpi=dpi, width_mm=120)[0]
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="PROJECT")
-    parser.add_argument("--csv", metavar="PATH", help="write the table as CSV")
-    parser.add_argument("--figure", metavar="PATH", help="write the stacked profiles (.png/.svg/.pdf)")
+def run(session: Session, *, should_stop: ShouldStop | None = None, progress: Progress | None = None) -> Result:
+    """Store result "across" in ``session``; without a front track, first measure the drift
+    (when the session has none) and track the front along the analysis line (else the scan line)."""
+    report = progress or (lambda fraction, message: None)
+    if session.result("front") is None:
+        if session.result("drift") is None:
+            drift.run(session, should_stop=should_stop, progress=lambda f, m: report(0.2 * f, m))
+        front.run(session, should_stop=should_stop, progress=lambda f, m: report(0.2 + 0.2 * f, m))
+    return run_job(session, prepare(session), should_stop=should_stop,
+                   progress=lambda f, m: report(0.4 + 0.6 * f, m))

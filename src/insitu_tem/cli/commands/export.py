@@ -7,20 +7,21 @@ import json
 import math
 from pathlib import Path
 
-from insitu_tem.core.project import load_project
 from insitu_tem.cli.commands.common import (
     InputError, OptionError, Progress, add_force_argument, check_outputs, check_range, output_for,
 )
 
 NAME = "export"
-HELP = "render a view of a project (movie, hrtem, nbd, eels, montage, overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"
+HELP = ("render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure, "
+        "overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF")
 MAX_DPI = 1200
 MAX_FPS = 120.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="PROJECT", help="an insitu-tem project (.itproj)")
-    parser.add_argument("--view", default="overview", help="movie, hrtem, nbd, eels, montage or overview")
+    parser.add_argument("--view", default="overview",
+                        help="movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure or overview")
     parser.add_argument("--out", required=True, metavar="PATH", help=".png, .tif, .svg, .pdf (or .mp4/.gif for --view movie)")
     parser.add_argument("--dpi", type=int, default=300, help=f"resolution of PNG/TIFF, 10 to {MAX_DPI} (default 300)")
     parser.add_argument("--fps", type=float, default=10.0, help=f"frame rate of an exported MP4/GIF, up to {MAX_FPS:g}")
@@ -50,7 +51,7 @@ def parse_options(text: str) -> dict:
     return options
 
 
-def _check(args: argparse.Namespace, project) -> None:
+def _check(args: argparse.Namespace, referenced: tuple[str, ...]) -> None:
     from insitu_tem.figures.export import FORMATS
     from insitu_tem.figures.movie_export import MOVIE_FORMATS
     from insitu_tem.figures.views import VIEW_NAMES
@@ -64,34 +65,36 @@ def _check(args: argparse.Namespace, project) -> None:
                                 f"use one of {', '.join(FORMATS + MOVIE_FORMATS)}")
     if suffix not in MOVIE_FORMATS and args.view not in VIEW_NAMES:
         raise OptionError(None, f"--view {args.view!r} is unknown; choose one of {', '.join(VIEW_NAMES)}")
-    referenced = tuple(str(project.resolve(reference, args.file)) for reference in project.files)
     check_outputs(args, "out", inputs=referenced)
 
 
 def _check_cursor(session, path: str) -> None:
-    for role, index in (("movie", session.frame), ("nbd", session.scan_index)):
-        dataset = session.datasets.get(role)
+    for role, index in (("movie", session.frame), ("nbd", session.probe), ("eels", session.probe)):
+        dataset = session.dataset(role)
         if dataset is not None and not 0 <= index < dataset.n_items:
             raise InputError(path, f"its cursor points at {role} item {index}, but the {role} has "
-                                   f"{dataset.n_items}; fix parameters.cursor in the project or open and save it")
+                                   f"{dataset.n_items}; fix the view state in the project or open and save it")
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.figures.export import provenance, save_figure
     from insitu_tem.figures.movie_export import MOVIE_FORMATS, export_movie
-    from insitu_tem.figures.views import render_view, session_from_project
+    from insitu_tem.core.project import load_session
+    from insitu_tem.figures.views import render_view
+    from insitu_tem.workflows.project import load_datasets
 
-    project = load_project(args.file)
+    session = load_session(args.file)
     options = parse_options(args.options)
-    _check(args, project)
-    session = session_from_project(project, args.file)
+    _check(args, tuple(session.sources()))
+    load_datasets(session, args.file)
     _check_cursor(session, args.file)
+    movie = session.dataset("movie")
     if Path(args.out).suffix.lower() in MOVIE_FORMATS:
-        if "movie" not in session.datasets:
+        if movie is None:
             raise InputError(args.file, "the project has no movie to export")
         with output_for(args, "out", inputs=tuple(session.sources())) as temporary:
-            export_movie(session.datasets["movie"], temporary, fps=args.fps, progress=progress)
-        return {"out": str(args.out), "view": "movie", "frames": session.datasets["movie"].n_items}
+            export_movie(movie, temporary, fps=args.fps, progress=progress)
+        return {"out": str(args.out), "view": "movie", "frames": movie.n_items}
     figure, parameters = render_view(session, args.view, dpi=args.dpi, options=options)
     with output_for(args, "out", inputs=tuple(session.sources())) as temporary:
         save_figure(figure, temporary, dpi=args.dpi, record=provenance(session.sources(), parameters))

@@ -13,7 +13,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from insitu_tem.workflows.across_front import AcrossFront, across_front
+from insitu_tem.workflows import across_front
+from insitu_tem.workflows.across_front import AcrossFront
+from insitu_tem.workflows.project import open_session
 from insitu_tem.gui.controllers.app_state import AppState
 from insitu_tem.gui.tasks import TaskRunner
 
@@ -61,9 +63,10 @@ class AcrossPanel(QWidget):
         if current is None:
             self.status.setText("Save or open a project first: the view needs its scan lines.")
             return
-        project, path = current
+        _project, path = current
         self.status.setText("Computing…")
-        self.tasks.submit(lambda control: across_front(project, path, progress=control.progress),
+        self.tasks.submit(lambda control: AcrossFront.from_result(across_front.run(
+                              open_session(path), should_stop=control.should_stop, progress=control.progress)),
                           key="across", on_result=self.show_result, description="Across the front")
 
     def show_result(self, result: AcrossFront) -> None:

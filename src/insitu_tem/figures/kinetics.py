@@ -1,0 +1,166 @@
+"""Front views of a session: the kymograph along the user's line with the track, marks and fit;
+the kinetics x(t) and v(t) with n ± σ; the across-the-front profiles."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from insitu_tem.analysis.movie.front_manual import position_along_line
+from insitu_tem.analysis.movie.kinetics import power_law
+from insitu_tem.analysis.movie.kymograph import kymograph, sample_line
+from insitu_tem.core.model import Axis, DataError
+from insitu_tem.core.session import Session
+from insitu_tem.figures.compose import ProfileView
+from insitu_tem.figures.frame import FrameView
+
+
+def kinetics_text(fit: dict, *, units: str, time_units: str) -> str:
+    """The fit readout: x0, k, n ± 1σ, t0 with units (the same text as on screen)."""
+    if not fit.get("ok"):
+        return f"kinetics: {fit.get('reason', 'not fitted')}"
+    return (f"x(t) = x0 + k (t − t0)^n:  x0 = {fit['x0']:.4g} ± {fit['x0_stderr']:.2g} {units},  "
+            f"k = {fit['k']:.4g} ± {fit['k_stderr']:.2g} {units}/{time_units}^n,  "
+            f"n = {fit['n']:.4f} ± {fit['n_stderr']:.2g},  t0 = {fit['t0']:.3g} ± {fit['t0_stderr']:.2g} {time_units}")
+
+
+def _line(session: Session) -> list:
+    if session.analysis_line:
+        return session.analysis_line
+    line = next((session.scan_line(r) for r in ("eels", "nbd") if session.scan_line(r)), None)
+    if line is None:
+        raise DataError("draw an analysis line on the movie first (or place a scan line)")
+    return [line["start_rc"], line["end_rc"]]
+
+
+def _track(session: Session) -> dict | None:
+    """The front result's value when it was measured along the current line."""
+    result = session.result("front")
+    if result is None or np.asarray(result.parameters.get("line_rc")).tolist() != np.asarray(
+            _line(session), float).tolist():
+        return None
+    return result.value
+
+
+def _shifts(session: Session, n_frames: int) -> np.ndarray:
+    track = session.result("front")
+    shifts = track.value.get("drift_shifts_px") if track is not None else None
+    drift = session.result("drift")
+    if shifts is None and drift is not None and track is not None and "result.drift" in track.inputs:
+        shifts = drift.value["shifts_px"]
+    return np.zeros((n_frames, 2)) if shifts is None else np.asarray(shifts, dtype=float)
+
+
+def front_point_rc(session: Session, index: int) -> tuple[float, float] | None:
+    """Where the tracked front crosses the line on movie frame ``index`` (raw movie px), or None."""
+    track = _track(session) if session.dataset("movie") is not None else None
+    if track is None or not 0 <= index < len(track["position_along_px"]):
+        return None
+    along = track["position_along_px"][index]
+    if along is None or not np.isfinite(along):
+        return None
+    points = np.asarray(_line(session), dtype=float)
+    arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    point = np.array([np.interp(along, arc, points[:, k]) for k in (0, 1)])
+    point = point + _shifts(session, len(track["position_along_px"]))[index]
+    return float(point[0]), float(point[1])
+
+
+def kymograph_view(session: Session) -> FrameView:
+    """Kymograph along the user's analysis line (distance along the line vs time), following the
+    drift the track used, with the track, the front marks and the fit."""
+    movie = session.dataset("movie")
+    if movie is None:
+        raise DataError("the session has no movie for the kymograph")
+    line = np.asarray(_line(session), dtype=float)
+    width = float(session.parameters("front").get("width_px", 21.0))
+    shifts = _shifts(session, movie.n_items)
+    image = kymograph(movie.array, line, width=width, shifts_px=shifts).image
+    row, col = movie.signal_axes
+    time_axis = movie.axes[0]
+    sampling = sample_line(line, width=1)
+    curves = []
+    track = _track(session)
+    if track is not None:
+        frames = np.arange(len(track["position_px"]))
+        curves.append((frames, np.asarray(track["position_px"], float), "#00e5ff", "track"))
+        fit = track["fit"]
+        if fit.get("ok"):
+            fitted = power_law(np.asarray(track["times"], float), fit["x0"], fit["k"], fit["n"], fit["t0"])
+            distance = sampling.calibrated_distance(row, col)
+            curves.append((frames, np.interp(fitted, distance, np.arange(distance.size)), "#ffcc00", "fit"))
+    marks = session.marks
+    if marks:
+        frames = sorted(f for f in marks if 0 <= f < movie.n_items)
+        along = [position_along_line(np.asarray(marks[f]) - shifts[f], line) for f in frames]
+        curves.append((frames, np.interp(along, sampling.distance_px, np.arange(sampling.distance_px.size)),
+                       "#ff5050", "marks"))
+    distance_axis = Axis("x", image.shape[1], col.scale, 0.0, col.units)
+    return FrameView(image, Axis("y", image.shape[0], time_axis.scale, time_axis.offset, time_axis.units),
+                     distance_axis, title="Kymograph", curves_rc=curves, cmap=session.view("movie.cmap"),
+                     axis_labels=(f"Time ({time_axis.units})", f"Distance along the line ({col.units})"))
+
+
+def kinetics_views(session: Session) -> list[ProfileView]:
+    """Front position x(t) with the fit and n ± σ, and the velocity, from the front result."""
+    result = session.result("front")
+    if result is None:
+        raise DataError("track the front first; the kinetics view shows its result")
+    value = result.value
+    times = np.asarray(value["times"], float)
+    units, time_units = value["units"], value["time_units"]
+    fit = value["fit"]
+    lines, velocity_lines = [], []
+    if fit.get("ok"):
+        fine = np.linspace(times.min(), times.max(), 400)
+        lines.append(("fit", fine, power_law(fine, fit["x0"], fit["k"], fit["n"], fit["t0"]), "-"))
+        after = fine[fine > fit["t0"]]
+        speed = fit["k"] * fit["n"] * (after - fit["t0"]) ** (fit["n"] - 1.0)
+        velocity_lines.append(("fit", after, speed, "-"))
+    lines += _manual_marks(session)
+    note = kinetics_text(fit, units=units, time_units=time_units).replace(",  ", "\n")
+    position = ProfileView(times, [("automatic", np.asarray(value["position"], float), None)],
+                           f"Time ({time_units})", f"Front position ({units})", title="Front position x(t)",
+                           lines=lines, note=note, points=True)
+    velocity = ProfileView(times, [("from positions", np.asarray(value["velocity_measured"], float), None)],
+                           f"Time ({time_units})", f"Velocity ({value['velocity_units']})", title="Velocity",
+                           lines=velocity_lines, points=True)
+    return [position, velocity]
+
+
+def _manual_marks(session: Session) -> list:
+    movie, marks = session.dataset("movie"), session.marks
+    if movie is None or not marks:
+        return []
+    line = np.asarray(_line(session), dtype=float)
+    row, col = movie.signal_axes
+    shifts = _shifts(session, movie.n_items)
+    frames = sorted(f for f in marks if 0 <= f < movie.n_items)
+    sampling = sample_line(line, width=1)
+    along = np.interp([position_along_line(np.asarray(marks[f]) - shifts[f], line) for f in frames],
+                      sampling.distance_px, sampling.calibrated_distance(row, col))
+    times = movie.axes[0].coordinates() if movie.axes[0].units == "s" else np.arange(movie.n_items, dtype=float)
+    return [("manual marks", times[frames], along, "x")]
+
+
+def across_views(session: Session) -> list[ProfileView]:
+    """Every across-the-front column against distance from the front, front at 0."""
+    result = session.result("across")
+    if result is None:
+        raise DataError("compute the across-the-front view first")
+    value = result.value
+    distance = np.asarray(value["distance_nm"], float)
+    columns = {k: np.asarray(v, float) for k, v in value["columns"].items()}
+    label = "Distance from front (nm)"
+    panels = []
+    if "W_O23_shift" in columns:
+        panels.append(ProfileView(distance, [("W O2,3", columns["W_O23_shift"], columns.get("W_O23_shift_stderr"))],
+                                  label, "Chemical shift (eV)", [0.0]))
+    for name in ("Li_K_intensity", "lattice_strain", "crystalline"):
+        if name in columns:
+            panels.append(ProfileView(distance, [(name, columns[name], None)], label, name.replace("_", " "), [0.0]))
+    fractions = [(n.removeprefix("fraction_"), v, None) for n, v in columns.items() if n.startswith("fraction_")]
+    if fractions:
+        panels.append(ProfileView(distance, fractions, label, "Phase fraction", [0.0]))
+    if not panels:
+        raise DataError("no line-scan result to plot; the session needs EELS or NBD data")
+    return panels
