@@ -33,8 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dose": ("dose", "electron dose per frame and cumulative (e/Å²) from the beam current or the camera counts"),
     "drift": ("drift", "measure the rigid drift of a movie (sub-pixel phase correlation); shifts per frame"),
     "eels": ("eels", "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"),
-    "export": ("export", "render a view of a project (movie, hrtem, nbd, eels, montage, overview) to "
-                         "PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"),
+    "export": ("export", "render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, "
+                         "across, figure, overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"),
     "front": ("front", "track a reaction front along a line (kymograph + step fit) and fit its kinetics"),
     "info": ("info", "describe a file: kind, shape, dtype, calibrated axes, signals and warnings"),
     "lattice": ("lattice", "lattice spacings from the FFT of an HRTEM image: spots, refined lattice, phase "
