@@ -14,6 +14,7 @@ shaped view of the same file that the GUI's project controller still uses.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
@@ -184,17 +185,10 @@ def save_session(session: Session, path: str | Path, *, mark_clean: bool = True)
 
 
 def read_document(path: str | Path) -> dict[str, Any]:
-    """The JSON document of a project file; raise DataError saying what is wrong."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError("no such project file; check the path")
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DataError(f"is not a readable project file ({error}); open its autosave or a backup") from error
-    if not isinstance(document, dict):
-        raise DataError("is not an insitu-tem project (top level is not an object)")
-    return document
+    """The JSON document of a project file, every field checked; raise DataError saying what is wrong."""
+    from insitu_tem.core.project_validation import read_project_text
+
+    return read_project_text(path)
 
 
 def load_session(path: str | Path, *, project_path: str | Path | None = None) -> Session:
@@ -333,8 +327,10 @@ def locate(reference: FileReference, project_path: str | Path, *, max_depth: int
         return recorded
     folder = Path(project_path).resolve().parent
     name = Path(reference.path).name
+    if name in ("", ".", ".."):
+        return None
     for depth in range(max_depth + 1):
-        for candidate in folder.glob("/".join(["*"] * depth + [name])):
+        for candidate in folder.glob("/".join(["*"] * depth + [glob.escape(name)])):
             if candidate.is_file() and (not reference.sha256 or sha256_of(candidate) == reference.sha256):
                 return candidate
     return None

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QElapsedTimer, QSettings, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from insitu_tem.gui.errors import DialogReporter, ErrorReporter, StderrReporter
@@ -63,10 +63,26 @@ def take_screenshot(app: QApplication, window: MainWindow, path: str) -> int:
     return 0
 
 
+def refuse_dialogs() -> None:
+    """Headless runs never block on a modal dialog: questions answer No, file dialogs
+    return nothing, any other dialog is rejected at once."""
+    QMessageBox.question = staticmethod(lambda *args, **kwargs: QMessageBox.StandardButton.No)
+    for name, nothing in (("getOpenFileName", ("", "")), ("getSaveFileName", ("", "")),
+                          ("getOpenFileNames", ([], "")), ("getExistingDirectory", "")):
+        setattr(QFileDialog, name, staticmethod(lambda *args, _nothing=nothing, **kwargs: _nothing))
+    QDialog.exec = QMessageBox.exec = lambda self, *args: QDialog.DialogCode.Rejected
+    qInstallMessageHandler(lambda *args: None)
+
+
 def main(*, files=(), screenshot: str | None = None, signal: int | None = None, debug: bool = False) -> int:
     """Open the workbench on ``files`` (the sample project when empty); return the exit code."""
     app = application()
     collector = GarbageCollector(interval=1.0)  # noqa: F841 - Qt objects must only be collected on this thread
+    from insitu_tem.io.readers.imports import prepare
+
+    prepare()
+    if screenshot:
+        refuse_dialogs()
     reporter: ErrorReporter = StderrReporter() if screenshot else DialogReporter()
     reporter.install_hooks()
     errors: list[object] = []
