@@ -1,0 +1,109 @@
+"""Binds the timeline panel to the movie's frames, the task runner and the undo stack.
+
+The log is read and put on the frames' times in a worker (``workflows.timeline``); the clock
+offset is an undoable edit; the panel's cursor and the movie's frame follow each other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from insitu_tem.core.holder_log import HolderLog
+from insitu_tem.gui.panels.timeline.panel import TimelinePanel
+from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.undo import SetValueCommand
+
+
+def _load_and_place(path: str, frame_times: np.ndarray, offset_s: float, current_channel: str | None):
+    from insitu_tem.io.holder_logs import load_log
+    from insitu_tem.workflows.timeline import frame_timeline
+
+    log = load_log(path)
+    return log, frame_timeline(frame_times, log, offset_s=offset_s, current_channel=current_channel)
+
+
+class TimelineController(QObject):
+    """The timeline's logic: which log, which offset, which frame.
+
+    Parameters
+    ----------
+    panel : TimelinePanel
+    tasks : TaskRunner
+    undo_stack : QUndoStack
+    frame_times : callable
+        Returns the movie's frame times (s), or None without a movie.
+    set_frame : callable
+        Moves the movie (and every linked panel) to a frame index.
+    """
+
+    changed = Signal()
+
+    def __init__(self, panel: TimelinePanel, tasks: TaskRunner, undo_stack: QUndoStack, *,
+                 frame_times: Callable[[], np.ndarray | None], set_frame: Callable[[int], None]) -> None:
+        super().__init__(panel)
+        self.panel, self.tasks, self.undo_stack = panel, tasks, undo_stack
+        self.frame_times, self.set_frame = frame_times, set_frame
+        self.log_path: str | None = None
+        self.log: HolderLog | None = None
+        self.offset_s = 0.0
+        self.current_channel: str | None = None
+        panel.frameRequested.connect(set_frame)
+        panel.offsetEdited.connect(self.edit_offset)
+
+    def open_log(self, path: str | Path) -> None:
+        """Read ``path`` in the background and show it on the movie's time axis."""
+        self.log_path = str(path)
+        self.log = None
+        self.recompute()
+        self.changed.emit()
+
+    def edit_offset(self, offset_s: float) -> None:
+        """The user's new clock offset (s), as one undo step."""
+        if offset_s == self.offset_s:
+            return
+        self.undo_stack.push(SetValueCommand(self._apply_offset, self.offset_s, float(offset_s),
+                                             "Timeline clock offset"))
+
+    def _apply_offset(self, offset_s: float) -> None:
+        self.offset_s = float(offset_s)
+        self.recompute()
+        self.changed.emit()
+
+    def recompute(self) -> None:
+        """Place the log on the current movie's frames again (after a new log, movie or offset)."""
+        times = self.frame_times()
+        if self.log_path is None:
+            return
+        if times is None or len(times) < 1:
+            self.panel.status.setText("Open a movie: the log is shown on its time axis.")
+            return
+        path, offset, channel = self.log_path, self.offset_s, self.current_channel
+        self.tasks.submit(lambda: _load_and_place(path, np.asarray(times, dtype=float), offset, channel),
+                          key="timeline", on_result=self._show, description="Holder log on the movie")
+
+    def _show(self, loaded) -> None:
+        self.log, timeline = loaded
+        self.panel.show_timeline(self.log, timeline)
+
+    def on_frame(self, index: int) -> None:
+        self.panel.set_frame(index)
+
+    def project_state(self) -> dict:
+        """What a project stores: the log file, the clock offset and the integrated channel."""
+        return {"log_path": self.log_path, "offset_s": self.offset_s, "current_channel": self.current_channel}
+
+    def restore_project_state(self, state: dict, *, base: Path | None = None) -> None:
+        """Reopen the log of a saved project (``base``: the project's folder for relative paths)."""
+        path = state.get("log_path")
+        offset = state.get("offset_s", 0.0)
+        self.offset_s = float(offset) if isinstance(offset, (int, float)) and np.isfinite(offset) else 0.0
+        channel = state.get("current_channel")
+        self.current_channel = channel if isinstance(channel, str) else None
+        if isinstance(path, str) and path:
+            candidate = Path(path) if Path(path).is_absolute() or base is None else base / path
+            self.open_log(candidate)

@@ -1,0 +1,95 @@
+"""The timeline panel driven like a user: open the sample log, drag the cursor, set the clock offset."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QUndoStack
+
+from insitu_tem.gui.controllers.timeline import TimelineController
+from insitu_tem.gui.panels.timeline.panel import CHARGE, TimelinePanel
+from insitu_tem.gui.tasks import TaskRunner
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
+TRUTH = json.loads((SAMPLES / "holder_log.truth.json").read_text())
+FRAME_TIMES = np.array(TRUTH["frame_times_s"])
+
+
+@pytest.fixture
+def timeline(qtbot, reporter):
+    panel = TimelinePanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    panel.show()
+    frames = []
+    undo = QUndoStack()
+    controller = TimelineController(panel, TaskRunner(reporter), undo, frame_times=lambda: FRAME_TIMES,
+                                    set_frame=frames.append)
+    controller.open_log(SAMPLES / "holder_log.csv")
+    qtbot.waitUntil(lambda: panel.timeline is not None, timeout=20000)
+    yield panel, controller, undo, frames
+    assert not reporter.reports
+
+
+def test_log_opens_with_charge_current_and_bias_plotted(timeline):
+    panel, controller, _, _ = timeline
+    assert panel.checked_channels() == [CHARGE, "Channel A Current", "Channel A Voltage"]
+    labels = [plot.titleLabel.text for plot in panel.plots.plot_items]
+    assert labels == [CHARGE, "Channel A Current", "Channel A Voltage"]
+    assert "frame 0" in panel.status.text()
+
+
+def test_dragging_the_cursor_moves_the_movie_and_reads_the_charge(timeline, qtbot):
+    panel, controller, _, frames = timeline
+    cursor = panel.plots.cursors[0]
+    cursor.setValue(12.0)
+    cursor.sigDragged.emit(cursor)
+    assert frames[-1] == 24
+    panel.set_frame(24)
+    value = panel.timeline.charge_C[24]
+    assert f"Q = {value:.4g}" in panel.status.text()
+
+
+def test_typed_offset_is_one_undo_step_and_lines_the_charge_up_with_truth(timeline, qtbot):
+    panel, controller, undo, _ = timeline
+    panel.offset.setFocus()
+    panel.offset.selectAll()
+    qtbot.keyClicks(panel.offset, str(TRUTH["offset_s"]))
+    qtbot.keyClick(panel.offset, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.timeline.offset_s == TRUTH["offset_s"], timeout=20000)
+    charge, sigma = panel.timeline.charge_C[1:], panel.timeline.charge_sigma_C[1:]
+    assert np.all(np.abs(charge - np.array(TRUTH["charge_at_frames_C"][1:])) < 3 * sigma)
+    assert undo.count() == 1
+    undo.undo()
+    qtbot.waitUntil(lambda: panel.timeline.offset_s == 0.0, timeout=20000)
+    assert panel.offset.value() == 0.0
+
+
+def test_sync_on_an_event_clicked_in_the_plot(timeline, qtbot):
+    panel, controller, _, _ = timeline
+    plot = panel.plots.plot_items[1]
+    event_movie_time = 2.0
+    scene_point = plot.vb.mapViewToScene(QPointF(event_movie_time, 0.0))
+    view_point = panel.plots.mapFromScene(scene_point)
+    qtbot.mouseClick(panel.plots.viewport(), Qt.MouseButton.LeftButton, pos=view_point)
+    assert panel.sync_button.isEnabled()
+    clicked_log_time = panel.clicked_log_time
+    panel.set_frame(0)
+    qtbot.mouseClick(panel.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.timeline.offset_s != 0.0, timeout=20000)
+    assert panel.timeline.offset_s == pytest.approx(clicked_log_time, abs=1e-9)
+
+
+def test_project_state_round_trip(timeline, qtbot, reporter):
+    panel, controller, _, _ = timeline
+    controller.edit_offset(5.0)
+    state = controller.project_state()
+    other = TimelinePanel()
+    qtbot.addWidget(other)
+    restored = TimelineController(other, TaskRunner(reporter), QUndoStack(), frame_times=lambda: FRAME_TIMES,
+                                  set_frame=lambda i: None)
+    restored.restore_project_state(json.loads(json.dumps(state)))
+    qtbot.waitUntil(lambda: other.timeline is not None and other.timeline.offset_s == 5.0, timeout=20000)
+    assert np.array_equal(other.timeline.charge_C, panel.timeline.charge_C, equal_nan=True)
