@@ -95,12 +95,11 @@ def test_autosave_recovers_after_the_process_is_killed(qtbot, window, wait_idle,
     assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
     assert autosave_path(project_path).exists()
 
-    questions = []
-    window.project.ask = lambda question: questions.append(question) or True
+    window.asker.yes = True
     window.open_paths([project_path])
     wait_idle(window)
     qtbot.waitUntil(lambda: window.state.dataset("movie").axes[2].scale == pytest.approx(3.0))
-    assert "unsaved changes" in questions[0]
+    assert "unsaved changes" in window.asker.questions[0]
     assert window.project.dirty
 
 
@@ -132,11 +131,9 @@ def test_a_moved_raw_file_is_asked_for_when_it_cannot_be_found(qtbot, window, wa
     elsewhere.mkdir()
     moved = elsewhere / "renamed.tif"
     movie_file.rename(moved)
-    asked = []
-    window.project.locate_missing = lambda recorded: asked.append(recorded) or str(moved)
-    window.state.set_dataset("movie", None)
+    window.asker.located = str(moved)
     window.open_paths([project_path])
     wait_idle(window)
     qtbot.waitUntil(lambda: window.state.dataset("movie") is not None)
-    assert asked == ["movie.tif"] and window.state.dataset("movie").source == str(moved)
+    assert window.asker.questions == ["locate movie.tif"] and window.state.dataset("movie").source == str(moved)
     assert window.reporter.reports == []

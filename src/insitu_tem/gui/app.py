@@ -10,6 +10,7 @@ from PySide6.QtCore import QElapsedTimer, QSettings, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from pyqtgraph.util.garbage_collector import GarbageCollector
 
+from insitu_tem.gui.asker import Asker, DialogAsker, HeadlessAsker
 from insitu_tem.gui.errors import DialogReporter, ErrorReporter, StderrReporter
 from insitu_tem.gui.main_window import MainWindow
 
@@ -29,10 +30,12 @@ def application() -> QApplication:
     return app
 
 
-def build_window(settings: QSettings, reporter: ErrorReporter) -> MainWindow:
-    window = MainWindow(settings, reporter)
+def build_window(settings: QSettings, reporter: ErrorReporter, asker: Asker) -> MainWindow:
+    window = MainWindow(settings, reporter, asker=asker)
     if isinstance(reporter, DialogReporter):
         reporter.set_parent_widget(window)
+    if isinstance(asker, DialogAsker):
+        asker.parent = window
     window.resize(*SCREENSHOT_SIZE)
     return window
 
@@ -87,11 +90,11 @@ def main(*, files=(), screenshot: str | None = None, signal: int | None = None, 
     reporter.install_hooks()
     errors: list[object] = []
     reporter.reported.connect(errors.append)
-    window = build_window(make_settings(), reporter)
+    window = build_window(make_settings(), reporter, HeadlessAsker() if screenshot else DialogAsker())
     window.show()
     if files:
         window.open_paths(files, signal=signal)
-    else:
+    elif screenshot or not window.project.offer_recovery():
         window.open_sample_project()
     try:
         if screenshot:

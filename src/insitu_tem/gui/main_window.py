@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from insitu_tem import __version__
 from insitu_tem.io.load import SUPPORTED_SUFFIXES
 from insitu_tem.core.project import PROJECT_SUFFIX
+from insitu_tem.gui.asker import Asker, HeadlessAsker
 from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.gui.edit_tracking import track_edits
 from insitu_tem.gui.controllers.linking import FrontMarkers, ScanLinker
@@ -28,18 +29,28 @@ from insitu_tem.gui.controllers.app_state import ROLES, AppState
 from insitu_tem.gui.tasks import TaskRunner
 
 MAX_RECENT = 10
+
+
+def recovery_path(settings: QSettings) -> Path:
+    """Where a session that was never saved autosaves: beside the user's settings file."""
+    return Path(settings.fileName()).resolve().parent / "recovery" / f"untitled{PROJECT_SUFFIX}"
 PANEL_CLASSES = (MoviePanel, FftPanel, NbdPanel, EelsPanel)
 
 
 class MainWindow(QMainWindow):
-    """Four docked panels sharing one state, one task runner and one undo stack."""
+    """Four docked panels sharing one state, one task runner and one undo stack.
 
-    def __init__(self, settings: QSettings, reporter: ErrorReporter, parent: QWidget | None = None) -> None:
+    Every question to the user goes through ``asker`` (the app passes a
+    :class:`~insitu_tem.gui.asker.DialogAsker`; the default never blocks).
+    """
+
+    def __init__(self, settings: QSettings, reporter: ErrorReporter, parent: QWidget | None = None, *,
+                 asker: Asker | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"insitu-tem {__version__}")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.settings, self.reporter = settings, reporter
+        self.asker = asker if asker is not None else HeadlessAsker()
         self._balanced = False
         self.state = AppState(self)
         self.tasks = TaskRunner(reporter, parent=self)
@@ -50,9 +61,13 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._build_panels()
         self.project = ProjectController(self.state, self.opener, self.undo_stack, self.panels, reporter,
-                                         self._ask, autosave_seconds=float(settings.value("autosave_seconds", 60)),
-                                         locate_missing=self._locate_missing, parent=self)
+                                         self.asker, recovery_path=recovery_path(settings),
+                                         autosave_seconds=float(settings.value("autosave_seconds", 60)),
+                                         folder=self._last_folder, parent=self)
         self.project.path_changed.connect(self._remember)
+        self.project.path_changed.connect(self._update_title)
+        self.project.dirty_changed.connect(self._update_title)
+        self._update_title()
         self.linker = ScanLinker(self.state, self.panels["movie"].view, parent=self)
         self._add_across_panel()
         track_edits(self.undo_stack, self._parameter_widgets())
@@ -231,15 +246,40 @@ class MainWindow(QMainWindow):
             self.opener.open(Path(path), kind="pattern_series", role="nbd")
 
     def open_paths(self, paths, *, signal: int | None = None) -> None:
-        """Open files or projects (in the background); errors go to the reporter."""
-        for path in map(Path, paths):
+        """Open files or projects (in the background); errors go to the reporter.
+
+        A project replaces the session, so unsaved changes are offered for saving first.
+        """
+        paths = [Path(p) for p in paths]
+        if any(p.suffix.lower() == PROJECT_SUFFIX for p in paths) and not self.confirm_unsaved("Open"):
+            return
+        for path in paths:
             if path.suffix.lower() == PROJECT_SUFFIX:
                 self.project.open(path)
             else:
                 self.opener.open(path, signal=signal)
 
     def open_sample_project(self) -> None:
-        self.project.open(self.opener.sample_project_path())
+        """File ▸ Open Sample Project (offers to save unsaved changes first)."""
+        if self.confirm_unsaved("Open Sample Project"):
+            self.project.open(self.opener.sample_project_path())
+
+    def confirm_unsaved(self, action: str) -> bool:
+        """Before ``action`` replaces or ends the session: Save / Discard / Cancel; True to go on."""
+        if not self.project.dirty:
+            return True
+        choice = self.asker.save_discard_cancel(
+            f"{self.project.name} has unsaved changes. Save them before {action.lower()}?")
+        if choice == "save":
+            self.save_project()
+            return not self.project.dirty
+        if choice == "discard":
+            self.project.discard_autosave()
+            return True
+        return False
+
+    def _update_title(self, *_args) -> None:
+        self.setWindowTitle(f"{self.project.name}{'*' if self.project.dirty else ''} — insitu-tem {__version__}")
 
     def save_project(self) -> None:
         """File ▸ Save Project (asks for a name the first time)."""
@@ -336,22 +376,14 @@ class MainWindow(QMainWindow):
             role, scale, units = dialog.values()
             self.project.set_calibration(role, scale=scale, units=units)
 
-    def _locate_missing(self, recorded_path: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, f"Where is {Path(recorded_path).name}? (moved or renamed)",
-                                              self._last_folder())
-        return path or None
-
-    def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "insitu-tem", question)
-        return answer == QMessageBox.StandardButton.Yes
-
     def _route(self, role: str, dataset) -> None:
         panel = self.panels.get(role)
         if dataset is not None and panel is not None and hasattr(panel, "set_dataset"):
             panel.set_dataset(dataset)
             self.docks[role].raise_()
-        if role == "movie":
-            self.linker.redraw()
+        self.panels["across"].clear()
+        self.front_markers.set_position(None)
+        self.linker.set_front_along(None)
 
     def _remember(self, path: str) -> None:
         recent = [p for p in self._recent() if p != path]
@@ -384,6 +416,10 @@ class MainWindow(QMainWindow):
         self.open_paths([url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()])
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if not self.confirm_unsaved("Quit"):
+            event.ignore()
+            return
+        self.project.discard_autosave()
         self.tasks.cancel()
         self.tasks.wait_for_done(5000)
         self.settings.setValue("geometry", self.saveGeometry())

@@ -153,6 +153,13 @@ class TaskRunner(QObject):
             if tid in self._pending:
                 self._pending[tid].control.cancel()
 
+    def cancel_keys(self, keys) -> None:
+        """Cancel the latest task of each key in ``keys``; their results are dropped."""
+        for key in keys:
+            task_id = self._latest.get(key)
+            if task_id in self._pending:
+                self._pending[task_id].control.cancel()
+
     def is_idle(self) -> bool:
         return not self._pending
 

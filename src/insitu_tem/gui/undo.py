@@ -22,6 +22,30 @@ class SetDatasetCommand(QUndoCommand):
         self._state.set_dataset(self._role, self._before)
 
 
+class ReplaceDatasetCommand(QUndoCommand):
+    """Put a new dataset in a role; what depended on the old one goes (and comes back on undo).
+
+    ``panel_state`` is the role's panel state before (its ``project_state()``), ``scan_lines``
+    the registered scan lines before and after.
+    """
+
+    def __init__(self, state: AppState, role: str, before: Dataset, after: Dataset, *, panel, panel_state: dict | None,
+                 lines, scan_lines: tuple[dict, dict], text: str) -> None:
+        super().__init__(text)
+        self._state, self._role, self._before, self._after = state, role, before, after
+        self._panel, self._panel_state, self._lines, self._scan_lines = panel, panel_state, lines, scan_lines
+
+    def redo(self) -> None:
+        self._state.set_dataset(self._role, self._after)
+        self._lines.set_scan_lines(self._scan_lines[1])
+
+    def undo(self) -> None:
+        self._state.set_dataset(self._role, self._before)
+        if self._panel_state is not None:
+            self._panel.restore_project_state(self._panel_state)
+        self._lines.set_scan_lines(self._scan_lines[0])
+
+
 class SetScanLinesCommand(QUndoCommand):
     """Register, move or remove scan lines on the movie."""
 

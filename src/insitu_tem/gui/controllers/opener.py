@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 
@@ -29,24 +30,29 @@ class Opener(QObject):
     def __init__(self, state: AppState, tasks: TaskRunner, reporter: ErrorReporter, parent=None) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.reporter = state, tasks, reporter
+        self.place: Callable[[str, Dataset], None] = state.set_dataset
 
-    def open(self, path: Path, *, signal: int | None = None, role: str | None = None, kind: str | None = None) -> None:
+    def open(self, path: Path, *, signal: int | None = None, role: str | None = None, kind: str | None = None,
+             on_failed: Callable[[], None] | None = None) -> None:
         """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind).
 
         ``kind`` forces the interpretation, e.g. "pattern_series" for a movie of diffraction patterns.
+        The dataset is handed to ``place(role, dataset)`` (default: straight into the state).
         """
         self.tasks.submit(
             lambda: load(path, signal=signal, kind=kind),
             on_result=lambda dataset: self._loaded(dataset, path, role),
-            on_error=lambda error: self._failed(path, error),
+            on_error=lambda error: self._failed(path, error, on_failed),
             description=f"Opening {path.name}",
         )
 
     def _loaded(self, dataset: Dataset, path: Path, role: str | None) -> None:
-        self.state.set_dataset(role or ROLE_BY_KIND[dataset.kind], dataset)
+        self.place(role or ROLE_BY_KIND[dataset.kind], dataset)
         self.opened.emit(str(path))
 
-    def _failed(self, path: Path, error: BaseException) -> None:
+    def _failed(self, path: Path, error: BaseException, on_failed: Callable[[], None] | None) -> None:
+        if on_failed is not None:
+            on_failed()
         if isinstance(error, (DataError, OSError, ValueError)):
             self.reporter.report(f"{path.name}: {error}")
         else:

@@ -69,6 +69,14 @@ class AcrossPanel(QWidget):
                               open_session(path), should_stop=control.should_stop, progress=control.progress)),
                           key="across", on_result=self.show_result, description="Across the front")
 
+    def clear(self) -> None:
+        """Forget the result (an input changed): no plots until computed again."""
+        self.tasks.cancel_keys(("across",))
+        self.result = None
+        self.plots.clear()
+        self.cursors, self._plot_items = [], []
+        self.status.setText("Inputs changed: Compute again.")
+
     def show_result(self, result: AcrossFront) -> None:
         self.result = result
         self.plots.clear()

@@ -39,6 +39,7 @@ from insitu_tem.gui.panels.movie.kymograph_view import KymographView
 from insitu_tem.gui.panels.movie.movie_view import MovieView
 
 TOOLS = ("navigate", "line", "front")
+FRONT_TASK_KEYS = ("movie-kymograph", "movie-front", "movie-thickness", "movie-area", "movie-manual-fit")
 KYMOGRAPH_DELAY_MS = 60
 
 
@@ -133,12 +134,40 @@ class FrontWorkbench(QWidget):
         next(b for b in self.tool_buttons.buttons() if b.objectName() == f"tool-{tool}").setChecked(True)
 
     def set_dataset(self, dataset: Dataset) -> None:
-        self.dataset, self.shifts_px, self.analysis = dataset, None, None
+        """Work on a new movie: nothing drawn or measured on another movie survives.
+
+        The same movie recalibrated keeps its line and marks (they are in px); results go.
+        """
+        same_movie = self.dataset is not None and (dataset.source, dataset.shape) == (self.dataset.source,
+                                                                                       self.dataset.shape)
+        self.tasks.cancel_keys(FRONT_TASK_KEYS)
+        self.dataset, self.shifts_px, self.analysis, self.manual_fit = dataset, None, None, None
+        self._pending_start, self.selected_point, self._kymo = None, None, None
         self.area_overlay.set_result(None)
         self.display_corrected = False
         self.overlay.axes = dataset.signal_axes
-        self.annotations.clear()
+        self.kymograph_view.clear()
+        if not same_movie:
+            self.line_rc = None
+            self.annotations.clear()
+        self.kinetics.clear()
+        self.status.setText("Draw a line across the front (Line tool: two clicks).")
         self._redraw_line()
+        self._annotations_changed()
+        self.schedule_kymograph()
+
+    def dependents(self) -> list[str]:
+        """What was drawn or measured on this movie (lost when the movie is replaced)."""
+        found = []
+        if self.line_rc is not None:
+            found.append("the analysis line and its kymograph")
+        if self.annotations.keyframes:
+            found.append(f"front marks on {len(self.annotations.keyframes)} frames")
+        if self.analysis is not None:
+            found.append("the front track and its fit")
+        if self.shifts_px is not None:
+            found.append("the measured drift")
+        return found
 
     def set_shifts(self, shifts_px: np.ndarray | None) -> None:
         """Drift (t, 2) px used to make the line follow the specimen (None: raw frames)."""
@@ -374,6 +403,10 @@ class FrontWorkbench(QWidget):
         if self.analysis is None or not self.analysis.fit.ok:
             return
         v = self.analysis.velocity[min(self.frame, len(self.analysis.velocity) - 1)]
+        if not np.isfinite(v):
+            self.kinetics.set_current_velocity(f"velocity at t = {self._times()[self.frame]:.3g} "
+                                               f"{self._time_units()}: before the front started (no fit)")
+            return
         self.kinetics.set_current_velocity(
             f"velocity at t = {self._times()[self.frame]:.3g} {self._time_units()}: "
             f"{v:.4g} {self.analysis.units}/{self._time_units()} (fit)")

@@ -67,6 +67,15 @@ class KineticsPlot(QWidget):
         for plot in (self.position_plot, self.velocity_plot, self.strain_plot):
             plot.setLabel("bottom", "time", units=time_units)
 
+    def clear(self) -> None:
+        """No track, marks, fit, strain or area: what a movie without analyses shows."""
+        for item in (self.auto_points, self.manual_points, self.fit_curve, self.velocity_fit, self.velocity_measured,
+                     self.strain_curve, self.area_curve):
+            item.setData([], [])
+        self.readout.setText("Track the front to fit its kinetics.")
+        for label in (self.velocity_label, self.manual_readout):
+            label.setText("")
+
     def set_automatic(self, times, positions, fit: KineticsFit, velocity, velocity_measured, *,
                       units: str, time_units: str) -> None:
         """Show an automatic track, its fit and velocities."""

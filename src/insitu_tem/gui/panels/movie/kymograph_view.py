@@ -51,6 +51,12 @@ class KymographView(pg.GraphicsLayoutWidget):
         self.plot.setLabel("left", "time", units=time_units)
         self.plot.autoRange(padding=0)
 
+    def clear(self) -> None:
+        """Nothing shown: no kymograph, no tracks (a new movie has no line yet)."""
+        self.image = None
+        self.image_item.clear()
+        self.set_tracks(None, None)
+
     def set_tracks(self, auto: tuple[np.ndarray, np.ndarray] | None, manual: tuple[np.ndarray, np.ndarray] | None) -> None:
         """Overlay (times, positions) of the automatic track (curve) and the manual marks (points)."""
         if auto is None:
