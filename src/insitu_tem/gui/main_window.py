@@ -381,6 +381,8 @@ class MainWindow(QMainWindow):
         if dataset is not None and panel is not None and hasattr(panel, "set_dataset"):
             panel.set_dataset(dataset)
             self.docks[role].raise_()
+        elif dataset is None and hasattr(panel, "clear_dataset"):
+            panel.clear_dataset()
         self.panels["across"].clear()
         self.front_markers.set_position(None)
         self.linker.set_front_along(None)

@@ -146,7 +146,7 @@ class FrontWorkbench(QWidget):
         self.area_overlay.set_result(None)
         self.display_corrected = False
         self.overlay.axes = dataset.signal_axes
-        self.kymograph_view.clear()
+        self.kymograph_view.reset()
         if not same_movie:
             self.line_rc = None
             self.annotations.clear()
@@ -155,6 +155,15 @@ class FrontWorkbench(QWidget):
         self._redraw_line()
         self._annotations_changed()
         self.schedule_kymograph()
+
+    def forget(self) -> None:
+        """The movie left the session: drop it with everything drawn and measured on it."""
+        self.tasks.cancel_keys(FRONT_TASK_KEYS)
+        self.dataset, self.line_rc, self.shifts_px, self.analysis, self.manual_fit = None, None, None, None, None
+        self.annotations.clear()
+        self.kymograph_view.reset()
+        self.kinetics.clear()
+        self._redraw_line()
 
     def dependents(self) -> list[str]:
         """What was drawn or measured on this movie (lost when the movie is replaced)."""

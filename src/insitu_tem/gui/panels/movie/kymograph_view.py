@@ -51,8 +51,11 @@ class KymographView(pg.GraphicsLayoutWidget):
         self.plot.setLabel("left", "time", units=time_units)
         self.plot.autoRange(padding=0)
 
-    def clear(self) -> None:
-        """Nothing shown: no kymograph, no tracks (a new movie has no line yet)."""
+    def reset(self) -> None:
+        """Nothing shown: no kymograph, no tracks (a new movie has no line yet).
+
+        Not ``clear``: GraphicsLayoutWidget binds that name to emptying its layout.
+        """
         self.image = None
         self.image_item.clear()
         self.set_tracks(None, None)

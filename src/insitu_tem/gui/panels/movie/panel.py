@@ -108,6 +108,14 @@ class MoviePanel(QWidget):
         self.view.set_frame(self._display(frame), axes=self._axes(), auto_range=True)
         self._show_frame(frame)
 
+    def clear_dataset(self) -> None:
+        """The movie left the session: forget the line, marks and results drawn on it."""
+        self.front.forget()
+
+    def dependents(self) -> list[str]:
+        """What the user drew or measured on this movie (lost when another movie replaces it)."""
+        return self.front.dependents()
+
     def _axes(self) -> tuple[Axis, Axis]:
         row, col = self.dataset.signal_axes
         return display_axes(row, col, self.options)

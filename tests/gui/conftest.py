@@ -1,0 +1,28 @@
+"""What a user does with the mouse on the movie panel, shared by the GUI tests."""
+
+import pytest
+from PySide6.QtCore import Qt
+
+
+class MovieUser:
+    """Clicks on a movie panel's image in raw (row, col) px, and draws the analysis line."""
+
+    def __init__(self, qtbot) -> None:
+        self.qtbot = qtbot
+
+    def click(self, panel, row: float, col: float) -> None:
+        view = panel.view
+        scene_point = view.view.mapViewToScene(view.index_to_data(row, col))
+        self.qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene_point))
+
+    def draw_line(self, panel, start_rc, end_rc) -> None:
+        """Line tool, two clicks; returns once the kymograph along the new line is shown."""
+        self.qtbot.mouseClick(panel.front.tool_buttons.buttons()[1], Qt.MouseButton.LeftButton)
+        with self.qtbot.waitSignal(panel.front.kymograph_ready, timeout=20000):
+            self.click(panel, *start_rc)
+            self.click(panel, *end_rc)
+
+
+@pytest.fixture
+def movie_user(qtbot):
+    return MovieUser(qtbot)

@@ -1,0 +1,161 @@
+"""The session as a user lives it: the title says when work is unsaved, Quit / Open / Open Sample
+ask before losing it, an untitled session is recovered after a crash, and opening another movie
+leaves nothing of the old one's analysis behind (asked, undoable)."""
+
+import numpy as np
+import pytest
+import tifffile
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from insitu_tem.samples.experiment import EXPERIMENT
+
+ROW = EXPERIMENT.scan.start_rc[0]
+
+
+@pytest.fixture
+def movie_file(tmp_path):
+    path = tmp_path / "movie.tif"
+    movie = np.random.default_rng(0).integers(0, 1000, size=(6, 32, 32), dtype=np.uint16)
+    tifffile.imwrite(path, movie, imagej=True, resolution=(1.0, 1.0),
+                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
+    return path
+
+
+def file_action(window, text):
+    return next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == text)
+
+
+def test_title_names_the_project_and_marks_unsaved_changes(qtbot, window, wait_idle, movie_file, tmp_path,
+                                                           monkeypatch):
+    assert window.windowTitle().startswith("Untitled — ")
+    window.open_paths([movie_file])
+    wait_idle(window)
+    assert window.windowTitle().startswith("Untitled* — ")
+    project_path = tmp_path / "beam damage.itproj"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert project_path.exists() and window.windowTitle().startswith("beam damage.itproj — ")
+    window.project.set_calibration("movie", scale=0.5, units="nm")
+    assert window.windowTitle().startswith("beam damage.itproj* — ")
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not window.project.dirty and "*" not in window.windowTitle()
+
+
+def test_quit_with_unsaved_changes_asks_and_cancel_keeps_the_session(qtbot, window, wait_idle, movie_file):
+    window.open_paths([movie_file])
+    wait_idle(window)
+    window.asker.choice = "cancel"
+    file_action(window, "&Quit").trigger()
+    assert window.isVisible() and window.state.dataset("movie") is not None
+    assert "Untitled has unsaved changes" in window.asker.questions[-1]
+    window.asker.choice = "discard"
+    file_action(window, "&Quit").trigger()
+    assert not window.isVisible()
+
+
+def test_quit_and_save_writes_the_project_first(qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch):
+    window.open_paths([movie_file])
+    wait_idle(window)
+    project_path = tmp_path / "kept.itproj"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
+    window.asker.choice = "save"
+    assert window.close()
+    assert project_path.exists() and "movie.tif" in project_path.read_text()
+
+
+def test_a_clean_session_quits_without_asking(qtbot, window):
+    assert window.close()
+    assert window.asker.questions == []
+
+
+def test_open_sample_and_open_project_ask_before_replacing_unsaved_work(qtbot, window, wait_idle, movie_file,
+                                                                      tmp_path):
+    window.open_paths([movie_file])
+    wait_idle(window)
+    other = tmp_path / "other.itproj"
+    other.write_text('{"schema_version": 2, "files": []}')
+    window.asker.choice = "cancel"
+    file_action(window, "Open &Sample Project").trigger()
+    window.open_paths([other])
+    wait_idle(window)
+    assert len(window.asker.questions) == 2 and all("unsaved" in q for q in window.asker.questions)
+    assert window.project.path is None and window.state.dataset("movie").source == str(movie_file)
+    window.asker.choice = "discard"
+    window.open_paths([other])
+    wait_idle(window)
+    assert window.project.path == other and window.state.dataset("movie") is None
+    assert not window.project.dirty
+
+
+def test_an_untitled_session_is_recovered_after_a_crash(qtbot, window, wait_idle, movie_file, settings, reporter):
+    from insitu_tem.gui.asker import HeadlessAsker
+    from insitu_tem.gui.main_window import MainWindow, recovery_path
+
+    window.open_paths([movie_file])
+    wait_idle(window)
+    window.project.set_calibration("movie", scale=4.0, units="nm")
+    assert window.project.autosave() == recovery_path(settings) and recovery_path(settings).exists()
+
+    after_crash = MainWindow(settings, reporter, asker=HeadlessAsker(yes=True))
+    qtbot.addWidget(after_crash)
+    assert after_crash.project.offer_recovery()
+    qtbot.waitUntil(lambda: after_crash.state.dataset("movie") is not None
+                    and after_crash.state.dataset("movie").axes[2].scale == pytest.approx(4.0))
+    assert "never saved" in after_crash.asker.questions[0]
+    assert after_crash.project.path is None and after_crash.windowTitle().startswith("Untitled* — ")
+    after_crash.tasks.wait_for_done(5000)
+
+
+def open_sample_with_a_tracked_front(qtbot, window, wait_idle, movie_user):
+    window.open_sample_project()
+    wait_idle(window, timeout=120000)
+    panel = window.panels["movie"]
+    window.docks["movie"].setFloating(True)
+    window.docks["movie"].resize(1400, 800)
+    qtbot.waitExposed(panel)
+    movie_user.draw_line(panel, (ROW, 10), (ROW, 240))
+    with qtbot.waitSignal(panel.front.tracking_ready, timeout=60000):
+        qtbot.mouseClick(panel.front.track_button, Qt.MouseButton.LeftButton)
+    wait_idle(window, timeout=120000)
+    assert panel.front.kymograph_view.image is not None and "velocity" in panel.front.kinetics.velocity_label.text()
+    return panel
+
+
+def test_another_movie_replaces_the_old_ones_line_track_and_scan_lines_undoably(qtbot, window, wait_idle, realdata,
+                                                                               movie_user):
+    image = realdata("16_STOimage.emi")
+    panel = open_sample_with_a_tracked_front(qtbot, window, wait_idle, movie_user)
+    front = panel.front
+    window.asker.yes = False
+    window.open_paths([image])
+    wait_idle(window)
+    assert "discards the analysis line" in window.asker.questions[-1]
+    assert front.line_rc is not None and window.project.scan_lines
+
+    window.asker.yes = True
+    window.open_paths([image])
+    wait_idle(window)
+    assert window.state.dataset("movie").source == str(image)
+    assert front.line_rc is None and front.roi is None and front.analysis is None
+    assert front.kymograph_view.image is None and front.kinetics.auto_points.getData()[0] is None
+    assert front.kinetics.velocity_label.text() == "" and "nan" not in front.kinetics.readout.text()
+    assert window.project.scan_lines == {} and window.linker.lines == {}
+    assert window.panels["across"].result is None and window.linker.front_segment_rc() is None
+
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(window)
+    assert window.state.dataset("movie").source.endswith("lithiation_movie.tif")
+    assert front.line_rc is not None and set(window.project.scan_lines) == {"eels", "nbd"}
+    assert window.reporter.reports == []
+
+
+def test_reopening_the_project_forgets_the_track_it_did_not_save(qtbot, window, wait_idle, movie_user):
+    panel = open_sample_with_a_tracked_front(qtbot, window, wait_idle, movie_user)
+    window.asker.choice = "discard"
+    file_action(window, "Open &Sample Project").trigger()
+    wait_idle(window, timeout=120000)
+    assert window.asker.questions and panel.front.analysis is None and panel.front.line_rc is None
+    assert panel.front.kinetics.auto_points.getData()[0] is None and panel.front.kymograph_view.image is None
+    assert window.reporter.reports == []
