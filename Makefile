@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/insitu-tem
 
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider --timeout=300
 
 bench: $(STAMP)

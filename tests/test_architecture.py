@@ -41,3 +41,25 @@ def test_core_packages_import_with_qt_blocked():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("ok")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def lint_imports(config: Path) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).parent / "lint-imports"), "--no-cache", str(config)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_import_contracts_hold_with_no_cycles():
+    result = lint_imports(ROOT / ".importlinter")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "BROKEN" not in result.stdout and "No import cycles" in result.stdout
+
+
+def test_the_layer_contract_catches_an_upward_import(tmp_path):
+    upside_down = tmp_path / "upside_down.ini"
+    upside_down.write_text("[importlinter]\nroot_package = insitu_tem\n\n[importlinter:contract:c]\nname = inverted\n"
+                           "type = layers\nlayers =\n    insitu_tem.core\n    insitu_tem.workflows\n")
+    result = lint_imports(upside_down)
+    assert result.returncode != 0 and "insitu_tem.workflows" in result.stdout

@@ -326,14 +326,11 @@ def test_lazy_frames_are_read_ahead_in_the_background(qtbot, sample):
         source.close()
 
 
-def test_bench_playback_command_reports_fps(capsys):
-    import json
+def test_playback_measurement_reports_fps():
+    from insitu_tem.gui.panels.movie.playback import measure_playback
 
-    from insitu_tem.cli.main import main
-
-    assert main(["bench", "playback", "--size", "256", "--frames", "10", "--json"]) == 0
-    document = json.loads(capsys.readouterr().out)
-    assert document["fps"] > 0 and document["frames"] == 10 and document["size"] == 256
+    timing = measure_playback(256, 10)
+    assert timing.fps > 0 and timing.frames == 10 and timing.size == 256
 
 
 def test_reacted_area_mode_inside_the_cropped_film(qtbot, panel, sample):

@@ -69,7 +69,7 @@ class FileOutcome:
 
 def load_pipeline(path: str | Path) -> Pipeline:
     """Read and check a pipeline TOML; raise ValueError saying what to fix."""
-    from insitu_tem.cli.main import command_modules
+    from insitu_tem.cli.parsing import CommandModules
 
     path = Path(path)
     try:
@@ -83,13 +83,13 @@ def load_pipeline(path: str | Path) -> Pipeline:
         patterns = [patterns]
     inputs = sorted({Path(p) for pattern in patterns for p in glob.glob(str(folder / pattern))})
     steps = tuple(Step(str(s.get("command", "")), tuple(map(str, s.get("args", [])))) for s in document.get("step", []))
-    known = command_modules()
+    known = CommandModules()
     if not steps:
         raise ValueError("has no [[step]]; add at least one, e.g. command = \"info\"")
     for step in steps:
         if step.command not in known or step.command in ("batch", "export"):
             raise ValueError(f"step command {step.command!r} is not a per-file command; use one of "
-                             + ", ".join(n for n in known if n not in ("batch", "export", "bench")))
+                             + ", ".join(n for n in known if n not in ("batch", "export")))
     if not inputs:
         raise ValueError(f"inputs {patterns} match no file next to the pipeline")
     return Pipeline(str(header.get("name", path.stem)), tuple(inputs), folder / header.get("output", "results"), steps)
@@ -101,12 +101,12 @@ def result_folder(pipeline: Pipeline, input_path: Path) -> Path:
 
 def run_steps(input_path: str, steps: tuple[Step, ...], folder: str) -> FileOutcome:
     """Run every step on one file, writing results; never raises (runs on a worker)."""
-    from insitu_tem.cli.main import build_command_parser, command_modules
+    from insitu_tem.cli.parsing import CommandModules, build_command_parser
 
     start = time.perf_counter()
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    modules = command_modules()
+    modules = CommandModules()
     parser = build_command_parser(modules)
     results = {}
     try:
@@ -127,7 +127,7 @@ def run_steps(input_path: str, steps: tuple[Step, ...], folder: str) -> FileOutc
 
 
 def _json(result: dict) -> str:
-    from insitu_tem.cli.commands.common import to_jsonable
+    from insitu_tem.cli.jsonable import to_jsonable
 
     return json.dumps(to_jsonable(result), allow_nan=False)
 

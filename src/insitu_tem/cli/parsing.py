@@ -24,7 +24,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
                          "reaction front"),
     "batch": ("batch", "run a pipeline (TOML) of commands over many files, locally or on a dask.distributed "
                        "scheduler"),
-    "bench": ("bench", "measure performance on this machine (playback: frames per second of the movie panel)"),
     "crystallinity": ("crystallinity", "crystalline area fraction, domain size and a crystalline/amorphous map "
                                        "from a sliding-window FFT"),
     "diffraction": ("diffraction", "analyse one diffraction pattern: centre, spots (d, g, angle, hkl), rings and "

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
-
 from insitu_tem.cli.errors import InputError, OptionError
+from insitu_tem.cli.jsonable import to_jsonable  # noqa: F401 - commands and the entry point import it here
 from insitu_tem.core.calibration import recalibrate
 from insitu_tem.core.model import Dataset
 
@@ -88,26 +86,6 @@ def require_kind(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> N
             dataset.source,
             f"is a {dataset.kind}, but `{command}` needs a {' or '.join(kinds)}",
         )
-
-
-def to_jsonable(value: Any) -> Any:
-    """Convert dataclasses, numpy scalars and arrays to plain JSON types (NaN -> null)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(asdict(value))
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return to_jsonable(value.tolist())
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    return value
 
 
 def stderr_progress(enabled: bool) -> Progress:
