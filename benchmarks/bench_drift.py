@@ -18,14 +18,14 @@ COUNTS = 100.0
 PAD = 16
 
 
-def frames_with_known_drift(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Textured uint16 frames (~100 counts/px, Poisson) displaced by a known random walk."""
+def frames_with_known_drift(seed: int = 0, *, n_frames: int = N_FRAMES) -> tuple[np.ndarray, np.ndarray]:
+    """Textured uint16 frames (~100 counts/px, Poisson) displaced by a known random walk (px)."""
     rng = np.random.default_rng(seed)
     field = ndimage.gaussian_filter(rng.normal(size=(SIZE + 2 * PAD,) * 2), 1.5, mode="wrap")
     spectrum = np.fft.fft2(field / field.std())
-    shifts = np.cumsum(rng.normal(scale=0.7, size=(N_FRAMES, 2)), axis=0)
+    shifts = np.cumsum(rng.normal(scale=0.7, size=(n_frames, 2)), axis=0)
     shifts -= shifts[0]
-    frames = np.empty((N_FRAMES, SIZE, SIZE), np.uint16)
+    frames = np.empty((n_frames, SIZE, SIZE), np.uint16)
     for i, shift in enumerate(shifts):
         moved = np.fft.ifft2(ndimage.fourier_shift(spectrum, shift)).real[PAD:PAD + SIZE, PAD:PAD + SIZE]
         frames[i] = rng.poisson(COUNTS * (1 + 0.2 * moved))

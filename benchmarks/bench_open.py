@@ -8,13 +8,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-import numpy as np
-import tifffile
-
-FRAMES, SIZE = 256, 2048
+from ._inputs import BIG_FRAMES as FRAMES, BIG_SIZE as SIZE, big_movie
 
 PEAK = """
 def peak_mb():
@@ -45,17 +41,6 @@ elapsed = time.perf_counter() - t0
 print(json.dumps({"s": elapsed, "rss_mb": peak_mb()}))
 """
 
-OURS_DRIFT = """
-import json, sys, time
-t0 = time.perf_counter()
-from insitu_tem.io.load import load
-from insitu_tem.analysis.movie.drift import measure_drift
-dataset = load(sys.argv[1], lazy=True)
-result = measure_drift(dataset.array)
-elapsed = time.perf_counter() - t0
-print(json.dumps({"s": elapsed, "rss_mb": peak_mb()}))
-"""
-
 TIFFFILE_EAGER = """
 import json, sys, time
 t0 = time.perf_counter()
@@ -67,13 +52,6 @@ print(json.dumps({"s": elapsed, "rss_mb": peak_mb()}))
 """
 
 
-def write_movie(path: Path) -> None:
-    frame = np.random.default_rng(0).integers(0, 60000, size=(SIZE, SIZE), dtype=np.uint16)
-    frames = (np.roll(frame, i, axis=1) for i in range(FRAMES))
-    tifffile.imwrite(path, frames, shape=(FRAMES, SIZE, SIZE), dtype=np.uint16, imagej=True,
-                     resolution=(1.0, 1.0), metadata={"axes": "TYX", "unit": "nm", "finterval": 0.04})
-
-
 def measure(script: str, path: Path) -> dict:
     result = subprocess.run([sys.executable, "-c", PEAK + script, str(path)], capture_output=True, text=True, timeout=900)
     if result.returncode != 0:
@@ -82,18 +60,13 @@ def measure(script: str, path: Path) -> dict:
 
 
 def run() -> list[dict]:
-    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
-        path = Path(folder) / "movie_2GiB.tif"
-        write_movie(path)
-        size_gib = path.stat().st_size / 2**30
-        ours = measure(OURS, path)
-        peer = measure(HYPERSPY, path)
-        eager = measure(TIFFFILE_EAGER, path)
-        drift = measure(OURS_DRIFT, path)
+    path = big_movie()
+    size_gib = path.stat().st_size / 2**30
+    ours = measure(OURS, path)
+    peer = measure(HYPERSPY, path)
+    eager = measure(TIFFFILE_EAGER, path)
     note = (f"{size_gib:.2f} GiB uint16 {FRAMES}x{SIZE}x{SIZE}; peak RSS ours {ours['rss_mb']:.0f} MB "
             f"(lazy={ours['lazy']}), HyperSpy lazy {peer['rss_mb']:.0f} MB, tifffile eager {eager['rss_mb']:.0f} MB "
             f"in {eager['s']:.2f} s")
     return [{"name": "open 2 GiB movie + first frame", "ours_s": ours["s"], "peer": "hs.load(lazy=True) + frame 0",
-             "peer_s": peer["s"], "notes": note},
-            {"name": "drift over all frames of the 2 GiB movie", "ours_s": drift["s"], "peer": None, "peer_s": None,
-             "notes": f"peak RSS {drift['rss_mb']:.0f} MB (bound: 1500 MB), {FRAMES} frames of {SIZE}x{SIZE}"}]
+             "peer_s": peer["s"], "notes": note}]

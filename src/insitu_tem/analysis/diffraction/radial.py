@@ -2,9 +2,12 @@
 
 A :class:`RadialIntegrator` is built once for a detector shape, a centre, an
 optional distortion correction and mask, and a set of radius bins: it holds
-a CSR matrix (bins × pixels) whose rows average the pixels that fall in each
-bin. Every pattern of a series is then integrated by one sparse product, and a
-whole series by one sparse × dense product. With pixel splitting ("bbox", as
+a sparse matrix (bins × pixels) whose rows average the pixels that fall in each
+bin. Every pattern is then integrated by one sparse product. The matrix is
+stored column by column (CSC), so a product walks the pattern's pixels in memory
+order and adds into a profile that stays in cache; a series is read pattern by
+pattern (from memory, a memory map or a lazy stack, in blocks), so memory stays
+bounded whatever its length, and sums run in float64. With pixel splitting ("bbox", as
 in pyFAI) each pixel's intensity is shared among the bins its radial extent
 overlaps, in proportion to the overlap, which smooths profiles at small radii.
 """
@@ -16,7 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from insitu_tem.core.blocks import iter_blocks
+
 SPLIT_MODES = ("none", "bbox")
+BLOCK_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,7 +31,7 @@ class RadialIntegrator:
 
     Attributes
     ----------
-    matrix : scipy.sparse.csr_matrix
+    matrix : scipy.sparse.csc_matrix
         (n_bins, rows * cols) row-normalised weights: profile = matrix @ pattern.ravel().
     shape : tuple of int
         Detector (rows, cols), px.
@@ -39,7 +45,7 @@ class RadialIntegrator:
         "none" or "bbox".
     """
 
-    matrix: sparse.csr_matrix
+    matrix: sparse.csc_matrix
     shape: tuple[int, int]
     centre_rc: tuple[float, float]
     r_edges_px: np.ndarray
@@ -61,12 +67,14 @@ class RadialIntegrator:
         return out
 
     def profiles(self, patterns) -> np.ndarray:
-        """(n, n_bins) profiles of (n, rows, cols) patterns in one sparse product."""
-        data = np.asarray(patterns)
-        if data.shape[1:] != self.shape:
-            raise ValueError(f"patterns of shape {data.shape[1:]} differ from the integrator's {self.shape}")
-        flat = data.reshape(len(data), -1).astype(np.float64, copy=False)
-        out = np.asarray((self.matrix @ flat.T).T)
+        """(n, n_bins) profiles of (n, rows, cols) patterns (numpy, memory-mapped or dask), block by block."""
+        if tuple(patterns.shape[1:]) != self.shape:
+            raise ValueError(f"patterns of shape {tuple(patterns.shape[1:])} differ from the integrator's {self.shape}")
+        frame_bytes = self.shape[0] * self.shape[1] * np.dtype(patterns.dtype).itemsize
+        out = np.empty((len(patterns), self.matrix.shape[0]))
+        for start, block in iter_blocks(patterns, chunk=max(1, BLOCK_BYTES // frame_bytes)):
+            for i, pattern in enumerate(block, start):
+                out[i] = self.matrix @ pattern.ravel()
         out[:, self.pixels_per_bin == 0] = np.nan
         return out
 
@@ -158,7 +166,7 @@ def radial_integrator(
     matrix = sparse.csr_matrix((weights, (bins, pixels)), shape=(n_bins, radius.size))
     per_bin = np.asarray(matrix.sum(axis=1)).ravel()
     matrix = sparse.diags(np.where(per_bin > 0, 1.0 / np.where(per_bin > 0, per_bin, 1.0), 0.0)) @ matrix
-    return RadialIntegrator(matrix.tocsr(), shape, centre_rc, edges, per_bin, split)
+    return RadialIntegrator(matrix.tocsc(), shape, centre_rc, edges, per_bin, split)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from insitu_tem.core.model import Axis
 
@@ -61,6 +60,8 @@ def smooth(spectra: np.ndarray, sigma_channels: float) -> np.ndarray:
     """Gaussian smoothing along the energy axis (no-op for sigma <= 0)."""
     if sigma_channels <= 0:
         return spectra
+    from scipy.ndimage import gaussian_filter1d
+
     return gaussian_filter1d(spectra, sigma_channels, axis=-1, mode="nearest")
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import spline_filter1d
 
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
@@ -191,6 +190,8 @@ def shift_spectra(spectra, energy: Axis, shifts_eV) -> AlignedSpectra:
     -------
     AlignedSpectra
     """
+    from scipy.ndimage import spline_filter1d
+
     y, nav_shape = as_spectra(spectra, energy, convert=False)
     shifts = np.nan_to_num(np.broadcast_to(np.asarray(shifts_eV, float), nav_shape).reshape(-1))
     channels = shifts / energy.scale

@@ -16,8 +16,9 @@ relative to frame 0, in px. Three reference modes:
 
 A mask or ROI restricts the correlation to what is static (the substrate, a
 support film) so a moving reaction front does not drag the estimate.
-Lazy (dask) movies are read ``chunk`` frames at a time. The raw data are never
-changed: :func:`corrected_movie` is a lazy view.
+Lazy (dask) and memory-mapped movies are read ``chunk`` frames at a time with
+bounded memory (:func:`insitu_tem.core.blocks.iter_blocks`). The raw data are never changed: :func:`corrected_movie`
+is a lazy view.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
-from scipy import ndimage
 
+from insitu_tem.core.blocks import iter_blocks
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.movie.drift_registration import PhaseCorrelator
 
@@ -75,9 +76,8 @@ def _roi_slices(roi, shape: tuple[int, int]) -> tuple[slice, slice]:
 
 
 def iter_frames(movie, *, chunk: int = 16) -> Iterator[np.ndarray]:
-    """Frames of a numpy or dask (t, y, x) array, reading ``chunk`` frames at a time."""
-    for start in range(0, movie.shape[0], chunk):
-        block = np.asarray(movie[start:start + chunk])
+    """Frames of a numpy, memory-mapped or dask (t, y, x) array, reading ``chunk`` frames at a time."""
+    for _, block in iter_blocks(movie, chunk=chunk):
         yield from block
 
 
@@ -176,6 +176,8 @@ class _Tracker:
 
 def corrected_frame(frame, shift_px, *, order: int = 1) -> np.ndarray:
     """One frame moved back by ``shift_px`` (dy, dx) px; float32, edges filled by the nearest pixel."""
+    from scipy import ndimage
+
     data = np.asarray(frame, dtype=np.float32)
     return ndimage.shift(data, -np.asarray(shift_px, dtype=float), order=order, mode="nearest")
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
 from insitu_tem.cli.errors import InputError, OptionError
 from insitu_tem.cli.jsonable import to_jsonable  # noqa: F401 - commands and the entry point import it here
 from insitu_tem.core.calibration import recalibrate
-from insitu_tem.core.model import Dataset
+from insitu_tem.core.model import Axis, Dataset
 
 Progress = Callable[[float, str], None]
 
@@ -102,3 +103,26 @@ def stderr_progress(enabled: bool) -> Progress:
         sys.stderr.flush()
 
     return report
+
+
+def as_patterns(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> Dataset:
+    """The dataset as diffraction patterns for a command that needs ``kinds``.
+
+    A movie (a stack of frames the reader could not tell were patterns) is read
+    as a pattern series, frame by frame, with a note in its warnings; signal
+    axes not in 1/nm become uncalibrated pixels. Anything else outside
+    ``kinds`` raises InputError.
+    """
+    if dataset.kind == "movie" and "pattern_series" in kinds:
+        patterns = tuple(a if a.units == "1/nm" else Axis(n, a.size) for a, n in zip(dataset.signal_axes, ("ky", "kx")))
+        note = (f"a movie read as a series of {dataset.n_items} diffraction patterns "
+                "(say so with --kind pattern_series to silence this note)")
+        return replace(dataset, kind="pattern_series", axes=dataset.navigation_axes + patterns,
+                       warnings=dataset.warnings + (note,))
+    require_kind(dataset, kinds, command=command)
+    return dataset
+
+
+def conversion_note(loaded: Dataset, used: Dataset) -> dict[str, str]:
+    """``{"note": ...}`` when :func:`as_patterns` read ``loaded`` as something else, else ``{}``."""
+    return {} if used is loaded else {"note": used.warnings[-1]}

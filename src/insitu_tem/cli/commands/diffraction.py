@@ -8,7 +8,9 @@ import numpy as np
 
 from insitu_tem.analysis.diffraction.nbd_scan import analyse_pattern
 from insitu_tem.analysis.diffraction.disks import friedel_partners
-from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
+from insitu_tem.cli.commands.common import (
+    InputError, Progress, add_input_arguments, as_patterns, conversion_note, load_input,
+)
 from insitu_tem.cli.commands._nbd_options import add_calibration_arguments, calibrated_scale, phase_or_none
 from insitu_tem.cli.commands.radial import parse_centre
 
@@ -48,8 +50,8 @@ def spot_rows(analysis, scale_per_nm: float) -> list[dict]:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    dataset = load_input(args)
-    require_kind(dataset, ("pattern", "pattern_series", "image"), command=NAME)
+    loaded = load_input(args)
+    dataset = as_patterns(loaded, ("pattern", "pattern_series", "image"), command=NAME)
     if not 0 <= args.index < dataset.n_items:
         raise InputError(args.file, f"--index {args.index} is outside 0 to {dataset.n_items - 1}")
     pattern = dataset.frame(args.index)
@@ -65,4 +67,5 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "spots": spot_rows(analysis, scale),
         "rings": [{"d_A": r.d_A, "fwhm_per_A": r.fwhm_per_A} for r in analysis.rings.rings],
         "profile": {"q_per_A": analysis.q_per_A[finite], "intensity": analysis.profile[finite]},
+        **conversion_note(loaded, dataset),
     }

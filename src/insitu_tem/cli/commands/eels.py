@@ -7,7 +7,6 @@ import argparse
 
 import numpy as np
 
-from insitu_tem.analysis.eels import analyse_edge, analyse_low_loss, find_edge
 from insitu_tem.analysis.eels.background import MODELS
 from insitu_tem.core.model import Dataset
 from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
@@ -55,6 +54,14 @@ def _flat(values) -> list:
     return np.asarray(values, float).reshape(-1).tolist()
 
 
+def _zlp_result(dataset: Dataset, zlp) -> dict:
+    return {
+        "position": _positions(dataset),
+        "zlp_offset_eV": _flat(zlp.position_eV),
+        "fwhm_eV": _flat(zlp.fwhm_eV),
+    }
+
+
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     dataset = load_input(args)
     require_kind(dataset, ("spectrum", "spectrum_series"), command=NAME)
@@ -62,20 +69,23 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     if energy.units != "eV":
         raise InputError(dataset.source, "has no energy axis in eV; calibrate it with --scale VALUE --units eV")
     if args.edge is not None:
+        from insitu_tem.analysis.eels.edges_table import find_edge
+
         find_edge(args.edge)
     if not -dataset.n_items <= args.reference < dataset.n_items:
         raise InputError(dataset.source, f"--reference {args.reference} is outside the {dataset.n_items} spectra")
     spectra = np.asarray(dataset.array)
     progress(0.1, "zero-loss peak")
-    low_loss = analyse_low_loss(spectra, energy)
-    result = {
-        "position": _positions(dataset),
-        "zlp_offset_eV": _flat(low_loss.zlp.position_eV),
-        "fwhm_eV": _flat(low_loss.zlp.fwhm_eV),
-    }
     if args.edge is None:
+        from insitu_tem.analysis.eels.zlp import fit_zlp
+
+        zlp = fit_zlp(spectra, energy)
         progress(1.0, "done")
-        return result
+        return _zlp_result(dataset, zlp)
+    from insitu_tem.analysis.eels.pipeline import analyse_edge, analyse_low_loss
+
+    low_loss = analyse_low_loss(spectra, energy)
+    result = _zlp_result(dataset, low_loss.zlp)
     progress(0.4, f"edge {args.edge}")
     edge = analyse_edge(
         spectra, energy, args.edge, reference=args.reference, signal_window=args.window,

@@ -7,7 +7,9 @@ import argparse
 import numpy as np
 
 from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan
-from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
+from insitu_tem.cli.commands.common import (
+    InputError, Progress, add_input_arguments, as_patterns, conversion_note, load_input,
+)
 from insitu_tem.cli.commands._nbd_options import add_calibration_arguments, calibrated_scale
 
 NAME = "nbd"
@@ -40,8 +42,8 @@ def fraction_names(k: int) -> list[str]:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    dataset = load_input(args)
-    require_kind(dataset, ("pattern_series",), command=NAME)
+    loaded = load_input(args)
+    dataset = as_patterns(loaded, ("pattern_series",), command=NAME)
     if dataset.n_items < 3:
         raise InputError(args.file, f"holds {dataset.n_items} patterns; the scan analysis needs at least 3")
     if args.components < 2:
@@ -63,4 +65,5 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "lattice_strain": result.tracks.lattice_strain,
         "crystalline": result.crystalline,
         "phase_fractions": {name: fractions[:, i] for i, name in enumerate(fraction_names(fractions.shape[1]))},
+        **conversion_note(loaded, dataset),
     }

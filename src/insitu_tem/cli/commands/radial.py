@@ -1,4 +1,5 @@
-"""``insitu-tem radial FILE``: azimuthal profiles of a pattern or a pattern series."""
+"""``insitu-tem radial FILE``: azimuthal profiles of a pattern or a pattern series
+(a movie is read as a pattern series), pattern by pattern with bounded memory."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import argparse
 
 import numpy as np
 
-from insitu_tem.analysis.diffraction.centre import find_centre
 from insitu_tem.analysis.diffraction.radial import SPLIT_MODES, q_per_A_from_px, radial_integrator
+from insitu_tem.core.blocks import iter_blocks
 from insitu_tem.core.model import Dataset
-from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
+from insitu_tem.cli.commands.common import (
+    InputError, Progress, add_input_arguments, as_patterns, conversion_note, load_input,
+)
 
 NAME = "radial"
 HELP = "radial (azimuthally averaged) profiles I(r) of a diffraction pattern or pattern series"
@@ -42,19 +45,37 @@ def scale_per_nm(dataset: Dataset) -> float | None:
     return float(axis.scale) if axis.units == "1/nm" else None
 
 
-def patterns_of(dataset: Dataset) -> np.ndarray:
-    """(n, rows, cols) array of every pattern of a dataset (one for a single pattern)."""
-    return np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
+def patterns_of(dataset: Dataset):
+    """(n, rows, cols) view of every pattern of a dataset (one for a single pattern); not read yet."""
+    return dataset.array.reshape((-1,) + dataset.shape[-2:])
+
+
+def mean_pattern(patterns, *, chunk: int = 16) -> np.ndarray:
+    """Mean of (n, rows, cols) patterns in float64, read ``chunk`` patterns at a time."""
+    total = np.zeros(patterns.shape[1:])
+    for _, block in iter_blocks(patterns, chunk=chunk):
+        total += block.sum(axis=0, dtype=np.float64)
+    return total / len(patterns)
+
+
+def centre_of(args: argparse.Namespace, patterns) -> tuple[float, float]:
+    """``--centre``, or the centre found on the mean pattern."""
+    given = parse_centre(args.centre, path=args.file)
+    if given is not None:
+        return given
+    from insitu_tem.analysis.diffraction.centre import find_centre
+
+    return find_centre(mean_pattern(patterns)).centre_rc
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    dataset = load_input(args)
-    require_kind(dataset, KINDS, command=NAME)
+    loaded = load_input(args)
+    dataset = as_patterns(loaded, KINDS, command=NAME)
     if args.bins is not None and args.bins < 1:
         raise InputError(args.file, f"--bins {args.bins} must be at least 1")
     patterns = patterns_of(dataset)
     progress(0.1, "centre")
-    centre = parse_centre(args.centre, path=args.file) or find_centre(patterns.mean(axis=0)).centre_rc
+    centre = centre_of(args, patterns)
     integrator = radial_integrator(patterns.shape[1:], centre_rc=centre, n_bins=args.bins, split=args.split)
     progress(0.5, "profiles")
     result = {"r_px": integrator.r_px, "centre_px": list(centre)}
@@ -62,5 +83,6 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     if scale is not None:
         result["q_per_A"] = q_per_A_from_px(integrator.r_px, scale_per_nm=scale)
     result["profiles"] = integrator.profiles(patterns)
+    result.update(conversion_note(loaded, dataset))
     progress(1.0, "done")
     return result

@@ -1,0 +1,201 @@
+"""Whole-process benchmarks: what a user waits for, start-up, imports, loading and work included.
+
+Every job runs as a fresh process, ours and the peer side by side on the same
+generated input in the same run; the figures are medians of three runs (one
+for the 2 GiB movie) with each process's own peak resident memory. Ratios are
+peer time / our time except for start-up, where the ratio is our time / a bare
+``python -c "import numpy"`` (lower is better).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ._inputs import BIG_FRAMES, BIG_SIZE, big_movie, folder, write_movie
+from ._process import median_run, run_once
+from .bench_drift import frames_with_known_drift
+from .bench_zlp import ENERGY, spectrum_image
+
+PYTHON = sys.executable
+CLI = str(Path(sys.executable).with_name("insitu-tem"))
+N_MOVIE, PATTERN = 100, 1024
+CENTRE = (511.3, 508.7)
+PIXEL_M = 1e-4
+
+EXSPY = """
+import sys, warnings
+warnings.simplefilter("ignore")
+import exspy, hyperspy.api as hs
+signal = hs.load(sys.argv[1])
+signal.set_signal_type("EELS")
+signal.align_zero_loss_peak(subpixel=True, print_stats=False, show_progressbar=False)
+"""
+
+SKIMAGE = """
+import json, sys
+import numpy as np, tifffile
+from skimage.registration import phase_cross_correlation
+frames = tifffile.memmap(sys.argv[1])
+print(json.dumps([(-phase_cross_correlation(frames[0], f, upsample_factor=20)[0]).tolist() for f in frames]))
+"""
+
+PYFAI = """
+import sys
+import numpy as np, tifffile
+from pyFAI.detectors import Detector
+from pyFAI.integrator.azimuthal import AzimuthalIntegrator
+row, col, n_bins, r_max, pixel = (float(v) for v in sys.argv[2:7])
+patterns = tifffile.memmap(sys.argv[1])
+detector = Detector(pixel, pixel, max_shape=patterns.shape[1:])
+ai = AzimuthalIntegrator(dist=0.1, poni1=(row + 0.5) * pixel, poni2=(col + 0.5) * pixel, detector=detector)
+options = dict(unit="r_mm", method=("no", "csr", "cython"), correctSolidAngle=False,
+               radial_range=(0.0, r_max * pixel * 1e3))
+profiles = [ai.integrate1d(p, int(n_bins), **options).intensity for p in patterns]
+np.save(sys.argv[7], np.array(profiles))
+"""
+
+GUI = """
+import sys, time
+spawned = float(sys.argv[1])
+from insitu_tem.gui.app import application, build_window, make_settings, wait_until_idle
+from insitu_tem.gui.errors import StderrReporter
+app = application()
+window = build_window(make_settings(), StderrReporter())
+window.show()
+app.processEvents()
+window.grab()
+painted = time.time() - spawned
+window.open_sample_project()
+if not wait_until_idle(app, window):
+    sys.exit("sample project did not finish")
+print(painted, time.time() - spawned)
+window.close()
+window.tasks.wait_for_done(5000)
+"""
+
+
+def _spectrum_image() -> tuple[Path, np.ndarray]:
+    import hyperspy.api as hs
+
+    data, truth = spectrum_image()
+    signal = hs.signals.Signal1D(data)
+    axis = signal.axes_manager.signal_axes[0]
+    axis.name, axis.scale, axis.offset, axis.units = "Energy loss", ENERGY.scale, ENERGY.offset, "eV"
+    path = folder() / "si.hspy"
+    signal.save(path, overwrite=True)
+    return path, truth
+
+
+def _rings() -> Path:
+    rng = np.random.default_rng(3)
+    rows, cols = np.indices((PATTERN, PATTERN))
+    r = np.hypot(rows - CENTRE[0], cols - CENTRE[1])
+    base = 50 * np.exp(-r / 150) + 5
+    rings = [np.exp(-0.5 * ((r - r0) / 2.5) ** 2) for r0 in (120, 205, 290, 410)]
+
+    def frames():
+        for _ in range(N_MOVIE):
+            weights = rng.uniform(20, 60, len(rings))
+            yield rng.poisson(base + sum(w * ring for w, ring in zip(weights, rings))).astype(np.uint16)
+
+    return write_movie(folder() / "patterns.tif", frames(), shape=(N_MOVIE, PATTERN, PATTERN))
+
+
+def _row(job, ours, peer_name, peer, *, bar, goal, note, lower_is_better=False):
+    ratio = (ours.s / peer.s) if lower_is_better else (peer.s / ours.s) if peer else None
+    return {"name": job, "ours_s": ours.s, "ours_mb": ours.rss_mb, "peer": peer_name,
+            "peer_s": peer.s if peer else None, "peer_mb": peer.rss_mb if peer else None, "ratio": ratio,
+            "bar": bar, "goal": goal, "notes": note, "whole_process": True}
+
+
+def eels_rows(work: Path) -> list[dict]:
+    path, truth = _spectrum_image()
+    ours = median_run([CLI, "eels", str(path), "--json", "--quiet"], work)
+    offsets = np.array(json.loads(ours.stdout)["zlp_offset_eV"]).reshape(truth.shape)
+    peer = median_run([PYTHON, "-c", EXSPY, str(path)], work)
+    rms = float(np.sqrt(np.mean((offsets - truth) ** 2)))
+    return [_row("`eels si.hspy`, ZLP of 64×64×2048", ours, "exspy `align_zero_loss_peak(subpixel=True)`", peer,
+                 bar="≥ 5×", goal="≥ 20×", note=f"ZLP offset RMS error {rms:.4f} eV")]
+
+
+def drift_rows(work: Path) -> list[dict]:
+    frames, truth = frames_with_known_drift(n_frames=N_MOVIE)
+    path = write_movie(work / "drift.tif", frames, shape=frames.shape)
+    del frames
+    ours = median_run([CLI, "drift", str(path), "--json", "--quiet"], work)
+    peer = median_run([PYTHON, "-c", SKIMAGE, str(path)], work)
+    errors = [float(np.sqrt(np.mean((np.array(shifts) - truth) ** 2)))
+              for shifts in (json.loads(ours.stdout)["shifts_px"], json.loads(peer.stdout))]
+    return [_row(f"`drift`, {N_MOVIE} × {PATTERN}² uint16", ours,
+                 "scikit-image `phase_cross_correlation(upsample_factor=20)` loop", peer, bar="≥ 3×", goal="≥ 5×",
+                 note=f"RMS error vs truth: ours {errors[0]:.3f} px, scikit-image {errors[1]:.3f} px (bound 0.02 px)")]
+
+
+def radial_rows(work: Path) -> list[dict]:
+    path = _rings()
+    r_max = float(np.hypot(*[max(c, PATTERN - 1 - c) for c in CENTRE]) + 0.5)
+    n_bins = int(np.ceil(r_max))
+    centre = f"{CENTRE[0]},{CENTRE[1]}"
+    ours = median_run([CLI, "radial", str(path), "--centre", centre, "--json", "--quiet"], work)
+    out = work / "pyfai.npy"
+    peer = median_run([PYTHON, "-c", PYFAI, str(path), *map(str, (*CENTRE, n_bins, r_max, PIXEL_M)), str(out)], work)
+    mine, theirs = np.array(json.loads(ours.stdout)["profiles"], float), np.load(out)
+    full = slice(5, int(min(CENTRE)) - 2)
+    difference = float(np.max(np.abs(mine[:, full] / theirs[:, full] - 1)))
+    return [_row(f"`radial`, {N_MOVIE} × {PATTERN}² patterns (uint16 TIFF)", ours, "pyFAI `integrate1d` CSR loop",
+                 peer, bar="≥ 2×, ≤ 600 MB", goal="≥ 5×",
+                 note=f"max relative difference on full annuli {difference:.1e}")]
+
+
+def big_drift_rows(work: Path) -> list[dict]:
+    path = big_movie()
+    ours = median_run([CLI, "drift", str(path), "--json", "--quiet"], work, repeats=1)
+    return [_row(f"`drift` on a {path.stat().st_size / 2**30:.1f} GiB movie ({BIG_FRAMES} × {BIG_SIZE}² uint16)",
+                 ours, None, None, bar="≤ 1000 MB", goal="≤ 700 MB", note="one run; memory is the target")]
+
+
+def startup_rows(work: Path) -> list[dict]:
+    import hyperspy.api as hs
+
+    small = str(folder() / "small.hspy")
+    hs.signals.Signal2D(np.random.default_rng(0).random((64, 64)).astype(np.float32)).save(small, overwrite=True)
+    numpy = median_run([PYTHON, "-c", "import numpy"], work)
+    rows = []
+    for job, argv in (("`insitu-tem --help`", [CLI, "--help"]), ("`insitu-tem info small.hspy`", [CLI, "info", small])):
+        rows.append(_row(job, median_run(argv, work), '`python -c "import numpy"`', numpy, bar="≤ 3×",
+                         goal="≤ 1.5×", note="ratio = ours / import numpy", lower_is_better=True))
+    return rows
+
+
+def gui_rows(work: Path) -> list[dict]:
+    runs = []
+    for _ in range(3):
+        measured = run_once([PYTHON, "-c", GUI, repr(time.time())], work)
+        painted, analysed = (float(v) for v in measured["stdout"].split())
+        runs.append((painted, analysed, measured["rss_mb"]))
+    painted, analysed, rss = np.median(np.array(runs), axis=0)
+    rows = []
+    for job, seconds, bar, goal in (("GUI: window painted (offscreen)", painted, "≤ 3 s", "≤ 1.5 s"),
+                                    ("GUI: sample project analysed", analysed, "≤ 10 s", "≤ 5 s")):
+        rows.append({"name": job, "ours_s": float(seconds), "ours_mb": float(rss), "peer": None, "peer_s": None,
+                     "peer_mb": None, "ratio": None, "bar": bar, "goal": goal, "notes": "", "whole_process": True})
+    return rows
+
+
+def run() -> list[dict]:
+    work = folder() / "whole"
+    work.mkdir(exist_ok=True)
+    rows = []
+    for part in (startup_rows, eels_rows, drift_rows, radial_rows, big_drift_rows, gui_rows):
+        print(f"  whole process: {part.__name__.removesuffix('_rows')} ...", file=sys.stderr, flush=True)
+        try:
+            rows += part(work)
+        except Exception as error:  # noqa: BLE001 - one failing job must not hide the others
+            rows.append({"name": part.__name__.removesuffix("_rows"), "ours_s": float("nan"), "peer": None,
+                         "peer_s": None, "notes": f"FAILED: {error}", "whole_process": True})
+    return rows
