@@ -7,16 +7,18 @@ offset is an undoable edit; the panel's cursor and the movie's frame follow each
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from insitu_tem.core.holder_log import HolderLog
-from insitu_tem.gui.panels.timeline.panel import TimelinePanel
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetValueCommand
+
+if TYPE_CHECKING:
+    from insitu_tem.gui.panels.timeline.panel import TimelinePanel
 
 
 def _load_and_place(path: str, frame_times: np.ndarray, offset_s: float, current_channel: str | None):
