@@ -73,7 +73,7 @@ class Project:
 def resolve_path(recorded: str, project_path: str | Path) -> Path:
     """Absolute path of a path recorded relative to the project file."""
     path = Path(recorded)
-    return path if path.is_absolute() else (Path(project_path).resolve().parent / path)
+    return path if path.is_absolute() else (Path(project_path).resolve().parent / path).resolve()
 
 
 def relative_path(data_path: str | Path, project_path: str | Path) -> str:
@@ -171,8 +171,9 @@ def session_from_document(document: dict[str, Any], project_path: str | Path) ->
 
 
 def session_to_json(session: Session, project_path: str | Path) -> str:
-    """Serialise ``session`` (sorted keys, stable for diffs; NaN written as ``NaN``)."""
-    return json.dumps(session_to_document(session, project_path), indent=1, sort_keys=True)
+    """Serialise ``session`` (keys in the session's order, so reopening keeps every table's column
+    order; NaN written as ``NaN``)."""
+    return json.dumps(session_to_document(session, project_path), indent=1)
 
 
 def save_session(session: Session, path: str | Path, *, mark_clean: bool = True) -> Path:

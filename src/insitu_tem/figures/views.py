@@ -155,30 +155,32 @@ def overview_views(session: Session) -> list:
     return panels
 
 
-def _panels(session: Session, name: str, options: dict) -> tuple[list, int]:
+COLUMNS = {"kinetics": 2, "figure": 3, "overview": 2}
+
+
+def view_panels(session: Session, name: str, options: dict | None = None) -> list:
+    """The panels (FrameView / ProfileView) of view ``name``, as :func:`render_view` draws them."""
+    options = dict(options or {})
     single = {"movie": lambda: frame_view(session, "movie"), "hrtem": lambda: frame_view(session, "hrtem"),
               "nbd": lambda: pattern_view(session), "eels": lambda: spectrum_view(session),
               "kymograph": lambda: kymograph_view(session)}
     if name in single:
-        return [single[name]()], 1
-    if name == "montage":
-        panels = montage_views(session, count=int(options.get("count", 4)), times_s=options.get("times_s"))
-        return panels, len(panels)
-    if name == "kinetics":
-        return kinetics_views(session), 2
-    if name == "across":
-        return across_views(session), 1
-    if name == "figure":
-        return figure_views(session, times_s=options.get("times_s")), 3
-    if name == "overview":
-        return overview_views(session), 2
-    raise ValueError(f"unknown view {name!r}; choose one of {', '.join(VIEW_NAMES)}")
+        return [single[name]()]
+    several = {"montage": lambda: montage_views(session, count=int(options.get("count", 4)),
+                                                times_s=options.get("times_s")),
+               "kinetics": lambda: kinetics_views(session), "across": lambda: across_views(session),
+               "figure": lambda: figure_views(session, times_s=options.get("times_s")),
+               "overview": lambda: overview_views(session)}
+    if name not in several:
+        raise ValueError(f"unknown view {name!r}; choose one of {', '.join(VIEW_NAMES)}")
+    return several[name]()
 
 
 def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | None = None):
     """Render a named view; return (figure, parameters recorded as provenance)."""
     options = dict(options or {})
-    panels, columns = _panels(session, name, options)
+    panels = view_panels(session, name, options)
+    columns = len(panels) if name == "montage" else COLUMNS.get(name, 1)
     figure, _ = compose(panels, columns=columns, dpi=dpi, letters=len(panels) > 1,
                         width_mm=float(options.get("width_mm", 180 if columns > 1 else 85)))
     parameters = {"view": name, "frame": session.frame, "probe": session.probe,

@@ -24,16 +24,23 @@ class Cancelled(InterruptedError):
 
 
 class Steps:
-    """What a running job is handed: ``progress(fraction, message)`` and ``check()``."""
+    """What a running job is handed: ``progress(fraction, message)``, ``check()`` and the
+    ``should_stop`` to pass into analyses."""
 
     def __init__(self, should_stop: ShouldStop | None, progress: Progress | None) -> None:
-        self.should_stop = should_stop or (lambda: False)
+        self._stop = should_stop or (lambda: False)
         self.report = progress or (lambda fraction, message: None)
 
     def check(self) -> None:
-        """Raise :class:`Cancelled` once ``should_stop()`` is true."""
-        if self.should_stop():
+        """Raise :class:`Cancelled` once the job's ``should_stop()`` is true."""
+        if self._stop():
             raise Cancelled("stopped before it finished; nothing was stored")
+
+    def should_stop(self) -> bool:
+        """For analyses that poll ``should_stop()``: raises :class:`Cancelled` instead of returning
+        True, so no analysis goes on with (or returns) a partial result."""
+        self.check()
+        return False
 
     def progress(self, fraction: float, message: str = "") -> None:
         self.report(fraction, message)

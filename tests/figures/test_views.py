@@ -1,0 +1,84 @@
+"""Export renders the session: the same frame, probe, colour map, log/linear, lines, marks,
+track and fit as the view state says."""
+
+import numpy as np
+import pytest
+
+from insitu_tem.analysis.movie.kymograph import kymograph
+from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.core.session import Session
+from insitu_tem.figures.kinetics import kinetics_text
+from insitu_tem.figures.views import render_view, view_panels
+from insitu_tem.workflows import front
+
+
+def movie() -> Dataset:
+    cols = np.arange(40)
+    array = np.stack([np.where(cols[None, :] < 8 + 2 * t, 100.0, 900.0) * np.ones((32, 1)) + t for t in range(10)])
+    return Dataset("movie", array.astype(np.float32), (Axis("t", 10, 0.5, 0.0, "s"), Axis("y", 32, 2.0, 0.0, "nm"),
+                                                       Axis("x", 40, 2.0, 0.0, "nm")))
+
+
+@pytest.fixture
+def session() -> Session:
+    s = Session()
+    s.set_dataset("movie", movie())
+    s.set_dataset("hrtem", Dataset("movie", np.arange(4 * 16 * 16, dtype=float).reshape(4, 16, 16),
+                                   (Axis("t", 4, 1.0, 0.0, "s"), Axis("y", 16, 0.1, 0.0, "nm"),
+                                    Axis("x", 16, 0.1, 0.0, "nm"))))
+    s.set_dataset("nbd", Dataset("pattern_series", np.random.default_rng(1).random((6, 20, 20)),
+                                 (Axis("x", 6, 3.0, 0.0, "nm"), Axis("ky", 20, 0.1, -1.0, "1/nm"),
+                                  Axis("kx", 20, 0.1, -1.0, "1/nm"))))
+    energy = Axis("E", 50, 1.0, 20.0, "eV")
+    s.set_dataset("eels", Dataset("spectrum_series", 1.0 + np.arange(6 * 50, dtype=float).reshape(6, 50),
+                                  (Axis("x", 6, 3.0, 0.0, "nm"), energy)))
+    s.set_scan_line("eels", {"start_rc": [20.0, 2.0], "end_rc": [20.0, 37.0], "n_positions": 6, "time_s": 2.0})
+    s.set_analysis_line([(6.0, 1.0), (6.0, 38.0)])
+    s.set_marks({4: [(2.0, 16.0), (12.0, 16.0)]})
+    s.set_frame(7)
+    s.set_probe(4)
+    s.set_view("hrtem.frame", 2)
+    s.set_view("nbd.cmap", "viridis")
+    s.set_view("nbd.display", "linear")
+    s.set_view("eels.log", True)
+    s.set_view("movie.levels", [50.0, 950.0])
+    return s
+
+
+def test_frames_patterns_and_spectra_follow_the_view_state(session):
+    movie_view, hrtem_view, pattern, spectrum = view_panels(session, "overview")
+    np.testing.assert_array_equal(movie_view.frame, session.dataset("movie").frame(7))
+    assert movie_view.time_s == 3.5 and movie_view.levels == (50.0, 950.0)
+    assert [6.0, 1.0] in [list(p) for p in movie_view.lines_rc[-1]]
+    np.testing.assert_array_equal(hrtem_view.frame, session.dataset("hrtem").frame(2))
+    assert pattern.cmap == "viridis" and pattern.title.startswith("NBD, probe 4")
+    np.testing.assert_array_equal(pattern.frame, session.dataset("nbd").frame(4).astype(np.float32))
+    assert spectrum.log_y and spectrum.title == "EELS, probe 4"
+    np.testing.assert_array_equal(spectrum.curves[0][1], session.dataset("eels").frame(4))
+    session.set_view("eels.log", False)
+    session.set_probe(1)
+    assert not view_panels(session, "eels")[0].log_y and view_panels(session, "nbd")[0].title.startswith("NBD, probe 1")
+
+
+def test_kymograph_runs_along_the_analysis_line_with_track_marks_and_fit(session):
+    front.run(session, width_px=3.0)
+    view = view_panels(session, "kymograph")[0]
+    expected = kymograph(session.dataset("movie").array, np.asarray(session.analysis_line), width=3.0).image
+    np.testing.assert_array_equal(view.frame, expected)
+    labels = [curve[3] for curve in view.curves_rc]
+    assert labels[0] == "track" and "marks" in labels
+    track_cols = view.curves_rc[0][1]
+    np.testing.assert_array_equal(track_cols, session.result("front").value["position_px"])
+
+
+def test_kinetics_view_shows_the_fit_with_its_uncertainty(session):
+    result = front.run(session, width_px=3.0)
+    position, velocity = view_panels(session, "kinetics")
+    value = result.value
+    np.testing.assert_array_equal(position.curves[0][1], value["position"])
+    text = kinetics_text(value["fit"], units=value["units"], time_units=value["time_units"])
+    assert position.note == text.replace(",  ", "\n") and "n = " in text and "±" in text
+    assert [line[0] for line in position.lines] == ["fit", "manual marks"]
+    assert velocity.y_label == f"Velocity ({value['velocity_units']})"
+    figure, parameters = render_view(session, "kinetics", dpi=50)
+    assert parameters["frame"] == 7 and parameters["probe"] == 4 and len(figure.axes) == 2
