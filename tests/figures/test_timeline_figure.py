@@ -1,0 +1,50 @@
+"""The timeline figure: frames, kymograph and log traces on one time axis."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from insitu_tem.core.session import Session
+from insitu_tem.figures.kinetics import kymograph_view
+from insitu_tem.figures.timeline import CHARGE, timeline_figure
+from insitu_tem.figures.views import montage_views
+from insitu_tem.io.holder_logs import load_log
+from insitu_tem.io.load import load
+from insitu_tem.workflows.timeline import frame_timeline
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+@pytest.fixture(scope="module")
+def parts():
+    session = Session()
+    session.set_dataset("movie", load(SAMPLES / "lithiation_movie.tif"))
+    session.set_analysis_line([(128.0, 20.0), (128.0, 250.0)])
+    log = load_log(SAMPLES / "holder_log.csv")
+    timeline = frame_timeline(np.arange(60) * 0.5, log, offset_s=5.0)
+    return montage_views(session, count=3), kymograph_view(session), log, timeline
+
+
+def test_traces_share_the_kymograph_time_axis_and_mark_the_frames(parts):
+    frames, kymograph, log, timeline = parts
+    figure = timeline_figure(frames, kymograph, log, timeline, dpi=72)
+    kymo_ax, *trace_axes = figure.axes[3:]
+    assert [ax.get_ylabel().split("\n")[0] for ax in trace_axes] == [CHARGE, "Channel A Current",
+                                                                      "Channel A Voltage"]
+    assert all(ax.get_shared_x_axes().joined(ax, kymo_ax) for ax in trace_axes)
+    frame_times = [f.time_s for f in frames]
+    dashed = [line.get_xdata()[0] for line in trace_axes[0].lines if line.get_linestyle() == "--"]
+    assert dashed == pytest.approx(frame_times)
+    charge_line = trace_axes[0].lines[0]
+    assert np.allclose(charge_line.get_ydata() * 1e-12, timeline.charge_C, equal_nan=True)
+    assert trace_axes[0].get_ylabel().endswith("(pC)")
+    bias_step = trace_axes[2].lines[0]
+    x, y = bias_step.get_xdata(), bias_step.get_ydata()
+    assert x[np.argmax(y < -400)] == pytest.approx(0.0, abs=0.11)
+
+
+def test_unknown_channel_is_refused(parts):
+    frames, kymograph, log, timeline = parts
+    with pytest.raises(ValueError, match="no channel 'T'"):
+        timeline_figure(frames, kymograph, log, timeline, channels=["T"])
