@@ -18,15 +18,11 @@ def measured():
     return {m.name: m for m in eels.run(fast=True)}
 
 
-def test_core_loss_shift_accuracy(measured):
+def test_core_loss_shift_meets_the_targets(measured):
     summary = summarise(measured[CORE])
     assert summary.n >= 40 and measured[CORE].n_not_measured == 0
     assert summary.median <= 0.05 and summary.p95 <= 0.15
-
-
-@pytest.mark.xfail(strict=True, reason="issue 12 open: the stated 1σ covers fewer than 60 % of core-loss errors")
-def test_core_loss_shift_coverage(measured):
-    assert 0.60 <= summarise(measured[CORE]).coverage_1sigma <= 0.75
+    assert 0.60 <= summary.coverage_1sigma <= 0.75, summary
 
 
 @pytest.mark.xfail(strict=True, reason="issue 12 open: W O2,3 on a changing plasmon tail misses the targets")

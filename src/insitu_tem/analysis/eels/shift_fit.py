@@ -7,10 +7,13 @@ In a region R the weighted model of every spectrum y is
 with r the raw reference (its own background shifts with it; the difference is smooth and
 absorbed by the background term) and B a power law fitted to the reference before the edge, so
 a low-order polynomial only has to describe the smooth *ratio* of two backgrounds (a plasmon
-tail that changes along the scan, another thickness). Weights are 1/√r̄ (r̄ the smoothed
-reference: Poisson variance ∝ counts, any detector gain cancels). The shift s is found on a
-grid of half a channel with a, c solved exactly at every s (variable projection) and refined by
-a parabola through the three lowest residual sums.
+tail that changes along the scan, another thickness). Spectra and reference are first smoothed
+with a Gaussian of σ = 0.3 eV (at least one channel): the derivative of a noisy reference
+would otherwise be mostly noise, which makes the fit overconfident and pulls it. The
+reference is moved by a Fourier phase ramp (:func:`shifted`), weights are 1/√r̄ (r̄ the
+smoothed reference: Poisson variance ∝ counts, any detector gain cancels). The shift s is found
+on a grid of half a channel with a, c solved exactly at every s (variable projection) and
+refined by a parabola through the three lowest residual sums.
 
 Statistical error: with g the derivative of the model with respect to s projected out of the
 span of the linear terms, e the residuals and ρ_k their autocorrelation (detector point-spread
@@ -35,12 +38,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.interpolate import make_interp_spline
 
 from insitu_tem.analysis.eels._common import parabola_vertex, smooth
 
 _CHUNK = 128
-SMOOTH_CHANNELS = 1.0
+SMOOTH_EV = 0.3
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,29 @@ class ShiftFit:
     found: np.ndarray
 
 
-def _designs(spline, e: np.ndarray, grid: np.ndarray, background: np.ndarray, order: int, weights: np.ndarray):
+def shifted(reference: np.ndarray, shifts_channels: np.ndarray, *, derivative: bool = False) -> np.ndarray:
+    """``reference`` moved by every shift (channels, positive to higher index) with a Fourier phase ramp.
+
+    A phase ramp is unitary: shifted white noise keeps its variance at every fractional shift,
+    so a noisy reference does not pull the fit to whole channels as spline interpolation does.
+    The spectrum is mirrored to twice its length first (no jump at the ends). With
+    ``derivative`` the derivative with respect to the shift, per channel.
+    """
+    n = len(reference)
+    mirrored = np.concatenate([reference, reference[::-1]])
+    frequency = np.fft.rfftfreq(2 * n)
+    phase = np.exp(-2j * np.pi * frequency[None, :] * np.asarray(shifts_channels, float)[:, None])
+    if derivative:
+        phase = phase * (-2j * np.pi * frequency[None, :])
+    return np.fft.irfft(np.fft.rfft(mirrored)[None, :] * phase, 2 * n, axis=1)[:, :n]
+
+
+def _designs(reference, region: slice, step: float, grid: np.ndarray, background: np.ndarray, order: int,
+             weights: np.ndarray):
+    e = np.arange(region.stop - region.start, dtype=float)
     u = (e - e.mean()) / max(np.ptp(e), 1e-9)
     design = np.empty((len(grid), len(e), order + 2))
-    design[:, :, 0] = spline(e[None, :] - grid[:, None])
+    design[:, :, 0] = shifted(reference, grid / step)[:, region]
     for k in range(order + 1):
         design[:, :, k + 1] = background * u**k
     return np.linalg.qr(design * weights[None, :, None])
@@ -101,32 +122,32 @@ def fit_shift(y: np.ndarray, reference: np.ndarray, e_all: np.ndarray, region: s
     ``background`` is the reference's pre-edge power law on ``e_all[region]``; ``grid`` the
     trial shifts, eV, evenly spaced.
     """
-    e = e_all[region]
-    reference = smooth(np.nan_to_num(reference)[None, :], SMOOTH_CHANNELS)[0]
-    spline = make_interp_spline(e_all, reference, k=3)
+    step = e_all[1] - e_all[0]
+    width = max(SMOOTH_EV / step, 1.0)
+    reference = smooth(np.nan_to_num(reference)[None, :], width)[0]
     level = smooth(reference[None, :], 2.0)[0][region]
     weights = 1.0 / np.sqrt(np.maximum(level, max(np.nanmax(level), 1.0) * 1e-3))
-    q, r = _designs(spline, e, grid, background, order, weights)
-    yw = smooth(np.nan_to_num(y), SMOOTH_CHANNELS)[:, region] * weights[None, :]
+    q, r = _designs(reference, region, step, grid, background, order, weights)
+    yw = smooth(np.nan_to_num(y), width)[:, region] * weights[None, :]
     projections = np.einsum("gek,ne->ngk", q, yw)
     ssr = (yw**2).sum(axis=1)[:, None] - (projections**2).sum(axis=2)
     shift, inner, minimum, found = _refine(ssr, grid)
     scale, stderr = np.empty(len(y)), np.empty(len(y))
-    derivative = spline.derivative()
     for start in range(0, len(y), _CHUNK):
         rows = slice(start, start + _CHUNK)
         scale[rows], stderr[rows] = _errors(yw[rows], q[inner[rows]], r[inner[rows]], projections[rows],
-                                            inner[rows], derivative, e, shift[rows], weights)
-    sigma2 = np.maximum(minimum, 0) / max(len(e) - order - 3, 1)
+                                            inner[rows], reference, region, shift[rows] / step, weights, step)
+    sigma2 = np.maximum(minimum, 0) / max(region.stop - region.start - order - 3, 1)
     found = found & np.isfinite(stderr) & (scale > 0)
     return ShiftFit(shift, np.where(found, stderr, np.nan), scale, sigma2, found)
 
 
-def _errors(yw, q, r, projections, inner, derivative, e, shift, weights):
+def _errors(yw, q, r, projections, inner, reference, region, shift_channels, weights, step):
     coefficients = np.linalg.solve(r, projections[np.arange(len(inner)), inner][..., None])[..., 0]
     scale = coefficients[:, 0]
     residual = yw - np.einsum("nek,nk->ne", q, projections[np.arange(len(inner)), inner])
-    gradient = -scale[:, None] * derivative(e[None, :] - shift[:, None]) * weights[None, :]
+    slope = shifted(reference, shift_channels, derivative=True)[:, region] / step
+    gradient = scale[:, None] * slope * weights[None, :]
     gradient = gradient - np.einsum("nek,nk->ne", q, np.einsum("nek,ne->nk", q, gradient))
     variance = _newey_west(residual, gradient, q.shape[2] + 1) * (1.0 + np.clip(scale, 0.0, None))
     return scale, np.sqrt(np.where(variance > 0, variance, np.nan))

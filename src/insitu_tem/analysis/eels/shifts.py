@@ -9,7 +9,10 @@ Uncertainty: the fit is repeated with four other reasonable choices — polynomi
 3 instead of 2, the region starting at the middle of the pre-edge window, the region ending at
 60 % of the way from the onset to the end of the fit window — and the root-mean-square
 difference of their shifts from the nominal one is the systematic error of the background and
-window choice. ``stderr_eV`` is the quadrature sum of the statistical and systematic errors.
+window choice. With a reference index, the closure through the reference's neighbour (the
+neighbour's shift plus the shift against the neighbour, minus the direct shift, over √2) adds in
+quadrature: it measures what the reference's own noise and processing do to every shift.
+``stderr_eV`` is the quadrature sum of the statistical and systematic errors.
 A spectrum whose best shift lies on the search limit, whose reference amplitude is not
 positive, or whose standard error exceeds a third of the search range is not measured.
 
@@ -178,11 +181,11 @@ def chemical_shift(
     region = (max(bg_window[0], coords[0] + margin), min(float(window[1]), coords[-1] - margin))
     fits = _fit_all(y, ref, energy, region, bg_window, info.onset_eV, background_model, max_shift_eV)
     nominal = fits[0]
-    spread = [(f.shift - nominal.shift) ** 2 for f in fits[1:]]
+    systematic = np.sqrt(np.mean([(f.shift - nominal.shift) ** 2 for f in fits[1:]], axis=0))
     if isinstance(reference, (int, np.integer)) and len(y) > 1:
-        spread.append(_closure(y, int(reference) % len(y), energy, region, bg_window, background_model, max_shift_eV,
-                               nominal.shift) ** 2)
-    systematic = np.sqrt(np.mean(spread, axis=0))
+        closure = _closure(y, int(reference) % len(y), energy, region, bg_window, background_model, max_shift_eV,
+                           nominal.shift)
+        systematic = np.hypot(systematic, closure)
     stderr = np.hypot(nominal.stderr, systematic)
     found = nominal.found & np.isfinite(stderr) & (stderr < max_shift_eV / 3)
     shift, statistical = nominal.shift.copy(), nominal.stderr.copy()
