@@ -11,7 +11,7 @@ from insitu_tem.figures.timeline import CHARGE, timeline_figure
 from insitu_tem.figures.views import montage_views
 from insitu_tem.io.holder_logs import load_log
 from insitu_tem.io.load import load
-from insitu_tem.workflows.timeline import frame_timeline
+from insitu_tem.analysis.timeline.frames import frame_timeline
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 

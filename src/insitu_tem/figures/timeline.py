@@ -8,17 +8,14 @@ the holder did when each frame was taken.
 from __future__ import annotations
 
 import string
-from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from insitu_tem.analysis.timeline.frames import FrameTimeline
 from insitu_tem.core.holder_log import HolderLog
 from insitu_tem.figures.compose import MM_PER_INCH
 from insitu_tem.figures.frame import FrameView, render_frame
-
-if TYPE_CHECKING:
-    from insitu_tem.workflows.timeline import FrameTimeline
 
 CHARGE = "charge passed"
 SI_PREFIXES = ((1e-15, "f"), (1e-12, "p"), (1e-9, "n"), (1e-6, "µ"), (1e-3, "m"), (1.0, ""))

@@ -25,7 +25,7 @@ def log_fields(args: argparse.Namespace, frame_time_s: np.ndarray, positions: np
         return {}
     from insitu_tem.core.model import DataError
     from insitu_tem.io.holder_logs import load_log
-    from insitu_tem.workflows.timeline import frame_timeline
+    from insitu_tem.analysis.timeline.frames import frame_timeline
 
     if not np.isfinite(args.log_offset):
         raise InputError(None, "--log-offset must be a finite number of seconds")

@@ -1,6 +1,6 @@
 """Binds the timeline panel to the movie's frames, the task runner and the undo stack.
 
-The log is read and put on the frames' times in a worker (``workflows.timeline``); the clock
+The log is read and put on the frames' times in a worker (``analysis.timeline.frames``); the clock
 offset is an undoable edit; the panel's cursor and the movie's frame follow each other.
 """
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def _load_and_place(path: str, frame_times: np.ndarray, offset_s: float, current_channel: str | None):
     from insitu_tem.io.holder_logs import load_log
-    from insitu_tem.workflows.timeline import frame_timeline
+    from insitu_tem.analysis.timeline.frames import frame_timeline
 
     log = load_log(path)
     return log, frame_timeline(frame_times, log, offset_s=offset_s, current_channel=current_channel)

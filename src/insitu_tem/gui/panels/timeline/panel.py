@@ -1,7 +1,7 @@
 """Timeline panel: chosen log channels and the charge passed against movie time, the current frame
 as a cursor (dragging it moves the movie), live notes as markers, and the clock offset.
 
-The panel holds widgets only. Its controller gives it a :class:`~insitu_tem.workflows.timeline.
+The panel holds widgets only. Its controller gives it a :class:`~insitu_tem.analysis.timeline.frames.
 FrameTimeline` and the log (:meth:`show_timeline`) and the frame (:meth:`set_frame`); the panel
 emits what the user asks for: ``frameRequested(index)``, ``offsetEdited(seconds)``,
 ``openRequested()``.
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget,
 
 from insitu_tem.core.holder_log import HolderLog
 from insitu_tem.gui.panels.timeline.plots import TimelinePlots
-from insitu_tem.workflows.timeline import FrameTimeline
+from insitu_tem.analysis.timeline.frames import FrameTimeline
 
 CHARGE = "charge passed"
 

@@ -1,7 +1,8 @@
 """The holder log on the movie's time axis: charge passed and logged channels at every frame,
 and the front position against charge.
 
-Qt-free; the GUI's timeline panel and ``insitu-tem front --log`` both call :func:`frame_timeline`.
+The GUI's timeline panel, the timeline figure and ``insitu-tem front --log`` all call
+:func:`frame_timeline`.
 """
 
 from __future__ import annotations
