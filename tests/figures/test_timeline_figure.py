@@ -48,3 +48,27 @@ def test_unknown_channel_is_refused(parts):
     frames, kymograph, log, timeline = parts
     with pytest.raises(ValueError, match="no channel 'T'"):
         timeline_figure(frames, kymograph, log, timeline, channels=["T"])
+
+
+def test_export_timeline_view_of_a_project_with_a_log(tmp_path, capsys):
+    import shutil
+
+    from insitu_tem.cli.main import main
+    from insitu_tem.core.project import load_session, save_session
+
+    for name in ("sample.itproj", "lithiation_movie.tif", "hrtem_movie.tif", "nbd_linescan.hspy",
+                 "eels_linescan.hspy", "holder_log.csv"):
+        shutil.copy(SAMPLES / name, tmp_path / name)
+    session = load_session(tmp_path / "sample.itproj")
+    session.set_analysis_line([(128.0, 20.0), (128.0, 250.0)])
+    session.set_panel_state("timeline", {"log_path": str(tmp_path / "holder_log.csv"), "offset_s": 5.0})
+    project = tmp_path / "with_log.itproj"
+    save_session(session, project)
+    out = tmp_path / "timeline.png"
+    assert main(["export", str(project), "--view", "timeline", "--out", str(out), "--dpi", "60"]) == 0, \
+        capsys.readouterr().err
+    assert out.stat().st_size > 10_000
+    bare = tmp_path / "bare.itproj"
+    save_session(load_session(tmp_path / "sample.itproj"), bare)
+    assert main(["export", str(bare), "--view", "timeline", "--out", str(tmp_path / "x.png")]) == 2
+    assert "no holder log" in capsys.readouterr().err

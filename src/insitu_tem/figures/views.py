@@ -19,7 +19,8 @@ from insitu_tem.figures.compose import ProfileView, compose
 from insitu_tem.figures.frame import FrameView
 from insitu_tem.figures.kinetics import across_views, front_point_rc, kinetics_views, kymograph_view
 
-VIEW_NAMES = ("movie", "hrtem", "nbd", "eels", "montage", "kymograph", "kinetics", "across", "figure", "overview")
+VIEW_NAMES = ("movie", "hrtem", "nbd", "eels", "montage", "kymograph", "kinetics", "across", "figure", "overview",
+              "timeline")
 
 
 def require(session: Session, role: str) -> Dataset:
@@ -176,13 +177,37 @@ def view_panels(session: Session, name: str, options: dict | None = None) -> lis
     return several[name]()
 
 
+def timeline_view(session: Session, options: dict, *, dpi: int):
+    """Frames, kymograph and the holder log on one time axis: the log, clock offset and current
+    channel of the session's timeline (``options`` may override ``log``, ``offset_s``, ``channels``)."""
+    from insitu_tem.analysis.timeline.frames import frame_timeline
+    from insitu_tem.figures.timeline import timeline_figure
+    from insitu_tem.io.holder_logs import load_log
+
+    state = session.panel_state("timeline")
+    path = options.get("log") or state.get("log_path")
+    if not path:
+        raise DataError("the session has no holder log; open one in the Timeline panel or give "
+                        "--options '{\"log\": \"LOG\"}'")
+    movie = require(session, "movie")
+    log = load_log(path)
+    timeline = frame_timeline(movie.axes[0].coordinates(), log,
+                              offset_s=float(options.get("offset_s", state.get("offset_s", 0.0))),
+                              current_channel=state.get("current_channel"))
+    frames = montage_views(session, count=int(options.get("count", 4)), times_s=options.get("times_s"))
+    return timeline_figure(frames, kymograph_view(session), log, timeline, channels=options.get("channels"),
+                           width_mm=float(options.get("width_mm", 180)), dpi=dpi)
+
+
 def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | None = None):
     """Render a named view; return (figure, parameters recorded as provenance)."""
     options = dict(options or {})
+    parameters = {"view": name, "frame": session.frame, "probe": session.probe,
+                  "reference_probe": session.reference_probe, "session_revision": session.revision, **options}
+    if name == "timeline":
+        return timeline_view(session, options, dpi=dpi), parameters
     panels = view_panels(session, name, options)
     columns = len(panels) if name == "montage" else COLUMNS.get(name, 1)
     figure, _ = compose(panels, columns=columns, dpi=dpi, letters=len(panels) > 1,
                         width_mm=float(options.get("width_mm", 180 if columns > 1 else 85)))
-    parameters = {"view": name, "frame": session.frame, "probe": session.probe,
-                  "reference_probe": session.reference_probe, "session_revision": session.revision, **options}
     return figure, parameters
