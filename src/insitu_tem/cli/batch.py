@@ -17,9 +17,12 @@ A pipeline is a TOML file::
 
 Every step is an ``insitu-tem`` command run on the input file with those
 arguments (parsed by the command's own parser, so batch and CLI agree). Results
-go to ``<output>/<file stem>/<command>.json`` with ``provenance.json``; a file
-whose ``done.json`` exists is skipped (resume after an interruption); a failing
-file gets ``error.json`` and the others go on.
+go to ``<output>/<path of the input below the pipeline's folder, without its
+suffix>/<command>.json`` (``movies/a/m.tif`` -> ``results/movies/a/m/``; always
+inside the output folder) with ``provenance.json``; a file whose ``done.json``
+exists is skipped (resume after an interruption); a failing file gets
+``error.json`` and the others go on. The TOML is checked (size, types) before
+anything runs.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import logging
+import os
 import time
 import tomllib
 from contextlib import contextmanager
@@ -54,6 +59,7 @@ class Pipeline:
     inputs: tuple[Path, ...]
     output: Path
     steps: tuple[Step, ...]
+    folder: Path = Path(".")
 
 
 @dataclass(frozen=True)
@@ -67,36 +73,90 @@ class FileOutcome:
     results: dict = field(default_factory=dict)
 
 
+MAX_PIPELINE_BYTES = 2**20
+MAX_INPUTS = 100_000
+NOT_PER_FILE = ("batch", "export", "bench", "across", "rings", "phases")
+
+
+def _read_toml(path: Path) -> dict:
+    if not path.is_file():
+        raise ValueError("no such pipeline file; check the path")
+    if path.stat().st_size > MAX_PIPELINE_BYTES:
+        raise ValueError(f"is {path.stat().st_size / 1e6:.1f} MB; a pipeline is a short TOML file (at most 1 MiB)")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"is not valid TOML ({error})") from None
+    except RecursionError:
+        raise ValueError("is nested too deeply to be a pipeline") from None
+
+
+def _strings(value, what: str, *, limit: int) -> list[str]:
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list) or len(value) > limit or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{what} must be a list of at most {limit} strings")
+    return value
+
+
+def _steps(document: dict) -> tuple[Step, ...]:
+    from insitu_tem.cli.parsing import COMMANDS
+
+    raw = document.get("step", [])
+    if isinstance(raw, dict):
+        raise ValueError("has [step] where [[step]] belongs: write each step as [[step]] (a list of tables)")
+    if not isinstance(raw, list) or not raw:
+        raise ValueError("has no [[step]]; add at least one, e.g. command = \"info\"")
+    steps = []
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict) or not isinstance(entry.get("command"), str):
+            raise ValueError(f"step {i + 1} needs command = \"NAME\" (a string)")
+        if entry["command"] not in COMMANDS or entry["command"] in NOT_PER_FILE:
+            raise ValueError(f"step command {entry['command']!r} is not a per-file command; use one of "
+                             + ", ".join(n for n in COMMANDS if n not in NOT_PER_FILE))
+        steps.append(Step(entry["command"], tuple(_strings(entry.get("args", []), f"step {i + 1} args", limit=200))))
+    return tuple(steps)
+
+
 def load_pipeline(path: str | Path) -> Pipeline:
     """Read and check a pipeline TOML; raise ValueError saying what to fix."""
-    from insitu_tem.cli.parsing import CommandModules
-
     path = Path(path)
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"is not valid TOML ({error})") from error
+    document = _read_toml(path)
     header = document.get("pipeline", {})
+    if not isinstance(header, dict):
+        raise ValueError("[pipeline] must be a table with name, inputs and output")
     folder = path.resolve().parent
-    patterns = header.get("inputs", [])
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    inputs = sorted({Path(p) for pattern in patterns for p in glob.glob(str(folder / pattern))})
-    steps = tuple(Step(str(s.get("command", "")), tuple(map(str, s.get("args", [])))) for s in document.get("step", []))
-    known = CommandModules()
-    if not steps:
-        raise ValueError("has no [[step]]; add at least one, e.g. command = \"info\"")
-    for step in steps:
-        if step.command not in known or step.command in ("batch", "export"):
-            raise ValueError(f"step command {step.command!r} is not a per-file command; use one of "
-                             + ", ".join(n for n in known if n not in ("batch", "export")))
+    patterns = _strings(header.get("inputs", []), "[pipeline] inputs", limit=1000)
+    name, output = header.get("name", path.stem), header.get("output", "results")
+    if not isinstance(name, str) or not isinstance(output, str) or not output.strip():
+        raise ValueError("[pipeline] name and output must be strings (output: a folder name, e.g. \"results\")")
+    steps = _steps(document)
+    inputs = sorted({Path(p) for pattern in patterns for p in glob.glob(str(folder / pattern)) if os.path.isfile(p)})
     if not inputs:
         raise ValueError(f"inputs {patterns} match no file next to the pipeline")
-    return Pipeline(str(header.get("name", path.stem)), tuple(inputs), folder / header.get("output", "results"), steps)
+    if len(inputs) > MAX_INPUTS:
+        raise ValueError(f"inputs match {len(inputs)} files; split the pipeline (at most {MAX_INPUTS})")
+    return Pipeline(name, tuple(inputs), folder / output, steps, folder)
+
+
+def _safe_part(part: str) -> str:
+    part = part.replace(os.sep, "_").replace("\x00", "_")
+    return "_" + part if part.startswith(".") or not part else part
 
 
 def result_folder(pipeline: Pipeline, input_path: Path) -> Path:
-    return pipeline.output / input_path.stem
+    """The input's result folder: its path below the pipeline folder without the suffix, every
+    part made safe ("..", hidden names), always inside the output folder."""
+    absolute = Path(os.path.abspath(input_path))
+    try:
+        relative = absolute.relative_to(pipeline.folder)
+    except ValueError:
+        relative = Path("_outside", *absolute.parts[1:])
+    parts = list(relative.parts[:-1]) + [relative.name[: -len(relative.suffix)] if relative.suffix else relative.name]
+    folder = pipeline.output.joinpath(*[_safe_part(p) for p in parts])
+    root = os.path.abspath(pipeline.output)
+    if os.path.commonpath([root, os.path.abspath(folder)]) != root:
+        raise ValueError(f"{input_path.name}: its result folder would leave the output folder")
+    return folder
 
 
 def run_steps(input_path: str, steps: tuple[Step, ...], folder: str) -> FileOutcome:
@@ -142,7 +202,8 @@ def make_client(*, scheduler: str | None, workers: int):
         with Client(scheduler) as client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.CRITICAL + 1) as cluster, \
             Client(cluster) as client:
         yield client
 

@@ -41,7 +41,9 @@ def printable(text: str) -> str:
 
 def report_error(path: str | None, message: str) -> None:
     """Write the one-line error the user sees."""
-    name = (Path(path).name or str(path)) if path is not None and str(path) != "" else None
+    name = None
+    if path is not None and str(path) != "":
+        name = Path(path).name if Path(path).name not in ("", "..") else Path(path).resolve().name or str(path)
     where = f"{printable(name)}: " if name else ""
     first_line = " ".join(printable(" ".join(str(message).split())).split())
     sys.stderr.write(f"{PROG}: error: {where}{first_line}\n")

@@ -148,9 +148,9 @@ def plan_load(size: DecodedSize | None, *, lazy: bool | None, disk_bytes: int) -
     if size.total > MAX_DECODED_BYTES:
         raise DataError(f"decodes to {human(size.total)}, beyond what insitu-tem reads (1 TB); the header is "
                         "probably damaged")
-    if size.frame > budget:
-        raise DataError(f"one frame decodes to {human(size.frame)}, more than the {human(budget)} memory budget; "
-                        "crop or bin it in the acquisition software")
+    if size.frame > budget // 4:
+        raise DataError(f"one frame decodes to {human(size.frame)}, more than a quarter of the {human(budget)} "
+                        "memory budget; crop or bin it in the acquisition software")
     if size.total > budget and size.total > MAX_EXPANSION * max(size.stored, 1):
         raise DataError(f"decodes to {human(size.total)} from {human(size.stored)} on disk (over {MAX_EXPANSION}× "
                         f"expansion, more than the {human(budget)} memory budget); refusing it as a decompression "

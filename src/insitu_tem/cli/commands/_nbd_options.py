@@ -34,6 +34,16 @@ def phase_or_none(args: argparse.Namespace):
         raise InputError(args.file, str(error)) from None
 
 
+def check_calibration_options(args: argparse.Namespace) -> None:
+    """Refuse non-finite or non-positive calibration options up front."""
+    from insitu_tem.cli.commands.common import check_range
+
+    check_range("--camera-length", args.camera_length, low=1e-3, high=1e6, example="80")
+    check_range("--pixel-size", args.pixel_size, low=1e-3, high=1e4, example="14")
+    check_range("--energy", args.energy, low=1.0, high=3000.0, example="300")
+    check_range("--known-ring", args.known_ring, low=0.1, high=100.0, example="2.35")
+
+
 def energy_kV(dataset: Dataset, args: argparse.Namespace) -> float:
     """Beam energy: --energy, else the file's, else 300 kV."""
     return float(args.energy or dataset.metadata.get("beam_energy_kV") or 300.0)

@@ -20,11 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    from insitu_tem.core.project import save_session
+    from insitu_tem.core.project import load_session, save_session
     from insitu_tem.workflows import across_front
     from insitu_tem.workflows.project import open_session
 
-    check_outputs(args, "csv", "figure")
+    check_outputs(args, "csv", "figure", inputs=tuple(load_session(args.file).sources()))
     session = open_session(args.file)
     result = across_front.AcrossFront.from_result(across_front.run(session, progress=progress))
     if args.csv is not None:

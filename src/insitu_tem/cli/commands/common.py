@@ -63,7 +63,9 @@ def check_range(option: str, value: float | None, *, low: float | None = None, h
     ok = math.isfinite(value) and (low is None or value >= low) and (high is None or value <= high)
     if ok:
         return
-    if low is not None and high is not None:
+    if low is not None and low > 0 and math.isfinite(value) and value <= 0:
+        bounds = "positive" + (f" (at most {high:g})" if high is not None else "")
+    elif low is not None and high is not None:
         bounds = f"between {low:g} and {high:g}"
     elif low is not None:
         bounds = f"at least {low:g}"
@@ -76,6 +78,10 @@ def load_input(args: argparse.Namespace, **kwargs: Any) -> Dataset:
     """Load ``args.file`` honouring ``--signal``, ``--scale`` and ``--units``."""
     from insitu_tem.io.load import load
 
+    if args.scale is not None and not (math.isfinite(args.scale) and args.scale > 0):
+        raise OptionError(None, f"--scale {args.scale:g} is not a positive number; give e.g. --scale 0.05")
+    check_range("--scale", args.scale, low=1e-12, high=1e12, example="0.05")
+    check_range("--signal", args.signal, low=0)
     dataset = load(args.file, signal=args.signal, kind=getattr(args, "kind", None), **kwargs)
     return recalibrate(dataset, scale=args.scale, units=args.units)
 
@@ -126,3 +132,34 @@ def as_patterns(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> Da
 def conversion_note(loaded: Dataset, used: Dataset) -> dict[str, str]:
     """``{"note": ...}`` when :func:`as_patterns` read ``loaded`` as something else, else ``{}``."""
     return {} if used is loaded else {"note": used.warnings[-1]}
+
+
+MAX_CELL_A = 200.0
+MAX_CELL_SITES = 2000
+
+
+def check_phase(phase, path: str) -> None:
+    """Refuse a crystal structure too large to simulate within memory and time
+    (cell edges 1-200 Å, at most 2000 sites in the asymmetric unit, 20 000 atoms per cell)."""
+    cell = phase.lattice
+    edges = (cell.a, cell.b, cell.c)
+    if not all(math.isfinite(e) and 1.0 <= e <= MAX_CELL_A for e in edges):
+        raise InputError(path, f"has cell edges {', '.join(f'{e:g}' for e in edges)} Å; insitu-tem simulates "
+                               f"cells with edges from 1 to {MAX_CELL_A:g} Å")
+    if len(phase.sites) > MAX_CELL_SITES or len(phase.sites) * len(phase.symmetry_operations) > 20_000:
+        raise InputError(path, f"has {len(phase.sites)} sites × {len(phase.symmetry_operations)} symmetry "
+                               "operations; at most 20 000 atoms per cell can be simulated")
+
+
+def require_memory(dataset: Dataset, command: str, *, copies: float = 3.0) -> None:
+    """Raise InputError when ``command`` would hold ``dataset`` in memory (with ``copies``
+    working copies) beyond the memory budget."""
+    from insitu_tem.io.budget import human, memory_budget
+
+    dtype = np.dtype(dataset.array.dtype)
+    need = float(np.prod(dataset.shape, dtype=np.float64)) * max(dtype.itemsize, 4) * copies
+    budget = memory_budget()
+    if need > budget:
+        raise InputError(dataset.source, f"is {human(need / copies)} decoded; `{command}` needs about {human(need)} "
+                                         f"of memory for it, more than the {human(budget)} budget — crop or bin "
+                                         "the data, or choose fewer frames/patterns")

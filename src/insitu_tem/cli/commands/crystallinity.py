@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from insitu_tem.analysis.hrtem.crystallinity import DEFAULT_SNR, DEFAULT_WINDOW_NM, crystallinity_map
-from insitu_tem.cli.commands.common import InputError, Progress
+from insitu_tem.cli.commands.common import InputError, Progress, check_range
 from insitu_tem.cli.commands.lattice import add_frame_arguments, load_region
 
 NAME = "crystallinity"
@@ -24,7 +24,11 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     if not args.window > 0:
         raise InputError(args.file, f"--window {args.window} must be a positive size in nm, e.g. 3")
     progress(0.1, "loading")
+    check_range("--snr", args.snr, low=0.1, high=1e6, example="5")
     _, region, pixel_nm, warnings = load_region(args, command=NAME)
+    if args.window / pixel_nm < 8:
+        raise InputError(args.file, f"--window {args.window:g} nm is {args.window / pixel_nm:.3g} px; give a window "
+                                    f"of at least {8 * pixel_nm:.3g} nm (8 px)")
     progress(0.3, "sliding-window FFT")
     result = crystallinity_map(region, pixel_nm=pixel_nm, window_nm=args.window, snr_threshold=args.snr)
     progress(1.0, "done")

@@ -11,7 +11,9 @@ from insitu_tem.analysis.diffraction.disks import friedel_partners
 from insitu_tem.cli.commands.common import (
     InputError, Progress, add_input_arguments, as_patterns, conversion_note, load_input,
 )
-from insitu_tem.cli.commands._nbd_options import add_calibration_arguments, calibrated_scale, phase_or_none
+from insitu_tem.cli.commands._nbd_options import (
+    add_calibration_arguments, calibrated_scale, check_calibration_options, phase_or_none,
+)
 from insitu_tem.cli.commands.radial import parse_centre
 
 NAME = "diffraction"
@@ -50,6 +52,7 @@ def spot_rows(analysis, scale_per_nm: float) -> list[dict]:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    check_calibration_options(args)
     loaded = load_input(args)
     dataset = as_patterns(loaded, ("pattern", "pattern_series", "image"), command=NAME)
     if not 0 <= args.index < dataset.n_items:

@@ -4,12 +4,13 @@ onsets, chemical shifts against a reference and the edge's window map."""
 from __future__ import annotations
 
 import argparse
+import math
 
 import numpy as np
 
 from insitu_tem.analysis.eels.background import MODELS
 from insitu_tem.core.model import Dataset
-from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
+from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind, require_memory
 
 NAME = "eels"
 HELP = "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"
@@ -20,6 +21,8 @@ def _pair(text: str) -> tuple[float, float]:
         low, high = (float(v) for v in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not LOW,HIGH in eV (e.g. 55,70)") from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise argparse.ArgumentTypeError(f"{text!r}: LOW and HIGH must be finite energies in eV")
     if not high > low:
         raise argparse.ArgumentTypeError(f"{text!r}: LOW must be below HIGH")
     return low, high
@@ -74,6 +77,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         find_edge(args.edge)
     if not -dataset.n_items <= args.reference < dataset.n_items:
         raise InputError(dataset.source, f"--reference {args.reference} is outside the {dataset.n_items} spectra")
+    require_memory(dataset, NAME)
     spectra = np.asarray(dataset.array)
     progress(0.1, "zero-loss peak")
     if args.edge is None:

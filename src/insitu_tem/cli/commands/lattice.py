@@ -14,7 +14,7 @@ from insitu_tem.analysis.hrtem.lattice_report import (
     LatticeMeasurement, ReferenceSpacing, measure_lattice, parse_hkl, reference_spacing,
 )
 from insitu_tem.core.model import Dataset
-from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind
+from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, check_range, load_input, require_kind
 
 NAME = "lattice"
 HELP = "lattice spacings from the FFT of an HRTEM image: spots, refined lattice, phase matches"
@@ -114,8 +114,9 @@ def to_document(measurement: LatticeMeasurement, warnings: list[str]) -> dict:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    if args.max_spots < 1 or args.max_spots > 30:
-        raise InputError(args.file, "--max-spots must be between 1 and 30")
+    check_range("--max-spots", args.max_spots, low=1, high=30, example="30")
+    check_range("--snr", args.snr, low=0.1, high=1e6, example="15")
+    check_range("--tolerance", args.tolerance, low=1e-4, high=0.5, example="0.02")
     reference = _reference(args)
     progress(0.1, "loading")
     dataset, region, pixel_nm, warnings = load_region(args, command=NAME)

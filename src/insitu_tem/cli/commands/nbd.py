@@ -8,9 +8,10 @@ import numpy as np
 
 from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan
 from insitu_tem.cli.commands.common import (
-    InputError, Progress, add_input_arguments, as_patterns, conversion_note, load_input,
+    InputError, Progress, add_input_arguments, as_patterns, check_range, conversion_note, load_input,
+    require_memory,
 )
-from insitu_tem.cli.commands._nbd_options import add_calibration_arguments, calibrated_scale
+from insitu_tem.cli.commands._nbd_options import add_calibration_arguments, calibrated_scale, check_calibration_options
 
 NAME = "nbd"
 HELP = "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase fractions"
@@ -42,12 +43,14 @@ def fraction_names(k: int) -> list[str]:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    check_range("--components", args.components, low=2, high=20, example="3")
+    check_calibration_options(args)
     loaded = load_input(args)
     dataset = as_patterns(loaded, ("pattern_series",), command=NAME)
     if dataset.n_items < 3:
         raise InputError(args.file, f"holds {dataset.n_items} patterns; the scan analysis needs at least 3")
-    if args.components < 2:
-        raise InputError(args.file, f"--components {args.components} must be at least 2 (the two end members)")
+    check_range("--components", args.components, low=2, high=min(20, dataset.n_items), example="3")
+    require_memory(dataset, NAME)
     patterns = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
     scale = calibrated_scale(dataset, args, patterns[0]) if dataset.signal_axes[-1].units == "1/nm" or (
         args.known_ring or args.camera_length) else None

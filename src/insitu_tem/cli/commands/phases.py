@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from insitu_tem.analysis.crystal.phases import get_phase, load_cif, load_library, match_spacings
-from insitu_tem.cli.commands.common import Progress
+from insitu_tem.cli.commands.common import OptionError, Progress, check_phase, check_range
 
 NAME = "phases"
 HELP = "list the reference phases, their reflections, or match d-spacings (and angles) to them"
@@ -47,8 +48,18 @@ def _describe(phase, *, d_min: float, energy: float, count: int) -> dict:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    check_range("--d-min", args.d_min, low=0.2, high=100.0, example="1.0")
+    check_range("--energy", args.energy, low=1.0, high=3000.0, example="300")
+    check_range("--tolerance", args.tolerance, low=1e-4, high=0.5, example="0.02")
+    check_range("--angle-tolerance", args.angle_tolerance, low=0.01, high=90.0, example="2")
+    for values, option in ((args.d, "--d"), (args.angles, "--angles")):
+        if values is not None and not (1 <= len(values) <= 50 and all(math.isfinite(v) for v in values)):
+            raise OptionError(None, f"{option} takes 1 to 50 finite numbers, e.g. {option} 2.05,2.35")
     selected = [get_phase(name) for name in args.phase] if args.phase else list(load_library().values())
-    pool = selected + [load_cif(path) for path in args.cif]
+    cifs = [load_cif(path) for path in args.cif]
+    for path, phase in zip(args.cif, cifs):
+        check_phase(phase, path)
+    pool = selected + cifs
     if args.d is None:
         count = 1000 if args.phase else 6
         return {"phases": [_describe(p, d_min=args.d_min, energy=args.energy, count=count) for p in pool]}

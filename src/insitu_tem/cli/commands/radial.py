@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 import numpy as np
 
@@ -11,7 +12,7 @@ from insitu_tem.analysis.diffraction.radial import SPLIT_MODES, q_per_A_from_px,
 from insitu_tem.core.blocks import iter_blocks
 from insitu_tem.core.model import Dataset
 from insitu_tem.cli.commands.common import (
-    InputError, Progress, add_input_arguments, as_patterns, conversion_note, load_input,
+    InputError, Progress, add_input_arguments, as_patterns, check_range, conversion_note, load_input,
 )
 
 NAME = "radial"
@@ -27,6 +28,8 @@ def parse_centre(text: str | None, *, path: str) -> tuple[float, float] | None:
         row, col = (float(v) for v in text.split(","))
     except ValueError:
         raise InputError(path, f"--centre {text!r} is not ROW,COL in pixels; give e.g. --centre 142.5,99") from None
+    if not (math.isfinite(row) and math.isfinite(col)):
+        raise InputError(path, f"--centre {text!r} must be finite pixel positions, e.g. --centre 142.5,99")
     return row, col
 
 
@@ -69,10 +72,14 @@ def centre_of(args: argparse.Namespace, patterns) -> tuple[float, float]:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    check_range("--bins", args.bins, low=1, high=100_000, example="200")
+    centre = parse_centre(args.centre, path=args.file)
     loaded = load_input(args)
     dataset = as_patterns(loaded, KINDS, command=NAME)
-    if args.bins is not None and args.bins < 1:
-        raise InputError(args.file, f"--bins {args.bins} must be at least 1")
+    rows, cols = dataset.shape[-2:]
+    check_range("--bins", args.bins, high=2 * (rows + cols), example=str(max(rows, cols) // 2))
+    if centre is not None and not (-rows <= centre[0] <= 2 * rows and -cols <= centre[1] <= 2 * cols):
+        raise InputError(None, f"--centre {args.centre} lies far outside the {rows} × {cols} px pattern")
     patterns = patterns_of(dataset)
     progress(0.1, "centre")
     centre = centre_of(args, patterns)

@@ -8,7 +8,7 @@ import numpy as np
 
 from insitu_tem.analysis.crystal.phases import get_phase, load_cif
 from insitu_tem.analysis.diffraction.ring_simulation import simulate_ring_profile
-from insitu_tem.cli.commands.common import Progress
+from insitu_tem.cli.commands.common import Progress, check_phase, check_range
 
 NAME = "rings"
 HELP = "simulate the electron-diffraction ring profile of a spherical grain (Debye equation)"
@@ -25,9 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    check_range("--points", args.points, low=10, high=100_000, example="741")
+    check_range("--q-max", args.q_max, low=0.06, high=5.0, example="1.5")
+    check_range("--grain-size", args.grain_size, low=0.1, high=20.0, example="3")
+    check_range("--energy", args.energy, low=1.0, high=3000.0, example="300")
     phase = load_cif(args.phase) if str(args.phase).lower().endswith(".cif") else get_phase(args.phase)
-    if not (args.q_max > 0.05 and args.points >= 10):
-        raise ValueError("--q-max must exceed 0.05 /Å and --points be at least 10")
+    check_phase(phase, args.phase)
     progress(0.1, f"Debye sum for {phase.name}")
     profile = simulate_ring_profile(phase, grain_diameter_nm=args.grain_size,
                                     q_per_A=np.linspace(0.02, args.q_max, args.points), energy_kV=args.energy)

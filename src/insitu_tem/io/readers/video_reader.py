@@ -29,10 +29,19 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     """
     import imageio_ffmpeg
 
+    from insitu_tem.io.budget import human, memory_budget
+
     reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="gray", bpp=1)
     meta = next(reader)
     cols, rows = meta["size"]
-    frames = [np.frombuffer(frame, dtype=np.uint8).reshape(rows, cols) for frame in reader]
+    budget = memory_budget() // 2
+    frames = []
+    for frame in reader:
+        frames.append(np.frombuffer(frame, dtype=np.uint8).reshape(rows, cols))
+        if len(frames) * rows * cols > budget:
+            reader.close()
+            raise DataError(f"decodes to more than {human(budget)} of frames ({cols} × {rows} px); "
+                            "export a shorter clip or the original data")
     if not frames:
         raise DataError("video holds no decodable frames; re-export it or open the original data")
     stack = np.stack(frames)
