@@ -8,8 +8,6 @@ it into a decision: read into memory, read lazily, or refuse with the sizes.
 
 from __future__ import annotations
 
-import os
-import resource
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from insitu_tem.core.model import DataError
+from insitu_tem.io.readers.memory import human, memory_budget
 
 LAZY_BYTES = 512 * 2**20
 MAX_EXPANSION = 100
@@ -47,31 +46,6 @@ class DecodedSize:
     stored: int
     compressed: bool = False
     warnings: tuple[str, ...] = field(default=())
-
-
-def total_memory_bytes() -> int:
-    """Physical memory of this machine, in bytes."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
-
-
-def memory_budget() -> int:
-    """Bytes of decoded data one load may hold in memory: half of the smaller of physical
-    memory and this process's address-space limit."""
-    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-    available = total_memory_bytes() if limit in (resource.RLIM_INFINITY, -1) else min(limit, total_memory_bytes())
-    return int(available) // 2
-
-
-def human(n_bytes: float) -> str:
-    """``1.2 GB`` style size (decimal units)."""
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if abs(n_bytes) < 1000 or unit == "TB":
-            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
-        n_bytes /= 1000.0
-    return f"{n_bytes:.1f} TB"
 
 
 def _tiff_size(path: Path) -> DecodedSize:
@@ -135,7 +109,8 @@ def decoded_size(path: Path) -> DecodedSize | None:
     if suffix in (".hspy", ".hdf5", ".emd"):
         from insitu_tem.io.readers.hdf5_sandbox import inspect_hdf5
 
-        return inspect_hdf5(path)
+        total, frame, compressed, warnings = inspect_hdf5(path)
+        return DecodedSize(total, frame, path.stat().st_size, compressed, warnings)
     return None
 
 

@@ -47,7 +47,7 @@ def test_hdf5_external_storage_inside_its_folder_is_followed_with_a_warning(tmp_
     path = tmp_path / "x.h5"
     with h5py.File(path, "w") as handle:
         handle.create_dataset("data", shape=(8, 8), dtype="u1", external=[(str(tmp_path / "frames.bin"), 0, 64)])
-    assert "same folder" in inspect_hdf5(path).warnings[0]
+    assert "same folder" in inspect_hdf5(path)[3][0]
 
 
 def test_a_project_path_of_star_is_never_globbed(raw, refuse):
@@ -136,7 +136,7 @@ def test_lazy_loading_is_decided_by_the_decoded_size_not_by_ram(tmp_path, monkey
 def test_a_video_decoding_beyond_the_budget_is_refused(tmp_path, monkeypatch):
     import imageio_ffmpeg
 
-    from insitu_tem.io import budget
+    from insitu_tem.io.readers import memory
 
     path = tmp_path / "v.mp4"
     writer = imageio_ffmpeg.write_frames(str(path), (64, 64), macro_block_size=1, ffmpeg_log_level="quiet")
@@ -144,6 +144,6 @@ def test_a_video_decoding_beyond_the_budget_is_refused(tmp_path, monkeypatch):
     for _ in range(20):
         writer.send(bytes(64 * 64 * 3))
     writer.close()
-    monkeypatch.setattr(budget, "memory_budget", lambda: 2 * 10 * 64 * 64)
+    monkeypatch.setattr(memory, "memory_budget", lambda: 2 * 10 * 64 * 64)
     with pytest.raises(DataError, match="decodes to more than"):
         load(path)

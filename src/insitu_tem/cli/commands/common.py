@@ -156,8 +156,7 @@ def require_memory(dataset: Dataset, command: str, *, copies: float = 3.0) -> No
     working copies) beyond the memory budget."""
     from insitu_tem.io.budget import human, memory_budget
 
-    dtype = np.dtype(dataset.array.dtype)
-    need = float(np.prod(dataset.shape, dtype=np.float64)) * max(dtype.itemsize, 4) * copies
+    need = float(math.prod(dataset.shape)) * max(dataset.array.dtype.itemsize, 4) * copies
     budget = memory_budget()
     if need > budget:
         raise InputError(dataset.source, f"is {human(need / copies)} decoded; `{command}` needs about {human(need)} "

@@ -81,8 +81,17 @@ class _Survey:
             self.compressed = dataset.compression is not None or dataset.id.get_storage_size() < total
 
 
-def inspect_hdf5(path: Path):
-    """Check the links and storage of an HDF5 file; return its :class:`DecodedSize`.
+def inspect_hdf5(path: Path) -> tuple[int, int, bool, tuple[str, ...]]:
+    """Check the links and storage of an HDF5 file.
+
+    Returns
+    -------
+    total, frame : int
+        Decoded bytes of the largest dataset and of one of its chunks (or frames).
+    compressed : bool
+        Whether that dataset is compressed or not fully written.
+    warnings : tuple of str
+        Links followed inside the file's folder.
 
     Raises
     ------
@@ -91,13 +100,10 @@ def inspect_hdf5(path: Path):
     """
     import h5py
 
-    from insitu_tem.io.budget import DecodedSize
-
     folder = os.path.realpath(Path(path).parent)
     with h5py.File(str(path), "r") as handle:
         survey = _Survey(handle, folder)
         handle.visititems_links(survey)
     if survey.problem is not None:
         raise survey.problem
-    return DecodedSize(survey.total, survey.frame, Path(path).stat().st_size, survey.compressed,
-                       tuple(survey.warnings))
+    return survey.total, survey.frame, survey.compressed, tuple(survey.warnings)

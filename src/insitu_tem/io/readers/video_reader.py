@@ -29,7 +29,7 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     """
     import imageio_ffmpeg
 
-    from insitu_tem.io.budget import human, memory_budget
+    from insitu_tem.io.readers.memory import human, memory_budget
 
     reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="gray", bpp=1)
     meta = next(reader)
