@@ -105,3 +105,16 @@ def test_real_sto_titanium_and_oxygen_onsets(realdata):
         oxygen = edge_onset(dataset.array, energy, "O-K")
         assert 454.0 < titanium.onset_eV < 460.0
         assert 528.0 < oxygen.onset_eV < 537.0
+
+
+def test_no_edge_is_not_measured():
+    background = np.random.default_rng(3).poisson(3e3 * 8 * (CORE.coordinates() / 240.0) ** -3.5, (2, CORE.size))
+    onset = edge_onset(background.astype(float), CORE, "C-K")
+    assert not onset.ok and "above the noise" in onset.reason and np.isnan(onset.onset_eV).all()
+    assert edge_onset(carbon_like([0.0, 0.5]), CORE, "C-K").ok
+
+
+def test_shift_error_includes_the_systematic_term():
+    result = chemical_shift(carbon_like(np.linspace(0.0, 1.0, 6), seed=4), CORE, "C-K", reference=0)
+    assert result.ok and np.all(result.systematic_eV[1:] > 0)
+    assert np.allclose(result.stderr_eV, np.hypot(result.statistical_eV, result.systematic_eV))

@@ -6,7 +6,10 @@ Gaussian smoothing (σ = ``smooth_eV``), searched within ``search_eV`` of the
 tabulated onset and located to sub-channel precision by a parabola through
 the three derivative samples around the maximum. It is the steepest point of
 the rise, which for an edge broadened by a resolution function of FWHM w lies
-about w/2 above the threshold of an ideal step.
+about w/2 above the threshold of an ideal step; the same definition serves saw-tooth K
+edges and L2,3 white lines (there the steepest point of the L3 line's rise). An edge is
+found only where the mean background-subtracted signal over the 5 eV above the search
+range exceeds five times the standard deviation of the (1 eV-smoothed) pre-edge residual.
 """
 
 from __future__ import annotations
@@ -54,6 +57,19 @@ class EdgeOnset:
     reason: str
 
 
+def _above_noise(signal: np.ndarray, energy: Axis, window, top_eV: float) -> np.ndarray:
+    """Whether the mean signal over 5 eV above the search range exceeds 5× the pre-edge noise.
+
+    The noise is the standard deviation of the background-subtracted pre-edge window after the
+    same 1 eV smoothing, so correlated detector noise and the background misfit both count.
+    """
+    smoothed = smooth(signal, 1.0 / energy.scale)
+    pre = smoothed[:, channel_range(energy, window, minimum=3)]
+    end = min(top_eV + 5.0, float(energy.coordinates()[-1]))
+    after = signal[:, channel_range(energy, (min(top_eV, end - energy.scale), end), minimum=1)]
+    return after.mean(axis=1) > 5.0 * pre.std(axis=1)
+
+
 def edge_onset(
     spectra,
     energy: Axis,
@@ -97,10 +113,12 @@ def edge_onset(
     offset, _ = parabola_vertex(derivative[rows, inner - 1], derivative[rows, inner], derivative[rows, inner + 1])
     slope = derivative[rows, index]
     interior = (index > region.start) & (index < region.stop - 1)
-    found = interior & (slope > 0)
+    found = interior & (slope > 0) & _above_noise(signal, energy, window, info.onset_eV + search_eV)
     onset = np.where(found, energy.to_value(0) + (inner + offset) * energy.scale, np.nan)
     missing = int((~found).sum())
-    reason = "" if not missing else f"no rising edge of {info.name} within ±{search_eV:g} eV in {missing} spectra"
+    reason = "" if not missing else (
+        f"no edge of {info.name} rising above the noise within ±{search_eV:g} eV in {missing} spectra"
+    )
     return EdgeOnset(
         info.name,
         reshape_nav(onset, nav_shape),
