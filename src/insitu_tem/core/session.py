@@ -57,6 +57,7 @@ the session's thread.
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -82,9 +83,18 @@ EVENTS = ("dataset", "calibration", "scan_line", "analysis_line", "marks", "para
 
 
 class Session:
-    """The session model; see the module docstring for the full API and events."""
+    """The session model; see the module docstring for the full API and events.
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    checksums : bool
+        Fingerprint files by SHA-256 (reproducible across machines). False: by size and
+        modification time until a checksum is known (one-off command-line runs, which then
+        never read a large file just to hash it).
+    """
+
+    def __init__(self, *, checksums: bool = True) -> None:
+        self.checksums = checksums
         self.events = EventHub(EVENTS)
         self.revision = 0
         self.dirty = False
@@ -327,10 +337,11 @@ class Session:
         raise ValueError(f"unknown input {key!r}")
 
     def checksum(self, role: str) -> str:
-        """SHA-256 of ``role``'s file, computed on first use and kept ("" without a file)."""
+        """SHA-256 of ``role``'s file, computed on first use and kept ("" without a readable file,
+        e.g. a folder of frames)."""
         source = self._sources.get(role)
-        if source is None or source.path is None:
-            return ""
+        if source is None or source.path is None or not os.path.isfile(source.path):
+            return source.sha256 if source is not None else ""
         if not source.sha256:
             self._sources[role] = source = replace(source, sha256=sha256_of(source.path))
         return source.sha256
@@ -339,7 +350,10 @@ class Session:
         source = self._sources.get(role)
         if source is None:
             return ""
-        identity = self.checksum(role) if source.path else f"memory:{source.token}"
+        if source.path is None:
+            identity = f"memory:{source.token}"
+        else:
+            identity = (self.checksum(role) if self.checksums or source.sha256 else "") or _stat(source.path)
         override = self._calibration.get(role)
         return identity if not override else f"{identity}|{override['scale']} {override['units']}"
 
@@ -436,3 +450,12 @@ class Session:
         """Free-form state of a panel (plain JSON types)."""
         self._panels[name] = plain(dict(state))
         self._emit("panel", name)
+
+
+def _stat(path: str) -> str:
+    """A file's (or folder's) identity by size and modification time ("missing" when gone)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "missing"
+    return f"file:{stat.st_size}:{stat.st_mtime_ns}"

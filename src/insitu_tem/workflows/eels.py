@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from insitu_tem.analysis.eels import analyse_edge, analyse_low_loss, find_edge
+from insitu_tem.analysis.eels.edges_table import find_edge
+from insitu_tem.analysis.eels.pipeline import analyse_edge, analyse_low_loss
+from insitu_tem.analysis.eels.zlp import fit_zlp
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
@@ -61,23 +63,33 @@ def prepare(session: Session, **given) -> Job:
 
 
 def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
-    """The EELS numbers for ``parameters`` (complete, as :func:`prepare` makes them); any thread."""
+    """The EELS numbers for ``parameters`` (complete, as :func:`prepare` makes them); any thread.
+
+    Without an edge only the zero-loss peak is fitted; with one, the low loss (alignment,
+    thickness) and the edge's onset, chemical shift (1σ with its statistical and systematic
+    parts) and window map.
+    """
     energy = dataset.signal_axes[0]
     position, units = probe_positions(dataset)
     spectra = np.asarray(dataset.array)
     steps.progress(0.1, "zero-loss peak")
-    low_loss = analyse_low_loss(spectra, energy)
-    value = {"position": position, "units": units, "zlp_offset_eV": _flat(low_loss.zlp.position_eV),
-             "fwhm_eV": _flat(low_loss.zlp.fwhm_eV)}
     if parameters["edge"] is None:
-        return value
+        zlp = fit_zlp(spectra, energy)
+        return {"position": position, "units": units, "zlp_offset_eV": _flat(zlp.position_eV),
+                "fwhm_eV": _flat(zlp.fwhm_eV)}
+    low_loss = analyse_low_loss(spectra, energy)
     steps.check()
     steps.progress(0.4, f"edge {parameters['edge']}")
     edge = analyse_edge(spectra, energy, parameters["edge"], reference=int(parameters["reference"]),
                         signal_window=_pair(parameters["window"]), background_window=_pair(parameters["background"]),
                         background_model=parameters["model"], deconvolve=parameters["deconvolve"], low_loss=low_loss)
-    return {**value, "edge": edge.edge, "edge_onset_eV": _flat(edge.onset.onset_eV),
+    return {"position": position, "units": units, "zlp_offset_eV": _flat(low_loss.zlp.position_eV),
+            "fwhm_eV": _flat(low_loss.zlp.fwhm_eV), "edge": edge.edge, "edge_onset_eV": _flat(edge.onset.onset_eV),
             "chemical_shift_eV": _flat(edge.shift.shift_eV), "chemical_shift_stderr_eV": _flat(edge.shift.stderr_eV),
+            "chemical_shift_statistical_eV": _flat(edge.shift.statistical_eV),
+            "chemical_shift_systematic_eV": _flat(edge.shift.systematic_eV),
+            "edge_ok": bool(edge.onset.ok and edge.shift.ok),
+            "edge_reason": "; ".join(r for r in (edge.onset.reason, edge.shift.reason) if r),
             "map_counts": _flat(edge.window.counts)}
 
 

@@ -15,7 +15,7 @@ from insitu_tem.workflows.common import frame_times, require, tracking_line
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
 NAME = "front"
-DEFAULTS = {"width_px": 21.0, "drift": "session", "polarity": "auto", "fix_t0": None}
+DEFAULTS = {"width_px": 21.0, "drift": "session", "drift_roi": None, "polarity": "auto", "fix_t0": None}
 
 
 def prepare(session: Session, *, line_rc=None, **given) -> Job:
@@ -30,6 +30,8 @@ def prepare(session: Session, *, line_rc=None, **given) -> Job:
     drift : {"session", "first", "previous", "running", None}
         "session" uses the session's drift result when present; a reference name
         measures the drift first; None tracks on the raw frames.
+    drift_roi : (row0, row1, col0, col1) or None
+        Static region the drift is measured in, px.
     polarity : {"auto", 1, -1}
     fix_t0 : float or None
         Hold t0 of the kinetic fit, s.
@@ -49,13 +51,14 @@ def prepare(session: Session, *, line_rc=None, **given) -> Job:
     parameters["line_rc"] = np.asarray(line_rc, dtype=float).tolist()
     times, time_units = frame_times(movie)
     reference = parameters["drift"] if parameters["drift"] not in ("session", None) else None
+    roi = None if parameters["drift_roi"] is None else tuple(int(v) for v in parameters["drift_roi"])
     fixed = {"t0": parameters["fix_t0"]} if parameters["fix_t0"] is not None else None
     polarity = parameters["polarity"] if parameters["polarity"] == "auto" else int(parameters["polarity"])
 
     def compute(steps: Steps) -> dict:
         analysis = analyse_front(movie.array, np.asarray(parameters["line_rc"]), axes=movie.signal_axes,
                                  times=times, width=float(parameters["width_px"]), drift_reference=reference,
-                                 shifts_px=shifts, polarity=polarity, fixed=fixed, progress=steps.progress,
+                                 drift_roi=roi, shifts_px=shifts, polarity=polarity, fixed=fixed, progress=steps.progress,
                                  should_stop=steps.should_stop)
         steps.check()
         return front_value(analysis, time_units)

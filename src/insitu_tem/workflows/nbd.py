@@ -51,7 +51,7 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     axis = dataset.signal_axes[-1]
     scale = float(axis.scale) if axis.units == "1/nm" else None
     position, units = probe_positions(dataset)
-    fit_axis = np.asarray(position, float) if len(dataset.navigation_axes) == 1 else np.arange(len(position), float)
+    fit_axis = np.asarray(position, float) if len(dataset.navigation_axes) == 1 else np.arange(len(position), dtype=float)
     patterns = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
     steps.check()
     reference = parameters["reference"]

@@ -6,10 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 
-import numpy as np
-
 from insitu_tem.analysis.eels.background import MODELS
-from insitu_tem.core.model import Dataset
 from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind, require_memory
 
 NAME = "eels"
@@ -43,28 +40,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="measure onsets and shifts on the aligned counts, without Fourier-log deconvolution")
 
 
-def _positions(dataset: Dataset) -> list:
-    nav = dataset.navigation_axes
-    if not nav:
-        return [0.0]
-    grids = np.meshgrid(*[axis.coordinates() for axis in nav], indexing="ij")
-    if len(nav) == 1:
-        return grids[0].ravel().tolist()
-    return np.stack([g.ravel() for g in grids], axis=-1).tolist()
-
-
-def _flat(values) -> list:
-    return np.asarray(values, float).reshape(-1).tolist()
-
-
-def _zlp_result(dataset: Dataset, zlp) -> dict:
-    return {
-        "position": _positions(dataset),
-        "zlp_offset_eV": _flat(zlp.position_eV),
-        "fwhm_eV": _flat(zlp.fwhm_eV),
-    }
-
-
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     dataset = load_input(args)
     require_kind(dataset, ("spectrum", "spectrum_series"), command=NAME)
@@ -78,34 +53,18 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     if not -dataset.n_items <= args.reference < dataset.n_items:
         raise InputError(dataset.source, f"--reference {args.reference} is outside the {dataset.n_items} spectra")
     require_memory(dataset, NAME)
-    spectra = np.asarray(dataset.array)
-    progress(0.1, "zero-loss peak")
-    if args.edge is None:
-        from insitu_tem.analysis.eels.zlp import fit_zlp
+    from insitu_tem.core.session import Session
+    from insitu_tem.workflows import eels
 
-        zlp = fit_zlp(spectra, energy)
-        progress(1.0, "done")
-        return _zlp_result(dataset, zlp)
-    from insitu_tem.analysis.eels.pipeline import analyse_edge, analyse_low_loss
-
-    low_loss = analyse_low_loss(spectra, energy)
-    result = _zlp_result(dataset, low_loss.zlp)
-    progress(0.4, f"edge {args.edge}")
-    edge = analyse_edge(
-        spectra, energy, args.edge, reference=args.reference, signal_window=args.window,
-        background_window=args.background, background_model=args.model,
-        deconvolve=False if args.no_deconvolve else None, low_loss=low_loss,
-    )
-    result.update({
-        "edge": edge.edge,
-        "edge_onset_eV": _flat(edge.onset.onset_eV),
-        "chemical_shift_eV": _flat(edge.shift.shift_eV),
-        "chemical_shift_stderr_eV": _flat(edge.shift.stderr_eV),
-        "chemical_shift_statistical_eV": _flat(edge.shift.statistical_eV),
-        "chemical_shift_systematic_eV": _flat(edge.shift.systematic_eV),
-        "edge_ok": bool(edge.onset.ok and edge.shift.ok),
-        "edge_reason": "; ".join(r for r in (edge.onset.reason, edge.shift.reason) if r),
-        "maps": {edge.edge: _flat(edge.window.counts)},
-    })
-    progress(1.0, "done")
+    session = Session(checksums=False)
+    session.set_dataset("eels", dataset)
+    value = eels.run(session, edge=args.edge, reference=args.reference, window=args.window,
+                     background=args.background, model=args.model,
+                     deconvolve=False if args.no_deconvolve else None, progress=progress).value
+    result = {key: value[key] for key in ("position", "zlp_offset_eV", "fwhm_eV")}
+    if args.edge is not None:
+        result.update({key: value[key] for key in (
+            "edge", "edge_onset_eV", "chemical_shift_eV", "chemical_shift_stderr_eV", "chemical_shift_statistical_eV",
+            "chemical_shift_systematic_eV", "edge_ok", "edge_reason")})
+        result["maps"] = {value["edge"]: value["map_counts"]}
     return result

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.analysis.movie.front_line import FrontAnalysis, analyse_front
 from insitu_tem.cli.commands._log_options import add_log_arguments, log_fields
 from insitu_tem.cli.commands.common import (
     InputError, Progress, add_force_argument, add_input_arguments, check_outputs, check_range, load_input, output_for,
     require_kind,
 )
-from insitu_tem.cli.commands.drift import add_drift_arguments, frame_times, parse_roi
+from insitu_tem.cli.commands.drift import add_drift_arguments, parse_roi
 
 NAME = "front"
 HELP = "track a reaction front along a line (kymograph + step fit) and fit its kinetics"
@@ -69,16 +68,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_force_argument(parser)
 
 
-def write_csv(path: str, analysis: FrontAnalysis) -> None:
+def write_csv(path: str, value: dict) -> None:
+    """frame, time_s, position_px, position (calibrated), confidence: one row per frame."""
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["frame", "time_s", "position_px", f"position_{analysis.units}", "confidence"])
-        for i, (t, p_px, p, c) in enumerate(zip(analysis.times, analysis.track.position, analysis.position,
-                                                analysis.track.confidence)):
+        writer.writerow(["frame", "time_s", "position_px", f"position_{value['units']}", "confidence"])
+        for i, (t, p_px, p, c) in enumerate(zip(value["times"], value["position_px"], value["position"],
+                                                value["confidence"])):
             writer.writerow([i, f"{t:.6g}", f"{p_px:.4f}", f"{p:.6g}", f"{c:.3f}"])
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    from insitu_tem.core.session import Session
+    from insitu_tem.workflows import front
+
     points_rc = parse_line(args.line)
     check_range("--width", args.width, low=1, example="21")
     check_range("--fix-t0", args.fix_t0)
@@ -86,36 +89,32 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     dataset = load_input(args)
     require_kind(dataset, ("movie",), command=NAME)
     check_line(points_rc, args.width, dataset.shape[-2:], args.line)
-    polarity = "auto" if args.polarity == "auto" else int(args.polarity)
-    times, time_units = frame_times(dataset)
-    analysis = analyse_front(
-        dataset.array, points_rc, axes=dataset.signal_axes, times=times, width=args.width,
-        drift_reference=args.reference if args.drift_correct else None, drift_roi=parse_roi(args.roi),
-        polarity=polarity, fixed={"t0": args.fix_t0} if args.fix_t0 is not None else None, progress=progress,
-    )
+    session = Session(checksums=False)
+    session.set_dataset("movie", dataset)
+    value = front.run(session, line_rc=points_rc, width_px=args.width,
+                      drift=args.reference if args.drift_correct else None, drift_roi=parse_roi(args.roi),
+                      polarity=args.polarity, fix_t0=args.fix_t0, progress=progress).value
     if args.out is not None:
         try:
             with output_for(args, "out") as temporary:
-                write_csv(temporary, analysis)
+                write_csv(temporary, value)
         except OSError as error:
             raise InputError(args.out, f"cannot write the CSV ({error.strerror}); choose another --out") from error
-    fit = analysis.fit
+    units, time_units = value["units"], value["time_units"]
     return {
         "file": str(Path(args.file).name),
-        "time_s": times,
+        "time_s": value["times"],
         "time_units": time_units,
-        "position_px": analysis.track.position,
-        "position": analysis.position,
-        "units": analysis.units,
-        "confidence": analysis.track.confidence,
+        "position_px": value["position_px"],
+        "position": value["position"],
+        "units": units,
+        "confidence": value["confidence"],
         "drift_corrected": args.drift_correct,
-        "fit": {**fit.as_dict(), "ok": fit.ok, "reason": fit.reason,
-                "units": f"x0 in {analysis.units}, k in {analysis.units}/{time_units}^n, t0 in {time_units}"},
-        "velocity": analysis.velocity,
-        "velocity_measured": analysis.velocity_measured,
-        "velocity_units": f"{analysis.units}/{time_units}",
-        "ok": analysis.track.ok and fit.ok,
-        "reason": analysis.track.reason or fit.reason,
-        **log_fields(args, np.asarray(times, dtype=float), analysis.position),
+        "fit": {**value["fit"], "units": f"x0 in {units}, k in {units}/{time_units}^n, t0 in {time_units}"},
+        "velocity": value["velocity"],
+        "velocity_measured": value["velocity_measured"],
+        "velocity_units": value["velocity_units"],
+        "ok": value["ok"],
+        "reason": value["reason"],
+        **log_fields(args, np.asarray(value["times"], dtype=float), np.asarray(value["position"], dtype=float)),
     }
-

@@ -6,7 +6,6 @@ import argparse
 
 import numpy as np
 
-from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan
 from insitu_tem.cli.commands.common import (
     InputError, Progress, add_input_arguments, as_patterns, check_range, conversion_note, load_input,
     require_memory,
@@ -26,23 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_calibration_arguments(parser)
 
 
-def positions(dataset) -> tuple[list, str, np.ndarray]:
-    """Scan coordinates per pattern (a number, or [y, x] for 2-D scans), their units and a 1-D fit axis."""
-    nav = dataset.navigation_axes
-    if len(nav) == 1:
-        coords = nav[0].coordinates()
-        return coords.tolist(), nav[0].units, coords
-    grids = np.meshgrid(nav[0].coordinates(), nav[1].coordinates(), indexing="ij")
-    pairs = np.stack([g.ravel() for g in grids], axis=1)
-    return pairs.tolist(), nav[0].units, np.arange(len(pairs), dtype=float)
-
-
-def fraction_names(k: int) -> list[str]:
-    """NMF component names: the fixed end members, then the free ones."""
-    return ["first pattern", "last pattern"] + [f"free {i}" for i in range(1, k - 1)]
-
-
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    from insitu_tem.core.session import Session
+    from insitu_tem.workflows import nbd
+
     check_range("--components", args.components, low=2, high=20, example="3")
     check_calibration_options(args)
     loaded = load_input(args)
@@ -51,22 +37,13 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         raise InputError(args.file, f"holds {dataset.n_items} patterns; the scan analysis needs at least 3")
     check_range("--components", args.components, low=2, high=min(20, dataset.n_items), example="3")
     require_memory(dataset, NAME)
-    patterns = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
-    scale = calibrated_scale(dataset, args, patterns[0]) if dataset.signal_axes[-1].units == "1/nm" or (
-        args.known_ring or args.camera_length) else None
-    if args.reference is not None and not 0 <= args.reference < len(patterns):
-        raise InputError(args.file, f"--reference {args.reference} is outside 0 to {len(patterns) - 1}")
-    position, units, fit_axis = positions(dataset)
-    result = analyse_scan(patterns, position=fit_axis, scale_per_nm=scale, reference_index=args.reference,
-                          n_components=args.components, progress=progress)
-    fractions = result.nmf.fractions
-    return {
-        "position": position,
-        "units": units,
-        "centre_px": result.descan.fitted_rc,
-        "reference_index": result.tracks.reference_index,
-        "lattice_strain": result.tracks.lattice_strain,
-        "crystalline": result.crystalline,
-        "phase_fractions": {name: fractions[:, i] for i, name in enumerate(fraction_names(fractions.shape[1]))},
-        **conversion_note(loaded, dataset),
-    }
+    if args.reference is not None and not 0 <= args.reference < dataset.n_items:
+        raise InputError(args.file, f"--reference {args.reference} is outside 0 to {dataset.n_items - 1}")
+    session = Session(checksums=False)
+    session.set_dataset("nbd", dataset)
+    if dataset.signal_axes[-1].units == "1/nm" or args.known_ring or args.camera_length:
+        first = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])[0]
+        session.set_calibration("nbd", scale=calibrated_scale(dataset, args, first), units="1/nm")
+    value = nbd.run(session, reference=args.reference, components=args.components, progress=progress).value
+    keys = ("position", "units", "centre_px", "reference_index", "lattice_strain", "crystalline", "phase_fractions")
+    return {**{key: value[key] for key in keys}, **conversion_note(loaded, dataset)}
