@@ -1,0 +1,248 @@
+"""Tilt-series alignment: tilt axis, shifts, and their refinement by projection matching.
+
+``align_tilt_series(stack, tilts)`` returns an :class:`Alignment` whose
+``shifts_px[i] = (dy, dx)`` is the displacement of projection i's content
+relative to the aligned series (raw image frame, px), in the gauge of
+:mod:`.geometry`. Methods:
+
+``"xcorr"``
+    neighbours cross-correlated outwards from the lowest tilt, the higher
+    tilt stretched by ``cos θ_ref / cos θ`` across the axis first [1]_;
+``"com"``
+    centre of mass: along the axis constant, across it the residual from the
+    fitted ``u₀ + x cos θ + z sin θ``;
+``"auto"``
+    ``"xcorr"`` then projection matching: reconstruct, re-project, register
+    every projection to its re-projection, repeat [2]_;
+``"none"``
+    no shifts.
+
+The tilt-axis direction is found by common lines and its offset by the
+centre-of-mass fit (:mod:`.axis`) unless given. :func:`apply_alignment`
+applies the result to any other channel (EDS maps) of the same series.
+
+References
+----------
+.. [1] M. C. Lawrence, in *Electron Tomography* (ed. J. Frank), Plenum (1992),
+   ch. 8 (stretching); D. N. Mastronarde, *IMOD* tiltxcorr documentation.
+.. [2] T. Dahmen et al., Microsc. Microanal. 21, 1177 (2015) (projection matching).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from insitu_tem.analysis.tomo.axis import centre_of_mass_across, estimate_axis_angle, estimate_axis_offset
+from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
+from insitu_tem.analysis.tomo.registration import displacement, xcorr_shifts
+from insitu_tem.analysis.tomo.reconstruct import reconstruct
+from insitu_tem.analysis.tomo.projector import projector
+
+METHODS = ("auto", "xcorr", "com", "none")
+_MATCH_SIZE = 160
+_MATCH_ITERATIONS = 5
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Alignment of a tilt series.
+
+    Attributes
+    ----------
+    tilts_deg : ndarray
+        Tilt angles, degrees.
+    shifts_px : ndarray
+        (n, 2) content displacement (dy, dx) of each raw projection, px.
+    axis_angle_deg, axis_angle_sigma_deg : float
+        Tilt-axis direction from the image rows towards the columns, degrees, and its 1σ (0 when given).
+    axis_offset_px, axis_offset_sigma_px : float
+        Tilt-axis column minus the centre column in the axis frame, px, and its 1σ (0 when given).
+    residual_px : float
+        RMS change of the shifts in the last refinement step, px (a lower bound of their error).
+    peaks : ndarray
+        Normalised correlation of each projection with its reference (1 for the reference).
+    method : str
+    ok : bool
+    reason : str
+    """
+
+    tilts_deg: np.ndarray
+    shifts_px: np.ndarray
+    axis_angle_deg: float
+    axis_angle_sigma_deg: float
+    axis_offset_px: float
+    axis_offset_sigma_px: float
+    residual_px: float
+    peaks: np.ndarray
+    method: str
+    ok: bool = True
+    reason: str = ""
+
+
+def _com_shifts(aligned: np.ndarray, tilts: np.ndarray) -> np.ndarray:
+    theta = np.deg2rad(tilts)
+    rows = np.arange(aligned.shape[1]) - (aligned.shape[1] - 1) / 2
+    profile = np.clip(aligned.sum(axis=2, dtype=np.float64), 0, None)
+    profile -= profile.min(axis=1, keepdims=True)
+    along = (profile * rows).sum(axis=1) / np.maximum(profile.sum(axis=1), 1e-12)
+    across = centre_of_mass_across(aligned)
+    design = np.stack([np.ones_like(theta), np.cos(theta), np.sin(theta)], axis=1)
+    across = across - design @ np.linalg.lstsq(design, across, rcond=None)[0]
+    return np.stack([along - along.mean(), across], axis=1)
+
+
+def _binned_series(stack: np.ndarray) -> tuple[np.ndarray, int]:
+    factor = max(1, int(np.ceil(min(stack.shape[1:]) / _MATCH_SIZE)))
+    n, rows, cols = stack.shape
+    rows, cols = rows // factor * factor, cols // factor * factor
+    view = stack[:, :rows, :cols].reshape(n, rows // factor, factor, cols // factor, factor)
+    return view.mean(axis=(2, 4), dtype=np.float32), factor
+
+
+def _reprojections(small: np.ndarray, tilts: np.ndarray, offset: float, use: np.ndarray, target: np.ndarray) -> np.ndarray:
+    n, ny, nx = small.shape
+    volume = reconstruct(small[use], tilts[use], method="sirt", iterations=15, axis_offset_px=offset,
+                         smooth_px=1.0).volume
+    proj = projector(tilts[target], nx, axis_offset_px=offset)
+    sino = proj.forward(np.ascontiguousarray(volume.transpose(0, 2, 1)).reshape(ny * nx, ny))
+    return sino.reshape(int(target.sum()), nx, ny).transpose(0, 2, 1)
+
+
+def _match_step(small: np.ndarray, tilts: np.ndarray, offset: float) -> tuple[np.ndarray, np.ndarray]:
+    """One projection-matching step: every projection registered to its re-projection from the other half
+    of the tilts (odd against even), so a projection never pulls the reference towards itself."""
+    n = tilts.size
+    steps, peaks = np.zeros((n, 2)), np.zeros(n)
+    odd = np.arange(n) % 2 == 1
+    for use, target in ((odd, ~odd), (~odd, odd)):
+        reprojections = _reprojections(small, tilts, offset, use, target)
+        for k, i in enumerate(np.flatnonzero(target)):
+            steps[i], peaks[i] = displacement(reprojections[k], small[i])
+    return steps, peaks
+
+
+def _refine(stack, tilts, angle, shifts, offset, should_stop) -> tuple[np.ndarray, float, np.ndarray, float]:
+    small_raw, factor = _binned_series(stack)
+    residual, peaks = float("nan"), np.ones(tilts.size)
+    for _ in range(_MATCH_ITERATIONS):
+        if should_stop is not None and should_stop():
+            break
+        small = to_axis_frame(small_raw, axis_angle_deg=angle, shifts_px=shifts / factor)
+        steps, peaks = _match_step(small, tilts, offset / factor)
+        update = to_image_frame_shifts(steps * factor, angle)
+        new = gauge_shifts(shifts + update, tilts, angle)
+        residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))
+        shifts = new
+        if residual < 0.05:
+            break
+    return shifts, residual, peaks, factor
+
+
+def _check(stack: np.ndarray, tilts: np.ndarray, method: str) -> None:
+    if stack.ndim != 3 or min(stack.shape[1:]) < 16:
+        raise ValueError(f"a tilt series must be (n_tilts, rows, cols) with images of at least 16 px; got {stack.shape}")
+    if tilts.size != stack.shape[0]:
+        raise ValueError(f"{tilts.size} tilt angles for {stack.shape[0]} projections; give one angle per projection")
+    if method not in METHODS:
+        raise ValueError(f"alignment method {method!r} is not one of {', '.join(METHODS)}")
+    if not np.all(np.isfinite(stack)):
+        raise ValueError("the tilt series holds NaN or Inf; replace them (e.g. by 0) before aligning")
+
+
+def align_tilt_series(
+    stack: np.ndarray,
+    tilts_deg,
+    *,
+    method: str = "auto",
+    axis_angle_deg: float | None = None,
+    axis_offset_px: float | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Alignment:
+    """Align a tilt series (see module docstring).
+
+    Parameters
+    ----------
+    stack : ndarray
+        (n_tilts, rows, cols) raw projections, intensity growing with mass (HAADF).
+    tilts_deg : array_like
+        Tilt of each projection, degrees.
+    method : {"auto", "xcorr", "com", "none"}
+    axis_angle_deg, axis_offset_px : float, optional
+        Override the estimated tilt-axis direction (degrees) and offset (px).
+    should_stop, progress : callable, optional
+        Cancellation poll and ``progress(fraction, message)``.
+
+    Returns
+    -------
+    Alignment
+    """
+    stack = np.asarray(stack, dtype=np.float32)
+    tilts = np.asarray(tilts_deg, dtype=float).ravel()
+    _check(stack, tilts, method)
+    report = progress or (lambda fraction, message: None)
+    angle, angle_sigma = (float(axis_angle_deg), 0.0) if axis_angle_deg is not None else estimate_axis_angle(stack)
+    report(0.1, "tilt axis")
+    aligned = to_axis_frame(stack, axis_angle_deg=angle)
+    n = tilts.size
+    peaks, residual = np.ones(n), float("nan")
+    if method in ("xcorr", "auto"):
+        axis_shifts, peaks = xcorr_shifts(aligned, tilts)
+    elif method == "com":
+        axis_shifts = _com_shifts(aligned, tilts)
+    else:
+        axis_shifts = np.zeros((n, 2))
+    shifts = gauge_shifts(to_image_frame_shifts(axis_shifts, angle), tilts, angle) if method != "none" else np.zeros((n, 2))
+    report(0.4, "shifts")
+    offset, offset_sigma = _offset(stack, tilts, angle, shifts, axis_offset_px)
+    if method == "auto" and n >= 4:
+        shifts, residual, peaks, _ = _refine(stack, tilts, angle, shifts, offset, should_stop)
+        offset, offset_sigma = _offset(stack, tilts, angle, shifts, axis_offset_px)
+    report(1.0, "aligned")
+    return _result(tilts, shifts, angle, angle_sigma, offset, offset_sigma, residual, peaks, method, should_stop)
+
+
+def _offset(stack, tilts, angle, shifts, given) -> tuple[float, float]:
+    if given is not None:
+        return float(given), 0.0
+    if tilts.size < 4:
+        return 0.0, float("nan")
+    return estimate_axis_offset(to_axis_frame(stack, axis_angle_deg=angle, shifts_px=shifts), tilts)
+
+
+def _result(tilts, shifts, angle, angle_sigma, offset, offset_sigma, residual, peaks, method, should_stop) -> Alignment:
+    reasons = []
+    if should_stop is not None and should_stop():
+        reasons.append("cancelled before the refinement finished")
+    weak = np.flatnonzero(peaks < 0.1)
+    if weak.size:
+        reasons.append(f"weak correlation for projections {weak.tolist()}: check them or align with --align com")
+    return Alignment(tilts, shifts, angle, angle_sigma, offset, offset_sigma, residual, peaks, method,
+                     not reasons, "; ".join(reasons))
+
+
+def apply_alignment(stack: np.ndarray, alignment: Alignment, *, reference_shape: tuple[int, int] | None = None) -> np.ndarray:
+    """Resample another channel of the same series (e.g. an EDS map series) into the aligned frame.
+
+    Parameters
+    ----------
+    stack : ndarray
+        (n_tilts, rows, cols) raw images of the same tilts, same field of view.
+    alignment : Alignment
+        From :func:`align_tilt_series` on the reference channel.
+    reference_shape : (int, int), optional
+        Image shape of the reference channel when it differs (shifts are scaled).
+
+    Returns
+    -------
+    ndarray
+        (n_tilts, rows, cols) float32 in the axis frame.
+    """
+    stack = np.asarray(stack, dtype=np.float32)
+    if stack.shape[0] != alignment.tilts_deg.size:
+        raise ValueError(f"{stack.shape[0]} images for {alignment.tilts_deg.size} aligned tilts; use the same tilts")
+    scale = np.ones(2) if reference_shape is None else np.array(stack.shape[1:]) / np.array(reference_shape)
+    return to_axis_frame(stack, axis_angle_deg=alignment.axis_angle_deg, shifts_px=alignment.shifts_px * scale)
