@@ -1,0 +1,1 @@
+"""EDS spectrum images: X-ray lines, background windows, line-intensity maps, Cliff–Lorimer."""

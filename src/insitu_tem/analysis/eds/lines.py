@@ -1,0 +1,99 @@
+"""X-ray lines, their widths on the detector, and integration windows.
+
+Line energies come from exspy's elements database (the one HyperSpy uses);
+the detector FWHM grows as √E (Fiori's relation, as exspy computes it):
+
+    FWHM(E)² = FWHM(Mn Kα)² + 2.5 eV · (E − E(Mn Kα))
+
+Each line is integrated over ``E ± width/2`` (``width = 2 FWHM`` by default)
+and its background estimated from two windows one FWHM wide centred
+``2 FWHM`` below and above the line, joined by a straight line — the
+windows of exspy's ``estimate_background_windows`` defaults.
+
+References
+----------
+.. [1] C. E. Fiori and D. E. Newbury, Scanning Electron Microsc. 1, 401 (1978).
+.. [2] J. I. Goldstein et al., *Scanning Electron Microscopy and X-Ray
+   Microanalysis*, 4th ed., Springer (2018), ch. 19.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+DEFAULT_RESOLUTION_MN_KA_EV = 130.0
+_PREFERRED = ("Ka", "La", "Ma")
+
+
+@lru_cache(maxsize=1)
+def _database() -> dict:
+    from exspy.misc.elements import elements_db
+
+    return elements_db.as_dictionary()
+
+
+def fwhm_ev(energy_ev: float, *, resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV) -> float:
+    """Detector FWHM at ``energy_ev`` (eV) for a detector of FWHM ``resolution_mn_ka_ev`` at Mn Kα, eV."""
+    return float(np.sqrt(resolution_mn_ka_ev**2 + 2.5 * (energy_ev - line_energy_ev("Mn", "Ka"))))
+
+
+@dataclass(frozen=True)
+class XrayLine:
+    """One X-ray line and its windows, all in eV.
+
+    Attributes
+    ----------
+    name : str
+        ``"Si_Ka"``.
+    element : str
+    energy_ev, fwhm_ev : float
+    peak_window : (float, float)
+    background_windows : ((float, float), (float, float))
+        Below and above the line.
+    """
+
+    name: str
+    element: str
+    energy_ev: float
+    fwhm_ev: float
+    peak_window: tuple[float, float]
+    background_windows: tuple[tuple[float, float], tuple[float, float]]
+
+
+def line_energy_ev(element: str, family: str) -> float:
+    """Energy of ``element``'s ``family`` line (``"Ka"``, ``"La"``…), eV, from exspy's database."""
+    database = _database()
+    if element not in database:
+        raise ValueError(f"unknown element {element!r}; use chemical symbols such as Si, O, C, F")
+    lines = database[element]["Atomic_properties"].get("Xray_lines", {})
+    if family not in lines:
+        raise ValueError(f"{element} has no {family} line; it has {', '.join(lines.keys()) or 'none'}")
+    return 1000.0 * float(lines[family]["energy (keV)"])
+
+
+def main_line(element: str, *, beam_energy_kv: float = 200.0, max_energy_ev: float = 20000.0) -> str:
+    """The line used for ``element``: Kα when below ``max_energy_ev``, else Lα, else Mα."""
+    database = _database()
+    if element not in database:
+        raise ValueError(f"unknown element {element!r}; use chemical symbols such as Si, O, C, F")
+    lines = database[element]["Atomic_properties"].get("Xray_lines", {})
+    for family in _PREFERRED:
+        if family in lines and 1000.0 * float(lines[family]["energy (keV)"]) < min(max_energy_ev, beam_energy_kv * 1000):
+            return f"{element}_{family}"
+    raise ValueError(f"{element} has no usable X-ray line below {max_energy_ev / 1000:g} keV")
+
+
+def xray_line(
+    name: str, *, resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV, width_fwhm: float = 2.0
+) -> XrayLine:
+    """Windows of line ``name`` (``"Si_Ka"``) for a detector of the given Mn Kα resolution."""
+    element, _, family = name.partition("_")
+    energy = line_energy_ev(element, family)
+    width = fwhm_ev(energy, resolution_mn_ka_ev=resolution_mn_ka_ev)
+    half = width_fwhm * width / 2
+    below = (energy - 2.5 * width, energy - 1.5 * width)
+    above = (energy + 1.5 * width, energy + 2.5 * width)
+    return XrayLine(name, element, energy, width, (energy - half, energy + half), (below, above))
