@@ -18,7 +18,9 @@ relative to the aligned series (raw image frame, px), in the gauge of
     no shifts.
 
 The tilt-axis direction is found by common lines and its offset by the
-centre-of-mass fit (:mod:`.axis`) unless given. :func:`apply_alignment`
+centre-of-mass fit where that agrees (within 2 px) with the offset that
+minimises the reprojection error, else by the latter (:mod:`.axis`), unless
+given. :func:`apply_alignment`
 applies the result to any other channel (EDS maps) of the same series.
 
 References
@@ -35,7 +37,12 @@ from typing import Callable
 
 import numpy as np
 
-from insitu_tem.analysis.tomo.axis import centre_of_mass_across, estimate_axis_angle, estimate_axis_offset
+from insitu_tem.analysis.tomo.axis import (
+    centre_of_mass_across,
+    estimate_axis_angle,
+    estimate_axis_offset,
+    estimate_axis_offset_by_consistency,
+)
 from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
 from insitu_tem.analysis.tomo.registration import displacement, xcorr_shifts
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
@@ -199,6 +206,7 @@ def align_tilt_series(
     report(0.4, "shifts")
     offset, offset_sigma = _offset(stack, tilts, angle, shifts, axis_offset_px)
     if method == "auto" and n >= 4:
+        report(0.5, "projection matching")
         shifts, residual, peaks, _ = _refine(stack, tilts, angle, shifts, offset, should_stop)
         offset, offset_sigma = _offset(stack, tilts, angle, shifts, axis_offset_px)
     report(1.0, "aligned")
@@ -210,7 +218,12 @@ def _offset(stack, tilts, angle, shifts, given) -> tuple[float, float]:
         return float(given), 0.0
     if tilts.size < 4:
         return 0.0, float("nan")
-    return estimate_axis_offset(to_axis_frame(stack, axis_angle_deg=angle, shifts_px=shifts), tilts)
+    aligned = to_axis_frame(stack, axis_angle_deg=angle, shifts_px=shifts)
+    com, com_sigma = estimate_axis_offset(aligned, tilts)
+    consistent, consistent_sigma = estimate_axis_offset_by_consistency(aligned, tilts)
+    if abs(com - consistent) <= max(2.0, 3 * consistent_sigma):
+        return com, float(np.hypot(com_sigma, 0.3))
+    return consistent, consistent_sigma
 
 
 def _result(tilts, shifts, angle, angle_sigma, offset, offset_sigma, residual, peaks, method, should_stop) -> Alignment:

@@ -1,0 +1,238 @@
+"""Tilt series: one stack of projections with a tilt angle per image, from any of the usual layouts.
+
+* MRC/.ali/.st stacks with IMOD ``.rawtlt``/``.tlt`` beside them (same stem,
+  one angle per line) or a SerialEM ``.mdoc`` (``TiltAngle =`` per ``[ZValue]``);
+* HyperSpy ``.hspy`` whose navigation axis is in degrees (uniform or not);
+* a folder of per-tilt files named by their angle (``-40.bcf``, ``tilt_35.tif``,
+  …): Bruker ``.bcf`` (HAADF image plus EDS spectrum image), Velox ``.emd``,
+  DigitalMicrograph, TIFF.
+
+Per-tilt files that hold a spectrum image also give one line-intensity map
+series per map that a caller-supplied function makes of it (X-ray line maps),
+computed file by file so that only one spectrum image is in memory at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from insitu_tem.core.model import DataError
+
+STACK_SUFFIXES = (".mrc", ".ali", ".st", ".mrcs", ".hspy", ".hdf5")
+FILE_SUFFIXES = (".bcf", ".emd", ".dm3", ".dm4", ".tif", ".tiff")
+TILT_FILE_SUFFIXES = (".rawtlt", ".tlt")
+_ANGLE = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_DEGREE_UNITS = {"deg", "degree", "degrees", "°", "º"}
+
+
+@dataclass(frozen=True)
+class TiltSeries:
+    """Projections and their tilts.
+
+    Attributes
+    ----------
+    channels : dict of str to ndarray
+        ``{"HAADF": (n, rows, cols), "Si_Ka": ...}`` float32, sorted by tilt;
+        the first is the reference for alignment.
+    tilts_deg : ndarray
+        (n,) ascending tilt angles, degrees.
+    pixel_size : float
+        Image pixel size in ``units`` (1 and ``"px"`` when uncalibrated).
+    units : str
+    source : str
+    files : tuple of str
+        Per-tilt files (folders) or the stack file.
+    notes : tuple of str
+    """
+
+    channels: dict[str, np.ndarray]
+    tilts_deg: np.ndarray
+    pixel_size: float = 1.0
+    units: str = "px"
+    source: str = ""
+    files: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def reference(self) -> np.ndarray:
+        """The first channel (the one aligned)."""
+        return next(iter(self.channels.values()))
+
+
+def angle_from_name(path: Path) -> float | None:
+    """The last signed number in a file's stem, degrees (``"-40"`` → −40, ``"tilt_+12.5"`` → 12.5)."""
+    found = _ANGLE.findall(path.stem)
+    return float(found[-1]) if found else None
+
+
+def read_tilt_file(path: Path) -> np.ndarray:
+    """Angles from an IMOD ``.rawtlt``/``.tlt`` file (one per line), or a SerialEM ``.mdoc``, degrees."""
+    text = path.read_text(errors="replace")
+    if path.suffix.lower() == ".mdoc":
+        values = re.findall(r"^\s*TiltAngle\s*=\s*([-+0-9.eE]+)", text, flags=re.MULTILINE)
+    else:
+        values = [line.split()[0] for line in text.splitlines() if line.strip()]
+    try:
+        angles = np.array([float(v) for v in values])
+    except ValueError as error:
+        raise DataError(f"{path.name} holds a non-number ({error}); one tilt angle per line, in degrees") from error
+    if angles.size == 0:
+        raise DataError(f"{path.name} holds no tilt angles; one angle per line, in degrees")
+    return angles
+
+
+def parse_tilts(text: str) -> np.ndarray:
+    """``"START:STOP:STEP"`` (inclusive, degrees) or a path to a tilt file."""
+    if ":" in text and not Path(text).exists():
+        try:
+            start, stop, step = (float(v) for v in text.split(":"))
+        except ValueError as error:
+            raise DataError(f"--tilts {text!r}: give START:STOP:STEP in degrees, e.g. -60:60:5") from error
+        if step == 0:
+            raise DataError("--tilts: STEP must not be 0")
+        return np.arange(start, stop + step / 2, step)
+    return read_tilt_file(Path(text))
+
+
+def _beside(path: Path) -> np.ndarray | None:
+    for candidate in [path.with_suffix(s) for s in TILT_FILE_SUFFIXES] + [Path(str(path) + ".mdoc"), path.with_suffix(".mdoc")]:
+        if candidate.is_file():
+            return read_tilt_file(candidate)
+    return None
+
+
+def _signals(path: Path) -> list[dict]:
+    from importlib import import_module
+
+    plugin = {".bcf": "bruker", ".emd": "emd", ".dm3": "digitalmicrograph", ".dm4": "digitalmicrograph",
+              ".tif": "tiff", ".tiff": "tiff", ".mrc": "mrc", ".ali": "mrc", ".st": "mrc", ".mrcs": "mrc",
+              ".hspy": "hspy", ".hdf5": "hspy"}[path.suffix.lower()]
+    try:
+        return import_module(f"rsciio.{plugin}").file_reader(str(path))
+    except Exception as error:  # noqa: BLE001 - readers raise anything on corrupt files
+        raise DataError(f"{path.name}: cannot be read ({type(error).__name__}); re-export or copy it again") from error
+
+
+def _scale(signal: dict) -> tuple[float, str]:
+    axis = [a for a in signal["axes"] if not a.get("navigate", False)][-1]
+    units = str(axis.get("units") or "")
+    factor = {"µm": 1000.0, "um": 1000.0, "nm": 1.0, "Å": 0.1, "A": 0.1}.get(units)
+    if factor is None:
+        return 1.0, "px"
+    return float(axis.get("scale", 1.0)) * factor, "nm"
+
+
+def _read_stack(path: Path, tilts: np.ndarray | None) -> TiltSeries:
+    signal = _signals(path)[0]
+    data = np.asarray(signal["data"], dtype=np.float32)
+    if data.ndim != 3:
+        raise DataError(f"{path.name} holds a {data.ndim}-D signal; a tilt series is a stack of images")
+    nav = signal["axes"][0]
+    if tilts is None and str(nav.get("units") or "").strip().lower() in _DEGREE_UNITS:
+        tilts = np.asarray(nav["axis"], float) if "axis" in nav else nav.get("offset", 0.0) + nav.get("scale", 1.0) * np.arange(data.shape[0])
+    tilts = _beside(path) if tilts is None else tilts
+    if tilts is None:
+        raise DataError(f"{path.name}: no tilt angles found; put a .rawtlt beside it or give --tilts START:STOP:STEP")
+    return _series({"HAADF": data}, np.asarray(tilts, float), *_scale(signal), source=path, files=(str(path),))
+
+
+def _series(channels, tilts, pixel_size, units, *, source, files, notes=()) -> TiltSeries:
+    n = next(iter(channels.values())).shape[0]
+    if tilts.size != n:
+        raise DataError(f"{tilts.size} tilt angles for {n} images; give one angle per image")
+    order = np.argsort(tilts, kind="stable")
+    channels = {k: np.ascontiguousarray(v[order]) for k, v in channels.items()}
+    return TiltSeries(channels, tilts[order], pixel_size, units, str(source), tuple(np.asarray(files)[order]) if len(files) == n else tuple(files), tuple(notes))
+
+
+SpectrumMaps = Callable[[np.ndarray, np.ndarray], dict]
+
+
+def _per_tilt(path: Path, spectrum_maps: SpectrumMaps | None) -> tuple[dict[str, np.ndarray], float, str]:
+    signals = _signals(path)
+    images = [s for s in signals if np.ndim(s["data"]) == 2]
+    cubes = [s for s in signals if np.ndim(s["data"]) == 3 and not s["axes"][-1].get("navigate", True)]
+    out = {}
+    if images:
+        out["HAADF"] = np.asarray(images[0]["data"], dtype=np.float32)
+    if spectrum_maps is not None:
+        if not cubes:
+            raise DataError(f"{path.name} holds no spectrum image; element maps need EDS data in every file")
+        energy = cubes[0]["axes"][-1]
+        factor = 1000.0 if str(energy.get("units", "keV")).lower() == "kev" else 1.0
+        energies = (energy.get("offset", 0.0) + energy.get("scale", 1.0) * np.arange(energy["size"])) * factor
+        out.update(spectrum_maps(np.asarray(cubes[0]["data"]), energies))
+    if not out:
+        raise DataError(f"{path.name} holds no image; each per-tilt file needs a HAADF image")
+    return out, *_scale((images or cubes)[0])
+
+
+def _read_folder(path: Path, spectrum_maps: SpectrumMaps | None, progress: Callable[[float, str], None] | None) -> TiltSeries:
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in FILE_SUFFIXES and angle_from_name(p) is not None)
+    if len(files) < 2:
+        raise DataError("holds fewer than two per-tilt files named by angle (e.g. -40.bcf, 35.bcf); open a tilt series")
+    per_tilt = []
+    for k, file in enumerate(files):
+        per_tilt.append(_per_tilt(file, spectrum_maps))
+        if progress is not None:
+            progress((k + 1) / len(files), f"read {file.name}")
+    names = list(per_tilt[0][0])
+    shapes = {c[0][n].shape for c in per_tilt for n in names if n in c[0]}
+    if len(shapes) != 1 or any(set(c[0]) != set(names) for c in per_tilt):
+        raise DataError("per-tilt files differ in image size or content; a tilt series needs identical acquisitions")
+    channels = {n: np.stack([c[0][n] for c in per_tilt]) for n in names}
+    tilts = np.array([angle_from_name(f) for f in files])
+    return _series(channels, tilts, per_tilt[0][1], per_tilt[0][2], source=path, files=tuple(str(f) for f in files))
+
+
+def load_tilt_series(
+    path: str | Path,
+    *,
+    tilts: np.ndarray | None = None,
+    spectrum_maps: SpectrumMaps | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> TiltSeries:
+    """Read a tilt series (module docstring).
+
+    Parameters
+    ----------
+    path : str or Path
+        Stack file, ``.mdoc``, or folder of per-tilt files.
+    tilts : ndarray, optional
+        Override the tilt angles, degrees (in file order).
+    spectrum_maps : callable, optional
+        ``spectrum_maps(cube, energies_ev) -> {name: map}`` applied to the
+        spectrum image of every per-tilt file (e.g. X-ray line maps); each
+        map becomes a channel.
+    progress : callable, optional
+
+    Returns
+    -------
+    TiltSeries
+
+    Raises
+    ------
+    DataError
+        Missing files or angles, or inconsistent per-tilt files.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError("no such file or folder; check the path")
+    if path.suffix.lower() == ".mdoc":
+        stack = path.with_suffix("") if path.with_suffix("").suffix else path.with_suffix(".mrc")
+        return _read_stack(stack, read_tilt_file(path) if tilts is None else tilts)
+    if path.is_dir():
+        series = _read_folder(path, spectrum_maps, progress)
+        if tilts is not None:
+            series = _series(series.channels, np.asarray(tilts, float), series.pixel_size, series.units,
+                             source=path, files=series.files)
+        return series
+    if path.suffix.lower() in STACK_SUFFIXES:
+        return _read_stack(path, tilts)
+    raise DataError(f"unsupported tilt-series file {path.suffix!r}; open an .mrc/.ali (with .rawtlt), .hspy, "
+                    ".mdoc, or a folder of per-tilt files named by angle")
