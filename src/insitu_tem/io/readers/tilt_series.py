@@ -138,7 +138,8 @@ def _read_stack(path: Path, tilts: np.ndarray | None) -> TiltSeries:
     tilts = _beside(path) if tilts is None else tilts
     if tilts is None:
         raise DataError(f"{path.name}: no tilt angles found; put a .rawtlt beside it or give --tilts START:STOP:STEP")
-    return _series({"HAADF": data}, np.asarray(tilts, float), *_scale(signal), source=path, files=(str(path),))
+    title = str(signal.get("metadata", {}).get("General", {}).get("title") or "") or "HAADF"
+    return _series({title: data}, np.asarray(tilts, float), *_scale(signal), source=path, files=(str(path),))
 
 
 def _series(channels, tilts, pixel_size, units, *, source, files, notes=()) -> TiltSeries:

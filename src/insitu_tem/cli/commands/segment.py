@@ -1,0 +1,107 @@
+"""``insitu-tem segment VOLUME``: label a reconstructed volume and measure the core–shell wire in it."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from insitu_tem.cli.commands.common import InputError, Progress
+
+NAME = "segment"
+HELP = "segment a float32 TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, volumes per label"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from insitu_tem.analysis.tomo.segment import METHODS
+
+    parser.add_argument("file", metavar="VOLUME", help="(z, y, x) TIFF volume, e.g. from `insitu-tem tomo`")
+    parser.add_argument("--method", choices=METHODS, default="multiotsu", help="segmentation method")
+    parser.add_argument("--classes", type=int, default=3, metavar="N",
+                        help="classes (3: vacuum/voids, shell, core by increasing intensity)")
+    parser.add_argument("--smooth", type=float, default=1.0, metavar="PX", help="Gaussian σ before thresholding, px")
+    parser.add_argument("--composition", nargs="+", default=[], metavar="EL=VOLUME.tif",
+                        help="element volumes (same grid) for the composition of every label")
+    parser.add_argument("--kfactors", default=None, metavar="Si=1.0,O=...", help="Cliff–Lorimer k-factors")
+    parser.add_argument("--out", required=True, metavar="LABELS.tif", help="uint8 label volume to write")
+
+
+def read_volume(path: str) -> tuple[np.ndarray, float, str]:
+    """A (z, y, x) TIFF volume and its voxel size (ImageJ ``spacing``; 1 px when absent)."""
+    import tifffile
+
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(path, "no such file; check the path")
+    try:
+        with tifffile.TiffFile(file) as tif:
+            volume = tif.asarray()
+            meta = tif.imagej_metadata or {}
+    except Exception as error:  # noqa: BLE001 - tifffile raises anything on corrupt files
+        raise InputError(path, f"cannot be read as a TIFF volume ({type(error).__name__}); give a (z, y, x) TIFF") from error
+    volume = np.squeeze(volume)
+    if volume.ndim != 3 or min(volume.shape) < 4:
+        raise InputError(path, f"holds shape {volume.shape}; give a (z, y, x) volume at least 4 voxels on each side")
+    if not np.all(np.isfinite(volume)):
+        raise InputError(path, "holds NaN or Inf voxels; replace them before segmenting")
+    unit = str(meta.get("unit", "pixel"))
+    voxel = float(meta.get("spacing", 1.0)) if unit in ("nm", "nanometer") else 1.0
+    return volume.astype(np.float32), voxel, "nm" if unit in ("nm", "nanometer") else "px"
+
+
+def _composition(args, labels: np.ndarray) -> dict:
+    from insitu_tem.analysis.tomo.measure import composition_per_label
+    from insitu_tem.cli.commands.eds import parse_kfactors
+
+    volumes = {}
+    for item in args.composition:
+        element, _, path = item.partition("=")
+        if not path:
+            raise InputError(None, f"--composition {item!r}: give ELEMENT=VOLUME.tif")
+        volume = read_volume(path)[0]
+        if volume.shape != labels.shape:
+            raise InputError(path, f"has shape {volume.shape}, the labels {labels.shape}; use volumes of the same grid")
+        volumes[element] = volume
+    return composition_per_label(labels, volumes, parse_kfactors(args.kfactors)) if volumes else {}
+
+
+def run(args: argparse.Namespace, progress: Progress) -> dict:
+    import tifffile
+
+    from insitu_tem.analysis.tomo.measure import measure_wire
+    from insitu_tem.analysis.tomo.segment import segment
+
+    volume, voxel, units = read_volume(args.file)
+    progress(0.2, "segmenting")
+    seg = segment(volume, method=args.method, classes=args.classes, smooth_px=args.smooth)
+    try:
+        tifffile.imwrite(args.out, seg.labels, imagej=True)
+    except OSError as error:
+        raise InputError(args.out, f"cannot write the labels ({error.strerror}); choose another --out") from error
+    progress(0.6, "measuring")
+    wire = measure_wire(seg.labels, volume, core_label=args.classes - 1, shell_label=args.classes - 2)
+    progress(1.0, "done")
+    counts = {str(k): v for k, v in wire.volumes.items()}
+    return {
+        "file": Path(args.file).name,
+        "labels": str(args.out),
+        "method": seg.method,
+        "thresholds": seg.thresholds,
+        "label_names": {"0": "vacuum and voids", str(args.classes - 2): "shell", str(args.classes - 1): "core"},
+        "voxel_size": voxel,
+        "units": units,
+        "volumes_voxels": counts,
+        "volumes": {k: v * voxel**3 for k, v in counts.items()},
+        "shell_thickness": wire.thickness_median * voxel,
+        "shell_thickness_sigma": wire.thickness_sigma * voxel,
+        "shell_thickness_px": wire.thickness_median,
+        "thickness_histogram": {"counts": wire.histogram_counts, "edges": wire.histogram_edges * voxel},
+        "thickness_map": wire.thickness_map * voxel,
+        "radial_profile": {"radius": wire.radial_radius * voxel, "mean": wire.radial_profile},
+        "void_fraction_shell": wire.void_fraction_shell,
+        "void_fraction_core": wire.void_fraction_core,
+        "composition_wt_percent": _composition(args, seg.labels),
+        "ok": seg.ok and wire.ok,
+        "reason": "; ".join(r for r in (seg.reason, wire.reason) if r),
+    }

@@ -1,0 +1,88 @@
+"""EDS spectrum images (Bruker .bcf, Velox .emd, HyperSpy .hspy) with the image acquired beside them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+
+import numpy as np
+
+from insitu_tem.core.model import DataError
+
+PLUGINS = {".bcf": "bruker", ".emd": "emd", ".hspy": "hspy", ".hdf5": "hspy"}
+
+
+@dataclass(frozen=True)
+class SpectrumImage:
+    """One EDS spectrum image.
+
+    Attributes
+    ----------
+    cube : ndarray
+        (rows, cols, channels) counts.
+    energies_ev : ndarray
+        Channel centres, eV.
+    image : ndarray or None
+        The HAADF/BF image stored with it, if any.
+    elements : tuple of str
+        Elements named in the file's metadata.
+    pixel_size : float
+    units : str
+        ``"nm"`` or ``"px"``.
+    beam_energy_kv : float or None
+    """
+
+    cube: np.ndarray
+    energies_ev: np.ndarray
+    image: np.ndarray | None
+    elements: tuple[str, ...]
+    pixel_size: float
+    units: str
+    beam_energy_kv: float | None
+
+
+def _is_eds_cube(signal: dict) -> bool:
+    axes = signal["axes"]
+    return np.ndim(signal["data"]) == 3 and not axes[-1].get("navigate", True) and all(a.get("navigate", False) for a in axes[:2])
+
+
+def _energies(axis: dict) -> np.ndarray:
+    factor = 1000.0 if str(axis.get("units", "keV")).strip().lower() == "kev" else 1.0
+    return (float(axis.get("offset", 0.0)) + float(axis.get("scale", 1.0)) * np.arange(int(axis["size"]))) * factor
+
+
+def _pixel(axis: dict) -> tuple[float, str]:
+    factor = {"µm": 1000.0, "um": 1000.0, "nm": 1.0, "Å": 0.1}.get(str(axis.get("units") or ""))
+    return (float(axis.get("scale", 1.0)) * factor, "nm") if factor else (1.0, "px")
+
+
+def read_spectrum_image(path: str | Path) -> SpectrumImage:
+    """Read the first EDS spectrum image of a file and the first 2-D image beside it.
+
+    Raises
+    ------
+    DataError
+        Unsupported, unreadable, or without a spectrum image.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("no such file; check the path")
+    plugin = PLUGINS.get(path.suffix.lower())
+    if plugin is None:
+        raise DataError(f"unsupported EDS file {path.suffix!r}; open a Bruker .bcf, Velox .emd or HyperSpy .hspy")
+    try:
+        signals = import_module(f"rsciio.{plugin}").file_reader(str(path))
+    except Exception as error:  # noqa: BLE001 - readers raise anything on corrupt files
+        raise DataError(f"cannot be read ({type(error).__name__}); re-export or copy it again") from error
+    cubes = [s for s in signals if _is_eds_cube(s)]
+    if not cubes:
+        raise DataError("holds no EDS spectrum image; open a file with a spectrum image (e.g. Bruker .bcf)")
+    cube = cubes[0]
+    images = [s for s in signals if np.ndim(s["data"]) == 2]
+    metadata = cube.get("metadata", {})
+    elements = tuple(metadata.get("Sample", {}).get("elements", ()) or ())
+    beam = metadata.get("Acquisition_instrument", {}).get("TEM", {}).get("beam_energy")
+    return SpectrumImage(np.asarray(cube["data"]), _energies(cube["axes"][-1]),
+                         np.asarray(images[0]["data"], np.float32) if images else None, elements,
+                         *_pixel(cube["axes"][1]), float(beam) if beam else None)
