@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dose": ("dose", "electron dose per frame and cumulative (e/Å²) from the beam current or the camera counts"),
     "dose": ("dose", "electron dose per frame and cumulative (e/Å²) from the beam current or the camera counts"),
     "drift": ("drift", "measure the rigid drift of a movie (sub-pixel phase correlation); shifts per frame"),
+    "eds": ("eds", "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your "
+                   "k-factors"),
     "eels": ("eels", "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"),
     "export": ("export", "render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, "
                          "across, figure, overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"),
@@ -46,6 +48,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "phases": ("phases", "list the reference phases, their reflections, or match d-spacings (and angles) to "
                          "them"),
     "radial": ("radial", "radial (azimuthally averaged) profiles I(r) of a diffraction pattern or pattern series"),
+    "segment": ("segment", "segment a TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, volumes "
+                           "per label"),
+    "tomo": ("tomo", "tilt-series tomography: align, reconstruct (MLEM-20) HAADF and EDS channels to TIFF volumes"),
     "rings": ("rings", "simulate the electron-diffraction ring profile of a spherical grain (Debye equation)"),
 }
 

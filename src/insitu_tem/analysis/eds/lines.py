@@ -30,9 +30,9 @@ _PREFERRED = ("Ka", "La", "Ma")
 
 @lru_cache(maxsize=1)
 def _database() -> dict:
-    from exspy.misc.elements import elements_db
+    from exspy.material import elements
 
-    return elements_db.as_dictionary()
+    return elements.as_dictionary()
 
 
 def fwhm_ev(energy_ev: float, *, resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV) -> float:

@@ -9,8 +9,10 @@ relative to the aligned series (raw image frame, px), in the gauge of
     neighbours cross-correlated outwards from the lowest tilt, the higher
     tilt stretched by ``cos θ_ref / cos θ`` across the axis first [1]_;
 ``"com"``
-    centre of mass: along the axis constant, across it the residual from the
-    fitted ``u₀ + x cos θ + z sin θ``;
+    centre of mass across the axis: the residual from the fitted
+    ``u₀ + x cos θ + z sin θ``; along the axis the common-line profiles
+    (a centre of mass along the axis is meaningless for a wire crossing the
+    field of view);
 ``"auto"``
     ``"xcorr"`` then projection matching: reconstruct, re-project, register
     every projection to its re-projection, repeat [2]_;
@@ -44,7 +46,7 @@ from insitu_tem.analysis.tomo.axis import (
     estimate_axis_offset_by_consistency,
 )
 from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
-from insitu_tem.analysis.tomo.registration import displacement, xcorr_shifts
+from insitu_tem.analysis.tomo.registration import displacement, profile_shifts, xcorr_shifts
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
 from insitu_tem.analysis.tomo.projector import projector
 
@@ -91,10 +93,8 @@ class Alignment:
 
 def _com_shifts(aligned: np.ndarray, tilts: np.ndarray) -> np.ndarray:
     theta = np.deg2rad(tilts)
-    rows = np.arange(aligned.shape[1]) - (aligned.shape[1] - 1) / 2
-    profile = np.clip(aligned.sum(axis=2, dtype=np.float64), 0, None)
-    profile -= profile.min(axis=1, keepdims=True)
-    along = (profile * rows).sum(axis=1) / np.maximum(profile.sum(axis=1), 1e-12)
+    profiles = aligned.sum(axis=2, dtype=np.float64)
+    along = profile_shifts(profiles - np.median(profiles, axis=1, keepdims=True))
     across = centre_of_mass_across(aligned)
     design = np.stack([np.ones_like(theta), np.cos(theta), np.sin(theta)], axis=1)
     across = across - design @ np.linalg.lstsq(design, across, rcond=None)[0]

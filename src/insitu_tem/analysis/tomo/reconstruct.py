@@ -218,7 +218,10 @@ def reconstruct(
     Reconstruction
     """
     tilts = np.asarray(tilts_deg, dtype=float).ravel()
-    iterations = 1 if method == "wbp" else int(iterations or DEFAULT_ITERATIONS.get(method, 1))
+    if method == "wbp":
+        iterations = 1
+    elif iterations is None:
+        iterations = DEFAULT_ITERATIONS.get(method, 1)
     projections = np.asarray(projections)
     _check(projections, tilts, method, iterations)
     n_tilts, ny, nx = projections.shape
