@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from insitu_tem.analysis.crystal.phases import get_phase
-from insitu_tem.analysis.diffraction.ring_simulation import build_cluster, debye_intensity, debye_intensity_direct
+from insitu_tem.analysis.crystal.debye import build_cluster, debye_intensity, debye_intensity_direct
 
 from ._timing import best_time
 

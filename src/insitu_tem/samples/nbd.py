@@ -66,7 +66,7 @@ def wo3_010_reflections(*, q_max_per_nm: float, rotation_deg: float = ROTATION_D
         In-plane rotation of the pattern, in degrees.
     """
     from insitu_tem.analysis.crystal.phases import get_phase
-    from insitu_tem.analysis.diffraction.disks import zone_reflections
+    from insitu_tem.analysis.crystal.zone import zone_reflections
 
     found = zone_reflections(get_phase("γ-WO3"), (0, 1, 0), q_max_per_A=q_max_per_nm / 10.0, energy_kV=ENERGY_KV)
     strongest = max(r.intensity for r in found)
@@ -100,7 +100,7 @@ def _self_scattering(q_per_A: np.ndarray, composition: dict[str, float]) -> np.n
 @functools.lru_cache(maxsize=1)
 def _ring_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from insitu_tem.analysis.crystal.phases import get_phase
-    from insitu_tem.analysis.diffraction.ring_simulation import simulate_ring_profile
+    from insitu_tem.analysis.crystal.debye import simulate_ring_profile
 
     q = np.linspace(0.005, 1.2, 480)
     high_pass = 1.0 - np.exp(-((q / 0.15) ** 4))
@@ -117,7 +117,7 @@ def _ring_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def ring_intensity(q_per_nm: np.ndarray, *, amorphous: float, nanocrystalline: float) -> np.ndarray:
     """Ring intensity (counts per px) of amorphous W + Li2O and of 3 nm W crystals.
 
-    Debye-equation profiles (:func:`insitu_tem.analysis.diffraction.ring_simulation.simulate_ring_profile`)
+    Debye-equation profiles (:func:`insitu_tem.analysis.crystal.debye.simulate_ring_profile`)
     of W clusters 0.3 nm across with Li2O grains of ``LI2O_GRAIN_NM`` (three
     Li2O per W, as WO3 + 6 Li → W + 3 Li2O), and of 3 nm W crystals (beam
     coarsening: their Li2O rings have faded). The interference term is damped

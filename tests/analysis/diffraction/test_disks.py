@@ -7,7 +7,8 @@ import pytest
 
 from insitu_tem.analysis.crystal.phases import get_phase
 from insitu_tem.analysis.diffraction.strain import fit_lattice_strain, track_spots
-from insitu_tem.analysis.diffraction.disks import detect_spots, friedel_partners, index_spots, zone_reflections
+from insitu_tem.analysis.crystal.zone import zone_reflections
+from insitu_tem.analysis.diffraction.disks import detect_spots, friedel_partners, index_spots
 from insitu_tem.io.load import load
 from insitu_tem.samples.nbd import DISK_RADIUS_PX, SCALE_PER_NM, render_pattern, wo3_010_reflections
 

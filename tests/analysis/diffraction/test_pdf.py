@@ -5,7 +5,7 @@ import pytest
 
 from insitu_tem.analysis.diffraction.pdf import atomic_terms, reduced_pdf
 from insitu_tem.analysis.crystal.phases import get_phase
-from insitu_tem.analysis.diffraction.ring_simulation import simulate_ring_profile
+from insitu_tem.analysis.crystal.debye import simulate_ring_profile
 
 Q = np.linspace(0.02, 2.6, 1291)
 

@@ -5,7 +5,7 @@ import pytest
 
 from insitu_tem.analysis.crystal.phases import get_phase
 from insitu_tem.analysis.diffraction.ring_peaks import find_ring_peaks, lower_hull
-from insitu_tem.analysis.diffraction.ring_simulation import simulate_ring_profile
+from insitu_tem.analysis.crystal.debye import simulate_ring_profile
 
 
 def test_gaussian_rings_on_a_decaying_background():

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from insitu_tem.analysis.crystal.phases import get_phase
-from insitu_tem.analysis.diffraction.ring_simulation import (
-    build_cluster, debye_intensity, debye_intensity_direct, fit_ring_profile, nearest_neighbour_A,
-    simulate_ring_profile,
+from insitu_tem.analysis.crystal.debye import (
+    build_cluster, debye_intensity, debye_intensity_direct, nearest_neighbour_A, simulate_ring_profile,
 )
+from insitu_tem.analysis.diffraction.ring_fit import fit_ring_profile
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from insitu_tem.analysis.crystal.phases import get_phase, load_cif
-from insitu_tem.analysis.diffraction.ring_simulation import simulate_ring_profile
+from insitu_tem.analysis.crystal.debye import simulate_ring_profile
 from insitu_tem.cli.commands.common import Progress, check_phase, check_range
 
 NAME = "rings"
