@@ -63,3 +63,14 @@ def test_the_layer_contract_catches_an_upward_import(tmp_path):
                            "type = layers\nlayers =\n    insitu_tem.core\n    insitu_tem.workflows\n")
     result = lint_imports(upside_down)
     assert result.returncode != 0 and "insitu_tem.workflows" in result.stdout
+
+
+def test_samples_may_use_no_analysis_package_but_crystallography():
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / ".importlinter")
+    forbidden = set(config["importlinter:contract:samples"]["forbidden_modules"].split())
+    analysis = Path(insitu_tem.__file__).parent / "analysis"
+    packages = {f"insitu_tem.analysis.{info.name}" for info in pkgutil.iter_modules([str(analysis)])}
+    assert packages - forbidden == {"insitu_tem.analysis.crystal"}
