@@ -61,7 +61,7 @@ def test_export_timeline_view_of_a_project_with_a_log(tmp_path, capsys):
         shutil.copy(SAMPLES / name, tmp_path / name)
     session = load_session(tmp_path / "sample.itproj")
     session.set_analysis_line([(128.0, 20.0), (128.0, 250.0)])
-    session.set_panel_state("timeline", {"log_path": str(tmp_path / "holder_log.csv"), "offset_s": 5.0})
+    session.set_panel_state("timeline", {"log_path": "holder_log.csv", "offset_s": 5.0})
     project = tmp_path / "with_log.itproj"
     save_session(session, project)
     out = tmp_path / "timeline.png"

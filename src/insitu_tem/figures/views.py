@@ -10,6 +10,8 @@ matplotlib figure and the parameters recorded as provenance.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from insitu_tem.core.coordinates import ScanRegistration
@@ -190,6 +192,8 @@ def timeline_view(session: Session, options: dict, *, dpi: int):
         raise DataError("the session has no holder log; open one in the Timeline panel or give "
                         "--options '{\"log\": \"LOG\"}'")
     movie = require(session, "movie")
+    if not Path(path).is_absolute() and options.get("project_dir"):
+        path = Path(options["project_dir"]) / path
     log = load_log(path)
     timeline = frame_timeline(movie.axes[0].coordinates(), log,
                               offset_s=float(options.get("offset_s", state.get("offset_s", 0.0))),

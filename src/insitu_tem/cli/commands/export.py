@@ -95,6 +95,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         with output_for(args, "out", inputs=tuple(session.sources())) as temporary:
             export_movie(movie, temporary, fps=args.fps, progress=progress)
         return {"out": str(args.out), "view": "movie", "frames": movie.n_items}
+    if args.view == "timeline":
+        options.setdefault("project_dir", str(Path(args.file).resolve().parent))
     figure, parameters = render_view(session, args.view, dpi=args.dpi, options=options)
     with output_for(args, "out", inputs=tuple(session.sources())) as temporary:
         save_figure(figure, temporary, dpi=args.dpi, record=provenance(session.sources(), parameters))
