@@ -1,0 +1,69 @@
+"""`insitu-tem tomo`, `segment` and `eds` on the phantom and the real Bruker files."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+
+from insitu_tem.cli.main import main
+from insitu_tem.samples import tomo as sample
+from insitu_tem.samples.tomo import Phantom
+
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "edstomo_idp"
+
+
+@pytest.fixture(scope="module")
+def tomo_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tomo")
+    sample.write(folder, Phantom(size=48, tilts_deg=tuple(np.arange(-60.0, 60.1, 10.0)), counts=100.0))
+    out = folder / "out"
+    code = main(["tomo", str(folder / sample.HAADF_NAME), "--also", str(folder / sample.OXYGEN_NAME),
+                 "--tilt-axis-angle", "0", "--iterations", "10", "--out", str(out), "--json", "--quiet"])
+    assert code == 0
+    return folder, out, json.loads((folder / sample.TRUTH_NAME).read_text())
+
+
+def test_tomo_contract(tomo_run, capsys):
+    folder, out, truth = tomo_run
+    document = json.loads((out / "alignment.json").read_text())
+    assert document["tilts_deg"] == truth["tilts_deg"]
+    shifts = np.array(document["shifts_px"])
+    assert shifts.shape == (13, 2)
+    assert np.sqrt(np.mean(np.sum((shifts - np.array(truth["shifts_px"])) ** 2, axis=1))) < 0.7
+    assert abs(document["tilt_axis_offset_px"] - truth["tilt_axis_offset_px"]) < 1.0
+    volumes = sorted(out.glob("*.tif"))
+    assert [v.name for v in volumes] == ["tomo_O_O_Ka.tif", "tomo_haadf_HAADF.tif"]
+    volume = tifffile.imread(volumes[1])
+    assert volume.shape == (48, 48, 48) and volume.dtype == np.float32
+
+
+def test_segment_measures_the_shell(tomo_run, capsys):
+    folder, out, truth = tomo_run
+    labels = folder / "labels.tif"
+    code = main(["segment", str(out / "tomo_haadf_HAADF.tif"), "--out", str(labels),
+                 "--composition", f"O={out / 'tomo_O_O_Ka.tif'}", "--json", "--quiet"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0 and document["ok"]
+    assert abs(document["shell_thickness_px"] - truth["shell_thickness_px"]) < 1.5
+    assert document["units"] == "nm" and document["shell_thickness"] == pytest.approx(0.5 * document["shell_thickness_px"])
+    assert tifffile.imread(labels).max() == 2
+
+
+def test_bad_options_are_one_line(tomo_run, capsys):
+    folder, out, _ = tomo_run
+    code = main(["tomo", str(folder / sample.HAADF_NAME), "--tilts", "0:10:0", "--out", str(out)])
+    assert code == 2 and capsys.readouterr().err.startswith("insitu-tem: error: ")
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is absent")
+def test_eds_on_a_real_bruker_map(capsys):
+    code = main(["eds", str(REAL / "0.bcf"), "--elements", "Si,O,Fe", "--kfactors", "Si=1,O=2,Fe=1.5", "--json", "--quiet"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert document["lines"] == ["Si_Ka", "O_Ka", "Fe_Ka"]
+    assert np.array(document["maps"]["Si_Ka"]).shape == (256, 256)
+    assert document["totals"]["O_Ka"] > 0 and document["totals"]["Fe_Ka"] > 0
+    assert sum(document["quantification"]["weight_percent"].values()) == pytest.approx(100.0)
