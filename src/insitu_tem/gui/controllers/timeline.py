@@ -100,7 +100,8 @@ class TimelineController(QObject):
         return {"log_path": self.log_path, "offset_s": self.offset_s, "current_channel": self.current_channel}
 
     def restore_project_state(self, state: dict, *, base: Path | None = None) -> None:
-        """Reopen the log of a saved project (``base``: the project's folder for relative paths)."""
+        """Reopen the log of a saved project (``base``: the project's folder, for relative paths and
+        for a log moved along with the project)."""
         path = state.get("log_path")
         offset = state.get("offset_s", 0.0)
         self.offset_s = float(offset) if isinstance(offset, (int, float)) and np.isfinite(offset) else 0.0
@@ -108,4 +109,6 @@ class TimelineController(QObject):
         self.current_channel = channel if isinstance(channel, str) else None
         if isinstance(path, str) and path:
             candidate = Path(path) if Path(path).is_absolute() or base is None else base / path
+            if not candidate.exists() and base is not None and (base / Path(path).name).exists():
+                candidate = base / Path(path).name
             self.open_log(candidate)
