@@ -1,13 +1,16 @@
-"""Run every benchmark module and print one table of our time, the peer's and the ratio.
+"""Run every benchmark module, print the whole-process and kernel tables, and write docs/performance.md.
 
 Each ``benchmarks/bench_*.py`` defines ``run() -> list[dict]`` whose rows hold
 ``name``, ``ours_s``, ``peer``, ``peer_s`` (None when there is no peer), and
-optional ``notes``. ``python -m benchmarks [NAME ...]`` runs a subset.
+optional ``notes``; whole-process rows (``whole_process``) add peak memory,
+the ratio and the bar and goal they are held to. ``python -m benchmarks
+[NAME ...]`` runs a subset and leaves docs/performance.md alone.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import pkgutil
 import sys
@@ -16,11 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.report import kernel_table, markdown, met, whole_table, write
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+
 
 def machine() -> str:
-    import os
-
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {memory_gb:.0f} GB, "
+            f"Python {platform.python_version()}, numpy {np.__version__}")
 
 
 def main(selected: list[str]) -> int:
@@ -33,19 +40,15 @@ def main(selected: list[str]) -> int:
             continue
         print(f"running {info.name} ...", file=sys.stderr, flush=True)
         rows += import_module(f"benchmarks.{info.name}").run()
-    print(f"machine: {machine()}")
-    header = f"{'benchmark':<48} {'ours (s)':>10} {'peer':<40} {'peer (s)':>10} {'speed-up':>9}"
-    print(header)
-    print("-" * len(header))
-    for row in rows:
-        peer_s = row.get("peer_s")
-        ratio = f"{peer_s / row['ours_s']:8.1f}x" if peer_s else "        -"
-        peer_text = f"{peer_s:10.4f}" if peer_s else "         -"
-        print(f"{row['name']:<48} {row['ours_s']:10.4f} {row.get('peer') or '-':<40} {peer_text} {ratio}")
-        if row.get("notes"):
-            print(f"    {row['notes']}")
-    Path("benchmarks/last_run.json").write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1))
-    return 0
+    whole = [row for row in rows if row.get("whole_process")]
+    kernels = [row for row in rows if not row.get("whole_process")]
+    print(f"machine: {machine()}\n")
+    print("\n".join(whole_table(whole) + [""] + kernel_table(kernels)))
+    Path(folder / "last_run.json").write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1))
+    if not selected:
+        write(DOC, markdown(machine(), whole, kernels))
+        print(f"\nwrote {DOC}")
+    return 1 if any(met(row, row.get("bar")) is False for row in whole) else 0
 
 
 if __name__ == "__main__":

@@ -106,11 +106,14 @@ def _rings() -> Path:
     return write_movie(folder() / "patterns.tif", frames(), shape=(N_MOVIE, PATTERN, PATTERN))
 
 
-def _row(job, ours, peer_name, peer, *, bar, goal, note, lower_is_better=False):
+def _row(job, ours, peer_name, peer, *, bar, goal, note, lower_is_better=False, why_not=""):
+    """A whole-process row; ``bar`` and ``goal`` are lists of (quantity, "<=" or ">=", limit) checks
+    on "ratio", "mb" (our peak RSS) or "s" (our time)."""
     ratio = (ours.s / peer.s) if lower_is_better else (peer.s / ours.s) if peer else None
     return {"name": job, "ours_s": ours.s, "ours_mb": ours.rss_mb, "peer": peer_name,
             "peer_s": peer.s if peer else None, "peer_mb": peer.rss_mb if peer else None, "ratio": ratio,
-            "bar": bar, "goal": goal, "notes": note, "whole_process": True}
+            "lower_is_better": lower_is_better, "bar": bar, "goal": goal, "notes": note, "why_not": why_not,
+            "whole_process": True}
 
 
 def eels_rows(work: Path) -> list[dict]:
@@ -120,7 +123,7 @@ def eels_rows(work: Path) -> list[dict]:
     peer = median_run([PYTHON, "-c", EXSPY, str(path)], work)
     rms = float(np.sqrt(np.mean((offsets - truth) ** 2)))
     return [_row("`eels si.hspy`, ZLP of 64×64×2048", ours, "exspy `align_zero_loss_peak(subpixel=True)`", peer,
-                 bar="≥ 5×", goal="≥ 20×", note=f"ZLP offset RMS error {rms:.4f} eV")]
+                 bar=[("ratio", ">=", 5)], goal=[("ratio", ">=", 20)], note=f"ZLP offset RMS error {rms:.4f} eV")]
 
 
 def drift_rows(work: Path) -> list[dict]:
@@ -131,9 +134,11 @@ def drift_rows(work: Path) -> list[dict]:
     peer = median_run([PYTHON, "-c", SKIMAGE, str(path)], work)
     errors = [float(np.sqrt(np.mean((np.array(shifts) - truth) ** 2)))
               for shifts in (json.loads(ours.stdout)["shifts_px"], json.loads(peer.stdout))]
-    return [_row(f"`drift`, {N_MOVIE} × {PATTERN}² uint16", ours,
-                 "scikit-image `phase_cross_correlation(upsample_factor=20)` loop", peer, bar="≥ 3×", goal="≥ 5×",
-                 note=f"RMS error vs truth: ours {errors[0]:.3f} px, scikit-image {errors[1]:.3f} px (bound 0.02 px)")]
+    row = _row(f"`drift`, {N_MOVIE} × {PATTERN}² uint16", ours,
+               "scikit-image `phase_cross_correlation(upsample_factor=20)` loop", peer,
+               bar=[("ratio", ">=", 3), ("error_px", "<=", 0.02)], goal=[("ratio", ">=", 5), ("error_px", "<=", 0.02)],
+               note=f"RMS error vs truth: ours {errors[0]:.3f} px, scikit-image {errors[1]:.3f} px")
+    return [{**row, "error_px": errors[0]}]
 
 
 def radial_rows(work: Path) -> list[dict]:
@@ -148,7 +153,8 @@ def radial_rows(work: Path) -> list[dict]:
     full = slice(5, int(min(CENTRE)) - 2)
     difference = float(np.max(np.abs(mine[:, full] / theirs[:, full] - 1)))
     return [_row(f"`radial`, {N_MOVIE} × {PATTERN}² patterns (uint16 TIFF)", ours, "pyFAI `integrate1d` CSR loop",
-                 peer, bar="≥ 2×, ≤ 600 MB", goal="≥ 5×",
+                 peer, bar=[("ratio", ">=", 2), ("mb", "<=", 600)],
+                 goal=[("ratio", ">=", 5), ("mb", "<=", 600)],
                  note=f"max relative difference on full annuli {difference:.1e}")]
 
 
@@ -156,7 +162,8 @@ def big_drift_rows(work: Path) -> list[dict]:
     path = big_movie()
     ours = median_run([CLI, "drift", str(path), "--json", "--quiet"], work, repeats=1)
     return [_row(f"`drift` on a {path.stat().st_size / 2**30:.1f} GiB movie ({BIG_FRAMES} × {BIG_SIZE}² uint16)",
-                 ours, None, None, bar="≤ 1000 MB", goal="≤ 700 MB", note="one run; memory is the target")]
+                 ours, None, None, bar=[("mb", "<=", 1000)], goal=[("mb", "<=", 700)],
+                 note="one run; memory is the target")]
 
 
 def startup_rows(work: Path) -> list[dict]:
@@ -167,8 +174,8 @@ def startup_rows(work: Path) -> list[dict]:
     numpy = median_run([PYTHON, "-c", "import numpy"], work)
     rows = []
     for job, argv in (("`insitu-tem --help`", [CLI, "--help"]), ("`insitu-tem info small.hspy`", [CLI, "info", small])):
-        rows.append(_row(job, median_run(argv, work), '`python -c "import numpy"`', numpy, bar="≤ 3×",
-                         goal="≤ 1.5×", note="ratio = ours / import numpy", lower_is_better=True))
+        rows.append(_row(job, median_run(argv, work), '`python -c "import numpy"`', numpy, bar=[("ratio", "<=", 3)],
+                         goal=[("ratio", "<=", 1.5)], note="ratio = ours / import numpy", lower_is_better=True))
     return rows
 
 
@@ -180,10 +187,11 @@ def gui_rows(work: Path) -> list[dict]:
         runs.append((painted, analysed, measured["rss_mb"]))
     painted, analysed, rss = np.median(np.array(runs), axis=0)
     rows = []
-    for job, seconds, bar, goal in (("GUI: window painted (offscreen)", painted, "≤ 3 s", "≤ 1.5 s"),
-                                    ("GUI: sample project analysed", analysed, "≤ 10 s", "≤ 5 s")):
+    for job, seconds, bar, goal in (("GUI: window painted (offscreen)", painted, 3, 1.5),
+                                    ("GUI: sample project opened and analysed", analysed, 10, 5)):
         rows.append({"name": job, "ours_s": float(seconds), "ours_mb": float(rss), "peer": None, "peer_s": None,
-                     "peer_mb": None, "ratio": None, "bar": bar, "goal": goal, "notes": "", "whole_process": True})
+                     "peer_mb": None, "ratio": None, "bar": [("s", "<=", bar)], "goal": [("s", "<=", goal)],
+                     "notes": "from process start; median of 3", "whole_process": True})
     return rows
 
 

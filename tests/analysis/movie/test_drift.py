@@ -153,3 +153,24 @@ def test_not_a_movie_raises():
         measure_drift(np.zeros((32, 32)))
     with pytest.raises(ValueError, match="finite"):
         corrected_movie(np.zeros((2, 16, 16)), [[0, 0], [np.nan, 0]])
+
+
+def test_memory_mapped_movie_gives_the_in_memory_answer(tmp_path):
+    movie = textured_movie(random_walk(9, seed=8))
+    path = tmp_path / "movie.raw"
+    movie.tofile(path)
+    mapped = np.memmap(path, dtype=movie.dtype, mode="r", shape=movie.shape)
+    np.testing.assert_array_equal(measure_drift(mapped, chunk=4).shifts_px, measure_drift(movie).shifts_px)
+
+
+def test_registration_window_and_spectra_stay_single_precision():
+    from scipy.signal.windows import tukey as scipy_tukey
+
+    from insitu_tem.analysis.movie.drift_registration import PhaseCorrelator, tukey
+
+    for n, alpha in ((9, 0.3), (64, 0.3), (255, 0.5), (100, 1.0)):
+        np.testing.assert_allclose(tukey(n, alpha), scipy_tukey(n, alpha), atol=1e-12)
+    correlator = PhaseCorrelator((32, 48))
+    spectrum = correlator.spectrum(np.random.default_rng(0).random((32, 48)))
+    assert spectrum.dtype == np.complex64
+    assert correlator.shift_spectrum(spectrum, (0.5, -1.25)).dtype == np.complex64

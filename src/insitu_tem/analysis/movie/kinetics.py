@@ -14,8 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import least_squares
-from scipy.signal import savgol_filter
 
 PARAMETERS = ("x0", "k", "n", "t0")
 
@@ -154,6 +152,8 @@ def fit_kinetics(times_s, positions, *, sigma=None, fixed: dict[str, float] | No
 
 def _solve(t, x, w, start, fixed):
     """Least squares over the free parameters from ``start``; (solution, full params, free index) or None."""
+    from scipy.optimize import least_squares
+
     start = start.copy()
     for name, value in fixed.items():
         start[PARAMETERS.index(name)] = float(value)
@@ -213,6 +213,8 @@ def measured_velocity(times_s, positions, *, window: int = 7) -> np.ndarray:
     span = min(int(window) | 1, len(t) if len(t) % 2 else len(t) - 1)
     if span < 3:
         return np.where(good, np.gradient(filled, t), np.nan)
+    from scipy.signal import savgol_filter
+
     dt = float(np.median(np.diff(t)))
     speed = savgol_filter(filled, span, min(2, span - 1), deriv=1, delta=dt)
     return np.where(good, speed, np.nan)
