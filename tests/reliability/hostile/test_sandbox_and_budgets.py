@@ -83,9 +83,7 @@ def deflate_bomb(path, side=40_000, rows_per_strip=500):
 def test_a_deflate_bomb_tiff_is_refused_within_memory_and_time(tmp_path, limited, one_line):
     bomb = deflate_bomb(tmp_path / "bomb.tif")
     assert bomb.stat().st_size < 100_000
-    for command in ("info", "radial"):
-        line = one_line(*limited(command, bomb)[::2])
-        assert "GB" in line
+    assert "GB" in one_line(*limited("radial", bomb)[::2])
 
 
 def test_an_hdf5_dataset_that_was_never_written_is_refused(tmp_path, limited, one_line):
