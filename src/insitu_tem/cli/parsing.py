@@ -20,38 +20,31 @@ PROG = "insitu-tem"
 PACKAGE = "insitu_tem.cli.commands"
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "across": ("across", "W O2,3 shift, Li K, lattice strain and phase fractions against distance from the "
-                         "reaction front"),
-    "batch": ("batch", "run a pipeline (TOML) of commands over many files, locally or on a dask.distributed "
-                       "scheduler"),
-    "crystallinity": ("crystallinity", "crystalline area fraction, domain size and a crystalline/amorphous map "
-                                       "from a sliding-window FFT"),
+    "across": ("across", "W O2,3 shift, Li K, lattice strain and phase fractions against distance from the reaction "
+                         "front"),
+    "batch": ("batch", "run a pipeline (TOML) of commands over many files, locally or on a dask.distributed scheduler"),
+    "crystallinity": ("crystallinity", "crystalline area fraction, domain size and a crystalline/amorphous map from a "
+                                       "sliding-window FFT"),
     "diffraction": ("diffraction", "analyse one diffraction pattern: centre, spots (d, g, angle, hkl), rings and "
                                    "radial profile"),
     "dose": ("dose", "electron dose per frame and cumulative (e/Å²) from the beam current or the camera counts"),
-    "dose": ("dose", "electron dose per frame and cumulative (e/Å²) from the beam current or the camera counts"),
     "drift": ("drift", "measure the rigid drift of a movie (sub-pixel phase correlation); shifts per frame"),
-    "eds": ("eds", "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your "
-                   "k-factors"),
+    "eds": ("eds", "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your k-factors"),
     "eels": ("eels", "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"),
-    "export": ("export", "render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, "
-                         "across, figure, overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"),
+    "export": ("export", "render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, "
+                         "figure, overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"),
     "front": ("front", "track a reaction front along a line (kymograph + step fit) and fit its kinetics"),
     "info": ("info", "describe a file: kind, shape, dtype, calibrated axes, signals and warnings"),
-    "lattice": ("lattice", "lattice spacings from the FFT of an HRTEM image: spots, refined lattice, phase "
-                           "matches"),
-    "log": ("log", "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, "
-                   "notes"),
+    "lattice": ("lattice", "lattice spacings from the FFT of an HRTEM image: spots, refined lattice, phase matches"),
     "log": ("log", "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, notes"),
-    "nbd": ("nbd", "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase "
-                   "fractions"),
-    "phases": ("phases", "list the reference phases, their reflections, or match d-spacings (and angles) to "
-                         "them"),
+    "nbd": ("nbd", "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase fractions"),
+    "phases": ("phases", "list the reference phases, their reflections, or match d-spacings (and angles) to them"),
     "radial": ("radial", "radial (azimuthally averaged) profiles I(r) of a diffraction pattern or pattern series"),
-    "segment": ("segment", "segment a TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, volumes "
-                           "per label"),
-    "tomo": ("tomo", "tilt-series tomography: align, reconstruct (MLEM-20) HAADF and EDS channels to TIFF volumes"),
     "rings": ("rings", "simulate the electron-diffraction ring profile of a spherical grain (Debye equation)"),
+    "segment": ("segment", "segment a float32 TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, "
+                           "volumes per label"),
+    "tomo": ("tomo", "tilt-series tomography: align (auto), reconstruct (MLEM-20) HAADF and EDS/other channels to TIFF"
+                     " volumes"),
 }
 
 _NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
