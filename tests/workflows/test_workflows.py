@@ -7,7 +7,7 @@ import pytest
 from insitu_tem.core.model import Axis, DataError, Dataset
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
-from insitu_tem.workflows import across_front, front
+from insitu_tem.workflows import across_front, drift, front, lattice
 from insitu_tem.workflows.jobs import Cancelled
 
 N_FRAMES, SIZE, PIXEL_NM, FRAME_S = 12, 48, 2.0, 0.5
@@ -94,3 +94,24 @@ def test_replacing_the_movie_removes_the_track_and_what_was_built_on_it(session)
     assert set(lost.results) == {"front", "across"} and session.result_names == []
     session.reinstate(lost)
     assert set(session.result_names) == {"front", "across"}
+
+
+def test_drift_and_lattice_results_from_a_drifting_lattice():
+    from scipy.ndimage import gaussian_filter
+
+    from insitu_tem.analysis.movie.drift import measure_drift
+
+    cols = np.arange(64)[None, :]
+    scene = 400 * gaussian_filter(np.random.default_rng(2).random((64, 64)), 2) + 20 * np.cos(2 * np.pi * cols / 8)
+    frames = [np.roll(scene, (t, 2 * t), axis=(0, 1)) for t in range(4)]
+    axes = (Axis("t", 4, 1.0, 0.0, "s"), Axis("y", 64, 0.05, 0.0, "nm"), Axis("x", 64, 0.05, 0.0, "nm"))
+    s = Session()
+    s.set_dataset("movie", Dataset("movie", 100 + np.stack(frames), axes))
+    shifts = drift.run(s, reference="previous").value["shifts_px"]
+    np.testing.assert_array_equal(shifts, measure_drift(s.dataset("movie").array, reference="previous").shifts_px)
+    assert s.result("drift").parameters == {"reference": "previous", "roi": None}
+    series = lattice.run(s, role="movie", spots_px=[(0, 8)], roi=(0, 0, 64, 64), follow_drift=True).value
+    np.testing.assert_allclose(np.asarray(series["d_nm"])[:, 0], 0.4, rtol=0.01)
+    assert set(s.result("lattice").inputs) == {"movie", "result.drift"}
+    with pytest.raises(DataError, match="choose the FFT region"):
+        lattice.prepare(s, role="movie")
