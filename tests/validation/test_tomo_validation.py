@@ -1,0 +1,42 @@
+"""Fast subset of the tomography validation (validation.tomo): issue-17 bars on two phantoms, and the
+real EDS tilt series against its authors' alignment when ../shared/realdata is present."""
+
+import numpy as np
+import pytest
+
+from validation import tomo
+from validation.stats import summarise
+
+
+@pytest.fixture(scope="module")
+def measured():
+    return {m.name: m for m in tomo.run(fast=True)}
+
+
+def _find(measured, start):
+    return next(m for name, m in measured.items() if name.startswith(start))
+
+
+def test_alignment_is_within_a_pixel(measured):
+    summary = summarise(_find(measured, "alignment"))
+    assert summary.n == 2 and summary.worst <= 1.0, summary
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17 open: along the wire axis only the voids constrain the shifts; "
+                                       "0.8 px RMS at 20 counts/px on 64-px phantoms")
+def test_alignment_meets_the_bar(measured):
+    assert summarise(_find(measured, "alignment")).median <= 0.5
+
+
+def test_reconstruction_and_thickness_meet_the_bars(measured):
+    assert summarise(_find(measured, "reconstruction")).passed
+    thickness = _find(measured, "shell thickness")
+    assert thickness.n_not_measured == 0 and np.all(np.abs(thickness.errors) <= 1.5)
+    assert np.all(np.abs(_find(measured, "tilt-axis offset").errors) <= 1.0)
+
+
+def test_real_series_across_the_axis_agrees_with_the_authors(measured):
+    if not any(name.startswith("real") for name in measured):
+        pytest.skip(f"real data not found at {tomo.realdata_folder()}")
+    across = _find(measured, "real EDS series: ours − authors' tomviz shifts, across")
+    assert np.sqrt(np.mean(across.errors**2)) < 1.0
