@@ -6,9 +6,9 @@ the detector FWHM grows as √E (Fiori's relation, as exspy computes it):
     FWHM(E)² = FWHM(Mn Kα)² + 2.5 eV · (E − E(Mn Kα))
 
 Each line is integrated over ``E ± width/2`` (``width = 2 FWHM`` by default)
-and its background estimated from two windows one FWHM wide centred
-``2 FWHM`` below and above the line, joined by a straight line — the
-windows of exspy's ``estimate_background_windows`` defaults.
+and its background estimated from two windows one FWHM wide, 2–3 FWHM
+below and above the line, joined by a straight line — the windows of
+exspy's ``estimate_background_windows`` defaults.
 
 References
 ----------
@@ -94,6 +94,6 @@ def xray_line(
     energy = line_energy_ev(element, family)
     width = fwhm_ev(energy, resolution_mn_ka_ev=resolution_mn_ka_ev)
     half = width_fwhm * width / 2
-    below = (energy - 2.5 * width, energy - 1.5 * width)
-    above = (energy + 1.5 * width, energy + 2.5 * width)
+    below = (energy - 3.0 * width, energy - 2.0 * width)
+    above = (energy + 2.0 * width, energy + 3.0 * width)
     return XrayLine(name, element, energy, width, (energy - half, energy + half), (below, above))
