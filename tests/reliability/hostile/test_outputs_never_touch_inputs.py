@@ -69,3 +69,11 @@ def test_export_and_across_refuse_the_project_s_raw_files(raw, refuse):
     refuse("export", project, "--out", project.with_suffix(".tif"), "--dpi", "9000", contains="--dpi")
     refuse("export", project, "--out", raw.parent / "x.png", "--options", "5", contains="--options")
     refuse("across", project, "--csv", raw / "m.tif", contains="input")
+
+
+def test_volume_commands_refuse_to_write_over_their_input(raw, refuse):
+    volume = raw.parent / "volume.tif"
+    tifffile.imwrite(volume, np.random.default_rng(0).random((8, 16, 16)).astype(np.float32), imagej=True)
+    stamp = (volume.read_bytes(), volume.stat().st_mtime_ns)
+    refuse("segment", volume, "--out", volume, "--force", contains="input")
+    assert (volume.read_bytes(), volume.stat().st_mtime_ns) == stamp

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.cli.commands.common import InputError, Progress
+from insitu_tem.cli.commands.common import InputError, Progress, add_force_argument
+from insitu_tem.io.outputs import output_file
 
 NAME = "eds"
 HELP = "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your k-factors"
@@ -40,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resolution", type=float, default=130.0, metavar="EV",
                         help="detector FWHM at Mn Kα, eV (sets the window widths)")
     parser.add_argument("--out", default=None, metavar="DIR", help="also write one float32 TIFF per line map")
+    add_force_argument(parser)
 
 
 def line_names(elements: tuple[str, ...], beam_kv: float | None) -> tuple[str, ...]:
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     totals = maps.maps.reshape(len(lines), -1).sum(axis=1)
     composition = cliff_lorimer(totals, elements, [kfactors.get(e, 1.0) for e in elements])
     if args.out:
-        write_maps(Path(args.out), maps)
+        write_maps(Path(args.out), maps, inputs=(args.file,), force=args.force)
     progress(1.0, "done")
     return {
         "file": Path(args.file).name,
@@ -95,12 +97,13 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     }
 
 
-def write_maps(folder: Path, maps) -> None:
+def write_maps(folder: Path, maps, *, inputs: tuple[str, ...] = (), force: bool = False) -> None:
     import tifffile
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for line, values in zip(maps.lines, maps.maps):
-            tifffile.imwrite(folder / f"{line.name}.tif", values.astype(np.float32))
+            with output_file(folder / f"{line.name}.tif", inputs=inputs, force=force) as temporary:
+                tifffile.imwrite(temporary, values.astype(np.float32))
     except OSError as error:
         raise InputError(str(folder), f"cannot write the maps ({error.strerror}); choose another --out") from error

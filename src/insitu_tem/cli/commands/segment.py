@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.cli.commands.common import InputError, Progress
+from insitu_tem.cli.commands.common import InputError, Progress, add_force_argument, check_outputs, output_for
 
 NAME = "segment"
 HELP = "segment a float32 TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, volumes per label"
@@ -25,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="element volumes (same grid) for the composition of every label")
     parser.add_argument("--kfactors", default=None, metavar="Si=1.0,O=...", help="Cliff–Lorimer k-factors")
     parser.add_argument("--out", required=True, metavar="LABELS.tif", help="uint8 label volume to write")
+    add_force_argument(parser)
 
 
 def read_volume(path: str) -> tuple[np.ndarray, float, str]:
@@ -72,11 +73,13 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.analysis.tomo.measure import measure_wire
     from insitu_tem.analysis.tomo.segment import segment
 
+    check_outputs(args, "out")
     volume, voxel, units = read_volume(args.file)
     progress(0.2, "segmenting")
     seg = segment(volume, method=args.method, classes=args.classes, smooth_px=args.smooth)
     try:
-        tifffile.imwrite(args.out, seg.labels, imagej=True)
+        with output_for(args, "out") as temporary:
+            tifffile.imwrite(temporary, seg.labels, imagej=True)
     except OSError as error:
         raise InputError(args.out, f"cannot write the labels ({error.strerror}); choose another --out") from error
     progress(0.6, "measuring")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.cli.commands.common import InputError, Progress
+from insitu_tem.cli.commands.common import InputError, Progress, add_force_argument
+from insitu_tem.io.outputs import output_file
 
 NAME = "tomo"
 HELP = "tilt-series tomography: align (auto), reconstruct (MLEM-20) HAADF and EDS/other channels to TIFF volumes"
@@ -43,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--iterations", type=int, default=None, metavar="N", help="iterations (MLEM 20, SIRT 30)")
     parser.add_argument("--smooth", type=float, default=1.0, metavar="PX", help="3-D Gaussian post-filter σ, px (0: none)")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder for the volumes and alignment.json")
+    add_force_argument(parser)
 
 
 def _load(path: str, tilts, elements: tuple[str, ...], progress: Progress):
@@ -108,7 +110,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
                              progress=lambda f, m, k=k: progress(0.4 + 0.6 * (k + f) / len(channels), f"{name}: {m}"))
         path = out / f"{Path(source).stem}_{name}.tif" if len(channels) > 1 else out / f"{Path(source).stem}.tif"
         voxel = series.pixel_size * factor
-        write_volume(path, result.volume, voxel, series.units)
+        with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
+            write_volume(temporary, result.volume, voxel, series.units)
         errors.append(result.reprojection_error)
         volumes.append({"source": source, "channel": name, "path": str(path), "shape": list(result.volume.shape),
                         "voxel_size": voxel, "units": series.units, "reprojection_error": result.reprojection_error})
@@ -128,5 +131,6 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     }
     from insitu_tem.cli.commands.common import to_jsonable
 
-    (out / "alignment.json").write_text(json.dumps(to_jsonable({k: document[k] for k in list(document)[:6]}), indent=1))
+    with output_file(out / "alignment.json", inputs=(args.file, *args.also)) as temporary:
+        temporary.write_text(json.dumps(to_jsonable({k: document[k] for k in list(document)[:6]}), indent=1))
     return document
