@@ -145,6 +145,13 @@ def _dispatch(argv: list[str]) -> int:
     return run_gui(argv)
 
 
+def _silence_exit() -> None:
+    """After Ctrl-C the one line is written: what libraries print while shutting down
+    (dask.distributed's atexit cluster close) goes nowhere."""
+    sys.stderr.flush()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``insitu-tem`` console script; returns the exit code."""
     console = argv is None
@@ -152,7 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if console and argv and argv[0] in COMMANDS:
             with native_stderr_collected():
-                return _dispatch(argv)
+                code = _dispatch(argv)
+            if code == EXIT_INTERRUPTED:
+                _silence_exit()
+            return code
         return _dispatch(argv)
     except KeyboardInterrupt:
         return interrupted()

@@ -123,3 +123,17 @@ def test_screenshot_never_waits_for_a_dialog(tmp_path, one_line):
                              str(tmp_path / "p.itproj")], capture_output=True, text=True, timeout=180,
                             env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert "gone.tif" in one_line(result.returncode, result.stderr)
+
+
+def test_ctrl_c_during_a_batch_is_one_line(tmp_path, raw, one_line):
+    for i in range(30):
+        (tmp_path / f"m{i:02d}.tif").write_bytes((raw / "m.tif").read_bytes())
+    (tmp_path / "p.toml").write_text('[pipeline]\ninputs = ["m*.tif"]\n[[step]]\ncommand = "drift"\n')
+    process = subprocess.Popen([sys.executable, "-m", "insitu_tem.cli.main", "batch", str(tmp_path / "p.toml"),
+                                "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "results").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert one_line(process.returncode, err, 130) == "insitu-tem: interrupted"
