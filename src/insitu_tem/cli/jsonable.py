@@ -20,6 +20,11 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
+        if value.dtype.kind in "biu":
+            return value.tolist()
+        if value.dtype.kind == "f":
+            finite = np.isfinite(value)
+            return (value if finite.all() else np.where(finite, value, None)).tolist()
         return to_jsonable(value.tolist())
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
