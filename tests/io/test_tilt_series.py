@@ -7,7 +7,7 @@ import pytest
 import tifffile
 
 from insitu_tem.core.model import DataError
-from insitu_tem.io.readers.tilt_series import angle_from_name, load_tilt_series, parse_tilts, read_tilt_file
+from insitu_tem.io.readers.tilt_series import angle_from_metadata, angle_from_name, load_tilt_series, parse_tilts, read_tilt_file
 from insitu_tem.samples import tomo as sample
 from insitu_tem.samples.tomo import Phantom
 
@@ -37,6 +37,13 @@ def test_tilt_files_and_ranges(tmp_path):
         parse_tilts("0:10:0")
 
 
+def test_angle_from_stage_metadata():
+    velox = {"original_metadata": {"Stage": {"AlphaTilt": "-0.5235987756"}}}
+    hyperspy = {"metadata": {"Acquisition_instrument": {"TEM": {"Stage": {"tilt_alpha": 12.5}}}}}
+    assert angle_from_metadata(velox) == pytest.approx(-30.0)
+    assert angle_from_metadata(hyperspy) == 12.5 and angle_from_metadata({}) is None
+
+
 def test_angle_from_file_names():
     assert angle_from_name(Path("-40.bcf")) == -40.0
     assert angle_from_name(Path("tilt_+12.5.tif")) == 12.5
@@ -58,6 +65,10 @@ def test_missing_angles_and_files(tmp_path):
     with pytest.raises(DataError, match="no such"):
         load_tilt_series(tmp_path / "absent.mrc")
     with pytest.raises(DataError, match="fewer than two"):
+        load_tilt_series(tmp_path)
+    for name in ("a.tif", "b.tif"):
+        tifffile.imwrite(tmp_path / name, np.zeros((4, 4), np.uint16))
+    with pytest.raises(DataError, match="tell apart"):
         load_tilt_series(tmp_path)
     with pytest.raises(DataError, match="unsupported"):
         (tmp_path / "x.txt").write_text("1")

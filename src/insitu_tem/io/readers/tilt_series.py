@@ -4,8 +4,9 @@
   one angle per line) or a SerialEM ``.mdoc`` (``TiltAngle =`` per ``[ZValue]``);
 * HyperSpy ``.hspy`` whose navigation axis is in degrees (uniform or not);
 * a folder of per-tilt files named by their angle (``-40.bcf``, ``tilt_35.tif``,
-  …): Bruker ``.bcf`` (HAADF image plus EDS spectrum image), Velox ``.emd``,
-  DigitalMicrograph, TIFF.
+  …) or, when the names do not tell, with the stage α tilt in each file's
+  metadata (DigitalMicrograph, Velox): Bruker ``.bcf`` (HAADF image plus EDS
+  spectrum image), Velox ``.emd``, DigitalMicrograph, TIFF.
 
 Per-tilt files that hold a spectrum image also give one line-intensity map
 series per map that a caller-supplied function makes of it (X-ray line maps),
@@ -154,7 +155,16 @@ def _series(channels, tilts, pixel_size, units, *, source, files, notes=()) -> T
 SpectrumMaps = Callable[[np.ndarray, np.ndarray], dict]
 
 
-def _per_tilt(path: Path, spectrum_maps: SpectrumMaps | None) -> tuple[dict[str, np.ndarray], float, str]:
+def angle_from_metadata(signal: dict) -> float | None:
+    """Stage α tilt of a signal, degrees: HyperSpy's ``Stage.tilt_alpha`` (DM, Velox, Bruker) or Velox's ``AlphaTilt`` (rad)."""
+    stage = signal.get("metadata", {}).get("Acquisition_instrument", {}).get("TEM", {}).get("Stage", {})
+    if "tilt_alpha" in stage:
+        return float(stage["tilt_alpha"])
+    alpha = signal.get("original_metadata", {}).get("Stage", {}).get("AlphaTilt")
+    return float(np.rad2deg(float(alpha))) if alpha is not None else None
+
+
+def _per_tilt(path: Path, spectrum_maps: SpectrumMaps | None) -> tuple[dict[str, np.ndarray], float, str, float | None]:
     signals = _signals(path)
     images = [s for s in signals if np.ndim(s["data"]) == 2]
     cubes = [s for s in signals if np.ndim(s["data"]) == 3 and not s["axes"][-1].get("navigate", True)]
@@ -170,13 +180,14 @@ def _per_tilt(path: Path, spectrum_maps: SpectrumMaps | None) -> tuple[dict[str,
         out.update(spectrum_maps(np.asarray(cubes[0]["data"]), energies))
     if not out:
         raise DataError(f"{path.name} holds no image; each per-tilt file needs a HAADF image")
-    return out, *_scale((images or cubes)[0])
+    first = (images or cubes)[0]
+    return out, *_scale(first), angle_from_metadata(first)
 
 
 def _read_folder(path: Path, spectrum_maps: SpectrumMaps | None, progress: Callable[[float, str], None] | None) -> TiltSeries:
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() in FILE_SUFFIXES and angle_from_name(p) is not None)
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in FILE_SUFFIXES)
     if len(files) < 2:
-        raise DataError("holds fewer than two per-tilt files named by angle (e.g. -40.bcf, 35.bcf); open a tilt series")
+        raise DataError("holds fewer than two per-tilt files (e.g. -40.bcf, 35.bcf); open a tilt series")
     per_tilt = []
     for k, file in enumerate(files):
         per_tilt.append(_per_tilt(file, spectrum_maps))
@@ -187,8 +198,19 @@ def _read_folder(path: Path, spectrum_maps: SpectrumMaps | None, progress: Calla
     if len(shapes) != 1 or any(set(c[0]) != set(names) for c in per_tilt):
         raise DataError("per-tilt files differ in image size or content; a tilt series needs identical acquisitions")
     channels = {n: np.stack([c[0][n] for c in per_tilt]) for n in names}
-    tilts = np.array([angle_from_name(f) for f in files])
+    tilts = _folder_tilts(files, [c[3] for c in per_tilt])
     return _series(channels, tilts, per_tilt[0][1], per_tilt[0][2], source=path, files=tuple(str(f) for f in files))
+
+
+def _folder_tilts(files: list[Path], from_metadata: list[float | None]) -> np.ndarray:
+    """Angles from the file names when each has a distinct number, else from the stage α in each file."""
+    named = [angle_from_name(f) for f in files]
+    if None not in named and len(set(named)) == len(named):
+        return np.array(named, dtype=float)
+    if None not in from_metadata and len(set(from_metadata)) == len(from_metadata):
+        return np.array(from_metadata, dtype=float)
+    raise DataError("has files that neither their names nor their stage tilt tell apart; name them by angle "
+                    "(e.g. -40.tif) or give --tilts")
 
 
 def load_tilt_series(
