@@ -9,7 +9,8 @@ from PIL import Image
 
 from insitu_tem.cli.main import main
 from insitu_tem.core.model import Axis
-from insitu_tem.core.project import Project, reference_for, save_project
+from insitu_tem.core.project import save_session
+from insitu_tem.core.session import DataSource, Session
 from insitu_tem.figures.export import frame_figure, provenance, save_figure
 from insitu_tem.figures.frame import FrameView
 
@@ -78,9 +79,11 @@ def project_path(tmp_path):
     tifffile.imwrite(tmp_path / "movie.tif", movie, imagej=True, resolution=(1.0, 1.0),
                      metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
     path = tmp_path / "p.itproj"
-    save_project(Project(files=[reference_for("movie", tmp_path / "movie.tif", path)],
-                         scan_lines={"eels": {"start_rc": [20, 5], "end_rc": [20, 60]}},
-                         parameters={"cursor": {"frame": 6}}), path)
+    session = Session()
+    session.add_source("movie", DataSource(str(tmp_path / "movie.tif")))
+    session.set_scan_line("eels", {"start_rc": [20, 5], "end_rc": [20, 60]})
+    session.set_frame(6)
+    save_session(session, path)
     return path
 
 

@@ -119,13 +119,14 @@ def session_to_document(session: Session, project_path: str | Path) -> dict[str,
     """The schema-3 document of ``session``, paths relative to ``project_path``.
 
     Datasets made in memory (no file) are not recorded; file checksums are computed
-    once (and kept by the session).
+    once and kept by the session (not at all for a ``Session(checksums=False)``).
     """
     datasets = {}
     for role in session.roles:
         source = session.source(role)
         if source.path:
-            datasets[role] = {"path": relative_path(source.path, project_path), "sha256": session.checksum(role),
+            checksum = session.checksum(role) if session.checksums else source.sha256
+            datasets[role] = {"path": relative_path(source.path, project_path), "sha256": checksum,
                               "signal": source.signal, "kind": source.kind}
     return {
         "schema_version": SCHEMA_VERSION,

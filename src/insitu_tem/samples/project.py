@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from insitu_tem.core.project import PROJECT_SUFFIX, Project, reference_for, save_project
+from insitu_tem.core.project import PROJECT_SUFFIX, save_session
+from insitu_tem.core.session import DataSource, Session
 from insitu_tem.samples.experiment import EXPERIMENT
 
 SAMPLE_FILES = {
@@ -21,10 +22,9 @@ def write(folder: str | Path) -> Path:
     """Write ``sample.itproj`` referencing the samples in ``folder``; return its path."""
     folder = Path(folder)
     path = folder / PROJECT_NAME
-    scan = asdict(EXPERIMENT.scan)
-    project = Project(
-        files=[reference_for(role, folder / name, path, checksum=False) for role, name in SAMPLE_FILES.items()],
-        scan_lines={"nbd": scan, "eels": scan},
-    )
-    save_project(project, path)
-    return path
+    session = Session(checksums=False)
+    for role, name in SAMPLE_FILES.items():
+        session.add_source(role, DataSource(str((folder / name).resolve())))
+    for role in ("nbd", "eels"):
+        session.set_scan_line(role, asdict(EXPERIMENT.scan))
+    return save_session(session, path)
