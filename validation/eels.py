@@ -4,7 +4,7 @@ Chemical shift: every scan of :mod:`validation.eels_corpus` goes through
 :func:`insitu_tem.analysis.eels.analyse_edge` (what the CLI and the panel run) with spectrum 0 as
 the reference; the error of every other spectrum is its measured minus its true shift. Scans
 with at least 1e3 edge counts per channel carry the issue's targets; the 1e2–1e3 scans are
-reported separately with a coverage target only.
+reported separately without targets.
 
 Edge onset: the real, calibrated core-loss files of ``shared/realdata`` (beside the checkout,
 or ``$INSITU_TEM_REALDATA``), against the tabulated thresholds (C K 284 eV, Ti L3 456 eV). The
@@ -21,7 +21,7 @@ import numpy as np
 from insitu_tem.analysis.eels import analyse_edge, edge_onset
 from insitu_tem.core.model import Axis
 from validation.eels_corpus import Scan, generate
-from validation.stats import Measurement
+from validation.stats import DEFAULT_COVERAGE, Measurement
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_ONSETS = (("08_carbon.dm3", "C-K", 284.0), ("EELS_STO.dm3", "Ti-L23", 456.0))
@@ -61,11 +61,11 @@ def _shift_measurements(scans: list[Scan]) -> list[Measurement]:
     out = []
     for name, keep, targets in (
         ("chemical shift, K and L2,3 core loss (≥1e3 counts/ch at the edge)",
-         lambda s: s.kind == "core_loss" and s.edge_counts >= HIGH_COUNTS, (0.05, 0.15)),
+         lambda s: s.kind == "core_loss" and s.edge_counts >= HIGH_COUNTS, (0.05, 0.15, DEFAULT_COVERAGE)),
         ("chemical shift, W O2,3 on the plasmon tail with the ZLP (≥1e3 counts/ch at the edge)",
-         lambda s: s.kind == "low_loss" and s.edge_counts >= HIGH_COUNTS, (0.05, 0.15)),
+         lambda s: s.kind == "low_loss" and s.edge_counts >= HIGH_COUNTS, (0.05, 0.15, DEFAULT_COVERAGE)),
         ("chemical shift, all edges (1e2–1e3 counts/ch at the edge)", lambda s: s.edge_counts < HIGH_COUNTS,
-         (None, None)),
+         (None, None, None)),
     ):
         chosen = [(s, r) for s, r in results if keep(s)]
         if not chosen:
@@ -74,7 +74,8 @@ def _shift_measurements(scans: list[Scan]) -> list[Measurement]:
         out.append(Measurement(
             "eels", name,
             np.concatenate([r["errors"] for _, r in chosen]), np.concatenate([r["sigmas"] for _, r in chosen]),
-            "eV", median_max=targets[0], p95_max=targets[1], n_not_measured=sum(r["missed"] for _, r in chosen),
+            "eV", median_max=targets[0], p95_max=targets[1], coverage_range=targets[2],
+            n_not_measured=sum(r["missed"] for _, r in chosen),
             covariates={"edge counts per channel": per_case(lambda s: s.edge_counts),
                         "dispersion (eV/channel)": per_case(lambda s: s.dispersion_eV),
                         "resolution (eV)": per_case(lambda s: s.resolution_eV),
