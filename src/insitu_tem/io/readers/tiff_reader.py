@@ -128,7 +128,7 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     path : Path
         TIFF file.
     lazy : bool
-        Return a dask array (memory-mapped frames when uncompressed).
+        Return a dask array (frames read with pread when uncompressed).
     """
     with CapturedLog("tifffile"), tifffile.TiffFile(str(path)) as tif:
         series = tif.series[0]
