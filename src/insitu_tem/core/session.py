@@ -161,7 +161,8 @@ class Session:
             return self.remove_dataset(role)
         if signal is None:
             signal = dataset.metadata.get("signal_index")
-        source = DataSource(dataset.source or None, sha256, signal, kind, uuid.uuid4().hex)
+        path = os.path.abspath(dataset.source) if dataset.source else None
+        source = DataSource(path, sha256, signal, kind, uuid.uuid4().hex)
         old = self._sources.get(role)
         keep = old is None or source.same_file(old)
         lost = Invalidation(role) if keep else self._invalidate(role)
