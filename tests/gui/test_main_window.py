@@ -217,3 +217,6 @@ def test_export_line_scan_profiles_as_csv(qtbot, window, wait_idle, tmp_path, mo
     assert header[0] == "position (nm)" and len(rows) == 47
     assert any("shift" in name.lower() for name in header[1:])
     assert any("strain" in name.lower() for name in header[1:])
+    sigma = header.index(next(name for name in header if "shift" in name.lower() and "±1σ" in name))
+    values = [float(row.split(",")[sigma]) for row in rows[1:]]
+    assert all(0 <= v < 0.06 for v in values)
