@@ -60,12 +60,16 @@ np.save(sys.argv[7], np.array(profiles))
 """
 
 GUI = """
-import sys, time
+import inspect, sys, time
 spawned = float(sys.argv[1])
 from insitu_tem.gui.app import application, build_window, make_settings, wait_until_idle
 from insitu_tem.gui.errors import StderrReporter
 app = application()
-window = build_window(make_settings(), StderrReporter())
+extra = {}
+if "asker" in inspect.signature(build_window).parameters:
+    from insitu_tem.gui.asker import HeadlessAsker
+    extra["asker"] = HeadlessAsker()
+window = build_window(make_settings(), StderrReporter(), **extra)
 window.show()
 app.processEvents()
 window.grab()
