@@ -59,7 +59,7 @@ ratios come from the same run and are what to compare). Before: commit 34cd79e.
 | `drift` on a 2 GiB movie | 307 s, **2310 MB** | — | — | 319 s, **605 MB** | — | — |
 | `--help` vs `import numpy` | 1.89 s, 111 MB | 0.18 s | 10.6× | 0.38 s, 14 MB | 0.76 s | **0.5×** |
 | `info small.hspy` vs `import numpy` | 2.15 s | 0.18 s | 12.1× | 3.98 s | 0.76 s | 5.3× |
-| GUI window painted / sample analysed | 16.9 s / 70.0 s | — | — | GUI_AFTER | — | — |
+| GUI window painted / sample analysed | 16.9 s / 70.0 s | — | — | 16.7 s / 55.9 s | — | — |
 
 Drift accuracy is unchanged (RMS error 0.003 px against the known shifts; scikit-image 0.028 px);
 radial profiles agree with pyFAI to 1e-3 on full annuli before and after; the ZLP offset error
