@@ -13,6 +13,8 @@ from insitu_tem.core.project import save_session, session_to_json
 from insitu_tem.workflows import across_front
 from insitu_tem.workflows.project import open_session
 
+pytestmark = pytest.mark.slow
+
 VIEWS = ("movie", "hrtem", "nbd", "eels", "kymograph", "kinetics", "across", "overview")
 
 FINGERPRINT = """
