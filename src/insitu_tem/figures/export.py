@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from insitu_tem import __version__
 from insitu_tem.figures.frame import FrameView, render_frame
+from insitu_tem.io.outputs import output_file
 
 FORMATS = (".png", ".tif", ".tiff", ".svg", ".pdf")
 
@@ -46,8 +47,9 @@ def save_figure(figure: Figure, path: str | Path, *, dpi: int = 300, record: dic
         metadata = {"Creator": f"insitu-tem {__version__}", "Description": text}
     else:
         metadata = {"description": text}
-    kwargs = {"pil_kwargs": {"metadata": metadata}} if suffix in (".tif", ".tiff") else {"metadata": metadata}
-    figure.savefig(path, dpi=dpi, **kwargs)
+    kwargs = {"pil_kwargs": metadata} if suffix in (".tif", ".tiff") else {"metadata": metadata}
+    with output_file(path) as temporary:
+        figure.savefig(temporary, dpi=dpi, **kwargs)
     return path
 
 

@@ -12,6 +12,7 @@ from insitu_tem.analysis.display import percentile_levels
 from insitu_tem.core.model import Dataset
 from insitu_tem.figures.export import frame_figure
 from insitu_tem.figures.frame import FrameView
+from insitu_tem.io.outputs import output_file
 
 MOVIE_FORMATS = (".mp4", ".gif")
 
@@ -50,9 +51,10 @@ def export_movie(dataset: Dataset, path: str | Path, *, fps: float = 10.0, start
     if not indices:
         raise ValueError("the frame range is empty; check start/stop")
     frames = render_rgb_frames(dataset, indices, zoom=zoom)
-    if path.suffix.lower() == ".gif":
-        return _write_gif(frames, path, fps, len(indices), progress)
-    return _write_mp4(frames, path, fps, len(indices), progress)
+    writer = _write_gif if path.suffix.lower() == ".gif" else _write_mp4
+    with output_file(path) as temporary:
+        writer(frames, temporary, fps, len(indices), progress)
+    return path
 
 
 def _write_mp4(frames, path: Path, fps: float, total: int, progress) -> Path:

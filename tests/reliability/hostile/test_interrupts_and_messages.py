@@ -35,7 +35,7 @@ def test_ctrl_c_during_a_movie_export_leaves_no_partial_mp4(tmp_path, one_line):
                                 "--view", "movie", "--out", str(tmp_path / "out.mp4")],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".out.partial*")) and process.poll() is None and time.monotonic() < deadline:
+    while not list(tmp_path.glob("*.partial*")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
