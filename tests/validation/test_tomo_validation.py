@@ -23,7 +23,7 @@ def test_alignment_is_within_a_pixel(measured):
 
 
 @pytest.mark.xfail(strict=True, reason="issue 17 open: along the wire axis only the voids constrain the shifts; "
-                                       "0.8 px RMS at 20 counts/px on 64-px phantoms")
+                                       "0.7-0.8 px RMS at 20 counts/px on 64-px phantoms")
 def test_alignment_meets_the_bar(measured):
     assert summarise(_find(measured, "alignment")).median <= 0.5
 

@@ -14,8 +14,9 @@ relative to the aligned series (raw image frame, px), in the gauge of
     (a centre of mass along the axis is meaningless for a wire crossing the
     field of view);
 ``"auto"``
-    ``"xcorr"`` then projection matching: reconstruct, re-project, register
-    every projection to its re-projection, repeat [2]_;
+    ``"xcorr"`` then projection matching: reconstruct (MLEM-10, σ = 1 px)
+    from every other tilt, re-project at the others, register each
+    projection to its re-projection, swap halves, repeat [2]_;
 ``"none"``
     no shifts.
 
@@ -111,7 +112,7 @@ def _binned_series(stack: np.ndarray) -> tuple[np.ndarray, int]:
 
 def _reprojections(small: np.ndarray, tilts: np.ndarray, offset: float, use: np.ndarray, target: np.ndarray) -> np.ndarray:
     n, ny, nx = small.shape
-    volume = reconstruct(small[use], tilts[use], method="sirt", iterations=15, axis_offset_px=offset,
+    volume = reconstruct(small[use], tilts[use], method="mlem", iterations=10, axis_offset_px=offset,
                          smooth_px=1.0).volume
     proj = projector(tilts[target], nx, axis_offset_px=offset)
     sino = proj.forward(np.ascontiguousarray(volume.transpose(0, 2, 1)).reshape(ny * nx, ny))
