@@ -1,23 +1,23 @@
 """Automatic reaction-front tracking along a line, from its kymograph.
 
-1. Edge strength: derivative-of-Gaussian along the line, signed by the
-   front's polarity (the side that changes as the front passes), in units of
-   its robust noise level (z-score). The first pass subtracts each sample's
-   median over frames so that static edges do not attract the path.
-2. Continuity: a Viterbi path through frames over every sample position plus
-   an "absent" state (the front has not entered the line, has left it, or is
-   lost). Moving costs ``step_cost`` per px, entering or leaving costs
-   ``enter_cost``; being present at a position earns its z-score and being
-   absent earns ``min_strength``. The L1 move cost is minimised over all
-   positions in linear time (lower envelope by cumulative minima).
-3. Static pattern removal: the specimen's own texture along the line does
-   not move, so once the front is roughly known its multiplicative pattern
-   is estimated as the per-sample median of intensity / (two-level model of
-   the frame) and divided out; steps 1-2 are repeated on the flattened
-   kymograph (``flatten=True``; best on drift-corrected kymographs).
-4. Sub-pixel: an erf step ``a + b * Phi((s - s0) / w)`` is fitted to the
-   profile around each chosen position; ``s0`` is the front position and the
-   step's signal-to-noise ratio gives a 0-1 confidence.
+The front is found from *when each sample changes*, not from edges in single frames, so the
+specimen's texture on either side, static edges, the beam current and the polarity do not
+mislead it (:mod:`~insitu_tem.analysis.movie.front_states`):
+
+1. Change points: each sample's time series (beam-normalised) is split where a single step
+   explains it best; samples whose step is significant against their frame-to-frame noise tell
+   which side reacts (the order in which they change) and whether it darkens or brightens.
+2. States and levels: every sample's pristine and reacted level, the beam current per frame and
+   the noise are estimated from the frames in which it is known to be in each state.
+3. Per frame, the reacted fraction ``φ = (K / b - P) / (R - P)`` along the line is fitted with an
+   erf (:mod:`~insitu_tem.analysis.movie.front_profile`); the front is present when it lies on
+   the line and is significant (evidence ≥ ``min_evidence``, a squared z-score).
+4. Steps 2-3 are repeated with the states implied by the fitted positions.
+
+The position is the width-averaged one: the centre of the erf fitted to the reacted fraction
+averaged across the line's width. Its 1σ combines the fit's statistical error (scaled by the
+local reduced χ² when it exceeds 1 and by the correlation of the residuals along the line) with
+the frozen error of the per-sample levels, which enters every frame alike.
 """
 
 from __future__ import annotations
@@ -25,11 +25,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 from scipy.optimize import curve_fit
 from scipy.special import ndtr
 
-ABSENT = -1
+from insitu_tem.analysis.movie.front_profile import ProfileFit, correlation_factor, fit_profile
+from insitu_tem.analysis.movie.front_profile import pure_fraction
+from insitu_tem.analysis.movie.front_states import (StateModel, direction_and_sign, estimate_model,
+                                                   initial_beam, initial_fraction)
+
+MIN_EVIDENCE = 25.0
+NO_FRONT = "no step-like front found along the line; widen the line or check that the front crosses it"
 
 
 @dataclass(frozen=True)
@@ -66,10 +71,12 @@ class FrontTrack:
     position : numpy.ndarray
         (n_frames,) front position in samples along the line (px when the
         kymograph step is 1 px); NaN where the front is absent.
+    position_sigma : numpy.ndarray
+        (n_frames,) 1σ of ``position`` (statistical and level terms), samples; NaN where absent.
     confidence : numpy.ndarray
         (n_frames,) 0-1; 0 where absent.
     width : numpy.ndarray
-        (n_frames,) fitted step width, samples.
+        (n_frames,) fitted erf width (Gaussian σ), samples.
     present : numpy.ndarray
         (n_frames,) bool.
     polarity : int
@@ -81,6 +88,7 @@ class FrontTrack:
     """
 
     position: np.ndarray
+    position_sigma: np.ndarray
     confidence: np.ndarray
     width: np.ndarray
     present: np.ndarray
@@ -114,158 +122,88 @@ def fit_step(profile, guess: float, *, half_window: int = 8) -> StepFit:
     return StepFit(True, float(params[2]), float(params[3]), float(params[1]), abs(float(params[1])) / noise)
 
 
-def auto_polarity(image: np.ndarray, *, smooth: float = 2.0) -> int:
-    """+1 or -1: the sign of the spatial gradient where the kymograph changes in time."""
-    data = np.nan_to_num(np.asarray(image, dtype=float), nan=float(np.nanmean(image)))
-    smoothed = ndimage.gaussian_filter(data, smooth)
-    along = np.gradient(smoothed, axis=1)
-    in_time = np.abs(np.gradient(smoothed, axis=0))
-    return 1 if float((along * in_time).sum()) >= 0 else -1
+def auto_polarity(image: np.ndarray) -> int:
+    """+1 if intensity rises along the line across the moving front, −1 if it falls (+1 when
+    no sample changes significantly)."""
+    found = direction_and_sign(np.asarray(image, dtype=float), polarity=None)
+    return 1 if found is None else -found[0] * found[1]
 
 
-def edge_strength(image: np.ndarray, *, polarity: int, smooth: float = 2.0, moving_only: bool = False) -> np.ndarray:
-    """Signed edge z-score per (frame, sample): polarity * d/ds of the smoothed kymograph / noise.
-
-    With ``moving_only`` the per-sample median over frames is subtracted first,
-    which removes edges that never move (film features, a static boundary).
-    """
-    data = np.nan_to_num(np.asarray(image, dtype=float), nan=float(np.nanmean(image)))
-    gradient = polarity * ndimage.gaussian_filter1d(data, smooth, axis=1, order=1, mode="nearest")
-    if moving_only:
-        gradient = gradient - np.median(gradient, axis=0, keepdims=True)
-    centre = np.median(gradient)
-    noise = 1.4826 * np.median(np.abs(gradient - centre))
-    return (gradient - centre) / max(float(noise), 1e-12)
+def _fit_frames(image: np.ndarray, model: StateModel) -> list[ProfileFit | None]:
+    phi, sigma = model.fraction(image)
+    return [fit_profile(phi[t], sigma, direction=model.direction) for t in range(image.shape[0])]
 
 
-def _l1_envelope(cost: np.ndarray, step_cost: float) -> tuple[np.ndarray, np.ndarray]:
-    """min_j cost[j] + step_cost * |i - j| and its argmin, for every i."""
-    index = np.arange(cost.size)
-    forward = cost - step_cost * index
-    f_min = np.minimum.accumulate(forward)
-    f_arg = np.maximum.accumulate(np.where(forward == f_min, index, 0))
-    backward = (cost + step_cost * index)[::-1]
-    b_min = np.minimum.accumulate(backward)
-    b_arg = np.maximum.accumulate(np.where(backward == b_min, index, 0))
-    b_min, b_arg = b_min[::-1], cost.size - 1 - b_arg[::-1]
-    use_forward = f_min + step_cost * index <= b_min - step_cost * index
-    return (np.where(use_forward, f_min + step_cost * index, b_min - step_cost * index),
-            np.where(use_forward, f_arg, b_arg))
+def _refit(image, fraction, beam, direction) -> tuple[StateModel, list] | None:
+    model = estimate_model(image, fraction, beam, direction)
+    return None if model is None else (model, _fit_frames(image, model))
 
 
-def viterbi_path(strength: np.ndarray, *, step_cost: float, enter_cost: float, min_strength: float) -> np.ndarray:
-    """Best position per frame (sample index, or ABSENT = -1) through an edge-strength map."""
-    n_frames, n_samples = strength.shape
-    present = -strength[0].copy()
-    absent = -min_strength
-    back_present = np.zeros((n_frames, n_samples), dtype=np.int64)
-    back_absent = np.zeros(n_frames, dtype=np.int64)
-    for t in range(1, n_frames):
-        moved, arg = _l1_envelope(present, step_cost)
-        enter = absent + enter_cost
-        from_absent = enter < moved
-        back_present[t] = np.where(from_absent, ABSENT, arg)
-        best_present = int(np.argmin(present))
-        stay_absent = absent <= present[best_present] + enter_cost
-        back_absent[t] = ABSENT if stay_absent else best_present
-        absent_next = (absent if stay_absent else present[best_present] + enter_cost) - min_strength
-        present = np.minimum(moved, enter) - strength[t]
-        absent = absent_next
-    path = np.empty(n_frames, dtype=np.int64)
-    state = ABSENT if absent <= present.min() else int(np.argmin(present))
-    for t in range(n_frames - 1, -1, -1):
-        path[t] = state
-        if t > 0:
-            state = int(back_absent[t]) if state == ABSENT else int(back_present[t, state])
-    return path
+def _fraction_from_fits(fits: list, n_samples: int, direction: int) -> np.ndarray:
+    rows = [pure_fraction(n_samples, f, direction) if f is not None else np.full(n_samples, np.nan)
+            for f in fits]
+    return np.array(rows)
 
 
-def static_pattern(image: np.ndarray, path: np.ndarray, *, margin: int = 4) -> np.ndarray:
-    """Multiplicative static pattern along the line (median 1), given a rough front path.
-
-    Each frame is modelled as two constant levels split at the front (one level
-    when absent); the pattern is the per-sample median of intensity / model over
-    frames, ignoring samples within ``margin`` of the front.
-    """
-    data = np.asarray(image, dtype=float)
-    samples = np.arange(data.shape[1])
-    ratios = np.full(data.shape, np.nan)
-    for t, row in enumerate(data):
-        model = np.full(row.shape, np.nanmedian(row))
-        if path[t] != ABSENT:
-            before, after = samples < path[t] - margin, samples > path[t] + margin
-            if before.sum() > 2 and after.sum() > 2:
-                model = np.where(samples < path[t], np.nanmedian(row[before]), np.nanmedian(row[after]))
-                model[np.abs(samples - path[t]) <= margin] = np.nan
-        ratios[t] = row / model
-    pattern = np.ones(data.shape[1])
-    seen = np.isfinite(ratios).any(axis=0)
-    pattern[seen] = np.nanmedian(ratios[:, seen], axis=0)
-    pattern = np.where(pattern > 0, pattern, 1.0)
-    return pattern / np.median(pattern)
-
-
-def track_front(
-    image,
-    *,
-    polarity: int | str = "auto",
-    smooth: float = 2.0,
-    step_cost: float = 0.3,
-    enter_cost: float = 8.0,
-    min_strength: float = 4.0,
-    half_window: int = 8,
-    flatten: bool = True,
-) -> FrontTrack:
-    """Track a step-like front through a kymograph.
+def track_front(image, *, polarity: int | str = "auto", min_evidence: float = MIN_EVIDENCE,
+                rounds: int = 6) -> FrontTrack:
+    """Track a reaction front through a kymograph by per-sample change detection.
 
     Parameters
     ----------
     image : array_like
-        (n_frames, n_samples) kymograph (:attr:`Kymograph.image`).
+        (n_frames, n_samples) kymograph (:attr:`Kymograph.image`), drift-corrected.
     polarity : {"auto", 1, -1}
-        Sign of the intensity change across the front along the line.
-    smooth : float
-        Gaussian smoothing of the edge detector, samples.
-    step_cost : float
-        Cost (z-score units) per sample the front moves between frames.
-    enter_cost : float
-        Cost of the front entering or leaving the line.
-    min_strength : float
-        Edge z-score below which the front counts as absent.
-    half_window : int
-        Half-width of the erf-fit window, samples.
-    flatten : bool
-        Divide out the static pattern along the line before the final pass.
+        +1 if intensity rises along the line across the front, −1 if it falls; "auto" finds it
+        from which samples change and how.
+    min_evidence : float
+        Squared significance (χ² units) a frame's front must reach to count as present.
+    rounds : int
+        Refinements of the levels from the tracked positions.
 
     Returns
     -------
     FrontTrack
+        ``ok=False`` with the reason when no sample changes like a passing front.
     """
     data = np.asarray(image, dtype=float)
     if data.ndim != 2 or data.shape[1] < 8:
         raise ValueError("track_front needs a (frames, samples) kymograph at least 8 samples long")
-    sign = auto_polarity(data, smooth=smooth) if polarity == "auto" else int(polarity)
-    if sign not in (1, -1):
+    if polarity != "auto" and polarity not in (1, -1):
         raise ValueError(f"polarity must be 'auto', 1 or -1, got {polarity!r}")
-    costs = {"step_cost": step_cost, "enter_cost": enter_cost, "min_strength": min_strength}
-    path = viterbi_path(edge_strength(data, polarity=sign, smooth=smooth, moving_only=data.shape[0] > 2), **costs)
-    if flatten and data.shape[0] > 2:
-        data = data / static_pattern(data, path)[None, :]
-        path = viterbi_path(edge_strength(data, polarity=sign, smooth=smooth), **costs)
-    return _subpixel(data, path, sign, half_window)
+    found = direction_and_sign(data, polarity=None if polarity == "auto" else int(polarity)) \
+        if data.shape[0] > 2 else None
+    if found is None:
+        return _absent(data.shape[0], 1 if polarity == "auto" else int(polarity), NO_FRONT)
+    direction, sign, frame, changed = found
+    fitted = _refit(data, initial_fraction(frame, changed, data.shape[0]), initial_beam(data), direction)
+    for _ in range(rounds):
+        if fitted is None:
+            break
+        model, fits = fitted
+        fitted = _refit(data, _fraction_from_fits(fits, data.shape[1], direction), model.beam, direction) or fitted
+    if fitted is None:
+        return _absent(data.shape[0], -direction * sign, NO_FRONT)
+    return _summarise(*fitted, min_evidence=min_evidence, polarity=-direction * sign)
 
 
-def _subpixel(data: np.ndarray, path: np.ndarray, sign: int, half_window: int) -> FrontTrack:
-    n = data.shape[0]
-    position, width, confidence = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n)
-    for t in np.flatnonzero(path != ABSENT):
-        fit = fit_step(data[t], float(path[t]), half_window=half_window)
-        good = fit.ok and fit.amplitude * sign > 0
-        position[t] = fit.position if good else float(path[t])
-        width[t] = fit.width if good else np.nan
-        confidence[t] = fit.snr**2 / (fit.snr**2 + 4.0) if good else 0.1
-    present = path != ABSENT
+def _absent(n_frames: int, polarity: int, reason: str) -> FrontTrack:
+    nan = np.full(n_frames, np.nan)
+    return FrontTrack(nan, nan.copy(), np.zeros(n_frames), nan.copy(), np.zeros(n_frames, bool), polarity,
+                      False, reason)
+
+
+def _summarise(model: StateModel, fits: list, *, min_evidence: float, polarity: int) -> FrontTrack:
+    n_frames, n_samples = len(fits), model.pristine.size
+    position, sigma, width = (np.full(n_frames, np.nan) for _ in range(3))
+    confidence = np.zeros(n_frames)
+    for t, fit in enumerate(fits):
+        if fit is not None and fit.evidence > min_evidence and 0 <= fit.position <= n_samples - 1:
+            position[t], sigma[t], width[t] = fit.position, fit.sigma, fit.width
+            confidence[t] = fit.evidence / (fit.evidence + min_evidence)
+    present = np.isfinite(position)
     if not present.any():
-        return FrontTrack(position, confidence, width, present, sign, False,
-                          "no step-like front found along the line; widen the line or lower min_strength")
-    return FrontTrack(position, confidence, width, present, sign)
+        return _absent(n_frames, polarity, NO_FRONT)
+    residuals = np.array([fits[t].residual for t in np.flatnonzero(present)])
+    sigma *= correlation_factor(residuals)
+    return FrontTrack(position, sigma, confidence, width, present, polarity)

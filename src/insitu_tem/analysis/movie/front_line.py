@@ -29,6 +29,8 @@ class FrontAnalysis:
         Front position in px along the line, confidence, presence.
     position : numpy.ndarray
         Front position in calibrated units along the line (NaN where absent).
+    position_sigma : numpy.ndarray
+        1σ of ``position`` (same units; statistical and level terms of the tracker).
     units : str
         Units of ``position``.
     fit : KineticsFit
@@ -45,6 +47,7 @@ class FrontAnalysis:
     kymograph: Kymograph
     track: FrontTrack
     position: np.ndarray
+    position_sigma: np.ndarray
     units: str
     fit: KineticsFit
     velocity: np.ndarray
@@ -105,9 +108,11 @@ def analyse_front(
     row, col = axes
     distance = kymo.sampling.calibrated_distance(row, col)
     position = np.interp(track.position, kymo.distance_px, distance, left=np.nan, right=np.nan)
+    scale = np.interp(track.position, kymo.distance_px, np.gradient(distance, kymo.distance_px))
+    position_sigma = track.position_sigma * scale
     times = np.asarray(times, dtype=float)
-    fit = fit_kinetics(times, position, fixed=fixed)
+    fit = fit_kinetics(times, position, sigma=position_sigma, fixed=fixed)
     velocity = fit.velocity(times) if fit.ok else np.full(times.shape, np.nan)
     report(1.0, "front tracked")
-    return FrontAnalysis(times, kymo, track, position, col.units, fit, velocity,
+    return FrontAnalysis(times, kymo, track, position, position_sigma, col.units, fit, velocity,
                          measured_velocity(times, position), drift)

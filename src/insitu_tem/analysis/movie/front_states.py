@@ -1,0 +1,205 @@
+"""Pristine and reacted states of every sample along a line, from when it changes in time.
+
+A sample of a (drift-corrected) kymograph reads ``K(t, s) = b(t) L(s)`` with ``L`` its pristine
+level ``P(s)`` before the front has passed and its reacted level ``R(s)`` after; ``b(t)`` is the
+beam current. Because ``P`` and ``R`` are measured per sample, the specimen's own texture along
+the line drops out of the reacted fraction ``φ = (K / b - P) / (R - P)`` (the texture-independent
+"change" detection of pre- vs post-reaction state). The first guess of the states comes from
+the best single change point of each sample's time series (two-segment least squares, as in
+binary segmentation); refinement uses the front positions fitted per frame.
+
+References
+----------
+Killick, Fearnhead & Eckley, "Optimal detection of changepoints with a linear computational
+cost", J. Am. Stat. Assoc. 107, 1590 (2012) — the two-segment cost used here.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+CHANGE_Z = 3.0
+
+
+@dataclass(frozen=True)
+class StateModel:
+    """Levels and beam of a kymograph and what they imply per (frame, sample).
+
+    Attributes
+    ----------
+    pristine, reacted : numpy.ndarray
+        (n_samples,) levels P and R, intensity units at beam 1.
+    beam : numpy.ndarray
+        (n_frames,) relative beam current b (median 1).
+    noise : numpy.ndarray
+        (n_samples,) 1σ of ``K / b`` about its level within one state, intensity units.
+    level_sigma : numpy.ndarray
+        (n_samples,) 1σ of ``R - P`` from the frames that measured them (a frozen, systematic error).
+    direction : int
+        +1 when the reacted side is at low sample index (the front moves towards higher index).
+    """
+
+    pristine: np.ndarray
+    reacted: np.ndarray
+    beam: np.ndarray
+    noise: np.ndarray
+    level_sigma: np.ndarray
+    direction: int
+
+    def fraction(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Reacted fraction φ per (frame, sample) and its 1σ per sample (noise + level error)."""
+        contrast = self.reacted - self.pristine
+        safe = np.where(np.abs(contrast) > 0, contrast, np.nan)
+        phi = (image / self.beam[:, None] - self.pristine) / safe
+        sigma = np.hypot(self.noise, self.level_sigma) / np.abs(safe)
+        return phi, sigma
+
+
+def nanmedian(values: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
+    """``numpy.nanmedian`` that returns NaN for all-NaN slices without a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(values, axis=axis, keepdims=keepdims)
+
+
+def robust_sigma(values: np.ndarray, axis=None) -> np.ndarray:
+    """1.4826 × median absolute deviation (NaN ignored)."""
+    centre = nanmedian(values, axis=axis, keepdims=True)
+    return 1.4826 * nanmedian(np.abs(values - centre), axis=axis)
+
+
+def initial_beam(image: np.ndarray) -> np.ndarray:
+    """Beam from the median frame-to-frame ratio (few samples change state between two frames)."""
+    if not np.all(image > 0):
+        return np.ones(image.shape[0])
+    ratios = nanmedian(image[1:] / image[:-1], axis=1)
+    beam = np.concatenate([[1.0], np.cumprod(ratios)])
+    return beam / np.median(beam)
+
+
+def change_points(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best single change point of each column of ``series`` (frames, samples).
+
+    Returns the first frame after the change, the step (after − before) and its z-score
+    (step over its standard error from the frame-to-frame noise).
+    """
+    n = series.shape[0]
+    filled = np.where(np.isfinite(series), series, nanmedian(series, axis=0))
+    total = filled.sum(axis=0)
+    before = np.cumsum(filled, axis=0)[:-1]
+    count = np.arange(1, n)[:, None]
+    mean_before, mean_after = before / count, (total - before) / (n - count)
+    gain = count * (n - count) / n * (mean_after - mean_before) ** 2
+    best = np.argmax(gain, axis=0)
+    columns = np.arange(series.shape[1])
+    step = (mean_after - mean_before)[best, columns]
+    noise = np.maximum(robust_sigma(np.diff(filled, axis=0), axis=0) / np.sqrt(2), 1e-12)
+    z = np.sqrt(gain[best, columns]) / noise
+    return best + 1, step, z
+
+
+def moving_edge(image: np.ndarray) -> tuple[int, int]:
+    """Direction (+1: the front moves towards higher index, reacted side at low index) and sign
+    of R − P, from the moving edge: where the front moves, ``∂K/∂t = −v ∂K/∂s``, so
+    ``Σ ∂K/∂t · ∂K/∂s`` has the sign of −v, and the polarity (sign of ∂K/∂s at the front) is that
+    of ``Σ ∂K/∂s · |∂K/∂t|``. Static texture has no time derivative; changing texture and noise
+    average out."""
+    data = image / initial_beam(image)[:, None]
+    filled = np.where(np.isfinite(data), data, nanmedian(data))
+    smoothed = ndimage.gaussian_filter(filled, (1.0, 1.5))
+    d_t, d_s = np.gradient(smoothed)
+    direction = 1 if np.sum(d_t * d_s) <= 0 else -1
+    polarity = 1 if np.sum(d_s * np.abs(d_t)) >= 0 else -1
+    return direction, -polarity * direction
+
+
+def direction_and_sign(image: np.ndarray, *, polarity: int | None) -> tuple[int, int, np.ndarray, np.ndarray] | None:
+    """Which side reacts (+1: low index), the sign of R − P, and the samples that change with
+    that sign (their change frames). ``polarity`` (+1 intensity rises along the line across the
+    front, −1 falls), when given, fixes the sign. None when fewer than three samples change."""
+    direction, sign = moving_edge(image)
+    if polarity is not None:
+        sign = -polarity * direction
+    frame, step, z = change_points(image / initial_beam(image)[:, None])
+    changed = (z > CHANGE_Z + np.sqrt(2 * np.log(max(image.shape[0], 3)))) & (np.sign(step) == sign)
+    if changed.sum() < 3:
+        return None
+    return direction, sign, frame, changed
+
+
+def initial_fraction(frame: np.ndarray, changed: np.ndarray, n_frames: int) -> np.ndarray:
+    """Reacted fraction of the samples that changed: 0 well before their change frame, 1 well
+    after (a tenth of the movie, at least 2 frames, either side left unknown as a diffuse or
+    rough front takes time to pass); NaN (unknown) for every other sample."""
+    t = np.arange(n_frames)[:, None]
+    gap = max(2, n_frames // 10)
+    fraction = np.where(t < frame[None, :] - gap, 0.0, np.where(t >= frame[None, :] + gap, 1.0, np.nan))
+    return np.where(changed[None, :], fraction, np.nan)
+
+
+def _normal_sums(y: np.ndarray, fraction: np.ndarray) -> tuple[np.ndarray, ...]:
+    known = np.isfinite(fraction) & np.isfinite(y)
+    m, yy = np.where(known, fraction, 0.0), np.where(known, y, 0.0)
+    a = np.where(known, 1.0 - m, 0.0)
+    return (a * a).sum(0), (a * m).sum(0), (m * m).sum(0), (a * yy).sum(0), (m * yy).sum(0)
+
+
+def _levels(y: np.ndarray, fraction: np.ndarray, multiplicative: bool):
+    """Per-sample least squares of ``y = P (1 - m) + R m`` over frames; samples seen in one state
+    only get the other level from the median relation (ratio or difference) of the rest."""
+    saa, sab, smm, say, smy = _normal_sums(y, fraction)
+    det = saa * smm - sab**2
+    both = (saa >= 3) & (smm >= 3) & (det > 0.25 * (saa + smm))
+    if both.sum() < 2:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pristine = np.where(both, (smm * say - sab * smy) / det, say / saa)
+        reacted = np.where(both, (saa * smy - sab * say) / det, smy / smm)
+        leverage = np.where(both, np.sqrt(np.maximum(saa, smm) / det), 1 / np.sqrt(np.maximum(saa, smm)))
+    relation = reacted[both] / pristine[both] if multiplicative else reacted[both] - pristine[both]
+    typical, spread = float(np.median(relation)), float(robust_sigma(relation))
+    mostly_pristine = ~both & (saa >= smm)
+    mostly_reacted = ~both & (saa < smm)
+    if multiplicative:
+        reacted = np.where(mostly_pristine, pristine * typical, reacted)
+        pristine = np.where(mostly_reacted, reacted / typical, pristine)
+        fill_sigma = np.where(both, 0.0, np.abs(pristine) * spread)
+    else:
+        reacted = np.where(mostly_pristine, pristine + typical, reacted)
+        pristine = np.where(mostly_reacted, reacted - typical, pristine)
+        fill_sigma = np.where(both, 0.0, spread)
+    seen = (saa + smm) >= 1
+    return np.where(seen, pristine, np.nan), np.where(seen, reacted, np.nan), leverage, fill_sigma
+
+
+def estimate_model(image: np.ndarray, fraction: np.ndarray, beam: np.ndarray, direction: int) -> StateModel | None:
+    """Levels, beam and noise given the modelled reacted fraction per (frame, sample) (NaN:
+    unknown); None unless at least two samples were seen in both states."""
+    multiplicative = bool(np.all(image > 0))
+    for _ in range(3):
+        levels = _levels(image / beam[:, None], fraction, multiplicative)
+        if levels is None:
+            return None
+        pristine, reacted, leverage, fill_sigma = levels
+        level = pristine + (reacted - pristine) * fraction
+        if not multiplicative:
+            break
+        pure = np.where((fraction < 0.02) | (fraction > 0.98), level, np.nan)
+        ratio = _beam(image, pure)
+        beam = ratio / np.median(ratio)
+    residual = image / beam[:, None] - level
+    noise = robust_sigma(residual, axis=0)
+    noise = np.where(np.isfinite(noise) & (noise > 0), noise, nanmedian(noise))
+    return StateModel(pristine, reacted, beam, noise, np.hypot(noise * leverage, fill_sigma), direction)
+
+
+def _beam(image: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Median of intensity / level per frame, interpolated over frames with no known sample."""
+    ratio = nanmedian(image / level, axis=1)
+    good = np.isfinite(ratio)
+    frames = np.arange(ratio.size)
+    return np.interp(frames, frames[good], ratio[good]) if good.any() else np.ones(ratio.size)
