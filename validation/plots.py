@@ -46,13 +46,18 @@ def plot_measurement(m: Measurement, path: Path) -> Path | None:
     panels = len(covariates) + (sigmas is not None)
     if panels == 0:
         return None
-    fig, axes = plt.subplots(1, panels, figsize=(3.2 * panels, 2.8), squeeze=False)
-    for ax, (name, values) in zip(axes[0], covariates.items()):
+    columns = min(panels, 4)
+    rows = -(-panels // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.8 * rows), squeeze=False)
+    axes = axes.ravel()
+    for ax in axes[panels:]:
+        ax.set_visible(False)
+    for ax, (name, values) in zip(axes, covariates.items()):
         _covariate_axes(ax, m, name, values, np.abs(errors), inside)
     if sigmas is not None:
-        _pull_axes(axes[0][-1], errors, sigmas)
+        _pull_axes(axes[panels - 1], errors, sigmas)
     if covariates:
-        axes[0][0].legend(fontsize=7)
+        axes[0].legend(fontsize=7)
     fig.suptitle(f"{m.family}: {m.name} (n = {errors.size})", fontsize=9)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

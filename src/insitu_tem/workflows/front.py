@@ -76,7 +76,9 @@ def front_value(analysis: FrontAnalysis, time_units: str) -> dict:
     along_px = np.interp(analysis.track.position, np.arange(arc_px.size), arc_px, left=np.nan, right=np.nan)
     return {
         "times": analysis.times, "time_units": time_units, "position_px": analysis.track.position,
-        "position_along_px": along_px, "position": analysis.position, "units": analysis.units,
+        "position_px_sigma": analysis.track.position_sigma,
+        "position_along_px": along_px, "position": analysis.position, "position_sigma": analysis.position_sigma,
+        "units": analysis.units,
         "confidence": analysis.track.confidence, "present": analysis.track.present,
         "fit": {**fit.as_dict(), "ok": fit.ok, "reason": fit.reason},
         "velocity": analysis.velocity, "velocity_measured": analysis.velocity_measured,

@@ -129,14 +129,16 @@ def auto_polarity(image: np.ndarray) -> int:
     return 1 if found is None else -found[0] * found[1]
 
 
-def _fit_frames(image: np.ndarray, model: StateModel) -> list[ProfileFit | None]:
+def _fit_frames(image: np.ndarray, model: StateModel, previous: list | None) -> list[ProfileFit | None]:
     phi, sigma = model.fraction(image)
-    return [fit_profile(phi[t], sigma, direction=model.direction) for t in range(image.shape[0])]
+    starts = [None if previous is None or previous[t] is None else (previous[t].position, previous[t].width)
+              for t in range(image.shape[0])]
+    return [fit_profile(phi[t], sigma, direction=model.direction, start=starts[t]) for t in range(image.shape[0])]
 
 
-def _refit(image, fraction, beam, direction) -> tuple[StateModel, list] | None:
+def _refit(image, fraction, beam, direction, previous=None) -> tuple[StateModel, list] | None:
     model = estimate_model(image, fraction, beam, direction)
-    return None if model is None else (model, _fit_frames(image, model))
+    return None if model is None else (model, _fit_frames(image, model, previous))
 
 
 def _fraction_from_fits(fits: list, n_samples: int, direction: int) -> np.ndarray:
@@ -146,7 +148,7 @@ def _fraction_from_fits(fits: list, n_samples: int, direction: int) -> np.ndarra
 
 
 def track_front(image, *, polarity: int | str = "auto", min_evidence: float = MIN_EVIDENCE,
-                rounds: int = 6) -> FrontTrack:
+                rounds: int = 4) -> FrontTrack:
     """Track a reaction front through a kymograph by per-sample change detection.
 
     Parameters
@@ -181,7 +183,8 @@ def track_front(image, *, polarity: int | str = "auto", min_evidence: float = MI
         if fitted is None:
             break
         model, fits = fitted
-        fitted = _refit(data, _fraction_from_fits(fits, data.shape[1], direction), model.beam, direction) or fitted
+        fitted = _refit(data, _fraction_from_fits(fits, data.shape[1], direction), model.beam, direction,
+                        fits) or fitted
     if fitted is None:
         return _absent(data.shape[0], -direction * sign, NO_FRONT)
     return _summarise(*fitted, min_evidence=min_evidence, polarity=-direction * sign)

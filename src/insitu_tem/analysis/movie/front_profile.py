@@ -4,9 +4,10 @@ The reacted fraction ``φ(s)`` (0 pristine, 1 reacted; :mod:`front_states`) of a
 profile is modelled as ``Φ(d (p - s) / w)`` with ``Φ`` the normal CDF, ``d`` the side that has
 reacted, ``p`` the front position and ``w`` its width (Gaussian σ: diffuseness, roughness across
 the width and the microscope's blur together). A coarse grid over ``p`` and ``w`` is refined by
-weighted least squares (weights 1/σ_φ² per sample). The statistical 1σ of ``p`` is the
-least-squares one scaled by the reduced χ² near the front when that exceeds 1 (texture that
-changes, an imperfect model).
+weighted least squares (weights 1/σ_φ² per sample). The 1σ of ``p`` is the least-squares one
+scaled by the reduced χ² near the front when that exceeds 1 (texture that changes), combined in
+quadrature with the model term ``Σ (φ - Φ)`` within ``3 w + 3`` samples — the distance between
+the erf's centre and the area-equivalent (width-averaged) position of the measured profile.
 
 References
 ----------
@@ -33,7 +34,8 @@ class ProfileFit:
     position, width : float
         Front position and erf σ, samples.
     sigma : float
-        Statistical 1σ of ``position``, samples (scaled by the local reduced χ² when > 1).
+        1σ of ``position``, samples (statistical, scaled by the local reduced χ² when > 1, and
+        the model term).
     evidence : float
         χ² of the better of "all pristine" and "all reacted" minus χ² of the fit, over the local
         reduced χ² (≈ the squared significance of the front).
@@ -64,10 +66,12 @@ def _grid_start(s, phi, weight, direction: int, length: int) -> tuple[float, flo
     return start
 
 
-def fit_profile(phi: np.ndarray, sigma: np.ndarray, *, direction: int) -> ProfileFit | None:
+def fit_profile(phi: np.ndarray, sigma: np.ndarray, *, direction: int,
+                start: tuple[float, float] | None = None) -> ProfileFit | None:
     """Fit the front to one frame's reacted fraction ``phi`` with 1σ ``sigma`` per sample.
 
-    Returns None when fewer than 6 samples are known.
+    ``start`` (position, width) skips the coarse grid. Returns None when fewer than 6 samples
+    are known.
     """
     length = phi.size
     samples = np.arange(length, dtype=float)
@@ -75,14 +79,21 @@ def fit_profile(phi: np.ndarray, sigma: np.ndarray, *, direction: int) -> Profil
     if good.sum() < 6:
         return None
     s, y, inverse = samples[good], phi[good], 1.0 / sigma[good]
-    start = _grid_start(s, y, inverse**2, direction, length)
+    if start is None:
+        start = _grid_start(s, y, inverse**2, direction, length)
 
     def residuals(params):
         return (y - _model(s, params[0], np.exp(params[1]), direction)) * inverse
 
+    def jacobian(params):
+        width = np.exp(params[1])
+        z = direction * (params[0] - s) / width
+        density = np.exp(-0.5 * z**2) / np.sqrt(2 * np.pi) * inverse
+        return np.column_stack([-density * direction / width, density * z])
+
     bounds = ([-length, np.log(0.2)], [2.0 * length, np.log(max(length / 3, 1.0))])
     guess = np.clip([start[0], np.log(start[1])], np.add(bounds[0], 1e-6), np.subtract(bounds[1], 1e-6))
-    solution = least_squares(residuals, guess, bounds=bounds, x_scale=[1.0, 0.3])
+    solution = least_squares(residuals, guess, jac=jacobian, bounds=bounds, x_scale=[1.0, 0.3], xtol=1e-6)
     position, width = float(solution.x[0]), float(np.exp(solution.x[1]))
     local = np.abs(s - position) <= 3 * width + 3
     chi2_local = float(np.sum(solution.fun[local] ** 2) / max(local.sum() - 2, 1))
@@ -94,7 +105,9 @@ def fit_profile(phi: np.ndarray, sigma: np.ndarray, *, direction: int) -> Profil
     evidence = (none - 2 * solution.cost) / inflation
     residual = np.full(length, np.nan)
     residual[good] = solution.fun
-    return ProfileFit(position, width, float(np.sqrt(covariance[0, 0] * inflation)), float(evidence), residual)
+    model_error = np.sum((y - _model(s, position, width, direction))[local])
+    sigma = np.sqrt(covariance[0, 0] * inflation + model_error**2)
+    return ProfileFit(position, width, float(sigma), float(evidence), residual)
 
 
 def pure_fraction(n_samples: int, fit: ProfileFit, direction: int) -> np.ndarray:

@@ -126,9 +126,18 @@ def direction_and_sign(image: np.ndarray, *, polarity: int | None) -> tuple[int,
         sign = -polarity * direction
     frame, step, z = change_points(image / initial_beam(image)[:, None])
     changed = (z > CHANGE_Z + np.sqrt(2 * np.log(max(image.shape[0], 3)))) & (np.sign(step) == sign)
-    if changed.sum() < 3:
+    if changed.sum() < 4 or _order_z(np.flatnonzero(changed), frame[changed]) * direction < CHANGE_Z:
         return None
     return direction, sign, frame, changed
+
+
+def _order_z(samples: np.ndarray, frames: np.ndarray) -> float:
+    """Spearman rank correlation of change frame with position, in standard errors (√(n − 1) ρ):
+    a passing front changes samples in order, noise does not."""
+    ranks = [np.argsort(np.argsort(v, kind="stable")).astype(float) for v in (samples, frames)]
+    if np.ptp(ranks[1]) == 0:
+        return 0.0
+    return float(np.corrcoef(*ranks)[0, 1] * np.sqrt(samples.size - 1))
 
 
 def initial_fraction(frame: np.ndarray, changed: np.ndarray, n_frames: int) -> np.ndarray:

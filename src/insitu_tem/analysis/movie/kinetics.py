@@ -4,8 +4,10 @@
 Before ``t0`` the front sits at ``x0``. The fit is non-linear least squares
 (``scipy.optimize.least_squares``, trust-region reflective, n bounded to
 [0.05, 5]) started from log-log line fits for several start times t0; standard errors come from the
-covariance ``s^2 (J^T J)^-1`` with ``s^2`` the residual variance (or from the
-given per-point sigmas, ``absolute_sigma``-style, when ``sigma`` is passed).
+covariance ``s^2 (J^T J)^-1`` with ``s^2`` the residual variance; when per-point sigmas are
+passed, ``s^2`` is the reduced χ² if it exceeds 1 and 1 otherwise (the stated sigmas are a
+floor; scatter beyond them — front wiggles the power law does not describe — widens the errors,
+Birge ratio).
 Any parameter can be held fixed (then its standard error is 0).
 """
 
@@ -179,7 +181,8 @@ def _solve(t, x, w, start, fixed):
 
 def _finish(solution, params, index, t, x, absolute_sigma: bool) -> KineticsFit:
     dof = max(len(t) - len(index), 1)
-    scale = 1.0 if absolute_sigma else float(np.sum(solution.fun**2) / dof)
+    reduced_chi2 = float(np.sum(solution.fun**2) / dof)
+    scale = max(reduced_chi2, 1.0) if absolute_sigma else reduced_chi2
     jac = solution.jac
     covariance = np.zeros((4, 4))
     try:
