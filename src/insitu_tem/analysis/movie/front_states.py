@@ -23,6 +23,7 @@ import numpy as np
 from scipy import ndimage
 
 CHANGE_Z = 3.0
+NOISE_FLOOR = 1e-3
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class StateModel:
     beam : numpy.ndarray
         (n_frames,) relative beam current b (median 1).
     noise : numpy.ndarray
-        (n_samples,) 1σ of ``K / b`` about its level within one state, intensity units.
+        (n_samples,) 1σ of ``K / b`` about its level within one state, intensity units (at least
+        ``NOISE_FLOOR`` of the median contrast, for noise-free data).
     level_sigma : numpy.ndarray
         (n_samples,) 1σ of ``R - P`` from the frames that measured them (a frozen, systematic error).
     direction : int
@@ -203,7 +205,10 @@ def estimate_model(image: np.ndarray, fraction: np.ndarray, beam: np.ndarray, di
     residual = image / beam[:, None] - level
     noise = robust_sigma(residual, axis=0)
     noise = np.where(np.isfinite(noise) & (noise > 0), noise, nanmedian(noise))
-    return StateModel(pristine, reacted, beam, noise, np.hypot(noise * leverage, fill_sigma), direction)
+    noise = np.maximum(np.nan_to_num(noise), NOISE_FLOOR * nanmedian(np.abs(reacted - pristine)))
+    with np.errstate(invalid="ignore"):
+        level_sigma = np.hypot(noise * leverage, fill_sigma)
+    return StateModel(pristine, reacted, beam, noise, level_sigma, direction)
 
 
 def _beam(image: np.ndarray, level: np.ndarray) -> np.ndarray:
