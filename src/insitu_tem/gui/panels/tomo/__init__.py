@@ -1,0 +1,1 @@
+"""Tomography panel: tilt series, alignment, reconstruction, orthogonal slices, segmentation."""
