@@ -25,6 +25,7 @@ from insitu_tem.gui.panels.eels.panel import EelsPanel
 from insitu_tem.gui.panels.fft.panel import FftPanel
 from insitu_tem.gui.panels.movie.panel import MoviePanel
 from insitu_tem.gui.panels.nbd.panel import NbdPanel
+from insitu_tem.gui.panels.tomo.panel import TomoPanel
 from insitu_tem.gui.controllers.app_state import ROLES, AppState
 from insitu_tem.gui.tasks import TaskRunner
 
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.linker = ScanLinker(self.state, self.panels["movie"].view, parent=self)
         self._add_across_panel()
+        self._add_tomo_panel()
         track_edits(self.undo_stack, self._parameter_widgets())
         self.front_markers = FrontMarkers()
         self.front_markers.attach(self._position_profiles())
@@ -117,6 +119,15 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["eels"], dock)
         self.docks["eels"].raise_()
         self.panels["across"], self.docks["across"] = panel, dock
+
+    def _add_tomo_panel(self) -> None:
+        panel, dock = TomoPanel(self.state, self.tasks, self.undo_stack), QDockWidget(TomoPanel.title, self)
+        dock.setObjectName("dock-tomo")
+        dock.setWidget(panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.tabifyDockWidget(self.docks["hrtem"], dock)
+        self.docks["hrtem"].raise_()
+        self.panels["tomo"], self.docks["tomo"] = panel, dock
 
     def _parameter_widgets(self) -> dict:
         """Panel parameters whose user edits are undo steps (EELS and NBD track their own)."""
