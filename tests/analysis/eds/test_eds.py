@@ -29,6 +29,8 @@ def test_net_counts_of_a_peak_on_a_sloping_background():
     assert maps.ok and maps.map("Si_Ka").shape == (4, 5)
     np.testing.assert_allclose(maps.map("Si_Ka"), inside, rtol=0.01)
     assert not line_maps(cube[..., :170], energies[:170], [line]).ok
+    crowded = line_maps(cube, energies, [line, xray_line("W_Ma")])
+    assert not crowded.ok and "Si_Ka/W_Ma" in crowded.reason
 
 
 def test_cliff_lorimer():

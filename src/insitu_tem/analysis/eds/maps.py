@@ -102,9 +102,25 @@ def line_maps(cube: np.ndarray, energies_ev: np.ndarray, lines: tuple[XrayLine, 
         background = level * (line.peak_window[1] - line.peak_window[0])
         nets.append(peak - background)
         backgrounds.append(background)
-    reason = f"windows outside the energy range for {', '.join(outside)}" if outside else ""
+    reasons = [f"windows outside the energy range for {', '.join(outside)}"] if outside else []
+    overlaps = overlapping_windows(lines)
+    if overlaps:
+        reasons.append("windows on another line's peak (net counts biased): " + ", ".join(overlaps))
     return LineMaps(tuple(lines), np.stack(nets).astype(np.float32), np.stack(backgrounds).astype(np.float32),
-                    not outside, reason)
+                    not reasons, "; ".join(reasons))
+
+
+def overlapping_windows(lines) -> list[str]:
+    """``"S_Ka/Pt_Ma"`` for every line whose peak or background windows overlap another line's peak window."""
+    found = []
+    for line in lines:
+        for other in lines:
+            if other is line:
+                continue
+            low, high = other.peak_window
+            if any(a < high and b > low for a, b in (line.peak_window, *line.background_windows)):
+                found.append(f"{line.name}/{other.name}")
+    return found
 
 
 @dataclass(frozen=True)
