@@ -26,7 +26,7 @@ from insitu_tem.core.model import Axis
 from validation.movie_cases import SHAPE, make_movie
 from validation.stats import Measurement
 
-FULL = (60, 50)
+FULL = (24, 60)
 FAST = (8, 40)
 EDGE_PX = 1.0
 

@@ -24,6 +24,7 @@ from scipy import ndimage
 
 CHANGE_Z = 3.0
 NOISE_FLOOR = 1e-3
+ORDER_Z = 2.5
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def direction_and_sign(image: np.ndarray, *, polarity: int | None) -> tuple[int,
         sign = -polarity * direction
     frame, step, z = change_points(image / initial_beam(image)[:, None])
     changed = (z > CHANGE_Z + np.sqrt(2 * np.log(max(image.shape[0], 3)))) & (np.sign(step) == sign)
-    if changed.sum() < 4 or _order_z(np.flatnonzero(changed), frame[changed]) * direction < CHANGE_Z:
+    if changed.sum() < 4 or _order_z(np.flatnonzero(changed), frame[changed]) * direction < ORDER_Z:
         return None
     return direction, sign, frame, changed
 
