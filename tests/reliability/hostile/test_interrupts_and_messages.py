@@ -27,7 +27,7 @@ def test_ctrl_c_is_one_line_and_exit_130(raw, refuse, monkeypatch):
 
 
 def test_ctrl_c_during_a_movie_export_leaves_no_partial_mp4(tmp_path, one_line):
-    movie = np.random.default_rng(0).integers(0, 1000, (240, 96, 96), dtype=np.uint16)
+    movie = np.random.default_rng(0).integers(0, 1000, (400, 192, 192), dtype=np.uint16)
     tifffile.imwrite(tmp_path / "m.tif", movie, imagej=True, metadata={"axes": "TYX"})
     (tmp_path / "p.itproj").write_text(json.dumps({"schema_version": 2, "files": [
         {"role": "movie", "path": "m.tif", "sha256": "", "signal": None}]}))

@@ -131,9 +131,10 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
         warnings are kept in ``metadata["reader_log"]``.
     """
     plugin = PLUGIN_BY_SUFFIX[path.suffix.lower()]
-    locked_import("dask.array")
-    module = locked_import(f"rsciio.{plugin}")
     kwargs = {"lazy": True} if lazy and plugin in _LAZY_PLUGINS else {}
+    if kwargs:
+        locked_import("dask.array")
+    module = locked_import(f"rsciio.{plugin}")
     log = CapturedLog("rsciio")
     with warnings.catch_warnings(record=True) as caught, log:
         warnings.simplefilter("always")
