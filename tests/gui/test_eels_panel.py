@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from insitu_tem.io.load import load
 from insitu_tem.gui.panels.eels.panel import EelsPanel
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
 
@@ -27,7 +27,7 @@ def sample(sample_data):
 
 @pytest.fixture
 def panel(qtbot, reporter):
-    state, tasks, undo = AppState(), TaskRunner(reporter), QUndoStack()
+    state, tasks, undo = SessionBridge(), TaskRunner(reporter), QUndoStack()
     widget = EelsPanel(state, tasks, undo)
     qtbot.addWidget(widget)
     widget.resize(1200, 700)

@@ -15,7 +15,7 @@ from insitu_tem.core.calibration import recalibrate
 from insitu_tem.io.load import load
 from insitu_tem.samples import hrtem
 from insitu_tem.gui.panels.fft.panel import FftPanel
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
 
@@ -30,7 +30,7 @@ def sample(tmp_path_factory):
 
 @pytest.fixture
 def panel(qtbot, reporter):
-    state, tasks, undo = AppState(), TaskRunner(reporter), QUndoStack()
+    state, tasks, undo = SessionBridge(), TaskRunner(reporter), QUndoStack()
     widget = FftPanel(state, tasks, undo)
     qtbot.addWidget(widget)
     widget.resize(1300, 900)

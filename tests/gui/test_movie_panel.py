@@ -16,7 +16,7 @@ from insitu_tem.samples import EXPERIMENT
 from insitu_tem.samples import movie as sample_movie
 from insitu_tem.gui.errors import RecordingReporter
 from insitu_tem.gui.panels.movie.panel import MoviePanel
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
 ROW = EXPERIMENT.scan.start_rc[0]
@@ -31,7 +31,7 @@ def sample():
 
 @pytest.fixture
 def panel(qtbot, sample):
-    state, reporter = AppState(), RecordingReporter()
+    state, reporter = SessionBridge(), RecordingReporter()
     tasks = TaskRunner(reporter)
     widget = MoviePanel(state, tasks, QUndoStack())
     qtbot.addWidget(widget)
@@ -241,7 +241,7 @@ def test_csv_export_and_project_round_trip(qtbot, panel, sample, tmp_path, monke
     assert float(rows[2]["x_nm"]) == pytest.approx(2 * float(rows[2]["x_px"]))
     assert float(rows[2]["time_s"]) == 3.0 and rows[2]["keyframe"] == "False"
     saved = panel.project_state()
-    other = MoviePanel(AppState(), panel.tasks, QUndoStack())
+    other = MoviePanel(SessionBridge(), panel.tasks, QUndoStack())
     qtbot.addWidget(other)
     other.set_dataset(dataset)
     other.restore_project_state(saved)

@@ -10,14 +10,14 @@ from PySide6.QtGui import QUndoStack
 from insitu_tem.io.load import load
 from insitu_tem.samples import nbd
 from insitu_tem.gui.panels.nbd.panel import NbdPanel
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.panels.nbd.pattern_view import display_transform
 
 
 @pytest.fixture
 def panel(qtbot, reporter):
-    state = AppState()
+    state = SessionBridge()
     tasks = TaskRunner(reporter)
     widget = NbdPanel(state, tasks, QUndoStack())
     qtbot.addWidget(widget)

@@ -156,6 +156,8 @@ def test_reopening_the_project_forgets_the_track_it_did_not_save(qtbot, window, 
     window.asker.choice = "discard"
     file_action(window, "Open &Sample Project").trigger()
     wait_idle(window, timeout=120000)
-    assert window.asker.questions and panel.front.analysis is None and panel.front.line_rc is None
-    assert panel.front.kinetics.auto_points.getData()[0] is None and panel.front.kymograph_view.image is None
+    assert window.asker.questions and panel.front.line_rc is None and panel.front.kymograph_view.image is None
+    qtbot.waitUntil(lambda: window.panels["across"].result is not None, timeout=60000)
+    scan = window.project.scan_lines["eels"]
+    assert window.state.session.result("front").parameters["line_rc"] == [scan["start_rc"], scan["end_rc"]]
     assert window.reporter.reports == []

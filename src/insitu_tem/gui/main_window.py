@@ -26,7 +26,7 @@ from insitu_tem.gui.panels.fft.panel import FftPanel
 from insitu_tem.gui.panels.movie.panel import MoviePanel
 from insitu_tem.gui.panels.nbd.panel import NbdPanel
 from insitu_tem.gui.panels.tomo.panel import TomoPanel
-from insitu_tem.gui.controllers.app_state import ROLES, AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
 MAX_RECENT = 10
@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.settings, self.reporter = settings, reporter
         self.asker = asker if asker is not None else HeadlessAsker()
         self._balanced = False
-        self.state = AppState(self)
+        self.state = SessionBridge(parent=self)
         self.tasks = TaskRunner(reporter, parent=self)
         self.undo_stack = QUndoStack(self)
         self.opener = Opener(self.state, self.tasks, reporter, parent=self)
@@ -110,7 +110,6 @@ class MainWindow(QMainWindow):
 
     def _add_across_panel(self) -> None:
         panel = AcrossPanel(self.state, self.tasks, self.undo_stack)
-        panel.set_project_source(self._project_and_path)
         panel.computed.connect(self._show_front)
         dock = QDockWidget(AcrossPanel.title, self)
         dock.setObjectName("dock-across")
@@ -173,11 +172,6 @@ class MainWindow(QMainWindow):
         movie = self.state.dataset("movie")
         if movie is not None and movie.axes[-1].units == "nm":
             self.linker.set_front_along(result.front_along_nm / movie.axes[-1].scale)
-
-    def _project_and_path(self):
-        if self.project.path is None:
-            return None
-        return self.project.collect(self.project.path), self.project.path
 
     def _build_status_bar(self) -> None:
         self.cursor_label = QLabel("")
@@ -306,18 +300,9 @@ class MainWindow(QMainWindow):
             self.project.save(path if path.endswith(PROJECT_SUFFIX) else path + PROJECT_SUFFIX)
 
     def session(self):
-        """The current session (datasets, cursor, scan lines) for headless rendering."""
-        from insitu_tem.core.session import Session
-
-        session = Session()
-        for role in ROLES:
-            if self.state.dataset(role) is not None:
-                session.set_dataset(role, self.state.dataset(role))
-        for role, line in self.project.scan_lines.items():
-            session.set_scan_line(role, line)
-        session.set_frame(self.state.frame)
-        session.set_probe(self.state.scan_index)
-        return session
+        """The session on screen, with every panel's state written into it (what exports render)."""
+        self.project.sync_panels()
+        return self.state.session
 
     def export_figure(self, view: str, path: str, *, dpi: int = 300) -> int:
         """Render ``view`` of the current session to ``path`` in the background; return the task id."""

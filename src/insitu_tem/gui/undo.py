@@ -5,45 +5,45 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand
 
 from insitu_tem.core.model import Dataset
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 
 
-class SetDatasetCommand(QUndoCommand):
-    """Replace the dataset of a role by a recalibrated view (raw data untouched)."""
+class SetCalibrationCommand(QUndoCommand):
+    """Override the calibration of a role (raw data untouched); ``{}`` goes back to the file's."""
 
-    def __init__(self, state: AppState, role: str, before: Dataset, after: Dataset, text: str) -> None:
+    def __init__(self, state: SessionBridge, role: str, before: dict | None, after: dict | None, text: str) -> None:
         super().__init__(text)
-        self._state, self._role, self._before, self._after = state, role, before, after
+        self._session, self._role, self._before, self._after = state.session, role, before or {}, after or {}
 
     def redo(self) -> None:
-        self._state.set_dataset(self._role, self._after)
+        self._session.set_calibration(self._role, **self._after)
 
     def undo(self) -> None:
-        self._state.set_dataset(self._role, self._before)
+        self._session.set_calibration(self._role, **self._before)
 
 
 class ReplaceDatasetCommand(QUndoCommand):
-    """Put a new dataset in a role; what depended on the old one goes (and comes back on undo).
+    """Put a new dataset in a role; what the session lost with the old one comes back on undo.
 
-    ``panel_state`` is the role's panel state before (its ``project_state()``), ``scan_lines``
-    the registered scan lines before and after.
+    ``panel_state`` is the role's panel state before (its ``project_state()``), for what
+    the panel still keeps itself.
     """
 
-    def __init__(self, state: AppState, role: str, before: Dataset, after: Dataset, *, panel, panel_state: dict | None,
-                 lines, scan_lines: tuple[dict, dict], text: str) -> None:
+    def __init__(self, state: SessionBridge, role: str, before: Dataset, after: Dataset, *, panel,
+                 panel_state: dict | None, text: str) -> None:
         super().__init__(text)
         self._state, self._role, self._before, self._after = state, role, before, after
-        self._panel, self._panel_state, self._lines, self._scan_lines = panel, panel_state, lines, scan_lines
+        self._panel, self._panel_state, self._lost = panel, panel_state, None
 
     def redo(self) -> None:
-        self._state.set_dataset(self._role, self._after)
-        self._lines.set_scan_lines(self._scan_lines[1])
+        self._lost = self._state.set_dataset(self._role, self._after)
 
     def undo(self) -> None:
         self._state.set_dataset(self._role, self._before)
+        if self._lost is not None:
+            self._state.session.reinstate(self._lost)
         if self._panel_state is not None:
             self._panel.restore_project_state(self._panel_state)
-        self._lines.set_scan_lines(self._scan_lines[0])
 
 
 class SetScanLinesCommand(QUndoCommand):

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject
 
 from insitu_tem.core.coordinates import ScanRegistration
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
 
 SCAN_LINE_ROLES = ("eels", "nbd")
@@ -22,7 +22,7 @@ CLICK_TOLERANCE_PX = 10.0
 class ScanLinker(QObject):
     """Keeps frame, probe index and film position consistent through the shared state."""
 
-    def __init__(self, state: AppState, movie_view: CalibratedImageView, parent: QObject | None = None) -> None:
+    def __init__(self, state: SessionBridge, movie_view: CalibratedImageView, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state, self.movie_view = state, movie_view
         self.scans: dict[str, ScanRegistration] = {}

@@ -11,7 +11,7 @@ from insitu_tem.io.load import load
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.samples.project import PROJECT_NAME
 from insitu_tem.gui.errors import ErrorReporter
-from insitu_tem.gui.controllers.app_state import ROLE_BY_KIND, AppState
+from insitu_tem.gui.controllers.session_bridge import ROLE_BY_KIND, SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
 REPO_SAMPLE_FOLDER = Path(__file__).resolve().parents[4] / "sample_data"
@@ -27,7 +27,7 @@ class Opener(QObject):
 
     opened = Signal(str)
 
-    def __init__(self, state: AppState, tasks: TaskRunner, reporter: ErrorReporter, parent=None) -> None:
+    def __init__(self, state: SessionBridge, tasks: TaskRunner, reporter: ErrorReporter, parent=None) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.reporter = state, tasks, reporter
         self.place: Callable[[str, Dataset], None] = state.set_dataset

@@ -1,37 +1,37 @@
 """The project as the user sees it: open, save, save as, unsaved changes, autosave and
-crash recovery.
+crash recovery — the project file is the core Session serialised (schema 3).
 
-A project records which file plays which role, calibration overrides, the linked
-cursor and every panel's own state (panels that define ``project_state()`` and
-``restore_project_state(dict)``). Autosave writes a sidecar every N seconds while
-there are unsaved edits (beside the project, or in the recovery folder for a session
-that was never saved); opening a project whose sidecar is newer offers to recover it.
+Panels keep in the session what they show (view state, lines, marks, results) and,
+for what is not a session field yet, a panel state (``project_state()`` /
+``restore_project_state(dict)``) that is written into the session before saving.
+Autosave writes a sidecar every N seconds while there are unsaved edits (beside the
+project, or in the recovery folder for a session that was never saved); opening a
+project whose sidecar is newer offers to recover it.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from insitu_tem.core.calibration import recalibrate
 from insitu_tem.core.model import DataError, Dataset
-from insitu_tem.core.project import (
-    Project, autosave_path, has_newer_autosave, load_project, locate, reference_for, save_project,
-)
+from insitu_tem.core.project import autosave_path, has_newer_autosave, load_session, save_session
+from insitu_tem.workflows.project import find_source
 from insitu_tem.gui.asker import Asker
 from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.gui.controllers.opener import Opener
-from insitu_tem.gui.controllers.app_state import ROLES, AppState
-from insitu_tem.gui.undo import ReplaceDatasetCommand, SetDatasetCommand, SetScanLinesCommand
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.undo import ReplaceDatasetCommand, SetCalibrationCommand, SetScanLinesCommand
 
 DEFAULT_AUTOSAVE_SECONDS = 60
 
 
 class ProjectController(QObject):
-    """Collects and restores the whole session; owns the autosave timer.
+    """Opens, saves and autosaves the session; asks before replacing data others depend on.
 
     Parameters
     ----------
@@ -45,7 +45,7 @@ class ProjectController(QObject):
     path_changed(str) : the project now lives at this file
     dirty_changed(bool) : the session has (or no longer has) unsaved changes
     scan_lines_changed(dict) : the registered scan lines
-    restored() : every dataset of an opened project is in and its state restored
+    restored() : every dataset of an opened project is in and its panels restored
     """
 
     path_changed = Signal(str)
@@ -53,7 +53,7 @@ class ProjectController(QObject):
     scan_lines_changed = Signal(dict)
     restored = Signal()
 
-    def __init__(self, state: AppState, opener: Opener, undo_stack: QUndoStack, panels: dict,
+    def __init__(self, state: SessionBridge, opener: Opener, undo_stack: QUndoStack, panels: dict,
                  reporter: ErrorReporter, asker: Asker, *, recovery_path: Path, autosave_seconds: float = 60,
                  folder: Callable[[], str] = lambda: "", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,12 +61,11 @@ class ProjectController(QObject):
         opener.place = self.place_dataset
         self.reporter, self.asker, self.recovery_path, self.folder = reporter, asker, Path(recovery_path), folder
         self.path: Path | None = None
-        self.scan_lines: dict[str, dict] = {}
-        self._pending: dict[str, dict] = {}
-        self._restoring_role = False
+        self._pending: set[str] = set()
+        self._restoring = False
         self._dirty = False
         self.undo_stack.indexChanged.connect(self._mark_dirty)
-        self.state.dataset_changed.connect(self._on_dataset_changed)
+        self.state.session_event.connect(self._on_session_event)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.timeout.connect(self.autosave)
         self.set_autosave_interval(autosave_seconds)
@@ -76,6 +75,10 @@ class ProjectController(QObject):
         self.autosave_timer.stop()
         if seconds > 0:
             self.autosave_timer.start(int(seconds * 1000))
+
+    @property
+    def session(self):
+        return self.state.session
 
     @property
     def dirty(self) -> bool:
@@ -93,48 +96,54 @@ class ProjectController(QObject):
             self.dirty_changed.emit(dirty)
 
     def _mark_dirty(self, *_args) -> None:
-        if not self._restoring_role:
+        if not self._restoring:
             self._set_dirty(True)
 
-    def _on_dataset_changed(self, role: str, dataset: Dataset | None) -> None:
-        if self._restoring_role:
-            return
-        if role in self._pending:
-            self._apply_pending(role, dataset)
-        else:
+    def _on_session_event(self, name: str, payload: tuple) -> None:
+        if name == "scan_line":
+            self.scan_lines_changed.emit(self.session.scan_lines)
+        if name == "dirty" and payload[0]:
             self._mark_dirty()
 
+    @property
+    def scan_lines(self) -> dict[str, dict]:
+        return self.session.scan_lines
+
     def set_calibration(self, role: str, *, scale: float | None, units: str | None) -> None:
-        """Recalibrate the dataset of ``role`` as an undoable step."""
-        before = self.state.dataset(role)
-        if before is None:
+        """Override the calibration of ``role`` as an undoable step."""
+        if self.state.dataset(role) is None:
             raise DataError(f"no {role} dataset is open to calibrate")
-        after = recalibrate(before, scale=scale, units=units)
         text = f"Calibrate {role}: {scale if scale is not None else ''} {units or ''}".strip()
-        self.undo_stack.push(SetDatasetCommand(self.state, role, before, after, text))
+        self.undo_stack.push(SetCalibrationCommand(self.state, role, self.session.calibration(role),
+                                                   {"scale": scale, "units": units}, text))
 
     def place_dataset(self, role: str, dataset: Dataset) -> None:
         """Put an opened dataset in ``role``; replacing one that others depend on asks and is undoable."""
-        before = self.state.dataset(role)
-        if role in self._pending or before is None:
+        if role in self._pending:
+            self._attach(role, dataset)
+            return
+        before = self.session.raw_dataset(role)
+        if before is None:
             self.state.set_dataset(role, dataset)
             return
-        lines_after = {} if role == "movie" else {r: v for r, v in self.scan_lines.items() if r != role}
         panel = self.panels.get(role)
-        lost = list(panel.dependents()) if hasattr(panel, "dependents") else []
-        lost += [f"the {r.upper()} scan line" for r in self.scan_lines if r not in lines_after]
-        if lost and not self.asker.yes_no(f"Opening {Path(dataset.source).name or 'this file'} replaces the {role} "
-                                          f"and discards {', '.join(lost)}. Continue? (Edit ▸ Undo brings them back)"):
+        lost = self.session.dependents(role).describe()
+        lost += list(panel.dependents()) if hasattr(panel, "dependents") else []
+        name = Path(dataset.source).name if dataset.source else "this data"
+        if lost and not self.asker.yes_no(f"Opening {name} replaces the {role} and discards "
+                                          f"{', '.join(dict.fromkeys(lost))}. Continue? (Edit ▸ Undo brings them back)"):
             return
         panel_state = panel.project_state() if hasattr(panel, "project_state") else None
-        self.undo_stack.push(ReplaceDatasetCommand(
-            self.state, role, before, dataset, panel=panel, panel_state=panel_state, lines=self,
-            scan_lines=(dict(self.scan_lines), lines_after), text=f"Open {Path(dataset.source).name} as {role}"))
+        self.undo_stack.push(ReplaceDatasetCommand(self.state, role, before, dataset, panel=panel,
+                                                   panel_state=panel_state, text=f"Open {name} as {role}"))
 
     def set_scan_lines(self, scan_lines: dict[str, dict]) -> None:
-        """Replace all registered scan lines (not undoable: used when opening)."""
-        self.scan_lines = dict(scan_lines)
-        self.scan_lines_changed.emit(dict(self.scan_lines))
+        """Make ``scan_lines`` ({role: line}) the registered scan lines."""
+        for role in set(self.session.scan_lines) - set(scan_lines):
+            self.session.set_scan_line(role, None)
+        for role, line in scan_lines.items():
+            if self.session.scan_line(role) != line:
+                self.session.set_scan_line(role, line)
 
     def place_scan_line(self, role: str, start_rc, end_rc, *, time_s: float | None) -> None:
         """Register ``role``'s line scan on the movie from two points (movie px) as an undoable step."""
@@ -143,34 +152,26 @@ class ProjectController(QObject):
             raise DataError(f"open the {role.upper()} line scan before placing its scan line")
         line = {"start_rc": [float(v) for v in start_rc], "end_rc": [float(v) for v in end_rc],
                 "n_positions": int(dataset.n_items), "time_s": float(time_s or 0.0)}
-        self.undo_stack.push(SetScanLinesCommand(self, dict(self.scan_lines), {**self.scan_lines, role: line},
+        self.undo_stack.push(SetScanLinesCommand(self, self.scan_lines, {**self.scan_lines, role: line},
                                                  f"Place {role.upper()} scan line"))
 
-    def collect(self, project_path: Path) -> Project:
-        """Describe the session as a Project whose paths are relative to ``project_path``."""
-        project = Project()
-        for role in ROLES:
-            dataset = self.state.dataset(role)
-            if dataset is None or not dataset.source:
-                continue
-            project.files.append(reference_for(role, dataset.source, project_path,
-                                               signal=dataset.metadata.get("signal_index")))
-            override = dataset.metadata.get("calibration_override")
-            if override:
-                project.parameters.setdefault("calibration", {})[role] = override
-        project.parameters["cursor"] = {"frame": self.state.frame, "scan_index": self.state.scan_index}
-        project.scan_lines = dict(self.scan_lines)
-        for role, panel in self.panels.items():
-            if hasattr(panel, "project_state"):
-                project.annotations[role] = panel.project_state()
-        return project
+    def sync_panels(self) -> None:
+        """Write what panels still keep themselves into the session (before saving)."""
+        self._restoring = True
+        try:
+            for role, panel in self.panels.items():
+                if hasattr(panel, "project_state"):
+                    self.session.set_panel_state(role, panel.project_state())
+        finally:
+            self._restoring = False
 
     def save(self, path: str | Path | None = None) -> Path:
         """Save atomically to ``path`` (default: the current project path)."""
         target = Path(path) if path is not None else self.path
         if target is None:
             raise DataError("the project has no file yet; use Save As")
-        save_project(self.collect(target), target)
+        self.sync_panels()
+        save_session(self.session, target)
         autosave_path(target).unlink(missing_ok=True)
         self.recovery_path.unlink(missing_ok=True)
         self.path = target
@@ -189,8 +190,8 @@ class ProjectController(QObject):
             return None
         target = self.autosave_target()
         target.parent.mkdir(parents=True, exist_ok=True)
-        save_project(self.collect(self.path or target), target)
-        return target
+        self.sync_panels()
+        return save_session(self.session, target, mark_clean=False)
 
     def discard_autosave(self) -> None:
         """The user chose to discard unsaved changes: forget their autosave too."""
@@ -218,76 +219,65 @@ class ProjectController(QObject):
 
     def _load(self, source: Path, path: Path, *, untitled: bool) -> None:
         try:
-            project = load_project(source)
+            session = load_session(source, project_path=path)
         except DataError as error:
             self.reporter.report(f"{path.name}: {error}")
             return
-        self._clear_session()
-        self.path = None if untitled else path
-        self.set_scan_lines(dict(project.scan_lines))
-        self._restore(project, path)
-        self.undo_stack.clear()
-        self.undo_stack.setClean()
+        self._restoring = True
+        try:
+            self._pending = set(session.roles)
+            self.state.replace_session(session)
+            self.scan_lines_changed.emit(session.scan_lines)
+            self.path = None if untitled else path
+            self.undo_stack.clear()
+            self.undo_stack.setClean()
+        finally:
+            self._restoring = False
         self._set_dirty(source != path or untitled)
         if not untitled:
             self.path_changed.emit(str(path))
-
-    def _clear_session(self) -> None:
-        """Empty every role so nothing of the previous session survives into the next one."""
-        self._pending.clear()
-        self._restoring_role = True
-        try:
-            for role in ROLES:
-                if self.state.dataset(role) is not None:
-                    self.state.set_dataset(role, None)
-        finally:
-            self._restoring_role = False
-
-    def _restore(self, project: Project, path: Path) -> None:
-        calibrations = project.parameters.get("calibration", {})
-        cursor = project.parameters.get("cursor", {})
-        for reference in project.files:
-            found = locate(reference, path)
-            if found is None:
-                answer = self.asker.locate(reference.path, self.folder())
-                found = Path(answer) if answer else None
-            if found is None:
-                self.reporter.report(f"{path.name}: cannot find {reference.path} (moved or changed); "
-                                     "open it with File ▸ Open and save the project again")
-                continue
-            self._pending[reference.role] = {"calibration": calibrations.get(reference.role),
-                                             "panel": project.annotations.get(reference.role), "cursor": cursor}
-            self.opener.open(found, signal=reference.signal, role=reference.role,
-                             on_failed=lambda role=reference.role: self._drop_pending(role))
+        for role in session.roles:
+            self._load_role(role, path)
         if not self._pending:
             self.restored.emit()
 
-    def _drop_pending(self, role: str) -> None:
-        if self._pending.pop(role, None) is not None and not self._pending:
-            self.restored.emit()
+    def _load_role(self, role: str, path: Path) -> None:
+        recorded = self.session.source(role)
+        found = find_source(self.session, role, path)
+        if found is None and recorded.path:
+            answer = self.asker.locate(Path(recorded.path).name, self.folder())
+            found = Path(answer) if answer else None
+        if found is None:
+            self.reporter.report(f"{path.name}: cannot find {Path(recorded.path or role).name} (moved or changed); "
+                                 "open it with File ▸ Open and save the project again")
+            self._drop_pending(role)
+            return
+        if str(found.resolve()) != recorded.path:
+            self.session.add_source(role, replace(recorded, path=str(found.resolve())))
+        self.opener.open(found, signal=recorded.signal, role=role, kind=recorded.kind,
+                         on_failed=lambda: self._drop_pending(role))
 
-    def _apply_pending(self, role: str, dataset: Dataset | None) -> None:
-        if dataset is not None:
-            pending = self._pending[role]
-            QTimer.singleShot(0, lambda: self._restore_role(role, dataset, pending))
-
-    def _restore_role(self, role: str, dataset: Dataset, pending: dict) -> None:
-        self._restoring_role = True
+    def _attach(self, role: str, dataset: Dataset) -> None:
+        self._restoring = True
         try:
-            self._restore_state(role, dataset, pending)
+            self.session.attach(role, dataset)
         finally:
-            self._restoring_role = False
+            self._restoring = False
+        QTimer.singleShot(0, lambda: self._restore_panel(role))
+
+    def _restore_panel(self, role: str) -> None:
+        self._restoring = True
+        try:
+            panel = self.panels.get(role)
+            saved = self.session.panel_state(role)
+            if saved and hasattr(panel, "restore_project_state"):
+                panel.restore_project_state(saved)
+        finally:
+            self._restoring = False
         self._drop_pending(role)
 
-    def _restore_state(self, role: str, dataset: Dataset, pending: dict) -> None:
-        calibration = pending["calibration"]
-        if calibration:
-            self.state.set_dataset(role, recalibrate(dataset, scale=calibration.get("scale"),
-                                                     units=calibration.get("units")))
-        if role == "movie" and "frame" in pending["cursor"]:
-            self.state.set_frame(pending["cursor"]["frame"])
-        if role in ("nbd", "eels") and "scan_index" in pending["cursor"]:
-            self.state.set_scan_index(pending["cursor"]["scan_index"])
-        panel = self.panels.get(role)
-        if pending["panel"] and hasattr(panel, "restore_project_state"):
-            panel.restore_project_state(pending["panel"])
+    def _drop_pending(self, role: str) -> None:
+        if role in self._pending:
+            self._pending.discard(role)
+            if not self._pending:
+                self.restored.emit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout
 
-from insitu_tem.gui.controllers.app_state import ROLES, AppState
+from insitu_tem.gui.controllers.session_bridge import ROLES, SessionBridge
 
 UNITS = ("nm", "Å", "µm", "1/nm", "1/Å", "eV")
 
@@ -12,7 +12,7 @@ UNITS = ("nm", "Å", "µm", "1/nm", "1/Å", "eV")
 class CalibrationDialog(QDialog):
     """Role, scale and units; ``values()`` returns them once accepted."""
 
-    def __init__(self, state: AppState, parent=None) -> None:
+    def __init__(self, state: SessionBridge, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Set calibration")
         self.role = QComboBox()

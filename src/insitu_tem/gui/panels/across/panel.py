@@ -13,10 +13,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from insitu_tem.workflows import across_front
+from insitu_tem.core.model import DataError
+from insitu_tem.workflows import across_front, front
 from insitu_tem.workflows.across_front import AcrossFront
-from insitu_tem.workflows.project import open_session
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
 PLOTTED = (("W_O23_shift", "W O2,3 shift (eV)"), ("Li_K_intensity", "Li K (counts)"),
@@ -30,14 +30,13 @@ class AcrossPanel(QWidget):
     role = "across"
     computed = Signal(object)
 
-    def __init__(self, state: AppState, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.result: AcrossFront | None = None
-        self.project_source = None
         self.compute_button = QPushButton("Compute")
         self.csv_button = QPushButton("Export CSV…")
-        self.status = QLabel("Open a project with a movie, scan lines and line scans, then Compute.")
+        self.status = QLabel("Open a movie, place a scan line, open the line scans, then Compute.")
         self.plots = pg.GraphicsLayoutWidget()
         self.cursors: list[pg.InfiniteLine] = []
         self._plot_items: list[pg.PlotItem] = []
@@ -53,21 +52,36 @@ class AcrossPanel(QWidget):
         self.csv_button.clicked.connect(self._export_csv)
         self.plots.scene().sigMouseClicked.connect(self._on_click)
         state.scan_index_changed.connect(self._move_cursor)
-
-    def set_project_source(self, source) -> None:
-        """``source()`` returns (Project, path) of the open project, or None."""
-        self.project_source = source
+        state.session_event.connect(self._on_session_event)
 
     def compute(self) -> None:
-        current = self.project_source() if self.project_source else None
-        if current is None:
-            self.status.setText("Save or open a project first: the view needs its scan lines.")
+        """Across-the-front on the session on screen (saved or not): its current result, else run
+        on the user's front track (tracking along the analysis or scan line first when there is
+        none); the latest request wins."""
+        session = self.state.session
+        if session.result_status("across") == "current":
+            self.show_result(AcrossFront.from_result(session.result("across")))
             return
-        _project, path = current
-        self.status.setText("Computing…")
-        self.tasks.submit(lambda control: AcrossFront.from_result(across_front.run(
-                              open_session(path), should_stop=control.should_stop, progress=control.progress)),
-                          key="across", on_result=self.show_result, description="Across the front")
+        try:
+            job = across_front.prepare(session) if session.result("front") is not None else front.prepare(session)
+        except DataError as error:
+            self.status.setText(f"Across the front: {error}")
+            return
+        self.status.setText("Computing…" if job.name == "across" else "Tracking the front first…")
+        self.tasks.submit(lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+                          key="across", on_result=lambda result: self._store(job.name, result),
+                          description="Across the front" if job.name == "across" else "Tracking the front")
+
+    def _store(self, name: str, result) -> None:
+        self.state.session.store_result(name, result)
+        if name == "front":
+            self.compute()
+        else:
+            self.show_result(AcrossFront.from_result(result))
+
+    def _on_session_event(self, name: str, payload: tuple) -> None:
+        if name == "result" and payload[0] == "front" and self.result is not None:
+            self.clear()
 
     def clear(self) -> None:
         """Forget the result (an input changed): no plots until computed again."""

@@ -18,7 +18,7 @@ from insitu_tem.analysis.eels import (
     default_signal_window, edges_in_range,
 )
 from insitu_tem.core.model import Axis, Dataset
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.panels.eels.profiles import EelsProfiles
 from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
@@ -77,7 +77,7 @@ class EelsPanel(QWidget):
     role = "eels"
     analysis_finished = Signal()
 
-    def __init__(self, state: AppState, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.dataset: Dataset | None = None
@@ -142,7 +142,25 @@ class EelsPanel(QWidget):
             lambda low, high: self._change(replace(self.params, signal_window=(low, high)), "Move signal window"))
         self.plot.cursor_moved.connect(self._on_cursor)
         self.aligned_check.toggled.connect(lambda _: self._show_spectrum(self._index()))
-        self.log_check.toggled.connect(self.plot.set_log)
+        self.log_check.toggled.connect(self._set_log)
+
+    def _set_log(self, enabled: bool) -> None:
+        self.plot.set_log(enabled)
+        self.state.set_view("eels.log", bool(enabled))
+
+    def project_state(self) -> dict:
+        """Edge, windows (eV), background model, reference spectrum and the aligned display."""
+        p = self.params
+        return {"edge": p.edge, "background_window": p.background_window, "signal_window": p.signal_window,
+                "model": p.model, "reference": p.reference, "aligned": self.aligned_check.isChecked()}
+
+    def restore_project_state(self, saved: dict) -> None:
+        """Show what was saved: parameters from the panel state, log scale from the session's view."""
+        windows = {k: tuple(saved[k]) if saved.get(k) else None for k in ("background_window", "signal_window")}
+        self.aligned_check.setChecked(bool(saved.get("aligned", True)))
+        self.log_check.setChecked(bool(self.state.view("eels.log")))
+        self.set_params(EelsParams(saved.get("edge"), windows["background_window"], windows["signal_window"],
+                                   saved.get("model", "power_law"), int(saved.get("reference", 0))))
 
     @property
     def energy(self) -> Axis | None:
@@ -179,6 +197,8 @@ class EelsPanel(QWidget):
     def set_params(self, params: EelsParams) -> None:
         """Apply parameters (no undo entry) and recompute the edge analysis."""
         self.params = params
+        if params.reference >= 0:
+            self.state.session.set_reference_probe(params.reference)
         self.edge_combo.setCurrentIndex(max(self.edge_combo.findData(params.edge), 0))
         self.model_combo.setCurrentText(params.model)
         self.reference_spin.blockSignals(True)
@@ -260,7 +280,8 @@ class EelsPanel(QWidget):
             start = fit.window_eV[0]
             stop = self.edge_result.window.window_eV[1]
             inside = (energy >= start) & (energy <= stop)
-            curve = fit.evaluate(energy[inside]).reshape(-1, int(inside.sum()))[index]
+            at_probe = replace(fit, params=fit.params.reshape(-1, fit.params.shape[-1])[index])
+            curve = at_probe.evaluate(energy[inside])
             self.plot.set_background(energy[inside], curve)
         else:
             self.plot.set_background(None, None)

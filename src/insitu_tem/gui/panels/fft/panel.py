@@ -26,11 +26,10 @@ from insitu_tem.analysis.hrtem.lattice_report import (
 )
 from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries, lattice_vs_time
 from insitu_tem.analysis.crystal.phases import load_library
-from insitu_tem.core.calibration import recalibrate
 from insitu_tem.core.model import Axis, Dataset
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
-from insitu_tem.gui.undo import SetDatasetCommand, track_drags
+from insitu_tem.gui.undo import SetCalibrationCommand, track_drags
 from insitu_tem.gui.panels.fft.controls import FftControls
 from insitu_tem.gui.panels.fft.overlays import CrystallinityOverlay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
@@ -53,7 +52,7 @@ class FftPanel(QWidget):
     measurement_shown = Signal()
     picks_changed = Signal()
 
-    def __init__(self, state: AppState, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.dataset: Dataset | None = None
@@ -150,6 +149,8 @@ class FftPanel(QWidget):
             return
         self.image_view.set_frame(self.current_frame())
         self._forget_crystallinity()
+        if self.dataset is self.state.dataset("hrtem"):
+            self.state.set_view("hrtem.frame", int(self.navigator.index))
         if self.dataset.kind == "movie":
             self.series_plot.set_time(self.dataset.axes[0].to_value(index))
         self._request_measure()
@@ -347,9 +348,9 @@ class FftPanel(QWidget):
         if check is None or role is None:
             return
         col = self.dataset.signal_axes[1]
-        after = recalibrate(self.dataset, scale=col.scale * check.factor, units="nm")
-        self.undo_stack.push(SetDatasetCommand(self.state, role, self.dataset, after,
-                                               f"Calibrate {role} on {check.reference} (×{check.factor:.4f})"))
+        self.undo_stack.push(SetCalibrationCommand(self.state, role, self.state.session.calibration(role),
+                                                   {"scale": col.scale * check.factor, "units": "nm"},
+                                                   f"Calibrate {role} on {check.reference} (×{check.factor:.4f})"))
 
     # -------------------------------------------------------------------- tracking
     def track(self) -> None:
@@ -396,3 +397,5 @@ class FftPanel(QWidget):
         c.set_reference(reference.get("phase", ""), reference.get("hkl", ""))
         if saved.get("roi_px") and self.dataset is not None:
             self.set_roi_px(*saved["roi_px"])
+        if self.dataset is not None and self.dataset is self.state.dataset("hrtem"):
+            self.navigator.set_index(int(self.state.view("hrtem.frame")))

@@ -56,6 +56,15 @@ class FrontAnnotations(QObject):
         """Plain-JSON form for the project file."""
         return {str(frame): [list(p) for p in points] for frame, points in sorted(self.keyframes.items())}
 
+    def as_marks(self) -> dict[int, list]:
+        """The session's form of the marks: ``{frame: [[row, col], ...]}``, raw movie px."""
+        return {frame: [[float(r), float(c)] for r, c in points]
+                for frame, points in sorted(self.keyframes.items()) if points}
+
+    def load_marks(self, marks: dict) -> None:
+        """Replace all keyframes from the session's marks."""
+        self.load_dict({str(frame): points for frame, points in marks.items()})
+
     def load_dict(self, document: dict) -> None:
         """Replace all keyframes from :meth:`as_dict` output."""
         self.keyframes = {int(frame): [(float(r), float(c)) for r, c in points]

@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
 
 from insitu_tem.analysis.movie.film_thickness import film_thickness
 from insitu_tem.analysis.movie.front_area import ReactedArea, reacted_area
-from insitu_tem.analysis.movie.front_line import FrontAnalysis, analyse_front
 from insitu_tem.analysis.movie.front_manual import csv_header, csv_rows, position_along_line
-from insitu_tem.analysis.movie.kinetics import fit_kinetics
+from insitu_tem.analysis.movie.kinetics import KineticsFit, fit_kinetics
 from insitu_tem.analysis.movie.kymograph import kymograph, sample_line
-from insitu_tem.core.model import Dataset
+from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.workflows import front as front_workflow
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetValueCommand, track_drags
 from insitu_tem.gui.panels.movie.front_area_overlay import ReactedAreaOverlay
@@ -57,15 +58,16 @@ class FrontWorkbench(QWidget):
     kymograph_ready = Signal()
     tracking_ready = Signal()
 
-    def __init__(self, view: MovieView, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(self, view: MovieView, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack,
+                 parent=None) -> None:
         super().__init__(parent)
-        self.view, self.tasks, self.undo_stack = view, tasks, undo_stack
+        self.view, self.state, self.tasks, self.undo_stack = view, state, tasks, undo_stack
         self.dataset: Dataset | None = None
         self.shifts_px: np.ndarray | None = None
         self.display_corrected = False
         self.frame = 0
         self.line_rc: np.ndarray | None = None
-        self.analysis: FrontAnalysis | None = None
+        self.analysis: dict | None = None
         self.manual_fit = None
         self._pending_start: tuple[float, float] | None = None
         self.selected_point: int | None = None
@@ -81,6 +83,7 @@ class FrontWorkbench(QWidget):
         self.overlay.point_moved.connect(self._point_moved)
         self.overlay.point_selected.connect(self._select)
         self.kymograph_view.time_clicked.connect(self._kymograph_clicked)
+        state.session_event.connect(self._on_session_event)
 
     def _build(self) -> None:
         self.tool_buttons = QButtonGroup(self)
@@ -172,8 +175,6 @@ class FrontWorkbench(QWidget):
             found.append("the analysis line and its kymograph")
         if self.annotations.keyframes:
             found.append(f"front marks on {len(self.annotations.keyframes)} frames")
-        if self.analysis is not None:
-            found.append("the front track and its fit")
         if self.shifts_px is not None:
             found.append("the measured drift")
         return found
@@ -220,7 +221,11 @@ class FrontWorkbench(QWidget):
         return True
 
     def set_line(self, points_rc) -> None:
-        """Place the analysis line (raw (row, col) px vertices) and compute its kymograph."""
+        """Place the analysis line (raw (row, col) px vertices) in the session and compute its kymograph."""
+        self._apply_line(points_rc)
+        self.state.session.set_analysis_line(None if self.line_rc is None else self.line_rc.tolist())
+
+    def _apply_line(self, points_rc) -> None:
         self.line_rc = None if points_rc is None else np.asarray(points_rc, dtype=float)
         self._redraw_line()
         if self.line_rc is not None:
@@ -281,25 +286,44 @@ class FrontWorkbench(QWidget):
         if self.line_rc is None or self.dataset is None:
             self.status.setText("Draw a line first (Line tool).")
             return
-        array, line, width, shifts = self.dataset.array, self.line_rc.copy(), self.width_spin.value(), self.shifts_px
-        axes, times = self.dataset.signal_axes, self._times()
-        self.tasks.submit(
-            lambda control: analyse_front(array, line, axes=axes, times=times, width=width, shifts_px=shifts,
-                                          progress=control.progress, should_stop=control.should_stop),
-            key="movie-front", on_result=self._show_tracking, description="Tracking the front")
+        session = self.state.session
+        try:
+            job = front_workflow.prepare(session, line_rc=self.line_rc.tolist(), width_px=self.width_spin.value(),
+                                         drift="session" if session.result("drift") is not None else None)
+        except DataError as error:
+            self.status.setText(f"Cannot track: {error}")
+            return
+        self.tasks.submit(lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+                          key="movie-front", on_result=lambda result: session.store_result(job.name, result),
+                          description="Tracking the front")
 
-    def _show_tracking(self, analysis: FrontAnalysis) -> None:
-        self.analysis = analysis
-        units, time_units = analysis.units, self._time_units()
-        self.kinetics.set_automatic(analysis.times, analysis.position, analysis.fit, analysis.velocity,
-                                    analysis.velocity_measured, units=units, time_units=time_units)
-        self._show_kymograph(analysis.kymograph)
-        self.kymograph_view.set_tracks((analysis.times, analysis.position), self._manual_series())
+    def _on_session_event(self, name: str, payload: tuple) -> None:
+        if name == "result" and payload[0] == "front":
+            self.show_track()
+        elif name == "analysis_line" and not _same_points(self.state.session.analysis_line, self.line_rc):
+            self._apply_line(self.state.session.analysis_line)
+        elif name == "marks" and self.state.session.marks != self.annotations.as_marks():
+            self.annotations.load_marks(self.state.session.marks)
+
+    def show_track(self) -> None:
+        """Show the session's front track and kinetic fit (or nothing when it has none)."""
+        result = self.state.session.result("front")
+        self.analysis = None if result is None or self.dataset is None else result.value
+        if self.analysis is None:
+            self.kinetics.clear()
+            self._update_manual()
+            return
+        track, time_units = self.analysis, self._time_units()
+        times, position = np.asarray(track["times"], float), np.asarray(track["position"], float)
+        self.kinetics.set_automatic(times, position, KineticsFit(**track["fit"]), np.asarray(track["velocity"], float),
+                                    np.asarray(track["velocity_measured"], float), units=track["units"],
+                                    time_units=time_units)
+        self.kymograph_view.set_tracks((times, position), self._manual_series())
         self._show_current_velocity()
-        found = int(analysis.track.present.sum())
-        self.status.setText(f"Front found in {found} of {len(analysis.times)} frames; "
-                            f"mean confidence {np.mean(analysis.track.confidence[analysis.track.present]):.2f}"
-                            if found else analysis.track.reason)
+        present = np.asarray(track["present"], bool)
+        confidence = np.asarray(track["confidence"], float)
+        self.status.setText(f"Front found in {int(present.sum())} of {len(times)} frames; "
+                            f"mean confidence {np.mean(confidence[present]):.2f}" if present.any() else track["reason"])
         self.tracking_ready.emit()
 
     def request_thickness(self) -> None:
@@ -355,7 +379,8 @@ class FrontWorkbench(QWidget):
 
     def _update_manual(self) -> None:
         manual = self._manual_series()
-        auto = None if self.analysis is None else (self.analysis.times, self.analysis.position)
+        auto = None if self.analysis is None else (np.asarray(self.analysis["times"], float),
+                                                   np.asarray(self.analysis["position"], float))
         self.kymograph_view.set_tracks(auto, manual)
         self.kinetics.set_manual(*(manual if manual is not None else ([], [])))
         if manual is not None and len(manual[0]) >= 5:
@@ -367,6 +392,8 @@ class FrontWorkbench(QWidget):
         self.kinetics.set_manual_fit_text("manual marks: " + fit_text(fit, units=units, time_units=self._time_units()))
 
     def _annotations_changed(self) -> None:
+        if self.dataset is not None and self.state.session.marks != self.annotations.as_marks():
+            self.state.session.set_marks(self.annotations.as_marks())
         self._refresh_overlay()
         self._update_manual()
 
@@ -409,16 +436,17 @@ class FrontWorkbench(QWidget):
         return len(rows)
 
     def _show_current_velocity(self) -> None:
-        if self.analysis is None or not self.analysis.fit.ok:
+        if self.analysis is None or not self.analysis["fit"]["ok"]:
             return
-        v = self.analysis.velocity[min(self.frame, len(self.analysis.velocity) - 1)]
+        velocity = self.analysis["velocity"]
+        v = float(velocity[min(self.frame, len(velocity) - 1)])
         if not np.isfinite(v):
             self.kinetics.set_current_velocity(f"velocity at t = {self._times()[self.frame]:.3g} "
                                                f"{self._time_units()}: before the front started (no fit)")
             return
         self.kinetics.set_current_velocity(
             f"velocity at t = {self._times()[self.frame]:.3g} {self._time_units()}: "
-            f"{v:.4g} {self.analysis.units}/{self._time_units()} (fit)")
+            f"{v:.4g} {self.analysis['units']}/{self._time_units()} (fit)")
 
     def _kymograph_clicked(self, time: float) -> None:
         self.frame_requested.emit(int(np.argmin(np.abs(self._times() - time))))
@@ -435,7 +463,23 @@ class FrontWorkbench(QWidget):
                 "width_px": self.width_spin.value(), "front_keyframes": self.annotations.as_dict()}
 
     def restore_project_state(self, state: dict) -> None:
+        """Show the session's line, marks and track (older projects: the panel's own line and marks)."""
+        session = self.state.session
         self.width_spin.setValue(float(state.get("width_px", 21)))
-        self.annotations.load_dict(state.get("front_keyframes", {}))
-        if state.get("line_rc"):
-            self.set_line(state["line_rc"])
+        marks = session.marks
+        if marks:
+            self.annotations.load_marks(marks)
+        else:
+            self.annotations.load_dict(state.get("front_keyframes", {}))
+        line = session.analysis_line or state.get("line_rc")
+        if line:
+            self._apply_line(line)
+            if not session.analysis_line:
+                session.set_analysis_line(line)
+        self.show_track()
+
+
+def _same_points(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return np.asarray(a).shape == np.asarray(b).shape and np.allclose(a, b)

@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from insitu_tem.analysis.movie.drift import measure_drift
 from insitu_tem.analysis.movie.display_processing import DisplayOptions, display_axes, display_frame, frame_range, movie_levels
-from insitu_tem.core.model import Axis, Dataset
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.core.model import Axis, DataError, Dataset
+from insitu_tem.workflows import drift as drift_workflow
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.panels.movie.front_workbench import FrontWorkbench
 from insitu_tem.gui.panels.movie.controls import ContrastControls, PlaybackBar, ProcessingControls
@@ -24,13 +24,16 @@ from insitu_tem.gui.panels.movie.movie_view import MovieView
 from insitu_tem.gui.widgets.navigator import Navigator
 
 
+MATPLOTLIB_CMAPS = {"grey": "gray", "CET-L8": "cividis"}
+
+
 class MoviePanel(QWidget):
     """Frame display with playback, contrast, processing and the front workbench."""
 
     title = "Movie"
     role = "movie"
 
-    def __init__(self, state: AppState, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.dataset: Dataset | None = None
@@ -44,7 +47,7 @@ class MoviePanel(QWidget):
         self.play_button, self.time_label = self.playback.play_button, self.playback.time_label
         self.contrast = ContrastControls()
         self.processing = ProcessingControls()
-        self.front = FrontWorkbench(self.view, tasks, undo_stack)
+        self.front = FrontWorkbench(self.view, state, tasks, undo_stack)
         self._build()
         self._connect()
 
@@ -76,7 +79,7 @@ class MoviePanel(QWidget):
         self.playback.step.connect(lambda step: self.state.set_frame(self._next_frame(step, wrap=False)))
         self.contrast.levels_changed.connect(self._set_levels)
         self.contrast.auto_requested.connect(self.auto_levels)
-        self.contrast.lut_changed.connect(self.view.set_lut)
+        self.contrast.lut_changed.connect(self._set_lut)
         self.processing.options_changed.connect(self._options_changed)
         self.processing.crop_requested.connect(self._crop)
         self.processing.drift_requested.connect(self.request_drift)
@@ -133,6 +136,11 @@ class MoviePanel(QWidget):
 
     def _set_levels(self, black: float, white: float) -> None:
         self.view.set_levels(black, white)
+        self.state.set_view("movie.levels", [float(black), float(white)])
+
+    def _set_lut(self, name: str, gamma: float) -> None:
+        self.view.set_lut(name, gamma)
+        self.state.set_view("movie.cmap", MATPLOTLIB_CMAPS.get(name, name))
 
     def _show_frame(self, index: int) -> None:
         if self.dataset is None:
@@ -197,18 +205,26 @@ class MoviePanel(QWidget):
         """Measure drift in the background; then the display and the line can follow it."""
         if self.dataset is None:
             return
-        array = self.dataset.array
-        self.tasks.submit(lambda control: measure_drift(array, progress=control.progress,
-                                                        should_stop=control.should_stop),
-                          key="movie-drift", on_result=self._drift_measured, description="Measuring drift")
+        session = self.state.session
+        try:
+            job = drift_workflow.prepare(session)
+        except DataError as error:
+            self.front.status.setText(f"Cannot measure drift: {error}")
+            return
+        self.tasks.submit(lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+                          key="movie-drift", on_result=lambda result: self._drift_measured(job.name, result),
+                          description="Measuring drift")
 
-    def _drift_measured(self, result) -> None:
-        self.shifts_px = result.shifts_px
+    def _drift_measured(self, name: str, stored) -> None:
+        self.state.session.store_result(name, stored)
+        result = stored.value
+        self.shifts_px = np.asarray(result["shifts_px"], float)
         self.processing.drift_correct.setEnabled(True)
         self.processing.drift_correct.setChecked(True)
         self.front.set_shifts(self.shifts_px)
-        largest = float(np.nanmax(np.hypot(*result.shifts_px.T)))
-        self.front.status.setText(f"Drift measured: up to {largest:.2f} px" + ("" if result.ok else f" ({result.reason})"))
+        largest = float(np.nanmax(np.hypot(*self.shifts_px.T)))
+        self.front.status.setText(f"Drift measured: up to {largest:.2f} px"
+                                  + ("" if result["ok"] else f" ({result['reason']})"))
 
     def _clicked(self, row_f: float, col_f: float) -> None:
         row, col = self.dataset.signal_axes if self.dataset is not None else self.view.axes

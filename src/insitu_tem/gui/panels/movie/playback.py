@@ -74,10 +74,10 @@ def _time_panel(app, movie: np.ndarray, frames: int, *, lazy: bool) -> float:
     from insitu_tem.core.model import Axis, Dataset
     from insitu_tem.gui.errors import RecordingReporter
     from insitu_tem.gui.panels.movie.panel import MoviePanel
-    from insitu_tem.gui.controllers.app_state import AppState
+    from insitu_tem.gui.controllers.session_bridge import SessionBridge
     from insitu_tem.gui.tasks import TaskRunner
 
-    state = AppState()
+    state = SessionBridge()
     tasks = TaskRunner(RecordingReporter())
     panel = MoviePanel(state, tasks, QUndoStack())
     panel.resize(*VIEW_SIZE)

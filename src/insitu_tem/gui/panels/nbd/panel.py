@@ -17,7 +17,7 @@ from insitu_tem.analysis.diffraction.nbd_scan import PatternAnalysis, ScanAnalys
 from insitu_tem.analysis.diffraction.calibration import scale_from_ring, strongest_ring_radius
 from insitu_tem.analysis.diffraction.ellipse import EllipseFit, ellipse_on_strongest_ring
 from insitu_tem.core.model import Axis, Dataset
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.panels.nbd.pattern_view import DISPLAY_MODES, NbdPatternView
@@ -60,7 +60,7 @@ class NbdPanel(QWidget):
     analysis_finished = Signal()
     profile_finished = Signal()
 
-    def __init__(self, state: AppState, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.dataset: Dataset | None = None
@@ -102,12 +102,32 @@ class NbdPanel(QWidget):
         self.ellipse_box = QCheckBox("Correct ellipse (fit on this ring)")
         self.status = QLabel("Open a pattern series")
         self.status.setWordWrap(True)
-        self.display.currentTextChanged.connect(lambda mode: self.view.set_display(mode, self.gamma.value()))
-        self.gamma.valueChanged.connect(lambda value: self.view.set_display(self.view.mode, value))
+        self.display.currentTextChanged.connect(self._set_display)
+        self.gamma.valueChanged.connect(lambda value: self._set_display(self.view.mode))
         self.reference_button.clicked.connect(self.pick_reference)
         self.composition.currentTextChanged.connect(lambda _: self._submit_profile(self.state.scan_index))
         self.calibrate_button.clicked.connect(self.calibrate_on_ring)
         self.ellipse_box.toggled.connect(self.set_ellipse_correction)
+
+    def _set_display(self, mode: str) -> None:
+        self.view.set_display(mode, self.gamma.value())
+        self.state.set_view("nbd.display", mode)
+        self.state.set_view("nbd.gamma", float(self.gamma.value()))
+
+    def project_state(self) -> dict:
+        """Strain reference, calibration, ellipse choice and ePDF composition (display is view state)."""
+        return {"reference": self.reference, "scale_per_nm": self.scale_per_nm, "known_d": self.known_d.value(),
+                "composition": self.composition.currentText()}
+
+    def restore_project_state(self, saved: dict) -> None:
+        """Show what was saved: display from the session's view, the rest from the panel state."""
+        self.gamma.setValue(float(self.state.view("nbd.gamma")))
+        self.display.setCurrentText(str(self.state.view("nbd.display")))
+        self.known_d.setValue(float(saved.get("known_d", self.known_d.value())))
+        self.composition.setCurrentText(saved.get("composition", self.composition.currentText()))
+        if saved.get("scale_per_nm"):
+            self.scale_per_nm = float(saved["scale_per_nm"])
+        self.set_reference(saved.get("reference"))
 
     def _layout(self) -> None:
         row = QHBoxLayout()
@@ -145,14 +165,14 @@ class NbdPanel(QWidget):
         self.ellipse_box.blockSignals(True)
         self.ellipse_box.setChecked(False)
         self.ellipse_box.blockSignals(False)
-        self.patterns = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
+        self.patterns = dataset.array.reshape((-1,) + dataset.shape[-2:])
         axis = dataset.signal_axes[-1]
         self.scale_per_nm = float(axis.scale) if axis.units == "1/nm" else None
         nav = dataset.navigation_axes
         position_axis = nav[0] if len(nav) == 1 else Axis("position", dataset.n_items)
         self.navigator.set_axis(position_axis)
         self.scan_plots.set_positions(position_axis.coordinates(), position_axis.units)
-        self.view.show_pattern(self.patterns[0], axes=dataset.signal_axes, auto_range=True)
+        self.view.show_pattern(np.asarray(self.patterns[0]), axes=dataset.signal_axes, auto_range=True)
         self.reference_button.setEnabled(len(self.patterns) >= 3)
         self._show_pattern(self.state.scan_index)
         self._submit_analysis()
@@ -161,14 +181,17 @@ class NbdPanel(QWidget):
         if self.patterns is None:
             return
         if len(self.patterns) >= 3:
-            fn = partial(analyse_scan, self.patterns, position=self.scan_plots._positions,
-                         scale_per_nm=self.scale_per_nm, reference_index=self.reference, correction=self.correction)
+            patterns = self.patterns
+            fn = partial(analyse_scan, position=self.scan_plots._positions, scale_per_nm=self.scale_per_nm,
+                         reference_index=self.reference, correction=self.correction)
             self.status.setText("Analysing the scan…")
-            self.tasks.submit(lambda control: fn(progress=control.progress, should_stop=control.should_stop),
+            self.tasks.submit(lambda control: fn(np.asarray(patterns), progress=control.progress,
+                                                 should_stop=control.should_stop),
                               key="nbd-scan", on_result=self._on_scan, description="NBD scan analysis")
         else:
             index = min(self.state.scan_index, len(self.patterns) - 1)
-            self.tasks.submit(partial(analyse_pattern, self.patterns[index], scale_per_nm=self.scale_per_nm),
+            pattern, scale = self.patterns[index], self.scale_per_nm
+            self.tasks.submit(lambda: analyse_pattern(np.asarray(pattern), scale_per_nm=scale),
                               key="nbd-scan", on_result=self._on_single, description="NBD pattern analysis")
 
     def _on_scan(self, result: ScanAnalysis) -> None:
@@ -200,7 +223,7 @@ class NbdPanel(QWidget):
         if self.patterns is None:
             return
         index = self.current_index()
-        self.view.show_pattern(self.patterns[index])
+        self.view.show_pattern(np.asarray(self.patterns[index]))
         self.navigator.blockSignals(True)
         self.navigator.set_index(index)
         self.navigator.blockSignals(False)
@@ -275,7 +298,8 @@ class NbdPanel(QWidget):
         else:
             self.ellipse_box.setChecked(False)
             return
-        self.tasks.submit(partial(ellipse_on_strongest_ring, self.patterns[index], centre_rc=centre),
+        pattern = self.patterns[index]
+        self.tasks.submit(lambda: ellipse_on_strongest_ring(np.asarray(pattern), centre_rc=centre),
                           key="nbd-ellipse", on_result=self._on_ellipse, description="NBD ellipse fit")
 
     def _on_ellipse(self, fit: EllipseFit) -> None:

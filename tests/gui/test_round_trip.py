@@ -1,0 +1,105 @@
+"""Save → close → reopen gives back what the user saw (issue 13): the EELS reference probe and
+log scale, the movie frame, the front track and its fit, and the chemical shift at a probe."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from insitu_tem.samples.experiment import EXPERIMENT
+
+ROW = EXPERIMENT.scan.start_rc[0]
+
+
+def wait_for_shift_reference(qtbot, eels, reference):
+    qtbot.waitUntil(lambda: eels.tasks.is_idle() and eels.edge_result is not None
+                    and eels.edge_result.shift.shift_eV[reference] == 0.0, timeout=60000)
+
+
+def on_screen(window) -> dict:
+    """What the user reads off the panels."""
+    eels, front = window.panels["eels"], window.panels["movie"].front
+    return {"frame": window.state.frame, "frame_shown": window.panels["movie"].navigator.index,
+            "probe": window.state.scan_index, "reference": eels.reference_spin.value(),
+            "log": eels.log_check.isChecked(), "eels_readout": eels.readout.text(),
+            "shift_19": float(eels.edge_result.shift.shift_eV[19]), "kinetics": front.kinetics.readout.text(),
+            "velocity": front.kinetics.velocity_label.text(), "line": np.round(front.line_rc, 6).tolist(),
+            "time": window.panels["movie"].time_label.text()}
+
+
+def test_save_close_reopen_shows_the_same_numbers(qtbot, window, wait_idle, movie_user, tmp_path, monkeypatch,
+                                                  settings, reporter):
+    from insitu_tem.gui.main_window import MainWindow
+
+    window.open_sample_project()
+    wait_idle(window, timeout=120000)
+    eels = window.panels["eels"]
+    eels.navigator.slider.setValue(45)
+    qtbot.mouseClick(eels.use_current_button, Qt.MouseButton.LeftButton)
+    wait_for_shift_reference(qtbot, eels, 45)
+    qtbot.mouseClick(eels.log_check, Qt.MouseButton.LeftButton)
+    movie = window.panels["movie"]
+    window.docks["movie"].setFloating(True)
+    window.docks["movie"].resize(1400, 800)
+    qtbot.waitExposed(movie)
+    movie_user.draw_line(movie, (ROW, 10), (ROW, 240))
+    with qtbot.waitSignal(movie.front.tracking_ready, timeout=60000):
+        qtbot.mouseClick(movie.front.track_button, Qt.MouseButton.LeftButton)
+    movie.navigator.slider.setValue(48)
+    eels.navigator.slider.setValue(19)
+    wait_idle(window, timeout=120000)
+    before = on_screen(window)
+    assert before["reference"] == 45 and before["log"] and before["frame"] == 48 and before["probe"] == 19
+    assert before["shift_19"] == pytest.approx(-1.5, abs=0.1) and "n = " in before["kinetics"]
+
+    project_path = tmp_path / "round trip.itproj"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.close() and window.asker.questions == []
+
+    reopened = MainWindow(settings, reporter)
+    qtbot.addWidget(reopened)
+    reopened.resize(1280, 800)
+    reopened.show()
+    with qtbot.waitSignal(reopened.project.restored, timeout=120000):
+        reopened.open_paths([project_path])
+    wait_idle(reopened, timeout=120000)
+    wait_for_shift_reference(qtbot, reopened.panels["eels"], 45)
+    wait_idle(reopened, timeout=120000)
+    assert on_screen(reopened) == before
+    assert reporter.reports == []
+    reopened.tasks.wait_for_done(5000)
+
+
+def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle):
+    from insitu_tem.figures.kinetics import kinetics_views
+    from insitu_tem.figures.views import frame_view, pattern_view, spectrum_view
+
+    window.open_sample_project()
+    wait_idle(window, timeout=120000)
+    qtbot.waitUntil(lambda: window.state.session.result("front") is not None, timeout=120000)
+    wait_idle(window, timeout=120000)
+    movie, fft, nbd, eels = (window.panels[r] for r in ("movie", "hrtem", "nbd", "eels"))
+    movie.navigator.slider.setValue(48)
+    movie.contrast.colormap.setCurrentText("inferno")
+    fft.navigator.slider.setValue(3)
+    nbd.navigator.slider.setValue(19)
+    nbd.display.setCurrentText("linear")
+    qtbot.mouseClick(eels.log_check, Qt.MouseButton.LeftButton)
+    wait_idle(window, timeout=60000)
+    session = window.session()
+
+    shown = frame_view(session, "movie")
+    assert shown.time_s == pytest.approx(window.state.session.time_s()) and movie.time_label.text() == "t = 24.00 s"
+    assert shown.cmap == "inferno" and shown.levels == pytest.approx(movie.view.levels())
+    np.testing.assert_array_equal(shown.frame, movie.view.frame)
+    hrtem = frame_view(session, "hrtem")
+    assert hrtem.time_s == pytest.approx(fft.dataset.axes[0].to_value(3))
+    np.testing.assert_array_equal(hrtem.frame, fft.current_frame())
+    pattern = pattern_view(session)
+    assert pattern.title.startswith("NBD, probe 19") and nbd.current_index() == 19
+    np.testing.assert_allclose(pattern.frame, nbd.view.frame)
+    spectrum = spectrum_view(session)
+    assert spectrum.title == "EELS, probe 19" and eels.navigator.index == 19 and spectrum.log_y
+    position, _ = kinetics_views(session)
+    assert "n = " in position.note and position.note == movie.front.kinetics.readout.text().replace(",  ", "\n")
