@@ -45,8 +45,8 @@ def test_save_close_reopen_shows_the_same_numbers(qtbot, window, wait_idle, movi
     movie_user.draw_line(movie, (ROW, 10), (ROW, 240))
     with qtbot.waitSignal(movie.front.tracking_ready, timeout=60000):
         qtbot.mouseClick(movie.front.track_button, Qt.MouseButton.LeftButton)
-    movie.navigator.slider.setValue(48)
     eels.navigator.slider.setValue(19)
+    movie.navigator.slider.setValue(48)
     wait_idle(window, timeout=120000)
     before = on_screen(window)
     assert before["reference"] == 45 and before["log"] and before["frame"] == 48 and before["probe"] == 19
@@ -80,10 +80,10 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     qtbot.waitUntil(lambda: window.state.session.result("front") is not None, timeout=120000)
     wait_idle(window, timeout=120000)
     movie, fft, nbd, eels = (window.panels[r] for r in ("movie", "hrtem", "nbd", "eels"))
+    nbd.navigator.slider.setValue(19)
     movie.navigator.slider.setValue(48)
     movie.contrast.colormap.setCurrentText("inferno")
     fft.navigator.slider.setValue(3)
-    nbd.navigator.slider.setValue(19)
     nbd.display.setCurrentText("linear")
     qtbot.mouseClick(eels.log_check, Qt.MouseButton.LeftButton)
     wait_idle(window, timeout=60000)

@@ -131,7 +131,8 @@ def test_another_movie_replaces_the_old_ones_line_track_and_scan_lines_undoably(
     window.asker.yes = False
     window.open_paths([image])
     wait_idle(window)
-    assert "discards the analysis line" in window.asker.questions[-1]
+    question = window.asker.questions[-1]
+    assert "discards" in question and "analysis line" in question and "front result" in question
     assert front.line_rc is not None and window.project.scan_lines
 
     window.asker.yes = True

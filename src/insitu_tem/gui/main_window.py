@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.project.path_changed.connect(self._remember)
         self.project.path_changed.connect(self._update_title)
         self.project.dirty_changed.connect(self._update_title)
+        self.state.session_replaced.connect(self._update_title)
         self._update_title()
         self.linker = ScanLinker(self.state, self.panels["movie"].view, parent=self)
         self._add_across_panel()
@@ -267,7 +268,7 @@ class MainWindow(QMainWindow):
     def open_sample_project(self) -> None:
         """File ▸ Open Sample Project (offers to save unsaved changes first)."""
         if self.confirm_unsaved("Open Sample Project"):
-            self.project.open(self.opener.sample_project_path())
+            self.project.open(self.opener.sample_project_path(), as_template=True)
 
     def confirm_unsaved(self, action: str) -> bool:
         """Before ``action`` replaces or ends the session: Save / Discard / Cancel; True to go on."""

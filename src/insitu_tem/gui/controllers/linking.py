@@ -26,9 +26,11 @@ class ScanLinker(QObject):
         super().__init__(parent)
         self.state, self.movie_view = state, movie_view
         self.scans: dict[str, ScanRegistration] = {}
+        # the probe marker is not a handle: clicks on it reach the movie (e.g. the Line tool)
         self.marker = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#ffcc00", width=2), brush=None, symbol="o")
         self.lines: dict[str, pg.PlotDataItem] = {}
         self.front_line = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=3))
+        self.marker.mouseClickEvent = lambda event: event.ignore()
         self.front_along_px: float | None = None
         movie_view.view.addItem(self.marker, ignoreBounds=True)
         movie_view.view.addItem(self.front_line, ignoreBounds=True)

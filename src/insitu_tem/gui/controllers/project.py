@@ -128,10 +128,9 @@ class ProjectController(QObject):
             return
         panel = self.panels.get(role)
         lost = self.session.dependents(role).describe()
-        lost += list(panel.dependents()) if hasattr(panel, "dependents") else []
         name = Path(dataset.source).name if dataset.source else "this data"
         if lost and not self.asker.yes_no(f"Opening {name} replaces the {role} and discards "
-                                          f"{', '.join(dict.fromkeys(lost))}. Continue? (Edit ▸ Undo brings them back)"):
+                                          f"{', '.join(lost)}. Continue? (Edit ▸ Undo brings them back)"):
             return
         panel_state = panel.project_state() if hasattr(panel, "project_state") else None
         self.undo_stack.push(ReplaceDatasetCommand(self.state, role, before, dataset, panel=panel,
@@ -204,20 +203,21 @@ class ProjectController(QObject):
         if not self.asker.yes_no("A session that was never saved did not close. Recover its unsaved work?"):
             self.recovery_path.unlink(missing_ok=True)
             return False
-        self._load(self.recovery_path, self.recovery_path, untitled=True)
+        self._load(self.recovery_path, self.recovery_path, untitled=True, dirty=True)
         return True
 
-    def open(self, path: str | Path) -> None:
-        """Open a project, offering to recover a newer autosave."""
+    def open(self, path: str | Path, *, as_template: bool = False) -> None:
+        """Open a project, offering to recover a newer autosave; ``as_template`` opens it untitled
+        (the bundled sample: Save asks for a new file instead of overwriting it)."""
         path = Path(path)
         source = path
-        if has_newer_autosave(path) and self.asker.yes_no(
+        if not as_template and has_newer_autosave(path) and self.asker.yes_no(
             f"{path.name} has unsaved changes from a session that did not close. Recover them?"
         ):
             source = autosave_path(path)
-        self._load(source, path, untitled=False)
+        self._load(source, path, untitled=as_template, dirty=source != path)
 
-    def _load(self, source: Path, path: Path, *, untitled: bool) -> None:
+    def _load(self, source: Path, path: Path, *, untitled: bool, dirty: bool) -> None:
         try:
             session = load_session(source, project_path=path)
         except DataError as error:
@@ -226,14 +226,14 @@ class ProjectController(QObject):
         self._restoring = True
         try:
             self._pending = set(session.roles)
+            self.path = None if untitled else path
             self.state.replace_session(session)
             self.scan_lines_changed.emit(session.scan_lines)
-            self.path = None if untitled else path
             self.undo_stack.clear()
             self.undo_stack.setClean()
         finally:
             self._restoring = False
-        self._set_dirty(source != path or untitled)
+        self._set_dirty(dirty)
         if not untitled:
             self.path_changed.emit(str(path))
         for role in session.roles:
@@ -274,7 +274,7 @@ class ProjectController(QObject):
                 panel.restore_project_state(saved)
         finally:
             self._restoring = False
-        self._drop_pending(role)
+            self._drop_pending(role)
 
     def _drop_pending(self, role: str) -> None:
         if role in self._pending:

@@ -17,16 +17,16 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from insitu_tem.analysis.hrtem.crystallinity import CrystallinityMap, crystallinity_map
-from insitu_tem.analysis.movie.drift import measure_drift
 from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem_filter
 from insitu_tem.analysis.hrtem.fft_lattice import Spot, spot_near
 from insitu_tem.analysis.hrtem.lattice_report import (
     CalibrationCheck, LatticeMeasurement, ReferenceSpacing, calibration_check, measure_lattice, parse_hkl,
     reference_spacing,
 )
-from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries, lattice_vs_time
+from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
 from insitu_tem.analysis.crystal.phases import load_library
-from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.core.model import Axis, DataError, Dataset
+from insitu_tem.workflows import lattice as lattice_workflow
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetCalibrationCommand, track_drags
@@ -354,28 +354,33 @@ class FftPanel(QWidget):
 
     # -------------------------------------------------------------------- tracking
     def track(self) -> None:
-        """Follow the picked spots (or the two strongest) through the movie: d(t)."""
-        if self.dataset is None or self.dataset.kind != "movie" or self.measurement is None:
+        """Follow the picked spots (or the two strongest) through the movie: d(t), with the
+        lattice workflow; the result is kept in the session."""
+        role = self._role()
+        if role is None or self.dataset.kind != "movie" or self.measurement is None:
             return
         spots = self.picked or list(self.measurement.spots[:2])
         if not spots:
             return
         r0, c0, side = self.roi_bounds()
-        movie, (pixel_nm, _), times = self.dataset.array, self.pixel_nm(), self.dataset.axes[0].coordinates()
-        positions, follow = [(s.row_px, s.col_px) for s in spots], self.controls.follow_drift.isChecked()
+        session = self.state.session
+        try:
+            job = lattice_workflow.prepare(session, role=role, spots_px=[(s.row_px, s.col_px) for s in spots],
+                                           roi=[r0, c0, r0 + side, c0 + side],
+                                           follow_drift=self.controls.follow_drift.isChecked())
+        except DataError as error:
+            self.series_plot.status.setText(f"Cannot follow the spots: {error}")
+            return
+        self.tasks.submit(lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+                          key="fft-track", on_result=lambda result: self._store_series(job.name, result),
+                          description="lattice vs time")
 
-        def work(control):
-            shifts = measure_drift(movie, reference="previous", should_stop=control.should_stop).shifts_px \
-                if follow else None
-            return lattice_vs_time(movie, positions, roi=(r0, c0, r0 + side, c0 + side), pixel_nm=pixel_nm,
-                                   times_s=times, shifts_px=shifts, progress=control.progress,
-                                   should_stop=control.should_stop)
-
-        self.tasks.submit(work, key="fft-track", on_result=self._show_series, description="lattice vs time")
-
-    def _show_series(self, series: LatticeSeries) -> None:
-        self.series = series
-        self.series_plot.set_series(series)
+    def _store_series(self, name: str, result) -> None:
+        self.state.session.store_result(name, result)
+        value = result.value
+        self.series = LatticeSeries(**{key: np.asarray(value[key], float) for key in
+                                       ("times_s", "d_nm", "sigma_d_nm", "angle_deg", "snr", "roi_rc")})
+        self.series_plot.set_series(self.series)
 
     # --------------------------------------------------------------------- project
     def project_state(self) -> dict:

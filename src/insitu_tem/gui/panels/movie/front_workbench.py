@@ -13,34 +13,29 @@ specimen; clicks on a drift-corrected display are moved back into raw frames.
 
 from __future__ import annotations
 
-import csv
-
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget,
 )
 
-from insitu_tem.analysis.movie.film_thickness import film_thickness
-from insitu_tem.analysis.movie.front_area import ReactedArea, reacted_area
-from insitu_tem.analysis.movie.front_manual import csv_header, csv_rows, position_along_line
-from insitu_tem.analysis.movie.kinetics import KineticsFit, fit_kinetics
-from insitu_tem.analysis.movie.kymograph import kymograph, sample_line
+from insitu_tem.analysis.movie.front_area import ReactedArea
+from insitu_tem.analysis.movie.front_manual import position_along_line
+from insitu_tem.analysis.movie.kinetics import KineticsFit
+from insitu_tem.analysis.movie.kymograph import sample_line
 from insitu_tem.core.model import DataError, Dataset
-from insitu_tem.workflows import front as front_workflow
+from insitu_tem.gui.controllers.front_jobs import FrontJobs
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
-from insitu_tem.gui.undo import SetValueCommand, track_drags
 from insitu_tem.gui.panels.movie.front_area_overlay import ReactedAreaOverlay
-from insitu_tem.gui.panels.movie.front_annotations import AddFrontPoint, DeleteFrontPoint, FrontAnnotations, FrontOverlay, MoveFrontPoint
+from insitu_tem.gui.panels.movie.front_marks import FrontMarks
 from insitu_tem.gui.panels.movie.kinetics_plot import KineticsPlot, fit_text
 from insitu_tem.gui.panels.movie.kymograph_view import KymographView
+from insitu_tem.gui.panels.movie.line_tool import LineTool
 from insitu_tem.gui.panels.movie.movie_view import MovieView
 
 TOOLS = ("navigate", "line", "front")
-FRONT_TASK_KEYS = ("movie-kymograph", "movie-front", "movie-thickness", "movie-area", "movie-manual-fit")
 KYMOGRAPH_DELAY_MS = 60
 
 
@@ -62,27 +57,26 @@ class FrontWorkbench(QWidget):
                  parent=None) -> None:
         super().__init__(parent)
         self.view, self.state, self.tasks, self.undo_stack = view, state, tasks, undo_stack
+        self.jobs = FrontJobs(state, tasks, parent=self)
         self.dataset: Dataset | None = None
         self.shifts_px: np.ndarray | None = None
         self.display_corrected = False
         self.frame = 0
-        self.line_rc: np.ndarray | None = None
         self.analysis: dict | None = None
         self.manual_fit = None
-        self._pending_start: tuple[float, float] | None = None
-        self.selected_point: int | None = None
-        self.annotations = FrontAnnotations(self)
-        self.overlay = FrontOverlay(view.view, self)
+        self.marks = FrontMarks(view.view, state, undo_stack, offset=self._display_offset, parent=self)
+        self.annotations, self.overlay = self.marks.annotations, self.marks.overlay
         self.area_overlay = ReactedAreaOverlay(view.view)
+        self.line = LineTool(view.view, state, undo_stack, to_view=self.overlay.to_view, to_px=self.overlay.to_px,
+                             parent=self)
         self.region_rc: tuple[int, int, int, int] | None = None
-        self.roi: pg.PolyLineROI | None = None
         self._build()
         self._debounce = QTimer(self, singleShot=True, interval=KYMOGRAPH_DELAY_MS)
         self._debounce.timeout.connect(self.request_kymograph)
         self.annotations.changed.connect(self._annotations_changed)
-        self.overlay.point_moved.connect(self._point_moved)
-        self.overlay.point_selected.connect(self._select)
         self.kymograph_view.time_clicked.connect(self._kymograph_clicked)
+        self.line.moved.connect(self.schedule_kymograph)
+        self.line.waiting_for_end.connect(lambda: self.status.setText("Line: click the end point."))
         state.session_event.connect(self._on_session_event)
 
     def _build(self) -> None:
@@ -94,7 +88,7 @@ class FrontWorkbench(QWidget):
             self.tool_buttons.addButton(button)
             tools.addWidget(button)
         self.tool_buttons.buttons()[0].setChecked(True)
-        self.tool_buttons.buttonToggled.connect(lambda *_: self._update_roi_interaction())
+        self.tool_buttons.buttonToggled.connect(lambda *_: self.line.set_active(self.tool == "line"))
         self.width_spin = QDoubleSpinBox(minimum=1, maximum=500, value=21, suffix=" px", decimals=0)
         self.width_spin.setPrefix("width ")
         self.width_spin.valueChanged.connect(self.schedule_kymograph)
@@ -127,7 +121,16 @@ class FrontWorkbench(QWidget):
         self.track_button.clicked.connect(self.request_tracking)
         self.thickness_button.clicked.connect(self.request_thickness)
         self.area_button.clicked.connect(self.request_area)
-        self.delete_button.clicked.connect(self.delete_selected)
+        self.delete_button.clicked.connect(self.marks.delete_selected)
+
+    @property
+    def line_rc(self) -> np.ndarray | None:
+        """Vertices (row, col) of the analysis line, raw movie px (None: not drawn)."""
+        return self.line.line_rc
+
+    @property
+    def roi(self):
+        return self.line.roi
 
     @property
     def tool(self) -> str:
@@ -143,41 +146,32 @@ class FrontWorkbench(QWidget):
         """
         same_movie = self.dataset is not None and (dataset.source, dataset.shape) == (self.dataset.source,
                                                                                        self.dataset.shape)
-        self.tasks.cancel_keys(FRONT_TASK_KEYS)
+        self.jobs.cancel()
         self.dataset, self.shifts_px, self.analysis, self.manual_fit = dataset, None, None, None
-        self._pending_start, self.selected_point, self._kymo = None, None, None
+        self.marks.selected_point, self._kymo = None, None
         self.area_overlay.set_result(None)
         self.display_corrected = False
         self.overlay.axes = dataset.signal_axes
         self.kymograph_view.reset()
+        self.line.visible = True
         if not same_movie:
-            self.line_rc = None
+            self.line.forget()
             self.annotations.clear()
         self.kinetics.clear()
         self.status.setText("Draw a line across the front (Line tool: two clicks).")
-        self._redraw_line()
+        self.line.redraw()
         self._annotations_changed()
         self.schedule_kymograph()
 
     def forget(self) -> None:
         """The movie left the session: drop it with everything drawn and measured on it."""
-        self.tasks.cancel_keys(FRONT_TASK_KEYS)
-        self.dataset, self.line_rc, self.shifts_px, self.analysis, self.manual_fit = None, None, None, None, None
+        self.jobs.cancel()
+        self.dataset, self.shifts_px, self.analysis, self.manual_fit = None, None, None, None
+        self.line.visible = False
+        self.line.forget()
         self.annotations.clear()
         self.kymograph_view.reset()
         self.kinetics.clear()
-        self._redraw_line()
-
-    def dependents(self) -> list[str]:
-        """What was drawn or measured on this movie (lost when the movie is replaced)."""
-        found = []
-        if self.line_rc is not None:
-            found.append("the analysis line and its kymograph")
-        if self.annotations.keyframes:
-            found.append(f"front marks on {len(self.annotations.keyframes)} frames")
-        if self.shifts_px is not None:
-            found.append("the measured drift")
-        return found
 
     def set_shifts(self, shifts_px: np.ndarray | None) -> None:
         """Drift (t, 2) px used to make the line follow the specimen (None: raw frames)."""
@@ -189,6 +183,9 @@ class FrontWorkbench(QWidget):
         """Whether the movie on screen is drift-corrected (clicks are then in frame-0 px)."""
         self.display_corrected = bool(corrected)
         self._refresh_overlay()
+
+    def _display_offset(self, frame: int) -> np.ndarray:
+        return self._shift(frame) if self.display_corrected else np.zeros(2)
 
     def _shift(self, frame: int) -> np.ndarray:
         return np.zeros(2) if self.shifts_px is None else np.asarray(self.shifts_px[frame], dtype=float)
@@ -206,58 +203,14 @@ class FrontWorkbench(QWidget):
             return False
         shown = np.array([row, col])
         if self.tool == "front":
-            raw = shown + (self._shift(self.frame) if self.display_corrected else 0.0)
-            self.undo_stack.push(AddFrontPoint(self.annotations, self.frame, tuple(raw)))
-            self._select(len(self.annotations.points(self.frame)) - 1)
+            self.marks.add(self.frame, shown)
             return True
-        specimen = shown - (0.0 if self.display_corrected else self._shift(self.frame))
-        if self._pending_start is None:
-            self._pending_start = tuple(specimen)
-            self.status.setText("Line: click the end point.")
-            return True
-        line = np.array([self._pending_start, tuple(specimen)])
-        self.undo_stack.push(SetValueCommand(self.set_line, self.line_rc, line, "Draw line"))
-        self._pending_start = None
+        self.line.click(shown - (0.0 if self.display_corrected else self._shift(self.frame)))
         return True
 
     def set_line(self, points_rc) -> None:
-        """Place the analysis line (raw (row, col) px vertices) in the session and compute its kymograph."""
-        self._apply_line(points_rc)
-        self.state.session.set_analysis_line(None if self.line_rc is None else self.line_rc.tolist())
-
-    def _apply_line(self, points_rc) -> None:
-        self.line_rc = None if points_rc is None else np.asarray(points_rc, dtype=float)
-        self._redraw_line()
-        if self.line_rc is not None:
-            self.schedule_kymograph()
-
-    def _redraw_line(self) -> None:
-        if self.roi is not None:
-            self.view.view.removeItem(self.roi)
-            self.roi = None
-        if self.line_rc is None or self.dataset is None:
-            return
-        self.roi = pg.PolyLineROI([self.overlay.to_view(p) for p in self.line_rc], closed=False,
-                                  pen=pg.mkPen("#00e5ff", width=2))
-        self.roi.sigRegionChanged.connect(self._roi_dragged)
-        track_drags(self.roi, self.undo_stack, read=lambda: self.line_rc.copy(), apply=self.set_line, text="Move line")
-        self.view.view.addItem(self.roi, ignoreBounds=True)
-        self._update_roi_interaction()
-
-    def _update_roi_interaction(self) -> None:
-        """Only the Line tool drags the line; other tools click through it onto the movie."""
-        if self.roi is None:
-            return
-        buttons = Qt.MouseButton.LeftButton if self.tool == "line" else Qt.MouseButton.NoButton
-        for item in [self.roi, *self.roi.getHandles(), *self.roi.segments]:
-            item.setAcceptedMouseButtons(buttons)
-            item.setAcceptHoverEvents(self.tool == "line")
-
-    def _roi_dragged(self) -> None:
-        origin = self.roi.pos()
-        self.line_rc = np.array([self.overlay.to_px(QPointF(origin.x() + p.x(), origin.y() + p.y()))
-                                 for p in self.roi.getState()["points"]])
-        self.schedule_kymograph()
+        """Place the analysis line (raw (row, col) px vertices) in the session; its kymograph follows."""
+        self.line.set_line(points_rc)
 
     def schedule_kymograph(self) -> None:
         """Recompute the kymograph shortly (drags are debounced; the latest request wins)."""
@@ -265,11 +218,8 @@ class FrontWorkbench(QWidget):
             self._debounce.start()
 
     def request_kymograph(self) -> None:
-        array, line, width, shifts = self.dataset.array, self.line_rc.copy(), self.width_spin.value(), self.shifts_px
-        self.tasks.submit(
-            lambda control: kymograph(array, line, width=width, shifts_px=shifts,
-                                      progress=control.progress, should_stop=control.should_stop),
-            key="movie-kymograph", on_result=self._show_kymograph, description="Kymograph")
+        self.jobs.kymograph(self.dataset, self.line_rc, width=self.width_spin.value(), shifts_px=self.shifts_px,
+                            on_result=self._show_kymograph)
 
     def _show_kymograph(self, kymo) -> None:
         row, col = self.dataset.signal_axes
@@ -286,24 +236,14 @@ class FrontWorkbench(QWidget):
         if self.line_rc is None or self.dataset is None:
             self.status.setText("Draw a line first (Line tool).")
             return
-        session = self.state.session
         try:
-            job = front_workflow.prepare(session, line_rc=self.line_rc.tolist(), width_px=self.width_spin.value(),
-                                         drift="session" if session.result("drift") is not None else None)
+            self.jobs.track(self.line_rc, width=self.width_spin.value())
         except DataError as error:
             self.status.setText(f"Cannot track: {error}")
-            return
-        self.tasks.submit(lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
-                          key="movie-front", on_result=lambda result: session.store_result(job.name, result),
-                          description="Tracking the front")
 
     def _on_session_event(self, name: str, payload: tuple) -> None:
         if name == "result" and payload[0] == "front":
             self.show_track()
-        elif name == "analysis_line" and not _same_points(self.state.session.analysis_line, self.line_rc):
-            self._apply_line(self.state.session.analysis_line)
-        elif name == "marks" and self.state.session.marks != self.annotations.as_marks():
-            self.annotations.load_marks(self.state.session.marks)
 
     def show_track(self) -> None:
         """Show the session's front track and kinetic fit (or nothing when it has none)."""
@@ -331,9 +271,8 @@ class FrontWorkbench(QWidget):
         if self.line_rc is None or self.dataset is None:
             self.status.setText("Draw a line across the film first (Line tool).")
             return
-        array, line, width, shifts = self.dataset.array, self.line_rc.copy(), self.width_spin.value(), self.shifts_px
-        self.tasks.submit(lambda: film_thickness(kymograph(array, line, width=width, shifts_px=shifts).image),
-                          key="movie-thickness", on_result=self._show_thickness, description="Film thickness")
+        self.jobs.thickness(self.dataset, self.line_rc, width=self.width_spin.value(), shifts_px=self.shifts_px,
+                            on_result=self._show_thickness)
 
     def _show_thickness(self, result) -> None:
         self.kinetics.set_strain(self._times(), result.strain)
@@ -350,13 +289,7 @@ class FrontWorkbench(QWidget):
         """Segment the reacted region in every frame (2-D mode)."""
         if self.dataset is None:
             return
-        mask = np.zeros(self.dataset.shape[1:], bool)
-        r0, r1, c0, c1 = self.region_rc or (0, mask.shape[0], 0, mask.shape[1])
-        mask[r0:r1, c0:c1] = True
-        array, shifts = self.dataset.array, self.shifts_px
-        self.tasks.submit(lambda control: reacted_area(array, mask=mask, shifts_px=shifts, progress=control.progress,
-                                                       should_stop=control.should_stop),
-                          key="movie-area", on_result=self._show_area, description="Reacted area")
+        self.jobs.area(self.dataset, self.region_rc, shifts_px=self.shifts_px, on_result=self._show_area)
 
     def _show_area(self, result: ReactedArea) -> None:
         self.area_overlay.set_result(result)
@@ -384,7 +317,7 @@ class FrontWorkbench(QWidget):
         self.kymograph_view.set_tracks(auto, manual)
         self.kinetics.set_manual(*(manual if manual is not None else ([], [])))
         if manual is not None and len(manual[0]) >= 5:
-            self.tasks.submit(lambda: fit_kinetics(*manual), key="movie-manual-fit", on_result=self._show_manual_fit)
+            self.jobs.manual_fit(*manual, on_result=self._show_manual_fit)
 
     def _show_manual_fit(self, fit) -> None:
         self.manual_fit = fit
@@ -392,48 +325,19 @@ class FrontWorkbench(QWidget):
         self.kinetics.set_manual_fit_text("manual marks: " + fit_text(fit, units=units, time_units=self._time_units()))
 
     def _annotations_changed(self) -> None:
-        if self.dataset is not None and self.state.session.marks != self.annotations.as_marks():
-            self.state.session.set_marks(self.annotations.as_marks())
         self._refresh_overlay()
         self._update_manual()
 
     def _refresh_overlay(self) -> None:
         if self.dataset is None:
             return
-        offset = self._shift(self.frame) if self.display_corrected else np.zeros(2)
-        interpolated = self.annotations.interpolated(self.dataset.shape[0]).get(self.frame)
-        keyframe = [tuple(np.asarray(p) - offset) for p in self.annotations.points(self.frame)]
-        self.overlay.show(keyframe, None if interpolated is None else interpolated - offset)
+        self.marks.show(self.frame, self.dataset.shape[0])
         area_offset = np.zeros(2) if self.display_corrected or self.shifts_px is None else self._shift(self.frame)
         self.area_overlay.show(self.frame, self.dataset.signal_axes, area_offset)
 
-    def _point_moved(self, index: int, new) -> None:
-        offset = self._shift(self.frame) if self.display_corrected else np.zeros(2)
-        command = MoveFrontPoint(self.annotations, self.frame, index, self.annotations.points(self.frame)[index],
-                                 tuple(np.asarray(new) + offset))
-        QTimer.singleShot(0, lambda: self.undo_stack.push(command))
-
-    def _select(self, index: int) -> None:
-        self.selected_point = index
-
-    def delete_selected(self) -> None:
-        """Delete the last touched point of the current frame (or its last point)."""
-        points = self.annotations.points(self.frame)
-        if not points:
-            return
-        index = self.selected_point if self.selected_point is not None and self.selected_point < len(points) else -1
-        self.undo_stack.push(DeleteFrontPoint(self.annotations, self.frame, index % len(points)))
-        self.selected_point = None
-
     def export_csv(self, path: str) -> int:
         """Write the manual front (keyframes and interpolated frames); return the rows written."""
-        t, (row, col) = self.dataset.axes[0], self.dataset.signal_axes
-        rows = csv_rows(self.annotations.keyframes, self.dataset.shape[0], time=t, row=row, col=col)
-        with open(path, "w", newline="", encoding="utf-8") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(csv_header(row, col))
-            writer.writerows(rows)
-        return len(rows)
+        return self.marks.export_csv(path, self.dataset)
 
     def _show_current_velocity(self) -> None:
         if self.analysis is None or not self.analysis["fit"]["ok"]:
@@ -473,13 +377,8 @@ class FrontWorkbench(QWidget):
             self.annotations.load_dict(state.get("front_keyframes", {}))
         line = session.analysis_line or state.get("line_rc")
         if line:
-            self._apply_line(line)
+            self.line.show(line)
             if not session.analysis_line:
                 session.set_analysis_line(line)
         self.show_track()
 
-
-def _same_points(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return np.asarray(a).shape == np.asarray(b).shape and np.allclose(a, b)

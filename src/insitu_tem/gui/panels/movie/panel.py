@@ -115,10 +115,6 @@ class MoviePanel(QWidget):
         """The movie left the session: forget the line, marks and results drawn on it."""
         self.front.forget()
 
-    def dependents(self) -> list[str]:
-        """What the user drew or measured on this movie (lost when another movie replaces it)."""
-        return self.front.dependents()
-
     def _axes(self) -> tuple[Axis, Axis]:
         row, col = self.dataset.signal_axes
         return display_axes(row, col, self.options)
