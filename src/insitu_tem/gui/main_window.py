@@ -19,7 +19,9 @@ from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.gui.edit_tracking import track_edits
 from insitu_tem.gui.controllers.linking import FrontMarkers, ScanLinker
 from insitu_tem.gui.controllers.opener import Opener
+from insitu_tem.gui.controllers.exports import Exports
 from insitu_tem.gui.controllers.project import ProjectController
+from insitu_tem.gui.controllers.recent_files import RecentFiles
 from insitu_tem.gui.panels.across.panel import AcrossPanel
 from insitu_tem.gui.panels.eels.panel import EelsPanel
 from insitu_tem.gui.panels.fft.panel import FftPanel
@@ -28,9 +30,6 @@ from insitu_tem.gui.panels.nbd.panel import NbdPanel
 from insitu_tem.gui.panels.tomo.panel import TomoPanel
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
-
-MAX_RECENT = 10
-
 
 def recovery_path(settings: QSettings) -> Path:
     """Where a session that was never saved autosaves: beside the user's settings file."""
@@ -57,15 +56,16 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(reporter, parent=self)
         self.undo_stack = QUndoStack(self)
         self.opener = Opener(self.state, self.tasks, reporter, parent=self)
-        self.opener.opened.connect(self._remember)
+        self.recent = RecentFiles(settings, self.open_paths, parent=self)
+        self.opener.opened.connect(self.recent.remember)
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._build_panels()
         self.project = ProjectController(self.state, self.opener, self.undo_stack, self.panels, reporter,
                                          self.asker, recovery_path=recovery_path(settings),
                                          autosave_seconds=float(settings.value("autosave_seconds", 60)),
-                                         folder=self._last_folder, parent=self)
-        self.project.path_changed.connect(self._remember)
+                                         folder=self.recent.last_folder, parent=self)
+        self.project.path_changed.connect(self.recent.remember)
         self.project.path_changed.connect(self._update_title)
         self.project.dirty_changed.connect(self._update_title)
         self.state.session_replaced.connect(self._update_title)
@@ -80,6 +80,9 @@ class MainWindow(QMainWindow):
         self.project.scan_lines_changed.connect(self.linker.set_scan_lines)
         self.project.restored.connect(self._compute_across_when_possible)
         self._build_status_bar()
+        self.exports = Exports(self, self.tasks, reporter, session=self.session, profiles=self._position_profiles,
+                               folder=self.recent.last_folder,
+                               done=lambda message: self.statusBar().showMessage(message, 5000))
         self._build_menus()
         self.state.dataset_changed.connect(self._route)
 
@@ -206,9 +209,9 @@ class MainWindow(QMainWindow):
         self.save_action = self._action(file_menu, "&Save Project", self.save_project, QKeySequence.StandardKey.Save)
         self._action(file_menu, "Save Project &As…", self.save_project_as, QKeySequence.StandardKey.SaveAs)
         file_menu.addSeparator()
-        self._action(file_menu, "&Export Figure…", self.export_figure_dialog)
-        self._action(file_menu, "Export &Movie…", self.export_movie_dialog)
-        self._action(file_menu, "Export Line-Scan &Profiles (CSV)…", self.export_profiles_dialog)
+        self._action(file_menu, "&Export Figure…", self.exports.figure_dialog)
+        self._action(file_menu, "Export &Movie…", lambda: self.exports.movie_dialog(self.state.dataset("movie")))
+        self._action(file_menu, "Export Line-Scan &Profiles (CSV)…", self.exports.profiles_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -228,7 +231,7 @@ class MainWindow(QMainWindow):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About insitu-tem", self._about)
-        self._refresh_recent()
+        self.recent.attach(self.recent_menu)
 
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -241,13 +244,13 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         """File ▸ Open: pick one or more files (or a project)."""
         patterns = " ".join(f"*{s}" for s in sorted(set(SUPPORTED_SUFFIXES) | {PROJECT_SUFFIX}))
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open data or project", self._last_folder(),
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open data or project", self.recent.last_folder(),
                                                 f"Microscope data and projects ({patterns});;All files (*)")
         self.open_paths(paths)
 
     def open_as_patterns_dialog(self) -> None:
         """File ▸ Open as Pattern Series: a movie or stack of diffraction patterns for the NBD panel."""
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open diffraction patterns", self._last_folder())
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open diffraction patterns", self.recent.last_folder())
         for path in paths:
             self.opener.open(Path(path), kind="pattern_series", role="nbd")
 
@@ -295,7 +298,7 @@ class MainWindow(QMainWindow):
             self.project.save()
 
     def save_project_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", self._last_folder(),
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", self.recent.last_folder(),
                                               f"insitu-tem project (*{PROJECT_SUFFIX})")
         if path:
             self.project.save(path if path.endswith(PROJECT_SUFFIX) else path + PROJECT_SUFFIX)
@@ -306,51 +309,8 @@ class MainWindow(QMainWindow):
         return self.state.session
 
     def export_figure(self, view: str, path: str, *, dpi: int = 300) -> int:
-        """Render ``view`` of the current session to ``path`` in the background; return the task id."""
-        from insitu_tem.figures.export import provenance, save_figure
-        from insitu_tem.figures.views import render_view
-
-        session = self.session()
-
-        def work():
-            figure, parameters = render_view(session, view, dpi=dpi)
-            return save_figure(figure, path, dpi=dpi, record=provenance(session.sources(), parameters))
-
-        return self.tasks.submit(work, description=f"Exporting {Path(path).name}",
-                                 on_result=lambda out: self.statusBar().showMessage(f"Exported {out}", 5000))
-
-    def export_figure_dialog(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
-        from insitu_tem.figures.views import VIEW_NAMES
-
-        view, ok = QInputDialog.getItem(self, "Export figure", "View", list(VIEW_NAMES), 0, False)
-        if not ok:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Export figure", self._last_folder(),
-                                              "PNG (*.png);;TIFF (*.tif);;SVG (*.svg);;PDF (*.pdf)")
-        if path:
-            self.export_figure(view, path)
-
-    def export_profiles_dialog(self) -> None:
-        """File ▸ Export Line-Scan Profiles: every EELS and NBD profile against position, one CSV."""
-        from insitu_tem.gui.controllers.profile_export import write_profiles_csv
-
-        path, _ = QFileDialog.getSaveFileName(self, "Export profiles", self._last_folder(), "CSV (*.csv)")
-        if path and write_profiles_csv(self._position_profiles(), path) == 0:
-            self.reporter.report("Export profiles: no line-scan profile has been computed yet")
-
-    def export_movie_dialog(self) -> None:
-        from insitu_tem.figures.movie_export import export_movie
-
-        movie = self.state.dataset("movie")
-        if movie is None or movie.kind != "movie":
-            self.reporter.report("Export movie: open a movie first")
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Export movie", self._last_folder(), "MP4 (*.mp4);;GIF (*.gif)")
-        if path:
-            self.tasks.submit(lambda control: export_movie(movie, path, progress=control.progress),
-                              description=f"Exporting {Path(path).name}")
+        """Render ``view`` of the session on screen to ``path`` in the background; return the task id."""
+        return self.exports.figure(view, path, dpi=dpi)
 
     def start_scan_line_placement(self, role: str) -> None:
         """Edit ▸ Place … Scan Line: the next two clicks on the movie are the first and last probe."""
@@ -383,26 +343,6 @@ class MainWindow(QMainWindow):
         self.panels["across"].clear()
         self.front_markers.set_position(None)
         self.linker.set_front_along(None)
-
-    def _remember(self, path: str) -> None:
-        recent = [p for p in self._recent() if p != path]
-        self.settings.setValue("recent_files", [path] + recent[: MAX_RECENT - 1])
-        self.settings.setValue("last_folder", str(Path(path).parent))
-        self._refresh_recent()
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("recent_files", [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _last_folder(self) -> str:
-        return str(self.settings.value("last_folder", "") or "")
-
-    def _refresh_recent(self) -> None:
-        self.recent_menu.clear()
-        for path in self._recent():
-            action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_paths([p]))
-        self.recent_menu.setEnabled(bool(self._recent()))
 
     def _about(self) -> None:
         QMessageBox.about(self, "insitu-tem", f"insitu-tem {__version__}\nGPL-3.0-or-later")

@@ -61,11 +61,11 @@ class SessionBridge(QObject):
         session.events.connect("*", self._forward)
         self.session_replaced.emit()
         for role in ROLES:
-            self.dataset_changed.emit(role, session.dataset(role))
+            self.dataset_changed.emit(role, self.dataset(role))
 
     def _forward(self, name: str, *payload) -> None:
         if name in ("dataset", "calibration"):
-            self.dataset_changed.emit(payload[0], self.session.dataset(payload[0]))
+            self.dataset_changed.emit(payload[0], self.dataset(payload[0]))
         elif name == "frame":
             self.frame_changed.emit(int(payload[0]))
         elif name == "probe":
@@ -78,11 +78,11 @@ class SessionBridge(QObject):
         raw, calibration = self.session.raw_dataset(role), self.session.calibration(role)
         if raw is None or not calibration:
             return raw
-        key = (id(raw), tuple(sorted(calibration.items())))
+        key = tuple(sorted(calibration.items()))
         cached = self._calibrated.get(role)
-        if cached is None or cached[0] != key:
-            self._calibrated[role] = cached = (key, self.session.dataset(role))
-        return cached[1]
+        if cached is None or cached[0] is not raw or cached[1] != key:
+            self._calibrated[role] = cached = (raw, key, self.session.dataset(role))
+        return cached[2]
 
     def set_dataset(self, role: str, dataset: Dataset | None) -> Invalidation:
         """Put ``dataset`` in ``role`` (None removes it); returns what depended on the old one."""

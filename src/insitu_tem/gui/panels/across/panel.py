@@ -14,13 +14,16 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from insitu_tem.core.model import DataError
-from insitu_tem.workflows import across_front, front
+from insitu_tem.workflows import across_front, drift, front
 from insitu_tem.workflows.across_front import AcrossFront
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
 PLOTTED = (("W_O23_shift", "W O2,3 shift (eV)"), ("Li_K_intensity", "Li K (counts)"),
            ("lattice_strain", "lattice strain"), ("crystalline", "crystalline"))
+
+STEP_TEXT = {"drift": "Measuring drift for the front track…", "front": "Tracking the front…",
+             "across": "Across the front…"}
 
 
 class AcrossPanel(QWidget):
@@ -56,28 +59,30 @@ class AcrossPanel(QWidget):
 
     def compute(self) -> None:
         """Across-the-front on the session on screen (saved or not): its current result, else run
-        on the user's front track (tracking along the analysis or scan line first when there is
-        none); the latest request wins."""
+        on the user's front track (when there is none, measure the drift and track along the
+        analysis or scan line first, as the workflow does); the latest request wins."""
         session = self.state.session
         if session.result_status("across") == "current":
             self.show_result(AcrossFront.from_result(session.result("across")))
             return
+        step = across_front if session.result("front") is not None else (
+            front if session.result("drift") is not None else drift)
         try:
-            job = across_front.prepare(session) if session.result("front") is not None else front.prepare(session)
+            job = step.prepare(session)
         except DataError as error:
             self.status.setText(f"Across the front: {error}")
             return
-        self.status.setText("Computing…" if job.name == "across" else "Tracking the front first…")
+        self.status.setText(STEP_TEXT[job.name])
         self.tasks.submit(lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
                           key="across", on_result=lambda result: self._store(job.name, result),
-                          description="Across the front" if job.name == "across" else "Tracking the front")
+                          description=STEP_TEXT[job.name])
 
     def _store(self, name: str, result) -> None:
         self.state.session.store_result(name, result)
-        if name == "front":
-            self.compute()
-        else:
+        if name == "across":
             self.show_result(AcrossFront.from_result(result))
+        else:
+            self.compute()
 
     def _on_session_event(self, name: str, payload: tuple) -> None:
         if name == "result" and payload[0] == "front" and self.result is not None:

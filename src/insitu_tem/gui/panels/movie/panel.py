@@ -87,6 +87,23 @@ class MoviePanel(QWidget):
         self.front.export_button.clicked.connect(self.export_front_csv)
         self.view.hovered.connect(self.state.report_cursor)
         self.view.clicked.connect(self._clicked)
+        self.state.session_event.connect(self._on_session_event)
+
+    def _on_session_event(self, name: str, payload: tuple) -> None:
+        if name == "result" and payload[0] == "drift":
+            self._use_drift(self.state.session.result("drift"))
+
+    def _use_drift(self, result) -> None:
+        """The session's drift (measured here or by a workflow): the line follows the specimen and
+        the display may be corrected."""
+        shifts = None if result is None or self.dataset is None else np.asarray(result.value["shifts_px"], float)
+        if shifts is not None and shifts.shape != (self.dataset.shape[0], 2):
+            shifts = None
+        self.shifts_px = shifts
+        self.processing.drift_correct.setEnabled(shifts is not None)
+        if shifts is None:
+            self.processing.drift_correct.setChecked(False)
+        self.front.set_shifts(shifts)
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Show a movie (or a single image) from the shared cursor's frame."""
@@ -213,11 +230,8 @@ class MoviePanel(QWidget):
 
     def _drift_measured(self, name: str, stored) -> None:
         self.state.session.store_result(name, stored)
-        result = stored.value
-        self.shifts_px = np.asarray(result["shifts_px"], float)
-        self.processing.drift_correct.setEnabled(True)
         self.processing.drift_correct.setChecked(True)
-        self.front.set_shifts(self.shifts_px)
+        result = stored.value
         largest = float(np.nanmax(np.hypot(*self.shifts_px.T)))
         self.front.status.setText(f"Drift measured: up to {largest:.2f} px"
                                   + ("" if result["ok"] else f" ({result['reason']})"))
@@ -237,13 +251,12 @@ class MoviePanel(QWidget):
             self.front.export_csv(path)
 
     def project_state(self) -> dict:
-        """Levels, colour map, display options, drift and the front workbench, as plain JSON."""
+        """Levels, colour map, gamma and the front workbench, as plain JSON (drift is a session result)."""
         levels = self.view.levels()
         return {
             "levels": list(levels) if levels else None,
             "colormap": self.view.colormap_name,
             "gamma": self.view.gamma,
-            "shifts_px": None if self.shifts_px is None else np.asarray(self.shifts_px).tolist(),
             "front": self.front.project_state(),
         }
 
@@ -253,10 +266,5 @@ class MoviePanel(QWidget):
             self.contrast.set_levels(*state["levels"])
         self.contrast.colormap.setCurrentText(state.get("colormap", "grey"))
         self.contrast.gamma.setValue(float(state.get("gamma", 1.0)))
-        if state.get("shifts_px") is not None and self.dataset is not None:
-            shifts = np.asarray(state["shifts_px"], dtype=float)
-            if shifts.shape == (self.dataset.shape[0], 2):
-                self.shifts_px = shifts
-                self.processing.drift_correct.setEnabled(True)
-                self.front.set_shifts(shifts)
+        self._use_drift(self.state.session.result("drift"))
         self.front.restore_project_state(state.get("front", {}))

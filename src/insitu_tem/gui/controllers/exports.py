@@ -1,0 +1,80 @@
+"""File ▸ Export: figures rendered from the session on screen, the movie, line-scan profiles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
+
+from insitu_tem.gui.errors import ErrorReporter
+from insitu_tem.gui.tasks import TaskRunner
+
+
+class Exports(QObject):
+    """Asks where to write, then exports in the background.
+
+    Parameters
+    ----------
+    session : callable() -> Session
+        The session on screen, panels' state written into it.
+    profiles : callable() -> list
+        Every plot whose x axis is the position along the line scans.
+    folder : callable() -> str
+        Where the file dialogs open.
+    done : callable(str)
+        Tells the user a file was written.
+    """
+
+    def __init__(self, window: QWidget, tasks: TaskRunner, reporter: ErrorReporter, *, session: Callable,
+                 profiles: Callable, folder: Callable[[], str], done: Callable[[str], None]) -> None:
+        super().__init__(window)
+        self.window, self.tasks, self.reporter = window, tasks, reporter
+        self.session, self.profiles, self.folder, self.done = session, profiles, folder, done
+
+    def figure(self, view: str, path: str, *, dpi: int = 300) -> int:
+        """Render ``view`` of the session on screen to ``path`` in the background; return the task id."""
+        from insitu_tem.figures.export import provenance, save_figure
+        from insitu_tem.figures.views import render_view
+
+        session = self.session()
+
+        def work():
+            figure, parameters = render_view(session, view, dpi=dpi)
+            return save_figure(figure, path, dpi=dpi, record=provenance(session.sources(), parameters))
+
+        return self.tasks.submit(work, description=f"Exporting {Path(path).name}",
+                                 on_result=lambda out: self.done(f"Exported {out}"))
+
+    def figure_dialog(self) -> None:
+        """File ▸ Export Figure: pick a view, then a file."""
+        from insitu_tem.figures.views import VIEW_NAMES
+
+        view, ok = QInputDialog.getItem(self.window, "Export figure", "View", list(VIEW_NAMES), 0, False)
+        if not ok:
+            return
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export figure", self.folder(),
+                                              "PNG (*.png);;TIFF (*.tif);;SVG (*.svg);;PDF (*.pdf)")
+        if path:
+            self.figure(view, path)
+
+    def profiles_dialog(self) -> None:
+        """File ▸ Export Line-Scan Profiles: every EELS and NBD profile against position, one CSV."""
+        from insitu_tem.gui.controllers.profile_export import write_profiles_csv
+
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export profiles", self.folder(), "CSV (*.csv)")
+        if path and write_profiles_csv(self.profiles(), path) == 0:
+            self.reporter.report("Export profiles: no line-scan profile has been computed yet")
+
+    def movie_dialog(self, movie) -> None:
+        """File ▸ Export Movie: the movie on screen as MP4 or GIF."""
+        from insitu_tem.figures.movie_export import export_movie
+
+        if movie is None or movie.kind != "movie":
+            self.reporter.report("Export movie: open a movie first")
+            return
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export movie", self.folder(), "MP4 (*.mp4);;GIF (*.gif)")
+        if path:
+            self.tasks.submit(lambda control: export_movie(movie, path, progress=control.progress),
+                              description=f"Exporting {Path(path).name}")
