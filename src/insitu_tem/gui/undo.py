@@ -5,15 +5,15 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand
 
 from insitu_tem.core.model import Dataset
-from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.core.session import Session
 
 
 class SetCalibrationCommand(QUndoCommand):
     """Override the calibration of a role (raw data untouched); ``{}`` goes back to the file's."""
 
-    def __init__(self, state: SessionBridge, role: str, before: dict | None, after: dict | None, text: str) -> None:
+    def __init__(self, session: Session, role: str, before: dict | None, after: dict | None, text: str) -> None:
         super().__init__(text)
-        self._session, self._role, self._before, self._after = state.session, role, before or {}, after or {}
+        self._session, self._role, self._before, self._after = session, role, before or {}, after or {}
 
     def redo(self) -> None:
         self._session.set_calibration(self._role, **self._after)
@@ -29,19 +29,19 @@ class ReplaceDatasetCommand(QUndoCommand):
     the panel still keeps itself.
     """
 
-    def __init__(self, state: SessionBridge, role: str, before: Dataset, after: Dataset, *, panel,
+    def __init__(self, session: Session, role: str, before: Dataset, after: Dataset, *, panel,
                  panel_state: dict | None, text: str) -> None:
         super().__init__(text)
-        self._state, self._role, self._before, self._after = state, role, before, after
+        self._session, self._role, self._before, self._after = session, role, before, after
         self._panel, self._panel_state, self._lost = panel, panel_state, None
 
     def redo(self) -> None:
-        self._lost = self._state.set_dataset(self._role, self._after)
+        self._lost = self._session.set_dataset(self._role, self._after)
 
     def undo(self) -> None:
-        self._state.set_dataset(self._role, self._before)
+        self._session.set_dataset(self._role, self._before)
         if self._lost is not None:
-            self._state.session.reinstate(self._lost)
+            self._session.reinstate(self._lost)
         if self._panel_state is not None:
             self._panel.restore_project_state(self._panel_state)
 

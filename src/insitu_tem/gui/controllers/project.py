@@ -114,7 +114,7 @@ class ProjectController(QObject):
         if self.state.dataset(role) is None:
             raise DataError(f"no {role} dataset is open to calibrate")
         text = f"Calibrate {role}: {scale if scale is not None else ''} {units or ''}".strip()
-        self.undo_stack.push(SetCalibrationCommand(self.state, role, self.session.calibration(role),
+        self.undo_stack.push(SetCalibrationCommand(self.session, role, self.session.calibration(role),
                                                    {"scale": scale, "units": units}, text))
 
     def place_dataset(self, role: str, dataset: Dataset) -> None:
@@ -133,7 +133,7 @@ class ProjectController(QObject):
                                           f"{', '.join(lost)}. Continue? (Edit ▸ Undo brings them back)"):
             return
         panel_state = panel.project_state() if hasattr(panel, "project_state") else None
-        self.undo_stack.push(ReplaceDatasetCommand(self.state, role, before, dataset, panel=panel,
+        self.undo_stack.push(ReplaceDatasetCommand(self.session, role, before, dataset, panel=panel,
                                                    panel_state=panel_state, text=f"Open {name} as {role}"))
 
     def set_scan_lines(self, scan_lines: dict[str, dict]) -> None:

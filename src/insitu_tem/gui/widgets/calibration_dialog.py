@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout
 
-from insitu_tem.gui.controllers.session_bridge import ROLES, SessionBridge
+from insitu_tem.core.session import ROLES
 
 UNITS = ("nm", "Å", "µm", "1/nm", "1/Å", "eV")
 
 
 class CalibrationDialog(QDialog):
-    """Role, scale and units; ``values()`` returns them once accepted."""
+    """Role, scale and units; ``values()`` returns them once accepted.
 
-    def __init__(self, state: SessionBridge, parent=None) -> None:
+    ``state.dataset(role)`` tells which roles have data to calibrate.
+    """
+
+    def __init__(self, state, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Set calibration")
         self.role = QComboBox()

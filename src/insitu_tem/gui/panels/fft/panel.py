@@ -348,7 +348,7 @@ class FftPanel(QWidget):
         if check is None or role is None:
             return
         col = self.dataset.signal_axes[1]
-        self.undo_stack.push(SetCalibrationCommand(self.state, role, self.state.session.calibration(role),
+        self.undo_stack.push(SetCalibrationCommand(self.state.session, role, self.state.session.calibration(role),
                                                    {"scale": col.scale * check.factor, "units": "nm"},
                                                    f"Calibrate {role} on {check.reference} (×{check.factor:.4f})"))
 

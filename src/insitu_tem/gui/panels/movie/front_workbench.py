@@ -218,6 +218,8 @@ class FrontWorkbench(QWidget):
             self._debounce.start()
 
     def request_kymograph(self) -> None:
+        if self.line_rc is None or self.dataset is None:
+            return
         self.jobs.kymograph(self.dataset, self.line_rc, width=self.width_spin.value(), shifts_px=self.shifts_px,
                             on_result=self._show_kymograph)
 
