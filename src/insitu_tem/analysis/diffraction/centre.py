@@ -34,9 +34,11 @@ class BeamCentre:
     radius_px : float
         Radius of the direct-beam disk, px (NaN when unknown).
     method : str
-        ``"symmetry"``, ``"com"`` or ``"template"``.
+        ``"symmetry"``, ``"com"``, ``"template"`` or ``"edge"`` (circle fitted to the disk edge).
     reason : str
         Why the refinement failed ("" when ok).
+    sigma_px : float
+        1σ of each centre coordinate, px (NaN when not estimated).
     """
 
     ok: bool
@@ -44,6 +46,7 @@ class BeamCentre:
     radius_px: float
     method: str
     reason: str = ""
+    sigma_px: float = float("nan")
 
 
 def as_pattern(pattern) -> np.ndarray:

@@ -1,9 +1,12 @@
 """Diffraction spots: sub-pixel detection and zone-axis indexing against a phase.
 
-Detection removes the azimuthal mean (rings, diffuse background) from the
-pattern, finds peaks of its correlation with a disk the size of the direct
-beam (or of a Laplacian of Gaussian), and refines each spot by an iterated
-centre of mass in a circular window. Indexing takes the two shortest
+Detection removes the azimuthal median (rings, diffuse background) from the
+pattern and finds peaks of its correlation with a disk the size of the direct
+beam (or of a Laplacian of Gaussian). Each spot is then located by the method
+its size and shape call for (:mod:`.disk_edges`): disks of radius ≥ 3 px whose
+interior is not flat by a circle fitted to their edge (a centre of mass would
+follow the intensity inside), point-like spots and flat disks by an iterated
+centre of mass; both give a 1σ, combined with the centre's. Indexing takes the two shortest
 non-collinear g vectors, finds the pair of reflections of the phase whose
 spacings and angle match, gives the zone axis as their cross product and
 indexes every other spot as an integer combination of the two.
@@ -19,9 +22,11 @@ from skimage.feature import peak_local_max
 
 from insitu_tem.analysis.crystal.crystallography import Index3, zone_axis
 from insitu_tem.analysis.diffraction.centre import as_pattern
+from insitu_tem.analysis.diffraction.disk_edges import EDGE_MIN_RADIUS_PX, edge_map, locate_spot, robust_sigma
 from insitu_tem.analysis.diffraction.radial import radial_median
 
 DETECTORS = ("template", "log")
+SYSTEMATIC_PX = 0.03
 
 
 @dataclass(frozen=True)
@@ -36,11 +41,16 @@ class Spots:
         (n,) background-subtracted integrated intensity, counts.
     centre_rc : tuple of float
         Direct-beam centre used, (row, col) px.
+    sigma_px : numpy.ndarray
+        (n,) 1σ of each coordinate of ``g_px`` (spot minus centre), px: the
+        spot's and the centre's statistical errors and a pixel-sampling term
+        (:data:`SYSTEMATIC_PX`); the calibration is not included.
     """
 
     position_rc: np.ndarray
     intensity: np.ndarray
     centre_rc: tuple[float, float]
+    sigma_px: np.ndarray
 
     @property
     def g_px(self) -> np.ndarray:
@@ -64,33 +74,22 @@ def remove_radial_background(pattern, *, centre_rc) -> np.ndarray:
     return data - np.interp(radius, median.r_px, median.intensity)
 
 
-def refine_spot(residual: np.ndarray, start_rc, *, radius_px: float, iterations: int = 4) -> tuple[np.ndarray, float]:
-    """Iterated centre of mass of the background-free residual in a circular window.
-
-    The residual is not clipped: zero-mean noise then leaves the centre
-    unbiased, where clipping would pull it towards the window centre.
-
-    Returns
-    -------
-    tuple
-        (row, col) in px and the integrated intensity in the window (0 when
-        the window leaves the pattern or holds no signal: reject the spot).
-    """
-    rc = np.asarray(start_rc, dtype=float)
+def _integrated(residual: np.ndarray, rc: np.ndarray, radius_px: float) -> float:
     half = int(np.ceil(radius_px)) + 1
-    total = 0.0
-    for _ in range(iterations):
-        r0, c0 = int(round(rc[0])), int(round(rc[1]))
-        if r0 - half < 0 or c0 - half < 0 or r0 + half >= residual.shape[0] or c0 + half >= residual.shape[1]:
-            return rc, 0.0
-        patch = residual[r0 - half : r0 + half + 1, c0 - half : c0 + half + 1]
-        rows, cols = np.indices(patch.shape) - half
-        weights = np.where(np.hypot(rows + r0 - rc[0], cols + c0 - rc[1]) <= radius_px, patch, 0.0)
-        total = float(weights.sum())
-        if total <= 0:
-            return rc, 0.0
-        rc = np.array([r0 + (weights * rows).sum() / total, c0 + (weights * cols).sum() / total])
-    return rc, total
+    r0, c0 = int(round(rc[0])), int(round(rc[1]))
+    r_lo, c_lo = max(r0 - half, 0), max(c0 - half, 0)
+    patch = residual[r_lo : r0 + half + 1, c_lo : c0 + half + 1]
+    rows, cols = np.ogrid[r_lo : r_lo + patch.shape[0], c_lo : c_lo + patch.shape[1]]
+    return float(patch[(rows - rc[0]) ** 2 + (cols - rc[1]) ** 2 <= radius_px**2].sum())
+
+
+def _response(residual: np.ndarray, disk_radius_px: float, method: str) -> np.ndarray:
+    if method == "template":
+        half = int(np.ceil(disk_radius_px)) + 1
+        rows, cols = np.indices((2 * half + 1,) * 2) - half
+        disk = np.clip(disk_radius_px + 0.5 - np.hypot(rows, cols), 0.0, 1.0)
+        return signal.fftconvolve(residual, disk - disk.mean(), mode="same")
+    return -ndimage.gaussian_laplace(residual, disk_radius_px / np.sqrt(2.0))
 
 
 def detect_spots(
@@ -102,51 +101,57 @@ def detect_spots(
     threshold_sigma: float = 6.0,
     exclude_radius_px: float | None = None,
     max_spots: int = 200,
+    centre_sigma_px: float = 0.0,
 ) -> Spots:
-    """Find diffraction spots to sub-pixel precision.
+    """Find diffraction spots and locate them to sub-pixel precision, each with a 1σ.
 
     Parameters
     ----------
     pattern : array_like
-        2-D pattern.
+        2-D pattern, counts.
     centre_rc : tuple of float
         Direct-beam centre (row, col), px.
     disk_radius_px : float
-        Radius of the diffraction disks (the direct beam's), px.
+        Radius of the diffraction disks (the direct beam's), px. From 3 px up
+        spots are located by their edges, below by their centre of mass.
     method : {"template", "log"}
-        Disk-template correlation or Laplacian of Gaussian.
+        Detection by disk-template correlation or Laplacian of Gaussian.
     threshold_sigma : float
         Peaks must exceed this many robust standard deviations of the filtered pattern.
     exclude_radius_px : float, optional
         Ignore everything closer to the centre (default: twice the disk radius + 2 px).
     max_spots : int
         Keep at most this many, strongest first.
+    centre_sigma_px : float
+        1σ of each coordinate of ``centre_rc``, px, added to every spot's.
     """
     if method not in DETECTORS:
         raise ValueError(f"unknown spot detector {method!r}; use one of {DETECTORS}")
     if not disk_radius_px > 0:
         raise ValueError(f"disk_radius_px must be positive, got {disk_radius_px}")
-    residual = remove_radial_background(pattern, centre_rc=centre_rc)
-    if method == "template":
-        half = int(np.ceil(disk_radius_px)) + 1
-        rows, cols = np.indices((2 * half + 1,) * 2) - half
-        disk = np.clip(disk_radius_px + 0.5 - np.hypot(rows, cols), 0.0, 1.0)
-        response = signal.fftconvolve(residual, disk - disk.mean(), mode="same")
-    else:
-        response = -ndimage.gaussian_laplace(residual, disk_radius_px / np.sqrt(2.0))
-    noise = 1.4826 * np.median(np.abs(response - np.median(response))) + 1e-12
+    counts = as_pattern(pattern)
+    residual = remove_radial_background(counts, centre_rc=centre_rc)
+    response = _response(residual, disk_radius_px, method)
+    noise = robust_sigma(response)
     exclude = 2.0 * disk_radius_px + 2.0 if exclude_radius_px is None else exclude_radius_px
     peaks = peak_local_max(response, min_distance=max(1, int(disk_radius_px)),
                            threshold_abs=threshold_sigma * noise, exclude_border=int(disk_radius_px) + 1)
-    found, strength = [], []
+    smooth = edge_map(residual, radius_px=disk_radius_px) if disk_radius_px >= EDGE_MIN_RADIUS_PX else None
+    smooth_noise = robust_sigma(smooth) if smooth is not None else 0.0
+    background_var = robust_sigma(residual) ** 2
+    found, strength, sigma = [], [], []
     for peak in peaks:
-        rc, total = refine_spot(residual, peak, radius_px=disk_radius_px + 1.0)
-        if total > 0 and np.hypot(rc[0] - centre_rc[0], rc[1] - centre_rc[1]) >= exclude:
+        fit = locate_spot(residual, counts, peak, radius_px=disk_radius_px, smooth=smooth, noise=smooth_noise,
+                          background_var=background_var)
+        rc = np.asarray(fit.centre_rc)
+        if fit.ok and np.hypot(rc[0] - centre_rc[0], rc[1] - centre_rc[1]) >= exclude:
             found.append(rc)
-            strength.append(total)
+            strength.append(_integrated(residual, rc, disk_radius_px + 1.0))
+            sigma.append(float(np.sqrt(fit.sigma_px**2 + centre_sigma_px**2 + SYSTEMATIC_PX**2)))
     order = np.argsort(strength)[::-1][:max_spots]
     positions = np.asarray(found, dtype=float).reshape(-1, 2)[order]
-    return Spots(positions, np.asarray(strength, dtype=float)[order], (float(centre_rc[0]), float(centre_rc[1])))
+    return Spots(positions, np.asarray(strength, dtype=float)[order], (float(centre_rc[0]), float(centre_rc[1])),
+                 np.asarray(sigma, dtype=float)[order])
 
 
 @dataclass(frozen=True)

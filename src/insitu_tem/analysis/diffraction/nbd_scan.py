@@ -1,6 +1,6 @@
 """The whole NBD workflow on one pattern or along a scan, used by the CLI and the GUI.
 
-One pattern: centre → spots (indexed when a phase is given) → radial profile
+One pattern: centre (refined on the direct beam's edge for disks) → spots (indexed when a phase is given) → radial profile
 with the spots masked → ring peaks. A scan: direct-beam centres and their
 descan fit → spot tracking and lattice strain against a reference pattern →
 radial profiles through one CSR integrator per (rounded) centre → ring peaks
@@ -21,6 +21,7 @@ from insitu_tem.analysis.diffraction.centre import BeamCentre, DescanFit, centre
 from insitu_tem.analysis.diffraction.radial import RadialIntegrator, q_per_A_from_px, radial_integrator
 from insitu_tem.analysis.diffraction.ring_peaks import RingPeaks, find_ring_peaks, lower_hull
 from insitu_tem.analysis.diffraction.strain import SpotTracks, track_spots
+from insitu_tem.analysis.diffraction.disk_edges import refine_beam_centre
 from insitu_tem.analysis.diffraction.disks import SpotIndexing, Spots, detect_spots, index_spots, spot_mask
 
 Progress = Callable[[float, str], None]
@@ -89,7 +90,12 @@ def analyse_pattern(pattern, *, scale_per_nm: float | None, phase=None, energy_k
     data = np.asarray(pattern, dtype=np.float64)
     centre = find_centre(data) if centre_rc is None else BeamCentre(True, tuple(centre_rc), np.nan, "given")
     radius = _disk_radius(centre)
-    spots = detect_spots(data, centre_rc=centre.centre_rc, disk_radius_px=radius)
+    if centre.method != "given" and centre.ok:
+        rc, sigma, edge_radius = refine_beam_centre(data, centre.centre_rc, radius_px=radius)
+        if np.isfinite(sigma):
+            centre, radius = BeamCentre(True, rc, edge_radius, "edge", sigma_px=sigma), edge_radius
+    spots = detect_spots(data, centre_rc=centre.centre_rc, disk_radius_px=radius,
+                         centre_sigma_px=np.nan_to_num(centre.sigma_px))
     indexing = None
     if phase is not None and scale_per_nm is not None:
         indexing = index_spots(spots, phase=phase, scale_per_nm=scale_per_nm, energy_kV=energy_kV)

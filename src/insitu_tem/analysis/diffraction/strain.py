@@ -159,7 +159,7 @@ def _detect_all(data, centres, disk_radius_px: float, method: str, should_stop) 
         if should_stop is not None and should_stop():
             break
         spot_sets.append(detect_spots(pattern, centre_rc=tuple(centre), disk_radius_px=disk_radius_px, method=method))
-    return spot_sets + [Spots(np.zeros((0, 2)), np.zeros(0), tuple(c)) for c in centres[len(spot_sets) :]]
+    return spot_sets + [Spots(np.zeros((0, 2)), np.zeros(0), tuple(c), np.zeros(0)) for c in centres[len(spot_sets) :]]
 
 
 def default_reference(spot_sets: list[Spots], *, min_spots: int) -> int:

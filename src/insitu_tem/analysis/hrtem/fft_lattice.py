@@ -218,7 +218,12 @@ class SnrMap:
 
 
 def snr_map(spectrum: PowerSpectrum) -> SnrMap:
-    """Spot signal-to-noise map: 3×3-summed power against its ring median and MAD.
+    """Spot signal-to-noise map: 3×3-summed power against the local background and noise of its ring.
+
+    The background B(|k|) is the median of each one-pixel ring on its own, so the steep fall of
+    the power near zero frequency does not leak into neighbouring rings; the noise is B times the
+    scaled MAD of the relative deviations ``P₃ₓ₃ / B − 1``, pooled over neighbouring rings until
+    enough pixels are used (the ring of an 8-px reflection holds only ~50).
 
     Parameters
     ----------
@@ -230,11 +235,15 @@ def snr_map(spectrum: PowerSpectrum) -> SnrMap:
     """
     summed = ndimage.uniform_filter(spectrum.power, size=3, mode="wrap") * 9.0
     labels, n = ring_labels(spectrum)
-    median, spread = ring_statistics(summed, labels, n)
-    raw_median, _ = ring_statistics(spectrum.power, labels, n)
-    floor = max(float(np.median(spread[spread > 0])) if np.any(spread > 0) else 1.0, 1e-300) * 1e-6
-    snr = (summed - median[labels]) / np.maximum(spread[labels], floor)
-    return SnrMap(snr=snr, noise_power=raw_median[labels] / math.log(2.0))
+    index = np.arange(n)
+    own = np.asarray(ndimage.median(summed, labels, index), dtype=float)
+    raw_median = np.asarray(ndimage.median(spectrum.power, labels, index), dtype=float)
+    floor = max(float(np.median(own[own > 0])) if np.any(own > 0) else 1.0, 1e-300) * 1e-9
+    background = np.maximum(own, floor)[labels]
+    relative_median, relative_spread = ring_statistics(summed / background - 1.0, labels, n)
+    spread = np.maximum(relative_spread[labels], 1e-6) * background
+    snr = (summed - background * (1.0 + relative_median[labels])) / spread
+    return SnrMap(snr=snr, noise_power=np.maximum(raw_median, 0.0)[labels] / math.log(2.0))
 
 
 def _upper_half(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -242,7 +251,7 @@ def _upper_half(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 
 def find_spots(spectrum: PowerSpectrum, *, snr_threshold: float = 15.0, d_min_nm: float | None = None,
-               d_max_nm: float | None = None, max_spots: int = 30) -> SpotSearch:
+               d_max_nm: float | None = None, max_spots: int = 30, snr: SnrMap | None = None) -> SpotSearch:
     """Find and refine the reflections of a power spectrum, each Friedel pair once.
 
     Parameters
@@ -254,6 +263,8 @@ def find_spots(spectrum: PowerSpectrum, *, snr_threshold: float = 15.0, d_min_nm
         Keep spacings in this range, nm (default: up to Nyquist; down to 3 FFT px).
     max_spots : int
         Return at most this many spots, strongest first.
+    snr : SnrMap, optional
+        :func:`snr_map` of ``spectrum`` when already computed.
 
     Returns
     -------
@@ -261,7 +272,7 @@ def find_spots(spectrum: PowerSpectrum, *, snr_threshold: float = 15.0, d_min_nm
     """
     if snr_threshold <= 0 or max_spots < 1:
         raise ValueError("snr_threshold must be > 0 and max_spots >= 1")
-    snr = snr_map(spectrum)
+    snr = snr_map(spectrum) if snr is None else snr
     peaks = (ndimage.maximum_filter(snr.snr, size=5, mode="wrap") == snr.snr) & (snr.snr >= snr_threshold)
     k = spectrum.k_radius_per_nm()
     k_min = max(_MIN_RADIUS_PX * min(spectrum.k_step_per_nm), 1.0 / d_max_nm if d_max_nm else 0.0)
@@ -273,7 +284,7 @@ def find_spots(spectrum: PowerSpectrum, *, snr_threshold: float = 15.0, d_min_nm
     upper = _upper_half(rows - r0, cols - c0)
     rows, cols = rows[upper], cols[upper]
     order = np.argsort(-snr.snr[rows, cols])[:max_spots]
-    spots = [_make_spot(spectrum, snr, r, c) for r, c in zip(rows[order], cols[order])]
+    spots = [make_spot(spectrum, snr, r, c) for r, c in zip(rows[order], cols[order])]
     if not spots:
         return SpotSearch(False, f"no spot above SNR {snr_threshold:g}: amorphous, too thin or too noisy", ())
     return SpotSearch(True, "", tuple(spots))
@@ -284,7 +295,9 @@ def _total_power(spectrum: PowerSpectrum) -> float:
     return float(spectrum.power.sum() - spectrum.power[r0, c0]) or 1.0
 
 
-def _make_spot(spectrum: PowerSpectrum, snr: SnrMap, row: int, col: int, *, canonical: bool = True) -> Spot:
+def make_spot(spectrum: PowerSpectrum, snr: SnrMap, row: int, col: int, *, canonical: bool = True) -> Spot:
+    """Refined :class:`Spot` at spectrum pixel (row, col) (absolute indices), pointing into the upper
+    half when ``canonical``; its 1σ from the power against the ring's noise power."""
     r0, c0 = spectrum.centre
     d_row, d_col = refine_position(spectrum, row - r0, col - c0)
     if canonical and d_row > 0:
@@ -335,7 +348,7 @@ def spot_near(spectrum: PowerSpectrum, d_row: float, d_col: float, *, search_px:
     if r_lo <= r0 < r_hi and c_lo <= c0 < c_hi:
         box[r0 - r_lo, c0 - c_lo] = -np.inf
     best = np.unravel_index(int(np.argmax(box)), box.shape)
-    return _make_spot(spectrum, snr, r_lo + int(best[0]), c_lo + int(best[1]), canonical=False)
+    return make_spot(spectrum, snr, r_lo + int(best[0]), c_lo + int(best[1]), canonical=False)
 
 
 def angle_between(first: Spot, second: Spot) -> float:

@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage
 
-from insitu_tem.analysis.hrtem.fft_lattice import PowerSpectrum, Spot, ring_statistics, find_spots, power_spectrum, ring_labels
+from insitu_tem.analysis.hrtem.fft_lattice import (
+    PowerSpectrum, Spot, SpotSearch, find_spots, power_spectrum, ring_labels, ring_statistics, snr_map,
+)
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice
+from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
 from insitu_tem.analysis.crystal.phases import MatchResult, match_spacings
 
 RING_MIN_EXCESS = 1.0
@@ -263,6 +266,25 @@ def matching_spacings(spots: tuple[Spot, ...], fit: LatticeFit, *, limit: int = 
     return tuple(chosen), d_A, angles
 
 
+def lattice_spots(spectrum: PowerSpectrum, *, snr_threshold: float, max_spots: int) -> tuple[SpotSearch, LatticeFit]:
+    """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the refit.
+
+    See :mod:`insitu_tem.analysis.hrtem.lattice_nodes`: a reflection where the lattice of the
+    strong spots predicts one is significant at a much lower SNR than anywhere in the spectrum.
+    """
+    snr = snr_map(spectrum)
+    search = find_spots(spectrum, snr_threshold=snr_threshold, max_spots=max_spots, snr=snr)
+    if not search.ok:
+        return search, LatticeFit(False, search.reason)
+    tolerance = min(spectrum.k_step_per_nm)
+    fit = fit_lattice(search.spots, tolerance=INDEX_TOLERANCE, tolerance_per_nm=tolerance)
+    extra = node_spots(spectrum, snr, fit, search.spots)
+    if not extra:
+        return search, fit
+    spots = tuple(sorted(search.spots + extra, key=lambda s: -s.snr))[:max_spots]
+    return SpotSearch(True, "", spots), fit_lattice(spots, tolerance=INDEX_TOLERANCE, tolerance_per_nm=tolerance)
+
+
 def measure_lattice(image, *, pixel_nm: float, snr_threshold: float = 15.0, max_spots: int = 30,
                     reference: ReferenceSpacing | None = None, match: bool = True,
                     tolerance: float = 0.02, energy_kV: float = 300.0) -> LatticeMeasurement:
@@ -288,10 +310,7 @@ def measure_lattice(image, *, pixel_nm: float, snr_threshold: float = 15.0, max_
         Beam energy for the structure factors, kV.
     """
     spectrum = power_spectrum(image, pixel_nm=pixel_nm)
-    search = find_spots(spectrum, snr_threshold=snr_threshold, max_spots=max_spots)
-    fit = fit_lattice(search.spots, tolerance=INDEX_TOLERANCE,
-                      tolerance_per_nm=min(spectrum.k_step_per_nm)) if search.ok else \
-        LatticeFit(False, search.reason)
+    search, fit = lattice_spots(spectrum, snr_threshold=snr_threshold, max_spots=max_spots)
     ring = find_ring(spectrum)
     warnings = [] if search.ok else [search.reason]
     if ring.ok and (not fit.ok or fit.n_indexed < 2):

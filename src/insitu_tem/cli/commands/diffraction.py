@@ -32,7 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def spot_rows(analysis, scale_per_nm: float) -> list[dict]:
-    """Spots strongest first, at most 30, each Friedel pair once (the mate at angle < 180°)."""
+    """Spots strongest first, at most 30, each Friedel pair once (the mate at angle < 180°).
+
+    ``sigma_d_A`` is the 1σ of d from the spot and centre positions, calibration excluded.
+    """
     spots = analysis.spots
     g = spots.g_px
     mates = friedel_partners(g)
@@ -45,7 +48,9 @@ def spot_rows(analysis, scale_per_nm: float) -> list[dict]:
         keep = i if mates[i] < 0 or angles[i] < 180.0 else int(mates[i])
         seen.update({i, int(mates[i])})
         g_per_A = float(np.hypot(*g[keep]) * scale_per_nm / 10.0)
-        rows.append({"d_A": 1.0 / g_per_A, "g_per_A": g_per_A, "angle_deg": float(angles[keep]),
+        relative = float(spots.sigma_px[keep] / np.hypot(*g[keep]))
+        rows.append({"d_A": 1.0 / g_per_A, "sigma_d_A": relative / g_per_A, "g_per_A": g_per_A,
+                     "angle_deg": float(angles[keep]),
                      "intensity": float(spots.intensity[keep]), "hkl": list(hkl[keep]) if hkl[keep] else None})
     rows.sort(key=lambda row: row["intensity"], reverse=True)
     return rows[:MAX_SPOTS]
