@@ -264,6 +264,10 @@ def fit_descan(position, centre_rc, *, degree: int = 2, ok=None) -> DescanFit:
 def find_centre(pattern, *, method: str = "com", mask=None, search_px: int = 12) -> BeamCentre:
     """Centre of a pattern: the direct beam when visible, else the symmetry centre.
 
+    When no direct beam is found near the symmetry centre, the beam is searched again near the
+    symmetry centre of log(1 + counts), where the positions of the disks, not the few brightest
+    of a thick, slightly tilted crystal, decide it.
+
     Parameters
     ----------
     pattern : array_like
@@ -273,7 +277,8 @@ def find_centre(pattern, *, method: str = "com", mask=None, search_px: int = 12)
     mask : array_like of bool, optional
         True for pixels to ignore (beam stop, dead pixels).
     search_px : int
-        Half-size of the direct-beam search window, px.
+        Half-size of the direct-beam search window, px; doubled (up to a quarter of the
+        pattern) while the beam is larger than the window.
 
     Returns
     -------
@@ -281,6 +286,19 @@ def find_centre(pattern, *, method: str = "com", mask=None, search_px: int = 12)
         ``method == "symmetry"`` (±0.1 px on clean rings) when the direct beam
         is blocked; refine it with :func:`insitu_tem.analysis.diffraction.ellipse.fit_ring_ellipse`.
     """
-    coarse = symmetry_centre(pattern, mask=mask)
-    beam = direct_beam_centre(pattern, guess_rc=coarse.centre_rc, method=method, search_px=search_px, mask=mask)
+    data = as_pattern(pattern)
+    coarse = symmetry_centre(data, mask=mask)
+    beam = _grown_search(data, coarse.centre_rc, method=method, mask=mask, search_px=search_px)
+    if not beam.ok:
+        compressed = symmetry_centre(np.log1p(data - data.min()), mask=mask)
+        beam = _grown_search(data, compressed.centre_rc, method=method, mask=mask, search_px=search_px)
     return beam if beam.ok else coarse
+
+
+def _grown_search(data: np.ndarray, guess_rc, *, method: str, mask, search_px: int) -> BeamCentre:
+    limit = min(data.shape) // 4
+    while True:
+        beam = direct_beam_centre(data, guess_rc=guess_rc, method=method, search_px=search_px, mask=mask)
+        if beam.ok or "larger than the search window" not in beam.reason or 2 * search_px > limit:
+            return beam
+        search_px *= 2

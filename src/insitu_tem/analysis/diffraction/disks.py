@@ -22,7 +22,9 @@ from skimage.feature import peak_local_max
 
 from insitu_tem.analysis.crystal.crystallography import Index3, zone_axis
 from insitu_tem.analysis.diffraction.centre import as_pattern
-from insitu_tem.analysis.diffraction.disk_edges import EDGE_MIN_RADIUS_PX, edge_map, locate_spot, robust_sigma
+from insitu_tem.analysis.diffraction.disk_edges import (
+    EDGE_MIN_RADIUS_PX, common_radius, edge_map, locate_spot, robust_sigma,
+)
 from insitu_tem.analysis.diffraction.radial import radial_median
 
 DETECTORS = ("template", "log")
@@ -83,6 +85,25 @@ def _integrated(residual: np.ndarray, rc: np.ndarray, radius_px: float) -> float
     return float(patch[(rows - rc[0]) ** 2 + (cols - rc[1]) ** 2 <= radius_px**2].sum())
 
 
+def _poisson_floor(counts: np.ndarray, disk_radius_px: float, method: str) -> float:
+    """1σ of the detector response to Poisson noise of at least one count per pixel (sparse
+    patterns, where most pixels hold zero counts and the MAD of the response vanishes)."""
+    impulse = np.zeros((4 * int(np.ceil(disk_radius_px)) + 9,) * 2)
+    impulse[impulse.shape[0] // 2, impulse.shape[1] // 2] = 1.0
+    kernel = _response(impulse, disk_radius_px, method)
+    return float(np.sqrt(np.sum(kernel**2) * max(float(np.median(counts)), 1.0)))
+
+
+def _distinct(positions: np.ndarray, strength: np.ndarray, radius_px: float) -> np.ndarray:
+    """Indices strongest first, dropping any spot located within a disk radius of a stronger one
+    (two candidate peaks inside one structured disk lead to the same disk)."""
+    kept: list[int] = []
+    for i in np.argsort(strength)[::-1]:
+        if all(np.hypot(*(positions[i] - positions[j])) > radius_px for j in kept):
+            kept.append(int(i))
+    return np.asarray(kept, dtype=int)
+
+
 def _response(residual: np.ndarray, disk_radius_px: float, method: str) -> np.ndarray:
     if method == "template":
         half = int(np.ceil(disk_radius_px)) + 1
@@ -132,23 +153,25 @@ def detect_spots(
     counts = as_pattern(pattern)
     residual = remove_radial_background(counts, centre_rc=centre_rc)
     response = _response(residual, disk_radius_px, method)
-    noise = robust_sigma(response)
+    noise = max(robust_sigma(response), _poisson_floor(counts, disk_radius_px, method))
     exclude = 2.0 * disk_radius_px + 2.0 if exclude_radius_px is None else exclude_radius_px
     peaks = peak_local_max(response, min_distance=max(1, int(disk_radius_px)),
                            threshold_abs=threshold_sigma * noise, exclude_border=int(disk_radius_px) + 1)
     smooth = edge_map(residual, radius_px=disk_radius_px) if disk_radius_px >= EDGE_MIN_RADIUS_PX else None
     smooth_noise = robust_sigma(smooth) if smooth is not None else 0.0
     background_var = robust_sigma(residual) ** 2
+    radius = disk_radius_px if smooth is None else common_radius(smooth, peaks, radius_px=disk_radius_px,
+                                                                   noise=smooth_noise)
     found, strength, sigma = [], [], []
     for peak in peaks:
-        fit = locate_spot(residual, counts, peak, radius_px=disk_radius_px, smooth=smooth, noise=smooth_noise,
+        fit = locate_spot(residual, counts, peak, radius_px=radius, smooth=smooth, noise=smooth_noise,
                           background_var=background_var)
         rc = np.asarray(fit.centre_rc)
         if fit.ok and np.hypot(rc[0] - centre_rc[0], rc[1] - centre_rc[1]) >= exclude:
             found.append(rc)
             strength.append(_integrated(residual, rc, disk_radius_px + 1.0))
             sigma.append(float(np.sqrt(fit.sigma_px**2 + centre_sigma_px**2 + SYSTEMATIC_PX**2)))
-    order = np.argsort(strength)[::-1][:max_spots]
+    order = _distinct(np.asarray(found, dtype=float).reshape(-1, 2), np.asarray(strength), radius)[:max_spots]
     positions = np.asarray(found, dtype=float).reshape(-1, 2)[order]
     return Spots(positions, np.asarray(strength, dtype=float)[order], (float(centre_rc[0]), float(centre_rc[1])),
                  np.asarray(sigma, dtype=float)[order])

@@ -7,9 +7,9 @@ every pixel). The half nodes ``(h + ½) a* + (k + ½) b*`` (and the half of a
 1-D basis) are tested too: when the strong spots are a centred sub-lattice
 — the (110) spots of a cubic crystal along [001], say — the primitive
 reflections (100) and (010) sit there, and the lattice must be re-indexed on
-them. A half-node lattice is accepted only when two distinct half nodes (not a
-Friedel pair) pass the threshold, or one passes twice the threshold, so that a
-single noise peak cannot halve the lattice.
+them. Half-node spots are accepted only when two distinct ones (not a Friedel pair)
+reach twice the threshold, so that noise or a stray feature cannot halve the
+lattice.
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ def node_spots(spectrum: PowerSpectrum, snr: SnrMap, fit: LatticeFit, known: tup
         spot = make_spot(spectrum, snr, max(row - 1, 0) + int(best[0]), max(col - 1, 0) + int(best[1]))
         found.append((spot, half))
         taken.append(np.array([spot.row_px, spot.col_px]))
-    halves = [s for s, half in found if half]
-    if not (len(halves) >= 2 or any(s.snr >= 2 * threshold for s in halves)):
+    if sum(half and s.snr >= 2 * threshold for s, half in found) < 2:
         found = [(s, half) for s, half in found if not half]
     return tuple(s for s, _ in found)

@@ -1,0 +1,54 @@
+"""Fast subset of the HRTEM validation (validation.hrtem): lattice spacings and reported reflections
+on committed abTEM multislice fixtures against the issue-12 targets."""
+
+import pytest
+
+from validation import hrtem
+from validation.stats import summarise
+
+LARGE = "lattice d, crystals ≥ 10 nm (%)"
+SMALL = "lattice d, crystals 2–10 nm (%)"
+MISSED = "reflections with SNR ≥ 5 not reported"
+MISSED_LOW = "lowest-order reflections with SNR ≥ 5 not reported"
+
+
+@pytest.fixture(scope="module")
+def measured():
+    return {m.name.split(" (fraction")[0]: m for m in hrtem.run(fast=True)}
+
+
+def test_large_crystals_give_the_lattice_to_a_tenth_of_a_percent_in_most_cases(measured):
+    summary = summarise(measured[LARGE])
+    assert summary.n >= 6 and summary.median <= 0.1
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 open: one 11.5 nm cubic WO3 [110] image is indexed on a lattice "
+                                       "of twice the spacing")
+def test_large_crystals_meet_the_spacing_targets(measured):
+    assert summarise(measured[LARGE]).passed
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 open: 2–5 nm crystals read 0.6–2 % off (peak shift of the "
+                                       "broad spots) with too small a 1σ")
+def test_small_crystals_meet_the_spacing_targets(measured):
+    assert summarise(measured[SMALL]).passed
+
+
+def test_small_crystals_are_measured(measured):
+    summary = summarise(measured[SMALL])
+    assert summary.n >= 10 and summary.p95 <= 3.0
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 open: about a fifth of the reflections with SNR ≥ 5 (3×3-summed "
+                                       "power in noise σ) fall below the SNR-15 search and off the fitted nodes")
+def test_every_reflection_with_snr_5_is_reported(measured):
+    assert summarise(measured[MISSED]).worst == 0.0
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 open: see above, for the lowest orders")
+def test_the_lowest_order_reflections_near_the_centre_are_reported(measured):
+    assert summarise(measured[MISSED_LOW]).worst == 0.0
+
+
+def test_most_reflections_with_snr_5_are_reported(measured):
+    assert summarise(measured[MISSED]).worst <= 0.3

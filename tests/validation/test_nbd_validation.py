@@ -1,0 +1,35 @@
+"""Fast subset of the NBD validation (validation.nbd): spot spacings on committed abTEM multislice
+fixtures (flat and dynamical disks, points to touching disks) against the issue-12 targets."""
+
+import numpy as np
+import pytest
+
+from validation import nbd
+from validation.stats import summarise
+
+
+@pytest.fixture(scope="module")
+def spot_d():
+    (measurement,) = nbd.run(fast=True)
+    return measurement
+
+
+def test_spot_spacings_are_measured_on_every_multislice_pattern(spot_d):
+    summary = summarise(spot_d)
+    assert summary.n >= 200 and summary.median <= 0.3 and summary.worst < 15.0
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 open: dynamical disks with a fading rim (thick W, γ-WO3) still "
+                                       "read up to 2 % off; median 0.26 %, 95th 2.3 % on the fixtures")
+def test_spot_spacings_meet_the_issue_12_targets(spot_d):
+    summary = summarise(spot_d)
+    assert summary.median <= 0.2 and summary.p95 <= 0.5
+
+
+def test_spot_spacing_uncertainty_covers_the_errors(spot_d):
+    assert np.all(np.isfinite(spot_d.sigmas)) and np.all(spot_d.sigmas > 0)
+    assert 0.60 <= summarise(spot_d).coverage_1sigma <= 0.75
+
+
+def test_few_detected_spots_sit_off_the_lattice(spot_d):
+    assert spot_d.n_not_measured <= 0.25 * len(spot_d.errors)
