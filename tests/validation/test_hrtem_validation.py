@@ -17,13 +17,13 @@ def measured():
     return {m.name.split(" (fraction")[0]: m for m in hrtem.run(fast=True)}
 
 
-def test_large_crystals_give_the_lattice_to_a_tenth_of_a_percent_in_most_cases(measured):
+def test_large_crystals_give_the_lattice_to_the_target_accuracy(measured):
     summary = summarise(measured[LARGE])
-    assert summary.n >= 6 and summary.median <= 0.1
+    assert summary.n >= 6 and summary.median <= 0.1 and summary.p95 <= 0.3
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 open: one 11.5 nm cubic WO3 [110] image is indexed on a lattice "
-                                       "of twice the spacing")
+@pytest.mark.xfail(strict=True, reason="issue 12 open: the 1σ of large-crystal spacings covers only half "
+                                       "of the errors (noise term only)")
 def test_large_crystals_meet_the_spacing_targets(measured):
     assert summarise(measured[LARGE]).passed
 
@@ -36,7 +36,7 @@ def test_small_crystals_meet_the_spacing_targets(measured):
 
 def test_small_crystals_are_measured(measured):
     summary = summarise(measured[SMALL])
-    assert summary.n >= 10 and summary.p95 <= 3.0
+    assert summary.n >= 10 and summary.p95 <= 2.5
 
 
 @pytest.mark.xfail(strict=True, reason="issue 12 open: about a fifth of the reflections with SNR ≥ 5 (3×3-summed "

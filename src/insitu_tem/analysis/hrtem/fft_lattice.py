@@ -22,7 +22,6 @@ from scipy import ndimage
 from insitu_tem.analysis.hrtem.fft_spot_refinement import refine_position
 
 SPOT_SIGMA_FACTOR = 0.33
-SPOT_SYSTEMATIC_PX = 0.1
 _MIN_RADIUS_PX = 3.0
 _MIN_RING_PIXELS = 200
 
@@ -306,8 +305,7 @@ def make_spot(spectrum: PowerSpectrum, snr: SnrMap, row: int, col: int, *, canon
     box = spectrum.power[max(row - 2, 0) : row + 3, max(col - 2, 0) : col + 3]
     excess = float(np.clip(box - snr.noise_power[row, col], 0, None).sum())
     peak = float(spectrum.power[row, col])
-    sigma_px = math.hypot(SPOT_SIGMA_FACTOR * math.sqrt(snr.noise_power[row, col] / max(peak, 1e-300)),
-                          SPOT_SYSTEMATIC_PX)
+    sigma_px = SPOT_SIGMA_FACTOR * math.sqrt(snr.noise_power[row, col] / max(peak, 1e-300))
     return spot_from_position(spectrum, d_row, d_col, snr=float(snr.snr[row, col]),
                               intensity=2.0 * excess / _total_power(spectrum), sigma_px=sigma_px)
 

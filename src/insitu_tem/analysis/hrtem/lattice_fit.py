@@ -2,8 +2,8 @@
 
 Every spot ``g_i`` (1/nm, (row, col)) is indexed as ``g_i ≈ h_i a* + k_i b*``
 with integer (h, k). The basis is searched among pairs of observed spots (the
-strongest and the shortest; the pair indexing most spots, weighted by SNR,
-Gauss-reduced to the shortest vectors); then the four components of a* and b* are refined by weighted linear
+pair indexing most spots, weighted by SNR, Gauss-reduced to the shortest
+vectors); then the four components of a* and b* are refined by weighted linear
 least squares, weights ``1/σ_i²`` from the spot uncertainties. The covariance
 ``(AᵀWA)⁻¹``, scaled by the reduced χ² when it exceeds 1, is propagated to the
 spacings ``d = 1/|g|`` and the angle between a* and b*. Because a high-order
@@ -23,7 +23,6 @@ import numpy as np
 from insitu_tem.analysis.hrtem.fft_lattice import Spot
 
 _CANDIDATES = 10
-_SHORTEST = 4
 
 
 @dataclass(frozen=True)
@@ -110,8 +109,7 @@ def _index(g: np.ndarray, basis: np.ndarray, tolerance: np.ndarray) -> tuple[np.
 
 
 def _search_basis(g: np.ndarray, snr: np.ndarray, tolerance: np.ndarray) -> np.ndarray | None:
-    shortest = np.argsort(np.linalg.norm(g, axis=1))[:_SHORTEST]
-    candidates = np.unique(np.concatenate([np.argsort(-snr)[:_CANDIDATES], shortest]))
+    candidates = np.argsort(-snr)[:_CANDIDATES]
     best, best_score = None, 0.0
     for i, j in itertools.combinations(candidates, 2):
         a, b = g[i], g[j]
