@@ -93,3 +93,43 @@ def test_project_state_round_trip(timeline, qtbot, reporter):
     restored.restore_project_state(json.loads(json.dumps(state)))
     qtbot.waitUntil(lambda: other.timeline is not None and other.timeline.offset_s == 5.0, timeout=20000)
     assert np.array_equal(other.timeline.charge_C, panel.timeline.charge_C, equal_nan=True)
+
+
+def test_main_window_timeline_saves_and_reopens_with_the_project(qtbot, tmp_path, reporter, monkeypatch):
+    import shutil
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QFileDialog
+
+    from insitu_tem.gui.main_window import MainWindow
+
+    for name in ("sample.itproj", "lithiation_movie.tif", "hrtem_movie.tif", "nbd_linescan.hspy",
+                 "eels_linescan.hspy", "holder_log.csv"):
+        shutil.copy(SAMPLES / name, tmp_path / name)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings, reporter)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.project.open(tmp_path / "sample.itproj")
+    qtbot.waitUntil(lambda: window.state.dataset("movie") is not None, timeout=60000)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "holder_log.csv"), ""))
+    panel = window.timeline.panel
+    qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.timeline is not None, timeout=60000)
+    assert window.docks["timeline"].isVisible()
+    panel.offset.setFocus()
+    panel.offset.selectAll()
+    qtbot.keyClicks(panel.offset, "5")
+    qtbot.keyClick(panel.offset, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.timeline.offset_s == 5.0, timeout=60000)
+    window.state.set_frame(20)
+    assert panel.frame == 20 and "frame 20" in panel.status.text()
+    saved = tmp_path / "with_log.itproj"
+    window.project.save(saved)
+    other = MainWindow(QSettings(str(tmp_path / "settings2.ini"), QSettings.Format.IniFormat), reporter)
+    qtbot.addWidget(other)
+    other.project.open(saved)
+    qtbot.waitUntil(lambda: other.timeline.panel.timeline is not None, timeout=60000)
+    assert other.timeline.offset_s == 5.0
+    assert np.array_equal(other.timeline.panel.timeline.charge_C, panel.timeline.charge_C, equal_nan=True)

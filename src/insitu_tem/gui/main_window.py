@@ -22,7 +22,9 @@ from insitu_tem.gui.controllers.opener import Opener
 from insitu_tem.gui.controllers.exports import Exports
 from insitu_tem.gui.controllers.project import ProjectController
 from insitu_tem.gui.controllers.recent_files import RecentFiles
+from insitu_tem.gui.controllers.timeline import TimelineController
 from insitu_tem.gui.panels.across.panel import AcrossPanel
+from insitu_tem.gui.panels.timeline.panel import TimelinePanel
 from insitu_tem.gui.panels.eels.panel import EelsPanel
 from insitu_tem.gui.panels.fft.panel import FftPanel
 from insitu_tem.gui.panels.movie.panel import MoviePanel
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self.linker = ScanLinker(self.state, self.panels["movie"].view, parent=self)
         self._add_across_panel()
         self._add_tomo_panel()
+        self._add_timeline_panel()
         track_edits(self.undo_stack, self._parameter_widgets())
         self.front_markers = FrontMarkers()
         self.front_markers.attach(self._position_profiles())
@@ -131,6 +134,39 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["hrtem"], dock)
         self.docks["hrtem"].raise_()
         self.panels["tomo"], self.docks["tomo"] = panel, dock
+
+    def _add_timeline_panel(self) -> None:
+        panel = TimelinePanel()
+        self.timeline = TimelineController(
+            panel, self.tasks, self.undo_stack, frame_times=self._movie_times, set_frame=self.state.set_frame,
+            store_state=lambda state: self.state.session.set_panel_state("timeline", state))
+        panel.openRequested.connect(self.open_log_dialog)
+        self.state.frame_changed.connect(self.timeline.on_frame)
+        self.state.dataset_changed.connect(lambda role, _d: self.timeline.recompute() if role == "movie" else None)
+        self.state.session_replaced.connect(self.timeline.reset)
+        self.project.restored.connect(self._restore_timeline)
+        dock = QDockWidget(TimelinePanel.title, self)
+        dock.setObjectName("dock-timeline")
+        dock.setWidget(panel)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.tabifyDockWidget(self.docks["nbd"], dock)
+        self.docks["nbd"].raise_()
+        self.docks["timeline"] = dock
+
+    def _movie_times(self):
+        movie = self.state.dataset("movie")
+        return None if movie is None or movie.kind != "movie" else movie.axes[0].coordinates()
+
+    def _restore_timeline(self) -> None:
+        base = self.project.path.parent if self.project.path is not None else None
+        self.timeline.restore_project_state(self.state.session.panel_state("timeline"), base=base)
+
+    def open_log_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open holder log", self.recent.last_folder(),
+                                              "Holder logs (*.csv *.tsv *.txt *.dens);;All files (*)")
+        if path:
+            self.timeline.open_log(path)
+            self.docks["timeline"].raise_()
 
     def _parameter_widgets(self) -> dict:
         """Panel parameters whose user edits are undo steps (EELS and NBD track their own)."""

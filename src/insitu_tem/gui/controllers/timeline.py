@@ -46,10 +46,13 @@ class TimelineController(QObject):
     changed = Signal()
 
     def __init__(self, panel: TimelinePanel, tasks: TaskRunner, undo_stack: QUndoStack, *,
-                 frame_times: Callable[[], np.ndarray | None], set_frame: Callable[[int], None]) -> None:
+                 frame_times: Callable[[], np.ndarray | None], set_frame: Callable[[int], None],
+                 store_state: Callable[[dict], None] | None = None) -> None:
         super().__init__(panel)
         self.panel, self.tasks, self.undo_stack = panel, tasks, undo_stack
         self.frame_times, self.set_frame = frame_times, set_frame
+        if store_state is not None:
+            self.changed.connect(lambda: store_state(self.project_state()))
         self.log_path: str | None = None
         self.log: HolderLog | None = None
         self.offset_s = 0.0
@@ -57,12 +60,19 @@ class TimelineController(QObject):
         panel.frameRequested.connect(set_frame)
         panel.offsetEdited.connect(self.edit_offset)
 
-    def open_log(self, path: str | Path) -> None:
-        """Read ``path`` in the background and show it on the movie's time axis."""
+    def open_log(self, path: str | Path, *, user: bool = True) -> None:
+        """Read ``path`` in the background and show it on the movie's time axis (``user``: a user's
+        edit, stored in the session, rather than a project being restored)."""
         self.log_path = str(path)
         self.log = None
         self.recompute()
-        self.changed.emit()
+        if user:
+            self.changed.emit()
+
+    def reset(self) -> None:
+        """Forget the log (a new session)."""
+        self.log_path, self.log, self.offset_s, self.current_channel = None, None, 0.0, None
+        self.panel.clear()
 
     def edit_offset(self, offset_s: float) -> None:
         """The user's new clock offset (s), as one undo step."""
@@ -99,9 +109,11 @@ class TimelineController(QObject):
         """What a project stores: the log file, the clock offset and the integrated channel."""
         return {"log_path": self.log_path, "offset_s": self.offset_s, "current_channel": self.current_channel}
 
-    def restore_project_state(self, state: dict, *, base: Path | None = None) -> None:
+    def restore_project_state(self, state: dict | None, *, base: Path | None = None) -> None:
         """Reopen the log of a saved project (``base``: the project's folder, for relative paths and
         for a log moved along with the project)."""
+        self.reset()
+        state = state if isinstance(state, dict) else {}
         path = state.get("log_path")
         offset = state.get("offset_s", 0.0)
         self.offset_s = float(offset) if isinstance(offset, (int, float)) and np.isfinite(offset) else 0.0
@@ -111,4 +123,4 @@ class TimelineController(QObject):
             candidate = Path(path) if Path(path).is_absolute() or base is None else base / path
             if not candidate.exists() and base is not None and (base / Path(path).name).exists():
                 candidate = base / Path(path).name
-            self.open_log(candidate)
+            self.open_log(candidate, user=False)

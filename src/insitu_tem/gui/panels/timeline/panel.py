@@ -74,6 +74,17 @@ class TimelinePanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(split, 1)
 
+    def clear(self) -> None:
+        """No log: empty plots and channel list."""
+        self.log, self.timeline, self.clicked_log_time = None, None, None
+        self.channels.clear()
+        self.plots.show_traces([], [], 0.0)
+        self.sync_button.setEnabled(False)
+        self.offset.blockSignals(True)
+        self.offset.setValue(0.0)
+        self.offset.blockSignals(False)
+        self.status.setText("Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie.")
+
     def show_timeline(self, log: HolderLog, timeline: FrameTimeline) -> None:
         """Show ``log`` on the movie's time axis as computed in ``timeline``."""
         first = self.log is None or self.log.source != log.source
