@@ -69,6 +69,8 @@ def test_export_timeline_view_of_a_project_with_a_log(tmp_path, capsys):
         capsys.readouterr().err
     assert out.stat().st_size > 10_000
     bare = tmp_path / "bare.itproj"
-    save_session(load_session(tmp_path / "sample.itproj"), bare)
+    without_log = load_session(tmp_path / "sample.itproj")
+    without_log.set_panel_state("timeline", {})
+    save_session(without_log, bare)
     assert main(["export", str(bare), "--view", "timeline", "--out", str(tmp_path / "x.png")]) == 2
     assert "no holder log" in capsys.readouterr().err

@@ -133,3 +133,21 @@ def test_main_window_timeline_saves_and_reopens_with_the_project(qtbot, tmp_path
     qtbot.waitUntil(lambda: other.timeline.panel.timeline is not None, timeout=60000)
     assert other.timeline.offset_s == 5.0
     assert np.array_equal(other.timeline.panel.timeline.charge_C, panel.timeline.charge_C, equal_nan=True)
+
+
+def test_sample_project_opens_with_current_and_bias_under_the_movie(qtbot, tmp_path, reporter):
+    from PySide6.QtCore import QSettings
+
+    from insitu_tem.gui.main_window import MainWindow
+
+    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), reporter)
+    qtbot.addWidget(window)
+    window.project.open(SAMPLES / "sample.itproj", as_template=True)
+    panel = window.timeline.panel
+    qtbot.waitUntil(lambda: panel.timeline is not None, timeout=60000)
+    assert panel.timeline.offset_s == TRUTH["offset_s"]
+    assert {"Channel A Current", "Channel A Voltage"} <= set(panel.checked_channels())
+    window.state.set_frame(40)
+    charge, sigma = panel.timeline.charge_C[40], panel.timeline.charge_sigma_C[40]
+    assert abs(charge - TRUTH["charge_at_frames_C"][40]) < 3 * sigma
+    assert f"Q = {charge:.4g}" in panel.status.text()

@@ -158,8 +158,15 @@ class MainWindow(QMainWindow):
         return None if movie is None or movie.kind != "movie" else movie.axes[0].coordinates()
 
     def _restore_timeline(self) -> None:
-        base = self.project.path.parent if self.project.path is not None else None
-        self.timeline.restore_project_state(self.state.session.panel_state("timeline"), base=base)
+        """The timeline of an opened project; a relative log path is beside the project (or, for a
+        template opened untitled, beside its movie)."""
+        session = self.state.session
+        movie = session.source("movie")
+        if self.project.path is not None:
+            base = self.project.path.parent
+        else:
+            base = Path(movie.path).parent if movie is not None and movie.path else None
+        self.timeline.restore_project_state(session.panel_state("timeline"), base=base)
 
     def open_log_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open holder log", self.recent.last_folder(),

@@ -1,4 +1,5 @@
-"""The sample project: opens the four bundled samples with their scan lines placed on the movie."""
+"""The sample project: opens the four bundled samples with their scan lines placed on the movie,
+and the holder log on the movie's time axis (its clock offset already found)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 from insitu_tem.core.project import PROJECT_SUFFIX, save_session
 from insitu_tem.core.session import DataSource, Session
 from insitu_tem.samples.experiment import EXPERIMENT
+from insitu_tem.samples.holder_log import FILE_NAME as LOG_FILE
+from insitu_tem.samples.holder_log import LOG_LEAD_S
 
 SAMPLE_FILES = {
     "movie": "lithiation_movie.tif",
@@ -27,4 +30,5 @@ def write(folder: str | Path) -> Path:
         session.add_source(role, DataSource(str((folder / name).resolve())))
     for role in ("nbd", "eels"):
         session.set_scan_line(role, asdict(EXPERIMENT.scan))
+    session.set_panel_state("timeline", {"log_path": LOG_FILE, "offset_s": LOG_LEAD_S, "current_channel": None})
     return save_session(session, path)
