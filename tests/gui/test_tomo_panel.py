@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 
-from insitu_tem.gui.controllers.app_state import AppState
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.panels.tomo.panel import TomoPanel
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.samples import tomo as sample
@@ -21,7 +21,7 @@ def series_path(tmp_path_factory):
 
 @pytest.fixture
 def panel(qtbot, reporter):
-    state, tasks, undo = AppState(), TaskRunner(reporter), QUndoStack()
+    state, tasks, undo = SessionBridge(), TaskRunner(reporter), QUndoStack()
     widget = TomoPanel(state, tasks, undo)
     qtbot.addWidget(widget)
     widget.resize(1400, 600)
