@@ -7,9 +7,6 @@ parameters and results (each with the parameters and input fingerprints that
 produced it), the view state and free-form panel state. Schemas 1 and 2 are
 migrated on reading. Saving is atomic (temporary file, fsync, rename); raw files
 are only ever read. Numbers round-trip exactly (NaN is written as ``NaN``).
-
-:class:`Project`, :func:`save_project` and :func:`load_project` are the schema-2
-shaped view of the same file that the GUI's project controller still uses.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ import glob
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,23 +50,6 @@ class FileReference:
     signal: int | None = None
 
 
-@dataclass
-class Project:
-    """The schema-2 shaped view of a project file (files, scan lines, annotations, parameters, results)."""
-
-    files: list[FileReference] = field(default_factory=list)
-    scan_lines: dict[str, Any] = field(default_factory=dict)
-    annotations: dict[str, Any] = field(default_factory=dict)
-    parameters: dict[str, Any] = field(default_factory=dict)
-    results: dict[str, Any] = field(default_factory=dict)
-    program_version: str = __version__
-    schema_version: int = SCHEMA_VERSION
-
-    def resolve(self, reference: FileReference, project_path: str | Path) -> Path:
-        """Absolute path of a referenced file, relative to the project file."""
-        return resolve_path(reference.path, project_path)
-
-
 def resolve_path(recorded: str, project_path: str | Path) -> Path:
     """Absolute path of a path recorded relative to the project file."""
     path = Path(recorded)
@@ -83,14 +63,6 @@ def relative_path(data_path: str | Path, project_path: str | Path) -> str:
         return Path(os.path.relpath(data_path, Path(project_path).resolve().parent)).as_posix()
     except ValueError:
         return data_path.as_posix()
-
-
-def reference_for(role: str, data_path: str | Path, project_path: str | Path, *,
-                  signal: int | None = None, checksum: bool = True) -> FileReference:
-    """A FileReference with a path relative to the project's folder."""
-    data_path = Path(data_path).resolve()
-    digest = sha256_of(data_path) if checksum and data_path.is_file() else ""
-    return FileReference(role, relative_path(data_path, project_path), digest, signal)
 
 
 def write_atomic(path: str | Path, text: str) -> None:
@@ -253,45 +225,6 @@ def migrate(document: dict[str, Any]) -> dict[str, Any]:
         document = MIGRATIONS[version](document)
         version = int(document["schema_version"])
     return document
-
-
-def project_to_document(project: Project) -> dict[str, Any]:
-    """The schema-3 document of a schema-2 shaped :class:`Project`."""
-    return _from_schema_2({**asdict(project), "program_version": __version__, "schema_version": 2})
-
-
-def project_to_json(project: Project) -> str:
-    """Serialise a project (sorted keys, stable for diffs)."""
-    return json.dumps(project_to_document(project), indent=1, sort_keys=True)
-
-
-def save_project(project: Project, path: str | Path) -> None:
-    """Write ``project`` to ``path`` atomically (schema 3)."""
-    write_atomic(path, project_to_json(project))
-
-
-def project_from_dict(document: dict[str, Any]) -> Project:
-    """The schema-2 shaped view of a project document of any schema."""
-    document = migrate(document)
-    files = [FileReference(role, entry["path"], entry.get("sha256", ""), entry.get("signal"))
-             for role, entry in document.get("datasets", {}).items()]
-    view = document.get("view", {})
-    parameters = {**document.get("parameters", {}), "cursor": {"frame": view.get("frame", 0),
-                                                               "scan_index": view.get("probe", 0)}}
-    if document.get("calibration"):
-        parameters["calibration"] = document["calibration"]
-    return Project(files=files, scan_lines=dict(document.get("scan_lines", {})),
-                   annotations=dict(document.get("panels", {})), parameters=parameters,
-                   results=dict(document.get("results", {})),
-                   program_version=str(document.get("program_version", "")), schema_version=SCHEMA_VERSION)
-
-
-def load_project(path: str | Path) -> Project:
-    """Read a project file as a :class:`Project`; raise DataError saying what is wrong."""
-    try:
-        return project_from_dict(read_document(path))
-    except (TypeError, KeyError) as error:
-        raise DataError(f"has an unexpected file entry ({error}); the project may be damaged") from error
 
 
 AUTOSAVE_SUFFIX = ".autosave"
