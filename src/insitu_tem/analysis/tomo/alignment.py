@@ -165,7 +165,7 @@ def align_tilt_series(
     tilts_deg,
     *,
     method: str = "auto",
-    axis_angle_deg: float | None = None,
+    axis_angle_deg: float | None = 0.0,
     axis_offset_px: float | None = None,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[float, str], None] | None = None,
@@ -179,8 +179,13 @@ def align_tilt_series(
     tilts_deg : array_like
         Tilt of each projection, degrees.
     method : {"auto", "xcorr", "com", "none"}
-    axis_angle_deg, axis_offset_px : float, optional
-        Override the estimated tilt-axis direction (degrees) and offset (px).
+    axis_angle_deg : float or None
+        Tilt-axis direction, degrees; default 0 (axis along the rows, as most
+        acquisition software writes series). None estimates it by common
+        lines — unreliable for objects that cross the field of view along the
+        axis (validation: wrong by tens of degrees on wire phantoms).
+    axis_offset_px : float, optional
+        Tilt-axis offset, px; default: estimated.
     should_stop, progress : callable, optional
         Cancellation poll and ``progress(fraction, message)``.
 

@@ -35,8 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--elements", default=None, metavar="Si,O,...",
                         help="per-tilt spectrum images: also reconstruct these elements' line maps")
     parser.add_argument("--tilts", default=None, metavar="FILE|START:STOP:STEP", help="override the tilt angles, degrees")
-    parser.add_argument("--tilt-axis-angle", type=_angle, default=None, metavar="DEG",
-                        help="tilt-axis direction from the image rows towards the columns, degrees (default: auto)")
+    parser.add_argument("--tilt-axis-angle", type=_angle, default=0.0, metavar="DEG|auto",
+                        help="tilt-axis direction from the image rows towards the columns, degrees (default 0: "
+                             "axis along the rows); 'auto' estimates it by common lines, unreliable for objects "
+                             "that cross the field of view along the axis")
     parser.add_argument("--tilt-axis-offset", type=float, default=None, metavar="PX",
                         help="tilt-axis column minus the centre column, px (default: auto)")
     parser.add_argument("--align", choices=ALIGN, default="auto", help="alignment method")
