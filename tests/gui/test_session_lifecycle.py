@@ -70,6 +70,15 @@ def test_a_clean_session_quits_without_asking(qtbot, window):
     assert window.asker.questions == []
 
 
+def test_the_sample_opens_untitled_and_what_it_computes_by_itself_is_not_unsaved(qtbot, window, wait_idle):
+    window.open_sample_project()
+    qtbot.waitUntil(lambda: window.panels["across"].result is not None, timeout=120000)
+    wait_idle(window, timeout=120000)
+    assert window.state.session.result("front") is not None and window.project.path is None
+    assert window.windowTitle().startswith("Untitled — ") and not window.project.dirty
+    assert window.close() and window.asker.questions == []
+
+
 def test_open_sample_and_open_project_ask_before_replacing_unsaved_work(qtbot, window, wait_idle, movie_file,
                                                                       tmp_path):
     window.open_paths([movie_file])

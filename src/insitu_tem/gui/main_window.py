@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.settings, self.reporter = settings, reporter
         self.asker = asker if asker is not None else HeadlessAsker()
         self._balanced = False
+        self._clean_at_load: int | None = None
         self.state = SessionBridge(parent=self)
         self.tasks = TaskRunner(reporter, parent=self)
         self.undo_stack = QUndoStack(self)
@@ -208,13 +209,18 @@ class MainWindow(QMainWindow):
         return plots
 
     def _compute_across_when_possible(self) -> None:
-        """Once a project's data are in, place the front on the movie and the profiles."""
+        """Once a project's data are in, place the front on the movie and the profiles; what this
+        computes by itself is not an unsaved change of a project that had none."""
         has_scan = bool(self.project.scan_lines)
         has_line_scan = any(self.state.dataset(r) is not None for r in ("eels", "nbd"))
         if has_scan and has_line_scan and self.state.dataset("movie") is not None:
+            self._clean_at_load = None if self.project.dirty else self.undo_stack.index()
             self.panels["across"].compute()
 
     def _show_front(self, result) -> None:
+        if self._clean_at_load == self.undo_stack.index():
+            self.project.mark_clean()
+        self._clean_at_load = None
         self.front_markers.set_position(result.front_along_nm)
         movie = self.state.dataset("movie")
         if movie is not None and movie.axes[-1].units == "nm":

@@ -95,6 +95,10 @@ class ProjectController(QObject):
             self._dirty = dirty
             self.dirty_changed.emit(dirty)
 
+    def mark_clean(self) -> None:
+        """Nothing the user did is unsaved (only results computed by themselves on opening)."""
+        self._set_dirty(False)
+
     def _mark_dirty(self, *_args) -> None:
         if not self._restoring:
             self._set_dirty(True)
