@@ -1,6 +1,8 @@
 """What a user does with the mouse on the movie panel, shared by the GUI tests."""
 
+import numpy as np
 import pytest
+import tifffile
 from PySide6.QtCore import Qt
 
 
@@ -26,3 +28,13 @@ class MovieUser:
 @pytest.fixture
 def movie_user(qtbot):
     return MovieUser(qtbot)
+
+
+@pytest.fixture
+def movie_file(tmp_path):
+    """A small calibrated TIFF movie: 6 frames of 32² px, 1 nm/px, 0.5 s apart."""
+    path = tmp_path / "movie.tif"
+    movie = np.random.default_rng(0).integers(0, 1000, size=(6, 32, 32), dtype=np.uint16)
+    tifffile.imwrite(path, movie, imagej=True, resolution=(1.0, 1.0),
+                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
+    return path

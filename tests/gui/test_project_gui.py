@@ -6,20 +6,10 @@ import subprocess
 import sys
 import textwrap
 
-import numpy as np
 import pytest
-import tifffile
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-
-@pytest.fixture
-def movie_file(tmp_path):
-    path = tmp_path / "movie.tif"
-    movie = np.random.default_rng(0).integers(0, 1000, size=(6, 32, 32), dtype=np.uint16)
-    tifffile.imwrite(path, movie, imagej=True, resolution=(1.0, 1.0),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
-    return path
 
 
 def test_calibration_is_undoable_from_the_keyboard(qtbot, window, wait_idle, movie_file):

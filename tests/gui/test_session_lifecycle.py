@@ -2,9 +2,7 @@
 ask before losing it, an untitled session is recovered after a crash, and opening another movie
 leaves nothing of the old one's analysis behind (asked, undoable)."""
 
-import numpy as np
 import pytest
-import tifffile
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -12,14 +10,6 @@ from insitu_tem.samples.experiment import EXPERIMENT
 
 ROW = EXPERIMENT.scan.start_rc[0]
 
-
-@pytest.fixture
-def movie_file(tmp_path):
-    path = tmp_path / "movie.tif"
-    movie = np.random.default_rng(0).integers(0, 1000, size=(6, 32, 32), dtype=np.uint16)
-    tifffile.imwrite(path, movie, imagej=True, resolution=(1.0, 1.0),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
-    return path
 
 
 def file_action(window, text):
