@@ -151,3 +151,14 @@ def test_sample_project_opens_with_current_and_bias_under_the_movie(qtbot, tmp_p
     charge, sigma = panel.timeline.charge_C[40], panel.timeline.charge_sigma_C[40]
     assert abs(charge - TRUTH["charge_at_frames_C"][40]) < 3 * sigma
     assert f"Q = {charge:.4g}" in panel.status.text()
+
+
+def test_a_missing_log_in_a_project_is_named_not_reported_as_an_error(qtbot, reporter, tmp_path):
+    panel = TimelinePanel()
+    qtbot.addWidget(panel)
+    controller = TimelineController(panel, TaskRunner(reporter), QUndoStack(), frame_times=lambda: FRAME_TIMES,
+                                    set_frame=lambda i: None)
+    controller.restore_project_state({"log_path": "gone.csv", "offset_s": 2.0}, base=tmp_path)
+    assert "gone.csv was not found" in panel.status.text()
+    assert controller.project_state()["log_path"] == "gone.csv" and controller.offset_s == 2.0
+    assert not reporter.reports

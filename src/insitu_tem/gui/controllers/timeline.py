@@ -123,4 +123,9 @@ class TimelineController(QObject):
             candidate = Path(path) if Path(path).is_absolute() or base is None else base / path
             if not candidate.exists() and base is not None and (base / Path(path).name).exists():
                 candidate = base / Path(path).name
+            if not candidate.is_file():
+                self.log_path = path
+                self.panel.status.setText(f"The project's holder log {Path(path).name} was not found; "
+                                          "use Open Log… to locate it.")
+                return
             self.open_log(candidate, user=False)
