@@ -100,8 +100,9 @@ def run_command(argv: list[str], modules: Mapping | None = None) -> int:
             args = build_command_parser(modules).parse_args(argv)
             path = getattr(args, "file", None)
             quiet = args.quiet or not sys.stderr.isatty()
-            from insitu_tem.cli.commands.common import stderr_progress
+            from insitu_tem.cli.commands.common import catch_interrupts, stderr_progress
 
+            catch_interrupts()
             result = modules[args.command].run(args, stderr_progress(not quiet))
         except KeyboardInterrupt:
             return interrupted()

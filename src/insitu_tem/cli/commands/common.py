@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
@@ -95,10 +97,29 @@ def require_kind(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> N
         )
 
 
+_INTERRUPT = {"requested": False}
+
+
+def _on_sigint(signum, frame) -> None:
+    _INTERRUPT["requested"] = True
+    raise KeyboardInterrupt
+
+
+def catch_interrupts() -> None:
+    """Remember Ctrl-C so that progress reports raise it again: a KeyboardInterrupt that lands in
+    a finaliser (e.g. matplotlib's) is swallowed by Python, the next progress report is not."""
+    _INTERRUPT["requested"] = False
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_sigint)
+
+
 def stderr_progress(enabled: bool) -> Progress:
-    """A progress callback drawing a one-line bar on stderr (no-op when disabled)."""
+    """A progress callback drawing a one-line bar on stderr (no-op when disabled); it raises
+    KeyboardInterrupt once Ctrl-C was pressed (see :func:`catch_interrupts`)."""
 
     def report(fraction: float, message: str = "") -> None:
+        if _INTERRUPT["requested"]:
+            raise KeyboardInterrupt
         if not enabled:
             return
         width = 30
