@@ -26,8 +26,10 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 
 def machine() -> str:
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {memory_gb:.0f} GB, "
-            f"Python {platform.python_version()}, numpy {np.__version__}")
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {memory_gb:.0f} GB, "
+        f"Python {platform.python_version()}, numpy {np.__version__}"
+    )
 
 
 def main(selected: list[str]) -> int:
@@ -44,7 +46,9 @@ def main(selected: list[str]) -> int:
     kernels = [row for row in rows if not row.get("whole_process")]
     print(f"machine: {machine()}\n")
     print("\n".join(whole_table(whole) + [""] + kernel_table(kernels)))
-    Path(folder / "last_run.json").write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1))
+    Path(folder / "last_run.json").write_text(
+        json.dumps({"machine": machine(), "rows": rows}, indent=1)
+    )
     if not selected:
         write(DOC, markdown(machine(), whole, kernels))
         print(f"\nwrote {DOC}")

@@ -27,8 +27,15 @@ def folder() -> Path:
 
 def write_movie(path: Path, frames, *, shape: tuple[int, int, int], dtype=np.uint16) -> Path:
     """An ImageJ TIFF movie (TYX, 1 nm/px, 25 fps) from an iterable of frames."""
-    tifffile.imwrite(path, frames, shape=shape, dtype=dtype, imagej=True, resolution=(1.0, 1.0),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.04})
+    tifffile.imwrite(
+        path,
+        frames,
+        shape=shape,
+        dtype=dtype,
+        imagej=True,
+        resolution=(1.0, 1.0),
+        metadata={"axes": "TYX", "unit": "nm", "finterval": 0.04},
+    )
     return path
 
 

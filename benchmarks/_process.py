@@ -41,8 +41,12 @@ class Run:
 def run_once(argv: list[str], folder: Path) -> dict:
     """One run of ``argv`` (argv[0] an absolute path): wall time, peak RSS, exit code, stdout."""
     out, err = folder / "stdout.txt", folder / "stderr.txt"
-    result = subprocess.run([sys.executable, "-S", "-c", WRAPPER, str(out), str(err), *argv],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", WRAPPER, str(out), str(err), *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     measured = json.loads(result.stdout)
     if measured["rc"] != 0:
         raise RuntimeError(f"{' '.join(argv[:3])}... failed: {err.read_text()[-1500:]}")
@@ -53,5 +57,9 @@ def run_once(argv: list[str], folder: Path) -> dict:
 def median_run(argv: list[str], folder: Path, *, repeats: int = 3) -> Run:
     """Median over ``repeats`` runs of ``argv``."""
     runs = [run_once(argv, folder) for _ in range(repeats)]
-    return Run(statistics.median(r["s"] for r in runs), statistics.median(r["rss_mb"] for r in runs),
-               runs[-1]["stdout"], tuple(r["s"] for r in runs))
+    return Run(
+        statistics.median(r["s"] for r in runs),
+        statistics.median(r["rss_mb"] for r in runs),
+        runs[-1]["stdout"],
+        tuple(r["s"] for r in runs),
+    )

@@ -30,13 +30,25 @@ N_IMAGES = 12
 
 def _images() -> list[np.ndarray]:
     rng = np.random.default_rng(2024)
-    return [lattice_image((200, 200), TRUTH_NM, pixel_nm=PIXEL_NM, rotation_deg=float(rng.uniform(0, 180)),
-                          counts=100, contrast=0.1, rng=rng) for _ in range(N_IMAGES)]
+    return [
+        lattice_image(
+            (200, 200),
+            TRUTH_NM,
+            pixel_nm=PIXEL_NM,
+            rotation_deg=float(rng.uniform(0, 180)),
+            counts=100,
+            contrast=0.1,
+            rng=rng,
+        )
+        for _ in range(N_IMAGES)
+    ]
 
 
 def ours(image: np.ndarray) -> list[float]:
     spectrum = power_spectrum(image, pixel_nm=PIXEL_NM)
-    fit = fit_lattice(find_spots(spectrum).spots, tolerance=0.005, tolerance_per_nm=min(spectrum.k_step_per_nm))
+    fit = fit_lattice(
+        find_spots(spectrum).spots, tolerance=0.005, tolerance_per_nm=min(spectrum.k_step_per_nm)
+    )
     return sorted([fit.d_a_nm, fit.d_b_nm], reverse=True)
 
 
@@ -67,13 +79,18 @@ def run() -> list[dict]:
     images = _images()
     ours_s, ours_err = _measure(ours, images)
     rows = []
-    for label, pad in (("numpy FFT + peak_local_max", 1), ("numpy 8x zero-padded FFT + peak_local_max", 8)):
+    for label, pad in (
+        ("numpy FFT + peak_local_max", 1),
+        ("numpy 8x zero-padded FFT + peak_local_max", 8),
+    ):
         peer_s, peer_err = _measure(lambda image: peer(image, pad=pad), images)
-        rows.append({
-            "name": "lattice d, 200² px WO3 at 100 counts/px",
-            "ours_s": ours_s,
-            "peer": label,
-            "peer_s": peer_s,
-            "notes": f"RMS d error: ours {100 * ours_err:.3f} %, peer {100 * peer_err:.3f} % ({N_IMAGES} images)",
-        })
+        rows.append(
+            {
+                "name": "lattice d, 200² px WO3 at 100 counts/px",
+                "ours_s": ours_s,
+                "peer": label,
+                "peer_s": peer_s,
+                "notes": f"RMS d error: ours {100 * ours_err:.3f} %, peer {100 * peer_err:.3f} % ({N_IMAGES} images)",
+            }
+        )
     return rows

@@ -53,7 +53,12 @@ print(json.dumps({"s": elapsed, "rss_mb": peak_mb()}))
 
 
 def measure(script: str, path: Path) -> dict:
-    result = subprocess.run([sys.executable, "-c", PEAK + script, str(path)], capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK + script, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -65,8 +70,17 @@ def run() -> list[dict]:
     ours = measure(OURS, path)
     peer = measure(HYPERSPY, path)
     eager = measure(TIFFFILE_EAGER, path)
-    note = (f"{size_gib:.2f} GiB uint16 {FRAMES}x{SIZE}x{SIZE}; peak RSS ours {ours['rss_mb']:.0f} MB "
-            f"(lazy={ours['lazy']}), HyperSpy lazy {peer['rss_mb']:.0f} MB, tifffile eager {eager['rss_mb']:.0f} MB "
-            f"in {eager['s']:.2f} s")
-    return [{"name": "open 2 GiB movie + first frame", "ours_s": ours["s"], "peer": "hs.load(lazy=True) + frame 0",
-             "peer_s": peer["s"], "notes": note}]
+    note = (
+        f"{size_gib:.2f} GiB uint16 {FRAMES}x{SIZE}x{SIZE}; peak RSS ours {ours['rss_mb']:.0f} MB "
+        f"(lazy={ours['lazy']}), HyperSpy lazy {peer['rss_mb']:.0f} MB, tifffile eager {eager['rss_mb']:.0f} MB "
+        f"in {eager['s']:.2f} s"
+    )
+    return [
+        {
+            "name": "open 2 GiB movie + first frame",
+            "ours_s": ours["s"],
+            "peer": "hs.load(lazy=True) + frame 0",
+            "peer_s": peer["s"],
+            "notes": note,
+        }
+    ]

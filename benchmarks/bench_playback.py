@@ -20,10 +20,18 @@ def run() -> list[dict]:
     lazy = measure_playback(SIZE, FRAMES, lazy=True)
     peer = measure_playback(SIZE, FRAMES, mode="imageview")
     return [
-        {"name": f"playback {FRAMES} frames {SIZE}² uint16 (in memory)", "ours_s": ours.seconds,
-         "peer": "pyqtgraph ImageView.setCurrentIndex", "peer_s": peer.seconds,
-         "notes": f"ours {ours.fps:.0f} fps, ImageView {peer.fps:.0f} fps (target >= 60 fps)"},
-        {"name": f"playback {FRAMES} frames {SIZE}² uint16 (lazy, read-ahead)", "ours_s": lazy.seconds,
-         "peer": "pyqtgraph ImageView.setCurrentIndex", "peer_s": peer.seconds,
-         "notes": f"ours {lazy.fps:.0f} fps from a dask array read one frame per chunk"},
+        {
+            "name": f"playback {FRAMES} frames {SIZE}² uint16 (in memory)",
+            "ours_s": ours.seconds,
+            "peer": "pyqtgraph ImageView.setCurrentIndex",
+            "peer_s": peer.seconds,
+            "notes": f"ours {ours.fps:.0f} fps, ImageView {peer.fps:.0f} fps (target >= 60 fps)",
+        },
+        {
+            "name": f"playback {FRAMES} frames {SIZE}² uint16 (lazy, read-ahead)",
+            "ours_s": lazy.seconds,
+            "peer": "pyqtgraph ImageView.setCurrentIndex",
+            "peer_s": peer.seconds,
+            "notes": f"ours {lazy.fps:.0f} fps from a dask array read one frame per chunk",
+        },
     ]

@@ -23,11 +23,13 @@ def run() -> list[dict]:
         ours_s, ours = best_time(lambda: debye_intensity(cluster, q), repeats=3)
         peer_s, peer = best_time(lambda: debye_intensity_direct(cluster, q), repeats=1)
         difference = float(np.max(np.abs(ours / peer - 1)))
-        rows.append({
-            "name": f"Debye ring profile, {size:g} nm {name} ({len(cluster.elements)} atoms, {n_q} q)",
-            "ours_s": ours_s,
-            "peer": "direct O(N^2) pair sum (numpy)",
-            "peer_s": peer_s,
-            "notes": f"max relative difference {difference:.1e}",
-        })
+        rows.append(
+            {
+                "name": f"Debye ring profile, {size:g} nm {name} ({len(cluster.elements)} atoms, {n_q} q)",
+                "ours_s": ours_s,
+                "peer": "direct O(N^2) pair sum (numpy)",
+                "peer_s": peer_s,
+                "notes": f"max relative difference {difference:.1e}",
+            }
+        )
     return rows

@@ -28,8 +28,15 @@ def drift_vs_size() -> list[dict]:
         movie = textured_movie(6, size)
         per_frame = best_time(lambda: measure_drift(movie), repeats=1)[0] / len(movie)
         base = base or per_frame
-        rows.append({"name": f"drift per frame, {size}²", "ours_s": per_frame, "peer": None, "peer_s": None,
-                     "notes": f"x{per_frame / base:.1f} the 256² cost for x{(size / 256) ** 2:.0f} the pixels"})
+        rows.append(
+            {
+                "name": f"drift per frame, {size}²",
+                "ours_s": per_frame,
+                "peer": None,
+                "peer_s": None,
+                "notes": f"x{per_frame / base:.1f} the 256² cost for x{(size / 256) ** 2:.0f} the pixels",
+            }
+        )
     return rows
 
 
@@ -39,8 +46,15 @@ def drift_vs_count() -> list[dict]:
         movie = textured_movie(count, 256)
         total = best_time(lambda: measure_drift(movie), repeats=1)[0]
         base = base or total / 8
-        rows.append({"name": f"drift, {count} frames of 256²", "ours_s": total, "peer": None, "peer_s": None,
-                     "notes": f"{total / count * 1e3:.1f} ms/frame ({total / count / base:.2f}x the 8-frame rate)"})
+        rows.append(
+            {
+                "name": f"drift, {count} frames of 256²",
+                "ours_s": total,
+                "peer": None,
+                "peer_s": None,
+                "notes": f"{total / count * 1e3:.1f} ms/frame ({total / count / base:.2f}x the 8-frame rate)",
+            }
+        )
     return rows
 
 
@@ -51,8 +65,15 @@ def radial_vs_size() -> list[dict]:
         patterns = rng.random((46, size, size))
         integrator = radial_integrator((size, size), centre_rc=(size / 2, size / 2))
         elapsed = best_time(lambda: integrator.profiles(patterns), repeats=3)[0]
-        rows.append({"name": f"radial profiles, 46 patterns {size}²", "ours_s": elapsed, "peer": None, "peer_s": None,
-                     "notes": f"{elapsed / (46 * size * size) * 1e9:.2f} ns per pixel"})
+        rows.append(
+            {
+                "name": f"radial profiles, 46 patterns {size}²",
+                "ours_s": elapsed,
+                "peer": None,
+                "peer_s": None,
+                "notes": f"{elapsed / (46 * size * size) * 1e9:.2f} ns per pixel",
+            }
+        )
     return rows
 
 

@@ -48,15 +48,22 @@ def _ours_whole(series: dict) -> float:
     def run():
         alignment = align_tilt_series(series["haadf"], series["tilts_deg"], axis_angle_deg=0.0)
         aligned = apply_alignment(series["haadf"], alignment)
-        return reconstruct(aligned, series["tilts_deg"], method="mlem", iterations=20,
-                           axis_offset_px=alignment.axis_offset_px)
+        return reconstruct(
+            aligned,
+            series["tilts_deg"],
+            method="mlem",
+            iterations=20,
+            axis_offset_px=alignment.axis_offset_px,
+        )
 
     seconds, _ = best_time(run, repeats=1)
     return seconds
 
 
 def _etspy_whole(series: dict) -> tuple[float | None, str]:
-    probe = subprocess.run([sys.executable, "-c", "import etspy, astra"], capture_output=True, text=True, timeout=300)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import etspy, astra"], capture_output=True, text=True, timeout=300
+    )
     if probe.returncode != 0:
         last = (probe.stderr.strip().splitlines() or ["import failed"])[-1]
         return None, f"ETSpy not run: {last[:120]}"
@@ -75,20 +82,39 @@ def _whole_process_row() -> dict:
     series = make_series(Phantom(size=128))
     ours = _ours_whole(series)
     peer_s, peer = _etspy_whole(series)
-    return {"name": "tomo: align auto + MLEM-20, 25 × 128² phantom", "ours_s": ours,
-            "peer": peer if peer_s else None, "peer_s": peer_s, "notes": "" if peer_s else peer}
+    return {
+        "name": "tomo: align auto + MLEM-20, 25 × 128² phantom",
+        "ours_s": ours,
+        "peer": peer if peer_s else None,
+        "peer_s": peer_s,
+        "notes": "" if peer_s else peer,
+    }
 
 
 def _big_row() -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    done = subprocess.run([sys.executable, "-c", BIG], capture_output=True, text=True, env=env, timeout=3600)
+    env = dict(
+        os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", BIG], capture_output=True, text=True, env=env, timeout=3600
+    )
     if done.returncode != 0:
-        return {"name": "tomo: MLEM-20 512³ from 25 tilts", "ours_s": float("nan"), "peer": None, "peer_s": None,
-                "notes": f"failed: {done.stderr.strip()[-200:]}"}
+        return {
+            "name": "tomo: MLEM-20 512³ from 25 tilts",
+            "ours_s": float("nan"),
+            "peer": None,
+            "peer_s": None,
+            "notes": f"failed: {done.stderr.strip()[-200:]}",
+        }
     seconds, peak_gb, cpu = (float(v) for v in done.stdout.split()[:3])
-    return {"name": "tomo: MLEM-20 512³ from 25 tilts", "ours_s": seconds, "peer": None, "peer_s": None,
-            "notes": f"peak RSS {peak_gb:.2f} GB, CPU {cpu:.0f} s on all threads (targets ≤ 5 min, ≤ 4 GB; "
-                     "goal ≤ 2 min)"}
+    return {
+        "name": "tomo: MLEM-20 512³ from 25 tilts",
+        "ours_s": seconds,
+        "peer": None,
+        "peer_s": None,
+        "notes": f"peak RSS {peak_gb:.2f} GB, CPU {cpu:.0f} s on all threads (targets ≤ 5 min, ≤ 4 GB; "
+        "goal ≤ 2 min)",
+    }
 
 
 def _spectrum_image():
@@ -102,7 +128,11 @@ def _spectrum_image():
     spectrum = 2.0 * np.exp(-energies / 4000.0)
     for centre, height in ((1739.7, 30.0), (524.9, 20.0), (6403.9, 10.0), (3691.7, 5.0)):
         spectrum = spectrum + height * np.exp(-0.5 * ((energies - centre) / 40.0) ** 2)
-    return rng.poisson(np.broadcast_to(spectrum, (128, 128, 2048))).astype(np.uint8), energies, "generated 128² map"
+    return (
+        rng.poisson(np.broadcast_to(spectrum, (128, 128, 2048))).astype(np.uint8),
+        energies,
+        "generated 128² map",
+    )
 
 
 def _exspy_totals(cube: np.ndarray, energies: np.ndarray) -> np.ndarray:
@@ -110,8 +140,14 @@ def _exspy_totals(cube: np.ndarray, energies: np.ndarray) -> np.ndarray:
 
     signal = exspy.signals.EDSTEMSpectrum(cube)
     axis = signal.axes_manager.signal_axes[0]
-    axis.scale, axis.offset, axis.units = (energies[1] - energies[0]) / 1000.0, energies[0] / 1000.0, "keV"
-    signal.metadata.set_item("Acquisition_instrument.TEM.Detector.EDS.energy_resolution_MnKa", 130.0)
+    axis.scale, axis.offset, axis.units = (
+        (energies[1] - energies[0]) / 1000.0,
+        energies[0] / 1000.0,
+        "keV",
+    )
+    signal.metadata.set_item(
+        "Acquisition_instrument.TEM.Detector.EDS.energy_resolution_MnKa", 130.0
+    )
     signal.metadata.set_item("Acquisition_instrument.TEM.beam_energy", 200.0)
     signal.set_lines(list(LINES))
     windows = signal.estimate_background_windows(line_width=[2.0, 2.0], windows_width=1.0)
@@ -133,8 +169,13 @@ def _eds_row() -> dict:
         peer_s, theirs = best_time(lambda: _exspy_totals(cube, energies), repeats=1)
     difference = 100.0 * (ours - theirs) / np.abs(theirs)
     text = ", ".join(f"{n} {d:+.1f} %" for n, d in zip(LINES, difference))
-    return {"name": f"eds: line totals, {what}", "ours_s": ours_s, "peer": "exspy get_lines_intensity",
-            "peer_s": peer_s, "notes": f"ours − exspy: {text} (target within 10 %, goal 3 %)"}
+    return {
+        "name": f"eds: line totals, {what}",
+        "ours_s": ours_s,
+        "peer": "exspy get_lines_intensity",
+        "peer_s": peer_s,
+        "notes": f"ours − exspy: {text} (target within 10 %, goal 3 %)",
+    }
 
 
 def run() -> list[dict]:

@@ -89,7 +89,12 @@ def _spectrum_image() -> tuple[Path, np.ndarray]:
     data, truth = spectrum_image()
     signal = hs.signals.Signal1D(data)
     axis = signal.axes_manager.signal_axes[0]
-    axis.name, axis.scale, axis.offset, axis.units = "Energy loss", ENERGY.scale, ENERGY.offset, "eV"
+    axis.name, axis.scale, axis.offset, axis.units = (
+        "Energy loss",
+        ENERGY.scale,
+        ENERGY.offset,
+        "eV",
+    )
     path = folder() / "si.hspy"
     signal.save(path, overwrite=True)
     return path, truth
@@ -105,7 +110,9 @@ def _rings() -> Path:
     def frames():
         for _ in range(N_MOVIE):
             weights = rng.uniform(20, 60, len(rings))
-            yield rng.poisson(base + sum(w * ring for w, ring in zip(weights, rings))).astype(np.uint16)
+            yield rng.poisson(base + sum(w * ring for w, ring in zip(weights, rings))).astype(
+                np.uint16
+            )
 
     return write_movie(folder() / "patterns.tif", frames(), shape=(N_MOVIE, PATTERN, PATTERN))
 
@@ -114,10 +121,21 @@ def _row(job, ours, peer_name, peer, *, bar, goal, note, lower_is_better=False, 
     """A whole-process row; ``bar`` and ``goal`` are lists of (quantity, "<=" or ">=", limit) checks
     on "ratio", "mb" (our peak RSS) or "s" (our time)."""
     ratio = (ours.s / peer.s) if lower_is_better else (peer.s / ours.s) if peer else None
-    return {"name": job, "ours_s": ours.s, "ours_mb": ours.rss_mb, "peer": peer_name,
-            "peer_s": peer.s if peer else None, "peer_mb": peer.rss_mb if peer else None, "ratio": ratio,
-            "lower_is_better": lower_is_better, "bar": bar, "goal": goal, "notes": note, "why_not": why_not,
-            "whole_process": True}
+    return {
+        "name": job,
+        "ours_s": ours.s,
+        "ours_mb": ours.rss_mb,
+        "peer": peer_name,
+        "peer_s": peer.s if peer else None,
+        "peer_mb": peer.rss_mb if peer else None,
+        "ratio": ratio,
+        "lower_is_better": lower_is_better,
+        "bar": bar,
+        "goal": goal,
+        "notes": note,
+        "why_not": why_not,
+        "whole_process": True,
+    }
 
 
 def eels_rows(work: Path) -> list[dict]:
@@ -126,11 +144,20 @@ def eels_rows(work: Path) -> list[dict]:
     offsets = np.array(json.loads(ours.stdout)["zlp_offset_eV"]).reshape(truth.shape)
     peer = median_run([PYTHON, "-c", EXSPY, str(path)], work)
     rms = float(np.sqrt(np.mean((offsets - truth) ** 2)))
-    return [_row("`eels si.hspy`, ZLP of 64×64×2048", ours, "exspy `align_zero_loss_peak(subpixel=True)`", peer,
-                 bar=[("ratio", ">=", 5)], goal=[("ratio", ">=", 20)], note=f"ZLP offset RMS error {rms:.4f} eV",
-                 why_not="the fit itself is about 0.1 s; the rest is Python, numpy and reading the file, and the "
-                         "reader imports dask.array even for an eager .hspy read (io/readers/rsciio_reader.py), "
-                         "which is the largest single cost left")]
+    return [
+        _row(
+            "`eels si.hspy`, ZLP of 64×64×2048",
+            ours,
+            "exspy `align_zero_loss_peak(subpixel=True)`",
+            peer,
+            bar=[("ratio", ">=", 5)],
+            goal=[("ratio", ">=", 20)],
+            note=f"ZLP offset RMS error {rms:.4f} eV",
+            why_not="the fit itself is about 0.1 s; the rest is Python, numpy and reading the file, and the "
+            "reader imports dask.array even for an eager .hspy read (io/readers/rsciio_reader.py), "
+            "which is the largest single cost left",
+        )
+    ]
 
 
 def drift_rows(work: Path) -> list[dict]:
@@ -139,14 +166,21 @@ def drift_rows(work: Path) -> list[dict]:
     del frames
     ours = median_run([CLI, "drift", str(path), "--json", "--quiet"], work)
     peer = median_run([PYTHON, "-c", SKIMAGE, str(path)], work)
-    errors = [float(np.sqrt(np.mean((np.array(shifts) - truth) ** 2)))
-              for shifts in (json.loads(ours.stdout)["shifts_px"], json.loads(peer.stdout))]
-    row = _row(f"`drift`, {N_MOVIE} × {PATTERN}² uint16", ours,
-               "scikit-image `phase_cross_correlation(upsample_factor=20)` loop", peer,
-               bar=[("ratio", ">=", 3), ("error_px", "<=", 0.02)], goal=[("ratio", ">=", 5), ("error_px", "<=", 0.02)],
-               note=f"RMS error vs truth: ours {errors[0]:.3f} px, scikit-image {errors[1]:.3f} px",
-               why_not="per frame we run one real FFT and a band-limited local DFT; what remains is start-up "
-                       "and reading 200 MB, which both sides pay")
+    errors = [
+        float(np.sqrt(np.mean((np.array(shifts) - truth) ** 2)))
+        for shifts in (json.loads(ours.stdout)["shifts_px"], json.loads(peer.stdout))
+    ]
+    row = _row(
+        f"`drift`, {N_MOVIE} × {PATTERN}² uint16",
+        ours,
+        "scikit-image `phase_cross_correlation(upsample_factor=20)` loop",
+        peer,
+        bar=[("ratio", ">=", 3), ("error_px", "<=", 0.02)],
+        goal=[("ratio", ">=", 5), ("error_px", "<=", 0.02)],
+        note=f"RMS error vs truth: ours {errors[0]:.3f} px, scikit-image {errors[1]:.3f} px",
+        why_not="per frame we run one real FFT and a band-limited local DFT; what remains is start-up "
+        "and reading 200 MB, which both sides pay",
+    )
     return [{**row, "error_px": errors[0]}]
 
 
@@ -157,39 +191,72 @@ def radial_rows(work: Path) -> list[dict]:
     centre = f"{CENTRE[0]},{CENTRE[1]}"
     ours = median_run([CLI, "radial", str(path), "--centre", centre, "--json", "--quiet"], work)
     out = work / "pyfai.npy"
-    peer = median_run([PYTHON, "-c", PYFAI, str(path), *map(str, (*CENTRE, n_bins, r_max, PIXEL_M)), str(out)], work)
+    peer = median_run(
+        [PYTHON, "-c", PYFAI, str(path), *map(str, (*CENTRE, n_bins, r_max, PIXEL_M)), str(out)],
+        work,
+    )
     mine, theirs = np.array(json.loads(ours.stdout)["profiles"], float), np.load(out)
     full = slice(5, int(min(CENTRE)) - 2)
     difference = float(np.max(np.abs(mine[:, full] / theirs[:, full] - 1)))
-    return [_row(f"`radial`, {N_MOVIE} × {PATTERN}² patterns (uint16 TIFF)", ours, "pyFAI `integrate1d` CSR loop",
-                 peer, bar=[("ratio", ">=", 2), ("mb", "<=", 600)],
-                 goal=[("ratio", ">=", 5), ("mb", "<=", 600)],
-                 note=f"max relative difference on full annuli {difference:.1e}",
-                 why_not="one CSC sparse product per pattern (scipy, float64 sums) plus reading 200 MB and "
-                         "printing 72 000 numbers as JSON; pyFAI's compiled CSR loop is within 5× of that")]
+    return [
+        _row(
+            f"`radial`, {N_MOVIE} × {PATTERN}² patterns (uint16 TIFF)",
+            ours,
+            "pyFAI `integrate1d` CSR loop",
+            peer,
+            bar=[("ratio", ">=", 2), ("mb", "<=", 600)],
+            goal=[("ratio", ">=", 5), ("mb", "<=", 600)],
+            note=f"max relative difference on full annuli {difference:.1e}",
+            why_not="one CSC sparse product per pattern (scipy, float64 sums) plus reading 200 MB and "
+            "printing 72 000 numbers as JSON; pyFAI's compiled CSR loop is within 5× of that",
+        )
+    ]
 
 
 def big_drift_rows(work: Path) -> list[dict]:
     path = big_movie()
     ours = median_run([CLI, "drift", str(path), "--json", "--quiet"], work, repeats=1)
-    return [_row(f"`drift` on a {path.stat().st_size / 2**30:.1f} GiB movie ({BIG_FRAMES} × {BIG_SIZE}² uint16)",
-                 ours, None, None, bar=[("mb", "<=", 1000)], goal=[("mb", "<=", 700)],
-                 note="one run; memory is the target",
-                 why_not="the resident set is imports plus one block of 16 frames and the FFT work arrays")]
+    return [
+        _row(
+            f"`drift` on a {path.stat().st_size / 2**30:.1f} GiB movie ({BIG_FRAMES} × {BIG_SIZE}² uint16)",
+            ours,
+            None,
+            None,
+            bar=[("mb", "<=", 1000)],
+            goal=[("mb", "<=", 700)],
+            note="one run; memory is the target",
+            why_not="the resident set is imports plus one block of 16 frames and the FFT work arrays",
+        )
+    ]
 
 
 def startup_rows(work: Path) -> list[dict]:
     import hyperspy.api as hs
 
     small = str(folder() / "small.hspy")
-    hs.signals.Signal2D(np.random.default_rng(0).random((64, 64)).astype(np.float32)).save(small, overwrite=True)
+    hs.signals.Signal2D(np.random.default_rng(0).random((64, 64)).astype(np.float32)).save(
+        small, overwrite=True
+    )
     numpy = median_run([PYTHON, "-c", "import numpy"], work)
     rows = []
-    for job, argv in (("`insitu-tem --help`", [CLI, "--help"]), ("`insitu-tem info small.hspy`", [CLI, "info", small])):
-        rows.append(_row(job, median_run(argv, work), '`python -c "import numpy"`', numpy, bar=[("ratio", "<=", 3)],
-                         goal=[("ratio", "<=", 1.5)], note="ratio = ours / import numpy", lower_is_better=True,
-                         why_not="reading any file goes through io/load.py, which imports dask.array and "
-                                 "h5py/rosettasciio up front; an eager read of a small file needs neither dask"))
+    for job, argv in (
+        ("`insitu-tem --help`", [CLI, "--help"]),
+        ("`insitu-tem info small.hspy`", [CLI, "info", small]),
+    ):
+        rows.append(
+            _row(
+                job,
+                median_run(argv, work),
+                '`python -c "import numpy"`',
+                numpy,
+                bar=[("ratio", "<=", 3)],
+                goal=[("ratio", "<=", 1.5)],
+                note="ratio = ours / import numpy",
+                lower_is_better=True,
+                why_not="reading any file goes through io/load.py, which imports dask.array and "
+                "h5py/rosettasciio up front; an eager read of a small file needs neither dask",
+            )
+        )
     return rows
 
 
@@ -201,14 +268,28 @@ def gui_rows(work: Path) -> list[dict]:
         runs.append((painted, analysed, measured["rss_mb"]))
     painted, analysed, rss = np.median(np.array(runs), axis=0)
     rows = []
-    for job, seconds, bar, goal in (("GUI: window painted (offscreen)", painted, 3, 1.5),
-                                    ("GUI: sample project opened and analysed", analysed, 10, 5)):
-        rows.append({"name": job, "ours_s": float(seconds), "ours_mb": float(rss), "peer": None, "peer_s": None,
-                     "peer_mb": None, "ratio": None, "bar": [("s", "<=", bar)], "goal": [("s", "<=", goal)],
-                     "notes": "from process start; median of 3", "whole_process": True,
-                     "why_not": "the main window imports every panel, and through them every workflow and "
-                                "analysis module (scipy.signal, scipy.optimize, scikit-image) before the first "
-                                "paint; then the sample project loads and analyses on the worker pool"})
+    for job, seconds, bar, goal in (
+        ("GUI: window painted (offscreen)", painted, 3, 1.5),
+        ("GUI: sample project opened and analysed", analysed, 10, 5),
+    ):
+        rows.append(
+            {
+                "name": job,
+                "ours_s": float(seconds),
+                "ours_mb": float(rss),
+                "peer": None,
+                "peer_s": None,
+                "peer_mb": None,
+                "ratio": None,
+                "bar": [("s", "<=", bar)],
+                "goal": [("s", "<=", goal)],
+                "notes": "from process start; median of 3",
+                "whole_process": True,
+                "why_not": "the main window imports every panel, and through them every workflow and "
+                "analysis module (scipy.signal, scipy.optimize, scikit-image) before the first "
+                "paint; then the sample project loads and analyses on the worker pool",
+            }
+        )
     return rows
 
 
@@ -217,10 +298,22 @@ def run() -> list[dict]:
     work.mkdir(exist_ok=True)
     rows = []
     for part in (startup_rows, eels_rows, drift_rows, radial_rows, big_drift_rows, gui_rows):
-        print(f"  whole process: {part.__name__.removesuffix('_rows')} ...", file=sys.stderr, flush=True)
+        print(
+            f"  whole process: {part.__name__.removesuffix('_rows')} ...",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             rows += part(work)
         except Exception as error:  # noqa: BLE001 - one failing job must not hide the others
-            rows.append({"name": part.__name__.removesuffix("_rows"), "ours_s": float("nan"), "peer": None,
-                         "peer_s": None, "notes": f"FAILED: {error}", "whole_process": True})
+            rows.append(
+                {
+                    "name": part.__name__.removesuffix("_rows"),
+                    "ours_s": float("nan"),
+                    "peer": None,
+                    "peer_s": None,
+                    "notes": f"FAILED: {error}",
+                    "whole_process": True,
+                }
+            )
     return rows

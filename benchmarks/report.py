@@ -79,12 +79,19 @@ def met(row: dict, checks) -> bool | None:
 
 
 def describe(checks) -> str:
-    return ", ".join(f"{'≤' if op == '<=' else '≥'} {limit:g}{UNIT.get(q, '')}"
-                     + ("" if q in ("ratio", "mb", "s") else f" {q.split('_')[0]}") for q, op, limit in checks or ())
+    return ", ".join(
+        f"{'≤' if op == '<=' else '≥'} {limit:g}{UNIT.get(q, '')}"
+        + ("" if q in ("ratio", "mb", "s") else f" {q.split('_')[0]}")
+        for q, op, limit in checks or ()
+    )
 
 
 def _num(value, fmt: str) -> str:
-    return "—" if value is None or (isinstance(value, float) and not math.isfinite(value)) else format(value, fmt)
+    return (
+        "—"
+        if value is None or (isinstance(value, float) and not math.isfinite(value))
+        else format(value, fmt)
+    )
 
 
 def _mark(flag: bool | None) -> str:
@@ -92,8 +99,10 @@ def _mark(flag: bool | None) -> str:
 
 
 def whole_table(rows: list[dict]) -> list[str]:
-    lines = ["| job | ours (s) | ours peak MB | peer | peer (s) | peer peak MB | ratio | bar | goal |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| job | ours (s) | ours peak MB | peer | peer (s) | peer peak MB | ratio | bar | goal |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for row in rows:
         ratio = row.get("ratio")
         ratio_text = "—" if ratio is None else f"{ratio:.1f}×"
@@ -102,18 +111,24 @@ def whole_table(rows: list[dict]) -> list[str]:
             f"| {row['name']} | {_num(row.get('ours_s'), '.2f')} | {_num(row.get('ours_mb'), '.0f')} | "
             f"{row.get('peer') or '—'} | {_num(row.get('peer_s'), '.2f')} | {_num(row.get('peer_mb'), '.0f')} | "
             f"{ratio_text} | {describe(row.get('bar'))}: {_mark(met(row, row.get('bar')))} | "
-            f"{describe(row.get('goal'))}: {_mark(met(row, row.get('goal')))} |")
+            f"{describe(row.get('goal'))}: {_mark(met(row, row.get('goal')))} |"
+        )
     lines += [f"- {row['name']}: {row['notes']}" for row in rows if row.get("notes")]
     return lines
 
 
 def kernel_table(rows: list[dict]) -> list[str]:
-    lines = ["| benchmark | ours (s) | peer | peer (s) | ratio | notes |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| benchmark | ours (s) | peer | peer (s) | ratio | notes |",
+        "|---|---|---|---|---|---|",
+    ]
     for row in rows:
         peer_s = row.get("peer_s")
         ratio = f"{peer_s / row['ours_s']:.1f}×" if peer_s else "—"
-        lines.append(f"| {row['name']} | {row['ours_s']:.4f} | {row.get('peer') or '—'} | "
-                     f"{_num(peer_s, '.4f')} | {ratio} | {row.get('notes', '')} |")
+        lines.append(
+            f"| {row['name']} | {row['ours_s']:.4f} | {row.get('peer') or '—'} | "
+            f"{_num(peer_s, '.4f')} | {ratio} | {row.get('notes', '')} |"
+        )
     return lines
 
 
@@ -124,7 +139,9 @@ def markdown(machine: str, whole: list[dict], kernels: list[dict]) -> str:
     parts += whole_table(whole)
     if missed:
         parts += ["", "### Goals not yet met", ""]
-        parts += [f"- **{row['name']}**: {row.get('why_not', 'not yet explained')}" for row in missed]
+        parts += [
+            f"- **{row['name']}**: {row.get('why_not', 'not yet explained')}" for row in missed
+        ]
     parts += ["", "## Kernels (in-process)", ""] + kernel_table(kernels) + [SCALING, HISTORY]
     return "\n".join(parts)
 

@@ -49,7 +49,9 @@ def realdata():
     def path(name: str) -> Path:
         candidate = REALDATA / name
         if not candidate.exists():
-            pytest.skip(f"real data {name} not found at {REALDATA} (shared/ is not beside the checkout)")
+            pytest.skip(
+                f"real data {name} not found at {REALDATA} (shared/ is not beside the checkout)"
+            )
         return candidate
 
     return path

@@ -38,7 +38,9 @@ def test_core_packages_import_with_qt_blocked():
     modules = qt_free_modules()
     assert any(m.startswith("insitu_tem.io.load") for m in modules)
     script = f"MODULES = {modules!r}\n" + BLOCKER
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("ok")
 
@@ -59,8 +61,10 @@ def test_import_contracts_hold_with_no_cycles():
 
 def test_the_layer_contract_catches_an_upward_import(tmp_path):
     upside_down = tmp_path / "upside_down.ini"
-    upside_down.write_text("[importlinter]\nroot_package = insitu_tem\n\n[importlinter:contract:c]\nname = inverted\n"
-                           "type = layers\nlayers =\n    insitu_tem.core\n    insitu_tem.workflows\n")
+    upside_down.write_text(
+        "[importlinter]\nroot_package = insitu_tem\n\n[importlinter:contract:c]\nname = inverted\n"
+        "type = layers\nlayers =\n    insitu_tem.core\n    insitu_tem.workflows\n"
+    )
     result = lint_imports(upside_down)
     assert result.returncode != 0 and "insitu_tem.workflows" in result.stdout
 
@@ -72,5 +76,7 @@ def test_samples_may_use_no_analysis_package_but_crystallography():
     config.read(ROOT / ".importlinter")
     forbidden = set(config["importlinter:contract:samples"]["forbidden_modules"].split())
     analysis = Path(insitu_tem.__file__).parent / "analysis"
-    packages = {f"insitu_tem.analysis.{info.name}" for info in pkgutil.iter_modules([str(analysis)])}
+    packages = {
+        f"insitu_tem.analysis.{info.name}" for info in pkgutil.iter_modules([str(analysis)])
+    }
     assert packages - forbidden == {"insitu_tem.analysis.crystal"}

@@ -45,12 +45,22 @@ def run_family(name: str, *, fast: bool) -> FamilyResult | None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m validation", description=__doc__.splitlines()[0])
-    parser.add_argument("--fast", action="store_true", help="the small subset that runs in make test")
-    parser.add_argument("--families", default="", help="comma-separated, e.g. movie,eels (default: all)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help=f"markdown report (default: {DEFAULT_OUT} for a full run of every family, "
-                             "none otherwise)")
+    parser = argparse.ArgumentParser(
+        prog="python -m validation", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--fast", action="store_true", help="the small subset that runs in make test"
+    )
+    parser.add_argument(
+        "--families", default="", help="comma-separated, e.g. movie,eels (default: all)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"markdown report (default: {DEFAULT_OUT} for a full run of every family, "
+        "none otherwise)",
+    )
     return parser.parse_args(argv)
 
 
@@ -60,8 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     wanted = [f.strip() for f in args.families.split(",") if f.strip()] or available
     unknown = sorted(set(wanted) - set(available))
     if unknown:
-        print(f"validation: error: no family module {', '.join(unknown)}; "
-              f"available: {', '.join(available)}", file=sys.stderr)
+        print(
+            f"validation: error: no family module {', '.join(unknown)}; "
+            f"available: {', '.join(available)}",
+            file=sys.stderr,
+        )
         return 2
     results = []
     for name in wanted:

@@ -40,8 +40,13 @@ def _measure(scan: Scan) -> dict:
     measured = np.ravel(shift.shift_eV)[1:]
     ok = np.ravel(shift.found)[1:] & np.isfinite(measured)
     onset = np.ravel(result.onset.onset_eV)[1:] - (scan.threshold_eV + scan.shift_eV[1:])
-    return {"errors": (measured - scan.shift_eV[1:])[ok], "sigmas": np.ravel(shift.stderr_eV)[1:][ok],
-            "missed": int((~ok).sum()), "onset": onset[np.isfinite(onset)], "n": int(ok.sum())}
+    return {
+        "errors": (measured - scan.shift_eV[1:])[ok],
+        "sigmas": np.ravel(shift.stderr_eV)[1:][ok],
+        "missed": int((~ok).sum()),
+        "onset": onset[np.isfinite(onset)],
+        "n": int(ok.sum()),
+    }
 
 
 def _corpus(fast: bool) -> list[Scan]:
@@ -51,8 +56,14 @@ def _corpus(fast: bool) -> list[Scan]:
     for i in range(n_scans):
         span = (1e2, 1e3) if i % 5 == 4 else (HIGH_COUNTS, 1e4)
         counts = float(np.exp(rng.uniform(*np.log(span)))) if fast else None
-        scans.append(generate(rng, kind="low_loss" if i % 2 == 0 else "core_loss", n_spectra=n_spectra,
-                              edge_counts=counts))
+        scans.append(
+            generate(
+                rng,
+                kind="low_loss" if i % 2 == 0 else "core_loss",
+                n_spectra=n_spectra,
+                edge_counts=counts,
+            )
+        )
     return scans
 
 
@@ -60,30 +71,56 @@ def _shift_measurements(scans: list[Scan]) -> list[Measurement]:
     results = [(scan, _measure(scan)) for scan in scans]
     out = []
     for name, keep, targets in (
-        ("chemical shift, K and L2,3 core loss (≥1e3 counts/ch at the edge)",
-         lambda s: s.kind == "core_loss" and s.edge_counts >= HIGH_COUNTS, (0.05, 0.15, DEFAULT_COVERAGE)),
-        ("chemical shift, W O2,3 on the plasmon tail with the ZLP (≥1e3 counts/ch at the edge)",
-         lambda s: s.kind == "low_loss" and s.edge_counts >= HIGH_COUNTS, (0.05, 0.15, DEFAULT_COVERAGE)),
-        ("chemical shift, all edges (1e2–1e3 counts/ch at the edge)", lambda s: s.edge_counts < HIGH_COUNTS,
-         (None, None, None)),
+        (
+            "chemical shift, K and L2,3 core loss (≥1e3 counts/ch at the edge)",
+            lambda s: s.kind == "core_loss" and s.edge_counts >= HIGH_COUNTS,
+            (0.05, 0.15, DEFAULT_COVERAGE),
+        ),
+        (
+            "chemical shift, W O2,3 on the plasmon tail with the ZLP (≥1e3 counts/ch at the edge)",
+            lambda s: s.kind == "low_loss" and s.edge_counts >= HIGH_COUNTS,
+            (0.05, 0.15, DEFAULT_COVERAGE),
+        ),
+        (
+            "chemical shift, all edges (1e2–1e3 counts/ch at the edge)",
+            lambda s: s.edge_counts < HIGH_COUNTS,
+            (None, None, None),
+        ),
     ):
         chosen = [(s, r) for s, r in results if keep(s)]
         if not chosen:
             continue
         per_case = lambda f: np.concatenate([np.full(r["n"], f(s), float) for s, r in chosen])  # noqa: E731
-        out.append(Measurement(
-            "eels", name,
-            np.concatenate([r["errors"] for _, r in chosen]), np.concatenate([r["sigmas"] for _, r in chosen]),
-            "eV", median_max=targets[0], p95_max=targets[1], coverage_range=targets[2],
-            n_not_measured=sum(r["missed"] for _, r in chosen),
-            covariates={"edge counts per channel": per_case(lambda s: s.edge_counts),
-                        "dispersion (eV/channel)": per_case(lambda s: s.dispersion_eV),
-                        "resolution (eV)": per_case(lambda s: s.resolution_eV),
-                        "t/λ (largest)": per_case(lambda s: max(s.t_over_lambda))},
-        ))
+        out.append(
+            Measurement(
+                "eels",
+                name,
+                np.concatenate([r["errors"] for _, r in chosen]),
+                np.concatenate([r["sigmas"] for _, r in chosen]),
+                "eV",
+                median_max=targets[0],
+                p95_max=targets[1],
+                coverage_range=targets[2],
+                n_not_measured=sum(r["missed"] for _, r in chosen),
+                covariates={
+                    "edge counts per channel": per_case(lambda s: s.edge_counts),
+                    "dispersion (eV/channel)": per_case(lambda s: s.dispersion_eV),
+                    "resolution (eV)": per_case(lambda s: s.resolution_eV),
+                    "t/λ (largest)": per_case(lambda s: max(s.t_over_lambda)),
+                },
+            )
+        )
     onsets = np.concatenate([r["onset"] for _, r in results])
-    out.append(Measurement("eels", "edge onset minus threshold (generated scans, informative)", onsets, None, "eV",
-                           coverage_range=None))
+    out.append(
+        Measurement(
+            "eels",
+            "edge onset minus threshold (generated scans, informative)",
+            onsets,
+            None,
+            "eV",
+            coverage_range=None,
+        )
+    )
     return out
 
 
@@ -105,9 +142,18 @@ def _real_onsets() -> list[Measurement]:
         sigmas.append(np.nan if stderr is None else float(np.ravel(stderr)[0]))
     if not errors and not missed:
         return []
-    return [Measurement("eels", "edge onset on real calibrated spectra (C K, Ti L3)", np.array(errors),
-                        np.array(sigmas) if np.isfinite(sigmas).all() and sigmas else None, "eV",
-                        median_max=1.0, coverage_range=None, n_not_measured=missed)]
+    return [
+        Measurement(
+            "eels",
+            "edge onset on real calibrated spectra (C K, Ti L3)",
+            np.array(errors),
+            np.array(sigmas) if np.isfinite(sigmas).all() and sigmas else None,
+            "eV",
+            median_max=1.0,
+            coverage_range=None,
+            n_not_measured=missed,
+        )
+    ]
 
 
 def run(*, fast: bool) -> list[Measurement]:

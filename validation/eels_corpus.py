@@ -47,15 +47,34 @@ class Scan:
 
 def _edge(name: str, rng: np.random.Generator) -> Edge:
     if name == "W-O23":
-        return Edge("delayed", (36.8, 45.3), (1.0, 0.5), rng.uniform(1.0, 2.5), delay_eV=rng.uniform(2.0, 6.0),
-                    decay=rng.uniform(2.0, 3.0))
+        return Edge(
+            "delayed",
+            (36.8, 45.3),
+            (1.0, 0.5),
+            rng.uniform(1.0, 2.5),
+            delay_eV=rng.uniform(2.0, 6.0),
+            decay=rng.uniform(2.0, 3.0),
+        )
     if name in ("C-K", "O-K"):
-        return Edge("sawtooth", ({"C-K": 284.0, "O-K": 532.0}[name],), (1.0,), rng.uniform(0.2, 0.6),
-                    decay=rng.uniform(2.0, 3.0), peak_offset_eV=rng.uniform(0.8, 2.5),
-                    near_edge_peak=rng.uniform(0.0, 2.5))
+        return Edge(
+            "sawtooth",
+            ({"C-K": 284.0, "O-K": 532.0}[name],),
+            (1.0,),
+            rng.uniform(0.2, 0.6),
+            decay=rng.uniform(2.0, 3.0),
+            peak_offset_eV=rng.uniform(0.8, 2.5),
+            near_edge_peak=rng.uniform(0.0, 2.5),
+        )
     l3, l2 = {"Ti-L23": (456.0, 461.6), "Cr-L23": (575.0, 584.2)}[name]
-    return Edge("white_line", (l3, l2), (1.0, 0.5), rng.uniform(0.6, 1.6), decay=rng.uniform(1.5, 2.5),
-                peak_offset_eV=rng.uniform(0.6, 2.0), peak_ratio=rng.uniform(2.0, 5.0))
+    return Edge(
+        "white_line",
+        (l3, l2),
+        (1.0, 0.5),
+        rng.uniform(0.6, 1.6),
+        decay=rng.uniform(1.5, 2.5),
+        peak_offset_eV=rng.uniform(0.6, 2.0),
+        peak_ratio=rng.uniform(2.0, 5.0),
+    )
 
 
 def _profile(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -68,19 +87,32 @@ def _profile(n: int, rng: np.random.Generator) -> np.ndarray:
 def _samples(n: int, rng: np.random.Generator, resolution: float) -> list[Sample]:
     plasmon = rng.uniform(15.0, 28.0)
     thickness = rng.uniform(0.3, 1.5)
-    ends = {"plasmon": (plasmon, float(np.clip(plasmon + rng.uniform(-4.0, 4.0), 15.0, 28.0))),
-            "t": (thickness, float(np.clip(thickness * rng.uniform(0.7, 1.4), 0.3, 1.5)))}
+    ends = {
+        "plasmon": (plasmon, float(np.clip(plasmon + rng.uniform(-4.0, 4.0), 15.0, 28.0))),
+        "t": (thickness, float(np.clip(thickness * rng.uniform(0.7, 1.4), 0.3, 1.5))),
+    }
     fractions = np.linspace(0.0, 1.0, n)
     width, interband = rng.uniform(3.0, 10.0), rng.uniform(6.0, 12.0)
     exponent, curvature = rng.uniform(2.5, 4.0), rng.uniform(-0.5, 0.5)
     tail = rng.uniform(0.05, 0.3) * resolution
-    return [Sample(plasmon_eV=float(np.interp(f, [0, 1], ends["plasmon"])), plasmon_width_eV=width,
-                   interband_eV=interband, t_over_lambda=float(np.interp(f, [0, 1], ends["t"])),
-                   background_exponent=exponent, background_curvature=curvature,
-                   resolution_eV=resolution, zlp_tail_eV=tail) for f in fractions]
+    return [
+        Sample(
+            plasmon_eV=float(np.interp(f, [0, 1], ends["plasmon"])),
+            plasmon_width_eV=width,
+            interband_eV=interband,
+            t_over_lambda=float(np.interp(f, [0, 1], ends["t"])),
+            background_exponent=exponent,
+            background_curvature=curvature,
+            resolution_eV=resolution,
+            zlp_tail_eV=tail,
+        )
+        for f in fractions
+    ]
 
 
-def _axis(kind: str, threshold: float, dispersion: float, rng: np.random.Generator) -> tuple[float, int]:
+def _axis(
+    kind: str, threshold: float, dispersion: float, rng: np.random.Generator
+) -> tuple[float, int]:
     if kind == "low_loss":
         offset, top = -rng.uniform(4.0, 10.0), 80.0
     else:
@@ -88,13 +120,19 @@ def _axis(kind: str, threshold: float, dispersion: float, rng: np.random.Generat
     return offset, int((top - offset) / dispersion)
 
 
-def generate(rng: np.random.Generator, *, kind: str, n_spectra: int, edge_counts: float | None = None) -> Scan:
+def generate(
+    rng: np.random.Generator, *, kind: str, n_spectra: int, edge_counts: float | None = None
+) -> Scan:
     """One random line scan of ``kind`` (``"low_loss"`` or ``"core_loss"``)."""
     name = "W-O23" if kind == "low_loss" else str(rng.choice(CORE_EDGES))
     edge = _edge(name, rng)
     dispersion = float(np.exp(rng.uniform(np.log(0.05), np.log(0.5))))
     resolution = max(rng.uniform(0.3, 1.5), 2.0 * dispersion)
-    counts = edge_counts if edge_counts is not None else float(np.exp(rng.uniform(np.log(1e2), np.log(1e4))))
+    counts = (
+        edge_counts
+        if edge_counts is not None
+        else float(np.exp(rng.uniform(np.log(1e2), np.log(1e4))))
+    )
     threshold = edge.thresholds_eV[0]
     offset, size = _axis(kind, threshold, dispersion, rng)
     step = dispersion / 4
@@ -106,17 +144,40 @@ def generate(rng: np.random.Generator, *, kind: str, n_spectra: int, edge_counts
     channel_edges = offset + (np.arange(size + 1) - 0.5) * dispersion
     expected = np.empty((n_spectra, size))
     for i, sample in enumerate(samples):
-        density = spectrum(fine, sample, edge, shift_eV=shifts[i], edge_weight=edge_weight * strength[i],
-                           background_weight=background_weight)
+        density = spectrum(
+            fine,
+            sample,
+            edge,
+            shift_eV=shifts[i],
+            edge_weight=edge_weight * strength[i],
+            background_weight=background_weight,
+        )
         expected[i] = channel_counts(fine + jitter[i], density, channel_edges)
-    scale = counts / _edge_jump(fine, samples[0], edge, edge_weight, background_weight, channel_edges)
+    scale = counts / _edge_jump(
+        fine, samples[0], edge, edge_weight, background_weight, channel_edges
+    )
     gain, psf, read = rng.uniform(1.0, 4.0), rng.uniform(0.0, 1.5), rng.uniform(0.0, 3.0)
-    spectra = np.stack([detect(scale * e, rng, gain=gain, psf_channels=psf, read_noise=read) for e in expected])
-    return Scan(kind, name, spectra, offset, dispersion, shifts, threshold, counts, resolution,
-                (samples[0].t_over_lambda, samples[-1].t_over_lambda), (samples[0].plasmon_eV, samples[-1].plasmon_eV))
+    spectra = np.stack(
+        [detect(scale * e, rng, gain=gain, psf_channels=psf, read_noise=read) for e in expected]
+    )
+    return Scan(
+        kind,
+        name,
+        spectra,
+        offset,
+        dispersion,
+        shifts,
+        threshold,
+        counts,
+        resolution,
+        (samples[0].t_over_lambda, samples[-1].t_over_lambda),
+        (samples[0].plasmon_eV, samples[-1].plasmon_eV),
+    )
 
 
-def _weights(kind: str, fine: np.ndarray, sample: Sample, edge: Edge, rng: np.random.Generator) -> tuple[float, float]:
+def _weights(
+    kind: str, fine: np.ndarray, sample: Sample, edge: Edge, rng: np.random.Generator
+) -> tuple[float, float]:
     """Edge and earlier-shell background per incident electron: edge-to-plasmon-tail or jump ratio."""
     if kind == "low_loss":
         tail = float(np.interp(edge.thresholds_eV[0], fine, valence_ssd(fine, sample)))
@@ -127,8 +188,17 @@ def _weights(kind: str, fine: np.ndarray, sample: Sample, edge: Edge, rng: np.ra
 
 def _edge_jump(fine, sample, edge, edge_weight, background_weight, channel_edges) -> float:
     """Largest edge signal per channel (with minus without the edge) within 15 eV above threshold."""
-    with_edge = spectrum(fine, sample, edge, shift_eV=0.0, edge_weight=edge_weight, background_weight=background_weight)
-    without = spectrum(fine, sample, edge, shift_eV=0.0, edge_weight=0.0, background_weight=background_weight)
+    with_edge = spectrum(
+        fine,
+        sample,
+        edge,
+        shift_eV=0.0,
+        edge_weight=edge_weight,
+        background_weight=background_weight,
+    )
+    without = spectrum(
+        fine, sample, edge, shift_eV=0.0, edge_weight=0.0, background_weight=background_weight
+    )
     signal = channel_counts(fine, with_edge - without, channel_edges)
     centres = 0.5 * (channel_edges[1:] + channel_edges[:-1])
     near = (centres > edge.thresholds_eV[0]) & (centres < edge.thresholds_eV[0] + 15.0)

@@ -73,10 +73,14 @@ def characteristic_angle(loss_eV: np.ndarray, beam_keV: float) -> np.ndarray:
 def valence_ssd(loss_eV: np.ndarray, sample: Sample) -> np.ndarray:
     """Unit-area single-scattering valence loss: Drude plasmon plus a weaker interband oscillator."""
     e = np.where(loss_eV > 0, loss_eV, np.nan)
-    angular = np.log1p((sample.collection_mrad * 1e-3 / characteristic_angle(e, sample.beam_keV)) ** 2)
+    angular = np.log1p(
+        (sample.collection_mrad * 1e-3 / characteristic_angle(e, sample.beam_keV)) ** 2
+    )
     total = np.zeros_like(loss_eV)
-    for centre, width, weight in ((sample.plasmon_eV, sample.plasmon_width_eV, 1.0),
-                                  (sample.interband_eV, 2.5, 0.15)):
+    for centre, width, weight in (
+        (sample.plasmon_eV, sample.plasmon_width_eV, 1.0),
+        (sample.interband_eV, 2.5, 0.15),
+    ):
         loss_function = e * centre**2 * width / ((e**2 - centre**2) ** 2 + (e * width) ** 2)
         total += weight * np.nan_to_num(loss_function * angular)
     return total / (total.sum() * (loss_eV[1] - loss_eV[0]))
@@ -108,7 +112,9 @@ def edge_shape(loss_eV: np.ndarray, edge: Edge, shift_eV: float = 0.0) -> np.nda
         if edge.near_edge_peak:
             centre = e0 + edge.peak_offset_eV
             total += weight * edge.near_edge_peak * np.exp(-0.5 * ((loss_eV - centre) / 0.35) ** 2)
-    broadened = _lorentzian_broaden(total, step, edge.lifetime_eV if edge.kind != "white_line" else 0.1)
+    broadened = _lorentzian_broaden(
+        total, step, edge.lifetime_eV if edge.kind != "white_line" else 0.1
+    )
     return broadened / max(broadened.max(), 1e-300)
 
 
@@ -132,8 +138,15 @@ def core_background(loss_eV: np.ndarray, sample: Sample, edge_eV: float) -> np.n
     return law / (1.0 + (0.5 * edge_eV / e) ** 12)
 
 
-def spectrum(loss_eV: np.ndarray, sample: Sample, edge: Edge, *, shift_eV: float, edge_weight: float,
-             background_weight: float) -> np.ndarray:
+def spectrum(
+    loss_eV: np.ndarray,
+    sample: Sample,
+    edge: Edge,
+    *,
+    shift_eV: float,
+    edge_weight: float,
+    background_weight: float,
+) -> np.ndarray:
     """Expected counts per unit grid step for one incident electron (see the module docstring).
 
     ``loss_eV`` must start at or below 0 and be uniformly spaced; ``edge_weight`` and
@@ -141,18 +154,27 @@ def spectrum(loss_eV: np.ndarray, sample: Sample, edge: Edge, *, shift_eV: float
     """
     step = loss_eV[1] - loss_eV[0]
     edge_eV = edge.thresholds_eV[0]
-    core = edge_weight * edge_shape(loss_eV, edge, shift_eV) + background_weight * core_background(loss_eV, sample, edge_eV)
+    core = edge_weight * edge_shape(loss_eV, edge, shift_eV) + background_weight * core_background(
+        loss_eV, sample, edge_eV
+    )
     valence = np.where(loss_eV > 0, valence_ssd(loss_eV, sample), 0.0)
     origin = int(np.argmin(np.abs(loss_eV)))
     zlp = np.roll(zero_loss(loss_eV - loss_eV[origin], sample), origin)
     n = next_fast_len(2 * len(loss_eV), real=True)
-    transform = lambda values: np.fft.rfft(np.roll(np.pad(values, (0, n - len(values))), -origin), n)  # noqa: E731
-    exponent = sample.t_over_lambda * (transform(valence) * step - 1.0) + transform(np.where(loss_eV > 0, core, 0.0)) * step
+    transform = lambda values: np.fft.rfft(
+        np.roll(np.pad(values, (0, n - len(values))), -origin), n
+    )  # noqa: E731
+    exponent = (
+        sample.t_over_lambda * (transform(valence) * step - 1.0)
+        + transform(np.where(loss_eV > 0, core, 0.0)) * step
+    )
     result = np.fft.irfft(transform(zlp) * step * np.exp(exponent), n) / step
     return np.roll(result, origin)[: len(loss_eV)]
 
 
-def channel_counts(loss_eV: np.ndarray, density: np.ndarray, channel_edges_eV: np.ndarray) -> np.ndarray:
+def channel_counts(
+    loss_eV: np.ndarray, density: np.ndarray, channel_edges_eV: np.ndarray
+) -> np.ndarray:
     """Integrate a density on the fine grid over channels bounded by ``channel_edges_eV``."""
     step = loss_eV[1] - loss_eV[0]
     cumulative = np.concatenate([[0.0], np.cumsum(density) * step])
@@ -160,8 +182,16 @@ def channel_counts(loss_eV: np.ndarray, density: np.ndarray, channel_edges_eV: n
     return np.diff(np.interp(channel_edges_eV, grid_edges, cumulative))
 
 
-def detect(expected: np.ndarray, rng: np.random.Generator, *, gain: float, psf_channels: float,
-           read_noise: float) -> np.ndarray:
+def detect(
+    expected: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    gain: float,
+    psf_channels: float,
+    read_noise: float,
+) -> np.ndarray:
     """Poisson counts × gain, plus read noise, blurred by the detector PSF (correlated noise)."""
-    counts = gain * rng.poisson(np.clip(expected, 0, None)) + rng.normal(0.0, read_noise, expected.shape)
+    counts = gain * rng.poisson(np.clip(expected, 0, None)) + rng.normal(
+        0.0, read_noise, expected.shape
+    )
     return gaussian_filter1d(counts, psf_channels, mode="nearest") if psf_channels > 0 else counts

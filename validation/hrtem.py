@@ -46,7 +46,10 @@ def _spacing_errors(measurement, truth) -> list[tuple[float, float]]:
     g_true = np.asarray(truth["g_rc_per_A"])
     d_true = 1.0 / np.hypot(*g_true.T)
     out = []
-    for vector, d, sigma in ((fit.a_star, fit.d_a_nm, fit.sigma_d_a_nm), (fit.b_star, fit.d_b_nm, fit.sigma_d_b_nm)):
+    for vector, d, sigma in (
+        (fit.a_star, fit.d_a_nm, fit.sigma_d_a_nm),
+        (fit.b_star, fit.d_b_nm, fit.sigma_d_b_nm),
+    ):
         if not np.isfinite(d):
             continue
         k = _nearest(g_true, np.asarray(vector) / 10.0)
@@ -109,10 +112,21 @@ def _spacing_measurement(name, rows, median_max, p95_max) -> Measurement:
             size.append(case["diameter_nm"])
             dose.append(case["dose_per_px"])
             thickness.append(case["thickness_nm"])
-    return Measurement("hrtem", name, np.array(errors), np.array(sigmas), "%", median_max, p95_max,
-                       n_not_measured=not_measured,
-                       covariates={"crystal size (nm)": np.array(size), "dose (e/px)": np.array(dose),
-                                   "thickness (nm)": np.array(thickness)})
+    return Measurement(
+        "hrtem",
+        name,
+        np.array(errors),
+        np.array(sigmas),
+        "%",
+        median_max,
+        p95_max,
+        n_not_measured=not_measured,
+        covariates={
+            "crystal size (nm)": np.array(size),
+            "dose (e/px)": np.array(dose),
+            "thickness (nm)": np.array(thickness),
+        },
+    )
 
 
 def _realdata() -> list[Measurement]:
@@ -130,9 +144,17 @@ def _realdata() -> list[Measurement]:
         d = np.array([fit.d_a_nm, fit.d_b_nm]) * 10
         sigma = np.array([fit.sigma_d_a_nm, fit.sigma_d_b_nm]) * 10
         d100 = np.where(d > 3.2, d, d * np.sqrt(2))
-        out.append(Measurement("hrtem", f"real {name}: d(100) vs 3.905 Å with the file's scale (calibration, "
-                               "expected +3 to +6 %)", 100 * (d100 / 3.905 - 1), 100 * sigma / d, "%",
-                               coverage_range=None))
+        out.append(
+            Measurement(
+                "hrtem",
+                f"real {name}: d(100) vs 3.905 Å with the file's scale (calibration, "
+                "expected +3 to +6 %)",
+                100 * (d100 / 3.905 - 1),
+                100 * sigma / d,
+                "%",
+                coverage_range=None,
+            )
+        )
     return out
 
 
@@ -143,9 +165,25 @@ def run(*, fast: bool) -> list[Measurement]:
     return [
         _spacing_measurement("lattice d, crystals ≥ 10 nm (%)", rows["large"], 0.1, 0.3),
         _spacing_measurement("lattice d, crystals 2–10 nm (%)", rows["small"], 0.5, 1.0),
-        Measurement("hrtem", f"reflections with SNR ≥ 5 not reported (fraction of {missed_all.size})",
-                    np.array([missed_all.mean()]), None, "", 0.0, 0.0, coverage_range=None),
-        Measurement("hrtem", f"lowest-order reflections with SNR ≥ 5 not reported (fraction of {missed_low.size})",
-                    np.array([missed_low.mean()]), None, "", 0.0, 0.0, coverage_range=None),
+        Measurement(
+            "hrtem",
+            f"reflections with SNR ≥ 5 not reported (fraction of {missed_all.size})",
+            np.array([missed_all.mean()]),
+            None,
+            "",
+            0.0,
+            0.0,
+            coverage_range=None,
+        ),
+        Measurement(
+            "hrtem",
+            f"lowest-order reflections with SNR ≥ 5 not reported (fraction of {missed_low.size})",
+            np.array([missed_low.mean()]),
+            None,
+            "",
+            0.0,
+            0.0,
+            coverage_range=None,
+        ),
         *([] if fast else _realdata()),
     ]

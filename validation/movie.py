@@ -34,8 +34,14 @@ EDGE_PX = 1.0
 def track(movie):
     """The public analysis as the ``front`` CLI runs it (drift-corrected, default options)."""
     axes = (Axis("y", SHAPE[0]), Axis("x", SHAPE[1]))
-    return analyse_front(movie.movie, movie.line_rc, axes=axes, times=movie.times, width=movie.width,
-                         drift_reference="first")
+    return analyse_front(
+        movie.movie,
+        movie.line_rc,
+        axes=axes,
+        times=movie.times,
+        width=movie.width,
+        drift_reference="first",
+    )
 
 
 def _frame_scores(movie, analysis) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -71,13 +77,36 @@ def run(*, fast: bool) -> list[Measurement]:
                     n_covariates.setdefault(name, []).append(value)
             else:
                 n_missed += 1
-    keep = ("dose", "diffuse_width_px", "roughness_px", "texture_to_contrast", "angle_deg", "drift_px")
-    position = Measurement("movie", "front position along a line", np.concatenate(errors),
-                           np.concatenate(sigmas), "px", median_max=0.5, p95_max=1.5,
-                           n_not_measured=missed,
-                           covariates={k: np.concatenate(covariates[k]) for k in keep})
-    exponent = Measurement("movie", "kinetic exponent n", np.array(n_errors), np.array(n_sigmas), "",
-                           median_max=0.02, p95_max=0.05, n_not_measured=n_missed,
-                           covariates={k: np.array(n_covariates[k]) for k in ("n", "dose", "roughness_px")
-                                       if k in n_covariates})
+    keep = (
+        "dose",
+        "diffuse_width_px",
+        "roughness_px",
+        "texture_to_contrast",
+        "angle_deg",
+        "drift_px",
+    )
+    position = Measurement(
+        "movie",
+        "front position along a line",
+        np.concatenate(errors),
+        np.concatenate(sigmas),
+        "px",
+        median_max=0.5,
+        p95_max=1.5,
+        n_not_measured=missed,
+        covariates={k: np.concatenate(covariates[k]) for k in keep},
+    )
+    exponent = Measurement(
+        "movie",
+        "kinetic exponent n",
+        np.array(n_errors),
+        np.array(n_sigmas),
+        "",
+        median_max=0.02,
+        p95_max=0.05,
+        n_not_measured=n_missed,
+        covariates={
+            k: np.array(n_covariates[k]) for k in ("n", "dose", "roughness_px") if k in n_covariates
+        },
+    )
     return [position, exponent]

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from validation.movie_generator import (FrontScene, SyntheticMovie, normal_position_for, record,
-                                        render_frame, _texture, _unit)
+from validation.movie_generator import (
+    FrontScene,
+    SyntheticMovie,
+    normal_position_for,
+    record,
+    render_frame,
+    _texture,
+    _unit,
+)
 
 SHAPE = (128, 128)
 PAD = 24
@@ -46,14 +53,34 @@ def draw_scene(rng) -> tuple[FrontScene, dict]:
     rows, cols = np.indices(SHAPE)
     centre = np.array(SHAPE) / 2 + rng.uniform(-30, 30, 2)
     falloff = rng.uniform(0, 0.15)
-    illumination = 1 - falloff * ((rows - centre[0]) ** 2 + (cols - centre[1]) ** 2) / (SHAPE[0] / 2) ** 2
+    illumination = (
+        1 - falloff * ((rows - centre[0]) ** 2 + (cols - centre[1]) ** 2) / (SHAPE[0] / 2) ** 2
+    )
     sigma_w = 0.0 if rng.random() < 0.25 else rng.uniform(0.3, 3.2)
-    scene = FrontScene(SHAPE, line, rng.uniform(9, 25), normal, roughness,
-                       rng.choice([0.0, rng.uniform(0, 0.05)]), sigma_w, (t_p, t_p * ratio),
-                       texture_amp, bool(rng.random() < 0.5), textures, np.clip(illumination, 0.5, 1))
-    properties = {"length_px": length, "angle_deg": abs(angle), "roughness_px": rms, "period_px": 2 * np.pi / roughness[1][0],
-                  "diffuse_width_px": 2.563 * sigma_w, "polarity": float(np.sign(ratio - 1)),
-                  "texture_to_contrast": max(texture_amp) / contrast, "contrast": contrast}
+    scene = FrontScene(
+        SHAPE,
+        line,
+        rng.uniform(9, 25),
+        normal,
+        roughness,
+        rng.choice([0.0, rng.uniform(0, 0.05)]),
+        sigma_w,
+        (t_p, t_p * ratio),
+        texture_amp,
+        bool(rng.random() < 0.5),
+        textures,
+        np.clip(illumination, 0.5, 1),
+    )
+    properties = {
+        "length_px": length,
+        "angle_deg": abs(angle),
+        "roughness_px": rms,
+        "period_px": 2 * np.pi / roughness[1][0],
+        "diffuse_width_px": 2.563 * sigma_w,
+        "polarity": float(np.sign(ratio - 1)),
+        "texture_to_contrast": max(texture_amp) / contrast,
+        "contrast": contrast,
+    }
     return scene, properties
 
 
@@ -115,6 +142,12 @@ def make_movie(seed: int, *, frames: int) -> SyntheticMovie:
         s = normal_position_for(scene, p, t)
         intensity = render_frame(scene, s, t, turn * i / max(frames - 1, 1), shifts[i]) * beam[i]
         movie[i] = record(intensity, dose=dose, psf_sigma=psf, rng=rng)
-    properties.update(dose=dose, drift_px=drift, jitter_px=jitter, psf_px=psf,
-                      texture_changing=float(scene.texture_changing), irregular=float(np.isnan(n)))
+    properties.update(
+        dose=dose,
+        drift_px=drift,
+        jitter_px=jitter,
+        psf_px=psf,
+        texture_changing=float(scene.texture_changing),
+        irregular=float(np.isnan(n)),
+    )
     return SyntheticMovie(movie, times, scene.line_rc, scene.width, truth, n, shifts, properties)

@@ -74,7 +74,11 @@ def _texture(rng, shape, corr: float) -> np.ndarray:
 def roughness_at(scene: FrontScene, u: np.ndarray, t: float) -> np.ndarray:
     """Front displacement along its normal at tangential coordinate ``u`` (px), time ``t``."""
     amps, wavenumbers, phases = scene.roughness
-    arg = np.multiply.outer(u, wavenumbers) + phases + scene.roughness_speed * t * np.arange(1, amps.size + 1)
+    arg = (
+        np.multiply.outer(u, wavenumbers)
+        + phases
+        + scene.roughness_speed * t * np.arange(1, amps.size + 1)
+    )
     return np.sin(arg) @ amps
 
 
@@ -144,7 +148,9 @@ def _bin(image: np.ndarray) -> np.ndarray:
     return image.reshape(r, SUPERSAMPLE, c, SUPERSAMPLE).mean(axis=(1, 3))
 
 
-def render_frame(scene: FrontScene, s: float, t: float, mix: float, shift_rc: np.ndarray) -> np.ndarray:
+def render_frame(
+    scene: FrontScene, s: float, t: float, mix: float, shift_rc: np.ndarray
+) -> np.ndarray:
     """Noise-free intensity (relative to the incident beam) of one frame, specimen shifted by ``shift_rc``."""
     rc = _specimen_grid(scene.shape) - shift_rc
     pad = (scene.textures[0].shape[0] - scene.shape[0]) // 2

@@ -54,7 +54,21 @@ def run(*, fast: bool) -> list[Measurement]:
             dose.append(case["electrons"])
             thickness.append(case["thickness_nm"])
             disk.append(truth["disk_radius_px"])
-    return [Measurement("nbd", "spot d (%)", np.array(errors), np.array(sigmas), "%", 0.2, 0.5,
-                        n_not_measured=stray,
-                        covariates={"convergence (mrad)": np.array(alpha), "electrons": np.array(dose),
-                                    "thickness (nm)": np.array(thickness), "disk radius (px)": np.array(disk)})]
+    return [
+        Measurement(
+            "nbd",
+            "spot d (%)",
+            np.array(errors),
+            np.array(sigmas),
+            "%",
+            0.2,
+            0.5,
+            n_not_measured=stray,
+            covariates={
+                "convergence (mrad)": np.array(alpha),
+                "electrons": np.array(dose),
+                "thickness (nm)": np.array(thickness),
+                "disk radius (px)": np.array(disk),
+            },
+        )
+    ]

@@ -13,8 +13,9 @@ import numpy as np  # noqa: E402
 from validation.stats import Measurement  # noqa: E402
 
 
-def _covariate_axes(ax, m: Measurement, name: str, values: np.ndarray, errors: np.ndarray,
-                    inside: np.ndarray) -> None:
+def _covariate_axes(
+    ax, m: Measurement, name: str, values: np.ndarray, errors: np.ndarray, inside: np.ndarray
+) -> None:
     ax.scatter(values[inside], errors[inside], s=8, color="tab:blue", label="within 1σ")
     ax.scatter(values[~inside], errors[~inside], s=8, color="tab:red", label="outside 1σ")
     for target, style in ((m.median_max, "--"), (m.p95_max, ":")):
@@ -41,8 +42,9 @@ def plot_measurement(m: Measurement, path: Path) -> Path | None:
         return None
     sigmas = None if m.sigmas is None else np.asarray(m.sigmas, dtype=float)
     inside = np.abs(errors) <= sigmas if sigmas is not None else np.ones(errors.shape, bool)
-    covariates = {k: np.asarray(v, dtype=float) for k, v in m.covariates.items()
-                  if np.size(v) == errors.size}
+    covariates = {
+        k: np.asarray(v, dtype=float) for k, v in m.covariates.items() if np.size(v) == errors.size
+    }
     panels = len(covariates) + (sigmas is not None)
     if panels == 0:
         return None

@@ -81,5 +81,13 @@ def summarise(measurement: Measurement) -> Summary:
             failures.append("no uncertainty stated")
         elif not low <= cover1 <= high:
             failures.append(f"±1σ coverage {cover1:.0%} outside {low:.0%}–{high:.0%}")
-    return Summary(int(errors.size), float(median), float(p95), float(worst), cover1, cover2,
-                   not failures, tuple(failures))
+    return Summary(
+        int(errors.size),
+        float(median),
+        float(p95),
+        float(worst),
+        cover1,
+        cover2,
+        not failures,
+        tuple(failures),
+    )

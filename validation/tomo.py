@@ -53,7 +53,9 @@ def _case(phantom: Phantom) -> dict:
     alignment = align_tilt_series(series["haadf"], series["tilts_deg"], axis_angle_deg=0.0)
     error = alignment.shifts_px - series["shifts_px"]
     aligned = apply_alignment(series["haadf"], alignment)
-    volume = reconstruct(aligned, series["tilts_deg"], method="mlem", axis_offset_px=alignment.axis_offset_px).volume
+    volume = reconstruct(
+        aligned, series["tilts_deg"], method="mlem", axis_offset_px=alignment.axis_offset_px
+    ).volume
     density = volumes(series["phantom"])["density"]
     wire = measure_wire(segment(volume, method="multiotsu", classes=3).labels, volume)
     return {
@@ -61,18 +63,35 @@ def _case(phantom: Phantom) -> dict:
         "offset_error": alignment.axis_offset_px - truth["tilt_axis_offset_px"],
         "offset_sigma": alignment.axis_offset_sigma_px,
         "one_minus_r": 1.0 - float(np.corrcoef(volume.ravel(), density.ravel())[0, 1]),
-        "thickness_error": wire.thickness_median - truth["shell_thickness_px"] if wire.ok else np.nan,
-        "void_error": 100 * (wire.void_fraction_shell - truth["void_fraction_of_shell"]) if wire.ok else np.nan,
+        "thickness_error": wire.thickness_median - truth["shell_thickness_px"]
+        if wire.ok
+        else np.nan,
+        "void_error": 100 * (wire.void_fraction_shell - truth["void_fraction_of_shell"])
+        if wire.ok
+        else np.nan,
     }
 
 
 def _phantoms(fast: bool) -> list[Phantom]:
     rng = np.random.default_rng(20261130)
     if fast:
-        return [Phantom(size=64, tilts_deg=tuple(np.arange(-60.0, 60.1, 7.5)), seed=s,
-                        axis_offset_px=float(rng.uniform(-3, 3))) for s in (1, 2)]
-    return [Phantom(seed=s, axis_offset_px=float(rng.uniform(-4, 4)),
-                    wire_centre_zx=tuple(rng.uniform(-4, 4, 2))) for s in range(1, 7)]
+        return [
+            Phantom(
+                size=64,
+                tilts_deg=tuple(np.arange(-60.0, 60.1, 7.5)),
+                seed=s,
+                axis_offset_px=float(rng.uniform(-3, 3)),
+            )
+            for s in (1, 2)
+        ]
+    return [
+        Phantom(
+            seed=s,
+            axis_offset_px=float(rng.uniform(-4, 4)),
+            wire_centre_zx=tuple(rng.uniform(-4, 4, 2)),
+        )
+        for s in range(1, 7)
+    ]
 
 
 def _phantom_measurements(fast: bool) -> list[Measurement]:
@@ -80,18 +99,57 @@ def _phantom_measurements(fast: bool) -> list[Measurement]:
     values = {k: np.array([c[k] for c in cases], dtype=float) for k in cases[0]}
     thickness = values["thickness_error"]
     return [
-        Measurement(FAMILY, "alignment: shift RMS error on phantoms (20 counts/px)", values["shift_rms"], None, "px",
-                    median_max=0.5, p95_max=None, coverage_range=None),
-        Measurement(FAMILY, "tilt-axis offset on phantoms", values["offset_error"], values["offset_sigma"], "px",
-                    median_max=0.5, p95_max=1.0, coverage_range=None if fast else (0.60, 0.75)),
-        Measurement(FAMILY, "reconstruction: 1 − Pearson r vs phantom (MLEM-20, 20 counts/px)",
-                    values["one_minus_r"], None, "", median_max=0.07, p95_max=0.07, coverage_range=None),
-        Measurement(FAMILY, "shell thickness from the reconstruction", thickness[np.isfinite(thickness)], None, "px",
-                    median_max=1.5, p95_max=1.5, coverage_range=None,
-                    n_not_measured=int((~np.isfinite(thickness)).sum())),
-        Measurement(FAMILY, "void volume fraction of the shell (percentage points)",
-                    values["void_error"][np.isfinite(values["void_error"])], None, "%",
-                    median_max=None, p95_max=None, coverage_range=None),
+        Measurement(
+            FAMILY,
+            "alignment: shift RMS error on phantoms (20 counts/px)",
+            values["shift_rms"],
+            None,
+            "px",
+            median_max=0.5,
+            p95_max=None,
+            coverage_range=None,
+        ),
+        Measurement(
+            FAMILY,
+            "tilt-axis offset on phantoms",
+            values["offset_error"],
+            values["offset_sigma"],
+            "px",
+            median_max=0.5,
+            p95_max=1.0,
+            coverage_range=None if fast else (0.60, 0.75),
+        ),
+        Measurement(
+            FAMILY,
+            "reconstruction: 1 − Pearson r vs phantom (MLEM-20, 20 counts/px)",
+            values["one_minus_r"],
+            None,
+            "",
+            median_max=0.07,
+            p95_max=0.07,
+            coverage_range=None,
+        ),
+        Measurement(
+            FAMILY,
+            "shell thickness from the reconstruction",
+            thickness[np.isfinite(thickness)],
+            None,
+            "px",
+            median_max=1.5,
+            p95_max=1.5,
+            coverage_range=None,
+            n_not_measured=int((~np.isfinite(thickness)).sum()),
+        ),
+        Measurement(
+            FAMILY,
+            "void volume fraction of the shell (percentage points)",
+            values["void_error"][np.isfinite(values["void_error"])],
+            None,
+            "%",
+            median_max=None,
+            p95_max=None,
+            coverage_range=None,
+        ),
     ]
 
 
@@ -102,8 +160,15 @@ def _axis_angle_measurement() -> Measurement:
         angle, sigma = estimate_axis_angle(series["haadf"])
         errors.append(angle - 5.0)
         sigmas.append(sigma)
-    return Measurement(FAMILY, "tilt-axis direction (common lines), axis 5° off the rows", np.array(errors),
-                       np.array(sigmas), "deg", median_max=1.0, p95_max=2.0)
+    return Measurement(
+        FAMILY,
+        "tilt-axis direction (common lines), axis 5° off the rows",
+        np.array(errors),
+        np.array(sigmas),
+        "deg",
+        median_max=1.0,
+        p95_max=2.0,
+    )
 
 
 def _real_measurements() -> list[Measurement]:
@@ -113,16 +178,34 @@ def _real_measurements() -> list[Measurement]:
     if not folder.is_dir():
         return []
     series = load_tilt_series(folder)
-    alignment = align_tilt_series(series.reference, series.tilts_deg, method="xcorr", axis_angle_deg=0.0)
+    alignment = align_tilt_series(
+        series.reference, series.tilts_deg, method="xcorr", axis_angle_deg=0.0
+    )
     authors = np.array(json.loads((folder / "TomVizAlignments.json").read_text()), dtype=float)
     index = np.round((series.tilts_deg + 50) / 5).astype(int)
     displacement = -authors[index][:, ::-1]
     difference = alignment.shifts_px - gauge_shifts(displacement, series.tilts_deg, 0.0)
     return [
-        Measurement(FAMILY, "real EDS series: ours − authors' tomviz shifts, across the axis", difference[:, 1], None,
-                    "px", median_max=None, p95_max=None, coverage_range=None),
-        Measurement(FAMILY, "real EDS series: ours − authors' tomviz shifts, along the axis", difference[:, 0], None,
-                    "px", median_max=None, p95_max=None, coverage_range=None),
+        Measurement(
+            FAMILY,
+            "real EDS series: ours − authors' tomviz shifts, across the axis",
+            difference[:, 1],
+            None,
+            "px",
+            median_max=None,
+            p95_max=None,
+            coverage_range=None,
+        ),
+        Measurement(
+            FAMILY,
+            "real EDS series: ours − authors' tomviz shifts, along the axis",
+            difference[:, 0],
+            None,
+            "px",
+            median_max=None,
+            p95_max=None,
+            coverage_range=None,
+        ),
     ]
 
 

@@ -19,14 +19,18 @@ def sample_project(sample_data):
 
 def test_distances_and_profiles_match_the_truth(sample_project, sample_data, tmp_path, capsys):
     csv_path, figure = tmp_path / "across.csv", tmp_path / "across.svg"
-    code = main(["across", str(sample_project), "--csv", str(csv_path), "--figure", str(figure), "--json"])
+    code = main(
+        ["across", str(sample_project), "--csv", str(csv_path), "--figure", str(figure), "--json"]
+    )
     result = json.loads(capsys.readouterr().out)
     assert code == 0
     distance = np.array(result["distance_nm"])
     np.testing.assert_allclose(distance, EXPERIMENT.scan_distance_from_front_nm(), atol=1.0)
     truth = json.loads((sample_data / "eels_linescan.truth.json").read_text())
     shift = np.array(result["columns"]["W_O23_shift"], dtype=float)
-    true_shift = np.array(truth["w_o23_shift_eV"]) - truth["w_o23_shift_eV"][int(np.argmax(distance))]
+    true_shift = (
+        np.array(truth["w_o23_shift_eV"]) - truth["w_o23_shift_eV"][int(np.argmax(distance))]
+    )
     assert np.sqrt(np.mean((shift - true_shift) ** 2)) < 0.05
     lithium = np.array(result["columns"]["Li_K_intensity"], dtype=float)
     assert lithium[distance < -50].mean() > 5 * abs(lithium[distance > 50].mean())

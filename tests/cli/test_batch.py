@@ -14,8 +14,12 @@ from insitu_tem.cli.main import main
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as dask_client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as dask_client,
+    ):
         yield dask_client
 
 
@@ -24,12 +28,20 @@ def pipeline_file(tmp_path):
     rng = np.random.default_rng(5)
     texture = rng.integers(0, 2000, size=(96, 96)).astype(np.uint16)
     for i in range(3):
-        movie = np.stack([np.roll(texture, (k * (i + 1), 0), axis=(0, 1))[8:72, 8:72] for k in range(4)])
-        tifffile.imwrite(tmp_path / f"movie_{i}.tif", movie, imagej=True,
-                         resolution=(1.0, 1.0), metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
+        movie = np.stack(
+            [np.roll(texture, (k * (i + 1), 0), axis=(0, 1))[8:72, 8:72] for k in range(4)]
+        )
+        tifffile.imwrite(
+            tmp_path / f"movie_{i}.tif",
+            movie,
+            imagej=True,
+            resolution=(1.0, 1.0),
+            metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5},
+        )
     (tmp_path / "movie_bad.tif").write_bytes(b"II*\x00" + b"\x00" * 40)
     path = tmp_path / "pipeline.toml"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         [pipeline]
         name = "describe"
         inputs = ["movie_*.tif"]
@@ -42,7 +54,8 @@ def pipeline_file(tmp_path):
         [[step]]
         command = "drift"
         args = ["--reference", "first"]
-    """))
+    """)
+    )
     return path
 
 
@@ -50,14 +63,25 @@ def test_pipeline_runs_every_file_and_survives_a_bad_one(pipeline_file, client):
     pipeline = load_pipeline(pipeline_file)
     outcomes = run_pipeline(pipeline, client)
     status = {o.path.rsplit("/", 1)[-1]: o.status for o in outcomes}
-    assert status == {"movie_0.tif": "done", "movie_1.tif": "done", "movie_2.tif": "done", "movie_bad.tif": "failed"}
+    assert status == {
+        "movie_0.tif": "done",
+        "movie_1.tif": "done",
+        "movie_2.tif": "done",
+        "movie_bad.tif": "failed",
+    }
     info = json.loads((pipeline.output / "movie_1" / "info.json").read_text())
     assert info["shape"] == [4, 64, 64] and info["axes"][2]["scale"] == 0.5
     drift = json.loads((pipeline.output / "movie_1" / "drift.json").read_text())
     np.testing.assert_allclose(np.abs(np.array(drift["shifts_px"])[:, 0]), [0, 2, 4, 6], atol=0.05)
     provenance = json.loads((pipeline.output / "movie_1" / "provenance.json").read_text())
-    assert provenance["steps"][0] == {"command": "info", "args": ["--scale", "0.5", "--units", "nm"]}
-    assert "cannot be read" in json.loads((pipeline.output / "movie_bad" / "error.json").read_text())["error"]
+    assert provenance["steps"][0] == {
+        "command": "info",
+        "args": ["--scale", "0.5", "--units", "nm"],
+    }
+    assert (
+        "cannot be read"
+        in json.loads((pipeline.output / "movie_bad" / "error.json").read_text())["error"]
+    )
 
 
 def test_pipeline_resumes_after_an_interruption(pipeline_file, client):

@@ -10,7 +10,9 @@ from insitu_tem.cli.parsing import COMMANDS
 
 
 def test_every_command_module_is_in_the_table_with_its_help():
-    names = {i.name for i in pkgutil.iter_modules(commands.__path__) if not i.name.startswith("_")} - {"common"}
+    names = {
+        i.name for i in pkgutil.iter_modules(commands.__path__) if not i.name.startswith("_")
+    } - {"common"}
     assert names == {module for module, _ in COMMANDS.values()}
     for name, (module_name, help_text) in COMMANDS.items():
         module = import_module(f"{commands.__name__}.{module_name}")
@@ -18,9 +20,13 @@ def test_every_command_module_is_in_the_table_with_its_help():
 
 
 def test_help_imports_no_command_scipy_or_metadata():
-    script = ("import sys\nfrom insitu_tem.cli.main import main\n"
-              "try:\n    main(['--help'])\nfinally:\n"
-              "    loaded = [m for m in sys.modules if m.startswith('insitu_tem.cli.commands.')]\n"
-              "    print(sorted(loaded), 'scipy' in sys.modules, 'importlib.metadata' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60).stdout
+    script = (
+        "import sys\nfrom insitu_tem.cli.main import main\n"
+        "try:\n    main(['--help'])\nfinally:\n"
+        "    loaded = [m for m in sys.modules if m.startswith('insitu_tem.cli.commands.')]\n"
+        "    print(sorted(loaded), 'scipy' in sys.modules, 'importlib.metadata' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    ).stdout
     assert out.strip().splitlines()[-1] == "[] False False"

@@ -30,12 +30,21 @@ def test_json_shifts_match_the_truth_in_px_and_nm(movie_sample, capsys):
 def test_reference_roi_and_csv(movie_sample, capsys, tmp_path):
     path, truth = movie_sample
     out_csv = tmp_path / "drift.csv"
-    code, out, err = run(capsys, path, "--reference", "running", "--roi", "175,256,0,256", "--out", out_csv, "--json")
+    code, out, err = run(
+        capsys, path, "--reference", "running", "--roi", "175,256,0,256", "--out", out_csv, "--json"
+    )
     assert code == 0, err
     assert json.loads(out)["reference"] == "running"
     with open(out_csv, newline="") as stream:
         rows = list(csv.DictReader(stream))
-    assert len(rows) == 60 and set(rows[0]) == {"frame", "time_s", "dy_px", "dx_px", "dy_nm", "dx_nm"}
+    assert len(rows) == 60 and set(rows[0]) == {
+        "frame",
+        "time_s",
+        "dy_px",
+        "dx_px",
+        "dy_nm",
+        "dx_nm",
+    }
     assert float(rows[10]["time_s"]) == 5.0
     assert float(rows[10]["dx_px"]) == pytest.approx(truth["drift_px"][10][1], abs=0.15)
 

@@ -11,9 +11,17 @@ import pytest
 from insitu_tem.cli.main import main
 
 LOW_LOSS_KEYS = {"position", "zlp_offset_eV", "fwhm_eV"}
-EDGE_KEYS = LOW_LOSS_KEYS | {"edge", "edge_onset_eV", "chemical_shift_eV", "chemical_shift_stderr_eV",
-                             "chemical_shift_statistical_eV", "chemical_shift_systematic_eV", "edge_ok",
-                             "edge_reason", "maps"}
+EDGE_KEYS = LOW_LOSS_KEYS | {
+    "edge",
+    "edge_onset_eV",
+    "chemical_shift_eV",
+    "chemical_shift_stderr_eV",
+    "chemical_shift_statistical_eV",
+    "chemical_shift_systematic_eV",
+    "edge_ok",
+    "edge_reason",
+    "maps",
+}
 
 
 def run_json(capsys, *argv):
@@ -47,8 +55,10 @@ def test_w_o23_shift_profile_matches_the_truth(capsys, sample):
     shift = np.array(doc["chemical_shift_eV"])
     assert np.sqrt(np.mean((shift - np.array(truth["w_o23_shift_eV"])) ** 2)) < 0.05
     assert all(0 <= s < 0.05 for s in doc["chemical_shift_stderr_eV"])
-    assert np.allclose(np.hypot(doc["chemical_shift_statistical_eV"], doc["chemical_shift_systematic_eV"]),
-                       doc["chemical_shift_stderr_eV"])
+    assert np.allclose(
+        np.hypot(doc["chemical_shift_statistical_eV"], doc["chemical_shift_systematic_eV"]),
+        doc["chemical_shift_stderr_eV"],
+    )
     assert doc["edge_ok"] and doc["edge_reason"] == ""
     assert len(doc["edge_onset_eV"]) == 46 and list(doc["maps"]) == ["W-O23"]
 
@@ -58,9 +68,23 @@ def test_li_k_map_with_windows(capsys, sample):
     fraction = np.array(truth["li_k_fraction"])
     automatic = np.array(run_json(capsys, path, "--edge", "li k")["maps"]["Li-K"])
     assert automatic[fraction > 0.9].min() > 5 * abs(automatic[fraction < 0.01]).max()
-    doc = run_json(capsys, path, "--edge", "Li-K", "--window", "55,70", "--background", "50,53", "--model", "exponential")
+    doc = run_json(
+        capsys,
+        path,
+        "--edge",
+        "Li-K",
+        "--window",
+        "55,70",
+        "--background",
+        "50,53",
+        "--model",
+        "exponential",
+    )
     chosen = np.array(doc["maps"]["Li-K"])
-    assert abs(chosen[0] - automatic[0]) > 1000 and chosen[fraction > 0.9].min() > 3 * chosen[fraction < 0.01].max()
+    assert (
+        abs(chosen[0] - automatic[0]) > 1000
+        and chosen[fraction > 0.9].min() > 3 * chosen[fraction < 0.01].max()
+    )
 
 
 def test_single_core_loss_spectrum(capsys, realdata):
@@ -97,7 +121,9 @@ def test_bad_input_is_one_line(capsys, tmp_path):
 
 def test_console_script(sample):
     script = Path(sys.executable).with_name("insitu-tem")
-    result = subprocess.run([str(script), "eels", str(sample[0]), "--json"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(script), "eels", str(sample[0]), "--json"], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["zlp_offset_eV"]) == 46
 
@@ -117,9 +143,20 @@ def test_spectrum_image_runs_in_c_order(capsys, tmp_path):
     for axis, name in zip(signal.axes_manager.navigation_axes, ("x", "y")):
         axis.name, axis.scale, axis.units = name, 2.0, "nm"
     energy = signal.axes_manager.signal_axes[0]
-    energy.scale, energy.offset, energy.units = sample_module.DISPERSION_EV, sample_module.OFFSET_EV, "eV"
+    energy.scale, energy.offset, energy.units = (
+        sample_module.DISPERSION_EV,
+        sample_module.OFFSET_EV,
+        "eV",
+    )
     path = tmp_path / "si.hspy"
     signal.save(path)
     doc = run_json(capsys, path)
-    assert doc["position"] == [[0.0, 0.0], [0.0, 2.0], [0.0, 4.0], [2.0, 0.0], [2.0, 2.0], [2.0, 4.0]]
+    assert doc["position"] == [
+        [0.0, 0.0],
+        [0.0, 2.0],
+        [0.0, 4.0],
+        [2.0, 0.0],
+        [2.0, 2.0],
+        [2.0, 4.0],
+    ]
     assert np.allclose(doc["zlp_offset_eV"], offsets.ravel(), atol=0.005)

@@ -29,7 +29,9 @@ def test_drift_corrected_front_and_kinetics_match_the_truth(movie_sample, capsys
     code, out, err = run(capsys, path, "--line", LINE, "--width", 41, "--drift-correct", "--json")
     assert code == 0, err
     doc = json.loads(out)
-    assert {"time_s", "position_px", "position", "units", "confidence", "fit", "velocity"} <= set(doc)
+    assert {"time_s", "position_px", "position", "units", "confidence", "fit", "velocity"} <= set(
+        doc
+    )
     assert doc["units"] == "nm" and doc["ok"] and doc["drift_corrected"]
     position_px = np.array(doc["position_px"])
     assert np.sqrt(np.mean((position_px - np.array(truth["front_specimen_px"])) ** 2)) <= 0.5
@@ -50,7 +52,9 @@ def test_raw_positions_follow_the_raw_frames(movie_sample, capsys):
     assert code == 0, err
     doc = json.loads(out)
     assert not doc["drift_corrected"]
-    assert np.sqrt(np.mean((np.array(doc["position_px"]) - np.array(truth["front_px"])) ** 2)) <= 0.5
+    assert (
+        np.sqrt(np.mean((np.array(doc["position_px"]) - np.array(truth["front_px"])) ** 2)) <= 0.5
+    )
 
 
 def test_cli_gives_the_same_numbers_as_the_analysis(movie_sample, capsys):
@@ -58,8 +62,13 @@ def test_cli_gives_the_same_numbers_as_the_analysis(movie_sample, capsys):
     code, out, _ = run(capsys, path, "--line", "10,120,250,130", "--width", 11, "--json")
     assert code == 0
     dataset = load(path)
-    direct = analyse_front(dataset.array, [(120, 10), (130, 250)], axes=dataset.signal_axes,
-                           times=dataset.axes[0].coordinates(), width=11)
+    direct = analyse_front(
+        dataset.array,
+        [(120, 10), (130, 250)],
+        axes=dataset.signal_axes,
+        times=dataset.axes[0].coordinates(),
+        width=11,
+    )
     doc = json.loads(out)
     np.testing.assert_allclose(doc["position_px"], direct.track.position)
     assert doc["fit"]["n"] == pytest.approx(direct.fit.n)
@@ -72,8 +81,16 @@ def test_csv_export(movie_sample, capsys, tmp_path):
     assert code == 0, err
     with open(out_csv, newline="") as stream:
         rows = list(csv.DictReader(stream))
-    assert len(rows) == 60 and list(rows[0]) == ["frame", "time_s", "position_px", "position_nm", "confidence"]
-    assert float(rows[20]["position_nm"]) == pytest.approx(2 * float(rows[20]["position_px"]), rel=1e-4)
+    assert len(rows) == 60 and list(rows[0]) == [
+        "frame",
+        "time_s",
+        "position_px",
+        "position_nm",
+        "confidence",
+    ]
+    assert float(rows[20]["position_nm"]) == pytest.approx(
+        2 * float(rows[20]["position_px"]), rel=1e-4
+    )
 
 
 @pytest.mark.parametrize("line", ["1,2,3", "a,b,c,d", "1,2,3,4,5"])
@@ -85,7 +102,11 @@ def test_bad_line_exits_2_with_the_expected_format(movie_sample, capsys, line):
 
 def test_installed_script_prints_json(movie_sample):
     path, _ = movie_sample
-    result = subprocess.run([str(BIN), "front", str(path), "--line", LINE, "--json", "--quiet"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(BIN), "front", str(path), "--line", LINE, "--json", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["position_px"]) == 60

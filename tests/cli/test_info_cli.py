@@ -22,20 +22,36 @@ def run_info(capsys, *args):
 
 def test_info_json_document(tmp_path, capsys):
     path = tmp_path / "movie.tif"
-    tifffile.imwrite(path, np.zeros((4, 16, 16), np.uint16), imagej=True, resolution=(2.0, 2.0),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
+    tifffile.imwrite(
+        path,
+        np.zeros((4, 16, 16), np.uint16),
+        imagej=True,
+        resolution=(2.0, 2.0),
+        metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5},
+    )
     code, out, err = run_info(capsys, path)
     assert code == 0 and err == ""
     document = json.loads(out)
     assert set(document) == {"kind", "shape", "dtype", "axes", "lazy", "signals", "warnings"}
     assert document["kind"] == "movie" and document["shape"] == [4, 16, 16]
-    assert document["axes"][2] == {"name": "x", "size": 16, "scale": 0.5, "offset": 0.0, "units": "nm"}
+    assert document["axes"][2] == {
+        "name": "x",
+        "size": 16,
+        "scale": 0.5,
+        "offset": 0.0,
+        "units": "nm",
+    }
     assert document["axes"][0]["units"] == "s"
 
 
-@pytest.mark.parametrize("name, kind, scale", [("16_STOimage.emi", "image", 0.0100127),
-                                               ("EELS_STO.dm3", "spectrum", 0.25),
-                                               ("test1.blo", "pattern_series", 1.0)])
+@pytest.mark.parametrize(
+    "name, kind, scale",
+    [
+        ("16_STOimage.emi", "image", 0.0100127),
+        ("EELS_STO.dm3", "spectrum", 0.25),
+        ("test1.blo", "pattern_series", 1.0),
+    ],
+)
 def test_info_on_real_files(realdata, capsys, name, kind, scale):
     code, out, _ = run_info(capsys, realdata(name))
     document = json.loads(out)
@@ -49,7 +65,9 @@ def test_info_warns_on_odd_calibration(realdata, capsys):
 
 
 def test_signal_and_calibration_override(realdata, capsys):
-    code, out, _ = run_info(capsys, realdata("soot_hrtem.tif"), "--scale", "0.0554958", "--units", "nm")
+    code, out, _ = run_info(
+        capsys, realdata("soot_hrtem.tif"), "--scale", "0.0554958", "--units", "nm"
+    )
     axis = json.loads(out)["axes"][1]
     assert code == 0 and axis["units"] == "nm" and axis["scale"] == pytest.approx(0.0554958)
     assert not any("no calibration" in w for w in json.loads(out)["warnings"])
@@ -65,13 +83,16 @@ def written(folder, name, content):
     return path
 
 
-@pytest.mark.parametrize("setup, expected", [
-    (lambda d: d / "absent.dm3", "no such file"),
-    (lambda d: written(d, "empty.dm3", b""), "empty"),
-    (lambda d: written(d, "junk.emd", b"\x89HDF junk" * 50), "cannot be read"),
-    (lambda d: d, "folder"),
-    (lambda d: written(d, "a.xyz", b"x"), "unsupported file type"),
-])
+@pytest.mark.parametrize(
+    "setup, expected",
+    [
+        (lambda d: d / "absent.dm3", "no such file"),
+        (lambda d: written(d, "empty.dm3", b""), "empty"),
+        (lambda d: written(d, "junk.emd", b"\x89HDF junk" * 50), "cannot be read"),
+        (lambda d: d, "folder"),
+        (lambda d: written(d, "a.xyz", b"x"), "unsupported file type"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, setup, expected):
     path = setup(tmp_path)
     code, out, err = run_info(capsys, path)
@@ -87,18 +108,37 @@ def test_bad_scale_override_is_an_input_error(realdata, capsys):
 
 
 def test_console_script_in_a_subprocess(realdata, tmp_path):
-    good = subprocess.run([str(BIN), "info", str(realdata("08_carbon.dm3")), "--json"],
-                          capture_output=True, text=True, timeout=120)
+    good = subprocess.run(
+        [str(BIN), "info", str(realdata("08_carbon.dm3")), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert good.returncode == 0 and json.loads(good.stdout)["kind"] == "spectrum"
-    bad = subprocess.run([str(BIN), "info", str(tmp_path / "nope.ser"), "--json"],
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [str(BIN), "info", str(tmp_path / "nope.ser"), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and bad.stdout == ""
-    assert bad.stderr.strip() == "insitu-tem: error: nope.ser: no such file or folder; check the path"
-    piped = subprocess.run(f"'{BIN}' info '{realdata('EELS_STO.dm3')}' | head -c 10", shell=True,
-                           capture_output=True, text=True, timeout=120)
+    assert (
+        bad.stderr.strip() == "insitu-tem: error: nope.ser: no such file or folder; check the path"
+    )
+    piped = subprocess.run(
+        f"'{BIN}' info '{realdata('EELS_STO.dm3')}' | head -c 10",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Traceback" not in piped.stderr
-    debug = subprocess.run([str(BIN), "info", str(tmp_path / "nope.ser"), "--debug"],
-                           capture_output=True, text=True, timeout=120)
+    debug = subprocess.run(
+        [str(BIN), "info", str(tmp_path / "nope.ser"), "--debug"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert debug.returncode == 2 and "Traceback" in debug.stderr
 
 

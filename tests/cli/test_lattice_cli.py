@@ -33,20 +33,34 @@ def test_lattice_document_on_the_sample(sample, capsys):
     spots = document["spots"]
     assert 2 <= len(spots) <= 30 and all(set(s) == SPOT_KEYS for s in spots)
     assert [s["snr"] for s in spots] == sorted((s["snr"] for s in spots), reverse=True)
-    assert all(s["g_per_A"] == pytest.approx(1 / s["d_A"]) and 0 <= s["angle_deg"] < 180 for s in spots)
+    assert all(
+        s["g_per_A"] == pytest.approx(1 / s["d_A"]) and 0 <= s["angle_deg"] < 180 for s in spots
+    )
     by_hkl = {tuple(abs(v) for v in s["hkl"]): s["d_A"] for s in spots if s["hkl"]}
-    assert by_hkl[(0, 2, 0)] == pytest.approx(3.770, rel=1e-3) and by_hkl[(2, 0, 0)] == pytest.approx(3.653, rel=1e-3)
+    assert by_hkl[(0, 2, 0)] == pytest.approx(3.770, rel=1e-3) and by_hkl[
+        (2, 0, 0)
+    ] == pytest.approx(3.653, rel=1e-3)
     assert {s["phase"] for s in spots if s["phase"]} == {"γ-WO3"}
     lattice = document["lattice"]
-    assert lattice["ok"] and lattice["sigma_d_a_A"] < 0.005 and lattice["angle_deg"] == pytest.approx(90, abs=0.3)
-    assert document["matches"][0]["phase"] == "γ-WO3" and document["matches"][0]["zone_axis"] == [0, 0, 1]
+    assert (
+        lattice["ok"]
+        and lattice["sigma_d_a_A"] < 0.005
+        and lattice["angle_deg"] == pytest.approx(90, abs=0.3)
+    )
+    assert document["matches"][0]["phase"] == "γ-WO3" and document["matches"][0]["zone_axis"] == [
+        0,
+        0,
+        1,
+    ]
 
 
 def test_lattice_changes_across_the_front(sample, capsys):
     _, behind, _ = run(capsys, "lattice", sample, "--frame", "16", "--roi", "40,150,216,256")
     _, ahead, _ = run(capsys, "lattice", sample, "--frame", "8", "--roi", "40,150,216,256")
     assert behind["lattice"]["d_a_A"] == pytest.approx(3.72, rel=2e-3)
-    assert sorted([ahead["lattice"]["d_a_A"], ahead["lattice"]["d_b_A"]]) == pytest.approx([3.653, 3.770], rel=1e-3)
+    assert sorted([ahead["lattice"]["d_a_A"], ahead["lattice"]["d_b_A"]]) == pytest.approx(
+        [3.653, 3.770], rel=1e-3
+    )
     assert behind["matches"][0]["phase"] == "LixWO3"
 
 
@@ -58,19 +72,37 @@ def test_amorphous_frame_reports_a_ring_and_no_spots(sample, capsys):
 
 
 def test_srtio3_calibration_warning(realdata, capsys):
-    code, document, _ = run(capsys, "lattice", realdata("16_STOimage.emi"), "--reference", "SrTiO3:100",
-                            "--roi", "0,0,512,512")
+    code, document, _ = run(
+        capsys,
+        "lattice",
+        realdata("16_STOimage.emi"),
+        "--reference",
+        "SrTiO3:100",
+        "--roi",
+        "0,0,512,512",
+    )
     assert code == 0
     calibration = document["lattice"]["calibration"]
-    assert 3.0 <= calibration["error_percent"] <= 4.5 and calibration["factor"] == pytest.approx(0.965, abs=0.01)
+    assert 3.0 <= calibration["error_percent"] <= 4.5 and calibration["factor"] == pytest.approx(
+        0.965, abs=0.01
+    )
     assert any("calibration disagrees" in w for w in document["warnings"])
-    code, document, _ = run(capsys, "lattice", realdata("Acquisition_18.emd"), "--reference-d", "3.905",
-                            "--roi", "0,0,512,512")
+    code, document, _ = run(
+        capsys,
+        "lattice",
+        realdata("Acquisition_18.emd"),
+        "--reference-d",
+        "3.905",
+        "--roi",
+        "0,0,512,512",
+    )
     assert 4.0 <= document["lattice"]["calibration"]["error_percent"] <= 6.0
 
 
 def test_soot_is_a_ring_near_0_35_nm(realdata, capsys):
-    code, document, _ = run(capsys, "lattice", realdata("soot_hrtem.tif"), "--scale", "0.0554958", "--units", "nm")
+    code, document, _ = run(
+        capsys, "lattice", realdata("soot_hrtem.tif"), "--scale", "0.0554958", "--units", "nm"
+    )
     assert code == 0 and document["lattice"]["ring"]["d_A"] == pytest.approx(3.5, abs=0.25)
     assert not any(w.startswith("no calibration") for w in document["warnings"])
 
@@ -79,21 +111,26 @@ def test_crystallinity_document(sample, capsys):
     code, document, _ = run(capsys, "crystallinity", sample, "--frame", "12", "--window", "3.2")
     truth = json.loads(sample.with_name("hrtem_movie.truth.json").read_text())["frames"][12]
     assert code == 0 and {"crystalline_fraction", "domain_size_nm", "map"} <= set(document)
-    assert document["crystalline_fraction"] == pytest.approx(truth["crystalline_fraction"], abs=0.05)
+    assert document["crystalline_fraction"] == pytest.approx(
+        truth["crystalline_fraction"], abs=0.05
+    )
     assert document["domain_size_nm"] > 5
     grid = document["map"]
     assert len(grid) == 13 and all(len(row) == 13 and set(row) <= {0, 1} for row in grid)
     assert grid[6][0] == 0 and grid[6][-1] == 1
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["lattice", "{sample}", "--roi", "0,0,300,300"], "outside"),
-    (["lattice", "{sample}", "--roi", "a,b"], "R0,C0,R1,C1"),
-    (["lattice", "{sample}", "--frame", "40"], "does not exist"),
-    (["lattice", "{sample}", "--reference", "W:100"], "not an allowed reflection"),
-    (["lattice", "{sample}", "--reference", "Unobtainium:100"], "unknown phase"),
-    (["crystallinity", "{sample}", "--window", "50"], "larger than the image"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["lattice", "{sample}", "--roi", "0,0,300,300"], "outside"),
+        (["lattice", "{sample}", "--roi", "a,b"], "R0,C0,R1,C1"),
+        (["lattice", "{sample}", "--frame", "40"], "does not exist"),
+        (["lattice", "{sample}", "--reference", "W:100"], "not an allowed reflection"),
+        (["lattice", "{sample}", "--reference", "Unobtainium:100"], "unknown phase"),
+        (["crystallinity", "{sample}", "--window", "50"], "larger than the image"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(sample, capsys, args, expected):
     code = main([a.format(sample=sample) for a in args] + ["--json"])
     err = capsys.readouterr().err.strip()
@@ -111,6 +148,12 @@ def test_uncalibrated_image_asks_for_a_scale(tmp_path, capsys):
 
 
 def test_console_script(sample):
-    result = subprocess.run([str(BIN), "crystallinity", str(sample), "--frame", "0", "--json"],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0 and json.loads(result.stdout)["crystalline_fraction"] == pytest.approx(1.0)
+    result = subprocess.run(
+        [str(BIN), "crystallinity", str(sample), "--frame", "0", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and json.loads(result.stdout)[
+        "crystalline_fraction"
+    ] == pytest.approx(1.0)

@@ -51,8 +51,19 @@ def test_bad_options_and_files_are_one_line(capsys, tmp_path):
 
 def test_front_with_log_adds_charge_per_frame_matching_the_sample_truth(capsys):
     truth = json.loads((SAMPLES / "holder_log.truth.json").read_text())
-    result = run_json(capsys, ["front", str(SAMPLES / "lithiation_movie.tif"), "--line", "20,128,250,128",
-                               "--log", str(SAMPLES / "holder_log.csv"), "--log-offset", str(truth["offset_s"])])
+    result = run_json(
+        capsys,
+        [
+            "front",
+            str(SAMPLES / "lithiation_movie.tif"),
+            "--line",
+            "20,128,250,128",
+            "--log",
+            str(SAMPLES / "holder_log.csv"),
+            "--log-offset",
+            str(truth["offset_s"]),
+        ],
+    )
     assert result["log"]["current_channel"] == "Channel A Current" and result["log"]["ok"]
     charge, sigma = np.array(result["charge_C"][1:]), np.array(result["charge_sigma_C"][1:])
     expected = np.array(truth["charge_at_frames_C"][1:])
@@ -63,6 +74,15 @@ def test_front_with_log_adds_charge_per_frame_matching_the_sample_truth(capsys):
 def test_front_with_a_bad_log_names_the_log(capsys, tmp_path):
     bad = tmp_path / "bias.csv"
     bad.write_text("time,t\n0,0\n")
-    code = main(["front", str(SAMPLES / "lithiation_movie.tif"), "--line", "20,128,250,128", "--log", str(bad)])
+    code = main(
+        [
+            "front",
+            str(SAMPLES / "lithiation_movie.tif"),
+            "--line",
+            "20,128,250,128",
+            "--log",
+            str(bad),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("insitu-tem: error: bias.csv: ") and err.count("\n") == 1

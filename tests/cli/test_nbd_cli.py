@@ -93,7 +93,14 @@ def test_nbd_on_the_sample_scan(capsys, sample_nbd):
     path, truth = sample_nbd
     code, doc, err = run(capsys, "nbd", path, "--reference", 45)
     assert code == 0, err
-    assert {"position", "units", "centre_px", "lattice_strain", "crystalline", "phase_fractions"} <= set(doc)
+    assert {
+        "position",
+        "units",
+        "centre_px",
+        "lattice_strain",
+        "crystalline",
+        "phase_fractions",
+    } <= set(doc)
     assert doc["units"] == "nm" and doc["position"][1] == pytest.approx(8.0)
     np.testing.assert_allclose(doc["centre_px"], truth["centre_rc"], atol=0.05)
     strain = np.array([np.nan if v is None else v for v in doc["lattice_strain"]])
@@ -103,7 +110,9 @@ def test_nbd_on_the_sample_scan(capsys, sample_nbd):
     assert doc["crystalline"] == truth["crystalline"]
     fractions = doc["phase_fractions"]
     assert list(fractions) == ["first pattern", "last pattern", "free 1"]
-    np.testing.assert_allclose(fractions["last pattern"], truth["phase_fractions"]["WO3 spots"], atol=0.16)
+    np.testing.assert_allclose(
+        fractions["last pattern"], truth["phase_fractions"]["WO3 spots"], atol=0.16
+    )
 
 
 def test_nbd_navigates_a_2d_scan(capsys, realdata):
@@ -119,7 +128,11 @@ def test_nbd_refuses_a_single_pattern(capsys, realdata):
 
 
 def test_console_script_runs_diffraction(sample_nbd):
-    result = subprocess.run([str(BIN), "diffraction", str(sample_nbd[0]), "--index", "30", "--json"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(BIN), "diffraction", str(sample_nbd[0]), "--index", "30", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["spots"]) > 10

@@ -17,10 +17,26 @@ REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "eds
 @pytest.fixture(scope="module")
 def tomo_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tomo")
-    sample.write(folder, Phantom(size=48, tilts_deg=tuple(np.arange(-60.0, 60.1, 10.0)), counts=100.0))
+    sample.write(
+        folder, Phantom(size=48, tilts_deg=tuple(np.arange(-60.0, 60.1, 10.0)), counts=100.0)
+    )
     out = folder / "out"
-    code = main(["tomo", str(folder / sample.HAADF_NAME), "--also", str(folder / sample.OXYGEN_NAME),
-                 "--tilt-axis-angle", "0", "--iterations", "10", "--out", str(out), "--json", "--quiet"])
+    code = main(
+        [
+            "tomo",
+            str(folder / sample.HAADF_NAME),
+            "--also",
+            str(folder / sample.OXYGEN_NAME),
+            "--tilt-axis-angle",
+            "0",
+            "--iterations",
+            "10",
+            "--out",
+            str(out),
+            "--json",
+            "--quiet",
+        ]
+    )
     assert code == 0
     return folder, out, json.loads((folder / sample.TRUTH_NAME).read_text())
 
@@ -42,12 +58,24 @@ def test_tomo_contract(tomo_run, capsys):
 def test_segment_measures_the_shell(tomo_run, capsys):
     folder, out, truth = tomo_run
     labels = folder / "labels.tif"
-    code = main(["segment", str(out / "tomo_haadf_HAADF.tif"), "--out", str(labels),
-                 "--composition", f"O={out / 'tomo_O_O_Ka.tif'}", "--json", "--quiet"])
+    code = main(
+        [
+            "segment",
+            str(out / "tomo_haadf_HAADF.tif"),
+            "--out",
+            str(labels),
+            "--composition",
+            f"O={out / 'tomo_O_O_Ka.tif'}",
+            "--json",
+            "--quiet",
+        ]
+    )
     document = json.loads(capsys.readouterr().out)
     assert code == 0 and document["ok"]
     assert abs(document["shell_thickness_px"] - truth["shell_thickness_px"]) < 1.5
-    assert document["units"] == "nm" and document["shell_thickness"] == pytest.approx(0.5 * document["shell_thickness_px"])
+    assert document["units"] == "nm" and document["shell_thickness"] == pytest.approx(
+        0.5 * document["shell_thickness_px"]
+    )
     assert tifffile.imread(labels).max() == 2
 
 
@@ -60,7 +88,18 @@ def test_bad_options_are_one_line(tomo_run, capsys):
 @pytest.mark.realdata
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is absent")
 def test_eds_on_a_real_bruker_map(capsys):
-    code = main(["eds", str(REAL / "0.bcf"), "--elements", "Si,O,Fe", "--kfactors", "Si=1,O=2,Fe=1.5", "--json", "--quiet"])
+    code = main(
+        [
+            "eds",
+            str(REAL / "0.bcf"),
+            "--elements",
+            "Si,O,Fe",
+            "--kfactors",
+            "Si=1,O=2,Fe=1.5",
+            "--json",
+            "--quiet",
+        ]
+    )
     document = json.loads(capsys.readouterr().out)
     assert code == 0
     assert document["lines"] == ["Si_Ka", "O_Ka", "Fe_Ka"]

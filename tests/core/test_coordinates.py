@@ -18,10 +18,18 @@ def test_probe_points_and_inverse_on_a_slanted_line():
 
 def test_distance_from_front_matches_the_sample_experiment_truth():
     truth = EXPERIMENT.scan_distance_from_front_nm()
-    scan = ScanRegistration.from_dict({"start_rc": EXPERIMENT.scan.start_rc, "end_rc": EXPERIMENT.scan.end_rc,
-                                       "n_positions": EXPERIMENT.scan.n_positions, "time_s": EXPERIMENT.scan.time_s})
+    scan = ScanRegistration.from_dict(
+        {
+            "start_rc": EXPERIMENT.scan.start_rc,
+            "end_rc": EXPERIMENT.scan.end_rc,
+            "n_positions": EXPERIMENT.scan.n_positions,
+            "time_s": EXPERIMENT.scan.time_s,
+        }
+    )
     front_rc = (128.0, float(EXPERIMENT.front.position_px(scan.time_s)))
-    distance_nm = scan.distance_from_front_px(front_along_line(scan, front_rc)) * EXPERIMENT.pixel_nm
+    distance_nm = (
+        scan.distance_from_front_px(front_along_line(scan, front_rc)) * EXPERIMENT.pixel_nm
+    )
     np.testing.assert_allclose(distance_nm, truth, atol=1e-9)
     assert ScanRegistration.from_dict(scan.as_dict()) == scan
 

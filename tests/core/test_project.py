@@ -8,7 +8,13 @@ import pytest
 
 from insitu_tem.core.model import DataError
 from insitu_tem.core.project import (
-    FileReference, autosave_path, has_newer_autosave, load_session, locate, save_session, session_to_document,
+    FileReference,
+    autosave_path,
+    has_newer_autosave,
+    load_session,
+    locate,
+    save_session,
+    session_to_document,
 )
 from insitu_tem.core.results import sha256_of
 from insitu_tem.core.session import DataSource, Session
@@ -93,10 +99,18 @@ def test_file_reference_fields():
 
 def test_schema_1_projects_are_migrated(tmp_path):
     old = tmp_path / "old.itproj"
-    old.write_text(json.dumps({"schema_version": 1, "files": [{"role": "movie", "path": "m.tif", "sha256": "",
-                                                                 "signal": None}],
-                               "scan_lines": {}, "annotations": {}, "parameters": {"cursor": {"frame": 3}},
-                               "results": {}}))
+    old.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "files": [{"role": "movie", "path": "m.tif", "sha256": "", "signal": None}],
+                "scan_lines": {},
+                "annotations": {},
+                "parameters": {"cursor": {"frame": 3}},
+                "results": {},
+            }
+        )
+    )
     session = load_session(old)
     assert session.source("movie").path == str(tmp_path / "m.tif") and session.frame == 3
     save_session(session, old)

@@ -23,8 +23,12 @@ def movie(path, n=5) -> Dataset:
 def scan(path, n=7) -> Dataset:
     array = np.ones((n, 32))
     np.save(path, array)
-    return Dataset("spectrum_series", array, (Axis("x", n, 1.0, 0.0, "nm"), Axis("E", 32, 0.5, 30.0, "eV")),
-                   source=str(path))
+    return Dataset(
+        "spectrum_series",
+        array,
+        (Axis("x", n, 1.0, 0.0, "nm"), Axis("E", 32, 0.5, 30.0, "eV")),
+        source=str(path),
+    )
 
 
 @pytest.fixture
@@ -33,14 +37,21 @@ def session(tmp_path) -> Session:
     s.set_dataset("movie", movie(tmp_path / "movie.npy"))
     s.set_dataset("eels", scan(tmp_path / "eels.npy"))
     s.set_calibration("movie", scale=0.25, units="nm")
-    s.set_scan_line("eels", {"start_rc": [1.0, 1.0], "end_rc": [3.0, 5.0], "n_positions": 7, "time_s": 1.0})
+    s.set_scan_line(
+        "eels", {"start_rc": [1.0, 1.0], "end_rc": [3.0, 5.0], "n_positions": 7, "time_s": 1.0}
+    )
     s.set_analysis_line([(0.0, 0.5), (3.0, 5.5)])
     s.set_marks({2: [(1.0, 2.0), (2.0, 3.0)]})
     s.set_parameters("front", {"width_px": 9.0})
-    front = Result({"position_nm": [np.nan, 0.1 + 0.2, 1 / 3, 2e-17], "fit": {"n": 0.4999999999999999}},
-                   {"width_px": 9.0}, s.fingerprints(["movie", "analysis_line"]))
+    front = Result(
+        {"position_nm": [np.nan, 0.1 + 0.2, 1 / 3, 2e-17], "fit": {"n": 0.4999999999999999}},
+        {"width_px": 9.0},
+        s.fingerprints(["movie", "analysis_line"]),
+    )
     s.store_result("front", front)
-    s.store_result("across", Result({"shift_eV": [-1.495, 0.0]}, {}, s.fingerprints(["eels", "result.front"])))
+    s.store_result(
+        "across", Result({"shift_eV": [-1.495, 0.0]}, {}, s.fingerprints(["eels", "result.front"]))
+    )
     s.store_result("eels", Result({"zlp_eV": [0.01]}, {}, s.fingerprints(["eels"])))
     s.set_frame(3)
     s.set_probe(5)
@@ -94,7 +105,11 @@ def test_replacing_the_movie_removes_its_dependents_and_undo_reinstates_them(ses
     session.events.connect("result", removed.append)
     lost = session.set_dataset("movie", movie(tmp_path / "other.npy", n=6))
     assert set(lost.results) == {"front", "across"} and set(removed) == {"front", "across"}
-    assert session.result_names == ["eels"] and not session.scan_lines and session.analysis_line is None
+    assert (
+        session.result_names == ["eels"]
+        and not session.scan_lines
+        and session.analysis_line is None
+    )
     assert session.calibration("movie") is None and not session.marks
     assert "front result" in lost.describe() and "analysis line" in lost.describe()
     session.set_dataset("movie", old_movie)
@@ -121,16 +136,23 @@ def test_save_then_load_gives_an_equal_session(session, tmp_path):
     assert again.result("front").value["position_nm"][1] == 0.1 + 0.2
     assert (again.frame, again.probe, again.reference_probe) == (3, 5, 6)
     assert again.view("eels.log") is True and again.analysis_line == session.analysis_line
-    assert again.marks == session.marks and again.calibration("movie") == {"scale": 0.25, "units": "nm"}
+    assert again.marks == session.marks and again.calibration("movie") == {
+        "scale": 0.25,
+        "units": "nm",
+    }
     assert session_to_json(again, path) == session_to_json(session, path)
 
 
 def test_a_fresh_process_reads_identical_numbers(session, tmp_path):
     path = tmp_path / "project.itproj"
     save_session(session, path)
-    script = ("import sys; from insitu_tem.core.project import load_session, session_to_json; "
-              f"sys.stdout.write(session_to_json(load_session({str(path)!r}), {str(path)!r}))")
-    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    script = (
+        "import sys; from insitu_tem.core.project import load_session, session_to_json; "
+        f"sys.stdout.write(session_to_json(load_session({str(path)!r}), {str(path)!r}))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
     assert output == session_to_json(session, path)
     front = json.loads(output)["results"]["front"]["value"]
     assert front["position_nm"][2] == 1 / 3 and front["fit"]["n"] == 0.4999999999999999
@@ -138,19 +160,32 @@ def test_a_fresh_process_reads_identical_numbers(session, tmp_path):
 
 def test_schema_2_project_migrates_into_the_session(tmp_path):
     document = {
-        "schema_version": 2, "program_version": "0.1.0",
+        "schema_version": 2,
+        "program_version": "0.1.0",
         "files": [{"role": "movie", "path": "m.tif", "sha256": "ab", "signal": 1}],
         "scan_lines": {"eels": {"start_rc": [1, 2]}},
-        "annotations": {"movie": {"front": {"line_rc": [[1, 2], [3, 4]], "width_px": 9,
-                                            "front_keyframes": {"4": [[5, 6]]}}}},
-        "parameters": {"calibration": {"movie": {"scale": 0.5, "units": "nm"}},
-                       "cursor": {"frame": 48, "scan_index": 19}},
+        "annotations": {
+            "movie": {
+                "front": {
+                    "line_rc": [[1, 2], [3, 4]],
+                    "width_px": 9,
+                    "front_keyframes": {"4": [[5, 6]]},
+                }
+            }
+        },
+        "parameters": {
+            "calibration": {"movie": {"scale": 0.5, "units": "nm"}},
+            "cursor": {"frame": 48, "scan_index": 19},
+        },
         "results": {},
     }
     path = tmp_path / "old.itproj"
     path.write_text(json.dumps(document))
     session = load_session(path)
-    assert session.source("movie").path == str(tmp_path / "m.tif") and session.source("movie").signal == 1
+    assert (
+        session.source("movie").path == str(tmp_path / "m.tif")
+        and session.source("movie").signal == 1
+    )
     assert (session.frame, session.probe) == (48, 19)
     assert session.analysis_line == [[1.0, 2.0], [3.0, 4.0]] and session.marks == {4: [[5.0, 6.0]]}
     assert session.calibration("movie") == {"scale": 0.5, "units": "nm"}

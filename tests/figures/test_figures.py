@@ -20,7 +20,7 @@ def bar_length_px(png_path) -> int:
     rgb = np.asarray(Image.open(png_path).convert("RGB")).astype(int)
     white = (rgb == 255).all(axis=2)
     best = 0
-    for row in white[int(white.shape[0] * 0.8):]:
+    for row in white[int(white.shape[0] * 0.8) :]:
         padded = np.concatenate([[0], row.astype(int), [0]])
         edges = np.flatnonzero(np.diff(padded))
         if len(edges):
@@ -31,7 +31,9 @@ def bar_length_px(png_path) -> int:
 @pytest.mark.parametrize("scale_nm, zoom", [(0.5, 2.0), (2.0, 1.0), (0.137, 3.0)])
 def test_exported_scale_bar_length_in_pixels(tmp_path, scale_nm, zoom):
     frame = np.full((200, 300), 40.0)
-    view = FrameView(frame, Axis("y", 200, scale_nm, 0, "nm"), Axis("x", 300, scale_nm, 0, "nm"), levels=(0, 255))
+    view = FrameView(
+        frame, Axis("y", 200, scale_nm, 0, "nm"), Axis("x", 300, scale_nm, 0, "nm"), levels=(0, 255)
+    )
     figure, drawn = frame_figure(view, pixels_per_image_pixel=zoom, dpi=100)
     path = save_figure(figure, tmp_path / "frame.png", dpi=100, record={})
     expected = drawn["bar_length"] / scale_nm * zoom
@@ -63,7 +65,9 @@ def test_png_carries_provenance(tmp_path):
     assert stored["program"] == "insitu-tem"
 
 
-@pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".pdf", b"%PDF"), (".tif", b"II*\x00")])
+@pytest.mark.parametrize(
+    "suffix, magic", [(".svg", b"<?xml"), (".pdf", b"%PDF"), (".tif", b"II*\x00")]
+)
 def test_vector_and_tiff_formats(tmp_path, suffix, magic):
     view = FrameView(np.ones((10, 10)), Axis("y", 10, 1, 0, "nm"), Axis("x", 10, 1, 0, "nm"))
     figure, _ = frame_figure(view, dpi=100)
@@ -76,8 +80,13 @@ def test_vector_and_tiff_formats(tmp_path, suffix, magic):
 @pytest.fixture
 def project_path(tmp_path):
     movie = np.random.default_rng(1).integers(0, 1000, size=(8, 48, 64), dtype=np.uint16)
-    tifffile.imwrite(tmp_path / "movie.tif", movie, imagej=True, resolution=(1.0, 1.0),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
+    tifffile.imwrite(
+        tmp_path / "movie.tif",
+        movie,
+        imagej=True,
+        resolution=(1.0, 1.0),
+        metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5},
+    )
     path = tmp_path / "p.itproj"
     session = Session()
     session.add_source("movie", DataSource(str(tmp_path / "movie.tif")))
@@ -89,12 +98,40 @@ def project_path(tmp_path):
 
 def test_export_cli_renders_views_headless(project_path, tmp_path, capsys):
     out = tmp_path / "movie.png"
-    assert main(["export", str(project_path), "--view", "movie", "--out", str(out), "--dpi", "150", "--json"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(project_path),
+                "--view",
+                "movie",
+                "--out",
+                str(out),
+                "--dpi",
+                "150",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["out"] == str(out)
     assert json.loads(Image.open(out).text["insitu-tem"])["parameters"]["frame"] == 6
     montage = tmp_path / "montage.pdf"
-    assert main(["export", str(project_path), "--view", "montage", "--out", str(montage),
-                 "--options", '{"times_s": [0, 1.5, 3.5]}']) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(project_path),
+                "--view",
+                "montage",
+                "--out",
+                str(montage),
+                "--options",
+                '{"times_s": [0, 1.5, 3.5]}',
+            ]
+        )
+        == 0
+    )
     assert montage.read_bytes()[:4] == b"%PDF"
 
 
@@ -110,9 +147,14 @@ def test_export_cli_movie_to_gif_and_mp4(project_path, tmp_path, capsys):
 
 
 def test_export_cli_errors(project_path, tmp_path, capsys):
-    assert main(["export", str(project_path), "--view", "nbd", "--out", str(tmp_path / "x.png")]) == 2
+    assert (
+        main(["export", str(project_path), "--view", "nbd", "--out", str(tmp_path / "x.png")]) == 2
+    )
     assert "no nbd data" in capsys.readouterr().err
-    assert main(["export", str(project_path), "--view", "movie", "--out", str(tmp_path / "x.bmp")]) == 2
+    assert (
+        main(["export", str(project_path), "--view", "movie", "--out", str(tmp_path / "x.bmp")])
+        == 2
+    )
     assert "cannot export .bmp" in capsys.readouterr().err
 
 
@@ -121,8 +163,21 @@ def test_publication_figure_with_kymograph_from_the_sample_project(sample_data, 
     if not project.exists():
         pytest.skip("sample_data not generated")
     out = tmp_path / "figure.svg"
-    assert main(["export", str(project), "--view", "figure", "--options", '{"times_s": [0, 15, 29.5]}',
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(project),
+                "--view",
+                "figure",
+                "--options",
+                '{"times_s": [0, 15, 29.5]}',
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     svg = out.read_text()
     assert "Kymograph" in svg and "Distance along the line (nm)" in svg
     assert "times_s" in svg and "29.5" in svg
@@ -139,4 +194,6 @@ def test_kymograph_shows_the_front_advancing(sample_data):
     image = view.frame
     first, last = image[0], image[-1]
     assert view.axis_labels[0] == "Time (s)" and image.shape[0] == 60
-    assert np.mean(last[:40]) < np.mean(first[:40]) - 0.1 * np.std(first), "reacted region darkens behind the front"
+    assert np.mean(last[:40]) < np.mean(first[:40]) - 0.1 * np.std(first), (
+        "reacted region darkens behind the front"
+    )

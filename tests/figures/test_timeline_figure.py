@@ -30,8 +30,11 @@ def test_traces_share_the_kymograph_time_axis_and_mark_the_frames(parts):
     frames, kymograph, log, timeline = parts
     figure = timeline_figure(frames, kymograph, log, timeline, dpi=72)
     kymo_ax, *trace_axes = figure.axes[3:]
-    assert [ax.get_ylabel().split("\n")[0] for ax in trace_axes] == [CHARGE, "Channel A Current",
-                                                                      "Channel A Voltage"]
+    assert [ax.get_ylabel().split("\n")[0] for ax in trace_axes] == [
+        CHARGE,
+        "Channel A Current",
+        "Channel A Voltage",
+    ]
     assert all(ax.get_shared_x_axes().joined(ax, kymo_ax) for ax in trace_axes)
     frame_times = [f.time_s for f in frames]
     dashed = [line.get_xdata()[0] for line in trace_axes[0].lines if line.get_linestyle() == "--"]
@@ -56,8 +59,14 @@ def test_export_timeline_view_of_a_project_with_a_log(tmp_path, capsys):
     from insitu_tem.cli.main import main
     from insitu_tem.core.project import load_session, save_session
 
-    for name in ("sample.itproj", "lithiation_movie.tif", "hrtem_movie.tif", "nbd_linescan.hspy",
-                 "eels_linescan.hspy", "holder_log.csv"):
+    for name in (
+        "sample.itproj",
+        "lithiation_movie.tif",
+        "hrtem_movie.tif",
+        "nbd_linescan.hspy",
+        "eels_linescan.hspy",
+        "holder_log.csv",
+    ):
         shutil.copy(SAMPLES / name, tmp_path / name)
     session = load_session(tmp_path / "sample.itproj")
     session.set_analysis_line([(128.0, 20.0), (128.0, 250.0)])
@@ -65,8 +74,9 @@ def test_export_timeline_view_of_a_project_with_a_log(tmp_path, capsys):
     project = tmp_path / "with_log.itproj"
     save_session(session, project)
     out = tmp_path / "timeline.png"
-    assert main(["export", str(project), "--view", "timeline", "--out", str(out), "--dpi", "60"]) == 0, \
-        capsys.readouterr().err
+    assert (
+        main(["export", str(project), "--view", "timeline", "--out", str(out), "--dpi", "60"]) == 0
+    ), capsys.readouterr().err
     assert out.stat().st_size > 10_000
     bare = tmp_path / "bare.itproj"
     without_log = load_session(tmp_path / "sample.itproj")

@@ -14,25 +14,63 @@ from insitu_tem.workflows import front
 
 def movie() -> Dataset:
     cols = np.arange(40)
-    array = np.stack([np.where(cols[None, :] < 8 + 2 * t, 100.0, 900.0) * np.ones((32, 1)) + t for t in range(10)])
-    return Dataset("movie", array.astype(np.float32), (Axis("t", 10, 0.5, 0.0, "s"), Axis("y", 32, 2.0, 0.0, "nm"),
-                                                       Axis("x", 40, 2.0, 0.0, "nm")))
+    array = np.stack(
+        [
+            np.where(cols[None, :] < 8 + 2 * t, 100.0, 900.0) * np.ones((32, 1)) + t
+            for t in range(10)
+        ]
+    )
+    return Dataset(
+        "movie",
+        array.astype(np.float32),
+        (
+            Axis("t", 10, 0.5, 0.0, "s"),
+            Axis("y", 32, 2.0, 0.0, "nm"),
+            Axis("x", 40, 2.0, 0.0, "nm"),
+        ),
+    )
 
 
 @pytest.fixture
 def session() -> Session:
     s = Session()
     s.set_dataset("movie", movie())
-    s.set_dataset("hrtem", Dataset("movie", np.arange(4 * 16 * 16, dtype=float).reshape(4, 16, 16),
-                                   (Axis("t", 4, 1.0, 0.0, "s"), Axis("y", 16, 0.1, 0.0, "nm"),
-                                    Axis("x", 16, 0.1, 0.0, "nm"))))
-    s.set_dataset("nbd", Dataset("pattern_series", np.random.default_rng(1).random((6, 20, 20)),
-                                 (Axis("x", 6, 3.0, 0.0, "nm"), Axis("ky", 20, 0.1, -1.0, "1/nm"),
-                                  Axis("kx", 20, 0.1, -1.0, "1/nm"))))
+    s.set_dataset(
+        "hrtem",
+        Dataset(
+            "movie",
+            np.arange(4 * 16 * 16, dtype=float).reshape(4, 16, 16),
+            (
+                Axis("t", 4, 1.0, 0.0, "s"),
+                Axis("y", 16, 0.1, 0.0, "nm"),
+                Axis("x", 16, 0.1, 0.0, "nm"),
+            ),
+        ),
+    )
+    s.set_dataset(
+        "nbd",
+        Dataset(
+            "pattern_series",
+            np.random.default_rng(1).random((6, 20, 20)),
+            (
+                Axis("x", 6, 3.0, 0.0, "nm"),
+                Axis("ky", 20, 0.1, -1.0, "1/nm"),
+                Axis("kx", 20, 0.1, -1.0, "1/nm"),
+            ),
+        ),
+    )
     energy = Axis("E", 50, 1.0, 20.0, "eV")
-    s.set_dataset("eels", Dataset("spectrum_series", 1.0 + np.arange(6 * 50, dtype=float).reshape(6, 50),
-                                  (Axis("x", 6, 3.0, 0.0, "nm"), energy)))
-    s.set_scan_line("eels", {"start_rc": [20.0, 2.0], "end_rc": [20.0, 37.0], "n_positions": 6, "time_s": 2.0})
+    s.set_dataset(
+        "eels",
+        Dataset(
+            "spectrum_series",
+            1.0 + np.arange(6 * 50, dtype=float).reshape(6, 50),
+            (Axis("x", 6, 3.0, 0.0, "nm"), energy),
+        ),
+    )
+    s.set_scan_line(
+        "eels", {"start_rc": [20.0, 2.0], "end_rc": [20.0, 37.0], "n_positions": 6, "time_s": 2.0}
+    )
     s.set_analysis_line([(6.0, 1.0), (6.0, 38.0)])
     s.set_marks({4: [(2.0, 16.0), (12.0, 16.0)]})
     s.set_frame(7)
@@ -57,13 +95,17 @@ def test_frames_patterns_and_spectra_follow_the_view_state(session):
     np.testing.assert_array_equal(spectrum.curves[0][1], session.dataset("eels").frame(4))
     session.set_view("eels.log", False)
     session.set_probe(1)
-    assert not view_panels(session, "eels")[0].log_y and view_panels(session, "nbd")[0].title.startswith("NBD, probe 1")
+    assert not view_panels(session, "eels")[0].log_y and view_panels(session, "nbd")[
+        0
+    ].title.startswith("NBD, probe 1")
 
 
 def test_kymograph_runs_along_the_analysis_line_with_track_marks_and_fit(session):
     front.run(session, width_px=3.0)
     view = view_panels(session, "kymograph")[0]
-    expected = kymograph(session.dataset("movie").array, np.asarray(session.analysis_line), width=3.0).image
+    expected = kymograph(
+        session.dataset("movie").array, np.asarray(session.analysis_line), width=3.0
+    ).image
     np.testing.assert_array_equal(view.frame, expected)
     labels = [curve[3] for curve in view.curves_rc]
     assert labels[0] == "track" and "marks" in labels

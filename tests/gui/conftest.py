@@ -15,7 +15,9 @@ class MovieUser:
     def click(self, panel, row: float, col: float) -> None:
         view = panel.view
         scene_point = view.view.mapViewToScene(view.index_to_data(row, col))
-        self.qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene_point))
+        self.qtbot.mouseClick(
+            view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene_point)
+        )
 
     def draw_line(self, panel, start_rc, end_rc) -> None:
         """Line tool, two clicks; returns once the kymograph along the new line is shown."""
@@ -35,6 +37,11 @@ def movie_file(tmp_path):
     """A small calibrated TIFF movie: 6 frames of 32² px, 1 nm/px, 0.5 s apart."""
     path = tmp_path / "movie.tif"
     movie = np.random.default_rng(0).integers(0, 1000, size=(6, 32, 32), dtype=np.uint16)
-    tifffile.imwrite(path, movie, imagej=True, resolution=(1.0, 1.0),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
+    tifffile.imwrite(
+        path,
+        movie,
+        imagej=True,
+        resolution=(1.0, 1.0),
+        metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5},
+    )
     return path

@@ -38,8 +38,14 @@ def panel(qtbot, reporter):
 
 
 def wait_for_edge(qtbot, panel, edge):
-    qtbot.waitUntil(lambda: panel.tasks.is_idle() and panel.edge_result is not None
-                    and panel.edge_result.edge == edge, timeout=30000)
+    qtbot.waitUntil(
+        lambda: (
+            panel.tasks.is_idle()
+            and panel.edge_result is not None
+            and panel.edge_result.edge == edge
+        ),
+        timeout=30000,
+    )
 
 
 def drag(qtbot, plot, start_x, end_x, y):
@@ -51,15 +57,31 @@ def drag(qtbot, plot, start_x, end_x, y):
         return plot.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
 
     def send(kind, point, button, buttons):
-        event = QMouseEvent(kind, QPointF(point), QPointF(viewport.mapToGlobal(point)), button, buttons,
-                            Qt.KeyboardModifier.NoModifier)
+        event = QMouseEvent(
+            kind,
+            QPointF(point),
+            QPointF(viewport.mapToGlobal(point)),
+            button,
+            buttons,
+            Qt.KeyboardModifier.NoModifier,
+        )
         QApplication.sendEvent(viewport, event)
 
     send(QEvent.Type.MouseMove, to_view(start_x), Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
-    send(QEvent.Type.MouseButtonPress, to_view(start_x), Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton)
+    send(
+        QEvent.Type.MouseButtonPress,
+        to_view(start_x),
+        Qt.MouseButton.LeftButton,
+        Qt.MouseButton.LeftButton,
+    )
     for x in np.linspace(start_x, end_x, 8):
         send(QEvent.Type.MouseMove, to_view(x), Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton)
-    send(QEvent.Type.MouseButtonRelease, to_view(end_x), Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
+    send(
+        QEvent.Type.MouseButtonRelease,
+        to_view(end_x),
+        Qt.MouseButton.LeftButton,
+        Qt.MouseButton.NoButton,
+    )
 
 
 def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sample, reporter):
@@ -88,9 +110,15 @@ def test_drag_the_background_window_then_undo(qtbot, panel, sample):
     drag(qtbot, panel.plot, centre, centre - 2.0, y)
     qtbot.waitUntil(lambda: panel.params.background_window[0] < low - 1.0, timeout=5000)
     new_low, new_high = panel.params.background_window
-    assert new_low == pytest.approx(low - 2.0, abs=0.3) and new_high - new_low == pytest.approx(high - low, abs=0.05)
-    qtbot.waitUntil(lambda: panel.tasks.is_idle() and panel.edge_result.shift.background_window_eV[0] < low - 1.0,
-                    timeout=30000)
+    assert new_low == pytest.approx(low - 2.0, abs=0.3) and new_high - new_low == pytest.approx(
+        high - low, abs=0.05
+    )
+    qtbot.waitUntil(
+        lambda: (
+            panel.tasks.is_idle() and panel.edge_result.shift.background_window_eV[0] < low - 1.0
+        ),
+        timeout=30000,
+    )
     panel.undo_stack.undo()
     assert panel.params.background_window == (low, high)
     assert panel.plot.background_region.getRegion() == pytest.approx((low, high))
@@ -103,7 +131,10 @@ def test_drag_the_signal_window_changes_the_map(qtbot, panel, sample):
     low, high = panel.params.signal_window
     y = float(np.mean(panel.plot.getPlotItem().vb.viewRange()[1]))
     drag(qtbot, panel.plot, high, high + 5.0, y)
-    qtbot.waitUntil(lambda: panel.tasks.is_idle() and panel.edge_result.window.window_eV[1] > high + 3.0, timeout=30000)
+    qtbot.waitUntil(
+        lambda: panel.tasks.is_idle() and panel.edge_result.window.window_eV[1] > high + 3.0,
+        timeout=30000,
+    )
     assert panel.params.signal_window[0] == pytest.approx(low)
     assert np.all(panel.edge_result.window.counts > before)
 
@@ -115,7 +146,9 @@ def test_pick_edge_and_reference(qtbot, panel, sample):
     panel.navigator.slider.setValue(45)
     assert panel.state.scan_index == 45
     qtbot.mouseClick(panel.use_current_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.tasks.is_idle() and panel.edge_result.shift.shift_eV[45] == 0.0, timeout=30000)
+    qtbot.waitUntil(
+        lambda: panel.tasks.is_idle() and panel.edge_result.shift.shift_eV[45] == 0.0, timeout=30000
+    )
     shift = panel.edge_result.shift.shift_eV
     assert np.sqrt(np.mean((shift - np.array(truth["w_o23_shift_eV"])) ** 2)) < 0.05
     panel.edge_combo.setCurrentIndex(panel.edge_combo.findData("Li-K"))
@@ -135,7 +168,9 @@ def test_profile_click_log_scale_and_cursor(qtbot, panel, sample):
     panel.set_dataset(sample[0])
     wait_for_edge(qtbot, panel, "W-O23")
     plot = panel.profiles.window_plot
-    point = plot.mapFromScene(plot.getPlotItem().vb.mapViewToScene(QPointF(80.0, panel.edge_result.window.counts[10])))
+    point = plot.mapFromScene(
+        plot.getPlotItem().vb.mapViewToScene(QPointF(80.0, panel.edge_result.window.counts[10]))
+    )
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert panel.state.scan_index == 10
     qtbot.mouseClick(panel.log_check, Qt.MouseButton.LeftButton)
@@ -158,10 +193,15 @@ def test_spectrum_image_gives_maps_and_pixels_pick_the_probe(qtbot, panel):
 
     rng = np.random.default_rng(9)
     fractions = rng.uniform(0, 1, (4, 5))
-    spectra = np.stack([sample_module.model_spectrum(f, rng.uniform(-0.3, 0.3), 0.45) for f in fractions.ravel()])
+    spectra = np.stack(
+        [sample_module.model_spectrum(f, rng.uniform(-0.3, 0.3), 0.45) for f in fractions.ravel()]
+    )
     cube = rng.poisson(spectra).reshape(4, 5, -1).astype(np.float32)
-    axes = (Axis("scan_y", 4, 2.0, 0.0, "nm"), Axis("scan_x", 5, 2.0, 0.0, "nm"),
-            Axis("E", cube.shape[-1], sample_module.DISPERSION_EV, sample_module.OFFSET_EV, "eV"))
+    axes = (
+        Axis("scan_y", 4, 2.0, 0.0, "nm"),
+        Axis("scan_x", 5, 2.0, 0.0, "nm"),
+        Axis("E", cube.shape[-1], sample_module.DISPERSION_EV, sample_module.OFFSET_EV, "eV"),
+    )
     panel.set_dataset(Dataset("spectrum_series", cube, axes))
     wait_for_edge(qtbot, panel, "W-O23")
     shift_map = panel.profiles.shift_map.image

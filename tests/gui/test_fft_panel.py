@@ -52,8 +52,14 @@ def open_sample(qtbot, panel, dataset):
 
 def send(view, kind, point, button, buttons):
     viewport = view.viewport()
-    event = QMouseEvent(kind, QPointF(point), QPointF(viewport.mapToGlobal(point)), button, buttons,
-                        Qt.KeyboardModifier.NoModifier)
+    event = QMouseEvent(
+        kind,
+        QPointF(point),
+        QPointF(viewport.mapToGlobal(point)),
+        button,
+        buttons,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(viewport, event)
 
 
@@ -112,7 +118,11 @@ def test_dragging_the_roi_across_the_front_changes_the_lattice(qtbot, panel, sam
     assert panel.measurement.spectrum.shape == (side, side)
     fit = panel.measurement.fit
     assert [10 * fit.d_a_nm, 10 * fit.d_b_nm] == pytest.approx([3.72, 3.72], rel=3e-3)
-    drag(panel.image_view, (col.to_value(256 - side / 2 - 2), centre[1]), (col.to_value(side / 2 + 1), centre[1]))
+    drag(
+        panel.image_view,
+        (col.to_value(256 - side / 2 - 2), centre[1]),
+        (col.to_value(side / 2 + 1), centre[1]),
+    )
     qtbot.waitUntil(lambda: panel.roi_bounds()[1] <= 8, timeout=5000)
     idle(qtbot, panel)
     assert not panel.measurement.fit.ok and "broad ring" in panel.warning_label.text()
@@ -136,7 +146,10 @@ def test_click_one_then_two_spots_reads_d_and_angle(qtbot, panel, sample):
     text = panel.readout.text()
     assert f"d = {first.d_A:.4f} Å ({first.d_nm:.5f} nm)" in text and "angle" in text
     click_spot(qtbot, panel, second)
-    assert "angle between spots = 90." in panel.readout.text() or "angle between spots = 89.9" in panel.readout.text()
+    assert (
+        "angle between spots = 90." in panel.readout.text()
+        or "angle between spots = 89.9" in panel.readout.text()
+    )
     assert len(panel.spots_overlay.picked.getData()[0]) == 2
     click_spot(qtbot, panel, first)
     assert len(panel.picked) == 1
@@ -150,7 +163,10 @@ def test_bragg_absf_and_wiener_views(qtbot, panel, sample):
     first = next(s for s in panel.measurement.spots if abs(s.d_A - 3.770) < 0.01)
     click_spot(qtbot, panel, first)
     panel.controls.filter.setCurrentText("Bragg")
-    qtbot.waitUntil(lambda: panel.tasks.is_idle() and not np.allclose(panel.filtered_view.frame, raw), timeout=10000)
+    qtbot.waitUntil(
+        lambda: panel.tasks.is_idle() and not np.allclose(panel.filtered_view.frame, raw),
+        timeout=10000,
+    )
     fringes = panel.filtered_view.frame - panel.filtered_view.frame.mean()
     profile = np.abs(np.fft.fft2(fringes))
     profile[0, 0] = 0
@@ -178,7 +194,11 @@ def test_crystallinity_overlay_and_fraction(qtbot, panel, sample):
     assert not panel.overlay.isVisible()
     panel.controls.show_overlay.setChecked(True)
     panel.navigator.slider.setValue(13)
-    assert not panel.overlay.isVisible() and panel.crystallinity is None and panel.crystallinity_label.text() == ""
+    assert (
+        not panel.overlay.isVisible()
+        and panel.crystallinity is None
+        and panel.crystallinity_label.text() == ""
+    )
     panel.controls.show_overlay.setChecked(False)
     panel.controls.show_overlay.setChecked(True)
     assert not panel.overlay.isVisible()
@@ -212,7 +232,9 @@ def test_calibration_on_a_picked_reflection_warns_applies_and_undoes(qtbot, pane
 def test_bad_reference_is_reported_in_the_panel(qtbot, panel, sample, reporter):
     open_sample(qtbot, panel, sample[0])
     panel.controls.set_reference("W", "100")
-    qtbot.waitUntil(lambda: "not an allowed reflection" in panel.warning_label.text(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: "not an allowed reflection" in panel.warning_label.text(), timeout=10000
+    )
     panel.controls.set_reference("W", "1x")
     assert "three Miller indices" in panel.warning_label.text() and reporter.reports == []
 
@@ -262,11 +284,14 @@ def test_panel_and_cli_give_the_same_numbers(qtbot, panel, sample, capsys):
     panel.navigator.slider.setValue(3)
     panel.set_roi_px(20, 40, 160)
     idle(qtbot, panel)
-    assert main(["lattice", dataset.source, "--frame", "3", "--roi", "20,40,180,200", "--json"]) == 0
+    assert (
+        main(["lattice", dataset.source, "--frame", "3", "--roi", "20,40,180,200", "--json"]) == 0
+    )
     document = json.loads(capsys.readouterr().out)
     fit = panel.measurement.fit
     assert document["lattice"]["d_a_A"] == pytest.approx(10 * fit.d_a_nm, rel=1e-12)
     assert document["lattice"]["d_b_A"] == pytest.approx(10 * fit.d_b_nm, rel=1e-12)
-    assert [s["d_A"] for s in document["spots"]] == pytest.approx([float(v) for v in panel.table.column_texts(0)],
-                                                                  abs=6e-5)
+    assert [s["d_A"] for s in document["spots"]] == pytest.approx(
+        [float(v) for v in panel.table.column_texts(0)], abs=6e-5
+    )
     assert [s["phase"] for s in document["spots"]] == panel.table.column_texts(6)

@@ -11,19 +11,25 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
 
-
 @pytest.fixture
 def movie_file(tmp_path):
     rng = np.random.default_rng(0)
     movie = rng.integers(100, 200, size=(5, 64, 80), dtype=np.uint16)
     movie[:, 10:20, 30:40] = 4000
     path = tmp_path / "movie.tif"
-    tifffile.imwrite(path, movie, imagej=True, resolution=(1 / 2.0, 1 / 2.0),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
+    tifffile.imwrite(
+        path,
+        movie,
+        imagej=True,
+        resolution=(1 / 2.0, 1 / 2.0),
+        metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5},
+    )
     return path
 
 
-def test_open_through_the_file_menu_shows_the_movie(qtbot, window, wait_idle, movie_file, monkeypatch):
+def test_open_through_the_file_menu_shows_the_movie(
+    qtbot, window, wait_idle, movie_file, monkeypatch
+):
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(movie_file)], ""))
     window.open_action.trigger()
     wait_idle(window)
@@ -57,8 +63,13 @@ def test_status_bar_reads_the_cursor_in_calibrated_units(qtbot, window, wait_idl
 def test_drop_a_file_on_the_window(qtbot, window, wait_idle, realdata):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(realdata("EELS_STO.dm3")))])
-    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(event)
     wait_idle(window)
     panel = window.panels["eels"]
@@ -76,13 +87,17 @@ def test_patterns_go_to_the_nbd_panel_and_navigate(qtbot, window, wait_idle, rea
     assert not np.array_equal(first, panel.view.frame)
 
 
-def test_a_bad_file_reports_one_message_and_the_window_stays_usable(qtbot, window, wait_idle, tmp_path, movie_file):
+def test_a_bad_file_reports_one_message_and_the_window_stays_usable(
+    qtbot, window, wait_idle, tmp_path, movie_file
+):
     bad = tmp_path / "broken.dm3"
     bad.write_bytes(b"\x00\x00\x00\x03" + b"garbage" * 20)
     window.open_paths([bad])
     wait_idle(window)
     qtbot.waitUntil(lambda: len(window.reporter.reports) == 1)
-    assert window.reporter.reports[0].message.startswith("broken.dm3: cannot be read as a DigitalMicrograph file")
+    assert window.reporter.reports[0].message.startswith(
+        "broken.dm3: cannot be read as a DigitalMicrograph file"
+    )
     window.open_paths([movie_file])
     wait_idle(window)
     assert window.panels["movie"].dataset is not None
@@ -92,7 +107,12 @@ def test_sample_project_opens_all_four_panels(qtbot, window, wait_idle):
     window.open_sample_project()
     wait_idle(window, timeout=120000)
     assert window.reporter.reports == []
-    for role, kind in [("movie", "movie"), ("hrtem", "movie"), ("nbd", "pattern_series"), ("eels", "spectrum_series")]:
+    for role, kind in [
+        ("movie", "movie"),
+        ("hrtem", "movie"),
+        ("nbd", "pattern_series"),
+        ("eels", "spectrum_series"),
+    ]:
         assert window.state.dataset(role) is not None and window.state.dataset(role).kind == kind
     assert window.panels["hrtem"].fft_view.frame is not None
 
@@ -102,7 +122,9 @@ def test_choosing_a_probe_moves_the_movie_and_marks_the_point(qtbot, window, wai
 
     window.open_sample_project()
     wait_idle(window, timeout=120000)
-    qtbot.waitUntil(lambda: window.state.dataset("eels") is not None and window.linker.scan() is not None)
+    qtbot.waitUntil(
+        lambda: window.state.dataset("eels") is not None and window.linker.scan() is not None
+    )
     window.panels["eels"].navigator.slider.setValue(20)
     expected_rc = EXPERIMENT.scan.positions_rc()[20]
     assert window.state.position == pytest.approx(tuple(expected_rc))
@@ -117,7 +139,9 @@ def test_clicking_the_movie_near_the_scan_line_picks_the_probe(qtbot, window, wa
 
     window.open_sample_project()
     wait_idle(window, timeout=120000)
-    qtbot.waitUntil(lambda: window.linker.scan() is not None and window.state.dataset("movie") is not None)
+    qtbot.waitUntil(
+        lambda: window.linker.scan() is not None and window.state.dataset("movie") is not None
+    )
     target_rc = EXPERIMENT.scan.positions_rc()[30]
     view = window.panels["movie"].view
     scene_point = view.view.mapViewToScene(view.index_to_data(target_rc[0] + 2, target_rc[1]))
@@ -129,7 +153,9 @@ def test_clicking_the_movie_near_the_scan_line_picks_the_probe(qtbot, window, wa
 def test_across_front_panel_click_moves_every_panel(qtbot, window, wait_idle):
     window.open_sample_project()
     wait_idle(window, timeout=120000)
-    qtbot.waitUntil(lambda: all(window.state.dataset(r) is not None for r in ("movie", "nbd", "eels")))
+    qtbot.waitUntil(
+        lambda: all(window.state.dataset(r) is not None for r in ("movie", "nbd", "eels"))
+    )
     panel = window.panels["across"]
     window.docks["across"].raise_()
     with qtbot.waitSignal(panel.computed, timeout=120000):
@@ -137,9 +163,13 @@ def test_across_front_panel_click_moves_every_panel(qtbot, window, wait_idle):
     plot = panel._plot_items[0]
     target = float(panel.result.distance_nm[40])
     scene = plot.vb.mapViewToScene(pg.Point(target, 0.0))
-    qtbot.mouseClick(panel.plots.viewport(), Qt.MouseButton.LeftButton, pos=panel.plots.mapFromScene(scene))
+    qtbot.mouseClick(
+        panel.plots.viewport(), Qt.MouseButton.LeftButton, pos=panel.plots.mapFromScene(scene)
+    )
     qtbot.waitUntil(lambda: window.state.scan_index == 40)
-    assert window.panels["nbd"].navigator.index == 40 and window.panels["eels"].navigator.index == 40
+    assert (
+        window.panels["nbd"].navigator.index == 40 and window.panels["eels"].navigator.index == 40
+    )
     assert window.linker.front_segment_rc() is not None
     assert panel.cursors[0].value() == pytest.approx(target)
     assert len(window.front_markers.lines) == 6
@@ -147,7 +177,9 @@ def test_across_front_panel_click_moves_every_panel(qtbot, window, wait_idle):
         assert line.isVisible() and line.value() == pytest.approx(panel.result.front_along_nm)
 
 
-def test_user_places_the_eels_scan_line_by_two_clicks_and_undoes_it(qtbot, window, wait_idle, realdata):
+def test_user_places_the_eels_scan_line_by_two_clicks_and_undoes_it(
+    qtbot, window, wait_idle, realdata
+):
     import tifffile
 
     window.open_paths([realdata("EELS_STO.dm3")])
@@ -155,7 +187,9 @@ def test_user_places_the_eels_scan_line_by_two_clicks_and_undoes_it(qtbot, windo
     assert window.linker.scan() is None
     movie = np.zeros((3, 100, 120), np.uint16)
     path = Path(window.settings.fileName()).parent / "movie.tif"
-    tifffile.imwrite(path, movie, imagej=True, resolution=(1.0, 1.0), metadata={"axes": "TYX", "unit": "nm"})
+    tifffile.imwrite(
+        path, movie, imagej=True, resolution=(1.0, 1.0), metadata={"axes": "TYX", "unit": "nm"}
+    )
     window.open_paths([path])
     wait_idle(window)
     window.place_eels_action.trigger()
@@ -166,13 +200,17 @@ def test_user_places_the_eels_scan_line_by_two_clicks_and_undoes_it(qtbot, windo
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene))
     qtbot.waitUntil(lambda: window.linker.scan() is not None)
     scan = window.linker.scan()
-    assert scan.start_rc == pytest.approx((20.0, 10.0), abs=1.0) and scan.end_rc == pytest.approx((60.0, 110.0), abs=1.0)
+    assert scan.start_rc == pytest.approx((20.0, 10.0), abs=1.0) and scan.end_rc == pytest.approx(
+        (60.0, 110.0), abs=1.0
+    )
     assert scan.n_positions == 1 and window.project.scan_lines["eels"]["n_positions"] == 1
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.linker.scan() is None and "eels" not in window.project.scan_lines
 
 
-def test_a_movie_of_patterns_opens_in_the_nbd_panel(qtbot, window, wait_idle, tmp_path, monkeypatch):
+def test_a_movie_of_patterns_opens_in_the_nbd_panel(
+    qtbot, window, wait_idle, tmp_path, monkeypatch
+):
     import tifffile
 
     patterns = np.zeros((5, 64, 64), np.uint16)
@@ -181,11 +219,19 @@ def test_a_movie_of_patterns_opens_in_the_nbd_panel(qtbot, window, wait_idle, tm
     path = tmp_path / "patterns.tif"
     tifffile.imwrite(path, patterns, imagej=True, metadata={"axes": "TYX"})
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(path)], ""))
-    action = next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "Open as &Pattern Series…")
+    action = next(
+        a
+        for a in window.menuBar().actions()[0].menu().actions()
+        if a.text() == "Open as &Pattern Series…"
+    )
     action.trigger()
     wait_idle(window)
     dataset = window.state.dataset("nbd")
-    assert dataset.kind == "pattern_series" and [a.name for a in dataset.axes] == ["position", "ky", "kx"]
+    assert dataset.kind == "pattern_series" and [a.name for a in dataset.axes] == [
+        "position",
+        "ky",
+        "kx",
+    ]
     window.panels["nbd"].navigator.slider.setValue(3)
     assert window.state.scan_index == 3
 
@@ -209,8 +255,11 @@ def test_export_line_scan_profiles_as_csv(qtbot, window, wait_idle, tmp_path, mo
     wait_idle(window, timeout=120000)
     out = tmp_path / "profiles.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
-    action = next(a for a in window.menuBar().actions()[0].menu().actions()
-                  if a.text() == "Export Line-Scan &Profiles (CSV)…")
+    action = next(
+        a
+        for a in window.menuBar().actions()[0].menu().actions()
+        if a.text() == "Export Line-Scan &Profiles (CSV)…"
+    )
     action.trigger()
     rows = out.read_text().splitlines()
     header = rows[0].split(",")

@@ -25,7 +25,11 @@ ROW = EXPERIMENT.scan.start_rc[0]
 @pytest.fixture(scope="module")
 def sample():
     frames, truth = sample_movie.generate()
-    axes = (Axis("t", 60, 0.5, 0.0, "s"), Axis("y", 256, 2.0, 0.0, "nm"), Axis("x", 256, 2.0, 0.0, "nm"))
+    axes = (
+        Axis("t", 60, 0.5, 0.0, "s"),
+        Axis("y", 256, 2.0, 0.0, "nm"),
+        Axis("x", 256, 2.0, 0.0, "nm"),
+    )
     return Dataset("movie", frames, axes, source=""), truth
 
 
@@ -92,7 +96,9 @@ def test_scrub_and_step_update_the_frame_timestamp_and_shared_state(qtbot, panel
 def test_contrast_auto_manual_gamma_and_colormap(qtbot, panel, sample):
     dataset, _ = sample
     black, white = panel.view.levels()
-    assert black < np.percentile(dataset.array[30], 5) and white > np.percentile(dataset.array[30], 95)
+    assert black < np.percentile(dataset.array[30], 5) and white > np.percentile(
+        dataset.array[30], 95
+    )
     panel.contrast.high.setValue(150.0)
     assert panel.view.levels() == (black, 150.0)
     panel.contrast.colormap.setCurrentText("viridis")
@@ -110,7 +116,9 @@ def test_average_binning_filter_and_crop_are_display_only(qtbot, panel, sample):
     before = dataset.array.copy()
     panel.navigator.set_index(10)
     panel.processing.average.setValue(3)
-    np.testing.assert_allclose(panel.view.frame, dataset.array[8:11].astype(np.float32).mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(
+        panel.view.frame, dataset.array[8:11].astype(np.float32).mean(axis=0), rtol=1e-5
+    )
     panel.processing.average.setValue(1)
     panel.processing.binning.setValue(2)
     assert panel.view.frame.shape == (128, 128) and panel.view.axes[1].scale == 4.0
@@ -123,8 +131,12 @@ def test_average_binning_filter_and_crop_are_display_only(qtbot, panel, sample):
     (x0, x1), (y0, y1) = panel.view.view.viewRange()
     qtbot.mouseClick(panel.processing.crop_button, Qt.MouseButton.LeftButton)
     r0, r1, c0, c1 = panel.crop
-    assert panel.view.frame.shape == (r1 - r0, c1 - c0) and 40 <= r1 - r0 < 256 and 40 <= c1 - c0 < 256
-    assert c0 == pytest.approx(max(0, x0 / 2.0), abs=1) and r0 == pytest.approx(max(0, y0 / 2.0), abs=1)
+    assert (
+        panel.view.frame.shape == (r1 - r0, c1 - c0) and 40 <= r1 - r0 < 256 and 40 <= c1 - c0 < 256
+    )
+    assert c0 == pytest.approx(max(0, x0 / 2.0), abs=1) and r0 == pytest.approx(
+        max(0, y0 / 2.0), abs=1
+    )
     assert panel.view.axes[1].offset == pytest.approx(2.0 * panel.crop[2])
     qtbot.mouseClick(panel.processing.crop_button, Qt.MouseButton.LeftButton)
     assert panel.view.frame.shape == (256, 256)
@@ -166,7 +178,9 @@ def test_mark_the_front_by_clicks_undo_redo_and_interpolate(qtbot, panel, sample
     panel.navigator.set_index(20)
     xs, _ = panel.front.overlay.interpolated_line.getData()
     assert xs is not None and len(xs) == 1
-    assert xs[0] / 2.0 == pytest.approx((truth.front_raw_px[10] + truth.front_raw_px[30]) / 2, abs=1.0)
+    assert xs[0] / 2.0 == pytest.approx(
+        (truth.front_raw_px[10] + truth.front_raw_px[30]) / 2, abs=1.0
+    )
     positions, times = panel.front.kymograph_view.manual_points.getData()
     np.testing.assert_allclose(times, [5.0, 15.0, 25.0])
     np.testing.assert_allclose(positions, 2.0 * truth.front_raw_px[[10, 30, 50]], atol=2.0)
@@ -187,7 +201,9 @@ def test_drag_a_marked_point_is_an_undoable_move(qtbot, panel):
     target = panel.front.overlay.targets[0]
     target.setPos(QPointF(70 * 2.0, ROW * 2.0))
     target.sigPositionChangeFinished.emit(target)
-    qtbot.waitUntil(lambda: panel.front.annotations.points(5)[0][1] == pytest.approx(70.0), timeout=3000)
+    qtbot.waitUntil(
+        lambda: panel.front.annotations.points(5)[0][1] == pytest.approx(70.0), timeout=3000
+    )
     panel.undo_stack.undo()
     assert panel.front.annotations.points(5)[0][1] == pytest.approx(60.0, abs=0.6)
 
@@ -206,7 +222,9 @@ def test_automatic_tracking_reads_x0_k_n_and_velocity(qtbot, panel, sample):
     x0 = float(re.search(r"x0 = ([\d.]+)", text).group(1))
     assert x0 == pytest.approx(2.0 * EXPERIMENT.front.x0_px, abs=2.0)
     panel.navigator.set_index(40)
-    speed = float(re.search(r": ([\d.]+) nm/s", panel.front.kinetics.velocity_label.text()).group(1))
+    speed = float(
+        re.search(r": ([\d.]+) nm/s", panel.front.kinetics.velocity_label.text()).group(1)
+    )
     assert speed == pytest.approx(2.0 * 30.0 * 0.5 / np.sqrt(20.0), rel=0.05)
     t, x = panel.front.kinetics.auto_points.getData()
     assert np.sqrt(np.mean((x / 2.0 - truth.front_specimen_px) ** 2)) <= 0.5
@@ -218,7 +236,9 @@ def test_film_thickness_gives_the_strain_curve(qtbot, panel):
     draw_line(qtbot, panel, (60, 120), (200, 120))
     with qtbot.waitSignal(panel.tasks.finished, timeout=20000):
         qtbot.mouseClick(panel.front.thickness_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.front.kinetics.strain_curve.getData()[0] is not None, timeout=5000)
+    qtbot.waitUntil(
+        lambda: panel.front.kinetics.strain_curve.getData()[0] is not None, timeout=5000
+    )
     _, strain = panel.front.kinetics.strain_curve.getData()
     assert np.nanmean(strain[-10:]) == pytest.approx(100 * EXPERIMENT.expansion, abs=0.7)
     assert abs(np.nanmean(strain[:5])) < 0.5
@@ -274,7 +294,8 @@ def test_marks_on_a_drift_corrected_display_are_stored_in_raw_frame_pixels(qtbot
 
 
 def test_in_the_main_window_marks_undo_with_ctrl_z_and_reopen_with_the_project(
-        qtbot, window, wait_idle, tmp_path, monkeypatch, settings, reporter):
+    qtbot, window, wait_idle, tmp_path, monkeypatch, settings, reporter
+):
     from insitu_tem.gui.main_window import MainWindow
 
     sample_movie.write(tmp_path)

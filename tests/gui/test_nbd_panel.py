@@ -89,15 +89,18 @@ def test_picking_a_reference_remeasures_strain_and_undo_restores_it(qtbot, panel
 def test_ring_overlays_tell_coarsened_from_amorphous_tungsten(qtbot, panel, sample):
     dataset, _ = sample
     _open(qtbot, panel, dataset)
-    qtbot.mouseClick(panel.tabs.tabBar(), Qt.MouseButton.LeftButton,
-                     pos=panel.tabs.tabBar().tabRect(1).center())
+    qtbot.mouseClick(
+        panel.tabs.tabBar(), Qt.MouseButton.LeftButton, pos=panel.tabs.tabBar().tabRect(1).center()
+    )
     assert panel.tabs.currentIndex() == 1
     r_factors = {}
     for index in (10, 0):
         with qtbot.waitSignal(panel.profile_finished, timeout=60000):
             panel.navigator.slider.setValue(index)
         names = [curve.name() for curve in panel.profile_plots.overlay_curves]
-        r_factors[index] = {name.split(" (")[0]: float(name.split("R = ")[1].rstrip(")")) for name in names}
+        r_factors[index] = {
+            name.split(" (")[0]: float(name.split("R = ")[1].rstrip(")")) for name in names
+        }
     assert r_factors[0]["W 3 nm"] < r_factors[0]["W 0.3 nm"]
     assert r_factors[10]["W 0.3 nm"] < r_factors[10]["W 3 nm"]
     assert len(panel.profile_plots.ring_lines) >= 1
@@ -138,7 +141,9 @@ def test_a_2d_scan_navigates_by_flattened_index(qtbot, panel, realdata):
     _open(qtbot, panel, dataset)
     panel.navigator.slider.setValue(5)
     assert panel.state.scan_index == 5
-    np.testing.assert_allclose(panel.view.frame, display_transform(dataset.frame(5), mode="log", gamma=0.3))
+    np.testing.assert_allclose(
+        panel.view.frame, display_transform(dataset.frame(5), mode="log", gamma=0.3)
+    )
     assert len(panel.result.tracks.fits) == 6
 
 

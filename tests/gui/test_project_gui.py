@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 
-
 def test_calibration_is_undoable_from_the_keyboard(qtbot, window, wait_idle, movie_file):
     window.open_paths([movie_file])
     wait_idle(window)
@@ -20,12 +19,17 @@ def test_calibration_is_undoable_from_the_keyboard(qtbot, window, wait_idle, mov
     assert window.panels["movie"].view.axes[1].scale == pytest.approx(0.2)
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.state.dataset("movie").axes[2].scale == pytest.approx(1.0)
-    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert window.state.dataset("movie").axes[2].scale == pytest.approx(0.2)
 
 
-def test_save_close_reopen_gives_the_same_state(qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch,
-                                                settings, reporter):
+def test_save_close_reopen_gives_the_same_state(
+    qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch, settings, reporter
+):
     from insitu_tem.gui.main_window import MainWindow
 
     window.open_paths([movie_file])
@@ -42,8 +46,12 @@ def test_save_close_reopen_gives_the_same_state(qtbot, window, wait_idle, movie_
     qtbot.addWidget(reopened)
     reopened.open_paths([project_path])
     wait_idle(reopened)
-    qtbot.waitUntil(lambda: reopened.state.dataset("movie") is not None
-                    and reopened.state.dataset("movie").axes[2].scale == pytest.approx(0.25))
+    qtbot.waitUntil(
+        lambda: (
+            reopened.state.dataset("movie") is not None
+            and reopened.state.dataset("movie").axes[2].scale == pytest.approx(0.25)
+        )
+    )
     assert reopened.state.frame == 4
     assert reopened.panels["movie"].navigator.index == 4
     assert reporter.reports == []
@@ -71,7 +79,9 @@ RECOVERY_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_autosave_recovers_after_the_process_is_killed(qtbot, window, wait_idle, movie_file, tmp_path):
+def test_autosave_recovers_after_the_process_is_killed(
+    qtbot, window, wait_idle, movie_file, tmp_path
+):
     from insitu_tem.core.project import autosave_path
 
     window.open_paths([movie_file])
@@ -79,9 +89,19 @@ def test_autosave_recovers_after_the_process_is_killed(qtbot, window, wait_idle,
     project_path = tmp_path / "session.itproj"
     window.project.save(project_path)
     window.close()
-    result = subprocess.run([sys.executable, "-c", RECOVERY_SCRIPT, str(project_path),
-                             str(autosave_path(project_path)), str(tmp_path / "s.ini")],
-                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), timeout=120, capture_output=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RECOVERY_SCRIPT,
+            str(project_path),
+            str(autosave_path(project_path)),
+            str(tmp_path / "s.ini"),
+        ],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        timeout=120,
+        capture_output=True,
+    )
     assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
     assert autosave_path(project_path).exists()
 
@@ -93,7 +113,9 @@ def test_autosave_recovers_after_the_process_is_killed(qtbot, window, wait_idle,
     assert window.project.dirty
 
 
-def test_export_figure_from_the_file_menu(qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch):
+def test_export_figure_from_the_file_menu(
+    qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch
+):
     import json
 
     from PIL import Image
@@ -105,14 +127,18 @@ def test_export_figure_from_the_file_menu(qtbot, window, wait_idle, movie_file, 
     out = tmp_path / "figure.png"
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("movie", True))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
-    export_action = next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "&Export Figure…")
+    export_action = next(
+        a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "&Export Figure…"
+    )
     export_action.trigger()
     wait_idle(window)
     record = json.loads(Image.open(out).text["insitu-tem"])
     assert record["parameters"]["frame"] == 2 and record["sources"] == [str(movie_file)]
 
 
-def test_a_moved_raw_file_is_asked_for_when_it_cannot_be_found(qtbot, window, wait_idle, movie_file, tmp_path):
+def test_a_moved_raw_file_is_asked_for_when_it_cannot_be_found(
+    qtbot, window, wait_idle, movie_file, tmp_path
+):
     window.open_paths([movie_file])
     wait_idle(window)
     project_path = tmp_path / "session.itproj"
@@ -125,5 +151,7 @@ def test_a_moved_raw_file_is_asked_for_when_it_cannot_be_found(qtbot, window, wa
     window.open_paths([project_path])
     wait_idle(window)
     qtbot.waitUntil(lambda: window.state.dataset("movie") is not None)
-    assert window.asker.questions == ["locate movie.tif"] and window.state.dataset("movie").source == str(moved)
+    assert window.asker.questions == ["locate movie.tif"] and window.state.dataset(
+        "movie"
+    ).source == str(moved)
     assert window.reporter.reports == []

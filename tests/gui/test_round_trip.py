@@ -12,23 +12,37 @@ ROW = EXPERIMENT.scan.start_rc[0]
 
 
 def wait_for_shift_reference(qtbot, eels, reference):
-    qtbot.waitUntil(lambda: eels.tasks.is_idle() and eels.edge_result is not None
-                    and eels.edge_result.shift.shift_eV[reference] == 0.0, timeout=60000)
+    qtbot.waitUntil(
+        lambda: (
+            eels.tasks.is_idle()
+            and eels.edge_result is not None
+            and eels.edge_result.shift.shift_eV[reference] == 0.0
+        ),
+        timeout=60000,
+    )
 
 
 def on_screen(window) -> dict:
     """What the user reads off the panels."""
     eels, front = window.panels["eels"], window.panels["movie"].front
-    return {"frame": window.state.frame, "frame_shown": window.panels["movie"].navigator.index,
-            "probe": window.state.scan_index, "reference": eels.reference_spin.value(),
-            "log": eels.log_check.isChecked(), "eels_readout": eels.readout.text(),
-            "shift_19": float(eels.edge_result.shift.shift_eV[19]), "kinetics": front.kinetics.readout.text(),
-            "velocity": front.kinetics.velocity_label.text(), "line": np.round(front.line_rc, 6).tolist(),
-            "time": window.panels["movie"].time_label.text()}
+    return {
+        "frame": window.state.frame,
+        "frame_shown": window.panels["movie"].navigator.index,
+        "probe": window.state.scan_index,
+        "reference": eels.reference_spin.value(),
+        "log": eels.log_check.isChecked(),
+        "eels_readout": eels.readout.text(),
+        "shift_19": float(eels.edge_result.shift.shift_eV[19]),
+        "kinetics": front.kinetics.readout.text(),
+        "velocity": front.kinetics.velocity_label.text(),
+        "line": np.round(front.line_rc, 6).tolist(),
+        "time": window.panels["movie"].time_label.text(),
+    }
 
 
-def test_save_close_reopen_shows_the_same_numbers(qtbot, window, wait_idle, movie_user, tmp_path, monkeypatch,
-                                                  settings, reporter):
+def test_save_close_reopen_shows_the_same_numbers(
+    qtbot, window, wait_idle, movie_user, tmp_path, monkeypatch, settings, reporter
+):
     from insitu_tem.gui.main_window import MainWindow
 
     window.open_sample_project()
@@ -49,7 +63,12 @@ def test_save_close_reopen_shows_the_same_numbers(qtbot, window, wait_idle, movi
     movie.navigator.slider.setValue(48)
     wait_idle(window, timeout=120000)
     before = on_screen(window)
-    assert before["reference"] == 45 and before["log"] and before["frame"] == 48 and before["probe"] == 19
+    assert (
+        before["reference"] == 45
+        and before["log"]
+        and before["frame"] == 48
+        and before["probe"] == 19
+    )
     assert before["shift_19"] == pytest.approx(-1.5, abs=0.1) and "n = " in before["kinetics"]
 
     project_path = tmp_path / "round trip.itproj"
@@ -90,7 +109,10 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     session = window.session()
 
     shown = frame_view(session, "movie")
-    assert shown.time_s == pytest.approx(window.state.session.time_s()) and movie.time_label.text() == "t = 24.00 s"
+    assert (
+        shown.time_s == pytest.approx(window.state.session.time_s())
+        and movie.time_label.text() == "t = 24.00 s"
+    )
     assert shown.cmap == "inferno" and shown.levels == pytest.approx(movie.view.levels())
     np.testing.assert_array_equal(shown.frame, movie.view.frame)
     hrtem = frame_view(session, "hrtem")
@@ -102,4 +124,6 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     spectrum = spectrum_view(session)
     assert spectrum.title == "EELS, probe 19" and eels.navigator.index == 19 and spectrum.log_y
     position, _ = kinetics_views(session)
-    assert "n = " in position.note and position.note == movie.front.kinetics.readout.text().replace(",  ", "\n")
+    assert "n = " in position.note and position.note == movie.front.kinetics.readout.text().replace(
+        ",  ", "\n"
+    )

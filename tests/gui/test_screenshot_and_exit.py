@@ -4,7 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 BIN = Path(sys.executable).parent / "insitu-tem"
 IMAGEVIEW_SCRIPT = """
@@ -20,8 +19,13 @@ app.processEvents()
 
 def test_imageview_script_exits_cleanly():
     """PySide6 6.12 + pyqtgraph 0.14 abort at exit (exit 134) once an ImageView showed an image."""
-    result = subprocess.run([sys.executable, "-c", IMAGEVIEW_SCRIPT], capture_output=True, text=True,
-                            timeout=120, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-c", IMAGEVIEW_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr[-1000:]
 
 
@@ -30,8 +34,17 @@ def test_screenshot_of_real_files(tmp_path, realdata):
 
     out = tmp_path / "window.png"
     result = subprocess.run(
-        [str(BIN), "--screenshot", str(out), str(realdata("16_STOimage.emi")), str(realdata("EELS_STO.dm3"))],
-        capture_output=True, text=True, timeout=300, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+        [
+            str(BIN),
+            "--screenshot",
+            str(out),
+            str(realdata("16_STOimage.emi")),
+            str(realdata("EELS_STO.dm3")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     image = QImage(str(out))
@@ -41,9 +54,13 @@ def test_screenshot_of_real_files(tmp_path, realdata):
 def test_screenshot_with_a_bad_file_exits_2_with_one_line(tmp_path):
     bad = tmp_path / "bad.ser"
     bad.write_bytes(b"not a ser file" * 10)
-    result = subprocess.run([str(BIN), "--screenshot", str(tmp_path / "x.png"), str(bad)],
-                            capture_output=True, text=True, timeout=300,
-                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [str(BIN), "--screenshot", str(tmp_path / "x.png"), str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("insitu-tem: error:")]
     assert len(errors) == 1 and errors[0].startswith("insitu-tem: error: bad.ser: cannot be read")

@@ -11,13 +11,13 @@ from insitu_tem.samples.experiment import EXPERIMENT
 ROW = EXPERIMENT.scan.start_rc[0]
 
 
-
 def file_action(window, text):
     return next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == text)
 
 
-def test_title_names_the_project_and_marks_unsaved_changes(qtbot, window, wait_idle, movie_file, tmp_path,
-                                                           monkeypatch):
+def test_title_names_the_project_and_marks_unsaved_changes(
+    qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch
+):
     assert window.windowTitle().startswith("Untitled — ")
     window.open_paths([movie_file])
     wait_idle(window)
@@ -33,7 +33,9 @@ def test_title_names_the_project_and_marks_unsaved_changes(qtbot, window, wait_i
     assert not window.project.dirty and "*" not in window.windowTitle()
 
 
-def test_quit_with_unsaved_changes_asks_and_cancel_keeps_the_session(qtbot, window, wait_idle, movie_file):
+def test_quit_with_unsaved_changes_asks_and_cancel_keeps_the_session(
+    qtbot, window, wait_idle, movie_file
+):
     window.open_paths([movie_file])
     wait_idle(window)
     window.asker.choice = "cancel"
@@ -45,7 +47,9 @@ def test_quit_with_unsaved_changes_asks_and_cancel_keeps_the_session(qtbot, wind
     assert not window.isVisible()
 
 
-def test_quit_and_save_writes_the_project_first(qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch):
+def test_quit_and_save_writes_the_project_first(
+    qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch
+):
     window.open_paths([movie_file])
     wait_idle(window)
     project_path = tmp_path / "kept.itproj"
@@ -60,7 +64,9 @@ def test_a_clean_session_quits_without_asking(qtbot, window):
     assert window.asker.questions == []
 
 
-def test_the_sample_opens_untitled_and_what_it_computes_by_itself_is_not_unsaved(qtbot, window, wait_idle):
+def test_the_sample_opens_untitled_and_what_it_computes_by_itself_is_not_unsaved(
+    qtbot, window, wait_idle
+):
     window.open_sample_project()
     qtbot.waitUntil(lambda: window.panels["across"].result is not None, timeout=120000)
     wait_idle(window, timeout=120000)
@@ -69,8 +75,9 @@ def test_the_sample_opens_untitled_and_what_it_computes_by_itself_is_not_unsaved
     assert window.close() and window.asker.questions == []
 
 
-def test_open_sample_and_open_project_ask_before_replacing_unsaved_work(qtbot, window, wait_idle, movie_file,
-                                                                      tmp_path):
+def test_open_sample_and_open_project_ask_before_replacing_unsaved_work(
+    qtbot, window, wait_idle, movie_file, tmp_path
+):
     window.open_paths([movie_file])
     wait_idle(window)
     other = tmp_path / "other.itproj"
@@ -88,7 +95,9 @@ def test_open_sample_and_open_project_ask_before_replacing_unsaved_work(qtbot, w
     assert not window.project.dirty
 
 
-def test_an_untitled_session_is_recovered_after_a_crash(qtbot, window, wait_idle, movie_file, settings, reporter):
+def test_an_untitled_session_is_recovered_after_a_crash(
+    qtbot, window, wait_idle, movie_file, settings, reporter
+):
     from insitu_tem.gui.asker import HeadlessAsker
     from insitu_tem.gui.main_window import MainWindow, recovery_path
 
@@ -100,8 +109,12 @@ def test_an_untitled_session_is_recovered_after_a_crash(qtbot, window, wait_idle
     after_crash = MainWindow(settings, reporter, asker=HeadlessAsker(yes=True))
     qtbot.addWidget(after_crash)
     assert after_crash.project.offer_recovery()
-    qtbot.waitUntil(lambda: after_crash.state.dataset("movie") is not None
-                    and after_crash.state.dataset("movie").axes[2].scale == pytest.approx(4.0))
+    qtbot.waitUntil(
+        lambda: (
+            after_crash.state.dataset("movie") is not None
+            and after_crash.state.dataset("movie").axes[2].scale == pytest.approx(4.0)
+        )
+    )
     assert "never saved" in after_crash.asker.questions[0]
     assert after_crash.project.path is None and after_crash.windowTitle().startswith("Untitled* — ")
     after_crash.tasks.wait_for_done(5000)
@@ -118,12 +131,16 @@ def open_sample_with_a_tracked_front(qtbot, window, wait_idle, movie_user):
     with qtbot.waitSignal(panel.front.tracking_ready, timeout=60000):
         qtbot.mouseClick(panel.front.track_button, Qt.MouseButton.LeftButton)
     wait_idle(window, timeout=120000)
-    assert panel.front.kymograph_view.image is not None and "velocity" in panel.front.kinetics.velocity_label.text()
+    assert (
+        panel.front.kymograph_view.image is not None
+        and "velocity" in panel.front.kinetics.velocity_label.text()
+    )
     return panel
 
 
-def test_another_movie_replaces_the_old_ones_line_track_and_scan_lines_undoably(qtbot, window, wait_idle, realdata,
-                                                                               movie_user):
+def test_another_movie_replaces_the_old_ones_line_track_and_scan_lines_undoably(
+    qtbot, window, wait_idle, realdata, movie_user
+):
     image = realdata("16_STOimage.emi")
     panel = open_sample_with_a_tracked_front(qtbot, window, wait_idle, movie_user)
     front = panel.front
@@ -151,13 +168,22 @@ def test_another_movie_replaces_the_old_ones_line_track_and_scan_lines_undoably(
     assert window.reporter.reports == []
 
 
-def test_reopening_the_project_forgets_the_track_it_did_not_save(qtbot, window, wait_idle, movie_user):
+def test_reopening_the_project_forgets_the_track_it_did_not_save(
+    qtbot, window, wait_idle, movie_user
+):
     panel = open_sample_with_a_tracked_front(qtbot, window, wait_idle, movie_user)
     window.asker.choice = "discard"
     file_action(window, "Open &Sample Project").trigger()
     wait_idle(window, timeout=120000)
-    assert window.asker.questions and panel.front.line_rc is None and panel.front.kymograph_view.image is None
+    assert (
+        window.asker.questions
+        and panel.front.line_rc is None
+        and panel.front.kymograph_view.image is None
+    )
     qtbot.waitUntil(lambda: window.panels["across"].result is not None, timeout=60000)
     scan = window.project.scan_lines["eels"]
-    assert window.state.session.result("front").parameters["line_rc"] == [scan["start_rc"], scan["end_rc"]]
+    assert window.state.session.result("front").parameters["line_rc"] == [
+        scan["start_rc"],
+        scan["end_rc"],
+    ]
     assert window.reporter.reports == []

@@ -9,7 +9,10 @@ def test_result_arrives_on_the_gui_thread(qtbot, reporter):
     runner = TaskRunner(reporter)
     seen = []
     with qtbot.waitSignal(runner.idle, timeout=5000):
-        runner.submit(lambda: threading.get_ident(), on_result=lambda r: seen.append((r, threading.get_ident())))
+        runner.submit(
+            lambda: threading.get_ident(),
+            on_result=lambda r: seen.append((r, threading.get_ident())),
+        )
     worker_thread, delivery_thread = seen[0]
     assert worker_thread != delivery_thread == threading.get_ident()
 
@@ -25,7 +28,9 @@ def test_latest_request_with_the_same_key_wins(qtbot, reporter):
 
     with qtbot.waitSignal(runner.idle, timeout=5000):
         for value in range(5):
-            runner.submit(lambda control, v=value: slow(v, control), key="fft", on_result=results.append)
+            runner.submit(
+                lambda control, v=value: slow(v, control), key="fft", on_result=results.append
+            )
         gate.set()
     assert results == [4]
 

@@ -25,8 +25,9 @@ def timeline(qtbot, reporter):
     panel.show()
     frames = []
     undo = QUndoStack()
-    controller = TimelineController(panel, TaskRunner(reporter), undo, frame_times=lambda: FRAME_TIMES,
-                                    set_frame=frames.append)
+    controller = TimelineController(
+        panel, TaskRunner(reporter), undo, frame_times=lambda: FRAME_TIMES, set_frame=frames.append
+    )
     controller.open_log(SAMPLES / "holder_log.csv")
     qtbot.waitUntil(lambda: panel.timeline is not None, timeout=20000)
     yield panel, controller, undo, frames
@@ -88,14 +89,23 @@ def test_project_state_round_trip(timeline, qtbot, reporter):
     state = controller.project_state()
     other = TimelinePanel()
     qtbot.addWidget(other)
-    restored = TimelineController(other, TaskRunner(reporter), QUndoStack(), frame_times=lambda: FRAME_TIMES,
-                                  set_frame=lambda i: None)
+    restored = TimelineController(
+        other,
+        TaskRunner(reporter),
+        QUndoStack(),
+        frame_times=lambda: FRAME_TIMES,
+        set_frame=lambda i: None,
+    )
     restored.restore_project_state(json.loads(json.dumps(state)))
-    qtbot.waitUntil(lambda: other.timeline is not None and other.timeline.offset_s == 5.0, timeout=20000)
+    qtbot.waitUntil(
+        lambda: other.timeline is not None and other.timeline.offset_s == 5.0, timeout=20000
+    )
     assert np.array_equal(other.timeline.charge_C, panel.timeline.charge_C, equal_nan=True)
 
 
-def test_main_window_timeline_saves_and_reopens_with_the_project(qtbot, tmp_path, reporter, monkeypatch):
+def test_main_window_timeline_saves_and_reopens_with_the_project(
+    qtbot, tmp_path, reporter, monkeypatch
+):
     import shutil
 
     from PySide6.QtCore import QSettings
@@ -103,8 +113,14 @@ def test_main_window_timeline_saves_and_reopens_with_the_project(qtbot, tmp_path
 
     from insitu_tem.gui.main_window import MainWindow
 
-    for name in ("sample.itproj", "lithiation_movie.tif", "hrtem_movie.tif", "nbd_linescan.hspy",
-                 "eels_linescan.hspy", "holder_log.csv"):
+    for name in (
+        "sample.itproj",
+        "lithiation_movie.tif",
+        "hrtem_movie.tif",
+        "nbd_linescan.hspy",
+        "eels_linescan.hspy",
+        "holder_log.csv",
+    ):
         shutil.copy(SAMPLES / name, tmp_path / name)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings, reporter)
@@ -113,7 +129,9 @@ def test_main_window_timeline_saves_and_reopens_with_the_project(qtbot, tmp_path
     window.show()
     window.project.open(tmp_path / "sample.itproj")
     qtbot.waitUntil(lambda: window.state.dataset("movie") is not None, timeout=60000)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "holder_log.csv"), ""))
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "holder_log.csv"), "")
+    )
     panel = window.timeline.panel
     qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.timeline is not None, timeout=60000)
@@ -127,12 +145,16 @@ def test_main_window_timeline_saves_and_reopens_with_the_project(qtbot, tmp_path
     assert panel.frame == 20 and "frame 20" in panel.status.text()
     saved = tmp_path / "with_log.itproj"
     window.project.save(saved)
-    other = MainWindow(QSettings(str(tmp_path / "settings2.ini"), QSettings.Format.IniFormat), reporter)
+    other = MainWindow(
+        QSettings(str(tmp_path / "settings2.ini"), QSettings.Format.IniFormat), reporter
+    )
     qtbot.addWidget(other)
     other.project.open(saved)
     qtbot.waitUntil(lambda: other.timeline.panel.timeline is not None, timeout=60000)
     assert other.timeline.offset_s == 5.0
-    assert np.array_equal(other.timeline.panel.timeline.charge_C, panel.timeline.charge_C, equal_nan=True)
+    assert np.array_equal(
+        other.timeline.panel.timeline.charge_C, panel.timeline.charge_C, equal_nan=True
+    )
 
 
 def test_sample_project_opens_with_current_and_bias_under_the_movie(qtbot, tmp_path, reporter):
@@ -140,7 +162,9 @@ def test_sample_project_opens_with_current_and_bias_under_the_movie(qtbot, tmp_p
 
     from insitu_tem.gui.main_window import MainWindow
 
-    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), reporter)
+    window = MainWindow(
+        QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), reporter
+    )
     qtbot.addWidget(window)
     window.project.open(SAMPLES / "sample.itproj", as_template=True)
     panel = window.timeline.panel
@@ -156,8 +180,13 @@ def test_sample_project_opens_with_current_and_bias_under_the_movie(qtbot, tmp_p
 def test_a_missing_log_in_a_project_is_named_not_reported_as_an_error(qtbot, reporter, tmp_path):
     panel = TimelinePanel()
     qtbot.addWidget(panel)
-    controller = TimelineController(panel, TaskRunner(reporter), QUndoStack(), frame_times=lambda: FRAME_TIMES,
-                                    set_frame=lambda i: None)
+    controller = TimelineController(
+        panel,
+        TaskRunner(reporter),
+        QUndoStack(),
+        frame_times=lambda: FRAME_TIMES,
+        set_frame=lambda i: None,
+    )
     controller.restore_project_state({"log_path": "gone.csv", "offset_s": 2.0}, base=tmp_path)
     assert "gone.csv was not found" in panel.status.text()
     assert controller.project_state()["log_path"] == "gone.csv" and controller.offset_s == 2.0

@@ -15,7 +15,9 @@ from insitu_tem.samples.tomo import Phantom
 @pytest.fixture(scope="module")
 def series_path(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tomo")
-    sample.write(folder, Phantom(size=40, tilts_deg=tuple(np.arange(-60.0, 60.1, 10.0)), counts=100.0))
+    sample.write(
+        folder, Phantom(size=40, tilts_deg=tuple(np.arange(-60.0, 60.1, 10.0)), counts=100.0)
+    )
     return folder / sample.HAADF_NAME
 
 

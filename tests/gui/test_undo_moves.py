@@ -10,8 +10,14 @@ from PySide6.QtWidgets import QApplication
 
 def mouse(widget, kind, pos: QPoint, buttons) -> None:
     button = Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton
-    event = QMouseEvent(kind, QPointF(pos), QPointF(widget.mapToGlobal(pos)), button, buttons,
-                        Qt.KeyboardModifier.NoModifier)
+    event = QMouseEvent(
+        kind,
+        QPointF(pos),
+        QPointF(widget.mapToGlobal(pos)),
+        button,
+        buttons,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(widget, event)
 
 
@@ -32,7 +38,9 @@ def drag(qtbot, view, start_data: QPointF, end_data: QPointF, steps: int = 8) ->
 def movie_file(tmp_path):
     texture = np.random.default_rng(0).integers(0, 1000, size=(4, 128, 128), dtype=np.uint16)
     path = tmp_path / "movie.tif"
-    tifffile.imwrite(path, texture, imagej=True, resolution=(1.0, 1.0), metadata={"axes": "TYX", "unit": "nm"})
+    tifffile.imwrite(
+        path, texture, imagej=True, resolution=(1.0, 1.0), metadata={"axes": "TYX", "unit": "nm"}
+    )
     return path
 
 
@@ -70,7 +78,9 @@ def test_drawing_the_analysis_line_is_undoable(qtbot, window, wait_idle, movie_f
     np.testing.assert_allclose(workbench.line_rc, [[64, 10], [64, 110]], atol=1.0)
 
 
-def test_parameter_edits_by_the_user_are_undoable_and_programmatic_ones_are_not(qtbot, window, wait_idle, movie_file):
+def test_parameter_edits_by_the_user_are_undoable_and_programmatic_ones_are_not(
+    qtbot, window, wait_idle, movie_file
+):
     window.open_paths([movie_file])
     wait_idle(window)
     assert len(window._parameter_widgets()) == 16
@@ -81,16 +91,23 @@ def test_parameter_edits_by_the_user_are_undoable_and_programmatic_ones_are_not(
     qtbot.keyClick(snr, Qt.Key.Key_Up)
     qtbot.keyClick(snr, Qt.Key.Key_Up)
     assert snr.value() == pytest.approx(start + 2.0)
-    assert window.undo_stack.count() == steps_after_opening + 1, "holding the arrow merges into one step"
+    assert window.undo_stack.count() == steps_after_opening + 1, (
+        "holding the arrow merges into one step"
+    )
     assert window.undo_stack.undoText() == "Change spot SNR"
     snr.setValue(start + 10)
-    assert window.undo_stack.count() == steps_after_opening + 1, "programmatic changes are not steps"
+    assert window.undo_stack.count() == steps_after_opening + 1, (
+        "programmatic changes are not steps"
+    )
     colormap = window.panels["movie"].contrast.colormap
     before_map = colormap.currentIndex()
     colormap.setFocus()
     qtbot.keyClick(colormap, Qt.Key.Key_Down)
     window.panels["movie"].view.setFocus()
-    assert colormap.currentIndex() == before_map + 1 and window.undo_stack.undoText() == "Change colour map"
+    assert (
+        colormap.currentIndex() == before_map + 1
+        and window.undo_stack.undoText() == "Change colour map"
+    )
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert colormap.currentIndex() == before_map
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -98,4 +115,6 @@ def test_parameter_edits_by_the_user_are_undoable_and_programmatic_ones_are_not(
     qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert snr.value() == pytest.approx(start + 2.0)
     colormap.setCurrentIndex(before_map + 2)
-    assert window.undo_stack.undoText() != "Change colour map", "a programmatic combo change is not a step"
+    assert window.undo_stack.undoText() != "Change colour map", (
+        "a programmatic combo change is not a step"
+    )

@@ -11,7 +11,9 @@ from insitu_tem.core.model import DataError
 from insitu_tem.io.holder_logs import load_log
 
 LOGS = Path(__file__).resolve().parents[2].parent / "shared" / "realdata" / "holder_logs"
-needs_logs = pytest.mark.skipif(not LOGS.is_dir(), reason="../shared/realdata/holder_logs is absent")
+needs_logs = pytest.mark.skipif(
+    not LOGS.is_dir(), reason="../shared/realdata/holder_logs is absent"
+)
 
 
 def rsciio_signals(reader, path):
@@ -27,7 +29,10 @@ def test_protochips_electrical_channels_units_start_and_values_match_rosettascii
     assert log.format == "protochips"
     assert log.start == datetime(2014, 10, 8, 16, 26, 51, 738000)
     assert [(c.name, c.units) for c in log.channels.values()][:3] == [
-        ("Channel A Current", "A"), ("Channel A Voltage", "V"), ("Channel A Resistance", "Ω")]
+        ("Channel A Current", "A"),
+        ("Channel A Voltage", "V"),
+        ("Channel A Resistance", "Ω"),
+    ]
     assert log.time_s[:3] == pytest.approx([0.0, 0.147, 0.196])
     reference = rsciio_signals(file_reader, LOGS / "protochips_electrical.csv")
     assert len(reference) == len(log.channels)
@@ -58,14 +63,22 @@ def test_impulse_log_has_gases_notes_and_recorded_times():
     assert note_clock == pytest.approx(expected, abs=1e-6)
     assert log.channels["Temperature Measured"].units == "°C"
     assert "% H2 measured" in log.channels and "mass spec 28 (Nitrogen)" in log.channels
-    reference = {s["metadata"]["General"]["title"]: s["data"] for s in rsciio_signals(file_reader, path)}
-    assert np.allclose(reference["Temperature Measured (degC)"], log.channels["Temperature Measured"].values)
+    reference = {
+        s["metadata"]["General"]["title"]: s["data"] for s in rsciio_signals(file_reader, path)
+    }
+    assert np.allclose(
+        reference["Temperature Measured (degC)"], log.channels["Temperature Measured"].values
+    )
     assert np.all(np.diff(log.time_s) > 0) and log.time_s[0] == pytest.approx(7.787)
 
 
 def dens_text(times):
-    lines = ["14/03/'26 23:59\tDigiheater 3.1", "R0=100.0\ta=0.0039\tb=0.0\tc=0.0", "delta_t=0.5",
-             "sample\ttime\tTset[C]\tTmeas[C]\tRheat[ohm]\tVheat[V]\tIheat[mA]\tPheat [mW]\tc"]
+    lines = [
+        "14/03/'26 23:59\tDigiheater 3.1",
+        "R0=100.0\ta=0.0039\tb=0.0\tc=0.0",
+        "delta_t=0.5",
+        "sample\ttime\tTset[C]\tTmeas[C]\tRheat[ohm]\tVheat[V]\tIheat[mA]\tPheat [mW]\tc",
+    ]
     for i, t in enumerate(times):
         lines.append(f"{i}\t{t}\t300\t{299.0 + i}\t150.1\t1.2\t8.0\t9.6\t0")
     return "\n".join(lines) + "\n"
@@ -80,7 +93,13 @@ def test_dens_log_reads_every_column_across_midnight(tmp_path):
     assert log.format == "dens" and log.time_s == pytest.approx([0, 0.5, 1.0, 1.5])
     assert log.start == datetime(2026, 3, 14, 23, 59, 58, 500000)
     assert {n: c.units for n, c in log.channels.items()} == {
-        "Tset": "°C", "Tmeas": "°C", "Rheat": "Ω", "Vheat": "V", "Iheat": "mA", "Pheat": "mW"}
+        "Tset": "°C",
+        "Tmeas": "°C",
+        "Rheat": "Ω",
+        "Vheat": "V",
+        "Iheat": "mA",
+        "Pheat": "mW",
+    }
     assert np.allclose(file_reader(str(path))[0]["data"], log.channels["Tmeas"].values)
 
 
@@ -103,13 +122,16 @@ def test_ambiguous_time_column_asks_for_it(tmp_path):
     assert load_log(path, time_column="t").time_s == pytest.approx([0, 1])
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "empty"),
-    (b"\x00\x01binary", "binary"),
-    (b"Time, Notes, Channel A Current\n0, Date (yyyy.mm.dd) = 2014.10.08, 0\n", "no data rows"),
-    (b"time,current (A)\n0,1\n-1,2\n", "not increasing"),
-    (b"just some words\n", "header row"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty"),
+        (b"\x00\x01binary", "binary"),
+        (b"Time, Notes, Channel A Current\n0, Date (yyyy.mm.dd) = 2014.10.08, 0\n", "no data rows"),
+        (b"time,current (A)\n0,1\n-1,2\n", "not increasing"),
+        (b"just some words\n", "header row"),
+    ],
+)
 def test_bad_logs_say_what_is_wrong(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)

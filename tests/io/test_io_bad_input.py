@@ -32,8 +32,23 @@ def test_unsupported_extension(tmp_path):
         load(tmp_path / "notes.docx")
 
 
-@pytest.mark.parametrize("suffix", [".dm3", ".dm4", ".emd", ".ser", ".emi", ".tif", ".mrc", ".hspy",
-                                    ".msa", ".blo", ".mp4", ".npy"])
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        ".dm3",
+        ".dm4",
+        ".emd",
+        ".ser",
+        ".emi",
+        ".tif",
+        ".mrc",
+        ".hspy",
+        ".msa",
+        ".blo",
+        ".mp4",
+        ".npy",
+    ],
+)
 def test_random_bytes_behind_a_known_extension(tmp_path, suffix):
     path = tmp_path / f"noise{suffix}"
     path.write_bytes(np.random.default_rng(3).integers(0, 256, 4096, dtype=np.uint8).tobytes())
@@ -41,7 +56,9 @@ def test_random_bytes_behind_a_known_extension(tmp_path, suffix):
         load(path)
 
 
-@pytest.mark.parametrize("name", ["EELS_STO.dm3", "16_STOimage_1.ser", "Acquisition_18.emd", "test1.blo"])
+@pytest.mark.parametrize(
+    "name", ["EELS_STO.dm3", "16_STOimage_1.ser", "Acquisition_18.emd", "test1.blo"]
+)
 def test_truncated_real_files(realdata, tmp_path, name):
     source = realdata(name)
     target = tmp_path / name

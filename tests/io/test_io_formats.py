@@ -17,8 +17,13 @@ def movie_array():
 
 def test_imagej_tiff_movie_is_calibrated_and_never_memory_mapped(tmp_path, movie_array):
     path = tmp_path / "movie.tif"
-    tifffile.imwrite(path, movie_array, imagej=True, resolution=(1 / 2.5, 1 / 2.5),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.25})
+    tifffile.imwrite(
+        path,
+        movie_array,
+        imagej=True,
+        resolution=(1 / 2.5, 1 / 2.5),
+        metadata={"axes": "TYX", "unit": "nm", "finterval": 0.25},
+    )
     dataset = load(path)
     assert dataset.kind == "movie" and dataset.shape == (6, 32, 40)
     t, y, x = dataset.axes
@@ -33,17 +38,31 @@ def test_imagej_tiff_movie_is_calibrated_and_never_memory_mapped(tmp_path, movie
 
 def test_imagej_micron_units_are_converted_to_nm(tmp_path):
     path = tmp_path / "image.tif"
-    tifffile.imwrite(path, np.zeros((8, 8), np.uint16), imagej=True, resolution=(1 / 0.004, 1 / 0.004),
-                     metadata={"unit": "micron"})
+    tifffile.imwrite(
+        path,
+        np.zeros((8, 8), np.uint16),
+        imagej=True,
+        resolution=(1 / 0.004, 1 / 0.004),
+        metadata={"unit": "micron"},
+    )
     axis = load(path).axes[1]
     assert axis.units == "nm" and axis.scale == pytest.approx(4.0)
 
 
 def test_ome_tiff_physical_size(tmp_path):
     path = tmp_path / "image.ome.tif"
-    tifffile.imwrite(path, np.ones((3, 16, 16), np.uint8), metadata={"axes": "TYX", "PhysicalSizeX": 0.05,
-                     "PhysicalSizeXUnit": "nm", "PhysicalSizeY": 0.05, "PhysicalSizeYUnit": "nm",
-                     "TimeIncrement": 0.1})
+    tifffile.imwrite(
+        path,
+        np.ones((3, 16, 16), np.uint8),
+        metadata={
+            "axes": "TYX",
+            "PhysicalSizeX": 0.05,
+            "PhysicalSizeXUnit": "nm",
+            "PhysicalSizeY": 0.05,
+            "PhysicalSizeYUnit": "nm",
+            "TimeIncrement": 0.1,
+        },
+    )
     dataset = load(path)
     assert dataset.kind == "movie"
     assert dataset.axes[2].scale == pytest.approx(0.05) and dataset.axes[2].units == "nm"
@@ -82,7 +101,9 @@ def test_mp4_video_frames_and_frame_rate(tmp_path):
     import imageio_ffmpeg
 
     path = tmp_path / "clip.mp4"
-    writer = imageio_ffmpeg.write_frames(str(path), (64, 48), pix_fmt_in="gray", fps=10, macro_block_size=16)
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (64, 48), pix_fmt_in="gray", fps=10, macro_block_size=16
+    )
     writer.send(None)
     for value in range(0, 250, 50):
         writer.send(np.full((48, 64), value, np.uint8).tobytes())
@@ -121,7 +142,9 @@ def test_hyperspy_eels_line_scan(tmp_path):
     dataset = load(tmp_path / "line.hspy")
     assert dataset.kind == "spectrum_series" and dataset.shape == (5, 64)
     assert [a.name for a in dataset.axes] == ["position", "E"]
-    assert dataset.axes[0].scale == pytest.approx(4.0) and dataset.axes[1].offset == pytest.approx(-5.0)
+    assert dataset.axes[0].scale == pytest.approx(4.0) and dataset.axes[1].offset == pytest.approx(
+        -5.0
+    )
     assert dataset.metadata["beam_energy_kV"] == pytest.approx(300.0)
 
 

@@ -24,7 +24,9 @@ EXPECTED = [
 ]
 
 
-@pytest.mark.parametrize("name, kind, shape, calibration, kv", EXPECTED, ids=[e[0] for e in EXPECTED])
+@pytest.mark.parametrize(
+    "name, kind, shape, calibration, kv", EXPECTED, ids=[e[0] for e in EXPECTED]
+)
 def test_real_file_kind_shape_and_calibration(realdata, name, kind, shape, calibration, kv):
     dataset = load(realdata(name))
     assert dataset.kind == kind
@@ -47,7 +49,9 @@ def test_odd_unit_string_n_m_is_read_as_nm_and_reported(realdata):
 def test_blockfile_scan_axes_and_navigation(realdata):
     dataset = load(realdata("test1.blo"))
     assert [a.name for a in dataset.axes] == ["scan_y", "scan_x", "ky", "kx"]
-    assert dataset.axis("scan_x").scale == pytest.approx(12.8) and dataset.axis("scan_x").units == "nm"
+    assert (
+        dataset.axis("scan_x").scale == pytest.approx(12.8) and dataset.axis("scan_x").units == "nm"
+    )
     assert dataset.n_items == 6
     assert not np.array_equal(dataset.frame(0), dataset.frame(5))
     assert any("detector-plane" in w for w in dataset.warnings)

@@ -7,7 +7,13 @@ import pytest
 import tifffile
 
 from insitu_tem.core.model import DataError
-from insitu_tem.io.readers.tilt_series import angle_from_metadata, angle_from_name, load_tilt_series, parse_tilts, read_tilt_file
+from insitu_tem.io.readers.tilt_series import (
+    angle_from_metadata,
+    angle_from_name,
+    load_tilt_series,
+    parse_tilts,
+    read_tilt_file,
+)
 from insitu_tem.samples import tomo as sample
 from insitu_tem.samples.tomo import Phantom
 
@@ -19,7 +25,9 @@ def test_hspy_with_a_tilt_axis_in_degrees(tmp_path):
     sample.write(tmp_path, phantom)
     series = load_tilt_series(tmp_path / sample.HAADF_NAME)
     np.testing.assert_array_equal(series.tilts_deg, [-30, 0, 15, 30])
-    assert series.reference.shape == (4, 24, 24) and series.units == "nm" and series.pixel_size == 0.5
+    assert (
+        series.reference.shape == (4, 24, 24) and series.units == "nm" and series.pixel_size == 0.5
+    )
     assert list(series.channels) == ["HAADF"]
     assert list(load_tilt_series(tmp_path / sample.OXYGEN_NAME).channels) == ["O_Ka"]
 
@@ -27,7 +35,9 @@ def test_hspy_with_a_tilt_axis_in_degrees(tmp_path):
 def test_tilt_files_and_ranges(tmp_path):
     (tmp_path / "a.rawtlt").write_text("-60\n-58.5\n\n  0.0 \n")
     np.testing.assert_allclose(read_tilt_file(tmp_path / "a.rawtlt"), [-60, -58.5, 0])
-    (tmp_path / "a.mrc.mdoc").write_text("PixelSpacing = 2.1\n[ZValue = 0]\nTiltAngle = -2.01\n[ZValue = 1]\nTiltAngle = 1.5\n")
+    (tmp_path / "a.mrc.mdoc").write_text(
+        "PixelSpacing = 2.1\n[ZValue = 0]\nTiltAngle = -2.01\n[ZValue = 1]\nTiltAngle = 1.5\n"
+    )
     np.testing.assert_allclose(read_tilt_file(tmp_path / "a.mrc.mdoc"), [-2.01, 1.5])
     np.testing.assert_allclose(parse_tilts("-60:60:30"), [-60, -30, 0, 30, 60])
     (tmp_path / "bad.tlt").write_text("x\n")
@@ -80,7 +90,9 @@ def test_missing_angles_and_files(tmp_path):
 def test_bruker_folder_with_eds_maps(tmp_path):
     for name in ("-5.bcf", "0.bcf"):
         (tmp_path / name).symlink_to(REAL / name)
-    series = load_tilt_series(tmp_path, spectrum_maps=lambda cube, energies: {"total": cube.sum(axis=-1)})
+    series = load_tilt_series(
+        tmp_path, spectrum_maps=lambda cube, energies: {"total": cube.sum(axis=-1)}
+    )
     assert list(series.channels) == ["HAADF", "total"]
     assert series.reference.shape == (2, 256, 256) and series.units == "nm"
     assert series.pixel_size == pytest.approx(13.08, abs=0.01)

@@ -72,10 +72,19 @@ def main(seconds: float, files: list[Path]) -> int:
     folder = Path(tempfile.mkdtemp(prefix="insitu-fuzz-"))
     count = [0]
 
-    @settings(max_examples=1_000_000, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @given(st.sampled_from(files), st.sampled_from(["flip", "truncate", "header"]),
-           st.integers(0, 2**31 - 1), st.integers(1, 16))
+    @settings(
+        max_examples=1_000_000,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        st.sampled_from(files),
+        st.sampled_from(["flip", "truncate", "header"]),
+        st.integers(0, 2**31 - 1),
+        st.integers(1, 16),
+    )
     def fuzz(source, mode, seed, flips):
         if time.monotonic() > deadline:
             raise TimeUp()

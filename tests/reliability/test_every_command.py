@@ -26,7 +26,10 @@ def required_options(child: argparse.ArgumentParser, folder) -> list[str]:
     for action in child._actions:
         if action.required and action.option_strings:
             value = REQUIRED_VALUES.get(action.dest, "1")
-            extra += [action.option_strings[-1], str(folder / value) if action.dest == "out" else value]
+            extra += [
+                action.option_strings[-1],
+                str(folder / value) if action.dest == "out" else value,
+            ]
     for group in child._mutually_exclusive_groups:
         if group.required:
             extra += [group._group_actions[0].option_strings[-1], "1"]
@@ -43,14 +46,25 @@ def bad_inputs(folder):
     np.save(folder / "spectrum.npy", np.ones(64))
     np.save(folder / "one_frame.npy", np.ones((1, 16, 16)))
     np.save(folder / "tiny.npy", np.ones((2, 2)))
-    return ["absent.dm3", "empty.dm3", "noise.dm3", "noise.emd", "cut.tif", "x.itproj", "nan.npy",
-            "spectrum.npy", "one_frame.npy", "tiny.npy", "."]
+    return [
+        "absent.dm3",
+        "empty.dm3",
+        "noise.dm3",
+        "noise.emd",
+        "cut.tif",
+        "x.itproj",
+        "nan.npy",
+        "spectrum.npy",
+        "one_frame.npy",
+        "tiny.npy",
+        ".",
+    ]
 
 
-COMMANDS = file_commands()
+FILE_COMMANDS = file_commands()
 
 
-@pytest.mark.parametrize("name, child", COMMANDS, ids=[c[0] for c in COMMANDS])
+@pytest.mark.parametrize("name, child", FILE_COMMANDS, ids=[c[0] for c in FILE_COMMANDS])
 def test_command_survives_every_bad_input(name, child, tmp_path, capsys):
     for bad in bad_inputs(tmp_path):
         path = tmp_path / bad if bad != "." else tmp_path
@@ -60,5 +74,7 @@ def test_command_survives_every_bad_input(name, child, tmp_path, capsys):
         assert "Traceback" not in captured.err
         if code == 2:
             lines = captured.err.strip().splitlines()
-            assert len(lines) == 1 and lines[0].startswith("insitu-tem: error: "), f"{name} {bad}: {captured.err}"
+            assert len(lines) == 1 and lines[0].startswith("insitu-tem: error: "), (
+                f"{name} {bad}: {captured.err}"
+            )
             assert captured.out == ""

@@ -18,8 +18,13 @@ BIN = Path(sys.executable).parent / "insitu-tem"
 @pytest.fixture
 def movie_file(tmp_path):
     path = tmp_path / "movie.tif"
-    tifffile.imwrite(path, np.random.default_rng(0).integers(0, 500, (4, 64, 64), dtype=np.uint16), imagej=True,
-                     resolution=(1.0, 1.0), metadata={"axes": "TYX", "unit": "nm", "finterval": 1.0})
+    tifffile.imwrite(
+        path,
+        np.random.default_rng(0).integers(0, 500, (4, 64, 64), dtype=np.uint16),
+        imagej=True,
+        resolution=(1.0, 1.0),
+        metadata={"axes": "TYX", "unit": "nm", "finterval": 1.0},
+    )
     return path
 
 
@@ -48,9 +53,17 @@ def test_opening_a_second_file_while_a_task_runs(qtbot, window, wait_idle, movie
     assert window.reporter.reports == []
 
 
-@pytest.mark.parametrize("content, name", [(b"", "empty.dm4"), (b"\x00" * 100, "zeros.emd"),
-                                           (np.random.default_rng(1).bytes(2000), "noise.ser")])
-def test_bad_files_report_and_keep_the_window_usable(qtbot, window, wait_idle, tmp_path, movie_file, content, name):
+@pytest.mark.parametrize(
+    "content, name",
+    [
+        (b"", "empty.dm4"),
+        (b"\x00" * 100, "zeros.emd"),
+        (np.random.default_rng(1).bytes(2000), "noise.ser"),
+    ],
+)
+def test_bad_files_report_and_keep_the_window_usable(
+    qtbot, window, wait_idle, tmp_path, movie_file, content, name
+):
     (tmp_path / name).write_bytes(content)
     window.open_paths([tmp_path / name])
     wait_idle(window)
@@ -62,8 +75,9 @@ def test_bad_files_report_and_keep_the_window_usable(qtbot, window, wait_idle, t
 
 
 def test_one_frame_movie_and_nan_image(qtbot, window, wait_idle, tmp_path):
-    tifffile.imwrite(tmp_path / "one.tif", np.ones((1, 16, 16), np.uint16), imagej=True,
-                     metadata={"axes": "TYX"})
+    tifffile.imwrite(
+        tmp_path / "one.tif", np.ones((1, 16, 16), np.uint16), imagej=True, metadata={"axes": "TYX"}
+    )
     nan_image = np.random.default_rng(0).random((16, 16)).astype(np.float32)
     nan_image[3:5] = np.nan
     np.save(tmp_path / "nan.npy", nan_image)
@@ -105,17 +119,26 @@ def test_fft_roi_dragged_outside_the_image_is_clipped(qtbot, window, wait_idle, 
 
 
 def digest(folder: Path) -> dict:
-    return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-            for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
 
 
 def test_a_full_session_never_writes_raw_files(realdata, tmp_path):
     folder = realdata("README.md").parent
     before = digest(folder)
-    files = [folder / n for n in ("16_STOimage.emi", "test1.blo", "EELS_STO.dm3", "FFTComplexEven.emd")]
-    result = subprocess.run([str(BIN), "--screenshot", str(tmp_path / "s.png"), *map(str, files)],
-                            capture_output=True, text=True, timeout=300,
-                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    files = [
+        folder / n for n in ("16_STOimage.emi", "test1.blo", "EELS_STO.dm3", "FFTComplexEven.emd")
+    ]
+    result = subprocess.run(
+        [str(BIN), "--screenshot", str(tmp_path / "s.png"), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     for name in ("info",):
         subprocess.run([str(BIN), name, str(files[0]), "--json"], capture_output=True, timeout=120)

@@ -24,7 +24,9 @@ def test_charge_at_frames_matches_truth_within_its_uncertainty():
     truth = json.loads((ROOT / "sample_data" / "holder_log.truth.json").read_text())
     charge = charge_passed(log.time_s, current_in_amperes(log, find_current_channel(log)))
     frames = np.array(truth["frame_times_s"][1:])
-    measured, sigma = charge.at(log_times(frames, log, movie_start=None, offset_s=truth["offset_s"]))
+    measured, sigma = charge.at(
+        log_times(frames, log, movie_start=None, offset_s=truth["offset_s"])
+    )
     error = (measured - np.array(truth["charge_at_frames_C"][1:])) / sigma
     assert np.all(np.abs(error) < 3)
 

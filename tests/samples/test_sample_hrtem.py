@@ -58,7 +58,9 @@ def test_fronts_follow_the_shared_experiment(written):
         movie_col = float(EXPERIMENT.front.position_px(frame["time_s"]))
         expected = (movie_col - left) * scale + frame["drift_px"][1]
         assert frame["intercalation_front_col_px"] == pytest.approx(expected)
-        assert frame["intercalation_front_col_px"] - frame["conversion_front_col_px"] == pytest.approx(120.0)
+        assert frame["intercalation_front_col_px"] - frame[
+            "conversion_front_col_px"
+        ] == pytest.approx(120.0)
         assert frame["time_s"] <= EXPERIMENT.times_s()[-1]
     fractions = [f["crystalline_fraction"] for f in truth["frames"]]
     assert fractions[0] == pytest.approx(1.0) and fractions[-1] < 0.01
@@ -74,7 +76,11 @@ def test_measured_spacings_and_crystallinity_match_the_truth(written):
     assert sorted([10 * wo3.fit.d_a_nm, 10 * wo3.fit.d_b_nm]) == pytest.approx(expected, rel=1e-3)
     assert wo3.matches.best.phase == "γ-WO3"
     lithiated = measure_lattice(dataset.frame(16)[40:216, 150:256], pixel_nm=0.05)
-    assert [10 * lithiated.fit.d_a_nm, 10 * lithiated.fit.d_b_nm] == pytest.approx([3.72, 3.72], rel=2e-3)
+    assert [10 * lithiated.fit.d_a_nm, 10 * lithiated.fit.d_b_nm] == pytest.approx(
+        [3.72, 3.72], rel=2e-3
+    )
     for index in (0, 9, 15, 23):
         result = crystallinity_map(dataset.frame(index), pixel_nm=0.05)
-        assert result.crystalline_fraction == pytest.approx(truth["frames"][index]["crystalline_fraction"], abs=0.06)
+        assert result.crystalline_fraction == pytest.approx(
+            truth["frames"][index]["crystalline_fraction"], abs=0.06
+        )

@@ -26,7 +26,9 @@ def test_write_returns_movie_and_truth_within_the_8_mb_budget(written):
 def test_reader_calibrates_the_movie(written):
     folder, _ = written
     dataset = load(folder / "lithiation_movie.tif")
-    assert dataset.kind == "movie" and dataset.shape == (60, 256, 256) and dataset.dtype == np.uint16
+    assert (
+        dataset.kind == "movie" and dataset.shape == (60, 256, 256) and dataset.dtype == np.uint16
+    )
     t, y, x = dataset.axes
     assert (t.scale, t.units) == (0.5, "s")
     assert (y.scale, y.units, x.scale, x.units) == (2.0, "nm", 2.0, "nm")
@@ -46,7 +48,9 @@ def test_truth_is_consistent_with_the_shared_experiment(written):
     assert 1.0 < np.abs(drift).max() <= 3.0 + 1e-9
     assert np.abs(np.diff(drift, axis=0)).max() < 0.5
     edges = truth["film_edges_px"]
-    thickness_ratio = (np.array(edges["bottom"]) - edges["top_reacted"]) / (np.array(edges["bottom"]) - edges["top_pristine"])
+    thickness_ratio = (np.array(edges["bottom"]) - edges["top_reacted"]) / (
+        np.array(edges["bottom"]) - edges["top_pristine"]
+    )
     np.testing.assert_allclose(thickness_ratio, 1 + EXPERIMENT.expansion)
 
 
@@ -57,8 +61,8 @@ def test_pixels_show_the_front_film_and_counts(written):
     assert 80 < frames.mean() < 130
     frame = frames[40].astype(float)
     front = truth["front_px"][40]
-    reacted = frame[110:150, int(front) - 30:int(front) - 5].mean()
-    pristine = frame[110:150, int(front) + 5:int(front) + 30].mean()
+    reacted = frame[110:150, int(front) - 30 : int(front) - 5].mean()
+    pristine = frame[110:150, int(front) + 5 : int(front) + 30].mean()
     assert reacted == pytest.approx(sample_movie.LEVELS["reacted"], rel=0.1)
     assert pristine == pytest.approx(sample_movie.LEVELS["pristine"], rel=0.1)
     assert frame[:60].mean() > frame[110:150].mean() > frame[200:].mean()

@@ -25,7 +25,9 @@ def test_core_loss_shift_meets_the_targets(measured):
     assert 0.60 <= summary.coverage_1sigma <= 0.75, summary
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 open: W O2,3 on a changing plasmon tail misses the targets")
+@pytest.mark.xfail(
+    strict=True, reason="issue 12 open: W O2,3 on a changing plasmon tail misses the targets"
+)
 def test_w_o23_on_the_plasmon_tail(measured):
     assert summarise(measured[PLASMON]).passed
 

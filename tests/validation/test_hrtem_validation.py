@@ -22,14 +22,20 @@ def test_large_crystals_give_the_lattice_to_the_target_accuracy(measured):
     assert summary.n >= 12 and summary.median <= 0.1 and summary.p95 <= 0.3
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 open: the 1σ of large-crystal spacings covers only half "
-                                       "of the errors (noise term only)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 open: the 1σ of large-crystal spacings covers only half "
+    "of the errors (noise term only)",
+)
 def test_large_crystals_meet_the_spacing_targets(measured):
     assert summarise(measured[LARGE]).passed
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 open: some 2–5 nm crystals read 0.6–2 % off (peak shift of "
-                                       "the broad spots) with too small a 1σ")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 open: some 2–5 nm crystals read 0.6–2 % off (peak shift of "
+    "the broad spots) with too small a 1σ",
+)
 def test_small_crystals_meet_the_spacing_targets(measured):
     assert summarise(measured[SMALL]).passed
 
@@ -39,8 +45,11 @@ def test_small_crystals_are_measured(measured):
     assert summary.n >= 20 and summary.median <= 0.5 and summary.p95 <= 2.5
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 open: about a sixth of the reflections with SNR ≥ 5 (3×3-summed "
-                                       "power in noise σ) fall below the SNR-15 search and off the fitted nodes")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 open: about a sixth of the reflections with SNR ≥ 5 (3×3-summed "
+    "power in noise σ) fall below the SNR-15 search and off the fitted nodes",
+)
 def test_every_reflection_with_snr_5_is_reported(measured):
     assert summarise(measured[MISSED]).worst == 0.0
 

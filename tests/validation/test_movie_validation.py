@@ -22,6 +22,10 @@ def test_front_positions_no_worse_than_last_measured(summaries):
     assert 0.55 <= s.coverage_1sigma <= 0.85
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: front and n targets not yet met on the independent corpus")
+@pytest.mark.xfail(
+    strict=True, reason="issue 12: front and n targets not yet met on the independent corpus"
+)
 def test_front_position_and_exponent_meet_the_issue_targets(summaries):
-    assert all(s.passed for _, s in summaries.values()), {k: s.failures for k, (_, s) in summaries.items()}
+    assert all(s.passed for _, s in summaries.values()), {
+        k: s.failures for k, (_, s) in summaries.items()
+    }

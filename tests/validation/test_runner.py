@@ -12,8 +12,16 @@ from validation.stats import Measurement
 def measurement(scale: float) -> Measurement:
     rng = np.random.default_rng(0)
     errors = rng.normal(0, scale, 200)
-    return Measurement("toy", f"offset x{scale:g}", errors, np.full(200, 0.1), "px",
-                       median_max=0.1, p95_max=0.3, covariates={"dose": rng.uniform(50, 1000, 200)})
+    return Measurement(
+        "toy",
+        f"offset x{scale:g}",
+        errors,
+        np.full(200, 0.1),
+        "px",
+        median_max=0.1,
+        p95_max=0.3,
+        covariates={"dose": rng.uniform(50, 1000, 200)},
+    )
 
 
 def test_table_says_pass_for_met_targets_and_fail_for_missed():
@@ -30,12 +38,16 @@ def test_report_has_the_table_and_one_plot_per_measurement(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "| toy | offset x0.1 | 200 |" in text and "Toy corpus." in text
     assert "![offset x0.1](images/validation/toy_offset_x0_1.png)" in text
-    assert (tmp_path / "docs" / "images" / "validation" / "toy_offset_x0_1.png").stat().st_size > 1000
+    assert (
+        tmp_path / "docs" / "images" / "validation" / "toy_offset_x0_1.png"
+    ).stat().st_size > 1000
 
 
 def test_exit_status_follows_the_targets_and_a_broken_family_fails(monkeypatch, tmp_path, capsys):
-    results = {"good": FamilyResult("good", (measurement(0.1),), 0.0),
-               "broken": FamilyResult("broken", (), 0.0, error="Traceback\nImportError: abtem")}
+    results = {
+        "good": FamilyResult("good", (measurement(0.1),), 0.0),
+        "broken": FamilyResult("broken", (), 0.0, error="Traceback\nImportError: abtem"),
+    }
     monkeypatch.setattr(runner, "discover_families", lambda: ["broken", "good"])
     monkeypatch.setattr(runner, "run_family", lambda name, *, fast: results[name])
     assert runner.main(["--families", "good", "--out", str(tmp_path / "v.md")]) == 0

@@ -22,8 +22,11 @@ def test_alignment_is_within_a_pixel(measured):
     assert summary.n == 2 and summary.worst <= 1.0, summary
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17 open: along the wire axis only the voids constrain the shifts; "
-                                       "0.7-0.8 px RMS at 20 counts/px on 64-px phantoms")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 17 open: along the wire axis only the voids constrain the shifts; "
+    "0.7-0.8 px RMS at 20 counts/px on 64-px phantoms",
+)
 def test_alignment_meets_the_bar(measured):
     assert summarise(_find(measured, "alignment")).median <= 0.5
 

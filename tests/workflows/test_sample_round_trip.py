@@ -60,27 +60,42 @@ def test_reopening_gives_every_result_number_back(saved):
     session, path = saved
     again = open_session(path)
     assert not again.dirty and sorted(again.result_names) == sorted(session.result_names) == [
-        "across", "drift", "front"]
+        "across",
+        "drift",
+        "front",
+    ]
     for name in session.result_names:
         assert again.result(name).same_as(session.result(name)), name
         assert again.result_status(name) == "current"
-    assert (again.frame, again.probe, again.reference_probe, again.view("eels.log")) == (48, 19, 45, True)
+    assert (again.frame, again.probe, again.reference_probe, again.view("eels.log")) == (
+        48,
+        19,
+        45,
+        True,
+    )
     assert session_to_json(again, path) == session_to_json(session, path)
 
 
 def test_a_fresh_process_exports_the_same_pixels(saved):
     session, path = saved
-    script = FINGERPRINT + f"""
+    script = (
+        FINGERPRINT
+        + f"""
 from insitu_tem.core.project import session_to_json
 from insitu_tem.workflows.project import open_session
 session = open_session({str(path)!r})
 json.dump({{"document": session_to_json(session, {str(path)!r}), "views": view_hashes(session, {VIEWS!r})}},
           sys.stdout)
 """
-    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
     assert output.returncode == 0, output.stderr[-2000:]
     fresh = json.loads(output.stdout)
     assert fresh["document"] == session_to_json(session, path)
     assert fresh["views"] == view_hashes(session)
-    assert hashlib.sha256(fresh["document"].encode()).hexdigest() == hashlib.sha256(
-        session_to_json(session, path).encode()).hexdigest()
+    assert (
+        hashlib.sha256(fresh["document"].encode()).hexdigest()
+        == hashlib.sha256(session_to_json(session, path).encode()).hexdigest()
+    )

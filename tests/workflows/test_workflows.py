@@ -16,10 +16,16 @@ N_FRAMES, SIZE, PIXEL_NM, FRAME_S = 12, 48, 2.0, 0.5
 def front_movie() -> Dataset:
     """A film whose right-hand side darkens as a vertical front advances 2 px per frame from col 10."""
     cols = np.arange(SIZE)
-    frames = [np.where(cols[None, :] < 10 + 2 * t, 200.0, 1000.0) * np.ones((SIZE, 1)) for t in range(N_FRAMES)]
+    frames = [
+        np.where(cols[None, :] < 10 + 2 * t, 200.0, 1000.0) * np.ones((SIZE, 1))
+        for t in range(N_FRAMES)
+    ]
     array = np.stack(frames).astype(np.float32)
-    axes = (Axis("t", N_FRAMES, FRAME_S, 0.0, "s"), Axis("y", SIZE, PIXEL_NM, 0.0, "nm"),
-            Axis("x", SIZE, PIXEL_NM, 0.0, "nm"))
+    axes = (
+        Axis("t", N_FRAMES, FRAME_S, 0.0, "s"),
+        Axis("y", SIZE, PIXEL_NM, 0.0, "nm"),
+        Axis("x", SIZE, PIXEL_NM, 0.0, "nm"),
+    )
     return Dataset("movie", array, axes)
 
 
@@ -36,7 +42,9 @@ def session() -> Session:
     s = Session()
     s.set_dataset("movie", front_movie())
     s.set_dataset("eels", eels_scan())
-    s.set_scan_line("eels", {"start_rc": [24.0, 4.0], "end_rc": [24.0, 44.0], "n_positions": 9, "time_s": 2.5})
+    s.set_scan_line(
+        "eels", {"start_rc": [24.0, 4.0], "end_rc": [24.0, 44.0], "n_positions": 9, "time_s": 2.5}
+    )
     s.set_analysis_line([(10.0, 2.0), (10.0, 46.0)])
     return s
 
@@ -46,7 +54,9 @@ def test_front_track_is_stored_with_its_parameters_and_inputs(session):
     value = result.value
     assert session.result("front") is result and result.parameters["width_px"] == 5.0
     assert set(result.inputs) == {"movie", "analysis_line"}
-    np.testing.assert_allclose(value["position_along_px"][3:9], 10 - 2 + 2 * np.arange(3, 9) - 0.5, atol=1.0)
+    np.testing.assert_allclose(
+        value["position_along_px"][3:9], 10 - 2 + 2 * np.arange(3, 9) - 0.5, atol=1.0
+    )
     assert session.result_status("front") == "current"
     session.set_analysis_line([(12.0, 2.0), (12.0, 46.0)])
     assert session.result_status("front") == "stale"
@@ -56,9 +66,14 @@ def user_track(session: Session, *, front_col_at_scan: float) -> None:
     """A front the user tracked along the analysis line: at the scan time it is at ``front_col_at_scan``."""
     times = np.arange(N_FRAMES) * FRAME_S
     along = front_col_at_scan - 2.0 + (times - 2.5) * 0.0
-    session.store_result("front", Result({"times": times, "position_along_px": along},
-                                         {"line_rc": session.analysis_line},
-                                         session.fingerprints(["movie", "analysis_line"])))
+    session.store_result(
+        "front",
+        Result(
+            {"times": times, "position_along_px": along},
+            {"line_rc": session.analysis_line},
+            session.fingerprints(["movie", "analysis_line"]),
+        ),
+    )
 
 
 def test_across_uses_the_users_track_and_calibration_on_an_unsaved_session(session):
@@ -68,7 +83,9 @@ def test_across_uses_the_users_track_and_calibration_on_an_unsaved_session(sessi
     np.testing.assert_allclose(distance, (probes_col - 24.0) * PIXEL_NM)
     session.set_calibration("movie", scale=0.5, units="nm")
     assert session.result_status("across") == "stale"
-    np.testing.assert_allclose(across_front.run(session).value["distance_nm"], (probes_col - 24.0) * 0.5)
+    np.testing.assert_allclose(
+        across_front.run(session).value["distance_nm"], (probes_col - 24.0) * 0.5
+    )
     assert session.result("across").inputs["result.front"] == session.fingerprint("result.front")
 
 
@@ -102,15 +119,25 @@ def test_drift_and_lattice_results_from_a_drifting_lattice():
     from insitu_tem.analysis.movie.drift import measure_drift
 
     cols = np.arange(64)[None, :]
-    scene = 400 * gaussian_filter(np.random.default_rng(2).random((64, 64)), 2) + 20 * np.cos(2 * np.pi * cols / 8)
+    scene = 400 * gaussian_filter(np.random.default_rng(2).random((64, 64)), 2) + 20 * np.cos(
+        2 * np.pi * cols / 8
+    )
     frames = [np.roll(scene, (t, 2 * t), axis=(0, 1)) for t in range(4)]
-    axes = (Axis("t", 4, 1.0, 0.0, "s"), Axis("y", 64, 0.05, 0.0, "nm"), Axis("x", 64, 0.05, 0.0, "nm"))
+    axes = (
+        Axis("t", 4, 1.0, 0.0, "s"),
+        Axis("y", 64, 0.05, 0.0, "nm"),
+        Axis("x", 64, 0.05, 0.0, "nm"),
+    )
     s = Session()
     s.set_dataset("movie", Dataset("movie", 100 + np.stack(frames), axes))
     shifts = drift.run(s, reference="previous").value["shifts_px"]
-    np.testing.assert_array_equal(shifts, measure_drift(s.dataset("movie").array, reference="previous").shifts_px)
+    np.testing.assert_array_equal(
+        shifts, measure_drift(s.dataset("movie").array, reference="previous").shifts_px
+    )
     assert s.result("drift").parameters == {"reference": "previous", "roi": None}
-    series = lattice.run(s, role="movie", spots_px=[(0, 8)], roi=(0, 0, 64, 64), follow_drift=True).value
+    series = lattice.run(
+        s, role="movie", spots_px=[(0, 8)], roi=(0, 0, 64, 64), follow_drift=True
+    ).value
     np.testing.assert_allclose(np.asarray(series["d_nm"])[:, 0], 0.4, rtol=0.01)
     assert set(s.result("lattice").inputs) == {"movie", "result.drift"}
     with pytest.raises(DataError, match="choose the FFT region"):

@@ -30,7 +30,9 @@ def percentile_levels(image, *, low: float = 0.5, high: float = 99.5) -> tuple[f
         data = np.abs(data)
     step = max(1, int(math.sqrt(data.size / _MAX_SAMPLES)))
     sample = data[..., ::step, ::step] if data.ndim >= 2 else data[::step]
-    sample = sample[np.isfinite(sample)] if np.issubdtype(sample.dtype, np.floating) else sample.ravel()
+    sample = (
+        sample[np.isfinite(sample)] if np.issubdtype(sample.dtype, np.floating) else sample.ravel()
+    )
     if sample.size == 0:
         return 0.0, 1.0
     black, white = (float(v) for v in np.percentile(sample, [low, high]))

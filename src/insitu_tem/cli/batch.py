@@ -82,7 +82,9 @@ def _read_toml(path: Path) -> dict:
     if not path.is_file():
         raise ValueError("no such pipeline file; check the path")
     if path.stat().st_size > MAX_PIPELINE_BYTES:
-        raise ValueError(f"is {path.stat().st_size / 1e6:.1f} MB; a pipeline is a short TOML file (at most 1 MiB)")
+        raise ValueError(
+            f"is {path.stat().st_size / 1e6:.1f} MB; a pipeline is a short TOML file (at most 1 MiB)"
+        )
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -93,7 +95,11 @@ def _read_toml(path: Path) -> dict:
 
 def _strings(value, what: str, *, limit: int) -> list[str]:
     value = [value] if isinstance(value, str) else value
-    if not isinstance(value, list) or len(value) > limit or not all(isinstance(v, str) for v in value):
+    if (
+        not isinstance(value, list)
+        or len(value) > limit
+        or not all(isinstance(v, str) for v in value)
+    ):
         raise ValueError(f"{what} must be a list of at most {limit} strings")
     return value
 
@@ -103,17 +109,26 @@ def _steps(document: dict) -> tuple[Step, ...]:
 
     raw = document.get("step", [])
     if isinstance(raw, dict):
-        raise ValueError("has [step] where [[step]] belongs: write each step as [[step]] (a list of tables)")
+        raise ValueError(
+            "has [step] where [[step]] belongs: write each step as [[step]] (a list of tables)"
+        )
     if not isinstance(raw, list) or not raw:
-        raise ValueError("has no [[step]]; add at least one, e.g. command = \"info\"")
+        raise ValueError('has no [[step]]; add at least one, e.g. command = "info"')
     steps = []
     for i, entry in enumerate(raw):
         if not isinstance(entry, dict) or not isinstance(entry.get("command"), str):
-            raise ValueError(f"step {i + 1} needs command = \"NAME\" (a string)")
+            raise ValueError(f'step {i + 1} needs command = "NAME" (a string)')
         if entry["command"] not in COMMANDS or entry["command"] in NOT_PER_FILE:
-            raise ValueError(f"step command {entry['command']!r} is not a per-file command; use one of "
-                             + ", ".join(n for n in COMMANDS if n not in NOT_PER_FILE))
-        steps.append(Step(entry["command"], tuple(_strings(entry.get("args", []), f"step {i + 1} args", limit=200))))
+            raise ValueError(
+                f"step command {entry['command']!r} is not a per-file command; use one of "
+                + ", ".join(n for n in COMMANDS if n not in NOT_PER_FILE)
+            )
+        steps.append(
+            Step(
+                entry["command"],
+                tuple(_strings(entry.get("args", []), f"step {i + 1} args", limit=200)),
+            )
+        )
     return tuple(steps)
 
 
@@ -128,13 +143,24 @@ def load_pipeline(path: str | Path) -> Pipeline:
     patterns = _strings(header.get("inputs", []), "[pipeline] inputs", limit=1000)
     name, output = header.get("name", path.stem), header.get("output", "results")
     if not isinstance(name, str) or not isinstance(output, str) or not output.strip():
-        raise ValueError("[pipeline] name and output must be strings (output: a folder name, e.g. \"results\")")
+        raise ValueError(
+            '[pipeline] name and output must be strings (output: a folder name, e.g. "results")'
+        )
     steps = _steps(document)
-    inputs = sorted({Path(p) for pattern in patterns for p in glob.glob(str(folder / pattern)) if os.path.isfile(p)})
+    inputs = sorted(
+        {
+            Path(p)
+            for pattern in patterns
+            for p in glob.glob(str(folder / pattern))
+            if os.path.isfile(p)
+        }
+    )
     if not inputs:
         raise ValueError(f"inputs {patterns} match no file next to the pipeline")
     if len(inputs) > MAX_INPUTS:
-        raise ValueError(f"inputs match {len(inputs)} files; split the pipeline (at most {MAX_INPUTS})")
+        raise ValueError(
+            f"inputs match {len(inputs)} files; split the pipeline (at most {MAX_INPUTS})"
+        )
     return Pipeline(name, tuple(inputs), folder / output, steps, folder)
 
 
@@ -151,7 +177,9 @@ def result_folder(pipeline: Pipeline, input_path: Path) -> Path:
         relative = absolute.relative_to(pipeline.folder)
     except ValueError:
         relative = Path("_outside", *absolute.parts[1:])
-    parts = list(relative.parts[:-1]) + [relative.name[: -len(relative.suffix)] if relative.suffix else relative.name]
+    parts = list(relative.parts[:-1]) + [
+        relative.name[: -len(relative.suffix)] if relative.suffix else relative.name
+    ]
     folder = pipeline.output.joinpath(*[_safe_part(p) for p in parts])
     root = os.path.abspath(pipeline.output)
     if os.path.commonpath([root, os.path.abspath(folder)]) != root:
@@ -171,19 +199,27 @@ def run_steps(input_path: str, steps: tuple[Step, ...], folder: str) -> FileOutc
     results = {}
     try:
         for step in steps:
-            args: argparse.Namespace = parser.parse_args([step.command, input_path, *step.args, "--quiet"])
+            args: argparse.Namespace = parser.parse_args(
+                [step.command, input_path, *step.args, "--quiet"]
+            )
             results[step.command] = modules[step.command].run(args, lambda *_: None)
             write_atomic(out / f"{step.command}.json", _json(results[step.command]))
     except (Exception, SystemExit) as error:  # noqa: BLE001 - reported per file, the batch goes on
         message = f"{type(error).__name__}: {error}"
         write_atomic(out / "error.json", json.dumps({"input": input_path, "error": message}))
         return FileOutcome(input_path, "failed", time.perf_counter() - start, message)
-    record = {"input": input_path, "program": "insitu-tem", "version": __version__,
-              "steps": [{"command": s.command, "args": list(s.args)} for s in steps]}
+    record = {
+        "input": input_path,
+        "program": "insitu-tem",
+        "version": __version__,
+        "steps": [{"command": s.command, "args": list(s.args)} for s in steps],
+    }
     write_atomic(out / "provenance.json", json.dumps(record, indent=1))
     (out / "error.json").unlink(missing_ok=True)
     write_atomic(out / "done.json", json.dumps({"seconds": time.perf_counter() - start}))
-    return FileOutcome(input_path, "done", time.perf_counter() - start, results={k: True for k in results})
+    return FileOutcome(
+        input_path, "done", time.perf_counter() - start, results={k: True for k in results}
+    )
 
 
 def _json(result: dict) -> str:
@@ -202,13 +238,22 @@ def make_client(*, scheduler: str | None, workers: int):
         with Client(scheduler) as client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.CRITICAL + 1) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL + 1,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
-def run_pipeline(pipeline: Pipeline, client, *, progress: Callable[[float, str], None] | None = None) -> list[FileOutcome]:
+def run_pipeline(
+    pipeline: Pipeline, client, *, progress: Callable[[float, str], None] | None = None
+) -> list[FileOutcome]:
     """Run the pipeline over its inputs on ``client``; finished files are skipped."""
     from dask.distributed import as_completed
 
@@ -219,8 +264,12 @@ def run_pipeline(pipeline: Pipeline, client, *, progress: Callable[[float, str],
             outcomes.append(FileOutcome(str(path), "skipped"))
         else:
             todo.append(path)
-    futures = [client.submit(run_steps, str(p), pipeline.steps, str(result_folder(pipeline, p)), pure=False)
-               for p in todo]
+    futures = [
+        client.submit(
+            run_steps, str(p), pipeline.steps, str(result_folder(pipeline, p)), pure=False
+        )
+        for p in todo
+    ]
     for count, future in enumerate(as_completed(futures), start=1):
         outcome = future.result()
         outcomes.append(outcome)

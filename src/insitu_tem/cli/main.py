@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Mapping
 
 from insitu_tem.cli.errors import InputError, OptionError
-from insitu_tem.cli.parsing import COMMANDS, PROG, CommandModules, build_command_parser, build_gui_parser
+from insitu_tem.cli.parsing import (
+    COMMANDS,
+    PROG,
+    CommandModules,
+    build_command_parser,
+    build_gui_parser,
+)
 from insitu_tem.cli.quiet import library_messages, native_stderr_collected
 
 EXIT_BAD_INPUT = 2
@@ -43,7 +49,11 @@ def report_error(path: str | None, message: str) -> None:
     """Write the one-line error the user sees."""
     name = None
     if path is not None and str(path) != "":
-        name = Path(path).name if Path(path).name not in ("", "..") else Path(path).resolve().name or str(path)
+        name = (
+            Path(path).name
+            if Path(path).name not in ("", "..")
+            else Path(path).resolve().name or str(path)
+        )
     where = f"{printable(name)}: " if name else ""
     first_line = " ".join(printable(" ".join(str(message).split())).split())
     sys.stderr.write(f"{PROG}: error: {where}{first_line}\n")
@@ -74,20 +84,44 @@ def _print_result(result: dict, *, as_json: bool) -> None:
 def _classify(error: BaseException, path: str | None) -> tuple[int, str | None, str]:
     """Exit code, file and message for an exception escaping a command."""
     if isinstance(error, InputError):
-        return EXIT_BAD_INPUT, error.path or (None if isinstance(error, OptionError) else path), error.message
+        return (
+            EXIT_BAD_INPUT,
+            error.path or (None if isinstance(error, OptionError) else path),
+            error.message,
+        )
     if isinstance(error, ImportError):
-        return EXIT_INTERNAL, None, (f"internal error: a library failed to import ({error}); reinstall "
-                                     "insitu-tem (pip install -e .) and rerun with --debug")
+        return (
+            EXIT_INTERNAL,
+            None,
+            (
+                f"internal error: a library failed to import ({error}); reinstall "
+                "insitu-tem (pip install -e .) and rerun with --debug"
+            ),
+        )
     if isinstance(error, (ValueError, OSError)):
         where = getattr(error, "filename", None) or path
-        text = (error.strerror if isinstance(error, OSError) and error.strerror else str(error))
+        text = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         return EXIT_BAD_INPUT, where, text or type(error).__name__
     if isinstance(error, RecursionError):
-        return EXIT_BAD_INPUT, path, "is nested too deeply to read; the file may be damaged or malicious"
+        return (
+            EXIT_BAD_INPUT,
+            path,
+            "is nested too deeply to read; the file may be damaged or malicious",
+        )
     if isinstance(error, MemoryError):
-        return EXIT_BAD_INPUT, path, ("needs more memory than this machine has for this command; "
-                                      "try a smaller region or frame range, or a machine with more memory")
-    return EXIT_INTERNAL, path, f"internal error ({type(error).__name__}: {error}); please report it with --debug"
+        return (
+            EXIT_BAD_INPUT,
+            path,
+            (
+                "needs more memory than this machine has for this command; "
+                "try a smaller region or frame range, or a machine with more memory"
+            ),
+        )
+    return (
+        EXIT_INTERNAL,
+        path,
+        f"internal error ({type(error).__name__}: {error}); please report it with --debug",
+    )
 
 
 def run_command(argv: list[str], modules: Mapping | None = None) -> int:
@@ -131,7 +165,9 @@ def run_gui(argv: list[str]) -> int:
         return EXIT_BAD_INPUT
     from insitu_tem.gui.app import main as gui_main
 
-    return gui_main(files=args.files, screenshot=args.screenshot, signal=args.signal, debug=args.debug)
+    return gui_main(
+        files=args.files, screenshot=args.screenshot, signal=args.signal, debug=args.debug
+    )
 
 
 def _dispatch(argv: list[str]) -> int:
@@ -141,7 +177,9 @@ def _dispatch(argv: list[str]) -> int:
         build_gui_parser().print_help()
         width = max(map(len, COMMANDS))
         sys.stdout.write("\ncommands (insitu-tem COMMAND --help):\n")
-        sys.stdout.write("".join(f"  {name:<{width}}  {text}\n" for name, (_, text) in COMMANDS.items()))
+        sys.stdout.write(
+            "".join(f"  {name:<{width}}  {text}\n" for name, (_, text) in COMMANDS.items())
+        )
         return 0
     return run_gui(argv)
 

@@ -20,31 +20,85 @@ PROG = "insitu-tem"
 PACKAGE = "insitu_tem.cli.commands"
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "across": ("across", "W O2,3 shift, Li K, lattice strain and phase fractions against distance from the reaction "
-                         "front"),
-    "batch": ("batch", "run a pipeline (TOML) of commands over many files, locally or on a dask.distributed scheduler"),
-    "crystallinity": ("crystallinity", "crystalline area fraction, domain size and a crystalline/amorphous map from a "
-                                       "sliding-window FFT"),
-    "diffraction": ("diffraction", "analyse one diffraction pattern: centre, spots (d, g, angle, hkl), rings and "
-                                   "radial profile"),
-    "dose": ("dose", "electron dose per frame and cumulative (e/Å²) from the beam current or the camera counts"),
-    "drift": ("drift", "measure the rigid drift of a movie (sub-pixel phase correlation); shifts per frame"),
-    "eds": ("eds", "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your k-factors"),
-    "eels": ("eels", "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"),
-    "export": ("export", "render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, "
-                         "figure, overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"),
-    "front": ("front", "track a reaction front along a line (kymograph + step fit) and fit its kinetics"),
+    "across": (
+        "across",
+        "W O2,3 shift, Li K, lattice strain and phase fractions against distance from the reaction "
+        "front",
+    ),
+    "batch": (
+        "batch",
+        "run a pipeline (TOML) of commands over many files, locally or on a dask.distributed scheduler",
+    ),
+    "crystallinity": (
+        "crystallinity",
+        "crystalline area fraction, domain size and a crystalline/amorphous map from a "
+        "sliding-window FFT",
+    ),
+    "diffraction": (
+        "diffraction",
+        "analyse one diffraction pattern: centre, spots (d, g, angle, hkl), rings and "
+        "radial profile",
+    ),
+    "dose": (
+        "dose",
+        "electron dose per frame and cumulative (e/Å²) from the beam current or the camera counts",
+    ),
+    "drift": (
+        "drift",
+        "measure the rigid drift of a movie (sub-pixel phase correlation); shifts per frame",
+    ),
+    "eds": (
+        "eds",
+        "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your k-factors",
+    ),
+    "eels": (
+        "eels",
+        "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map",
+    ),
+    "export": (
+        "export",
+        "render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, "
+        "figure, overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF",
+    ),
+    "front": (
+        "front",
+        "track a reaction front along a line (kymograph + step fit) and fit its kinetics",
+    ),
     "info": ("info", "describe a file: kind, shape, dtype, calibrated axes, signals and warnings"),
-    "lattice": ("lattice", "lattice spacings from the FFT of an HRTEM image: spots, refined lattice, phase matches"),
-    "log": ("log", "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, notes"),
-    "nbd": ("nbd", "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase fractions"),
-    "phases": ("phases", "list the reference phases, their reflections, or match d-spacings (and angles) to them"),
-    "radial": ("radial", "radial (azimuthally averaged) profiles I(r) of a diffraction pattern or pattern series"),
-    "rings": ("rings", "simulate the electron-diffraction ring profile of a spherical grain (Debye equation)"),
-    "segment": ("segment", "segment a float32 TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, "
-                           "volumes per label"),
-    "tomo": ("tomo", "tilt-series tomography: align (auto), reconstruct (MLEM-20) HAADF and EDS/other channels to TIFF"
-                     " volumes"),
+    "lattice": (
+        "lattice",
+        "lattice spacings from the FFT of an HRTEM image: spots, refined lattice, phase matches",
+    ),
+    "log": (
+        "log",
+        "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, notes",
+    ),
+    "nbd": (
+        "nbd",
+        "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase fractions",
+    ),
+    "phases": (
+        "phases",
+        "list the reference phases, their reflections, or match d-spacings (and angles) to them",
+    ),
+    "radial": (
+        "radial",
+        "radial (azimuthally averaged) profiles I(r) of a diffraction pattern or pattern series",
+    ),
+    "rings": (
+        "rings",
+        "simulate the electron-diffraction ring profile of a spherical grain (Debye equation)",
+    ),
+    "segment": (
+        "segment",
+        "segment a float32 TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, "
+        "volumes per label",
+    ),
+    "tomo": (
+        "tomo",
+        "tilt-series tomography: align (auto), reconstruct (MLEM-20) HAADF and EDS/other channels to TIFF"
+        " volumes",
+    ),
 }
 
 _NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
@@ -89,8 +143,13 @@ class OneLineParser(argparse.ArgumentParser):
             token = args[index]
             action = self._option_string_actions.get(token)
             following = args[index + 1] if index + 1 < len(args) else None
-            if (action is not None and action.nargs is None and action.option_strings
-                    and isinstance(following, str) and _NEGATIVE_VALUE.match(following)):
+            if (
+                action is not None
+                and action.nargs is None
+                and action.option_strings
+                and isinstance(following, str)
+                and _NEGATIVE_VALUE.match(following)
+            ):
                 joined.append(f"{token}={following}")
                 index += 2
                 continue
@@ -111,7 +170,9 @@ class CommandParser(OneLineParser):
         if not self._ready:
             self._ready = True
             self._modules[self._command].add_arguments(self)
-            self.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+            self.add_argument(
+                "--json", action="store_true", help="print one JSON document on stdout"
+            )
             self.add_argument("--debug", action="store_true", help="show tracebacks")
             self.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
         return self
@@ -130,7 +191,9 @@ class CommandParser(OneLineParser):
 
 
 class _VersionAction(argparse.Action):
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+    def __init__(
+        self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None
+    ):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
@@ -146,7 +209,9 @@ def build_command_parser(modules: Mapping | None = None) -> OneLineParser:
     modules = CommandModules() if modules is None else modules
     parser = OneLineParser(prog=PROG, description="insitu-tem batch commands")
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=CommandParser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
+    )
     for name in modules:
         help_text = COMMANDS[name][1] if name in COMMANDS else modules[name].HELP
         sub.add_parser(name, help=help_text, description=help_text, command=name, modules=modules)
@@ -167,7 +232,9 @@ def build_gui_parser() -> OneLineParser:
         "Batch commands: insitu-tem COMMAND --help.",
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="files or a project to open")
-    parser.add_argument("--screenshot", metavar="PATH", help="render the window offscreen to a PNG and exit")
+    parser.add_argument(
+        "--screenshot", metavar="PATH", help="render the window offscreen to a PNG and exit"
+    )
     parser.add_argument("--signal", type=int, default=None, metavar="N")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")

@@ -61,8 +61,13 @@ def native_stderr_collected() -> Iterator[None]:
     saved_stream = sys.stderr
     sink = tempfile.TemporaryFile()
     os.dup2(sink.fileno(), 2)
-    sys.stderr = os.fdopen(os.dup(saved_fd), "w", buffering=1, encoding=saved_stream.encoding,
-                           errors="backslashreplace")
+    sys.stderr = os.fdopen(
+        os.dup(saved_fd),
+        "w",
+        buffering=1,
+        encoding=saved_stream.encoding,
+        errors="backslashreplace",
+    )
     try:
         yield
     finally:

@@ -45,6 +45,6 @@ def iter_blocks(stack, *, chunk: int) -> Iterator[tuple[int, np.ndarray]]:
     mapping = read_only_mapping(stack)
     step = max(1, int(chunk))
     for start in range(0, stack.shape[0], step):
-        yield start, np.asarray(stack[start:start + step])
+        yield start, np.asarray(stack[start : start + step])
         if mapping is not None and not mapping.closed:
             mapping.madvise(mmap.MADV_DONTNEED)

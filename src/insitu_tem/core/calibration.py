@@ -41,10 +41,16 @@ def recalibrate(dataset: Dataset, *, scale: float | None, units: str | None) -> 
         if conversion is not None:
             new_scale *= conversion.factor
             new_units = conversion.units
-        axes[i] = Axis(axis.name, axis.size, new_scale, axis.offset * (new_scale / axis.scale), new_units)
+        axes[i] = Axis(
+            axis.name, axis.size, new_scale, axis.offset * (new_scale / axis.scale), new_units
+        )
     override = {"scale": scale, "units": units}
     warnings = dataset.warnings
     if conversion is not None and conversion.units != "px":
         warnings = tuple(w for w in warnings if not w.startswith("no calibration in the file"))
-    return replace(dataset, axes=tuple(axes), warnings=warnings,
-                   metadata=dict(dataset.metadata, calibration_override=override))
+    return replace(
+        dataset,
+        axes=tuple(axes),
+        warnings=warnings,
+        metadata=dict(dataset.metadata, calibration_override=override),
+    )

@@ -36,12 +36,20 @@ class ScanRegistration:
     @classmethod
     def from_dict(cls, document: dict[str, Any]) -> "ScanRegistration":
         """From a project's ``scan_lines`` entry."""
-        return cls(tuple(map(float, document["start_rc"])), tuple(map(float, document["end_rc"])),
-                   int(document["n_positions"]), float(document.get("time_s", 0.0)))
+        return cls(
+            tuple(map(float, document["start_rc"])),
+            tuple(map(float, document["end_rc"])),
+            int(document["n_positions"]),
+            float(document.get("time_s", 0.0)),
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"start_rc": list(self.start_rc), "end_rc": list(self.end_rc),
-                "n_positions": self.n_positions, "time_s": self.time_s}
+        return {
+            "start_rc": list(self.start_rc),
+            "end_rc": list(self.end_rc),
+            "n_positions": self.n_positions,
+            "time_s": self.time_s,
+        }
 
     @property
     def length_px(self) -> float:
@@ -50,8 +58,10 @@ class ScanRegistration:
     def point_rc(self, index: float) -> tuple[float, float]:
         """Movie (row, col) of a (fractional) probe index."""
         fraction = float(index) / max(self.n_positions - 1, 1)
-        return (self.start_rc[0] + fraction * (self.end_rc[0] - self.start_rc[0]),
-                self.start_rc[1] + fraction * (self.end_rc[1] - self.start_rc[1]))
+        return (
+            self.start_rc[0] + fraction * (self.end_rc[0] - self.start_rc[0]),
+            self.start_rc[1] + fraction * (self.end_rc[1] - self.start_rc[1]),
+        )
 
     def nearest_index(self, row: float, col: float) -> tuple[int, float]:
         """Probe index nearest to a movie point and the point's distance from the line, px."""

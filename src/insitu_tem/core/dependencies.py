@@ -33,8 +33,11 @@ class DataSource:
 
     def same_file(self, other: "DataSource | None") -> bool:
         """True when ``other`` reads the same bytes the same way (checksums compared when both known)."""
-        if other is None or self.path is None or (self.path, self.signal, self.kind) != (
-                other.path, other.signal, other.kind):
+        if (
+            other is None
+            or self.path is None
+            or (self.path, self.signal, self.kind) != (other.path, other.signal, other.kind)
+        ):
             return False
         return not (self.sha256 and other.sha256 and self.sha256 != other.sha256)
 
@@ -51,7 +54,9 @@ class Invalidation:
     calibration: dict | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.results or self.scan_lines or self.analysis_line or self.marks or self.calibration)
+        return bool(
+            self.results or self.scan_lines or self.analysis_line or self.marks or self.calibration
+        )
 
     def describe(self) -> list[str]:
         """Human-readable names of what is lost, e.g. ["front result", "EELS scan line"]."""

@@ -19,12 +19,16 @@ class EventHub:
 
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = tuple(names)
-        self._callbacks: dict[str, list[Callable[..., Any]]] = {name: [] for name in (*self.names, ANY)}
+        self._callbacks: dict[str, list[Callable[..., Any]]] = {
+            name: [] for name in (*self.names, ANY)
+        }
         self._blocked = 0
 
     def _check(self, name: str) -> None:
         if name not in self._callbacks:
-            raise ValueError(f"unknown event {name!r}; events are {', '.join(self.names)} or {ANY!r}")
+            raise ValueError(
+                f"unknown event {name!r}; events are {', '.join(self.names)} or {ANY!r}"
+            )
 
     def connect(self, name: str, callback: Callable[..., Any]) -> Callable[..., Any]:
         """Call ``callback`` on every ``name`` event; returns ``callback`` (usable as a decorator)."""

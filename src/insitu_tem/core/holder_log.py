@@ -69,8 +69,10 @@ class HolderLog:
             raise DataError("the log's time column is not increasing; give the right time column")
         for channel in self.channels.values():
             if np.shape(channel.values) != time.shape:
-                raise DataError(f"channel {channel.name!r} has {np.size(channel.values)} values "
-                                f"for {time.size} time stamps")
+                raise DataError(
+                    f"channel {channel.name!r} has {np.size(channel.values)} values "
+                    f"for {time.size} time stamps"
+                )
 
     def channel(self, name: str) -> LogChannel:
         """The channel called ``name`` (raises ``KeyError`` listing the channels otherwise)."""
@@ -85,7 +87,9 @@ class HolderLog:
             "format": self.format,
             "start": None if self.start is None else self.start.isoformat(),
             "time_s": self.time_s,
-            "channels": {name: {"units": c.units, "values": c.values} for name, c in self.channels.items()},
+            "channels": {
+                name: {"units": c.units, "values": c.values} for name, c in self.channels.items()
+            },
             "notes": [{"time_s": n.time_s, "text": n.text} for n in self.notes],
             "metadata": self.metadata,
         }

@@ -98,13 +98,19 @@ def session_to_document(session: Session, project_path: str | Path) -> dict[str,
         source = session.source(role)
         if source.path:
             checksum = session.checksum(role) if session.checksums else source.sha256
-            datasets[role] = {"path": relative_path(source.path, project_path), "sha256": checksum,
-                              "signal": source.signal, "kind": source.kind}
+            datasets[role] = {
+                "path": relative_path(source.path, project_path),
+                "sha256": checksum,
+                "signal": source.signal,
+                "kind": source.kind,
+            }
     return {
         "schema_version": SCHEMA_VERSION,
         "program_version": __version__,
         "datasets": datasets,
-        "calibration": {role: session.calibration(role) for role in session.roles if session.calibration(role)},
+        "calibration": {
+            role: session.calibration(role) for role in session.roles if session.calibration(role)
+        },
         "scan_lines": session.scan_lines,
         "analysis_line": session.analysis_line,
         "marks": {str(frame): points for frame, points in session.marks.items()},
@@ -122,9 +128,15 @@ def session_from_document(document: dict[str, Any], project_path: str | Path) ->
     with session.events.blocked():
         for role, entry in document.get("datasets", {}).items():
             if role in ROLES:
-                session.add_source(role, DataSource(str(resolve_path(entry["path"], project_path)),
-                                                    str(entry.get("sha256", "")), entry.get("signal"),
-                                                    entry.get("kind")))
+                session.add_source(
+                    role,
+                    DataSource(
+                        str(resolve_path(entry["path"], project_path)),
+                        str(entry.get("sha256", "")),
+                        entry.get("signal"),
+                        entry.get("kind"),
+                    ),
+                )
         for role, override in document.get("calibration", {}).items():
             session.set_calibration(role, scale=override.get("scale"), units=override.get("units"))
         for role, line in document.get("scan_lines", {}).items():
@@ -192,21 +204,36 @@ def _from_schema_2(document: dict[str, Any]) -> dict[str, Any]:
     datasets = {}
     for entry in document.get("files", []):
         reference = FileReference(**entry)
-        datasets[reference.role] = {"path": reference.path, "sha256": reference.sha256,
-                                    "signal": reference.signal, "kind": None}
+        datasets[reference.role] = {
+            "path": reference.path,
+            "sha256": reference.sha256,
+            "signal": reference.signal,
+            "kind": None,
+        }
     annotations = dict(document.get("annotations", {}))
     movie = annotations.get("movie")
     front = movie.get("front") if isinstance(movie, dict) else None
     front = front if isinstance(front, dict) else {}
-    results = {name: value for name, value in document.get("results", {}).items()
-               if isinstance(value, dict) and isinstance(value.get("value"), dict)}
+    results = {
+        name: value
+        for name, value in document.get("results", {}).items()
+        if isinstance(value, dict) and isinstance(value.get("value"), dict)
+    }
     return {
-        "schema_version": 3, "program_version": document.get("program_version", ""), "datasets": datasets,
-        "calibration": calibration, "scan_lines": dict(document.get("scan_lines", {})),
-        "analysis_line": front.get("line_rc"), "marks": front.get("front_keyframes", {}),
-        "parameters": {k: v for k, v in parameters.items() if isinstance(v, dict)}, "results": results,
-        "view": {"frame": int(cursor.get("frame", 0)), "probe": int(cursor.get("scan_index", 0)),
-                 "reference_probe": 0},
+        "schema_version": 3,
+        "program_version": document.get("program_version", ""),
+        "datasets": datasets,
+        "calibration": calibration,
+        "scan_lines": dict(document.get("scan_lines", {})),
+        "analysis_line": front.get("line_rc"),
+        "marks": front.get("front_keyframes", {}),
+        "parameters": {k: v for k, v in parameters.items() if isinstance(v, dict)},
+        "results": results,
+        "view": {
+            "frame": int(cursor.get("frame", 0)),
+            "probe": int(cursor.get("scan_index", 0)),
+            "reference_probe": 0,
+        },
         "panels": annotations,
     }
 
@@ -218,7 +245,9 @@ def migrate(document: dict[str, Any]) -> dict[str, Any]:
     """Bring a project document of any older schema up to :data:`SCHEMA_VERSION`."""
     version = int(document.get("schema_version", 0))
     if version > SCHEMA_VERSION:
-        raise DataError(f"was saved by a newer insitu-tem (project schema {version}); update insitu-tem")
+        raise DataError(
+            f"was saved by a newer insitu-tem (project schema {version}); update insitu-tem"
+        )
     if version < 1:
         raise DataError("is not an insitu-tem project (no schema_version)")
     while version < SCHEMA_VERSION:
@@ -242,10 +271,14 @@ def has_newer_autosave(project_path: str | Path) -> bool:
     if not sidecar.exists():
         return False
     project_path = Path(project_path)
-    return not project_path.exists() or sidecar.stat().st_mtime_ns >= project_path.stat().st_mtime_ns
+    return (
+        not project_path.exists() or sidecar.stat().st_mtime_ns >= project_path.stat().st_mtime_ns
+    )
 
 
-def locate(reference: FileReference, project_path: str | Path, *, max_depth: int = 3) -> Path | None:
+def locate(
+    reference: FileReference, project_path: str | Path, *, max_depth: int = 3
+) -> Path | None:
     """Find a referenced raw file, also after it was moved.
 
     Looks at the recorded path first, then for a file of the same name below the
@@ -257,8 +290,9 @@ def locate(reference: FileReference, project_path: str | Path, *, max_depth: int
         The file, or None when it cannot be found (ask the user).
     """
     recorded = resolve_path(reference.path, project_path)
-    if recorded.exists() and (not reference.sha256 or not recorded.is_file()
-                              or sha256_of(recorded) == reference.sha256):
+    if recorded.exists() and (
+        not reference.sha256 or not recorded.is_file() or sha256_of(recorded) == reference.sha256
+    ):
         return recorded
     folder = Path(project_path).resolve().parent
     name = Path(reference.path).name
@@ -266,6 +300,8 @@ def locate(reference: FileReference, project_path: str | Path, *, max_depth: int
         return None
     for depth in range(max_depth + 1):
         for candidate in folder.glob("/".join(["*"] * depth + [glob.escape(name)])):
-            if candidate.is_file() and (not reference.sha256 or sha256_of(candidate) == reference.sha256):
+            if candidate.is_file() and (
+                not reference.sha256 or sha256_of(candidate) == reference.sha256
+            ):
                 return candidate
     return None

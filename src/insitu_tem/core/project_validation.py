@@ -35,7 +35,9 @@ def _depth(value: Any) -> int:
         deepest = max(deepest, level)
         if level > MAX_DEPTH:
             return level
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
         stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
     return deepest
 
@@ -47,8 +49,10 @@ def read_project_text(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise DataError("no such project file; check the path")
     if path.stat().st_size > MAX_PROJECT_BYTES:
-        raise DataError(f"is {path.stat().st_size / 1e6:.0f} MB, far larger than any project "
-                        f"(limit {MAX_PROJECT_BYTES // 2**20} MiB); {_advice(path)}")
+        raise DataError(
+            f"is {path.stat().st_size / 1e6:.0f} MB, far larger than any project "
+            f"(limit {MAX_PROJECT_BYTES // 2**20} MiB); {_advice(path)}"
+        )
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -58,13 +62,17 @@ def read_project_text(path: str | Path) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise DataError("is not an insitu-tem project (top level is not an object)")
     if _depth(document) > MAX_DEPTH:
-        raise DataError(f"is nested more than {MAX_DEPTH} levels deep, which no project is; {_advice(path)}")
+        raise DataError(
+            f"is nested more than {MAX_DEPTH} levels deep, which no project is; {_advice(path)}"
+        )
     validate_document(document)
     return document
 
 
 def _fail(field: str, expected: str) -> DataError:
-    return DataError(f"field {field} must be {expected}; fix it in the project file or open the data again and save")
+    return DataError(
+        f"field {field} must be {expected}; fix it in the project file or open the data again and save"
+    )
 
 
 def _number(value: Any, field: str, *, positive: bool = False, optional: bool = False) -> None:
@@ -121,7 +129,13 @@ def _calibration(value: Any, field: str) -> None:
     for role, entry in value.items():
         _kind(entry, f"{field}.{role}", dict, "an object with scale and units")
         _number(entry.get("scale"), f"{field}.{role}.scale", positive=True, optional=True)
-        _kind(entry.get("units"), f"{field}.{role}.units", str, "a unit string such as \"nm\"", optional=True)
+        _kind(
+            entry.get("units"),
+            f"{field}.{role}.units",
+            str,
+            'a unit string such as "nm"',
+            optional=True,
+        )
 
 
 def _file_entry(entry: Any, field: str) -> None:
@@ -139,7 +153,9 @@ def _file_entry(entry: Any, field: str) -> None:
 def _schema_version(document: dict) -> int:
     version = document.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise DataError("is not an insitu-tem project (schema_version is missing or not a whole number ≥ 1)")
+        raise DataError(
+            "is not an insitu-tem project (schema_version is missing or not a whole number ≥ 1)"
+        )
     return version
 
 
@@ -148,10 +164,13 @@ def _validate_2(document: dict) -> None:
     _kind(files, "files", list, "a list of file entries")
     for i, entry in enumerate(files):
         _file_entry(entry, f"files[{i}]")
-        _kind(entry.get("role"), f"files[{i}].role", str, "a role name such as \"movie\"")
+        _kind(entry.get("role"), f"files[{i}].role", str, 'a role name such as "movie"')
         unknown = set(entry) - {"role", "path", "sha256", "signal"}
         if unknown:
-            raise _fail(f"files[{i}]", f"only role, path, sha256 and signal (not {', '.join(sorted(unknown))})")
+            raise _fail(
+                f"files[{i}]",
+                f"only role, path, sha256 and signal (not {', '.join(sorted(unknown))})",
+            )
     for name in ("annotations", "parameters", "results", "scan_lines"):
         _kind(document.get(name, {}), name, dict, "an object")
     parameters = document.get("parameters", {})

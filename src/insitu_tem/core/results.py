@@ -41,7 +41,9 @@ def plain(value: Any) -> Any:
         return float(value)
     if value is None or isinstance(value, str):
         return value
-    raise TypeError(f"cannot keep a {type(value).__name__} in the session; convert it to numbers, lists or dicts")
+    raise TypeError(
+        f"cannot keep a {type(value).__name__} in the session; convert it to numbers, lists or dicts"
+    )
 
 
 def same(a: Any, b: Any) -> bool:
@@ -107,5 +109,9 @@ class Result:
 
     @classmethod
     def from_dict(cls, document: dict) -> "Result":
-        return cls(value=document.get("value", {}), parameters=document.get("parameters", {}),
-                   inputs=document.get("inputs", {}), program_version=str(document.get("program_version", "")))
+        return cls(
+            value=document.get("value", {}),
+            parameters=document.get("parameters", {}),
+            inputs=document.get("inputs", {}),
+            program_version=str(document.get("program_version", "")),
+        )

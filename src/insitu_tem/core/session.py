@@ -71,15 +71,40 @@ from insitu_tem.core.results import Result, digest, plain, sha256_of
 ROLES = ("movie", "hrtem", "nbd", "eels")
 VIEW_KEYS = ("frame", "probe", "reference_probe")
 VIEW_DEFAULTS = {
-    "frame": 0, "probe": 0, "reference_probe": 0,
-    "movie.cmap": "gray", "movie.levels": None, "movie.region": None,
-    "hrtem.frame": 0, "hrtem.cmap": "gray", "hrtem.levels": None, "hrtem.region": None,
-    "nbd.cmap": "gray", "nbd.display": "log", "nbd.gamma": 0.3, "nbd.levels": None, "nbd.region": None,
-    "eels.log": False, "eels.energy_range": None,
+    "frame": 0,
+    "probe": 0,
+    "reference_probe": 0,
+    "movie.cmap": "gray",
+    "movie.levels": None,
+    "movie.region": None,
+    "hrtem.frame": 0,
+    "hrtem.cmap": "gray",
+    "hrtem.levels": None,
+    "hrtem.region": None,
+    "nbd.cmap": "gray",
+    "nbd.display": "log",
+    "nbd.gamma": 0.3,
+    "nbd.levels": None,
+    "nbd.region": None,
+    "eels.log": False,
+    "eels.energy_range": None,
 }
 _UNSET = object()
-EVENTS = ("dataset", "calibration", "scan_line", "analysis_line", "marks", "parameters", "result",
-          "frame", "probe", "reference_probe", "view", "panel", "dirty")
+EVENTS = (
+    "dataset",
+    "calibration",
+    "scan_line",
+    "analysis_line",
+    "marks",
+    "parameters",
+    "result",
+    "frame",
+    "probe",
+    "reference_probe",
+    "view",
+    "panel",
+    "dirty",
+)
 
 
 class Session:
@@ -149,8 +174,15 @@ class Session:
         """The loaded dataset of ``role`` as read, without the calibration override."""
         return self._datasets.get(role)
 
-    def set_dataset(self, role: str, dataset: Dataset | None, *, sha256: str = "", signal: int | None = None,
-                    kind: str | None = None) -> Invalidation:
+    def set_dataset(
+        self,
+        role: str,
+        dataset: Dataset | None,
+        *,
+        sha256: str = "",
+        signal: int | None = None,
+        kind: str | None = None,
+    ) -> Invalidation:
         """Put ``dataset`` (read from ``dataset.source``) in ``role``; None removes the role.
 
         A different file than before removes its dependents (returned); reloading
@@ -199,13 +231,26 @@ class Session:
 
     def dependents(self, role: str) -> Invalidation:
         """What replacing ``role`` would remove (nothing is changed)."""
-        keys = {role} | ({f"scan_line.{r}" for r in self._scan_lines} | {"analysis_line", "marks"}
-                         if role == "movie" else {f"scan_line.{role}"})
+        keys = {role} | (
+            {f"scan_line.{r}" for r in self._scan_lines} | {"analysis_line", "marks"}
+            if role == "movie"
+            else {f"scan_line.{role}"}
+        )
         results = dependent_results(self._results, keys)
         movie = role == "movie"
-        lines = dict(self._scan_lines) if movie else {k: v for k, v in self._scan_lines.items() if k == role}
-        return Invalidation(role, results, lines, self._analysis_line if movie else None,
-                            dict(self._marks) if movie else {}, self._calibration.get(role))
+        lines = (
+            dict(self._scan_lines)
+            if movie
+            else {k: v for k, v in self._scan_lines.items() if k == role}
+        )
+        return Invalidation(
+            role,
+            results,
+            lines,
+            self._analysis_line if movie else None,
+            dict(self._marks) if movie else {},
+            self._calibration.get(role),
+        )
 
     def _invalidate(self, role: str) -> Invalidation:
         lost = self.dependents(role)
@@ -246,13 +291,18 @@ class Session:
         override = self._calibration.get(role)
         return dict(override) if override else None
 
-    def set_calibration(self, role: str, *, scale: float | None = None, units: str | None = None) -> None:
+    def set_calibration(
+        self, role: str, *, scale: float | None = None, units: str | None = None
+    ) -> None:
         """Override ``role``'s signal-axis calibration (both None: back to the file's)."""
         self._check_role(role)
         if scale is None and units is None:
             self._calibration.pop(role, None)
         else:
-            self._calibration[role] = {"scale": None if scale is None else float(scale), "units": units}
+            self._calibration[role] = {
+                "scale": None if scale is None else float(scale),
+                "units": units,
+            }
         self._emit("calibration", role)
 
     @property
@@ -277,7 +327,9 @@ class Session:
         return None if self._analysis_line is None else [list(p) for p in self._analysis_line]
 
     def set_analysis_line(self, points_rc) -> None:
-        self._analysis_line = None if points_rc is None else [[float(r), float(c)] for r, c in points_rc]
+        self._analysis_line = (
+            None if points_rc is None else [[float(r), float(c)] for r, c in points_rc]
+        )
         self._emit("analysis_line")
 
     @property
@@ -286,8 +338,11 @@ class Session:
         return {frame: [list(p) for p in points] for frame, points in self._marks.items()}
 
     def set_marks(self, marks: dict) -> None:
-        self._marks = {int(frame): [[float(r), float(c)] for r, c in points]
-                       for frame, points in sorted(marks.items(), key=lambda item: int(item[0])) if points}
+        self._marks = {
+            int(frame): [[float(r), float(c)] for r, c in points]
+            for frame, points in sorted(marks.items(), key=lambda item: int(item[0]))
+            if points
+        }
         self._emit("marks")
 
     # parameters and results --------------------------------------------------------------------
@@ -354,7 +409,9 @@ class Session:
         if source.path is None:
             identity = f"memory:{source.token}"
         else:
-            identity = (self.checksum(role) if self.checksums or source.sha256 else "") or _stat(source.path)
+            identity = (self.checksum(role) if self.checksums or source.sha256 else "") or _stat(
+                source.path
+            )
         override = self._calibration.get(role)
         return identity if not override else f"{identity}|{override['scale']} {override['units']}"
 
@@ -363,13 +420,17 @@ class Session:
         return {key: self.fingerprint(key) for key in keys}
 
     def result_status(self, name: str, parameters: dict | None = None) -> str:
-        """"missing", "stale" (inputs or ``parameters`` changed since) or "current"."""
+        """ "missing", "stale" (inputs or ``parameters`` changed since) or "current"."""
         result = self._results.get(name)
         if result is None:
             return "missing"
         if parameters is not None and plain(parameters) != result.parameters:
             return "stale"
-        return "current" if all(self.fingerprint(k) == v for k, v in result.inputs.items()) else "stale"
+        return (
+            "current"
+            if all(self.fingerprint(k) == v for k, v in result.inputs.items())
+            else "stale"
+        )
 
     # view and panel state ----------------------------------------------------------------------
 

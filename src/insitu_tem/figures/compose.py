@@ -70,8 +70,9 @@ def render_profile(ax, view: ProfileView) -> dict:
     return {}
 
 
-def compose(panels: list, *, columns: int = 2, width_mm: float = 180.0, dpi: int = 300,
-            letters: bool = True) -> tuple[Figure, list[dict]]:
+def compose(
+    panels: list, *, columns: int = 2, width_mm: float = 180.0, dpi: int = 300, letters: bool = True
+) -> tuple[Figure, list[dict]]:
     """Arrange FrameView/ProfileView panels in a grid; label them a, b, c...
 
     Parameters
@@ -86,13 +87,25 @@ def compose(panels: list, *, columns: int = 2, width_mm: float = 180.0, dpi: int
         raise ValueError("a figure needs at least one panel")
     rows = -(-len(panels) // columns)
     width_in = width_mm / MM_PER_INCH
-    figure = Figure(figsize=(width_in, width_in / columns * rows * 0.9), dpi=dpi, layout="constrained")
+    figure = Figure(
+        figsize=(width_in, width_in / columns * rows * 0.9), dpi=dpi, layout="constrained"
+    )
     drawn = []
     for index, panel in enumerate(panels):
         ax = figure.add_subplot(rows, columns, index + 1)
-        drawn.append(render_frame(ax, panel) if isinstance(panel, FrameView) else render_profile(ax, panel))
+        drawn.append(
+            render_frame(ax, panel) if isinstance(panel, FrameView) else render_profile(ax, panel)
+        )
         if letters:
             framed = isinstance(panel, ProfileView) or getattr(panel, "axis_labels", None)
-            ax.text(-0.2 if framed else -0.02, 1.02, string.ascii_lowercase[index], transform=ax.transAxes, fontsize=12,
-                    fontweight="bold", va="bottom", ha="right")
+            ax.text(
+                -0.2 if framed else -0.02,
+                1.02,
+                string.ascii_lowercase[index],
+                transform=ax.transAxes,
+                fontsize=12,
+                fontweight="bold",
+                va="bottom",
+                ha="right",
+            )
     return figure, drawn

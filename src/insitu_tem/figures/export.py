@@ -27,7 +27,9 @@ def provenance(sources: list[str], parameters: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def save_figure(figure: Figure, path: str | Path, *, dpi: int = 300, record: dict[str, Any]) -> Path:
+def save_figure(
+    figure: Figure, path: str | Path, *, dpi: int = 300, record: dict[str, Any]
+) -> Path:
     """Save ``figure`` with ``record`` embedded in the file's metadata.
 
     PNG: a text chunk ``insitu-tem``; PDF: the Subject/Keywords fields; SVG: the
@@ -36,7 +38,9 @@ def save_figure(figure: Figure, path: str | Path, *, dpi: int = 300, record: dic
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ValueError(f"cannot export {suffix or 'without a suffix'}; use one of {', '.join(FORMATS)}")
+        raise ValueError(
+            f"cannot export {suffix or 'without a suffix'}; use one of {', '.join(FORMATS)}"
+        )
     text = json.dumps(record, sort_keys=True)
     metadata: dict[str, Any]
     if suffix == ".png":
@@ -53,14 +57,18 @@ def save_figure(figure: Figure, path: str | Path, *, dpi: int = 300, record: dic
     return path
 
 
-def frame_figure(view: FrameView, *, pixels_per_image_pixel: float = 1.0, dpi: int = 300) -> tuple[Figure, dict]:
+def frame_figure(
+    view: FrameView, *, pixels_per_image_pixel: float = 1.0, dpi: int = 300
+) -> tuple[Figure, dict]:
     """A figure showing exactly the frame (no margins) at a fixed zoom.
 
     With ``pixels_per_image_pixel`` = z, a PNG saved at ``dpi`` has z output pixels
     per data pixel, so the bar length in pixels is ``length / scale * z``.
     """
     rows, cols = view.frame.shape
-    figure = Figure(figsize=(cols * pixels_per_image_pixel / dpi, rows * pixels_per_image_pixel / dpi), dpi=dpi)
+    figure = Figure(
+        figsize=(cols * pixels_per_image_pixel / dpi, rows * pixels_per_image_pixel / dpi), dpi=dpi
+    )
     ax = figure.add_axes((0, 0, 1, 1))
     drawn = render_frame(ax, view)
     return figure, drawn

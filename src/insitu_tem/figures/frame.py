@@ -66,7 +66,9 @@ class FrameView:
     axis_labels: tuple[str, str] | None = None
 
 
-def extent(row_axis: Axis, col_axis: Axis, shape: tuple[int, int]) -> tuple[float, float, float, float]:
+def extent(
+    row_axis: Axis, col_axis: Axis, shape: tuple[int, int]
+) -> tuple[float, float, float, float]:
     """matplotlib extent (left, right, bottom, top) placing pixel centres at calibrated coordinates."""
     left = col_axis.offset - col_axis.scale / 2
     top = row_axis.offset - row_axis.scale / 2
@@ -87,10 +89,29 @@ def draw_scale_bar(ax: Axes, view: FrameView, field_width: float) -> float:
     thickness = 0.02 * height
     x1 = right - 0.05 * (right - left)
     y = bottom - 0.05 * height
-    ax.add_patch(Rectangle((x1 - length, y - thickness), length, thickness, facecolor="white",
-                           edgecolor="black", linewidth=0.5, zorder=5))
-    ax.text(x1 - length / 2, y - thickness - 0.01 * height, format_length(length, view.col_axis.units),
-            color="white", ha="center", va="bottom", fontsize=9, fontweight="bold", zorder=5, path_effects=OUTLINE)
+    ax.add_patch(
+        Rectangle(
+            (x1 - length, y - thickness),
+            length,
+            thickness,
+            facecolor="white",
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=5,
+        )
+    )
+    ax.text(
+        x1 - length / 2,
+        y - thickness - 0.01 * height,
+        format_length(length, view.col_axis.units),
+        color="white",
+        ha="center",
+        va="bottom",
+        fontsize=9,
+        fontweight="bold",
+        zorder=5,
+        path_effects=OUTLINE,
+    )
     return length
 
 
@@ -103,8 +124,16 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
     data = display_data(view)
     levels = view.levels or percentile_levels(data)
     box = extent(view.row_axis, view.col_axis, data.shape)
-    image = ax.imshow(data, cmap=view.cmap, vmin=levels[0], vmax=levels[1], extent=box,
-                      interpolation="nearest", origin="upper", aspect="auto" if view.axis_labels else "equal")
+    image = ax.imshow(
+        data,
+        cmap=view.cmap,
+        vmin=levels[0],
+        vmax=levels[1],
+        extent=box,
+        interpolation="nearest",
+        origin="upper",
+        aspect="auto" if view.axis_labels else "equal",
+    )
     drawn = {"levels": levels, "bar_length": None}
     if view.axis_labels:
         ax.set_ylabel(view.axis_labels[0])
@@ -114,15 +143,40 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
     if view.col_axis.calibrated and not view.axis_labels:
         drawn["bar_length"] = draw_scale_bar(ax, view, box[1] - box[0])
     if view.time_s is not None:
-        ax.text(box[0] + 0.03 * (box[1] - box[0]), box[3] + 0.04 * (box[2] - box[3]), f"t = {view.time_s:.2f} s",
-                color="white", ha="left", va="top", fontsize=9, fontweight="bold", path_effects=OUTLINE)
+        ax.text(
+            box[0] + 0.03 * (box[1] - box[0]),
+            box[3] + 0.04 * (box[2] - box[3]),
+            f"t = {view.time_s:.2f} s",
+            color="white",
+            ha="left",
+            va="top",
+            fontsize=9,
+            fontweight="bold",
+            path_effects=OUTLINE,
+        )
     for row, col in view.markers_rc:
-        ax.plot(view.col_axis.to_value(col), view.row_axis.to_value(row), "o", mfc="none", mec="#ffcc00", ms=8)
+        ax.plot(
+            view.col_axis.to_value(col),
+            view.row_axis.to_value(row),
+            "o",
+            mfc="none",
+            mec="#ffcc00",
+            ms=8,
+        )
     for line in view.lines_rc:
         rows, cols = np.asarray(line, dtype=float).reshape(-1, 2).T
-        ax.plot(_values(view.col_axis, cols), _values(view.row_axis, rows), "-", color="#00e5ff", lw=1.5)
+        ax.plot(
+            _values(view.col_axis, cols), _values(view.row_axis, rows), "-", color="#00e5ff", lw=1.5
+        )
     for rows, cols, colour, label in view.curves_rc:
-        ax.plot(_values(view.col_axis, cols), _values(view.row_axis, rows), ".", color=colour, ms=3, label=label)
+        ax.plot(
+            _values(view.col_axis, cols),
+            _values(view.row_axis, rows),
+            ".",
+            color=colour,
+            ms=3,
+            label=label,
+        )
     if view.curves_rc:
         ax.legend(fontsize=7, frameon=False, loc="lower right")
     if view.title:

@@ -18,9 +18,11 @@ def kinetics_text(fit: dict, *, units: str, time_units: str) -> str:
     """The fit readout: x0, k, n ± 1σ, t0 with units (the same text as on screen)."""
     if not fit.get("ok"):
         return f"kinetics: {fit.get('reason', 'not fitted')}"
-    return (f"x(t) = x0 + k (t − t0)^n:  x0 = {fit['x0']:.4g} ± {fit['x0_stderr']:.2g} {units},  "
-            f"k = {fit['k']:.4g} ± {fit['k_stderr']:.2g} {units}/{time_units}^n,  "
-            f"n = {fit['n']:.4f} ± {fit['n_stderr']:.2g},  t0 = {fit['t0']:.3g} ± {fit['t0_stderr']:.2g} {time_units}")
+    return (
+        f"x(t) = x0 + k (t − t0)^n:  x0 = {fit['x0']:.4g} ± {fit['x0_stderr']:.2g} {units},  "
+        f"k = {fit['k']:.4g} ± {fit['k_stderr']:.2g} {units}/{time_units}^n,  "
+        f"n = {fit['n']:.4f} ± {fit['n_stderr']:.2g},  t0 = {fit['t0']:.3g} ± {fit['t0_stderr']:.2g} {time_units}"
+    )
 
 
 def _line(session: Session) -> list:
@@ -35,8 +37,11 @@ def _line(session: Session) -> list:
 def _track(session: Session) -> dict | None:
     """The front result's value when it was measured along the current line."""
     result = session.result("front")
-    if result is None or np.asarray(result.parameters.get("line_rc")).tolist() != np.asarray(
-            _line(session), float).tolist():
+    if (
+        result is None
+        or np.asarray(result.parameters.get("line_rc")).tolist()
+        != np.asarray(_line(session), float).tolist()
+    ):
         return None
     return result.value
 
@@ -45,7 +50,12 @@ def _shifts(session: Session, n_frames: int) -> np.ndarray:
     track = session.result("front")
     shifts = track.value.get("drift_shifts_px") if track is not None else None
     drift = session.result("drift")
-    if shifts is None and drift is not None and track is not None and "result.drift" in track.inputs:
+    if (
+        shifts is None
+        and drift is not None
+        and track is not None
+        and "result.drift" in track.inputs
+    ):
         shifts = drift.value["shifts_px"]
     return np.zeros((n_frames, 2)) if shifts is None else np.asarray(shifts, dtype=float)
 
@@ -85,19 +95,35 @@ def kymograph_view(session: Session) -> FrameView:
         curves.append((frames, np.asarray(track["position_px"], float), "#00e5ff", "track"))
         fit = track["fit"]
         if fit.get("ok"):
-            fitted = power_law(np.asarray(track["times"], float), fit["x0"], fit["k"], fit["n"], fit["t0"])
+            fitted = power_law(
+                np.asarray(track["times"], float), fit["x0"], fit["k"], fit["n"], fit["t0"]
+            )
             distance = sampling.calibrated_distance(row, col)
-            curves.append((frames, np.interp(fitted, distance, np.arange(distance.size)), "#ffcc00", "fit"))
+            curves.append(
+                (frames, np.interp(fitted, distance, np.arange(distance.size)), "#ffcc00", "fit")
+            )
     marks = session.marks
     if marks:
         frames = sorted(f for f in marks if 0 <= f < movie.n_items)
         along = [position_along_line(np.asarray(marks[f]) - shifts[f], line) for f in frames]
-        curves.append((frames, np.interp(along, sampling.distance_px, np.arange(sampling.distance_px.size)),
-                       "#ff5050", "marks"))
+        curves.append(
+            (
+                frames,
+                np.interp(along, sampling.distance_px, np.arange(sampling.distance_px.size)),
+                "#ff5050",
+                "marks",
+            )
+        )
     distance_axis = Axis("x", image.shape[1], col.scale, 0.0, col.units)
-    return FrameView(image, Axis("y", image.shape[0], time_axis.scale, time_axis.offset, time_axis.units),
-                     distance_axis, title="Kymograph", curves_rc=curves, cmap=session.view("movie.cmap"),
-                     axis_labels=(f"Time ({time_axis.units})", f"Distance along the line ({col.units})"))
+    return FrameView(
+        image,
+        Axis("y", image.shape[0], time_axis.scale, time_axis.offset, time_axis.units),
+        distance_axis,
+        title="Kymograph",
+        curves_rc=curves,
+        cmap=session.view("movie.cmap"),
+        axis_labels=(f"Time ({time_axis.units})", f"Distance along the line ({col.units})"),
+    )
 
 
 def kinetics_views(session: Session) -> list[ProfileView]:
@@ -118,12 +144,25 @@ def kinetics_views(session: Session) -> list[ProfileView]:
         velocity_lines.append(("fit", after, speed, "-"))
     lines += _manual_marks(session)
     note = kinetics_text(fit, units=units, time_units=time_units).replace(",  ", "\n")
-    position = ProfileView(times, [("automatic", np.asarray(value["position"], float), None)],
-                           f"Time ({time_units})", f"Front position ({units})", title="Front position x(t)",
-                           lines=lines, note=note, points=True)
-    velocity = ProfileView(times, [("from positions", np.asarray(value["velocity_measured"], float), None)],
-                           f"Time ({time_units})", f"Velocity ({value['velocity_units']})", title="Velocity",
-                           lines=velocity_lines, points=True)
+    position = ProfileView(
+        times,
+        [("automatic", np.asarray(value["position"], float), None)],
+        f"Time ({time_units})",
+        f"Front position ({units})",
+        title="Front position x(t)",
+        lines=lines,
+        note=note,
+        points=True,
+    )
+    velocity = ProfileView(
+        times,
+        [("from positions", np.asarray(value["velocity_measured"], float), None)],
+        f"Time ({time_units})",
+        f"Velocity ({value['velocity_units']})",
+        title="Velocity",
+        lines=velocity_lines,
+        points=True,
+    )
     return [position, velocity]
 
 
@@ -136,9 +175,16 @@ def _manual_marks(session: Session) -> list:
     shifts = _shifts(session, movie.n_items)
     frames = sorted(f for f in marks if 0 <= f < movie.n_items)
     sampling = sample_line(line, width=1)
-    along = np.interp([position_along_line(np.asarray(marks[f]) - shifts[f], line) for f in frames],
-                      sampling.distance_px, sampling.calibrated_distance(row, col))
-    times = movie.axes[0].coordinates() if movie.axes[0].units == "s" else np.arange(movie.n_items, dtype=float)
+    along = np.interp(
+        [position_along_line(np.asarray(marks[f]) - shifts[f], line) for f in frames],
+        sampling.distance_px,
+        sampling.calibrated_distance(row, col),
+    )
+    times = (
+        movie.axes[0].coordinates()
+        if movie.axes[0].units == "s"
+        else np.arange(movie.n_items, dtype=float)
+    )
     return [("manual marks", times[frames], along, "x")]
 
 
@@ -153,12 +199,27 @@ def across_views(session: Session) -> list[ProfileView]:
     label = "Distance from front (nm)"
     panels = []
     if "W_O23_shift" in columns:
-        panels.append(ProfileView(distance, [("W O2,3", columns["W_O23_shift"], columns.get("W_O23_shift_stderr"))],
-                                  label, "Chemical shift (eV)", [0.0]))
+        panels.append(
+            ProfileView(
+                distance,
+                [("W O2,3", columns["W_O23_shift"], columns.get("W_O23_shift_stderr"))],
+                label,
+                "Chemical shift (eV)",
+                [0.0],
+            )
+        )
     for name in ("Li_K_intensity", "lattice_strain", "crystalline"):
         if name in columns:
-            panels.append(ProfileView(distance, [(name, columns[name], None)], label, name.replace("_", " "), [0.0]))
-    fractions = [(n.removeprefix("fraction_"), v, None) for n, v in columns.items() if n.startswith("fraction_")]
+            panels.append(
+                ProfileView(
+                    distance, [(name, columns[name], None)], label, name.replace("_", " "), [0.0]
+                )
+            )
+    fractions = [
+        (n.removeprefix("fraction_"), v, None)
+        for n, v in columns.items()
+        if n.startswith("fraction_")
+    ]
     if fractions:
         panels.append(ProfileView(distance, fractions, label, "Phase fraction", [0.0]))
     if not panels:

@@ -23,16 +23,28 @@ def render_rgb_frames(dataset: Dataset, indices, *, zoom: float = 1.0):
     levels = percentile_levels(dataset.frame(indices[0]))
     for index in indices:
         time = dataset.axes[0].to_value(index) if dataset.axes[0].units == "s" else None
-        figure, _ = frame_figure(FrameView(dataset.frame(index), row, col, levels=levels, time_s=time),
-                                 pixels_per_image_pixel=zoom, dpi=100)
+        figure, _ = frame_figure(
+            FrameView(dataset.frame(index), row, col, levels=levels, time_s=time),
+            pixels_per_image_pixel=zoom,
+            dpi=100,
+        )
         canvas = FigureCanvasAgg(figure)
         canvas.draw()
         yield np.asarray(canvas.buffer_rgba())[..., :3].copy()
         figure.clf()
 
 
-def export_movie(dataset: Dataset, path: str | Path, *, fps: float = 10.0, start: int = 0, stop: int | None = None,
-                 step: int = 1, zoom: float = 1.0, progress: Callable[[float, str], None] | None = None) -> Path:
+def export_movie(
+    dataset: Dataset,
+    path: str | Path,
+    *,
+    fps: float = 10.0,
+    start: int = 0,
+    stop: int | None = None,
+    step: int = 1,
+    zoom: float = 1.0,
+    progress: Callable[[float, str], None] | None = None,
+) -> Path:
     """Write frames ``start:stop:step`` of a movie to MP4 (H.264) or GIF.
 
     Parameters
@@ -64,8 +76,9 @@ def _write_mp4(frames, path: Path, fps: float, total: int, progress) -> Path:
     for i, rgb in enumerate(frames):
         rgb = rgb[: rgb.shape[0] // 2 * 2, : rgb.shape[1] // 2 * 2]
         if writer is None:
-            writer = imageio_ffmpeg.write_frames(str(path), (rgb.shape[1], rgb.shape[0]), fps=fps,
-                                                 macro_block_size=2, quality=8)
+            writer = imageio_ffmpeg.write_frames(
+                str(path), (rgb.shape[1], rgb.shape[0]), fps=fps, macro_block_size=2, quality=8
+            )
             writer.send(None)
         writer.send(np.ascontiguousarray(rgb).tobytes())
         if progress:

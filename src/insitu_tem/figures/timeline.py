@@ -21,8 +21,16 @@ CHARGE = "charge passed"
 SI_PREFIXES = ((1e-15, "f"), (1e-12, "p"), (1e-9, "n"), (1e-6, "µ"), (1e-3, "m"), (1.0, ""))
 
 
-def timeline_figure(frames: list[FrameView], kymograph: FrameView, log: HolderLog, timeline: FrameTimeline, *,
-                    channels: list[str] | None = None, width_mm: float = 180.0, dpi: int = 300) -> Figure:
+def timeline_figure(
+    frames: list[FrameView],
+    kymograph: FrameView,
+    log: HolderLog,
+    timeline: FrameTimeline,
+    *,
+    channels: list[str] | None = None,
+    width_mm: float = 180.0,
+    dpi: int = 300,
+) -> Figure:
     """Render frames, kymograph and traces with one time axis.
 
     Parameters
@@ -42,7 +50,9 @@ def timeline_figure(frames: list[FrameView], kymograph: FrameView, log: HolderLo
     channels = channels if channels is not None else _default_channels(log, timeline)
     unknown = [c for c in channels if c != CHARGE and c not in log.channels]
     if unknown:
-        raise ValueError(f"no channel {unknown[0]!r} in the log; channels: {', '.join(log.channels)}")
+        raise ValueError(
+            f"no channel {unknown[0]!r} in the log; channels: {', '.join(log.channels)}"
+        )
     columns = max(len(frames), 1)
     width_in = width_mm / MM_PER_INCH
     heights = [width_in / columns, width_in * 0.28] + [width_in * 0.13] * len(channels)
@@ -62,8 +72,16 @@ def timeline_figure(frames: list[FrameView], kymograph: FrameView, log: HolderLo
         ax.tick_params(labelbottom=False)
     axes[-1].set_xlabel(f"Movie time ({kymograph.row_axis.units})")
     for letter, ax in zip(string.ascii_lowercase, [figure.axes[0], kymo_ax, *axes[1:]]):
-        ax.text(-0.02, 1.02, letter, transform=ax.transAxes, fontsize=12, fontweight="bold", va="bottom",
-                ha="right")
+        ax.text(
+            -0.02,
+            1.02,
+            letter,
+            transform=ax.transAxes,
+            fontsize=12,
+            fontweight="bold",
+            va="bottom",
+            ha="right",
+        )
     return figure
 
 
@@ -80,11 +98,25 @@ def _draw_kymograph(ax, view: FrameView, times: list[float]) -> None:
     t0, t1 = t_axis.to_value(-0.5), t_axis.to_value(t_axis.size - 0.5)
     d0, d1 = d_axis.to_value(-0.5), d_axis.to_value(d_axis.size - 0.5)
     levels = view.levels or tuple(np.nanpercentile(image, [0.5, 99.5]))
-    ax.imshow(image, cmap=view.cmap or "gray", vmin=levels[0], vmax=levels[1], origin="lower",
-              extent=(t0, t1, d0, d1), aspect="auto", interpolation="nearest")
+    ax.imshow(
+        image,
+        cmap=view.cmap or "gray",
+        vmin=levels[0],
+        vmax=levels[1],
+        origin="lower",
+        extent=(t0, t1, d0, d1),
+        aspect="auto",
+        interpolation="nearest",
+    )
     for rows, cols, colour, label in view.curves_rc:
-        ax.plot(t_axis.to_value(np.asarray(rows, float)), d_axis.to_value(np.asarray(cols, float)), ".",
-                color=colour, ms=2.5, label=label)
+        ax.plot(
+            t_axis.to_value(np.asarray(rows, float)),
+            d_axis.to_value(np.asarray(cols, float)),
+            ".",
+            color=colour,
+            ms=2.5,
+            label=label,
+        )
     for time in times:
         ax.axvline(time, color="white", lw=0.8, ls="--")
     ax.set_ylabel(f"Along line ({d_axis.units})")
@@ -96,15 +128,26 @@ def _draw_trace(ax, name: str, log: HolderLog, timeline: FrameTimeline, times: l
         x, y, sigma, units = timeline.frame_time_s, timeline.charge_C, timeline.charge_sigma_C, "C"
     else:
         shift = float(np.nanmedian(timeline.log_time_s - timeline.frame_time_s))
-        x, y, sigma, units = log.time_s - shift, log.channels[name].values, None, log.channels[name].units
+        x, y, sigma, units = (
+            log.time_s - shift,
+            log.channels[name].values,
+            None,
+            log.channels[name].units,
+        )
     scale, prefix = _si_scale(y, units)
     ax.plot(x, y / scale, lw=1.0, color="#1f77b4")
     if sigma is not None:
-        ax.fill_between(x, (y - sigma) / scale, (y + sigma) / scale, color="#1f77b4", alpha=0.25, lw=0)
+        ax.fill_between(
+            x, (y - sigma) / scale, (y + sigma) / scale, color="#1f77b4", alpha=0.25, lw=0
+        )
     for time in times:
         ax.axvline(time, color="#888888", lw=0.8, ls="--")
     for note in log.notes:
-        ax.axvline(note.time_s - (timeline.log_time_s[0] - timeline.frame_time_s[0]), color="#d62728", lw=0.6)
+        ax.axvline(
+            note.time_s - (timeline.log_time_s[0] - timeline.frame_time_s[0]),
+            color="#d62728",
+            lw=0.6,
+        )
     ax.set_ylabel(f"{name}\n({prefix}{units})" if units else name, fontsize=7)
 
 

@@ -21,8 +21,19 @@ from insitu_tem.figures.compose import ProfileView, compose
 from insitu_tem.figures.frame import FrameView
 from insitu_tem.figures.kinetics import across_views, front_point_rc, kinetics_views, kymograph_view
 
-VIEW_NAMES = ("movie", "hrtem", "nbd", "eels", "montage", "kymograph", "kinetics", "across", "figure", "overview",
-              "timeline")
+VIEW_NAMES = (
+    "movie",
+    "hrtem",
+    "nbd",
+    "eels",
+    "montage",
+    "kymograph",
+    "kinetics",
+    "across",
+    "figure",
+    "overview",
+    "timeline",
+)
 
 
 def require(session: Session, role: str) -> Dataset:
@@ -37,7 +48,9 @@ def _time_of(dataset: Dataset, index: int) -> float | None:
     return axis.to_value(index) if dataset.kind == "movie" and axis.units == "s" else None
 
 
-def _cropped(frame: np.ndarray, row: Axis, col: Axis, region) -> tuple[np.ndarray, Axis, Axis, tuple[int, int]]:
+def _cropped(
+    frame: np.ndarray, row: Axis, col: Axis, region
+) -> tuple[np.ndarray, Axis, Axis, tuple[int, int]]:
     """The visible region [row0, row1, col0, col1] of a frame with axes shifted to match, and its origin."""
     if not region:
         return frame, row, col, (0, 0)
@@ -47,8 +60,12 @@ def _cropped(frame: np.ndarray, row: Axis, col: Axis, region) -> tuple[np.ndarra
     if r1 - r0 < 2 or c1 - c0 < 2:
         return frame, row, col, (0, 0)
     crop = frame[r0:r1, c0:c1]
-    return (crop, Axis(row.name, r1 - r0, row.scale, row.to_value(r0), row.units),
-            Axis(col.name, c1 - c0, col.scale, col.to_value(c0), col.units), (r0, c0))
+    return (
+        crop,
+        Axis(row.name, r1 - r0, row.scale, row.to_value(r0), row.units),
+        Axis(col.name, c1 - c0, col.scale, col.to_value(c0), col.units),
+        (r0, c0),
+    )
 
 
 def _levels(session: Session, role: str):
@@ -65,7 +82,10 @@ def movie_overlays(session: Session, index: int) -> tuple[list, list]:
     if len(marks) > 1:
         lines.append(marks)
     markers = [tuple(p) for p in marks[:1]] if len(marks) == 1 else []
-    role = next((r for r in ("eels", "nbd") if session.scan_line(r) and session.dataset(r) is not None), None)
+    role = next(
+        (r for r in ("eels", "nbd") if session.scan_line(r) and session.dataset(r) is not None),
+        None,
+    )
     if role is not None:
         line = {"n_positions": session.dataset(role).n_items, **session.scan_line(role)}
         markers.append(ScanRegistration.from_dict(line).point_rc(session.probe))
@@ -75,7 +95,9 @@ def movie_overlays(session: Session, index: int) -> tuple[list, list]:
     return lines, markers
 
 
-def frame_view(session: Session, role: str, *, index: int | None = None, title: str = "") -> FrameView:
+def frame_view(
+    session: Session, role: str, *, index: int | None = None, title: str = ""
+) -> FrameView:
     """The frame of ``role`` as on screen: the movie at the session's frame with its lines, marks,
     probe and front; the HRTEM movie at its own frame; colour map, levels and region from the view."""
     dataset = require(session, role)
@@ -83,11 +105,22 @@ def frame_view(session: Session, role: str, *, index: int | None = None, title: 
     index = int(np.clip(default if index is None else index, 0, dataset.n_items - 1))
     row, col = dataset.signal_axes
     lines, markers = movie_overlays(session, index) if role == "movie" else ([], [])
-    frame, row, col, (r0, c0) = _cropped(np.asarray(dataset.frame(index)), row, col, session.view(f"{role}.region"))
+    frame, row, col, (r0, c0) = _cropped(
+        np.asarray(dataset.frame(index)), row, col, session.view(f"{role}.region")
+    )
     lines = [[(r - r0, c - c0) for r, c in line] for line in lines]
     markers = [(r - r0, c - c0) for r, c in markers]
-    return FrameView(frame, row, col, levels=_levels(session, role), cmap=session.view(f"{role}.cmap"),
-                     time_s=_time_of(dataset, index), lines_rc=lines, markers_rc=markers, title=title)
+    return FrameView(
+        frame,
+        row,
+        col,
+        levels=_levels(session, role),
+        cmap=session.view(f"{role}.cmap"),
+        time_s=_time_of(dataset, index),
+        lines_rc=lines,
+        markers_rc=markers,
+        title=title,
+    )
 
 
 def pattern_display(pattern: np.ndarray, mode: str, gamma: float) -> np.ndarray:
@@ -105,12 +138,20 @@ def pattern_view(session: Session) -> FrameView:
     dataset = require(session, "nbd")
     index = min(session.probe, dataset.n_items - 1)
     row, col = dataset.signal_axes
-    shown = pattern_display(dataset.frame(index), session.view("nbd.display"), session.view("nbd.gamma"))
+    shown = pattern_display(
+        dataset.frame(index), session.view("nbd.display"), session.view("nbd.gamma")
+    )
     shown, row, col, _ = _cropped(shown, row, col, session.view("nbd.region"))
     nav = dataset.navigation_axes
     where = f" ({nav[0].to_value(index):.4g} {nav[0].units})" if nav else ""
-    return FrameView(shown, row, col, levels=_levels(session, "nbd"), cmap=session.view("nbd.cmap"),
-                     title=f"NBD, probe {index}{where}")
+    return FrameView(
+        shown,
+        row,
+        col,
+        levels=_levels(session, "nbd"),
+        cmap=session.view("nbd.cmap"),
+        title=f"NBD, probe {index}{where}",
+    )
 
 
 def spectrum_view(session: Session) -> ProfileView:
@@ -126,15 +167,25 @@ def spectrum_view(session: Session) -> ProfileView:
     log = bool(session.view("eels.log"))
     if log:
         y = np.where(y > 0, y, np.nan)
-    return ProfileView(x, [("", y, None)], x_label=f"Energy loss ({energy.units})", y_label="Counts",
-                       title=f"EELS, probe {index}", log_y=log)
+    return ProfileView(
+        x,
+        [("", y, None)],
+        x_label=f"Energy loss ({energy.units})",
+        y_label="Counts",
+        title=f"EELS, probe {index}",
+        log_y=log,
+    )
 
 
-def montage_views(session: Session, *, count: int = 4, times_s: list[float] | None = None) -> list[FrameView]:
+def montage_views(
+    session: Session, *, count: int = 4, times_s: list[float] | None = None
+) -> list[FrameView]:
     """Movie frames at chosen times (s), or ``count`` evenly spaced frames."""
     movie = require(session, "movie")
     if times_s:
-        indices = [int(np.clip(round(movie.axes[0].to_index(t)), 0, movie.n_items - 1)) for t in times_s]
+        indices = [
+            int(np.clip(round(movie.axes[0].to_index(t)), 0, movie.n_items - 1)) for t in times_s
+        ]
     else:
         indices = np.linspace(0, movie.n_items - 1, count).round().astype(int).tolist()
     return [frame_view(session, "movie", index=i) for i in indices]
@@ -164,16 +215,24 @@ COLUMNS = {"kinetics": 2, "figure": 3, "overview": 2}
 def view_panels(session: Session, name: str, options: dict | None = None) -> list:
     """The panels (FrameView / ProfileView) of view ``name``, as :func:`render_view` draws them."""
     options = dict(options or {})
-    single = {"movie": lambda: frame_view(session, "movie"), "hrtem": lambda: frame_view(session, "hrtem"),
-              "nbd": lambda: pattern_view(session), "eels": lambda: spectrum_view(session),
-              "kymograph": lambda: kymograph_view(session)}
+    single = {
+        "movie": lambda: frame_view(session, "movie"),
+        "hrtem": lambda: frame_view(session, "hrtem"),
+        "nbd": lambda: pattern_view(session),
+        "eels": lambda: spectrum_view(session),
+        "kymograph": lambda: kymograph_view(session),
+    }
     if name in single:
         return [single[name]()]
-    several = {"montage": lambda: montage_views(session, count=int(options.get("count", 4)),
-                                                times_s=options.get("times_s")),
-               "kinetics": lambda: kinetics_views(session), "across": lambda: across_views(session),
-               "figure": lambda: figure_views(session, times_s=options.get("times_s")),
-               "overview": lambda: overview_views(session)}
+    several = {
+        "montage": lambda: montage_views(
+            session, count=int(options.get("count", 4)), times_s=options.get("times_s")
+        ),
+        "kinetics": lambda: kinetics_views(session),
+        "across": lambda: across_views(session),
+        "figure": lambda: figure_views(session, times_s=options.get("times_s")),
+        "overview": lambda: overview_views(session),
+    }
     if name not in several:
         raise ValueError(f"unknown view {name!r}; choose one of {', '.join(VIEW_NAMES)}")
     return several[name]()
@@ -189,29 +248,54 @@ def timeline_view(session: Session, options: dict, *, dpi: int):
     state = session.panel_state("timeline")
     path = options.get("log") or state.get("log_path")
     if not path:
-        raise DataError("the session has no holder log; open one in the Timeline panel or give "
-                        "--options '{\"log\": \"LOG\"}'")
+        raise DataError(
+            "the session has no holder log; open one in the Timeline panel or give "
+            '--options \'{"log": "LOG"}\''
+        )
     movie = require(session, "movie")
     if not Path(path).is_absolute() and options.get("project_dir"):
         path = Path(options["project_dir"]) / path
     log = load_log(path)
-    timeline = frame_timeline(movie.axes[0].coordinates(), log,
-                              offset_s=float(options.get("offset_s", state.get("offset_s", 0.0))),
-                              current_channel=state.get("current_channel"))
-    frames = montage_views(session, count=int(options.get("count", 4)), times_s=options.get("times_s"))
-    return timeline_figure(frames, kymograph_view(session), log, timeline, channels=options.get("channels"),
-                           width_mm=float(options.get("width_mm", 180)), dpi=dpi)
+    timeline = frame_timeline(
+        movie.axes[0].coordinates(),
+        log,
+        offset_s=float(options.get("offset_s", state.get("offset_s", 0.0))),
+        current_channel=state.get("current_channel"),
+    )
+    frames = montage_views(
+        session, count=int(options.get("count", 4)), times_s=options.get("times_s")
+    )
+    return timeline_figure(
+        frames,
+        kymograph_view(session),
+        log,
+        timeline,
+        channels=options.get("channels"),
+        width_mm=float(options.get("width_mm", 180)),
+        dpi=dpi,
+    )
 
 
 def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | None = None):
     """Render a named view; return (figure, parameters recorded as provenance)."""
     options = dict(options or {})
-    parameters = {"view": name, "frame": session.frame, "probe": session.probe,
-                  "reference_probe": session.reference_probe, "session_revision": session.revision, **options}
+    parameters = {
+        "view": name,
+        "frame": session.frame,
+        "probe": session.probe,
+        "reference_probe": session.reference_probe,
+        "session_revision": session.revision,
+        **options,
+    }
     if name == "timeline":
         return timeline_view(session, options, dpi=dpi), parameters
     panels = view_panels(session, name, options)
     columns = len(panels) if name == "montage" else COLUMNS.get(name, 1)
-    figure, _ = compose(panels, columns=columns, dpi=dpi, letters=len(panels) > 1,
-                        width_mm=float(options.get("width_mm", 180 if columns > 1 else 85)))
+    figure, _ = compose(
+        panels,
+        columns=columns,
+        dpi=dpi,
+        letters=len(panels) > 1,
+        width_mm=float(options.get("width_mm", 180 if columns > 1 else 85)),
+    )
     return figure, parameters

@@ -20,7 +20,9 @@ SCREENSHOT_TIMEOUT_MS = 120_000
 
 def make_settings() -> QSettings:
     """The user's persistent settings (recent files, window layout)."""
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "insitu-tem", "insitu-tem")
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, "insitu-tem", "insitu-tem"
+    )
 
 
 def application() -> QApplication:
@@ -40,7 +42,9 @@ def build_window(settings: QSettings, reporter: ErrorReporter, asker: Asker) -> 
     return window
 
 
-def wait_until_idle(app: QApplication, window: MainWindow, timeout_ms: int = SCREENSHOT_TIMEOUT_MS) -> bool:
+def wait_until_idle(
+    app: QApplication, window: MainWindow, timeout_ms: int = SCREENSHOT_TIMEOUT_MS
+) -> bool:
     """Process events until no task runs (twice in a row), or time out."""
     timer = QElapsedTimer()
     timer.start()
@@ -61,7 +65,9 @@ def take_screenshot(app: QApplication, window: MainWindow, path: str) -> int:
         return 2
     image = window.grab()
     if not image.save(path):
-        sys.stderr.write(f"insitu-tem: error: {Path(path).name}: cannot write the PNG; check the folder\n")
+        sys.stderr.write(
+            f"insitu-tem: error: {Path(path).name}: cannot write the PNG; check the folder\n"
+        )
         return 2
     return 0
 
@@ -70,14 +76,20 @@ def refuse_dialogs() -> None:
     """Headless runs never block on a modal dialog: questions answer No, file dialogs
     return nothing, any other dialog is rejected at once."""
     QMessageBox.question = staticmethod(lambda *args, **kwargs: QMessageBox.StandardButton.No)
-    for name, nothing in (("getOpenFileName", ("", "")), ("getSaveFileName", ("", "")),
-                          ("getOpenFileNames", ([], "")), ("getExistingDirectory", "")):
+    for name, nothing in (
+        ("getOpenFileName", ("", "")),
+        ("getSaveFileName", ("", "")),
+        ("getOpenFileNames", ([], "")),
+        ("getExistingDirectory", ""),
+    ):
         setattr(QFileDialog, name, staticmethod(lambda *args, _nothing=nothing, **kwargs: _nothing))
     QDialog.exec = QMessageBox.exec = lambda self, *args: QDialog.DialogCode.Rejected
     qInstallMessageHandler(lambda *args: None)
 
 
-def main(*, files=(), screenshot: str | None = None, signal: int | None = None, debug: bool = False) -> int:
+def main(
+    *, files=(), screenshot: str | None = None, signal: int | None = None, debug: bool = False
+) -> int:
     """Open the workbench on ``files`` (the sample project when empty); return the exit code."""
     app = application()
     collector = GarbageCollector(interval=1.0)  # noqa: F841 - Qt objects must only be collected on this thread
@@ -90,7 +102,9 @@ def main(*, files=(), screenshot: str | None = None, signal: int | None = None, 
     reporter.install_hooks()
     errors: list[object] = []
     reporter.reported.connect(errors.append)
-    window = build_window(make_settings(), reporter, HeadlessAsker() if screenshot else DialogAsker())
+    window = build_window(
+        make_settings(), reporter, HeadlessAsker() if screenshot else DialogAsker()
+    )
     window.show()
     if files:
         window.open_paths(files, signal=signal)

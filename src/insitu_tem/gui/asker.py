@@ -38,17 +38,26 @@ class DialogAsker(Asker):
         self.parent = parent
 
     def yes_no(self, question: str) -> bool:
-        return QMessageBox.question(self.parent, "insitu-tem", question) == QMessageBox.StandardButton.Yes
+        return (
+            QMessageBox.question(self.parent, "insitu-tem", question)
+            == QMessageBox.StandardButton.Yes
+        )
 
     def save_discard_cancel(self, question: str) -> Choice:
         buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(self.parent, "insitu-tem", question,
-                                      buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+        answer = QMessageBox.question(
+            self.parent,
+            "insitu-tem",
+            question,
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
         return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
 
     def locate(self, recorded_path: str, folder: str) -> str | None:
         path, _ = QFileDialog.getOpenFileName(
-            self.parent, f"Where is {Path(recorded_path).name}? (moved or renamed)", folder)
+            self.parent, f"Where is {Path(recorded_path).name}? (moved or renamed)", folder
+        )
         return path or None
 
 
@@ -58,7 +67,9 @@ class HeadlessAsker(Asker):
     Tests set ``yes``, ``choice`` or ``located`` to script the user's answers.
     """
 
-    def __init__(self, *, yes: bool = False, choice: Choice = "discard", located: str | None = None) -> None:
+    def __init__(
+        self, *, yes: bool = False, choice: Choice = "discard", located: str | None = None
+    ) -> None:
         self.yes, self.choice, self.located = yes, choice, located
         self.questions: list[str] = []
 

@@ -66,7 +66,11 @@ class EditTracker(QObject):
             raise TypeError(f"cannot track edits of a {type(widget).__name__}")
 
     def read(self):
-        return self.widget.currentIndex() if isinstance(self.widget, QComboBox) else self.widget.value()
+        return (
+            self.widget.currentIndex()
+            if isinstance(self.widget, QComboBox)
+            else self.widget.value()
+        )
 
     def apply(self, value) -> None:
         self._applying = True

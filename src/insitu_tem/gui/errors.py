@@ -85,8 +85,13 @@ class DialogReporter(ErrorReporter):
         self._parent_widget = widget
 
     def show(self, report: ErrorReport) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "insitu-tem", report.message,
-                          QMessageBox.StandardButton.Ok, self._parent_widget)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "insitu-tem",
+            report.message,
+            QMessageBox.StandardButton.Ok,
+            self._parent_widget,
+        )
         if report.details:
             box.setDetailedText(report.details)
         box.finished.connect(lambda _=0, b=box: self._boxes.remove(b) if b in self._boxes else None)

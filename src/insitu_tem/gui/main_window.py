@@ -8,7 +8,14 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton, QWidget,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QWidget,
 )
 
 from insitu_tem import __version__
@@ -33,9 +40,12 @@ from insitu_tem.gui.panels.tomo.panel import TomoPanel
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
+
 def recovery_path(settings: QSettings) -> Path:
     """Where a session that was never saved autosaves: beside the user's settings file."""
     return Path(settings.fileName()).resolve().parent / "recovery" / f"untitled{PROJECT_SUFFIX}"
+
+
 PANEL_CLASSES = (MoviePanel, FftPanel, NbdPanel, EelsPanel)
 
 
@@ -46,8 +56,14 @@ class MainWindow(QMainWindow):
     :class:`~insitu_tem.gui.asker.DialogAsker`; the default never blocks).
     """
 
-    def __init__(self, settings: QSettings, reporter: ErrorReporter, parent: QWidget | None = None, *,
-                 asker: Asker | None = None) -> None:
+    def __init__(
+        self,
+        settings: QSettings,
+        reporter: ErrorReporter,
+        parent: QWidget | None = None,
+        *,
+        asker: Asker | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
@@ -64,10 +80,18 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._build_panels()
-        self.project = ProjectController(self.state, self.opener, self.undo_stack, self.panels, reporter,
-                                         self.asker, recovery_path=recovery_path(settings),
-                                         autosave_seconds=float(settings.value("autosave_seconds", 60)),
-                                         folder=self.recent.last_folder, parent=self)
+        self.project = ProjectController(
+            self.state,
+            self.opener,
+            self.undo_stack,
+            self.panels,
+            reporter,
+            self.asker,
+            recovery_path=recovery_path(settings),
+            autosave_seconds=float(settings.value("autosave_seconds", 60)),
+            folder=self.recent.last_folder,
+            parent=self,
+        )
         self.project.path_changed.connect(self.recent.remember)
         self.project.path_changed.connect(self._update_title)
         self.project.dirty_changed.connect(self._update_title)
@@ -84,15 +108,25 @@ class MainWindow(QMainWindow):
         self.project.scan_lines_changed.connect(self.linker.set_scan_lines)
         self.project.restored.connect(self._compute_across_when_possible)
         self._build_status_bar()
-        self.exports = Exports(self, self.tasks, reporter, session=self.session, profiles=self._position_profiles,
-                               folder=self.recent.last_folder,
-                               done=lambda message: self.statusBar().showMessage(message, 5000))
+        self.exports = Exports(
+            self,
+            self.tasks,
+            reporter,
+            session=self.session,
+            profiles=self._position_profiles,
+            folder=self.recent.last_folder,
+            done=lambda message: self.statusBar().showMessage(message, 5000),
+        )
         self._build_menus()
         self.state.dataset_changed.connect(self._route)
 
     def _build_panels(self) -> None:
-        placement = {"movie": Qt.DockWidgetArea.LeftDockWidgetArea, "hrtem": Qt.DockWidgetArea.RightDockWidgetArea,
-                     "nbd": Qt.DockWidgetArea.LeftDockWidgetArea, "eels": Qt.DockWidgetArea.RightDockWidgetArea}
+        placement = {
+            "movie": Qt.DockWidgetArea.LeftDockWidgetArea,
+            "hrtem": Qt.DockWidgetArea.RightDockWidgetArea,
+            "nbd": Qt.DockWidgetArea.LeftDockWidgetArea,
+            "eels": Qt.DockWidgetArea.RightDockWidgetArea,
+        }
         for cls in PANEL_CLASSES:
             panel = cls(self.state, self.tasks, self.undo_stack)
             dock = QDockWidget(cls.title, self)
@@ -128,7 +162,10 @@ class MainWindow(QMainWindow):
         self.panels["across"], self.docks["across"] = panel, dock
 
     def _add_tomo_panel(self) -> None:
-        panel, dock = TomoPanel(self.state, self.tasks, self.undo_stack), QDockWidget(TomoPanel.title, self)
+        panel, dock = (
+            TomoPanel(self.state, self.tasks, self.undo_stack),
+            QDockWidget(TomoPanel.title, self),
+        )
         dock.setObjectName("dock-tomo")
         dock.setWidget(panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
@@ -139,11 +176,18 @@ class MainWindow(QMainWindow):
     def _add_timeline_panel(self) -> None:
         panel = TimelinePanel()
         self.timeline = TimelineController(
-            panel, self.tasks, self.undo_stack, frame_times=self._movie_times, set_frame=self.state.set_frame,
-            store_state=lambda state: self.state.session.set_panel_state("timeline", state))
+            panel,
+            self.tasks,
+            self.undo_stack,
+            frame_times=self._movie_times,
+            set_frame=self.state.set_frame,
+            store_state=lambda state: self.state.session.set_panel_state("timeline", state),
+        )
         panel.openRequested.connect(self.open_log_dialog)
         self.state.frame_changed.connect(self.timeline.on_frame)
-        self.state.dataset_changed.connect(lambda role, _d: self.timeline.recompute() if role == "movie" else None)
+        self.state.dataset_changed.connect(
+            lambda role, _d: self.timeline.recompute() if role == "movie" else None
+        )
         self.state.session_replaced.connect(self.timeline.reset)
         self.project.restored.connect(self._restore_timeline)
         dock = QDockWidget(TimelinePanel.title, self)
@@ -170,8 +214,12 @@ class MainWindow(QMainWindow):
         self.timeline.restore_project_state(session.panel_state("timeline"), base=base)
 
     def open_log_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open holder log", self.recent.last_folder(),
-                                              "Holder logs (*.csv *.tsv *.txt *.dens);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open holder log",
+            self.recent.last_folder(),
+            "Holder logs (*.csv *.tsv *.txt *.dens);;All files (*)",
+        )
         if path:
             self.timeline.open_log(path)
             self.docks["timeline"].raise_()
@@ -180,14 +228,21 @@ class MainWindow(QMainWindow):
         """Panel parameters whose user edits are undo steps (EELS and NBD track their own)."""
         movie, fft, nbd = self.panels["movie"], self.panels["hrtem"], self.panels["nbd"]
         candidates = {
-            "Change spot SNR": (fft, "controls.snr"), "Change crystallinity window": (fft, "controls.window_nm"),
-            "Change FFT view": (fft, "controls.filter"), "Change gamma": (movie, "contrast.gamma"),
-            "Change colour map": (movie, "contrast.colormap"), "Change running average": (movie, "processing.average"),
-            "Change binning": (movie, "processing.binning"), "Change display filter": (movie, "processing.filter"),
-            "Change filter size": (movie, "processing.filter_size"), "Change line width": (movie, "front.width_spin"),
-            "Change black level": (movie, "contrast.low"), "Change white level": (movie, "contrast.high"),
+            "Change spot SNR": (fft, "controls.snr"),
+            "Change crystallinity window": (fft, "controls.window_nm"),
+            "Change FFT view": (fft, "controls.filter"),
+            "Change gamma": (movie, "contrast.gamma"),
+            "Change colour map": (movie, "contrast.colormap"),
+            "Change running average": (movie, "processing.average"),
+            "Change binning": (movie, "processing.binning"),
+            "Change display filter": (movie, "processing.filter"),
+            "Change filter size": (movie, "processing.filter_size"),
+            "Change line width": (movie, "front.width_spin"),
+            "Change black level": (movie, "contrast.low"),
+            "Change white level": (movie, "contrast.high"),
             "Change reference phase": (fft, "controls.phase"),
-            "Change NBD display": (nbd, "display"), "Change NBD gamma": (nbd, "gamma"),
+            "Change NBD display": (nbd, "display"),
+            "Change NBD gamma": (nbd, "gamma"),
             "Change known ring d": (nbd, "known_d"),
         }
         found = {}
@@ -202,10 +257,16 @@ class MainWindow(QMainWindow):
     def _position_profiles(self) -> list:
         """Every plot whose x axis is the position along the line scans."""
         eels, nbd = self.panels["eels"], self.panels["nbd"]
-        plots = [getattr(eels.profiles, n) for n in ("shift_plot", "window_plot", "fraction_plot")
-                 if hasattr(eels, "profiles")]
-        plots += [getattr(nbd.scan_plots, n) for n in ("strain_plot", "map_plot", "fraction_plot")
-                  if hasattr(nbd, "scan_plots")]
+        plots = [
+            getattr(eels.profiles, n)
+            for n in ("shift_plot", "window_plot", "fraction_plot")
+            if hasattr(eels, "profiles")
+        ]
+        plots += [
+            getattr(nbd.scan_plots, n)
+            for n in ("strain_plot", "map_plot", "fraction_plot")
+            if hasattr(nbd, "scan_plots")
+        ]
         return plots
 
     def _compute_across_when_possible(self) -> None:
@@ -240,7 +301,9 @@ class MainWindow(QMainWindow):
         self.cancel_button.hide()
         self.state.cursor_text_changed.connect(self.cursor_label.setText)
         self.tasks.busy_changed.connect(self._on_busy)
-        self.tasks.progress.connect(lambda _id, fraction, _msg: self.progress.setValue(int(fraction * 1000)))
+        self.tasks.progress.connect(
+            lambda _id, fraction, _msg: self.progress.setValue(int(fraction * 1000))
+        )
         self.cancel_button.clicked.connect(lambda: self.tasks.cancel())
 
     def _on_busy(self, busy: bool) -> None:
@@ -250,16 +313,26 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.open_action = self._action(file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.open_action = self._action(
+            file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open
+        )
         self._action(file_menu, "Open as &Pattern Series…", self.open_as_patterns_dialog)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._action(file_menu, "Open &Sample Project", self.open_sample_project)
         file_menu.addSeparator()
-        self.save_action = self._action(file_menu, "&Save Project", self.save_project, QKeySequence.StandardKey.Save)
-        self._action(file_menu, "Save Project &As…", self.save_project_as, QKeySequence.StandardKey.SaveAs)
+        self.save_action = self._action(
+            file_menu, "&Save Project", self.save_project, QKeySequence.StandardKey.Save
+        )
+        self._action(
+            file_menu, "Save Project &As…", self.save_project_as, QKeySequence.StandardKey.SaveAs
+        )
         file_menu.addSeparator()
         self._action(file_menu, "&Export Figure…", self.exports.figure_dialog)
-        self._action(file_menu, "Export &Movie…", lambda: self.exports.movie_dialog(self.state.dataset("movie")))
+        self._action(
+            file_menu,
+            "Export &Movie…",
+            lambda: self.exports.movie_dialog(self.state.dataset("movie")),
+        )
         self._action(file_menu, "Export Line-Scan &Profiles (CSV)…", self.exports.profiles_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -271,10 +344,16 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([undo, redo])
         edit_menu.addSeparator()
         self._action(edit_menu, "Set &Calibration…", self.calibration_dialog)
-        self.place_eels_action = self._action(edit_menu, "Place &EELS Scan Line on Movie",
-                                              lambda: self.start_scan_line_placement("eels"))
-        self.place_nbd_action = self._action(edit_menu, "Place &NBD Scan Line on Movie",
-                                             lambda: self.start_scan_line_placement("nbd"))
+        self.place_eels_action = self._action(
+            edit_menu,
+            "Place &EELS Scan Line on Movie",
+            lambda: self.start_scan_line_placement("eels"),
+        )
+        self.place_nbd_action = self._action(
+            edit_menu,
+            "Place &NBD Scan Line on Movie",
+            lambda: self.start_scan_line_placement("nbd"),
+        )
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
@@ -293,13 +372,19 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         """File ▸ Open: pick one or more files (or a project)."""
         patterns = " ".join(f"*{s}" for s in sorted(set(SUPPORTED_SUFFIXES) | {PROJECT_SUFFIX}))
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open data or project", self.recent.last_folder(),
-                                                f"Microscope data and projects ({patterns});;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Open data or project",
+            self.recent.last_folder(),
+            f"Microscope data and projects ({patterns});;All files (*)",
+        )
         self.open_paths(paths)
 
     def open_as_patterns_dialog(self) -> None:
         """File ▸ Open as Pattern Series: a movie or stack of diffraction patterns for the NBD panel."""
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open diffraction patterns", self.recent.last_folder())
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Open diffraction patterns", self.recent.last_folder()
+        )
         for path in paths:
             self.opener.open(Path(path), kind="pattern_series", role="nbd")
 
@@ -309,7 +394,9 @@ class MainWindow(QMainWindow):
         A project replaces the session, so unsaved changes are offered for saving first.
         """
         paths = [Path(p) for p in paths]
-        if any(p.suffix.lower() == PROJECT_SUFFIX for p in paths) and not self.confirm_unsaved("Open"):
+        if any(p.suffix.lower() == PROJECT_SUFFIX for p in paths) and not self.confirm_unsaved(
+            "Open"
+        ):
             return
         for path in paths:
             if path.suffix.lower() == PROJECT_SUFFIX:
@@ -327,7 +414,8 @@ class MainWindow(QMainWindow):
         if not self.project.dirty:
             return True
         choice = self.asker.save_discard_cancel(
-            f"{self.project.name} has unsaved changes. Save them before {action.lower()}?")
+            f"{self.project.name} has unsaved changes. Save them before {action.lower()}?"
+        )
         if choice == "save":
             self.save_project()
             return not self.project.dirty
@@ -337,7 +425,9 @@ class MainWindow(QMainWindow):
         return False
 
     def _update_title(self, *_args) -> None:
-        self.setWindowTitle(f"{self.project.name}{'*' if self.project.dirty else ''} — insitu-tem {__version__}")
+        self.setWindowTitle(
+            f"{self.project.name}{'*' if self.project.dirty else ''} — insitu-tem {__version__}"
+        )
 
     def save_project(self) -> None:
         """File ▸ Save Project (asks for a name the first time)."""
@@ -347,8 +437,12 @@ class MainWindow(QMainWindow):
             self.project.save()
 
     def save_project_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", self.recent.last_folder(),
-                                              f"insitu-tem project (*{PROJECT_SUFFIX})")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save project",
+            self.recent.last_folder(),
+            f"insitu-tem project (*{PROJECT_SUFFIX})",
+        )
         if path:
             self.project.save(path if path.endswith(PROJECT_SUFFIX) else path + PROJECT_SUFFIX)
 
@@ -366,7 +460,9 @@ class MainWindow(QMainWindow):
         if self.state.dataset(role) is None or self.state.dataset("movie") is None:
             self.reporter.report(f"Open a movie and the {role.upper()} line scan first")
             return
-        self.statusBar().showMessage(f"Click the first, then the last {role.upper()} probe position on the movie")
+        self.statusBar().showMessage(
+            f"Click the first, then the last {role.upper()} probe position on the movie"
+        )
         self.linker.begin_placement(role, self._scan_line_placed)
 
     def _scan_line_placed(self, role: str, start_rc, end_rc) -> None:

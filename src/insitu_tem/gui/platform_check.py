@@ -71,14 +71,18 @@ def check() -> str | None:
     if not platform.startswith("xcb") or plugin is None:
         return None
     try:
-        ldd = subprocess.run(["ldd", str(plugin)], capture_output=True, text=True, timeout=30).stdout
+        ldd = subprocess.run(
+            ["ldd", str(plugin)], capture_output=True, text=True, timeout=30
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     missing = missing_libraries(ldd)
     if not missing:
         return None
-    return ("insitu-tem: error: Qt's X11 platform plugin needs system libraries that are missing "
-            f"({', '.join(missing)}); install them with: {install_line(missing)}")
+    return (
+        "insitu-tem: error: Qt's X11 platform plugin needs system libraries that are missing "
+        f"({', '.join(missing)}); install them with: {install_line(missing)}"
+    )
 
 
 def main() -> int:

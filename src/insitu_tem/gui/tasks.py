@@ -105,7 +105,9 @@ class TaskRunner(QObject):
     busy_changed = Signal(bool)
     idle = Signal()
 
-    def __init__(self, reporter: ErrorReporter, *, max_threads: int = 2, parent: QObject | None = None) -> None:
+    def __init__(
+        self, reporter: ErrorReporter, *, max_threads: int = 2, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._reporter = reporter
         self._pool = QThreadPool(self)
@@ -175,7 +177,9 @@ class TaskRunner(QObject):
         pending = self._pending.pop(task_id, None)
         if pending is None:
             return
-        stale = pending.control.should_stop() or (pending.key is not None and self._latest.get(pending.key) != task_id)
+        stale = pending.control.should_stop() or (
+            pending.key is not None and self._latest.get(pending.key) != task_id
+        )
         try:
             if stale or isinstance(error, TaskCancelled):
                 return

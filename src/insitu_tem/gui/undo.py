@@ -11,9 +11,16 @@ from insitu_tem.core.session import Session
 class SetCalibrationCommand(QUndoCommand):
     """Override the calibration of a role (raw data untouched); ``{}`` goes back to the file's."""
 
-    def __init__(self, session: Session, role: str, before: dict | None, after: dict | None, text: str) -> None:
+    def __init__(
+        self, session: Session, role: str, before: dict | None, after: dict | None, text: str
+    ) -> None:
         super().__init__(text)
-        self._session, self._role, self._before, self._after = session, role, before or {}, after or {}
+        self._session, self._role, self._before, self._after = (
+            session,
+            role,
+            before or {},
+            after or {},
+        )
 
     def redo(self) -> None:
         self._session.set_calibration(self._role, **self._after)
@@ -29,8 +36,17 @@ class ReplaceDatasetCommand(QUndoCommand):
     the panel still keeps itself.
     """
 
-    def __init__(self, session: Session, role: str, before: Dataset, after: Dataset, *, panel,
-                 panel_state: dict | None, text: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        role: str,
+        before: Dataset,
+        after: Dataset,
+        *,
+        panel,
+        panel_state: dict | None,
+        text: str,
+    ) -> None:
         super().__init__(text)
         self._session, self._role, self._before, self._after = session, role, before, after
         self._panel, self._panel_state, self._lost = panel, panel_state, None

@@ -74,7 +74,9 @@ def _mrc_size(path: Path) -> DecodedSize:
     with open(path, "rb") as stream:
         header = stream.read(1024)
     if len(header) < 1024:
-        raise DataError("cannot be read as an MRC file: it is shorter than the 1024-byte header; the file is truncated")
+        raise DataError(
+            "cannot be read as an MRC file: it is shorter than the 1024-byte header; the file is truncated"
+        )
     best = None
     for order in "<>":
         nx, ny, nz, mode = struct.unpack(order + "4i", header[:16])
@@ -83,14 +85,18 @@ def _mrc_size(path: Path) -> DecodedSize:
             best = (nx, ny, nz, mode, extended)
             break
     if best is None:
-        raise DataError("cannot be read as an MRC file: its header has impossible dimensions or mode; the file is damaged")
+        raise DataError(
+            "cannot be read as an MRC file: its header has impossible dimensions or mode; the file is damaged"
+        )
     nx, ny, nz, mode, extended = best
     frame = int(nx * ny * _MRC_ITEMSIZE[mode])
     total = frame * nz
     stored = path.stat().st_size
     if 1024 + extended + total > stored:
-        raise DataError(f"its header says {nz} × {ny} × {nx} values ({human(total)}) but the file holds "
-                        f"{human(stored)}; it is truncated or damaged — copy or export it again")
+        raise DataError(
+            f"its header says {nz} × {ny} × {nx} values ({human(total)}) but the file holds "
+            f"{human(stored)}; it is truncated or damaged — copy or export it again"
+        )
     return DecodedSize(total, frame, stored)
 
 
@@ -121,16 +127,24 @@ def plan_load(size: DecodedSize | None, *, lazy: bool | None, disk_bytes: int) -
     if size is None:
         return bool(lazy) if lazy is not None else disk_bytes > LAZY_BYTES
     if size.total > MAX_DECODED_BYTES:
-        raise DataError(f"decodes to {human(size.total)}, beyond what insitu-tem reads (1 TB); the header is "
-                        "probably damaged")
+        raise DataError(
+            f"decodes to {human(size.total)}, beyond what insitu-tem reads (1 TB); the header is "
+            "probably damaged"
+        )
     if size.frame > budget // 4:
-        raise DataError(f"one frame decodes to {human(size.frame)}, more than a quarter of the {human(budget)} "
-                        "memory budget; crop or bin it in the acquisition software")
+        raise DataError(
+            f"one frame decodes to {human(size.frame)}, more than a quarter of the {human(budget)} "
+            "memory budget; crop or bin it in the acquisition software"
+        )
     if size.total > budget and size.total > MAX_EXPANSION * max(size.stored, 1):
-        raise DataError(f"decodes to {human(size.total)} from {human(size.stored)} on disk (over {MAX_EXPANSION}× "
-                        f"expansion, more than the {human(budget)} memory budget); refusing it as a decompression "
-                        "bomb — re-export the data uncompressed if it is genuine")
+        raise DataError(
+            f"decodes to {human(size.total)} from {human(size.stored)} on disk (over {MAX_EXPANSION}× "
+            f"expansion, more than the {human(budget)} memory budget); refusing it as a decompression "
+            "bomb — re-export the data uncompressed if it is genuine"
+        )
     if lazy is False and size.total > budget:
-        raise DataError(f"decodes to {human(size.total)}, more than the {human(budget)} memory budget; open it "
-                        "lazily (--lazy)")
+        raise DataError(
+            f"decodes to {human(size.total)}, more than the {human(budget)} memory budget; open it "
+            "lazily (--lazy)"
+        )
     return bool(lazy) if lazy is not None else size.total > LAZY_BYTES

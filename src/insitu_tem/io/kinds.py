@@ -22,7 +22,11 @@ _FINITE_CHECK_MAX_BYTES = 256 * 2**20
 
 
 def _grey_from_structured(array: Any) -> Any:
-    channels = [array["R"].astype(np.float32), array["G"].astype(np.float32), array["B"].astype(np.float32)]
+    channels = [
+        array["R"].astype(np.float32),
+        array["G"].astype(np.float32),
+        array["B"].astype(np.float32),
+    ]
     return sum(weight * channel for weight, channel in zip(_LUMA, channels)).astype(np.float32)
 
 
@@ -41,12 +45,23 @@ def check_numeric(array: Any) -> None:
     dtype = np.dtype(array.dtype)
     if is_structured_rgb(array) or (dtype.names is None and dtype.kind in "biufc"):
         return
-    what = {"U": "text", "S": "bytes", "V": "raw bytes (void)", "M": "dates", "m": "time spans", "O": "objects"}
+    what = {
+        "U": "text",
+        "S": "bytes",
+        "V": "raw bytes (void)",
+        "M": "dates",
+        "m": "time spans",
+        "O": "objects",
+    }
     kind = "records" if dtype.names else what.get(dtype.kind, str(dtype))
-    raise DataError(f"holds {kind} ({dtype}), not numbers; save the image, pattern or spectrum as numbers")
+    raise DataError(
+        f"holds {kind} ({dtype}), not numbers; save the image, pattern or spectrum as numbers"
+    )
 
 
-def repair_dtype(array: Any, axes: tuple[RawAxis, ...]) -> tuple[Any, tuple[RawAxis, ...], list[str]]:
+def repair_dtype(
+    array: Any, axes: tuple[RawAxis, ...]
+) -> tuple[Any, tuple[RawAxis, ...], list[str]]:
     """Convert data a viewer cannot use as is; return array, axes and warnings."""
     notes: list[str] = []
     check_numeric(array)
@@ -58,7 +73,9 @@ def repair_dtype(array: Any, axes: tuple[RawAxis, ...]) -> tuple[Any, tuple[RawA
         return _grey_from_last_axis(array), axes[:-1], notes
     dtype = np.dtype(array.dtype)
     if dtype == np.int8 and len([a for a in axes if not a.navigate]) == 2 and _has_negative(array):
-        notes.append("signed int8 counts reinterpreted as unsigned 8-bit (values above 127 had wrapped)")
+        notes.append(
+            "signed int8 counts reinterpreted as unsigned 8-bit (values above 127 had wrapped)"
+        )
         return array.view(np.uint8), axes, notes
     if dtype == np.float16:
         return array.astype(np.float32), axes, notes
@@ -69,7 +86,9 @@ def repair_dtype(array: Any, axes: tuple[RawAxis, ...]) -> tuple[Any, tuple[RawA
     return array, axes, notes
 
 
-def _squeeze_single_navigation(array: Any, axes: tuple[RawAxis, ...]) -> tuple[Any, tuple[RawAxis, ...]]:
+def _squeeze_single_navigation(
+    array: Any, axes: tuple[RawAxis, ...]
+) -> tuple[Any, tuple[RawAxis, ...]]:
     keep = [i for i, a in enumerate(axes) if not (a.navigate and a.size == 1)]
     if len(keep) == len(axes):
         return array, axes
@@ -80,8 +99,12 @@ def _decide_kind(signal_axes: list[Axis], n_nav: int, signal_type: str, forced: 
     if len(signal_axes) == 1:
         return "spectrum" if n_nav == 0 else "spectrum_series"
     if len(signal_axes) != 2:
-        raise DataError(f"holds {len(signal_axes)}-D signals; insitu-tem reads images, patterns and spectra")
-    diffraction = signal_type.lower() == "diffraction" or all(a.units == "1/nm" for a in signal_axes)
+        raise DataError(
+            f"holds {len(signal_axes)}-D signals; insitu-tem reads images, patterns and spectra"
+        )
+    diffraction = signal_type.lower() == "diffraction" or all(
+        a.units == "1/nm" for a in signal_axes
+    )
     if forced is not None:
         diffraction = forced in ("pattern", "pattern_series")
     if n_nav == 0:
@@ -93,13 +116,21 @@ def _calibrated_axis(raw: RawAxis, name: str, notes: list[str], *, time: bool = 
     conversion = normalise_units(raw.units)
     if conversion.warning:
         notes.append(f"axis {name}: {conversion.warning}")
-    units, scale, offset = conversion.units, raw.scale * conversion.factor, raw.offset * conversion.factor
+    units, scale, offset = (
+        conversion.units,
+        raw.scale * conversion.factor,
+        raw.offset * conversion.factor,
+    )
     if units != UNCALIBRATED and not is_valid_scale(scale):
-        notes.append(f"axis {name}: scale {raw.scale!r} {raw.units} is not a positive number; treated as uncalibrated")
+        notes.append(
+            f"axis {name}: scale {raw.scale!r} {raw.units} is not a positive number; treated as uncalibrated"
+        )
         units, scale, offset = UNCALIBRATED, 1.0, 0.0
     if units == UNCALIBRATED and (scale != 1.0 or offset != 0.0):
         if is_valid_scale(scale) and scale != 1.0:
-            notes.append(f"axis {name}: scale {raw.scale:g} given without units; treated as uncalibrated pixels")
+            notes.append(
+                f"axis {name}: scale {raw.scale:g} given without units; treated as uncalibrated pixels"
+            )
         scale, offset = 1.0, 0.0
     if time and units == UNCALIBRATED:
         units = FRAME
@@ -114,11 +145,15 @@ def _navigation_names(kind: str, n_nav: int) -> tuple[str, ...]:
     return ("position",) if n_nav == 1 else ("scan_y", "scan_x")
 
 
-def _flatten_navigation(array: Any, axes: tuple[RawAxis, ...], notes: list[str]) -> tuple[Any, tuple[RawAxis, ...]]:
+def _flatten_navigation(
+    array: Any, axes: tuple[RawAxis, ...], notes: list[str]
+) -> tuple[Any, tuple[RawAxis, ...]]:
     n_nav = sum(a.navigate for a in axes)
     nav = axes[:n_nav]
     size = int(np.prod([a.size for a in nav]))
-    notes.append(f"{n_nav} frame axes ({', '.join(a.name for a in nav)}) flattened into one time axis")
+    notes.append(
+        f"{n_nav} frame axes ({', '.join(a.name for a in nav)}) flattened into one time axis"
+    )
     flat = array.reshape((size,) + tuple(array.shape[n_nav:]))
     return flat, (RawAxis("t", size, navigate=True),) + axes[n_nav:]
 
@@ -142,7 +177,9 @@ def build_dataset(
     """Build a calibrated Dataset from one raw signal (see module docstring)."""
     notes = list(notes or [])
     if 0 in tuple(raw.array.shape):
-        raise DataError(f"holds no data values (shape {tuple(raw.array.shape)}); the file may be damaged")
+        raise DataError(
+            f"holds no data values (shape {tuple(raw.array.shape)}); the file may be damaged"
+        )
     array, axes, dtype_notes = repair_dtype(raw.array, raw.axes)
     notes += dtype_notes
     array, axes = _squeeze_single_navigation(array, axes)
@@ -155,26 +192,42 @@ def build_dataset(
     if chosen == "movie" and len(nav_raw) > 1 or chosen == "pattern_series" and len(nav_raw) > 2:
         array, axes = _flatten_navigation(array, axes, notes)
         nav_raw = [a for a in axes if a.navigate]
-    sig_names = {1: ("E",), 2: ("ky", "kx") if chosen.startswith("pattern") else ("y", "x")}[len(sig_raw)]
-    nav_axes = [_calibrated_axis(a, n, notes, time=chosen == "movie")
-                for a, n in zip(nav_raw, _navigation_names(chosen, len(nav_raw)))]
+    sig_names = {1: ("E",), 2: ("ky", "kx") if chosen.startswith("pattern") else ("y", "x")}[
+        len(sig_raw)
+    ]
+    nav_axes = [
+        _calibrated_axis(a, n, notes, time=chosen == "movie")
+        for a, n in zip(nav_raw, _navigation_names(chosen, len(nav_raw)))
+    ]
     sig_axes = [_calibrated_axis(a, n, notes) for a, n in zip(sig_raw, sig_names)]
     if chosen.startswith("pattern") and any(a.units == "nm" for a in sig_axes):
-        notes.append("pattern axes are in detector-plane length units, not 1/nm; treated as pixels — calibrate in 1/nm")
+        notes.append(
+            "pattern axes are in detector-plane length units, not 1/nm; treated as pixels — calibrate in 1/nm"
+        )
         sig_axes = [Axis(a.name, a.size) for a in sig_axes]
     notes += _calibration_notes(chosen, sig_axes)
     notes += _nan_note(array)
     metadata = {k: v for k, v in raw.metadata.items() if k != "reader_log"}
     metadata["original_dtype"] = str(np.dtype(raw.array.dtype))
-    return Dataset(chosen, array, tuple(nav_axes + sig_axes), metadata, source, tuple(notes), signals)
+    return Dataset(
+        chosen, array, tuple(nav_axes + sig_axes), metadata, source, tuple(notes), signals
+    )
 
 
 def _calibration_notes(kind: str, signal_axes: list[Axis]) -> list[str]:
     notes = []
     if any(not a.calibrated for a in signal_axes):
-        hint = "eV" if kind.startswith("spectrum") else ("1/nm" if kind.startswith("pattern") else "nm")
+        hint = (
+            "eV"
+            if kind.startswith("spectrum")
+            else ("1/nm" if kind.startswith("pattern") else "nm")
+        )
         notes.append(f"no calibration in the file; give one (e.g. --scale VALUE --units {hint})")
-    if len(signal_axes) == 2 and signal_axes[0].calibrated and signal_axes[0].units == signal_axes[1].units:
+    if (
+        len(signal_axes) == 2
+        and signal_axes[0].calibrated
+        and signal_axes[0].units == signal_axes[1].units
+    ):
         ratio = signal_axes[0].scale / signal_axes[1].scale
         if abs(ratio - 1) > 1e-3:
             notes.append(f"pixels are not square (row/col scale ratio {ratio:.4f})")

@@ -49,7 +49,9 @@ def _check_path(path: Path) -> None:
         raise DataError("no such file or folder; check the path")
     if path.is_dir():
         if not tiff_reader.numbered_frames(path):
-            raise DataError("is a folder without TIFF frames; open a data file, or a folder of numbered .tif frames")
+            raise DataError(
+                "is a folder without TIFF frames; open a data file, or a folder of numbered .tif frames"
+            )
         return
     if not os.access(path, os.R_OK):
         raise DataError("cannot be read (permission denied); check the file's permissions")
@@ -76,7 +78,9 @@ def _read_raw(path: Path, *, lazy: bool) -> tuple[list[RawSignal], str]:
     return npy_reader.read(path, lazy=lazy), "a numpy .npy file"
 
 
-def read_signals(path: str | os.PathLike, *, lazy: bool | None = None) -> tuple[list[RawSignal], bool]:
+def read_signals(
+    path: str | os.PathLike, *, lazy: bool | None = None
+) -> tuple[list[RawSignal], bool]:
     """Read all signals of a file without choosing one.
 
     Returns
@@ -177,7 +181,9 @@ def load(
     index = 0 if signal is None else int(signal)
     if not 0 <= index < len(signals):
         titles = ", ".join(f"{i}: {s.title}" for i, s in enumerate(signals))
-        raise DataError(f"has no signal {index}; it holds {len(signals)} ({titles}) — choose with --signal N")
+        raise DataError(
+            f"has no signal {index}; it holds {len(signals)} ({titles}) — choose with --signal N"
+        )
     titles = tuple(s.title for s in signals)
     notes = []
     if signal is None and len(signals) > 1:
@@ -188,7 +194,9 @@ def load(
     signals[index].metadata["signal_index"] = index
     notes += signals[index].metadata.pop("load_notes", [])
     try:
-        return build_dataset(signals[index], source=str(Path(path)), signals=titles, notes=notes, kind=kind)
+        return build_dataset(
+            signals[index], source=str(Path(path)), signals=titles, notes=notes, kind=kind
+        )
     except DataError as error:
         error.filename = str(path)
         raise

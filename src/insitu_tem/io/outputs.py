@@ -20,8 +20,16 @@ from insitu_tem.core.model import DataError
 _OPENED: set[str] = set()
 _OPENED_LOCK = threading.Lock()
 _OWN_MARK = b'"program": "insitu-tem"'
-_DATA_MAGICS = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+", b"\x89HDF", b"\x93NUMPY", b"\x00\x00\x00\x03",
-                b"\x00\x00\x00\x04")
+_DATA_MAGICS = (
+    b"II*\x00",
+    b"MM\x00*",
+    b"II+\x00",
+    b"MM\x00+",
+    b"\x89HDF",
+    b"\x93NUMPY",
+    b"\x00\x00\x00\x03",
+    b"\x00\x00\x00\x04",
+)
 
 
 class OutputError(DataError):
@@ -72,8 +80,13 @@ def _is_data_file(path: str) -> bool:
     return Path(path).suffix.lower() in SUPPORTED_SUFFIXES or head.startswith(_DATA_MAGICS)
 
 
-def check_output(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), force: bool = False,
-                 option: str = "--out") -> Path:
+def check_output(
+    path: str | os.PathLike,
+    *,
+    inputs: Iterable[str | os.PathLike] = (),
+    force: bool = False,
+    option: str = "--out",
+) -> Path:
     """Resolve an output path and refuse it when writing would harm data; see module docstring.
 
     Returns
@@ -95,20 +108,32 @@ def check_output(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike]
         raise OutputError(path, f"its folder does not exist; create it or choose another {option}")
     protected = {os.path.realpath(p) for p in inputs} | opened_inputs()
     if real in protected or _same_file(real, protected):
-        raise OutputError(path, f"is an input of this run and is never overwritten; choose another {option}")
+        raise OutputError(
+            path, f"is an input of this run and is never overwritten; choose another {option}"
+        )
     if os.path.exists(real) and not force and _is_data_file(real):
-        raise OutputError(path, f"exists and is a microscope data file; choose another {option} "
-                                "(or add --force to replace it)")
+        raise OutputError(
+            path,
+            f"exists and is a microscope data file; choose another {option} "
+            "(or add --force to replace it)",
+        )
     return Path(real)
 
 
 @contextmanager
-def output_file(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), force: bool = False,
-                option: str = "--out") -> Iterator[Path]:
+def output_file(
+    path: str | os.PathLike,
+    *,
+    inputs: Iterable[str | os.PathLike] = (),
+    force: bool = False,
+    option: str = "--out",
+) -> Iterator[Path]:
     """Yield a temporary path beside the checked output; rename it into place on success,
     remove it on any error or interrupt."""
     final = check_output(path, inputs=inputs, force=force, option=option)
-    temp = final.with_name(f".{final.stem}.partial-{os.getpid()}-{threading.get_ident()}{final.suffix}")
+    temp = final.with_name(
+        f".{final.stem}.partial-{os.getpid()}-{threading.get_ident()}{final.suffix}"
+    )
     try:
         yield temp
         if not temp.exists():

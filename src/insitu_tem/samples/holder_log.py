@@ -72,10 +72,16 @@ def write(folder: str | Path) -> list[Path]:
     return [path, truth_path]
 
 
-def _protochips_csv(start: datetime, time_s: np.ndarray, current: np.ndarray, voltage: np.ndarray) -> str:
+def _protochips_csv(
+    start: datetime, time_s: np.ndarray, current: np.ndarray, voltage: np.ndarray
+) -> str:
     header_rows = [
-        f"Date (yyyy.mm.dd) = {start:%Y.%m.%d}", f"Time (hh:mm:ss.ms) = {start:%H:%M:%S}.{start.microsecond // 1000:03d}",
-        "Time units = Milliseconds", "Current units = Amps", "Voltage units = Volts", "Resistance units = Ohms",
+        f"Date (yyyy.mm.dd) = {start:%Y.%m.%d}",
+        f"Time (hh:mm:ss.ms) = {start:%H:%M:%S}.{start.microsecond // 1000:03d}",
+        "Time units = Milliseconds",
+        "Current units = Amps",
+        "Voltage units = Volts",
+        "Resistance units = Ohms",
     ]
     lines = ["Time, Notes, Channel A Current, Channel A Voltage, Channel A Resistance"]
     lines += [f"0, {row}, 0, 0, NaN" for row in header_rows]

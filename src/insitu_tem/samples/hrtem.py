@@ -58,7 +58,9 @@ PHASES = {
 ORDERS = {(1, 0): 1.0, (0, 1): 1.0, (1, 1): 0.45, (1, -1): 0.45, (2, 0): 0.25, (0, 2): 0.25}
 
 
-def basis_vectors(d_nm: tuple[float, float], *, angle_deg: float, rotation_deg: float) -> np.ndarray:
+def basis_vectors(
+    d_nm: tuple[float, float], *, angle_deg: float, rotation_deg: float
+) -> np.ndarray:
     """Two reciprocal basis vectors as rows (g_row, g_col), 1/nm.
 
     ``rotation_deg`` is the direction of the first, counter-clockwise from +x
@@ -71,9 +73,16 @@ def basis_vectors(d_nm: tuple[float, float], *, angle_deg: float, rotation_deg: 
     return np.array(rows)
 
 
-def lattice_fringes(shape: tuple[int, int], basis: np.ndarray, *, pixel_nm: float, contrast: float,
-                    rng: np.random.Generator, shift_px: tuple[float, float] = (0.0, 0.0),
-                    orders: dict[tuple[int, int], float] = ORDERS) -> np.ndarray:
+def lattice_fringes(
+    shape: tuple[int, int],
+    basis: np.ndarray,
+    *,
+    pixel_nm: float,
+    contrast: float,
+    rng: np.random.Generator,
+    shift_px: tuple[float, float] = (0.0, 0.0),
+    orders: dict[tuple[int, int], float] = ORDERS,
+) -> np.ndarray:
     """Relative intensity modulation of a 2-D lattice: Σ c·w_hk·cos(2π g_hk·r + φ_hk).
 
     Parameters
@@ -103,17 +112,34 @@ def lattice_fringes(shape: tuple[int, int], basis: np.ndarray, *, pixel_nm: floa
     return out
 
 
-def lattice_image(shape: tuple[int, int], d_nm: tuple[float, float], *, pixel_nm: float, angle_deg: float = 90.0,
-                  rotation_deg: float = 0.0, counts: float = MEAN_COUNTS, contrast: float = 0.1,
-                  rng: np.random.Generator, orders: dict[tuple[int, int], float] = ORDERS) -> np.ndarray:
+def lattice_image(
+    shape: tuple[int, int],
+    d_nm: tuple[float, float],
+    *,
+    pixel_nm: float,
+    angle_deg: float = 90.0,
+    rotation_deg: float = 0.0,
+    counts: float = MEAN_COUNTS,
+    contrast: float = 0.1,
+    rng: np.random.Generator,
+    orders: dict[tuple[int, int], float] = ORDERS,
+) -> np.ndarray:
     """A noisy HRTEM image of one crystal: Poisson counts of ``counts·(1 + fringes)``, float64."""
     basis = basis_vectors(d_nm, angle_deg=angle_deg, rotation_deg=rotation_deg)
-    fringes = lattice_fringes(shape, basis, pixel_nm=pixel_nm, contrast=contrast, rng=rng, orders=orders)
+    fringes = lattice_fringes(
+        shape, basis, pixel_nm=pixel_nm, contrast=contrast, rng=rng, orders=orders
+    )
     return rng.poisson(counts * np.clip(1.0 + fringes, 0.0, None)).astype(np.float64)
 
 
-def amorphous_texture(shape: tuple[int, int], *, pixel_nm: float, d_nm: float, contrast: float,
-                      rng: np.random.Generator) -> np.ndarray:
+def amorphous_texture(
+    shape: tuple[int, int],
+    *,
+    pixel_nm: float,
+    d_nm: float,
+    contrast: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Band-pass noise with a broad ring at 1/d_nm (relative modulation, std ``contrast``)."""
     k_rows = np.fft.fftfreq(shape[0], pixel_nm)[:, None]
     k_cols = np.fft.fftfreq(shape[1], pixel_nm)[None, :]
@@ -126,7 +152,9 @@ def front_columns_px(time_s: float, drift_col_px: float) -> tuple[float, float]:
     """(intercalation, conversion) front columns in HRTEM px at ``time_s``."""
     scale = EXPERIMENT.pixel_nm / PIXEL_NM
     left_movie_col = FIELD_CENTRE_RC[1] - SHAPE[1] / 2 / scale
-    intercalation = (float(EXPERIMENT.front.position_px(time_s)) - left_movie_col) * scale + drift_col_px
+    intercalation = (
+        float(EXPERIMENT.front.position_px(time_s)) - left_movie_col
+    ) * scale + drift_col_px
     return intercalation, intercalation - CONVERSION_LAG_NM / PIXEL_NM
 
 
@@ -148,16 +176,25 @@ def _frame(index: int, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
     for name, phase in PHASES.items():
         d_nm = tuple(v / 10 for v in phase["d_A"].values())
         basis = basis_vectors(d_nm, angle_deg=phase["angle_deg"], rotation_deg=rotation)
-        fringes = lattice_fringes(SHAPE, basis, pixel_nm=PIXEL_NM, contrast=0.08, rng=rng, shift_px=drift)
+        fringes = lattice_fringes(
+            SHAPE, basis, pixel_nm=PIXEL_NM, contrast=0.08, rng=rng, shift_px=drift
+        )
         modulation += masks[name][None, :] * fringes
-    texture = amorphous_texture(SHAPE, pixel_nm=PIXEL_NM, d_nm=AMORPHOUS_D_NM, contrast=0.08, rng=rng)
+    texture = amorphous_texture(
+        SHAPE, pixel_nm=PIXEL_NM, d_nm=AMORPHOUS_D_NM, contrast=0.08, rng=rng
+    )
     modulation += masks["amorphous"][None, :] * texture
     frame = rng.poisson(MEAN_COUNTS * np.clip(1 + modulation, 0, None)).astype(np.uint16)
     fractions = {name: float(mask.mean()) for name, mask in masks.items()}
     truth = {
-        "index": index, "time_s": time_s, "rotation_deg": rotation, "drift_px": list(drift),
-        "intercalation_front_col_px": fronts[0], "conversion_front_col_px": fronts[1],
-        "fractions": fractions, "crystalline_fraction": 1.0 - fractions["amorphous"],
+        "index": index,
+        "time_s": time_s,
+        "rotation_deg": rotation,
+        "drift_px": list(drift),
+        "intercalation_front_col_px": fronts[0],
+        "conversion_front_col_px": fronts[1],
+        "fractions": fractions,
+        "crystalline_fraction": 1.0 - fractions["amorphous"],
         "phases": [name for name, f in fractions.items() if f > 0.01],
         "d_A": {name: PHASES[name]["d_A"] for name in PHASES if fractions[name] > 0.01},
     }
@@ -169,12 +206,19 @@ def generate() -> tuple[np.ndarray, dict]:
     rng = np.random.default_rng(SEED)
     frames, per_frame = zip(*(_frame(i, rng) for i in range(N_FRAMES)))
     truth = {
-        "pixel_nm": PIXEL_NM, "frame_interval_s": FRAME_INTERVAL_S, "start_time_s": START_S,
-        "beam_energy_kV": EXPERIMENT.beam_energy_kV, "field_centre_movie_rc": list(FIELD_CENTRE_RC),
+        "pixel_nm": PIXEL_NM,
+        "frame_interval_s": FRAME_INTERVAL_S,
+        "start_time_s": START_S,
+        "beam_energy_kV": EXPERIMENT.beam_energy_kV,
+        "field_centre_movie_rc": list(FIELD_CENTRE_RC),
         "zone_axes": {"WO3": "[001] monoclinic", "LixWO3": "[001] cubic"},
-        "phases": {name: {"d_A": p["d_A"], "angle_deg": p["angle_deg"]} for name, p in PHASES.items()},
-        "amorphous_ring_d_A": AMORPHOUS_D_NM * 10, "conversion_lag_nm": CONVERSION_LAG_NM,
-        "mean_counts_per_px": MEAN_COUNTS, "frames": list(per_frame),
+        "phases": {
+            name: {"d_A": p["d_A"], "angle_deg": p["angle_deg"]} for name, p in PHASES.items()
+        },
+        "amorphous_ring_d_A": AMORPHOUS_D_NM * 10,
+        "conversion_lag_nm": CONVERSION_LAG_NM,
+        "mean_counts_per_px": MEAN_COUNTS,
+        "frames": list(per_frame),
     }
     return np.stack(frames), truth
 
@@ -185,8 +229,13 @@ def write(folder: str | Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     movie, truth = generate()
     path = folder / f"{NAME}.tif"
-    tifffile.imwrite(path, movie, imagej=True, resolution=(1 / PIXEL_NM, 1 / PIXEL_NM),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": FRAME_INTERVAL_S, "spacing": PIXEL_NM})
+    tifffile.imwrite(
+        path,
+        movie,
+        imagej=True,
+        resolution=(1 / PIXEL_NM, 1 / PIXEL_NM),
+        metadata={"axes": "TYX", "unit": "nm", "finterval": FRAME_INTERVAL_S, "spacing": PIXEL_NM},
+    )
     truth_path = folder / f"{NAME}.truth.json"
     truth_path.write_text(json.dumps(truth, indent=1), encoding="utf-8")
     return [path, truth_path]

@@ -62,7 +62,9 @@ class MovieTruth:
     film_bottom_px: np.ndarray
 
 
-def drift_walk(n_frames: int, *, rng: np.random.Generator, max_px: float = DRIFT_MAX_PX) -> np.ndarray:
+def drift_walk(
+    n_frames: int, *, rng: np.random.Generator, max_px: float = DRIFT_MAX_PX
+) -> np.ndarray:
     """A smooth random walk of (dy, dx) in px, zero at frame 0, at most ``max_px`` from it."""
     steps = ndimage.gaussian_filter1d(rng.normal(size=(n_frames, 2)), 3.0, axis=0)
     walk = np.cumsum(steps, axis=0)
@@ -81,7 +83,7 @@ def texture_field(shape: tuple[int, int], *, rng: np.random.Generator) -> np.nda
 def shifted(field: np.ndarray, shift: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """``field`` displaced by ``shift`` (dy, dx) px with a Fourier shift, cropped to ``shape``."""
     moved = np.fft.ifft2(ndimage.fourier_shift(np.fft.fft2(field), shift)).real
-    return moved[_PAD:_PAD + shape[0], _PAD:_PAD + shape[1]]
+    return moved[_PAD : _PAD + shape[0], _PAD : _PAD + shape[1]]
 
 
 def _step(coordinate: np.ndarray, edge: np.ndarray | float, width: float) -> np.ndarray:
@@ -89,7 +91,9 @@ def _step(coordinate: np.ndarray, edge: np.ndarray | float, width: float) -> np.
     return 0.5 * erfc(-(coordinate - edge) / (np.sqrt(2.0) * width))
 
 
-def render_frame(experiment: Experiment, time_s: float, drift: np.ndarray, texture: np.ndarray) -> np.ndarray:
+def render_frame(
+    experiment: Experiment, time_s: float, drift: np.ndarray, texture: np.ndarray
+) -> np.ndarray:
     """Expected counts per pixel of one frame (before shot noise)."""
     rows, cols = experiment.frame_shape
     r = np.arange(rows, dtype=float)[:, None] - drift[0]
@@ -102,11 +106,17 @@ def render_frame(experiment: Experiment, time_s: float, drift: np.ndarray, textu
     in_vacuum = 1.0 - in_film - in_substrate
     film_level = LEVELS["pristine"] * (1.0 - reacted) + LEVELS["reacted"] * reacted
     base = in_vacuum * LEVELS["vacuum"] + in_film * film_level + in_substrate * LEVELS["substrate"]
-    amplitude = in_vacuum * TEXTURE["vacuum"] + in_film * TEXTURE["film"] + in_substrate * TEXTURE["substrate"]
+    amplitude = (
+        in_vacuum * TEXTURE["vacuum"]
+        + in_film * TEXTURE["film"]
+        + in_substrate * TEXTURE["substrate"]
+    )
     return base * (1.0 + amplitude * shifted(texture, drift, experiment.frame_shape))
 
 
-def generate(experiment: Experiment = EXPERIMENT, *, seed: int = SEED) -> tuple[np.ndarray, MovieTruth]:
+def generate(
+    experiment: Experiment = EXPERIMENT, *, seed: int = SEED
+) -> tuple[np.ndarray, MovieTruth]:
     """Render the whole movie (uint16 counts, (t, y, x)) and its ground truth."""
     rng = np.random.default_rng(seed)
     times = experiment.times_s()
@@ -138,8 +148,13 @@ def truth_document(truth: MovieTruth, experiment: Experiment = EXPERIMENT) -> di
         "pixel_nm": experiment.pixel_nm,
         "frame_interval_s": experiment.frame_interval_s,
         "scan_row_px": experiment.scan.start_rc[0],
-        "front_law": {"x0_px": law.x0_px, "k_px": law.k_px, "n": law.n, "t0_s": law.t0_s,
-                      "equation": "x(t) = x0 + k (t - t0)^n, px and s, frame-0 columns"},
+        "front_law": {
+            "x0_px": law.x0_px,
+            "k_px": law.k_px,
+            "n": law.n,
+            "t0_s": law.t0_s,
+            "equation": "x(t) = x0 + k (t - t0)^n, px and s, frame-0 columns",
+        },
         "expansion": experiment.expansion,
         "levels_counts": LEVELS,
         "times_s": truth.times_s.tolist(),
@@ -152,7 +167,7 @@ def truth_document(truth: MovieTruth, experiment: Experiment = EXPERIMENT) -> di
             "bottom": truth.film_bottom_px.tolist(),
         },
         "notes": "front_px is the raw-frame column of the front on the scan row; drift_px[i] = (dy, dx) "
-                 "displacement of frame i content relative to frame 0; film edges are raw-frame rows.",
+        "displacement of frame i content relative to frame 0; film edges are raw-frame rows.",
     }
 
 
@@ -163,8 +178,13 @@ def write(folder: str | Path) -> list[Path]:
     movie, truth = generate()
     px_nm, dt_s = EXPERIMENT.pixel_nm, EXPERIMENT.frame_interval_s
     path = folder / FILE_NAME
-    tifffile.imwrite(path, movie, imagej=True, resolution=(1 / px_nm, 1 / px_nm),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": dt_s, "spacing": px_nm})
+    tifffile.imwrite(
+        path,
+        movie,
+        imagej=True,
+        resolution=(1 / px_nm, 1 / px_nm),
+        metadata={"axes": "TYX", "unit": "nm", "finterval": dt_s, "spacing": px_nm},
+    )
     truth_path = folder / TRUTH_NAME
     truth_path.write_text(json.dumps(truth_document(truth), indent=1))
     return [path, truth_path]

@@ -52,7 +52,9 @@ class Reflection2D:
     weight: float
 
 
-def wo3_010_reflections(*, q_max_per_nm: float, rotation_deg: float = ROTATION_DEG) -> list[Reflection2D]:
+def wo3_010_reflections(
+    *, q_max_per_nm: float, rotation_deg: float = ROTATION_DEG
+) -> list[Reflection2D]:
     """Allowed reflections of γ-WO3 on [010] inside ``q_max``, from the phase library.
 
     Spot weights are (|F|²/|F|²max)^¼ × exp(−0.06 q²): weak superlattice
@@ -68,7 +70,9 @@ def wo3_010_reflections(*, q_max_per_nm: float, rotation_deg: float = ROTATION_D
     from insitu_tem.analysis.crystal.phases import get_phase
     from insitu_tem.analysis.crystal.zone import zone_reflections
 
-    found = zone_reflections(get_phase("γ-WO3"), (0, 1, 0), q_max_per_A=q_max_per_nm / 10.0, energy_kV=ENERGY_KV)
+    found = zone_reflections(
+        get_phase("γ-WO3"), (0, 1, 0), q_max_per_A=q_max_per_nm / 10.0, energy_kV=ENERGY_KV
+    )
     strongest = max(r.intensity for r in found)
     turn = np.radians(rotation_deg)
     rot = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
@@ -94,7 +98,10 @@ def _self_scattering(q_per_A: np.ndarray, composition: dict[str, float]) -> np.n
 
     gamma = relativistic_factor(ENERGY_KV)
     total = sum(composition.values())
-    return sum(n / total * (gamma * electron_scattering_factor(el, q_per_A)) ** 2 for el, n in composition.items())
+    return sum(
+        n / total * (gamma * electron_scattering_factor(el, q_per_A)) ** 2
+        for el, n in composition.items()
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,12 +113,20 @@ def _ring_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     high_pass = 1.0 - np.exp(-((q / 0.15) ** 4))
 
     def profile(name: str, grain_nm: float, composition: dict[str, float]) -> np.ndarray:
-        debye = simulate_ring_profile(get_phase(name), grain_diameter_nm=grain_nm, q_per_A=q, energy_kV=ENERGY_KV)
+        debye = simulate_ring_profile(
+            get_phase(name), grain_diameter_nm=grain_nm, q_per_A=q, energy_kV=ENERGY_KV
+        )
         own = _self_scattering(q, composition)
         return own + high_pass * (debye.intensity - own)
 
-    amorphous = profile("W", 0.3, {"W": 1}) + LI2O_ATOMS_PER_W * profile("Li2O", LI2O_GRAIN_NM, {"Li": 2, "O": 1})
-    return q * 10.0, RING_COUNTS_PER_A2 * amorphous, RING_COUNTS_PER_A2 * profile("W", 3.0, {"W": 1})
+    amorphous = profile("W", 0.3, {"W": 1}) + LI2O_ATOMS_PER_W * profile(
+        "Li2O", LI2O_GRAIN_NM, {"Li": 2, "O": 1}
+    )
+    return (
+        q * 10.0,
+        RING_COUNTS_PER_A2 * amorphous,
+        RING_COUNTS_PER_A2 * profile("W", 3.0, {"W": 1}),
+    )
 
 
 def ring_intensity(q_per_nm: np.ndarray, *, amorphous: float, nanocrystalline: float) -> np.ndarray:
@@ -190,7 +205,12 @@ def render_pattern(
             cs = slice(max(c0 - half, 0), min(c0 + half + 1, shape[1]))
             if rs.start >= rs.stop or cs.start >= cs.stop:
                 continue
-            pattern[rs, cs] += 400.0 * spot_fraction * spot.weight * _disk(rows[rs, cs], cols[rs, cs], pos, DISK_RADIUS_PX)
+            pattern[rs, cs] += (
+                400.0
+                * spot_fraction
+                * spot.weight
+                * _disk(rows[rs, cs], cols[rs, cs], pos, DISK_RADIUS_PX)
+            )
     return pattern
 
 
@@ -203,7 +223,9 @@ def scan_truth() -> dict:
     distance = EXPERIMENT.scan_distance_from_front_nm()
     u = np.linspace(0.0, 1.0, distance.size)
     (r1, r2), (c1, c2) = DESCAN_RC
-    centre = np.stack([CENTRE_RC[0] + r1 * u + r2 * u**2, CENTRE_RC[1] + c1 * u + c2 * u**2], axis=1)
+    centre = np.stack(
+        [CENTRE_RC[0] + r1 * u + r2 * u**2, CENTRE_RC[1] + c1 * u + c2 * u**2], axis=1
+    )
     behind = -distance
     strain = STRAIN_MAX * np.clip(behind / 80.0, 0.0, 1.0)
     rings = np.clip((behind - 60.0) / 60.0, 0.0, 1.0)
@@ -283,9 +305,11 @@ def write(folder: str | Path) -> list[Path]:
     signal.metadata.set_item("Acquisition_instrument.TEM.convergence_angle", CONVERGENCE_MRAD)
     for axis, (name, scale, units, offset) in zip(
         signal.axes_manager._axes,
-        (("position", step_nm, "nm", 0.0),
-         ("ky", SCALE_PER_NM, "1/nm", -CENTRE_RC[0] * SCALE_PER_NM),
-         ("kx", SCALE_PER_NM, "1/nm", -CENTRE_RC[1] * SCALE_PER_NM)),
+        (
+            ("position", step_nm, "nm", 0.0),
+            ("ky", SCALE_PER_NM, "1/nm", -CENTRE_RC[0] * SCALE_PER_NM),
+            ("kx", SCALE_PER_NM, "1/nm", -CENTRE_RC[1] * SCALE_PER_NM),
+        ),
     ):
         axis.name, axis.scale, axis.units, axis.offset = name, scale, units, offset
     data_path = folder / DATA_NAME

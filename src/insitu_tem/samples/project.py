@@ -30,5 +30,7 @@ def write(folder: str | Path) -> Path:
         session.add_source(role, DataSource(str((folder / name).resolve())))
     for role in ("nbd", "eels"):
         session.set_scan_line(role, asdict(EXPERIMENT.scan))
-    session.set_panel_state("timeline", {"log_path": LOG_FILE, "offset_s": LOG_LEAD_S, "current_channel": None})
+    session.set_panel_state(
+        "timeline", {"log_path": LOG_FILE, "offset_s": LOG_LEAD_S, "current_channel": None}
+    )
     return save_session(session, path)

@@ -96,7 +96,9 @@ def _bin3(image: np.ndarray) -> np.ndarray:
     return image.reshape(n, 3, n, 3).mean(axis=(1, 3))
 
 
-def projection(phantom: Phantom, tilt_deg: float, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def projection(
+    phantom: Phantom, tilt_deg: float, shift: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Noise-free (HAADF, O) projections at one tilt, in density × px of path."""
     theta = np.deg2rad(tilt_deg)
     y, u = _axis_coordinates(phantom, shift)
@@ -155,7 +157,9 @@ def make_series(phantom: Phantom | None = None) -> dict:
         phantom = replace(phantom, voids=default_voids(phantom))
     rng = np.random.default_rng(phantom.seed)
     tilts = np.asarray(phantom.tilts_deg, dtype=float)
-    shifts = gauge_shifts(rng.normal(0, phantom.shift_rms_px, (tilts.size, 2)), tilts, phantom.axis_angle_deg)
+    shifts = gauge_shifts(
+        rng.normal(0, phantom.shift_rms_px, (tilts.size, 2)), tilts, phantom.axis_angle_deg
+    )
     clean = [projection(phantom, t, s) for t, s in zip(tilts, shifts)]
     haadf = np.stack([c[0] for c in clean]).astype(np.float32)
     oxygen = np.stack([c[1] for c in clean]).astype(np.float32)
@@ -195,7 +199,9 @@ def truth_dict(series: dict) -> dict:
 def void_fraction_of_shell(phantom: Phantom) -> float:
     """Volume of the shell's voids over the volume of the shell annulus in the field of view."""
     core, shell = phantom.radii_px
-    void = sum(4 / 3 * np.pi * r**3 for vz, _, vx, r in phantom.voids if np.hypot(vz, vx) + r > core)
+    void = sum(
+        4 / 3 * np.pi * r**3 for vz, _, vx, r in phantom.voids if np.hypot(vz, vx) + r > core
+    )
     return float(void / (np.pi * (shell**2 - core**2) * phantom.size))
 
 

@@ -52,8 +52,12 @@ class AcrossFront:
     @classmethod
     def from_result(cls, result: Result) -> "AcrossFront":
         value = result.value
-        return cls(np.asarray(value["distance_nm"], float), float(value["front_along_nm"]),
-                   {k: np.asarray(v, float) for k, v in value["columns"].items()}, dict(value["units"]))
+        return cls(
+            np.asarray(value["distance_nm"], float),
+            float(value["front_along_nm"]),
+            {k: np.asarray(v, float) for k, v in value["columns"].items()},
+            dict(value["units"]),
+        )
 
     def write_csv(self, path: str | Path) -> Path:
         """One row per probe: distance then every column, with units in the header."""
@@ -61,7 +65,9 @@ class AcrossFront:
         names = list(self.columns)
         with open(path, "w", newline="", encoding="utf-8") as stream:
             writer = csv.writer(stream)
-            writer.writerow(["distance_from_front_nm"] + [f"{n} ({self.units.get(n, '')})" for n in names])
+            writer.writerow(
+                ["distance_from_front_nm"] + [f"{n} ({self.units.get(n, '')})" for n in names]
+            )
             for i, distance in enumerate(self.distance_nm):
                 writer.writerow([f"{distance:.6g}"] + [f"{self.columns[n][i]:.6g}" for n in names])
         return path
@@ -103,16 +109,28 @@ def prepare(session: Session) -> Job:
     patterns = session.dataset("nbd") if session.source("nbd") else None
     if spectra is None and patterns is None:
         raise DataError("open the EELS or NBD line scan first")
-    inputs = ["movie", f"scan_line.{role}", "result.front"] + [r for r in ("eels", "nbd") if session.source(r)]
-    track_value, line_rc, pixel_nm = dict(track.value), track.parameters["line_rc"], float(pixel.scale)
+    inputs = ["movie", f"scan_line.{role}", "result.front"] + [
+        r for r in ("eels", "nbd") if session.source(r)
+    ]
+    track_value, line_rc, pixel_nm = (
+        dict(track.value),
+        track.parameters["line_rc"],
+        float(pixel.scale),
+    )
 
     def compute(steps: Steps) -> dict:
         front_px = front_on_scan_px(track_value, line_rc, scan)
         distance = scan.distance_from_front_px(front_px) * pixel_nm
         pristine = int(np.argmax(distance))
         columns, units = _line_scan_columns(spectra, patterns, scan.n_positions, pristine, steps)
-        return {"distance_nm": distance, "front_along_nm": front_px * pixel_nm, "reference_index": pristine,
-                "scan_role": role, "columns": columns, "units": units}
+        return {
+            "distance_nm": distance,
+            "front_along_nm": front_px * pixel_nm,
+            "reference_index": pristine,
+            "scan_role": role,
+            "columns": columns,
+            "units": units,
+        }
 
     return Job(NAME, {"scan_role": role, "line_rc": line_rc}, session.fingerprints(inputs), compute)
 
@@ -121,7 +139,9 @@ def _line_scan_columns(spectra, patterns, n: int, pristine: int, steps: Steps) -
     columns: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
     if spectra is not None:
-        shift = eels.analyse(spectra, {**eels.DEFAULTS, "edge": "W-O23", "reference": pristine}, steps)
+        shift = eels.analyse(
+            spectra, {**eels.DEFAULTS, "edge": "W-O23", "reference": pristine}, steps
+        )
         columns["W_O23_shift"] = _per_probe(shift.get("chemical_shift_eV"), n)
         columns["W_O23_shift_stderr"] = _per_probe(shift.get("chemical_shift_stderr_eV"), n)
         steps.check()
@@ -141,7 +161,9 @@ def _line_scan_columns(spectra, patterns, n: int, pristine: int, steps: Steps) -
     return columns, units
 
 
-def run(session: Session, *, should_stop: ShouldStop | None = None, progress: Progress | None = None) -> Result:
+def run(
+    session: Session, *, should_stop: ShouldStop | None = None, progress: Progress | None = None
+) -> Result:
     """Store result "across" in ``session``; without a front track, first measure the drift
     (when the session has none) and track the front along the analysis line (else the scan line)."""
     report = progress or (lambda fraction, message: None)
@@ -149,5 +171,9 @@ def run(session: Session, *, should_stop: ShouldStop | None = None, progress: Pr
         if session.result("drift") is None:
             drift.run(session, should_stop=should_stop, progress=lambda f, m: report(0.2 * f, m))
         front.run(session, should_stop=should_stop, progress=lambda f, m: report(0.2 + 0.2 * f, m))
-    return run_job(session, prepare(session), should_stop=should_stop,
-                   progress=lambda f, m: report(0.4 + 0.6 * f, m))
+    return run_job(
+        session,
+        prepare(session),
+        should_stop=should_stop,
+        progress=lambda f, m: report(0.4 + 0.6 * f, m),
+    )

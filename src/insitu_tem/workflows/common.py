@@ -15,7 +15,9 @@ def require(session: Session, role: str, kinds: tuple[str, ...]) -> Dataset:
         what = "open" if session.source(role) is None else "load"
         raise DataError(f"the session has no {role} data; {what} the {role} file first")
     if dataset.kind not in kinds:
-        raise DataError(f"the {role} data is a {dataset.kind}, but this analysis needs a {' or '.join(kinds)}")
+        raise DataError(
+            f"the {role} data is a {dataset.kind}, but this analysis needs a {' or '.join(kinds)}"
+        )
     return dataset
 
 
@@ -36,7 +38,9 @@ def tracking_line(session: Session) -> tuple[list, str]:
         line = session.scan_line(role)
         if line:
             return [list(line["start_rc"]), list(line["end_rc"])], f"scan_line.{role}"
-    raise DataError("draw an analysis line across the front on the movie first (or place a scan line)")
+    raise DataError(
+        "draw an analysis line across the front on the movie first (or place a scan line)"
+    )
 
 
 def probe_positions(dataset: Dataset) -> tuple[list, str]:

@@ -27,17 +27,34 @@ def prepare(session: Session, **given) -> Job:
     roi = None if parameters["roi"] is None else tuple(int(v) for v in parameters["roi"])
 
     def compute(steps: Steps) -> dict:
-        result = measure_drift(movie.array, reference=parameters["reference"], roi=roi, progress=steps.progress,
-                               should_stop=steps.should_stop)
+        result = measure_drift(
+            movie.array,
+            reference=parameters["reference"],
+            roi=roi,
+            progress=steps.progress,
+            should_stop=steps.should_stop,
+        )
         steps.check()
         row, col = movie.signal_axes
-        return {"shifts_px": result.shifts_px, "shifts": result.shifts(row, col), "units": col.units,
-                "peak": result.peak, "reference": result.reference, "ok": result.ok, "reason": result.reason}
+        return {
+            "shifts_px": result.shifts_px,
+            "shifts": result.shifts(row, col),
+            "units": col.units,
+            "peak": result.peak,
+            "reference": result.reference,
+            "ok": result.ok,
+            "reason": result.reason,
+        }
 
     return Job(NAME, parameters, session.fingerprints(["movie"]), compute)
 
 
-def run(session: Session, *, should_stop: ShouldStop | None = None, progress: Progress | None = None,
-        **given) -> Result:
+def run(
+    session: Session,
+    *,
+    should_stop: ShouldStop | None = None,
+    progress: Progress | None = None,
+    **given,
+) -> Result:
     """Measure the drift and store result "drift" in ``session``."""
     return run_job(session, prepare(session, **given), should_stop=should_stop, progress=progress)

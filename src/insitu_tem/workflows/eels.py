@@ -15,12 +15,18 @@ from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
 NAME = "eels"
-DEFAULTS = {"edge": None, "reference": None, "window": None, "background": None, "model": "power_law",
-            "deconvolve": None}
+DEFAULTS = {
+    "edge": None,
+    "reference": None,
+    "window": None,
+    "background": None,
+    "model": "power_law",
+    "deconvolve": None,
+}
 
 
 def result_name(edge: str | None) -> str:
-    """"eels" for the low loss only, "eels.<edge>" with an edge."""
+    """ "eels" for the low loss only, "eels.<edge>" with an edge."""
     return NAME if edge is None else f"{NAME}.{edge}"
 
 
@@ -54,7 +60,9 @@ def prepare(session: Session, **given) -> Job:
     if parameters["reference"] is None:
         parameters["reference"] = session.reference_probe
     if not -dataset.n_items <= int(parameters["reference"]) < dataset.n_items:
-        raise DataError(f"reference spectrum {parameters['reference']} is outside the {dataset.n_items} spectra")
+        raise DataError(
+            f"reference spectrum {parameters['reference']} is outside the {dataset.n_items} spectra"
+        )
 
     def compute(steps: Steps) -> dict:
         return analyse(dataset, parameters, steps)
@@ -75,29 +83,53 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     steps.progress(0.1, "zero-loss peak")
     if parameters["edge"] is None:
         zlp = fit_zlp(spectra, energy)
-        return {"position": position, "units": units, "zlp_offset_eV": _flat(zlp.position_eV),
-                "fwhm_eV": _flat(zlp.fwhm_eV)}
+        return {
+            "position": position,
+            "units": units,
+            "zlp_offset_eV": _flat(zlp.position_eV),
+            "fwhm_eV": _flat(zlp.fwhm_eV),
+        }
     low_loss = analyse_low_loss(spectra, energy)
     steps.check()
     steps.progress(0.4, f"edge {parameters['edge']}")
-    edge = analyse_edge(spectra, energy, parameters["edge"], reference=int(parameters["reference"]),
-                        signal_window=_pair(parameters["window"]), background_window=_pair(parameters["background"]),
-                        background_model=parameters["model"], deconvolve=parameters["deconvolve"], low_loss=low_loss)
-    return {"position": position, "units": units, "zlp_offset_eV": _flat(low_loss.zlp.position_eV),
-            "fwhm_eV": _flat(low_loss.zlp.fwhm_eV), "edge": edge.edge, "edge_onset_eV": _flat(edge.onset.onset_eV),
-            "chemical_shift_eV": _flat(edge.shift.shift_eV), "chemical_shift_stderr_eV": _flat(edge.shift.stderr_eV),
-            "chemical_shift_statistical_eV": _flat(edge.shift.statistical_eV),
-            "chemical_shift_systematic_eV": _flat(edge.shift.systematic_eV),
-            "edge_ok": bool(edge.onset.ok and edge.shift.ok),
-            "edge_reason": "; ".join(r for r in (edge.onset.reason, edge.shift.reason) if r),
-            "map_counts": _flat(edge.window.counts)}
+    edge = analyse_edge(
+        spectra,
+        energy,
+        parameters["edge"],
+        reference=int(parameters["reference"]),
+        signal_window=_pair(parameters["window"]),
+        background_window=_pair(parameters["background"]),
+        background_model=parameters["model"],
+        deconvolve=parameters["deconvolve"],
+        low_loss=low_loss,
+    )
+    return {
+        "position": position,
+        "units": units,
+        "zlp_offset_eV": _flat(low_loss.zlp.position_eV),
+        "fwhm_eV": _flat(low_loss.zlp.fwhm_eV),
+        "edge": edge.edge,
+        "edge_onset_eV": _flat(edge.onset.onset_eV),
+        "chemical_shift_eV": _flat(edge.shift.shift_eV),
+        "chemical_shift_stderr_eV": _flat(edge.shift.stderr_eV),
+        "chemical_shift_statistical_eV": _flat(edge.shift.statistical_eV),
+        "chemical_shift_systematic_eV": _flat(edge.shift.systematic_eV),
+        "edge_ok": bool(edge.onset.ok and edge.shift.ok),
+        "edge_reason": "; ".join(r for r in (edge.onset.reason, edge.shift.reason) if r),
+        "map_counts": _flat(edge.window.counts),
+    }
 
 
 def _pair(value) -> tuple[float, float] | None:
     return None if value is None else (float(value[0]), float(value[1]))
 
 
-def run(session: Session, *, should_stop: ShouldStop | None = None, progress: Progress | None = None,
-        **given) -> Result:
+def run(
+    session: Session,
+    *,
+    should_stop: ShouldStop | None = None,
+    progress: Progress | None = None,
+    **given,
+) -> Result:
     """Analyse the EELS scan and store result "eels" (or "eels.<edge>") in ``session``."""
     return run_job(session, prepare(session, **given), should_stop=should_stop, progress=progress)

@@ -15,7 +15,13 @@ from insitu_tem.workflows.common import frame_times, require, tracking_line
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
 NAME = "front"
-DEFAULTS = {"width_px": 21.0, "drift": "session", "drift_roi": None, "polarity": "auto", "fix_t0": None}
+DEFAULTS = {
+    "width_px": 21.0,
+    "drift": "session",
+    "drift_roi": None,
+    "polarity": "auto",
+    "fix_t0": None,
+}
 
 
 def prepare(session: Session, *, line_rc=None, **given) -> Job:
@@ -51,15 +57,29 @@ def prepare(session: Session, *, line_rc=None, **given) -> Job:
     parameters["line_rc"] = np.asarray(line_rc, dtype=float).tolist()
     times, time_units = frame_times(movie)
     reference = parameters["drift"] if parameters["drift"] not in ("session", None) else None
-    roi = None if parameters["drift_roi"] is None else tuple(int(v) for v in parameters["drift_roi"])
+    roi = (
+        None if parameters["drift_roi"] is None else tuple(int(v) for v in parameters["drift_roi"])
+    )
     fixed = {"t0": parameters["fix_t0"]} if parameters["fix_t0"] is not None else None
-    polarity = parameters["polarity"] if parameters["polarity"] == "auto" else int(parameters["polarity"])
+    polarity = (
+        parameters["polarity"] if parameters["polarity"] == "auto" else int(parameters["polarity"])
+    )
 
     def compute(steps: Steps) -> dict:
-        analysis = analyse_front(movie.array, np.asarray(parameters["line_rc"]), axes=movie.signal_axes,
-                                 times=times, width=float(parameters["width_px"]), drift_reference=reference,
-                                 drift_roi=roi, shifts_px=shifts, polarity=polarity, fixed=fixed, progress=steps.progress,
-                                 should_stop=steps.should_stop)
+        analysis = analyse_front(
+            movie.array,
+            np.asarray(parameters["line_rc"]),
+            axes=movie.signal_axes,
+            times=times,
+            width=float(parameters["width_px"]),
+            drift_reference=reference,
+            drift_roi=roi,
+            shifts_px=shifts,
+            polarity=polarity,
+            fixed=fixed,
+            progress=steps.progress,
+            should_stop=steps.should_stop,
+        )
         steps.check()
         return front_value(analysis, time_units)
 
@@ -73,21 +93,36 @@ def front_value(analysis: FrontAnalysis, time_units: str) -> dict:
     fit = analysis.fit
     shifts = analysis.drift.shifts_px if analysis.drift is not None else None
     arc_px = analysis.kymograph.distance_px
-    along_px = np.interp(analysis.track.position, np.arange(arc_px.size), arc_px, left=np.nan, right=np.nan)
+    along_px = np.interp(
+        analysis.track.position, np.arange(arc_px.size), arc_px, left=np.nan, right=np.nan
+    )
     return {
-        "times": analysis.times, "time_units": time_units, "position_px": analysis.track.position,
+        "times": analysis.times,
+        "time_units": time_units,
+        "position_px": analysis.track.position,
         "position_px_sigma": analysis.track.position_sigma,
-        "position_along_px": along_px, "position": analysis.position, "position_sigma": analysis.position_sigma,
+        "position_along_px": along_px,
+        "position": analysis.position,
+        "position_sigma": analysis.position_sigma,
         "units": analysis.units,
-        "confidence": analysis.track.confidence, "present": analysis.track.present,
+        "confidence": analysis.track.confidence,
+        "present": analysis.track.present,
         "fit": {**fit.as_dict(), "ok": fit.ok, "reason": fit.reason},
-        "velocity": analysis.velocity, "velocity_measured": analysis.velocity_measured,
-        "velocity_units": f"{analysis.units}/{time_units}", "drift_shifts_px": shifts,
-        "ok": bool(analysis.track.ok and fit.ok), "reason": analysis.track.reason or fit.reason,
+        "velocity": analysis.velocity,
+        "velocity_measured": analysis.velocity_measured,
+        "velocity_units": f"{analysis.units}/{time_units}",
+        "drift_shifts_px": shifts,
+        "ok": bool(analysis.track.ok and fit.ok),
+        "reason": analysis.track.reason or fit.reason,
     }
 
 
-def run(session: Session, *, should_stop: ShouldStop | None = None, progress: Progress | None = None,
-        **given) -> Result:
+def run(
+    session: Session,
+    *,
+    should_stop: ShouldStop | None = None,
+    progress: Progress | None = None,
+    **given,
+) -> Result:
     """Track the front and store result "front" in ``session``."""
     return run_job(session, prepare(session, **given), should_stop=should_stop, progress=progress)

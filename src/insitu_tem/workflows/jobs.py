@@ -71,7 +71,9 @@ class Job:
     inputs: dict
     compute: Callable[[Steps], dict] = field(repr=False)
 
-    def run(self, *, should_stop: ShouldStop | None = None, progress: Progress | None = None) -> Result:
+    def run(
+        self, *, should_stop: ShouldStop | None = None, progress: Progress | None = None
+    ) -> Result:
         """Compute (any thread); raise :class:`Cancelled` when stopped."""
         steps = Steps(should_stop, progress)
         steps.check()
@@ -81,15 +83,22 @@ class Job:
         return Result(value, self.parameters, self.inputs)
 
 
-def run_job(session: Session, job: Job, *, should_stop: ShouldStop | None = None,
-            progress: Progress | None = None) -> Result:
+def run_job(
+    session: Session,
+    job: Job,
+    *,
+    should_stop: ShouldStop | None = None,
+    progress: Progress | None = None,
+) -> Result:
     """Compute ``job`` on this thread and store its result in ``session``."""
     result = job.run(should_stop=should_stop, progress=progress)
     session.store_result(job.name, result)
     return result
 
 
-def options(session: Session, name: str, defaults: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+def options(
+    session: Session, name: str, defaults: dict[str, Any], given: dict[str, Any]
+) -> dict[str, Any]:
     """Parameters of analysis ``name``: defaults, then the session's, then the ones ``given`` (not None)."""
     merged = {**defaults, **{k: v for k, v in session.parameters(name).items() if k in defaults}}
     merged.update({k: v for k, v in given.items() if v is not None})

@@ -13,7 +13,14 @@ from insitu_tem.workflows.common import frame_times, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
 NAME = "lattice"
-DEFAULTS = {"role": "hrtem", "spots_px": None, "roi": None, "follow_drift": False, "search_px": 2, "min_snr": 5.0}
+DEFAULTS = {
+    "role": "hrtem",
+    "spots_px": None,
+    "roi": None,
+    "follow_drift": False,
+    "search_px": 2,
+    "min_snr": 5.0,
+}
 
 
 def prepare(session: Session, **given) -> Job:
@@ -54,21 +61,43 @@ def prepare(session: Session, **given) -> Job:
         if drift is not None:
             shifts = np.asarray(drift.value["shifts_px"], dtype=float)
         elif parameters["follow_drift"]:
-            shifts = measure_drift(movie.array, reference="previous", should_stop=steps.should_stop,
-                                   progress=steps.scaled(0.0, 0.3)).shifts_px
+            shifts = measure_drift(
+                movie.array,
+                reference="previous",
+                should_stop=steps.should_stop,
+                progress=steps.scaled(0.0, 0.3),
+            ).shifts_px
             steps.check()
-        series = lattice_vs_time(movie.array, parameters["spots_px"], roi=tuple(parameters["roi"]),
-                                 pixel_nm=float(col.scale), times_s=times, shifts_px=shifts,
-                                 search_px=int(parameters["search_px"]), min_snr=float(parameters["min_snr"]),
-                                 progress=steps.scaled(0.3 if shifts is not None else 0.0, 1.0),
-                                 should_stop=steps.should_stop)
-        return {"times_s": series.times_s, "d_nm": series.d_nm, "sigma_d_nm": series.sigma_d_nm,
-                "angle_deg": series.angle_deg, "snr": series.snr, "roi_rc": series.roi_rc}
+        series = lattice_vs_time(
+            movie.array,
+            parameters["spots_px"],
+            roi=tuple(parameters["roi"]),
+            pixel_nm=float(col.scale),
+            times_s=times,
+            shifts_px=shifts,
+            search_px=int(parameters["search_px"]),
+            min_snr=float(parameters["min_snr"]),
+            progress=steps.scaled(0.3 if shifts is not None else 0.0, 1.0),
+            should_stop=steps.should_stop,
+        )
+        return {
+            "times_s": series.times_s,
+            "d_nm": series.d_nm,
+            "sigma_d_nm": series.sigma_d_nm,
+            "angle_deg": series.angle_deg,
+            "snr": series.snr,
+            "roi_rc": series.roi_rc,
+        }
 
     return Job(NAME, parameters, session.fingerprints(inputs), compute)
 
 
-def run(session: Session, *, should_stop: ShouldStop | None = None, progress: Progress | None = None,
-        **given) -> Result:
+def run(
+    session: Session,
+    *,
+    should_stop: ShouldStop | None = None,
+    progress: Progress | None = None,
+    **given,
+) -> Result:
     """Follow the spots and store result "lattice" in ``session``."""
     return run_job(session, prepare(session, **given), should_stop=should_stop, progress=progress)

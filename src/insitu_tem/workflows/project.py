@@ -31,14 +31,23 @@ def load_role(session: Session, role: str, path: str | Path, *, lazy: bool | Non
     session.attach(role, dataset)
 
 
-def open_session(path: str | Path, *, locate_missing: Callable[[str], str | None] | None = None,
-                 lazy: bool | None = None) -> Session:
+def open_session(
+    path: str | Path,
+    *,
+    locate_missing: Callable[[str], str | None] | None = None,
+    lazy: bool | None = None,
+) -> Session:
     """Read a project and load every dataset it references (see :func:`load_datasets`)."""
     return load_datasets(load_session(path), path, locate_missing=locate_missing, lazy=lazy)
 
 
-def load_datasets(session: Session, project_path: str | Path, *,
-                  locate_missing: Callable[[str], str | None] | None = None, lazy: bool | None = None) -> Session:
+def load_datasets(
+    session: Session,
+    project_path: str | Path,
+    *,
+    locate_missing: Callable[[str], str | None] | None = None,
+    lazy: bool | None = None,
+) -> Session:
     """Load every recorded dataset of ``session`` (read from ``project_path``); returns ``session``.
 
     Parameters
@@ -55,7 +64,9 @@ def load_datasets(session: Session, project_path: str | Path, *,
             answer = locate_missing(session.source(role).path)
             found = Path(answer) if answer else None
         if found is None:
-            raise DataError(f"cannot find {session.source(role).path} (the project's {role} file); it was moved "
-                            "or changed: open the project in the GUI to locate it")
+            raise DataError(
+                f"cannot find {session.source(role).path} (the project's {role} file); it was moved "
+                "or changed: open the project in the GUI to locate it"
+            )
         load_role(session, role, found, lazy=lazy)
     return session

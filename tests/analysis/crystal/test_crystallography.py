@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from insitu_tem.analysis.crystal.crystallography import (
-    UnitCell, electron_wavelength_A, folded_angle_deg, index_spots_in_zone, relativistic_factor, zone_axis,
+    UnitCell,
+    electron_wavelength_A,
+    folded_angle_deg,
+    index_spots_in_zone,
+    relativistic_factor,
+    zone_axis,
 )
 
 
@@ -74,11 +79,16 @@ def test_index_spots_in_zone_finds_the_cubic_011_zone(rotation):
     x_axis = g[0] / np.linalg.norm(g[0])
     y_axis = np.cross(np.array([0, 1, 1]) / math.sqrt(2), x_axis)
     azimuths = np.degrees(np.arctan2(g @ y_axis, g @ x_axis)) + rotation
-    families = [[[(2, 0, 0), (0, 2, 0), (0, 0, 2), (-2, 0, 0), (0, -2, 0), (0, 0, -2)]],
-                [[(a, b, c) for a in (1, -1) for b in (1, -1) for c in (1, -1)]],
-                [[(a, b, c) for a in (1, -1) for b in (1, -1) for c in (1, -1)]],
-                [[(a, b, 0) for a in (2, -2) for b in (2, -2)] + [(a, 0, b) for a in (2, -2) for b in (2, -2)]
-                 + [(0, a, b) for a in (2, -2) for b in (2, -2)]]]
+    families = [
+        [[(2, 0, 0), (0, 2, 0), (0, 0, 2), (-2, 0, 0), (0, -2, 0), (0, 0, -2)]],
+        [[(a, b, c) for a in (1, -1) for b in (1, -1) for c in (1, -1)]],
+        [[(a, b, c) for a in (1, -1) for b in (1, -1) for c in (1, -1)]],
+        [
+            [(a, b, 0) for a in (2, -2) for b in (2, -2)]
+            + [(a, 0, b) for a in (2, -2) for b in (2, -2)]
+            + [(0, a, b) for a in (2, -2) for b in (2, -2)]
+        ],
+    ]
     result = index_spots_in_zone(cell, families, azimuths, angle_tolerance_deg=1.0)
     assert all(h is not None for h in result.hkl)
     uvw = np.array(result.zone_axis)

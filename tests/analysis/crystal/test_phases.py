@@ -5,7 +5,13 @@ import pytest
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import find_peaks
 
-from insitu_tem.analysis.crystal.phases import Phase, get_phase, load_cif, load_library, match_spacings
+from insitu_tem.analysis.crystal.phases import (
+    Phase,
+    get_phase,
+    load_cif,
+    load_library,
+    match_spacings,
+)
 
 LIBRARY_NAMES = {"γ-WO3", "LixWO3", "W", "Li", "Li2O", "LiH", "LiF", "Cu", "Si"}
 
@@ -24,16 +30,33 @@ def test_library_names_are_exact():
         get_phase("WO2")
 
 
-@pytest.mark.parametrize("name, hkl, d", [
-    ("γ-WO3", (0, 0, 2), 3.846), ("γ-WO3", (0, 2, 0), 3.770), ("γ-WO3", (2, 0, 0), 3.653),
-    ("W", (1, 1, 0), 2.238), ("W", (2, 0, 0), 1.583), ("W", (2, 1, 1), 1.292),
-    ("Li", (1, 1, 0), 2.481), ("Li", (2, 0, 0), 1.755),
-    ("Li2O", (1, 1, 1), 2.662), ("Li2O", (2, 0, 0), 2.306), ("Li2O", (2, 2, 0), 1.630),
-    ("LiH", (1, 1, 1), 2.357), ("LiH", (2, 0, 0), 2.042), ("LiH", (2, 2, 0), 1.444),
-    ("LiF", (1, 1, 1), 2.325), ("LiF", (2, 0, 0), 2.013), ("LiF", (2, 2, 0), 1.424),
-    ("Cu", (1, 1, 1), 2.087), ("Cu", (2, 0, 0), 1.808),
-    ("Si", (1, 1, 1), 3.136), ("Si", (2, 2, 0), 1.920), ("Si", (3, 1, 1), 1.638),
-])
+@pytest.mark.parametrize(
+    "name, hkl, d",
+    [
+        ("γ-WO3", (0, 0, 2), 3.846),
+        ("γ-WO3", (0, 2, 0), 3.770),
+        ("γ-WO3", (2, 0, 0), 3.653),
+        ("W", (1, 1, 0), 2.238),
+        ("W", (2, 0, 0), 1.583),
+        ("W", (2, 1, 1), 1.292),
+        ("Li", (1, 1, 0), 2.481),
+        ("Li", (2, 0, 0), 1.755),
+        ("Li2O", (1, 1, 1), 2.662),
+        ("Li2O", (2, 0, 0), 2.306),
+        ("Li2O", (2, 2, 0), 1.630),
+        ("LiH", (1, 1, 1), 2.357),
+        ("LiH", (2, 0, 0), 2.042),
+        ("LiH", (2, 2, 0), 1.444),
+        ("LiF", (1, 1, 1), 2.325),
+        ("LiF", (2, 0, 0), 2.013),
+        ("LiF", (2, 2, 0), 1.424),
+        ("Cu", (1, 1, 1), 2.087),
+        ("Cu", (2, 0, 0), 1.808),
+        ("Si", (1, 1, 1), 3.136),
+        ("Si", (2, 2, 0), 1.920),
+        ("Si", (3, 1, 1), 1.638),
+    ],
+)
 def test_allowed_reflections_reproduce_the_domain_table(name, hkl, d):
     found = families(name)
     assert hkl in found, f"{name} {hkl} missing from {list(found)[:8]}"
@@ -52,8 +75,8 @@ def test_fcc_bcc_and_screw_axis_extinctions():
     assert not {(1, 0, 0), (1, 1, 0), (2, 1, 0)} & set(families("Cu"))
     assert not {(1, 0, 0), (1, 1, 1), (2, 1, 0)} & set(families("W"))
     wo3 = get_phase("γ-WO3")
-    assert abs(wo3.structure_factor((0, 1, 0))) < 1e-6          # 2_1 screw: 0k0, k odd
-    assert abs(wo3.structure_factor((1, 0, 0))) < 1e-6          # n glide: h0l, h + l odd
+    assert abs(wo3.structure_factor((0, 1, 0))) < 1e-6  # 2_1 screw: 0k0, k odd
+    assert abs(wo3.structure_factor((1, 0, 0))) < 1e-6  # n glide: h0l, h + l odd
     assert abs(wo3.structure_factor((1, 0, 2))) < 1e-6
     assert abs(wo3.structure_factor((1, 0, 1))) > 0.1
 
@@ -84,18 +107,40 @@ def test_zone_axis_and_angles():
 
 
 def test_cif_with_explicit_operators_equals_the_library(tmp_path):
-    lines = ["data_rocksalt", "_chemical_name_common 'my LiF'", "_cell_length_a 4.0263", "_cell_length_b 4.0263",
-             "_cell_length_c 4.0263", "_cell_angle_alpha 90", "_cell_angle_beta 90", "_cell_angle_gamma 90",
-             "loop_", "_space_group_symop_operation_xyz"]
+    lines = [
+        "data_rocksalt",
+        "_chemical_name_common 'my LiF'",
+        "_cell_length_a 4.0263",
+        "_cell_length_b 4.0263",
+        "_cell_length_c 4.0263",
+        "_cell_angle_alpha 90",
+        "_cell_angle_beta 90",
+        "_cell_angle_gamma 90",
+        "loop_",
+        "_space_group_symop_operation_xyz",
+    ]
     import gemmi
 
     lines += [f"'{op.triplet()}'" for op in gemmi.SpaceGroup("F m -3 m").operations()]
-    lines += ["loop_", "_atom_site_label", "_atom_site_type_symbol", "_atom_site_fract_x", "_atom_site_fract_y",
-              "_atom_site_fract_z", "_atom_site_U_iso_or_equiv", "Li1 Li+ 0 0 0 0.0114", "F1 F- 0.5 0.5 0.5 0.0089"]
+    lines += [
+        "loop_",
+        "_atom_site_label",
+        "_atom_site_type_symbol",
+        "_atom_site_fract_x",
+        "_atom_site_fract_y",
+        "_atom_site_fract_z",
+        "_atom_site_U_iso_or_equiv",
+        "Li1 Li+ 0 0 0 0.0114",
+        "F1 F- 0.5 0.5 0.5 0.0089",
+    ]
     path = tmp_path / "lif.cif"
     path.write_text("\n".join(lines) + "\n")
     phase = load_cif(path)
-    assert isinstance(phase, Phase) and phase.name == "my LiF" and phase.space_group.startswith("F m -3 m")
+    assert (
+        isinstance(phase, Phase)
+        and phase.name == "my LiF"
+        and phase.space_group.startswith("F m -3 m")
+    )
     reference = get_phase("LiF").reflections(d_min_A=1.0)
     mine = phase.reflections(d_min_A=1.0)
     assert [r.hkl for r in mine] == [r.hkl for r in reference]
@@ -121,7 +166,9 @@ def test_lih_lif_w_overlap_is_reported_ambiguous():
 
 
 def test_two_spacings_and_their_angle_identify_lih():
-    result = match_spacings([2.05, 2.35], angles_deg=[12.0, 12.0 + 54.74], phases=["LiH", "LiF", "W", "Li2O"])
+    result = match_spacings(
+        [2.05, 2.35], angles_deg=[12.0, 12.0 + 54.74], phases=["LiH", "LiF", "W", "Li2O"]
+    )
     best = result.best
     assert best.phase == "LiH" and best.n_matched == 2
     assert best.hkl[0] == (2, 0, 0) and sorted(map(abs, best.hkl[1])) == [1, 1, 1]

@@ -4,10 +4,32 @@ import numpy as np
 import pytest
 from scipy import constants
 
-from insitu_tem.analysis.crystal.scattering_factors import ATOMIC_NUMBER, ELEMENTS, electron_scattering_factor
+from insitu_tem.analysis.crystal.scattering_factors import (
+    ATOMIC_NUMBER,
+    ELEMENTS,
+    electron_scattering_factor,
+)
 
 BOHR_A = constants.physical_constants["Bohr radius"][0] * 1e10
-REQUIRED = ("Li", "O", "H", "F", "W", "Cu", "Si", "Na", "Ca", "Nb", "Sr", "Ti", "C", "P", "Bi", "V", "Al")
+REQUIRED = (
+    "Li",
+    "O",
+    "H",
+    "F",
+    "W",
+    "Cu",
+    "Si",
+    "Na",
+    "Ca",
+    "Nb",
+    "Sr",
+    "Ti",
+    "C",
+    "P",
+    "Bi",
+    "V",
+    "Al",
+)
 
 
 def test_every_required_element_is_tabulated():
@@ -24,7 +46,14 @@ def test_hydrogen_forward_amplitude_is_the_bohr_radius(table):
 def test_high_q_limit_is_the_bare_nucleus(element):
     # f_e(q) -> Z / (2 pi^2 a0 q^2) minus the X-ray form factor, which is small at q = 6 /Å.
     q = 6.0
-    ratio = electron_scattering_factor(element, q) * 2 * np.pi**2 * BOHR_A * q**2 / ATOMIC_NUMBER[element]
+    ratio = (
+        electron_scattering_factor(element, q)
+        * 2
+        * np.pi**2
+        * BOHR_A
+        * q**2
+        / ATOMIC_NUMBER[element]
+    )
     assert 0.85 < ratio <= 1.0
 
 
@@ -47,7 +76,9 @@ def test_published_forward_amplitudes_order_with_size():
 def test_shapes_and_ionic_labels():
     q = np.zeros((2, 3))
     assert electron_scattering_factor("W6+", q).shape == (2, 3)
-    assert electron_scattering_factor("o2-", 0.5) == pytest.approx(electron_scattering_factor("O", 0.5))
+    assert electron_scattering_factor("o2-", 0.5) == pytest.approx(
+        electron_scattering_factor("O", 0.5)
+    )
 
 
 def test_unknown_element_and_table_raise():

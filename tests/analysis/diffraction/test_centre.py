@@ -10,7 +10,11 @@ from insitu_tem.analysis.diffraction.centre import (
     fit_descan,
     symmetry_centre,
 )
-from insitu_tem.analysis.diffraction.ellipse import ellipse_on_strongest_ring, fit_ellipse, fit_ring_ellipse
+from insitu_tem.analysis.diffraction.ellipse import (
+    ellipse_on_strongest_ring,
+    fit_ellipse,
+    fit_ring_ellipse,
+)
 from insitu_tem.io.load import load
 from insitu_tem.samples.nbd import render_pattern
 
@@ -38,7 +42,9 @@ def test_direct_beam_centre_is_sub_pixel_on_clean_patterns(method, dtype):
 def test_centre_with_counting_noise_is_within_a_tenth_of_a_pixel():
     rng = np.random.default_rng(2)
     centre = (61.3, 66.8)
-    pattern = rng.poisson(render_pattern(centre_rc=centre, amorphous_fraction=1.0, spot_fraction=0.0))
+    pattern = rng.poisson(
+        render_pattern(centre_rc=centre, amorphous_fraction=1.0, spot_fraction=0.0)
+    )
     np.testing.assert_allclose(find_centre(pattern).centre_rc, centre, atol=0.1)
 
 
@@ -101,14 +107,17 @@ def test_ellipse_fit_recovers_axes_and_angle_from_exact_points():
 
 def test_ring_ellipse_measures_detector_distortion():
     distortion = _rot(30) @ np.diag([1.01, 0.99]) @ _rot(30).T
-    pattern = render_pattern(centre_rc=(63.2, 64.7), spot_fraction=0.0, nanocrystal_fraction=1.0,
-                             distortion=distortion)
+    pattern = render_pattern(
+        centre_rc=(63.2, 64.7), spot_fraction=0.0, nanocrystal_fraction=1.0, distortion=distortion
+    )
     fit = fit_ring_ellipse(pattern, centre_rc=(64.0, 64.0), radius_px=35.8, width_px=5.0)
     assert fit.ok and fit.rms_px < 0.2
     assert fit.ellipticity == pytest.approx(0.02, abs=0.002)
     assert fit.angle_deg == pytest.approx(30.0, abs=3.0)
     assert fit.centre_rc == pytest.approx((63.2, 64.7), abs=0.05)
-    corrected = (np.array([[fit.semi_axes_px[0], 0.0]]) @ _rot(fit.angle_deg).T) @ fit.correction().T
+    corrected = (
+        np.array([[fit.semi_axes_px[0], 0.0]]) @ _rot(fit.angle_deg).T
+    ) @ fit.correction().T
     assert np.hypot(*corrected[0]) == pytest.approx(np.sqrt(np.prod(fit.semi_axes_px)))
 
 
@@ -127,8 +136,9 @@ def test_bismuth_centre_and_rings_behind_the_beam_stop(realdata):
 
 def test_ellipse_on_the_strongest_ring_of_the_sample_distortion():
     distortion = _rot(30) @ np.diag([1.01, 0.99]) @ _rot(30).T
-    pattern = render_pattern(centre_rc=(64.0, 63.0), spot_fraction=0.0, nanocrystal_fraction=1.0,
-                             distortion=distortion)
+    pattern = render_pattern(
+        centre_rc=(64.0, 63.0), spot_fraction=0.0, nanocrystal_fraction=1.0, distortion=distortion
+    )
     fit = ellipse_on_strongest_ring(pattern, centre_rc=(64.0, 63.0))
     assert fit.ok and fit.ellipticity == pytest.approx(0.02, abs=0.002)
     flat = ellipse_on_strongest_ring(np.ones((64, 64)), centre_rc=(32.0, 32.0))

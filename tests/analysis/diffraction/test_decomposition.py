@@ -69,9 +69,19 @@ def test_sample_scan_phase_fractions_and_crystallinity(sample_data):
         pytest.skip("sample_data/nbd_linescan.hspy not generated")
     truth = json.loads((sample_data / "nbd_linescan.truth.json").read_text())
     dataset = load(path)
-    result = analyse_scan(np.asarray(dataset.array), position=dataset.axes[0].coordinates(),
-                          scale_per_nm=dataset.axes[-1].scale, reference_index=45)
-    expected = np.stack([truth["phase_fractions"][k] for k in ("W nanocrystals", "WO3 spots", "amorphous W + Li2O")], 1)
+    result = analyse_scan(
+        np.asarray(dataset.array),
+        position=dataset.axes[0].coordinates(),
+        scale_per_nm=dataset.axes[-1].scale,
+        reference_index=45,
+    )
+    expected = np.stack(
+        [
+            truth["phase_fractions"][k]
+            for k in ("W nanocrystals", "WO3 spots", "amorphous W + Li2O")
+        ],
+        1,
+    )
     np.testing.assert_allclose(result.nmf.fractions, expected, atol=0.12)
     assert result.pca.n_significant() >= 2
     np.testing.assert_allclose(result.descan.fitted_rc, truth["centre_rc"], atol=0.05)

@@ -17,7 +17,9 @@ WO3 = "γ-WO3"
 
 def _expected_positions(centre, strain=0.0):
     spots = [s for s in wo3_010_reflections(q_max_per_nm=7.0) if s.weight > 0.05]
-    return {s.hkl: np.asarray(centre) + np.asarray(s.g_rc) / (1 + strain) / SCALE_PER_NM for s in spots}
+    return {
+        s.hkl: np.asarray(centre) + np.asarray(s.g_rc) / (1 + strain) / SCALE_PER_NM for s in spots
+    }
 
 
 @pytest.mark.parametrize("method", ["template", "log"])
@@ -27,7 +29,9 @@ def test_detected_spots_sit_on_the_simulated_lattice_to_a_twentieth_of_a_pixel(m
     spots = detect_spots(pattern, centre_rc=centre, disk_radius_px=DISK_RADIUS_PX, method=method)
     expected = np.array(list(_expected_positions(centre).values()))
     inside = np.all((expected > 8) & (expected < 120), axis=1)
-    distance = np.hypot(*(spots.position_rc[:, None, :] - expected[None, inside, :]).transpose(2, 0, 1))
+    distance = np.hypot(
+        *(spots.position_rc[:, None, :] - expected[None, inside, :]).transpose(2, 0, 1)
+    )
     assert distance.min(axis=0).max() < 0.05
     assert np.all(np.diff(spots.intensity) <= 0)
     assert (friedel_partners(spots.g_px) >= 0).sum() >= 20
@@ -35,7 +39,9 @@ def test_detected_spots_sit_on_the_simulated_lattice_to_a_twentieth_of_a_pixel(m
 
 def test_noise_only_pattern_gives_no_spots():
     rng = np.random.default_rng(4)
-    spots = detect_spots(rng.poisson(20.0, (128, 128)).astype(float), centre_rc=(64, 64), disk_radius_px=3.5)
+    spots = detect_spots(
+        rng.poisson(20.0, (128, 128)).astype(float), centre_rc=(64, 64), disk_radius_px=3.5
+    )
     assert len(spots) < 3
 
 
@@ -107,8 +113,15 @@ def test_tracking_survives_noise_and_a_missing_pattern():
     rng = np.random.default_rng(12)
     strains = [0.0, 0.004, 0.008, 0.012]
     patterns = [rng.poisson(render_pattern(centre_rc=(64.0, 64.0), strain=s)) for s in strains]
-    patterns.insert(2, rng.poisson(render_pattern(centre_rc=(64.0, 64.0), spot_fraction=0.0, amorphous_fraction=1.0)))
-    tracks = track_spots(np.stack(patterns), centres_rc=np.full((5, 2), 64.0), disk_radius_px=DISK_RADIUS_PX)
+    patterns.insert(
+        2,
+        rng.poisson(
+            render_pattern(centre_rc=(64.0, 64.0), spot_fraction=0.0, amorphous_fraction=1.0)
+        ),
+    )
+    tracks = track_spots(
+        np.stack(patterns), centres_rc=np.full((5, 2), 64.0), disk_radius_px=DISK_RADIUS_PX
+    )
     strain = tracks.lattice_strain
     assert np.isnan(strain[2]) and not tracks.fits[2].ok
     np.testing.assert_allclose(strain[[0, 1, 3, 4]], strains, atol=1e-3)
@@ -117,7 +130,9 @@ def test_tracking_survives_noise_and_a_missing_pattern():
 def test_bad_reference_raises():
     patterns = np.stack([render_pattern(centre_rc=(64.0, 64.0))] * 2)
     with pytest.raises(ValueError, match="reference"):
-        track_spots(patterns, centres_rc=np.full((2, 2), 64.0), disk_radius_px=3.0, reference_index=5)
+        track_spots(
+            patterns, centres_rc=np.full((2, 2), 64.0), disk_radius_px=3.0, reference_index=5
+        )
 
 
 def test_sample_scan_strain_profile_across_the_front(sample_data):
@@ -126,8 +141,12 @@ def test_sample_scan_strain_profile_across_the_front(sample_data):
         pytest.skip("sample_data/nbd_linescan.hspy not generated")
     truth = json.loads((sample_data / "nbd_linescan.truth.json").read_text())
     patterns = np.asarray(load(path).array)
-    tracks = track_spots(patterns, centres_rc=np.array(truth["centre_rc"]), disk_radius_px=DISK_RADIUS_PX,
-                         reference_index=truth["strain_reference_index"])
+    tracks = track_spots(
+        patterns,
+        centres_rc=np.array(truth["centre_rc"]),
+        disk_radius_px=DISK_RADIUS_PX,
+        reference_index=truth["strain_reference_index"],
+    )
     expected = np.array([np.nan if v is None else v for v in truth["lattice_strain"]])
     spots = np.array(truth["phase_fractions"]["WO3 spots"]) >= 0.5
     np.testing.assert_allclose(tracks.lattice_strain[spots], expected[spots], atol=1e-3)

@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 
-from insitu_tem.analysis.diffraction.radial import q_per_A_from_px, radial_integrator, radial_profile
+from insitu_tem.analysis.diffraction.radial import (
+    q_per_A_from_px,
+    radial_integrator,
+    radial_profile,
+)
 from insitu_tem.samples.nbd import render_pattern
 
 
@@ -53,16 +57,24 @@ def test_batch_of_profiles_equals_one_at_a_time_and_mask_is_ignored():
 def test_ring_of_known_radius_peaks_at_that_radius_with_and_without_ellipse_correction():
     scale = 0.125
     pattern = render_pattern(centre_rc=(63.5, 64.5), spot_fraction=0.0, nanocrystal_fraction=1.0)
-    prof = radial_profile(pattern, centre_rc=(63.5, 64.5), scale_per_nm=scale, n_bins=256, r_max_px=64)
+    prof = radial_profile(
+        pattern, centre_rc=(63.5, 64.5), scale_per_nm=scale, n_bins=256, r_max_px=64
+    )
     inner = prof.q_per_A > 0.3
     q_peak = prof.q_per_A[inner][np.nanargmax(prof.intensity[inner])]
     assert q_peak == pytest.approx(1 / 2.238, abs=0.003)
     stretch = np.diag([1.05, 0.95])
-    distorted = render_pattern(centre_rc=(63.5, 64.5), spot_fraction=0.0, nanocrystal_fraction=1.0,
-                               distortion=stretch)
+    distorted = render_pattern(
+        centre_rc=(63.5, 64.5), spot_fraction=0.0, nanocrystal_fraction=1.0, distortion=stretch
+    )
     blurred = radial_profile(distorted, centre_rc=(63.5, 64.5), n_bins=256, r_max_px=64)
-    fixed = radial_profile(distorted, centre_rc=(63.5, 64.5), n_bins=256, r_max_px=64,
-                           correction=np.linalg.inv(stretch))
+    fixed = radial_profile(
+        distorted,
+        centre_rc=(63.5, 64.5),
+        n_bins=256,
+        r_max_px=64,
+        correction=np.linalg.inv(stretch),
+    )
     assert np.nanmax(fixed.intensity[100:]) > 1.25 * np.nanmax(blurred.intensity[100:])
 
 

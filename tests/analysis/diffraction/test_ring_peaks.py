@@ -12,11 +12,15 @@ def test_gaussian_rings_on_a_decaying_background():
     rng = np.random.default_rng(3)
     q = np.linspace(0.05, 1.0, 600)
     background = 200.0 / (1 + (q / 0.2) ** 2)
-    rings = 50 * np.exp(-0.5 * ((q - 0.45) / (0.02 / 2.3548)) ** 2) + 30 * np.exp(-0.5 * ((q - 0.7) / (0.2 / 2.3548)) ** 2)
+    rings = 50 * np.exp(-0.5 * ((q - 0.45) / (0.02 / 2.3548)) ** 2) + 30 * np.exp(
+        -0.5 * ((q - 0.7) / (0.2 / 2.3548)) ** 2
+    )
     result = find_ring_peaks(q, rng.normal(background + rings, 0.3))
     assert result.ok and len(result.rings) == 2
     sharp, diffuse = result.rings
-    assert sharp.q_per_A == pytest.approx(0.45, abs=0.002) and sharp.d_A == pytest.approx(1 / 0.45, rel=0.005)
+    assert sharp.q_per_A == pytest.approx(0.45, abs=0.002) and sharp.d_A == pytest.approx(
+        1 / 0.45, rel=0.005
+    )
     assert sharp.fwhm_per_A == pytest.approx(0.02, abs=0.005) and sharp.sharp
     assert diffuse.q_per_A == pytest.approx(0.7, abs=0.02) and not diffuse.sharp
     assert result.has_sharp_ring

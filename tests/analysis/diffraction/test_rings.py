@@ -5,7 +5,11 @@ import pytest
 
 from insitu_tem.analysis.crystal.phases import get_phase
 from insitu_tem.analysis.crystal.debye import (
-    build_cluster, debye_intensity, debye_intensity_direct, nearest_neighbour_A, simulate_ring_profile,
+    build_cluster,
+    debye_intensity,
+    debye_intensity_direct,
+    nearest_neighbour_A,
+    simulate_ring_profile,
 )
 from insitu_tem.analysis.diffraction.ring_fit import fit_ring_profile
 
@@ -28,7 +32,7 @@ def test_cluster_geometry():
     w = get_phase("W")
     assert nearest_neighbour_A(w) == pytest.approx(3.1652 * np.sqrt(3) / 2)
     small = build_cluster(w, grain_diameter_nm=0.3)
-    assert len(small.elements) == 9                      # one bcc cell: centre + 8 corners
+    assert len(small.elements) == 9  # one bcc cell: centre + 8 corners
     big = build_cluster(w, grain_diameter_nm=3.0)
     radius = np.linalg.norm(big.positions_A, axis=1).max()
     assert 15.0 < radius <= 15.0 + nearest_neighbour_A(w) / 2 + 1e-9
@@ -51,7 +55,7 @@ def test_three_angstrom_tungsten_gives_broad_humps(tungsten):
     assert humps[0].hkl == (1, 1, 0) and humps[0].d_A == pytest.approx(2.24, abs=0.1)
     assert humps[0].fwhm_per_A > 4 * sharp[(1, 1, 0)].fwhm_per_A
     assert sum(p.q_per_A < 0.9 for p in humps) <= 2
-    assert sum(p.q_per_A < 0.9 for p in tungsten[3.0].peaks) == 4          # 110, 200, 211, 220
+    assert sum(p.q_per_A < 0.9 for p in tungsten[3.0].peaks) == 4  # 110, 200, 211, 220
 
 
 def test_li2o_peaks_and_its_nearly_extinct_200():
@@ -74,13 +78,17 @@ def test_fit_recovers_scale_and_background(tungsten):
     simulated = tungsten[3.0]
     rng = np.random.default_rng(3)
     q = np.linspace(0.1, 1.4, 400)
-    truth = 2.5 * np.interp(q, simulated.q_per_A, simulated.intensity) + 40.0 - 10.0 * q + 3.0 * q**2
+    truth = (
+        2.5 * np.interp(q, simulated.q_per_A, simulated.intensity) + 40.0 - 10.0 * q + 3.0 * q**2
+    )
     measured = truth + rng.normal(0.0, 0.5, q.size)
     fit = fit_ring_profile(q, measured, simulated, background="poly2")
     assert fit.ok and fit.scale == pytest.approx(2.5, rel=0.01)
     assert fit.background_coefficients == pytest.approx((40.0, -10.0, 3.0), abs=0.6)
     assert fit.r_factor < 0.02
-    wrong = fit_ring_profile(q, measured, simulate_ring_profile(get_phase("Cu"), grain_diameter_nm=3.0))
+    wrong = fit_ring_profile(
+        q, measured, simulate_ring_profile(get_phase("Cu"), grain_diameter_nm=3.0)
+    )
     assert wrong.r_factor > 5 * fit.r_factor
 
 
@@ -96,8 +104,12 @@ def test_rutile_simulation_fits_the_vo2_powder_better_than_tungsten(realdata):
     s, intensity = np.load(realdata("powder_VO2.npy"))
     q = 2 * s
     keep = (q > 0.25) & (q < 1.0)
-    vo2 = simulate_ring_profile(get_phase("VO2"), grain_diameter_nm=4.0, q_per_A=np.linspace(0.2, 1.05, 426))
-    w = simulate_ring_profile(get_phase("W"), grain_diameter_nm=4.0, q_per_A=np.linspace(0.2, 1.05, 426))
+    vo2 = simulate_ring_profile(
+        get_phase("VO2"), grain_diameter_nm=4.0, q_per_A=np.linspace(0.2, 1.05, 426)
+    )
+    w = simulate_ring_profile(
+        get_phase("W"), grain_diameter_nm=4.0, q_per_A=np.linspace(0.2, 1.05, 426)
+    )
     good = fit_ring_profile(q[keep], intensity[keep], vo2, background="poly3")
     bad = fit_ring_profile(q[keep], intensity[keep], w, background="poly3")
     assert good.ok and good.scale > 0

@@ -21,7 +21,12 @@ def test_net_counts_of_a_peak_on_a_sloping_background():
     energies = np.arange(0.0, 4000.0, 10.0)
     line = xray_line("Si_Ka")
     sigma = line.fwhm_ev / 2.3548
-    peak = 500.0 * np.exp(-0.5 * ((energies - line.energy_ev) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi)) * 10.0
+    peak = (
+        500.0
+        * np.exp(-0.5 * ((energies - line.energy_ev) / sigma) ** 2)
+        / (sigma * np.sqrt(2 * np.pi))
+        * 10.0
+    )
     background = 3.0 - 0.0005 * energies
     cube = np.broadcast_to(peak + background, (4, 5, energies.size)).copy()
     maps = line_maps(cube, energies, [line])

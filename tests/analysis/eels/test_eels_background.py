@@ -13,7 +13,7 @@ def test_power_law_parameters_on_all_spectra_at_once():
     rng = np.random.default_rng(4)
     e = ENERGY.coordinates()
     r = rng.uniform(2.5, 4.0, (3, 4))
-    amplitude = 1e4 * 250.0 ** r
+    amplitude = 1e4 * 250.0**r
     counts = rng.poisson(amplitude[..., None] * e ** -r[..., None])
     fit = fit_background(counts, ENERGY, (220.0, 270.0))
     assert fit.params.shape == (3, 4, 2)
@@ -31,7 +31,9 @@ def test_exponential_and_polynomial_models():
     assert fit.params[1] == pytest.approx(0.01, rel=1e-6)
     assert np.allclose(fit.evaluate(e), exp_counts, rtol=1e-6)
     poly = 100 + 2 * e - 0.001 * e**2
-    fit = fit_background(np.stack([poly, 2 * poly]), ENERGY, (210.0, 300.0), model="polynomial", order=2)
+    fit = fit_background(
+        np.stack([poly, 2 * poly]), ENERGY, (210.0, 300.0), model="polynomial", order=2
+    )
     assert np.allclose(fit.params[1], 2 * np.array([100, 2, -0.001]), rtol=1e-6)
     assert np.allclose(fit.r_squared, 1.0)
 

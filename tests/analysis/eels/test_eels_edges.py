@@ -23,7 +23,9 @@ def carbon_like(shifts, *, counts=3e3, seed=0):
     """C K-like edges (step + π* peak) on a power law, onsets at 284 eV + shift, Poisson counts."""
     e = CORE.coordinates()
     onset = 284.0 + np.asarray(shifts, float)[..., None]
-    edge = 0.5 * (1 + np.tanh((e - onset) / 0.4)) * (e / 284.0) ** -2 + 0.8 * np.exp(-0.5 * ((e - onset - 1.5) / 0.6) ** 2)
+    edge = 0.5 * (1 + np.tanh((e - onset) / 0.4)) * (e / 284.0) ** -2 + 0.8 * np.exp(
+        -0.5 * ((e - onset - 1.5) / 0.6) ** 2
+    )
     model = counts * (8 * (e / 240.0) ** -3.5 + edge)
     return np.random.default_rng(seed).poisson(model).astype(float)
 
@@ -32,7 +34,21 @@ def test_edge_table_lookup():
     assert find_edge("li k").name == "Li-K"
     assert find_edge("W O2,3").lines == (("O3", 36.8), ("O2", 45.3))
     assert find_edge("Si-L23").onset_eV == pytest.approx(99.2)
-    for name in ("W-N67", "W-O1", "W-M45", "B-K", "C-K", "N-K", "O-K", "F-K", "Ti-L23", "Cr-L23", "Mn-L23", "Cu-M23", "Cu-L23"):
+    for name in (
+        "W-N67",
+        "W-O1",
+        "W-M45",
+        "B-K",
+        "C-K",
+        "N-K",
+        "O-K",
+        "F-K",
+        "Ti-L23",
+        "Cr-L23",
+        "Mn-L23",
+        "Cu-M23",
+        "Cu-L23",
+    ):
         assert name in EDGES
     assert {e.name for e in edges_in_range(30, 80)} >= {"W-N67", "W-O23", "Li-K", "Cu-M23", "W-O1"}
     with pytest.raises(ValueError, match="use one of"):
@@ -86,7 +102,10 @@ def test_sample_w_o23_shift_profile_within_goal(sample_data, reference):
     assert result.deconvolved
     error = result.shift.shift_eV - expected
     assert np.sqrt(np.mean(error**2)) <= 0.05
-    assert np.all(result.shift.stderr_eV < 0.06) and np.mean(np.abs(error) <= 2 * result.shift.stderr_eV) >= 0.8
+    assert (
+        np.all(result.shift.stderr_eV < 0.06)
+        and np.mean(np.abs(error) <= 2 * result.shift.stderr_eV) >= 0.8
+    )
     reduced = np.array(truth["distance_from_front_nm"]) < -60
     assert np.allclose(result.onset.onset_eV[reduced], 36.8 - 1.5, atol=0.25)
 
@@ -108,7 +127,9 @@ def test_real_sto_titanium_and_oxygen_onsets(realdata):
 
 
 def test_no_edge_is_not_measured():
-    background = np.random.default_rng(3).poisson(3e3 * 8 * (CORE.coordinates() / 240.0) ** -3.5, (2, CORE.size))
+    background = np.random.default_rng(3).poisson(
+        3e3 * 8 * (CORE.coordinates() / 240.0) ** -3.5, (2, CORE.size)
+    )
     onset = edge_onset(background.astype(float), CORE, "C-K")
     assert not onset.ok and "above the noise" in onset.reason and np.isnan(onset.onset_eV).all()
     assert edge_onset(carbon_like([0.0, 0.5]), CORE, "C-K").ok

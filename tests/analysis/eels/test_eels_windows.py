@@ -21,7 +21,9 @@ from insitu_tem.io.load import load
 from insitu_tem.core.model import Axis
 from insitu_tem.samples import eels as sample_module
 
-LOW = Axis("E", sample_module.N_CHANNELS, sample_module.DISPERSION_EV, sample_module.OFFSET_EV, "eV")
+LOW = Axis(
+    "E", sample_module.N_CHANNELS, sample_module.DISPERSION_EV, sample_module.OFFSET_EV, "eV"
+)
 
 
 def test_channel_weights_count_partial_channels():
@@ -39,14 +41,21 @@ def test_background_subtracted_window_counts():
     spectra = np.stack([background + a * (e >= 60.0) for a in (0.0, 50.0, 100.0)])
     result = integrate_window(spectra, axis, (60.0, 80.0), background_window=(50.0, 58.0))
     assert np.allclose(result.counts, [0.0, 50 * 200, 100 * 200], atol=20)
-    assert result.background_counts == pytest.approx(np.full(3, background @ channel_weights(axis, (60.0, 80.0))), rel=1e-3)
-    assert np.isnan(ratio_map([1.0, 2.0], [0.0, 4.0])[0]) and ratio_map([1.0, 2.0], [0.0, 4.0])[1] == 0.5
+    assert result.background_counts == pytest.approx(
+        np.full(3, background @ channel_weights(axis, (60.0, 80.0))), rel=1e-3
+    )
+    assert (
+        np.isnan(ratio_map([1.0, 2.0], [0.0, 4.0])[0])
+        and ratio_map([1.0, 2.0], [0.0, 4.0])[1] == 0.5
+    )
 
 
 def test_log_ratio_and_fourier_log_on_known_plural_scattering():
     taus = np.array([0.2, 0.5, 0.9])
     e = LOW.coordinates()
-    padded = sample_module.OFFSET_EV + sample_module.DISPERSION_EV * np.arange(sample_module.MODEL_CHANNELS)
+    padded = sample_module.OFFSET_EV + sample_module.DISPERSION_EV * np.arange(
+        sample_module.MODEL_CHANNELS
+    )
     ssd = sample_module.single_scattering(padded, 0.0)[: LOW.size]
     spectra = np.stack([sample_module.model_spectrum(0.0, 0.0, tau) for tau in taus])
     expected = np.log(spectra.sum(axis=1) / (sample_module.TOTAL_COUNTS * np.exp(-taus)))
@@ -66,7 +75,9 @@ def test_plasmon_of_real_aluminium(realdata):
     dataset = load(realdata("AL-DFoffset0.00.dm3"))
     energy = dataset.signal_axes[0]
     assert plasmon_peak(dataset.array, energy).energy_eV == pytest.approx(14.91, abs=0.05)
-    assert plasmon_peak(dataset.array, energy, search_eV=(25.0, 35.0)).energy_eV == pytest.approx(29.98, abs=0.15)
+    assert plasmon_peak(dataset.array, energy, search_eV=(25.0, 35.0)).energy_eV == pytest.approx(
+        29.98, abs=0.15
+    )
 
 
 def test_mlls_recovers_known_fractions():

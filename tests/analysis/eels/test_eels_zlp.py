@@ -97,4 +97,6 @@ def test_real_sto_low_loss_large_offset(realdata):
     fit = fit_zlp(dataset.array, dataset.signal_axes[0])
     assert fit.position_eV == pytest.approx(-4.23, abs=0.02)
     aligned = align_zlp(dataset.array, dataset.signal_axes[0], fit)
-    assert fit_zlp(aligned.array, dataset.signal_axes[0]).position_eV == pytest.approx(0.0, abs=0.02)
+    assert fit_zlp(aligned.array, dataset.signal_axes[0]).position_eV == pytest.approx(
+        0.0, abs=0.02
+    )

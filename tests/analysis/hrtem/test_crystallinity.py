@@ -59,7 +59,9 @@ def test_domain_size_of_exact_masks():
 
 
 def test_window_geometry_and_bad_input():
-    result = crystallinity_map(np.random.default_rng(0).poisson(100, (128, 128)), pixel_nm=PIXEL, window_nm=1.6)
+    result = crystallinity_map(
+        np.random.default_rng(0).poisson(100, (128, 128)), pixel_nm=PIXEL, window_nm=1.6
+    )
     assert result.window_px == 32 and result.step_px == 8 and result.snr.shape == (13, 13)
     rows, cols = result.window_centres_px()
     assert rows[0] == pytest.approx(15.5) and cols[-1] == pytest.approx(15.5 + 8 * 12)

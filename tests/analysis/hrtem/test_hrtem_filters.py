@@ -33,10 +33,12 @@ def test_filters_halve_the_noise_and_keep_the_mean(lattice, method, dtype):
 
 def test_filters_suppress_an_amorphous_background_more_than_a_lattice():
     rng = np.random.default_rng(1)
-    glass = rng.poisson(100 * (1 + amorphous_texture((128, 128), pixel_nm=0.05, d_nm=0.3, contrast=0.1,
-                                                     rng=rng))).astype(float)
-    crystal = rng.poisson(100 * (1 + lattice_fringes((128, 128), BASIS, pixel_nm=0.05, contrast=0.1,
-                                                     rng=rng))).astype(float)
+    glass = rng.poisson(
+        100 * (1 + amorphous_texture((128, 128), pixel_nm=0.05, d_nm=0.3, contrast=0.1, rng=rng))
+    ).astype(float)
+    crystal = rng.poisson(
+        100 * (1 + lattice_fringes((128, 128), BASIS, pixel_nm=0.05, contrast=0.1, rng=rng))
+    ).astype(float)
     for method in (absf, wiener):
         assert method(glass).kept_fraction < 0.5 * method(crystal).kept_fraction
 
@@ -53,8 +55,9 @@ def test_bragg_filter_keeps_only_the_chosen_fringes(lattice):
         return power[tuple(np.rint(centre + (spot.row_px, spot.col_px)).astype(int))]
 
     assert all(at(chosen) > 1e3 * at(other) for other in spots[1:])
-    assert find_spots(power_spectrum(result.image, pixel_nm=0.05)).spots[0].d_nm == pytest.approx(chosen.d_nm,
-                                                                                                    rel=1e-3)
+    assert find_spots(power_spectrum(result.image, pixel_nm=0.05)).spots[0].d_nm == pytest.approx(
+        chosen.d_nm, rel=1e-3
+    )
     both = bragg_filter(noisy, [(s.row_px, s.col_px) for s in spots[:2]])
     assert both.kept_fraction > result.kept_fraction
     assert result.image.mean() == pytest.approx(noisy.mean())

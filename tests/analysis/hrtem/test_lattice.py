@@ -8,15 +8,27 @@ import numpy as np
 import pytest
 
 from insitu_tem.analysis.hrtem.fft_lattice import (
-    angle_between, find_spots, power_spectrum, refine_position, spot_near,
+    angle_between,
+    find_spots,
+    power_spectrum,
+    refine_position,
+    spot_near,
 )
 from insitu_tem.analysis.hrtem.lattice_fit import fit_lattice
 from insitu_tem.analysis.hrtem.lattice_report import (
-    ReferenceSpacing, calibration_check, find_ring, measure_lattice, reference_spacing,
+    calibration_check,
+    find_ring,
+    measure_lattice,
+    reference_spacing,
 )
 from insitu_tem.core.calibration import recalibrate
 from insitu_tem.io.load import load
-from insitu_tem.samples.hrtem import amorphous_texture, basis_vectors, lattice_fringes, lattice_image
+from insitu_tem.samples.hrtem import (
+    amorphous_texture,
+    basis_vectors,
+    lattice_fringes,
+    lattice_image,
+)
 
 WO3 = (0.3770, 0.36526)
 
@@ -32,16 +44,30 @@ def sorted_spacings(fit):
 
 
 @pytest.mark.parametrize("rotation", [0.0, 17.0, 33.0, 61.0, 90.0, 148.0])
-@pytest.mark.parametrize("d_nm, angle, pixel_nm", [(WO3, 90.0, 0.05), ((0.2357, 0.2042), 54.74, 0.04),
-                                                   ((0.3136, 0.3136), 70.53, 0.05)])
+@pytest.mark.parametrize(
+    "d_nm, angle, pixel_nm",
+    [(WO3, 90.0, 0.05), ((0.2357, 0.2042), 54.74, 0.04), ((0.3136, 0.3136), 70.53, 0.05)],
+)
 def test_ten_nm_crystal_at_100_counts_gives_d_within_0_1_percent(rotation, d_nm, angle, pixel_nm):
     rng = np.random.default_rng(int(rotation * 7 + d_nm[1] * 1000))
     side = int(round(10.0 / pixel_nm))
-    image = lattice_image((side, side), d_nm, pixel_nm=pixel_nm, angle_deg=angle, rotation_deg=rotation,
-                          counts=100, contrast=0.1, rng=rng)
+    image = lattice_image(
+        (side, side),
+        d_nm,
+        pixel_nm=pixel_nm,
+        angle_deg=angle,
+        rotation_deg=rotation,
+        counts=100,
+        contrast=0.1,
+        rng=rng,
+    )
     _, fit = fit_of(image, pixel_nm)
     assert fit.two_dimensional
-    nodes = {(h, k): np.array(fit.a_star) * h + np.array(fit.b_star) * k for h in range(-2, 3) for k in range(-2, 3)}
+    nodes = {
+        (h, k): np.array(fit.a_star) * h + np.array(fit.b_star) * k
+        for h in range(-2, 3)
+        for k in range(-2, 3)
+    }
     spacings = np.array([1 / np.linalg.norm(g) for hk, g in nodes.items() if hk != (0, 0)])
     for truth in d_nm:
         assert np.min(np.abs(spacings / truth - 1)) < 1e-3
@@ -49,13 +75,22 @@ def test_ten_nm_crystal_at_100_counts_gives_d_within_0_1_percent(rotation, d_nm,
         assert abs(fit.angle_deg - angle) < 0.2
 
 
-@pytest.mark.parametrize("counts, contrast, limit", [(1000, 0.1, 3e-4), (100, 0.05, 2e-3), (30, 0.1, 2e-3)])
+@pytest.mark.parametrize(
+    "counts, contrast, limit", [(1000, 0.1, 3e-4), (100, 0.05, 2e-3), (30, 0.1, 2e-3)]
+)
 def test_accuracy_follows_the_noise_level(counts, contrast, limit):
     rng = np.random.default_rng(counts)
     errors = []
     for rotation in (5.0, 40.0, 75.0):
-        image = lattice_image((160, 160), WO3, pixel_nm=0.05, rotation_deg=rotation, counts=counts,
-                              contrast=contrast, rng=rng)
+        image = lattice_image(
+            (160, 160),
+            WO3,
+            pixel_nm=0.05,
+            rotation_deg=rotation,
+            counts=counts,
+            contrast=contrast,
+            rng=rng,
+        )
         _, fit = fit_of(image, 0.05)
         errors += [abs(d / t - 1) for (d, _), t in zip(sorted_spacings(fit), WO3)]
     assert max(errors) < limit
@@ -65,8 +100,15 @@ def test_reported_uncertainty_matches_the_scatter():
     rng = np.random.default_rng(11)
     z = []
     for trial in range(16):
-        image = lattice_image((128, 128), WO3, pixel_nm=0.05, rotation_deg=rng.uniform(0, 180), counts=100,
-                              contrast=0.06, rng=rng)
+        image = lattice_image(
+            (128, 128),
+            WO3,
+            pixel_nm=0.05,
+            rotation_deg=rng.uniform(0, 180),
+            counts=100,
+            contrast=0.06,
+            rng=rng,
+        )
         _, fit = fit_of(image, 0.05)
         z += [(d - t) / s for (d, s), t in zip(sorted_spacings(fit), WO3)]
     spread = float(np.sqrt(np.mean(np.square(z))))
@@ -107,8 +149,16 @@ def test_weak_low_order_is_pinned_through_its_harmonics():
     orders = {(1, 0): 0.2, (2, 0): 1.0, (3, 0): 0.8, (0, 1): 1.0, (1, 1): 0.5}
     spot_errors, fit_errors = [], []
     for rotation in np.linspace(3, 170, 8):
-        image = lattice_image((128, 128), (0.375, 0.31), pixel_nm=0.05, rotation_deg=rotation, counts=100,
-                              contrast=0.1, rng=rng, orders=orders)
+        image = lattice_image(
+            (128, 128),
+            (0.375, 0.31),
+            pixel_nm=0.05,
+            rotation_deg=rotation,
+            counts=100,
+            contrast=0.1,
+            rng=rng,
+            orders=orders,
+        )
         spots, fit = fit_of(image, 0.05)
         weak = min(spots, key=lambda s: abs(s.d_nm - 0.375))
         assert abs(weak.d_nm / 0.375 - 1) < 0.02 and weak.snr < 60
@@ -120,8 +170,14 @@ def test_weak_low_order_is_pinned_through_its_harmonics():
 
 def test_collinear_harmonics_give_a_one_dimensional_lattice():
     rng = np.random.default_rng(9)
-    image = lattice_image((128, 128), (0.34, 1.0), pixel_nm=0.05, rotation_deg=30, rng=rng,
-                          orders={(1, 0): 1.0, (2, 0): 0.5, (3, 0): 0.3})
+    image = lattice_image(
+        (128, 128),
+        (0.34, 1.0),
+        pixel_nm=0.05,
+        rotation_deg=30,
+        rng=rng,
+        orders={(1, 0): 1.0, (2, 0): 0.5, (3, 0): 0.3},
+    )
     spots, fit = fit_of(image, 0.05)
     assert fit.ok and not fit.two_dimensional and fit.n_indexed == 3
     assert fit.d_a_nm == pytest.approx(0.34, rel=1e-3)
@@ -140,8 +196,10 @@ def test_clicked_spot_and_angle_between_two_spots():
     assert mate.d_nm == pytest.approx(found[1].d_nm, rel=1e-9)
 
 
-@pytest.mark.parametrize("bad, message", [(np.zeros(50), "2-D"), (np.zeros((8, 8)), "16"),
-                                          (np.full((32, 32), np.nan), "NaN")])
+@pytest.mark.parametrize(
+    "bad, message",
+    [(np.zeros(50), "2-D"), (np.zeros((8, 8)), "16"), (np.full((32, 32), np.nan), "NaN")],
+)
 def test_bad_regions_raise_with_advice(bad, message):
     with pytest.raises(ValueError, match=message):
         power_spectrum(bad, pixel_nm=0.05)
@@ -161,7 +219,9 @@ def test_ring_of_amorphous_material_and_none_for_a_crystal():
 def test_calibration_factor_recovers_a_known_miscalibration():
     rng = np.random.default_rng(6)
     true_pixel = 0.05
-    image = lattice_image((192, 192), (0.3905, 0.3905), pixel_nm=true_pixel, rotation_deg=20, rng=rng)
+    image = lattice_image(
+        (192, 192), (0.3905, 0.3905), pixel_nm=true_pixel, rotation_deg=20, rng=rng
+    )
     stored_pixel = true_pixel * 1.04
     reference = reference_spacing("SrTiO3", (1, 0, 0))
     result = measure_lattice(image, pixel_nm=stored_pixel, reference=reference)
@@ -184,18 +244,30 @@ def test_calibration_check_input_and_extinct_reference():
 def test_sample_like_wo3_region_matches_gamma_wo3_in_001():
     rng = np.random.default_rng(7)
     basis = basis_vectors(WO3, angle_deg=90.0, rotation_deg=12.0)
-    image = rng.poisson(100 * (1 + lattice_fringes((128, 128), basis, pixel_nm=0.05, contrast=0.08, rng=rng)))
+    image = rng.poisson(
+        100 * (1 + lattice_fringes((128, 128), basis, pixel_nm=0.05, contrast=0.08, rng=rng))
+    )
     result = measure_lattice(image, pixel_nm=0.05)
     best = result.matches.best
     assert best.phase == "γ-WO3" and best.zone_axis == (0, 0, 1)
     by_d = {round(s.d_A, 1): hkl for s, (_, hkl) in zip(result.spots, result.assignments)}
-    assert {tuple(abs(v) for v in by_d[3.8]), tuple(abs(v) for v in by_d[3.7])} == {(0, 2, 0), (2, 0, 0)}
+    assert {tuple(abs(v) for v in by_d[3.8]), tuple(abs(v) for v in by_d[3.7])} == {
+        (0, 2, 0),
+        (2, 0, 0),
+    }
 
 
 def test_lih_spacings_are_matched_and_the_lif_ambiguity_reported():
     rng = np.random.default_rng(0)
-    image = lattice_image((200, 200), (0.2357, 0.2042), pixel_nm=0.04, angle_deg=54.74, rotation_deg=30,
-                          rng=rng, orders={(1, 0): 1.0, (0, 1): 1.0, (1, -1): 0.5})
+    image = lattice_image(
+        (200, 200),
+        (0.2357, 0.2042),
+        pixel_nm=0.04,
+        angle_deg=54.74,
+        rotation_deg=30,
+        rng=rng,
+        orders={(1, 0): 1.0, (0, 1): 1.0, (1, -1): 0.5},
+    )
     result = measure_lattice(image, pixel_nm=0.04)
     assert result.matches.best.phase == "LiH"
     assert result.matches.ambiguous and any("LiF" in w for w in result.warnings)
@@ -205,8 +277,9 @@ def test_real_srtio3_files_warn_about_the_calibration(realdata):
     reference = reference_spacing("SrTiO3", (1, 0, 0))
     for name, low, high in (("16_STOimage.emi", 3.0, 4.5), ("Acquisition_18.emd", 4.0, 6.0)):
         dataset = load(realdata(name))
-        result = measure_lattice(dataset.frame(0)[:512, :512], pixel_nm=dataset.axes[-1].scale,
-                                 reference=reference)
+        result = measure_lattice(
+            dataset.frame(0)[:512, :512], pixel_nm=dataset.axes[-1].scale, reference=reference
+        )
         assert result.fit.two_dimensional
         assert low <= result.calibration.error_percent <= high
         assert any("disagrees" in w for w in result.warnings)

@@ -21,8 +21,9 @@ def expanding_movie(spacings_nm, *, shifts=None, shape=(192, 192), rng):
     for i, d in enumerate(spacings_nm):
         basis = basis_vectors(tuple(d), angle_deg=90.0, rotation_deg=20.0)
         shift = (0.0, 0.0) if shifts is None else shifts[i]
-        fringes = lattice_fringes(shape, basis, pixel_nm=PIXEL, contrast=0.1, rng=np.random.default_rng(1),
-                                  shift_px=shift)
+        fringes = lattice_fringes(
+            shape, basis, pixel_nm=PIXEL, contrast=0.1, rng=np.random.default_rng(1), shift_px=shift
+        )
         frames.append(rng.poisson(100 * (1 + fringes)))
     return np.stack(frames).astype(np.uint16)
 
@@ -83,8 +84,15 @@ def test_progress_cancel_and_bad_input():
     with pytest.raises(ValueError, match="one time"):
         lattice_vs_time(movie, [(1, 1)], roi=(0, 0, 32, 32), pixel_nm=PIXEL, times_s=[0, 1])
     with pytest.raises(InterruptedError):
-        lattice_vs_time(movie, [(1, 1)], roi=(0, 0, 32, 32), pixel_nm=PIXEL, should_stop=lambda: True)
+        lattice_vs_time(
+            movie, [(1, 1)], roi=(0, 0, 32, 32), pixel_nm=PIXEL, should_stop=lambda: True
+        )
     seen = []
-    lattice_vs_time(movie + np.random.default_rng(0).poisson(10, movie.shape), [(-5, 5)], roi=(0, 0, 32, 32),
-                    pixel_nm=PIXEL, progress=lambda f, m: seen.append(f))
+    lattice_vs_time(
+        movie + np.random.default_rng(0).poisson(10, movie.shape),
+        [(-5, 5)],
+        roi=(0, 0, 32, 32),
+        pixel_nm=PIXEL,
+        progress=lambda f, m: seen.append(f),
+    )
     assert seen == pytest.approx([1 / 3, 2 / 3, 1.0])

@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from insitu_tem.analysis.movie.display_processing import (
-    DisplayOptions, bin_frame, display_axes, display_frame, frame_range, gamma_lut, movie_levels,
+    DisplayOptions,
+    bin_frame,
+    display_axes,
+    display_frame,
+    frame_range,
+    gamma_lut,
+    movie_levels,
 )
 from insitu_tem.core.model import Axis
 
@@ -35,13 +41,17 @@ def test_running_average_crop_binning_and_axes():
 def test_filters_and_drift_correction():
     rng = np.random.default_rng(0)
     noisy = rng.normal(100, 10, size=(2, 32, 32)).astype(np.float32)
-    smooth = display_frame(lambda i: noisy[i], 0, DisplayOptions(filter="gaussian", filter_size=2.0))
+    smooth = display_frame(
+        lambda i: noisy[i], 0, DisplayOptions(filter="gaussian", filter_size=2.0)
+    )
     assert smooth.std() < noisy[0].std() / 3
     median = display_frame(lambda i: noisy[i], 0, DisplayOptions(filter="median", filter_size=3))
     assert median.std() < noisy[0].std()
     spot = np.zeros((2, 16, 16), np.float32)
     spot[1, 9, 7] = 1.0
-    moved = display_frame(lambda i: spot[i], 1, DisplayOptions(drift_correct=True), shifts_px=[[0, 0], [1.0, -2.0]])
+    moved = display_frame(
+        lambda i: spot[i], 1, DisplayOptions(drift_correct=True), shifts_px=[[0, 0], [1.0, -2.0]]
+    )
     assert np.unravel_index(np.argmax(moved), moved.shape) == (8, 9)
 
 

@@ -19,7 +19,9 @@ def textured_movie(shifts, *, size=128, counts=100.0, contrast=0.2, seed=0, dtyp
     spectrum = np.fft.fft2(field / field.std())
     frames = []
     for shift in shifts:
-        moved = np.fft.ifft2(ndimage.fourier_shift(spectrum, shift)).real[PAD:PAD + size, PAD:PAD + size]
+        moved = np.fft.ifft2(ndimage.fourier_shift(spectrum, shift)).real[
+            PAD : PAD + size, PAD : PAD + size
+        ]
         frames.append(rng.poisson(counts * (1 + contrast * moved)))
     return np.asarray(frames).astype(dtype)
 
@@ -85,7 +87,10 @@ def test_sample_movie_drift_is_recovered_with_the_front_moving_through_the_field
         assert rms(measure_drift(frames, reference=reference).shifts_px, truth.drift_px) <= 0.1
     static = np.ones(frames.shape[1:], bool)
     static[80:175] = False
-    assert rms(measure_drift(frames, reference="previous", mask=static).shifts_px, truth.drift_px) <= 0.1
+    assert (
+        rms(measure_drift(frames, reference="previous", mask=static).shifts_px, truth.drift_px)
+        <= 0.1
+    )
 
 
 def test_lazy_movie_in_chunks_gives_the_numpy_answer():
@@ -125,7 +130,9 @@ def test_corrected_movie_is_a_lazy_view_and_raw_data_is_unchanged():
     aligned = np.asarray(view[4])
     np.testing.assert_array_equal(movie, before)
     inner = (slice(10, -10), slice(10, -10))
-    residual = measure_drift(np.stack([np.asarray(view[0]), aligned])[(slice(None),) + inner]).shifts_px[1]
+    residual = measure_drift(
+        np.stack([np.asarray(view[0]), aligned])[(slice(None),) + inner]
+    ).shifts_px[1]
     assert np.hypot(*residual) < 0.1
 
 
@@ -137,12 +144,15 @@ def test_calibrated_shifts_use_the_axis_scales():
     np.testing.assert_allclose(calibrated[1], [0.5, 4.0], atol=0.05)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"reference": "median"}, "reference"),
-    ({"roi": (0, 300, 0, 10)}, "roi"),
-    ({"mask": np.zeros((128, 128), bool)}, "mask"),
-    ({"mask": np.ones((10, 10), bool)}, "mask shape"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"reference": "median"}, "reference"),
+        ({"roi": (0, 300, 0, 10)}, "roi"),
+        ({"mask": np.zeros((128, 128), bool)}, "mask"),
+        ({"mask": np.ones((10, 10), bool)}, "mask shape"),
+    ],
+)
 def test_bad_options_raise_with_a_fix(kwargs, message):
     with pytest.raises(ValueError, match=message):
         measure_drift(textured_movie([(0, 0), (1, 1)]), **kwargs)
@@ -160,7 +170,9 @@ def test_memory_mapped_movie_gives_the_in_memory_answer(tmp_path):
     path = tmp_path / "movie.raw"
     movie.tofile(path)
     mapped = np.memmap(path, dtype=movie.dtype, mode="r", shape=movie.shape)
-    np.testing.assert_array_equal(measure_drift(mapped, chunk=4).shifts_px, measure_drift(movie).shifts_px)
+    np.testing.assert_array_equal(
+        measure_drift(mapped, chunk=4).shifts_px, measure_drift(movie).shifts_px
+    )
 
 
 def test_registration_window_and_spectra_stay_single_precision():

@@ -27,7 +27,9 @@ def test_film_thickness_follows_edges_even_when_one_edge_reverses_contrast():
     for t in range(10):
         top, bottom = 30.0 - 0.2 * t, 90.0
         film = 110.0 - 8.0 * t
-        rows.append(160 + (film - 160) * ndtr((s - top) / 1.2) + (85 - film) * ndtr((s - bottom) / 1.2))
+        rows.append(
+            160 + (film - 160) * ndtr((s - top) / 1.2) + (85 - film) * ndtr((s - bottom) / 1.2)
+        )
     result = film_thickness(np.asarray(rows))
     expected = (90.0 - (30.0 - 0.2 * np.arange(10))) / 60.0 - 1.0
     np.testing.assert_allclose(result.strain, expected - expected[:3].mean() + 0.0, atol=2e-3)

@@ -39,13 +39,21 @@ def test_fit_step_finds_a_subpixel_edge():
     profile = 10 + 30 * ndtr((s - 17.3) / 2.0)
     fit = fit_step(profile, 15.0)
     assert fit.ok and fit.position == pytest.approx(17.3, abs=1e-3)
-    assert fit.width == pytest.approx(2.0, abs=1e-3) and fit.amplitude == pytest.approx(30.0, abs=1e-3)
+    assert fit.width == pytest.approx(2.0, abs=1e-3) and fit.amplitude == pytest.approx(
+        30.0, abs=1e-3
+    )
     assert not fit_step(np.full(4, np.nan), 2.0).ok
 
 
 def test_front_that_enters_stalls_and_leaves_is_followed_to_subpixel():
-    truth = np.concatenate([np.full(5, np.nan), 10 + 12 * np.sqrt(np.arange(30)),
-                            np.full(6, 10 + 12 * np.sqrt(29)), np.full(4, np.nan)])
+    truth = np.concatenate(
+        [
+            np.full(5, np.nan),
+            10 + 12 * np.sqrt(np.arange(30)),
+            np.full(6, 10 + 12 * np.sqrt(29)),
+            np.full(4, np.nan),
+        ]
+    )
     track = track_front(step_kymograph(truth))
     assert track.ok and track.polarity == 1
     present = ~np.isnan(truth)
@@ -130,7 +138,9 @@ def test_keyframes_interpolate_between_polylines_of_different_lengths():
     assert sorted(fronts) == [2, 3, 4, 5, 6]
     np.testing.assert_allclose(fronts[4][:, 1], 20.0)
     np.testing.assert_allclose(fronts[4][:, 0], [0.0, 10.0, 20.0])
-    assert interpolate_keyframes({3: [(1.0, 2.0)]}, 10) == {3: pytest.approx(np.array([[1.0, 2.0]]))}
+    assert interpolate_keyframes({3: [(1.0, 2.0)]}, 10) == {
+        3: pytest.approx(np.array([[1.0, 2.0]]))
+    }
 
 
 def test_front_position_along_a_line_by_crossing_or_projection():
@@ -147,7 +157,20 @@ def test_manual_csv_rows_are_calibrated():
     from insitu_tem.analysis.movie.front_manual import csv_header, csv_rows
     from insitu_tem.core.model import Axis
 
-    t, row, col = Axis("t", 5, 0.5, 0, "s"), Axis("y", 64, 2.0, 0, "nm"), Axis("x", 64, 2.0, 1.0, "nm")
+    t, row, col = (
+        Axis("t", 5, 0.5, 0, "s"),
+        Axis("y", 64, 2.0, 0, "nm"),
+        Axis("x", 64, 2.0, 1.0, "nm"),
+    )
     rows = csv_rows({0: [(10.0, 4.0)], 2: [(10.0, 8.0)]}, 5, time=t, row=row, col=col)
-    assert csv_header(row, col) == ["frame", "time_s", "keyframe", "point", "x_px", "y_px", "x_nm", "y_nm"]
+    assert csv_header(row, col) == [
+        "frame",
+        "time_s",
+        "keyframe",
+        "point",
+        "x_px",
+        "y_px",
+        "x_nm",
+        "y_nm",
+    ]
     assert rows[1] == [1, 0.5, False, 0, 6.0, 10.0, 13.0, 20.0]

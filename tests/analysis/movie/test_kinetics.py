@@ -77,7 +77,9 @@ def test_sample_movie_exponent_within_0_02_of_truth():
     frames, truth = sample_movie.generate()
     row = EXPERIMENT.scan.start_rc[0]
     shifts = measure_drift(frames).shifts_px
-    track = track_front(kymograph(frames, [(row, 0.0), (row, 255.0)], width=41, shifts_px=shifts).image)
+    track = track_front(
+        kymograph(frames, [(row, 0.0), (row, 255.0)], width=41, shifts_px=shifts).image
+    )
     fit = fit_kinetics(truth.times_s, track.position)
     law = EXPERIMENT.front
     assert abs(fit.n - law.n) <= 0.02

@@ -57,17 +57,26 @@ def test_lazy_movie_matches_numpy_and_stops_early():
     movie = ramp_movie(n=6)
     lazy = da.from_array(movie, chunks=(2, 40, 60))
     eager = kymograph(movie, [(5, 5), (30, 50)], width=3)
-    np.testing.assert_allclose(kymograph(lazy, [(5, 5), (30, 50)], width=3, chunk=4).image, eager.image)
+    np.testing.assert_allclose(
+        kymograph(lazy, [(5, 5), (30, 50)], width=3, chunk=4).image, eager.image
+    )
     counter = iter(range(100))
     stopped = kymograph(movie, [(5, 5), (30, 50)], should_stop=lambda: next(counter) >= 2)
-    assert not stopped.ok and np.isnan(stopped.image[2:]).all() and np.isfinite(stopped.image[:2]).all()
+    assert (
+        not stopped.ok
+        and np.isnan(stopped.image[2:]).all()
+        and np.isfinite(stopped.image[:2]).all()
+    )
 
 
-@pytest.mark.parametrize("points, kwargs, message", [
-    ([(0, 0)], {}, "two"),
-    ([(0, 0), (0, 0.2)], {}, "shorter"),
-    ([(0, 0), (0, 10)], {"width": 0.5}, "width"),
-])
+@pytest.mark.parametrize(
+    "points, kwargs, message",
+    [
+        ([(0, 0)], {}, "two"),
+        ([(0, 0), (0, 0.2)], {}, "shorter"),
+        ([(0, 0), (0, 10)], {"width": 0.5}, "width"),
+    ],
+)
 def test_bad_lines_raise_with_a_fix(points, kwargs, message):
     with pytest.raises(ValueError, match=message):
         kymograph(ramp_movie(), points, **kwargs)

@@ -7,8 +7,12 @@ import pytest
 from scipy import constants
 
 from insitu_tem.analysis.timeline.charge import charge_passed, lithium_per_formula_unit
-from insitu_tem.analysis.timeline.dose import (cumulative_dose_map, dose_from_beam_current, dose_from_counts,
-                                               frame_intervals)
+from insitu_tem.analysis.timeline.dose import (
+    cumulative_dose_map,
+    dose_from_beam_current,
+    dose_from_counts,
+    frame_intervals,
+)
 from insitu_tem.analysis.timeline.sync import channel_at, log_times, offset_from_event
 from insitu_tem.core.holder_log import HolderLog, LogChannel
 
@@ -60,7 +64,9 @@ def test_dose_from_counts_and_per_pixel_map():
     time = np.arange(3) * 0.1
     frames = np.full((3, 4, 4), 200.0)
     frames[:, 0, 0] = 400.0
-    dose = dose_from_counts(time, frames.mean(axis=(1, 2)), counts_per_electron=2.0, pixel_area_nm2=0.01)
+    dose = dose_from_counts(
+        time, frames.mean(axis=(1, 2)), counts_per_electron=2.0, pixel_area_nm2=0.01
+    )
     assert dose.frame_dose_e_per_A2[0] == pytest.approx(frames[0].mean() / 2.0 / 1.0)
     dose_map = cumulative_dose_map(frames, counts_per_electron=2.0, pixel_area_nm2=0.01)
     assert dose_map[0, 0] == pytest.approx(600.0) and dose_map[1, 1] == pytest.approx(300.0)
@@ -70,17 +76,26 @@ def test_dose_from_counts_and_per_pixel_map():
 
 def make_log(start):
     time = np.arange(0.0, 20.0, 0.5)
-    return HolderLog(source="x", format="csv", start=start, time_s=time,
-                     channels={"bias": LogChannel("bias", "V", np.where(time >= 7.0, -0.8, 0.0))})
+    return HolderLog(
+        source="x",
+        format="csv",
+        start=start,
+        time_s=time,
+        channels={"bias": LogChannel("bias", "V", np.where(time >= 7.0, -0.8, 0.0))},
+    )
 
 
 def test_frames_map_to_log_times_through_start_times_and_offset():
     log = make_log(datetime(2026, 1, 1, 12, 0, 0))
     movie_start = datetime(2026, 1, 1, 12, 0, 5)
-    assert log_times(np.array([0.0, 1.0]), log, movie_start=movie_start) == pytest.approx([5.0, 6.0])
+    assert log_times(np.array([0.0, 1.0]), log, movie_start=movie_start) == pytest.approx(
+        [5.0, 6.0]
+    )
     offset = offset_from_event(movie_event_s=1.5, log_event_s=7.0, frame_time_base_s=5.0)
     assert offset == pytest.approx(0.5)
     times = log_times(np.array([1.5]), log, movie_start=movie_start, offset_s=offset)
     assert channel_at(log, "bias", times) == pytest.approx([-0.8])
     assert np.isnan(channel_at(log, "bias", np.array([100.0]))[0])
-    assert log_times(np.array([2.0]), make_log(None), movie_start=movie_start, offset_s=1.0) == pytest.approx([3.0])
+    assert log_times(
+        np.array([2.0]), make_log(None), movie_start=movie_start, offset_s=1.0
+    ) == pytest.approx([3.0])

@@ -7,7 +7,9 @@ from insitu_tem.analysis.tomo.alignment import align_tilt_series, apply_alignmen
 from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame
 from insitu_tem.samples.tomo import Phantom, make_series
 
-PHANTOM = Phantom(size=64, tilts_deg=tuple(np.arange(-60.0, 60.1, 7.5)), counts=200.0, shift_rms_px=3.0)
+PHANTOM = Phantom(
+    size=64, tilts_deg=tuple(np.arange(-60.0, 60.1, 7.5)), counts=200.0, shift_rms_px=3.0
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +30,9 @@ def test_auto_alignment_recovers_shifts_and_axis(series):
 
 
 def test_com_alignment_is_right_across_the_axis(series):
-    result = align_tilt_series(series["haadf"], series["tilts_deg"], method="com", axis_angle_deg=0.0,
-                               axis_offset_px=0.0)
+    result = align_tilt_series(
+        series["haadf"], series["tilts_deg"], method="com", axis_angle_deg=0.0, axis_offset_px=0.0
+    )
     assert result.axis_offset_px == 0.0 and result.axis_offset_sigma_px == 0.0
     across = result.shifts_px[:, 1] - series["shifts_px"][:, 1]
     assert np.sqrt(np.mean(across**2)) < 0.5 < np.sqrt(np.mean(series["shifts_px"][:, 1] ** 2))
@@ -37,7 +40,9 @@ def test_com_alignment_is_right_across_the_axis(series):
 
 
 def test_alignment_applies_to_another_channel(series):
-    result = align_tilt_series(series["haadf"], series["tilts_deg"], method="xcorr", axis_angle_deg=0.0)
+    result = align_tilt_series(
+        series["haadf"], series["tilts_deg"], method="xcorr", axis_angle_deg=0.0
+    )
     aligned = apply_alignment(series["oxygen"], result)
     truth = to_axis_frame(series["oxygen"], shifts_px=series["shifts_px"])
     raw_r = np.corrcoef(series["oxygen"].ravel(), truth.ravel())[0, 1]

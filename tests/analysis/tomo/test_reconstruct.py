@@ -7,7 +7,9 @@ from insitu_tem.analysis.tomo.projector import projector
 from insitu_tem.analysis.tomo.reconstruct import angular_weights, reconstruct
 from insitu_tem.samples.tomo import Phantom, make_series, projection, volumes
 
-PHANTOM = Phantom(size=48, tilts_deg=tuple(np.arange(-60.0, 60.1, 10.0)), shift_rms_px=0.0, counts=200.0)
+PHANTOM = Phantom(
+    size=48, tilts_deg=tuple(np.arange(-60.0, 60.1, 10.0)), shift_rms_px=0.0, counts=200.0
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +33,18 @@ def test_projector_reproduces_the_analytic_projections(series):
 @pytest.mark.parametrize("method, r_min", [("wbp", 0.6), ("sirt", 0.93), ("mlem", 0.93)])
 def test_reconstruction_matches_the_phantom(series, method, r_min):
     data, truth = series
-    result = reconstruct(data["haadf"] / data["scale"], data["tilts_deg"], method=method,
-                         axis_offset_px=PHANTOM.axis_offset_px)
+    result = reconstruct(
+        data["haadf"] / data["scale"],
+        data["tilts_deg"],
+        method=method,
+        axis_offset_px=PHANTOM.axis_offset_px,
+    )
     assert result.ok and result.volume.shape == (48, 48, 48) and result.volume.dtype == np.float32
     r = np.corrcoef(result.volume.ravel(), truth["density"].ravel())[0, 1]
     assert r > r_min
-    wrong = reconstruct(data["haadf"] / data["scale"], data["tilts_deg"], method=method, axis_offset_px=-6.0)
+    wrong = reconstruct(
+        data["haadf"] / data["scale"], data["tilts_deg"], method=method, axis_offset_px=-6.0
+    )
     assert np.corrcoef(wrong.volume.ravel(), truth["density"].ravel())[0, 1] < r - 0.03
     if method != "wbp":
         assert result.volume.min() >= 0
@@ -45,15 +53,23 @@ def test_reconstruction_matches_the_phantom(series, method, r_min):
 def test_small_memory_budget_gives_the_same_volume(series):
     data, _ = series
     whole = reconstruct(data["haadf"], data["tilts_deg"], method="sirt", iterations=5)
-    chunked = reconstruct(data["haadf"], data["tilts_deg"], method="sirt", iterations=5, max_memory_bytes=1)
+    chunked = reconstruct(
+        data["haadf"], data["tilts_deg"], method="sirt", iterations=5, max_memory_bytes=1
+    )
     np.testing.assert_allclose(chunked.volume, whole.volume, rtol=1e-4, atol=1e-4)
 
 
 def test_cancel_and_progress(series):
     data, _ = series
     seen = []
-    result = reconstruct(data["haadf"], data["tilts_deg"], method="mlem", iterations=50,
-                         should_stop=lambda: len(seen) > 3, progress=lambda f, m: seen.append(f))
+    result = reconstruct(
+        data["haadf"],
+        data["tilts_deg"],
+        method="mlem",
+        iterations=50,
+        should_stop=lambda: len(seen) > 3,
+        progress=lambda f, m: seen.append(f),
+    )
     assert not result.ok and result.reason == "cancelled"
     assert 0 < seen[0] < seen[-1] < 1
 
@@ -63,9 +79,13 @@ def test_angular_weights_cover_the_tilt_range():
     np.testing.assert_allclose(weights, np.deg2rad([10, 10, 10, 10]))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"method": "art"}, "method"), ({"iterations": 0}, "iterations"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"method": "art"}, "method"),
+        ({"iterations": 0}, "iterations"),
+    ],
+)
 def test_bad_options_raise(series, kwargs, message):
     data, _ = series
     with pytest.raises(ValueError, match=message):

@@ -5,7 +5,7 @@ import pytest
 
 from insitu_tem.analysis.tomo.measure import composition_per_label, measure_wire
 from insitu_tem.analysis.tomo.segment import classify_scribbles, segment
-from insitu_tem.samples.tomo import Phantom, default_voids, truth_dict, void_fraction_of_shell, volumes
+from insitu_tem.samples.tomo import Phantom, default_voids, void_fraction_of_shell, volumes
 from dataclasses import replace
 
 PHANTOM = Phantom(size=64)
@@ -26,14 +26,18 @@ def test_thickness_and_voids_of_the_truth_labels(truth):
     assert result.ok
     assert abs(result.thickness_median - (shell - core)) < 0.5
     assert result.thickness_sigma < 1.0
-    assert abs(result.void_fraction_shell - void_fraction_of_shell(phantom)) < 0.3 * void_fraction_of_shell(phantom)
+    assert abs(
+        result.void_fraction_shell - void_fraction_of_shell(phantom)
+    ) < 0.3 * void_fraction_of_shell(phantom)
     assert result.void_fraction_core > 0
     assert result.radial_profile[0] == pytest.approx(2.0, abs=0.05)
 
 
 def test_multiotsu_finds_core_shell_and_vacuum(truth):
     _, found, labels = truth
-    noisy = found["density"] + np.random.default_rng(0).normal(0, 0.05, labels.shape).astype(np.float32)
+    noisy = found["density"] + np.random.default_rng(0).normal(0, 0.05, labels.shape).astype(
+        np.float32
+    )
     result = segment(noisy, method="multiotsu", classes=3)
     assert result.ok and len(result.thresholds) == 2
     assert np.mean(result.labels == labels) > 0.95
@@ -60,6 +64,8 @@ def test_scribbles_train_a_classifier(truth):
 
 def test_composition_per_label(truth):
     _, found, labels = truth
-    comp = composition_per_label(labels, {"Si": (labels == 2).astype(float), "O": found["oxygen"]}, {"O": 2.0})
+    comp = composition_per_label(
+        labels, {"Si": (labels == 2).astype(float), "O": found["oxygen"]}, {"O": 2.0}
+    )
     assert comp[2]["Si"] > 95.0
     assert comp[1]["O"] > 99.0

@@ -22,8 +22,11 @@ MAX_SECONDS = 30.0
 
 
 def digest(folder: Path) -> dict:
-    return {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+    return {
+        p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
 
 
 @pytest.fixture
@@ -34,8 +37,13 @@ def raw(tmp_path):
     rng = np.random.default_rng(14)
     texture = rng.integers(0, 2000, size=(80, 80)).astype(np.uint16)
     movie = np.stack([np.roll(texture, (k, 2 * k), axis=(0, 1))[8:72, 8:72] for k in range(4)])
-    tifffile.imwrite(folder / "m.tif", movie, imagej=True, resolution=(1.0, 1.0),
-                     metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5})
+    tifffile.imwrite(
+        folder / "m.tif",
+        movie,
+        imagej=True,
+        resolution=(1.0, 1.0),
+        metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5},
+    )
     np.save(folder / "patterns.npy", rng.random((4, 3, 32, 32)).astype(np.float32))
     np.save(folder / "pattern.npy", rng.random((32, 32)).astype(np.float32))
     before = digest(folder)
@@ -84,8 +92,14 @@ def run_limited(*argv, cwd=None, timeout=MAX_SECONDS) -> tuple[int, str, str]:
     rss_file = Path(tempfile.mkdtemp()) / "rss"
     command = [sys.executable, "-c", RUNNER, str(rss_file), *map(str, argv)]
     started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
-                               preexec_fn=_limit, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        preexec_fn=_limit,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -93,7 +107,9 @@ def run_limited(*argv, cwd=None, timeout=MAX_SECONDS) -> tuple[int, str, str]:
         process.communicate()
         raise AssertionError(f"{argv} took more than {timeout} s")
     if rss_file.exists():
-        assert int(rss_file.read_text()) * 1024 < MAX_RSS_BYTES, f"peak RSS {rss_file.read_text()} kB"
+        assert int(rss_file.read_text()) * 1024 < MAX_RSS_BYTES, (
+            f"peak RSS {rss_file.read_text()} kB"
+        )
     assert time.monotonic() - started < timeout
     return process.returncode, out.decode(errors="replace"), err.decode(errors="replace")
 

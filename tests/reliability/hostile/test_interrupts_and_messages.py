@@ -22,20 +22,46 @@ def test_ctrl_c_is_one_line_and_exit_130(raw, refuse, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(drift, "drift_of", interrupted)
-    assert refuse("drift", raw / "m.tif", "--out", raw.parent / "d.csv", code=130) == "insitu-tem: interrupted"
+    assert (
+        refuse("drift", raw / "m.tif", "--out", raw.parent / "d.csv", code=130)
+        == "insitu-tem: interrupted"
+    )
     assert not list(raw.parent.glob("*.csv")) and not list(raw.parent.glob(".*partial*"))
 
 
 def test_ctrl_c_during_a_movie_export_leaves_no_partial_mp4(tmp_path, one_line):
     movie = np.random.default_rng(0).integers(0, 1000, (400, 192, 192), dtype=np.uint16)
     tifffile.imwrite(tmp_path / "m.tif", movie, imagej=True, metadata={"axes": "TYX"})
-    (tmp_path / "p.itproj").write_text(json.dumps({"schema_version": 2, "files": [
-        {"role": "movie", "path": "m.tif", "sha256": "", "signal": None}]}))
-    process = subprocess.Popen([sys.executable, "-m", "insitu_tem.cli.main", "export", str(tmp_path / "p.itproj"),
-                                "--view", "movie", "--out", str(tmp_path / "out.mp4")],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (tmp_path / "p.itproj").write_text(
+        json.dumps(
+            {
+                "schema_version": 2,
+                "files": [{"role": "movie", "path": "m.tif", "sha256": "", "signal": None}],
+            }
+        )
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "insitu_tem.cli.main",
+            "export",
+            str(tmp_path / "p.itproj"),
+            "--view",
+            "movie",
+            "--out",
+            str(tmp_path / "out.mp4"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob("*.partial*")) and process.poll() is None and time.monotonic() < deadline:
+    while (
+        not list(tmp_path.glob("*.partial*"))
+        and process.poll() is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
@@ -57,10 +83,17 @@ def test_library_warnings_and_newlines_in_names_stay_off_the_line(tmp_path, refu
 
 def test_messages_name_the_right_file_and_say_what_to_do(tmp_path, raw, refuse, monkeypatch):
     (tmp_path / "bad.dm3").write_bytes(np.random.default_rng(1).bytes(3000))
-    (tmp_path / "p.itproj").write_text(json.dumps({"schema_version": 2, "files": [
-        {"role": "movie", "path": "bad.dm3", "sha256": "", "signal": None}]}))
+    (tmp_path / "p.itproj").write_text(
+        json.dumps(
+            {
+                "schema_version": 2,
+                "files": [{"role": "movie", "path": "bad.dm3", "sha256": "", "signal": None}],
+            }
+        )
+    )
     assert refuse("export", tmp_path / "p.itproj", "--out", tmp_path / "x.png").startswith(
-        "insitu-tem: error: bad.dm3: ")
+        "insitu-tem: error: bad.dm3: "
+    )
     (tmp_path / "empty").mkdir()
     monkeypatch.chdir(tmp_path / "empty")
     assert refuse("info", ".").startswith("insitu-tem: error: empty: is a folder")
@@ -87,7 +120,9 @@ def test_an_import_error_is_an_internal_error_never_a_bad_file(raw, refuse, monk
     from insitu_tem.io.readers import tiff_reader
 
     def broken(*args, **kwargs):
-        raise ImportError("cannot import name 'annotate' from partially initialized module 'dask.base'")
+        raise ImportError(
+            "cannot import name 'annotate' from partially initialized module 'dask.base'"
+        )
 
     monkeypatch.setattr(tiff_reader, "read", broken)
     line = refuse("info", raw / "m.tif", code=1)
@@ -98,7 +133,7 @@ def test_threads_loading_at_once_in_a_fresh_process_all_succeed(raw):
     script = f"""
 import threading
 from insitu_tem.io.load import load
-paths = [{str(raw / 'm.tif')!r}, {str(raw / 'patterns.npy')!r}] * 2
+paths = [{str(raw / "m.tif")!r}, {str(raw / "patterns.npy")!r}] * 2
 barrier, errors = threading.Barrier(len(paths)), []
 def work(path):
     barrier.wait()
@@ -111,28 +146,67 @@ threads = [threading.Thread(target=work, args=(p,)) for p in paths]
 [t.join() for t in threads]
 print(errors)
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr[-2000:] + result.stdout
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "[]", (
+        result.stderr[-2000:] + result.stdout
+    )
 
 
 def test_screenshot_never_waits_for_a_dialog(tmp_path, one_line):
-    (tmp_path / "p.itproj").write_text(json.dumps({"schema_version": 2, "files": [
-        {"role": "movie", "path": "gone.tif", "sha256": "", "signal": None}]}))
+    (tmp_path / "p.itproj").write_text(
+        json.dumps(
+            {
+                "schema_version": 2,
+                "files": [{"role": "movie", "path": "gone.tif", "sha256": "", "signal": None}],
+            }
+        )
+    )
     (tmp_path / "p.itproj.autosave").write_text((tmp_path / "p.itproj").read_text())
-    result = subprocess.run([sys.executable, "-m", "insitu_tem.cli.main", "--screenshot", str(tmp_path / "s.png"),
-                             str(tmp_path / "p.itproj")], capture_output=True, text=True, timeout=180,
-                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "insitu_tem.cli.main",
+            "--screenshot",
+            str(tmp_path / "s.png"),
+            str(tmp_path / "p.itproj"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
     assert "gone.tif" in one_line(result.returncode, result.stderr)
 
 
 def test_ctrl_c_during_a_batch_is_one_line(tmp_path, raw, one_line):
     for i in range(30):
         (tmp_path / f"m{i:02d}.tif").write_bytes((raw / "m.tif").read_bytes())
-    (tmp_path / "p.toml").write_text('[pipeline]\ninputs = ["m*.tif"]\n[[step]]\ncommand = "drift"\n')
-    process = subprocess.Popen([sys.executable, "-m", "insitu_tem.cli.main", "batch", str(tmp_path / "p.toml"),
-                                "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (tmp_path / "p.toml").write_text(
+        '[pipeline]\ninputs = ["m*.tif"]\n[[step]]\ncommand = "drift"\n'
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "insitu_tem.cli.main",
+            "batch",
+            str(tmp_path / "p.toml"),
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
-    while not (tmp_path / "results").exists() and process.poll() is None and time.monotonic() < deadline:
+    while (
+        not (tmp_path / "results").exists()
+        and process.poll() is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)

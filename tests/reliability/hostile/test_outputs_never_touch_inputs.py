@@ -13,22 +13,32 @@ from insitu_tem.io.outputs import OutputError, check_output, output_file
 def test_drift_refuses_its_own_input_and_every_alias_of_it(raw, refuse, tmp_path):
     (tmp_path / "link.tif").symlink_to(raw / "m.tif")
     os.link(raw / "m.tif", tmp_path / "hard.tif")
-    for target in (raw / "m.tif", tmp_path / "link.tif", tmp_path / "hard.tif", raw / "sub" / ".." / "m.tif"):
+    for target in (
+        raw / "m.tif",
+        tmp_path / "link.tif",
+        tmp_path / "hard.tif",
+        raw / "sub" / ".." / "m.tif",
+    ):
         line = refuse("drift", raw / "m.tif", "--out", target, "--force")
         assert "is an input of this run" in line
 
 
-@pytest.mark.parametrize("argv", [
-    ["front", "{m}", "--line", "5,30,60,30", "--out", "{m}"],
-    ["drift", "{m}", "--out", ""],
-    ["front", "{m}", "--line", "5,30,60,30", "--out", "{folder}"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["front", "{m}", "--line", "5,30,60,30", "--out", "{m}"],
+        ["drift", "{m}", "--out", ""],
+        ["front", "{m}", "--line", "5,30,60,30", "--out", "{folder}"],
+    ],
+)
 def test_writers_refuse_inputs_empty_names_and_folders_before_any_work(raw, refuse, argv):
     argv = [a.format(m=raw / "m.tif", folder=raw) for a in argv]
     refuse(*argv)
 
 
-def test_an_existing_data_file_needs_force_and_an_export_of_ours_does_not(raw, refuse, tmp_path, capsys):
+def test_an_existing_data_file_needs_force_and_an_export_of_ours_does_not(
+    raw, refuse, tmp_path, capsys
+):
     other = tmp_path / "other.tif"
     tifffile.imwrite(other, np.zeros((8, 8), np.uint16))
     line = refuse("drift", raw / "m.tif", "--out", other)
@@ -62,18 +72,30 @@ def test_a_failed_or_interrupted_write_leaves_no_partial_file(tmp_path):
 
 def test_export_and_across_refuse_the_project_s_raw_files(raw, refuse):
     project = raw.parent / "p.itproj"
-    project.write_text(json.dumps({"schema_version": 2, "files": [
-        {"role": "movie", "path": "raw/m.tif", "sha256": "", "signal": None}]}))
+    project.write_text(
+        json.dumps(
+            {
+                "schema_version": 2,
+                "files": [{"role": "movie", "path": "raw/m.tif", "sha256": "", "signal": None}],
+            }
+        )
+    )
     refuse("export", project, "--view", "movie", "--out", raw / "m.tif", contains="input")
-    refuse("export", project, "--view", "movie", "--out", raw / "m.mp4", "--fps", "0", contains="--fps")
-    refuse("export", project, "--out", project.with_suffix(".tif"), "--dpi", "9000", contains="--dpi")
+    refuse(
+        "export", project, "--view", "movie", "--out", raw / "m.mp4", "--fps", "0", contains="--fps"
+    )
+    refuse(
+        "export", project, "--out", project.with_suffix(".tif"), "--dpi", "9000", contains="--dpi"
+    )
     refuse("export", project, "--out", raw.parent / "x.png", "--options", "5", contains="--options")
     refuse("across", project, "--csv", raw / "m.tif", contains="input")
 
 
 def test_volume_commands_refuse_to_write_over_their_input(raw, refuse):
     volume = raw.parent / "volume.tif"
-    tifffile.imwrite(volume, np.random.default_rng(0).random((8, 16, 16)).astype(np.float32), imagej=True)
+    tifffile.imwrite(
+        volume, np.random.default_rng(0).random((8, 16, 16)).astype(np.float32), imagej=True
+    )
     stamp = (volume.read_bytes(), volume.stat().st_mtime_ns)
     refuse("segment", volume, "--out", volume, "--force", contains="input")
     assert (volume.read_bytes(), volume.stat().st_mtime_ns) == stamp

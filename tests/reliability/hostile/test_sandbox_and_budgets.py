@@ -32,7 +32,9 @@ def test_hdf5_pointing_outside_its_folder_is_refused(tmp_path, secret, refuse, h
         if how == "external_link":
             handle["Experiments/x"] = h5py.ExternalLink(str(secret), "/")
         elif how == "external_storage":
-            handle.create_dataset("data", shape=(16, 32), dtype="u1", external=[(str(secret), 0, 512)])
+            handle.create_dataset(
+                "data", shape=(16, 32), dtype="u1", external=[(str(secret), 0, 512)]
+            )
         else:
             layout = h5py.VirtualLayout(shape=(16, 32), dtype="u1")
             layout[:] = h5py.VirtualSource(str(secret), "data", shape=(16, 32))
@@ -46,14 +48,22 @@ def test_hdf5_external_storage_inside_its_folder_is_followed_with_a_warning(tmp_
 
     path = tmp_path / "x.h5"
     with h5py.File(path, "w") as handle:
-        handle.create_dataset("data", shape=(8, 8), dtype="u1", external=[(str(tmp_path / "frames.bin"), 0, 64)])
+        handle.create_dataset(
+            "data", shape=(8, 8), dtype="u1", external=[(str(tmp_path / "frames.bin"), 0, 64)]
+        )
     assert "same folder" in inspect_hdf5(path)[3][0]
 
 
 def test_a_project_path_of_star_is_never_globbed(raw, refuse):
     project = raw.parent / "p.itproj"
-    project.write_text(json.dumps({"schema_version": 2, "files": [
-        {"role": "movie", "path": "*", "sha256": "", "signal": None}]}))
+    project.write_text(
+        json.dumps(
+            {
+                "schema_version": 2,
+                "files": [{"role": "movie", "path": "*", "sha256": "", "signal": None}],
+            }
+        )
+    )
     refuse("export", project, "--out", raw.parent / "x.png", contains="cannot find")
 
 
@@ -61,8 +71,17 @@ def deflate_bomb(path, side=40_000, rows_per_strip=500):
     """A one-page TIFF of side × side zeros whose strips all share one small zlib stream."""
     blob = zlib.compress(bytes(side * rows_per_strip), 9)
     n_strips = side // rows_per_strip
-    tags = [(256, 4, 1, side), (257, 4, 1, side), (258, 3, 1, 8), (259, 3, 1, 8), (262, 3, 1, 1),
-            (273, 4, n_strips, None), (277, 3, 1, 1), (278, 4, 1, rows_per_strip), (279, 4, n_strips, None)]
+    tags = [
+        (256, 4, 1, side),
+        (257, 4, 1, side),
+        (258, 3, 1, 8),
+        (259, 3, 1, 8),
+        (262, 3, 1, 1),
+        (273, 4, n_strips, None),
+        (277, 3, 1, 1),
+        (278, 4, 1, rows_per_strip),
+        (279, 4, n_strips, None),
+    ]
     ifd_size = 2 + 12 * len(tags) + 4
     blob_at = 8 + ifd_size
     arrays_at = blob_at + len(blob)
@@ -75,8 +94,16 @@ def deflate_bomb(path, side=40_000, rows_per_strip=500):
         elif tag == 279:
             value = arrays_at + len(offsets)
         entries += struct.pack("<HHII", tag, kind, count, value)
-    path.write_bytes(b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", len(tags)) + entries
-                     + struct.pack("<I", 0) + blob + offsets + counts)
+    path.write_bytes(
+        b"II*\x00"
+        + struct.pack("<I", 8)
+        + struct.pack("<H", len(tags))
+        + entries
+        + struct.pack("<I", 0)
+        + blob
+        + offsets
+        + counts
+    )
     return path
 
 
@@ -89,7 +116,9 @@ def test_a_deflate_bomb_tiff_is_refused_within_memory_and_time(tmp_path, limited
 def test_an_hdf5_dataset_that_was_never_written_is_refused(tmp_path, limited, one_line):
     path = tmp_path / "empty.hspy"
     with h5py.File(path, "w") as handle:
-        handle.create_dataset("Experiments/x/data", shape=(20_000, 1000, 1000), dtype="u1", chunks=(1, 1000, 1000))
+        handle.create_dataset(
+            "Experiments/x/data", shape=(20_000, 1000, 1000), dtype="u1", chunks=(1, 1000, 1000)
+        )
     assert "20.0 GB" in one_line(*limited("radial", path, "--kind", "pattern_series")[::2])
 
 
@@ -116,7 +145,9 @@ try:
 except OSError as error:
     print("refused:", error)
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "shorter than its header says" in result.stdout
 
@@ -137,7 +168,9 @@ def test_a_video_decoding_beyond_the_budget_is_refused(tmp_path, monkeypatch):
     from insitu_tem.io.readers import memory
 
     path = tmp_path / "v.mp4"
-    writer = imageio_ffmpeg.write_frames(str(path), (64, 64), macro_block_size=1, ffmpeg_log_level="quiet")
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (64, 64), macro_block_size=1, ffmpeg_log_level="quiet"
+    )
     writer.send(None)
     for _ in range(20):
         writer.send(bytes(64 * 64 * 3))

@@ -81,9 +81,13 @@ class UnitCell:
         """Direct metric tensor G (3×3, Å²)."""
         ca, cb, cg = (math.cos(math.radians(v)) for v in (self.alpha, self.beta, self.gamma))
         a, b, c = self.a, self.b, self.c
-        return np.array([[a * a, a * b * cg, a * c * cb],
-                         [a * b * cg, b * b, b * c * ca],
-                         [a * c * cb, b * c * ca, c * c]])
+        return np.array(
+            [
+                [a * a, a * b * cg, a * c * cb],
+                [a * b * cg, b * b, b * c * ca],
+                [a * c * cb, b * c * ca, c * c],
+            ]
+        )
 
     @property
     def reciprocal_metric(self) -> np.ndarray:
@@ -149,7 +153,9 @@ def zone_axis(hkl1: Sequence[int], hkl2: Sequence[int]) -> Index3:
     """
     uvw = np.cross(np.asarray(hkl1, dtype=int), np.asarray(hkl2, dtype=int))
     if not uvw.any():
-        raise ValueError(f"{tuple(hkl1)} and {tuple(hkl2)} are collinear; pick two non-parallel spots")
+        raise ValueError(
+            f"{tuple(hkl1)} and {tuple(hkl2)} are collinear; pick two non-parallel spots"
+        )
     return _reduced(uvw)
 
 
@@ -183,16 +189,22 @@ def _parse_cached(triplets: tuple[str, ...]) -> tuple[tuple[np.ndarray, np.ndarr
             op = gemmi.Op(triplet)
         except (RuntimeError, ValueError) as error:
             raise ValueError(f"symmetry operation {triplet!r} cannot be read ({error})") from error
-        parsed.append((np.array(op.rot, dtype=float) / op.DEN, np.array(op.tran, dtype=float) / op.DEN))
+        parsed.append(
+            (np.array(op.rot, dtype=float) / op.DEN, np.array(op.tran, dtype=float) / op.DEN)
+        )
     return tuple(parsed)
 
 
 def expand_position(xyz: Sequence[float], operations, *, tolerance: float = 1e-3) -> np.ndarray:
     """Distinct images (n, 3) in [0, 1) of one fractional position under the operations."""
-    images = np.array([(rot @ np.asarray(xyz, dtype=float) + tran) % 1.0 for rot, tran in operations])
+    images = np.array(
+        [(rot @ np.asarray(xyz, dtype=float) + tran) % 1.0 for rot, tran in operations]
+    )
     kept: list[np.ndarray] = []
     for position in images:
-        if not any(np.all(np.abs((position - other + 0.5) % 1.0 - 0.5) < tolerance) for other in kept):
+        if not any(
+            np.all(np.abs((position - other + 0.5) % 1.0 - 0.5) < tolerance) for other in kept
+        ):
             kept.append(position)
     return np.array(kept)
 
@@ -228,8 +240,13 @@ class ZoneIndexing:
     angle_errors_deg: tuple[float, ...]
 
 
-def index_spots_in_zone(cell: UnitCell, families: Sequence[Sequence[Sequence[Index3]]],
-                        azimuths_deg: Sequence[float], *, angle_tolerance_deg: float = 2.0) -> ZoneIndexing:
+def index_spots_in_zone(
+    cell: UnitCell,
+    families: Sequence[Sequence[Sequence[Index3]]],
+    azimuths_deg: Sequence[float],
+    *,
+    angle_tolerance_deg: float = 2.0,
+) -> ZoneIndexing:
     """Assign hkl to Friedel-reduced spots so that all angles fit and all lie in one zone.
 
     Parameters
@@ -259,15 +276,25 @@ def index_spots_in_zone(cell: UnitCell, families: Sequence[Sequence[Sequence[Ind
     best = (0, math.inf, ZoneIndexing((None,) * len(families), None, ()))
     for family in families[anchor]:
         g0 = max(family, key=representative_key)
-        partners = [] if second is None else [
-            h for h in _in_zone(cell, families[second], None, [(g0, measured(anchor, second))], tol)
-            if np.cross(g0, h[0]).any()]
+        partners = (
+            []
+            if second is None
+            else [
+                h
+                for h in _in_zone(
+                    cell, families[second], None, [(g0, measured(anchor, second))], tol
+                )
+                if np.cross(g0, h[0]).any()
+            ]
+        )
         for g1 in [p[0] for p in partners] or [None]:
             uvw = zone_axis(g0, g1) if g1 is not None else None
             hkl, errors = [None] * len(families), []
             hkl[anchor] = g0
             for j in spots[1:]:
-                rules = [(g0, measured(anchor, j))] + ([(g1, measured(second, j))] if g1 is not None else [])
+                rules = [(g0, measured(anchor, j))] + (
+                    [(g1, measured(second, j))] if g1 is not None else []
+                )
                 fits = _in_zone(cell, families[j], uvw, rules, tol)
                 if fits:
                     hkl[j], error = min(fits, key=lambda f: f[1])

@@ -86,7 +86,9 @@ def nearest_neighbour_A(phase: Phase) -> float:
     """Shortest interatomic distance in the structure, in Å."""
     atoms = phase.atoms
     shifts = np.array([[i, j, k] for i in (-1, 0, 1) for j in (-1, 0, 1) for k in (-1, 0, 1)])
-    frac = atoms.fractional[:, None, None, :] - atoms.fractional[None, :, None, :] + shifts[None, None]
+    frac = (
+        atoms.fractional[:, None, None, :] - atoms.fractional[None, :, None, :] + shifts[None, None]
+    )
     distances = np.linalg.norm(phase.lattice.cartesian(frac), axis=-1)
     return float(distances[distances > 1e-6].min())
 
@@ -97,17 +99,27 @@ def build_cluster(phase: Phase, *, grain_diameter_nm: float) -> Cluster:
         raise ValueError(f"grain diameter {grain_diameter_nm!r} nm must be positive, e.g. 3")
     radius = grain_diameter_nm * 5.0 + nearest_neighbour_A(phase) / 2.0
     atoms = phase.atoms
-    reach = [int(math.ceil(radius * np.linalg.norm(row))) + 1 for row in phase.lattice.reciprocal_basis]
-    grid = np.stack(np.meshgrid(*[np.arange(-n, n + 1) for n in reach], indexing="ij"), -1).reshape(-1, 1, 3)
+    reach = [
+        int(math.ceil(radius * np.linalg.norm(row))) + 1 for row in phase.lattice.reciprocal_basis
+    ]
+    grid = np.stack(np.meshgrid(*[np.arange(-n, n + 1) for n in reach], indexing="ij"), -1).reshape(
+        -1, 1, 3
+    )
     frac = (grid + atoms.fractional[None] - atoms.fractional[0]).reshape(-1, 3)
     keep = np.linalg.norm(phase.lattice.cartesian(frac), axis=1) <= radius + 1e-9
     count = int(keep.sum())
     if count > _MAX_ATOMS:
-        raise ValueError(f"a {grain_diameter_nm} nm grain of {phase.name} has {count} atoms; "
-                         f"keep it under {_MAX_ATOMS} (about 10 nm)")
+        raise ValueError(
+            f"a {grain_diameter_nm} nm grain of {phase.name} has {count} atoms; "
+            f"keep it under {_MAX_ATOMS} (about 10 nm)"
+        )
     index = np.tile(np.arange(len(atoms.elements)), len(grid))[keep]
-    return Cluster(tuple(atoms.elements[i] for i in index), atoms.occupancy[index],
-                   phase.lattice.cartesian(frac[keep]), float(grain_diameter_nm))
+    return Cluster(
+        tuple(atoms.elements[i] for i in index),
+        atoms.occupancy[index],
+        phase.lattice.cartesian(frac[keep]),
+        float(grain_diameter_nm),
+    )
 
 
 def _species(cluster: Cluster) -> tuple[list[tuple[str, float]], np.ndarray]:
@@ -156,7 +168,9 @@ def _scattering(species, q, energy_kV) -> np.ndarray:
     return np.array([gamma * occ * electron_scattering_factor(el, q) for el, occ in species])
 
 
-def debye_intensity(cluster: Cluster, q_per_A, *, energy_kV: float = 300.0, bin_A: float = 0.001) -> np.ndarray:
+def debye_intensity(
+    cluster: Cluster, q_per_A, *, energy_kV: float = 300.0, bin_A: float = 0.001
+) -> np.ndarray:
     """Debye-equation intensity per atom (Å²) on ``q_per_A`` (1/Å) from histogrammed pair distances."""
     q = np.asarray(q_per_A, dtype=float)
     species, pairs = pair_histogram(cluster, bin_A=bin_A)
@@ -184,8 +198,9 @@ def debye_intensity_direct(cluster: Cluster, q_per_A, *, energy_kV: float = 300.
     return total / len(kind)
 
 
-def simulate_ring_profile(phase: Phase, *, grain_diameter_nm: float, q_per_A=None,
-                          energy_kV: float = 300.0) -> RingProfile:
+def simulate_ring_profile(
+    phase: Phase, *, grain_diameter_nm: float, q_per_A=None, energy_kV: float = 300.0
+) -> RingProfile:
     """Ring profile of a spherical grain of ``phase``.
 
     Parameters
@@ -209,8 +224,15 @@ def simulate_ring_profile(phase: Phase, *, grain_diameter_nm: float, q_per_A=Non
     cluster = build_cluster(phase, grain_diameter_nm=grain_diameter_nm)
     intensity = debye_intensity(cluster, q, energy_kV=energy_kV)
     peaks = _peaks(phase, cluster, q, intensity, energy_kV)
-    return RingProfile(q, intensity, peaks, phase.name, float(grain_diameter_nm), len(cluster.elements),
-                       float(energy_kV))
+    return RingProfile(
+        q,
+        intensity,
+        peaks,
+        phase.name,
+        float(grain_diameter_nm),
+        len(cluster.elements),
+        float(energy_kV),
+    )
 
 
 def _peaks(phase, cluster, q, intensity, energy_kV) -> tuple[RingPeak, ...]:
@@ -230,8 +252,10 @@ def _peaks(phase, cluster, q, intensity, energy_kV) -> tuple[RingPeak, ...]:
     if found.size == 0:
         return ()
     widths = peak_widths(interference, found, rel_height=0.5)[0] * np.gradient(q)[found]
-    return tuple(RingPeak(1.0 / q[i], float(q[i]), float(w), _label(table, q[i], w), float(intensity[i]))
-                 for i, w in zip(found, widths))
+    return tuple(
+        RingPeak(1.0 / q[i], float(q[i]), float(w), _label(table, q[i], w), float(intensity[i]))
+        for i, w in zip(found, widths)
+    )
 
 
 def _label(table, q_peak: float, width: float) -> Index3 | None:

@@ -32,8 +32,16 @@ from insitu_tem.analysis.crystal.reflections import Reflection
 from insitu_tem.analysis.crystal.scattering_factors import normalise_element
 
 __all__ = [
-    "Site", "Phase", "load_library", "get_phase", "load_cif", "match_spacings",
-    "MatchResult", "MatchCandidate", "Reflection", "UnitCell",
+    "Site",
+    "Phase",
+    "load_library",
+    "get_phase",
+    "load_cif",
+    "match_spacings",
+    "MatchResult",
+    "MatchCandidate",
+    "Reflection",
+    "UnitCell",
 ]
 
 
@@ -65,13 +73,20 @@ def load_cif(path: str | Path, *, name: str | None = None) -> Phase:
     if not small.sites or cell.a <= 1.0:
         raise ValueError(f"{path.name}: the CIF has no cell or no atom sites; export it with both")
     sites = tuple(
-        Site(normalise_element(s.element.name), (s.fract.x, s.fract.y, s.fract.z), float(s.occ),
-             float(8 * math.pi**2 * s.u_iso), s.label)
+        Site(
+            normalise_element(s.element.name),
+            (s.fract.x, s.fract.y, s.fract.z),
+            float(s.occ),
+            float(8 * math.pi**2 * s.u_iso),
+            s.label,
+        )
         for s in small.sites
     )
     operations, symbol = _cif_operations(block, small)
     return Phase(
-        name=name or _cif_text(block, "_chemical_name_common", "_chemical_formula_sum") or block.name,
+        name=name
+        or _cif_text(block, "_chemical_name_common", "_chemical_formula_sum")
+        or block.name,
         lattice=UnitCell(cell.a, cell.b, cell.c, cell.alpha, cell.beta, cell.gamma),
         sites=sites,
         space_group=symbol,
@@ -120,7 +135,9 @@ def load_library() -> dict[str, Phase]:
 @functools.lru_cache(maxsize=1)
 def _library() -> tuple[tuple[str, Phase], ...]:
     folder = resources.files("insitu_tem") / "resources" / "phases"
-    phases = [load_cif(Path(str(entry))) for entry in folder.iterdir() if entry.name.endswith(".cif")]
+    phases = [
+        load_cif(Path(str(entry))) for entry in folder.iterdir() if entry.name.endswith(".cif")
+    ]
     return tuple((phase.name, phase) for phase in sorted(phases, key=lambda p: p.name))
 
 
@@ -189,10 +206,16 @@ class MatchResult:
         return self.candidates[0] if self.candidates else None
 
 
-def match_spacings(d_A: Sequence[float], *, angles_deg: Sequence[float] | None = None,
-                   tolerance: float = 0.02, angle_tolerance_deg: float = 2.0,
-                   phases: Sequence[Phase | str] | None = None, energy_kV: float = 300.0,
-                   min_intensity: float = 1e-3) -> MatchResult:
+def match_spacings(
+    d_A: Sequence[float],
+    *,
+    angles_deg: Sequence[float] | None = None,
+    tolerance: float = 0.02,
+    angle_tolerance_deg: float = 2.0,
+    phases: Sequence[Phase | str] | None = None,
+    energy_kV: float = 300.0,
+    min_intensity: float = 1e-3,
+) -> MatchResult:
     """Rank phases whose allowed reflections explain measured d-spacings (and angles).
 
     Parameters
@@ -224,16 +247,33 @@ def match_spacings(d_A: Sequence[float], *, angles_deg: Sequence[float] | None =
     angles = None if angles_deg is None else np.asarray(angles_deg, dtype=float)
     if angles is not None and (angles.shape != d.shape or not np.all(np.isfinite(angles))):
         raise ValueError(f"give one finite angle per spacing ({d.size}), got {angles_deg!r}")
-    pool = list(load_library().values()) if phases is None else [
-        p if isinstance(p, Phase) else get_phase(p) for p in phases]
-    found = [c for p in pool
-             if (c := _match_phase(p, d, angles, tolerance, angle_tolerance_deg, energy_kV, min_intensity))]
+    pool = (
+        list(load_library().values())
+        if phases is None
+        else [p if isinstance(p, Phase) else get_phase(p) for p in phases]
+    )
+    found = [
+        c
+        for p in pool
+        if (
+            c := _match_phase(
+                p, d, angles, tolerance, angle_tolerance_deg, energy_kV, min_intensity
+            )
+        )
+    ]
     found.sort(key=lambda c: (-c.n_matched, c.score))
     if not found:
         listed = ", ".join(f"{v:.3f}" for v in d)
-        return MatchResult(False, (), False, "", reason=(
-            f"no phase has a reflection within {tolerance:.1%} of d = {listed} Å; "
-            "widen the tolerance, check the calibration or load the phase's CIF"))
+        return MatchResult(
+            False,
+            (),
+            False,
+            "",
+            reason=(
+                f"no phase has a reflection within {tolerance:.1%} of d = {listed} Å; "
+                "widen the tolerance, check the calibration or load the phase's CIF"
+            ),
+        )
     top = [c for c in found if c.n_matched == found[0].n_matched]
     return MatchResult(True, tuple(found), len(top) > 1, _note(top, d, tolerance))
 
@@ -247,12 +287,19 @@ def _checked_spacings(d_A, tolerance: float) -> np.ndarray:
     return d
 
 
-def _match_phase(phase, d, angles, tolerance, angle_tol, energy_kV, min_intensity) -> MatchCandidate | None:
+def _match_phase(
+    phase, d, angles, tolerance, angle_tol, energy_kV, min_intensity
+) -> MatchCandidate | None:
     table = phase.reflections(d_min_A=float(d.min()) * (1 - tolerance) * 0.999, energy_kV=energy_kV)
     strongest = max((r.intensity for r in table), default=0.0)
     table = [r for r in table if r.intensity >= min_intensity * strongest]
-    options = [sorted((r for r in table if abs(value / r.d_A - 1) <= tolerance),
-                      key=lambda r: abs(value / r.d_A - 1)) for value in d]
+    options = [
+        sorted(
+            (r for r in table if abs(value / r.d_A - 1) <= tolerance),
+            key=lambda r: abs(value / r.d_A - 1),
+        )
+        for value in d
+    ]
     matched = [i for i, opts in enumerate(options) if opts]
     if not matched:
         return None
@@ -260,29 +307,44 @@ def _match_phase(phase, d, angles, tolerance, angle_tol, energy_kV, min_intensit
     zone, angle_errors = None, ()
     if angles is not None and len(matched) > 1:
         families = [[phase.equivalents(r.hkl) for r in opts] for opts in options]
-        indexed = index_spots_in_zone(phase.lattice, families, angles, angle_tolerance_deg=angle_tol)
+        indexed = index_spots_in_zone(
+            phase.lattice, families, angles, angle_tolerance_deg=angle_tol
+        )
         hkl, zone, angle_errors = list(indexed.hkl), indexed.zone_axis, indexed.angle_errors_deg
         if not any(h is not None for h in hkl):
             return None
     refs = [phase.d_spacing(h) if h is not None else None for h in hkl]
     d_err = [d[i] / r - 1 if r is not None else None for i, r in enumerate(refs)]
     terms = [e / tolerance for e in d_err if e is not None] + [a / angle_tol for a in angle_errors]
-    alternatives = tuple(tuple(r.hkl for r in opts if h is None or r.hkl not in phase.equivalents(h))
-                         for opts, h in zip(options, hkl))
-    return MatchCandidate(phase.name, tuple(hkl), tuple(refs), tuple(d_err), zone,
-                          float(np.sqrt(np.mean(np.square(terms)))), sum(h is not None for h in hkl),
-                          alternatives)
+    alternatives = tuple(
+        tuple(r.hkl for r in opts if h is None or r.hkl not in phase.equivalents(h))
+        for opts, h in zip(options, hkl)
+    )
+    return MatchCandidate(
+        phase.name,
+        tuple(hkl),
+        tuple(refs),
+        tuple(d_err),
+        zone,
+        float(np.sqrt(np.mean(np.square(terms)))),
+        sum(h is not None for h in hkl),
+        alternatives,
+    )
 
 
 def _note(top: list[MatchCandidate], d: np.ndarray, tolerance: float) -> str:
     def describe(c: MatchCandidate) -> str:
-        parts = [f"({''.join(str(v) for v in h)}) {r:.3f} Å" for h, r in zip(c.hkl, c.d_reference_A) if h]
+        parts = [
+            f"({''.join(str(v) for v in h)}) {r:.3f} Å" for h, r in zip(c.hkl, c.d_reference_A) if h
+        ]
         zone = f" zone [{''.join(str(v) for v in c.zone_axis)}]" if c.zone_axis else ""
         return f"{c.phase} {', '.join(parts)}{zone}"
 
     listed = ", ".join(f"{v:.3f}" for v in d)
     if len(top) > 1:
-        return (f"ambiguous: d = {listed} Å fits {len(top)} phases within {tolerance:.1%}: "
-                + "; ".join(describe(c) for c in top)
-                + ". Measure another spacing or the angle between two spots to decide.")
+        return (
+            f"ambiguous: d = {listed} Å fits {len(top)} phases within {tolerance:.1%}: "
+            + "; ".join(describe(c) for c in top)
+            + ". Measure another spacing or the angle between two spots to decide."
+        )
     return f"best match: {describe(top[0])}"

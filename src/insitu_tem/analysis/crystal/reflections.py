@@ -14,7 +14,12 @@ from typing import Sequence
 
 import numpy as np
 
-from insitu_tem.analysis.crystal.crystallography import Index3, UnitCell, relativistic_factor, representative_key
+from insitu_tem.analysis.crystal.crystallography import (
+    Index3,
+    UnitCell,
+    relativistic_factor,
+    representative_key,
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,9 @@ class UnitCellAtoms:
     B_A2: np.ndarray
 
 
-def structure_factor(cell: UnitCell, atoms: UnitCellAtoms, hkl, *, energy_kV: float = 300.0) -> np.ndarray:
+def structure_factor(
+    cell: UnitCell, atoms: UnitCellAtoms, hkl, *, energy_kV: float = 300.0
+) -> np.ndarray:
     """Kinematic electron structure factor.
 
     F(hkl) = γ Σⱼ oⱼ fⱼ(q) exp(-Bⱼ q²/4) exp(2πi h·xⱼ), q = 1/d, with the
@@ -115,8 +122,15 @@ def equivalent_indices(hkl: Sequence[int], rotations: np.ndarray) -> tuple[Index
     return tuple(sorted({(int(h), int(k), int(l)) for h, k, l in images}))
 
 
-def reflection_families(cell: UnitCell, atoms: UnitCellAtoms, rotations: np.ndarray, *,
-                        d_min_A: float, energy_kV: float, extinct: float = 1e-6) -> tuple[Reflection, ...]:
+def reflection_families(
+    cell: UnitCell,
+    atoms: UnitCellAtoms,
+    rotations: np.ndarray,
+    *,
+    d_min_A: float,
+    energy_kV: float,
+    extinct: float = 1e-6,
+) -> tuple[Reflection, ...]:
     """Allowed reflection families with d >= ``d_min_A`` (Å), sorted by decreasing d.
 
     A reflection is allowed when |F|² exceeds ``extinct`` times the strongest
@@ -127,7 +141,9 @@ def reflection_families(cell: UnitCell, atoms: UnitCellAtoms, rotations: np.ndar
         return ()
     intensity = np.abs(structure_factor(cell, atoms, hkl, energy_kV=energy_kV)) ** 2
     allowed = intensity > extinct * intensity.max()
-    lookup = {tuple(int(v) for v in row): float(i) for row, i in zip(hkl[allowed], intensity[allowed])}
+    lookup = {
+        tuple(int(v) for v in row): float(i) for row, i in zip(hkl[allowed], intensity[allowed])
+    }
     families, seen = [], set()
     for index in lookup:
         if index in seen:

@@ -18,8 +18,20 @@ from typing import Sequence
 
 import numpy as np
 
-from insitu_tem.analysis.crystal.crystallography import Index3, UnitCell, expand_position, parse_symmetry_operations, zone_axis
-from insitu_tem.analysis.crystal.reflections import Reflection, UnitCellAtoms, equivalent_indices, reflection_families, structure_factor
+from insitu_tem.analysis.crystal.crystallography import (
+    Index3,
+    UnitCell,
+    expand_position,
+    parse_symmetry_operations,
+    zone_axis,
+)
+from insitu_tem.analysis.crystal.reflections import (
+    Reflection,
+    UnitCellAtoms,
+    equivalent_indices,
+    reflection_families,
+    structure_factor,
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +97,9 @@ class Phase:
                 positions.append(position)
                 occupancy.append(site.occupancy)
                 b_factor.append(site.B_A2)
-        return UnitCellAtoms(tuple(elements), np.array(positions), np.array(occupancy), np.array(b_factor))
+        return UnitCellAtoms(
+            tuple(elements), np.array(positions), np.array(occupancy), np.array(b_factor)
+        )
 
     @functools.cached_property
     def reciprocal_rotations(self) -> np.ndarray:
@@ -115,7 +129,9 @@ class Phase:
         """Kinematic electron structure factor F(hkl) in Å (complex), shape (..., 3) -> (...)."""
         return structure_factor(self.lattice, self.atoms, hkl, energy_kV=energy_kV)
 
-    def reflections(self, *, d_min_A: float = 1.0, energy_kV: float = 300.0) -> tuple[Reflection, ...]:
+    def reflections(
+        self, *, d_min_A: float = 1.0, energy_kV: float = 300.0
+    ) -> tuple[Reflection, ...]:
         """Allowed reflection families with d >= ``d_min_A``, sorted by decreasing d.
 
         A family is allowed when its |F|² exceeds 1e-6 of the strongest one's
@@ -135,5 +151,6 @@ class Phase:
 
 @functools.lru_cache(maxsize=128)
 def _reflection_table(phase: Phase, d_min_A: float, energy_kV: float) -> tuple[Reflection, ...]:
-    return reflection_families(phase.lattice, phase.atoms, phase.reciprocal_rotations,
-                               d_min_A=d_min_A, energy_kV=energy_kV)
+    return reflection_families(
+        phase.lattice, phase.atoms, phase.reciprocal_rotations, d_min_A=d_min_A, energy_kV=energy_kV
+    )

@@ -28,7 +28,9 @@ class ZoneReflection:
     intensity: float
 
 
-def zone_reflections(phase, zone_uvw, *, q_max_per_A: float, energy_kV: float = 300.0) -> list[ZoneReflection]:
+def zone_reflections(
+    phase, zone_uvw, *, q_max_per_A: float, energy_kV: float = 300.0
+) -> list[ZoneReflection]:
     """Allowed reflections (hkl)·[uvw] = 0 of ``phase`` with |g| ≤ ``q_max_per_A``.
 
     Parameters

@@ -16,7 +16,9 @@ import numpy as np
 from insitu_tem.analysis.crystal.crystallography import electron_wavelength_A
 
 
-def scale_from_camera_length(*, pixel_size_um: float, camera_length_mm: float, energy_kV: float) -> float:
+def scale_from_camera_length(
+    *, pixel_size_um: float, camera_length_mm: float, energy_kV: float
+) -> float:
     """Pattern scale in 1/nm per px from the detector pixel size and camera length.
 
     Parameters

@@ -53,14 +53,18 @@ def as_pattern(pattern) -> np.ndarray:
     """One 2-D pattern as float64; ValueError for anything else."""
     data = np.asarray(pattern)
     if data.ndim != 2:
-        raise ValueError(f"expected one 2-D pattern, got an array of shape {data.shape}; pass dataset.frame(i)")
+        raise ValueError(
+            f"expected one 2-D pattern, got an array of shape {data.shape}; pass dataset.frame(i)"
+        )
     return data.astype(np.float64)
 
 
 def parabolic_offset(minus: float, centre: float, plus: float) -> float:
     """Sub-sample offset (−0.5 to 0.5) of the vertex of a parabola through three samples."""
     denominator = minus - 2.0 * centre + plus
-    return 0.0 if denominator == 0 else float(np.clip(0.5 * (minus - plus) / denominator, -0.5, 0.5))
+    return (
+        0.0 if denominator == 0 else float(np.clip(0.5 * (minus - plus) / denominator, -0.5, 0.5))
+    )
 
 
 def _subpixel_peak(surface: np.ndarray) -> tuple[float, float]:
@@ -110,7 +114,13 @@ def _not_a_beam(data: np.ndarray, top: float, background: float, border: np.ndar
 
 
 def direct_beam_centre(
-    pattern, *, guess_rc=None, method: str = "com", threshold: float = 0.5, search_px: int = 12, mask=None
+    pattern,
+    *,
+    guess_rc=None,
+    method: str = "com",
+    threshold: float = 0.5,
+    search_px: int = 12,
+    mask=None,
 ) -> BeamCentre:
     """Sub-pixel centre of the direct-beam disk.
 
@@ -137,7 +147,11 @@ def direct_beam_centre(
     data = as_pattern(pattern)
     guess = symmetry_centre(data).centre_rc if guess_rc is None else tuple(guess_rc)
     window, r0, c0 = _window(data, guess, int(search_px))
-    hidden = np.zeros(window.shape, bool) if mask is None else _window(np.asarray(mask, bool), guess, int(search_px))[0]
+    hidden = (
+        np.zeros(window.shape, bool)
+        if mask is None
+        else _window(np.asarray(mask, bool), guess, int(search_px))[0]
+    )
     smooth = np.where(hidden, -np.inf, ndimage.uniform_filter(window, 3))
     peak_rc = np.unravel_index(int(np.argmax(smooth)), smooth.shape)
     edge = np.zeros(window.shape, bool)
@@ -151,16 +165,28 @@ def direct_beam_centre(
     labels, _ = ndimage.label(window > level)
     blob = labels == labels[peak_rc]
     if (ndimage.binary_dilation(blob, iterations=2) & hidden).any():
-        return BeamCentre(False, guess, float("nan"), method, "the direct beam is behind the mask (beam stop)")
+        return BeamCentre(
+            False, guess, float("nan"), method, "the direct beam is behind the mask (beam stop)"
+        )
     if blob[0].any() or blob[-1].any() or blob[:, 0].any() or blob[:, -1].any():
-        return BeamCentre(False, guess, float("nan"), method, "direct beam larger than the search window; raise search_px")
+        return BeamCentre(
+            False,
+            guess,
+            float("nan"),
+            method,
+            "direct beam larger than the search window; raise search_px",
+        )
     radius = float(np.sqrt(blob.sum() / np.pi))
     if method == "com":
-        weights = np.where(ndimage.binary_dilation(blob, iterations=2), np.clip(window - level, 0, None), 0.0)
+        weights = np.where(
+            ndimage.binary_dilation(blob, iterations=2), np.clip(window - level, 0, None), 0.0
+        )
         rc = ndimage.center_of_mass(weights)
     else:
         half = int(np.ceil(radius)) + 2
-        corr = signal.fftconvolve(window - background, _disk_template(radius, half)[::-1, ::-1], mode="same")
+        corr = signal.fftconvolve(
+            window - background, _disk_template(radius, half)[::-1, ::-1], mode="same"
+        )
         rc = _subpixel_peak(corr)
     return BeamCentre(True, (float(rc[0] + r0), float(rc[1] + c0)), radius, method)
 
@@ -185,7 +211,11 @@ class CentreSeries:
 
 
 def centres_along_scan(
-    patterns, *, method: str = "com", search_px: int = 12, should_stop: Callable[[], bool] | None = None
+    patterns,
+    *,
+    method: str = "com",
+    search_px: int = 12,
+    should_stop: Callable[[], bool] | None = None,
 ) -> CentreSeries:
     """Direct-beam centre of every pattern of a series, each started from the last found.
 
@@ -198,7 +228,9 @@ def centres_along_scan(
         Polled between patterns; when it returns True the remaining centres stay NaN.
     """
     if np.ndim(patterns) != 3:
-        raise ValueError(f"expected (n, rows, cols) patterns, got shape {np.shape(patterns)}; flatten the scan first")
+        raise ValueError(
+            f"expected (n, rows, cols) patterns, got shape {np.shape(patterns)}; flatten the scan first"
+        )
     n = len(patterns)
     centres = np.full((n, 2), np.nan)
     ok = np.zeros(n, dtype=bool)
@@ -207,7 +239,9 @@ def centres_along_scan(
     for i in range(n):
         if should_stop is not None and should_stop():
             break
-        found = direct_beam_centre(np.asarray(patterns[i]), guess_rc=guess, method=method, search_px=search_px)
+        found = direct_beam_centre(
+            np.asarray(patterns[i]), guess_rc=guess, method=method, search_px=search_px
+        )
         if found.ok:
             centres[i], ok[i], radius[i] = found.centre_rc, True, found.radius_px
             guess = found.centre_rc
@@ -251,9 +285,13 @@ def fit_descan(position, centre_rc, *, degree: int = 2, ok=None) -> DescanFit:
     """
     x = np.asarray(position, dtype=float)
     rc = np.asarray(centre_rc, dtype=float)
-    use = np.isfinite(rc).all(axis=1) & (np.ones(len(x), bool) if ok is None else np.asarray(ok, bool))
+    use = np.isfinite(rc).all(axis=1) & (
+        np.ones(len(x), bool) if ok is None else np.asarray(ok, bool)
+    )
     if use.sum() <= degree:
-        raise ValueError(f"only {int(use.sum())} centres found; a degree-{degree} descan fit needs {degree + 1}")
+        raise ValueError(
+            f"only {int(use.sum())} centres found; a degree-{degree} descan fit needs {degree + 1}"
+        )
     coef_r = P.polyfit(x[use], rc[use, 0], degree)
     coef_c = P.polyfit(x[use], rc[use, 1], degree)
     fitted = np.stack([P.polyval(x, coef_r), P.polyval(x, coef_c)], axis=1)
@@ -291,14 +329,18 @@ def find_centre(pattern, *, method: str = "com", mask=None, search_px: int = 12)
     beam = _grown_search(data, coarse.centre_rc, method=method, mask=mask, search_px=search_px)
     if not beam.ok:
         compressed = symmetry_centre(np.log1p(data - data.min()), mask=mask)
-        beam = _grown_search(data, compressed.centre_rc, method=method, mask=mask, search_px=search_px)
+        beam = _grown_search(
+            data, compressed.centre_rc, method=method, mask=mask, search_px=search_px
+        )
     return beam if beam.ok else coarse
 
 
 def _grown_search(data: np.ndarray, guess_rc, *, method: str, mask, search_px: int) -> BeamCentre:
     limit = min(data.shape) // 4
     while True:
-        beam = direct_beam_centre(data, guess_rc=guess_rc, method=method, search_px=search_px, mask=mask)
+        beam = direct_beam_centre(
+            data, guess_rc=guess_rc, method=method, search_px=search_px, mask=mask
+        )
         if beam.ok or "larger than the search window" not in beam.reason or 2 * search_px > limit:
             return beam
         search_px *= 2

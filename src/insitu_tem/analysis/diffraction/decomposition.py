@@ -28,7 +28,9 @@ def _as_series(profiles) -> np.ndarray:
     if data.ndim != 2 or min(data.shape) < 2:
         raise ValueError(f"expected (n_profiles, n_bins) with n >= 2, got shape {data.shape}")
     if not np.isfinite(data).all():
-        raise ValueError("profiles contain NaN or inf; crop empty bins first (e.g. profiles[:, finite_columns])")
+        raise ValueError(
+            "profiles contain NaN or inf; crop empty bins first (e.g. profiles[:, finite_columns])"
+        )
     return data
 
 
@@ -115,7 +117,9 @@ class NmfResult:
         return self.weights / np.where(total > 0, total, 1.0)
 
 
-def _initial(data: np.ndarray, fixed: np.ndarray, n_free: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _initial(
+    data: np.ndarray, fixed: np.ndarray, n_free: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     scale = float(data.mean())
     free = rng.uniform(0.5, 1.5, (n_free, data.shape[1])) * scale
@@ -157,14 +161,24 @@ def nmf(
     """
     data = _as_series(profiles)
     if data.min() < 0:
-        raise ValueError("NMF needs non-negative profiles; clip or offset them (e.g. np.clip(profiles, 0, None))")
-    fixed = np.zeros((0, data.shape[1])) if fixed_components is None else np.atleast_2d(np.asarray(fixed_components, float))
+        raise ValueError(
+            "NMF needs non-negative profiles; clip or offset them (e.g. np.clip(profiles, 0, None))"
+        )
+    fixed = (
+        np.zeros((0, data.shape[1]))
+        if fixed_components is None
+        else np.atleast_2d(np.asarray(fixed_components, float))
+    )
     if fixed.shape[1:] != data.shape[1:] or len(fixed) > n_components or fixed.min(initial=0) < 0:
-        raise ValueError(f"fixed_components must be (j <= {n_components}, {data.shape[1]}) non-negative profiles, "
-                         f"got shape {fixed.shape}")
+        raise ValueError(
+            f"fixed_components must be (j <= {n_components}, {data.shape[1]}) non-negative profiles, "
+            f"got shape {fixed.shape}"
+        )
     n_fixed = len(fixed)
     w, h = _initial(data, fixed, n_components - n_fixed, seed)
-    w, h, iteration = _multiplicative_updates(data, w, h, n_fixed, max_iter=max_iter, tol=tol, should_stop=should_stop)
+    w, h, iteration = _multiplicative_updates(
+        data, w, h, n_fixed, max_iter=max_iter, tol=tol, should_stop=should_stop
+    )
     scale = np.ones(n_components)
     scale[n_fixed:] = 1.0 / np.maximum(w[:, n_fixed:].max(axis=0), _EPS)
     h, w = h / scale[:, None], w * scale[None, :]

@@ -95,15 +95,29 @@ def _edge_radii(smooth: np.ndarray, centre, radius: float, angles: np.ndarray):
     ray = np.arange(len(angles))
     minus, mid, plus = slope[ray, k - 1], slope[ray, k], slope[ray, k + 1]
     curvature = minus - 2 * mid + plus
-    offset = np.where(curvature > 0, np.clip(0.5 * (minus - plus) / np.where(curvature > 0, curvature, 1), -0.5, 0.5), 0)
+    offset = np.where(
+        curvature > 0,
+        np.clip(0.5 * (minus - plus) / np.where(curvature > 0, curvature, 1), -0.5, 0.5),
+        0,
+    )
     edge = rho[k] + offset * step
-    outside = profile[:, rho >= 1.3 * radius].mean(axis=1) if np.any(rho >= 1.3 * radius) else profile[:, -1]
+    outside = (
+        profile[:, rho >= 1.3 * radius].mean(axis=1)
+        if np.any(rho >= 1.3 * radius)
+        else profile[:, -1]
+    )
     before = (rho[None, :] >= edge[:, None] - 2.0) & (rho[None, :] <= edge[:, None])
     height = np.where(before, profile, -np.inf).max(axis=1) - outside
     return edge, height
 
 
-def _circle_step(angles: np.ndarray, radii: np.ndarray, weights: np.ndarray, use: np.ndarray, radius: float | None):
+def _circle_step(
+    angles: np.ndarray,
+    radii: np.ndarray,
+    weights: np.ndarray,
+    use: np.ndarray,
+    radius: float | None,
+):
     columns = [np.sin(angles), np.cos(angles)] + ([np.ones_like(angles)] if radius is None else [])
     design = np.column_stack(columns)
     target = radii - (0.0 if radius is None else radius)
@@ -112,8 +126,15 @@ def _circle_step(angles: np.ndarray, radii: np.ndarray, weights: np.ndarray, use
     return solution, target - design @ solution, design
 
 
-def fit_disk_edge(smooth: np.ndarray, start_rc, *, radius_px: float, noise: float, fixed_radius: bool = False,
-                  iterations: int = 3) -> DiskFit:
+def fit_disk_edge(
+    smooth: np.ndarray,
+    start_rc,
+    *,
+    radius_px: float,
+    noise: float,
+    fixed_radius: bool = False,
+    iterations: int = 3,
+) -> DiskFit:
     """Centre (and radius) of a bright disk from its edge (see module docstring).
 
     Each ray's edge point is weighted by the square of the step it falls through, so the
@@ -146,8 +167,12 @@ def fit_disk_edge(smooth: np.ndarray, start_rc, *, radius_px: float, noise: floa
         weights = np.clip(height, 0.0, None) ** 2
         for _ in range(3):
             if use.sum() < max(6, _MIN_RAY_FRACTION * n_rays):
-                return DiskFit(False, tuple(centre), np.nan, np.nan, int(use.sum()), "no clear disk edge")
-            solution, residual, design = _circle_step(angles, radii, weights, use, radius_px if fixed_radius else None)
+                return DiskFit(
+                    False, tuple(centre), np.nan, np.nan, int(use.sum()), "no clear disk edge"
+                )
+            solution, residual, design = _circle_step(
+                angles, radii, weights, use, radius_px if fixed_radius else None
+            )
             spread = 1.4826 * np.median(np.abs(residual[use] - np.median(residual[use]))) + 0.05
             kept = use & (np.abs(residual) <= 3.0 * spread)
             if kept.sum() == use.sum():
@@ -156,7 +181,9 @@ def fit_disk_edge(smooth: np.ndarray, start_rc, *, radius_px: float, noise: floa
         centre = centre + solution[:2]
         radius = radius_px if fixed_radius else float(solution[2])
         if not EDGE_MIN_RADIUS_PX * 0.5 < radius < 2.0 * radius_px:
-            return DiskFit(False, tuple(centre), np.nan, radius, int(use.sum()), "edge fit left the disk")
+            return DiskFit(
+                False, tuple(centre), np.nan, radius, int(use.sum()), "edge fit left the disk"
+            )
     sigma = np.hypot(_centre_sigma(design, residual, weights, use, radius), RIM_SYSTEMATIC * radius)
     return DiskFit(True, (float(centre[0]), float(centre[1])), float(sigma), radius, int(use.sum()))
 
@@ -173,7 +200,9 @@ def _centre_sigma(design, residual, weights, use, radius) -> float:
     return float(np.sqrt(0.5 * (covariance[0, 0] + covariance[1, 1]) * max(1.0, 1.0 / spacing)))
 
 
-def is_flat(residual: np.ndarray, counts: np.ndarray, centre_rc, *, radius_px: float, background_var: float) -> bool:
+def is_flat(
+    residual: np.ndarray, counts: np.ndarray, centre_rc, *, radius_px: float, background_var: float
+) -> bool:
     """True when the disk interior (within ``radius_px`` − 1.5 px) is uniform within its Poisson noise.
 
     The χ² of the interior pixels about their mean, with variances counts + ``background_var``,
@@ -182,7 +211,13 @@ def is_flat(residual: np.ndarray, counts: np.ndarray, centre_rc, *, radius_px: f
     inner = radius_px - 1.5
     half = int(np.ceil(inner)) + 1
     r0, c0 = int(round(centre_rc[0])), int(round(centre_rc[1]))
-    if inner < 1.0 or r0 - half < 0 or c0 - half < 0 or r0 + half >= residual.shape[0] or c0 + half >= residual.shape[1]:
+    if (
+        inner < 1.0
+        or r0 - half < 0
+        or c0 - half < 0
+        or r0 + half >= residual.shape[0]
+        or c0 + half >= residual.shape[1]
+    ):
         return False
     window = (slice(r0 - half, r0 + half + 1), slice(c0 - half, c0 + half + 1))
     rows, cols = np.indices(residual[window].shape) - half
@@ -194,8 +229,15 @@ def is_flat(residual: np.ndarray, counts: np.ndarray, centre_rc, *, radius_px: f
     return chi2 <= dof + 3.0 * np.sqrt(2.0 * dof)
 
 
-def spot_centroid(residual: np.ndarray, counts: np.ndarray, start_rc, *, radius_px: float, background_var: float,
-                  iterations: int = 4) -> DiskFit:
+def spot_centroid(
+    residual: np.ndarray,
+    counts: np.ndarray,
+    start_rc,
+    *,
+    radius_px: float,
+    background_var: float,
+    iterations: int = 4,
+) -> DiskFit:
     """Iterated centre of mass of a point-like spot in a circular window, with its Poisson 1σ.
 
     Parameters
@@ -215,7 +257,12 @@ def spot_centroid(residual: np.ndarray, counts: np.ndarray, start_rc, *, radius_
     half = int(np.ceil(radius_px)) + 1
     for _ in range(iterations):
         r0, c0 = int(round(rc[0])), int(round(rc[1]))
-        if r0 - half < 0 or c0 - half < 0 or r0 + half >= residual.shape[0] or c0 + half >= residual.shape[1]:
+        if (
+            r0 - half < 0
+            or c0 - half < 0
+            or r0 + half >= residual.shape[0]
+            or c0 + half >= residual.shape[1]
+        ):
             return DiskFit(False, tuple(rc), np.nan, np.nan, 0, "spot window leaves the pattern")
         window = (slice(r0 - half, r0 + half + 1), slice(c0 - half, c0 + half + 1))
         rows, cols = np.indices(residual[window].shape) - half
@@ -247,8 +294,16 @@ def robust_sigma(values: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(values - np.median(values)))) + 1e-12
 
 
-def locate_spot(residual: np.ndarray, counts: np.ndarray, start_rc, *, radius_px: float,
-                smooth: np.ndarray | None = None, noise: float = 0.0, background_var: float = 0.0):
+def locate_spot(
+    residual: np.ndarray,
+    counts: np.ndarray,
+    start_rc,
+    *,
+    radius_px: float,
+    smooth: np.ndarray | None = None,
+    noise: float = 0.0,
+    background_var: float = 0.0,
+):
     """Position of one spot: edge fit for structured disks (radius ≥ 3 px), centre of mass for
     points and for disks whose interior is flat within its noise.
 
@@ -274,17 +329,25 @@ def locate_spot(residual: np.ndarray, counts: np.ndarray, start_rc, *, radius_px
     DiskFit
         ``ok`` False when the spot cannot be located (reject it).
     """
-    centroid = spot_centroid(residual, counts, start_rc, radius_px=radius_px + 1.0, background_var=background_var)
+    centroid = spot_centroid(
+        residual, counts, start_rc, radius_px=radius_px + 1.0, background_var=background_var
+    )
     if radius_px < EDGE_MIN_RADIUS_PX or smooth is None:
         return centroid
     edge = fit_disk_edge(smooth, start_rc, radius_px=radius_px, noise=noise, fixed_radius=True)
-    if centroid.ok and (not edge.ok or is_flat(residual, counts, centroid.centre_rc, radius_px=radius_px,
-                                               background_var=background_var)):
+    if centroid.ok and (
+        not edge.ok
+        or is_flat(
+            residual, counts, centroid.centre_rc, radius_px=radius_px, background_var=background_var
+        )
+    ):
         return centroid
     return edge
 
 
-def refine_beam_centre(pattern, centre_rc, *, radius_px: float) -> tuple[tuple[float, float], float, float]:
+def refine_beam_centre(
+    pattern, centre_rc, *, radius_px: float
+) -> tuple[tuple[float, float], float, float]:
     """Direct-beam centre from its edge: ((row, col), 1σ px, radius px).
 
     For a beam of radius ≥ 3 px whose interior is not flat (see :func:`locate_spot`); a flat
@@ -299,6 +362,12 @@ def refine_beam_centre(pattern, centre_rc, *, radius_px: float) -> tuple[tuple[f
     if not fit.ok:
         return tuple(centre_rc), np.nan, radius_px
     background = float(np.median(data))
-    if is_flat(data - background, data, centre_rc, radius_px=fit.radius_px, background_var=robust_sigma(data) ** 2):
+    if is_flat(
+        data - background,
+        data,
+        centre_rc,
+        radius_px=fit.radius_px,
+        background_var=robust_sigma(data) ** 2,
+    ):
         return tuple(centre_rc), fit.sigma_px, fit.radius_px
     return fit.centre_rc, fit.sigma_px, fit.radius_px

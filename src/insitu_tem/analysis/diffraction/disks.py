@@ -23,7 +23,11 @@ from skimage.feature import peak_local_max
 from insitu_tem.analysis.crystal.crystallography import Index3, zone_axis
 from insitu_tem.analysis.diffraction.centre import as_pattern
 from insitu_tem.analysis.diffraction.disk_edges import (
-    EDGE_MIN_RADIUS_PX, common_radius, edge_map, locate_spot, robust_sigma,
+    EDGE_MIN_RADIUS_PX,
+    common_radius,
+    edge_map,
+    locate_spot,
+    robust_sigma,
 )
 from insitu_tem.analysis.diffraction.radial import radial_median
 
@@ -155,26 +159,50 @@ def detect_spots(
     response = _response(residual, disk_radius_px, method)
     noise = max(robust_sigma(response), _poisson_floor(counts, disk_radius_px, method))
     exclude = 2.0 * disk_radius_px + 2.0 if exclude_radius_px is None else exclude_radius_px
-    peaks = peak_local_max(response, min_distance=max(1, int(disk_radius_px)),
-                           threshold_abs=threshold_sigma * noise, exclude_border=int(disk_radius_px) + 1)
-    smooth = edge_map(residual, radius_px=disk_radius_px) if disk_radius_px >= EDGE_MIN_RADIUS_PX else None
+    peaks = peak_local_max(
+        response,
+        min_distance=max(1, int(disk_radius_px)),
+        threshold_abs=threshold_sigma * noise,
+        exclude_border=int(disk_radius_px) + 1,
+    )
+    smooth = (
+        edge_map(residual, radius_px=disk_radius_px)
+        if disk_radius_px >= EDGE_MIN_RADIUS_PX
+        else None
+    )
     smooth_noise = robust_sigma(smooth) if smooth is not None else 0.0
     background_var = robust_sigma(residual) ** 2
-    radius = disk_radius_px if smooth is None else common_radius(smooth, peaks, radius_px=disk_radius_px,
-                                                                   noise=smooth_noise)
+    radius = (
+        disk_radius_px
+        if smooth is None
+        else common_radius(smooth, peaks, radius_px=disk_radius_px, noise=smooth_noise)
+    )
     found, strength, sigma = [], [], []
     for peak in peaks:
-        fit = locate_spot(residual, counts, peak, radius_px=radius, smooth=smooth, noise=smooth_noise,
-                          background_var=background_var)
+        fit = locate_spot(
+            residual,
+            counts,
+            peak,
+            radius_px=radius,
+            smooth=smooth,
+            noise=smooth_noise,
+            background_var=background_var,
+        )
         rc = np.asarray(fit.centre_rc)
         if fit.ok and np.hypot(rc[0] - centre_rc[0], rc[1] - centre_rc[1]) >= exclude:
             found.append(rc)
             strength.append(_integrated(residual, rc, disk_radius_px + 1.0))
             sigma.append(float(np.sqrt(fit.sigma_px**2 + centre_sigma_px**2 + SYSTEMATIC_PX**2)))
-    order = _distinct(np.asarray(found, dtype=float).reshape(-1, 2), np.asarray(strength), radius)[:max_spots]
+    order = _distinct(np.asarray(found, dtype=float).reshape(-1, 2), np.asarray(strength), radius)[
+        :max_spots
+    ]
     positions = np.asarray(found, dtype=float).reshape(-1, 2)[order]
-    return Spots(positions, np.asarray(strength, dtype=float)[order], (float(centre_rc[0]), float(centre_rc[1])),
-                 np.asarray(sigma, dtype=float)[order])
+    return Spots(
+        positions,
+        np.asarray(strength, dtype=float)[order],
+        (float(centre_rc[0]), float(centre_rc[1])),
+        np.asarray(sigma, dtype=float)[order],
+    )
 
 
 @dataclass(frozen=True)
@@ -225,7 +253,9 @@ def friedel_partners(g_px: np.ndarray, *, tolerance_px: float = 1.5) -> np.ndarr
     return np.where(distance[np.arange(len(g)), best] <= tolerance_px, best, -1)
 
 
-def _basis_pairs(g: np.ndarray, *, n_shortest: int = 5, min_angle_deg: float = 15.0) -> list[tuple[int, int]]:
+def _basis_pairs(
+    g: np.ndarray, *, n_shortest: int = 5, min_angle_deg: float = 15.0
+) -> list[tuple[int, int]]:
     paired = np.flatnonzero(friedel_partners(g) >= 0)
     pool = paired if len(paired) >= 4 else np.arange(len(g))
     order = pool[np.argsort(np.hypot(g[pool, 0], g[pool, 1]))][:n_shortest]
@@ -250,14 +280,18 @@ def _score(g_px, basis, hkl_a, hkl_b, allowed, d_meas):
     coef = np.linalg.lstsq(basis.T, g_px.T, rcond=None)[0].T
     whole = np.rint(coef)
     on_lattice = np.all(np.abs(coef - whole) < 0.2, axis=1) & np.any(whole != 0, axis=1)
-    hkls = [tuple(int(v) for v in m * np.asarray(hkl_a) + n * np.asarray(hkl_b)) if keep else None
-            for (m, n), keep in zip(whole, on_lattice)]
+    hkls = [
+        tuple(int(v) for v in m * np.asarray(hkl_a) + n * np.asarray(hkl_b)) if keep else None
+        for (m, n), keep in zip(whole, on_lattice)
+    ]
     matched = [i for i, h in enumerate(hkls) if h is not None and h in allowed]
     if len(matched) < 2:
         return np.inf, hkls, np.nan, np.nan
     log_ratio = np.log(d_meas[matched] / np.array([allowed[hkls[i]] for i in matched]))
     rms = float(np.sqrt(np.mean((log_ratio - log_ratio.mean()) ** 2)))
-    forbidden = sum(h is not None and h not in allowed for h in hkls) / max(1, sum(h is not None for h in hkls))
+    forbidden = sum(h is not None and h not in allowed for h in hkls) / max(
+        1, sum(h is not None for h in hkls)
+    )
     unindexed = 1.0 - len(matched) / len(hkls)
     return rms + 0.05 * forbidden + 0.02 * unindexed, hkls, float(np.exp(log_ratio.mean())), rms
 
@@ -289,30 +323,48 @@ def index_spots(
         Angle mismatch accepted between the two basis spots, degrees.
     """
     if not scale_per_nm > 0:
-        raise ValueError(f"scale_per_nm must be positive (1/nm per px), got {scale_per_nm}; calibrate the pattern")
-    fail = SpotIndexing(False, phase.name, None, (None,) * len(spots), (), np.full((2, 2), np.nan), np.nan, np.nan)
+        raise ValueError(
+            f"scale_per_nm must be positive (1/nm per px), got {scale_per_nm}; calibrate the pattern"
+        )
+    fail = SpotIndexing(
+        False, phase.name, None, (None,) * len(spots), (), np.full((2, 2), np.nan), np.nan, np.nan
+    )
     g_px = spots.g_px
     pairs = _basis_pairs(g_px) if len(spots) >= 2 else []
     if not pairs:
         return replace(fail, reason="fewer than two non-collinear spots")
     d_meas = 10.0 / (np.hypot(g_px[:, 0], g_px[:, 1]) * scale_per_nm)
-    allowed = _allowed_table(phase, d_min_A=float(d_meas.min()) * (1 - d_tolerance), energy_kV=energy_kV)
+    allowed = _allowed_table(
+        phase, d_min_A=float(d_meas.min()) * (1 - d_tolerance), energy_kV=energy_kV
+    )
     best = (np.inf, None)
     for pair in pairs:
         basis = g_px[list(pair)]
-        angle = np.degrees(np.arccos(np.clip(basis[0] @ basis[1] / np.prod(np.linalg.norm(basis, axis=1)), -1, 1)))
-        near = [[h for h, d in allowed.items() if abs(d / d_meas[i] - 1) < d_tolerance] for i in pair]
+        angle = np.degrees(
+            np.arccos(np.clip(basis[0] @ basis[1] / np.prod(np.linalg.norm(basis, axis=1)), -1, 1))
+        )
+        near = [
+            [h for h, d in allowed.items() if abs(d / d_meas[i] - 1) < d_tolerance] for i in pair
+        ]
         for hkl_a in near[0]:
             for hkl_b in near[1]:
-                if np.any(np.cross(hkl_a, hkl_b)) and abs(phase.angle_deg(hkl_a, hkl_b) - angle) < angle_tolerance_deg:
+                if (
+                    np.any(np.cross(hkl_a, hkl_b))
+                    and abs(phase.angle_deg(hkl_a, hkl_b) - angle) < angle_tolerance_deg
+                ):
                     score, hkls, ratio, rms = _score(g_px, basis, hkl_a, hkl_b, allowed, d_meas)
                     if score < best[0]:
                         best = (score, (hkl_a, hkl_b, hkls, ratio, rms, basis))
     if best[1] is None:
         shortest = ", ".join(f"{d:.3f}" for d in np.sort(d_meas)[::-1][:3])
-        return replace(fail, reason=f"no pair of {phase.name} reflections matches the shortest spots (d = {shortest} Å)")
+        return replace(
+            fail,
+            reason=f"no pair of {phase.name} reflections matches the shortest spots (d = {shortest} Å)",
+        )
     hkl_a, hkl_b, hkls, ratio, rms, basis = best[1]
-    return SpotIndexing(True, phase.name, zone_axis(hkl_a, hkl_b), tuple(hkls), (hkl_a, hkl_b), basis, ratio, rms)
+    return SpotIndexing(
+        True, phase.name, zone_axis(hkl_a, hkl_b), tuple(hkls), (hkl_a, hkl_b), basis, ratio, rms
+    )
 
 
 def spot_mask(shape: tuple[int, int], spots: Spots, *, radius_px: float) -> np.ndarray:

@@ -63,7 +63,9 @@ class EllipseFit:
         return rot @ np.diag([mean / a, mean / b]) @ rot.T
 
 
-def ring_points(pattern, *, centre_rc, radius_px: float, width_px: float, n_angles: int = 180, mask=None) -> np.ndarray:
+def ring_points(
+    pattern, *, centre_rc, radius_px: float, width_px: float, n_angles: int = 180, mask=None
+) -> np.ndarray:
     """Sub-pixel maxima of a ring along rays from ``centre_rc``.
 
     Parameters
@@ -92,7 +94,12 @@ def ring_points(pattern, *, centre_rc, radius_px: float, width_px: float, n_angl
     inside = (rows >= 0) & (rows <= data.shape[0] - 1) & (cols >= 0) & (cols <= data.shape[1] - 1)
     keep = inside.all(axis=1)
     if mask is not None:
-        bad = ndimage.map_coordinates(np.asarray(mask, dtype=float), [rows, cols], order=0, mode="nearest") > 0
+        bad = (
+            ndimage.map_coordinates(
+                np.asarray(mask, dtype=float), [rows, cols], order=0, mode="nearest"
+            )
+            > 0
+        )
         keep &= ~bad.any(axis=1)
     values = ndimage.map_coordinates(data, [rows, cols], order=1, mode="nearest")
     points = []
@@ -100,7 +107,9 @@ def ring_points(pattern, *, centre_rc, radius_px: float, width_px: float, n_angl
         k = int(np.argmax(values[i]))
         if 0 < k < len(radii) - 1:
             r = radii[k] + 0.25 * parabolic_offset(*values[i, k - 1 : k + 2])
-            points.append((centre_rc[0] + r * np.cos(angles[i]), centre_rc[1] + r * np.sin(angles[i])))
+            points.append(
+                (centre_rc[0] + r * np.cos(angles[i]), centre_rc[1] + r * np.sin(angles[i]))
+            )
     return np.asarray(points, dtype=float).reshape(-1, 2)
 
 
@@ -114,14 +123,30 @@ def fit_ellipse(points) -> EllipseFit:
     """
     pts = np.asarray(points, dtype=float)
     if len(pts) < 6:
-        return EllipseFit(False, (np.nan, np.nan), (np.nan, np.nan), np.nan, np.nan, len(pts), "fewer than 6 ring points")
+        return EllipseFit(
+            False,
+            (np.nan, np.nan),
+            (np.nan, np.nan),
+            np.nan,
+            np.nan,
+            len(pts),
+            "fewer than 6 ring points",
+        )
     mean = pts.mean(axis=0)
     y, x = (pts - mean).T
     design = np.stack([y * y, y * x, x * x, y, x], axis=1)
     (a, b, c, d, e), *_ = np.linalg.lstsq(design, np.ones(len(pts)), rcond=None)
     quad = np.array([[a, b / 2], [b / 2, c]])
     if np.linalg.det(quad) <= 0:
-        return EllipseFit(False, tuple(mean), (np.nan, np.nan), np.nan, np.nan, len(pts), "ring points do not lie on an ellipse")
+        return EllipseFit(
+            False,
+            tuple(mean),
+            (np.nan, np.nan),
+            np.nan,
+            np.nan,
+            len(pts),
+            "ring points do not lie on an ellipse",
+        )
     centre = np.linalg.solve(2 * quad, -np.array([d, e]))
     scale = 1.0 + centre @ quad @ centre
     values, vectors = np.linalg.eigh(quad / scale)
@@ -154,18 +179,26 @@ def fit_ring_ellipse(
         Number of re-centring passes.
     """
     if not (np.isfinite(radius_px) and radius_px > width_px > 0):
-        raise ValueError(f"need radius_px > width_px > 0, got radius {radius_px} and width {width_px}")
+        raise ValueError(
+            f"need radius_px > width_px > 0, got radius {radius_px} and width {width_px}"
+        )
     fit = EllipseFit(False, tuple(centre_rc), (radius_px, radius_px), 0.0, np.nan, 0, "not fitted")
     centre = tuple(float(v) for v in centre_rc)
     for _ in range(max(1, iterations)):
-        fit = fit_ellipse(ring_points(pattern, centre_rc=centre, radius_px=radius_px, width_px=width_px, mask=mask))
+        fit = fit_ellipse(
+            ring_points(
+                pattern, centre_rc=centre, radius_px=radius_px, width_px=width_px, mask=mask
+            )
+        )
         if not fit.ok:
             return fit
         centre, radius_px = fit.centre_rc, float(np.sqrt(np.prod(fit.semi_axes_px)))
     return fit
 
 
-def ellipse_on_strongest_ring(pattern, *, centre_rc, width_px: float = 5.0, mask=None) -> EllipseFit:
+def ellipse_on_strongest_ring(
+    pattern, *, centre_rc, width_px: float = 5.0, mask=None
+) -> EllipseFit:
     """Fit the detector ellipse on the strongest ring of a pattern.
 
     Parameters
@@ -186,5 +219,9 @@ def ellipse_on_strongest_ring(pattern, *, centre_rc, width_px: float = 5.0, mask
     profile = radial_profile(data, centre_rc=centre_rc, mask=mask)
     radius = strongest_ring_radius(profile.r_px, profile.intensity, r_min_px=2.0 * width_px)
     if radius is None:
-        return EllipseFit(False, tuple(centre_rc), (np.nan, np.nan), np.nan, np.nan, 0, "no ring in this pattern")
-    return fit_ring_ellipse(data, centre_rc=centre_rc, radius_px=radius, width_px=width_px, mask=mask)
+        return EllipseFit(
+            False, tuple(centre_rc), (np.nan, np.nan), np.nan, np.nan, 0, "no ring in this pattern"
+        )
+    return fit_ring_ellipse(
+        data, centre_rc=centre_rc, radius_px=radius, width_px=width_px, mask=mask
+    )

@@ -17,12 +17,28 @@ from typing import Callable
 import numpy as np
 
 from insitu_tem.analysis.diffraction.decomposition import NmfResult, PcaResult, nmf, pca
-from insitu_tem.analysis.diffraction.centre import BeamCentre, DescanFit, centres_along_scan, find_centre, fit_descan
-from insitu_tem.analysis.diffraction.radial import RadialIntegrator, q_per_A_from_px, radial_integrator
+from insitu_tem.analysis.diffraction.centre import (
+    BeamCentre,
+    DescanFit,
+    centres_along_scan,
+    find_centre,
+    fit_descan,
+)
+from insitu_tem.analysis.diffraction.radial import (
+    RadialIntegrator,
+    q_per_A_from_px,
+    radial_integrator,
+)
 from insitu_tem.analysis.diffraction.ring_peaks import RingPeaks, find_ring_peaks, lower_hull
 from insitu_tem.analysis.diffraction.strain import SpotTracks, track_spots
 from insitu_tem.analysis.diffraction.disk_edges import refine_beam_centre
-from insitu_tem.analysis.diffraction.disks import SpotIndexing, Spots, detect_spots, index_spots, spot_mask
+from insitu_tem.analysis.diffraction.disks import (
+    SpotIndexing,
+    Spots,
+    detect_spots,
+    index_spots,
+    spot_mask,
+)
 
 Progress = Callable[[float, str], None]
 DEFAULT_DISK_RADIUS_PX = 3.0
@@ -70,8 +86,9 @@ def _ring_profile(pattern, centre_rc, spots: Spots, radius_px: float, scale_per_
     return integ.r_px, q, profile, find_ring_peaks(q[finite], profile[finite])
 
 
-def analyse_pattern(pattern, *, scale_per_nm: float | None, phase=None, energy_kV: float = 300.0,
-                    centre_rc=None) -> PatternAnalysis:
+def analyse_pattern(
+    pattern, *, scale_per_nm: float | None, phase=None, energy_kV: float = 300.0, centre_rc=None
+) -> PatternAnalysis:
     """Centre, spots, indexing, ring profile and rings of one pattern.
 
     Parameters
@@ -88,14 +105,22 @@ def analyse_pattern(pattern, *, scale_per_nm: float | None, phase=None, energy_k
         Known centre (row, col), px; default found (direct beam, else symmetry).
     """
     data = np.asarray(pattern, dtype=np.float64)
-    centre = find_centre(data) if centre_rc is None else BeamCentre(True, tuple(centre_rc), np.nan, "given")
+    centre = (
+        find_centre(data)
+        if centre_rc is None
+        else BeamCentre(True, tuple(centre_rc), np.nan, "given")
+    )
     radius = _disk_radius(centre)
     if centre.method != "given" and centre.ok:
         rc, sigma, edge_radius = refine_beam_centre(data, centre.centre_rc, radius_px=radius)
         if np.isfinite(sigma):
             centre, radius = BeamCentre(True, rc, edge_radius, "edge", sigma_px=sigma), edge_radius
-    spots = detect_spots(data, centre_rc=centre.centre_rc, disk_radius_px=radius,
-                         centre_sigma_px=np.nan_to_num(centre.sigma_px))
+    spots = detect_spots(
+        data,
+        centre_rc=centre.centre_rc,
+        disk_radius_px=radius,
+        centre_sigma_px=np.nan_to_num(centre.sigma_px),
+    )
     indexing = None
     if phase is not None and scale_per_nm is not None:
         indexing = index_spots(spots, phase=phase, scale_per_nm=scale_per_nm, energy_kV=energy_kV)
@@ -143,18 +168,24 @@ class ScanAnalysis:
     decomposition_bins: np.ndarray
 
 
-def _integrators(shape, centres: np.ndarray, n_bins: int, r_max: float, correction) -> list[RadialIntegrator]:
+def _integrators(
+    shape, centres: np.ndarray, n_bins: int, r_max: float, correction
+) -> list[RadialIntegrator]:
     cache: dict[tuple[float, float], RadialIntegrator] = {}
     out = []
     for centre in centres:
         key = (round(float(centre[0]) * 4) / 4, round(float(centre[1]) * 4) / 4)
         if key not in cache:
-            cache[key] = radial_integrator(shape, centre_rc=key, n_bins=n_bins, r_max_px=r_max, correction=correction)
+            cache[key] = radial_integrator(
+                shape, centre_rc=key, n_bins=n_bins, r_max_px=r_max, correction=correction
+            )
         out.append(cache[key])
     return out
 
 
-def scan_profiles(patterns: np.ndarray, centres: np.ndarray, *, correction=None) -> tuple[np.ndarray, np.ndarray]:
+def scan_profiles(
+    patterns: np.ndarray, centres: np.ndarray, *, correction=None
+) -> tuple[np.ndarray, np.ndarray]:
     """(r_px, (n, n_bins) profiles) out to the corners: one CSR integrator per centre rounded to 0.25 px, 1 px bins.
 
     ``correction`` is the (2, 2) ellipse correction of
@@ -174,7 +205,11 @@ def _decompose(profiles: np.ndarray, r_px: np.ndarray, disk_radius: float, n_com
     bins = np.flatnonzero((r_px > 2 * disk_radius + 2) & np.isfinite(profiles).all(axis=0))
     x = r_px[bins]
     free = np.clip(np.array([p[bins] - lower_hull(x, p[bins]) for p in profiles]), 0.0, None)
-    return pca(free), nmf(free, n_components=max(n_components, 2), fixed_components=free[[0, -1]]), bins
+    return (
+        pca(free),
+        nmf(free, n_components=max(n_components, 2), fixed_components=free[[0, -1]]),
+        bins,
+    )
 
 
 def analyse_scan(
@@ -217,22 +252,44 @@ def analyse_scan(
     measured = centres_along_scan(data, should_stop=should_stop)
     degree = 2 if measured.ok.sum() >= 6 else 0
     descan = fit_descan(np.asarray(position, dtype=float), measured.centre_rc, degree=degree)
-    radius = float(np.nanmedian(measured.radius_px)) if measured.ok.any() else DEFAULT_DISK_RADIUS_PX
+    radius = (
+        float(np.nanmedian(measured.radius_px)) if measured.ok.any() else DEFAULT_DISK_RADIUS_PX
+    )
     report(0.25, "spots and strain")
-    tracks = track_spots(data, centres_rc=descan.fitted_rc, disk_radius_px=radius,
-                         reference_index=reference_index, should_stop=should_stop)
+    tracks = track_spots(
+        data,
+        centres_rc=descan.fitted_rc,
+        disk_radius_px=radius,
+        reference_index=reference_index,
+        should_stop=should_stop,
+    )
     report(0.6, "radial profiles and rings")
     r_px, profiles = scan_profiles(data, descan.fitted_rc, correction=correction)
     rings: list[RingPeaks] = []
     if scale_per_nm is not None:
         for pattern, centre in zip(data, descan.fitted_rc):
             spots = detect_spots(pattern, centre_rc=tuple(centre), disk_radius_px=radius)
-            rings.append(_ring_profile(pattern.astype(np.float64), tuple(centre), spots, radius, scale_per_nm)[3])
+            rings.append(
+                _ring_profile(
+                    pattern.astype(np.float64), tuple(centre), spots, radius, scale_per_nm
+                )[3]
+            )
     tracked = np.array([f.ok for f in tracks.fits])
     sharp = np.array([r.has_sharp_ring for r in rings]) if rings else np.zeros(len(data), bool)
     report(0.85, "PCA and NMF")
     pca_result, nmf_result, bins = _decompose(profiles, r_px, radius, n_components)
     q = None if scale_per_nm is None else q_per_A_from_px(r_px, scale_per_nm=scale_per_nm)
     report(1.0, "done")
-    return ScanAnalysis(measured.centre_rc, descan, tracks, r_px, q, profiles, tuple(rings), tracked | sharp,
-                        pca_result, nmf_result, bins)
+    return ScanAnalysis(
+        measured.centre_rc,
+        descan,
+        tracks,
+        r_px,
+        q,
+        profiles,
+        tuple(rings),
+        tracked | sharp,
+        pca_result,
+        nmf_result,
+        bins,
+    )

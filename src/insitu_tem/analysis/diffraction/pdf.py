@@ -67,7 +67,9 @@ class PDFResult:
 def atomic_terms(q_per_A, composition: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """(⟨f²⟩, ⟨f⟩²) in Å² on ``q_per_A`` for a composition {element: amount} (normalised here)."""
     if not composition or any(not (math.isfinite(v) and v > 0) for v in composition.values()):
-        raise ValueError(f"composition {composition!r} needs positive amounts, e.g. {{'Li': 2, 'O': 1}}")
+        raise ValueError(
+            f"composition {composition!r} needs positive amounts, e.g. {{'Li': 2, 'O': 1}}"
+        )
     total = sum(composition.values())
     q = np.asarray(q_per_A, dtype=float)
     f = {element: electron_scattering_factor(element, q) for element in composition}
@@ -83,12 +85,23 @@ def _damping(Q: np.ndarray, Q_max: float, damping) -> np.ndarray:
         return np.ones_like(Q)
     if isinstance(damping, (int, float)) and math.isfinite(damping) and damping >= 0:
         return np.exp(-float(damping) * Q**2)
-    raise ValueError(f"damping {damping!r}: use 'lorch', 'none' or a Gaussian b >= 0 in Å² (exp(-b Q²))")
+    raise ValueError(
+        f"damping {damping!r}: use 'lorch', 'none' or a Gaussian b >= 0 in Å² (exp(-b Q²))"
+    )
 
 
-def reduced_pdf(q_per_A, intensity, *, composition: dict[str, float], q_max_per_A: float,
-                q_min_per_A: float = 0.1, damping: str | float = "lorch", r_max_A: float = 10.0,
-                r_step_A: float = 0.01, fit_from_per_A: float | None = None) -> PDFResult:
+def reduced_pdf(
+    q_per_A,
+    intensity,
+    *,
+    composition: dict[str, float],
+    q_max_per_A: float,
+    q_min_per_A: float = 0.1,
+    damping: str | float = "lorch",
+    r_max_A: float = 10.0,
+    r_step_A: float = 0.01,
+    fit_from_per_A: float | None = None,
+) -> PDFResult:
     """Reduced PDF G(r) of a radial profile.
 
     Parameters
@@ -120,19 +133,24 @@ def reduced_pdf(q_per_A, intensity, *, composition: dict[str, float], q_max_per_
     if q.ndim != 1 or q.shape != y.shape or np.any(np.diff(q) <= 0):
         raise ValueError("q_per_A and intensity must be 1-D, the same length, with q increasing")
     if not (0 <= q_min_per_A < q_max_per_A <= q.max() + 1e-9):
-        raise ValueError(f"need 0 <= q_min ({q_min_per_A}) < q_max ({q_max_per_A}) <= the profile's "
-                         f"largest q ({q.max():.3f} /Å)")
+        raise ValueError(
+            f"need 0 <= q_min ({q_min_per_A}) < q_max ({q_max_per_A}) <= the profile's "
+            f"largest q ({q.max():.3f} /Å)"
+        )
     use = (q >= q_min_per_A) & (q <= q_max_per_A) & np.isfinite(y)
     q, y = q[use], y[use]
     mean_f2, mean_f_sq = atomic_terms(q, composition)
     tail = q >= (0.6 * q_max_per_A if fit_from_per_A is None else fit_from_per_A)
     if tail.sum() < 3:
         raise ValueError("fewer than 3 points in the normalisation tail; lower fit_from_per_A")
-    (norm, background), *_ = np.linalg.lstsq(np.column_stack([mean_f2[tail], np.ones(tail.sum())]),
-                                             y[tail], rcond=None)
+    (norm, background), *_ = np.linalg.lstsq(
+        np.column_stack([mean_f2[tail], np.ones(tail.sum())]), y[tail], rcond=None
+    )
     if not norm > 0:
-        raise ValueError("the tail does not follow ⟨f²⟩ (fitted normalisation <= 0); "
-                         "check the calibration, composition and background subtraction")
+        raise ValueError(
+            "the tail does not follow ⟨f²⟩ (fitted normalisation <= 0); "
+            "check the calibration, composition and background subtraction"
+        )
     Q = 2 * np.pi * q
     reduced = Q * (y - norm * mean_f2 - background) / (norm * mean_f_sq)
     weight = _damping(Q, 2 * np.pi * q_max_per_A, damping)

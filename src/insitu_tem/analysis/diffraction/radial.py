@@ -61,7 +61,9 @@ class RadialIntegrator:
         """Mean intensity per radius bin of one pattern (NaN in empty bins)."""
         data = np.asarray(pattern)
         if data.shape != self.shape:
-            raise ValueError(f"pattern shape {data.shape} differs from the integrator's {self.shape}; build a new one")
+            raise ValueError(
+                f"pattern shape {data.shape} differs from the integrator's {self.shape}; build a new one"
+            )
         out = self.matrix @ data.ravel().astype(np.float64)
         out[self.pixels_per_bin == 0] = np.nan
         return out
@@ -70,7 +72,9 @@ class RadialIntegrator:
         """(n, n_bins) profiles of (n, rows, cols) patterns (numpy, memory-mapped or dask), block by block."""
         patterns = patterns if hasattr(patterns, "dtype") else np.asarray(patterns)
         if tuple(patterns.shape[1:]) != self.shape:
-            raise ValueError(f"patterns of shape {tuple(patterns.shape[1:])} differ from the integrator's {self.shape}")
+            raise ValueError(
+                f"patterns of shape {tuple(patterns.shape[1:])} differ from the integrator's {self.shape}"
+            )
         frame_bytes = self.shape[0] * self.shape[1] * np.dtype(patterns.dtype).itemsize
         out = np.empty((len(patterns), self.matrix.shape[0]))
         for start, block in iter_blocks(patterns, chunk=max(1, BLOCK_BYTES // frame_bytes)):
@@ -97,7 +101,9 @@ def _entries_plain(radius, edges, valid):
 
 
 def _entries_bbox(shape, centre_rc, correction, edges, valid):
-    corners = np.stack([_radii(shape, centre_rc, correction, dr, dc) for dr in (-0.5, 0.5) for dc in (-0.5, 0.5)])
+    corners = np.stack(
+        [_radii(shape, centre_rc, correction, dr, dc) for dr in (-0.5, 0.5) for dc in (-0.5, 0.5)]
+    )
     r_lo, r_hi = corners.min(axis=0), corners.max(axis=0)
     r_lo[_radii(shape, centre_rc, correction) < 0.75] = 0.0
     width = np.maximum(r_hi - r_lo, 1e-12)
@@ -108,7 +114,9 @@ def _entries_bbox(shape, centre_rc, correction, edges, valid):
     pixel_index = np.arange(r_lo.size)
     for k in range(span + 1):
         b = first + k
-        overlap = np.minimum(r_hi, edges[0] + (b + 1) * step) - np.maximum(r_lo, edges[0] + b * step)
+        overlap = np.minimum(r_hi, edges[0] + (b + 1) * step) - np.maximum(
+            r_lo, edges[0] + b * step
+        )
         keep = valid & (b >= 0) & (b < len(edges) - 1) & (overlap > 0)
         rows.append(b[keep])
         cols.append(pixel_index[keep])
@@ -166,7 +174,9 @@ def radial_integrator(
         bins, pixels, weights = _entries_plain(radius, edges, valid)
     matrix = sparse.csr_matrix((weights, (bins, pixels)), shape=(n_bins, radius.size))
     per_bin = np.asarray(matrix.sum(axis=1)).ravel()
-    matrix = sparse.diags(np.where(per_bin > 0, 1.0 / np.where(per_bin > 0, per_bin, 1.0), 0.0)) @ matrix
+    matrix = (
+        sparse.diags(np.where(per_bin > 0, 1.0 / np.where(per_bin > 0, per_bin, 1.0), 0.0)) @ matrix
+    )
     return RadialIntegrator(matrix.tocsc(), shape, centre_rc, edges, per_bin, split)
 
 
@@ -194,7 +204,9 @@ def q_per_A_from_px(r_px, *, scale_per_nm: float) -> np.ndarray:
     return np.asarray(r_px, dtype=float) * float(scale_per_nm) / 10.0
 
 
-def radial_profile(pattern, *, centre_rc, scale_per_nm: float | None = None, **options) -> RadialProfile:
+def radial_profile(
+    pattern, *, centre_rc, scale_per_nm: float | None = None, **options
+) -> RadialProfile:
     """Azimuthal average of one pattern (builds a one-off :class:`RadialIntegrator`).
 
     Parameters
@@ -211,7 +223,11 @@ def radial_profile(pattern, *, centre_rc, scale_per_nm: float | None = None, **o
     """
     data = np.asarray(pattern)
     integrator = radial_integrator(data.shape, centre_rc=centre_rc, **options)
-    q = None if scale_per_nm is None else q_per_A_from_px(integrator.r_px, scale_per_nm=scale_per_nm)
+    q = (
+        None
+        if scale_per_nm is None
+        else q_per_A_from_px(integrator.r_px, scale_per_nm=scale_per_nm)
+    )
     return RadialProfile(integrator.r_px, integrator.profile(data), q)
 
 

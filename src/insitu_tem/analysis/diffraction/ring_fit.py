@@ -22,7 +22,11 @@ from insitu_tem.analysis.crystal.debye import RingProfile, simulate_ring_profile
 
 BACKGROUNDS = {"none": 0, "constant": 1, "linear": 2, "poly2": 3, "poly3": 4}
 CANDIDATES = (("W", 0.3), ("W", 3.0), ("Li2O", 1.0))
-COMPOSITIONS = {"W": {"W": 1.0}, "Li2O": {"Li": 2.0, "O": 1.0}, "W + 3 Li2O": {"W": 1.0, "Li": 6.0, "O": 3.0}}
+COMPOSITIONS = {
+    "W": {"W": 1.0},
+    "Li2O": {"Li": 2.0, "O": 1.0},
+    "W + 3 Li2O": {"W": 1.0, "Li": 6.0, "O": 3.0},
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,9 @@ class RingFit:
     reason: str = ""
 
 
-def fit_ring_profile(measured_q, measured_I, simulated: RingProfile, *, background: str = "poly2") -> RingFit:
+def fit_ring_profile(
+    measured_q, measured_I, simulated: RingProfile, *, background: str = "poly2"
+) -> RingFit:
     """Fit measured ≈ scale · simulated + polynomial background by linear least squares (scale >= 0).
 
     Parameters
@@ -67,9 +73,17 @@ def fit_ring_profile(measured_q, measured_I, simulated: RingProfile, *, backgrou
     use = np.isfinite(model) & np.isfinite(y) & np.isfinite(q)
     n_bg = BACKGROUNDS[background]
     if use.sum() < n_bg + 2:
-        return RingFit(False, q, 0.0, (), np.full_like(y, np.nan), np.full_like(y, np.nan), math.nan,
-                       reason="the measured and simulated q ranges overlap on too few points; "
-                              "simulate over the measured q range")
+        return RingFit(
+            False,
+            q,
+            0.0,
+            (),
+            np.full_like(y, np.nan),
+            np.full_like(y, np.nan),
+            math.nan,
+            reason="the measured and simulated q ranges overlap on too few points; "
+            "simulate over the measured q range",
+        )
     design = np.column_stack([model] + [q**k for k in range(n_bg)])
     norm = np.maximum(np.abs(design[use]).max(axis=0), 1e-300)
     lower = np.r_[0.0, np.full(n_bg, -np.inf)]
@@ -77,7 +91,15 @@ def fit_ring_profile(measured_q, measured_I, simulated: RingProfile, *, backgrou
     fitted = np.where(use, design @ solution, np.nan)
     residual = y - fitted
     r_factor = float(np.sqrt(np.nansum(residual[use] ** 2) / np.sum(y[use] ** 2)))
-    return RingFit(True, q, float(solution[0]), tuple(float(v) for v in solution[1:]), fitted, residual, r_factor)
+    return RingFit(
+        True,
+        q,
+        float(solution[0]),
+        tuple(float(v) for v in solution[1:]),
+        fitted,
+        residual,
+        r_factor,
+    )
 
 
 @dataclass(frozen=True)
@@ -103,11 +125,14 @@ class RingOverlay:
 def _simulate(name: str, grain_nm: float, q: tuple[float, ...], energy_kV: float) -> RingProfile:
     from insitu_tem.analysis.crystal.phases import get_phase
 
-    return simulate_ring_profile(get_phase(name), grain_diameter_nm=grain_nm, q_per_A=np.array(q), energy_kV=energy_kV)
+    return simulate_ring_profile(
+        get_phase(name), grain_diameter_nm=grain_nm, q_per_A=np.array(q), energy_kV=energy_kV
+    )
 
 
-def ring_overlays(q_per_A, intensity, *, candidates=CANDIDATES, energy_kV: float = 300.0,
-                  q_min_per_A: float = 0.2) -> tuple[RingOverlay, ...]:
+def ring_overlays(
+    q_per_A, intensity, *, candidates=CANDIDATES, energy_kV: float = 300.0, q_min_per_A: float = 0.2
+) -> tuple[RingOverlay, ...]:
     """Fit each candidate (phase name, grain diameter in nm) on a measured profile.
 
     Parameters
@@ -125,16 +150,24 @@ def ring_overlays(q_per_A, intensity, *, candidates=CANDIDATES, energy_kV: float
     y = np.asarray(intensity, dtype=float)
     use = (q >= q_min_per_A) & np.isfinite(y)
     if use.sum() < 10:
-        raise ValueError(f"only {int(use.sum())} profile points beyond q = {q_min_per_A} 1/Å; calibrate the pattern")
+        raise ValueError(
+            f"only {int(use.sum())} profile points beyond q = {q_min_per_A} 1/Å; calibrate the pattern"
+        )
     grid = tuple(float(v) for v in q[use])
     out = []
     for name, grain in candidates:
         simulated = _simulate(name, float(grain), grid, float(energy_kV))
-        out.append(RingOverlay(f"{name} {grain:g} nm", simulated, fit_ring_profile(q[use], y[use], simulated)))
+        out.append(
+            RingOverlay(
+                f"{name} {grain:g} nm", simulated, fit_ring_profile(q[use], y[use], simulated)
+            )
+        )
     return tuple(out)
 
 
-def profile_pdf(q_per_A, intensity, *, composition: str = "W + 3 Li2O", q_min_per_A: float = 0.15) -> PDFResult:
+def profile_pdf(
+    q_per_A, intensity, *, composition: str = "W + 3 Li2O", q_min_per_A: float = 0.15
+) -> PDFResult:
     """Reduced PDF G(r) of a measured profile up to its largest q.
 
     Parameters
@@ -151,5 +184,10 @@ def profile_pdf(q_per_A, intensity, *, composition: str = "W + 3 Li2O", q_min_pe
     q = np.asarray(q_per_A, dtype=float)
     y = np.asarray(intensity, dtype=float)
     finite = np.isfinite(y)
-    return reduced_pdf(q[finite], y[finite], composition=COMPOSITIONS[composition],
-                       q_max_per_A=float(q[finite].max()), q_min_per_A=q_min_per_A)
+    return reduced_pdf(
+        q[finite],
+        y[finite],
+        composition=COMPOSITIONS[composition],
+        q_max_per_A=float(q[finite].max()),
+        q_min_per_A=q_min_per_A,
+    )

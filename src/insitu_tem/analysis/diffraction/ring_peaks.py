@@ -121,7 +121,9 @@ def find_ring_peaks(
     q = np.asarray(q_per_A, dtype=float)
     y = np.asarray(intensity, dtype=float)
     if q.shape != y.shape or q.ndim != 1:
-        raise ValueError(f"q_per_A and intensity must be 1-D and the same length, got {q.shape} and {y.shape}")
+        raise ValueError(
+            f"q_per_A and intensity must be 1-D and the same length, got {q.shape} and {y.shape}"
+        )
     if np.any(np.diff(q) <= 0):
         raise ValueError("q_per_A must increase; sort the profile by q first")
     use = np.isfinite(y) & (q >= q_min_per_A)
@@ -146,7 +148,9 @@ def find_ring_peaks(
     return RingPeaks(True, _rings(qu, signal, found, sharp_fwhm_per_A), background)
 
 
-def _rings(q: np.ndarray, signal: np.ndarray, found: np.ndarray, sharp_fwhm_per_A: float) -> tuple[Ring, ...]:
+def _rings(
+    q: np.ndarray, signal: np.ndarray, found: np.ndarray, sharp_fwhm_per_A: float
+) -> tuple[Ring, ...]:
     _, _, left, right = peak_widths(signal, found, rel_height=0.5)
     index = np.arange(q.size)
     rings = []

@@ -58,8 +58,9 @@ class StrainFit:
     reason: str = ""
 
 
-def fit_lattice_strain(reference_g_px, positions_rc, *, weights=None, min_spots: int = 4,
-                       outlier_px: float = 0.75) -> StrainFit:
+def fit_lattice_strain(
+    reference_g_px, positions_rc, *, weights=None, min_spots: int = 4, outlier_px: float = 0.75
+) -> StrainFit:
     """Weighted least-squares affine fit of matched spot positions to reference offsets.
 
     Parameters
@@ -85,7 +86,9 @@ def fit_lattice_strain(reference_g_px, positions_rc, *, weights=None, min_spots:
     n = int(use.sum())
     if n < max(3, min_spots):
         nan2 = np.full((2, 2), np.nan)
-        return StrainFit(False, np.nan, nan2, nan2, np.full(2, np.nan), n, use, np.nan, f"only {n} spots matched")
+        return StrainFit(
+            False, np.nan, nan2, nan2, np.full(2, np.nan), n, use, np.nan, f"only {n} spots matched"
+        )
     w = np.ones(len(q)) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
     root = np.sqrt(np.clip(w[use], 0.0, None))[:, None]
     design = np.hstack([np.ones((n, 1)), q[use]])
@@ -158,8 +161,15 @@ def _detect_all(data, centres, disk_radius_px: float, method: str, should_stop) 
     for pattern, centre in zip(data, centres):
         if should_stop is not None and should_stop():
             break
-        spot_sets.append(detect_spots(pattern, centre_rc=tuple(centre), disk_radius_px=disk_radius_px, method=method))
-    return spot_sets + [Spots(np.zeros((0, 2)), np.zeros(0), tuple(c), np.zeros(0)) for c in centres[len(spot_sets) :]]
+        spot_sets.append(
+            detect_spots(
+                pattern, centre_rc=tuple(centre), disk_radius_px=disk_radius_px, method=method
+            )
+        )
+    return spot_sets + [
+        Spots(np.zeros((0, 2)), np.zeros(0), tuple(c), np.zeros(0))
+        for c in centres[len(spot_sets) :]
+    ]
 
 
 def default_reference(spot_sets: list[Spots], *, min_spots: int) -> int:
@@ -205,9 +215,15 @@ def track_spots(
     data = np.asarray(patterns)
     centres = np.asarray(centres_rc, dtype=float)
     if data.ndim != 3 or centres.shape != (len(data), 2):
-        raise ValueError(f"need (n, rows, cols) patterns and (n, 2) centres, got {data.shape} and {centres.shape}")
+        raise ValueError(
+            f"need (n, rows, cols) patterns and (n, 2) centres, got {data.shape} and {centres.shape}"
+        )
     spot_sets = _detect_all(data, centres, disk_radius_px, method, should_stop)
-    ref = default_reference(spot_sets, min_spots=min_spots) if reference_index is None else int(reference_index)
+    ref = (
+        default_reference(spot_sets, min_spots=min_spots)
+        if reference_index is None
+        else int(reference_index)
+    )
     if not 0 <= ref < len(data):
         raise ValueError(f"reference index {ref} is outside the scan (0 to {len(data) - 1})")
     reference = spot_sets[ref]
@@ -219,7 +235,9 @@ def track_spots(
         for i in direction:
             predicted = centres[i] + q @ matrix.T
             positions[i] = _match(predicted, spot_sets[i].position_rc, match_px)
-            fits[i] = fit_lattice_strain(q, positions[i], weights=reference.intensity, min_spots=min_spots)
+            fits[i] = fit_lattice_strain(
+                q, positions[i], weights=reference.intensity, min_spots=min_spots
+            )
             if fits[i].ok:
                 matrix = fits[i].matrix
                 positions[i][~fits[i].used] = np.nan

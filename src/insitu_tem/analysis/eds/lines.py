@@ -70,18 +70,24 @@ def line_energy_ev(element: str, family: str) -> float:
         raise ValueError(f"unknown element {element!r}; use chemical symbols such as Si, O, C, F")
     lines = database[element]["Atomic_properties"].get("Xray_lines", {})
     if family not in lines:
-        raise ValueError(f"{element} has no {family} line; it has {', '.join(lines.keys()) or 'none'}")
+        raise ValueError(
+            f"{element} has no {family} line; it has {', '.join(lines.keys()) or 'none'}"
+        )
     return 1000.0 * float(lines[family]["energy (keV)"])
 
 
-def main_line(element: str, *, beam_energy_kv: float = 200.0, max_energy_ev: float = 20000.0) -> str:
+def main_line(
+    element: str, *, beam_energy_kv: float = 200.0, max_energy_ev: float = 20000.0
+) -> str:
     """The line used for ``element``: Kα when below ``max_energy_ev``, else Lα, else Mα."""
     database = _database()
     if element not in database:
         raise ValueError(f"unknown element {element!r}; use chemical symbols such as Si, O, C, F")
     lines = database[element]["Atomic_properties"].get("Xray_lines", {})
     for family in _PREFERRED:
-        if family in lines and 1000.0 * float(lines[family]["energy (keV)"]) < min(max_energy_ev, beam_energy_kv * 1000):
+        if family in lines and 1000.0 * float(lines[family]["energy (keV)"]) < min(
+            max_energy_ev, beam_energy_kv * 1000
+        ):
             return f"{element}_{family}"
     raise ValueError(f"{element} has no usable X-ray line below {max_energy_ev / 1000:g} keV")
 

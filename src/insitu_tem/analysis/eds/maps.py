@@ -61,17 +61,25 @@ def _overlap_weights(edges: np.ndarray, window: tuple[float, float]) -> tuple[in
     return start, stop, fraction[start:stop]
 
 
-def window_sum(cube: np.ndarray, energies_ev: np.ndarray, window: tuple[float, float]) -> np.ndarray:
+def window_sum(
+    cube: np.ndarray, energies_ev: np.ndarray, window: tuple[float, float]
+) -> np.ndarray:
     """Counts in ``window`` (eV) for every pixel of a (..., channels) cube, partial channels weighted."""
     step = float(np.median(np.diff(energies_ev)))
     edges = np.concatenate([energies_ev - step / 2, [energies_ev[-1] + step / 2]])
     start, stop, weights = _overlap_weights(edges, window)
     if stop == start:
         return np.zeros(cube.shape[:-1], dtype=np.float64)
-    return np.tensordot(np.asarray(cube[..., start:stop], dtype=np.float32), weights.astype(np.float32), axes=(-1, 0))
+    return np.tensordot(
+        np.asarray(cube[..., start:stop], dtype=np.float32),
+        weights.astype(np.float32),
+        axes=(-1, 0),
+    )
 
 
-def line_maps(cube: np.ndarray, energies_ev: np.ndarray, lines: tuple[XrayLine, ...] | list[XrayLine]) -> LineMaps:
+def line_maps(
+    cube: np.ndarray, energies_ev: np.ndarray, lines: tuple[XrayLine, ...] | list[XrayLine]
+) -> LineMaps:
     """Net counts of every line in every pixel of a spectrum image.
 
     Parameters
@@ -91,7 +99,10 @@ def line_maps(cube: np.ndarray, energies_ev: np.ndarray, lines: tuple[XrayLine, 
         raise ValueError(f"{energies.size} energies for {cube.shape[-1]} channels")
     nets, backgrounds, outside = [], [], []
     for line in lines:
-        if line.background_windows[0][0] < energies[0] or line.background_windows[1][1] > energies[-1]:
+        if (
+            line.background_windows[0][0] < energies[0]
+            or line.background_windows[1][1] > energies[-1]
+        ):
             outside.append(line.name)
         peak = window_sum(cube, energies, line.peak_window)
         (b0, b1), (a0, a1) = line.background_windows
@@ -106,8 +117,13 @@ def line_maps(cube: np.ndarray, energies_ev: np.ndarray, lines: tuple[XrayLine, 
     overlaps = overlapping_windows(lines)
     if overlaps:
         reasons.append("windows on another line's peak (net counts biased): " + ", ".join(overlaps))
-    return LineMaps(tuple(lines), np.stack(nets).astype(np.float32), np.stack(backgrounds).astype(np.float32),
-                    not reasons, "; ".join(reasons))
+    return LineMaps(
+        tuple(lines),
+        np.stack(nets).astype(np.float32),
+        np.stack(backgrounds).astype(np.float32),
+        not reasons,
+        "; ".join(reasons),
+    )
 
 
 def overlapping_windows(lines) -> list[str]:
@@ -155,5 +171,10 @@ def cliff_lorimer(intensities: np.ndarray, elements, kfactors) -> Composition:
     with np.errstate(invalid="ignore", divide="ignore"):
         percent = np.where(total > 0, 100.0 * weighted / total, np.nan)
     ok = bool(np.any(total > 0))
-    return Composition(tuple(elements), percent, tuple(float(v) for v in k.ravel()), ok,
-                       "" if ok else "no positive line intensity")
+    return Composition(
+        tuple(elements),
+        percent,
+        tuple(float(v) for v in k.ravel()),
+        ok,
+        "" if ok else "no positive line intensity",
+    )

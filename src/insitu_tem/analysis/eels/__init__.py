@@ -10,16 +10,35 @@ load the whole family.
 from importlib import import_module
 
 _SOURCES = {
-    "background": ("MODELS", "BackgroundFit", "auto_background_window", "fit_background", "subtract_background"),
+    "background": (
+        "MODELS",
+        "BackgroundFit",
+        "auto_background_window",
+        "fit_background",
+        "subtract_background",
+    ),
     "edges_table": ("EDGES", "Edge", "edges_in_range", "find_edge"),
     "mlls": ("MllsFit", "end_member_references", "mlls_fit"),
     "onsets": ("EdgeOnset", "edge_onset"),
-    "pipeline": ("EdgeAnalysis", "LowLoss", "analyse_edge", "analyse_low_loss", "default_signal_window"),
+    "pipeline": (
+        "EdgeAnalysis",
+        "LowLoss",
+        "analyse_edge",
+        "analyse_low_loss",
+        "default_signal_window",
+    ),
     "shifts": ("ChemicalShift", "chemical_shift", "default_fit_window"),
     "thickness": ("Deconvolved", "Thickness", "fourier_log", "log_ratio_thickness"),
     "windows": ("PlasmonPeak", "WindowIntegral", "integrate_window", "plasmon_peak", "ratio_map"),
-    "zlp": ("AlignedSpectra", "EnergyCalibration", "ZlpFit", "align_zlp", "calibrate_two_features", "fit_zlp",
-            "shift_spectra"),
+    "zlp": (
+        "AlignedSpectra",
+        "EnergyCalibration",
+        "ZlpFit",
+        "align_zlp",
+        "calibrate_two_features",
+        "fit_zlp",
+        "shift_spectra",
+    ),
 }
 _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
 __all__ = [name for names in _SOURCES.values() for name in names]

@@ -7,7 +7,9 @@ import numpy as np
 from insitu_tem.core.model import Axis
 
 
-def as_spectra(spectra, energy: Axis, *, convert: bool = True) -> tuple[np.ndarray, tuple[int, ...]]:
+def as_spectra(
+    spectra, energy: Axis, *, convert: bool = True
+) -> tuple[np.ndarray, tuple[int, ...]]:
     """Return ``spectra`` as a (n_spectra, n_channels) array and its navigation shape.
 
     The array is float64 unless ``convert`` is False (then float32 stays
@@ -43,7 +45,9 @@ def channel_range(energy: Axis, window_eV: tuple[float, float], *, minimum: int 
     """
     low, high = (float(v) for v in window_eV)
     if not high > low:
-        raise ValueError(f"window {low:g}–{high:g} eV is empty; give it as LOW,HIGH with LOW < HIGH")
+        raise ValueError(
+            f"window {low:g}–{high:g} eV is empty; give it as LOW,HIGH with LOW < HIGH"
+        )
     first = int(np.ceil(energy.to_index(low) - 1e-9))
     last = int(np.floor(energy.to_index(high) + 1e-9))
     first, last = max(first, 0), min(last, energy.size - 1)
@@ -65,7 +69,9 @@ def smooth(spectra: np.ndarray, sigma_channels: float) -> np.ndarray:
     return gaussian_filter1d(spectra, sigma_channels, axis=-1, mode="nearest")
 
 
-def parabola_vertex(left: np.ndarray, centre: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def parabola_vertex(
+    left: np.ndarray, centre: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Sub-sample offset (in samples, within ±0.5) and curvature of the parabola through three values."""
     curvature = left - 2.0 * centre + right
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -59,7 +59,9 @@ class BackgroundFit:
         p = self.params[..., None, :]
         if self.model == "power_law":
             with np.errstate(divide="ignore", invalid="ignore"):
-                return np.where(e > 0, np.exp(p[..., 0] - p[..., 1] * np.log(np.where(e > 0, e, 1.0))), np.nan)
+                return np.where(
+                    e > 0, np.exp(p[..., 0] - p[..., 1] * np.log(np.where(e > 0, e, 1.0))), np.nan
+                )
         if self.model == "exponential":
             return np.exp(p[..., 0] - p[..., 1] * e)
         return sum(p[..., k] * e**k for k in range(self.params.shape[-1]))
@@ -72,7 +74,9 @@ def _weighted_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndar
     my = (w * y).sum(axis=1) / safe
     dx = x - mx[:, None]
     sxx = (w * dx * dx).sum(axis=1)
-    slope = np.where(sxx > 0, (w * dx * (y - my[:, None])).sum(axis=1) / np.where(sxx > 0, sxx, 1.0), np.nan)
+    slope = np.where(
+        sxx > 0, (w * dx * (y - my[:, None])).sum(axis=1) / np.where(sxx > 0, sxx, 1.0), np.nan
+    )
     return my - slope * mx, slope
 
 
@@ -89,7 +93,12 @@ def _fit_params(e: np.ndarray, y: np.ndarray, model: str, order: int) -> np.ndar
 
 
 def fit_background(
-    spectra, energy: Axis, window_eV: tuple[float, float], *, model: str = "power_law", order: int = 1
+    spectra,
+    energy: Axis,
+    window_eV: tuple[float, float],
+    *,
+    model: str = "power_law",
+    order: int = 1,
 ) -> BackgroundFit:
     """Fit a background model in ``window_eV`` to every spectrum.
 
@@ -115,19 +124,25 @@ def fit_background(
     if model == "polynomial" and order not in (1, 2, 3):
         raise ValueError(f"polynomial order {order} not supported; use 1, 2 or 3")
     if model == "power_law" and window_eV[0] <= 0:
-        raise ValueError(f"a power law needs a window above 0 eV, not {window_eV}; move the window past the ZLP")
+        raise ValueError(
+            f"a power law needs a window above 0 eV, not {window_eV}; move the window past the ZLP"
+        )
     y, nav_shape = as_spectra(spectra, energy)
     channels = channel_range(energy, window_eV, minimum=4)
     e = energy.coordinates()[channels]
     yw = y[:, channels]
     params = _fit_params(e, yw, model, order)
-    partial = BackgroundFit(model, tuple(map(float, window_eV)), params, np.empty(0), np.empty(0), np.empty(0))
+    partial = BackgroundFit(
+        model, tuple(map(float, window_eV)), params, np.empty(0), np.empty(0), np.empty(0)
+    )
     fitted = partial.evaluate(e)
     n_params = params.shape[-1]
     chi2 = ((yw - fitted) ** 2 / np.maximum(fitted, 1.0)).sum(axis=1) / max(len(e) - n_params, 1)
     sst = ((yw - yw.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
     r2 = 1.0 - ((yw - fitted) ** 2).sum(axis=1) / np.where(sst > 0, sst, np.nan)
-    ok = np.isfinite(params).all(axis=1) & ((yw > 0).sum(axis=1) >= 3 if model != "polynomial" else True)
+    ok = np.isfinite(params).all(axis=1) & (
+        (yw > 0).sum(axis=1) >= 3 if model != "polynomial" else True
+    )
     return BackgroundFit(
         model,
         partial.window_eV,
@@ -167,11 +182,15 @@ def auto_background_window(edge_name: str, energy: Axis) -> tuple[float, float]:
         )
     high = onset - max(2.5, 0.02 * onset)
     low = high - float(np.clip(0.15 * onset, 3.0, 40.0))
-    lines = [energy_ for e in EDGES.values() if e.major and e.name != edge.name for _, energy_ in e.lines]
+    lines = [
+        energy_ for e in EDGES.values() if e.major and e.name != edge.name for _, energy_ in e.lines
+    ]
     previous = [line for line in lines if line < high - 1.0]
     if previous:
         low = max(low, max(previous) + 5.0)
     low = max(low, coords[0] + 2 * energy.scale, 2.0)
     if high - low < 1.0:
-        raise ValueError(f"no room for a background window below {edge.name}; give one with --background LOW,HIGH")
+        raise ValueError(
+            f"no room for a background window below {edge.name}; give one with --background LOW,HIGH"
+        )
     return float(low), float(high)

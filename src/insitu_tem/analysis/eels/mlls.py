@@ -57,7 +57,9 @@ def end_member_references(spectra, energy: Axis, *, average: int = 3) -> np.ndar
     """
     y, _ = as_spectra(spectra, energy)
     if average < 1 or len(y) < 2 * average:
-        raise ValueError(f"a scan of {len(y)} spectra cannot give two end members of {average}; lower `average`")
+        raise ValueError(
+            f"a scan of {len(y)} spectra cannot give two end members of {average}; lower `average`"
+        )
     return np.stack([y[:average].mean(axis=0), y[-average:].mean(axis=0)])
 
 
@@ -94,7 +96,9 @@ def mlls_fit(
     y, nav_shape = as_spectra(spectra, energy)
     refs = np.atleast_2d(np.asarray(references, float))
     if refs.shape[1] != energy.size:
-        raise ValueError(f"references have {refs.shape[1]} channels, the spectra {energy.size}; resample them first")
+        raise ValueError(
+            f"references have {refs.shape[1]} channels, the spectra {energy.size}; resample them first"
+        )
     if background_window is not None:
         fit = fit_background(y, energy, background_window, model=background_model)
         y = np.nan_to_num(subtract_background(y, energy, fit))
@@ -104,7 +108,9 @@ def mlls_fit(
     design = refs[:, channels].T
     if offset:
         design = np.column_stack([design, np.ones(len(design)), -np.ones(len(design))])
-    solution = np.array([nnls(design, row, maxiter=50 * design.shape[1])[0] for row in y[:, channels]])
+    solution = np.array(
+        [nnls(design, row, maxiter=50 * design.shape[1])[0] for row in y[:, channels]]
+    )
     n_ref = refs.shape[0]
     weights = solution[:, :n_ref]
     constant = solution[:, n_ref] - solution[:, n_ref + 1] if offset else np.zeros(len(y))

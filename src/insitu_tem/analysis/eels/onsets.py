@@ -19,11 +19,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from insitu_tem.core.model import Axis
-from insitu_tem.analysis.eels._common import as_spectra, channel_range, parabola_vertex, reshape_nav, smooth
-from insitu_tem.analysis.eels.background import auto_background_window, fit_background, subtract_background
+from insitu_tem.analysis.eels._common import (
+    as_spectra,
+    channel_range,
+    parabola_vertex,
+    reshape_nav,
+    smooth,
+)
+from insitu_tem.analysis.eels.background import (
+    auto_background_window,
+    fit_background,
+    subtract_background,
+)
 from insitu_tem.analysis.eels.edges_table import find_edge
 
-DEFINITION = "maximum of the Gaussian-smoothed first derivative of the background-subtracted spectrum"
+DEFINITION = (
+    "maximum of the Gaussian-smoothed first derivative of the background-subtracted spectrum"
+)
 
 
 @dataclass(frozen=True)
@@ -110,14 +122,20 @@ def edge_onset(
     index = np.argmax(derivative[:, region], axis=1) + region.start
     rows = np.arange(len(index))
     inner = np.clip(index, 1, energy.size - 2)
-    offset, _ = parabola_vertex(derivative[rows, inner - 1], derivative[rows, inner], derivative[rows, inner + 1])
+    offset, _ = parabola_vertex(
+        derivative[rows, inner - 1], derivative[rows, inner], derivative[rows, inner + 1]
+    )
     slope = derivative[rows, index]
     interior = (index > region.start) & (index < region.stop - 1)
     found = interior & (slope > 0) & _above_noise(signal, energy, window, info.onset_eV + search_eV)
     onset = np.where(found, energy.to_value(0) + (inner + offset) * energy.scale, np.nan)
     missing = int((~found).sum())
-    reason = "" if not missing else (
-        f"no edge of {info.name} rising above the noise within ±{search_eV:g} eV in {missing} spectra"
+    reason = (
+        ""
+        if not missing
+        else (
+            f"no edge of {info.name} rising above the noise within ±{search_eV:g} eV in {missing} spectra"
+        )
     )
     return EdgeOnset(
         info.name,

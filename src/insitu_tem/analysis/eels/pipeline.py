@@ -22,7 +22,12 @@ from insitu_tem.analysis.eels.mlls import MllsFit, end_member_references, mlls_f
 from insitu_tem.analysis.eels.onsets import EdgeOnset, edge_onset
 from insitu_tem.analysis.eels.shifts import ChemicalShift, chemical_shift
 from insitu_tem.analysis.eels.thickness import Thickness, fourier_log, log_ratio_thickness
-from insitu_tem.analysis.eels.windows import PlasmonPeak, WindowIntegral, integrate_window, plasmon_peak
+from insitu_tem.analysis.eels.windows import (
+    PlasmonPeak,
+    WindowIntegral,
+    integrate_window,
+    plasmon_peak,
+)
 from insitu_tem.analysis.eels.zlp import AlignedSpectra, ZlpFit, align_zlp, fit_zlp
 
 
@@ -57,7 +62,11 @@ def analyse_low_loss(spectra, energy: Axis) -> LowLoss:
     aligned = align_zlp(spectra, energy, zlp)
     thickness = log_ratio_thickness(spectra, energy, zlp=zlp)
     top = energy.coordinates()[-1]
-    plasmon = plasmon_peak(aligned.array, energy, search_eV=(5.0, min(40.0, top - 1.0))) if top > 10 else None
+    plasmon = (
+        plasmon_peak(aligned.array, energy, search_eV=(5.0, min(40.0, top - 1.0)))
+        if top > 10
+        else None
+    )
     return LowLoss(zlp, aligned, thickness, plasmon)
 
 
@@ -135,18 +144,37 @@ def analyse_edge(
     if deconvolve and low_loss.aligned is None:
         raise ValueError(f"cannot deconvolve: {low_loss.zlp.reason}; analyse without deconvolution")
     deconvolve = low_loss.aligned is not None if deconvolve is None else deconvolve
-    measured = fourier_log(counts, energy, zlp=fit_zlp(counts, energy)).array if deconvolve else counts
+    measured = (
+        fourier_log(counts, energy, zlp=fit_zlp(counts, energy)).array if deconvolve else counts
+    )
     bg_window = background_window or auto_background_window(name, energy)
-    onset = edge_onset(measured, energy, name, background_window=bg_window, background_model=background_model)
+    onset = edge_onset(
+        measured, energy, name, background_window=bg_window, background_model=background_model
+    )
     shift = chemical_shift(
-        measured, energy, name, reference=reference, background_window=bg_window, background_model=background_model
+        measured,
+        energy,
+        name,
+        reference=reference,
+        background_window=bg_window,
+        background_model=background_model,
     )
     window = integrate_window(
-        counts, energy, signal_window or default_signal_window(name),
-        background_window=bg_window, background_model=background_model,
+        counts,
+        energy,
+        signal_window or default_signal_window(name),
+        background_window=bg_window,
+        background_model=background_model,
     )
     mlls = None
     if counts.size // energy.size >= 6:
-        mlls = mlls_fit(counts, energy, end_member_references(counts, energy), window_eV=(bg_window[0], window.window_eV[1]),
-                        background_window=bg_window, background_model=background_model, offset=True)
+        mlls = mlls_fit(
+            counts,
+            energy,
+            end_member_references(counts, energy),
+            window_eV=(bg_window[0], window.window_eV[1]),
+            background_window=bg_window,
+            background_model=background_model,
+            offset=True,
+        )
     return EdgeAnalysis(name, bool(deconvolve), onset, shift, window, mlls)

@@ -56,7 +56,9 @@ class ShiftFit:
     found: np.ndarray
 
 
-def shifted(reference: np.ndarray, shifts_channels: np.ndarray, *, derivative: bool = False) -> np.ndarray:
+def shifted(
+    reference: np.ndarray, shifts_channels: np.ndarray, *, derivative: bool = False
+) -> np.ndarray:
     """``reference`` moved by every shift (channels, positive to higher index) with a Fourier phase ramp.
 
     A phase ramp is unitary: shifted white noise keeps its variance at every fractional shift,
@@ -73,8 +75,15 @@ def shifted(reference: np.ndarray, shifts_channels: np.ndarray, *, derivative: b
     return np.fft.irfft(np.fft.rfft(mirrored)[None, :] * phase, 2 * n, axis=1)[:, :n]
 
 
-def _designs(reference, region: slice, step: float, grid: np.ndarray, background: np.ndarray, order: int,
-             weights: np.ndarray):
+def _designs(
+    reference,
+    region: slice,
+    step: float,
+    grid: np.ndarray,
+    background: np.ndarray,
+    order: int,
+    weights: np.ndarray,
+):
     e = np.arange(region.stop - region.start, dtype=float)
     u = (e - e.mean()) / max(np.ptp(e), 1e-9)
     design = np.empty((len(grid), len(e), order + 2))
@@ -88,14 +97,18 @@ def _refine(ssr: np.ndarray, grid: np.ndarray):
     best = np.argmin(ssr, axis=1)
     found = (best > 0) & (best < len(grid) - 1)
     rows, inner = np.arange(len(best)), np.clip(best, 1, len(grid) - 2)
-    offset, curvature = parabola_vertex(ssr[rows, inner - 1], ssr[rows, inner], ssr[rows, inner + 1])
+    offset, curvature = parabola_vertex(
+        ssr[rows, inner - 1], ssr[rows, inner], ssr[rows, inner + 1]
+    )
     minimum = ssr[rows, inner] - 0.25 * curvature * offset**2
     return grid[inner] + offset * (grid[1] - grid[0]), inner, minimum, found & (curvature > 0)
 
 
 def _autocorrelation(values: np.ndarray, max_lag: int) -> np.ndarray:
     n = values.shape[1]
-    return np.stack([(values[:, : n - k] * values[:, k:]).sum(axis=1) for k in range(max_lag + 1)], axis=1)
+    return np.stack(
+        [(values[:, : n - k] * values[:, k:]).sum(axis=1) for k in range(max_lag + 1)], axis=1
+    )
 
 
 def _newey_west(residual: np.ndarray, gradient: np.ndarray, n_params: int) -> np.ndarray:
@@ -115,8 +128,16 @@ def _newey_west(residual: np.ndarray, gradient: np.ndarray, n_params: int) -> np
     return sigma2 * 2.0 * (taper * rho * gamma).sum(axis=1) / np.maximum(gamma[:, 0], 1e-300) ** 2
 
 
-def fit_shift(y: np.ndarray, reference: np.ndarray, e_all: np.ndarray, region: slice, background: np.ndarray,
-              *, order: int, grid: np.ndarray) -> ShiftFit:
+def fit_shift(
+    y: np.ndarray,
+    reference: np.ndarray,
+    e_all: np.ndarray,
+    region: slice,
+    background: np.ndarray,
+    *,
+    order: int,
+    grid: np.ndarray,
+) -> ShiftFit:
     """Shift of ``reference`` in every row of ``y`` inside ``region`` (see module docstring).
 
     ``background`` is the reference's pre-edge power law on ``e_all[region]``; ``grid`` the
@@ -135,8 +156,18 @@ def fit_shift(y: np.ndarray, reference: np.ndarray, e_all: np.ndarray, region: s
     scale, stderr = np.empty(len(y)), np.empty(len(y))
     for start in range(0, len(y), _CHUNK):
         rows = slice(start, start + _CHUNK)
-        scale[rows], stderr[rows] = _errors(yw[rows], q[inner[rows]], r[inner[rows]], projections[rows],
-                                            inner[rows], reference, region, shift[rows] / step, weights, step)
+        scale[rows], stderr[rows] = _errors(
+            yw[rows],
+            q[inner[rows]],
+            r[inner[rows]],
+            projections[rows],
+            inner[rows],
+            reference,
+            region,
+            shift[rows] / step,
+            weights,
+            step,
+        )
     sigma2 = np.maximum(minimum, 0) / max(region.stop - region.start - order - 3, 1)
     found = found & np.isfinite(stderr) & (scale > 0)
     return ShiftFit(shift, np.where(found, stderr, np.nan), scale, sigma2, found)

@@ -98,19 +98,30 @@ def _reference(reference, y: np.ndarray, n_channels: int) -> np.ndarray:
     return ref
 
 
-def _variants(region: tuple[float, float], bg_window, onset: float) -> list[tuple[int, tuple[float, float]]]:
+def _variants(
+    region: tuple[float, float], bg_window, onset: float
+) -> list[tuple[int, tuple[float, float]]]:
     """(polynomial order, region) of the nominal fit first, then the four alternatives."""
     low, high = region
     later_start = 0.5 * (bg_window[0] + bg_window[1])
     earlier_end = onset + 0.6 * (high - onset)
-    return [(NOMINAL_ORDER, region), (1, region), (3, region), (NOMINAL_ORDER, (later_start, high)),
-            (NOMINAL_ORDER, (low, earlier_end))]
+    return [
+        (NOMINAL_ORDER, region),
+        (1, region),
+        (3, region),
+        (NOMINAL_ORDER, (later_start, high)),
+        (NOMINAL_ORDER, (low, earlier_end)),
+    ]
 
 
-def _pre_edge_law(reference: np.ndarray, energy: Axis, bg_window, e: np.ndarray, model: str) -> np.ndarray:
+def _pre_edge_law(
+    reference: np.ndarray, energy: Axis, bg_window, e: np.ndarray, model: str
+) -> np.ndarray:
     fit = fit_background(reference[None, :], energy, bg_window, model=model)
     law = fit.evaluate(e)[0]
-    return law if bool(fit.ok[0]) and np.all(np.isfinite(law)) and np.all(law > 0) else np.ones_like(e)
+    return (
+        law if bool(fit.ok[0]) and np.all(np.isfinite(law)) and np.all(law > 0) else np.ones_like(e)
+    )
 
 
 def _fit_all(y, ref, energy: Axis, region, bg_window, onset, model, max_shift_eV) -> list[ShiftFit]:
@@ -179,12 +190,22 @@ def chemical_shift(
     coords = energy.coordinates()
     margin = max_shift_eV + 2 * energy.scale
     region = (max(bg_window[0], coords[0] + margin), min(float(window[1]), coords[-1] - margin))
-    fits = _fit_all(y, ref, energy, region, bg_window, info.onset_eV, background_model, max_shift_eV)
+    fits = _fit_all(
+        y, ref, energy, region, bg_window, info.onset_eV, background_model, max_shift_eV
+    )
     nominal = fits[0]
     systematic = np.sqrt(np.mean([(f.shift - nominal.shift) ** 2 for f in fits[1:]], axis=0))
     if isinstance(reference, (int, np.integer)) and len(y) > 1:
-        closure = _closure(y, int(reference) % len(y), energy, region, bg_window, background_model, max_shift_eV,
-                           nominal.shift)
+        closure = _closure(
+            y,
+            int(reference) % len(y),
+            energy,
+            region,
+            bg_window,
+            background_model,
+            max_shift_eV,
+            nominal.shift,
+        )
         systematic = np.hypot(systematic, closure)
     stderr = np.hypot(nominal.stderr, systematic)
     found = nominal.found & np.isfinite(stderr) & (stderr < max_shift_eV / 3)
@@ -194,13 +215,23 @@ def chemical_shift(
         shift[index] = stderr[index] = statistical[index] = systematic[index] = 0.0
         found[index] = True
     missing = int((~found).sum())
-    reason = "" if not missing else (
-        f"no measurable shift of {info.name} in {missing} spectra: best shift at the ±{max_shift_eV:g} eV "
-        "search limit, no edge of the reference's shape, or an error above a third of the search range"
+    reason = (
+        ""
+        if not missing
+        else (
+            f"no measurable shift of {info.name} in {missing} spectra: best shift at the ±{max_shift_eV:g} eV "
+            "search limit, no edge of the reference's shape, or an error above a third of the search range"
+        )
     )
     values = [np.where(found, v, np.nan) for v in (shift, stderr, statistical, systematic)]
     return ChemicalShift(
-        info.name, *(reshape_nav(v, nav_shape) for v in values), reshape_nav(nominal.scale, nav_shape),
-        reshape_nav(nominal.sigma2, nav_shape), tuple(map(float, region)), bg_window,
-        reshape_nav(found, nav_shape), missing == 0, reason,
+        info.name,
+        *(reshape_nav(v, nav_shape) for v in values),
+        reshape_nav(nominal.scale, nav_shape),
+        reshape_nav(nominal.sigma2, nav_shape),
+        tuple(map(float, region)),
+        bg_window,
+        reshape_nav(found, nav_shape),
+        missing == 0,
+        reason,
     )

@@ -61,7 +61,11 @@ def _first_minimum(y: np.ndarray, energy: Axis, zlp: ZlpFit) -> np.ndarray:
     position = np.nan_to_num(zlp.position_eV.reshape(-1))
     fwhm = np.nan_to_num(zlp.fwhm_eV.reshape(-1), nan=energy.scale)
     smoothed = smooth(y, max(float(np.nanmedian(fwhm)) / energy.scale / 4, 1.0))
-    start = np.clip(np.round(energy.to_index(0) + (position + fwhm) / energy.scale).astype(int), 1, energy.size - 2)
+    start = np.clip(
+        np.round(energy.to_index(0) + (position + fwhm) / energy.scale).astype(int),
+        1,
+        energy.size - 2,
+    )
     columns = np.arange(energy.size)[None, :]
     rising = np.zeros_like(smoothed, bool)
     rising[:, :-1] = smoothed[:, 1:] > smoothed[:, :-1]
@@ -141,7 +145,9 @@ def _extrapolated(y: np.ndarray, energy: Axis) -> np.ndarray:
     return padded
 
 
-def fourier_log(spectra, energy: Axis, *, zlp: ZlpFit | None = None, fwhm_eV: float | None = None) -> Deconvolved:
+def fourier_log(
+    spectra, energy: Axis, *, zlp: ZlpFit | None = None, fwhm_eV: float | None = None
+) -> Deconvolved:
     """Fourier-log deconvolution of every spectrum (see module docstring).
 
     Parameters
@@ -171,8 +177,13 @@ def fourier_log(spectra, energy: Axis, *, zlp: ZlpFit | None = None, fwhm_eV: fl
     sigma = width / (2 * np.sqrt(2 * np.log(2)))
     freq = np.fft.rfftfreq(2 * energy.size, d=energy.scale)
     zero_channel = energy.to_index(0.0)
-    gauss = np.exp(-2 * (np.pi * freq * sigma) ** 2 - 2j * np.pi * freq * zero_channel * energy.scale)
-    ssd = np.fft.irfft(gauss[None, :] * log_ratio, n=2 * energy.size, axis=1)[:, : energy.size] * i0[:, None]
+    gauss = np.exp(
+        -2 * (np.pi * freq * sigma) ** 2 - 2j * np.pi * freq * zero_channel * energy.scale
+    )
+    ssd = (
+        np.fft.irfft(gauss[None, :] * log_ratio, n=2 * energy.size, axis=1)[:, : energy.size]
+        * i0[:, None]
+    )
     return Deconvolved(
         reshape_nav(ssd, nav_shape),
         energy,

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from insitu_tem.core.model import Axis
-from insitu_tem.analysis.eels._common import as_spectra, channel_range, parabola_vertex, reshape_nav, smooth
+from insitu_tem.analysis.eels._common import (
+    as_spectra,
+    channel_range,
+    parabola_vertex,
+    reshape_nav,
+    smooth,
+)
 from insitu_tem.analysis.eels.background import BackgroundFit, fit_background
 
 
@@ -137,7 +143,9 @@ def plasmon_peak(
     index = np.argmax(smoothed[:, region], axis=1) + region.start
     rows = np.arange(len(index))
     inner = np.clip(index, 1, energy.size - 2)
-    offset, _ = parabola_vertex(smoothed[rows, inner - 1], smoothed[rows, inner], smoothed[rows, inner + 1])
+    offset, _ = parabola_vertex(
+        smoothed[rows, inner - 1], smoothed[rows, inner], smoothed[rows, inner + 1]
+    )
     found = (index > region.start) & (index < region.stop - 1)
     position = np.where(found, energy.to_value(0) + (inner + offset) * energy.scale, np.nan)
     return PlasmonPeak(

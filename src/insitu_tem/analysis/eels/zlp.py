@@ -85,7 +85,9 @@ def _widths(y: np.ndarray, peak: np.ndarray) -> np.ndarray:
     return width
 
 
-def _log_gaussian_centre(window: np.ndarray, offsets: np.ndarray, half_width: np.ndarray) -> np.ndarray:
+def _log_gaussian_centre(
+    window: np.ndarray, offsets: np.ndarray, half_width: np.ndarray
+) -> np.ndarray:
     x = offsets[None, :].astype(float)
     positive = window > 0
     reach = np.clip(np.nan_to_num(half_width, nan=2.0) * 1.2, 2.0, None)[:, None]
@@ -136,11 +138,15 @@ def fit_zlp(spectra, energy: Axis, *, search_eV: tuple[float, float] = (-20.0, 2
     window, offsets = _gather(y, peak, half)
     centre = _log_gaussian_centre(window, offsets, 0.5 * width)
     height = y[np.arange(len(peak)), peak].astype(float)
-    found = np.isfinite(centre) & np.isfinite(width) & (height > 5 * np.maximum(y.mean(axis=1), 0) + 10)
+    found = (
+        np.isfinite(centre) & np.isfinite(width) & (height > 5 * np.maximum(y.mean(axis=1), 0) + 10)
+    )
     position = np.where(found, energy.to_value(0) + (peak + centre) * energy.scale, np.nan)
     fwhm = np.where(found, width * energy.scale, np.nan)
     n_missing = int((~found).sum())
-    reason = "" if n_missing == 0 else f"no zero-loss peak found in {n_missing} of {len(found)} spectra"
+    reason = (
+        "" if n_missing == 0 else f"no zero-loss peak found in {n_missing} of {len(found)} spectra"
+    )
     return ZlpFit(
         reshape_nav(position, nav_shape),
         reshape_nav(fwhm, nav_shape),
@@ -197,9 +203,18 @@ def shift_spectra(spectra, energy: Axis, shifts_eV) -> AlignedSpectra:
     channels = shifts / energy.scale
     whole = np.floor(channels).astype(np.int64)
     t = (channels - whole).astype(y.dtype)[:, None]
-    weights = ((1 - t) ** 3 / 6, (4 - 6 * t**2 + 3 * t**3) / 6, (1 + 3 * t + 3 * t**2 - 3 * t**3) / 6, t**3 / 6)
+    weights = (
+        (1 - t) ** 3 / 6,
+        (4 - 6 * t**2 + 3 * t**3) / 6,
+        (1 + 3 * t + 3 * t**2 - 3 * t**3) / 6,
+        t**3 / 6,
+    )
     pad = int(np.abs(whole).max(initial=0)) + 2
-    coeffs = np.pad(spline_filter1d(y, order=3, axis=-1, mode="mirror", output=y.dtype), ((0, 0), (pad, pad)), "edge")
+    coeffs = np.pad(
+        spline_filter1d(y, order=3, axis=-1, mode="mirror", output=y.dtype),
+        ((0, 0), (pad, pad)),
+        "edge",
+    )
     n = energy.size
     out = np.empty_like(y)
     for k in np.unique(whole):
@@ -210,11 +225,19 @@ def shift_spectra(spectra, energy: Axis, shifts_eV) -> AlignedSpectra:
             acc += weights[tap][rows] * block[:, tap : tap + n]
         out[rows] = acc
     low = int(np.clip(-np.floor(channels.min()) + 1, 0, energy.size)) if len(channels) else 0
-    high = int(np.clip(energy.size - np.ceil(channels.max()) - 1, low, energy.size)) if len(channels) else energy.size
-    return AlignedSpectra(out.reshape(nav_shape + (energy.size,)), energy, shifts.reshape(nav_shape), slice(low, high))
+    high = (
+        int(np.clip(energy.size - np.ceil(channels.max()) - 1, low, energy.size))
+        if len(channels)
+        else energy.size
+    )
+    return AlignedSpectra(
+        out.reshape(nav_shape + (energy.size,)), energy, shifts.reshape(nav_shape), slice(low, high)
+    )
 
 
-def align_zlp(spectra, energy: Axis, zlp: ZlpFit | None = None, *, to_zero: bool = True) -> AlignedSpectra:
+def align_zlp(
+    spectra, energy: Axis, zlp: ZlpFit | None = None, *, to_zero: bool = True
+) -> AlignedSpectra:
     """Align every spectrum on its fitted ZLP.
 
     Parameters
@@ -267,9 +290,13 @@ def calibrate_two_features(
         When the channels coincide or the energies do not increase with channel.
     """
     if channel_a == channel_b:
-        raise ValueError("the two features sit on the same channel; pick two features apart in energy")
+        raise ValueError(
+            "the two features sit on the same channel; pick two features apart in energy"
+        )
     dispersion = (energy_b - energy_a) / (channel_b - channel_a)
     if not dispersion > 0:
         raise ValueError("energies must increase with channel; check which feature is which")
     offset = energy_a - dispersion * channel_a
-    return EnergyCalibration(Axis("E", int(n_channels), dispersion, offset, "eV"), float(dispersion), float(offset))
+    return EnergyCalibration(
+        Axis("E", int(n_channels), dispersion, offset, "eV"), float(dispersion), float(offset)
+    )

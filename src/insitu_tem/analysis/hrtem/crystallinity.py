@@ -71,8 +71,10 @@ class CrystallinityMap:
     def window_centres_px(self) -> tuple[np.ndarray, np.ndarray]:
         """Row and column pixel coordinates of the window centres."""
         half = (self.window_px - 1) / 2
-        return (half + self.step_px * np.arange(self.snr.shape[0]),
-                half + self.step_px * np.arange(self.snr.shape[1]))
+        return (
+            half + self.step_px * np.arange(self.snr.shape[0]),
+            half + self.step_px * np.arange(self.snr.shape[1]),
+        )
 
 
 def _window_power(windows: np.ndarray) -> np.ndarray:
@@ -82,7 +84,9 @@ def _window_power(windows: np.ndarray) -> np.ndarray:
     return np.abs(np.fft.fftshift(np.fft.fft2(data * np.outer(hann, hann)), axes=(-2, -1))) ** 2
 
 
-def _strongest_spots(power: np.ndarray, labels: np.ndarray, n: int, band: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _strongest_spots(
+    power: np.ndarray, labels: np.ndarray, n: int, band: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     summed = ndimage.uniform_filter(power, size=(1, 3, 3), mode="wrap") * 9.0
     median, spread = ring_statistics(summed, labels, n)
     floor = np.maximum(np.median(spread, axis=-1, keepdims=True) * 1e-6, 1e-300)
@@ -92,9 +96,15 @@ def _strongest_spots(power: np.ndarray, labels: np.ndarray, n: int, band: np.nda
     return snr[np.arange(len(power)), best], best
 
 
-def crystallinity_map(image, *, pixel_nm: float, window_nm: float = DEFAULT_WINDOW_NM,
-                      snr_threshold: float = DEFAULT_SNR, d_range_nm: tuple[float, float] = DEFAULT_D_RANGE_NM,
-                      should_stop: Callable[[], bool] | None = None) -> CrystallinityMap:
+def crystallinity_map(
+    image,
+    *,
+    pixel_nm: float,
+    window_nm: float = DEFAULT_WINDOW_NM,
+    snr_threshold: float = DEFAULT_SNR,
+    d_range_nm: tuple[float, float] = DEFAULT_D_RANGE_NM,
+    should_stop: Callable[[], bool] | None = None,
+) -> CrystallinityMap:
     """Classify sliding windows of ``image`` as crystalline or amorphous.
 
     Parameters
@@ -120,17 +130,27 @@ def crystallinity_map(image, *, pixel_nm: float, window_nm: float = DEFAULT_WIND
     if data.ndim != 2:
         raise ValueError(f"need a 2-D image, got shape {data.shape}; pick one frame")
     if not (math.isfinite(pixel_nm) and pixel_nm > 0 and window_nm > 0):
-        raise ValueError("pixel size and window must be positive (nm); calibrate the image with --scale")
+        raise ValueError(
+            "pixel size and window must be positive (nm); calibrate the image with --scale"
+        )
     window = max(16, 2 * int(round(window_nm / pixel_nm / 2)))
     if window > min(data.shape):
-        raise ValueError(f"window {window} px is larger than the image {data.shape}; use a smaller window")
+        raise ValueError(
+            f"window {window} px is larger than the image {data.shape}; use a smaller window"
+        )
     step = max(1, window // 4)
     windows = sliding_window_view(data, (window, window))[::step, ::step]
     grid = windows.shape[:2]
     stack = windows.reshape((-1, window, window))
-    spectrum = PowerSpectrum(np.zeros((window, window)), np.zeros((window, window)), float(pixel_nm))
+    spectrum = PowerSpectrum(
+        np.zeros((window, window)), np.zeros((window, window)), float(pixel_nm)
+    )
     k = spectrum.k_radius_per_nm()
-    band = (k >= 1.0 / d_range_nm[1]) & (k <= 1.0 / d_range_nm[0]) & (k >= 3 * spectrum.k_step_per_nm[0])
+    band = (
+        (k >= 1.0 / d_range_nm[1])
+        & (k <= 1.0 / d_range_nm[0])
+        & (k >= 3 * spectrum.k_step_per_nm[0])
+    )
     labels, n = ring_labels(spectrum)
     snr, where = np.empty(len(stack)), np.empty(len(stack), dtype=int)
     for start in range(0, len(stack), _BATCH):
@@ -141,20 +161,38 @@ def crystallinity_map(image, *, pixel_nm: float, window_nm: float = DEFAULT_WIND
     crystalline = _drop_isolated((snr >= snr_threshold).reshape(grid))
     d_nm = np.where(crystalline.ravel(), 1.0 / k.ravel()[where], np.nan).reshape(grid)
     pixel_map = _pixel_map(crystalline, data.shape, window, step)
-    return CrystallinityMap(snr.reshape(grid), d_nm, crystalline, pixel_map, window, step, float(pixel_nm),
-                            float(pixel_map.mean()), domain_size_nm(pixel_map, pixel_nm=pixel_nm))
+    return CrystallinityMap(
+        snr.reshape(grid),
+        d_nm,
+        crystalline,
+        pixel_map,
+        window,
+        step,
+        float(pixel_nm),
+        float(pixel_map.mean()),
+        domain_size_nm(pixel_map, pixel_nm=pixel_nm),
+    )
 
 
 def _drop_isolated(crystalline: np.ndarray) -> np.ndarray:
     """Windows overlap by 3/4, so a real crystal lights up neighbours: drop lone windows."""
-    neighbours = ndimage.convolve(crystalline.astype(int), np.ones((3, 3), int), mode="constant") - crystalline
+    neighbours = (
+        ndimage.convolve(crystalline.astype(int), np.ones((3, 3), int), mode="constant")
+        - crystalline
+    )
     return crystalline & (neighbours > 0)
 
 
-def _pixel_map(crystalline: np.ndarray, shape: tuple[int, int], window: int, step: int) -> np.ndarray:
+def _pixel_map(
+    crystalline: np.ndarray, shape: tuple[int, int], window: int, step: int
+) -> np.ndarray:
     half = (window - 1) / 2
-    rows = np.clip(np.rint((np.arange(shape[0]) - half) / step), 0, crystalline.shape[0] - 1).astype(int)
-    cols = np.clip(np.rint((np.arange(shape[1]) - half) / step), 0, crystalline.shape[1] - 1).astype(int)
+    rows = np.clip(
+        np.rint((np.arange(shape[0]) - half) / step), 0, crystalline.shape[0] - 1
+    ).astype(int)
+    cols = np.clip(
+        np.rint((np.arange(shape[1]) - half) / step), 0, crystalline.shape[1] - 1
+    ).astype(int)
     return crystalline[rows[:, None], cols[None, :]]
 
 

@@ -160,19 +160,27 @@ def power_spectrum(image, *, pixel_nm: float) -> PowerSpectrum:
     """
     data = np.asarray(image)
     if data.ndim != 2 or min(data.shape) < 16:
-        raise ValueError(f"need a 2-D region of at least 16 × 16 px, got shape {data.shape}; enlarge the ROI")
+        raise ValueError(
+            f"need a 2-D region of at least 16 × 16 px, got shape {data.shape}; enlarge the ROI"
+        )
     if not (math.isfinite(pixel_nm) and pixel_nm > 0):
-        raise ValueError(f"pixel size {pixel_nm!r} nm is not positive; calibrate the image (--scale)")
+        raise ValueError(
+            f"pixel size {pixel_nm!r} nm is not positive; calibrate the image (--scale)"
+        )
     data = np.abs(data) if np.iscomplexobj(data) else data.astype(np.float64)
     if not np.all(np.isfinite(data)):
-        raise ValueError("the region contains NaN or infinite pixels; choose an ROI inside the valid data")
+        raise ValueError(
+            "the region contains NaN or infinite pixels; choose an ROI inside the valid data"
+        )
     window = np.outer(np.hanning(data.shape[0] + 2)[1:-1], np.hanning(data.shape[1] + 2)[1:-1])
     windowed = (data - data.mean()) * window
     power = np.abs(np.fft.fftshift(np.fft.fft2(windowed))) ** 2
     return PowerSpectrum(power=power, windowed=windowed, pixel_nm=float(pixel_nm))
 
 
-def ring_statistics(values: np.ndarray, labels: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def ring_statistics(
+    values: np.ndarray, labels: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Median and scaled MAD (1.4826 MAD) of ``values`` in each ring of ``labels``.
 
     Neighbouring rings are pooled until at least _MIN_RING_PIXELS pixels are
@@ -186,7 +194,9 @@ def ring_statistics(values: np.ndarray, labels: np.ndarray, n: int) -> tuple[np.
     spread = np.zeros_like(median)
     for i in range(n):
         half = 0
-        while bounds[min(i + half + 1, n)] - bounds[max(i - half, 0)] < _MIN_RING_PIXELS and half < n:
+        while (
+            bounds[min(i + half + 1, n)] - bounds[max(i - half, 0)] < _MIN_RING_PIXELS and half < n
+        ):
             half += 1
         ring = flat[..., bounds[max(i - half, 0)] : bounds[min(i + half + 1, n)]]
         median[..., i] = np.median(ring, axis=-1)
@@ -250,8 +260,15 @@ def _upper_half(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return (rows < 0) | ((rows == 0) & (cols > 0))
 
 
-def find_spots(spectrum: PowerSpectrum, *, snr_threshold: float = 15.0, d_min_nm: float | None = None,
-               d_max_nm: float | None = None, max_spots: int = 30, snr: SnrMap | None = None) -> SpotSearch:
+def find_spots(
+    spectrum: PowerSpectrum,
+    *,
+    snr_threshold: float = 15.0,
+    d_min_nm: float | None = None,
+    d_max_nm: float | None = None,
+    max_spots: int = 30,
+    snr: SnrMap | None = None,
+) -> SpotSearch:
     """Find and refine the reflections of a power spectrum, each Friedel pair once.
 
     Parameters
@@ -273,7 +290,9 @@ def find_spots(spectrum: PowerSpectrum, *, snr_threshold: float = 15.0, d_min_nm
     if snr_threshold <= 0 or max_spots < 1:
         raise ValueError("snr_threshold must be > 0 and max_spots >= 1")
     snr = snr_map(spectrum) if snr is None else snr
-    peaks = (ndimage.maximum_filter(snr.snr, size=5, mode="wrap") == snr.snr) & (snr.snr >= snr_threshold)
+    peaks = (ndimage.maximum_filter(snr.snr, size=5, mode="wrap") == snr.snr) & (
+        snr.snr >= snr_threshold
+    )
     k = spectrum.k_radius_per_nm()
     k_min = max(_MIN_RADIUS_PX * min(spectrum.k_step_per_nm), 1.0 / d_max_nm if d_max_nm else 0.0)
     keep = peaks & (k >= k_min)
@@ -286,7 +305,9 @@ def find_spots(spectrum: PowerSpectrum, *, snr_threshold: float = 15.0, d_min_nm
     order = np.argsort(-snr.snr[rows, cols])[:max_spots]
     spots = [make_spot(spectrum, snr, r, c) for r, c in zip(rows[order], cols[order])]
     if not spots:
-        return SpotSearch(False, f"no spot above SNR {snr_threshold:g}: amorphous, too thin or too noisy", ())
+        return SpotSearch(
+            False, f"no spot above SNR {snr_threshold:g}: amorphous, too thin or too noisy", ()
+        )
     return SpotSearch(True, "", tuple(spots))
 
 
@@ -295,7 +316,9 @@ def _total_power(spectrum: PowerSpectrum) -> float:
     return float(spectrum.power.sum() - spectrum.power[r0, c0]) or 1.0
 
 
-def make_spot(spectrum: PowerSpectrum, snr: SnrMap, row: int, col: int, *, canonical: bool = True) -> Spot:
+def make_spot(
+    spectrum: PowerSpectrum, snr: SnrMap, row: int, col: int, *, canonical: bool = True
+) -> Spot:
     """Refined :class:`Spot` at spectrum pixel (row, col) (absolute indices), pointing into the upper
     half when ``canonical``; its 1σ from the power against the ring's noise power."""
     r0, c0 = spectrum.centre
@@ -306,24 +329,50 @@ def make_spot(spectrum: PowerSpectrum, snr: SnrMap, row: int, col: int, *, canon
     excess = float(np.clip(box - snr.noise_power[row, col], 0, None).sum())
     peak = float(spectrum.power[row, col])
     sigma_px = SPOT_SIGMA_FACTOR * math.sqrt(snr.noise_power[row, col] / max(peak, 1e-300))
-    return spot_from_position(spectrum, d_row, d_col, snr=float(snr.snr[row, col]),
-                              intensity=2.0 * excess / _total_power(spectrum), sigma_px=sigma_px)
+    return spot_from_position(
+        spectrum,
+        d_row,
+        d_col,
+        snr=float(snr.snr[row, col]),
+        intensity=2.0 * excess / _total_power(spectrum),
+        sigma_px=sigma_px,
+    )
 
 
-def spot_from_position(spectrum: PowerSpectrum, d_row: float, d_col: float, *, snr: float = math.nan,
-                       intensity: float = math.nan, sigma_px: float = math.nan) -> Spot:
+def spot_from_position(
+    spectrum: PowerSpectrum,
+    d_row: float,
+    d_col: float,
+    *,
+    snr: float = math.nan,
+    intensity: float = math.nan,
+    sigma_px: float = math.nan,
+) -> Spot:
     """Build a :class:`Spot` from a position in FFT px from the centre (row, col)."""
     sr, sc = spectrum.k_step_per_nm
     g_row, g_col = d_row * sr, d_col * sc
     angle = math.degrees(math.atan2(-g_row, g_col))
-    return Spot(row_px=float(d_row), col_px=float(d_col), g_per_nm=float(math.hypot(g_row, g_col)),
-                angle_deg=float(angle % 180.0), snr=snr, intensity=intensity,
-                sigma_g_per_nm=float(sigma_px * math.sqrt(sr * sc)), g_row_per_nm=float(g_row),
-                g_col_per_nm=float(g_col))
+    return Spot(
+        row_px=float(d_row),
+        col_px=float(d_col),
+        g_per_nm=float(math.hypot(g_row, g_col)),
+        angle_deg=float(angle % 180.0),
+        snr=snr,
+        intensity=intensity,
+        sigma_g_per_nm=float(sigma_px * math.sqrt(sr * sc)),
+        g_row_per_nm=float(g_row),
+        g_col_per_nm=float(g_col),
+    )
 
 
-def spot_near(spectrum: PowerSpectrum, d_row: float, d_col: float, *, search_px: int = 3,
-              snr: SnrMap | None = None) -> Spot:
+def spot_near(
+    spectrum: PowerSpectrum,
+    d_row: float,
+    d_col: float,
+    *,
+    search_px: int = 3,
+    snr: SnrMap | None = None,
+) -> Spot:
     """Refined spot at the power maximum within ``search_px`` of a clicked position.
 
     Parameters
@@ -343,7 +392,9 @@ def spot_near(spectrum: PowerSpectrum, d_row: float, d_col: float, *, search_px:
     r_lo, r_hi = max(row - search_px, 0), min(row + search_px + 1, n_rows)
     c_lo, c_hi = max(col - search_px, 0), min(col + search_px + 1, n_cols)
     if r_lo >= r_hi or c_lo >= c_hi:
-        raise ValueError(f"position ({d_row:.1f}, {d_col:.1f}) px lies outside the spectrum; click inside it")
+        raise ValueError(
+            f"position ({d_row:.1f}, {d_col:.1f}) px lies outside the spectrum; click inside it"
+        )
     box = spectrum.power[r_lo:r_hi, c_lo:c_hi].copy()
     if r_lo <= r0 < r_hi and c_lo <= c0 < c_hi:
         box[r0 - r_lo, c0 - c_lo] = -np.inf

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 def _parabolic(minus: float, centre: float, plus: float) -> float:
     denominator = minus - 2.0 * centre + plus
-    return 0.0 if denominator >= 0 else float(np.clip(0.5 * (minus - plus) / denominator, -0.5, 0.5))
+    return (
+        0.0 if denominator >= 0 else float(np.clip(0.5 * (minus - plus) / denominator, -0.5, 0.5))
+    )
 
 
 def _dtft_derivatives(windowed: np.ndarray, u: float, v: float) -> tuple[np.ndarray, np.ndarray]:
@@ -34,8 +36,14 @@ def _dtft_derivatives(windowed: np.ndarray, u: float, v: float) -> tuple[np.ndar
     fv, fvv, fuv = e_row @ g1, e_row @ g2, (e_row * a) @ g1
     conj = np.conj(f)
     gradient = 2.0 * np.real(np.array([conj * fu, conj * fv]))
-    hessian = 2.0 * np.real(np.array([[abs(fu) ** 2 + conj * fuu, np.conj(fu) * fv + conj * fuv],
-                                      [np.conj(fu) * fv + conj * fuv, abs(fv) ** 2 + conj * fvv]]))
+    hessian = 2.0 * np.real(
+        np.array(
+            [
+                [abs(fu) ** 2 + conj * fuu, np.conj(fu) * fv + conj * fuv],
+                [np.conj(fu) * fv + conj * fuv, abs(fv) ** 2 + conj * fvv],
+            ]
+        )
+    )
     return gradient, hessian
 
 
@@ -54,7 +62,9 @@ def _climb(power: np.ndarray, row: int, col: int, *, exclude: tuple[int, int]) -
     return min(max(row, 1), n_rows - 2), min(max(col, 1), n_cols - 2)
 
 
-def refine_position(spectrum: PowerSpectrum, d_row: int, d_col: int, *, iterations: int = 6) -> tuple[float, float]:
+def refine_position(
+    spectrum: PowerSpectrum, d_row: int, d_col: int, *, iterations: int = 6
+) -> tuple[float, float]:
     """Sub-pixel position of the reflection nearest FFT pixel (d_row, d_col) from the centre.
 
     Parabolic interpolation on the FFT grid, then Newton steps on the windowed
@@ -79,10 +89,12 @@ def refine_position(spectrum: PowerSpectrum, d_row: int, d_col: int, *, iteratio
     n_rows, n_cols = p.shape
     row, col = _climb(p, r0 + int(d_row), c0 + int(d_col), exclude=(r0, c0))
     d_row, d_col = row - r0, col - c0
-    start = np.array([
-        d_row + _parabolic(p[(row - 1) % n_rows, col], p[row, col], p[(row + 1) % n_rows, col]),
-        d_col + _parabolic(p[row, (col - 1) % n_cols], p[row, col], p[row, (col + 1) % n_cols]),
-    ])
+    start = np.array(
+        [
+            d_row + _parabolic(p[(row - 1) % n_rows, col], p[row, col], p[(row + 1) % n_rows, col]),
+            d_col + _parabolic(p[row, (col - 1) % n_cols], p[row, col], p[row, (col + 1) % n_cols]),
+        ]
+    )
     position = start.copy()
     for _ in range(iterations):
         gradient, hessian = _dtft_derivatives(spectrum.windowed, position[0], position[1])

@@ -55,7 +55,9 @@ def _centred_fft(image) -> tuple[np.ndarray, float, np.ndarray, int]:
     if data.ndim != 2 or min(data.shape) < 8:
         raise ValueError(f"need a 2-D image of at least 8 × 8 px, got shape {np.shape(image)}")
     if not np.all(np.isfinite(data)):
-        raise ValueError("the image contains NaN or infinite pixels; crop to the valid region first")
+        raise ValueError(
+            "the image contains NaN or infinite pixels; crop to the valid region first"
+        )
     mean = float(data.mean())
     spectrum = np.fft.fftshift(np.fft.fft2(data - mean))
     labels, n = ring_labels(PowerSpectrum(spectrum.real, spectrum.real, 1.0))
@@ -115,7 +117,9 @@ def hrtem_filter(image, *, method: str) -> FilteredImage:
     return absf(image) if method == "absf" else wiener(image)
 
 
-def bragg_filter(image, positions_px, *, radius_px: float = DEFAULT_BRAGG_RADIUS_PX) -> FilteredImage:
+def bragg_filter(
+    image, positions_px, *, radius_px: float = DEFAULT_BRAGG_RADIUS_PX
+) -> FilteredImage:
     """Keep only the chosen reflections (and their Friedel mates) of ``image``.
 
     Parameters

@@ -75,13 +75,21 @@ class LatticeFit:
     def as_dict(self) -> dict:
         """Plain-JSON summary with spacings in Å and nm."""
         return {
-            "ok": self.ok, "reason": self.reason, "dimensions": 2 if self.two_dimensional else (1 if self.ok else 0),
-            "d_a_A": 10 * self.d_a_nm, "sigma_d_a_A": 10 * self.sigma_d_a_nm,
-            "d_b_A": 10 * self.d_b_nm, "sigma_d_b_A": 10 * self.sigma_d_b_nm,
-            "d_a_nm": self.d_a_nm, "d_b_nm": self.d_b_nm,
-            "angle_deg": self.angle_deg, "sigma_angle_deg": self.sigma_angle_deg,
-            "a_star_per_nm": list(self.a_star), "b_star_per_nm": list(self.b_star),
-            "n_indexed": self.n_indexed, "rms_residual_per_nm": self.rms_residual_per_nm,
+            "ok": self.ok,
+            "reason": self.reason,
+            "dimensions": 2 if self.two_dimensional else (1 if self.ok else 0),
+            "d_a_A": 10 * self.d_a_nm,
+            "sigma_d_a_A": 10 * self.sigma_d_a_nm,
+            "d_b_A": 10 * self.d_b_nm,
+            "sigma_d_b_A": 10 * self.sigma_d_b_nm,
+            "d_a_nm": self.d_a_nm,
+            "d_b_nm": self.d_b_nm,
+            "angle_deg": self.angle_deg,
+            "sigma_angle_deg": self.sigma_angle_deg,
+            "a_star_per_nm": list(self.a_star),
+            "b_star_per_nm": list(self.b_star),
+            "n_indexed": self.n_indexed,
+            "rms_residual_per_nm": self.rms_residual_per_nm,
         }
 
 
@@ -99,7 +107,9 @@ def _reduce(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def _index(g: np.ndarray, basis: np.ndarray, tolerance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _index(
+    g: np.ndarray, basis: np.ndarray, tolerance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Integer indices of rows of ``g`` in ``basis`` (rows = vectors) and an inlier mask."""
     coefficients = np.linalg.lstsq(basis.T, g.T, rcond=None)[0].T
     hk = np.rint(coefficients).astype(int)
@@ -134,7 +144,9 @@ def _propagate(function, parameters: np.ndarray, covariance: np.ndarray) -> floa
     """1-σ of ``function(parameters)`` by a numerical Jacobian."""
     step = 1e-6 * max(float(np.max(np.abs(parameters))), 1e-12)
     value = function(parameters)
-    jacobian = np.array([(function(parameters + step * e) - value) / step for e in np.eye(len(parameters))])
+    jacobian = np.array(
+        [(function(parameters + step * e) - value) / step for e in np.eye(len(parameters))]
+    )
     return float(math.sqrt(max(jacobian @ covariance @ jacobian, 0.0)))
 
 
@@ -143,8 +155,9 @@ def _angle(p: np.ndarray) -> float:
     return math.degrees(math.atan2(abs(a[0] * b[1] - a[1] * b[0]), float(np.dot(a, b))))
 
 
-def fit_lattice(spots: tuple[Spot, ...] | list[Spot], *, tolerance: float = 0.02, tolerance_per_nm: float = 0.0
-                ) -> LatticeFit:
+def fit_lattice(
+    spots: tuple[Spot, ...] | list[Spot], *, tolerance: float = 0.02, tolerance_per_nm: float = 0.0
+) -> LatticeFit:
     """Index spots on a 2-D reciprocal lattice and refine its basis by least squares.
 
     Parameters
@@ -165,8 +178,12 @@ def fit_lattice(spots: tuple[Spot, ...] | list[Spot], *, tolerance: float = 0.02
         return LatticeFit(False, "no spots to fit")
     g = np.array([s.g_vector for s in spots])
     snr = np.array([s.snr if math.isfinite(s.snr) else 1.0 for s in spots])
-    sigma = np.array([s.sigma_g_per_nm if math.isfinite(s.sigma_g_per_nm) and s.sigma_g_per_nm > 0 else 1.0
-                      for s in spots])
+    sigma = np.array(
+        [
+            s.sigma_g_per_nm if math.isfinite(s.sigma_g_per_nm) and s.sigma_g_per_nm > 0 else 1.0
+            for s in spots
+        ]
+    )
     limit = tolerance * np.linalg.norm(g, axis=1) + tolerance_per_nm
     basis = _search_basis(g, snr, limit) if len(spots) >= 2 else None
     if basis is None:
@@ -180,7 +197,9 @@ def fit_lattice(spots: tuple[Spot, ...] | list[Spot], *, tolerance: float = 0.02
     return _least_squares(g, sigma, hk, inlier)
 
 
-def _least_squares(g: np.ndarray, sigma: np.ndarray, hk: np.ndarray, inlier: np.ndarray) -> LatticeFit:
+def _least_squares(
+    g: np.ndarray, sigma: np.ndarray, hk: np.ndarray, inlier: np.ndarray
+) -> LatticeFit:
     n_basis = hk.shape[1]
     design = np.zeros((2 * int(inlier.sum()), 2 * n_basis))
     for row, (h_k) in enumerate(hk[inlier]):
@@ -197,15 +216,29 @@ def _least_squares(g: np.ndarray, sigma: np.ndarray, hk: np.ndarray, inlier: np.
     if dof > 0 and chi2 / dof > 1.0:
         covariance = covariance * (chi2 / dof)
     rms = float(math.sqrt(np.mean(residual.reshape(-1, 2) ** 2) * 2))
-    indices = tuple((int(h), int(k)) if ok else (0, 0)
-                    for (h, k), ok in zip(hk if n_basis == 2 else np.c_[hk, np.zeros_like(hk)], inlier))
+    indices = tuple(
+        (int(h), int(k)) if ok else (0, 0)
+        for (h, k), ok in zip(hk if n_basis == 2 else np.c_[hk, np.zeros_like(hk)], inlier)
+    )
     d_a = lambda p: 1.0 / float(np.linalg.norm(p[:2]))  # noqa: E731
-    common = dict(ok=True, reason="", a_star=(float(parameters[0]), float(parameters[1])),
-                  d_a_nm=d_a(parameters), sigma_d_a_nm=_propagate(d_a, parameters, covariance),
-                  indices=indices, n_indexed=int(inlier.sum()), rms_residual_per_nm=rms)
+    common = dict(
+        ok=True,
+        reason="",
+        a_star=(float(parameters[0]), float(parameters[1])),
+        d_a_nm=d_a(parameters),
+        sigma_d_a_nm=_propagate(d_a, parameters, covariance),
+        indices=indices,
+        n_indexed=int(inlier.sum()),
+        rms_residual_per_nm=rms,
+    )
     if n_basis == 1:
         return LatticeFit(**common)
     d_b = lambda p: 1.0 / float(np.linalg.norm(p[2:]))  # noqa: E731
-    return LatticeFit(**common, b_star=(float(parameters[2]), float(parameters[3])), d_b_nm=d_b(parameters),
-                      sigma_d_b_nm=_propagate(d_b, parameters, covariance), angle_deg=_angle(parameters),
-                      sigma_angle_deg=_propagate(_angle, parameters, covariance))
+    return LatticeFit(
+        **common,
+        b_star=(float(parameters[2]), float(parameters[3])),
+        d_b_nm=d_b(parameters),
+        sigma_d_b_nm=_propagate(d_b, parameters, covariance),
+        angle_deg=_angle(parameters),
+        sigma_angle_deg=_propagate(_angle, parameters, covariance),
+    )

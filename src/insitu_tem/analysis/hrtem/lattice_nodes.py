@@ -40,8 +40,14 @@ def _nodes(fit: LatticeFit, g_max: float) -> list[tuple[np.ndarray, bool]]:
     return out
 
 
-def node_spots(spectrum: PowerSpectrum, snr: SnrMap, fit: LatticeFit, known: tuple[Spot, ...], *,
-               threshold: float = NODE_SNR) -> tuple[Spot, ...]:
+def node_spots(
+    spectrum: PowerSpectrum,
+    snr: SnrMap,
+    fit: LatticeFit,
+    known: tuple[Spot, ...],
+    *,
+    threshold: float = NODE_SNR,
+) -> tuple[Spot, ...]:
     """Spots at the (half) nodes of ``fit`` not yet in ``known`` whose SNR reaches ``threshold``.
 
     Parameters
@@ -65,22 +71,30 @@ def node_spots(spectrum: PowerSpectrum, snr: SnrMap, fit: LatticeFit, known: tup
     if not fit.ok:
         return ()
     step = np.asarray(spectrum.k_step_per_nm)
-    (r0, c0), shape = spectrum.centre, spectrum.shape
+    r0, c0 = spectrum.centre
     g_max = 0.95 * 0.5 / spectrum.pixel_nm
     taken = [np.array([s.row_px, s.col_px]) for s in known]
     found: list[tuple[Spot, bool]] = []
     for g, half in _nodes(fit, g_max):
         position = g / step
-        if position[0] > 0 or (position[0] == 0 and position[1] < 0) or np.hypot(*position) < _MIN_RADIUS_PX:
+        if (
+            position[0] > 0
+            or (position[0] == 0 and position[1] < 0)
+            or np.hypot(*position) < _MIN_RADIUS_PX
+        ):
             continue
-        if any(min(np.hypot(*(position - t)), np.hypot(*(position + t))) < _SAME_SPOT_PX for t in taken):
+        if any(
+            min(np.hypot(*(position - t)), np.hypot(*(position + t))) < _SAME_SPOT_PX for t in taken
+        ):
             continue
         row, col = int(round(r0 + position[0])), int(round(c0 + position[1]))
         box = snr.snr[max(row - 1, 0) : row + 2, max(col - 1, 0) : col + 2]
         if box.size == 0 or box.max() < threshold:
             continue
         best = np.unravel_index(int(np.argmax(box)), box.shape)
-        spot = make_spot(spectrum, snr, max(row - 1, 0) + int(best[0]), max(col - 1, 0) + int(best[1]))
+        spot = make_spot(
+            spectrum, snr, max(row - 1, 0) + int(best[0]), max(col - 1, 0) + int(best[1])
+        )
         found.append((spot, half))
         taken.append(np.array([spot.row_px, spot.col_px]))
     if sum(half and s.snr >= 2 * threshold for s, half in found) < 2:

@@ -22,7 +22,14 @@ import numpy as np
 from scipy import ndimage
 
 from insitu_tem.analysis.hrtem.fft_lattice import (
-    PowerSpectrum, Spot, SpotSearch, find_spots, power_spectrum, ring_labels, ring_statistics, snr_map,
+    PowerSpectrum,
+    Spot,
+    SpotSearch,
+    find_spots,
+    power_spectrum,
+    ring_labels,
+    ring_statistics,
+    snr_map,
 )
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice
 from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
@@ -103,8 +110,12 @@ def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -
     while high < len(excess) - 1 and excess[high + 1] > half:
         high += 1
     ks = k[use]
-    return LatticeRing(True, d_nm=float(1.0 / ks[peak]), fwhm_per_nm=float(ks[high] - ks[low] + step),
-                       excess=float(excess[peak]))
+    return LatticeRing(
+        True,
+        d_nm=float(1.0 / ks[peak]),
+        fwhm_per_nm=float(ks[high] - ks[low] + step),
+        excess=float(excess[peak]),
+    )
 
 
 @dataclass(frozen=True)
@@ -137,8 +148,14 @@ class CalibrationCheck:
     message: str
 
 
-def calibration_check(measured_d_nm: float, reference_d_nm: float, *, sigma_nm: float = 0.0,
-                      reference: str = "", tolerance: float = CALIBRATION_TOLERANCE) -> CalibrationCheck:
+def calibration_check(
+    measured_d_nm: float,
+    reference_d_nm: float,
+    *,
+    sigma_nm: float = 0.0,
+    reference: str = "",
+    tolerance: float = CALIBRATION_TOLERANCE,
+) -> CalibrationCheck:
     """Compare a measured spacing with a known one; return the correction factor.
 
     Parameters
@@ -161,10 +178,20 @@ def calibration_check(measured_d_nm: float, reference_d_nm: float, *, sigma_nm: 
     if agrees:
         message = f"calibration agrees with {label} within {abs(error) * 100:.2f} %"
     else:
-        message = (f"the file's calibration disagrees with the lattice: {label} measures "
-                   f"{10 * measured_d_nm:.4f} Å ({error * 100:+.2f} %); multiply the pixel size by {factor:.4f}")
-    return CalibrationCheck(label, float(reference_d_nm), float(measured_d_nm), float(sigma_nm), float(factor),
-                            float(error * 100), bool(agrees), message)
+        message = (
+            f"the file's calibration disagrees with the lattice: {label} measures "
+            f"{10 * measured_d_nm:.4f} Å ({error * 100:+.2f} %); multiply the pixel size by {factor:.4f}"
+        )
+    return CalibrationCheck(
+        label,
+        float(reference_d_nm),
+        float(measured_d_nm),
+        float(sigma_nm),
+        float(factor),
+        float(error * 100),
+        bool(agrees),
+        message,
+    )
 
 
 @dataclass(frozen=True)
@@ -188,7 +215,9 @@ class ReferenceSpacing:
     other_d_nm: tuple[float, ...] = ()
 
 
-def family_spacing(fit: LatticeFit, spots: tuple[Spot, ...], reference: ReferenceSpacing) -> tuple[float, float]:
+def family_spacing(
+    fit: LatticeFit, spots: tuple[Spot, ...], reference: ReferenceSpacing
+) -> tuple[float, float]:
     """Measured spacing of the reference family and its 1-σ, nm.
 
     Lattice basis spacings (else spots) nearer to the reference than to any
@@ -198,16 +227,21 @@ def family_spacing(fit: LatticeFit, spots: tuple[Spot, ...], reference: Referenc
     Without such a spacing, the nearest one is used.
     """
     candidates = [(fit.d_a_nm, fit.sigma_d_a_nm), (fit.d_b_nm, fit.sigma_d_b_nm)] if fit.ok else []
-    candidates = [(d, e) for d, e in candidates if math.isfinite(d)] or \
-        [(s.d_nm, s.sigma_g_per_nm * s.d_nm**2) for s in spots]
+    candidates = [(d, e) for d, e in candidates if math.isfinite(d)] or [
+        (s.d_nm, s.sigma_g_per_nm * s.d_nm**2) for s in spots
+    ]
     if not candidates:
         raise ValueError("no spot measured; calibrate on a crystalline region")
 
     def distance(d: float, ref: float) -> float:
         return abs(math.log(d / ref))
 
-    family = [(d, e) for d, e in candidates if distance(d, reference.d_nm) < math.log(1.1)
-              and all(distance(d, reference.d_nm) < distance(d, o) for o in reference.other_d_nm)]
+    family = [
+        (d, e)
+        for d, e in candidates
+        if distance(d, reference.d_nm) < math.log(1.1)
+        and all(distance(d, reference.d_nm) < distance(d, o) for o in reference.other_d_nm)
+    ]
     if not family:
         return min(candidates, key=lambda c: distance(c[0], reference.d_nm))
     d = np.array([c[0] for c in family])
@@ -245,8 +279,9 @@ class LatticeMeasurement:
     warnings: tuple[str, ...] = field(default=())
 
 
-def matching_spacings(spots: tuple[Spot, ...], fit: LatticeFit, *, limit: int = MATCH_SPOTS
-                      ) -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
+def matching_spacings(
+    spots: tuple[Spot, ...], fit: LatticeFit, *, limit: int = MATCH_SPOTS
+) -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
     """Spots to send to the phase matcher, with their d (Å) and azimuth (degrees).
 
     Indexed spots of low order (|h| + |k| ≤ 3, lowest first) take their spacing
@@ -255,7 +290,9 @@ def matching_spacings(spots: tuple[Spot, ...], fit: LatticeFit, *, limit: int = 
     """
     indexed = [i for i, (h, k) in enumerate(fit.indices) if 0 < abs(h) + abs(k) <= MATCH_MAX_ORDER]
     if indexed:
-        chosen = sorted(indexed, key=lambda i: (abs(fit.indices[i][0]) + abs(fit.indices[i][1]), i))[:limit]
+        chosen = sorted(
+            indexed, key=lambda i: (abs(fit.indices[i][0]) + abs(fit.indices[i][1]), i)
+        )[:limit]
         basis = np.array([fit.a_star, fit.b_star if fit.two_dimensional else (0.0, 0.0)])
         g = np.array([fit.indices[i] for i in chosen], dtype=float) @ basis
     else:
@@ -266,7 +303,9 @@ def matching_spacings(spots: tuple[Spot, ...], fit: LatticeFit, *, limit: int = 
     return tuple(chosen), d_A, angles
 
 
-def lattice_spots(spectrum: PowerSpectrum, *, snr_threshold: float, max_spots: int) -> tuple[SpotSearch, LatticeFit]:
+def lattice_spots(
+    spectrum: PowerSpectrum, *, snr_threshold: float, max_spots: int
+) -> tuple[SpotSearch, LatticeFit]:
     """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the refit.
 
     See :mod:`insitu_tem.analysis.hrtem.lattice_nodes`: a reflection where the lattice of the
@@ -282,12 +321,22 @@ def lattice_spots(spectrum: PowerSpectrum, *, snr_threshold: float, max_spots: i
     if not extra:
         return search, fit
     spots = tuple(sorted(search.spots + extra, key=lambda s: -s.snr))[:max_spots]
-    return SpotSearch(True, "", spots), fit_lattice(spots, tolerance=INDEX_TOLERANCE, tolerance_per_nm=tolerance)
+    return SpotSearch(True, "", spots), fit_lattice(
+        spots, tolerance=INDEX_TOLERANCE, tolerance_per_nm=tolerance
+    )
 
 
-def measure_lattice(image, *, pixel_nm: float, snr_threshold: float = 15.0, max_spots: int = 30,
-                    reference: ReferenceSpacing | None = None, match: bool = True,
-                    tolerance: float = 0.02, energy_kV: float = 300.0) -> LatticeMeasurement:
+def measure_lattice(
+    image,
+    *,
+    pixel_nm: float,
+    snr_threshold: float = 15.0,
+    max_spots: int = 30,
+    reference: ReferenceSpacing | None = None,
+    match: bool = True,
+    tolerance: float = 0.02,
+    energy_kV: float = 300.0,
+) -> LatticeMeasurement:
     """Spots, refined lattice, ring, phase matches and optional calibration check of one region.
 
     Parameters
@@ -314,12 +363,16 @@ def measure_lattice(image, *, pixel_nm: float, snr_threshold: float = 15.0, max_
     ring = find_ring(spectrum)
     warnings = [] if search.ok else [search.reason]
     if ring.ok and (not fit.ok or fit.n_indexed < 2):
-        warnings.append(f"broad ring at d = {10 * ring.d_nm:.2f} Å (FWHM {ring.fwhm_per_nm:.2f} 1/nm): "
-                        "nanocrystalline, turbostratic or amorphous material rather than one lattice")
+        warnings.append(
+            f"broad ring at d = {10 * ring.d_nm:.2f} Å (FWHM {ring.fwhm_per_nm:.2f} 1/nm): "
+            "nanocrystalline, turbostratic or amorphous material rather than one lattice"
+        )
     calibration = None
     if reference is not None and search.ok:
         measured, sigma = family_spacing(fit, search.spots, reference)
-        calibration = calibration_check(measured, reference.d_nm, sigma_nm=sigma, reference=reference.label)
+        calibration = calibration_check(
+            measured, reference.d_nm, sigma_nm=sigma, reference=reference.label
+        )
         if not calibration.agrees:
             warnings.append(calibration.message)
     matches, assignments = None, ((None, None),) * len(search.spots)
@@ -328,8 +381,16 @@ def measure_lattice(image, *, pixel_nm: float, snr_threshold: float = 15.0, max_
         matches = match_spacings(d_A, angles_deg=angles, tolerance=tolerance, energy_kV=energy_kV)
         warnings.append(matches.note if matches.ok and matches.ambiguous else matches.reason)
         assignments = assign_hkl(fit, matches, chosen, len(search.spots))
-    return LatticeMeasurement(spectrum, search.spots, fit, ring, calibration, matches, assignments,
-                              tuple(w for w in warnings if w))
+    return LatticeMeasurement(
+        spectrum,
+        search.spots,
+        fit,
+        ring,
+        calibration,
+        matches,
+        assignments,
+        tuple(w for w in warnings if w),
+    )
 
 
 def _basis_hkl(fit: LatticeFit, by_spot: dict, unit: tuple[int, int]) -> np.ndarray | None:
@@ -340,8 +401,9 @@ def _basis_hkl(fit: LatticeFit, by_spot: dict, unit: tuple[int, int]) -> np.ndar
     return None
 
 
-def assign_hkl(fit: LatticeFit, matches: MatchResult, chosen: tuple[int, ...], n_spots: int
-               ) -> tuple[tuple[str | None, tuple[int, int, int] | None], ...]:
+def assign_hkl(
+    fit: LatticeFit, matches: MatchResult, chosen: tuple[int, ...], n_spots: int
+) -> tuple[tuple[str | None, tuple[int, int, int] | None], ...]:
     """Phase and (hkl) of every spot from the best match.
 
     When the best candidate indexes the lattice's basis spots (1, 0) and (0, 1)
@@ -362,7 +424,9 @@ def assign_hkl(fit: LatticeFit, matches: MatchResult, chosen: tuple[int, ...], n
     from insitu_tem.analysis.crystal.phases import get_phase
 
     phase = get_phase(best.phase)
-    if abs(phase.angle_deg(h_a, -h_b) - fit.angle_deg) < abs(phase.angle_deg(h_a, h_b) - fit.angle_deg):
+    if abs(phase.angle_deg(h_a, -h_b) - fit.angle_deg) < abs(
+        phase.angle_deg(h_a, h_b) - fit.angle_deg
+    ):
         h_b = -h_b
     for i, (h, k) in enumerate(fit.indices):
         if (h, k) != (0, 0):
@@ -381,8 +445,10 @@ def reference_spacing(phase_name: str, hkl: tuple[int, int, int]) -> ReferenceSp
     reflections = phase.reflections(d_min_A=0.5)
     allowed = {h for r in reflections for h in phase.equivalents(r.hkl)}
     if tuple(hkl) not in allowed:
-        raise ValueError(f"({''.join(map(str, hkl))}) is not an allowed reflection of {phase.name}; "
-                         "pick a reflection the structure factor allows")
+        raise ValueError(
+            f"({''.join(map(str, hkl))}) is not an allowed reflection of {phase.name}; "
+            "pick a reflection the structure factor allows"
+        )
     d_A = phase.d_spacing(hkl)
     others = tuple(r.d_A / 10.0 for r in reflections if abs(r.d_A / d_A - 1) > 1e-6)
     return ReferenceSpacing(d_A / 10.0, f"{phase.name} ({''.join(str(v) for v in hkl)})", others)

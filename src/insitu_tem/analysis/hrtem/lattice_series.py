@@ -53,12 +53,22 @@ class LatticeSeries:
         writer = csv.writer(buffer, lineterminator="\n")
         header = ["frame", "time_s"]
         for j in range(self.n_spots):
-            header += [f"spot{j + 1}_d_A", f"spot{j + 1}_sigma_d_A", f"spot{j + 1}_angle_deg", f"spot{j + 1}_snr"]
+            header += [
+                f"spot{j + 1}_d_A",
+                f"spot{j + 1}_sigma_d_A",
+                f"spot{j + 1}_angle_deg",
+                f"spot{j + 1}_snr",
+            ]
         writer.writerow(header)
         for i, time in enumerate(self.times_s):
             row: list = [i, f"{time:.6g}"]
             for j in range(self.n_spots):
-                values = (10 * self.d_nm[i, j], 10 * self.sigma_d_nm[i, j], self.angle_deg[i, j], self.snr[i, j])
+                values = (
+                    10 * self.d_nm[i, j],
+                    10 * self.sigma_d_nm[i, j],
+                    self.angle_deg[i, j],
+                    self.snr[i, j],
+                )
                 row += ["" if not math.isfinite(v) else f"{v:.6g}" for v in values]
             writer.writerow(row)
         return buffer.getvalue()
@@ -70,18 +80,28 @@ class LatticeSeries:
         return path
 
 
-def _roi_for(roi: tuple[int, int, int, int], shift: tuple[float, float], shape: tuple[int, int]) -> tuple[int, ...]:
+def _roi_for(
+    roi: tuple[int, int, int, int], shift: tuple[float, float], shape: tuple[int, int]
+) -> tuple[int, ...]:
     r0, c0, r1, c1 = roi
     dr = int(np.clip(round(shift[0]), -r0, shape[0] - r1))
     dc = int(np.clip(round(shift[1]), -c0, shape[1] - c1))
     return r0 + dr, c0 + dc, r1 + dr, c1 + dc
 
 
-def lattice_vs_time(movie, spots_px: Sequence[tuple[float, float]], *, roi: tuple[int, int, int, int],
-                    pixel_nm: float, times_s: Sequence[float] | None = None,
-                    shifts_px: Sequence[tuple[float, float]] | None = None, search_px: int = 2,
-                    min_snr: float = 5.0, progress: Callable[[float, str], None] | None = None,
-                    should_stop: Callable[[], bool] | None = None) -> LatticeSeries:
+def lattice_vs_time(
+    movie,
+    spots_px: Sequence[tuple[float, float]],
+    *,
+    roi: tuple[int, int, int, int],
+    pixel_nm: float,
+    times_s: Sequence[float] | None = None,
+    shifts_px: Sequence[tuple[float, float]] | None = None,
+    search_px: int = 2,
+    min_snr: float = 5.0,
+    progress: Callable[[float, str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> LatticeSeries:
     """Follow FFT spots through the frames of a movie.
 
     Parameters
@@ -114,15 +134,21 @@ def lattice_vs_time(movie, spots_px: Sequence[tuple[float, float]], *, roi: tupl
     n_frames, height, width = (int(v) for v in np.shape(movie))
     r0, c0, r1, c1 = (int(v) for v in roi)
     if not (0 <= r0 < r1 <= height and 0 <= c0 < c1 <= width):
-        raise ValueError(f"ROI {roi} is outside the {height} × {width} frame; give row0,col0,row1,col1 inside it")
+        raise ValueError(
+            f"ROI {roi} is outside the {height} × {width} frame; give row0,col0,row1,col1 inside it"
+        )
     if len(spots_px) == 0:
         raise ValueError("choose at least one spot to follow")
     shifts = np.zeros((n_frames, 2)) if shifts_px is None else np.asarray(shifts_px, dtype=float)
-    times = np.arange(n_frames, dtype=float) if times_s is None else np.asarray(times_s, dtype=float)
+    times = (
+        np.arange(n_frames, dtype=float) if times_s is None else np.asarray(times_s, dtype=float)
+    )
     if shifts.shape != (n_frames, 2) or times.shape != (n_frames,):
         raise ValueError(f"give one time and one (row, col) shift per frame ({n_frames} frames)")
     positions = np.asarray(spots_px, dtype=float).reshape(-1, 2).copy()
-    out = {name: np.full((n_frames, len(positions)), np.nan) for name in ("d", "sigma", "angle", "snr")}
+    out = {
+        name: np.full((n_frames, len(positions)), np.nan) for name in ("d", "sigma", "angle", "snr")
+    }
     rois = np.zeros((n_frames, 4), dtype=int)
     for i in range(n_frames):
         if should_stop is not None and should_stop():
@@ -136,7 +162,11 @@ def lattice_vs_time(movie, spots_px: Sequence[tuple[float, float]], *, roi: tupl
             if not spot.snr >= min_snr:
                 continue
             positions[j] = (spot.row_px, spot.col_px)
-            out["d"][i, j], out["angle"][i, j], out["snr"][i, j] = spot.d_nm, spot.angle_deg, spot.snr
+            out["d"][i, j], out["angle"][i, j], out["snr"][i, j] = (
+                spot.d_nm,
+                spot.angle_deg,
+                spot.snr,
+            )
             out["sigma"][i, j] = spot.sigma_g_per_nm * spot.d_nm**2
         if progress is not None:
             progress((i + 1) / n_frames, f"frame {i + 1}/{n_frames}")

@@ -79,8 +79,9 @@ def bin_frame(frame: np.ndarray, factor: int) -> np.ndarray:
     return blocks.mean(axis=(1, 3), dtype=np.float32)
 
 
-def display_frame(get_frame: Callable[[int], np.ndarray], index: int, options: DisplayOptions, *,
-                  shifts_px=None) -> np.ndarray:
+def display_frame(
+    get_frame: Callable[[int], np.ndarray], index: int, options: DisplayOptions, *, shifts_px=None
+) -> np.ndarray:
     """The frame ``index`` as displayed.
 
     Parameters
@@ -98,7 +99,10 @@ def display_frame(get_frame: Callable[[int], np.ndarray], index: int, options: D
         return get_frame(index)
     start = max(0, index - options.average + 1)
     use_drift = options.drift_correct and shifts_px is not None
-    frames = [corrected_frame(get_frame(i), shifts_px[i]) if use_drift else get_frame(i) for i in range(start, index + 1)]
+    frames = [
+        corrected_frame(get_frame(i), shifts_px[i]) if use_drift else get_frame(i)
+        for i in range(start, index + 1)
+    ]
     frame = frames[0] if len(frames) == 1 else np.mean(frames, axis=0, dtype=np.float32)
     if options.crop is not None:
         r0, r1, c0, c1 = options.crop
@@ -118,16 +122,22 @@ def display_axes(row: Axis, col: Axis, options: DisplayOptions) -> tuple[Axis, A
     cols = (options.crop[3] - c0) if options.crop is not None else col.size
     b = options.binning
     shift = (b - 1) / 2.0
-    return (Axis(row.name, rows // b, row.scale * b, row.to_value(r0 + shift), row.units),
-            Axis(col.name, cols // b, col.scale * b, col.to_value(c0 + shift), col.units))
+    return (
+        Axis(row.name, rows // b, row.scale * b, row.to_value(r0 + shift), row.units),
+        Axis(col.name, cols // b, col.scale * b, col.to_value(c0 + shift), col.units),
+    )
 
 
-def movie_levels(movie, *, low: float = 0.5, high: float = 99.5, n_samples: int = 5) -> tuple[float, float]:
+def movie_levels(
+    movie, *, low: float = 0.5, high: float = 99.5, n_samples: int = 5
+) -> tuple[float, float]:
     """Display levels from percentiles of a few frames spread through the movie (sub-sampled)."""
     n = movie.shape[0]
     picks = np.unique(np.linspace(0, n - 1, min(n, n_samples)).astype(int))
     step = max(1, int(np.sqrt(movie.shape[1] * movie.shape[2] / 65536)))
-    sample = np.concatenate([np.asarray(movie[i][::step, ::step], dtype=np.float32).ravel() for i in picks])
+    sample = np.concatenate(
+        [np.asarray(movie[i][::step, ::step], dtype=np.float32).ravel() for i in picks]
+    )
     sample = sample[np.isfinite(sample)]
     if sample.size == 0:
         return 0.0, 1.0
@@ -141,5 +151,9 @@ def gamma_lut(colors: np.ndarray | None, gamma: float) -> np.ndarray:
         raise ValueError(f"gamma must be > 0, got {gamma}")
     ramp = np.linspace(0.0, 1.0, 256) ** gamma
     index = np.clip(np.round(ramp * 255), 0, 255).astype(int)
-    base = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1) if colors is None else np.asarray(colors)
+    base = (
+        np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+        if colors is None
+        else np.asarray(colors)
+    )
     return base[index].astype(np.uint8)

@@ -71,7 +71,9 @@ def _roi_slices(roi, shape: tuple[int, int]) -> tuple[slice, slice]:
         return slice(0, shape[0]), slice(0, shape[1])
     r0, r1, c0, c1 = (int(v) for v in roi)
     if not (0 <= r0 < r1 <= shape[0] and 0 <= c0 < c1 <= shape[1]):
-        raise ValueError(f"roi {tuple(roi)} must be (row0, row1, col0, col1) inside a {shape} frame")
+        raise ValueError(
+            f"roi {tuple(roi)} must be (row0, row1, col0, col1) inside a {shape} frame"
+        )
     return slice(r0, r1), slice(c0, c1)
 
 
@@ -139,7 +141,11 @@ def measure_drift(
         if progress is not None:
             progress((i + 1) / n, f"drift: frame {i + 1}/{n}")
     weak = np.flatnonzero(peaks < min_peak)
-    reason = f"weak correlation at frames {weak[:10].tolist()}; use a ROI on static texture" if weak.size else ""
+    reason = (
+        f"weak correlation at frames {weak[:10].tolist()}; use a ROI on static texture"
+        if weak.size
+        else ""
+    )
     return DriftResult(shifts, peaks, reference, not weak.size, reason)
 
 
@@ -198,12 +204,20 @@ def corrected_movie(movie, shifts_px, *, order: int = 1):
 
     shifts = np.asarray(shifts_px, dtype=float)
     if shifts.shape != (movie.shape[0], 2) or not np.isfinite(shifts).all():
-        raise ValueError(f"shifts must be a finite ({movie.shape[0]}, 2) array; rerun measure_drift to the end")
-    source = movie if isinstance(movie, da.Array) else da.from_array(movie, chunks=(1,) + movie.shape[1:])
+        raise ValueError(
+            f"shifts must be a finite ({movie.shape[0]}, 2) array; rerun measure_drift to the end"
+        )
+    source = (
+        movie
+        if isinstance(movie, da.Array)
+        else da.from_array(movie, chunks=(1,) + movie.shape[1:])
+    )
     source = source.rechunk((1,) + movie.shape[1:])
 
     def shift_block(block, block_info=None):
         start = block_info[0]["array-location"][0][0]
-        return np.stack([corrected_frame(f, shifts[start + j], order=order) for j, f in enumerate(block)])
+        return np.stack(
+            [corrected_frame(f, shifts[start + j], order=order) for j, f in enumerate(block)]
+        )
 
     return source.map_blocks(shift_block, dtype=np.float32)

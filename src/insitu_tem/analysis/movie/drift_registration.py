@@ -36,7 +36,9 @@ def tukey(n: int, alpha: float) -> np.ndarray:
     edge = np.minimum(x, 1.0 - x)
     if alpha <= 0:
         return np.ones(n)
-    return np.where(edge < alpha / 2, 0.5 * (1.0 - np.cos(2.0 * np.pi * np.minimum(edge / alpha, 0.5))), 1.0)
+    return np.where(
+        edge < alpha / 2, 0.5 * (1.0 - np.cos(2.0 * np.pi * np.minimum(edge / alpha, 0.5))), 1.0
+    )
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,14 @@ class PhaseCorrelator:
         suppresses shot noise at high spatial frequencies.
     """
 
-    def __init__(self, shape: tuple[int, int], *, mask=None, upsample: int = 20,
-                 peak_sigma_px: float = 1.5) -> None:
+    def __init__(
+        self, shape: tuple[int, int], *, mask=None, upsample: int = 20, peak_sigma_px: float = 1.5
+    ) -> None:
         rows, cols = (int(s) for s in shape)
         if rows < 8 or cols < 8:
-            raise ValueError(f"frames of {rows}x{cols} px are too small to register; use at least 8x8 px")
+            raise ValueError(
+                f"frames of {rows}x{cols} px are too small to register; use at least 8x8 px"
+            )
         if upsample < 1:
             raise ValueError(f"upsample must be >= 1, got {upsample}")
         self.shape = (rows, cols)
@@ -87,7 +92,9 @@ class PhaseCorrelator:
 
             mask = np.asarray(mask, dtype=float)
             if mask.shape != self.shape:
-                raise ValueError(f"mask shape {mask.shape} differs from the frame shape {self.shape}")
+                raise ValueError(
+                    f"mask shape {mask.shape} differs from the frame shape {self.shape}"
+                )
             if not mask.any():
                 raise ValueError("the registration mask selects no pixel; mark a static region")
             weight = weight * np.clip(ndimage.gaussian_filter(mask, 4.0), 0.0, 1.0)
@@ -114,8 +121,12 @@ class PhaseCorrelator:
 
     def shift_spectrum(self, spectrum: np.ndarray, shift_px) -> np.ndarray:
         """Spectrum of the frame content moved by ``shift_px`` (dy, dx)."""
-        row_phase = np.exp(-2j * np.pi * sfft.fftfreq(self.shape[0]) * shift_px[0]).astype(np.complex64)
-        col_phase = np.exp(-2j * np.pi * sfft.rfftfreq(self.shape[1]) * shift_px[1]).astype(np.complex64)
+        row_phase = np.exp(-2j * np.pi * sfft.fftfreq(self.shape[0]) * shift_px[0]).astype(
+            np.complex64
+        )
+        col_phase = np.exp(-2j * np.pi * sfft.rfftfreq(self.shape[1]) * shift_px[1]).astype(
+            np.complex64
+        )
         return spectrum * row_phase[:, None] * col_phase[None, :]
 
     def measure(self, reference: np.ndarray, moving: np.ndarray) -> PeakShift:
@@ -138,12 +149,18 @@ class PhaseCorrelator:
         cols = np.exp(2j * np.pi * np.outer(self._fx, centre[1] + offsets)).astype(np.complex64)
         grid = (rows @ band @ cols).real / (self.shape[0] * self.shape[1])
         r, c = np.unravel_index(int(np.argmax(grid)), grid.shape)
-        dr, dc = _parabola(grid[max(r - 1, 0):r + 2, c]), _parabola(grid[r, max(c - 1, 0):c + 2])
+        dr, dc = (
+            _parabola(grid[max(r - 1, 0) : r + 2, c]),
+            _parabola(grid[r, max(c - 1, 0) : c + 2]),
+        )
         if r in (0, n_up - 1):
             dr = 0.0
         if c in (0, n_up - 1):
             dc = 0.0
-        shift = [centre[0] + offsets[r] + dr / self.upsample, centre[1] + offsets[c] + dc / self.upsample]
+        shift = [
+            centre[0] + offsets[r] + dr / self.upsample,
+            centre[1] + offsets[c] + dc / self.upsample,
+        ]
         return shift, float(grid[r, c])
 
 

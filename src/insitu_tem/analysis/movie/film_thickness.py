@@ -65,8 +65,15 @@ def strain_from_lengths(start_px, end_px, *, n_reference: int = 3) -> ExpansionR
     length = np.abs(end - start)
     reference = length[: max(1, int(n_reference))]
     if not np.isfinite(reference).any() or np.nanmean(reference) <= 0:
-        return ExpansionResult(start, end, length, np.full_like(length, np.nan), np.nan, False,
-                               "no reference length in the first frames; check the markers")
+        return ExpansionResult(
+            start,
+            end,
+            length,
+            np.full_like(length, np.nan),
+            np.nan,
+            False,
+            "no reference length in the first frames; check the markers",
+        )
     ref = float(np.nanmean(reference))
     return ExpansionResult(start, end, length, length / ref - 1.0, ref)
 
@@ -76,13 +83,18 @@ def strongest_edges(profile, *, separation: int = 10, smooth: float = 1.5) -> tu
     gradient = np.abs(ndimage.gaussian_filter1d(np.asarray(profile, dtype=float), smooth, order=1))
     first = int(np.argmax(gradient))
     masked = gradient.copy()
-    masked[max(0, first - separation):first + separation + 1] = -np.inf
+    masked[max(0, first - separation) : first + separation + 1] = -np.inf
     second = int(np.argmax(masked))
     return tuple(sorted((first, second)))
 
 
-def film_thickness(image, *, edges_px: tuple[float, float] | None = None, half_window: int = 6,
-                   n_reference: int = 3) -> ExpansionResult:
+def film_thickness(
+    image,
+    *,
+    edges_px: tuple[float, float] | None = None,
+    half_window: int = 6,
+    n_reference: int = 3,
+) -> ExpansionResult:
     """Thickness of a film across a line, per frame.
 
     Parameters
@@ -103,8 +115,14 @@ def film_thickness(image, *, edges_px: tuple[float, float] | None = None, half_w
     """
     data = np.asarray(image, dtype=float)
     if data.ndim != 2 or data.shape[1] < 4 * half_window:
-        raise ValueError(f"film_thickness needs a (frames, samples) kymograph at least {4 * half_window} long")
-    guesses = list(edges_px) if edges_px is not None else list(strongest_edges(data[0], separation=2 * half_window))
+        raise ValueError(
+            f"film_thickness needs a (frames, samples) kymograph at least {4 * half_window} long"
+        )
+    guesses = (
+        list(edges_px)
+        if edges_px is not None
+        else list(strongest_edges(data[0], separation=2 * half_window))
+    )
     edges = np.full((data.shape[0], 2), np.nan)
     for t, row in enumerate(data):
         for e in range(2):

@@ -30,11 +30,18 @@ from scipy.special import ndtr
 
 from insitu_tem.analysis.movie.front_profile import ProfileFit, correlation_factor, fit_profile
 from insitu_tem.analysis.movie.front_profile import pure_fraction
-from insitu_tem.analysis.movie.front_states import (StateModel, direction_and_sign, estimate_model,
-                                                   initial_beam, initial_fraction)
+from insitu_tem.analysis.movie.front_states import (
+    StateModel,
+    direction_and_sign,
+    estimate_model,
+    initial_beam,
+    initial_fraction,
+)
 
 MIN_EVIDENCE = 25.0
-NO_FRONT = "no step-like front found along the line; widen the line or check that the front crosses it"
+NO_FRONT = (
+    "no step-like front found along the line; widen the line or check that the front crosses it"
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,10 @@ def _erf_step(s, a, b, s0, w):
 def fit_step(profile, guess: float, *, half_window: int = 8) -> StepFit:
     """Fit an erf step to ``profile`` within ``half_window`` samples of ``guess``."""
     values = np.asarray(profile, dtype=float)
-    lo, hi = max(0, int(round(guess)) - half_window), min(values.size, int(round(guess)) + half_window + 1)
+    lo, hi = (
+        max(0, int(round(guess)) - half_window),
+        min(values.size, int(round(guess)) + half_window + 1),
+    )
     s, y = np.arange(lo, hi, dtype=float), values[lo:hi]
     good = np.isfinite(y)
     if good.sum() < 6:
@@ -113,13 +123,20 @@ def fit_step(profile, guess: float, *, half_window: int = 8) -> StepFit:
     quarter = max(1, len(y) // 4)
     a0, b0 = float(np.mean(y[:quarter])), float(np.mean(y[-quarter:]) - np.mean(y[:quarter]))
     try:
-        params, _ = curve_fit(_erf_step, s, y, p0=(a0, b0, float(guess), 1.5),
-                              bounds=([-np.inf, -np.inf, lo, 0.3], [np.inf, np.inf, hi - 1, half_window]))
+        params, _ = curve_fit(
+            _erf_step,
+            s,
+            y,
+            p0=(a0, b0, float(guess), 1.5),
+            bounds=([-np.inf, -np.inf, lo, 0.3], [np.inf, np.inf, hi - 1, half_window]),
+        )
     except (RuntimeError, ValueError):
         return StepFit(False, float(guess), np.nan, np.nan, 0.0)
     residual = y - _erf_step(s, *params)
     noise = max(float(np.std(residual)), 1e-12)
-    return StepFit(True, float(params[2]), float(params[3]), float(params[1]), abs(float(params[1])) / noise)
+    return StepFit(
+        True, float(params[2]), float(params[3]), float(params[1]), abs(float(params[1])) / noise
+    )
 
 
 def auto_polarity(image: np.ndarray) -> int:
@@ -129,11 +146,20 @@ def auto_polarity(image: np.ndarray) -> int:
     return 1 if found is None else -found[0] * found[1]
 
 
-def _fit_frames(image: np.ndarray, model: StateModel, previous: list | None) -> list[ProfileFit | None]:
+def _fit_frames(
+    image: np.ndarray, model: StateModel, previous: list | None
+) -> list[ProfileFit | None]:
     phi, sigma = model.fraction(image)
-    starts = [None if previous is None or previous[t] is None else (previous[t].position, previous[t].width)
-              for t in range(image.shape[0])]
-    return [fit_profile(phi[t], sigma, direction=model.direction, start=starts[t]) for t in range(image.shape[0])]
+    starts = [
+        None
+        if previous is None or previous[t] is None
+        else (previous[t].position, previous[t].width)
+        for t in range(image.shape[0])
+    ]
+    return [
+        fit_profile(phi[t], sigma, direction=model.direction, start=starts[t])
+        for t in range(image.shape[0])
+    ]
 
 
 def _refit(image, fraction, beam, direction, previous=None) -> tuple[StateModel, list] | None:
@@ -142,13 +168,16 @@ def _refit(image, fraction, beam, direction, previous=None) -> tuple[StateModel,
 
 
 def _fraction_from_fits(fits: list, n_samples: int, direction: int) -> np.ndarray:
-    rows = [pure_fraction(n_samples, f, direction) if f is not None else np.full(n_samples, np.nan)
-            for f in fits]
+    rows = [
+        pure_fraction(n_samples, f, direction) if f is not None else np.full(n_samples, np.nan)
+        for f in fits
+    ]
     return np.array(rows)
 
 
-def track_front(image, *, polarity: int | str = "auto", min_evidence: float = MIN_EVIDENCE,
-                rounds: int = 4) -> FrontTrack:
+def track_front(
+    image, *, polarity: int | str = "auto", min_evidence: float = MIN_EVIDENCE, rounds: int = 4
+) -> FrontTrack:
     """Track a reaction front through a kymograph by per-sample change detection.
 
     Parameters
@@ -173,18 +202,31 @@ def track_front(image, *, polarity: int | str = "auto", min_evidence: float = MI
         raise ValueError("track_front needs a (frames, samples) kymograph at least 8 samples long")
     if polarity != "auto" and polarity not in (1, -1):
         raise ValueError(f"polarity must be 'auto', 1 or -1, got {polarity!r}")
-    found = direction_and_sign(data, polarity=None if polarity == "auto" else int(polarity)) \
-        if data.shape[0] > 2 else None
+    found = (
+        direction_and_sign(data, polarity=None if polarity == "auto" else int(polarity))
+        if data.shape[0] > 2
+        else None
+    )
     if found is None:
         return _absent(data.shape[0], 1 if polarity == "auto" else int(polarity), NO_FRONT)
     direction, sign, frame, changed = found
-    fitted = _refit(data, initial_fraction(frame, changed, data.shape[0]), initial_beam(data), direction)
+    fitted = _refit(
+        data, initial_fraction(frame, changed, data.shape[0]), initial_beam(data), direction
+    )
     for _ in range(rounds):
         if fitted is None:
             break
         model, fits = fitted
-        fitted = _refit(data, _fraction_from_fits(fits, data.shape[1], direction), model.beam, direction,
-                        fits) or fitted
+        fitted = (
+            _refit(
+                data,
+                _fraction_from_fits(fits, data.shape[1], direction),
+                model.beam,
+                direction,
+                fits,
+            )
+            or fitted
+        )
     if fitted is None:
         return _absent(data.shape[0], -direction * sign, NO_FRONT)
     return _summarise(*fitted, min_evidence=min_evidence, polarity=-direction * sign)
@@ -192,8 +234,16 @@ def track_front(image, *, polarity: int | str = "auto", min_evidence: float = MI
 
 def _absent(n_frames: int, polarity: int, reason: str) -> FrontTrack:
     nan = np.full(n_frames, np.nan)
-    return FrontTrack(nan, nan.copy(), np.zeros(n_frames), nan.copy(), np.zeros(n_frames, bool), polarity,
-                      False, reason)
+    return FrontTrack(
+        nan,
+        nan.copy(),
+        np.zeros(n_frames),
+        nan.copy(),
+        np.zeros(n_frames, bool),
+        polarity,
+        False,
+        reason,
+    )
 
 
 def _summarise(model: StateModel, fits: list, *, min_evidence: float, polarity: int) -> FrontTrack:

@@ -66,8 +66,9 @@ def default_threshold(movie, *, mask: np.ndarray, sigma: float) -> float:
     return float(threshold_otsu(np.concatenate([first[mask], last[mask]])))
 
 
-def segment_frame(smoothed: np.ndarray, *, threshold: float, polarity: int, mask: np.ndarray,
-                  min_size: int = 64) -> np.ndarray:
+def segment_frame(
+    smoothed: np.ndarray, *, threshold: float, polarity: int, mask: np.ndarray, min_size: int = 64
+) -> np.ndarray:
     """Boolean reacted region of one smoothed frame inside ``mask``."""
     reacted = ((smoothed - threshold) * polarity > 0) & mask
     reacted = morphology.remove_small_objects(reacted, max_size=min_size)
@@ -113,12 +114,18 @@ def reacted_area(
     if region.shape != tuple(movie.shape[1:]) or not region.any():
         raise ValueError("mask must have the frame shape and select some pixels")
     polarity = _auto_polarity(movie, region) if polarity == "auto" else polarity
-    level = default_threshold(movie, mask=region, sigma=sigma) if threshold is None else float(threshold)
+    level = (
+        default_threshold(movie, mask=region, sigma=sigma)
+        if threshold is None
+        else float(threshold)
+    )
     n = movie.shape[0]
     area, confidence, contours = np.full(n, np.nan), np.zeros(n), []
     for i, frame in enumerate(iter_frames(movie)):
         if should_stop is not None and should_stop():
-            return ReactedArea(area, tuple(contours), confidence, level, polarity, False, f"stopped at frame {i}")
+            return ReactedArea(
+                area, tuple(contours), confidence, level, polarity, False, f"stopped at frame {i}"
+            )
         smoothed = _smooth(frame, sigma, None if shifts_px is None else shifts_px[i])
         reacted = segment_frame(smoothed, threshold=level, polarity=polarity, mask=region)
         area[i] = float(reacted.sum())
@@ -140,7 +147,9 @@ def _separation(smoothed: np.ndarray, reacted: np.ndarray, region: np.ndarray) -
     inside, outside = smoothed[reacted], smoothed[region & ~reacted]
     if inside.size < 2 or outside.size < 2:
         return 0.0
-    fisher = abs(inside.mean() - outside.mean()) / np.sqrt(0.5 * (inside.var() + outside.var()) + 1e-12)
+    fisher = abs(inside.mean() - outside.mean()) / np.sqrt(
+        0.5 * (inside.var() + outside.var()) + 1e-12
+    )
     return float(fisher**2 / (fisher**2 + 4.0))
 
 

@@ -98,12 +98,23 @@ def analyse_front(
     report = progress or (lambda fraction, message: None)
     drift = None
     if drift_reference is not None:
-        drift = measure_drift(movie, reference=drift_reference, roi=drift_roi, should_stop=should_stop,
-                              progress=lambda f, m: report(0.5 * f, m))
+        drift = measure_drift(
+            movie,
+            reference=drift_reference,
+            roi=drift_roi,
+            should_stop=should_stop,
+            progress=lambda f, m: report(0.5 * f, m),
+        )
         shifts_px = drift.shifts_px
     start = 0.5 if drift is not None else 0.0
-    kymo = kymograph(movie, points_rc, width=width, shifts_px=shifts_px, should_stop=should_stop,
-                     progress=lambda f, m: report(start + (0.95 - start) * f, m))
+    kymo = kymograph(
+        movie,
+        points_rc,
+        width=width,
+        shifts_px=shifts_px,
+        should_stop=should_stop,
+        progress=lambda f, m: report(start + (0.95 - start) * f, m),
+    )
     track = track_front(kymo.image, polarity=polarity)
     row, col = axes
     distance = kymo.sampling.calibrated_distance(row, col)
@@ -114,5 +125,15 @@ def analyse_front(
     fit = fit_kinetics(times, position, sigma=position_sigma, fixed=fixed)
     velocity = fit.velocity(times) if fit.ok else np.full(times.shape, np.nan)
     report(1.0, "front tracked")
-    return FrontAnalysis(times, kymo, track, position, position_sigma, col.units, fit, velocity,
-                         measured_velocity(times, position), drift)
+    return FrontAnalysis(
+        times,
+        kymo,
+        track,
+        position,
+        position_sigma,
+        col.units,
+        fit,
+        velocity,
+        measured_velocity(times, position),
+        drift,
+    )

@@ -90,14 +90,18 @@ def _project(point, line, arc, seg_len) -> tuple[float, float]:
     best = (0.0, np.inf)
     for i in range(len(line) - 1):
         direction = line[i + 1] - line[i]
-        u = float(np.clip(np.dot(point - line[i], direction) / max(seg_len[i] ** 2, 1e-12), 0.0, 1.0))
+        u = float(
+            np.clip(np.dot(point - line[i], direction) / max(seg_len[i] ** 2, 1e-12), 0.0, 1.0)
+        )
         distance = float(np.hypot(*(line[i] + u * direction - point)))
         if distance < best[1]:
             best = (arc[i] + u * seg_len[i], distance)
     return best
 
 
-def csv_rows(keyframes: dict[int, list], n_frames: int, *, time: Axis, row: Axis, col: Axis) -> list[list]:
+def csv_rows(
+    keyframes: dict[int, list], n_frames: int, *, time: Axis, row: Axis, col: Axis
+) -> list[list]:
     """Rows ``frame, time_s, keyframe, point, x_px, y_px, x, y`` for every annotated frame.
 
     ``x`` is the column and ``y`` the row, in px and in the calibrated units of ``col``/``row``.
@@ -105,10 +109,30 @@ def csv_rows(keyframes: dict[int, list], n_frames: int, *, time: Axis, row: Axis
     rows = []
     for frame, points in interpolate_keyframes(keyframes, n_frames).items():
         for k, (r, c) in enumerate(points):
-            rows.append([frame, time.to_value(frame), frame in keyframes, k, c, r, col.to_value(c), row.to_value(r)])
+            rows.append(
+                [
+                    frame,
+                    time.to_value(frame),
+                    frame in keyframes,
+                    k,
+                    c,
+                    r,
+                    col.to_value(c),
+                    row.to_value(r),
+                ]
+            )
     return rows
 
 
 def csv_header(row: Axis, col: Axis) -> list[str]:
     """Column names matching :func:`csv_rows`."""
-    return ["frame", "time_s", "keyframe", "point", "x_px", "y_px", f"x_{col.units}", f"y_{row.units}"]
+    return [
+        "frame",
+        "time_s",
+        "keyframe",
+        "point",
+        "x_px",
+        "y_px",
+        f"x_{col.units}",
+        f"y_{row.units}",
+    ]

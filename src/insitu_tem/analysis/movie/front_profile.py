@@ -66,8 +66,9 @@ def _grid_start(s, phi, weight, direction: int, length: int) -> tuple[float, flo
     return start
 
 
-def fit_profile(phi: np.ndarray, sigma: np.ndarray, *, direction: int,
-                start: tuple[float, float] | None = None) -> ProfileFit | None:
+def fit_profile(
+    phi: np.ndarray, sigma: np.ndarray, *, direction: int, start: tuple[float, float] | None = None
+) -> ProfileFit | None:
     """Fit the front to one frame's reacted fraction ``phi`` with 1σ ``sigma`` per sample.
 
     ``start`` (position, width) skips the coarse grid. Returns None when fewer than 6 samples
@@ -92,8 +93,12 @@ def fit_profile(phi: np.ndarray, sigma: np.ndarray, *, direction: int,
         return np.column_stack([-density * direction / width, density * z])
 
     bounds = ([-length, np.log(0.2)], [2.0 * length, np.log(max(length / 3, 1.0))])
-    guess = np.clip([start[0], np.log(start[1])], np.add(bounds[0], 1e-6), np.subtract(bounds[1], 1e-6))
-    solution = least_squares(residuals, guess, jac=jacobian, bounds=bounds, x_scale=[1.0, 0.3], xtol=1e-6)
+    guess = np.clip(
+        [start[0], np.log(start[1])], np.add(bounds[0], 1e-6), np.subtract(bounds[1], 1e-6)
+    )
+    solution = least_squares(
+        residuals, guess, jac=jacobian, bounds=bounds, x_scale=[1.0, 0.3], xtol=1e-6
+    )
     position, width = float(solution.x[0]), float(np.exp(solution.x[1]))
     local = np.abs(s - position) <= 3 * width + 3
     chi2_local = float(np.sum(solution.fun[local] ** 2) / max(local.sum() - 2, 1))
@@ -126,5 +131,7 @@ def correlation_factor(residuals: np.ndarray, *, max_lag: int = 3) -> float:
     variance = np.nanmean(r**2)
     if not variance > 0:
         return 1.0
-    rho = [np.nanmean(r[:, k:] * r[:, :-k]) / variance for k in range(1, max_lag + 1) if r.shape[1] > k]
+    rho = [
+        np.nanmean(r[:, k:] * r[:, :-k]) / variance for k in range(1, max_lag + 1) if r.shape[1] > k
+    ]
     return float(np.sqrt(max(1.0 + 2.0 * np.sum(np.nan_to_num(rho)), 1.0)))

@@ -120,7 +120,9 @@ def moving_edge(image: np.ndarray) -> tuple[int, int]:
     return direction, -polarity * direction
 
 
-def direction_and_sign(image: np.ndarray, *, polarity: int | None) -> tuple[int, int, np.ndarray, np.ndarray] | None:
+def direction_and_sign(
+    image: np.ndarray, *, polarity: int | None
+) -> tuple[int, int, np.ndarray, np.ndarray] | None:
     """Which side reacts (+1: low index), the sign of R − P, and the samples that change with
     that sign (their change frames). ``polarity`` (+1 intensity rises along the line across the
     front, −1 falls), when given, fixes the sign. None when fewer than three samples change."""
@@ -149,7 +151,9 @@ def initial_fraction(frame: np.ndarray, changed: np.ndarray, n_frames: int) -> n
     rough front takes time to pass); NaN (unknown) for every other sample."""
     t = np.arange(n_frames)[:, None]
     gap = max(2, n_frames // 10)
-    fraction = np.where(t < frame[None, :] - gap, 0.0, np.where(t >= frame[None, :] + gap, 1.0, np.nan))
+    fraction = np.where(
+        t < frame[None, :] - gap, 0.0, np.where(t >= frame[None, :] + gap, 1.0, np.nan)
+    )
     return np.where(changed[None, :], fraction, np.nan)
 
 
@@ -171,7 +175,9 @@ def _levels(y: np.ndarray, fraction: np.ndarray, multiplicative: bool):
     with np.errstate(divide="ignore", invalid="ignore"):
         pristine = np.where(both, (smm * say - sab * smy) / det, say / saa)
         reacted = np.where(both, (saa * smy - sab * say) / det, smy / smm)
-        leverage = np.where(both, np.sqrt(np.maximum(saa, smm) / det), 1 / np.sqrt(np.maximum(saa, smm)))
+        leverage = np.where(
+            both, np.sqrt(np.maximum(saa, smm) / det), 1 / np.sqrt(np.maximum(saa, smm))
+        )
     relation = reacted[both] / pristine[both] if multiplicative else reacted[both] - pristine[both]
     typical, spread = float(np.median(relation)), float(robust_sigma(relation))
     mostly_pristine = ~both & (saa >= smm)
@@ -188,7 +194,9 @@ def _levels(y: np.ndarray, fraction: np.ndarray, multiplicative: bool):
     return np.where(seen, pristine, np.nan), np.where(seen, reacted, np.nan), leverage, fill_sigma
 
 
-def estimate_model(image: np.ndarray, fraction: np.ndarray, beam: np.ndarray, direction: int) -> StateModel | None:
+def estimate_model(
+    image: np.ndarray, fraction: np.ndarray, beam: np.ndarray, direction: int
+) -> StateModel | None:
     """Levels, beam and noise given the modelled reacted fraction per (frame, sample) (NaN:
     unknown); None unless at least two samples were seen in both states."""
     multiplicative = bool(np.all(image > 0))

@@ -101,7 +101,9 @@ def _start_times(t: np.ndarray) -> np.ndarray:
     return np.concatenate([before, inside])
 
 
-def fit_kinetics(times_s, positions, *, sigma=None, fixed: dict[str, float] | None = None) -> KineticsFit:
+def fit_kinetics(
+    times_s, positions, *, sigma=None, fixed: dict[str, float] | None = None
+) -> KineticsFit:
     """Fit ``x(t) = x0 + k (t - t0)^n`` to front positions.
 
     ``t0`` is found by fitting the other parameters for several start times
@@ -134,7 +136,9 @@ def fit_kinetics(times_s, positions, *, sigma=None, fixed: dict[str, float] | No
     good = np.isfinite(t_all) & np.isfinite(x_all) & np.isfinite(weights) & (weights > 0)
     n_free = len(PARAMETERS) - len(fixed)
     if good.sum() <= n_free or np.ptp(t_all[good]) <= 0:
-        return KineticsFit(False, f"{good.sum()} tracked positions for {n_free} free parameters; track more frames")
+        return KineticsFit(
+            False, f"{good.sum()} tracked positions for {n_free} free parameters; track more frames"
+        )
     order = np.argsort(t_all[good])
     t, x, w = t_all[good][order], x_all[good][order], weights[good][order]
     candidates = [fixed["t0"]] if "t0" in fixed else _start_times(t)
@@ -162,7 +166,9 @@ def _solve(t, x, w, start, fixed):
     free = [p for p in PARAMETERS if p not in fixed]
     index = [PARAMETERS.index(p) for p in free]
     span = t[-1] - t[0]
-    lower = np.array([{"x0": -np.inf, "k": -np.inf, "n": 0.05, "t0": t[0] - 10 * span - 1.0}[p] for p in free])
+    lower = np.array(
+        [{"x0": -np.inf, "k": -np.inf, "n": 0.05, "t0": t[0] - 10 * span - 1.0}[p] for p in free]
+    )
     upper = np.array([{"x0": np.inf, "k": np.inf, "n": 5.0, "t0": t[-1]}[p] for p in free])
 
     def residuals(values):

@@ -162,8 +162,12 @@ def kymograph(
     for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
         if should_stop is not None and should_stop():
             return Kymograph(image, sampling, float(width), False, f"stopped at frame {i} of {n}")
-        values = ndimage.map_coordinates(np.asarray(frame, dtype=np.float32), sampling.coordinates(shifts[i]),
-                                         order=1, mode="nearest")
+        values = ndimage.map_coordinates(
+            np.asarray(frame, dtype=np.float32),
+            sampling.coordinates(shifts[i]),
+            order=1,
+            mode="nearest",
+        )
         image[i] = values.reshape(-1, n_across).mean(axis=1)
         if progress is not None:
             progress((i + 1) / n, f"kymograph: frame {i + 1}/{n}")

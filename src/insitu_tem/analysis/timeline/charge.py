@@ -61,7 +61,9 @@ class ChargePassed:
         return q, s
 
 
-def charge_passed(time_s: np.ndarray, current_A: np.ndarray, *, relative_accuracy: float = 0.0) -> ChargePassed:
+def charge_passed(
+    time_s: np.ndarray, current_A: np.ndarray, *, relative_accuracy: float = 0.0
+) -> ChargePassed:
     """Integrate a current log.
 
     Parameters
@@ -82,8 +84,14 @@ def charge_passed(time_s: np.ndarray, current_A: np.ndarray, *, relative_accurac
     time, current = time[keep], current[keep]
     if time.size < 2:
         empty = np.zeros(time.size)
-        return ChargePassed(time, empty, empty, float("nan"), ok=False,
-                            reason="fewer than two valid current samples")
+        return ChargePassed(
+            time,
+            empty,
+            empty,
+            float("nan"),
+            ok=False,
+            reason="fewer than two valid current samples",
+        )
     dt = np.diff(time)
     charge = np.concatenate([[0.0], np.cumsum(0.5 * (current[1:] + current[:-1]) * dt)])
     noise = _white_noise(current)
@@ -107,8 +115,12 @@ def _trapezoid_weight_squares(dt: np.ndarray) -> np.ndarray:
     return np.concatenate([[0.0], first + interior[: dt.size] * (np.arange(dt.size) > 0) + last])
 
 
-def lithium_per_formula_unit(charge_C: np.ndarray | float, reacted_volume_nm3: np.ndarray | float, *,
-                             molar_volume_cm3: float = 32.4) -> np.ndarray:
+def lithium_per_formula_unit(
+    charge_C: np.ndarray | float,
+    reacted_volume_nm3: np.ndarray | float,
+    *,
+    molar_volume_cm3: float = 32.4,
+) -> np.ndarray:
     """Li per formula unit behind the front, x = (|Q| / F) · V_m / V_reacted.
 
     Parameters
@@ -125,7 +137,10 @@ def lithium_per_formula_unit(charge_C: np.ndarray | float, reacted_volume_nm3: n
     ndarray
         x in Li_xWO3 (dimensionless); NaN where the reacted volume is not positive.
     """
-    moles = np.abs(np.asarray(charge_C, dtype=float)) / constants.physical_constants["Faraday constant"][0]
+    moles = (
+        np.abs(np.asarray(charge_C, dtype=float))
+        / constants.physical_constants["Faraday constant"][0]
+    )
     volume = np.asarray(reacted_volume_nm3, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(volume > 0, moles * molar_volume_cm3 * CM3_TO_NM3 / volume, np.nan)

@@ -57,8 +57,13 @@ def frame_intervals(time_s: np.ndarray) -> np.ndarray:
     return np.concatenate([step, step[-1:]])
 
 
-def dose_from_beam_current(time_s: np.ndarray, *, beam_current_nA: float | np.ndarray,
-                           illuminated_area_nm2: float, relative_sigma: float = 0.05) -> ElectronDose:
+def dose_from_beam_current(
+    time_s: np.ndarray,
+    *,
+    beam_current_nA: float | np.ndarray,
+    illuminated_area_nm2: float,
+    relative_sigma: float = 0.05,
+) -> ElectronDose:
     """Dose from the beam current (one value, or one per frame) over the illuminated area.
 
     Parameters
@@ -82,8 +87,14 @@ def dose_from_beam_current(time_s: np.ndarray, *, beam_current_nA: float | np.nd
     return _dose(time_s, rate, relative_sigma, "beam current")
 
 
-def dose_from_counts(time_s: np.ndarray, mean_counts_per_px: np.ndarray, *, counts_per_electron: float,
-                     pixel_area_nm2: float, relative_sigma: float = 0.05) -> ElectronDose:
+def dose_from_counts(
+    time_s: np.ndarray,
+    mean_counts_per_px: np.ndarray,
+    *,
+    counts_per_electron: float,
+    pixel_area_nm2: float,
+    relative_sigma: float = 0.05,
+) -> ElectronDose:
     """Dose from the mean counts per pixel of each frame.
 
     Parameters
@@ -106,7 +117,9 @@ def dose_from_counts(time_s: np.ndarray, mean_counts_per_px: np.ndarray, *, coun
     return _dose(time_s, frame_dose / frame_intervals(time_s), relative_sigma, "counts")
 
 
-def cumulative_dose_map(frames: np.ndarray, *, counts_per_electron: float, pixel_area_nm2: float) -> np.ndarray:
+def cumulative_dose_map(
+    frames: np.ndarray, *, counts_per_electron: float, pixel_area_nm2: float
+) -> np.ndarray:
     """Cumulative dose per pixel (e/Å²) over ``frames`` (t, y, x) for a non-uniform beam."""
     total = np.zeros(np.shape(frames)[1:], dtype=np.float64)
     for frame in frames:
@@ -117,4 +130,6 @@ def cumulative_dose_map(frames: np.ndarray, *, counts_per_electron: float, pixel
 def _dose(time_s: np.ndarray, rate: np.ndarray, relative_sigma: float, source: str) -> ElectronDose:
     time = np.asarray(time_s, dtype=float)
     frame_dose = rate * frame_intervals(time)
-    return ElectronDose(time, rate, frame_dose, np.cumsum(frame_dose), float(relative_sigma), source)
+    return ElectronDose(
+        time, rate, frame_dose, np.cumsum(frame_dose), float(relative_sigma), source
+    )

@@ -12,8 +12,17 @@ from datetime import datetime
 
 import numpy as np
 
-from insitu_tem.analysis.timeline.charge import ChargePassed, charge_passed, lithium_per_formula_unit
-from insitu_tem.analysis.timeline.sync import channel_at, current_in_amperes, find_current_channel, log_times
+from insitu_tem.analysis.timeline.charge import (
+    ChargePassed,
+    charge_passed,
+    lithium_per_formula_unit,
+)
+from insitu_tem.analysis.timeline.sync import (
+    channel_at,
+    current_in_amperes,
+    find_current_channel,
+    log_times,
+)
 from insitu_tem.core.holder_log import HolderLog
 
 
@@ -53,9 +62,15 @@ class FrameTimeline:
     reason: str = ""
 
 
-def frame_timeline(frame_time_s: np.ndarray, log: HolderLog, *, movie_start: datetime | None = None,
-                   offset_s: float = 0.0, current_channel: str | None = None,
-                   relative_accuracy: float = 0.0) -> FrameTimeline:
+def frame_timeline(
+    frame_time_s: np.ndarray,
+    log: HolderLog,
+    *,
+    movie_start: datetime | None = None,
+    offset_s: float = 0.0,
+    current_channel: str | None = None,
+    relative_accuracy: float = 0.0,
+) -> FrameTimeline:
     """Charge and channels of ``log`` at the movie frames ``frame_time_s`` (s).
 
     Parameters
@@ -80,19 +95,50 @@ def frame_timeline(frame_time_s: np.ndarray, log: HolderLog, *, movie_start: dat
     name = current_channel or find_current_channel(log)
     if name is None:
         nan = np.full(frames.shape, np.nan)
-        return FrameTimeline(frames, times, offset_s, None, nan, nan, channels, units, ok=False,
-                             reason="the log has no current channel (A); charge cannot be integrated")
-    charge: ChargePassed = charge_passed(log.time_s, current_in_amperes(log, name),
-                                         relative_accuracy=relative_accuracy)
+        return FrameTimeline(
+            frames,
+            times,
+            offset_s,
+            None,
+            nan,
+            nan,
+            channels,
+            units,
+            ok=False,
+            reason="the log has no current channel (A); charge cannot be integrated",
+        )
+    charge: ChargePassed = charge_passed(
+        log.time_s, current_in_amperes(log, name), relative_accuracy=relative_accuracy
+    )
     value, sigma = charge.at(times)
     outside = int(np.count_nonzero(np.isnan(value)))
-    reason = f"{outside} frames lie outside the log; check the clock offset" if outside else charge.reason
-    return FrameTimeline(frames, times, offset_s, name, value, sigma, channels, units,
-                         ok=charge.ok and outside < frames.size, reason=reason)
+    reason = (
+        f"{outside} frames lie outside the log; check the clock offset"
+        if outside
+        else charge.reason
+    )
+    return FrameTimeline(
+        frames,
+        times,
+        offset_s,
+        name,
+        value,
+        sigma,
+        channels,
+        units,
+        ok=charge.ok and outside < frames.size,
+        reason=reason,
+    )
 
 
-def lithium_behind_front(timeline: FrameTimeline, front_advance_nm: np.ndarray, *, film_height_nm: float,
-                         depth_nm: float, molar_volume_cm3: float = 32.4) -> np.ndarray:
+def lithium_behind_front(
+    timeline: FrameTimeline,
+    front_advance_nm: np.ndarray,
+    *,
+    film_height_nm: float,
+    depth_nm: float,
+    molar_volume_cm3: float = 32.4,
+) -> np.ndarray:
     """Li per formula unit behind the front at every frame, from the charge and the front's advance.
 
     ``front_advance_nm`` is the distance the front has moved since the bias was switched on (nm);

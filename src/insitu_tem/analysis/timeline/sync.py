@@ -15,8 +15,9 @@ import numpy as np
 from insitu_tem.core.holder_log import HolderLog
 
 
-def log_times(frame_time_s: np.ndarray, log: HolderLog, *, movie_start: datetime | None,
-              offset_s: float = 0.0) -> np.ndarray:
+def log_times(
+    frame_time_s: np.ndarray, log: HolderLog, *, movie_start: datetime | None, offset_s: float = 0.0
+) -> np.ndarray:
     """Log times (s from the log's start) of movie frames at ``frame_time_s``.
 
     Without absolute start times on both sides, the movie's t = 0 is the log's t = 0 (plus offset).
@@ -27,7 +28,9 @@ def log_times(frame_time_s: np.ndarray, log: HolderLog, *, movie_start: datetime
     return np.asarray(frame_time_s, dtype=float) + base + float(offset_s)
 
 
-def offset_from_event(*, movie_event_s: float, log_event_s: float, frame_time_base_s: float = 0.0) -> float:
+def offset_from_event(
+    *, movie_event_s: float, log_event_s: float, frame_time_base_s: float = 0.0
+) -> float:
     """The offset that puts an event at ``movie_event_s`` in the movie at ``log_event_s`` in the log.
 
     ``frame_time_base_s`` is ``(movie_start − log_start)`` when both are known (else 0).
@@ -39,8 +42,13 @@ def channel_at(log: HolderLog, name: str, time_s: np.ndarray | float) -> np.ndar
     """A channel linearly interpolated at log times ``time_s`` (NaN outside the log)."""
     channel = log.channel(name)
     valid = np.isfinite(channel.values)
-    return np.interp(np.asarray(time_s, dtype=float), log.time_s[valid], channel.values[valid],
-                     left=np.nan, right=np.nan)
+    return np.interp(
+        np.asarray(time_s, dtype=float),
+        log.time_s[valid],
+        channel.values[valid],
+        left=np.nan,
+        right=np.nan,
+    )
 
 
 def find_current_channel(log: HolderLog) -> str | None:

@@ -110,16 +110,21 @@ def _binned_series(stack: np.ndarray) -> tuple[np.ndarray, int]:
     return view.mean(axis=(2, 4), dtype=np.float32), factor
 
 
-def _reprojections(small: np.ndarray, tilts: np.ndarray, offset: float, use: np.ndarray, target: np.ndarray) -> np.ndarray:
+def _reprojections(
+    small: np.ndarray, tilts: np.ndarray, offset: float, use: np.ndarray, target: np.ndarray
+) -> np.ndarray:
     n, ny, nx = small.shape
-    volume = reconstruct(small[use], tilts[use], method="mlem", iterations=10, axis_offset_px=offset,
-                         smooth_px=1.0).volume
+    volume = reconstruct(
+        small[use], tilts[use], method="mlem", iterations=10, axis_offset_px=offset, smooth_px=1.0
+    ).volume
     proj = projector(tilts[target], nx, axis_offset_px=offset)
     sino = proj.forward(np.ascontiguousarray(volume.transpose(0, 2, 1)).reshape(ny * nx, ny))
     return sino.reshape(int(target.sum()), nx, ny).transpose(0, 2, 1)
 
 
-def _match_step(small: np.ndarray, tilts: np.ndarray, offset: float) -> tuple[np.ndarray, np.ndarray]:
+def _match_step(
+    small: np.ndarray, tilts: np.ndarray, offset: float
+) -> tuple[np.ndarray, np.ndarray]:
     """One projection-matching step: every projection registered to its re-projection from the other half
     of the tilts (odd against even), so a projection never pulls the reference towards itself."""
     n = tilts.size
@@ -132,7 +137,9 @@ def _match_step(small: np.ndarray, tilts: np.ndarray, offset: float) -> tuple[np
     return steps, peaks
 
 
-def _refine(stack, tilts, angle, shifts, offset, should_stop) -> tuple[np.ndarray, float, np.ndarray, float]:
+def _refine(
+    stack, tilts, angle, shifts, offset, should_stop
+) -> tuple[np.ndarray, float, np.ndarray, float]:
     small_raw, factor = _binned_series(stack)
     residual, peaks = float("nan"), np.ones(tilts.size)
     for _ in range(_MATCH_ITERATIONS):
@@ -151,13 +158,19 @@ def _refine(stack, tilts, angle, shifts, offset, should_stop) -> tuple[np.ndarra
 
 def _check(stack: np.ndarray, tilts: np.ndarray, method: str) -> None:
     if stack.ndim != 3 or min(stack.shape[1:]) < 16:
-        raise ValueError(f"a tilt series must be (n_tilts, rows, cols) with images of at least 16 px; got {stack.shape}")
+        raise ValueError(
+            f"a tilt series must be (n_tilts, rows, cols) with images of at least 16 px; got {stack.shape}"
+        )
     if tilts.size != stack.shape[0]:
-        raise ValueError(f"{tilts.size} tilt angles for {stack.shape[0]} projections; give one angle per projection")
+        raise ValueError(
+            f"{tilts.size} tilt angles for {stack.shape[0]} projections; give one angle per projection"
+        )
     if method not in METHODS:
         raise ValueError(f"alignment method {method!r} is not one of {', '.join(METHODS)}")
     if not np.all(np.isfinite(stack)):
-        raise ValueError("the tilt series holds NaN or Inf; replace them (e.g. by 0) before aligning")
+        raise ValueError(
+            "the tilt series holds NaN or Inf; replace them (e.g. by 0) before aligning"
+        )
 
 
 def align_tilt_series(
@@ -197,7 +210,9 @@ def align_tilt_series(
     tilts = np.asarray(tilts_deg, dtype=float).ravel()
     _check(stack, tilts, method)
     report = progress or (lambda fraction, message: None)
-    angle, angle_sigma = (float(axis_angle_deg), 0.0) if axis_angle_deg is not None else estimate_axis_angle(stack)
+    angle, angle_sigma = (
+        (float(axis_angle_deg), 0.0) if axis_angle_deg is not None else estimate_axis_angle(stack)
+    )
     report(0.1, "tilt axis")
     aligned = to_axis_frame(stack, axis_angle_deg=angle)
     n = tilts.size
@@ -208,7 +223,11 @@ def align_tilt_series(
         axis_shifts = _com_shifts(aligned, tilts)
     else:
         axis_shifts = np.zeros((n, 2))
-    shifts = gauge_shifts(to_image_frame_shifts(axis_shifts, angle), tilts, angle) if method != "none" else np.zeros((n, 2))
+    shifts = (
+        gauge_shifts(to_image_frame_shifts(axis_shifts, angle), tilts, angle)
+        if method != "none"
+        else np.zeros((n, 2))
+    )
     report(0.4, "shifts")
     offset, offset_sigma = _offset(stack, tilts, angle, shifts, axis_offset_px)
     if method == "auto" and n >= 4:
@@ -216,7 +235,18 @@ def align_tilt_series(
         shifts, residual, peaks, _ = _refine(stack, tilts, angle, shifts, offset, should_stop)
         offset, offset_sigma = _offset(stack, tilts, angle, shifts, axis_offset_px)
     report(1.0, "aligned")
-    return _result(tilts, shifts, angle, angle_sigma, offset, offset_sigma, residual, peaks, method, should_stop)
+    return _result(
+        tilts,
+        shifts,
+        angle,
+        angle_sigma,
+        offset,
+        offset_sigma,
+        residual,
+        peaks,
+        method,
+        should_stop,
+    )
 
 
 def _offset(stack, tilts, angle, shifts, given) -> tuple[float, float]:
@@ -232,18 +262,35 @@ def _offset(stack, tilts, angle, shifts, given) -> tuple[float, float]:
     return consistent, consistent_sigma
 
 
-def _result(tilts, shifts, angle, angle_sigma, offset, offset_sigma, residual, peaks, method, should_stop) -> Alignment:
+def _result(
+    tilts, shifts, angle, angle_sigma, offset, offset_sigma, residual, peaks, method, should_stop
+) -> Alignment:
     reasons = []
     if should_stop is not None and should_stop():
         reasons.append("cancelled before the refinement finished")
     weak = np.flatnonzero(peaks < 0.1)
     if weak.size:
-        reasons.append(f"weak correlation for projections {weak.tolist()}: check them or align with --align com")
-    return Alignment(tilts, shifts, angle, angle_sigma, offset, offset_sigma, residual, peaks, method,
-                     not reasons, "; ".join(reasons))
+        reasons.append(
+            f"weak correlation for projections {weak.tolist()}: check them or align with --align com"
+        )
+    return Alignment(
+        tilts,
+        shifts,
+        angle,
+        angle_sigma,
+        offset,
+        offset_sigma,
+        residual,
+        peaks,
+        method,
+        not reasons,
+        "; ".join(reasons),
+    )
 
 
-def apply_alignment(stack: np.ndarray, alignment: Alignment, *, reference_shape: tuple[int, int] | None = None) -> np.ndarray:
+def apply_alignment(
+    stack: np.ndarray, alignment: Alignment, *, reference_shape: tuple[int, int] | None = None
+) -> np.ndarray:
     """Resample another channel of the same series (e.g. an EDS map series) into the aligned frame.
 
     Parameters
@@ -262,6 +309,14 @@ def apply_alignment(stack: np.ndarray, alignment: Alignment, *, reference_shape:
     """
     stack = np.asarray(stack, dtype=np.float32)
     if stack.shape[0] != alignment.tilts_deg.size:
-        raise ValueError(f"{stack.shape[0]} images for {alignment.tilts_deg.size} aligned tilts; use the same tilts")
-    scale = np.ones(2) if reference_shape is None else np.array(stack.shape[1:]) / np.array(reference_shape)
-    return to_axis_frame(stack, axis_angle_deg=alignment.axis_angle_deg, shifts_px=alignment.shifts_px * scale)
+        raise ValueError(
+            f"{stack.shape[0]} images for {alignment.tilts_deg.size} aligned tilts; use the same tilts"
+        )
+    scale = (
+        np.ones(2)
+        if reference_shape is None
+        else np.array(stack.shape[1:]) / np.array(reference_shape)
+    )
+    return to_axis_frame(
+        stack, axis_angle_deg=alignment.axis_angle_deg, shifts_px=alignment.shifts_px * scale
+    )

@@ -68,7 +68,9 @@ def _parabola(grid: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     return float(grid[k] + delta * step), float(step / np.sqrt(12))
 
 
-def estimate_axis_angle(stack: np.ndarray, *, search_deg: tuple[float, float] = (-90.0, 90.0)) -> tuple[float, float]:
+def estimate_axis_angle(
+    stack: np.ndarray, *, search_deg: tuple[float, float] = (-90.0, 90.0)
+) -> tuple[float, float]:
     """Tilt-axis direction φ by common lines, degrees (module docstring).
 
     A 2° grid on 96-px images, then a 0.25° grid on 192-px images and a
@@ -125,11 +127,14 @@ def estimate_axis_offset(aligned: np.ndarray, tilts_deg) -> tuple[float, float]:
 
 
 def _offset_error(sinograms: np.ndarray, tilts: np.ndarray, offset: float) -> float:
-    return reconstruct(sinograms, tilts, method="sirt", iterations=20, axis_offset_px=offset,
-                       smooth_px=0.0).reprojection_error
+    return reconstruct(
+        sinograms, tilts, method="sirt", iterations=20, axis_offset_px=offset, smooth_px=0.0
+    ).reprojection_error
 
 
-def estimate_axis_offset_by_consistency(aligned: np.ndarray, tilts_deg, *, n_slices: int = 24) -> tuple[float, float]:
+def estimate_axis_offset_by_consistency(
+    aligned: np.ndarray, tilts_deg, *, n_slices: int = 24
+) -> tuple[float, float]:
     """Tilt-axis column minus the centre column that best explains the aligned series, px.
 
     A SIRT-20 reconstruction of ``n_slices`` rows (binned to ≤ 128 columns)
@@ -148,7 +153,11 @@ def estimate_axis_offset_by_consistency(aligned: np.ndarray, tilts_deg, *, n_sli
     factor = max(1, cols // 128)
     width = cols // factor
     rows_used = np.linspace(0, rows - 1, min(n_slices, rows)).astype(int)
-    sinograms = aligned[:, rows_used, : width * factor].reshape(n, rows_used.size, width, factor).mean(axis=3)
+    sinograms = (
+        aligned[:, rows_used, : width * factor]
+        .reshape(n, rows_used.size, width, factor)
+        .mean(axis=3)
+    )
     grid = np.arange(-width / 4, width / 4 + 1e-9, max(width / 16, 1.0))
     errors = [_offset_error(sinograms, tilts, o) for o in grid]
     best = float(grid[int(np.argmin(errors))])

@@ -54,7 +54,11 @@ def gauge_shifts(shifts_px: np.ndarray, tilts_deg, axis_angle_deg: float) -> np.
 
 
 def to_axis_frame(
-    stack: np.ndarray, *, axis_angle_deg: float = 0.0, shifts_px: np.ndarray | None = None, order: int = 1
+    stack: np.ndarray,
+    *,
+    axis_angle_deg: float = 0.0,
+    shifts_px: np.ndarray | None = None,
+    order: int = 1,
 ) -> np.ndarray:
     """Resample raw projections into the axis frame (tilt axis along the rows), float32.
 

@@ -99,7 +99,9 @@ def _last_crossing(samples: np.ndarray, step: float) -> np.ndarray:
     return np.where(any_above, (last + np.clip(frac, 0, 1)) * step, np.nan)
 
 
-def _radii(mask: np.ndarray, axis_zx: np.ndarray, angles: np.ndarray, r_max: float, step: float) -> np.ndarray:
+def _radii(
+    mask: np.ndarray, axis_zx: np.ndarray, angles: np.ndarray, r_max: float, step: float
+) -> np.ndarray:
     radii = np.arange(0, r_max, step)
     ny = mask.shape[1]
     z = axis_zx[:, 0][:, None, None] + radii[None, None, :] * np.sin(angles)[None, :, None]
@@ -109,8 +111,14 @@ def _radii(mask: np.ndarray, axis_zx: np.ndarray, angles: np.ndarray, r_max: flo
     return _last_crossing(samples, step)
 
 
-def measure_wire(labels: np.ndarray, volume: np.ndarray | None = None, *, n_angles: int = 64,
-                 core_label: int = CORE, shell_label: int = SHELL) -> WireMeasurement:
+def measure_wire(
+    labels: np.ndarray,
+    volume: np.ndarray | None = None,
+    *,
+    n_angles: int = 64,
+    core_label: int = CORE,
+    shell_label: int = SHELL,
+) -> WireMeasurement:
     """Measure a core–shell wire lying along y (module docstring).
 
     Parameters
@@ -130,14 +138,20 @@ def measure_wire(labels: np.ndarray, volume: np.ndarray | None = None, *, n_angl
     core = labels == core_label
     wire = _filled(core | (labels == shell_label))
     if not core.any() or not (wire & ~core).any():
-        return _empty(labels, "no core or no shell in the labels; check the label numbers or the segmentation")
+        return _empty(
+            labels, "no core or no shell in the labels; check the label numbers or the segmentation"
+        )
     axis_zx = _axis(wire)
     angles = np.linspace(0, 2 * np.pi, n_angles, endpoint=False)
     r_max = float(np.hypot(labels.shape[0], labels.shape[2]) / 2)
     core_filled = _filled(core)
-    thickness = _radii(wire, axis_zx, angles, r_max, 0.25) - _radii(core_filled, axis_zx, angles, r_max, 0.25)
+    thickness = _radii(wire, axis_zx, angles, r_max, 0.25) - _radii(
+        core_filled, axis_zx, angles, r_max, 0.25
+    )
     finite = thickness[np.isfinite(thickness)]
-    counts, edges = np.histogram(finite, bins=40) if finite.size else (np.zeros(40), np.linspace(0, 1, 41))
+    counts, edges = (
+        np.histogram(finite, bins=40) if finite.size else (np.zeros(40), np.linspace(0, 1, 41))
+    )
     low, median, high = np.percentile(finite, [16, 50, 84]) if finite.size else (np.nan,) * 3
     voids = wire & (labels != core_label) & (labels != shell_label)
     shell_region = wire & ~core_filled
@@ -145,9 +159,17 @@ def measure_wire(labels: np.ndarray, volume: np.ndarray | None = None, *, n_angl
     volumes = {int(k): int(v) for k, v in zip(*np.unique(labels, return_counts=True))}
     volumes["voids"] = int(voids.sum())
     return WireMeasurement(
-        thickness, float(median), float((high - low) / 2), counts, edges, radius, profile,
+        thickness,
+        float(median),
+        float((high - low) / 2),
+        counts,
+        edges,
+        radius,
+        profile,
         float((voids & shell_region).sum() / max(shell_region.sum(), 1)),
-        float((voids & core_filled).sum() / max(core_filled.sum(), 1)), volumes, axis_zx,
+        float((voids & core_filled).sum() / max(core_filled.sum(), 1)),
+        volumes,
+        axis_zx,
     )
 
 
@@ -164,12 +186,28 @@ def _radial_profile(volume: np.ndarray, axis_zx: np.ndarray) -> tuple[np.ndarray
 
 def _empty(labels: np.ndarray, reason: str) -> WireMeasurement:
     nan = float("nan")
-    return WireMeasurement(np.full((labels.shape[1], 0), np.nan), nan, nan, np.zeros(0), np.zeros(1),
-                           np.zeros(0), np.zeros(0), nan, nan, {}, np.zeros((labels.shape[1], 2)), False, reason)
+    return WireMeasurement(
+        np.full((labels.shape[1], 0), np.nan),
+        nan,
+        nan,
+        np.zeros(0),
+        np.zeros(1),
+        np.zeros(0),
+        np.zeros(0),
+        nan,
+        nan,
+        {},
+        np.zeros((labels.shape[1], 2)),
+        False,
+        reason,
+    )
 
 
-def composition_per_label(labels: np.ndarray, element_volumes: dict[str, np.ndarray],
-                          kfactors: dict[str, float] | None = None) -> dict[int, dict[str, float]]:
+def composition_per_label(
+    labels: np.ndarray,
+    element_volumes: dict[str, np.ndarray],
+    kfactors: dict[str, float] | None = None,
+) -> dict[int, dict[str, float]]:
     """Cliff–Lorimer wt % of each label from reconstructed element volumes (same shape as ``labels``).
 
     Negative voxels (noise after background subtraction) count as 0.

@@ -55,7 +55,9 @@ class Projector:
         return np.asarray(self.transpose @ sinograms, dtype=np.float32)
 
 
-def projector(tilts_deg, n_det: int, *, nz: int | None = None, axis_offset_px: float = 0.0) -> Projector:
+def projector(
+    tilts_deg, n_det: int, *, nz: int | None = None, axis_offset_px: float = 0.0
+) -> Projector:
     """System matrix for tilts ``tilts_deg`` (degrees) and ``n_det`` detector columns.
 
     Parameters
@@ -87,7 +89,9 @@ def _cached(tilts: tuple[float, ...], n_det: int, nz: int, offset: float) -> Pro
     columns = np.arange(nz * nx, dtype=np.int32)
     rows_parts, cols_parts, data_parts = [], [], []
     for t, angle in enumerate(theta):
-        u = ((n_det - 1) / 2 + offset + x * np.float32(np.cos(angle)) + z * np.float32(np.sin(angle))).ravel()
+        u = (
+            (n_det - 1) / 2 + offset + x * np.float32(np.cos(angle)) + z * np.float32(np.sin(angle))
+        ).ravel()
         low = np.floor(u)
         frac = (u - low).astype(np.float32)
         low = low.astype(np.int32)
@@ -98,6 +102,7 @@ def _cached(tilts: tuple[float, ...], n_det: int, nz: int, offset: float) -> Pro
             data_parts.append(weight[keep])
     shape = (nz * nx, len(theta) * n_det)
     transpose = sparse.csr_matrix(
-        (np.concatenate(data_parts), (np.concatenate(cols_parts), np.concatenate(rows_parts))), shape=shape
+        (np.concatenate(data_parts), (np.concatenate(cols_parts), np.concatenate(rows_parts))),
+        shape=shape,
     )
     return Projector(transpose, len(theta), n_det, nz, nx)

@@ -125,7 +125,9 @@ def _plan(tilts, n_det, nz, offset, method, iterations, nonnegative) -> _Plan:
     col_sum = proj.back(ones_row)
     row_inv = np.where(row_sum > _EPS, 1.0 / np.maximum(row_sum, _EPS), 0.0).astype(np.float32)
     col_inv = np.where(col_sum > _EPS, 1.0 / np.maximum(col_sum, _EPS), 0.0).astype(np.float32)
-    weights = np.repeat(angular_weights(np.asarray(tilts, dtype=float)), n_det).astype(np.float32)[:, None]
+    weights = np.repeat(angular_weights(np.asarray(tilts, dtype=float)), n_det).astype(np.float32)[
+        :, None
+    ]
     return _Plan(proj, method, iterations, nonnegative, weights, row_inv, col_inv)
 
 
@@ -145,7 +147,9 @@ def _solve(plan: _Plan, b: np.ndarray, tick: Callable[[], None]) -> np.ndarray:
         return x
     b = np.maximum(b, 0)
     sensitivity = plan.col_inv
-    start = b.sum(axis=0) / max(float(proj.forward(np.ones((proj.nz * proj.nx, 1), np.float32)).sum()), 1.0)
+    start = b.sum(axis=0) / max(
+        float(proj.forward(np.ones((proj.nz * proj.nx, 1), np.float32)).sum()), 1.0
+    )
     x = np.ones((proj.nz * proj.nx, b.shape[1]), dtype=np.float32) * start.astype(np.float32)
     for _ in range(plan.iterations):
         estimate = proj.forward(x)
@@ -157,9 +161,13 @@ def _solve(plan: _Plan, b: np.ndarray, tick: Callable[[], None]) -> np.ndarray:
 
 def _check(projections: np.ndarray, tilts: np.ndarray, method: str, iterations: int) -> None:
     if projections.ndim != 3:
-        raise ValueError(f"projections must be (n_tilts, rows, cols); got shape {projections.shape}")
+        raise ValueError(
+            f"projections must be (n_tilts, rows, cols); got shape {projections.shape}"
+        )
     if tilts.size != projections.shape[0]:
-        raise ValueError(f"{tilts.size} tilt angles for {projections.shape[0]} projections; give one angle per projection")
+        raise ValueError(
+            f"{tilts.size} tilt angles for {projections.shape[0]} projections; give one angle per projection"
+        )
     if method not in METHODS:
         raise ValueError(f"method {method!r} is not one of {', '.join(METHODS)}")
     if iterations < 1:
@@ -225,7 +233,9 @@ def reconstruct(
     projections = np.asarray(projections)
     _check(projections, tilts, method, iterations)
     n_tilts, ny, nx = projections.shape
-    plan = _plan(tilts, nx, int(thickness_px or nx), axis_offset_px, method, iterations, nonnegative)
+    plan = _plan(
+        tilts, nx, int(thickness_px or nx), axis_offset_px, method, iterations, nonnegative
+    )
     nz = plan.proj.nz
     volume = np.zeros((nz, ny, nx), dtype=np.float32)
     workers = max(1, min(2, os.cpu_count() or 1))

@@ -26,7 +26,11 @@ def _prepare(image: np.ndarray) -> np.ndarray:
 
 def _bin(image: np.ndarray, factor: int) -> np.ndarray:
     rows, cols = (s // factor * factor for s in image.shape)
-    return image[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor).mean(axis=(1, 3))
+    return (
+        image[:rows, :cols]
+        .reshape(rows // factor, factor, cols // factor, factor)
+        .mean(axis=(1, 3))
+    )
 
 
 def _correlate(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
@@ -70,7 +74,9 @@ def displacement(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray,
     for _ in range(2):
         if np.abs(fine).max() > 2 * factor + 2:
             break
-        again = ndimage.shift(np.asarray(moving, np.float32), -(coarse + fine), order=3, mode="nearest")
+        again = ndimage.shift(
+            np.asarray(moving, np.float32), -(coarse + fine), order=3, mode="nearest"
+        )
         residual, peak = _correlate(a, _prepare(again))
         fine = fine + residual
     return coarse + fine, peak

@@ -55,10 +55,16 @@ class Segmentation:
 
 
 def _smoothed(volume: np.ndarray, sigma: float) -> np.ndarray:
-    return ndimage.gaussian_filter(np.asarray(volume, dtype=np.float32), sigma) if sigma > 0 else np.asarray(volume, np.float32)
+    return (
+        ndimage.gaussian_filter(np.asarray(volume, dtype=np.float32), sigma)
+        if sigma > 0
+        else np.asarray(volume, np.float32)
+    )
 
 
-def segment(volume: np.ndarray, *, method: str = "multiotsu", classes: int = 3, smooth_px: float = 1.0) -> Segmentation:
+def segment(
+    volume: np.ndarray, *, method: str = "multiotsu", classes: int = 3, smooth_px: float = 1.0
+) -> Segmentation:
     """Label a volume by intensity.
 
     Parameters
@@ -86,8 +92,14 @@ def segment(volume: np.ndarray, *, method: str = "multiotsu", classes: int = 3, 
     data = _smoothed(volume, smooth_px)
     sample = data.ravel()[:: max(1, data.size // 2_000_000)]
     if np.unique(sample).size < max(classes, 16):
-        return Segmentation(np.zeros(volume.shape, np.uint8), (), method, False, "the volume is (nearly) constant")
-    thresholds = (threshold_otsu(sample),) if classes == 2 else tuple(threshold_multiotsu(sample, classes=classes))
+        return Segmentation(
+            np.zeros(volume.shape, np.uint8), (), method, False, "the volume is (nearly) constant"
+        )
+    thresholds = (
+        (threshold_otsu(sample),)
+        if classes == 2
+        else tuple(threshold_multiotsu(sample, classes=classes))
+    )
     labels = np.digitize(data, thresholds).astype(np.uint8)
     if method == "watershed":
         labels = _watershed(data, labels, classes)
@@ -105,12 +117,20 @@ def _watershed(data: np.ndarray, labels: np.ndarray, classes: int) -> np.ndarray
 def _features(volume: np.ndarray) -> np.ndarray:
     data = np.asarray(volume, dtype=np.float32)
     scale = float(np.percentile(data, 99.5) - np.percentile(data, 0.5)) or 1.0
-    return multiscale_basic_features(data / scale, intensity=True, edges=True, texture=True,
-                                     sigma_min=_FEATURE_SIGMAS[0], sigma_max=_FEATURE_SIGMAS[-1],
-                                     num_sigma=len(_FEATURE_SIGMAS)).astype(np.float32)
+    return multiscale_basic_features(
+        data / scale,
+        intensity=True,
+        edges=True,
+        texture=True,
+        sigma_min=_FEATURE_SIGMAS[0],
+        sigma_max=_FEATURE_SIGMAS[-1],
+        num_sigma=len(_FEATURE_SIGMAS),
+    ).astype(np.float32)
 
 
-def classify_scribbles(volume: np.ndarray, scribbles: np.ndarray, *, trees: int = 50, seed: int = 0) -> Segmentation:
+def classify_scribbles(
+    volume: np.ndarray, scribbles: np.ndarray, *, trees: int = 50, seed: int = 0
+) -> Segmentation:
     """Label every voxel with a random forest trained on the user's scribbles.
 
     Parameters
@@ -135,10 +155,18 @@ def classify_scribbles(volume: np.ndarray, scribbles: np.ndarray, *, trees: int 
         raise ValueError(f"scribbles {scribbles.shape} must have the volume's shape {volume.shape}")
     drawn = scribbles > 0
     if np.unique(scribbles[drawn]).size < 2:
-        return Segmentation(np.zeros(volume.shape, np.uint8), (), "classifier", False, "scribble at least two classes")
+        return Segmentation(
+            np.zeros(volume.shape, np.uint8),
+            (),
+            "classifier",
+            False,
+            "scribble at least two classes",
+        )
     features = _features(volume)
     forest = RandomForestClassifier(n_estimators=trees, max_depth=12, n_jobs=1, random_state=seed)
     forest.fit(features[drawn], scribbles[drawn])
     flat = features.reshape(-1, features.shape[-1])
-    labels = np.concatenate([forest.predict(flat[i : i + 500_000]) for i in range(0, flat.shape[0], 500_000)])
+    labels = np.concatenate(
+        [forest.predict(flat[i : i + 500_000]) for i in range(0, flat.shape[0], 500_000)]
+    )
     return Segmentation(labels.reshape(volume.shape).astype(np.uint8), (), "classifier")

@@ -11,12 +11,25 @@ from insitu_tem.cli.commands.common import InputError
 
 def add_log_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--log``, ``--log-offset`` and ``--current-channel``."""
-    parser.add_argument("--log", default=None, metavar="LOG",
-                        help="holder log (Protochips, Impulse, .dens, CSV): adds charge_C per frame")
-    parser.add_argument("--log-offset", type=float, default=0.0, metavar="S",
-                        help="seconds added to frame times on the log's clock (clock difference), default 0")
-    parser.add_argument("--current-channel", default=None, metavar="NAME",
-                        help="log channel to integrate (default: the first channel in amperes)")
+    parser.add_argument(
+        "--log",
+        default=None,
+        metavar="LOG",
+        help="holder log (Protochips, Impulse, .dens, CSV): adds charge_C per frame",
+    )
+    parser.add_argument(
+        "--log-offset",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="seconds added to frame times on the log's clock (clock difference), default 0",
+    )
+    parser.add_argument(
+        "--current-channel",
+        default=None,
+        metavar="NAME",
+        help="log channel to integrate (default: the first channel in amperes)",
+    )
 
 
 def log_fields(args: argparse.Namespace, frame_time_s: np.ndarray, positions: np.ndarray) -> dict:
@@ -31,13 +44,19 @@ def log_fields(args: argparse.Namespace, frame_time_s: np.ndarray, positions: np
         raise InputError(None, "--log-offset must be a finite number of seconds")
     try:
         log = load_log(args.log)
-        timeline = frame_timeline(frame_time_s, log, offset_s=args.log_offset,
-                                  current_channel=args.current_channel)
+        timeline = frame_timeline(
+            frame_time_s, log, offset_s=args.log_offset, current_channel=args.current_channel
+        )
     except (DataError, KeyError) as error:
         raise InputError(args.log, str(error).strip("'\"")) from error
     return {
-        "log": {"file": args.log, "offset_s": args.log_offset, "current_channel": timeline.current_channel,
-                "ok": timeline.ok, "reason": timeline.reason},
+        "log": {
+            "file": args.log,
+            "offset_s": args.log_offset,
+            "current_channel": timeline.current_channel,
+            "ok": timeline.ok,
+            "reason": timeline.reason,
+        },
         "charge_C": timeline.charge_C,
         "charge_sigma_C": timeline.charge_sigma_C,
         "position_vs_charge": {"charge_C": timeline.charge_C, "position": np.asarray(positions)},

@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 
 from insitu_tem.analysis.diffraction.centre import find_centre
-from insitu_tem.analysis.diffraction.calibration import scale_from_camera_length, scale_from_ring, strongest_ring_radius
+from insitu_tem.analysis.diffraction.calibration import (
+    scale_from_camera_length,
+    scale_from_ring,
+    strongest_ring_radius,
+)
 from insitu_tem.analysis.diffraction.radial import radial_profile
 from insitu_tem.core.model import Dataset
 from insitu_tem.cli.commands.common import InputError
@@ -13,13 +17,30 @@ from insitu_tem.cli.commands.common import InputError
 
 def add_calibration_arguments(parser: argparse.ArgumentParser) -> None:
     """--camera-length/--pixel-size and --known-ring: calibrations besides the file's and --scale."""
-    parser.add_argument("--camera-length", type=float, default=None, metavar="MM",
-                        help="calibrate from the camera length (mm) with --pixel-size and the beam energy")
-    parser.add_argument("--pixel-size", type=float, default=None, metavar="UM", help="detector pixel size, µm")
-    parser.add_argument("--energy", type=float, default=None, metavar="KV",
-                        help="beam energy, kV (default: from the file, else 300)")
-    parser.add_argument("--known-ring", type=float, default=None, metavar="D_A",
-                        help="calibrate by putting the strongest ring at this spacing (Å)")
+    parser.add_argument(
+        "--camera-length",
+        type=float,
+        default=None,
+        metavar="MM",
+        help="calibrate from the camera length (mm) with --pixel-size and the beam energy",
+    )
+    parser.add_argument(
+        "--pixel-size", type=float, default=None, metavar="UM", help="detector pixel size, µm"
+    )
+    parser.add_argument(
+        "--energy",
+        type=float,
+        default=None,
+        metavar="KV",
+        help="beam energy, kV (default: from the file, else 300)",
+    )
+    parser.add_argument(
+        "--known-ring",
+        type=float,
+        default=None,
+        metavar="D_A",
+        help="calibrate by putting the strongest ring at this spacing (Å)",
+    )
 
 
 def phase_or_none(args: argparse.Namespace):
@@ -55,15 +76,26 @@ def calibrated_scale(dataset: Dataset, args: argparse.Namespace, pattern) -> flo
         profile = radial_profile(pattern, centre_rc=find_centre(pattern).centre_rc)
         radius = strongest_ring_radius(profile.r_px, profile.intensity)
         if radius is None:
-            raise InputError(args.file, "no ring found to calibrate --known-ring on; give --scale VALUE --units 1/nm")
+            raise InputError(
+                args.file,
+                "no ring found to calibrate --known-ring on; give --scale VALUE --units 1/nm",
+            )
         return scale_from_ring(radius_px=radius, d_A=args.known_ring)
     if args.camera_length is not None:
         if args.pixel_size is None:
-            raise InputError(args.file, "--camera-length needs --pixel-size UM (detector pixel size in µm)")
-        return scale_from_camera_length(pixel_size_um=args.pixel_size, camera_length_mm=args.camera_length,
-                                        energy_kV=energy_kV(dataset, args))
+            raise InputError(
+                args.file, "--camera-length needs --pixel-size UM (detector pixel size in µm)"
+            )
+        return scale_from_camera_length(
+            pixel_size_um=args.pixel_size,
+            camera_length_mm=args.camera_length,
+            energy_kV=energy_kV(dataset, args),
+        )
     axis = dataset.signal_axes[-1]
     if axis.units != "1/nm":
-        raise InputError(args.file, "the pattern is not calibrated; give --scale VALUE --units 1/nm, "
-                                    "--camera-length MM --pixel-size UM, or --known-ring D_A")
+        raise InputError(
+            args.file,
+            "the pattern is not calibrated; give --scale VALUE --units 1/nm, "
+            "--camera-length MM --pixel-size UM, or --known-ring D_A",
+        )
     return float(axis.scale)

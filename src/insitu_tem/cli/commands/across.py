@@ -13,9 +13,14 @@ HELP = "W O2,3 shift, Li K, lattice strain and phase fractions against distance 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="PROJECT")
     parser.add_argument("--csv", metavar="PATH", help="write the table as CSV")
-    parser.add_argument("--figure", metavar="PATH", help="write the stacked profiles (.png/.svg/.pdf)")
-    parser.add_argument("--save", action="store_true",
-                        help="keep the drift, the front track and the table in the project file")
+    parser.add_argument(
+        "--figure", metavar="PATH", help="write the stacked profiles (.png/.svg/.pdf)"
+    )
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help="keep the drift, the front track and the table in the project file",
+    )
     add_force_argument(parser)
 
 
@@ -39,5 +44,9 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
             save_figure(figure, temporary, record=provenance(session.sources(), parameters))
     if args.save:
         save_session(session, args.file)
-    return {"distance_nm": result.distance_nm, "front_along_nm": result.front_along_nm,
-            "columns": result.columns, "units": result.units}
+    return {
+        "distance_nm": result.distance_nm,
+        "front_along_nm": result.front_along_nm,
+        "columns": result.columns,
+        "units": result.units,
+    }

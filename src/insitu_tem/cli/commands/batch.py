@@ -7,14 +7,22 @@ import argparse
 from insitu_tem.cli.commands.common import InputError, Progress, check_range
 
 NAME = "batch"
-HELP = "run a pipeline (TOML) of commands over many files, locally or on a dask.distributed scheduler"
+HELP = (
+    "run a pipeline (TOML) of commands over many files, locally or on a dask.distributed scheduler"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="PIPELINE.toml")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="an existing dask.distributed scheduler")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="local worker processes, 1 to 64 (without --scheduler; default 2)")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="an existing dask.distributed scheduler"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="local worker processes, 1 to 64 (without --scheduler; default 2)",
+    )
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:

@@ -8,7 +8,6 @@ import signal
 import sys
 import threading
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, Callable
 
 from insitu_tem.cli.errors import InputError, OptionError
@@ -22,20 +21,38 @@ Progress = Callable[[float, str], None]
 def add_input_arguments(parser: argparse.ArgumentParser, *, name: str = "FILE") -> None:
     """Add the input file and the options every reading command accepts."""
     parser.add_argument("file", metavar=name, help="any supported microscope file")
-    parser.add_argument("--signal", type=int, default=None, metavar="N",
-                        help="signal index in a multi-signal file (see `info`)")
-    parser.add_argument("--scale", type=float, default=None, metavar="VALUE",
-                        help="override the pixel/channel size of the signal axes")
-    parser.add_argument("--units", default=None, metavar="UNIT",
-                        help="units of --scale (nm, Å, 1/nm, eV, ...)")
-    parser.add_argument("--kind", default=None, choices=("image", "movie", "pattern", "pattern_series"),
-                        help="read the file as this kind, e.g. a movie of diffraction patterns as pattern_series")
+    parser.add_argument(
+        "--signal",
+        type=int,
+        default=None,
+        metavar="N",
+        help="signal index in a multi-signal file (see `info`)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        metavar="VALUE",
+        help="override the pixel/channel size of the signal axes",
+    )
+    parser.add_argument(
+        "--units", default=None, metavar="UNIT", help="units of --scale (nm, Å, 1/nm, eV, ...)"
+    )
+    parser.add_argument(
+        "--kind",
+        default=None,
+        choices=("image", "movie", "pattern", "pattern_series"),
+        help="read the file as this kind, e.g. a movie of diffraction patterns as pattern_series",
+    )
 
 
 def add_force_argument(parser: argparse.ArgumentParser) -> None:
     """``--force``: allow replacing an existing microscope data file with an output."""
-    parser.add_argument("--force", action="store_true",
-                        help="replace an existing microscope data file with the output (never an input)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing microscope data file with the output (never an input)",
+    )
 
 
 def check_outputs(args: argparse.Namespace, *dests: str, inputs: tuple[str, ...] = ()) -> None:
@@ -45,20 +62,34 @@ def check_outputs(args: argparse.Namespace, *dests: str, inputs: tuple[str, ...]
     for dest in dests:
         value = getattr(args, dest, None)
         if value is not None:
-            check_output(value, inputs=(args.file, *inputs), force=getattr(args, "force", False),
-                         option="--" + dest.replace("_", "-"))
+            check_output(
+                value,
+                inputs=(args.file, *inputs),
+                force=getattr(args, "force", False),
+                option="--" + dest.replace("_", "-"),
+            )
 
 
 def output_for(args: argparse.Namespace, dest: str, *, inputs: tuple[str, ...] = ()):
     """Context manager yielding the temporary path to write ``args.<dest>`` through."""
     from insitu_tem.io.outputs import output_file
 
-    return output_file(getattr(args, dest), inputs=(args.file, *inputs), force=getattr(args, "force", False),
-                       option="--" + dest.replace("_", "-"))
+    return output_file(
+        getattr(args, dest),
+        inputs=(args.file, *inputs),
+        force=getattr(args, "force", False),
+        option="--" + dest.replace("_", "-"),
+    )
 
 
-def check_range(option: str, value: float | None, *, low: float | None = None, high: float | None = None,
-                example: str = "") -> None:
+def check_range(
+    option: str,
+    value: float | None,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    example: str = "",
+) -> None:
     """Raise OptionError unless ``low <= value <= high`` (and finite); None passes."""
     if value is None:
         return
@@ -73,7 +104,10 @@ def check_range(option: str, value: float | None, *, low: float | None = None, h
         bounds = f"at least {low:g}"
     else:
         bounds = f"at most {high:g}"
-    raise OptionError(None, f"{option} {value:g} must be {bounds}" + (f", e.g. {option} {example}" if example else ""))
+    raise OptionError(
+        None,
+        f"{option} {value:g} must be {bounds}" + (f", e.g. {option} {example}" if example else ""),
+    )
 
 
 def load_input(args: argparse.Namespace, **kwargs: Any) -> Dataset:
@@ -81,7 +115,9 @@ def load_input(args: argparse.Namespace, **kwargs: Any) -> Dataset:
     from insitu_tem.io.load import load
 
     if args.scale is not None and not (math.isfinite(args.scale) and args.scale > 0):
-        raise OptionError(None, f"--scale {args.scale:g} is not a positive number; give e.g. --scale 0.05")
+        raise OptionError(
+            None, f"--scale {args.scale:g} is not a positive number; give e.g. --scale 0.05"
+        )
     check_range("--scale", args.scale, low=1e-12, high=1e12, example="0.05")
     check_range("--signal", args.signal, low=0)
     dataset = load(args.file, signal=args.signal, kind=getattr(args, "kind", None), **kwargs)
@@ -124,7 +160,9 @@ def stderr_progress(enabled: bool) -> Progress:
             return
         width = 30
         filled = int(round(max(0.0, min(1.0, fraction)) * width))
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:6.1%} {message[:40]:<40}")
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:6.1%} {message[:40]:<40}"
+        )
         if fraction >= 1.0:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -141,11 +179,20 @@ def as_patterns(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> Da
     ``kinds`` raises InputError.
     """
     if dataset.kind == "movie" and "pattern_series" in kinds:
-        patterns = tuple(a if a.units == "1/nm" else Axis(n, a.size) for a, n in zip(dataset.signal_axes, ("ky", "kx")))
-        note = (f"a movie read as a series of {dataset.n_items} diffraction patterns "
-                "(say so with --kind pattern_series to silence this note)")
-        return replace(dataset, kind="pattern_series", axes=dataset.navigation_axes + patterns,
-                       warnings=dataset.warnings + (note,))
+        patterns = tuple(
+            a if a.units == "1/nm" else Axis(n, a.size)
+            for a, n in zip(dataset.signal_axes, ("ky", "kx"))
+        )
+        note = (
+            f"a movie read as a series of {dataset.n_items} diffraction patterns "
+            "(say so with --kind pattern_series to silence this note)"
+        )
+        return replace(
+            dataset,
+            kind="pattern_series",
+            axes=dataset.navigation_axes + patterns,
+            warnings=dataset.warnings + (note,),
+        )
     require_kind(dataset, kinds, command=command)
     return dataset
 
@@ -165,11 +212,20 @@ def check_phase(phase, path: str) -> None:
     cell = phase.lattice
     edges = (cell.a, cell.b, cell.c)
     if not all(math.isfinite(e) and 1.0 <= e <= MAX_CELL_A for e in edges):
-        raise InputError(path, f"has cell edges {', '.join(f'{e:g}' for e in edges)} Å; insitu-tem simulates "
-                               f"cells with edges from 1 to {MAX_CELL_A:g} Å")
-    if len(phase.sites) > MAX_CELL_SITES or len(phase.sites) * len(phase.symmetry_operations) > 20_000:
-        raise InputError(path, f"has {len(phase.sites)} sites × {len(phase.symmetry_operations)} symmetry "
-                               "operations; at most 20 000 atoms per cell can be simulated")
+        raise InputError(
+            path,
+            f"has cell edges {', '.join(f'{e:g}' for e in edges)} Å; insitu-tem simulates "
+            f"cells with edges from 1 to {MAX_CELL_A:g} Å",
+        )
+    if (
+        len(phase.sites) > MAX_CELL_SITES
+        or len(phase.sites) * len(phase.symmetry_operations) > 20_000
+    ):
+        raise InputError(
+            path,
+            f"has {len(phase.sites)} sites × {len(phase.symmetry_operations)} symmetry "
+            "operations; at most 20 000 atoms per cell can be simulated",
+        )
 
 
 def require_memory(dataset: Dataset, command: str, *, copies: float = 3.0) -> None:
@@ -180,6 +236,9 @@ def require_memory(dataset: Dataset, command: str, *, copies: float = 3.0) -> No
     need = float(math.prod(dataset.shape)) * max(dataset.array.dtype.itemsize, 4) * copies
     budget = memory_budget()
     if need > budget:
-        raise InputError(dataset.source, f"is {human(need / copies)} decoded; `{command}` needs about {human(need)} "
-                                         f"of memory for it, more than the {human(budget)} budget — crop or bin "
-                                         "the data, or choose fewer frames/patterns")
+        raise InputError(
+            dataset.source,
+            f"is {human(need / copies)} decoded; `{command}` needs about {human(need)} "
+            f"of memory for it, more than the {human(budget)} budget — crop or bin "
+            "the data, or choose fewer frames/patterns",
+        )

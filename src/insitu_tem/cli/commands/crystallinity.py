@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from insitu_tem.analysis.hrtem.crystallinity import DEFAULT_SNR, DEFAULT_WINDOW_NM, crystallinity_map
+from insitu_tem.analysis.hrtem.crystallinity import (
+    DEFAULT_SNR,
+    DEFAULT_WINDOW_NM,
+    crystallinity_map,
+)
 from insitu_tem.cli.commands.common import InputError, Progress, check_range
 from insitu_tem.cli.commands.lattice import add_frame_arguments, load_region
 
@@ -14,10 +18,19 @@ HELP = "crystalline area fraction, domain size and a crystalline/amorphous map f
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_frame_arguments(parser)
-    parser.add_argument("--window", type=float, default=DEFAULT_WINDOW_NM, metavar="NM",
-                        help=f"window side in nm (default {DEFAULT_WINDOW_NM})")
-    parser.add_argument("--snr", type=float, default=DEFAULT_SNR,
-                        help=f"spot SNR above which a window is crystalline (default {DEFAULT_SNR:g})")
+    parser.add_argument(
+        "--window",
+        type=float,
+        default=DEFAULT_WINDOW_NM,
+        metavar="NM",
+        help=f"window side in nm (default {DEFAULT_WINDOW_NM})",
+    )
+    parser.add_argument(
+        "--snr",
+        type=float,
+        default=DEFAULT_SNR,
+        help=f"spot SNR above which a window is crystalline (default {DEFAULT_SNR:g})",
+    )
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
@@ -27,10 +40,15 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     check_range("--snr", args.snr, low=0.1, high=1e6, example="5")
     _, region, pixel_nm, warnings = load_region(args, command=NAME)
     if args.window / pixel_nm < 8:
-        raise InputError(args.file, f"--window {args.window:g} nm is {args.window / pixel_nm:.3g} px; give a window "
-                                    f"of at least {8 * pixel_nm:.3g} nm (8 px)")
+        raise InputError(
+            args.file,
+            f"--window {args.window:g} nm is {args.window / pixel_nm:.3g} px; give a window "
+            f"of at least {8 * pixel_nm:.3g} nm (8 px)",
+        )
     progress(0.3, "sliding-window FFT")
-    result = crystallinity_map(region, pixel_nm=pixel_nm, window_nm=args.window, snr_threshold=args.snr)
+    result = crystallinity_map(
+        region, pixel_nm=pixel_nm, window_nm=args.window, snr_threshold=args.snr
+    )
     progress(1.0, "done")
     return {
         "crystalline_fraction": result.crystalline_fraction,

@@ -9,10 +9,18 @@ import numpy as np
 from insitu_tem.analysis.diffraction.nbd_scan import analyse_pattern
 from insitu_tem.analysis.diffraction.disks import friedel_partners
 from insitu_tem.cli.commands.common import (
-    InputError, Progress, add_input_arguments, as_patterns, conversion_note, load_input,
+    InputError,
+    Progress,
+    add_input_arguments,
+    as_patterns,
+    conversion_note,
+    load_input,
 )
 from insitu_tem.cli.commands._nbd_options import (
-    add_calibration_arguments, calibrated_scale, check_calibration_options, phase_or_none,
+    add_calibration_arguments,
+    calibrated_scale,
+    check_calibration_options,
+    phase_or_none,
 )
 from insitu_tem.cli.commands.radial import parse_centre
 
@@ -23,11 +31,22 @@ MAX_SPOTS = 30
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser, name="PATTERN")
-    parser.add_argument("--index", type=int, default=0, metavar="N",
-                        help="pattern number in a series (default 0, row-major over the scan)")
-    parser.add_argument("--centre", metavar="ROW,COL", default=None, help="pattern centre in px (default: found)")
-    parser.add_argument("--phase", default=None, metavar="NAME",
-                        help="index the spots against this library phase (e.g. γ-WO3, W, Li2O)")
+    parser.add_argument(
+        "--index",
+        type=int,
+        default=0,
+        metavar="N",
+        help="pattern number in a series (default 0, row-major over the scan)",
+    )
+    parser.add_argument(
+        "--centre", metavar="ROW,COL", default=None, help="pattern centre in px (default: found)"
+    )
+    parser.add_argument(
+        "--phase",
+        default=None,
+        metavar="NAME",
+        help="index the spots against this library phase (e.g. γ-WO3, W, Li2O)",
+    )
     add_calibration_arguments(parser)
 
 
@@ -40,7 +59,11 @@ def spot_rows(analysis, scale_per_nm: float) -> list[dict]:
     g = spots.g_px
     mates = friedel_partners(g)
     angles = np.degrees(np.arctan2(g[:, 0], g[:, 1])) % 360.0
-    hkl = analysis.indexing.hkl if analysis.indexing is not None and analysis.indexing.ok else (None,) * len(spots)
+    hkl = (
+        analysis.indexing.hkl
+        if analysis.indexing is not None and analysis.indexing.ok
+        else (None,) * len(spots)
+    )
     rows, seen = [], set()
     for i in range(len(spots)):
         if i in seen:
@@ -49,9 +72,16 @@ def spot_rows(analysis, scale_per_nm: float) -> list[dict]:
         seen.update({i, int(mates[i])})
         g_per_A = float(np.hypot(*g[keep]) * scale_per_nm / 10.0)
         relative = float(spots.sigma_px[keep] / np.hypot(*g[keep]))
-        rows.append({"d_A": 1.0 / g_per_A, "sigma_d_A": relative / g_per_A, "g_per_A": g_per_A,
-                     "angle_deg": float(angles[keep]),
-                     "intensity": float(spots.intensity[keep]), "hkl": list(hkl[keep]) if hkl[keep] else None})
+        rows.append(
+            {
+                "d_A": 1.0 / g_per_A,
+                "sigma_d_A": relative / g_per_A,
+                "g_per_A": g_per_A,
+                "angle_deg": float(angles[keep]),
+                "intensity": float(spots.intensity[keep]),
+                "hkl": list(hkl[keep]) if hkl[keep] else None,
+            }
+        )
     rows.sort(key=lambda row: row["intensity"], reverse=True)
     return rows[:MAX_SPOTS]
 
@@ -65,9 +95,13 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     pattern = dataset.frame(args.index)
     scale = calibrated_scale(dataset, args, pattern)
     progress(0.2, "analysing")
-    analysis = analyse_pattern(pattern, scale_per_nm=scale, phase=phase_or_none(args),
-                               energy_kV=dataset.metadata.get("beam_energy_kV", 300.0),
-                               centre_rc=parse_centre(args.centre, path=args.file))
+    analysis = analyse_pattern(
+        pattern,
+        scale_per_nm=scale,
+        phase=phase_or_none(args),
+        energy_kV=dataset.metadata.get("beam_energy_kV", 300.0),
+        centre_rc=parse_centre(args.centre, path=args.file),
+    )
     finite = np.isfinite(analysis.profile)
     progress(1.0, "done")
     return {

@@ -11,7 +11,14 @@ import numpy as np
 from insitu_tem.analysis.movie.drift import REFERENCES, DriftResult, measure_drift
 from insitu_tem.core.model import Dataset
 from insitu_tem.cli.commands.common import (
-    InputError, Progress, add_force_argument, add_input_arguments, check_outputs, load_input, output_for, require_kind,
+    InputError,
+    Progress,
+    add_force_argument,
+    add_input_arguments,
+    check_outputs,
+    load_input,
+    output_for,
+    require_kind,
 )
 
 NAME = "drift"
@@ -27,23 +34,37 @@ def parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
     except ValueError:
         values = ()
     if len(values) != 4:
-        raise InputError(None, f"--roi {text!r} must be ROW0,ROW1,COL0,COL1 in px, e.g. --roi 180,256,0,256")
+        raise InputError(
+            None, f"--roi {text!r} must be ROW0,ROW1,COL0,COL1 in px, e.g. --roi 180,256,0,256"
+        )
     return values
 
 
 def add_drift_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared with `front --drift-correct`."""
-    parser.add_argument("--reference", choices=REFERENCES, default="first",
-                        help="register against the first frame, the previous one (chained) or a running mean")
-    parser.add_argument("--roi", metavar="R0,R1,C0,C1", default=None,
-                        help="correlate only inside this rectangle (static texture, e.g. the substrate), px")
+    parser.add_argument(
+        "--reference",
+        choices=REFERENCES,
+        default="first",
+        help="register against the first frame, the previous one (chained) or a running mean",
+    )
+    parser.add_argument(
+        "--roi",
+        metavar="R0,R1,C0,C1",
+        default=None,
+        help="correlate only inside this rectangle (static texture, e.g. the substrate), px",
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser, name="MOVIE")
     add_drift_arguments(parser)
-    parser.add_argument("--out", metavar="CSV", default=None,
-                        help="also write frame, time_s, dy_px, dx_px, dy, dx to a CSV file")
+    parser.add_argument(
+        "--out",
+        metavar="CSV",
+        default=None,
+        help="also write frame, time_s, dy_px, dx_px, dy, dx to a CSV file",
+    )
     add_force_argument(parser)
 
 
@@ -60,10 +81,16 @@ def drift_of(dataset: Dataset, args: argparse.Namespace, progress: Progress) -> 
     require_kind(dataset, ("movie",), command=NAME)
     roi = parse_roi(args.roi)
     rows, cols = dataset.shape[-2:]
-    if roi is not None and not (0 <= roi[0] < roi[1] <= rows and 0 <= roi[2] < roi[3] <= cols
-                                and min(roi[1] - roi[0], roi[3] - roi[2]) >= 8):
-        raise InputError(None, f"--roi {args.roi} must lie inside the {rows} × {cols} px frame "
-                               "(ROW0 < ROW1 <= rows, COL0 < COL1 <= cols) and span at least 8 px")
+    if roi is not None and not (
+        0 <= roi[0] < roi[1] <= rows
+        and 0 <= roi[2] < roi[3] <= cols
+        and min(roi[1] - roi[0], roi[3] - roi[2]) >= 8
+    ):
+        raise InputError(
+            None,
+            f"--roi {args.roi} must lie inside the {rows} × {cols} px frame "
+            "(ROW0 < ROW1 <= rows, COL0 < COL1 <= cols) and span at least 8 px",
+        )
     return measure_drift(dataset.array, reference=args.reference, roi=roi, progress=progress)
 
 
@@ -75,8 +102,16 @@ def write_csv(path: str, dataset: Dataset, result: DriftResult) -> None:
         writer = csv.writer(stream)
         writer.writerow(["frame", "time_s", "dy_px", "dx_px", f"dy_{row.units}", f"dx_{col.units}"])
         for i, (shift, shift_cal) in enumerate(zip(result.shifts_px, calibrated)):
-            writer.writerow([i, f"{times[i]:.6g}", f"{shift[0]:.4f}", f"{shift[1]:.4f}",
-                             f"{shift_cal[0]:.6g}", f"{shift_cal[1]:.6g}"])
+            writer.writerow(
+                [
+                    i,
+                    f"{times[i]:.6g}",
+                    f"{shift[0]:.4f}",
+                    f"{shift[1]:.4f}",
+                    f"{shift_cal[0]:.6g}",
+                    f"{shift_cal[1]:.6g}",
+                ]
+            )
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
@@ -89,7 +124,9 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
             with output_for(args, "out") as temporary:
                 write_csv(temporary, dataset, result)
         except OSError as error:
-            raise InputError(args.out, f"cannot write the CSV ({error.strerror}); choose another --out") from error
+            raise InputError(
+                args.out, f"cannot write the CSV ({error.strerror}); choose another --out"
+            ) from error
     return {
         "file": str(Path(args.file).name),
         "reference": result.reference,

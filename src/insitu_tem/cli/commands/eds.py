@@ -24,7 +24,9 @@ def parse_kfactors(text: str | None) -> dict[str, float]:
         try:
             found[element.strip()] = float(value)
         except ValueError:
-            raise InputError(None, f"--kfactors {text!r}: give ELEMENT=VALUE pairs, e.g. Si=1.0,O=1.9") from None
+            raise InputError(
+                None, f"--kfactors {text!r}: give ELEMENT=VALUE pairs, e.g. Si=1.0,O=1.9"
+            ) from None
     return found
 
 
@@ -33,14 +35,33 @@ def parse_elements(text: str | None) -> tuple[str, ...]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="Bruker .bcf, Velox .emd or HyperSpy .hspy with a spectrum image")
-    parser.add_argument("--elements", default=None, metavar="Si,O,...",
-                        help="elements to map (default: those named in the file)")
-    parser.add_argument("--kfactors", default=None, metavar="Si=1.0,O=...",
-                        help="Cliff–Lorimer k-factors (default 1 for every element: relative intensities)")
-    parser.add_argument("--resolution", type=float, default=130.0, metavar="EV",
-                        help="detector FWHM at Mn Kα, eV (sets the window widths)")
-    parser.add_argument("--out", default=None, metavar="DIR", help="also write one float32 TIFF per line map")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="Bruker .bcf, Velox .emd or HyperSpy .hspy with a spectrum image",
+    )
+    parser.add_argument(
+        "--elements",
+        default=None,
+        metavar="Si,O,...",
+        help="elements to map (default: those named in the file)",
+    )
+    parser.add_argument(
+        "--kfactors",
+        default=None,
+        metavar="Si=1.0,O=...",
+        help="Cliff–Lorimer k-factors (default 1 for every element: relative intensities)",
+    )
+    parser.add_argument(
+        "--resolution",
+        type=float,
+        default=130.0,
+        metavar="EV",
+        help="detector FWHM at Mn Kα, eV (sets the window widths)",
+    )
+    parser.add_argument(
+        "--out", default=None, metavar="DIR", help="also write one float32 TIFF per line map"
+    )
     add_force_argument(parser)
 
 
@@ -69,7 +90,10 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     kfactors = parse_kfactors(args.kfactors)
     unknown = set(kfactors) - set(elements)
     if unknown:
-        raise InputError(None, f"--kfactors names {', '.join(sorted(unknown))}, not among the elements {', '.join(elements)}")
+        raise InputError(
+            None,
+            f"--kfactors names {', '.join(sorted(unknown))}, not among the elements {', '.join(elements)}",
+        )
     totals = maps.maps.reshape(len(lines), -1).sum(axis=1)
     composition = cliff_lorimer(totals, elements, [kfactors.get(e, 1.0) for e in elements])
     if args.out:
@@ -88,7 +112,9 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
             "method": "Cliff-Lorimer, no absorption correction",
             "kfactors": dict(zip(elements, composition.kfactors)),
             "weight_percent": dict(zip(elements, np.asarray(composition.weight_percent, float))),
-            "note": "" if kfactors else "all k-factors 1: relative line intensities, not a composition",
+            "note": ""
+            if kfactors
+            else "all k-factors 1: relative line intensities, not a composition",
         },
         "pixel_size": image.pixel_size,
         "units": image.units,
@@ -106,4 +132,6 @@ def write_maps(folder: Path, maps, *, inputs: tuple[str, ...] = (), force: bool 
             with output_file(folder / f"{line.name}.tif", inputs=inputs, force=force) as temporary:
                 tifffile.imwrite(temporary, values.astype(np.float32))
     except OSError as error:
-        raise InputError(str(folder), f"cannot write the maps ({error.strerror}); choose another --out") from error
+        raise InputError(
+            str(folder), f"cannot write the maps ({error.strerror}); choose another --out"
+        ) from error

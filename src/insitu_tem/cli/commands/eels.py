@@ -7,7 +7,14 @@ import argparse
 import math
 
 from insitu_tem.analysis.eels.background import MODELS
-from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, load_input, require_kind, require_memory
+from insitu_tem.cli.commands.common import (
+    InputError,
+    Progress,
+    add_input_arguments,
+    load_input,
+    require_kind,
+    require_memory,
+)
 
 NAME = "eels"
 HELP = "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"
@@ -27,17 +34,39 @@ def _pair(text: str) -> tuple[float, float]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
-    parser.add_argument("--edge", default=None, metavar="NAME",
-                        help="edge to analyse, e.g. W-O23, Li-K, Si-L23, Ti-L23, O-K, C-K")
-    parser.add_argument("--reference", type=int, default=0, metavar="INDEX",
-                        help="spectrum the chemical shift is measured against (C-order index, default 0)")
-    parser.add_argument("--window", type=_pair, default=None, metavar="A,B",
-                        help="integration window of the edge map, eV (default: onset to onset + 10 eV)")
-    parser.add_argument("--background", type=_pair, default=None, metavar="A,B",
-                        help="pre-edge background window, eV (default: automatic for the edge)")
+    parser.add_argument(
+        "--edge",
+        default=None,
+        metavar="NAME",
+        help="edge to analyse, e.g. W-O23, Li-K, Si-L23, Ti-L23, O-K, C-K",
+    )
+    parser.add_argument(
+        "--reference",
+        type=int,
+        default=0,
+        metavar="INDEX",
+        help="spectrum the chemical shift is measured against (C-order index, default 0)",
+    )
+    parser.add_argument(
+        "--window",
+        type=_pair,
+        default=None,
+        metavar="A,B",
+        help="integration window of the edge map, eV (default: onset to onset + 10 eV)",
+    )
+    parser.add_argument(
+        "--background",
+        type=_pair,
+        default=None,
+        metavar="A,B",
+        help="pre-edge background window, eV (default: automatic for the edge)",
+    )
     parser.add_argument("--model", choices=MODELS, default="power_law", help="background model")
-    parser.add_argument("--no-deconvolve", action="store_true",
-                        help="measure onsets and shifts on the aligned counts, without Fourier-log deconvolution")
+    parser.add_argument(
+        "--no-deconvolve",
+        action="store_true",
+        help="measure onsets and shifts on the aligned counts, without Fourier-log deconvolution",
+    )
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
@@ -45,26 +74,49 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     require_kind(dataset, ("spectrum", "spectrum_series"), command=NAME)
     energy = dataset.signal_axes[0]
     if energy.units != "eV":
-        raise InputError(dataset.source, "has no energy axis in eV; calibrate it with --scale VALUE --units eV")
+        raise InputError(
+            dataset.source, "has no energy axis in eV; calibrate it with --scale VALUE --units eV"
+        )
     if args.edge is not None:
         from insitu_tem.analysis.eels.edges_table import find_edge
 
         find_edge(args.edge)
     if not -dataset.n_items <= args.reference < dataset.n_items:
-        raise InputError(dataset.source, f"--reference {args.reference} is outside the {dataset.n_items} spectra")
+        raise InputError(
+            dataset.source, f"--reference {args.reference} is outside the {dataset.n_items} spectra"
+        )
     require_memory(dataset, NAME)
     from insitu_tem.core.session import Session
     from insitu_tem.workflows import eels
 
     session = Session(checksums=False)
     session.set_dataset("eels", dataset)
-    value = eels.run(session, edge=args.edge, reference=args.reference, window=args.window,
-                     background=args.background, model=args.model,
-                     deconvolve=False if args.no_deconvolve else None, progress=progress).value
+    value = eels.run(
+        session,
+        edge=args.edge,
+        reference=args.reference,
+        window=args.window,
+        background=args.background,
+        model=args.model,
+        deconvolve=False if args.no_deconvolve else None,
+        progress=progress,
+    ).value
     result = {key: value[key] for key in ("position", "zlp_offset_eV", "fwhm_eV")}
     if args.edge is not None:
-        result.update({key: value[key] for key in (
-            "edge", "edge_onset_eV", "chemical_shift_eV", "chemical_shift_stderr_eV", "chemical_shift_statistical_eV",
-            "chemical_shift_systematic_eV", "edge_ok", "edge_reason")})
+        result.update(
+            {
+                key: value[key]
+                for key in (
+                    "edge",
+                    "edge_onset_eV",
+                    "chemical_shift_eV",
+                    "chemical_shift_stderr_eV",
+                    "chemical_shift_statistical_eV",
+                    "chemical_shift_systematic_eV",
+                    "edge_ok",
+                    "edge_reason",
+                )
+            }
+        )
         result["maps"] = {value["edge"]: value["map_counts"]}
     return result

@@ -8,25 +8,55 @@ import math
 from pathlib import Path
 
 from insitu_tem.cli.commands.common import (
-    InputError, OptionError, Progress, add_force_argument, check_outputs, check_range, output_for,
+    InputError,
+    OptionError,
+    Progress,
+    add_force_argument,
+    check_outputs,
+    check_range,
+    output_for,
 )
 
 NAME = "export"
-HELP = ("render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure, "
-        "overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF")
+HELP = (
+    "render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure, "
+    "overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"
+)
 MAX_DPI = 1200
 MAX_FPS = 120.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="PROJECT", help="an insitu-tem project (.itproj)")
-    parser.add_argument("--view", default="overview",
-                        help="movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure or overview")
-    parser.add_argument("--out", required=True, metavar="PATH", help=".png, .tif, .svg, .pdf (or .mp4/.gif for --view movie)")
-    parser.add_argument("--dpi", type=int, default=300, help=f"resolution of PNG/TIFF, 10 to {MAX_DPI} (default 300)")
-    parser.add_argument("--fps", type=float, default=10.0, help=f"frame rate of an exported MP4/GIF, up to {MAX_FPS:g}")
-    parser.add_argument("--options", default="{}", metavar="JSON",
-                        help='view options, e.g. \'{"times_s": [0, 10, 20]}\' for a montage')
+    parser.add_argument(
+        "--view",
+        default="overview",
+        help="movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure or overview",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help=".png, .tif, .svg, .pdf (or .mp4/.gif for --view movie)",
+    )
+    parser.add_argument(
+        "--dpi",
+        type=int,
+        default=300,
+        help=f"resolution of PNG/TIFF, 10 to {MAX_DPI} (default 300)",
+    )
+    parser.add_argument(
+        "--fps",
+        type=float,
+        default=10.0,
+        help=f"frame rate of an exported MP4/GIF, up to {MAX_FPS:g}",
+    )
+    parser.add_argument(
+        "--options",
+        default="{}",
+        metavar="JSON",
+        help="view options, e.g. '{\"times_s\": [0, 10, 20]}' for a montage",
+    )
     add_force_argument(parser)
 
 
@@ -35,16 +65,28 @@ def parse_options(text: str) -> dict:
     try:
         options = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:
-        raise OptionError(None, f"--options is not valid JSON ({error}); e.g. --options '{{\"count\": 4}}'") from None
+        raise OptionError(
+            None, f"--options is not valid JSON ({error}); e.g. --options '{{\"count\": 4}}'"
+        ) from None
     if not isinstance(options, dict):
-        raise OptionError(None, "--options must be a JSON object, e.g. --options '{\"times_s\": [0, 10]}'")
+        raise OptionError(
+            None, "--options must be a JSON object, e.g. --options '{\"times_s\": [0, 10]}'"
+        )
     count = options.get("count", 4)
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 24:
         raise OptionError(None, "--options count must be a whole number from 1 to 24")
     times = options.get("times_s", [])
-    if not isinstance(times, list) or len(times) > 50 or not all(
-            isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t) for t in times):
-        raise OptionError(None, "--options times_s must be a list of at most 50 times in s, e.g. [0, 10, 20]")
+    if (
+        not isinstance(times, list)
+        or len(times) > 50
+        or not all(
+            isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t)
+            for t in times
+        )
+    ):
+        raise OptionError(
+            None, "--options times_s must be a list of at most 50 times in s, e.g. [0, 10, 20]"
+        )
     width = options.get("width_mm", 180)
     if not isinstance(width, (int, float)) or isinstance(width, bool) or not 20 <= width <= 400:
         raise OptionError(None, "--options width_mm must be a number from 20 to 400 (mm)")
@@ -58,13 +100,20 @@ def _check(args: argparse.Namespace, referenced: tuple[str, ...]) -> None:
 
     check_range("--dpi", args.dpi, low=10, high=MAX_DPI, example="300")
     if not (math.isfinite(args.fps) and 0 < args.fps <= MAX_FPS):
-        raise OptionError(None, f"--fps {args.fps:g} must be above 0 and at most {MAX_FPS:g}, e.g. --fps 10")
+        raise OptionError(
+            None, f"--fps {args.fps:g} must be above 0 and at most {MAX_FPS:g}, e.g. --fps 10"
+        )
     suffix = Path(args.out).suffix.lower()
     if suffix not in FORMATS + MOVIE_FORMATS:
-        raise OptionError(None, f"--out {Path(args.out).name!r}: cannot export {suffix or 'without a suffix'}; "
-                                f"use one of {', '.join(FORMATS + MOVIE_FORMATS)}")
+        raise OptionError(
+            None,
+            f"--out {Path(args.out).name!r}: cannot export {suffix or 'without a suffix'}; "
+            f"use one of {', '.join(FORMATS + MOVIE_FORMATS)}",
+        )
     if suffix not in MOVIE_FORMATS and args.view not in VIEW_NAMES:
-        raise OptionError(None, f"--view {args.view!r} is unknown; choose one of {', '.join(VIEW_NAMES)}")
+        raise OptionError(
+            None, f"--view {args.view!r} is unknown; choose one of {', '.join(VIEW_NAMES)}"
+        )
     check_outputs(args, "out", inputs=referenced)
 
 
@@ -72,8 +121,11 @@ def _check_cursor(session, path: str) -> None:
     for role, index in (("movie", session.frame), ("nbd", session.probe), ("eels", session.probe)):
         dataset = session.dataset(role)
         if dataset is not None and not 0 <= index < dataset.n_items:
-            raise InputError(path, f"its cursor points at {role} item {index}, but the {role} has "
-                                   f"{dataset.n_items}; fix the view state in the project or open and save it")
+            raise InputError(
+                path,
+                f"its cursor points at {role} item {index}, but the {role} has "
+                f"{dataset.n_items}; fix the view state in the project or open and save it",
+            )
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
@@ -99,5 +151,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         options.setdefault("project_dir", str(Path(args.file).resolve().parent))
     figure, parameters = render_view(session, args.view, dpi=args.dpi, options=options)
     with output_for(args, "out", inputs=tuple(session.sources())) as temporary:
-        save_figure(figure, temporary, dpi=args.dpi, record=provenance(session.sources(), parameters))
+        save_figure(
+            figure, temporary, dpi=args.dpi, record=provenance(session.sources(), parameters)
+        )
     return {"out": str(args.out), "view": args.view, "dpi": args.dpi}

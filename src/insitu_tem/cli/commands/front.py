@@ -11,7 +11,14 @@ import numpy as np
 
 from insitu_tem.cli.commands._log_options import add_log_arguments, log_fields
 from insitu_tem.cli.commands.common import (
-    InputError, Progress, add_force_argument, add_input_arguments, check_outputs, check_range, load_input, output_for,
+    InputError,
+    Progress,
+    add_force_argument,
+    add_input_arguments,
+    check_outputs,
+    check_range,
+    load_input,
+    output_for,
     require_kind,
 )
 from insitu_tem.cli.commands.drift import add_drift_arguments, parse_roi
@@ -27,23 +34,39 @@ def parse_line(text: str) -> np.ndarray:
     except ValueError:
         values = []
     if len(values) < 4 or len(values) % 2:
-        raise InputError(None, f"--line {text!r} must be X0,Y0,X1,Y1 (x = column, y = row, px), "
-                               "optionally more X,Y pairs for a polyline")
+        raise InputError(
+            None,
+            f"--line {text!r} must be X0,Y0,X1,Y1 (x = column, y = row, px), "
+            "optionally more X,Y pairs for a polyline",
+        )
     xy = np.asarray(values).reshape(-1, 2)
     if not np.isfinite(xy).all():
-        raise InputError(None, f"--line {text!r} holds a non-finite number; give pixel positions, e.g. --line 10,128,240,128")
+        raise InputError(
+            None,
+            f"--line {text!r} holds a non-finite number; give pixel positions, e.g. --line 10,128,240,128",
+        )
     if len(xy) > 1000:
         raise InputError(None, f"--line has {len(xy)} points; give at most 1000")
     return xy[:, ::-1].copy()
 
 
-def check_line(points_rc: np.ndarray, width: float, frame_shape: tuple[int, int], text: str) -> None:
+def check_line(
+    points_rc: np.ndarray, width: float, frame_shape: tuple[int, int], text: str
+) -> None:
     """Refuse a line that leaves the frame or a width wider than the frame (options, px)."""
     rows, cols = frame_shape
-    inside = (points_rc[:, 0] >= 0) & (points_rc[:, 0] <= rows - 1) & (points_rc[:, 1] >= 0) & (points_rc[:, 1] <= cols - 1)
+    inside = (
+        (points_rc[:, 0] >= 0)
+        & (points_rc[:, 0] <= rows - 1)
+        & (points_rc[:, 1] >= 0)
+        & (points_rc[:, 1] <= cols - 1)
+    )
     if not inside.all():
-        raise InputError(None, f"--line {text} leaves the {cols} × {rows} px frame (x 0 to {cols - 1}, y 0 to {rows - 1}); "
-                               "give end points inside it")
+        raise InputError(
+            None,
+            f"--line {text} leaves the {cols} × {rows} px frame (x 0 to {cols - 1}, y 0 to {rows - 1}); "
+            "give end points inside it",
+        )
     if np.hypot(*np.diff(points_rc, axis=0).T).sum() < 2:
         raise InputError(None, f"--line {text} is shorter than 2 px; give two distinct end points")
     check_range("--width", width, low=1, high=max(rows, cols), example="21")
@@ -51,19 +74,44 @@ def check_line(points_rc: np.ndarray, width: float, frame_shape: tuple[int, int]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser, name="MOVIE")
-    parser.add_argument("--line", required=True, metavar="X0,Y0,X1,Y1",
-                        help="line across which the front moves: x = column, y = row, px (more pairs: polyline)")
-    parser.add_argument("--width", type=float, default=21.0, metavar="PX",
-                        help="width averaged across the line, px (default 21)")
-    parser.add_argument("--drift-correct", action="store_true",
-                        help="measure drift first; positions are then in frame-0 coordinates")
+    parser.add_argument(
+        "--line",
+        required=True,
+        metavar="X0,Y0,X1,Y1",
+        help="line across which the front moves: x = column, y = row, px (more pairs: polyline)",
+    )
+    parser.add_argument(
+        "--width",
+        type=float,
+        default=21.0,
+        metavar="PX",
+        help="width averaged across the line, px (default 21)",
+    )
+    parser.add_argument(
+        "--drift-correct",
+        action="store_true",
+        help="measure drift first; positions are then in frame-0 coordinates",
+    )
     add_drift_arguments(parser)
-    parser.add_argument("--polarity", choices=("auto", "+1", "-1"), default="auto",
-                        help="+1 if intensity rises across the front along the line, -1 if it falls")
-    parser.add_argument("--fix-t0", type=float, default=None, metavar="S",
-                        help="hold the start time t0 of the kinetic fit at this value, s")
-    parser.add_argument("--out", metavar="CSV", default=None,
-                        help="also write frame, time_s, position_px, position, confidence to a CSV file")
+    parser.add_argument(
+        "--polarity",
+        choices=("auto", "+1", "-1"),
+        default="auto",
+        help="+1 if intensity rises across the front along the line, -1 if it falls",
+    )
+    parser.add_argument(
+        "--fix-t0",
+        type=float,
+        default=None,
+        metavar="S",
+        help="hold the start time t0 of the kinetic fit at this value, s",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="CSV",
+        default=None,
+        help="also write frame, time_s, position_px, position, confidence to a CSV file",
+    )
     add_log_arguments(parser)
     add_force_argument(parser)
 
@@ -72,9 +120,12 @@ def write_csv(path: str, value: dict) -> None:
     """frame, time_s, position_px, position (calibrated), confidence: one row per frame."""
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["frame", "time_s", "position_px", f"position_{value['units']}", "confidence"])
-        for i, (t, p_px, p, c) in enumerate(zip(value["times"], value["position_px"], value["position"],
-                                                value["confidence"])):
+        writer.writerow(
+            ["frame", "time_s", "position_px", f"position_{value['units']}", "confidence"]
+        )
+        for i, (t, p_px, p, c) in enumerate(
+            zip(value["times"], value["position_px"], value["position"], value["confidence"])
+        ):
             writer.writerow([i, f"{t:.6g}", f"{p_px:.4f}", f"{p:.6g}", f"{c:.3f}"])
 
 
@@ -91,15 +142,24 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     check_line(points_rc, args.width, dataset.shape[-2:], args.line)
     session = Session(checksums=False)
     session.set_dataset("movie", dataset)
-    value = front.run(session, line_rc=points_rc, width_px=args.width,
-                      drift=args.reference if args.drift_correct else None, drift_roi=parse_roi(args.roi),
-                      polarity=args.polarity, fix_t0=args.fix_t0, progress=progress).value
+    value = front.run(
+        session,
+        line_rc=points_rc,
+        width_px=args.width,
+        drift=args.reference if args.drift_correct else None,
+        drift_roi=parse_roi(args.roi),
+        polarity=args.polarity,
+        fix_t0=args.fix_t0,
+        progress=progress,
+    ).value
     if args.out is not None:
         try:
             with output_for(args, "out") as temporary:
                 write_csv(temporary, value)
         except OSError as error:
-            raise InputError(args.out, f"cannot write the CSV ({error.strerror}); choose another --out") from error
+            raise InputError(
+                args.out, f"cannot write the CSV ({error.strerror}); choose another --out"
+            ) from error
     units, time_units = value["units"], value["time_units"]
     return {
         "file": str(Path(args.file).name),
@@ -112,11 +172,18 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "units": units,
         "confidence": value["confidence"],
         "drift_corrected": args.drift_correct,
-        "fit": {**value["fit"], "units": f"x0 in {units}, k in {units}/{time_units}^n, t0 in {time_units}"},
+        "fit": {
+            **value["fit"],
+            "units": f"x0 in {units}, k in {units}/{time_units}^n, t0 in {time_units}",
+        },
         "velocity": value["velocity"],
         "velocity_measured": value["velocity_measured"],
         "velocity_units": value["velocity_units"],
         "ok": value["ok"],
         "reason": value["reason"],
-        **log_fields(args, np.asarray(value["times"], dtype=float), np.asarray(value["position"], dtype=float)),
+        **log_fields(
+            args,
+            np.asarray(value["times"], dtype=float),
+            np.asarray(value["position"], dtype=float),
+        ),
     }

@@ -12,8 +12,9 @@ HELP = "describe a file: kind, shape, dtype, calibrated axes, signals and warnin
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
-    parser.add_argument("--lazy", action="store_true", default=None,
-                        help="force a lazy (dask) load")
+    parser.add_argument(
+        "--lazy", action="store_true", default=None, help="force a lazy (dask) load"
+    )
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:

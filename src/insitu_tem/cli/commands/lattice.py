@@ -11,10 +11,21 @@ import math
 import numpy as np
 
 from insitu_tem.analysis.hrtem.lattice_report import (
-    LatticeMeasurement, ReferenceSpacing, measure_lattice, parse_hkl, reference_spacing,
+    LatticeMeasurement,
+    ReferenceSpacing,
+    measure_lattice,
+    parse_hkl,
+    reference_spacing,
 )
 from insitu_tem.core.model import Dataset
-from insitu_tem.cli.commands.common import InputError, Progress, add_input_arguments, check_range, load_input, require_kind
+from insitu_tem.cli.commands.common import (
+    InputError,
+    Progress,
+    add_input_arguments,
+    check_range,
+    load_input,
+    require_kind,
+)
 
 NAME = "lattice"
 HELP = "lattice spacings from the FFT of an HRTEM image: spots, refined lattice, phase matches"
@@ -23,21 +34,42 @@ HELP = "lattice spacings from the FFT of an HRTEM image: spots, refined lattice,
 def add_frame_arguments(parser: argparse.ArgumentParser) -> None:
     """--frame and --roi, shared with `crystallinity`."""
     add_input_arguments(parser, name="IMAGE")
-    parser.add_argument("--frame", type=int, default=0, metavar="N", help="frame of a movie (default 0)")
-    parser.add_argument("--roi", default=None, metavar="R0,C0,R1,C1",
-                        help="region in px: first row, first col, end row, end col (default: whole frame)")
+    parser.add_argument(
+        "--frame", type=int, default=0, metavar="N", help="frame of a movie (default 0)"
+    )
+    parser.add_argument(
+        "--roi",
+        default=None,
+        metavar="R0,C0,R1,C1",
+        help="region in px: first row, first col, end row, end col (default: whole frame)",
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_frame_arguments(parser)
     parser.add_argument("--snr", type=float, default=15.0, help="spot SNR threshold (default 15)")
-    parser.add_argument("--max-spots", type=int, default=30, help="report at most this many spots (default 30)")
-    parser.add_argument("--tolerance", type=float, default=0.02,
-                        help="relative d tolerance of the phase match (default 0.02)")
-    parser.add_argument("--reference", default=None, metavar="PHASE:HKL",
-                        help="known reflection in the region for a calibration check, e.g. SrTiO3:100")
-    parser.add_argument("--reference-d", type=float, default=None, metavar="D_A",
-                        help="known spacing in Å for a calibration check, e.g. 3.905")
+    parser.add_argument(
+        "--max-spots", type=int, default=30, help="report at most this many spots (default 30)"
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.02,
+        help="relative d tolerance of the phase match (default 0.02)",
+    )
+    parser.add_argument(
+        "--reference",
+        default=None,
+        metavar="PHASE:HKL",
+        help="known reflection in the region for a calibration check, e.g. SrTiO3:100",
+    )
+    parser.add_argument(
+        "--reference-d",
+        type=float,
+        default=None,
+        metavar="D_A",
+        help="known spacing in Å for a calibration check, e.g. 3.905",
+    )
 
 
 def parse_roi(text: str | None, shape: tuple[int, int], path: str) -> tuple[int, int, int, int]:
@@ -55,20 +87,33 @@ def parse_roi(text: str | None, shape: tuple[int, int], path: str) -> tuple[int,
     return r0, c0, r1, c1
 
 
-def load_region(args: argparse.Namespace, *, command: str) -> tuple[Dataset, np.ndarray, float, list[str]]:
+def load_region(
+    args: argparse.Namespace, *, command: str
+) -> tuple[Dataset, np.ndarray, float, list[str]]:
     """Load the file, pick the frame and ROI; return dataset, region, pixel size (nm), warnings."""
     dataset = load_input(args)
     require_kind(dataset, ("image", "movie"), command=command)
     row, col = dataset.signal_axes
     if row.units != "nm" or col.units != "nm":
-        raise InputError(args.file, f"has no length calibration (units {col.units!r}); "
-                                    "give one with --scale VALUE --units nm")
-    warnings = [w for w in dataset.warnings if not (args.scale is not None and w.startswith("no calibration"))]
+        raise InputError(
+            args.file,
+            f"has no length calibration (units {col.units!r}); "
+            "give one with --scale VALUE --units nm",
+        )
+    warnings = [
+        w
+        for w in dataset.warnings
+        if not (args.scale is not None and w.startswith("no calibration"))
+    ]
     if abs(row.scale / col.scale - 1) > 1e-3:
-        warnings.append(f"pixels are not square ({row.scale:g} × {col.scale:g} nm); using the column size")
+        warnings.append(
+            f"pixels are not square ({row.scale:g} × {col.scale:g} nm); using the column size"
+        )
     n_frames = dataset.n_items
     if not 0 <= args.frame < n_frames:
-        raise InputError(args.file, f"--frame {args.frame} does not exist; the file has {n_frames} frame(s)")
+        raise InputError(
+            args.file, f"--frame {args.frame} does not exist; the file has {n_frames} frame(s)"
+        )
     frame = dataset.frame(args.frame)
     r0, c0, r1, c1 = parse_roi(args.roi, frame.shape, args.file)
     return dataset, frame[r0:r1, c0:c1], float(col.scale), warnings
@@ -79,7 +124,9 @@ def _reference(args: argparse.Namespace) -> ReferenceSpacing | None:
         raise InputError(args.file, "give either --reference or --reference-d, not both")
     if args.reference_d is not None:
         if not (math.isfinite(args.reference_d) and args.reference_d > 0):
-            raise InputError(args.file, f"--reference-d {args.reference_d} must be a positive spacing in Å")
+            raise InputError(
+                args.file, f"--reference-d {args.reference_d} must be a positive spacing in Å"
+            )
         return ReferenceSpacing(args.reference_d / 10.0, f"{args.reference_d:g} Å")
     if args.reference is None:
         return None
@@ -87,30 +134,53 @@ def _reference(args: argparse.Namespace) -> ReferenceSpacing | None:
     try:
         return reference_spacing(name, parse_hkl(hkl_text))
     except ValueError as error:
-        raise InputError(args.file, f"--reference {args.reference!r} (PHASE:HKL, e.g. SrTiO3:100): {error}") from None
+        raise InputError(
+            args.file, f"--reference {args.reference!r} (PHASE:HKL, e.g. SrTiO3:100): {error}"
+        ) from None
 
 
 def to_document(measurement: LatticeMeasurement, warnings: list[str]) -> dict:
     """The JSON document of `insitu-tem lattice` (and of the FFT panel's export)."""
     spots = []
     for spot, (phase, hkl) in zip(measurement.spots, measurement.assignments):
-        spots.append({"d_A": spot.d_A, "g_per_A": spot.g_per_A, "angle_deg": spot.angle_deg,
-                      "intensity": spot.intensity, "snr": spot.snr, "hkl": list(hkl) if hkl else None,
-                      "phase": phase})
+        spots.append(
+            {
+                "d_A": spot.d_A,
+                "g_per_A": spot.g_per_A,
+                "angle_deg": spot.angle_deg,
+                "intensity": spot.intensity,
+                "snr": spot.snr,
+                "hkl": list(hkl) if hkl else None,
+                "phase": phase,
+            }
+        )
     lattice = measurement.fit.as_dict()
     lattice["indices"] = [list(hk) for hk in measurement.fit.indices]
     ring = measurement.ring
-    lattice["ring"] = {"d_A": 10 * ring.d_nm, "fwhm_per_A": ring.fwhm_per_nm / 10} if ring.ok else None
+    lattice["ring"] = (
+        {"d_A": 10 * ring.d_nm, "fwhm_per_A": ring.fwhm_per_nm / 10} if ring.ok else None
+    )
     lattice["calibration"] = measurement.calibration
     matches = []
     if measurement.matches is not None and measurement.matches.ok:
         for c in measurement.matches.candidates:
-            matches.append({"phase": c.phase, "hkl": [list(h) if h else None for h in c.hkl],
-                            "zone_axis": list(c.zone_axis) if c.zone_axis else None, "score": c.score,
-                            "n_matched": c.n_matched, "d_error": list(c.d_error),
-                            "ambiguous": measurement.matches.ambiguous})
-    return {"spots": spots, "lattice": lattice, "matches": matches,
-            "warnings": warnings + list(measurement.warnings)}
+            matches.append(
+                {
+                    "phase": c.phase,
+                    "hkl": [list(h) if h else None for h in c.hkl],
+                    "zone_axis": list(c.zone_axis) if c.zone_axis else None,
+                    "score": c.score,
+                    "n_matched": c.n_matched,
+                    "d_error": list(c.d_error),
+                    "ambiguous": measurement.matches.ambiguous,
+                }
+            )
+    return {
+        "spots": spots,
+        "lattice": lattice,
+        "matches": matches,
+        "warnings": warnings + list(measurement.warnings),
+    }
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
@@ -121,8 +191,14 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     progress(0.1, "loading")
     dataset, region, pixel_nm, warnings = load_region(args, command=NAME)
     progress(0.4, "FFT")
-    measurement = measure_lattice(region, pixel_nm=pixel_nm, snr_threshold=args.snr, max_spots=args.max_spots,
-                                  reference=reference, tolerance=args.tolerance,
-                                  energy_kV=float(dataset.metadata.get("beam_energy_kV") or 300.0))
+    measurement = measure_lattice(
+        region,
+        pixel_nm=pixel_nm,
+        snr_threshold=args.snr,
+        max_spots=args.max_spots,
+        reference=reference,
+        tolerance=args.tolerance,
+        energy_kV=float(dataset.metadata.get("beam_energy_kV") or 300.0),
+    )
     progress(1.0, "done")
     return to_document(measurement, warnings)

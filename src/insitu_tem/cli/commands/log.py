@@ -12,8 +12,12 @@ HELP = "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="LOG", help="holder log file")
-    parser.add_argument("--time-column", default=None, metavar="NAME",
-                        help="the time column of a generic CSV/TSV when it is not called 'time'")
+    parser.add_argument(
+        "--time-column",
+        default=None,
+        metavar="NAME",
+        help="the time column of a generic CSV/TSV when it is not called 'time'",
+    )
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:

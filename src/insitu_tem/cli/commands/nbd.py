@@ -7,10 +7,20 @@ import argparse
 import numpy as np
 
 from insitu_tem.cli.commands.common import (
-    InputError, Progress, add_input_arguments, as_patterns, check_range, conversion_note, load_input,
+    InputError,
+    Progress,
+    add_input_arguments,
+    as_patterns,
+    check_range,
+    conversion_note,
+    load_input,
     require_memory,
 )
-from insitu_tem.cli.commands._nbd_options import add_calibration_arguments, calibrated_scale, check_calibration_options
+from insitu_tem.cli.commands._nbd_options import (
+    add_calibration_arguments,
+    calibrated_scale,
+    check_calibration_options,
+)
 
 NAME = "nbd"
 HELP = "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase fractions"
@@ -18,10 +28,20 @@ HELP = "analyse an NBD scan: direct-beam centres, lattice strain, crystalline fl
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser, name="SERIES")
-    parser.add_argument("--reference", type=int, default=None, metavar="N",
-                        help="strain reference pattern (default: the first with a spot lattice)")
-    parser.add_argument("--components", type=int, default=3, metavar="K",
-                        help="NMF components including the first and last patterns as end members (default 3)")
+    parser.add_argument(
+        "--reference",
+        type=int,
+        default=None,
+        metavar="N",
+        help="strain reference pattern (default: the first with a spot lattice)",
+    )
+    parser.add_argument(
+        "--components",
+        type=int,
+        default=3,
+        metavar="K",
+        help="NMF components including the first and last patterns as end members (default 3)",
+    )
     add_calibration_arguments(parser)
 
 
@@ -34,16 +54,30 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     loaded = load_input(args)
     dataset = as_patterns(loaded, ("pattern_series",), command=NAME)
     if dataset.n_items < 3:
-        raise InputError(args.file, f"holds {dataset.n_items} patterns; the scan analysis needs at least 3")
+        raise InputError(
+            args.file, f"holds {dataset.n_items} patterns; the scan analysis needs at least 3"
+        )
     check_range("--components", args.components, low=2, high=min(20, dataset.n_items), example="3")
     require_memory(dataset, NAME)
     if args.reference is not None and not 0 <= args.reference < dataset.n_items:
-        raise InputError(args.file, f"--reference {args.reference} is outside 0 to {dataset.n_items - 1}")
+        raise InputError(
+            args.file, f"--reference {args.reference} is outside 0 to {dataset.n_items - 1}"
+        )
     session = Session(checksums=False)
     session.set_dataset("nbd", dataset)
     if dataset.signal_axes[-1].units == "1/nm" or args.known_ring or args.camera_length:
         first = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])[0]
         session.set_calibration("nbd", scale=calibrated_scale(dataset, args, first), units="1/nm")
-    value = nbd.run(session, reference=args.reference, components=args.components, progress=progress).value
-    keys = ("position", "units", "centre_px", "reference_index", "lattice_strain", "crystalline", "phase_fractions")
+    value = nbd.run(
+        session, reference=args.reference, components=args.components, progress=progress
+    ).value
+    keys = (
+        "position",
+        "units",
+        "centre_px",
+        "reference_index",
+        "lattice_strain",
+        "crystalline",
+        "phase_fractions",
+    )
     return {**{key: value[key] for key in keys}, **conversion_note(loaded, dataset)}

@@ -12,7 +12,13 @@ from insitu_tem.analysis.diffraction.radial import SPLIT_MODES, q_per_A_from_px,
 from insitu_tem.core.blocks import iter_blocks
 from insitu_tem.core.model import Dataset
 from insitu_tem.cli.commands.common import (
-    InputError, Progress, add_input_arguments, as_patterns, check_range, conversion_note, load_input,
+    InputError,
+    Progress,
+    add_input_arguments,
+    as_patterns,
+    check_range,
+    conversion_note,
+    load_input,
 )
 
 NAME = "radial"
@@ -27,19 +33,35 @@ def parse_centre(text: str | None, *, path: str) -> tuple[float, float] | None:
     try:
         row, col = (float(v) for v in text.split(","))
     except ValueError:
-        raise InputError(path, f"--centre {text!r} is not ROW,COL in pixels; give e.g. --centre 142.5,99") from None
+        raise InputError(
+            path, f"--centre {text!r} is not ROW,COL in pixels; give e.g. --centre 142.5,99"
+        ) from None
     if not (math.isfinite(row) and math.isfinite(col)):
-        raise InputError(path, f"--centre {text!r} must be finite pixel positions, e.g. --centre 142.5,99")
+        raise InputError(
+            path, f"--centre {text!r} must be finite pixel positions, e.g. --centre 142.5,99"
+        )
     return row, col
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
-    parser.add_argument("--centre", metavar="ROW,COL", default=None,
-                        help="pattern centre in px (default: direct beam of the mean pattern, "
-                             "or its symmetry centre behind a beam stop)")
-    parser.add_argument("--bins", type=int, default=None, metavar="N", help="number of radius bins (default 1 per px)")
-    parser.add_argument("--split", choices=SPLIT_MODES, default="none", help="pixel splitting (default none)")
+    parser.add_argument(
+        "--centre",
+        metavar="ROW,COL",
+        default=None,
+        help="pattern centre in px (default: direct beam of the mean pattern, "
+        "or its symmetry centre behind a beam stop)",
+    )
+    parser.add_argument(
+        "--bins",
+        type=int,
+        default=None,
+        metavar="N",
+        help="number of radius bins (default 1 per px)",
+    )
+    parser.add_argument(
+        "--split", choices=SPLIT_MODES, default="none", help="pixel splitting (default none)"
+    )
 
 
 def scale_per_nm(dataset: Dataset) -> float | None:
@@ -78,12 +100,18 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     dataset = as_patterns(loaded, KINDS, command=NAME)
     rows, cols = dataset.shape[-2:]
     check_range("--bins", args.bins, high=2 * (rows + cols), example=str(max(rows, cols) // 2))
-    if centre is not None and not (-rows <= centre[0] <= 2 * rows and -cols <= centre[1] <= 2 * cols):
-        raise InputError(None, f"--centre {args.centre} lies far outside the {rows} × {cols} px pattern")
+    if centre is not None and not (
+        -rows <= centre[0] <= 2 * rows and -cols <= centre[1] <= 2 * cols
+    ):
+        raise InputError(
+            None, f"--centre {args.centre} lies far outside the {rows} × {cols} px pattern"
+        )
     patterns = patterns_of(dataset)
     progress(0.1, "centre")
     centre = centre_of(args, patterns)
-    integrator = radial_integrator(patterns.shape[1:], centre_rc=centre, n_bins=args.bins, split=args.split)
+    integrator = radial_integrator(
+        patterns.shape[1:], centre_rc=centre, n_bins=args.bins, split=args.split
+    )
     progress(0.5, "profiles")
     result = {"r_px": integrator.r_px, "centre_px": list(centre)}
     scale = scale_per_nm(dataset)

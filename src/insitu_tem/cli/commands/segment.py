@@ -7,7 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.cli.commands.common import InputError, Progress, add_force_argument, check_outputs, output_for
+from insitu_tem.cli.commands.common import (
+    InputError,
+    Progress,
+    add_force_argument,
+    check_outputs,
+    output_for,
+)
 
 NAME = "segment"
 HELP = "segment a float32 TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, volumes per label"
@@ -16,15 +22,35 @@ HELP = "segment a float32 TIFF volume (Otsu, multi-Otsu, watershed); shell thick
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from insitu_tem.analysis.tomo.segment import METHODS
 
-    parser.add_argument("file", metavar="VOLUME", help="(z, y, x) TIFF volume, e.g. from `insitu-tem tomo`")
-    parser.add_argument("--method", choices=METHODS, default="multiotsu", help="segmentation method")
-    parser.add_argument("--classes", type=int, default=3, metavar="N",
-                        help="classes (3: vacuum/voids, shell, core by increasing intensity)")
-    parser.add_argument("--smooth", type=float, default=1.0, metavar="PX", help="Gaussian σ before thresholding, px")
-    parser.add_argument("--composition", nargs="+", default=[], metavar="EL=VOLUME.tif",
-                        help="element volumes (same grid) for the composition of every label")
-    parser.add_argument("--kfactors", default=None, metavar="Si=1.0,O=...", help="Cliff–Lorimer k-factors")
-    parser.add_argument("--out", required=True, metavar="LABELS.tif", help="uint8 label volume to write")
+    parser.add_argument(
+        "file", metavar="VOLUME", help="(z, y, x) TIFF volume, e.g. from `insitu-tem tomo`"
+    )
+    parser.add_argument(
+        "--method", choices=METHODS, default="multiotsu", help="segmentation method"
+    )
+    parser.add_argument(
+        "--classes",
+        type=int,
+        default=3,
+        metavar="N",
+        help="classes (3: vacuum/voids, shell, core by increasing intensity)",
+    )
+    parser.add_argument(
+        "--smooth", type=float, default=1.0, metavar="PX", help="Gaussian σ before thresholding, px"
+    )
+    parser.add_argument(
+        "--composition",
+        nargs="+",
+        default=[],
+        metavar="EL=VOLUME.tif",
+        help="element volumes (same grid) for the composition of every label",
+    )
+    parser.add_argument(
+        "--kfactors", default=None, metavar="Si=1.0,O=...", help="Cliff–Lorimer k-factors"
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="LABELS.tif", help="uint8 label volume to write"
+    )
     add_force_argument(parser)
 
 
@@ -40,10 +66,15 @@ def read_volume(path: str) -> tuple[np.ndarray, float, str]:
             volume = tif.asarray()
             meta = tif.imagej_metadata or {}
     except Exception as error:  # noqa: BLE001 - tifffile raises anything on corrupt files
-        raise InputError(path, f"cannot be read as a TIFF volume ({type(error).__name__}); give a (z, y, x) TIFF") from error
+        raise InputError(
+            path, f"cannot be read as a TIFF volume ({type(error).__name__}); give a (z, y, x) TIFF"
+        ) from error
     volume = np.squeeze(volume)
     if volume.ndim != 3 or min(volume.shape) < 4:
-        raise InputError(path, f"holds shape {volume.shape}; give a (z, y, x) volume at least 4 voxels on each side")
+        raise InputError(
+            path,
+            f"holds shape {volume.shape}; give a (z, y, x) volume at least 4 voxels on each side",
+        )
     if not np.all(np.isfinite(volume)):
         raise InputError(path, "holds NaN or Inf voxels; replace them before segmenting")
     unit = str(meta.get("unit", "pixel"))
@@ -62,7 +93,10 @@ def _composition(args, labels: np.ndarray) -> dict:
             raise InputError(None, f"--composition {item!r}: give ELEMENT=VOLUME.tif")
         volume = read_volume(path)[0]
         if volume.shape != labels.shape:
-            raise InputError(path, f"has shape {volume.shape}, the labels {labels.shape}; use volumes of the same grid")
+            raise InputError(
+                path,
+                f"has shape {volume.shape}, the labels {labels.shape}; use volumes of the same grid",
+            )
         volumes[element] = volume
     return composition_per_label(labels, volumes, parse_kfactors(args.kfactors)) if volumes else {}
 
@@ -81,9 +115,13 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         with output_for(args, "out") as temporary:
             tifffile.imwrite(temporary, seg.labels, imagej=True)
     except OSError as error:
-        raise InputError(args.out, f"cannot write the labels ({error.strerror}); choose another --out") from error
+        raise InputError(
+            args.out, f"cannot write the labels ({error.strerror}); choose another --out"
+        ) from error
     progress(0.6, "measuring")
-    wire = measure_wire(seg.labels, volume, core_label=args.classes - 1, shell_label=args.classes - 2)
+    wire = measure_wire(
+        seg.labels, volume, core_label=args.classes - 1, shell_label=args.classes - 2
+    )
     progress(1.0, "done")
     counts = {str(k): v for k, v in wire.volumes.items()}
     return {
@@ -91,7 +129,11 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "labels": str(args.out),
         "method": seg.method,
         "thresholds": seg.thresholds,
-        "label_names": {"0": "vacuum and voids", str(args.classes - 2): "shell", str(args.classes - 1): "core"},
+        "label_names": {
+            "0": "vacuum and voids",
+            str(args.classes - 2): "shell",
+            str(args.classes - 1): "core",
+        },
         "voxel_size": voxel,
         "units": units,
         "volumes_voxels": counts,
@@ -99,7 +141,10 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "shell_thickness": wire.thickness_median * voxel,
         "shell_thickness_sigma": wire.thickness_sigma * voxel,
         "shell_thickness_px": wire.thickness_median,
-        "thickness_histogram": {"counts": wire.histogram_counts, "edges": wire.histogram_edges * voxel},
+        "thickness_histogram": {
+            "counts": wire.histogram_counts,
+            "edges": wire.histogram_edges * voxel,
+        },
         "thickness_map": wire.thickness_map * voxel,
         "radial_profile": {"radius": wire.radial_radius * voxel, "mean": wire.radial_profile},
         "void_fraction_shell": wire.void_fraction_shell,

@@ -28,24 +28,63 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from insitu_tem.analysis.tomo.alignment import METHODS as ALIGN
     from insitu_tem.analysis.tomo.reconstruct import METHODS
 
-    parser.add_argument("file", metavar="SERIES",
-                        help="tilt series: .mrc/.ali (+ .rawtlt), .hspy with a tilt axis, .mdoc, or a folder of per-tilt files named by angle")
-    parser.add_argument("--also", nargs="+", default=[], metavar="SERIES2",
-                        help="other channels of the same tilts (e.g. EDS maps), aligned with SERIES' alignment")
-    parser.add_argument("--elements", default=None, metavar="Si,O,...",
-                        help="per-tilt spectrum images: also reconstruct these elements' line maps")
-    parser.add_argument("--tilts", default=None, metavar="FILE|START:STOP:STEP", help="override the tilt angles, degrees")
-    parser.add_argument("--tilt-axis-angle", type=_angle, default=0.0, metavar="DEG|auto",
-                        help="tilt-axis direction from the image rows towards the columns, degrees (default 0: "
-                             "axis along the rows); 'auto' estimates it by common lines, unreliable for objects "
-                             "that cross the field of view along the axis")
-    parser.add_argument("--tilt-axis-offset", type=float, default=None, metavar="PX",
-                        help="tilt-axis column minus the centre column, px (default: auto)")
+    parser.add_argument(
+        "file",
+        metavar="SERIES",
+        help="tilt series: .mrc/.ali (+ .rawtlt), .hspy with a tilt axis, .mdoc, or a folder of per-tilt files named by angle",
+    )
+    parser.add_argument(
+        "--also",
+        nargs="+",
+        default=[],
+        metavar="SERIES2",
+        help="other channels of the same tilts (e.g. EDS maps), aligned with SERIES' alignment",
+    )
+    parser.add_argument(
+        "--elements",
+        default=None,
+        metavar="Si,O,...",
+        help="per-tilt spectrum images: also reconstruct these elements' line maps",
+    )
+    parser.add_argument(
+        "--tilts",
+        default=None,
+        metavar="FILE|START:STOP:STEP",
+        help="override the tilt angles, degrees",
+    )
+    parser.add_argument(
+        "--tilt-axis-angle",
+        type=_angle,
+        default=0.0,
+        metavar="DEG|auto",
+        help="tilt-axis direction from the image rows towards the columns, degrees (default 0: "
+        "axis along the rows); 'auto' estimates it by common lines, unreliable for objects "
+        "that cross the field of view along the axis",
+    )
+    parser.add_argument(
+        "--tilt-axis-offset",
+        type=float,
+        default=None,
+        metavar="PX",
+        help="tilt-axis column minus the centre column, px (default: auto)",
+    )
     parser.add_argument("--align", choices=ALIGN, default="auto", help="alignment method")
-    parser.add_argument("--method", choices=METHODS, default="mlem", help="reconstruction algorithm")
-    parser.add_argument("--iterations", type=int, default=None, metavar="N", help="iterations (MLEM 20, SIRT 30)")
-    parser.add_argument("--smooth", type=float, default=1.0, metavar="PX", help="3-D Gaussian post-filter σ, px (0: none)")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the volumes and alignment.json")
+    parser.add_argument(
+        "--method", choices=METHODS, default="mlem", help="reconstruction algorithm"
+    )
+    parser.add_argument(
+        "--iterations", type=int, default=None, metavar="N", help="iterations (MLEM 20, SIRT 30)"
+    )
+    parser.add_argument(
+        "--smooth",
+        type=float,
+        default=1.0,
+        metavar="PX",
+        help="3-D Gaussian post-filter σ, px (0: none)",
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="DIR", help="folder for the volumes and alignment.json"
+    )
     add_force_argument(parser)
 
 
@@ -71,8 +110,13 @@ def write_volume(path: Path, volume: np.ndarray, voxel: float, units: str) -> No
     import tifffile
 
     resolution = (1.0 / voxel, 1.0 / voxel)
-    tifffile.imwrite(path, volume.astype(np.float32), imagej=True, resolution=resolution,
-                     metadata={"spacing": voxel, "unit": "nm" if units == "nm" else "pixel", "axes": "ZYX"})
+    tifffile.imwrite(
+        path,
+        volume.astype(np.float32),
+        imagej=True,
+        resolution=resolution,
+        metadata={"spacing": voxel, "unit": "nm" if units == "nm" else "pixel", "axes": "ZYX"},
+    )
 
 
 def _prepare_out(text: str) -> Path:
@@ -80,7 +124,9 @@ def _prepare_out(text: str) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise InputError(text, f"cannot create the output folder ({error.strerror}); choose another --out") from error
+        raise InputError(
+            text, f"cannot create the output folder ({error.strerror}); choose another --out"
+        ) from error
     return out
 
 
@@ -91,32 +137,63 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.io.readers.tilt_series import parse_tilts
 
     tilts = parse_tilts(args.tilts) if args.tilts else None
-    series = _load(args.file, tilts, parse_elements(args.elements), lambda f, m: progress(0.1 * f, m))
+    series = _load(
+        args.file, tilts, parse_elements(args.elements), lambda f, m: progress(0.1 * f, m)
+    )
     channels = [(Path(args.file).name, name, stack) for name, stack in series.channels.items()]
     for other in args.also:
         extra = _load(other, series.tilts_deg if tilts is None else tilts, (), lambda f, m: None)
         if extra.tilts_deg.size != series.tilts_deg.size:
-            raise InputError(other, f"has {extra.tilts_deg.size} tilts, SERIES {series.tilts_deg.size}; --also needs the same tilts")
+            raise InputError(
+                other,
+                f"has {extra.tilts_deg.size} tilts, SERIES {series.tilts_deg.size}; --also needs the same tilts",
+            )
         channels += [(Path(other).name, name, stack) for name, stack in extra.channels.items()]
     out = _prepare_out(args.out)
     reference = series.reference
-    alignment = align_tilt_series(reference, series.tilts_deg, method=args.align, axis_angle_deg=args.tilt_axis_angle,
-                                  axis_offset_px=args.tilt_axis_offset,
-                                  progress=lambda f, m: progress(0.1 + 0.3 * f, m))
+    alignment = align_tilt_series(
+        reference,
+        series.tilts_deg,
+        method=args.align,
+        axis_angle_deg=args.tilt_axis_angle,
+        axis_offset_px=args.tilt_axis_offset,
+        progress=lambda f, m: progress(0.1 + 0.3 * f, m),
+    )
     volumes, errors = [], []
     for k, (source, name, stack) in enumerate(channels):
         aligned = apply_alignment(stack, alignment, reference_shape=reference.shape[1:])
         factor = reference.shape[2] / stack.shape[2]
-        result = reconstruct(aligned, series.tilts_deg, method=args.method, iterations=args.iterations,
-                             axis_offset_px=alignment.axis_offset_px / factor, smooth_px=args.smooth,
-                             progress=lambda f, m, k=k: progress(0.4 + 0.6 * (k + f) / len(channels), f"{name}: {m}"))
-        path = out / f"{Path(source).stem}_{name}.tif" if len(channels) > 1 else out / f"{Path(source).stem}.tif"
+        result = reconstruct(
+            aligned,
+            series.tilts_deg,
+            method=args.method,
+            iterations=args.iterations,
+            axis_offset_px=alignment.axis_offset_px / factor,
+            smooth_px=args.smooth,
+            progress=lambda f, m, k=k: progress(
+                0.4 + 0.6 * (k + f) / len(channels), f"{name}: {m}"
+            ),
+        )
+        path = (
+            out / f"{Path(source).stem}_{name}.tif"
+            if len(channels) > 1
+            else out / f"{Path(source).stem}.tif"
+        )
         voxel = series.pixel_size * factor
         with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
             write_volume(temporary, result.volume, voxel, series.units)
         errors.append(result.reprojection_error)
-        volumes.append({"source": source, "channel": name, "path": str(path), "shape": list(result.volume.shape),
-                        "voxel_size": voxel, "units": series.units, "reprojection_error": result.reprojection_error})
+        volumes.append(
+            {
+                "source": source,
+                "channel": name,
+                "path": str(path),
+                "shape": list(result.volume.shape),
+                "voxel_size": voxel,
+                "units": series.units,
+                "reprojection_error": result.reprojection_error,
+            }
+        )
     document = {
         "tilts_deg": series.tilts_deg,
         "shifts_px": alignment.shifts_px,
@@ -134,5 +211,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.cli.commands.common import to_jsonable
 
     with output_file(out / "alignment.json", inputs=(args.file, *args.also)) as temporary:
-        temporary.write_text(json.dumps(to_jsonable({k: document[k] for k in list(document)[:6]}), indent=1))
+        temporary.write_text(
+            json.dumps(to_jsonable({k: document[k] for k in list(document)[:6]}), indent=1)
+        )
     return document

@@ -27,8 +27,17 @@ class Exports(QObject):
         Tells the user a file was written.
     """
 
-    def __init__(self, window: QWidget, tasks: TaskRunner, reporter: ErrorReporter, *, session: Callable,
-                 profiles: Callable, folder: Callable[[], str], done: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        tasks: TaskRunner,
+        reporter: ErrorReporter,
+        *,
+        session: Callable,
+        profiles: Callable,
+        folder: Callable[[], str],
+        done: Callable[[str], None],
+    ) -> None:
         super().__init__(window)
         self.window, self.tasks, self.reporter = window, tasks, reporter
         self.session, self.profiles, self.folder, self.done = session, profiles, folder, done
@@ -42,20 +51,31 @@ class Exports(QObject):
 
         def work():
             figure, parameters = render_view(session, view, dpi=dpi)
-            return save_figure(figure, path, dpi=dpi, record=provenance(session.sources(), parameters))
+            return save_figure(
+                figure, path, dpi=dpi, record=provenance(session.sources(), parameters)
+            )
 
-        return self.tasks.submit(work, description=f"Exporting {Path(path).name}",
-                                 on_result=lambda out: self.done(f"Exported {out}"))
+        return self.tasks.submit(
+            work,
+            description=f"Exporting {Path(path).name}",
+            on_result=lambda out: self.done(f"Exported {out}"),
+        )
 
     def figure_dialog(self) -> None:
         """File ▸ Export Figure: pick a view, then a file."""
         from insitu_tem.figures.views import VIEW_NAMES
 
-        view, ok = QInputDialog.getItem(self.window, "Export figure", "View", list(VIEW_NAMES), 0, False)
+        view, ok = QInputDialog.getItem(
+            self.window, "Export figure", "View", list(VIEW_NAMES), 0, False
+        )
         if not ok:
             return
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export figure", self.folder(),
-                                              "PNG (*.png);;TIFF (*.tif);;SVG (*.svg);;PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "Export figure",
+            self.folder(),
+            "PNG (*.png);;TIFF (*.tif);;SVG (*.svg);;PDF (*.pdf)",
+        )
         if path:
             self.figure(view, path)
 
@@ -63,7 +83,9 @@ class Exports(QObject):
         """File ▸ Export Line-Scan Profiles: every EELS and NBD profile against position, one CSV."""
         from insitu_tem.gui.controllers.profile_export import write_profiles_csv
 
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export profiles", self.folder(), "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export profiles", self.folder(), "CSV (*.csv)"
+        )
         if path and write_profiles_csv(self.profiles(), path) == 0:
             self.reporter.report("Export profiles: no line-scan profile has been computed yet")
 
@@ -74,7 +96,11 @@ class Exports(QObject):
         if movie is None or movie.kind != "movie":
             self.reporter.report("Export movie: open a movie first")
             return
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export movie", self.folder(), "MP4 (*.mp4);;GIF (*.gif)")
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export movie", self.folder(), "MP4 (*.mp4);;GIF (*.gif)"
+        )
         if path:
-            self.tasks.submit(lambda control: export_movie(movie, path, progress=control.progress),
-                              description=f"Exporting {Path(path).name}")
+            self.tasks.submit(
+                lambda control: export_movie(movie, path, progress=control.progress),
+                description=f"Exporting {Path(path).name}",
+            )

@@ -24,7 +24,9 @@ KEYS = ("movie-kymograph", "movie-front", "movie-thickness", "movie-area", "movi
 class FrontJobs(QObject):
     """Submits the front workbench's computations (the latest request of each kind wins)."""
 
-    def __init__(self, state: SessionBridge, tasks: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(
+        self, state: SessionBridge, tasks: TaskRunner, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.state, self.tasks = state, tasks
 
@@ -32,36 +34,72 @@ class FrontJobs(QObject):
         """Drop every pending front computation (another movie)."""
         self.tasks.cancel_keys(KEYS)
 
-    def kymograph(self, movie: Dataset, line_rc, *, width: float, shifts_px, on_result: Callable) -> None:
+    def kymograph(
+        self, movie: Dataset, line_rc, *, width: float, shifts_px, on_result: Callable
+    ) -> None:
         array, line = movie.array, np.array(line_rc, float)
-        self.tasks.submit(lambda control: kymograph(array, line, width=width, shifts_px=shifts_px,
-                                                    progress=control.progress, should_stop=control.should_stop),
-                          key="movie-kymograph", on_result=on_result, description="Kymograph")
+        self.tasks.submit(
+            lambda control: kymograph(
+                array,
+                line,
+                width=width,
+                shifts_px=shifts_px,
+                progress=control.progress,
+                should_stop=control.should_stop,
+            ),
+            key="movie-kymograph",
+            on_result=on_result,
+            description="Kymograph",
+        )
 
     def track(self, line_rc, *, width: float) -> None:
         """Track the front along ``line_rc`` with the front workflow; the result goes into the session
         (with the session's drift when measured). Raises DataError when it cannot run."""
         session = self.state.session
-        job = front_workflow.prepare(session, line_rc=np.asarray(line_rc, float).tolist(), width_px=width,
-                                     drift="session" if session.result("drift") is not None else None)
-        self.tasks.submit(lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
-                          key="movie-front", on_result=lambda result: session.store_result(job.name, result),
-                          description="Tracking the front")
+        job = front_workflow.prepare(
+            session,
+            line_rc=np.asarray(line_rc, float).tolist(),
+            width_px=width,
+            drift="session" if session.result("drift") is not None else None,
+        )
+        self.tasks.submit(
+            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+            key="movie-front",
+            on_result=lambda result: session.store_result(job.name, result),
+            description="Tracking the front",
+        )
 
-    def thickness(self, movie: Dataset, line_rc, *, width: float, shifts_px, on_result: Callable) -> None:
+    def thickness(
+        self, movie: Dataset, line_rc, *, width: float, shifts_px, on_result: Callable
+    ) -> None:
         array, line = movie.array, np.array(line_rc, float)
-        self.tasks.submit(lambda: film_thickness(kymograph(array, line, width=width, shifts_px=shifts_px).image),
-                          key="movie-thickness", on_result=on_result, description="Film thickness")
+        self.tasks.submit(
+            lambda: film_thickness(kymograph(array, line, width=width, shifts_px=shifts_px).image),
+            key="movie-thickness",
+            on_result=on_result,
+            description="Film thickness",
+        )
 
     def area(self, movie: Dataset, region_rc, *, shifts_px, on_result: Callable) -> None:
         mask = np.zeros(movie.shape[1:], bool)
         r0, r1, c0, c1 = region_rc or (0, mask.shape[0], 0, mask.shape[1])
         mask[r0:r1, c0:c1] = True
         array = movie.array
-        self.tasks.submit(lambda control: reacted_area(array, mask=mask, shifts_px=shifts_px,
-                                                       progress=control.progress, should_stop=control.should_stop),
-                          key="movie-area", on_result=on_result, description="Reacted area")
+        self.tasks.submit(
+            lambda control: reacted_area(
+                array,
+                mask=mask,
+                shifts_px=shifts_px,
+                progress=control.progress,
+                should_stop=control.should_stop,
+            ),
+            key="movie-area",
+            on_result=on_result,
+            description="Reacted area",
+        )
 
     def manual_fit(self, times, positions, *, on_result: Callable) -> None:
         times, positions = np.asarray(times, float), np.asarray(positions, float)
-        self.tasks.submit(lambda: fit_kinetics(times, positions), key="movie-manual-fit", on_result=on_result)
+        self.tasks.submit(
+            lambda: fit_kinetics(times, positions), key="movie-manual-fit", on_result=on_result
+        )

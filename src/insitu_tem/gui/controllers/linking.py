@@ -22,12 +22,16 @@ CLICK_TOLERANCE_PX = 10.0
 class ScanLinker(QObject):
     """Keeps frame, probe index and film position consistent through the shared state."""
 
-    def __init__(self, state: SessionBridge, movie_view: CalibratedImageView, parent: QObject | None = None) -> None:
+    def __init__(
+        self, state: SessionBridge, movie_view: CalibratedImageView, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.state, self.movie_view = state, movie_view
         self.scans: dict[str, ScanRegistration] = {}
         # the probe marker is not a handle: clicks on it reach the movie (e.g. the Line tool)
-        self.marker = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#ffcc00", width=2), brush=None, symbol="o")
+        self.marker = pg.ScatterPlotItem(
+            size=14, pen=pg.mkPen("#ffcc00", width=2), brush=None, symbol="o"
+        )
         self.lines: dict[str, pg.PlotDataItem] = {}
         self.front_line = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=3))
         self.marker.mouseClickEvent = lambda event: event.ignore()
@@ -46,7 +50,9 @@ class ScanLinker(QObject):
             self.movie_view.view.removeItem(item)
         self.lines = {}
         for role, scan in self.scans.items():
-            item = pg.PlotDataItem(pen=pg.mkPen("#00e5ff" if role == "eels" else "#ff66cc", width=2))
+            item = pg.PlotDataItem(
+                pen=pg.mkPen("#00e5ff" if role == "eels" else "#ff66cc", width=2)
+            )
             self.movie_view.view.addItem(item, ignoreBounds=True)
             self.lines[role] = item
         self.redraw()
@@ -91,7 +97,12 @@ class ScanLinker(QObject):
         role, points, on_done = self._placing
         shown_row, shown_col = self.movie_view.axes
         raw_row, raw_col = self._raw_axes()
-        points.append((raw_row.to_index(shown_row.to_value(row_f)), raw_col.to_index(shown_col.to_value(col_f))))
+        points.append(
+            (
+                raw_row.to_index(shown_row.to_value(row_f)),
+                raw_col.to_index(shown_col.to_value(col_f)),
+            )
+        )
         if len(points) == 2:
             self._placing = None
             on_done(role, points[0], points[1])
@@ -101,15 +112,19 @@ class ScanLinker(QObject):
         row_axis, col_axis = self._raw_axes()
         for role, item in self.lines.items():
             scan = self.scans[role]
-            item.setData([col_axis.to_value(scan.start_rc[1]), col_axis.to_value(scan.end_rc[1])],
-                         [row_axis.to_value(scan.start_rc[0]), row_axis.to_value(scan.end_rc[0])])
+            item.setData(
+                [col_axis.to_value(scan.start_rc[1]), col_axis.to_value(scan.end_rc[1])],
+                [row_axis.to_value(scan.start_rc[0]), row_axis.to_value(scan.end_rc[0])],
+            )
         segment = self.front_segment_rc()
         if segment is None:
             self.front_line.setData([], [])
         else:
             (r0, c0), (r1, c1) = segment
-            self.front_line.setData([col_axis.to_value(c0), col_axis.to_value(c1)],
-                                    [row_axis.to_value(r0), row_axis.to_value(r1)])
+            self.front_line.setData(
+                [col_axis.to_value(c0), col_axis.to_value(c1)],
+                [row_axis.to_value(r0), row_axis.to_value(r1)],
+            )
         position = self.state.position
         if position is None:
             self.marker.setData([], [])
@@ -142,8 +157,11 @@ class FrontMarkers:
     def attach(self, plots) -> None:
         """Add a marker to each pyqtgraph PlotWidget/PlotItem in ``plots``."""
         for plot in plots:
-            line = pg.InfiniteLine(angle=90, movable=False,
-                                   pen=pg.mkPen("#d62728", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+            line = pg.InfiniteLine(
+                angle=90,
+                movable=False,
+                pen=pg.mkPen("#d62728", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
+            )
             line.setVisible(False)
             plot.addItem(line, ignoreBounds=True)
             self.lines.append(line)

@@ -27,13 +27,22 @@ class Opener(QObject):
 
     opened = Signal(str)
 
-    def __init__(self, state: SessionBridge, tasks: TaskRunner, reporter: ErrorReporter, parent=None) -> None:
+    def __init__(
+        self, state: SessionBridge, tasks: TaskRunner, reporter: ErrorReporter, parent=None
+    ) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.reporter = state, tasks, reporter
         self.place: Callable[[str, Dataset], None] = state.set_dataset
 
-    def open(self, path: Path, *, signal: int | None = None, role: str | None = None, kind: str | None = None,
-             on_failed: Callable[[], None] | None = None) -> None:
+    def open(
+        self,
+        path: Path,
+        *,
+        signal: int | None = None,
+        role: str | None = None,
+        kind: str | None = None,
+        on_failed: Callable[[], None] | None = None,
+    ) -> None:
         """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind).
 
         ``kind`` forces the interpretation, e.g. "pattern_series" for a movie of diffraction patterns.
@@ -50,7 +59,9 @@ class Opener(QObject):
         self.place(role or ROLE_BY_KIND[dataset.kind], dataset)
         self.opened.emit(str(path))
 
-    def _failed(self, path: Path, error: BaseException, on_failed: Callable[[], None] | None) -> None:
+    def _failed(
+        self, path: Path, error: BaseException, on_failed: Callable[[], None] | None
+    ) -> None:
         if on_failed is not None:
             on_failed()
         if isinstance(error, (DataError, OSError, ValueError)):
@@ -66,7 +77,10 @@ class Opener(QObject):
             return bundled
         from insitu_tem.samples import write_all
 
-        cache = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)) / "sample_data"
+        cache = (
+            Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation))
+            / "sample_data"
+        )
         if not (cache / PROJECT_NAME).exists():
             write_all(cache)
         return cache / PROJECT_NAME

@@ -33,13 +33,17 @@ def profile_columns(plots) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
             if len(x) != len(position):
                 continue
             name = _plot_name(item, index) + (f": {curve.name()}" if curve.name() else "")
-            columns[name if name not in columns else f"{name} ({len(columns)})"] = np.asarray(y, dtype=float)
+            columns[name if name not in columns else f"{name} ({len(columns)})"] = np.asarray(
+                y, dtype=float
+            )
         if position is not None:
             columns.update(_error_bar_columns(item, index, position))
     return position, columns
 
 
-def _error_bar_columns(item: pg.PlotItem, index: int, position: np.ndarray) -> dict[str, np.ndarray]:
+def _error_bar_columns(
+    item: pg.PlotItem, index: int, position: np.ndarray
+) -> dict[str, np.ndarray]:
     """Half the height of each error-bar item (the ±1σ drawn) at the positions, NaN where none is drawn."""
     columns = {}
     for bars in (child for child in item.items if isinstance(child, pg.ErrorBarItem)):
@@ -47,7 +51,9 @@ def _error_bar_columns(item: pg.PlotItem, index: int, position: np.ndarray) -> d
         if x is None or height is None or len(x) == 0:
             continue
         sigma = np.full(len(position), np.nan)
-        matches = np.abs(position[:, None] - np.asarray(x, float)[None, :]) <= 1e-9 * max(np.ptp(position), 1.0)
+        matches = np.abs(position[:, None] - np.asarray(x, float)[None, :]) <= 1e-9 * max(
+            np.ptp(position), 1.0
+        )
         rows, cols = np.nonzero(matches)
         sigma[rows] = np.asarray(height, float)[cols] / 2
         columns[f"{_plot_name(item, index)}: ±1σ"] = sigma

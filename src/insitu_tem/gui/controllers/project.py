@@ -53,13 +53,29 @@ class ProjectController(QObject):
     scan_lines_changed = Signal(dict)
     restored = Signal()
 
-    def __init__(self, state: SessionBridge, opener: Opener, undo_stack: QUndoStack, panels: dict,
-                 reporter: ErrorReporter, asker: Asker, *, recovery_path: Path, autosave_seconds: float = 60,
-                 folder: Callable[[], str] = lambda: "", parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        state: SessionBridge,
+        opener: Opener,
+        undo_stack: QUndoStack,
+        panels: dict,
+        reporter: ErrorReporter,
+        asker: Asker,
+        *,
+        recovery_path: Path,
+        autosave_seconds: float = 60,
+        folder: Callable[[], str] = lambda: "",
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.state, self.opener, self.undo_stack, self.panels = state, opener, undo_stack, panels
         opener.place = self.place_dataset
-        self.reporter, self.asker, self.recovery_path, self.folder = reporter, asker, Path(recovery_path), folder
+        self.reporter, self.asker, self.recovery_path, self.folder = (
+            reporter,
+            asker,
+            Path(recovery_path),
+            folder,
+        )
         self.path: Path | None = None
         self._pending: set[str] = set()
         self._restoring = False
@@ -118,8 +134,15 @@ class ProjectController(QObject):
         if self.state.dataset(role) is None:
             raise DataError(f"no {role} dataset is open to calibrate")
         text = f"Calibrate {role}: {scale if scale is not None else ''} {units or ''}".strip()
-        self.undo_stack.push(SetCalibrationCommand(self.session, role, self.session.calibration(role),
-                                                   {"scale": scale, "units": units}, text))
+        self.undo_stack.push(
+            SetCalibrationCommand(
+                self.session,
+                role,
+                self.session.calibration(role),
+                {"scale": scale, "units": units},
+                text,
+            )
+        )
 
     def place_dataset(self, role: str, dataset: Dataset) -> None:
         """Put an opened dataset in ``role``; replacing one that others depend on asks and is undoable."""
@@ -133,12 +156,23 @@ class ProjectController(QObject):
         panel = self.panels.get(role)
         lost = self.session.dependents(role).describe()
         name = Path(dataset.source).name if dataset.source else "this data"
-        if lost and not self.asker.yes_no(f"Opening {name} replaces the {role} and discards "
-                                          f"{', '.join(lost)}. Continue? (Edit ▸ Undo brings them back)"):
+        if lost and not self.asker.yes_no(
+            f"Opening {name} replaces the {role} and discards "
+            f"{', '.join(lost)}. Continue? (Edit ▸ Undo brings them back)"
+        ):
             return
         panel_state = panel.project_state() if hasattr(panel, "project_state") else None
-        self.undo_stack.push(ReplaceDatasetCommand(self.session, role, before, dataset, panel=panel,
-                                                   panel_state=panel_state, text=f"Open {name} as {role}"))
+        self.undo_stack.push(
+            ReplaceDatasetCommand(
+                self.session,
+                role,
+                before,
+                dataset,
+                panel=panel,
+                panel_state=panel_state,
+                text=f"Open {name} as {role}",
+            )
+        )
 
     def set_scan_lines(self, scan_lines: dict[str, dict]) -> None:
         """Make ``scan_lines`` ({role: line}) the registered scan lines."""
@@ -153,10 +187,20 @@ class ProjectController(QObject):
         dataset = self.state.dataset(role)
         if dataset is None:
             raise DataError(f"open the {role.upper()} line scan before placing its scan line")
-        line = {"start_rc": [float(v) for v in start_rc], "end_rc": [float(v) for v in end_rc],
-                "n_positions": int(dataset.n_items), "time_s": float(time_s or 0.0)}
-        self.undo_stack.push(SetScanLinesCommand(self, self.scan_lines, {**self.scan_lines, role: line},
-                                                 f"Place {role.upper()} scan line"))
+        line = {
+            "start_rc": [float(v) for v in start_rc],
+            "end_rc": [float(v) for v in end_rc],
+            "n_positions": int(dataset.n_items),
+            "time_s": float(time_s or 0.0),
+        }
+        self.undo_stack.push(
+            SetScanLinesCommand(
+                self,
+                self.scan_lines,
+                {**self.scan_lines, role: line},
+                f"Place {role.upper()} scan line",
+            )
+        )
 
     def sync_panels(self) -> None:
         """Write what panels still keep themselves into the session (before saving)."""
@@ -204,7 +248,9 @@ class ProjectController(QObject):
         """Offer to recover an untitled session that did not close; True when recovered."""
         if not self.recovery_path.exists():
             return False
-        if not self.asker.yes_no("A session that was never saved did not close. Recover its unsaved work?"):
+        if not self.asker.yes_no(
+            "A session that was never saved did not close. Recover its unsaved work?"
+        ):
             self.recovery_path.unlink(missing_ok=True)
             return False
         self._load(self.recovery_path, self.recovery_path, untitled=True, dirty=True)
@@ -215,8 +261,12 @@ class ProjectController(QObject):
         (the bundled sample: Save asks for a new file instead of overwriting it)."""
         path = Path(path)
         source = path
-        if not as_template and has_newer_autosave(path) and self.asker.yes_no(
-            f"{path.name} has unsaved changes from a session that did not close. Recover them?"
+        if (
+            not as_template
+            and has_newer_autosave(path)
+            and self.asker.yes_no(
+                f"{path.name} has unsaved changes from a session that did not close. Recover them?"
+            )
         ):
             source = autosave_path(path)
         self._load(source, path, untitled=as_template, dirty=source != path)
@@ -252,14 +302,21 @@ class ProjectController(QObject):
             answer = self.asker.locate(Path(recorded.path).name, self.folder())
             found = Path(answer) if answer else None
         if found is None:
-            self.reporter.report(f"{path.name}: cannot find {Path(recorded.path or role).name} (moved or changed); "
-                                 "open it with File ▸ Open and save the project again")
+            self.reporter.report(
+                f"{path.name}: cannot find {Path(recorded.path or role).name} (moved or changed); "
+                "open it with File ▸ Open and save the project again"
+            )
             self._drop_pending(role)
             return
         if str(found.resolve()) != recorded.path:
             self.session.add_source(role, replace(recorded, path=str(found.resolve())))
-        self.opener.open(found, signal=recorded.signal, role=role, kind=recorded.kind,
-                         on_failed=lambda: self._drop_pending(role))
+        self.opener.open(
+            found,
+            signal=recorded.signal,
+            role=role,
+            kind=recorded.kind,
+            on_failed=lambda: self._drop_pending(role),
+        )
 
     def _attach(self, role: str, dataset: Dataset) -> None:
         self._restoring = True

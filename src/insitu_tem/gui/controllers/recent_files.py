@@ -17,7 +17,9 @@ class RecentFiles(QObject):
     ``open_paths(list)`` opens an entry the user picks.
     """
 
-    def __init__(self, settings: QSettings, open_paths: Callable[[list], None], parent: QObject | None = None) -> None:
+    def __init__(
+        self, settings: QSettings, open_paths: Callable[[list], None], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.settings, self.open_paths = settings, open_paths
         self.menu: QMenu | None = None

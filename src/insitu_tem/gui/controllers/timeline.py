@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from insitu_tem.gui.panels.timeline.panel import TimelinePanel
 
 
-def _load_and_place(path: str, frame_times: np.ndarray, offset_s: float, current_channel: str | None):
+def _load_and_place(
+    path: str, frame_times: np.ndarray, offset_s: float, current_channel: str | None
+):
     from insitu_tem.io.holder_logs import load_log
     from insitu_tem.analysis.timeline.frames import frame_timeline
 
@@ -45,9 +47,16 @@ class TimelineController(QObject):
 
     changed = Signal()
 
-    def __init__(self, panel: TimelinePanel, tasks: TaskRunner, undo_stack: QUndoStack, *,
-                 frame_times: Callable[[], np.ndarray | None], set_frame: Callable[[int], None],
-                 store_state: Callable[[dict], None] | None = None) -> None:
+    def __init__(
+        self,
+        panel: TimelinePanel,
+        tasks: TaskRunner,
+        undo_stack: QUndoStack,
+        *,
+        frame_times: Callable[[], np.ndarray | None],
+        set_frame: Callable[[int], None],
+        store_state: Callable[[dict], None] | None = None,
+    ) -> None:
         super().__init__(panel)
         self.panel, self.tasks, self.undo_stack = panel, tasks, undo_stack
         self.frame_times, self.set_frame = frame_times, set_frame
@@ -78,8 +87,11 @@ class TimelineController(QObject):
         """The user's new clock offset (s), as one undo step."""
         if offset_s == self.offset_s:
             return
-        self.undo_stack.push(SetValueCommand(self._apply_offset, self.offset_s, float(offset_s),
-                                             "Timeline clock offset"))
+        self.undo_stack.push(
+            SetValueCommand(
+                self._apply_offset, self.offset_s, float(offset_s), "Timeline clock offset"
+            )
+        )
 
     def _apply_offset(self, offset_s: float) -> None:
         self.offset_s = float(offset_s)
@@ -95,8 +107,12 @@ class TimelineController(QObject):
             self.panel.status.setText("Open a movie: the log is shown on its time axis.")
             return
         path, offset, channel = self.log_path, self.offset_s, self.current_channel
-        self.tasks.submit(lambda: _load_and_place(path, np.asarray(times, dtype=float), offset, channel),
-                          key="timeline", on_result=self._show, description="Holder log on the movie")
+        self.tasks.submit(
+            lambda: _load_and_place(path, np.asarray(times, dtype=float), offset, channel),
+            key="timeline",
+            on_result=self._show,
+            description="Holder log on the movie",
+        )
 
     def _show(self, loaded) -> None:
         self.log, timeline = loaded
@@ -107,7 +123,11 @@ class TimelineController(QObject):
 
     def project_state(self) -> dict:
         """What a project stores: the log file, the clock offset and the integrated channel."""
-        return {"log_path": self.log_path, "offset_s": self.offset_s, "current_channel": self.current_channel}
+        return {
+            "log_path": self.log_path,
+            "offset_s": self.offset_s,
+            "current_channel": self.current_channel,
+        }
 
     def restore_project_state(self, state: dict | None, *, base: Path | None = None) -> None:
         """Reopen the log of a saved project (``base``: the project's folder, for relative paths and
@@ -116,7 +136,9 @@ class TimelineController(QObject):
         state = state if isinstance(state, dict) else {}
         path = state.get("log_path")
         offset = state.get("offset_s", 0.0)
-        self.offset_s = float(offset) if isinstance(offset, (int, float)) and np.isfinite(offset) else 0.0
+        self.offset_s = (
+            float(offset) if isinstance(offset, (int, float)) and np.isfinite(offset) else 0.0
+        )
         channel = state.get("current_channel")
         self.current_channel = channel if isinstance(channel, str) else None
         if isinstance(path, str) and path:
@@ -125,7 +147,9 @@ class TimelineController(QObject):
                 candidate = base / Path(path).name
             if not candidate.is_file():
                 self.log_path = path
-                self.panel.status.setText(f"The project's holder log {Path(path).name} was not found; "
-                                          "use Open Log… to locate it.")
+                self.panel.status.setText(
+                    f"The project's holder log {Path(path).name} was not found; "
+                    "use Open Log… to locate it."
+                )
                 return
             self.open_log(candidate, user=False)

@@ -69,7 +69,9 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         else:
             self.image_item.setLookupTable(pg.colormap.get(name).getLookupTable(nPts=256))
 
-    def set_frame(self, frame, *, axes: tuple[Axis, Axis] | None = None, auto_range: bool = False) -> None:
+    def set_frame(
+        self, frame, *, axes: tuple[Axis, Axis] | None = None, auto_range: bool = False
+    ) -> None:
         """Show ``frame`` (2-D) placed in the calibrated coordinates of ``axes``."""
         data = np.asarray(frame)
         if np.iscomplexobj(data):
@@ -78,13 +80,21 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
             data = np.log1p(np.clip(data.astype(np.float32), 0, None))
         self._frame = data
         new_axes = axes or self._axes
-        geometry_changed = axes is not None and (new_axes != self._axes or data.shape != self._shape())
+        geometry_changed = axes is not None and (
+            new_axes != self._axes or data.shape != self._shape()
+        )
         self._axes = new_axes
         levels = self._fixed_levels or percentile_levels(data)
         self.image_item.setImage(data, levels=levels, autoLevels=False)
         row, col = self._axes
-        self.image_item.setRect(QRectF(col.offset - col.scale / 2, row.offset - row.scale / 2,
-                                       col.scale * data.shape[1], row.scale * data.shape[0]))
+        self.image_item.setRect(
+            QRectF(
+                col.offset - col.scale / 2,
+                row.offset - row.scale / 2,
+                col.scale * data.shape[1],
+                row.scale * data.shape[0],
+            )
+        )
         self.scale_bar.set_visible(col.calibrated)
         self.scale_bar.set_units(col.units)
         if geometry_changed or auto_range:
@@ -111,8 +121,10 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
             return ""
         row, col = self._axes
         value = self._frame[r, c]
-        return (f"x = {col.to_value(col_f):.4g} {col.units}, y = {row.to_value(row_f):.4g} {row.units}"
-                f"   (row {r}, col {c})   value {value:.5g}")
+        return (
+            f"x = {col.to_value(col_f):.4g} {col.units}, y = {row.to_value(row_f):.4g} {row.units}"
+            f"   (row {r}, col {c})   value {value:.5g}"
+        )
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         if not self.view.sceneBoundingRect().contains(scene_pos):

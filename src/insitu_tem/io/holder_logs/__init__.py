@@ -44,8 +44,10 @@ def load_log(path: str | Path, *, time_column: str | None = None) -> HolderLog:
     if path.is_dir():
         raise DataError("is a folder; give the log file itself")
     if path.stat().st_size > MAX_LOG_BYTES:
-        raise DataError(f"is {path.stat().st_size / 1024**2:.0f} MB, larger than any holder log "
-                        f"({MAX_LOG_BYTES // 1024**2} MB); give the log file")
+        raise DataError(
+            f"is {path.stat().st_size / 1024**2:.0f} MB, larger than any holder log "
+            f"({MAX_LOG_BYTES // 1024**2} MB); give the log file"
+        )
     first_line = _first_line(path)
     if first_line.replace(" ", "").startswith("Time,Notes"):
         return protochips.read(path)

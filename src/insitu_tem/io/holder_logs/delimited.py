@@ -13,8 +13,13 @@ import numpy as np
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel
 from insitu_tem.core.model import DataError
-from insitu_tem.io.holder_logs.units import (SECONDS_PER, clock_seconds, numeric_column, split_name_units,
-                                             unwrap_midnight)
+from insitu_tem.io.holder_logs.units import (
+    SECONDS_PER,
+    clock_seconds,
+    numeric_column,
+    split_name_units,
+    unwrap_midnight,
+)
 
 TIME_NAMES = ("time", "t", "seconds", "timestamp", "time stamp", "elapsed time", "experiment time")
 
@@ -22,13 +27,21 @@ TIME_NAMES = ("time", "t", "seconds", "timestamp", "time stamp", "elapsed time",
 def read(path: Path, *, time_column: str | None = None) -> HolderLog:
     """Read a delimited log; ``time_column`` picks the time column by its title."""
     text = path.read_text(encoding="utf-8", errors="replace").lstrip("\ufeff")
-    delimiter = "\t" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") else ","
-    rows = [[cell.strip() for cell in row] for row in csv.reader(text.splitlines(), delimiter=delimiter) if row]
+    delimiter = (
+        "\t" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") else ","
+    )
+    rows = [
+        [cell.strip() for cell in row]
+        for row in csv.reader(text.splitlines(), delimiter=delimiter)
+        if row
+    ]
     header = rows[0]
     body = [row for row in rows[1:] if len(row) == len(header)]
     if len(header) < 2 or len(body) < 2:
-        raise DataError("is not a log with a header row and at least two data rows "
-                        "(CSV or TSV: time, channel, ...)")
+        raise DataError(
+            "is not a log with a header row and at least two data rows "
+            "(CSV or TSV: time, channel, ...)"
+        )
     index = _time_index(header, time_column)
     name, units = split_name_units(header[index])
     time_s = _seconds([row[index] for row in body], units)
@@ -40,15 +53,23 @@ def read(path: Path, *, time_column: str | None = None) -> HolderLog:
             channels[channel_name] = LogChannel(channel_name, channel_units, values)
     if not channels:
         raise DataError("has no numeric channel beside the time column")
-    return HolderLog(source=str(path), format="csv", start=None, time_s=time_s - time_s[0],
-                     channels=channels, metadata={"time_column": header[index]})
+    return HolderLog(
+        source=str(path),
+        format="csv",
+        start=None,
+        time_s=time_s - time_s[0],
+        channels=channels,
+        metadata={"time_column": header[index]},
+    )
 
 
 def _time_index(header: list[str], time_column: str | None) -> int:
     names = [_time_key(split_name_units(title)[0]) for title in header]
     if time_column is not None:
         wanted = time_column.strip().lower()
-        matches = [i for i, (title, n) in enumerate(zip(header, names)) if wanted in (title.lower(), n)]
+        matches = [
+            i for i, (title, n) in enumerate(zip(header, names)) if wanted in (title.lower(), n)
+        ]
         if not matches:
             raise DataError(f"has no column {time_column!r}; columns: {', '.join(header)}")
         return matches[0]

@@ -15,16 +15,29 @@ import numpy as np
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel
 from insitu_tem.core.model import DataError
-from insitu_tem.io.holder_logs.units import clock_seconds, numeric_column, split_name_units, unwrap_midnight
+from insitu_tem.io.holder_logs.units import (
+    clock_seconds,
+    numeric_column,
+    split_name_units,
+    unwrap_midnight,
+)
 
 
 def read(path: Path) -> HolderLog:
     """Read a DigiHeater log with every numeric column (rosettasciio keeps only Tmeas)."""
-    lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if line.strip()
+    ]
     if len(lines) < 6:
         raise DataError("is not a complete DigiHeater log; export it again from DigiHeater")
     date_text, _, version = lines[0].partition("\t")
-    metadata = {"version": version.strip(), "calibration": lines[1].strip(), "delta_t": lines[2].strip()}
+    metadata = {
+        "version": version.strip(),
+        "calibration": lines[1].strip(),
+        "delta_t": lines[2].strip(),
+    }
     titles = lines[3].split("\t")
     rows = [line.split("\t") for line in lines[4:]]
     rows = [row for row in rows if len(row) >= len(titles) - 1]
@@ -41,8 +54,14 @@ def read(path: Path) -> HolderLog:
         if values is not None:
             name, units = split_name_units(title)
             channels[name] = LogChannel(name, units, values)
-    return HolderLog(source=str(path), format="dens", start=start, time_s=clock - clock[0],
-                     channels=channels, metadata=metadata)
+    return HolderLog(
+        source=str(path),
+        format="dens",
+        start=start,
+        time_s=clock - clock[0],
+        channels=channels,
+        metadata=metadata,
+    )
 
 
 def _start(date_text: str, first_clock_s: float) -> datetime | None:

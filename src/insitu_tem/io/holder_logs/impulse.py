@@ -18,7 +18,12 @@ import numpy as np
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel, LogNote
 from insitu_tem.core.model import DataError
-from insitu_tem.io.holder_logs.units import clock_seconds, numeric_column, split_name_units, unwrap_midnight
+from insitu_tem.io.holder_logs.units import (
+    clock_seconds,
+    numeric_column,
+    split_name_units,
+    unwrap_midnight,
+)
 
 SUFFIXES = ("_Synchronized data.csv", "_Heat raw.csv")
 
@@ -43,8 +48,15 @@ def read(path: Path) -> HolderLog:
             name, units = _impulse_name_units(title, metadata)
             channels[name] = LogChannel(name, units, values)
     notes = tuple(_note(text, start, clock[0] - time_s[0]) for text in notes_text)
-    return HolderLog(source=str(path), format="impulse", start=start, time_s=time_s,
-                     channels=channels, notes=tuple(n for n in notes if n is not None), metadata=metadata)
+    return HolderLog(
+        source=str(path),
+        format="impulse",
+        start=start,
+        time_s=time_s,
+        channels=channels,
+        notes=tuple(n for n in notes if n is not None),
+        metadata=metadata,
+    )
 
 
 def _impulse_name_units(title: str, metadata: dict[str, str]) -> tuple[str, str]:
@@ -53,7 +65,7 @@ def _impulse_name_units(title: str, metadata: dict[str, str]) -> tuple[str, str]
         gas = metadata.get(name.split()[1], "") if len(name.split()) > 1 else ""
         return (f"% {gas} measured" if gas else name), "%"
     if name.startswith("Channel#"):
-        label = metadata.get(f"MassSpec channel {name[len('Channel#'):]}", "")
+        label = metadata.get(f"MassSpec channel {name[len('Channel#') :]}", "")
         return (f"mass spec {label}" if label else name), units
     if name.startswith("Temperature") and not units:
         return name, "°C"
@@ -101,8 +113,11 @@ def _note(text: str, start: datetime | None, start_clock: float) -> LogNote | No
         seconds = clock_seconds(stamp)
     except DataError:
         return None
-    origin = start_clock if start is None else (start - start.replace(hour=0, minute=0, second=0,
-                                                                       microsecond=0)).total_seconds()
+    origin = (
+        start_clock
+        if start is None
+        else (start - start.replace(hour=0, minute=0, second=0, microsecond=0)).total_seconds()
+    )
     offset = seconds - origin
     if offset < -43200:
         offset += 86400.0

@@ -16,14 +16,17 @@ from insitu_tem.core.holder_log import HolderLog, LogChannel, LogNote
 from insitu_tem.core.model import DataError
 from insitu_tem.io.holder_logs.units import SECONDS_PER, numeric_column, unit_symbol
 
+
 def read(path: Path) -> HolderLog:
     """Read one Protochips CSV (see the module docstring for the layout)."""
     with open(path, newline="", encoding="utf-8", errors="replace") as handle:
         rows = [[cell.strip() for cell in row] for row in csv.reader(handle) if row]
     header, body = rows[0], rows[1:]
     if len(header) < 3 or any(len(row) != len(header) for row in body):
-        raise DataError("is not a complete Protochips log (rows of unequal length); "
-                        "export the log again from the holder software")
+        raise DataError(
+            "is not a complete Protochips log (rows of unequal length); "
+            "export the log again from the holder software"
+        )
     metadata, data_rows = _split_header_rows(body)
     if len(data_rows) < 2:
         raise DataError("has no data rows; give a log recorded for at least two time stamps")
@@ -40,8 +43,16 @@ def read(path: Path) -> HolderLog:
         if values is not None:
             channels[name] = LogChannel(name, _channel_units(name, metadata), values)
     notes = tuple(LogNote(float(t), row[1]) for t, row in zip(time_s, data_rows) if row[1])
-    return HolderLog(source=str(path), format="protochips", start=_start(metadata), time_s=time_s,
-                     channels=channels, notes=notes, metadata=metadata)
+    return HolderLog(
+        source=str(path),
+        format="protochips",
+        start=_start(metadata),
+        time_s=time_s,
+        channels=channels,
+        notes=notes,
+        metadata=metadata,
+    )
+
 
 def _split_header_rows(body: list[list[str]]) -> tuple[dict[str, str], list[list[str]]]:
     metadata: dict[str, str] = {}
@@ -53,6 +64,7 @@ def _split_header_rows(body: list[list[str]]) -> tuple[dict[str, str], list[list
         metadata[key.strip()] = value.strip()
     return metadata, body[first_data:]
 
+
 def _channel_units(name: str, metadata: dict[str, str]) -> str:
     for key, value in metadata.items():
         if key.endswith(" units"):
@@ -60,6 +72,7 @@ def _channel_units(name: str, metadata: dict[str, str]) -> str:
             if name.lower().endswith(quantity.lower()):
                 return unit_symbol(value)
     return ""
+
 
 def _start(metadata: dict[str, str]) -> datetime | None:
     date = metadata.get("Date (yyyy.mm.dd)")
@@ -73,5 +86,6 @@ def _start(metadata: dict[str, str]) -> datetime | None:
             return datetime.strptime(f"{date} {clock}", "%Y.%m.%d %H:%M:%S")
         except ValueError:
             return None
+
 
 __all__ = ["read"]

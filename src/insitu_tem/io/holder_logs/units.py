@@ -10,14 +10,44 @@ import numpy as np
 from insitu_tem.core.model import DataError
 
 UNIT_SYMBOLS = {
-    "amps": "A", "amp": "A", "ampere": "A", "a": "A", "ma": "mA", "na": "nA", "µa": "µA", "ua": "µA",
-    "volts": "V", "volt": "V", "v": "V", "mv": "mV",
-    "ohms": "Ω", "ohm": "Ω", "ω": "Ω",
-    "degrees c": "°C", "degc": "°C", "c": "°C", "°c": "°C", "k": "K",
-    "mw": "mW", "w": "W", "mbar": "mbar", "bar": "bar", "pa": "Pa", "%": "%",
+    "amps": "A",
+    "amp": "A",
+    "ampere": "A",
+    "a": "A",
+    "ma": "mA",
+    "na": "nA",
+    "µa": "µA",
+    "ua": "µA",
+    "volts": "V",
+    "volt": "V",
+    "v": "V",
+    "mv": "mV",
+    "ohms": "Ω",
+    "ohm": "Ω",
+    "ω": "Ω",
+    "degrees c": "°C",
+    "degc": "°C",
+    "c": "°C",
+    "°c": "°C",
+    "k": "K",
+    "mw": "mW",
+    "w": "W",
+    "mbar": "mbar",
+    "bar": "bar",
+    "pa": "Pa",
+    "%": "%",
 }
-SECONDS_PER = {"ms": 1e-3, "milliseconds": 1e-3, "s": 1.0, "sec": 1.0, "seconds": 1.0,
-               "min": 60.0, "minutes": 60.0, "h": 3600.0, "hours": 3600.0}
+SECONDS_PER = {
+    "ms": 1e-3,
+    "milliseconds": 1e-3,
+    "s": 1.0,
+    "sec": 1.0,
+    "seconds": 1.0,
+    "min": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hours": 3600.0,
+}
 
 
 def unit_symbol(name: str) -> str:

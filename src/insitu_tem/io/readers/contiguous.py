@@ -28,7 +28,12 @@ class ContiguousFrames:
     """
 
     def __init__(self, path: str, offset: int, shape: tuple[int, ...], dtype) -> None:
-        self.path, self.offset, self.shape, self.dtype = str(path), int(offset), tuple(shape), np.dtype(dtype)
+        self.path, self.offset, self.shape, self.dtype = (
+            str(path),
+            int(offset),
+            tuple(shape),
+            np.dtype(dtype),
+        )
         self.ndim = len(self.shape)
         self._frame_shape = self.shape[-2:]
         self._frame_bytes = int(np.prod(self._frame_shape)) * self.dtype.itemsize
@@ -42,7 +47,9 @@ class ContiguousFrames:
         finally:
             os.close(fd)
         if got != len(buffer):
-            raise OSError(f"{os.path.basename(self.path)} is shorter than its header says (truncated file)")
+            raise OSError(
+                f"{os.path.basename(self.path)} is shorter than its header says (truncated file)"
+            )
         return np.frombuffer(buffer, dtype=self.dtype).reshape((count,) + self._frame_shape)
 
     def __getitem__(self, key) -> np.ndarray:

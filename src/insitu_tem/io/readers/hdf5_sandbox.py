@@ -29,10 +29,18 @@ def _check_target(folder: str, target: str, what: str, name: str, warnings: list
     (relative to the file's folder, or to the working directory)."""
     if target in (".", ""):
         return
-    if not (_inside(folder, folder, target) and (os.path.isabs(target) or _inside(folder, os.getcwd(), target)
-                                                 or not os.path.exists(os.path.join(os.getcwd(), target)))):
-        raise DataError(f"its {what} {name!r} points at {target!r} outside the file's folder; insitu-tem does not "
-                        "follow it — copy the data into one self-contained file")
+    if not (
+        _inside(folder, folder, target)
+        and (
+            os.path.isabs(target)
+            or _inside(folder, os.getcwd(), target)
+            or not os.path.exists(os.path.join(os.getcwd(), target))
+        )
+    ):
+        raise DataError(
+            f"its {what} {name!r} points at {target!r} outside the file's folder; insitu-tem does not "
+            "follow it — copy the data into one self-contained file"
+        )
     warnings.append(f"{what} {name!r} reads {target!r} from the same folder")
 
 
@@ -57,7 +65,9 @@ class _Survey:
 
         self.count += 1
         if self.count > MAX_OBJECTS:
-            raise DataError(f"holds more than {MAX_OBJECTS} HDF5 objects; it is not a microscope file insitu-tem reads")
+            raise DataError(
+                f"holds more than {MAX_OBJECTS} HDF5 objects; it is not a microscope file insitu-tem reads"
+            )
         if isinstance(link, h5py.ExternalLink):
             _check_target(self.folder, link.filename, "external link", name, self.warnings)
         elif isinstance(link, h5py.HardLink):
@@ -67,7 +77,9 @@ class _Survey:
 
     def _dataset(self, name: str, dataset) -> None:
         for entry in dataset.external or ():
-            _check_target(self.folder, os.fsdecode(entry[0]), "external raw storage of", name, self.warnings)
+            _check_target(
+                self.folder, os.fsdecode(entry[0]), "external raw storage of", name, self.warnings
+            )
         if dataset.is_virtual:
             for source in dataset.virtual_sources():
                 _check_target(self.folder, source.file_name, "virtual dataset", name, self.warnings)
@@ -78,7 +90,9 @@ class _Survey:
             chunks = dataset.chunks or shape[-2:]
             self.total = total
             self.frame = int(np.prod(chunks, dtype=np.float64)) * itemsize if shape else itemsize
-            self.compressed = dataset.compression is not None or dataset.id.get_storage_size() < total
+            self.compressed = (
+                dataset.compression is not None or dataset.id.get_storage_size() < total
+            )
 
 
 def inspect_hdf5(path: Path) -> tuple[int, int, bool, tuple[str, ...]]:

@@ -18,7 +18,11 @@ def memory_budget() -> int:
     """Bytes of decoded data one load may hold in memory: half of the smaller of physical
     memory and this process's address-space limit."""
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-    available = total_memory_bytes() if limit in (resource.RLIM_INFINITY, -1) else min(limit, total_memory_bytes())
+    available = (
+        total_memory_bytes()
+        if limit in (resource.RLIM_INFINITY, -1)
+        else min(limit, total_memory_bytes())
+    )
     return int(available) // 2
 
 

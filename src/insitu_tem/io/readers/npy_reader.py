@@ -13,14 +13,19 @@ from insitu_tem.io.readers.imports import locked_import
 from insitu_tem.io.readers.raw import RawAxis, RawSignal
 
 _NAMES = {1: ("E",), 2: ("y", "x"), 3: ("t", "y", "x"), 4: ("scan_y", "scan_x", "ky", "kx")}
-_HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+_HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
 
 
 def _header(path: Path) -> tuple[tuple[int, ...], bool, np.dtype, int]:
     with open(path, "rb") as stream:
         version = np.lib.format.read_magic(stream)
         if version not in _HEADER_READERS:
-            raise DataError(f"is a .npy file of format version {version}; save it with numpy's default format")
+            raise DataError(
+                f"is a .npy file of format version {version}; save it with numpy's default format"
+            )
         shape, fortran, dtype = _HEADER_READERS[version](stream)
         return tuple(shape), bool(fortran), dtype, stream.tell()
 
@@ -28,7 +33,9 @@ def _header(path: Path) -> tuple[tuple[int, ...], bool, np.dtype, int]:
 def _lazy(path: Path, shape: tuple[int, ...], dtype: np.dtype, offset: int):
     da = locked_import("dask.array")
     frames = (int(np.prod(shape[:-2])),) + shape[-2:]
-    stack = da.from_array(ContiguousFrames(str(path), offset, frames, dtype), chunks=(1,) + shape[-2:], asarray=False)
+    stack = da.from_array(
+        ContiguousFrames(str(path), offset, frames, dtype), chunks=(1,) + shape[-2:], asarray=False
+    )
     return stack.reshape(shape)
 
 
@@ -42,12 +49,16 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     if len(shape) not in _NAMES:
         raise DataError(f"array has {len(shape)} dimensions; insitu-tem reads 1-D to 4-D arrays")
     if dtype.hasobject:
-        raise DataError("holds Python objects (a pickled array); insitu-tem never unpickles files — save numbers")
+        raise DataError(
+            "holds Python objects (a pickled array); insitu-tem never unpickles files — save numbers"
+        )
     if lazy and len(shape) >= 3 and not fortran:
         array = _lazy(path, shape, dtype, offset)
     else:
         array = np.load(str(path), allow_pickle=False)
     n_signal = 1 if len(shape) == 1 else 2
-    axes = tuple(RawAxis(name, size, navigate=i < len(shape) - n_signal)
-                 for i, (name, size) in enumerate(zip(_NAMES[len(shape)], shape)))
+    axes = tuple(
+        RawAxis(name, size, navigate=i < len(shape) - n_signal)
+        for i, (name, size) in enumerate(zip(_NAMES[len(shape)], shape))
+    )
     return [RawSignal(array, axes, path.stem, "", {"title": path.stem})]

@@ -44,12 +44,19 @@ class SpectrumImage:
 
 def _is_eds_cube(signal: dict) -> bool:
     axes = signal["axes"]
-    return np.ndim(signal["data"]) == 3 and not axes[-1].get("navigate", True) and all(a.get("navigate", False) for a in axes[:2])
+    return (
+        np.ndim(signal["data"]) == 3
+        and not axes[-1].get("navigate", True)
+        and all(a.get("navigate", False) for a in axes[:2])
+    )
 
 
 def _energies(axis: dict) -> np.ndarray:
     factor = 1000.0 if str(axis.get("units", "keV")).strip().lower() == "kev" else 1.0
-    return (float(axis.get("offset", 0.0)) + float(axis.get("scale", 1.0)) * np.arange(int(axis["size"]))) * factor
+    return (
+        float(axis.get("offset", 0.0))
+        + float(axis.get("scale", 1.0)) * np.arange(int(axis["size"]))
+    ) * factor
 
 
 def _pixel(axis: dict) -> tuple[float, str]:
@@ -70,19 +77,30 @@ def read_spectrum_image(path: str | Path) -> SpectrumImage:
         raise DataError("no such file; check the path")
     plugin = PLUGINS.get(path.suffix.lower())
     if plugin is None:
-        raise DataError(f"unsupported EDS file {path.suffix!r}; open a Bruker .bcf, Velox .emd or HyperSpy .hspy")
+        raise DataError(
+            f"unsupported EDS file {path.suffix!r}; open a Bruker .bcf, Velox .emd or HyperSpy .hspy"
+        )
     try:
         signals = import_module(f"rsciio.{plugin}").file_reader(str(path))
     except Exception as error:  # noqa: BLE001 - readers raise anything on corrupt files
-        raise DataError(f"cannot be read ({type(error).__name__}); re-export or copy it again") from error
+        raise DataError(
+            f"cannot be read ({type(error).__name__}); re-export or copy it again"
+        ) from error
     cubes = [s for s in signals if _is_eds_cube(s)]
     if not cubes:
-        raise DataError("holds no EDS spectrum image; open a file with a spectrum image (e.g. Bruker .bcf)")
+        raise DataError(
+            "holds no EDS spectrum image; open a file with a spectrum image (e.g. Bruker .bcf)"
+        )
     cube = cubes[0]
     images = [s for s in signals if np.ndim(s["data"]) == 2]
     metadata = cube.get("metadata", {})
     elements = tuple(metadata.get("Sample", {}).get("elements", ()) or ())
     beam = metadata.get("Acquisition_instrument", {}).get("TEM", {}).get("beam_energy")
-    return SpectrumImage(np.asarray(cube["data"]), _energies(cube["axes"][-1]),
-                         np.asarray(images[0]["data"], np.float32) if images else None, elements,
-                         *_pixel(cube["axes"][1]), float(beam) if beam else None)
+    return SpectrumImage(
+        np.asarray(cube["data"]),
+        _energies(cube["axes"][-1]),
+        np.asarray(images[0]["data"], np.float32) if images else None,
+        elements,
+        *_pixel(cube["axes"][1]),
+        float(beam) if beam else None,
+    )

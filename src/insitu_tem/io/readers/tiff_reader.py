@@ -28,7 +28,10 @@ def _imagej_calibration(tif: tifffile.TiffFile) -> dict[str, Any]:
     meta = tif.imagej_metadata or {}
     page = tif.pages.first
     tag = page.tags.get("XResolution")
-    calibration: dict[str, Any] = {"units": str(meta.get("unit", "")), "finterval": meta.get("finterval")}
+    calibration: dict[str, Any] = {
+        "units": str(meta.get("unit", "")),
+        "finterval": meta.get("finterval"),
+    }
     if tag is not None:
         numerator, denominator = tag.value
         if numerator:
@@ -52,7 +55,9 @@ def _ome_calibration(tif: tifffile.TiffFile) -> dict[str, Any]:
 
 def _fei_calibration(tif: tifffile.TiffFile) -> dict[str, Any]:
     meta = tif.fei_metadata or {}
-    width = (meta.get("Scan") or {}).get("PixelWidth") or (meta.get("EScan") or {}).get("PixelWidth")
+    width = (meta.get("Scan") or {}).get("PixelWidth") or (meta.get("EScan") or {}).get(
+        "PixelWidth"
+    )
     if not width:
         return {}
     calibration: dict[str, Any] = {"scale": float(width), "units": "m"}
@@ -78,7 +83,9 @@ def _series_array(tif: tifffile.TiffFile, path: Path, *, lazy: bool) -> Any:
     contiguous = series.dataoffset is not None and not series.keyframe.is_tiled
     if contiguous and lazy and len(shape) >= 3 and series.axes[-1] != "S":
         frames = (int(np.prod(shape[:-2])),) + shape[-2:]
-        return _as_dask(ContiguousFrames(str(path), series.dataoffset, frames, series.dtype)).reshape(shape)
+        return _as_dask(
+            ContiguousFrames(str(path), series.dataoffset, frames, series.dtype)
+        ).reshape(shape)
     if lazy and len(shape) > 2:
         return _pages_as_dask(path, shape, series.dtype)
     return series.asarray()
@@ -101,20 +108,34 @@ def _pages_as_dask(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> Any:
         with tifffile.TiffFile(str(path)) as tif:
             return tif.pages[index].asarray()
 
-    frames = [da.from_delayed(delayed(read_page)(i), frame_shape, dtype=dtype) for i in range(n_frames)]
+    frames = [
+        da.from_delayed(delayed(read_page)(i), frame_shape, dtype=dtype) for i in range(n_frames)
+    ]
     return da.stack(frames).reshape(shape)
 
 
-def _axes_for(series_axes: str, shape: tuple[int, ...], calibration: dict[str, Any]) -> tuple[RawAxis, ...]:
+def _axes_for(
+    series_axes: str, shape: tuple[int, ...], calibration: dict[str, Any]
+) -> tuple[RawAxis, ...]:
     axes = []
     for letter, size in zip(series_axes, shape):
         if letter in "YX":
-            axes.append(RawAxis(letter.lower(), size, calibration.get("scale", 1.0), 0.0,
-                                calibration.get("units", ""), navigate=False))
+            axes.append(
+                RawAxis(
+                    letter.lower(),
+                    size,
+                    calibration.get("scale", 1.0),
+                    0.0,
+                    calibration.get("units", ""),
+                    navigate=False,
+                )
+            )
         elif letter == "S":
             axes.append(RawAxis("rgb", size, navigate=False))
         elif letter == "T" and calibration.get("finterval"):
-            axes.append(RawAxis("t", size, float(calibration["finterval"]), 0.0, "s", navigate=True))
+            axes.append(
+                RawAxis("t", size, float(calibration["finterval"]), 0.0, "s", navigate=True)
+            )
         else:
             axes.append(RawAxis(letter.lower(), size, navigate=True))
     return tuple(axes)
@@ -141,7 +162,15 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     if "beam_energy_kV" in calibration:
         metadata["beam_energy_kV"] = calibration["beam_energy_kV"]
     signal_type = "time_series" if "T" in series_axes else ""
-    return [RawSignal(array, _axes_for(series_axes, array.shape, calibration), path.stem, signal_type, metadata)]
+    return [
+        RawSignal(
+            array,
+            _axes_for(series_axes, array.shape, calibration),
+            path.stem,
+            signal_type,
+            metadata,
+        )
+    ]
 
 
 def numbered_frames(folder: Path) -> list[Path]:
@@ -158,7 +187,9 @@ def read_folder(folder: Path, *, lazy: bool) -> list[RawSignal]:
     da = locked_import("dask.array")
     files = numbered_frames(folder)
     if not files:
-        raise DataError("folder holds no .tif/.tiff frames; open a file, or a folder of numbered TIFF frames")
+        raise DataError(
+            "folder holds no .tif/.tiff frames; open a file, or a folder of numbered TIFF frames"
+        )
     first = read(files[0], lazy=False)[0]
     frame_shape, dtype = first.array.shape, first.array.dtype
     if lazy:
@@ -167,7 +198,9 @@ def read_folder(folder: Path, *, lazy: bool) -> list[RawSignal]:
     else:
         stack = np.stack([_checked_frame(p, frame_shape, dtype) for p in files])
     axes = (RawAxis("t", len(files), navigate=True),) + first.axes
-    return [RawSignal(stack, axes, folder.name, "time_series", dict(first.metadata, title=folder.name))]
+    return [
+        RawSignal(stack, axes, folder.name, "time_series", dict(first.metadata, title=folder.name))
+    ]
 
 
 def _checked_frame(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:

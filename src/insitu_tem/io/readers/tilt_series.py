@@ -81,7 +81,9 @@ def read_tilt_file(path: Path) -> np.ndarray:
     try:
         angles = np.array([float(v) for v in values])
     except ValueError as error:
-        raise DataError(f"{path.name} holds a non-number ({error}); one tilt angle per line, in degrees") from error
+        raise DataError(
+            f"{path.name} holds a non-number ({error}); one tilt angle per line, in degrees"
+        ) from error
     if angles.size == 0:
         raise DataError(f"{path.name} holds no tilt angles; one angle per line, in degrees")
     return angles
@@ -93,7 +95,9 @@ def parse_tilts(text: str) -> np.ndarray:
         try:
             start, stop, step = (float(v) for v in text.split(":"))
         except ValueError as error:
-            raise DataError(f"--tilts {text!r}: give START:STOP:STEP in degrees, e.g. -60:60:5") from error
+            raise DataError(
+                f"--tilts {text!r}: give START:STOP:STEP in degrees, e.g. -60:60:5"
+            ) from error
         if step == 0:
             raise DataError("--tilts: STEP must not be 0")
         return np.arange(start, stop + step / 2, step)
@@ -101,7 +105,10 @@ def parse_tilts(text: str) -> np.ndarray:
 
 
 def _beside(path: Path) -> np.ndarray | None:
-    for candidate in [path.with_suffix(s) for s in TILT_FILE_SUFFIXES] + [Path(str(path) + ".mdoc"), path.with_suffix(".mdoc")]:
+    for candidate in [path.with_suffix(s) for s in TILT_FILE_SUFFIXES] + [
+        Path(str(path) + ".mdoc"),
+        path.with_suffix(".mdoc"),
+    ]:
         if candidate.is_file():
             return read_tilt_file(candidate)
     return None
@@ -110,13 +117,26 @@ def _beside(path: Path) -> np.ndarray | None:
 def _signals(path: Path) -> list[dict]:
     from importlib import import_module
 
-    plugin = {".bcf": "bruker", ".emd": "emd", ".dm3": "digitalmicrograph", ".dm4": "digitalmicrograph",
-              ".tif": "tiff", ".tiff": "tiff", ".mrc": "mrc", ".ali": "mrc", ".st": "mrc", ".mrcs": "mrc",
-              ".hspy": "hspy", ".hdf5": "hspy"}[path.suffix.lower()]
+    plugin = {
+        ".bcf": "bruker",
+        ".emd": "emd",
+        ".dm3": "digitalmicrograph",
+        ".dm4": "digitalmicrograph",
+        ".tif": "tiff",
+        ".tiff": "tiff",
+        ".mrc": "mrc",
+        ".ali": "mrc",
+        ".st": "mrc",
+        ".mrcs": "mrc",
+        ".hspy": "hspy",
+        ".hdf5": "hspy",
+    }[path.suffix.lower()]
     try:
         return import_module(f"rsciio.{plugin}").file_reader(str(path))
     except Exception as error:  # noqa: BLE001 - readers raise anything on corrupt files
-        raise DataError(f"{path.name}: cannot be read ({type(error).__name__}); re-export or copy it again") from error
+        raise DataError(
+            f"{path.name}: cannot be read ({type(error).__name__}); re-export or copy it again"
+        ) from error
 
 
 def _scale(signal: dict) -> tuple[float, str]:
@@ -132,15 +152,25 @@ def _read_stack(path: Path, tilts: np.ndarray | None) -> TiltSeries:
     signal = _signals(path)[0]
     data = np.asarray(signal["data"], dtype=np.float32)
     if data.ndim != 3:
-        raise DataError(f"{path.name} holds a {data.ndim}-D signal; a tilt series is a stack of images")
+        raise DataError(
+            f"{path.name} holds a {data.ndim}-D signal; a tilt series is a stack of images"
+        )
     nav = signal["axes"][0]
     if tilts is None and str(nav.get("units") or "").strip().lower() in _DEGREE_UNITS:
-        tilts = np.asarray(nav["axis"], float) if "axis" in nav else nav.get("offset", 0.0) + nav.get("scale", 1.0) * np.arange(data.shape[0])
+        tilts = (
+            np.asarray(nav["axis"], float)
+            if "axis" in nav
+            else nav.get("offset", 0.0) + nav.get("scale", 1.0) * np.arange(data.shape[0])
+        )
     tilts = _beside(path) if tilts is None else tilts
     if tilts is None:
-        raise DataError(f"{path.name}: no tilt angles found; put a .rawtlt beside it or give --tilts START:STOP:STEP")
+        raise DataError(
+            f"{path.name}: no tilt angles found; put a .rawtlt beside it or give --tilts START:STOP:STEP"
+        )
     title = str(signal.get("metadata", {}).get("General", {}).get("title") or "") or "HAADF"
-    return _series({title: data}, np.asarray(tilts, float), *_scale(signal), source=path, files=(str(path),))
+    return _series(
+        {title: data}, np.asarray(tilts, float), *_scale(signal), source=path, files=(str(path),)
+    )
 
 
 def _series(channels, tilts, pixel_size, units, *, source, files, notes=()) -> TiltSeries:
@@ -149,7 +179,15 @@ def _series(channels, tilts, pixel_size, units, *, source, files, notes=()) -> T
         raise DataError(f"{tilts.size} tilt angles for {n} images; give one angle per image")
     order = np.argsort(tilts, kind="stable")
     channels = {k: np.ascontiguousarray(v[order]) for k, v in channels.items()}
-    return TiltSeries(channels, tilts[order], pixel_size, units, str(source), tuple(np.asarray(files)[order]) if len(files) == n else tuple(files), tuple(notes))
+    return TiltSeries(
+        channels,
+        tilts[order],
+        pixel_size,
+        units,
+        str(source),
+        tuple(np.asarray(files)[order]) if len(files) == n else tuple(files),
+        tuple(notes),
+    )
 
 
 SpectrumMaps = Callable[[np.ndarray, np.ndarray], dict]
@@ -157,26 +195,36 @@ SpectrumMaps = Callable[[np.ndarray, np.ndarray], dict]
 
 def angle_from_metadata(signal: dict) -> float | None:
     """Stage α tilt of a signal, degrees: HyperSpy's ``Stage.tilt_alpha`` (DM, Velox, Bruker) or Velox's ``AlphaTilt`` (rad)."""
-    stage = signal.get("metadata", {}).get("Acquisition_instrument", {}).get("TEM", {}).get("Stage", {})
+    stage = (
+        signal.get("metadata", {}).get("Acquisition_instrument", {}).get("TEM", {}).get("Stage", {})
+    )
     if "tilt_alpha" in stage:
         return float(stage["tilt_alpha"])
     alpha = signal.get("original_metadata", {}).get("Stage", {}).get("AlphaTilt")
     return float(np.rad2deg(float(alpha))) if alpha is not None else None
 
 
-def _per_tilt(path: Path, spectrum_maps: SpectrumMaps | None) -> tuple[dict[str, np.ndarray], float, str, float | None]:
+def _per_tilt(
+    path: Path, spectrum_maps: SpectrumMaps | None
+) -> tuple[dict[str, np.ndarray], float, str, float | None]:
     signals = _signals(path)
     images = [s for s in signals if np.ndim(s["data"]) == 2]
-    cubes = [s for s in signals if np.ndim(s["data"]) == 3 and not s["axes"][-1].get("navigate", True)]
+    cubes = [
+        s for s in signals if np.ndim(s["data"]) == 3 and not s["axes"][-1].get("navigate", True)
+    ]
     out = {}
     if images:
         out["HAADF"] = np.asarray(images[0]["data"], dtype=np.float32)
     if spectrum_maps is not None:
         if not cubes:
-            raise DataError(f"{path.name} holds no spectrum image; element maps need EDS data in every file")
+            raise DataError(
+                f"{path.name} holds no spectrum image; element maps need EDS data in every file"
+            )
         energy = cubes[0]["axes"][-1]
         factor = 1000.0 if str(energy.get("units", "keV")).lower() == "kev" else 1.0
-        energies = (energy.get("offset", 0.0) + energy.get("scale", 1.0) * np.arange(energy["size"])) * factor
+        energies = (
+            energy.get("offset", 0.0) + energy.get("scale", 1.0) * np.arange(energy["size"])
+        ) * factor
         out.update(spectrum_maps(np.asarray(cubes[0]["data"]), energies))
     if not out:
         raise DataError(f"{path.name} holds no image; each per-tilt file needs a HAADF image")
@@ -184,10 +232,14 @@ def _per_tilt(path: Path, spectrum_maps: SpectrumMaps | None) -> tuple[dict[str,
     return out, *_scale(first), angle_from_metadata(first)
 
 
-def _read_folder(path: Path, spectrum_maps: SpectrumMaps | None, progress: Callable[[float, str], None] | None) -> TiltSeries:
+def _read_folder(
+    path: Path, spectrum_maps: SpectrumMaps | None, progress: Callable[[float, str], None] | None
+) -> TiltSeries:
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in FILE_SUFFIXES)
     if len(files) < 2:
-        raise DataError("holds fewer than two per-tilt files (e.g. -40.bcf, 35.bcf); open a tilt series")
+        raise DataError(
+            "holds fewer than two per-tilt files (e.g. -40.bcf, 35.bcf); open a tilt series"
+        )
     per_tilt = []
     for k, file in enumerate(files):
         per_tilt.append(_per_tilt(file, spectrum_maps))
@@ -196,10 +248,19 @@ def _read_folder(path: Path, spectrum_maps: SpectrumMaps | None, progress: Calla
     names = list(per_tilt[0][0])
     shapes = {c[0][n].shape for c in per_tilt for n in names if n in c[0]}
     if len(shapes) != 1 or any(set(c[0]) != set(names) for c in per_tilt):
-        raise DataError("per-tilt files differ in image size or content; a tilt series needs identical acquisitions")
+        raise DataError(
+            "per-tilt files differ in image size or content; a tilt series needs identical acquisitions"
+        )
     channels = {n: np.stack([c[0][n] for c in per_tilt]) for n in names}
     tilts = _folder_tilts(files, [c[3] for c in per_tilt])
-    return _series(channels, tilts, per_tilt[0][1], per_tilt[0][2], source=path, files=tuple(str(f) for f in files))
+    return _series(
+        channels,
+        tilts,
+        per_tilt[0][1],
+        per_tilt[0][2],
+        source=path,
+        files=tuple(str(f) for f in files),
+    )
 
 
 def _folder_tilts(files: list[Path], from_metadata: list[float | None]) -> np.ndarray:
@@ -209,8 +270,10 @@ def _folder_tilts(files: list[Path], from_metadata: list[float | None]) -> np.nd
         return np.array(named, dtype=float)
     if None not in from_metadata and len(set(from_metadata)) == len(from_metadata):
         return np.array(from_metadata, dtype=float)
-    raise DataError("has files that neither their names nor their stage tilt tell apart; name them by angle "
-                    "(e.g. -40.tif) or give --tilts")
+    raise DataError(
+        "has files that neither their names nor their stage tilt tell apart; name them by angle "
+        "(e.g. -40.tif) or give --tilts"
+    )
 
 
 def load_tilt_series(
@@ -252,10 +315,18 @@ def load_tilt_series(
     if path.is_dir():
         series = _read_folder(path, spectrum_maps, progress)
         if tilts is not None:
-            series = _series(series.channels, np.asarray(tilts, float), series.pixel_size, series.units,
-                             source=path, files=series.files)
+            series = _series(
+                series.channels,
+                np.asarray(tilts, float),
+                series.pixel_size,
+                series.units,
+                source=path,
+                files=series.files,
+            )
         return series
     if path.suffix.lower() in STACK_SUFFIXES:
         return _read_stack(path, tilts)
-    raise DataError(f"unsupported tilt-series file {path.suffix!r}; open an .mrc/.ali (with .rawtlt), .hspy, "
-                    ".mdoc, or a folder of per-tilt files named by angle")
+    raise DataError(
+        f"unsupported tilt-series file {path.suffix!r}; open an .mrc/.ali (with .rawtlt), .hspy, "
+        ".mdoc, or a folder of per-tilt files named by angle"
+    )

@@ -40,12 +40,18 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
         frames.append(np.frombuffer(frame, dtype=np.uint8).reshape(rows, cols))
         if len(frames) * rows * cols > budget:
             reader.close()
-            raise DataError(f"decodes to more than {human(budget)} of frames ({cols} × {rows} px); "
-                            "export a shorter clip or the original data")
+            raise DataError(
+                f"decodes to more than {human(budget)} of frames ({cols} × {rows} px); "
+                "export a shorter clip or the original data"
+            )
     if not frames:
         raise DataError("video holds no decodable frames; re-export it or open the original data")
     stack = np.stack(frames)
     fps = float(meta.get("fps") or 0.0)
-    time_axis = RawAxis("t", len(frames), 1.0 / fps, 0.0, "s", True) if fps > 0 else RawAxis("t", len(frames), navigate=True)
+    time_axis = (
+        RawAxis("t", len(frames), 1.0 / fps, 0.0, "s", True)
+        if fps > 0
+        else RawAxis("t", len(frames), navigate=True)
+    )
     axes = (time_axis, RawAxis("y", rows), RawAxis("x", cols))
     return [RawSignal(stack, axes, path.stem, "time_series", {"title": path.stem, "fps": fps})]

@@ -19,11 +19,18 @@ from insitu_tem.workflows.across_front import AcrossFront
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
-PLOTTED = (("W_O23_shift", "W O2,3 shift (eV)"), ("Li_K_intensity", "Li K (counts)"),
-           ("lattice_strain", "lattice strain"), ("crystalline", "crystalline"))
+PLOTTED = (
+    ("W_O23_shift", "W O2,3 shift (eV)"),
+    ("Li_K_intensity", "Li K (counts)"),
+    ("lattice_strain", "lattice strain"),
+    ("crystalline", "crystalline"),
+)
 
-STEP_TEXT = {"drift": "Measuring drift for the front track…", "front": "Tracking the front…",
-             "across": "Across the front…"}
+STEP_TEXT = {
+    "drift": "Measuring drift for the front track…",
+    "front": "Tracking the front…",
+    "across": "Across the front…",
+}
 
 
 class AcrossPanel(QWidget):
@@ -33,7 +40,9 @@ class AcrossPanel(QWidget):
     role = "across"
     computed = Signal(object)
 
-    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(
+        self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None
+    ) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.result: AcrossFront | None = None
@@ -65,17 +74,23 @@ class AcrossPanel(QWidget):
         if session.result_status("across") == "current":
             self.show_result(AcrossFront.from_result(session.result("across")))
             return
-        step = across_front if session.result("front") is not None else (
-            front if session.result("drift") is not None else drift)
+        step = (
+            across_front
+            if session.result("front") is not None
+            else (front if session.result("drift") is not None else drift)
+        )
         try:
             job = step.prepare(session)
         except DataError as error:
             self.status.setText(f"Across the front: {error}")
             return
         self.status.setText(STEP_TEXT[job.name])
-        self.tasks.submit(lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
-                          key="across", on_result=lambda result: self._store(job.name, result),
-                          description=STEP_TEXT[job.name])
+        self.tasks.submit(
+            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+            key="across",
+            on_result=lambda result: self._store(job.name, result),
+            description=STEP_TEXT[job.name],
+        )
 
     def _store(self, name: str, result) -> None:
         self.state.session.store_result(name, result)
@@ -106,11 +121,19 @@ class AcrossPanel(QWidget):
                 continue
             plot = self.plots.addPlot(row=len(self._plot_items), col=0)
             plot.setLabel("left", label)
-            plot.plot(result.distance_nm, values, pen=pg.mkPen("#ffcc33", width=1.5), symbol="o", symbolSize=4)
+            plot.plot(
+                result.distance_nm,
+                values,
+                pen=pg.mkPen("#ffcc33", width=1.5),
+                symbol="o",
+                symbolSize=4,
+            )
             errors = result.columns.get(f"{name}_stderr")
             if errors is not None:
                 plot.addItem(pg.ErrorBarItem(x=result.distance_nm, y=values, height=2 * errors))
-            plot.addItem(pg.InfiniteLine(0.0, pen=pg.mkPen("#d62728", style=pg.QtCore.Qt.PenStyle.DashLine)))
+            plot.addItem(
+                pg.InfiniteLine(0.0, pen=pg.mkPen("#d62728", style=pg.QtCore.Qt.PenStyle.DashLine))
+            )
             cursor = pg.InfiniteLine(pen=pg.mkPen("#00e5ff"))
             plot.addItem(cursor)
             self.cursors.append(cursor)

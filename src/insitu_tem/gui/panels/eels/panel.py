@@ -10,12 +10,28 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from insitu_tem.analysis.eels import (
-    EDGES, MODELS, EdgeAnalysis, LowLoss, analyse_edge, analyse_low_loss, auto_background_window,
-    default_signal_window, edges_in_range,
+    EDGES,
+    MODELS,
+    EdgeAnalysis,
+    LowLoss,
+    analyse_edge,
+    analyse_low_loss,
+    auto_background_window,
+    default_signal_window,
+    edges_in_range,
 )
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
@@ -62,7 +78,9 @@ def default_edge(energy: Axis) -> str | None:
 
 def params_for_edge(edge: str, energy: Axis, *, model: str, reference: int) -> EelsParams:
     """Parameters with the automatic windows of ``edge`` on ``energy``."""
-    return EelsParams(edge, auto_background_window(edge, energy), default_signal_window(edge), model, reference)
+    return EelsParams(
+        edge, auto_background_window(edge, energy), default_signal_window(edge), model, reference
+    )
 
 
 class EelsPanel(QWidget):
@@ -77,7 +95,9 @@ class EelsPanel(QWidget):
     role = "eels"
     analysis_finished = Signal()
 
-    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(
+        self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None
+    ) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.dataset: Dataset | None = None
@@ -120,8 +140,17 @@ class EelsPanel(QWidget):
         self.aligned_check.setChecked(True)
         self.log_check = QCheckBox("Log")
         self.controls = QHBoxLayout()
-        for widget in (QLabel("Edge"), self.edge_combo, QLabel("Background"), self.model_combo, self.reference_spin,
-                       self.use_current_button, self.load_reference_button, self.aligned_check, self.log_check):
+        for widget in (
+            QLabel("Edge"),
+            self.edge_combo,
+            QLabel("Background"),
+            self.model_combo,
+            self.reference_spin,
+            self.use_current_button,
+            self.load_reference_button,
+            self.aligned_check,
+            self.log_check,
+        ):
             self.controls.addWidget(widget)
         self.controls.addStretch(1)
 
@@ -130,16 +159,26 @@ class EelsPanel(QWidget):
         self.profiles.index_picked.connect(self.state.set_scan_index)
         self.state.scan_index_changed.connect(self._show_spectrum)
         self.edge_combo.activated.connect(self._on_edge_chosen)
-        self.model_combo.activated.connect(lambda _: self._change(replace(self.params, model=self.model_combo.currentText()),
-                                                                  "Background model"))
-        self.reference_spin.valueChanged.connect(lambda value: self._change(replace(self.params, reference=value),
-                                                                            "Reference spectrum"))
+        self.model_combo.activated.connect(
+            lambda _: self._change(
+                replace(self.params, model=self.model_combo.currentText()), "Background model"
+            )
+        )
+        self.reference_spin.valueChanged.connect(
+            lambda value: self._change(replace(self.params, reference=value), "Reference spectrum")
+        )
         self.use_current_button.clicked.connect(lambda: self.reference_spin.setValue(self._index()))
         self.load_reference_button.clicked.connect(self._load_reference_dialog)
         self.plot.background_window_changed.connect(
-            lambda low, high: self._change(replace(self.params, background_window=(low, high)), "Move background window"))
+            lambda low, high: self._change(
+                replace(self.params, background_window=(low, high)), "Move background window"
+            )
+        )
         self.plot.signal_window_changed.connect(
-            lambda low, high: self._change(replace(self.params, signal_window=(low, high)), "Move signal window"))
+            lambda low, high: self._change(
+                replace(self.params, signal_window=(low, high)), "Move signal window"
+            )
+        )
         self.plot.cursor_moved.connect(self._on_cursor)
         self.aligned_check.toggled.connect(lambda _: self._show_spectrum(self._index()))
         self.log_check.toggled.connect(self._set_log)
@@ -151,16 +190,32 @@ class EelsPanel(QWidget):
     def project_state(self) -> dict:
         """Edge, windows (eV), background model, reference spectrum and the aligned display."""
         p = self.params
-        return {"edge": p.edge, "background_window": p.background_window, "signal_window": p.signal_window,
-                "model": p.model, "reference": p.reference, "aligned": self.aligned_check.isChecked()}
+        return {
+            "edge": p.edge,
+            "background_window": p.background_window,
+            "signal_window": p.signal_window,
+            "model": p.model,
+            "reference": p.reference,
+            "aligned": self.aligned_check.isChecked(),
+        }
 
     def restore_project_state(self, saved: dict) -> None:
         """Show what was saved: parameters from the panel state, log scale from the session's view."""
-        windows = {k: tuple(saved[k]) if saved.get(k) else None for k in ("background_window", "signal_window")}
+        windows = {
+            k: tuple(saved[k]) if saved.get(k) else None
+            for k in ("background_window", "signal_window")
+        }
         self.aligned_check.setChecked(bool(saved.get("aligned", True)))
         self.log_check.setChecked(bool(self.state.view("eels.log")))
-        self.set_params(EelsParams(saved.get("edge"), windows["background_window"], windows["signal_window"],
-                                   saved.get("model", "power_law"), int(saved.get("reference", 0))))
+        self.set_params(
+            EelsParams(
+                saved.get("edge"),
+                windows["background_window"],
+                windows["signal_window"],
+                saved.get("model", "power_law"),
+                int(saved.get("reference", 0)),
+            )
+        )
 
     @property
     def energy(self) -> Axis | None:
@@ -173,7 +228,12 @@ class EelsPanel(QWidget):
         """Show a spectrum, line scan or spectrum image and start its analysis."""
         if self._edge_task is not None:
             self.tasks.cancel(self._edge_task)
-        self.dataset, self.low_loss, self.edge_result, self.reference_spectrum = dataset, None, None, None
+        self.dataset, self.low_loss, self.edge_result, self.reference_spectrum = (
+            dataset,
+            None,
+            None,
+            None,
+        )
         nav = dataset.navigation_axes
         self.navigator.set_axis(nav[0] if len(nav) == 1 else Axis("position", dataset.n_items))
         self.reference_spin.blockSignals(True)
@@ -182,17 +242,27 @@ class EelsPanel(QWidget):
         self.reference_spin.blockSignals(False)
         energy = self.energy
         edge = default_edge(energy) if energy.units == "eV" else None
-        self.set_params(params_for_edge(edge, energy, model="power_law", reference=0) if edge else EelsParams())
-        self.plot.setLabel("bottom", "Energy loss" if energy.units == "eV" else "Channel", units=energy.units)
+        self.set_params(
+            params_for_edge(edge, energy, model="power_law", reference=0) if edge else EelsParams()
+        )
+        self.plot.setLabel(
+            "bottom", "Energy loss" if energy.units == "eV" else "Channel", units=energy.units
+        )
         self.profiles.clear()
         self._show_spectrum(self._index())
         self.plot.autoRange()
         if energy.units != "eV":
-            self.readout.setText("No energy calibration: set one (Edit ▸ Set Calibration) to analyse")
+            self.readout.setText(
+                "No energy calibration: set one (Edit ▸ Set Calibration) to analyse"
+            )
             return
         array = dataset.array
-        self.tasks.submit(lambda: analyse_low_loss(np.asarray(array), energy), key="eels-lowloss",
-                          on_result=self._on_low_loss, description="EELS: zero-loss peak")
+        self.tasks.submit(
+            lambda: analyse_low_loss(np.asarray(array), energy),
+            key="eels-lowloss",
+            on_result=self._on_low_loss,
+            description="EELS: zero-loss peak",
+        )
 
     def set_params(self, params: EelsParams) -> None:
         """Apply parameters (no undo entry) and recompute the edge analysis."""
@@ -216,13 +286,18 @@ class EelsPanel(QWidget):
     def _on_edge_chosen(self, _row: int) -> None:
         edge = self.edge_combo.currentData()
         if edge is None or self.energy is None:
-            self._change(EelsParams(model=self.params.model, reference=self.params.reference), "No edge")
+            self._change(
+                EelsParams(model=self.params.model, reference=self.params.reference), "No edge"
+            )
             return
         self.edge_combo.setCurrentIndex(max(self.edge_combo.findData(self.params.edge), 0))
         energy, model, reference = self.energy, self.params.model, self.params.reference
-        self.tasks.submit(lambda: params_for_edge(edge, energy, model=model, reference=reference),
-                          key="eels-edge-choice", on_result=lambda params: self._change(params, f"Edge {edge}"),
-                          description=f"EELS: windows for {edge}")
+        self.tasks.submit(
+            lambda: params_for_edge(edge, energy, model=model, reference=reference),
+            key="eels-edge-choice",
+            on_result=lambda params: self._change(params, f"Edge {edge}"),
+            description=f"EELS: windows for {edge}",
+        )
 
     def _on_low_loss(self, result: LowLoss) -> None:
         self.low_loss = result
@@ -236,10 +311,19 @@ class EelsPanel(QWidget):
         dataset, params, low_loss = self.dataset, self.params, self.low_loss
         reference = self.reference_spectrum if params.reference < 0 else params.reference
         self._edge_task = self.tasks.submit(
-            lambda: analyse_edge(np.asarray(dataset.array), dataset.signal_axes[0], params.edge, reference=reference,
-                                 signal_window=params.signal_window, background_window=params.background_window,
-                                 background_model=params.model, low_loss=low_loss),
-            key="eels-edge", on_result=self._on_edge, description=f"EELS: {params.edge}",
+            lambda: analyse_edge(
+                np.asarray(dataset.array),
+                dataset.signal_axes[0],
+                params.edge,
+                reference=reference,
+                signal_window=params.signal_window,
+                background_window=params.background_window,
+                background_model=params.model,
+                low_loss=low_loss,
+            ),
+            key="eels-edge",
+            on_result=self._on_edge,
+            description=f"EELS: {params.edge}",
         )
 
     def _on_edge(self, result: EdgeAnalysis) -> None:
@@ -250,11 +334,19 @@ class EelsPanel(QWidget):
             self.profiles.set_maps(shift.shift_eV, window.counts, result.edge)
         else:
             axis = nav[0] if nav else Axis("position", 1)
-            self.profiles.set_line(axis.coordinates(), axis.units, np.ravel(shift.shift_eV), np.ravel(shift.stderr_eV),
-                                   np.ravel(window.counts), result.edge)
+            self.profiles.set_line(
+                axis.coordinates(),
+                axis.units,
+                np.ravel(shift.shift_eV),
+                np.ravel(shift.stderr_eV),
+                np.ravel(window.counts),
+                result.edge,
+            )
         mlls = result.mlls
-        self.profiles.set_fractions(None if mlls is None else np.ravel(mlls.fractions[..., 0]),
-                                    None if mlls is None else np.ravel(mlls.chi2_reduced))
+        self.profiles.set_fractions(
+            None if mlls is None else np.ravel(mlls.fractions[..., 0]),
+            None if mlls is None else np.ravel(mlls.chi2_reduced),
+        )
         self._show_spectrum(self._index())
         self.analysis_finished.emit()
 
@@ -275,7 +367,11 @@ class EelsPanel(QWidget):
         self.navigator.blockSignals(False)
         self.profiles.set_current(index)
         fit = self.edge_result.window.background if self.edge_result is not None else None
-        showing_aligned = self.low_loss is not None and self.low_loss.aligned is not None and self.aligned_check.isChecked()
+        showing_aligned = (
+            self.low_loss is not None
+            and self.low_loss.aligned is not None
+            and self.aligned_check.isChecked()
+        )
         if fit is not None and (showing_aligned or self.low_loss.aligned is None):
             start = fit.window_eV[0]
             stop = self.edge_result.window.window_eV[1]
@@ -294,7 +390,9 @@ class EelsPanel(QWidget):
         if low is not None:
             zlp = low.zlp
             if zlp.found.reshape(-1)[index]:
-                parts.append(f"ZLP {zlp.position_eV.reshape(-1)[index]:+.3f} eV, FWHM {zlp.fwhm_eV.reshape(-1)[index]:.3f} eV")
+                parts.append(
+                    f"ZLP {zlp.position_eV.reshape(-1)[index]:+.3f} eV, FWHM {zlp.fwhm_eV.reshape(-1)[index]:.3f} eV"
+                )
             else:
                 parts.append("no ZLP")
             if low.thickness is not None:
@@ -307,8 +405,10 @@ class EelsPanel(QWidget):
             shift = result.shift.shift_eV.reshape(-1)[index]
             err = result.shift.stderr_eV.reshape(-1)[index]
             chi2 = result.window.background.chi2_reduced.reshape(-1)[index]
-            parts.append(f"{result.edge} onset {onset:.2f} eV, shift {shift:+.3f} ± {err:.3f} eV, "
-                         f"background χ²ᵣ {chi2:.2f}")
+            parts.append(
+                f"{result.edge} onset {onset:.2f} eV, shift {shift:+.3f} ± {err:.3f} eV, "
+                f"background χ²ᵣ {chi2:.2f}"
+            )
         return " · ".join(parts)
 
     def _on_cursor(self, energy_eV: float) -> None:
@@ -321,7 +421,9 @@ class EelsPanel(QWidget):
         self.state.report_cursor(f"E = {energy_eV:.2f} eV, {counts:.4g} counts")
 
     def _load_reference_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Reference spectrum", "", "Spectra (*.dm3 *.dm4 *.msa *.hspy *.emd)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Reference spectrum", "", "Spectra (*.dm3 *.dm4 *.msa *.hspy *.emd)"
+        )
         if path:
             self.load_reference(path)
 
@@ -332,10 +434,14 @@ class EelsPanel(QWidget):
         def read() -> np.ndarray:
             reference = load(path)
             if reference.kind != "spectrum" or reference.shape[-1] != self.energy.size:
-                raise ValueError(f"{path}: the reference must be one spectrum of {self.energy.size} channels")
+                raise ValueError(
+                    f"{path}: the reference must be one spectrum of {self.energy.size} channels"
+                )
             return np.asarray(reference.array, float)
 
-        self.tasks.submit(read, key="eels-reference", on_result=self._on_reference, description="EELS: reference")
+        self.tasks.submit(
+            read, key="eels-reference", on_result=self._on_reference, description="EELS: reference"
+        )
 
     def _on_reference(self, spectrum: np.ndarray) -> None:
         self.reference_spectrum = spectrum

@@ -29,18 +29,32 @@ class EelsProfiles(QWidget):
         self.fraction_plot.setLabel("left", "First end member")
         self.window_plot.setXLink(self.shift_plot)
         self.fraction_plot.setXLink(self.shift_plot)
-        self.fraction_curve = pg.PlotDataItem(pen=pg.mkPen("#7fd67f", width=1.5), symbol="s", symbolSize=5,
-                                              symbolBrush="#7fd67f", symbolPen=None)
+        self.fraction_curve = pg.PlotDataItem(
+            pen=pg.mkPen("#7fd67f", width=1.5),
+            symbol="s",
+            symbolSize=5,
+            symbolBrush="#7fd67f",
+            symbolPen=None,
+        )
         self.fraction_plot.addItem(self.fraction_curve)
         self.shift_points = pg.ScatterPlotItem(size=6, brush=pg.mkBrush("#ff6f6f"), pen=None)
         self.shift_bars = pg.ErrorBarItem(pen=pg.mkPen("#ff6f6f"), beam=0.0)
-        self.window_curve = pg.PlotDataItem(pen=pg.mkPen("#ffa040", width=1.5), symbol="o", symbolSize=5,
-                                            symbolBrush="#ffa040", symbolPen=None)
+        self.window_curve = pg.PlotDataItem(
+            pen=pg.mkPen("#ffa040", width=1.5),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush="#ffa040",
+            symbolPen=None,
+        )
         self.shift_map = pg.ImageItem(axisOrder="row-major")
         self.window_map = pg.ImageItem(axisOrder="row-major")
-        self.markers = [pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#e0e0e0")) for _ in range(2)]
-        for plot, items in ((self.shift_plot, (self.shift_bars, self.shift_points, self.shift_map)),
-                            (self.window_plot, (self.window_curve, self.window_map))):
+        self.markers = [
+            pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#e0e0e0")) for _ in range(2)
+        ]
+        for plot, items in (
+            (self.shift_plot, (self.shift_bars, self.shift_points, self.shift_map)),
+            (self.window_plot, (self.window_curve, self.window_map)),
+        ):
             for item in items:
                 plot.addItem(item)
         for plot, marker in zip((self.shift_plot, self.window_plot), self.markers):
@@ -63,15 +77,23 @@ class EelsProfiles(QWidget):
         for image in (self.shift_map, self.window_map):
             image.clear()
 
-    def set_line(self, positions: np.ndarray, units: str, shift: np.ndarray, stderr: np.ndarray,
-                 window: np.ndarray, edge: str) -> None:
+    def set_line(
+        self,
+        positions: np.ndarray,
+        units: str,
+        shift: np.ndarray,
+        stderr: np.ndarray,
+        window: np.ndarray,
+        edge: str,
+    ) -> None:
         """Show profiles along a line scan: positions in ``units``, shift ± stderr in eV, window counts."""
         self.clear()
         self._positions, self._map_shape = np.asarray(positions, float), ()
         finite = np.isfinite(shift)
         self.shift_points.setData(self._positions[finite], shift[finite])
-        self.shift_bars.setData(x=self._positions[finite], y=shift[finite],
-                                height=2 * np.nan_to_num(stderr[finite]))
+        self.shift_bars.setData(
+            x=self._positions[finite], y=shift[finite], height=2 * np.nan_to_num(stderr[finite])
+        )
         self.window_curve.setData(self._positions, np.nan_to_num(window))
         for plot in (self.shift_plot, self.window_plot):
             plot.setLabel("bottom", "Position", units=units)
@@ -88,7 +110,9 @@ class EelsProfiles(QWidget):
             return
         self.fraction_curve.setData(self._positions, np.nan_to_num(fraction))
         worst = float(np.nanmax(chi2)) / max(float(np.nanmedian(chi2)), 1e-12)
-        self.fraction_plot.setTitle(f"End-member fraction (MLLS), worst/median residual {worst:.1f}×")
+        self.fraction_plot.setTitle(
+            f"End-member fraction (MLLS), worst/median residual {worst:.1f}×"
+        )
         self.fraction_plot.autoRange()
 
     def set_maps(self, shift: np.ndarray, window: np.ndarray, edge: str) -> None:

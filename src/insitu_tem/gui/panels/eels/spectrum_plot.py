@@ -32,7 +32,9 @@ class EelsSpectrumPlot(pg.PlotWidget):
         self.setLabel("bottom", "Energy loss", units="eV")
         self.setLabel("left", "Counts")
         self.curve = self.plot(pen=pg.mkPen("#ffcc33", width=1.5), name="spectrum")
-        self.background_curve = self.plot(pen=pg.mkPen("#6fa8ff", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.background_curve = self.plot(
+            pen=pg.mkPen("#6fa8ff", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
+        )
         self.background_region = pg.LinearRegionItem(brush=BACKGROUND_BRUSH, swapMode="sort")
         self.signal_region = pg.LinearRegionItem(brush=SIGNAL_BRUSH, swapMode="sort")
         self.cursor = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#e0e0e0", width=1))
@@ -41,10 +43,14 @@ class EelsSpectrumPlot(pg.PlotWidget):
             self.addItem(item)
         self.markers: list[pg.InfiniteLine] = []
         self.background_region.sigRegionChangeFinished.connect(
-            lambda region: self.background_window_changed.emit(*map(float, region.getRegion())))
+            lambda region: self.background_window_changed.emit(*map(float, region.getRegion()))
+        )
         self.signal_region.sigRegionChangeFinished.connect(
-            lambda region: self.signal_window_changed.emit(*map(float, region.getRegion())))
-        self.cursor.sigPositionChanged.connect(lambda line: self.cursor_moved.emit(float(line.value())))
+            lambda region: self.signal_window_changed.emit(*map(float, region.getRegion()))
+        )
+        self.cursor.sigPositionChanged.connect(
+            lambda line: self.cursor_moved.emit(float(line.value()))
+        )
 
     def set_spectrum(self, energy: np.ndarray, counts: np.ndarray) -> None:
         """Show one spectrum (energy in eV, counts per channel)."""
@@ -58,7 +64,9 @@ class EelsSpectrumPlot(pg.PlotWidget):
         finite = np.isfinite(counts)
         self.background_curve.setData(energy[finite], counts[finite])
 
-    def set_windows(self, background: tuple[float, float] | None, signal: tuple[float, float] | None) -> None:
+    def set_windows(
+        self, background: tuple[float, float] | None, signal: tuple[float, float] | None
+    ) -> None:
         """Place the two windows (eV) without emitting the change signals; None hides one."""
         for region, window in ((self.background_region, background), (self.signal_region, signal)):
             region.blockSignals(True)
@@ -76,8 +84,12 @@ class EelsSpectrumPlot(pg.PlotWidget):
             colour = "#ff6f6f" if edge.name == highlight else "#9a9a9a"
             for label, energy in edge.lines:
                 marker = pg.InfiniteLine(
-                    energy, angle=90, movable=False, pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
-                    label=f"{edge.element} {label}", labelOpts={"position": 0.92, "color": colour, "rotateAxis": (1, 0)},
+                    energy,
+                    angle=90,
+                    movable=False,
+                    pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
+                    label=f"{edge.element} {label}",
+                    labelOpts={"position": 0.92, "color": colour, "rotateAxis": (1, 0)},
                 )
                 self.addItem(marker)
                 self.markers.append(marker)

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
 )
 
 FILTERS = ("ROI", "ABSF", "Wiener", "Bragg")
@@ -23,11 +30,15 @@ class FftControls(QWidget):
 
     def __init__(self, phase_names: list[str], parent=None) -> None:
         super().__init__(parent)
-        self.snr = QDoubleSpinBox(minimum=3.0, maximum=1000.0, value=15.0, singleStep=1.0, decimals=1)
+        self.snr = QDoubleSpinBox(
+            minimum=3.0, maximum=1000.0, value=15.0, singleStep=1.0, decimals=1
+        )
         self.filter = QComboBox()
         self.filter.addItems(FILTERS)
         self.clear_button = QPushButton("Clear picks")
-        self.window_nm = QDoubleSpinBox(minimum=0.8, maximum=50.0, value=3.2, singleStep=0.4, decimals=1, suffix=" nm")
+        self.window_nm = QDoubleSpinBox(
+            minimum=0.8, maximum=50.0, value=3.2, singleStep=0.4, decimals=1, suffix=" nm"
+        )
         self.crystallinity_button = QPushButton("Crystallinity map")
         self.show_overlay = QCheckBox("overlay")
         self.show_overlay.setChecked(True)

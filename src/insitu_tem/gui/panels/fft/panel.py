@@ -20,7 +20,12 @@ from insitu_tem.analysis.hrtem.crystallinity import CrystallinityMap, crystallin
 from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem_filter
 from insitu_tem.analysis.hrtem.fft_lattice import Spot, spot_near
 from insitu_tem.analysis.hrtem.lattice_report import (
-    CalibrationCheck, LatticeMeasurement, ReferenceSpacing, calibration_check, measure_lattice, parse_hkl,
+    CalibrationCheck,
+    LatticeMeasurement,
+    ReferenceSpacing,
+    calibration_check,
+    measure_lattice,
+    parse_hkl,
     reference_spacing,
 )
 from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
@@ -33,7 +38,12 @@ from insitu_tem.gui.undo import SetCalibrationCommand, track_drags
 from insitu_tem.gui.panels.fft.controls import FftControls
 from insitu_tem.gui.panels.fft.overlays import CrystallinityOverlay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
-from insitu_tem.gui.panels.fft.spot_table import FftSpotTable, format_hkl, lattice_summary, pick_readout
+from insitu_tem.gui.panels.fft.spot_table import (
+    FftSpotTable,
+    format_hkl,
+    lattice_summary,
+    pick_readout,
+)
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
 from insitu_tem.gui.widgets.navigator import Navigator
 
@@ -52,7 +62,9 @@ class FftPanel(QWidget):
     measurement_shown = Signal()
     picks_changed = Signal()
 
-    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(
+        self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None
+    ) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.dataset: Dataset | None = None
@@ -63,7 +75,9 @@ class FftPanel(QWidget):
         self.calibration: CalibrationCheck | None = None
         self.picked: list[Spot] = []
         self._crop: np.ndarray | None = None
-        self.image_view, self.fft_view, self.filtered_view = (CalibratedImageView() for _ in range(3))
+        self.image_view, self.fft_view, self.filtered_view = (
+            CalibratedImageView() for _ in range(3)
+        )
         self.navigator = Navigator("Frame")
         self.roi = pg.RectROI([0, 0], [1, 1], pen=pg.mkPen("y", width=2), aspectLocked=True)
         self.image_view.view.addItem(self.roi)
@@ -73,9 +87,16 @@ class FftPanel(QWidget):
         self.controls = FftControls(list(load_library()))
         self.table = FftSpotTable()
         self.series_plot = FftSeriesPlot()
-        self.readout, self.lattice_label, self.crystallinity_label, self.warning_label = (QLabel() for _ in range(4))
+        self.readout, self.lattice_label, self.crystallinity_label, self.warning_label = (
+            QLabel() for _ in range(4)
+        )
         self.warning_label.setStyleSheet("color: #d04040")
-        for label in (self.readout, self.lattice_label, self.crystallinity_label, self.warning_label):
+        for label in (
+            self.readout,
+            self.lattice_label,
+            self.crystallinity_label,
+            self.warning_label,
+        ):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._build()
@@ -92,14 +113,25 @@ class FftPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(views, 3)
         layout.addWidget(self.navigator)
-        for label in (self.readout, self.lattice_label, self.crystallinity_label, self.warning_label):
+        for label in (
+            self.readout,
+            self.lattice_label,
+            self.crystallinity_label,
+            self.warning_label,
+        ):
             layout.addWidget(label)
         layout.addWidget(self.controls)
         layout.addWidget(tabs, 2)
 
     def _connect(self) -> None:
         self.roi.sigRegionChanged.connect(self._request_measure)
-        track_drags(self.roi, self.undo_stack, read=self.roi.saveState, apply=self.roi.setState, text="Move FFT ROI")
+        track_drags(
+            self.roi,
+            self.undo_stack,
+            read=self.roi.saveState,
+            apply=self.roi.setState,
+            text="Move FFT ROI",
+        )
         self.navigator.index_changed.connect(self._show_frame)
         self.state.dataset_changed.connect(self._on_dataset_changed)
         self.state.frame_changed.connect(self._follow_movie)
@@ -111,7 +143,9 @@ class FftPanel(QWidget):
         c.filter.currentIndexChanged.connect(self._request_filter)
         c.clear_button.clicked.connect(self.clear_picks)
         c.crystallinity_button.clicked.connect(self.request_crystallinity)
-        c.show_overlay.toggled.connect(lambda on: self.overlay.setVisible(on and self.crystallinity is not None))
+        c.show_overlay.toggled.connect(
+            lambda on: self.overlay.setVisible(on and self.crystallinity is not None)
+        )
         c.reference_changed.connect(self._on_reference_changed)
         c.apply_button.clicked.connect(self.apply_calibration)
         c.track_button.clicked.connect(self.track)
@@ -127,7 +161,9 @@ class FftPanel(QWidget):
         """Show ``dataset``; a recalibrated view of the same data keeps the ROI in pixels."""
         if dataset is self.dataset:
             return
-        keep = self.dataset is not None and self.dataset.shape == dataset.shape and self.roi_bounds()
+        keep = (
+            self.dataset is not None and self.dataset.shape == dataset.shape and self.roi_bounds()
+        )
         self.dataset = dataset
         row, col = dataset.signal_axes
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
@@ -185,15 +221,27 @@ class FftPanel(QWidget):
         r0, c0, side = self.roi_bounds()
         crop = np.array(self.current_frame()[r0 : r0 + side, c0 : c0 + side], dtype=np.float64)
         if side < 16 or not np.isfinite(crop).all():
-            self.warning_label.setText("The FFT needs a region of at least 16 × 16 finite pixels; move the ROI.")
+            self.warning_label.setText(
+                "The FFT needs a region of at least 16 × 16 finite pixels; move the ROI."
+            )
             return
         self._crop = crop
         pixel_nm, calibrated = self.pixel_nm()
         snr, reference = float(self.controls.snr.value()), self.reference if calibrated else None
         energy = float(self.dataset.metadata.get("beam_energy_kV") or 300.0)
-        self.tasks.submit(lambda: measure_lattice(crop, pixel_nm=pixel_nm, snr_threshold=snr, reference=reference,
-                                                  match=calibrated, energy_kV=energy),
-                          key="fft-measure", on_result=self._show_measurement, description="FFT lattice")
+        self.tasks.submit(
+            lambda: measure_lattice(
+                crop,
+                pixel_nm=pixel_nm,
+                snr_threshold=snr,
+                reference=reference,
+                match=calibrated,
+                energy_kV=energy,
+            ),
+            key="fft-measure",
+            on_result=self._show_measurement,
+            description="FFT lattice",
+        )
 
     def _k_axis(self, side: int) -> Axis:
         pixel_nm, calibrated = self.pixel_nm()
@@ -215,8 +263,11 @@ class FftPanel(QWidget):
             half = min(1.4 * max((s.g_per_nm for s in measurement.spots), default=nyquist), nyquist)
             self.fft_view.view.setRange(xRange=(-half, half), yRange=(-half, half), padding=0)
         _, calibrated = self.pixel_nm()
-        labels = [(f"{s.d_A:.3f} Å" if calibrated else f"{s.d_nm:.2f} px") + (f" {format_hkl(hkl)}" if hkl else "")
-                  for s, (_, hkl) in zip(measurement.spots, measurement.assignments)]
+        labels = [
+            (f"{s.d_A:.3f} Å" if calibrated else f"{s.d_nm:.2f} px")
+            + (f" {format_hkl(hkl)}" if hkl else "")
+            for s, (_, hkl) in zip(measurement.spots, measurement.assignments)
+        ]
         self.spots_overlay.set_spots([self._view_position(s) for s in measurement.spots], labels)
         self.spots_overlay.set_picked([])
         self.table.set_measurement(measurement, calibrated=calibrated)
@@ -232,16 +283,25 @@ class FftPanel(QWidget):
             return
         spectrum = self.measurement.spectrum
         d_row, d_col = row_f - spectrum.centre[0], col_f - spectrum.centre[1]
-        self.tasks.submit(lambda: spot_near(spectrum, d_row, d_col), key="fft-click", on_result=self._add_pick,
-                          description="refine spot")
+        self.tasks.submit(
+            lambda: spot_near(spectrum, d_row, d_col),
+            key="fft-click",
+            on_result=self._add_pick,
+            description="refine spot",
+        )
 
     def _add_pick(self, spot: Spot) -> None:
         self.picked = (self.picked if len(self.picked) < 2 else []) + [spot]
         if self.reference is not None and self.pixel_nm()[1]:
             reference, sigma = self.reference, spot.sigma_g_per_nm * spot.d_nm**2
-            self.tasks.submit(lambda: calibration_check(spot.d_nm, reference.d_nm, sigma_nm=sigma,
-                                                        reference=reference.label),
-                              key="fft-calibration", on_result=self._show_calibration, description="calibration")
+            self.tasks.submit(
+                lambda: calibration_check(
+                    spot.d_nm, reference.d_nm, sigma_nm=sigma, reference=reference.label
+                ),
+                key="fft-calibration",
+                on_result=self._show_calibration,
+                description="calibration",
+            )
         self.spots_overlay.set_picked([self._view_position(s) for s in self.picked])
         self._update_readout()
         self._request_filter()
@@ -266,7 +326,9 @@ class FftPanel(QWidget):
             self._show_filtered(FilteredImage(crop, "roi", 1.0))
             return
         if mode == "Bragg":
-            spots = self.picked or (self.measurement.spots[:4] if self.measurement is not None else [])
+            spots = self.picked or (
+                self.measurement.spots[:4] if self.measurement is not None else []
+            )
             if not spots:
                 self._show_filtered(FilteredImage(crop, "roi", 1.0))
                 return
@@ -274,12 +336,19 @@ class FftPanel(QWidget):
             work = lambda: bragg_filter(crop, positions)  # noqa: E731
         else:
             work = lambda: hrtem_filter(crop, method=mode.lower())  # noqa: E731
-        self.tasks.submit(work, key="fft-filter", on_result=self._show_filtered, description=f"{mode} filter")
+        self.tasks.submit(
+            work, key="fft-filter", on_result=self._show_filtered, description=f"{mode} filter"
+        )
 
     def _show_filtered(self, result: FilteredImage) -> None:
         row, col = self.dataset.signal_axes
-        self.filtered_view.set_frame(result.image, axes=(Axis("y", result.image.shape[0], row.scale, 0.0, row.units),
-                                                         Axis("x", result.image.shape[1], col.scale, 0.0, col.units)))
+        self.filtered_view.set_frame(
+            result.image,
+            axes=(
+                Axis("y", result.image.shape[0], row.scale, 0.0, row.units),
+                Axis("x", result.image.shape[1], col.scale, 0.0, col.units),
+            ),
+        )
 
     # --------------------------------------------------------------- crystallinity
     def request_crystallinity(self) -> None:
@@ -288,9 +357,14 @@ class FftPanel(QWidget):
             return
         frame, (pixel_nm, _) = np.array(self.current_frame()), self.pixel_nm()
         window = float(self.controls.window_nm.value())
-        self.tasks.submit(lambda control: crystallinity_map(frame, pixel_nm=pixel_nm, window_nm=window,
-                                                            should_stop=control.should_stop),
-                          key="fft-crystallinity", on_result=self._show_crystallinity, description="crystallinity")
+        self.tasks.submit(
+            lambda control: crystallinity_map(
+                frame, pixel_nm=pixel_nm, window_nm=window, should_stop=control.should_stop
+            ),
+            key="fft-crystallinity",
+            on_result=self._show_crystallinity,
+            description="crystallinity",
+        )
 
     def _forget_crystallinity(self) -> None:
         """The map belongs to one frame: hide it when the frame or dataset changes."""
@@ -301,8 +375,12 @@ class FftPanel(QWidget):
     def _show_crystallinity(self, result: CrystallinityMap) -> None:
         self.crystallinity = result
         row, col = self.dataset.signal_axes
-        rect = QRectF(col.offset - col.scale / 2, row.offset - row.scale / 2, col.scale * col.size,
-                      row.scale * row.size)
+        rect = QRectF(
+            col.offset - col.scale / 2,
+            row.offset - row.scale / 2,
+            col.scale * col.size,
+            row.scale * row.size,
+        )
         self.overlay.set_map(result.pixel_map, rect)
         self.overlay.setVisible(self.controls.show_overlay.isChecked())
         _, calibrated = self.pixel_nm()
@@ -310,7 +388,8 @@ class FftPanel(QWidget):
         self.crystallinity_label.setText(
             f"crystalline fraction {100 * result.crystalline_fraction:.1f} %, "
             f"domain size {result.domain_size_nm:.2f} {unit} ({result.snr.size} windows of "
-            f"{result.window_px * result.pixel_nm:.2f} {unit})")
+            f"{result.window_px * result.pixel_nm:.2f} {unit})"
+        )
 
     # ----------------------------------------------------------------- calibration
     def _on_reference_changed(self, name: str, hkl_text: str) -> None:
@@ -323,24 +402,38 @@ class FftPanel(QWidget):
         except ValueError as error:
             self.warning_label.setText(str(error))
             return
-        self.tasks.submit(lambda: reference_spacing(name, hkl), key="fft-reference",
-                          on_result=self._set_reference, on_error=lambda e: self.warning_label.setText(str(e)),
-                          description="reference spacing")
+        self.tasks.submit(
+            lambda: reference_spacing(name, hkl),
+            key="fft-reference",
+            on_result=self._set_reference,
+            on_error=lambda e: self.warning_label.setText(str(e)),
+            description="reference spacing",
+        )
 
     def _show_calibration(self, check: CalibrationCheck | None) -> None:
         """Show the check of the picked spot (or of the lattice) against the reference."""
         self.calibration = check
         others = [w for w in self.measurement.warnings if "calibration disagrees" not in w]
-        self.warning_label.setText("\n".join(others + ([check.message] if check and not check.agrees else [])))
-        self.controls.apply_button.setEnabled(check is not None and not check.agrees and self._role() is not None)
+        self.warning_label.setText(
+            "\n".join(others + ([check.message] if check and not check.agrees else []))
+        )
+        self.controls.apply_button.setEnabled(
+            check is not None and not check.agrees and self._role() is not None
+        )
 
     def _set_reference(self, reference: ReferenceSpacing) -> None:
         self.reference = reference
         self._request_measure()
 
     def _role(self) -> str | None:
-        return next((r for r in ("hrtem", "movie") if self.dataset is not None and self.state.dataset(r) is self.dataset),
-                    None)
+        return next(
+            (
+                r
+                for r in ("hrtem", "movie")
+                if self.dataset is not None and self.state.dataset(r) is self.dataset
+            ),
+            None,
+        )
 
     def apply_calibration(self) -> None:
         """Multiply the pixel size by the correction factor (undoable; saved with the project)."""
@@ -348,9 +441,15 @@ class FftPanel(QWidget):
         if check is None or role is None:
             return
         col = self.dataset.signal_axes[1]
-        self.undo_stack.push(SetCalibrationCommand(self.state.session, role, self.state.session.calibration(role),
-                                                   {"scale": col.scale * check.factor, "units": "nm"},
-                                                   f"Calibrate {role} on {check.reference} (×{check.factor:.4f})"))
+        self.undo_stack.push(
+            SetCalibrationCommand(
+                self.state.session,
+                role,
+                self.state.session.calibration(role),
+                {"scale": col.scale * check.factor, "units": "nm"},
+                f"Calibrate {role} on {check.reference} (×{check.factor:.4f})",
+            )
+        )
 
     # -------------------------------------------------------------------- tracking
     def track(self) -> None:
@@ -365,21 +464,32 @@ class FftPanel(QWidget):
         r0, c0, side = self.roi_bounds()
         session = self.state.session
         try:
-            job = lattice_workflow.prepare(session, role=role, spots_px=[(s.row_px, s.col_px) for s in spots],
-                                           roi=[r0, c0, r0 + side, c0 + side],
-                                           follow_drift=self.controls.follow_drift.isChecked())
+            job = lattice_workflow.prepare(
+                session,
+                role=role,
+                spots_px=[(s.row_px, s.col_px) for s in spots],
+                roi=[r0, c0, r0 + side, c0 + side],
+                follow_drift=self.controls.follow_drift.isChecked(),
+            )
         except DataError as error:
             self.series_plot.status.setText(f"Cannot follow the spots: {error}")
             return
-        self.tasks.submit(lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
-                          key="fft-track", on_result=lambda result: self._store_series(job.name, result),
-                          description="lattice vs time")
+        self.tasks.submit(
+            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+            key="fft-track",
+            on_result=lambda result: self._store_series(job.name, result),
+            description="lattice vs time",
+        )
 
     def _store_series(self, name: str, result) -> None:
         self.state.session.store_result(name, result)
         value = result.value
-        self.series = LatticeSeries(**{key: np.asarray(value[key], float) for key in
-                                       ("times_s", "d_nm", "sigma_d_nm", "angle_deg", "snr", "roi_rc")})
+        self.series = LatticeSeries(
+            **{
+                key: np.asarray(value[key], float)
+                for key in ("times_s", "d_nm", "sigma_d_nm", "angle_deg", "snr", "roi_rc")
+            }
+        )
         self.series_plot.set_series(self.series)
 
     # --------------------------------------------------------------------- project
@@ -387,10 +497,17 @@ class FftPanel(QWidget):
         """What the project file keeps for this panel."""
         bounds = list(self.roi_bounds()) if self.dataset is not None else None
         c = self.controls
-        return {"roi_px": bounds, "snr": c.snr.value(), "filter": c.filter.currentText(),
-                "window_nm": c.window_nm.value(), "follow_drift": c.follow_drift.isChecked(),
-                "reference": {"phase": c.phase.currentText() if c.phase.currentIndex() > 0 else "",
-                              "hkl": c.hkl.text()}}
+        return {
+            "roi_px": bounds,
+            "snr": c.snr.value(),
+            "filter": c.filter.currentText(),
+            "window_nm": c.window_nm.value(),
+            "follow_drift": c.follow_drift.isChecked(),
+            "reference": {
+                "phase": c.phase.currentText() if c.phase.currentIndex() > 0 else "",
+                "hkl": c.hkl.text(),
+            },
+        }
 
     def restore_project_state(self, saved: dict) -> None:
         c = self.controls

@@ -21,7 +21,9 @@ class FftSeriesPlot(QWidget):
         self.plot.setLabel("bottom", "time", units="s")
         self.plot.setLabel("left", "d (Å)")
         self.plot.addLegend(offset=(5, 5))
-        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((200, 200, 200), style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.cursor = pg.InfiniteLine(
+            angle=90, pen=pg.mkPen((200, 200, 200), style=pg.QtCore.Qt.PenStyle.DashLine)
+        )
         self.plot.addItem(self.cursor)
         self.curves: list[pg.PlotDataItem] = []
         self.save_button = QPushButton("Save d(t) CSV…")
@@ -42,19 +44,29 @@ class FftSeriesPlot(QWidget):
             self.plot.removeItem(curve)
         self.curves = []
         for j in range(series.n_spots):
-            curve = self.plot.plot(series.times_s, 10 * series.d_nm[:, j], pen=COLOURS[j % len(COLOURS)],
-                                   symbol="o", symbolSize=5, name=f"spot {j + 1}", connect="finite")
+            curve = self.plot.plot(
+                series.times_s,
+                10 * series.d_nm[:, j],
+                pen=COLOURS[j % len(COLOURS)],
+                symbol="o",
+                symbolSize=5,
+                name=f"spot {j + 1}",
+                connect="finite",
+            )
             self.curves.append(curve)
         found = np.isfinite(series.d_nm).sum()
-        self.status.setText(f"{series.n_spots} spot(s) over {len(series.times_s)} frames, {found} measurements")
+        self.status.setText(
+            f"{series.n_spots} spot(s) over {len(series.times_s)} frames, {found} measurements"
+        )
         self.save_button.setEnabled(True)
 
     def set_time(self, time_s: float) -> None:
         self.cursor.setValue(time_s)
 
     def save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save lattice spacing vs time", "lattice_vs_time.csv",
-                                              "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save lattice spacing vs time", "lattice_vs_time.csv", "CSV (*.csv)"
+        )
         if path and self.series is not None:
             self.series.to_csv(path)
             self.status.setText(f"saved {path}")

@@ -28,7 +28,9 @@ class FftSpotTable(QTableWidget):
     def set_measurement(self, measurement: LatticeMeasurement, *, calibrated: bool) -> None:
         spots = measurement.spots
         self.setRowCount(len(spots))
-        self.setHorizontalHeaderLabels(HEADERS if calibrated else ("d (px)", "", "g (1/px)") + HEADERS[3:])
+        self.setHorizontalHeaderLabels(
+            HEADERS if calibrated else ("d (px)", "", "g (1/px)") + HEADERS[3:]
+        )
         for row, (spot, (phase, hkl)) in enumerate(zip(spots, measurement.assignments)):
             if calibrated:
                 values = (f"{spot.d_A:.4f}", f"{spot.d_nm:.5f}", f"{spot.g_per_A:.5f}")
@@ -49,12 +51,16 @@ def lattice_summary(m: LatticeMeasurement, *, calibrated: bool) -> str:
         return f"lattice: {fit.reason}"
     text = f"lattice: d₁ = {scale * fit.d_a_nm:.4f} ± {scale * fit.sigma_d_a_nm:.4f} {unit}"
     if fit.two_dimensional:
-        text += (f", d₂ = {scale * fit.d_b_nm:.4f} ± {scale * fit.sigma_d_b_nm:.4f} {unit}, "
-                 f"angle {fit.angle_deg:.2f} ± {fit.sigma_angle_deg:.2f}°")
+        text += (
+            f", d₂ = {scale * fit.d_b_nm:.4f} ± {scale * fit.sigma_d_b_nm:.4f} {unit}, "
+            f"angle {fit.angle_deg:.2f} ± {fit.sigma_angle_deg:.2f}°"
+        )
     best = m.matches.best if m.matches is not None and m.matches.ok else None
     if best is not None:
         zone = f" [{''.join(str(v) for v in best.zone_axis)}]" if best.zone_axis else ""
-        text += f"   best match: {best.phase}{zone}" + (" (ambiguous)" if m.matches.ambiguous else "")
+        text += f"   best match: {best.phase}{zone}" + (
+            " (ambiguous)" if m.matches.ambiguous else ""
+        )
     return text + f"   ({fit.n_indexed} spots indexed)"
 
 
@@ -65,8 +71,10 @@ def pick_readout(picked: list[Spot], *, calibrated: bool) -> str:
     parts = []
     for i, s in enumerate(picked, 1):
         if calibrated:
-            parts.append(f"spot {i}: d = {s.d_A:.4f} Å ({s.d_nm:.5f} nm), g = {s.g_per_A:.5f} 1/Å, "
-                         f"angle {s.angle_deg:.2f}°, SNR {s.snr:.0f}")
+            parts.append(
+                f"spot {i}: d = {s.d_A:.4f} Å ({s.d_nm:.5f} nm), g = {s.g_per_A:.5f} 1/Å, "
+                f"angle {s.angle_deg:.2f}°, SNR {s.snr:.0f}"
+            )
         else:
             parts.append(f"spot {i}: d = {s.d_nm:.3f} px, angle {s.angle_deg:.2f}°")
     if len(picked) == 2:

@@ -10,7 +10,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QToolButton, QVBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -47,7 +55,14 @@ class PlaybackBar(QWidget):
         self.timer = QTimer(self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 0, 2, 0)
-        for widget in (self.back_button, self.play_button, self.forward_button, self.loop, self.fps, self.time_label):
+        for widget in (
+            self.back_button,
+            self.play_button,
+            self.forward_button,
+            self.loop,
+            self.fps,
+            self.time_label,
+        ):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.play_button.toggled.connect(self._toggle)
@@ -88,7 +103,9 @@ class ContrastControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.auto_button = QPushButton("Auto")
-        self.auto_button.setToolTip("levels from the 0.5 and 99.5 percentiles of frames across the movie")
+        self.auto_button.setToolTip(
+            "levels from the 0.5 and 99.5 percentiles of frames across the movie"
+        )
         self.low, self.high = QDoubleSpinBox(), QDoubleSpinBox()
         for spin in (self.low, self.high):
             spin.setRange(-1e12, 1e12)
@@ -104,13 +121,17 @@ class ContrastControls(QWidget):
         self.histogram.setMinimumHeight(70)
         self.histogram.hideAxis("left")
         self.histogram.setMouseEnabled(False, False)
-        self.histogram_curve = self.histogram.plot(stepMode="center", fillLevel=0, brush=(120, 120, 200, 120))
+        self.histogram_curve = self.histogram.plot(
+            stepMode="center", fillLevel=0, brush=(120, 120, 200, 120)
+        )
         self.region = pg.LinearRegionItem()
         self.histogram.addItem(self.region)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        for group in ((self.auto_button, QLabel("black"), self.low, QLabel("white"), self.high),
-                      (QLabel("gamma"), self.gamma, QLabel("colour map"), self.colormap)):
+        for group in (
+            (self.auto_button, QLabel("black"), self.low, QLabel("white"), self.high),
+            (QLabel("gamma"), self.gamma, QLabel("colour map"), self.colormap),
+        ):
             row = QHBoxLayout()
             for widget in group:
                 row.addWidget(widget)
@@ -196,10 +217,12 @@ class ProcessingControls(QWidget):
         self.drift_correct.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        for group in ((QLabel("Running average and binning:"), self.average, self.binning),
-                      (QLabel("Filter:"), self.filter, self.filter_size),
-                      (QLabel("Frames played:"), self.first, self.last, self.crop_button),
-                      (self.drift_button, self.drift_correct)):
+        for group in (
+            (QLabel("Running average and binning:"), self.average, self.binning),
+            (QLabel("Filter:"), self.filter, self.filter_size),
+            (QLabel("Frames played:"), self.first, self.last, self.crop_button),
+            (self.drift_button, self.drift_correct),
+        ):
             row = QHBoxLayout()
             for widget in group:
                 row.addWidget(widget)

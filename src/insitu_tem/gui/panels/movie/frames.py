@@ -36,7 +36,11 @@ class FrameSource:
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self._pending: dict[int, Future] = {}
         self._lock = threading.Lock()
-        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frame-reader") if self.lazy else None
+        self._reader = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="frame-reader")
+            if self.lazy
+            else None
+        )
 
     def get(self, index: int) -> np.ndarray:
         """Frame ``index`` (2-D array); from the cache when read ahead."""

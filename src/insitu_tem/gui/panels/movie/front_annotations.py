@@ -54,12 +54,18 @@ class FrontAnnotations(QObject):
 
     def as_dict(self) -> dict:
         """Plain-JSON form for the project file."""
-        return {str(frame): [list(p) for p in points] for frame, points in sorted(self.keyframes.items())}
+        return {
+            str(frame): [list(p) for p in points]
+            for frame, points in sorted(self.keyframes.items())
+        }
 
     def as_marks(self) -> dict[int, list]:
         """The session's form of the marks: ``{frame: [[row, col], ...]}``, raw movie px."""
-        return {frame: [[float(r), float(c)] for r, c in points]
-                for frame, points in sorted(self.keyframes.items()) if points}
+        return {
+            frame: [[float(r), float(c)] for r, c in points]
+            for frame, points in sorted(self.keyframes.items())
+            if points
+        }
 
     def load_marks(self, marks: dict) -> None:
         """Replace all keyframes from the session's marks."""
@@ -67,8 +73,11 @@ class FrontAnnotations(QObject):
 
     def load_dict(self, document: dict) -> None:
         """Replace all keyframes from :meth:`as_dict` output."""
-        self.keyframes = {int(frame): [(float(r), float(c)) for r, c in points]
-                          for frame, points in document.items() if points}
+        self.keyframes = {
+            int(frame): [(float(r), float(c)) for r, c in points]
+            for frame, points in document.items()
+            if points
+        }
         self.changed.emit()
 
 
@@ -134,8 +143,12 @@ class FrontOverlay(QObject):
         self.axes = (Axis("y", 1), Axis("x", 1))
         self.targets: list[pg.TargetItem] = []
         self.line = pg.PlotDataItem(pen=pg.mkPen("#ff5050", width=2))
-        self.interpolated_line = pg.PlotDataItem(pen=pg.mkPen("#ff5050", width=1.5, style=Qt.PenStyle.DashLine),
-                                                 symbol="o", symbolSize=5, symbolBrush="#ff5050")
+        self.interpolated_line = pg.PlotDataItem(
+            pen=pg.mkPen("#ff5050", width=1.5, style=Qt.PenStyle.DashLine),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush="#ff5050",
+        )
         view_box.addItem(self.line, ignoreBounds=True)
         view_box.addItem(self.interpolated_line, ignoreBounds=True)
 
@@ -153,7 +166,9 @@ class FrontOverlay(QObject):
             self.view_box.removeItem(target)
         self.targets = []
         for index, point in enumerate(keyframe):
-            target = pg.TargetItem(pos=self.to_view(point), size=12, pen=pg.mkPen("#ff5050", width=2))
+            target = pg.TargetItem(
+                pos=self.to_view(point), size=12, pen=pg.mkPen("#ff5050", width=2)
+            )
             target.sigPositionChangeFinished.connect(lambda item, i=index: self._moved(i, item))
             self.view_box.addItem(target, ignoreBounds=True)
             self.targets.append(target)

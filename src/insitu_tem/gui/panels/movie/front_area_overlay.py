@@ -24,9 +24,15 @@ class ReactedAreaOverlay:
 
     def show(self, frame: int, axes: tuple[Axis, Axis], offset_rc) -> None:
         """Draw frame ``frame``'s boundary, (row, col) px moved by ``offset_rc`` onto the display."""
-        if self.result is None or frame >= len(self.result.contours_rc) or not len(self.result.contours_rc[frame]):
+        if (
+            self.result is None
+            or frame >= len(self.result.contours_rc)
+            or not len(self.result.contours_rc[frame])
+        ):
             self.curve.setData([], [])
             return
         contour = np.asarray(self.result.contours_rc[frame]) + np.asarray(offset_rc, dtype=float)
         row, col = axes
-        self.curve.setData(col.offset + col.scale * contour[:, 1], row.offset + row.scale * contour[:, 0])
+        self.curve.setData(
+            col.offset + col.scale * contour[:, 1], row.offset + row.scale * contour[:, 0]
+        )

@@ -14,7 +14,11 @@ from insitu_tem.analysis.movie.front_manual import csv_header, csv_rows
 from insitu_tem.core.model import Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.panels.movie.front_annotations import (
-    AddFrontPoint, DeleteFrontPoint, FrontAnnotations, FrontOverlay, MoveFrontPoint,
+    AddFrontPoint,
+    DeleteFrontPoint,
+    FrontAnnotations,
+    FrontOverlay,
+    MoveFrontPoint,
 )
 
 
@@ -25,8 +29,15 @@ class FrontMarks(QObject):
     (the drift shift when the display is drift-corrected, else zero).
     """
 
-    def __init__(self, view_box, state: SessionBridge, undo_stack: QUndoStack, *, offset,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        view_box,
+        state: SessionBridge,
+        undo_stack: QUndoStack,
+        *,
+        offset,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.state, self.undo_stack, self.offset = state, undo_stack, offset
         self.annotations = FrontAnnotations(self)
@@ -49,7 +60,11 @@ class FrontMarks(QObject):
         points = self.annotations.points(self.frame)
         if not points:
             return
-        index = self.selected_point if self.selected_point is not None and self.selected_point < len(points) else -1
+        index = (
+            self.selected_point
+            if self.selected_point is not None and self.selected_point < len(points)
+            else -1
+        )
         self.undo_stack.push(DeleteFrontPoint(self.annotations, self.frame, index % len(points)))
         self.selected_point = None
 
@@ -73,8 +88,13 @@ class FrontMarks(QObject):
 
     def _point_moved(self, index: int, new) -> None:
         frame = self.frame
-        command = MoveFrontPoint(self.annotations, frame, index, self.annotations.points(frame)[index],
-                                 tuple(np.asarray(new) + self.offset(frame)))
+        command = MoveFrontPoint(
+            self.annotations,
+            frame,
+            index,
+            self.annotations.points(frame)[index],
+            tuple(np.asarray(new) + self.offset(frame)),
+        )
         QTimer.singleShot(0, lambda: self.undo_stack.push(command))
 
     def _select(self, index: int) -> None:

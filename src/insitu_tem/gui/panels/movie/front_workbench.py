@@ -17,7 +17,14 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
-    QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from insitu_tem.analysis.movie.front_area import ReactedArea
@@ -53,8 +60,14 @@ class FrontWorkbench(QWidget):
     kymograph_ready = Signal()
     tracking_ready = Signal()
 
-    def __init__(self, view: MovieView, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack,
-                 parent=None) -> None:
+    def __init__(
+        self,
+        view: MovieView,
+        state: SessionBridge,
+        tasks: TaskRunner,
+        undo_stack: QUndoStack,
+        parent=None,
+    ) -> None:
         super().__init__(parent)
         self.view, self.state, self.tasks, self.undo_stack = view, state, tasks, undo_stack
         self.jobs = FrontJobs(state, tasks, parent=self)
@@ -64,11 +77,19 @@ class FrontWorkbench(QWidget):
         self.frame = 0
         self.analysis: dict | None = None
         self.manual_fit = None
-        self.marks = FrontMarks(view.view, state, undo_stack, offset=self._display_offset, parent=self)
+        self.marks = FrontMarks(
+            view.view, state, undo_stack, offset=self._display_offset, parent=self
+        )
         self.annotations, self.overlay = self.marks.annotations, self.marks.overlay
         self.area_overlay = ReactedAreaOverlay(view.view)
-        self.line = LineTool(view.view, state, undo_stack, to_view=self.overlay.to_view, to_px=self.overlay.to_px,
-                             parent=self)
+        self.line = LineTool(
+            view.view,
+            state,
+            undo_stack,
+            to_view=self.overlay.to_view,
+            to_px=self.overlay.to_px,
+            parent=self,
+        )
         self.region_rc: tuple[int, int, int, int] | None = None
         self._build()
         self._debounce = QTimer(self, singleShot=True, interval=KYMOGRAPH_DELAY_MS)
@@ -88,22 +109,33 @@ class FrontWorkbench(QWidget):
             self.tool_buttons.addButton(button)
             tools.addWidget(button)
         self.tool_buttons.buttons()[0].setChecked(True)
-        self.tool_buttons.buttonToggled.connect(lambda *_: self.line.set_active(self.tool == "line"))
+        self.tool_buttons.buttonToggled.connect(
+            lambda *_: self.line.set_active(self.tool == "line")
+        )
         self.width_spin = QDoubleSpinBox(minimum=1, maximum=500, value=21, suffix=" px", decimals=0)
         self.width_spin.setPrefix("width ")
         self.width_spin.valueChanged.connect(self.schedule_kymograph)
         self.track_button = QPushButton("Track front")
         self.thickness_button = QPushButton("Film thickness")
-        self.thickness_button.setToolTip("strain of the film across the line (two edges tracked per frame)")
+        self.thickness_button.setToolTip(
+            "strain of the film across the line (two edges tracked per frame)"
+        )
         self.area_button = QPushButton("Reacted area")
-        self.area_button.setToolTip("segment the reacted region in every frame (inside the cropped region, if any)")
+        self.area_button.setToolTip(
+            "segment the reacted region in every frame (inside the cropped region, if any)"
+        )
         self.delete_button = QPushButton("Delete point")
         self.export_button = QPushButton("Export CSV…")
         tools.addWidget(self.width_spin)
         tools.addStretch(1)
         actions = QHBoxLayout()
-        for widget in (self.track_button, self.area_button, self.thickness_button, self.delete_button,
-                       self.export_button):
+        for widget in (
+            self.track_button,
+            self.area_button,
+            self.thickness_button,
+            self.delete_button,
+            self.export_button,
+        ):
             actions.addWidget(widget)
         actions.addStretch(1)
         self.status = QLabel("Draw a line across the front (Line tool: two clicks).")
@@ -137,15 +169,19 @@ class FrontWorkbench(QWidget):
         return self.tool_buttons.checkedButton().objectName().removeprefix("tool-")
 
     def set_tool(self, tool: str) -> None:
-        next(b for b in self.tool_buttons.buttons() if b.objectName() == f"tool-{tool}").setChecked(True)
+        next(b for b in self.tool_buttons.buttons() if b.objectName() == f"tool-{tool}").setChecked(
+            True
+        )
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Work on a new movie: nothing drawn or measured on another movie survives.
 
         The same movie recalibrated keeps its line and marks (they are in px); results go.
         """
-        same_movie = self.dataset is not None and (dataset.source, dataset.shape) == (self.dataset.source,
-                                                                                       self.dataset.shape)
+        same_movie = self.dataset is not None and (dataset.source, dataset.shape) == (
+            self.dataset.source,
+            self.dataset.shape,
+        )
         self.jobs.cancel()
         self.dataset, self.shifts_px, self.analysis, self.manual_fit = dataset, None, None, None
         self.marks.selected_point, self._kymo = None, None
@@ -188,7 +224,11 @@ class FrontWorkbench(QWidget):
         return self._shift(frame) if self.display_corrected else np.zeros(2)
 
     def _shift(self, frame: int) -> np.ndarray:
-        return np.zeros(2) if self.shifts_px is None else np.asarray(self.shifts_px[frame], dtype=float)
+        return (
+            np.zeros(2)
+            if self.shifts_px is None
+            else np.asarray(self.shifts_px[frame], dtype=float)
+        )
 
     def set_frame(self, index: int) -> None:
         self.frame = int(index)
@@ -220,16 +260,28 @@ class FrontWorkbench(QWidget):
     def request_kymograph(self) -> None:
         if self.line_rc is None or self.dataset is None:
             return
-        self.jobs.kymograph(self.dataset, self.line_rc, width=self.width_spin.value(), shifts_px=self.shifts_px,
-                            on_result=self._show_kymograph)
+        self.jobs.kymograph(
+            self.dataset,
+            self.line_rc,
+            width=self.width_spin.value(),
+            shifts_px=self.shifts_px,
+            on_result=self._show_kymograph,
+        )
 
     def _show_kymograph(self, kymo) -> None:
         row, col = self.dataset.signal_axes
         self._kymo = kymo
-        self.kymograph_view.set_kymograph(kymo.image, kymo.sampling.calibrated_distance(row, col), self._times(),
-                                          distance_units=col.units, time_units=self._time_units())
+        self.kymograph_view.set_kymograph(
+            kymo.image,
+            kymo.sampling.calibrated_distance(row, col),
+            self._times(),
+            distance_units=col.units,
+            time_units=self._time_units(),
+        )
         self.kymograph_view.set_time(self._times()[self.frame])
-        self.status.setText(f"Kymograph along {len(self.line_rc)} points, width {self.width_spin.value():g} px.")
+        self.status.setText(
+            f"Kymograph along {len(self.line_rc)} points, width {self.width_spin.value():g} px."
+        )
         self._update_manual()
         self.kymograph_ready.emit()
 
@@ -257,15 +309,25 @@ class FrontWorkbench(QWidget):
             return
         track, time_units = self.analysis, self._time_units()
         times, position = np.asarray(track["times"], float), np.asarray(track["position"], float)
-        self.kinetics.set_automatic(times, position, KineticsFit(**track["fit"]), np.asarray(track["velocity"], float),
-                                    np.asarray(track["velocity_measured"], float), units=track["units"],
-                                    time_units=time_units)
+        self.kinetics.set_automatic(
+            times,
+            position,
+            KineticsFit(**track["fit"]),
+            np.asarray(track["velocity"], float),
+            np.asarray(track["velocity_measured"], float),
+            units=track["units"],
+            time_units=time_units,
+        )
         self.kymograph_view.set_tracks((times, position), self._manual_series())
         self._show_current_velocity()
         present = np.asarray(track["present"], bool)
         confidence = np.asarray(track["confidence"], float)
-        self.status.setText(f"Front found in {int(present.sum())} of {len(times)} frames; "
-                            f"mean confidence {np.mean(confidence[present]):.2f}" if present.any() else track["reason"])
+        self.status.setText(
+            f"Front found in {int(present.sum())} of {len(times)} frames; "
+            f"mean confidence {np.mean(confidence[present]):.2f}"
+            if present.any()
+            else track["reason"]
+        )
         self.tracking_ready.emit()
 
     def request_thickness(self) -> None:
@@ -273,15 +335,24 @@ class FrontWorkbench(QWidget):
         if self.line_rc is None or self.dataset is None:
             self.status.setText("Draw a line across the film first (Line tool).")
             return
-        self.jobs.thickness(self.dataset, self.line_rc, width=self.width_spin.value(), shifts_px=self.shifts_px,
-                            on_result=self._show_thickness)
+        self.jobs.thickness(
+            self.dataset,
+            self.line_rc,
+            width=self.width_spin.value(),
+            shifts_px=self.shifts_px,
+            on_result=self._show_thickness,
+        )
 
     def _show_thickness(self, result) -> None:
         self.kinetics.set_strain(self._times(), result.strain)
         scale = self.dataset.signal_axes[1].scale
         final = np.nanmean(result.strain[-5:]) * 100 if result.ok else np.nan
-        self.status.setText(f"Film thickness {result.reference_px * scale:.4g} {self.dataset.signal_axes[1].units}"
-                            f" at start; strain in the last frames {final:.2f} %" if result.ok else result.reason)
+        self.status.setText(
+            f"Film thickness {result.reference_px * scale:.4g} {self.dataset.signal_axes[1].units}"
+            f" at start; strain in the last frames {final:.2f} %"
+            if result.ok
+            else result.reason
+        )
 
     def set_region(self, region_rc: tuple[int, int, int, int] | None) -> None:
         """(row0, row1, col0, col1) px where the 2-D mode looks for the reacted region (None: everywhere)."""
@@ -291,31 +362,47 @@ class FrontWorkbench(QWidget):
         """Segment the reacted region in every frame (2-D mode)."""
         if self.dataset is None:
             return
-        self.jobs.area(self.dataset, self.region_rc, shifts_px=self.shifts_px, on_result=self._show_area)
+        self.jobs.area(
+            self.dataset, self.region_rc, shifts_px=self.shifts_px, on_result=self._show_area
+        )
 
     def _show_area(self, result: ReactedArea) -> None:
         self.area_overlay.set_result(result)
         row, col = self.dataset.signal_axes
-        self.kinetics.set_area(self._times(), result.area_px * row.scale * col.scale, f"{col.units}²")
+        self.kinetics.set_area(
+            self._times(), result.area_px * row.scale * col.scale, f"{col.units}²"
+        )
         self._refresh_overlay()
-        self.status.setText(f"Reacted region ({'darker' if result.polarity < 0 else 'brighter'}) segmented; "
-                            f"mean confidence {np.mean(result.confidence):.2f}")
+        self.status.setText(
+            f"Reacted region ({'darker' if result.polarity < 0 else 'brighter'}) segmented; "
+            f"mean confidence {np.mean(result.confidence):.2f}"
+        )
 
     def _manual_series(self) -> tuple[np.ndarray, np.ndarray] | None:
         if self.line_rc is None or self.dataset is None or not self.annotations.keyframes:
             return None
         row, col = self.dataset.signal_axes
         frames = sorted(self.annotations.keyframes)
-        along_px = [position_along_line(np.asarray(self.annotations.points(f)) - self._shift(f), self.line_rc)
-                    for f in frames]
+        along_px = [
+            position_along_line(
+                np.asarray(self.annotations.points(f)) - self._shift(f), self.line_rc
+            )
+            for f in frames
+        ]
         sampling = sample_line(self.line_rc, width=1)
         along = np.interp(along_px, sampling.distance_px, sampling.calibrated_distance(row, col))
         return self._times()[frames], along
 
     def _update_manual(self) -> None:
         manual = self._manual_series()
-        auto = None if self.analysis is None else (np.asarray(self.analysis["times"], float),
-                                                   np.asarray(self.analysis["position"], float))
+        auto = (
+            None
+            if self.analysis is None
+            else (
+                np.asarray(self.analysis["times"], float),
+                np.asarray(self.analysis["position"], float),
+            )
+        )
         self.kymograph_view.set_tracks(auto, manual)
         self.kinetics.set_manual(*(manual if manual is not None else ([], [])))
         if manual is not None and len(manual[0]) >= 5:
@@ -324,7 +411,9 @@ class FrontWorkbench(QWidget):
     def _show_manual_fit(self, fit) -> None:
         self.manual_fit = fit
         units = self.dataset.signal_axes[1].units
-        self.kinetics.set_manual_fit_text("manual marks: " + fit_text(fit, units=units, time_units=self._time_units()))
+        self.kinetics.set_manual_fit_text(
+            "manual marks: " + fit_text(fit, units=units, time_units=self._time_units())
+        )
 
     def _annotations_changed(self) -> None:
         self._refresh_overlay()
@@ -334,7 +423,11 @@ class FrontWorkbench(QWidget):
         if self.dataset is None:
             return
         self.marks.show(self.frame, self.dataset.shape[0])
-        area_offset = np.zeros(2) if self.display_corrected or self.shifts_px is None else self._shift(self.frame)
+        area_offset = (
+            np.zeros(2)
+            if self.display_corrected or self.shifts_px is None
+            else self._shift(self.frame)
+        )
         self.area_overlay.show(self.frame, self.dataset.signal_axes, area_offset)
 
     def export_csv(self, path: str) -> int:
@@ -347,12 +440,15 @@ class FrontWorkbench(QWidget):
         velocity = self.analysis["velocity"]
         v = float(velocity[min(self.frame, len(velocity) - 1)])
         if not np.isfinite(v):
-            self.kinetics.set_current_velocity(f"velocity at t = {self._times()[self.frame]:.3g} "
-                                               f"{self._time_units()}: before the front started (no fit)")
+            self.kinetics.set_current_velocity(
+                f"velocity at t = {self._times()[self.frame]:.3g} "
+                f"{self._time_units()}: before the front started (no fit)"
+            )
             return
         self.kinetics.set_current_velocity(
             f"velocity at t = {self._times()[self.frame]:.3g} {self._time_units()}: "
-            f"{v:.4g} {self.analysis['units']}/{self._time_units()} (fit)")
+            f"{v:.4g} {self.analysis['units']}/{self._time_units()} (fit)"
+        )
 
     def _kymograph_clicked(self, time: float) -> None:
         self.frame_requested.emit(int(np.argmin(np.abs(self._times() - time))))
@@ -365,8 +461,11 @@ class FrontWorkbench(QWidget):
         return "s" if self.dataset.axes[0].units == "s" else "frame"
 
     def project_state(self) -> dict:
-        return {"line_rc": None if self.line_rc is None else self.line_rc.tolist(),
-                "width_px": self.width_spin.value(), "front_keyframes": self.annotations.as_dict()}
+        return {
+            "line_rc": None if self.line_rc is None else self.line_rc.tolist(),
+            "width_px": self.width_spin.value(),
+            "front_keyframes": self.annotations.as_dict(),
+        }
 
     def restore_project_state(self, state: dict) -> None:
         """Show the session's line, marks and track (older projects: the panel's own line and marks)."""
@@ -383,4 +482,3 @@ class FrontWorkbench(QWidget):
             if not session.analysis_line:
                 session.set_analysis_line(line)
         self.show_track()
-

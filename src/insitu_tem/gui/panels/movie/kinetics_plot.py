@@ -14,9 +14,11 @@ def fit_text(fit: KineticsFit, *, units: str, time_units: str) -> str:
     """One-line readout: x0, k, n ± error, t0 with units."""
     if not fit.ok:
         return f"kinetics: {fit.reason}"
-    return (f"x(t) = x0 + k (t − t0)^n:  x0 = {fit.x0:.4g} ± {fit.x0_stderr:.2g} {units},  "
-            f"k = {fit.k:.4g} ± {fit.k_stderr:.2g} {units}/{time_units}^n,  "
-            f"n = {fit.n:.4f} ± {fit.n_stderr:.2g},  t0 = {fit.t0:.3g} ± {fit.t0_stderr:.2g} {time_units}")
+    return (
+        f"x(t) = x0 + k (t − t0)^n:  x0 = {fit.x0:.4g} ± {fit.x0_stderr:.2g} {units},  "
+        f"k = {fit.k:.4g} ± {fit.k_stderr:.2g} {units}/{time_units}^n,  "
+        f"n = {fit.n:.4f} ± {fit.n_stderr:.2g},  t0 = {fit.t0:.3g} ± {fit.t0_stderr:.2g} {time_units}"
+    )
 
 
 class KineticsPlot(QWidget):
@@ -29,27 +31,39 @@ class KineticsPlot(QWidget):
         self.velocity_plot = pg.PlotWidget()
         self.strain_plot = pg.PlotWidget()
         self.area_plot = pg.PlotWidget()
-        for plot, name in ((self.position_plot, "Position"), (self.velocity_plot, "Velocity"),
-                           (self.strain_plot, "Strain"), (self.area_plot, "Area")):
+        for plot, name in (
+            (self.position_plot, "Position"),
+            (self.velocity_plot, "Velocity"),
+            (self.strain_plot, "Strain"),
+            (self.area_plot, "Area"),
+        ):
             plot.addLegend(offset=(10, 10))
             plot.showGrid(x=True, y=True, alpha=0.3)
             plot.setLabel("bottom", "time")
             self.tabs.addTab(plot, name)
-        self.auto_points = self.position_plot.plot(pen=None, symbol="o", symbolSize=5, symbolBrush="#00a5c0",
-                                                   name="automatic")
-        self.manual_points = self.position_plot.plot(pen=None, symbol="x", symbolSize=9, symbolPen="#ff5050",
-                                                     name="manual")
+        self.auto_points = self.position_plot.plot(
+            pen=None, symbol="o", symbolSize=5, symbolBrush="#00a5c0", name="automatic"
+        )
+        self.manual_points = self.position_plot.plot(
+            pen=None, symbol="x", symbolSize=9, symbolPen="#ff5050", name="manual"
+        )
         self.fit_curve = self.position_plot.plot(pen=pg.mkPen("#ffcc00", width=2), name="fit")
         self.velocity_fit = self.velocity_plot.plot(pen=pg.mkPen("#ffcc00", width=2), name="fit")
-        self.velocity_measured = self.velocity_plot.plot(pen=None, symbol="o", symbolSize=4, symbolBrush="#00a5c0",
-                                                         name="from positions")
-        self.strain_curve = self.strain_plot.plot(pen=pg.mkPen("#80ff80", width=2), symbol="o", symbolSize=4,
-                                                  name="strain")
-        self.area_curve = self.area_plot.plot(pen=pg.mkPen("#ffa040", width=2), symbol="o", symbolSize=4,
-                                              name="reacted area")
+        self.velocity_measured = self.velocity_plot.plot(
+            pen=None, symbol="o", symbolSize=4, symbolBrush="#00a5c0", name="from positions"
+        )
+        self.strain_curve = self.strain_plot.plot(
+            pen=pg.mkPen("#80ff80", width=2), symbol="o", symbolSize=4, name="strain"
+        )
+        self.area_curve = self.area_plot.plot(
+            pen=pg.mkPen("#ffa040", width=2), symbol="o", symbolSize=4, name="reacted area"
+        )
         self.readout = QLabel("Track the front to fit its kinetics.")
         self.readout.setWordWrap(True)
-        self.readout.setTextInteractionFlags(self.readout.textInteractionFlags() | pg.QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout.setTextInteractionFlags(
+            self.readout.textInteractionFlags()
+            | pg.QtCore.Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         self.velocity_label = QLabel("")
         self.manual_readout = QLabel("")
         self.manual_readout.setWordWrap(True)
@@ -69,15 +83,31 @@ class KineticsPlot(QWidget):
 
     def clear(self) -> None:
         """No track, marks, fit, strain or area: what a movie without analyses shows."""
-        for item in (self.auto_points, self.manual_points, self.fit_curve, self.velocity_fit, self.velocity_measured,
-                     self.strain_curve, self.area_curve):
+        for item in (
+            self.auto_points,
+            self.manual_points,
+            self.fit_curve,
+            self.velocity_fit,
+            self.velocity_measured,
+            self.strain_curve,
+            self.area_curve,
+        ):
             item.setData([], [])
         self.readout.setText("Track the front to fit its kinetics.")
         for label in (self.velocity_label, self.manual_readout):
             label.setText("")
 
-    def set_automatic(self, times, positions, fit: KineticsFit, velocity, velocity_measured, *,
-                      units: str, time_units: str) -> None:
+    def set_automatic(
+        self,
+        times,
+        positions,
+        fit: KineticsFit,
+        velocity,
+        velocity_measured,
+        *,
+        units: str,
+        time_units: str,
+    ) -> None:
         """Show an automatic track, its fit and velocities."""
         self.set_units(units, time_units)
         times = np.asarray(times, dtype=float)
@@ -89,11 +119,15 @@ class KineticsPlot(QWidget):
         else:
             self.fit_curve.setData([], [])
             self.velocity_fit.setData([], [])
-        self.velocity_measured.setData(times, np.asarray(velocity_measured, dtype=float), connect="finite")
+        self.velocity_measured.setData(
+            times, np.asarray(velocity_measured, dtype=float), connect="finite"
+        )
         self.readout.setText(fit_text(fit, units=units, time_units=time_units))
 
     def set_manual(self, times, positions) -> None:
-        self.manual_points.setData(np.asarray(times, dtype=float), np.asarray(positions, dtype=float))
+        self.manual_points.setData(
+            np.asarray(times, dtype=float), np.asarray(positions, dtype=float)
+        )
 
     def set_current_velocity(self, text: str) -> None:
         self.velocity_label.setText(text)
@@ -109,6 +143,7 @@ class KineticsPlot(QWidget):
 
     def set_strain(self, times, strain) -> None:
         """Strain (fraction) vs time, shown in %."""
-        self.strain_curve.setData(np.asarray(times, dtype=float), 100 * np.asarray(strain, dtype=float),
-                                  connect="finite")
+        self.strain_curve.setData(
+            np.asarray(times, dtype=float), 100 * np.asarray(strain, dtype=float), connect="finite"
+        )
         self.tabs.setCurrentWidget(self.strain_plot)

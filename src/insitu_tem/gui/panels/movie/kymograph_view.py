@@ -29,7 +29,9 @@ class KymographView(pg.GraphicsLayoutWidget):
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image_item)
         self.auto_curve = pg.PlotDataItem(pen=pg.mkPen("#00e5ff", width=2), name="automatic")
-        self.manual_points = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#ff5050", width=2), brush=None, name="manual")
+        self.manual_points = pg.ScatterPlotItem(
+            size=9, pen=pg.mkPen("#ff5050", width=2), brush=None, name="manual"
+        )
         self.frame_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#ffcc00", width=1))
         for item in (self.auto_curve, self.manual_points, self.frame_line):
             self.plot.addItem(item, ignoreBounds=True)
@@ -38,16 +40,33 @@ class KymographView(pg.GraphicsLayoutWidget):
         self._times = np.zeros(1)
         self.scene().sigMouseClicked.connect(self._clicked)
 
-    def set_kymograph(self, image: np.ndarray, distance: np.ndarray, times: np.ndarray, *,
-                      distance_units: str, time_units: str) -> None:
+    def set_kymograph(
+        self,
+        image: np.ndarray,
+        distance: np.ndarray,
+        times: np.ndarray,
+        *,
+        distance_units: str,
+        time_units: str,
+    ) -> None:
         """Show ``image`` (frames x samples) with calibrated distance and times."""
         self.image, self._distance, self._times = image, np.asarray(distance), np.asarray(times)
         self.image_item.setImage(image, levels=percentile_levels(image), autoLevels=False)
         step_d = (distance[-1] - distance[0]) / max(len(distance) - 1, 1) or 1.0
         step_t = (times[-1] - times[0]) / max(len(times) - 1, 1) or 1.0
-        self.image_item.setRect(QRectF(distance[0] - step_d / 2, times[0] - step_t / 2,
-                                       step_d * image.shape[1], step_t * image.shape[0]))
-        self.plot.setLabel("bottom", "distance along line", units=None if distance_units == "px" else distance_units)
+        self.image_item.setRect(
+            QRectF(
+                distance[0] - step_d / 2,
+                times[0] - step_t / 2,
+                step_d * image.shape[1],
+                step_t * image.shape[0],
+            )
+        )
+        self.plot.setLabel(
+            "bottom",
+            "distance along line",
+            units=None if distance_units == "px" else distance_units,
+        )
         self.plot.setLabel("left", "time", units=time_units)
         self.plot.autoRange(padding=0)
 
@@ -60,7 +79,11 @@ class KymographView(pg.GraphicsLayoutWidget):
         self.image_item.clear()
         self.set_tracks(None, None)
 
-    def set_tracks(self, auto: tuple[np.ndarray, np.ndarray] | None, manual: tuple[np.ndarray, np.ndarray] | None) -> None:
+    def set_tracks(
+        self,
+        auto: tuple[np.ndarray, np.ndarray] | None,
+        manual: tuple[np.ndarray, np.ndarray] | None,
+    ) -> None:
         """Overlay (times, positions) of the automatic track (curve) and the manual marks (points)."""
         if auto is None:
             self.auto_curve.setData([], [])

@@ -31,8 +31,16 @@ class LineTool(QObject):
     moved = Signal()
     waiting_for_end = Signal()
 
-    def __init__(self, view_box, state: SessionBridge, undo_stack: QUndoStack, *, to_view, to_px,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        view_box,
+        state: SessionBridge,
+        undo_stack: QUndoStack,
+        *,
+        to_view,
+        to_px,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.view_box, self.state, self.undo_stack = view_box, state, undo_stack
         self.to_view, self.to_px = to_view, to_px
@@ -56,7 +64,9 @@ class LineTool(QObject):
     def set_line(self, points_rc) -> None:
         """Make ``points_rc`` (None: no line) the session's analysis line and show it."""
         self.show(points_rc)
-        self.state.session.set_analysis_line(None if self.line_rc is None else self.line_rc.tolist())
+        self.state.session.set_analysis_line(
+            None if self.line_rc is None else self.line_rc.tolist()
+        )
 
     def show(self, points_rc) -> None:
         """Show ``points_rc`` without changing the session (it already holds them)."""
@@ -87,17 +97,30 @@ class LineTool(QObject):
             self.roi = None
         if self.line_rc is None or not self.visible:
             return
-        self.roi = pg.PolyLineROI([self.to_view(p) for p in self.line_rc], closed=False,
-                                  pen=pg.mkPen(LINE_COLOUR, width=2))
+        self.roi = pg.PolyLineROI(
+            [self.to_view(p) for p in self.line_rc],
+            closed=False,
+            pen=pg.mkPen(LINE_COLOUR, width=2),
+        )
         self.roi.sigRegionChanged.connect(self._dragged)
-        track_drags(self.roi, self.undo_stack, read=lambda: self.line_rc.copy(), apply=self.set_line, text="Move line")
+        track_drags(
+            self.roi,
+            self.undo_stack,
+            read=lambda: self.line_rc.copy(),
+            apply=self.set_line,
+            text="Move line",
+        )
         self.view_box.addItem(self.roi, ignoreBounds=True)
         self.set_active(self.active)
 
     def _dragged(self) -> None:
         origin = self.roi.pos()
-        self.line_rc = np.array([self.to_px(QPointF(origin.x() + p.x(), origin.y() + p.y()))
-                                 for p in self.roi.getState()["points"]])
+        self.line_rc = np.array(
+            [
+                self.to_px(QPointF(origin.x() + p.x(), origin.y() + p.y()))
+                for p in self.roi.getState()["points"]
+            ]
+        )
         self.moved.emit()
 
     def _on_session_event(self, name: str, _payload: tuple) -> None:

@@ -23,8 +23,10 @@ class MovieView(CalibratedImageView):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.timestamp = QLabel(self)
-        self.timestamp.setStyleSheet("QLabel { color: white; background: rgba(0, 0, 0, 140); padding: 2px 6px;"
-                                     " font-weight: bold; }")
+        self.timestamp.setStyleSheet(
+            "QLabel { color: white; background: rgba(0, 0, 0, 140); padding: 2px 6px;"
+            " font-weight: bold; }"
+        )
         self.timestamp.move(8, 8)
         self.colormap_name, self.gamma = "grey", 1.0
 
@@ -46,7 +48,11 @@ class MovieView(CalibratedImageView):
     def set_lut(self, colormap: str, gamma: float) -> None:
         """Colour map (name from :data:`COLORMAPS`) read through a gamma curve."""
         self.colormap_name, self.gamma = colormap, float(gamma)
-        colors = None if colormap == "grey" else pg.colormap.get(colormap).getLookupTable(nPts=256, alpha=False)
+        colors = (
+            None
+            if colormap == "grey"
+            else pg.colormap.get(colormap).getLookupTable(nPts=256, alpha=False)
+        )
         self.image_item.setLookupTable(gamma_lut(colors, gamma))
 
     def set_timestamp(self, text: str) -> None:

@@ -12,7 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from insitu_tem.analysis.movie.display_processing import DisplayOptions, display_axes, display_frame, frame_range, movie_levels
+from insitu_tem.analysis.movie.display_processing import (
+    DisplayOptions,
+    display_axes,
+    display_frame,
+    frame_range,
+    movie_levels,
+)
 from insitu_tem.core.model import Axis, DataError, Dataset
 from insitu_tem.workflows import drift as drift_workflow
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
@@ -33,7 +39,9 @@ class MoviePanel(QWidget):
     title = "Movie"
     role = "movie"
 
-    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(
+        self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None
+    ) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.dataset: Dataset | None = None
@@ -76,7 +84,9 @@ class MoviePanel(QWidget):
         self.navigator.index_changed.connect(self.state.set_frame)
         self.state.frame_changed.connect(self._show_frame)
         self.playback.tick.connect(self._advance)
-        self.playback.step.connect(lambda step: self.state.set_frame(self._next_frame(step, wrap=False)))
+        self.playback.step.connect(
+            lambda step: self.state.set_frame(self._next_frame(step, wrap=False))
+        )
         self.contrast.levels_changed.connect(self._set_levels)
         self.contrast.auto_requested.connect(self.auto_levels)
         self.contrast.lut_changed.connect(self._set_lut)
@@ -96,7 +106,11 @@ class MoviePanel(QWidget):
     def _use_drift(self, result) -> None:
         """The session's drift (measured here or by a workflow): the line follows the specimen and
         the display may be corrected."""
-        shifts = None if result is None or self.dataset is None else np.asarray(result.value["shifts_px"], float)
+        shifts = (
+            None
+            if result is None or self.dataset is None
+            else np.asarray(result.value["shifts_px"], float)
+        )
         if shifts is not None and shifts.shape != (self.dataset.shape[0], 2):
             shifts = None
         self.shifts_px = shifts
@@ -113,8 +127,13 @@ class MoviePanel(QWidget):
             self.source.close()
         self.playback.stop()
         array = dataset.array if dataset.kind == "movie" else dataset.array[None]
-        self.dataset = dataset if dataset.kind == "movie" else Dataset(
-            "movie", array, (Axis("t", 1),) + dataset.axes, dataset.metadata, dataset.source)
+        self.dataset = (
+            dataset
+            if dataset.kind == "movie"
+            else Dataset(
+                "movie", array, (Axis("t", 1),) + dataset.axes, dataset.metadata, dataset.source
+            )
+        )
         self.source = FrameSource(array)
         self.shifts_px, self.crop = None, None
         self.processing.set_frame_count(self.dataset.shape[0])
@@ -164,7 +183,11 @@ class MoviePanel(QWidget):
         self.navigator.set_index(index)
         self.navigator.blockSignals(False)
         time_axis = self.dataset.axes[0]
-        text = f"t = {time_axis.to_value(index):.2f} s" if time_axis.units == "s" else f"frame {index + 1}"
+        text = (
+            f"t = {time_axis.to_value(index):.2f} s"
+            if time_axis.units == "s"
+            else f"frame {index + 1}"
+        )
         self.time_label.setText(text)
         self.view.set_timestamp(text)
         self.front.set_frame(index)
@@ -208,8 +231,12 @@ class MoviePanel(QWidget):
         if enabled:
             row, col = self.dataset.signal_axes
             (x0, x1), (y0, y1) = self.view.view.viewRange()
-            r0, r1 = sorted((int(max(0, row.to_index(y0))), int(min(row.size, np.ceil(row.to_index(y1))))))
-            c0, c1 = sorted((int(max(0, col.to_index(x0))), int(min(col.size, np.ceil(col.to_index(x1))))))
+            r0, r1 = sorted(
+                (int(max(0, row.to_index(y0))), int(min(row.size, np.ceil(row.to_index(y1)))))
+            )
+            c0, c1 = sorted(
+                (int(max(0, col.to_index(x0))), int(min(col.size, np.ceil(col.to_index(x1)))))
+            )
             self.crop = (r0, r1, c0, c1) if r1 - r0 >= 8 and c1 - c0 >= 8 else None
         self.front.set_region(self.crop)
         self._options_changed()
@@ -224,29 +251,39 @@ class MoviePanel(QWidget):
         except DataError as error:
             self.front.status.setText(f"Cannot measure drift: {error}")
             return
-        self.tasks.submit(lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
-                          key="movie-drift", on_result=lambda result: self._drift_measured(job.name, result),
-                          description="Measuring drift")
+        self.tasks.submit(
+            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+            key="movie-drift",
+            on_result=lambda result: self._drift_measured(job.name, result),
+            description="Measuring drift",
+        )
 
     def _drift_measured(self, name: str, stored) -> None:
         self.state.session.store_result(name, stored)
         self.processing.drift_correct.setChecked(True)
         result = stored.value
         largest = float(np.nanmax(np.hypot(*self.shifts_px.T)))
-        self.front.status.setText(f"Drift measured: up to {largest:.2f} px"
-                                  + ("" if result["ok"] else f" ({result['reason']})"))
+        self.front.status.setText(
+            f"Drift measured: up to {largest:.2f} px"
+            + ("" if result["ok"] else f" ({result['reason']})")
+        )
 
     def _clicked(self, row_f: float, col_f: float) -> None:
         row, col = self.dataset.signal_axes if self.dataset is not None else self.view.axes
         shown_row, shown_col = self.view.axes
-        raw_row, raw_col = row.to_index(shown_row.to_value(row_f)), col.to_index(shown_col.to_value(col_f))
+        raw_row, raw_col = (
+            row.to_index(shown_row.to_value(row_f)),
+            col.to_index(shown_col.to_value(col_f)),
+        )
         if self.front.handle_click(raw_row, raw_col):
             return
         self.state.set_position(raw_row, raw_col)
 
     def export_front_csv(self) -> None:
         """Ask for a file and write the manual front marks to it."""
-        path, _ = QFileDialog.getSaveFileName(self, "Export front marks", "front.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export front marks", "front.csv", "CSV (*.csv)"
+        )
         if path:
             self.front.export_csv(path)
 

@@ -51,7 +51,9 @@ def generated_movie(size: int, n_frames: int, *, seed: int = 0) -> np.ndarray:
     return rng.integers(0, 4096, size=(min(n_frames, DISTINCT_FRAMES), size, size), dtype=np.uint16)
 
 
-def measure_playback(size: int = 2048, frames: int = 100, *, mode: str = "panel", lazy: bool = False) -> PlaybackTiming:
+def measure_playback(
+    size: int = 2048, frames: int = 100, *, mode: str = "panel", lazy: bool = False
+) -> PlaybackTiming:
     """Play ``frames`` frames of ``size``² uint16 and time them (QApplication created if needed)."""
     if size < 16 or frames < 1:
         raise ValueError("give --size >= 16 px and --frames >= 1")
@@ -87,7 +89,11 @@ def _time_panel(app, movie: np.ndarray, frames: int, *, lazy: bool) -> float:
 
         movie = da.from_array(movie, chunks=(1,) + movie.shape[1:])
     n, rows, cols = movie.shape
-    axes = (Axis("t", n, 0.05, 0.0, "s"), Axis("y", rows, 0.1, 0.0, "nm"), Axis("x", cols, 0.1, 0.0, "nm"))
+    axes = (
+        Axis("t", n, 0.05, 0.0, "s"),
+        Axis("y", rows, 0.1, 0.0, "nm"),
+        Axis("x", cols, 0.1, 0.0, "nm"),
+    )
     dataset = Dataset("movie", movie, axes)
     state.set_dataset("movie", dataset)
     panel.set_dataset(dataset)

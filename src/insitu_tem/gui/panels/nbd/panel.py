@@ -9,11 +9,25 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from insitu_tem.analysis.diffraction.ring_fit import COMPOSITIONS, profile_pdf, ring_overlays
-from insitu_tem.analysis.diffraction.nbd_scan import PatternAnalysis, ScanAnalysis, analyse_pattern, analyse_scan
+from insitu_tem.analysis.diffraction.nbd_scan import (
+    PatternAnalysis,
+    ScanAnalysis,
+    analyse_pattern,
+    analyse_scan,
+)
 from insitu_tem.analysis.diffraction.calibration import scale_from_ring, strongest_ring_radius
 from insitu_tem.analysis.diffraction.ellipse import EllipseFit, ellipse_on_strongest_ring
 from insitu_tem.core.model import Axis, Dataset
@@ -60,7 +74,9 @@ class NbdPanel(QWidget):
     analysis_finished = Signal()
     profile_finished = Signal()
 
-    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(
+        self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack, parent=None
+    ) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.dataset: Dataset | None = None
@@ -105,7 +121,9 @@ class NbdPanel(QWidget):
         self.display.currentTextChanged.connect(self._set_display)
         self.gamma.valueChanged.connect(lambda value: self._set_display(self.view.mode))
         self.reference_button.clicked.connect(self.pick_reference)
-        self.composition.currentTextChanged.connect(lambda _: self._submit_profile(self.state.scan_index))
+        self.composition.currentTextChanged.connect(
+            lambda _: self._submit_profile(self.state.scan_index)
+        )
         self.calibrate_button.clicked.connect(self.calibrate_on_ring)
         self.ellipse_box.toggled.connect(self.set_ellipse_correction)
 
@@ -116,8 +134,12 @@ class NbdPanel(QWidget):
 
     def project_state(self) -> dict:
         """Strain reference, calibration, ellipse choice and ePDF composition (display is view state)."""
-        return {"reference": self.reference, "scale_per_nm": self.scale_per_nm, "known_d": self.known_d.value(),
-                "composition": self.composition.currentText()}
+        return {
+            "reference": self.reference,
+            "scale_per_nm": self.scale_per_nm,
+            "known_d": self.known_d.value(),
+            "composition": self.composition.currentText(),
+        }
 
     def restore_project_state(self, saved: dict) -> None:
         """Show what was saved: display from the session's view, the rest from the panel state."""
@@ -131,13 +153,24 @@ class NbdPanel(QWidget):
 
     def _layout(self) -> None:
         row = QHBoxLayout()
-        for widget in (QLabel("Display"), self.display, QLabel("γ"), self.gamma, self.reference_button,
-                       self.ellipse_box):
+        for widget in (
+            QLabel("Display"),
+            self.display,
+            QLabel("γ"),
+            self.gamma,
+            self.reference_button,
+            self.ellipse_box,
+        ):
             row.addWidget(widget)
         row.addStretch(1)
         calibration = QHBoxLayout()
-        for widget in (QLabel("Known ring d"), self.known_d, self.calibrate_button, QLabel("ePDF of"),
-                       self.composition):
+        for widget in (
+            QLabel("Known ring d"),
+            self.known_d,
+            self.calibrate_button,
+            QLabel("ePDF of"),
+            self.composition,
+        ):
             calibration.addWidget(widget)
         calibration.addStretch(1)
         left = QWidget()
@@ -161,7 +194,13 @@ class NbdPanel(QWidget):
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Show a pattern series (or one pattern) and start its analysis."""
-        self.dataset, self.result, self.single, self.reference, self.correction = dataset, None, None, None, None
+        self.dataset, self.result, self.single, self.reference, self.correction = (
+            dataset,
+            None,
+            None,
+            None,
+            None,
+        )
         self.ellipse_box.blockSignals(True)
         self.ellipse_box.setChecked(False)
         self.ellipse_box.blockSignals(False)
@@ -172,7 +211,9 @@ class NbdPanel(QWidget):
         position_axis = nav[0] if len(nav) == 1 else Axis("position", dataset.n_items)
         self.navigator.set_axis(position_axis)
         self.scan_plots.set_positions(position_axis.coordinates(), position_axis.units)
-        self.view.show_pattern(np.asarray(self.patterns[0]), axes=dataset.signal_axes, auto_range=True)
+        self.view.show_pattern(
+            np.asarray(self.patterns[0]), axes=dataset.signal_axes, auto_range=True
+        )
         self.reference_button.setEnabled(len(self.patterns) >= 3)
         self._show_pattern(self.state.scan_index)
         self._submit_analysis()
@@ -182,17 +223,31 @@ class NbdPanel(QWidget):
             return
         if len(self.patterns) >= 3:
             patterns = self.patterns
-            fn = partial(analyse_scan, position=self.scan_plots._positions, scale_per_nm=self.scale_per_nm,
-                         reference_index=self.reference, correction=self.correction)
+            fn = partial(
+                analyse_scan,
+                position=self.scan_plots._positions,
+                scale_per_nm=self.scale_per_nm,
+                reference_index=self.reference,
+                correction=self.correction,
+            )
             self.status.setText("Analysing the scan…")
-            self.tasks.submit(lambda control: fn(np.asarray(patterns), progress=control.progress,
-                                                 should_stop=control.should_stop),
-                              key="nbd-scan", on_result=self._on_scan, description="NBD scan analysis")
+            self.tasks.submit(
+                lambda control: fn(
+                    np.asarray(patterns), progress=control.progress, should_stop=control.should_stop
+                ),
+                key="nbd-scan",
+                on_result=self._on_scan,
+                description="NBD scan analysis",
+            )
         else:
             index = min(self.state.scan_index, len(self.patterns) - 1)
             pattern, scale = self.patterns[index], self.scale_per_nm
-            self.tasks.submit(lambda: analyse_pattern(np.asarray(pattern), scale_per_nm=scale),
-                              key="nbd-scan", on_result=self._on_single, description="NBD pattern analysis")
+            self.tasks.submit(
+                lambda: analyse_pattern(np.asarray(pattern), scale_per_nm=scale),
+                key="nbd-scan",
+                on_result=self._on_single,
+                description="NBD pattern analysis",
+            )
 
     def _on_scan(self, result: ScanAnalysis) -> None:
         self.result = result
@@ -200,18 +255,25 @@ class NbdPanel(QWidget):
         self.scan_plots.show_strain(tracks.lattice_strain, tracks.reference_index)
         if result.q_per_A is not None:
             self.scan_plots.show_map(result.profiles, result.q_per_A)
-        self.scan_plots.show_fractions(result.nmf.fractions, _component_names(result.nmf.fractions.shape[1]),
-                                       result.pca.explained_variance_ratio)
-        self.status.setText(f"Strain reference: pattern {tracks.reference_index}; "
-                            f"{int(result.crystalline.sum())} of {len(result.crystalline)} positions crystalline"
-                            + (f"; {self.ellipse_note}" if self.correction is not None else ""))
+        self.scan_plots.show_fractions(
+            result.nmf.fractions,
+            _component_names(result.nmf.fractions.shape[1]),
+            result.pca.explained_variance_ratio,
+        )
+        self.status.setText(
+            f"Strain reference: pattern {tracks.reference_index}; "
+            f"{int(result.crystalline.sum())} of {len(result.crystalline)} positions crystalline"
+            + (f"; {self.ellipse_note}" if self.correction is not None else "")
+        )
         self._show_pattern(self.state.scan_index)
         self.analysis_finished.emit()
 
     def _on_single(self, result: PatternAnalysis) -> None:
         self.single = result
-        self.status.setText(f"{len(result.spots)} spots, centre ({result.centre.centre_rc[0]:.2f}, "
-                            f"{result.centre.centre_rc[1]:.2f}) px")
+        self.status.setText(
+            f"{len(result.spots)} spots, centre ({result.centre.centre_rc[0]:.2f}, "
+            f"{result.centre.centre_rc[1]:.2f}) px"
+        )
         self._show_pattern(self.state.scan_index)
         self.analysis_finished.emit()
 
@@ -235,11 +297,19 @@ class NbdPanel(QWidget):
         if self.result is not None:
             tracks = self.result.tracks
             fit = tracks.fits[index]
-            start = (fit.translation_px if fit.ok else self.result.descan.fitted_rc[index]) + tracks.reference.g_px
-            self.view.show_overlays(centre_rc=self.result.descan.fitted_rc[index], spots_rc=tracks.positions_rc[index],
-                                    start_rc=start, shift_px=tracks.shifts_px(index))
+            start = (
+                fit.translation_px if fit.ok else self.result.descan.fitted_rc[index]
+            ) + tracks.reference.g_px
+            self.view.show_overlays(
+                centre_rc=self.result.descan.fitted_rc[index],
+                spots_rc=tracks.positions_rc[index],
+                start_rc=start,
+                shift_px=tracks.shifts_px(index),
+            )
         elif self.single is not None:
-            self.view.show_overlays(centre_rc=self.single.centre.centre_rc, spots_rc=self.single.spots.position_rc)
+            self.view.show_overlays(
+                centre_rc=self.single.centre.centre_rc, spots_rc=self.single.spots.position_rc
+            )
         else:
             self.view.show_overlays()
 
@@ -249,9 +319,15 @@ class NbdPanel(QWidget):
             return
         q, profile = source.q_per_A, source.profiles[index]
         rings = source.rings[index] if source.rings else None
-        self.profile_plots.show_profile(q, profile, [r.q_per_A for r in rings.rings] if rings is not None else ())
-        self.tasks.submit(partial(profile_details, q, profile, self.composition.currentText()),
-                          key="nbd-profile", on_result=self._on_profile, description="NBD ring overlays and ePDF")
+        self.profile_plots.show_profile(
+            q, profile, [r.q_per_A for r in rings.rings] if rings is not None else ()
+        )
+        self.tasks.submit(
+            partial(profile_details, q, profile, self.composition.currentText()),
+            key="nbd-profile",
+            on_result=self._on_profile,
+            description="NBD ring overlays and ePDF",
+        )
 
     def _on_profile(self, details) -> None:
         overlays, pdf, message = details
@@ -272,17 +348,26 @@ class NbdPanel(QWidget):
         """Calibrate so that the strongest ring of the current pattern has the "known ring" spacing."""
         if self.result is None:
             return
-        self.tasks.submit(partial(strongest_ring_radius, self.result.r_px, self.result.profiles[self.current_index()]),
-                          key="nbd-calibration", on_result=self._on_ring_radius, description="NBD ring calibration")
+        self.tasks.submit(
+            partial(
+                strongest_ring_radius, self.result.r_px, self.result.profiles[self.current_index()]
+            ),
+            key="nbd-calibration",
+            on_result=self._on_ring_radius,
+            description="NBD ring calibration",
+        )
 
     def _on_ring_radius(self, radius: float | None) -> None:
         if radius is None:
-            self.status.setText("No ring found in this pattern to calibrate on; pick a ring pattern")
+            self.status.setText(
+                "No ring found in this pattern to calibrate on; pick a ring pattern"
+            )
             return
         self.scale_per_nm = scale_from_ring(radius_px=radius, d_A=self.known_d.value())
-        self.status.setText(f"Calibrated: {self.scale_per_nm:.5g} 1/nm per px (ring at {radius:.1f} px)")
+        self.status.setText(
+            f"Calibrated: {self.scale_per_nm:.5g} 1/nm per px (ring at {radius:.1f} px)"
+        )
         self._submit_analysis()
-
 
     def set_ellipse_correction(self, enabled: bool) -> None:
         """Fit the detector ellipse on the current pattern's strongest ring and correct the profiles (or stop)."""
@@ -299,17 +384,25 @@ class NbdPanel(QWidget):
             self.ellipse_box.setChecked(False)
             return
         pattern = self.patterns[index]
-        self.tasks.submit(lambda: ellipse_on_strongest_ring(np.asarray(pattern), centre_rc=centre),
-                          key="nbd-ellipse", on_result=self._on_ellipse, description="NBD ellipse fit")
+        self.tasks.submit(
+            lambda: ellipse_on_strongest_ring(np.asarray(pattern), centre_rc=centre),
+            key="nbd-ellipse",
+            on_result=self._on_ellipse,
+            description="NBD ellipse fit",
+        )
 
     def _on_ellipse(self, fit: EllipseFit) -> None:
         if not fit.ok:
-            self.status.setText(f"No ellipse fitted: {fit.reason}; pick a pattern with a sharp ring")
+            self.status.setText(
+                f"No ellipse fitted: {fit.reason}; pick a pattern with a sharp ring"
+            )
             self.ellipse_box.setChecked(False)
             return
         self.correction = fit.correction()
-        self.ellipse_note = (f"ellipse corrected: ellipticity {100 * fit.ellipticity:.2f} % at {fit.angle_deg:.1f}°, "
-                             f"RMS {fit.rms_px:.2f} px")
+        self.ellipse_note = (
+            f"ellipse corrected: ellipticity {100 * fit.ellipticity:.2f} % at {fit.angle_deg:.1f}°, "
+            f"RMS {fit.rms_px:.2f} px"
+        )
         self.status.setText(self.ellipse_note)
         self._submit_analysis()
 

@@ -29,8 +29,12 @@ class NbdPatternView(CalibratedImageView):
         super().__init__(parent)
         self.mode, self.gamma = "log", 0.3
         self._raw: np.ndarray | None = None
-        self.centre_marker = pg.ScatterPlotItem(size=12, symbol="+", pen=pg.mkPen("#00e0ff", width=2), brush=None)
-        self.spot_markers = pg.ScatterPlotItem(size=9, symbol="o", pen=pg.mkPen("#ffd040", width=1), brush=None)
+        self.centre_marker = pg.ScatterPlotItem(
+            size=12, symbol="+", pen=pg.mkPen("#00e0ff", width=2), brush=None
+        )
+        self.spot_markers = pg.ScatterPlotItem(
+            size=9, symbol="o", pen=pg.mkPen("#ffd040", width=1), brush=None
+        )
         self.arrows = pg.PlotDataItem(pen=pg.mkPen("#ff4040", width=2), connect="pairs")
         self.arrow_heads = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush("#ff4040"))
         for item in (self.spot_markers, self.arrows, self.arrow_heads, self.centre_marker):
@@ -48,13 +52,18 @@ class NbdPatternView(CalibratedImageView):
     def show_pattern(self, pattern, *, axes=None, auto_range: bool = False) -> None:
         """Show one raw pattern with the current display transform."""
         self._raw = np.asarray(pattern)
-        self.set_frame(display_transform(self._raw, mode=self.mode, gamma=self.gamma), axes=axes,
-                       auto_range=auto_range)
+        self.set_frame(
+            display_transform(self._raw, mode=self.mode, gamma=self.gamma),
+            axes=axes,
+            auto_range=auto_range,
+        )
 
     def _to_view(self, rc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         row_axis, col_axis = self.axes
         rc = np.asarray(rc, dtype=float).reshape(-1, 2)
-        return col_axis.offset + col_axis.scale * rc[:, 1], row_axis.offset + row_axis.scale * rc[:, 0]
+        return col_axis.offset + col_axis.scale * rc[:, 1], row_axis.offset + row_axis.scale * rc[
+            :, 0
+        ]
 
     def show_overlays(self, *, centre_rc=None, spots_rc=None, start_rc=None, shift_px=None) -> None:
         """Draw the centre, spot markers and shift arrows (start + ARROW_GAIN × shift); None clears."""

@@ -45,8 +45,12 @@ class NbdProfilePlots(QWidget):
             self.profile_plot.removeItem(line)
         self.ring_lines = []
         for q in ring_q:
-            line = pg.InfiniteLine(pos=float(q), angle=90, movable=False,
-                                   pen=pg.mkPen("#ffd040", style=pg.QtCore.Qt.PenStyle.DashLine))
+            line = pg.InfiniteLine(
+                pos=float(q),
+                angle=90,
+                movable=False,
+                pen=pg.mkPen("#ffd040", style=pg.QtCore.Qt.PenStyle.DashLine),
+            )
             self.profile_plot.addItem(line)
             self.ring_lines.append(line)
 
@@ -60,8 +64,12 @@ class NbdProfilePlots(QWidget):
             fit = overlay.fit
             if not fit.ok:
                 continue
-            curve = pg.PlotDataItem(fit.q_per_A, fit.fitted, name=f"{overlay.label} (R = {fit.r_factor:.2f})",
-                                    pen=pg.mkPen(OVERLAY_COLOURS[i % len(OVERLAY_COLOURS)], width=1.2))
+            curve = pg.PlotDataItem(
+                fit.q_per_A,
+                fit.fitted,
+                name=f"{overlay.label} (R = {fit.r_factor:.2f})",
+                pen=pg.mkPen(OVERLAY_COLOURS[i % len(OVERLAY_COLOURS)], width=1.2),
+            )
             self.profile_plot.addItem(curve)
             self.overlay_curves.append(curve)
 
@@ -73,5 +81,7 @@ class NbdProfilePlots(QWidget):
             return
         self.pdf_curve.setData(result.r_A, result.G_r)
         peaks = ", ".join(f"{p:.2f}" for p in result.peaks_A[:4])
-        self.pdf_note.setText(f"G(r) maxima at {peaks} Å (resolution ≈ {1.2 / result.q_per_A.max():.1f} Å "
-                              f"for q_max = {result.q_per_A.max():.2f} 1/Å)")
+        self.pdf_note.setText(
+            f"G(r) maxima at {peaks} Å (resolution ≈ {1.2 / result.q_per_A.max():.1f} Å "
+            f"for q_max = {result.q_per_A.max():.2f} 1/Å)"
+        )

@@ -25,9 +25,16 @@ class NbdScanPlots(QWidget):
         super().__init__(parent)
         self.strain_plot = pg.PlotWidget()
         self.strain_plot.setLabel("left", "Lattice strain d/d_ref − 1 (%)")
-        self.strain_curve = pg.PlotDataItem(pen=pg.mkPen("#ff6f6f", width=1.5), symbol="o", symbolSize=5,
-                                            symbolBrush="#ff6f6f", symbolPen=None)
-        self.reference_marker = pg.ScatterPlotItem(size=12, symbol="star", brush=pg.mkBrush("#ffd040"), pen=None)
+        self.strain_curve = pg.PlotDataItem(
+            pen=pg.mkPen("#ff6f6f", width=1.5),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush="#ff6f6f",
+            symbolPen=None,
+        )
+        self.reference_marker = pg.ScatterPlotItem(
+            size=12, symbol="star", brush=pg.mkBrush("#ffd040"), pen=None
+        )
         self.strain_plot.addItem(self.strain_curve)
         self.strain_plot.addItem(self.reference_marker)
         self.map_plot = pg.PlotWidget()
@@ -43,11 +50,17 @@ class NbdScanPlots(QWidget):
         self.scree_plot.setLabel("left", "PCA variance fraction")
         self.scree_plot.setLabel("bottom", "Component")
         self.scree_plot.setLogMode(y=True)
-        self.scree_curve = pg.PlotDataItem(pen=pg.mkPen("#e0e0e0"), symbol="o", symbolSize=6, symbolBrush="#e0e0e0")
+        self.scree_curve = pg.PlotDataItem(
+            pen=pg.mkPen("#e0e0e0"), symbol="o", symbolSize=6, symbolBrush="#e0e0e0"
+        )
         self.scree_plot.addItem(self.scree_curve)
         self.markers = []
         for plot in (self.strain_plot, self.map_plot, self.fraction_plot):
-            marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#e0e0e0", style=pg.QtCore.Qt.PenStyle.DashLine))
+            marker = pg.InfiniteLine(
+                angle=90,
+                movable=False,
+                pen=pg.mkPen("#e0e0e0", style=pg.QtCore.Qt.PenStyle.DashLine),
+            )
             plot.addItem(marker)
             self.markers.append(marker)
             if plot is not self.strain_plot:
@@ -55,7 +68,12 @@ class NbdScanPlots(QWidget):
             plot.scene().sigMouseClicked.connect(lambda event, p=plot: self._clicked(p, event))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for plot, stretch in ((self.strain_plot, 2), (self.map_plot, 2), (self.fraction_plot, 2), (self.scree_plot, 1)):
+        for plot, stretch in (
+            (self.strain_plot, 2),
+            (self.map_plot, 2),
+            (self.fraction_plot, 2),
+            (self.scree_plot, 1),
+        ):
             layout.addWidget(plot, stretch)
         self._positions = np.zeros(0)
 
@@ -81,8 +99,11 @@ class NbdScanPlots(QWidget):
         step = float(np.diff(self._positions[:2])[0]) if len(self._positions) > 1 else 1.0
         q = np.asarray(q_per_A, dtype=float)
         q_step = float(q[1] - q[0]) if len(q) > 1 else 1.0
-        self.map_image.setRect(pg.QtCore.QRectF(x0 - step / 2, q[0] - q_step / 2, step * data.shape[1],
-                                                q_step * data.shape[0]))
+        self.map_image.setRect(
+            pg.QtCore.QRectF(
+                x0 - step / 2, q[0] - q_step / 2, step * data.shape[1], q_step * data.shape[0]
+            )
+        )
         self.map_plot.autoRange()
 
     def show_fractions(self, fractions, names, explained_variance) -> None:
@@ -92,9 +113,16 @@ class NbdScanPlots(QWidget):
         self.fraction_curves = []
         for i, name in enumerate(names):
             colour = COLOURS[i % len(COLOURS)]
-            curve = pg.PlotDataItem(self._positions, np.asarray(fractions)[:, i], name=name,
-                                    pen=pg.mkPen(colour, width=1.5), symbol="s", symbolSize=4, symbolBrush=colour,
-                                    symbolPen=None)
+            curve = pg.PlotDataItem(
+                self._positions,
+                np.asarray(fractions)[:, i],
+                name=name,
+                pen=pg.mkPen(colour, width=1.5),
+                symbol="s",
+                symbolSize=4,
+                symbolBrush=colour,
+                symbolPen=None,
+            )
             self.fraction_plot.addItem(curve)
             self.fraction_curves.append(curve)
         ratio = np.asarray(explained_variance, dtype=float)[:10]

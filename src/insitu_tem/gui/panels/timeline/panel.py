@@ -11,8 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from insitu_tem.core.holder_log import HolderLog
 from insitu_tem.gui.panels.timeline.plots import TimelinePlots
@@ -42,10 +51,14 @@ class TimelinePanel(QWidget):
         self.offset.setSuffix(" s")
         self.offset.setToolTip("Clock offset: seconds added to movie times on the log's clock")
         self.sync_button = QPushButton("Sync Frame to Click")
-        self.sync_button.setToolTip("Click the event in a plot (e.g. the current step when the bias is "
-                                    "switched on), show the frame where it happens, then press this")
+        self.sync_button.setToolTip(
+            "Click the event in a plot (e.g. the current step when the bias is "
+            "switched on), show the frame where it happens, then press this"
+        )
         self.sync_button.setEnabled(False)
-        self.status = QLabel("Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie.")
+        self.status = QLabel(
+            "Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie."
+        )
         self.status.setWordWrap(True)
         self.channels = QListWidget()
         self.channels.setMaximumWidth(180)
@@ -83,7 +96,9 @@ class TimelinePanel(QWidget):
         self.offset.blockSignals(True)
         self.offset.setValue(0.0)
         self.offset.blockSignals(False)
-        self.status.setText("Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie.")
+        self.status.setText(
+            "Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie."
+        )
 
     def show_timeline(self, log: HolderLog, timeline: FrameTimeline) -> None:
         """Show ``log`` on the movie's time axis as computed in ``timeline``."""
@@ -100,7 +115,9 @@ class TimelinePanel(QWidget):
         self.channels.blockSignals(True)
         self.channels.clear()
         names = ([CHARGE] if timeline.current_channel else []) + list(log.channels)
-        shown = {CHARGE, timeline.current_channel} | {n for n in log.channels if log.channels[n].units == "V"}
+        shown = {CHARGE, timeline.current_channel} | {
+            n for n in log.channels if log.channels[n].units == "V"
+        }
         for name in names:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -124,11 +141,20 @@ class TimelinePanel(QWidget):
         traces = []
         for name in self.checked_channels():
             if name == CHARGE:
-                traces.append((CHARGE, "C", self.timeline.frame_time_s, self.timeline.charge_C,
-                               self.timeline.charge_sigma_C))
+                traces.append(
+                    (
+                        CHARGE,
+                        "C",
+                        self.timeline.frame_time_s,
+                        self.timeline.charge_C,
+                        self.timeline.charge_sigma_C,
+                    )
+                )
             else:
                 channel = self.log.channels[name]
-                traces.append((name, channel.units, self.movie_time_of(self.log.time_s), channel.values, None))
+                traces.append(
+                    (name, channel.units, self.movie_time_of(self.log.time_s), channel.values, None)
+                )
         notes = [(float(self.movie_time_of(n.time_s)), n.text) for n in self.log.notes]
         self.plots.show_traces(traces, notes, self._frame_time())
         self._update_status()
@@ -143,7 +169,9 @@ class TimelinePanel(QWidget):
     def _frame_time(self) -> float:
         if self.timeline is None or self.timeline.frame_time_s.size == 0:
             return 0.0
-        return float(self.timeline.frame_time_s[min(self.frame, self.timeline.frame_time_s.size - 1)])
+        return float(
+            self.timeline.frame_time_s[min(self.frame, self.timeline.frame_time_s.size - 1)]
+        )
 
     def _update_status(self) -> None:
         timeline = self.timeline
@@ -170,13 +198,17 @@ class TimelinePanel(QWidget):
         shift = float(np.median(self.timeline.log_time_s - self.timeline.frame_time_s))
         self.clicked_log_time = movie_time_s + shift
         self.sync_button.setEnabled(True)
-        self.status.setText(f"event picked at log time {self.clicked_log_time:.3f} s: show the frame where it "
-                            "happens and press Sync Frame to Click")
+        self.status.setText(
+            f"event picked at log time {self.clicked_log_time:.3f} s: show the frame where it "
+            "happens and press Sync Frame to Click"
+        )
 
     def _sync_to_click(self) -> None:
         if self.timeline is None or self.clicked_log_time is None:
             return
-        frame_log_time = float(self.timeline.log_time_s[min(self.frame, self.timeline.log_time_s.size - 1)])
+        frame_log_time = float(
+            self.timeline.log_time_s[min(self.frame, self.timeline.log_time_s.size - 1)]
+        )
         offset = self.timeline.offset_s + (self.clicked_log_time - frame_log_time)
         self.sync_button.setEnabled(False)
         self.clicked_log_time = None

@@ -27,8 +27,12 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         self.cursors: list[pg.InfiniteLine] = []
         self.scene().sigMouseClicked.connect(self._on_click)
 
-    def show_traces(self, traces: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None]],
-                    notes: list[tuple[float, str]], cursor_s: float) -> None:
+    def show_traces(
+        self,
+        traces: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None]],
+        notes: list[tuple[float, str]],
+        cursor_s: float,
+    ) -> None:
         """Draw ``traces`` = [(name, units, time_s, values, sigma or None)], notes at their times."""
         self.clear()
         self.plot_items, self.cursors = [], []
@@ -41,12 +45,21 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.plot(time_s, values, pen=TRACE_PEN)
             if sigma is not None and np.isfinite(sigma).any():
-                band = pg.FillBetweenItem(pg.PlotDataItem(time_s, values - sigma),
-                                          pg.PlotDataItem(time_s, values + sigma), brush=(255, 204, 51, 60))
+                band = pg.FillBetweenItem(
+                    pg.PlotDataItem(time_s, values - sigma),
+                    pg.PlotDataItem(time_s, values + sigma),
+                    brush=(255, 204, 51, 60),
+                )
                 plot.addItem(band)
             for time, text in notes if row == 0 else ():
-                plot.addItem(pg.InfiniteLine(time, pen=NOTE_PEN, label=text,
-                                             labelOpts={"position": 0.9, "color": "#cccccc"}))
+                plot.addItem(
+                    pg.InfiniteLine(
+                        time,
+                        pen=NOTE_PEN,
+                        label=text,
+                        labelOpts={"position": 0.9, "color": "#cccccc"},
+                    )
+                )
             cursor = pg.InfiniteLine(cursor_s, movable=True, pen=CURSOR_PEN)
             cursor.sigDragged.connect(lambda line: self._on_drag(line))
             plot.addItem(cursor)

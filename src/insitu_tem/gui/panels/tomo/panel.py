@@ -14,10 +14,28 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QSlider, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from insitu_tem.analysis.tomo.alignment import METHODS as ALIGN_METHODS, Alignment, align_tilt_series, apply_alignment
+from insitu_tem.analysis.tomo.alignment import (
+    METHODS as ALIGN_METHODS,
+    Alignment,
+    align_tilt_series,
+    apply_alignment,
+)
 from insitu_tem.analysis.tomo.measure import measure_wire
 from insitu_tem.analysis.tomo.reconstruct import DEFAULT_ITERATIONS, METHODS, reconstruct
 from insitu_tem.analysis.tomo.segment import segment
@@ -50,8 +68,10 @@ class TomoPanel(QWidget):
 
     def _build_widgets(self) -> None:
         self.open_button = QPushButton("Open Tilt Series…")
-        self.info = QLabel("Open a tilt series: .mrc/.ali with .rawtlt, .hspy with a tilt axis, or a folder "
-                           "of per-tilt files named by angle.")
+        self.info = QLabel(
+            "Open a tilt series: .mrc/.ali with .rawtlt, .hspy with a tilt axis, or a folder "
+            "of per-tilt files named by angle."
+        )
         self.info.setWordWrap(True)
         self.projection = pg.ImageView()
         self.tilt_slider = QSlider(Qt.Orientation.Horizontal)
@@ -77,8 +97,17 @@ class TomoPanel(QWidget):
     def _build_layout(self) -> None:
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        for widget in (self.open_button, self.align_method, self.align_button, self.method, self.iterations,
-                       self.reconstruct_button, self.cancel_button, self.progress, self.segment_button):
+        for widget in (
+            self.open_button,
+            self.align_method,
+            self.align_button,
+            self.method,
+            self.iterations,
+            self.reconstruct_button,
+            self.cancel_button,
+            self.progress,
+            self.segment_button,
+        ):
             top.addWidget(widget)
         layout.addLayout(top)
         layout.addWidget(self.info)
@@ -104,7 +133,8 @@ class TomoPanel(QWidget):
         self.tilt_slider.valueChanged.connect(lambda _v: self._show_projection())
         self.show_aligned.toggled.connect(lambda _v: self._show_projection())
         self.method.currentTextChanged.connect(
-            lambda m: self.iterations.setValue(DEFAULT_ITERATIONS.get(m, 1)))
+            lambda m: self.iterations.setValue(DEFAULT_ITERATIONS.get(m, 1))
+        )
         self.tasks.progress.connect(self._on_progress)
         self.tasks.finished.connect(self._on_finished)
 
@@ -119,22 +149,30 @@ class TomoPanel(QWidget):
     def _ask_open(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Folder of per-tilt files") or None
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Tilt series", "", "Tilt series (*.mrc *.ali *.st *.hspy *.mdoc)")
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Tilt series", "", "Tilt series (*.mrc *.ali *.st *.hspy *.mdoc)"
+            )
         if path:
             self.open_path(path)
 
     def open_path(self, path: str | Path) -> None:
         """Read a tilt series off the GUI thread."""
         self.info.setText(f"Reading {Path(path).name}…")
-        self.tasks.submit(lambda: load_tilt_series(path), key="tomo-open", on_result=self._on_series,
-                          description=f"Tomography: read {Path(path).name}")
+        self.tasks.submit(
+            lambda: load_tilt_series(path),
+            key="tomo-open",
+            on_result=self._on_series,
+            description=f"Tomography: read {Path(path).name}",
+        )
 
     def _on_series(self, series: TiltSeries) -> None:
         self.series, self.alignment, self.aligned_stack, self.volume = series, None, None, None
         tilts = series.tilts_deg
-        self.info.setText(f"{Path(series.source).name}: {tilts.size} tilts {tilts[0]:g}…{tilts[-1]:g}°, "
-                          f"{series.reference.shape[2]}×{series.reference.shape[1]} px, "
-                          f"{series.pixel_size:.4g} {series.units}/px; channels {', '.join(series.channels)}")
+        self.info.setText(
+            f"{Path(series.source).name}: {tilts.size} tilts {tilts[0]:g}…{tilts[-1]:g}°, "
+            f"{series.reference.shape[2]}×{series.reference.shape[1]} px, "
+            f"{series.pixel_size:.4g} {series.units}/px; channels {', '.join(series.channels)}"
+        )
         self.tilt_slider.setRange(0, tilts.size - 1)
         self.tilt_slider.setValue(int(np.argmin(np.abs(tilts))))
         self._show_projection()
@@ -145,7 +183,11 @@ class TomoPanel(QWidget):
         if self.series is None:
             return
         index = self.tilt_slider.value()
-        stack = self.aligned_stack if self.show_aligned.isChecked() and self.aligned_stack is not None else self.series.reference
+        stack = (
+            self.aligned_stack
+            if self.show_aligned.isChecked() and self.aligned_stack is not None
+            else self.series.reference
+        )
         self.projection.setImage(stack[index].T, autoLevels=True)
         self.tilt_label.setText(f"{self.series.tilts_deg[index]:+.1f}°")
 
@@ -154,8 +196,13 @@ class TomoPanel(QWidget):
         series, method = self.series, self.align_method.currentText()
 
         def run(control):
-            return align_tilt_series(series.reference, series.tilts_deg, method=method,
-                                     should_stop=control.should_stop, progress=control.progress)
+            return align_tilt_series(
+                series.reference,
+                series.tilts_deg,
+                method=method,
+                should_stop=control.should_stop,
+                progress=control.progress,
+            )
 
         self._start(run, self._on_aligned, "tomo-align", "Tomography: align")
 
@@ -163,9 +210,11 @@ class TomoPanel(QWidget):
         self.alignment = alignment
         self.aligned_stack = apply_alignment(self.series.reference, alignment)
         shifts = np.abs(alignment.shifts_px).max()
-        self.info.setText(f"Aligned ({alignment.method}): tilt axis {alignment.axis_angle_deg:.2f}°, offset "
-                          f"{alignment.axis_offset_px:.2f} ± {alignment.axis_offset_sigma_px:.2f} px, largest shift "
-                          f"{shifts:.1f} px" + (f" — {alignment.reason}" if alignment.reason else ""))
+        self.info.setText(
+            f"Aligned ({alignment.method}): tilt axis {alignment.axis_angle_deg:.2f}°, offset "
+            f"{alignment.axis_offset_px:.2f} ± {alignment.axis_offset_sigma_px:.2f} px, largest shift "
+            f"{shifts:.1f} px" + (f" — {alignment.reason}" if alignment.reason else "")
+        )
         self.show_aligned.setChecked(True)
         self._update_enabled()
         self._show_projection()
@@ -175,11 +224,22 @@ class TomoPanel(QWidget):
         """Reconstruct the (aligned, if done) reference channel; progress and Cancel apply."""
         stack = self.aligned_stack if self.aligned_stack is not None else self.series.reference
         offset = self.alignment.axis_offset_px if self.alignment is not None else 0.0
-        tilts, method, iterations = self.series.tilts_deg, self.method.currentText(), self.iterations.value()
+        tilts, method, iterations = (
+            self.series.tilts_deg,
+            self.method.currentText(),
+            self.iterations.value(),
+        )
 
         def run(control):
-            return reconstruct(stack, tilts, method=method, iterations=iterations, axis_offset_px=offset,
-                               should_stop=control.should_stop, progress=control.progress)
+            return reconstruct(
+                stack,
+                tilts,
+                method=method,
+                iterations=iterations,
+                axis_offset_px=offset,
+                should_stop=control.should_stop,
+                progress=control.progress,
+            )
 
         self._start(run, self._on_volume, "tomo-reconstruct", f"Tomography: {method.upper()}")
 
@@ -188,8 +248,10 @@ class TomoPanel(QWidget):
         if result.ok:
             self.volume = result.volume
             self.slices.set_volume(result.volume)
-            self.info.setText(f"{result.method.upper()}-{result.iterations}: volume {result.volume.shape} (z, y, x), "
-                              f"reprojection error {result.reprojection_error:.3f}")
+            self.info.setText(
+                f"{result.method.upper()}-{result.iterations}: volume {result.volume.shape} (z, y, x), "
+                f"reprojection error {result.reprojection_error:.3f}"
+            )
             self.reconstructed.emit()
         else:
             self.info.setText(f"Reconstruction {result.reason}")
@@ -206,15 +268,22 @@ class TomoPanel(QWidget):
             labels = segment(volume, method="multiotsu", classes=3)
             return labels, measure_wire(labels.labels, volume)
 
-        self.tasks.submit(run, key="tomo-segment", on_result=self._on_measured, description="Tomography: segment")
+        self.tasks.submit(
+            run, key="tomo-segment", on_result=self._on_measured, description="Tomography: segment"
+        )
 
     def _on_measured(self, result) -> None:
         labels, wire = result
         self.slices.set_labels(labels.labels)
-        rows = [("shell thickness (median)", f"{wire.thickness_median:.2f} ± {wire.thickness_sigma:.2f} px"),
-                ("void fraction of shell", f"{100 * wire.void_fraction_shell:.2f} %"),
-                ("void fraction of core", f"{100 * wire.void_fraction_core:.2f} %"),
-                ("thresholds", ", ".join(f"{t:.3g}" for t in labels.thresholds))]
+        rows = [
+            (
+                "shell thickness (median)",
+                f"{wire.thickness_median:.2f} ± {wire.thickness_sigma:.2f} px",
+            ),
+            ("void fraction of shell", f"{100 * wire.void_fraction_shell:.2f} %"),
+            ("void fraction of core", f"{100 * wire.void_fraction_core:.2f} %"),
+            ("thresholds", ", ".join(f"{t:.3g}" for t in labels.thresholds)),
+        ]
         rows += [(f"voxels, label {k}", str(v)) for k, v in wire.volumes.items()]
         if not wire.ok:
             rows.append(("not measured", wire.reason))
@@ -226,8 +295,9 @@ class TomoPanel(QWidget):
 
     def _start(self, run, on_result, key: str, description: str) -> None:
         self.progress.setValue(0)
-        self._task = self.tasks.submit(run, key=key, on_result=on_result, on_error=self._on_error,
-                                       description=description)
+        self._task = self.tasks.submit(
+            run, key=key, on_result=on_result, on_error=self._on_error, description=description
+        )
         self._update_enabled()
 
     def _on_error(self, error: BaseException) -> None:

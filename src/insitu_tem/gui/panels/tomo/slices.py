@@ -23,11 +23,17 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
         self.views, self.images, self.overlays, self.lines = {}, {}, {}, {}
         for col, name in enumerate(("XY", "XZ", "YZ")):
             view = self.addViewBox(row=0, col=col, lockAspect=True, invertY=True)
-            image, overlay = pg.ImageItem(axisOrder="row-major"), pg.ImageItem(axisOrder="row-major")
+            image, overlay = (
+                pg.ImageItem(axisOrder="row-major"),
+                pg.ImageItem(axisOrder="row-major"),
+            )
             overlay.setOpacity(0.35)
             view.addItem(image)
             view.addItem(overlay)
-            horizontal, vertical = pg.InfiniteLine(angle=0, pen="y"), pg.InfiniteLine(angle=90, pen="y")
+            horizontal, vertical = (
+                pg.InfiniteLine(angle=0, pen="y"),
+                pg.InfiniteLine(angle=90, pen="y"),
+            )
             view.addItem(horizontal)
             view.addItem(vertical)
             image.mouseClickEvent = lambda event, n=name: self._clicked(n, event)
@@ -80,7 +86,9 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
             return
         z, y, x = self.cursor
         plane = {"XY": self.labels[z], "XZ": self.labels[:, y, :], "YZ": self.labels[:, :, x]}[name]
-        colours = np.array([[0, 0, 0, 0], [0, 200, 255, 255], [255, 120, 0, 255], [0, 255, 0, 255]], np.uint8)
+        colours = np.array(
+            [[0, 0, 0, 0], [0, 200, 255, 255], [255, 120, 0, 255], [0, 255, 0, 255]], np.uint8
+        )
         self.overlays[name].setImage(colours[np.clip(plane, 0, 3)])
 
     def _clicked(self, name: str, event) -> None:
