@@ -143,3 +143,29 @@ def test_a_full_session_never_writes_raw_files(realdata, tmp_path):
     for name in ("info",):
         subprocess.run([str(BIN), name, str(files[0]), "--json"], capture_output=True, timeout=120)
     assert digest(folder) == before
+
+
+@pytest.mark.qt_no_exception_capture
+def test_saving_front_marks_over_the_open_movie_is_refused(
+    qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    window.open_paths([movie_file])
+    wait_idle(window)
+    before = movie_file.read_bytes()
+    chosen = [str(movie_file)]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (chosen[0], "CSV (*.csv)"))
+    window.reporter.install_hooks()
+    try:
+        qtbot.mouseClick(window.panels["movie"].front.export_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(window.reporter.reports) == 1)
+        chosen[0] = str(tmp_path / "front.csv")
+        qtbot.mouseClick(window.panels["movie"].front.export_button, Qt.MouseButton.LeftButton)
+    finally:
+        window.reporter.uninstall_hooks()
+    message = window.reporter.reports[0].message
+    assert message.startswith("movie.tif: ") and "never overwritten" in message
+    assert movie_file.read_bytes() == before
+    assert (tmp_path / "front.csv").read_text().startswith("frame,time_s")
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []

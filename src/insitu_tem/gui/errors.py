@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 import traceback
+from pathlib import Path
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -25,8 +26,14 @@ class ErrorReport:
 
 
 def describe(error: BaseException) -> ErrorReport:
-    """Short message and formatted traceback for an exception."""
+    """Short message and formatted traceback for an exception; the message starts with the
+    name of the file the error concerns when the exception carries one."""
     text = " ".join(str(error).split()) or type(error).__name__
+    if isinstance(error, OSError) and error.filename and error.strerror:
+        text = error.strerror
+    filename = getattr(error, "filename", None)
+    if filename and Path(str(filename)).name not in text:
+        text = f"{Path(str(filename)).name}: {text}"
     details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     return ErrorReport(text, details)
 

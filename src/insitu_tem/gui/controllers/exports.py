@@ -81,13 +81,19 @@ class Exports(QObject):
 
     def profiles_dialog(self) -> None:
         """File ▸ Export Line-Scan Profiles: every EELS and NBD profile against position, one CSV."""
-        from insitu_tem.gui.controllers.profile_export import write_profiles_csv
+        from insitu_tem.gui.controllers.profile_export import profile_columns, write_profiles_csv
+        from insitu_tem.gui.guarded_save import save_guarded
 
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Export profiles", self.folder(), "CSV (*.csv)"
         )
-        if path and write_profiles_csv(self.profiles(), path) == 0:
+        if not path:
+            return
+        profiles = self.profiles()
+        if profile_columns(profiles)[0] is None:
             self.reporter.report("Export profiles: no line-scan profile has been computed yet")
+            return
+        save_guarded(path, lambda temporary: write_profiles_csv(profiles, temporary))
 
     def movie_dialog(self, movie) -> None:
         """File ▸ Export Movie: the movie on screen as MP4 or GIF."""

@@ -18,6 +18,7 @@ from insitu_tem.workflows import across_front, drift, front
 from insitu_tem.workflows.across_front import AcrossFront
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.guarded_save import save_guarded
 
 PLOTTED = (
     ("W_O23_shift", "W O2,3 shift (eV)"),
@@ -170,4 +171,4 @@ class AcrossPanel(QWidget):
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export table", str(Path.home()), "CSV (*.csv)")
         if path:
-            self.result.write_csv(path)
+            save_guarded(path, self.result.write_csv)

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
+from insitu_tem.gui.guarded_save import save_guarded
 
 COLOURS = ("y", "c", "m", "g", "w")
 
@@ -68,5 +69,5 @@ class FftSeriesPlot(QWidget):
             self, "Save lattice spacing vs time", "lattice_vs_time.csv", "CSV (*.csv)"
         )
         if path and self.series is not None:
-            self.series.to_csv(path)
+            save_guarded(path, self.series.to_csv)
             self.status.setText(f"saved {path}")

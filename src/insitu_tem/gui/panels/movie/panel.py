@@ -28,6 +28,7 @@ from insitu_tem.gui.panels.movie.controls import ContrastControls, PlaybackBar, 
 from insitu_tem.gui.panels.movie.frames import FrameSource
 from insitu_tem.gui.panels.movie.movie_view import MovieView
 from insitu_tem.gui.widgets.navigator import Navigator
+from insitu_tem.gui.guarded_save import save_guarded
 
 
 MATPLOTLIB_CMAPS = {"grey": "gray", "CET-L8": "cividis"}
@@ -285,7 +286,7 @@ class MoviePanel(QWidget):
             self, "Export front marks", "front.csv", "CSV (*.csv)"
         )
         if path:
-            self.front.export_csv(path)
+            save_guarded(path, self.front.export_csv)
 
     def project_state(self) -> dict:
         """Levels, colour map, gamma and the front workbench, as plain JSON (drift is a session result)."""
