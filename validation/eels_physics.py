@@ -161,9 +161,10 @@ def spectrum(
     origin = int(np.argmin(np.abs(loss_eV)))
     zlp = np.roll(zero_loss(loss_eV - loss_eV[origin], sample), origin)
     n = next_fast_len(2 * len(loss_eV), real=True)
-    transform = lambda values: np.fft.rfft(
-        np.roll(np.pad(values, (0, n - len(values))), -origin), n
-    )  # noqa: E731
+
+    def transform(values):
+        return np.fft.rfft(np.roll(np.pad(values, (0, n - len(values))), -origin), n)
+
     exponent = (
         sample.t_over_lambda * (transform(valence) * step - 1.0)
         + transform(np.where(loss_eV > 0, core, 0.0)) * step

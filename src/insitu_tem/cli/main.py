@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if console and argv and argv[0] in COMMANDS:
-            with native_stderr_collected():
+            with native_stderr_collected(replay="--debug" in argv):
                 code = _dispatch(argv)
             if code == EXIT_INTERRUPTED:
                 _silence_exit()

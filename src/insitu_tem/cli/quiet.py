@@ -47,9 +47,10 @@ def library_messages() -> Iterator[list[str]]:
 
 
 @contextmanager
-def native_stderr_collected() -> Iterator[None]:
+def native_stderr_collected(*, replay: bool = False) -> Iterator[None]:
     """Send file descriptor 2 (C libraries, child processes) to a temporary file while
-    Python's ``sys.stderr`` keeps writing to the terminal."""
+    Python's ``sys.stderr`` keeps writing to the terminal; with ``replay`` (``--debug``)
+    the last 64 KiB collected are written to the terminal at the end, indented."""
     try:
         sys.stderr.flush()
         if sys.stderr.fileno() != 2:
@@ -76,4 +77,16 @@ def native_stderr_collected() -> Iterator[None]:
         sys.stderr = saved_stream
         os.dup2(saved_fd, 2)
         os.close(saved_fd)
+        if replay:
+            _replay(sink)
         sink.close()
+
+
+def _replay(sink, limit: int = 65536) -> None:
+    size = sink.seek(0, os.SEEK_END)
+    sink.seek(max(size - limit, 0))
+    text = sink.read().decode("utf-8", errors="backslashreplace")
+    if text.strip():
+        sys.stderr.write("native stderr (C libraries, child processes):\n")
+        sys.stderr.write("".join(f"  {line}\n" for line in text.splitlines()))
+        sys.stderr.flush()

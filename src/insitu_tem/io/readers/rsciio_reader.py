@@ -10,6 +10,7 @@ import numpy as np
 
 from insitu_tem.io.readers.imports import locked_import
 from insitu_tem.io.readers.raw import CapturedLog, RawAxis, RawSignal
+from insitu_tem.io.readers.rsciio_pread import install as install_pread_chunks
 
 PLUGIN_BY_SUFFIX = {
     ".dm3": "digitalmicrograph",
@@ -134,6 +135,7 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     kwargs = {"lazy": True} if lazy and plugin in _LAZY_PLUGINS else {}
     if kwargs:
         locked_import("dask.array")
+        install_pread_chunks()
     module = locked_import(f"rsciio.{plugin}")
     log = CapturedLog("rsciio")
     with warnings.catch_warnings(record=True) as caught, log:
