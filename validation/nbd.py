@@ -21,6 +21,8 @@ def _errors(pattern, truth):
 
     scale = truth["scale_per_nm"]
     analysis = analyse_pattern(np.asarray(pattern, dtype=float), scale_per_nm=scale)
+    if not analysis.centre.ok:
+        return [], 1
     spots = analysis.spots
     g_true = np.asarray(truth["g_rc_per_A"]) * 10.0 / scale
     position_true = np.asarray(truth["centre_rc"]) + g_true

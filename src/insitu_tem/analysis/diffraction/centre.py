@@ -11,12 +11,18 @@ ellipse fitted on a ring) is in :mod:`insitu_tem.analysis.diffraction.ellipse`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 from numpy.polynomial import polynomial as P
 from scipy import ndimage, signal
+
+from insitu_tem.analysis.diffraction.friedel import (
+    MIN_PAIRED,
+    MIN_PAIRED_FRACTION,
+    friedel_vote,
+)
 
 CENTRE_METHODS = ("com", "template")
 
@@ -34,7 +40,9 @@ class BeamCentre:
     radius_px : float
         Radius of the direct-beam disk, px (NaN when unknown).
     method : str
-        ``"symmetry"``, ``"com"``, ``"template"`` or ``"edge"`` (circle fitted to the disk edge).
+        ``"symmetry"``, ``"com"``, ``"template"``, ``"edge"`` (circle fitted to the disk edge) or
+        ``"friedel"`` (the median midpoint of the Friedel pairs of spots, where no beam was
+        found there; with ``ok`` False: the pairs do not single out one centre).
     reason : str
         Why the refinement failed ("" when ok).
     sigma_px : float
@@ -105,10 +113,12 @@ def _disk_template(radius: float, half: int) -> np.ndarray:
     return np.clip(radius + 0.5 - np.hypot(rows, cols), 0.0, 1.0)
 
 
-def _not_a_beam(data: np.ndarray, top: float, background: float, border: np.ndarray) -> str:
+def _not_a_beam(
+    data: np.ndarray, top: float, background: float, border: np.ndarray, brightest: bool
+) -> str:
     if top <= 2.0 * max(background, 1e-12) and top - background <= 10.0 * (np.std(border) + 1e-12):
         return "no direct beam brighter than its surroundings"
-    if top < 0.3 * float(ndimage.uniform_filter(data, 3).max()):
+    if brightest and top < 0.3 * float(ndimage.uniform_filter(data, 3).max()):
         return "no direct beam: the brightest features lie elsewhere"
     return ""
 
@@ -121,6 +131,7 @@ def direct_beam_centre(
     threshold: float = 0.5,
     search_px: int = 12,
     mask=None,
+    brightest: bool = True,
 ) -> BeamCentre:
     """Sub-pixel centre of the direct-beam disk.
 
@@ -139,6 +150,9 @@ def direct_beam_centre(
         Half-size of the square searched around the guess, px.
     mask : array_like of bool, optional
         True for pixels to ignore (beam stop); a beam touching them is not found.
+    brightest : bool
+        Require the beam to be among the brightest features of the pattern (False when the
+        guess is known to be the direct beam, e.g. the centre of the Friedel pairs).
     """
     if method not in CENTRE_METHODS:
         raise ValueError(f"unknown centring method {method!r}; use one of {CENTRE_METHODS}")
@@ -158,7 +172,7 @@ def direct_beam_centre(
     edge[[0, -1], :] = edge[:, [0, -1]] = True
     border = window[edge & ~hidden] if (edge & ~hidden).any() else window[edge]
     background, top = float(np.median(border)), float(smooth[peak_rc])
-    problem = _not_a_beam(data, top, background, border)
+    problem = _not_a_beam(data, top, background, border, brightest)
     if problem:
         return BeamCentre(False, guess, float("nan"), method, problem)
     level = background + threshold * (top - background)
@@ -304,7 +318,11 @@ def find_centre(pattern, *, method: str = "com", mask=None, search_px: int = 12)
 
     When no direct beam is found near the symmetry centre, the beam is searched again near the
     symmetry centre of log(1 + counts), where the positions of the disks, not the few brightest
-    of a thick, slightly tilted crystal, decide it.
+    of a thick, slightly tilted crystal, decide it. Without a mask the beam found is then checked
+    against the spot about which most spots have their Friedel mate
+    (:func:`insitu_tem.analysis.diffraction.friedel.friedel_vote`): when they differ the beam is
+    searched there, and when the vote is tied between spots other than the beam found the
+    result has ``ok`` False ("ambiguous centre").
 
     Parameters
     ----------
@@ -322,7 +340,8 @@ def find_centre(pattern, *, method: str = "com", mask=None, search_px: int = 12)
     -------
     BeamCentre
         ``method == "symmetry"`` (±0.1 px on clean rings) when the direct beam
-        is blocked; refine it with :func:`insitu_tem.analysis.diffraction.ellipse.fit_ring_ellipse`.
+        is blocked; refine it with :func:`insitu_tem.analysis.diffraction.ellipse.fit_ring_ellipse`;
+        ``ok`` False with the reason when the centre is ambiguous.
     """
     data = as_pattern(pattern)
     coarse = symmetry_centre(data, mask=mask)
@@ -332,7 +351,42 @@ def find_centre(pattern, *, method: str = "com", mask=None, search_px: int = 12)
         beam = _grown_search(
             data, compressed.centre_rc, method=method, mask=mask, search_px=search_px
         )
-    return beam if beam.ok else coarse
+    found = beam if beam.ok else coarse
+    if mask is not None:
+        return found
+    return _checked_by_friedel_pairs(data, found, method=method)
+
+
+def _checked_by_friedel_pairs(data: np.ndarray, found: BeamCentre, *, method: str) -> BeamCentre:
+    """``found`` when the Friedel-pair vote agrees (or cannot tell), the centre of the pairs when
+    it does not, ok False when the vote is tied between spots other than ``found``."""
+    radius = _radius_guess(data, found)
+    vote = friedel_vote(data, radius_px=radius)
+    if vote.n_paired < max(MIN_PAIRED, MIN_PAIRED_FRACTION * vote.n_spots):
+        return found
+    near = max(2.0, radius)
+    if any(
+        np.hypot(*np.subtract(found.centre_rc, c)) <= near for c in (vote.centre_rc, *vote.tied_rc)
+    ):
+        return found
+    if vote.tied_rc:
+        return replace(found, ok=False, method="friedel", reason=f"ambiguous centre: {vote.reason}")
+    for half in (int(np.ceil(radius)) + 3, 2 * int(np.ceil(radius)) + 4):
+        beam = direct_beam_centre(
+            data, guess_rc=vote.centre_rc, method=method, search_px=half, brightest=False
+        )
+        if beam.ok and np.hypot(*np.subtract(beam.centre_rc, vote.centre_rc)) <= near:
+            return beam
+    return BeamCentre(True, vote.centre_rc, radius, "friedel")
+
+
+def _radius_guess(data: np.ndarray, found: BeamCentre) -> float:
+    """The beam's radius, else that of the brightest disk, else 1 px."""
+    if np.isfinite(found.radius_px):
+        return float(found.radius_px)
+    brightest = np.unravel_index(int(np.argmax(ndimage.uniform_filter(data, 3))), data.shape)
+    disk = direct_beam_centre(data, guess_rc=brightest, search_px=24)
+    return float(disk.radius_px) if disk.ok else 1.0
 
 
 def _grown_search(data: np.ndarray, guess_rc, *, method: str, mask, search_px: int) -> BeamCentre:

@@ -51,6 +51,7 @@ class PatternAnalysis:
     Attributes
     ----------
     centre : BeamCentre
+        ``ok`` False (with the reason) when the centre is ambiguous; no spots are reported then.
     spots : Spots
     indexing : SpotIndexing or None
         None when no phase was given.
@@ -115,11 +116,15 @@ def analyse_pattern(
         rc, sigma, edge_radius = refine_beam_centre(data, centre.centre_rc, radius_px=radius)
         if np.isfinite(sigma):
             centre, radius = BeamCentre(True, rc, edge_radius, "edge", sigma_px=sigma), edge_radius
-    spots = detect_spots(
-        data,
-        centre_rc=centre.centre_rc,
-        disk_radius_px=radius,
-        centre_sigma_px=np.nan_to_num(centre.sigma_px),
+    spots = (
+        detect_spots(
+            data,
+            centre_rc=centre.centre_rc,
+            disk_radius_px=radius,
+            centre_sigma_px=np.nan_to_num(centre.sigma_px),
+        )
+        if centre.ok
+        else Spots(np.zeros((0, 2)), np.zeros(0), centre.centre_rc, np.zeros(0))
     )
     indexing = None
     if phase is not None and scale_per_nm is not None:
