@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
 
 from validation.eels_physics import Edge, Sample, channel_counts, detect, spectrum, valence_ssd
 
@@ -30,6 +31,8 @@ class Scan:
 
     ``spectra`` (n, channels) on the axis ``offset_eV + k · dispersion_eV``; ``shift_eV`` is the
     truth relative to spectrum 0 (the reference); ``threshold_eV`` the unshifted first threshold.
+    For ``low_loss`` scans ``clean`` and ``edge_free`` are the same spectra without noise, with
+    and without the edge (for the ideal-fit floor of :mod:`validation.eels`).
     """
 
     kind: str
@@ -43,6 +46,8 @@ class Scan:
     resolution_eV: float
     t_over_lambda: tuple[float, float]
     plasmon_eV: tuple[float, float]
+    clean: np.ndarray | None = None
+    edge_free: np.ndarray | None = None
 
 
 def _edge(name: str, rng: np.random.Generator) -> Edge:
@@ -142,17 +147,27 @@ def generate(
     edge_weight, background_weight = _weights(kind, fine, samples[0], edge, rng)
     jitter = rng.normal(0.0, 0.3, n_spectra) if kind == "low_loss" else np.zeros(n_spectra)
     channel_edges = offset + (np.arange(size + 1) - 0.5) * dispersion
-    expected = np.empty((n_spectra, size))
-    for i, sample in enumerate(samples):
-        density = spectrum(
-            fine,
-            sample,
-            edge,
-            shift_eV=shifts[i],
-            edge_weight=edge_weight * strength[i],
-            background_weight=background_weight,
+
+    def render(weight: float) -> np.ndarray:
+        return np.stack(
+            [
+                channel_counts(
+                    fine + jitter[i],
+                    spectrum(
+                        fine,
+                        sample,
+                        edge,
+                        shift_eV=shifts[i],
+                        edge_weight=weight * strength[i],
+                        background_weight=background_weight,
+                    ),
+                    channel_edges,
+                )
+                for i, sample in enumerate(samples)
+            ]
         )
-        expected[i] = channel_counts(fine + jitter[i], density, channel_edges)
+
+    expected = render(edge_weight)
     scale = counts / _edge_jump(
         fine, samples[0], edge, edge_weight, background_weight, channel_edges
     )
@@ -160,6 +175,11 @@ def generate(
     spectra = np.stack(
         [detect(scale * e, rng, gain=gain, psf_channels=psf, read_noise=read) for e in expected]
     )
+
+    def blur(e: np.ndarray) -> np.ndarray:
+        return gain * scale * (gaussian_filter1d(e, psf, axis=1, mode="nearest") if psf > 0 else e)
+
+    ideal = (blur(expected), blur(render(0.0))) if kind == "low_loss" else (None, None)
     return Scan(
         kind,
         name,
@@ -172,6 +192,7 @@ def generate(
         resolution,
         (samples[0].t_over_lambda, samples[-1].t_over_lambda),
         (samples[0].plasmon_eV, samples[-1].plasmon_eV),
+        *ideal,
     )
 
 

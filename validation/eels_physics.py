@@ -162,7 +162,7 @@ def spectrum(
     zlp = np.roll(zero_loss(loss_eV - loss_eV[origin], sample), origin)
     n = next_fast_len(2 * len(loss_eV), real=True)
 
-    def transform(values):
+    def transform(values: np.ndarray) -> np.ndarray:
         return np.fft.rfft(np.roll(np.pad(values, (0, n - len(values))), -origin), n)
 
     exponent = (

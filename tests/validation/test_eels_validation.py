@@ -10,6 +10,9 @@ from validation.stats import summarise
 CORE = "chemical shift, K and L2,3 core loss (≥1e3 counts/ch at the edge)"
 PLASMON = "chemical shift, W O2,3 on the plasmon tail with the ZLP (≥1e3 counts/ch at the edge)"
 LOW = "chemical shift, all edges (1e2–1e3 counts/ch at the edge)"
+FLOOR = (
+    "W O2,3 ideal fit knowing the true background and edge shape (noise floor, informative)"
+)
 REAL = "edge onset on real calibrated spectra (C K, Ti L3)"
 
 
@@ -30,6 +33,17 @@ def test_core_loss_shift_meets_the_targets(measured):
 )
 def test_w_o23_on_the_plasmon_tail(measured):
     assert summarise(measured[PLASMON]).passed
+
+
+def test_w_o23_uncertainty_covers_its_errors(measured):
+    summary = summarise(measured[PLASMON])
+    assert summary.n >= 30 and 0.60 <= summary.coverage_1sigma <= 0.75, summary
+
+
+def test_w_o23_target_lies_below_the_noise_floor_of_the_corpus(measured):
+    floor = summarise(measured[FLOOR])
+    assert floor.n == summarise(measured[PLASMON]).n + measured[PLASMON].n_not_measured
+    assert floor.median > 0.05 and floor.p95 > 0.15, floor
 
 
 def test_low_count_scans_are_reported_with_finite_errors(measured):

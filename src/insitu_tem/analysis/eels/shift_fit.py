@@ -16,14 +16,16 @@ on a grid of half a channel with a, c solved exactly at every s (variable projec
 refined by a parabola through the three lowest residual sums.
 
 Statistical error: with g the derivative of the model with respect to s projected out of the
-span of the linear terms, e the residuals and ρ_k their autocorrelation (detector point-spread
-and deconvolution correlate neighbouring channels),
+span of the linear terms, e the residuals and ρ_k their autocorrelation (detector point-spread,
+deconvolution and the smoothing correlate neighbouring channels),
 
-    σ_s² = σ² (1 + a) [γ_0 + 2 Σ_{k=1..L} (1 - k/(L+1)) ρ_k γ_k] / γ_0²,   γ_k = Σ_i g_i g_{i+k}
+    σ_s² = σ² [γ_0 + 2 Σ_{k=1..L} ρ_k γ_k] / γ_0²,   γ_k = Σ_i g_i g_{i+k}
 
-(the Newey–West estimate of a least-squares variance under correlated noise; the factor 1 + a
-adds the noise of the reference, whose weighted variance is a times that of y for y ≈ a·r).
-L is twice the lag at which ρ first falls below 0.1 (at most a quarter of the region).
+(the least-squares variance under correlated noise, Newey & West 1987, with a flat window: the
+correlation of smoothed noise is positive at every lag, which a Bartlett taper would
+under-weight). The residuals are y - a·r, so σ² already holds the noise of the reference as
+well as that of y. L is twice the lag at which ρ first falls below 0.1 (at most a quarter of
+the region).
 
 References
 ----------
@@ -122,7 +124,7 @@ def _newey_west(residual: np.ndarray, gradient: np.ndarray, n_params: int) -> np
     lags = np.minimum(2 * first, max_lag)
     gamma = _autocorrelation(gradient, max_lag)
     k = np.arange(max_lag + 1)[None, :]
-    taper = np.clip(1.0 - k / (lags[:, None] + 1.0), 0.0, None)
+    taper = (k <= lags[:, None]).astype(float)
     taper[:, 0] = 0.5
     sigma2 = c[:, 0] / max(n - n_params, 1)
     return sigma2 * 2.0 * (taper * rho * gamma).sum(axis=1) / np.maximum(gamma[:, 0], 1e-300) ** 2
@@ -180,5 +182,5 @@ def _errors(yw, q, r, projections, inner, reference, region, shift_channels, wei
     slope = shifted(reference, shift_channels, derivative=True)[:, region] / step
     gradient = scale[:, None] * slope * weights[None, :]
     gradient = gradient - np.einsum("nek,nk->ne", q, np.einsum("nek,ne->nk", q, gradient))
-    variance = _newey_west(residual, gradient, q.shape[2] + 1) * (1.0 + np.clip(scale, 0.0, None))
+    variance = _newey_west(residual, gradient, q.shape[2] + 1)
     return scale, np.sqrt(np.where(variance > 0, variance, np.nan))

@@ -5,13 +5,15 @@ as the shifted reference plus a smooth background (the reference's pre-edge powe
 polynomial), see :mod:`.shift_fit` for the model, the search and the statistical error under
 correlated noise. A positive shift means the edge sits at higher energy than the reference.
 
-Uncertainty: the fit is repeated with four other reasonable choices — polynomial order 1 and
-3 instead of 2, the region starting at the middle of the pre-edge window, the region ending at
-60 % of the way from the onset to the end of the fit window — and the root-mean-square
-difference of their shifts from the nominal one is the systematic error of the background and
-window choice. With a reference index, the closure through the reference's neighbour (the
-neighbour's shift plus the shift against the neighbour, minus the direct shift, over √2) adds in
-quadrature: it measures what the reference's own noise and processing do to every shift.
+Uncertainty: the fit is repeated with other reasonable choices, one choice at a time —
+polynomial order 1 or 3 instead of 2, the region starting at the middle of the pre-edge window,
+the region ending at 60 % of the way from the onset to the end of the fit window. Each choice is
+an independent systematic component whose size is the largest difference of its alternatives'
+shifts from the nominal one; the components add in quadrature into the systematic error of the
+background and window choice. With a reference index, the closure through the reference's
+neighbour (the neighbour's shift plus the shift against the neighbour, minus the direct shift,
+over √2) adds in quadrature: it measures what the reference's own noise and processing do to
+every shift.
 ``stderr_eV`` is the quadrature sum of the statistical and systematic errors.
 A spectrum whose best shift lies on the search limit, whose reference amplitude is not
 positive, or whose standard error exceeds a third of the search range is not measured.
@@ -101,7 +103,7 @@ def _reference(reference, y: np.ndarray, n_channels: int) -> np.ndarray:
 def _variants(
     region: tuple[float, float], bg_window, onset: float
 ) -> list[tuple[int, tuple[float, float]]]:
-    """(polynomial order, region) of the nominal fit first, then the four alternatives."""
+    """(polynomial order, region) of the nominal fit, then the alternatives of each choice."""
     low, high = region
     later_start = 0.5 * (bg_window[0] + bg_window[1])
     earlier_end = onset + 0.6 * (high - onset)
@@ -194,7 +196,8 @@ def chemical_shift(
         y, ref, energy, region, bg_window, info.onset_eV, background_model, max_shift_eV
     )
     nominal = fits[0]
-    systematic = np.sqrt(np.mean([(f.shift - nominal.shift) ** 2 for f in fits[1:]], axis=0))
+    deviations = [(f.shift - nominal.shift) ** 2 for f in fits[1:]]
+    systematic = np.sqrt(np.maximum(deviations[0], deviations[1]) + sum(deviations[2:]))
     if isinstance(reference, (int, np.integer)) and len(y) > 1:
         closure = _closure(
             y,

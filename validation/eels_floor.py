@@ -1,0 +1,66 @@
+"""The precision floor of a W O2,3 chemical shift on the generated scans: an ideal fit.
+
+The ideal fit knows what no method can: the true single-scattering background under the edge
+and the noise-free edge shape. Every low-loss scan is aligned on its ZLP and deconvolved by
+Fourier-log three times with the same ZLP fit — the recorded counts, and the generator's
+noise-free counts with and without the edge. The true background (noise-free, no edge) is
+subtracted from the recorded single scattering, and the noise-free edge of spectrum 0,
+moved by linear interpolation, is fitted to what remains in the region the method uses (its
+pre-edge window to the end of its fit window), weighted by 1/√counts, with only its shift and
+amplitude free. Its errors (shift of spectrum i minus shift of spectrum 0, minus the truth)
+are the noise floor of the recorded counts: a method that must also find the background
+cannot do better on average.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from insitu_tem.analysis.eels import (
+    align_zlp,
+    auto_background_window,
+    default_fit_window,
+    fit_zlp,
+    fourier_log,
+)
+from insitu_tem.core.model import Axis
+from validation.eels_corpus import Scan
+
+SEARCH_EV = 3.5
+
+
+def _single_scattering(scan: Scan, energy: Axis) -> tuple[np.ndarray, ...]:
+    zlp = fit_zlp(scan.spectra, energy)
+    aligned = [align_zlp(a, energy, zlp).array for a in (scan.spectra, scan.clean, scan.edge_free)]
+    zlp_aligned = fit_zlp(aligned[0], energy)
+    return tuple(fourier_log(a, energy, zlp=zlp_aligned).array for a in aligned)
+
+
+def _ideal_shift(data: np.ndarray, template: np.ndarray, weights: np.ndarray, e: np.ndarray):
+    """Least-squares shift (eV) of ``template`` in ``data`` with a free amplitude."""
+    step = e[1] - e[0]
+    grid = np.arange(-SEARCH_EV, SEARCH_EV + 1e-9, step / 2)
+    moved = np.stack([np.interp(e - s, e, template) for s in grid]) * weights
+    target = data * weights
+    ssr = (target**2).sum() - (moved @ target) ** 2 / np.maximum((moved**2).sum(axis=1), 1e-300)
+    best = int(np.clip(np.argmin(ssr), 1, len(grid) - 2))
+    left, centre, right = ssr[best - 1 : best + 2]
+    curvature = left - 2 * centre + right
+    offset = 0.5 * (left - right) / curvature if curvature > 0 else 0.0
+    return grid[best] + float(np.clip(offset, -0.5, 0.5)) * step / 2
+
+
+def ideal_errors(scan: Scan) -> np.ndarray:
+    """Errors of the ideal fit (see module docstring) for spectra 1… of a low-loss scan, eV."""
+    energy = Axis("E", scan.spectra.shape[1], scan.dispersion_eV, scan.offset_eV, "eV")
+    recorded, clean, edge_free = _single_scattering(scan, energy)
+    e = energy.coordinates()
+    low, high = auto_background_window(scan.edge, energy)[0], default_fit_window(scan.edge)[1]
+    region = (e >= low) & (e <= min(high, e[-1] - SEARCH_EV))
+    edge = (clean - edge_free)[:, region]
+    weights = 1.0 / np.sqrt(np.maximum(clean[:, region], 1e-3 * clean[:, region].max()))
+    data = (recorded - edge_free)[:, region]
+    shifts = np.array(
+        [_ideal_shift(data[i], edge[0], weights[i], e[region]) for i in range(len(data))]
+    )
+    return (shifts - shifts[0] - scan.shift_eV)[1:]
