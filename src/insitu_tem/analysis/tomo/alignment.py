@@ -16,11 +16,13 @@ relative to the aligned series (raw image frame, px), in the gauge of
 ``"auto"``
     ``"xcorr"`` then projection matching: reconstruct (MLEM-10, σ = 1 px)
     from every other tilt, re-project at the others, register each
-    projection to its re-projection, swap halves, repeat [2]_;
+    projection to its re-projection (weighted least squares on the
+    re-projection's gradient, :func:`.registration.matched_displacement`),
+    swap halves, move half-way, repeat [2]_;
 ``"none"``
     no shifts.
 
-The tilt-axis direction is found by common lines and its offset by the
+The tilt-axis direction is found from the motion between tilts (when asked) and its offset by the
 centre-of-mass fit where that agrees (within 2 px) with the offset that
 minimises the reprojection error, else by the latter (:mod:`.axis`), unless
 given. :func:`apply_alignment`
@@ -42,18 +44,23 @@ import numpy as np
 
 from insitu_tem.analysis.tomo.axis import (
     centre_of_mass_across,
-    estimate_axis_angle,
     estimate_axis_offset,
     estimate_axis_offset_by_consistency,
 )
+from insitu_tem.analysis.tomo.axis_direction import estimate_axis_direction
 from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
-from insitu_tem.analysis.tomo.registration import displacement, profile_shifts, xcorr_shifts
+from insitu_tem.analysis.tomo.registration import (
+    matched_displacement,
+    profile_shifts,
+    xcorr_shifts,
+)
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
 from insitu_tem.analysis.tomo.projector import projector
 
 METHODS = ("auto", "xcorr", "com", "none")
 _MATCH_SIZE = 160
-_MATCH_ITERATIONS = 5
+_MATCH_ITERATIONS = 8
+_MATCH_DAMPING = 0.5
 
 
 @dataclass(frozen=True)
@@ -123,17 +130,18 @@ def _reprojections(
 
 
 def _match_step(
-    small: np.ndarray, tilts: np.ndarray, offset: float
+    small: np.ndarray, tilts: np.ndarray, offset: float, margin: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """One projection-matching step: every projection registered to its re-projection from the other half
-    of the tilts (odd against even), so a projection never pulls the reference towards itself."""
+    of the tilts (odd against even), so a projection never pulls the reference towards itself;
+    ``margin`` px of border, filled by the resampling, are left out."""
     n = tilts.size
     steps, peaks = np.zeros((n, 2)), np.zeros(n)
     odd = np.arange(n) % 2 == 1
     for use, target in ((odd, ~odd), (~odd, odd)):
         reprojections = _reprojections(small, tilts, offset, use, target)
         for k, i in enumerate(np.flatnonzero(target)):
-            steps[i], peaks[i] = displacement(reprojections[k], small[i])
+            steps[i], peaks[i] = matched_displacement(reprojections[k], small[i], margin=margin)
     return steps, peaks
 
 
@@ -146,12 +154,13 @@ def _refine(
         if should_stop is not None and should_stop():
             break
         small = to_axis_frame(small_raw, axis_angle_deg=angle, shifts_px=shifts / factor)
-        steps, peaks = _match_step(small, tilts, offset / factor)
-        update = to_image_frame_shifts(steps * factor, angle)
+        margin = int(np.ceil(np.abs(shifts).max() / factor)) + 3
+        steps, peaks = _match_step(small, tilts, offset / factor, margin)
+        update = to_image_frame_shifts(_MATCH_DAMPING * steps * factor, angle)
         new = gauge_shifts(shifts + update, tilts, angle)
         residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))
         shifts = new
-        if residual < 0.05:
+        if residual < 0.02:
             break
     return shifts, residual, peaks, factor
 
@@ -194,9 +203,9 @@ def align_tilt_series(
     method : {"auto", "xcorr", "com", "none"}
     axis_angle_deg : float or None
         Tilt-axis direction, degrees; default 0 (axis along the rows, as most
-        acquisition software writes series). None estimates it by common
-        lines — unreliable for objects that cross the field of view along the
-        axis (validation: wrong by tens of degrees on wire phantoms).
+        acquisition software writes series). None estimates it from the
+        motion between tilts (:mod:`.axis_direction`); when that cannot
+        decide, 0° is used and the result is ``ok=False`` with the reason.
     axis_offset_px : float, optional
         Tilt-axis offset, px; default: estimated.
     should_stop, progress : callable, optional
@@ -210,9 +219,12 @@ def align_tilt_series(
     tilts = np.asarray(tilts_deg, dtype=float).ravel()
     _check(stack, tilts, method)
     report = progress or (lambda fraction, message: None)
-    angle, angle_sigma = (
-        (float(axis_angle_deg), 0.0) if axis_angle_deg is not None else estimate_axis_angle(stack)
-    )
+    angle, angle_sigma, angle_reason = float(axis_angle_deg or 0.0), 0.0, ""
+    if axis_angle_deg is None:
+        direction = estimate_axis_direction(stack, tilts)
+        angle, angle_sigma = direction.angle_deg, direction.sigma_deg
+        if not direction.ok:
+            angle_reason = f"tilt-axis direction not found, 0° used: {direction.reason}"
     report(0.1, "tilt axis")
     aligned = to_axis_frame(stack, axis_angle_deg=angle)
     n = tilts.size
@@ -246,6 +258,7 @@ def align_tilt_series(
         peaks,
         method,
         should_stop,
+        angle_reason,
     )
 
 
@@ -263,9 +276,19 @@ def _offset(stack, tilts, angle, shifts, given) -> tuple[float, float]:
 
 
 def _result(
-    tilts, shifts, angle, angle_sigma, offset, offset_sigma, residual, peaks, method, should_stop
+    tilts,
+    shifts,
+    angle,
+    angle_sigma,
+    offset,
+    offset_sigma,
+    residual,
+    peaks,
+    method,
+    should_stop,
+    angle_reason,
 ) -> Alignment:
-    reasons = []
+    reasons = [angle_reason] if angle_reason else []
     if should_stop is not None and should_stop():
         reasons.append("cancelled before the refinement finished")
     weak = np.flatnonzero(peaks < 0.1)

@@ -58,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         metavar="DEG|auto",
         help="tilt-axis direction from the image rows towards the columns, degrees (default 0: "
-        "axis along the rows); 'auto' estimates it by common lines, unreliable for objects "
-        "that cross the field of view along the axis",
+        "axis along the rows); 'auto' estimates it from the motion between tilts and falls "
+        "back to 0 with ok=false when that motion has no clear direction",
     )
     parser.add_argument(
         "--tilt-axis-offset",
