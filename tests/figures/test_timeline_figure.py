@@ -84,3 +84,19 @@ def test_export_timeline_view_of_a_project_with_a_log(tmp_path, capsys):
     save_session(without_log, bare)
     assert main(["export", str(bare), "--view", "timeline", "--out", str(tmp_path / "x.png")]) == 2
     assert "no holder log" in capsys.readouterr().err
+
+
+def test_the_front_track_is_drawn_on_the_kymograph_in_movie_time(parts):
+    from insitu_tem.workflows import front
+
+    frames, _, log, timeline = parts
+    session = Session()
+    session.set_dataset("movie", load(SAMPLES / "lithiation_movie.tif"))
+    session.set_analysis_line([(128.0, 20.0), (128.0, 250.0)])
+    track = front.run(session).value
+    figure = timeline_figure(frames, kymograph_view(session), log, timeline, dpi=72)
+    kymo_ax = figure.axes[3]
+    dotted = [line for line in kymo_ax.lines if line.get_linestyle() == "None"]
+    assert dotted, "the front track is missing from the kymograph"
+    x = dotted[0].get_xdata()
+    assert x.min() >= 0.0 and x.max() == pytest.approx(max(track["times"]), abs=0.5)

@@ -110,8 +110,8 @@ def _draw_kymograph(ax, view: FrameView, times: list[float]) -> None:
     )
     for rows, cols, colour, label in view.curves_rc:
         ax.plot(
-            t_axis.to_value(np.asarray(rows, float)),
-            d_axis.to_value(np.asarray(cols, float)),
+            t_axis.offset + t_axis.scale * np.asarray(rows, float),
+            d_axis.offset + d_axis.scale * np.asarray(cols, float),
             ".",
             color=colour,
             ms=2.5,

@@ -253,8 +253,14 @@ def timeline_view(session: Session, options: dict, *, dpi: int):
             '--options \'{"log": "LOG"}\''
         )
     movie = require(session, "movie")
-    if not Path(path).is_absolute() and options.get("project_dir"):
-        path = Path(options["project_dir"]) / path
+    if not Path(path).is_absolute():
+        movie_source = session.source("movie")
+        folder = options.get("project_dir") or (
+            Path(movie_source.path).parent
+            if movie_source is not None and movie_source.path
+            else "."
+        )
+        path = Path(folder) / path
     log = load_log(path)
     timeline = frame_timeline(
         movie.axes[0].coordinates(),

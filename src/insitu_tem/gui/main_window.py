@@ -182,6 +182,7 @@ class MainWindow(QMainWindow):
             frame_times=self._movie_times,
             set_frame=self.state.set_frame,
             store_state=lambda state: self.state.session.set_panel_state("timeline", state),
+            state=self.state,
         )
         panel.openRequested.connect(self.open_log_dialog)
         self.state.frame_changed.connect(self.timeline.on_frame)

@@ -11,6 +11,7 @@ term of ≥ 10⁵ electrons per frame is negligible).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from scipy import constants
@@ -117,14 +118,30 @@ def dose_from_counts(
     return _dose(time_s, frame_dose / frame_intervals(time_s), relative_sigma, "counts")
 
 
-def cumulative_dose_map(
-    frames: np.ndarray, *, counts_per_electron: float, pixel_area_nm2: float
-) -> np.ndarray:
-    """Cumulative dose per pixel (e/Å²) over ``frames`` (t, y, x) for a non-uniform beam."""
-    total = np.zeros(np.shape(frames)[1:], dtype=np.float64)
-    for frame in frames:
-        total += np.clip(np.asarray(frame, dtype=np.float64), 0, None)
-    return total / counts_per_electron / (pixel_area_nm2 * NM2_TO_A2)
+def frame_counts(
+    frames,
+    *,
+    progress: Callable[[float, str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean counts per pixel of every frame of ``frames`` (t, y, x), and the largest per-pixel
+    cumulative count up to each frame, for a beam that does not illuminate the field evenly.
+
+    Frames are read one at a time (a lazy array stays lazy); negative counts count as 0.
+    Divide by the conversion factor and the pixel area for e/Å².
+    """
+    n = frames.shape[0]
+    means, peak = np.empty(n), np.empty(n)
+    total = np.zeros(frames.shape[1:], dtype=np.float64)
+    for index in range(n):
+        if should_stop is not None and should_stop():
+            raise InterruptedError("dose: stopped before every frame was read")
+        frame = np.clip(np.asarray(frames[index], dtype=np.float64), 0, None)
+        total += frame
+        means[index], peak[index] = float(np.mean(frame)), float(total.max())
+        if progress is not None:
+            progress((index + 1) / n, "frame counts")
+    return means, peak
 
 
 def _dose(time_s: np.ndarray, rate: np.ndarray, relative_sigma: float, source: str) -> ElectronDose:

@@ -1,5 +1,5 @@
 """The holder log on the movie's time axis: charge passed and logged channels at every frame,
-and the front position against charge.
+and the front position against charge (see ``front_charge``).
 
 The GUI's timeline panel, the timeline figure and ``insitu-tem front --log`` all call
 :func:`frame_timeline`.
@@ -12,11 +12,7 @@ from datetime import datetime
 
 import numpy as np
 
-from insitu_tem.analysis.timeline.charge import (
-    ChargePassed,
-    charge_passed,
-    lithium_per_formula_unit,
-)
+from insitu_tem.analysis.timeline.charge import ChargePassed, charge_passed
 from insitu_tem.analysis.timeline.sync import (
     channel_at,
     current_in_amperes,
@@ -129,20 +125,3 @@ def frame_timeline(
         ok=charge.ok and outside < frames.size,
         reason=reason,
     )
-
-
-def lithium_behind_front(
-    timeline: FrameTimeline,
-    front_advance_nm: np.ndarray,
-    *,
-    film_height_nm: float,
-    depth_nm: float,
-    molar_volume_cm3: float = 32.4,
-) -> np.ndarray:
-    """Li per formula unit behind the front at every frame, from the charge and the front's advance.
-
-    ``front_advance_nm`` is the distance the front has moved since the bias was switched on (nm);
-    the reacted volume is that × the film height (in the image) × its depth along the beam.
-    """
-    volume = np.asarray(front_advance_nm, dtype=float) * film_height_nm * depth_nm
-    return lithium_per_formula_unit(timeline.charge_C, volume, molar_volume_cm3=molar_volume_cm3)

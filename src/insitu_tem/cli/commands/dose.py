@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from insitu_tem.cli.commands.common import (
     InputError,
     Progress,
@@ -48,56 +46,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    from insitu_tem.analysis.timeline.dose import dose_from_beam_current, dose_from_counts
+    from insitu_tem.core.model import DataError
+    from insitu_tem.core.session import Session
+    from insitu_tem.workflows import dose
 
     movie = load_input(args)
     require_kind(movie, ("movie",), command=NAME)
-    t_axis, y_axis, x_axis = movie.axes
+    _, y_axis, x_axis = movie.axes
     if y_axis.units != "nm" or x_axis.units != "nm":
         raise InputError(movie.source, "has no spatial calibration; give --scale VALUE --units nm")
-    if not 0 <= args.relative_sigma < 1:
-        raise InputError(None, "--relative-sigma must be between 0 and 1 (e.g. 0.05 for 5 %)")
-    time_s = t_axis.offset + t_axis.scale * np.arange(t_axis.size)
-    pixel_area = y_axis.scale * x_axis.scale
-    if args.beam_current_nA is not None:
-        area = (
-            args.area_nm2 if args.area_nm2 is not None else pixel_area * y_axis.size * x_axis.size
-        )
-        if not (area > 0 and args.beam_current_nA >= 0):
-            raise InputError(None, "--beam-current-nA must be ≥ 0 and --area-nm2 > 0")
-        dose = dose_from_beam_current(
-            time_s,
+    session = Session(checksums=False)
+    session.set_dataset("movie", movie)
+    try:
+        value = dose.run(
+            session,
             beam_current_nA=args.beam_current_nA,
-            illuminated_area_nm2=area,
-            relative_sigma=args.relative_sigma,
-        )
-    else:
-        if not args.counts_per_electron > 0:
-            raise InputError(None, "--counts-per-electron must be > 0")
-        means = _frame_means(movie, progress)
-        dose = dose_from_counts(
-            time_s,
-            means,
             counts_per_electron=args.counts_per_electron,
-            pixel_area_nm2=pixel_area,
+            area_nm2=args.area_nm2,
             relative_sigma=args.relative_sigma,
-        )
-    return {
-        "source": dose.source,
-        "time_s": dose.time_s,
-        "rate_e_per_A2_s": dose.rate_e_per_A2_s,
-        "frame_dose_e_per_A2": dose.frame_dose_e_per_A2,
-        "cumulative_e_per_A2": dose.cumulative_e_per_A2,
-        "relative_sigma": dose.relative_sigma,
-        "time_units": t_axis.units,
-    }
-
-
-def _frame_means(movie, progress: Progress) -> np.ndarray:
-    """Mean counts per pixel of every frame, read one frame at a time."""
-    n = movie.shape[0]
-    means = np.empty(n)
-    for index in range(n):
-        means[index] = float(np.mean(np.asarray(movie.array[index], dtype=np.float64)))
-        progress((index + 1) / n, "frame means")
-    return means
+            progress=progress,
+        ).value
+    except DataError as error:
+        raise InputError(None, f"{error}; see insitu-tem dose --help") from error
+    return {**value, "time_units": movie.axes[0].units}

@@ -1,7 +1,9 @@
 """Binds the timeline panel to the movie's frames, the task runner and the undo stack.
 
 The log is read and put on the frames' times in a worker (``analysis.timeline.frames``); the clock
-offset is an undoable edit; the panel's cursor and the movie's frame follow each other.
+offset is an undoable edit; the panel's cursor and the movie's frame follow each other. With the
+session (``state``), the dose, the front against the charge and the Li per formula unit come from
+:class:`~insitu_tem.gui.controllers.timeline_results.TimelineResults`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from insitu_tem.core.holder_log import HolderLog
+from insitu_tem.gui.controllers.timeline_results import TimelineResults
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetValueCommand
 
 if TYPE_CHECKING:
+    from insitu_tem.gui.controllers.session_bridge import SessionBridge
     from insitu_tem.gui.panels.timeline.panel import TimelinePanel
 
 
@@ -43,6 +47,10 @@ class TimelineController(QObject):
         Returns the movie's frame times (s), or None without a movie.
     set_frame : callable
         Moves the movie (and every linked panel) to a frame index.
+    store_state : callable, optional
+        Stores :meth:`project_state` in the session after each user edit.
+    state : SessionBridge, optional
+        The session, for the dose, front and Li per f.u. (without it the panel shows the log only).
     """
 
     changed = Signal()
@@ -56,6 +64,7 @@ class TimelineController(QObject):
         frame_times: Callable[[], np.ndarray | None],
         set_frame: Callable[[int], None],
         store_state: Callable[[dict], None] | None = None,
+        state: SessionBridge | None = None,
     ) -> None:
         super().__init__(panel)
         self.panel, self.tasks, self.undo_stack = panel, tasks, undo_stack
@@ -68,6 +77,13 @@ class TimelineController(QObject):
         self.current_channel: str | None = None
         panel.frameRequested.connect(set_frame)
         panel.offsetEdited.connect(self.edit_offset)
+        self.results = (
+            None
+            if state is None
+            else TimelineResults(panel, tasks, state, timeline=lambda: self.panel.timeline)
+        )
+        if self.results is not None:
+            self.results.changed.connect(self.changed)
 
     def open_log(self, path: str | Path, *, user: bool = True) -> None:
         """Read ``path`` in the background and show it on the movie's time axis (``user``: a user's
@@ -82,6 +98,8 @@ class TimelineController(QObject):
         """Forget the log (a new session)."""
         self.log_path, self.log, self.offset_s, self.current_channel = None, None, 0.0, None
         self.panel.clear()
+        if self.results is not None:
+            self.results.restore({})
 
     def edit_offset(self, offset_s: float) -> None:
         """The user's new clock offset (s), as one undo step."""
@@ -117,16 +135,20 @@ class TimelineController(QObject):
     def _show(self, loaded) -> None:
         self.log, timeline = loaded
         self.panel.show_timeline(self.log, timeline)
+        if self.results is not None:
+            self.results.show_front()
 
     def on_frame(self, index: int) -> None:
         self.panel.set_frame(index)
 
     def project_state(self) -> dict:
-        """What a project stores: the log file, the clock offset and the integrated channel."""
+        """What a project stores: the log file, the clock offset, the integrated channel, and the
+        dose parameters, film geometry and picked front position."""
         return {
             "log_path": self.log_path,
             "offset_s": self.offset_s,
             "current_channel": self.current_channel,
+            **(self.results.state_dict() if self.results is not None else {}),
         }
 
     def restore_project_state(self, state: dict | None, *, base: Path | None = None) -> None:
@@ -141,6 +163,8 @@ class TimelineController(QObject):
         )
         channel = state.get("current_channel")
         self.current_channel = channel if isinstance(channel, str) else None
+        if self.results is not None:
+            self.results.restore(state)
         if isinstance(path, str) and path:
             candidate = Path(path) if Path(path).is_absolute() or base is None else base / path
             if not candidate.exists() and base is not None and (base / Path(path).name).exists():

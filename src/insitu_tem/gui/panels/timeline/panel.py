@@ -1,10 +1,14 @@
-"""Timeline panel: chosen log channels and the charge passed against movie time, the current frame
-as a cursor (dragging it moves the movie), live notes as markers, and the clock offset.
+"""Timeline panel: chosen log channels, the charge passed, the electron dose and the Li per
+formula unit against movie time, the current frame as a cursor (dragging it moves the movie),
+live notes as markers, and the clock offset; a tab with the front position against the charge
+(with a position picker); a tab with the dose and film-geometry inputs.
 
 The panel holds widgets only. Its controller gives it a :class:`~insitu_tem.analysis.timeline.frames.
-FrameTimeline` and the log (:meth:`show_timeline`) and the frame (:meth:`set_frame`); the panel
-emits what the user asks for: ``frameRequested(index)``, ``offsetEdited(seconds)``,
-``openRequested()``.
+FrameTimeline` and the log (:meth:`show_timeline`), derived traces (:meth:`set_derived`) and the
+frame (:meth:`set_frame`); the panel emits what the user asks for: ``frameRequested(index)``,
+``offsetEdited(seconds)``, ``openRequested()``; its sub-widgets emit the dose request
+(``dose_inputs.requested``), geometry edits (``geometry.changed``) and the picked front position
+(``front_view.targetPicked``).
 """
 
 from __future__ import annotations
@@ -19,15 +23,19 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from insitu_tem.core.holder_log import HolderLog
-from insitu_tem.gui.panels.timeline.plots import TimelinePlots
 from insitu_tem.analysis.timeline.frames import FrameTimeline
+from insitu_tem.gui.panels.timeline.front_charge import FrontChargeView
+from insitu_tem.gui.panels.timeline.inputs import DoseInputs, GeometryInputs
+from insitu_tem.gui.panels.timeline.plots import TimelinePlots
 
 CHARGE = "charge passed"
+NO_LOG = "Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie."
 
 
 class TimelinePanel(QWidget):
@@ -42,6 +50,8 @@ class TimelinePanel(QWidget):
         super().__init__(parent)
         self.log: HolderLog | None = None
         self.timeline: FrameTimeline | None = None
+        self.derived: dict[str, tuple] = {}
+        self.frame_time_s = np.zeros(0)
         self.frame = 0
         self.clicked_log_time: float | None = None
         self.open_button = QPushButton("Open Log…")
@@ -56,13 +66,15 @@ class TimelinePanel(QWidget):
             "switched on), show the frame where it happens, then press this"
         )
         self.sync_button.setEnabled(False)
-        self.status = QLabel(
-            "Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie."
-        )
+        self.status = QLabel(NO_LOG)
         self.status.setWordWrap(True)
         self.channels = QListWidget()
         self.channels.setMaximumWidth(180)
         self.plots = TimelinePlots()
+        self.front_view = FrontChargeView()
+        self.dose_inputs = DoseInputs()
+        self.geometry = GeometryInputs()
+        self.tabs = QTabWidget()
         self._build_layout()
         self.open_button.clicked.connect(self.openRequested)
         self.offset.editingFinished.connect(lambda: self.offsetEdited.emit(self.offset.value()))
@@ -82,42 +94,65 @@ class TimelinePanel(QWidget):
         split.addWidget(self.channels)
         split.addWidget(self.plots)
         split.setStretchFactor(1, 1)
+        inputs = QWidget()
+        row = QHBoxLayout(inputs)
+        row.addWidget(self.dose_inputs)
+        row.addWidget(self.geometry)
+        row.addStretch(1)
+        self.tabs.addTab(split, "Traces")
+        self.tabs.addTab(self.front_view, "Front vs Charge")
+        self.tabs.addTab(inputs, "Dose && Film")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.tabs, 1)
 
     def clear(self) -> None:
         """No log: empty plots and channel list."""
         self.log, self.timeline, self.clicked_log_time = None, None, None
+        self.derived = {}
         self.channels.clear()
         self.plots.show_traces([], [], 0.0)
         self.sync_button.setEnabled(False)
         self.offset.blockSignals(True)
         self.offset.setValue(0.0)
         self.offset.blockSignals(False)
-        self.status.setText(
-            "Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie."
-        )
+        self.status.setText(NO_LOG)
 
     def show_timeline(self, log: HolderLog, timeline: FrameTimeline) -> None:
         """Show ``log`` on the movie's time axis as computed in ``timeline``."""
         first = self.log is None or self.log.source != log.source
         self.log, self.timeline = log, timeline
+        self.frame_time_s = timeline.frame_time_s
         self.offset.blockSignals(True)
         self.offset.setValue(timeline.offset_s)
         self.offset.blockSignals(False)
+        shown = set(self.checked_channels())
         if first:
-            self._fill_channels(log, timeline)
+            shown = (shown & set(self.derived)) | {CHARGE, timeline.current_channel}
+            shown |= {n for n in log.channels if log.channels[n].units == "V"}
+        self._fill_channels(shown)
         self._redraw()
 
-    def _fill_channels(self, log: HolderLog, timeline: FrameTimeline) -> None:
+    def set_derived(self, name: str, trace: tuple | None) -> None:
+        """Show (or with None remove) a channel computed from the session: ``trace`` =
+        (units, time_s, values, sigma or None), on the movie's time axis."""
+        shown = set(self.checked_channels())
+        if trace is None:
+            self.derived.pop(name, None)
+        else:
+            if name not in self.derived:
+                shown.add(name)
+            self.derived[name] = trace
+            self.frame_time_s = np.asarray(trace[1], dtype=float)
+        self._fill_channels(shown)
+        self._redraw()
+
+    def _fill_channels(self, shown: set) -> None:
         self.channels.blockSignals(True)
         self.channels.clear()
-        names = ([CHARGE] if timeline.current_channel else []) + list(log.channels)
-        shown = {CHARGE, timeline.current_channel} | {
-            n for n in log.channels if log.channels[n].units == "V"
-        }
+        names = [CHARGE] if self.timeline is not None and self.timeline.current_channel else []
+        names += list(self.derived) + (list(self.log.channels) if self.log is not None else [])
         for name in names:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -135,58 +170,65 @@ class TimelinePanel(QWidget):
         shift = float(np.median(timeline.log_time_s - timeline.frame_time_s))
         return np.asarray(log_time_s, dtype=float) - shift
 
+    def _trace(self, name: str) -> tuple:
+        if name == CHARGE:
+            timeline = self.timeline
+            return (CHARGE, "C", timeline.frame_time_s, timeline.charge_C, timeline.charge_sigma_C)
+        if name in self.derived:
+            return (name, *self.derived[name])
+        channel = self.log.channels[name]
+        return (name, channel.units, self.movie_time_of(self.log.time_s), channel.values, None)
+
     def _redraw(self) -> None:
-        if self.log is None or self.timeline is None:
+        if self.timeline is None and not self.derived:
             return
-        traces = []
-        for name in self.checked_channels():
-            if name == CHARGE:
-                traces.append(
-                    (
-                        CHARGE,
-                        "C",
-                        self.timeline.frame_time_s,
-                        self.timeline.charge_C,
-                        self.timeline.charge_sigma_C,
-                    )
-                )
-            else:
-                channel = self.log.channels[name]
-                traces.append(
-                    (name, channel.units, self.movie_time_of(self.log.time_s), channel.values, None)
-                )
-        notes = [(float(self.movie_time_of(n.time_s)), n.text) for n in self.log.notes]
+        traces = [self._trace(name) for name in self.checked_channels()]
+        notes = (
+            [(float(self.movie_time_of(n.time_s)), n.text) for n in self.log.notes]
+            if self.log is not None and self.timeline is not None
+            else []
+        )
         self.plots.show_traces(traces, notes, self._frame_time())
         self._update_status()
 
     def set_frame(self, index: int) -> None:
         """Move the cursor to frame ``index`` (no signal)."""
         self.frame = int(index)
-        if self.timeline is not None:
+        if self.frame_time_s.size:
             self.plots.set_cursor(self._frame_time())
             self._update_status()
 
+    def _index(self) -> int:
+        return min(self.frame, self.frame_time_s.size - 1)
+
     def _frame_time(self) -> float:
-        if self.timeline is None or self.timeline.frame_time_s.size == 0:
-            return 0.0
-        return float(
-            self.timeline.frame_time_s[min(self.frame, self.timeline.frame_time_s.size - 1)]
-        )
+        return float(self.frame_time_s[self._index()]) if self.frame_time_s.size else 0.0
 
     def _update_status(self) -> None:
+        index = self._index()
+        parts = [f"frame {index}, t = {self.frame_time_s[index]:.2f} s"]
         timeline = self.timeline
-        index = min(self.frame, timeline.frame_time_s.size - 1)
-        text = f"frame {index}, t = {timeline.frame_time_s[index]:.2f} s"
-        if timeline.current_channel and np.isfinite(timeline.charge_C[index]):
-            text += f": Q = {timeline.charge_C[index]:.4g} ± {timeline.charge_sigma_C[index]:.2g} C"
-        if not timeline.ok:
+        if (
+            timeline is not None
+            and timeline.current_channel
+            and np.isfinite(timeline.charge_C[index])
+        ):
+            parts.append(
+                f"Q = {timeline.charge_C[index]:.4g} ± {timeline.charge_sigma_C[index]:.2g} C"
+            )
+        for name, (units, _time, values, sigma) in self.derived.items():
+            if np.isfinite(values[index]):
+                error = f" ± {sigma[index]:.2g}" if sigma is not None else ""
+                parts.append(f"{name} {values[index]:.4g}{error} {units}".rstrip())
+        text = parts[0] + (": " + "; ".join(parts[1:]) if parts[1:] else "")
+        if timeline is not None and not timeline.ok:
             text += f" ({timeline.reason})"
         self.status.setText(text)
 
     def _on_cursor_dragged(self, time_s: float) -> None:
-        if self.timeline is None:
+        if not self.frame_time_s.size:
             return
-        index = int(np.argmin(np.abs(self.timeline.frame_time_s - time_s)))
+        index = int(np.argmin(np.abs(self.frame_time_s - time_s)))
         if index != self.frame:
             self.frame = index
             self.frameRequested.emit(index)

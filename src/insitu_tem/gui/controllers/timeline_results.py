@@ -1,0 +1,228 @@
+"""The timeline's session results: the electron dose (result "dose", computed by the dose
+workflow) and, from the front track (result "front") and the film geometry, the front position
+against the charge with a picked position's crossing and the Li per formula unit behind the front.
+
+Dose and Li per f.u. are shown as channels of the timeline; the dose parameters and the geometry
+are part of the timeline's saved state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from insitu_tem.analysis.timeline.front_charge import (
+    FilmGeometry,
+    charge_when_front_reaches,
+    lithium_behind_front,
+)
+from insitu_tem.core.model import DataError
+from insitu_tem.gui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from insitu_tem.analysis.timeline.frames import FrameTimeline
+    from insitu_tem.gui.controllers.session_bridge import SessionBridge
+    from insitu_tem.gui.panels.timeline.panel import TimelinePanel
+
+DOSE_RATE, CUMULATIVE, PEAK, LITHIUM = (
+    "dose rate",
+    "cumulative dose",
+    "peak pixel dose",
+    "Li per f.u.",
+)
+
+
+def _measure_height(array, line_rc, scale_nm: float) -> tuple[float, float]:
+    from insitu_tem.analysis.movie.film_thickness import film_thickness
+    from insitu_tem.analysis.movie.kymograph import kymograph
+
+    result = film_thickness(kymograph(array, np.asarray(line_rc, float), width=5.0).image)
+    if not result.ok:
+        raise DataError(f"film thickness along the line: {result.reason}")
+    first = result.length_px[np.isfinite(result.length_px)][:3]
+    sigma_px = max(float(np.std(first)), 1.0)
+    return result.reference_px * scale_nm, sigma_px * scale_nm
+
+
+class TimelineResults(QObject):
+    """Dose, front-vs-charge and Li per f.u. for the timeline panel (see the module docstring)."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        panel: TimelinePanel,
+        tasks: TaskRunner,
+        state: SessionBridge,
+        *,
+        timeline: Callable[[], FrameTimeline | None],
+    ) -> None:
+        super().__init__(panel)
+        self.panel, self.tasks, self.state, self.timeline = panel, tasks, state, timeline
+        self.dose_parameters: dict | None = None
+        self.geometry: dict = panel.geometry.parameters()
+        self.target: float | None = None
+        state.session_event.connect(self._on_session_event)
+        panel.dose_inputs.requested.connect(self.compute_dose)
+        panel.geometry.changed.connect(self.edit_geometry)
+        panel.geometry.measureRequested.connect(self.measure_height)
+        panel.front_view.targetPicked.connect(self.pick_target)
+
+    def _on_session_event(self, name: str, payload: tuple) -> None:
+        if name == "result" and payload and payload[0] == "dose":
+            self.show_dose()
+        elif name == "result" and payload and payload[0] == "front":
+            self.show_front()
+
+    def compute_dose(self, parameters: dict) -> None:
+        """Run the dose workflow on the session's movie; the result goes into the session."""
+        from insitu_tem.workflows import dose
+
+        self.dose_parameters = dict(parameters)
+        self.changed.emit()
+        session = self.state.session
+        try:
+            job = dose.prepare(session, **parameters)
+        except DataError as error:
+            self.panel.status.setText(f"Cannot compute the dose: {error}")
+            return
+        self.tasks.submit(
+            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+            key="timeline-dose",
+            on_result=lambda result: session.store_result(job.name, result),
+            description="Electron dose",
+        )
+
+    def show_dose(self) -> None:
+        """The session's dose result as timeline channels (none without one)."""
+        result = self.state.session.result("dose")
+        if result is None:
+            for name in (DOSE_RATE, CUMULATIVE, PEAK):
+                self.panel.set_derived(name, None)
+            return
+        value = result.value
+        time = np.asarray(value["time_s"], float)
+        cumulative = np.asarray(value["cumulative_e_per_A2"], float)
+        rate = np.asarray(value["rate_e_per_A2_s"], float)
+        relative = float(value["relative_sigma"])
+        self.panel.set_derived(DOSE_RATE, ("e/Å²/s", time, rate, relative * rate))
+        self.panel.set_derived(CUMULATIVE, ("e/Å²", time, cumulative, relative * cumulative))
+        peak = value["source"] == "counts"
+        self.panel.set_derived(
+            PEAK,
+            ("e/Å²", time, np.asarray(value["peak_pixel_cumulative_e_per_A2"], float), None)
+            if peak
+            else None,
+        )
+
+    def edit_geometry(self, parameters: dict) -> None:
+        self.geometry = dict(parameters)
+        self.changed.emit()
+        self.show_front()
+
+    def measure_height(self) -> None:
+        """Film height from the film-thickness analysis along the session's line (worker)."""
+        movie, line = self.state.dataset("movie"), self.state.session.analysis_line
+        if movie is None or not line or movie.axes[-1].units != "nm":
+            self.panel.status.setText(
+                "Draw a line across the film in a calibrated (nm) movie to measure its height."
+            )
+            return
+        array, scale = movie.array, float(movie.axes[-1].scale)
+        self.tasks.submit(
+            lambda: _measure_height(array, line, scale),
+            key="timeline-height",
+            on_result=self._set_height,
+            description="Film height",
+        )
+
+    def _set_height(self, measured: tuple[float, float]) -> None:
+        height, sigma = measured
+        self.panel.geometry.set_parameters({"height_nm": height, "height_sigma_nm": sigma})
+        self.edit_geometry(self.panel.geometry.parameters())
+
+    def _front(self) -> dict | None:
+        result = self.state.session.result("front")
+        return None if result is None else result.value
+
+    def show_front(self) -> None:
+        """Front position against the charge, the picked crossing and Li per f.u. (as a channel)."""
+        timeline, front = self.timeline(), self._front()
+        if timeline is None or front is None or len(front["position"]) != timeline.charge_C.size:
+            self.panel.front_view.clear(
+                "Open a holder log and track the front in the movie panel to see the front "
+                "position against the charge."
+            )
+            self.panel.set_derived(LITHIUM, None)
+            return
+        position = np.asarray(front["position"], float)
+        sigma = np.asarray(front["position_sigma"], float)
+        self.panel.front_view.show_track(timeline.charge_C, position, sigma, front["units"])
+        self.panel.set_derived(LITHIUM, self._lithium(timeline, front))
+        if self.target is not None:
+            self.pick_target(self.target)
+
+    def _lithium(self, timeline: FrameTimeline, front: dict) -> tuple | None:
+        geometry = self.geometry
+        if front["units"] != "nm" or not (geometry["height_nm"] > 0 and geometry["depth_nm"] > 0):
+            return None
+        lithium = lithium_behind_front(
+            timeline,
+            np.asarray(front["position"], float),
+            np.asarray(front["position_sigma"], float),
+            geometry=FilmGeometry(**geometry),
+        )
+        return ("", timeline.frame_time_s, lithium.x, lithium.x_sigma) if lithium.ok else None
+
+    def pick_target(self, position: float) -> None:
+        """The charge (and Li per f.u.) when the front first reaches ``position``."""
+        self.target = float(position)
+        timeline, front = self.timeline(), self._front()
+        if timeline is None or front is None:
+            return
+        crossing = charge_when_front_reaches(
+            timeline,
+            np.asarray(front["position"], float),
+            np.asarray(front["position_sigma"], float),
+            position,
+        )
+        units = front["units"]
+        if not crossing.ok:
+            self.panel.front_view.show_crossing(
+                f"{position:.4g} {units}: {crossing.reason}", np.nan
+            )
+            return
+        text = (
+            f"Front at {position:.4g} {units}: t = {crossing.time_s:.2f} s (frame "
+            f"{crossing.frame}), Q = {crossing.charge_C:.4g} ± {crossing.charge_sigma_C:.2g} C"
+        )
+        lithium = self.panel.derived.get(LITHIUM)
+        if lithium is not None and np.isfinite(lithium[2][crossing.frame]):
+            text += (
+                f", Li per f.u. {lithium[2][crossing.frame]:.3g} ± {lithium[3][crossing.frame]:.2g}"
+            )
+        self.panel.front_view.show_crossing(text, crossing.charge_C)
+
+    def state_dict(self) -> dict:
+        return {
+            "dose": self.dose_parameters,
+            "geometry": self.geometry,
+            "front_target": self.target,
+        }
+
+    def restore(self, state: dict) -> None:
+        """The saved dose parameters, geometry and picked position; the session's results shown."""
+        dose, geometry, target = state.get("dose"), state.get("geometry"), state.get("front_target")
+        self.dose_parameters = dose if isinstance(dose, dict) else None
+        inputs = self.panel.dose_inputs
+        inputs.set_parameters(self.dose_parameters or inputs.DEFAULTS)
+        defaults = self.panel.geometry.DEFAULTS
+        self.panel.geometry.set_parameters(
+            {**defaults, **geometry} if isinstance(geometry, dict) else defaults
+        )
+        self.geometry = self.panel.geometry.parameters()
+        self.target = float(target) if isinstance(target, (int, float)) else None
+        self.show_dose()
+        self.show_front()
