@@ -59,14 +59,7 @@ class RadialIntegrator:
 
     def profile(self, pattern) -> np.ndarray:
         """Mean intensity per radius bin of one pattern (NaN in empty bins)."""
-        data = np.asarray(pattern)
-        if data.shape != self.shape:
-            raise ValueError(
-                f"pattern shape {data.shape} differs from the integrator's {self.shape}; build a new one"
-            )
-        out = self.matrix @ data.ravel().astype(np.float64)
-        out[self.pixels_per_bin == 0] = np.nan
-        return out
+        return self.profiles(np.asarray(pattern)[None])[0]
 
     def profiles(self, patterns) -> np.ndarray:
         """(n, n_bins) profiles of (n, rows, cols) patterns (numpy, memory-mapped or dask), block by block."""
@@ -232,21 +225,9 @@ def radial_profile(
 
 
 def radial_median(pattern, *, centre_rc) -> RadialProfile:
-    """Median of every 1 px annulus (robust to spots: it follows rings and background only).
-
-    Parameters
-    ----------
-    pattern : array_like
-        2-D pattern.
-    centre_rc : tuple of float
-        Centre (row, col), px.
-
-    Returns
-    -------
-    RadialProfile
-        ``r_px`` at the annulus centres (k + 0.5), only for annuli holding
-        pixels; ``q_per_A`` is None.
-    """
+    """Median of every 1 px annulus about ``centre_rc`` (row, col px) of one 2-D pattern, robust
+    to spots: it follows rings and background only. ``r_px`` of the :class:`RadialProfile` is at
+    the annulus centres (k + 0.5), only for annuli holding pixels; its ``q_per_A`` is None."""
     data = np.asarray(pattern, dtype=np.float64)
     if data.ndim != 2:
         raise ValueError(f"expected one 2-D pattern, got shape {data.shape}")

@@ -71,43 +71,25 @@ def _apply(spectrum: np.ndarray, gain: np.ndarray, mean: float, method: str) -> 
     return FilteredImage(image, method, float(np.sum(np.abs(filtered) ** 2) / total))
 
 
-def absf(image) -> FilteredImage:
-    """Average background subtraction filter (see module docstring).
-
-    Parameters
-    ----------
-    image : array_like
-        2-D HRTEM image, any real dtype.
-
-    Returns
-    -------
-    FilteredImage
-    """
+def _ring_filter(image, method: str) -> FilteredImage:
+    """``F' = F · max(1 − B/X, 0)`` with X = |F| (ABSF) or |F|² (Wiener) and B the ring's
+    background of X (its median; over ln 2 for the power's exponential noise)."""
     spectrum, mean, labels, n = _centred_fft(image)
-    amplitude = np.abs(spectrum)
-    background, _ = ring_statistics(amplitude, labels, n)
-    gain = np.clip(1.0 - background[labels] / np.maximum(amplitude, 1e-300), 0.0, None)
-    return _apply(spectrum, gain, mean, "absf")
+    exponent, scale = (1, 1.0) if method == "absf" else (2, 1.0 / math.log(2.0))
+    magnitude = np.abs(spectrum) ** exponent
+    median, _ = ring_statistics(magnitude, labels, n)
+    gain = np.clip(1.0 - scale * median[labels] / np.maximum(magnitude, 1e-300), 0.0, None)
+    return _apply(spectrum, gain, mean, method)
+
+
+def absf(image) -> FilteredImage:
+    """Average background subtraction filter of a 2-D image of any real dtype (module docstring)."""
+    return _ring_filter(image, "absf")
 
 
 def wiener(image) -> FilteredImage:
-    """Wiener filter with a ring-median noise power estimate (see module docstring).
-
-    Parameters
-    ----------
-    image : array_like
-        2-D HRTEM image, any real dtype.
-
-    Returns
-    -------
-    FilteredImage
-    """
-    spectrum, mean, labels, n = _centred_fft(image)
-    power = np.abs(spectrum) ** 2
-    median, _ = ring_statistics(power, labels, n)
-    noise = median[labels] / math.log(2.0)
-    gain = np.clip(1.0 - noise / np.maximum(power, 1e-300), 0.0, None)
-    return _apply(spectrum, gain, mean, "wiener")
+    """Wiener filter with the ring-median noise power, of a 2-D image (module docstring)."""
+    return _ring_filter(image, "wiener")
 
 
 def hrtem_filter(image, *, method: str) -> FilteredImage:

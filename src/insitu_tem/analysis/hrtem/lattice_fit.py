@@ -156,7 +156,11 @@ def _angle(p: np.ndarray) -> float:
 
 
 def fit_lattice(
-    spots: tuple[Spot, ...] | list[Spot], *, tolerance: float = 0.02, tolerance_per_nm: float = 0.0
+    spots: tuple[Spot, ...] | list[Spot],
+    *,
+    tolerance: float = 0.02,
+    tolerance_per_nm: float = 0.0,
+    systematic_per_nm: float = 0.0,
 ) -> LatticeFit:
     """Index spots on a 2-D reciprocal lattice and refine its basis by least squares.
 
@@ -169,6 +173,9 @@ def fit_lattice(
         ``tolerance × |g|`` plus ``tolerance_per_nm`` (relative, dimensionless).
     tolerance_per_nm : float
         Absolute part of the indexing tolerance, 1/nm (e.g. one FFT pixel).
+    systematic_per_nm : float
+        1σ of a shift common to every spot of the lattice (finite crystal and window), 1/nm:
+        added to each basis vector's length in quadrature after the fit, never averaged down.
 
     Returns
     -------
@@ -194,11 +201,11 @@ def fit_lattice(
         hk, inlier = _index(g, basis, limit)
     if not inlier.any():
         return LatticeFit(False, "no spot could be indexed")
-    return _least_squares(g, sigma, hk, inlier)
+    return _least_squares(g, sigma, hk, inlier, systematic_per_nm)
 
 
 def _least_squares(
-    g: np.ndarray, sigma: np.ndarray, hk: np.ndarray, inlier: np.ndarray
+    g: np.ndarray, sigma: np.ndarray, hk: np.ndarray, inlier: np.ndarray, systematic: float
 ) -> LatticeFit:
     n_basis = hk.shape[1]
     design = np.zeros((2 * int(inlier.sum()), 2 * n_basis))
@@ -226,7 +233,9 @@ def _least_squares(
         reason="",
         a_star=(float(parameters[0]), float(parameters[1])),
         d_a_nm=d_a(parameters),
-        sigma_d_a_nm=_propagate(d_a, parameters, covariance),
+        sigma_d_a_nm=math.hypot(
+            _propagate(d_a, parameters, covariance), d_a(parameters) ** 2 * systematic
+        ),
         indices=indices,
         n_indexed=int(inlier.sum()),
         rms_residual_per_nm=rms,
@@ -238,7 +247,9 @@ def _least_squares(
         **common,
         b_star=(float(parameters[2]), float(parameters[3])),
         d_b_nm=d_b(parameters),
-        sigma_d_b_nm=_propagate(d_b, parameters, covariance),
+        sigma_d_b_nm=math.hypot(
+            _propagate(d_b, parameters, covariance), d_b(parameters) ** 2 * systematic
+        ),
         angle_deg=_angle(parameters),
         sigma_angle_deg=_propagate(_angle, parameters, covariance),
     )

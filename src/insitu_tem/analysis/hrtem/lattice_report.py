@@ -34,22 +34,22 @@ from insitu_tem.analysis.hrtem.fft_lattice import (
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice
 from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
 from insitu_tem.analysis.crystal.phases import MatchResult, match_spacings
+from insitu_tem.analysis.diffraction.ring_peaks import lower_hull
 
 RING_MIN_EXCESS = 1.0
 CALIBRATION_TOLERANCE = 0.01
 MATCH_SPOTS = 8
 INDEX_TOLERANCE = 0.005
 MATCH_MAX_ORDER = 3
+LATTICE_SYSTEMATIC_PX = 0.02
 
 
 @dataclass(frozen=True)
 class LatticeRing:
-    """A broad ring in the power spectrum.
+    """A broad ring in the power spectrum (``ok`` when one stands out of the background).
 
     Attributes
     ----------
-    ok : bool
-        True when a ring stands out of the background.
     d_nm : float
         Spacing at the ring maximum, nm.
     fwhm_per_nm : float
@@ -62,19 +62,6 @@ class LatticeRing:
     d_nm: float = math.nan
     fwhm_per_nm: float = math.nan
     excess: float = math.nan
-
-
-def _lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    hull: list[int] = []
-    for i in range(len(x)):
-        while len(hull) >= 2:
-            i1, i2 = hull[-2], hull[-1]
-            if (y[i2] - y[i1]) * (x[i] - x[i1]) - (y[i] - y[i1]) * (x[i2] - x[i1]) >= 0:
-                hull.pop()
-            else:
-                break
-        hull.append(i)
-    return np.interp(x, x[hull], y[hull])
 
 
 def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -> LatticeRing:
@@ -99,7 +86,7 @@ def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -
         return LatticeRing(False)
     x = np.log(k[use])
     y = ndimage.median_filter(np.log(np.maximum(profile[use], 1e-300)), size=5, mode="nearest")
-    excess = y - _lower_hull(x, y)
+    excess = y - lower_hull(x, y)
     peak = int(np.argmax(excess))
     if excess[peak] < min_excess:
         return LatticeRing(False, excess=float(excess[peak]))
@@ -308,6 +295,10 @@ def lattice_spots(
 ) -> tuple[SpotSearch, LatticeFit]:
     """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the refit.
 
+    The lattice's 1σ includes a shift of :data:`LATTICE_SYSTEMATIC_PX` FFT px common to all its
+    spots (the finite crystal and the window move a broad reflection's maximum; measured on the
+    abTEM validation fixtures, where the noise term alone covered half of the errors).
+
     See :mod:`insitu_tem.analysis.hrtem.lattice_nodes`: a reflection where the lattice of the
     strong spots predicts one is significant at a much lower SNR than anywhere in the spectrum.
     """
@@ -316,14 +307,17 @@ def lattice_spots(
     if not search.ok:
         return search, LatticeFit(False, search.reason)
     tolerance = min(spectrum.k_step_per_nm)
-    fit = fit_lattice(search.spots, tolerance=INDEX_TOLERANCE, tolerance_per_nm=tolerance)
+    options = dict(
+        tolerance=INDEX_TOLERANCE,
+        tolerance_per_nm=tolerance,
+        systematic_per_nm=LATTICE_SYSTEMATIC_PX * tolerance,
+    )
+    fit = fit_lattice(search.spots, **options)
     extra = node_spots(spectrum, snr, fit, search.spots)
     if not extra:
         return search, fit
     spots = tuple(sorted(search.spots + extra, key=lambda s: -s.snr))[:max_spots]
-    return SpotSearch(True, "", spots), fit_lattice(
-        spots, tolerance=INDEX_TOLERANCE, tolerance_per_nm=tolerance
-    )
+    return SpotSearch(True, "", spots), fit_lattice(spots, **options)
 
 
 def measure_lattice(
