@@ -7,7 +7,8 @@ correlated noise. A positive shift means the edge sits at higher energy than the
 
 Uncertainty: the fit is repeated with other reasonable choices, one choice at a time —
 polynomial order 1 or 3 instead of 2, the region starting at the middle of the pre-edge window,
-the region ending at 60 % of the way from the onset to the end of the fit window. Each choice is
+the region ending at 60 % of the way from the onset to the end of the fit window, the other
+pre-edge law (exponential for a power law, else a power law) under the polynomial. Each choice is
 an independent systematic component whose size is the largest difference of its alternatives'
 shifts from the nominal one; the components add in quadrature into the systematic error of the
 background and window choice. With a reference index, the closure through the reference's
@@ -101,18 +102,21 @@ def _reference(reference, y: np.ndarray, n_channels: int) -> np.ndarray:
 
 
 def _variants(
-    region: tuple[float, float], bg_window, onset: float
-) -> list[tuple[int, tuple[float, float]]]:
-    """(polynomial order, region) of the nominal fit, then the alternatives of each choice."""
+    region: tuple[float, float], bg_window, onset: float, model: str
+) -> list[tuple[int, tuple[float, float], str]]:
+    """(polynomial order, region, background model) of the nominal fit, then the alternatives:
+    two orders, a later start, an earlier end, the other pre-edge law."""
     low, high = region
     later_start = 0.5 * (bg_window[0] + bg_window[1])
     earlier_end = onset + 0.6 * (high - onset)
+    other = "exponential" if model == "power_law" else "power_law"
     return [
-        (NOMINAL_ORDER, region),
-        (1, region),
-        (3, region),
-        (NOMINAL_ORDER, (later_start, high)),
-        (NOMINAL_ORDER, (low, earlier_end)),
+        (NOMINAL_ORDER, region, model),
+        (1, region, model),
+        (3, region, model),
+        (NOMINAL_ORDER, (later_start, high), model),
+        (NOMINAL_ORDER, (low, earlier_end), model),
+        (NOMINAL_ORDER, region, other),
     ]
 
 
@@ -130,9 +134,9 @@ def _fit_all(y, ref, energy: Axis, region, bg_window, onset, model, max_shift_eV
     e_all = energy.coordinates()
     grid = np.arange(-max_shift_eV, max_shift_eV + 1e-9, energy.scale / 2)
     fits = []
-    for order, (low, high) in _variants(region, bg_window, onset):
+    for order, (low, high), law_model in _variants(region, bg_window, onset, model):
         channels = channel_range(energy, (low, high), minimum=order + 8)
-        law = _pre_edge_law(ref, energy, bg_window, e_all[channels], model)
+        law = _pre_edge_law(ref, energy, bg_window, e_all[channels], law_model)
         fits.append(fit_shift(y, ref, e_all, channels, law, order=order, grid=grid))
     return fits
 
