@@ -129,17 +129,30 @@ class PhaseCorrelator:
         )
         return spectrum * row_phase[:, None] * col_phase[None, :]
 
-    def measure(self, reference: np.ndarray, moving: np.ndarray) -> PeakShift:
-        """Displacement of ``moving`` relative to ``reference`` (both from :meth:`spectrum`)."""
+    def measure(
+        self, reference: np.ndarray, moving: np.ndarray, *, near=None, radius: float | None = None
+    ) -> PeakShift:
+        """Displacement of ``moving`` relative to ``reference`` (both from :meth:`spectrum`),
+        searched within ``radius`` px of ``near`` (dy, dx) when given (default: anywhere)."""
         cross = moving * np.conj(reference)
         cross /= np.abs(cross) + np.float32(1e-12)
         cross *= self._lowpass
         coarse = sfft.irfft2(cross, s=self.shape, workers=WORKERS)
+        if radius is not None:
+            coarse = np.where(self._distance(near) <= radius, coarse, -np.inf)
         index = np.unravel_index(int(np.argmax(coarse)), coarse.shape)
         centre = [float(i - n if i > n // 2 else i) for i, n in zip(index, self.shape)]
         with _blas().limit(limits=1, user_api="blas"):
             refined, height = self._refine(cross, centre)
         return PeakShift((refined[0], refined[1]), float(height / self._peak_norm))
+
+    def _distance(self, near) -> np.ndarray:
+        """Distance of every (wrapped) integer shift from ``near`` (dy, dx), px."""
+        centre = np.zeros(2) if near is None else np.asarray(near, dtype=float)
+        rows, cols = (np.fft.fftfreq(n, 1.0 / n) for n in self.shape)
+        dy = (rows[:, None] - centre[0] + self.shape[0] / 2) % self.shape[0] - self.shape[0] / 2
+        dx = (cols[None, :] - centre[1] + self.shape[1] / 2) % self.shape[1] - self.shape[1] / 2
+        return np.hypot(dy, dx)
 
     def _refine(self, cross: np.ndarray, centre: list[float]) -> tuple[list[float], float]:
         n_up = int(np.ceil(1.5 * self.upsample))

@@ -9,8 +9,10 @@ from typing import Callable
 import numpy as np
 
 from insitu_tem.core.model import Axis
-from insitu_tem.analysis.movie.drift import DriftResult, measure_drift
+from insitu_tem.analysis.movie.drift import DriftResult
+from insitu_tem.analysis.movie.drift_static import measure_static_drift
 from insitu_tem.analysis.movie.front import FrontTrack, track_front
+from insitu_tem.analysis.movie.front_tilt import STRIP_PX, FrontTilt, front_tilt
 from insitu_tem.analysis.movie.kinetics import KineticsFit, fit_kinetics, measured_velocity
 from insitu_tem.analysis.movie.kymograph import Kymograph, kymograph
 
@@ -41,6 +43,9 @@ class FrontAnalysis:
         Velocity from the positions (Savitzky-Golay derivative).
     drift : DriftResult or None
         Drift used to follow the specimen (None without correction).
+    tilt : FrontTilt or None
+        The front's tilt across a straight line, by which the band is sampled sheared (None for
+        polylines and lines narrower than two strips).
     """
 
     times: np.ndarray
@@ -53,6 +58,7 @@ class FrontAnalysis:
     velocity: np.ndarray
     velocity_measured: np.ndarray
     drift: DriftResult | None
+    tilt: FrontTilt | None = None
 
 
 def analyse_front(
@@ -85,7 +91,9 @@ def analyse_front(
     width : float
         Averaging width across the line, px.
     drift_reference : {"first", "previous", "running"} or None
-        Measure drift with this reference first (None: use ``shifts_px`` or no correction).
+        Measure the drift first (None: use ``shifts_px`` or no correction): on the pixels that
+        do not change (:func:`measure_static_drift`), or with this reference inside
+        ``drift_roi`` when one is given.
     drift_roi : tuple of int, optional
         (row0, row1, col0, col1) static region for the drift measurement.
     shifts_px : array_like, optional
@@ -98,7 +106,7 @@ def analyse_front(
     report = progress or (lambda fraction, message: None)
     drift = None
     if drift_reference is not None:
-        drift = measure_drift(
+        drift = measure_static_drift(
             movie,
             reference=drift_reference,
             roi=drift_roi,
@@ -107,10 +115,14 @@ def analyse_front(
         )
         shifts_px = drift.shifts_px
     start = 0.5 if drift is not None else 0.0
+    tilt = None
+    if len(points_rc) == 2 and width >= 2 * STRIP_PX:
+        tilt = front_tilt(movie, points_rc, width=width, shifts_px=shifts_px)
     kymo = kymograph(
         movie,
         points_rc,
         width=width,
+        shear=tilt.shear if tilt is not None else 0.0,
         shifts_px=shifts_px,
         should_stop=should_stop,
         progress=lambda f, m: report(start + (0.95 - start) * f, m),
@@ -136,4 +148,5 @@ def analyse_front(
         velocity,
         measured_velocity(times, position),
         drift,
+        tilt,
     )

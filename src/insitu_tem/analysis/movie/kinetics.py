@@ -7,7 +7,8 @@ Before ``t0`` the front sits at ``x0``. The fit is non-linear least squares
 covariance ``s^2 (J^T J)^-1`` with ``s^2`` the residual variance; when per-point sigmas are
 passed, ``s^2`` is the reduced χ² if it exceeds 1 and 1 otherwise (the stated sigmas are a
 floor; scatter beyond them — front wiggles the power law does not describe — widens the errors,
-Birge ratio).
+Birge ratio), and the covariance is further inflated by ``1 + 2 Σ ρ_k`` of the residuals' serial
+correlation (lags 1-3), since correlated residuals carry fewer independent points.
 Any parameter can be held fixed (then its standard error is 0).
 """
 
@@ -185,10 +186,23 @@ def _solve(t, x, w, start, fixed):
     return solution, params, index
 
 
+def residual_correlation(residuals: np.ndarray, *, max_lag: int = 3) -> float:
+    """``1 + 2 Σ ρ_k`` over lags 1..``max_lag`` of residuals in time order (≥ 1): by how much
+    serially correlated residuals (drift, frozen levels, roughness) reduce the number of
+    independent points, so inflate the variance of the parameters."""
+    r = np.asarray(residuals, dtype=float)
+    variance = float(np.mean(r**2))
+    if not variance > 0 or r.size <= max_lag + 2:
+        return 1.0
+    rho = [float(np.mean(r[k:] * r[:-k])) / variance for k in range(1, max_lag + 1)]
+    return max(1.0 + 2.0 * float(np.sum(rho)), 1.0)
+
+
 def _finish(solution, params, index, t, x, absolute_sigma: bool) -> KineticsFit:
     dof = max(len(t) - len(index), 1)
     reduced_chi2 = float(np.sum(solution.fun**2) / dof)
     scale = max(reduced_chi2, 1.0) if absolute_sigma else reduced_chi2
+    scale *= residual_correlation(solution.fun)
     jac = solution.jac
     covariance = np.zeros((4, 4))
     try:

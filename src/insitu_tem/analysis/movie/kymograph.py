@@ -32,16 +32,23 @@ class LineSampling:
         Arc length of each sample from the first vertex, px.
     offsets_px : numpy.ndarray
         Offsets across the line averaged together, px.
+    shear : float
+        Along-line displacement per px across (0: straight across); a sample at offset ``v``
+        lies ``shear * v`` px further along, so a straight front crossing the line obliquely
+        is sampled parallel to itself.
     """
 
     centres_rc: np.ndarray
     normals_rc: np.ndarray
     distance_px: np.ndarray
     offsets_px: np.ndarray
+    shear: float = 0.0
 
     def coordinates(self, shift_px=(0.0, 0.0)) -> np.ndarray:
         """(2, n_samples * n_offsets) (row, col) coordinates for ``map_coordinates``."""
-        across = self.offsets_px[None, :, None] * self.normals_rc[:, None, :]
+        tangents = np.column_stack([-self.normals_rc[:, 1], self.normals_rc[:, 0]])
+        direction = self.normals_rc + self.shear * tangents
+        across = self.offsets_px[None, :, None] * direction[:, None, :]
         points = self.centres_rc[:, None, :] + across + np.asarray(shift_px, dtype=float)
         return points.reshape(-1, 2).T
 
@@ -81,7 +88,9 @@ class Kymograph:
         return self.sampling.distance_px
 
 
-def sample_line(points_rc, *, width: float = 1.0, step: float = 1.0) -> LineSampling:
+def sample_line(
+    points_rc, *, width: float = 1.0, step: float = 1.0, shear: float = 0.0
+) -> LineSampling:
     """Sample positions along a polyline.
 
     Parameters
@@ -92,6 +101,8 @@ def sample_line(points_rc, *, width: float = 1.0, step: float = 1.0) -> LineSamp
         Width averaged across the line, px (1 = the line itself).
     step : float
         Spacing of samples along the line, px.
+    shear : float
+        Along-line displacement per px across (:attr:`LineSampling.shear`).
     """
     vertices = np.asarray(points_rc, dtype=float)
     if vertices.ndim != 2 or vertices.shape[1] != 2 or len(vertices) < 2:
@@ -112,7 +123,7 @@ def sample_line(points_rc, *, width: float = 1.0, step: float = 1.0) -> LineSamp
     normals = np.column_stack([tangents[:, 1], -tangents[:, 0]])
     n_across = max(1, int(round(width)))
     offsets = np.arange(n_across) - (n_across - 1) / 2.0
-    return LineSampling(centres, normals, distance, offsets)
+    return LineSampling(centres, normals, distance, offsets, float(shear))
 
 
 def kymograph(
@@ -121,6 +132,7 @@ def kymograph(
     *,
     width: float = 1.0,
     step: float = 1.0,
+    shear: float = 0.0,
     shifts_px=None,
     chunk: int = 16,
     progress: Callable[[float, str], None] | None = None,
@@ -138,6 +150,8 @@ def kymograph(
         Averaging width across the line, px.
     step : float
         Sample spacing along the line, px.
+    shear : float
+        Along-line displacement per px across (:attr:`LineSampling.shear`).
     shifts_px : array_like, optional
         (t, 2) drift from :func:`~insitu_tem.analysis.movie.drift.measure_drift`;
         the line then follows the specimen.
@@ -152,7 +166,7 @@ def kymograph(
     """
     if getattr(movie, "ndim", 0) != 3:
         raise ValueError("a kymograph needs a (t, y, x) movie")
-    sampling = sample_line(points_rc, width=width, step=step)
+    sampling = sample_line(points_rc, width=width, step=step, shear=shear)
     n = movie.shape[0]
     shifts = np.zeros((n, 2)) if shifts_px is None else np.asarray(shifts_px, dtype=float)
     if shifts.shape != (n, 2):

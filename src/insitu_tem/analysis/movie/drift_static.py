@@ -1,0 +1,221 @@
+"""Drift measured on what does not change: the moving front and changing texture excluded.
+
+A reaction front is the strongest moving feature of an in situ movie, so a registration of
+whole frames is pulled along with it. Here the drift is measured in rounds:
+
+1. Changing pixels: the frames (corrected by the current drift; uncorrected and smoothed more
+   in the first round) are averaged in blocks of consecutive frames, each frame normalised by
+   its median (beam current). Where the log ratio of consecutive smoothed blocks, less a
+   quadratic surface fitted robustly (the illumination fixed in the frame moves in corrected
+   coordinates), exceeds ``CHANGE_Z`` times its noise (from frame-to-frame differences, i.e.
+   from the data), the pixel is changing — the band the front sweeps, texture that evolves —
+   and it is excluded with a margin.
+2. Registration: every frame, high-passed (a Gaussian of ``HIGHPASS_PX`` subtracted, so the
+   fixed illumination fall-off does not pin the shift at 0), is phase-correlated on the static
+   pixels against the first frame in the first round — searched within ``STEP_PX`` of the
+   previous frame's shift, as drift is continuous — and then, corrected, against the mean of
+   all corrected frames (a template with √n less noise than one frame), searched within
+   ``STEP_PX`` of the current estimate.
+3. Steps 1-2 are repeated ``ROUNDS`` times.
+
+References
+----------
+Guizar-Sicairos, Thurman & Fienup, "Efficient subpixel image registration algorithms",
+Opt. Lett. 33, 156 (2008).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from scipy import ndimage
+
+from insitu_tem.analysis.movie.drift import (
+    DriftResult,
+    corrected_frame,
+    iter_frames,
+    measure_drift,
+)
+from insitu_tem.analysis.movie.drift_registration import PhaseCorrelator
+
+HIGHPASS_PX = 8.0
+CHANGE_Z = 4.0
+BLOCKS = 8
+MARGIN_PX = 3
+MIN_STATIC = 0.1
+ROUNDS = 3
+STEP_PX = 4.0
+
+
+def _highpass(frame: np.ndarray) -> np.ndarray:
+    data = np.asarray(frame, dtype=np.float32)
+    return data - ndimage.gaussian_filter(data, HIGHPASS_PX, mode="nearest")
+
+
+def _frames(movie, shifts: np.ndarray | None, chunk: int):
+    for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
+        yield i, frame if shifts is None else corrected_frame(frame, shifts[i])
+
+
+def _normalised(frame) -> np.ndarray:
+    data = np.asarray(frame, dtype=np.float32)
+    return data / max(float(np.median(data)), 1e-12)
+
+
+def _block_means(movie, shifts, chunk: int) -> tuple[np.ndarray, float]:
+    """Median-normalised block means of the (corrected) frames and the per-pixel relative noise
+    of one frame (robust, from consecutive frame differences)."""
+    n = movie.shape[0]
+    edges = np.linspace(0, n, min(BLOCKS, n) + 1).astype(int)
+    sums = np.zeros((len(edges) - 1, *movie.shape[1:]))
+    previous, noise = None, []
+    for i, raw in enumerate(iter_frames(movie, chunk=chunk)):
+        raw = _normalised(raw)
+        if previous is not None:
+            diff = raw - previous
+            noise.append(1.4826 * np.median(np.abs(diff - np.median(diff))) / np.sqrt(2))
+        previous = raw
+        frame = raw if shifts is None else _normalised(corrected_frame(raw, shifts[i]))
+        sums[np.searchsorted(edges, i, side="right") - 1] += frame
+    means = sums / np.diff(edges)[:, None, None]
+    return means / np.median(means, axis=(1, 2), keepdims=True), float(np.median(noise or [0]))
+
+
+def static_mask(movie, shifts, *, smooth_px: float = 2.0, chunk: int = 16) -> np.ndarray | None:
+    """Pixels (frame-0 coordinates) that do not change beyond the noise over the movie.
+
+    Parameters
+    ----------
+    movie : array_like
+        (t, y, x) movie.
+    shifts : array_like or None
+        (t, 2) drift to correct first, px; None: the raw frames.
+    smooth_px : float
+        Gaussian smoothing of the block means before the test, px.
+
+    Returns
+    -------
+    numpy.ndarray of bool or None
+        None when fewer than ``MIN_STATIC`` of the pixels are static (or too few frames).
+    """
+    if movie.shape[0] < 4:
+        return None
+    means, noise = _block_means(movie, shifts, chunk)
+    smoothed = np.stack([ndimage.gaussian_filter(m, smooth_px, mode="nearest") for m in means])
+    ratios = np.diff(np.log(np.clip(smoothed, 1e-6, None)), axis=0)
+    frames_per_block = movie.shape[0] / means.shape[0]
+    sigma = noise * np.sqrt(2 / frames_per_block) / (2 * smooth_px * np.sqrt(np.pi))
+    departure = np.abs([_detrended(r, CHANGE_Z * sigma) for r in ratios]).max(axis=0)
+    changing = departure > CHANGE_Z * max(sigma, 1e-12)
+    changing = ndimage.binary_dilation(changing, iterations=MARGIN_PX + int(smooth_px))
+    static = ~changing
+    return static if static.mean() >= MIN_STATIC else None
+
+
+def _detrended(image: np.ndarray, threshold: float, rounds: int = 4) -> np.ndarray:
+    """``image`` minus a quadratic surface fitted to its pixels within ``threshold`` of it
+    (the illumination fixed in the frame moves smoothly in drift-corrected coordinates)."""
+    rows, cols = np.indices(image.shape) / np.array(image.shape)[:, None, None]
+    basis = np.stack([np.ones_like(rows), rows, cols, rows**2, rows * cols, cols**2], -1)
+    basis, values = basis.reshape(-1, 6), image.ravel()
+    residual = values - np.median(values)
+    for _ in range(rounds):
+        scale = 1.4826 * np.median(np.abs(residual - np.median(residual)))
+        keep = np.abs(residual - np.median(residual)) <= max(threshold, 2.5 * scale)
+        if keep.sum() < 6:
+            break
+        coefficients = np.linalg.lstsq(basis[keep], values[keep], rcond=None)[0]
+        residual = values - basis @ coefficients
+    return residual.reshape(image.shape)
+
+
+def _template(movie, shifts, chunk: int) -> np.ndarray:
+    if shifts is None:
+        return _highpass(_normalised(next(iter_frames(movie, chunk=1))))
+    total = np.zeros(movie.shape[1:])
+    for _, frame in _frames(movie, shifts, chunk):
+        total += _highpass(_normalised(frame))
+    return total / movie.shape[0]
+
+
+def _register(movie, shifts, mask, upsample: int, chunk: int, should_stop):
+    """Residual shift of every corrected frame against the template (the first frame when
+    ``shifts`` is None, searched near the previous frame's shift; else the mean of the
+    corrected frames, searched near 0), on ``mask`` (all pixels when None)."""
+    correlator = PhaseCorrelator(movie.shape[1:], mask=mask, upsample=upsample)
+    reference = correlator.spectrum(_template(movie, shifts, chunk))
+    base = np.zeros((movie.shape[0], 2)) if shifts is None else shifts
+    refined, peaks = base.copy(), np.ones(movie.shape[0])
+    near = np.zeros(2)
+    for i, frame in _frames(movie, shifts, chunk):
+        if should_stop is not None and should_stop():
+            return None
+        found = correlator.measure(
+            reference,
+            correlator.spectrum(_highpass(_normalised(frame))),
+            near=near,
+            radius=STEP_PX,
+        )
+        refined[i] = base[i] + np.asarray(found.shift_px)
+        near = np.asarray(found.shift_px) if shifts is None else near
+        peaks[i] = found.peak
+    return refined - refined[0], peaks
+
+
+def measure_static_drift(
+    movie,
+    *,
+    reference: str = "first",
+    roi: tuple[int, int, int, int] | None = None,
+    upsample: int = 20,
+    min_peak: float = 0.02,
+    chunk: int = 16,
+    progress: Callable[[float, str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> DriftResult:
+    """Rigid drift of every frame relative to frame 0 from the pixels that do not change.
+
+    Parameters
+    ----------
+    movie : array_like
+        (t, y, x) numpy or dask array.
+    reference : {"first", "previous", "running"}
+        Reference of :func:`measure_drift` inside ``roi``, or when no pixel is static.
+    roi : tuple of int, optional
+        (row0, row1, col0, col1) static region chosen by the user: the drift is then measured
+        by :func:`measure_drift` on it.
+    upsample, min_peak, chunk, progress, should_stop :
+        As :func:`measure_drift`.
+
+    Returns
+    -------
+    DriftResult
+        ``reference`` reads ``"static"``; ``ok=False`` when a correlation peak is weaker than
+        ``min_peak`` or the run was stopped.
+    """
+    report = progress or (lambda fraction, message: None)
+    if roi is not None:
+        return measure_drift(
+            movie,
+            reference=reference,
+            roi=roi,
+            upsample=upsample,
+            min_peak=min_peak,
+            chunk=chunk,
+            progress=progress,
+            should_stop=should_stop,
+        )
+    mask = static_mask(movie, None, smooth_px=4.0, chunk=chunk)
+    shifts = None
+    for k in range(ROUNDS):
+        found = _register(movie, shifts, mask, upsample, chunk, should_stop)
+        if found is None:
+            nan = np.full((movie.shape[0], 2), np.nan)
+            return DriftResult(nan, np.full(movie.shape[0], np.nan), "static", False, "stopped")
+        shifts, peaks = found
+        report((k + 1) / ROUNDS, f"drift: registration on static pixels {k + 1}/{ROUNDS}")
+        mask = static_mask(movie, shifts, chunk=chunk)
+    weak = np.flatnonzero(peaks < min_peak)
+    reason = f"weak correlation at frames {weak[:10].tolist()}" if weak.size else ""
+    return DriftResult(shifts, peaks, "static", not weak.size, reason)

@@ -1,0 +1,138 @@
+"""Tilt of a front across a straight line's width, from when strips of the band change.
+
+A front crossing the line at an angle reaches the strips of the band (parallel to the line, at
+offsets ``v`` across it) at along-line positions ``u = a(t) + b v``; averaging the band straight
+across smears it over ``b × width``. Each strip's samples are tested for one change in time
+(:func:`~insitu_tem.analysis.movie.front_states.change_points`); the samples that change
+significantly, with the front's sign, give points (change frame ``f``, ``u``, ``v``). Within each
+change frame the spread of ``u`` with ``v`` is the tilt: ``b`` is the least-squares slope of
+``u - ū(f)`` against ``v - v̄(f)`` (one-hot frames; a robust second pass drops points beyond 3
+robust σ). Sampling the band along ``u + b v`` (:attr:`LineSampling.shear`) then sees the front
+sharp, and the position where it crosses ``v = 0`` is the width-averaged one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from insitu_tem.analysis.movie.drift import iter_frames
+from insitu_tem.analysis.movie.front_states import (
+    CHANGE_Z,
+    change_points,
+    direction_and_sign,
+    initial_beam,
+    robust_sigma,
+)
+from insitu_tem.analysis.movie.kymograph import sample_line
+
+STRIP_PX = 4.0
+MIN_POINTS = 12
+MAX_SHEAR = 3.0
+
+
+@dataclass(frozen=True)
+class FrontTilt:
+    """Tilt of the front across the line.
+
+    Attributes
+    ----------
+    shear : float
+        Along-line displacement of the front per px across the line (0 when not measured).
+    shear_sigma : float
+        1σ of ``shear`` (NaN when not measured).
+    n_points : int
+        Samples that changed significantly and entered the fit.
+    ok : bool
+        False when too few strips' samples changed (``shear`` is then 0).
+    reason : str
+        Why ``ok`` is False.
+    """
+
+    shear: float
+    shear_sigma: float
+    n_points: int
+    ok: bool = True
+    reason: str = ""
+
+
+def strip_kymographs(movie, points_rc, *, width: float, shifts_px=None) -> tuple[np.ndarray, ...]:
+    """(frames, samples, strips) intensity of strips ``STRIP_PX`` wide across the band and the
+    strips' centre offsets (px)."""
+    sampling = sample_line(points_rc, width=width)
+    offsets = sampling.offsets_px
+    n_strips = max(2, int(round(offsets.size / STRIP_PX)))
+    edges = np.linspace(0, offsets.size, n_strips + 1).astype(int)
+    n = movie.shape[0]
+    shifts = np.zeros((n, 2)) if shifts_px is None else np.asarray(shifts_px, dtype=float)
+    strips = np.empty((n, sampling.distance_px.size, n_strips))
+    for i, frame in enumerate(iter_frames(movie)):
+        values = ndimage.map_coordinates(
+            np.asarray(frame, dtype=np.float32),
+            sampling.coordinates(shifts[i]),
+            order=1,
+            mode="nearest",
+        ).reshape(-1, offsets.size)
+        strips[i] = np.add.reduceat(values, edges[:-1], axis=1) / np.diff(edges)
+    centres = np.add.reduceat(offsets, edges[:-1]) / np.diff(edges)
+    return strips, centres
+
+
+def _slope(f: np.ndarray, u: np.ndarray, v: np.ndarray, keep: np.ndarray) -> tuple[float, ...]:
+    frames, index = np.unique(f[keep], return_inverse=True)
+    counts = np.bincount(index).astype(float)
+    du = u[keep] - (np.bincount(index, u[keep]) / counts)[index]
+    dv = v[keep] - (np.bincount(index, v[keep]) / counts)[index]
+    spread = float(np.sum(dv**2))
+    if spread <= 0:
+        return 0.0, np.inf, np.zeros(u.size)
+    slope = float(np.sum(du * dv) / spread)
+    residual = np.zeros(u.size)
+    residual[keep] = du - slope * dv
+    dof = max(int(keep.sum()) - frames.size - 1, 1)
+    sigma = float(np.sqrt(np.sum(residual**2) / dof / spread))
+    return slope, sigma, residual
+
+
+def front_tilt(movie, points_rc, *, width: float, shifts_px=None) -> FrontTilt:
+    """Tilt of a front across a straight line's band (see the module docstring).
+
+    Parameters
+    ----------
+    movie : array_like
+        (t, y, x) movie.
+    points_rc : array_like
+        The line's two end points, (row, col) px, frame-0 coordinates.
+    width : float
+        Width of the band, px.
+    shifts_px : array_like, optional
+        (t, 2) drift, px.
+
+    Returns
+    -------
+    FrontTilt
+    """
+    strips, centres = strip_kymographs(movie, points_rc, width=width, shifts_px=shifts_px)
+    found = direction_and_sign(strips.mean(axis=2), polarity=None)
+    if found is None or movie.shape[0] < 4:
+        return FrontTilt(0.0, np.nan, 0, False, "no front changes the band")
+    sign = found[1]
+    threshold = CHANGE_Z + np.sqrt(2 * np.log(max(movie.shape[0], 3)))
+    points = []
+    for j, centre in enumerate(centres):
+        series = strips[:, :, j]
+        frame, step, z = change_points(series / initial_beam(series)[:, None])
+        good = np.flatnonzero((z > threshold) & (np.sign(step) == sign))
+        points.extend((frame[k], k, centre) for k in good)
+    if len(points) < MIN_POINTS:
+        return FrontTilt(0.0, np.nan, len(points), False, "too few samples change in the strips")
+    f, u, v = (np.array(column, dtype=float) for column in zip(*points))
+    keep = np.ones(f.size, bool)
+    slope, sigma, residual = _slope(f, u, v, keep)
+    keep = np.abs(residual) <= 3 * max(float(robust_sigma(residual[keep])), 1e-9)
+    slope, sigma, _ = _slope(f, u, v, keep)
+    if not np.isfinite(sigma):
+        return FrontTilt(0.0, np.nan, int(keep.sum()), False, "the strips change in one frame")
+    return FrontTilt(float(np.clip(slope, -MAX_SHEAR, MAX_SHEAR)), sigma, int(keep.sum()))
