@@ -61,7 +61,7 @@ def test_front_with_log_adds_charge_per_frame_matching_the_sample_truth(capsys):
             "--log",
             str(SAMPLES / "holder_log.csv"),
             "--log-offset",
-            str(truth["offset_s"]),
+            str(truth["offset_with_start_times_s"]),
         ],
     )
     assert result["log"]["current_channel"] == "Channel A Current" and result["log"]["ok"]

@@ -169,7 +169,7 @@ def test_sample_project_opens_with_current_and_bias_under_the_movie(qtbot, tmp_p
     window.project.open(SAMPLES / "sample.itproj", as_template=True)
     panel = window.timeline.panel
     qtbot.waitUntil(lambda: panel.timeline is not None, timeout=60000)
-    assert panel.timeline.offset_s == TRUTH["offset_s"]
+    assert panel.timeline.offset_s == TRUTH["offset_with_start_times_s"]
     assert {"Channel A Current", "Channel A Voltage"} <= set(panel.checked_channels())
     window.state.set_frame(40)
     charge, sigma = panel.timeline.charge_C[40], panel.timeline.charge_sigma_C[40]

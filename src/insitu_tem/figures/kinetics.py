@@ -3,6 +3,8 @@ the kinetics x(t) and v(t) with n ± σ; the across-the-front profiles."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from insitu_tem.analysis.movie.front_manual import position_along_line
@@ -12,6 +14,7 @@ from insitu_tem.core.model import Axis, DataError
 from insitu_tem.core.session import Session
 from insitu_tem.figures.compose import ProfileView
 from insitu_tem.figures.frame import FrameView
+from insitu_tem.figures.holder_state import holder_state_at, scan_time_s
 
 
 def kinetics_text(fit: dict, *, units: str, time_units: str) -> str:
@@ -188,8 +191,9 @@ def _manual_marks(session: Session) -> list:
     return [("manual marks", times[frames], along, "x")]
 
 
-def across_views(session: Session) -> list[ProfileView]:
-    """Every across-the-front column against distance from the front, front at 0."""
+def across_views(session: Session, *, project_dir=None) -> list[ProfileView]:
+    """Every across-the-front column against distance from the front, front at 0; the first
+    panel notes the holder's state (bias, current, charge, dose) at the scan's time."""
     result = session.result("across")
     if result is None:
         raise DataError("compute the across-the-front view first")
@@ -224,4 +228,8 @@ def across_views(session: Session) -> list[ProfileView]:
         panels.append(ProfileView(distance, fractions, label, "Phase fraction", [0.0]))
     if not panels:
         raise DataError("no line-scan result to plot; the session needs EELS or NBD data")
+    time_s = scan_time_s(session)
+    state = None if time_s is None else holder_state_at(session, time_s, project_dir=project_dir)
+    if state is not None:
+        panels[0] = replace(panels[0], note=f"holder at scan, {state.text()}")
     return panels

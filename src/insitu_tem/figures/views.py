@@ -10,7 +10,6 @@ matplotlib figure and the parameters recorded as provenance.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 
@@ -229,7 +228,7 @@ def view_panels(session: Session, name: str, options: dict | None = None) -> lis
             session, count=int(options.get("count", 4)), times_s=options.get("times_s")
         ),
         "kinetics": lambda: kinetics_views(session),
-        "across": lambda: across_views(session),
+        "across": lambda: across_views(session, project_dir=options.get("project_dir")),
         "figure": lambda: figure_views(session, times_s=options.get("times_s")),
         "overview": lambda: overview_views(session),
     }
@@ -242,6 +241,8 @@ def timeline_view(session: Session, options: dict, *, dpi: int):
     """Frames, kymograph and the holder log on one time axis: the log, clock offset and current
     channel of the session's timeline (``options`` may override ``log``, ``offset_s``, ``channels``)."""
     from insitu_tem.analysis.timeline.frames import frame_timeline
+    from insitu_tem.analysis.timeline.sync import movie_clock
+    from insitu_tem.figures.holder_state import log_path
     from insitu_tem.figures.timeline import timeline_figure
     from insitu_tem.io.holder_logs import load_log
 
@@ -253,18 +254,13 @@ def timeline_view(session: Session, options: dict, *, dpi: int):
             '--options \'{"log": "LOG"}\''
         )
     movie = require(session, "movie")
-    if not Path(path).is_absolute():
-        movie_source = session.source("movie")
-        folder = options.get("project_dir") or (
-            Path(movie_source.path).parent
-            if movie_source is not None and movie_source.path
-            else "."
-        )
-        path = Path(folder) / path
+    path = log_path(session, path, options.get("project_dir"))
     log = load_log(path)
+    frame_times, movie_start = movie_clock(movie)
     timeline = frame_timeline(
-        movie.axes[0].coordinates(),
+        frame_times,
         log,
+        movie_start=movie_start,
         offset_s=float(options.get("offset_s", state.get("offset_s", 0.0))),
         current_channel=state.get("current_channel"),
     )

@@ -29,6 +29,7 @@ from insitu_tem.gui.controllers.opener import Opener
 from insitu_tem.gui.controllers.exports import Exports
 from insitu_tem.gui.controllers.project import ProjectController
 from insitu_tem.gui.controllers.recent_files import RecentFiles
+from insitu_tem.analysis.timeline.sync import movie_clock
 from insitu_tem.gui.controllers.timeline import TimelineController
 from insitu_tem.gui.panels.across.panel import AcrossPanel
 from insitu_tem.gui.panels.timeline.panel import TimelinePanel
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
             set_frame=self.state.set_frame,
             store_state=lambda state: self.state.session.set_panel_state("timeline", state),
             state=self.state,
+            movie_start=lambda: self._movie_clock()[1],
         )
         panel.openRequested.connect(self.open_log_dialog)
         self.state.frame_changed.connect(self.timeline.on_frame)
@@ -199,9 +201,12 @@ class MainWindow(QMainWindow):
         self.docks["nbd"].raise_()
         self.docks["timeline"] = dock
 
-    def _movie_times(self):
+    def _movie_clock(self):
         movie = self.state.dataset("movie")
-        return None if movie is None or movie.kind != "movie" else movie.axes[0].coordinates()
+        return (None, None) if movie is None or movie.kind != "movie" else movie_clock(movie)
+
+    def _movie_times(self):
+        return self._movie_clock()[0]
 
     def _restore_timeline(self) -> None:
         """The timeline of an opened project; a relative log path is beside the project (or, for a

@@ -12,6 +12,7 @@ scan position in nm.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -126,3 +127,6 @@ class Experiment:
 
 
 EXPERIMENT = Experiment()
+MOVIE_START = datetime(2026, 3, 14, 10, 21, 7, 250000)
+CAMERA_CLOCK_SLOW_S = 1.5
+RECORDED_MOVIE_START = MOVIE_START - timedelta(seconds=CAMERA_CLOCK_SLOW_S)

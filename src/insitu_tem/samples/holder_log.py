@@ -1,7 +1,8 @@
 """Sample holder log: the bias and current of the sample lithiation, as a Protochips CSV.
 
-A constant −0.8 V bias is switched on at the movie's t = 0; the log starts 5 s earlier (so the
-clocks must be synchronised, e.g. on the current step). The current is the Faradaic current of
+A constant −0.8 V bias is switched on at the movie's t = 0; the log starts 5 s earlier. The movie
+file records its start on a camera clock 1.5 s slow, so with the recorded start times the clock
+offset is +1.5 s (``offset_with_start_times_s``; without start times it is 5 s, ``offset_s``). The current is the Faradaic current of
 the front in the sample movie: Li_xWO3 with x = 0.3 forms behind the front in a film of the
 movie's thickness (rows) and a lamella depth along the beam, so
 Q(t) = −x · F · V_reacted(t) / V_m, V_m = 32.4 cm³/mol. Each logged current is the mean over its
@@ -17,7 +18,12 @@ from pathlib import Path
 import numpy as np
 from scipy import constants
 
-from insitu_tem.samples.experiment import EXPERIMENT
+from insitu_tem.samples.experiment import (
+    CAMERA_CLOCK_SLOW_S,
+    EXPERIMENT,
+    MOVIE_START,
+    RECORDED_MOVIE_START,
+)
 
 FILE_NAME = "holder_log.csv"
 LOG_LEAD_S = 5.0
@@ -27,7 +33,6 @@ LITHIUM_PER_WO3 = 0.3
 LAMELLA_DEPTH_NM = 100.0
 MOLAR_VOLUME_CM3 = 32.4
 NOISE_A = 2e-15
-MOVIE_START = datetime(2026, 3, 14, 10, 21, 7, 250000)
 
 
 def charge_C(movie_time_s: np.ndarray) -> np.ndarray:
@@ -58,6 +63,8 @@ def write(folder: str | Path) -> list[Path]:
         "log_start": log_start.isoformat(),
         "movie_start": MOVIE_START.isoformat(),
         "offset_s": LOG_LEAD_S,
+        "movie_start_recorded": RECORDED_MOVIE_START.isoformat(),
+        "offset_with_start_times_s": CAMERA_CLOCK_SLOW_S,
         "bias_V": BIAS_V,
         "lithium_per_WO3": LITHIUM_PER_WO3,
         "lamella_depth_nm": LAMELLA_DEPTH_NM,

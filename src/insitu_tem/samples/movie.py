@@ -22,7 +22,7 @@ import tifffile
 from scipy import ndimage
 from scipy.special import erfc
 
-from insitu_tem.samples.experiment import EXPERIMENT, Experiment
+from insitu_tem.samples.experiment import EXPERIMENT, RECORDED_MOVIE_START, Experiment
 
 FILE_NAME = "lithiation_movie.tif"
 TRUTH_NAME = "lithiation_movie.truth.json"
@@ -183,7 +183,13 @@ def write(folder: str | Path) -> list[Path]:
         movie,
         imagej=True,
         resolution=(1 / px_nm, 1 / px_nm),
-        metadata={"axes": "TYX", "unit": "nm", "finterval": dt_s, "spacing": px_nm},
+        metadata={
+            "axes": "TYX",
+            "unit": "nm",
+            "finterval": dt_s,
+            "spacing": px_nm,
+            "start": RECORDED_MOVIE_START.isoformat(timespec="milliseconds"),
+        },
     )
     truth_path = folder / TRUTH_NAME
     truth_path.write_text(json.dumps(truth_document(truth), indent=1))

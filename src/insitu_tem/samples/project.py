@@ -10,7 +10,7 @@ from insitu_tem.core.project import PROJECT_SUFFIX, save_session
 from insitu_tem.core.session import DataSource, Session
 from insitu_tem.samples.experiment import EXPERIMENT
 from insitu_tem.samples.holder_log import FILE_NAME as LOG_FILE
-from insitu_tem.samples.holder_log import LOG_LEAD_S
+from insitu_tem.samples.experiment import CAMERA_CLOCK_SLOW_S
 
 SAMPLE_FILES = {
     "movie": "lithiation_movie.tif",
@@ -31,6 +31,6 @@ def write(folder: str | Path) -> Path:
     for role in ("nbd", "eels"):
         session.set_scan_line(role, asdict(EXPERIMENT.scan))
     session.set_panel_state(
-        "timeline", {"log_path": LOG_FILE, "offset_s": LOG_LEAD_S, "current_channel": None}
+        "timeline", {"log_path": LOG_FILE, "offset_s": CAMERA_CLOCK_SLOW_S, "current_channel": None}
     )
     return save_session(session, path)

@@ -13,6 +13,7 @@ from datetime import datetime
 import numpy as np
 
 from insitu_tem.core.holder_log import HolderLog
+from insitu_tem.core.model import Dataset
 
 
 def log_times(
@@ -26,6 +27,21 @@ def log_times(
     if movie_start is not None and log.start is not None:
         base = (movie_start - log.start).total_seconds()
     return np.asarray(frame_time_s, dtype=float) + base + float(offset_s)
+
+
+def movie_clock(movie: Dataset) -> tuple[np.ndarray, datetime | None]:
+    """Frame times (s from the movie's start) and the movie's absolute start, where its file
+    records them (``start_time`` and ``frame_times_s`` metadata: Velox, DigitalMicrograph, the
+    sample movie), else the time axis and None."""
+    times = movie.axes[0].coordinates()
+    recorded = movie.metadata.get("frame_times_s")
+    if recorded is not None and len(recorded) == times.size:
+        times = np.asarray(recorded, dtype=float)
+    start = movie.metadata.get("start_time")
+    try:
+        return times, datetime.fromisoformat(start) if isinstance(start, str) else None
+    except ValueError:
+        return times, None
 
 
 def offset_from_event(

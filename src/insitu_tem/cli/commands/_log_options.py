@@ -32,8 +32,11 @@ def add_log_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def log_fields(args: argparse.Namespace, frame_time_s: np.ndarray, positions: np.ndarray) -> dict:
-    """JSON fields for ``--log``: charge per frame with 1σ, and position against charge."""
+def log_fields(
+    args: argparse.Namespace, frame_time_s: np.ndarray, positions: np.ndarray, movie_start=None
+) -> dict:
+    """JSON fields for ``--log``: charge per frame with 1σ, and position against charge
+    (``movie_start``: the movie's recorded start, when its file has one)."""
     if args.log is None:
         return {}
     from insitu_tem.core.model import DataError
@@ -45,7 +48,11 @@ def log_fields(args: argparse.Namespace, frame_time_s: np.ndarray, positions: np
     try:
         log = load_log(args.log)
         timeline = frame_timeline(
-            frame_time_s, log, offset_s=args.log_offset, current_channel=args.current_channel
+            frame_time_s,
+            log,
+            movie_start=movie_start,
+            offset_s=args.log_offset,
+            current_channel=args.current_channel,
         )
     except (DataError, KeyError) as error:
         raise InputError(args.log, str(error).strip("'\"")) from error
@@ -53,6 +60,7 @@ def log_fields(args: argparse.Namespace, frame_time_s: np.ndarray, positions: np
         "log": {
             "file": args.log,
             "offset_s": args.log_offset,
+            "movie_start": None if movie_start is None else movie_start.isoformat(),
             "current_channel": timeline.current_channel,
             "ok": timeline.ok,
             "reason": timeline.reason,

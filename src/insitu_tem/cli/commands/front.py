@@ -130,6 +130,7 @@ def write_csv(path: str, value: dict) -> None:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    from insitu_tem.analysis.timeline.sync import movie_clock
     from insitu_tem.core.session import Session
     from insitu_tem.workflows import front
 
@@ -183,7 +184,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "reason": value["reason"],
         **log_fields(
             args,
-            np.asarray(value["times"], dtype=float),
+            movie_clock(dataset)[0],
             np.asarray(value["position"], dtype=float),
+            movie_start=movie_clock(dataset)[1],
         ),
     }

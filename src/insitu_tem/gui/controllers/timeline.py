@@ -8,6 +8,7 @@ session (``state``), the dose, the front against the charge and the Li per formu
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -26,13 +27,23 @@ if TYPE_CHECKING:
 
 
 def _load_and_place(
-    path: str, frame_times: np.ndarray, offset_s: float, current_channel: str | None
+    path: str,
+    frame_times: np.ndarray,
+    offset_s: float,
+    current_channel: str | None,
+    movie_start: datetime | None,
 ):
     from insitu_tem.io.holder_logs import load_log
     from insitu_tem.analysis.timeline.frames import frame_timeline
 
     log = load_log(path)
-    return log, frame_timeline(frame_times, log, offset_s=offset_s, current_channel=current_channel)
+    return log, frame_timeline(
+        frame_times,
+        log,
+        movie_start=movie_start,
+        offset_s=offset_s,
+        current_channel=current_channel,
+    )
 
 
 class TimelineController(QObject):
@@ -51,6 +62,9 @@ class TimelineController(QObject):
         Stores :meth:`project_state` in the session after each user edit.
     state : SessionBridge, optional
         The session, for the dose, front and Li per f.u. (without it the panel shows the log only).
+    movie_start : callable, optional
+        Returns the movie's recorded absolute start (the log is then placed by the time stamps,
+        the offset correcting the clocks), or None.
     """
 
     changed = Signal()
@@ -65,10 +79,11 @@ class TimelineController(QObject):
         set_frame: Callable[[int], None],
         store_state: Callable[[dict], None] | None = None,
         state: SessionBridge | None = None,
+        movie_start: Callable[[], datetime | None] = lambda: None,
     ) -> None:
         super().__init__(panel)
         self.panel, self.tasks, self.undo_stack = panel, tasks, undo_stack
-        self.frame_times, self.set_frame = frame_times, set_frame
+        self.frame_times, self.set_frame, self.movie_start = frame_times, set_frame, movie_start
         if store_state is not None:
             self.changed.connect(lambda: store_state(self.project_state()))
         self.log_path: str | None = None
@@ -125,8 +140,9 @@ class TimelineController(QObject):
             self.panel.status.setText("Open a movie: the log is shown on its time axis.")
             return
         path, offset, channel = self.log_path, self.offset_s, self.current_channel
+        start = self.movie_start()
         self.tasks.submit(
-            lambda: _load_and_place(path, np.asarray(times, dtype=float), offset, channel),
+            lambda: _load_and_place(path, np.asarray(times, dtype=float), offset, channel, start),
             key="timeline",
             on_result=self._show,
             description="Holder log on the movie",

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from insitu_tem.io.readers.acquisition_time import digitalmicrograph_times, velox_times
 from insitu_tem.io.readers.imports import locked_import
 from insitu_tem.io.readers.raw import CapturedLog, RawAxis, RawSignal
 from insitu_tem.io.readers.rsciio_pread import install as install_pread_chunks
@@ -100,9 +101,17 @@ def _raw_axes(signal: dict) -> tuple[RawAxis, ...]:
     return tuple(axes)
 
 
-def _to_raw(signal: dict, index: int) -> RawSignal:
+def _acquisition_times(signal: dict, plugin: str, path: Path) -> dict:
+    if plugin == "emd":
+        return velox_times(signal, path)
+    if plugin == "digitalmicrograph":
+        return digitalmicrograph_times(signal)
+    return {}
+
+
+def _to_raw(signal: dict, index: int, plugin: str, path: Path) -> RawSignal:
     title = _nested(signal.get("metadata", {}), "General", "title", default="") or f"signal {index}"
-    metadata = {"title": str(title)}
+    metadata = {"title": str(title), **_acquisition_times(signal, plugin, path)}
     energy = _beam_energy_kV(signal)
     if energy:
         metadata["beam_energy_kV"] = energy
@@ -142,7 +151,7 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
         warnings.simplefilter("always")
         signals = module.file_reader(str(path), **kwargs)
     messages = log.messages + [str(w.message) for w in caught]
-    raws = [_to_raw(signal, i) for i, signal in enumerate(signals)]
+    raws = [_to_raw(signal, i, plugin, path) for i, signal in enumerate(signals)]
     for raw in raws:
         raw.metadata["reader_log"] = messages
     return raws

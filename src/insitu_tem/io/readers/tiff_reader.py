@@ -32,6 +32,8 @@ def _imagej_calibration(tif: tifffile.TiffFile) -> dict[str, Any]:
         "units": str(meta.get("unit", "")),
         "finterval": meta.get("finterval"),
     }
+    if isinstance(meta.get("start"), str):
+        calibration["start_time"] = meta["start"]
     if tag is not None:
         numerator, denominator = tag.value
         if numerator:
@@ -161,6 +163,8 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     metadata: dict[str, Any] = {"title": path.stem}
     if "beam_energy_kV" in calibration:
         metadata["beam_energy_kV"] = calibration["beam_energy_kV"]
+    if "start_time" in calibration:
+        metadata["start_time"], metadata["start_time_clock"] = calibration["start_time"], "local"
     signal_type = "time_series" if "T" in series_axes else ""
     return [
         RawSignal(

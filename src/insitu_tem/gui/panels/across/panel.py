@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from insitu_tem.core.model import DataError
+from insitu_tem.figures.holder_state import holder_state_at, scan_time_s
 from insitu_tem.workflows import across_front, drift, front
 from insitu_tem.workflows.across_front import AcrossFront
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
@@ -144,8 +145,26 @@ class AcrossPanel(QWidget):
             for plot in self._plot_items[1:]:
                 plot.setXLink(self._plot_items[0])
         self.status.setText(f"front at {result.front_along_nm:.1f} nm along the scan line")
+        self._show_holder_state()
         self._move_cursor(self.state.scan_index)
         self.computed.emit(result)
+
+    def _show_holder_state(self) -> None:
+        """Append the holder's state at the scan's time (timeline log, dose) to the status."""
+        session, time_s = self.state.session, scan_time_s(self.state.session)
+        if time_s is None:
+            return
+        text = self.status.text()
+        self.tasks.submit(
+            lambda: holder_state_at(session, time_s),
+            key="across-holder",
+            on_result=lambda state: self._append_holder_state(text, state),
+            description="Holder state at the scan",
+        )
+
+    def _append_holder_state(self, text: str, state) -> None:
+        if state is not None:
+            self.status.setText(f"{text}; holder {state.text()}")
 
     def _move_cursor(self, index: int) -> None:
         if self.result is None:

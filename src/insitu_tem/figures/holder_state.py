@@ -1,0 +1,95 @@
+"""The holder's state at a movie time, from the session: the timeline's log (bias, current,
+charge passed with 1σ) and the dose result (cumulative dose with 1σ). The across-the-front
+figure and panel show it at the line scan's time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from insitu_tem.core.session import Session
+
+
+@dataclass(frozen=True)
+class HolderState:
+    """Holder quantities at ``time_s`` (movie time, s); NaN where not known.
+
+    ``channels`` maps log channel names to (value, units) at that time.
+    """
+
+    time_s: float
+    channels: dict
+    charge_C: float = np.nan
+    charge_sigma_C: float = np.nan
+    dose_e_per_A2: float = np.nan
+    dose_sigma_e_per_A2: float = np.nan
+
+    def text(self) -> str:
+        """One line: ``t = 29.5 s: Channel A Voltage -0.8 V, …, Q = … ± … C, dose … e/Å²``."""
+        parts = [
+            f"{name} {value:.3g} {units}".rstrip() for name, (value, units) in self.channels.items()
+        ]
+        if np.isfinite(self.charge_C):
+            parts.append(f"Q = {self.charge_C:.3g} ± {self.charge_sigma_C:.2g} C")
+        if np.isfinite(self.dose_e_per_A2):
+            parts.append(f"dose {self.dose_e_per_A2:.3g} ± {self.dose_sigma_e_per_A2:.2g} e/Å²")
+        return f"t = {self.time_s:.3g} s: " + ", ".join(parts)
+
+
+def log_path(session: Session, path: str, project_dir: str | Path | None = None) -> Path:
+    """The timeline's log file: a relative path is beside the project, else beside the movie."""
+    if Path(path).is_absolute():
+        return Path(path)
+    movie = session.source("movie")
+    folder = project_dir or (Path(movie.path).parent if movie is not None and movie.path else ".")
+    return Path(folder) / path
+
+
+def scan_time_s(session: Session) -> float | None:
+    """Movie time (s) the line scans were recorded at (EELS's, else NBD's scan line)."""
+    for role in ("eels", "nbd"):
+        line = session.scan_line(role)
+        if line is not None and isinstance(line.get("time_s"), (int, float)):
+            return float(line["time_s"])
+    return None
+
+
+def holder_state_at(
+    session: Session, time_s: float, *, project_dir: str | Path | None = None
+) -> HolderState | None:
+    """The holder's state at movie time ``time_s``; None without a log or a dose result."""
+    from insitu_tem.analysis.timeline.frames import frame_timeline
+    from insitu_tem.analysis.timeline.sync import movie_clock
+    from insitu_tem.io.holder_logs import load_log
+
+    state, channels, charge = session.panel_state("timeline"), {}, (np.nan, np.nan)
+    movie = session.dataset("movie")
+    path = log_path(session, state["log_path"], project_dir) if state.get("log_path") else None
+    if path is not None and path.is_file() and movie is not None:
+        log = load_log(path)
+        start = movie_clock(movie)[1]
+        timeline = frame_timeline(
+            np.array([time_s]),
+            log,
+            movie_start=start,
+            offset_s=float(state.get("offset_s", 0.0)),
+            current_channel=state.get("current_channel"),
+        )
+        shown = [n for n, c in log.channels.items() if c.units in ("V", "A", "°C")]
+        channels = {n: (float(timeline.channels[n][0]), timeline.units[n]) for n in shown}
+        charge = (float(timeline.charge_C[0]), float(timeline.charge_sigma_C[0]))
+    dose = _dose_at(session, time_s)
+    if not channels and dose is None:
+        return None
+    return HolderState(float(time_s), channels, *charge, *(dose or (np.nan, np.nan)))
+
+
+def _dose_at(session: Session, time_s: float) -> tuple[float, float] | None:
+    result = session.result("dose")
+    if result is None:
+        return None
+    value = result.value
+    cumulative = float(np.interp(time_s, value["time_s"], value["cumulative_e_per_A2"]))
+    return cumulative, cumulative * float(value["relative_sigma"])
