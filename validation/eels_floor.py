@@ -10,6 +10,14 @@ pre-edge window to the end of its fit window), weighted by 1/√counts, with onl
 amplitude free. Its errors (shift of spectrum i minus shift of spectrum 0, minus the truth)
 are the noise floor of the recorded counts: a method that must also find the background
 cannot do better on average.
+
+The forward-model floor (:func:`poisson_floor_errors`) leaves out the deconvolution and every
+model error: the recorded counts, ZLP-aligned but not deconvolved, minus the true (noise-free)
+edge-free counts are fitted with each spectrum's own noise-free edge, convolved through its own
+low loss as recorded. Only the Poisson (and read) noise of the recorded counts is left, so its
+errors (shift of spectrum i minus shift of spectrum 0) are what an unbiased forward model —
+fitting the measured spectrum as background plus the reference edge convolved with the probe's
+low loss — could reach at best with these counts.
 """
 
 from __future__ import annotations
@@ -29,9 +37,13 @@ from validation.eels_corpus import Scan
 SEARCH_EV = 3.5
 
 
-def _single_scattering(scan: Scan, energy: Axis) -> tuple[np.ndarray, ...]:
+def _aligned(scan: Scan, energy: Axis) -> list[np.ndarray]:
     zlp = fit_zlp(scan.spectra, energy)
-    aligned = [align_zlp(a, energy, zlp).array for a in (scan.spectra, scan.clean, scan.edge_free)]
+    return [align_zlp(a, energy, zlp).array for a in (scan.spectra, scan.clean, scan.edge_free)]
+
+
+def _single_scattering(scan: Scan, energy: Axis) -> tuple[np.ndarray, ...]:
+    aligned = _aligned(scan, energy)
     zlp_aligned = fit_zlp(aligned[0], energy)
     return tuple(fourier_log(a, energy, zlp=zlp_aligned).array for a in aligned)
 
@@ -50,13 +62,18 @@ def _ideal_shift(data: np.ndarray, template: np.ndarray, weights: np.ndarray, e:
     return grid[best] + float(np.clip(offset, -0.5, 0.5)) * step / 2
 
 
+def _region(scan: Scan, energy: Axis) -> np.ndarray:
+    e = energy.coordinates()
+    low, high = auto_background_window(scan.edge, energy)[0], default_fit_window(scan.edge)[1]
+    return (e >= low) & (e <= min(high, e[-1] - SEARCH_EV))
+
+
 def ideal_errors(scan: Scan) -> np.ndarray:
     """Errors of the ideal fit (see module docstring) for spectra 1… of a low-loss scan, eV."""
     energy = Axis("E", scan.spectra.shape[1], scan.dispersion_eV, scan.offset_eV, "eV")
     recorded, clean, edge_free = _single_scattering(scan, energy)
     e = energy.coordinates()
-    low, high = auto_background_window(scan.edge, energy)[0], default_fit_window(scan.edge)[1]
-    region = (e >= low) & (e <= min(high, e[-1] - SEARCH_EV))
+    region = _region(scan, energy)
     edge = (clean - edge_free)[:, region]
     weights = 1.0 / np.sqrt(np.maximum(clean[:, region], 1e-3 * clean[:, region].max()))
     data = (recorded - edge_free)[:, region]
@@ -64,3 +81,16 @@ def ideal_errors(scan: Scan) -> np.ndarray:
         [_ideal_shift(data[i], edge[0], weights[i], e[region]) for i in range(len(data))]
     )
     return (shifts - shifts[0] - scan.shift_eV)[1:]
+
+
+def poisson_floor_errors(scan: Scan) -> np.ndarray:
+    """Errors of the forward-model floor (see module docstring) for spectra 1… of a low-loss
+    scan, eV."""
+    energy = Axis("E", scan.spectra.shape[1], scan.dispersion_eV, scan.offset_eV, "eV")
+    recorded, clean, edge_free = _aligned(scan, energy)
+    region = _region(scan, energy)
+    e = energy.coordinates()[region]
+    weights = 1.0 / np.sqrt(np.maximum(clean[:, region], 1e-3 * clean[:, region].max()))
+    data, edge = (recorded - edge_free)[:, region], (clean - edge_free)[:, region]
+    shifts = np.array([_ideal_shift(data[i], edge[i], weights[i], e) for i in range(len(data))])
+    return (shifts - shifts[0])[1:]
