@@ -148,6 +148,30 @@ class TaskRunner(QObject):
         self._pool.start(_Job(task_id, call, self._bridge))
         return task_id
 
+    def submit_job(
+        self,
+        session,
+        job,
+        *,
+        key: str,
+        description: str,
+        on_stored: Callable[[Any], None] | None = None,
+    ) -> int:
+        """Run a prepared workflow ``job`` off the GUI thread with progress and cancel, then
+        store its result in ``session`` (on the GUI thread) and call ``on_stored(result)``."""
+
+        def store(result) -> None:
+            session.store_result(job.name, result)
+            if on_stored is not None:
+                on_stored(result)
+
+        return self.submit(
+            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+            key=key,
+            on_result=store,
+            description=description,
+        )
+
     def cancel(self, task_id: int | None = None) -> None:
         """Cancel one task, or all tasks when ``task_id`` is None."""
         targets = list(self._pending) if task_id is None else [task_id]

@@ -62,12 +62,7 @@ class FrontJobs(QObject):
             width_px=width,
             drift="session" if session.result("drift") is not None else None,
         )
-        self.tasks.submit(
-            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
-            key="movie-front",
-            on_result=lambda result: session.store_result(job.name, result),
-            description="Tracking the front",
-        )
+        self.tasks.submit_job(session, job, key="movie-front", description="Tracking the front")
 
     def thickness(
         self, movie: Dataset, line_rc, *, width: float, shifts_px, on_result: Callable

@@ -87,15 +87,15 @@ class AcrossPanel(QWidget):
             self.status.setText(f"Across the front: {error}")
             return
         self.status.setText(STEP_TEXT[job.name])
-        self.tasks.submit(
-            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+        self.tasks.submit_job(
+            session,
+            job,
             key="across",
-            on_result=lambda result: self._store(job.name, result),
             description=STEP_TEXT[job.name],
+            on_stored=lambda result: self._show_step(job.name, result),
         )
 
-    def _store(self, name: str, result) -> None:
-        self.state.session.store_result(name, result)
+    def _show_step(self, name: str, result) -> None:
         if name == "across":
             self.show_result(AcrossFront.from_result(result))
         else:

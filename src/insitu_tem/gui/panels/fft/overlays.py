@@ -3,9 +3,11 @@ and the crystalline/amorphous overlay on the frame."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 
 CRYSTALLINE_RGBA = (40, 220, 90, 90)
 AMORPHOUS_RGBA = (230, 60, 200, 70)
@@ -18,40 +20,127 @@ class _PassiveScatter(pg.ScatterPlotItem):
         ev.ignore()
 
 
+class _SpotLabel(pg.TextItem):
+    """A spot's short label; a click on it picks its spot (not whatever lies under it)."""
+
+    def __init__(self, text: str, tooltip: str, on_click: Callable[[], None]) -> None:
+        super().__init__(text, color="y", anchor=(0, 0))
+        self.setToolTip(tooltip)
+        self._on_click = on_click
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self._on_click()
+
+
+def _placements(x: float, y: float, w: float, h: float, gap_x: float, gap_y: float):
+    """Top-left corners (view coordinates, y down) of a w × h label around a marker at (x, y)."""
+    yield x + gap_x, y - h / 2
+    yield x - gap_x - w, y - h / 2
+    yield x - w / 2, y - gap_y - h
+    yield x - w / 2, y + gap_y
+    yield x + gap_x, y - gap_y - h
+    yield x + gap_x, y + gap_y
+    yield x - gap_x - w, y - gap_y - h
+    yield x - gap_x - w, y + gap_y
+
+
+def _overlaps(rect: QRectF, others: list[QRectF]) -> bool:
+    return any(rect.intersects(other) for other in others)
+
+
 class SpotOverlay:
-    """Circles and text labels on automatic spots, filled markers on picked spots.
+    """Circles on automatic spots with short, non-overlapping labels; markers on picked spots.
 
     Positions are in the view's calibrated coordinates (x = k_col, y = k_row).
-    The markers ignore the mouse so a click on a spot reaches the view.
+    A label that cannot be placed beside its spot without covering another label or
+    marker is hidden (its full text stays in the spot table and the tooltip); labels
+    are placed again when the view zooms. Markers ignore the mouse; a click on a label
+    calls ``on_pick(index)``.
     """
 
-    def __init__(self, view_box: pg.ViewBox) -> None:
+    MARKER_PX = 16
+
+    def __init__(self, view_box: pg.ViewBox, on_pick: Callable[[int], None] | None = None) -> None:
         self._view_box = view_box
-        self.auto = _PassiveScatter(symbol="o", size=16, pen=pg.mkPen("y", width=1.5), brush=None)
+        self._on_pick = on_pick or (lambda index: None)
+        self.auto = _PassiveScatter(
+            symbol="o", size=self.MARKER_PX, pen=pg.mkPen("y", width=1.5), brush=None
+        )
         self.picked = _PassiveScatter(symbol="+", size=18, pen=pg.mkPen("c", width=2.5))
         for item in (self.auto, self.picked):
             item.setZValue(20)
             view_box.addItem(item)
-        self.labels: list[pg.TextItem] = []
+        self.labels: list[_SpotLabel] = []
+        self.positions = np.zeros((0, 2))
+        view_box.sigRangeChanged.connect(self.place_labels)
+        view_box.sigResized.connect(self.place_labels)
 
-    def set_spots(self, positions: list[tuple[float, float]], labels: list[str]) -> None:
-        """Mark spots at (x, y) view positions with ``labels`` drawn beside them."""
+    def set_spots(
+        self,
+        positions: list[tuple[float, float]],
+        labels: list[str],
+        tooltips: list[str] | None = None,
+    ) -> None:
+        """Mark spots at (x, y) view positions; ``labels`` short, ``tooltips`` the full text."""
         for label in self.labels:
             self._view_box.removeItem(label)
+        self.positions = np.asarray(positions, dtype=float).reshape(-1, 2)
+        self.auto.setData(pos=self.positions)
         self.labels = []
-        self.auto.setData(pos=np.asarray(positions, dtype=float).reshape(-1, 2))
-        for (x, y), text in zip(positions, labels):
-            item = pg.TextItem(text, color="y", anchor=(-0.15, 1.1))
-            item.setPos(x, y)
+        for index, text in enumerate(labels):
+            tip = tooltips[index] if tooltips else text
+            item = _SpotLabel(text, tip, lambda i=index: self._on_pick(i))
             item.setZValue(21)
             self._view_box.addItem(item)
             self.labels.append(item)
+        self.place_labels()
+
+    def place_labels(self, *_args) -> None:
+        """Put each label (strongest spot first) where it covers no marker and no other label."""
+        px_x, px_y = (abs(v) for v in self._view_box.viewPixelSize())
+        if not (px_x > 0 and px_y > 0):
+            return
+        r_x, r_y = self.MARKER_PX / 2 * px_x, self.MARKER_PX / 2 * px_y
+        taken = [QRectF(x - r_x, y - r_y, 2 * r_x, 2 * r_y) for x, y in self.positions]
+        visible = self._view_box.viewRect()
+        for (x, y), label in zip(self.positions, self.labels):
+            size = label.textItem.boundingRect()
+            w, h = size.width() * px_x, size.height() * px_y
+            spot = QRectF(x - r_x, y - r_y, 2 * r_x, 2 * r_y)
+            others = [rect for rect in taken if rect != spot]
+            place = next(
+                (
+                    QRectF(left, top, w, h)
+                    for left, top in _placements(x, y, w, h, 1.2 * r_x, 1.2 * r_y)
+                    if not _overlaps(QRectF(left, top, w, h), others)
+                ),
+                None,
+            )
+            label.setVisible(place is not None and visible.contains(x, y))
+            if place is not None:
+                label.setPos(place.left(), place.top())
+                taken.append(place)
+
+    def nearest(self, x: float, y: float, *, radius_px: float) -> int | None:
+        """Index of the spot nearest to view point (x, y) within ``radius_px`` screen pixels."""
+        if not len(self.positions):
+            return None
+        px_x, px_y = (abs(v) for v in self._view_box.viewPixelSize())
+        distance = np.hypot((self.positions[:, 0] - x) / px_x, (self.positions[:, 1] - y) / px_y)
+        index = int(np.argmin(distance))
+        return index if distance[index] <= radius_px else None
 
     def set_picked(self, positions: list[tuple[float, float]]) -> None:
         self.picked.setData(pos=np.asarray(positions, dtype=float).reshape(-1, 2))
 
     def label_texts(self) -> list[str]:
         return [label.toPlainText() for label in self.labels]
+
+    def visible_label_rects(self) -> list[QRectF]:
+        """Scene rectangles of the labels on screen (for tests and screenshots)."""
+        return [label.sceneBoundingRect() for label in self.labels if label.isVisible()]
 
 
 class CrystallinityOverlay(pg.ImageItem):

@@ -1,11 +1,11 @@
 """FFT panel: a square ROI on the HRTEM (or movie) frame and its live Hann-windowed
-power spectrum with automatic spots, labels, a refined lattice and phase matches;
-click spots for d and angles; ABSF/Wiener/Bragg display of the ROI; crystallinity
-map; calibration against a known reflection; lattice spacing against time.
+power spectrum with automatic spots, short non-overlapping labels, a refined lattice
+and phase matches; click spots for d and angles; ABSF/Wiener/Bragg display of the ROI;
+crystallinity map; calibration on all reflections of a known lattice; d(t).
 
-Every number comes from :mod:`insitu_tem.analysis` through the task runner
-(latest request wins while the ROI is dragged), the same functions the
-``insitu-tem lattice`` and ``crystallinity`` commands call.
+The panel holds widgets and renders; :class:`~insitu_tem.gui.panels.fft.controller.FftController`
+runs the jobs (the same functions the ``insitu-tem lattice`` and ``crystallinity``
+commands call) and keeps the results in the session ("fft", "lattice").
 """
 
 from __future__ import annotations
@@ -16,36 +16,32 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from insitu_tem.analysis.hrtem.crystallinity import CrystallinityMap, crystallinity_map
-from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem_filter
-from insitu_tem.analysis.hrtem.fft_lattice import Spot, spot_near
-from insitu_tem.analysis.hrtem.lattice_report import (
-    CalibrationCheck,
-    LatticeMeasurement,
-    ReferenceSpacing,
-    calibration_check,
-    measure_lattice,
-    parse_hkl,
-    reference_spacing,
-)
-from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
 from insitu_tem.analysis.crystal.phases import load_library
-from insitu_tem.core.model import Axis, DataError, Dataset
-from insitu_tem.workflows import lattice as lattice_workflow
+from insitu_tem.analysis.hrtem.crystallinity import CrystallinityMap
+from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem_filter
+from insitu_tem.analysis.hrtem.fft_lattice import Spot
+from insitu_tem.analysis.hrtem.lattice_report import LatticeMeasurement
+from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
+from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.tasks import TaskRunner
-from insitu_tem.gui.undo import SetCalibrationCommand, track_drags
+from insitu_tem.gui.panels.fft.controller import FftController, Region
 from insitu_tem.gui.panels.fft.controls import FftControls
 from insitu_tem.gui.panels.fft.overlays import CrystallinityOverlay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
 from insitu_tem.gui.panels.fft.spot_table import (
     FftSpotTable,
+    candidates_text,
     format_hkl,
     lattice_summary,
     pick_readout,
+    spot_zoom_half_width,
 )
+from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.undo import track_drags
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
 from insitu_tem.gui.widgets.navigator import Navigator
+
+PICK_RADIUS_PX = 12
 
 
 class FftPanel(QWidget):
@@ -67,14 +63,10 @@ class FftPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
+        self.jobs = FftController(state, tasks, undo_stack)
         self.dataset: Dataset | None = None
-        self.measurement: LatticeMeasurement | None = None
         self.crystallinity: CrystallinityMap | None = None
         self.series: LatticeSeries | None = None
-        self.reference: ReferenceSpacing | None = None
-        self.calibration: CalibrationCheck | None = None
-        self.picked: list[Spot] = []
-        self._crop: np.ndarray | None = None
         self.image_view, self.fft_view, self.filtered_view = (
             CalibratedImageView() for _ in range(3)
         )
@@ -83,24 +75,39 @@ class FftPanel(QWidget):
         self.image_view.view.addItem(self.roi)
         self.overlay = CrystallinityOverlay()
         self.image_view.view.addItem(self.overlay)
-        self.spots_overlay = SpotOverlay(self.fft_view.view)
+        self.spots_overlay = SpotOverlay(self.fft_view.view, on_pick=self._pick_index)
         self.controls = FftControls(list(load_library()))
         self.table = FftSpotTable()
         self.series_plot = FftSeriesPlot()
-        self.readout, self.lattice_label, self.crystallinity_label, self.warning_label = (
-            QLabel() for _ in range(4)
-        )
+        self.readout, self.lattice_label, self.candidates_label = (QLabel() for _ in range(3))
+        self.crystallinity_label, self.warning_label = QLabel(), QLabel()
         self.warning_label.setStyleSheet("color: #d04040")
-        for label in (
-            self.readout,
-            self.lattice_label,
-            self.crystallinity_label,
-            self.warning_label,
-        ):
+        for label in self._labels():
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._build()
         self._connect()
+
+    @property
+    def measurement(self) -> LatticeMeasurement | None:
+        return self.jobs.measurement
+
+    @property
+    def picked(self) -> list[Spot]:
+        return self.jobs.picked
+
+    @property
+    def calibration(self):
+        return self.jobs.calibration
+
+    def _labels(self) -> tuple[QLabel, ...]:
+        return (
+            self.readout,
+            self.lattice_label,
+            self.candidates_label,
+            self.crystallinity_label,
+            self.warning_label,
+        )
 
     def _build(self) -> None:
         views = QSplitter(Qt.Orientation.Horizontal)
@@ -113,12 +120,7 @@ class FftPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(views, 3)
         layout.addWidget(self.navigator)
-        for label in (
-            self.readout,
-            self.lattice_label,
-            self.crystallinity_label,
-            self.warning_label,
-        ):
+        for label in self._labels():
             layout.addWidget(label)
         layout.addWidget(self.controls)
         layout.addWidget(tabs, 2)
@@ -135,18 +137,32 @@ class FftPanel(QWidget):
         self.navigator.index_changed.connect(self._show_frame)
         self.state.dataset_changed.connect(self._on_dataset_changed)
         self.state.frame_changed.connect(self._follow_movie)
+        self.state.session_event.connect(self._on_session_event)
+        self.state.session_replaced.connect(self._show_series)
         for view in (self.image_view, self.fft_view, self.filtered_view):
             view.hovered.connect(self.state.report_cursor)
         self.fft_view.clicked.connect(self._on_fft_clicked)
+        jobs = self.jobs
+        jobs.measured.connect(self._show_measurement)
+        jobs.picks_changed.connect(self._picks_changed)
+        jobs.filtered.connect(self._show_filtered)
+        jobs.crystallinity_ready.connect(self._show_crystallinity)
+        jobs.calibration_changed.connect(self._show_calibration)
+        jobs.candidates_ready.connect(
+            lambda found: self.candidates_label.setText(candidates_text(found))
+        )
+        jobs.warning.connect(self.warning_label.setText)
         c = self.controls
         c.snr.valueChanged.connect(self._request_measure)
         c.filter.currentIndexChanged.connect(self._request_filter)
-        c.clear_button.clicked.connect(self.clear_picks)
+        c.clear_button.clicked.connect(jobs.clear_picks)
         c.crystallinity_button.clicked.connect(self.request_crystallinity)
         c.show_overlay.toggled.connect(
             lambda on: self.overlay.setVisible(on and self.crystallinity is not None)
         )
-        c.reference_changed.connect(self._on_reference_changed)
+        c.reference_changed.connect(
+            lambda name, hkl: jobs.set_reference(name, hkl, then=self._request_measure)
+        )
         c.apply_button.clicked.connect(self.apply_calibration)
         c.track_button.clicked.connect(self.track)
 
@@ -158,17 +174,20 @@ class FftPanel(QWidget):
             self.set_dataset(dataset)
 
     def set_dataset(self, dataset: Dataset) -> None:
-        """Show ``dataset``; a recalibrated view of the same data keeps the ROI in pixels."""
+        """Show ``dataset``; a recalibrated view of the same data keeps the ROI in pixels and the zoom."""
         if dataset is self.dataset:
             return
         keep = (
             self.dataset is not None and self.dataset.shape == dataset.shape and self.roi_bounds()
         )
+        zoom = self._pixel_range(self.image_view) if keep else None
         self.dataset = dataset
         row, col = dataset.signal_axes
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
         self.controls.track_button.setEnabled(dataset.kind == "movie")
         self.image_view.set_frame(self.current_frame(), axes=(row, col), auto_range=True)
+        if zoom is not None:
+            self._set_pixel_range(self.image_view, zoom)
         self._forget_crystallinity()
         side = min(row.size, col.size) // 2
         self.set_roi_px(*(keep or ((row.size - side) // 2, (col.size - side) // 2, side)))
@@ -214,6 +233,26 @@ class FftPanel(QWidget):
         col = self.dataset.signal_axes[1]
         return (float(col.scale), True) if col.units == "nm" else (1.0, False)
 
+    @staticmethod
+    def _pixel_range(view: CalibratedImageView) -> tuple[tuple[float, float], ...]:
+        """The view's visible range in pixels of its image, ((row0, row1), (col0, col1))."""
+        rect = view.view.viewRect()
+        row, col = view.axes
+        return (
+            (row.to_index(rect.top()), row.to_index(rect.bottom())),
+            (col.to_index(rect.left()), col.to_index(rect.right())),
+        )
+
+    @staticmethod
+    def _set_pixel_range(view: CalibratedImageView, rng) -> None:
+        row, col = view.axes
+        (r0, r1), (c0, c1) = rng
+        view.view.setRange(
+            xRange=(col.to_value(c0), col.to_value(c1)),
+            yRange=(row.to_value(r0), row.to_value(r1)),
+            padding=0,
+        )
+
     # ----------------------------------------------------------------- measurement
     def _request_measure(self, *_args) -> None:
         if self.dataset is None:
@@ -225,22 +264,19 @@ class FftPanel(QWidget):
                 "The FFT needs a region of at least 16 × 16 finite pixels; move the ROI."
             )
             return
-        self._crop = crop
         pixel_nm, calibrated = self.pixel_nm()
-        snr, reference = float(self.controls.snr.value()), self.reference if calibrated else None
-        energy = float(self.dataset.metadata.get("beam_energy_kV") or 300.0)
-        self.tasks.submit(
-            lambda: measure_lattice(
+        frame = self.navigator.index if self.dataset.kind == "movie" else 0
+        self.jobs.measure(
+            Region(
                 crop,
-                pixel_nm=pixel_nm,
-                snr_threshold=snr,
-                reference=reference,
-                match=calibrated,
-                energy_kV=energy,
-            ),
-            key="fft-measure",
-            on_result=self._show_measurement,
-            description="FFT lattice",
+                (r0, c0, side),
+                int(frame),
+                pixel_nm,
+                calibrated,
+                float(self.dataset.metadata.get("beam_energy_kV") or 300.0),
+                float(self.controls.snr.value()),
+                self._role(),
+            )
         )
 
     def _k_axis(self, side: int) -> Axis:
@@ -253,92 +289,75 @@ class FftPanel(QWidget):
         return spot.col_px * step, spot.row_px * step
 
     def _show_measurement(self, measurement: LatticeMeasurement) -> None:
-        self.measurement = measurement
-        self.picked = []
         axis = self._k_axis(measurement.spectrum.shape[0])
-        new_geometry = self.fft_view.axes[0] != axis
+        old = self.fft_view.axes[0]
+        keep = self._pixel_range(self.fft_view) if old.size == axis.size and old.size > 1 else None
         self.fft_view.set_frame(measurement.spectrum.log_power(), axes=(axis, axis))
-        if new_geometry:
-            nyquist = axis.scale * (axis.size // 2)
-            half = min(1.4 * max((s.g_per_nm for s in measurement.spots), default=nyquist), nyquist)
+        if keep is not None:
+            self._set_pixel_range(self.fft_view, keep)
+        else:
+            half = spot_zoom_half_width(measurement, nyquist=axis.scale * (axis.size // 2))
             self.fft_view.view.setRange(xRange=(-half, half), yRange=(-half, half), padding=0)
         _, calibrated = self.pixel_nm()
-        labels = [
-            (f"{s.d_A:.3f} Å" if calibrated else f"{s.d_nm:.2f} px")
-            + (f" {format_hkl(hkl)}" if hkl else "")
-            for s, (_, hkl) in zip(measurement.spots, measurement.assignments)
-        ]
-        self.spots_overlay.set_spots([self._view_position(s) for s in measurement.spots], labels)
+        short, full = [], []
+        for s, (phase, hkl) in zip(measurement.spots, measurement.assignments):
+            d = f"{s.d_A:.3f} Å" if calibrated else f"{s.d_nm:.2f} px"
+            short.append(format_hkl(hkl) if hkl else d.replace("Å", "").strip())
+            full.append(f"{d} {format_hkl(hkl)} {phase or ''}, SNR {s.snr:.0f}")
+        self.spots_overlay.set_spots(
+            [self._view_position(s) for s in measurement.spots], short, full
+        )
         self.spots_overlay.set_picked([])
         self.table.set_measurement(measurement, calibrated=calibrated)
         self.lattice_label.setText(lattice_summary(measurement, calibrated=calibrated))
-        self._show_calibration(measurement.calibration)
         self._update_readout()
         self._request_filter()
         self.measurement_shown.emit()
 
     # ----------------------------------------------------------------------- picks
     def _on_fft_clicked(self, row_f: float, col_f: float) -> None:
+        """Pick the marked spot nearest the click (within a few screen pixels), else refine there."""
         if self.measurement is None:
             return
-        spectrum = self.measurement.spectrum
-        d_row, d_col = row_f - spectrum.centre[0], col_f - spectrum.centre[1]
-        self.tasks.submit(
-            lambda: spot_near(spectrum, d_row, d_col),
-            key="fft-click",
-            on_result=self._add_pick,
-            description="refine spot",
-        )
+        point = self.fft_view.index_to_data(row_f, col_f)
+        index = self.spots_overlay.nearest(point.x(), point.y(), radius_px=PICK_RADIUS_PX)
+        if index is not None:
+            self._pick_index(index)
+            return
+        centre = self.measurement.spectrum.centre
+        self.jobs.pick_near(row_f - centre[0], col_f - centre[1])
 
-    def _add_pick(self, spot: Spot) -> None:
-        self.picked = (self.picked if len(self.picked) < 2 else []) + [spot]
-        if self.reference is not None and self.pixel_nm()[1]:
-            reference, sigma = self.reference, spot.sigma_g_per_nm * spot.d_nm**2
-            self.tasks.submit(
-                lambda: calibration_check(
-                    spot.d_nm, reference.d_nm, sigma_nm=sigma, reference=reference.label
-                ),
-                key="fft-calibration",
-                on_result=self._show_calibration,
-                description="calibration",
-            )
+    def _pick_index(self, index: int) -> None:
+        if self.measurement is not None and index < len(self.measurement.spots):
+            self.jobs.pick(self.measurement.spots[index])
+
+    def _picks_changed(self) -> None:
         self.spots_overlay.set_picked([self._view_position(s) for s in self.picked])
         self._update_readout()
         self._request_filter()
         self.picks_changed.emit()
 
     def clear_picks(self) -> None:
-        self.picked = []
-        self.spots_overlay.set_picked([])
-        self._update_readout()
-        self._request_filter()
-        self.picks_changed.emit()
+        self.jobs.clear_picks()
 
     def _update_readout(self) -> None:
         self.readout.setText(pick_readout(self.picked, calibrated=self.pixel_nm()[1]))
 
     # --------------------------------------------------------------------- filters
     def _request_filter(self, *_args) -> None:
-        if self._crop is None:
+        region = self.jobs.region
+        if region is None:
             return
-        crop, mode = self._crop, self.controls.filter.currentText()
-        if mode == "ROI":
+        crop, mode = region.crop, self.controls.filter.currentText()
+        spots = self.picked or (self.measurement.spots[:4] if self.measurement else [])
+        if mode == "ROI" or (mode == "Bragg" and not spots):
             self._show_filtered(FilteredImage(crop, "roi", 1.0))
             return
         if mode == "Bragg":
-            spots = self.picked or (
-                self.measurement.spots[:4] if self.measurement is not None else []
-            )
-            if not spots:
-                self._show_filtered(FilteredImage(crop, "roi", 1.0))
-                return
             positions = [(s.row_px, s.col_px) for s in spots]
-            work = lambda: bragg_filter(crop, positions)  # noqa: E731
+            self.jobs.request_filter(lambda: bragg_filter(crop, positions), mode)
         else:
-            work = lambda: hrtem_filter(crop, method=mode.lower())  # noqa: E731
-        self.tasks.submit(
-            work, key="fft-filter", on_result=self._show_filtered, description=f"{mode} filter"
-        )
+            self.jobs.request_filter(lambda: hrtem_filter(crop, method=mode.lower()), mode)
 
     def _show_filtered(self, result: FilteredImage) -> None:
         row, col = self.dataset.signal_axes
@@ -355,15 +374,10 @@ class FftPanel(QWidget):
         """Sliding-window crystallinity of the current frame (off the GUI thread)."""
         if self.dataset is None:
             return
-        frame, (pixel_nm, _) = np.array(self.current_frame()), self.pixel_nm()
-        window = float(self.controls.window_nm.value())
-        self.tasks.submit(
-            lambda control: crystallinity_map(
-                frame, pixel_nm=pixel_nm, window_nm=window, should_stop=control.should_stop
-            ),
-            key="fft-crystallinity",
-            on_result=self._show_crystallinity,
-            description="crystallinity",
+        self.jobs.request_crystallinity(
+            np.array(self.current_frame()),
+            pixel_nm=self.pixel_nm()[0],
+            window_nm=float(self.controls.window_nm.value()),
         )
 
     def _forget_crystallinity(self) -> None:
@@ -383,8 +397,7 @@ class FftPanel(QWidget):
         )
         self.overlay.set_map(result.pixel_map, rect)
         self.overlay.setVisible(self.controls.show_overlay.isChecked())
-        _, calibrated = self.pixel_nm()
-        unit = "nm" if calibrated else "px"
+        unit = "nm" if self.pixel_nm()[1] else "px"
         self.crystallinity_label.setText(
             f"crystalline fraction {100 * result.crystalline_fraction:.1f} %, "
             f"domain size {result.domain_size_nm:.2f} {unit} ({result.snr.size} windows of "
@@ -392,38 +405,20 @@ class FftPanel(QWidget):
         )
 
     # ----------------------------------------------------------------- calibration
-    def _on_reference_changed(self, name: str, hkl_text: str) -> None:
-        if not name or not hkl_text:
-            self.reference = None
-            self._request_measure()
+    def _show_calibration(self) -> None:
+        """Warnings, the check against the reference and the fit on all its reflections."""
+        if self.measurement is None:
             return
-        try:
-            hkl = parse_hkl(hkl_text)
-        except ValueError as error:
-            self.warning_label.setText(str(error))
-            return
-        self.tasks.submit(
-            lambda: reference_spacing(name, hkl),
-            key="fft-reference",
-            on_result=self._set_reference,
-            on_error=lambda e: self.warning_label.setText(str(e)),
-            description="reference spacing",
-        )
-
-    def _show_calibration(self, check: CalibrationCheck | None) -> None:
-        """Show the check of the picked spot (or of the lattice) against the reference."""
-        self.calibration = check
-        others = [w for w in self.measurement.warnings if "calibration disagrees" not in w]
-        self.warning_label.setText(
-            "\n".join(others + ([check.message] if check and not check.agrees else []))
-        )
+        check, fit = self.jobs.calibration, self.jobs.lattice_calibration
+        lines = [w for w in self.measurement.warnings if "calibration disagrees" not in w]
+        if check is not None and not check.agrees:
+            lines.append(check.message)
+        if fit is not None:
+            lines.append(fit.message)
+        self.warning_label.setText("\n".join(lines))
         self.controls.apply_button.setEnabled(
-            check is not None and not check.agrees and self._role() is not None
+            self.jobs.correction() is not None and self._role() is not None
         )
-
-    def _set_reference(self, reference: ReferenceSpacing) -> None:
-        self.reference = reference
-        self._request_measure()
 
     def _role(self) -> str | None:
         return next(
@@ -436,53 +431,33 @@ class FftPanel(QWidget):
         )
 
     def apply_calibration(self) -> None:
-        """Multiply the pixel size by the correction factor (undoable; saved with the project)."""
-        check, role = self.calibration, self._role()
-        if check is None or role is None:
-            return
-        col = self.dataset.signal_axes[1]
-        self.undo_stack.push(
-            SetCalibrationCommand(
-                self.state.session,
-                role,
-                self.state.session.calibration(role),
-                {"scale": col.scale * check.factor, "units": "nm"},
-                f"Calibrate {role} on {check.reference} (×{check.factor:.4f})",
-            )
-        )
+        """Multiply the pixel size by the correction (undoable; saved with the project)."""
+        role = self._role()
+        if role is not None:
+            self.jobs.apply_calibration(self.dataset, role)
 
     # -------------------------------------------------------------------- tracking
     def track(self) -> None:
-        """Follow the picked spots (or the two strongest) through the movie: d(t), with the
-        lattice workflow; the result is kept in the session."""
+        """Follow the picked spots (or the two strongest) through the movie: d(t), kept in the
+        session and drawn from it."""
         role = self._role()
         if role is None or self.dataset.kind != "movie" or self.measurement is None:
             return
-        spots = self.picked or list(self.measurement.spots[:2])
-        if not spots:
-            return
-        r0, c0, side = self.roi_bounds()
-        session = self.state.session
-        try:
-            job = lattice_workflow.prepare(
-                session,
-                role=role,
-                spots_px=[(s.row_px, s.col_px) for s in spots],
-                roi=[r0, c0, r0 + side, c0 + side],
-                follow_drift=self.controls.follow_drift.isChecked(),
-            )
-        except DataError as error:
-            self.series_plot.status.setText(f"Cannot follow the spots: {error}")
-            return
-        self.tasks.submit(
-            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
-            key="fft-track",
-            on_result=lambda result: self._store_series(job.name, result),
-            description="lattice vs time",
+        problem = self.jobs.track(
+            role, roi_px=self.roi_bounds(), follow_drift=self.controls.follow_drift.isChecked()
         )
+        if problem:
+            self.series_plot.status.setText(f"Cannot follow the spots: {problem}")
 
-    def _store_series(self, name: str, result) -> None:
-        self.state.session.store_result(name, result)
+    def _on_session_event(self, name: str, payload) -> None:
+        if name == "result" and payload and payload[0] == "lattice":
+            self._show_series()
+
+    def _show_series(self) -> None:
+        result = self.state.session.result("lattice")
+        if result is None:
+            self.series = None
+            return
         value = result.value
         self.series = LatticeSeries(
             **{

@@ -80,3 +80,29 @@ def pick_readout(picked: list[Spot], *, calibrated: bool) -> str:
     if len(picked) == 2:
         parts.append(f"angle between spots = {angle_between(*picked):.2f}°")
     return "   ".join(parts)
+
+
+def spot_zoom_half_width(m: LatticeMeasurement, *, nyquist: float, margin: float = 1.3) -> float:
+    """Half-width of the FFT view (view units) that shows the lattice's reflections.
+
+    Spots indexed by the refined lattice with |h| + |k| ≤ 3 (else the six strongest
+    spots) fit with ``margin``; never beyond Nyquist. View units are those of ``g_per_nm``
+    (1/nm, or 1/px for an uncalibrated image measured with a 1-px pixel).
+    """
+    fit, spots = m.fit, m.spots
+    low = [s for s, (h, k) in zip(spots, fit.indices) if 0 < abs(h) + abs(k) <= 3] if fit.ok else []
+    chosen = low or sorted(spots, key=lambda s: -s.snr)[:6]
+    if not chosen:
+        return nyquist
+    return float(min(margin * max(s.g_per_nm for s in chosen), nyquist))
+
+
+def candidates_text(candidates) -> str:
+    """Phases that index the lattice if the pixel size is off (see ``scaled_candidates``)."""
+    if not candidates:
+        return ""
+    parts = [
+        f"{c.phase} ×{c.factor:.3f} ({format_hkl(c.hkl_a)}/{format_hkl(c.hkl_b)})"
+        for c in candidates[:4]
+    ]
+    return "lattice also indexes as (pixel-size factor): " + ", ".join(parts)

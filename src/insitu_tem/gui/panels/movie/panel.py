@@ -252,15 +252,15 @@ class MoviePanel(QWidget):
         except DataError as error:
             self.front.status.setText(f"Cannot measure drift: {error}")
             return
-        self.tasks.submit(
-            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+        self.tasks.submit_job(
+            session,
+            job,
             key="movie-drift",
-            on_result=lambda result: self._drift_measured(job.name, result),
             description="Measuring drift",
+            on_stored=self._drift_measured,
         )
 
-    def _drift_measured(self, name: str, stored) -> None:
-        self.state.session.store_result(name, stored)
+    def _drift_measured(self, stored) -> None:
         self.processing.drift_correct.setChecked(True)
         result = stored.value
         largest = float(np.nanmax(np.hypot(*self.shifts_px.T)))

@@ -1,0 +1,293 @@
+"""The FFT panel's jobs: lattice measurement of the ROI, spot picks, filters,
+crystallinity, the reference reflection, calibration on all indexed reflections and
+d(t) tracking — all through the task runner (latest request wins); results go into
+the session ("fft" and "lattice"), the panel renders them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from insitu_tem.analysis.crystal.phases import load_library
+from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map
+from insitu_tem.analysis.hrtem.fft_lattice import Spot, spot_near
+from insitu_tem.analysis.hrtem.lattice_calibration import (
+    LatticeCalibration,
+    calibrate_on_lattice,
+    scaled_candidates,
+)
+from insitu_tem.analysis.hrtem.lattice_report import (
+    CalibrationCheck,
+    LatticeMeasurement,
+    ReferenceSpacing,
+    calibration_check,
+    measure_lattice,
+    parse_hkl,
+    reference_spacing,
+)
+from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.core.results import Result, plain, same
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.panels.fft.spot_table import format_hkl
+from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.undo import SetCalibrationCommand
+from insitu_tem.workflows import lattice as lattice_workflow
+
+RESULT = "fft"
+
+
+@dataclass(frozen=True)
+class Region:
+    """What one measurement was asked for: the ROI crop and its calibration."""
+
+    crop: np.ndarray
+    roi_px: tuple[int, int, int]
+    frame: int
+    pixel_nm: float
+    calibrated: bool
+    energy_kV: float
+    snr: float
+    role: str | None
+
+
+def measurement_value(region: Region, m: LatticeMeasurement, fit: LatticeCalibration | None):
+    """The session's "fft" result: spots with d, g, SNR and hkl, the lattice and the calibration."""
+    return plain(
+        {
+            "roi_px": list(region.roi_px),
+            "frame": region.frame,
+            "pixel_nm": region.pixel_nm,
+            "spots": [
+                {
+                    "d_nm": s.d_nm,
+                    "g_row_per_nm": s.g_row_per_nm,
+                    "g_col_per_nm": s.g_col_per_nm,
+                    "snr": s.snr,
+                    "phase": phase,
+                    "hkl": format_hkl(hkl),
+                }
+                for s, (phase, hkl) in zip(m.spots, m.assignments)
+            ],
+            "lattice": m.fit.as_dict(),
+            "calibration": None if fit is None else {**plain(fit), "message": fit.message},
+        }
+    )
+
+
+class FftController(QObject):
+    """Holds the FFT panel's measurement state and submits its jobs.
+
+    Signals
+    -------
+    measured(object) : a LatticeMeasurement arrived
+    picks_changed() : the clicked spots changed
+    filtered(object) : a FilteredImage
+    crystallinity_ready(object) : a CrystallinityMap
+    calibration_changed() : the check or the all-reflection fit changed
+    candidates_ready(object) : tuple of ScaledCandidate
+    warning(str) : a problem to show in the panel
+    """
+
+    measured = Signal(object)
+    picks_changed = Signal()
+    filtered = Signal(object)
+    crystallinity_ready = Signal(object)
+    calibration_changed = Signal()
+    candidates_ready = Signal(object)
+    warning = Signal(str)
+
+    def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack) -> None:
+        super().__init__()
+        self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
+        self.region: Region | None = None
+        self.measurement: LatticeMeasurement | None = None
+        self.picked: list[Spot] = []
+        self.reference: ReferenceSpacing | None = None
+        self.reference_phase = ""
+        self.calibration: CalibrationCheck | None = None
+        self.lattice_calibration: LatticeCalibration | None = None
+
+    # ----------------------------------------------------------------- measurement
+    def measure(self, region: Region) -> None:
+        reference = self.reference if region.calibrated else None
+        phase = self.reference_phase
+
+        def work():
+            m = measure_lattice(
+                region.crop,
+                pixel_nm=region.pixel_nm,
+                snr_threshold=region.snr,
+                reference=reference,
+                match=region.calibrated,
+                energy_kV=region.energy_kV,
+            )
+            fit = None
+            if reference is not None and phase and m.spots:
+                fit = calibrate_on_lattice(
+                    m.spots, m.fit, reference, phase=phase, energy_kV=region.energy_kV
+                )
+            return m, fit
+
+        self.tasks.submit(
+            work,
+            key="fft-measure",
+            on_result=lambda out: self._measured(region, *out),
+            description="FFT lattice",
+        )
+
+    def _measured(self, region: Region, m: LatticeMeasurement, fit) -> None:
+        self.region, self.measurement, self.picked = region, m, []
+        self.lattice_calibration = fit
+        value = measurement_value(region, m, fit)
+        stored = self.state.session.result(RESULT)
+        if stored is None or not same(stored.value, value):
+            session = self.state.session
+            parameters = {
+                "roi_px": list(region.roi_px),
+                "snr": region.snr,
+                "reference": self.reference.label if self.reference else "",
+            }
+            inputs = session.fingerprints([region.role]) if region.role else {}
+            session.store_result(RESULT, Result(value, parameters, inputs))
+        self.calibration = m.calibration
+        self.measured.emit(m)
+        self.calibration_changed.emit()
+        if region.calibrated and m.fit.two_dimensional:
+            self._request_candidates(m, region.energy_kV)
+
+    def _request_candidates(self, m: LatticeMeasurement, energy_kV: float) -> None:
+        phases = list(load_library())
+        self.tasks.submit(
+            lambda: scaled_candidates(m.fit, phases=phases, energy_kV=energy_kV),
+            key="fft-candidates",
+            on_result=self.candidates_ready.emit,
+            description="phase candidates",
+        )
+
+    # ----------------------------------------------------------------------- picks
+    def pick_near(self, d_row: float, d_col: float) -> None:
+        """Refine the spectrum's maximum near (d_row, d_col) FFT px from the centre and pick it."""
+        spectrum = self.measurement.spectrum
+        self.tasks.submit(
+            lambda: spot_near(spectrum, d_row, d_col),
+            key="fft-click",
+            on_result=self.pick,
+            description="refine spot",
+        )
+
+    def pick(self, spot: Spot) -> None:
+        """Add ``spot`` to the picks (a third pick starts again) and check it against the reference."""
+        self.picked = (self.picked if len(self.picked) < 2 else []) + [spot]
+        if self.reference is not None and self.region is not None and self.region.calibrated:
+            reference, sigma = self.reference, spot.sigma_g_per_nm * spot.d_nm**2
+            self.tasks.submit(
+                lambda: calibration_check(
+                    spot.d_nm, reference.d_nm, sigma_nm=sigma, reference=reference.label
+                ),
+                key="fft-calibration",
+                on_result=self._checked,
+                description="calibration",
+            )
+        self.picks_changed.emit()
+
+    def clear_picks(self) -> None:
+        self.picked = []
+        self.picks_changed.emit()
+
+    def _checked(self, check: CalibrationCheck) -> None:
+        self.calibration = check
+        self.calibration_changed.emit()
+
+    # -------------------------------------------------------------- filter, crystallinity
+    def request_filter(self, work, mode: str) -> None:
+        self.tasks.submit(
+            work, key="fft-filter", on_result=self.filtered.emit, description=f"{mode} filter"
+        )
+
+    def request_crystallinity(self, frame: np.ndarray, *, pixel_nm: float, window_nm: float):
+        self.tasks.submit(
+            lambda control: crystallinity_map(
+                frame, pixel_nm=pixel_nm, window_nm=window_nm, should_stop=control.should_stop
+            ),
+            key="fft-crystallinity",
+            on_result=self.crystallinity_ready.emit,
+            description="crystallinity",
+        )
+
+    # ----------------------------------------------------------------- calibration
+    def set_reference(self, name: str, hkl_text: str, *, then) -> None:
+        """Look up reflection ``hkl_text`` of phase ``name`` (none when empty), then call ``then``."""
+        if not name or not hkl_text:
+            self.reference, self.reference_phase = None, ""
+            then()
+            return
+        try:
+            hkl = parse_hkl(hkl_text)
+        except ValueError as error:
+            self.warning.emit(str(error))
+            return
+
+        def done(reference: ReferenceSpacing) -> None:
+            self.reference, self.reference_phase = reference, name
+            then()
+
+        self.tasks.submit(
+            lambda: reference_spacing(name, hkl),
+            key="fft-reference",
+            on_result=done,
+            on_error=lambda e: self.warning.emit(str(e)),
+            description="reference spacing",
+        )
+
+    def correction(self) -> tuple[float, str] | None:
+        """(factor, what it comes from): the fit on all reflections when it finds a significant
+        correction, else the check of the picked spot when it disagrees; None when nothing to fix."""
+        fit, check = self.lattice_calibration, self.calibration
+        if fit is not None and fit.ok and abs(fit.factor - 1) > max(3 * fit.sigma_factor, 1e-3):
+            return fit.factor, f"{len(fit.hkl)} reflections of {fit.reference}"
+        if check is not None and not check.agrees:
+            return check.factor, check.reference
+        return None
+
+    def apply_calibration(self, dataset: Dataset, role: str) -> None:
+        """Multiply the pixel size by the correction (undoable; saved with the project)."""
+        correction = self.correction()
+        if correction is None:
+            return
+        factor, source = correction
+        col = dataset.signal_axes[1]
+        self.undo_stack.push(
+            SetCalibrationCommand(
+                self.state.session,
+                role,
+                self.state.session.calibration(role),
+                {"scale": col.scale * factor, "units": "nm"},
+                f"Calibrate {role} on {source} (×{factor:.4f})",
+            )
+        )
+
+    # -------------------------------------------------------------------- tracking
+    def track(self, role: str, *, roi_px, follow_drift: bool) -> str:
+        """Follow the picked spots (or the two strongest) through the movie with the lattice
+        workflow; the result goes into the session. Returns "" or why it cannot run."""
+        spots = self.picked or list(self.measurement.spots[:2])
+        if not spots:
+            return "no spot to follow"
+        r0, c0, side = roi_px
+        try:
+            job = lattice_workflow.prepare(
+                self.state.session,
+                role=role,
+                spots_px=[(s.row_px, s.col_px) for s in spots],
+                roi=[r0, c0, r0 + side, c0 + side],
+                follow_drift=follow_drift,
+            )
+        except DataError as error:
+            return str(error)
+        self.tasks.submit_job(
+            self.state.session, job, key="fft-track", description="lattice vs time"
+        )
+        return ""
