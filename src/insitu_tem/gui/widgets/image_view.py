@@ -70,9 +70,13 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
             self.image_item.setLookupTable(pg.colormap.get(name).getLookupTable(nPts=256))
 
     def set_frame(
-        self, frame, *, axes: tuple[Axis, Axis] | None = None, auto_range: bool = False
+        self, frame, *, axes: tuple[Axis, Axis] | None = None, auto_range: bool | None = False
     ) -> None:
-        """Show ``frame`` (2-D) placed in the calibrated coordinates of ``axes``."""
+        """Show ``frame`` (2-D) placed in the calibrated coordinates of ``axes``.
+
+        The view fits the image when ``auto_range`` is True or the geometry changed; with
+        ``auto_range=None`` a new pixel size keeps the same pixels on screen instead.
+        """
         data = np.asarray(frame)
         if np.iscomplexobj(data):
             data = np.abs(data)
@@ -83,6 +87,13 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         geometry_changed = axes is not None and (
             new_axes != self._axes or data.shape != self._shape()
         )
+        rescale = (
+            auto_range is None
+            and geometry_changed
+            and data.shape == self._shape()
+            and new_axes[1].scale != self._axes[1].scale
+        )
+        ratio = new_axes[1].scale / self._axes[1].scale if rescale else 1.0
         self._axes = new_axes
         levels = self._fixed_levels or percentile_levels(data)
         self.image_item.setImage(data, levels=levels, autoLevels=False)
@@ -97,7 +108,9 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         )
         self.scale_bar.set_visible(col.calibrated)
         self.scale_bar.set_units(col.units)
-        if geometry_changed or auto_range:
+        if rescale:
+            self.view.scaleBy((ratio, ratio), center=QPointF(0.0, 0.0))
+        elif auto_range or (geometry_changed and auto_range is not None):
             self.view.autoRange(items=[self.image_item], padding=0)
 
     def _shape(self) -> tuple[int, int]:

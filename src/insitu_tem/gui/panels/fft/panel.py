@@ -180,14 +180,13 @@ class FftPanel(QWidget):
         keep = (
             self.dataset is not None and self.dataset.shape == dataset.shape and self.roi_bounds()
         )
-        zoom = self._pixel_range(self.image_view) if keep else None
         self.dataset = dataset
         row, col = dataset.signal_axes
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
         self.controls.track_button.setEnabled(dataset.kind == "movie")
-        self.image_view.set_frame(self.current_frame(), axes=(row, col), auto_range=True)
-        if zoom is not None:
-            self._set_pixel_range(self.image_view, zoom)
+        self.image_view.set_frame(
+            self.current_frame(), axes=(row, col), auto_range=None if keep else True
+        )
         self._forget_crystallinity()
         side = min(row.size, col.size) // 2
         self.set_roi_px(*(keep or ((row.size - side) // 2, (col.size - side) // 2, side)))
@@ -233,26 +232,6 @@ class FftPanel(QWidget):
         col = self.dataset.signal_axes[1]
         return (float(col.scale), True) if col.units == "nm" else (1.0, False)
 
-    @staticmethod
-    def _pixel_range(view: CalibratedImageView) -> tuple[tuple[float, float], ...]:
-        """The view's visible range in pixels of its image, ((row0, row1), (col0, col1))."""
-        rect = view.view.viewRect()
-        row, col = view.axes
-        return (
-            (row.to_index(rect.top()), row.to_index(rect.bottom())),
-            (col.to_index(rect.left()), col.to_index(rect.right())),
-        )
-
-    @staticmethod
-    def _set_pixel_range(view: CalibratedImageView, rng) -> None:
-        row, col = view.axes
-        (r0, r1), (c0, c1) = rng
-        view.view.setRange(
-            xRange=(col.to_value(c0), col.to_value(c1)),
-            yRange=(row.to_value(r0), row.to_value(r1)),
-            padding=0,
-        )
-
     # ----------------------------------------------------------------- measurement
     def _request_measure(self, *_args) -> None:
         if self.dataset is None:
@@ -290,12 +269,11 @@ class FftPanel(QWidget):
 
     def _show_measurement(self, measurement: LatticeMeasurement) -> None:
         axis = self._k_axis(measurement.spectrum.shape[0])
-        old = self.fft_view.axes[0]
-        keep = self._pixel_range(self.fft_view) if old.size == axis.size and old.size > 1 else None
-        self.fft_view.set_frame(measurement.spectrum.log_power(), axes=(axis, axis))
-        if keep is not None:
-            self._set_pixel_range(self.fft_view, keep)
-        else:
+        keep = self.fft_view.axes[0].size == axis.size
+        self.fft_view.set_frame(
+            measurement.spectrum.log_power(), axes=(axis, axis), auto_range=None if keep else False
+        )
+        if not keep:
             half = spot_zoom_half_width(measurement, nyquist=axis.scale * (axis.size // 2))
             self.fft_view.view.setRange(xRange=(-half, half), yRange=(-half, half), padding=0)
         _, calibrated = self.pixel_nm()

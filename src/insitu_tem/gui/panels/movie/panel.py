@@ -27,6 +27,7 @@ from insitu_tem.gui.panels.movie.front_workbench import FrontWorkbench
 from insitu_tem.gui.panels.movie.controls import ContrastControls, PlaybackBar, ProcessingControls
 from insitu_tem.gui.panels.movie.frames import FrameSource
 from insitu_tem.gui.panels.movie.movie_view import MovieView
+from insitu_tem.gui.widgets.measure_tools import MeasureTools
 from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.guarded_save import save_guarded
 
@@ -57,6 +58,7 @@ class MoviePanel(QWidget):
         self.contrast = ContrastControls()
         self.processing = ProcessingControls()
         self.front = FrontWorkbench(self.view, state, tasks, undo_stack)
+        self.measure = MeasureTools(self.view)
         self._build()
         self._connect()
 
@@ -72,6 +74,7 @@ class MoviePanel(QWidget):
         self.side_tabs.addTab(self.front, "Front && kinetics")
         self.side_tabs.addTab(self.contrast, "Contrast")
         self.side_tabs.addTab(self.processing, "Display")
+        self.side_tabs.addTab(self.measure, "Measure")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(display)
         splitter.addWidget(self.side_tabs)
