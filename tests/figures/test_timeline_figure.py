@@ -100,3 +100,18 @@ def test_the_front_track_is_drawn_on_the_kymograph_in_movie_time(parts):
     assert dotted, "the front track is missing from the kymograph"
     x = dotted[0].get_xdata()
     assert x.min() >= 0.0 and x.max() == pytest.approx(max(track["times"]), abs=0.5)
+
+
+def test_the_session_dose_is_a_trace_of_the_exported_timeline(tmp_path):
+    from insitu_tem.figures.views import render_view
+    from insitu_tem.workflows import dose
+
+    session = Session(checksums=False)
+    session.set_dataset("movie", load(SAMPLES / "lithiation_movie.tif"))
+    session.set_analysis_line([(128.0, 20.0), (128.0, 250.0)])
+    session.set_panel_state("timeline", {"log_path": str(SAMPLES / "holder_log.csv")})
+    value = dose.run(session, beam_current_nA=1.0).value
+    figure, _ = render_view(session, "timeline", dpi=60, options={"count": 2})
+    dose_ax = figure.axes[-1]
+    assert dose_ax.get_ylabel().startswith("cumulative dose")
+    assert np.allclose(dose_ax.lines[0].get_ydata(), value["cumulative_e_per_A2"])

@@ -191,3 +191,42 @@ def test_a_missing_log_in_a_project_is_named_not_reported_as_an_error(qtbot, rep
     assert "gone.csv was not found" in panel.status.text()
     assert controller.project_state()["log_path"] == "gone.csv" and controller.offset_s == 2.0
     assert not reporter.reports
+
+
+def test_dose_inputs_and_film_geometry_are_saved_and_restored(qtbot, reporter):
+    from insitu_tem.gui.controllers.session_bridge import SessionBridge
+
+    def make():
+        panel = TimelinePanel()
+        qtbot.addWidget(panel)
+        controller = TimelineController(
+            panel,
+            TaskRunner(reporter),
+            QUndoStack(),
+            frame_times=lambda: FRAME_TIMES,
+            set_frame=lambda i: None,
+            state=SessionBridge(),
+        )
+        return panel, controller
+
+    panel, controller = make()
+    panel.tabs.setCurrentIndex(2)
+    panel.show()
+    for spin, value in ((panel.geometry.height, 160.0), (panel.geometry.depth, 90.0)):
+        spin.setFocus()
+        spin.selectAll()
+        qtbot.keyClicks(spin, f"{value:g}")
+        qtbot.keyClick(spin, Qt.Key.Key_Return)
+    panel.dose_inputs.source.setCurrentIndex(1)
+    panel.dose_inputs.value.setValue(12.0)
+    qtbot.mouseClick(panel.dose_inputs.compute, Qt.MouseButton.LeftButton)
+    assert "Cannot compute the dose" in panel.status.text()
+    state = json.loads(json.dumps(controller.project_state()))
+    assert state["geometry"]["height_nm"] == 160.0 and state["geometry"]["depth_nm"] == 90.0
+    assert state["dose"]["counts_per_electron"] == 12.0
+    other, restored = make()
+    restored.restore_project_state(state)
+    assert other.geometry.depth.value() == 90.0 and other.geometry.molar_mass.value() == 231.84
+    assert other.dose_inputs.source.currentIndex() == 1 and other.dose_inputs.value.value() == 12.0
+    restored.reset()
+    assert other.geometry.depth.value() == 0.0 and other.dose_inputs.source.currentIndex() == 0

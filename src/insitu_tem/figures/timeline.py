@@ -28,6 +28,7 @@ def timeline_figure(
     timeline: FrameTimeline,
     *,
     channels: list[str] | None = None,
+    derived: dict | None = None,
     width_mm: float = 180.0,
     dpi: int = 300,
 ) -> Figure:
@@ -44,11 +45,16 @@ def timeline_figure(
     timeline : FrameTimeline
         The log placed on the movie's frames (charge and clock offset).
     channels : list of str, optional
-        Traces to draw: ``"charge passed"`` and/or log channel names. Default: the charge (when a
-        current was logged) and every channel in volts.
+        Traces to draw: ``"charge passed"``, log channel names and names in ``derived``. Default:
+        the charge (when a current was logged), every channel in volts and every derived trace.
+    derived : dict, optional
+        Traces computed from the session on the movie's time axis, e.g. ``{"cumulative dose":
+        (units, time_s, values, sigma or None)}``.
     """
-    channels = channels if channels is not None else _default_channels(log, timeline)
-    unknown = [c for c in channels if c != CHARGE and c not in log.channels]
+    derived = derived or {}
+    if channels is None:
+        channels = _default_channels(log, timeline) + list(derived)
+    unknown = [c for c in channels if c != CHARGE and c not in log.channels and c not in derived]
     if unknown:
         raise ValueError(
             f"no channel {unknown[0]!r} in the log; channels: {', '.join(log.channels)}"
@@ -66,7 +72,7 @@ def timeline_figure(
     axes = [kymo_ax]
     for row, name in enumerate(channels, start=2):
         ax = figure.add_subplot(grid[row, :], sharex=kymo_ax)
-        _draw_trace(ax, name, log, timeline, times)
+        _draw_trace(ax, name, log, timeline, times, derived)
         axes.append(ax)
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
@@ -123,9 +129,15 @@ def _draw_kymograph(ax, view: FrameView, times: list[float]) -> None:
     ax.set_title("Kymograph", fontsize=9, loc="left")
 
 
-def _draw_trace(ax, name: str, log: HolderLog, timeline: FrameTimeline, times: list[float]) -> None:
+def _draw_trace(
+    ax, name: str, log: HolderLog, timeline: FrameTimeline, times: list[float], derived: dict
+) -> None:
     if name == CHARGE:
         x, y, sigma, units = timeline.frame_time_s, timeline.charge_C, timeline.charge_sigma_C, "C"
+    elif name in derived:
+        units, x, y, sigma = derived[name]
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        sigma = None if sigma is None else np.asarray(sigma, float)
     else:
         shift = float(np.nanmedian(timeline.log_time_s - timeline.frame_time_s))
         x, y, sigma, units = (

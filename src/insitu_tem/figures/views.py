@@ -273,9 +273,21 @@ def timeline_view(session: Session, options: dict, *, dpi: int):
         log,
         timeline,
         channels=options.get("channels"),
+        derived=_dose_traces(session),
         width_mm=float(options.get("width_mm", 180)),
         dpi=dpi,
     )
+
+
+def _dose_traces(session: Session) -> dict:
+    """The session's cumulative dose (±1σ) as a timeline trace, when computed."""
+    result = session.result("dose")
+    if result is None:
+        return {}
+    value = result.value
+    cumulative = np.asarray(value["cumulative_e_per_A2"], float)
+    sigma = cumulative * float(value["relative_sigma"])
+    return {"cumulative dose": ("e/Å²", value["time_s"], cumulative, sigma)}
 
 
 def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | None = None):
