@@ -160,8 +160,6 @@ def test_across_front_panel_click_moves_every_panel(qtbot, window, wait_idle):
     window.docks["across"].raise_()
     with qtbot.waitSignal(panel.computed, timeout=120000):
         panel.compute_button.click()
-    qtbot.waitUntil(lambda: "holder t = 29.5 s" in panel.status.text(), timeout=60000)
-    assert "Channel A Voltage -0.8 V" in panel.status.text() and "Q = " in panel.status.text()
     plot = panel._plot_items[0]
     target = float(panel.result.distance_nm[40])
     scene = plot.vb.mapViewToScene(pg.Point(target, 0.0))
