@@ -36,7 +36,7 @@ HIGH_COUNTS = 1e3
 FLOOR = "W O2,3 ideal fit knowing the true background and edge shape (noise floor, informative)"
 CRAMER_RAO = (
     "W O2,3 Cramér–Rao 1σ of the shift in the raw counts, background and edge known "
-    "(informative; median |error| ≥ 0.67×)"
+    "(informative; lowest median error ≈ 0.67× this)"
 )
 
 
