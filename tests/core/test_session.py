@@ -190,3 +190,30 @@ def test_schema_2_project_migrates_into_the_session(tmp_path):
     assert session.analysis_line == [[1.0, 2.0], [3.0, 4.0]] and session.marks == {4: [[5.0, 6.0]]}
     assert session.calibration("movie") == {"scale": 0.5, "units": "nm"}
     assert session.panel_state("movie")["front"]["width_px"] == 9
+
+
+def test_a_snapshot_keeps_what_the_session_held_and_cannot_be_changed(session):
+    snapshot = session.snapshot()
+    session.set_frame(1)
+    session.set_view("eels.log", False)
+    session.set_marks({})
+    session.clear_result("front")
+    assert (snapshot.frame, snapshot.view("eels.log"), snapshot.marks) == (
+        3,
+        True,
+        {2: [[1.0, 2.0], [2.0, 3.0]]},
+    )
+    assert snapshot.result("front") is not None and session.result("front") is None
+    assert snapshot.dataset("movie") is not None and snapshot.result_status("across") == "current"
+    with pytest.raises(RuntimeError, match="snapshot"):
+        snapshot.set_probe(0)
+
+
+def test_a_result_derived_on_opening_is_not_an_unsaved_change(session):
+    session.mark_clean()
+    session.store_result(
+        "nbd", Result({"strain": [0.0]}, {}, session.fingerprints(["eels"])), dirty=False
+    )
+    assert not session.dirty and session.result("nbd") is not None
+    session.store_result("nbd", Result({"strain": [0.1]}, {}, {}))
+    assert session.dirty

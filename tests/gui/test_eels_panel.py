@@ -41,11 +41,21 @@ def wait_for_edge(qtbot, panel, edge):
     qtbot.waitUntil(
         lambda: (
             panel.tasks.is_idle()
-            and panel.edge_result is not None
-            and panel.edge_result.edge == edge
+            and panel.result_value() is not None
+            and panel.result_value().get("edge") == edge
         ),
         timeout=30000,
     )
+
+
+def open_in(panel, dataset):
+    """Open ``dataset`` as the session's EELS data (what File ▸ Open does) and show it."""
+    panel.state.set_dataset("eels", dataset)
+    panel.set_dataset(panel.state.dataset("eels"))
+
+
+def session_result(panel):
+    return panel.state.session.result("eels.W-O23")
 
 
 def drag(qtbot, plot, start_x, end_x, y):
@@ -86,90 +96,104 @@ def drag(qtbot, plot, start_x, end_x, y):
 
 def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sample, reporter):
     dataset, truth = sample
-    panel.set_dataset(dataset)
+    open_in(panel, dataset)
     wait_for_edge(qtbot, panel, "W-O23")
     assert not reporter.reports
     x, _ = panel.curve.getData()
     assert len(x) == 2048
-    zlp = panel.low_loss.zlp.position_eV
+    value = panel.result_value()
+    zlp = np.array(value["zlp_offset_eV"])
     assert np.abs(zlp - truth["zlp_offset_eV"]).max() < 0.005
-    expected = np.array(truth["w_o23_shift_eV"]) - truth["w_o23_shift_eV"][0]
+    expected = np.array(truth["w_o23_shift_eV"]) - truth["w_o23_shift_eV"][-1]
     xs, ys = panel.profiles.shift_points.getData()
     assert len(xs) == 46 and np.sqrt(np.mean((ys - expected) ** 2)) < 0.05
+    assert panel.reference_spin.value() == 45 and ys[0] == pytest.approx(-1.5, abs=0.1)
+    assert session_result(panel).value == value and "vs probe 45" in panel.readout.text()
     assert panel.profiles.shift_bars.opts["height"].shape == (46,)
     assert "W O3" in panel.plot.marker_labels() and "Li K" in panel.plot.marker_labels()
     assert "ZLP" in panel.readout.text() and "shift" in panel.readout.text()
 
 
 def test_drag_the_background_window_then_undo(qtbot, panel, sample):
-    panel.set_dataset(sample[0])
+    open_in(panel, sample[0])
     wait_for_edge(qtbot, panel, "W-O23")
-    low, high = panel.params.background_window
+    low, high = panel.plot.background_region.getRegion()
+    assert panel.params["background"] is None and [low, high] == pytest.approx(
+        panel.result_value()["background_window_eV"]
+    )
     centre = 0.5 * (low + high)
     y = float(np.mean(panel.plot.getPlotItem().vb.viewRange()[1]))
     drag(qtbot, panel.plot, centre, centre - 2.0, y)
-    qtbot.waitUntil(lambda: panel.params.background_window[0] < low - 1.0, timeout=5000)
-    new_low, new_high = panel.params.background_window
+    qtbot.waitUntil(lambda: (panel.params["background"] or [low])[0] < low - 1.0, timeout=5000)
+    new_low, new_high = panel.params["background"]
     assert new_low == pytest.approx(low - 2.0, abs=0.3) and new_high - new_low == pytest.approx(
         high - low, abs=0.05
     )
-    qtbot.waitUntil(
-        lambda: (
-            panel.tasks.is_idle() and panel.edge_result.shift.background_window_eV[0] < low - 1.0
-        ),
-        timeout=30000,
-    )
+    wait_for_edge(qtbot, panel, "W-O23")
+    assert panel.result_value()["background_window_eV"][0] < low - 1.0
+    assert session_result(panel).parameters["background"] == [new_low, new_high]
     panel.undo_stack.undo()
-    assert panel.params.background_window == (low, high)
+    assert panel.params["background"] is None
+    wait_for_edge(qtbot, panel, "W-O23")
     assert panel.plot.background_region.getRegion() == pytest.approx((low, high))
 
 
 def test_drag_the_signal_window_changes_the_map(qtbot, panel, sample):
-    panel.set_dataset(sample[0])
+    open_in(panel, sample[0])
     wait_for_edge(qtbot, panel, "W-O23")
-    before = panel.edge_result.window.counts.copy()
-    low, high = panel.params.signal_window
+    before = np.array(panel.result_value()["map_counts"])
+    low, high = panel.plot.signal_region.getRegion()
     y = float(np.mean(panel.plot.getPlotItem().vb.viewRange()[1]))
     drag(qtbot, panel.plot, high, high + 5.0, y)
     qtbot.waitUntil(
-        lambda: panel.tasks.is_idle() and panel.edge_result.window.window_eV[1] > high + 3.0,
+        lambda: (
+            panel.tasks.is_idle()
+            and panel.result_value() is not None
+            and panel.result_value()["signal_window_eV"][1] > high + 3.0
+        ),
         timeout=30000,
     )
-    assert panel.params.signal_window[0] == pytest.approx(low)
-    assert np.all(panel.edge_result.window.counts > before)
+    assert panel.params["window"][0] == pytest.approx(low)
+    assert np.all(np.array(panel.result_value()["map_counts"]) > before)
 
 
 def test_pick_edge_and_reference(qtbot, panel, sample):
     dataset, truth = sample
-    panel.set_dataset(dataset)
+    open_in(panel, dataset)
     wait_for_edge(qtbot, panel, "W-O23")
     panel.navigator.slider.setValue(45)
     assert panel.state.scan_index == 45
     qtbot.mouseClick(panel.use_current_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(
-        lambda: panel.tasks.is_idle() and panel.edge_result.shift.shift_eV[45] == 0.0, timeout=30000
-    )
-    shift = panel.edge_result.shift.shift_eV
+    panel.navigator.slider.setValue(0)
+    qtbot.mouseClick(panel.use_current_button, Qt.MouseButton.LeftButton)
+    wait_for_edge(qtbot, panel, "W-O23")
+    shift = np.array(panel.result_value()["chemical_shift_eV"])
+    assert panel.reference_spin.value() == 0 and shift[0] == 0.0 and shift[45] > 1.0
+    xs, _ = panel.profiles.shift_points.getData()
+    assert panel.profiles.shift_plot.getPlotItem().vb.viewRange()[0][1] >= xs.max() == 360.0
+    panel.undo_stack.undo()
+    wait_for_edge(qtbot, panel, "W-O23")
+    shift = np.array(panel.result_value()["chemical_shift_eV"])
     assert np.sqrt(np.mean((shift - np.array(truth["w_o23_shift_eV"])) ** 2)) < 0.05
     panel.edge_combo.setCurrentIndex(panel.edge_combo.findData("Li-K"))
     panel.edge_combo.activated.emit(panel.edge_combo.currentIndex())
     wait_for_edge(qtbot, panel, "Li-K")
-    profile = panel.edge_result.window.counts
+    profile = np.array(panel.result_value()["map_counts"])
     assert profile[:20].mean() > 10 * abs(profile[-5:].mean())
     _, fraction = panel.profiles.fraction_curve.getData()
     assert np.abs(fraction - np.array(truth["li_k_fraction"])).max() < 0.15
-    assert panel.params.background_window[0] >= 45.3 + 3
+    assert panel.result_value()["background_window_eV"][0] >= 45.3 + 3
     panel.undo_stack.undo()
     wait_for_edge(qtbot, panel, "W-O23")
     assert panel.edge_combo.currentData() == "W-O23"
 
 
 def test_profile_click_log_scale_and_cursor(qtbot, panel, sample):
-    panel.set_dataset(sample[0])
+    open_in(panel, sample[0])
     wait_for_edge(qtbot, panel, "W-O23")
     plot = panel.profiles.window_plot
     point = plot.mapFromScene(
-        plot.getPlotItem().vb.mapViewToScene(QPointF(80.0, panel.edge_result.window.counts[10]))
+        plot.getPlotItem().vb.mapViewToScene(QPointF(80.0, panel.result_value()["map_counts"][10]))
     )
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert panel.state.scan_index == 10
@@ -181,9 +205,9 @@ def test_profile_click_log_scale_and_cursor(qtbot, panel, sample):
 
 
 def test_core_loss_spectrum_without_zlp(qtbot, panel, realdata, reporter):
-    panel.set_dataset(load(realdata("08_carbon.dm3")))
+    open_in(panel, load(realdata("08_carbon.dm3")))
     wait_for_edge(qtbot, panel, "C-K")
-    assert panel.edge_result.onset.onset_eV == pytest.approx(283.1, abs=0.2)
+    assert panel.result_value()["edge_onset_eV"][0] == pytest.approx(283.1, abs=0.2)
     assert "no ZLP" in panel.readout.text() and not reporter.reports
 
 
@@ -202,7 +226,7 @@ def test_spectrum_image_gives_maps_and_pixels_pick_the_probe(qtbot, panel):
         Axis("scan_x", 5, 2.0, 0.0, "nm"),
         Axis("E", cube.shape[-1], sample_module.DISPERSION_EV, sample_module.OFFSET_EV, "eV"),
     )
-    panel.set_dataset(Dataset("spectrum_series", cube, axes))
+    open_in(panel, Dataset("spectrum_series", cube, axes))
     wait_for_edge(qtbot, panel, "W-O23")
     shift_map = panel.profiles.shift_map.image
     assert shift_map.shape == (4, 5)

@@ -251,7 +251,7 @@ def test_opening_the_sample_project_places_the_front_on_the_movie(qtbot, window,
 def test_export_line_scan_profiles_as_csv(qtbot, window, wait_idle, tmp_path, monkeypatch):
     window.open_sample_project()
     wait_idle(window, timeout=120000)
-    qtbot.waitUntil(lambda: window.panels["eels"].edge_result is not None, timeout=60000)
+    qtbot.waitUntil(lambda: window.panels["eels"].result_value() is not None, timeout=60000)
     wait_idle(window, timeout=120000)
     out = tmp_path / "profiles.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))

@@ -37,8 +37,10 @@ def sample(sample_data):
 
 
 def _open(qtbot, panel, dataset):
+    """Open ``dataset`` as the session's NBD data (what File ▸ Open does) and wait for its analysis."""
+    panel.state.set_dataset("nbd", dataset)
     with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
-        panel.set_dataset(dataset)
+        panel.set_dataset(panel.state.dataset("nbd"))
     qtbot.waitUntil(panel.tasks.is_idle, timeout=60000)
 
 
@@ -47,7 +49,7 @@ def test_scan_analysis_shows_strain_fractions_and_map(qtbot, panel, sample, repo
     _open(qtbot, panel, dataset)
     x, strain = panel.scan_plots.strain_curve.getData()
     np.testing.assert_allclose(x, np.arange(46) * 8.0)
-    reference = panel.result.tracks.reference_index
+    reference = panel.result_value()["reference_index"]
     assert strain[reference] == pytest.approx(0.0, abs=1e-9)
     assert np.isnan(strain[:10]).all() and np.isfinite(strain[25:]).all()
     assert len(panel.scan_plots.fraction_curves) == 3
@@ -72,18 +74,20 @@ def test_navigating_moves_the_pattern_and_the_markers(qtbot, panel, sample):
 def test_picking_a_reference_remeasures_strain_and_undo_restores_it(qtbot, panel, sample):
     dataset, truth = sample
     _open(qtbot, panel, dataset)
-    default_reference = panel.result.tracks.reference_index
+    default_reference = panel.result_value()["reference_index"]
     panel.navigator.slider.setValue(45)
     with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
         qtbot.mouseClick(panel.reference_button, Qt.MouseButton.LeftButton)
-    assert panel.result.tracks.reference_index == 45
+    assert panel.result_value()["reference_index"] == 45
+    stored = panel.state.session.result("nbd")
+    assert stored.parameters["reference"] == 45 and set(stored.inputs) == {"nbd"}
     _, strain = panel.scan_plots.strain_curve.getData()
     expected = np.array([np.nan if v is None else v for v in truth["lattice_strain"]])
     spots = np.array(truth["phase_fractions"]["WO3 spots"]) >= 0.5
     np.testing.assert_allclose(strain[spots] / 100.0, expected[spots], atol=1e-3)
     with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
         panel.undo_stack.undo()
-    assert panel.result.tracks.reference_index == default_reference
+    assert panel.result_value()["reference_index"] == default_reference
 
 
 def test_ring_overlays_tell_coarsened_from_amorphous_tungsten(qtbot, panel, sample):
@@ -128,12 +132,12 @@ def test_calibrating_on_a_known_ring_rescales_an_uncalibrated_scan(qtbot, panel,
 
     axes[1:] = [Axis(a.name, a.size) for a in axes[1:]]
     _open(qtbot, panel, dataset.with_axes(tuple(axes)))
-    assert panel.result.q_per_A is None
+    assert panel.result_value()["q_per_A"] is None
     panel.known_d.setValue(2.238)
     with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
         qtbot.mouseClick(panel.calibrate_button, Qt.MouseButton.LeftButton)
     assert panel.scale_per_nm == pytest.approx(0.125, rel=0.02)
-    assert panel.result.q_per_A is not None
+    assert panel.result_value()["q_per_A"] is not None
 
 
 def test_a_2d_scan_navigates_by_flattened_index(qtbot, panel, realdata):
@@ -144,7 +148,7 @@ def test_a_2d_scan_navigates_by_flattened_index(qtbot, panel, realdata):
     np.testing.assert_allclose(
         panel.view.frame, display_transform(dataset.frame(5), mode="log", gamma=0.3)
     )
-    assert len(panel.result.tracks.fits) == 6
+    assert len(panel.result_value()["spots_rc"]) == 6
 
 
 def test_a_single_pattern_shows_its_centre(qtbot, panel, realdata):
@@ -158,7 +162,7 @@ def test_a_single_pattern_shows_its_centre(qtbot, panel, realdata):
 def test_ellipse_correction_sharpens_the_rings(qtbot, panel, sample):
     dataset, _ = sample
     _open(qtbot, panel, dataset)
-    before = np.nanmax(panel.result.profiles[0][20:])
+    before = np.nanmax(panel.result_value()["profiles"][0][20:])
     with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
         panel.ellipse_box.setChecked(True)
     assert "ellipticity 1.9" in panel.status.text() or "ellipticity 2.0" in panel.status.text()
@@ -168,7 +172,7 @@ def test_ellipse_correction_sharpens_the_rings(qtbot, panel, sample):
     distortion = rotation @ np.diag([1 + ellipticity / 2, 1 - ellipticity / 2]) @ rotation.T
     undone = panel.correction @ distortion
     np.testing.assert_allclose(undone / np.sqrt(np.linalg.det(undone)), np.eye(2), atol=2e-3)
-    assert np.nanmax(panel.result.profiles[0][20:]) > before
+    assert np.nanmax(panel.result_value()["profiles"][0][20:]) > before
     with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
         panel.ellipse_box.setChecked(False)
     assert panel.correction is None

@@ -15,11 +15,19 @@ def wait_for_shift_reference(qtbot, eels, reference):
     qtbot.waitUntil(
         lambda: (
             eels.tasks.is_idle()
-            and eels.edge_result is not None
-            and eels.edge_result.shift.shift_eV[reference] == 0.0
+            and eels.result_value() is not None
+            and eels.result_value()["chemical_shift_eV"][reference] == 0.0
         ),
         timeout=60000,
     )
+
+
+def assert_same_spectrum(exported, eels) -> None:
+    """The exported spectrum is the curve on screen (the export blanks counts <= 0 in log)."""
+    x, y = eels.curve.xData, eels.curve.yData
+    shown = exported.curves[0][1]
+    np.testing.assert_array_equal(exported.x, x)
+    np.testing.assert_allclose(shown[y > 0], y[y > 0])
 
 
 def on_screen(window) -> dict:
@@ -32,7 +40,7 @@ def on_screen(window) -> dict:
         "reference": eels.reference_spin.value(),
         "log": eels.log_check.isChecked(),
         "eels_readout": eels.readout.text(),
-        "shift_19": float(eels.edge_result.shift.shift_eV[19]),
+        "shift_19": eels.result_value()["chemical_shift_eV"][19],
         "kinetics": front.kinetics.readout.text(),
         "velocity": front.kinetics.velocity_label.text(),
         "line": np.round(front.line_rc, 6).tolist(),
@@ -92,7 +100,8 @@ def test_save_close_reopen_shows_the_same_numbers(
 
 def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle):
     from insitu_tem.figures.kinetics import kinetics_views
-    from insitu_tem.figures.views import frame_view, pattern_view, spectrum_view
+    from insitu_tem.figures.colormaps import colormap
+    from insitu_tem.figures.views import frame_view, movie_look, pattern_view, spectrum_view
 
     window.open_sample_project()
     wait_idle(window, timeout=120000)
@@ -101,7 +110,8 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     movie, fft, nbd, eels = (window.panels[r] for r in ("movie", "hrtem", "nbd", "eels"))
     nbd.navigator.slider.setValue(19)
     movie.navigator.slider.setValue(48)
-    movie.contrast.colormap.setCurrentText("inferno")
+    movie.contrast.colormap.setCurrentText("CET-L8")
+    movie.contrast.gamma.setValue(0.5)
     fft.navigator.slider.setValue(3)
     nbd.display.setCurrentText("linear")
     qtbot.mouseClick(eels.log_check, Qt.MouseButton.LeftButton)
@@ -113,7 +123,14 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
         shown.time_s == pytest.approx(window.state.session.time_s())
         and movie.time_label.text() == "t = 24.00 s"
     )
-    assert shown.cmap == "inferno" and shown.levels == pytest.approx(movie.view.levels())
+    assert shown.levels == pytest.approx(movie.view.levels())
+    exported_lut = colormap(shown.cmap, shown.gamma)(np.linspace(0.0, 1.0, 256))[:, :3] * 255
+    assert np.abs(exported_lut - movie.view.image_item.lut[:, :3]).max() <= 1.0
+    assert movie_look(session.snapshot()) == {
+        "cmap": "CET-L8",
+        "gamma": 0.5,
+        "levels": shown.levels,
+    }
     np.testing.assert_array_equal(shown.frame, movie.view.frame)
     hrtem = frame_view(session, "hrtem")
     assert hrtem.time_s == pytest.approx(fft.dataset.axes[0].to_value(3))
@@ -123,6 +140,16 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     np.testing.assert_allclose(pattern.frame, nbd.view.frame)
     spectrum = spectrum_view(session)
     assert spectrum.title == "EELS, probe 19" and eels.navigator.index == 19 and spectrum.log_y
+    assert_same_spectrum(spectrum, eels)
+    assert spectrum.y_label == "Counts (aligned)" and [line[0] for line in spectrum.lines] == [
+        "background"
+    ]
+    np.testing.assert_allclose(spectrum.lines[0][2], eels.plot.background_curve.yData)
+    qtbot.mouseClick(eels.aligned_check, Qt.MouseButton.LeftButton)
+    raw = spectrum_view(session)
+    assert raw.y_label == "Counts (as recorded)" and raw.lines == []
+    assert_same_spectrum(raw, eels)
+    assert not np.allclose(raw.curves[0][1], spectrum.curves[0][1], equal_nan=True)
     position, _ = kinetics_views(session)
     assert "n = " in position.note and position.note == movie.front.kinetics.readout.text().replace(
         ",  ", "\n"

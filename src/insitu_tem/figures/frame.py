@@ -11,6 +11,7 @@ from matplotlib.patches import Rectangle
 
 from insitu_tem.analysis.display import format_length, nice_length, percentile_levels
 from insitu_tem.core.model import Axis
+from insitu_tem.figures.colormaps import colormap
 
 
 OUTLINE = [patheffects.withStroke(linewidth=2, foreground="black")]
@@ -29,7 +30,10 @@ class FrameView:
     levels : tuple of float or None
         Display black/white; None = 0.5/99.5 percentiles.
     cmap : str
-        matplotlib colour map ("gray", "viridis", ...).
+        Colour map as the screen names it ("grey", "viridis", "CET-L8", ...; see
+        :mod:`insitu_tem.figures.colormaps`).
+    gamma : float
+        Gamma the colour map is read through (as on screen; 1: linear).
     log : bool
         Show log(1 + value) (patterns, power spectra).
     time_s : float or None
@@ -55,6 +59,7 @@ class FrameView:
     col_axis: Axis
     levels: tuple[float, float] | None = None
     cmap: str = "gray"
+    gamma: float = 1.0
     log: bool = False
     time_s: float | None = None
     bar_length: float | None = None
@@ -126,7 +131,7 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
     box = extent(view.row_axis, view.col_axis, data.shape)
     image = ax.imshow(
         data,
-        cmap=view.cmap,
+        cmap=colormap(view.cmap, view.gamma),
         vmin=levels[0],
         vmax=levels[1],
         extent=box,

@@ -17,14 +17,32 @@ from insitu_tem.io.outputs import output_file
 MOVIE_FORMATS = (".mp4", ".gif")
 
 
-def render_rgb_frames(dataset: Dataset, indices, *, zoom: float = 1.0):
-    """Yield each frame rendered with overlays as an (rows, cols, 3) uint8 array."""
+def render_rgb_frames(
+    dataset: Dataset,
+    indices,
+    *,
+    zoom: float = 1.0,
+    cmap: str | None = None,
+    gamma: float = 1.0,
+    levels: tuple[float, float] | None = None,
+):
+    """Yield each frame rendered with overlays as an (rows, cols, 3) uint8 array, in the colour
+    map, gamma and levels given (as on screen; levels None: percentiles of the first frame)."""
     row, col = dataset.signal_axes
-    levels = percentile_levels(dataset.frame(indices[0]))
+    levels = tuple(levels) if levels else percentile_levels(dataset.frame(indices[0]))
     for index in indices:
         time = dataset.axes[0].to_value(index) if dataset.axes[0].units == "s" else None
+        view = FrameView(
+            dataset.frame(index),
+            row,
+            col,
+            levels=levels,
+            cmap=cmap or "gray",
+            gamma=gamma,
+            time_s=time,
+        )
         figure, _ = frame_figure(
-            FrameView(dataset.frame(index), row, col, levels=levels, time_s=time),
+            view,
             pixels_per_image_pixel=zoom,
             dpi=100,
         )
@@ -43,6 +61,9 @@ def export_movie(
     stop: int | None = None,
     step: int = 1,
     zoom: float = 1.0,
+    cmap: str | None = None,
+    gamma: float = 1.0,
+    levels: tuple[float, float] | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> Path:
     """Write frames ``start:stop:step`` of a movie to MP4 (H.264) or GIF.
@@ -53,6 +74,9 @@ def export_movie(
         Playback rate of the exported file, frames/s.
     zoom : float
         Output pixels per data pixel (MP4 sizes are rounded to even pixels).
+    cmap, gamma, levels
+        The screen's colour map (name as the screen gives it), gamma and black/white levels
+        (see :func:`insitu_tem.figures.views.movie_look`).
     """
     path = Path(path)
     if path.suffix.lower() not in MOVIE_FORMATS:
@@ -62,7 +86,7 @@ def export_movie(
     indices = list(range(start, dataset.n_items if stop is None else stop, step))
     if not indices:
         raise ValueError("the frame range is empty; check start/stop")
-    frames = render_rgb_frames(dataset, indices, zoom=zoom)
+    frames = render_rgb_frames(dataset, indices, zoom=zoom, cmap=cmap, gamma=gamma, levels=levels)
     writer = _write_gif if path.suffix.lower() == ".gif" else _write_mp4
     with output_file(path) as temporary:
         writer(frames, temporary, fps, len(indices), progress)

@@ -16,6 +16,7 @@ from insitu_tem.analysis.timeline.frames import FrameTimeline
 from insitu_tem.core.holder_log import HolderLog
 from insitu_tem.figures.compose import MM_PER_INCH
 from insitu_tem.figures.frame import FrameView, render_frame
+from insitu_tem.figures.colormaps import colormap
 
 CHARGE = "charge passed"
 SI_PREFIXES = ((1e-15, "f"), (1e-12, "p"), (1e-9, "n"), (1e-6, "µ"), (1e-3, "m"), (1.0, ""))
@@ -106,7 +107,7 @@ def _draw_kymograph(ax, view: FrameView, times: list[float]) -> None:
     levels = view.levels or tuple(np.nanpercentile(image, [0.5, 99.5]))
     ax.imshow(
         image,
-        cmap=view.cmap or "gray",
+        cmap=colormap(view.cmap, view.gamma),
         vmin=levels[0],
         vmax=levels[1],
         origin="lower",

@@ -17,6 +17,12 @@ from insitu_tem.core.coordinates import ScanRegistration
 from insitu_tem.core.model import Axis, DataError, Dataset
 from insitu_tem.core.session import Session
 from insitu_tem.figures.compose import ProfileView, compose
+from insitu_tem.figures.eels_display import (
+    background_curve,
+    is_aligned,
+    session_value,
+    shown_spectrum,
+)
 from insitu_tem.figures.frame import FrameView
 from insitu_tem.figures.kinetics import across_views, front_point_rc, kinetics_views, kymograph_view
 
@@ -72,6 +78,15 @@ def _levels(session: Session, role: str):
     return tuple(float(v) for v in levels) if levels else None
 
 
+def movie_look(session: Session) -> dict:
+    """The movie's colour map, gamma and levels on screen (keywords of the movie export)."""
+    return {
+        "cmap": session.view("movie.cmap"),
+        "gamma": float(session.view("movie.gamma")),
+        "levels": _levels(session, "movie"),
+    }
+
+
 def movie_overlays(session: Session, index: int) -> tuple[list, list]:
     """Lines (scan lines, analysis line, marks on this frame) and markers (probe, front) in movie px."""
     lines = [[line["start_rc"], line["end_rc"]] for line in session.scan_lines.values()]
@@ -115,6 +130,7 @@ def frame_view(
         col,
         levels=_levels(session, role),
         cmap=session.view(f"{role}.cmap"),
+        gamma=float(session.view(f"{role}.gamma", 1.0)),
         time_s=_time_of(dataset, index),
         lines_rc=lines,
         markers_rc=markers,
@@ -154,11 +170,15 @@ def pattern_view(session: Session) -> FrameView:
 
 
 def spectrum_view(session: Session) -> ProfileView:
-    """The EELS spectrum at the session's probe, log or linear as on screen, in the view's energy range."""
+    """The EELS spectrum at the session's probe as on screen: ZLP-aligned or as recorded
+    (``eels.aligned``), with the background fitted under the edge, log or linear, in the view's
+    energy range."""
     dataset = require(session, "eels")
     index = min(session.probe, dataset.n_items - 1)
     energy = dataset.signal_axes[0]
-    x, y = energy.coordinates(), np.asarray(dataset.frame(index), float)
+    value, aligned = session_value(session), bool(session.view("eels.aligned"))
+    x, y = energy.coordinates(), shown_spectrum(dataset, value, index, aligned=aligned)
+    curve = background_curve(value, x, index, aligned=aligned)
     window = session.view("eels.energy_range")
     if window:
         keep = (x >= float(window[0])) & (x <= float(window[1]))
@@ -166,13 +186,16 @@ def spectrum_view(session: Session) -> ProfileView:
     log = bool(session.view("eels.log"))
     if log:
         y = np.where(y > 0, y, np.nan)
+    lines = [] if curve is None else [("background", curve[0], curve[1], "-")]
+    state = "aligned" if aligned and is_aligned(value) else "as recorded"
     return ProfileView(
         x,
         [("", y, None)],
         x_label=f"Energy loss ({energy.units})",
-        y_label="Counts",
+        y_label=f"Counts ({state})",
         title=f"EELS, probe {index}",
         log_y=log,
+        lines=lines,
     )
 
 

@@ -121,3 +121,17 @@ def _same(a, b) -> bool:
         return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
     except ValueError:
         return a == b
+
+
+class SetParametersCommand(QUndoCommand):
+    """Set an analysis's parameters in the session (undo puts the previous ones back)."""
+
+    def __init__(self, session: Session, name: str, before: dict, after: dict, text: str) -> None:
+        super().__init__(text)
+        self._session, self._name, self._before, self._after = session, name, before, after
+
+    def redo(self) -> None:
+        self._session.set_parameters(self._name, self._after)
+
+    def undo(self) -> None:
+        self._session.set_parameters(self._name, self._before)

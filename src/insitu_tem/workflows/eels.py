@@ -1,5 +1,13 @@
-"""The EELS line-scan analysis: zero-loss peak, and an edge's onset, chemical shift and
-window map against the reference probe (result "eels", or "eels.<edge>")."""
+"""The EELS line-scan analysis: zero-loss peak, alignment, thickness, and an edge's onset,
+chemical shift and window map against the reference probe (result "eels", or "eels.<edge>").
+
+Sign convention: the chemical shift is measured against the **pristine side**. The default
+reference is the last probe, the pristine end of a scan recorded from the reacted into the
+pristine film (the sample's direction; the across-the-front view refers to the probe farthest
+ahead of the tracked front, the same end), so a reduced, lithiated probe reads a negative shift.
+The result holds everything the EELS panel and its export show: per-probe ZLP offsets (the
+aligned display is each spectrum moved by its offset), background fits, profiles and fractions.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ import numpy as np
 
 from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.pipeline import analyse_edge, analyse_low_loss
-from insitu_tem.analysis.eels.zlp import fit_zlp
+from insitu_tem.analysis.eels.pipeline import LowLoss
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
@@ -22,6 +30,7 @@ DEFAULTS = {
     "background": None,
     "model": "power_law",
     "deconvolve": None,
+    "reference_file": None,
 }
 
 
@@ -42,13 +51,17 @@ def prepare(session: Session, **given) -> Job:
     edge : str or None
         Edge name ("W-O23", "Li-K", ...); None: zero-loss peak only.
     reference : int or None
-        Spectrum the chemical shift is measured against (None: the session's reference probe).
+        Spectrum the chemical shift is measured against, flattened index (negative counts from
+        the end; None: the last, the pristine end; see the module docstring).
     window, background : (float, float) or None
         Signal and pre-edge background windows, eV (None: automatic for the edge).
     model : str
         Background model.
     deconvolve : bool or None
         Fourier-log deconvolution before the onset fit (None: automatic).
+    reference_file : str or None
+        A file holding one reference spectrum with the data's channels, used instead of
+        ``reference``.
     """
     dataset = require(session, "eels", ("spectrum", "spectrum_series"))
     parameters = options(session, NAME, DEFAULTS, given)
@@ -57,17 +70,48 @@ def prepare(session: Session, **given) -> Job:
         raise DataError("the EELS data has no energy axis in eV; calibrate it first")
     if parameters["edge"] is not None:
         find_edge(parameters["edge"])
-    if parameters["reference"] is None:
-        parameters["reference"] = session.reference_probe
-    if not -dataset.n_items <= int(parameters["reference"]) < dataset.n_items:
-        raise DataError(
-            f"reference spectrum {parameters['reference']} is outside the {dataset.n_items} spectra"
-        )
+    parameters["reference"] = default_reference(dataset, parameters["reference"])
 
     def compute(steps: Steps) -> dict:
         return analyse(dataset, parameters, steps)
 
     return Job(result_name(parameters["edge"]), parameters, session.fingerprints(["eels"]), compute)
+
+
+def default_reference(dataset: Dataset, reference: int | None) -> int:
+    """The reference probe as a flattened index in [0, n): None is the last probe (pristine end)."""
+    n = dataset.n_items
+    index = n - 1 if reference is None else int(reference)
+    if not -n <= index < n:
+        raise DataError(f"reference spectrum {index} is outside the {n} spectra")
+    return index % n
+
+
+def low_loss_values(low_loss: LowLoss) -> dict:
+    """Per-probe ZLP offset (the aligned display moves each spectrum by it), FWHM, t/λ, plasmon."""
+    zlp = low_loss.zlp
+    return {
+        "zlp_offset_eV": _flat(np.where(zlp.found, zlp.position_eV, np.nan)),
+        "fwhm_eV": _flat(zlp.fwhm_eV),
+        "zlp_found": np.asarray(zlp.found, bool).reshape(-1).tolist(),
+        "aligned": low_loss.aligned is not None,
+        "t_over_lambda": None
+        if low_loss.thickness is None
+        else _flat(low_loss.thickness.t_over_lambda),
+        "plasmon_eV": None if low_loss.plasmon is None else _flat(low_loss.plasmon.energy_eV),
+    }
+
+
+def _reference(parameters: dict, energy_size: int):
+    path = parameters.get("reference_file")
+    if not path:
+        return int(parameters["reference"])
+    from insitu_tem.io.load import load
+
+    spectrum = load(path)
+    if spectrum.kind != "spectrum" or spectrum.shape[-1] != energy_size:
+        raise DataError(f"{path}: the reference must be one spectrum of {energy_size} channels")
+    return np.asarray(spectrum.array, float)
 
 
 def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
@@ -81,33 +125,37 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     position, units = probe_positions(dataset)
     spectra = np.asarray(dataset.array)
     steps.progress(0.1, "zero-loss peak")
-    if parameters["edge"] is None:
-        zlp = fit_zlp(spectra, energy)
-        return {
-            "position": position,
-            "units": units,
-            "zlp_offset_eV": _flat(zlp.position_eV),
-            "fwhm_eV": _flat(zlp.fwhm_eV),
-        }
     low_loss = analyse_low_loss(spectra, energy)
+    value = {
+        "position": position,
+        "units": units,
+        "nav_shape": [axis.size for axis in dataset.navigation_axes],
+        **low_loss_values(low_loss),
+    }
+    if parameters["edge"] is None:
+        return value
     steps.check()
     steps.progress(0.4, f"edge {parameters['edge']}")
     edge = analyse_edge(
         spectra,
         energy,
         parameters["edge"],
-        reference=int(parameters["reference"]),
+        reference=_reference(parameters, energy.size),
         signal_window=_pair(parameters["window"]),
         background_window=_pair(parameters["background"]),
         background_model=parameters["model"],
         deconvolve=parameters["deconvolve"],
         low_loss=low_loss,
     )
+    reference = None if parameters.get("reference_file") else int(parameters["reference"])
+    return {**value, **edge_values(edge), "reference_index": reference}
+
+
+def edge_values(edge) -> dict:
+    """An edge's per-probe numbers, the windows used and the background fit of every probe."""
+    background, mlls = edge.window.background, edge.mlls
     return {
-        "position": position,
-        "units": units,
-        "zlp_offset_eV": _flat(low_loss.zlp.position_eV),
-        "fwhm_eV": _flat(low_loss.zlp.fwhm_eV),
+        **_background_values(background),
         "edge": edge.edge,
         "edge_onset_eV": _flat(edge.onset.onset_eV),
         "chemical_shift_eV": _flat(edge.shift.shift_eV),
@@ -117,6 +165,23 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
         "edge_ok": bool(edge.onset.ok and edge.shift.ok),
         "edge_reason": "; ".join(r for r in (edge.onset.reason, edge.shift.reason) if r),
         "map_counts": _flat(edge.window.counts),
+        "signal_window_eV": list(edge.window.window_eV),
+        "background_window_eV": list(edge.shift.background_window_eV),
+        "mlls_fraction": None if mlls is None else _flat(mlls.fractions[..., 0]),
+        "mlls_chi2": None if mlls is None else _flat(mlls.chi2_reduced),
+    }
+
+
+def _background_values(background) -> dict:
+    if background is None:
+        return {"background_model": None, "background_params": None, "background_chi2": None}
+    return {
+        "background_model": background.model,
+        "background_fit_window_eV": list(background.window_eV),
+        "background_params": np.asarray(background.params, float)
+        .reshape(-1, background.params.shape[-1])
+        .tolist(),
+        "background_chi2": _flat(background.chi2_reduced),
     }
 
 

@@ -1,4 +1,8 @@
-"""The NBD line-scan analysis: centres, lattice strain, crystallinity, phase fractions (result "nbd")."""
+"""The NBD line-scan analysis: centres, lattice strain, crystallinity, phase fractions (result "nbd").
+
+The result holds everything the NBD panel and its export show: the fitted direct-beam centres,
+the tracked spots with their shift from the reference, the profile-vs-position map with the
+ring peaks, the strain and the decomposition (fractions and PCA explained variance)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
 NAME = "nbd"
-DEFAULTS = {"reference": None, "components": 3}
+DEFAULTS = {"reference": None, "components": 3, "scale_per_nm": None, "correction": None}
 
 
 def fraction_names(k: int) -> list[str]:
@@ -29,6 +33,11 @@ def prepare(session: Session, **given) -> Job:
         Strain reference pattern (None: the first with a spot lattice).
     components : int
         NMF components including the first and last patterns as fixed end members (>= 2).
+    scale_per_nm : float or None
+        Detector calibration, 1/nm per px (None: the file's, when in 1/nm).
+    correction : (2, 2) nested list or None
+        Detector ellipse correction of the radial profiles (see
+        :func:`insitu_tem.analysis.diffraction.ellipse.ellipse_on_strongest_ring`).
     """
     dataset = require(session, "nbd", ("pattern_series",))
     parameters = options(session, NAME, DEFAULTS, given)
@@ -54,6 +63,9 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     """The NBD numbers for ``parameters`` (as :func:`prepare` checks them); any thread."""
     axis = dataset.signal_axes[-1]
     scale = float(axis.scale) if axis.units == "1/nm" else None
+    if parameters.get("scale_per_nm"):
+        scale = float(parameters["scale_per_nm"])
+    correction = parameters.get("correction")
     position, units = probe_positions(dataset)
     fit_axis = (
         np.asarray(position, float)
@@ -69,6 +81,7 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
         scale_per_nm=scale,
         reference_index=None if reference is None else int(reference),
         n_components=int(parameters["components"]),
+        correction=None if correction is None else np.asarray(correction, float),
         progress=steps.progress,
         should_stop=steps.should_stop,
     )
@@ -76,6 +89,7 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     return {
         "position": position,
         "units": units,
+        "scale_per_nm": scale,
         "centre_px": result.descan.fitted_rc,
         "reference_index": result.tracks.reference_index,
         "lattice_strain": result.tracks.lattice_strain,
@@ -83,6 +97,35 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
         "phase_fractions": {
             name: fractions[:, i] for i, name in enumerate(fraction_names(fractions.shape[1]))
         },
+        "explained_variance": result.pca.explained_variance_ratio,
+        **spot_values(result),
+        **profile_values(result),
+    }
+
+
+def spot_values(result) -> dict:
+    """Tracked spots per pattern (row, col) px, where each arrow starts and its shift, px."""
+    tracks, centres = result.tracks, result.descan.fitted_rc
+    starts = [
+        (fit.translation_px if fit.ok else centres[i]) + tracks.reference.g_px
+        for i, fit in enumerate(tracks.fits)
+    ]
+    return {
+        "spots_rc": tracks.positions_rc,
+        "spot_start_rc": np.asarray(starts, float),
+        "spot_shift_px": np.asarray([tracks.shifts_px(i) for i in range(len(starts))], float),
+    }
+
+
+def profile_values(result) -> dict:
+    """Radial profiles per pattern (the map), their radii and q, and the ring peaks per pattern."""
+    return {
+        "r_px": result.r_px,
+        "q_per_A": result.q_per_A,
+        "profiles": result.profiles,
+        "ring_q_per_A": [[ring.q_per_A for ring in peaks.rings] for peaks in result.rings]
+        if result.rings
+        else None,
     }
 
 

@@ -17,7 +17,7 @@ _SOURCES = {
         "fit_background",
         "subtract_background",
     ),
-    "edges_table": ("EDGES", "Edge", "edges_in_range", "find_edge"),
+    "edges_table": ("EDGES", "Edge", "default_edge", "edges_in_range", "find_edge"),
     "mlls": ("MllsFit", "end_member_references", "mlls_fit"),
     "onsets": ("EdgeOnset", "edge_onset"),
     "pipeline": (

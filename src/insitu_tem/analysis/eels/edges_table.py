@@ -92,3 +92,13 @@ def find_edge(name: str) -> Edge:
 def edges_in_range(low_eV: float, high_eV: float) -> list[Edge]:
     """Edges with at least one line inside [low_eV, high_eV], by onset."""
     return [e for e in EDGES.values() if any(low_eV <= energy <= high_eV for _, energy in e.lines)]
+
+
+def default_edge(coordinates_eV) -> str | None:
+    """First major edge at least 5 eV inside a spectrum with these energies (eV); None when
+    there is none."""
+    low, high = float(coordinates_eV[0]) + 5.0, float(coordinates_eV[-1]) - 5.0
+    for edge in edges_in_range(low, high):
+        if edge.major and low < edge.onset_eV < high:
+            return edge.name
+    return None

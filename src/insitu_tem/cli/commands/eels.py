@@ -43,9 +43,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reference",
         type=int,
-        default=0,
+        default=-1,
         metavar="INDEX",
-        help="spectrum the chemical shift is measured against (C-order index, default 0)",
+        help="spectrum the chemical shift is measured against (C-order index; default -1, the "
+        "last: the pristine end of a scan recorded from the reacted into the pristine film)",
     )
     parser.add_argument(
         "--window",

@@ -132,7 +132,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.figures.export import provenance, save_figure
     from insitu_tem.figures.movie_export import MOVIE_FORMATS, export_movie
     from insitu_tem.core.project import load_session
-    from insitu_tem.figures.views import render_view
+    from insitu_tem.figures.views import movie_look, render_view
     from insitu_tem.workflows.project import load_datasets
 
     session = load_session(args.file)
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         if movie is None:
             raise InputError(args.file, "the project has no movie to export")
         with output_for(args, "out", inputs=tuple(session.sources())) as temporary:
-            export_movie(movie, temporary, fps=args.fps, progress=progress)
+            export_movie(movie, temporary, fps=args.fps, progress=progress, **movie_look(session))
         return {"out": str(args.out), "view": "movie", "frames": movie.n_items}
     if args.view == "timeline":
         options.setdefault("project_dir", str(Path(args.file).resolve().parent))

@@ -43,11 +43,14 @@ class Exports(QObject):
         self.session, self.profiles, self.folder, self.done = session, profiles, folder, done
 
     def figure(self, view: str, path: str, *, dpi: int = 300) -> int:
-        """Render ``view`` of the session on screen to ``path`` in the background; return the task id."""
+        """Render ``view`` of the session on screen to ``path`` in the background; return the task id.
+
+        The worker renders a frozen snapshot taken here, on the GUI thread: what the screen
+        shows when the user asked, never the live session a later click changes."""
         from insitu_tem.figures.export import provenance, save_figure
         from insitu_tem.figures.views import render_view
 
-        session = self.session()
+        session = self.session().snapshot()
 
         def work():
             figure, parameters = render_view(session, view, dpi=dpi)
@@ -96,9 +99,8 @@ class Exports(QObject):
         save_guarded(path, lambda temporary: write_profiles_csv(profiles, temporary))
 
     def movie_dialog(self, movie) -> None:
-        """File ▸ Export Movie: the movie on screen as MP4 or GIF."""
-        from insitu_tem.figures.movie_export import export_movie
-
+        """File ▸ Export Movie: the movie on screen as MP4 or GIF, in the screen's colour map,
+        gamma and levels."""
         if movie is None or movie.kind != "movie":
             self.reporter.report("Export movie: open a movie first")
             return
@@ -106,7 +108,15 @@ class Exports(QObject):
             self.window, "Export movie", self.folder(), "MP4 (*.mp4);;GIF (*.gif)"
         )
         if path:
-            self.tasks.submit(
-                lambda control: export_movie(movie, path, progress=control.progress),
-                description=f"Exporting {Path(path).name}",
-            )
+            self.movie(movie, path)
+
+    def movie(self, movie, path: str) -> int:
+        """Export ``movie`` to ``path`` as the screen shows it, in the background; the task id."""
+        from insitu_tem.figures.movie_export import export_movie
+        from insitu_tem.figures.views import movie_look
+
+        look = movie_look(self.session().snapshot())
+        return self.tasks.submit(
+            lambda control: export_movie(movie, path, progress=control.progress, **look),
+            description=f"Exporting {Path(path).name}",
+        )

@@ -1,14 +1,15 @@
-"""EELS panel: spectrum at the probe position with draggable background/signal
-windows, edge markers and an energy cursor; ZLP alignment, chemical-shift and
-window profiles (or maps) computed through the task runner."""
+"""EELS panel: the spectrum at the probe with draggable background/signal windows, edge markers
+and an energy cursor, and the profiles (or maps) along the scan. Everything drawn comes from the
+session: the "eels" parameters, the result the EELS workflow stored (see
+:mod:`insitu_tem.gui.controllers.eels_analysis`) and the view keys ``eels.log`` and
+``eels.aligned``. The chemical shift is relative to the pristine side (default reference: the
+last probe; see :mod:`insitu_tem.workflows.eels`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,73 +23,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from insitu_tem.analysis.eels import (
-    EDGES,
-    MODELS,
-    EdgeAnalysis,
-    LowLoss,
-    analyse_edge,
-    analyse_low_loss,
-    auto_background_window,
-    default_signal_window,
-    edges_in_range,
-)
+from insitu_tem.analysis.eels import EDGES, MODELS, edges_in_range
 from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.figures.eels_display import background_curve, shown_spectrum
+from insitu_tem.gui.controllers.eels_analysis import EelsAnalysis
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.panels.eels.profiles import EelsProfiles
+from insitu_tem.gui.panels.eels.readout import describe
 from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
+from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.widgets.navigator import Navigator
-
-
-@dataclass(frozen=True)
-class EelsParams:
-    """What the user chose: edge, windows (eV), background model and reference.
-
-    ``reference`` is a spectrum index, or -1 for the loaded reference spectrum.
-    """
-
-    edge: str | None = None
-    background_window: tuple[float, float] | None = None
-    signal_window: tuple[float, float] | None = None
-    model: str = "power_law"
-    reference: int = 0
-
-
-class _ParamsCommand(QUndoCommand):
-    def __init__(self, panel: "EelsPanel", old: EelsParams, new: EelsParams, text: str) -> None:
-        super().__init__(text)
-        self.panel, self.old, self.new = panel, old, new
-
-    def redo(self) -> None:
-        self.panel.set_params(self.new)
-
-    def undo(self) -> None:
-        self.panel.set_params(self.old)
-
-
-def default_edge(energy: Axis) -> str | None:
-    """First major edge at least 5 eV inside the spectrum (None when there is none)."""
-    coords = energy.coordinates()
-    for edge in edges_in_range(coords[0] + 5.0, coords[-1] - 5.0):
-        if edge.major and coords[0] + 5.0 < edge.onset_eV < coords[-1] - 5.0:
-            return edge.name
-    return None
-
-
-def params_for_edge(edge: str, energy: Axis, *, model: str, reference: int) -> EelsParams:
-    """Parameters with the automatic windows of ``edge`` on ``energy``."""
-    return EelsParams(
-        edge, auto_background_window(edge, energy), default_signal_window(edge), model, reference
-    )
+from insitu_tem.workflows.eels import default_reference
 
 
 class EelsPanel(QWidget):
-    """Spectrum, navigator, controls and profiles for one EELS dataset.
+    """Spectrum, navigator, controls and profiles for the session's EELS data.
 
     Signals
     -------
-    analysis_finished() : a low-loss or edge result has been shown
+    analysis_finished() : the session's EELS result for the current parameters is shown
     """
 
     title = "EELS"
@@ -100,12 +53,8 @@ class EelsPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
+        self.analysis = EelsAnalysis(state, tasks, undo_stack, parent=self)
         self.dataset: Dataset | None = None
-        self.low_loss: LowLoss | None = None
-        self.edge_result: EdgeAnalysis | None = None
-        self.params = EelsParams()
-        self.reference_spectrum: np.ndarray | None = None
-        self._edge_task: int | None = None
         self.plot = EelsSpectrumPlot()
         self.curve = self.plot.curve
         self.profiles = EelsProfiles()
@@ -134,10 +83,14 @@ class EelsPanel(QWidget):
         self.model_combo.addItems(MODELS)
         self.reference_spin = QSpinBox()
         self.reference_spin.setPrefix("reference #")
+        self.reference_spin.setToolTip(
+            "probe the chemical shift is measured against (default: the last, the pristine end)"
+        )
         self.use_current_button = QPushButton("Current as reference")
         self.load_reference_button = QPushButton("Load reference…")
         self.aligned_check = QCheckBox("Aligned")
         self.aligned_check.setChecked(True)
+        self.aligned_check.setToolTip("spectra moved so that every zero-loss peak is at 0 eV")
         self.log_check = QCheckBox("Log")
         self.controls = QHBoxLayout()
         for widget in (
@@ -155,67 +108,48 @@ class EelsPanel(QWidget):
         self.controls.addStretch(1)
 
     def _connect(self) -> None:
+        change = self.analysis.change
         self.navigator.index_changed.connect(self.state.set_scan_index)
         self.profiles.index_picked.connect(self.state.set_scan_index)
         self.state.scan_index_changed.connect(self._show_spectrum)
-        self.edge_combo.activated.connect(self._on_edge_chosen)
-        self.model_combo.activated.connect(
-            lambda _: self._change(
-                replace(self.params, model=self.model_combo.currentText()), "Background model"
+        self.state.session_event.connect(self._on_session_event)
+        self.state.session_replaced.connect(self._sync_view)
+        self.analysis.failed.connect(self.readout.setText)
+        self.edge_combo.activated.connect(
+            lambda _: change(
+                f"Edge {self.edge_combo.currentData() or '(none)'}",
+                edge=self.edge_combo.currentData(),
+                window=None,
+                background=None,
             )
         )
+        self.model_combo.activated.connect(
+            lambda _: change("Background model", model=self.model_combo.currentText())
+        )
         self.reference_spin.valueChanged.connect(
-            lambda value: self._change(replace(self.params, reference=value), "Reference spectrum")
+            lambda value: change("Reference spectrum", reference=int(value), reference_file=None)
         )
         self.use_current_button.clicked.connect(lambda: self.reference_spin.setValue(self._index()))
         self.load_reference_button.clicked.connect(self._load_reference_dialog)
         self.plot.background_window_changed.connect(
-            lambda low, high: self._change(
-                replace(self.params, background_window=(low, high)), "Move background window"
-            )
+            lambda low, high: change("Move background window", background=[low, high])
         )
         self.plot.signal_window_changed.connect(
-            lambda low, high: self._change(
-                replace(self.params, signal_window=(low, high)), "Move signal window"
-            )
+            lambda low, high: change("Move signal window", window=[low, high])
         )
         self.plot.cursor_moved.connect(self._on_cursor)
-        self.aligned_check.toggled.connect(lambda _: self._show_spectrum(self._index()))
-        self.log_check.toggled.connect(self._set_log)
+        self.aligned_check.toggled.connect(lambda on: self.state.set_view("eels.aligned", bool(on)))
+        self.log_check.toggled.connect(lambda on: self.state.set_view("eels.log", bool(on)))
 
-    def _set_log(self, enabled: bool) -> None:
-        self.plot.set_log(enabled)
-        self.state.set_view("eels.log", bool(enabled))
+    @property
+    def params(self) -> dict:
+        """The analysis parameters in effect (the session's "eels" parameters over the defaults)."""
+        return self.analysis.parameters()
 
-    def project_state(self) -> dict:
-        """Edge, windows (eV), background model, reference spectrum and the aligned display."""
-        p = self.params
-        return {
-            "edge": p.edge,
-            "background_window": p.background_window,
-            "signal_window": p.signal_window,
-            "model": p.model,
-            "reference": p.reference,
-            "aligned": self.aligned_check.isChecked(),
-        }
-
-    def restore_project_state(self, saved: dict) -> None:
-        """Show what was saved: parameters from the panel state, log scale from the session's view."""
-        windows = {
-            k: tuple(saved[k]) if saved.get(k) else None
-            for k in ("background_window", "signal_window")
-        }
-        self.aligned_check.setChecked(bool(saved.get("aligned", True)))
-        self.log_check.setChecked(bool(self.state.view("eels.log")))
-        self.set_params(
-            EelsParams(
-                saved.get("edge"),
-                windows["background_window"],
-                windows["signal_window"],
-                saved.get("model", "power_law"),
-                int(saved.get("reference", 0)),
-            )
-        )
+    def result_value(self) -> dict | None:
+        """The session's EELS result for the parameters in effect (None while it is computed)."""
+        result = self.analysis.result()
+        return None if result is None else result.value
 
     @property
     def energy(self) -> Axis | None:
@@ -225,191 +159,110 @@ class EelsPanel(QWidget):
         return 0 if self.dataset is None else min(self.state.scan_index, self.dataset.n_items - 1)
 
     def set_dataset(self, dataset: Dataset) -> None:
-        """Show a spectrum, line scan or spectrum image and start its analysis."""
-        if self._edge_task is not None:
-            self.tasks.cancel(self._edge_task)
-        self.dataset, self.low_loss, self.edge_result, self.reference_spectrum = (
-            dataset,
-            None,
-            None,
-            None,
-        )
+        """Show the session's spectrum, line scan or spectrum image and its EELS result (computed
+        when the session holds none for the parameters in effect)."""
+        self.analysis.cancel()
+        self.dataset = dataset
         nav = dataset.navigation_axes
         self.navigator.set_axis(nav[0] if len(nav) == 1 else Axis("position", dataset.n_items))
         self.reference_spin.blockSignals(True)
         self.reference_spin.setRange(0, max(dataset.n_items - 1, 0))
-        self.reference_spin.setValue(0)
         self.reference_spin.blockSignals(False)
         energy = self.energy
-        edge = default_edge(energy) if energy.units == "eV" else None
-        self.set_params(
-            params_for_edge(edge, energy, model="power_law", reference=0) if edge else EelsParams()
-        )
         self.plot.setLabel(
             "bottom", "Energy loss" if energy.units == "eV" else "Channel", units=energy.units
         )
-        self.profiles.clear()
-        self._show_spectrum(self._index())
+        self._sync_view()
+        self._sync_controls()
+        self.render()
         self.plot.autoRange()
         if energy.units != "eV":
             self.readout.setText(
                 "No energy calibration: set one (Edit ▸ Set Calibration) to analyse"
             )
             return
-        array = dataset.array
-        self.tasks.submit(
-            lambda: analyse_low_loss(np.asarray(array), energy),
-            key="eels-lowloss",
-            on_result=self._on_low_loss,
-            description="EELS: zero-loss peak",
-        )
+        self.analysis.request()
 
-    def set_params(self, params: EelsParams) -> None:
-        """Apply parameters (no undo entry) and recompute the edge analysis."""
-        self.params = params
-        if params.reference >= 0:
-            self.state.session.set_reference_probe(params.reference)
-        self.edge_combo.setCurrentIndex(max(self.edge_combo.findData(params.edge), 0))
-        self.model_combo.setCurrentText(params.model)
+    def clear_dataset(self) -> None:
+        """The EELS data left the session."""
+        self.analysis.cancel()
+        self.dataset = None
+        self.profiles.clear()
+        self.plot.set_spectrum(np.zeros(0), np.zeros(0))
+        self.plot.set_background(None, None)
+        self.readout.setText("Open an EELS spectrum or line scan")
+
+    def _on_session_event(self, name: str, payload: tuple) -> None:
+        if self.dataset is None:
+            return
+        if name == "parameters" and payload[0] == "eels":
+            self._sync_controls()
+            self.render()
+            self.analysis.request()
+        elif name == "result" and payload[0].split(".")[0] == "eels":
+            if payload[0] == self.analysis.result_name():
+                self.render()
+        elif name == "view" and payload[0] in ("eels.log", "eels.aligned"):
+            self._sync_view()
+            self._show_spectrum(self._index())
+
+    def _sync_view(self) -> None:
+        for check, key in ((self.log_check, "eels.log"), (self.aligned_check, "eels.aligned")):
+            check.blockSignals(True)
+            check.setChecked(bool(self.state.view(key)))
+            check.blockSignals(False)
+        self.plot.set_log(bool(self.state.view("eels.log")))
+
+    def _sync_controls(self) -> None:
+        params = self.params
+        self.edge_combo.setCurrentIndex(max(self.edge_combo.findData(params["edge"]), 0))
+        self.model_combo.setCurrentText(params["model"])
         self.reference_spin.blockSignals(True)
-        self.reference_spin.setValue(max(params.reference, 0))
+        self.reference_spin.setValue(default_reference(self.dataset, params["reference"]))
         self.reference_spin.blockSignals(False)
-        self.plot.set_windows(params.background_window, params.signal_window)
-        coords = self.energy.coordinates() if self.energy is not None else np.zeros(1)
-        self.plot.set_markers(edges_in_range(coords[0], coords[-1]), params.edge)
-        self._submit_edge()
+        coords = self.energy.coordinates()
+        self.plot.set_markers(edges_in_range(coords[0], coords[-1]), params["edge"])
+        self._show_windows()
 
-    def _change(self, params: EelsParams, text: str) -> None:
-        if params != self.params:
-            self.undo_stack.push(_ParamsCommand(self, self.params, params, text))
-
-    def _on_edge_chosen(self, _row: int) -> None:
-        edge = self.edge_combo.currentData()
-        if edge is None or self.energy is None:
-            self._change(
-                EelsParams(model=self.params.model, reference=self.params.reference), "No edge"
-            )
-            return
-        self.edge_combo.setCurrentIndex(max(self.edge_combo.findData(self.params.edge), 0))
-        energy, model, reference = self.energy, self.params.model, self.params.reference
-        self.tasks.submit(
-            lambda: params_for_edge(edge, energy, model=model, reference=reference),
-            key="eels-edge-choice",
-            on_result=lambda params: self._change(params, f"Edge {edge}"),
-            description=f"EELS: windows for {edge}",
+    def _show_windows(self) -> None:
+        params, value = self.params, self.result_value() or {}
+        background = params["background"] or value.get("background_window_eV")
+        signal = params["window"] or value.get("signal_window_eV")
+        if params["edge"] is None:
+            background = signal = None
+        self.plot.set_windows(
+            None if background is None else tuple(background),
+            None if signal is None else tuple(signal),
         )
 
-    def _on_low_loss(self, result: LowLoss) -> None:
-        self.low_loss = result
+    def render(self) -> None:
+        """Draw the session's result: profiles or maps, windows, the spectrum at the probe."""
+        value = self.result_value()
+        self.profiles.show_result(value)
+        if self.params["edge"] is not None:
+            self._show_windows()
         self._show_spectrum(self._index())
-        self._submit_edge()
-        self.analysis_finished.emit()
-
-    def _submit_edge(self) -> None:
-        if self.dataset is None or self.low_loss is None or self.params.edge is None:
-            return
-        dataset, params, low_loss = self.dataset, self.params, self.low_loss
-        reference = self.reference_spectrum if params.reference < 0 else params.reference
-        self._edge_task = self.tasks.submit(
-            lambda: analyse_edge(
-                np.asarray(dataset.array),
-                dataset.signal_axes[0],
-                params.edge,
-                reference=reference,
-                signal_window=params.signal_window,
-                background_window=params.background_window,
-                background_model=params.model,
-                low_loss=low_loss,
-            ),
-            key="eels-edge",
-            on_result=self._on_edge,
-            description=f"EELS: {params.edge}",
-        )
-
-    def _on_edge(self, result: EdgeAnalysis) -> None:
-        self.edge_result = result
-        shift, window = result.shift, result.window
-        nav = self.dataset.navigation_axes
-        if len(nav) == 2:
-            self.profiles.set_maps(shift.shift_eV, window.counts, result.edge)
-        else:
-            axis = nav[0] if nav else Axis("position", 1)
-            self.profiles.set_line(
-                axis.coordinates(),
-                axis.units,
-                np.ravel(shift.shift_eV),
-                np.ravel(shift.stderr_eV),
-                np.ravel(window.counts),
-                result.edge,
-            )
-        mlls = result.mlls
-        self.profiles.set_fractions(
-            None if mlls is None else np.ravel(mlls.fractions[..., 0]),
-            None if mlls is None else np.ravel(mlls.chi2_reduced),
-        )
-        self._show_spectrum(self._index())
-        self.analysis_finished.emit()
-
-    def _displayed(self, index: int) -> np.ndarray:
-        aligned = self.low_loss.aligned if self.low_loss is not None else None
-        if aligned is not None and self.aligned_check.isChecked():
-            return aligned.array.reshape(-1, aligned.energy.size)[index]
-        return self.dataset.frame(index)
+        if value is not None:
+            self.analysis_finished.emit()
 
     def _show_spectrum(self, index: int) -> None:
         if self.dataset is None:
             return
         index = min(index, self.dataset.n_items - 1)
         energy = self.energy.coordinates()
-        self.plot.set_spectrum(energy, self._displayed(index))
+        value, aligned = self.result_value(), bool(self.state.view("eels.aligned"))
+        self.plot.set_spectrum(energy, shown_spectrum(self.dataset, value, index, aligned=aligned))
         self.navigator.blockSignals(True)
         self.navigator.set_index(index)
         self.navigator.blockSignals(False)
         self.profiles.set_current(index)
-        fit = self.edge_result.window.background if self.edge_result is not None else None
-        showing_aligned = (
-            self.low_loss is not None
-            and self.low_loss.aligned is not None
-            and self.aligned_check.isChecked()
-        )
-        if fit is not None and (showing_aligned or self.low_loss.aligned is None):
-            start = fit.window_eV[0]
-            stop = self.edge_result.window.window_eV[1]
-            inside = (energy >= start) & (energy <= stop)
-            at_probe = replace(fit, params=fit.params.reshape(-1, fit.params.shape[-1])[index])
-            curve = at_probe.evaluate(energy[inside])
-            self.plot.set_background(energy[inside], curve)
-        else:
-            self.plot.set_background(None, None)
-        self.readout.setText(self.describe(index))
+        curve = background_curve(value, energy, index, aligned=aligned)
+        self.plot.set_background(*(curve if curve is not None else (None, None)))
+        self.readout.setText(describe(value, index))
 
     def describe(self, index: int) -> str:
         """One-line summary of the results at spectrum ``index``."""
-        parts = []
-        low = self.low_loss
-        if low is not None:
-            zlp = low.zlp
-            if zlp.found.reshape(-1)[index]:
-                parts.append(
-                    f"ZLP {zlp.position_eV.reshape(-1)[index]:+.3f} eV, FWHM {zlp.fwhm_eV.reshape(-1)[index]:.3f} eV"
-                )
-            else:
-                parts.append("no ZLP")
-            if low.thickness is not None:
-                parts.append(f"t/λ {low.thickness.t_over_lambda.reshape(-1)[index]:.3f}")
-            if low.plasmon is not None:
-                parts.append(f"plasmon {low.plasmon.energy_eV.reshape(-1)[index]:.2f} eV")
-        result = self.edge_result
-        if result is not None:
-            onset = result.onset.onset_eV.reshape(-1)[index]
-            shift = result.shift.shift_eV.reshape(-1)[index]
-            err = result.shift.stderr_eV.reshape(-1)[index]
-            chi2 = result.window.background.chi2_reduced.reshape(-1)[index]
-            parts.append(
-                f"{result.edge} onset {onset:.2f} eV, shift {shift:+.3f} ± {err:.3f} eV, "
-                f"background χ²ᵣ {chi2:.2f}"
-            )
-        return " · ".join(parts)
+        return describe(self.result_value(), index)
 
     def _on_cursor(self, energy_eV: float) -> None:
         if self.dataset is None:
@@ -428,21 +281,23 @@ class EelsPanel(QWidget):
             self.load_reference(path)
 
     def load_reference(self, path: str) -> None:
-        """Use a spectrum from ``path`` (same channels as the data) as the shift reference."""
-        from insitu_tem.io.load import load
+        """Measure the shift against the spectrum in ``path`` (same channels as the data)."""
+        self.analysis.change("Loaded reference", reference_file=str(path))
 
-        def read() -> np.ndarray:
-            reference = load(path)
-            if reference.kind != "spectrum" or reference.shape[-1] != self.energy.size:
-                raise ValueError(
-                    f"{path}: the reference must be one spectrum of {self.energy.size} channels"
-                )
-            return np.asarray(reference.array, float)
-
-        self.tasks.submit(
-            read, key="eels-reference", on_result=self._on_reference, description="EELS: reference"
+    def restore_project_state(self, saved: dict) -> None:
+        """Projects of schema 1 and 2 kept the EELS parameters in the panel: move them into the
+        session (newer projects hold them there already)."""
+        if not saved.get("edge") or self.state.session.parameters("eels"):
+            return
+        self.state.session.set_parameters(
+            "eels",
+            {
+                "edge": saved["edge"],
+                "background": saved.get("background_window"),
+                "window": saved.get("signal_window"),
+                "model": saved.get("model", "power_law"),
+                "reference": saved.get("reference"),
+            },
         )
-
-    def _on_reference(self, spectrum: np.ndarray) -> None:
-        self.reference_spectrum = spectrum
-        self._change(replace(self.params, reference=-1), "Loaded reference")
+        if "aligned" in saved:
+            self.state.set_view("eels.aligned", bool(saved["aligned"]))

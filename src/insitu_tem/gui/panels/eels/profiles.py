@@ -77,6 +77,35 @@ class EelsProfiles(QWidget):
         for image in (self.shift_map, self.window_map):
             image.clear()
 
+    def show_result(self, value: dict | None) -> None:
+        """Show an EELS result value (the session's): maps for a 2-D scan, else profiles along
+        the line over the whole scan; None or a result without an edge clears them."""
+        if not value or not value.get("edge"):
+            self.clear()
+            self.set_fractions(None, None)
+            return
+        shift = np.asarray(value["chemical_shift_eV"], float)
+        counts = np.asarray(value["map_counts"], float)
+        if len(value["nav_shape"]) == 2:
+            shape = tuple(value["nav_shape"])
+            self.set_maps(shift.reshape(shape), counts.reshape(shape), value["edge"])
+        else:
+            self.set_line(
+                np.asarray(value["position"], float).reshape(-1),
+                value["units"],
+                shift,
+                np.asarray(value["chemical_shift_stderr_eV"], float),
+                counts,
+                value["edge"],
+            )
+        fraction, chi2 = value.get("mlls_fraction"), value.get("mlls_chi2")
+        self.set_fractions(
+            None if fraction is None else np.asarray(fraction, float),
+            None if chi2 is None else np.asarray(chi2, float),
+        )
+        if len(self._positions) > 1:
+            self.shift_plot.setXRange(float(self._positions.min()), float(self._positions.max()))
+
     def set_line(
         self,
         positions: np.ndarray,

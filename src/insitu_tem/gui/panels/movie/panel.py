@@ -32,9 +32,6 @@ from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.guarded_save import save_guarded
 
 
-MATPLOTLIB_CMAPS = {"grey": "gray", "CET-L8": "cividis"}
-
-
 class MoviePanel(QWidget):
     """Frame display with playback, contrast, processing and the front workbench."""
 
@@ -176,7 +173,8 @@ class MoviePanel(QWidget):
 
     def _set_lut(self, name: str, gamma: float) -> None:
         self.view.set_lut(name, gamma)
-        self.state.set_view("movie.cmap", MATPLOTLIB_CMAPS.get(name, name))
+        self.state.set_view("movie.cmap", name)
+        self.state.set_view("movie.gamma", float(gamma))
 
     def _show_frame(self, index: int) -> None:
         if self.dataset is None:

@@ -1,5 +1,9 @@
 """NBD panel: the pattern at the probe chosen along the line scan, with spot-shift arrows,
-and the scan analysis (strain, profile map, rings with simulated overlays, NMF, ePDF)."""
+and the scan analysis (strain, profile map, rings with simulated overlays, NMF, ePDF).
+
+The scan analysis is the session's result "nbd" (parameters and jobs:
+:mod:`insitu_tem.gui.controllers.nbd_analysis`); the panel draws it. A single pattern is
+analysed for display only (its centre and spots)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from functools import partial
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,33 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from insitu_tem.analysis.diffraction.ring_fit import COMPOSITIONS, profile_pdf, ring_overlays
-from insitu_tem.analysis.diffraction.nbd_scan import (
-    PatternAnalysis,
-    ScanAnalysis,
-    analyse_pattern,
-    analyse_scan,
-)
-from insitu_tem.analysis.diffraction.calibration import scale_from_ring, strongest_ring_radius
-from insitu_tem.analysis.diffraction.ellipse import EllipseFit, ellipse_on_strongest_ring
+from insitu_tem.analysis.diffraction.nbd_scan import PatternAnalysis, analyse_pattern
 from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.gui.controllers.nbd_analysis import ELLIPSE, NbdAnalysis, ellipse_note
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.panels.nbd.pattern_view import DISPLAY_MODES, NbdPatternView
 from insitu_tem.gui.panels.nbd.profile_plots import NbdProfilePlots
 from insitu_tem.gui.panels.nbd.scan_plots import NbdScanPlots
-
-
-class _ReferenceCommand(QUndoCommand):
-    def __init__(self, panel: "NbdPanel", old: int | None, new: int) -> None:
-        super().__init__(f"NBD strain reference: pattern {new}")
-        self.panel, self.old, self.new = panel, old, new
-
-    def redo(self) -> None:
-        self.panel.set_reference(self.new)
-
-    def undo(self) -> None:
-        self.panel.set_reference(self.old)
+from insitu_tem.workflows.nbd import fraction_names
 
 
 def profile_details(q, profile, composition: str) -> tuple:
@@ -65,7 +52,7 @@ class NbdPanel(QWidget):
 
     Signals
     -------
-    analysis_finished() : a scan (or single-pattern) analysis has been shown
+    analysis_finished() : the session's scan result (or a single pattern's analysis) is shown
     profile_finished() : ring overlays and the ePDF of the current pattern have been shown
     """
 
@@ -79,13 +66,9 @@ class NbdPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
+        self.analysis = NbdAnalysis(state, tasks, undo_stack, parent=self)
         self.dataset: Dataset | None = None
         self.patterns: np.ndarray | None = None
-        self.scale_per_nm: float | None = None
-        self.reference: int | None = None
-        self.correction: np.ndarray | None = None
-        self.ellipse_note = ""
-        self.result: ScanAnalysis | None = None
         self.single: PatternAnalysis | None = None
         self.view = NbdPatternView()
         self.navigator = Navigator("Probe")
@@ -96,7 +79,9 @@ class NbdPanel(QWidget):
         self.navigator.index_changed.connect(state.set_scan_index)
         self.scan_plots.index_picked.connect(state.set_scan_index)
         state.scan_index_changed.connect(self._show_pattern)
+        state.session_event.connect(self._on_session_event)
         self.view.hovered.connect(state.report_cursor)
+        self.analysis.message.connect(self.status.setText)
 
     def _build_controls(self) -> None:
         self.display = QComboBox()
@@ -122,7 +107,7 @@ class NbdPanel(QWidget):
         self.gamma.valueChanged.connect(lambda value: self._set_display(self.view.mode))
         self.reference_button.clicked.connect(self.pick_reference)
         self.composition.currentTextChanged.connect(
-            lambda _: self._submit_profile(self.state.scan_index)
+            lambda _: self._submit_profile(self.current_index())
         )
         self.calibrate_button.clicked.connect(self.calibrate_on_ring)
         self.ellipse_box.toggled.connect(self.set_ellipse_correction)
@@ -133,23 +118,19 @@ class NbdPanel(QWidget):
         self.state.set_view("nbd.gamma", float(self.gamma.value()))
 
     def project_state(self) -> dict:
-        """Strain reference, calibration, ellipse choice and ePDF composition (display is view state)."""
-        return {
-            "reference": self.reference,
-            "scale_per_nm": self.scale_per_nm,
-            "known_d": self.known_d.value(),
-            "composition": self.composition.currentText(),
-        }
+        """The known ring spacing and the ePDF composition (inputs of the tools, not results)."""
+        return {"known_d": self.known_d.value(), "composition": self.composition.currentText()}
 
     def restore_project_state(self, saved: dict) -> None:
-        """Show what was saved: display from the session's view, the rest from the panel state."""
+        """Show what was saved: display from the session's view, tool inputs from the panel state
+        (projects of schema 1 and 2 also kept the strain reference and ring calibration here)."""
         self.gamma.setValue(float(self.state.view("nbd.gamma")))
         self.display.setCurrentText(str(self.state.view("nbd.display")))
         self.known_d.setValue(float(saved.get("known_d", self.known_d.value())))
         self.composition.setCurrentText(saved.get("composition", self.composition.currentText()))
-        if saved.get("scale_per_nm"):
-            self.scale_per_nm = float(saved["scale_per_nm"])
-        self.set_reference(saved.get("reference"))
+        older = {k: saved.get(k) for k in ("reference", "scale_per_nm") if saved.get(k) is not None}
+        if older and not self.state.session.parameters("nbd"):
+            self.state.session.set_parameters("nbd", older)
 
     def _layout(self) -> None:
         row = QHBoxLayout()
@@ -192,21 +173,28 @@ class NbdPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
+    @property
+    def scale_per_nm(self) -> float | None:
+        """Detector calibration the scan result was computed with, 1/nm per px."""
+        value = self.result_value()
+        return None if value is None else value["scale_per_nm"]
+
+    @property
+    def correction(self) -> np.ndarray | None:
+        """The ellipse correction in effect (2 x 2), or None."""
+        correction = self.analysis.parameters()["correction"]
+        return None if correction is None else np.asarray(correction, float)
+
+    def result_value(self) -> dict | None:
+        """The session's scan result "nbd" when current (None while missing or recomputed)."""
+        result = self.analysis.result()
+        return None if result is None else result.value
+
     def set_dataset(self, dataset: Dataset) -> None:
-        """Show a pattern series (or one pattern) and start its analysis."""
-        self.dataset, self.result, self.single, self.reference, self.correction = (
-            dataset,
-            None,
-            None,
-            None,
-            None,
-        )
-        self.ellipse_box.blockSignals(True)
-        self.ellipse_box.setChecked(False)
-        self.ellipse_box.blockSignals(False)
+        """Show the session's pattern series (or one pattern) and its analysis."""
+        self.analysis.cancel()
+        self.dataset, self.single = dataset, None
         self.patterns = dataset.array.reshape((-1,) + dataset.shape[-2:])
-        axis = dataset.signal_axes[-1]
-        self.scale_per_nm = float(axis.scale) if axis.units == "1/nm" else None
         nav = dataset.navigation_axes
         position_axis = nav[0] if len(nav) == 1 else Axis("position", dataset.n_items)
         self.navigator.set_axis(position_axis)
@@ -215,58 +203,70 @@ class NbdPanel(QWidget):
             np.asarray(self.patterns[0]), axes=dataset.signal_axes, auto_range=True
         )
         self.reference_button.setEnabled(len(self.patterns) >= 3)
-        self._show_pattern(self.state.scan_index)
-        self._submit_analysis()
-
-    def _submit_analysis(self) -> None:
-        if self.patterns is None:
-            return
+        self._sync_ellipse_box()
         if len(self.patterns) >= 3:
-            patterns = self.patterns
-            fn = partial(
-                analyse_scan,
-                position=self.scan_plots._positions,
-                scale_per_nm=self.scale_per_nm,
-                reference_index=self.reference,
-                correction=self.correction,
-            )
-            self.status.setText("Analysing the scan…")
-            self.tasks.submit(
-                lambda control: fn(
-                    np.asarray(patterns), progress=control.progress, should_stop=control.should_stop
-                ),
-                key="nbd-scan",
-                on_result=self._on_scan,
-                description="NBD scan analysis",
-            )
+            self.render()
+            self.analysis.request()
         else:
-            index = min(self.state.scan_index, len(self.patterns) - 1)
-            pattern, scale = self.patterns[index], self.scale_per_nm
-            self.tasks.submit(
-                lambda: analyse_pattern(np.asarray(pattern), scale_per_nm=scale),
-                key="nbd-scan",
-                on_result=self._on_single,
-                description="NBD pattern analysis",
-            )
+            self._analyse_single()
 
-    def _on_scan(self, result: ScanAnalysis) -> None:
-        self.result = result
-        tracks = result.tracks
-        self.scan_plots.show_strain(tracks.lattice_strain, tracks.reference_index)
-        if result.q_per_A is not None:
-            self.scan_plots.show_map(result.profiles, result.q_per_A)
+    def _on_session_event(self, name: str, payload: tuple) -> None:
+        if self.dataset is None:
+            return
+        if name == "parameters" and payload[0] == "nbd":
+            self._sync_ellipse_box()
+            self.render()
+            self.analysis.request()
+        elif name == "result" and payload[0] in ("nbd", ELLIPSE):
+            self.render()
+
+    def _sync_ellipse_box(self) -> None:
+        self.ellipse_box.blockSignals(True)
+        self.ellipse_box.setChecked(self.correction is not None)
+        self.ellipse_box.blockSignals(False)
+
+    def render(self) -> None:
+        """Draw the session's scan result: strain, profile map, fractions, status, overlays."""
+        value = self.result_value()
+        if value is None:
+            self.scan_plots.clear()
+            self.status.setText("Analysing the scan…")
+            self._show_pattern(self.current_index())
+            return
+        self.scan_plots.show_strain(
+            np.asarray(value["lattice_strain"], float), value["reference_index"]
+        )
+        if value["q_per_A"] is not None:
+            self.scan_plots.show_map(
+                np.asarray(value["profiles"], float), np.asarray(value["q_per_A"])
+            )
+        names = list(value["phase_fractions"])
+        fractions = np.stack(
+            [np.asarray(value["phase_fractions"][n], float) for n in names], axis=1
+        )
         self.scan_plots.show_fractions(
-            result.nmf.fractions,
-            _component_names(result.nmf.fractions.shape[1]),
-            result.pca.explained_variance_ratio,
+            fractions, fraction_names(len(names)), np.asarray(value["explained_variance"])
         )
+        crystalline = np.asarray(value["crystalline"], bool)
+        ellipse = self.analysis.ellipse()
         self.status.setText(
-            f"Strain reference: pattern {tracks.reference_index}; "
-            f"{int(result.crystalline.sum())} of {len(result.crystalline)} positions crystalline"
-            + (f"; {self.ellipse_note}" if self.correction is not None else "")
+            f"Strain reference: pattern {value['reference_index']}; "
+            f"{int(crystalline.sum())} of {len(crystalline)} positions crystalline"
+            + (f"; {ellipse_note(ellipse)}" if ellipse is not None else "")
         )
-        self._show_pattern(self.state.scan_index)
+        self._show_pattern(self.current_index())
         self.analysis_finished.emit()
+
+    def _analyse_single(self) -> None:
+        index = self.current_index()
+        pattern, axis = self.patterns[index], self.dataset.signal_axes[-1]
+        scale = float(axis.scale) if axis.units == "1/nm" else None
+        self.tasks.submit(
+            lambda: analyse_pattern(np.asarray(pattern), scale_per_nm=scale),
+            key="nbd-scan",
+            on_result=self._on_single,
+            description="NBD pattern analysis",
+        )
 
     def _on_single(self, result: PatternAnalysis) -> None:
         self.single = result
@@ -274,7 +274,7 @@ class NbdPanel(QWidget):
             f"{len(result.spots)} spots, centre ({result.centre.centre_rc[0]:.2f}, "
             f"{result.centre.centre_rc[1]:.2f}) px"
         )
-        self._show_pattern(self.state.scan_index)
+        self._show_pattern(self.current_index())
         self.analysis_finished.emit()
 
     def current_index(self) -> int:
@@ -294,17 +294,13 @@ class NbdPanel(QWidget):
         self._submit_profile(index)
 
     def _show_overlays(self, index: int) -> None:
-        if self.result is not None:
-            tracks = self.result.tracks
-            fit = tracks.fits[index]
-            start = (
-                fit.translation_px if fit.ok else self.result.descan.fitted_rc[index]
-            ) + tracks.reference.g_px
+        value = self.result_value()
+        if value is not None:
             self.view.show_overlays(
-                centre_rc=self.result.descan.fitted_rc[index],
-                spots_rc=tracks.positions_rc[index],
-                start_rc=start,
-                shift_px=tracks.shifts_px(index),
+                centre_rc=np.asarray(value["centre_px"][index], float),
+                spots_rc=np.asarray(value["spots_rc"][index], float),
+                start_rc=np.asarray(value["spot_start_rc"][index], float),
+                shift_px=np.asarray(value["spot_shift_px"][index], float),
             )
         elif self.single is not None:
             self.view.show_overlays(
@@ -314,14 +310,15 @@ class NbdPanel(QWidget):
             self.view.show_overlays()
 
     def _submit_profile(self, index: int) -> None:
-        source = self.result
-        if source is None or source.q_per_A is None:
+        value = self.result_value()
+        if value is None or value["q_per_A"] is None:
             return
-        q, profile = source.q_per_A, source.profiles[index]
-        rings = source.rings[index] if source.rings else None
-        self.profile_plots.show_profile(
-            q, profile, [r.q_per_A for r in rings.rings] if rings is not None else ()
+        q, profile = (
+            np.asarray(value["q_per_A"], float),
+            np.asarray(value["profiles"][index], float),
         )
+        rings = value["ring_q_per_A"][index] if value["ring_q_per_A"] else ()
+        self.profile_plots.show_profile(q, profile, rings)
         self.tasks.submit(
             partial(profile_details, q, profile, self.composition.currentText()),
             key="nbd-profile",
@@ -337,75 +334,23 @@ class NbdPanel(QWidget):
 
     def pick_reference(self) -> None:
         """Make the current pattern the strain reference (undoable)."""
-        self.undo_stack.push(_ReferenceCommand(self, self.reference, self.current_index()))
+        index = self.current_index()
+        self.analysis.change(f"NBD strain reference: pattern {index}", reference=index)
 
     def set_reference(self, index: int | None) -> None:
-        """Measure strain against pattern ``index`` (None: the default) and re-run the analysis."""
-        self.reference = index
-        self._submit_analysis()
+        """Measure strain against pattern ``index`` (None: the default), as an undoable step."""
+        self.analysis.change(f"NBD strain reference: pattern {index}", reference=index)
 
     def calibrate_on_ring(self) -> None:
         """Calibrate so that the strongest ring of the current pattern has the "known ring" spacing."""
-        if self.result is None:
-            return
-        self.tasks.submit(
-            partial(
-                strongest_ring_radius, self.result.r_px, self.result.profiles[self.current_index()]
-            ),
-            key="nbd-calibration",
-            on_result=self._on_ring_radius,
-            description="NBD ring calibration",
-        )
-
-    def _on_ring_radius(self, radius: float | None) -> None:
-        if radius is None:
-            self.status.setText(
-                "No ring found in this pattern to calibrate on; pick a ring pattern"
-            )
-            return
-        self.scale_per_nm = scale_from_ring(radius_px=radius, d_A=self.known_d.value())
-        self.status.setText(
-            f"Calibrated: {self.scale_per_nm:.5g} 1/nm per px (ring at {radius:.1f} px)"
-        )
-        self._submit_analysis()
+        self.analysis.calibrate_on_ring(self.current_index(), self.known_d.value())
 
     def set_ellipse_correction(self, enabled: bool) -> None:
-        """Fit the detector ellipse on the current pattern's strongest ring and correct the profiles (or stop)."""
-        if not enabled or self.patterns is None:
-            self.correction, self.ellipse_note = None, ""
-            self._submit_analysis()
+        """Fit the detector ellipse on the current pattern's strongest ring and correct the
+        profiles (or stop correcting)."""
+        if not enabled:
+            self.analysis.change("No ellipse correction", correction=None)
             return
         index = self.current_index()
-        if self.result is not None:
-            centre = tuple(self.result.descan.fitted_rc[index])
-        elif self.single is not None:
-            centre = self.single.centre.centre_rc
-        else:
-            self.ellipse_box.setChecked(False)
-            return
-        pattern = self.patterns[index]
-        self.tasks.submit(
-            lambda: ellipse_on_strongest_ring(np.asarray(pattern), centre_rc=centre),
-            key="nbd-ellipse",
-            on_result=self._on_ellipse,
-            description="NBD ellipse fit",
-        )
-
-    def _on_ellipse(self, fit: EllipseFit) -> None:
-        if not fit.ok:
-            self.status.setText(
-                f"No ellipse fitted: {fit.reason}; pick a pattern with a sharp ring"
-            )
-            self.ellipse_box.setChecked(False)
-            return
-        self.correction = fit.correction()
-        self.ellipse_note = (
-            f"ellipse corrected: ellipticity {100 * fit.ellipticity:.2f} % at {fit.angle_deg:.1f}°, "
-            f"RMS {fit.rms_px:.2f} px"
-        )
-        self.status.setText(self.ellipse_note)
-        self._submit_analysis()
-
-
-def _component_names(k: int) -> list[str]:
-    return ["first pattern", "last pattern"] + [f"free {i}" for i in range(1, k - 1)]
+        if self.patterns is None or not self.analysis.fit_ellipse(index, self.patterns[index]):
+            self._sync_ellipse_box()

@@ -84,6 +84,16 @@ class NbdScanPlots(QWidget):
         for plot in (self.strain_plot, self.map_plot, self.fraction_plot):
             plot.setLabel("bottom", label)
 
+    def clear(self) -> None:
+        """Remove every result (none is current)."""
+        self.strain_curve.setData([], [])
+        self.reference_marker.setData([], [])
+        self.map_image.clear()
+        for curve in self.fraction_curves:
+            self.fraction_plot.removeItem(curve)
+        self.fraction_curves = []
+        self.scree_curve.setData([], [])
+
     def show_strain(self, strain, reference_index: int) -> None:
         """Strain per position (NaN gaps) with the reference starred."""
         values = 100.0 * np.asarray(strain, dtype=float)

@@ -1,0 +1,79 @@
+"""Analysis parameters and results with the fingerprints of their inputs, and whether a result
+is still current (a facet of :class:`~insitu_tem.core.session.Session`)."""
+
+from __future__ import annotations
+
+from insitu_tem.core.results import Result, digest, plain
+from insitu_tem.core.session_data import ROLES
+
+
+class ResultStore:
+    """Parameters and :class:`~insitu_tem.core.results.Result` of every analysis by name."""
+
+    _parameters: dict[str, dict]
+    _results: dict[str, Result]
+
+    def parameters(self, name: str) -> dict:
+        """Parameters the user set for analysis ``name`` ({} when none)."""
+        return dict(self._parameters.get(name, {}))
+
+    def set_parameters(self, name: str, parameters: dict) -> None:
+        self._parameters[name] = plain(dict(parameters))
+        self._emit("parameters", name)
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return list(self._parameters)
+
+    @property
+    def result_names(self) -> list[str]:
+        return list(self._results)
+
+    def result(self, name: str) -> Result | None:
+        return self._results.get(name)
+
+    def store_result(self, name: str, result: Result, *, dirty: bool = True) -> None:
+        """Keep ``result`` as analysis ``name``'s result (replacing the previous one).
+
+        ``dirty=False``: a result derived from what the session already holds (recomputed on
+        opening), not an unsaved change."""
+        self._results[name] = result
+        self._emit("result", name, dirty=dirty)
+
+    def clear_result(self, name: str) -> None:
+        if self._results.pop(name, None) is not None:
+            self._emit("result", name)
+
+    def fingerprint(self, key: str) -> str:
+        """Current fingerprint of an input: a role, "analysis_line", "marks", "scan_line.<role>"
+        or "result.<name>" ("" when absent). Computes and keeps a file's SHA-256 on first use."""
+        if key in ROLES:
+            return self._role_fingerprint(key)
+        if key == "analysis_line":
+            return digest(self._analysis_line) if self._analysis_line else ""
+        if key == "marks":
+            return digest({str(k): v for k, v in self._marks.items()}) if self._marks else ""
+        if key.startswith("scan_line."):
+            line = self._scan_lines.get(key.removeprefix("scan_line."))
+            return digest(line) if line else ""
+        if key.startswith("result."):
+            result = self._results.get(key.removeprefix("result."))
+            return digest([result.value, result.parameters]) if result else ""
+        raise ValueError(f"unknown input {key!r}")
+
+    def fingerprints(self, keys) -> dict[str, str]:
+        """``{key: fingerprint(key)}`` for the inputs a result is about to be computed from."""
+        return {key: self.fingerprint(key) for key in keys}
+
+    def result_status(self, name: str, parameters: dict | None = None) -> str:
+        """ "missing", "stale" (inputs or ``parameters`` changed since) or "current"."""
+        result = self._results.get(name)
+        if result is None:
+            return "missing"
+        if parameters is not None and plain(parameters) != result.parameters:
+            return "stale"
+        return (
+            "current"
+            if all(self.fingerprint(k) == v for k, v in result.inputs.items())
+            else "stale"
+        )
