@@ -231,6 +231,30 @@ def test_automatic_tracking_reads_x0_k_n_and_velocity(qtbot, panel, sample):
     assert panel.front.kinetics.fit_curve.getData()[0] is not None
 
 
+def test_a_track_without_drift_correction_says_so_and_measuring_drift_clears_its_fit(
+    qtbot, panel, sample
+):
+    _, truth = sample
+    panel.front.width_spin.setValue(41)
+    draw_line(qtbot, panel, (ROW, 0), (ROW, 255))
+    with qtbot.waitSignal(panel.front.tracking_ready, timeout=30000):
+        qtbot.mouseClick(panel.front.track_button, Qt.MouseButton.LeftButton)
+    assert "Drift not corrected" in panel.front.status.text()
+    assert "n = " in panel.front.kinetics.readout.text()
+    assert panel.front.kinetics.drift_curves[0].getData()[0] is None
+    qtbot.mouseClick(panel.processing.drift_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.processing.drift_correct.isChecked(), timeout=20000)
+    assert panel.state.session.result("front") is None
+    assert panel.front.kinetics.auto_points.getData()[0] is None
+    assert "n = " not in panel.front.kinetics.readout.text()
+    times, rows = panel.front.kinetics.drift_curves[0].getData()
+    assert len(times) == 60 and np.abs(rows - truth.drift_px[:, 0]).max() < 0.5
+    with qtbot.waitSignal(panel.front.tracking_ready, timeout=30000):
+        qtbot.mouseClick(panel.front.track_button, Qt.MouseButton.LeftButton)
+    assert "Drift not corrected" not in panel.front.status.text()
+    assert panel.state.session.result("front").inputs["result.drift"] != ""
+
+
 def test_film_thickness_gives_the_strain_curve(qtbot, panel):
     panel.front.width_spin.setValue(41)
     draw_line(qtbot, panel, (60, 120), (200, 120))

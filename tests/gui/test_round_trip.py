@@ -6,9 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from insitu_tem.samples.experiment import EXPERIMENT
-
-ROW = EXPERIMENT.scan.start_rc[0]
+from tests.gui.user_actions import track_front_on_the_sample
 
 
 def wait_for_shift_reference(qtbot, eels, reference):
@@ -53,20 +51,12 @@ def test_save_close_reopen_shows_the_same_numbers(
 ):
     from insitu_tem.gui.main_window import MainWindow
 
-    window.open_sample_project()
-    wait_idle(window, timeout=120000)
+    movie = track_front_on_the_sample(qtbot, window, wait_idle, movie_user)
     eels = window.panels["eels"]
     eels.navigator.slider.setValue(45)
     qtbot.mouseClick(eels.use_current_button, Qt.MouseButton.LeftButton)
     wait_for_shift_reference(qtbot, eels, 45)
     qtbot.mouseClick(eels.log_check, Qt.MouseButton.LeftButton)
-    movie = window.panels["movie"]
-    window.docks["movie"].setFloating(True)
-    window.docks["movie"].resize(1400, 800)
-    qtbot.waitExposed(movie)
-    movie_user.draw_line(movie, (ROW, 10), (ROW, 240))
-    with qtbot.waitSignal(movie.front.tracking_ready, timeout=60000):
-        qtbot.mouseClick(movie.front.track_button, Qt.MouseButton.LeftButton)
     eels.navigator.slider.setValue(19)
     movie.navigator.slider.setValue(48)
     wait_idle(window, timeout=120000)

@@ -6,13 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from insitu_tem.samples.experiment import EXPERIMENT
-
-ROW = EXPERIMENT.scan.start_rc[0]
-
-
-def file_action(window, text):
-    return next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == text)
+from tests.gui.user_actions import file_action, track_front_on_the_sample
 
 
 def test_title_names_the_project_and_marks_unsaved_changes(
@@ -121,15 +115,7 @@ def test_an_untitled_session_is_recovered_after_a_crash(
 
 
 def open_sample_with_a_tracked_front(qtbot, window, wait_idle, movie_user):
-    window.open_sample_project()
-    wait_idle(window, timeout=120000)
-    panel = window.panels["movie"]
-    window.docks["movie"].setFloating(True)
-    window.docks["movie"].resize(1400, 800)
-    qtbot.waitExposed(panel)
-    movie_user.draw_line(panel, (ROW, 10), (ROW, 240))
-    with qtbot.waitSignal(panel.front.tracking_ready, timeout=60000):
-        qtbot.mouseClick(panel.front.track_button, Qt.MouseButton.LeftButton)
+    panel = track_front_on_the_sample(qtbot, window, wait_idle, movie_user)
     wait_idle(window, timeout=120000)
     assert (
         panel.front.kymograph_view.image is not None
@@ -172,18 +158,19 @@ def test_reopening_the_project_forgets_the_track_it_did_not_save(
     qtbot, window, wait_idle, movie_user
 ):
     panel = open_sample_with_a_tracked_front(qtbot, window, wait_idle, movie_user)
+    drawn = panel.front.kymograph_view.image.copy()
     window.asker.choice = "discard"
     file_action(window, "Open &Sample Project").trigger()
-    wait_idle(window, timeout=120000)
-    assert (
-        window.asker.questions
-        and panel.front.line_rc is None
-        and panel.front.kymograph_view.image is None
-    )
+    assert window.asker.questions and panel.front.line_rc is None
     qtbot.waitUntil(lambda: window.panels["across"].result is not None, timeout=60000)
+    wait_idle(window, timeout=120000)
     scan = window.project.scan_lines["eels"]
     assert window.state.session.result("front").parameters["line_rc"] == [
         scan["start_rc"],
         scan["end_rc"],
     ]
+    shown = panel.front.kymograph_view.image
+    assert shown is not None and shown.shape != drawn.shape
+    assert panel.front.plots.line_shown.tolist() == [scan["start_rc"], scan["end_rc"]]
+    assert "velocity" in panel.front.kinetics.velocity_label.text()
     assert window.reporter.reports == []

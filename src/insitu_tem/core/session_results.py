@@ -36,13 +36,25 @@ class ResultStore:
         """Keep ``result`` as analysis ``name``'s result (replacing the previous one).
 
         ``dirty=False``: a result derived from what the session already holds (recomputed on
-        opening), not an unsaved change."""
+        opening), not an unsaved change. Results computed from the previous one (their input
+        "result.<name>" no longer matches) are removed, transitively: a fit is never shown
+        for a drift or track it was not made with."""
         self._results[name] = result
         self._emit("result", name, dirty=dirty)
+        self._drop_stale_dependents(name, dirty=dirty)
 
-    def clear_result(self, name: str) -> None:
+    def clear_result(self, name: str, *, dirty: bool = True) -> None:
+        """Remove analysis ``name``'s result and the results computed from it."""
         if self._results.pop(name, None) is not None:
-            self._emit("result", name)
+            self._emit("result", name, dirty=dirty)
+            self._drop_stale_dependents(name, dirty=dirty)
+
+    def _drop_stale_dependents(self, name: str, *, dirty: bool) -> None:
+        key = f"result.{name}"
+        now = self.fingerprint(key)
+        for other, result in list(self._results.items()):
+            if key in result.inputs and result.inputs[key] != now:
+                self.clear_result(other, dirty=dirty)
 
     def fingerprint(self, key: str) -> str:
         """Current fingerprint of an input: a role, "analysis_line", "marks", "scan_line.<role>"

@@ -51,9 +51,10 @@ def prepare(session: Session, *, line_rc=None, **given) -> Job:
         inputs = ["movie"]
     shifts = None
     drift = session.result("drift")
+    if parameters["drift"] == "session":
+        inputs.append("result.drift")
     if parameters["drift"] == "session" and drift is not None:
         shifts = np.asarray(drift.value["shifts_px"], dtype=float)
-        inputs.append("result.drift")
     parameters["line_rc"] = np.asarray(line_rc, dtype=float).tolist()
     times, time_units = frame_times(movie)
     reference = parameters["drift"] if parameters["drift"] not in ("session", None) else None

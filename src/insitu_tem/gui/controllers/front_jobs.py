@@ -54,13 +54,11 @@ class FrontJobs(QObject):
 
     def track(self, line_rc, *, width: float) -> None:
         """Track the front along ``line_rc`` with the front workflow; the result goes into the session
-        (with the session's drift when measured). Raises DataError when it cannot run."""
+        (with the session's drift when measured; measuring it later removes the track). Raises
+        DataError when it cannot run."""
         session = self.state.session
         job = front_workflow.prepare(
-            session,
-            line_rc=np.asarray(line_rc, float).tolist(),
-            width_px=width,
-            drift="session" if session.result("drift") is not None else None,
+            session, line_rc=np.asarray(line_rc, float).tolist(), width_px=width, drift="session"
         )
         self.tasks.submit_job(session, job, key="movie-front", description="Tracking the front")
 

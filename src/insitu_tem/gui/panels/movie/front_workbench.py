@@ -14,7 +14,7 @@ specimen; clicks on a drift-corrected display are moved back into raw frames.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -27,23 +27,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from insitu_tem.analysis.movie.front_area import ReactedArea
-from insitu_tem.analysis.movie.front_manual import position_along_line
-from insitu_tem.analysis.movie.kinetics import KineticsFit
-from insitu_tem.analysis.movie.kymograph import sample_line
 from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.gui.controllers import front_view
 from insitu_tem.gui.controllers.front_jobs import FrontJobs
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.panels.movie.front_area_overlay import ReactedAreaOverlay
+from insitu_tem.gui.panels.movie.film_tools import FilmTools
 from insitu_tem.gui.panels.movie.front_marks import FrontMarks
-from insitu_tem.gui.panels.movie.kinetics_plot import KineticsPlot, fit_text
+from insitu_tem.gui.panels.movie.front_plots import FrontPlots
+from insitu_tem.gui.panels.movie.kinetics_plot import KineticsPlot
 from insitu_tem.gui.panels.movie.kymograph_view import KymographView
 from insitu_tem.gui.panels.movie.line_tool import LineTool
 from insitu_tem.gui.panels.movie.movie_view import MovieView
 
 TOOLS = ("navigate", "line", "front")
-KYMOGRAPH_DELAY_MS = 60
 
 
 class FrontWorkbench(QWidget):
@@ -90,13 +88,11 @@ class FrontWorkbench(QWidget):
             to_px=self.overlay.to_px,
             parent=self,
         )
-        self.region_rc: tuple[int, int, int, int] | None = None
         self._build()
-        self._debounce = QTimer(self, singleShot=True, interval=KYMOGRAPH_DELAY_MS)
-        self._debounce.timeout.connect(self.request_kymograph)
+        self.film = FilmTools(self)
+        self.plots = FrontPlots(self)
         self.annotations.changed.connect(self._annotations_changed)
-        self.kymograph_view.time_clicked.connect(self._kymograph_clicked)
-        self.line.moved.connect(self.schedule_kymograph)
+        self.line.moved.connect(self.plots.schedule_kymograph)
         self.line.waiting_for_end.connect(lambda: self.status.setText("Line: click the end point."))
         state.session_event.connect(self._on_session_event)
 
@@ -114,7 +110,7 @@ class FrontWorkbench(QWidget):
         )
         self.width_spin = QDoubleSpinBox(minimum=1, maximum=500, value=21, suffix=" px", decimals=0)
         self.width_spin.setPrefix("width ")
-        self.width_spin.valueChanged.connect(self.schedule_kymograph)
+        self.width_spin.valueChanged.connect(lambda _: self.plots.schedule_kymograph())
         self.track_button = QPushButton("Track front")
         self.thickness_button = QPushButton("Film thickness")
         self.thickness_button.setToolTip(
@@ -151,8 +147,6 @@ class FrontWorkbench(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         self.track_button.clicked.connect(self.request_tracking)
-        self.thickness_button.clicked.connect(self.request_thickness)
-        self.area_button.clicked.connect(self.request_area)
         self.delete_button.clicked.connect(self.marks.delete_selected)
 
     @property
@@ -184,7 +178,7 @@ class FrontWorkbench(QWidget):
         )
         self.jobs.cancel()
         self.dataset, self.shifts_px, self.analysis, self.manual_fit = dataset, None, None, None
-        self.marks.selected_point, self._kymo = None, None
+        self.marks.selected_point = None
         self.area_overlay.set_result(None)
         self.display_corrected = False
         self.overlay.axes = dataset.signal_axes
@@ -197,7 +191,7 @@ class FrontWorkbench(QWidget):
         self.status.setText("Draw a line across the front (Line tool: two clicks).")
         self.line.redraw()
         self._annotations_changed()
-        self.schedule_kymograph()
+        self.plots.schedule_kymograph()
 
     def forget(self) -> None:
         """The movie left the session: drop it with everything drawn and measured on it."""
@@ -212,13 +206,16 @@ class FrontWorkbench(QWidget):
     def set_shifts(self, shifts_px: np.ndarray | None) -> None:
         """Drift (t, 2) px used to make the line follow the specimen (None: raw frames)."""
         self.shifts_px = shifts_px
-        self.schedule_kymograph()
+        if self.dataset is not None:
+            frame_times, units = front_view.times(self.dataset)
+            self.kinetics.set_drift(frame_times, shifts_px, time_units=units)
+        self.plots.schedule_kymograph()
         self._annotations_changed()
 
     def set_display_corrected(self, corrected: bool) -> None:
         """Whether the movie on screen is drift-corrected (clicks are then in frame-0 px)."""
         self.display_corrected = bool(corrected)
-        self._refresh_overlay()
+        self.refresh_overlay()
 
     def _display_offset(self, frame: int) -> np.ndarray:
         return self._shift(frame) if self.display_corrected else np.zeros(2)
@@ -232,10 +229,10 @@ class FrontWorkbench(QWidget):
 
     def set_frame(self, index: int) -> None:
         self.frame = int(index)
-        self._refresh_overlay()
+        self.refresh_overlay()
         if self.dataset is not None:
-            self.kymograph_view.set_time(self._times()[self.frame])
-        self._show_current_velocity()
+            self.kymograph_view.set_time(front_view.times(self.dataset)[0][self.frame])
+        self.plots.show_current_velocity()
 
     def handle_click(self, row: float, col: float) -> bool:
         """A click on the movie at raw (row, col) px; True when a tool used it."""
@@ -252,39 +249,6 @@ class FrontWorkbench(QWidget):
         """Place the analysis line (raw (row, col) px vertices) in the session; its kymograph follows."""
         self.line.set_line(points_rc)
 
-    def schedule_kymograph(self) -> None:
-        """Recompute the kymograph shortly (drags are debounced; the latest request wins)."""
-        if self.line_rc is not None and self.dataset is not None:
-            self._debounce.start()
-
-    def request_kymograph(self) -> None:
-        if self.line_rc is None or self.dataset is None:
-            return
-        self.jobs.kymograph(
-            self.dataset,
-            self.line_rc,
-            width=self.width_spin.value(),
-            shifts_px=self.shifts_px,
-            on_result=self._show_kymograph,
-        )
-
-    def _show_kymograph(self, kymo) -> None:
-        row, col = self.dataset.signal_axes
-        self._kymo = kymo
-        self.kymograph_view.set_kymograph(
-            kymo.image,
-            kymo.sampling.calibrated_distance(row, col),
-            self._times(),
-            distance_units=col.units,
-            time_units=self._time_units(),
-        )
-        self.kymograph_view.set_time(self._times()[self.frame])
-        self.status.setText(
-            f"Kymograph along {len(self.line_rc)} points, width {self.width_spin.value():g} px."
-        )
-        self._update_manual()
-        self.kymograph_ready.emit()
-
     def request_tracking(self) -> None:
         """Track the front automatically along the line (off the GUI thread)."""
         if self.line_rc is None or self.dataset is None:
@@ -297,129 +261,14 @@ class FrontWorkbench(QWidget):
 
     def _on_session_event(self, name: str, payload: tuple) -> None:
         if name == "result" and payload[0] == "front":
-            self.show_track()
-
-    def show_track(self) -> None:
-        """Show the session's front track and kinetic fit (or nothing when it has none)."""
-        result = self.state.session.result("front")
-        self.analysis = None if result is None or self.dataset is None else result.value
-        if self.analysis is None:
-            self.kinetics.clear()
-            self._update_manual()
-            return
-        track, time_units = self.analysis, self._time_units()
-        times, position = np.asarray(track["times"], float), np.asarray(track["position"], float)
-        self.kinetics.set_automatic(
-            times,
-            position,
-            KineticsFit(**track["fit"]),
-            np.asarray(track["velocity"], float),
-            np.asarray(track["velocity_measured"], float),
-            units=track["units"],
-            time_units=time_units,
-        )
-        self.kymograph_view.set_tracks((times, position), self._manual_series())
-        self._show_current_velocity()
-        present = np.asarray(track["present"], bool)
-        confidence = np.asarray(track["confidence"], float)
-        self.status.setText(
-            f"Front found in {int(present.sum())} of {len(times)} frames; "
-            f"mean confidence {np.mean(confidence[present]):.2f}"
-            if present.any()
-            else track["reason"]
-        )
-        self.tracking_ready.emit()
-
-    def request_thickness(self) -> None:
-        """Film thickness across the line in every frame, as strain."""
-        if self.line_rc is None or self.dataset is None:
-            self.status.setText("Draw a line across the film first (Line tool).")
-            return
-        self.jobs.thickness(
-            self.dataset,
-            self.line_rc,
-            width=self.width_spin.value(),
-            shifts_px=self.shifts_px,
-            on_result=self._show_thickness,
-        )
-
-    def _show_thickness(self, result) -> None:
-        self.kinetics.set_strain(self._times(), result.strain)
-        scale = self.dataset.signal_axes[1].scale
-        final = np.nanmean(result.strain[-5:]) * 100 if result.ok else np.nan
-        self.status.setText(
-            f"Film thickness {result.reference_px * scale:.4g} {self.dataset.signal_axes[1].units}"
-            f" at start; strain in the last frames {final:.2f} %"
-            if result.ok
-            else result.reason
-        )
-
-    def set_region(self, region_rc: tuple[int, int, int, int] | None) -> None:
-        """(row0, row1, col0, col1) px where the 2-D mode looks for the reacted region (None: everywhere)."""
-        self.region_rc = region_rc
-
-    def request_area(self) -> None:
-        """Segment the reacted region in every frame (2-D mode)."""
-        if self.dataset is None:
-            return
-        self.jobs.area(
-            self.dataset, self.region_rc, shifts_px=self.shifts_px, on_result=self._show_area
-        )
-
-    def _show_area(self, result: ReactedArea) -> None:
-        self.area_overlay.set_result(result)
-        row, col = self.dataset.signal_axes
-        self.kinetics.set_area(
-            self._times(), result.area_px * row.scale * col.scale, f"{col.units}²"
-        )
-        self._refresh_overlay()
-        self.status.setText(
-            f"Reacted region ({'darker' if result.polarity < 0 else 'brighter'}) segmented; "
-            f"mean confidence {np.mean(result.confidence):.2f}"
-        )
-
-    def _manual_series(self) -> tuple[np.ndarray, np.ndarray] | None:
-        if self.line_rc is None or self.dataset is None or not self.annotations.keyframes:
-            return None
-        row, col = self.dataset.signal_axes
-        frames = sorted(self.annotations.keyframes)
-        along_px = [
-            position_along_line(
-                np.asarray(self.annotations.points(f)) - self._shift(f), self.line_rc
-            )
-            for f in frames
-        ]
-        sampling = sample_line(self.line_rc, width=1)
-        along = np.interp(along_px, sampling.distance_px, sampling.calibrated_distance(row, col))
-        return self._times()[frames], along
-
-    def _update_manual(self) -> None:
-        manual = self._manual_series()
-        auto = (
-            None
-            if self.analysis is None
-            else (
-                np.asarray(self.analysis["times"], float),
-                np.asarray(self.analysis["position"], float),
-            )
-        )
-        self.kymograph_view.set_tracks(auto, manual)
-        self.kinetics.set_manual(*(manual if manual is not None else ([], [])))
-        if manual is not None and len(manual[0]) >= 5:
-            self.jobs.manual_fit(*manual, on_result=self._show_manual_fit)
-
-    def _show_manual_fit(self, fit) -> None:
-        self.manual_fit = fit
-        units = self.dataset.signal_axes[1].units
-        self.kinetics.set_manual_fit_text(
-            "manual marks: " + fit_text(fit, units=units, time_units=self._time_units())
-        )
+            self.plots.show_track()
 
     def _annotations_changed(self) -> None:
-        self._refresh_overlay()
-        self._update_manual()
+        self.refresh_overlay()
+        self.plots.update_manual()
 
-    def _refresh_overlay(self) -> None:
+    def refresh_overlay(self) -> None:
+        """Draw the marks and the reacted area of the current frame."""
         if self.dataset is None:
             return
         self.marks.show(self.frame, self.dataset.shape[0])
@@ -433,32 +282,6 @@ class FrontWorkbench(QWidget):
     def export_csv(self, path: str) -> int:
         """Write the manual front (keyframes and interpolated frames); return the rows written."""
         return self.marks.export_csv(path, self.dataset)
-
-    def _show_current_velocity(self) -> None:
-        if self.analysis is None or not self.analysis["fit"]["ok"]:
-            return
-        velocity = self.analysis["velocity"]
-        v = float(velocity[min(self.frame, len(velocity) - 1)])
-        if not np.isfinite(v):
-            self.kinetics.set_current_velocity(
-                f"velocity at t = {self._times()[self.frame]:.3g} "
-                f"{self._time_units()}: before the front started (no fit)"
-            )
-            return
-        self.kinetics.set_current_velocity(
-            f"velocity at t = {self._times()[self.frame]:.3g} {self._time_units()}: "
-            f"{v:.4g} {self.analysis['units']}/{self._time_units()} (fit)"
-        )
-
-    def _kymograph_clicked(self, time: float) -> None:
-        self.frame_requested.emit(int(np.argmin(np.abs(self._times() - time))))
-
-    def _times(self) -> np.ndarray:
-        axis = self.dataset.axes[0]
-        return axis.coordinates() if axis.units == "s" else np.arange(axis.size, dtype=float)
-
-    def _time_units(self) -> str:
-        return "s" if self.dataset.axes[0].units == "s" else "frame"
 
     def project_state(self) -> dict:
         return {
@@ -481,4 +304,4 @@ class FrontWorkbench(QWidget):
             self.line.show(line)
             if not session.analysis_line:
                 session.set_analysis_line(line)
-        self.show_track()
+        self.plots.show_track()

@@ -31,11 +31,13 @@ class KineticsPlot(QWidget):
         self.velocity_plot = pg.PlotWidget()
         self.strain_plot = pg.PlotWidget()
         self.area_plot = pg.PlotWidget()
+        self.drift_plot = pg.PlotWidget()
         for plot, name in (
             (self.position_plot, "Position"),
             (self.velocity_plot, "Velocity"),
             (self.strain_plot, "Strain"),
             (self.area_plot, "Area"),
+            (self.drift_plot, "Drift"),
         ):
             plot.addLegend(offset=(10, 10))
             plot.showGrid(x=True, y=True, alpha=0.3)
@@ -55,6 +57,11 @@ class KineticsPlot(QWidget):
         self.strain_curve = self.strain_plot.plot(
             pen=pg.mkPen("#80ff80", width=2), symbol="o", symbolSize=4, name="strain"
         )
+        self.drift_plot.setLabel("left", "drift", units="px")
+        self.drift_curves = [
+            self.drift_plot.plot(pen=pg.mkPen(colour, width=2), name=name)
+            for colour, name in (("#00a5c0", "row"), ("#ff8040", "column"))
+        ]
         self.area_curve = self.area_plot.plot(
             pen=pg.mkPen("#ffa040", width=2), symbol="o", symbolSize=4, name="reacted area"
         )
@@ -128,6 +135,17 @@ class KineticsPlot(QWidget):
         self.manual_points.setData(
             np.asarray(times, dtype=float), np.asarray(positions, dtype=float)
         )
+
+    def set_drift(self, times, shifts_px, *, time_units: str) -> None:
+        """Drift of every frame from the first, (row, col) px, against time (None clears it)."""
+        if shifts_px is None:
+            for curve in self.drift_curves:
+                curve.setData([], [])
+            return
+        shifts = np.asarray(shifts_px, float)
+        for curve, column in zip(self.drift_curves, shifts.T):
+            curve.setData(np.asarray(times, float), column)
+        self.drift_plot.setLabel("bottom", "time", units=time_units)
 
     def set_current_velocity(self, text: str) -> None:
         self.velocity_label.setText(text)

@@ -240,7 +240,7 @@ class MoviePanel(QWidget):
                 (int(max(0, col.to_index(x0))), int(min(col.size, np.ceil(col.to_index(x1)))))
             )
             self.crop = (r0, r1, c0, c1) if r1 - r0 >= 8 and c1 - c0 >= 8 else None
-        self.front.set_region(self.crop)
+        self.front.film.set_region(self.crop)
         self._options_changed()
 
     def request_drift(self) -> None:

@@ -1,0 +1,84 @@
+"""What the front workbench shows, computed from the session and the movie (no widgets): frame
+times, the line the session's track was made along, the manual marks as positions along the
+line, and the texts under the kinetics plot (status, velocity now, the drift hint)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from insitu_tem.analysis.movie.front_manual import position_along_line
+from insitu_tem.analysis.movie.kymograph import sample_line
+from insitu_tem.core.model import Dataset
+
+DRIFT_HINT = (
+    "Drift not corrected: the specimen drift biases the front position and n. "
+    "Measure drift (Processing), then track again."
+)
+
+
+def times(movie: Dataset) -> tuple[np.ndarray, str]:
+    """Time of every frame and its units ("s", else "frame")."""
+    axis = movie.axes[0]
+    if axis.units == "s":
+        return axis.coordinates(), "s"
+    return np.arange(axis.size, dtype=float), "frame"
+
+
+def track_line(result) -> np.ndarray | None:
+    """Vertices (row, col) px of the line a front result was tracked along (None: no result)."""
+    if result is None or "line_rc" not in result.parameters:
+        return None
+    return np.asarray(result.parameters["line_rc"], float)
+
+
+def drift_corrected(result) -> bool:
+    """Whether a front result was tracked on drift-corrected frames."""
+    return (
+        bool(result.inputs.get("result.drift")) or result.value.get("drift_shifts_px") is not None
+    )
+
+
+def status_text(result) -> str:
+    """The line under the tools once a track is shown (with the drift hint when uncorrected)."""
+    track = result.value
+    present = np.asarray(track["present"], bool)
+    confidence = np.asarray(track["confidence"], float)
+    text = (
+        f"Front found in {int(present.sum())} of {len(present)} frames; "
+        f"mean confidence {np.mean(confidence[present]):.2f}"
+        if present.any()
+        else track["reason"]
+    )
+    return text if drift_corrected(result) else f"{text}. {DRIFT_HINT}"
+
+
+def velocity_text(track: dict, frame: int, frame_times: np.ndarray, time_units: str) -> str:
+    """The fitted velocity at ``frame`` ("" without a fit)."""
+    if not track["fit"]["ok"]:
+        return ""
+    velocity = track["velocity"]
+    v = float(velocity[min(frame, len(velocity) - 1)])
+    when = f"velocity at t = {frame_times[frame]:.3g} {time_units}"
+    if not np.isfinite(v):
+        return f"{when}: before the front started (no fit)"
+    return f"{when}: {v:.4g} {track['units']}/{time_units} (fit)"
+
+
+def manual_series(
+    movie: Dataset, keyframes: dict, line_rc, shifts_px
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Times and positions along the line (calibrated) of the manual marks' keyframes; marks are
+    in raw px and moved into frame-0 px by the drift (None without marks or line)."""
+    if line_rc is None or not keyframes:
+        return None
+    row, col = movie.signal_axes
+    frames = sorted(keyframes)
+    shift = (
+        (lambda f: np.zeros(2))
+        if shifts_px is None
+        else (lambda f: np.asarray(shifts_px[f], float))
+    )
+    along_px = [position_along_line(np.asarray(keyframes[f]) - shift(f), line_rc) for f in frames]
+    sampling = sample_line(line_rc, width=1)
+    along = np.interp(along_px, sampling.distance_px, sampling.calibrated_distance(row, col))
+    return times(movie)[0][frames], along
