@@ -1,8 +1,11 @@
 """Save → close → reopen gives back what the user saw (issue 13): the EELS reference probe and
 log scale, the movie frame, the front track and its fit, and the chemical shift at a probe."""
 
+import json
+
 import numpy as np
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -88,7 +91,7 @@ def test_save_close_reopen_shows_the_same_numbers(
     reopened.tasks.wait_for_done(5000)
 
 
-def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle):
+def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle, tmp_path):
     from insitu_tem.figures.kinetics import kinetics_views
     from insitu_tem.figures.colormaps import colormap
     from insitu_tem.figures.views import frame_view, movie_look, pattern_view, spectrum_view
@@ -144,3 +147,10 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     assert "n = " in position.note and position.note == movie.front.kinetics.readout.text().replace(
         ",  ", "\n"
     )
+
+    out = tmp_path / "movie.png"
+    window.export_figure("movie", str(out))
+    movie.navigator.slider.setValue(5)
+    wait_idle(window, timeout=60000)
+    record = json.loads(Image.open(out).text["insitu-tem"])
+    assert record["parameters"]["frame"] == 48 and window.state.frame == 5

@@ -53,13 +53,24 @@ def test_front_track_is_stored_with_its_parameters_and_inputs(session):
     result = front.run(session, width_px=5.0)
     value = result.value
     assert session.result("front") is result and result.parameters["width_px"] == 5.0
-    assert set(result.inputs) == {"movie", "analysis_line"}
+    assert set(result.inputs) == {"movie", "analysis_line", "result.drift"}
+    assert result.inputs["result.drift"] == ""
     np.testing.assert_allclose(
         value["position_along_px"][3:9], 10 - 2 + 2 * np.arange(3, 9) - 0.5, atol=1.0
     )
     assert session.result_status("front") == "current"
     session.set_analysis_line([(12.0, 2.0), (12.0, 46.0)])
     assert session.result_status("front") == "stale"
+
+
+def test_measuring_the_drift_removes_a_track_made_without_it(session):
+    front.run(session, width_px=5.0)
+    session.store_result("across", Result({}, {}, session.fingerprints(["result.front"])))
+    drift.run(session)
+    assert session.result("front") is None and session.result("across") is None
+    tracked = front.run(session, width_px=5.0)
+    drift.run(session)
+    assert session.result("front") is tracked
 
 
 def user_track(session: Session, *, front_col_at_scan: float) -> None:

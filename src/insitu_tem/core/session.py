@@ -131,13 +131,14 @@ class Session(DatasetRoles, Annotations, ResultStore, ViewState):
 
     def snapshot(self) -> "Session":
         """A frozen copy of the session as it is now, for a worker thread (an export) to read
-        while the user goes on changing this one. Datasets are shared (never modified); every
-        other part is copied; changing the snapshot raises RuntimeError."""
+        while the user goes on changing this one. Datasets and results are shared (never
+        modified: a new result replaces the old one); every other part is copied; changing the
+        snapshot raises RuntimeError."""
         copy = Session(checksums=self.checksums)
         for key, value in self.__dict__.items():
-            if key not in ("events", "_datasets"):
+            if key not in ("events", "_datasets", "_results"):
                 copy.__dict__[key] = deepcopy(value)
-        copy._datasets = dict(self._datasets)
+        copy._datasets, copy._results = dict(self._datasets), dict(self._results)
         copy._frozen = True
         return copy
 
