@@ -337,7 +337,9 @@ class MainWindow(QMainWindow):
         self._action(
             file_menu,
             "Export &Movie…",
-            lambda: self.exports.movie_dialog(self.state.dataset("movie")),
+            lambda: self.exports.movie_dialog(
+                self.state.dataset("movie"), **self.panels["movie"].export_choices()
+            ),
         )
         self._action(file_menu, "Export Line-Scan &Profiles (CSV)…", self.exports.profiles_dialog)
         file_menu.addSeparator()

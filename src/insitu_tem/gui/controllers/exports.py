@@ -98,25 +98,39 @@ class Exports(QObject):
             return
         save_guarded(path, lambda temporary: write_profiles_csv(profiles, temporary))
 
-    def movie_dialog(self, movie) -> None:
+    def movie_dialog(self, movie, *, fps: float = 10.0, crops: dict | None = None) -> None:
         """File ▸ Export Movie: the movie on screen as MP4 or GIF, in the screen's colour map,
-        gamma and levels."""
+        gamma and levels, with the options asked first (frame rate, default the playback
+        rate; size; crop; frame range)."""
+        from insitu_tem.gui.widgets.movie_export_dialog import MovieExportDialog
+
         if movie is None or movie.kind != "movie":
             self.reporter.report("Export movie: open a movie first")
+            return
+        dialog = MovieExportDialog(
+            n_frames=movie.n_items,
+            fps=fps,
+            crops=crops or {"Whole frame": None},
+            frame_range=(0, movie.n_items - 1),
+            parent=self.window,
+        )
+        if not dialog.exec():
             return
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Export movie", self.folder(), "MP4 (*.mp4);;GIF (*.gif)"
         )
         if path:
-            self.movie(movie, path)
+            self.movie(movie, path, **dialog.options())
 
-    def movie(self, movie, path: str) -> int:
-        """Export ``movie`` to ``path`` as the screen shows it, in the background; the task id."""
+    def movie(self, movie, path: str, **options) -> int:
+        """Export ``movie`` to ``path`` as the screen shows it, in the background; the task id.
+        ``options``: fps, zoom, crop, start, stop, step of
+        :func:`insitu_tem.figures.movie_export.export_movie`."""
         from insitu_tem.figures.movie_export import export_movie
         from insitu_tem.figures.views import movie_look
 
         look = movie_look(self.session().snapshot())
         return self.tasks.submit(
-            lambda control: export_movie(movie, path, progress=control.progress, **look),
+            lambda control: export_movie(movie, path, progress=control.progress, **look, **options),
             description=f"Exporting {Path(path).name}",
         )

@@ -225,20 +225,35 @@ class MoviePanel(QWidget):
         self.view.set_frame(self._display(self.state.frame), axes=self._axes(), auto_range=True)
         self._show_frame(self.state.frame)
 
+    def visible_bounds(self) -> tuple[int, int, int, int]:
+        """The raw movie pixels in view, (row0, col0, row1, col1), end exclusive."""
+        row, col = self.dataset.signal_axes
+        (x0, x1), (y0, y1) = self.view.view.viewRange()
+        r0, r1 = sorted(
+            (int(max(0, row.to_index(y0))), int(min(row.size, np.ceil(row.to_index(y1)))))
+        )
+        c0, c1 = sorted(
+            (int(max(0, col.to_index(x0))), int(min(col.size, np.ceil(col.to_index(x1)))))
+        )
+        return r0, c0, r1, c1
+
+    def export_choices(self) -> dict:
+        """What File ▸ Export Movie offers: the playback rate and the crops on screen."""
+        if self.dataset is None:
+            return {"fps": float(self.playback.fps.value()), "crops": {"Whole frame": None}}
+        crops = {"Whole frame": None, "Visible area": self.visible_bounds()}
+        if self.crop is not None:
+            r0, r1, c0, c1 = self.crop
+            crops["Display crop"] = (r0, c0, r1, c1)
+        return {"fps": float(self.playback.fps.value()), "crops": crops}
+
     def _crop(self, enabled: bool) -> None:
         """Crop the display to the visible region (or undo the crop); raw data stay whole."""
         if self.dataset is None:
             return
         self.crop = None
         if enabled:
-            row, col = self.dataset.signal_axes
-            (x0, x1), (y0, y1) = self.view.view.viewRange()
-            r0, r1 = sorted(
-                (int(max(0, row.to_index(y0))), int(min(row.size, np.ceil(row.to_index(y1)))))
-            )
-            c0, c1 = sorted(
-                (int(max(0, col.to_index(x0))), int(min(col.size, np.ceil(col.to_index(x1)))))
-            )
+            r0, c0, r1, c1 = self.visible_bounds()
             self.crop = (r0, r1, c0, c1) if r1 - r0 >= 8 and c1 - c0 >= 8 else None
         self.front.film.set_region(self.crop)
         self._options_changed()
