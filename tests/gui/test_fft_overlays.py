@@ -66,7 +66,7 @@ def test_sto_opens_on_its_reflections_and_calibrates_on_all_of_them(
     qtbot, panel, realdata, reporter
 ):
     open_dataset(qtbot, panel, load(realdata("16_STOimage.emi")))
-    m = panel.measurement
+    m = panel.jobs.measurement
     low = [s for s, (h, k) in zip(m.spots, m.fit.indices) if 0 < abs(h) + abs(k) <= 2]
     rect = panel.fft_view.view.viewRect()
     assert len(low) >= 6 and rect.width() < 0.4 * (0.5 / panel.pixel_nm()[0])
@@ -87,7 +87,7 @@ def test_sto_opens_on_its_reflections_and_calibrates_on_all_of_them(
     with qtbot.waitSignal(panel.measurement_shown, timeout=TIMEOUT):
         qtbot.mouseClick(panel.controls.apply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(panel.tasks.is_idle, timeout=TIMEOUT)
-    check = panel.measurement.calibration
+    check = panel.jobs.measurement.calibration
     sigma = math.hypot(check.sigma_measured_d_nm, A_NM * fit.sigma_factor)
     assert check.agrees and abs(check.measured_d_nm - A_NM) <= sigma
     rows_cols = pixel_range(panel.fft_view)
@@ -106,7 +106,7 @@ def wo3(tmp_path_factory):
 
 
 def two_close_spots(panel):
-    spots = panel.measurement.spots
+    spots = panel.jobs.measurement.spots
     pairs = [(a, b) for i, a in enumerate(spots) for b in spots[i + 1 :]]
     return min(
         pairs,
@@ -125,7 +125,7 @@ def test_a_click_between_two_spots_picks_the_nearer_one(qtbot, panel, wo3):
         step = min(0.4 * np.linalg.norm(other - near), 9.0)
         point = near + step * (other - near) / np.linalg.norm(other - near)
         click(qtbot, panel, QPoint(*np.round(point).astype(int)))
-        assert panel.picked[-1] == target
+        assert panel.jobs.picked[-1] == target
 
 
 def test_clicking_a_label_picks_its_spot(qtbot, panel, wo3):
@@ -134,4 +134,4 @@ def test_clicking_a_label_picks_its_spot(qtbot, panel, wo3):
     index = next(i for i, label in enumerate(labels) if label.isVisible())
     centre = labels[index].sceneBoundingRect().center()
     click(qtbot, panel, panel.fft_view.mapFromScene(centre))
-    assert panel.picked == [panel.measurement.spots[index]]
+    assert panel.jobs.picked == [panel.jobs.measurement.spots[index]]

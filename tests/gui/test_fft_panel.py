@@ -117,8 +117,8 @@ def test_dragging_the_roi_across_the_front_changes_the_lattice(qtbot, panel, sam
     drag(panel.image_view, centre, (col.to_value(256 - side / 2 - 2), centre[1]))
     qtbot.waitUntil(lambda: panel.roi_bounds()[1] >= 120, timeout=5000)
     idle(qtbot, panel)
-    assert panel.measurement.spectrum.shape == (side, side)
-    fit = panel.measurement.fit
+    assert panel.jobs.measurement.spectrum.shape == (side, side)
+    fit = panel.jobs.measurement.fit
     assert [10 * fit.d_a_nm, 10 * fit.d_b_nm] == pytest.approx([3.72, 3.72], rel=3e-3)
     drag(
         panel.image_view,
@@ -127,7 +127,7 @@ def test_dragging_the_roi_across_the_front_changes_the_lattice(qtbot, panel, sam
     )
     qtbot.waitUntil(lambda: panel.roi_bounds()[1] <= 8, timeout=5000)
     idle(qtbot, panel)
-    assert not panel.measurement.fit.ok and "broad ring" in panel.warning_label.text()
+    assert not panel.jobs.measurement.fit.ok and "broad ring" in panel.warning_label.text()
 
 
 def test_latest_roi_request_wins(qtbot, panel, sample):
@@ -135,16 +135,16 @@ def test_latest_roi_request_wins(qtbot, panel, sample):
     for side in (40, 48, 56, 64, 72, 96):
         panel.set_roi_px(10, 10, side)
     idle(qtbot, panel)
-    assert panel.measurement.spectrum.shape == (96, 96)
+    assert panel.jobs.measurement.spectrum.shape == (96, 96)
 
 
 def test_click_one_then_two_spots_reads_d_and_angle(qtbot, panel, sample):
     open_sample(qtbot, panel, sample[0])
-    spots = panel.measurement.spots
+    spots = panel.jobs.measurement.spots
     first = next(s for s in spots if abs(s.d_A - 3.770) < 0.01)
     second = next(s for s in spots if abs(s.d_A - 3.653) < 0.01)
     click_spot(qtbot, panel, first, nudge=(1.2, -0.8))
-    assert panel.picked[0].d_A == pytest.approx(first.d_A, rel=1e-9)
+    assert panel.jobs.picked[0].d_A == pytest.approx(first.d_A, rel=1e-9)
     text = panel.readout.text()
     assert f"d = {first.d_A:.4f} Å ({first.d_nm:.5f} nm)" in text and "angle" in text
     click_spot(qtbot, panel, second)
@@ -154,15 +154,15 @@ def test_click_one_then_two_spots_reads_d_and_angle(qtbot, panel, sample):
     )
     assert len(panel.spots_overlay.picked.getData()[0]) == 2
     click_spot(qtbot, panel, first)
-    assert len(panel.picked) == 1
+    assert len(panel.jobs.picked) == 1
     qtbot.mouseClick(panel.controls.clear_button, Qt.MouseButton.LeftButton)
-    assert panel.picked == [] and "Click a spot" in panel.readout.text()
+    assert panel.jobs.picked == [] and "Click a spot" in panel.readout.text()
 
 
 def test_bragg_absf_and_wiener_views(qtbot, panel, sample):
     open_sample(qtbot, panel, sample[0])
     raw = panel.filtered_view.frame.copy()
-    first = next(s for s in panel.measurement.spots if abs(s.d_A - 3.770) < 0.01)
+    first = next(s for s in panel.jobs.measurement.spots if abs(s.d_A - 3.770) < 0.01)
     click_spot(qtbot, panel, first)
     panel.controls.filter.setCurrentText("Bragg")
     qtbot.waitUntil(
@@ -187,23 +187,25 @@ def test_crystallinity_overlay_and_fraction(qtbot, panel, sample):
     panel.navigator.slider.setValue(12)
     idle(qtbot, panel)
     qtbot.mouseClick(panel.controls.crystallinity_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.crystallinity is not None, timeout=30000)
-    fraction = float(panel.crystallinity_label.text().split("fraction ")[1].split(" %")[0]) / 100
+    qtbot.waitUntil(lambda: panel.crystal.result is not None, timeout=30000)
+    fraction = float(panel.crystal.label.text().split("fraction ")[1].split(" %")[0]) / 100
     assert fraction == pytest.approx(truth["frames"][12]["crystalline_fraction"], abs=0.05)
-    assert panel.overlay.isVisible() and panel.overlay.mask.shape == (256, 256)
-    assert not panel.overlay.mask[:, :40].any() and panel.overlay.mask[:, -40:].all()
+    assert panel.crystal.overlay.isVisible() and panel.crystal.overlay.mask.shape == (256, 256)
+    assert (
+        not panel.crystal.overlay.mask[:, :40].any() and panel.crystal.overlay.mask[:, -40:].all()
+    )
     panel.controls.show_overlay.setChecked(False)
-    assert not panel.overlay.isVisible()
+    assert not panel.crystal.overlay.isVisible()
     panel.controls.show_overlay.setChecked(True)
     panel.navigator.slider.setValue(13)
     assert (
-        not panel.overlay.isVisible()
-        and panel.crystallinity is None
-        and panel.crystallinity_label.text() == ""
+        not panel.crystal.overlay.isVisible()
+        and panel.crystal.result is None
+        and panel.crystal.label.text() == ""
     )
     panel.controls.show_overlay.setChecked(False)
     panel.controls.show_overlay.setChecked(True)
-    assert not panel.overlay.isVisible()
+    assert not panel.crystal.overlay.isVisible()
 
 
 def test_calibration_on_a_picked_reflection_warns_applies_and_undoes(qtbot, panel, sample):
@@ -213,17 +215,19 @@ def test_calibration_on_a_picked_reflection_warns_applies_and_undoes(qtbot, pane
     with qtbot.waitSignal(panel.measurement_shown, timeout=10000):
         panel.controls.set_reference("γ-WO3", "020")
     idle(qtbot, panel)
-    b_spot = next(s for s in panel.measurement.spots if abs(s.d_A - 3.770 * 1.04) < 0.02)
+    b_spot = next(s for s in panel.jobs.measurement.spots if abs(s.d_A - 3.770 * 1.04) < 0.02)
     click_spot(qtbot, panel, b_spot)
     idle(qtbot, panel)
-    assert panel.calibration.error_percent == pytest.approx(4.0, abs=0.15)
+    assert panel.jobs.calibration.error_percent == pytest.approx(4.0, abs=0.15)
     assert "disagrees" in panel.warning_label.text() and panel.controls.apply_button.isEnabled()
     qtbot.mouseClick(panel.controls.apply_button, Qt.MouseButton.LeftButton)
     idle(qtbot, panel)
     assert panel.dataset.axes[-1].scale == pytest.approx(0.05, rel=1e-3)
     assert panel.state.dataset("hrtem") is panel.dataset
     assert panel.dataset.metadata["calibration_override"]["scale"] == pytest.approx(0.05, rel=1e-3)
-    assert panel.measurement.calibration.agrees and "disagrees" not in panel.warning_label.text()
+    assert (
+        panel.jobs.measurement.calibration.agrees and "disagrees" not in panel.warning_label.text()
+    )
     assert not panel.controls.apply_button.isEnabled()
     panel.undo_stack.undo()
     idle(qtbot, panel)
@@ -246,7 +250,7 @@ def test_track_d_of_t_across_the_front_and_save_csv(qtbot, panel, sample, tmp_pa
     open_sample(qtbot, panel, dataset)
     panel.set_roi_px(40, 150, 106)
     idle(qtbot, panel)
-    strongest = panel.measurement.spots[0]
+    strongest = panel.jobs.measurement.spots[0]
     click_spot(qtbot, panel, strongest)
     qtbot.mouseClick(panel.controls.track_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.series is not None, timeout=30000)
@@ -290,7 +294,7 @@ def test_panel_and_cli_give_the_same_numbers(qtbot, panel, sample, capsys):
         main(["lattice", dataset.source, "--frame", "3", "--roi", "20,40,180,200", "--json"]) == 0
     )
     document = json.loads(capsys.readouterr().out)
-    fit = panel.measurement.fit
+    fit = panel.jobs.measurement.fit
     assert document["lattice"]["d_a_A"] == pytest.approx(10 * fit.d_a_nm, rel=1e-12)
     assert document["lattice"]["d_b_A"] == pytest.approx(10 * fit.d_b_nm, rel=1e-12)
     assert [s["d_A"] for s in document["spots"]] == pytest.approx(

@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QLabel
 
 CRYSTALLINE_RGBA = (40, 220, 90, 90)
 AMORPHOUS_RGBA = (230, 60, 200, 70)
@@ -159,3 +160,49 @@ class CrystallinityOverlay(pg.ImageItem):
         rgba[~self.mask] = AMORPHOUS_RGBA
         self.setImage(rgba, autoLevels=False, levels=(0, 255))
         self.setRect(rect)
+
+
+class CrystallinityDisplay:
+    """The crystallinity map of one frame over the image and its one-line summary.
+
+    Attributes
+    ----------
+    overlay : CrystallinityOverlay
+    label : QLabel
+    result : CrystallinityMap or None
+        The map on screen (None once the frame or dataset changed).
+    """
+
+    def __init__(self, view_box: pg.ViewBox) -> None:
+        self.overlay = CrystallinityOverlay()
+        view_box.addItem(self.overlay)
+        self.label = QLabel()
+        self.result = None
+
+    def forget(self) -> None:
+        """The map belongs to one frame: hide it when the frame or dataset changes."""
+        self.overlay.setVisible(False)
+        self.result = None
+        self.label.setText("")
+
+    def set_visible(self, on: bool) -> None:
+        self.overlay.setVisible(on and self.result is not None)
+
+    def show(self, result, axes, *, visible: bool, calibrated: bool) -> None:
+        """Show ``result`` (a CrystallinityMap) over a frame with (row, col) ``axes``."""
+        self.result = result
+        row, col = axes
+        rect = QRectF(
+            col.offset - col.scale / 2,
+            row.offset - row.scale / 2,
+            col.scale * col.size,
+            row.scale * row.size,
+        )
+        self.overlay.set_map(result.pixel_map, rect)
+        self.overlay.setVisible(visible)
+        unit = "nm" if calibrated else "px"
+        self.label.setText(
+            f"crystalline fraction {100 * result.crystalline_fraction:.1f} %, "
+            f"domain size {result.domain_size_nm:.2f} {unit} ({result.snr.size} windows of "
+            f"{result.window_px * result.pixel_nm:.2f} {unit})"
+        )

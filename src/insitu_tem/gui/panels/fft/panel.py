@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from insitu_tem.analysis.crystal.phases import load_library
-from insitu_tem.analysis.hrtem.crystallinity import CrystallinityMap
 from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem_filter
 from insitu_tem.analysis.hrtem.fft_lattice import Spot
 from insitu_tem.analysis.hrtem.lattice_report import LatticeMeasurement
@@ -26,7 +25,7 @@ from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.panels.fft.controller import FftController, Region
 from insitu_tem.gui.panels.fft.controls import FftControls
-from insitu_tem.gui.panels.fft.overlays import CrystallinityOverlay, SpotOverlay
+from insitu_tem.gui.panels.fft.overlays import CrystallinityDisplay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
 from insitu_tem.gui.panels.fft.spot_table import (
     FftSpotTable,
@@ -65,7 +64,6 @@ class FftPanel(QWidget):
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.jobs = FftController(state, tasks, undo_stack)
         self.dataset: Dataset | None = None
-        self.crystallinity: CrystallinityMap | None = None
         self.series: LatticeSeries | None = None
         self.image_view, self.fft_view, self.filtered_view = (
             CalibratedImageView() for _ in range(3)
@@ -73,14 +71,13 @@ class FftPanel(QWidget):
         self.navigator = Navigator("Frame")
         self.roi = pg.RectROI([0, 0], [1, 1], pen=pg.mkPen("y", width=2), aspectLocked=True)
         self.image_view.view.addItem(self.roi)
-        self.overlay = CrystallinityOverlay()
-        self.image_view.view.addItem(self.overlay)
+        self.crystal = CrystallinityDisplay(self.image_view.view)
         self.spots_overlay = SpotOverlay(self.fft_view.view, on_pick=self._pick_index)
         self.controls = FftControls(list(load_library()))
         self.table = FftSpotTable()
         self.series_plot = FftSeriesPlot()
         self.readout, self.lattice_label, self.candidates_label = (QLabel() for _ in range(3))
-        self.crystallinity_label, self.warning_label = QLabel(), QLabel()
+        self.warning_label = QLabel()
         self.warning_label.setStyleSheet("color: #d04040")
         for label in self._labels():
             label.setWordWrap(True)
@@ -88,24 +85,12 @@ class FftPanel(QWidget):
         self._build()
         self._connect()
 
-    @property
-    def measurement(self) -> LatticeMeasurement | None:
-        return self.jobs.measurement
-
-    @property
-    def picked(self) -> list[Spot]:
-        return self.jobs.picked
-
-    @property
-    def calibration(self):
-        return self.jobs.calibration
-
     def _labels(self) -> tuple[QLabel, ...]:
         return (
             self.readout,
             self.lattice_label,
             self.candidates_label,
-            self.crystallinity_label,
+            self.crystal.label,
             self.warning_label,
         )
 
@@ -146,7 +131,14 @@ class FftPanel(QWidget):
         jobs.measured.connect(self._show_measurement)
         jobs.picks_changed.connect(self._picks_changed)
         jobs.filtered.connect(self._show_filtered)
-        jobs.crystallinity_ready.connect(self._show_crystallinity)
+        jobs.crystallinity_ready.connect(
+            lambda result: self.crystal.show(
+                result,
+                self.dataset.signal_axes,
+                visible=self.controls.show_overlay.isChecked(),
+                calibrated=self.pixel_nm()[1],
+            )
+        )
         jobs.calibration_changed.connect(self._show_calibration)
         jobs.candidates_ready.connect(
             lambda found: self.candidates_label.setText(candidates_text(found))
@@ -157,9 +149,7 @@ class FftPanel(QWidget):
         c.filter.currentIndexChanged.connect(self._request_filter)
         c.clear_button.clicked.connect(jobs.clear_picks)
         c.crystallinity_button.clicked.connect(self.request_crystallinity)
-        c.show_overlay.toggled.connect(
-            lambda on: self.overlay.setVisible(on and self.crystallinity is not None)
-        )
+        c.show_overlay.toggled.connect(self.crystal.set_visible)
         c.reference_changed.connect(
             lambda name, hkl: jobs.set_reference(name, hkl, then=self._request_measure)
         )
@@ -187,7 +177,7 @@ class FftPanel(QWidget):
         self.image_view.set_frame(
             self.current_frame(), axes=(row, col), auto_range=None if keep else True
         )
-        self._forget_crystallinity()
+        self.crystal.forget()
         side = min(row.size, col.size) // 2
         self.set_roi_px(*(keep or ((row.size - side) // 2, (col.size - side) // 2, side)))
 
@@ -202,7 +192,7 @@ class FftPanel(QWidget):
         if self.dataset is None:
             return
         self.image_view.set_frame(self.current_frame())
-        self._forget_crystallinity()
+        self.crystal.forget()
         if self.dataset is self.state.dataset("hrtem"):
             self.state.set_view("hrtem.frame", int(self.navigator.index))
         if self.dataset.kind == "movie":
@@ -264,7 +254,7 @@ class FftPanel(QWidget):
         return Axis("k", side, step, -step * (side // 2), "1/nm" if calibrated else "1/px")
 
     def _view_position(self, spot: Spot) -> tuple[float, float]:
-        step = self._k_axis(self.measurement.spectrum.shape[0]).scale
+        step = self._k_axis(self.jobs.measurement.spectrum.shape[0]).scale
         return spot.col_px * step, spot.row_px * step
 
     def _show_measurement(self, measurement: LatticeMeasurement) -> None:
@@ -295,22 +285,22 @@ class FftPanel(QWidget):
     # ----------------------------------------------------------------------- picks
     def _on_fft_clicked(self, row_f: float, col_f: float) -> None:
         """Pick the marked spot nearest the click (within a few screen pixels), else refine there."""
-        if self.measurement is None:
+        if self.jobs.measurement is None:
             return
         point = self.fft_view.index_to_data(row_f, col_f)
         index = self.spots_overlay.nearest(point.x(), point.y(), radius_px=PICK_RADIUS_PX)
         if index is not None:
             self._pick_index(index)
             return
-        centre = self.measurement.spectrum.centre
+        centre = self.jobs.measurement.spectrum.centre
         self.jobs.pick_near(row_f - centre[0], col_f - centre[1])
 
     def _pick_index(self, index: int) -> None:
-        if self.measurement is not None and index < len(self.measurement.spots):
-            self.jobs.pick(self.measurement.spots[index])
+        if self.jobs.measurement is not None and index < len(self.jobs.measurement.spots):
+            self.jobs.pick(self.jobs.measurement.spots[index])
 
     def _picks_changed(self) -> None:
-        self.spots_overlay.set_picked([self._view_position(s) for s in self.picked])
+        self.spots_overlay.set_picked([self._view_position(s) for s in self.jobs.picked])
         self._update_readout()
         self._request_filter()
         self.picks_changed.emit()
@@ -319,7 +309,7 @@ class FftPanel(QWidget):
         self.jobs.clear_picks()
 
     def _update_readout(self) -> None:
-        self.readout.setText(pick_readout(self.picked, calibrated=self.pixel_nm()[1]))
+        self.readout.setText(pick_readout(self.jobs.picked, calibrated=self.pixel_nm()[1]))
 
     # --------------------------------------------------------------------- filters
     def _request_filter(self, *_args) -> None:
@@ -327,7 +317,9 @@ class FftPanel(QWidget):
         if region is None:
             return
         crop, mode = region.crop, self.controls.filter.currentText()
-        spots = self.picked or (self.measurement.spots[:4] if self.measurement else [])
+        spots = self.jobs.picked or (
+            self.jobs.measurement.spots[:4] if self.jobs.measurement else []
+        )
         if mode == "ROI" or (mode == "Bragg" and not spots):
             self._show_filtered(FilteredImage(crop, "roi", 1.0))
             return
@@ -358,37 +350,13 @@ class FftPanel(QWidget):
             window_nm=float(self.controls.window_nm.value()),
         )
 
-    def _forget_crystallinity(self) -> None:
-        """The map belongs to one frame: hide it when the frame or dataset changes."""
-        self.overlay.setVisible(False)
-        self.crystallinity = None
-        self.crystallinity_label.setText("")
-
-    def _show_crystallinity(self, result: CrystallinityMap) -> None:
-        self.crystallinity = result
-        row, col = self.dataset.signal_axes
-        rect = QRectF(
-            col.offset - col.scale / 2,
-            row.offset - row.scale / 2,
-            col.scale * col.size,
-            row.scale * row.size,
-        )
-        self.overlay.set_map(result.pixel_map, rect)
-        self.overlay.setVisible(self.controls.show_overlay.isChecked())
-        unit = "nm" if self.pixel_nm()[1] else "px"
-        self.crystallinity_label.setText(
-            f"crystalline fraction {100 * result.crystalline_fraction:.1f} %, "
-            f"domain size {result.domain_size_nm:.2f} {unit} ({result.snr.size} windows of "
-            f"{result.window_px * result.pixel_nm:.2f} {unit})"
-        )
-
     # ----------------------------------------------------------------- calibration
     def _show_calibration(self) -> None:
         """Warnings, the check against the reference and the fit on all its reflections."""
-        if self.measurement is None:
+        if self.jobs.measurement is None:
             return
         check, fit = self.jobs.calibration, self.jobs.lattice_calibration
-        lines = [w for w in self.measurement.warnings if "calibration disagrees" not in w]
+        lines = [w for w in self.jobs.measurement.warnings if "calibration disagrees" not in w]
         if check is not None and not check.agrees:
             lines.append(check.message)
         if fit is not None:
@@ -419,7 +387,7 @@ class FftPanel(QWidget):
         """Follow the picked spots (or the two strongest) through the movie: d(t), kept in the
         session and drawn from it."""
         role = self._role()
-        if role is None or self.dataset.kind != "movie" or self.measurement is None:
+        if role is None or self.dataset.kind != "movie" or self.jobs.measurement is None:
             return
         problem = self.jobs.track(
             role, roi_px=self.roi_bounds(), follow_drift=self.controls.follow_drift.isChecked()
