@@ -230,3 +230,29 @@ def test_dose_inputs_and_film_geometry_are_saved_and_restored(qtbot, reporter):
     assert other.dose_inputs.source.currentIndex() == 1 and other.dose_inputs.value.value() == 12.0
     restored.reset()
     assert other.geometry.depth.value() == 0.0 and other.dose_inputs.source.currentIndex() == 0
+
+
+def test_film_height_measured_along_the_movie_line_fills_the_geometry(qtbot, reporter):
+    from insitu_tem.core.session import Session
+    from insitu_tem.gui.controllers.session_bridge import SessionBridge
+    from insitu_tem.io.load import load
+
+    session = Session(checksums=False)
+    session.set_dataset("movie", load(SAMPLES / "lithiation_movie.tif"))
+    session.set_analysis_line([(40.0, 200.0), (216.0, 200.0)])
+    panel = TimelinePanel()
+    qtbot.addWidget(panel)
+    TimelineController(
+        panel,
+        TaskRunner(reporter),
+        QUndoStack(),
+        frame_times=lambda: FRAME_TIMES,
+        set_frame=lambda i: None,
+        state=SessionBridge(session),
+    )
+    qtbot.mouseClick(panel.geometry.measure, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.geometry.height.value() > 0, timeout=30000)
+    height, sigma = panel.geometry.height.value(), panel.geometry.height_sigma.value()
+    assert 2.0 <= sigma < 10.0
+    assert abs(height - TRUTH["film_height_nm"]) < 3 * sigma
+    assert not reporter.reports
