@@ -16,13 +16,13 @@ def spot_d():
 
 def test_spot_spacings_do_not_regress(spot_d):
     summary = summarise(spot_d)
-    assert summary.n >= 400 and summary.median <= 0.3 and summary.p95 <= 2.5
+    assert summary.n >= 400 and summary.median <= 0.2 and summary.p95 <= 1.5
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 12 open: dynamical disks with a fading rim read up to 2 % off "
-    "(median 0.29 %, 95th 2.2 %)",
+    reason="issue 12 open: on the fitted lattice the median is met (0.17 %) but the "
+    "95th percentile is 1.2 % (patterns with few disks, all displaced alike)",
 )
 def test_spot_spacings_meet_the_issue_12_targets(spot_d):
     summary = summarise(spot_d)

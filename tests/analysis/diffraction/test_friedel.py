@@ -1,5 +1,5 @@
-"""Pattern centre from the Friedel pairs of spot positions when a diffracted disk outshines the
-direct beam (thick, slightly tilted crystals)."""
+"""The Friedel pairs of spot positions check the direct-beam centre: a diffracted disk that outshines
+the direct beam (thick, slightly tilted crystals) gives an ambiguous centre, not a wrong one."""
 
 import numpy as np
 
@@ -22,12 +22,19 @@ def _lattice_pattern(*, centre_rc, bright_hk, rng):
     return rng.poisson(pattern).astype(float)
 
 
-def test_the_centre_is_the_direct_beam_not_the_brightest_disk():
+def test_a_disk_brighter_than_the_direct_beam_makes_the_centre_ambiguous():
     rng = np.random.default_rng(3)
     pattern = _lattice_pattern(centre_rc=(78.3, 81.6), bright_hk=(1, 0), rng=rng)
     found = find_centre(pattern)
+    assert not found.ok and found.method == "friedel"
+    assert "ambiguous centre" in found.reason and "78" in found.reason
+
+
+def test_the_direct_beam_centre_agrees_with_the_friedel_pairs():
+    rng = np.random.default_rng(6)
+    found = find_centre(_lattice_pattern(centre_rc=(78.3, 81.6), bright_hk=None, rng=rng))
     assert found.ok
-    np.testing.assert_allclose(found.centre_rc, (78.3, 81.6), atol=0.5)
+    np.testing.assert_allclose(found.centre_rc, (78.3, 81.6), atol=0.3)
 
 
 def test_the_vote_pairs_the_spots_about_the_direct_beam():

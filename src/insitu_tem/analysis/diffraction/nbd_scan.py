@@ -32,6 +32,7 @@ from insitu_tem.analysis.diffraction.radial import (
 from insitu_tem.analysis.diffraction.ring_peaks import RingPeaks, find_ring_peaks, lower_hull
 from insitu_tem.analysis.diffraction.strain import SpotTracks, track_spots
 from insitu_tem.analysis.diffraction.disk_edges import refine_beam_centre
+from insitu_tem.analysis.diffraction.spot_lattice import refine_on_lattice
 from insitu_tem.analysis.diffraction.disks import (
     SpotIndexing,
     Spots,
@@ -126,6 +127,7 @@ def analyse_pattern(
         if centre.ok
         else Spots(np.zeros((0, 2)), np.zeros(0), centre.centre_rc, np.zeros(0))
     )
+    spots = refine_on_lattice(spots)
     indexing = None
     if phase is not None and scale_per_nm is not None:
         indexing = index_spots(spots, phase=phase, scale_per_nm=scale_per_nm, energy_kV=energy_kV)
