@@ -87,7 +87,8 @@ class FftController(QObject):
     filtered(object) : a FilteredImage
     crystallinity_ready(object) : a CrystallinityMap
     calibration_changed() : the check or the all-reflection fit changed
-    candidates_ready(object) : tuple of ScaledCandidate
+    candidates_ready(object) : tuple of ScaledCandidate (searched only when the phase match
+        at the file's pixel size fails or is ambiguous; empty otherwise)
     warning(str) : a problem to show in the panel
     """
 
@@ -155,8 +156,11 @@ class FftController(QObject):
         self.calibration = m.calibration
         self.measured.emit(m)
         self.calibration_changed.emit()
-        if region.calibrated and m.fit.two_dimensional:
+        unsure = m.matches is None or not m.matches.ok or m.matches.ambiguous
+        if region.calibrated and m.fit.two_dimensional and unsure:
             self._request_candidates(m, region.energy_kV)
+        else:
+            self.candidates_ready.emit(())
 
     def _request_candidates(self, m: LatticeMeasurement, energy_kV: float) -> None:
         phases = list(load_library())
