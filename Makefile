@@ -34,7 +34,8 @@ samples: $(STAMP)
 	$(BIN)/python -m insitu_tem.samples sample_data
 
 screenshot: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/insitu-tem --screenshot docs/images/main_window.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/insitu-tem --screenshot docs/images/main_window.png --size 1920x1200
+	QT_QPA_PLATFORM=offscreen $(BIN)/insitu-tem --screenshot docs/images/main_window_1280x800.png --size 1280x800
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

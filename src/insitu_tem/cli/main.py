@@ -166,7 +166,11 @@ def run_gui(argv: list[str]) -> int:
     from insitu_tem.gui.app import main as gui_main
 
     return gui_main(
-        files=args.files, screenshot=args.screenshot, signal=args.signal, debug=args.debug
+        files=args.files,
+        screenshot=args.screenshot,
+        size=args.size,
+        signal=args.signal,
+        debug=args.debug,
     )
 
 

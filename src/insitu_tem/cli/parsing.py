@@ -224,6 +224,16 @@ def command_parser(parser: OneLineParser, name: str) -> CommandParser:
     return subparsers.choices[name].populate()
 
 
+def _window_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give the size as WIDTHxHEIGHT, e.g. 1280x800")
+    if not (320 <= width <= 10000 and 240 <= height <= 10000):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a size from 320x240 to 10000x10000 px")
+    return width, height
+
+
 def build_gui_parser() -> OneLineParser:
     """The parser of ``insitu-tem [FILE...]`` (the workbench)."""
     parser = OneLineParser(
@@ -234,6 +244,13 @@ def build_gui_parser() -> OneLineParser:
     parser.add_argument("files", nargs="*", metavar="FILE", help="files or a project to open")
     parser.add_argument(
         "--screenshot", metavar="PATH", help="render the window offscreen to a PNG and exit"
+    )
+    parser.add_argument(
+        "--size",
+        type=_window_size,
+        default=None,
+        metavar="WxH",
+        help="window size in px, e.g. 1280x800 (default: the screen; 1920x1200 for --screenshot)",
     )
     parser.add_argument("--signal", type=int, default=None, metavar="N")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")

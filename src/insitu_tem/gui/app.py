@@ -32,13 +32,26 @@ def application() -> QApplication:
     return app
 
 
-def build_window(settings: QSettings, reporter: ErrorReporter, asker: Asker) -> MainWindow:
+def build_window(
+    settings: QSettings,
+    reporter: ErrorReporter,
+    asker: Asker,
+    *,
+    size: tuple[int, int] | None = SCREENSHOT_SIZE,
+) -> MainWindow:
+    """The main window at ``size`` (width, height) px; None: the last size, else fit the screen."""
     window = MainWindow(settings, reporter, asker=asker)
     if isinstance(reporter, DialogReporter):
         reporter.set_parent_widget(window)
     if isinstance(asker, DialogAsker):
         asker.parent = window
-    window.resize(*SCREENSHOT_SIZE)
+    if size is not None:
+        window.resize(*size)
+    elif not window.restoreGeometry(settings.value("geometry", b"") or b""):
+        screen = window.screen().availableSize()
+        window.resize(
+            min(SCREENSHOT_SIZE[0], screen.width()), min(SCREENSHOT_SIZE[1], screen.height())
+        )
     return window
 
 
@@ -88,9 +101,17 @@ def refuse_dialogs() -> None:
 
 
 def main(
-    *, files=(), screenshot: str | None = None, signal: int | None = None, debug: bool = False
+    *,
+    files=(),
+    screenshot: str | None = None,
+    size: tuple[int, int] | None = None,
+    signal: int | None = None,
+    debug: bool = False,
 ) -> int:
-    """Open the workbench on ``files`` (the sample project when empty); return the exit code."""
+    """Open the workbench on ``files`` (the sample project when empty); return the exit code.
+
+    The window paints first; the panels are built and the files opened right after.
+    """
     app = application()
     collector = GarbageCollector(interval=1.0)  # noqa: F841 - Qt objects must only be collected on this thread
     from insitu_tem.io.readers.imports import prepare
@@ -103,9 +124,13 @@ def main(
     errors: list[object] = []
     reporter.reported.connect(errors.append)
     window = build_window(
-        make_settings(), reporter, HeadlessAsker() if screenshot else DialogAsker()
+        make_settings(),
+        reporter,
+        HeadlessAsker() if screenshot else DialogAsker(),
+        size=size or (SCREENSHOT_SIZE if screenshot else None),
     )
     window.show()
+    app.processEvents()
     if files:
         window.open_paths(files, signal=signal)
     elif screenshot or not window.project.offer_recovery():

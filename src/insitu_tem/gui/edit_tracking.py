@@ -85,13 +85,15 @@ class EditTracker(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         """Deliver key, wheel and mouse-press events here, so that changes they cause are
-        known to come from the user; a held mouse button (spin-box auto-repeat) counts too."""
+        known to come from the user; a held mouse button (spin-box auto-repeat) counts too.
+        The value before is read afresh (a panel may have set it with its signals blocked)."""
         if event.type() == QEvent.Type.MouseButtonRelease:
             self._mouse_down = False
         if event.type() not in _USER_EVENTS or self._dispatching:
             return False
         if event.type() == QEvent.Type.MouseButtonPress:
             self._mouse_down = True
+        self._last = self.read()
         self._dispatching = True
         try:
             watched.event(event)

@@ -32,6 +32,7 @@ Imaging Vision 23, 239–252.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,8 @@ EDGE_SMOOTH_FRACTION = 0.3
 RIM_SYSTEMATIC = 0.06
 RIM_FRACTION = 0.5
 _MIN_RAY_FRACTION = 0.3
+_SPLINE_PAD = 12
+_spline_cache = threading.local()
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,27 @@ def edge_map(pattern, *, radius_px: float) -> np.ndarray:
     return ndimage.gaussian_filter(np.asarray(pattern, dtype=np.float64), sigma)
 
 
+def _spline_coefficients(smooth: np.ndarray) -> np.ndarray:
+    """Cubic B-spline coefficients of ``smooth``, edge-padded by :data:`_SPLINE_PAD` px as
+    ``scipy.ndimage.map_coordinates`` pads for mode "nearest"; kept for the last pattern of each
+    thread, since every ray of every disk of a pattern samples the same coefficients."""
+    held = getattr(_spline_cache, "entry", None)
+    if held is None or held[0] is not smooth:
+        padded = np.pad(smooth, _SPLINE_PAD, mode="edge")
+        held = (smooth, ndimage.spline_filter(padded, order=3, mode="nearest"))
+        _spline_cache.entry = held
+    return held[1]
+
+
 def _edge_radii(smooth: np.ndarray, centre, radius: float, angles: np.ndarray):
     """Per ray: radius of the steepest fall (parabolic vertex) and the step height there."""
     step = 0.25
     rho = np.arange(max(0.3 * radius, 0.5), 1.6 * radius + 2.0, step)
-    rows = centre[0] + np.outer(np.sin(angles), rho)
-    cols = centre[1] + np.outer(np.cos(angles), rho)
-    profile = ndimage.map_coordinates(smooth, [rows, cols], order=3, mode="nearest")
+    rows = centre[0] + _SPLINE_PAD + np.outer(np.sin(angles), rho)
+    cols = centre[1] + _SPLINE_PAD + np.outer(np.cos(angles), rho)
+    profile = ndimage.map_coordinates(
+        _spline_coefficients(smooth), [rows, cols], order=3, mode="nearest", prefilter=False
+    )
     slope = np.gradient(profile, step, axis=1)
     window = (rho > 0.5 * radius) & (rho < 1.5 * radius)
     k = np.clip(np.argmin(np.where(window, slope, np.inf), axis=1), 1, len(rho) - 2)

@@ -274,8 +274,7 @@ def analyse_scan(
     r_px, profiles = scan_profiles(data, descan.fitted_rc, correction=correction)
     rings: list[RingPeaks] = []
     if scale_per_nm is not None:
-        for pattern, centre in zip(data, descan.fitted_rc):
-            spots = detect_spots(pattern, centre_rc=tuple(centre), disk_radius_px=radius)
+        for pattern, centre, spots in zip(data, descan.fitted_rc, tracks.spot_sets):
             rings.append(
                 _ring_profile(
                     pattern.astype(np.float64), tuple(centre), spots, radius, scale_per_nm

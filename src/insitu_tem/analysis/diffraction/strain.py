@@ -126,12 +126,15 @@ class SpotTracks:
         rejected as an outlier of the strain fit).
     fits : tuple of StrainFit
         One per pattern.
+    spot_sets : tuple of Spots
+        Every spot detected in each pattern (empty for patterns not reached before a stop).
     """
 
     reference_index: int
     reference: Spots
     positions_rc: np.ndarray
     fits: tuple[StrainFit, ...]
+    spot_sets: tuple[Spots, ...] = ()
 
     @property
     def lattice_strain(self) -> np.ndarray:
@@ -241,4 +244,4 @@ def track_spots(
             if fits[i].ok:
                 matrix = fits[i].matrix
                 positions[i][~fits[i].used] = np.nan
-    return SpotTracks(ref, reference, positions, tuple(fits))
+    return SpotTracks(ref, reference, positions, tuple(fits), tuple(spot_sets))

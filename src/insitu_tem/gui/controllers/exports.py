@@ -25,6 +25,8 @@ class Exports(QObject):
         Where the file dialogs open.
     done : callable(str)
         Tells the user a file was written.
+    chose : callable(str)
+        Told every path the user picks (the next dialog opens in its folder).
     """
 
     def __init__(
@@ -36,11 +38,13 @@ class Exports(QObject):
         session: Callable,
         profiles: Callable,
         folder: Callable[[], str],
+        chose: Callable[[str], None] = lambda path: None,
         done: Callable[[str], None],
     ) -> None:
         super().__init__(window)
         self.window, self.tasks, self.reporter = window, tasks, reporter
         self.session, self.profiles, self.folder, self.done = session, profiles, folder, done
+        self.chose = chose
 
     def figure(self, view: str, path: str, *, dpi: int = 300) -> int:
         """Render ``view`` of the session on screen to ``path`` in the background; return the task id.
@@ -80,6 +84,7 @@ class Exports(QObject):
             "PNG (*.png);;TIFF (*.tif);;SVG (*.svg);;PDF (*.pdf)",
         )
         if path:
+            self.chose(path)
             self.figure(view, path)
 
     def profiles_dialog(self) -> None:
@@ -92,11 +97,13 @@ class Exports(QObject):
         )
         if not path:
             return
+        self.chose(path)
         profiles = self.profiles()
         if profile_columns(profiles)[0] is None:
             self.reporter.report("Export profiles: no line-scan profile has been computed yet")
             return
         save_guarded(path, lambda temporary: write_profiles_csv(profiles, temporary))
+        self.done(f"Exported the line-scan profiles to {path}")
 
     def movie_dialog(self, movie, *, fps: float = 10.0, crops: dict | None = None) -> None:
         """File ▸ Export Movie: the movie on screen as MP4 or GIF, in the screen's colour map,
@@ -120,6 +127,7 @@ class Exports(QObject):
             self.window, "Export movie", self.folder(), "MP4 (*.mp4);;GIF (*.gif)"
         )
         if path:
+            self.chose(path)
             self.movie(movie, path, **dialog.options())
 
     def movie(self, movie, path: str, **options) -> int:
@@ -133,4 +141,5 @@ class Exports(QObject):
         return self.tasks.submit(
             lambda control: export_movie(movie, path, progress=control.progress, **look, **options),
             description=f"Exporting {Path(path).name}",
+            on_result=lambda _out: self.done(f"Exported {path}"),
         )

@@ -35,6 +35,8 @@ class ScanLinker(QObject):
         self.lines: dict[str, pg.PlotDataItem] = {}
         self.front_line = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=3))
         self.marker.mouseClickEvent = lambda event: event.ignore()
+        self.front_line.setZValue(20)
+        self.marker.setZValue(21)
         self.front_along_px: float | None = None
         movie_view.view.addItem(self.marker, ignoreBounds=True)
         movie_view.view.addItem(self.front_line, ignoreBounds=True)

@@ -42,22 +42,25 @@ class Opener(QObject):
         role: str | None = None,
         kind: str | None = None,
         on_failed: Callable[[], None] | None = None,
+        remember: bool = True,
     ) -> None:
         """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind).
 
         ``kind`` forces the interpretation, e.g. "pattern_series" for a movie of diffraction patterns.
         The dataset is handed to ``place(role, dataset)`` (default: straight into the state).
+        ``remember`` False: not a recent file (a project's own data, opened with the project).
         """
         self.tasks.submit(
             lambda: load(path, signal=signal, kind=kind),
-            on_result=lambda dataset: self._loaded(dataset, path, role),
+            on_result=lambda dataset: self._loaded(dataset, path, role, remember),
             on_error=lambda error: self._failed(path, error, on_failed),
             description=f"Opening {path.name}",
         )
 
-    def _loaded(self, dataset: Dataset, path: Path, role: str | None) -> None:
+    def _loaded(self, dataset: Dataset, path: Path, role: str | None, remember: bool) -> None:
         self.place(role or ROLE_BY_KIND[dataset.kind], dataset)
-        self.opened.emit(str(path))
+        if remember:
+            self.opened.emit(str(path))
 
     def _failed(
         self, path: Path, error: BaseException, on_failed: Callable[[], None] | None

@@ -316,6 +316,7 @@ class ProjectController(QObject):
             role=role,
             kind=recorded.kind,
             on_failed=lambda: self._drop_pending(role),
+            remember=False,
         )
 
     def _attach(self, role: str, dataset: Dataset) -> None:

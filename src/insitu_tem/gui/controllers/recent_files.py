@@ -36,6 +36,10 @@ class RecentFiles(QObject):
         self.settings.setValue("last_folder", str(Path(path).parent))
         self.refresh()
 
+    def use_folder(self, path: str) -> None:
+        """Make the folder of ``path`` (a file just written) where dialogs open."""
+        self.settings.setValue("last_folder", str(Path(path).parent))
+
     def paths(self) -> list[str]:
         value = self.settings.value("recent_files", [])
         return [value] if isinstance(value, str) else list(value or [])

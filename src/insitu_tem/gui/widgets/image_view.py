@@ -36,6 +36,7 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image_item)
         self.scale_bar = ScaleBar(self.view, "px")
+        self.scale_bar.set_visible(False)
         self._axes = (Axis("y", 1), Axis("x", 1))
         self._frame: np.ndarray | None = None
         self._fixed_levels: tuple[float, float] | None = None

@@ -22,11 +22,12 @@ from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.guarded_save import save_guarded
 
 PLOTTED = (
-    ("W_O23_shift", "W O2,3 shift (eV)"),
-    ("Li_K_intensity", "Li K (counts)"),
-    ("lattice_strain", "lattice strain"),
-    ("crystalline", "crystalline"),
+    ("W_O23_shift", "W O2,3 shift (eV)", 1.0),
+    ("Li_K_intensity", "Li K (counts)", 1.0),
+    ("lattice_strain", "lattice strain (%)", 100.0),
+    ("crystalline", "crystalline", 1.0),
 )
+"""(result column, axis label, display factor): strain is shown in % as in the NBD and movie panels."""
 
 STEP_TEXT = {
     "drift": "Measuring drift for the front track…",
@@ -117,12 +118,13 @@ class AcrossPanel(QWidget):
         self.result = result
         self.plots.clear()
         self.cursors, self._plot_items = [], []
-        for name, label in PLOTTED:
+        for name, label, factor in PLOTTED:
             values = result.columns.get(name)
             if values is None or not np.isfinite(values).any():
                 continue
             plot = self.plots.addPlot(row=len(self._plot_items), col=0)
             plot.setLabel("left", label)
+            values = factor * values
             plot.plot(
                 result.distance_nm,
                 values,
@@ -132,7 +134,9 @@ class AcrossPanel(QWidget):
             )
             errors = result.columns.get(f"{name}_stderr")
             if errors is not None:
-                plot.addItem(pg.ErrorBarItem(x=result.distance_nm, y=values, height=2 * errors))
+                plot.addItem(
+                    pg.ErrorBarItem(x=result.distance_nm, y=values, height=2 * factor * errors)
+                )
             plot.addItem(
                 pg.InfiniteLine(0.0, pen=pg.mkPen("#d62728", style=pg.QtCore.Qt.PenStyle.DashLine))
             )

@@ -13,6 +13,27 @@ BACKGROUND_BRUSH = (70, 130, 255, 45)
 SIGNAL_BRUSH = (255, 150, 40, 45)
 
 
+LABEL_HEIGHTS = (0.92, 0.72, 0.52)
+"""Heights (fraction of the plot) where edge labels are written, staggered when lines are close."""
+LABEL_GAP = 0.035
+"""Closest two labels at one height, as a fraction of the visible energy range."""
+
+
+def label_heights(energies: list[float], *, gap: float) -> list[float]:
+    """A height from :data:`LABEL_HEIGHTS` per sorted ``energies`` (eV) so that labels closer
+    than ``gap`` (eV) are written at different heights."""
+    last = [-np.inf] * len(LABEL_HEIGHTS)
+    heights = []
+    for i, energy in enumerate(energies):
+        level = next(
+            (k for k in range(len(LABEL_HEIGHTS)) if energy - last[k] >= gap),
+            i % len(LABEL_HEIGHTS),
+        )
+        last[level] = energy
+        heights.append(LABEL_HEIGHTS[level])
+    return heights
+
+
 class EelsSpectrumPlot(pg.PlotWidget):
     """Counts vs energy loss (eV) with the interactive items of the EELS panel.
 
@@ -80,19 +101,24 @@ class EelsSpectrumPlot(pg.PlotWidget):
         for marker in self.markers:
             self.removeItem(marker)
         self.markers = []
-        for edge in edges:
-            colour = "#ff6f6f" if edge.name == highlight else "#9a9a9a"
-            for label, energy in edge.lines:
-                marker = pg.InfiniteLine(
-                    energy,
-                    angle=90,
-                    movable=False,
-                    pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
-                    label=f"{edge.element} {label}",
-                    labelOpts={"position": 0.92, "color": colour, "rotateAxis": (1, 0)},
-                )
-                self.addItem(marker)
-                self.markers.append(marker)
+        lines = sorted(
+            (energy, f"{edge.element} {label}", "#ff6f6f" if edge.name == highlight else "#9a9a9a")
+            for edge in edges
+            for label, energy in edge.lines
+        )
+        (low, high), _ = self.getPlotItem().vb.viewRange()
+        heights = label_heights([energy for energy, _, _ in lines], gap=LABEL_GAP * (high - low))
+        for (energy, text, colour), height in zip(lines, heights):
+            marker = pg.InfiniteLine(
+                energy,
+                angle=90,
+                movable=False,
+                pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
+                label=text,
+                labelOpts={"position": height, "color": colour, "rotateAxis": (1, 0)},
+            )
+            self.addItem(marker)
+            self.markers.append(marker)
 
     def set_log(self, enabled: bool) -> None:
         """Logarithmic counts axis."""

@@ -149,8 +149,9 @@ class FrontOverlay(QObject):
             symbolSize=5,
             symbolBrush="#ff5050",
         )
-        view_box.addItem(self.line, ignoreBounds=True)
-        view_box.addItem(self.interpolated_line, ignoreBounds=True)
+        for item in (self.line, self.interpolated_line):
+            item.setZValue(20)
+            view_box.addItem(item, ignoreBounds=True)
 
     def to_view(self, point) -> QPointF:
         row, col = self.axes

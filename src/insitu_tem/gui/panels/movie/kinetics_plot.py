@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from insitu_tem.analysis.movie.kinetics import KineticsFit
+from insitu_tem.gui.widgets.plot_hint import PlotHint
 
 
 def fit_text(fit: KineticsFit, *, units: str, time_units: str) -> str:
@@ -65,6 +66,15 @@ class KineticsPlot(QWidget):
         self.area_curve = self.area_plot.plot(
             pen=pg.mkPen("#ffa040", width=2), symbol="o", symbolSize=4, name="reacted area"
         )
+        self.hints = {
+            plot: PlotHint(plot.getPlotItem(), text)
+            for plot, text in (
+                (self.position_plot, "Track the front to plot its position against time"),
+                (self.velocity_plot, "Track the front to plot its velocity"),
+                (self.strain_plot, "Film thickness gives the strain against time"),
+                (self.area_plot, "Reacted area gives the area against time"),
+            )
+        }
         self.readout = QLabel("Track the front to fit its kinetics.")
         self.readout.setWordWrap(True)
         self.readout.setTextInteractionFlags(
@@ -100,6 +110,8 @@ class KineticsPlot(QWidget):
             self.area_curve,
         ):
             item.setData([], [])
+        for hint in self.hints.values():
+            hint.set_empty(True)
         self.readout.setText("Track the front to fit its kinetics.")
         for label in (self.velocity_label, self.manual_readout):
             label.setText("")
@@ -130,11 +142,15 @@ class KineticsPlot(QWidget):
             times, np.asarray(velocity_measured, dtype=float), connect="finite"
         )
         self.readout.setText(fit_text(fit, units=units, time_units=time_units))
+        for plot in (self.position_plot, self.velocity_plot):
+            self.hints[plot].set_empty(False)
 
     def set_manual(self, times, positions) -> None:
         self.manual_points.setData(
             np.asarray(times, dtype=float), np.asarray(positions, dtype=float)
         )
+        if len(np.atleast_1d(times)):
+            self.hints[self.position_plot].set_empty(False)
 
     def set_drift(self, times, shifts_px, *, time_units: str) -> None:
         """Drift of every frame from the first, (row, col) px, against time (None clears it)."""
@@ -154,6 +170,7 @@ class KineticsPlot(QWidget):
         """Reacted area vs time (2-D mode), in ``units``."""
         self.area_plot.setLabel("left", "reacted area", units=units)
         self.area_curve.setData(np.asarray(times, dtype=float), np.asarray(area, dtype=float))
+        self.hints[self.area_plot].set_empty(False)
         self.tabs.setCurrentWidget(self.area_plot)
 
     def set_manual_fit_text(self, text: str) -> None:
@@ -164,4 +181,5 @@ class KineticsPlot(QWidget):
         self.strain_curve.setData(
             np.asarray(times, dtype=float), 100 * np.asarray(strain, dtype=float), connect="finite"
         )
+        self.hints[self.strain_plot].set_empty(False)
         self.tabs.setCurrentWidget(self.strain_plot)

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 
 from insitu_tem.analysis.display import percentile_levels
+from insitu_tem.gui.widgets.plot_hint import PlotHint
 
 
 class KymographView(pg.GraphicsLayoutWidget):
@@ -39,6 +40,9 @@ class KymographView(pg.GraphicsLayoutWidget):
         self._distance = np.zeros(1)
         self._times = np.zeros(1)
         self.scene().sigMouseClicked.connect(self._clicked)
+        self.hint = PlotHint(
+            self.plot, "Draw a line across the front on the movie\n(Line tool) to see the kymograph"
+        )
 
     def set_kymograph(
         self,
@@ -68,6 +72,7 @@ class KymographView(pg.GraphicsLayoutWidget):
             units=None if distance_units == "px" else distance_units,
         )
         self.plot.setLabel("left", "time", units=time_units)
+        self.hint.set_empty(False)
         self.plot.autoRange(padding=0)
 
     def reset(self) -> None:
@@ -78,6 +83,7 @@ class KymographView(pg.GraphicsLayoutWidget):
         self.image = None
         self.image_item.clear()
         self.set_tracks(None, None)
+        self.hint.set_empty(True)
 
     def set_tracks(
         self,

@@ -11,7 +11,8 @@ from PySide6.QtGui import QUndoStack
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.undo import SetValueCommand, track_drags
 
-LINE_COLOUR = "#00e5ff"
+LINE_COLOUR = "#7cfc00"
+"""The analysis line: green, unlike the EELS (cyan) and NBD (pink) scan lines."""
 
 
 class LineTool(QObject):

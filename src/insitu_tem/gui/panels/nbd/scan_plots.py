@@ -24,7 +24,8 @@ class NbdScanPlots(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.strain_plot = pg.PlotWidget()
-        self.strain_plot.setLabel("left", "Lattice strain d/d_ref − 1 (%)")
+        self.strain_plot.setLabel("left", "lattice strain (%)")
+        self.strain_plot.setToolTip("lattice strain d/d_ref − 1 against the reference pattern, %")
         self.strain_curve = pg.PlotDataItem(
             pen=pg.mkPen("#ff6f6f", width=1.5),
             symbol="o",
@@ -44,7 +45,7 @@ class NbdScanPlots(QWidget):
         self.fraction_plot = pg.PlotWidget()
         self.fraction_plot.setLabel("left", "NMF phase fraction")
         self.fraction_plot.setLabel("bottom", "Position")
-        self.fraction_plot.addLegend(offset=(5, 5))
+        self.fraction_plot.addLegend(offset=(5, 1), colCount=3)
         self.fraction_curves: list[pg.PlotDataItem] = []
         self.scree_plot = pg.PlotWidget()
         self.scree_plot.setLabel("left", "PCA variance fraction")
@@ -138,6 +139,8 @@ class NbdScanPlots(QWidget):
         ratio = np.asarray(explained_variance, dtype=float)[:10]
         self.scree_curve.setData(np.arange(1, len(ratio) + 1), np.clip(ratio, 1e-12, None))
         self.fraction_plot.autoRange()
+        top = max(1.0, float(np.nanmax(fractions))) if np.size(fractions) else 1.0
+        self.fraction_plot.setYRange(0.0, 1.4 * top, padding=0)
         self.scree_plot.autoRange()
 
     def set_current(self, index: int) -> None:

@@ -1,0 +1,38 @@
+"""What an empty plot shows: a centred hint saying how to fill it, and no axes or legend."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+
+class PlotHint:
+    """A hint in the middle of a plot while it has no data; its axes and legend return with data.
+
+    Parameters
+    ----------
+    plot : pyqtgraph.PlotItem
+        The plot (``PlotWidget.getPlotItem()``).
+    text : str
+        What the user does to fill it, e.g. "Draw a line on the movie to see the kymograph".
+    """
+
+    def __init__(self, plot: pg.PlotItem, text: str) -> None:
+        self.plot = plot
+        self.label = pg.TextItem(text, color="#b0b0b0", anchor=(0.5, 0.5))
+        self.label.setParentItem(plot.vb)
+        plot.vb.sigResized.connect(self._centre)
+        self.empty = True
+        self.set_empty(True)
+
+    def set_empty(self, empty: bool) -> None:
+        """Show the hint (no axes, no legend) or the data."""
+        self.empty = empty
+        self.label.setVisible(empty)
+        for axis in ("left", "bottom"):
+            self.plot.showAxis(axis, not empty)
+        if self.plot.legend is not None:
+            self.plot.legend.setVisible(not empty)
+        self._centre()
+
+    def _centre(self, *_args) -> None:
+        self.label.setPos(self.plot.vb.rect().center())
