@@ -60,8 +60,11 @@ np.save(sys.argv[7], np.array(profiles))
 """
 
 GUI = """
-import inspect, sys, time
+import inspect, resource, sys, time
 spawned = float(sys.argv[1])
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 from insitu_tem.gui.app import application, build_window, make_settings, wait_until_idle
 from insitu_tem.gui.errors import StderrReporter
 app = application()
@@ -73,11 +76,11 @@ window = build_window(make_settings(), StderrReporter(), **extra)
 window.show()
 app.processEvents()
 window.grab()
-painted = time.time() - spawned
+painted, painted_cpu = time.time() - spawned, cpu()
 window.open_sample_project()
-if not wait_until_idle(app, window):
+if not wait_until_idle(app, window, 600_000):
     sys.exit("sample project did not finish")
-print(painted, time.time() - spawned)
+print(painted, time.time() - spawned, painted_cpu, cpu())
 window.close()
 window.tasks.wait_for_done(5000)
 """
@@ -264,13 +267,15 @@ def gui_rows(work: Path) -> list[dict]:
     runs = []
     for _ in range(3):
         measured = run_once([PYTHON, "-c", GUI, repr(time.time())], work)
-        painted, analysed = (float(v) for v in measured["stdout"].split())
-        runs.append((painted, analysed, measured["rss_mb"]))
-    painted, analysed, rss = np.median(np.array(runs), axis=0)
+        painted, analysed, painted_cpu, analysed_cpu = (
+            float(v) for v in measured["stdout"].split()
+        )
+        runs.append((painted, analysed, painted_cpu, analysed_cpu, measured["rss_mb"]))
+    painted, analysed, painted_cpu, analysed_cpu, rss = np.median(np.array(runs), axis=0)
     rows = []
-    for job, seconds, bar, goal in (
-        ("GUI: window painted (offscreen)", painted, 3, 1.5),
-        ("GUI: sample project opened and analysed", analysed, 10, 5),
+    for job, seconds, cpu_s, bar, goal in (
+        ("GUI: window painted (offscreen)", painted, painted_cpu, 3, 1.5),
+        ("GUI: sample project opened and analysed", analysed, analysed_cpu, 10, 5),
     ):
         rows.append(
             {
@@ -283,11 +288,16 @@ def gui_rows(work: Path) -> list[dict]:
                 "ratio": None,
                 "bar": [("s", "<=", bar)],
                 "goal": [("s", "<=", goal)],
-                "notes": "from process start; median of 3",
+                "notes": f"from process start; median of 3; {cpu_s:.1f} s of CPU (user + system, "
+                "all threads): the wall time is this over the cores the process gets",
                 "whole_process": True,
-                "why_not": "the main window imports every panel, and through them every workflow and "
-                "analysis module (scipy.signal, scipy.optimize, scikit-image) before the first "
-                "paint; then the sample project loads and analyses on the worker pool",
+                "why_not": "the window paints after importing PySide6, numpy and the core (about 1 s "
+                "of CPU); the panels, workflows and analyses are imported in a background thread "
+                "and built after the paint. The sample project's analyses run on two worker "
+                "threads; most of their CPU is the NBD disk-edge spot fits of 46 patterns (done "
+                "once, shared by the NBD panel and across-the-front), the front tracking and the "
+                "EELS fits. On a machine whose two cores are shared the wall time is the CPU "
+                "time over the share the process gets",
             }
         )
     return rows

@@ -25,26 +25,45 @@ def settle(qtbot, window, size):
     QApplication.processEvents()
 
 
-@pytest.mark.parametrize("size", [(1280, 800), (1920, 1200)])
-def test_every_panel_fits_without_overlap(qtbot, window, size):
+def scrolls_sideways(window, role) -> bool:
+    scroll = window.docks[role].widget()
+    return scroll.horizontalScrollBar().maximum() > 0
+
+
+@pytest.mark.parametrize(
+    "size, expected",
+    [
+        ((1280, 800), {"movie", "eels"}),
+        ((1920, 1200), {"movie", "hrtem", "nbd", "eels"}),
+    ],
+)
+def test_every_panel_fits_without_overlap(qtbot, window, size, expected):
     assert window.panels["movie"] is not None
     settle(qtbot, window, size)
-    window.dock_layout.reset()
+    window.reset_layout_action.trigger()
     QApplication.processEvents()
     hint = window.minimumSizeHint()
     assert hint.width() <= 1280 and hint.height() <= 800
     shown = shown_docks(window)
-    assert set(shown) == {"movie", "hrtem", "nbd", "eels"}
+    assert set(shown) == expected
     for (a, ra), (b, rb) in itertools.combinations(shown.items(), 2):
         assert not ra.intersects(rb), f"{a} {ra} overlaps {b} {rb}"
     for role, rect in shown.items():
         assert rect.width() >= MIN_DOCK_SIZE[0] and rect.height() >= MIN_DOCK_SIZE[1], role
-        assert rect.width() >= 0.4 * size[0] and rect.height() >= 0.35 * size[1], role
+        assert rect.width() >= 0.45 * size[0] and rect.height() >= 0.35 * size[1], role
+        assert not scrolls_sideways(window, role), role
+    for role in ("hrtem", "nbd", "eels", "across", "timeline", "tomo"):
+        window.docks[role].raise_()
+        QApplication.processEvents()
+        assert role in shown_docks(window)
+        assert not scrolls_sideways(window, role), role
 
 
 def test_hiding_docks_lowers_the_minimum_and_reset_restores_quadrants(qtbot, window):
     window.panels  # noqa: B018 - the panels are built
-    settle(qtbot, window, (1280, 800))
+    settle(qtbot, window, (1920, 1200))
+    window.reset_layout_action.trigger()
+    QApplication.processEvents()
     before = window.minimumSizeHint().height()
     window.docks["nbd"].toggleViewAction().trigger()
     window.docks["eels"].toggleViewAction().trigger()
@@ -56,7 +75,7 @@ def test_hiding_docks_lowers_the_minimum_and_reset_restores_quadrants(qtbot, win
         [window.docks["movie"], window.docks["hrtem"]], [5000, 1], Qt.Orientation.Horizontal
     )
     QApplication.processEvents()
-    assert shown_docks(window)["hrtem"].width() < 0.3 * 1280
+    assert shown_docks(window)["hrtem"].width() < 0.3 * 1920
     window.reset_layout_action.trigger()
     QApplication.processEvents()
     shown = shown_docks(window)

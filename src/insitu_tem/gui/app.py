@@ -8,14 +8,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QSettings, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
-from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from insitu_tem.gui.asker import Asker, DialogAsker, HeadlessAsker
 from insitu_tem.gui.errors import DialogReporter, ErrorReporter, StderrReporter
 from insitu_tem.gui.main_window import MainWindow
 
 SCREENSHOT_SIZE = (1920, 1200)
-SCREENSHOT_TIMEOUT_MS = 120_000
+SCREENSHOT_TIMEOUT_MS = 300_000
 
 
 def make_settings() -> QSettings:
@@ -113,10 +112,6 @@ def main(
     The window paints first; the panels are built and the files opened right after.
     """
     app = application()
-    collector = GarbageCollector(interval=1.0)  # noqa: F841 - Qt objects must only be collected on this thread
-    from insitu_tem.io.readers.imports import prepare
-
-    prepare()
     if screenshot:
         refuse_dialogs()
     reporter: ErrorReporter = StderrReporter() if screenshot else DialogReporter()
@@ -131,6 +126,9 @@ def main(
     )
     window.show()
     app.processEvents()
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    collector = GarbageCollector(interval=1.0)  # noqa: F841 - Qt objects must only be collected on this thread
     if files:
         window.open_paths(files, signal=signal)
     elif screenshot or not window.project.offer_recovery():

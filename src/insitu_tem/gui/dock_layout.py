@@ -1,8 +1,10 @@
 """The docks of the main window: where each panel sits, their minimum sizes, and View ▸ Reset Layout.
 
 Each panel sits in a scroll area inside its dock, so a panel whose controls are wider than its
-share of a laptop screen scrolls instead of forcing the whole window wider. The default layout is
-four quadrants (movie and FFT on top, NBD and EELS below); the other panels are tabs behind them.
+share of the screen scrolls instead of forcing the whole window wider. On a wide window the
+default layout is four quadrants (movie and FFT on top, NBD and EELS below; the other panels are
+tabs behind them); on a laptop (narrower than :data:`QUADRANTS_FROM_WIDTH`) the movie spans the
+top and every other panel is a full-width tab below it, since no two panels fit side by side.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ PLACEMENT = (
 
 MIN_DOCK_SIZE = (320, 200)
 """Smallest dock, px (width, height): a panel below this is no longer usable."""
+
+QUADRANTS_FROM_WIDTH = 1700
+"""Window width, px, from which the default layout is four quadrants."""
+
+COMPACT_TABS = ("eels", "nbd", "hrtem", "across", "timeline", "tomo")
+"""The tabs below the movie in the compact layout, left to right (the first one raised)."""
 
 
 class DockLayout:
@@ -63,8 +71,16 @@ class DockLayout:
         content = self.docks[role].widget()
         return content.widget() if isinstance(content, QScrollArea) else None
 
+    @property
+    def compact(self) -> bool:
+        """True when the window is too narrow for quadrants."""
+        return self.window.width() < QUADRANTS_FROM_WIDTH
+
     def place(self) -> None:
         """Put every dock where the default layout has it, visible and docked, front tabs raised."""
+        if self.compact:
+            self._place_compact()
+            return
         for role, _title, area, behind in PLACEMENT:
             dock = self.docks[role]
             dock.setFloating(False)
@@ -75,8 +91,23 @@ class DockLayout:
         for role in ("movie", "hrtem", "nbd", "eels"):
             self.docks[role].raise_()
 
+    def _place_compact(self) -> None:
+        self.window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.docks["movie"])
+        first = self.docks[COMPACT_TABS[0]]
+        self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, first)
+        for role in COMPACT_TABS[1:]:
+            self.window.tabifyDockWidget(first, self.docks[role])
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        first.raise_()
+
     def balance(self) -> None:
-        """Split the window into four similar quadrants (movie and FFT on top)."""
+        """Similar sizes: four quadrants (movie and FFT on top), or movie above the tabs."""
+        if self.compact:
+            movie, below = self.docks["movie"], self.docks[COMPACT_TABS[0]]
+            self.window.resizeDocks([movie, below], [1, 1], Qt.Orientation.Vertical)
+            return
         left = [self.docks["movie"], self.docks["nbd"]]
         right = [self.docks["hrtem"], self.docks["eels"]]
         self.window.resizeDocks([left[0], right[0]], [1, 1], Qt.Orientation.Horizontal)
@@ -84,7 +115,7 @@ class DockLayout:
         self.window.resizeDocks(right, [1, 1], Qt.Orientation.Vertical)
 
     def reset(self) -> None:
-        """View ▸ Reset Layout: the default placement and quadrant sizes."""
+        """View ▸ Reset Layout: the default placement and sizes for the window's width."""
         for dock in self.docks.values():
             self.window.removeDockWidget(dock)
         self.place()

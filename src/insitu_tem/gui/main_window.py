@@ -33,7 +33,9 @@ def recovery_path(settings: QSettings) -> Path:
 
 
 class _Preload(threading.Thread):
-    """Imports the workbench (panels, workflows, analysis) while the window paints."""
+    """Imports the readers' libraries (:func:`~insitu_tem.io.readers.imports.prepare`) and the
+    workbench (panels, workflows, analysis) while the window paints; nothing loads a file before
+    the workbench exists, which waits for this thread."""
 
     def __init__(self) -> None:
         super().__init__(name="insitu-tem preload", daemon=True)
@@ -41,6 +43,7 @@ class _Preload(threading.Thread):
 
     def run(self) -> None:
         try:
+            import_module("insitu_tem.io.readers.imports").prepare()
             import_module("insitu_tem.gui.workbench")
         except BaseException as error:  # noqa: BLE001 - raised again on the GUI thread
             self.error = error
@@ -164,7 +167,7 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         if not self._balanced and self.isVisible():
             self._balanced = True
-            self.balance_docks()
+            self.dock_layout.reset()
 
     # files -------------------------------------------------------------------------------------
 

@@ -13,6 +13,9 @@ symmetric part of ``A⁻ᵀ − I``.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -159,7 +162,61 @@ def _match(predicted: np.ndarray, found: np.ndarray, tolerance_px: float) -> np.
     return out
 
 
+_DETECTED: OrderedDict[bytes, list[Spots]] = OrderedDict()
+_DETECTING: dict[bytes, threading.Event] = {}
+_DETECTED_LOCK = threading.Lock()
+_DETECTED_KEEP = 2
+
+
+def _detection_key(data: np.ndarray, centres: np.ndarray, disk_radius_px: float, method: str):
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (np.ascontiguousarray(data), np.ascontiguousarray(centres, dtype=float)):
+        digest.update(repr((part.shape, part.dtype.str)).encode())
+        digest.update(part.data)
+    digest.update(repr((float(disk_radius_px), method)).encode())
+    return digest.digest()
+
+
+def _remembered(key: bytes) -> list[Spots] | None:
+    with _DETECTED_LOCK:
+        if key not in _DETECTED:
+            return None
+        _DETECTED.move_to_end(key)
+        return list(_DETECTED[key])
+
+
 def _detect_all(data, centres, disk_radius_px: float, method: str, should_stop) -> list[Spots]:
+    """Spots of every pattern; the last :data:`_DETECTED_KEEP` complete scans are remembered by
+    content (the NBD panel and across-the-front analyse the same scan with other references), and
+    a second thread asking for a scan being detected waits for it instead of repeating it."""
+    key = _detection_key(data, centres, disk_radius_px, method)
+    with _DETECTED_LOCK:
+        running = _DETECTING.get(key)
+        if running is None and key not in _DETECTED:
+            _DETECTING[key] = threading.Event()
+    if running is not None:
+        while not running.wait(0.05):
+            if should_stop is not None and should_stop():
+                return []
+    found = _remembered(key)
+    if found is not None:
+        return found
+    try:
+        spot_sets = _detect_each(data, centres, disk_radius_px, method, should_stop)
+        if len(spot_sets) == len(data):
+            with _DETECTED_LOCK:
+                _DETECTED[key] = list(spot_sets)
+                while len(_DETECTED) > _DETECTED_KEEP:
+                    _DETECTED.popitem(last=False)
+    finally:
+        with _DETECTED_LOCK:
+            done = _DETECTING.pop(key, None)
+        if done is not None:
+            done.set()
+    return spot_sets
+
+
+def _detect_each(data, centres, disk_radius_px: float, method: str, should_stop) -> list[Spots]:
     spot_sets = []
     for pattern, centre in zip(data, centres):
         if should_stop is not None and should_stop():
@@ -169,10 +226,7 @@ def _detect_all(data, centres, disk_radius_px: float, method: str, should_stop) 
                 pattern, centre_rc=tuple(centre), disk_radius_px=disk_radius_px, method=method
             )
         )
-    return spot_sets + [
-        Spots(np.zeros((0, 2)), np.zeros(0), tuple(c), np.zeros(0))
-        for c in centres[len(spot_sets) :]
-    ]
+    return spot_sets
 
 
 def default_reference(spot_sets: list[Spots], *, min_spots: int) -> int:
@@ -222,6 +276,10 @@ def track_spots(
             f"need (n, rows, cols) patterns and (n, 2) centres, got {data.shape} and {centres.shape}"
         )
     spot_sets = _detect_all(data, centres, disk_radius_px, method, should_stop)
+    spot_sets += [
+        Spots(np.zeros((0, 2)), np.zeros(0), tuple(c), np.zeros(0))
+        for c in centres[len(spot_sets) :]
+    ]
     ref = (
         default_reference(spot_sets, min_spots=min_spots)
         if reference_index is None

@@ -41,7 +41,7 @@ class KymographView(pg.GraphicsLayoutWidget):
         self._times = np.zeros(1)
         self.scene().sigMouseClicked.connect(self._clicked)
         self.hint = PlotHint(
-            self.plot, "Draw a line across the front on the movie\n(Line tool) to see the kymograph"
+            self.plot, "Draw a line on the movie\n(Line tool) to see\nthe kymograph"
         )
 
     def set_kymograph(
