@@ -151,3 +151,27 @@ def test_sample_scan_strain_profile_across_the_front(sample_data):
     spots = np.array(truth["phase_fractions"]["WO3 spots"]) >= 0.5
     np.testing.assert_allclose(tracks.lattice_strain[spots], expected[spots], atol=1e-3)
     assert np.isnan(tracks.lattice_strain[:10]).all()
+
+
+def test_a_second_tracking_of_the_same_scan_reuses_its_spots(monkeypatch):
+    from insitu_tem.analysis.diffraction import strain
+
+    calls = []
+    counted = strain.detect_spots
+    monkeypatch.setattr(
+        strain, "detect_spots", lambda *args, **kwargs: calls.append(1) or counted(*args, **kwargs)
+    )
+    patterns = np.stack(
+        [render_pattern(centre_rc=(64.0, 64.0), strain=s) for s in (0, 0.004, 0.008)]
+    )
+    centres = np.full((3, 2), 64.0)
+    first = track_spots(patterns, centres_rc=centres, disk_radius_px=DISK_RADIUS_PX)
+    again = track_spots(
+        patterns, centres_rc=centres, disk_radius_px=DISK_RADIUS_PX, reference_index=2
+    )
+    assert len(calls) == 3 and again.reference_index == 2
+    np.testing.assert_allclose(again.lattice_strain[0], 1 / 1.008 - 1, atol=2e-4)
+    assert first.spot_sets[1] is again.spot_sets[1]
+    patterns[1] += 1.0
+    track_spots(patterns, centres_rc=centres, disk_radius_px=DISK_RADIUS_PX)
+    assert len(calls) == 6

@@ -40,6 +40,7 @@ class KymographView(pg.GraphicsLayoutWidget):
         self._distance = np.zeros(1)
         self._times = np.zeros(1)
         self.scene().sigMouseClicked.connect(self._clicked)
+        self.frame_line.hide()
         self.hint = PlotHint(
             self.plot, "Draw a line on the movie\n(Line tool) to see\nthe kymograph"
         )
@@ -73,6 +74,7 @@ class KymographView(pg.GraphicsLayoutWidget):
         )
         self.plot.setLabel("left", "time", units=time_units)
         self.hint.set_empty(False)
+        self.frame_line.show()
         self.plot.autoRange(padding=0)
 
     def reset(self) -> None:
@@ -84,6 +86,7 @@ class KymographView(pg.GraphicsLayoutWidget):
         self.image_item.clear()
         self.set_tracks(None, None)
         self.hint.set_empty(True)
+        self.frame_line.hide()
 
     def set_tracks(
         self,

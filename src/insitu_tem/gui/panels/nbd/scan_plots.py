@@ -24,7 +24,7 @@ class NbdScanPlots(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.strain_plot = pg.PlotWidget()
-        self.strain_plot.setLabel("left", "lattice strain (%)")
+        self.strain_plot.setLabel("left", "strain (%)")
         self.strain_plot.setToolTip("lattice strain d/d_ref − 1 against the reference pattern, %")
         self.strain_curve = pg.PlotDataItem(
             pen=pg.mkPen("#ff6f6f", width=1.5),
@@ -39,16 +39,18 @@ class NbdScanPlots(QWidget):
         self.strain_plot.addItem(self.strain_curve)
         self.strain_plot.addItem(self.reference_marker)
         self.map_plot = pg.PlotWidget()
-        self.map_plot.setLabel("left", "q = 1/d (1/Å)")
+        self.map_plot.setLabel("left", "q (1/Å)")
+        self.map_plot.setToolTip("radial profile against q = 1/d, 1/Å")
         self.map_image = pg.ImageItem(axisOrder="row-major")
         self.map_plot.addItem(self.map_image)
         self.fraction_plot = pg.PlotWidget()
-        self.fraction_plot.setLabel("left", "NMF phase fraction")
+        self.fraction_plot.setLabel("left", "NMF fraction")
+        self.fraction_plot.setToolTip("NMF phase fraction of each component (names in the title)")
         self.fraction_plot.setLabel("bottom", "Position")
-        self.fraction_plot.addLegend(offset=(5, 1), colCount=3)
         self.fraction_curves: list[pg.PlotDataItem] = []
         self.scree_plot = pg.PlotWidget()
-        self.scree_plot.setLabel("left", "PCA variance fraction")
+        self.scree_plot.setLabel("left", "PCA var.")
+        self.scree_plot.setToolTip("fraction of the variance each PCA component explains")
         self.scree_plot.setLabel("bottom", "Component")
         self.scree_plot.setLogMode(y=True)
         self.scree_curve = pg.PlotDataItem(
@@ -138,9 +140,14 @@ class NbdScanPlots(QWidget):
             self.fraction_curves.append(curve)
         ratio = np.asarray(explained_variance, dtype=float)[:10]
         self.scree_curve.setData(np.arange(1, len(ratio) + 1), np.clip(ratio, 1e-12, None))
+        self.fraction_plot.setTitle(
+            " · ".join(
+                f'<span style="color:{COLOURS[i % len(COLOURS)]}">{name}</span>'
+                for i, name in enumerate(names)
+            ),
+            size="9pt",
+        )
         self.fraction_plot.autoRange()
-        top = max(1.0, float(np.nanmax(fractions))) if np.size(fractions) else 1.0
-        self.fraction_plot.setYRange(0.0, 1.4 * top, padding=0)
         self.scree_plot.autoRange()
 
     def set_current(self, index: int) -> None:
