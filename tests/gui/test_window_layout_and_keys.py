@@ -1,10 +1,11 @@
 """The main window on a laptop screen and from the keyboard, driven as a user would."""
 
 import itertools
+import threading
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from insitu_tem.gui.dock_layout import MIN_DOCK_SIZE
 from insitu_tem.gui.menus import show_shortcuts
@@ -146,3 +147,40 @@ def test_help_lists_every_shortcut(qtbot, window):
         assert keys in rows[text], text
     assert window.menuBar().actions()[-1].text() == "&Help"
     assert len(window.menuBar().actions()[-1].menu().actions()) >= 3
+
+
+def test_a_running_task_shows_its_name_progress_and_cancel(qtbot, window):
+    release = threading.Event()
+
+    def work(control):
+        control.progress(0.5, "halfway")
+        while not (release.is_set() or control.should_stop()):
+            release.wait(0.01)
+
+    window.tasks.submit(work, description="Slow job")
+    status = window.status
+    qtbot.waitUntil(lambda: status.progress.isVisible() and status.progress.value() == 500)
+    assert status.task_label.text() == "halfway" and status.cancel_button.isVisible()
+    qtbot.mouseClick(status.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.tasks.is_idle)
+    assert not status.progress.isVisible() and not status.cancel_button.isVisible()
+
+
+def test_saved_project_comes_first_in_open_recent_and_its_files_are_not_added(
+    qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch
+):
+    window.open_paths([movie_file])
+    wait_idle(window)
+    project = tmp_path / "saved" / "run.itproj"
+    project.parent.mkdir()
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(project), ""))
+    )
+    window.save_action.trigger()
+    assert str(project) in window.statusBar().currentMessage()
+    recent = [a.text() for a in window.recent_menu.actions()]
+    assert recent == [str(project), str(movie_file)]
+    window.open_paths([project])
+    wait_idle(window)
+    assert [a.text() for a in window.recent_menu.actions()] == recent
+    assert window.recent.last_folder() == str(project.parent)

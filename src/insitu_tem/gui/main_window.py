@@ -163,11 +163,13 @@ class MainWindow(QMainWindow):
         """Split the window into four similar quadrants (movie and FFT on top)."""
         self.dock_layout.balance()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        if not self._balanced and self.isVisible():
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """The first time the window shows: the default layout for its width."""
+        super().showEvent(event)
+        if not self._balanced:
             self._balanced = True
             self.dock_layout.reset()
+            QTimer.singleShot(0, self.dock_layout.balance)
 
     # files -------------------------------------------------------------------------------------
 

@@ -12,7 +12,8 @@ SHOW_PROGRESS_AFTER_MS = 300
 
 
 class StatusArea(QObject):
-    """Cursor readout on the left; while tasks run, the running task, a progress bar and Cancel.
+    """Cursor readout on the left; while tasks run, the running task, a progress bar (busy until
+    the task reports a fraction) and Cancel.
 
     Parameters
     ----------
@@ -49,12 +50,13 @@ class StatusArea(QObject):
         self.bar.showMessage(text, timeout_ms)
 
     def _on_progress(self, _task_id: int, fraction: float, message: str) -> None:
+        self.progress.setRange(0, 1000)
         self.progress.setValue(int(fraction * 1000))
         if message:
             self.task_label.setText(message)
 
     def _on_busy(self, busy: bool) -> None:
-        self.progress.setValue(0)
+        self.progress.setRange(0, 0)
         if busy:
             self._reveal.start()
             return
