@@ -16,6 +16,19 @@ SAMPLE_DATA = ROOT / "sample_data"
 
 
 @pytest.fixture(scope="session", autouse=True)
+def isolated_user_folders(tmp_path_factory):
+    """Settings, caches and the crash-recovery file of every window and subprocess the tests
+    start live in a folder of this test process, not in the user's home: tests never touch
+    a real user's settings, and parallel test processes never share a recovery file."""
+    user = tmp_path_factory.mktemp("user")
+    patch = pytest.MonkeyPatch()
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        patch.setenv(name, str(user / name.lower()))
+    yield
+    patch.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def collect_garbage_on_the_main_thread():
     """Python's cyclic GC may otherwise run in a task-runner thread and destroy Qt widgets
     there, deadlocking against the GUI thread; the app does the same (pyqtgraph's
