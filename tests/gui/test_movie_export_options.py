@@ -1,11 +1,13 @@
-"""Export Movie options as a user sets them: the frame rate defaults to the playback rate,
-size, crop to the visible area and a frame range reach the exported file."""
+"""Export Movie options and the Measure tab as a user meets them: the frame rate defaults to
+the playback rate, size, crop to the visible area and a frame range reach the exported file;
+the ruler and region statistics read the movie in its calibration."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from PIL import Image
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 
 from insitu_tem.figures.movie_export import export_movie
@@ -69,3 +71,15 @@ def test_dialog_defaults_to_the_playback_rate_and_exports_the_chosen_part(qtbot,
 def test_a_crop_outside_the_movie_is_refused(panel, tmp_path):
     with pytest.raises(ValueError, match="fewer than 2 × 2 pixels"):
         export_movie(panel.dataset, tmp_path / "x.gif", crop=(40, 40, 50, 50))
+
+
+def test_the_movie_panel_measures_in_its_calibration(qtbot, panel):
+    tabs = panel.side_tabs
+    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index("Measure"))
+    panel.measure.set_line("Ruler", (2, 2), (2, 12))
+    assert "ruler: 10 nm" in panel.measure.result.text()
+    panel.state.set_frame(3)
+    qtbot.mouseClick(panel.measure.buttons["Region"], Qt.MouseButton.LeftButton)
+    frame = np.asarray(panel.dataset.frame(3), float)
+    r0, c0, r1, c1 = panel.measure.region_bounds()
+    assert panel.measure.statistics.mean == pytest.approx(frame[r0:r1, c0:c1].mean())
