@@ -86,6 +86,9 @@ def test_sync_on_an_event_clicked_in_the_plot(timeline, qtbot):
 def test_project_state_round_trip(timeline, qtbot, reporter):
     panel, controller, _, _ = timeline
     controller.edit_offset(5.0)
+    qtbot.waitUntil(
+        lambda: panel.timeline is not None and panel.timeline.offset_s == 5.0, timeout=20000
+    )
     state = controller.project_state()
     other = TimelinePanel()
     qtbot.addWidget(other)

@@ -140,7 +140,7 @@ def frame_view(
 
 def pattern_display(pattern: np.ndarray, mode: str, gamma: float) -> np.ndarray:
     """What the NBD view shows: log(1 + I), (I − min)^γ or I."""
-    data = np.asarray(pattern, dtype=np.float32)
+    data = np.asarray(np.abs(pattern) if np.iscomplexobj(pattern) else pattern, dtype=np.float32)
     if mode == "log":
         return np.log1p(np.clip(data, 0, None))
     if mode == "gamma":

@@ -106,7 +106,7 @@ def analyse_pattern(
     centre_rc : tuple of float, optional
         Known centre (row, col), px; default found (direct beam, else symmetry).
     """
-    data = np.asarray(pattern, dtype=np.float64)
+    data = np.asarray(np.abs(pattern) if np.iscomplexobj(pattern) else pattern, dtype=np.float64)
     centre = (
         find_centre(data)
         if centre_rc is None

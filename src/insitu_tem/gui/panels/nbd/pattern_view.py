@@ -13,8 +13,9 @@ ARROW_GAIN = 10.0
 
 
 def display_transform(pattern, *, mode: str, gamma: float) -> np.ndarray:
-    """What the view shows of a pattern: log(1 + I), (I − min)^γ or I, float32."""
-    data = np.asarray(pattern, dtype=np.float32)
+    """What the view shows of a pattern: log(1 + I), (I − min)^γ or I, float32 (the modulus
+    of complex data)."""
+    data = np.asarray(np.abs(pattern) if np.iscomplexobj(pattern) else pattern, dtype=np.float32)
     if mode == "log":
         return np.log1p(np.clip(data, 0, None))
     if mode == "gamma":
