@@ -136,3 +136,19 @@ def test_console_script_runs_diffraction(sample_nbd):
     )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["spots"]) > 10
+
+
+def test_diffraction_with_an_ambiguous_centre_reports_why_and_no_spots(capsys, tmp_path):
+    rows, cols = np.indices((161, 161))
+    pattern = np.full(rows.shape, 2.0)
+    for h in range(-3, 4):
+        for k in range(-3, 4):
+            at = np.array([78.3, 81.6]) + h * np.array([0.0, 21.0]) + k * np.array([19.0, 6.0])
+            level = {(0, 0): 400.0, (1, 0): 3000.0}.get((h, k), 80.0)
+            if np.hypot(*(at - 80)) <= 75:
+                pattern += level * (np.hypot(rows - at[0], cols - at[1]) <= 4.0)
+    path = tmp_path / "bright_disk.npy"
+    np.save(path, np.random.default_rng(3).poisson(pattern).astype(np.float32))
+    code, doc, err = run(capsys, "diffraction", path, "--scale", 0.5, "--units", "1/nm")
+    assert code == 0, err
+    assert "ambiguous centre" in doc["centre_warning"] and doc["spots"] == []

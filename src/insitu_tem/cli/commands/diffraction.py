@@ -109,5 +109,6 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "spots": spot_rows(analysis, scale),
         "rings": [{"d_A": r.d_A, "fwhm_per_A": r.fwhm_per_A} for r in analysis.rings.rings],
         "profile": {"q_per_A": analysis.q_per_A[finite], "intensity": analysis.profile[finite]},
+        **({} if analysis.centre.ok else {"centre_warning": analysis.centre.reason}),
         **conversion_note(loaded, dataset),
     }
