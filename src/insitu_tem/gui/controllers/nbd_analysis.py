@@ -150,6 +150,6 @@ class NbdAnalysis(QObject):
             "angle_deg": fit.angle_deg,
             "rms_px": fit.rms_px,
         }
-        self.session.store_result(ELLIPSE, Result(value, {"pattern": index}, inputs))
         self.change("Correct the detector ellipse", correction=correction.tolist())
+        self.session.store_result(ELLIPSE, Result(value, {"pattern": index}, inputs))
         self.message.emit(ellipse_note(value))
