@@ -1,11 +1,18 @@
-"""Tomography panel driven like a user: open the phantom series, align, reconstruct, cancel, segment."""
+"""Tomography panel driven like a user: open the phantom series, align (projections and sinogram),
+reconstruct HAADF and the O map, look at slices and the rendering, segment, paint scribbles,
+undo, export a figure, reopen the project; and cancel a reconstruction."""
+
+import json
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PIL import Image
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QUndoStack
 
+from insitu_tem.core.session import Session
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.panels.tomo.history import ALIGNMENT, SEGMENTATION
 from insitu_tem.gui.panels.tomo.panel import TomoPanel
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.samples import tomo as sample
@@ -26,37 +33,104 @@ def panel(qtbot, reporter):
     state, tasks, undo = SessionBridge(), TaskRunner(reporter), QUndoStack()
     widget = TomoPanel(state, tasks, undo)
     qtbot.addWidget(widget)
-    widget.resize(1400, 600)
+    widget.resize(1600, 700)
     widget.show()
     yield widget
     tasks.cancel()
     tasks.wait_for_done(5000)
 
 
-def test_open_align_reconstruct_segment(qtbot, panel, series_path, reporter):
-    assert not panel.align_button.isEnabled()
+def click_voxel(qtbot, panel, name, row, col):
+    view = panel.slices.views[name]
+    scene = view.mapViewToScene(QPointF(col + 0.5, row + 0.5))
+    point = panel.slices.mapFromScene(scene)
+    qtbot.mouseClick(panel.slices.viewport(), Qt.MouseButton.LeftButton, pos=point)
+
+
+def open_and_align(qtbot, panel, series_path):
     with qtbot.waitSignal(panel.seriesLoaded, timeout=60000):
         panel.open_path(series_path)
-    assert "13 tilts" in panel.info.text() and panel.tilt_label.text() == "+0.0°"
-    panel.tilt_slider.setValue(0)
-    assert panel.tilt_label.text() == "-60.0°"
     panel.align_method.setCurrentText("xcorr")
     with qtbot.waitSignal(panel.aligned, timeout=120000):
         qtbot.mouseClick(panel.align_button, Qt.MouseButton.LeftButton)
+
+
+def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, reporter, tmp_path):
+    assert not panel.align_button.isEnabled()
+    open_and_align(qtbot, panel, series_path)
     assert panel.show_aligned.isChecked() and "offset" in panel.info.text()
+    panel.show_sinogram.setChecked(True)
+    assert panel.projection.image.shape == (40, 13) and "sinogram" in panel.tilt_label.text()
+    panel.show_sinogram.setChecked(False)
+    panel.tilt_slider.setValue(0)
+    assert panel.tilt_label.text() == "-60.0°"
+    with qtbot.waitSignal(panel.seriesLoaded, timeout=60000):
+        panel.add_channel_path(series_path.with_name(sample.OXYGEN_NAME))
+    assert panel.all_channels.isChecked() and "O_Ka" in panel.info.text()
     panel.iterations.setValue(8)
     with qtbot.waitSignal(panel.reconstructed, timeout=120000):
         qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
+    assert [panel.channel.itemText(i) for i in range(panel.channel.count())] == ["HAADF", "O_Ka"]
     assert panel.volume.shape == (40, 40, 40) and panel.progress.value() == 100
-    planes = panel.slices.planes()
-    assert planes["XZ"].shape == (40, 40) and planes["XY"].std() > 0
-    panel.slices.set_cursor(5, 6, 7)
-    assert panel.slices.cursor == [5, 6, 7]
+    assert panel.slices.scale_bar_text("XY") == "5 nm"
+    assert panel.slices.wedge[0].getData()[0] is not None
+    click_voxel(qtbot, panel, "XY", 6, 7)
+    assert panel.slices.cursor[1:] == [6, 7]
     np.testing.assert_array_equal(panel.slices.planes()["YZ"], panel.volume[:, :, 7])
+    front = panel.rendering.image.copy()
+    panel.rendering.angle.setValue(60)
+    assert panel.rendering.angle_label.text() == "+60°"
+    assert not np.allclose(front, panel.rendering.image)
     with qtbot.waitSignal(panel.measured, timeout=120000):
         qtbot.mouseClick(panel.segment_button, Qt.MouseButton.LeftButton)
     names = [panel.table.item(i, 0).text() for i in range(panel.table.rowCount())]
-    assert "shell thickness (median)" in names and not reporter.reports
+    assert "shell thickness (median)" in names and "wt %, shell" in names
+    stored = panel.state.session.result(SEGMENTATION).value
+    assert np.isfinite(stored["shell_thickness_px"]) and "radial_profile" in stored
+    panel.undo_stack.undo()
+    assert panel.table.rowCount() == 0 and panel.state.session.result(SEGMENTATION) is None
+    panel.undo_stack.redo()
+    assert panel.table.rowCount() == len(names)
+    path = panel.export_figure(tmp_path / "tomo.png", dpi=60)
+    record = json.loads(Image.open(path).text["insitu-tem"])
+    assert record["parameters"]["channel"] == "HAADF" and record["parameters"]["units"] == "nm"
+    assert not reporter.reports
+
+
+def test_scribbles_train_the_classifier(qtbot, panel, series_path):
+    open_and_align(qtbot, panel, series_path)
+    panel.iterations.setValue(6)
+    with qtbot.waitSignal(panel.reconstructed, timeout=120000):
+        qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
+    panel.slices.brush_px = 2
+    z, y, x = panel.slices.cursor
+    core = np.unravel_index(np.argmax(panel.volume[:, y, :]), (40, 40))
+    for index, (row, col) in ((1, (3, 3)), (1, (36, 36)), (3, core)):
+        panel.paint.setCurrentIndex(index)
+        click_voxel(qtbot, panel, "XZ", row, col)
+    panel.paint.setCurrentIndex(2)
+    shell_row = core[0] + int(0.23 * 40) if core[0] < 20 else core[0] - int(0.23 * 40)
+    click_voxel(qtbot, panel, "XZ", shell_row, core[1])
+    assert set(np.unique(panel.slices.scribbles)) == {0, 1, 2, 3}
+    with qtbot.waitSignal(panel.measured, timeout=120000):
+        qtbot.mouseClick(panel.classify_button, Qt.MouseButton.LeftButton)
+    assert panel.table.item(0, 1).text().startswith("random forest")
+    assert set(np.unique(panel.result.segmentation.labels)) == {0, 1, 2}
+
+
+def test_reopened_project_restores_the_alignment(qtbot, panel, series_path):
+    open_and_align(qtbot, panel, series_path)
+    shifts = panel.alignment.shifts_px.copy()
+    saved = panel.state.session
+    reopened = Session()
+    reopened.set_parameters("tomo", saved.parameters("tomo"))
+    reopened.store_result(ALIGNMENT, saved.result(ALIGNMENT))
+    panel.undo_stack.undo()
+    assert panel.alignment is None and not panel.show_aligned.isChecked()
+    with qtbot.waitSignal(panel.seriesLoaded, timeout=60000):
+        panel.state.replace_session(reopened)
+    np.testing.assert_allclose(panel.alignment.shifts_px, shifts)
+    assert panel.show_aligned.isChecked()
 
 
 def test_cancel_stops_a_reconstruction(qtbot, panel, series_path):
@@ -64,7 +138,7 @@ def test_cancel_stops_a_reconstruction(qtbot, panel, series_path):
         panel.open_path(series_path)
     panel.iterations.setValue(500)
     qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
-    assert panel.cancel_button.isEnabled()
+    assert panel.cancel_button.isEnabled() and not panel.align_button.isEnabled()
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=60000)
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.cancel_button.isEnabled(), timeout=60000)
