@@ -3,8 +3,10 @@ results ("tomo.alignment", "tomo.segmentation"), set through undoable commands."
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtGui import QUndoCommand
 
+from insitu_tem.analysis.tomo.alignment import Alignment
 from insitu_tem.core.results import Result
 
 ALIGNMENT, SEGMENTATION = "tomo.alignment", "tomo.segmentation"
@@ -51,6 +53,24 @@ def alignment_result(source: str, alignment) -> Result:
             "reason": alignment.reason,
         },
         parameters={"method": alignment.method},
+    )
+
+
+def alignment_from_result(stored: Result) -> Alignment:
+    """The :class:`Alignment` stored by :func:`alignment_result` (a reopened project)."""
+    v = stored.value
+    return Alignment(
+        np.asarray(v["tilts_deg"], float),
+        np.asarray(v["shifts_px"], float),
+        v["tilt_axis_angle_deg"],
+        v["tilt_axis_angle_sigma_deg"],
+        v["tilt_axis_offset_px"],
+        v["tilt_axis_offset_sigma_px"],
+        v["residual_px"],
+        np.asarray(v["peaks"], float),
+        v["method"],
+        v["ok"],
+        v["reason"],
     )
 
 

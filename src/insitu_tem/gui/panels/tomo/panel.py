@@ -270,20 +270,7 @@ class TomoPanel(QWidget):
         source = self.state.session.parameters("tomo").get("source")
         if stored is None or not source or not Path(source).exists():
             return
-        v = stored.value
-        self._pending = Alignment(
-            np.asarray(v["tilts_deg"], float),
-            np.asarray(v["shifts_px"], float),
-            v["tilt_axis_angle_deg"],
-            v["tilt_axis_angle_sigma_deg"],
-            v["tilt_axis_offset_px"],
-            v["tilt_axis_offset_sigma_px"],
-            v["residual_px"],
-            np.asarray(v["peaks"], float),
-            v["method"],
-            v["ok"],
-            v["reason"],
-        )
+        self._pending = history.alignment_from_result(stored)
         self.open_path(source)
 
     def _show_projection(self) -> None:
