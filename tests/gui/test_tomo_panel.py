@@ -3,6 +3,7 @@ reconstruct HAADF and the O map, look at slices and the rendering, segment, pain
 undo, export a figure, reopen the project; and cancel a reconstruction."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -143,3 +144,17 @@ def test_cancel_stops_a_reconstruction(qtbot, panel, series_path):
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.cancel_button.isEnabled(), timeout=60000)
     assert panel.volume is None and not panel.segment_button.isEnabled()
+
+
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "edstomo_idp"
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is absent")
+def test_real_eds_series_opens_with_element_maps(qtbot, panel):
+    qtbot.keyClicks(panel.elements, "Si, O")
+    with qtbot.waitSignal(panel.seriesLoaded, timeout=240000):
+        panel.open_path(REAL)
+    assert list(panel.series.channels)[1:] == ["Si_Ka", "O_Ka"]
+    assert "16 tilts -40…35°" in panel.info.text()
+    assert panel.align_button.isEnabled()
