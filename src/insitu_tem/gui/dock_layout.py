@@ -9,7 +9,7 @@ top and every other panel is a full-width tab below it, since no two panels fit 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QWidget
 
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
@@ -33,6 +33,27 @@ QUADRANTS_FROM_WIDTH = 1700
 
 COMPACT_TABS = ("eels", "nbd", "hrtem", "across", "timeline", "tomo")
 """The tabs below the movie in the compact layout, left to right (the first one raised)."""
+
+
+class PanelScroll(QScrollArea):
+    """Holds a panel at the size of the dock, never below the panel's minimum size hint; scrolls
+    only then. (``widgetResizable`` would size a panel holding word-wrapped labels by its
+    height-for-width, far taller than the dock.)"""
+
+    def __init__(self, panel: QWidget) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidget(panel)
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return super().viewportEvent(event)
+
+    def fit(self) -> None:
+        """Resize the panel to the visible area, or to its minimum size where that is larger."""
+        hint, shown = self.widget().minimumSizeHint(), self.viewport().size()
+        self.widget().resize(max(shown.width(), hint.width()), max(shown.height(), hint.height()))
 
 
 class DockLayout:
@@ -59,11 +80,8 @@ class DockLayout:
 
     def set_panel(self, role: str, panel: QWidget) -> None:
         """Show ``panel`` in its dock, scrolling when the dock is smaller than the panel's minimum."""
-        scroll = QScrollArea()
+        scroll = PanelScroll(panel)
         scroll.setObjectName(f"scroll-{role}")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(panel)
         self.docks[role].setWidget(scroll)
 
     def panel(self, role: str) -> QWidget | None:

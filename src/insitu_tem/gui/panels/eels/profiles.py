@@ -139,7 +139,7 @@ class EelsProfiles(QWidget):
             return
         self.fraction_curve.setData(self._positions, np.nan_to_num(fraction))
         worst = float(np.nanmax(chi2)) / max(float(np.nanmedian(chi2)), 1e-12)
-        self.fraction_plot.setTitle(f"MLLS end-member fraction (χ² worst/median {worst:.1f}×)")
+        self.fraction_plot.setTitle(f"MLLS fraction (χ² max/median {worst:.1f}×)")
         self.fraction_plot.autoRange()
 
     def set_maps(self, shift: np.ndarray, window: np.ndarray, edge: str) -> None:

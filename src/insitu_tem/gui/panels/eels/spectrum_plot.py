@@ -106,7 +106,8 @@ class EelsSpectrumPlot(pg.PlotWidget):
             for edge in edges
             for label, energy in edge.lines
         )
-        (low, high), _ = self.getPlotItem().vb.viewRange()
+        bounds = self.getPlotItem().vb.childrenBounds()[0]
+        (low, high) = bounds if bounds is not None else self.getPlotItem().vb.viewRange()[0]
         heights = label_heights([energy for energy, _, _ in lines], gap=LABEL_GAP * (high - low))
         for (energy, text, colour), height in zip(lines, heights):
             marker = pg.InfiniteLine(

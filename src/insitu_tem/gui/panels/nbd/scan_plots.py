@@ -45,7 +45,9 @@ class NbdScanPlots(QWidget):
         self.map_plot.addItem(self.map_image)
         self.fraction_plot = pg.PlotWidget()
         self.fraction_plot.setLabel("left", "NMF fraction")
-        self.fraction_plot.setToolTip("NMF phase fraction of each component (names in the title)")
+        self.fraction_plot.setToolTip(
+            "NMF phase fraction of each component (names and colours under the axis)"
+        )
         self.fraction_plot.setLabel("bottom", "Position")
         self.fraction_curves: list[pg.PlotDataItem] = []
         self.scree_plot = pg.PlotWidget()
@@ -79,13 +81,14 @@ class NbdScanPlots(QWidget):
         ):
             layout.addWidget(plot, stretch)
         self._positions = np.zeros(0)
+        self._position_label = "Position"
 
     def set_positions(self, positions, units: str) -> None:
         """Scan coordinate of every pattern (1-D) and its units."""
         self._positions = np.asarray(positions, dtype=float)
-        label = "Position" if units in ("px", "") else f"Position ({units})"
+        self._position_label = "Position" if units in ("px", "") else f"Position ({units})"
         for plot in (self.strain_plot, self.map_plot, self.fraction_plot):
-            plot.setLabel("bottom", label)
+            plot.setLabel("bottom", self._position_label)
 
     def clear(self) -> None:
         """Remove every result (none is current)."""
@@ -140,12 +143,13 @@ class NbdScanPlots(QWidget):
             self.fraction_curves.append(curve)
         ratio = np.asarray(explained_variance, dtype=float)[:10]
         self.scree_curve.setData(np.arange(1, len(ratio) + 1), np.clip(ratio, 1e-12, None))
-        self.fraction_plot.setTitle(
-            " · ".join(
+        self.fraction_plot.setLabel(
+            "bottom",
+            f"{self._position_label} — "
+            + " · ".join(
                 f'<span style="color:{COLOURS[i % len(COLOURS)]}">{name}</span>'
                 for i, name in enumerate(names)
             ),
-            size="9pt",
         )
         self.fraction_plot.autoRange()
         self.scree_plot.autoRange()
