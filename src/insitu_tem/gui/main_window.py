@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
             set_frame=self.state.set_frame,
         )
         self._commit_before_undo = CommitBeforeUndo(self)
-        self.setWindowTitle(f"insitu-tem {__version__}")
+        self.setWindowTitle(f"Untitled — insitu-tem {__version__}")
         self._poll = QTimer(self, interval=20)
         self._poll.timeout.connect(self._build_when_imported)
         self._poll.start()
