@@ -12,7 +12,7 @@ from insitu_tem.samples import nbd
 from insitu_tem.gui.panels.nbd.panel import NbdPanel
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
-from insitu_tem.gui.panels.nbd.pattern_view import display_transform
+from insitu_tem.figures.pattern_display import pattern_display
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_display_modes_change_what_is_shown(qtbot, panel, sample):
     np.testing.assert_allclose(panel.view.frame, raw.astype(np.float32))
     panel.display.setCurrentText("gamma")
     panel.gamma.setValue(0.5)
-    np.testing.assert_allclose(panel.view.frame, display_transform(raw, mode="gamma", gamma=0.5))
+    np.testing.assert_allclose(panel.view.frame, pattern_display(raw, mode="gamma", gamma=0.5))
     with pytest.raises(ValueError, match="display mode"):
         panel.view.set_display("sqrt")
 
@@ -146,7 +146,7 @@ def test_a_2d_scan_navigates_by_flattened_index(qtbot, panel, realdata):
     panel.navigator.slider.setValue(5)
     assert panel.state.scan_index == 5
     np.testing.assert_allclose(
-        panel.view.frame, display_transform(dataset.frame(5), mode="log", gamma=0.3)
+        panel.view.frame, pattern_display(dataset.frame(5), mode="log", gamma=0.3)
     )
     assert len(panel.result_value()["spots_rc"]) == 6
 

@@ -24,6 +24,7 @@ from insitu_tem.figures.eels_display import (
     shown_spectrum,
 )
 from insitu_tem.figures.frame import FrameView
+from insitu_tem.figures.pattern_display import pattern_display
 from insitu_tem.figures.kinetics import across_views, front_point_rc, kinetics_views, kymograph_view
 
 VIEW_NAMES = (
@@ -138,23 +139,13 @@ def frame_view(
     )
 
 
-def pattern_display(pattern: np.ndarray, mode: str, gamma: float) -> np.ndarray:
-    """What the NBD view shows: log(1 + I), (I − min)^γ or I."""
-    data = np.asarray(np.abs(pattern) if np.iscomplexobj(pattern) else pattern, dtype=np.float32)
-    if mode == "log":
-        return np.log1p(np.clip(data, 0, None))
-    if mode == "gamma":
-        return (data - data.min()) ** float(gamma)
-    return data
-
-
 def pattern_view(session: Session) -> FrameView:
     """The NBD pattern at the session's probe with the view's display, colour map and levels."""
     dataset = require(session, "nbd")
     index = min(session.probe, dataset.n_items - 1)
     row, col = dataset.signal_axes
     shown = pattern_display(
-        dataset.frame(index), session.view("nbd.display"), session.view("nbd.gamma")
+        dataset.frame(index), mode=session.view("nbd.display"), gamma=session.view("nbd.gamma")
     )
     shown, row, col, _ = _cropped(shown, row, col, session.view("nbd.region"))
     nav = dataset.navigation_axes

@@ -7,20 +7,9 @@ import numpy as np
 import pyqtgraph as pg
 
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
+from insitu_tem.figures.pattern_display import DISPLAY_MODES, pattern_display
 
-DISPLAY_MODES = ("log", "gamma", "linear")
 ARROW_GAIN = 10.0
-
-
-def display_transform(pattern, *, mode: str, gamma: float) -> np.ndarray:
-    """What the view shows of a pattern: log(1 + I), (I − min)^γ or I, float32 (the modulus
-    of complex data)."""
-    data = np.asarray(np.abs(pattern) if np.iscomplexobj(pattern) else pattern, dtype=np.float32)
-    if mode == "log":
-        return np.log1p(np.clip(data, 0, None))
-    if mode == "gamma":
-        return np.power(np.clip(data - data.min(), 0, None), float(gamma))
-    return data
 
 
 class NbdPatternView(CalibratedImageView):
@@ -48,13 +37,13 @@ class NbdPatternView(CalibratedImageView):
         self.mode = mode
         self.gamma = self.gamma if gamma is None else float(gamma)
         if self._raw is not None:
-            self.set_frame(display_transform(self._raw, mode=self.mode, gamma=self.gamma))
+            self.set_frame(pattern_display(self._raw, mode=self.mode, gamma=self.gamma))
 
     def show_pattern(self, pattern, *, axes=None, auto_range: bool = False) -> None:
         """Show one raw pattern with the current display transform."""
         self._raw = np.asarray(pattern)
         self.set_frame(
-            display_transform(self._raw, mode=self.mode, gamma=self.gamma),
+            pattern_display(self._raw, mode=self.mode, gamma=self.gamma),
             axes=axes,
             auto_range=auto_range,
         )
