@@ -152,6 +152,8 @@ REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "eds
 @pytest.mark.realdata
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is absent")
 def test_real_eds_series_opens_with_element_maps(qtbot, panel):
+    panel.show()
+    assert panel.elements.isVisible() and panel.add_button.isVisible()
     qtbot.keyClicks(panel.elements, "Si, O")
     with qtbot.waitSignal(panel.seriesLoaded, timeout=240000):
         panel.open_path(REAL)
