@@ -17,10 +17,10 @@ from insitu_tem.analysis.hrtem.fft_lattice import (
 from insitu_tem.analysis.hrtem.lattice_fit import fit_lattice
 from insitu_tem.analysis.hrtem.lattice_report import (
     calibration_check,
-    find_ring,
     measure_lattice,
     reference_spacing,
 )
+from insitu_tem.analysis.hrtem.lattice_ring import find_ring
 from insitu_tem.core.calibration import recalibrate
 from insitu_tem.io.load import load
 from insitu_tem.samples.hrtem import (
