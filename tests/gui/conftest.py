@@ -27,6 +27,12 @@ class MovieUser:
             self.click(panel, *end_rc)
 
 
+@pytest.fixture(autouse=True)
+def scripted_drags_move_like_a_hand(every_mouse_move_counts):
+    """Every GUI test: a scripted drag's moves arrive microseconds apart, and pyqtgraph would
+    drop all but the first (its rate limit), so whether a drag started depended on load."""
+
+
 @pytest.fixture
 def movie_user(qtbot):
     return MovieUser(qtbot)

@@ -14,9 +14,6 @@ from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
 
-pytestmark = pytest.mark.usefixtures("every_mouse_move_counts")
-
-
 @pytest.fixture
 def sample(sample_data):
     path = sample_data / "eels_linescan.hspy"

@@ -19,9 +19,6 @@ from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 
 
-pytestmark = pytest.mark.usefixtures("every_mouse_move_counts")
-
-
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     movie_path, truth_path = hrtem.write(tmp_path_factory.mktemp("fft_gui"))
