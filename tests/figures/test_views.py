@@ -3,10 +3,12 @@ track and fit as the view state says."""
 
 import numpy as np
 import pytest
+from matplotlib import colors
 
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.core.session import Session
+from insitu_tem.figures import overlay_colours
 from insitu_tem.figures.kinetics import kinetics_text
 from insitu_tem.figures.views import render_view, view_panels
 from insitu_tem.workflows import front
@@ -87,7 +89,7 @@ def test_frames_patterns_and_spectra_follow_the_view_state(session):
     movie_view, hrtem_view, pattern, spectrum = view_panels(session, "overview")
     np.testing.assert_array_equal(movie_view.frame, session.dataset("movie").frame(7))
     assert movie_view.time_s == 3.5 and movie_view.levels == (50.0, 950.0)
-    assert [6.0, 1.0] in [list(p) for p in movie_view.lines_rc[-1]]
+    assert [6.0, 1.0] in [list(p) for p in movie_view.lines_rc[-1][0]]
     np.testing.assert_array_equal(hrtem_view.frame, session.dataset("hrtem").frame(2))
     assert pattern.cmap == "viridis" and pattern.title.startswith("NBD, probe 4")
     np.testing.assert_array_equal(pattern.frame, session.dataset("nbd").frame(4).astype(np.float32))
@@ -98,6 +100,25 @@ def test_frames_patterns_and_spectra_follow_the_view_state(session):
     assert not view_panels(session, "eels")[0].log_y and view_panels(session, "nbd")[
         0
     ].title.startswith("NBD, probe 1")
+
+
+def test_the_exported_movie_draws_each_line_in_its_screen_colour(session):
+    figure, _ = render_view(session, "movie", dpi=50)
+    drawn = {
+        (tuple(np.round(line.get_xdata(), 3)), tuple(np.round(line.get_ydata(), 3))): colors.to_hex(
+            line.get_color()
+        )
+        for line in figure.axes[0].lines
+        if line.get_linestyle() == "-"
+    }
+    assert drawn == {
+        ((2.0, 76.0), (12.0, 12.0)): overlay_colours.ANALYSIS_LINE,
+        ((4.0, 74.0), (40.0, 40.0)): overlay_colours.SCAN_LINES["eels"],
+    }
+    session.set_frame(4)
+    figure, _ = render_view(session, "movie", dpi=50)
+    marks = [line for line in figure.axes[0].lines if list(line.get_xdata()) == [32.0, 32.0]]
+    assert [colors.to_hex(line.get_color()) for line in marks] == [overlay_colours.MARKS]
 
 
 def test_kymograph_runs_along_the_analysis_line_with_track_marks_and_fit(session):

@@ -40,10 +40,10 @@ class FrameView:
         Time stamp drawn in the upper-left corner, s.
     bar_length : float or None
         Scale-bar length in calibrated units; None picks 1/2/5×10ⁿ near a fifth of the field.
-    markers_rc : list of (row, col)
-        Points drawn on the frame, in pixels.
-    lines_rc : list of ((row0, col0), (row1, col1), ...)
-        Lines (two or more vertices) drawn on the frame, in pixels.
+    markers_rc : list of ((row, col), colour)
+        Circles drawn on the frame, in pixels, each in its colour (as on screen).
+    lines_rc : list of (((row0, col0), (row1, col1), ...), colour)
+        Lines (two or more vertices) drawn on the frame, in pixels, each in its colour.
     curves_rc : list of (rows, cols, colour, label)
         Curves through (row, col) pixel positions (a front track on a kymograph), drawn as dots.
     colorbar : bool
@@ -159,19 +159,19 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
             fontweight="bold",
             path_effects=OUTLINE,
         )
-    for row, col in view.markers_rc:
+    for (row, col), colour in view.markers_rc:
         ax.plot(
             view.col_axis.to_value(col),
             view.row_axis.to_value(row),
             "o",
             mfc="none",
-            mec="#ffcc00",
+            mec=colour,
             ms=8,
         )
-    for line in view.lines_rc:
+    for line, colour in view.lines_rc:
         rows, cols = np.asarray(line, dtype=float).reshape(-1, 2).T
         ax.plot(
-            _values(view.col_axis, cols), _values(view.row_axis, rows), "-", color="#00e5ff", lw=1.5
+            _values(view.col_axis, cols), _values(view.row_axis, rows), "-", color=colour, lw=1.5
         )
     for rows, cols, colour, label in view.curves_rc:
         ax.plot(

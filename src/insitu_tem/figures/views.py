@@ -24,6 +24,7 @@ from insitu_tem.figures.eels_display import (
     shown_spectrum,
 )
 from insitu_tem.figures.frame import FrameView
+from insitu_tem.figures.overlay_colours import ANALYSIS_LINE, FRONT, MARKS, PROBE, scan_line_colour
 from insitu_tem.figures.pattern_display import pattern_display
 from insitu_tem.figures.kinetics import across_views, front_point_rc, kinetics_views, kymograph_view
 
@@ -89,24 +90,28 @@ def movie_look(session: Session) -> dict:
 
 
 def movie_overlays(session: Session, index: int) -> tuple[list, list]:
-    """Lines (scan lines, analysis line, marks on this frame) and markers (probe, front) in movie px."""
-    lines = [[line["start_rc"], line["end_rc"]] for line in session.scan_lines.values()]
+    """Lines (scan lines, analysis line, marks on this frame) and markers (probe, front) in movie
+    px, each with its colour on screen."""
+    lines = [
+        ([line["start_rc"], line["end_rc"]], scan_line_colour(role))
+        for role, line in session.scan_lines.items()
+    ]
     if session.analysis_line:
-        lines.append(session.analysis_line)
+        lines.append((session.analysis_line, ANALYSIS_LINE))
     marks = session.marks.get(index, [])
     if len(marks) > 1:
-        lines.append(marks)
-    markers = [tuple(p) for p in marks[:1]] if len(marks) == 1 else []
+        lines.append((marks, MARKS))
+    markers = [(tuple(marks[0]), MARKS)] if len(marks) == 1 else []
     role = next(
         (r for r in ("eels", "nbd") if session.scan_line(r) and session.dataset(r) is not None),
         None,
     )
     if role is not None:
         line = {"n_positions": session.dataset(role).n_items, **session.scan_line(role)}
-        markers.append(ScanRegistration.from_dict(line).point_rc(session.probe))
+        markers.append((ScanRegistration.from_dict(line).point_rc(session.probe), PROBE))
     front = front_point_rc(session, index)
     if front is not None:
-        markers.append(front)
+        markers.append((front, FRONT))
     return lines, markers
 
 
@@ -123,8 +128,8 @@ def frame_view(
     frame, row, col, (r0, c0) = _cropped(
         np.asarray(dataset.frame(index)), row, col, session.view(f"{role}.region")
     )
-    lines = [[(r - r0, c - c0) for r, c in line] for line in lines]
-    markers = [(r - r0, c - c0) for r, c in markers]
+    lines = [([(r - r0, c - c0) for r, c in line], colour) for line, colour in lines]
+    markers = [((r - r0, c - c0), colour) for (r, c), colour in markers]
     return FrameView(
         frame,
         row,

@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject
 
 from insitu_tem.core.coordinates import ScanRegistration
+from insitu_tem.figures.overlay_colours import FRONT, PROBE, scan_line_colour
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
 
@@ -30,10 +31,10 @@ class ScanLinker(QObject):
         self.scans: dict[str, ScanRegistration] = {}
         # the probe marker is not a handle: clicks on it reach the movie (e.g. the Line tool)
         self.marker = pg.ScatterPlotItem(
-            size=14, pen=pg.mkPen("#ffcc00", width=2), brush=None, symbol="o"
+            size=14, pen=pg.mkPen(PROBE, width=2), brush=None, symbol="o"
         )
         self.lines: dict[str, pg.PlotDataItem] = {}
-        self.front_line = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=3))
+        self.front_line = pg.PlotDataItem(pen=pg.mkPen(FRONT, width=3))
         self.marker.mouseClickEvent = lambda event: event.ignore()
         self.front_line.setZValue(20)
         self.marker.setZValue(21)
@@ -52,9 +53,7 @@ class ScanLinker(QObject):
             self.movie_view.view.removeItem(item)
         self.lines = {}
         for role, scan in self.scans.items():
-            item = pg.PlotDataItem(
-                pen=pg.mkPen("#00e5ff" if role == "eels" else "#ff66cc", width=2)
-            )
+            item = pg.PlotDataItem(pen=pg.mkPen(scan_line_colour(role), width=2))
             self.movie_view.view.addItem(item, ignoreBounds=True)
             self.lines[role] = item
         self.redraw()
@@ -162,7 +161,7 @@ class FrontMarkers:
             line = pg.InfiniteLine(
                 angle=90,
                 movable=False,
-                pen=pg.mkPen("#d62728", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
+                pen=pg.mkPen(FRONT, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
             )
             line.setVisible(False)
             plot.addItem(line, ignoreBounds=True)

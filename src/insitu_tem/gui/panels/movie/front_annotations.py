@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoCommand
 
 from insitu_tem.analysis.movie.front_manual import interpolate_keyframes
 from insitu_tem.core.model import Axis
+from insitu_tem.figures.overlay_colours import MARKS
 
 
 class FrontAnnotations(QObject):
@@ -142,12 +143,12 @@ class FrontOverlay(QObject):
         self.view_box = view_box
         self.axes = (Axis("y", 1), Axis("x", 1))
         self.targets: list[pg.TargetItem] = []
-        self.line = pg.PlotDataItem(pen=pg.mkPen("#ff5050", width=2))
+        self.line = pg.PlotDataItem(pen=pg.mkPen(MARKS, width=2))
         self.interpolated_line = pg.PlotDataItem(
-            pen=pg.mkPen("#ff5050", width=1.5, style=Qt.PenStyle.DashLine),
+            pen=pg.mkPen(MARKS, width=1.5, style=Qt.PenStyle.DashLine),
             symbol="o",
             symbolSize=5,
-            symbolBrush="#ff5050",
+            symbolBrush=MARKS,
         )
         for item in (self.line, self.interpolated_line):
             item.setZValue(20)
@@ -167,9 +168,7 @@ class FrontOverlay(QObject):
             self.view_box.removeItem(target)
         self.targets = []
         for index, point in enumerate(keyframe):
-            target = pg.TargetItem(
-                pos=self.to_view(point), size=12, pen=pg.mkPen("#ff5050", width=2)
-            )
+            target = pg.TargetItem(pos=self.to_view(point), size=12, pen=pg.mkPen(MARKS, width=2))
             target.sigPositionChangeFinished.connect(lambda item, i=index: self._moved(i, item))
             self.view_box.addItem(target, ignoreBounds=True)
             self.targets.append(target)

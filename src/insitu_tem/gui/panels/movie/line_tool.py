@@ -8,11 +8,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QUndoStack
 
+from insitu_tem.figures.overlay_colours import ANALYSIS_LINE
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.undo import SetValueCommand, track_drags
-
-LINE_COLOUR = "#7cfc00"
-"""The analysis line: green, unlike the EELS (cyan) and NBD (pink) scan lines."""
 
 
 class LineTool(QObject):
@@ -101,7 +99,7 @@ class LineTool(QObject):
         self.roi = pg.PolyLineROI(
             [self.to_view(p) for p in self.line_rc],
             closed=False,
-            pen=pg.mkPen(LINE_COLOUR, width=2),
+            pen=pg.mkPen(ANALYSIS_LINE, width=2),
         )
         self.roi.sigRegionChanged.connect(self._dragged)
         track_drags(

@@ -1,0 +1,23 @@
+"""The colours of the overlays on the movie — one definition for the screen and the export."""
+
+from __future__ import annotations
+
+ANALYSIS_LINE = "#7cfc00"
+"""The analysis line (kymograph, front track): green, unlike either scan line."""
+
+SCAN_LINES = {"eels": "#00e5ff", "nbd": "#ff66cc"}
+"""The EELS (cyan) and NBD (pink) scan lines, by role."""
+
+PROBE = "#ffcc00"
+"""The probe position on the scan line."""
+
+FRONT = "#d62728"
+"""The reaction front across the scan line."""
+
+MARKS = "#ff5050"
+"""Manual front marks."""
+
+
+def scan_line_colour(role: str) -> str:
+    """The colour of the scan line of ``role`` ("eels" or "nbd"; another role: the NBD pink)."""
+    return SCAN_LINES.get(role, SCAN_LINES["nbd"])
