@@ -1,6 +1,9 @@
 """What a user does in the window, shared by the session GUI tests (round trip, lifecycle)."""
 
-from PySide6.QtCore import Qt
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 
 def track_front_on_the_sample(qtbot, window, wait_idle, movie_user):
@@ -24,3 +27,33 @@ def track_front_on_the_sample(qtbot, window, wait_idle, movie_user):
 def file_action(window, text):
     """The File menu's action called ``text``."""
     return next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == text)
+
+
+def _send_mouse(viewport, kind, point: QPointF, button, buttons) -> None:
+    event = QMouseEvent(
+        kind, point, viewport.mapToGlobal(point), button, buttons, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(viewport, event)
+
+
+def drag_on_view(view, start: QPointF, end: QPointF, steps: int = 8) -> None:
+    """Press the left button at ``start``, move with it held, release at ``end`` (both in the view
+    coordinates of a CalibratedImageView): a real drag on the view's viewport."""
+    viewport = view.viewport()
+
+    def on_screen(point: QPointF) -> QPointF:
+        return QPointF(view.mapFromScene(view.view.mapViewToScene(point)))
+
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    _send_mouse(viewport, QEvent.Type.MouseButtonPress, on_screen(start), left, left)
+    for fraction in np.linspace(0.0, 1.0, steps + 1)[1:]:
+        point = on_screen(start + (end - start) * float(fraction))
+        _send_mouse(viewport, QEvent.Type.MouseMove, point, none, left)
+    _send_mouse(viewport, QEvent.Type.MouseButtonRelease, on_screen(end), left, none)
+
+
+def hover(view, point: QPointF) -> None:
+    """Move the mouse, no button held, to ``point`` (view coordinates of an image view)."""
+    screen = QPointF(view.mapFromScene(view.view.mapViewToScene(point)))
+    none = Qt.MouseButton.NoButton
+    _send_mouse(view.viewport(), QEvent.Type.MouseMove, screen, none, none)
