@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from insitu_tem.analysis.movie.front_manual import position_along_line
+from insitu_tem.analysis.movie.front_manual import marks_along_line, position_along_line
 from insitu_tem.analysis.movie.kinetics import power_law
 from insitu_tem.analysis.movie.kymograph import kymograph, sample_line
 from insitu_tem.core.model import Axis, DataError
@@ -26,6 +26,25 @@ def kinetics_text(fit: dict, *, units: str, time_units: str) -> str:
         f"k = {fit['k']:.4g} ± {fit['k_stderr']:.2g} {units}/{time_units}^n,  "
         f"n = {fit['n']:.4f} ± {fit['n_stderr']:.2g},  t0 = {fit['t0']:.3g} ± {fit['t0_stderr']:.2g} {time_units}"
     )
+
+
+def thickness_text(value: dict) -> str:
+    """The readout of a film-thickness result ("film.thickness"), on screen and in the export."""
+    if not value["ok"]:
+        return f"film thickness: {value['reason']}"
+    return (
+        f"Film thickness {value['reference']:.4g} {value['units']} at start; "
+        f"strain in the last frames {value['final_strain_percent']:.2f} %"
+    )
+
+
+def area_text(value: dict) -> str:
+    """The readout of a reacted-area result ("film.area"), on screen and in the export."""
+    if not value["ok"]:
+        return f"reacted area: {value['reason']}"
+    side = "darker" if value["polarity"] < 0 else "brighter"
+    confidence = np.mean(np.asarray(value["confidence"], float))
+    return f"Reacted region ({side}) segmented; mean confidence {confidence:.2f}"
 
 
 def _line(session: Session) -> list:
@@ -130,10 +149,36 @@ def kymograph_view(session: Session) -> FrameView:
 
 
 def kinetics_views(session: Session) -> list[ProfileView]:
-    """Front position x(t) with the fit and n ± σ, and the velocity, from the front result."""
+    """What the kinetics tabs show: front position x(t) with the fit and n ± σ and the velocity
+    (result "front"), the manual marks with their fit (result "front.manual"), the film strain
+    (result "film.thickness") and the reacted area (result "film.area")."""
+    views = _front_views(session)
+    manual = _current(session, "front.manual")
+    if not views and manual is not None:
+        views = [_manual_only_view(manual)]
+    thickness, area = _current(session, "film.thickness"), _current(session, "film.area")
+    if thickness is not None:
+        views.append(_film_view(thickness, "strain", "Film strain", "Strain (%)", thickness_text))
+    if area is not None:
+        views.append(_film_view(area, "area", "Reacted area", f"Area ({area['units']})", area_text))
+    if not views:
+        raise DataError(
+            "track the front, mark it, or measure the film first; the kinetics view shows "
+            "those results"
+        )
+    return views
+
+
+def _current(session: Session, name: str) -> dict | None:
+    if session.result_status(name) != "current":
+        return None
+    return session.result(name).value
+
+
+def _front_views(session: Session) -> list[ProfileView]:
     result = session.result("front")
     if result is None:
-        raise DataError("track the front first; the kinetics view shows its result")
+        return []
     value = result.value
     times = np.asarray(value["times"], float)
     units, time_units = value["units"], value["time_units"]
@@ -145,7 +190,7 @@ def kinetics_views(session: Session) -> list[ProfileView]:
         after = fine[fine > fit["t0"]]
         speed = fit["k"] * fit["n"] * (after - fit["t0"]) ** (fit["n"] - 1.0)
         velocity_lines.append(("fit", after, speed, "-"))
-    lines += _manual_marks(session)
+    marks, manual_note = _manual_lines(session)
     note = kinetics_text(fit, units=units, time_units=time_units).replace(",  ", "\n")
     position = ProfileView(
         times,
@@ -153,8 +198,8 @@ def kinetics_views(session: Session) -> list[ProfileView]:
         f"Time ({time_units})",
         f"Front position ({units})",
         title="Front position x(t)",
-        lines=lines,
-        note=note,
+        lines=lines + marks,
+        note=note + (f"\n{manual_note}" if manual_note else ""),
         points=True,
     )
     velocity = ProfileView(
@@ -169,26 +214,76 @@ def kinetics_views(session: Session) -> list[ProfileView]:
     return [position, velocity]
 
 
-def _manual_marks(session: Session) -> list:
+def _manual_only_view(manual: dict) -> ProfileView:
+    times = np.asarray(manual["times"], float)
+    lines = _manual_fit_line(manual)
+    return ProfileView(
+        times,
+        [("manual marks", np.asarray(manual["position"], float), None)],
+        f"Time ({manual['time_units']})",
+        f"Front position ({manual['units']})",
+        title="Front position x(t), manual marks",
+        lines=lines,
+        note=manual_text(manual).replace(",  ", "\n"),
+        points=True,
+    )
+
+
+def manual_text(manual: dict) -> str:
+    """The readout of the manual marks' fit (a "front.manual" result value)."""
+    fit = manual["fit"]
+    if not fit["ok"]:
+        return f"manual marks: {fit['reason']}"
+    return "manual marks: " + kinetics_text(
+        fit, units=manual["units"], time_units=manual["time_units"]
+    )
+
+
+def _manual_fit_line(manual: dict) -> list:
+    fit = manual["fit"]
+    if not fit["ok"]:
+        return []
+    times = np.asarray(manual["times"], float)
+    fine = np.linspace(times.min(), times.max(), 400)
+    return [("manual fit", fine, power_law(fine, fit["x0"], fit["k"], fit["n"], fit["t0"]), "--")]
+
+
+def _manual_lines(session: Session) -> tuple[list, str]:
+    """The manual marks (as the screen draws them) and, when current, their fit and its text."""
     movie, marks = session.dataset("movie"), session.marks
     if movie is None or not marks:
-        return []
-    line = np.asarray(_line(session), dtype=float)
-    row, col = movie.signal_axes
-    shifts = _shifts(session, movie.n_items)
-    frames = sorted(f for f in marks if 0 <= f < movie.n_items)
-    sampling = sample_line(line, width=1)
-    along = np.interp(
-        [position_along_line(np.asarray(marks[f]) - shifts[f], line) for f in frames],
-        sampling.distance_px,
-        sampling.calibrated_distance(row, col),
+        return [], ""
+    drift = session.result("drift")
+    frames, along = marks_along_line(
+        marks,
+        _line(session),
+        movie.signal_axes,
+        n_frames=movie.n_items,
+        shifts_px=None if drift is None else drift.value["shifts_px"],
     )
     times = (
         movie.axes[0].coordinates()
         if movie.axes[0].units == "s"
         else np.arange(movie.n_items, dtype=float)
     )
-    return [("manual marks", times[frames], along, "x")]
+    lines = [("manual marks", times[frames], along, "x")]
+    manual = _current(session, "front.manual")
+    if manual is None:
+        return lines, ""
+    return lines + _manual_fit_line(manual), manual_text(manual)
+
+
+def _film_view(value: dict, key: str, title: str, label: str, text) -> ProfileView:
+    y = np.asarray(value[key], float) * (100.0 if key == "strain" else 1.0)
+    return ProfileView(
+        np.asarray(value["times"], float),
+        [(title.lower(), y, None)],
+        f"Time ({value['time_units']})",
+        label,
+        title=title,
+        note=text(value),
+        points=True,
+    )
 
 
 def across_views(session: Session, *, project_dir=None) -> list[ProfileView]:

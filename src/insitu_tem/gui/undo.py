@@ -135,3 +135,24 @@ class SetParametersCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._session.set_parameters(self._name, self._before)
+
+
+class StoreResultCommand(QUndoCommand):
+    """Keep a computed result in the session; undo puts back the one it replaced (or none)."""
+
+    def __init__(self, session: Session, name: str, result, text: str) -> None:
+        super().__init__(text)
+        self._session, self._name = session, name
+        self._before, self._after = session.result(name), result
+
+    def _put(self, result) -> None:
+        if result is None:
+            self._session.clear_result(self._name)
+        else:
+            self._session.store_result(self._name, result)
+
+    def redo(self) -> None:
+        self._put(self._after)
+
+    def undo(self) -> None:
+        self._put(self._before)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from insitu_tem.analysis.movie.kymograph import sample_line
 from insitu_tem.core.model import Axis
 
 
@@ -72,6 +73,40 @@ def position_along_line(points_rc, line_rc) -> float:
         return float(best)
     distances = [_project(p, line, arc, seg_len) for p in front]
     return float(min(distances, key=lambda d: d[1])[0])
+
+
+def marks_along_line(
+    marks: dict, line_rc, axes: tuple[Axis, Axis], *, n_frames: int, shifts_px=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Frames and calibrated positions along ``line_rc`` of marked keyframes.
+
+    Parameters
+    ----------
+    marks : dict of int to list
+        ``{frame: [[row, col], ...]}``, raw movie px.
+    line_rc : array_like
+        Vertices (row, col) of the line, first-frame px.
+    axes : (Axis, Axis)
+        Row and column axes of the movie (calibration of the distance along the line).
+    n_frames : int
+        Frames in the movie (marks outside are ignored).
+    shifts_px : array_like, optional
+        (n_frames, 2) drift of every frame from the first, px; marks are moved back by it.
+
+    Returns
+    -------
+    frames : numpy.ndarray of int
+        Marked frames, ascending.
+    positions : numpy.ndarray
+        Distance along the line where each keyframe's front crosses it, ``axes[1].units``.
+    """
+    frames = np.array(sorted(int(f) for f in marks if 0 <= int(f) < n_frames), dtype=int)
+    line = np.asarray(line_rc, dtype=float)
+    shifts = np.zeros((n_frames, 2)) if shifts_px is None else np.asarray(shifts_px, float)
+    along_px = [position_along_line(np.asarray(marks[f], float) - shifts[f], line) for f in frames]
+    sampling = sample_line(line, width=1)
+    along = np.interp(along_px, sampling.distance_px, sampling.calibrated_distance(*axes))
+    return frames, np.asarray(along, dtype=float)
 
 
 def _intersection(a, b, c, d) -> float | None:

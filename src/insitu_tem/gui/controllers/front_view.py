@@ -1,13 +1,10 @@
 """What the front workbench shows, computed from the session and the movie (no widgets): frame
-times, the line the session's track was made along, the manual marks as positions along the
-line, and the texts under the kinetics plot (status, velocity now, the drift hint)."""
+times, the line the session's track was made along, and the texts under the kinetics plot (status, velocity now, the drift hint)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from insitu_tem.analysis.movie.front_manual import position_along_line
-from insitu_tem.analysis.movie.kymograph import sample_line
 from insitu_tem.core.model import Dataset
 
 DRIFT_HINT = (
@@ -62,23 +59,3 @@ def velocity_text(track: dict, frame: int, frame_times: np.ndarray, time_units: 
     if not np.isfinite(v):
         return f"{when}: before the front started (no fit)"
     return f"{when}: {v:.4g} {track['units']}/{time_units} (fit)"
-
-
-def manual_series(
-    movie: Dataset, keyframes: dict, line_rc, shifts_px
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Times and positions along the line (calibrated) of the manual marks' keyframes; marks are
-    in raw px and moved into frame-0 px by the drift (None without marks or line)."""
-    if line_rc is None or not keyframes:
-        return None
-    row, col = movie.signal_axes
-    frames = sorted(keyframes)
-    shift = (
-        (lambda f: np.zeros(2))
-        if shifts_px is None
-        else (lambda f: np.asarray(shifts_px[f], float))
-    )
-    along_px = [position_along_line(np.asarray(keyframes[f]) - shift(f), line_rc) for f in frames]
-    sampling = sample_line(line_rc, width=1)
-    along = np.interp(along_px, sampling.distance_px, sampling.calibrated_distance(row, col))
-    return times(movie)[0][frames], along

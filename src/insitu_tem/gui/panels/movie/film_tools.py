@@ -1,17 +1,22 @@
 """The front workbench's film tools: film thickness across the line (as strain) and the reacted
-area in every frame (2-D mode), computed through the front jobs and drawn on the workbench."""
+area in every frame (2-D mode). Both are session results ("film.thickness", "film.area",
+computed by the film workflow through the front jobs, each an undo step); the workbench draws
+what the session holds, so a reopened project shows them again."""
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject
 
-from insitu_tem.analysis.movie.front_area import ReactedArea
-from insitu_tem.gui.controllers.front_view import times
+from insitu_tem.core.model import DataError
+from insitu_tem.figures.kinetics import area_text, thickness_text
+from insitu_tem.workflows.film import AREA, THICKNESS
+
+NAMES = (THICKNESS, AREA)
 
 
 class FilmTools(QObject):
-    """Thickness and reacted-area buttons of a :class:`FrontWorkbench` (its widgets, its jobs)."""
+    """Thickness and reacted-area buttons of a :class:`FrontWorkbench` and their plots."""
 
     def __init__(self, bench) -> None:
         super().__init__(bench)
@@ -19,6 +24,18 @@ class FilmTools(QObject):
         self.region_rc: tuple[int, int, int, int] | None = None
         bench.thickness_button.clicked.connect(self.request_thickness)
         bench.area_button.clicked.connect(self.request_area)
+        bench.state.session_event.connect(self._on_session_event)
+
+    def _on_session_event(self, name: str, payload: tuple) -> None:
+        if name == "result" and payload[0] in NAMES:
+            self.show(payload[0], announce=True)
+
+    def current(self, name: str):
+        """The session's result ``name`` when it is current for the movie, line and drift."""
+        session = self.bench.state.session
+        if self.bench.dataset is None or session.result_status(name) != "current":
+            return None
+        return session.result(name)
 
     def request_thickness(self) -> None:
         """Film thickness across the line in every frame, as strain."""
@@ -26,25 +43,10 @@ class FilmTools(QObject):
         if bench.line_rc is None or bench.dataset is None:
             bench.status.setText("Draw a line across the film first (Line tool).")
             return
-        bench.jobs.thickness(
-            bench.dataset,
-            bench.line_rc,
-            width=bench.width_spin.value(),
-            shifts_px=bench.shifts_px,
-            on_result=self._show_thickness,
-        )
-
-    def _show_thickness(self, result) -> None:
-        bench = self.bench
-        bench.kinetics.set_strain(times(bench.dataset)[0], result.strain)
-        axis = bench.dataset.signal_axes[1]
-        final = np.nanmean(result.strain[-5:]) * 100 if result.ok else np.nan
-        bench.status.setText(
-            f"Film thickness {result.reference_px * axis.scale:.4g} {axis.units}"
-            f" at start; strain in the last frames {final:.2f} %"
-            if result.ok
-            else result.reason
-        )
+        try:
+            bench.jobs.thickness(bench.line_rc, width=bench.width_spin.value())
+        except DataError as error:
+            bench.status.setText(f"Cannot measure the film thickness: {error}")
 
     def set_region(self, region_rc: tuple[int, int, int, int] | None) -> None:
         """(row0, row1, col0, col1) px where the reacted region is looked for (None: everywhere)."""
@@ -52,22 +54,34 @@ class FilmTools(QObject):
 
     def request_area(self) -> None:
         """Segment the reacted region in every frame (2-D mode)."""
-        bench = self.bench
-        if bench.dataset is None:
-            return
-        bench.jobs.area(
-            bench.dataset, self.region_rc, shifts_px=bench.shifts_px, on_result=self._show_area
-        )
+        if self.bench.dataset is not None:
+            self.bench.jobs.area(self.region_rc)
 
-    def _show_area(self, result: ReactedArea) -> None:
+    def show_all(self) -> None:
+        """Draw the session's film results (a reopened project, another movie, an undo)."""
+        for name in NAMES:
+            self.show(name, announce=False)
+
+    def show(self, name: str, *, announce: bool) -> None:
+        """Draw result ``name`` (or clear its plot when the session has no current one)."""
         bench = self.bench
-        bench.area_overlay.set_result(result)
-        row, col = bench.dataset.signal_axes
-        bench.kinetics.set_area(
-            times(bench.dataset)[0], result.area_px * row.scale * col.scale, f"{col.units}²"
-        )
-        bench.refresh_overlay()
-        bench.status.setText(
-            f"Reacted region ({'darker' if result.polarity < 0 else 'brighter'}) segmented; "
-            f"mean confidence {np.mean(result.confidence):.2f}"
-        )
+        result = self.current(name)
+        value = None if result is None else result.value
+        if name == THICKNESS:
+            bench.kinetics.set_strain(*self._series(value, "strain"))
+            text = None if value is None else thickness_text(value)
+        else:
+            bench.area_overlay.set_contours(None if value is None else value["contours_rc"])
+            bench.kinetics.set_area(
+                *self._series(value, "area"), "" if value is None else value["units"]
+            )
+            bench.refresh_overlay()
+            text = None if value is None else area_text(value)
+        if announce and text:
+            bench.status.setText(text)
+
+    @staticmethod
+    def _series(value: dict | None, key: str) -> tuple[np.ndarray, np.ndarray]:
+        if value is None:
+            return np.array([]), np.array([])
+        return np.asarray(value["times"], float), np.asarray(value[key], float)

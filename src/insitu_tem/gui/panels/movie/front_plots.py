@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
+from insitu_tem.analysis.movie.front_manual import marks_along_line
 from insitu_tem.analysis.movie.kinetics import KineticsFit
 from insitu_tem.gui.controllers import front_view
-from insitu_tem.gui.panels.movie.kinetics_plot import fit_text
+from insitu_tem.workflows.front_manual import NAME as MANUAL
 
 KYMOGRAPH_DELAY_MS = 60
 
@@ -105,16 +106,23 @@ class FrontPlots(QObject):
         bench.tracking_ready.emit()
 
     def manual_series(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Times and positions along the line of the manual marks (None without marks)."""
+        """Times and positions along the line of the manual marks (None without marks or line)."""
         bench = self.bench
-        if bench.dataset is None:
+        marks = bench.state.session.marks
+        if bench.dataset is None or bench.line_rc is None or not marks:
             return None
-        return front_view.manual_series(
-            bench.dataset, bench.annotations.keyframes, bench.line_rc, bench.shifts_px
+        frames, positions = marks_along_line(
+            marks,
+            bench.line_rc,
+            bench.dataset.signal_axes,
+            n_frames=bench.dataset.n_items,
+            shifts_px=bench.shifts_px,
         )
+        return self._times()[0][frames], positions
 
     def update_manual(self) -> None:
-        """Redraw the manual marks on the kymograph and x(t), and fit them (5 keyframes or more)."""
+        """Redraw the manual marks on the kymograph and x(t); their fit (result "front.manual")
+        is kept current with the marks and drawn once the session holds it."""
         bench = self.bench
         manual = self.manual_series()
         track = bench.analysis
@@ -125,16 +133,16 @@ class FrontPlots(QObject):
         )
         bench.kymograph_view.set_tracks(auto, manual)
         bench.kinetics.set_manual(*(manual if manual is not None else ([], [])))
-        if manual is not None and len(manual[0]) >= 5:
-            bench.jobs.manual_fit(*manual, on_result=self._show_manual_fit)
+        bench.jobs.manual_fit()
+        self.show_manual_fit()
 
-    def _show_manual_fit(self, fit) -> None:
+    def show_manual_fit(self) -> None:
+        """Draw the session's fit of the manual marks when it is current (else nothing)."""
         bench = self.bench
-        bench.manual_fit = fit
-        units = bench.dataset.signal_axes[1].units
-        bench.kinetics.set_manual_fit_text(
-            "manual marks: " + fit_text(fit, units=units, time_units=self._times()[1])
-        )
+        session = bench.state.session
+        current = bench.dataset is not None and session.result_status(MANUAL) == "current"
+        value = session.result(MANUAL).value if current else None
+        bench.kinetics.set_manual_fit(value)
 
     def show_current_velocity(self) -> None:
         """The fitted velocity at the workbench's frame."""

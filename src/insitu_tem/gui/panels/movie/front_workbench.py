@@ -40,6 +40,7 @@ from insitu_tem.gui.panels.movie.kinetics_plot import KineticsPlot
 from insitu_tem.gui.panels.movie.kymograph_view import KymographView
 from insitu_tem.gui.panels.movie.line_tool import LineTool
 from insitu_tem.gui.panels.movie.movie_view import MovieView
+from insitu_tem.workflows.front_manual import NAME as MANUAL
 
 TOOLS = ("navigate", "line", "front")
 
@@ -68,13 +69,12 @@ class FrontWorkbench(QWidget):
     ) -> None:
         super().__init__(parent)
         self.view, self.state, self.tasks, self.undo_stack = view, state, tasks, undo_stack
-        self.jobs = FrontJobs(state, tasks, parent=self)
+        self.jobs = FrontJobs(state, tasks, undo_stack, parent=self)
         self.dataset: Dataset | None = None
         self.shifts_px: np.ndarray | None = None
         self.display_corrected = False
         self.frame = 0
         self.analysis: dict | None = None
-        self.manual_fit = None
         self.marks = FrontMarks(
             view.view, state, undo_stack, offset=self._display_offset, parent=self
         )
@@ -177,9 +177,8 @@ class FrontWorkbench(QWidget):
             self.dataset.shape,
         )
         self.jobs.cancel()
-        self.dataset, self.shifts_px, self.analysis, self.manual_fit = dataset, None, None, None
+        self.dataset, self.shifts_px, self.analysis = dataset, None, None
         self.marks.selected_point = None
-        self.area_overlay.set_result(None)
         self.display_corrected = False
         self.overlay.axes = dataset.signal_axes
         self.kymograph_view.reset()
@@ -188,6 +187,7 @@ class FrontWorkbench(QWidget):
             self.line.forget()
             self.annotations.clear()
         self.kinetics.clear()
+        self.film.show_all()
         self.status.setText("Draw a line across the front (Line tool: two clicks).")
         self.line.redraw()
         self._annotations_changed()
@@ -196,7 +196,7 @@ class FrontWorkbench(QWidget):
     def forget(self) -> None:
         """The movie left the session: drop it with everything drawn and measured on it."""
         self.jobs.cancel()
-        self.dataset, self.shifts_px, self.analysis, self.manual_fit = None, None, None, None
+        self.dataset, self.shifts_px, self.analysis = None, None, None
         self.line.visible = False
         self.line.forget()
         self.annotations.clear()
@@ -262,6 +262,8 @@ class FrontWorkbench(QWidget):
     def _on_session_event(self, name: str, payload: tuple) -> None:
         if name == "result" and payload[0] == "front":
             self.plots.show_track()
+        elif name == "result" and payload[0] == MANUAL:
+            self.plots.show_manual_fit()
 
     def _annotations_changed(self) -> None:
         self.refresh_overlay()
@@ -291,7 +293,7 @@ class FrontWorkbench(QWidget):
         }
 
     def restore_project_state(self, state: dict) -> None:
-        """Show the session's line, marks and track (older projects: the panel's own line and marks)."""
+        """Show the session's line, marks, track, manual fit and film results (older projects: the panel's own line and marks)."""
         session = self.state.session
         self.width_spin.setValue(float(state.get("width_px", 21)))
         marks = session.marks
@@ -305,3 +307,5 @@ class FrontWorkbench(QWidget):
             if not session.analysis_line:
                 session.set_analysis_line(line)
         self.plots.show_track()
+        self.plots.update_manual()
+        self.film.show_all()

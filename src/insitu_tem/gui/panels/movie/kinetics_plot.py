@@ -7,7 +7,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from insitu_tem.analysis.movie.kinetics import KineticsFit
+from insitu_tem.analysis.movie.kinetics import KineticsFit, power_law
+from insitu_tem.figures.kinetics import manual_text
 from insitu_tem.gui.widgets.plot_hint import PlotHint
 
 
@@ -51,6 +52,10 @@ class KineticsPlot(QWidget):
             pen=None, symbol="x", symbolSize=9, symbolPen="#ff5050", name="manual"
         )
         self.fit_curve = self.position_plot.plot(pen=pg.mkPen("#ffcc00", width=2), name="fit")
+        self.manual_fit_curve = self.position_plot.plot(
+            pen=pg.mkPen("#ff5050", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
+            name="manual fit",
+        )
         self.velocity_fit = self.velocity_plot.plot(pen=pg.mkPen("#ffcc00", width=2), name="fit")
         self.velocity_measured = self.velocity_plot.plot(
             pen=None, symbol="o", symbolSize=4, symbolBrush="#00a5c0", name="from positions"
@@ -104,6 +109,7 @@ class KineticsPlot(QWidget):
             self.auto_points,
             self.manual_points,
             self.fit_curve,
+            self.manual_fit_curve,
             self.velocity_fit,
             self.velocity_measured,
             self.strain_curve,
@@ -167,19 +173,32 @@ class KineticsPlot(QWidget):
         self.velocity_label.setText(text)
 
     def set_area(self, times, area, units: str) -> None:
-        """Reacted area vs time (2-D mode), in ``units``."""
+        """Reacted area vs time (2-D mode), in ``units`` (empty: no area measured)."""
+        times = np.asarray(times, dtype=float)
         self.area_plot.setLabel("left", "reacted area", units=units)
-        self.area_curve.setData(np.asarray(times, dtype=float), np.asarray(area, dtype=float))
-        self.hints[self.area_plot].set_empty(False)
-        self.tabs.setCurrentWidget(self.area_plot)
+        self.area_curve.setData(times, np.asarray(area, dtype=float))
+        self.hints[self.area_plot].set_empty(not times.size)
+        if times.size:
+            self.tabs.setCurrentWidget(self.area_plot)
 
-    def set_manual_fit_text(self, text: str) -> None:
-        self.manual_readout.setText(text)
+    def set_manual_fit(self, value: dict | None) -> None:
+        """The fit of the manual marks (a "front.manual" result value; None: no fit) as a dashed
+        curve on x(t) and a readout line."""
+        self.manual_readout.setText("" if value is None else manual_text(value))
+        fit = None if value is None else value["fit"]
+        if fit is None or not fit["ok"]:
+            self.manual_fit_curve.setData([], [])
+            return
+        times = np.asarray(value["times"], dtype=float)
+        fine = np.linspace(times.min(), times.max(), 400)
+        self.manual_fit_curve.setData(
+            fine, power_law(fine, fit["x0"], fit["k"], fit["n"], fit["t0"])
+        )
 
     def set_strain(self, times, strain) -> None:
-        """Strain (fraction) vs time, shown in %."""
-        self.strain_curve.setData(
-            np.asarray(times, dtype=float), 100 * np.asarray(strain, dtype=float), connect="finite"
-        )
-        self.hints[self.strain_plot].set_empty(False)
-        self.tabs.setCurrentWidget(self.strain_plot)
+        """Strain (fraction) vs time, shown in % (empty: no thickness measured)."""
+        times = np.asarray(times, dtype=float)
+        self.strain_curve.setData(times, 100 * np.asarray(strain, dtype=float), connect="finite")
+        self.hints[self.strain_plot].set_empty(not times.size)
+        if times.size:
+            self.tabs.setCurrentWidget(self.strain_plot)
