@@ -252,7 +252,13 @@ def build_gui_parser() -> OneLineParser:
         metavar="WxH",
         help="window size in px, e.g. 1280x800 (default: the screen; 1920x1200 for --screenshot)",
     )
-    parser.add_argument("--signal", type=int, default=None, metavar="N")
+    parser.add_argument(
+        "--signal",
+        type=int,
+        default=None,
+        metavar="N",
+        help="signal index to open in a multi-signal file (see `insitu-tem info FILE`)",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     return parser
