@@ -106,3 +106,44 @@ def test_eds_on_a_real_bruker_map(capsys):
     assert np.array(document["maps"]["Si_Ka"]).shape == (256, 256)
     assert document["totals"]["O_Ka"] > 0 and document["totals"]["Fe_Ka"] > 0
     assert sum(document["quantification"]["weight_percent"].values()) == pytest.approx(100.0)
+
+
+def test_export_view_tomo_from_a_saved_project(tomo_run, tmp_path, capsys):
+    from PIL import Image
+
+    from insitu_tem.core.project import save_session
+    from insitu_tem.core.session import Session
+    from insitu_tem.io.tomo_files import write_project_volumes
+    from insitu_tem.workflows.tomo_results import (
+        SEGMENTATION,
+        measure,
+        measurement_rows,
+        segmentation_result,
+    )
+
+    _, out, truth = tomo_run
+    volume = tifffile.imread(out / "tomo_haadf_HAADF.tif")
+    measured = measure(volume, {})
+    project = tmp_path / "wire.itproj"
+    session = Session()
+    session.store_result(
+        SEGMENTATION, segmentation_result(measured, measurement_rows(measured, 0.5, "nm"))
+    )
+    files = write_project_volumes(
+        project, {"HAADF": volume}, measured.segmentation.labels, voxel_size=0.5, units="nm"
+    )
+    session.set_panel_state("tomo", {"files": files})
+    session.set_view("tomo.cursor", [24, 10, 24])
+    save_session(session, project)
+    figure = tmp_path / "tomo.png"
+    code = main(["export", str(project), "--view", "tomo", "--out", str(figure), "--dpi", "50"])
+    assert code == 0, capsys.readouterr().err
+    parameters = json.loads(Image.open(figure).text["insitu-tem"])["parameters"]
+    assert parameters["view"] == "tomo" and parameters["cursor_zyx"] == [24, 10, 24]
+    assert (
+        parameters["shell_thickness"] == pytest.approx(0.5 * measured.wire.thickness_median)
+        and abs(measured.wire.thickness_median - truth["shell_thickness_px"]) < 1.5
+    )
+    (tmp_path / "wire.itproj.tomo" / "labels.tif").unlink()
+    code = main(["export", str(project), "--view", "tomo", "--out", str(figure), "--force"])
+    assert code == 2 and "labels.tif" in capsys.readouterr().err

@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QFileDialog
 
-from insitu_tem.core.session import Session
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.tomo.history import ALIGNMENT, SEGMENTATION
+from insitu_tem.workflows.tomo_results import SEGMENTATION
 from insitu_tem.gui.panels.tomo.panel import TomoPanel
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.samples import tomo as sample
@@ -49,10 +49,10 @@ def click_voxel(qtbot, panel, name, row, col):
 
 
 def open_and_align(qtbot, panel, series_path):
-    with qtbot.waitSignal(panel.seriesLoaded, timeout=60000):
+    with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
         panel.open_path(series_path)
     panel.align_method.setCurrentText("xcorr")
-    with qtbot.waitSignal(panel.aligned, timeout=120000):
+    with qtbot.waitSignal(panel.controller.aligned, timeout=120000):
         qtbot.mouseClick(panel.align_button, Qt.MouseButton.LeftButton)
 
 
@@ -65,11 +65,11 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
     panel.show_sinogram.setChecked(False)
     panel.tilt_slider.setValue(0)
     assert panel.tilt_label.text() == "-60.0°"
-    with qtbot.waitSignal(panel.seriesLoaded, timeout=60000):
-        panel.add_channel_path(series_path.with_name(sample.OXYGEN_NAME))
+    with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
+        panel.controller.add_channel_path(series_path.with_name(sample.OXYGEN_NAME))
     assert panel.all_channels.isChecked() and "O_Ka" in panel.info.text()
     panel.iterations.setValue(8)
-    with qtbot.waitSignal(panel.reconstructed, timeout=120000):
+    with qtbot.waitSignal(panel.controller.reconstructed, timeout=120000):
         qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
     assert [panel.channel.itemText(i) for i in range(panel.channel.count())] == ["HAADF", "O_Ka"]
     assert panel.volume.shape == (40, 40, 40) and panel.progress.value() == 100
@@ -82,9 +82,15 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
     panel.rendering.angle.setValue(60)
     assert panel.rendering.angle_label.text() == "+60°"
     assert not np.allclose(front, panel.rendering.image)
-    with qtbot.waitSignal(panel.measured, timeout=120000):
+    with qtbot.waitSignal(panel.controller.measured, timeout=120000):
         qtbot.mouseClick(panel.segment_button, Qt.MouseButton.LeftButton)
     names = [panel.table.item(i, 0).text() for i in range(panel.table.rowCount())]
+    panel.tabs.setCurrentWidget(panel.plots)
+    assert panel.plots.axis_label("radial", "bottom") == "distance from the wire axis (nm)"
+    assert panel.plots.axis_label("map", "left") == "position along the wire (nm)"
+    edges, counts = panel.plots.histogram.getData()
+    median = panel.state.session.result(SEGMENTATION).value["shell_thickness_px"] * 0.5
+    assert counts.sum() > 0 and edges[0] <= median <= edges[-1]
     assert "shell thickness (median)" in names and "wt %, shell" in names
     stored = panel.state.session.result(SEGMENTATION).value
     assert np.isfinite(stored["shell_thickness_px"]) and "radial_profile" in stored
@@ -95,13 +101,14 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
     path = panel.export_figure(tmp_path / "tomo.png", dpi=60)
     record = json.loads(Image.open(path).text["insitu-tem"])
     assert record["parameters"]["channel"] == "HAADF" and record["parameters"]["units"] == "nm"
+    assert record["parameters"]["shell_thickness"] == pytest.approx(median)
     assert not reporter.reports
 
 
 def test_scribbles_train_the_classifier(qtbot, panel, series_path):
     open_and_align(qtbot, panel, series_path)
     panel.iterations.setValue(6)
-    with qtbot.waitSignal(panel.reconstructed, timeout=120000):
+    with qtbot.waitSignal(panel.controller.reconstructed, timeout=120000):
         qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
     panel.slices.brush_px = 2
     z, y, x = panel.slices.cursor
@@ -113,29 +120,60 @@ def test_scribbles_train_the_classifier(qtbot, panel, series_path):
     shell_row = core[0] + int(0.23 * 40) if core[0] < 20 else core[0] - int(0.23 * 40)
     click_voxel(qtbot, panel, "XZ", shell_row, core[1])
     assert set(np.unique(panel.slices.scribbles)) == {0, 1, 2, 3}
-    with qtbot.waitSignal(panel.measured, timeout=120000):
+    with qtbot.waitSignal(panel.controller.measured, timeout=120000):
         qtbot.mouseClick(panel.classify_button, Qt.MouseButton.LeftButton)
     assert panel.table.item(0, 1).text().startswith("random forest")
-    assert set(np.unique(panel.result.segmentation.labels)) == {0, 1, 2}
+    assert set(np.unique(panel.controller.labels)) == {0, 1, 2}
 
 
-def test_reopened_project_restores_the_alignment(qtbot, panel, series_path):
+def test_saved_project_reopens_volumes_labels_and_measurements(
+    qtbot, window, wait_idle, series_path, tmp_path, monkeypatch, settings, reporter
+):
+    from insitu_tem.gui.main_window import MainWindow
+
+    panel = window.panels["tomo"]
     open_and_align(qtbot, panel, series_path)
-    shifts = panel.alignment.shifts_px.copy()
-    saved = panel.state.session
-    reopened = Session()
-    reopened.set_parameters("tomo", saved.parameters("tomo"))
-    reopened.store_result(ALIGNMENT, saved.result(ALIGNMENT))
-    panel.undo_stack.undo()
-    assert panel.alignment is None and not panel.show_aligned.isChecked()
-    with qtbot.waitSignal(panel.seriesLoaded, timeout=60000):
-        panel.state.replace_session(reopened)
-    np.testing.assert_allclose(panel.alignment.shifts_px, shifts)
-    assert panel.show_aligned.isChecked()
+    panel.binning.setCurrentText("bin 2")
+    panel.iterations.setValue(6)
+    with qtbot.waitSignal(panel.controller.reconstructed, timeout=120000):
+        qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
+    assert panel.volume.shape == (20, 20, 20) and panel.slices.scale_bar_text("XY") == "5 nm"
+    with qtbot.waitSignal(panel.controller.measured, timeout=120000):
+        qtbot.mouseClick(panel.segment_button, Qt.MouseButton.LeftButton)
+    click_voxel(qtbot, panel, "XY", 4, 5)
+    panel.rendering.angle.setValue(30)
+    volume, labels = panel.volume.copy(), panel.controller.labels.copy()
+    shifts, rows = panel.controller.alignment.shifts_px.copy(), panel.table.rowCount()
+    project_path = tmp_path / "wire.itproj"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
+    window.save_action.trigger()
+    assert sorted(p.name for p in (tmp_path / "wire.itproj.tomo").iterdir()) == [
+        "HAADF.tif",
+        "labels.tif",
+    ]
+    window.close()
+
+    reopened = MainWindow(settings, reporter)
+    qtbot.addWidget(reopened)
+    reopened.resize(1280, 800)
+    reopened.show()
+    tomo = reopened.panels["tomo"]
+    with qtbot.waitSignal(tomo.controller.restored, timeout=60000):
+        reopened.open_paths([project_path])
+    wait_idle(reopened)
+    np.testing.assert_array_equal(tomo.volume, volume)
+    np.testing.assert_array_equal(tomo.controller.labels, labels)
+    np.testing.assert_allclose(tomo.controller.alignment.shifts_px, shifts)
+    assert tomo.slices.cursor[1:] == [4, 5] and tomo.rendering.angle.value() == 30
+    assert tomo.table.rowCount() == rows and tomo.slices.scale_bar_text("XY") == "5 nm"
+    assert tomo.plots.axis_label("histogram", "bottom") == "shell thickness (nm)"
+    assert not reopened.project.dirty and reporter.reports == []
+    reopened.tasks.cancel()
+    reopened.tasks.wait_for_done(5000)
 
 
 def test_cancel_stops_a_reconstruction(qtbot, panel, series_path):
-    with qtbot.waitSignal(panel.seriesLoaded, timeout=60000):
+    with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
         panel.open_path(series_path)
     panel.iterations.setValue(500)
     qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
@@ -155,8 +193,8 @@ def test_real_eds_series_opens_with_element_maps(qtbot, panel):
     panel.show()
     assert panel.elements.isVisible() and panel.add_button.isVisible()
     qtbot.keyClicks(panel.elements, "Si, O")
-    with qtbot.waitSignal(panel.seriesLoaded, timeout=240000):
+    with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=240000):
         panel.open_path(REAL)
-    assert list(panel.series.channels)[1:] == ["Si_Ka", "O_Ka"]
+    assert list(panel.controller.series.channels)[1:] == ["Si_Ka", "O_Ka"]
     assert "16 tilts -40…35°" in panel.info.text()
     assert panel.align_button.isEnabled()

@@ -58,7 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": (
         "export",
         "render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, "
-        "figure, overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF",
+        "figure, overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF",
     ),
     "front": (
         "front",

@@ -40,6 +40,7 @@ VIEW_NAMES = (
     "figure",
     "overview",
     "timeline",
+    "tomo",
 )
 
 
@@ -322,6 +323,12 @@ def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | 
     }
     if name == "timeline":
         return timeline_view(session, options, dpi=dpi), parameters
+    if name == "tomo":
+        from insitu_tem.figures.tomography import render_tomo, session_tomo_view
+
+        view = session_tomo_view(session, options.get("project_dir"), options)
+        figure, shown = render_tomo(view, dpi=dpi)
+        return figure, {**parameters, **shown}
     panels = view_panels(session, name, options)
     columns = len(panels) if name == "montage" else COLUMNS.get(name, 1)
     figure, _ = compose(

@@ -20,7 +20,7 @@ from insitu_tem.cli.commands.common import (
 NAME = "export"
 HELP = (
     "render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure, "
-    "overview) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"
+    "overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"
 )
 MAX_DPI = 1200
 MAX_FPS = 120.0
@@ -31,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--view",
         default="overview",
-        help="movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure or overview",
+        help="movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure, overview, "
+        "timeline or tomo (slices, rendering and thickness plots of the Tomography panel)",
     )
     parser.add_argument(
         "--out",
@@ -147,7 +148,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         with output_for(args, "out", inputs=tuple(session.sources())) as temporary:
             export_movie(movie, temporary, fps=args.fps, progress=progress, **movie_look(session))
         return {"out": str(args.out), "view": "movie", "frames": movie.n_items}
-    if args.view == "timeline":
+    if args.view in ("timeline", "tomo"):
         options.setdefault("project_dir", str(Path(args.file).resolve().parent))
     figure, parameters = render_view(session, args.view, dpi=args.dpi, options=options)
     with output_for(args, "out", inputs=tuple(session.sources())) as temporary:

@@ -3,7 +3,10 @@ crash recovery — the project file is the core Session serialised (schema 3).
 
 Panels keep in the session what they show (view state, lines, marks, results) and,
 for what is not a session field yet, a panel state (``project_state()`` /
-``restore_project_state(dict)``) that is written into the session before saving.
+``restore_project_state(dict)``) that is written into the session before saving. A panel whose
+results are too large for the project file writes them beside it on saving
+(``write_project_files(project_path)``, referencing them in the session) and reads them back
+when a project is opened (``open_project_files(project_path)``).
 Autosave writes a sidecar every N seconds while there are unsaved edits (beside the
 project, or in the recovery folder for a session that was never saved); opening a
 project whose sidecar is newer offers to recover it.
@@ -217,6 +220,9 @@ class ProjectController(QObject):
         target = Path(path) if path is not None else self.path
         if target is None:
             raise DataError("the project has no file yet; use Save As")
+        for panel in self.panels.values():
+            if hasattr(panel, "write_project_files"):
+                panel.write_project_files(target)
         self.sync_panels()
         save_session(self.session, target)
         autosave_path(target).unlink(missing_ok=True)
@@ -290,6 +296,9 @@ class ProjectController(QObject):
         self._set_dirty(dirty)
         if not untitled:
             self.path_changed.emit(str(path))
+        for panel in self.panels.values():
+            if hasattr(panel, "open_project_files"):
+                panel.open_project_files(path)
         for role in session.roles:
             self._load_role(role, path)
         if not self._pending:

@@ -1,21 +1,18 @@
 """Work the Tomography panel runs on the task runner (Qt-free): every channel reconstructed with
-the reference channel's alignment, and segmentation with the wire measurements."""
+the reference channel's alignment (optionally binned), and a saved project's series and volumes
+read back (segmentation and measurements: :mod:`insitu_tem.workflows.tomo_results`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from insitu_tem.analysis.tomo.alignment import Alignment, apply_alignment
-from insitu_tem.analysis.tomo.measure import (
-    WireMeasurement,
-    composition_per_label,
-    measure_wire,
-)
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
-from insitu_tem.analysis.tomo.segment import Segmentation, classify_scribbles, segment
 from insitu_tem.io.readers.tilt_series import TiltSeries, load_tilt_series
+from insitu_tem.io.tomo_files import ProjectVolumes, read_project_volumes
 
 
 @dataclass(frozen=True)
@@ -27,15 +24,9 @@ class Volumes:
     method: str
     iterations: int
     reprojection_errors: dict
+    binning: int = 1
     ok: bool = True
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class Measured:
-    segmentation: Segmentation
-    wire: WireMeasurement
-    composition: dict
 
 
 def load_series(path, elements: tuple[str, ...] = (), *, progress=None) -> TiltSeries:
@@ -67,6 +58,17 @@ def with_channels(series: TiltSeries, other: TiltSeries) -> TiltSeries:
     return replace(series, channels=channels)
 
 
+def bin_stack(stack: np.ndarray, factor: int) -> np.ndarray:
+    """Mean of ``factor`` × ``factor`` pixel blocks of every projection (edges that do not fill a
+    block are dropped)."""
+    if factor <= 1:
+        return stack
+    n, rows, cols = stack.shape
+    rows, cols = rows // factor * factor, cols // factor * factor
+    blocks = stack[:, :rows, :cols].reshape(n, rows // factor, factor, cols // factor, factor)
+    return blocks.mean(axis=(2, 4), dtype=np.float32)
+
+
 def reconstruct_channels(
     series: TiltSeries,
     alignment: Alignment | None,
@@ -75,8 +77,10 @@ def reconstruct_channels(
     iterations: int,
     channels: tuple[str, ...],
     control,
+    binning: int = 1,
 ) -> Volumes:
-    """Reconstruct ``channels`` (the reference's alignment applied to each), progress split evenly."""
+    """Reconstruct ``channels`` (the reference's alignment applied to each, then ``binning`` ×
+    ``binning`` binned), progress split evenly."""
     volumes, errors = {}, {}
     reference_shape = series.reference.shape[1:]
     offset = alignment.axis_offset_px if alignment is not None else 0.0
@@ -84,7 +88,9 @@ def reconstruct_channels(
         stack = series.channels[name]
         if alignment is not None:
             stack = apply_alignment(stack, alignment, reference_shape=reference_shape)
-        scale = stack.shape[2] / reference_shape[1]
+        cols = stack.shape[2]
+        stack = bin_stack(stack, binning)
+        shift = offset * cols / reference_shape[1] + (cols - stack.shape[2] * binning) / 2
 
         def report(fraction, message, k=k):
             control.progress((k + fraction) / len(channels), f"{name}: {message}")
@@ -94,61 +100,35 @@ def reconstruct_channels(
             series.tilts_deg,
             method=method,
             iterations=iterations,
-            axis_offset_px=offset * scale,
+            axis_offset_px=shift / binning,
             should_stop=control.should_stop,
             progress=report,
         )
         if not result.ok:
-            return Volumes(volumes, method, iterations, errors, False, result.reason)
+            return Volumes(volumes, method, iterations, errors, binning, False, result.reason)
         volumes[name], errors[name] = result.volume, result.reprojection_error
-    return Volumes(volumes, method, iterations, errors)
+    return Volumes(volumes, method, iterations, errors, binning)
 
 
-def measure(volume: np.ndarray, elements: dict, *, scribbles: np.ndarray | None = None) -> Measured:
-    """Multi-Otsu in three classes (or a random forest on scribbles: 1 vacuum/void, 2 shell,
-    3 core), the wire measurements, and the composition of each label from ``elements`` volumes."""
-    if scribbles is None:
-        segmentation = segment(volume, method="multiotsu", classes=3)
-    else:
-        forest = classify_scribbles(volume, scribbles)
-        labels = np.clip(forest.labels.astype(np.int16) - 1, 0, None).astype(np.uint8)
-        segmentation = Segmentation(labels, (), "random forest", forest.ok, forest.reason)
-    wire = measure_wire(segmentation.labels, volume)
-    same = {k: v for k, v in elements.items() if v.shape == volume.shape}
-    composition = composition_per_label(segmentation.labels, same) if same else {}
-    return Measured(segmentation, wire, composition)
+@dataclass(frozen=True)
+class Reopened:
+    """A saved project's tomography: the series (None when its files are gone) and the volumes."""
+
+    series: TiltSeries | None
+    saved: ProjectVolumes | None
+    missing: str = ""
 
 
-def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[tuple[str, str]]:
-    """The measurements table: (name, value) rows, lengths and volumes calibrated."""
-    wire, seg = measured.wire, measured.segmentation
-    rows = [
-        ("segmentation", seg.method + ("" if seg.ok else f" — {seg.reason}")),
-        (
-            "shell thickness (median)",
-            f"{wire.thickness_median * voxel_size:.3g} ± {wire.thickness_sigma * voxel_size:.2g} "
-            f"{units}",
-        ),
-        ("void fraction of shell", f"{100 * wire.void_fraction_shell:.2f} %"),
-        ("void fraction of core", f"{100 * wire.void_fraction_core:.2f} %"),
-    ]
-    if seg.thresholds:
-        rows.append(("thresholds", ", ".join(f"{t:.3g}" for t in seg.thresholds)))
-    names = {0: "vacuum/void", 1: "shell", 2: "core"}
-    for label, count in wire.volumes.items():
-        rows.append((f"volume, {names.get(label, label)}", f"{count * voxel_size**3:.4g} {units}³"))
-    counts, edges = wire.histogram_counts, wire.histogram_edges
-    if counts.size and counts.sum():
-        mode = int(np.argmax(counts))
-        rows.append(
-            (
-                "thickness histogram (mode bin)",
-                f"{edges[mode] * voxel_size:.3g}–{edges[mode + 1] * voxel_size:.3g} {units}",
-            )
-        )
-    for label, wt in measured.composition.items():
-        text = ", ".join(f"{e} {w:.1f}" for e, w in wt.items())
-        rows.append((f"wt %, {names.get(label, label)}", text))
-    if not wire.ok:
-        rows.append(("not measured", wire.reason))
-    return rows
+def reopen(project_path, parameters: dict, files: dict | None) -> Reopened:
+    """Re-read the series recorded in ``parameters`` (source, EDS elements, added channels) and
+    the volumes and labels saved beside the project (``files``, :mod:`insitu_tem.io.tomo_files`)."""
+    series, missing = None, ""
+    source = parameters.get("source")
+    if source and Path(source).exists():
+        series = load_series(source, tuple(parameters.get("elements", ())))
+        for other in parameters.get("also", ()):
+            series = with_channels(series, load_series(other))
+    elif source:
+        missing = f"the tilt series {source} is gone (moved?); open it again to align"
+    saved = read_project_volumes(Path(project_path).parent, files) if files else None
+    return Reopened(series, saved, missing)

@@ -1,0 +1,351 @@
+"""What the Tomography panel does, without its widgets: the tilt series, alignment, volumes, labels
+and measurements, the work on the task runner, undo, and the project.
+
+In the session: parameters ``"tomo"`` (series source, EDS elements, added channels, method,
+iterations, binning), results ``"tomo.alignment"`` and ``"tomo.segmentation"`` (the measurements,
+thickness map, histogram and radial profile), view keys ``"tomo.cursor"``/``"tomo.channel"``/
+``"tomo.rendering_angle"``/``"tomo.rendering_mode"``, and the panel state ``"tomo"`` holding the
+reference to the volumes and labels written beside the project on saving
+(:mod:`insitu_tem.io.tomo_files`). Opening a project re-reads the series, re-applies the stored
+alignment and reads the volumes back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from insitu_tem.analysis.tomo.alignment import Alignment, align_tilt_series, apply_alignment
+from insitu_tem.figures.export import provenance, save_figure
+from insitu_tem.figures.tomography import TomoView, render_tomo
+from insitu_tem.gui.panels.tomo import history, jobs
+from insitu_tem.io.readers.tilt_series import TiltSeries
+from insitu_tem.io.tomo_files import write_project_volumes
+from insitu_tem.workflows import tomo_results as results
+
+PARAMETERS = "tomo"
+
+
+class TomoController(QObject):
+    """Tilt series → alignment → volumes → labels and measurements (module docstring).
+
+    Signals
+    -------
+    seriesLoaded, aligned, reconstructed, measured, restored : the step finished
+    alignmentChanged, volumesChanged, measurementChanged : shown state changed (also by undo)
+    message(str) : one line for the user
+    progressed(int) : percent of the running job
+    busyChanged() : a job started or ended
+    exported(str) : a figure was written
+    """
+
+    seriesLoaded = Signal()
+    aligned = Signal()
+    reconstructed = Signal()
+    measured = Signal()
+    restored = Signal()
+    alignmentChanged = Signal()
+    volumesChanged = Signal()
+    measurementChanged = Signal()
+    message = Signal(str)
+    progressed = Signal(int)
+    busyChanged = Signal()
+    exported = Signal(str)
+
+    def __init__(self, state, tasks, undo_stack, parent=None) -> None:
+        super().__init__(parent)
+        self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
+        self._task: int | None = None
+        self._reset()
+        tasks.progress.connect(self._on_progress)
+        tasks.finished.connect(self._on_finished)
+        state.session_replaced.connect(self._on_session_replaced)
+
+    def _on_session_replaced(self) -> None:
+        self._reset()
+        self.alignmentChanged.emit()
+        self.volumesChanged.emit()
+        self.measurementChanged.emit()
+
+    def _reset(self) -> None:
+        self.series: TiltSeries | None = None
+        self.alignment: Alignment | None = None
+        self.aligned_stack: np.ndarray | None = None
+        self.volumes: dict[str, np.ndarray] = {}
+        self.labels: np.ndarray | None = None
+        self.voxel: tuple[float, str] = (1.0, "px")
+        self._saved_to: Path | None = None
+
+    @property
+    def session(self):
+        return self.state.session
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    @property
+    def measurement(self) -> dict | None:
+        """The stored measurements (``tomo.segmentation`` value), or None."""
+        stored = self.session.result(results.SEGMENTATION)
+        return None if stored is None else stored.value
+
+    def _parameters(self, **changes) -> None:
+        self.session.set_parameters(PARAMETERS, {**self.session.parameters(PARAMETERS), **changes})
+
+    # opening ---------------------------------------------------------------------------------
+
+    def open_path(self, path: str | Path, elements: tuple[str, ...] = ()) -> None:
+        """Read a tilt series off the GUI thread (per-tilt spectrum images give element maps)."""
+        self.message.emit(f"Reading {Path(path).name}…")
+        self.tasks.submit(
+            lambda: jobs.load_series(path, elements),
+            key="tomo-open",
+            on_result=lambda series: self._on_series(series, elements),
+            on_error=self._on_error,
+            description=f"Tomography: read {Path(path).name}",
+        )
+
+    def _on_series(self, series: TiltSeries, elements: tuple[str, ...]) -> None:
+        self._reset()
+        self.series = series
+        self.session.set_parameters(
+            PARAMETERS, {"source": str(series.source), "elements": list(elements), "also": []}
+        )
+        tilts = series.tilts_deg
+        self.message.emit(
+            f"{Path(series.source).name}: {tilts.size} tilts {tilts[0]:g}…{tilts[-1]:g}°, "
+            f"{series.reference.shape[2]}×{series.reference.shape[1]} px, "
+            f"{series.pixel_size:.4g} {series.units}/px; channels {', '.join(series.channels)}"
+        )
+        self.volumesChanged.emit()
+        self.seriesLoaded.emit()
+
+    def add_channel_path(self, path: str | Path) -> None:
+        """Add another channel (same tilts) to the open series; it is aligned with the reference."""
+        series = self.series
+        self.tasks.submit(
+            lambda: jobs.with_channels(series, jobs.load_series(path)),
+            key="tomo-add",
+            on_result=lambda added: self._on_channels(added, path),
+            on_error=self._on_error,
+            description=f"Tomography: read {Path(path).name}",
+        )
+
+    def _on_channels(self, series: TiltSeries, path) -> None:
+        self.series = series
+        self._parameters(also=[*self.session.parameters(PARAMETERS).get("also", []), str(path)])
+        self.message.emit(f"Channels {', '.join(series.channels)}")
+        self.seriesLoaded.emit()
+
+    # alignment -------------------------------------------------------------------------------
+
+    def align(self, method: str) -> None:
+        """Align the reference channel (tilt-axis offset found automatically)."""
+        series = self.series
+
+        def run(control):
+            return align_tilt_series(
+                series.reference,
+                series.tilts_deg,
+                method=method,
+                should_stop=control.should_stop,
+                progress=control.progress,
+            )
+
+        self._start(run, self._on_aligned, "tomo-align", "Tomography: align")
+
+    def _on_aligned(self, alignment: Alignment) -> None:
+        before = (self.alignment, self.session.result(results.ALIGNMENT))
+        after = (alignment, results.alignment_result(str(self.series.source), alignment))
+        self.undo_stack.push(
+            history.ShowResultCommand(
+                "Align tilt series",
+                self._show_alignment,
+                self.session,
+                results.ALIGNMENT,
+                before,
+                after,
+            )
+        )
+        self.aligned.emit()
+
+    def _show_alignment(self, alignment: Alignment | None) -> None:
+        self.alignment = alignment
+        if alignment is None or self.series is None:
+            self.aligned_stack = None
+            self.message.emit("Not aligned")
+        else:
+            self.aligned_stack = apply_alignment(self.series.reference, alignment)
+            self.message.emit(
+                f"Aligned ({alignment.method}): tilt axis {alignment.axis_angle_deg:.2f}°, offset "
+                f"{alignment.axis_offset_px:.2f} ± {alignment.axis_offset_sigma_px:.2f} px, "
+                f"largest shift {np.abs(alignment.shifts_px).max():.1f} px"
+                + (f" — {alignment.reason}" if alignment.reason else "")
+            )
+        self.alignmentChanged.emit()
+
+    # reconstruction --------------------------------------------------------------------------
+
+    def reconstruct(
+        self, *, method: str, iterations: int, all_channels: bool, binning: int = 1
+    ) -> None:
+        """Reconstruct the reference channel (or all channels) with the alignment, if done."""
+        series, alignment = self.series, self.alignment
+        channels = tuple(series.channels) if all_channels else (next(iter(series.channels)),)
+        self._parameters(
+            method=method, iterations=iterations, channels=list(channels), binning=binning
+        )
+
+        def run(control):
+            return jobs.reconstruct_channels(
+                series,
+                alignment,
+                method=method,
+                iterations=iterations,
+                channels=channels,
+                control=control,
+                binning=binning,
+            )
+
+        self._start(run, self._on_volumes, "tomo-reconstruct", f"Tomography: {method.upper()}")
+
+    def _on_volumes(self, result: jobs.Volumes) -> None:
+        self.progressed.emit(100 if result.ok else 0)
+        if not result.ok:
+            self.message.emit(f"Reconstruction {result.reason}")
+            return
+        reference = next(iter(result.volumes.values()))
+        scale = self.series.reference.shape[2] / reference.shape[2]
+        self.voxel = (self.series.pixel_size * scale, self.series.units)
+        self.session.clear_result(results.SEGMENTATION)
+        self._set_volumes(dict(result.volumes), None)
+        self.measurementChanged.emit()
+        errors = ", ".join(f"{k} {v:.3f}" for k, v in result.reprojection_errors.items())
+        self.message.emit(
+            f"{result.method.upper()}-{result.iterations}: volume {reference.shape} (z, y, x); "
+            f"reprojection error {errors}"
+        )
+        self.reconstructed.emit()
+
+    def _set_volumes(self, volumes: dict, labels: np.ndarray | None) -> None:
+        self.volumes, self.labels, self._saved_to = volumes, labels, None
+        self.volumesChanged.emit()
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self.tasks.cancel(self._task)
+
+    # segmentation ----------------------------------------------------------------------------
+
+    def segment(self, *, scribbles: np.ndarray | None = None) -> None:
+        """Multi-Otsu in three classes, or the random forest on the scribbles; then the measurements."""
+        volume = next(iter(self.volumes.values()))
+        elements = dict(list(self.volumes.items())[1:])
+        self.tasks.submit(
+            lambda: results.measure(volume, elements, scribbles=scribbles),
+            key="tomo-segment",
+            on_result=self._on_measured,
+            on_error=self._on_error,
+            description="Tomography: segment",
+        )
+
+    def _on_measured(self, measured: results.Measured) -> None:
+        rows = results.measurement_rows(measured, *self.voxel)
+        before = (self.labels, self.session.result(results.SEGMENTATION))
+        after = (measured.segmentation.labels, results.segmentation_result(measured, rows))
+        self.undo_stack.push(
+            history.ShowResultCommand(
+                "Segment volume",
+                self._show_labels,
+                self.session,
+                results.SEGMENTATION,
+                before,
+                after,
+            )
+        )
+        self.measured.emit()
+
+    def _show_labels(self, labels: np.ndarray | None) -> None:
+        self.labels, self._saved_to = labels, None
+        self.measurementChanged.emit()
+
+    # project ---------------------------------------------------------------------------------
+
+    def write_project_files(self, project_path: str | Path) -> None:
+        """Write the volumes and labels beside the project (unless already there) and reference
+        them in the session's panel state."""
+        project_path = Path(project_path).resolve()
+        if not self.volumes or self._saved_to == project_path:
+            return
+        entry = write_project_volumes(
+            project_path, self.volumes, self.labels, voxel_size=self.voxel[0], units=self.voxel[1]
+        )
+        self.session.set_panel_state(PARAMETERS, {"files": entry})
+        self._saved_to = project_path
+
+    def open_project_files(self, project_path: str | Path) -> None:
+        """A project was opened: re-read its series, re-apply its alignment, read its volumes."""
+        parameters = self.session.parameters(PARAMETERS)
+        files = self.session.panel_state(PARAMETERS).get("files")
+        if not parameters.get("source") and not files:
+            return
+        self.message.emit("Reading the project's tilt series and volumes…")
+        self._start(
+            lambda: jobs.reopen(project_path, parameters, files),
+            lambda reopened: self._on_reopened(reopened, project_path),
+            "tomo-reopen",
+            "Tomography: reopen",
+        )
+
+    def _on_reopened(self, reopened: jobs.Reopened, project_path) -> None:
+        self.series = reopened.series
+        stored = self.session.result(results.ALIGNMENT)
+        if reopened.series is not None:
+            self.seriesLoaded.emit()
+            if stored is not None:
+                self._show_alignment(results.alignment_from_result(stored))
+        if reopened.saved is not None:
+            saved = reopened.saved
+            self.voxel = (saved.voxel_size, saved.units)
+            self._set_volumes(saved.volumes, saved.labels)
+            self._saved_to = Path(project_path).resolve()
+            self.measurementChanged.emit()
+        if reopened.missing:
+            self.message.emit(reopened.missing)
+        self.restored.emit()
+
+    # export ----------------------------------------------------------------------------------
+
+    def export_figure(self, path: str | Path, view: TomoView, *, channel: str, dpi: int = 300):
+        """Save ``view`` (slices, rendering, measurements) with provenance; return the path."""
+        figure, parameters = render_tomo(view, dpi=dpi)
+        parameters["channel"] = channel
+        sources = [str(self.series.source)] if self.series is not None else []
+        saved = save_figure(figure, path, dpi=dpi, record=provenance(sources, parameters))
+        self.exported.emit(str(saved))
+        return saved
+
+    # tasks -----------------------------------------------------------------------------------
+
+    def _start(self, run, on_result, key: str, description: str) -> None:
+        self.progressed.emit(0)
+        self._task = self.tasks.submit(
+            run, key=key, on_result=on_result, on_error=self._on_error, description=description
+        )
+        self.busyChanged.emit()
+
+    def _on_error(self, error: BaseException) -> None:
+        self.message.emit(f"Failed: {error}")
+        self.busyChanged.emit()
+
+    def _on_finished(self, task_id: int) -> None:
+        if task_id == self._task:
+            self._task = None
+            self.busyChanged.emit()
+
+    def _on_progress(self, task_id: int, fraction: float, _message: str) -> None:
+        if task_id == self._task:
+            self.progressed.emit(int(round(100 * fraction)))

@@ -1,0 +1,68 @@
+"""The wire measurements drawn: the shell-thickness map (position along the wire × angle about
+its axis), the thickness histogram and the radial profile, on calibrated axes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+
+class MeasurementPlots(pg.GraphicsLayoutWidget):
+    """Three plots of a ``tomo.segmentation`` result value (lengths in voxels, scaled here)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.map_plot = self.addPlot(row=0, col=0, title="Shell thickness map")
+        self.map_image = pg.ImageItem(axisOrder="row-major")
+        self.map_plot.addItem(self.map_image)
+        self.colour_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False)
+        self.colour_bar.setImageItem(self.map_image, insert_in=self.map_plot)
+        self.histogram_plot = self.addPlot(row=1, col=0, title="Shell thickness histogram")
+        self.histogram = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=(80, 160, 255, 120))
+        self.histogram_plot.addItem(self.histogram)
+        self.radial_plot = self.addPlot(row=2, col=0, title="Radial profile about the wire axis")
+        self.radial = pg.PlotDataItem(pen=pg.mkPen("w", width=2))
+        self.radial_plot.addItem(self.radial)
+        self.units = "px"
+
+    def axis_label(self, plot: str, side: str) -> str:
+        """The label text of an axis (``plot`` "map", "histogram" or "radial"; side "bottom"/"left")."""
+        item = getattr(self, f"{plot}_plot").getAxis(side)
+        return f"{item.labelText} ({item.labelUnits})" if item.labelUnits else item.labelText
+
+    def set_measurement(self, value: dict | None, voxel_size: float, units: str) -> None:
+        """Show a stored measurement (None clears)."""
+        self.units = units
+        if value is None:
+            for item in (self.map_image, self.histogram, self.radial):
+                item.clear()
+            return
+        thickness = np.asarray(value.get("thickness_map_px", []), float) * voxel_size
+        if thickness.ndim == 2 and thickness.size:
+            finite = thickness[np.isfinite(thickness)]
+            high = float(finite.max()) if finite.size else 1.0
+            self.map_image.setImage(np.nan_to_num(thickness, nan=0.0), levels=(0.0, high))
+            self.map_image.setRect(QRectF(0.0, 0.0, 360.0, thickness.shape[0] * voxel_size))
+            self.colour_bar.setLevels((0.0, high))
+        histogram = value["thickness_histogram"]
+        edges = np.asarray(histogram["edges_px"], float) * voxel_size
+        counts = np.asarray(histogram["counts"], float)
+        if counts.size:
+            self.histogram.setData(edges, counts)
+        radial = value["radial_profile"]
+        radius = np.asarray(radial["radius_px"], float) * voxel_size
+        self.radial.setData(radius, np.asarray(radial["mean"], float), connect="finite")
+        self._label(units)
+
+    def _label(self, units: str) -> None:
+        self.map_plot.setLabel("bottom", "angle about the wire axis", units="°")
+        self.map_plot.setLabel("left", "position along the wire", units=units)
+        self.colour_bar.setLabel("right", f"thickness ({units})")
+        self.histogram_plot.setLabel("bottom", "shell thickness", units=units)
+        self.histogram_plot.setLabel("left", "rays")
+        self.radial_plot.setLabel("bottom", "distance from the wire axis", units=units)
+        self.radial_plot.setLabel("left", "mean intensity")
+        for plot in (self.map_plot, self.histogram_plot, self.radial_plot):
+            for side in ("bottom", "left"):
+                plot.getAxis(side).enableAutoSIPrefix(False)

@@ -1,0 +1,139 @@
+"""The tomography results as the session keeps them (Qt-free, shared by the Tomography panel, the
+figure view and tests): the alignment (``"tomo.alignment"``, enough to re-apply it without
+aligning again) and the segmentation measurements (``"tomo.segmentation"``: shell thickness,
+void fractions, volumes, thickness map, histogram, radial profile, composition and the table as
+shown; lengths in voxels)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from insitu_tem.analysis.tomo.alignment import Alignment
+from insitu_tem.analysis.tomo.measure import WireMeasurement, composition_per_label, measure_wire
+from insitu_tem.analysis.tomo.segment import Segmentation, classify_scribbles, segment
+from insitu_tem.core.results import Result
+
+ALIGNMENT, SEGMENTATION = "tomo.alignment", "tomo.segmentation"
+
+
+@dataclass(frozen=True)
+class Measured:
+    segmentation: Segmentation
+    wire: WireMeasurement
+    composition: dict
+
+
+def measure(volume: np.ndarray, elements: dict, *, scribbles: np.ndarray | None = None) -> Measured:
+    """Multi-Otsu in three classes (or a random forest on scribbles: 1 vacuum/void, 2 shell,
+    3 core), the wire measurements, and the composition of each label from ``elements`` volumes."""
+    if scribbles is None:
+        segmentation = segment(volume, method="multiotsu", classes=3)
+    else:
+        forest = classify_scribbles(volume, scribbles)
+        labels = np.clip(forest.labels.astype(np.int16) - 1, 0, None).astype(np.uint8)
+        segmentation = Segmentation(labels, (), "random forest", forest.ok, forest.reason)
+    wire = measure_wire(segmentation.labels, volume)
+    same = {k: v for k, v in elements.items() if v.shape == volume.shape}
+    composition = composition_per_label(segmentation.labels, same) if same else {}
+    return Measured(segmentation, wire, composition)
+
+
+def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[tuple[str, str]]:
+    """The measurements table: (name, value) rows, lengths and volumes calibrated."""
+    wire, seg = measured.wire, measured.segmentation
+    rows = [
+        ("segmentation", seg.method + ("" if seg.ok else f" — {seg.reason}")),
+        (
+            "shell thickness (median)",
+            f"{wire.thickness_median * voxel_size:.3g} ± {wire.thickness_sigma * voxel_size:.2g} "
+            f"{units}",
+        ),
+        ("void fraction of shell", f"{100 * wire.void_fraction_shell:.2f} %"),
+        ("void fraction of core", f"{100 * wire.void_fraction_core:.2f} %"),
+    ]
+    if seg.thresholds:
+        rows.append(("thresholds", ", ".join(f"{t:.3g}" for t in seg.thresholds)))
+    names = {0: "vacuum/void", 1: "shell", 2: "core"}
+    for label, count in wire.volumes.items():
+        rows.append((f"volume, {names.get(label, label)}", f"{count * voxel_size**3:.4g} {units}³"))
+    counts, edges = wire.histogram_counts, wire.histogram_edges
+    if counts.size and counts.sum():
+        mode = int(np.argmax(counts))
+        rows.append(
+            (
+                "thickness histogram (mode bin)",
+                f"{edges[mode] * voxel_size:.3g}–{edges[mode + 1] * voxel_size:.3g} {units}",
+            )
+        )
+    for label, wt in measured.composition.items():
+        text = ", ".join(f"{e} {w:.1f}" for e, w in wt.items())
+        rows.append((f"wt %, {names.get(label, label)}", text))
+    if not wire.ok:
+        rows.append(("not measured", wire.reason))
+    return rows
+
+
+def alignment_result(source: str, alignment) -> Result:
+    """The alignment as a session result (enough to re-apply it without aligning again)."""
+    return Result(
+        value={
+            "source": source,
+            "tilts_deg": alignment.tilts_deg,
+            "shifts_px": alignment.shifts_px,
+            "tilt_axis_angle_deg": alignment.axis_angle_deg,
+            "tilt_axis_angle_sigma_deg": alignment.axis_angle_sigma_deg,
+            "tilt_axis_offset_px": alignment.axis_offset_px,
+            "tilt_axis_offset_sigma_px": alignment.axis_offset_sigma_px,
+            "residual_px": alignment.residual_px,
+            "peaks": alignment.peaks,
+            "method": alignment.method,
+            "ok": alignment.ok,
+            "reason": alignment.reason,
+        },
+        parameters={"method": alignment.method},
+    )
+
+
+def alignment_from_result(stored: Result) -> Alignment:
+    """The :class:`Alignment` stored by :func:`alignment_result` (a reopened project)."""
+    v = stored.value
+    return Alignment(
+        np.asarray(v["tilts_deg"], float),
+        np.asarray(v["shifts_px"], float),
+        v["tilt_axis_angle_deg"],
+        v["tilt_axis_angle_sigma_deg"],
+        v["tilt_axis_offset_px"],
+        v["tilt_axis_offset_sigma_px"],
+        v["residual_px"],
+        np.asarray(v["peaks"], float),
+        v["method"],
+        v["ok"],
+        v["reason"],
+    )
+
+
+def segmentation_result(measured, rows) -> Result:
+    """The measurements as a session result: what the table, the plots and the figure show
+    (lengths in voxels; the thickness map is (y, angle))."""
+    wire = measured.wire
+    return Result(
+        value={
+            "method": measured.segmentation.method,
+            "shell_thickness_px": wire.thickness_median,
+            "shell_thickness_sigma_px": wire.thickness_sigma,
+            "void_fraction_shell": wire.void_fraction_shell,
+            "void_fraction_core": wire.void_fraction_core,
+            "volumes_voxels": {str(k): v for k, v in wire.volumes.items()},
+            "thickness_histogram": {
+                "counts": wire.histogram_counts,
+                "edges_px": wire.histogram_edges,
+            },
+            "thickness_map_px": wire.thickness_map,
+            "radial_profile": {"radius_px": wire.radial_radius, "mean": wire.radial_profile},
+            "composition_wt_percent": {str(k): v for k, v in measured.composition.items()},
+            "table": [list(r) for r in rows],
+        },
+        parameters={"method": measured.segmentation.method},
+    )
