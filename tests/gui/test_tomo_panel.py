@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.workflows.tomo_results import SEGMENTATION
 from insitu_tem.gui.panels.tomo.panel import TomoPanel
+from insitu_tem.analysis.tomo.geometry import gauge_shifts
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.samples import tomo as sample
 from insitu_tem.samples.tomo import Phantom
@@ -187,14 +188,41 @@ def test_cancel_stops_a_reconstruction(qtbot, panel, series_path):
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "edstomo_idp"
 
 
+def authors_difference(alignment) -> np.ndarray:
+    """Our shifts minus the authors' tomviz shifts (their applied (dx, dy) = −displacement), both
+    in the gauge of the alignment (px)."""
+    authors = np.array(json.loads((REAL / "TomVizAlignments.json").read_text()), dtype=float)
+    index = np.round((alignment.tilts_deg + 50) / 5).astype(int)
+    theirs = gauge_shifts(-authors[index][:, ::-1], alignment.tilts_deg, 0.0)
+    return alignment.shifts_px - theirs
+
+
 @pytest.mark.realdata
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is absent")
-def test_real_eds_series_opens_with_element_maps(qtbot, panel):
-    panel.show()
+def test_real_eds_series_aligned_reconstructed_and_segmented(qtbot, panel, reporter, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(REAL))
     assert panel.elements.isVisible() and panel.add_button.isVisible()
     qtbot.keyClicks(panel.elements, "Si, O")
     with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=240000):
-        panel.open_path(REAL)
-    assert list(panel.controller.series.channels)[1:] == ["Si_Ka", "O_Ka"]
-    assert "16 tilts -40…35°" in panel.info.text()
-    assert panel.align_button.isEnabled()
+        qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
+    assert list(panel.controller.series.channels) == ["HAADF", "Si_Ka", "O_Ka"]
+    assert "16 tilts -40…35°" in panel.info.text() and panel.all_channels.isChecked()
+    panel.align_method.setCurrentText("xcorr")
+    with qtbot.waitSignal(panel.controller.aligned, timeout=120000):
+        qtbot.mouseClick(panel.align_button, Qt.MouseButton.LeftButton)
+    across = authors_difference(panel.controller.alignment)[:, 1]
+    assert np.sqrt(np.mean(across**2)) < 1.0
+    panel.binning.setCurrentText("bin 4")
+    panel.iterations.setValue(5)
+    with qtbot.waitSignal(panel.controller.reconstructed, timeout=240000):
+        qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
+    assert [panel.channel.itemText(i) for i in range(3)] == ["HAADF", "Si_Ka", "O_Ka"]
+    assert panel.volume.shape == (64, 64, 64) and np.isfinite(panel.volume).all()
+    panel.channel.setCurrentText("Si_Ka")
+    assert panel.slices.images["XY"].image is not None
+    with qtbot.waitSignal(panel.controller.measured, timeout=120000):
+        qtbot.mouseClick(panel.segment_button, Qt.MouseButton.LeftButton)
+    rows = {panel.table.item(i, 0).text() for i in range(panel.table.rowCount())}
+    assert {"segmentation", "volume, core", "wt %, core"} <= rows
+    assert set(np.unique(panel.controller.labels)) == {0, 1, 2}
+    assert not reporter.reports
