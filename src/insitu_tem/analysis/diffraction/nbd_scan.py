@@ -17,6 +17,10 @@ from typing import Callable
 import numpy as np
 
 from insitu_tem.analysis.diffraction.decomposition import NmfResult, PcaResult, nmf, pca
+from insitu_tem.analysis.diffraction.centre_consensus import (
+    check_beam_against_symmetry,
+    check_symmetry_centre_with_disks,
+)
 from insitu_tem.analysis.diffraction.centre import (
     BeamCentre,
     DescanFit,
@@ -113,26 +117,36 @@ def analyse_pattern(
         else BeamCentre(True, tuple(centre_rc), np.nan, "given")
     )
     radius = _disk_radius(centre)
+    from_symmetry = centre.method == "symmetry"
     if centre.method != "given" and centre.ok:
         rc, sigma, edge_radius = refine_beam_centre(data, centre.centre_rc, radius_px=radius)
         if np.isfinite(sigma):
             centre, radius = BeamCentre(True, rc, edge_radius, "edge", sigma_px=sigma), edge_radius
-    spots = (
-        detect_spots(
-            data,
-            centre_rc=centre.centre_rc,
-            disk_radius_px=radius,
-            centre_sigma_px=np.nan_to_num(centre.sigma_px),
-        )
-        if centre.ok
-        else Spots(np.zeros((0, 2)), np.zeros(0), centre.centre_rc, np.zeros(0))
-    )
-    spots = refine_on_lattice(spots)
+    centre = check_beam_against_symmetry(data, centre, radius_px=radius)
+    centre, spots = _spots(data, centre, radius, from_symmetry=from_symmetry)
     indexing = None
     if phase is not None and scale_per_nm is not None:
         indexing = index_spots(spots, phase=phase, scale_per_nm=scale_per_nm, energy_kV=energy_kV)
     r_px, q, profile, rings = _ring_profile(data, centre.centre_rc, spots, radius, scale_per_nm)
     return PatternAnalysis(centre, spots, indexing, r_px, q, profile, rings)
+
+
+def _spots(
+    data: np.ndarray, centre: BeamCentre, radius: float, *, from_symmetry: bool
+) -> tuple[BeamCentre, Spots]:
+    """(centre, spots refined on their lattice); no spots when the centre is not ok or turns out
+    ambiguous (``from_symmetry``: no direct beam was found at it)."""
+    none = Spots(np.zeros((0, 2)), np.zeros(0), centre.centre_rc, np.zeros(0))
+    if not centre.ok:
+        return centre, none
+    spots = detect_spots(
+        data,
+        centre_rc=centre.centre_rc,
+        disk_radius_px=radius,
+        centre_sigma_px=np.nan_to_num(centre.sigma_px),
+    )
+    checked = check_symmetry_centre_with_disks(centre, len(spots), from_symmetry=from_symmetry)
+    return (checked, refine_on_lattice(spots)) if checked.ok else (checked, none)
 
 
 @dataclass(frozen=True)
