@@ -38,12 +38,19 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from insitu_tem.analysis.diffraction.edge_rays import (
+    SPLINE_PAD,
+    centre_sigma,
+    edge_radii,
+    reject_outliers,
+)
+
 EDGE_MIN_RADIUS_PX = 2.0
 EDGE_SMOOTH_FRACTION = 0.3
 RIM_SYSTEMATIC = 0.06
 RIM_FRACTION = 0.5
 _MIN_RAY_FRACTION = 0.3
-_SPLINE_PAD = 12
+_BATCH_SAMPLES = 400_000
 _spline_cache = threading.local()
 
 
@@ -86,73 +93,28 @@ def edge_map(pattern, *, radius_px: float) -> np.ndarray:
 
 
 def _spline_coefficients(smooth: np.ndarray) -> np.ndarray:
-    """Cubic B-spline coefficients of ``smooth``, edge-padded by :data:`_SPLINE_PAD` px as
+    """Cubic B-spline coefficients of ``smooth``, edge-padded by :data:`SPLINE_PAD` px as
     ``scipy.ndimage.map_coordinates`` pads for mode "nearest"; kept for the last pattern of each
     thread, since every ray of every disk of a pattern samples the same coefficients."""
     held = getattr(_spline_cache, "entry", None)
     if held is None or held[0] is not smooth:
-        padded = np.pad(smooth, _SPLINE_PAD, mode="edge")
+        padded = np.pad(smooth, SPLINE_PAD, mode="edge")
         held = (smooth, ndimage.spline_filter(padded, order=3, mode="nearest"))
         _spline_cache.entry = held
     return held[1]
 
 
-def _edge_radii(smooth: np.ndarray, centre, radius: float, angles: np.ndarray):
-    """Per ray: radius of the steepest fall (parabolic vertex) and the step height there."""
-    step = 0.25
-    rho = np.arange(max(0.3 * radius, 0.5), 1.6 * radius + 2.0, step)
-    rows = centre[0] + _SPLINE_PAD + np.outer(np.sin(angles), rho)
-    cols = centre[1] + _SPLINE_PAD + np.outer(np.cos(angles), rho)
-    profile = ndimage.map_coordinates(
-        _spline_coefficients(smooth), [rows, cols], order=3, mode="nearest", prefilter=False
-    )
-    slope = np.gradient(profile, step, axis=1)
-    window = (rho > 0.5 * radius) & (rho < 1.5 * radius)
-    k = np.clip(np.argmin(np.where(window, slope, np.inf), axis=1), 1, len(rho) - 2)
-    ray = np.arange(len(angles))
-    minus, mid, plus = slope[ray, k - 1], slope[ray, k], slope[ray, k + 1]
-    curvature = minus - 2 * mid + plus
-    offset = np.where(
-        curvature > 0,
-        np.clip(0.5 * (minus - plus) / np.where(curvature > 0, curvature, 1), -0.5, 0.5),
-        0,
-    )
-    edge = rho[k] + offset * step
-    outside = (
-        profile[:, rho >= 1.3 * radius].mean(axis=1)
-        if np.any(rho >= 1.3 * radius)
-        else profile[:, -1]
-    )
-    before = (rho[None, :] >= edge[:, None] - 2.0) & (rho[None, :] <= edge[:, None])
-    height = np.where(before, profile, -np.inf).max(axis=1) - outside
-    return edge, height
-
-
-def _circle_step(
-    angles: np.ndarray,
-    radii: np.ndarray,
-    weights: np.ndarray,
-    use: np.ndarray,
-    radius: float | None,
-):
-    columns = [np.sin(angles), np.cos(angles)] + ([np.ones_like(angles)] if radius is None else [])
-    design = np.column_stack(columns)
-    target = radii - (0.0 if radius is None else radius)
-    root = np.sqrt(weights[use])
-    solution, *_ = np.linalg.lstsq(design[use] * root[:, None], target[use] * root, rcond=None)
-    return solution, target - design @ solution, design
-
-
-def fit_disk_edge(
+def fit_disk_edges(
     smooth: np.ndarray,
-    start_rc,
+    starts_rc,
     *,
     radius_px: float,
     noise: float,
     fixed_radius: bool = False,
     iterations: int = 3,
-) -> DiskFit:
-    """Centre (and radius) of a bright disk from its edge (see module docstring).
+) -> list[DiskFit]:
+    """Centre (and radius) of bright disks from their edges (see module docstring), one
+    :class:`DiskFit` per start; the disks are fitted together, in batches.
 
     Each ray's edge point is weighted by the square of the step it falls through, so the
     sharp rim of a disk dominates where dynamical scattering leaves the opposite rim dim.
@@ -161,60 +123,97 @@ def fit_disk_edge(
     ----------
     smooth : numpy.ndarray
         Pattern smoothed by :func:`edge_map` (background removed or not).
-    start_rc : tuple of float
-        Starting centre (row, col), px, within about half a radius of the disk centre.
+    starts_rc : array_like
+        (n, 2) starting centres (row, col), px, each within about half a radius of its disk.
     radius_px : float
         Expected disk radius, px (≥ :data:`EDGE_MIN_RADIUS_PX`).
     noise : float
         1σ noise of ``smooth`` per pixel (counts): an edge must fall by more than 3σ.
     fixed_radius : bool
         Keep the radius at ``radius_px`` (the direct beam's: every disk of a pattern has the
-        radius of the condenser aperture) and fit only the centre.
+        radius of the condenser aperture) and fit only the centres.
     iterations : int
         Re-centrings of the rays on the fitted centre.
     """
+    starts = np.asarray(starts_rc, dtype=float).reshape(-1, 2)
     n_rays = int(np.clip(2 * np.pi * radius_px, 16, 96))
+    batch = max(1, _BATCH_SAMPLES // (n_rays * int(25 * radius_px + 10)))
+    fits = []
+    for first in range(0, len(starts), batch):
+        fits += _fit_batch(
+            smooth,
+            starts[first : first + batch],
+            radius_px=radius_px,
+            noise=noise,
+            n_rays=n_rays,
+            fixed_radius=fixed_radius,
+            iterations=iterations,
+        )
+    return fits
+
+
+def fit_disk_edge(smooth: np.ndarray, start_rc, **options) -> DiskFit:
+    """:func:`fit_disk_edges` of one disk starting at ``start_rc`` (row, col), px."""
+    return fit_disk_edges(smooth, [start_rc], **options)[0]
+
+
+def _fit_batch(smooth, starts, *, radius_px, noise, n_rays, fixed_radius, iterations):
     angles = np.linspace(0, 2 * np.pi, n_rays, endpoint=False)
-    centre = np.asarray(start_rc, dtype=float)
-    radius = float(radius_px)
+    design = np.column_stack(
+        [np.sin(angles), np.cos(angles)] + ([] if fixed_radius else [np.ones_like(angles)])
+    )
+    centre, radius = starts.copy(), np.full(len(starts), float(radius_px))
+    fits: list[DiskFit | None] = [None] * len(starts)
+    live = np.arange(len(starts))
     for _ in range(iterations):
-        radii, height = _edge_radii(smooth, centre, radius, angles)
-        strong = max(3.0 * noise, RIM_FRACTION * float(np.percentile(height, 75)))
-        use = (height > strong) & (np.abs(radii - radius) < 0.5 * radius)
+        if len(live) == 0:
+            return fits
+        radii, height = edge_radii(_spline_coefficients(smooth), centre[live], radius[live], angles)
+        strong = np.maximum(3.0 * noise, RIM_FRACTION * np.percentile(height, 75, axis=1))
+        near = np.abs(radii - radius[live][:, None]) < 0.5 * radius[live][:, None]
+        use = (height > strong[:, None]) & near
         weights = np.clip(height, 0.0, None) ** 2
-        for _ in range(3):
-            if use.sum() < max(6, _MIN_RAY_FRACTION * n_rays):
-                return DiskFit(
-                    False, tuple(centre), np.nan, np.nan, int(use.sum()), "no clear disk edge"
-                )
-            solution, residual, design = _circle_step(
-                angles, radii, weights, use, radius_px if fixed_radius else None
+        target = radii - (radius_px if fixed_radius else 0.0)
+        minimum = max(6, _MIN_RAY_FRACTION * n_rays)
+        solution, residual, use, few = reject_outliers(design, target, weights, use, minimum)
+        for i in np.flatnonzero(few):
+            fits[live[i]] = DiskFit(
+                False,
+                tuple(centre[live[i]]),
+                np.nan,
+                np.nan,
+                int(use[i].sum()),
+                "no clear disk edge",
             )
-            spread = 1.4826 * np.median(np.abs(residual[use] - np.median(residual[use]))) + 0.05
-            kept = use & (np.abs(residual) <= 3.0 * spread)
-            if kept.sum() == use.sum():
-                break
-            use = kept
-        centre = centre + solution[:2]
-        radius = radius_px if fixed_radius else float(solution[2])
-        if not EDGE_MIN_RADIUS_PX * 0.5 < radius < 2.0 * radius_px:
-            return DiskFit(
-                False, tuple(centre), np.nan, radius, int(use.sum()), "edge fit left the disk"
+        moved = live[~few]
+        centre[moved] = centre[moved] + solution[~few, :2]
+        radius[moved] = radius_px if fixed_radius else solution[~few, 2]
+        left = ~few & ~(
+            (EDGE_MIN_RADIUS_PX * 0.5 < radius[live]) & (radius[live] < 2.0 * radius_px)
+        )
+        for i in np.flatnonzero(left):
+            fits[live[i]] = DiskFit(
+                False,
+                tuple(centre[live[i]]),
+                np.nan,
+                float(radius[live[i]]),
+                int(use[i].sum()),
+                "edge fit left the disk",
             )
-    sigma = np.hypot(_centre_sigma(design, residual, weights, use, radius), RIM_SYSTEMATIC * radius)
-    return DiskFit(True, (float(centre[0]), float(centre[1])), float(sigma), radius, int(use.sum()))
-
-
-def _centre_sigma(design, residual, weights, use, radius) -> float:
-    """1σ of each centre coordinate from the weighted least-squares covariance, scaled by the
-    residual variance and by the correlation of edge points closer than one pixel."""
-    w = weights[use] / weights[use].mean()
-    a = design[use]
-    dof = max(int(use.sum()) - a.shape[1], 1)
-    variance = float(np.sum(w * residual[use] ** 2)) / dof
-    covariance = np.linalg.inv(a.T @ (a * w[:, None])) * variance
-    spacing = 2 * np.pi * radius / len(design)
-    return float(np.sqrt(0.5 * (covariance[0, 0] + covariance[1, 1]) * max(1.0, 1.0 / spacing)))
+        keep = ~few & ~left
+        live, use, residual, weights = live[keep], use[keep], residual[keep], weights[keep]
+    sigma = np.hypot(
+        centre_sigma(design, residual, weights, use, radius[live]), RIM_SYSTEMATIC * radius[live]
+    )
+    for j, i in enumerate(live):
+        fits[i] = DiskFit(
+            True,
+            (float(centre[i, 0]), float(centre[i, 1])),
+            float(sigma[j]),
+            float(radius[i]),
+            int(use[j].sum()),
+        )
+    return fits
 
 
 def is_flat(
@@ -298,11 +297,9 @@ def spot_centroid(
 def common_radius(smooth: np.ndarray, starts, *, radius_px: float, noise: float) -> float:
     """Radius shared by a pattern's disks: the median of free-radius edge fits of the disks
     whose rim is seen all round (≥ 80 % of the rays), else ``radius_px``, px."""
-    radii = []
-    for start in list(starts)[:40]:
-        fit = fit_disk_edge(smooth, start, radius_px=radius_px, noise=noise)
-        if fit.ok and fit.n_points >= 0.8 * int(np.clip(2 * np.pi * radius_px, 16, 96)):
-            radii.append(fit.radius_px)
+    n_rays = int(np.clip(2 * np.pi * radius_px, 16, 96))
+    fits = fit_disk_edges(smooth, np.asarray(starts)[:40], radius_px=radius_px, noise=noise)
+    radii = [fit.radius_px for fit in fits if fit.ok and fit.n_points >= 0.8 * n_rays]
     return float(np.median(radii)) if len(radii) >= 3 else float(radius_px)
 
 
@@ -311,17 +308,17 @@ def robust_sigma(values: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(values - np.median(values)))) + 1e-12
 
 
-def locate_spot(
+def locate_spots(
     residual: np.ndarray,
     counts: np.ndarray,
-    start_rc,
+    starts_rc,
     *,
     radius_px: float,
     smooth: np.ndarray | None = None,
     noise: float = 0.0,
     background_var: float = 0.0,
-):
-    """Position of one spot: edge fit for structured disks (radius ≥ 3 px), centre of mass for
+) -> list[DiskFit]:
+    """Position of each spot: edge fit for structured disks (radius ≥ 3 px), centre of mass for
     points and for disks whose interior is flat within its noise.
 
     Parameters
@@ -330,8 +327,8 @@ def locate_spot(
         Background-free pattern (:func:`insitu_tem.analysis.diffraction.disks.remove_radial_background`).
     counts : numpy.ndarray
         The pattern (for Poisson variances), counts.
-    start_rc : tuple of float
-        Approximate (row, col), px.
+    starts_rc : array_like
+        (n, 2) approximate (row, col), px.
     radius_px : float
         Disk radius (the direct beam's), px.
     smooth : numpy.ndarray, optional
@@ -343,23 +340,35 @@ def locate_spot(
 
     Returns
     -------
-    DiskFit
-        ``ok`` False when the spot cannot be located (reject it).
+    list of DiskFit
+        One per start; ``ok`` False when the spot cannot be located (reject it).
     """
-    centroid = spot_centroid(
-        residual, counts, start_rc, radius_px=radius_px + 1.0, background_var=background_var
-    )
-    if radius_px < EDGE_MIN_RADIUS_PX or smooth is None:
-        return centroid
-    edge = fit_disk_edge(smooth, start_rc, radius_px=radius_px, noise=noise, fixed_radius=True)
-    if centroid.ok and (
-        not edge.ok
-        or is_flat(
-            residual, counts, centroid.centre_rc, radius_px=radius_px, background_var=background_var
+    starts = np.asarray(starts_rc, dtype=float).reshape(-1, 2)
+    centroids = [
+        spot_centroid(
+            residual, counts, start, radius_px=radius_px + 1.0, background_var=background_var
         )
-    ):
-        return centroid
-    return edge
+        for start in starts
+    ]
+    if radius_px < EDGE_MIN_RADIUS_PX or smooth is None:
+        return centroids
+    edges = fit_disk_edges(smooth, starts, radius_px=radius_px, noise=noise, fixed_radius=True)
+    return [
+        centroid
+        if centroid.ok
+        and (
+            not edge.ok
+            or is_flat(
+                residual,
+                counts,
+                centroid.centre_rc,
+                radius_px=radius_px,
+                background_var=background_var,
+            )
+        )
+        else edge
+        for centroid, edge in zip(centroids, edges)
+    ]
 
 
 def refine_beam_centre(

@@ -26,7 +26,7 @@ from insitu_tem.analysis.diffraction.disk_edges import (
     EDGE_MIN_RADIUS_PX,
     common_radius,
     edge_map,
-    locate_spot,
+    locate_spots,
     robust_sigma,
 )
 from insitu_tem.analysis.diffraction.radial import radial_median
@@ -178,16 +178,16 @@ def detect_spots(
         else common_radius(smooth, peaks, radius_px=disk_radius_px, noise=smooth_noise)
     )
     found, strength, sigma = [], [], []
-    for peak in peaks:
-        fit = locate_spot(
-            residual,
-            counts,
-            peak,
-            radius_px=radius,
-            smooth=smooth,
-            noise=smooth_noise,
-            background_var=background_var,
-        )
+    fits = locate_spots(
+        residual,
+        counts,
+        peaks,
+        radius_px=radius,
+        smooth=smooth,
+        noise=smooth_noise,
+        background_var=background_var,
+    )
+    for fit in fits:
         rc = np.asarray(fit.centre_rc)
         if fit.ok and np.hypot(rc[0] - centre_rc[0], rc[1] - centre_rc[1]) >= exclude:
             found.append(rc)
