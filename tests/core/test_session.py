@@ -55,7 +55,6 @@ def session(tmp_path) -> Session:
     s.store_result("eels", Result({"zlp_eV": [0.01]}, {}, s.fingerprints(["eels"])))
     s.set_frame(3)
     s.set_probe(5)
-    s.set_reference_probe(6)
     s.set_view("eels.log", True)
     s.set_view("nbd.cmap", "gray")
     s.set_panel_state("fft", {"snr": 5.0})
@@ -134,7 +133,7 @@ def test_save_then_load_gives_an_equal_session(session, tmp_path):
     for name in session.result_names:
         assert again.result(name).same_as(session.result(name))
     assert again.result("front").value["position_nm"][1] == 0.1 + 0.2
-    assert (again.frame, again.probe, again.reference_probe) == (3, 5, 6)
+    assert (again.frame, again.probe) == (3, 5)
     assert again.view("eels.log") is True and again.analysis_line == session.analysis_line
     assert again.marks == session.marks and again.calibration("movie") == {
         "scale": 0.25,
@@ -217,3 +216,10 @@ def test_a_result_derived_on_opening_is_not_an_unsaved_change(session):
     assert not session.dirty and session.result("nbd") is not None
     session.store_result("nbd", Result({"strain": [0.1]}, {}, {}))
     assert session.dirty
+
+
+def test_a_reference_probe_kept_as_view_state_by_older_versions_is_dropped():
+    s = Session()
+    s.restore_view({"frame": 2, "probe": 1, "reference_probe": 7, "eels.log": True})
+    assert s.view_state == {"frame": 2, "probe": 1, "eels.log": True}
+    assert not hasattr(s, "reference_probe")

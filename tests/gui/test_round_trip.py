@@ -154,3 +154,5 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     wait_idle(window, timeout=60000)
     record = json.loads(Image.open(out).text["insitu-tem"])
     assert record["parameters"]["frame"] == 48 and window.state.frame == 5
+    references = record["parameters"]["references"]
+    assert references[eels.analysis.result_name()] == eels.reference_spin.value()

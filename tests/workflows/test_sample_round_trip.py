@@ -48,7 +48,6 @@ def saved(tmp_path_factory):
     across_front.run(session)
     session.set_frame(48)
     session.set_probe(19)
-    session.set_reference_probe(45)
     session.set_view("eels.log", True)
     session.set_view("nbd.cmap", "gray")
     path = tmp_path_factory.mktemp("round_trip") / "sample.itproj"
@@ -67,12 +66,7 @@ def test_reopening_gives_every_result_number_back(saved):
     for name in session.result_names:
         assert again.result(name).same_as(session.result(name)), name
         assert again.result_status(name) == "current"
-    assert (again.frame, again.probe, again.reference_probe, again.view("eels.log")) == (
-        48,
-        19,
-        45,
-        True,
-    )
+    assert (again.frame, again.probe, again.view("eels.log")) == (48, 19, True)
     assert session_to_json(again, path) == session_to_json(session, path)
 
 

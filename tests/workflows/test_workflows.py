@@ -100,6 +100,29 @@ def test_across_uses_the_users_track_and_calibration_on_an_unsaved_session(sessi
     assert session.result("across").inputs["result.front"] == session.fingerprint("result.front")
 
 
+def test_across_reuses_the_panels_current_eels_results_and_computes_only_the_stale(
+    session, monkeypatch
+):
+    from insitu_tem.workflows import eels
+
+    user_track(session, front_col_at_scan=24.0)
+    pristine = 8
+    eels.run(session, edge="W-O23", reference=pristine)
+    eels.run(session, edge="Li-K", reference=3)
+    shown = session.result("eels.W-O23").value["chemical_shift_eV"]
+    computed = []
+    original = eels.analyse
+    monkeypatch.setattr(eels, "analyse", lambda *a: computed.append(a[1]["edge"]) or original(*a))
+    value = across_front.run(session).value
+    assert computed == [] and value["reused"] == ["eels.Li-K", "eels.W-O23"]
+    np.testing.assert_array_equal(value["columns"]["W_O23_shift"], shown)
+    eels.run(session, edge="W-O23", reference=0)
+    computed.clear()
+    value = across_front.run(session).value
+    assert computed == ["W-O23"] and value["reused"] == ["eels.Li-K"]
+    np.testing.assert_array_equal(value["columns"]["W_O23_shift"], shown)
+
+
 def test_across_without_a_track_asks_for_one(session):
     with pytest.raises(DataError, match="track the front first"):
         across_front.prepare(session)

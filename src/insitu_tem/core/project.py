@@ -232,7 +232,6 @@ def _from_schema_2(document: dict[str, Any]) -> dict[str, Any]:
         "view": {
             "frame": int(cursor.get("frame", 0)),
             "probe": int(cursor.get("scan_index", 0)),
-            "reference_probe": 0,
         },
         "panels": annotations,
     }

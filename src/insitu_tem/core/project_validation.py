@@ -199,7 +199,7 @@ def _validate_3(document: dict) -> None:
             raise _fail("marks", "an object of frame number: points")
         _points(points, f"marks.{frame}")
     view = document.get("view", {})
-    for key in ("frame", "probe", "reference_probe"):
+    for key in ("frame", "probe"):
         _index(view.get(key, 0), f"view.{key}")
 
 

@@ -13,7 +13,7 @@ A :class:`Session` holds
 * **parameters** and **results** of every analysis by name ("front", "drift",
   "lattice", "nbd", "eels", "across", ...); a :class:`~insitu_tem.core.results.Result`
   records the parameters and input fingerprints that produced it;
-* **view state**: frame, probe, reference probe and "<panel>.<setting>" keys, with
+* **view state**: frame, probe and "<panel>.<setting>" keys, with
   their defaults in :data:`VIEW_DEFAULTS`: colour maps (matplotlib names), display
   levels ``[black, white]``, the visible region ``[row0, row1, col0, col1]`` px (zoom),
   the HRTEM frame, the NBD display ("log", "gamma", "linear"), EELS log scale and
@@ -38,7 +38,6 @@ parameters        analysis name               set_parameters
 result            analysis name               store_result, clear_result
 frame             index                       set_frame
 probe             index                       set_probe
-reference_probe   index                       set_reference_probe
 view              key, value                  set_view
 panel             panel name                  set_panel_state
 dirty             bool                        any change, mark_clean
@@ -87,7 +86,6 @@ EVENTS = (
     "result",
     "frame",
     "probe",
-    "reference_probe",
     "view",
     "panel",
     "dirty",
@@ -125,7 +123,7 @@ class Session(DatasetRoles, Annotations, ResultStore, ViewState):
         self._marks: dict[int, list] = {}
         self._parameters: dict[str, dict] = {}
         self._results: dict[str, Result] = {}
-        self._view: dict[str, Any] = {"frame": 0, "probe": 0, "reference_probe": 0}
+        self._view: dict[str, Any] = {"frame": 0, "probe": 0}
         self._panels: dict[str, dict] = {}
         self._frozen = False
 

@@ -1,5 +1,4 @@
-"""What the user looks at: frame, probe, reference probe, "<panel>.<setting>" view keys and free
-panel state (a facet of :class:`~insitu_tem.core.session.Session`)."""
+"""What the user looks at: frame, probe, "<panel>.<setting>" view keys and free panel state (a facet of :class:`~insitu_tem.core.session.Session`)."""
 
 from __future__ import annotations
 
@@ -7,11 +6,11 @@ from typing import Any
 
 from insitu_tem.core.results import plain
 
-VIEW_KEYS = ("frame", "probe", "reference_probe")
+VIEW_KEYS = ("frame", "probe")
+RETIRED_KEYS = ("reference_probe",)
 VIEW_DEFAULTS = {
     "frame": 0,
     "probe": 0,
-    "reference_probe": 0,
     "movie.cmap": "gray",
     "movie.gamma": 1.0,
     "movie.levels": None,
@@ -54,14 +53,6 @@ class ViewState:
     def set_probe(self, index: int) -> None:
         self._set_index("probe", index, self._count("eels", "nbd"))
 
-    @property
-    def reference_probe(self) -> int:
-        """Probe the chemical shift and strain are measured against."""
-        return int(self._view["reference_probe"])
-
-    def set_reference_probe(self, index: int) -> None:
-        self._set_index("reference_probe", index, self._count("eels", "nbd"))
-
     def _count(self, *roles: str) -> int | None:
         counts = [d.n_items for d in (self._datasets.get(r) for r in roles) if d is not None]
         return max(counts) if counts else None
@@ -80,8 +71,12 @@ class ViewState:
         return float(movie.axes[0].to_value(self.frame))
 
     def restore_view(self, view: dict[str, Any]) -> None:
-        """Replace the whole view state (opening a project; indices are clipped once data is attached)."""
-        self._view = {"frame": 0, "probe": 0, "reference_probe": 0, **plain(dict(view))}
+        """Replace the whole view state (opening a project; indices are clipped once data is attached).
+
+        A reference probe kept here by earlier versions is dropped: the reference of a chemical
+        shift or a strain is a parameter of its analysis, recorded with its result."""
+        kept = {k: v for k, v in plain(dict(view)).items() if k not in RETIRED_KEYS}
+        self._view = {"frame": 0, "probe": 0, **kept}
         for key, value in self._view.items():
             if key in VIEW_KEYS:
                 self._emit(key, int(value))
@@ -97,7 +92,7 @@ class ViewState:
         return dict(self._view)
 
     def set_view(self, key: str, value: Any) -> None:
-        """Set a free view key ("<panel>.<setting>"); frame/probe/reference_probe have setters."""
+        """Set a free view key ("<panel>.<setting>"); frame and probe have setters."""
         if key in VIEW_KEYS:
             raise ValueError(f"use set_{key}() for {key!r}")
         value = plain(value)

@@ -310,6 +310,17 @@ def _dose_traces(session: Session) -> dict:
     return {"cumulative dose": ("e/Å²", value["time_s"], cumulative, sigma)}
 
 
+def references(session: Session) -> dict[str, int | None]:
+    """The reference probe or pattern of every result measured against one (provenance: the
+    reference each exported shift or strain was actually computed with)."""
+    found = {}
+    for name in session.result_names:
+        value = session.result(name).value
+        if "reference_index" in value:
+            found[name] = value["reference_index"]
+    return found
+
+
 def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | None = None):
     """Render a named view; return (figure, parameters recorded as provenance)."""
     options = dict(options or {})
@@ -317,7 +328,7 @@ def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | 
         "view": name,
         "frame": session.frame,
         "probe": session.probe,
-        "reference_probe": session.reference_probe,
+        "references": references(session),
         "session_revision": session.revision,
         **options,
     }

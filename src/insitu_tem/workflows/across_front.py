@@ -19,7 +19,7 @@ import numpy as np
 
 from insitu_tem.core.coordinates import ScanRegistration, front_along_line, front_at_time
 from insitu_tem.core.model import DataError
-from insitu_tem.core.results import Result
+from insitu_tem.core.results import Result, plain
 from insitu_tem.core.session import Session
 from insitu_tem.workflows import drift, eels, front, nbd
 from insitu_tem.workflows.common import require
@@ -93,7 +93,9 @@ def _per_probe(values, n: int) -> np.ndarray:
 
 def prepare(session: Session) -> Job:
     """The across-the-front job: needs the movie (calibrated in nm), a scan line, the front
-    result and the EELS and/or NBD scans."""
+    result and the EELS and/or NBD scans. The EELS and NBD results the panels already hold are
+    reused when they are current and were made with the parameters this view needs (the
+    reference at the pristine probe); only what is missing or stale is computed."""
     movie = require(session, "movie", ("movie",))
     role = next((r for r in ("eels", "nbd") if session.scan_line(r)), None)
     if role is None:
@@ -112,17 +114,14 @@ def prepare(session: Session) -> Job:
     inputs = ["movie", f"scan_line.{role}", "result.front"] + [
         r for r in ("eels", "nbd") if session.source(r)
     ]
-    track_value, line_rc, pixel_nm = (
-        dict(track.value),
-        track.parameters["line_rc"],
-        float(pixel.scale),
-    )
+    line_rc, pixel_nm = track.parameters["line_rc"], float(pixel.scale)
+    front_px = front_on_scan_px(dict(track.value), line_rc, scan)
+    distance = scan.distance_from_front_px(front_px) * pixel_nm
+    pristine = int(np.argmax(distance))
+    parts = _parts(session, spectra, patterns, pristine)
 
     def compute(steps: Steps) -> dict:
-        front_px = front_on_scan_px(track_value, line_rc, scan)
-        distance = scan.distance_from_front_px(front_px) * pixel_nm
-        pristine = int(np.argmax(distance))
-        columns, units = _line_scan_columns(spectra, patterns, scan.n_positions, pristine, steps)
+        columns, units = _line_scan_columns(parts, scan.n_positions, steps)
         return {
             "distance_nm": distance,
             "front_along_nm": front_px * pixel_nm,
@@ -130,27 +129,65 @@ def prepare(session: Session) -> Job:
             "scan_role": role,
             "columns": columns,
             "units": units,
+            "reused": sorted(name for name, part in parts.items() if part[2] is not None),
         }
 
     return Job(NAME, {"scan_role": role, "line_rc": line_rc}, session.fingerprints(inputs), compute)
 
 
-def _line_scan_columns(spectra, patterns, n: int, pristine: int, steps: Steps) -> tuple[dict, dict]:
+def _parts(session: Session, spectra, patterns, pristine: int) -> dict:
+    """``{result name: (dataset, parameters, reused value or None)}`` of the line-scan results
+    the view needs: the W O2,3 shift against the pristine probe, the Li K map (any reference) and
+    the NBD scan with the user's NBD settings and the strain against the pristine probe."""
+    parts = {}
+    if spectra is not None:
+        for edge, reference, free in (("W-O23", pristine, ()), ("Li-K", 0, ("reference",))):
+            chosen = session.parameters(eels.NAME)
+            own = chosen if chosen.get("edge") == edge else {}
+            wanted = {**eels.DEFAULTS, **own, "edge": edge, "reference": reference}
+            wanted["reference_file"] = None
+            name = eels.result_name(edge)
+            parts[name] = (spectra, wanted, _reusable(session, name, wanted, free))
+    if patterns is not None:
+        wanted = {**nbd.DEFAULTS, **session.parameters(nbd.NAME), "reference": pristine}
+        value = _reusable(session, nbd.NAME, wanted, ("reference",))
+        same_reference = value is not None and value.get("reference_index") == pristine
+        parts[nbd.NAME] = (patterns, wanted, value if same_reference else None)
+    return parts
+
+
+def _reusable(session: Session, name: str, wanted: dict, free: tuple) -> dict | None:
+    """Result ``name``'s value when it is current and made with ``wanted`` (keys in ``free`` may
+    differ), else None."""
+    result = session.result(name)
+    if result is None or session.result_status(name) != "current":
+        return None
+    expected = plain(wanted)
+    same = all(result.parameters.get(k) == v for k, v in expected.items() if k not in free)
+    return result.value if same else None
+
+
+def _computed(part, analyse, steps: Steps) -> dict:
+    dataset, parameters, reused = part
+    if reused is not None:
+        return reused
+    value = analyse(dataset, parameters, steps)
+    steps.check()
+    return value
+
+
+def _line_scan_columns(parts: dict, n: int, steps: Steps) -> tuple[dict, dict]:
     columns: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
-    if spectra is not None:
-        shift = eels.analyse(
-            spectra, {**eels.DEFAULTS, "edge": "W-O23", "reference": pristine}, steps
-        )
+    if "eels.W-O23" in parts:
+        shift = _computed(parts["eels.W-O23"], eels.analyse, steps)
         columns["W_O23_shift"] = _per_probe(shift.get("chemical_shift_eV"), n)
         columns["W_O23_shift_stderr"] = _per_probe(shift.get("chemical_shift_stderr_eV"), n)
-        steps.check()
-        lithium = eels.analyse(spectra, {**eels.DEFAULTS, "edge": "Li-K", "reference": 0}, steps)
+        lithium = _computed(parts["eels.Li-K"], eels.analyse, steps)
         columns["Li_K_intensity"] = _per_probe(lithium.get("map_counts"), n)
         units.update(W_O23_shift="eV", W_O23_shift_stderr="eV", Li_K_intensity="counts")
-        steps.check()
-    if patterns is not None:
-        scan = nbd.analyse(patterns, {**nbd.DEFAULTS, "reference": pristine}, steps)
+    if nbd.NAME in parts:
+        scan = _computed(parts[nbd.NAME], nbd.analyse, steps)
         columns["lattice_strain"] = _per_probe(scan.get("lattice_strain"), n)
         columns["crystalline"] = _per_probe(scan.get("crystalline"), n)
         units.update(lattice_strain="", crystalline="0/1")
