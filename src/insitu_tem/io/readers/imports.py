@@ -3,7 +3,8 @@
 Two worker threads importing dask (or a rosettasciio plugin) for the first time at once
 can see a partially initialised module and fail with an ImportError that would look like
 a broken file. Every lazy reader import goes through :func:`locked_import`, and
-:func:`prepare` imports them on the main thread at start-up.
+:func:`prepare` imports the libraries every file type needs at start-up; dask (about 1 s of
+CPU) is imported, under the lock, only when a file is first read lazily.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from importlib import import_module
 from types import ModuleType
 
 _LOCK = threading.RLock()
-COMMON = ("dask", "dask.base", "dask.array", "tifffile", "h5py")
+COMMON = ("tifffile", "h5py")
 
 
 def locked_import(name: str) -> ModuleType:

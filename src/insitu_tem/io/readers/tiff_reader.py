@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import tifffile
 
 from insitu_tem.core.model import DataError
 from insitu_tem.io.readers.contiguous import ContiguousFrames
 from insitu_tem.io.readers.imports import locked_import
 from insitu_tem.io.readers.raw import CapturedLog, RawAxis, RawSignal
+
+if TYPE_CHECKING:
+    import tifffile
 
 TIFF_SUFFIXES = (".tif", ".tiff")
 _FRAME_AXES = "TZQICRP"
@@ -42,7 +44,7 @@ def _imagej_calibration(tif: tifffile.TiffFile) -> dict[str, Any]:
 
 
 def _ome_calibration(tif: tifffile.TiffFile) -> dict[str, Any]:
-    pixels = tifffile.xml2dict(tif.ome_metadata).get("OME", {}).get("Image", {})
+    pixels = locked_import("tifffile").xml2dict(tif.ome_metadata).get("OME", {}).get("Image", {})
     if isinstance(pixels, list):
         pixels = pixels[0]
     pixels = pixels.get("Pixels", {})
@@ -107,7 +109,7 @@ def _pages_as_dask(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> Any:
     frame_shape = shape[-2:]
 
     def read_page(index: int) -> np.ndarray:
-        with tifffile.TiffFile(str(path)) as tif:
+        with locked_import("tifffile").TiffFile(str(path)) as tif:
             return tif.pages[index].asarray()
 
     frames = [
@@ -153,7 +155,7 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     lazy : bool
         Return a dask array (frames read with pread when uncompressed).
     """
-    with CapturedLog("tifffile"), tifffile.TiffFile(str(path)) as tif:
+    with CapturedLog("tifffile"), locked_import("tifffile").TiffFile(str(path)) as tif:
         series = tif.series[0]
         calibration = _calibration(tif)
         array = _series_array(tif, path, lazy=lazy)
@@ -208,7 +210,7 @@ def read_folder(folder: Path, *, lazy: bool) -> list[RawSignal]:
 
 
 def _checked_frame(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    frame = tifffile.imread(str(path))
+    frame = locked_import("tifffile").imread(str(path))
     if frame.shape != shape or frame.dtype != dtype:
         raise DataError(
             f"frame {path.name} is {frame.shape} {frame.dtype}, the first frame is {shape} {dtype}; "
@@ -218,4 +220,4 @@ def _checked_frame(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> np.nd
 
 
 def _delayed_frame(path: Path) -> Any:
-    return locked_import("dask").delayed(tifffile.imread)(str(path))
+    return locked_import("dask").delayed(locked_import("tifffile").imread)(str(path))
