@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import TYPE_CHECKING
+
 from insitu_tem.analysis.eels.edges_table import find_edge
-from insitu_tem.analysis.eels.pipeline import analyse_edge, analyse_low_loss
-from insitu_tem.analysis.eels.pipeline import LowLoss
+from insitu_tem.analysis.eels.zlp import ZlpFit, fit_zlp
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
 from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
+
+if TYPE_CHECKING:
+    from insitu_tem.analysis.eels.pipeline import LowLoss
 
 NAME = "eels"
 DEFAULTS = {
@@ -87,13 +91,27 @@ def default_reference(dataset: Dataset, reference: int | None) -> int:
     return index % n
 
 
-def low_loss_values(low_loss: LowLoss) -> dict:
-    """Per-probe ZLP offset (the aligned display moves each spectrum by it), FWHM, t/λ, plasmon."""
-    zlp = low_loss.zlp
+def zlp_values(zlp: ZlpFit) -> dict:
+    """Per-probe ZLP offset (the aligned display moves each spectrum by it) and FWHM, eV."""
     return {
         "zlp_offset_eV": _flat(np.where(zlp.found, zlp.position_eV, np.nan)),
         "fwhm_eV": _flat(zlp.fwhm_eV),
         "zlp_found": np.asarray(zlp.found, bool).reshape(-1).tolist(),
+    }
+
+
+def zero_loss(dataset: Dataset) -> dict:
+    """Probe positions and every probe's ZLP offset and FWHM only (no alignment, thickness or
+    plasmon: what ``insitu-tem eels`` without an edge reports)."""
+    position, units = probe_positions(dataset)
+    zlp = fit_zlp(np.asarray(dataset.array), dataset.signal_axes[0])
+    return {"position": position, "units": units, **zlp_values(zlp)}
+
+
+def low_loss_values(low_loss: LowLoss) -> dict:
+    """Per-probe ZLP offset, FWHM (:func:`zlp_values`), t/λ and plasmon energy."""
+    return {
+        **zlp_values(low_loss.zlp),
         "aligned": low_loss.aligned is not None,
         "t_over_lambda": None
         if low_loss.thickness is None
@@ -121,6 +139,8 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     thickness) and the edge's onset, chemical shift (1σ with its statistical and systematic
     parts) and window map.
     """
+    from insitu_tem.analysis.eels.pipeline import analyse_edge, analyse_low_loss
+
     energy = dataset.signal_axes[0]
     position, units = probe_positions(dataset)
     spectra = np.asarray(dataset.array)

@@ -17,6 +17,17 @@ from insitu_tem.cli.commands.common import (
 )
 
 NAME = "eels"
+ZLP_KEYS = ("position", "zlp_offset_eV", "fwhm_eV")
+EDGE_KEYS = (
+    "edge",
+    "edge_onset_eV",
+    "chemical_shift_eV",
+    "chemical_shift_stderr_eV",
+    "chemical_shift_statistical_eV",
+    "chemical_shift_systematic_eV",
+    "edge_ok",
+    "edge_reason",
+)
 HELP = "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"
 
 
@@ -87,8 +98,12 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
             dataset.source, f"--reference {args.reference} is outside the {dataset.n_items} spectra"
         )
     require_memory(dataset, NAME)
-    from insitu_tem.core.session import Session
     from insitu_tem.workflows import eels
+
+    if args.edge is None:
+        value = eels.zero_loss(dataset)
+        return {key: value[key] for key in ZLP_KEYS}
+    from insitu_tem.core.session import Session
 
     session = Session(checksums=False)
     session.set_dataset("eels", dataset)
@@ -102,22 +117,5 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         deconvolve=False if args.no_deconvolve else None,
         progress=progress,
     ).value
-    result = {key: value[key] for key in ("position", "zlp_offset_eV", "fwhm_eV")}
-    if args.edge is not None:
-        result.update(
-            {
-                key: value[key]
-                for key in (
-                    "edge",
-                    "edge_onset_eV",
-                    "chemical_shift_eV",
-                    "chemical_shift_stderr_eV",
-                    "chemical_shift_statistical_eV",
-                    "chemical_shift_systematic_eV",
-                    "edge_ok",
-                    "edge_reason",
-                )
-            }
-        )
-        result["maps"] = {value["edge"]: value["map_counts"]}
-    return result
+    shown = {key: value[key] for key in ZLP_KEYS + EDGE_KEYS}
+    return {**shown, "maps": {value["edge"]: value["map_counts"]}}
