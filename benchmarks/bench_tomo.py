@@ -1,9 +1,10 @@
 """Tomography and EDS: whole-process timing against ETSpy, the 512³ MLEM-20 target, EDS line totals vs exspy.
 
-* Whole process on the sample phantom (25 tilts, 128², 20 counts/px): our automatic alignment and
-  MLEM-20 against ETSpy's phase-correlation alignment and SIRT-20 (CPU, 2 cores) when ETSpy
-  imports, in ``$INSITU_TEM_ETSPY_PYTHON`` (a separate venv: ``pip install etspy`` brings
-  astra-toolbox and its own HyperSpy) or this interpreter; otherwise the row says why.
+* Whole process on the sample phantom (25 tilts, 128², 20 counts/px), each a fresh process:
+  ``insitu-tem tomo`` with its defaults (read, automatic alignment, MLEM-20, write) against
+  ETSpy's phase-correlation alignment and SIRT-20 (CPU, 2 cores) when ETSpy imports, in
+  ``$INSITU_TEM_ETSPY_PYTHON`` (a separate venv: ``pip install etspy`` brings astra-toolbox and
+  its own HyperSpy) or this interpreter; otherwise the row says why.
 * 512 × 512 × 512 from 25 tilts, MLEM-20, in a fresh process that reports its peak resident
   memory (VmHWM).
 * EDS: background-subtracted line totals of a real Bruker map (or a generated one when
@@ -42,38 +43,21 @@ print(seconds, peak / 2**20, cpu)
 """
 
 
-def _ours_whole(series: dict) -> float:
-    from insitu_tem.analysis.tomo.alignment import align_tilt_series, apply_alignment
-    from insitu_tem.analysis.tomo.reconstruct import reconstruct
-
-    def run():
-        alignment = align_tilt_series(series["haadf"], series["tilts_deg"], axis_angle_deg=0.0)
-        aligned = apply_alignment(series["haadf"], alignment)
-        return reconstruct(
-            aligned,
-            series["tilts_deg"],
-            method="mlem",
-            iterations=20,
-            axis_offset_px=alignment.axis_offset_px,
-        )
-
-    seconds, _ = best_time(run, repeats=1)
-    return seconds
-
+CLI = str(Path(sys.executable).with_name("insitu-tem"))
 
 ETSPY = """
-import sys, time, numpy as np
+import sys, numpy as np
 from etspy.api import TomoStack
 stack, tilts = np.load(sys.argv[1]), np.load(sys.argv[2])
-start = time.perf_counter()
 aligned = TomoStack(stack, tilts=tilts).stack_register("PC")
-aligned.reconstruct("SIRT", iterations=20, cuda=False, ncores=2, show_progressbar=False)
-print(time.perf_counter() - start)
+volume = aligned.reconstruct("SIRT", iterations=20, cuda=False, ncores=2, show_progressbar=False)
+np.save(sys.argv[3], np.asarray(volume.data, np.float32))
 """
 
 
-def _etspy_whole(series: dict) -> tuple[float | None, str]:
-    """ETSpy in ``$INSITU_TEM_ETSPY_PYTHON`` (a venv with etspy + astra-toolbox) or this interpreter."""
+def _etspy_python() -> tuple[str | None, str]:
+    """``$INSITU_TEM_ETSPY_PYTHON`` (a venv with etspy + astra-toolbox) or this interpreter, when
+    ETSpy imports there; else None and why."""
     python = os.environ.get("INSITU_TEM_ETSPY_PYTHON", sys.executable)
     probe = subprocess.run(
         [python, "-c", "import etspy.api, astra"], capture_output=True, text=True, timeout=300
@@ -84,34 +68,57 @@ def _etspy_whole(series: dict) -> tuple[float | None, str]:
             None,
             f"ETSpy not run: {last[:120]} (set INSITU_TEM_ETSPY_PYTHON to a venv with etspy)",
         )
-    with tempfile.TemporaryDirectory() as folder:
-        stack, tilts = Path(folder) / "stack.npy", Path(folder) / "tilts.npy"
-        np.save(stack, series["haadf"])
-        np.save(tilts, series["tilts_deg"])
-        done = subprocess.run(
-            [python, "-c", ETSPY, str(stack), str(tilts)],
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
-    if done.returncode != 0:
-        return None, f"ETSpy failed: {done.stderr.strip()[-120:]}"
-    return float(done.stdout.split()[-1]), "ETSpy PC align + SIRT-20 (CPU, 2 cores)"
+    return python, ""
 
 
-def _whole_process_row() -> dict:
-    from insitu_tem.samples.tomo import Phantom, make_series
-
-    series = make_series(Phantom(size=128))
-    ours = _ours_whole(series)
-    peer_s, peer = _etspy_whole(series)
+def _whole_row(name: str, ours: dict, peer: dict | None, why_not: str, notes: str) -> dict:
     return {
-        "name": "tomo: align auto + MLEM-20, 25 × 128² phantom",
-        "ours_s": ours,
-        "peer": peer if peer_s else None,
-        "peer_s": peer_s,
-        "notes": "" if peer_s else peer,
+        "name": name,
+        "ours_s": ours["s"],
+        "ours_mb": ours["rss_mb"],
+        "peer": "ETSpy PC align + SIRT-20 (CPU, 2 cores)" if peer else None,
+        "peer_s": peer["s"] if peer else None,
+        "peer_mb": peer["rss_mb"] if peer else None,
+        "ratio": peer["s"] / ours["s"] if peer else None,
+        "lower_is_better": False,
+        "bar": [("ratio", ">=", 3)],
+        "goal": [("ratio", ">=", 20)],
+        "notes": notes,
+        "why_not": why_not,
+        "whole_process": True,
     }
+
+
+def _whole_process_rows() -> list[dict]:
+    """``insitu-tem tomo`` (read the .hspy, align, MLEM-20, write the TIFF) with its defaults
+    (automatic alignment: cross-correlation, then projection matching) and with ``--align xcorr``
+    (cross-correlation only, the same class as ETSpy's phase correlation), against ETSpy's PC
+    alignment + SIRT-20 on the CPU (read .npy, write .npy), each a fresh process on the same
+    25 × 128² phantom series."""
+    from benchmarks._process import run_once
+    from insitu_tem.samples import tomo as sample
+
+    python, why_not = _etspy_python()
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work)
+        sample.write(folder, sample.Phantom(size=128))
+        series = sample.make_series(sample.Phantom(size=128))
+        haadf, out = str(folder / sample.HAADF_NAME), str(folder / "ours")
+        ours = {
+            align: run_once([CLI, "tomo", haadf, "--align", align, "--out", out, "--force"], folder)
+            for align in ("auto", "xcorr")
+        }
+        peer = None
+        if python is not None:
+            np.save(folder / "stack.npy", series["haadf"])
+            np.save(folder / "tilts.npy", series["tilts_deg"])
+            names = ("stack.npy", "tilts.npy", "v.npy")
+            peer = run_once([python, "-c", ETSPY, *(str(folder / n) for n in names)], folder)
+    job = "tomo: align + MLEM-20, 25 × 128² phantom"
+    return [
+        _whole_row(f"{job} (defaults: auto alignment)", ours["auto"], peer, why_not, ""),
+        _whole_row(f"{job} (--align xcorr)", ours["xcorr"], peer, why_not, ""),
+    ]
 
 
 def _big_row() -> dict:
@@ -202,4 +209,4 @@ def _eds_row() -> dict:
 
 
 def run() -> list[dict]:
-    return [_eds_row(), _whole_process_row(), _big_row()]
+    return [_eds_row(), *_whole_process_rows(), _big_row()]

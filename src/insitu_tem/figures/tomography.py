@@ -165,9 +165,14 @@ def session_tomo_view(session, project_dir, options: dict | None = None) -> Tomo
 
     options = dict(options or {})
     files = session.panel_state("tomo").get("files")
-    if not files or project_dir is None:
+    if not files:
         raise DataError(
             "the project holds no tomography volumes; reconstruct in the Tomography panel and save"
+        )
+    if project_dir is None:
+        raise DataError(
+            "the tomography view reads the volumes saved beside the project: use the Tomography "
+            "panel's Export Figure…, or insitu-tem export PROJECT --view tomo"
         )
     saved = read_project_volumes(project_dir, files)
     channel = options.get("channel") or session.view("tomo.channel", None)

@@ -276,9 +276,13 @@ class TomoController(QObject):
 
     def write_project_files(self, project_path: str | Path) -> None:
         """Write the volumes and labels beside the project (unless already there) and reference
-        them in the session's panel state."""
+        them in the session's panel state (no volumes: no reference)."""
         project_path = Path(project_path).resolve()
-        if not self.volumes or self._saved_to == project_path:
+        if not self.volumes:
+            if self.session.panel_state(PARAMETERS):
+                self.session.set_panel_state(PARAMETERS, {})
+            return
+        if self._saved_to == project_path:
             return
         entry = write_project_volumes(
             project_path, self.volumes, self.labels, voxel_size=self.voxel[0], units=self.voxel[1]
