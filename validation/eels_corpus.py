@@ -32,7 +32,10 @@ class Scan:
     ``spectra`` (n, channels) on the axis ``offset_eV + k · dispersion_eV``; ``shift_eV`` is the
     truth relative to spectrum 0 (the reference); ``threshold_eV`` the unshifted first threshold.
     For ``low_loss`` scans ``clean`` and ``edge_free`` are the same spectra without noise, with
-    and without the edge (for the ideal-fit floor of :mod:`validation.eels`).
+    and without the edge (for the ideal-fit floor of :mod:`validation.eels_floor`),
+    ``electrons`` the expected electrons per channel before the detector (gain, read noise,
+    point-spread) and ``edge_slope`` their derivative with respect to the shift, electrons/eV
+    (for the Cramér–Rao bound).
     """
 
     kind: str
@@ -48,6 +51,8 @@ class Scan:
     plasmon_eV: tuple[float, float]
     clean: np.ndarray | None = None
     edge_free: np.ndarray | None = None
+    electrons: np.ndarray | None = None
+    edge_slope: np.ndarray | None = None
 
 
 def _edge(name: str, rng: np.random.Generator) -> Edge:
@@ -179,7 +184,12 @@ def generate(
     def blur(e: np.ndarray) -> np.ndarray:
         return gain * scale * (gaussian_filter1d(e, psf, axis=1, mode="nearest") if psf > 0 else e)
 
-    ideal = (blur(expected), blur(render(0.0))) if kind == "low_loss" else (None, None)
+    ideal = (None,) * 4
+    if kind == "low_loss":
+        slope = _edge_slope(
+            fine, jitter, samples, edge, shifts, edge_weight * strength, channel_edges
+        )
+        ideal = (blur(expected), blur(render(0.0)), scale * expected, scale * slope)
     return Scan(
         kind,
         name,
@@ -194,6 +204,23 @@ def generate(
         (samples[0].plasmon_eV, samples[-1].plasmon_eV),
         *ideal,
     )
+
+
+def _edge_slope(fine, jitter, samples, edge, shifts, weights, channel_edges) -> np.ndarray:
+    """∂(expected counts per channel)/∂shift of every spectrum, per eV and incident electron.
+
+    A channel [a, b] holds ∫ g(E − s) dE of the edge's share g of the density, so its derivative
+    is g(a) − g(b), exactly (no finite difference).
+    """
+    rows = []
+    for i, sample in enumerate(samples):
+        density = [
+            spectrum(fine, sample, edge, shift_eV=shifts[i], edge_weight=w, background_weight=0.0)
+            for w in (weights[i], 0.0)
+        ]
+        at_edges = np.interp(channel_edges, fine + jitter[i], density[0] - density[1])
+        rows.append(at_edges[:-1] - at_edges[1:])
+    return np.stack(rows)
 
 
 def _weights(

@@ -17,6 +17,7 @@ _SOURCES = {
         "fit_background",
         "subtract_background",
     ),
+    "deconvolution_noise": ("DeconvolutionNoise", "deconvolution_noise"),
     "edges_table": ("EDGES", "Edge", "default_edge", "edges_in_range", "find_edge"),
     "mlls": ("MllsFit", "end_member_references", "mlls_fit"),
     "onsets": ("EdgeOnset", "edge_onset"),
@@ -28,7 +29,14 @@ _SOURCES = {
         "default_signal_window",
     ),
     "shifts": ("ChemicalShift", "chemical_shift", "default_fit_window"),
-    "thickness": ("Deconvolved", "Thickness", "fourier_log", "log_ratio_thickness"),
+    "thickness": (
+        "Deconvolved",
+        "LogRatioTerms",
+        "Thickness",
+        "fourier_log",
+        "log_ratio_terms",
+        "log_ratio_thickness",
+    ),
     "windows": ("PlasmonPeak", "WindowIntegral", "integrate_window", "plasmon_peak", "ratio_map"),
     "zlp": (
         "AlignedSpectra",

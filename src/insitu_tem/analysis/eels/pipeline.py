@@ -17,11 +17,17 @@ import numpy as np
 
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels.background import auto_background_window
+from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise, deconvolution_noise
 from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.mlls import MllsFit, end_member_references, mlls_fit
 from insitu_tem.analysis.eels.onsets import EdgeOnset, edge_onset
 from insitu_tem.analysis.eels.shifts import ChemicalShift, chemical_shift
-from insitu_tem.analysis.eels.thickness import Thickness, fourier_log, log_ratio_thickness
+from insitu_tem.analysis.eels.thickness import (
+    Thickness,
+    fourier_log,
+    log_ratio_terms,
+    log_ratio_thickness,
+)
 from insitu_tem.analysis.eels.windows import (
     PlasmonPeak,
     WindowIntegral,
@@ -105,6 +111,18 @@ class EdgeAnalysis:
     mlls: MllsFit | None
 
 
+def _single_scattering(counts, energy: Axis) -> tuple[np.ndarray, DeconvolutionNoise | None]:
+    """Fourier-log of ZLP-aligned counts and, where it can be estimated, its noise model."""
+    zlp = fit_zlp(counts, energy)
+    y = np.asarray(counts, float).reshape(-1, energy.size)
+    terms = log_ratio_terms(y, energy, zlp)
+    try:
+        noise = deconvolution_noise(y, terms)
+    except ValueError:
+        noise = None
+    return fourier_log(counts, energy, zlp=zlp).array, noise
+
+
 def analyse_edge(
     spectra,
     energy: Axis,
@@ -144,9 +162,9 @@ def analyse_edge(
     if deconvolve and low_loss.aligned is None:
         raise ValueError(f"cannot deconvolve: {low_loss.zlp.reason}; analyse without deconvolution")
     deconvolve = low_loss.aligned is not None if deconvolve is None else deconvolve
-    measured = (
-        fourier_log(counts, energy, zlp=fit_zlp(counts, energy)).array if deconvolve else counts
-    )
+    measured, noise = counts, None
+    if deconvolve:
+        measured, noise = _single_scattering(counts, energy)
     bg_window = background_window or auto_background_window(name, energy)
     onset = edge_onset(
         measured, energy, name, background_window=bg_window, background_model=background_model
@@ -158,6 +176,7 @@ def analyse_edge(
         reference=reference,
         background_window=bg_window,
         background_model=background_model,
+        noise=noise,
     )
     window = integrate_window(
         counts,

@@ -56,6 +56,7 @@ class ShiftFit:
     scale: np.ndarray
     sigma2: np.ndarray
     found: np.ndarray
+    influence: np.ndarray | None = None
 
 
 def shifted(
@@ -139,11 +140,13 @@ def fit_shift(
     *,
     order: int,
     grid: np.ndarray,
+    influence: bool = False,
 ) -> ShiftFit:
     """Shift of ``reference`` in every row of ``y`` inside ``region`` (see module docstring).
 
     ``background`` is the reference's pre-edge power law on ``e_all[region]``; ``grid`` the
-    trial shifts, eV, evenly spaced.
+    trial shifts, eV, evenly spaced. With ``influence`` the result also holds, per spectrum,
+    the first-order change of the shift (eV) per count added to each channel of ``y``.
     """
     step = e_all[1] - e_all[0]
     width = max(SMOOTH_EV / step, 1.0)
@@ -156,9 +159,10 @@ def fit_shift(
     ssr = (yw**2).sum(axis=1)[:, None] - (projections**2).sum(axis=2)
     shift, inner, minimum, found = _refine(ssr, grid)
     scale, stderr = np.empty(len(y)), np.empty(len(y))
+    effect = np.zeros(y.shape) if influence else None
     for start in range(0, len(y), _CHUNK):
         rows = slice(start, start + _CHUNK)
-        scale[rows], stderr[rows] = _errors(
+        scale[rows], stderr[rows], gradient = _errors(
             yw[rows],
             q[inner[rows]],
             r[inner[rows]],
@@ -170,9 +174,13 @@ def fit_shift(
             weights,
             step,
         )
+        if influence:
+            per_count = gradient * weights[None, :] / (gradient**2).sum(axis=1, keepdims=True)
+            effect[rows, region] = per_count
+            effect[rows] = smooth(effect[rows], width)
     sigma2 = np.maximum(minimum, 0) / max(region.stop - region.start - order - 3, 1)
     found = found & np.isfinite(stderr) & (scale > 0)
-    return ShiftFit(shift, np.where(found, stderr, np.nan), scale, sigma2, found)
+    return ShiftFit(shift, np.where(found, stderr, np.nan), scale, sigma2, found, effect)
 
 
 def _errors(yw, q, r, projections, inner, reference, region, shift_channels, weights, step):
@@ -183,4 +191,4 @@ def _errors(yw, q, r, projections, inner, reference, region, shift_channels, wei
     gradient = scale[:, None] * slope * weights[None, :]
     gradient = gradient - np.einsum("nek,nk->ne", q, np.einsum("nek,ne->nk", q, gradient))
     variance = _newey_west(residual, gradient, q.shape[2] + 1)
-    return scale, np.sqrt(np.where(variance > 0, variance, np.nan))
+    return scale, np.sqrt(np.where(variance > 0, variance, np.nan)), gradient

@@ -15,6 +15,12 @@ background and window choice. With a reference index, the closure through the re
 neighbour (the neighbour's shift plus the shift against the neighbour, minus the direct shift,
 over √2) adds in quadrature: it measures what the reference's own noise and processing do to
 every shift.
+On Fourier-log single scattering (``noise`` given, reference an index) the statistical error
+is the larger of the residuals' and the recorded counts' noise propagated through the
+deconvolution (:mod:`.deconvolution_noise`) to the fit's first-order response — of the
+spectrum and, through its amplitude, of the reference. The residuals miss what the
+deconvolution carries from the plasmon peak onto the edge: those broad ripples are partly
+absorbed by the fit.
 ``stderr_eV`` is the quadrature sum of the statistical and systematic errors.
 A spectrum whose best shift lies on the search limit, whose reference amplitude is not
 positive, or whose standard error exceeds a third of the search range is not measured.
@@ -30,6 +36,7 @@ import numpy as np
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
 from insitu_tem.analysis.eels.background import auto_background_window, fit_background
+from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise
 from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.shift_fit import ShiftFit, fit_shift
 
@@ -130,15 +137,28 @@ def _pre_edge_law(
     )
 
 
-def _fit_all(y, ref, energy: Axis, region, bg_window, onset, model, max_shift_eV) -> list[ShiftFit]:
+def _fit_all(
+    y, ref, energy: Axis, region, bg_window, onset, model, max_shift_eV, influence
+) -> list[ShiftFit]:
     e_all = energy.coordinates()
     grid = np.arange(-max_shift_eV, max_shift_eV + 1e-9, energy.scale / 2)
     fits = []
     for order, (low, high), law_model in _variants(region, bg_window, onset, model):
         channels = channel_range(energy, (low, high), minimum=order + 8)
         law = _pre_edge_law(ref, energy, bg_window, e_all[channels], law_model)
-        fits.append(fit_shift(y, ref, e_all, channels, law, order=order, grid=grid))
+        fits.append(
+            fit_shift(y, ref, e_all, channels, law, order=order, grid=grid, influence=influence)
+        )
+        influence = False
     return fits
+
+
+def _propagated(fit: ShiftFit, noise: DeconvolutionNoise, reference: int) -> np.ndarray:
+    """1σ of the shift from the recorded counts' noise of the spectrum and the reference, eV."""
+    rows = np.arange(len(fit.shift))
+    own = noise.variance(fit.influence, rows)
+    through_reference = noise.variance(fit.influence, np.full_like(rows, reference))
+    return np.sqrt(own + fit.scale**2 * through_reference)
 
 
 def _closure(y, index, energy: Axis, region, bg_window, model, max_shift_eV, shift) -> np.ndarray:
@@ -162,6 +182,7 @@ def chemical_shift(
     background_window: tuple[float, float] | None = None,
     background_model: str = "power_law",
     max_shift_eV: float = 3.0,
+    noise: DeconvolutionNoise | None = None,
 ) -> ChemicalShift:
     """Shift of ``edge`` in every spectrum against a reference (see module docstring).
 
@@ -183,6 +204,9 @@ def chemical_shift(
         Model of the reference's pre-edge background that the polynomial multiplies.
     max_shift_eV : float, keyword-only
         Largest shift searched, eV.
+    noise : DeconvolutionNoise, keyword-only
+        When ``spectra`` are Fourier-log single scattering: the recorded counts' noise, whose
+        propagation through the deconvolution bounds the statistical error from below.
 
     Returns
     -------
@@ -196,8 +220,10 @@ def chemical_shift(
     coords = energy.coordinates()
     margin = max_shift_eV + 2 * energy.scale
     region = (max(bg_window[0], coords[0] + margin), min(float(window[1]), coords[-1] - margin))
+    indexed = isinstance(reference, (int, np.integer))
+    with_noise = noise is not None and indexed
     fits = _fit_all(
-        y, ref, energy, region, bg_window, info.onset_eV, background_model, max_shift_eV
+        y, ref, energy, region, bg_window, info.onset_eV, background_model, max_shift_eV, with_noise
     )
     nominal = fits[0]
     deviations = [(f.shift - nominal.shift) ** 2 for f in fits[1:]]
@@ -214,9 +240,12 @@ def chemical_shift(
             nominal.shift,
         )
         systematic = np.hypot(systematic, closure)
-    stderr = np.hypot(nominal.stderr, systematic)
+    statistical = nominal.stderr.copy()
+    if with_noise:
+        statistical = np.fmax(statistical, _propagated(nominal, noise, int(reference) % len(y)))
+    stderr = np.hypot(statistical, systematic)
     found = nominal.found & np.isfinite(stderr) & (stderr < max_shift_eV / 3)
-    shift, statistical = nominal.shift.copy(), nominal.stderr.copy()
+    shift = nominal.shift.copy()
     if isinstance(reference, (int, np.integer)):
         index = int(reference)
         shift[index] = stderr[index] = statistical[index] = systematic[index] = 0.0

@@ -145,6 +145,51 @@ def _extrapolated(y: np.ndarray, energy: Axis) -> np.ndarray:
     return padded
 
 
+@dataclass(frozen=True)
+class LogRatioTerms:
+    """The Fourier-domain terms of :func:`fourier_log` (transforms of twice the spectrum's length).
+
+    ``spectrum`` and ``zlp`` are the transforms of the extrapolated spectrum J and of the ZLP Z
+    (cut at ``zlp_end``, a channel index, holding ``zlp_counts`` I_0); ``gauss`` is G(ν) with
+    the phase that puts 0 eV at its channel, so the single scattering is
+    I_0 · F⁻¹{G · ln(J / Z)}.
+    """
+
+    spectrum: np.ndarray
+    zlp: np.ndarray
+    gauss: np.ndarray
+    zlp_end: np.ndarray
+    zlp_counts: np.ndarray
+    fwhm_eV: float
+
+
+def log_ratio_terms(
+    y: np.ndarray, energy: Axis, zlp: ZlpFit, *, fwhm_eV: float | None = None
+) -> LogRatioTerms:
+    """J, Z and I_0 · G of every row of ``y`` (n_spectra, n_channels); see the module docstring."""
+    if not zlp.found.all():
+        raise ValueError(f"Fourier-log needs a zero-loss peak in every spectrum: {zlp.reason}")
+    end = _first_minimum(y, energy, zlp)
+    columns = np.arange(energy.size)[None, :]
+    z = np.where(columns <= end[:, None], y, 0.0)
+    i0 = z.sum(axis=1)
+    width = float(np.nanmedian(zlp.fwhm_eV)) if fwhm_eV is None else float(fwhm_eV)
+    sigma = width / (2 * np.sqrt(2 * np.log(2)))
+    freq = np.fft.rfftfreq(2 * energy.size, d=energy.scale)
+    zero_channel = energy.to_index(0.0)
+    gauss = np.exp(
+        -2 * (np.pi * freq * sigma) ** 2 - 2j * np.pi * freq * zero_channel * energy.scale
+    )
+    return LogRatioTerms(
+        np.fft.rfft(_extrapolated(y, energy), axis=1),
+        np.fft.rfft(np.pad(z, ((0, 0), (0, energy.size))), axis=1),
+        gauss,
+        end,
+        i0,
+        width,
+    )
+
+
 def fourier_log(
     spectra, energy: Axis, *, zlp: ZlpFit | None = None, fwhm_eV: float | None = None
 ) -> Deconvolved:
@@ -163,30 +208,16 @@ def fourier_log(
     """
     y, nav_shape = as_spectra(spectra, energy)
     zlp = fit_zlp(y, energy) if zlp is None else zlp
-    if not zlp.found.all():
-        raise ValueError(f"Fourier-log needs a zero-loss peak in every spectrum: {zlp.reason}")
-    end = _first_minimum(y, energy, zlp)
-    columns = np.arange(energy.size)[None, :]
-    z = np.where(columns <= end[:, None], y, 0.0)
-    i0 = z.sum(axis=1)
-    j_hat = np.fft.rfft(_extrapolated(y, energy), axis=1)
-    z_hat = np.fft.rfft(np.pad(z, ((0, 0), (0, energy.size))), axis=1)
-    ratio = j_hat / z_hat
+    terms = log_ratio_terms(y, energy, zlp, fwhm_eV=fwhm_eV)
+    ratio = terms.spectrum / terms.zlp
     log_ratio = np.log(np.abs(ratio)) + 1j * np.unwrap(np.angle(ratio), axis=1)
-    width = float(np.nanmedian(zlp.fwhm_eV)) if fwhm_eV is None else float(fwhm_eV)
-    sigma = width / (2 * np.sqrt(2 * np.log(2)))
-    freq = np.fft.rfftfreq(2 * energy.size, d=energy.scale)
-    zero_channel = energy.to_index(0.0)
-    gauss = np.exp(
-        -2 * (np.pi * freq * sigma) ** 2 - 2j * np.pi * freq * zero_channel * energy.scale
-    )
     ssd = (
-        np.fft.irfft(gauss[None, :] * log_ratio, n=2 * energy.size, axis=1)[:, : energy.size]
-        * i0[:, None]
+        np.fft.irfft(terms.gauss[None, :] * log_ratio, n=2 * energy.size, axis=1)[:, : energy.size]
+        * terms.zlp_counts[:, None]
     )
     return Deconvolved(
         reshape_nav(ssd, nav_shape),
         energy,
-        reshape_nav(np.log(y.sum(axis=1) / i0), nav_shape),
-        width,
+        reshape_nav(np.log(y.sum(axis=1) / terms.zlp_counts), nav_shape),
+        terms.fwhm_eV,
     )
