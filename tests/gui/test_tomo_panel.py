@@ -169,6 +169,12 @@ def test_saved_project_reopens_volumes_labels_and_measurements(
     assert tomo.table.rowCount() == rows and tomo.slices.scale_bar_text("XY") == "5 nm"
     assert tomo.plots.axis_label("histogram", "bottom") == "shell thickness (nm)"
     assert not reopened.project.dirty and reporter.reports == []
+    with qtbot.waitSignal(tomo.controller.measured, timeout=120000):
+        qtbot.mouseClick(tomo.segment_button, Qt.MouseButton.LeftButton)
+    assert reopened.state.session.panel_state("tomo") == {} and reopened.project.dirty
+    reopened.project.save()
+    files = reopened.state.session.panel_state("tomo")["files"]
+    assert files["labels"]["path"] == "wire.itproj.tomo/labels.tif"
     reopened.tasks.cancel()
     reopened.tasks.wait_for_done(5000)
 

@@ -222,6 +222,7 @@ class TomoController(QObject):
         self.voxel = (self.series.pixel_size * scale, self.series.units)
         self.session.clear_result(results.SEGMENTATION)
         self._set_volumes(dict(result.volumes), None)
+        self._forget_files()
         self.measurementChanged.emit()
         errors = ", ".join(f"{k} {v:.3f}" for k, v in result.reprojection_errors.items())
         self.message.emit(
@@ -270,17 +271,22 @@ class TomoController(QObject):
 
     def _show_labels(self, labels: np.ndarray | None) -> None:
         self.labels, self._saved_to = labels, None
+        self._forget_files()
         self.measurementChanged.emit()
 
     # project ---------------------------------------------------------------------------------
+
+    def _forget_files(self) -> None:
+        """The saved volumes no longer show what is on screen: an autosave must not point at them."""
+        if self.session.panel_state(PARAMETERS):
+            self.session.set_panel_state(PARAMETERS, {})
 
     def write_project_files(self, project_path: str | Path) -> None:
         """Write the volumes and labels beside the project (unless already there) and reference
         them in the session's panel state (no volumes: no reference)."""
         project_path = Path(project_path).resolve()
         if not self.volumes:
-            if self.session.panel_state(PARAMETERS):
-                self.session.set_panel_state(PARAMETERS, {})
+            self._forget_files()
             return
         if self._saved_to == project_path:
             return
