@@ -17,6 +17,12 @@ FRONT = "#d62728"
 MARKS = "#ff5050"
 """Manual front marks."""
 
+NBD_CENTRE = "#00e0ff"
+"""The direct-beam centre on an NBD pattern."""
+
+NBD_SPOTS = "#ffd040"
+"""The diffraction spots found on an NBD pattern."""
+
 
 def scan_line_colour(role: str) -> str:
     """The colour of the scan line of ``role`` ("eels" or "nbd"; another role: the NBD pink)."""

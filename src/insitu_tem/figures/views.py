@@ -24,7 +24,16 @@ from insitu_tem.figures.eels_display import (
     shown_spectrum,
 )
 from insitu_tem.figures.frame import FrameView
-from insitu_tem.figures.overlay_colours import ANALYSIS_LINE, FRONT, MARKS, PROBE, scan_line_colour
+from insitu_tem.figures.nbd_profile import nbd_profile_views
+from insitu_tem.figures.overlay_colours import (
+    ANALYSIS_LINE,
+    FRONT,
+    MARKS,
+    NBD_CENTRE,
+    NBD_SPOTS,
+    PROBE,
+    scan_line_colour,
+)
 from insitu_tem.figures.pattern_display import pattern_display
 from insitu_tem.figures.kinetics import across_views, front_point_rc, kinetics_views, kymograph_view
 
@@ -41,6 +50,7 @@ VIEW_NAMES = (
     "overview",
     "timeline",
     "tomo",
+    "nbd-profile",
 )
 
 
@@ -153,9 +163,11 @@ def pattern_view(session: Session) -> FrameView:
     shown = pattern_display(
         dataset.frame(index), mode=session.view("nbd.display"), gamma=session.view("nbd.gamma")
     )
-    shown, row, col, _ = _cropped(shown, row, col, session.view("nbd.region"))
+    shown, row, col, origin = _cropped(shown, row, col, session.view("nbd.region"))
     nav = dataset.navigation_axes
     where = f" ({nav[0].to_value(index):.4g} {nav[0].units})" if nav else ""
+    centre, spots = pattern_marks(session, index, dataset.n_items)
+    move = np.asarray(origin, float)
     return FrameView(
         shown,
         row,
@@ -163,7 +175,30 @@ def pattern_view(session: Session) -> FrameView:
         levels=_levels(session, "nbd"),
         cmap=session.view("nbd.cmap"),
         title=f"NBD, probe {index}{where}",
+        markers_rc=[] if centre is None else [(tuple(centre - move), NBD_CENTRE)],
+        curves_rc=[(spots[:, 0] - move[0], spots[:, 1] - move[1], NBD_SPOTS, "spots")]
+        if len(spots)
+        else [],
     )
+
+
+def pattern_marks(session: Session, index: int, n_items: int) -> tuple:
+    """The direct-beam centre ((row, col) px or None) and the spots ((n, 2) px) the NBD panel
+    draws on pattern ``index``: from the scan result "nbd", or for fewer than three patterns from
+    the single-pattern result "nbd.pattern" (each only when current)."""
+    name = "nbd" if n_items >= 3 else "nbd.pattern"
+    result = session.result(name)
+    if result is None or session.result_status(name) != "current":
+        return None, np.zeros((0, 2))
+    value = result.value
+    if name == "nbd":
+        centre, spots = value["centre_px"][index], value["spots_rc"][index]
+    elif value["index"] == index:
+        centre, spots = value["centre_rc"], value["spots_rc"]
+    else:
+        return None, np.zeros((0, 2))
+    spots = np.asarray(spots, float).reshape(-1, 2)
+    return np.asarray(centre, float), spots[np.isfinite(spots).all(axis=1)]
 
 
 def spectrum_view(session: Session) -> ProfileView:
@@ -228,7 +263,7 @@ def overview_views(session: Session) -> list:
     return panels
 
 
-COLUMNS = {"kinetics": 2, "figure": 3, "overview": 2}
+COLUMNS = {"kinetics": 2, "figure": 3, "overview": 2, "nbd-profile": 2}
 
 
 def view_panels(session: Session, name: str, options: dict | None = None) -> list:
@@ -251,6 +286,7 @@ def view_panels(session: Session, name: str, options: dict | None = None) -> lis
         "across": lambda: across_views(session, project_dir=options.get("project_dir")),
         "figure": lambda: figure_views(session, times_s=options.get("times_s")),
         "overview": lambda: overview_views(session),
+        "nbd-profile": lambda: nbd_profile_views(session),
     }
     if name not in several:
         raise ValueError(f"unknown view {name!r}; choose one of {', '.join(VIEW_NAMES)}")

@@ -2,12 +2,11 @@
 and the scan analysis (strain, profile map, rings with simulated overlays, NMF, ePDF).
 
 The scan analysis is the session's result "nbd" (parameters and jobs:
-:mod:`insitu_tem.gui.controllers.nbd_analysis`); the panel draws it. A single pattern is
-analysed for display only (its centre and spots)."""
+:mod:`insitu_tem.gui.controllers.nbd_analysis`); a single pattern's centre and spots and the
+ring overlays and ePDF of the probe in view are results "nbd.pattern" and "nbd.rings"
+(:mod:`insitu_tem.gui.controllers.nbd_pattern`). The panel draws what the session holds."""
 
 from __future__ import annotations
-
-from functools import partial
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -25,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from insitu_tem.analysis.diffraction.ring_fit import COMPOSITIONS, profile_pdf, ring_overlays
-from insitu_tem.analysis.diffraction.nbd_scan import PatternAnalysis, analyse_pattern
+from insitu_tem.analysis.diffraction.ring_fit import COMPOSITIONS
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.nbd_analysis import ELLIPSE, NbdAnalysis, ellipse_note
+from insitu_tem.gui.controllers.nbd_pattern import NbdPatternResults
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.widgets.navigator import Navigator
@@ -36,15 +35,7 @@ from insitu_tem.gui.panels.nbd.pattern_view import DISPLAY_MODES, NbdPatternView
 from insitu_tem.gui.panels.nbd.profile_plots import NbdProfilePlots
 from insitu_tem.gui.panels.nbd.scan_plots import NbdScanPlots
 from insitu_tem.workflows.nbd import fraction_names
-
-
-def profile_details(q, profile, composition: str) -> tuple:
-    """Simulated ring overlays and the ePDF of one profile (the ePDF may be a message)."""
-    overlays = ring_overlays(q, profile)
-    try:
-        return overlays, profile_pdf(q, profile, composition=composition), ""
-    except ValueError as error:
-        return overlays, None, f"No ePDF for this profile: {error}"
+from insitu_tem.workflows.nbd_pattern import PATTERN, RINGS, pattern_text
 
 
 class NbdPanel(QWidget):
@@ -67,9 +58,9 @@ class NbdPanel(QWidget):
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.analysis = NbdAnalysis(state, tasks, undo_stack, parent=self)
+        self.per_pattern = NbdPatternResults(state, tasks, parent=self)
         self.dataset: Dataset | None = None
         self.patterns: np.ndarray | None = None
-        self.single: PatternAnalysis | None = None
         self.view = NbdPatternView()
         self.navigator = Navigator("Probe")
         self.scan_plots = NbdScanPlots()
@@ -82,6 +73,7 @@ class NbdPanel(QWidget):
         state.session_event.connect(self._on_session_event)
         self.view.hovered.connect(state.report_cursor)
         self.analysis.message.connect(self.status.setText)
+        self.per_pattern.message.connect(self.status.setText)
 
     def _build_controls(self) -> None:
         self.display = QComboBox()
@@ -193,7 +185,8 @@ class NbdPanel(QWidget):
     def set_dataset(self, dataset: Dataset) -> None:
         """Show the session's pattern series (or one pattern) and its analysis."""
         self.analysis.cancel()
-        self.dataset, self.single = dataset, None
+        self.per_pattern.cancel()
+        self.dataset = dataset
         self.patterns = dataset.array.reshape((-1,) + dataset.shape[-2:])
         nav = dataset.navigation_axes
         position_axis = nav[0] if len(nav) == 1 else Axis("position", dataset.n_items)
@@ -219,6 +212,10 @@ class NbdPanel(QWidget):
             self.analysis.request()
         elif name == "result" and payload[0] in ("nbd", ELLIPSE):
             self.render()
+        elif name == "result" and payload[0] == PATTERN:
+            self._show_single()
+        elif name == "result" and payload[0] == RINGS:
+            self._show_rings(self.current_index())
 
     def _sync_ellipse_box(self) -> None:
         self.ellipse_box.blockSignals(True)
@@ -258,22 +255,20 @@ class NbdPanel(QWidget):
         self.analysis_finished.emit()
 
     def _analyse_single(self) -> None:
-        index = self.current_index()
-        pattern, axis = self.patterns[index], self.dataset.signal_axes[-1]
-        scale = float(axis.scale) if axis.units == "1/nm" else None
-        self.tasks.submit(
-            lambda: analyse_pattern(np.asarray(pattern), scale_per_nm=scale),
-            key="nbd-scan",
-            on_result=self._on_single,
-            description="NBD pattern analysis",
-        )
+        self.per_pattern.request_pattern(self.current_index())
+        self._show_single()
 
-    def _on_single(self, result: PatternAnalysis) -> None:
-        self.single = result
-        self.status.setText(
-            f"{len(result.spots)} spots, centre ({result.centre.centre_rc[0]:.2f}, "
-            f"{result.centre.centre_rc[1]:.2f}) px"
-        )
+    def single(self) -> dict | None:
+        """The session's analysis of the single pattern in view (None: missing or stale)."""
+        if self.patterns is None or len(self.patterns) >= 3:
+            return None
+        return self.per_pattern.pattern(self.current_index())
+
+    def _show_single(self) -> None:
+        value = self.single()
+        if value is None:
+            return
+        self.status.setText(pattern_text(value))
         self._show_pattern(self.current_index())
         self.analysis_finished.emit()
 
@@ -290,6 +285,8 @@ class NbdPanel(QWidget):
         self.navigator.set_index(index)
         self.navigator.blockSignals(False)
         self.scan_plots.set_current(index)
+        if len(self.patterns) < 3:
+            self.per_pattern.request_pattern(index)
         self._show_overlays(index)
         self._submit_profile(index)
 
@@ -302,9 +299,11 @@ class NbdPanel(QWidget):
                 start_rc=np.asarray(value["spot_start_rc"][index], float),
                 shift_px=np.asarray(value["spot_shift_px"][index], float),
             )
-        elif self.single is not None:
+        elif self.single() is not None:
+            single = self.single()
             self.view.show_overlays(
-                centre_rc=self.single.centre.centre_rc, spots_rc=self.single.spots.position_rc
+                centre_rc=np.asarray(single["centre_rc"], float),
+                spots_rc=np.asarray(single["spots_rc"], float),
             )
         else:
             self.view.show_overlays()
@@ -319,17 +318,15 @@ class NbdPanel(QWidget):
         )
         rings = value["ring_q_per_A"][index] if value["ring_q_per_A"] else ()
         self.profile_plots.show_profile(q, profile, rings)
-        self.tasks.submit(
-            partial(profile_details, q, profile, self.composition.currentText()),
-            key="nbd-profile",
-            on_result=self._on_profile,
-            description="NBD ring overlays and ePDF",
-        )
+        self.per_pattern.request_rings(index, self.composition.currentText())
+        self._show_rings(index)
 
-    def _on_profile(self, details) -> None:
-        overlays, pdf, message = details
-        self.profile_plots.show_overlays(overlays)
-        self.profile_plots.show_pdf(pdf, message)
+    def _show_rings(self, index: int) -> None:
+        rings = self.per_pattern.rings(index, self.composition.currentText())
+        if rings is None:
+            return
+        self.profile_plots.show_overlays(rings["overlays"])
+        self.profile_plots.show_pdf(rings["pdf"], rings["pdf_message"])
         self.profile_finished.emit()
 
     def pick_reference(self) -> None:

@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
+from insitu_tem.figures.overlay_colours import NBD_CENTRE, NBD_SPOTS
 from insitu_tem.figures.pattern_display import DISPLAY_MODES, pattern_display
 
 ARROW_GAIN = 10.0
@@ -20,10 +21,10 @@ class NbdPatternView(CalibratedImageView):
         self.mode, self.gamma = "log", 0.3
         self._raw: np.ndarray | None = None
         self.centre_marker = pg.ScatterPlotItem(
-            size=12, symbol="+", pen=pg.mkPen("#00e0ff", width=2), brush=None
+            size=12, symbol="+", pen=pg.mkPen(NBD_CENTRE, width=2), brush=None
         )
         self.spot_markers = pg.ScatterPlotItem(
-            size=9, symbol="o", pen=pg.mkPen("#ffd040", width=1), brush=None
+            size=9, symbol="o", pen=pg.mkPen(NBD_SPOTS, width=1), brush=None
         )
         self.arrows = pg.PlotDataItem(pen=pg.mkPen("#ff4040", width=2), connect="pairs")
         self.arrow_heads = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush("#ff4040"))

@@ -6,8 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from insitu_tem.figures.nbd_profile import Q_MIN_SHOWN, overlay_label
+
 OVERLAY_COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040")
-Q_MIN_SHOWN = 0.15
 
 
 class NbdProfilePlots(QWidget):
@@ -55,33 +56,29 @@ class NbdProfilePlots(QWidget):
             self.ring_lines.append(line)
 
     def show_overlays(self, overlays) -> None:
-        """Fitted simulated profiles (``RingOverlay`` objects), labelled with their R factor."""
+        """Fitted simulated profiles (the "overlays" of a "nbd.rings" result), labelled with their
+        R factor."""
         for curve in self.overlay_curves:
             self.profile_plot.removeItem(curve)
             self.profile_plot.getPlotItem().legend.removeItem(curve)
         self.overlay_curves = []
         for i, overlay in enumerate(overlays):
-            fit = overlay.fit
-            if not fit.ok:
+            if not overlay["ok"]:
                 continue
             curve = pg.PlotDataItem(
-                fit.q_per_A,
-                fit.fitted,
-                name=f"{overlay.label} (R = {fit.r_factor:.2f})",
+                np.asarray(overlay["q_per_A"], float),
+                np.asarray(overlay["fitted"], float),
+                name=overlay_label(overlay),
                 pen=pg.mkPen(OVERLAY_COLOURS[i % len(OVERLAY_COLOURS)], width=1.2),
             )
             self.profile_plot.addItem(curve)
             self.overlay_curves.append(curve)
 
-    def show_pdf(self, result=None, message: str = "") -> None:
-        """G(r) of the current profile, or a message saying why there is none."""
-        if result is None:
+    def show_pdf(self, pdf: dict | None, message: str = "") -> None:
+        """G(r) of the current profile (the "pdf" of a "nbd.rings" result) with its note, or
+        the message saying why there is none."""
+        if pdf is None:
             self.pdf_curve.setData([], [])
-            self.pdf_note.setText(message)
-            return
-        self.pdf_curve.setData(result.r_A, result.G_r)
-        peaks = ", ".join(f"{p:.2f}" for p in result.peaks_A[:4])
-        self.pdf_note.setText(
-            f"G(r) maxima at {peaks} Å (resolution ≈ {1.2 / result.q_per_A.max():.1f} Å "
-            f"for q_max = {result.q_per_A.max():.2f} 1/Å)"
-        )
+        else:
+            self.pdf_curve.setData(np.asarray(pdf["r_A"], float), np.asarray(pdf["G_r"], float))
+        self.pdf_note.setText(message)
