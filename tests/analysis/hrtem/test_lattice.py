@@ -292,3 +292,24 @@ def test_real_soot_image_is_a_broad_ring_near_0_35_nm(realdata):
     assert result.ring.fwhm_per_nm > 0.3
     assert any("broad ring" in w for w in result.warnings)
     assert math.isfinite(result.ring.excess)
+
+
+@pytest.mark.parametrize("weak, fine", [(0.08, False), (0.6, True)])
+def test_weak_reflections_between_the_strong_ones_do_not_halve_the_lattice(weak, fine):
+    rng = np.random.default_rng(12)
+    orders = {(2, 0): 1.0, (0, 2): 1.0, (2, 2): 0.6, (1, 0): weak, (0, 1): weak}
+    image = lattice_image(
+        (256, 256),
+        (0.5, 0.5),
+        pixel_nm=0.04,
+        rotation_deg=23.0,
+        counts=2000,
+        rng=rng,
+        orders=orders,
+    )
+    measurement = measure_lattice(image, pixel_nm=0.04, match=False)
+    reported = sorted(round(s.d_nm, 2) for s in measurement.spots)
+    assert 0.5 in reported and reported.count(0.5) == 2
+    expected = 0.5 if fine else 0.25
+    assert measurement.fit.d_a_nm == pytest.approx(expected, rel=2e-3)
+    assert measurement.fit.d_b_nm == pytest.approx(expected, rel=2e-3)

@@ -266,7 +266,7 @@ def find_spots(
     snr_threshold: float = 15.0,
     d_min_nm: float | None = None,
     d_max_nm: float | None = None,
-    max_spots: int = 30,
+    max_spots: int | None = 30,
     snr: SnrMap | None = None,
 ) -> SpotSearch:
     """Find and refine the reflections of a power spectrum, each Friedel pair once.
@@ -278,8 +278,8 @@ def find_spots(
         Minimum spot SNR (ring-noise units of the 3×3-summed power).
     d_min_nm, d_max_nm : float or None
         Keep spacings in this range, nm (default: up to Nyquist; down to 3 FFT px).
-    max_spots : int
-        Return at most this many spots, strongest first.
+    max_spots : int or None
+        Return at most this many spots, strongest first (None: all).
     snr : SnrMap, optional
         :func:`snr_map` of ``spectrum`` when already computed.
 
@@ -287,7 +287,7 @@ def find_spots(
     -------
     SpotSearch
     """
-    if snr_threshold <= 0 or max_spots < 1:
+    if snr_threshold <= 0 or (max_spots is not None and max_spots < 1):
         raise ValueError("snr_threshold must be > 0 and max_spots >= 1")
     snr = snr_map(spectrum) if snr is None else snr
     peaks = (ndimage.maximum_filter(snr.snr, size=5, mode="wrap") == snr.snr) & (

@@ -3,8 +3,14 @@
 Every spot ``g_i`` (1/nm, (row, col)) is indexed as ``g_i ≈ h_i a* + k_i b*``
 with integer (h, k). The basis is searched among pairs of observed spots (the
 pair indexing most spots, weighted by SNR, Gauss-reduced to the shortest
-vectors); then the four components of a* and b* are refined by weighted linear
-least squares, weights ``1/σ_i²`` from the spot uncertainties. The covariance
+vectors); only spots holding at least :data:`STRONG_FRACTION` of the strongest spot's power
+choose the basis, so that weak reflections at fractional nodes of the strong lattice (crystal-
+shape side lobes of a small crystal, kinematically forbidden or 1/3{422}-type reflections of a
+thin fcc crystal, all a few per cent of the allowed ones or less) cannot make the lattice finer
+than the crystal's: they are reported, indexed when they fall on a node, and otherwise left
+unindexed. A primitive reflection of appreciable structure factor (cubic WO3 (100) beside (110))
+holds tens of per cent and still sets the basis. Then the four components of a* and b* are
+refined by weighted linear least squares, weights ``1/σ_i²`` from the spot uncertainties. The covariance
 ``(AᵀWA)⁻¹``, scaled by the reduced χ² when it exceeds 1, is propagated to the
 spacings ``d = 1/|g|`` and the angle between a* and b*. Because a high-order
 spot ``h a*`` constrains ``a*`` ``h`` times more tightly, the fit pins weak
@@ -23,6 +29,7 @@ import numpy as np
 from insitu_tem.analysis.hrtem.fft_lattice import Spot
 
 _CANDIDATES = 10
+STRONG_FRACTION = 0.05
 
 
 @dataclass(frozen=True)
@@ -118,8 +125,10 @@ def _index(
     return hk, inlier
 
 
-def _search_basis(g: np.ndarray, snr: np.ndarray, tolerance: np.ndarray) -> np.ndarray | None:
-    candidates = np.argsort(-snr)[:_CANDIDATES]
+def _search_basis(
+    g: np.ndarray, snr: np.ndarray, tolerance: np.ndarray, strong: np.ndarray
+) -> np.ndarray | None:
+    candidates = np.argsort(-np.where(strong, snr, -np.inf))[: min(_CANDIDATES, int(strong.sum()))]
     best, best_score = None, 0.0
     for i, j in itertools.combinations(candidates, 2):
         a, b = g[i], g[j]
@@ -127,10 +136,18 @@ def _search_basis(g: np.ndarray, snr: np.ndarray, tolerance: np.ndarray) -> np.n
             continue
         basis = np.array(_reduce(a, b))
         _, inlier = _index(g, basis, tolerance)
-        score = float(snr[inlier].sum()) + 1e-9 * abs(np.linalg.det(basis))
+        score = float(snr[inlier & strong].sum()) + 1e-9 * abs(np.linalg.det(basis))
         if score > best_score:
             best, best_score = basis, score
     return best
+
+
+def _strong(spots) -> np.ndarray:
+    """Spots holding at least :data:`STRONG_FRACTION` of the strongest spot's power."""
+    power = np.array([s.intensity if math.isfinite(s.intensity) else np.inf for s in spots])
+    if not np.isfinite(power).all():
+        return np.ones(len(spots), bool)
+    return power >= STRONG_FRACTION * power.max()
 
 
 def _harmonic_basis(g: np.ndarray, snr: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
@@ -192,7 +209,7 @@ def fit_lattice(
         ]
     )
     limit = tolerance * np.linalg.norm(g, axis=1) + tolerance_per_nm
-    basis = _search_basis(g, snr, limit) if len(spots) >= 2 else None
+    basis = _search_basis(g, snr, limit, _strong(spots)) if len(spots) >= 2 else None
     if basis is None:
         basis = _harmonic_basis(g, snr, limit)
     hk, inlier = _index(g, basis, limit)

@@ -33,7 +33,7 @@ CALIBRATION_TOLERANCE = 0.01
 MATCH_SPOTS = 8
 INDEX_TOLERANCE = 0.005
 MATCH_MAX_ORDER = 3
-LATTICE_SYSTEMATIC_PX = 0.02
+LATTICE_SYSTEMATIC_PX = 0.03
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ def matching_spacings(
 
 
 def lattice_spots(
-    spectrum: PowerSpectrum, *, snr_threshold: float, max_spots: int
+    spectrum: PowerSpectrum, *, snr_threshold: float, max_spots: int | None
 ) -> tuple[SpotSearch, LatticeFit]:
     """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the refit.
 
@@ -256,7 +256,7 @@ def measure_lattice(
     *,
     pixel_nm: float,
     snr_threshold: float = 15.0,
-    max_spots: int = 30,
+    max_spots: int | None = None,
     reference: ReferenceSpacing | None = None,
     match: bool = True,
     tolerance: float = 0.02,
@@ -272,8 +272,8 @@ def measure_lattice(
         Pixel size, nm.
     snr_threshold : float
         Spot detection threshold (see :func:`insitu_tem.analysis.hrtem.fft_lattice.find_spots`).
-    max_spots : int
-        At most this many spots, strongest first.
+    max_spots : int or None
+        At most this many spots, strongest first (None: every spot found).
     reference : ReferenceSpacing, optional
         Known reflection present in the region, for the calibration check.
     match : bool

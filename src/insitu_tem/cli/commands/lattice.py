@@ -49,7 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_frame_arguments(parser)
     parser.add_argument("--snr", type=float, default=15.0, help="spot SNR threshold (default 15)")
     parser.add_argument(
-        "--max-spots", type=int, default=30, help="report at most this many spots (default 30)"
+        "--max-spots",
+        type=int,
+        default=None,
+        help="report at most this many spots, strongest first (default: every spot found)",
     )
     parser.add_argument(
         "--tolerance",
@@ -184,7 +187,8 @@ def to_document(measurement: LatticeMeasurement, warnings: list[str]) -> dict:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    check_range("--max-spots", args.max_spots, low=1, high=30, example="30")
+    if args.max_spots is not None:
+        check_range("--max-spots", args.max_spots, low=1, high=10000, example="30")
     check_range("--snr", args.snr, low=0.1, high=1e6, example="15")
     check_range("--tolerance", args.tolerance, low=1e-4, high=0.5, example="0.02")
     reference = _reference(args)
