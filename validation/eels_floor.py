@@ -28,6 +28,14 @@ bound, which holds for biased estimators too) bounds the root-mean-square error 
 (mean I + J)^-½, J the Fisher information of the prior of shifts (about 1/(1 eV)² for shifts
 spread over ±2.5 eV, negligible beside I).
 
+A method must also find the background. With ``background_free`` the bound treats the edge's
+amplitude and the coefficients of the method's background model as unknown too — a
+single-scattering E^-3 times a quadratic over the method's region, whose raw-count response is
+that function convolved with the spectrum's own low loss (∂J/∂c = J ⊗ ∂c to first order in the
+Poisson sum) — and keeps the efficient information of the shift, I − I_sn I_nn⁻¹ I_ns. The
+ratio of the two bounds is the price of not knowing the background with that model; the
+method's distance from the second is its own inefficiency.
+
 References
 ----------
 H. Cramér, *Mathematical Methods of Statistics* (Princeton, 1946), §32.3.
@@ -39,6 +47,7 @@ H. L. van Trees, *Detection, Estimation, and Modulation Theory*, Part I (Wiley, 
 from __future__ import annotations
 
 import numpy as np
+from scipy.signal import fftconvolve
 from scipy.special import erf
 
 from insitu_tem.analysis.eels import (
@@ -100,12 +109,40 @@ def ideal_errors(scan: Scan) -> np.ndarray:
     return (shifts - shifts[0] - scan.shift_eV)[1:]
 
 
-def cramer_rao_sigmas(scan: Scan) -> np.ndarray:
+def _background_directions(scan: Scan, energy: Axis) -> np.ndarray:
+    """Raw-count responses (n_spectra, 4, channels) to the edge's amplitude and to a
+    single-scattering background E^-3 · (1, u, u²) added over the method's region."""
+    e = energy.coordinates()
+    region = _region(scan, energy)
+    u = (e - e[region].mean()) / np.ptp(e[region])
+    basis = [np.where(region, np.maximum(e, 1.0) ** -3.0 * u**k, 0.0) for k in range(3)]
+    zero = int(round(-scan.offset_eV / scan.dispersion_eV))
+    n = len(e)
+    directions = []
+    for electrons, clean, edge_free in zip(scan.electrons, scan.clean, scan.edge_free):
+        columns = [clean - edge_free]
+        columns += [fftconvolve(electrons, f)[zero : zero + n] for f in basis]
+        directions.append(np.stack(columns))
+    return np.stack(directions)
+
+
+def cramer_rao_sigmas(scan: Scan, *, background_free: bool = False) -> np.ndarray:
     """Cramér–Rao 1σ of the shift of spectra 1… against spectrum 0 of a low-loss scan (see the
-    module docstring), eV."""
+    module docstring), eV. With ``background_free`` the edge's amplitude and the coefficients of
+    the method's background (E^-3 times a quadratic in its region, convolved through the
+    spectrum's low loss) are unknown too: the efficient information of the shift."""
     counted = scan.electrons > 0
-    information = np.where(counted, scan.edge_slope**2 / np.where(counted, scan.electrons, 1.0), 0)
-    sigma = 1.0 / np.sqrt(information.sum(axis=1))
+    inverse = np.where(counted, 1.0 / np.where(counted, scan.electrons, 1.0), 0.0)
+    information = (scan.edge_slope**2 * inverse).sum(axis=1)
+    if background_free:
+        energy = Axis("E", scan.spectra.shape[1], scan.dispersion_eV, scan.offset_eV, "eV")
+        nuisance = _background_directions(scan, energy)
+        cross = np.einsum("ik,ijk->ij", scan.edge_slope * inverse, nuisance)
+        fisher = np.einsum("ijk,ik,ilk->ijl", nuisance, inverse, nuisance)
+        information = information - np.einsum(
+            "ij,ij->i", cross, np.linalg.solve(fisher, cross[..., None])[..., 0]
+        )
+    sigma = 1.0 / np.sqrt(information)
     return np.hypot(sigma[1:], sigma[0])
 
 
