@@ -6,11 +6,14 @@ and the CET maps ("CET-L8", ...) come from colorcet, the library both take them 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from matplotlib import colormaps
-from matplotlib.colors import Colormap, ListedColormap
 
 from insitu_tem.analysis.movie.display_processing import gamma_lut
+
+if TYPE_CHECKING:
+    from matplotlib.colors import Colormap
 
 ALIASES = {"grey": "gray"}
 
@@ -25,11 +28,15 @@ def base_colormap(name: str | None) -> Colormap:
         if key not in colorcet.cm:
             raise ValueError(f"unknown colour map {name!r}")
         return colorcet.cm[key]
+    from matplotlib import colormaps
+
     return colormaps[name]
 
 
 def colormap(name: str | None, gamma: float = 1.0) -> Colormap:
     """``name`` read through the same 256-entry gamma table as the screen (gamma 1: unchanged)."""
+    from matplotlib.colors import ListedColormap
+
     base = base_colormap(name)
     if float(gamma) == 1.0:
         return base

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from insitu_tem.figures.frame import FrameView, render_frame
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MM_PER_INCH = 25.4
 
@@ -83,6 +86,8 @@ def compose(
     width_mm : float
         Figure width (journal column widths: 85 or 180 mm).
     """
+    from matplotlib.figure import Figure
+
     if not panels:
         raise ValueError("a figure needs at least one panel")
     rows = -(-len(panels) // columns)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from insitu_tem import __version__
 from insitu_tem.figures.frame import FrameView, render_frame
 from insitu_tem.io.outputs import output_file
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FORMATS = (".png", ".tif", ".tiff", ".svg", ".pdf")
 
@@ -65,6 +66,8 @@ def frame_figure(
     With ``pixels_per_image_pixel`` = z, a PNG saved at ``dpi`` has z output pixels
     per data pixel, so the bar length in pixels is ``length / scale * z``.
     """
+    from matplotlib.figure import Figure
+
     rows, cols = view.frame.shape
     figure = Figure(
         figsize=(cols * pixels_per_image_pixel / dpi, rows * pixels_per_image_pixel / dpi), dpi=dpi

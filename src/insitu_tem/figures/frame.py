@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib import patheffects
-from matplotlib.patches import Rectangle
 
 from insitu_tem.analysis.display import format_length, nice_length, percentile_levels
 from insitu_tem.core.model import Axis
 from insitu_tem.figures.colormaps import colormap
 
-
-OUTLINE = [patheffects.withStroke(linewidth=2, foreground="black")]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 @dataclass(frozen=True)
@@ -86,8 +84,17 @@ def display_data(view: FrameView) -> np.ndarray:
     return np.log1p(np.clip(data, 0, None)) if view.log else data
 
 
+def outline() -> list:
+    """A black outline keeping white text legible on any image (matplotlib path effects)."""
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=2, foreground="black")]
+
+
 def draw_scale_bar(ax: Axes, view: FrameView, field_width: float) -> float:
     """Draw the bar in data coordinates so its length is exact; return the length."""
+    from matplotlib.patches import Rectangle
+
     length = view.bar_length or nice_length(field_width)
     left, right, bottom, top = extent(view.row_axis, view.col_axis, view.frame.shape)
     height = abs(bottom - top)
@@ -115,7 +122,7 @@ def draw_scale_bar(ax: Axes, view: FrameView, field_width: float) -> float:
         fontsize=9,
         fontweight="bold",
         zorder=5,
-        path_effects=OUTLINE,
+        path_effects=outline(),
     )
     return length
 
@@ -157,7 +164,7 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
             va="top",
             fontsize=9,
             fontweight="bold",
-            path_effects=OUTLINE,
+            path_effects=outline(),
         )
     for (row, col), colour in view.markers_rc:
         ax.plot(

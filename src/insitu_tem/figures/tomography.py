@@ -7,12 +7,15 @@ named view ``tomo`` of ``insitu-tem export``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from insitu_tem.analysis.display import format_length, nice_length
 from insitu_tem.analysis.tomo.render import missing_wedge_deg, render_volume
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _PLANES = ("XY", "XZ", "YZ")
 
@@ -132,6 +135,8 @@ def _measurement_row(figure, axes, view: TomoView) -> None:
 
 def render_tomo(view: TomoView, *, dpi: int = 300) -> tuple[Figure, dict]:
     """The figure and the parameters to record as provenance."""
+    from matplotlib.figure import Figure
+
     extra = view.rendering_angle_deg is not None
     measured = view.measurement is not None
     columns = max(3 + extra, 3)

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
-from skimage.feature import multiscale_basic_features
 from skimage.filters import threshold_multiotsu, threshold_otsu
 from skimage.segmentation import watershed
 
@@ -115,6 +114,8 @@ def _watershed(data: np.ndarray, labels: np.ndarray, classes: int) -> np.ndarray
 
 
 def _features(volume: np.ndarray) -> np.ndarray:
+    from skimage.feature import multiscale_basic_features  # imports matplotlib (0.4 s)
+
     data = np.asarray(volume, dtype=np.float32)
     scale = float(np.percentile(data, 99.5) - np.percentile(data, 0.5)) or 1.0
     return multiscale_basic_features(

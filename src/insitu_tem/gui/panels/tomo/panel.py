@@ -75,7 +75,9 @@ class TomoPanel(QWidget):
         self.elements.setToolTip("Per-tilt spectrum images: one line map per element")
         self.add_button = QPushButton("Add Channel…")
         self.add_button.setToolTip("Another map series of the same tilts (e.g. an element map)")
-        self.projection = pg.ImageView()
+        self._projection: pg.ImageView | None = None
+        self._projection_box = QWidget()
+        QVBoxLayout(self._projection_box).setContentsMargins(0, 0, 0, 0)
         self.tilt_slider = QSlider(Qt.Orientation.Horizontal)
         self.tilt_label = QLabel("")
         self.show_aligned = QCheckBox("Aligned")
@@ -131,7 +133,7 @@ class TomoPanel(QWidget):
         layout.addLayout(top)
         row = QHBoxLayout()
         left = QVBoxLayout()
-        left.addWidget(self.projection, 1)
+        left.addWidget(self._projection_box, 1)
         tilt = QHBoxLayout()
         for widget in (self.tilt_slider, self.tilt_label, self.show_aligned, self.show_sinogram):
             tilt.addWidget(widget, 1 if widget is self.tilt_slider else 0)
@@ -236,6 +238,15 @@ class TomoPanel(QWidget):
         self.show_aligned.setChecked(self.controller.aligned_stack is not None)
         self._update_enabled()
         self._show_projection()
+
+    @property
+    def projection(self) -> pg.ImageView:
+        """The projection viewer, built when first shown: pyqtgraph's colour-map menu imports
+        matplotlib.pyplot (about 1 s of CPU), which a session without a tilt series never needs."""
+        if self._projection is None:
+            self._projection = pg.ImageView()
+            self._projection_box.layout().addWidget(self._projection)
+        return self._projection
 
     def _show_projection(self) -> None:
         series = self.controller.series
