@@ -70,7 +70,7 @@ def test_sto_opens_on_its_reflections_and_calibrates_on_all_of_them(
     low = [s for s, (h, k) in zip(m.spots, m.fit.indices) if 0 < abs(h) + abs(k) <= 2]
     rect = panel.fft_view.view.viewRect()
     assert len(low) >= 6 and rect.width() < 0.4 * (0.5 / panel.pixel_nm()[0])
-    assert all(rect.contains(QPointF(*panel._view_position(s))) for s in low)
+    assert all(rect.contains(QPointF(*panel.spots.view_position(s))) for s in low)
     shown = panel.spots_overlay.visible_label_rects()
     assert len(shown) >= 6
     assert not any(a.intersects(b) for i, a in enumerate(shown) for b in shown[i + 1 :])
@@ -110,7 +110,7 @@ def two_close_spots(panel):
     pairs = [(a, b) for i, a in enumerate(spots) for b in spots[i + 1 :]]
     return min(
         pairs,
-        key=lambda p: math.dist(panel._view_position(p[0]), panel._view_position(p[1])),
+        key=lambda p: math.dist(panel.spots.view_position(p[0]), panel.spots.view_position(p[1])),
     )
 
 
@@ -118,8 +118,8 @@ def test_a_click_between_two_spots_picks_the_nearer_one(qtbot, panel, wo3):
     open_dataset(qtbot, panel, wo3[0])
     panel.fft_view.view.autoRange(padding=0)
     first, second = two_close_spots(panel)
-    a = np.array(screen_point(panel, *panel._view_position(first)).toTuple(), float)
-    b = np.array(screen_point(panel, *panel._view_position(second)).toTuple(), float)
+    a = np.array(screen_point(panel, *panel.spots.view_position(first)).toTuple(), float)
+    b = np.array(screen_point(panel, *panel.spots.view_position(second)).toTuple(), float)
     for near, target in ((a, first), (b, second)):
         other = b if near is a else a
         step = min(0.4 * np.linalg.norm(other - near), 9.0)

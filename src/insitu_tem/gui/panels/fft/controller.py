@@ -1,7 +1,8 @@
 """The FFT panel's jobs: lattice measurement of the ROI, spot picks, filters,
 crystallinity, the reference reflection, calibration on all indexed reflections and
 d(t) tracking — all through the task runner (latest request wins); results go into
-the session ("fft" and "lattice"), the panel renders them."""
+the session ("fft" and "lattice"), the panel renders them. A region the session already holds
+a current "fft" result for (a reopened project) is drawn from it, not measured again."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from PySide6.QtGui import QUndoStack
 
 from insitu_tem.analysis.crystal.phases import load_library
 from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map
-from insitu_tem.analysis.hrtem.fft_lattice import Spot, spot_near
+from insitu_tem.analysis.hrtem.fft_lattice import Spot, power_spectrum, spot_near
 from insitu_tem.analysis.hrtem.lattice_calibration import (
     LatticeCalibration,
     calibrate_on_lattice,
@@ -29,9 +30,14 @@ from insitu_tem.analysis.hrtem.lattice_report import (
     reference_spacing,
 )
 from insitu_tem.core.model import DataError, Dataset
-from insitu_tem.core.results import Result, plain, same
+from insitu_tem.core.results import Result, same
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.fft.spot_table import format_hkl
+from insitu_tem.gui.panels.fft.lattice_value import (
+    Shown,
+    matches_parameters,
+    measurement_value,
+    shown,
+)
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetCalibrationCommand
 from insitu_tem.workflows import lattice as lattice_workflow
@@ -53,36 +59,12 @@ class Region:
     role: str | None
 
 
-def measurement_value(region: Region, m: LatticeMeasurement, fit: LatticeCalibration | None):
-    """The session's "fft" result: spots with d, g, SNR and hkl, the lattice and the calibration."""
-    return plain(
-        {
-            "roi_px": list(region.roi_px),
-            "frame": region.frame,
-            "pixel_nm": region.pixel_nm,
-            "spots": [
-                {
-                    "d_nm": s.d_nm,
-                    "g_row_per_nm": s.g_row_per_nm,
-                    "g_col_per_nm": s.g_col_per_nm,
-                    "snr": s.snr,
-                    "phase": phase,
-                    "hkl": format_hkl(hkl),
-                }
-                for s, (phase, hkl) in zip(m.spots, m.assignments)
-            ],
-            "lattice": m.fit.as_dict(),
-            "calibration": None if fit is None else {**plain(fit), "message": fit.message},
-        }
-    )
-
-
 class FftController(QObject):
     """Holds the FFT panel's measurement state and submits its jobs.
 
     Signals
     -------
-    measured(object) : a LatticeMeasurement arrived
+    measured(object) : a lattice measurement (a :class:`Shown`) is ready to draw
     picks_changed() : the clicked spots changed
     filtered(object) : a FilteredImage
     crystallinity_ready(object) : a CrystallinityMap
@@ -105,6 +87,8 @@ class FftController(QObject):
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.region: Region | None = None
         self.measurement: LatticeMeasurement | None = None
+        """The fresh measurement of the region shown (None: drawn from the session's result)."""
+        self.shown: Shown | None = None
         self.picked: list[Spot] = []
         self.reference: ReferenceSpacing | None = None
         self.reference_phase = ""
@@ -112,7 +96,38 @@ class FftController(QObject):
         self.lattice_calibration: LatticeCalibration | None = None
 
     # ----------------------------------------------------------------- measurement
+    def parameters(self, region: Region) -> dict:
+        """What the "fft" result of ``region`` is measured with."""
+        return {
+            "roi_px": list(region.roi_px),
+            "frame": region.frame,
+            "snr": region.snr,
+            "reference": self.reference.label if self.reference else "",
+        }
+
+    def forget(self) -> None:
+        """Another dataset or session: the next region is drawn from the session when it holds it."""
+        self.region, self.measurement, self.shown, self.picked = None, None, None, []
+
     def measure(self, region: Region) -> None:
+        """Measure ``region``, or draw the session's "fft" result when it is current and was
+        measured on this region with these parameters (a reopened project: nothing is measured
+        again)."""
+        session = self.state.session
+        stored = session.result(RESULT)
+        current = (
+            region.role is not None
+            and session.result_status(RESULT) == "current"
+            and matches_parameters(stored, self.parameters(region))
+        )
+        if current:
+            self.tasks.submit(
+                lambda: power_spectrum(region.crop, pixel_nm=region.pixel_nm),
+                key="fft-measure",
+                on_result=lambda spectrum: self._stored(region, stored.value, spectrum),
+                description="FFT",
+            )
+            return
         reference = self.reference if region.calibrated else None
         phase = self.reference_phase
 
@@ -140,32 +155,34 @@ class FftController(QObject):
         )
 
     def _measured(self, region: Region, m: LatticeMeasurement, fit) -> None:
-        self.region, self.measurement, self.picked = region, m, []
-        self.lattice_calibration = fit
         value = measurement_value(region, m, fit)
         stored = self.state.session.result(RESULT)
         if stored is None or not same(stored.value, value):
             session = self.state.session
-            parameters = {
-                "roi_px": list(region.roi_px),
-                "snr": region.snr,
-                "reference": self.reference.label if self.reference else "",
-            }
             inputs = session.fingerprints([region.role]) if region.role else {}
-            session.store_result(RESULT, Result(value, parameters, inputs))
-        self.calibration = m.calibration
-        self.measured.emit(m)
+            session.store_result(RESULT, Result(value, self.parameters(region), inputs))
+        self.measurement, self.calibration = m, m.calibration
+        self._show(region, shown(value, m.spectrum), energy_kV=region.energy_kV)
+
+    def _stored(self, region: Region, value: dict, spectrum) -> None:
+        if self.region is None or self.parameters(self.region) != self.parameters(region):
+            self.measurement, self.calibration = None, None
+        self._show(region, shown(value, spectrum), energy_kV=region.energy_kV)
+
+    def _show(self, region: Region, lattice: Shown, *, energy_kV: float) -> None:
+        self.region, self.shown, self.picked = region, lattice, []
+        self.lattice_calibration = lattice.calibration
+        self.measured.emit(lattice)
         self.calibration_changed.emit()
-        unsure = m.matches is None or not m.matches.ok or m.matches.ambiguous
-        if region.calibrated and m.fit.two_dimensional and unsure:
-            self._request_candidates(m, region.energy_kV)
+        if region.calibrated and lattice.fit.two_dimensional and lattice.value["unsure"]:
+            self._request_candidates(lattice.fit, energy_kV)
         else:
             self.candidates_ready.emit(())
 
-    def _request_candidates(self, m: LatticeMeasurement, energy_kV: float) -> None:
+    def _request_candidates(self, fit, energy_kV: float) -> None:
         phases = list(load_library())
         self.tasks.submit(
-            lambda: scaled_candidates(m.fit, phases=phases, energy_kV=energy_kV),
+            lambda: scaled_candidates(fit, phases=phases, energy_kV=energy_kV),
             key="fft-candidates",
             on_result=self.candidates_ready.emit,
             description="phase candidates",
@@ -174,7 +191,7 @@ class FftController(QObject):
     # ----------------------------------------------------------------------- picks
     def pick_near(self, d_row: float, d_col: float) -> None:
         """Refine the spectrum's maximum near (d_row, d_col) FFT px from the centre and pick it."""
-        spectrum = self.measurement.spectrum
+        spectrum = self.shown.spectrum
         self.tasks.submit(
             lambda: spot_near(spectrum, d_row, d_col),
             key="fft-click",
@@ -277,7 +294,7 @@ class FftController(QObject):
     def track(self, role: str, *, roi_px, follow_drift: bool) -> str:
         """Follow the picked spots (or the two strongest) through the movie with the lattice
         workflow; the result goes into the session. Returns "" or why it cannot run."""
-        spots = self.picked or list(self.measurement.spots[:2])
+        spots = self.picked or list(self.shown.spots[:2])
         if not spots:
             return "no spot to follow"
         r0, c0, side = roi_px

@@ -18,8 +18,6 @@ from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidge
 
 from insitu_tem.analysis.crystal.phases import load_library
 from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem_filter
-from insitu_tem.analysis.hrtem.fft_lattice import Spot
-from insitu_tem.analysis.hrtem.lattice_report import LatticeMeasurement
 from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
@@ -27,20 +25,12 @@ from insitu_tem.gui.panels.fft.controller import FftController, Region
 from insitu_tem.gui.panels.fft.controls import FftControls
 from insitu_tem.gui.panels.fft.overlays import CrystallinityDisplay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
-from insitu_tem.gui.panels.fft.spot_table import (
-    FftSpotTable,
-    candidates_text,
-    format_hkl,
-    lattice_summary,
-    pick_readout,
-    spot_zoom_half_width,
-)
+from insitu_tem.gui.panels.fft.spot_table import FftSpotTable, candidates_text
+from insitu_tem.gui.panels.fft.spots_view import FftSpots
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import track_drags
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
 from insitu_tem.gui.widgets.navigator import Navigator
-
-PICK_RADIUS_PX = 12
 
 
 class FftPanel(QWidget):
@@ -72,7 +62,9 @@ class FftPanel(QWidget):
         self.roi = pg.RectROI([0, 0], [1, 1], pen=pg.mkPen("y", width=2), aspectLocked=True)
         self.image_view.view.addItem(self.roi)
         self.crystal = CrystallinityDisplay(self.image_view.view)
-        self.spots_overlay = SpotOverlay(self.fft_view.view, on_pick=self._pick_index)
+        self.spots_overlay = SpotOverlay(
+            self.fft_view.view, on_pick=lambda index: self.spots.pick_index(index)
+        )
         self.controls = FftControls(list(load_library()))
         self.table = FftSpotTable()
         self.series_plot = FftSeriesPlot()
@@ -83,6 +75,7 @@ class FftPanel(QWidget):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._build()
+        self.spots = FftSpots(self)
         self._connect()
 
     def _labels(self) -> tuple[QLabel, ...]:
@@ -124,12 +117,10 @@ class FftPanel(QWidget):
         self.state.frame_changed.connect(self._follow_movie)
         self.state.session_event.connect(self._on_session_event)
         self.state.session_replaced.connect(self._show_series)
+        self.state.session_replaced.connect(self.jobs.forget)
         for view in (self.image_view, self.fft_view, self.filtered_view):
             view.hovered.connect(self.state.report_cursor)
-        self.fft_view.clicked.connect(self._on_fft_clicked)
         jobs = self.jobs
-        jobs.measured.connect(self._show_measurement)
-        jobs.picks_changed.connect(self._picks_changed)
         jobs.filtered.connect(self._show_filtered)
         jobs.crystallinity_ready.connect(
             lambda result: self.crystal.show(
@@ -146,7 +137,7 @@ class FftPanel(QWidget):
         jobs.warning.connect(self.warning_label.setText)
         c = self.controls
         c.snr.valueChanged.connect(self._request_measure)
-        c.filter.currentIndexChanged.connect(self._request_filter)
+        c.filter.currentIndexChanged.connect(self.request_filter)
         c.clear_button.clicked.connect(jobs.clear_picks)
         c.crystallinity_button.clicked.connect(self.request_crystallinity)
         c.show_overlay.toggled.connect(self.crystal.set_visible)
@@ -171,6 +162,8 @@ class FftPanel(QWidget):
             self.dataset is not None and self.dataset.shape == dataset.shape and self.roi_bounds()
         )
         self.dataset = dataset
+        if not keep:
+            self.jobs.forget()
         row, col = dataset.signal_axes
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
         self.controls.track_button.setEnabled(dataset.kind == "movie")
@@ -248,78 +241,15 @@ class FftPanel(QWidget):
             )
         )
 
-    def _k_axis(self, side: int) -> Axis:
-        pixel_nm, calibrated = self.pixel_nm()
-        step = 1.0 / (side * pixel_nm)
-        return Axis("k", side, step, -step * (side // 2), "1/nm" if calibrated else "1/px")
-
-    def _view_position(self, spot: Spot) -> tuple[float, float]:
-        step = self._k_axis(self.jobs.measurement.spectrum.shape[0]).scale
-        return spot.col_px * step, spot.row_px * step
-
-    def _show_measurement(self, measurement: LatticeMeasurement) -> None:
-        axis = self._k_axis(measurement.spectrum.shape[0])
-        keep = self.fft_view.axes[0].size == axis.size
-        self.fft_view.set_frame(
-            measurement.spectrum.log_power(), axes=(axis, axis), auto_range=None if keep else False
-        )
-        if not keep:
-            half = spot_zoom_half_width(measurement, nyquist=axis.scale * (axis.size // 2))
-            self.fft_view.view.setRange(xRange=(-half, half), yRange=(-half, half), padding=0)
-        _, calibrated = self.pixel_nm()
-        short, full = [], []
-        for s, (phase, hkl) in zip(measurement.spots, measurement.assignments):
-            d = f"{s.d_A:.3f} Å" if calibrated else f"{s.d_nm:.2f} px"
-            short.append(format_hkl(hkl) if hkl else d.replace("Å", "").strip())
-            full.append(f"{d} {format_hkl(hkl)} {phase or ''}, SNR {s.snr:.0f}")
-        self.spots_overlay.set_spots(
-            [self._view_position(s) for s in measurement.spots], short, full
-        )
-        self.spots_overlay.set_picked([])
-        self.table.set_measurement(measurement, calibrated=calibrated)
-        self.lattice_label.setText(lattice_summary(measurement, calibrated=calibrated))
-        self._update_readout()
-        self._request_filter()
-        self.measurement_shown.emit()
-
-    # ----------------------------------------------------------------------- picks
-    def _on_fft_clicked(self, row_f: float, col_f: float) -> None:
-        """Pick the marked spot nearest the click (within a few screen pixels), else refine there."""
-        if self.jobs.measurement is None:
-            return
-        point = self.fft_view.index_to_data(row_f, col_f)
-        index = self.spots_overlay.nearest(point.x(), point.y(), radius_px=PICK_RADIUS_PX)
-        if index is not None:
-            self._pick_index(index)
-            return
-        centre = self.jobs.measurement.spectrum.centre
-        self.jobs.pick_near(row_f - centre[0], col_f - centre[1])
-
-    def _pick_index(self, index: int) -> None:
-        if self.jobs.measurement is not None and index < len(self.jobs.measurement.spots):
-            self.jobs.pick(self.jobs.measurement.spots[index])
-
-    def _picks_changed(self) -> None:
-        self.spots_overlay.set_picked([self._view_position(s) for s in self.jobs.picked])
-        self._update_readout()
-        self._request_filter()
-        self.picks_changed.emit()
-
-    def clear_picks(self) -> None:
-        self.jobs.clear_picks()
-
-    def _update_readout(self) -> None:
-        self.readout.setText(pick_readout(self.jobs.picked, calibrated=self.pixel_nm()[1]))
-
     # --------------------------------------------------------------------- filters
-    def _request_filter(self, *_args) -> None:
+    def request_filter(self, *_args) -> None:
+        """Show the region as chosen: as recorded, ABSF/Wiener filtered, or Bragg-filtered on the
+        picked spots (else the four strongest)."""
         region = self.jobs.region
         if region is None:
             return
         crop, mode = region.crop, self.controls.filter.currentText()
-        spots = self.jobs.picked or (
-            self.jobs.measurement.spots[:4] if self.jobs.measurement else []
-        )
+        spots = self.jobs.picked or (list(self.jobs.shown.spots[:4]) if self.jobs.shown else [])
         if mode == "ROI" or (mode == "Bragg" and not spots):
             self._show_filtered(FilteredImage(crop, "roi", 1.0))
             return
@@ -353,10 +283,10 @@ class FftPanel(QWidget):
     # ----------------------------------------------------------------- calibration
     def _show_calibration(self) -> None:
         """Warnings, the check against the reference and the fit on all its reflections."""
-        if self.jobs.measurement is None:
+        if self.jobs.shown is None:
             return
         check, fit = self.jobs.calibration, self.jobs.lattice_calibration
-        lines = [w for w in self.jobs.measurement.warnings if "calibration disagrees" not in w]
+        lines = [w for w in self.jobs.shown.value["warnings"] if "calibration disagrees" not in w]
         if check is not None and not check.agrees:
             lines.append(check.message)
         if fit is not None:
@@ -387,7 +317,7 @@ class FftPanel(QWidget):
         """Follow the picked spots (or the two strongest) through the movie: d(t), kept in the
         session and drawn from it."""
         role = self._role()
-        if role is None or self.dataset.kind != "movie" or self.jobs.measurement is None:
+        if role is None or self.dataset.kind != "movie" or self.jobs.shown is None:
             return
         problem = self.jobs.track(
             role, roi_px=self.roi_bounds(), follow_drift=self.controls.follow_drift.isChecked()
@@ -438,7 +368,7 @@ class FftPanel(QWidget):
         c.follow_drift.setChecked(bool(saved.get("follow_drift", False)))
         reference = saved.get("reference") or {}
         c.set_reference(reference.get("phase", ""), reference.get("hkl", ""))
-        if saved.get("roi_px") and self.dataset is not None:
-            self.set_roi_px(*saved["roi_px"])
         if self.dataset is not None and self.dataset is self.state.dataset("hrtem"):
             self.navigator.set_index(int(self.state.view("hrtem.frame")))
+        if saved.get("roi_px") and self.dataset is not None:
+            self.set_roi_px(*saved["roi_px"])

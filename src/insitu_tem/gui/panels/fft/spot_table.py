@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
 
 from insitu_tem.analysis.hrtem.fft_lattice import Spot, angle_between
-from insitu_tem.analysis.hrtem.lattice_report import LatticeMeasurement
+from insitu_tem.gui.panels.fft.lattice_value import Shown
 
 HEADERS = ("d (Å)", "d (nm)", "g (1/Å)", "angle (°)", "SNR", "hkl", "phase")
 
@@ -25,7 +25,7 @@ class FftSpotTable(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(18)
         self.horizontalHeader().setStretchLastSection(True)
 
-    def set_measurement(self, measurement: LatticeMeasurement, *, calibrated: bool) -> None:
+    def set_measurement(self, measurement: Shown, *, calibrated: bool) -> None:
         spots = measurement.spots
         self.setRowCount(len(spots))
         self.setHorizontalHeaderLabels(
@@ -44,7 +44,7 @@ class FftSpotTable(QTableWidget):
         return [self.item(row, column).text() for row in range(self.rowCount())]
 
 
-def lattice_summary(m: LatticeMeasurement, *, calibrated: bool) -> str:
+def lattice_summary(m: Shown, *, calibrated: bool) -> str:
     """One line: refined spacings ± σ, angle, best phase match and spots indexed."""
     fit, unit, scale = m.fit, ("Å" if calibrated else "px"), (10.0 if calibrated else 1.0)
     if not fit.ok:
@@ -55,11 +55,11 @@ def lattice_summary(m: LatticeMeasurement, *, calibrated: bool) -> str:
             f", d₂ = {scale * fit.d_b_nm:.4f} ± {scale * fit.sigma_d_b_nm:.4f} {unit}, "
             f"angle {fit.angle_deg:.2f} ± {fit.sigma_angle_deg:.2f}°"
         )
-    best = m.matches.best if m.matches is not None and m.matches.ok else None
+    best = m.value["best_match"]
     if best is not None:
-        zone = f" [{''.join(str(v) for v in best.zone_axis)}]" if best.zone_axis else ""
-        text += f"   best match: {best.phase}{zone}" + (
-            " (ambiguous)" if m.matches.ambiguous else ""
+        zone = f" [{''.join(str(v) for v in best['zone_axis'])}]" if best["zone_axis"] else ""
+        text += f"   best match: {best['phase']}{zone}" + (
+            " (ambiguous)" if best["ambiguous"] else ""
         )
     return text + f"   ({fit.n_indexed} spots indexed)"
 
@@ -82,7 +82,7 @@ def pick_readout(picked: list[Spot], *, calibrated: bool) -> str:
     return "   ".join(parts)
 
 
-def spot_zoom_half_width(m: LatticeMeasurement, *, nyquist: float, margin: float = 1.3) -> float:
+def spot_zoom_half_width(m: Shown, *, nyquist: float, margin: float = 1.3) -> float:
     """Half-width of the FFT view (view units) that shows the lattice's reflections.
 
     Spots indexed by the refined lattice with |h| + |k| ≤ 3 (else the six strongest

@@ -1,0 +1,53 @@
+"""The FFT panel draws the session's stored "fft" result when a project is reopened (issue 13):
+the same spots, table, lattice line and warnings, without measuring the region again."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+
+def on_screen(fft) -> dict:
+    return {
+        "roi": fft.roi_bounds(),
+        "frame": fft.navigator.index,
+        "table": [fft.table.column_texts(column) for column in range(fft.table.columnCount())],
+        "lattice": fft.lattice_label.text(),
+        "warning": fft.warning_label.text(),
+        "labels": [label.toPlainText() for label in fft.spots_overlay.labels],
+    }
+
+
+def test_reopening_draws_the_stored_lattice_without_measuring_it_again(
+    qtbot, window, wait_idle, tmp_path, monkeypatch, settings, reporter
+):
+    from insitu_tem.gui.main_window import MainWindow
+
+    window.open_sample_project()
+    wait_idle(window, timeout=120000)
+    fft = window.panels["hrtem"]
+    with qtbot.waitSignal(fft.measurement_shown, timeout=60000):
+        fft.navigator.slider.setValue(2)
+    wait_idle(window, timeout=60000)
+    before = on_screen(fft)
+    assert before["table"][0] and "lattice" in before["lattice"] and before["frame"] == 2
+    assert window.state.session.result("fft").value["frame"] == 2
+
+    project_path = tmp_path / "fft.itproj"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.close() and window.asker.questions == []
+
+    reopened = MainWindow(settings, reporter)
+    qtbot.addWidget(reopened)
+    reopened.resize(1280, 800)
+    reopened.show()
+    with qtbot.waitSignal(reopened.project.restored, timeout=120000):
+        reopened.open_paths([project_path])
+    wait_idle(reopened, timeout=120000)
+    again = reopened.panels["hrtem"]
+    qtbot.waitUntil(
+        lambda: again.jobs.shown is not None and on_screen(again) == before, timeout=30000
+    )
+    assert again.jobs.shown.value == window.state.session.result("fft").value
+    assert again.jobs.region.roi_px == before["roi"] and again.jobs.measurement is None
+    assert reporter.reports == [] and not reopened.project.dirty
+    reopened.tasks.wait_for_done(5000)
