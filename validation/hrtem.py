@@ -7,8 +7,9 @@ crystal's lattice, for crystals ≥ 10 nm and < 10 nm; and whether every reflect
 above its local background plus the dose's noise in the noise-free simulation is reported (the 20
 strongest per image, and the lowest order of each image on its own). The fast subset reads the
 committed fixtures ``validation/fixtures/`` (the cases the methods were tuned on); the full run
-adds the committed held-out cases ``validation/fixtures/held_out/`` (simulated after the tuning,
-reported on their own rows) and any corpus cached in ``validation/corpus/``.
+adds the committed held-out cases ``validation/fixtures/held_out/`` and ``held_out_2/`` (4 images
+and 24 patterns, seed 5050, simulated in session 5 after the methods were changed and never used
+to tune them), reported on their own rows, and any corpus cached in ``validation/corpus/``.
 Uncertainties exclude the image calibration.
 """
 
@@ -22,6 +23,7 @@ from validation.stats import Measurement
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HELD_OUT = FIXTURES / "held_out"
+HELD_OUT_2 = FIXTURES / "held_out_2"
 FULL_CORPUS = Path(__file__).parent / "corpus"
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 SNR_VISIBLE = 5.0
@@ -34,7 +36,7 @@ def _marked(cases, held_out: bool) -> list:
 
 def corpus(*, fast: bool):
     """(HRTEM cases, NBD cases): the committed tuning fixtures (fast); for the full run also the
-    committed held-out cases (simulated after the methods were tuned, never used to tune them)
+    committed held-out sets (simulated after the methods were tuned, never used to tune them)
     and a corpus cached in ``validation/corpus`` by ``python -m validation.abtem_corpus``. Each
     truth carries ``held_out``."""
     from validation.abtem_corpus import load
@@ -42,7 +44,7 @@ def corpus(*, fast: bool):
     hrtem, nbd = (_marked(cases, False) for cases in load(FIXTURES))
     if fast:
         return hrtem, nbd
-    for directory in (HELD_OUT, FULL_CORPUS):
+    for directory in (HELD_OUT, HELD_OUT_2, FULL_CORPUS):
         if (directory / "truth.json").exists():
             more_hrtem, more_nbd = load(directory)
             hrtem += _marked(more_hrtem, True)

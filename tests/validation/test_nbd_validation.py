@@ -9,9 +9,13 @@ from validation.stats import summarise
 
 
 @pytest.fixture(scope="module")
-def spot_d():
-    (measurement,) = nbd.run(fast=True)
-    return measurement
+def measured():
+    return nbd.run(fast=True)
+
+
+@pytest.fixture(scope="module")
+def spot_d(measured):
+    return measured[0]
 
 
 def test_spot_spacings_do_not_regress(spot_d):
@@ -22,7 +26,8 @@ def test_spot_spacings_do_not_regress(spot_d):
 @pytest.mark.xfail(
     strict=True,
     reason="issue 12 open: on the fitted lattice the median is met (0.17 %) but the "
-    "95th percentile is 1.2 % (patterns with few disks, all displaced alike)",
+    "95th percentile is 1.25 % (patterns with few disks, all displaced alike; held out: "
+    "0.99 % on 82 patterns, 1.33 % on 24 new ones)",
 )
 def test_spot_spacings_meet_the_issue_12_targets(spot_d):
     summary = summarise(spot_d)
@@ -36,3 +41,8 @@ def test_spot_spacing_uncertainty_covers_the_errors(spot_d):
 
 def test_few_detected_spots_sit_off_the_lattice(spot_d):
     assert spot_d.n_not_measured <= 0.45 * len(spot_d.errors)
+
+
+def test_no_pattern_is_measured_about_a_wrong_centre(measured):
+    (confident_wrong,) = [m for m in measured if m.name.startswith("patterns reported with")]
+    assert summarise(confident_wrong).worst == 0.0
