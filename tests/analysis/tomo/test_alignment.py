@@ -66,3 +66,22 @@ def test_bad_series_raise():
         align_tilt_series(np.ones((3, 32, 32)), [0, 1])
     with pytest.raises(ValueError, match="NaN"):
         align_tilt_series(np.full((3, 32, 32), np.nan), [0, 1, 2])
+
+
+def test_profiles_with_a_repeating_pattern_keep_to_the_neighbour_estimate():
+    from insitu_tem.analysis.tomo.registration import profile_shifts
+
+    rng = np.random.default_rng(5)
+    position = np.arange(120.0)
+    truth = rng.uniform(-7, 7, 12)
+    truth -= truth.mean()
+    voids = np.arange(15.0, 110.0, 10.0)
+    profiles = np.array(
+        [
+            -np.exp(-0.5 * ((position[:, None] - voids[None, :] - t) / 1.5) ** 2).sum(axis=1)
+            for t in truth
+        ]
+    )
+    guided = profile_shifts(profiles, start=truth + rng.uniform(-1, 1, 12), reach=3.0)
+    np.testing.assert_allclose(guided, truth, atol=0.1)
+    assert np.abs(profile_shifts(profiles) - truth).max() > 3.0

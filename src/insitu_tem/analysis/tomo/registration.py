@@ -22,6 +22,8 @@ from skimage.filters import window
 
 from insitu_tem.analysis.tomo.geometry import stretch_across
 
+_ALONG_REACH = 3.0
+
 
 def _prepare(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image, dtype=np.float32)
@@ -136,7 +138,13 @@ def matched_displacement(
     return shift, peak
 
 
-def profile_shifts(profiles: np.ndarray, *, rounds: int = 3) -> np.ndarray:
+def profile_shifts(
+    profiles: np.ndarray,
+    *,
+    rounds: int = 3,
+    start: np.ndarray | None = None,
+    reach: float | None = None,
+) -> np.ndarray:
     """Shift of each 1-D profile relative to their common mean, px (sub-pixel, parabolic peak).
 
     Parameters
@@ -145,6 +153,12 @@ def profile_shifts(profiles: np.ndarray, *, rounds: int = 3) -> np.ndarray:
         (n, length) profiles, e.g. every projection summed across the tilt axis.
     rounds : int
         Times the mean is rebuilt from the re-aligned profiles.
+    start : ndarray, optional
+        (n,) first estimate of the shifts, px (default 0).
+    reach : float, optional
+        Search each correlation peak only within this distance of the current estimate, px:
+        profiles with a repeating pattern (voids every ~10 px along a wire) otherwise lock
+        onto the wrong repeat.
 
     Returns
     -------
@@ -158,19 +172,27 @@ def profile_shifts(profiles: np.ndarray, *, rounds: int = 3) -> np.ndarray:
     size = 2 * length
     spectra = np.fft.rfft(centred, size, axis=1)
     frequencies = np.fft.rfftfreq(size)
-    shifts = np.zeros(n)
+    shifts = np.zeros(n) if start is None else np.asarray(start, float) - np.mean(start)
     for _ in range(rounds):
         realigned = spectra * np.exp(2j * np.pi * frequencies[None, :] * shifts[:, None])
         reference = realigned.mean(axis=0)
         correlation = np.fft.irfft(spectra * np.conj(reference)[None, :], size, axis=1)
-        shifts = np.array([_parabolic_peak(c) for c in correlation])
+        shifts = np.array(
+            [_parabolic_peak(c, near=s, reach=reach) for c, s in zip(correlation, shifts)]
+        )
         shifts -= shifts.mean()
     return shifts
 
 
-def _parabolic_peak(correlation: np.ndarray) -> float:
+def _parabolic_peak(
+    correlation: np.ndarray, *, near: float = 0.0, reach: float | None = None
+) -> float:
     size = correlation.size
-    k = int(np.argmax(correlation))
+    if reach is None:
+        k = int(np.argmax(correlation))
+    else:
+        window = np.arange(int(np.floor(near - reach)), int(np.ceil(near + reach)) + 1)
+        k = int(window[np.argmax(correlation[window % size])]) % size
     left, centre, right = correlation[k - 1], correlation[k], correlation[(k + 1) % size]
     curvature = left - 2 * centre + right
     delta = 0.5 * (left - right) / curvature if curvature < 0 else 0.0
@@ -196,10 +218,26 @@ def _chain(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return shifts, peaks
 
 
-def _along_axis(aligned: np.ndarray) -> np.ndarray:
-    """Along-axis shifts from the common line: every projection summed across the axis."""
+def _misfit(profiles: np.ndarray, shifts: np.ndarray) -> float:
+    """Σ of squared differences between the profiles moved back by ``shifts`` and their mean."""
+    length = profiles.shape[1]
+    spectra = np.fft.rfft(profiles * np.hanning(length), 2 * length, axis=1)
+    moved = spectra * np.exp(2j * np.pi * np.fft.rfftfreq(2 * length)[None, :] * shifts[:, None])
+    return float(np.sum(np.abs(moved - moved.mean(axis=0)) ** 2))
+
+
+def _along_axis(aligned: np.ndarray, chained: np.ndarray) -> np.ndarray:
+    """Along-axis shifts from the common line (every projection summed across the axis): searched
+    freely, and within ``_ALONG_REACH`` px of the neighbour chain's ``chained`` shifts (which
+    accumulate errors but cannot jump to a repeat of a periodic pattern); the one whose profiles
+    agree better."""
     profiles = aligned.sum(axis=2, dtype=np.float64)
-    return profile_shifts(profiles - np.median(profiles, axis=1, keepdims=True))
+    profiles = profiles - np.median(profiles, axis=1, keepdims=True)
+    candidates = (
+        profile_shifts(profiles),
+        profile_shifts(profiles, start=chained, reach=_ALONG_REACH),
+    )
+    return min(candidates, key=lambda shifts: _misfit(profiles, shifts))
 
 
 def xcorr_shifts(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -207,8 +245,9 @@ def xcorr_shifts(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np
 
     Across the axis: neighbours correlated outwards from the lowest tilt, the
     higher tilt stretched by ``cos θ_ref / cos θ``. Along it: the common-line
-    profiles (:func:`profile_shifts`), which do not accumulate errors.
+    profiles (:func:`profile_shifts`), which do not accumulate errors, searched near the
+    neighbour chain's along-axis shifts (which do, but cannot jump to a repeat of the pattern).
     """
     shifts, peaks = _chain(aligned, tilts)
-    shifts[:, 0] = _along_axis(aligned)
+    shifts[:, 0] = _along_axis(aligned, shifts[:, 0])
     return shifts, peaks
