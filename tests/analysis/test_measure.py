@@ -69,3 +69,11 @@ def test_region_statistics_on_known_pixels():
     assert clipped.n_pixels == 4
     with pytest.raises(ValueError, match="no pixel"):
         region_statistics(image, (20, 20, 30, 30))
+
+
+def test_a_reciprocal_ruler_reads_the_lattice_spacing():
+    g = segment((0, 0), (3, 4), scale=(0.1, 0.1), units="1/nm")
+    assert g.length == pytest.approx(0.5) and g.d_A == pytest.approx(20.0)
+    assert segment((0, 0), (0, 4), scale=(0.05, 0.05), units="1/Å").d_A == pytest.approx(5.0)
+    assert segment((0, 0), (0, 4), scale=(0.5, 0.5), units="nm").d_A is None
+    assert segment((1, 1), (1, 1), units="1/nm").d_A is None

@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from insitu_tem.core.model import Axis
@@ -133,11 +133,12 @@ def test_angle_between_two_dragged_lines(qtbot, tools):
 
 
 def test_colour_bar_shows_the_display_levels(qtbot, tools):
-    qtbot.mouseClick(tools.colour_bar_box, Qt.MouseButton.LeftButton)
+    box = tools.colour_bar_box
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
     assert tools.colour_bar is not None
     assert tools.colour_bar.levels() == pytest.approx(tuple(tools.view.image_item.getLevels()))
     tools.view.set_fixed_levels((0.0, 50.0))
     tools.update_readout()
     assert tools.colour_bar.levels() == pytest.approx((0.0, 50.0))
-    qtbot.mouseClick(tools.colour_bar_box, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
     assert tools.colour_bar is None

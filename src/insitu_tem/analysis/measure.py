@@ -39,6 +39,15 @@ class Segment:
     angle_deg: float
     units: str
 
+    @property
+    def d_A(self) -> float | None:
+        """The lattice spacing 1/length in Å when the length is reciprocal (1/nm or 1/Å), else None
+        (a ruler from the centre of a power spectrum or pattern to a reflection reads g = 1/d)."""
+        per_A = {"1/nm": 0.1, "1/Å": 1.0, "1/A": 1.0}.get(self.units)
+        if per_A is None or self.length <= 0:
+            return None
+        return 1.0 / (self.length * per_A)
+
 
 def segment(start_rc, end_rc, *, scale=(1.0, 1.0), units: str = "px") -> Segment:
     """Length and direction of the line from ``start_rc`` to ``end_rc`` (pixel indices).

@@ -9,7 +9,7 @@ top and every other panel is a full-width tab below it, since no two panels fit 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QWidget
 
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
@@ -30,6 +30,9 @@ MIN_DOCK_SIZE = (320, 200)
 
 QUADRANTS_FROM_WIDTH = 1700
 """Window width, px, from which the default layout is four quadrants."""
+
+COMPACT_SPLIT = (9, 11)
+"""Heights of the movie and of the tabs below it in the compact layout (the tabs hold plot stacks)."""
 
 COMPACT_TABS = ("eels", "nbd", "hrtem", "across", "timeline", "tomo")
 """The tabs below the movie in the compact layout, left to right (the first one raised)."""
@@ -56,8 +59,13 @@ class PanelScroll(QScrollArea):
         self.widget().resize(max(shown.width(), hint.width()), max(shown.height(), hint.height()))
 
 
-class DockLayout:
-    """Creates the docks (with a placeholder until the panels exist) and restores the default layout.
+RELAYOUT_DELAY_MS = 250
+"""After the window crosses :data:`QUADRANTS_FROM_WIDTH`, wait this long for the resize to stop."""
+
+
+class DockLayout(QObject):
+    """Creates the docks (with a placeholder until the panels exist) and restores the default
+    layout; re-lays them out when the window is resized across :data:`QUADRANTS_FROM_WIDTH`.
 
     Parameters
     ----------
@@ -66,7 +74,11 @@ class DockLayout:
     """
 
     def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
         self.window = window
+        self.placed_compact: bool | None = None
+        self._relayout = QTimer(self, singleShot=True, interval=RELAYOUT_DELAY_MS)
+        self._relayout.timeout.connect(self._relayout_if_crossed)
         self.docks: dict[str, QDockWidget] = {}
         for role, title, _area, _behind in PLACEMENT:
             dock = QDockWidget(title, window)
@@ -77,6 +89,17 @@ class DockLayout:
             dock.setWidget(placeholder)
             self.docks[role] = dock
         self.place()
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        """A resize across the quadrant width re-lays the docks out once the resize stops."""
+        if event.type() == QEvent.Type.Resize and self.compact != self.placed_compact:
+            self._relayout.start()
+        return False
+
+    def _relayout_if_crossed(self) -> None:
+        if self.compact != self.placed_compact and self.window.isVisible():
+            self.reset()
 
     def set_panel(self, role: str, panel: QWidget) -> None:
         """Show ``panel`` in its dock, scrolling when the dock is smaller than the panel's minimum."""
@@ -96,6 +119,7 @@ class DockLayout:
 
     def place(self) -> None:
         """Put every dock where the default layout has it, visible and docked, front tabs raised."""
+        self.placed_compact = self.compact
         if self.compact:
             self._place_compact()
             return
@@ -124,7 +148,7 @@ class DockLayout:
         """Similar sizes: four quadrants (movie and FFT on top), or movie above the tabs."""
         if self.compact:
             movie, below = self.docks["movie"], self.docks[COMPACT_TABS[0]]
-            self.window.resizeDocks([movie, below], [1, 1], Qt.Orientation.Vertical)
+            self.window.resizeDocks([movie, below], list(COMPACT_SPLIT), Qt.Orientation.Vertical)
             return
         left = [self.docks["movie"], self.docks["nbd"]]
         right = [self.docks["hrtem"], self.docks["eels"]]

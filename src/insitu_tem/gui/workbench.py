@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 
 from insitu_tem.analysis.timeline.sync import movie_clock
+from insitu_tem.gui.widgets.status_tip import mirror_tool_tips
 from insitu_tem.gui.controllers.exports import Exports
 from insitu_tem.gui.controllers.linking import FrontMarkers, ScanLinker
 from insitu_tem.gui.controllers.opener import Opener
@@ -84,6 +85,7 @@ class Workbench:
         self.linker = ScanLinker(state, self.panels["movie"].view, parent=window)
         self.panels["across"].computed.connect(self._show_front)
         self._build_timeline()
+        mirror_tool_tips(window)
         track_edits(undo, self.parameter_widgets())
         self.front_markers = FrontMarkers()
         self.front_markers.attach(self.position_profiles())

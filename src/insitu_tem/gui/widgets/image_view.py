@@ -27,6 +27,8 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
 
     hovered = Signal(str)
     clicked = Signal(float, float)
+    value_name = "intensity"
+    """What the measuring tools call the values of :attr:`measured_frame`."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -39,6 +41,7 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         self.scale_bar.set_visible(False)
         self._axes = (Axis("y", 1), Axis("x", 1))
         self._frame: np.ndarray | None = None
+        self._values: np.ndarray | None = None
         self._fixed_levels: tuple[float, float] | None = None
         self._log = False
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -48,6 +51,11 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
     def frame(self) -> np.ndarray | None:
         """The frame currently shown (after modulus/log), or None."""
         return self._frame
+
+    @property
+    def measured_frame(self) -> np.ndarray | None:
+        """The frame's values before the display's log (complex: modulus), or None."""
+        return self._values
 
     @property
     def axes(self) -> tuple[Axis, Axis]:
@@ -81,6 +89,7 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         data = np.asarray(frame)
         if np.iscomplexobj(data):
             data = np.abs(data)
+        self._values = data
         if self._log:
             data = np.log1p(np.clip(data.astype(np.float32), 0, None))
         self._frame = data

@@ -1,9 +1,12 @@
-"""Everyday measuring tools on a calibrated image view, as in DigitalMicrograph, Fiji or
-napari: a ruler (length and direction), the angle between two lines, an intensity
-profile along a line with a width (plot and CSV), region statistics and a colour bar.
+"""Everyday measuring tools on calibrated image views, as in DigitalMicrograph, Fiji or
+napari: a ruler (length and direction; on a power spectrum or pattern in 1/nm it also reads
+the spacing d = 1/g in Å), the angle between two lines, an intensity profile along a line with
+a width (plot and CSV), region statistics and a colour bar.
 
 The numbers come from :mod:`insitu_tem.analysis.measure`; this module only draws the
-handles and shows the results. Handles are in the view's calibrated coordinates.
+handles and shows the results. Handles are in the view's calibrated coordinates. A view may
+measure other values than it shows (an NBD pattern shown on a log scale is measured in counts):
+its ``measured_frame`` and ``value_name``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QGridLayout,
     QLabel,
@@ -30,14 +34,38 @@ from insitu_tem.analysis.measure import (
     segment,
 )
 from insitu_tem.gui.guarded_save import save_guarded
-from insitu_tem.gui.widgets.image_view import CalibratedImageView
+from insitu_tem.gui.widgets.status_tip import show_status
 
 TOOLS = ("Ruler", "Angle", "Profile", "Region")
 COLOURS = {"Ruler": "#ffd54f", "Angle": "#ff8a65", "Profile": "#81c784", "Region": "#64b5f6"}
+HINTS = {
+    "Ruler": "Ruler: drag either end on the image; its length and direction read under the buttons.",
+    "Angle": "Angle: drag the ends of the two lines along the edges; the angle between them reads "
+    "under the buttons.",
+    "Profile": "Profile: drag either end across the feature; set the width to average parallel "
+    "lines; the plot shows the values along it.",
+    "Region": "Region: drag the box over the area, its corner handle to resize; mean, std, area "
+    "and sum read under the buttons.",
+}
+"""What each tool waits for, shown in the window's status bar when the tool opens."""
+TOOL_TIPS = {
+    "Ruler": "Length (calibrated units; 1/nm and d in Å on a spectrum or pattern) and direction "
+    "(° from +x) of a line you drag",
+    "Angle": "Angle between two lines, degrees",
+    "Profile": "Values along a line, averaged over its width; plot and CSV (distance in "
+    "calibrated units)",
+    "Region": "Mean, std, min, max, sum and area (calibrated units²) of the pixels in a box",
+}
+IDLE = "Choose a tool; drag its handles on the image."
 
 
 class MeasureTools(QWidget):
     """Buttons that place measuring handles on ``view`` and a readout of what they measure.
+
+    Parameters
+    ----------
+    views : CalibratedImageView or dict of str to CalibratedImageView
+        The image to measure on, or several by name (a selector chooses one).
 
     Signals
     -------
@@ -46,41 +74,72 @@ class MeasureTools(QWidget):
 
     measured = Signal(str)
 
-    def __init__(self, view: CalibratedImageView, parent=None) -> None:
+    def __init__(self, views, parent=None) -> None:
         super().__init__(parent)
-        self.view = view
+        self.views = views if isinstance(views, dict) else {"image": views}
+        self.view = next(iter(self.views.values()))
+        self.target = QComboBox()
+        self.target.addItems(list(self.views))
+        self.target.setToolTip("The image the tools measure on")
+        self.target.setStatusTip("The image the tools measure on")
+        self.target.currentTextChanged.connect(self.measure_on)
         self.items: dict[str, list[pg.ROI]] = {}
         self.profile: LineProfile | None = None
         self.statistics: RegionStatistics | None = None
         self.buttons = {name: QPushButton(name) for name in TOOLS}
         for name, button in self.buttons.items():
             button.setCheckable(True)
+            button.setToolTip(TOOL_TIPS[name])
+            button.setStatusTip(TOOL_TIPS[name])
             button.toggled.connect(lambda on, n=name: self._toggle(n, on))
         self.width_px = QSpinBox(minimum=1, maximum=200, value=1, suffix=" px")
         self.width_px.setToolTip("Profile width: parallel lines averaged, pixels")
+        self.width_px.setStatusTip(self.width_px.toolTip())
         self.width_px.valueChanged.connect(self.update_readout)
         self.colour_bar_box = QCheckBox("Colour bar")
+        self.colour_bar_box.setToolTip("A colour bar beside the image with the display levels")
         self.colour_bar_box.toggled.connect(self.show_colour_bar)
-        self.result = QLabel("Choose a tool; drag its handles on the image.")
+        self.result = QLabel(IDLE)
         self.result.setWordWrap(True)
         self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(120)
         self.plot.setLabel("left", "intensity")
         self.curve = self.plot.plot(pen=pg.mkPen(COLOURS["Profile"], width=1.5))
         self.save_button = QPushButton("Save profile CSV…")
+        self.save_button.setToolTip("Write the profile as CSV: distance (calibrated units), value")
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self._save_dialog)
         self.colour_bar: pg.ColorBarItem | None = None
+        self._layout()
+        self.view.image_item.sigImageChanged.connect(self.update_readout)
+
+    def _layout(self) -> None:
         grid = QGridLayout(self)
-        for column, button in enumerate(self.buttons.values()):
-            grid.addWidget(button, 0, column)
-        grid.addWidget(QLabel("profile width"), 1, 0)
-        grid.addWidget(self.width_px, 1, 1)
-        grid.addWidget(self.colour_bar_box, 1, 2)
-        grid.addWidget(self.save_button, 1, 3)
-        grid.addWidget(self.result, 2, 0, 1, 4)
-        grid.addWidget(self.plot, 3, 0, 1, 4)
-        view.image_item.sigImageChanged.connect(self.update_readout)
+        if len(self.views) > 1:
+            grid.addWidget(QLabel("measure on"), 0, 0)
+            grid.addWidget(self.target, 0, 1)
+        for index, button in enumerate(self.buttons.values()):
+            grid.addWidget(button, 1 + index // 2, index % 2)
+        grid.addWidget(QLabel("profile width"), 3, 0)
+        grid.addWidget(self.width_px, 3, 1)
+        grid.addWidget(self.colour_bar_box, 4, 0)
+        grid.addWidget(self.save_button, 4, 1)
+        grid.addWidget(self.result, 5, 0, 1, 2)
+        grid.addWidget(self.plot, 6, 0, 1, 2)
+
+    def measure_on(self, name: str) -> None:
+        """Move the tools to the view called ``name`` (open tools close, as their handles were
+        placed in the other image's units)."""
+        if self.views.get(name, self.view) is self.view:
+            return
+        for button in self.buttons.values():
+            button.setChecked(False)
+        self.colour_bar_box.setChecked(False)
+        self.view.image_item.sigImageChanged.disconnect(self.update_readout)
+        self.view = self.views[name]
+        self.view.image_item.sigImageChanged.connect(self.update_readout)
+        self.target.setCurrentText(name)
+        self.update_readout()
 
     # ------------------------------------------------------------------ handles
     def _default_line(self, fraction: float) -> tuple[QPointF, QPointF]:
@@ -112,6 +171,7 @@ class MeasureTools(QWidget):
                 roi.sigRegionChanged.connect(self.update_readout)
                 self.view.view.addItem(roi)
             self.items[name] = rois
+            show_status(self, HINTS[name])
         self.update_readout()
 
     def set_line(self, name: str, start_rc, end_rc, *, index: int = 0) -> None:
@@ -150,45 +210,70 @@ class MeasureTools(QWidget):
 
     def update_readout(self, *_args) -> None:
         """Measure every open tool on the frame shown and show the numbers."""
-        frame = self.view.frame
+        frame = getattr(self.view, "measured_frame", self.view.frame)
+        self.save_button.setEnabled("Profile" in self.items)
         if frame is None:
             return
+        parts = [
+            text
+            for name, read in (
+                ("Ruler", self._read_ruler),
+                ("Angle", self._read_angle),
+                ("Profile", self._read_profile),
+                ("Region", self._read_region),
+            )
+            if name in self.items and (text := read(frame))
+        ]
+        if self.colour_bar is not None:
+            self.colour_bar.setLevels(tuple(float(v) for v in self.view.image_item.getLevels()))
+        text = "\n".join(parts) or IDLE
+        self.result.setText(text)
+        self.measured.emit(text)
+
+    def _read_ruler(self, _frame) -> str:
         scale, units = self._calibration()
-        parts = []
-        if "Ruler" in self.items:
-            s = segment(*self.line_rc("Ruler"), scale=scale, units=units)
-            parts.append(f"ruler: {s.length:.4g} {units}, direction {s.angle_deg:.1f}°")
-        if "Angle" in self.items:
-            first, second = (
-                segment(*self.line_rc("Angle", i), scale=scale, units=units) for i in (0, 1)
-            )
-            parts.append(f"angle between lines: {angle_between(first, second):.1f}°")
-        if "Profile" in self.items:
-            start, end = self.line_rc("Profile")
-            self.profile = line_profile(
-                frame, start, end, width_px=self.width_px.value(), scale=scale, units=units
-            )
-            self.curve.setData(self.profile.distance, self.profile.values)
-            self.plot.setLabel("bottom", f"distance ({units})")
-            parts.append(
-                f"profile: {len(self.profile.values)} samples over {self.profile.distance[-1]:.4g} "
-                f"{units}, width {self.profile.width_px} px"
-            )
-        self.save_button.setEnabled("Profile" in self.items)
-        if "Region" in self.items:
+        s = segment(*self.line_rc("Ruler"), scale=scale, units=units)
+        spacing = f" (d = {s.d_A:.4g} Å)" if s.d_A is not None else ""
+        return f"ruler: {s.length:.4g} {units}{spacing}, direction {s.angle_deg:.1f}°"
+
+    def _read_angle(self, _frame) -> str:
+        scale, units = self._calibration()
+        first, second = (
+            segment(*self.line_rc("Angle", i), scale=scale, units=units) for i in (0, 1)
+        )
+        return f"angle between lines: {angle_between(first, second):.1f}°"
+
+    def _read_profile(self, frame) -> str:
+        scale, units = self._calibration()
+        start, end = self.line_rc("Profile")
+        self.profile = line_profile(
+            frame, start, end, width_px=self.width_px.value(), scale=scale, units=units
+        )
+        self.curve.setData(self.profile.distance, self.profile.values)
+        self.plot.setLabel("bottom", f"distance ({units})")
+        self.plot.setLabel("left", self._value_name())
+        return (
+            f"profile: {len(self.profile.values)} samples over {self.profile.distance[-1]:.4g} "
+            f"{units}, width {self.profile.width_px} px"
+        )
+
+    def _read_region(self, frame) -> str:
+        scale, units = self._calibration()
+        try:
             self.statistics = st = region_statistics(
                 frame, self.region_bounds(), scale=scale, units=units
             )
-            parts.append(
-                f"region: mean {st.mean:.5g} ± {st.std:.3g} (std), min {st.minimum:.5g}, "
-                f"max {st.maximum:.5g}, {st.n_pixels} px = {st.area:.4g} {st.area_units}, "
-                f"sum {st.total:.6g}"
-            )
-        if self.colour_bar is not None:
-            self.colour_bar.setLevels(tuple(float(v) for v in self.view.image_item.getLevels()))
-        text = "\n".join(parts) or "Choose a tool; drag its handles on the image."
-        self.result.setText(text)
-        self.measured.emit(text)
+        except ValueError as error:
+            self.statistics = None
+            return f"region: {error}"
+        return (
+            f"region ({self._value_name()}): mean {st.mean:.5g} ± {st.std:.3g} (std), "
+            f"min {st.minimum:.5g}, max {st.maximum:.5g}, {st.n_pixels} px = {st.area:.4g} "
+            f"{st.area_units}, sum {st.total:.6g}"
+        )
+
+    def _value_name(self) -> str:
+        return getattr(self.view, "value_name", "intensity")
 
     def _save_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

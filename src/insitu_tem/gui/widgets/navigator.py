@@ -23,6 +23,7 @@ class Navigator(QWidget):
         self._axis = Axis("index", 1)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.spin = QSpinBox()
+        self.spin.setToolTip("Index (from 0); the calibrated value reads beside it")
         self.value_label = QLabel()
         self.value_label.setMinimumWidth(110)
         layout = QHBoxLayout(self)

@@ -50,7 +50,11 @@ class AcrossPanel(QWidget):
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.result: AcrossFront | None = None
         self.compute_button = QPushButton("Compute")
+        self.compute_button.setToolTip(
+            "W O2,3 shift (eV), Li K, strain (%) and phase fractions against the distance from the front (nm)"
+        )
         self.csv_button = QPushButton("Export CSV…")
+        self.csv_button.setToolTip("Save the across-the-front table (distance in nm) as CSV")
         self.status = QLabel("Open a movie, place a scan line, open the line scans, then Compute.")
         self.plots = pg.GraphicsLayoutWidget()
         self.cursors: list[pg.InfiniteLine] = []

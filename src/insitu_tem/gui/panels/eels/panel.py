@@ -77,21 +77,32 @@ class EelsPanel(QWidget):
     def _build_controls(self) -> None:
         self.edge_combo = QComboBox()
         self.edge_combo.addItem("(no edge)", None)
+        self.edge_combo.setToolTip(
+            "Edge measured at every probe: onset and chemical shift (eV), window counts"
+        )
         for name in EDGES:
             self.edge_combo.addItem(name, name)
         self.model_combo = QComboBox()
         self.model_combo.addItems(MODELS)
+        self.model_combo.setToolTip("Background model fitted before the edge (power law: A·E^−r)")
         self.reference_spin = QSpinBox()
         self.reference_spin.setPrefix("reference #")
         self.reference_spin.setToolTip(
             "probe the chemical shift is measured against (default: the last, the pristine end)"
         )
         self.use_current_button = QPushButton("Current as reference")
+        self.use_current_button.setToolTip(
+            "Measure chemical shifts (eV) against the spectrum at the current probe"
+        )
         self.load_reference_button = QPushButton("Load reference…")
+        self.load_reference_button.setToolTip(
+            "Measure chemical shifts (eV) against a reference spectrum file (same energy channels)"
+        )
         self.aligned_check = QCheckBox("Aligned")
         self.aligned_check.setChecked(True)
         self.aligned_check.setToolTip("spectra moved so that every zero-loss peak is at 0 eV")
         self.log_check = QCheckBox("Log")
+        self.log_check.setToolTip("Logarithmic counts axis")
         self.controls = QHBoxLayout()
         for widget in (
             QLabel("Edge"),

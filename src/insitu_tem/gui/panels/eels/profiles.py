@@ -6,7 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from insitu_tem.gui.widgets.plot_stack import tidy_stack
+
+
+STACK_FROM_HEIGHT_PX = 510
+"""From this height the profiles are stacked (one x axis above the other, each with its title, axis
+label and ticks readable); below it, tabs."""
 
 
 class EelsProfiles(QWidget):
@@ -23,10 +30,15 @@ class EelsProfiles(QWidget):
         super().__init__(parent)
         self.shift_plot = pg.PlotWidget()
         self.window_plot = pg.PlotWidget()
-        self.shift_plot.setLabel("left", "Chemical shift", units="eV")
-        self.window_plot.setLabel("left", "Window counts")
+        self.shift_plot.setLabel("left", "shift", units="eV")
+        self.shift_plot.setToolTip(
+            "chemical shift of the edge onset against the reference, eV ± 1σ"
+        )
+        self.window_plot.setLabel("left", "counts")
+        self.window_plot.setToolTip("background-subtracted counts in the edge window")
         self.fraction_plot = pg.PlotWidget()
-        self.fraction_plot.setLabel("left", "First end member")
+        self.fraction_plot.setLabel("left", "fraction")
+        self.fraction_plot.setToolTip("MLLS fraction of the first end member (0 to 1)")
         self.window_plot.setXLink(self.shift_plot)
         self.fraction_plot.setXLink(self.shift_plot)
         self.fraction_curve = pg.PlotDataItem(
@@ -60,13 +72,51 @@ class EelsProfiles(QWidget):
         for plot, marker in zip((self.shift_plot, self.window_plot), self.markers):
             plot.addItem(marker)
             plot.scene().sigMouseClicked.connect(lambda event, p=plot: self._clicked(p, event))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.shift_plot)
-        layout.addWidget(self.window_plot)
-        layout.addWidget(self.fraction_plot)
+        tidy_stack([self.shift_plot, self.window_plot, self.fraction_plot], shared_x=False)
+        self.tabs = QTabWidget()
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(0, 0, 0, 0)
+        self.column.setSpacing(2)
+        self.column.addWidget(self.tabs)
+        self.stacked: bool | None = None
+        self._fraction_shown = True
+        self.arrange(stacked=True)
         self._positions = np.zeros(0)
         self._map_shape: tuple[int, ...] = ()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Stacked plots where they fit, tabs in a short dock."""
+        super().resizeEvent(event)
+        stacked = event.size().height() >= STACK_FROM_HEIGHT_PX
+        if stacked != self.stacked:
+            self.arrange(stacked=stacked)
+
+    def arrange(self, *, stacked: bool) -> None:
+        """Show the three plots one above the other, or as tabs (Shift, Window, MLLS)."""
+        self.stacked = stacked
+        plots = (
+            (self.shift_plot, "Shift"),
+            (self.window_plot, "Window"),
+            (self.fraction_plot, "MLLS"),
+        )
+        if stacked:
+            self.tabs.clear()
+            self.tabs.hide()
+            for plot, _ in plots:
+                self.column.addWidget(plot)
+                plot.show()
+        else:
+            for plot, name in plots:
+                self.tabs.addTab(plot, name)
+            self.tabs.show()
+        self._show_fraction(self._fraction_shown)
+
+    def _show_fraction(self, shown: bool) -> None:
+        self._fraction_shown = shown
+        if self.stacked:
+            self.fraction_plot.setVisible(shown)
+        else:
+            self.tabs.setTabVisible(2, shown)
 
     def clear(self) -> None:
         """Remove all data."""
@@ -134,7 +184,7 @@ class EelsProfiles(QWidget):
 
     def set_fractions(self, fraction: np.ndarray | None, chi2: np.ndarray | None) -> None:
         """Show the MLLS share of the first end member along the line (None hides it)."""
-        self.fraction_plot.setVisible(fraction is not None and not self._map_shape)
+        self._show_fraction(fraction is not None and not self._map_shape)
         if fraction is None or self._map_shape:
             return
         self.fraction_curve.setData(self._positions, np.nan_to_num(fraction))

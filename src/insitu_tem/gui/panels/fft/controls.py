@@ -33,24 +33,44 @@ class FftControls(QWidget):
         self.snr = QDoubleSpinBox(
             minimum=3.0, maximum=1000.0, value=15.0, singleStep=1.0, decimals=1
         )
+        self.snr.setToolTip(
+            "Smallest spot signal-to-noise ratio (peak over the local background σ, dimensionless)"
+        )
         self.filter = QComboBox()
         self.filter.addItems(FILTERS)
+        self.filter.setToolTip(
+            "What the third view shows of the ROI: ABSF, Wiener or Bragg-filtered"
+        )
         self.clear_button = QPushButton("Clear picks")
+        self.clear_button.setToolTip("Forget the clicked spots")
         self.window_nm = QDoubleSpinBox(
             minimum=0.8, maximum=50.0, value=3.2, singleStep=0.4, decimals=1, suffix=" nm"
         )
+        self.window_nm.setToolTip("Side of the sliding FFT window of the crystallinity map, nm")
         self.crystallinity_button = QPushButton("Crystallinity map")
+        self.crystallinity_button.setToolTip(
+            "Map crystalline and amorphous areas with a sliding-window FFT"
+        )
         self.show_overlay = QCheckBox("overlay")
         self.show_overlay.setChecked(True)
+        self.show_overlay.setToolTip("Show the crystallinity map over the image")
         self.phase = QComboBox()
         self.phase.addItems(["(no reference)"] + list(phase_names))
+        self.phase.setToolTip("Known phase whose indexed reflections calibrate the pixel size")
         self.hkl = QLineEdit()
         self.hkl.setPlaceholderText("hkl, e.g. 100")
         self.hkl.setMaximumWidth(90)
         self.apply_button = QPushButton("Apply correction")
         self.apply_button.setEnabled(False)
+        self.apply_button.setToolTip(
+            "Apply the pixel-size correction fitted on the known phase (undoable)"
+        )
         self.track_button = QPushButton("Track d(t)")
+        self.track_button.setToolTip(
+            "Follow the picked spots through the frames: d (Å) against time (s)"
+        )
         self.follow_drift = QCheckBox("ROI follows drift")
+        self.follow_drift.setToolTip("Move the ROI with the measured specimen drift while tracking")
         grid = QGridLayout(self)
         grid.setContentsMargins(2, 2, 2, 2)
         widgets = [

@@ -30,6 +30,7 @@ from insitu_tem.gui.panels.fft.spots_view import FftSpots
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import track_drags
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
+from insitu_tem.gui.widgets.measure_tools import MeasureTools
 from insitu_tem.gui.widgets.navigator import Navigator
 
 
@@ -94,6 +95,11 @@ class FftPanel(QWidget):
         tabs = QTabWidget()
         tabs.addTab(self.table, "Spots")
         tabs.addTab(self.series_plot, "d(t)")
+        self.fft_view.value_name = "log power"
+        self.measure = MeasureTools(
+            {"HRTEM image": self.image_view, "FFT": self.fft_view, "Filtered": self.filtered_view}
+        )
+        tabs.addTab(self.measure, "Measure")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(views, 3)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVB
 
 from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
 from insitu_tem.gui.guarded_save import save_guarded
+from insitu_tem.gui.widgets.legend_placement import LegendPlacement
 
 COLOURS = ("y", "c", "m", "g", "w")
 
@@ -22,12 +23,14 @@ class FftSeriesPlot(QWidget):
         self.plot.setLabel("bottom", "time", units="s")
         self.plot.setLabel("left", "d (Å)")
         self.plot.addLegend(offset=(5, 5))
+        self.legend_placement = LegendPlacement(self.plot.getPlotItem())
         self.cursor = pg.InfiniteLine(
             angle=90, pen=pg.mkPen((200, 200, 200), style=pg.QtCore.Qt.PenStyle.DashLine)
         )
         self.plot.addItem(self.cursor)
         self.curves: list[pg.PlotDataItem] = []
         self.save_button = QPushButton("Save d(t) CSV…")
+        self.save_button.setToolTip("Save d (Å) of every tracked spot against time (s) as CSV")
         self.save_button.setEnabled(False)
         self.status = QLabel("Pick one or two spots, then Track d(t).")
         row = QHBoxLayout()

@@ -41,8 +41,15 @@ from insitu_tem.gui.panels.movie.kymograph_view import KymographView
 from insitu_tem.gui.panels.movie.line_tool import LineTool
 from insitu_tem.gui.panels.movie.movie_view import MovieView
 from insitu_tem.workflows.front_manual import NAME as MANUAL
+from insitu_tem.gui.widgets.status_tip import show_status
 
 TOOLS = ("navigate", "line", "front")
+TOOL_HINTS = {
+    "navigate": "Navigate: click the movie to place the probe; drag to pan, wheel to zoom.",
+    "line": "Line: click the start of the analysis line on the movie, then its end.",
+    "front": "Mark front: click points along the front on this frame; drag a mark to move it.",
+}
+"""What each movie tool waits for, shown in the status bar when it is chosen."""
 
 
 class FrontWorkbench(QWidget):
@@ -93,7 +100,7 @@ class FrontWorkbench(QWidget):
         self.plots = FrontPlots(self)
         self.annotations.changed.connect(self._annotations_changed)
         self.line.moved.connect(self.plots.schedule_kymograph)
-        self.line.waiting_for_end.connect(lambda: self.status.setText("Line: click the end point."))
+        self.line.waiting_for_end.connect(self._waiting_for_end)
         state.session_event.connect(self._on_session_event)
 
     def _build(self) -> None:
@@ -102,16 +109,21 @@ class FrontWorkbench(QWidget):
         for tool, text in zip(TOOLS, ("Navigate", "Line", "Mark front")):
             button = QPushButton(text, checkable=True)
             button.setObjectName(f"tool-{tool}")
+            button.setToolTip(TOOL_HINTS[tool])
             self.tool_buttons.addButton(button)
             tools.addWidget(button)
         self.tool_buttons.buttons()[0].setChecked(True)
-        self.tool_buttons.buttonToggled.connect(
-            lambda *_: self.line.set_active(self.tool == "line")
-        )
+        self.tool_buttons.buttonToggled.connect(self._tool_toggled)
         self.width_spin = QDoubleSpinBox(minimum=1, maximum=500, value=21, suffix=" px", decimals=0)
         self.width_spin.setPrefix("width ")
+        self.width_spin.setToolTip(
+            "Width of the band averaged across the line for the kymograph, pixels"
+        )
         self.width_spin.valueChanged.connect(lambda _: self.plots.schedule_kymograph())
         self.track_button = QPushButton("Track front")
+        self.track_button.setToolTip(
+            "Track the reaction front along the line in every frame and fit x(t) = x0 + k (t − t0)^n"
+        )
         self.thickness_button = QPushButton("Film thickness")
         self.thickness_button.setToolTip(
             "strain of the film across the line (two edges tracked per frame)"
@@ -121,7 +133,13 @@ class FrontWorkbench(QWidget):
             "segment the reacted region in every frame (inside the cropped region, if any)"
         )
         self.delete_button = QPushButton("Delete point")
+        self.delete_button.setToolTip(
+            "Delete the selected front mark on this frame (Undo restores it)"
+        )
         self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip(
+            "Save the front track (time s, position in calibrated units) and the fit as CSV"
+        )
         tools.addWidget(self.width_spin)
         tools.addStretch(1)
         actions = QHBoxLayout()
@@ -157,6 +175,15 @@ class FrontWorkbench(QWidget):
     @property
     def roi(self):
         return self.line.roi
+
+    def _tool_toggled(self, button, checked: bool) -> None:
+        self.line.set_active(self.tool == "line")
+        if checked:
+            show_status(self, TOOL_HINTS[self.tool])
+
+    def _waiting_for_end(self) -> None:
+        self.status.setText("Line: click the end point.")
+        show_status(self, "Line: click the end of the analysis line on the movie.")
 
     @property
     def tool(self) -> str:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from insitu_tem.analysis.movie.kinetics import KineticsFit, power_law
 from insitu_tem.figures.kinetics import manual_text
+from insitu_tem.gui.widgets.legend_placement import legend_above
 from insitu_tem.gui.widgets.plot_hint import PlotHint
 
 
@@ -41,7 +42,7 @@ class KineticsPlot(QWidget):
             (self.area_plot, "Area"),
             (self.drift_plot, "Drift"),
         ):
-            plot.addLegend(offset=(10, 10))
+            legend_above(plot.getPlotItem())
             plot.showGrid(x=True, y=True, alpha=0.3)
             plot.setLabel("bottom", "time")
             self.tabs.addTab(plot, name)

@@ -30,6 +30,7 @@ from insitu_tem.gui.controllers.nbd_analysis import ELLIPSE, NbdAnalysis, ellips
 from insitu_tem.gui.controllers.nbd_pattern import NbdPatternResults
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.widgets.measure_tools import MeasureTools
 from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.panels.nbd.pattern_view import DISPLAY_MODES, NbdPatternView
 from insitu_tem.gui.panels.nbd.profile_plots import NbdProfilePlots
@@ -65,6 +66,7 @@ class NbdPanel(QWidget):
         self.navigator = Navigator("Probe")
         self.scan_plots = NbdScanPlots()
         self.profile_plots = NbdProfilePlots()
+        self.measure = MeasureTools(self.view)
         self._build_controls()
         self._layout()
         self.navigator.index_changed.connect(state.set_scan_index)
@@ -78,21 +80,38 @@ class NbdPanel(QWidget):
     def _build_controls(self) -> None:
         self.display = QComboBox()
         self.display.addItems(DISPLAY_MODES)
+        self.display.setToolTip(
+            "How the pattern is shown: log(1 + I), (I − min)^γ or linear (measurements use the counts)"
+        )
         self.gamma = QDoubleSpinBox()
         self.gamma.setRange(0.05, 2.0)
         self.gamma.setSingleStep(0.05)
         self.gamma.setValue(self.view.gamma)
+        self.gamma.setToolTip("Exponent γ of the gamma display (dimensionless)")
         self.reference_button = QPushButton("Use as strain reference")
+        self.reference_button.setToolTip(
+            "Measure the lattice strain (%) of every pattern against this one (undoable)"
+        )
         self.composition = QComboBox()
         self.composition.addItems(list(COMPOSITIONS))
         self.composition.setCurrentText("W + 3 Li2O")
+        self.composition.setToolTip("Composition used for the ePDF G(r) normalisation")
         self.known_d = QDoubleSpinBox()
         self.known_d.setRange(0.5, 20.0)
         self.known_d.setDecimals(3)
         self.known_d.setValue(2.238)
         self.known_d.setSuffix(" Å")
+        self.known_d.setToolTip(
+            "Known spacing of the strongest ring, Å (calibrates 1/nm per detector pixel)"
+        )
         self.calibrate_button = QPushButton("Calibrate on strongest ring")
+        self.calibrate_button.setToolTip(
+            "Set the detector calibration so the strongest ring has the known d (undoable)"
+        )
         self.ellipse_box = QCheckBox("Correct ellipse (fit on this ring)")
+        self.ellipse_box.setToolTip(
+            "Fit the detector's elliptical distortion on this pattern's strongest ring and correct every profile"
+        )
         self.status = QLabel("Open a pattern series")
         self.status.setWordWrap(True)
         self.display.currentTextChanged.connect(self._set_display)
@@ -157,6 +176,8 @@ class NbdPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.scan_plots, "Scan")
         self.tabs.addTab(self.profile_plots, "Rings && ePDF")
+        self.tabs.addTab(self.scan_plots.scree_plot, "PCA")
+        self.tabs.addTab(self.measure, "Measure")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)

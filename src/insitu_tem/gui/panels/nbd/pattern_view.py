@@ -16,6 +16,8 @@ ARROW_GAIN = 10.0
 class NbdPatternView(CalibratedImageView):
     """Calibrated pattern with centre, spot and spot-shift overlays (arrows magnified ×10)."""
 
+    value_name = "counts"
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.mode, self.gamma = "log", 0.3
@@ -30,6 +32,11 @@ class NbdPatternView(CalibratedImageView):
         self.arrow_heads = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush("#ff4040"))
         for item in (self.spot_markers, self.arrows, self.arrow_heads, self.centre_marker):
             self.view.addItem(item)
+
+    @property
+    def measured_frame(self) -> np.ndarray | None:
+        """The raw pattern (counts), not its log or gamma display."""
+        return self._raw
 
     def set_display(self, mode: str, gamma: float | None = None) -> None:
         """Choose "log", "gamma" (with exponent ``gamma``) or "linear" and redraw."""

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from insitu_tem.figures.nbd_profile import Q_MIN_SHOWN, overlay_label
+from insitu_tem.gui.widgets.legend_placement import LegendPlacement
 
 OVERLAY_COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040")
 
@@ -20,6 +21,7 @@ class NbdProfilePlots(QWidget):
         self.profile_plot.setLabel("bottom", "q = 1/d (1/Å)")
         self.profile_plot.setLabel("left", "Intensity (counts/px)")
         self.profile_plot.addLegend(offset=(-5, 5))
+        self.legend_placement = LegendPlacement(self.profile_plot.getPlotItem())
         self.measured = pg.PlotDataItem(pen=pg.mkPen("#e0e0e0", width=1.5), name="measured")
         self.profile_plot.addItem(self.measured)
         self.ring_lines: list[pg.InfiniteLine] = []

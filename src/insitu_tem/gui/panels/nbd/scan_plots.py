@@ -8,11 +8,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from insitu_tem.gui.widgets.plot_stack import tidy_stack
+
 COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040", "#d08fff", "#e0e0e0")
 
 
 class NbdScanPlots(QWidget):
-    """Strain, map and phase-fraction plots sharing the position axis.
+    """Strain, map and phase-fraction plots sharing the position axis; the PCA scree
+    (:attr:`scree_plot`) is shown by the panel in a tab of its own.
 
     Signals
     -------
@@ -24,7 +27,7 @@ class NbdScanPlots(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.strain_plot = pg.PlotWidget()
-        self.strain_plot.setLabel("left", "strain (%)")
+        self.strain_plot.setLabel("left", "strain %")
         self.strain_plot.setToolTip("lattice strain d/d_ref − 1 against the reference pattern, %")
         self.strain_curve = pg.PlotDataItem(
             pen=pg.mkPen("#ff6f6f", width=1.5),
@@ -44,14 +47,14 @@ class NbdScanPlots(QWidget):
         self.map_image = pg.ImageItem(axisOrder="row-major")
         self.map_plot.addItem(self.map_image)
         self.fraction_plot = pg.PlotWidget()
-        self.fraction_plot.setLabel("left", "NMF fraction")
+        self.fraction_plot.setLabel("left", "fraction")
         self.fraction_plot.setToolTip(
             "NMF phase fraction of each component (names and colours under the axis)"
         )
         self.fraction_plot.setLabel("bottom", "Position")
         self.fraction_curves: list[pg.PlotDataItem] = []
         self.scree_plot = pg.PlotWidget()
-        self.scree_plot.setLabel("left", "PCA var.")
+        self.scree_plot.setLabel("left", "explained variance fraction")
         self.scree_plot.setToolTip("fraction of the variance each PCA component explains")
         self.scree_plot.setLabel("bottom", "Component")
         self.scree_plot.setLogMode(y=True)
@@ -71,15 +74,13 @@ class NbdScanPlots(QWidget):
             if plot is not self.strain_plot:
                 plot.setXLink(self.strain_plot)
             plot.scene().sigMouseClicked.connect(lambda event, p=plot: self._clicked(p, event))
+        tidy_stack([self.strain_plot, self.map_plot, self.fraction_plot])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for plot, stretch in (
-            (self.strain_plot, 2),
-            (self.map_plot, 2),
-            (self.fraction_plot, 2),
-            (self.scree_plot, 1),
-        ):
-            layout.addWidget(plot, stretch)
+        layout.setSpacing(2)
+        layout.addWidget(self.strain_plot, 2)
+        layout.addWidget(self.map_plot, 2)
+        layout.addWidget(self.fraction_plot, 3)
         self._positions = np.zeros(0)
         self._position_label = "Position"
 
@@ -87,8 +88,7 @@ class NbdScanPlots(QWidget):
         """Scan coordinate of every pattern (1-D) and its units."""
         self._positions = np.asarray(positions, dtype=float)
         self._position_label = "Position" if units in ("px", "") else f"Position ({units})"
-        for plot in (self.strain_plot, self.map_plot, self.fraction_plot):
-            plot.setLabel("bottom", self._position_label)
+        self.fraction_plot.setLabel("bottom", self._position_label)
 
     def clear(self) -> None:
         """Remove every result (none is current)."""

@@ -1,0 +1,82 @@
+"""Plot legends that keep off the data: in a roomy plot the legend moves to the corner where it
+covers the fewest data points whenever the data, the range or the size change; a short plot gets
+a one-row legend above its data area instead, where it can hide nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+MARGIN_PX = 8
+LEGEND_ROW_PX = 22
+"""Height of the one-row legend above a short plot."""
+CORNERS = ((0, 0), (1, 0), (1, 1), (0, 1))
+"""Candidate (x, y) anchors, fractions of the plot: top-left, top-right, bottom-right, bottom-left."""
+
+
+def data_points_px(plot: pg.PlotItem) -> np.ndarray:
+    """Every finite data point of the plot's curves and scatters, (x, y) px in the view box."""
+    transform = plot.vb.childTransform()
+    points = []
+    for item in plot.listDataItems():
+        x, y = item.getData()
+        if x is None or len(x) == 0:
+            continue
+        xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        px = transform.m11() * xy[:, 0] + transform.m21() * xy[:, 1] + transform.dx()
+        py = transform.m12() * xy[:, 0] + transform.m22() * xy[:, 1] + transform.dy()
+        points.append(np.column_stack([px, py]))
+    return np.concatenate(points) if points else np.zeros((0, 2))
+
+
+class LegendPlacement:
+    """Keeps ``plot``'s legend in its emptiest corner.
+
+    Parameters
+    ----------
+    plot : pyqtgraph.PlotItem
+        A plot with a legend (``addLegend``).
+    """
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        self.corner = CORNERS[0]
+        plot.vb.sigRangeChanged.connect(self.place)
+        plot.vb.sigResized.connect(self.place)
+
+    def covered(self, corner) -> int:
+        """How many data points the legend would cover in ``corner``."""
+        legend, box = self.plot.legend, self.plot.vb.rect()
+        width, height = legend.boundingRect().width(), legend.boundingRect().height()
+        left = box.left() + MARGIN_PX if corner[0] == 0 else box.right() - MARGIN_PX - width
+        top = box.top() + MARGIN_PX if corner[1] == 0 else box.bottom() - MARGIN_PX - height
+        points = data_points_px(self.plot)
+        inside = (
+            (points[:, 0] > left - 4)
+            & (points[:, 0] < left + width + 4)
+            & (points[:, 1] > top - 4)
+            & (points[:, 1] < top + height + 4)
+        )
+        return int(inside.sum())
+
+    def place(self, *_args) -> None:
+        """Move the legend to the corner covering the fewest points (the first such corner)."""
+        if self.plot.legend is None:
+            return
+        self.corner = min(CORNERS, key=self.covered)
+        offset = tuple(MARGIN_PX if c == 0 else -MARGIN_PX for c in self.corner)
+        self.plot.legend.anchor(itemPos=self.corner, parentPos=self.corner, offset=offset)
+
+
+def legend_above(plot: pg.PlotItem) -> pg.LegendItem:
+    """Give ``plot`` a one-row legend in its title row, above the data (curves added with a
+    ``name`` join it, as with ``addLegend``). The plot must have no title."""
+    legend = pg.LegendItem(colCount=6, labelTextSize="8pt", verSpacing=-8, horSpacing=14)
+    legend.layout.setContentsMargins(0, 0, 0, 0)
+    plot.layout.removeItem(plot.titleLabel)
+    plot.titleLabel.hide()
+    plot.layout.addItem(legend, 0, 1)
+    plot.layout.setRowFixedHeight(0, LEGEND_ROW_PX)
+    plot.legend = legend
+    return legend

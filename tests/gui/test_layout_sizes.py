@@ -1,0 +1,73 @@
+"""The window at a laptop's 1280×800 and a desktop's 1920×1200 with the sample project, as a user
+sees it: resizing across the quadrant width re-lays the docks out by itself; the NBD scan plots
+and EELS profiles keep a usable height with their axis labels whole and no scrolling; the kinetics
+legends sit above the data, not on it."""
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from insitu_tem.gui.dock_layout import MIN_DOCK_SIZE
+from insitu_tem.gui.panels.eels.profiles import STACK_FROM_HEIGHT_PX
+from insitu_tem.gui.widgets.plot_stack import MIN_PLOT_HEIGHT_PX
+from tests.gui.test_window_layout_and_keys import settle, shown_docks
+
+QUADRANTS = {"movie", "hrtem", "nbd", "eels"}
+COMPACT = {"movie", "eels"}
+"""The docks shown after the layout for the width is placed (no data opened since)."""
+
+
+def test_resizing_across_the_quadrant_width_re_lays_the_docks_out(qtbot, window):
+    assert window.panels["movie"] is not None
+    for size, expected in (((1920, 1200), QUADRANTS), ((1280, 800), COMPACT)):
+        settle(qtbot, window, size)
+        qtbot.waitUntil(lambda e=expected: set(shown_docks(window)) == e, timeout=5000)
+        for role, rect in shown_docks(window).items():
+            assert rect.width() >= MIN_DOCK_SIZE[0] and rect.height() >= MIN_DOCK_SIZE[1], role
+
+
+def label_fits(plot) -> bool:
+    """The rotated left-axis label is no longer than its axis."""
+    axis = plot.getAxis("left")
+    return axis.label.boundingRect().width() <= axis.geometry().height() + 1
+
+
+def raise_dock(window, role):
+    window.docks[role].raise_()
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+@pytest.fixture
+def sample_window(window, wait_idle):
+    window.open_sample_project()
+    wait_idle(window, timeout=120000)
+    return window
+
+
+def test_plots_stay_readable_at_1280x800_and_1920x1200(qtbot, sample_window):
+    window = sample_window
+    for size, compact in (((1280, 800), True), ((1920, 1200), False)):
+        settle(qtbot, window, size)
+        qtbot.waitUntil(lambda c=compact: window.dock_layout.placed_compact == c, timeout=5000)
+        raise_dock(window, "nbd")
+        scan = window.panels["nbd"].scan_plots
+        for plot in (scan.strain_plot, scan.map_plot, scan.fraction_plot):
+            assert plot.isVisible() and plot.height() >= MIN_PLOT_HEIGHT_PX, (size, plot)
+            assert label_fits(plot), (size, plot.getAxis("left").labelText)
+        assert window.docks["nbd"].widget().verticalScrollBar().maximum() == 0, size
+        raise_dock(window, "eels")
+        profiles = window.panels["eels"].profiles
+        plots = (profiles.shift_plot, profiles.window_plot, profiles.fraction_plot)
+        shown = [p for p in plots if p.isVisible()]
+        assert shown and all(p.height() >= MIN_PLOT_HEIGHT_PX for p in shown), size
+        assert all(label_fits(p) for p in shown), size
+        assert profiles.stacked == (profiles.height() >= STACK_FROM_HEIGHT_PX), size
+        assert window.docks["eels"].widget().verticalScrollBar().maximum() == 0, size
+        kinetics = window.panels["movie"].front.kinetics
+        for plot in (kinetics.position_plot, kinetics.velocity_plot):
+            kinetics.tabs.setCurrentWidget(plot)
+            QApplication.processEvents()
+            item = plot.getPlotItem()
+            assert item.legend.isVisible() and len(item.legend.items) >= 2, size
+            legend, data = item.legend.sceneBoundingRect(), item.vb.sceneBoundingRect()
+            assert not legend.intersects(data) and data.height() >= 60, (size, legend, data)
