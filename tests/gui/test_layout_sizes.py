@@ -1,7 +1,7 @@
 """The window at a laptop's 1280×800 and a desktop's 1920×1200 with the sample project, as a user
 sees it: resizing across the quadrant width re-lays the docks out by itself; the NBD scan plots
-and EELS profiles keep a usable height with their axis labels whole and no scrolling; the kinetics
-legends sit above the data, not on it."""
+and EELS profiles keep a usable height with their axis labels whole and no scrolling; the FFT
+images are not squeezed into strips; the kinetics legends sit above the data, not on it."""
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -63,6 +63,11 @@ def test_plots_stay_readable_at_1280x800_and_1920x1200(qtbot, sample_window):
         assert all(label_fits(p) for p in shown), size
         assert profiles.stacked == (profiles.height() >= STACK_FROM_HEIGHT_PX), size
         assert window.docks["eels"].widget().verticalScrollBar().maximum() == 0, size
+        raise_dock(window, "hrtem")
+        fft = window.panels["hrtem"]
+        for view in (fft.image_view, fft.fft_view, fft.filtered_view):
+            assert min(view.width(), view.height()) >= 130, (size, view.size())
+        assert window.docks["hrtem"].widget().verticalScrollBar().maximum() == 0, size
         kinetics = window.panels["movie"].front.kinetics
         for plot in (kinetics.position_plot, kinetics.velocity_plot):
             kinetics.tabs.setCurrentWidget(plot)

@@ -120,7 +120,10 @@ def nbd(qtbot, reporter, sample_data):
 
 def test_on_the_nbd_pattern_the_ruler_reads_1_per_nm_and_a_region_counts(qtbot, nbd):
     panel, view = nbd, nbd.view
-    panel.tabs.setCurrentWidget(panel.measure)
+    bar = panel.tabs.tabBar()
+    measure_tab = [bar.tabText(i) for i in range(bar.count())].index("Measure")
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(measure_tab).center())
+    assert panel.measure.isVisible()
     tools = panel.measure
     assert view.axes[1].units == "1/nm" and view.mode == "log"
     qtbot.mouseClick(tools.buttons["Ruler"], Qt.MouseButton.LeftButton)

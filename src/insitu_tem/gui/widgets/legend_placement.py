@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QSizePolicy
 
 MARGIN_PX = 8
 LEGEND_ROW_PX = 22
@@ -72,8 +73,10 @@ class LegendPlacement:
 def legend_above(plot: pg.PlotItem) -> pg.LegendItem:
     """Give ``plot`` a one-row legend in its title row, above the data (curves added with a
     ``name`` join it, as with ``addLegend``). The plot must have no title."""
-    legend = pg.LegendItem(colCount=6, labelTextSize="8pt", verSpacing=-8, horSpacing=14)
+    legend = pg.LegendItem(colCount=6, labelTextSize="8pt", verSpacing=-8, horSpacing=4)
     legend.layout.setContentsMargins(0, 0, 0, 0)
+    legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    legend.setMinimumWidth(0)
     plot.layout.removeItem(plot.titleLabel)
     plot.titleLabel.hide()
     plot.layout.addItem(legend, 0, 1)

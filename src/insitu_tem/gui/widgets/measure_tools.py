@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QWidget,
 )
@@ -303,3 +304,13 @@ class MeasureTools(QWidget):
         )
         self.colour_bar.axis.setLabel("intensity (image units)")
         self.view.ci.addItem(self.colour_bar, row=0, col=1)
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area: a tab holding the tools then does not impose their minimum
+    height on the panel (the images keep their room in a short dock)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area

@@ -8,7 +8,8 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QLabel
+
+from insitu_tem.gui.widgets.text_line import TextLine
 
 CRYSTALLINE_RGBA = (40, 220, 90, 90)
 AMORPHOUS_RGBA = (230, 60, 200, 70)
@@ -168,7 +169,7 @@ class CrystallinityDisplay:
     Attributes
     ----------
     overlay : CrystallinityOverlay
-    label : QLabel
+    label : TextLine
     result : CrystallinityMap or None
         The map on screen (None once the frame or dataset changed).
     """
@@ -176,7 +177,7 @@ class CrystallinityDisplay:
     def __init__(self, view_box: pg.ViewBox) -> None:
         self.overlay = CrystallinityOverlay()
         view_box.addItem(self.overlay)
-        self.label = QLabel()
+        self.label = TextLine()
         self.result = None
 
     def forget(self) -> None:

@@ -30,8 +30,9 @@ from insitu_tem.gui.panels.fft.spots_view import FftSpots
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import track_drags
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
-from insitu_tem.gui.widgets.measure_tools import MeasureTools
+from insitu_tem.gui.widgets.measure_tools import MeasureTools, scrolling
 from insitu_tem.gui.widgets.navigator import Navigator
+from insitu_tem.gui.widgets.text_line import TextLine
 
 
 class FftPanel(QWidget):
@@ -69,8 +70,8 @@ class FftPanel(QWidget):
         self.controls = FftControls(list(load_library()))
         self.table = FftSpotTable()
         self.series_plot = FftSeriesPlot()
-        self.readout, self.lattice_label, self.candidates_label = (QLabel() for _ in range(3))
-        self.warning_label = QLabel()
+        self.readout, self.lattice_label, self.candidates_label = (TextLine() for _ in range(3))
+        self.warning_label = TextLine()
         self.warning_label.setStyleSheet("color: #d04040")
         for label in self._labels():
             label.setWordWrap(True)
@@ -99,15 +100,26 @@ class FftPanel(QWidget):
         self.measure = MeasureTools(
             {"HRTEM image": self.image_view, "FFT": self.fft_view, "Filtered": self.filtered_view}
         )
-        tabs.addTab(self.measure, "Measure")
+        tabs.addTab(scrolling(self.measure), "Measure")
+        images, readouts = QWidget(), QWidget()
+        column = QVBoxLayout(images)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(views, 1)
+        column.addWidget(self.navigator)
+        column = QVBoxLayout(readouts)
+        column.setContentsMargins(0, 0, 0, 0)
+        for label in self._labels():
+            column.addWidget(label)
+        column.addWidget(self.controls)
+        column.addWidget(tabs, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(images)
+        split.addWidget(readouts)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(views, 3)
-        layout.addWidget(self.navigator)
-        for label in self._labels():
-            layout.addWidget(label)
-        layout.addWidget(self.controls)
-        layout.addWidget(tabs, 2)
+        layout.addWidget(split)
 
     def _connect(self) -> None:
         self.roi.sigRegionChanged.connect(self._request_measure)

@@ -30,7 +30,7 @@ from insitu_tem.gui.controllers.nbd_analysis import ELLIPSE, NbdAnalysis, ellips
 from insitu_tem.gui.controllers.nbd_pattern import NbdPatternResults
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
-from insitu_tem.gui.widgets.measure_tools import MeasureTools
+from insitu_tem.gui.widgets.measure_tools import MeasureTools, scrolling
 from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.panels.nbd.pattern_view import DISPLAY_MODES, NbdPatternView
 from insitu_tem.gui.panels.nbd.profile_plots import NbdProfilePlots
@@ -177,7 +177,7 @@ class NbdPanel(QWidget):
         self.tabs.addTab(self.scan_plots, "Scan")
         self.tabs.addTab(self.profile_plots, "Rings && ePDF")
         self.tabs.addTab(self.scan_plots.scree_plot, "PCA")
-        self.tabs.addTab(self.measure, "Measure")
+        self.tabs.addTab(scrolling(self.measure), "Measure")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
