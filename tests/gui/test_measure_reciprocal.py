@@ -73,7 +73,7 @@ def test_a_ruler_on_the_power_spectrum_reads_g_and_the_lattice_spacing(qtbot, ff
         s for s, (_, hkl) in zip(measurement.spots, measurement.assignments) if hkl == (0, 2, 0)
     )
     drag_end(tools, "Ruler", 0, QPointF(0.0, 0.0))
-    drag_end(tools, "Ruler", 1, QPointF(*panel._view_position(spot)))
+    drag_end(tools, "Ruler", 1, QPointF(*panel.spots.view_position(spot)))
     text = tools.result.text()
     assert "1/nm (d = " in text and "Å)" in text
     g, d = ruler_g_and_d(text)
