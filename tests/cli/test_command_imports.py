@@ -1,7 +1,11 @@
 """Commands import only what they need: the hot commands stay clear of heavy modules at import time."""
 
+import json
 import subprocess
 import sys
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 
 HEAVY = (
     "scipy.signal",
@@ -23,3 +27,31 @@ def test_drift_radial_and_eels_modules_load_no_heavy_library():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert found.stdout.strip() == ""
+
+
+def _modules_after(command: list[str], names: tuple[str, ...]) -> dict:
+    code = (
+        "import json, sys\n"
+        "from insitu_tem.cli.main import run_command\n"
+        f"code = run_command({command!r})\n"
+        f"print(json.dumps([code, [m for m in {names!r} if m in sys.modules]]))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    return json.loads(found.stdout.strip().splitlines()[-1])
+
+
+def test_info_on_an_hdf5_file_imports_no_tiff_reader_dask_or_scipy():
+    code, loaded = _modules_after(
+        ["info", str(SAMPLES / "eels_linescan.hspy")], ("tifffile", "dask", "scipy")
+    )
+    assert code == 0 and loaded == []
+
+
+def test_eels_without_an_edge_fits_the_zero_loss_peak_without_the_edge_pipeline():
+    code, loaded = _modules_after(
+        ["eels", str(SAMPLES / "eels_linescan.hspy"), "--json", "--quiet"],
+        ("insitu_tem.analysis.eels.pipeline", "scipy.optimize", "dask"),
+    )
+    assert code == 0 and loaded == []
