@@ -19,8 +19,8 @@ from insitu_tem.cli.commands.common import (
 
 NAME = "export"
 HELP = (
-    "render a view of a project (movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure, "
-    "overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"
+    "render a view of a project (movie, hrtem, nbd, nbd-profile, eels, montage, kymograph, kinetics, "
+    "across, figure, overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"
 )
 MAX_DPI = 1200
 MAX_FPS = 120.0
@@ -31,8 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--view",
         default="overview",
-        help="movie, hrtem, nbd, eels, montage, kymograph, kinetics, across, figure, overview, "
-        "timeline or tomo (slices, rendering and thickness plots of the Tomography panel)",
+        help="movie, hrtem, nbd, nbd-profile (the probe's I(q) with the fitted ring overlays, and "
+        "G(r)), eels, montage, kymograph, kinetics, across, figure, overview, timeline or tomo "
+        "(slices, rendering and thickness plots of the Tomography panel)",
     )
     parser.add_argument(
         "--out",
