@@ -19,8 +19,9 @@ from insitu_tem.cli.commands.common import (
 
 NAME = "export"
 HELP = (
-    "render a view of a project (movie, hrtem, nbd, nbd-profile, eels, montage, kymograph, kinetics, "
-    "across, figure, overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or the movie to MP4/GIF"
+    "render a view of a project (movie, hrtem, nbd, nbd-profile, eels, montage, kymograph, "
+    "kinetics, across, figure, overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or the movie to "
+    "MP4/GIF"
 )
 MAX_DPI = 1200
 MAX_FPS = 120.0
