@@ -21,6 +21,7 @@ from insitu_tem.analysis.tomo.alignment import Alignment, align_tilt_series, app
 from insitu_tem.figures.export import provenance, save_figure
 from insitu_tem.figures.tomography import TomoView, render_tomo
 from insitu_tem.gui.panels.tomo import history, jobs
+from insitu_tem.gui.panels.tomo.current_job import CurrentJob
 from insitu_tem.io.readers.tilt_series import TiltSeries
 from insitu_tem.io.tomo_files import write_project_volumes
 from insitu_tem.workflows import tomo_results as results
@@ -36,9 +37,9 @@ class TomoController(QObject):
     seriesLoaded, aligned, reconstructed, measured, restored : the step finished
     alignmentChanged, volumesChanged, measurementChanged : shown state changed (also by undo)
     message(str) : one line for the user
-    progressed(int) : percent of the running job
-    busyChanged() : a job started or ended
     exported(str) : a figure was written
+
+    The long job running (progress, busy, cancel) is :attr:`job`.
     """
 
     seriesLoaded = Signal()
@@ -50,17 +51,13 @@ class TomoController(QObject):
     volumesChanged = Signal()
     measurementChanged = Signal()
     message = Signal(str)
-    progressed = Signal(int)
-    busyChanged = Signal()
     exported = Signal(str)
 
     def __init__(self, state, tasks, undo_stack, parent=None) -> None:
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
-        self._task: int | None = None
+        self.job = CurrentJob(tasks, parent=self)
         self._reset()
-        tasks.progress.connect(self._on_progress)
-        tasks.finished.connect(self._on_finished)
         state.session_replaced.connect(self._on_session_replaced)
 
     def _on_session_replaced(self) -> None:
@@ -81,10 +78,6 @@ class TomoController(QObject):
     @property
     def session(self):
         return self.state.session
-
-    @property
-    def busy(self) -> bool:
-        return self._task is not None
 
     @property
     def measurement(self) -> dict | None:
@@ -213,7 +206,7 @@ class TomoController(QObject):
         self._start(run, self._on_volumes, "tomo-reconstruct", f"Tomography: {method.upper()}")
 
     def _on_volumes(self, result: jobs.Volumes) -> None:
-        self.progressed.emit(100 if result.ok else 0)
+        self.job.progressed.emit(100 if result.ok else 0)
         if not result.ok:
             self.message.emit(f"Reconstruction {result.reason}")
             return
@@ -234,10 +227,6 @@ class TomoController(QObject):
     def _set_volumes(self, volumes: dict, labels: np.ndarray | None) -> None:
         self.volumes, self.labels, self._saved_to = volumes, labels, None
         self.volumesChanged.emit()
-
-    def cancel(self) -> None:
-        if self._task is not None:
-            self.tasks.cancel(self._task)
 
     # segmentation ----------------------------------------------------------------------------
 
@@ -341,21 +330,7 @@ class TomoController(QObject):
     # tasks -----------------------------------------------------------------------------------
 
     def _start(self, run, on_result, key: str, description: str) -> None:
-        self.progressed.emit(0)
-        self._task = self.tasks.submit(
-            run, key=key, on_result=on_result, on_error=self._on_error, description=description
-        )
-        self.busyChanged.emit()
+        self.job.start(run, on_result, self._on_error, key, description)
 
     def _on_error(self, error: BaseException) -> None:
         self.message.emit(f"Failed: {error}")
-        self.busyChanged.emit()
-
-    def _on_finished(self, task_id: int) -> None:
-        if task_id == self._task:
-            self._task = None
-            self.busyChanged.emit()
-
-    def _on_progress(self, task_id: int, fraction: float, _message: str) -> None:
-        if task_id == self._task:
-            self.progressed.emit(int(round(100 * fraction)))

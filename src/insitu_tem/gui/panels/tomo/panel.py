@@ -152,7 +152,7 @@ class TomoPanel(QWidget):
         self.add_button.clicked.connect(self._ask_add)
         self.align_button.clicked.connect(lambda: control.align(self.align_method.currentText()))
         self.reconstruct_button.clicked.connect(self.reconstruct)
-        self.cancel_button.clicked.connect(control.cancel)
+        self.cancel_button.clicked.connect(control.job.cancel)
         self.segment_button.clicked.connect(lambda: control.segment())
         self.classify_button.clicked.connect(
             lambda: control.segment(scribbles=self.slices.scribbles.copy())
@@ -176,8 +176,8 @@ class TomoPanel(QWidget):
             lambda m: self.state.session.set_view("tomo.rendering_mode", m)
         )
         control.message.connect(self.info.setText)
-        control.progressed.connect(self.progress.setValue)
-        control.busyChanged.connect(self._update_enabled)
+        control.job.progressed.connect(self.progress.setValue)
+        control.job.busyChanged.connect(self._update_enabled)
         control.seriesLoaded.connect(self._on_series)
         control.alignmentChanged.connect(self._on_alignment)
         control.volumesChanged.connect(self._on_volumes)
@@ -186,7 +186,7 @@ class TomoPanel(QWidget):
     def _update_enabled(self) -> None:
         control = self.controller
         has_series, has_volume = control.series is not None, bool(control.volumes)
-        idle = not control.busy
+        idle = not control.job.busy
         for widget in (self.align_button, self.add_button, self.reconstruct_button):
             widget.setEnabled(has_series and idle)
         self.show_aligned.setEnabled(control.aligned_stack is not None)
