@@ -18,7 +18,9 @@ def on_screen(nbd) -> dict:
     plots = nbd.profile_plots
     return {
         "probe": nbd.current_index(),
-        "overlays": [(c.name(), curve(c)) for c in plots.overlay_curves],
+        "overlays": [
+            (c.name(), curve(c), c.opts["pen"].color().name()) for c in plots.overlay_curves
+        ],
         "pdf": curve(plots.pdf_curve),
         "pdf_note": plots.pdf_note.text(),
         "centre": curve(nbd.view.centre_marker),
@@ -46,9 +48,10 @@ def test_ring_overlays_come_back_from_the_project_and_are_exported(
     assert "G(r) maxima" in before["pdf_note"] and before["centre"] and before["spots"]
 
     profile, pdf = nbd_profile_views(window.session())
-    assert [(name, np.stack([x, y]).tolist()) for name, x, y, _ in profile.lines] == before[
-        "overlays"
+    exported = [
+        (name, np.stack([x, y]).tolist(), colour) for name, x, y, _, colour in profile.lines
     ]
+    assert exported == before["overlays"]
     assert np.stack([pdf.x, pdf.curves[0][1]]).tolist() == before["pdf"]
     assert pdf.note == before["pdf_note"]
     marks = pattern_view(window.session())

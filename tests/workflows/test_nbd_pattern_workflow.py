@@ -7,7 +7,7 @@ import pytest
 from insitu_tem.core.model import Dataset
 from insitu_tem.core.session import Session
 from insitu_tem.figures.nbd_profile import nbd_profile_views
-from insitu_tem.figures.views import pattern_view
+from insitu_tem.figures.views import pattern_view, render_view
 from insitu_tem.io.load import load
 from insitu_tem.workflows import nbd, nbd_pattern
 from insitu_tem.workflows.jobs import run_job
@@ -51,5 +51,8 @@ def test_ring_overlays_of_a_probe_follow_the_scan_result(scan):
     assert [line[0].split(" (R")[0] for line in profile.lines] == [o["label"] for o in fitted]
     np.testing.assert_array_equal(pdf.curves[0][1], value["pdf"]["G_r"])
     assert pdf.note == value["pdf_message"]
+    figure, record = render_view(session, "nbd-profile", dpi=50)
+    reference = session.result("nbd").value["reference_index"]
+    assert len(figure.axes) == 2 and record["references"] == {"nbd": reference} != {"nbd": None}
     nbd.run(session, reference=3)
     assert session.result(nbd_pattern.RINGS) is None

@@ -30,8 +30,9 @@ class ProfileView:
         Vertical lines (e.g. the front position, an energy cursor).
     title : str
     log_y : bool
-    lines : list of (label, x, y, fmt)
-        Extra curves on their own x (a fit on a fine grid: fmt "-"; manual marks: "x").
+    lines : list of (label, x, y, fmt) or (label, x, y, fmt, colour)
+        Extra curves on their own x (a fit on a fine grid: fmt "-"; manual marks: "x"), in
+        ``colour`` when given (as on screen).
     points : bool
         Draw ``curves`` without error bars as dots (measured values) instead of lines.
     note : str
@@ -56,8 +57,9 @@ def render_profile(ax, view: ProfileView) -> dict:
             ax.plot(view.x, y, "o" if view.points else "-", lw=1.2, ms=3, label=label)
         else:
             ax.errorbar(view.x, y, yerr=yerr, lw=1.0, capsize=2, marker="o", ms=3, label=label)
-    for label, x, y, fmt in view.lines:
-        ax.plot(x, y, fmt, lw=1.5, ms=6, color="#d4a000" if fmt == "-" else "#d62728", label=label)
+    for label, x, y, fmt, *colour in view.lines:
+        default = "#d4a000" if fmt == "-" else "#d62728"
+        ax.plot(x, y, fmt, lw=1.5, ms=6, color=colour[0] if colour else default, label=label)
     if view.note:
         ax.text(0.02, 0.98, view.note, transform=ax.transAxes, fontsize=7, va="top", ha="left")
     for x in view.markers_x:

@@ -9,6 +9,7 @@ import numpy as np
 from insitu_tem.core.model import DataError
 from insitu_tem.core.session import Session
 from insitu_tem.figures.compose import ProfileView
+from insitu_tem.figures.overlay_colours import RING_OVERLAYS
 
 Q_MIN_SHOWN = 0.15
 
@@ -38,8 +39,14 @@ def nbd_profile_views(session: Session) -> list[ProfileView]:
         else None
     )
     lines = [
-        (overlay_label(o), np.asarray(o["q_per_A"], float), np.asarray(o["fitted"], float), "--")
-        for o in (fitted["overlays"] if fitted else [])
+        (
+            overlay_label(o),
+            np.asarray(o["q_per_A"], float),
+            np.asarray(o["fitted"], float),
+            "-",
+            RING_OVERLAYS[i % len(RING_OVERLAYS)],
+        )
+        for i, o in enumerate(fitted["overlays"] if fitted else [])
         if o["ok"]
     ]
     views = [

@@ -23,6 +23,9 @@ NBD_CENTRE = "#00e0ff"
 NBD_SPOTS = "#ffd040"
 """The diffraction spots found on an NBD pattern."""
 
+RING_OVERLAYS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040")
+"""The simulated ring profiles fitted on an NBD profile, in the order of the candidates."""
+
 
 def scan_line_colour(role: str) -> str:
     """The colour of the scan line of ``role`` ("eels" or "nbd"; another role: the NBD pink)."""

@@ -7,9 +7,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from insitu_tem.figures.nbd_profile import Q_MIN_SHOWN, overlay_label
+from insitu_tem.figures.overlay_colours import RING_OVERLAYS
 from insitu_tem.gui.widgets.legend_placement import LegendPlacement
-
-OVERLAY_COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040")
 
 
 class NbdProfilePlots(QWidget):
@@ -71,7 +70,7 @@ class NbdProfilePlots(QWidget):
                 np.asarray(overlay["q_per_A"], float),
                 np.asarray(overlay["fitted"], float),
                 name=overlay_label(overlay),
-                pen=pg.mkPen(OVERLAY_COLOURS[i % len(OVERLAY_COLOURS)], width=1.2),
+                pen=pg.mkPen(RING_OVERLAYS[i % len(RING_OVERLAYS)], width=1.2),
             )
             self.profile_plot.addItem(curve)
             self.overlay_curves.append(curve)
