@@ -1,13 +1,18 @@
 """A legend moves to the corner of its plot where it hides no data: a line falling from the top left
 sends it to the top right; with points in the top right too, to the bottom left. A short plot's
-legend is one row above the data."""
+legend is one row above the data, two when the plot is too narrow for one."""
 
 import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from insitu_tem.gui.widgets.legend_placement import LEGEND_ROW_PX, LegendPlacement, legend_above
+from insitu_tem.gui.widgets.legend_placement import (
+    LEGEND_ROW_PX,
+    LegendPlacement,
+    fit_legend_rows,
+    legend_above,
+)
 
 
 @pytest.fixture
@@ -58,3 +63,10 @@ def test_a_short_plot_has_its_legend_in_one_row_above_the_data(qtbot):
     rect, data = legend.sceneBoundingRect(), widget.getPlotItem().vb.sceneBoundingRect()
     assert len(legend.items) == 3 and rect.height() <= LEGEND_ROW_PX + 1
     assert rect.bottom() <= data.top() and not rect.intersects(data)
+    widget.resize(200, 160)
+    qtbot.waitUntil(lambda: widget.width() == 200, timeout=2000)
+    QApplication.processEvents()
+    assert fit_legend_rows(widget.getPlotItem()) >= 2
+    QApplication.processEvents()
+    rect, data = legend.sceneBoundingRect(), widget.getPlotItem().vb.sceneBoundingRect()
+    assert rect.bottom() <= data.top() + 1 and rect.right() <= widget.width()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QSizePolicy
 
 MARGIN_PX = 8
 LEGEND_ROW_PX = 22
-"""Height of the one-row legend above a short plot."""
+"""Height of a row of the legend above a short plot."""
 CORNERS = ((0, 0), (1, 0), (1, 1), (0, 1))
 """Candidate (x, y) anchors, fractions of the plot: top-left, top-right, bottom-right, bottom-left."""
 
@@ -71,8 +71,9 @@ class LegendPlacement:
 
 
 def legend_above(plot: pg.PlotItem) -> pg.LegendItem:
-    """Give ``plot`` a one-row legend in its title row, above the data (curves added with a
-    ``name`` join it, as with ``addLegend``). The plot must have no title."""
+    """Give ``plot`` a legend in its title row, above the data (curves added with a ``name`` join
+    it, as with ``addLegend``): one row when the entries fit the plot's width, more rows when the
+    plot is narrow. The plot must have no title."""
     legend = pg.LegendItem(colCount=6, labelTextSize="8pt", verSpacing=-8, horSpacing=4)
     legend.layout.setContentsMargins(0, 0, 0, 0)
     legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -82,4 +83,18 @@ def legend_above(plot: pg.PlotItem) -> pg.LegendItem:
     plot.layout.addItem(legend, 0, 1)
     plot.layout.setRowFixedHeight(0, LEGEND_ROW_PX)
     plot.legend = legend
+    plot.vb.sigResized.connect(lambda *_: fit_legend_rows(plot))
     return legend
+
+
+def fit_legend_rows(plot: pg.PlotItem) -> int:
+    """As many legend entries per row as the plot's width holds; returns the number of rows."""
+    legend = plot.legend
+    if not legend.items:
+        return 1
+    entry = max(20 + label.item.boundingRect().width() + 8 for _, label in legend.items)
+    columns = int(np.clip(plot.vb.width() // entry, 1, len(legend.items)))
+    rows = int(np.ceil(len(legend.items) / columns))
+    legend.setColumnCount(columns)
+    plot.layout.setRowFixedHeight(0, LEGEND_ROW_PX * rows)
+    return rows

@@ -29,6 +29,7 @@ from insitu_tem.gui.panels.fft.spot_table import FftSpotTable, candidates_text
 from insitu_tem.gui.panels.fft.spots_view import FftSpots
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import track_drags
+from insitu_tem.gui.widgets.aspect_splitter import AspectSplitter
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
 from insitu_tem.gui.widgets.measure_tools import MeasureTools, scrolling
 from insitu_tem.gui.widgets.navigator import Navigator
@@ -112,7 +113,7 @@ class FftPanel(QWidget):
             column.addWidget(label)
         column.addWidget(self.controls)
         column.addWidget(tabs, 1)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = AspectSplitter(wide_from=1.8)
         split.addWidget(images)
         split.addWidget(readouts)
         split.setStretchFactor(0, 3)
