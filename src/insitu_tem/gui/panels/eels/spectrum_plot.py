@@ -15,8 +15,8 @@ SIGNAL_BRUSH = (255, 150, 40, 45)
 
 LABEL_HEIGHTS = (0.92, 0.72, 0.52)
 """Heights (fraction of the plot) where edge labels are written, staggered when lines are close."""
-LABEL_GAP = 0.035
-"""Closest two labels at one height, as a fraction of the visible energy range."""
+LABEL_GAP_PX = 18
+"""Closest two labels at one height, screen pixels (a rotated label is about 14 px wide)."""
 
 
 def label_heights(energies: list[float], *, gap: float) -> list[float]:
@@ -63,6 +63,8 @@ class EelsSpectrumPlot(pg.PlotWidget):
             item.setZValue(5)
             self.addItem(item)
         self.markers: list[pg.InfiniteLine] = []
+        self.getPlotItem().vb.sigXRangeChanged.connect(self.stagger_labels)
+        self.getPlotItem().vb.sigResized.connect(self.stagger_labels)
         self.background_region.sigRegionChangeFinished.connect(
             lambda region: self.background_window_changed.emit(*map(float, region.getRegion()))
         )
@@ -106,20 +108,28 @@ class EelsSpectrumPlot(pg.PlotWidget):
             for edge in edges
             for label, energy in edge.lines
         )
-        bounds = self.getPlotItem().vb.childrenBounds()[0]
-        (low, high) = bounds if bounds is not None else self.getPlotItem().vb.viewRange()[0]
-        heights = label_heights([energy for energy, _, _ in lines], gap=LABEL_GAP * (high - low))
-        for (energy, text, colour), height in zip(lines, heights):
+        for energy, text, colour in lines:
             marker = pg.InfiniteLine(
                 energy,
                 angle=90,
                 movable=False,
                 pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
                 label=text,
-                labelOpts={"position": height, "color": colour, "rotateAxis": (1, 0)},
+                labelOpts={"position": LABEL_HEIGHTS[0], "color": colour, "rotateAxis": (1, 0)},
             )
             self.addItem(marker)
             self.markers.append(marker)
+        self.stagger_labels()
+
+    def stagger_labels(self, *_args) -> None:
+        """Write edge labels closer than :data:`LABEL_GAP_PX` on screen at different heights (again
+        after every zoom or resize)."""
+        eV_per_px = self.getPlotItem().vb.viewPixelSize()[0]
+        energies = [float(marker.value()) for marker in self.markers]
+        for marker, height in zip(
+            self.markers, label_heights(energies, gap=LABEL_GAP_PX * eV_per_px)
+        ):
+            marker.label.setPosition(height)
 
     def set_log(self, enabled: bool) -> None:
         """Logarithmic counts axis."""
