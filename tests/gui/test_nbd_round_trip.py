@@ -79,3 +79,37 @@ def test_ring_overlays_come_back_from_the_project_and_are_exported(
     assert on_screen(reopened.panels["nbd"]) == before
     assert reporter.reports == [] and not reopened.project.dirty
     reopened.tasks.wait_for_done(5000)
+
+
+def test_a_single_patterns_centre_and_spots_come_back_from_the_project(
+    qtbot, window, wait_idle, realdata, tmp_path, monkeypatch, settings, reporter
+):
+    from insitu_tem.gui.main_window import MainWindow
+    from insitu_tem.workflows import nbd_pattern
+
+    window.open_paths([realdata("bismuth.dm3")])
+    nbd = window.panels["nbd"]
+    qtbot.waitUntil(lambda: nbd.single() is not None, timeout=60000)
+    wait_idle(window)
+    before = on_screen(nbd)
+    status = nbd.status.text()
+    assert before["centre"] and "spots, centre" in status
+
+    project_path = tmp_path / "bismuth.itproj"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.close() and window.asker.questions == []
+
+    def never(*args, **kwargs):
+        raise AssertionError("the stored pattern analysis was made again")
+
+    monkeypatch.setattr(nbd_pattern, "analyse_pattern", never)
+    reopened = MainWindow(settings, reporter)
+    qtbot.addWidget(reopened)
+    reopened.show()
+    with qtbot.waitSignal(reopened.project.restored, timeout=60000):
+        reopened.open_paths([project_path])
+    wait_idle(reopened)
+    again = reopened.panels["nbd"]
+    assert on_screen(again) == before and again.status.text() == status
+    assert reporter.reports == [] and not reopened.project.dirty
