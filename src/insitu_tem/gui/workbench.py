@@ -98,6 +98,7 @@ class Workbench:
             folder=window.recent.last_folder,
             chose=window.recent.use_folder,
             done=lambda message: window.status.message(message, 10000),
+            panel_figures={"tomo": self.panels["tomo"].export_figure_from_menu},
         )
         self._clean_at_load: int | None = None
         self.project.scan_lines_changed.connect(self.linker.set_scan_lines)

@@ -27,6 +27,9 @@ class Exports(QObject):
         Tells the user a file was written.
     chose : callable(str)
         Told every path the user picks (the next dialog opens in its folder).
+    panel_figures : dict of str to callable(str, int)
+        Views a panel renders itself from what it shows (``render(path, dpi)``), such as the
+        Tomography panel's volumes, which need not be saved yet.
     """
 
     def __init__(
@@ -40,20 +43,26 @@ class Exports(QObject):
         folder: Callable[[], str],
         chose: Callable[[str], None] = lambda path: None,
         done: Callable[[str], None],
+        panel_figures: dict[str, Callable[[str, int], object]] | None = None,
     ) -> None:
         super().__init__(window)
         self.window, self.tasks, self.reporter = window, tasks, reporter
         self.session, self.profiles, self.folder, self.done = session, profiles, folder, done
         self.chose = chose
+        self.panel_figures = dict(panel_figures or {})
 
     def figure(self, view: str, path: str, *, dpi: int = 300) -> int:
         """Render ``view`` of the session on screen to ``path`` in the background; return the task id.
 
         The worker renders a frozen snapshot taken here, on the GUI thread: what the screen
-        shows when the user asked, never the live session a later click changes."""
+        shows when the user asked, never the live session a later click changes. A view in
+        ``panel_figures`` is rendered by its panel, here (task id -1)."""
         from insitu_tem.figures.export import provenance, save_figure
         from insitu_tem.figures.views import render_view
 
+        if view in self.panel_figures:
+            self._panel_figure(view, path, dpi)
+            return -1
         session = self.session().snapshot()
 
         def work():
@@ -67,6 +76,14 @@ class Exports(QObject):
             description=f"Exporting {Path(path).name}",
             on_result=lambda out: self.done(f"Exported {out}"),
         )
+
+    def _panel_figure(self, view: str, path: str, dpi: int) -> None:
+        try:
+            out = self.panel_figures[view](path, dpi)
+        except Exception as error:
+            self.reporter.report_exception(error, context=f"Export figure {view}")
+            return
+        self.done(f"Exported {out}")
 
     def figure_dialog(self) -> None:
         """File ▸ Export Figure: pick a view, then a file."""

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from insitu_tem.analysis.tomo.alignment import METHODS as ALIGN_METHODS
 from insitu_tem.analysis.tomo.reconstruct import DEFAULT_ITERATIONS, METHODS
+from insitu_tem.core.model import DataError
 from insitu_tem.figures.tomography import TomoView
 from insitu_tem.gui.panels.tomo.controller import TomoController
 from insitu_tem.gui.panels.tomo.plots import MeasurementPlots
@@ -341,6 +342,12 @@ class TomoPanel(QWidget):
         )
         if path:
             self.export_figure(path)
+
+    def export_figure_from_menu(self, path: str, dpi: int) -> Path:
+        """File ▸ Export Figure ▸ tomo: :meth:`export_figure`, once a volume is shown."""
+        if self.volume is None:
+            raise DataError("reconstruct a volume in the Tomography panel first")
+        return self.export_figure(path, dpi=dpi)
 
     def export_figure(self, path: str | Path, *, dpi: int = 300) -> Path:
         """Slices through the cursor, the rendering at its angle, labels and the measurement
