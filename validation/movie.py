@@ -15,8 +15,9 @@ leave the same reacted area inside the line's band (length × width), in frame-0
 coordinates. Frames whose front lies outside the line and for which the tracker still reports
 a position count as errors; frames with the front on the line but reported absent count as not
 measured. The kinetic exponent is scored on the power-law movies only. The corpus is seeds
-1000–1023; ``run(fast=False, first_seed=HELD_OUT_SEED)`` draws 24 more (2000–2023), held out
-from the tuning of the tracker.
+1000–1023; the full run adds 24 movies held out from the first tuning of the tracker
+(2000–2023) and 12 drawn only after the matched-filter drift and the change-point states
+were added (3000–3011), on their own rows.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ FAST = (8, 40)
 EDGE_PX = 1.0
 FIRST_SEED = 1000
 HELD_OUT_SEED = 2000
+SECOND_HELD_OUT_SEED = 3000
+SECOND_HELD_OUT_MOVIES = 12
+KEEP = ("dose", "diffuse_width_px", "roughness_px", "texture_to_contrast", "angle_deg", "drift_px")
 
 
 def track(movie):
@@ -59,10 +63,23 @@ def _frame_scores(movie, analysis) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return (position - movie.truth)[scored], sigma[scored], scored, missed
 
 
-def run(*, fast: bool, first_seed: int = FIRST_SEED) -> list[Measurement]:
-    """Front positions per frame and kinetic exponents per movie over the random corpus
-    (seeds from ``first_seed``; ``HELD_OUT_SEED`` draws the half held out from tuning)."""
-    movies, frames = FAST if fast else FULL
+def run(*, fast: bool, first_seed: int | None = None) -> list[Measurement]:
+    """Front positions per frame and kinetic exponents per movie over the random corpus; the full
+    run adds the two held-out corpora on their own rows. ``first_seed`` runs only the corpus
+    drawn from that seed (``FULL`` movies)."""
+    if fast:
+        return corpus(FIRST_SEED, *FAST, "")
+    if first_seed is not None:
+        return corpus(first_seed, *FULL, "")
+    return [
+        *corpus(FIRST_SEED, *FULL, ""),
+        *corpus(HELD_OUT_SEED, *FULL, " — held-out"),
+        *corpus(SECOND_HELD_OUT_SEED, SECOND_HELD_OUT_MOVIES, FULL[1], " — second held-out"),
+    ]
+
+
+def corpus(first_seed: int, movies: int, frames: int, label: str) -> list[Measurement]:
+    """The two measurements over ``movies`` movies drawn from seeds ``first_seed`` on."""
     errors, sigmas, covariates, missed = [], [], {}, 0
     n_errors, n_sigmas, n_covariates, n_missed = [], [], {}, 0
     for seed in range(movies):
@@ -82,28 +99,20 @@ def run(*, fast: bool, first_seed: int = FIRST_SEED) -> list[Measurement]:
                     n_covariates.setdefault(name, []).append(value)
             else:
                 n_missed += 1
-    keep = (
-        "dose",
-        "diffuse_width_px",
-        "roughness_px",
-        "texture_to_contrast",
-        "angle_deg",
-        "drift_px",
-    )
     position = Measurement(
         "movie",
-        "front position along a line",
+        "front position along a line" + label,
         np.concatenate(errors),
         np.concatenate(sigmas),
         "px",
         median_max=0.5,
         p95_max=1.5,
         n_not_measured=missed,
-        covariates={k: np.concatenate(covariates[k]) for k in keep},
+        covariates={k: np.concatenate(covariates[k]) for k in KEEP},
     )
     exponent = Measurement(
         "movie",
-        "kinetic exponent n",
+        "kinetic exponent n" + label,
         np.array(n_errors),
         np.array(n_sigmas),
         "",

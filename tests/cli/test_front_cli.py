@@ -70,7 +70,7 @@ def test_cli_gives_the_same_numbers_as_the_analysis(movie_sample, capsys):
         width=11,
     )
     doc = json.loads(out)
-    np.testing.assert_allclose(doc["position_px"], direct.track.position)
+    np.testing.assert_allclose(np.array(doc["position_px"], float), direct.track.position)
     assert doc["fit"]["n"] == pytest.approx(direct.fit.n)
 
 

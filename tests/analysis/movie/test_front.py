@@ -174,3 +174,20 @@ def test_manual_csv_rows_are_calibrated():
         "y_nm",
     ]
     assert rows[1] == [1, 0.5, False, 0, 6.0, 10.0, 13.0, 20.0]
+
+
+def test_a_diffuse_front_on_textured_levels_is_followed_off_the_end_of_the_line():
+    rng = np.random.default_rng(4)
+    frames, samples = 60, 50
+    truth = np.linspace(40.0, -12.0, frames)
+    s = np.arange(samples)
+    pristine = 100 * (1 + 0.1 * rng.standard_normal(samples))
+    reacted = 75 * (1 + 0.1 * rng.standard_normal(samples))
+    fraction = ndtr((s[None, :] - truth[:, None]) / 3.0)
+    image = pristine + (reacted - pristine) * fraction + rng.normal(0, 4.0, (frames, samples))
+    track = track_front(image)
+    on_line = (truth > 3) & (truth < samples - 4)
+    off_line = truth < -4
+    assert np.nanmedian(np.abs(track.position - truth)[on_line]) < 0.8
+    assert np.isfinite(track.position[on_line]).mean() > 0.9
+    assert np.isnan(track.position[off_line]).all()

@@ -53,6 +53,9 @@ class DriftResult:
         False when stopped early or when a correlation peak was too weak.
     reason : str
         Why ``ok`` is False ("" otherwise).
+    covariance_px2 : numpy.ndarray or None
+        (n_frames, 2, 2) covariance of ``shifts_px``, px², where the method states one
+        (frame 0's error included, as every shift is relative to it).
     """
 
     shifts_px: np.ndarray
@@ -60,6 +63,7 @@ class DriftResult:
     reference: str
     ok: bool = True
     reason: str = ""
+    covariance_px2: np.ndarray | None = None
 
     def shifts(self, row: Axis, col: Axis) -> np.ndarray:
         """Shifts in calibrated units: (dy * row.scale, dx * col.scale)."""

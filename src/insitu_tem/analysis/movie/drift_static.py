@@ -37,13 +37,14 @@ from insitu_tem.analysis.movie.drift import (
     iter_frames,
     measure_drift,
 )
-from insitu_tem.analysis.movie.drift_registration import PhaseCorrelator
+from insitu_tem.analysis.movie.drift_matched import MatchedRegistration
+from insitu_tem.analysis.movie.drift_registration import tukey
 
 HIGHPASS_PX = 8.0
 CHANGE_Z = 4.0
 BLOCKS = 8
 MARGIN_PX = 3
-MIN_STATIC = 0.1
+MIN_STATIC = 0.02
 ROUNDS = 3
 STEP_PX = 4.0
 
@@ -99,6 +100,12 @@ def static_mask(movie, shifts, *, smooth_px: float = 2.0, chunk: int = 16) -> np
     numpy.ndarray of bool or None
         None when fewer than ``MIN_STATIC`` of the pixels are static (or too few frames).
     """
+    static = static_pixels(movie, shifts, smooth_px=smooth_px, chunk=chunk)
+    return static if static is not None and static.mean() >= MIN_STATIC else None
+
+
+def static_pixels(movie, shifts, *, smooth_px: float, chunk: int) -> np.ndarray | None:
+    """All pixels that do not change (see :func:`static_mask`); None for fewer than 4 frames."""
     if movie.shape[0] < 4:
         return None
     means, noise = _block_means(movie, shifts, chunk)
@@ -108,9 +115,7 @@ def static_mask(movie, shifts, *, smooth_px: float = 2.0, chunk: int = 16) -> np
     sigma = noise * np.sqrt(2 / frames_per_block) / (2 * smooth_px * np.sqrt(np.pi))
     departure = np.abs([_detrended(r, CHANGE_Z * sigma) for r in ratios]).max(axis=0)
     changing = departure > CHANGE_Z * max(sigma, 1e-12)
-    changing = ndimage.binary_dilation(changing, iterations=MARGIN_PX + int(smooth_px))
-    static = ~changing
-    return static if static.mean() >= MIN_STATIC else None
+    return ~ndimage.binary_dilation(changing, iterations=MARGIN_PX + int(smooth_px))
 
 
 def _detrended(image: np.ndarray, threshold: float, rounds: int = 4) -> np.ndarray:
@@ -130,37 +135,67 @@ def _detrended(image: np.ndarray, threshold: float, rounds: int = 4) -> np.ndarr
     return residual.reshape(image.shape)
 
 
-def _template(movie, shifts, chunk: int) -> np.ndarray:
-    if shifts is None:
-        return _highpass(_normalised(next(iter_frames(movie, chunk=1))))
+def _template_total(movie, shifts, chunk: int) -> np.ndarray:
     total = np.zeros(movie.shape[1:])
     for _, frame in _frames(movie, shifts, chunk):
         total += _highpass(_normalised(frame))
-    return total / movie.shape[0]
+    return total
+
+
+def _soft_weight(shape, mask) -> np.ndarray:
+    window = np.outer(tukey(shape[0], 0.3), tukey(shape[1], 0.3))
+    if mask is None:
+        return window
+    return window * np.clip(ndimage.gaussian_filter(mask.astype(float), 4.0), 0.0, 1.0)
 
 
 def _register(movie, shifts, mask, upsample: int, chunk: int, should_stop):
-    """Residual shift of every corrected frame against the template (the first frame when
-    ``shifts`` is None, searched near the previous frame's shift; else the mean of the
-    corrected frames, searched near 0), on ``mask`` (all pixels when None)."""
-    correlator = PhaseCorrelator(movie.shape[1:], mask=mask, upsample=upsample)
-    reference = correlator.spectrum(_template(movie, shifts, chunk))
-    base = np.zeros((movie.shape[0], 2)) if shifts is None else shifts
-    refined, peaks = base.copy(), np.ones(movie.shape[0])
-    near = np.zeros(2)
-    for i, frame in _frames(movie, shifts, chunk):
+    """Shift and covariance of every frame against the template: the first frame when
+    ``shifts`` is None (searched near the previous frame's shift), else the mean of the other
+    corrected frames (searched near the current shift); on ``mask`` (all pixels when None),
+    which is in frame-0 coordinates and follows each frame's shift."""
+    n = movie.shape[0]
+    registration = MatchedRegistration(movie.shape[1:], upsample=upsample)
+    weight = _soft_weight(movie.shape[1:], mask)
+    if shifts is None:
+        first = registration.template_spectrum(_highpass(_normalised(movie[0])))
+    else:
+        total = registration.template_spectrum(_template_total(movie, shifts, chunk))
+    refined, covariance = np.zeros((n, 2)), np.zeros((n, 2, 2))
+    peaks, near = np.ones(n), np.zeros(2)
+    for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
         if should_stop is not None and should_stop():
             return None
-        found = correlator.measure(
-            reference,
-            correlator.spectrum(_highpass(_normalised(frame))),
-            near=near,
-            radius=STEP_PX,
+        if shifts is None:
+            template = first
+        else:
+            near = shifts[i]
+            own = _highpass(_normalised(corrected_frame(frame, near)))
+            template = (total - registration.template_spectrum(own)) / (n - 1)
+        moved = ndimage.shift(weight, near, order=1, mode="constant")
+        found = registration.measure_robust(
+            _highpass(_normalised(frame)), template, moved, near=near, radius=STEP_PX
         )
-        refined[i] = base[i] + np.asarray(found.shift_px)
-        near = np.asarray(found.shift_px) if shifts is None else near
-        peaks[i] = found.peak
-    return refined - refined[0], peaks
+        refined[i], covariance[i], peaks[i] = found.shift_px, found.covariance_px2, found.peak
+        near = found.shift_px if shifts is None else near
+    return refined - refined[0], covariance + covariance[0], peaks
+
+
+def _first_round(movie, upsample: int, chunk: int, should_stop):
+    """Registration on the first frame, over the whole frame or on the pixels static in the
+    uncorrected movie, whichever leaves more of the corrected movie static (a strong moving
+    front drags the first; drift larger than the texture empties the second)."""
+    best, most = None, -1.0
+    uncorrected = static_mask(movie, None, smooth_px=4.0, chunk=chunk)
+    for mask in [None] if uncorrected is None else [None, uncorrected]:
+        found = _register(movie, None, mask, upsample, chunk, should_stop)
+        if found is None:
+            return None
+        static = static_pixels(movie, found[0], smooth_px=2.0, chunk=chunk)
+        fraction = 0.0 if static is None else float(static.mean())
+        if fraction > most:
+            best, most = found, fraction
+    return best
 
 
 def measure_static_drift(
@@ -206,16 +241,16 @@ def measure_static_drift(
             progress=progress,
             should_stop=should_stop,
         )
-    mask = static_mask(movie, None, smooth_px=4.0, chunk=chunk)
-    shifts = None
+    found = _first_round(movie, upsample, chunk, should_stop)
     for k in range(ROUNDS):
-        found = _register(movie, shifts, mask, upsample, chunk, should_stop)
+        if found is not None and k > 0:
+            mask = static_mask(movie, found[0], chunk=chunk)
+            found = _register(movie, found[0], mask, upsample, chunk, should_stop)
         if found is None:
             nan = np.full((movie.shape[0], 2), np.nan)
             return DriftResult(nan, np.full(movie.shape[0], np.nan), "static", False, "stopped")
-        shifts, peaks = found
+        shifts, covariance, peaks = found
         report((k + 1) / ROUNDS, f"drift: registration on static pixels {k + 1}/{ROUNDS}")
-        mask = static_mask(movie, shifts, chunk=chunk)
     weak = np.flatnonzero(peaks < min_peak)
     reason = f"weak correlation at frames {weak[:10].tolist()}" if weak.size else ""
-    return DriftResult(shifts, peaks, "static", not weak.size, reason)
+    return DriftResult(shifts, peaks, "static", not weak.size, reason, covariance)

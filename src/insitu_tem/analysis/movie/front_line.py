@@ -3,7 +3,7 @@ optional drift correction -> kymograph -> front track -> calibration -> kinetics
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -14,7 +14,7 @@ from insitu_tem.analysis.movie.drift_static import measure_static_drift
 from insitu_tem.analysis.movie.front import FrontTrack, track_front
 from insitu_tem.analysis.movie.front_tilt import STRIP_PX, FrontTilt, front_tilt
 from insitu_tem.analysis.movie.kinetics import KineticsFit, fit_kinetics, measured_velocity
-from insitu_tem.analysis.movie.kymograph import Kymograph, kymograph
+from insitu_tem.analysis.movie.kymograph import Kymograph, LineSampling, kymograph
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class FrontAnalysis:
     position : numpy.ndarray
         Front position in calibrated units along the line (NaN where absent).
     position_sigma : numpy.ndarray
-        1σ of ``position`` (same units; statistical and level terms of the tracker).
+        1σ of ``position`` (same units; the tracker's statistical, level and model terms and
+        the drift correction's error along the line).
     units : str
         Units of ``position``.
     fit : KineticsFit
@@ -59,6 +60,30 @@ class FrontAnalysis:
     velocity_measured: np.ndarray
     drift: DriftResult | None
     tilt: FrontTilt | None = None
+
+
+def with_drift_error(track: FrontTrack, sampling: LineSampling, drift) -> FrontTrack:
+    """The track with the drift's error in its 1σ: a drift error δ moves the front read along a
+    band sampled along ``n + b t`` (normal ``n``, tangent ``t``, shear ``b``) by ``(t - b n)·δ``;
+    frames whose drift has no finite covariance are not measured."""
+    covariance = None if drift is None else drift.covariance_px2
+    if covariance is None or not track.ok:
+        return track
+    index = np.clip(np.nan_to_num(np.round(track.position)), 0, sampling.normals_rc.shape[0] - 1)
+    normal = sampling.normals_rc[index.astype(int)]
+    projection = np.column_stack([-normal[:, 1], normal[:, 0]]) - sampling.shear * normal
+    variance = np.einsum("ni,nij,nj->n", projection, covariance, projection)
+    known = np.isfinite(variance)
+    position = np.where(known, track.position, np.nan)
+    sigma = np.where(known, np.hypot(track.position_sigma, np.sqrt(np.abs(variance))), np.nan)
+    present = track.present & known
+    return replace(
+        track,
+        position=position,
+        position_sigma=sigma,
+        present=present,
+        confidence=np.where(present, track.confidence, 0.0),
+    )
 
 
 def analyse_front(
@@ -127,7 +152,7 @@ def analyse_front(
         should_stop=should_stop,
         progress=lambda f, m: report(start + (0.95 - start) * f, m),
     )
-    track = track_front(kymo.image, polarity=polarity)
+    track = with_drift_error(track_front(kymo.image, polarity=polarity), kymo.sampling, drift)
     row, col = axes
     distance = kymo.sampling.calibrated_distance(row, col)
     position = np.interp(track.position, kymo.distance_px, distance, left=np.nan, right=np.nan)

@@ -1,0 +1,188 @@
+"""Least-squares registration of one frame on a low-noise template, with its covariance.
+
+At the doses of in situ movies (50-1000 counts/px) with weak specimen texture, shot noise
+dominates the high spatial frequencies. Phase correlation whitens the cross-power spectrum, so
+every frequency counts alike and the noise decides the peak. The least-squares shift ``d`` of a
+frame ``F = α T(x - d) + n`` (white noise ``n`` of variance σ² per pixel) against a template
+``T`` (the mean of many aligned frames, so nearly noise-free) maximises the plain weighted
+cross-correlation ``Σ W F(x) T(x - d)``: this is the matched filter. ``T`` is low-passed by a
+Gaussian of ``LOWPASS_PX`` (what remains of its own noise at high frequencies carries no signal).
+The peak is found on the integer grid by FFT and refined on a 1/``upsample`` px grid by a local
+matrix DFT (Guizar-Sicairos et al. 2008) and a parabola.
+
+The covariance of ``d`` is the sandwich ``σ²/α² H⁻¹ S H⁻¹`` with ``H = Σ W ∇T ∇Tᵀ`` and
+``S = Σ W² ∇T ∇Tᵀ``, σ² the weighted residual variance of the frame about ``α T(x - d)`` — the
+Cramér-Rao bound for white noise (Kay, *Fundamentals of Statistical Signal Processing:
+Estimation Theory*, §3.7, 1993), with the texture that the template does not explain counted as
+noise and σ² multiplied by how much the residual is correlated between neighbouring pixels
+(its variance after a unit Gaussian over the white-noise value, when above 1).
+Before each measurement but the first, the regions where the frame departs from the shifted
+template (a front that moved, texture that changed) are left out (:func:`departing`).
+
+References
+----------
+Guizar-Sicairos, Thurman & Fienup, "Efficient subpixel image registration algorithms",
+Opt. Lett. 33, 156 (2008).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.fft as sfft
+from scipy import ndimage
+
+from insitu_tem.analysis.movie.drift_registration import _blas
+
+LOWPASS_PX = 1.0
+SMOOTH_PX = 3.0
+DEPART_Z = 4.0
+
+
+@dataclass(frozen=True)
+class MatchedShift:
+    """Displacement of a frame's content relative to the template.
+
+    Attributes
+    ----------
+    shift_px : numpy.ndarray
+        (dy, dx), px.
+    covariance_px2 : numpy.ndarray
+        (2, 2) covariance of ``shift_px``, px² (infinite when the template has no gradient).
+    peak : float
+        Weighted correlation coefficient of frame and shifted template (0-1).
+    residual : numpy.ndarray
+        Frame minus the scaled, shifted template (frame shape).
+    """
+
+    shift_px: np.ndarray
+    covariance_px2: np.ndarray
+    peak: float
+    residual: np.ndarray
+
+
+class MatchedRegistration:
+    """Registers frames of one shape on a template by weighted cross-correlation.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Frame shape (rows, cols), px.
+    upsample : int
+        Sub-pixel grid of the refinement, 1/upsample px.
+    """
+
+    def __init__(self, shape: tuple[int, int], *, upsample: int = 20) -> None:
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.upsample = int(upsample)
+        self._fy = sfft.fftfreq(self.shape[0])[:, None]
+        self._fx = sfft.rfftfreq(self.shape[1])[None, :]
+        self._lowpass = np.exp(-2 * (np.pi * LOWPASS_PX) ** 2 * (self._fy**2 + self._fx**2))
+        hermitian = np.where((self._fx == 0) | np.isclose(self._fx, 0.5), 1.0, 2.0)
+        self._hermitian = hermitian
+
+    def template_spectrum(self, template: np.ndarray) -> np.ndarray:
+        """Low-passed spectrum of a template image."""
+        data = np.asarray(template, dtype=float)
+        return sfft.rfft2(data - data.mean()) * self._lowpass
+
+    def measure(
+        self, frame: np.ndarray, template: np.ndarray, weight: np.ndarray, *, near, radius: float
+    ) -> MatchedShift:
+        """Shift of ``frame`` relative to the template (its :meth:`template_spectrum`),
+        searched within ``radius`` px of ``near``; ``weight`` (frame shape, 0-1) in frame
+        coordinates."""
+        data = np.asarray(frame, dtype=float)
+        centred = data - np.sum(weight * data) / np.sum(weight)
+        cross = sfft.rfft2(weight * centred) * np.conj(template)
+        coarse = sfft.irfft2(cross, s=self.shape)
+        coarse = np.where(self._distance(near) <= radius, coarse, -np.inf)
+        index = np.unravel_index(int(np.argmax(coarse)), coarse.shape)
+        centre = np.array([i - n if i > n // 2 else i for i, n in zip(index, self.shape)], float)
+        with _blas().limit(limits=1, user_api="blas"):
+            shift = self._refine(cross, centre)
+        covariance, peak, residual = self._covariance(centred, template, weight, shift)
+        return MatchedShift(shift, covariance, peak, residual)
+
+    def measure_robust(
+        self, frame, template, weight, *, near, radius: float, rounds: int = 2
+    ) -> MatchedShift:
+        """:meth:`measure`, then again ``rounds`` times without the regions where the frame
+        departs from the shifted template beyond its noise (:func:`departing`)."""
+        found = self.measure(frame, template, weight, near=near, radius=radius)
+        for _ in range(rounds):
+            kept = weight * ~departing(found.residual, weight)
+            if kept.sum() < 0.02 * weight.sum():
+                break
+            found = self.measure(frame, template, kept, near=found.shift_px, radius=1.0)
+        return found
+
+    def _distance(self, near) -> np.ndarray:
+        rows, cols = (np.fft.fftfreq(n, 1.0 / n) for n in self.shape)
+        dy = (rows[:, None] - near[0] + self.shape[0] / 2) % self.shape[0] - self.shape[0] / 2
+        dx = (cols[None, :] - near[1] + self.shape[1] / 2) % self.shape[1] - self.shape[1] / 2
+        return np.hypot(dy, dx)
+
+    def _refine(self, cross: np.ndarray, centre: np.ndarray) -> np.ndarray:
+        offsets = (np.arange(2 * self.upsample + 1) - self.upsample) / self.upsample
+        band = cross * self._hermitian
+        rows = np.exp(2j * np.pi * np.outer(centre[0] + offsets, self._fy[:, 0]))
+        cols = np.exp(2j * np.pi * np.outer(self._fx[0], centre[1] + offsets))
+        grid = (rows @ band @ cols).real
+        r, c = np.unravel_index(int(np.argmax(grid)), grid.shape)
+        vertex = [_parabola(grid[r - 1 : r + 2, c]), _parabola(grid[r, c - 1 : c + 2])]
+        return centre + (np.array([offsets[r], offsets[c]]) + np.array(vertex) / self.upsample)
+
+    def _covariance(self, centred, template, weight, shift) -> tuple[np.ndarray, float, np.ndarray]:
+        phase = np.exp(-2j * np.pi * (self._fy * shift[0] + self._fx * shift[1]))
+        moved = template * phase
+        t = sfft.irfft2(moved, s=self.shape)
+        gy = sfft.irfft2(moved * 2j * np.pi * self._fy, s=self.shape)
+        gx = sfft.irfft2(moved * 2j * np.pi * self._fx, s=self.shape)
+        wt = np.sum(weight * t * t)
+        alpha = float(np.sum(weight * centred * t) / wt) if wt > 0 else 0.0
+        residual = centred - alpha * t
+        noise = np.sum(weight * residual**2) / np.sum(weight) * _correlation(residual, weight)
+        g = np.stack([gy.ravel(), gx.ravel()])
+        w = weight.ravel()
+        h, s = (g * w) @ g.T, (g * w**2) @ g.T
+        peak = np.sum(weight * centred * t) / np.sqrt(np.sum(weight * centred**2) * wt + 1e-300)
+        if alpha <= 0 or np.linalg.cond(h) > 1e12:
+            return np.full((2, 2), np.inf), float(peak), residual
+        inverse = np.linalg.inv(h)
+        return noise / alpha**2 * inverse @ s @ inverse, float(peak), residual
+
+
+def _correlation(residual: np.ndarray, weight: np.ndarray) -> float:
+    """Variance of the residual smoothed by a unit Gaussian over what white noise of the same
+    variance would give (4π σ² times smaller), at least 1: residual texture is correlated."""
+    smoothed = ndimage.gaussian_filter(residual, 1.0, mode="nearest")
+    total = np.sum(weight)
+    white = np.sum(weight * residual**2) / total / (4 * np.pi)
+    return max(float(np.sum(weight * smoothed**2) / total / max(white, 1e-300)), 1.0)
+
+
+def departing(residual: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Regions where a residual departs from noise: its Gaussian-smoothed (``SMOOTH_PX``)
+    value beyond ``DEPART_Z`` robust σ of the smoothed values where ``weight`` > 0.5, dilated
+    by ``SMOOTH_PX`` (a front that moved, texture that changed)."""
+    smoothed = ndimage.gaussian_filter(residual, SMOOTH_PX, mode="nearest")
+    inside = smoothed[weight > 0.5]
+    if inside.size < 16:
+        return np.zeros(residual.shape, bool)
+    centre = np.median(inside)
+    scale = 1.4826 * np.median(np.abs(inside - centre))
+    far = np.abs(smoothed - centre) > DEPART_Z * max(scale, 1e-12)
+    return ndimage.binary_dilation(far, iterations=int(SMOOTH_PX))
+
+
+def _parabola(values: np.ndarray) -> float:
+    """Vertex offset (-0.5..0.5 samples) of a parabola through three samples (0 if not three)."""
+    if values.size != 3:
+        return 0.0
+    left, mid, right = (float(v) for v in values)
+    denominator = left - 2 * mid + right
+    if denominator >= 0:
+        return 0.0
+    return float(np.clip(0.5 * (left - right) / denominator, -0.5, 0.5))
