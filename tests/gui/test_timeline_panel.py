@@ -258,4 +258,12 @@ def test_film_height_measured_along_the_movie_line_fills_the_geometry(qtbot, rep
     height, sigma = panel.geometry.height.value(), panel.geometry.height_sigma.value()
     assert 2.0 <= sigma < 10.0
     assert abs(height - TRUTH["film_height_nm"]) < 3 * sigma
+    stored = session.result("film.thickness").value
+    assert height == pytest.approx(stored["reference"], abs=0.05)
+    assert f"film thickness (movie panel): {stored['reference']:.4g} ± " in (
+        panel.geometry.height_source.text()
+    )
+    session.clear_result("film.thickness")
+    assert panel.geometry.height_source.text().startswith("Height typed in")
+    assert not panel.geometry.height.isReadOnly()
     assert not reporter.reports

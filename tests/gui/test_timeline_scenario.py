@@ -182,3 +182,51 @@ def cli_json(argv: list[str]) -> dict:
     with contextlib.redirect_stdout(out):
         assert main(argv) == 0
     return json.loads(out.getvalue())
+
+
+def test_li_per_fu_uses_the_film_thickness_measured_in_the_movie_panel(
+    sample_window, qtbot, movie_user, reporter
+):
+    from insitu_tem.analysis.timeline.front_charge import FilmGeometry, lithium_behind_front
+
+    window = sample_window
+    panel, movie = window.timeline.panel, window.panels["movie"]
+    geometry = panel.geometry
+    panel.tabs.setCurrentIndex(2)
+    assert "Height typed in" in geometry.height_source.text()
+    window.docks["movie"].setFloating(True)
+    window.docks["movie"].resize(1400, 800)
+    qtbot.waitExposed(movie)
+    movie_user.draw_line(movie, (60, 120), (200, 120))
+    qtbot.mouseClick(movie.front.thickness_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Film thickness" in movie.front.status.text(), timeout=60000)
+    on_movie = re.search(f"Film thickness {NUMBER} nm", movie.front.status.text()).group(1)
+    readout = geometry.height_source.text()
+    assert f"film thickness (movie panel): {on_movie} ± " in readout
+    sigma = float(re.search(f"{on_movie} ± {NUMBER} nm", readout).group(1))
+    assert geometry.height.value() == pytest.approx(float(on_movie), abs=0.05)
+    assert abs(float(on_movie) - TRUTH["film_height_nm"]) < 3 * sigma
+    type_value(qtbot, geometry.height, 999.0)
+    assert geometry.height.value() == pytest.approx(float(on_movie), abs=0.05)
+
+    movie_user.draw_line(movie, (ROW, LINE_START_COL), (ROW, 240))
+    with qtbot.waitSignal(movie.front.tracking_ready, timeout=60000):
+        qtbot.mouseClick(movie.front.track_button, Qt.MouseButton.LeftButton)
+    type_value(qtbot, geometry.depth, TRUTH["lamella_depth_nm"])
+    type_value(qtbot, geometry.depth_sigma, 5.0)
+    lithium = panel.derived["Li per f.u."]
+    thickness = window.state.session.result("film.thickness").value
+    front = window.state.session.result("front").value
+    parameters = {**geometry.parameters(), "height_nm": thickness["reference"]}
+    parameters["height_sigma_nm"] = sigma
+    expected = lithium_behind_front(
+        panel.timeline,
+        np.asarray(front["position"], float),
+        np.asarray(front["position_sigma"], float),
+        geometry=FilmGeometry(**parameters),
+    )
+    np.testing.assert_allclose(lithium[2], expected.x, rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(lithium[3], expected.x_sigma, rtol=0.05, equal_nan=True)
+    late = slice(40, 60)
+    assert np.all(np.abs(lithium[2][late] - TRUTH["lithium_per_WO3"]) < 3 * lithium[3][late])
+    assert not reporter.reports

@@ -83,6 +83,18 @@ def thickness_value(result, movie: Dataset) -> dict:
     }
 
 
+def thickness_at_start(value: dict) -> tuple[float, float]:
+    """Film thickness at the start of a film-thickness result and its 1σ, in the result's units.
+
+    The thickness is the reference length (mean of the first three frames); its 1σ is the
+    scatter of those frames, at least one pixel (the edges are located to a pixel).
+    """
+    scale = float(value["reference"]) / float(value["reference_px"])
+    lengths = np.asarray(value["length_px"], dtype=float)[:3]
+    first = lengths[np.isfinite(lengths)]
+    return float(value["reference"]), max(float(np.std(first)), 1.0) * scale
+
+
 def prepare_area(session: Session, **given) -> Job:
     """The reacted-area job: the reacted region segmented in every frame.
 

@@ -1,6 +1,8 @@
 """The timeline's session results: the electron dose (result "dose", computed by the dose
 workflow) and, from the front track (result "front") and the film geometry, the front position
 against the charge with a picked position's crossing and the Li per formula unit behind the front.
+The film height is the session's film thickness (result "film.thickness", the movie panel's) when
+there is one, else the one typed in.
 
 Dose and Li per f.u. are shown as channels of the timeline; the dose parameters and the geometry
 are part of the timeline's saved state.
@@ -20,6 +22,7 @@ from insitu_tem.analysis.timeline.front_charge import (
 )
 from insitu_tem.core.model import DataError
 from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.workflows import film
 
 if TYPE_CHECKING:
     from insitu_tem.analysis.timeline.frames import FrameTimeline
@@ -34,16 +37,10 @@ DOSE_RATE, CUMULATIVE, PEAK, LITHIUM = (
 )
 
 
-def _measure_height(array, line_rc, scale_nm: float) -> tuple[float, float]:
-    from insitu_tem.analysis.movie.film_thickness import film_thickness
-    from insitu_tem.analysis.movie.kymograph import kymograph
-
-    result = film_thickness(kymograph(array, np.asarray(line_rc, float), width=5.0).image)
-    if not result.ok:
-        raise DataError(f"film thickness along the line: {result.reason}")
-    first = result.length_px[np.isfinite(result.length_px)][:3]
-    sigma_px = max(float(np.std(first)), 1.0)
-    return result.reference_px * scale_nm, sigma_px * scale_nm
+HEIGHT_TYPED = (
+    "Height typed in: the session has no film-thickness result. Measure it on the movie line "
+    "(it becomes the session's film thickness, shown in the movie panel too) or type it."
+)
 
 
 class TimelineResults(QObject):
@@ -69,11 +66,16 @@ class TimelineResults(QObject):
         panel.geometry.changed.connect(self.edit_geometry)
         panel.geometry.measureRequested.connect(self.measure_height)
         panel.front_view.targetPicked.connect(self.pick_target)
+        self.show_height()
 
     def _on_session_event(self, name: str, payload: tuple) -> None:
-        if name == "result" and payload and payload[0] == "dose":
+        result = payload[0] if name == "result" and payload else None
+        if result == "dose":
             self.show_dose()
-        elif name == "result" and payload and payload[0] == "front":
+        elif result == "front":
+            self.show_front()
+        elif result in (film.THICKNESS, "drift") or name in ("dataset", "calibration"):
+            self.show_height()
             self.show_front()
 
     def compute_dose(self, parameters: dict) -> None:
@@ -123,25 +125,60 @@ class TimelineResults(QObject):
         self.show_front()
 
     def measure_height(self) -> None:
-        """Film height from the film-thickness analysis along the session's line (worker)."""
-        movie, line = self.state.dataset("movie"), self.state.session.analysis_line
-        if movie is None or not line or movie.axes[-1].units != "nm":
+        """Measure the session's film thickness along its line (film workflow, worker); the
+        timeline's height follows from the stored result (see :meth:`show_height`)."""
+        session = self.state.session
+        movie = session.dataset("movie")
+        if movie is None or movie.axes[-1].units != "nm":
             self.panel.status.setText(
                 "Draw a line across the film in a calibrated (nm) movie to measure its height."
             )
             return
-        array, scale = movie.array, float(movie.axes[-1].scale)
+        try:
+            job = film.prepare_thickness(session)
+        except DataError as error:
+            self.panel.status.setText(f"Cannot measure the film height: {error}")
+            return
         self.tasks.submit(
-            lambda: _measure_height(array, line, scale),
+            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
             key="timeline-height",
-            on_result=self._set_height,
-            description="Film height",
+            on_result=lambda result: session.store_result(job.name, result),
+            description="Film thickness",
         )
 
-    def _set_height(self, measured: tuple[float, float]) -> None:
+    def _film_height(self) -> tuple[float, float] | str | None:
+        """(height, 1σ) nm from the session's current film-thickness result, why it cannot give
+        one, or None without a result."""
+        session = self.state.session
+        if session.result_status(film.THICKNESS) != "current":
+            return None
+        value = session.result(film.THICKNESS).value
+        if not value["ok"]:
+            return f"the session's film thickness did not measure ({value['reason']})"
+        if value["units"] != "nm":
+            return f"the session's film thickness is in {value['units']}, not nm"
+        return film.thickness_at_start(value)
+
+    def show_height(self) -> None:
+        """The height the Li per f.u. uses: the session's film thickness when there is one."""
+        measured, geometry = self._film_height(), self.panel.geometry
+        if not isinstance(measured, tuple):
+            text = HEIGHT_TYPED if measured is None else f"Height typed in: {measured}."
+            geometry.show_height_source(text, measured=False)
+            return
         height, sigma = measured
-        self.panel.geometry.set_parameters({"height_nm": height, "height_sigma_nm": sigma})
-        self.edit_geometry(self.panel.geometry.parameters())
+        geometry.set_parameters({"height_nm": height, "height_sigma_nm": sigma})
+        geometry.show_height_source(
+            f"Height from the session's film thickness (movie panel): {height:.4g} ± "
+            f"{sigma:.2g} nm at the start",
+            measured=True,
+        )
+
+    def _geometry(self) -> dict:
+        measured = self._film_height()
+        if not isinstance(measured, tuple):
+            return self.geometry
+        return {**self.geometry, "height_nm": measured[0], "height_sigma_nm": measured[1]}
 
     def _front(self) -> dict | None:
         result = self.state.session.result("front")
@@ -165,7 +202,7 @@ class TimelineResults(QObject):
             self.pick_target(self.target)
 
     def _lithium(self, timeline: FrameTimeline, front: dict) -> tuple | None:
-        geometry = self.geometry
+        geometry = self._geometry()
         if front["units"] != "nm" or not (geometry["height_nm"] > 0 and geometry["depth_nm"] > 0):
             return None
         lithium = lithium_behind_front(
@@ -224,5 +261,6 @@ class TimelineResults(QObject):
         )
         self.geometry = self.panel.geometry.parameters()
         self.target = float(target) if isinstance(target, (int, float)) else None
+        self.show_height()
         self.show_dose()
         self.show_front()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QLabel,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -107,14 +108,17 @@ class GeometryInputs(QGroupBox):
         self.density = _spin(WO3_DENSITY_G_CM3, 0.01, 100.0, 3, " g/cm³")
         self.measure = QPushButton("Measure Height on Movie Line")
         self.measure.setToolTip(
-            "Film thickness along the movie's line (draw it across the film first)"
+            "The session's film thickness along the movie's line (draw it across the film first)"
         )
+        self.height_source = QLabel()
+        self.height_source.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("Height", self._pair(self.height, self.height_sigma))
         form.addRow("Depth", self._pair(self.depth, self.depth_sigma))
         form.addRow("Molar mass", self.molar_mass)
         form.addRow("Density", self.density)
         form.addRow(self.measure)
+        form.addRow(self.height_source)
         for spin in self._spins():
             spin.editingFinished.connect(lambda: self.changed.emit(self.parameters()))
         self.measure.clicked.connect(self.measureRequested)
@@ -148,6 +152,12 @@ class GeometryInputs(QGroupBox):
             "molar_mass_g_mol": self.molar_mass.value(),
             "density_g_cm3": self.density.value(),
         }
+
+    def show_height_source(self, text: str, *, measured: bool) -> None:
+        """Say where the height comes from; a ``measured`` height is not typed over."""
+        self.height_source.setText(text)
+        for spin in (self.height, self.height_sigma):
+            spin.setReadOnly(measured)
 
     def set_parameters(self, parameters: dict) -> None:
         """Show ``parameters`` (no signal)."""
