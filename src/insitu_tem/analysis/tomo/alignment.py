@@ -18,7 +18,8 @@ relative to the aligned series (raw image frame, px), in the gauge of
     from every other tilt, re-project at the others, register each
     projection to its re-projection (weighted least squares on the
     re-projection's gradient, :func:`.registration.matched_displacement`),
-    swap halves, move half-way, repeat [2]_;
+    swap halves, move half-way, repeat — first on twice-binned projections until the
+    shifts change by < 0.25 px, then at full size until they change by < 0.02 px [2]_;
 ``"none"``
     no shifts.
 
@@ -61,6 +62,8 @@ METHODS = ("auto", "xcorr", "com", "none")
 _MATCH_SIZE = 160
 _MATCH_ITERATIONS = 8
 _MATCH_DAMPING = 0.5
+_MATCH_TOLERANCE_PX = 0.02
+_COARSE_TOLERANCE_PX = 0.25
 
 
 @dataclass(frozen=True)
@@ -109,12 +112,11 @@ def _com_shifts(aligned: np.ndarray, tilts: np.ndarray) -> np.ndarray:
     return np.stack([along - along.mean(), across], axis=1)
 
 
-def _binned_series(stack: np.ndarray) -> tuple[np.ndarray, int]:
-    factor = max(1, int(np.ceil(min(stack.shape[1:]) / _MATCH_SIZE)))
+def _binned_series(stack: np.ndarray, factor: int) -> np.ndarray:
     n, rows, cols = stack.shape
     rows, cols = rows // factor * factor, cols // factor * factor
     view = stack[:, :rows, :cols].reshape(n, rows // factor, factor, cols // factor, factor)
-    return view.mean(axis=(2, 4), dtype=np.float32), factor
+    return view.mean(axis=(2, 4), dtype=np.float32)
 
 
 def _reprojections(
@@ -147,22 +149,27 @@ def _match_step(
 
 def _refine(
     stack, tilts, angle, shifts, offset, should_stop
-) -> tuple[np.ndarray, float, np.ndarray, float]:
-    small_raw, factor = _binned_series(stack)
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """Projection matching, coarse to fine: on twice-binned projections until the shifts change
+    by less than ``_COARSE_TOLERANCE_PX``, then on projections binned to ≤ ``_MATCH_SIZE`` px until
+    they change by less than ``_MATCH_TOLERANCE_PX`` (RMS, px)."""
+    fine = max(1, int(np.ceil(min(stack.shape[1:]) / _MATCH_SIZE)))
     residual, peaks = float("nan"), np.ones(tilts.size)
-    for _ in range(_MATCH_ITERATIONS):
-        if should_stop is not None and should_stop():
-            break
-        small = to_axis_frame(small_raw, axis_angle_deg=angle, shifts_px=shifts / factor)
-        margin = int(np.ceil(np.abs(shifts).max() / factor)) + 3
-        steps, peaks = _match_step(small, tilts, offset / factor, margin)
-        update = to_image_frame_shifts(_MATCH_DAMPING * steps * factor, angle)
-        new = gauge_shifts(shifts + update, tilts, angle)
-        residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))
-        shifts = new
-        if residual < 0.02:
-            break
-    return shifts, residual, peaks, factor
+    for factor, tolerance in ((2 * fine, _COARSE_TOLERANCE_PX), (fine, _MATCH_TOLERANCE_PX)):
+        small_raw = _binned_series(stack, factor)
+        for _ in range(_MATCH_ITERATIONS):
+            if should_stop is not None and should_stop():
+                return shifts, residual, peaks
+            small = to_axis_frame(small_raw, axis_angle_deg=angle, shifts_px=shifts / factor)
+            margin = int(np.ceil(np.abs(shifts).max() / factor)) + 3
+            steps, peaks = _match_step(small, tilts, offset / factor, margin)
+            update = to_image_frame_shifts(_MATCH_DAMPING * steps * factor, angle)
+            new = gauge_shifts(shifts + update, tilts, angle)
+            residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))
+            shifts = new
+            if residual < tolerance:
+                break
+    return shifts, residual, peaks
 
 
 def _check(stack: np.ndarray, tilts: np.ndarray, method: str) -> None:
@@ -241,11 +248,13 @@ def align_tilt_series(
         else np.zeros((n, 2))
     )
     report(0.4, "shifts")
-    offset, offset_sigma = _offset(stack, tilts, angle, shifts, axis_offset_px)
+    offset, offset_sigma, consistent = _offset(stack, tilts, angle, shifts, axis_offset_px)
     if method == "auto" and n >= 4:
         report(0.5, "projection matching")
-        shifts, residual, peaks, _ = _refine(stack, tilts, angle, shifts, offset, should_stop)
-        offset, offset_sigma = _offset(stack, tilts, angle, shifts, axis_offset_px)
+        shifts, residual, peaks = _refine(stack, tilts, angle, shifts, offset, should_stop)
+        offset, offset_sigma, _ = _offset(
+            stack, tilts, angle, shifts, axis_offset_px, near=consistent
+        )
     report(1.0, "aligned")
     return _result(
         tilts,
@@ -262,17 +271,18 @@ def align_tilt_series(
     )
 
 
-def _offset(stack, tilts, angle, shifts, given) -> tuple[float, float]:
+def _offset(stack, tilts, angle, shifts, given, near=None) -> tuple[float, float, float | None]:
+    """Offset, its 1σ and the consistency estimate (searched about ``near`` when given)."""
     if given is not None:
-        return float(given), 0.0
+        return float(given), 0.0, None
     if tilts.size < 4:
-        return 0.0, float("nan")
+        return 0.0, float("nan"), None
     aligned = to_axis_frame(stack, axis_angle_deg=angle, shifts_px=shifts)
     com, com_sigma = estimate_axis_offset(aligned, tilts)
-    consistent, consistent_sigma = estimate_axis_offset_by_consistency(aligned, tilts)
+    consistent, consistent_sigma = estimate_axis_offset_by_consistency(aligned, tilts, near=near)
     if abs(com - consistent) <= max(2.0, 3 * consistent_sigma):
-        return com, float(np.hypot(com_sigma, 0.3))
-    return consistent, consistent_sigma
+        return com, float(np.hypot(com_sigma, 0.3)), consistent
+    return consistent, consistent_sigma, consistent
 
 
 def _result(

@@ -5,7 +5,7 @@ aligned projection follows ``u₀ + x cos θ + z sin θ`` for an object at
 (x, z) from the axis; a least-squares fit gives the axis column ``u₀``.
 
 Otherwise the offset that minimises the reprojection error of a small SIRT
-reconstruction (:func:`estimate_axis_offset_by_consistency`).
+reconstruction (:func:`estimate_axis_offset_by_consistency`), searched coarse to fine.
 
 References
 ----------
@@ -63,16 +63,51 @@ def _offset_error(sinograms: np.ndarray, tilts: np.ndarray, offset: float) -> fl
     ).reprojection_error
 
 
+def _binned_rows(aligned: np.ndarray, n_slices: int, width: int) -> np.ndarray:
+    n, rows, cols = aligned.shape
+    factor = cols // width
+    rows_used = np.linspace(0, rows - 1, min(n_slices, rows)).astype(int)
+    return (
+        aligned[:, rows_used, : width * factor]
+        .reshape(n, rows_used.size, width, factor)
+        .mean(axis=3)
+    )
+
+
+def _scan(sinograms: np.ndarray, tilts: np.ndarray, grid: np.ndarray) -> tuple[float, float]:
+    return _parabola(grid, np.array([_offset_error(sinograms, tilts, o) for o in grid]))
+
+
+def _descend(sinograms: np.ndarray, tilts: np.ndarray, centre: float) -> tuple[float, float]:
+    """Parabola through the minimum of the error on a 1-px grid, walked from ``centre`` (±1 px)
+    until the minimum is not at the grid's edge (at most 10 px further)."""
+    errors = {}
+    grid = float(np.round(centre)) + np.arange(-1.0, 1.01, 1.0)
+    for _ in range(5):
+        for offset in grid:
+            if offset not in errors:
+                errors[offset] = _offset_error(sinograms, tilts, offset)
+        grid = np.array(sorted(errors))
+        k = int(np.argmin([errors[o] for o in grid]))
+        if 0 < k < grid.size - 1:
+            break
+        grid = np.array([grid[k] + (-2.0 if k == 0 else 2.0), grid[k] + (-1.0 if k == 0 else 1.0)])
+    grid = np.array(sorted(errors))
+    return _parabola(grid, np.array([errors[o] for o in grid]))
+
+
 def estimate_axis_offset_by_consistency(
-    aligned: np.ndarray, tilts_deg, *, n_slices: int = 24
+    aligned: np.ndarray, tilts_deg, *, n_slices: int = 24, near: float | None = None
 ) -> tuple[float, float]:
     """Tilt-axis column minus the centre column that best explains the aligned series, px.
 
     A SIRT-20 reconstruction of ``n_slices`` rows (binned to ≤ 128 columns)
-    fits the data best when the axis is right; the reprojection error is
-    scanned on a grid of 1/16 of the width and refined on a 1-px grid with a
-    parabola. Works where the centre of mass cannot (objects leaving the
-    field of view, slabs).
+    fits the data best when the axis is right. The reprojection error is
+    scanned coarse to fine: on a grid of 1/16 of the width over ±1/4 of it
+    with half the rows binned to ≤ 64 columns, then on a 1-px grid (±1 px, walked
+    on while the minimum is at its edge) about the coarse parabola's vertex,
+    or about ``near`` when given (a previous estimate), with a parabola. Works where the centre of mass
+    cannot (objects leaving the field of view, slabs).
 
     Returns
     -------
@@ -80,18 +115,16 @@ def estimate_axis_offset_by_consistency(
         px (full resolution); σ is the final grid step × factor / √12.
     """
     tilts = np.asarray(tilts_deg, dtype=float)
-    n, rows, cols = aligned.shape
+    cols = aligned.shape[2]
     factor = max(1, cols // 128)
     width = cols // factor
-    rows_used = np.linspace(0, rows - 1, min(n_slices, rows)).astype(int)
-    sinograms = (
-        aligned[:, rows_used, : width * factor]
-        .reshape(n, rows_used.size, width, factor)
-        .mean(axis=3)
-    )
-    grid = np.arange(-width / 4, width / 4 + 1e-9, max(width / 16, 1.0))
-    errors = [_offset_error(sinograms, tilts, o) for o in grid]
-    best = float(grid[int(np.argmin(errors))])
-    grid = best + np.arange(-3.0, 3.01, 1.0)
-    offset, sigma = _parabola(grid, np.array([_offset_error(sinograms, tilts, o) for o in grid]))
+    if near is None:
+        coarse_factor = max(1, cols // 64)
+        small = cols // coarse_factor
+        grid = np.arange(-small / 4, small / 4 + 1e-9, max(small / 16, 1.0))
+        vertex, _ = _scan(_binned_rows(aligned, n_slices // 2, small), tilts, grid)
+        centre = vertex * coarse_factor / factor
+    else:
+        centre = near / factor
+    offset, sigma = _descend(_binned_rows(aligned, n_slices, width), tilts, centre)
     return offset * factor, sigma * factor

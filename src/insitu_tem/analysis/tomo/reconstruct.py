@@ -240,7 +240,7 @@ def reconstruct(
     volume = np.zeros((nz, ny, nx), dtype=np.float32)
     workers = max(1, min(2, os.cpu_count() or 1))
     per_slice = 4 * (4 * nz * nx + 4 * n_tilts * nx)
-    chunk = int(np.clip(max_memory_bytes // (workers * per_slice), 1, ny))
+    chunk = int(np.clip(max_memory_bytes // (workers * per_slice), 1, -(-ny // workers)))
     starts = list(range(0, ny, chunk))
     state = {"done": 0, "residual": 0.0, "norm": 0.0}
     total = len(starts) * iterations

@@ -90,6 +90,26 @@ def displacement(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray,
     return coarse + fine, peak
 
 
+def _bspline3(x: np.ndarray) -> np.ndarray:
+    x = np.abs(x)
+    return np.where(x < 1, 2 / 3 - x**2 + x**3 / 2, np.where(x < 2, (2 - x) ** 3 / 6, 0.0))
+
+
+def _translate(coefficients: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """Cubic-spline image of ``coefficients`` (:func:`scipy.ndimage.spline_filter`) moved by
+    ``shift`` (dy, dx) px: one 1-D correlation per axis, since a translation samples every pixel
+    at the same spline phase (the same result as :func:`scipy.ndimage.shift` away from the edges)."""
+    moved = coefficients
+    for axis, s in enumerate(shift):
+        whole = int(np.floor(-s))
+        reach = abs(whole) + 2
+        kernel = np.zeros(2 * reach + 1)
+        taps = np.arange(-1, 3)
+        kernel[reach + whole + taps] = _bspline3(-s - whole - taps)
+        moved = ndimage.correlate1d(moved, kernel, axis=axis, mode="nearest")
+    return moved
+
+
 def matched_displacement(
     reference: np.ndarray, moving: np.ndarray, *, margin: int = 3, smooth_px: float = 1.0
 ) -> tuple[np.ndarray, float]:
@@ -122,15 +142,20 @@ def matched_displacement(
     weight = np.sqrt(1.0 / np.maximum(ref[inner].ravel(), max(float(ref.mean()), 1e-6) * 0.1))
     shift, gain, background = np.zeros(2), 1.0, 0.0
     model = ref[inner].ravel()
+    coefficients = ndimage.spline_filter(ref, order=3, mode="nearest")
     for _ in range(8):
-        moved = ndimage.shift(ref, shift, order=3, mode="nearest")
+        moved = _translate(coefficients, shift)
         gy, gx = np.gradient(moved)
         model = moved[inner].ravel()
-        design = np.stack(
-            [model, np.ones_like(model), -gain * gy[inner].ravel(), -gain * gx[inner].ravel()], 1
+        design = (
+            np.stack(
+                [model, np.ones_like(model), -gain * gy[inner].ravel(), -gain * gx[inner].ravel()],
+                1,
+            )
+            * weight[:, None]
         )
-        residual = data - (gain * model + background)
-        delta = np.linalg.lstsq(design * weight[:, None], residual * weight, rcond=None)[0]
+        residual = (data - (gain * model + background)) * weight
+        delta = np.linalg.solve(design.T @ design, design.T @ residual)
         gain, background, shift = gain + delta[0], background + delta[1], shift + delta[2:]
         if np.abs(delta[2:]).max() < 1e-3 or np.abs(shift).max() > margin:
             break

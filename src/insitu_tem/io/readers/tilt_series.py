@@ -114,7 +114,7 @@ def _beside(path: Path) -> np.ndarray | None:
     return None
 
 
-def _signals(path: Path) -> list[dict]:
+def _signals(path: Path, options: dict | None = None) -> list[dict]:
     from importlib import import_module
 
     plugin = {
@@ -132,7 +132,9 @@ def _signals(path: Path) -> list[dict]:
         ".hdf5": "hspy",
     }[path.suffix.lower()]
     try:
-        return import_module(f"rsciio.{plugin}").file_reader(str(path))
+        return import_module(f"rsciio.{plugin}").file_reader(
+            str(path), **(options if plugin == "bruker" else {})
+        )
     except Exception as error:  # noqa: BLE001 - readers raise anything on corrupt files
         raise DataError(
             f"{path.name}: cannot be read ({type(error).__name__}); re-export or copy it again"
@@ -204,10 +206,17 @@ def angle_from_metadata(signal: dict) -> float | None:
     return float(np.rad2deg(float(alpha))) if alpha is not None else None
 
 
+def _bruker_options(spectrum_maps: SpectrumMaps | None, limit_ev: float | None) -> dict:
+    """Decode only what is used: the image alone without maps, the spectra up to ``limit_ev``."""
+    if spectrum_maps is None:
+        return {"select_type": "image"}
+    return {} if limit_ev is None else {"cutoff_at_kV": limit_ev / 1000.0}
+
+
 def _per_tilt(
-    path: Path, spectrum_maps: SpectrumMaps | None
+    path: Path, spectrum_maps: SpectrumMaps | None, limit_ev: float | None
 ) -> tuple[dict[str, np.ndarray], float, str, float | None]:
-    signals = _signals(path)
+    signals = _signals(path, _bruker_options(spectrum_maps, limit_ev))
     images = [s for s in signals if np.ndim(s["data"]) == 2]
     cubes = [
         s for s in signals if np.ndim(s["data"]) == 3 and not s["axes"][-1].get("navigate", True)
@@ -233,7 +242,10 @@ def _per_tilt(
 
 
 def _read_folder(
-    path: Path, spectrum_maps: SpectrumMaps | None, progress: Callable[[float, str], None] | None
+    path: Path,
+    spectrum_maps: SpectrumMaps | None,
+    limit_ev: float | None,
+    progress: Callable[[float, str], None] | None,
 ) -> TiltSeries:
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in FILE_SUFFIXES)
     if len(files) < 2:
@@ -242,7 +254,7 @@ def _read_folder(
         )
     per_tilt = []
     for k, file in enumerate(files):
-        per_tilt.append(_per_tilt(file, spectrum_maps))
+        per_tilt.append(_per_tilt(file, spectrum_maps, limit_ev))
         if progress is not None:
             progress((k + 1) / len(files), f"read {file.name}")
     names = list(per_tilt[0][0])
@@ -281,6 +293,7 @@ def load_tilt_series(
     *,
     tilts: np.ndarray | None = None,
     spectrum_maps: SpectrumMaps | None = None,
+    spectrum_limit_ev: float | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> TiltSeries:
     """Read a tilt series (module docstring).
@@ -295,6 +308,9 @@ def load_tilt_series(
         ``spectrum_maps(cube, energies_ev) -> {name: map}`` applied to the
         spectrum image of every per-tilt file (e.g. X-ray line maps); each
         map becomes a channel.
+    spectrum_limit_ev : float, optional
+        Highest energy ``spectrum_maps`` reads, eV: Bruker spectra are decoded only up to it
+        (several times faster). Without ``spectrum_maps`` only the Bruker images are decoded.
     progress : callable, optional
 
     Returns
@@ -313,7 +329,7 @@ def load_tilt_series(
         stack = path.with_suffix("") if path.with_suffix("").suffix else path.with_suffix(".mrc")
         return _read_stack(stack, read_tilt_file(path) if tilts is None else tilts)
     if path.is_dir():
-        series = _read_folder(path, spectrum_maps, progress)
+        series = _read_folder(path, spectrum_maps, spectrum_limit_ev, progress)
         if tilts is not None:
             series = _series(
                 series.channels,
