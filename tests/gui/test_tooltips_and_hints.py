@@ -6,8 +6,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QEnterEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QPushButton
 
-ROLES = ("movie", "hrtem", "nbd", "eels", "across")
-"""Panels checked here (the tomography panel is another issue's)."""
+ROLES = ("movie", "hrtem", "nbd", "eels", "across", "tomo")
 
 
 def hover(widget) -> None:
@@ -30,6 +29,8 @@ def test_every_spin_box_and_button_says_what_it_sets(window):
     assert (
         "Å" in known_d.toolTip() and "pixels" in window.panels["movie"].front.width_spin.toolTip()
     )
+    tomo = window.panels["tomo"]
+    assert "degrees" in tomo.rendering.angle.toolTip() and "mlem" in tomo.method.toolTip()
 
 
 def test_hovering_a_control_explains_it_in_the_status_bar(qtbot, window):
@@ -38,6 +39,10 @@ def test_hovering_a_control_explains_it_in_the_status_bar(qtbot, window):
     hover(known_d)
     assert window.statusBar().currentMessage() == known_d.toolTip()
     assert "Known spacing of the strongest ring, Å" in window.statusBar().currentMessage()
+    window.docks["tomo"].raise_()
+    iterations = window.panels["tomo"].iterations
+    hover(iterations)
+    assert window.statusBar().currentMessage().startswith("Iterations of SIRT/MLEM")
 
 
 def test_choosing_a_tool_says_what_it_waits_for(qtbot, window, wait_idle, movie_file, movie_user):

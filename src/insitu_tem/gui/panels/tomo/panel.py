@@ -55,6 +55,7 @@ class TomoPanel(QWidget):
         self.state, self.undo_stack = state, undo_stack
         self.controller = TomoController(state, tasks, undo_stack, parent=self)
         self._build_widgets()
+        self._set_tool_tips()
         self._build_layout()
         self._connect()
         self._update_enabled()
@@ -115,23 +116,76 @@ class TomoPanel(QWidget):
         self.tabs.addTab(self.table, "Measurements")
         self.tabs.addTab(self.plots, "Thickness plots")
 
+    def _set_tool_tips(self) -> None:
+        tips = {
+            self.open_button: "Read a tilt series: a folder of per-tilt files named by angle (°), "
+            "or an .mrc/.ali/.st with .rawtlt, or an .hspy with a tilt axis",
+            self.tilt_slider: "Projection shown: tilt angle, degrees",
+            self.show_aligned: "Show the projections after alignment (shifts and tilt axis)",
+            self.show_sinogram: "Show the sinogram of the middle row (tilt × column, px)",
+            self.align_method: "auto: cross-correlation, then projection matching; xcorr: "
+            "cross-correlation only; com: centre of mass; none: no shifts",
+            self.align_button: "Find the tilt axis and the per-tilt shifts (px) with the method "
+            "chosen; the residual (px) is reported below",
+            self.method: "wbp: weighted back-projection; sirt: iterative, least squares; "
+            "mlem: iterative, non-negative (counts, EDS maps)",
+            self.iterations: "Iterations of SIRT/MLEM (WBP uses 1); more: sharper, noisier",
+            self.reconstruct_button: "Reconstruct the volume (voxel = pixel × binning) with the "
+            "method, iterations and binning chosen",
+            self.cancel_button: "Stop the running alignment, reconstruction or segmentation",
+            self.progress: "Progress of the running job, %",
+            self.channel: "Volume shown: the reference channel or an element map",
+            self.segment_button: "Label vacuum/voids, shell and core of the reference volume by "
+            "multi-Otsu thresholds; shell thickness and volumes (calibrated units) below",
+            self.paint: "Navigate, or paint scribbles of one class on the slices (then Classify)",
+            self.classify_button: "Label every voxel with a random forest trained on the "
+            "scribbles painted on the slices (at least two classes)",
+            self.export_button: "Save slices, rendering, labels and measurement plots "
+            "(PNG/TIFF/SVG/PDF, 300 dpi)",
+            self.rendering.angle: "Rendering turned about the tilt axis, degrees (−90…90)",
+            self.rendering.mode: "mip: brightest voxel along each ray; composite: "
+            "front-to-back alpha blending",
+        }
+        for widget, tip in tips.items():
+            widget.setToolTip(tip)
+
     def _build_layout(self) -> None:
         layout = QVBoxLayout(self)
-        rows = (
-            (self.open_button, self.align_method, self.align_button, self.method, self.iterations),
-            (self.binning, self.all_channels, self.reconstruct_button, self.cancel_button),
-            (self.progress, QLabel("Volume"), self.channel, self.segment_button, self.paint),
-            (self.classify_button, self.export_button, self.elements, self.add_button),
+        steps = (
+            [
+                self.open_button,
+                self.elements,
+                self.add_button,
+                QLabel("Align"),
+                self.align_method,
+                self.align_button,
+            ],
+            [
+                QLabel("Reconstruct"),
+                self.method,
+                self.iterations,
+                self.binning,
+                self.all_channels,
+                self.reconstruct_button,
+                self.cancel_button,
+                self.progress,
+            ],
+            [
+                QLabel("Volume"),
+                self.channel,
+                self.segment_button,
+                self.paint,
+                self.classify_button,
+                self.export_button,
+            ],
         )
-        top = QHBoxLayout()
-        for widgets in (rows[0] + rows[1], rows[2] + rows[3]):
+        for widgets in steps:
             row = QHBoxLayout()
             for widget in widgets:
                 row.addWidget(widget)
             row.addStretch(1)
             layout.addLayout(row)
-        top.addWidget(self.info, 1)
-        layout.addLayout(top)
+        layout.addWidget(self.info)
         row = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(self._projection_box, 1)

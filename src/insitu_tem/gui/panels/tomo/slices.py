@@ -74,8 +74,8 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
         self.scribbles = np.zeros(volume.shape, np.uint8)
         self.voxel_size, self.units, self.tilts_deg = voxel_size, units, tuple(tilts_deg)
         self.set_cursor(*(s // 2 for s in volume.shape))
-        for view in self.views.values():
-            view.autoRange()
+        for name, view in self.views.items():
+            view.setRange(self.images[name].boundingRect(), padding=0.02)
 
     def scale_bar_text(self, name: str) -> str:
         return self.bar_texts[name].toPlainText()
