@@ -11,12 +11,16 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
    from the data), the pixel is changing — the band the front sweeps, texture that evolves —
    and it is excluded with a margin.
 2. Registration: every frame, high-passed (a Gaussian of ``HIGHPASS_PX`` subtracted, so the
-   fixed illumination fall-off does not pin the shift at 0), is phase-correlated on the static
-   pixels against the first frame in the first round — searched within ``STEP_PX`` of the
-   previous frame's shift, as drift is continuous — and then, corrected, against the mean of
-   all corrected frames (a template with √n less noise than one frame), searched within
-   ``STEP_PX`` of the current estimate.
-3. Steps 1-2 are repeated ``ROUNDS`` times.
+   fixed illumination fall-off does not pin the shift at 0) and beam-normalised, is registered
+   by weighted least squares (:mod:`~insitu_tem.analysis.movie.drift_matched`: matched-filter
+   cross-correlation, regions that departed from the template left out, a covariance per
+   shift). The first round registers on the first frame — searched within ``STEP_PX`` of the
+   previous frame's shift, as drift is continuous — over the whole frame and over the pixels
+   static in the uncorrected movie, and keeps whichever leaves more of the corrected movie
+   static. Later rounds register each frame, near its current shift, on the mean of the other
+   corrected frames (a template with √n less noise than one frame) over the static pixels.
+3. Steps 1-2 are repeated ``ROUNDS`` times. Every shift is relative to frame 0, so frame 0's
+   covariance is added to every other frame's.
 
 References
 ----------
@@ -226,8 +230,9 @@ def measure_static_drift(
     Returns
     -------
     DriftResult
-        ``reference`` reads ``"static"``; ``ok=False`` when a correlation peak is weaker than
-        ``min_peak`` or the run was stopped.
+        ``reference`` reads ``"static"``; ``covariance_px2`` the 1σ of every shift (without a
+        ROI); ``ok=False`` when a correlation coefficient is below ``min_peak`` or the run was
+        stopped.
     """
     report = progress or (lambda fraction, message: None)
     if roi is not None:
