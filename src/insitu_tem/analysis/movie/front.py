@@ -79,7 +79,9 @@ class FrontTrack:
         (n_frames,) front position in samples along the line (px when the
         kymograph step is 1 px); NaN where the front is absent.
     position_sigma : numpy.ndarray
-        (n_frames,) 1σ of ``position`` (statistical and level terms), samples; NaN where absent.
+        (n_frames,) 1σ of ``position`` (statistical, level and model terms; the drift's error
+        along the line too after :func:`~insitu_tem.analysis.movie.front_line.with_drift_error`),
+        samples; NaN where absent.
     confidence : numpy.ndarray
         (n_frames,) 0-1; 0 where absent.
     width : numpy.ndarray
