@@ -1,6 +1,8 @@
 """The FFT panel draws the session's stored "fft" result when a project is reopened (issue 13):
-the same spots, table, lattice line and warnings, without measuring the region again."""
+the same spots, table, lattice line, warnings and "lattice also indexes as" line, without
+measuring the region or searching the phases again."""
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -13,6 +15,7 @@ def on_screen(fft) -> dict:
         "lattice": fft.lattice_label.text(),
         "warning": fft.warning_label.text(),
         "labels": [label.toPlainText() for label in fft.spots_overlay.labels],
+        "candidates": fft.candidates_label.text(),
     }
 
 
@@ -25,17 +28,26 @@ def test_reopening_draws_the_stored_lattice_without_measuring_it_again(
     wait_idle(window, timeout=120000)
     fft = window.panels["hrtem"]
     with qtbot.waitSignal(fft.measurement_shown, timeout=60000):
+        window.project.set_calibration("hrtem", scale=0.05 * 0.85, units="nm")
+    wait_idle(window, timeout=60000)
+    with qtbot.waitSignal(fft.measurement_shown, timeout=60000):
         fft.navigator.slider.setValue(2)
     wait_idle(window, timeout=60000)
     before = on_screen(fft)
     assert before["table"][0] and "lattice" in before["lattice"] and before["frame"] == 2
     assert window.state.session.result("fft").value["frame"] == 2
+    assert before["candidates"].startswith("lattice also indexes as")
+    assert window.state.session.result("fft").value["candidates"]
 
     project_path = tmp_path / "fft.itproj"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert window.close() and window.asker.questions == []
 
+    monkeypatch.setattr(
+        "insitu_tem.gui.panels.fft.controller.scaled_candidates",
+        lambda *a, **k: pytest.fail("the phases were searched again on reopen"),
+    )
     reopened = MainWindow(settings, reporter)
     qtbot.addWidget(reopened)
     reopened.resize(1280, 800)

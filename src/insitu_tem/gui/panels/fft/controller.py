@@ -37,6 +37,7 @@ from insitu_tem.gui.panels.fft.lattice_value import (
     matches_parameters,
     measurement_value,
     shown,
+    unsure,
 )
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetCalibrationCommand
@@ -145,7 +146,11 @@ class FftController(QObject):
                 fit = calibrate_on_lattice(
                     m.spots, m.fit, reference, phase=phase, energy_kV=region.energy_kV
                 )
-            return m, fit
+            candidates = ()
+            if region.calibrated and m.fit.two_dimensional and unsure(m):
+                phases = list(load_library())
+                candidates = scaled_candidates(m.fit, phases=phases, energy_kV=region.energy_kV)
+            return m, fit, tuple(candidates)
 
         self.tasks.submit(
             work,
@@ -154,8 +159,8 @@ class FftController(QObject):
             description="FFT lattice",
         )
 
-    def _measured(self, region: Region, m: LatticeMeasurement, fit) -> None:
-        value = measurement_value(region, m, fit)
+    def _measured(self, region: Region, m: LatticeMeasurement, fit, candidates) -> None:
+        value = measurement_value(region, m, fit, candidates)
         stored = self.state.session.result(RESULT)
         if stored is None or not same(stored.value, value):
             session = self.state.session
@@ -174,7 +179,9 @@ class FftController(QObject):
         self.lattice_calibration = lattice.calibration
         self.measured.emit(lattice)
         self.calibration_changed.emit()
-        if region.calibrated and lattice.fit.two_dimensional and lattice.value["unsure"]:
+        if lattice.candidates is not None:
+            self.candidates_ready.emit(lattice.candidates)
+        elif region.calibrated and lattice.fit.two_dimensional and lattice.value["unsure"]:
             self._request_candidates(lattice.fit, energy_kV)
         else:
             self.candidates_ready.emit(())

@@ -3,7 +3,9 @@
 The value holds every spot (all :class:`~insitu_tem.analysis.hrtem.fft_lattice.Spot` fields
 with its phase and hkl), the refined lattice (all
 :class:`~insitu_tem.analysis.hrtem.lattice_fit.LatticeFit` fields), the best phase match,
-the warnings and the calibration fitted on all reflections. :func:`shown` rebuilds from it what
+the warnings, the calibration fitted on all reflections and the phases the lattice also indexes
+as with a scaled pixel size (all :class:`~insitu_tem.analysis.hrtem.lattice_calibration.
+ScaledCandidate` fields; searched only when the phase match is unsure). :func:`shown` rebuilds from it what
 the panel draws, so a reopened project shows the stored measurement without measuring again;
 only the power spectrum image is computed from the region.
 """
@@ -14,7 +16,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from insitu_tem.analysis.hrtem.fft_lattice import PowerSpectrum, Spot
-from insitu_tem.analysis.hrtem.lattice_calibration import LatticeCalibration
+from insitu_tem.analysis.hrtem.lattice_calibration import LatticeCalibration, ScaledCandidate
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit
 from insitu_tem.analysis.hrtem.lattice_report import LatticeMeasurement
 from insitu_tem.core.results import plain
@@ -32,9 +34,21 @@ class Shown:
     fit: LatticeFit
     assignments: tuple
     calibration: LatticeCalibration | None
+    candidates: tuple[ScaledCandidate, ...] | None
+    """None: a result stored before the candidates were (a project saved by an older version)."""
 
 
-def measurement_value(region, m: LatticeMeasurement, fit: LatticeCalibration | None) -> dict:
+def unsure(m: LatticeMeasurement) -> bool:
+    """Whether measurement ``m`` found no phase match or an ambiguous one."""
+    return m.matches is None or not m.matches.ok or bool(m.matches.ambiguous)
+
+
+def measurement_value(
+    region,
+    m: LatticeMeasurement,
+    fit: LatticeCalibration | None,
+    candidates: tuple[ScaledCandidate, ...],
+) -> dict:
     """The session's "fft" result value of measurement ``m`` on ``region`` (see module docstring)."""
     best = m.matches.best if m.matches is not None and m.matches.ok else None
     return plain(
@@ -55,9 +69,10 @@ def measurement_value(region, m: LatticeMeasurement, fit: LatticeCalibration | N
                 "zone_axis": None if best.zone_axis is None else list(best.zone_axis),
                 "ambiguous": bool(m.matches.ambiguous),
             },
-            "unsure": m.matches is None or not m.matches.ok or bool(m.matches.ambiguous),
+            "unsure": unsure(m),
             "warnings": list(m.warnings),
             "calibration": None if fit is None else {**asdict(fit), "message": fit.message},
+            "candidates": [asdict(c) for c in candidates],
         }
     )
 
@@ -68,8 +83,20 @@ def shown(value: dict, spectrum: PowerSpectrum) -> Shown:
     assignments = tuple(
         (s["phase"], None if s["hkl"] is None else tuple(s["hkl"])) for s in value["spots"]
     )
+    stored = value.get("candidates")
+    candidates = (
+        None
+        if stored is None
+        else tuple(ScaledCandidate(**{k: _tuples(v) for k, v in c.items()}) for c in stored)
+    )
     return Shown(
-        value, spectrum, spots, _lattice_fit(value["lattice"]), assignments, _calibration(value)
+        value,
+        spectrum,
+        spots,
+        _lattice_fit(value["lattice"]),
+        assignments,
+        _calibration(value),
+        candidates,
     )
 
 
