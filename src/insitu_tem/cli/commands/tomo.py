@@ -89,20 +89,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(path: str, tilts, elements: tuple[str, ...], progress: Progress):
-    from insitu_tem.io.readers.tilt_series import load_tilt_series
+    from insitu_tem.io.readers.tilt_series import SPECTRUM_MARGIN_EV, load_tilt_series
 
-    maps = None
+    maps, limit = None, None
     if elements:
         from insitu_tem.analysis.eds.lines import xray_line
         from insitu_tem.analysis.eds.maps import line_maps
         from insitu_tem.cli.commands.eds import line_names
 
         lines = tuple(xray_line(n) for n in line_names(elements, None))
+        limit = max(line.background_windows[1][1] for line in lines) + SPECTRUM_MARGIN_EV
 
         def maps(cube, energies):
             return {line.name: m for line, m in zip(lines, line_maps(cube, energies, lines).maps)}
 
-    return load_tilt_series(path, tilts=tilts, spectrum_maps=maps, progress=progress)
+    return load_tilt_series(
+        path, tilts=tilts, spectrum_maps=maps, spectrum_limit_ev=limit, progress=progress
+    )
 
 
 def write_volume(path: Path, volume: np.ndarray, voxel: float, units: str) -> None:

@@ -25,6 +25,8 @@ import numpy as np
 from insitu_tem.core.model import DataError
 
 STACK_SUFFIXES = (".mrc", ".ali", ".st", ".mrcs", ".hspy", ".hdf5")
+SPECTRUM_MARGIN_EV = 500.0
+"""Spectra are read this far above the highest background window of the lines mapped, eV."""
 FILE_SUFFIXES = (".bcf", ".emd", ".dm3", ".dm4", ".tif", ".tiff")
 TILT_FILE_SUFFIXES = (".rawtlt", ".tlt")
 _ANGLE = re.compile(r"[-+]?\d+(?:\.\d+)?")

@@ -11,7 +11,7 @@ import numpy as np
 
 from insitu_tem.analysis.tomo.alignment import Alignment, apply_alignment
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
-from insitu_tem.io.readers.tilt_series import TiltSeries, load_tilt_series
+from insitu_tem.io.readers.tilt_series import SPECTRUM_MARGIN_EV, TiltSeries, load_tilt_series
 from insitu_tem.io.tomo_files import ProjectVolumes, read_project_volumes
 
 
@@ -29,20 +29,17 @@ class Volumes:
     reason: str = ""
 
 
-_SPECTRUM_MARGIN_EV = 500.0
-
-
 def load_series(path, elements: tuple[str, ...] = (), *, progress=None) -> TiltSeries:
     """Read a tilt series; with ``elements``, per-tilt spectrum images also give one
     background-subtracted line map per element (the main line at 200 kV); spectra are decoded
-    only up to 500 eV above the highest background window."""
+    only up to :data:`SPECTRUM_MARGIN_EV` above the highest background window."""
     maps, limit = None, None
     if elements:
         from insitu_tem.analysis.eds.lines import main_line, xray_line
         from insitu_tem.analysis.eds.maps import line_maps
 
         lines = tuple(xray_line(main_line(e, beam_energy_kv=200.0)) for e in elements)
-        limit = max(line.background_windows[1][1] for line in lines) + _SPECTRUM_MARGIN_EV
+        limit = max(line.background_windows[1][1] for line in lines) + SPECTRUM_MARGIN_EV
 
         def maps(cube, energies):
             return {line.name: m for line, m in zip(lines, line_maps(cube, energies, lines).maps)}
