@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from insitu_tem.gui.widgets.legend_placement import (
     LEGEND_ROW_PX,
+    MARGIN_PX,
     LegendPlacement,
     fit_legend_rows,
     legend_above,
@@ -70,3 +71,5 @@ def test_a_short_plot_has_its_legend_in_one_row_above_the_data(qtbot):
     QApplication.processEvents()
     rect, data = legend.sceneBoundingRect(), widget.getPlotItem().vb.sceneBoundingRect()
     assert rect.bottom() <= data.top() + 1 and rect.right() <= widget.width()
+    rights = [label.sceneBoundingRect().right() for _, label in legend.items]
+    assert max(rights) <= data.right() - MARGIN_PX / 2

@@ -75,7 +75,7 @@ def legend_above(plot: pg.PlotItem) -> pg.LegendItem:
     it, as with ``addLegend``): one row when the entries fit the plot's width, more rows when the
     plot is narrow. The plot must have no title."""
     legend = pg.LegendItem(colCount=6, labelTextSize="8pt", verSpacing=-8, horSpacing=4)
-    legend.layout.setContentsMargins(0, 0, 0, 0)
+    legend.layout.setContentsMargins(0, 0, MARGIN_PX, 0)
     legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     legend.setMinimumWidth(0)
     plot.layout.removeItem(plot.titleLabel)
@@ -93,7 +93,7 @@ def fit_legend_rows(plot: pg.PlotItem) -> int:
     if not legend.items:
         return 1
     entry = max(20 + label.item.boundingRect().width() + 8 for _, label in legend.items)
-    columns = int(np.clip(plot.vb.width() // entry, 1, len(legend.items)))
+    columns = int(np.clip((plot.vb.width() - MARGIN_PX) // entry, 1, len(legend.items)))
     rows = int(np.ceil(len(legend.items) / columns))
     legend.setColumnCount(columns)
     plot.layout.setRowFixedHeight(0, LEGEND_ROW_PX * rows)

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from insitu_tem.gui.widgets.legend_placement import LEGEND_ROW_PX, fit_legend_rows, legend_above
 from insitu_tem.gui.widgets.plot_stack import tidy_stack
 
 COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040", "#d08fff", "#e0e0e0")
@@ -49,9 +50,10 @@ class NbdScanPlots(QWidget):
         self.fraction_plot = pg.PlotWidget()
         self.fraction_plot.setLabel("left", "fraction")
         self.fraction_plot.setToolTip(
-            "NMF phase fraction of each component (names and colours under the axis)"
+            "NMF phase fraction of each component (names and colours above the plot)"
         )
         self.fraction_plot.setLabel("bottom", "Position")
+        legend_above(self.fraction_plot.getPlotItem())
         self.fraction_curves: list[pg.PlotDataItem] = []
         self.scree_plot = pg.PlotWidget()
         self.scree_plot.setLabel("left", "explained variance fraction")
@@ -75,11 +77,12 @@ class NbdScanPlots(QWidget):
                 plot.setXLink(self.strain_plot)
             plot.scene().sigMouseClicked.connect(lambda event, p=plot: self._clicked(p, event))
         tidy_stack([self.strain_plot, self.map_plot, self.fraction_plot])
+        self.fraction_plot.setMinimumHeight(self.fraction_plot.minimumHeight() + LEGEND_ROW_PX)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.strain_plot, 2)
-        layout.addWidget(self.map_plot, 2)
+        layout.addWidget(self.map_plot, 3)
         layout.addWidget(self.fraction_plot, 3)
         self._positions = np.zeros(0)
         self._position_label = "Position"
@@ -143,14 +146,7 @@ class NbdScanPlots(QWidget):
             self.fraction_curves.append(curve)
         ratio = np.asarray(explained_variance, dtype=float)[:10]
         self.scree_curve.setData(np.arange(1, len(ratio) + 1), np.clip(ratio, 1e-12, None))
-        self.fraction_plot.setLabel(
-            "bottom",
-            f"{self._position_label} — "
-            + " · ".join(
-                f'<span style="color:{COLOURS[i % len(COLOURS)]}">{name}</span>'
-                for i, name in enumerate(names)
-            ),
-        )
+        fit_legend_rows(self.fraction_plot.getPlotItem())
         self.fraction_plot.autoRange()
         self.scree_plot.autoRange()
 
