@@ -68,6 +68,8 @@ def test_plots_stay_readable_at_1280x800_and_1920x1200(qtbot, sample_window):
         for view in (fft.image_view, fft.fft_view, fft.filtered_view):
             assert min(view.width(), view.height()) >= 130, (size, view.size())
         assert window.docks["hrtem"].widget().verticalScrollBar().maximum() == 0, size
+        raise_dock(window, "across")
+        assert window.docks["across"].widget().horizontalScrollBar().maximum() == 0, size
         kinetics = window.panels["movie"].front.kinetics
         for plot in (kinetics.position_plot, kinetics.velocity_plot):
             kinetics.tabs.setCurrentWidget(plot)

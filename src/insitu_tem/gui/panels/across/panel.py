@@ -56,6 +56,7 @@ class AcrossPanel(QWidget):
         self.csv_button = QPushButton("Export CSV…")
         self.csv_button.setToolTip("Save the across-the-front table (distance in nm) as CSV")
         self.status = QLabel("Open a movie, place a scan line, open the line scans, then Compute.")
+        self.status.setWordWrap(True)
         self.plots = pg.GraphicsLayoutWidget()
         self.cursors: list[pg.InfiniteLine] = []
         self._plot_items: list[pg.PlotItem] = []
