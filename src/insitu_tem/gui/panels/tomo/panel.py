@@ -74,6 +74,9 @@ class TomoPanel(QWidget):
         self.info.setWordWrap(True)
         self.elements = QLineEdit()
         self.elements.setPlaceholderText("EDS elements, e.g. Si,O,Fe")
+        self.elements.setMinimumWidth(
+            self.elements.fontMetrics().horizontalAdvance("EDS elements, e.g. Si,O,Fe") + 16
+        )
         self.elements.setToolTip("Per-tilt spectrum images: one line map per element")
         self.add_button = QPushButton("Add Channel…")
         self.add_button.setToolTip("Another map series of the same tilts (e.g. an element map)")
@@ -81,6 +84,7 @@ class TomoPanel(QWidget):
         self._projection_box = QWidget()
         QVBoxLayout(self._projection_box).setContentsMargins(0, 0, 0, 0)
         self.tilt_slider = QSlider(Qt.Orientation.Horizontal)
+        self.tilt_slider.setMinimumWidth(120)
         self.tilt_label = QLabel("")
         self.show_aligned = QCheckBox("Aligned")
         self.show_sinogram = QCheckBox("Sinogram")
@@ -109,6 +113,7 @@ class TomoPanel(QWidget):
         self.export_button = QPushButton("Export Figure…")
         self.slices = OrthoSlices()
         self.rendering = RenderView()
+        self.rendering.angle.setMinimumWidth(80)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["measurement", "value"])
         self.plots = MeasurementPlots()
