@@ -35,7 +35,7 @@ class MovieView(CalibratedImageView):
         if axes is not None or self._fixed_levels is None:
             self.set_frame(frame, axes=axes)
             return
-        self._frame = frame
+        self._frame = self._values = frame
         self.image_item.setImage(frame, autoLevels=False, levels=self._fixed_levels)
 
     def set_levels(self, black: float, white: float) -> None:
