@@ -40,6 +40,15 @@ def _nodes(fit: LatticeFit, g_max: float) -> list[tuple[np.ndarray, bool]]:
     return out
 
 
+def _near_any(position: np.ndarray, taken: list[tuple[float, float]]) -> bool:
+    """True when ``position`` or its Friedel mate is within the same-spot distance of a taken spot."""
+    if not taken:
+        return False
+    points = np.asarray(taken, float)
+    nearest = min(np.hypot(*(points - position).T).min(), np.hypot(*(points + position).T).min())
+    return bool(nearest < _SAME_SPOT_PX)
+
+
 def node_spots(
     spectrum: PowerSpectrum,
     snr: SnrMap,
@@ -73,7 +82,7 @@ def node_spots(
     step = np.asarray(spectrum.k_step_per_nm)
     r0, c0 = spectrum.centre
     g_max = 0.95 * 0.5 / spectrum.pixel_nm
-    taken = [np.array([s.row_px, s.col_px]) for s in known]
+    taken = [(s.row_px, s.col_px) for s in known]
     found: list[tuple[Spot, bool]] = []
     for g, half in _nodes(fit, g_max):
         position = g / step
@@ -83,20 +92,16 @@ def node_spots(
             or np.hypot(*position) < _MIN_RADIUS_PX
         ):
             continue
-        if any(
-            min(np.hypot(*(position - t)), np.hypot(*(position + t))) < _SAME_SPOT_PX for t in taken
-        ):
-            continue
         row, col = int(round(r0 + position[0])), int(round(c0 + position[1]))
         box = snr.snr[max(row - 1, 0) : row + 2, max(col - 1, 0) : col + 2]
-        if box.size == 0 or box.max() < threshold:
+        if box.size == 0 or box.max() < threshold or _near_any(position, taken):
             continue
         best = np.unravel_index(int(np.argmax(box)), box.shape)
         spot = make_spot(
             spectrum, snr, max(row - 1, 0) + int(best[0]), max(col - 1, 0) + int(best[1])
         )
         found.append((spot, half))
-        taken.append(np.array([spot.row_px, spot.col_px]))
+        taken.append((spot.row_px, spot.col_px))
     if sum(half and s.snr >= 2 * threshold for s, half in found) < 2:
         found = [(s, half) for s, half in found if not half]
     return tuple(s for s, _ in found)
