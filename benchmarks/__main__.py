@@ -1,4 +1,5 @@
-"""Run every benchmark module, print the whole-process and kernel tables, and write docs/performance.md.
+"""Run every benchmark module, print the whole-process and kernel tables, and write
+docs/performance.md.
 
 Each ``benchmarks/bench_*.py`` defines ``run() -> list[dict]`` whose rows hold
 ``name``, ``ours_s``, ``peer``, ``peer_s`` (None when there is no peer), and
@@ -27,8 +28,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 def machine() -> str:
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
     return (
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {memory_gb:.0f} GB, "
-        f"Python {platform.python_version()}, numpy {np.__version__}"
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {memory_gb:.0f} "
+        f"GB, Python {platform.python_version()}, numpy {np.__version__}"
     )
 
 

@@ -30,7 +30,8 @@ print(json.dumps({"s": elapsed, "rss_mb": usage.ru_maxrss / 1024, "rc": os.waits
 
 @dataclass(frozen=True)
 class Run:
-    """Median wall time (s) and median peak RSS (MB) of repeated runs; captured stdout of the last."""
+    """Median wall time (s) and median peak RSS (MB) of repeated runs; captured stdout of the
+    last."""
 
     s: float
     rss_mb: float

@@ -90,7 +90,10 @@ def run() -> list[dict]:
                 "ours_s": ours_s,
                 "peer": label,
                 "peer_s": peer_s,
-                "notes": f"RMS d error: ours {100 * ours_err:.3f} %, peer {100 * peer_err:.3f} % ({N_IMAGES} images)",
+                "notes": (
+                    f"RMS d error: ours {100 * ours_err:.3f} %, peer {100 * peer_err:.3f} % "
+                    f"({N_IMAGES} images)"
+                ),
             }
         )
     return rows

@@ -1,4 +1,5 @@
-"""Opening a 2 GiB in situ movie: time to the first frame and peak memory, ours vs tifffile/HyperSpy.
+"""Opening a 2 GiB in situ movie: time to the first frame and peak memory, ours vs
+tifffile/HyperSpy.
 
 Each side runs in a fresh subprocess and reports its own peak resident memory (VmHWM).
 """
@@ -72,8 +73,8 @@ def run() -> list[dict]:
     eager = measure(TIFFFILE_EAGER, path)
     note = (
         f"{size_gib:.2f} GiB uint16 {FRAMES}x{SIZE}x{SIZE}; peak RSS ours {ours['rss_mb']:.0f} MB "
-        f"(lazy={ours['lazy']}), HyperSpy lazy {peer['rss_mb']:.0f} MB, tifffile eager {eager['rss_mb']:.0f} MB "
-        f"in {eager['s']:.2f} s"
+        f"(lazy={ours['lazy']}), HyperSpy lazy {peer['rss_mb']:.0f} MB, tifffile eager "
+        f"{eager['rss_mb']:.0f} MB in {eager['s']:.2f} s"
     )
     return [
         {

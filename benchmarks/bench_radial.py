@@ -97,7 +97,10 @@ def run() -> list[dict]:
             "ours_s": ours_s,
             "peer": "numpy bincount loop",
             "peer_s": naive_s,
-            "notes": f"max relative difference {float(np.nanmax(np.abs(ours[:, :60] / naive[:, :60] - 1))):.1e}",
+            "notes": (
+                "max relative difference "
+                f"{float(np.nanmax(np.abs(ours[:, :60] / naive[:, :60] - 1))):.1e}"
+            ),
         }
     )
     return rows

@@ -1,4 +1,5 @@
-"""How costs grow: drift per frame vs frame size, drift vs frame count, radial profiles vs pattern size.
+"""How costs grow: drift per frame vs frame size, drift vs frame count, radial profiles vs pattern
+size.
 
 Ratios here are against our own smallest case (the scaling factor), not a peer.
 """
@@ -34,7 +35,9 @@ def drift_vs_size() -> list[dict]:
                 "ours_s": per_frame,
                 "peer": None,
                 "peer_s": None,
-                "notes": f"x{per_frame / base:.1f} the 256² cost for x{(size / 256) ** 2:.0f} the pixels",
+                "notes": (
+                    f"x{per_frame / base:.1f} the 256² cost for x{(size / 256) ** 2:.0f} the pixels"
+                ),
             }
         )
     return rows
@@ -52,7 +55,10 @@ def drift_vs_count() -> list[dict]:
                 "ours_s": total,
                 "peer": None,
                 "peer_s": None,
-                "notes": f"{total / count * 1e3:.1f} ms/frame ({total / count / base:.2f}x the 8-frame rate)",
+                "notes": (
+                    f"{total / count * 1e3:.1f} ms/frame ({total / count / base:.2f}x the 8-frame "
+                    "rate)"
+                ),
             }
         )
     return rows

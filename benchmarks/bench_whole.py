@@ -220,14 +220,17 @@ def big_drift_rows(work: Path) -> list[dict]:
     ours = median_run([CLI, "drift", str(path), "--json", "--quiet"], work, repeats=1)
     return [
         _row(
-            f"`drift` on a {path.stat().st_size / 2**30:.1f} GiB movie ({BIG_FRAMES} × {BIG_SIZE}² uint16)",
+            f"`drift` on a {path.stat().st_size / 2**30:.1f} GiB movie ({BIG_FRAMES} × {BIG_SIZE}² "
+            "uint16)",
             ours,
             None,
             None,
             bar=[("mb", "<=", 1000)],
             goal=[("mb", "<=", 700)],
             note="one run; memory is the target",
-            why_not="the resident set is imports plus one block of 16 frames and the FFT work arrays",
+            why_not=(
+                "the resident set is imports plus one block of 16 frames and the FFT work arrays"
+            ),
         )
     ]
 
@@ -256,8 +259,8 @@ def startup_rows(work: Path) -> list[dict]:
                 note="ratio = ours / import numpy",
                 lower_is_better=True,
                 why_not="`info` imports numpy, h5py and rosettasciio's HDF5 reader (numpy alone is "
-                "about two thirds of it); tifffile is imported only for a TIFF, dask only for a lazy "
-                "read, the analyses never",
+                "about two thirds of it); tifffile is imported only for a TIFF, dask only for a "
+                "lazy read, the analyses never",
             )
         )
     return rows
@@ -297,9 +300,9 @@ def gui_rows(work: Path) -> list[dict]:
                 "thread and the panels built after the paint. The sample project's analyses then "
                 "run on two worker threads: the NBD scan (46 patterns, their disk edges fitted "
                 "together per pattern; about 2 s, the spots shared with across-the-front) beside "
-                "EELS, drift, front tracking (about 1.5 s) and across-the-front. On a machine whose "
-                "two cores are shared the wall time is the CPU time over the share the process "
-                "gets",
+                "EELS, drift, front tracking (about 1.5 s) and across-the-front. On a machine "
+                "whose two cores are shared the wall time is the CPU time over the share the "
+                "process gets",
             }
         )
     return rows

@@ -108,9 +108,10 @@ def whole_table(rows: list[dict]) -> list[str]:
         ratio_text = "—" if ratio is None else f"{ratio:.1f}×"
         ratio_text += " (ours/peer)" if ratio is not None and row.get("lower_is_better") else ""
         lines.append(
-            f"| {row['name']} | {_num(row.get('ours_s'), '.2f')} | {_num(row.get('ours_mb'), '.0f')} | "
-            f"{row.get('peer') or '—'} | {_num(row.get('peer_s'), '.2f')} | {_num(row.get('peer_mb'), '.0f')} | "
-            f"{ratio_text} | {describe(row.get('bar'))}: {_mark(met(row, row.get('bar')))} | "
+            f"| {row['name']} | {_num(row.get('ours_s'), '.2f')} | "
+            f"{_num(row.get('ours_mb'), '.0f')} | {row.get('peer') or '—'} | "
+            f"{_num(row.get('peer_s'), '.2f')} | {_num(row.get('peer_mb'), '.0f')} | {ratio_text} "
+            f"| {describe(row.get('bar'))}: {_mark(met(row, row.get('bar')))} | "
             f"{describe(row.get('goal'))}: {_mark(met(row, row.get('goal')))} |"
         )
     lines += [f"- {row['name']}: {row['notes']}" for row in rows if row.get("notes")]

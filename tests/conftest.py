@@ -46,7 +46,8 @@ def collect_after_each_test():
 
 @pytest.fixture
 def every_mouse_move_counts():
-    """pyqtgraph drops mouse moves closer than 1/rate s apart; a scripted drag sends them at once."""
+    """pyqtgraph drops mouse moves closer than 1/rate s apart; a scripted drag sends them at
+    once."""
     import pyqtgraph as pg
 
     saved = pg.getConfigOption("mouseRateLimit")

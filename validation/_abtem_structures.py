@@ -9,7 +9,8 @@ off-centring pattern): spacings come from the cell, intensities are approximate.
 References
 ----------
 Loopstra, B. O. & Rietveld, H. M. (1969). Acta Cryst. B25, 1420–1421.
-Larsen, A. H. et al. (2017). The atomic simulation environment. J. Phys.: Condens. Matter 29, 273002.
+Larsen, A. H. et al. (2017). The atomic simulation environment. J. Phys.: Condens. Matter 29,
+273002.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def orientation(
 def crystal_cylinder(
     cell: Atoms, rotation: np.ndarray, *, diameter_A: float, thickness_A: float, box_A: float
 ) -> Atoms:
-    """Atoms of a crystal cylinder (axis z) of the given size, centred in a square box (non-periodic)."""
+    """Atoms of a crystal cylinder (axis z) of the given size, centred in a square box
+    (non-periodic)."""
     reach = 0.5 * np.hypot(diameter_A, thickness_A) + 2.0 * max(cell.cell.lengths())
     inverse = np.linalg.inv(cell.cell.array)
     corners = np.array(list(np.ndindex(2, 2, 2)), float) * 2 - 1
@@ -126,7 +128,8 @@ def crystal_cylinder(
 def amorphous(
     symbol: str, *, box_A: float, thickness_A: float, density_per_A3: float, seed: int
 ) -> Atoms:
-    """Random close packing-like amorphous slab: uniform random atoms with a 1.8 Å minimum distance."""
+    """Random close packing-like amorphous slab: uniform random atoms with a 1.8 Å minimum
+    distance."""
     rng = np.random.default_rng(seed)
     n = int(density_per_A3 * box_A * box_A * thickness_A)
     points = rng.uniform([0, 0, 0], [box_A, box_A, thickness_A], (3 * n, 3))

@@ -113,7 +113,8 @@ def random_hrtem_cases(n: int, *, seed: int, size_bins_nm=SIZE_BINS_NM) -> list[
 
 
 def random_nbd_cases(n: int, *, seed: int) -> list[NbdCase]:
-    """``n`` NBD cases over phases, zones, thickness, convergence 0.5–2 mrad, probe defocus, camera length, dose."""
+    """``n`` NBD cases over phases, zones, thickness, convergence 0.5–2 mrad, probe defocus,
+    camera length, dose."""
     rng = np.random.default_rng(seed)
     cases = []
     for i in range(n):
@@ -170,7 +171,8 @@ def _summed_power(image: np.ndarray) -> np.ndarray:
 def _visibility(
     clean: np.ndarray, dose: float, g_rc_per_A: np.ndarray, pixel_A: float, seed: int
 ) -> np.ndarray:
-    """Per reflection: excess of the noise-free, Hann-windowed power summed over 3×3 px at g above its
+    """Per reflection: excess of the noise-free, Hann-windowed power summed over 3×3 px at g above
+    its
     local median, in standard deviations of the same sum for the dose's Poisson noise alone."""
     counts = clean * dose
     signal = _summed_power(counts)
@@ -196,7 +198,8 @@ def _visibility(
 
 
 def simulate_hrtem(case: HrtemCase) -> tuple[np.ndarray, dict]:
-    """Noisy ROI (counts, float32) around the crystal and its truth (reflections in (row, col) 1/Å)."""
+    """Noisy ROI (counts, float32) around the crystal and its truth (reflections in (row, col)
+    1/Å)."""
     import abtem
 
     from validation._abtem_structures import zone_g_vectors

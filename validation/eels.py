@@ -11,7 +11,8 @@ an unbiased estimator with Gaussian errors at the Cramér–Rao bound of the raw
 (the pooled mixture of |N(0, σ_CR²)|, its median and 95th percentile the lowest any such
 method can reach, forward models included); the same with the edge amplitude and the method's
 background model (power law × quadratic) unknown; and the ratio |error| / σ of the method to
-each bound on the spectra it measures (0.674 median at the bound). The full run adds a held-out corpus of the
+each bound on the spectra it measures (0.674 median at the bound). The full run adds a held-out
+corpus of the
 same size, drawn from a seed first used after the uncertainty model was last changed
 (20261214; 20261207 before the propagated deconvolution noise); its rows are marked
 "held-out".

@@ -226,7 +226,8 @@ def _edge_slope(fine, jitter, samples, edge, shifts, weights, channel_edges) -> 
 def _weights(
     kind: str, fine: np.ndarray, sample: Sample, edge: Edge, rng: np.random.Generator
 ) -> tuple[float, float]:
-    """Edge and earlier-shell background per incident electron: edge-to-plasmon-tail or jump ratio."""
+    """Edge and earlier-shell background per incident electron: edge-to-plasmon-tail or jump
+    ratio."""
     if kind == "low_loss":
         tail = float(np.interp(edge.thresholds_eV[0], fine, valence_ssd(fine, sample)))
         return rng.uniform(0.1, 1.0) * tail * sample.t_over_lambda, 0.0
@@ -235,7 +236,8 @@ def _weights(
 
 
 def _edge_jump(fine, sample, edge, edge_weight, background_weight, channel_edges) -> float:
-    """Largest edge signal per channel (with minus without the edge) within 15 eV above threshold."""
+    """Largest edge signal per channel (with minus without the edge) within 15 eV above
+    threshold."""
     with_edge = spectrum(
         fine,
         sample,

@@ -71,7 +71,8 @@ def characteristic_angle(loss_eV: np.ndarray, beam_keV: float) -> np.ndarray:
 
 
 def valence_ssd(loss_eV: np.ndarray, sample: Sample) -> np.ndarray:
-    """Unit-area single-scattering valence loss: Drude plasmon plus a weaker interband oscillator."""
+    """Unit-area single-scattering valence loss: Drude plasmon plus a weaker interband
+    oscillator."""
     e = np.where(loss_eV > 0, loss_eV, np.nan)
     angular = np.log1p(
         (sample.collection_mrad * 1e-3 / characteristic_angle(e, sample.beam_keV)) ** 2
@@ -94,7 +95,8 @@ def _lorentzian_broaden(values: np.ndarray, step_eV: float, width_eV: float) -> 
 
 
 def edge_shape(loss_eV: np.ndarray, edge: Edge, shift_eV: float = 0.0) -> np.ndarray:
-    """Single-scattering edge (arbitrary units, maximum ≈ 1) with every threshold moved by ``shift_eV``."""
+    """Single-scattering edge (arbitrary units, maximum ≈ 1) with every threshold moved by
+    ``shift_eV``."""
     step = loss_eV[1] - loss_eV[0]
     total = np.zeros_like(loss_eV)
     for threshold, weight in zip(edge.thresholds_eV, edge.weights):
@@ -119,7 +121,8 @@ def edge_shape(loss_eV: np.ndarray, edge: Edge, shift_eV: float = 0.0) -> np.nda
 
 
 def zero_loss(loss_eV: np.ndarray, sample: Sample) -> np.ndarray:
-    """Unit-area ZLP: a Gaussian of FWHM ``resolution_eV`` with an exponential tail on the loss side."""
+    """Unit-area ZLP: a Gaussian of FWHM ``resolution_eV`` with an exponential tail on the loss
+    side."""
     step = loss_eV[1] - loss_eV[0]
     sigma = sample.resolution_eV / 2.3548
     x = np.fft.fftfreq(len(loss_eV), 1.0 / (len(loss_eV) * step))

@@ -74,7 +74,8 @@ def _spacing_errors(measurement, truth) -> list[tuple[float, float]]:
 
 
 def _required(truth, shape) -> list[int]:
-    """Friedel-reduced reflections that must be reported: SNR ≥ 5, beyond 3 FFT px, inside Nyquist."""
+    """Friedel-reduced reflections that must be reported: SNR ≥ 5, beyond 3 FFT px, inside
+    Nyquist."""
     g = np.asarray(truth["g_rc_per_A"])
     snr = np.asarray(truth["snr"])
     radius_px = np.hypot(*(g * truth["pixel_A"] * np.asarray(shape)).T)

@@ -151,7 +151,8 @@ def _bin(image: np.ndarray) -> np.ndarray:
 def render_frame(
     scene: FrontScene, s: float, t: float, mix: float, shift_rc: np.ndarray
 ) -> np.ndarray:
-    """Noise-free intensity (relative to the incident beam) of one frame, specimen shifted by ``shift_rc``."""
+    """Noise-free intensity (relative to the incident beam) of one frame, specimen shifted by
+    ``shift_rc``."""
     rc = _specimen_grid(scene.shape) - shift_rc
     pad = (scene.textures[0].shape[0] - scene.shape[0]) // 2
     f = reacted_fraction(scene, rc, s, t)

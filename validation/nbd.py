@@ -1,4 +1,5 @@
-"""NBD spot spacings on abTEM multislice nanobeam patterns of W, Li, LiH, LiF, Li2O, Si, Cu, cubic and
+"""NBD spot spacings on abTEM multislice nanobeam patterns of W, Li, LiH, LiF, Li2O, Si, Cu, cubic
+and
 γ-WO3 (several zones, 2–30 nm thick, convergence 0.5–2 mrad from point-like spots to touching disks,
 probe defocus, camera length 0.15–0.3 mrad/px, source blur, 1e5–1e7 electrons per pattern).
 
@@ -6,7 +7,8 @@ Measured: each detected spot's d = 1/|g| (relative error, %) against the reflect
 crystal it sits on, using the true calibration (the stated σ excludes the calibration); spots on no
 reflection, and patterns whose centre the method declares ambiguous (one each), are counted as not
 measured; a pattern whose reported centre lies more than half a disk radius (at least 2 px) from
-the true one without being flagged is a confident wrong answer, counted on its own row (target 0). The fast subset reads the committed fixtures the methods were tuned on; the full run adds
+the true one without being flagged is a confident wrong answer, counted on its own row (target 0).
+The fast subset reads the committed fixtures the methods were tuned on; the full run adds
 the committed held-out patterns (``held_out``, and ``held_out_2`` simulated in session 5 with seed
 5050 after the methods were changed), simulated after the tuning and pooled on their own row.
 """

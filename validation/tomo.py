@@ -1,4 +1,5 @@
-"""Tomography validation: alignment, reconstruction and shell thickness on analytic nanowire phantoms,
+"""Tomography validation: alignment, reconstruction and shell thickness on analytic nanowire
+phantoms,
 and the alignment of the real EDS tilt series against its authors' own.
 
 Phantoms (:mod:`insitu_tem.samples.tomo`) are core–shell wires with voids whose projections are
@@ -237,7 +238,8 @@ def _real_measurements() -> list[Measurement]:
 
 
 def run(*, fast: bool) -> list[Measurement]:
-    """Every tomography measurement (see module docstring); ``fast``: two small phantoms and the real series."""
+    """Every tomography measurement (see module docstring); ``fast``: two small phantoms and the
+    real series."""
     measurements = _phantom_measurements(fast)
     if not fast:
         measurements += _axis_angle_measurements()

@@ -1,4 +1,5 @@
-"""Commands import only what they need: the hot commands stay clear of heavy modules at import time."""
+"""Commands import only what they need: the hot commands stay clear of heavy modules at import
+time."""
 
 import json
 import subprocess
@@ -19,8 +20,8 @@ HEAVY = (
 
 def test_drift_radial_and_eels_modules_load_no_heavy_library():
     code = (
-        "import sys\n"
-        "import insitu_tem.cli.commands.drift, insitu_tem.cli.commands.radial, insitu_tem.cli.commands.eels\n"
+        "import sys\nimport insitu_tem.cli.commands.drift, insitu_tem.cli.commands.radial, "
+        "insitu_tem.cli.commands.eels\n"
         f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
     found = subprocess.run(

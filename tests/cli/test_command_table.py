@@ -1,4 +1,5 @@
-"""The static command table of cli.parsing lists every command module, with its own NAME and HELP."""
+"""The static command table of cli.parsing lists every command module, with its own NAME and
+HELP."""
 
 import pkgutil
 import subprocess

@@ -1,4 +1,5 @@
-"""`insitu-tem eels`: the exact JSON of issue 6 on the sample scan and real spectra, and bad input."""
+"""`insitu-tem eels`: the exact JSON of issue 6 on the sample scan and real spectra, and bad
+input."""
 
 import json
 import subprocess

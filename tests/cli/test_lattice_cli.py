@@ -1,4 +1,5 @@
-"""`insitu-tem lattice` and `insitu-tem crystallinity`: JSON documents on the sample and real files."""
+"""`insitu-tem lattice` and `insitu-tem crystallinity`: JSON documents on the sample and real
+files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`insitu-tem radial`, `diffraction` and `nbd`: the JSON documents of issue 5, on the sample and real files."""
+"""`insitu-tem radial`, `diffraction` and `nbd`: the JSON documents of issue 5, on the sample and
+real files."""
 
 import json
 import subprocess

@@ -1,4 +1,5 @@
-"""Blocks of a stack: every frame once, in order, and a memory-mapped pass with bounded resident memory."""
+"""Blocks of a stack: every frame once, in order, and a memory-mapped pass with bounded resident
+memory."""
 
 from pathlib import Path
 

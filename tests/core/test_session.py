@@ -1,4 +1,5 @@
-"""The Session model: events, dependencies, dirty state, and the project file as its serialisation."""
+"""The Session model: events, dependencies, dirty state, and the project file as its
+serialisation."""
 
 import json
 import subprocess

@@ -1,4 +1,5 @@
-"""Exported figures: the scale bar measures right in pixels, provenance is embedded, formats work."""
+"""Exported figures: the scale bar measures right in pixels, provenance is embedded, formats
+work."""
 
 import json
 

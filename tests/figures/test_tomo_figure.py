@@ -1,4 +1,5 @@
-"""Tomography figure: slices with scale bars, the missing wedge and a rendering, saved with provenance."""
+"""Tomography figure: slices with scale bars, the missing wedge and a rendering, saved with
+provenance."""
 
 import json
 

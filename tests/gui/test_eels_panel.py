@@ -1,4 +1,5 @@
-"""The EELS panel driven like a user: alignment, shift profile, dragging windows, picking the reference."""
+"""The EELS panel driven like a user: alignment, shift profile, dragging windows, picking the
+reference."""
 
 import json
 
@@ -56,7 +57,8 @@ def session_result(panel):
 
 
 def drag(qtbot, plot, start_x, end_x, y):
-    """Press at data x ``start_x``, move to ``end_x`` and release (left button), as a mouse would."""
+    """Press at data x ``start_x``, move to ``end_x`` and release (left button), as a mouse
+    would."""
     viewport = plot.viewport()
     vb = plot.getPlotItem().vb
 

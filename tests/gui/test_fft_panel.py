@@ -76,7 +76,8 @@ def drag(view, start, end):
 
 
 def click_spot(qtbot, panel, spot, *, nudge=(0.0, 0.0)):
-    """Left-click the FFT view on ``spot`` (optionally a little off it) and wait for the refined pick."""
+    """Left-click the FFT view on ``spot`` (optionally a little off it) and wait for the refined
+    pick."""
     x, y = panel.spots.view_position(spot)
     step = panel.fft_view.axes[0].scale
     point = to_widget(panel.fft_view, x + nudge[1] * step, y + nudge[0] * step)

@@ -1,4 +1,5 @@
-"""The NBD panel driven like a user: navigate, pick a reference, undo, display modes, rings, calibration."""
+"""The NBD panel driven like a user: navigate, pick a reference, undo, display modes, rings,
+calibration."""
 
 import json
 
@@ -37,7 +38,8 @@ def sample(sample_data):
 
 
 def _open(qtbot, panel, dataset):
-    """Open ``dataset`` as the session's NBD data (what File ▸ Open does) and wait for its analysis."""
+    """Open ``dataset`` as the session's NBD data (what File ▸ Open does) and wait for its
+    analysis."""
     panel.state.set_dataset("nbd", dataset)
     with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
         panel.set_dataset(panel.state.dataset("nbd"))

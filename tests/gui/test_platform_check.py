@@ -1,4 +1,5 @@
-"""`make run` on a fresh desktop: missing xcb libraries are named with the apt-get line that fixes them."""
+"""`make run` on a fresh desktop: missing xcb libraries are named with the apt-get line that
+fixes them."""
 
 import os
 import shutil

@@ -1,4 +1,5 @@
-"""The timeline panel driven like a user: open the sample log, drag the cursor, set the clock offset."""
+"""The timeline panel driven like a user: open the sample log, drag the cursor, set the clock
+offset."""
 
 import json
 from pathlib import Path

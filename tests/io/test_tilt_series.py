@@ -1,4 +1,5 @@
-"""Reading tilt series: .hspy with a tilt axis, stacks with .rawtlt/.mdoc, folders of per-tilt files."""
+"""Reading tilt series: .hspy with a tilt axis, stacks with .rawtlt/.mdoc, folders of per-tilt
+files."""
 
 from pathlib import Path
 

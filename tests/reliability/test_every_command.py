@@ -1,4 +1,5 @@
-"""Every command that reads a file gets every kind of bad input: one clean line, exit 2, never a crash."""
+"""Every command that reads a file gets every kind of bad input: one clean line, exit 2, never a
+crash."""
 
 import argparse
 

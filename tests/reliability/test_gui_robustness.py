@@ -1,4 +1,5 @@
-"""The GUI survives what users do: closing mid-task, opening during a task, odd files, re-docking."""
+"""The GUI survives what users do: closing mid-task, opening during a task, odd files,
+re-docking."""
 
 import hashlib
 import os

@@ -1,4 +1,5 @@
-"""The bundled EELS line scan: format, calibration, consistency with the shared experiment, determinism."""
+"""The bundled EELS line scan: format, calibration, consistency with the shared experiment,
+determinism."""
 
 import json
 

@@ -1,4 +1,5 @@
-"""The sample holder log: consistent with the sample movie's front, deterministic, committed copy."""
+"""The sample holder log: consistent with the sample movie's front, deterministic, committed
+copy."""
 
 import json
 from pathlib import Path

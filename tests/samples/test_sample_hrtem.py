@@ -1,4 +1,5 @@
-"""Sample (b): the HRTEM movie across the front — file format, calibration, ground truth, consistency."""
+"""Sample (b): the HRTEM movie across the front — file format, calibration, ground truth,
+consistency."""
 
 from __future__ import annotations
 

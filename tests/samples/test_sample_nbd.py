@@ -1,4 +1,5 @@
-"""The bundled NBD line scan: file layout, calibration and ground truth consistent with EXPERIMENT."""
+"""The bundled NBD line scan: file layout, calibration and ground truth consistent with
+EXPERIMENT."""
 
 import json
 

@@ -1,4 +1,5 @@
-"""Fast subset of the EELS validation corpus (validation.eels): the issue-12 targets on physics-generated
+"""Fast subset of the EELS validation corpus (validation.eels): the issue-12 targets on
+physics-generated
 line scans and on the real calibrated core-loss spectra."""
 
 import numpy as np

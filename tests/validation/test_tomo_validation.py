@@ -1,4 +1,5 @@
-"""Fast subset of the tomography validation (validation.tomo): issue-17 bars on two phantoms, and the
+"""Fast subset of the tomography validation (validation.tomo): issue-17 bars on two phantoms, and
+the
 real EDS tilt series against its authors' alignment when ../shared/realdata is present."""
 
 import numpy as np

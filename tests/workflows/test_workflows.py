@@ -14,7 +14,8 @@ N_FRAMES, SIZE, PIXEL_NM, FRAME_S = 12, 48, 2.0, 0.5
 
 
 def front_movie() -> Dataset:
-    """A film whose right-hand side darkens as a vertical front advances 2 px per frame from col 10."""
+    """A film whose right-hand side darkens as a vertical front advances 2 px per frame from col
+    10."""
     cols = np.arange(SIZE)
     frames = [
         np.where(cols[None, :] < 10 + 2 * t, 200.0, 1000.0) * np.ones((SIZE, 1))
@@ -74,7 +75,8 @@ def test_measuring_the_drift_removes_a_track_made_without_it(session):
 
 
 def user_track(session: Session, *, front_col_at_scan: float) -> None:
-    """A front the user tracked along the analysis line: at the scan time it is at ``front_col_at_scan``."""
+    """A front the user tracked along the analysis line: at the scan time it is at
+    ``front_col_at_scan``."""
     times = np.arange(N_FRAMES) * FRAME_S
     along = front_col_at_scan - 2.0 + (times - 2.5) * 0.0
     session.store_result(

@@ -83,7 +83,8 @@ def _read_toml(path: Path) -> dict:
         raise ValueError("no such pipeline file; check the path")
     if path.stat().st_size > MAX_PIPELINE_BYTES:
         raise ValueError(
-            f"is {path.stat().st_size / 1e6:.1f} MB; a pipeline is a short TOML file (at most 1 MiB)"
+            f"is {path.stat().st_size / 1e6:.1f} MB; a pipeline is a short TOML file (at most 1 "
+            "MiB)"
         )
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))

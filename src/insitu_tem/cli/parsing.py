@@ -27,7 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "batch": (
         "batch",
-        "run a pipeline (TOML) of commands over many files, locally or on a dask.distributed scheduler",
+        "run a pipeline (TOML) of commands over many files, locally or on a dask.distributed "
+        "scheduler",
     ),
     "crystallinity": (
         "crystallinity",
@@ -49,7 +50,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "eds": (
         "eds",
-        "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your k-factors",
+        "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your "
+        "k-factors",
     ),
     "eels": (
         "eels",
@@ -72,11 +74,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "log": (
         "log",
-        "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, notes",
+        "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, "
+        "notes",
     ),
     "nbd": (
         "nbd",
-        "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase fractions",
+        "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase "
+        "fractions",
     ),
     "phases": (
         "phases",
@@ -97,8 +101,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "tomo": (
         "tomo",
-        "tilt-series tomography: align (auto), reconstruct (MLEM-20) HAADF and EDS/other channels to TIFF"
-        " volumes",
+        "tilt-series tomography: align (auto), reconstruct (MLEM-20) HAADF and EDS/other channels "
+        "to TIFF volumes",
     ),
 }
 

@@ -15,7 +15,8 @@ import numpy as np
 
 
 def read_only_mapping(array) -> mmap.mmap | None:
-    """The memory map under a read-only numpy array (a ``numpy.memmap`` or a view of one), if any."""
+    """The memory map under a read-only numpy array (a ``numpy.memmap`` or a view of one), if
+    any."""
     if not isinstance(array, np.ndarray) or array.flags.writeable:
         return None
     while isinstance(array, np.ndarray):

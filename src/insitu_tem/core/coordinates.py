@@ -85,7 +85,8 @@ class ScanRegistration:
 
 
 def front_along_line(scan: ScanRegistration, front_rc: tuple[float, float]) -> float:
-    """Project a front point (movie row, col) onto the scan line: distance from the first probe, px."""
+    """Project a front point (movie row, col) onto the scan line: distance from the first probe,
+    px."""
     direction = np.subtract(scan.end_rc, scan.start_rc)
     unit = direction / max(np.hypot(*direction), 1e-12)
     return float(np.dot(np.subtract(front_rc, scan.start_rc), unit))

@@ -32,7 +32,8 @@ class DataSource:
     token: str = field(default="", compare=False)
 
     def same_file(self, other: "DataSource | None") -> bool:
-        """True when ``other`` reads the same bytes the same way (checksums compared when both known)."""
+        """True when ``other`` reads the same bytes the same way (checksums compared when both
+        known)."""
         if (
             other is None
             or self.path is None

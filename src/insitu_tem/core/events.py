@@ -31,7 +31,8 @@ class EventHub:
             )
 
     def connect(self, name: str, callback: Callable[..., Any]) -> Callable[..., Any]:
-        """Call ``callback`` on every ``name`` event; returns ``callback`` (usable as a decorator)."""
+        """Call ``callback`` on every ``name`` event; returns ``callback`` (usable as a
+        decorator)."""
         self._check(name)
         self._callbacks[name].append(callback)
         return callback

@@ -16,7 +16,8 @@ from insitu_tem.core.model import DataError
 
 @dataclass(frozen=True)
 class LogChannel:
-    """One logged quantity: values at the log's time stamps, in ``units`` (SI names: A, V, Ω, °C…)."""
+    """One logged quantity: values at the log's time stamps, in ``units`` (SI names: A, V, Ω,
+    °C…)."""
 
     name: str
     units: str

@@ -57,7 +57,8 @@ def resolve_path(recorded: str, project_path: str | Path) -> Path:
 
 
 def relative_path(data_path: str | Path, project_path: str | Path) -> str:
-    """``data_path`` relative to the project's folder (absolute when on another drive), POSIX form."""
+    """``data_path`` relative to the project's folder (absolute when on another drive), POSIX
+    form."""
     data_path = Path(data_path).resolve()
     try:
         return Path(os.path.relpath(data_path, Path(project_path).resolve().parent)).as_posix()
@@ -122,7 +123,8 @@ def session_to_document(session: Session, project_path: str | Path) -> dict[str,
 
 
 def session_from_document(document: dict[str, Any], project_path: str | Path) -> Session:
-    """A Session (sources recorded, nothing loaded, not dirty) from a project document of any schema."""
+    """A Session (sources recorded, nothing loaded, not dirty) from a project document of any
+    schema."""
     document = migrate(document)
     session = Session()
     with session.events.blocked():
@@ -162,7 +164,8 @@ def session_to_json(session: Session, project_path: str | Path) -> str:
 
 
 def save_session(session: Session, path: str | Path, *, mark_clean: bool = True) -> Path:
-    """Write ``session`` to ``path`` atomically; the session is then clean (unless ``mark_clean=False``,
+    """Write ``session`` to ``path`` atomically; the session is then clean (unless
+    ``mark_clean=False``,
     as for an autosave)."""
     write_atomic(path, session_to_json(session, path))
     if mark_clean:
@@ -171,7 +174,8 @@ def save_session(session: Session, path: str | Path, *, mark_clean: bool = True)
 
 
 def read_document(path: str | Path) -> dict[str, Any]:
-    """The JSON document of a project file, every field checked; raise DataError saying what is wrong."""
+    """The JSON document of a project file, every field checked; raise DataError saying what is
+    wrong."""
     from insitu_tem.core.project_validation import read_project_text
 
     return read_project_text(path)
@@ -265,7 +269,8 @@ def autosave_path(project_path: str | Path) -> Path:
 
 
 def has_newer_autosave(project_path: str | Path) -> bool:
-    """True when an autosave sidecar exists and is newer than the project (or the project is gone)."""
+    """True when an autosave sidecar exists and is newer than the project (or the project is
+    gone)."""
     sidecar = autosave_path(project_path)
     if not sidecar.exists():
         return False

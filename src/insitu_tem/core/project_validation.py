@@ -71,7 +71,8 @@ def read_project_text(path: str | Path) -> dict[str, Any]:
 
 def _fail(field: str, expected: str) -> DataError:
     return DataError(
-        f"field {field} must be {expected}; fix it in the project file or open the data again and save"
+        f"field {field} must be {expected}; fix it in the project file or open the data again and "
+        "save"
     )
 
 

@@ -42,7 +42,8 @@ def plain(value: Any) -> Any:
     if value is None or isinstance(value, str):
         return value
     raise TypeError(
-        f"cannot keep a {type(value).__name__} in the session; convert it to numbers, lists or dicts"
+        f"cannot keep a {type(value).__name__} in the session; convert it to numbers, lists or "
+        "dicts"
     )
 
 
@@ -58,7 +59,8 @@ def same(a: Any, b: Any) -> bool:
 
 
 def digest(value: Any) -> str:
-    """A short SHA-256 of a plain value's canonical JSON (fingerprint of annotations and results)."""
+    """A short SHA-256 of a plain value's canonical JSON (fingerprint of annotations and
+    results)."""
     text = json.dumps(plain(value), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

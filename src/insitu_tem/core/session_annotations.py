@@ -22,7 +22,8 @@ class Annotations:
         return dict(line) if line else None
 
     def set_scan_line(self, role: str, line: dict | None) -> None:
-        """Register ``role``'s line scan on the movie (ScanRegistration dict form; None removes it)."""
+        """Register ``role``'s line scan on the movie (ScanRegistration dict form; None removes
+        it)."""
         if line is None:
             self._scan_lines.pop(role, None)
         else:
@@ -31,7 +32,8 @@ class Annotations:
 
     @property
     def analysis_line(self) -> list | None:
-        """Vertices [[row, col], ...] of the user's analysis line on the movie, px (None: not drawn)."""
+        """Vertices [[row, col], ...] of the user's analysis line on the movie, px (None: not
+        drawn)."""
         return None if self._analysis_line is None else [list(p) for p in self._analysis_line]
 
     def set_analysis_line(self, points_rc) -> None:

@@ -37,7 +37,8 @@ class DatasetRoles:
         return self._sources.get(role)
 
     def dataset(self, role: str) -> Dataset | None:
-        """The loaded dataset of ``role`` with its calibration override applied (None: none or not loaded)."""
+        """The loaded dataset of ``role`` with its calibration override applied (None: none or
+        not loaded)."""
         dataset = self._datasets.get(role)
         override = self._calibration.get(role)
         if dataset is None or not override:
@@ -79,14 +80,16 @@ class DatasetRoles:
         return lost
 
     def add_source(self, role: str, source: DataSource) -> None:
-        """Record a role's file without loading it (opening a project); :meth:`attach` loads it later."""
+        """Record a role's file without loading it (opening a project); :meth:`attach` loads it
+        later."""
         self._check_role(role)
         self._sources[role] = source
         self._datasets.pop(role, None)
         self._emit("dataset", role)
 
     def attach(self, role: str, dataset: Dataset) -> None:
-        """The loaded data of ``role``'s recorded source (no invalidation; the session stays clean)."""
+        """The loaded data of ``role``'s recorded source (no invalidation; the session stays
+        clean)."""
         if role not in self._sources:
             raise ValueError(f"the session has no {role} source to attach data to; use set_dataset")
         self._datasets[role] = dataset

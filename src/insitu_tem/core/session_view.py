@@ -1,4 +1,5 @@
-"""What the user looks at: frame, probe, "<panel>.<setting>" view keys and free panel state (a facet of :class:`~insitu_tem.core.session.Session`)."""
+"""What the user looks at: frame, probe, "<panel>.<setting>" view keys and free panel state (a
+facet of :class:`~insitu_tem.core.session.Session`)."""
 
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ class ViewState:
         return float(movie.axes[0].to_value(self.frame))
 
     def restore_view(self, view: dict[str, Any]) -> None:
-        """Replace the whole view state (opening a project; indices are clipped once data is attached).
+        """Replace the whole view state (opening a project; indices are clipped once data is
+        attached).
 
         A reference probe kept here by earlier versions is dropped: the reference of a chemical
         shift or a strain is a parameter of its analysis, recorded with its result."""
@@ -84,7 +86,8 @@ class ViewState:
                 self._emit("view", key, value)
 
     def view(self, key: str, default: Any = _UNSET) -> Any:
-        """A view setting, e.g. ``view("eels.log")``; unset keys give ``default``, else :data:`VIEW_DEFAULTS`."""
+        """A view setting, e.g. ``view("eels.log")``; unset keys give ``default``, else
+        :data:`VIEW_DEFAULTS`."""
         return self._view.get(key, VIEW_DEFAULTS.get(key) if default is _UNSET else default)
 
     @property

@@ -72,7 +72,8 @@ class FrameView:
 def extent(
     row_axis: Axis, col_axis: Axis, shape: tuple[int, int]
 ) -> tuple[float, float, float, float]:
-    """matplotlib extent (left, right, bottom, top) placing pixel centres at calibrated coordinates."""
+    """matplotlib extent (left, right, bottom, top) placing pixel centres at calibrated
+    coordinates."""
     left = col_axis.offset - col_axis.scale / 2
     top = row_axis.offset - row_axis.scale / 2
     return left, left + col_axis.scale * shape[1], top + row_axis.scale * shape[0], top

@@ -69,7 +69,8 @@ def _time_of(dataset: Dataset, index: int) -> float | None:
 def _cropped(
     frame: np.ndarray, row: Axis, col: Axis, region
 ) -> tuple[np.ndarray, Axis, Axis, tuple[int, int]]:
-    """The visible region [row0, row1, col0, col1] of a frame with axes shifted to match, and its origin."""
+    """The visible region [row0, row1, col0, col1] of a frame with axes shifted to match, and its
+    origin."""
     if not region:
         return frame, row, col, (0, 0)
     r0, r1, c0, c1 = (int(round(v)) for v in region)
@@ -130,7 +131,8 @@ def frame_view(
     session: Session, role: str, *, index: int | None = None, title: str = ""
 ) -> FrameView:
     """The frame of ``role`` as on screen: the movie at the session's frame with its lines, marks,
-    probe and front; the HRTEM movie at its own frame; colour map, levels and region from the view."""
+    probe and front; the HRTEM movie at its own frame; colour map, levels and region from the
+    view."""
     dataset = require(session, role)
     default = session.frame if role == "movie" else int(session.view(f"{role}.frame", 0))
     index = int(np.clip(default if index is None else index, 0, dataset.n_items - 1))
@@ -295,7 +297,8 @@ def view_panels(session: Session, name: str, options: dict | None = None) -> lis
 
 def timeline_view(session: Session, options: dict, *, dpi: int):
     """Frames, kymograph and the holder log on one time axis: the log, clock offset and current
-    channel of the session's timeline (``options`` may override ``log``, ``offset_s``, ``channels``)."""
+    channel of the session's timeline (``options`` may override ``log``, ``offset_s``,
+    ``channels``)."""
     from insitu_tem.analysis.timeline.frames import frame_timeline
     from insitu_tem.analysis.timeline.sync import movie_clock
     from insitu_tem.figures.holder_state import log_path

@@ -1,4 +1,5 @@
-"""The docks of the main window: where each panel sits, their minimum sizes, and View ▸ Reset Layout.
+"""The docks of the main window: where each panel sits, their minimum sizes, and View ▸ Reset
+Layout.
 
 Each panel sits in a scroll area inside its dock, so a panel whose controls are wider than its
 share of the screen scrolls instead of forcing the whole window wider. On a wide window the
@@ -32,7 +33,8 @@ QUADRANTS_FROM_WIDTH = 1700
 """Window width, px, from which the default layout is four quadrants."""
 
 COMPACT_SPLIT = (9, 11)
-"""Heights of the movie and of the tabs below it in the compact layout (the tabs hold plot stacks)."""
+"""Heights of the movie and of the tabs below it in the compact layout (the tabs hold plot
+stacks)."""
 
 COMPACT_TABS = ("eels", "nbd", "hrtem", "across", "timeline", "tomo")
 """The tabs below the movie in the compact layout, left to right (the first one raised)."""
@@ -102,7 +104,8 @@ class DockLayout(QObject):
             self.reset()
 
     def set_panel(self, role: str, panel: QWidget) -> None:
-        """Show ``panel`` in its dock, scrolling when the dock is smaller than the panel's minimum."""
+        """Show ``panel`` in its dock, scrolling when the dock is smaller than the panel's
+        minimum."""
         scroll = PanelScroll(panel)
         scroll.setObjectName(f"scroll-{role}")
         self.docks[role].setWidget(scroll)

@@ -187,7 +187,8 @@ class MainWindow(QMainWindow):
         self.open_paths(paths)
 
     def open_as_patterns_dialog(self) -> None:
-        """File ▸ Open as Pattern Series: a movie or stack of diffraction patterns for the NBD panel."""
+        """File ▸ Open as Pattern Series: a movie or stack of diffraction patterns for the NBD
+        panel."""
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Open diffraction patterns", self.recent.last_folder()
         )
@@ -227,7 +228,8 @@ class MainWindow(QMainWindow):
             self.project.open(self.opener.sample_project_path(), as_template=True)
 
     def confirm_unsaved(self, action: str) -> bool:
-        """Before ``action`` replaces or ends the session: Save / Discard / Cancel; True to go on."""
+        """Before ``action`` replaces or ends the session: Save / Discard / Cancel; True to go
+        on."""
         if self._workbench is None or not self.project.dirty:
             return True
         choice = self.asker.save_discard_cancel(
@@ -275,13 +277,15 @@ class MainWindow(QMainWindow):
         return self.state.session
 
     def export_figure(self, view: str, path: str, *, dpi: int = 300) -> int:
-        """Render ``view`` of the session on screen to ``path`` in the background; return the task id."""
+        """Render ``view`` of the session on screen to ``path`` in the background; return the
+        task id."""
         return self.exports.figure(view, path, dpi=dpi)
 
     # editing -----------------------------------------------------------------------------------
 
     def start_scan_line_placement(self, role: str) -> None:
-        """Edit ▸ Place … Scan Line: the next two clicks on the movie are the first and last probe."""
+        """Edit ▸ Place … Scan Line: the next two clicks on the movie are the first and last
+        probe."""
         if self.state.dataset(role) is None or self.state.dataset("movie") is None:
             self.reporter.report(f"Open a movie and the {role.upper()} line scan first")
             return

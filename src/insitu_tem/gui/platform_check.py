@@ -32,7 +32,8 @@ RUNTIME_LOADED = ("xcb-cursor",)
 
 
 def debian_package(soname: str) -> str:
-    """Debian package that ships a shared library, e.g. ``libxcb-icccm.so.4`` → ``libxcb-icccm4``."""
+    """Debian package that ships a shared library, e.g. ``libxcb-icccm.so.4`` →
+    ``libxcb-icccm4``."""
     if soname in DEBIAN_PACKAGES:
         return DEBIAN_PACKAGES[soname]
     match = re.fullmatch(r"(lib[\w.+-]*?)\.so\.(\d+)", soname)

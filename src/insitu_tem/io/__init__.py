@@ -1,1 +1,2 @@
-"""Reading microscope files into calibrated datasets: load() and the format readers. Never writes raw data."""
+"""Reading microscope files into calibrated datasets: load() and the format readers. Never writes
+raw data."""

@@ -75,7 +75,8 @@ def _mrc_size(path: Path) -> DecodedSize:
         header = stream.read(1024)
     if len(header) < 1024:
         raise DataError(
-            "cannot be read as an MRC file: it is shorter than the 1024-byte header; the file is truncated"
+            "cannot be read as an MRC file: it is shorter than the 1024-byte header; the file is "
+            "truncated"
         )
     best = None
     for order in "<>":
@@ -86,7 +87,8 @@ def _mrc_size(path: Path) -> DecodedSize:
             break
     if best is None:
         raise DataError(
-            "cannot be read as an MRC file: its header has impossible dimensions or mode; the file is damaged"
+            "cannot be read as an MRC file: its header has impossible dimensions or mode; the file "
+            "is damaged"
         )
     nx, ny, nz, mode, extended = best
     frame = int(nx * ny * _MRC_ITEMSIZE[mode])
@@ -138,8 +140,9 @@ def plan_load(size: DecodedSize | None, *, lazy: bool | None, disk_bytes: int) -
         )
     if size.total > budget and size.total > MAX_EXPANSION * max(size.stored, 1):
         raise DataError(
-            f"decodes to {human(size.total)} from {human(size.stored)} on disk (over {MAX_EXPANSION}× "
-            f"expansion, more than the {human(budget)} memory budget); refusing it as a decompression "
+            f"decodes to {human(size.total)} from {human(size.stored)} on disk (over "
+            f"{MAX_EXPANSION}× expansion, more than the {human(budget)} memory budget); refusing "
+            "it as a decompression "
             "bomb — re-export the data uncompressed if it is genuine"
         )
     if lazy is False and size.total > budget:

@@ -123,13 +123,15 @@ def _calibrated_axis(raw: RawAxis, name: str, notes: list[str], *, time: bool = 
     )
     if units != UNCALIBRATED and not is_valid_scale(scale):
         notes.append(
-            f"axis {name}: scale {raw.scale!r} {raw.units} is not a positive number; treated as uncalibrated"
+            f"axis {name}: scale {raw.scale!r} {raw.units} is not a positive number; treated as "
+            "uncalibrated"
         )
         units, scale, offset = UNCALIBRATED, 1.0, 0.0
     if units == UNCALIBRATED and (scale != 1.0 or offset != 0.0):
         if is_valid_scale(scale) and scale != 1.0:
             notes.append(
-                f"axis {name}: scale {raw.scale:g} given without units; treated as uncalibrated pixels"
+                f"axis {name}: scale {raw.scale:g} given without units; treated as uncalibrated "
+                "pixels"
             )
         scale, offset = 1.0, 0.0
     if time and units == UNCALIBRATED:
@@ -202,7 +204,8 @@ def build_dataset(
     sig_axes = [_calibrated_axis(a, n, notes) for a, n in zip(sig_raw, sig_names)]
     if chosen.startswith("pattern") and any(a.units == "nm" for a in sig_axes):
         notes.append(
-            "pattern axes are in detector-plane length units, not 1/nm; treated as pixels — calibrate in 1/nm"
+            "pattern axes are in detector-plane length units, not 1/nm; treated as pixels — "
+            "calibrate in 1/nm"
         )
         sig_axes = [Axis(a.name, a.size) for a in sig_axes]
     notes += _calibration_notes(chosen, sig_axes)

@@ -50,7 +50,8 @@ def _check_path(path: Path) -> None:
     if path.is_dir():
         if not tiff_reader.numbered_frames(path):
             raise DataError(
-                "is a folder without TIFF frames; open a data file, or a folder of numbered .tif frames"
+                "is a folder without TIFF frames; open a data file, or a folder of numbered .tif "
+                "frames"
             )
         return
     if not os.access(path, os.R_OK):
@@ -188,8 +189,9 @@ def load(
     notes = []
     if signal is None and len(signals) > 1:
         notes.append(
-            f"file holds {len(signals)} signals ({', '.join(f'{i}: {t}' for i, t in enumerate(titles))}); "
-            f"showing 0 — choose another with --signal N"
+            f"file holds {len(signals)} signals "
+            f"({', '.join(f'{i}: {t}' for i, t in enumerate(titles))}); showing 0 — choose another "
+            "with --signal N"
         )
     signals[index].metadata["signal_index"] = index
     notes += signals[index].metadata.pop("load_notes", [])

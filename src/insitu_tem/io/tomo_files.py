@@ -23,7 +23,8 @@ LABELS_NAME = "labels.tif"
 
 
 def write_volume(path: str | Path, volume: np.ndarray, voxel: float, units: str) -> None:
-    """Write a float32 (z, y, x) ImageJ hyperstack TIFF with the voxel size (``units`` per voxel)."""
+    """Write a float32 (z, y, x) ImageJ hyperstack TIFF with the voxel size (``units`` per
+    voxel)."""
     import tifffile
 
     tifffile.imwrite(

@@ -2,7 +2,8 @@
 
 A constant −0.8 V bias is switched on at the movie's t = 0; the log starts 5 s earlier. The movie
 file records its start on a camera clock 1.5 s slow, so with the recorded start times the clock
-offset is +1.5 s (``offset_with_start_times_s``; without start times it is 5 s, ``offset_s``). The current is the Faradaic current of
+offset is +1.5 s (``offset_with_start_times_s``; without start times it is 5 s, ``offset_s``). The
+current is the Faradaic current of
 the front in the sample movie: Li_xWO3 with x = 0.3 forms behind the front in a film of the
 movie's thickness (rows) and a lamella depth along the beam, so
 Q(t) = −x · F · V_reacted(t) / V_m, V_m = 32.4 cm³/mol. Each logged current is the mean over its

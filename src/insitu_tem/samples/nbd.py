@@ -2,7 +2,8 @@
 
 46 patterns (128 × 128 px, 0.125 1/nm per px, 300 kV) recorded along
 ``EXPERIMENT.scan``. Ahead of the front the film is pristine γ-WO3 seen along
-[010] (reflections and structure factors from the phase library); just behind it, Li intercalation expands the
+[010] (reflections and structure factors from the phase library); just behind it, Li intercalation
+expands the
 lattice (spots move towards the direct beam by a known strain); further
 behind, the spots give way to diffuse rings of amorphous W (~3 Å clusters) in
 Li2O; at the far end, where the beam dwelt longest, W has coarsened to ~3 nm

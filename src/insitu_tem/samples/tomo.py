@@ -51,7 +51,8 @@ class Phantom:
 
 
 def default_voids(phantom: Phantom) -> tuple[tuple[float, float, float, float], ...]:
-    """Void spheres (z, y, x, radius) in px from the wire centre: eight in the shell, one in the core."""
+    """Void spheres (z, y, x, radius) in px from the wire centre: eight in the shell, one in the
+    core."""
     rng = np.random.default_rng(phantom.seed + 7)
     core, shell = phantom.radii_px
     mid, radius = (core + shell) / 2, 0.32 * (shell - core)
@@ -119,7 +120,8 @@ def projection(
 
 
 def volumes(phantom: Phantom) -> dict[str, np.ndarray]:
-    """Truth (z, y, x) volumes in the reconstruction frame: density, O, and labels (0 vacuum/void, 1 core, 2 shell)."""
+    """Truth (z, y, x) volumes in the reconstruction frame: density, O, and labels (0
+    vacuum/void, 1 core, 2 shell)."""
     n = phantom.size
     sub = (np.arange(2) - 0.5) / 2
     ax = (np.arange(n)[:, None] + sub[None, :]).ravel() - (n - 1) / 2
@@ -206,7 +208,8 @@ def void_fraction_of_shell(phantom: Phantom) -> float:
 
 
 def write(folder: str | Path, phantom: Phantom | None = None) -> list[Path]:
-    """Write the HAADF and O tilt series (.hspy, tilt axis in degrees) and the truth JSON into ``folder``."""
+    """Write the HAADF and O tilt series (.hspy, tilt axis in degrees) and the truth JSON into
+    ``folder``."""
     import hyperspy.api as hs
 
     folder = Path(folder)

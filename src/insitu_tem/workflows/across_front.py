@@ -74,7 +74,8 @@ class AcrossFront:
 
 
 def point_at_arc(line_rc, arc_px: float) -> np.ndarray:
-    """The (row, col) point ``arc_px`` along a polyline from its first vertex (clamped to its ends)."""
+    """The (row, col) point ``arc_px`` along a polyline from its first vertex (clamped to its
+    ends)."""
     points = np.asarray(line_rc, dtype=float).reshape(-1, 2)
     arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
     return np.array([np.interp(arc_px, arc, points[:, k]) for k in (0, 1)])

@@ -9,7 +9,8 @@ from insitu_tem.core.session import Session
 
 
 def require(session: Session, role: str, kinds: tuple[str, ...]) -> Dataset:
-    """The calibrated dataset of ``role``; DataError saying what to open when absent or of another kind."""
+    """The calibrated dataset of ``role``; DataError saying what to open when absent or of
+    another kind."""
     dataset = session.dataset(role)
     if dataset is None:
         what = "open" if session.source(role) is None else "load"

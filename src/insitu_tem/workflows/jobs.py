@@ -99,7 +99,8 @@ def run_job(
 def options(
     session: Session, name: str, defaults: dict[str, Any], given: dict[str, Any]
 ) -> dict[str, Any]:
-    """Parameters of analysis ``name``: defaults, then the session's, then the ones ``given`` (not None)."""
+    """Parameters of analysis ``name``: defaults, then the session's, then the ones ``given``
+    (not None)."""
     merged = {**defaults, **{k: v for k, v in session.parameters(name).items() if k in defaults}}
     merged.update({k: v for k, v in given.items() if v is not None})
     unknown = set(given) - set(defaults)

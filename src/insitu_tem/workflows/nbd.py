@@ -1,4 +1,5 @@
-"""The NBD line-scan analysis: centres, lattice strain, crystallinity, phase fractions (result "nbd").
+"""The NBD line-scan analysis: centres, lattice strain, crystallinity, phase fractions (result
+"nbd").
 
 The result holds everything the NBD panel and its export show: the fitted direct-beam centres,
 the tracked spots with their shift from the reference, the profile-vs-position map with the

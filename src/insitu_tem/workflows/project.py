@@ -65,7 +65,8 @@ def load_datasets(
             found = Path(answer) if answer else None
         if found is None:
             raise DataError(
-                f"cannot find {session.source(role).path} (the project's {role} file); it was moved "
+                f"cannot find {session.source(role).path} (the project's {role} file); it was "
+                "moved "
                 "or changed: open the project in the GUI to locate it"
             )
         load_role(session, role, found, lazy=lazy)

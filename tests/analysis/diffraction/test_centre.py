@@ -1,4 +1,5 @@
-"""Direct-beam centre, descan fit and ring ellipse on generated patterns with known geometry, and bismuth.dm3."""
+"""Direct-beam centre, descan fit and ring ellipse on generated patterns with known geometry, and
+bismuth.dm3."""
 
 import numpy as np
 import pytest

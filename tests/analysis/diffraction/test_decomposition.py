@@ -1,4 +1,5 @@
-"""PCA scree and NMF with fixed end members on mixtures of known profiles, and on the sample scan."""
+"""PCA scree and NMF with fixed end members on mixtures of known profiles, and on the sample
+scan."""
 
 import json
 

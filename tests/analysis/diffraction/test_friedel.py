@@ -1,4 +1,5 @@
-"""The Friedel pairs of spot positions check the direct-beam centre: a diffracted disk that outshines
+"""The Friedel pairs of spot positions check the direct-beam centre: a diffracted disk that
+outshines
 the direct beam (thick, slightly tilted crystals) gives an ambiguous centre, not a wrong one."""
 
 import numpy as np

@@ -1,4 +1,5 @@
-"""CSR radial integration: known profiles, masks, pixel splitting, batch = single, naive bincount."""
+"""CSR radial integration: known profiles, masks, pixel splitting, batch = single, naive
+bincount."""
 
 import numpy as np
 import pytest

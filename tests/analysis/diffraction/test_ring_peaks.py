@@ -1,4 +1,5 @@
-"""Ring d-spacings and sharpness from profiles: Gaussian rings, simulated W grains, powder_VO2.npy."""
+"""Ring d-spacings and sharpness from profiles: Gaussian rings, simulated W grains,
+powder_VO2.npy."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""Background models fitted in a window: known parameters, Poisson quality readout, automatic windows."""
+"""Background models fitted in a window: known parameters, Poisson quality readout, automatic
+windows."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""Edge table, onsets and chemical shifts: synthetic edges with known shifts, the sample scan, real spectra."""
+"""Edge table, onsets and chemical shifts: synthetic edges with known shifts, the sample scan,
+real spectra."""
 
 import json
 

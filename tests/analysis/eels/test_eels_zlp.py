@@ -1,4 +1,5 @@
-"""ZLP fit, alignment and two-feature calibration: generated ZLPs with known offsets and real files."""
+"""ZLP fit, alignment and two-feature calibration: generated ZLPs with known offsets and real
+files."""
 
 import json
 

@@ -1,4 +1,5 @@
-"""Sliding-window crystallinity: generated crystal/amorphous layouts with known fractions and sizes."""
+"""Sliding-window crystallinity: generated crystal/amorphous layouts with known fractions and
+sizes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""FFT lattice measurement: known-answer tests on generated lattices and the real SrTiO3/soot files."""
+"""FFT lattice measurement: known-answer tests on generated lattices and the real SrTiO3/soot
+files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Lattice spacing against time: spots followed through generated movies with known d(t) and drift."""
+"""Lattice spacing against time: spots followed through generated movies with known d(t) and
+drift."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ PIXEL = 0.05
 
 
 def expanding_movie(spacings_nm, *, shifts=None, shape=(192, 192), rng):
-    """Frames of one crystal whose two spacings follow ``spacings_nm`` (n, 2), drifting by ``shifts``."""
+    """Frames of one crystal whose two spacings follow ``spacings_nm`` (n, 2), drifting by
+    ``shifts``."""
     frames = []
     for i, d in enumerate(spacings_nm):
         basis = basis_vectors(tuple(d), angle_deg=90.0, rotation_deg=20.0)

@@ -16,7 +16,8 @@ N_SAMPLES = 200
 
 
 def step_kymograph(positions, *, reacted=60.0, pristine=100.0, noise=3.0, seed=0):
-    """Rows: reacted level before ``positions[t]``, pristine after (NaN position = not on the line)."""
+    """Rows: reacted level before ``positions[t]``, pristine after (NaN position = not on the
+    line)."""
     rng = np.random.default_rng(seed)
     s = np.arange(N_SAMPLES, dtype=float)
     rows = []

@@ -1,4 +1,5 @@
-"""Tilt-axis direction from the motion between tilts, and the matched (least-squares) registration."""
+"""Tilt-axis direction from the motion between tilts, and the matched (least-squares)
+registration."""
 
 from pathlib import Path
 

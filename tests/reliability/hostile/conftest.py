@@ -31,7 +31,8 @@ def digest(folder: Path) -> dict:
 
 @pytest.fixture
 def raw(tmp_path):
-    """A folder of raw inputs (a small movie, a pattern series, a spectrum) checked unchanged after the test."""
+    """A folder of raw inputs (a small movie, a pattern series, a spectrum) checked unchanged
+    after the test."""
     folder = tmp_path / "raw"
     folder.mkdir()
     rng = np.random.default_rng(14)
@@ -52,7 +53,8 @@ def raw(tmp_path):
 
 
 def refused(capsys, *argv, code=2, contains=None):
-    """Run the CLI in-process; assert exit ``code``, one stderr line and no stdout; return the line."""
+    """Run the CLI in-process; assert exit ``code``, one stderr line and no stdout; return the
+    line."""
     started = time.monotonic()
     result = main([str(a) for a in argv])
     captured = capsys.readouterr()

@@ -1,1 +1,2 @@
-"""Crystallography: structures, reflections, electron scattering factors, phase library and matching."""
+"""Crystallography: structures, reflections, electron scattering factors, phase library and
+matching."""

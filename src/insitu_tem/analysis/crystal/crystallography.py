@@ -210,7 +210,8 @@ def expand_position(xyz: Sequence[float], operations, *, tolerance: float = 1e-3
 
 
 def representative_key(hkl: Index3) -> tuple:
-    """Sort key choosing the conventional member of a family: most non-negative indices, then largest."""
+    """Sort key choosing the conventional member of a family: most non-negative indices, then
+    largest."""
     return (sum(v >= 0 for v in hkl), tuple(hkl))
 
 

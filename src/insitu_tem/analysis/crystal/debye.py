@@ -36,7 +36,8 @@ _MAX_ATOMS = 60_000
 
 @dataclass(frozen=True)
 class Cluster:
-    """Atoms of a spherical grain: element and occupancy per atom, Cartesian positions (N, 3) in Å."""
+    """Atoms of a spherical grain: element and occupancy per atom, Cartesian positions (N, 3) in
+    Å."""
 
     elements: tuple[str, ...]
     occupancy: np.ndarray
@@ -46,7 +47,8 @@ class Cluster:
 
 @dataclass(frozen=True)
 class RingPeak:
-    """One maximum of a ring profile: d and q = 1/d (Å, 1/Å), FWHM in q (1/Å), hkl of the main reflection."""
+    """One maximum of a ring profile: d and q = 1/d (Å, 1/Å), FWHM in q (1/Å), hkl of the main
+    reflection."""
 
     d_A: float
     q_per_A: float
@@ -94,7 +96,8 @@ def nearest_neighbour_A(phase: Phase) -> float:
 
 
 def build_cluster(phase: Phase, *, grain_diameter_nm: float) -> Cluster:
-    """Cut a spherical grain of diameter ``grain_diameter_nm`` (nm) centred on an atom of ``phase``."""
+    """Cut a spherical grain of diameter ``grain_diameter_nm`` (nm) centred on an atom of
+    ``phase``."""
     if not (math.isfinite(grain_diameter_nm) and grain_diameter_nm > 0):
         raise ValueError(f"grain diameter {grain_diameter_nm!r} nm must be positive, e.g. 3")
     radius = grain_diameter_nm * 5.0 + nearest_neighbour_A(phase) / 2.0
@@ -171,7 +174,8 @@ def _scattering(species, q, energy_kV) -> np.ndarray:
 def debye_intensity(
     cluster: Cluster, q_per_A, *, energy_kV: float = 300.0, bin_A: float = 0.001
 ) -> np.ndarray:
-    """Debye-equation intensity per atom (Å²) on ``q_per_A`` (1/Å) from histogrammed pair distances."""
+    """Debye-equation intensity per atom (Å²) on ``q_per_A`` (1/Å) from histogrammed pair
+    distances."""
     q = np.asarray(q_per_A, dtype=float)
     species, pairs = pair_histogram(cluster, bin_A=bin_A)
     f = _scattering(species, q, energy_kV)

@@ -103,7 +103,8 @@ class Phase:
 
     @functools.cached_property
     def reciprocal_rotations(self) -> np.ndarray:
-        """Point-group rotations acting on row vectors of Miller indices (n, 3, 3), Friedel mates included."""
+        """Point-group rotations acting on row vectors of Miller indices (n, 3, 3), Friedel mates
+        included."""
         operations = parse_symmetry_operations(self.symmetry_operations)
         rotations = {tuple(np.rint(rot).astype(int).ravel()) for rot, _ in operations}
         mats = [np.array(r).reshape(3, 3) for r in sorted(rotations)]

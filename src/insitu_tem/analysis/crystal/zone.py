@@ -1,4 +1,5 @@
-"""Kinematic reflections of a zone axis: which spots a crystal shows along [uvw], in the zone's plane."""
+"""Kinematic reflections of a zone axis: which spots a crystal shows along [uvw], in the zone's
+plane."""
 
 from __future__ import annotations
 

@@ -1,1 +1,2 @@
-"""Diffraction analyses: pattern centre, radial profiles, ellipse, rings, disks, strain, ePDF, decomposition."""
+"""Diffraction analyses: pattern centre, radial profiles, ellipse, rings, disks, strain, ePDF,
+decomposition."""

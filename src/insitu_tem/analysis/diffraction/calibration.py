@@ -45,7 +45,8 @@ def scale_from_ring(*, radius_px: float, d_A: float) -> float:
 
 
 def strongest_ring_radius(r_px, intensity, *, r_min_px: float = 8.0) -> float | None:
-    """Radius (px) of the strongest ring of a radial profile beyond ``r_min_px``; None when there is none.
+    """Radius (px) of the strongest ring of a radial profile beyond ``r_min_px``; None when there is
+    none.
 
     Parameters
     ----------

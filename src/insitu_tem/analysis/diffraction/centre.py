@@ -236,7 +236,8 @@ def centres_along_scan(
     """
     if np.ndim(patterns) != 3:
         raise ValueError(
-            f"expected (n, rows, cols) patterns, got shape {np.shape(patterns)}; flatten the scan first"
+            f"expected (n, rows, cols) patterns, got shape {np.shape(patterns)}; flatten the scan "
+            "first"
         )
     n = len(patterns)
     centres = np.full((n, 2), np.nan)

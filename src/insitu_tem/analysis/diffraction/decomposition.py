@@ -171,8 +171,8 @@ def nmf(
     )
     if fixed.shape[1:] != data.shape[1:] or len(fixed) > n_components or fixed.min(initial=0) < 0:
         raise ValueError(
-            f"fixed_components must be (j <= {n_components}, {data.shape[1]}) non-negative profiles, "
-            f"got shape {fixed.shape}"
+            f"fixed_components must be (j <= {n_components}, {data.shape[1]}) non-negative "
+            f"profiles, got shape {fixed.shape}"
         )
     n_fixed = len(fixed)
     w, h = _initial(data, fixed, n_components - n_fixed, seed)

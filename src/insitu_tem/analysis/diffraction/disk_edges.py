@@ -219,7 +219,8 @@ def _fit_batch(smooth, starts, *, radius_px, noise, n_rays, fixed_radius, iterat
 def is_flat(
     residual: np.ndarray, counts: np.ndarray, centre_rc, *, radius_px: float, background_var: float
 ) -> bool:
-    """True when the disk interior (within ``radius_px`` − 1.5 px) is uniform within its Poisson noise.
+    """True when the disk interior (within ``radius_px`` − 1.5 px) is uniform within its Poisson
+    noise.
 
     The χ² of the interior pixels about their mean, with variances counts + ``background_var``,
     must lie within 3 standard deviations of its expectation.
@@ -259,7 +260,8 @@ def spot_centroid(
     Parameters
     ----------
     residual : numpy.ndarray
-        Pattern minus its background (not clipped, so that zero-mean noise leaves the centre unbiased).
+        Pattern minus its background (not clipped, so that zero-mean noise leaves the centre
+        unbiased).
     counts : numpy.ndarray
         The pattern itself, for the Poisson variance of each pixel (counts).
     start_rc : tuple of float
@@ -324,7 +326,8 @@ def locate_spots(
     Parameters
     ----------
     residual : numpy.ndarray
-        Background-free pattern (:func:`insitu_tem.analysis.diffraction.disks.remove_radial_background`).
+        Background-free pattern
+        (:func:`insitu_tem.analysis.diffraction.disks.remove_radial_background`).
     counts : numpy.ndarray
         The pattern (for Poisson variances), counts.
     starts_rc : array_like

@@ -324,7 +324,8 @@ def index_spots(
     """
     if not scale_per_nm > 0:
         raise ValueError(
-            f"scale_per_nm must be positive (1/nm per px), got {scale_per_nm}; calibrate the pattern"
+            f"scale_per_nm must be positive (1/nm per px), got {scale_per_nm}; calibrate the "
+            "pattern"
         )
     fail = SpotIndexing(
         False, phase.name, None, (None,) * len(spots), (), np.full((2, 2), np.nan), np.nan, np.nan
@@ -359,7 +360,9 @@ def index_spots(
         shortest = ", ".join(f"{d:.3f}" for d in np.sort(d_meas)[::-1][:3])
         return replace(
             fail,
-            reason=f"no pair of {phase.name} reflections matches the shortest spots (d = {shortest} Å)",
+            reason=(
+                f"no pair of {phase.name} reflections matches the shortest spots (d = {shortest} Å)"
+            ),
         )
     hkl_a, hkl_b, hkls, ratio, rms, basis = best[1]
     return SpotIndexing(
@@ -368,7 +371,8 @@ def index_spots(
 
 
 def spot_mask(shape: tuple[int, int], spots: Spots, *, radius_px: float) -> np.ndarray:
-    """Boolean mask, True within ``radius_px`` of every spot (to take ring profiles without spots)."""
+    """Boolean mask, True within ``radius_px`` of every spot (to take ring profiles without
+    spots)."""
     rows, cols = np.indices(shape)
     mask = np.zeros(shape, dtype=bool)
     for r, c in spots.position_rc:

@@ -1,4 +1,5 @@
-"""The batched numerics of the disk-edge fit (:func:`insitu_tem.analysis.diffraction.disk_edges.fit_disk_edges`):
+"""The batched numerics of the disk-edge fit
+(:func:`insitu_tem.analysis.diffraction.disk_edges.fit_disk_edges`):
 every disk of a batch sampled along its rays in one interpolation, then circle steps with
 outlier rejection and the centre's 1σ, disk by disk as rows of arrays.
 """

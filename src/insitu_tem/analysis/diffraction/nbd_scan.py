@@ -1,6 +1,7 @@
 """The whole NBD workflow on one pattern or along a scan, used by the CLI and the GUI.
 
-One pattern: centre (refined on the direct beam's edge for disks) → spots (indexed when a phase is given) → radial profile
+One pattern: centre (refined on the direct beam's edge for disks) → spots (indexed when a phase is
+given) → radial profile
 with the spots masked → ring peaks. A scan: direct-beam centres and their
 descan fit → spot tracking and lattice strain against a reference pattern →
 radial profiles through one CSR integrator per (rounded) centre → ring peaks

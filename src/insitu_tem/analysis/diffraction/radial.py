@@ -62,11 +62,13 @@ class RadialIntegrator:
         return self.profiles(np.asarray(pattern)[None])[0]
 
     def profiles(self, patterns) -> np.ndarray:
-        """(n, n_bins) profiles of (n, rows, cols) patterns (numpy, memory-mapped or dask), block by block."""
+        """(n, n_bins) profiles of (n, rows, cols) patterns (numpy, memory-mapped or dask), block
+        by block."""
         patterns = patterns if hasattr(patterns, "dtype") else np.asarray(patterns)
         if tuple(patterns.shape[1:]) != self.shape:
             raise ValueError(
-                f"patterns of shape {tuple(patterns.shape[1:])} differ from the integrator's {self.shape}"
+                f"patterns of shape {tuple(patterns.shape[1:])} differ from the integrator's "
+                f"{self.shape}"
             )
         frame_bytes = self.shape[0] * self.shape[1] * np.dtype(patterns.dtype).itemsize
         out = np.empty((len(patterns), self.matrix.shape[0]))

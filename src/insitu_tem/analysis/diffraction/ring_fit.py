@@ -50,7 +50,8 @@ class RingFit:
 def fit_ring_profile(
     measured_q, measured_I, simulated: RingProfile, *, background: str = "poly2"
 ) -> RingFit:
-    """Fit measured ≈ scale · simulated + polynomial background by linear least squares (scale >= 0).
+    """Fit measured ≈ scale · simulated + polynomial background by linear least squares (scale >=
+    0).
 
     Parameters
     ----------
@@ -151,7 +152,8 @@ def ring_overlays(
     use = (q >= q_min_per_A) & np.isfinite(y)
     if use.sum() < 10:
         raise ValueError(
-            f"only {int(use.sum())} profile points beyond q = {q_min_per_A} 1/Å; calibrate the pattern"
+            f"only {int(use.sum())} profile points beyond q = {q_min_per_A} 1/Å; calibrate the "
+            "pattern"
         )
     grid = tuple(float(v) for v in q[use])
     out = []

@@ -64,7 +64,8 @@ def _best_basis(g: np.ndarray) -> np.ndarray | None:
 
 
 def _solve(g: np.ndarray, sigma: np.ndarray, hk: np.ndarray, use: np.ndarray):
-    """Weighted least squares of g = s + h·a + k·b: (parameters, covariance, normalised residuals)."""
+    """Weighted least squares of g = s + h·a + k·b: (parameters, covariance, normalised
+    residuals)."""
     design = np.zeros((2 * len(g), 6))
     for axis in range(2):
         design[axis::2, axis] = 1.0

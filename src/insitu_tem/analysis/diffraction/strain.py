@@ -145,7 +145,8 @@ class SpotTracks:
         return np.array([f.lattice_strain if f.ok else np.nan for f in self.fits])
 
     def shifts_px(self, index: int) -> np.ndarray:
-        """(n_spots, 2) displacement of each spot from its reference position, centre drift removed, px."""
+        """(n_spots, 2) displacement of each spot from its reference position, centre drift
+        removed, px."""
         fit = self.fits[index]
         offset = fit.translation_px if fit.ok else np.asarray(self.reference.centre_rc)
         return self.positions_rc[index] - offset - self.reference.g_px
@@ -273,7 +274,8 @@ def track_spots(
     centres = np.asarray(centres_rc, dtype=float)
     if data.ndim != 3 or centres.shape != (len(data), 2):
         raise ValueError(
-            f"need (n, rows, cols) patterns and (n, 2) centres, got {data.shape} and {centres.shape}"
+            f"need (n, rows, cols) patterns and (n, 2) centres, got {data.shape} and "
+            f"{centres.shape}"
         )
     spot_sets = _detect_all(data, centres, disk_radius_px, method, should_stop)
     spot_sets += [

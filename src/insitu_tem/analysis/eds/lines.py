@@ -36,7 +36,8 @@ def _database() -> dict:
 
 
 def fwhm_ev(energy_ev: float, *, resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV) -> float:
-    """Detector FWHM at ``energy_ev`` (eV) for a detector of FWHM ``resolution_mn_ka_ev`` at Mn Kα, eV."""
+    """Detector FWHM at ``energy_ev`` (eV) for a detector of FWHM ``resolution_mn_ka_ev`` at Mn
+    Kα, eV."""
     return float(np.sqrt(resolution_mn_ka_ev**2 + 2.5 * (energy_ev - line_energy_ev("Mn", "Ka"))))
 
 

@@ -64,7 +64,8 @@ def _overlap_weights(edges: np.ndarray, window: tuple[float, float]) -> tuple[in
 def window_sum(
     cube: np.ndarray, energies_ev: np.ndarray, window: tuple[float, float]
 ) -> np.ndarray:
-    """Counts in ``window`` (eV) for every pixel of a (..., channels) cube, partial channels weighted."""
+    """Counts in ``window`` (eV) for every pixel of a (..., channels) cube, partial channels
+    weighted."""
     step = float(np.median(np.diff(energies_ev)))
     edges = np.concatenate([energies_ev - step / 2, [energies_ev[-1] + step / 2]])
     start, stop, weights = _overlap_weights(edges, window)
@@ -127,7 +128,8 @@ def line_maps(
 
 
 def overlapping_windows(lines) -> list[str]:
-    """``"S_Ka/Pt_Ma"`` for every line whose peak or background windows overlap another line's peak window."""
+    """``"S_Ka/Pt_Ma"`` for every line whose peak or background windows overlap another line's
+    peak window."""
     found = []
     for line in lines:
         for other in lines:
@@ -161,7 +163,8 @@ class Composition:
 
 
 def cliff_lorimer(intensities: np.ndarray, elements, kfactors) -> Composition:
-    """Weight fractions from line intensities (n_elements, ...) and k-factors (see module docstring)."""
+    """Weight fractions from line intensities (n_elements, ...) and k-factors (see module
+    docstring)."""
     values = np.clip(np.asarray(intensities, dtype=float), 0, None)
     k = np.asarray(kfactors, dtype=float).reshape((-1,) + (1,) * (values.ndim - 1))
     if k.shape[0] != values.shape[0] or np.any(k <= 0):

@@ -23,12 +23,14 @@ def as_spectra(
     array = np.asarray(spectra)
     if array.ndim == 0 or array.shape[-1] != energy.size:
         raise ValueError(
-            f"spectra of shape {array.shape} do not match the energy axis of {energy.size} channels; "
+            f"spectra of shape {array.shape} do not match the energy axis of {energy.size} "
+            "channels; "
             "pass the spectra with energy as the last dimension"
         )
     if energy.units != "eV":
         raise ValueError(
-            f"the energy axis is in {energy.units!r}, not eV; calibrate it first (e.g. --scale 0.05 --units eV)"
+            f"the energy axis is in {energy.units!r}, not eV; calibrate it first (e.g. --scale "
+            "0.05 --units eV)"
         )
     nav_shape = array.shape[:-1]
     dtype = np.float32 if not convert and array.dtype == np.float32 else np.float64
@@ -54,8 +56,8 @@ def channel_range(energy: Axis, window_eV: tuple[float, float], *, minimum: int 
     if last - first + 1 < minimum:
         coords = energy.coordinates()
         raise ValueError(
-            f"window {low:g}–{high:g} eV holds {max(last - first + 1, 0)} channels of a spectrum covering "
-            f"{coords[0]:.4g}–{coords[-1]:.4g} eV; widen it (at least {minimum} channels)"
+            f"window {low:g}–{high:g} eV holds {max(last - first + 1, 0)} channels of a spectrum "
+            f"covering {coords[0]:.4g}–{coords[-1]:.4g} eV; widen it (at least {minimum} channels)"
         )
     return slice(first, last + 1)
 
@@ -72,7 +74,8 @@ def smooth(spectra: np.ndarray, sigma_channels: float) -> np.ndarray:
 def parabola_vertex(
     left: np.ndarray, centre: np.ndarray, right: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sub-sample offset (in samples, within ±0.5) and curvature of the parabola through three values."""
+    """Sub-sample offset (in samples, within ±0.5) and curvature of the parabola through three
+    values."""
     curvature = left - 2.0 * centre + right
     with np.errstate(divide="ignore", invalid="ignore"):
         offset = np.where(curvature != 0, 0.5 * (left - right) / curvature, 0.0)

@@ -178,7 +178,8 @@ def auto_background_window(edge_name: str, energy: Axis) -> tuple[float, float]:
     coords = energy.coordinates()
     if not coords[0] < onset < coords[-1]:
         raise ValueError(
-            f"edge {edge.name} ({onset:g} eV) is outside this spectrum ({coords[0]:.4g}–{coords[-1]:.4g} eV)"
+            f"edge {edge.name} ({onset:g} eV) is outside this spectrum "
+            f"({coords[0]:.4g}–{coords[-1]:.4g} eV)"
         )
     high = onset - max(2.5, 0.02 * onset)
     low = high - float(np.clip(0.15 * onset, 3.0, 40.0))
@@ -191,6 +192,7 @@ def auto_background_window(edge_name: str, energy: Axis) -> tuple[float, float]:
     low = max(low, coords[0] + 2 * energy.scale, 2.0)
     if high - low < 1.0:
         raise ValueError(
-            f"no room for a background window below {edge.name}; give one with --background LOW,HIGH"
+            f"no room for a background window below {edge.name}; give one with --background "
+            "LOW,HIGH"
         )
     return float(low), float(high)

@@ -97,7 +97,8 @@ def mlls_fit(
     refs = np.atleast_2d(np.asarray(references, float))
     if refs.shape[1] != energy.size:
         raise ValueError(
-            f"references have {refs.shape[1]} channels, the spectra {energy.size}; resample them first"
+            f"references have {refs.shape[1]} channels, the spectra {energy.size}; resample them "
+            "first"
         )
     if background_window is not None:
         fit = fit_background(y, energy, background_window, model=background_model)

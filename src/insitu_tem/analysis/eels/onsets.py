@@ -134,7 +134,8 @@ def edge_onset(
         ""
         if not missing
         else (
-            f"no edge of {info.name} rising above the noise within ±{search_eV:g} eV in {missing} spectra"
+            f"no edge of {info.name} rising above the noise within ±{search_eV:g} eV in {missing} "
+            "spectra"
         )
     )
     return EdgeOnset(

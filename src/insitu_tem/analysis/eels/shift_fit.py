@@ -62,7 +62,8 @@ class ShiftFit:
 def shifted(
     reference: np.ndarray, shifts_channels: np.ndarray, *, derivative: bool = False
 ) -> np.ndarray:
-    """``reference`` moved by every shift (channels, positive to higher index) with a Fourier phase ramp.
+    """``reference`` moved by every shift (channels, positive to higher index) with a Fourier phase
+    ramp.
 
     A phase ramp is unitary: shifted white noise keeps its variance at every fractional shift,
     so a noisy reference does not pull the fit to whole channels as spline interpolation does.

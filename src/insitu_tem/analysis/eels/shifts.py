@@ -103,7 +103,8 @@ def _reference(reference, y: np.ndarray, n_channels: int) -> np.ndarray:
     ref = np.asarray(reference, float)
     if ref.shape != (n_channels,):
         raise ValueError(
-            f"reference spectrum has shape {ref.shape}; give one spectrum of {n_channels} channels on the same axis"
+            f"reference spectrum has shape {ref.shape}; give one spectrum of {n_channels} channels "
+            "on the same axis"
         )
     return ref
 
@@ -162,7 +163,8 @@ def _propagated(fit: ShiftFit, noise: DeconvolutionNoise, reference: int) -> np.
 
 
 def _closure(y, index, energy: Axis, region, bg_window, model, max_shift_eV, shift) -> np.ndarray:
-    """Difference between the shift against the reference and the shift through its neighbour, / √2."""
+    """Difference between the shift against the reference and the shift through its neighbour, /
+    √2."""
     neighbour = index + 1 if index + 1 < len(y) else index - 1
     e_all = energy.coordinates()
     grid = np.arange(-max_shift_eV, max_shift_eV + 1e-9, energy.scale / 2)
@@ -255,8 +257,10 @@ def chemical_shift(
         ""
         if not missing
         else (
-            f"no measurable shift of {info.name} in {missing} spectra: best shift at the ±{max_shift_eV:g} eV "
-            "search limit, no edge of the reference's shape, or an error above a third of the search range"
+            f"no measurable shift of {info.name} in {missing} spectra: best shift at the "
+            f"±{max_shift_eV:g} eV "
+            "search limit, no edge of the reference's shape, or an error above a third of the "
+            "search range"
         )
     )
     values = [np.where(found, v, np.nan) for v in (shift, stderr, statistical, systematic)]

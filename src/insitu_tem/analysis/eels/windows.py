@@ -54,7 +54,8 @@ def channel_weights(energy: Axis, window_eV: tuple[float, float]) -> np.ndarray:
     weights = overlap / energy.scale
     if not weights.any():
         raise ValueError(
-            f"window {low:g}–{high:g} eV lies outside the spectrum ({centres[0]:.4g}–{centres[-1]:.4g} eV)"
+            f"window {low:g}–{high:g} eV lies outside the spectrum "
+            f"({centres[0]:.4g}–{centres[-1]:.4g} eV)"
         )
     return weights
 

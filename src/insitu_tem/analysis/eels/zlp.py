@@ -129,7 +129,10 @@ def fit_zlp(spectra, energy: Axis, *, search_eV: tuple[float, float] = (-20.0, 2
     low, high = max(search_eV[0], coords[0]), min(search_eV[1], coords[-1])
     if high - low < 3 * energy.scale:
         nan = np.full(nav_shape, np.nan)
-        reason = f"no zero-loss peak: the spectrum covers {coords[0]:.4g}–{coords[-1]:.4g} eV, outside {search_eV}"
+        reason = (
+            f"no zero-loss peak: the spectrum covers {coords[0]:.4g}–{coords[-1]:.4g} eV, outside "
+            f"{search_eV}"
+        )
         return ZlpFit(nan, nan.copy(), nan.copy(), np.zeros(nav_shape, bool), False, reason)
     region = channel_range(energy, (low, high), minimum=3)
     peak = np.argmax(y[:, region], axis=1) + region.start

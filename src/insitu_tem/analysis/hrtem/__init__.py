@@ -1,1 +1,2 @@
-"""HRTEM analyses: FFT lattice spacings, lattice refinement, d(t), crystallinity maps, display filters."""
+"""HRTEM analyses: FFT lattice spacings, lattice refinement, d(t), crystallinity maps, display
+filters."""

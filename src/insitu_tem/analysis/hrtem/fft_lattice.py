@@ -228,7 +228,8 @@ class SnrMap:
 
 
 def snr_map(spectrum: PowerSpectrum) -> SnrMap:
-    """Spot signal-to-noise map: 3×3-summed power against the local background and noise of its ring.
+    """Spot signal-to-noise map: 3×3-summed power against the local background and noise of its
+    ring.
 
     The background B(|k|) is the median of each one-pixel ring on its own, so the steep fall of
     the power near zero frequency does not leak into neighbouring rings; the noise is B times the
@@ -319,7 +320,8 @@ def _total_power(spectrum: PowerSpectrum) -> float:
 def make_spot(
     spectrum: PowerSpectrum, snr: SnrMap, row: int, col: int, *, canonical: bool = True
 ) -> Spot:
-    """Refined :class:`Spot` at spectrum pixel (row, col) (absolute indices), pointing into the upper
+    """Refined :class:`Spot` at spectrum pixel (row, col) (absolute indices), pointing into the
+    upper
     half when ``canonical``; its 1σ from the power against the ring's noise power."""
     r0, c0 = spectrum.centre
     d_row, d_col = refine_position(spectrum, row - r0, col - c0)

@@ -10,7 +10,8 @@ thin fcc crystal, all a few per cent of the allowed ones or less) cannot make th
 than the crystal's: they are reported, indexed when they fall on a node, and otherwise left
 unindexed. A primitive reflection of appreciable structure factor (cubic WO3 (100) beside (110))
 holds tens of per cent and still sets the basis. Then the four components of a* and b* are
-refined by weighted linear least squares, weights ``1/σ_i²`` from the spot uncertainties. The covariance
+refined by weighted linear least squares, weights ``1/σ_i²`` from the spot uncertainties. The
+covariance
 ``(AᵀWA)⁻¹``, scaled by the reduced χ² when it exceeds 1, is propagated to the
 spacings ``d = 1/|g|`` and the angle between a* and b*. Because a high-order
 spot ``h a*`` constrains ``a*`` ``h`` times more tightly, the fit pins weak

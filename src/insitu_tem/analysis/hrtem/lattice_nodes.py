@@ -41,7 +41,8 @@ def _nodes(fit: LatticeFit, g_max: float) -> list[tuple[np.ndarray, bool]]:
 
 
 def _near_any(position: np.ndarray, taken: list[tuple[float, float]]) -> bool:
-    """True when ``position`` or its Friedel mate is within the same-spot distance of a taken spot."""
+    """True when ``position`` or its Friedel mate is within the same-spot distance of a taken
+    spot."""
     if not taken:
         return False
     points = np.asarray(taken, float)

@@ -98,7 +98,8 @@ def calibration_check(
     else:
         message = (
             f"the file's calibration disagrees with the lattice: {label} measures "
-            f"{10 * measured_d_nm:.4f} Å ({error * 100:+.2f} %); multiply the pixel size by {factor:.4f}"
+            f"{10 * measured_d_nm:.4f} Å ({error * 100:+.2f} %); multiply the pixel size by "
+            f"{factor:.4f}"
         )
     return CalibrationCheck(
         label,
@@ -224,7 +225,8 @@ def matching_spacings(
 def lattice_spots(
     spectrum: PowerSpectrum, *, snr_threshold: float, max_spots: int | None
 ) -> tuple[SpotSearch, LatticeFit]:
-    """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the refit.
+    """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the
+    refit.
 
     The lattice's 1σ includes a shift of :data:`LATTICE_SYSTEMATIC_PX` FFT px common to all its
     spots (the finite crystal and the window move a broad reflection's maximum; measured on the

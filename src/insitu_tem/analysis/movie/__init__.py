@@ -1,1 +1,2 @@
-"""Movie analyses: drift, kymographs, reaction-front tracking, kinetics, film thickness, display processing."""
+"""Movie analyses: drift, kymographs, reaction-front tracking, kinetics, film thickness, display
+processing."""

@@ -146,7 +146,8 @@ def movie_levels(
 
 
 def gamma_lut(colors: np.ndarray | None, gamma: float) -> np.ndarray:
-    """A 256-entry RGB lookup table: ``colors`` (256 x 3 uint8, None = grey) read through a gamma curve."""
+    """A 256-entry RGB lookup table: ``colors`` (256 x 3 uint8, None = grey) read through a gamma
+    curve."""
     if gamma <= 0:
         raise ValueError(f"gamma must be > 0, got {gamma}")
     ramp = np.linspace(0.0, 1.0, 256) ** gamma

@@ -17,7 +17,8 @@ relative to frame 0, in px. Three reference modes:
 A mask or ROI restricts the correlation to what is static (the substrate, a
 support film) so a moving reaction front does not drag the estimate.
 Lazy (dask) and memory-mapped movies are read ``chunk`` frames at a time with
-bounded memory (:func:`insitu_tem.core.blocks.iter_blocks`). The raw data are never changed: :func:`corrected_movie`
+bounded memory (:func:`insitu_tem.core.blocks.iter_blocks`). The raw data are never changed:
+:func:`corrected_movie`
 is a lazy view.
 """
 
@@ -82,7 +83,8 @@ def _roi_slices(roi, shape: tuple[int, int]) -> tuple[slice, slice]:
 
 
 def iter_frames(movie, *, chunk: int = 16) -> Iterator[np.ndarray]:
-    """Frames of a numpy, memory-mapped or dask (t, y, x) array, reading ``chunk`` frames at a time."""
+    """Frames of a numpy, memory-mapped or dask (t, y, x) array, reading ``chunk`` frames at a
+    time."""
     for _, block in iter_blocks(movie, chunk=chunk):
         yield from block
 
@@ -185,7 +187,8 @@ class _Tracker:
 
 
 def corrected_frame(frame, shift_px, *, order: int = 1) -> np.ndarray:
-    """One frame moved back by ``shift_px`` (dy, dx) px; float32, edges filled by the nearest pixel."""
+    """One frame moved back by ``shift_px`` (dy, dx) px; float32, edges filled by the nearest
+    pixel."""
     from scipy import ndimage
 
     data = np.asarray(frame, dtype=np.float32)

@@ -41,7 +41,8 @@ class StateModel:
         (n_samples,) 1σ of ``K / b`` about its level within one state, intensity units (at least
         ``NOISE_FLOOR`` of the median contrast, for noise-free data).
     level_sigma : numpy.ndarray
-        (n_samples,) 1σ of ``R - P`` from the frames that measured them (a frozen, systematic error).
+        (n_samples,) 1σ of ``R - P`` from the frames that measured them (a frozen, systematic
+        error).
     direction : int
         +1 when the reacted side is at low sample index (the front moves towards higher index).
     """

@@ -62,7 +62,8 @@ class KineticsFit:
         return power_law(np.asarray(times_s, dtype=float), self.x0, self.k, self.n, self.t0)
 
     def velocity(self, times_s) -> np.ndarray:
-        """Fitted velocity ``k n (t - t0)^(n-1)`` at ``times_s`` (units/s); 0 before t0, NaN at t0 for n < 1."""
+        """Fitted velocity ``k n (t - t0)^(n-1)`` at ``times_s`` (units/s); 0 before t0, NaN at
+        t0 for n < 1."""
         elapsed = np.asarray(times_s, dtype=float) - self.t0
         with np.errstate(divide="ignore", invalid="ignore"):
             speed = self.k * self.n * np.where(elapsed > 0, elapsed, np.nan) ** (self.n - 1.0)
@@ -158,7 +159,8 @@ def fit_kinetics(
 
 
 def _solve(t, x, w, start, fixed):
-    """Least squares over the free parameters from ``start``; (solution, full params, free index) or None."""
+    """Least squares over the free parameters from ``start``; (solution, full params, free index)
+    or None."""
     from scipy.optimize import least_squares
 
     start = start.copy()

@@ -47,7 +47,8 @@ def movie_clock(movie: Dataset) -> tuple[np.ndarray, datetime | None]:
 def offset_from_event(
     *, movie_event_s: float, log_event_s: float, frame_time_base_s: float = 0.0
 ) -> float:
-    """The offset that puts an event at ``movie_event_s`` in the movie at ``log_event_s`` in the log.
+    """The offset that puts an event at ``movie_event_s`` in the movie at ``log_event_s`` in the
+    log.
 
     ``frame_time_base_s`` is ``(movie_start − log_start)`` when both are known (else 0).
     """

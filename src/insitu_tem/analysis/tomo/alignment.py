@@ -77,7 +77,8 @@ class Alignment:
     shifts_px : ndarray
         (n, 2) content displacement (dy, dx) of each raw projection, px.
     axis_angle_deg, axis_angle_sigma_deg : float
-        Tilt-axis direction from the image rows towards the columns, degrees, and its 1σ (0 when given).
+        Tilt-axis direction from the image rows towards the columns, degrees, and its 1σ (0 when
+        given).
     axis_offset_px, axis_offset_sigma_px : float
         Tilt-axis column minus the centre column in the axis frame, px, and its 1σ (0 when given).
     residual_px : float
@@ -134,7 +135,8 @@ def _reprojections(
 def _match_step(
     small: np.ndarray, tilts: np.ndarray, offset: float, margin: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One projection-matching step: every projection registered to its re-projection from the other half
+    """One projection-matching step: every projection registered to its re-projection from the other
+    half
     of the tilts (odd against even), so a projection never pulls the reference towards itself;
     ``margin`` px of border, filled by the resampling, are left out."""
     n = tilts.size
@@ -175,11 +177,13 @@ def _refine(
 def _check(stack: np.ndarray, tilts: np.ndarray, method: str) -> None:
     if stack.ndim != 3 or min(stack.shape[1:]) < 16:
         raise ValueError(
-            f"a tilt series must be (n_tilts, rows, cols) with images of at least 16 px; got {stack.shape}"
+            "a tilt series must be (n_tilts, rows, cols) with images of at least 16 px; got "
+            f"{stack.shape}"
         )
     if tilts.size != stack.shape[0]:
         raise ValueError(
-            f"{tilts.size} tilt angles for {stack.shape[0]} projections; give one angle per projection"
+            f"{tilts.size} tilt angles for {stack.shape[0]} projections; give one angle per "
+            "projection"
         )
     if method not in METHODS:
         raise ValueError(f"alignment method {method!r} is not one of {', '.join(METHODS)}")
@@ -304,7 +308,8 @@ def _result(
     weak = np.flatnonzero(peaks < 0.1)
     if weak.size:
         reasons.append(
-            f"weak correlation for projections {weak.tolist()}: check them or align with --align com"
+            f"weak correlation for projections {weak.tolist()}: check them or align with --align "
+            "com"
         )
     return Alignment(
         tilts,
@@ -343,7 +348,8 @@ def apply_alignment(
     stack = np.asarray(stack, dtype=np.float32)
     if stack.shape[0] != alignment.tilts_deg.size:
         raise ValueError(
-            f"{stack.shape[0]} images for {alignment.tilts_deg.size} aligned tilts; use the same tilts"
+            f"{stack.shape[0]} images for {alignment.tilts_deg.size} aligned tilts; use the same "
+            "tilts"
         )
     scale = (
         np.ones(2)

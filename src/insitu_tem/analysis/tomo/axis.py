@@ -106,7 +106,8 @@ def estimate_axis_offset_by_consistency(
     scanned coarse to fine: on a grid of 1/16 of the width over ±1/4 of it
     with half the rows binned to ≤ 64 columns, then on a 1-px grid (±1 px, walked
     on while the minimum is at its edge) about the coarse parabola's vertex,
-    or about ``near`` when given (a previous estimate), with a parabola. Works where the centre of mass
+    or about ``near`` when given (a previous estimate), with a parabola. Works where the centre of
+    mass
     cannot (objects leaving the field of view, slabs).
 
     Returns

@@ -3,7 +3,8 @@
 Tilting about an axis moves every feature across the axis only: a point at
 (x, z) from the axis projects to ``u = x cos θ + z sin θ`` across it and to a
 fixed position along it. After the neighbouring projections are registered
-(removing the common translation), the remaining local motion (Lucas–Kanade, 15-px windows) therefore points across the axis everywhere, whatever the object
+(removing the common translation), the remaining local motion (Lucas–Kanade, 15-px windows)
+therefore points across the axis everywhere, whatever the object
 (a cylinder along the axis, whose projection does not change, only through
 its other features). The
 direction that explains most of the change between tilts two steps apart

@@ -1,4 +1,5 @@
-"""Measurements on a labelled core–shell wire: shell thickness, radial profiles, voids, volumes, composition.
+"""Measurements on a labelled core–shell wire: shell thickness, radial profiles, voids, volumes,
+composition.
 
 The wire runs along y (the tilt axis). In every slice its axis is the
 centroid of core ∪ shell with holes filled; a straight line fitted through
@@ -208,7 +209,8 @@ def composition_per_label(
     element_volumes: dict[str, np.ndarray],
     kfactors: dict[str, float] | None = None,
 ) -> dict[int, dict[str, float]]:
-    """Cliff–Lorimer wt % of each label from reconstructed element volumes (same shape as ``labels``).
+    """Cliff–Lorimer wt % of each label from reconstructed element volumes (same shape as
+    ``labels``).
 
     Negative voxels (noise after background subtraction) count as 0.
     """

@@ -74,7 +74,8 @@ class _Cancelled(Exception):
 
 
 def ramp_kernel(n: int) -> np.ndarray:
-    """Spatial-domain Ram–Lak kernel for unit detector spacing, length ``2 n - 1`` (centre at ``n - 1``)."""
+    """Spatial-domain Ram–Lak kernel for unit detector spacing, length ``2 n - 1`` (centre at ``n
+    - 1``)."""
     k = np.arange(-(n - 1), n)
     kernel = np.zeros(k.size, dtype=np.float64)
     kernel[k == 0] = 0.25
@@ -166,7 +167,8 @@ def _check(projections: np.ndarray, tilts: np.ndarray, method: str, iterations: 
         )
     if tilts.size != projections.shape[0]:
         raise ValueError(
-            f"{tilts.size} tilt angles for {projections.shape[0]} projections; give one angle per projection"
+            f"{tilts.size} tilt angles for {projections.shape[0]} projections; give one angle per "
+            "projection"
         )
     if method not in METHODS:
         raise ValueError(f"method {method!r} is not one of {', '.join(METHODS)}")

@@ -42,7 +42,8 @@ def _bin(image: np.ndarray, factor: int) -> np.ndarray:
 
 
 def _correlate(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
-    """Peak of the circular cross-correlation of prepared images: displacement of b relative to a."""
+    """Peak of the circular cross-correlation of prepared images: displacement of b relative to
+    a."""
     correlation = np.fft.irfft2(np.fft.rfft2(b) * np.conj(np.fft.rfft2(a)), a.shape)
     k = np.unravel_index(int(np.argmax(correlation)), correlation.shape)
     step = np.zeros(2)
@@ -98,7 +99,8 @@ def _bspline3(x: np.ndarray) -> np.ndarray:
 def _translate(coefficients: np.ndarray, shift: np.ndarray) -> np.ndarray:
     """Cubic-spline image of ``coefficients`` (:func:`scipy.ndimage.spline_filter`) moved by
     ``shift`` (dy, dx) px: one 1-D correlation per axis, since a translation samples every pixel
-    at the same spline phase (the same result as :func:`scipy.ndimage.shift` away from the edges)."""
+    at the same spline phase (the same result as :func:`scipy.ndimage.shift` away from the
+    edges)."""
     moved = coefficients
     for axis, s in enumerate(shift):
         whole = int(np.floor(-s))

@@ -1,4 +1,5 @@
-"""Segmentation of reconstructed volumes: thresholds, watershed, and a classifier trained on scribbles.
+"""Segmentation of reconstructed volumes: thresholds, watershed, and a classifier trained on
+scribbles.
 
 Labels are small integers ordered by intensity for the automatic methods
 (0 the darkest class: vacuum and voids; for a core–shell wire 1 the shell,

@@ -1,4 +1,5 @@
-"""Calibration and phase options shared by the ``diffraction`` and ``nbd`` commands (not a command)."""
+"""Calibration and phase options shared by the ``diffraction`` and ``nbd`` commands (not a
+command)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from insitu_tem.cli.commands.common import InputError
 
 
 def add_calibration_arguments(parser: argparse.ArgumentParser) -> None:
-    """--camera-length/--pixel-size and --known-ring: calibrations besides the file's and --scale."""
+    """--camera-length/--pixel-size and --known-ring: calibrations besides the file's and
+    --scale."""
     parser.add_argument(
         "--camera-length",
         type=float,

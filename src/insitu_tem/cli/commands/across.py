@@ -7,7 +7,10 @@ import argparse
 from insitu_tem.cli.commands.common import Progress, add_force_argument, check_outputs, output_for
 
 NAME = "across"
-HELP = "W O2,3 shift, Li K, lattice strain and phase fractions against distance from the reaction front"
+HELP = (
+    "W O2,3 shift, Li K, lattice strain and phase fractions against distance from the reaction "
+    "front"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -13,7 +13,10 @@ from insitu_tem.cli.commands.common import InputError, Progress, check_range
 from insitu_tem.cli.commands.lattice import add_frame_arguments, load_region
 
 NAME = "crystallinity"
-HELP = "crystalline area fraction, domain size and a crystalline/amorphous map from a sliding-window FFT"
+HELP = (
+    "crystalline area fraction, domain size and a crystalline/amorphous map from a sliding-window "
+    "FFT"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,5 @@
-"""``insitu-tem diffraction PATTERN``: centre, spots (d, g, angle, hkl), rings and the radial profile."""
+"""``insitu-tem diffraction PATTERN``: centre, spots (d, g, angle, hkl), rings and the radial
+profile."""
 
 from __future__ import annotations
 

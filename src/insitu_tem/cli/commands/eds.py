@@ -11,7 +11,10 @@ from insitu_tem.cli.commands.common import InputError, Progress, add_force_argum
 from insitu_tem.io.outputs import output_file
 
 NAME = "eds"
-HELP = "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your k-factors"
+HELP = (
+    "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your "
+    "k-factors"
+)
 
 
 def parse_kfactors(text: str | None) -> dict[str, float]:
@@ -92,7 +95,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     if unknown:
         raise InputError(
             None,
-            f"--kfactors names {', '.join(sorted(unknown))}, not among the elements {', '.join(elements)}",
+            f"--kfactors names {', '.join(sorted(unknown))}, not among the elements "
+            f"{', '.join(elements)}",
         )
     totals = maps.maps.reshape(len(lines), -1).sum(axis=1)
     composition = cliff_lorimer(totals, elements, [kfactors.get(e, 1.0) for e in elements])

@@ -64,7 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_options(text: str) -> dict:
-    """The --options JSON object, checked: count 1-24, times_s up to 50 finite numbers, width_mm 20-400."""
+    """The --options JSON object, checked: count 1-24, times_s up to 50 finite numbers, width_mm
+    20-400."""
     try:
         options = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:

@@ -43,7 +43,8 @@ def parse_line(text: str) -> np.ndarray:
     if not np.isfinite(xy).all():
         raise InputError(
             None,
-            f"--line {text!r} holds a non-finite number; give pixel positions, e.g. --line 10,128,240,128",
+            f"--line {text!r} holds a non-finite number; give pixel positions, e.g. --line "
+            "10,128,240,128",
         )
     if len(xy) > 1000:
         raise InputError(None, f"--line has {len(xy)} points; give at most 1000")
@@ -64,7 +65,8 @@ def check_line(
     if not inside.all():
         raise InputError(
             None,
-            f"--line {text} leaves the {cols} × {rows} px frame (x 0 to {cols - 1}, y 0 to {rows - 1}); "
+            f"--line {text} leaves the {cols} × {rows} px frame (x 0 to {cols - 1}, y 0 to "
+            f"{rows - 1}); "
             "give end points inside it",
         )
     if np.hypot(*np.diff(points_rc, axis=0).T).sum() < 2:

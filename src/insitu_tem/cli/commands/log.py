@@ -7,7 +7,10 @@ import argparse
 from insitu_tem.cli.commands.common import Progress
 
 NAME = "log"
-HELP = "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, notes"
+HELP = (
+    "read a holder log (Protochips, DENSsolutions Impulse or .dens, CSV/TSV): channels, start, "
+    "notes"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,5 @@
-"""``insitu-tem nbd SERIES``: centres, lattice strain, crystallinity and phase fractions along a scan."""
+"""``insitu-tem nbd SERIES``: centres, lattice strain, crystallinity and phase fractions along a
+scan."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ from insitu_tem.cli.commands._nbd_options import (
 )
 
 NAME = "nbd"
-HELP = "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase fractions"
+HELP = (
+    "analyse an NBD scan: direct-beam centres, lattice strain, crystalline flags, NMF phase "
+    "fractions"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -71,7 +71,8 @@ def scale_per_nm(dataset: Dataset) -> float | None:
 
 
 def patterns_of(dataset: Dataset):
-    """(n, rows, cols) view of every pattern of a dataset (one for a single pattern); not read yet."""
+    """(n, rows, cols) view of every pattern of a dataset (one for a single pattern); not read
+    yet."""
     return dataset.array.reshape((-1,) + dataset.shape[-2:])
 
 

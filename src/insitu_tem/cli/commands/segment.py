@@ -1,4 +1,5 @@
-"""``insitu-tem segment VOLUME``: label a reconstructed volume and measure the core–shell wire in it."""
+"""``insitu-tem segment VOLUME``: label a reconstructed volume and measure the core–shell wire in
+it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from insitu_tem.cli.commands.common import (
 )
 
 NAME = "segment"
-HELP = "segment a float32 TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, volumes per label"
+HELP = (
+    "segment a float32 TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, volumes "
+    "per label"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,7 +99,8 @@ def _composition(args, labels: np.ndarray) -> dict:
         if volume.shape != labels.shape:
             raise InputError(
                 path,
-                f"has shape {volume.shape}, the labels {labels.shape}; use volumes of the same grid",
+                f"has shape {volume.shape}, the labels {labels.shape}; use volumes of the same "
+                "grid",
             )
         volumes[element] = volume
     return composition_per_label(labels, volumes, parse_kfactors(args.kfactors)) if volumes else {}

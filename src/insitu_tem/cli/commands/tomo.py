@@ -1,4 +1,5 @@
-"""``insitu-tem tomo SERIES``: align a tilt series, reconstruct it and every ``--also`` channel as float32 TIFF volumes."""
+"""``insitu-tem tomo SERIES``: align a tilt series, reconstruct it and every ``--also`` channel
+as float32 TIFF volumes."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from insitu_tem.cli.commands.common import InputError, Progress, add_force_argum
 from insitu_tem.io.outputs import output_file
 
 NAME = "tomo"
-HELP = "tilt-series tomography: align (auto), reconstruct (MLEM-20) HAADF and EDS/other channels to TIFF volumes"
+HELP = (
+    "tilt-series tomography: align (auto), reconstruct (MLEM-20) HAADF and EDS/other channels to "
+    "TIFF volumes"
+)
 
 
 def _angle(text: str) -> float | None:
@@ -31,7 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file",
         metavar="SERIES",
-        help="tilt series: .mrc/.ali (+ .rawtlt), .hspy with a tilt axis, .mdoc, or a folder of per-tilt files named by angle",
+        help=(
+            "tilt series: .mrc/.ali (+ .rawtlt), .hspy with a tilt axis, .mdoc, or a folder of "
+            "per-tilt files named by angle"
+        ),
     )
     parser.add_argument(
         "--also",
@@ -149,7 +156,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         if extra.tilts_deg.size != series.tilts_deg.size:
             raise InputError(
                 other,
-                f"has {extra.tilts_deg.size} tilts, SERIES {series.tilts_deg.size}; --also needs the same tilts",
+                f"has {extra.tilts_deg.size} tilts, SERIES {series.tilts_deg.size}; --also needs "
+                "the same tilts",
             )
         channels += [(Path(other).name, name, stack) for name, stack in extra.channels.items()]
     out = _prepare_out(args.out)

@@ -82,7 +82,8 @@ class EelsAnalysis(QObject):
             self.undo_stack.push(SetParametersCommand(self.session, NAME, before, after, text))
 
     def request(self) -> None:
-        """Compute the result for the parameters in effect unless the session holds a current one."""
+        """Compute the result for the parameters in effect unless the session holds a current
+        one."""
         if self.session.dataset("eels") is None:
             return
         given = {k: v for k, v in self.parameters().items() if v is not None}

@@ -52,7 +52,8 @@ class Exports(QObject):
         self.panel_figures = dict(panel_figures or {})
 
     def figure(self, view: str, path: str, *, dpi: int = 300) -> int:
-        """Render ``view`` of the session on screen to ``path`` in the background; return the task id.
+        """Render ``view`` of the session on screen to ``path`` in the background; return the task
+        id.
 
         The worker renders a frozen snapshot taken here, on the GUI thread: what the screen
         shows when the user asked, never the live session a later click changes. A view in
@@ -105,7 +106,8 @@ class Exports(QObject):
             self.figure(view, path)
 
     def profiles_dialog(self) -> None:
-        """File ▸ Export Line-Scan Profiles: every EELS and NBD profile against position, one CSV."""
+        """File ▸ Export Line-Scan Profiles: every EELS and NBD profile against position, one
+        CSV."""
         from insitu_tem.gui.controllers.profile_export import profile_columns, write_profiles_csv
         from insitu_tem.gui.guarded_save import save_guarded
 

@@ -59,7 +59,8 @@ class FrontJobs(QObject):
         )
 
     def track(self, line_rc, *, width: float) -> None:
-        """Track the front along ``line_rc`` with the front workflow; the result goes into the session
+        """Track the front along ``line_rc`` with the front workflow; the result goes into the
+        session
         (with the session's drift when measured; measuring it later removes the track). Raises
         DataError when it cannot run."""
         session = self.state.session

@@ -1,5 +1,6 @@
 """What the front workbench shows, computed from the session and the movie (no widgets): frame
-times, the line the session's track was made along, and the texts under the kinetics plot (status, velocity now, the drift hint)."""
+times, the line the session's track was made along, and the texts under the kinetics plot (status,
+velocity now, the drift hint)."""
 
 from __future__ import annotations
 

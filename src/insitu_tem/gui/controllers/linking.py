@@ -59,7 +59,8 @@ class ScanLinker(QObject):
         self.redraw()
 
     def set_front_along(self, front_along_px: float | None) -> None:
-        """Draw the front across the scan line, ``front_along_px`` from its first probe (movie px)."""
+        """Draw the front across the scan line, ``front_along_px`` from its first probe (movie
+        px)."""
         self.front_along_px = front_along_px
         self.redraw()
 

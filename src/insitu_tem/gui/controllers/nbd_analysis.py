@@ -81,7 +81,8 @@ class NbdAnalysis(QObject):
             self.undo_stack.push(SetParametersCommand(self.session, NAME, before, after, text))
 
     def request(self) -> None:
-        """Analyse the scan unless the session holds a current result (scans of 3 patterns or more)."""
+        """Analyse the scan unless the session holds a current result (scans of 3 patterns or
+        more)."""
         dataset = self.session.dataset("nbd")
         if dataset is None or dataset.n_items < 3 or self.result() is not None:
             return

@@ -46,7 +46,8 @@ class Opener(QObject):
     ) -> None:
         """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind).
 
-        ``kind`` forces the interpretation, e.g. "pattern_series" for a movie of diffraction patterns.
+        ``kind`` forces the interpretation, e.g. "pattern_series" for a movie of diffraction
+        patterns.
         The dataset is handed to ``place(role, dataset)`` (default: straight into the state).
         ``remember`` False: not a recent file (a project's own data, opened with the project).
         """

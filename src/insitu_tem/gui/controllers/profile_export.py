@@ -44,7 +44,8 @@ def profile_columns(plots) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
 def _error_bar_columns(
     item: pg.PlotItem, index: int, position: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Half the height of each error-bar item (the ±1σ drawn) at the positions, NaN where none is drawn."""
+    """Half the height of each error-bar item (the ±1σ drawn) at the positions, NaN where none is
+    drawn."""
     columns = {}
     for bars in (child for child in item.items if isinstance(child, pg.ErrorBarItem)):
         x, height = bars.opts.get("x"), bars.opts.get("height")

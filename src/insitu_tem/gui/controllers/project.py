@@ -148,7 +148,8 @@ class ProjectController(QObject):
         )
 
     def place_dataset(self, role: str, dataset: Dataset) -> None:
-        """Put an opened dataset in ``role``; replacing one that others depend on asks and is undoable."""
+        """Put an opened dataset in ``role``; replacing one that others depend on asks and is
+        undoable."""
         if role in self._pending:
             self._attach(role, dataset)
             return
@@ -186,7 +187,8 @@ class ProjectController(QObject):
                 self.session.set_scan_line(role, line)
 
     def place_scan_line(self, role: str, start_rc, end_rc, *, time_s: float | None) -> None:
-        """Register ``role``'s line scan on the movie from two points (movie px) as an undoable step."""
+        """Register ``role``'s line scan on the movie from two points (movie px) as an undoable
+        step."""
         dataset = self.state.dataset(role)
         if dataset is None:
             raise DataError(f"open the {role.upper()} line scan before placing its scan line")

@@ -1,1 +1,2 @@
-"""One panel per file: movie, FFT, NBD, EELS. Each is built as ``Panel(state, tasks, undo_stack)``."""
+"""One panel per file: movie, FFT, NBD, EELS. Each is built as ``Panel(state, tasks,
+undo_stack)``."""

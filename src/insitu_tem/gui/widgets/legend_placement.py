@@ -12,7 +12,8 @@ MARGIN_PX = 8
 LEGEND_ROW_PX = 22
 """Height of a row of the legend above a short plot."""
 CORNERS = ((0, 0), (1, 0), (1, 1), (0, 1))
-"""Candidate (x, y) anchors, fractions of the plot: top-left, top-right, bottom-right, bottom-left."""
+"""Candidate (x, y) anchors, fractions of the plot: top-left, top-right, bottom-right,
+bottom-left."""
 
 
 def data_points_px(plot: pg.PlotItem) -> np.ndarray:

@@ -38,7 +38,8 @@ def _check_target(folder: str, target: str, what: str, name: str, warnings: list
         )
     ):
         raise DataError(
-            f"its {what} {name!r} points at {target!r} outside the file's folder; insitu-tem does not "
+            f"its {what} {name!r} points at {target!r} outside the file's folder; insitu-tem does "
+            "not "
             "follow it — copy the data into one self-contained file"
         )
     warnings.append(f"{what} {name!r} reads {target!r} from the same folder")
@@ -66,7 +67,8 @@ class _Survey:
         self.count += 1
         if self.count > MAX_OBJECTS:
             raise DataError(
-                f"holds more than {MAX_OBJECTS} HDF5 objects; it is not a microscope file insitu-tem reads"
+                f"holds more than {MAX_OBJECTS} HDF5 objects; it is not a microscope file "
+                "insitu-tem reads"
             )
         if isinstance(link, h5py.ExternalLink):
             _check_target(self.folder, link.filename, "external link", name, self.warnings)

@@ -24,6 +24,7 @@ def locked_import(name: str) -> ModuleType:
 
 
 def prepare(names: tuple[str, ...] = COMMON) -> None:
-    """Import the readers' libraries now (call on the main thread before worker threads load files)."""
+    """Import the readers' libraries now (call on the main thread before worker threads load
+    files)."""
     for name in names:
         locked_import(name)

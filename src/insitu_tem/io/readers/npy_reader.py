@@ -50,7 +50,8 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
         raise DataError(f"array has {len(shape)} dimensions; insitu-tem reads 1-D to 4-D arrays")
     if dtype.hasobject:
         raise DataError(
-            "holds Python objects (a pickled array); insitu-tem never unpickles files — save numbers"
+            "holds Python objects (a pickled array); insitu-tem never unpickles files — save "
+            "numbers"
         )
     if lazy and len(shape) >= 3 and not fortran:
         array = _lazy(path, shape, dtype, offset)

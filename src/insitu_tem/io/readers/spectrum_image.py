@@ -1,4 +1,5 @@
-"""EDS spectrum images (Bruker .bcf, Velox .emd, HyperSpy .hspy) with the image acquired beside them."""
+"""EDS spectrum images (Bruker .bcf, Velox .emd, HyperSpy .hspy) with the image acquired beside
+them."""
 
 from __future__ import annotations
 
@@ -78,7 +79,8 @@ def read_spectrum_image(path: str | Path) -> SpectrumImage:
     plugin = PLUGINS.get(path.suffix.lower())
     if plugin is None:
         raise DataError(
-            f"unsupported EDS file {path.suffix!r}; open a Bruker .bcf, Velox .emd or HyperSpy .hspy"
+            f"unsupported EDS file {path.suffix!r}; open a Bruker .bcf, Velox .emd or HyperSpy "
+            ".hspy"
         )
     try:
         signals = import_module(f"rsciio.{plugin}").file_reader(str(path))

@@ -213,7 +213,8 @@ def _checked_frame(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> np.nd
     frame = locked_import("tifffile").imread(str(path))
     if frame.shape != shape or frame.dtype != dtype:
         raise DataError(
-            f"frame {path.name} is {frame.shape} {frame.dtype}, the first frame is {shape} {dtype}; "
+            f"frame {path.name} is {frame.shape} {frame.dtype}, the first frame is {shape} "
+            f"{dtype}; "
             "all frames of a folder movie must match"
         )
     return frame

@@ -68,13 +68,15 @@ class TiltSeries:
 
 
 def angle_from_name(path: Path) -> float | None:
-    """The last signed number in a file's stem, degrees (``"-40"`` → −40, ``"tilt_+12.5"`` → 12.5)."""
+    """The last signed number in a file's stem, degrees (``"-40"`` → −40, ``"tilt_+12.5"`` →
+    12.5)."""
     found = _ANGLE.findall(path.stem)
     return float(found[-1]) if found else None
 
 
 def read_tilt_file(path: Path) -> np.ndarray:
-    """Angles from an IMOD ``.rawtlt``/``.tlt`` file (one per line), or a SerialEM ``.mdoc``, degrees."""
+    """Angles from an IMOD ``.rawtlt``/``.tlt`` file (one per line), or a SerialEM ``.mdoc``,
+    degrees."""
     text = path.read_text(errors="replace")
     if path.suffix.lower() == ".mdoc":
         values = re.findall(r"^\s*TiltAngle\s*=\s*([-+0-9.eE]+)", text, flags=re.MULTILINE)
@@ -169,7 +171,8 @@ def _read_stack(path: Path, tilts: np.ndarray | None) -> TiltSeries:
     tilts = _beside(path) if tilts is None else tilts
     if tilts is None:
         raise DataError(
-            f"{path.name}: no tilt angles found; put a .rawtlt beside it or give --tilts START:STOP:STEP"
+            f"{path.name}: no tilt angles found; put a .rawtlt beside it or give --tilts "
+            "START:STOP:STEP"
         )
     title = str(signal.get("metadata", {}).get("General", {}).get("title") or "") or "HAADF"
     return _series(
@@ -198,7 +201,8 @@ SpectrumMaps = Callable[[np.ndarray, np.ndarray], dict]
 
 
 def angle_from_metadata(signal: dict) -> float | None:
-    """Stage α tilt of a signal, degrees: HyperSpy's ``Stage.tilt_alpha`` (DM, Velox, Bruker) or Velox's ``AlphaTilt`` (rad)."""
+    """Stage α tilt of a signal, degrees: HyperSpy's ``Stage.tilt_alpha`` (DM, Velox, Bruker) or
+    Velox's ``AlphaTilt`` (rad)."""
     stage = (
         signal.get("metadata", {}).get("Acquisition_instrument", {}).get("TEM", {}).get("Stage", {})
     )
@@ -263,7 +267,8 @@ def _read_folder(
     shapes = {c[0][n].shape for c in per_tilt for n in names if n in c[0]}
     if len(shapes) != 1 or any(set(c[0]) != set(names) for c in per_tilt):
         raise DataError(
-            "per-tilt files differ in image size or content; a tilt series needs identical acquisitions"
+            "per-tilt files differ in image size or content; a tilt series needs identical "
+            "acquisitions"
         )
     channels = {n: np.stack([c[0][n] for c in per_tilt]) for n in names}
     tilts = _folder_tilts(files, [c[3] for c in per_tilt])
@@ -278,7 +283,8 @@ def _read_folder(
 
 
 def _folder_tilts(files: list[Path], from_metadata: list[float | None]) -> np.ndarray:
-    """Angles from the file names when each has a distinct number, else from the stage α in each file."""
+    """Angles from the file names when each has a distinct number, else from the stage α in each
+    file."""
     named = [angle_from_name(f) for f in files]
     if None not in named and len(set(named)) == len(named):
         return np.array(named, dtype=float)

@@ -27,7 +27,8 @@ PLOTTED = (
     ("lattice_strain", "lattice strain (%)", 100.0),
     ("crystalline", "crystalline", 1.0),
 )
-"""(result column, axis label, display factor): strain is shown in % as in the NBD and movie panels."""
+"""(result column, axis label, display factor): strain is shown in % as in the NBD and movie
+panels."""
 
 STEP_TEXT = {
     "drift": "Measuring drift for the front track…",
@@ -51,7 +52,8 @@ class AcrossPanel(QWidget):
         self.result: AcrossFront | None = None
         self.compute_button = QPushButton("Compute")
         self.compute_button.setToolTip(
-            "W O2,3 shift (eV), Li K, strain (%) and phase fractions against the distance from the front (nm)"
+            "W O2,3 shift (eV), Li K, strain (%) and phase fractions against the distance from the "
+            "front (nm)"
         )
         self.csv_button = QPushButton("Export CSV…")
         self.csv_button.setToolTip("Save the across-the-front table (distance in nm) as CSV")

@@ -165,7 +165,8 @@ class EelsProfiles(QWidget):
         window: np.ndarray,
         edge: str,
     ) -> None:
-        """Show profiles along a line scan: positions in ``units``, shift ± stderr in eV, window counts."""
+        """Show profiles along a line scan: positions in ``units``, shift ± stderr in eV, window
+        counts."""
         self.clear()
         self._positions, self._map_shape = np.asarray(positions, float), ()
         finite = np.isfinite(shift)

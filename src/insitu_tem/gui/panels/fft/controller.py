@@ -107,7 +107,8 @@ class FftController(QObject):
         }
 
     def forget(self) -> None:
-        """Another dataset or session: the next region is drawn from the session when it holds it."""
+        """Another dataset or session: the next region is drawn from the session when it holds
+        it."""
         self.region, self.measurement, self.shown, self.picked = None, None, None, []
 
     def measure(self, region: Region) -> None:
@@ -207,7 +208,8 @@ class FftController(QObject):
         )
 
     def pick(self, spot: Spot) -> None:
-        """Add ``spot`` to the picks (a third pick starts again) and check it against the reference."""
+        """Add ``spot`` to the picks (a third pick starts again) and check it against the
+        reference."""
         self.picked = (self.picked if len(self.picked) < 2 else []) + [spot]
         if self.reference is not None and self.region is not None and self.region.calibrated:
             reference, sigma = self.reference, spot.sigma_g_per_nm * spot.d_nm**2
@@ -247,7 +249,8 @@ class FftController(QObject):
 
     # ----------------------------------------------------------------- calibration
     def set_reference(self, name: str, hkl_text: str, *, then) -> None:
-        """Look up reflection ``hkl_text`` of phase ``name`` (none when empty), then call ``then``."""
+        """Look up reflection ``hkl_text`` of phase ``name`` (none when empty), then call
+        ``then``."""
         if not name or not hkl_text:
             self.reference, self.reference_phase = None, ""
             then()
@@ -272,7 +275,8 @@ class FftController(QObject):
 
     def correction(self) -> tuple[float, str] | None:
         """(factor, what it comes from): the fit on all reflections when it finds a significant
-        correction, else the check of the picked spot when it disagrees; None when nothing to fix."""
+        correction, else the check of the picked spot when it disagrees; None when nothing to
+        fix."""
         fit, check = self.lattice_calibration, self.calibration
         if fit is not None and fit.ok and abs(fit.factor - 1) > max(3 * fit.sigma_factor, 1e-3):
             return fit.factor, f"{len(fit.hkl)} reflections of {fit.reference}"

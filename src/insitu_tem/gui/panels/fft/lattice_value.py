@@ -5,7 +5,8 @@ with its phase and hkl), the refined lattice (all
 :class:`~insitu_tem.analysis.hrtem.lattice_fit.LatticeFit` fields), the best phase match,
 the warnings, the calibration fitted on all reflections and the phases the lattice also indexes
 as with a scaled pixel size (all :class:`~insitu_tem.analysis.hrtem.lattice_calibration.
-ScaledCandidate` fields; searched only when the phase match is unsure). :func:`shown` rebuilds from it what
+ScaledCandidate` fields; searched only when the phase match is unsure). :func:`shown` rebuilds from
+it what
 the panel draws, so a reopened project shows the stored measurement without measuring again;
 only the power spectrum image is computed from the region.
 """
@@ -49,7 +50,8 @@ def measurement_value(
     fit: LatticeCalibration | None,
     candidates: tuple[ScaledCandidate, ...],
 ) -> dict:
-    """The session's "fft" result value of measurement ``m`` on ``region`` (see module docstring)."""
+    """The session's "fft" result value of measurement ``m`` on ``region`` (see module
+    docstring)."""
     best = m.matches.best if m.matches is not None and m.matches.ok else None
     return plain(
         {

@@ -174,7 +174,8 @@ class FftPanel(QWidget):
             self.set_dataset(dataset)
 
     def set_dataset(self, dataset: Dataset) -> None:
-        """Show ``dataset``; a recalibrated view of the same data keeps the ROI in pixels and the zoom."""
+        """Show ``dataset``; a recalibrated view of the same data keeps the ROI in pixels and the
+        zoom."""
         if dataset is self.dataset:
             return
         keep = (

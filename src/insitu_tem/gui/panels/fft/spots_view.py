@@ -66,7 +66,8 @@ class FftSpots(QObject):
         panel.measurement_shown.emit()
 
     def _on_fft_clicked(self, row_f: float, col_f: float) -> None:
-        """Pick the marked spot nearest the click (within a few screen pixels), else refine there."""
+        """Pick the marked spot nearest the click (within a few screen pixels), else refine
+        there."""
         panel = self.panel
         if panel.jobs.shown is None:
             return

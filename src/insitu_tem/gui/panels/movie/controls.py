@@ -92,7 +92,8 @@ class PlaybackBar(QWidget):
 
 
 class ContrastControls(QWidget):
-    """Levels (auto by percentiles or manual), gamma, colour map and a histogram with a draggable range.
+    """Levels (auto by percentiles or manual), gamma, colour map and a histogram with a draggable
+    range.
 
     Signals
     -------

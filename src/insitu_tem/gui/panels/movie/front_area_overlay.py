@@ -23,7 +23,8 @@ class ReactedAreaOverlay:
         self.contours_rc = contours_rc
 
     def show(self, frame: int, axes: tuple[Axis, Axis], offset_rc) -> None:
-        """Draw frame ``frame``'s boundary, (row, col) px moved by ``offset_rc`` onto the display."""
+        """Draw frame ``frame``'s boundary, (row, col) px moved by ``offset_rc`` onto the
+        display."""
         if (
             self.contours_rc is None
             or frame >= len(self.contours_rc)

@@ -77,7 +77,8 @@ class FrontMarks(QObject):
         self.overlay.show(keyframe, None if interpolated is None else interpolated - offset)
 
     def export_csv(self, path: str, dataset: Dataset) -> int:
-        """Write the keyframes and interpolated frames of ``dataset``'s time axis; return the rows."""
+        """Write the keyframes and interpolated frames of ``dataset``'s time axis; return the
+        rows."""
         t, (row, col) = dataset.axes[0], dataset.signal_axes
         rows = csv_rows(self.annotations.keyframes, dataset.shape[0], time=t, row=row, col=col)
         with open(path, "w", newline="", encoding="utf-8") as stream:

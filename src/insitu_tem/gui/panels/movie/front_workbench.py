@@ -122,7 +122,8 @@ class FrontWorkbench(QWidget):
         self.width_spin.valueChanged.connect(lambda _: self.plots.schedule_kymograph())
         self.track_button = QPushButton("Track front")
         self.track_button.setToolTip(
-            "Track the reaction front along the line in every frame and fit x(t) = x0 + k (t − t0)^n"
+            "Track the reaction front along the line in every frame and fit x(t) = x0 + k (t − "
+            "t0)^n"
         )
         self.thickness_button = QPushButton("Film thickness")
         self.thickness_button.setToolTip(
@@ -273,7 +274,8 @@ class FrontWorkbench(QWidget):
         return True
 
     def set_line(self, points_rc) -> None:
-        """Place the analysis line (raw (row, col) px vertices) in the session; its kymograph follows."""
+        """Place the analysis line (raw (row, col) px vertices) in the session; its kymograph
+        follows."""
         self.line.set_line(points_rc)
 
     def request_tracking(self) -> None:
@@ -320,7 +322,8 @@ class FrontWorkbench(QWidget):
         }
 
     def restore_project_state(self, state: dict) -> None:
-        """Show the session's line, marks, track, manual fit and film results (older projects: the panel's own line and marks)."""
+        """Show the session's line, marks, track, manual fit and film results (older projects:
+        the panel's own line and marks)."""
         session = self.state.session
         self.width_spin.setValue(float(state.get("width_px", 21)))
         marks = session.marks

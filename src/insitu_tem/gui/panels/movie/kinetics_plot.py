@@ -18,9 +18,9 @@ def fit_text(fit: KineticsFit, *, units: str, time_units: str) -> str:
     if not fit.ok:
         return f"kinetics: {fit.reason}"
     return (
-        f"x(t) = x0 + k (t − t0)^n:  x0 = {fit.x0:.4g} ± {fit.x0_stderr:.2g} {units},  "
-        f"k = {fit.k:.4g} ± {fit.k_stderr:.2g} {units}/{time_units}^n,  "
-        f"n = {fit.n:.4f} ± {fit.n_stderr:.2g},  t0 = {fit.t0:.3g} ± {fit.t0_stderr:.2g} {time_units}"
+        f"x(t) = x0 + k (t − t0)^n:  x0 = {fit.x0:.4g} ± {fit.x0_stderr:.2g} {units},  k = "
+        f"{fit.k:.4g} ± {fit.k_stderr:.2g} {units}/{time_units}^n,  n = {fit.n:.4f} ± "
+        f"{fit.n_stderr:.2g},  t0 = {fit.t0:.3g} ± {fit.t0_stderr:.2g} {time_units}"
     )
 
 

@@ -93,7 +93,8 @@ class KymographView(pg.GraphicsLayoutWidget):
         auto: tuple[np.ndarray, np.ndarray] | None,
         manual: tuple[np.ndarray, np.ndarray] | None,
     ) -> None:
-        """Overlay (times, positions) of the automatic track (curve) and the manual marks (points)."""
+        """Overlay (times, positions) of the automatic track (curve) and the manual marks
+        (points)."""
         if auto is None:
             self.auto_curve.setData([], [])
         else:

@@ -51,7 +51,8 @@ class LineTool(QObject):
         state.session_event.connect(self._on_session_event)
 
     def click(self, specimen_rc) -> None:
-        """A click with the Line tool at ``specimen_rc`` (px): first the start, then the end (one undo step)."""
+        """A click with the Line tool at ``specimen_rc`` (px): first the start, then the end (one
+        undo step)."""
         if self._start is None:
             self._start = tuple(specimen_rc)
             self.waiting_for_end.emit()

@@ -305,7 +305,8 @@ class MoviePanel(QWidget):
             save_guarded(path, self.front.export_csv)
 
     def project_state(self) -> dict:
-        """Levels, colour map, gamma and the front workbench, as plain JSON (drift is a session result)."""
+        """Levels, colour map, gamma and the front workbench, as plain JSON (drift is a session
+        result)."""
         levels = self.view.levels()
         return {
             "levels": list(levels) if levels else None,

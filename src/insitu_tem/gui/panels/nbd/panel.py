@@ -81,7 +81,8 @@ class NbdPanel(QWidget):
         self.display = QComboBox()
         self.display.addItems(DISPLAY_MODES)
         self.display.setToolTip(
-            "How the pattern is shown: log(1 + I), (I − min)^γ or linear (measurements use the counts)"
+            "How the pattern is shown: log(1 + I), (I − min)^γ or linear (measurements use the "
+            "counts)"
         )
         self.gamma = QDoubleSpinBox()
         self.gamma.setRange(0.05, 2.0)
@@ -110,7 +111,8 @@ class NbdPanel(QWidget):
         )
         self.ellipse_box = QCheckBox("Correct ellipse (fit on this ring)")
         self.ellipse_box.setToolTip(
-            "Fit the detector's elliptical distortion on this pattern's strongest ring and correct every profile"
+            "Fit the detector's elliptical distortion on this pattern's strongest ring and correct "
+            "every profile"
         )
         self.status = QLabel("Open a pattern series")
         self.status.setWordWrap(True)
@@ -360,7 +362,8 @@ class NbdPanel(QWidget):
         self.analysis.change(f"NBD strain reference: pattern {index}", reference=index)
 
     def calibrate_on_ring(self) -> None:
-        """Calibrate so that the strongest ring of the current pattern has the "known ring" spacing."""
+        """Calibrate so that the strongest ring of the current pattern has the "known ring"
+        spacing."""
         self.analysis.calibrate_on_ring(self.current_index(), self.known_d.value())
 
     def set_ellipse_correction(self, enabled: bool) -> None:

@@ -64,7 +64,8 @@ class NbdPatternView(CalibratedImageView):
         ]
 
     def show_overlays(self, *, centre_rc=None, spots_rc=None, start_rc=None, shift_px=None) -> None:
-        """Draw the centre, spot markers and shift arrows (start + ARROW_GAIN × shift); None clears."""
+        """Draw the centre, spot markers and shift arrows (start + ARROW_GAIN × shift); None
+        clears."""
         for item, rc in ((self.centre_marker, centre_rc), (self.spot_markers, spots_rc)):
             points = np.zeros((0, 2)) if rc is None else np.asarray(rc, dtype=float).reshape(-1, 2)
             x, y = self._to_view(points[np.isfinite(points).all(axis=1)])

@@ -39,7 +39,8 @@ class NbdProfilePlots(QWidget):
         layout.addWidget(self.pdf_note)
 
     def show_profile(self, q_per_A, intensity, ring_q=()) -> None:
-        """Measured profile beyond the direct beam (q > Q_MIN_SHOWN) and a dashed line at every ring."""
+        """Measured profile beyond the direct beam (q > Q_MIN_SHOWN) and a dashed line at every
+        ring."""
         q = np.asarray(q_per_A, float)
         shown = q > Q_MIN_SHOWN
         self.measured.setData(q[shown], np.asarray(intensity, float)[shown], connect="finite")

@@ -3,7 +3,8 @@ formula unit against movie time, the current frame as a cursor (dragging it move
 live notes as markers, and the clock offset; a tab with the front position against the charge
 (with a position picker); a tab with the dose and film-geometry inputs.
 
-The panel holds widgets only. Its controller gives it a :class:`~insitu_tem.analysis.timeline.frames.
+The panel holds widgets only. Its controller gives it a
+:class:`~insitu_tem.analysis.timeline.frames.
 FrameTimeline` and the log (:meth:`show_timeline`), derived traces (:meth:`set_derived`) and the
 frame (:meth:`set_frame`); the panel emits what the user asks for: ``frameRequested(index)``,
 ``offsetEdited(seconds)``, ``openRequested()``; its sub-widgets emit the dose request

@@ -1,4 +1,5 @@
-"""Stacked plots of log channels against movie time, with a draggable frame cursor and note markers."""
+"""Stacked plots of log channels against movie time, with a draggable frame cursor and note
+markers."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         notes: list[tuple[float, str]],
         cursor_s: float,
     ) -> None:
-        """Draw ``traces`` = [(name, units, time_s, values, sigma or None)], notes at their times."""
+        """Draw ``traces`` = [(name, units, time_s, values, sigma or None)], notes at their
+        times."""
         self.clear()
         self.plot_items, self.cursors = [], []
         for row, (name, units, time_s, values, sigma) in enumerate(traces):

@@ -231,7 +231,8 @@ class TomoController(QObject):
     # segmentation ----------------------------------------------------------------------------
 
     def segment(self, *, scribbles: np.ndarray | None = None) -> None:
-        """Multi-Otsu in three classes, or the random forest on the scribbles; then the measurements."""
+        """Multi-Otsu in three classes, or the random forest on the scribbles; then the
+        measurements."""
         volume = next(iter(self.volumes.values()))
         elements = dict(list(self.volumes.items())[1:])
         self.tasks.submit(
@@ -266,7 +267,8 @@ class TomoController(QObject):
     # project ---------------------------------------------------------------------------------
 
     def _forget_files(self) -> None:
-        """The saved volumes no longer show what is on screen: an autosave must not point at them."""
+        """The saved volumes no longer show what is on screen: an autosave must not point at
+        them."""
         if self.session.panel_state(PARAMETERS):
             self.session.set_panel_state(PARAMETERS, {})
 

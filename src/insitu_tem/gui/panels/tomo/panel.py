@@ -1,4 +1,5 @@
-"""Tomography panel: open a tilt series, align it (projections or sinogram, before/after), reconstruct
+"""Tomography panel: open a tilt series, align it (projections or sinogram, before/after),
+reconstruct
 the reference channel or every channel (EDS maps, with the reference's alignment) with progress and
 cancel, look at orthogonal slices and a CPU rendering, segment core/shell/voids (multi-Otsu or a
 random forest on painted scribbles), read the measurements and their plots, export a figure.

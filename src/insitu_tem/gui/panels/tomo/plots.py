@@ -27,7 +27,8 @@ class MeasurementPlots(pg.GraphicsLayoutWidget):
         self.units = "px"
 
     def axis_label(self, plot: str, side: str) -> str:
-        """The label text of an axis (``plot`` "map", "histogram" or "radial"; side "bottom"/"left")."""
+        """The label text of an axis (``plot`` "map", "histogram" or "radial"; side
+        "bottom"/"left")."""
         item = getattr(self, f"{plot}_plot").getAxis(side)
         return f"{item.labelText} ({item.labelUnits})" if item.labelUnits else item.labelText
 

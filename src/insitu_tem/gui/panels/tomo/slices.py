@@ -69,7 +69,8 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
     def set_volume(
         self, volume: np.ndarray, *, voxel_size: float = 1.0, units: str = "px", tilts_deg=()
     ) -> None:
-        """Show a new volume (calibrated voxels, tilts for the wedge) with the cursor at its centre."""
+        """Show a new volume (calibrated voxels, tilts for the wedge) with the cursor at its
+        centre."""
         self.volume, self.labels = volume, None
         self.scribbles = np.zeros(volume.shape, np.uint8)
         self.voxel_size, self.units, self.tilts_deg = voxel_size, units, tuple(tilts_deg)
