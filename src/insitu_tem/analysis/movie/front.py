@@ -177,17 +177,6 @@ def _fraction_from_fits(fits: list, n_samples: int, direction: int) -> np.ndarra
     return np.array(rows)
 
 
-def _merged(from_fits: np.ndarray, from_changes: np.ndarray) -> np.ndarray:
-    """States known from the fitted fronts or, where those leave a sample unknown, from when it
-    changed; unknown where the two disagree."""
-    merged = np.where(np.isfinite(from_fits), from_fits, from_changes)
-    return np.where(
-        np.isfinite(from_fits) & np.isfinite(from_changes) & (from_fits != from_changes),
-        np.nan,
-        merged,
-    )
-
-
 def track_front(
     image, *, polarity: int | str = "auto", min_evidence: float = MIN_EVIDENCE, rounds: int = 4
 ) -> FrontTrack:
@@ -223,8 +212,9 @@ def track_front(
     if found is None:
         return _absent(data.shape[0], 1 if polarity == "auto" else int(polarity), NO_FRONT)
     direction, sign, frame, changed = found
-    from_changes = initial_fraction(frame, changed, data.shape[0])
-    fitted = _refit(data, from_changes, initial_beam(data), direction)
+    fitted = _refit(
+        data, initial_fraction(frame, changed, data.shape[0]), initial_beam(data), direction
+    )
     for _ in range(rounds):
         if fitted is None:
             break
@@ -232,7 +222,7 @@ def track_front(
         fitted = (
             _refit(
                 data,
-                _merged(_fraction_from_fits(fits, data.shape[1], direction), from_changes),
+                _fraction_from_fits(fits, data.shape[1], direction),
                 model.beam,
                 direction,
                 fits,
