@@ -211,3 +211,29 @@ def test_ctrl_c_during_a_batch_is_one_line(tmp_path, raw, one_line):
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert one_line(process.returncode, err, 130) == "insitu-tem: interrupted"
+
+
+FINALISER_INTERRUPT = """
+import signal, weakref
+from insitu_tem.cli.commands.common import catch_interrupts, stderr_progress
+catch_interrupts()
+class Node:
+    pass
+node = Node()
+reference = weakref.ref(node, lambda _: signal.raise_signal(signal.SIGINT))
+del node
+try:
+    stderr_progress(False)(0.5)
+except KeyboardInterrupt:
+    print("interrupt kept")
+"""
+
+
+def test_ctrl_c_inside_a_finaliser_prints_no_traceback():
+    """Ctrl-C delivered while Python runs a weakref callback (as matplotlib's transforms have) is
+    kept for the next progress report and not printed as "Exception ignored"."""
+    done = subprocess.run(
+        [sys.executable, "-c", FINALISER_INTERRUPT], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "interrupt kept"
+    assert done.stderr == ""

@@ -141,12 +141,21 @@ def _on_sigint(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _quiet_interrupt_in_finaliser(unraisable) -> None:
+    """A Ctrl-C that lands in a finaliser or weakref callback is already remembered; do not
+    print it as an "Exception ignored" traceback. Anything else goes to Python's default hook."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def catch_interrupts() -> None:
     """Remember Ctrl-C so that progress reports raise it again: a KeyboardInterrupt that lands in
     a finaliser (e.g. matplotlib's) is swallowed by Python, the next progress report is not."""
     _INTERRUPT["requested"] = False
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, _on_sigint)
+        sys.unraisablehook = _quiet_interrupt_in_finaliser
 
 
 def stderr_progress(enabled: bool) -> Progress:
