@@ -33,7 +33,7 @@ import numpy as np
 import scipy.fft as sfft
 from scipy import ndimage
 
-from insitu_tem.analysis.movie.drift_registration import _blas
+from insitu_tem.analysis.movie.drift_registration import _blas, _parabola
 
 LOWPASS_PX = 1.0
 SMOOTH_PX = 3.0
@@ -175,14 +175,3 @@ def departing(residual: np.ndarray, weight: np.ndarray) -> np.ndarray:
     scale = 1.4826 * np.median(np.abs(inside - centre))
     far = np.abs(smoothed - centre) > DEPART_Z * max(scale, 1e-12)
     return ndimage.binary_dilation(far, iterations=int(SMOOTH_PX))
-
-
-def _parabola(values: np.ndarray) -> float:
-    """Vertex offset (-0.5..0.5 samples) of a parabola through three samples (0 if not three)."""
-    if values.size != 3:
-        return 0.0
-    left, mid, right = (float(v) for v in values)
-    denominator = left - 2 * mid + right
-    if denominator >= 0:
-        return 0.0
-    return float(np.clip(0.5 * (left - right) / denominator, -0.5, 0.5))
