@@ -12,20 +12,24 @@ from insitu_tem.analysis.movie.kinetics import power_law
 from insitu_tem.analysis.movie.kymograph import kymograph, sample_line
 from insitu_tem.core.model import Axis, DataError
 from insitu_tem.core.session import Session
+from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.figures.compose import ProfileView
 from insitu_tem.figures.frame import FrameView
 from insitu_tem.figures.holder_state import holder_state_at, scan_time_s
 
 
 def kinetics_text(fit: dict, *, units: str, time_units: str) -> str:
-    """The fit readout: x0, k, n ± 1σ, t0 with units (the same text as on screen)."""
+    """The fit readout: x0, k, n, t0 ± 1σ with units, each rounded to its σ (the same text as on
+    screen)."""
     if not fit.get("ok"):
         return f"kinetics: {fit.get('reason', 'not fitted')}"
-    return (
-        f"x(t) = x0 + k (t − t0)^n:  x0 = {fit['x0']:.4g} ± {fit['x0_stderr']:.2g} {units},  k = "
-        f"{fit['k']:.4g} ± {fit['k_stderr']:.2g} {units}/{time_units}^n,  n = {fit['n']:.4f} ± "
-        f"{fit['n_stderr']:.2g},  t0 = {fit['t0']:.3g} ± {fit['t0_stderr']:.2g} {time_units}"
-    )
+    terms = [
+        f"x0 = {value_with_sigma(fit['x0'], fit['x0_stderr'])} {units}",
+        f"k = {value_with_sigma(fit['k'], fit['k_stderr'])} {units}/{time_units}^n",
+        f"n = {value_with_sigma(fit['n'], fit['n_stderr'])}",
+        f"t0 = {value_with_sigma(fit['t0'], fit['t0_stderr'])} {time_units}",
+    ]
+    return "x(t) = x0 + k (t − t0)^n:  " + ",  ".join(terms)
 
 
 def thickness_text(value: dict) -> str:

@@ -8,20 +8,15 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from insitu_tem.analysis.movie.kinetics import KineticsFit, power_law
-from insitu_tem.figures.kinetics import manual_text
+from insitu_tem.figures.kinetics import kinetics_text, manual_text
 from insitu_tem.gui.widgets.legend_placement import legend_above
 from insitu_tem.gui.widgets.plot_hint import PlotHint
 
 
 def fit_text(fit: KineticsFit, *, units: str, time_units: str) -> str:
-    """One-line readout: x0, k, n ± error, t0 with units."""
-    if not fit.ok:
-        return f"kinetics: {fit.reason}"
-    return (
-        f"x(t) = x0 + k (t − t0)^n:  x0 = {fit.x0:.4g} ± {fit.x0_stderr:.2g} {units},  k = "
-        f"{fit.k:.4g} ± {fit.k_stderr:.2g} {units}/{time_units}^n,  n = {fit.n:.4f} ± "
-        f"{fit.n_stderr:.2g},  t0 = {fit.t0:.3g} ± {fit.t0_stderr:.2g} {time_units}"
-    )
+    """One-line readout: x0, k, n, t0 ± 1σ with units (the exported figure's text)."""
+    values = {"ok": fit.ok, "reason": fit.reason, **fit.as_dict()}
+    return kinetics_text(values, units=units, time_units=time_units)
 
 
 class KineticsPlot(QWidget):

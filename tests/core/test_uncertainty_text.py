@@ -1,0 +1,25 @@
+import math
+
+import pytest
+
+from insitu_tem.core.uncertainty_text import value_with_sigma
+
+
+@pytest.mark.parametrize(
+    ("value", "sigma", "text"),
+    [
+        (-72.66, 4.71, "-72.7 ± 4.7"),
+        (0.4992, 0.0068, "0.4992 ± 0.0068"),
+        (-0.0191, 0.0996, "-0.02 ± 0.10"),
+        (12345.0, 1234.0, "12300 ± 1200"),
+        (2.0, 0.0995, "2.00 ± 0.10"),
+        (0.5, 0.0, "0.5"),
+        (1.0, math.nan, "1 ± ?"),
+    ],
+)
+def test_value_is_rounded_to_the_decimal_place_of_its_two_digit_sigma(value, sigma, text):
+    assert value_with_sigma(value, sigma) == text
+
+
+def test_one_significant_digit_of_sigma_when_asked():
+    assert value_with_sigma(3.14159, 0.0234, sigma_digits=1) == "3.14 ± 0.02"
