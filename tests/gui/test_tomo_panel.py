@@ -60,12 +60,15 @@ def open_and_align(qtbot, panel, series_path):
 def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, reporter, tmp_path):
     assert not panel.align_button.isEnabled()
     open_and_align(qtbot, panel, series_path)
-    assert panel.show_aligned.isChecked() and "offset" in panel.info.text()
-    panel.show_sinogram.setChecked(True)
-    assert panel.projection.image.shape == (40, 13) and "sinogram" in panel.tilt_label.text()
-    panel.show_sinogram.setChecked(False)
-    panel.tilt_slider.setValue(0)
-    assert panel.tilt_label.text() == "-60.0°"
+    assert panel.projections.show_aligned.isChecked() and "offset" in panel.info.text()
+    panel.projections.show_sinogram.setChecked(True)
+    assert (
+        panel.projections.projection.image.shape == (40, 13)
+        and "sinogram" in panel.projections.tilt_label.text()
+    )
+    panel.projections.show_sinogram.setChecked(False)
+    panel.projections.tilt_slider.setValue(0)
+    assert panel.projections.tilt_label.text() == "-60.0°"
     with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
         panel.controller.add_channel_path(series_path.with_name(sample.OXYGEN_NAME))
     assert panel.all_channels.isChecked() and "O_Ka" in panel.info.text()

@@ -13,8 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSlider,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -39,6 +36,7 @@ from insitu_tem.core.model import DataError
 from insitu_tem.figures.tomography import TomoView
 from insitu_tem.gui.panels.tomo.controller import TomoController
 from insitu_tem.gui.panels.tomo.plots import MeasurementPlots
+from insitu_tem.gui.panels.tomo.projections import ProjectionView
 from insitu_tem.gui.panels.tomo.rendering import RenderView
 from insitu_tem.gui.panels.tomo.slices import OrthoSlices
 
@@ -81,14 +79,7 @@ class TomoPanel(QWidget):
         self.elements.setToolTip("Per-tilt spectrum images: one line map per element")
         self.add_button = QPushButton("Add Channel…")
         self.add_button.setToolTip("Another map series of the same tilts (e.g. an element map)")
-        self._projection: pg.ImageView | None = None
-        self._projection_box = QWidget()
-        QVBoxLayout(self._projection_box).setContentsMargins(0, 0, 0, 0)
-        self.tilt_slider = QSlider(Qt.Orientation.Horizontal)
-        self.tilt_slider.setMinimumWidth(120)
-        self.tilt_label = QLabel("")
-        self.show_aligned = QCheckBox("Aligned")
-        self.show_sinogram = QCheckBox("Sinogram")
+        self.projections = ProjectionView()
         self.align_method = QComboBox()
         self.align_method.addItems(ALIGN_METHODS)
         self.align_button = QPushButton("Align")
@@ -126,9 +117,6 @@ class TomoPanel(QWidget):
         tips = {
             self.open_button: "Read a tilt series: a folder of per-tilt files named by angle (°), "
             "or an .mrc/.ali/.st with .rawtlt, or an .hspy with a tilt axis",
-            self.tilt_slider: "Projection shown: tilt angle, degrees",
-            self.show_aligned: "Show the projections after alignment (shifts and tilt axis)",
-            self.show_sinogram: "Show the sinogram of the middle row (tilt × column, px)",
             self.align_method: "auto: cross-correlation, then projection matching; xcorr: "
             "cross-correlation only; com: centre of mass; none: no shifts",
             self.align_button: "Find the tilt axis and the per-tilt shifts (px) with the method "
@@ -193,13 +181,7 @@ class TomoPanel(QWidget):
             layout.addLayout(row)
         layout.addWidget(self.info)
         row = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(self._projection_box, 1)
-        tilt = QHBoxLayout()
-        for widget in (self.tilt_slider, self.tilt_label, self.show_aligned, self.show_sinogram):
-            tilt.addWidget(widget, 1 if widget is self.tilt_slider else 0)
-        left.addLayout(tilt)
-        row.addLayout(left, 1)
+        row.addWidget(self.projections, 1)
         row.addWidget(self.slices, 2)
         right = QVBoxLayout()
         right.addWidget(self.rendering, 1)
@@ -221,9 +203,6 @@ class TomoPanel(QWidget):
         self.export_button.clicked.connect(self._ask_export)
         self.paint.currentIndexChanged.connect(self._set_paint)
         self.channel.currentTextChanged.connect(self._show_channel)
-        for box in (self.show_aligned, self.show_sinogram):
-            box.toggled.connect(lambda _v: self._show_projection())
-        self.tilt_slider.valueChanged.connect(lambda _v: self._show_projection())
         self.method.currentTextChanged.connect(
             lambda m: self.iterations.setValue(DEFAULT_ITERATIONS.get(m, 1))
         )
@@ -250,7 +229,7 @@ class TomoPanel(QWidget):
         idle = not control.job.busy
         for widget in (self.align_button, self.add_button, self.reconstruct_button):
             widget.setEnabled(has_series and idle)
-        self.show_aligned.setEnabled(control.aligned_stack is not None)
+        self.projections.show_aligned.setEnabled(control.aligned_stack is not None)
         for widget in (self.segment_button, self.classify_button, self.export_button):
             widget.setEnabled(has_volume and idle)
         self.cancel_button.setEnabled(not idle)
@@ -288,42 +267,13 @@ class TomoPanel(QWidget):
 
     def _on_series(self) -> None:
         series = self.controller.series
-        tilts = series.tilts_deg
-        self.tilt_slider.setRange(0, tilts.size - 1)
-        self.tilt_slider.setValue(int(np.argmin(np.abs(tilts))))
         self.all_channels.setChecked(len(series.channels) > 1)
-        self._show_projection()
+        self.projections.set_series(series, self.controller.aligned_stack)
         self._update_enabled()
 
     def _on_alignment(self) -> None:
-        self.show_aligned.setChecked(self.controller.aligned_stack is not None)
+        self.projections.set_aligned(self.controller.aligned_stack)
         self._update_enabled()
-        self._show_projection()
-
-    @property
-    def projection(self) -> pg.ImageView:
-        """The projection viewer, built when first shown: pyqtgraph's colour-map menu imports
-        matplotlib.pyplot (about 1 s of CPU), which a session without a tilt series never needs."""
-        if self._projection is None:
-            self._projection = pg.ImageView()
-            self._projection_box.layout().addWidget(self._projection)
-        return self._projection
-
-    def _show_projection(self) -> None:
-        series = self.controller.series
-        if series is None:
-            return
-        index = self.tilt_slider.value()
-        aligned = self.controller.aligned_stack
-        stack = aligned if self.show_aligned.isChecked() and aligned is not None else None
-        stack = series.reference if stack is None else stack
-        if self.show_sinogram.isChecked():
-            image = stack[:, stack.shape[1] // 2, :]
-            self.tilt_label.setText(f"sinogram, row {stack.shape[1] // 2}")
-        else:
-            image = stack[index]
-            self.tilt_label.setText(f"{series.tilts_deg[index]:+.1f}°")
-        self.projection.setImage(image.T, autoLevels=True)
 
     # volumes ---------------------------------------------------------------------------------
 
