@@ -3,8 +3,8 @@ the same spots, table, lattice line, warnings and "lattice also indexes as" line
 measuring the region or searching the phases again."""
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+
+from tests.gui.user_actions import reopen, save_with_ctrl_s
 
 
 def on_screen(fft) -> dict:
@@ -22,8 +22,6 @@ def on_screen(fft) -> dict:
 def test_reopening_draws_the_stored_lattice_without_measuring_it_again(
     qtbot, window, wait_idle, tmp_path, monkeypatch, settings, reporter
 ):
-    from insitu_tem.gui.main_window import MainWindow
-
     window.open_sample_project()
     wait_idle(window, timeout=120000)
     fft = window.panels["hrtem"]
@@ -40,21 +38,14 @@ def test_reopening_draws_the_stored_lattice_without_measuring_it_again(
     assert window.state.session.result("fft").value["candidates"]
 
     project_path = tmp_path / "fft.itproj"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
-    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    save_with_ctrl_s(qtbot, window, monkeypatch, project_path)
     assert window.close() and window.asker.questions == []
 
     monkeypatch.setattr(
         "insitu_tem.gui.panels.fft.controller.scaled_candidates",
         lambda *a, **k: pytest.fail("the phases were searched again on reopen"),
     )
-    reopened = MainWindow(settings, reporter)
-    qtbot.addWidget(reopened)
-    reopened.resize(1280, 800)
-    reopened.show()
-    with qtbot.waitSignal(reopened.project.restored, timeout=120000):
-        reopened.open_paths([project_path])
-    wait_idle(reopened, timeout=120000)
+    reopened = reopen(qtbot, settings, reporter, project_path, wait_idle, timeout=120000)
     again = reopened.panels["hrtem"]
     qtbot.waitUntil(
         lambda: again.jobs.shown is not None and on_screen(again) == before, timeout=30000

@@ -5,17 +5,13 @@ curves the screen showed."""
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
 
 from insitu_tem.samples.experiment import EXPERIMENT
 
+from tests.gui.user_actions import curve, reopen, save_with_ctrl_s
+
 ROW = EXPERIMENT.scan.start_rc[0]
 MARKS = ((10, 60.0), (20, 90.0), (30, 110.0), (40, 126.0), (50, 140.0))
-
-
-def curve(item) -> list:
-    x, y = item.getData()
-    return [] if x is None else np.stack([x, y]).tolist()
 
 
 def on_screen(front) -> dict:
@@ -62,7 +58,6 @@ def test_film_and_manual_fit_are_undoable_survive_save_reopen_and_are_exported(
     qtbot, window, wait_idle, movie_user, tmp_path, monkeypatch, settings, reporter
 ):
     from insitu_tem.figures.kinetics import kinetics_views
-    from insitu_tem.gui.main_window import MainWindow
 
     panel = measure_everything(qtbot, window, wait_idle, movie_user)
     before = on_screen(panel.front)
@@ -94,17 +89,10 @@ def test_film_and_manual_fit_are_undoable_survive_save_reopen_and_are_exported(
     assert on_screen(panel.front)["area"] == before["area"]
 
     project_path = tmp_path / "film.itproj"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
-    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    save_with_ctrl_s(qtbot, window, monkeypatch, project_path)
     assert window.close() and window.asker.questions == []
 
-    reopened = MainWindow(settings, reporter)
-    qtbot.addWidget(reopened)
-    reopened.resize(1280, 800)
-    reopened.show()
-    with qtbot.waitSignal(reopened.project.restored, timeout=120000):
-        reopened.open_paths([project_path])
-    wait_idle(reopened, timeout=120000)
+    reopened = reopen(qtbot, settings, reporter, project_path, wait_idle, timeout=120000)
     reopened.panels["movie"].navigator.set_index(40)
     assert on_screen(reopened.panels["movie"].front) == before
     assert not reopened.project.dirty

@@ -3,15 +3,10 @@
 same numbers."""
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+
+from tests.gui.user_actions import curve, reopen, save_with_ctrl_s
 
 PROBE = 19
-
-
-def curve(item) -> list:
-    x, y = item.getData()
-    return [] if x is None else np.stack([x, y]).tolist()
 
 
 def on_screen(nbd) -> dict:
@@ -33,7 +28,6 @@ def test_ring_overlays_come_back_from_the_project_and_are_exported(
 ):
     from insitu_tem.figures.nbd_profile import nbd_profile_views
     from insitu_tem.figures.views import pattern_view
-    from insitu_tem.gui.main_window import MainWindow
     from insitu_tem.workflows import nbd_pattern
 
     window.open_sample_project()
@@ -60,21 +54,14 @@ def test_ring_overlays_come_back_from_the_project_and_are_exported(
     assert len(marks.curves_rc[0][0]) == len(before["spots"][0])
 
     project_path = tmp_path / "nbd.itproj"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
-    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    save_with_ctrl_s(qtbot, window, monkeypatch, project_path)
     assert window.close() and window.asker.questions == []
 
     def never(*args, **kwargs):
         raise AssertionError("the stored ring overlays were fitted again")
 
     monkeypatch.setattr(nbd_pattern, "ring_overlays", never)
-    reopened = MainWindow(settings, reporter)
-    qtbot.addWidget(reopened)
-    reopened.resize(1280, 800)
-    reopened.show()
-    with qtbot.waitSignal(reopened.project.restored, timeout=120000):
-        reopened.open_paths([project_path])
-    wait_idle(reopened, timeout=120000)
+    reopened = reopen(qtbot, settings, reporter, project_path, wait_idle, timeout=120000)
     qtbot.waitUntil(lambda: bool(on_screen(reopened.panels["nbd"])["overlays"]), timeout=30000)
     assert on_screen(reopened.panels["nbd"]) == before
     assert reporter.reports == [] and not reopened.project.dirty
@@ -84,7 +71,6 @@ def test_ring_overlays_come_back_from_the_project_and_are_exported(
 def test_a_single_patterns_centre_and_spots_come_back_from_the_project(
     qtbot, window, wait_idle, realdata, tmp_path, monkeypatch, settings, reporter
 ):
-    from insitu_tem.gui.main_window import MainWindow
     from insitu_tem.workflows import nbd_pattern
 
     window.open_paths([realdata("bismuth.dm3")])
@@ -96,20 +82,14 @@ def test_a_single_patterns_centre_and_spots_come_back_from_the_project(
     assert before["centre"] and "spots, centre" in status
 
     project_path = tmp_path / "bismuth.itproj"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
-    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    save_with_ctrl_s(qtbot, window, monkeypatch, project_path)
     assert window.close() and window.asker.questions == []
 
     def never(*args, **kwargs):
         raise AssertionError("the stored pattern analysis was made again")
 
     monkeypatch.setattr(nbd_pattern, "analyse_pattern", never)
-    reopened = MainWindow(settings, reporter)
-    qtbot.addWidget(reopened)
-    reopened.show()
-    with qtbot.waitSignal(reopened.project.restored, timeout=60000):
-        reopened.open_paths([project_path])
-    wait_idle(reopened)
+    reopened = reopen(qtbot, settings, reporter, project_path, wait_idle, timeout=60000)
     again = reopened.panels["nbd"]
     assert on_screen(again) == before and again.status.text() == status
     assert reporter.reports == [] and not reopened.project.dirty

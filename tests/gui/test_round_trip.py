@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
 
-from tests.gui.user_actions import track_front_on_the_sample
+from tests.gui.user_actions import reopen, save_with_ctrl_s, track_front_on_the_sample
 
 
 def wait_for_shift_reference(qtbot, eels, reference):
@@ -52,8 +51,6 @@ def on_screen(window) -> dict:
 def test_save_close_reopen_shows_the_same_numbers(
     qtbot, window, wait_idle, movie_user, tmp_path, monkeypatch, settings, reporter
 ):
-    from insitu_tem.gui.main_window import MainWindow
-
     movie = track_front_on_the_sample(qtbot, window, wait_idle, movie_user)
     eels = window.panels["eels"]
     eels.navigator.slider.setValue(45)
@@ -73,17 +70,10 @@ def test_save_close_reopen_shows_the_same_numbers(
     assert before["shift_19"] == pytest.approx(-1.5, abs=0.1) and "n = " in before["kinetics"]
 
     project_path = tmp_path / "round trip.itproj"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project_path), ""))
-    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    save_with_ctrl_s(qtbot, window, monkeypatch, project_path)
     assert window.close() and window.asker.questions == []
 
-    reopened = MainWindow(settings, reporter)
-    qtbot.addWidget(reopened)
-    reopened.resize(1280, 800)
-    reopened.show()
-    with qtbot.waitSignal(reopened.project.restored, timeout=120000):
-        reopened.open_paths([project_path])
-    wait_idle(reopened, timeout=120000)
+    reopened = reopen(qtbot, settings, reporter, project_path, wait_idle, timeout=120000)
     wait_for_shift_reference(qtbot, reopened.panels["eels"], 45)
     wait_idle(reopened, timeout=120000)
     assert on_screen(reopened) == before

@@ -57,3 +57,31 @@ def hover(view, point: QPointF) -> None:
     screen = QPointF(view.mapFromScene(view.view.mapViewToScene(point)))
     none = Qt.MouseButton.NoButton
     _send_mouse(view.viewport(), QEvent.Type.MouseMove, screen, none, none)
+
+
+def curve(item) -> list:
+    """A plot item's (x, y) data as nested lists, [] when it has none."""
+    x, y = item.getData()
+    return [] if x is None else np.stack([x, y]).tolist()
+
+
+def save_with_ctrl_s(qtbot, window, monkeypatch, path) -> None:
+    """Ctrl+S with the save dialog answering ``path``."""
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+
+
+def reopen(qtbot, settings, reporter, path, wait_idle, *, timeout=120000):
+    """A new 1280×800 main window that opens the project at ``path``; returned once idle."""
+    from insitu_tem.gui.main_window import MainWindow
+
+    reopened = MainWindow(settings, reporter)
+    qtbot.addWidget(reopened)
+    reopened.resize(1280, 800)
+    reopened.show()
+    with qtbot.waitSignal(reopened.project.restored, timeout=timeout):
+        reopened.open_paths([path])
+    wait_idle(reopened, timeout=timeout)
+    return reopened
