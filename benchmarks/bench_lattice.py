@@ -19,7 +19,8 @@ import time
 import numpy as np
 from skimage.feature import peak_local_max
 
-from insitu_tem.analysis.hrtem.fft_lattice import find_spots, power_spectrum
+from insitu_tem.analysis.hrtem.fft_lattice import find_spots
+from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum
 from insitu_tem.analysis.hrtem.lattice_fit import fit_lattice
 from insitu_tem.samples.hrtem import lattice_image
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from insitu_tem.analysis.hrtem.filters import absf, bragg_filter, hrtem_filter, wiener
-from insitu_tem.analysis.hrtem.fft_lattice import find_spots, power_spectrum
+from insitu_tem.analysis.hrtem.fft_lattice import find_spots
+from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum
 from insitu_tem.samples.hrtem import amorphous_texture, basis_vectors, lattice_fringes
 
 BASIS = basis_vectors((0.377, 0.3653), angle_deg=90, rotation_deg=20)

@@ -8,13 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from insitu_tem.analysis.hrtem.fft_lattice import (
-    angle_between,
-    find_spots,
-    power_spectrum,
-    refine_position,
-    spot_near,
-)
+from insitu_tem.analysis.hrtem.fft_lattice import angle_between, find_spots, spot_near
+from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum
+from insitu_tem.analysis.hrtem.fft_spot_refinement import refine_position, refine_positions
 from insitu_tem.analysis.hrtem.lattice_fit import fit_lattice
 from insitu_tem.analysis.hrtem.lattice_report import (
     calibration_check,
@@ -143,6 +139,22 @@ def test_noiseless_cosine_position_is_exact_to_a_thousandth_of_a_pixel():
     spectrum = power_spectrum(image, pixel_nm=0.1)
     row, col = refine_position(spectrum, -7, 12)
     assert abs(row - true[0]) < 1e-3 and abs(col - true[1]) < 1e-3
+
+
+def test_spots_refined_together_equal_spots_refined_one_at_a_time():
+    rng = np.random.default_rng(21)
+    image = lattice_image(
+        (160, 160), WO3, pixel_nm=0.05, rotation_deg=17.0, counts=100, contrast=0.1, rng=rng
+    )
+    spectrum = power_spectrum(image, pixel_nm=0.05)
+    spots = find_spots(spectrum, snr_threshold=8.0).spots
+    r0, c0 = spectrum.centre
+    starts = [(int(round(s.row_px)), int(round(s.col_px))) for s in spots] + [(40, -40), (0, 5)]
+    together = refine_positions(spectrum, starts)
+    alone = np.array([refine_position(spectrum, *start) for start in starts])
+    assert len(spots) >= 6 and together.shape == (len(starts), 2)
+    assert np.abs(together - alone).max() < 1e-6
+    assert np.abs(together - np.round(together)).max() > 0.05
 
 
 def test_weak_low_order_is_pinned_through_its_harmonics():

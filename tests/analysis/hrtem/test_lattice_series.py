@@ -9,7 +9,8 @@ import io
 import numpy as np
 import pytest
 
-from insitu_tem.analysis.hrtem.fft_lattice import find_spots, power_spectrum
+from insitu_tem.analysis.hrtem.fft_lattice import find_spots
+from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum
 from insitu_tem.analysis.hrtem.lattice_series import lattice_vs_time
 from insitu_tem.samples.hrtem import basis_vectors, lattice_fringes
 

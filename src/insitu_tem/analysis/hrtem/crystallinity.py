@@ -25,7 +25,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage
 
-from insitu_tem.analysis.hrtem.fft_lattice import PowerSpectrum, ring_labels, ring_statistics
+from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_statistics
 
 DEFAULT_WINDOW_NM = 3.2
 DEFAULT_SNR = 12.0

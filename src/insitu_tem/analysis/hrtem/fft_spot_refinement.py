@@ -1,9 +1,11 @@
-"""Sub-pixel position of a reflection in a power spectrum.
+"""Sub-pixel positions of reflections in a power spectrum.
 
-A spot position is refined to sub-pixel precision by Newton iterations on the
+Spot positions are refined to sub-pixel precision by Newton iterations on the
 windowed discrete-time Fourier transform ``|F(u, v)|²`` evaluated off the FFT
 grid, which for an isolated reflection peaks exactly at its spatial frequency.
-Positions are in FFT pixels from the spectrum centre, (row, col).
+All spots of a spectrum are refined together: each Newton iteration evaluates
+the transform and its derivatives at every spot still iterating with one
+matrix product. Positions are in FFT pixels from the spectrum centre, (row, col).
 """
 
 from __future__ import annotations
@@ -13,35 +15,40 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from insitu_tem.analysis.hrtem.fft_lattice import PowerSpectrum
+    from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum
+
+_CONVERGED_PX = 1e-5
+_MAX_SHIFT_PX = 1.0
 
 
-def _parabolic(minus: float, centre: float, plus: float) -> float:
+def _parabolic(minus: np.ndarray, centre: np.ndarray, plus: np.ndarray) -> np.ndarray:
     denominator = minus - 2.0 * centre + plus
-    return (
-        0.0 if denominator >= 0 else float(np.clip(0.5 * (minus - plus) / denominator, -0.5, 0.5))
-    )
+    safe = np.where(denominator < 0, denominator, -1.0)
+    return np.where(denominator < 0, np.clip(0.5 * (minus - plus) / safe, -0.5, 0.5), 0.0)
 
 
-def _dtft_derivatives(windowed: np.ndarray, u: float, v: float) -> tuple[np.ndarray, np.ndarray]:
-    """Gradient and Hessian of |F|² at fractional frequency (u, v) FFT px (unshifted grid)."""
+def _dtft_derivatives(windowed: np.ndarray, u: np.ndarray, v: np.ndarray):
+    """Gradients (S, 2) and Hessians (S, 2, 2) of |F|² at fractional frequencies (u, v) FFT px
+    (unshifted grid), one row per spot."""
     n_rows, n_cols = windowed.shape
     a = -2j * np.pi * np.arange(n_rows) / n_rows
     b = -2j * np.pi * np.arange(n_cols) / n_cols
-    e_row, e_col = np.exp(a * u), np.exp(b * v)
-    columns = np.stack([e_col, e_col * b, e_col * b * b], axis=1)
-    g0, g1, g2 = (windowed @ columns.real + 1j * (windowed @ columns.imag)).T
-    f = e_row @ g0
-    fu, fuu = (e_row * a) @ g0, (e_row * a * a) @ g0
-    fv, fvv, fuv = e_row @ g1, e_row @ g2, (e_row * a) @ g1
+    e_row, e_col = np.exp(np.outer(a, u)), np.exp(np.outer(b, v))
+    columns = np.concatenate([e_col, e_col * b[:, None], e_col * (b * b)[:, None]], axis=1)
+    g0, g1, g2 = np.split(windowed @ columns.real + 1j * (windowed @ columns.imag), 3, axis=1)
+    weighted = e_row * a[:, None]
+    f, fu, fuu = (e_row * g0).sum(0), (weighted * g0).sum(0), (weighted * a[:, None] * g0).sum(0)
+    fv, fvv, fuv = (e_row * g1).sum(0), (e_row * g2).sum(0), (weighted * g1).sum(0)
     conj = np.conj(f)
-    gradient = 2.0 * np.real(np.array([conj * fu, conj * fv]))
+    gradient = 2.0 * np.real(np.stack([conj * fu, conj * fv], axis=1))
+    cross = np.conj(fu) * fv + conj * fuv
     hessian = 2.0 * np.real(
-        np.array(
+        np.stack(
             [
-                [abs(fu) ** 2 + conj * fuu, np.conj(fu) * fv + conj * fuv],
-                [np.conj(fu) * fv + conj * fuv, abs(fv) ** 2 + conj * fvv],
-            ]
+                np.stack([np.abs(fu) ** 2 + conj * fuu, cross], axis=1),
+                np.stack([cross, np.abs(fv) ** 2 + conj * fvv], axis=1),
+            ],
+            axis=1,
         )
     )
     return gradient, hessian
@@ -62,48 +69,72 @@ def _climb(power: np.ndarray, row: int, col: int, *, exclude: tuple[int, int]) -
     return min(max(row, 1), n_rows - 2), min(max(col, 1), n_cols - 2)
 
 
-def refine_position(
-    spectrum: PowerSpectrum, d_row: int, d_col: int, *, iterations: int = 6
-) -> tuple[float, float]:
-    """Sub-pixel position of the reflection nearest FFT pixel (d_row, d_col) from the centre.
+def _starts(spectrum: PowerSpectrum, offsets: np.ndarray) -> np.ndarray:
+    """Parabolic sub-pixel estimates (S, 2) at the local maxima climbed to from ``offsets``."""
+    r0, c0 = spectrum.centre
+    p = spectrum.power
+    n_rows, n_cols = p.shape
+    peaks = np.array(
+        [_climb(p, r0 + int(dr), c0 + int(dc), exclude=(r0, c0)) for dr, dc in offsets], int
+    ).reshape(-1, 2)
+    row, col = peaks.T
+    return np.stack(
+        [
+            row
+            - r0
+            + _parabolic(p[(row - 1) % n_rows, col], p[row, col], p[(row + 1) % n_rows, col]),
+            col
+            - c0
+            + _parabolic(p[row, (col - 1) % n_cols], p[row, col], p[row, (col + 1) % n_cols]),
+        ],
+        axis=1,
+    )
 
-    Parabolic interpolation on the FFT grid, then Newton steps on the windowed
-    DTFT power; falls back to the parabolic estimate if Newton leaves the pixel.
+
+def refine_positions(spectrum: PowerSpectrum, offsets, *, iterations: int = 6) -> np.ndarray:
+    """Sub-pixel positions of the reflections nearest FFT pixels ``offsets`` from the centre.
+
+    Per spot: parabolic interpolation on the FFT grid, then Newton steps on the windowed DTFT
+    power, all spots in one matrix product per step; a spot falls back to its parabolic estimate
+    when the Hessian is not negative definite or Newton leaves its pixel, and stops when a step is
+    below 1e-5 px.
 
     Parameters
     ----------
     spectrum : PowerSpectrum
-        Power spectrum of the region (:func:`.lattice.power_spectrum`).
-    d_row, d_col : int
-        Starting FFT pixel, offset from the spectrum centre, FFT px.
+        Power spectrum of the region (:func:`.fft_spectrum.power_spectrum`).
+    offsets : array_like of int, shape (S, 2)
+        Starting FFT pixels (row, col), offsets from the spectrum centre, FFT px.
     iterations : int
         Largest number of Newton steps.
 
     Returns
     -------
-    tuple of float
-        (row, col) offset from the spectrum centre, FFT px.
+    numpy.ndarray, shape (S, 2)
+        (row, col) offsets from the spectrum centre, FFT px.
     """
-    r0, c0 = spectrum.centre
-    p = spectrum.power
-    n_rows, n_cols = p.shape
-    row, col = _climb(p, r0 + int(d_row), c0 + int(d_col), exclude=(r0, c0))
-    d_row, d_col = row - r0, col - c0
-    start = np.array(
-        [
-            d_row + _parabolic(p[(row - 1) % n_rows, col], p[row, col], p[(row + 1) % n_rows, col]),
-            d_col + _parabolic(p[row, (col - 1) % n_cols], p[row, col], p[row, (col + 1) % n_cols]),
-        ]
-    )
+    start = _starts(spectrum, np.asarray(offsets, int).reshape(-1, 2))
     position = start.copy()
+    active = np.ones(len(start), bool)
     for _ in range(iterations):
-        gradient, hessian = _dtft_derivatives(spectrum.windowed, position[0], position[1])
-        if np.linalg.det(hessian) <= 0 or hessian[0, 0] >= 0:
-            return float(start[0]), float(start[1])
-        step = -np.linalg.solve(hessian, gradient)
-        position = position + step
-        if np.max(np.abs(position - start)) > 1.0:
-            return float(start[0]), float(start[1])
-        if np.max(np.abs(step)) < 1e-5:
+        index = np.flatnonzero(active)
+        if index.size == 0:
             break
-    return float(position[0]), float(position[1])
+        gradient, hessian = _dtft_derivatives(spectrum.windowed, *position[index].T)
+        failed = (np.linalg.det(hessian) <= 0) | (hessian[:, 0, 0] >= 0)
+        safe = np.where(failed[:, None, None], -np.eye(2), hessian)
+        step = -np.linalg.solve(safe, gradient[..., None])[..., 0]
+        moved = position[index] + step
+        failed |= np.max(np.abs(moved - start[index]), axis=1) > _MAX_SHIFT_PX
+        position[index] = np.where(failed[:, None], start[index], moved)
+        active[index[failed | (np.max(np.abs(step), axis=1) < _CONVERGED_PX)]] = False
+    return position
+
+
+def refine_position(
+    spectrum: PowerSpectrum, d_row: int, d_col: int, *, iterations: int = 6
+) -> tuple[float, float]:
+    """Sub-pixel position of the reflection nearest FFT pixel (d_row, d_col) from the centre
+    (one spot of :func:`refine_positions`), FFT px (row, col)."""
+    row, col = refine_positions(spectrum, [(d_row, d_col)], iterations=iterations)[0]
+    return float(row), float(col)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from insitu_tem.analysis.hrtem.fft_lattice import PowerSpectrum, ring_labels, ring_statistics
+from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_statistics
 
 METHODS = ("absf", "wiener")
 DEFAULT_BRAGG_RADIUS_PX = 3.0

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from insitu_tem.analysis.hrtem.fft_lattice import PowerSpectrum, SnrMap, Spot, make_spot
+from insitu_tem.analysis.hrtem.fft_lattice import Spot, make_spots
+from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, SnrMap
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit
 
 NODE_SNR = 5.0
@@ -64,7 +65,7 @@ def node_spots(
     ----------
     spectrum : PowerSpectrum
     snr : SnrMap
-        :func:`insitu_tem.analysis.hrtem.fft_lattice.snr_map` of ``spectrum``.
+        :func:`insitu_tem.analysis.hrtem.fft_spectrum.snr_map` of ``spectrum``.
     fit : LatticeFit
         Lattice of the strong spots (``ok``).
     known : tuple of Spot
@@ -84,7 +85,7 @@ def node_spots(
     r0, c0 = spectrum.centre
     g_max = 0.95 * 0.5 / spectrum.pixel_nm
     taken = [(s.row_px, s.col_px) for s in known]
-    found: list[tuple[Spot, bool]] = []
+    candidates = []
     for g, half in _nodes(fit, g_max):
         position = g / step
         if (
@@ -98,9 +99,12 @@ def node_spots(
         if box.size == 0 or box.max() < threshold or _near_any(position, taken):
             continue
         best = np.unravel_index(int(np.argmax(box)), box.shape)
-        spot = make_spot(
-            spectrum, snr, max(row - 1, 0) + int(best[0]), max(col - 1, 0) + int(best[1])
-        )
+        candidates.append((position, half, max(row - 1, 0) + best[0], max(col - 1, 0) + best[1]))
+    spots = make_spots(spectrum, snr, [c[2] for c in candidates], [c[3] for c in candidates])
+    found: list[tuple[Spot, bool]] = []
+    for (position, half, _, _), spot in zip(candidates, spots):
+        if _near_any(position, taken):
+            continue
         found.append((spot, half))
         taken.append((spot.row_px, spot.col_px))
     if sum(half and s.snr >= 2 * threshold for s, half in found) < 2:

@@ -16,14 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from insitu_tem.analysis.hrtem.fft_lattice import (
-    PowerSpectrum,
-    Spot,
-    SpotSearch,
-    find_spots,
-    power_spectrum,
-    snr_map,
-)
+from insitu_tem.analysis.hrtem.fft_lattice import Spot, SpotSearch, find_spots
+from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, power_spectrum, snr_map
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice
 from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import ndimage
 
 from insitu_tem.analysis.diffraction.ring_peaks import lower_hull
-from insitu_tem.analysis.hrtem.fft_lattice import PowerSpectrum, ring_labels, ring_statistics
+from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_statistics
 
 RING_MIN_EXCESS = 1.0
 

@@ -19,7 +19,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from insitu_tem.analysis.hrtem.fft_lattice import power_spectrum, snr_map, spot_near
+from insitu_tem.analysis.hrtem.fft_lattice import spot_near
+from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum, snr_map
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,7 +14,8 @@ from PySide6.QtGui import QUndoStack
 
 from insitu_tem.analysis.crystal.phases import load_library
 from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map
-from insitu_tem.analysis.hrtem.fft_lattice import Spot, power_spectrum, spot_near
+from insitu_tem.analysis.hrtem.fft_lattice import Spot, spot_near
+from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum
 from insitu_tem.analysis.hrtem.lattice_calibration import (
     LatticeCalibration,
     calibrate_on_lattice,

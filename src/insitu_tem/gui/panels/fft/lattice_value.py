@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from insitu_tem.analysis.hrtem.fft_lattice import PowerSpectrum, Spot
+from insitu_tem.analysis.hrtem.fft_lattice import Spot
+from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum
 from insitu_tem.analysis.hrtem.lattice_calibration import LatticeCalibration, ScaledCandidate
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit
 from insitu_tem.analysis.hrtem.lattice_report import LatticeMeasurement
