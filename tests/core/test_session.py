@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.core.model import Axis, DataError, Dataset
 from insitu_tem.core.project import load_session, save_session, session_to_json
 from insitu_tem.core.results import Result, same
 from insitu_tem.core.session import Session
@@ -43,6 +43,11 @@ def session(tmp_path) -> Session:
     )
     s.set_analysis_line([(0.0, 0.5), (3.0, 5.5)])
     s.set_marks({2: [(1.0, 2.0), (2.0, 3.0)]})
+    s.set_measurements(
+        "movie",
+        {"tools": {"Ruler": [(0.5, 1.0), (2.5, 9.0)], "Region": [(0.0, 0.0), (4.0, 4.0)]}},
+    )
+    s.set_measurement_readout("movie", "ruler: 8.246 nm, direction 14.0°")
     s.set_parameters("front", {"width_px": 9.0})
     front = Result(
         {"position_nm": [np.nan, 0.1 + 0.2, 1 / 3, 2e-17], "fit": {"n": 0.4999999999999999}},
@@ -111,7 +116,9 @@ def test_replacing_the_movie_removes_its_dependents_and_undo_reinstates_them(ses
         and session.analysis_line is None
     )
     assert session.calibration("movie") is None and not session.marks
+    assert session.measurements("movie") == {} and session.measurement_panels == []
     assert "front result" in lost.describe() and "analysis line" in lost.describe()
+    assert "movie measuring tools" in lost.describe()
     session.set_dataset("movie", old_movie)
     session.reinstate(lost)
     after = json.loads(session_to_json(session, tmp_path / "p.itproj"))
@@ -140,7 +147,38 @@ def test_save_then_load_gives_an_equal_session(session, tmp_path):
         "scale": 0.25,
         "units": "nm",
     }
+    assert again.measurements("movie") == session.measurements("movie")
+    assert again.measurements("movie")["readout"] == "ruler: 8.246 nm, direction 14.0°"
     assert session_to_json(again, path) == session_to_json(session, path)
+
+
+def test_measuring_tools_are_annotations_whose_readout_is_not_an_unsaved_change(session):
+    events = []
+    session.events.connect("measurements", lambda *payload: events.append(payload))
+    session.mark_clean()
+    session.set_measurement_readout("movie", "ruler: 9 nm")
+    assert not session.dirty and events == [("movie", "readout")]
+    entry = session.measurements("movie")
+    entry["tools"]["Ruler"][0] = [7.0, 7.0]
+    assert session.measurements("movie")["tools"]["Ruler"][0] == [0.5, 1.0]
+    session.set_measurements("movie", {**entry, "width_px": 5})
+    assert session.dirty and events[-1] == ("movie", "geometry")
+    assert session.measurements("movie")["readout"] == "ruler: 9 nm"
+    assert session.measurements("movie")["width_px"] == 5
+    session.set_measurements("movie", {"tools": {}})
+    assert session.measurement_panels == []
+
+
+def test_a_schema_3_project_without_measuring_tools_still_opens(session, tmp_path):
+    path = tmp_path / "older.itproj"
+    document = json.loads(session_to_json(session, path))
+    del document["measurements"]
+    path.write_text(json.dumps(document))
+    assert load_session(path).measurement_panels == []
+    document["measurements"] = {"movie": {"tools": {"Ruler": [[1, "a"]]}}}
+    path.write_text(json.dumps(document))
+    with pytest.raises(DataError, match="measurements.movie.tools.Ruler"):
+        load_session(path)
 
 
 def test_a_fresh_process_reads_identical_numbers(session, tmp_path):

@@ -145,3 +145,34 @@ def test_kinetics_view_shows_the_fit_with_its_uncertainty(session):
     assert velocity.y_label == f"Velocity ({value['velocity_units']})"
     figure, parameters = render_view(session, "kinetics", dpi=50)
     assert parameters["frame"] == 7 and parameters["probe"] == 4 and len(figure.axes) == 2
+
+
+def test_measuring_tools_on_a_frame_are_exported_with_their_readout_those_on_the_fft_are_not(
+    session,
+):
+    session.set_measurements(
+        "movie",
+        {
+            "view": "frame",
+            "tools": {"Ruler": [[10.0, 4.0], [10.0, 44.0]], "Region": [[3.0, 5.0], [23.0, 25.0]]},
+            "readout": "ruler: 40 nm, direction 0.0°\nregion (intensity): mean 5",
+        },
+    )
+    session.set_measurements(
+        "hrtem", {"view": "FFT", "tools": {"Ruler": [[0.0, 0.0], [1.0, 1.0]]}, "readout": "x"}
+    )
+    figure, _ = render_view(session, "movie", dpi=50)
+    drawn = {
+        colors.to_hex(line.get_color()): np.stack([line.get_ydata(), line.get_xdata()], axis=1)
+        for line in figure.axes[0].lines
+    }
+    ruler, region = drawn[overlay_colours.MEASURE_TOOLS["Ruler"]], drawn["#64b5f6"]
+    np.testing.assert_allclose(ruler, [[10.0, 4.0], [10.0, 44.0]])
+    assert region[:, 0].tolist() == [3.0, 3.0, 23.0, 23.0, 3.0]
+    notes = [text.get_text() for text in figure.axes[0].texts]
+    assert session.measurements("movie")["readout"] in notes
+    session.set_frame(3)
+    montage = view_panels(session, "montage", {"count": 4})
+    assert [bool(frame.note) for frame in montage] == [False, True, False, False]
+    (hrtem,) = view_panels(session, "hrtem")
+    assert hrtem.note == "" and hrtem.lines_rc == []

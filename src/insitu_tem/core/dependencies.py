@@ -53,10 +53,16 @@ class Invalidation:
     analysis_line: list | None = None
     marks: dict = field(default_factory=dict)
     calibration: dict | None = None
+    measurements: dict = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(
-            self.results or self.scan_lines or self.analysis_line or self.marks or self.calibration
+            self.results
+            or self.scan_lines
+            or self.analysis_line
+            or self.marks
+            or self.calibration
+            or self.measurements
         )
 
     def describe(self) -> list[str]:
@@ -66,6 +72,7 @@ class Invalidation:
         names += ["analysis line"] if self.analysis_line else []
         names += ["front marks"] if self.marks else []
         names += [f"{self.role} calibration"] if self.calibration else []
+        names += [f"{self.role} measuring tools"] if self.measurements else []
         return names
 
 

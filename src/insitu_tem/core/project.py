@@ -3,6 +3,8 @@
 A project is JSON (``*.itproj``, schema 3): the writing program's version, the
 file of each role (path relative to the project, SHA-256, signal index, kind),
 calibration overrides, scan lines, the analysis line, front marks, analysis
+the measuring tools of each image panel (optional: schema-3 files written
+before they were saved have none), analysis
 parameters and results (each with the parameters and input fingerprints that
 produced it), the view state and free-form panel state. Schemas 1 and 2 are
 migrated on reading. Saving is atomic (temporary file, fsync, rename); raw files
@@ -115,6 +117,9 @@ def session_to_document(session: Session, project_path: str | Path) -> dict[str,
         "scan_lines": session.scan_lines,
         "analysis_line": session.analysis_line,
         "marks": {str(frame): points for frame, points in session.marks.items()},
+        "measurements": {
+            panel: session.measurements(panel) for panel in session.measurement_panels
+        },
         "parameters": {name: session.parameters(name) for name in session.parameter_names},
         "results": {name: session.result(name).to_dict() for name in session.result_names},
         "view": session.view_state,
@@ -146,6 +151,8 @@ def session_from_document(document: dict[str, Any], project_path: str | Path) ->
         if document.get("analysis_line"):
             session.set_analysis_line(document["analysis_line"])
         session.set_marks(document.get("marks", {}))
+        for panel, entry in document.get("measurements", {}).items():
+            session.set_measurements(panel, entry)
         for name, parameters in document.get("parameters", {}).items():
             session.set_parameters(name, parameters)
         for name, result in document.get("results", {}).items():

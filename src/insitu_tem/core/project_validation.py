@@ -125,6 +125,20 @@ def _scan_lines(value: Any) -> None:
         _number(line.get("time_s", 0.0), f"{field}.time_s")
 
 
+def _measurements(value: Any) -> None:
+    _kind(value, "measurements", dict, "an object of panel: measuring tools")
+    for panel, entry in value.items():
+        field = f"measurements.{panel}"
+        _kind(entry, field, dict, "an object with view, width_px, tools and readout")
+        _kind(entry.get("view", "frame"), f"{field}.view", str, 'an image name such as "frame"')
+        _index(entry.get("width_px", 1), f"{field}.width_px")
+        _kind(entry.get("readout", ""), f"{field}.readout", str, "text")
+        tools = entry.get("tools", {})
+        _kind(tools, f"{field}.tools", dict, "an object of tool: points")
+        for tool, points in tools.items():
+            _points(points, f"{field}.tools.{tool}")
+
+
 def _calibration(value: Any, field: str) -> None:
     _kind(value, field, dict, "an object of role: {scale, units}")
     for role, entry in value.items():
@@ -199,6 +213,7 @@ def _validate_3(document: dict) -> None:
         if not str(frame).isdigit():
             raise _fail("marks", "an object of frame number: points")
         _points(points, f"marks.{frame}")
+    _measurements(document.get("measurements", {}))
     view = document.get("view", {})
     for key in ("frame", "probe"):
         _index(view.get(key, 0), f"view.{key}")

@@ -9,7 +9,9 @@ A :class:`Session` holds
 * **annotations**: scan lines of the line scans on the movie (``scan_line(role)``,
   dicts of :class:`~insitu_tem.core.coordinates.ScanRegistration` form), the
   **analysis line** (vertices, (row, col) movie px) and the **front marks**
-  (``{frame: [(row, col), ...]}``);
+  (``{frame: [(row, col), ...]}``); the **measuring tools** open on each image panel
+  (``measurements(panel)``: ruler, angle, profile and region handles in calibrated
+  (row, col) coordinates, and the numbers they show);
 * **parameters** and **results** of every analysis by name ("front", "drift",
   "lattice", "nbd", "eels", "across", ...); a :class:`~insitu_tem.core.results.Result`
   records the parameters and input fingerprints that produced it;
@@ -34,6 +36,7 @@ calibration       role                        set_calibration
 scan_line         role                        set_scan_line
 analysis_line     (none)                      set_analysis_line
 marks             (none)                      set_marks
+measurements      panel, "geometry"|"readout" set_measurements, set_measurement_readout
 parameters        analysis name               set_parameters
 result            analysis name               store_result, clear_result
 frame             index                       set_frame
@@ -45,9 +48,9 @@ dirty             bool                        any change, mark_clean
 
 Replacing the dataset of a role (:meth:`Session.set_dataset`) removes what
 depended on it (results whose inputs include the role, transitively; the role's
-scan line and calibration; for the movie also the analysis line, marks and every
-scan line) and returns an :class:`Invalidation`; :meth:`Session.dependents`
-previews it so a GUI can ask first, and :meth:`Session.reinstate` undoes it.
+scan line and calibration and the measuring tools of its panel; for the movie also the
+analysis line, marks and every scan line) and returns an :class:`Invalidation`;
+:meth:`Session.dependents` previews it so a GUI can ask first, and :meth:`Session.reinstate` undoes it.
 
 The session is not thread-safe: change it on one thread (the GUI thread).
 Workers compute with :mod:`insitu_tem.workflows` jobs and the result is stored on
@@ -82,6 +85,7 @@ EVENTS = (
     "scan_line",
     "analysis_line",
     "marks",
+    "measurements",
     "parameters",
     "result",
     "frame",
@@ -121,6 +125,7 @@ class Session(DatasetRoles, Annotations, ResultStore, ViewState):
         self._scan_lines: dict[str, dict] = {}
         self._analysis_line: list | None = None
         self._marks: dict[int, list] = {}
+        self._measurements: dict[str, dict] = {}
         self._parameters: dict[str, dict] = {}
         self._results: dict[str, Result] = {}
         self._view: dict[str, Any] = {"frame": 0, "probe": 0}

@@ -1,7 +1,10 @@
-"""What the user draws on the movie: scan lines of the line scans, the analysis line and the
-front marks (a facet of :class:`~insitu_tem.core.session.Session`)."""
+"""What the user draws: scan lines of the line scans, the analysis line and the front marks on
+the movie, and the measuring tools of each image panel (a facet of
+:class:`~insitu_tem.core.session.Session`)."""
 
 from __future__ import annotations
+
+from copy import deepcopy
 
 from insitu_tem.core.results import plain
 
@@ -12,6 +15,7 @@ class Annotations:
     _scan_lines: dict[str, dict]
     _analysis_line: list | None
     _marks: dict[int, list]
+    _measurements: dict[str, dict]
 
     @property
     def scan_lines(self) -> dict[str, dict]:
@@ -54,3 +58,42 @@ class Annotations:
             if points
         }
         self._emit("marks")
+
+    @property
+    def measurement_panels(self) -> list[str]:
+        """Panels ("movie", "hrtem", "nbd") with measuring tools open."""
+        return list(self._measurements)
+
+    def measurements(self, panel: str) -> dict:
+        """The measuring tools open on ``panel`` ({} when none): ``view`` (the image measured on:
+        "frame" for the panel's data frame, else the name of a derived image such as "FFT"),
+        ``width_px`` (profile width), ``tools`` (``{"Ruler": [[row, col], [row, col]], ...}``,
+        handle positions in the image's calibrated coordinates; a region is its two opposite
+        corners, the angle its two lines' four ends) and ``readout`` (the numbers shown)."""
+        return deepcopy(self._measurements.get(panel, {}))
+
+    def set_measurements(self, panel: str, entry: dict | None) -> None:
+        """Replace ``panel``'s measuring tools (None or no tools: none open); the readout is
+        kept until :meth:`set_measurement_readout` replaces it."""
+        readout = self._measurements.get(panel, {}).get("readout", "")
+        if not entry or not entry.get("tools"):
+            self._measurements.pop(panel, None)
+        else:
+            self._measurements[panel] = {
+                "view": str(entry.get("view", "frame")),
+                "width_px": int(entry.get("width_px", 1)),
+                "tools": {
+                    str(tool): [[float(r), float(c)] for r, c in points]
+                    for tool, points in entry["tools"].items()
+                },
+                "readout": str(entry.get("readout", readout)),
+            }
+        self._emit("measurements", panel, "geometry")
+
+    def set_measurement_readout(self, panel: str, text: str) -> None:
+        """The numbers ``panel``'s tools show (measured from what it shows: derived, so not an
+        unsaved change)."""
+        entry = self._measurements.get(panel)
+        if entry is not None and entry["readout"] != text:
+            entry["readout"] = str(text)
+            self._emit("measurements", panel, "readout", dirty=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from copy import deepcopy
 from dataclasses import replace
 
 from insitu_tem.core.calibration import recalibrate
@@ -22,6 +23,7 @@ class DatasetRoles:
     _sources: dict[str, DataSource]
     _datasets: dict[str, Dataset]
     _calibration: dict[str, dict]
+    _measurements: dict[str, dict]
 
     @staticmethod
     def _check_role(role: str) -> None:
@@ -127,6 +129,7 @@ class DatasetRoles:
             self._analysis_line if movie else None,
             dict(self._marks) if movie else {},
             self._calibration.get(role),
+            deepcopy(self._measurements.get(role, {})),
         )
 
     def _invalidate(self, role: str) -> Invalidation:
@@ -142,6 +145,8 @@ class DatasetRoles:
         if lost.calibration:
             self._calibration.pop(role)
             self._emit("calibration", role)
+        if lost.measurements:
+            self.set_measurements(role, None)
         return lost
 
     def reinstate(self, lost: Invalidation) -> None:
@@ -154,6 +159,8 @@ class DatasetRoles:
             self.set_analysis_line(lost.analysis_line)
         if lost.marks:
             self.set_marks(lost.marks)
+        if lost.measurements:
+            self.set_measurements(lost.role, lost.measurements)
         for name, result in lost.results.items():
             self.store_result(name, result)
 

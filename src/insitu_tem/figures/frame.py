@@ -50,6 +50,8 @@ class FrameView:
     axis_labels : (str, str) or None
         (row label, column label): draw labelled axes with free aspect instead of a
         scale bar (kymographs: time vs distance).
+    note : str
+        Text under the frame (the readout of the measuring tools drawn on it).
     """
 
     frame: np.ndarray
@@ -67,6 +69,7 @@ class FrameView:
     colorbar: bool = False
     title: str = ""
     axis_labels: tuple[str, str] | None = None
+    note: str = ""
 
 
 def extent(
@@ -194,6 +197,17 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
         ax.legend(fontsize=7, frameon=False, loc="lower right")
     if view.title:
         ax.set_title(view.title, fontsize=10)
+    if view.note:
+        ax.text(
+            0.0,
+            -0.02,
+            view.note,
+            transform=ax.transAxes,
+            fontsize=6,
+            va="top",
+            ha="left",
+            wrap=True,
+        )
     if view.colorbar:
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
     return drawn

@@ -23,6 +23,9 @@ NBD_CENTRE = "#00e0ff"
 NBD_SPOTS = "#ffd040"
 """The diffraction spots found on an NBD pattern."""
 
+MEASURE_TOOLS = {"Ruler": "#ffd54f", "Angle": "#ff8a65", "Profile": "#81c784", "Region": "#64b5f6"}
+"""The measuring tools (ruler, angle, profile, region) on any image, by tool."""
+
 RING_OVERLAYS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040")
 """The simulated ring profiles fitted on an NBD profile, in the order of the candidates."""
 

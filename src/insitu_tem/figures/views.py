@@ -3,7 +3,8 @@ screen shows, exported.
 
 Every view reads the session's view state (frame, probe, colour maps, display
 levels, log/linear, visible region; :data:`~insitu_tem.core.session.VIEW_DEFAULTS`),
-its annotations (scan lines, analysis line, front marks) and its results (front
+its annotations (scan lines, analysis line, front marks, the measuring tools left open on
+the frame with their readout) and its results (front
 track and fit, across-the-front table). ``render_view(session, name)`` returns a
 matplotlib figure and the parameters recorded as provenance.
 """
@@ -24,6 +25,7 @@ from insitu_tem.figures.eels_display import (
     shown_spectrum,
 )
 from insitu_tem.figures.frame import FrameView
+from insitu_tem.figures.measurements import measurement_overlays
 from insitu_tem.figures.nbd_profile import nbd_profile_views
 from insitu_tem.figures.overlay_colours import (
     ANALYSIS_LINE,
@@ -141,7 +143,8 @@ def frame_view(
     frame, row, col, (r0, c0) = _cropped(
         np.asarray(dataset.frame(index)), row, col, session.view(f"{role}.region")
     )
-    lines = [([(r - r0, c - c0) for r, c in line], colour) for line, colour in lines]
+    tools, note = measurement_overlays(session, role, *dataset.signal_axes)
+    lines = [([(r - r0, c - c0) for r, c in line], colour) for line, colour in lines + tools]
     markers = [((r - r0, c - c0), colour) for (r, c), colour in markers]
     return FrameView(
         frame,
@@ -154,6 +157,7 @@ def frame_view(
         lines_rc=lines,
         markers_rc=markers,
         title=title,
+        note=note if index == default else "",
     )
 
 
@@ -170,6 +174,7 @@ def pattern_view(session: Session) -> FrameView:
     where = f" ({nav[0].to_value(index):.4g} {nav[0].units})" if nav else ""
     centre, spots = pattern_marks(session, index, dataset.n_items)
     move = np.asarray(origin, float)
+    tools, note = measurement_overlays(session, "nbd", *dataset.signal_axes)
     return FrameView(
         shown,
         row,
@@ -181,6 +186,10 @@ def pattern_view(session: Session) -> FrameView:
         curves_rc=[(spots[:, 0] - move[0], spots[:, 1] - move[1], NBD_SPOTS, "spots")]
         if len(spots)
         else [],
+        lines_rc=[
+            ([(r - move[0], c - move[1]) for r, c in line], colour) for line, colour in tools
+        ],
+        note=note,
     )
 
 

@@ -15,6 +15,7 @@ from insitu_tem.analysis.timeline.sync import movie_clock
 from insitu_tem.gui.widgets.status_tip import mirror_tool_tips
 from insitu_tem.gui.controllers.exports import Exports
 from insitu_tem.gui.controllers.linking import FrontMarkers, ScanLinker
+from insitu_tem.gui.controllers.measurements import MeasurementBinding
 from insitu_tem.gui.controllers.opener import Opener
 from insitu_tem.gui.controllers.project import ProjectController
 from insitu_tem.gui.controllers.timeline import TimelineController
@@ -83,6 +84,10 @@ class Workbench:
             parent=window,
         )
         self.linker = ScanLinker(state, self.panels["movie"].view, parent=window)
+        self.measurements = [
+            MeasurementBinding(self.panels[role].measure, state, undo, role, parent=window)
+            for role in ("movie", "hrtem", "nbd")
+        ]
         self.panels["across"].computed.connect(self._show_front)
         self._build_timeline()
         mirror_tool_tips(window)

@@ -6,7 +6,9 @@ a width (plot and CSV), region statistics and a colour bar.
 The numbers come from :mod:`insitu_tem.analysis.measure`; this module only draws the
 handles and shows the results. Handles are in the view's calibrated coordinates. A view may
 measure other values than it shows (an NBD pattern shown on a log scale is measured in counts):
-its ``measured_frame`` and ``value_name``.
+its ``measured_frame`` and ``value_name``. :meth:`MeasureTools.geometry` and
+:meth:`MeasureTools.show_geometry` read and place every open tool (the session's
+``measurements`` form), and ``edited`` says when the user changed them.
 """
 
 from __future__ import annotations
@@ -34,11 +36,11 @@ from insitu_tem.analysis.measure import (
     region_statistics,
     segment,
 )
+from insitu_tem.figures.overlay_colours import MEASURE_TOOLS as COLOURS
 from insitu_tem.gui.guarded_save import save_guarded
 from insitu_tem.gui.widgets.status_tip import show_status
 
 TOOLS = ("Ruler", "Angle", "Profile", "Region")
-COLOURS = {"Ruler": "#ffd54f", "Angle": "#ff8a65", "Profile": "#81c784", "Region": "#64b5f6"}
 HINTS = {
     "Ruler": "Ruler: drag either end on the image; its length and direction read under the buttons.",
     "Angle": "Angle: drag the ends of the two lines along the edges; the angle between them reads "
@@ -71,14 +73,18 @@ class MeasureTools(QWidget):
     Signals
     -------
     measured(str) : the readout changed (also shown in :attr:`result`)
+    edited() : the user opened, closed, moved or resized a tool, changed the profile width or
+        the image measured on (not sent by :meth:`show_geometry`)
     """
 
     measured = Signal(str)
+    edited = Signal()
 
     def __init__(self, views, parent=None) -> None:
         super().__init__(parent)
         self.views = views if isinstance(views, dict) else {"image": views}
         self.view = next(iter(self.views.values()))
+        self._placing = False
         self.target = QComboBox()
         self.target.addItems(list(self.views))
         self.target.setToolTip("The image the tools measure on")
@@ -97,6 +103,7 @@ class MeasureTools(QWidget):
         self.width_px.setToolTip("Profile width: parallel lines averaged, pixels")
         self.width_px.setStatusTip(self.width_px.toolTip())
         self.width_px.valueChanged.connect(self.update_readout)
+        self.width_px.valueChanged.connect(self._user_edit)
         self.colour_bar_box = QCheckBox("Colour bar")
         self.colour_bar_box.setToolTip("A colour bar beside the image with the display levels")
         self.colour_bar_box.toggled.connect(self.show_colour_bar)
@@ -133,14 +140,19 @@ class MeasureTools(QWidget):
         placed in the other image's units)."""
         if self.views.get(name, self.view) is self.view:
             return
-        for button in self.buttons.values():
-            button.setChecked(False)
-        self.colour_bar_box.setChecked(False)
-        self.view.image_item.sigImageChanged.disconnect(self.update_readout)
-        self.view = self.views[name]
-        self.view.image_item.sigImageChanged.connect(self.update_readout)
-        self.target.setCurrentText(name)
+        placing, self._placing = self._placing, True
+        try:
+            for button in self.buttons.values():
+                button.setChecked(False)
+            self.colour_bar_box.setChecked(False)
+            self.view.image_item.sigImageChanged.disconnect(self.update_readout)
+            self.view = self.views[name]
+            self.view.image_item.sigImageChanged.connect(self.update_readout)
+            self.target.setCurrentText(name)
+        finally:
+            self._placing = placing
         self.update_readout()
+        self._user_edit()
 
     # ------------------------------------------------------------------ handles
     def _default_line(self, fraction: float) -> tuple[QPointF, QPointF]:
@@ -150,6 +162,10 @@ class MeasureTools(QWidget):
             QPointF(rect.left() + 0.3 * rect.width(), y),
             QPointF(rect.left() + 0.7 * rect.width(), y),
         )
+
+    def _user_edit(self, *_args) -> None:
+        if not self._placing:
+            self.edited.emit()
 
     def _toggle(self, name: str, on: bool) -> None:
         for item in self.items.pop(name, []):
@@ -170,10 +186,12 @@ class MeasureTools(QWidget):
             for roi in rois:
                 roi.setZValue(30)
                 roi.sigRegionChanged.connect(self.update_readout)
+                roi.sigRegionChangeFinished.connect(self._user_edit)
                 self.view.view.addItem(roi)
             self.items[name] = rois
             show_status(self, HINTS[name])
         self.update_readout()
+        self._user_edit()
 
     def set_line(self, name: str, start_rc, end_rc, *, index: int = 0) -> None:
         """Place a line tool's handles at (row, col) pixel indices (opens the tool)."""
@@ -188,6 +206,51 @@ class MeasureTools(QWidget):
         roi = self.items[name][index]
         ends = [roi.mapToParent(h.pos()) for h in roi.getHandles()]
         return tuple(self.view.data_to_index(point) for point in ends)
+
+    def geometry(self) -> dict:
+        """The open tools: ``view`` (name of the image measured on), ``width_px`` and ``tools``
+        (``{tool: [[row, col], ...]}`` handle positions in the image's calibrated coordinates; a
+        region's two opposite corners)."""
+        tools = {}
+        for name, rois in self.items.items():
+            if name == "Region":
+                (x, y), (w, h) = rois[0].pos(), rois[0].size()
+                tools[name] = [[y, x], [y + h, x + w]]
+            else:
+                ends = [roi.mapToParent(h.pos()) for roi in rois for h in roi.getHandles()]
+                tools[name] = [[p.y(), p.x()] for p in ends]
+        return {
+            "view": self.target.currentText() or next(iter(self.views)),
+            "width_px": self.width_px.value(),
+            "tools": {name: tools[name] for name in TOOLS if name in tools},
+        }
+
+    def show_geometry(self, entry: dict) -> None:
+        """Open, place and close tools as ``entry`` (the :meth:`geometry` form; {}: none)
+        says, without sending ``edited``."""
+        self._placing = True
+        try:
+            self.measure_on(entry.get("view", self.target.currentText()))
+            self.width_px.setValue(int(entry.get("width_px", self.width_px.value())))
+            tools = entry.get("tools", {})
+            for name, button in self.buttons.items():
+                button.setChecked(name in tools)
+            for name, points in tools.items():
+                self._place(name, [QPointF(c, r) for r, c in points])
+        finally:
+            self._placing = False
+        self.update_readout()
+
+    def _place(self, name: str, points: list[QPointF]) -> None:
+        rois = self.items[name]
+        if name == "Region":
+            (first, second), roi = points, rois[0]
+            roi.setPos(first, update=False, finish=False)
+            roi.setSize(second - first, finish=False)
+            return
+        for k, roi in enumerate(rois):
+            for handle, point in zip(roi.getHandles(), points[2 * k : 2 * k + 2]):
+                roi.movePoint(handle, point, finish=False)
 
     def region_bounds(self) -> tuple[int, int, int, int]:
         """(row0, col0, row1, col1) pixels whose centres lie in the region tool, end exclusive."""
