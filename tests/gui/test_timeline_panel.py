@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QKeySequence, QUndoStack
 
 from insitu_tem.gui.controllers.timeline import TimelineController
 from insitu_tem.gui.panels.timeline.panel import CHARGE, TimelinePanel
@@ -246,16 +246,26 @@ def test_film_height_measured_along_the_movie_line_fills_the_geometry(qtbot, rep
     session.set_analysis_line([(40.0, 200.0), (216.0, 200.0)])
     panel = TimelinePanel()
     qtbot.addWidget(panel)
+    undo = QUndoStack()
     TimelineController(
         panel,
         TaskRunner(reporter),
-        QUndoStack(),
+        undo,
         frame_times=lambda: FRAME_TIMES,
         set_frame=lambda i: None,
         state=SessionBridge(session),
     )
+    undo_action = undo.createUndoAction(panel)
+    undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+    panel.addAction(undo_action)
+    panel.show()
+    panel.geometry.height.setFocus()
+    panel.geometry.height.selectAll()
+    qtbot.keyClicks(panel.geometry.height, "123")
+    qtbot.keyClick(panel.geometry.height, Qt.Key.Key_Return)
+    assert panel.geometry.height.value() == 123.0
     qtbot.mouseClick(panel.geometry.measure, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.geometry.height.value() > 0, timeout=30000)
+    qtbot.waitUntil(panel.geometry.height.isReadOnly, timeout=30000)
     height, sigma = panel.geometry.height.value(), panel.geometry.height_sigma.value()
     assert 2.0 <= sigma < 10.0
     assert abs(height - TRUTH["film_height_nm"]) < 3 * sigma
@@ -264,7 +274,12 @@ def test_film_height_measured_along_the_movie_line_fills_the_geometry(qtbot, rep
     assert f"film thickness (movie panel): {stored['reference']:.4g} ± " in (
         panel.geometry.height_source.text()
     )
-    session.clear_result("film.thickness")
+    assert undo.undoText() == "Measure film height"
+    qtbot.keyClick(panel, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert session.result("film.thickness") is None
     assert panel.geometry.height_source.text().startswith("Height typed in")
-    assert not panel.geometry.height.isReadOnly()
+    assert not panel.geometry.height.isReadOnly() and panel.geometry.height.value() == 123.0
+    undo.redo()
+    assert session.result("film.thickness").value["reference"] == stored["reference"]
+    assert panel.geometry.height.value() == height and panel.geometry.height.isReadOnly()
     assert not reporter.reports

@@ -95,7 +95,9 @@ class TimelineController(QObject):
         self.results = (
             None
             if state is None
-            else TimelineResults(panel, tasks, state, timeline=lambda: self.panel.timeline)
+            else TimelineResults(
+                panel, tasks, state, undo_stack, timeline=lambda: self.panel.timeline
+            )
         )
         if self.results is not None:
             self.results.changed.connect(self.changed)

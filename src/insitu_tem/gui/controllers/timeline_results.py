@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 
 from insitu_tem.analysis.timeline.front_charge import (
     FilmGeometry,
@@ -22,6 +23,7 @@ from insitu_tem.analysis.timeline.front_charge import (
 )
 from insitu_tem.core.model import DataError
 from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.undo import StoreResultCommand
 from insitu_tem.workflows import film
 
 if TYPE_CHECKING:
@@ -53,11 +55,13 @@ class TimelineResults(QObject):
         panel: TimelinePanel,
         tasks: TaskRunner,
         state: SessionBridge,
+        undo_stack: QUndoStack,
         *,
         timeline: Callable[[], FrameTimeline | None],
     ) -> None:
         super().__init__(panel)
         self.panel, self.tasks, self.state, self.timeline = panel, tasks, state, timeline
+        self.undo_stack = undo_stack
         self.dose_parameters: dict | None = None
         self.geometry: dict = panel.geometry.parameters()
         self.target: float | None = None
@@ -125,8 +129,9 @@ class TimelineResults(QObject):
         self.show_front()
 
     def measure_height(self) -> None:
-        """Measure the session's film thickness along its line (film workflow, worker); the
-        timeline's height follows from the stored result (see :meth:`show_height`)."""
+        """Measure the session's film thickness along its line (film workflow, worker), stored as
+        an undo step; the timeline's height follows from the stored result (see
+        :meth:`show_height`)."""
         session = self.state.session
         movie = session.dataset("movie")
         if movie is None or movie.axes[-1].units != "nm":
@@ -142,7 +147,9 @@ class TimelineResults(QObject):
         self.tasks.submit(
             lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
             key="timeline-height",
-            on_result=lambda result: session.store_result(job.name, result),
+            on_result=lambda result: self.undo_stack.push(
+                StoreResultCommand(session, job.name, result, "Measure film height")
+            ),
             description="Film thickness",
         )
 
@@ -164,6 +171,13 @@ class TimelineResults(QObject):
         measured, geometry = self._film_height(), self.panel.geometry
         if not isinstance(measured, tuple):
             text = HEIGHT_TYPED if measured is None else f"Height typed in: {measured}."
+            geometry.set_parameters(
+                {
+                    k: self.geometry[k]
+                    for k in ("height_nm", "height_sigma_nm")
+                    if k in self.geometry
+                }
+            )
             geometry.show_height_source(text, measured=False)
             return
         height, sigma = measured
