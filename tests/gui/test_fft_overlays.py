@@ -135,3 +135,19 @@ def test_clicking_a_label_picks_its_spot(qtbot, panel, wo3):
     centre = labels[index].sceneBoundingRect().center()
     click(qtbot, panel, panel.fft_view.mapFromScene(centre))
     assert panel.jobs.picked == [panel.jobs.measurement.spots[index]]
+
+
+def test_a_label_beside_the_views_edge_moves_to_the_side_that_is_on_screen(qtbot, panel, wo3):
+    open_dataset(qtbot, panel, wo3[0])
+    overlay, view = panel.spots_overlay, panel.fft_view.view
+    rect = view.viewRect()
+    inside = [i for i, (x, y) in enumerate(overlay.positions) if rect.contains(QPointF(x, y))]
+    index = max(inside, key=lambda i: overlay.positions[i][0])
+    x, y = overlay.positions[index]
+    right = x + 0.02 * rect.width()
+    view.setRange(xRange=(right - rect.width(), right), padding=0)
+    label = overlay.labels[index]
+    assert view.viewRect().contains(QPointF(x, y)) and label.isVisible()
+    on_screen = panel.fft_view.mapFromScene(label.sceneBoundingRect()).boundingRect()
+    assert panel.fft_view.viewport().rect().contains(on_screen)
+    assert label.pos().x() < x

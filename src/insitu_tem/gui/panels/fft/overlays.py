@@ -56,8 +56,8 @@ class SpotOverlay:
     """Circles on automatic spots with short, non-overlapping labels; markers on picked spots.
 
     Positions are in the view's calibrated coordinates (x = k_col, y = k_row).
-    A label that cannot be placed beside its spot without covering another label or
-    marker is hidden (its full text stays in the spot table and the tooltip); labels
+    A label that cannot be placed beside its spot, inside the view, without covering another
+    label or marker is hidden (its full text stays in the spot table and the tooltip); labels
     are placed again when the view zooms. Markers ignore the mouse; a click on a label
     calls ``on_pick(index)``.
     """
@@ -100,7 +100,8 @@ class SpotOverlay:
         self.place_labels()
 
     def place_labels(self, *_args) -> None:
-        """Put each label (strongest spot first) where it covers no marker and no other label."""
+        """Put each label (strongest spot first) inside the view where it covers no marker and no
+        other label."""
         px_x, px_y = (abs(v) for v in self._view_box.viewPixelSize())
         if not (px_x > 0 and px_y > 0):
             return
@@ -116,7 +117,8 @@ class SpotOverlay:
                 (
                     QRectF(left, top, w, h)
                     for left, top in _placements(x, y, w, h, 1.2 * r_x, 1.2 * r_y)
-                    if not _overlaps(QRectF(left, top, w, h), others)
+                    if visible.contains(QRectF(left, top, w, h))
+                    and not _overlaps(QRectF(left, top, w, h), others)
                 ),
                 None,
             )
