@@ -44,3 +44,13 @@ def test_matched_displacement_is_subpixel():
     moving = rng.poisson(ndimage.shift(reference, truth, order=3, mode="nearest")).astype(float)
     shift, peak = matched_displacement(reference, moving, margin=4)
     assert np.abs(shift - truth).max() < 0.1 and peak > 0.5
+
+
+def test_wire_along_a_turned_axis_is_found_by_the_offset_slope():
+    from insitu_tem.samples.tomo import Phantom, make_series
+
+    phantom = Phantom(size=64, tilts_deg=tuple(np.arange(-60.0, 60.1, 7.5)), axis_angle_deg=-30.0)
+    series = make_series(phantom)
+    found = estimate_axis_direction(series["haadf"], series["tilts_deg"])
+    assert found.ok and found.method == "offset slope", found.reason
+    assert abs(found.angle_deg + 30.0) < 1.0 and 0 < found.sigma_deg < 1.0

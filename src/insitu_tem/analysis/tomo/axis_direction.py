@@ -1,4 +1,5 @@
-"""Tilt-axis direction from how the projections move between neighbouring tilts.
+"""Tilt-axis direction from how the projections move between neighbouring tilts, or from how the
+axis offset drifts along the axis.
 
 Tilting about an axis moves every feature across the axis only: a point at
 (x, z) from the axis projects to ``u = x cos θ + z sin θ`` across it and to a
@@ -13,7 +14,13 @@ windows and pairs) is the across-axis direction [1]_, [2]_.
 
 Confidence: the contrast of that energy over directions and the scatter of
 the per-pair directions (1σ of their mean). Series
-with too little parallax (a flat object, few tilts) give ``ok=False``.
+with too little parallax (a flat object, few tilts) give no direction this way.
+
+The second estimate (:mod:`.axis_slope`) starts from the first (or from 0° when it gave none)
+and turns the direction until the axis offset is the same all along the axis; it needs no moving
+texture (a wire along the axis, whose voids are the only features that move, fixes it by its
+edges) but needs the object inside the field of view across the axis. The one with the smaller
+stated 1σ (at most 3°) is used; when neither gives one, ``ok=False`` with both reasons.
 
 References
 ----------
@@ -29,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from insitu_tem.analysis.tomo.axis_slope import axis_direction_by_offset_slope
 from insitu_tem.analysis.tomo.registration import displacement
 
 _SIZE = 128
@@ -49,6 +57,8 @@ class AxisDirection:
         Contrast ``(E_max − E_min)/E_max`` of the explained motion energy over directions, 0–1.
     ok : bool
     reason : str
+    method : str
+        ``"motion"`` or ``"offset slope"`` (:mod:`.axis_slope`): the one whose answer is used.
     """
 
     angle_deg: float
@@ -56,6 +66,7 @@ class AxisDirection:
     anisotropy: float
     ok: bool
     reason: str = ""
+    method: str = ""
 
 
 def _binned(stack: np.ndarray) -> np.ndarray:
@@ -112,8 +123,26 @@ def _best(energy: np.ndarray) -> tuple[float, float]:
     return float((motion + 90.0 + 90.0) % 180.0 - 90.0), contrast
 
 
+def _by_motion(small: np.ndarray, tilts: np.ndarray) -> AxisDirection:
+    order = np.argsort(tilts)
+    energies = [_motion_energy(small[i], small[j]) for i, j in zip(order[:-_STEP], order[_STEP:])]
+    energies = [e / max(e.max(), 1e-30) for e in energies]
+    angle, anisotropy = _best(np.sum(energies, axis=0))
+    doubled = np.array([2 * np.radians(_best(e)[0] - angle) for e in energies])
+    spread = np.degrees(np.arctan2(np.sin(doubled), np.cos(doubled))) / 2
+    sigma = float(np.sqrt(np.mean(spread**2) / max(len(energies) - 1, 1)))
+    if anisotropy < _MIN_ANISOTROPY or sigma > _MAX_SIGMA_DEG:
+        reason = (
+            f"no clear direction of motion between tilts (anisotropy {anisotropy:.2f}, "
+            f"±{sigma:.1f}°)"
+        )
+        return AxisDirection(0.0, sigma, anisotropy, False, reason, "motion")
+    return AxisDirection(angle, sigma, anisotropy, True, "", "motion")
+
+
 def estimate_axis_direction(stack: np.ndarray, tilts_deg) -> AxisDirection:
-    """Tilt-axis direction φ from the motion between neighbouring tilts (module docstring).
+    """Tilt-axis direction φ from the motion between tilts and from the offset slope (module
+    docstring).
 
     Parameters
     ----------
@@ -125,26 +154,27 @@ def estimate_axis_direction(stack: np.ndarray, tilts_deg) -> AxisDirection:
     Returns
     -------
     AxisDirection
-        ``ok=False`` (angle 0) with the reason when the motion has no clear direction.
+        ``ok=False`` (angle 0) with the reason when neither method finds a direction.
     """
     tilts = np.asarray(tilts_deg, dtype=float).ravel()
     if tilts.size < 4:
-        return AxisDirection(0.0, float("nan"), 0.0, False, "fewer than 4 tilts")
+        return AxisDirection(0.0, float("nan"), 0.0, False, "fewer than 4 tilts", "")
     small = _binned(np.asarray(stack, dtype=np.float64))
-    order = np.argsort(tilts)
-    energies = [_motion_energy(small[i], small[j]) for i, j in zip(order[:-_STEP], order[_STEP:])]
-    energies = [e / max(e.max(), 1e-30) for e in energies]
-    angle, anisotropy = _best(np.sum(energies, axis=0))
-    doubled = np.array([2 * np.radians(_best(e)[0] - angle) for e in energies])
-    spread = np.degrees(np.arctan2(np.sin(doubled), np.cos(doubled))) / 2
-    sigma = float(np.sqrt(np.mean(spread**2) / max(len(energies) - 1, 1)))
-    if anisotropy < _MIN_ANISOTROPY or sigma > _MAX_SIGMA_DEG:
-        return AxisDirection(
-            0.0,
-            sigma,
-            anisotropy,
-            False,
-            f"no clear direction of motion between tilts (anisotropy {anisotropy:.2f}, "
-            f"±{sigma:.1f}°): give --tilt-axis-angle",
-        )
-    return AxisDirection(angle, sigma, anisotropy, True)
+    motion = _by_motion(small, tilts)
+    angle, sigma, converged = axis_direction_by_offset_slope(
+        small, tilts, start_deg=motion.angle_deg
+    )
+    usable = converged and sigma <= _MAX_SIGMA_DEG
+    if usable and (not motion.ok or sigma < motion.sigma_deg):
+        return AxisDirection(angle, sigma, motion.anisotropy, True, "", "offset slope")
+    if motion.ok:
+        return motion
+    slope = f"the axis offset along the axis {'gives ±' if converged else 'did not settle, ±'}"
+    return AxisDirection(
+        0.0,
+        sigma,
+        motion.anisotropy,
+        False,
+        f"{motion.reason}; {slope}{sigma:.1f}°: give --tilt-axis-angle",
+        "",
+    )
