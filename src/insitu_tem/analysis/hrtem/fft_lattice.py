@@ -39,7 +39,9 @@ class Spot:
         Direction of g, degrees counter-clockwise from +x with y up, in [0, 180).
     snr : float
         Peak of the 3×3-summed power above the ring background, in units of
-        the ring's noise (scaled MAD).
+        the ring's noise (scaled MAD); for a spot found at a lattice node, the
+        larger of that and its SNR against the local background
+        (:func:`.lattice_nodes.local_snr`).
     intensity : float
         Fraction of the region's (windowed) variance carried by the Friedel pair.
     sigma_g_per_nm : float

@@ -1,4 +1,4 @@
-"""Weak reflections at the nodes of a fitted lattice, and the half nodes of a centred one.
+"""Weak reflections at the nodes of a fitted lattice, and at the half nodes of a centred one.
 
 Once strong spots define a reciprocal lattice, a weak reflection need only be
 tested where the lattice predicts it, so a much lower SNR is significant than
@@ -6,15 +6,22 @@ for a search over the whole spectrum (a few hundred positions instead of
 every pixel). The half nodes ``(h + ½) a* + (k + ½) b*`` (and the half of a
 1-D basis) are tested too: when the strong spots are a centred sub-lattice
 — the (110) spots of a cubic crystal along [001], say — the primitive
-reflections (100) and (010) sit there, and the lattice must be re-indexed on
-them. Half-node spots are accepted only when two distinct ones (not a Friedel pair)
-reach twice the threshold, so that noise or a stray feature cannot halve the
-lattice.
+reflections (100) and (010) sit there, and weak "forbidden" reflections of a
+finite crystal (a partial unit cell at its surface) sit there too. A node's SNR is the
+larger of the ring SNR (:func:`.fft_spectrum.snr_map`) and the SNR against the local
+background around the node (:func:`local_snr`), which is what a user sees as a spot.
+Whether a half-node reflection re-indexes the lattice is decided by the lattice fit: only
+reflections holding a few per cent of the strongest one's power choose the basis
+(:data:`.lattice_fit.STRONG_FRACTION`), so noise or a weak forbidden reflection cannot halve
+the lattice.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+from scipy import ndimage
 
 from insitu_tem.analysis.hrtem.fft_lattice import Spot, make_spots
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, SnrMap
@@ -23,21 +30,25 @@ from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit
 NODE_SNR = 5.0
 _MIN_RADIUS_PX = 3.0
 _SAME_SPOT_PX = 1.5
+_ANNULUS_PX = (3.0, 6.0)
+_CLEAR_OF_SPOTS_PX = 2.5
+_MIN_ANNULUS_PIXELS = 10
 
 
-def _nodes(fit: LatticeFit, g_max: float) -> list[tuple[np.ndarray, bool]]:
+def _nodes(fit: LatticeFit, g_max: float) -> list[np.ndarray]:
+    """Nodes and half nodes of ``fit`` with both components within ``g_max`` (1/nm)."""
     a = np.asarray(fit.a_star)
     b = np.asarray(fit.b_star) if fit.two_dimensional else None
     shortest = min(np.linalg.norm(a), np.linalg.norm(b) if b is not None else np.inf)
-    reach = int(np.ceil(g_max / shortest * 2)) + 1
+    reach = int(np.ceil(g_max * np.sqrt(2.0) / shortest * 2)) + 1
     out = []
     for h2 in range(-reach, reach + 1):
         for k2 in range(-reach, reach + 1) if b is not None else (0,):
             if (h2, k2) == (0, 0):
                 continue
             g = 0.5 * (h2 * a + (k2 * b if b is not None else 0.0))
-            if np.linalg.norm(g) <= g_max:
-                out.append((g, bool(h2 % 2 or k2 % 2)))
+            if np.all(np.abs(g) <= g_max):
+                out.append(g)
     return out
 
 
@@ -49,6 +60,59 @@ def _near_any(position: np.ndarray, taken: list[tuple[float, float]]) -> bool:
     points = np.asarray(taken, float)
     nearest = min(np.hypot(*(points - position).T).min(), np.hypot(*(points + position).T).min())
     return bool(nearest < _SAME_SPOT_PX)
+
+
+def _clear_of_spots(spectrum: PowerSpectrum, positions: np.ndarray) -> np.ndarray:
+    """True where a spectrum pixel is farther than 2.5 px from every one of ``positions`` (both
+    Friedel mates) and 3 px from the centre."""
+    r0, c0 = spectrum.centre
+    raster = np.ones(spectrum.shape, bool)
+    for sign in (1, -1):
+        at = np.rint(np.array([r0, c0]) + sign * positions).astype(int)
+        inside = np.all((at >= 0) & (at < np.array(spectrum.shape)), axis=1)
+        raster[at[inside, 0], at[inside, 1]] = False
+    raster[r0, c0] = False
+    return ndimage.distance_transform_edt(raster) > _CLEAR_OF_SPOTS_PX
+
+
+def local_snr(spectrum: PowerSpectrum, positions: np.ndarray, clear: np.ndarray) -> np.ndarray:
+    """SNR of each node against its local background: the 3×3-summed power's maximum within
+    1 px of the node above the median of an annulus 3–6 px around it (pixels in ``clear``), in
+    standard deviations of that annulus (0 where the annulus holds fewer than 10 pixels).
+
+    Near the centre of a small crystal's spectrum, or in a ring crowded with other reflections,
+    the power at a spot's own |k| scatters far more than around the spot itself, so the ring's
+    noise (:func:`.fft_spectrum.snr_map`) hides reflections a user sees clearly.
+    """
+    summed = ndimage.uniform_filter(spectrum.power, size=3, mode="wrap") * 9.0
+    r0, c0 = spectrum.centre
+    reach = int(np.ceil(_ANNULUS_PX[1]))
+    offsets = np.arange(-reach, reach + 1)
+    out = np.zeros(len(positions))
+    for i, (d_row, d_col) in enumerate(positions):
+        rows = int(round(r0 + d_row)) + offsets[:, None]
+        cols = int(round(c0 + d_col)) + offsets[None, :]
+        inside = (rows >= 0) & (rows < spectrum.shape[0]) & (cols >= 0) & (cols < spectrum.shape[1])
+        rows, cols = (
+            np.clip(rows, 0, spectrum.shape[0] - 1),
+            np.clip(cols, 0, spectrum.shape[1] - 1),
+        )
+        distance = np.hypot(rows - r0 - d_row, cols - c0 - d_col)
+        ring = (
+            inside & clear[rows, cols] & (distance >= _ANNULUS_PX[0]) & (distance <= _ANNULUS_PX[1])
+        )
+        core = (
+            inside
+            & (np.abs(rows - round(r0 + d_row)) <= 1)
+            & (np.abs(cols - round(c0 + d_col)) <= 1)
+        )
+        if ring.sum() < _MIN_ANNULUS_PIXELS:
+            continue
+        background = summed[rows, cols][ring]
+        spread = float(np.std(background))
+        if spread > 0:
+            out[i] = (float(summed[rows, cols][core].max()) - float(np.median(background))) / spread
+    return out
 
 
 def node_spots(
@@ -76,8 +140,8 @@ def node_spots(
     Returns
     -------
     tuple of Spot
-        New spots (each Friedel pair once), half-node spots only when the rule in the module
-        docstring accepts them.
+        New spots (each Friedel pair once); their ``snr`` is the larger of the ring and the local
+        SNR.
     """
     if not fit.ok:
         return ()
@@ -85,28 +149,29 @@ def node_spots(
     r0, c0 = spectrum.centre
     g_max = 0.95 * 0.5 / spectrum.pixel_nm
     taken = [(s.row_px, s.col_px) for s in known]
+    positions = np.array([g / step for g in _nodes(fit, g_max)]).reshape(-1, 2)
+    positions = positions[
+        ~((positions[:, 0] > 0) | ((positions[:, 0] == 0) & (positions[:, 1] < 0)))
+        & (np.hypot(*positions.T) >= _MIN_RADIUS_PX)
+    ]
+    local = local_snr(
+        spectrum, positions, _clear_of_spots(spectrum, np.array(taken).reshape(-1, 2))
+    )
     candidates = []
-    for g, half in _nodes(fit, g_max):
-        position = g / step
-        if (
-            position[0] > 0
-            or (position[0] == 0 and position[1] < 0)
-            or np.hypot(*position) < _MIN_RADIUS_PX
-        ):
-            continue
+    for position, node_local in zip(positions, local):
         row, col = int(round(r0 + position[0])), int(round(c0 + position[1]))
         box = snr.snr[max(row - 1, 0) : row + 2, max(col - 1, 0) : col + 2]
-        if box.size == 0 or box.max() < threshold or _near_any(position, taken):
+        if box.size == 0 or max(box.max(), node_local) < threshold or _near_any(position, taken):
             continue
         best = np.unravel_index(int(np.argmax(box)), box.shape)
-        candidates.append((position, half, max(row - 1, 0) + best[0], max(col - 1, 0) + best[1]))
+        candidates.append(
+            (position, node_local, max(row - 1, 0) + best[0], max(col - 1, 0) + best[1])
+        )
     spots = make_spots(spectrum, snr, [c[2] for c in candidates], [c[3] for c in candidates])
-    found: list[tuple[Spot, bool]] = []
-    for (position, half, _, _), spot in zip(candidates, spots):
-        if _near_any(position, taken):
+    found: list[Spot] = []
+    for (position, node_local, _, _), spot in zip(candidates, spots):
+        if _near_any(position, taken) or _near_any(np.array([spot.row_px, spot.col_px]), taken):
             continue
-        found.append((spot, half))
+        found.append(replace(spot, snr=max(spot.snr, float(node_local))))
         taken.append((spot.row_px, spot.col_px))
-    if sum(half and s.snr >= 2 * threshold for s, half in found) < 2:
-        found = [(s, half) for s, half in found if not half]
-    return tuple(s for s, _ in found)
+    return tuple(found)
