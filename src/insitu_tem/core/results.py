@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field, is_dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,12 @@ class Result:
         object.__setattr__(self, "value", plain(self.value))
         object.__setattr__(self, "parameters", plain(self.parameters))
         object.__setattr__(self, "inputs", {str(k): str(v) for k, v in self.inputs.items()})
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """:func:`digest` of the value and parameters: what a result computed from this one
+        records as its input "result.<name>" (computed once; a result is never changed)."""
+        return digest([self.value, self.parameters])
 
     def same_as(self, other: "Result") -> bool:
         """Identical numbers, parameters and inputs (NaN equals NaN)."""

@@ -70,7 +70,7 @@ class ResultStore:
             return digest(line) if line else ""
         if key.startswith("result."):
             result = self._results.get(key.removeprefix("result."))
-            return digest([result.value, result.parameters]) if result else ""
+            return result.fingerprint if result else ""
         raise ValueError(f"unknown input {key!r}")
 
     def fingerprints(self, keys) -> dict[str, str]:

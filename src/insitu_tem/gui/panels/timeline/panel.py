@@ -138,9 +138,11 @@ class TimelinePanel(QWidget):
     def set_derived(self, name: str, trace: tuple | None) -> None:
         """Show (or with None remove) a channel computed from the session: ``trace`` =
         (units, time_s, values, sigma or None), on the movie's time axis."""
+        if trace is None and name not in self.derived:
+            return
         shown = set(self.checked_channels())
         if trace is None:
-            self.derived.pop(name, None)
+            self.derived.pop(name)
         else:
             if name not in self.derived:
                 shown.add(name)
