@@ -20,15 +20,20 @@ from insitu_tem.workflows.across_front import AcrossFront
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.guarded_save import save_guarded
+from insitu_tem.gui.widgets.plot_stack import LEFT_AXIS_PX
 
 PLOTTED = (
-    ("W_O23_shift", "W O2,3 shift (eV)", 1.0),
-    ("Li_K_intensity", "Li K (counts)", 1.0),
-    ("lattice_strain", "lattice strain (%)", 100.0),
-    ("crystalline", "crystalline", 1.0),
+    ("W_O23_shift", "W O2,3 shift", "eV", 1.0),
+    ("Li_K_intensity", "Li K", "counts", 1.0),
+    ("lattice_strain", "lattice strain", "%", 100.0),
+    ("crystalline", "crystalline", None, 1.0),
 )
-"""(result column, axis label, display factor): strain is shown in % as in the NBD and movie
-panels."""
+"""(result column, axis label, units, display factor): strain is shown in % as in the NBD and
+movie panels; counts and eV take an SI prefix when their values are large or small."""
+
+MIN_PLOT_HEIGHT_PX = 130
+"""Smallest height of a profile at which its rotated axis label and a few ticks are whole;
+when the dock is too short to stack every profile this tall they go into two columns."""
 
 STEP_TEXT = {
     "drift": "Measuring drift for the front track…",
@@ -62,6 +67,7 @@ class AcrossPanel(QWidget):
         self.plots = pg.GraphicsLayoutWidget()
         self.cursors: list[pg.InfiniteLine] = []
         self._plot_items: list[pg.PlotItem] = []
+        self.columns = 0
         bar = QHBoxLayout()
         for widget in (self.compute_button, self.csv_button):
             bar.addWidget(widget)
@@ -118,19 +124,20 @@ class AcrossPanel(QWidget):
         self.tasks.cancel_keys(("across",))
         self.result = None
         self.plots.clear()
-        self.cursors, self._plot_items = [], []
+        self.cursors, self._plot_items, self.columns = [], [], 0
         self.status.setText("Inputs changed: Compute again.")
 
     def show_result(self, result: AcrossFront) -> None:
         self.result = result
         self.plots.clear()
         self.cursors, self._plot_items = [], []
-        for name, label, factor in PLOTTED:
+        for name, label, units, factor in PLOTTED:
             values = result.columns.get(name)
             if values is None or not np.isfinite(values).any():
                 continue
             plot = self.plots.addPlot(row=len(self._plot_items), col=0)
-            plot.setLabel("left", label)
+            plot.setLabel("left", label, units=units)
+            plot.getAxis("left").enableAutoSIPrefix(units not in (None, "%"))
             values = factor * values
             plot.plot(
                 result.distance_nm,
@@ -151,14 +158,39 @@ class AcrossPanel(QWidget):
             plot.addItem(cursor)
             self.cursors.append(cursor)
             self._plot_items.append(plot)
-        if self._plot_items:
-            self._plot_items[-1].setLabel("bottom", "Distance from front", units="nm")
-            for plot in self._plot_items[1:]:
-                plot.setXLink(self._plot_items[0])
+        for plot in self._plot_items:
+            plot.getAxis("left").setWidth(LEFT_AXIS_PX)
+            plot.setLabel("bottom", "Distance from front", units="nm")
+            plot.setXLink(self._plot_items[0])
+        self.columns = 0
+        self._arrange()
         self.status.setText(f"front at {result.front_along_nm:.1f} nm along the scan line")
         self._show_holder_state()
         self._move_cursor(self.state.scan_index)
         self.computed.emit(result)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Two columns of profiles when the dock is too short to stack them readably."""
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Place the profiles column by column; only the bottom one of each column shows the
+        distance axis's values and label."""
+        plots = self._plot_items
+        plots_height = self.height() - self.compute_button.sizeHint().height()
+        columns = 2 if len(plots) > 2 and plots_height < MIN_PLOT_HEIGHT_PX * len(plots) else 1
+        if not plots or columns == self.columns:
+            return
+        self.columns = columns
+        rows = -(-len(plots) // columns)
+        for plot in plots:
+            self.plots.ci.removeItem(plot)
+        for index, plot in enumerate(plots):
+            self.plots.ci.addItem(plot, row=index % rows, col=index // rows)
+            bottom = index % rows == rows - 1 or index == len(plots) - 1
+            plot.getAxis("bottom").setStyle(showValues=bottom)
+            plot.getAxis("bottom").showLabel(bottom)
 
     def _show_holder_state(self) -> None:
         """Append the holder's state at the scan's time (timeline log, dose) to the status."""
