@@ -27,6 +27,7 @@ References
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 from insitu_tem.analysis.tomo.axis import estimate_axis_offset
 from insitu_tem.analysis.tomo.geometry import to_axis_frame, to_image_frame_shifts
@@ -39,7 +40,12 @@ _HOPELESS_SIGMA_DEG = 10.0
 
 
 def _slab_slope(stack: np.ndarray, tilts: np.ndarray, angle: float) -> tuple[float, float]:
-    """Slope d(offset)/dy of the slab offsets at the trial ``angle`` (degrees), and its 1σ."""
+    """Slope d(offset)/dy of the slab offsets at the trial ``angle`` (degrees), and its 1σ.
+
+    The slabs' own 1σ weight the fit; its scale comes from the scatter about the line (they
+    overstate it: their centre-of-mass residuals hold the shifts' errors, which do not move the
+    offset), so the 1σ is the Student-t half-width for ``_SLABS − 2`` degrees of freedom that
+    covers 68 %."""
     shifts, _ = xcorr_shifts(to_axis_frame(stack, axis_angle_deg=angle), tilts)
     aligned = to_axis_frame(
         stack, axis_angle_deg=angle, shifts_px=to_image_frame_shifts(shifts, angle)
@@ -57,7 +63,8 @@ def _slab_slope(stack: np.ndarray, tilts: np.ndarray, angle: float) -> tuple[flo
     coefficients = covariance @ design.T @ (weight * offsets)
     residual = offsets - design @ coefficients
     chi2 = float(np.sum(weight * residual**2)) / (_SLABS - 2)
-    return float(coefficients[1]), float(np.sqrt(covariance[1, 1] * chi2))
+    coverage = stats.t.ppf(stats.norm.cdf(1.0), _SLABS - 2)
+    return float(coefficients[1]), float(coverage * np.sqrt(covariance[1, 1] * chi2))
 
 
 def axis_direction_by_offset_slope(
