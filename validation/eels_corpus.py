@@ -209,17 +209,30 @@ def generate(
 def _edge_slope(fine, jitter, samples, edge, shifts, weights, channel_edges) -> np.ndarray:
     """∂(expected counts per channel)/∂shift of every spectrum, per eV and incident electron.
 
-    A channel [a, b] holds ∫ g(E − s) dE of the edge's share g of the density, so its derivative
-    is g(a) − g(b), exactly (no finite difference).
+    A central difference of the generator's own spectrum in the shift (step 1 meV; within 1e-5 of
+    the difference with a 0.1 meV step, relative to the largest slope). The edge is not a
+    pure translation: its tail (E/E₀)^-decay scales with the moving threshold E₀, which the
+    derivative of a translated edge (g(a) − g(b) over a channel [a, b]) misses.
     """
+    step = 1e-3
     rows = []
     for i, sample in enumerate(samples):
-        density = [
-            spectrum(fine, sample, edge, shift_eV=shifts[i], edge_weight=w, background_weight=0.0)
-            for w in (weights[i], 0.0)
+        moved = [
+            channel_counts(
+                fine + jitter[i],
+                spectrum(
+                    fine,
+                    sample,
+                    edge,
+                    shift_eV=shifts[i] + delta,
+                    edge_weight=weights[i],
+                    background_weight=0.0,
+                ),
+                channel_edges,
+            )
+            for delta in (step, -step)
         ]
-        at_edges = np.interp(channel_edges, fine + jitter[i], density[0] - density[1])
-        rows.append(at_edges[:-1] - at_edges[1:])
+        rows.append((moved[0] - moved[1]) / (2 * step))
     return np.stack(rows)
 
 

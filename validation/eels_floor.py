@@ -15,8 +15,8 @@ The information bound (:func:`cramer_rao_sigmas`) needs no deconvolution and no 
 detector records a function of the Poisson electron counts N_k of every channel (a fixed gain,
 independent read noise, a point-spread), so by the data-processing inequality for Fisher
 information (Zamir 1998) the recorded spectrum carries at most the information of N about the
-shift s, I = Σ_k (∂λ_k/∂s)² / λ_k over every channel, λ_k the expected electrons (the generator
-gives ∂λ_k/∂s exactly, :func:`validation.eels_corpus._edge_slope`). Knowing the background,
+shift s, I = Σ_k (∂λ_k/∂s)² / λ_k over every channel, λ_k the expected electrons (∂λ_k/∂s a
+central difference of the generator's spectrum, :func:`validation.eels_corpus._edge_slope`). Knowing the background,
 the edge shape, the thickness and the ZLP jitter only adds information, so σ_i = 1/√I_i bounds
 the standard deviation of any unbiased estimate of the shift of spectrum i (Cramér 1946), and
 √(σ_i² + σ_0²) that of the shift against spectrum 0 (independent spectra). An unbiased
