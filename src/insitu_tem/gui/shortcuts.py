@@ -95,13 +95,20 @@ class CommitBeforeUndo(QObject):
     would (an undo step of its own), then let the window's Undo / Redo run instead of the text
     field's own undo.
 
-    Installed on the application; only acts inside ``window``.
+    Filters the application's events only while a spin box has the focus (every event would
+    otherwise pass through Python); only acts inside ``window``.
     """
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.window = window
-        QApplication.instance().installEventFilter(self)
+        QApplication.instance().focusChanged.connect(self._follow_focus)
+
+    def _follow_focus(self, _old, now) -> None:
+        application = QApplication.instance()
+        application.removeEventFilter(self)
+        if _spin_box_of(now) is not None:
+            application.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         if event.type() != QEvent.Type.ShortcutOverride:
@@ -120,7 +127,9 @@ class CommitBeforeUndo(QObject):
         return True
 
     def remove(self) -> None:
-        QApplication.instance().removeEventFilter(self)
+        application = QApplication.instance()
+        application.focusChanged.disconnect(self._follow_focus)
+        application.removeEventFilter(self)
 
 
 def _spin_box_of(widget) -> QAbstractSpinBox | None:
