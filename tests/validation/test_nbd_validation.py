@@ -23,12 +23,6 @@ def test_spot_spacings_do_not_regress(spot_d):
     assert summary.n >= 400 and summary.median <= 0.2 and summary.p95 <= 1.5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 open: on the fitted lattice the median is met (0.17 %) but the "
-    "95th percentile is 1.25 % (patterns with few disks, all displaced alike; held out: "
-    "0.99 % on 82 patterns, 1.33 % on 24 new ones)",
-)
 def test_spot_spacings_meet_the_issue_12_targets(spot_d):
     summary = summarise(spot_d)
     assert summary.median <= 0.2 and summary.p95 <= 0.5

@@ -3,10 +3,11 @@
 Detection removes the azimuthal median (rings, diffuse background) from the
 pattern and finds peaks of its correlation with a disk the size of the direct
 beam (or of a Laplacian of Gaussian). Each spot is then located by the method
-its size and shape call for (:mod:`.disk_edges`): disks of radius ≥ 3 px whose
-interior is not flat by a circle fitted to their edge (a centre of mass would
-follow the intensity inside), point-like spots and flat disks by an iterated
-centre of mass; both give a 1σ, combined with the centre's. Indexing takes the two shortest
+its size calls for (:func:`.disk_model.locate_spots`): disks of radius ≥ 2 px by a
+model of a blurred aperture of the direct beam's radius and blur with a polynomial interior
+(a centre of mass would follow the intensity inside), point-like spots and disks whose edge
+the model cannot see by an iterated centre of mass; both give a 1σ, combined with the
+centre's. Indexing takes the two shortest
 non-collinear g vectors, finds the pair of reflections of the phase whose
 spacings and angle match, gives the zone axis as their cross product and
 indexes every other spot as an integer combination of the two.
@@ -22,13 +23,8 @@ from skimage.feature import peak_local_max
 
 from insitu_tem.analysis.crystal.crystallography import Index3, zone_axis
 from insitu_tem.analysis.diffraction.centre import as_pattern
-from insitu_tem.analysis.diffraction.disk_edges import (
-    EDGE_MIN_RADIUS_PX,
-    common_radius,
-    edge_map,
-    locate_spots,
-    robust_sigma,
-)
+from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX, robust_sigma
+from insitu_tem.analysis.diffraction.disk_model import fit_beam_model, locate_spots
 from insitu_tem.analysis.diffraction.radial import radial_median
 
 DETECTORS = ("template", "log")
@@ -165,27 +161,21 @@ def detect_spots(
         threshold_abs=threshold_sigma * noise,
         exclude_border=int(disk_radius_px) + 1,
     )
-    smooth = (
-        edge_map(residual, radius_px=disk_radius_px)
-        if disk_radius_px >= EDGE_MIN_RADIUS_PX
-        else None
-    )
-    smooth_noise = robust_sigma(smooth) if smooth is not None else 0.0
+    peaks = peaks[np.hypot(*(peaks - np.asarray(centre_rc)).T) >= exclude - disk_radius_px]
     background_var = robust_sigma(residual) ** 2
-    radius = (
-        disk_radius_px
-        if smooth is None
-        else common_radius(smooth, peaks, radius_px=disk_radius_px, noise=smooth_noise)
-    )
+    radius, blur = disk_radius_px, 1.0
+    if disk_radius_px >= MIN_DISK_RADIUS_PX:
+        beam, blur = fit_beam_model(counts, centre_rc, radius_px=disk_radius_px)
+        radius = beam.radius_px if beam.ok else disk_radius_px
     found, strength, sigma = [], [], []
     fits = locate_spots(
         residual,
         counts,
         peaks,
         radius_px=radius,
-        smooth=smooth,
-        noise=smooth_noise,
+        blur_px=blur,
         background_var=background_var,
+        others_rc=[centre_rc],
     )
     for fit in fits:
         rc = np.asarray(fit.centre_rc)

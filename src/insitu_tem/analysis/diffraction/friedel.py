@@ -21,7 +21,7 @@ import numpy as np
 from scipy import ndimage
 from skimage.feature import peak_local_max
 
-from insitu_tem.analysis.diffraction.disk_edges import robust_sigma
+from insitu_tem.analysis.diffraction.disk_fit import robust_sigma
 
 MAX_CANDIDATES = 150
 DETECTION_SIGMA = 5.0

@@ -36,7 +36,7 @@ from insitu_tem.analysis.diffraction.radial import (
 )
 from insitu_tem.analysis.diffraction.ring_peaks import RingPeaks, find_ring_peaks, lower_hull
 from insitu_tem.analysis.diffraction.strain import SpotTracks, track_spots
-from insitu_tem.analysis.diffraction.disk_edges import refine_beam_centre
+from insitu_tem.analysis.diffraction.disk_model import refine_beam_centre
 from insitu_tem.analysis.diffraction.spot_lattice import refine_on_lattice
 from insitu_tem.analysis.diffraction.disks import (
     SpotIndexing,
@@ -120,9 +120,12 @@ def analyse_pattern(
     radius = _disk_radius(centre)
     from_symmetry = centre.method == "symmetry"
     if centre.method != "given" and centre.ok:
-        rc, sigma, edge_radius = refine_beam_centre(data, centre.centre_rc, radius_px=radius)
-        if np.isfinite(sigma):
-            centre, radius = BeamCentre(True, rc, edge_radius, "edge", sigma_px=sigma), edge_radius
+        beam = refine_beam_centre(data, centre.centre_rc, radius_px=radius)
+        if beam.ok:
+            centre = BeamCentre(
+                True, beam.centre_rc, beam.radius_px, "edge", sigma_px=beam.sigma_px
+            )
+            radius = beam.radius_px
     centre = check_beam_against_symmetry(data, centre, radius_px=radius)
     centre, spots = _spots(data, centre, radius, from_symmetry=from_symmetry)
     indexing = None

@@ -29,7 +29,8 @@ from insitu_tem.analysis.diffraction.disks import Spots
 
 MIN_INDEXED = 6
 INDEX_TOLERANCE = 0.15
-SYSTEMATIC_PX = 0.1
+SYSTEMATIC_PX = 0.03
+RAYLEIGH_MEDIAN = float(np.sqrt(2.0 * np.log(2.0)))
 _BASIS_POOL = 8
 _MIN_ANGLE_DEG = 15.0
 
@@ -79,7 +80,8 @@ def _solve(g: np.ndarray, sigma: np.ndarray, hk: np.ndarray, use: np.ndarray):
     normalised = np.hypot(*residual.T) / sigma
     dof = max(2 * int(use.sum()) - 6, 1)
     chi2 = float(np.sum(normalised[use] ** 2)) / dof
-    return parameters, covariance * max(chi2, 1.0), normalised
+    spread = max(float(np.median(normalised[use])) / RAYLEIGH_MEDIAN, 1.0)
+    return parameters, covariance * max(chi2, 1.0), normalised / spread
 
 
 def refine_on_lattice(spots: Spots) -> Spots:
@@ -101,10 +103,10 @@ def refine_on_lattice(spots: Spots) -> Spots:
         if np.array_equal(kept, use):
             break
         use = kept
-    return _moved(spots, parameters, covariance, hk, use)
+    return _moved(spots, parameters, covariance, hk, use, keep=use | ~on)
 
 
-def _moved(spots: Spots, parameters, covariance, hk, use) -> Spots:
+def _moved(spots: Spots, parameters, covariance, hk, use, *, keep) -> Spots:
     centre = np.asarray(spots.centre_rc) + parameters[:2]
     position = spots.position_rc.copy()
     sigma = spots.sigma_px.copy()
@@ -116,5 +118,9 @@ def _moved(spots: Spots, parameters, covariance, hk, use) -> Spots:
         variance = np.trace(jacobian @ covariance @ jacobian.T) / 2.0
         sigma[i] = float(np.sqrt(variance + SYSTEMATIC_PX**2))
     return replace(
-        spots, position_rc=position, sigma_px=sigma, centre_rc=(float(centre[0]), float(centre[1]))
+        spots,
+        position_rc=position[keep],
+        intensity=spots.intensity[keep],
+        sigma_px=sigma[keep],
+        centre_rc=(float(centre[0]), float(centre[1])),
     )

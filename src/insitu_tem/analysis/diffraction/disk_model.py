@@ -1,0 +1,372 @@
+"""Diffraction disks located by fitting a model of the whole disk: a blurred circular aperture of
+the direct beam's radius whose interior intensity is a low-order polynomial.
+
+Dynamical scattering makes the intensity inside a convergent-beam disk vary: the excitation error
+grows across each disk away from the Bragg condition, so in a thick crystal a disk is bright on
+its inner side and fades towards its outer rim. Its centre of mass, its intensity maximum and the
+steepest fall along rays from its centre then all lie inside the disk's true centre. Its rim is
+the image of the condenser aperture, though: a circle of the direct beam's radius, blurred by the
+source and the detector. :func:`fit_disk_models` fits, pixel by pixel in a window around each
+disk, ``b + P(x)·D(x − c)`` where ``D`` is the unit disk of the direct beam's radius ``R`` blurred
+by a Gaussian edge of width ``s`` (``½ erfc((|x − c| − R)/(√2 s))``), ``P`` a polynomial (the
+rocking-curve intensity across the disk) and ``b`` a constant, by Gauss-Newton with Poisson
+weights. The rim where the disk is bright fixes ``c``; a fading rim is absorbed by ``P`` instead of
+pulling the centre. :func:`fit_beam_model` fits the direct beam the same way with ``R`` and ``s``
+free, giving the radius and blur shared by every disk.
+
+The centre's 1σ is the least-squares covariance scaled by χ²/dof when above 1 (the polynomial
+does not follow every fringe; the misfit is the model's systematic error).
+
+References
+----------
+Zuo, J. M. & Spence, J. C. H. (2017). Advanced Transmission Electron Microscopy, ch. 17
+(CBED disk intensities and the rocking curve). Springer.
+Pollock, J. A. et al. (2017). Accuracy and precision of thickness determination from
+position-averaged convergent beam electron diffraction patterns using a single-parameter
+metric. Ultramicroscopy 181, 86–96.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage, special
+
+from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX, DiskFit, spot_centroid
+
+MAX_STEP_PX = 0.5
+_ITERATIONS = 30
+_TOLERANCE_PX = 1e-3
+MIN_EDGE_CHI2 = 25.0
+
+
+def polynomial_order(radius_px: float) -> int:
+    """Order of the interior polynomial: linear for disks below 5 px, quadratic above."""
+    return 1 if radius_px < 5.0 else 2
+
+
+def _polynomial(rows: np.ndarray, cols: np.ndarray, order: int) -> np.ndarray:
+    terms = [np.ones_like(rows)]
+    if order >= 1:
+        terms += [rows, cols]
+    if order >= 2:
+        terms += [rows**2, rows * cols, cols**2]
+    return np.column_stack(terms)
+
+
+def _window(shape, start, reach: float, others: np.ndarray):
+    """Pixel (rows, cols) within ``reach`` of ``start`` and nearer to it than to any of ``others``."""
+    half = int(np.ceil(reach))
+    r0, c0 = int(round(start[0])), int(round(start[1]))
+    rows, cols = np.mgrid[
+        max(r0 - half, 0) : min(r0 + half + 1, shape[0]),
+        max(c0 - half, 0) : min(c0 + half + 1, shape[1]),
+    ]
+    rows, cols = rows.ravel().astype(float), cols.ravel().astype(float)
+    own = (rows - start[0]) ** 2 + (cols - start[1]) ** 2
+    keep = own <= reach**2
+    for other in others:
+        keep &= own < (rows - other[0]) ** 2 + (cols - other[1]) ** 2
+    return rows[keep], cols[keep]
+
+
+def _aperture(rows, cols, centre, radius, blur):
+    """Blurred disk, its derivatives by (row, col, radius, blur)."""
+    dr, dc = rows - centre[0], cols - centre[1]
+    rho = np.maximum(np.hypot(dr, dc), 1e-9)
+    z = (rho - radius) / (np.sqrt(2.0) * blur)
+    disk = 0.5 * special.erfc(z)
+    density = np.exp(-(z**2)) / (np.sqrt(2.0 * np.pi) * blur)
+    return disk, np.column_stack([density * dr / rho, density * dc / rho, density, density * z])
+
+
+def _linear_fit(window, shape: np.ndarray):
+    """At ``shape`` (row, col, radius, blur): χ², the linear coefficients, the design matrix and
+    the aperture's derivatives."""
+    rows, cols, values, weight, poly = window
+    disk, slopes = _aperture(rows, cols, shape[:2], shape[2], shape[3])
+    design = np.column_stack([np.ones_like(rows), poly * disk[:, None]])
+    root = np.sqrt(weight)
+    linear = np.linalg.lstsq(design * root[:, None], values * root, rcond=None)[0]
+    chi2 = float(np.sum(weight * (values - design @ linear) ** 2))
+    return chi2, linear, design, slopes
+
+
+def _coarse(window, shape: np.ndarray) -> np.ndarray:
+    """``shape`` with the centre moved to the best of a 1 px grid within 0.4 radius + 1 px."""
+    span = int(np.ceil(0.4 * shape[2] + 1.0))
+    best, chi2 = shape, np.inf
+    for dr in range(-span, span + 1):
+        for dc in range(-span, span + 1):
+            if dr * dr + dc * dc <= span * span:
+                trial = shape + np.array([dr, dc, 0.0, 0.0])
+                value = _linear_fit(window, trial)[0]
+                if value < chi2:
+                    best, chi2 = trial, value
+    return best
+
+
+def _step(window, shape, free: list[int]):
+    """Gauss-Newton step of the free shape parameters, with the covariance of all parameters."""
+    rows, cols, values, weight, poly = window
+    chi2, linear, design, slopes = _linear_fit(window, shape)
+    interior = poly @ linear[1:]
+    jacobian = np.column_stack([design, interior[:, None] * slopes[:, free]])
+    residual = values - design @ linear
+    covariance = np.linalg.pinv(jacobian.T @ (jacobian * weight[:, None]))
+    step = covariance @ (jacobian.T @ (weight * residual))
+    return chi2, step[design.shape[1] :], covariance, design.shape[1]
+
+
+def _refine(window, shape: np.ndarray, free: list[int]) -> np.ndarray | None:
+    """Gauss-Newton with step halving from ``shape``; None when not converged within the
+    iterations."""
+    for _ in range(_ITERATIONS):
+        chi2, shift, _, _ = _step(window, shape, free)
+        scale = min(1.0, MAX_STEP_PX / max(float(np.max(np.abs(shift))), 1e-12))
+        for _ in range(6):
+            trial = shape.copy()
+            trial[free] += scale * shift
+            trial[2] = max(trial[2], 0.5 * MIN_DISK_RADIUS_PX)
+            trial[3] = float(np.clip(trial[3], 0.2, 0.5 * trial[2]))
+            if _linear_fit(window, trial)[0] <= chi2:
+                break
+            scale *= 0.5
+        else:
+            return shape
+        shape = trial
+        if scale * np.max(np.abs(shift[:2])) < _TOLERANCE_PX:
+            return shape
+    return None
+
+
+def _fitted(window, start, *, radius, blur, free_shape):
+    """(centre, radius, blur, centre 1σ, edge significance) or None (no convergence)."""
+    free = [0, 1, 2, 3] if free_shape else [0, 1]
+    shape = _coarse(window, np.array([start[0], start[1], radius, blur], dtype=float))
+    shape = _refine(window, shape, free)
+    if shape is None:
+        return None
+    chi2, _, covariance, k = _step(window, shape, free)
+    dof = max(len(window[2]) - covariance.shape[0], 1)
+    misfit = max(chi2 / dof, 1.0)
+    sigma = float(np.sqrt(0.5 * (covariance[k, k] + covariance[k + 1, k + 1]) * misfit))
+    rows, cols, values, weight, poly = window
+    design = np.column_stack([np.ones_like(rows), poly])
+    root = np.sqrt(weight)
+    smooth = np.linalg.lstsq(design * root[:, None], values * root, rcond=None)[0]
+    no_edge = float(np.sum(weight * (values - design @ smooth) ** 2))
+    return shape[:2], float(shape[2]), float(shape[3]), sigma, (no_edge - chi2) / misfit, chi2
+
+
+def fit_disk_models(
+    residual: np.ndarray,
+    counts: np.ndarray,
+    starts_rc,
+    *,
+    radius_px: float,
+    blur_px: float,
+    background_var: float,
+    others_rc=(),
+) -> list[DiskFit]:
+    """Centre of each disk from the model of the module docstring, radius and blur fixed.
+
+    Parameters
+    ----------
+    residual : numpy.ndarray
+        Background-free pattern, counts.
+    counts : numpy.ndarray
+        The pattern, for the Poisson variance of each pixel, counts.
+    starts_rc : array_like
+        (n, 2) approximate centres (row, col), px, within about a third of a radius.
+    radius_px, blur_px : float
+        The direct beam's radius and edge blur (1σ), px (:func:`fit_beam_model`).
+    background_var : float
+        Per-pixel variance of the background, counts², added to the Poisson term.
+    others_rc : array_like
+        Further (row, col) of disks not fitted (the direct beam): pixels nearer to any of them
+        (or to another start) are left out of a disk's window.
+
+    Returns
+    -------
+    list of DiskFit
+        One per start; ``ok`` False when the fit does not converge, leaves its window, or the
+        disk's intensity is not above 3σ.
+    """
+    starts = np.asarray(starts_rc, dtype=float).reshape(-1, 2)
+    extra = np.asarray(others_rc, dtype=float).reshape(-1, 2)
+    reach = radius_px + 3.0 * blur_px + 1.5
+    order = polynomial_order(radius_px)
+    fits = []
+    for i, start in enumerate(starts):
+        others = np.concatenate([np.delete(starts, i, axis=0), extra])
+        others = others[np.hypot(*(others - start).T) < 2.0 * reach]
+        fits.append(
+            _fit_one(
+                residual, counts, start, others, reach, radius_px, blur_px, order, background_var
+            )
+        )
+    return fits
+
+
+def _window_data(residual, counts, start, reach, others, radius, order, background_var):
+    rows, cols = _window(residual.shape, start, reach, others)
+    index = (rows.astype(int), cols.astype(int))
+    weight = 1.0 / (np.maximum(counts[index], 1.0) + background_var)
+    poly = _polynomial((rows - start[0]) / radius, (cols - start[1]) / radius, order)
+    return rows, cols, residual[index], weight, poly
+
+
+def _fit_one(residual, counts, start, others, reach, radius, blur, order, background_var):
+    window = _window_data(residual, counts, start, reach, others, radius, order, background_var)
+    if len(window[0]) < 3 * (window[4].shape[1] + 3):
+        here = (float(start[0]), float(start[1]))
+        return DiskFit(False, here, np.nan, np.nan, len(window[0]), "disk cut off")
+    found = _fitted(window, start, radius=radius, blur=blur, free_shape=False)
+    return _judged(found, start, radius, len(window[0]))
+
+
+def _judged(found, start, radius: float, n_pixels: int) -> DiskFit:
+    here = (float(start[0]), float(start[1]))
+    if found is None:
+        return DiskFit(False, here, np.nan, np.nan, n_pixels, "disk model did not converge")
+    centre, fitted_radius, _, sigma, edge, _ = found
+    if np.hypot(*(centre - start)) > 0.5 * radius + 1.0:
+        return DiskFit(False, here, np.nan, np.nan, n_pixels, "disk model left the disk")
+    if not edge > MIN_EDGE_CHI2:
+        return DiskFit(False, here, np.nan, np.nan, n_pixels, "no clear disk edge")
+    return DiskFit(
+        True, (float(centre[0]), float(centre[1])), sigma, float(fitted_radius), n_pixels
+    )
+
+
+def _beam_starts(data: np.ndarray, start: np.ndarray, radius_px: float) -> list:
+    """(centre, radius) starts for the beam: the given ones, and the centroid and equivalent
+    radius of the hole-filled region above 10 % of the beam's height around ``start`` (a beam
+    with dark bands inside reads small at half height) when that radius is 1–1.8 × ``radius_px``."""
+    starts = [(start, radius_px)]
+    half = int(np.ceil(2.0 * radius_px + 4))
+    r0, c0 = (int(round(v)) for v in start)
+    low = (max(r0 - half, 0), max(c0 - half, 0))
+    window = data[low[0] : r0 + half + 1, low[1] : c0 + half + 1]
+    background = float(np.median(window))
+    level = background + 0.1 * (float(np.percentile(window, 99.5)) - background)
+    labels, _ = ndimage.label(ndimage.binary_fill_holes(window > level))
+    label = labels[r0 - low[0], c0 - low[1]]
+    if label:
+        blob = labels == label
+        radius = float(np.sqrt(blob.sum() / np.pi))
+        if radius_px < radius <= 1.8 * radius_px:
+            centre = np.asarray(ndimage.center_of_mass(blob)) + np.asarray(low, dtype=float)
+            starts.append((centre, radius))
+    return starts
+
+
+def fit_beam_model(pattern, centre_rc, *, radius_px: float) -> tuple[DiskFit, float]:
+    """The direct beam fitted with the model of the module docstring, radius and blur free:
+    (fit with the radius, edge blur 1σ px). Fitted from the given start and from the beam's
+    extent at 10 % of its height (:func:`_beam_starts`), in one window, keeping the lower χ²;
+    the fit is not ok when it fails (see :func:`fit_disk_models`) or the radius leaves
+    0.7–1.4 × the starting radii.
+
+    Parameters
+    ----------
+    pattern : array_like
+        2-D pattern, counts.
+    centre_rc : tuple of float
+        Start (row, col), px.
+    radius_px : float
+        Approximate beam radius, px (≥ :data:`MIN_DISK_RADIUS_PX`).
+    """
+    data = np.asarray(pattern, dtype=np.float64)
+    start = np.asarray(centre_rc, dtype=float)
+    starts = _beam_starts(data, start, radius_px)
+    largest = max(radius + np.hypot(*(centre - start)) for centre, radius in starts)
+    blur = float(np.clip(0.15 * radius_px, 0.5, 2.0))
+    background = float(np.median(data))
+    window = _window_data(
+        data - background,
+        data,
+        start,
+        1.3 * largest + 3.0 * blur + 1.5,
+        np.zeros((0, 2)),
+        largest,
+        polynomial_order(largest),
+        float(np.var(data[data <= background])),
+    )
+    tried = [
+        _fitted(window, centre, radius=radius, blur=blur, free_shape=True)
+        for centre, radius in starts
+    ]
+    found = min((f for f in tried if f is not None), key=lambda f: f[5], default=None)
+    fit = _judged(found, start, largest, len(window[0]))
+    if fit.ok and not 0.7 * radius_px < fit.radius_px < 1.4 * largest:
+        return DiskFit(False, fit.centre_rc, np.nan, np.nan, fit.n_points, "beam radius off"), blur
+    return fit, (found[2] if found is not None else blur)
+
+
+def refine_beam_centre(pattern, centre_rc, *, radius_px: float) -> DiskFit:
+    """The direct beam's centre, 1σ and radius from :func:`fit_beam_model`; not ok (keep the
+    given centre) when the beam is point-like (radius below :data:`MIN_DISK_RADIUS_PX`) or the
+    fit fails."""
+    if not radius_px >= MIN_DISK_RADIUS_PX:
+        start = (float(centre_rc[0]), float(centre_rc[1]))
+        return DiskFit(False, start, np.nan, radius_px, 0, "point-like beam")
+    return fit_beam_model(pattern, centre_rc, radius_px=radius_px)[0]
+
+
+def locate_spots(
+    residual: np.ndarray,
+    counts: np.ndarray,
+    starts_rc,
+    *,
+    radius_px: float,
+    blur_px: float = 1.0,
+    background_var: float = 0.0,
+    others_rc=(),
+) -> list[DiskFit]:
+    """Position of each spot: :func:`fit_disk_models` for disks of radius
+    ≥ :data:`~insitu_tem.analysis.diffraction.disk_fit.MIN_DISK_RADIUS_PX`, the centre of mass
+    (:func:`~insitu_tem.analysis.diffraction.disk_fit.spot_centroid`) for point-like spots and
+    for disks whose edge the model does not find (weak disks, where the centre of mass is
+    limited by counting noise rather than by the intensity across the disk).
+
+    Parameters
+    ----------
+    residual : numpy.ndarray
+        Background-free pattern
+        (:func:`insitu_tem.analysis.diffraction.disks.remove_radial_background`).
+    counts : numpy.ndarray
+        The pattern (for Poisson variances), counts.
+    starts_rc : array_like
+        (n, 2) approximate (row, col), px.
+    radius_px, blur_px : float
+        Disk radius and edge blur (1σ) of the direct beam, px.
+    background_var : float
+        Per-pixel background variance, counts².
+    others_rc : array_like
+        (row, col) of the direct beam, px, kept out of the disks' windows.
+
+    Returns
+    -------
+    list of DiskFit
+        One per start; ``ok`` False when the spot cannot be located (reject it).
+    """
+    starts = np.asarray(starts_rc, dtype=float).reshape(-1, 2)
+    centroids = [
+        spot_centroid(
+            residual, counts, start, radius_px=radius_px + 1.0, background_var=background_var
+        )
+        for start in starts
+    ]
+    if radius_px < MIN_DISK_RADIUS_PX:
+        return centroids
+    models = fit_disk_models(
+        residual,
+        counts,
+        starts,
+        radius_px=radius_px,
+        blur_px=blur_px,
+        background_var=background_var,
+        others_rc=others_rc,
+    )
+    return [model if model.ok else centroid for model, centroid in zip(models, centroids)]
