@@ -6,6 +6,8 @@ from scipy import constants
 
 from insitu_tem.analysis.crystal.scattering_factors import (
     ATOMIC_NUMBER,
+    KIRKLAND,
+    LOBATO,
     ELEMENTS,
     electron_scattering_factor,
 )
@@ -86,3 +88,15 @@ def test_unknown_element_and_table_raise():
         electron_scattering_factor("Xe", 0.1)
     with pytest.raises(ValueError, match="table"):
         electron_scattering_factor("W", 0.1, table="doyle")
+
+
+def test_the_tables_read_from_the_package_data_file_keep_their_published_values():
+    # Coefficients and amplitudes as typed from the papers before the tables moved to
+    # resources/scattering_factors/electron.json (bit for bit).
+    assert LOBATO["W"][0][4] == 0.00010307868938572 and LOBATO["Bi"][1][0] == 5.7528011553608
+    assert KIRKLAND["Li"][2][1] == 0.0025173653 and KIRKLAND["W"][3][2] == 0.0338918459
+    assert all(len(LOBATO[e][0]) == 5 and len(KIRKLAND[e][0]) == 3 for e in ELEMENTS)
+    q = np.array([0.0, 0.5, 2.0])
+    for table, total in (("lobato", 165.4917553946371), ("kirkland", 163.9913950775568)):
+        summed = sum(float(electron_scattering_factor(e, q, table=table).sum()) for e in ELEMENTS)
+        assert summed == pytest.approx(total, rel=1e-14)
