@@ -13,7 +13,14 @@ holds tens of per cent and still sets the basis. Then the four components of a* 
 refined by weighted linear least squares, weights ``1/σ_i²`` from the spot uncertainties. The
 covariance
 ``(AᵀWA)⁻¹``, scaled by the reduced χ² when it exceeds 1, is propagated to the
-spacings ``d = 1/|g|`` and the angle between a* and b*. Because a high-order
+spacings ``d = 1/|g|`` and the angle between a* and b*. A shift common to every reflection (a
+scale error the residuals cannot show) is added to each spacing's 1σ in quadrature, never averaged
+down: :data:`COMMON_SHIFT_FRACTION` of the RMS distance of the spots from the fitted lattice.
+Where the contrast transfer function oscillates across a small crystal's broad reflections (a few
+hundred Å of defocus), it moves each maximum by up to a pixel, differently for each reflection, so
+the spots scatter about the lattice and part of the shift is common to all; at small defocus the
+spots sit on the lattice and the term vanishes. The fraction was measured on the abTEM validation
+fixtures (``validation/hrtem.py``) and checked on its held-out sets. Because a high-order
 spot ``h a*`` constrains ``a*`` ``h`` times more tightly, the fit pins weak
 low-order spacings through their harmonics. When all spots are collinear a
 1-D lattice (one basis vector and its harmonics) is fitted instead.
@@ -31,6 +38,7 @@ from insitu_tem.analysis.hrtem.fft_lattice import Spot
 
 _CANDIDATES = 10
 STRONG_FRACTION = 0.05
+COMMON_SHIFT_FRACTION = 0.1
 
 
 @dataclass(frozen=True)
@@ -178,7 +186,6 @@ def fit_lattice(
     *,
     tolerance: float = 0.02,
     tolerance_per_nm: float = 0.0,
-    systematic_per_nm: float = 0.0,
 ) -> LatticeFit:
     """Index spots on a 2-D reciprocal lattice and refine its basis by least squares.
 
@@ -191,9 +198,6 @@ def fit_lattice(
         ``tolerance × |g|`` plus ``tolerance_per_nm`` (relative, dimensionless).
     tolerance_per_nm : float
         Absolute part of the indexing tolerance, 1/nm (e.g. one FFT pixel).
-    systematic_per_nm : float
-        1σ of a shift common to every spot of the lattice (finite crystal and window), 1/nm:
-        added to each basis vector's length in quadrature after the fit, never averaged down.
 
     Returns
     -------
@@ -219,11 +223,11 @@ def fit_lattice(
         hk, inlier = _index(g, basis, limit)
     if not inlier.any():
         return LatticeFit(False, "no spot could be indexed")
-    return _least_squares(g, sigma, hk, inlier, systematic_per_nm)
+    return _least_squares(g, sigma, hk, inlier)
 
 
 def _least_squares(
-    g: np.ndarray, sigma: np.ndarray, hk: np.ndarray, inlier: np.ndarray, systematic: float
+    g: np.ndarray, sigma: np.ndarray, hk: np.ndarray, inlier: np.ndarray
 ) -> LatticeFit:
     n_basis = hk.shape[1]
     design = np.zeros((2 * int(inlier.sum()), 2 * n_basis))
@@ -241,6 +245,7 @@ def _least_squares(
     if dof > 0 and chi2 / dof > 1.0:
         covariance = covariance * (chi2 / dof)
     rms = float(math.sqrt(np.mean(residual.reshape(-1, 2) ** 2) * 2))
+    systematic = COMMON_SHIFT_FRACTION * rms
     indices = tuple(
         (int(h), int(k)) if ok else (0, 0)
         for (h, k), ok in zip(hk if n_basis == 2 else np.c_[hk, np.zeros_like(hk)], inlier)

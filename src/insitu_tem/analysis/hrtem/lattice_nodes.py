@@ -10,10 +10,12 @@ reflections (100) and (010) sit there, and weak "forbidden" reflections of a
 finite crystal (a partial unit cell at its surface) sit there too. A node's SNR is the
 larger of the ring SNR (:func:`.fft_spectrum.snr_map`) and the SNR against the local
 background around the node (:func:`local_snr`), which is what a user sees as a spot.
-Whether a half-node reflection re-indexes the lattice is decided by the lattice fit: only
-reflections holding a few per cent of the strongest one's power choose the basis
-(:data:`.lattice_fit.STRONG_FRACTION`), so noise or a weak forbidden reflection cannot halve
-the lattice.
+A node's spot must refine to within 1.5 px of the node. Half-node spots are kept only when two
+distinct ones (not a Friedel pair) reach twice the threshold: the 3×3-summed power of speckle is
+heavy-tailed (about 2 % of pure-noise positions reach 5σ), and single half-node spots at SNR 5–10
+are as often noise as weak forbidden reflections. Whether half-node reflections re-index the
+lattice is then decided by the lattice fit: only reflections holding a few per cent of the
+strongest one's power choose the basis (:data:`.lattice_fit.STRONG_FRACTION`).
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ _CLEAR_OF_SPOTS_PX = 2.5
 _MIN_ANNULUS_PIXELS = 10
 
 
-def _nodes(fit: LatticeFit, g_max: float) -> list[np.ndarray]:
-    """Nodes and half nodes of ``fit`` with both components within ``g_max`` (1/nm)."""
+def _nodes(fit: LatticeFit, g_max: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and half nodes of ``fit`` with both components within ``g_max`` (1/nm), and which
+    are half nodes."""
     a = np.asarray(fit.a_star)
     b = np.asarray(fit.b_star) if fit.two_dimensional else None
     shortest = min(np.linalg.norm(a), np.linalg.norm(b) if b is not None else np.inf)
@@ -48,8 +51,8 @@ def _nodes(fit: LatticeFit, g_max: float) -> list[np.ndarray]:
                 continue
             g = 0.5 * (h2 * a + (k2 * b if b is not None else 0.0))
             if np.all(np.abs(g) <= g_max):
-                out.append(g)
-    return out
+                out.append((g, bool(h2 % 2 or k2 % 2)))
+    return np.array([g for g, _ in out]).reshape(-1, 2), np.array([h for _, h in out], bool)
 
 
 def _near_any(position: np.ndarray, taken: list[tuple[float, float]]) -> bool:
@@ -140,8 +143,8 @@ def node_spots(
     Returns
     -------
     tuple of Spot
-        New spots (each Friedel pair once); their ``snr`` is the larger of the ring and the local
-        SNR.
+        New spots (each Friedel pair once), half-node spots only when the rule in the module
+        docstring accepts them; their ``snr`` is the larger of the ring and the local SNR.
     """
     if not fit.ok:
         return ()
@@ -149,29 +152,34 @@ def node_spots(
     r0, c0 = spectrum.centre
     g_max = 0.95 * 0.5 / spectrum.pixel_nm
     taken = [(s.row_px, s.col_px) for s in known]
-    positions = np.array([g / step for g in _nodes(fit, g_max)]).reshape(-1, 2)
-    positions = positions[
-        ~((positions[:, 0] > 0) | ((positions[:, 0] == 0) & (positions[:, 1] < 0)))
-        & (np.hypot(*positions.T) >= _MIN_RADIUS_PX)
-    ]
+    g, half = _nodes(fit, g_max)
+    positions = g / step
+    keep = ~((positions[:, 0] > 0) | ((positions[:, 0] == 0) & (positions[:, 1] < 0))) & (
+        np.hypot(*positions.T) >= _MIN_RADIUS_PX
+    )
+    positions, half = positions[keep], half[keep]
     local = local_snr(
         spectrum, positions, _clear_of_spots(spectrum, np.array(taken).reshape(-1, 2))
     )
     candidates = []
-    for position, node_local in zip(positions, local):
+    for position, is_half, node_local in zip(positions, half, local):
         row, col = int(round(r0 + position[0])), int(round(c0 + position[1]))
         box = snr.snr[max(row - 1, 0) : row + 2, max(col - 1, 0) : col + 2]
         if box.size == 0 or max(box.max(), node_local) < threshold or _near_any(position, taken):
             continue
         best = np.unravel_index(int(np.argmax(box)), box.shape)
         candidates.append(
-            (position, node_local, max(row - 1, 0) + best[0], max(col - 1, 0) + best[1])
+            (position, is_half, node_local, max(row - 1, 0) + best[0], max(col - 1, 0) + best[1])
         )
-    spots = make_spots(spectrum, snr, [c[2] for c in candidates], [c[3] for c in candidates])
-    found: list[Spot] = []
-    for (position, node_local, _, _), spot in zip(candidates, spots):
-        if _near_any(position, taken) or _near_any(np.array([spot.row_px, spot.col_px]), taken):
+    spots = make_spots(spectrum, snr, [c[3] for c in candidates], [c[4] for c in candidates])
+    found: list[tuple[Spot, bool]] = []
+    for (position, is_half, node_local, _, _), spot in zip(candidates, spots):
+        refined = np.array([spot.row_px, spot.col_px])
+        off_node = min(np.hypot(*(refined - position)), np.hypot(*(refined + position)))
+        if off_node > _SAME_SPOT_PX or _near_any(position, taken) or _near_any(refined, taken):
             continue
-        found.append(replace(spot, snr=max(spot.snr, float(node_local))))
+        found.append((replace(spot, snr=max(spot.snr, float(node_local))), is_half))
         taken.append((spot.row_px, spot.col_px))
-    return tuple(found)
+    if sum(is_half and s.snr >= 2 * threshold for s, is_half in found) < 2:
+        found = [(s, is_half) for s, is_half in found if not is_half]
+    return tuple(s for s, _ in found)

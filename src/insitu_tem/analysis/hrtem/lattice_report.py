@@ -27,7 +27,6 @@ CALIBRATION_TOLERANCE = 0.01
 MATCH_SPOTS = 8
 INDEX_TOLERANCE = 0.005
 MATCH_MAX_ORDER = 3
-LATTICE_SYSTEMATIC_PX = 0.03
 
 
 @dataclass(frozen=True)
@@ -222,9 +221,7 @@ def lattice_spots(
     """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the
     refit.
 
-    The lattice's 1σ includes a shift of :data:`LATTICE_SYSTEMATIC_PX` FFT px common to all its
-    spots (the finite crystal and the window move a broad reflection's maximum; measured on the
-    abTEM validation fixtures, where the noise term alone covered half of the errors).
+    The lattice's 1σ includes a shift common to all its spots (:mod:`.lattice_fit`).
 
     See :mod:`insitu_tem.analysis.hrtem.lattice_nodes`: a reflection where the lattice of the
     strong spots predicts one is significant at a much lower SNR than anywhere in the spectrum.
@@ -237,7 +234,6 @@ def lattice_spots(
     options = dict(
         tolerance=INDEX_TOLERANCE,
         tolerance_per_nm=tolerance,
-        systematic_per_nm=LATTICE_SYSTEMATIC_PX * tolerance,
     )
     fit = fit_lattice(search.spots, **options)
     extra = node_spots(spectrum, snr, fit, search.spots)
