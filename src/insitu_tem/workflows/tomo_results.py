@@ -75,8 +75,9 @@ def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[
     return rows
 
 
-def alignment_result(source: str, alignment) -> Result:
-    """The alignment as a session result (enough to re-apply it without aligning again)."""
+def alignment_result(source: str, alignment, *, axis_choice: float | None = 0.0) -> Result:
+    """The alignment as a session result (enough to re-apply it without aligning again);
+    ``axis_choice`` is the tilt-axis direction asked for (degrees, None: measured)."""
     return Result(
         value={
             "source": source,
@@ -84,6 +85,7 @@ def alignment_result(source: str, alignment) -> Result:
             "shifts_px": alignment.shifts_px,
             "tilt_axis_angle_deg": alignment.axis_angle_deg,
             "tilt_axis_angle_sigma_deg": alignment.axis_angle_sigma_deg,
+            "tilt_axis_method": alignment.axis_method,
             "tilt_axis_offset_px": alignment.axis_offset_px,
             "tilt_axis_offset_sigma_px": alignment.axis_offset_sigma_px,
             "residual_px": alignment.residual_px,
@@ -92,7 +94,7 @@ def alignment_result(source: str, alignment) -> Result:
             "ok": alignment.ok,
             "reason": alignment.reason,
         },
-        parameters={"method": alignment.method},
+        parameters={"method": alignment.method, "tilt_axis_angle": axis_choice},
     )
 
 
@@ -111,6 +113,7 @@ def alignment_from_result(stored: Result) -> Alignment:
         v["method"],
         v["ok"],
         v["reason"],
+        v.get("tilt_axis_method", "given"),
     )
 
 

@@ -38,7 +38,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -88,6 +88,9 @@ class Alignment:
     method : str
     ok : bool
     reason : str
+    axis_method : str
+        How the direction was found: ``"given"``, ``"motion"`` or ``"offset slope"``
+        (:mod:`.axis_direction`), or ``""`` when it was not found (0° used, ``reason`` says why).
     """
 
     tilts_deg: np.ndarray
@@ -101,6 +104,7 @@ class Alignment:
     method: str
     ok: bool = True
     reason: str = ""
+    axis_method: str = "given"
 
 
 def _com_shifts(aligned: np.ndarray, tilts: np.ndarray) -> np.ndarray:
@@ -231,9 +235,11 @@ def align_tilt_series(
     _check(stack, tilts, method)
     report = progress or (lambda fraction, message: None)
     angle, angle_sigma, angle_reason = float(axis_angle_deg or 0.0), 0.0, ""
+    axis_method = "given"
     if axis_angle_deg is None:
         direction = estimate_axis_direction(stack, tilts)
         angle, angle_sigma = direction.angle_deg, direction.sigma_deg
+        axis_method = direction.method if direction.ok else ""
         if not direction.ok:
             angle_reason = f"tilt-axis direction not found, 0° used: {direction.reason}"
     report(0.1, "tilt axis")
@@ -260,7 +266,7 @@ def align_tilt_series(
             stack, tilts, angle, shifts, axis_offset_px, near=consistent
         )
     report(1.0, "aligned")
-    return _result(
+    result = _result(
         tilts,
         shifts,
         angle,
@@ -273,6 +279,7 @@ def align_tilt_series(
         should_stop,
         angle_reason,
     )
+    return replace(result, axis_method=axis_method)
 
 
 def _offset(stack, tilts, angle, shifts, given, near=None) -> tuple[float, float, float | None]:

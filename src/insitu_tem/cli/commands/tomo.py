@@ -213,6 +213,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "tilt_axis_offset_px": alignment.axis_offset_px,
         "tilt_axis_offset_sigma_px": alignment.axis_offset_sigma_px,
         "alignment": alignment.method,
+        "tilt_axis_method": alignment.axis_method,
         "method": args.method,
         "reprojection_error": errors[0],
         "volumes": volumes,

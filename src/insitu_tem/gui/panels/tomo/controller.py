@@ -1,7 +1,8 @@
 """What the Tomography panel does, without its widgets: the tilt series, alignment, volumes, labels
 and measurements, the work on the task runner, undo, and the project.
 
-In the session: parameters ``"tomo"`` (series source, EDS elements, added channels, method,
+In the session: parameters ``"tomo"`` (series source, EDS elements, added channels, the tilt-axis
+direction asked for — ``"tilt_axis_angle"``, degrees, None or absent: measured —, method,
 iterations, binning), results ``"tomo.alignment"`` and ``"tomo.segmentation"`` (the measurements,
 thickness map, histogram and radial profile), view keys ``"tomo.cursor"``/``"tomo.channel"``/
 ``"tomo.rendering_angle"``/``"tomo.rendering_mode"``, and the panel state ``"tomo"`` holding the
@@ -21,7 +22,9 @@ from insitu_tem.analysis.tomo.alignment import Alignment, align_tilt_series, app
 from insitu_tem.figures.export import provenance, save_figure
 from insitu_tem.figures.tomography import TomoView, render_tomo
 from insitu_tem.gui.panels.tomo import history, jobs
+from insitu_tem.gui.panels.tomo.axis_control import axis_parameters, axis_text
 from insitu_tem.gui.panels.tomo.current_job import CurrentJob
+from insitu_tem.gui.undo import SetValueCommand
 from insitu_tem.io.readers.tilt_series import TiltSeries
 from insitu_tem.io.tomo_files import write_project_volumes
 from insitu_tem.workflows import tomo_results as results
@@ -35,6 +38,7 @@ class TomoController(QObject):
     Signals
     -------
     seriesLoaded, aligned, reconstructed, measured, restored : the step finished
+    axisChoiceChanged : the tilt-axis direction asked for changed (also by undo)
     alignmentChanged, volumesChanged, measurementChanged : shown state changed (also by undo)
     message(str) : one line for the user
     exported(str) : a figure was written
@@ -47,6 +51,7 @@ class TomoController(QObject):
     reconstructed = Signal()
     measured = Signal()
     restored = Signal()
+    axisChoiceChanged = Signal()
     alignmentChanged = Signal()
     volumesChanged = Signal()
     measurementChanged = Signal()
@@ -62,6 +67,7 @@ class TomoController(QObject):
 
     def _on_session_replaced(self) -> None:
         self._reset()
+        self.axisChoiceChanged.emit()
         self.alignmentChanged.emit()
         self.volumesChanged.emit()
         self.measurementChanged.emit()
@@ -105,7 +111,13 @@ class TomoController(QObject):
         self._reset()
         self.series = series
         self.session.set_parameters(
-            PARAMETERS, {"source": str(series.source), "elements": list(elements), "also": []}
+            PARAMETERS,
+            {
+                "source": str(series.source),
+                "elements": list(elements),
+                "also": [],
+                "tilt_axis_angle": self.axis_choice,
+            },
         )
         tilts = series.tilts_deg
         self.message.emit(
@@ -135,24 +147,44 @@ class TomoController(QObject):
 
     # alignment -------------------------------------------------------------------------------
 
+    @property
+    def axis_choice(self) -> float | None:
+        """The tilt-axis direction asked for, degrees; None: measured when aligning."""
+        return self.session.parameters(PARAMETERS).get("tilt_axis_angle")
+
+    def set_axis_choice(self, angle_deg: float | None) -> None:
+        """Ask for a tilt-axis direction (degrees) or None (measured); an undo step."""
+        before = self.axis_choice
+        if angle_deg != before:
+            self.undo_stack.push(
+                SetValueCommand(self._apply_axis_choice, before, angle_deg, "Set tilt axis")
+            )
+
+    def _apply_axis_choice(self, angle_deg: float | None) -> None:
+        self._parameters(tilt_axis_angle=angle_deg)
+        self.axisChoiceChanged.emit()
+
     def align(self, method: str) -> None:
-        """Align the reference channel (tilt-axis offset found automatically)."""
-        series = self.series
+        """Align the reference channel with the tilt-axis direction asked for (measured when
+        None); the axis offset is found automatically."""
+        series, choice = self.series, self.axis_choice
 
         def run(control):
             return align_tilt_series(
                 series.reference,
                 series.tilts_deg,
                 method=method,
+                axis_angle_deg=choice,
                 should_stop=control.should_stop,
                 progress=control.progress,
             )
 
-        self._start(run, self._on_aligned, "tomo-align", "Tomography: align")
+        self._start(run, lambda a: self._on_aligned(a, choice), "tomo-align", "Tomography: align")
 
-    def _on_aligned(self, alignment: Alignment) -> None:
+    def _on_aligned(self, alignment: Alignment, choice: float | None) -> None:
         before = (self.alignment, self.session.result(results.ALIGNMENT))
-        after = (alignment, results.alignment_result(str(self.series.source), alignment))
+        stored = results.alignment_result(str(self.series.source), alignment, axis_choice=choice)
+        after = (alignment, stored)
         self.undo_stack.push(
             history.ShowResultCommand(
                 "Align tilt series",
@@ -173,7 +205,7 @@ class TomoController(QObject):
         else:
             self.aligned_stack = apply_alignment(self.series.reference, alignment)
             self.message.emit(
-                f"Aligned ({alignment.method}): tilt axis {alignment.axis_angle_deg:.2f}°, offset "
+                f"Aligned ({alignment.method}): tilt axis {axis_text(alignment)}, offset "
                 f"{alignment.axis_offset_px:.2f} ± {alignment.axis_offset_sigma_px:.2f} px, "
                 f"largest shift {np.abs(alignment.shifts_px).max():.1f} px"
                 + (f" — {alignment.reason}" if alignment.reason else "")
@@ -324,6 +356,8 @@ class TomoController(QObject):
         """Save ``view`` (slices, rendering, measurements) with provenance; return the path."""
         figure, parameters = render_tomo(view, dpi=dpi)
         parameters["channel"] = channel
+        if self.alignment is not None:
+            parameters.update(axis_parameters(self.alignment))
         sources = [str(self.series.source)] if self.series is not None else []
         saved = save_figure(figure, path, dpi=dpi, record=provenance(sources, parameters))
         self.exported.emit(str(saved))

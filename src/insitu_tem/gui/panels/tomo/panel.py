@@ -34,6 +34,7 @@ from insitu_tem.analysis.tomo.alignment import METHODS as ALIGN_METHODS
 from insitu_tem.analysis.tomo.reconstruct import DEFAULT_ITERATIONS, METHODS
 from insitu_tem.core.model import DataError
 from insitu_tem.figures.tomography import TomoView
+from insitu_tem.gui.panels.tomo.axis_control import AxisControl
 from insitu_tem.gui.panels.tomo.controller import TomoController
 from insitu_tem.gui.panels.tomo.plots import MeasurementPlots
 from insitu_tem.gui.panels.tomo.projections import ProjectionView
@@ -82,6 +83,7 @@ class TomoPanel(QWidget):
         self.projections = ProjectionView()
         self.align_method = QComboBox()
         self.align_method.addItems(ALIGN_METHODS)
+        self.axis = AxisControl()
         self.align_button = QPushButton("Align")
         self.method = QComboBox()
         self.method.addItems(METHODS)
@@ -152,6 +154,7 @@ class TomoPanel(QWidget):
                 self.add_button,
                 QLabel("Align"),
                 self.align_method,
+                self.axis,
                 self.align_button,
             ],
             [
@@ -215,6 +218,8 @@ class TomoPanel(QWidget):
         self.rendering.mode.currentTextChanged.connect(
             lambda m: self.state.session.set_view("tomo.rendering_mode", m)
         )
+        self.axis.chosen.connect(control.set_axis_choice)
+        control.axisChoiceChanged.connect(self._show_axis)
         control.message.connect(self.info.setText)
         control.job.progressed.connect(self.progress.setValue)
         control.job.busyChanged.connect(self._update_enabled)
@@ -268,12 +273,19 @@ class TomoPanel(QWidget):
     def _on_series(self) -> None:
         series = self.controller.series
         self.all_channels.setChecked(len(series.channels) > 1)
-        self.projections.set_series(series, self.controller.aligned_stack)
+        self.projections.set_series(
+            series, self.controller.aligned_stack, self.controller.alignment
+        )
+        self._show_axis()
         self._update_enabled()
 
     def _on_alignment(self) -> None:
-        self.projections.set_aligned(self.controller.aligned_stack)
+        self.projections.set_aligned(self.controller.aligned_stack, self.controller.alignment)
+        self._show_axis()
         self._update_enabled()
+
+    def _show_axis(self) -> None:
+        self.axis.set_state(self.controller.axis_choice, self.controller.alignment)
 
     # volumes ---------------------------------------------------------------------------------
 

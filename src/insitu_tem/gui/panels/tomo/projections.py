@@ -1,5 +1,7 @@
 """The Tomography panel's projection viewer: one tilt of the series (or the sinogram of the middle
-row), raw or aligned, with the tilt slider and its angle."""
+row), raw or aligned, with the tilt slider and its angle, and the tilt axis of the alignment drawn
+through its offset (on the raw projection: at its direction and through that projection's shift;
+on the aligned one: along the rows, :mod:`insitu_tem.analysis.tomo.geometry`)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ class ProjectionView(QWidget):
         self._projection: pg.ImageView | None = None
         self._series = None
         self._aligned: np.ndarray | None = None
+        self._alignment = None
+        self._axis_line: pg.InfiniteLine | None = None
         self._box = QWidget()
         QVBoxLayout(self._box).setContentsMargins(0, 0, 0, 0)
         self.tilt_slider = QSlider(Qt.Orientation.Horizontal)
@@ -42,15 +46,29 @@ class ProjectionView(QWidget):
     def projection(self) -> pg.ImageView:
         """The image viewer, built when first shown: pyqtgraph's colour-map menu imports
         matplotlib.pyplot (about 1 s of CPU), which a session without a tilt series never needs."""
+        return self._view()
+
+    def _view(self) -> pg.ImageView:
         if self._projection is None:
             self._projection = pg.ImageView()
             self._box.layout().addWidget(self._projection)
+            self._axis_line = pg.InfiniteLine(
+                pen=pg.mkPen("c", width=1, style=Qt.PenStyle.DashLine)
+            )
+            self._axis_line.setToolTip("Tilt axis of the alignment (direction and offset)")
+            self._projection.getView().addItem(self._axis_line)
         return self._projection
 
-    def set_series(self, series, aligned: np.ndarray | None) -> None:
-        """A new tilt series and its aligned projections (None: not aligned); the slider goes to
-        the lowest tilt."""
-        self._series, self._aligned = series, aligned
+    @property
+    def axis_line(self) -> pg.InfiniteLine:
+        """The tilt axis drawn on the projection (hidden when not aligned or on the sinogram)."""
+        self._view()
+        return self._axis_line
+
+    def set_series(self, series, aligned: np.ndarray | None, alignment=None) -> None:
+        """A new tilt series, its aligned projections and alignment (None: not aligned); the
+        slider goes to the lowest tilt."""
+        self._series, self._aligned, self._alignment = series, aligned, alignment
         tilts = series.tilts_deg
         self.tilt_slider.blockSignals(True)
         self.tilt_slider.setRange(0, tilts.size - 1)
@@ -58,9 +76,10 @@ class ProjectionView(QWidget):
         self.tilt_slider.blockSignals(False)
         self._show()
 
-    def set_aligned(self, aligned: np.ndarray | None) -> None:
-        """The aligned projections (None: not aligned); shown when there are some."""
-        self._aligned = aligned
+    def set_aligned(self, aligned: np.ndarray | None, alignment=None) -> None:
+        """The aligned projections and their alignment (None: not aligned); shown when there are
+        some."""
+        self._aligned, self._alignment = aligned, alignment
         self.show_aligned.blockSignals(True)
         self.show_aligned.setChecked(aligned is not None)
         self.show_aligned.blockSignals(False)
@@ -79,3 +98,19 @@ class ProjectionView(QWidget):
             image = stack[index]
             self.tilt_label.setText(f"{self._series.tilts_deg[index]:+.1f}°")
         self.projection.setImage(image.T, autoLevels=True)
+        self._show_axis(index, image.shape, use_aligned)
+
+    def _show_axis(self, index: int, shape: tuple[int, int], aligned: bool) -> None:
+        """The axis through ``centre + shift + offset × across`` at ``90° − φ`` in the view's
+        (column, row) coordinates, pixel centres at +0.5; along the rows when aligned."""
+        alignment, line = self._alignment, self.axis_line
+        line.setVisible(alignment is not None and not self.show_sinogram.isChecked())
+        if not line.isVisible():
+            return
+        phi = 0.0 if aligned else np.deg2rad(alignment.axis_angle_deg)
+        shift = np.zeros(2) if aligned else alignment.shifts_px[index]
+        offset = alignment.axis_offset_px
+        row = (shape[0] - 1) / 2 + shift[0] - offset * np.sin(phi) + 0.5
+        col = (shape[1] - 1) / 2 + shift[1] + offset * np.cos(phi) + 0.5
+        line.setAngle(90.0 - np.rad2deg(phi))
+        line.setPos((col, row))
