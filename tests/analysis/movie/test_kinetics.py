@@ -86,3 +86,29 @@ def test_sample_movie_exponent_within_0_02_of_truth():
     assert abs(fit.n - law.n) < 5 * fit.n_stderr + 0.005
     assert fit.k == pytest.approx(law.k_px, rel=0.03)
     assert fit.x0 == pytest.approx(law.x0_px, abs=1.0)
+
+
+def _correlated_errors(rng, t: np.ndarray, sigma: float, tau: float) -> np.ndarray:
+    correlation = np.exp(-np.abs(t[:, None] - t[None, :]) / tau)
+    return (
+        sigma
+        * np.linalg.cholesky(correlation + 1e-9 * np.eye(t.size))
+        @ rng.standard_normal(t.size)
+    )
+
+
+def test_errors_correlated_in_time_are_covered_when_declared():
+    t = np.arange(60) * 0.5
+    span = 1 / 6
+    declared, independent = [], []
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        n_true = rng.uniform(0.3, 1.0)
+        x = power_law(t, 5.0, 10.0, n_true, 0.0) + _correlated_errors(rng, t, 0.5, span * t[-1])
+        options = dict(sigma=np.full(t.size, 0.5), fixed={"t0": 0.0})
+        with_span = fit_kinetics(t, x, correlation_span=span, **options)
+        without = fit_kinetics(t, x, **options)
+        declared.append(abs(with_span.n - n_true) <= with_span.n_stderr)
+        independent.append(abs(without.n - n_true) <= without.n_stderr)
+    assert 0.6 <= np.mean(declared) <= 0.97
+    assert np.mean(independent) < np.mean(declared) - 0.1

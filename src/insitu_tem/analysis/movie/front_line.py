@@ -16,6 +16,8 @@ from insitu_tem.analysis.movie.front_tilt import STRIP_PX, FrontTilt, front_tilt
 from insitu_tem.analysis.movie.kinetics import KineticsFit, fit_kinetics, measured_velocity
 from insitu_tem.analysis.movie.kymograph import Kymograph, LineSampling, kymograph
 
+ERROR_SPAN = 1 / 6
+
 
 @dataclass(frozen=True)
 class FrontAnalysis:
@@ -37,7 +39,10 @@ class FrontAnalysis:
     units : str
         Units of ``position``.
     fit : KineticsFit
-        ``x(t) = x0 + k (t - t0)^n`` fitted to ``position``.
+        ``x(t) = x0 + k (t - t0)^n`` fitted to ``position``, its errors with the positions'
+        errors correlated over ``ERROR_SPAN`` of the tracked time span (a sample's frozen level
+        error lasts while the front crosses the ~10 samples of its profile window, a sixth of
+        the frames for a front crossing a 60 px line; the drift error is a random walk).
     velocity : numpy.ndarray
         Fitted velocity per frame, units per time unit.
     velocity_measured : numpy.ndarray
@@ -159,7 +164,9 @@ def analyse_front(
     scale = np.interp(track.position, kymo.distance_px, np.gradient(distance, kymo.distance_px))
     position_sigma = track.position_sigma * scale
     times = np.asarray(times, dtype=float)
-    fit = fit_kinetics(times, position, sigma=position_sigma, fixed=fixed)
+    fit = fit_kinetics(
+        times, position, sigma=position_sigma, fixed=fixed, correlation_span=ERROR_SPAN
+    )
     velocity = fit.velocity(times) if fit.ok else np.full(times.shape, np.nan)
     report(1.0, "front tracked")
     return FrontAnalysis(
