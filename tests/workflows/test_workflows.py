@@ -125,6 +125,20 @@ def test_across_reuses_the_panels_current_eels_results_and_computes_only_the_sta
     np.testing.assert_array_equal(value["columns"]["W_O23_shift"], shown)
 
 
+def test_across_computes_only_the_li_k_map_it_plots(session, monkeypatch):
+    from insitu_tem.workflows import eels
+
+    user_track(session, front_col_at_scan=24.0)
+    computed = []
+    original = eels.analyse
+    monkeypatch.setattr(eels, "analyse", lambda *a: computed.append(a[1]["edge"]) or original(*a))
+    value = across_front.run(session).value
+    assert computed == ["W-O23"] and value["reused"] == []
+    full = eels.run(session, edge="Li-K").value["map_counts"]
+    assert computed == ["W-O23", "Li-K"]
+    np.testing.assert_array_equal(value["columns"]["Li_K_intensity"], full)
+
+
 def test_across_without_a_track_asks_for_one(session):
     with pytest.raises(DataError, match="track the front first"):
         across_front.prepare(session)

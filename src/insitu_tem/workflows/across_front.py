@@ -184,7 +184,7 @@ def _line_scan_columns(parts: dict, n: int, steps: Steps) -> tuple[dict, dict]:
         shift = _computed(parts["eels.W-O23"], eels.analyse, steps)
         columns["W_O23_shift"] = _per_probe(shift.get("chemical_shift_eV"), n)
         columns["W_O23_shift_stderr"] = _per_probe(shift.get("chemical_shift_stderr_eV"), n)
-        lithium = _computed(parts["eels.Li-K"], eels.analyse, steps)
+        lithium = _computed(parts["eels.Li-K"], eels.window_map, steps)
         columns["Li_K_intensity"] = _per_probe(lithium.get("map_counts"), n)
         units.update(W_O23_shift="eV", W_O23_shift_stderr="eV", Li_K_intensity="counts")
     if nbd.NAME in parts:

@@ -171,6 +171,31 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     return {**value, **edge_values(edge), "reference_index": reference}
 
 
+def window_map(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
+    """Only the edge's window map of :func:`analyse` ("map_counts": background-subtracted counts
+    per probe in the signal window, after the zero-loss alignment), with the same windows and
+    background model, for a view that shows the map alone; any thread."""
+    from insitu_tem.analysis.eels.background import auto_background_window
+    from insitu_tem.analysis.eels.pipeline import analyse_low_loss, default_signal_window
+    from insitu_tem.analysis.eels.windows import integrate_window
+
+    energy = dataset.signal_axes[0]
+    spectra = np.asarray(dataset.array)
+    steps.progress(0.1, "zero-loss peak")
+    low_loss = analyse_low_loss(spectra, energy)
+    counts = np.asarray(spectra, float) if low_loss.aligned is None else low_loss.aligned.array
+    name = find_edge(parameters["edge"]).name
+    steps.check()
+    window = integrate_window(
+        counts,
+        energy,
+        _pair(parameters["window"]) or default_signal_window(name),
+        background_window=_pair(parameters["background"]) or auto_background_window(name, energy),
+        background_model=parameters["model"],
+    )
+    return {"map_counts": _flat(window.counts)}
+
+
 def edge_values(edge) -> dict:
     """An edge's per-probe numbers, the windows used and the background fit of every probe."""
     background, mlls = edge.window.background, edge.mlls
