@@ -130,7 +130,14 @@ def test_axis_choice_and_measurement_survive_save_and_reopen(
     panel = window.panels["tomo"]
     open_series(qtbot, panel, series_path)
     measured = align(qtbot, panel)
+    window.docks["tomo"].raise_()
+    panel.axis.angle.setFocus()
     type_angle(qtbot, panel, "-25.5")
+    edit = panel.axis.angle.lineEdit()
+    qtbot.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert panel.axis.auto.isChecked() and panel.controller.axis_choice is None
+    redo = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(edit, Qt.Key.Key_Z, redo)
     text, shifts = panel.axis.result.text(), measured.shifts_px.copy()
     assert panel.controller.axis_choice == -25.5 and "±" in text
     project_path = tmp_path / "axis.itproj"

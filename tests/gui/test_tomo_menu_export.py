@@ -37,6 +37,9 @@ def test_file_menu_exports_the_tomography_view(qtbot, window, tmp_path, monkeypa
     file_action(window, "&Export Figure…").trigger()
     record = json.loads(Image.open(out).text["insitu-tem"])
     assert record["parameters"]["channel"] == "HAADF" and record["parameters"]["units"] == "nm"
+    alignment = panel.controller.alignment
+    assert record["parameters"]["tilt_axis_angle_deg"] == alignment.axis_angle_deg
+    assert record["parameters"]["tilt_axis_method"] == alignment.axis_method
     assert record["sources"] == [str(tmp_path / sample.HAADF_NAME)]
     assert str(out) in window.statusBar().currentMessage()
     assert not reporter.reports
