@@ -24,8 +24,8 @@ def test_front_positions_no_worse_than_last_measured(summaries):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 12: front 95th percentile (3.3 px on this subset, 4.8 px held out) and n "
-    "(median 0.15, ±1σ 20-40 %) not yet met on the independent corpus",
+    reason="issue 12: front 95th percentile (3.3 px on this subset, 9.6 px held out) and n "
+    "(median error 0.13-0.16) not yet met on the independent corpus",
 )
 def test_front_position_and_exponent_meet_the_issue_targets(summaries):
     assert all(s.passed for _, s in summaries.values()), {
