@@ -262,3 +262,19 @@ def test_a_reference_probe_kept_as_view_state_by_older_versions_is_dropped():
     s.restore_view({"frame": 2, "probe": 1, "reference_probe": 7, "eels.log": True})
     assert s.view_state == {"frame": 2, "probe": 1, "eels.log": True}
     assert not hasattr(s, "reference_probe")
+
+
+def test_the_session_is_composed_of_facets_and_forwards_their_api(session):
+    from insitu_tem.core.session import FORWARDED
+
+    assert Session.__mro__ == (Session, object)
+    own = [name for name, value in vars(Session).items() if callable(value)]
+    assert sorted(own) == ["__init__", "_emit", "mark_clean", "snapshot"]
+    for facet, names in FORWARDED.items():
+        for name in names:
+            assert hasattr(type(getattr(session, facet)), name), f"{facet}.{name}"
+    assert session.result("front") is session.results.result("front")
+    assert session.frame == session.views.frame == 3
+    assert session.dataset("movie") is not session.datasets.raw_dataset("movie")
+    with pytest.raises(AttributeError, match="set_frame|views"):
+        session.frame = 1

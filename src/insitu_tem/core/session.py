@@ -52,6 +52,16 @@ scan line and calibration and the measuring tools of its panel; for the movie al
 analysis line, marks and every scan line) and returns an :class:`Invalidation`;
 :meth:`Session.dependents` previews it so a GUI can ask first, and :meth:`Session.reinstate` undoes it.
 
+The session is composed of one object per concern, each with its own state and
+methods: :attr:`Session.datasets` (:class:`~insitu_tem.core.session_data.DatasetRoles`),
+:attr:`Session.calibrations` (:class:`~insitu_tem.core.session_data.Calibrations`),
+:attr:`Session.annotations` (:class:`~insitu_tem.core.session_annotations.Annotations`),
+:attr:`Session.results` (:class:`~insitu_tem.core.session_results.ResultStore`),
+:attr:`Session.views` (:class:`~insitu_tem.core.session_view.ViewState`) and
+:attr:`Session.dependencies` (:class:`~insitu_tem.core.session_dependencies.Dependencies`).
+Their methods are also reachable on the session itself (``session.result(name)`` is
+``session.results.result(name)``; :data:`FORWARDED` lists them).
+
 The session is not thread-safe: change it on one thread (the GUI thread).
 Workers compute with :mod:`insitu_tem.workflows` jobs and the result is stored on
 the session's thread.
@@ -59,19 +69,18 @@ the session's thread.
 
 from __future__ import annotations
 
-from copy import deepcopy
 from typing import Any
 
 from insitu_tem.core.dependencies import DataSource, Invalidation
 from insitu_tem.core.events import EventHub
-from insitu_tem.core.model import Dataset
-from insitu_tem.core.results import Result
 from insitu_tem.core.session_annotations import Annotations
-from insitu_tem.core.session_data import ROLES, DatasetRoles
+from insitu_tem.core.session_data import ROLES, Calibrations, DatasetRoles
+from insitu_tem.core.session_dependencies import Dependencies
 from insitu_tem.core.session_results import ResultStore
 from insitu_tem.core.session_view import VIEW_DEFAULTS, VIEW_KEYS, ViewState
 
 __all__ = [
+    "FORWARDED",
     "ROLES",
     "VIEW_DEFAULTS",
     "VIEW_KEYS",
@@ -94,17 +103,83 @@ EVENTS = (
     "panel",
     "dirty",
 )
+FACETS = ("calibrations", "annotations", "datasets", "results", "views")
+"""The facets holding state, in the order a snapshot copies them."""
+FORWARDED = {
+    "datasets": (
+        "roles",
+        "source",
+        "dataset",
+        "raw_dataset",
+        "set_dataset",
+        "add_source",
+        "attach",
+        "remove_dataset",
+        "sources",
+        "checksum",
+    ),
+    "calibrations": ("calibration", "set_calibration"),
+    "annotations": (
+        "scan_lines",
+        "scan_line",
+        "set_scan_line",
+        "analysis_line",
+        "set_analysis_line",
+        "marks",
+        "set_marks",
+        "measurement_panels",
+        "measurements",
+        "set_measurements",
+        "set_measurement_readout",
+    ),
+    "results": (
+        "parameters",
+        "set_parameters",
+        "parameter_names",
+        "result_names",
+        "result",
+        "store_result",
+        "clear_result",
+        "fingerprint",
+        "fingerprints",
+        "result_status",
+    ),
+    "views": (
+        "frame",
+        "set_frame",
+        "probe",
+        "set_probe",
+        "time_s",
+        "restore_view",
+        "view",
+        "view_state",
+        "set_view",
+        "panel_state",
+        "panel_names",
+        "set_panel_state",
+    ),
+    "dependencies": ("dependents", "reinstate"),
+}
+"""Facet methods and properties reachable on the session itself, by facet."""
 
 
-class Session(DatasetRoles, Annotations, ResultStore, ViewState):
-    """The session model; see the module docstring for the full API and events.
+class _Forwarded:
+    """``session.<name>`` reads ``session.<facet>.<name>`` (a method or a property's value)."""
 
-    Its parts live in one module each, by concern: datasets, roles and calibration
-    (:mod:`~insitu_tem.core.session_data`), annotations
-    (:mod:`~insitu_tem.core.session_annotations`), parameters, results and their
-    dependencies (:mod:`~insitu_tem.core.session_results`), view and panel state
-    (:mod:`~insitu_tem.core.session_view`); this class holds their state, the events and
-    the dirty flag.
+    def __init__(self, facet: str, name: str) -> None:
+        self.facet, self.name = facet, name
+
+    def __get__(self, session: "Session | None", owner: type | None = None) -> Any:
+        if session is None:
+            return self
+        return getattr(getattr(session, self.facet), self.name)
+
+    def __set__(self, session: "Session", value: Any) -> None:
+        raise AttributeError(f"use the {self.facet} facet's setter for {self.name!r}")
+
+
+class Session:
+    """The session model; see the module docstring for its facets, API and events.
 
     Parameters
     ----------
@@ -115,22 +190,26 @@ class Session(DatasetRoles, Annotations, ResultStore, ViewState):
     """
 
     def __init__(self, *, checksums: bool = True) -> None:
-        self.checksums = checksums
         self.events = EventHub(EVENTS)
         self.revision = 0
         self.dirty = False
-        self._sources: dict[str, DataSource] = {}
-        self._datasets: dict[str, Dataset] = {}
-        self._calibration: dict[str, dict] = {}
-        self._scan_lines: dict[str, dict] = {}
-        self._analysis_line: list | None = None
-        self._marks: dict[int, list] = {}
-        self._measurements: dict[str, dict] = {}
-        self._parameters: dict[str, dict] = {}
-        self._results: dict[str, Result] = {}
-        self._view: dict[str, Any] = {"frame": 0, "probe": 0}
-        self._panels: dict[str, dict] = {}
         self._frozen = False
+        self.calibrations = Calibrations(self._emit)
+        self.annotations = Annotations(self._emit)
+        self.datasets = DatasetRoles(
+            self._emit,
+            self.calibrations,
+            invalidate=lambda role: self.dependencies.invalidate(role),
+            checksums=checksums,
+        )
+        self.results = ResultStore(self._emit, self.datasets, self.annotations)
+        self.views = ViewState(self._emit, self.datasets)
+        self.dependencies = Dependencies(self.calibrations, self.annotations, self.results)
+
+    @property
+    def checksums(self) -> bool:
+        """Whether files are fingerprinted by SHA-256 (see the class docstring)."""
+        return self.datasets.checksums
 
     def snapshot(self) -> "Session":
         """A frozen copy of the session as it is now, for a worker thread (an export) to read
@@ -138,11 +217,9 @@ class Session(DatasetRoles, Annotations, ResultStore, ViewState):
         modified: a new result replaces the old one); every other part is copied; changing the
         snapshot raises RuntimeError."""
         copy = Session(checksums=self.checksums)
-        for key, value in self.__dict__.items():
-            if key not in ("events", "_datasets", "_results"):
-                copy.__dict__[key] = deepcopy(value)
-        copy._datasets, copy._results = dict(self._datasets), dict(self._results)
-        copy._frozen = True
+        for facet in FACETS:
+            getattr(copy, facet).copy_from(getattr(self, facet))
+        copy.revision, copy.dirty, copy._frozen = self.revision, self.dirty, True
         return copy
 
     def _emit(self, name: str, *payload: Any, dirty: bool = True) -> None:
@@ -160,4 +237,7 @@ class Session(DatasetRoles, Annotations, ResultStore, ViewState):
             self.dirty = False
             self.events.emit("dirty", False)
 
-    # datasets ---------------------------------------------------------------------------------
+
+for _facet, _names in FORWARDED.items():
+    for _name in _names:
+        setattr(Session, _name, _Forwarded(_facet, _name))

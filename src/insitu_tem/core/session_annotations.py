@@ -5,17 +5,42 @@ the movie, and the measuring tools of each image panel (a facet of
 from __future__ import annotations
 
 from copy import deepcopy
+from typing import Callable
 
-from insitu_tem.core.results import plain
+from insitu_tem.core.results import digest, plain
 
 
 class Annotations:
-    """Scan lines (ScanRegistration dict form), the analysis line and the front marks, px."""
+    """Scan lines (ScanRegistration dict form), the analysis line and the front marks, px, and
+    the measuring tools of each panel.
 
-    _scan_lines: dict[str, dict]
-    _analysis_line: list | None
-    _marks: dict[int, list]
-    _measurements: dict[str, dict]
+    Parameters
+    ----------
+    emit : callable
+        The session's ``emit(event, *payload, dirty=True)``.
+    """
+
+    def __init__(self, emit: Callable[..., None]) -> None:
+        self._emit = emit
+        self._scan_lines: dict[str, dict] = {}
+        self._analysis_line: list | None = None
+        self._marks: dict[int, list] = {}
+        self._measurements: dict[str, dict] = {}
+
+    def copy_from(self, other: "Annotations") -> None:
+        """Take a copy of ``other``'s annotations (a snapshot)."""
+        self._scan_lines, self._analysis_line, self._marks, self._measurements = deepcopy(
+            (other._scan_lines, other._analysis_line, other._marks, other._measurements)
+        )
+
+    def fingerprint(self, key: str) -> str:
+        """Fingerprint of "analysis_line", "marks" or "scan_line.<role>" ("" when absent)."""
+        if key == "analysis_line":
+            return digest(self._analysis_line) if self._analysis_line else ""
+        if key == "marks":
+            return digest({str(k): v for k, v in self._marks.items()}) if self._marks else ""
+        line = self._scan_lines.get(key.removeprefix("scan_line."))
+        return digest(line) if line else ""
 
     @property
     def scan_lines(self) -> dict[str, dict]:

@@ -1,5 +1,5 @@
-"""The datasets of a session in their roles, their calibration overrides and what depends on
-them (a facet of :class:`~insitu_tem.core.session.Session`; see its module docstring)."""
+"""The datasets of a session in their roles and their calibration overrides (facets of
+:class:`~insitu_tem.core.session.Session`; see its module docstring)."""
 
 from __future__ import annotations
 
@@ -7,28 +7,102 @@ import os
 import uuid
 from copy import deepcopy
 from dataclasses import replace
+from typing import Callable
 
 from insitu_tem.core.calibration import recalibrate
-from insitu_tem.core.dependencies import DataSource, Invalidation, dependent_results
+from insitu_tem.core.dependencies import DataSource, Invalidation
 from insitu_tem.core.model import Dataset
 from insitu_tem.core.results import sha256_of
 
 ROLES = ("movie", "hrtem", "nbd", "eels")
 
 
+def check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+
+
+class Calibrations:
+    """Calibration overrides of the roles' signal axes (``{"scale": float, "units": str}``).
+
+    Parameters
+    ----------
+    emit : callable
+        The session's ``emit(event, *payload, dirty=True)``.
+    """
+
+    def __init__(self, emit: Callable[..., None]) -> None:
+        self._emit = emit
+        self._overrides: dict[str, dict] = {}
+
+    def copy_from(self, other: "Calibrations") -> None:
+        """Take a copy of ``other``'s overrides (a snapshot)."""
+        self._overrides = deepcopy(other._overrides)
+
+    def calibration(self, role: str) -> dict | None:
+        """``{"scale": float or None, "units": str or None}`` override of ``role``, or None."""
+        override = self._overrides.get(role)
+        return dict(override) if override else None
+
+    def set_calibration(
+        self, role: str, *, scale: float | None = None, units: str | None = None
+    ) -> None:
+        """Override ``role``'s signal-axis calibration (both None: back to the file's)."""
+        check_role(role)
+        if scale is None and units is None:
+            self._overrides.pop(role, None)
+        else:
+            self._overrides[role] = {
+                "scale": None if scale is None else float(scale),
+                "units": units,
+            }
+        self._emit("calibration", role)
+
+    def applied(self, role: str, dataset: Dataset | None) -> Dataset | None:
+        """``dataset`` with ``role``'s override applied (as it is without one)."""
+        override = self._overrides.get(role)
+        if dataset is None or not override:
+            return dataset
+        return recalibrate(dataset, scale=override.get("scale"), units=override.get("units"))
+
+    def fingerprint(self, role: str) -> str:
+        """What a result computed from ``role`` records of its override ("" without one)."""
+        override = self._overrides.get(role)
+        return f"|{override['scale']} {override['units']}" if override else ""
+
+
 class DatasetRoles:
-    """Datasets in :data:`ROLES`, their sources (path, SHA-256) and calibration overrides;
-    replacing one removes what depended on it (:class:`Invalidation`)."""
+    """Datasets in :data:`ROLES` and their sources (path, SHA-256); replacing one removes what
+    depended on it (``invalidate(role)`` returns the :class:`Invalidation`).
 
-    _sources: dict[str, DataSource]
-    _datasets: dict[str, Dataset]
-    _calibration: dict[str, dict]
-    _measurements: dict[str, dict]
+    Parameters
+    ----------
+    emit : callable
+        The session's ``emit(event, *payload, dirty=True)``.
+    calibrations : Calibrations
+        Overrides applied by :meth:`dataset`.
+    invalidate : callable
+        ``invalidate(role) -> Invalidation`` removes what depended on ``role``.
+    checksums : bool
+        Fingerprint files by SHA-256 (False: by size and modification time until one is known).
+    """
 
-    @staticmethod
-    def _check_role(role: str) -> None:
-        if role not in ROLES:
-            raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    def __init__(
+        self,
+        emit: Callable[..., None],
+        calibrations: Calibrations,
+        *,
+        invalidate: Callable[[str], Invalidation],
+        checksums: bool,
+    ) -> None:
+        self._emit, self._calibrations, self._invalidate = emit, calibrations, invalidate
+        self.checksums = checksums
+        self._sources: dict[str, DataSource] = {}
+        self._datasets: dict[str, Dataset] = {}
+
+    def copy_from(self, other: "DatasetRoles") -> None:
+        """Take ``other``'s sources and datasets (shared: datasets are never modified)."""
+        self._sources, self._datasets = dict(other._sources), dict(other._datasets)
 
     @property
     def roles(self) -> list[str]:
@@ -41,11 +115,7 @@ class DatasetRoles:
     def dataset(self, role: str) -> Dataset | None:
         """The loaded dataset of ``role`` with its calibration override applied (None: none or
         not loaded)."""
-        dataset = self._datasets.get(role)
-        override = self._calibration.get(role)
-        if dataset is None or not override:
-            return dataset
-        return recalibrate(dataset, scale=override.get("scale"), units=override.get("units"))
+        return self._calibrations.applied(role, self._datasets.get(role))
 
     def raw_dataset(self, role: str) -> Dataset | None:
         """The loaded dataset of ``role`` as read, without the calibration override."""
@@ -65,7 +135,7 @@ class DatasetRoles:
         A different file than before removes its dependents (returned); reloading
         the same file keeps them.
         """
-        self._check_role(role)
+        check_role(role)
         if dataset is None:
             return self.remove_dataset(role)
         if signal is None:
@@ -84,7 +154,7 @@ class DatasetRoles:
     def add_source(self, role: str, source: DataSource) -> None:
         """Record a role's file without loading it (opening a project); :meth:`attach` loads it
         later."""
-        self._check_role(role)
+        check_role(role)
         self._sources[role] = source
         self._datasets.pop(role, None)
         self._emit("dataset", role)
@@ -99,7 +169,7 @@ class DatasetRoles:
 
     def remove_dataset(self, role: str) -> Invalidation:
         """Remove ``role`` and what depended on it."""
-        self._check_role(role)
+        check_role(role)
         if role not in self._sources:
             return Invalidation(role)
         lost = self._invalidate(role)
@@ -108,84 +178,9 @@ class DatasetRoles:
         self._emit("dataset", role)
         return lost
 
-    def dependents(self, role: str) -> Invalidation:
-        """What replacing ``role`` would remove (nothing is changed)."""
-        keys = {role} | (
-            {f"scan_line.{r}" for r in self._scan_lines} | {"analysis_line", "marks"}
-            if role == "movie"
-            else {f"scan_line.{role}"}
-        )
-        results = dependent_results(self._results, keys)
-        movie = role == "movie"
-        lines = (
-            dict(self._scan_lines)
-            if movie
-            else {k: v for k, v in self._scan_lines.items() if k == role}
-        )
-        return Invalidation(
-            role,
-            results,
-            lines,
-            self._analysis_line if movie else None,
-            dict(self._marks) if movie else {},
-            self._calibration.get(role),
-            deepcopy(self._measurements.get(role, {})),
-        )
-
-    def _invalidate(self, role: str) -> Invalidation:
-        lost = self.dependents(role)
-        for name in lost.results:
-            self.clear_result(name)
-        for line_role in lost.scan_lines:
-            self.set_scan_line(line_role, None)
-        if lost.analysis_line is not None:
-            self.set_analysis_line(None)
-        if lost.marks:
-            self.set_marks({})
-        if lost.calibration:
-            self._calibration.pop(role)
-            self._emit("calibration", role)
-        if lost.measurements:
-            self.set_measurements(role, None)
-        return lost
-
-    def reinstate(self, lost: Invalidation) -> None:
-        """Put back what :meth:`set_dataset` removed (undo)."""
-        if lost.calibration:
-            self.set_calibration(lost.role, **lost.calibration)
-        for role, line in lost.scan_lines.items():
-            self.set_scan_line(role, line)
-        if lost.analysis_line is not None:
-            self.set_analysis_line(lost.analysis_line)
-        if lost.marks:
-            self.set_marks(lost.marks)
-        if lost.measurements:
-            self.set_measurements(lost.role, lost.measurements)
-        for name, result in lost.results.items():
-            self.store_result(name, result)
-
     def sources(self) -> list[str]:
         """Paths of every file in the session (provenance)."""
         return [s.path for s in self._sources.values() if s.path]
-
-    def calibration(self, role: str) -> dict | None:
-        """``{"scale": float or None, "units": str or None}`` override of ``role``, or None."""
-        override = self._calibration.get(role)
-        return dict(override) if override else None
-
-    def set_calibration(
-        self, role: str, *, scale: float | None = None, units: str | None = None
-    ) -> None:
-        """Override ``role``'s signal-axis calibration (both None: back to the file's)."""
-        self._check_role(role)
-        if scale is None and units is None:
-            self._calibration.pop(role, None)
-        else:
-            self._calibration[role] = {
-                "scale": None if scale is None else float(scale),
-                "units": units,
-            }
-        self._emit("calibration", role)
 
     def checksum(self, role: str) -> str:
         """SHA-256 of ``role``'s file, computed on first use and kept ("" without a readable file,
@@ -197,7 +192,9 @@ class DatasetRoles:
             self._sources[role] = source = replace(source, sha256=sha256_of(source.path))
         return source.sha256
 
-    def _role_fingerprint(self, role: str) -> str:
+    def fingerprint(self, role: str) -> str:
+        """Identity of ``role``'s data as results record it: checksum (or size and time) of its
+        file, or its in-memory token, with the calibration override ("" without a source)."""
         source = self._sources.get(role)
         if source is None:
             return ""
@@ -207,8 +204,7 @@ class DatasetRoles:
             identity = (self.checksum(role) if self.checksums or source.sha256 else "") or _stat(
                 source.path
             )
-        override = self._calibration.get(role)
-        return identity if not override else f"{identity}|{override['scale']} {override['units']}"
+        return identity + self._calibrations.fingerprint(role)
 
 
 def _stat(path: str) -> str:

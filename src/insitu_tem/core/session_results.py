@@ -3,15 +3,43 @@ is still current (a facet of :class:`~insitu_tem.core.session.Session`)."""
 
 from __future__ import annotations
 
-from insitu_tem.core.results import Result, digest, plain
-from insitu_tem.core.session_data import ROLES
+from copy import deepcopy
+from typing import Callable
+
+from insitu_tem.core.results import Result, plain
+from insitu_tem.core.session_annotations import Annotations
+from insitu_tem.core.session_data import ROLES, DatasetRoles
 
 
 class ResultStore:
-    """Parameters and :class:`~insitu_tem.core.results.Result` of every analysis by name."""
+    """Parameters and :class:`~insitu_tem.core.results.Result` of every analysis by name.
 
-    _parameters: dict[str, dict]
-    _results: dict[str, Result]
+    Parameters
+    ----------
+    emit : callable
+        The session's ``emit(event, *payload, dirty=True)``.
+    datasets : DatasetRoles
+        Fingerprints of the roles (file checksum and calibration).
+    annotations : Annotations
+        Fingerprints of the lines and marks.
+    """
+
+    def __init__(
+        self, emit: Callable[..., None], datasets: DatasetRoles, annotations: Annotations
+    ) -> None:
+        self._emit, self._datasets, self._annotations = emit, datasets, annotations
+        self._parameters: dict[str, dict] = {}
+        self._results: dict[str, Result] = {}
+
+    def copy_from(self, other: "ResultStore") -> None:
+        """Take ``other``'s parameters (copied) and results (shared: a result is never changed,
+        only replaced)."""
+        self._parameters, self._results = deepcopy(other._parameters), dict(other._results)
+
+    @property
+    def results(self) -> dict[str, Result]:
+        """``{name: result}`` (a copy of the mapping)."""
+        return dict(self._results)
 
     def parameters(self, name: str) -> dict:
         """Parameters the user set for analysis ``name`` ({} when none)."""
@@ -60,14 +88,9 @@ class ResultStore:
         """Current fingerprint of an input: a role, "analysis_line", "marks", "scan_line.<role>"
         or "result.<name>" ("" when absent). Computes and keeps a file's SHA-256 on first use."""
         if key in ROLES:
-            return self._role_fingerprint(key)
-        if key == "analysis_line":
-            return digest(self._analysis_line) if self._analysis_line else ""
-        if key == "marks":
-            return digest({str(k): v for k, v in self._marks.items()}) if self._marks else ""
-        if key.startswith("scan_line."):
-            line = self._scan_lines.get(key.removeprefix("scan_line."))
-            return digest(line) if line else ""
+            return self._datasets.fingerprint(key)
+        if key in ("analysis_line", "marks") or key.startswith("scan_line."):
+            return self._annotations.fingerprint(key)
         if key.startswith("result."):
             result = self._results.get(key.removeprefix("result."))
             return result.fingerprint if result else ""

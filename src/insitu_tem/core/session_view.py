@@ -3,9 +3,11 @@ facet of :class:`~insitu_tem.core.session.Session`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from copy import deepcopy
+from typing import Any, Callable
 
 from insitu_tem.core.results import plain
+from insitu_tem.core.session_data import DatasetRoles
 
 VIEW_KEYS = ("frame", "probe")
 RETIRED_KEYS = ("reference_probe",)
@@ -33,10 +35,24 @@ _UNSET = object()
 
 
 class ViewState:
-    """Indices (clipped to the loaded data), view keys with :data:`VIEW_DEFAULTS`, panel state."""
+    """Indices (clipped to the loaded data), view keys with :data:`VIEW_DEFAULTS`, panel state.
 
-    _view: dict[str, Any]
-    _panels: dict[str, dict]
+    Parameters
+    ----------
+    emit : callable
+        The session's ``emit(event, *payload, dirty=True)``.
+    datasets : DatasetRoles
+        The loaded data the frame and probe are clipped to.
+    """
+
+    def __init__(self, emit: Callable[..., None], datasets: DatasetRoles) -> None:
+        self._emit, self._datasets = emit, datasets
+        self._view: dict[str, Any] = {"frame": 0, "probe": 0}
+        self._panels: dict[str, dict] = {}
+
+    def copy_from(self, other: "ViewState") -> None:
+        """Take a copy of ``other``'s view and panel state (a snapshot)."""
+        self._view, self._panels = deepcopy(other._view), deepcopy(other._panels)
 
     @property
     def frame(self) -> int:
@@ -55,7 +71,9 @@ class ViewState:
         self._set_index("probe", index, self._count("eels", "nbd"))
 
     def _count(self, *roles: str) -> int | None:
-        counts = [d.n_items for d in (self._datasets.get(r) for r in roles) if d is not None]
+        counts = [
+            d.n_items for d in (self._datasets.raw_dataset(r) for r in roles) if d is not None
+        ]
         return max(counts) if counts else None
 
     def _set_index(self, key: str, index: int, count: int | None) -> None:
@@ -66,7 +84,7 @@ class ViewState:
 
     def time_s(self) -> float | None:
         """Time of the current frame, s (None without a time-calibrated movie)."""
-        movie = self.dataset("movie")
+        movie = self._datasets.dataset("movie")
         if movie is None or movie.kind != "movie" or movie.axes[0].units != "s":
             return None
         return float(movie.axes[0].to_value(self.frame))
