@@ -123,14 +123,17 @@ def test_choosing_a_probe_moves_the_movie_and_marks_the_point(qtbot, window, wai
     window.open_sample_project()
     wait_idle(window, timeout=120000)
     qtbot.waitUntil(
-        lambda: window.state.dataset("eels") is not None and window.linker.scan() is not None
+        lambda: (
+            window.state.dataset("eels") is not None
+            and window.workbench().linker.scan() is not None
+        )
     )
     window.panels["eels"].navigator.slider.setValue(20)
     expected_rc = EXPERIMENT.scan.positions_rc()[20]
     assert window.state.position == pytest.approx(tuple(expected_rc))
     assert window.state.time_s() == pytest.approx(EXPERIMENT.scan.time_s)
     assert window.panels["nbd"].navigator.index == 20
-    xs, ys = window.linker.marker.getData()
+    xs, ys = window.workbench().linker.marker.getData()
     assert xs[0] == pytest.approx(expected_rc[1] * EXPERIMENT.pixel_nm)
 
 
@@ -140,7 +143,10 @@ def test_clicking_the_movie_near_the_scan_line_picks_the_probe(qtbot, window, wa
     window.open_sample_project()
     wait_idle(window, timeout=120000)
     qtbot.waitUntil(
-        lambda: window.linker.scan() is not None and window.state.dataset("movie") is not None
+        lambda: (
+            window.workbench().linker.scan() is not None
+            and window.state.dataset("movie") is not None
+        )
     )
     target_rc = EXPERIMENT.scan.positions_rc()[30]
     view = window.panels["movie"].view
@@ -170,10 +176,10 @@ def test_across_front_panel_click_moves_every_panel(qtbot, window, wait_idle):
     assert (
         window.panels["nbd"].navigator.index == 40 and window.panels["eels"].navigator.index == 40
     )
-    assert window.linker.front_segment_rc() is not None
+    assert window.workbench().linker.front_segment_rc() is not None
     assert panel.cursors[0].value() == pytest.approx(target)
-    assert len(window.front_markers.lines) == 6
-    for line in window.front_markers.lines:
+    assert len(window.workbench().front_markers.lines) == 6
+    for line in window.workbench().front_markers.lines:
         assert line.isVisible() and line.value() == pytest.approx(panel.result.front_along_nm)
 
 
@@ -184,7 +190,7 @@ def test_user_places_the_eels_scan_line_by_two_clicks_and_undoes_it(
 
     window.open_paths([realdata("EELS_STO.dm3")])
     wait_idle(window)
-    assert window.linker.scan() is None
+    assert window.workbench().linker.scan() is None
     movie = np.zeros((3, 100, 120), np.uint16)
     path = Path(window.settings.fileName()).parent / "movie.tif"
     tifffile.imwrite(
@@ -193,19 +199,19 @@ def test_user_places_the_eels_scan_line_by_two_clicks_and_undoes_it(
     window.open_paths([path])
     wait_idle(window)
     window.place_eels_action.trigger()
-    assert window.linker.placing == "eels"
+    assert window.workbench().linker.placing == "eels"
     view = window.panels["movie"].view
     for row, col in [(20.0, 10.0), (60.0, 110.0)]:
         scene = view.view.mapViewToScene(view.index_to_data(row, col))
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene))
-    qtbot.waitUntil(lambda: window.linker.scan() is not None)
-    scan = window.linker.scan()
+    qtbot.waitUntil(lambda: window.workbench().linker.scan() is not None)
+    scan = window.workbench().linker.scan()
     assert scan.start_rc == pytest.approx((20.0, 10.0), abs=1.0) and scan.end_rc == pytest.approx(
         (60.0, 110.0), abs=1.0
     )
     assert scan.n_positions == 1 and window.project.scan_lines["eels"]["n_positions"] == 1
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert window.linker.scan() is None and "eels" not in window.project.scan_lines
+    assert window.workbench().linker.scan() is None and "eels" not in window.project.scan_lines
 
 
 def test_a_movie_of_patterns_opens_in_the_nbd_panel(
@@ -238,9 +244,11 @@ def test_a_movie_of_patterns_opens_in_the_nbd_panel(
 
 def test_opening_the_sample_project_places_the_front_on_the_movie(qtbot, window, wait_idle):
     window.open_sample_project()
-    qtbot.waitUntil(lambda: window.linker.front_segment_rc() is not None, timeout=120000)
+    qtbot.waitUntil(
+        lambda: window.workbench().linker.front_segment_rc() is not None, timeout=120000
+    )
     wait_idle(window, timeout=120000)
-    (r0, c0), (r1, c1) = window.linker.front_segment_rc()
+    (r0, c0), (r1, c1) = window.workbench().linker.front_segment_rc()
     from insitu_tem.samples.experiment import EXPERIMENT
 
     truth_col = float(EXPERIMENT.front.position_px(EXPERIMENT.scan.time_s))

@@ -139,7 +139,7 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     )
 
     out = tmp_path / "movie.png"
-    window.export_figure("movie", str(out))
+    window.workbench().exports.figure("movie", str(out))
     movie.navigator.slider.setValue(5)
     wait_idle(window, timeout=60000)
     record = json.loads(Image.open(out).text["insitu-tem"])

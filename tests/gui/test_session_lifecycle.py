@@ -144,8 +144,11 @@ def test_another_movie_replaces_the_old_ones_line_track_and_scan_lines_undoably(
     assert front.line_rc is None and front.roi is None and front.analysis is None
     assert front.kymograph_view.image is None and front.kinetics.auto_points.getData()[0] is None
     assert front.kinetics.velocity_label.text() == "" and "nan" not in front.kinetics.readout.text()
-    assert window.project.scan_lines == {} and window.linker.lines == {}
-    assert window.panels["across"].result is None and window.linker.front_segment_rc() is None
+    assert window.project.scan_lines == {} and window.workbench().linker.lines == {}
+    assert (
+        window.panels["across"].result is None
+        and window.workbench().linker.front_segment_rc() is None
+    )
 
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     wait_idle(window)

@@ -136,7 +136,7 @@ def test_main_window_timeline_saves_and_reopens_with_the_project(
     monkeypatch.setattr(
         QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "holder_log.csv"), "")
     )
-    panel = window.timeline.panel
+    panel = window.workbench().timeline.panel
     qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.timeline is not None, timeout=60000)
     assert window.docks["timeline"].isVisible()
@@ -154,10 +154,10 @@ def test_main_window_timeline_saves_and_reopens_with_the_project(
     )
     qtbot.addWidget(other)
     other.project.open(saved)
-    qtbot.waitUntil(lambda: other.timeline.panel.timeline is not None, timeout=60000)
-    assert other.timeline.offset_s == 5.0
+    qtbot.waitUntil(lambda: other.workbench().timeline.panel.timeline is not None, timeout=60000)
+    assert other.workbench().timeline.offset_s == 5.0
     assert np.array_equal(
-        other.timeline.panel.timeline.charge_C, panel.timeline.charge_C, equal_nan=True
+        other.workbench().timeline.panel.timeline.charge_C, panel.timeline.charge_C, equal_nan=True
     )
 
 
@@ -171,7 +171,7 @@ def test_sample_project_opens_with_current_and_bias_under_the_movie(qtbot, tmp_p
     )
     qtbot.addWidget(window)
     window.project.open(SAMPLES / "sample.itproj", as_template=True)
-    panel = window.timeline.panel
+    panel = window.workbench().timeline.panel
     qtbot.waitUntil(lambda: panel.timeline is not None, timeout=60000)
     assert panel.timeline.offset_s == TRUTH["offset_with_start_times_s"]
     assert {"Channel A Current", "Channel A Voltage"} <= set(panel.checked_channels())

@@ -91,7 +91,7 @@ def sample_window(window, qtbot, wait_idle):
     """The sample project with its log shown; the analyses it starts by itself (NBD, EELS,
     across the front) are stopped, as this scenario needs none of them."""
     window.open_sample_project()
-    panel = window.timeline.panel
+    panel = window.workbench().timeline.panel
     qtbot.waitUntil(lambda: panel.timeline is not None, timeout=120000)
     window.tasks.cancel()
     wait_idle(window, timeout=120000)
@@ -102,7 +102,7 @@ def sample_window(window, qtbot, wait_idle):
 
 def test_done_when_scenario(sample_window, qtbot, movie_user, tmp_path, monkeypatch, reporter):
     window = sample_window
-    panel, movie = window.timeline.panel, window.panels["movie"]
+    panel, movie = window.workbench().timeline.panel, window.panels["movie"]
     titles = [plot.titleLabel.text for plot in panel.plots.plot_items]
     assert {"Channel A Current", "Channel A Voltage"} <= set(titles)
 
@@ -149,7 +149,7 @@ def test_done_when_scenario(sample_window, qtbot, movie_user, tmp_path, monkeypa
     export = tmp_path / "timeline.png"
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("timeline", True))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(export), ""))
-    window.exports.figure_dialog()
+    window.workbench().exports.figure_dialog()
     qtbot.waitUntil(export.exists, timeout=120000)
     assert export.stat().st_size > 10000 and not reporter.reports
 
@@ -190,7 +190,7 @@ def test_li_per_fu_uses_the_film_thickness_measured_in_the_movie_panel(
     from insitu_tem.analysis.timeline.front_charge import FilmGeometry, lithium_behind_front
 
     window = sample_window
-    panel, movie = window.timeline.panel, window.panels["movie"]
+    panel, movie = window.workbench().timeline.panel, window.panels["movie"]
     geometry = panel.geometry
     panel.tabs.setCurrentIndex(2)
     assert "Height typed in" in geometry.height_source.text()

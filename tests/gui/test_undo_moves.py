@@ -83,7 +83,7 @@ def test_parameter_edits_by_the_user_are_undoable_and_programmatic_ones_are_not(
 ):
     window.open_paths([movie_file])
     wait_idle(window)
-    assert len(window._parameter_widgets()) == 16
+    assert len(window.workbench().parameter_widgets()) == 16
     steps_after_opening = window.undo_stack.count()
     snr = window.panels["hrtem"].controls.snr
     start = snr.value()

@@ -47,25 +47,29 @@ def build_menus(window) -> None:
 
 def _file_menu(window, menu: QMenu) -> None:
     window.open_action = add_action(
-        window, menu, "&Open…", window.open_dialog, QKeySequence.StandardKey.Open
+        window, menu, "&Open…", window.files.open_dialog, QKeySequence.StandardKey.Open
     )
-    add_action(window, menu, "Open as &Pattern Series…", window.open_as_patterns_dialog)
+    add_action(window, menu, "Open as &Pattern Series…", window.files.open_as_patterns_dialog)
     window.recent_menu = menu.addMenu("Open &Recent")
-    add_action(window, menu, "Open &Sample Project", window.open_sample_project)
+    add_action(window, menu, "Open &Sample Project", window.files.open_sample_project)
     menu.addSeparator()
     window.save_action = add_action(
-        window, menu, "&Save Project", window.save_project, QKeySequence.StandardKey.Save
+        window, menu, "&Save Project", window.files.save_project, QKeySequence.StandardKey.Save
     )
     add_action(
-        window, menu, "Save Project &As…", window.save_project_as, QKeySequence.StandardKey.SaveAs
+        window,
+        menu,
+        "Save Project &As…",
+        window.files.save_project_as,
+        QKeySequence.StandardKey.SaveAs,
     )
     menu.addSeparator()
-    add_action(window, menu, "&Export Figure…", lambda: window.exports.figure_dialog())
+    add_action(window, menu, "&Export Figure…", lambda: window.workbench().exports.figure_dialog())
     add_action(
         window,
         menu,
         "Export &Movie…",
-        lambda: window.exports.movie_dialog(
+        lambda: window.workbench().exports.movie_dialog(
             window.state.dataset("movie"), **window.panels["movie"].export_choices()
         ),
     )
@@ -73,7 +77,7 @@ def _file_menu(window, menu: QMenu) -> None:
         window,
         menu,
         "Export Line-Scan &Profiles (CSV)…",
-        lambda: window.exports.profiles_dialog(),
+        lambda: window.workbench().exports.profiles_dialog(),
     )
     menu.addSeparator()
     add_action(window, menu, "&Quit", window.close, QKeySequence.StandardKey.Quit)
@@ -87,18 +91,18 @@ def _edit_menu(window, menu: QMenu) -> None:
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     menu.addActions([undo, redo])
     menu.addSeparator()
-    add_action(window, menu, "Set &Calibration…", window.calibration_dialog)
+    add_action(window, menu, "Set &Calibration…", window.edits.calibration_dialog)
     window.place_eels_action = add_action(
         window,
         menu,
         "Place &EELS Scan Line on Movie",
-        lambda: window.start_scan_line_placement("eels"),
+        lambda: window.edits.start_scan_line_placement("eels"),
     )
     window.place_nbd_action = add_action(
         window,
         menu,
         "Place &NBD Scan Line on Movie",
-        lambda: window.start_scan_line_placement("nbd"),
+        lambda: window.edits.start_scan_line_placement("nbd"),
     )
 
 

@@ -123,7 +123,7 @@ class Workbench:
             state=state,
             movie_start=lambda: self._movie_clock()[1],
         )
-        panel.openRequested.connect(window.open_log_dialog)
+        panel.openRequested.connect(window.files.open_log_dialog)
         state.frame_changed.connect(self.timeline.on_frame)
         state.dataset_changed.connect(
             lambda role, _d: self.timeline.recompute() if role == "movie" else None

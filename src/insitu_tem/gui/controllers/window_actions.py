@@ -1,0 +1,181 @@
+"""What the main window's File and Edit menus do: open files, projects and logs, save, ask
+before unsaved changes are lost, name the window, place scan lines and set a calibration.
+
+The window is only their shell (menus, docks, status bar); the panels and the project come
+from its workbench, built when first needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from insitu_tem import __version__
+from insitu_tem.core.project import PROJECT_SUFFIX
+
+
+class FileActions(QObject):
+    """File ▸ Open, Open as Pattern Series, Open Sample Project, Save, Save As; holder logs;
+    Save / Discard / Cancel before the session is replaced or the window closes.
+
+    Parameters
+    ----------
+    window : insitu_tem.gui.main_window.MainWindow
+        The shell (and parent): asker, recent files, status bar, docks and its workbench.
+    """
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def _project(self):
+        return self.window.workbench().project
+
+    def _opener(self):
+        return self.window.workbench().opener
+
+    def open_dialog(self) -> None:
+        """File ▸ Open: pick one or more files (or a project)."""
+        from insitu_tem.io.load import SUPPORTED_SUFFIXES
+
+        patterns = " ".join(f"*{s}" for s in sorted(set(SUPPORTED_SUFFIXES) | {PROJECT_SUFFIX}))
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.window,
+            "Open data or project",
+            self.window.recent.last_folder(),
+            f"Microscope data and projects ({patterns});;All files (*)",
+        )
+        self.open_paths(paths)
+
+    def open_as_patterns_dialog(self) -> None:
+        """File ▸ Open as Pattern Series: a movie or stack of diffraction patterns for the NBD
+        panel."""
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.window, "Open diffraction patterns", self.window.recent.last_folder()
+        )
+        for path in paths:
+            self._opener().open(Path(path), kind="pattern_series", role="nbd")
+
+    def open_log_dialog(self) -> None:
+        """Timeline ▸ Open Log: a holder log shown on the movie's time axis."""
+        path, _ = QFileDialog.getOpenFileName(
+            self.window,
+            "Open holder log",
+            self.window.recent.last_folder(),
+            "Holder logs (*.csv *.tsv *.txt *.dens);;All files (*)",
+        )
+        if path:
+            self.window.workbench().timeline.open_log(path)
+            self.window.docks["timeline"].raise_()
+
+    def open_paths(self, paths, *, signal: int | None = None) -> None:
+        """Open files or projects (in the background); errors go to the reporter.
+
+        A project replaces the session, so unsaved changes are offered for saving first.
+        """
+        paths = [Path(p) for p in paths]
+        if any(p.suffix.lower() == PROJECT_SUFFIX for p in paths) and not self.confirm_unsaved(
+            "Open"
+        ):
+            return
+        for path in paths:
+            if path.suffix.lower() == PROJECT_SUFFIX:
+                self._project().open(path)
+            else:
+                self._opener().open(path, signal=signal)
+
+    def open_sample_project(self) -> None:
+        """File ▸ Open Sample Project (offers to save unsaved changes first)."""
+        if self.confirm_unsaved("Open Sample Project"):
+            self._project().open(self._opener().sample_project_path(), as_template=True)
+
+    def confirm_unsaved(self, action: str) -> bool:
+        """Before ``action`` replaces or ends the session: Save / Discard / Cancel; True to go
+        on."""
+        if not self.window.has_workbench() or not self._project().dirty:
+            return True
+        project = self._project()
+        choice = self.window.asker.save_discard_cancel(
+            f"{project.name} has unsaved changes. Save them before {action.lower()}?"
+        )
+        if choice == "save":
+            self.save_project()
+            return not project.dirty
+        if choice == "discard":
+            project.discard_autosave()
+            return True
+        return False
+
+    def title(self) -> str:
+        """The window title: the project's name, ``*`` when it has unsaved changes, the
+        version."""
+        project = self._project()
+        return f"{project.name}{'*' if project.dirty else ''} — insitu-tem {__version__}"
+
+    def save_project(self) -> None:
+        """File ▸ Save Project (asks for a name the first time)."""
+        if self._project().path is None:
+            self.save_project_as()
+        else:
+            self._saved(self._project().save())
+
+    def save_project_as(self) -> None:
+        """File ▸ Save Project As."""
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "Save project",
+            self.window.recent.last_folder(),
+            f"insitu-tem project (*{PROJECT_SUFFIX})",
+        )
+        if path:
+            self._saved(
+                self._project().save(
+                    path if path.endswith(PROJECT_SUFFIX) else path + PROJECT_SUFFIX
+                )
+            )
+
+    def _saved(self, path: Path) -> None:
+        self.window.status.message(f"Saved {path}", 10000)
+
+
+class EditActions(QObject):
+    """Edit ▸ Place EELS/NBD Scan Line and Set Calibration.
+
+    Parameters
+    ----------
+    window : insitu_tem.gui.main_window.MainWindow
+        The shell (and parent): session bridge, reporter, status bar and its workbench.
+    """
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def start_scan_line_placement(self, role: str) -> None:
+        """The next two clicks on the movie are the first and last probe of ``role``'s scan."""
+        window = self.window
+        if window.state.dataset(role) is None or window.state.dataset("movie") is None:
+            window.reporter.report(f"Open a movie and the {role.upper()} line scan first")
+            return
+        window.status.message(
+            f"Click the first, then the last {role.upper()} probe position on the movie"
+        )
+        window.workbench().linker.begin_placement(role, self._scan_line_placed)
+
+    def _scan_line_placed(self, role: str, start_rc, end_rc) -> None:
+        window = self.window
+        window.workbench().project.place_scan_line(
+            role, start_rc, end_rc, time_s=window.state.time_s()
+        )
+        window.status.message(f"{role.upper()} scan line placed", 5000)
+
+    def calibration_dialog(self) -> None:
+        """Set Calibration: a new pixel/channel size for one panel's data (undoable)."""
+        from insitu_tem.gui.widgets.calibration_dialog import CalibrationDialog
+
+        dialog = CalibrationDialog(self.window.state, self.window)
+        if dialog.exec():
+            role, scale, units = dialog.values()
+            self.window.workbench().project.set_calibration(role, scale=scale, units=units)
