@@ -57,8 +57,8 @@ def align(qtbot, panel):
     return panel.controller.alignment
 
 
-def type_angle(qtbot, panel, text):
-    edit = panel.axis.angle.lineEdit()
+def type_angle(qtbot, panel, text, spin=None):
+    edit = (spin or panel.axis.angle).lineEdit()
     edit.selectAll()
     qtbot.keyClicks(edit, text)
     qtbot.keyClick(edit, Qt.Key.Key_Return)
@@ -88,18 +88,33 @@ def test_auto_measures_the_axis_and_a_typed_angle_overrides_it(qtbot, panel, ser
     panel.projections.show_sinogram.setChecked(True)
     assert not line.isVisible()
 
+    offset = measured.axis_offset_px
+    assert f"offset {offset:+.2f} ± {measured.axis_offset_sigma_px:.2f} px" in (
+        panel.axis.result.text()
+    )
+    assert panel.axis.offset_auto.isChecked() and panel.axis.offset.value() == pytest.approx(
+        offset, abs=0.01
+    )
     type_angle(qtbot, panel, "0")
     assert not panel.axis.auto.isChecked() and panel.controller.axis_choice == 0.0
+    assert panel.axis.result.text().endswith("; Align to use the new choice")
     panel.undo_stack.undo()
     assert panel.axis.auto.isChecked() and panel.controller.axis_choice is None
+    assert not panel.axis.result.text().endswith("choice")
     panel.undo_stack.redo()
     assert not panel.axis.auto.isChecked()
     assert panel.state.session.parameters("tomo")["tilt_axis_angle"] == 0.0
+    type_angle(qtbot, panel, "5", panel.axis.offset)
+    assert not panel.axis.offset_auto.isChecked() and panel.controller.offset_choice == 5.0
     typed = align(qtbot, panel)
     assert typed.axis_angle_deg == 0.0 and typed.axis_method == "given"
-    assert panel.axis.result.text() == "+0.00° (typed)" and shift_error(typed, truth) > 1.0
+    assert typed.axis_offset_px == 5.0 and shift_error(typed, truth) > 1.0
+    assert panel.axis.result.text() == "+0.00° (typed), offset +5.00 px (typed)"
     panel.undo_stack.undo()
     assert panel.controller.alignment is measured and panel.axis.angle.value() == 0.0
+    assert panel.axis.offset.value() == 5.0
+    qtbot.mouseClick(panel.axis.offset_auto, Qt.MouseButton.LeftButton)
+    assert panel.controller.offset_choice is None
 
     out = series_path.parent / "cli"
     args = ["tomo", str(series_path), "--tilt-axis-angle", "auto", "--align", "xcorr"]

@@ -75,9 +75,12 @@ def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[
     return rows
 
 
-def alignment_result(source: str, alignment, *, axis_choice: float | None = 0.0) -> Result:
+def alignment_result(
+    source: str, alignment, *, axis_choice: float | None = 0.0, offset_choice: float | None = None
+) -> Result:
     """The alignment as a session result (enough to re-apply it without aligning again);
-    ``axis_choice`` is the tilt-axis direction asked for (degrees, None: measured)."""
+    ``axis_choice`` and ``offset_choice`` are the tilt-axis direction (degrees) and offset (px)
+    asked for (None: measured)."""
     return Result(
         value={
             "source": source,
@@ -94,7 +97,11 @@ def alignment_result(source: str, alignment, *, axis_choice: float | None = 0.0)
             "ok": alignment.ok,
             "reason": alignment.reason,
         },
-        parameters={"method": alignment.method, "tilt_axis_angle": axis_choice},
+        parameters={
+            "method": alignment.method,
+            "tilt_axis_angle": axis_choice,
+            "tilt_axis_offset": offset_choice,
+        },
     )
 
 

@@ -1,9 +1,11 @@
-"""The Tomography panel's tilt-axis direction control: *Auto* (measured when aligning,
-:func:`~insitu_tem.analysis.tomo.axis_direction.estimate_axis_direction`) or an angle typed in
-degrees that overrides it, and what the last alignment used."""
+"""The Tomography panel's tilt-axis controls: direction and offset each *Auto* (measured when
+aligning, :func:`~insitu_tem.analysis.tomo.axis_direction.estimate_axis_direction` and
+:mod:`~insitu_tem.analysis.tomo.axis`) or typed (degrees, px) to override it, and what the
+alignment shown used."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
 
@@ -19,6 +21,15 @@ def axis_text(alignment) -> str:
     return f"{angle:+.2f}°, not measured ({alignment.reason}): type the angle"
 
 
+def offset_text(alignment) -> str:
+    """The tilt-axis offset an alignment used: measured ± 1σ, or typed (px)."""
+    if not np.isfinite(alignment.axis_offset_sigma_px):
+        return f"{alignment.axis_offset_px:+.2f} px (not measured)"
+    if alignment.axis_offset_sigma_px == 0.0:
+        return f"{alignment.axis_offset_px:+.2f} px (typed)"
+    return f"{alignment.axis_offset_px:+.2f} ± {alignment.axis_offset_sigma_px:.2f} px"
+
+
 def axis_parameters(alignment) -> dict:
     """The tilt axis of an alignment as figure-provenance parameters (the CLI's JSON keys)."""
     return {
@@ -30,26 +41,35 @@ def axis_parameters(alignment) -> dict:
     }
 
 
+def _auto_and_spin(limit: float, suffix: str) -> tuple[QCheckBox, QDoubleSpinBox]:
+    auto = QCheckBox("Auto")
+    auto.setChecked(True)
+    spin = QDoubleSpinBox()
+    spin.setRange(-limit, limit)
+    spin.setDecimals(2)
+    spin.setSingleStep(0.5)
+    spin.setSuffix(suffix)
+    spin.setKeyboardTracking(False)
+    return auto, spin
+
+
 class AxisControl(QWidget):
-    """*Auto* check box, angle spin box (degrees) and the direction the alignment used.
+    """*Auto* check boxes and spin boxes for the tilt-axis direction (degrees) and offset (px),
+    and the direction and offset the alignment used.
 
     Signals
     -------
-    chosen(object) : the user asked for None (Auto) or an angle in degrees
+    chosen(object) : the user asked for a direction: None (Auto) or degrees
+    offsetChosen(object) : the user asked for an offset: None (Auto) or px
     """
 
     chosen = Signal(object)
+    offsetChosen = Signal(object)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.auto = QCheckBox("Auto")
-        self.auto.setChecked(True)
-        self.angle = QDoubleSpinBox()
-        self.angle.setRange(-90.0, 90.0)
-        self.angle.setDecimals(2)
-        self.angle.setSingleStep(0.5)
-        self.angle.setSuffix("°")
-        self.angle.setKeyboardTracking(False)
+        self.auto, self.angle = _auto_and_spin(90.0, "°")
+        self.offset_auto, self.offset = _auto_and_spin(4096.0, " px")
         self.result = QLabel("")
         self.auto.setToolTip(
             "Measure the tilt-axis direction from the motion between tilts when aligning "
@@ -59,29 +79,47 @@ class AxisControl(QWidget):
             "Tilt-axis direction from the image rows towards the columns, degrees; typing "
             "an angle overrides Auto"
         )
-        self.result.setToolTip("Tilt-axis direction the last alignment used, ± 1σ (method)")
+        self.offset_auto.setToolTip("Measure the tilt-axis offset when aligning")
+        self.offset.setToolTip(
+            "Tilt-axis position across the axis from the image centre, px; typing one "
+            "overrides Auto"
+        )
+        self.result.setToolTip("Tilt-axis direction and offset the alignment used, ± 1σ (method)")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (QLabel("Tilt axis"), self.auto, self.angle, self.result):
+        widgets = (QLabel("Tilt axis"), self.auto, self.angle)
+        for widget in (*widgets, QLabel("offset"), self.offset_auto, self.offset, self.result):
             layout.addWidget(widget)
-        self.auto.clicked.connect(
-            lambda checked: self.chosen.emit(None if checked else self.angle.value())
-        )
-        self.angle.valueChanged.connect(lambda value: self.chosen.emit(float(value)))
-        self.set_state(None, None)
+        for auto, spin, signal in (
+            (self.auto, self.angle, self.chosen),
+            (self.offset_auto, self.offset, self.offsetChosen),
+        ):
+            auto.clicked.connect(
+                lambda checked, s=spin, g=signal: g.emit(None if checked else s.value())
+            )
+            spin.valueChanged.connect(lambda value, g=signal: g.emit(float(value)))
+        self.set_state((None, None), None)
 
-    def set_state(self, choice: float | None, alignment) -> None:
-        """Show the direction asked for (None: Auto, the spin box then shows the measured one)
-        and what ``alignment`` (None: not aligned) used."""
-        shown = choice
-        if choice is None and alignment is not None:
-            shown = alignment.axis_angle_deg
-        self.auto.setChecked(choice is None)
-        if shown is not None:
-            self.angle.blockSignals(True)
-            self.angle.setValue(shown)
-            self.angle.blockSignals(False)
+    def set_state(self, choices, alignment, used=None) -> None:
+        """Show the direction and offset asked for (``choices``, None: Auto, the spin box then
+        shows the measured value), what ``alignment`` (None: not aligned) used, and whether it
+        was aligned with other ``used`` choices."""
+        measured = (None, None)
+        if alignment is not None:
+            measured = (alignment.axis_angle_deg, alignment.axis_offset_px)
+        for auto, spin, choice, value in zip(
+            (self.auto, self.offset_auto), (self.angle, self.offset), choices, measured
+        ):
+            auto.setChecked(choice is None)
+            shown = value if choice is None else choice
+            if shown is not None:
+                spin.blockSignals(True)
+                spin.setValue(shown)
+                spin.blockSignals(False)
         if alignment is None:
-            self.result.setText("measured when aligning" if choice is None else "")
-        else:
-            self.result.setText(axis_text(alignment))
+            self.result.setText("measured when aligning" if choices[0] is None else "")
+            return
+        text = f"{axis_text(alignment)}, offset {offset_text(alignment)}"
+        if used is not None and tuple(used) != tuple(choices):
+            text += "; Align to use the new choice"
+        self.result.setText(text)

@@ -2,8 +2,8 @@
 and measurements, the work on the task runner, undo, and the project.
 
 In the session: parameters ``"tomo"`` (series source, EDS elements, added channels, the tilt-axis
-direction asked for — ``"tilt_axis_angle"``, degrees, None or absent: measured —, method,
-iterations, binning), results ``"tomo.alignment"`` and ``"tomo.segmentation"`` (the measurements,
+direction and offset asked for — ``"tilt_axis_angle"``, degrees, and ``"tilt_axis_offset"``, px;
+None or absent: measured —, method, iterations, binning), results ``"tomo.alignment"`` and ``"tomo.segmentation"`` (the measurements,
 thickness map, histogram and radial profile), view keys ``"tomo.cursor"``/``"tomo.channel"``/
 ``"tomo.rendering_angle"``/``"tomo.rendering_mode"``, and the panel state ``"tomo"`` holding the
 reference to the volumes and labels written beside the project on saving
@@ -13,6 +13,7 @@ alignment and reads the volumes back.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,7 @@ class TomoController(QObject):
     Signals
     -------
     seriesLoaded, aligned, reconstructed, measured, restored : the step finished
-    axisChoiceChanged : the tilt-axis direction asked for changed (also by undo)
+    axisChoiceChanged : the tilt-axis direction or offset asked for changed (also by undo)
     alignmentChanged, volumesChanged, measurementChanged : shown state changed (also by undo)
     message(str) : one line for the user
     exported(str) : a figure was written
@@ -117,6 +118,7 @@ class TomoController(QObject):
                 "elements": list(elements),
                 "also": [],
                 "tilt_axis_angle": self.axis_choice,
+                "tilt_axis_offset": self.offset_choice,
             },
         )
         tilts = series.tilts_deg
@@ -152,22 +154,37 @@ class TomoController(QObject):
         """The tilt-axis direction asked for, degrees; None: measured when aligning."""
         return self.session.parameters(PARAMETERS).get("tilt_axis_angle")
 
-    def set_axis_choice(self, angle_deg: float | None) -> None:
-        """Ask for a tilt-axis direction (degrees) or None (measured); an undo step."""
-        before = self.axis_choice
-        if angle_deg != before:
-            self.undo_stack.push(
-                SetValueCommand(self._apply_axis_choice, before, angle_deg, "Set tilt axis")
-            )
+    @property
+    def offset_choice(self) -> float | None:
+        """The tilt-axis offset asked for, px; None: measured when aligning."""
+        return self.session.parameters(PARAMETERS).get("tilt_axis_offset")
 
-    def _apply_axis_choice(self, angle_deg: float | None) -> None:
-        self._parameters(tilt_axis_angle=angle_deg)
+    @property
+    def aligned_with(self) -> tuple[float | None, float | None] | None:
+        """The (direction, offset) asked for when the shown alignment was made, or None."""
+        stored = self.session.result(results.ALIGNMENT)
+        if stored is None:
+            return None
+        asked = stored.parameters
+        return asked.get("tilt_axis_angle", 0.0), asked.get("tilt_axis_offset")
+
+    def set_axis_choice(self, value: float | None, *, key: str = "tilt_axis_angle") -> None:
+        """Ask for a tilt-axis direction (degrees; ``key="tilt_axis_offset"``: offset, px) or None
+        (measured); an undo step."""
+        before = self.session.parameters(PARAMETERS).get(key)
+        if value != before:
+            text = "Set tilt axis" if key == "tilt_axis_angle" else "Set tilt-axis offset"
+            apply = partial(self._apply_axis_choice, key)
+            self.undo_stack.push(SetValueCommand(apply, before, value, text))
+
+    def _apply_axis_choice(self, key: str, value: float | None) -> None:
+        self._parameters(**{key: value})
         self.axisChoiceChanged.emit()
 
     def align(self, method: str) -> None:
-        """Align the reference channel with the tilt-axis direction asked for (measured when
-        None); the axis offset is found automatically."""
-        series, choice = self.series, self.axis_choice
+        """Align the reference channel with the tilt-axis direction and offset asked for (each
+        measured when None)."""
+        series, choice, offset = self.series, self.axis_choice, self.offset_choice
 
         def run(control):
             return align_tilt_series(
@@ -175,15 +192,20 @@ class TomoController(QObject):
                 series.tilts_deg,
                 method=method,
                 axis_angle_deg=choice,
+                axis_offset_px=offset,
                 should_stop=control.should_stop,
                 progress=control.progress,
             )
 
-        self._start(run, lambda a: self._on_aligned(a, choice), "tomo-align", "Tomography: align")
+        self._start(
+            run, lambda a: self._on_aligned(a, choice, offset), "tomo-align", "Tomography: align"
+        )
 
-    def _on_aligned(self, alignment: Alignment, choice: float | None) -> None:
+    def _on_aligned(self, alignment: Alignment, choice: float | None, offset: float | None):
         before = (self.alignment, self.session.result(results.ALIGNMENT))
-        stored = results.alignment_result(str(self.series.source), alignment, axis_choice=choice)
+        stored = results.alignment_result(
+            str(self.series.source), alignment, axis_choice=choice, offset_choice=offset
+        )
         after = (alignment, stored)
         self.undo_stack.push(
             history.ShowResultCommand(

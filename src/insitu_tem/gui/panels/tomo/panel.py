@@ -219,6 +219,9 @@ class TomoPanel(QWidget):
             lambda m: self.state.session.set_view("tomo.rendering_mode", m)
         )
         self.axis.chosen.connect(control.set_axis_choice)
+        self.axis.offsetChosen.connect(
+            lambda value: control.set_axis_choice(value, key="tilt_axis_offset")
+        )
         control.axisChoiceChanged.connect(self._show_axis)
         control.message.connect(self.info.setText)
         control.job.progressed.connect(self.progress.setValue)
@@ -285,7 +288,10 @@ class TomoPanel(QWidget):
         self._update_enabled()
 
     def _show_axis(self) -> None:
-        self.axis.set_state(self.controller.axis_choice, self.controller.alignment)
+        control = self.controller
+        self.axis.set_state(
+            (control.axis_choice, control.offset_choice), control.alignment, control.aligned_with
+        )
 
     # volumes ---------------------------------------------------------------------------------
 
