@@ -11,10 +11,11 @@ import pytest
 
 from insitu_tem.cli.main import main
 
-LOW_LOSS_KEYS = {"position", "zlp_offset_eV", "fwhm_eV"}
+LOW_LOSS_KEYS = {"position", "zlp_offset_eV", "fwhm_eV", "zlp_found", "zlp_ok", "zlp_reason"}
 EDGE_KEYS = LOW_LOSS_KEYS | {
     "edge",
     "edge_onset_eV",
+    "edge_onset_definition",
     "chemical_shift_eV",
     "chemical_shift_stderr_eV",
     "chemical_shift_statistical_eV",
@@ -47,6 +48,7 @@ def test_low_loss_fields_alone(capsys, sample):
     assert doc["position"] == pytest.approx(8.0 * np.arange(46))
     assert np.abs(np.array(doc["zlp_offset_eV"]) - truth["zlp_offset_eV"]).max() < 0.005
     assert np.allclose(doc["fwhm_eV"], 0.8, atol=0.02)
+    assert all(doc["zlp_found"]) and doc["zlp_ok"] and doc["zlp_reason"] == ""
 
 
 def test_w_o23_shift_profile_matches_the_truth(capsys, sample):
@@ -61,6 +63,7 @@ def test_w_o23_shift_profile_matches_the_truth(capsys, sample):
         doc["chemical_shift_stderr_eV"],
     )
     assert doc["edge_ok"] and doc["edge_reason"] == ""
+    assert "derivative" in doc["edge_onset_definition"]
     assert len(doc["edge_onset_eV"]) == 46 and list(doc["maps"]) == ["W-O23"]
 
 
@@ -91,6 +94,7 @@ def test_li_k_map_with_windows(capsys, sample):
 def test_single_core_loss_spectrum(capsys, realdata):
     doc = run_json(capsys, realdata("08_carbon.dm3"), "--edge", "C-K")
     assert doc["position"] == [0.0] and doc["zlp_offset_eV"] == [None]
+    assert doc["zlp_found"] == [False] and not doc["zlp_ok"] and doc["zlp_reason"]
     assert doc["edge_onset_eV"][0] == pytest.approx(283.1, abs=0.2)
     assert doc["chemical_shift_eV"] == [0.0]
 

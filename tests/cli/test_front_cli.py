@@ -87,10 +87,37 @@ def test_csv_export(movie_sample, capsys, tmp_path):
         "position_px",
         "position_nm",
         "confidence",
+        "position_px_sigma",
+        "position_nm_sigma",
+        "present",
     ]
     assert float(rows[20]["position_nm"]) == pytest.approx(
         2 * float(rows[20]["position_px"]), rel=1e-4
     )
+    sigma_px = np.array([float(row["position_px_sigma"]) for row in rows])
+    assert np.all(sigma_px > 0) and np.all(np.isfinite(sigma_px))
+    np.testing.assert_allclose(
+        [float(row["position_nm_sigma"]) for row in rows], 2 * sigma_px, rtol=1e-3
+    )
+    assert {row["present"] for row in rows} == {"1"}
+
+
+def test_no_front_is_not_measured_in_the_json_and_the_csv(capsys, tmp_path):
+    import tifffile
+
+    movie = tmp_path / "flat.tif"
+    noise = np.random.default_rng(0).poisson(100.0, (12, 64, 64)).astype(np.float32)
+    tifffile.imwrite(movie, noise)
+    out_csv = tmp_path / "front.csv"
+    code, out, err = run(capsys, movie, "--line", "2,32,60,32", "--json", "--out", out_csv)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert not doc["ok"] and "no step-like front" in doc["reason"]
+    assert not any(doc["present"]) and not doc["fit"]["ok"] and doc["fit"]["reason"]
+    assert all(p is None for p in doc["position_px"] + doc["position_px_sigma"])
+    with open(out_csv, newline="") as stream:
+        rows = list(csv.reader(stream))[1:]
+    assert {row[-1] for row in rows} == {"0"} and {row[2] for row in rows} == {"nan"}
 
 
 @pytest.mark.parametrize("line", ["1,2,3", "a,b,c,d", "1,2,3,4,5"])

@@ -234,3 +234,18 @@ def test_spectrum_image_gives_maps_and_pixels_pick_the_probe(qtbot, panel):
     point = plot.mapFromScene(plot.getPlotItem().vb.mapViewToScene(QPointF(3.5, 2.5)))
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert panel.state.scan_index == 2 * 5 + 3
+
+
+def test_an_edge_that_is_not_there_reads_not_measured_with_the_reason(qtbot, panel, reporter):
+    from insitu_tem.core.model import Axis, Dataset
+
+    energy = 240.0 + 0.2 * np.arange(500)
+    background = 1e4 * (energy / 240.0) ** -3
+    spectra = np.random.default_rng(1).poisson(background, (3, 500)).astype(np.float32)
+    axes = (Axis("x", 3, 1.0, 0.0, "nm"), Axis("E", 500, 0.2, 240.0, "eV"))
+    open_in(panel, Dataset("spectrum_series", spectra, axes))
+    wait_for_edge(qtbot, panel, "C-K")
+    assert not panel.result_value()["edge_ok"]
+    text = panel.readout.text()
+    assert "C-K not measured: no edge of C-K" in text and "n/a" not in text
+    assert not reporter.reports

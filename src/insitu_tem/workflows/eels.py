@@ -97,6 +97,8 @@ def zlp_values(zlp: ZlpFit) -> dict:
         "zlp_offset_eV": _flat(np.where(zlp.found, zlp.position_eV, np.nan)),
         "fwhm_eV": _flat(zlp.fwhm_eV),
         "zlp_found": np.asarray(zlp.found, bool).reshape(-1).tolist(),
+        "zlp_ok": bool(zlp.ok),
+        "zlp_reason": zlp.reason,
     }
 
 
@@ -203,6 +205,7 @@ def edge_values(edge) -> dict:
         **_background_values(background),
         "edge": edge.edge,
         "edge_onset_eV": _flat(edge.onset.onset_eV),
+        "edge_onset_definition": edge.onset.definition,
         "chemical_shift_eV": _flat(edge.shift.shift_eV),
         "chemical_shift_stderr_eV": _flat(edge.shift.stderr_eV),
         "chemical_shift_statistical_eV": _flat(edge.shift.statistical_eV),

@@ -17,10 +17,11 @@ from insitu_tem.cli.commands.common import (
 )
 
 NAME = "eels"
-ZLP_KEYS = ("position", "zlp_offset_eV", "fwhm_eV")
+ZLP_KEYS = ("position", "zlp_offset_eV", "fwhm_eV", "zlp_found", "zlp_ok", "zlp_reason")
 EDGE_KEYS = (
     "edge",
     "edge_onset_eV",
+    "edge_onset_definition",
     "chemical_shift_eV",
     "chemical_shift_stderr_eV",
     "chemical_shift_statistical_eV",

@@ -112,23 +112,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         metavar="CSV",
         default=None,
-        help="also write frame, time_s, position_px, position, confidence to a CSV file",
+        help="also write frame, time_s, position_px, position, confidence, their 1σ and "
+        "present (front found) to a CSV file",
     )
     add_log_arguments(parser)
     add_force_argument(parser)
 
 
 def write_csv(path: str, value: dict) -> None:
-    """frame, time_s, position_px, position (calibrated), confidence: one row per frame."""
+    """One row per frame: frame, time_s, position_px, position (calibrated), confidence, the
+    positions' 1σ (px and calibrated) and whether a front was found (positions NaN where not)."""
+    units = value["units"]
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(
-            ["frame", "time_s", "position_px", f"position_{value['units']}", "confidence"]
+            ["frame", "time_s", "position_px", f"position_{units}", "confidence"]
+            + ["position_px_sigma", f"position_{units}_sigma", "present"]
         )
-        for i, (t, p_px, p, c) in enumerate(
-            zip(value["times"], value["position_px"], value["position"], value["confidence"])
-        ):
-            writer.writerow([i, f"{t:.6g}", f"{p_px:.4f}", f"{p:.6g}", f"{c:.3f}"])
+        rows = zip(
+            value["times"],
+            value["position_px"],
+            value["position"],
+            value["confidence"],
+            value["position_px_sigma"],
+            value["position_sigma"],
+            value["present"],
+        )
+        for i, (t, p_px, p, c, s_px, s, present) in enumerate(rows):
+            writer.writerow(
+                [i, f"{t:.6g}", f"{p_px:.4f}", f"{p:.6g}", f"{c:.3f}", f"{s_px:.4f}", f"{s:.6g}"]
+                + [int(bool(present))]
+            )
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
@@ -174,6 +188,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "position_sigma": value["position_sigma"],
         "units": units,
         "confidence": value["confidence"],
+        "present": value["present"],
         "drift_corrected": args.drift_correct,
         "fit": {
             **value["fit"],

@@ -30,16 +30,29 @@ def describe(value: dict | None, index: int) -> str:
     if plasmon is not None:
         parts.append(f"plasmon {plasmon:.2f} eV")
     if value.get("edge"):
-        onset = _at(value, "edge_onset_eV", index)
-        shift = _at(value, "chemical_shift_eV", index)
-        err = _at(value, "chemical_shift_stderr_eV", index)
-        chi2 = _at(value, "background_chi2", index)
-        parts.append(
-            f"{value['edge']} onset {_number(onset, '.2f')} eV, shift {_number(shift, '+.3f')} "
-            f"± {_number(err, '.3f')} eV ({_against(value.get('reference_index'))}), "
-            f"background χ²ᵣ {_number(chi2, '.2f')}"
-        )
+        parts.append(_edge_text(value, index))
     return " · ".join(parts)
+
+
+def _edge_text(value: dict, index: int) -> str:
+    """The edge's onset, shift ± 1σ and background χ²ᵣ; "not measured: <reason>" for what the
+    analysis could not measure at this probe."""
+    edge, reason = value["edge"], value.get("edge_reason") or "not found"
+    onset = _at(value, "edge_onset_eV", index)
+    shift = _at(value, "chemical_shift_eV", index)
+    if onset is None and shift is None:
+        return f"{edge} not measured: {reason}"
+    err = _at(value, "chemical_shift_stderr_eV", index)
+    chi2 = _at(value, "background_chi2", index)
+    onset_text = "onset not measured" if onset is None else f"onset {onset:.2f} eV"
+    shift_text = (
+        "shift not measured"
+        if shift is None
+        else f"shift {shift:+.3f} ± {_number(err, '.3f')} eV"
+        f" ({_against(value.get('reference_index'))})"
+    )
+    missing = f" — not measured: {reason}" if onset is None or shift is None else ""
+    return f"{edge} {onset_text}, {shift_text}, background χ²ᵣ {_number(chi2, '.2f')}{missing}"
 
 
 def _number(number, spec: str) -> str:
