@@ -108,6 +108,10 @@ def test_nbd_on_the_sample_scan(capsys, sample_nbd):
     expected = np.array([np.nan if v is None else v for v in truth["lattice_strain"]])
     spots = np.array(truth["phase_fractions"]["WO3 spots"]) >= 0.5
     np.testing.assert_allclose(strain[spots], expected[spots], atol=1e-3)
+    reasons = doc["lattice_strain_reason"]
+    assert len(reasons) == len(strain)
+    assert all(bool(reason) == np.isnan(value) for reason, value in zip(reasons, strain))
+    assert all("spots matched" in reasons[i] for i in np.flatnonzero(np.isnan(strain)))
     assert doc["crystalline"] == truth["crystalline"]
     fractions = doc["phase_fractions"]
     assert list(fractions) == ["first pattern", "last pattern", "free 1"]
