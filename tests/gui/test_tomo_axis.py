@@ -133,8 +133,8 @@ def test_direction_not_measured_says_so_and_that_0_was_used():
     )
     assert result.axis_method == "" and result.axis_angle_deg == 0.0
     text = axis_text(result)
-    assert text.startswith("+0.00°, not measured") and "0° used" in text
-    assert text.endswith("type the angle")
+    assert text.startswith("+0.00° — tilt-axis direction not found, 0° used: ")
+    assert text.endswith(": type it") and axis_text(result, why=False) == "+0.00° (not measured)"
 
 
 def test_axis_choice_and_measurement_survive_save_and_reopen(

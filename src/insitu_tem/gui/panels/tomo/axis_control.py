@@ -10,15 +10,17 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
 
 
-def axis_text(alignment) -> str:
-    """The tilt-axis direction an alignment used: measured ± 1σ (method), given, or why 0° was
-    used."""
+def axis_text(alignment, *, why: bool = True) -> str:
+    """The tilt-axis direction an alignment used: measured ± 1σ (method), given, or (``why``)
+    why 0° was used."""
     angle = alignment.axis_angle_deg
     if alignment.axis_method == "given":
         return f"{angle:+.2f}° (typed)"
     if alignment.axis_method:
         return f"{angle:+.2f} ± {alignment.axis_angle_sigma_deg:.2f}° ({alignment.axis_method})"
-    return f"{angle:+.2f}°, not measured ({alignment.reason}): type the angle"
+    if not why:
+        return f"{angle:+.2f}° (not measured)"
+    return f"{angle:+.2f}° — " + alignment.reason.replace("give --tilt-axis-angle", "type it")
 
 
 def offset_text(alignment) -> str:
@@ -71,6 +73,7 @@ class AxisControl(QWidget):
         self.auto, self.angle = _auto_and_spin(90.0, "°")
         self.offset_auto, self.offset = _auto_and_spin(4096.0, " px")
         self.result = QLabel("")
+        self.result.setWordWrap(True)
         self.auto.setToolTip(
             "Measure the tilt-axis direction from the motion between tilts when aligning "
             "(falls back to 0° and says why when it cannot)"
@@ -88,8 +91,9 @@ class AxisControl(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         widgets = (QLabel("Tilt axis"), self.auto, self.angle)
-        for widget in (*widgets, QLabel("offset"), self.offset_auto, self.offset, self.result):
+        for widget in (*widgets, QLabel("offset"), self.offset_auto, self.offset):
             layout.addWidget(widget)
+        layout.addWidget(self.result, 1)
         for auto, spin, signal in (
             (self.auto, self.angle, self.chosen),
             (self.offset_auto, self.offset, self.offsetChosen),

@@ -227,7 +227,7 @@ class TomoController(QObject):
         else:
             self.aligned_stack = apply_alignment(self.series.reference, alignment)
             self.message.emit(
-                f"Aligned ({alignment.method}): tilt axis {axis_text(alignment)}, offset "
+                f"Aligned ({alignment.method}): tilt axis {axis_text(alignment, why=False)}, offset "
                 f"{alignment.axis_offset_px:.2f} ± {alignment.axis_offset_sigma_px:.2f} px, "
                 f"largest shift {np.abs(alignment.shifts_px).max():.1f} px"
                 + (f" — {alignment.reason}" if alignment.reason else "")

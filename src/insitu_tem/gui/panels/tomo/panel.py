@@ -154,9 +154,9 @@ class TomoPanel(QWidget):
                 self.add_button,
                 QLabel("Align"),
                 self.align_method,
-                self.axis,
                 self.align_button,
             ],
+            [self.axis],
             [
                 QLabel("Reconstruct"),
                 self.method,
@@ -179,7 +179,7 @@ class TomoPanel(QWidget):
         for widgets in steps:
             row = QHBoxLayout()
             for widget in widgets:
-                row.addWidget(widget)
+                row.addWidget(widget, 4 if widget is self.axis else 0)
             row.addStretch(1)
             layout.addLayout(row)
         layout.addWidget(self.info)
