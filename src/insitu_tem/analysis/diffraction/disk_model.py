@@ -92,16 +92,25 @@ def _linear_fit(window, shape: np.ndarray):
 
 
 def _coarse(window, shape: np.ndarray) -> np.ndarray:
-    """``shape`` with the centre moved to the best of a 1 px grid within 0.4 radius + 1 px."""
+    """``shape`` with the centre moved to the best of a 1 px grid within 0.4 radius + 1 px (all
+    grid points solved together through their normal equations)."""
+    rows, cols, values, weight, poly = window
     span = int(np.ceil(0.4 * shape[2] + 1.0))
-    best, chi2 = shape, np.inf
-    for dr in range(-span, span + 1):
-        for dc in range(-span, span + 1):
-            if dr * dr + dc * dc <= span * span:
-                trial = shape + np.array([dr, dc, 0.0, 0.0])
-                value = _linear_fit(window, trial)[0]
-                if value < chi2:
-                    best, chi2 = trial, value
+    dr, dc = np.mgrid[-span : span + 1, -span : span + 1].reshape(2, -1).astype(float)
+    near = dr * dr + dc * dc <= span * span
+    centres = shape[:2] + np.column_stack([dr[near], dc[near]])
+    rho = np.hypot(rows[None, :] - centres[:, :1], cols[None, :] - centres[:, 1:])
+    disk = 0.5 * special.erfc((rho - shape[2]) / (np.sqrt(2.0) * shape[3]))
+    design = np.concatenate(
+        [np.ones((len(centres), len(rows), 1)), poly[None, :, :] * disk[:, :, None]], axis=2
+    )
+    weighted = design * weight[None, :, None]
+    normal = np.einsum("knp,knq->kpq", weighted, design)
+    linear = (np.linalg.pinv(normal) @ np.einsum("knp,n->kp", weighted, values)[..., None])[..., 0]
+    residual = values[None, :] - np.einsum("knp,kp->kn", design, linear)
+    chi2 = np.sum(weight[None, :] * residual**2, axis=1)
+    best = shape.copy()
+    best[:2] = centres[int(np.argmin(chi2))]
     return best
 
 
