@@ -1,6 +1,7 @@
 """`insitu-tem tomo`, `segment` and `eds` on the phantom and the real Bruker files."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -114,8 +115,11 @@ def test_export_view_tomo_from_a_saved_project(tomo_run, tmp_path, capsys):
     from insitu_tem.core.project import save_session
     from insitu_tem.core.session import Session
     from insitu_tem.io.tomo_files import write_project_volumes
+    from insitu_tem.analysis.tomo.alignment import Alignment
     from insitu_tem.workflows.tomo_results import (
+        ALIGNMENT,
         SEGMENTATION,
+        alignment_result,
         measure,
         measurement_rows,
         segmentation_result,
@@ -134,12 +138,26 @@ def test_export_view_tomo_from_a_saved_project(tomo_run, tmp_path, capsys):
     )
     session.set_panel_state("tomo", {"files": files})
     session.set_view("tomo.cursor", [24, 10, 24])
+    tilts = np.array(truth["tilts_deg"])
+    axis = Alignment(
+        tilts, np.zeros((tilts.size, 2)), -29.9, 0.2, 2.3, 0.5, 0.1, np.ones(13), "xcorr"
+    )
+    axis = replace(axis, axis_method="offset slope")
+    session.store_result(ALIGNMENT, alignment_result("tomo_haadf.hspy", axis, axis_choice=None))
     save_session(session, project)
     figure = tmp_path / "tomo.png"
     code = main(["export", str(project), "--view", "tomo", "--out", str(figure), "--dpi", "50"])
     assert code == 0, capsys.readouterr().err
     parameters = json.loads(Image.open(figure).text["insitu-tem"])["parameters"]
     assert parameters["view"] == "tomo" and parameters["cursor_zyx"] == [24, 10, 24]
+    assert (
+        parameters["tilt_axis_angle_deg"] == -29.9
+        and parameters["tilt_axis_angle_sigma_deg"] == 0.2
+    )
+    assert (
+        parameters["tilt_axis_method"] == "offset slope"
+        and parameters["tilt_axis_offset_px"] == 2.3
+    )
     assert (
         parameters["shell_thickness"] == pytest.approx(0.5 * measured.wire.thickness_median)
         and abs(measured.wire.thickness_median - truth["shell_thickness_px"]) < 1.5

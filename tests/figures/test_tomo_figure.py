@@ -22,8 +22,10 @@ def test_slices_and_rendering_are_saved_with_their_parameters(tmp_path):
         tilts_deg=(-60.0, 60.0),
         labels=labels,
         rendering_angle_deg=30.0,
+        alignment={"tilt_axis_angle_deg": -30.1, "tilt_axis_method": "motion"},
     )
     figure, parameters = render_tomo(view, dpi=80)
+    assert parameters["tilt_axis_angle_deg"] == -30.1 and parameters["tilt_axis_method"] == "motion"
     texts = [t.get_text() for ax in figure.axes for t in ax.texts]
     assert len(figure.axes) == 4 and "2 nm" in texts
     assert parameters["missing_wedge_deg"] == [60.0, 120.0] and parameters["cursor_zyx"] == [

@@ -22,7 +22,8 @@ _PLANES = ("XY", "XZ", "YZ")
 
 @dataclass(frozen=True)
 class TomoView:
-    """What the figure shows (volume (z, y, x), voxel size in ``units``, cursor (z, y, x))."""
+    """What the figure shows (volume (z, y, x), voxel size in ``units``, cursor (z, y, x)); the
+    stored alignment (session result ``tomo.alignment``'s value) gives the tilt axis recorded."""
 
     volume: np.ndarray
     cursor: tuple[int, int, int]
@@ -33,6 +34,16 @@ class TomoView:
     rendering_angle_deg: float | None = None
     rendering_mode: str = "mip"
     measurement: dict | None = None
+    alignment: dict | None = None
+
+
+_AXIS_KEYS = (
+    "tilt_axis_angle_deg",
+    "tilt_axis_angle_sigma_deg",
+    "tilt_axis_method",
+    "tilt_axis_offset_px",
+    "tilt_axis_offset_sigma_px",
+)
 
 
 def planes(volume: np.ndarray, cursor) -> dict[str, np.ndarray]:
@@ -158,6 +169,8 @@ def render_tomo(view: TomoView, *, dpi: int = 300) -> tuple[Figure, dict]:
             view.measurement["shell_thickness_px"] * view.voxel_size if measured else None
         ),
     }
+    if view.alignment is not None:
+        parameters.update({k: view.alignment.get(k) for k in _AXIS_KEYS})
     return figure, parameters
 
 
@@ -201,4 +214,5 @@ def session_tomo_view(session, project_dir, options: dict | None = None) -> Tomo
         rendering_angle_deg=float(angle),
         rendering_mode=session.view("tomo.rendering_mode", "mip"),
         measurement=None if stored is None else stored.value,
+        alignment=None if alignment is None else alignment.value,
     )

@@ -32,17 +32,6 @@ def offset_text(alignment) -> str:
     return f"{alignment.axis_offset_px:+.2f} ± {alignment.axis_offset_sigma_px:.2f} px"
 
 
-def axis_parameters(alignment) -> dict:
-    """The tilt axis of an alignment as figure-provenance parameters (the CLI's JSON keys)."""
-    return {
-        "tilt_axis_angle_deg": alignment.axis_angle_deg,
-        "tilt_axis_angle_sigma_deg": alignment.axis_angle_sigma_deg,
-        "tilt_axis_method": alignment.axis_method,
-        "tilt_axis_offset_px": alignment.axis_offset_px,
-        "tilt_axis_offset_sigma_px": alignment.axis_offset_sigma_px,
-    }
-
-
 def _auto_and_spin(limit: float, suffix: str) -> tuple[QCheckBox, QDoubleSpinBox]:
     auto = QCheckBox("Auto")
     auto.setChecked(True)

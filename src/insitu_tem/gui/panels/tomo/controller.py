@@ -23,7 +23,7 @@ from insitu_tem.analysis.tomo.alignment import Alignment, align_tilt_series, app
 from insitu_tem.figures.export import provenance, save_figure
 from insitu_tem.figures.tomography import TomoView, render_tomo
 from insitu_tem.gui.panels.tomo import history, jobs
-from insitu_tem.gui.panels.tomo.axis_control import axis_parameters, axis_text
+from insitu_tem.gui.panels.tomo.axis_control import axis_text
 from insitu_tem.gui.panels.tomo.current_job import CurrentJob
 from insitu_tem.gui.undo import SetValueCommand
 from insitu_tem.io.readers.tilt_series import TiltSeries
@@ -90,6 +90,12 @@ class TomoController(QObject):
     def measurement(self) -> dict | None:
         """The stored measurements (``tomo.segmentation`` value), or None."""
         stored = self.session.result(results.SEGMENTATION)
+        return None if stored is None else stored.value
+
+    @property
+    def stored_alignment(self) -> dict | None:
+        """The stored alignment (``tomo.alignment`` value), or None."""
+        stored = self.session.result(results.ALIGNMENT)
         return None if stored is None else stored.value
 
     def _parameters(self, **changes) -> None:
@@ -378,8 +384,6 @@ class TomoController(QObject):
         """Save ``view`` (slices, rendering, measurements) with provenance; return the path."""
         figure, parameters = render_tomo(view, dpi=dpi)
         parameters["channel"] = channel
-        if self.alignment is not None:
-            parameters.update(axis_parameters(self.alignment))
         sources = [str(self.series.source)] if self.series is not None else []
         saved = save_figure(figure, path, dpi=dpi, record=provenance(sources, parameters))
         self.exported.emit(str(saved))

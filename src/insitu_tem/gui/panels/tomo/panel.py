@@ -392,6 +392,7 @@ class TomoPanel(QWidget):
             rendering_angle_deg=float(self.rendering.angle.value()),
             rendering_mode=self.rendering.mode.currentText(),
             measurement=self.controller.measurement,
+            alignment=self.controller.stored_alignment,
         )
         return self.controller.export_figure(
             path, view, channel=self.channel.currentText(), dpi=dpi
