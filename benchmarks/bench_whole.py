@@ -294,15 +294,17 @@ def gui_rows(work: Path) -> list[dict]:
                 "notes": f"from process start; median of 3; {cpu_s:.1f} s of CPU (user + system, "
                 "all threads): the wall time is this over the cores the process gets",
                 "whole_process": True,
-                "why_not": "the window paints after importing PySide6, numpy and the core (about 1 s "
-                "of CPU); the panels, workflows and analyses (scipy.signal with scipy.stats, "
-                "scipy.optimize, pyqtgraph: about 2.5 s of CPU) are imported in a background "
-                "thread and the panels built after the paint. The sample project's analyses then "
-                "run on two worker threads: the NBD scan (46 patterns, their disk edges fitted "
-                "together per pattern; about 2 s, the spots shared with across-the-front) beside "
-                "EELS, drift, front tracking (about 1.5 s) and across-the-front. On a machine "
-                "whose two cores are shared the wall time is the CPU time over the share the "
-                "process gets",
+                "why_not": "the window paints after importing PySide6, numpy and the core (about "
+                "0.5 s of CPU); the panels, workflows and analyses (scipy.signal, which imports "
+                "scipy.stats, for find_peaks and savgol; scipy.optimize; pyqtgraph: about 2 s of "
+                "CPU) are imported in a background thread and the panels built after the paint "
+                "(about 0.7 s, a third of it pyqtgraph building every plot's context menu). The "
+                "sample project's analyses then run on two worker threads: the NBD scan (46 "
+                "patterns, every disk fitted by a model of the whole disk: about 6 s of CPU, "
+                "almost half of the total) beside EELS (0.7 s), drift, front tracking (scipy "
+                "least_squares per frame and round: about 1 s) and across-the-front (0.4 s, "
+                "reusing the panels' results). The process holds the GIL for most of it, so the wall time is close to "
+                "the CPU time over the share of one core the process gets",
             }
         )
     return rows
