@@ -303,8 +303,8 @@ def gui_rows(work: Path) -> list[dict]:
                 "patterns, every disk fitted by a model of the whole disk: about 6 s of CPU, "
                 "almost half of the total) beside EELS (0.7 s), drift, front tracking (scipy "
                 "least_squares per frame and round: about 1 s) and across-the-front (0.4 s, "
-                "reusing the panels' results). The process holds the GIL for most of it, so the wall time is close to "
-                "the CPU time over the share of one core the process gets",
+                "reusing the panels' results). The process holds the GIL for most of it, so the "
+                "wall time is close to the CPU time over the share of one core the process gets",
             }
         )
     return rows
