@@ -110,6 +110,11 @@ def test_nbd_on_the_sample_scan(capsys, sample_nbd):
     expected = np.array([np.nan if v is None else v for v in truth["lattice_strain"]])
     spots = np.array(truth["phase_fractions"]["WO3 spots"]) >= 0.5
     np.testing.assert_allclose(strain[spots], expected[spots], atol=1e-3)
+    sigma = np.array([np.nan if v is None else v for v in doc["lattice_strain_sigma"]])
+    assert np.array_equal(np.isnan(sigma), np.isnan(strain))
+    measured = spots & np.isfinite(strain)
+    assert np.all(sigma[measured] < 2e-3)
+    assert np.all(np.abs(strain - expected)[measured] <= 3 * sigma[measured])
     reasons = doc["lattice_strain_reason"]
     assert len(reasons) == len(strain)
     assert all(bool(reason) == np.isnan(value) for reason, value in zip(reasons, strain))

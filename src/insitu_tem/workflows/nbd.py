@@ -94,6 +94,7 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
         "centre_px": result.descan.fitted_rc,
         "reference_index": result.tracks.reference_index,
         "lattice_strain": result.tracks.lattice_strain,
+        "lattice_strain_sigma": result.tracks.lattice_strain_sigma,
         "lattice_strain_reason": [fit.reason for fit in result.tracks.fits],
         "crystalline": result.crystalline,
         "phase_fractions": {

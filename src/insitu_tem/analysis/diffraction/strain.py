@@ -21,7 +21,12 @@ from typing import Callable
 
 import numpy as np
 
-from insitu_tem.analysis.diffraction.disks import Spots, detect_spots, friedel_partners
+from insitu_tem.analysis.diffraction.disks import (
+    SYSTEMATIC_PX,
+    Spots,
+    detect_spots,
+    friedel_partners,
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,10 @@ class StrainFit:
         RMS residual of the matched spots, px.
     reason : str
         Why the fit failed ("" when ok).
+    lattice_strain_sigma : float
+        1σ of ``lattice_strain``: the affine fit's covariance (variance of unit weight from the
+        weighted residuals, at least :data:`SYSTEMATIC_PX` per spot) propagated through
+        det(A)^-1/2; NaN when not measured. The calibration cancels in d/d_ref.
     """
 
     ok: bool
@@ -59,6 +68,7 @@ class StrainFit:
     used: np.ndarray
     rms_px: float
     reason: str = ""
+    lattice_strain_sigma: float = np.nan
 
 
 def fit_lattice_strain(
@@ -111,7 +121,25 @@ def fit_lattice_strain(
     tensor = 0.5 * (deformation + deformation.T) - np.eye(2)
     used = use.copy()
     used[use] = inlier
-    return StrainFit(True, 1.0 / np.sqrt(det) - 1.0, tensor, matrix, translation, n, used, rms)
+    sigma = _strain_sigma(design[inlier], w[use][inlier], residual, matrix)
+    return StrainFit(
+        True, 1.0 / np.sqrt(det) - 1.0, tensor, matrix, translation, n, used, rms, "", sigma
+    )
+
+
+def _strain_sigma(design, weights, residual, matrix) -> float:
+    """1σ of det(A)^-1/2 - 1 from the weighted least-squares covariance of the affine fit."""
+    n = len(design)
+    if n <= 3:
+        return np.nan
+    w = np.clip(weights, 0.0, None)
+    unit = float(np.sum(w * np.sum(residual**2, axis=1))) / (2 * (n - 3))
+    unit = max(unit, SYSTEMATIC_PX**2 * float(np.mean(w)))
+    covariance = unit * np.linalg.pinv((design * w[:, None]).T @ design)[1:, 1:]
+    (a, b), (c, d) = matrix
+    det = abs(a * d - b * c)
+    variance = sum(g @ covariance @ g for g in (np.array([d, -c]), np.array([-b, a])))
+    return float(0.5 * det**-1.5 * np.sqrt(variance))
 
 
 @dataclass(frozen=True)
@@ -143,6 +171,11 @@ class SpotTracks:
     def lattice_strain(self) -> np.ndarray:
         """(n_patterns,) d/d_ref − 1, NaN where the fit failed."""
         return np.array([f.lattice_strain if f.ok else np.nan for f in self.fits])
+
+    @property
+    def lattice_strain_sigma(self) -> np.ndarray:
+        """(n_patterns,) 1σ of :attr:`lattice_strain`, NaN where the fit failed."""
+        return np.array([f.lattice_strain_sigma if f.ok else np.nan for f in self.fits])
 
     def shifts_px(self, index: int) -> np.ndarray:
         """(n_spots, 2) displacement of each spot from its reference position, centre drift

@@ -81,6 +81,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "centre_px",
         "reference_index",
         "lattice_strain",
+        "lattice_strain_sigma",
         "lattice_strain_reason",
         "crystalline",
         "phase_fractions",
