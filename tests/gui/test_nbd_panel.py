@@ -57,6 +57,12 @@ def test_scan_analysis_shows_strain_fractions_and_map(qtbot, panel, sample, repo
     assert len(panel.scan_plots.fraction_curves) == 3
     assert panel.scan_plots.map_image.image.shape[1] == 46
     assert "crystalline" in panel.status.text()
+    sigma = np.asarray(panel.result_value()["lattice_strain_sigma"], float)
+    bars = panel.scan_plots.strain_bars.opts
+    np.testing.assert_allclose(bars["x"], x[np.isfinite(strain)])
+    np.testing.assert_allclose(bars["height"], 200.0 * sigma[np.isfinite(strain)])
+    missing = int(np.isnan(strain).sum())
+    assert f"strain not measured at {missing} positions: only" in panel.status.text()
     assert reporter.reports == []
 
 

@@ -39,6 +39,18 @@ from insitu_tem.workflows.nbd import fraction_names
 from insitu_tem.workflows.nbd_pattern import PATTERN, RINGS, pattern_text
 
 
+def strain_gaps(value: dict) -> str:
+    """ "; strain not measured at N positions: <reasons>" ("" when measured everywhere)."""
+    strain = np.asarray(value["lattice_strain"], float)
+    reasons = value.get("lattice_strain_reason") or [""] * len(strain)
+    missing = [r or "no fit" for r, s in zip(reasons, strain) if not np.isfinite(s)]
+    if not missing:
+        return ""
+    counts = {r: missing.count(r) for r in dict.fromkeys(missing)}
+    why = ", ".join(f"{r} ({n})" if len(counts) > 1 else r for r, n in counts.items())
+    return f"; strain not measured at {len(missing)} positions: {why}"
+
+
 class NbdPanel(QWidget):
     """Pattern with overlays, navigator, display and reference controls, and the scan plots.
 
@@ -253,8 +265,11 @@ class NbdPanel(QWidget):
             self.status.setText("Analysing the scan…")
             self._show_pattern(self.current_index())
             return
+        sigma = value.get("lattice_strain_sigma")
         self.scan_plots.show_strain(
-            np.asarray(value["lattice_strain"], float), value["reference_index"]
+            np.asarray(value["lattice_strain"], float),
+            value["reference_index"],
+            None if sigma is None else np.asarray(sigma, float),
         )
         if value["q_per_A"] is not None:
             self.scan_plots.show_map(
@@ -272,6 +287,7 @@ class NbdPanel(QWidget):
         self.status.setText(
             f"Strain reference: pattern {value['reference_index']}; "
             f"{int(crystalline.sum())} of {len(crystalline)} positions crystalline"
+            + strain_gaps(value)
             + (f"; {ellipse_note(ellipse)}" if ellipse is not None else "")
         )
         self._show_pattern(self.current_index())

@@ -29,7 +29,10 @@ class NbdScanPlots(QWidget):
         super().__init__(parent)
         self.strain_plot = pg.PlotWidget()
         self.strain_plot.setLabel("left", "strain %")
-        self.strain_plot.setToolTip("lattice strain d/d_ref − 1 against the reference pattern, %")
+        self.strain_plot.setToolTip(
+            "lattice strain d/d_ref − 1 against the reference pattern, % (error bars ±1σ)"
+        )
+        self.strain_bars = pg.ErrorBarItem(pen=pg.mkPen("#ff6f6f"), beam=0.0)
         self.strain_curve = pg.PlotDataItem(
             pen=pg.mkPen("#ff6f6f", width=1.5),
             symbol="o",
@@ -40,6 +43,7 @@ class NbdScanPlots(QWidget):
         self.reference_marker = pg.ScatterPlotItem(
             size=12, symbol="star", brush=pg.mkBrush("#ffd040"), pen=None
         )
+        self.strain_plot.addItem(self.strain_bars)
         self.strain_plot.addItem(self.strain_curve)
         self.strain_plot.addItem(self.reference_marker)
         self.map_plot = pg.PlotWidget()
@@ -96,6 +100,7 @@ class NbdScanPlots(QWidget):
     def clear(self) -> None:
         """Remove every result (none is current)."""
         self.strain_curve.setData([], [])
+        self.strain_bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
         self.reference_marker.setData([], [])
         self.map_image.clear()
         for curve in self.fraction_curves:
@@ -103,10 +108,19 @@ class NbdScanPlots(QWidget):
         self.fraction_curves = []
         self.scree_curve.setData([], [])
 
-    def show_strain(self, strain, reference_index: int) -> None:
-        """Strain per position (NaN gaps) with the reference starred."""
+    def show_strain(self, strain, reference_index: int, sigma=None) -> None:
+        """Strain per position (NaN gaps) with ±1σ bars (``sigma``, None: none) and the
+        reference starred."""
         values = 100.0 * np.asarray(strain, dtype=float)
         self.strain_curve.setData(self._positions, values, connect="finite")
+        shown = np.isfinite(values)
+        if sigma is not None:
+            shown &= np.isfinite(np.asarray(sigma, dtype=float))
+        self.strain_bars.setData(
+            x=np.asarray(self._positions, float)[shown],
+            y=values[shown],
+            height=np.zeros(0) if sigma is None else 200.0 * np.asarray(sigma, float)[shown],
+        )
         self.reference_marker.setData([self._positions[reference_index]], [0.0])
         self.strain_plot.autoRange()
 
