@@ -313,14 +313,14 @@ def fit_beam_model(pattern, centre_rc, *, radius_px: float) -> tuple[DiskFit, fl
     return fit, (found[2] if found is not None else blur)
 
 
-def refine_beam_centre(pattern, centre_rc, *, radius_px: float) -> DiskFit:
-    """The direct beam's centre, 1σ and radius from :func:`fit_beam_model`; not ok (keep the
-    given centre) when the beam is point-like (radius below :data:`MIN_DISK_RADIUS_PX`) or the
-    fit fails."""
+def refine_beam_centre(pattern, centre_rc, *, radius_px: float) -> tuple[DiskFit, float]:
+    """The direct beam's (centre, 1σ and radius; edge blur 1σ px) from :func:`fit_beam_model`;
+    not ok (keep the given centre) when the beam is point-like (radius below
+    :data:`MIN_DISK_RADIUS_PX`) or the fit fails."""
     if not radius_px >= MIN_DISK_RADIUS_PX:
         start = (float(centre_rc[0]), float(centre_rc[1]))
-        return DiskFit(False, start, np.nan, radius_px, 0, "point-like beam")
-    return fit_beam_model(pattern, centre_rc, radius_px=radius_px)[0]
+        return DiskFit(False, start, np.nan, radius_px, 0, "point-like beam"), np.nan
+    return fit_beam_model(pattern, centre_rc, radius_px=radius_px)
 
 
 def locate_spots(

@@ -123,6 +123,7 @@ def detect_spots(
     exclude_radius_px: float | None = None,
     max_spots: int = 200,
     centre_sigma_px: float = 0.0,
+    edge_blur_px: float | None = None,
 ) -> Spots:
     """Find diffraction spots and locate them to sub-pixel precision, each with a 1σ.
 
@@ -145,6 +146,10 @@ def detect_spots(
         Keep at most this many, strongest first.
     centre_sigma_px : float
         1σ of each coordinate of ``centre_rc``, px, added to every spot's.
+    edge_blur_px : float, optional
+        Edge blur (1σ, px) of the direct beam when it was already fitted
+        (:func:`insitu_tem.analysis.diffraction.disk_model.fit_beam_model`), ``disk_radius_px``
+        then being its fitted radius; default: the beam is fitted here.
     """
     if method not in DETECTORS:
         raise ValueError(f"unknown spot detector {method!r}; use one of {DETECTORS}")
@@ -163,8 +168,8 @@ def detect_spots(
     )
     peaks = peaks[np.hypot(*(peaks - np.asarray(centre_rc)).T) >= exclude - disk_radius_px]
     background_var = robust_sigma(residual) ** 2
-    radius, blur = disk_radius_px, 1.0
-    if disk_radius_px >= MIN_DISK_RADIUS_PX:
+    radius, blur = disk_radius_px, 1.0 if edge_blur_px is None else edge_blur_px
+    if disk_radius_px >= MIN_DISK_RADIUS_PX and edge_blur_px is None:
         beam, blur = fit_beam_model(counts, centre_rc, radius_px=disk_radius_px)
         radius = beam.radius_px if beam.ok else disk_radius_px
     found, strength, sigma = [], [], []

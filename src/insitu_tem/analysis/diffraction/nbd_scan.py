@@ -119,15 +119,16 @@ def analyse_pattern(
     )
     radius = _disk_radius(centre)
     from_symmetry = centre.method == "symmetry"
+    blur = None
     if centre.method != "given" and centre.ok:
-        beam = refine_beam_centre(data, centre.centre_rc, radius_px=radius)
+        beam, edge_blur = refine_beam_centre(data, centre.centre_rc, radius_px=radius)
         if beam.ok:
             centre = BeamCentre(
                 True, beam.centre_rc, beam.radius_px, "edge", sigma_px=beam.sigma_px
             )
-            radius = beam.radius_px
+            radius, blur = beam.radius_px, edge_blur
     centre = check_beam_against_symmetry(data, centre, radius_px=radius)
-    centre, spots = _spots(data, centre, radius, from_symmetry=from_symmetry)
+    centre, spots = _spots(data, centre, radius, blur, from_symmetry=from_symmetry)
     indexing = None
     if phase is not None and scale_per_nm is not None:
         indexing = index_spots(spots, phase=phase, scale_per_nm=scale_per_nm, energy_kV=energy_kV)
@@ -136,10 +137,11 @@ def analyse_pattern(
 
 
 def _spots(
-    data: np.ndarray, centre: BeamCentre, radius: float, *, from_symmetry: bool
+    data: np.ndarray, centre: BeamCentre, radius: float, blur, *, from_symmetry: bool
 ) -> tuple[BeamCentre, Spots]:
     """(centre, spots refined on their lattice); no spots when the centre is not ok or turns out
-    ambiguous (``from_symmetry``: no direct beam was found at it)."""
+    ambiguous (``from_symmetry``: no direct beam was found at it). ``blur``: the fitted beam's
+    edge blur (None: the spot detection fits the beam)."""
     none = Spots(np.zeros((0, 2)), np.zeros(0), centre.centre_rc, np.zeros(0))
     if not centre.ok:
         return centre, none
@@ -148,6 +150,7 @@ def _spots(
         centre_rc=centre.centre_rc,
         disk_radius_px=radius,
         centre_sigma_px=np.nan_to_num(centre.sigma_px),
+        edge_blur_px=blur,
     )
     checked = check_symmetry_centre_with_disks(centre, len(spots), from_symmetry=from_symmetry)
     return (checked, refine_on_lattice(spots)) if checked.ok else (checked, none)
