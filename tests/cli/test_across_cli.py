@@ -36,6 +36,9 @@ def test_distances_and_profiles_match_the_truth(sample_project, sample_data, tmp
     assert lithium[distance < -50].mean() > 5 * abs(lithium[distance > 50].mean())
     strain = np.array(result["columns"]["lattice_strain"], dtype=float)
     assert abs(np.nanmean(strain[distance > 50])) < 1e-3 and np.nanmax(strain[distance < 0]) > 5e-3
+    strain_sigma = np.array(result["columns"]["lattice_strain_stderr"], dtype=float)
+    assert np.array_equal(np.isnan(strain_sigma), np.isnan(strain))
+    assert np.nanmax(strain_sigma) < 2e-3 and result["units"]["lattice_strain_stderr"] == ""
     rows = csv_path.read_text().splitlines()
     assert rows[0].startswith("distance_from_front_nm,W_O23_shift (eV)") and len(rows) == 47
     assert b"insitu-tem" in figure.read_bytes()

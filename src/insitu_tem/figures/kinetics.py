@@ -315,7 +315,11 @@ def across_views(session: Session, *, project_dir=None) -> list[ProfileView]:
         if name in columns:
             panels.append(
                 ProfileView(
-                    distance, [(name, columns[name], None)], label, name.replace("_", " "), [0.0]
+                    distance,
+                    [(name, columns[name], columns.get(f"{name}_stderr"))],
+                    label,
+                    name.replace("_", " "),
+                    [0.0],
                 )
             )
     fractions = [

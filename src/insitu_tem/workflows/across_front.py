@@ -190,8 +190,9 @@ def _line_scan_columns(parts: dict, n: int, steps: Steps) -> tuple[dict, dict]:
     if nbd.NAME in parts:
         scan = _computed(parts[nbd.NAME], nbd.analyse, steps)
         columns["lattice_strain"] = _per_probe(scan.get("lattice_strain"), n)
+        columns["lattice_strain_stderr"] = _per_probe(scan.get("lattice_strain_sigma"), n)
         columns["crystalline"] = _per_probe(scan.get("crystalline"), n)
-        units.update(lattice_strain="", crystalline="0/1")
+        units.update(lattice_strain="", lattice_strain_stderr="", crystalline="0/1")
         for name, weights in scan["phase_fractions"].items():
             if len(weights) == n:
                 columns[f"fraction_{name}"] = _per_probe(weights, n)
