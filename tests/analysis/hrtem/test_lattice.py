@@ -298,6 +298,14 @@ def test_real_srtio3_files_warn_about_the_calibration(realdata):
         assert any("disagrees" in w for w in result.warnings)
 
 
+def test_real_srtio3_whole_frame_is_not_indexed_on_the_central_peak(realdata):
+    dataset = load(realdata("Acquisition_18.emd"))
+    result = measure_lattice(dataset.frame(0), pixel_nm=dataset.axes[-1].scale, match=False)
+    assert all(math.hypot(s.row_px, s.col_px) >= 3.0 for s in result.spots)
+    assert 1.04 <= 10 * result.fit.d_a_nm / 3.905 <= 1.06
+    assert 1.04 <= 10 * result.fit.d_b_nm / 3.905 <= 1.06
+
+
 def test_real_soot_image_is_a_broad_ring_near_0_35_nm(realdata):
     dataset = recalibrate(load(realdata("soot_hrtem.tif")), scale=0.0554958, units="nm")
     result = measure_lattice(dataset.frame(0), pixel_nm=0.0554958)

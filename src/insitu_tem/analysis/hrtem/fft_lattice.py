@@ -148,6 +148,7 @@ def find_spots(
     rows, cols = rows[upper], cols[upper]
     order = np.argsort(-snr.snr[rows, cols])[:max_spots]
     spots = make_spots(spectrum, snr, rows[order], cols[order])
+    spots = [s for s in spots if math.hypot(s.row_px, s.col_px) >= _MIN_RADIUS_PX]
     if not spots:
         return SpotSearch(
             False, f"no spot above SNR {snr_threshold:g}: amorphous, too thin or too noisy", ()
