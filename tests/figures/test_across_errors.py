@@ -1,10 +1,11 @@
-"""The across-the-front figure draws every column's ±1σ that the table holds (``<name>_stderr``)."""
+"""The across-the-front and kinetics figures draw the ±1σ the results hold (`<name>_stderr`
+columns, the front's `position_sigma`)."""
 
 import numpy as np
 
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
-from insitu_tem.figures.kinetics import across_views
+from insitu_tem.figures.kinetics import across_views, kinetics_views
 
 
 def test_strain_profile_carries_its_error_bars():
@@ -19,3 +20,20 @@ def test_strain_profile_carries_its_error_bars():
     ((_, strain, error),) = views["lattice strain"].curves
     np.testing.assert_array_equal(error, columns["lattice_strain_stderr"])
     assert views["crystalline"].curves[0][2] is None
+
+
+def test_front_position_carries_its_error_bars():
+    session = Session(checksums=False)
+    value = {
+        "times": [0.0, 1.0, 2.0],
+        "units": "nm",
+        "time_units": "s",
+        "position": [10.0, 14.0, np.nan],
+        "position_sigma": [0.5, 0.7, np.nan],
+        "velocity_measured": [np.nan, 4.0, np.nan],
+        "velocity_units": "nm/s",
+        "fit": {"ok": False, "reason": "2 tracked positions for 4 free parameters"},
+    }
+    session.store_result("front", Result(value=value))
+    position = next(view for view in kinetics_views(session) if view.title == "Front position x(t)")
+    np.testing.assert_array_equal(position.curves[0][2], value["position_sigma"])

@@ -173,6 +173,10 @@ def kinetics_views(session: Session) -> list[ProfileView]:
     return views
 
 
+def _sigma(values) -> np.ndarray | None:
+    return None if values is None else np.asarray(values, float)
+
+
 def _current(session: Session, name: str) -> dict | None:
     if session.result_status(name) != "current":
         return None
@@ -198,7 +202,7 @@ def _front_views(session: Session) -> list[ProfileView]:
     note = kinetics_text(fit, units=units, time_units=time_units).replace(",  ", "\n")
     position = ProfileView(
         times,
-        [("automatic", np.asarray(value["position"], float), None)],
+        [("automatic", np.asarray(value["position"], float), _sigma(value.get("position_sigma")))],
         f"Time ({time_units})",
         f"Front position ({units})",
         title="Front position x(t)",
