@@ -51,3 +51,22 @@ def movie_file(tmp_path):
         metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5},
     )
     return path
+
+
+@pytest.fixture
+def tomo_panel(qtbot, reporter):
+    """A Tomography panel on its own, wide enough for its controls; its tasks stopped after."""
+    from PySide6.QtGui import QUndoStack
+
+    from insitu_tem.gui.controllers.session_bridge import SessionBridge
+    from insitu_tem.gui.panels.tomo.panel import TomoPanel
+    from insitu_tem.gui.tasks import TaskRunner
+
+    state, tasks, undo = SessionBridge(), TaskRunner(reporter), QUndoStack()
+    widget = TomoPanel(state, tasks, undo)
+    qtbot.addWidget(widget)
+    widget.resize(1600, 700)
+    widget.show()
+    yield widget
+    tasks.cancel()
+    tasks.wait_for_done(5000)

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from insitu_tem.samples.experiment import EXPERIMENT
 
-from tests.gui.user_actions import curve, reopen, save_with_ctrl_s
+from tests.gui.user_actions import curve, float_movie_panel, reopen, save_with_ctrl_s
 
 ROW = EXPERIMENT.scan.start_rc[0]
 MARKS = ((10, 60.0), (20, 90.0), (30, 110.0), (40, 126.0), (50, 140.0))
@@ -31,10 +31,7 @@ def measure_everything(qtbot, window, wait_idle, movie_user):
     """Film thickness across the film, then a line along it, five marks and the reacted area."""
     window.open_sample_project()
     wait_idle(window, timeout=120000)
-    panel = window.panels["movie"]
-    window.docks["movie"].setFloating(True)
-    window.docks["movie"].resize(1400, 800)
-    qtbot.waitExposed(panel)
+    panel = float_movie_panel(qtbot, window)
     front = panel.front
     front.width_spin.setValue(41)
     movie_user.draw_line(panel, (60, 120), (200, 120))

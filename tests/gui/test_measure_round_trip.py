@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QFileDialog
 
-from tests.gui.user_actions import drag_on_view
+from tests.gui.user_actions import drag_on_view, float_movie_panel
 
 HAND_PX = 0.45
 """How far a dragged handle may land from its target, image px (a screen pixel is ~0.3 image px)."""
@@ -16,10 +16,7 @@ HAND_PX = 0.45
 def open_measure_tab(qtbot, window, wait_idle):
     window.open_sample_project()
     wait_idle(window, timeout=120000)
-    panel = window.panels["movie"]
-    window.docks["movie"].setFloating(True)
-    window.docks["movie"].resize(1400, 800)
-    qtbot.waitExposed(panel)
+    panel = float_movie_panel(qtbot, window)
     panel.side_tabs.setCurrentWidget(panel.measure)
     panel.view.view.autoRange(items=[panel.view.image_item], padding=0)
     return panel.measure

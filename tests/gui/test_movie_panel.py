@@ -18,6 +18,7 @@ from insitu_tem.gui.errors import RecordingReporter
 from insitu_tem.gui.panels.movie.panel import MoviePanel
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
+from tests.gui.user_actions import float_movie_panel
 
 ROW = EXPERIMENT.scan.start_rc[0]
 
@@ -325,10 +326,7 @@ def test_in_the_main_window_marks_undo_with_ctrl_z_and_reopen_with_the_project(
     sample_movie.write(tmp_path)
     window.open_paths([tmp_path / sample_movie.FILE_NAME])
     wait_idle(window)
-    panel = window.panels["movie"]
-    window.docks["movie"].setFloating(True)
-    window.docks["movie"].resize(1400, 800)
-    qtbot.waitExposed(panel)
+    panel = float_movie_panel(qtbot, window)
     draw_line(qtbot, panel, (ROW, 10), (ROW, 240))
     qtbot.mouseClick(panel.front.tool_buttons.buttons()[2], Qt.MouseButton.LeftButton)
     for frame, col in ((12, 80.0), (24, 110.0), (36, 130.0)):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
 from insitu_tem.cli.main import main
 from insitu_tem.samples.experiment import EXPERIMENT
+from tests.gui.user_actions import float_movie_panel
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 TRUTH = json.loads((SAMPLES / "holder_log.truth.json").read_text())
@@ -114,9 +115,7 @@ def test_done_when_scenario(sample_window, qtbot, movie_user, tmp_path, monkeypa
     assert all(cursor.value() == pytest.approx(5.0) for cursor in panel.plots.cursors)
     assert "frame 10, t = 5.00 s" in panel.status.text()
 
-    window.docks["movie"].setFloating(True)
-    window.docks["movie"].resize(1400, 800)
-    qtbot.waitExposed(movie)
+    float_movie_panel(qtbot, window)
     movie_user.draw_line(movie, (ROW, LINE_START_COL), (ROW, 240))
     with qtbot.waitSignal(movie.front.tracking_ready, timeout=60000):
         qtbot.mouseClick(movie.front.track_button, Qt.MouseButton.LeftButton)
@@ -194,9 +193,7 @@ def test_li_per_fu_uses_the_film_thickness_measured_in_the_movie_panel(
     geometry = panel.geometry
     panel.tabs.setCurrentIndex(2)
     assert "Height typed in" in geometry.height_source.text()
-    window.docks["movie"].setFloating(True)
-    window.docks["movie"].resize(1400, 800)
-    qtbot.waitExposed(movie)
+    float_movie_panel(qtbot, window)
     movie_user.draw_line(movie, (60, 120), (200, 120))
     qtbot.mouseClick(movie.front.thickness_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Film thickness" in movie.front.status.text(), timeout=60000)

@@ -9,14 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog
 
-from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.workflows.tomo_results import SEGMENTATION
-from insitu_tem.gui.panels.tomo.panel import TomoPanel
 from insitu_tem.analysis.tomo.geometry import gauge_shifts
-from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.samples import tomo as sample
 from insitu_tem.samples.tomo import Phantom
 
@@ -31,15 +27,8 @@ def series_path(tmp_path_factory):
 
 
 @pytest.fixture
-def panel(qtbot, reporter):
-    state, tasks, undo = SessionBridge(), TaskRunner(reporter), QUndoStack()
-    widget = TomoPanel(state, tasks, undo)
-    qtbot.addWidget(widget)
-    widget.resize(1600, 700)
-    widget.show()
-    yield widget
-    tasks.cancel()
-    tasks.wait_for_done(5000)
+def panel(tomo_panel):
+    return tomo_panel
 
 
 def click_voxel(qtbot, panel, name, row, col):

@@ -5,6 +5,7 @@ the status bar what it waits for."""
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QEnterEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QPushButton
+from tests.gui.user_actions import float_movie_panel
 
 ROLES = ("movie", "hrtem", "nbd", "eels", "across", "tomo")
 
@@ -48,10 +49,7 @@ def test_hovering_a_control_explains_it_in_the_status_bar(qtbot, window):
 def test_choosing_a_tool_says_what_it_waits_for(qtbot, window, wait_idle, movie_file, movie_user):
     window.open_paths([movie_file])
     wait_idle(window)
-    panel = window.panels["movie"]
-    window.docks["movie"].setFloating(True)
-    window.docks["movie"].resize(1200, 700)
-    qtbot.waitExposed(panel)
+    panel = float_movie_panel(qtbot, window, (1200, 700))
     line_button = panel.front.tool_buttons.buttons()[1]
     qtbot.mouseClick(line_button, Qt.MouseButton.LeftButton)
     assert window.statusBar().currentMessage().startswith("Line: click the start")

@@ -14,13 +14,19 @@ def track_front_on_the_sample(qtbot, window, wait_idle, movie_user):
     row = EXPERIMENT.scan.start_rc[0]
     window.open_sample_project()
     wait_idle(window, timeout=120000)
-    panel = window.panels["movie"]
-    window.docks["movie"].setFloating(True)
-    window.docks["movie"].resize(1400, 800)
-    qtbot.waitExposed(panel)
+    panel = float_movie_panel(qtbot, window)
     movie_user.draw_line(panel, (row, 10), (row, 240))
     with qtbot.waitSignal(panel.front.tracking_ready, timeout=60000):
         qtbot.mouseClick(panel.front.track_button, Qt.MouseButton.LeftButton)
+    return panel
+
+
+def float_movie_panel(qtbot, window, size=(1400, 800)):
+    """Float the movie dock at ``size`` so its widgets can be clicked; returns the movie panel."""
+    panel = window.panels["movie"]
+    window.docks["movie"].setFloating(True)
+    window.docks["movie"].resize(*size)
+    qtbot.waitExposed(panel)
     return panel
 
 
