@@ -229,6 +229,10 @@ def test_automatic_tracking_reads_x0_k_n_and_velocity(qtbot, panel, sample):
     assert speed == pytest.approx(2.0 * 30.0 * 0.5 / np.sqrt(20.0), rel=0.05)
     t, x = panel.front.kinetics.auto_points.getData()
     assert np.sqrt(np.mean((x / 2.0 - truth.front_specimen_px) ** 2)) <= 0.5
+    bars = panel.front.kinetics.auto_bars.opts
+    sigma = np.asarray(panel.state.session.result("front").value["position_sigma"], float)
+    np.testing.assert_allclose(bars["x"], t[np.isfinite(x)])
+    np.testing.assert_allclose(bars["height"], 2.0 * sigma[np.isfinite(x)])
     assert panel.front.kinetics.fit_curve.getData()[0] is not None
 
 

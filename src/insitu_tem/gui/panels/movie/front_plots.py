@@ -97,6 +97,7 @@ class FrontPlots(QObject):
             np.asarray(track["velocity_measured"], float),
             units=track["units"],
             time_units=time_units,
+            sigma=track.get("position_sigma"),
         )
         bench.kymograph_view.set_tracks((times, position), self.manual_series())
         self.show_current_velocity()

@@ -44,6 +44,8 @@ class KineticsPlot(QWidget):
         self.auto_points = self.position_plot.plot(
             pen=None, symbol="o", symbolSize=5, symbolBrush="#00a5c0", name="automatic"
         )
+        self.auto_bars = pg.ErrorBarItem(pen=pg.mkPen("#00a5c0"), beam=0.0)
+        self.position_plot.addItem(self.auto_bars)
         self.manual_points = self.position_plot.plot(
             pen=None, symbol="x", symbolSize=9, symbolPen="#ff5050", name="manual"
         )
@@ -112,6 +114,7 @@ class KineticsPlot(QWidget):
             self.area_curve,
         ):
             item.setData([], [])
+        self.auto_bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
         for hint in self.hints.values():
             hint.set_empty(True)
         self.readout.setText("Track the front to fit its kinetics.")
@@ -128,11 +131,16 @@ class KineticsPlot(QWidget):
         *,
         units: str,
         time_units: str,
+        sigma=None,
     ) -> None:
-        """Show an automatic track, its fit and velocities."""
+        """Show an automatic track (with ±1σ bars from ``sigma``, None: none), its fit and
+        velocities."""
         self.set_units(units, time_units)
-        times = np.asarray(times, dtype=float)
-        self.auto_points.setData(times, np.asarray(positions, dtype=float), connect="finite")
+        times, positions = np.asarray(times, dtype=float), np.asarray(positions, dtype=float)
+        self.auto_points.setData(times, positions, connect="finite")
+        sigma = np.full(len(times), np.nan) if sigma is None else np.asarray(sigma, dtype=float)
+        shown = np.isfinite(positions) & np.isfinite(sigma)
+        self.auto_bars.setData(x=times[shown], y=positions[shown], height=2.0 * sigma[shown])
         if fit.ok:
             fine = np.linspace(times.min(), times.max(), 400)
             self.fit_curve.setData(fine, fit.position(fine))
