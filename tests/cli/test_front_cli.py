@@ -116,7 +116,15 @@ def test_no_front_is_not_measured_in_the_json_and_the_csv(capsys, tmp_path):
     assert not any(doc["present"]) and not doc["fit"]["ok"] and doc["fit"]["reason"]
     assert all(p is None for p in doc["position_px"] + doc["position_px_sigma"])
     with open(out_csv, newline="") as stream:
-        rows = list(csv.reader(stream))[1:]
+        header, *rows = list(csv.reader(stream))
+    assert header == [
+        "frame",
+        "time_s",
+        "position_px",
+        "confidence",
+        "position_px_sigma",
+        "present",
+    ]
     assert {row[-1] for row in rows} == {"0"} and {row[2] for row in rows} == {"nan"}
 
 

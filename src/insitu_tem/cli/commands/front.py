@@ -121,28 +121,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def write_csv(path: str, value: dict) -> None:
     """One row per frame: frame, time_s, position_px, position (calibrated), confidence, the
-    positions' 1σ (px and calibrated) and whether a front was found (positions NaN where not)."""
+    positions' 1σ (px and calibrated) and whether a front was found (positions NaN where not).
+    An uncalibrated movie (units px) has each position and 1σ column once."""
     units = value["units"]
+    columns = {
+        "frame": range(len(value["times"])),
+        "time_s": [f"{t:.6g}" for t in value["times"]],
+        "position_px": [f"{p:.4f}" for p in value["position_px"]],
+        f"position_{units}": [f"{p:.6g}" for p in value["position"]],
+        "confidence": [f"{c:.3f}" for c in value["confidence"]],
+        "position_px_sigma": [f"{s:.4f}" for s in value["position_px_sigma"]],
+        f"position_{units}_sigma": [f"{s:.6g}" for s in value["position_sigma"]],
+        "present": [int(bool(found)) for found in value["present"]],
+    }
+    if units == "px":
+        columns["position_px"] = [f"{p:.4f}" for p in value["position_px"]]
+        columns["position_px_sigma"] = [f"{s:.4f}" for s in value["position_px_sigma"]]
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(
-            ["frame", "time_s", "position_px", f"position_{units}", "confidence"]
-            + ["position_px_sigma", f"position_{units}_sigma", "present"]
-        )
-        rows = zip(
-            value["times"],
-            value["position_px"],
-            value["position"],
-            value["confidence"],
-            value["position_px_sigma"],
-            value["position_sigma"],
-            value["present"],
-        )
-        for i, (t, p_px, p, c, s_px, s, present) in enumerate(rows):
-            writer.writerow(
-                [i, f"{t:.6g}", f"{p_px:.4f}", f"{p:.6g}", f"{c:.3f}", f"{s_px:.4f}", f"{s:.6g}"]
-                + [int(bool(present))]
-            )
+        writer.writerow(list(columns))
+        writer.writerows(zip(*columns.values()))
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
