@@ -17,6 +17,17 @@ HELP = (
     "tilt-series tomography: align (auto), reconstruct (MLEM-20) HAADF and EDS/other channels to "
     "TIFF volumes"
 )
+_ALIGNMENT_KEYS = (
+    "tilts_deg",
+    "shifts_px",
+    "tilt_axis_angle_deg",
+    "tilt_axis_angle_sigma_deg",
+    "tilt_axis_offset_px",
+    "tilt_axis_offset_sigma_px",
+    "tilt_axis_method",
+    "ok",
+    "reason",
+)
 
 
 def _angle(text: str) -> float | None:
@@ -62,11 +73,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tilt-axis-angle",
         type=_angle,
-        default=0.0,
+        default=None,
         metavar="DEG|auto",
-        help="tilt-axis direction from the image rows towards the columns, degrees (default 0: "
-        "axis along the rows); 'auto' estimates it from the motion between tilts and falls "
-        "back to 0 with ok=false when that motion has no clear direction",
+        help="tilt-axis direction from the image rows towards the columns, degrees (default "
+        "auto: measured from the motion between tilts, as the Tomography panel's Auto; when it "
+        "cannot be measured a warning says so and 0, the axis along the rows, is used)",
     )
     parser.add_argument(
         "--tilt-axis-offset",
@@ -140,6 +151,16 @@ def _prepare_out(text: str) -> Path:
     return out
 
 
+def _warn(path: str, reason: str) -> None:
+    import sys
+
+    from insitu_tem.cli.parsing import PROG
+
+    start = "\n" if sys.stderr.isatty() else ""
+    sys.stderr.write(f"{start}{PROG}: warning: {path}: {reason}\n")
+    sys.stderr.flush()
+
+
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.analysis.tomo.alignment import align_tilt_series, apply_alignment
     from insitu_tem.analysis.tomo.reconstruct import reconstruct
@@ -170,6 +191,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         axis_offset_px=args.tilt_axis_offset,
         progress=lambda f, m: progress(0.1 + 0.3 * f, m),
     )
+    if args.tilt_axis_angle is None and not alignment.axis_method:
+        _warn(args.file, alignment.reason)
     volumes, errors = [], []
     for k, (source, name, stack) in enumerate(channels):
         aligned = apply_alignment(stack, alignment, reference_shape=reference.shape[1:])
@@ -224,6 +247,6 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
 
     with output_file(out / "alignment.json", inputs=(args.file, *args.also)) as temporary:
         temporary.write_text(
-            json.dumps(to_jsonable({k: document[k] for k in list(document)[:6]}), indent=1)
+            json.dumps(to_jsonable({k: document[k] for k in _ALIGNMENT_KEYS}), indent=1)
         )
     return document
