@@ -67,6 +67,17 @@ def test_w_o23_shift_profile_matches_the_truth(capsys, sample):
     assert len(doc["edge_onset_eV"]) == 46 and list(doc["maps"]) == ["W-O23"]
 
 
+def test_absent_edge_under_another_elements_edge_is_not_measured(capsys, sample):
+    path, truth = sample
+    doc = run_json(capsys, path, "--edge", "Cu-M23", "--reference", 45)
+    assert not doc["edge_ok"] and "W-O1" in doc["edge_reason"]
+    assert all(v is None for v in doc["edge_onset_eV"] + doc["chemical_shift_eV"])
+    present = run_json(capsys, path, "--edge", "W-O1", "--reference", 45)
+    shift = np.array(present["chemical_shift_eV"])
+    assert present["edge_ok"] and present["edge_reason"] == ""
+    assert np.sqrt(np.mean((shift - np.array(truth["w_o23_shift_eV"])) ** 2)) < 0.1
+
+
 def test_li_k_map_with_windows(capsys, sample):
     path, truth = sample
     fraction = np.array(truth["li_k_fraction"])

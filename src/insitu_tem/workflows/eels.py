@@ -211,7 +211,11 @@ def edge_values(edge) -> dict:
         "chemical_shift_statistical_eV": _flat(edge.shift.statistical_eV),
         "chemical_shift_systematic_eV": _flat(edge.shift.systematic_eV),
         "edge_ok": bool(edge.onset.ok and edge.shift.ok),
-        "edge_reason": "; ".join(r for r in (edge.onset.reason, edge.shift.reason) if r),
+        "edge_reason": "; ".join(
+            dict.fromkeys(
+                p for r in (edge.onset.reason, edge.shift.reason) for p in r.split("; ") if p
+            )
+        ),
         "map_counts": _flat(edge.window.counts),
         "signal_window_eV": list(edge.window.window_eV),
         "background_window_eV": list(edge.shift.background_window_eV),

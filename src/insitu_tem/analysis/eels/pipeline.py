@@ -4,7 +4,8 @@ Low loss: fit the ZLP of every spectrum, align them on it, log-ratio t/λ and
 plasmon peak. Edge: on ZLP-aligned spectra — deconvolved by Fourier-log when
 they include the ZLP, which removes the plural-scattering (double plasmon)
 background that otherwise biases the matching — find the onset and the
-chemical shift against a reference, integrate the background-subtracted
+chemical shift against a reference (withdrawn where another element's edge
+overlaps and that element is present, :mod:`.attribution`), integrate the background-subtracted
 edge window on the aligned counts (a map or profile), and fit every spectrum
 with the two ends of the scan (MLLS end-member fractions).
 """
@@ -17,6 +18,7 @@ import numpy as np
 
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels.background import auto_background_window
+from insitu_tem.analysis.eels.attribution import unattributable, withdraw
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise, deconvolution_noise
 from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.mlls import MllsFit, end_member_references, mlls_fit
@@ -177,6 +179,9 @@ def analyse_edge(
         background_window=bg_window,
         background_model=background_model,
         noise=noise,
+    )
+    onset, shift = withdraw(
+        onset, shift, *unattributable(measured, energy, name, background_model=background_model)
     )
     window = integrate_window(
         counts,
