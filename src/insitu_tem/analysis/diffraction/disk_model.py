@@ -85,8 +85,12 @@ def _linear_fit(window, shape: np.ndarray):
     rows, cols, values, weight, poly = window
     disk, slopes = _aperture(rows, cols, shape[:2], shape[2], shape[3])
     design = np.column_stack([np.ones_like(rows), poly * disk[:, None]])
-    root = np.sqrt(weight)
-    linear = np.linalg.lstsq(design * root[:, None], values * root, rcond=None)[0]
+    weighted = design.T * weight
+    try:
+        linear = np.linalg.solve(weighted @ design, weighted @ values)
+    except np.linalg.LinAlgError:
+        root = np.sqrt(weight)
+        linear = np.linalg.lstsq(design * root[:, None], values * root, rcond=None)[0]
     chi2 = float(np.sum(weight * (values - design @ linear) ** 2))
     return chi2, linear, design, slopes
 
@@ -104,47 +108,58 @@ def _coarse(window, shape: np.ndarray) -> np.ndarray:
     design = np.concatenate(
         [np.ones((len(centres), len(rows), 1)), poly[None, :, :] * disk[:, :, None]], axis=2
     )
-    weighted = design * weight[None, :, None]
-    normal = np.einsum("knp,knq->kpq", weighted, design)
-    linear = (np.linalg.pinv(normal) @ np.einsum("knp,n->kp", weighted, values)[..., None])[..., 0]
-    residual = values[None, :] - np.einsum("knp,kp->kn", design, linear)
+    weighted = design.transpose(0, 2, 1) * weight
+    normal = weighted @ design
+    linear = (np.linalg.pinv(normal) @ (weighted @ values)[..., None])[..., 0]
+    residual = values - (design @ linear[..., None])[..., 0]
     chi2 = np.sum(weight[None, :] * residual**2, axis=1)
     best = shape.copy()
     best[:2] = centres[int(np.argmin(chi2))]
     return best
 
 
-def _step(window, shape, free: list[int]):
-    """Gauss-Newton step of the free shape parameters, with the covariance of all parameters."""
+def _normal(window, fit, free: list[int]):
+    """Gauss-Newton normal matrix and gradient of all parameters (linear, then the free shape
+    parameters) from ``fit`` (:func:`_linear_fit` at the current shape)."""
     rows, cols, values, weight, poly = window
-    chi2, linear, design, slopes = _linear_fit(window, shape)
+    _, linear, design, slopes = fit
     interior = poly @ linear[1:]
     jacobian = np.column_stack([design, interior[:, None] * slopes[:, free]])
-    residual = values - design @ linear
-    covariance = np.linalg.pinv(jacobian.T @ (jacobian * weight[:, None]))
-    step = covariance @ (jacobian.T @ (weight * residual))
-    return chi2, step[design.shape[1] :], covariance, design.shape[1]
+    weighted = jacobian.T * weight
+    return weighted @ jacobian, weighted @ (values - design @ linear)
 
 
-def _refine(window, shape: np.ndarray, free: list[int]) -> np.ndarray | None:
-    """Gauss-Newton with step halving from ``shape``; None when not converged within the
-    iterations."""
+def _step(window, fit, free: list[int]) -> np.ndarray:
+    """Gauss-Newton step of the free shape parameters from ``fit``."""
+    normal, gradient = _normal(window, fit, free)
+    try:
+        step = np.linalg.solve(normal, gradient)
+    except np.linalg.LinAlgError:
+        step = np.linalg.pinv(normal) @ gradient
+    return step[len(fit[1]) :]
+
+
+def _refine(window, shape: np.ndarray, free: list[int]):
+    """Gauss-Newton with step halving from ``shape``: (shape, :func:`_linear_fit` there), or None
+    when not converged within the iterations."""
+    fit = _linear_fit(window, shape)
     for _ in range(_ITERATIONS):
-        chi2, shift, _, _ = _step(window, shape, free)
+        chi2, shift = fit[0], _step(window, fit, free)
         scale = min(1.0, MAX_STEP_PX / max(float(np.max(np.abs(shift))), 1e-12))
         for _ in range(6):
             trial = shape.copy()
             trial[free] += scale * shift
             trial[2] = max(trial[2], 0.5 * MIN_DISK_RADIUS_PX)
             trial[3] = float(np.clip(trial[3], 0.2, 0.5 * trial[2]))
-            if _linear_fit(window, trial)[0] <= chi2:
+            trial_fit = _linear_fit(window, trial)
+            if trial_fit[0] <= chi2:
                 break
             scale *= 0.5
         else:
-            return shape
-        shape = trial
+            return shape, fit
+        shape, fit = trial, trial_fit
         if scale * np.max(np.abs(shift[:2])) < _TOLERANCE_PX:
-            return shape
+            return shape, fit
     return None
 
 
@@ -152,10 +167,12 @@ def _fitted(window, start, *, radius, blur, free_shape):
     """(centre, radius, blur, centre 1σ, edge significance) or None (no convergence)."""
     free = [0, 1, 2, 3] if free_shape else [0, 1]
     shape = _coarse(window, np.array([start[0], start[1], radius, blur], dtype=float))
-    shape = _refine(window, shape, free)
-    if shape is None:
+    refined = _refine(window, shape, free)
+    if refined is None:
         return None
-    chi2, _, covariance, k = _step(window, shape, free)
+    shape, fit = refined
+    chi2, k = fit[0], len(fit[1])
+    covariance = np.linalg.pinv(_normal(window, fit, free)[0])
     dof = max(len(window[2]) - covariance.shape[0], 1)
     misfit = max(chi2 / dof, 1.0)
     sigma = float(np.sqrt(0.5 * (covariance[k, k] + covariance[k + 1, k + 1]) * misfit))
