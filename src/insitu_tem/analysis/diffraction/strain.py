@@ -99,9 +99,9 @@ def fit_lattice_strain(
     n = int(use.sum())
     if n < max(3, min_spots):
         nan2 = np.full((2, 2), np.nan)
-        return StrainFit(
-            False, np.nan, nan2, nan2, np.full(2, np.nan), n, use, np.nan, f"only {n} spots matched"
-        )
+        needed = max(3, min_spots)
+        reason = f"too few spots matched ({n} of {needed} needed)"
+        return StrainFit(False, np.nan, nan2, nan2, np.full(2, np.nan), n, use, np.nan, reason)
     w = np.ones(len(q)) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
     root = np.sqrt(np.clip(w[use], 0.0, None))[:, None]
     design = np.hstack([np.ones((n, 1)), q[use]])
