@@ -62,7 +62,9 @@ def test_scan_analysis_shows_strain_fractions_and_map(qtbot, panel, sample, repo
     np.testing.assert_allclose(bars["x"], x[np.isfinite(strain)])
     np.testing.assert_allclose(bars["height"], 200.0 * sigma[np.isfinite(strain)])
     missing = int(np.isnan(strain).sum())
-    assert f"strain not measured at {missing} positions: too few spots matched" in panel.status.text()
+    assert (
+        f"strain not measured at {missing} positions: too few spots matched" in panel.status.text()
+    )
     assert reporter.reports == []
 
 
