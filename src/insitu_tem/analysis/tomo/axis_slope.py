@@ -27,7 +27,7 @@ References
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from insitu_tem.analysis.tomo.axis import estimate_axis_offset
 from insitu_tem.analysis.tomo.geometry import to_axis_frame, to_image_frame_shifts
@@ -63,7 +63,7 @@ def _slab_slope(stack: np.ndarray, tilts: np.ndarray, angle: float) -> tuple[flo
     coefficients = covariance @ design.T @ (weight * offsets)
     residual = offsets - design @ coefficients
     chi2 = float(np.sum(weight * residual**2)) / (_SLABS - 2)
-    coverage = stats.t.ppf(stats.norm.cdf(1.0), _SLABS - 2)
+    coverage = special.stdtrit(_SLABS - 2, special.ndtr(1.0))
     return float(coefficients[1]), float(coverage * np.sqrt(covariance[1, 1] * chi2))
 
 

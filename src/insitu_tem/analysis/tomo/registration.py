@@ -18,18 +18,30 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage
-from skimage.filters import window
 
 from insitu_tem.analysis.tomo.geometry import stretch_across
 
 _ALONG_REACH = 3.0
 
 
+def radial_hann(shape: tuple[int, int]) -> np.ndarray:
+    """Rotationally symmetric Hann window of ``shape`` (float32): the symmetric Hann window of
+    length max(shape) read at each pixel's distance from the centre, the shorter axis stretched
+    to the longer (as ``skimage.filters.window("hann", shape)``, without importing scipy.signal).
+    """
+    size = max(shape)
+    centre = size / 2 - 0.5
+    rows, cols = (np.arange(n, dtype=np.float32) * (size / n) - centre for n in shape)
+    position = np.hypot(rows[:, None], cols[None, :]) + centre
+    hann = 0.5 - 0.5 * np.cos(2 * np.pi * position / (size - 1))
+    return np.where(position <= size - 1, hann, 0.0).astype(np.float32)
+
+
 def _prepare(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image, dtype=np.float32)
     slow = ndimage.gaussian_filter(image, max(image.shape) / 8, mode="nearest")
     band = ndimage.gaussian_filter(image, 1.0, mode="nearest") - slow
-    return band * window("hann", image.shape).astype(np.float32)
+    return band * radial_hann(image.shape)
 
 
 def _bin(image: np.ndarray, factor: int) -> np.ndarray:
