@@ -50,7 +50,8 @@ Replacing the dataset of a role (:meth:`Session.set_dataset`) removes what
 depended on it (results whose inputs include the role, transitively; the role's
 scan line and calibration and the measuring tools of its panel; for the movie also the
 analysis line, marks and every scan line) and returns an :class:`Invalidation`;
-:meth:`Session.dependents` previews it so a GUI can ask first, and :meth:`Session.reinstate` undoes it.
+:meth:`Session.dependents` previews it so a GUI can ask first, and :meth:`Session.reinstate`
+undoes it.
 
 The session is composed of one object per concern, each with its own state and
 methods: :attr:`Session.datasets` (:class:`~insitu_tem.core.session_data.DatasetRoles`),

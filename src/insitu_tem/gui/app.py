@@ -128,7 +128,8 @@ def main(
     app.processEvents()
     from pyqtgraph.util.garbage_collector import GarbageCollector
 
-    collector = GarbageCollector(interval=1.0)  # noqa: F841 - Qt objects must only be collected on this thread
+    # Qt objects must only be collected on this thread: keep the collector alive until exit.
+    collector = GarbageCollector(interval=1.0)  # noqa: F841
     if files:
         window.open_paths(files, signal=signal)
     elif screenshot or not window.project.offer_recovery():

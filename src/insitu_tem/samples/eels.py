@@ -155,8 +155,8 @@ def write(folder: str | Path) -> list[Path]:
     truth = ground_truth()
     truth.update(
         {
-            "description": "EELS line scan along EXPERIMENT.scan; shifts are relative to pristine WO3, "
-            "negative distance = behind the front (reacted)",
+            "description": "EELS line scan along EXPERIMENT.scan; "
+            "shifts are relative to pristine WO3, negative distance = behind the front (reacted)",
             "energy_axis": {"size": N_CHANNELS, "scale_eV": DISPERSION_EV, "offset_eV": OFFSET_EV},
             "zlp_fwhm_eV": FWHM_EV,
             "beam_energy_kV": EXPERIMENT.beam_energy_kV,

@@ -166,8 +166,9 @@ def truth_document(truth: MovieTruth, experiment: Experiment = EXPERIMENT) -> di
             "top_reacted": truth.film_top_reacted_px.tolist(),
             "bottom": truth.film_bottom_px.tolist(),
         },
-        "notes": "front_px is the raw-frame column of the front on the scan row; drift_px[i] = (dy, dx) "
-        "displacement of frame i content relative to frame 0; film edges are raw-frame rows.",
+        "notes": "front_px is the raw-frame column of the front on the scan row; "
+        "drift_px[i] = (dy, dx) displacement of frame i content relative to frame 0; "
+        "film edges are raw-frame rows.",
     }
 
 

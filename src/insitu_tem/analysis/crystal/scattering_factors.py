@@ -65,7 +65,8 @@ def normalise_element(symbol: str) -> str:
     if name not in ATOMIC_NUMBER:
         raise ValueError(
             f"no electron scattering factor for element {symbol!r}; "
-            f"available: {', '.join(ELEMENTS)} (add it to resources/scattering_factors/electron.json)"
+            f"available: {', '.join(ELEMENTS)} "
+            "(add it to resources/scattering_factors/electron.json)"
         )
     return name
 

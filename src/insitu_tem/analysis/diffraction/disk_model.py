@@ -54,7 +54,8 @@ def _polynomial(rows: np.ndarray, cols: np.ndarray, order: int) -> np.ndarray:
 
 
 def _window(shape, start, reach: float, others: np.ndarray):
-    """Pixel (rows, cols) within ``reach`` of ``start`` and nearer to it than to any of ``others``."""
+    """Pixel (rows, cols) within ``reach`` of ``start`` and nearer to it than to any of
+    ``others``."""
     half = int(np.ceil(reach))
     r0, c0 = int(round(start[0])), int(round(start[1]))
     rows, cols = np.mgrid[

@@ -214,7 +214,8 @@ def _integrators(
 def scan_profiles(
     patterns: np.ndarray, centres: np.ndarray, *, correction=None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(r_px, (n, n_bins) profiles) out to the corners: one CSR integrator per centre rounded to 0.25 px, 1 px bins.
+    """(r_px, (n, n_bins) profiles) out to the corners: one CSR integrator per centre rounded to
+    0.25 px, 1 px bins.
 
     ``correction`` is the (2, 2) ellipse correction of
     :meth:`insitu_tem.analysis.diffraction.ellipse.EllipseFit.correction` (None: circular).

@@ -18,7 +18,7 @@ import numpy as np
 
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels.edges_table import EDGES, Edge, find_edge
-from insitu_tem.analysis.eels.onsets import EdgeOnset, edge_onset
+from insitu_tem.analysis.eels.onsets import SEARCH_EV, EdgeOnset, edge_onset
 from insitu_tem.analysis.eels.shifts import ChemicalShift
 
 
@@ -46,7 +46,12 @@ def _evidence(spectra, energy: Axis, element: str, ambiguous: set[str], model: s
 
 
 def unattributable(
-    spectra, energy: Axis, edge: str, *, search_eV: float = 4.0, background_model: str = "power_law"
+    spectra,
+    energy: Axis,
+    edge: str,
+    *,
+    search_eV: float = SEARCH_EV,
+    background_model: str = "power_law",
 ) -> tuple[np.ndarray, str]:
     """Spectra in which a step near ``edge`` may belong to another element, and why.
 

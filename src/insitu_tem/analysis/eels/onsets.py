@@ -33,6 +33,9 @@ from insitu_tem.analysis.eels.background import (
 )
 from insitu_tem.analysis.eels.edges_table import find_edge
 
+SEARCH_EV = 4.0
+"""Default half-width of the onset search about the tabulated threshold, eV."""
+
 DEFINITION = (
     "maximum of the Gaussian-smoothed first derivative of the background-subtracted spectrum"
 )
@@ -89,7 +92,7 @@ def edge_onset(
     *,
     background_window: tuple[float, float] | None = None,
     background_model: str = "power_law",
-    search_eV: float = 4.0,
+    search_eV: float = SEARCH_EV,
     smooth_eV: float = 0.3,
 ) -> EdgeOnset:
     """Onset of ``edge`` in every spectrum (see the module docstring for the definition).

@@ -11,7 +11,9 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from insitu_tem.cli.errors import InputError, OptionError
-from insitu_tem.cli.jsonable import to_jsonable  # noqa: F401 - commands and the entry point import it here
+
+# Re-exported: the commands and the entry point import to_jsonable from here.
+from insitu_tem.cli.jsonable import to_jsonable  # noqa: F401
 from insitu_tem.core.calibration import recalibrate
 from insitu_tem.core.model import Axis, Dataset
 

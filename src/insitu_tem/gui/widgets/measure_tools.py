@@ -42,7 +42,8 @@ from insitu_tem.gui.widgets.status_tip import show_status
 
 TOOLS = ("Ruler", "Angle", "Profile", "Region")
 HINTS = {
-    "Ruler": "Ruler: drag either end on the image; its length and direction read under the buttons.",
+    "Ruler": "Ruler: drag either end on the image; its length and direction read under the "
+    "buttons.",
     "Angle": "Angle: drag the ends of the two lines along the edges; the angle between them reads "
     "under the buttons.",
     "Profile": "Profile: drag either end across the feature; set the width to average parallel "

@@ -3,10 +3,11 @@ and measurements, the work on the task runner, undo, and the project.
 
 In the session: parameters ``"tomo"`` (series source, EDS elements, added channels, the tilt-axis
 direction and offset asked for — ``"tilt_axis_angle"``, degrees, and ``"tilt_axis_offset"``, px;
-None or absent: measured —, method, iterations, binning), results ``"tomo.alignment"`` and ``"tomo.segmentation"`` (the measurements,
-thickness map, histogram and radial profile), view keys ``"tomo.cursor"``/``"tomo.channel"``/
-``"tomo.rendering_angle"``/``"tomo.rendering_mode"``, and the panel state ``"tomo"`` holding the
-reference to the volumes and labels written beside the project on saving
+None or absent: measured —, method, iterations, binning), results ``"tomo.alignment"`` and
+``"tomo.segmentation"`` (the measurements, thickness map, histogram and radial profile), view
+keys ``"tomo.cursor"``/``"tomo.channel"``/``"tomo.rendering_angle"``/``"tomo.rendering_mode"``,
+and the panel state ``"tomo"`` holding the reference to the volumes and labels written beside the
+project on saving
 (:mod:`insitu_tem.io.tomo_files`). Opening a project re-reads the series, re-applies the stored
 alignment and reads the volumes back.
 """
@@ -232,8 +233,9 @@ class TomoController(QObject):
             self.message.emit("Not aligned")
         else:
             self.aligned_stack = apply_alignment(self.series.reference, alignment)
+            axis = axis_text(alignment, why=False)
             self.message.emit(
-                f"Aligned ({alignment.method}): tilt axis {axis_text(alignment, why=False)}, offset "
+                f"Aligned ({alignment.method}): tilt axis {axis}, offset "
                 f"{alignment.axis_offset_px:.2f} ± {alignment.axis_offset_sigma_px:.2f} px, "
                 f"largest shift {np.abs(alignment.shifts_px).max():.1f} px"
                 + (f" — {alignment.reason}" if alignment.reason else "")
