@@ -156,17 +156,15 @@ def generate(
     def render(weight: float) -> np.ndarray:
         return np.stack(
             [
-                channel_counts(
-                    fine + jitter[i],
-                    spectrum(
-                        fine,
-                        sample,
-                        edge,
-                        shift_eV=shifts[i],
-                        edge_weight=weight * strength[i],
-                        background_weight=background_weight,
-                    ),
+                _channels(
+                    fine,
+                    jitter[i],
+                    sample,
+                    edge,
                     channel_edges,
+                    shift_eV=shifts[i],
+                    edge_weight=weight * strength[i],
+                    background_weight=background_weight,
                 )
                 for i, sample in enumerate(samples)
             ]
@@ -218,22 +216,28 @@ def _edge_slope(fine, jitter, samples, edge, shifts, weights, channel_edges) -> 
     rows = []
     for i, sample in enumerate(samples):
         moved = [
-            channel_counts(
-                fine + jitter[i],
-                spectrum(
-                    fine,
-                    sample,
-                    edge,
-                    shift_eV=shifts[i] + delta,
-                    edge_weight=weights[i],
-                    background_weight=0.0,
-                ),
+            _channels(
+                fine,
+                jitter[i],
+                sample,
+                edge,
                 channel_edges,
+                shift_eV=shifts[i] + delta,
+                edge_weight=weights[i],
+                background_weight=0.0,
             )
             for delta in (step, -step)
         ]
         rows.append((moved[0] - moved[1]) / (2 * step))
     return np.stack(rows)
+
+
+def _channels(fine, zlp_offset_eV, sample, edge, channel_edges, **spectrum_options) -> np.ndarray:
+    """Expected counts per channel of one spectrum: the generator's spectrum on the fine grid,
+    moved by the ZLP offset and integrated over the channels."""
+    return channel_counts(
+        fine + zlp_offset_eV, spectrum(fine, sample, edge, **spectrum_options), channel_edges
+    )
 
 
 def _weights(
