@@ -25,6 +25,10 @@ def test_json_shifts_match_the_truth_in_px_and_nm(movie_sample, capsys):
     assert shifts_px.shape == (60, 2) and document["units"] == "nm" and document["ok"]
     assert np.sqrt(np.mean((shifts_px - np.array(truth["drift_px"])) ** 2)) <= 0.1
     np.testing.assert_allclose(document["shifts"], shifts_px * 2.0)
+    sigma = np.array(document["shifts_px_sigma"])
+    assert np.all(sigma[0] == 0) and np.all((sigma[1:] > 0.005) & (sigma[1:] < 0.5))
+    assert np.mean(np.abs(shifts_px - np.array(truth["drift_px"]))[1:] <= 2 * sigma[1:]) > 0.8
+    np.testing.assert_allclose(document["shifts_sigma"], sigma * 2.0)
 
 
 def test_reference_roi_and_csv(movie_sample, capsys, tmp_path):
@@ -44,9 +48,12 @@ def test_reference_roi_and_csv(movie_sample, capsys, tmp_path):
         "dx_px",
         "dy_nm",
         "dx_nm",
+        "dy_px_sigma",
+        "dx_px_sigma",
     }
     assert float(rows[10]["time_s"]) == 5.0
     assert float(rows[10]["dx_px"]) == pytest.approx(truth["drift_px"][10][1], abs=0.15)
+    assert 0 < float(rows[10]["dx_px_sigma"]) < 0.5
 
 
 def test_bad_roi_and_non_movie_exit_2_with_a_fix(movie_sample, capsys, tmp_path):

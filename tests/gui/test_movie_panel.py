@@ -149,6 +149,9 @@ def test_measure_drift_then_show_corrected_frames(qtbot, panel, sample):
     qtbot.mouseClick(panel.processing.drift_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.processing.drift_correct.isChecked(), timeout=20000)
     assert np.sqrt(np.mean((panel.shifts_px - truth.drift_px) ** 2)) < 0.1
+    half_bars = panel.front.kinetics.drift_bars[1].opts["height"] / 2
+    assert half_bars.shape == (60,) and half_bars[0] == 0 and np.all(half_bars[1:] > 0.005)
+    assert np.mean(np.abs(panel.shifts_px - truth.drift_px)[1:, 1] <= 2 * half_bars[1:]) > 0.8
     panel.navigator.set_index(59)
     assert panel.view.frame.dtype == np.float32
     assert "Drift measured" in panel.front.status.text()

@@ -39,6 +39,7 @@ def prepare(session: Session, **given) -> Job:
         return {
             "shifts_px": result.shifts_px,
             "shifts": result.shifts(row, col),
+            "shifts_px_sigma": result.sigma_px,
             "units": col.units,
             "peak": result.peak,
             "reference": result.reference,

@@ -186,3 +186,13 @@ def test_registration_window_and_spectra_stay_single_precision():
     spectrum = correlator.spectrum(np.random.default_rng(0).random((32, 48)))
     assert spectrum.dtype == np.complex64
     assert correlator.shift_spectrum(spectrum, (0.5, -1.25)).dtype == np.complex64
+
+
+def test_stated_sigma_is_zero_at_frame_0_grows_with_noise_and_along_a_chain():
+    shifts = random_walk(6, seed=4)
+    quiet = measure_drift(textured_movie(shifts, counts=400.0, seed=5))
+    noisy = measure_drift(textured_movie(shifts, counts=25.0, seed=5))
+    chained = measure_drift(textured_movie(shifts, counts=25.0, seed=5), reference="previous")
+    assert np.all(quiet.sigma_px[0] == 0) and np.all(np.isfinite(noisy.sigma_px))
+    assert np.median(noisy.sigma_px[1:]) > 2 * np.median(quiet.sigma_px[1:])
+    assert np.all(np.diff(chained.sigma_px, axis=0) > 0)

@@ -14,6 +14,11 @@ relative to frame 0, in px. Three reference modes:
     every frame against the mean of the last ``window`` frames, each
     re-aligned to frame 0 in Fourier space.
 
+Each shift carries a covariance: the sandwich covariance of its correlation peak
+(:mod:`~insitu_tem.analysis.movie.drift_registration`); chained shifts (``"previous"``) add the
+covariances of their links, and a ``"running"`` shift adds the mean covariance of the frames its
+reference averages (their errors move the reference).
+
 A mask or ROI restricts the correlation to what is static (the substrate, a
 support film) so a moving reaction front does not drag the estimate.
 Lazy (dask) and memory-mapped movies are read ``chunk`` frames at a time with
@@ -69,6 +74,13 @@ class DriftResult:
     def shifts(self, row: Axis, col: Axis) -> np.ndarray:
         """Shifts in calibrated units: (dy * row.scale, dx * col.scale)."""
         return self.shifts_px * np.array([row.scale, col.scale])
+
+    @property
+    def sigma_px(self) -> np.ndarray | None:
+        """(n_frames, 2) 1σ of (dy, dx), px (None when the method states no covariance)."""
+        if self.covariance_px2 is None:
+            return None
+        return np.sqrt(np.diagonal(self.covariance_px2, axis1=1, axis2=2))
 
 
 def _roi_slices(roi, shape: tuple[int, int]) -> tuple[slice, slice]:
@@ -139,11 +151,14 @@ def measure_drift(
     n = movie.shape[0]
     shifts = np.full((n, 2), np.nan)
     peaks = np.full(n, np.nan)
+    covariance = np.full((n, 2, 2), np.nan)
     tracker = _Tracker(correlator, reference, max(1, int(window)))
     for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
         if should_stop is not None and should_stop():
-            return DriftResult(shifts, peaks, reference, False, f"stopped at frame {i} of {n}")
-        shifts[i], peaks[i] = tracker.add(frame[rows, cols])
+            return DriftResult(
+                shifts, peaks, reference, False, f"stopped at frame {i} of {n}", covariance
+            )
+        shifts[i], peaks[i], covariance[i] = tracker.add(frame[rows, cols])
         if progress is not None:
             progress((i + 1) / n, f"drift: frame {i + 1}/{n}")
     weak = np.flatnonzero(peaks < min_peak)
@@ -152,38 +167,44 @@ def measure_drift(
         if weak.size
         else ""
     )
-    return DriftResult(shifts, peaks, reference, not weak.size, reason)
+    return DriftResult(shifts, peaks, reference, not weak.size, reason, covariance)
 
 
 class _Tracker:
-    """Feeds frames in order and returns each frame's shift relative to frame 0."""
+    """Feeds frames in order and returns each frame's shift relative to frame 0, its correlation
+    peak and its covariance, px²."""
 
     def __init__(self, correlator: PhaseCorrelator, reference: str, window: int) -> None:
         self.correlator, self.reference = correlator, reference
         self.first: np.ndarray | None = None
-        self.previous: tuple[np.ndarray, np.ndarray] | None = None
+        self.previous: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.aligned: deque[np.ndarray] = deque(maxlen=window)
+        self.aligned_covariance: deque[np.ndarray] = deque(maxlen=window)
 
-    def add(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
+    def add(self, frame: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
         spectrum = self.correlator.spectrum(frame)
         if self.first is None:
             self.first = spectrum
-            self.previous = (spectrum, np.zeros(2))
+            self.previous = (spectrum, np.zeros(2), np.zeros((2, 2)))
             self.aligned.append(spectrum)
-            return np.zeros(2), 1.0
+            self.aligned_covariance.append(np.zeros((2, 2)))
+            return np.zeros(2), 1.0, np.zeros((2, 2))
         if self.reference == "first":
             found = self.correlator.measure(self.first, spectrum)
-            shift = np.asarray(found.shift_px)
+            shift, covariance = np.asarray(found.shift_px), found.covariance_px2
         elif self.reference == "previous":
-            last_spectrum, last_shift = self.previous
+            last_spectrum, last_shift, last_covariance = self.previous
             found = self.correlator.measure(last_spectrum, spectrum)
             shift = last_shift + np.asarray(found.shift_px)
+            covariance = last_covariance + found.covariance_px2
         else:
             found = self.correlator.measure(np.mean(self.aligned, axis=0), spectrum)
             shift = np.asarray(found.shift_px)
+            covariance = found.covariance_px2 + np.mean(self.aligned_covariance, axis=0)
             self.aligned.append(self.correlator.shift_spectrum(spectrum, -shift))
-        self.previous = (spectrum, shift)
-        return shift, found.peak
+            self.aligned_covariance.append(covariance)
+        self.previous = (spectrum, shift, covariance)
+        return shift, found.peak, covariance
 
 
 def corrected_frame(frame, shift_px, *, order: int = 1) -> np.ndarray:

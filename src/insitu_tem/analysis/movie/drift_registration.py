@@ -6,7 +6,12 @@ cores); a displacement is found from the cross-power spectrum by an integer
 peak search on its inverse FFT, then refined by evaluating the band-limited
 correlation on a fine grid around that peak with two small matrix products
 (a local upsampled DFT, as in Guizar-Sicairos et al., Opt. Lett. 33, 156
-(2008), restricted to the frequencies the low-pass keeps). Everything per
+(2008), restricted to the frequencies the low-pass keeps). The 1σ of the shift is the sandwich
+(robust) covariance of that peak as an M-estimator: the low-passed cross-power phases are the
+data, the curvature of the correlation peak the bread and the scatter of the phase residuals
+the meat, so noise of both frames and whatever the two frames do not share (scene changes,
+content entering at the edges) count as measured, with no noise model assumed (Huber, Proc.
+5th Berkeley Symp. 1, 221 (1967)). Everything per
 frame stays in float32/complex64; the small products run on one BLAS thread,
 since BLAS threads contending for a few shared cores cost more than they save.
 """
@@ -14,7 +19,7 @@ since BLAS threads contending for a few shared cores cost more than they save.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -51,10 +56,14 @@ class PeakShift:
         (dy, dx) in px.
     peak : float
         Height of the normalised correlation peak (0-1; higher is surer).
+    covariance_px2 : numpy.ndarray
+        (2, 2) covariance of ``shift_px``, px² (the sandwich of the module docstring plus the
+        refinement grid's quantisation); infinite when the peak has no curvature.
     """
 
     shift_px: tuple[float, float]
     peak: float
+    covariance_px2: np.ndarray = field(default_factory=lambda: np.full((2, 2), np.inf))
 
 
 class PhaseCorrelator:
@@ -109,6 +118,7 @@ class PhaseCorrelator:
         self._iy, self._ix = np.flatnonzero(keep_y), np.flatnonzero(keep_x)
         hermitian = np.where((fx == 0) | (np.isclose(fx, 0.5)), 1.0, 2.0).astype(np.float32)
         self._fy, self._fx, self._hermitian = fy[self._iy], fx[self._ix], hermitian[self._ix]
+        self._inflation = float(weight.size * np.sum(weight**4) / np.sum(weight**2) ** 2)
         self._peak_norm = float(lowpass.sum() * 2 - lowpass[:, 0].sum()) / (rows * cols)
 
     def spectrum(self, frame) -> np.ndarray:
@@ -144,7 +154,35 @@ class PhaseCorrelator:
         centre = [float(i - n if i > n // 2 else i) for i, n in zip(index, self.shape)]
         with _blas().limit(limits=1, user_api="blas"):
             refined, height = self._refine(cross, centre)
-        return PeakShift((refined[0], refined[1]), float(height / self._peak_norm))
+        covariance = self._covariance(cross, refined)
+        return PeakShift((refined[0], refined[1]), float(height / self._peak_norm), covariance)
+
+    def _covariance(self, cross: np.ndarray, shift: list[float]) -> np.ndarray:
+        """Sandwich covariance (px²) of the peak of the low-passed phase correlation at ``shift``.
+
+        Per kept frequency k the residual phasor is ``c_k exp(2πi k·d)``: its imaginary part
+        times 2πk is the score, its real part times (2πk)(2πk)ᵀ the curvature. Rfft columns
+        other than 0 and Nyquist stand for two frequencies (weight ``h`` = 2) whose scores are
+        one independent term, hence the score weight 2h. The apodisation correlates
+        neighbouring frequencies, which inflates the variance by N Σw⁴ / (Σw²)² (the window's
+        equivalent-noise-bandwidth factor; Harris, Proc. IEEE 66, 51 (1978)).
+        """
+        row_phase = np.exp(2j * np.pi * self._fy * shift[0]).astype(np.complex64)
+        col_phase = np.exp(2j * np.pi * self._fx * shift[1]).astype(np.complex64)
+        residual = cross[np.ix_(self._iy, self._ix)] * row_phase[:, None] * col_phase[None, :]
+        k = (2 * np.pi * self._fy).astype(np.float32), (2 * np.pi * self._fx).astype(np.float32)
+        h = self._hermitian
+        cos, sin2 = residual.real * h, residual.imag**2 * (2 * h)
+        curvature, meat = np.empty((2, 2)), np.empty((2, 2))
+        for weights, out in ((cos, curvature), (sin2, meat)):
+            out[0, 0] = (k[0] ** 2) @ weights.sum(axis=1)
+            out[1, 1] = weights.sum(axis=0) @ (k[1] ** 2)
+            out[0, 1] = out[1, 0] = k[0] @ weights @ k[1]
+        if not np.all(np.linalg.eigvalsh(curvature) > 0):
+            return np.full((2, 2), np.inf)
+        bread = np.linalg.inv(curvature)
+        quantisation = np.eye(2) / (12.0 * self.upsample**2)
+        return self._inflation * (bread @ meat @ bread) + quantisation
 
     def _distance(self, near) -> np.ndarray:
         """Distance of every (wrapped) integer shift from ``near`` (dy, dx), px."""

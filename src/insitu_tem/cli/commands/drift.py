@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         metavar="CSV",
         default=None,
-        help="also write frame, time_s, dy_px, dx_px, dy, dx to a CSV file",
+        help="also write frame, time_s, dy_px, dx_px, dy, dx and their 1σ to a CSV file",
     )
     add_force_argument(parser)
 
@@ -98,9 +98,11 @@ def write_csv(path: str, dataset: Dataset, result: DriftResult) -> None:
     times, _ = frame_times(dataset)
     row, col = dataset.signal_axes
     calibrated = result.shifts(row, col)
+    sigma = result.sigma_px
+    header = ["frame", "time_s", "dy_px", "dx_px", f"dy_{row.units}", f"dx_{col.units}"]
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["frame", "time_s", "dy_px", "dx_px", f"dy_{row.units}", f"dx_{col.units}"])
+        writer.writerow(header + ["dy_px_sigma", "dx_px_sigma"])
         for i, (shift, shift_cal) in enumerate(zip(result.shifts_px, calibrated)):
             writer.writerow(
                 [
@@ -110,6 +112,8 @@ def write_csv(path: str, dataset: Dataset, result: DriftResult) -> None:
                     f"{shift[1]:.4f}",
                     f"{shift_cal[0]:.6g}",
                     f"{shift_cal[1]:.6g}",
+                    f"{sigma[i, 0]:.4f}",
+                    f"{sigma[i, 1]:.4f}",
                 ]
             )
 
@@ -132,6 +136,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "reference": result.reference,
         "shifts_px": result.shifts_px,
         "shifts": result.shifts(row, col),
+        "shifts_px_sigma": result.sigma_px,
+        "shifts_sigma": result.sigma_px * np.array([row.scale, col.scale]),
         "units": col.units,
         "peak": result.peak,
         "ok": result.ok,

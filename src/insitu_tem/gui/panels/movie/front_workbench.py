@@ -231,12 +231,13 @@ class FrontWorkbench(QWidget):
         self.kymograph_view.reset()
         self.kinetics.clear()
 
-    def set_shifts(self, shifts_px: np.ndarray | None) -> None:
-        """Drift (t, 2) px used to make the line follow the specimen (None: raw frames)."""
+    def set_shifts(self, shifts_px: np.ndarray | None, *, sigma_px=None) -> None:
+        """Drift (t, 2) px used to make the line follow the specimen (None: raw frames), with its
+        1σ (t, 2) px for the drift plot when known."""
         self.shifts_px = shifts_px
         if self.dataset is not None:
             frame_times, units = front_view.times(self.dataset)
-            self.kinetics.set_drift(frame_times, shifts_px, time_units=units)
+            self.kinetics.set_drift(frame_times, shifts_px, time_units=units, sigma_px=sigma_px)
         self.plots.schedule_kymograph()
         self._annotations_changed()
 

@@ -66,6 +66,11 @@ class KineticsPlot(QWidget):
             self.drift_plot.plot(pen=pg.mkPen(colour, width=2), name=name)
             for colour, name in (("#00a5c0", "row"), ("#ff8040", "column"))
         ]
+        self.drift_bars = [
+            pg.ErrorBarItem(pen=pg.mkPen(colour), beam=0.0) for colour in ("#00a5c0", "#ff8040")
+        ]
+        for bars in self.drift_bars:
+            self.drift_plot.addItem(bars)
         self.area_curve = self.area_plot.plot(
             pen=pg.mkPen("#ffa040", width=2), symbol="o", symbolSize=4, name="reacted area"
         )
@@ -162,15 +167,22 @@ class KineticsPlot(QWidget):
         if len(np.atleast_1d(times)):
             self.hints[self.position_plot].set_empty(False)
 
-    def set_drift(self, times, shifts_px, *, time_units: str) -> None:
-        """Drift of every frame from the first, (row, col) px, against time (None clears it)."""
+    def set_drift(self, times, shifts_px, *, time_units: str, sigma_px=None) -> None:
+        """Drift of every frame from the first, (row, col) px, against time, with ±1σ bars when
+        ``sigma_px`` (t, 2) is given (``shifts_px`` None clears it)."""
+        empty = np.zeros(0)
+        for bars in self.drift_bars:
+            bars.setData(x=empty, y=empty, height=empty)
         if shifts_px is None:
             for curve in self.drift_curves:
                 curve.setData([], [])
             return
-        shifts = np.asarray(shifts_px, float)
+        shifts, times = np.asarray(shifts_px, float), np.asarray(times, float)
         for curve, column in zip(self.drift_curves, shifts.T):
-            curve.setData(np.asarray(times, float), column)
+            curve.setData(times, column)
+        if sigma_px is not None:
+            for bars, column, sigma in zip(self.drift_bars, shifts.T, np.asarray(sigma_px).T):
+                bars.setData(x=times, y=column, height=2 * sigma)
         self.drift_plot.setLabel("bottom", "time", units=time_units)
 
     def set_current_velocity(self, text: str) -> None:

@@ -114,11 +114,12 @@ class MoviePanel(QWidget):
         )
         if shifts is not None and shifts.shape != (self.dataset.shape[0], 2):
             shifts = None
+        sigma = None if shifts is None else result.value.get("shifts_px_sigma")
         self.shifts_px = shifts
         self.processing.drift_correct.setEnabled(shifts is not None)
         if shifts is None:
             self.processing.drift_correct.setChecked(False)
-        self.front.set_shifts(shifts)
+        self.front.set_shifts(shifts, sigma_px=None if sigma is None else np.asarray(sigma, float))
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Show a movie (or a single image) from the shared cursor's frame."""
