@@ -38,6 +38,7 @@ References
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -146,10 +147,14 @@ def _match_step(
     n = tilts.size
     steps, peaks = np.zeros((n, 2)), np.zeros(n)
     odd = np.arange(n) % 2 == 1
-    for use, target in ((odd, ~odd), (~odd, odd)):
+
+    def half(use: np.ndarray, target: np.ndarray) -> None:
         reprojections = _reprojections(small, tilts, offset, use, target)
         for k, i in enumerate(np.flatnonzero(target)):
             steps[i], peaks[i] = matched_displacement(reprojections[k], small[i], margin=margin)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(half, (odd, ~odd), (~odd, odd)))
     return steps, peaks
 
 

@@ -15,6 +15,8 @@ References
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
@@ -74,8 +76,17 @@ def _binned_rows(aligned: np.ndarray, n_slices: int, width: int) -> np.ndarray:
     )
 
 
+def _errors(sinograms: np.ndarray, tilts: np.ndarray, offsets) -> list[float]:
+    """Reprojection errors at ``offsets``, two at a time (the sparse products release the GIL)."""
+    offsets = list(offsets)
+    if len(offsets) < 2:
+        return [_offset_error(sinograms, tilts, o) for o in offsets]
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda o: _offset_error(sinograms, tilts, o), offsets))
+
+
 def _scan(sinograms: np.ndarray, tilts: np.ndarray, grid: np.ndarray) -> tuple[float, float]:
-    return _parabola(grid, np.array([_offset_error(sinograms, tilts, o) for o in grid]))
+    return _parabola(grid, np.array(_errors(sinograms, tilts, grid)))
 
 
 def _descend(sinograms: np.ndarray, tilts: np.ndarray, centre: float) -> tuple[float, float]:
@@ -84,9 +95,8 @@ def _descend(sinograms: np.ndarray, tilts: np.ndarray, centre: float) -> tuple[f
     errors = {}
     grid = float(np.round(centre)) + np.arange(-1.0, 1.01, 1.0)
     for _ in range(5):
-        for offset in grid:
-            if offset not in errors:
-                errors[offset] = _offset_error(sinograms, tilts, offset)
+        missing = [o for o in grid if o not in errors]
+        errors.update(zip(missing, _errors(sinograms, tilts, missing)))
         grid = np.array(sorted(errors))
         k = int(np.argmin([errors[o] for o in grid]))
         if 0 < k < grid.size - 1:

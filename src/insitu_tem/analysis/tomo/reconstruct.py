@@ -39,6 +39,7 @@ DEFAULT_ITERATIONS = {"wbp": 1, "sirt": 30, "mlem": 20}
 DEFAULT_SMOOTH_PX = 1.0
 DEFAULT_MEMORY_BYTES = 512 * 2**20
 _EPS = np.float32(1e-6)
+_MIN_CHUNK = 32
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,14 @@ def _solve(plan: _Plan, b: np.ndarray, tick: Callable[[], None]) -> np.ndarray:
     return x
 
 
+def _chunk_size(ny: int, per_slice: int, budget: int) -> int:
+    """Slices per chunk: half of them for each of two threads, within the memory budget, but at
+    least ``_MIN_CHUNK`` (a sparse product over fewer columns costs more per column than the
+    second thread gains)."""
+    by_memory = max(1, budget // (2 * per_slice))
+    return int(min(by_memory, max(_MIN_CHUNK, -(-ny // 2))))
+
+
 def _check(projections: np.ndarray, tilts: np.ndarray, method: str, iterations: int) -> None:
     if projections.ndim != 3:
         raise ValueError(
@@ -240,10 +249,10 @@ def reconstruct(
     )
     nz = plan.proj.nz
     volume = np.zeros((nz, ny, nx), dtype=np.float32)
-    workers = max(1, min(2, os.cpu_count() or 1))
     per_slice = 4 * (4 * nz * nx + 4 * n_tilts * nx)
-    chunk = int(np.clip(max_memory_bytes // (workers * per_slice), 1, -(-ny // workers)))
+    chunk = _chunk_size(ny, per_slice, max_memory_bytes)
     starts = list(range(0, ny, chunk))
+    workers = max(1, min(2, len(starts), os.cpu_count() or 1))
     state = {"done": 0, "residual": 0.0, "norm": 0.0}
     total = len(starts) * iterations
     lock = Lock()
