@@ -131,9 +131,15 @@ def _axis(
 
 
 def generate(
-    rng: np.random.Generator, *, kind: str, n_spectra: int, edge_counts: float | None = None
+    rng: np.random.Generator,
+    *,
+    kind: str,
+    n_spectra: int,
+    edge_counts: float | None = None,
+    edge_until: int | None = None,
 ) -> Scan:
-    """One random line scan of ``kind`` (``"low_loss"`` or ``"core_loss"``)."""
+    """One random line scan of ``kind`` (``"low_loss"`` or ``"core_loss"``); with
+    ``edge_until`` the spectra from that index on have no edge (the same random draws)."""
     name = "W-O23" if kind == "low_loss" else str(rng.choice(CORE_EDGES))
     edge = _edge(name, rng)
     dispersion = float(np.exp(rng.uniform(np.log(0.05), np.log(0.5))))
@@ -149,6 +155,7 @@ def generate(
     fine = np.arange(min(offset, 0.0) - 6.0, offset + size * dispersion + 6.0, step)
     samples, shifts = _samples(n_spectra, rng, resolution), _profile(n_spectra, rng)
     strength = np.linspace(1.0, rng.uniform(0.6, 1.4), n_spectra)
+    strength[slice(edge_until, None) if edge_until is not None else slice(0)] = 0.0
     edge_weight, background_weight = _weights(kind, fine, samples[0], edge, rng)
     jitter = rng.normal(0.0, 0.3, n_spectra) if kind == "low_loss" else np.zeros(n_spectra)
     channel_edges = offset + (np.arange(size + 1) - 0.5) * dispersion

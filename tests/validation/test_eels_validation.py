@@ -74,10 +74,10 @@ def test_w_o23_targets_lie_below_the_bound_with_the_background_unknown_on_measur
     assert np.median(free) < np.median(measured[CRAMER_RAO_FREE].errors)
 
 
-def test_w_o23_errors_stay_within_four_and_a_half_times_the_cramer_rao_bound(measured):
+def test_w_o23_errors_stay_within_five_times_the_cramer_rao_bound(measured):
     ratio = measured[EFFICIENCY].errors
     assert len(ratio) == summarise(measured[PLASMON]).n
-    assert AT_THE_BOUND < np.median(ratio) <= 4.5 * AT_THE_BOUND
+    assert AT_THE_BOUND < np.median(ratio) <= 5 * AT_THE_BOUND
 
 
 def test_w_o23_errors_stay_within_three_times_the_bound_with_the_background_unknown(measured):
@@ -99,3 +99,21 @@ def test_real_edge_onsets_within_one_ev(measured):
     real = measured[REAL]
     assert len(real.errors) == 2 and real.n_not_measured == 0
     assert summarise(real).median <= 1.0 and np.abs(real.errors).max() <= 1.0
+
+
+def _rate(measured, start):
+    (name,) = [n for n in measured if n.startswith(start)]
+    return float(measured[name].errors[0])
+
+
+def test_absent_core_loss_edges_are_declared_absent(measured):
+    core = "K and L2,3 core loss"
+    assert _rate(measured, f"edge present but not detected, {core}") == 0.0
+    assert _rate(measured, f"edge absent but detected, {core}") <= 0.1
+    assert _rate(measured, f"edge absent but a shift reported, {core}") == 0.0
+
+
+def test_w_o23_absent_edges_rarely_get_a_shift(measured):
+    w = "W O2,3 on the plasmon tail"
+    assert _rate(measured, f"edge present but not detected, {w}") <= 0.25
+    assert _rate(measured, f"edge absent but a shift reported, {w}") <= 0.1

@@ -140,3 +140,15 @@ def test_shift_error_includes_the_systematic_term():
     result = chemical_shift(carbon_like(np.linspace(0.0, 1.0, 6), seed=4), CORE, "C-K", reference=0)
     assert result.ok and np.all(result.systematic_eV[1:] > 0)
     assert np.allclose(result.stderr_eV, np.hypot(result.statistical_eV, result.systematic_eV))
+
+
+def test_absent_edge_is_not_detected_by_the_f_test():
+    with_edge = carbon_like([0.0, 0.3, -0.4], seed=5)
+    background = np.random.default_rng(7).poisson(
+        3e3 * 8 * (CORE.coordinates() / 240.0) ** -3.5, (3, CORE.size)
+    )
+    result = chemical_shift(np.vstack([with_edge, background]), CORE, "C-K", reference=0)
+    assert result.detected.tolist() == [True] * 3 + [False] * 3
+    assert result.found.tolist() == [True] * 3 + [False] * 3 and not result.ok
+    assert "C-K not detected in 3 spectra (F-test" in result.reason
+    assert np.isnan(result.shift_eV[3:]).all() and np.isfinite(result.shift_eV[:3]).all()

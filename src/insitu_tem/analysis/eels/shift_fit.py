@@ -56,6 +56,8 @@ class ShiftFit:
     scale: np.ndarray
     sigma2: np.ndarray
     found: np.ndarray
+    edge_f: np.ndarray
+    edge_dof: np.ndarray
     influence: np.ndarray | None = None
 
 
@@ -159,6 +161,7 @@ def fit_shift(
     projections = np.einsum("gek,ne->ngk", q, yw)
     ssr = (yw**2).sum(axis=1)[:, None] - (projections**2).sum(axis=2)
     shift, inner, minimum, found = _refine(ssr, grid)
+    dof = max(region.stop - region.start - order - 3, 1)
     scale, stderr = np.empty(len(y)), np.empty(len(y))
     effect = np.zeros(y.shape) if influence else None
     for start in range(0, len(y), _CHUNK):
@@ -179,9 +182,41 @@ def fit_shift(
             per_count = gradient * weights[None, :] / (gradient**2).sum(axis=1, keepdims=True)
             effect[rows, region] = per_count
             effect[rows] = smooth(effect[rows], width)
-    sigma2 = np.maximum(minimum, 0) / max(region.stop - region.start - order - 3, 1)
+    sigma2 = np.maximum(minimum, 0) / dof
     found = found & np.isfinite(stderr) & (scale > 0)
-    return ShiftFit(shift, np.where(found, stderr, np.nan), scale, sigma2, found, effect)
+    edge = shifted(reference, grid[inner] / step)[:, region] * weights[None, :]
+    smooth_part = background * weights
+    edge_f, edge_dof = _edge_test(yw, edge, smooth_part, order)
+    return ShiftFit(
+        shift,
+        np.where(found, stderr, np.nan),
+        scale,
+        sigma2,
+        found,
+        np.where(scale > 0, edge_f, 0.0),
+        edge_dof,
+        effect,
+    )
+
+
+def _edge_test(yw, edge, smooth_part, order):
+    """F statistic of the edge term against the smooth background alone and its effective
+    denominator degrees of freedom (see :func:`insitu_tem.analysis.eels.shifts.edge_detected`)."""
+    n = yw.shape[1]
+    u = np.arange(n, dtype=float)
+    u = (u - u.mean()) / max(np.ptp(u), 1e-9)
+    smooth_only = np.linalg.qr(smooth_part[:, None] * u[:, None] ** np.arange(order + 1))[0]
+    project = lambda v: v - (v @ smooth_only) @ smooth_only.T  # noqa: E731
+    residual_null, edge_part = project(yw), project(edge)
+    norm = np.maximum((edge_part**2).sum(axis=1), 1e-300)
+    gain = (residual_null * edge_part).sum(axis=1) ** 2 / norm
+    residual = residual_null - edge_part * ((residual_null * edge_part).sum(axis=1) / norm)[:, None]
+    n_params = order + 3
+    sigma2 = (residual**2).sum(axis=1) / max(n - n_params, 1)
+    inflation = _newey_west(residual, edge_part, n_params) * norm / np.maximum(sigma2, 1e-300)
+    inflation = np.where(np.isfinite(inflation) & (inflation > 1.0), inflation, 1.0)
+    statistic = np.where(sigma2 > 0, gain / (2.0 * sigma2 * inflation), np.inf)
+    return statistic, max(n - n_params, 1) / inflation
 
 
 def _errors(yw, q, r, projections, inner, reference, region, shift_channels, weights, step):

@@ -23,7 +23,9 @@ deconvolution carries from the plasmon peak onto the edge: those broad ripples a
 absorbed by the fit.
 ``stderr_eV`` is the quadrature sum of the statistical and systematic errors.
 A spectrum whose best shift lies on the search limit, whose reference amplitude is not
-positive, or whose standard error exceeds a third of the search range is not measured.
+positive, or whose standard error exceeds a third of the search range is not measured; nor is
+one where the edge is not detected: an F-test of the nominal model against its smooth
+background alone (:func:`edge_detected`) at the significance :data:`DETECTION_P`.
 
 """
 
@@ -41,6 +43,7 @@ from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.shift_fit import ShiftFit, fit_shift
 
 NOMINAL_ORDER = 2
+DETECTION_P = 1e-3
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ class ChemicalShift:
         Pre-edge window, eV.
     found : ndarray of bool
         Where a shift was measured.
+    detected : ndarray of bool
+        Where the edge was detected (:func:`edge_detected`; the reference spectrum counts as
+        detected).
     ok : bool
         True when measured everywhere.
     reason : str
@@ -85,6 +91,7 @@ class ChemicalShift:
     fit_window_eV: tuple[float, float]
     background_window_eV: tuple[float, float]
     found: np.ndarray
+    detected: np.ndarray
     ok: bool
     reason: str
 
@@ -174,6 +181,37 @@ def _closure(y, index, energy: Axis, region, bg_window, model, max_shift_eV, shi
     return (through + shift[neighbour] - shift) / np.sqrt(2.0)
 
 
+def edge_detected(fit: ShiftFit) -> np.ndarray:
+    """Where the edge term lowers the residuals more than noise would at :data:`DETECTION_P`.
+
+    F-test of the nominal model against the smooth background alone (two extra parameters, the
+    amplitude and the shift): F = ΔRSS / (2 σ² κ), κ the inflation of the noise variance
+    along the edge term by the residuals' correlation, against F(2, ν/κ), ν the residual
+    degrees of freedom (:mod:`.shift_fit`).
+    """
+    from scipy.special import fdtrc
+
+    dof = np.maximum(fit.edge_dof, 1.0)
+    return np.asarray(fdtrc(2.0, dof, np.nan_to_num(fit.edge_f, posinf=1e300)) < DETECTION_P)
+
+
+def _reason(name: str, found: np.ndarray, detected: np.ndarray, max_shift_eV: float) -> str:
+    parts = []
+    if (~detected).any():
+        parts.append(
+            f"edge {name} not detected in {int((~detected).sum())} spectra (F-test of the edge "
+            f"against the smooth background alone, p ≥ {DETECTION_P:g})"
+        )
+    unmeasured = int((~found & detected).sum())
+    if unmeasured:
+        parts.append(
+            f"no measurable shift of {name} in {unmeasured} spectra: best shift at the "
+            f"±{max_shift_eV:g} eV search limit, no edge of the reference's shape, or an error "
+            "above a third of the search range"
+        )
+    return "; ".join(parts)
+
+
 def chemical_shift(
     spectra,
     energy: Axis,
@@ -246,23 +284,16 @@ def chemical_shift(
     if with_noise:
         statistical = np.fmax(statistical, _propagated(nominal, noise, int(reference) % len(y)))
     stderr = np.hypot(statistical, systematic)
+    detected = edge_detected(nominal)
     found = nominal.found & np.isfinite(stderr) & (stderr < max_shift_eV / 3)
     shift = nominal.shift.copy()
     if isinstance(reference, (int, np.integer)):
         index = int(reference)
         shift[index] = stderr[index] = statistical[index] = systematic[index] = 0.0
-        found[index] = True
+        found[index] = detected[index] = True
+    reason = _reason(info.name, found, detected, max_shift_eV)
+    found &= detected
     missing = int((~found).sum())
-    reason = (
-        ""
-        if not missing
-        else (
-            f"no measurable shift of {info.name} in {missing} spectra: best shift at the "
-            f"±{max_shift_eV:g} eV "
-            "search limit, no edge of the reference's shape, or an error above a third of the "
-            "search range"
-        )
-    )
     values = [np.where(found, v, np.nan) for v in (shift, stderr, statistical, systematic)]
     return ChemicalShift(
         info.name,
@@ -272,6 +303,7 @@ def chemical_shift(
         tuple(map(float, region)),
         bg_window,
         reshape_nav(found, nav_shape),
+        reshape_nav(detected, nav_shape),
         missing == 0,
         reason,
     )
