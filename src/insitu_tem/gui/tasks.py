@@ -189,6 +189,10 @@ class TaskRunner(QObject):
     def is_idle(self) -> bool:
         return not self._pending
 
+    def is_running(self, key: str) -> bool:
+        """Whether the latest task submitted with ``key`` has not finished yet."""
+        return self._latest.get(key) in self._pending
+
     def running_descriptions(self) -> list[str]:
         return [p.description for p in self._pending.values()]
 

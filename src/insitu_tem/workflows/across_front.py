@@ -139,7 +139,8 @@ def prepare(session: Session) -> Job:
 def _parts(session: Session, spectra, patterns, pristine: int) -> dict:
     """``{result name: (dataset, parameters, reused value or None)}`` of the line-scan results
     the view needs: the W O2,3 shift against the pristine probe, the Li K map (any reference) and
-    the NBD scan with the user's NBD settings and the strain against the pristine probe."""
+    the NBD scan with the user's NBD settings and the strain against the pristine probe (a scan
+    the NBD panel holds against another reference is referred to it again, without detection)."""
     parts = {}
     if spectra is not None:
         for edge, reference, free in (("W-O23", pristine, ()), ("Li-K", 0, ("reference",))):
@@ -153,7 +154,8 @@ def _parts(session: Session, spectra, patterns, pristine: int) -> dict:
         wanted = {**nbd.DEFAULTS, **session.parameters(nbd.NAME), "reference": pristine}
         value = _reusable(session, nbd.NAME, wanted, ("reference",))
         same_reference = value is not None and value.get("reference_index") == pristine
-        parts[nbd.NAME] = (patterns, wanted, value if same_reference else None)
+        usable = value is not None and (same_reference or nbd.can_rereference(value))
+        parts[nbd.NAME] = (patterns, wanted, value if usable else None)
     return parts
 
 
@@ -189,6 +191,7 @@ def _line_scan_columns(parts: dict, n: int, steps: Steps) -> tuple[dict, dict]:
         units.update(W_O23_shift="eV", W_O23_shift_stderr="eV", Li_K_intensity="counts")
     if nbd.NAME in parts:
         scan = _computed(parts[nbd.NAME], nbd.analyse, steps)
+        scan = nbd.rereferenced(scan, parts[nbd.NAME][1]["reference"])
         columns["lattice_strain"] = _per_probe(scan.get("lattice_strain"), n)
         columns["lattice_strain_stderr"] = _per_probe(scan.get("lattice_strain_sigma"), n)
         columns["crystalline"] = _per_probe(scan.get("crystalline"), n)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan
+from insitu_tem.analysis.diffraction.disks import Spots
+from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan, crystalline_flags, sharp_rings
+from insitu_tem.analysis.diffraction.strain import SpotTracks, follow_spots
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
@@ -87,37 +89,78 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
         should_stop=steps.should_stop,
     )
     fractions = result.nmf.fractions
+    sharp = sharp_rings(result.rings, len(patterns))
     return {
         "position": position,
         "units": units,
         "scale_per_nm": scale,
         "centre_px": result.descan.fitted_rc,
-        "reference_index": result.tracks.reference_index,
-        "lattice_strain": result.tracks.lattice_strain,
-        "lattice_strain_sigma": result.tracks.lattice_strain_sigma,
-        "lattice_strain_reason": [fit.reason for fit in result.tracks.fits],
-        "crystalline": result.crystalline,
         "phase_fractions": {
             name: fractions[:, i] for i, name in enumerate(fraction_names(fractions.shape[1]))
         },
         "explained_variance": result.pca.explained_variance_ratio,
-        **spot_values(result),
+        "sharp_ring": sharp,
+        "spot_sets": [
+            {"position_rc": s.position_rc, "intensity": s.intensity, "sigma_px": s.sigma_px}
+            for s in result.tracks.spot_sets
+        ],
+        **tracked_values(result.tracks, result.descan.fitted_rc, sharp),
         **profile_values(result),
     }
 
 
-def spot_values(result) -> dict:
-    """Tracked spots per pattern (row, col) px, where each arrow starts and its shift, px."""
-    tracks, centres = result.tracks, result.descan.fitted_rc
+def tracked_values(tracks: SpotTracks, centres, sharp_ring) -> dict:
+    """What depends on the strain reference: the strain per pattern, the crystalline flags, the
+    tracked spots (row, col) px, where each arrow starts and its shift, px."""
     starts = [
         (fit.translation_px if fit.ok else centres[i]) + tracks.reference.g_px
         for i, fit in enumerate(tracks.fits)
     ]
     return {
+        "reference_index": tracks.reference_index,
+        "lattice_strain": tracks.lattice_strain,
+        "lattice_strain_sigma": tracks.lattice_strain_sigma,
+        "lattice_strain_reason": [fit.reason for fit in tracks.fits],
+        "crystalline": crystalline_flags(tracks, sharp_ring),
         "spots_rc": tracks.positions_rc,
         "spot_start_rc": np.asarray(starts, float),
         "spot_shift_px": np.asarray([tracks.shifts_px(i) for i in range(len(starts))], float),
     }
+
+
+def can_rereference(value: dict) -> bool:
+    """Whether an "nbd" result's value keeps the spots of every pattern (results from before
+    they were kept do not)."""
+    return "spot_sets" in value and "sharp_ring" in value
+
+
+def rereferenced(value: dict, reference: int) -> dict:
+    """An "nbd" result's ``value`` with the strain against pattern ``reference``: the spots every
+    pattern kept are followed again from the new reference (no detection, no profiles), which
+    gives the numbers a new analysis with that reference gives.
+
+    Parameters
+    ----------
+    value : dict
+        The value of an "nbd" result (plain or as :func:`analyse` returns it), with the spots of
+        every pattern (:func:`can_rereference`).
+    reference : int
+        The new strain reference pattern.
+    """
+    if int(value["reference_index"]) == int(reference):
+        return value
+    centres = np.asarray(value["centre_px"], float).reshape(-1, 2)
+    spot_sets = [
+        Spots(
+            np.asarray(kept["position_rc"], float).reshape(-1, 2),
+            np.asarray(kept["intensity"], float),
+            (float(centre[0]), float(centre[1])),
+            np.asarray(kept["sigma_px"], float),
+        )
+        for kept, centre in zip(value["spot_sets"], centres)
+    ]
+    tracks = follow_spots(spot_sets, centres_rc=centres, reference_index=int(reference))
+    return {**value, **tracked_values(tracks, centres, value["sharp_ring"])}
 
 
 def profile_values(result) -> dict:

@@ -196,6 +196,16 @@ class ScanAnalysis:
     decomposition_bins: np.ndarray
 
 
+def sharp_rings(rings, n: int) -> np.ndarray:
+    """(n,) bool: a sharp ring among each pattern's ring peaks (all False when uncalibrated)."""
+    return np.array([r.has_sharp_ring for r in rings]) if rings else np.zeros(n, bool)
+
+
+def crystalline_flags(tracks: SpotTracks, sharp_ring) -> np.ndarray:
+    """(n,) bool: the reference's spots tracked in the pattern, or a sharp ring in it."""
+    return np.array([f.ok for f in tracks.fits]) | np.asarray(sharp_ring, bool)
+
+
 def _integrators(
     shape, centres: np.ndarray, n_bins: int, r_max: float, correction
 ) -> list[RadialIntegrator]:
@@ -302,8 +312,6 @@ def analyse_scan(
                     pattern.astype(np.float64), tuple(centre), spots, radius, scale_per_nm
                 )[3]
             )
-    tracked = np.array([f.ok for f in tracks.fits])
-    sharp = np.array([r.has_sharp_ring for r in rings]) if rings else np.zeros(len(data), bool)
     report(0.85, "PCA and NMF")
     pca_result, nmf_result, bins = _decompose(profiles, r_px, radius, n_components)
     q = None if scale_per_nm is None else q_per_A_from_px(r_px, scale_per_nm=scale_per_nm)
@@ -316,7 +324,7 @@ def analyse_scan(
         q,
         profiles,
         tuple(rings),
-        tracked | sharp,
+        crystalline_flags(tracks, sharp_rings(rings, len(data))),
         pca_result,
         nmf_result,
         bins,

@@ -315,18 +315,51 @@ def track_spots(
         Spots(np.zeros((0, 2)), np.zeros(0), tuple(c), np.zeros(0))
         for c in centres[len(spot_sets) :]
     ]
+    return follow_spots(
+        spot_sets,
+        centres_rc=centres,
+        reference_index=reference_index,
+        match_px=match_px,
+        min_spots=min_spots,
+    )
+
+
+def follow_spots(
+    spot_sets,
+    *,
+    centres_rc,
+    reference_index: int | None = None,
+    match_px: float = 2.0,
+    min_spots: int = 6,
+) -> SpotTracks:
+    """Follow the reference's spots through spots already detected in every pattern and fit the
+    strain (the second half of :func:`track_spots`: another reference costs no detection).
+
+    Parameters
+    ----------
+    spot_sets : sequence of Spots
+        The spots of each pattern (:attr:`SpotTracks.spot_sets` of an earlier tracking).
+    centres_rc : array_like
+        (n, 2) direct-beam centres, px, the ones the spots were detected around.
+    reference_index, match_px, min_spots
+        As for :func:`track_spots`.
+    """
+    spot_sets = list(spot_sets)
+    centres = np.asarray(centres_rc, dtype=float)
+    if centres.shape != (len(spot_sets), 2):
+        raise ValueError(f"{len(spot_sets)} spot sets but centres of shape {centres.shape}")
     ref = (
         default_reference(spot_sets, min_spots=min_spots)
         if reference_index is None
         else int(reference_index)
     )
-    if not 0 <= ref < len(data):
-        raise ValueError(f"reference index {ref} is outside the scan (0 to {len(data) - 1})")
+    if not 0 <= ref < len(spot_sets):
+        raise ValueError(f"reference index {ref} is outside the scan (0 to {len(spot_sets) - 1})")
     reference = spot_sets[ref]
     q = reference.g_px
-    positions = np.full((len(data), len(q), 2), np.nan)
-    fits: list[StrainFit | None] = [None] * len(data)
-    for direction in (range(ref, len(data)), range(ref, -1, -1)):
+    positions = np.full((len(spot_sets), len(q), 2), np.nan)
+    fits: list[StrainFit | None] = [None] * len(spot_sets)
+    for direction in (range(ref, len(spot_sets)), range(ref, -1, -1)):
         matrix = np.eye(2)
         for i in direction:
             predicted = centres[i] + q @ matrix.T

@@ -20,7 +20,8 @@ from insitu_tem.workflows import nbd as nbd_workflow
 
 NAME = nbd_workflow.NAME
 ELLIPSE = "nbd.ellipse"
-KEYS = ("nbd-scan", "nbd-calibration", "nbd-ellipse")
+SCAN_KEY = "nbd-scan"
+KEYS = (SCAN_KEY, "nbd-calibration", "nbd-ellipse")
 
 
 def ellipse_note(value: dict) -> str:
@@ -94,7 +95,7 @@ class NbdAnalysis(QObject):
         session = self.session
         self.tasks.submit(
             lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
-            key="nbd-scan",
+            key=SCAN_KEY,
             on_result=lambda result: session.store_result(NAME, result, dirty=False),
             description="NBD scan analysis",
         )

@@ -17,6 +17,7 @@ from insitu_tem.core.model import DataError
 from insitu_tem.figures.holder_state import holder_state_at, scan_time_s
 from insitu_tem.workflows import across_front, drift, front
 from insitu_tem.workflows.across_front import AcrossFront
+from insitu_tem.gui.controllers.nbd_analysis import SCAN_KEY as NBD_SCAN
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.guarded_save import save_guarded
@@ -36,6 +37,7 @@ MIN_PLOT_HEIGHT_PX = 130
 when the dock is too short to stack every profile this tall they go into two columns."""
 
 STEP_TEXT = {
+    NBD_SCAN: "Across the front: waiting for the NBD scan analysis…",
     "drift": "Measuring drift for the front track…",
     "front": "Tracking the front…",
     "across": "Across the front…",
@@ -76,11 +78,13 @@ class AcrossPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.plots, 1)
+        self._after_scan = False
         self.compute_button.clicked.connect(self.compute)
         self.csv_button.clicked.connect(self._export_csv)
         self.plots.scene().sigMouseClicked.connect(self._on_click)
         state.scan_index_changed.connect(self._move_cursor)
         state.session_event.connect(self._on_session_event)
+        tasks.finished.connect(self._on_task_finished)
 
     def compute(self) -> None:
         """Across-the-front on the session on screen (saved or not): its current result, else run
@@ -95,6 +99,10 @@ class AcrossPanel(QWidget):
             if session.result("front") is not None
             else (front if session.result("drift") is not None else drift)
         )
+        self._after_scan = step is across_front and self.tasks.is_running(NBD_SCAN)
+        if self._after_scan:
+            self.status.setText(STEP_TEXT[NBD_SCAN])
+            return
         try:
             job = step.prepare(session)
         except DataError as error:
@@ -115,6 +123,12 @@ class AcrossPanel(QWidget):
         else:
             self.compute()
 
+    def _on_task_finished(self, _task_id: int) -> None:
+        """Across the front after the NBD panel's scan analysis it waited for (whose spots it
+        refers to the pristine probe instead of analysing the scan again)."""
+        if self._after_scan and not self.tasks.is_running(NBD_SCAN):
+            self.compute()
+
     def _on_session_event(self, name: str, payload: tuple) -> None:
         if name == "result" and payload[0] == "front" and self.result is not None:
             self.clear()
@@ -122,6 +136,7 @@ class AcrossPanel(QWidget):
     def clear(self) -> None:
         """Forget the result (an input changed): no plots until computed again."""
         self.tasks.cancel_keys(("across",))
+        self._after_scan = False
         self.result = None
         self.plots.clear()
         self.cursors, self._plot_items, self.columns = [], [], 0
