@@ -244,6 +244,20 @@ def _axis_angle_measurements() -> list[Measurement]:
     ]
 
 
+def authors_shifts(folder: Path, tilts_deg: np.ndarray) -> np.ndarray:
+    """The authors' tomviz alignment of ``edstomo_idp`` as (n, 2) content displacements (dy, dx),
+    px, in the gauge of :mod:`insitu_tem.analysis.tomo.geometry` (axis along the rows).
+
+    ``TomVizAlignments.json`` holds tomviz (x, y) offsets for −50…50°; the authors' own reader
+    (openNCEM ``ncempy/edstomo/preprocess.py``, ``ReadTomVizTranslations``) turns them into the
+    (row, col) translation ``(−y, x)`` that it applies to each image, since tomviz's y runs up the
+    image. The content displacement is minus that translation: ``(y, −x)``."""
+    offsets = np.array(json.loads((folder / "TomVizAlignments.json").read_text()), dtype=float)
+    index = np.round((np.asarray(tilts_deg) + 50) / 5).astype(int)
+    displacement = np.stack([offsets[index, 1], -offsets[index, 0]], axis=1)
+    return gauge_shifts(displacement, tilts_deg, 0.0)
+
+
 def _real_measurements() -> list[Measurement]:
     from insitu_tem.io.readers.tilt_series import load_tilt_series
 
@@ -254,10 +268,7 @@ def _real_measurements() -> list[Measurement]:
     alignment = align_tilt_series(
         series.reference, series.tilts_deg, method="xcorr", axis_angle_deg=0.0
     )
-    authors = np.array(json.loads((folder / "TomVizAlignments.json").read_text()), dtype=float)
-    index = np.round((series.tilts_deg + 50) / 5).astype(int)
-    displacement = -authors[index][:, ::-1]
-    difference = alignment.shifts_px - gauge_shifts(displacement, series.tilts_deg, 0.0)
+    difference = alignment.shifts_px - authors_shifts(folder, series.tilts_deg)
     return [
         Measurement(
             FAMILY,

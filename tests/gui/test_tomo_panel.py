@@ -12,9 +12,9 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from insitu_tem.workflows.tomo_results import SEGMENTATION
-from insitu_tem.analysis.tomo.geometry import gauge_shifts
 from insitu_tem.samples import tomo as sample
 from insitu_tem.samples.tomo import Phantom
+from validation.tomo import authors_shifts
 
 
 @pytest.fixture(scope="module")
@@ -187,12 +187,8 @@ REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "eds
 
 
 def authors_difference(alignment) -> np.ndarray:
-    """Our shifts minus the authors' tomviz shifts (their applied (dx, dy) = −displacement), both
-    in the gauge of the alignment (px)."""
-    authors = np.array(json.loads((REAL / "TomVizAlignments.json").read_text()), dtype=float)
-    index = np.round((alignment.tilts_deg + 50) / 5).astype(int)
-    theirs = gauge_shifts(-authors[index][:, ::-1], alignment.tilts_deg, 0.0)
-    return alignment.shifts_px - theirs
+    """Our shifts minus the authors' tomviz shifts (:func:`validation.tomo.authors_shifts`), px."""
+    return alignment.shifts_px - authors_shifts(REAL, alignment.tilts_deg)
 
 
 @pytest.mark.realdata
