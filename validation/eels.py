@@ -19,9 +19,9 @@ changed (20261214; 20261207 before the propagated deconvolution noise); its rows
 
 Edge detection: scans of both kinds (≥1e3 counts/ch, seed 20261230) whose second half has no
 edge (the generator's edge strength set to zero, every random draw unchanged) give the
-fraction of spectra with the edge that the F-test of :func:`insitu_tem.analysis.eels.shifts.
-edge_detected` misses, the fraction without it that it detects, and the fraction without it that
-still get a shift.
+fraction of spectra with the edge that the F-test of the chemical shift
+(:func:`insitu_tem.analysis.eels.shifts.edge_detected`) misses, the fraction without it that it
+detects, and the fraction without it that still get a shift.
 
 Edge onset: the real, calibrated core-loss files of ``shared/realdata`` (beside the checkout,
 or ``$INSITU_TEM_REALDATA``), against the tabulated thresholds (C K 284 eV, Ti L3 456 eV). The
