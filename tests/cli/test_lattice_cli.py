@@ -14,7 +14,7 @@ from insitu_tem.cli.main import main
 from insitu_tem.samples import hrtem
 
 BIN = Path(sys.executable).parent / "insitu-tem"
-SPOT_KEYS = {"d_A", "g_per_A", "angle_deg", "intensity", "snr", "hkl", "phase"}
+SPOT_KEYS = {"d_A", "sigma_d_A", "g_per_A", "angle_deg", "intensity", "snr", "hkl", "phase"}
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +37,7 @@ def test_lattice_document_on_the_sample(sample, capsys):
     assert all(
         s["g_per_A"] == pytest.approx(1 / s["d_A"]) and 0 <= s["angle_deg"] < 180 for s in spots
     )
+    assert all(0 < s["sigma_d_A"] < 0.01 * s["d_A"] for s in spots)
     by_hkl = {tuple(abs(v) for v in s["hkl"]): s["d_A"] for s in spots if s["hkl"]}
     assert by_hkl[(0, 2, 0)] == pytest.approx(3.770, rel=1e-3) and by_hkl[
         (2, 0, 0)

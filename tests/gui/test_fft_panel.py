@@ -299,3 +299,6 @@ def test_panel_and_cli_give_the_same_numbers(qtbot, panel, sample, capsys):
         [float(v) for v in panel.table.column_texts(0)], abs=6e-5
     )
     assert [s["phase"] for s in document["spots"]] == panel.table.column_texts(6)
+    assert [s["sigma_d_A"] for s in document["spots"]] == pytest.approx(
+        [float(v) for v in panel.table.column_texts(7)], abs=6e-5
+    )

@@ -8,6 +8,7 @@ from validation.stats import summarise
 
 LARGE = "lattice d, crystals ≥ 10 nm (%)"
 SMALL = "lattice d, crystals 2–10 nm (%)"
+SPOTS = "single-spot d, 20 strongest spots, all sizes (%)"
 MISSED = "reflections with local SNR ≥ 5 not reported"
 MISSED_LOW = "lowest-order reflections with local SNR ≥ 5 not reported"
 
@@ -26,8 +27,8 @@ def test_large_crystals_give_the_lattice_to_the_target_accuracy(measured):
 @pytest.mark.xfail(
     strict=True,
     reason="issue 12 open: ±1σ coverage 79 % (11 of 14 spacings, 7 crystals) on the tuning "
-    "fixtures since the common shift is a tenth of the spots' scatter about the lattice; the "
-    "held-out ≥ 10 nm crystals cover 67 %",
+    "fixtures, which a calibrated 1σ gives 31 % of the time on 14 cases (docs/fft.md, session 7); "
+    "the held-out ≥ 10 nm crystals cover 67 %",
 )
 def test_large_crystals_meet_the_spacing_targets(measured):
     assert summarise(measured[LARGE]).passed
@@ -46,7 +47,13 @@ def test_small_crystals_meet_the_spacing_targets(measured):
 def test_small_crystals_are_measured(measured):
     summary = summarise(measured[SMALL])
     assert summary.n >= 20 and summary.median <= 0.5 and summary.p95 <= 2.5
-    assert 0.60 <= summary.coverage_1sigma <= 0.75
+    assert 0.60 <= summary.coverage_1sigma <= 0.75 and summary.coverage_2sigma >= 0.8
+
+
+def test_single_spot_sigmas_cover_their_errors(measured):
+    summary = summarise(measured[SPOTS])
+    assert summary.n >= 150 and 0.60 <= summary.coverage_1sigma <= 0.75
+    assert summary.coverage_2sigma >= 0.85
 
 
 @pytest.mark.xfail(

@@ -48,6 +48,9 @@ class Spot:
         Estimated 1-σ uncertainty of each component of g, 1/nm.
     g_row_per_nm, g_col_per_nm : float
         Components of g along (row, col), 1/nm.
+    sigma_d_nm : float
+        1σ of :attr:`d_nm`, nm, including the scatter of the spots about their lattice
+        (:func:`.lattice_fit.with_spot_sigmas`); nan until a lattice measurement sets it.
     """
 
     row_px: float
@@ -59,6 +62,7 @@ class Spot:
     sigma_g_per_nm: float
     g_row_per_nm: float
     g_col_per_nm: float
+    sigma_d_nm: float = math.nan
 
     @property
     def d_nm(self) -> float:

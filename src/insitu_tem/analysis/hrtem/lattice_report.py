@@ -18,7 +18,7 @@ import numpy as np
 
 from insitu_tem.analysis.hrtem.fft_lattice import Spot, SpotSearch, find_spots
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, power_spectrum, snr_map
-from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice
+from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice, with_spot_sigmas
 from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
 from insitu_tem.analysis.crystal.phases import MatchResult, match_spacings
@@ -221,7 +221,8 @@ def lattice_spots(
     """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the
     refit.
 
-    The lattice's 1σ includes a shift common to all its spots (:mod:`.lattice_fit`).
+    The lattice's 1σ includes a shift common to all its spots (:mod:`.lattice_fit`); each spot's
+    ``sigma_d_nm`` includes their scatter about the lattice (:func:`.lattice_fit.with_spot_sigmas`).
 
     See :mod:`insitu_tem.analysis.hrtem.lattice_nodes`: a reflection where the lattice of the
     strong spots predicts one is significant at a much lower SNR than anywhere in the spectrum.
@@ -237,10 +238,11 @@ def lattice_spots(
     )
     fit = fit_lattice(search.spots, **options)
     extra = node_spots(spectrum, snr, fit, search.spots)
-    if not extra:
-        return search, fit
-    spots = tuple(sorted(search.spots + extra, key=lambda s: -s.snr))[:max_spots]
-    return SpotSearch(True, "", spots), fit_lattice(spots, **options)
+    spots = search.spots
+    if extra:
+        spots = tuple(sorted(spots + extra, key=lambda s: -s.snr))[:max_spots]
+        fit = fit_lattice(spots, **options)
+    return SpotSearch(True, "", with_spot_sigmas(spots, fit)), fit
 
 
 def measure_lattice(

@@ -1,6 +1,8 @@
 """``insitu-tem lattice IMAGE``: FFT spots, refined reciprocal lattice, phase matches.
 
-Spots are sorted by SNR (at most 30), each Friedel pair once, ``g_per_A = 1/d_A``.
+Spots are sorted by SNR (at most 30), each Friedel pair once, ``g_per_A = 1/d_A``; ``sigma_d_A``
+is each spot's 1σ including the spots' scatter about the refined lattice
+(:func:`insitu_tem.analysis.hrtem.lattice_fit.with_spot_sigmas`), calibration excluded.
 """
 
 from __future__ import annotations
@@ -149,6 +151,7 @@ def to_document(measurement: LatticeMeasurement, warnings: list[str]) -> dict:
         spots.append(
             {
                 "d_A": spot.d_A,
+                "sigma_d_A": 10 * spot.sigma_d_nm,
                 "g_per_A": spot.g_per_A,
                 "angle_deg": spot.angle_deg,
                 "intensity": spot.intensity,

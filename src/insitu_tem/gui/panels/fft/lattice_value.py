@@ -82,7 +82,7 @@ def measurement_value(
 
 def shown(value: dict, spectrum: PowerSpectrum) -> Shown:
     """What the panel draws from a stored "fft" value and the region's power spectrum."""
-    spots = tuple(Spot(**{k: s[k] for k in SPOT_FIELDS}) for s in value["spots"])
+    spots = tuple(Spot(**{k: s[k] for k in SPOT_FIELDS if k in s}) for s in value["spots"])
     assignments = tuple(
         (s["phase"], None if s["hkl"] is None else tuple(s["hkl"])) for s in value["spots"]
     )

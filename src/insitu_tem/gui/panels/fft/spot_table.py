@@ -1,13 +1,16 @@
-"""Table of FFT spots: spacing in Å and nm, reciprocal length, direction, SNR, hkl, phase."""
+"""Table of FFT spots: spacing in Å and nm, reciprocal length, direction, SNR, hkl, phase, and
+the spacing's 1σ."""
 
 from __future__ import annotations
+
+import math
 
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
 
 from insitu_tem.analysis.hrtem.fft_lattice import Spot, angle_between
 from insitu_tem.gui.panels.fft.lattice_value import Shown
 
-HEADERS = ("d (Å)", "d (nm)", "g (1/Å)", "angle (°)", "SNR", "hkl", "phase")
+HEADERS = ("d (Å)", "d (nm)", "g (1/Å)", "angle (°)", "SNR", "hkl", "phase", "σ d (Å)")
 
 
 def format_hkl(hkl) -> str:
@@ -29,14 +32,16 @@ class FftSpotTable(QTableWidget):
         spots = measurement.spots
         self.setRowCount(len(spots))
         self.setHorizontalHeaderLabels(
-            HEADERS if calibrated else ("d (px)", "", "g (1/px)") + HEADERS[3:]
+            HEADERS if calibrated else ("d (px)", "", "g (1/px)") + HEADERS[3:-1] + ("σ d (px)",)
         )
+        scale = 10.0 if calibrated else 1.0
         for row, (spot, (phase, hkl)) in enumerate(zip(spots, measurement.assignments)):
             if calibrated:
                 values = (f"{spot.d_A:.4f}", f"{spot.d_nm:.5f}", f"{spot.g_per_A:.5f}")
             else:
                 values = (f"{spot.d_nm:.3f}", "", f"{spot.g_per_nm:.5f}")
             values += (f"{spot.angle_deg:.2f}", f"{spot.snr:.0f}", format_hkl(hkl), phase or "")
+            values += ("" if math.isnan(spot.sigma_d_nm) else f"{scale * spot.sigma_d_nm:.4f}",)
             for column, text in enumerate(values):
                 self.setItem(row, column, QTableWidgetItem(text))
 
