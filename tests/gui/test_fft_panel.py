@@ -144,7 +144,10 @@ def test_click_one_then_two_spots_reads_d_and_angle(qtbot, panel, sample):
     click_spot(qtbot, panel, first, nudge=(1.2, -0.8))
     assert panel.jobs.picked[0].d_A == pytest.approx(first.d_A, rel=1e-9)
     text = panel.readout.text()
-    assert f"d = {first.d_A:.4f} Å ({first.d_nm:.5f} nm)" in text and "angle" in text
+    picked = panel.jobs.picked[0]
+    assert 0 < picked.sigma_d_nm < 0.01 * picked.d_nm
+    assert f"d = {first.d_A:.4f} ± {10 * picked.sigma_d_nm:.4f} Å ({first.d_nm:.5f} nm)" in text
+    assert "angle" in text
     click_spot(qtbot, panel, second)
     assert (
         "angle between spots = 90." in panel.readout.text()

@@ -16,6 +16,7 @@ from insitu_tem.analysis.crystal.phases import load_library
 from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map
 from insitu_tem.analysis.hrtem.fft_lattice import Spot, spot_near
 from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum
+from insitu_tem.analysis.hrtem.lattice_fit import with_spot_sigmas
 from insitu_tem.analysis.hrtem.lattice_calibration import (
     LatticeCalibration,
     calibrate_on_lattice,
@@ -209,11 +210,13 @@ class FftController(QObject):
         )
 
     def pick(self, spot: Spot) -> None:
-        """Add ``spot`` to the picks (a third pick starts again) and check it against the
-        reference."""
+        """Add ``spot`` to the picks (a third pick starts again), its 1σ including the shown
+        lattice's scatter, and check it against the reference."""
+        if self.shown is not None:
+            (spot,) = with_spot_sigmas((spot,), self.shown.fit)
         self.picked = (self.picked if len(self.picked) < 2 else []) + [spot]
         if self.reference is not None and self.region is not None and self.region.calibrated:
-            reference, sigma = self.reference, spot.sigma_g_per_nm * spot.d_nm**2
+            reference, sigma = self.reference, spot.sigma_d_nm
             self.tasks.submit(
                 lambda: calibration_check(
                     spot.d_nm, reference.d_nm, sigma_nm=sigma, reference=reference.label

@@ -70,14 +70,15 @@ def lattice_summary(m: Shown, *, calibrated: bool) -> str:
 
 
 def pick_readout(picked: list[Spot], *, calibrated: bool) -> str:
-    """Readout of the clicked spots: d (Å and nm), g, direction, SNR; angle between two."""
+    """Readout of the clicked spots: d ± 1σ (Å and nm), g, direction, SNR; angle between two."""
     if not picked:
         return "Click a spot in the FFT for d and angle; click two for the angle between them."
     parts = []
     for i, s in enumerate(picked, 1):
         if calibrated:
+            sigma = "" if math.isnan(s.sigma_d_nm) else f" ± {10 * s.sigma_d_nm:.4f}"
             parts.append(
-                f"spot {i}: d = {s.d_A:.4f} Å ({s.d_nm:.5f} nm), g = {s.g_per_A:.5f} 1/Å, "
+                f"spot {i}: d = {s.d_A:.4f}{sigma} Å ({s.d_nm:.5f} nm), g = {s.g_per_A:.5f} 1/Å, "
                 f"angle {s.angle_deg:.2f}°, SNR {s.snr:.0f}"
             )
         else:
