@@ -43,6 +43,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
+from scipy import ndimage
 
 from insitu_tem.analysis.tomo.axis import (
     centre_of_mass_across,
@@ -128,13 +129,17 @@ def _binned_series(stack: np.ndarray, factor: int) -> np.ndarray:
 def _reprojections(
     small: np.ndarray, tilts: np.ndarray, offset: float, use: np.ndarray, target: np.ndarray
 ) -> np.ndarray:
+    """Re-projections at ``tilts[target]`` of an MLEM-10 reconstruction from ``tilts[use]``,
+    smoothed by a 1-px Gaussian (a 3-D Gaussian on the volume projects to the same 2-D Gaussian
+    on every projection, which costs a fraction)."""
     n, ny, nx = small.shape
     volume = reconstruct(
-        small[use], tilts[use], method="mlem", iterations=10, axis_offset_px=offset, smooth_px=1.0
+        small[use], tilts[use], method="mlem", iterations=10, axis_offset_px=offset, smooth_px=0.0
     ).volume
     proj = projector(tilts[target], nx, axis_offset_px=offset)
     sino = proj.forward(np.ascontiguousarray(volume.transpose(0, 2, 1)).reshape(ny * nx, ny))
-    return sino.reshape(int(target.sum()), nx, ny).transpose(0, 2, 1)
+    images = sino.reshape(int(target.sum()), nx, ny).transpose(0, 2, 1)
+    return ndimage.gaussian_filter(images, (0.0, 1.0, 1.0), mode="nearest")
 
 
 def _match_step(
@@ -263,8 +268,11 @@ def align_tilt_series(
         else np.zeros((n, 2))
     )
     report(0.4, "shifts")
-    offset, offset_sigma, consistent = _offset(stack, tilts, angle, shifts, axis_offset_px)
-    if method == "auto" and n >= 4:
+    refine = method == "auto" and n >= 4
+    offset, offset_sigma, consistent = _offset(
+        stack, tilts, angle, shifts, axis_offset_px, coarse=refine
+    )
+    if refine:
         report(0.5, "projection matching")
         shifts, residual, peaks = _refine(stack, tilts, angle, shifts, offset, should_stop)
         offset, offset_sigma, _ = _offset(
@@ -287,8 +295,12 @@ def align_tilt_series(
     return replace(result, axis_method=axis_method)
 
 
-def _offset(stack, tilts, angle, shifts, given, near=None) -> tuple[float, float, float | None]:
-    """Offset, its 1σ and the consistency estimate (searched about ``near`` when given).
+def _offset(
+    stack, tilts, angle, shifts, given, near=None, coarse=False
+) -> tuple[float, float, float | None]:
+    """Offset, its 1σ and the consistency estimate (searched about ``near`` when given, only on
+    the coarse grid when ``coarse``: a first estimate for the projection matching, which is
+    insensitive to it — an offset error moves the projections by ``a + b cos θ``, the gauge).
 
     The centre-of-mass offset's 1σ is that of its least-squares fit alone: the shifts' errors
     across the axis carry no ``1``, ``cos θ`` or ``sin θ`` component (their gauge) and so do not
@@ -299,7 +311,9 @@ def _offset(stack, tilts, angle, shifts, given, near=None) -> tuple[float, float
         return 0.0, float("nan"), None
     aligned = to_axis_frame(stack, axis_angle_deg=angle, shifts_px=shifts)
     com, com_sigma = estimate_axis_offset(aligned, tilts)
-    consistent, consistent_sigma = estimate_axis_offset_by_consistency(aligned, tilts, near=near)
+    consistent, consistent_sigma = estimate_axis_offset_by_consistency(
+        aligned, tilts, near=near, coarse_only=coarse
+    )
     if abs(com - consistent) <= max(2.0, 3 * consistent_sigma):
         return com, com_sigma, consistent
     return consistent, consistent_sigma, consistent

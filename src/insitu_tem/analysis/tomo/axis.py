@@ -107,7 +107,12 @@ def _descend(sinograms: np.ndarray, tilts: np.ndarray, centre: float) -> tuple[f
 
 
 def estimate_axis_offset_by_consistency(
-    aligned: np.ndarray, tilts_deg, *, n_slices: int = 24, near: float | None = None
+    aligned: np.ndarray,
+    tilts_deg,
+    *,
+    n_slices: int = 24,
+    near: float | None = None,
+    coarse_only: bool = False,
 ) -> tuple[float, float]:
     """Tilt-axis column minus the centre column that best explains the aligned series, px.
 
@@ -117,8 +122,8 @@ def estimate_axis_offset_by_consistency(
     with half the rows binned to ≤ 64 columns, then on a 1-px grid (±1 px, walked
     on while the minimum is at its edge) about the coarse parabola's vertex,
     or about ``near`` when given (a previous estimate), with a parabola. Works where the centre of
-    mass
-    cannot (objects leaving the field of view, slabs).
+    mass cannot (objects leaving the field of view, slabs). ``coarse_only`` stops after the coarse
+    grid (a first estimate, e.g. one to be searched about later through ``near``).
 
     Returns
     -------
@@ -133,7 +138,9 @@ def estimate_axis_offset_by_consistency(
         coarse_factor = max(1, cols // 64)
         small = cols // coarse_factor
         grid = np.arange(-small / 4, small / 4 + 1e-9, max(small / 16, 1.0))
-        vertex, _ = _scan(_binned_rows(aligned, n_slices // 2, small), tilts, grid)
+        vertex, step_sigma = _scan(_binned_rows(aligned, n_slices // 2, small), tilts, grid)
+        if coarse_only:
+            return vertex * coarse_factor, step_sigma * coarse_factor
         centre = vertex * coarse_factor / factor
     else:
         centre = near / factor

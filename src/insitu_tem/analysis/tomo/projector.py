@@ -82,27 +82,30 @@ def projector(
 
 @lru_cache(maxsize=4)
 def _cached(tilts: tuple[float, ...], n_det: int, nz: int, offset: float) -> Projector:
+    """``A.T`` built row by row (voxel by voxel: two bins per tilt, in tilt order) straight into
+    CSR arrays, with the weights of bins off the detector set to 0 and then dropped."""
     nx = n_det
     theta = np.deg2rad(np.asarray(tilts, dtype=np.float64))
-    z = (np.arange(nz, dtype=np.float32) - (nz - 1) / 2)[:, None]
-    x = (np.arange(nx, dtype=np.float32) - np.float32((nx - 1) / 2 + offset))[None, :]
-    columns = np.arange(nz * nx, dtype=np.int32)
-    rows_parts, cols_parts, data_parts = [], [], []
-    for t, angle in enumerate(theta):
-        u = (
-            (n_det - 1) / 2 + offset + x * np.float32(np.cos(angle)) + z * np.float32(np.sin(angle))
-        ).ravel()
-        low = np.floor(u)
-        frac = (u - low).astype(np.float32)
-        low = low.astype(np.int32)
-        for bin_, weight in ((low, 1 - frac), (low + 1, frac)):
-            keep = (bin_ >= 0) & (bin_ < n_det) & (weight > 0)
-            rows_parts.append(bin_[keep] + np.int32(t * n_det))
-            cols_parts.append(columns[keep])
-            data_parts.append(weight[keep])
-    shape = (nz * nx, len(theta) * n_det)
+    z = (np.arange(nz, dtype=np.float32) - (nz - 1) / 2)[:, None, None]
+    x = (np.arange(nx, dtype=np.float32) - np.float32((nx - 1) / 2 + offset))[None, :, None]
+    cos = np.cos(theta).astype(np.float32)[None, None, :]
+    sin = np.sin(theta).astype(np.float32)[None, None, :]
+    u = ((n_det - 1) / 2 + offset + x * cos + z * sin).reshape(nz * nx, theta.size)
+    low = np.floor(u)
+    frac = (u - low).astype(np.float32)
+    low = low.astype(np.int32)
+    bins = np.stack([low, low + 1], axis=2)
+    weights = np.stack([1 - frac, frac], axis=2)
+    weights[(bins < 0) | (bins >= n_det)] = 0
+    bins = np.clip(bins, 0, n_det - 1) + (np.arange(theta.size, dtype=np.int32) * n_det)[:, None]
+    width = 2 * theta.size
     transpose = sparse.csr_matrix(
-        (np.concatenate(data_parts), (np.concatenate(cols_parts), np.concatenate(rows_parts))),
-        shape=shape,
+        (
+            weights.reshape(-1),
+            bins.reshape(-1),
+            np.arange(0, nz * nx * width + 1, width, dtype=np.int64),
+        ),
+        shape=(nz * nx, theta.size * n_det),
     )
-    return Projector(transpose, len(theta), n_det, nz, nx)
+    transpose.eliminate_zeros()
+    return Projector(transpose, theta.size, n_det, nz, nx)
