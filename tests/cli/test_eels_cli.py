@@ -23,6 +23,7 @@ EDGE_KEYS = LOW_LOSS_KEYS | {
     "edge_ok",
     "edge_reason",
     "maps",
+    "maps_sigma",
 }
 
 
@@ -81,7 +82,9 @@ def test_absent_edge_under_another_elements_edge_is_not_measured(capsys, sample)
 def test_li_k_map_with_windows(capsys, sample):
     path, truth = sample
     fraction = np.array(truth["li_k_fraction"])
-    automatic = np.array(run_json(capsys, path, "--edge", "li k")["maps"]["Li-K"])
+    first = run_json(capsys, path, "--edge", "li k")
+    automatic, sigma = np.array(first["maps"]["Li-K"]), np.array(first["maps_sigma"]["Li-K"])
+    assert np.all((sigma > 0) & (sigma < 0.05 * np.abs(automatic[fraction > 0.9]).min()))
     assert automatic[fraction > 0.9].min() > 5 * abs(automatic[fraction < 0.01]).max()
     doc = run_json(
         capsys,

@@ -109,6 +109,8 @@ def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sam
     assert panel.reference_spin.value() == 45 and ys[0] == pytest.approx(-1.5, abs=0.1)
     assert session_result(panel).value == value and "vs probe 45" in panel.readout.text()
     assert panel.profiles.shift_bars.opts["height"].shape == (46,)
+    sigma = np.asarray(value["map_counts_sigma"])
+    assert np.all(sigma > 0) and np.allclose(panel.profiles.window_bars.opts["height"], 2 * sigma)
     assert "W O3" in panel.plot.marker_labels() and "Li K" in panel.plot.marker_labels()
     assert "ZLP" in panel.readout.text() and "shift" in panel.readout.text()
 

@@ -175,7 +175,7 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
 
 def window_map(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     """Only the edge's window map of :func:`analyse` ("map_counts": background-subtracted counts
-    per probe in the signal window, after the zero-loss alignment), with the same windows and
+    per probe in the signal window, after the zero-loss alignment; "map_counts_sigma": its 1σ), with the same windows and
     background model, for a view that shows the map alone; any thread."""
     from insitu_tem.analysis.eels.background import auto_background_window
     from insitu_tem.analysis.eels.pipeline import analyse_low_loss, default_signal_window
@@ -195,7 +195,7 @@ def window_map(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
         background_window=_pair(parameters["background"]) or auto_background_window(name, energy),
         background_model=parameters["model"],
     )
-    return {"map_counts": _flat(window.counts)}
+    return {"map_counts": _flat(window.counts), "map_counts_sigma": _flat(window.counts_sigma)}
 
 
 def edge_values(edge) -> dict:
@@ -217,6 +217,7 @@ def edge_values(edge) -> dict:
             )
         ),
         "map_counts": _flat(edge.window.counts),
+        "map_counts_sigma": _flat(edge.window.counts_sigma),
         "signal_window_eV": list(edge.window.window_eV),
         "background_window_eV": list(edge.shift.background_window_eV),
         "mlls_fraction": None if mlls is None else _flat(mlls.fractions[..., 0]),

@@ -4,6 +4,19 @@ energy window, ratio maps, and the plasmon peak position of every spectrum.
 The integral counts every channel whose extent [E - Δ/2, E + Δ/2] overlaps
 the window, weighted by the overlapping fraction, so the result varies
 smoothly with the window limits (counts).
+
+Its 1σ (``counts_sigma``) is the Poisson noise of the counts in the window,
+Σ w_c² y_c, plus the covariance of the fitted background's parameters
+propagated to the background extrapolated under the window (delta method,
+gradient of Σ w_c b(E_c)), both scaled up by the background fit's reduced
+chi-square where it exceeds 1 (scatter beyond Poisson). Spectra must be raw
+counts (gain 1); the choice of background model is not in the 1σ [1]_.
+
+References
+----------
+.. [1] R. F. Egerton, *Electron Energy-Loss Spectroscopy in the Electron
+   Microscope*, 3rd ed., Springer (2011), section 4.4.4 (background-fit
+   error and the signal-to-noise ratio of an edge integral).
 """
 
 from __future__ import annotations
@@ -37,12 +50,16 @@ class WindowIntegral:
         Integration window, eV.
     background : BackgroundFit or None
         The background fit, when one was subtracted.
+    counts_sigma : ndarray
+        1σ of ``counts``: Poisson noise of the window ⊕ the background fit's
+        error extrapolated under it, counts (navigation shape).
     """
 
     counts: np.ndarray
     background_counts: np.ndarray
     window_eV: tuple[float, float]
     background: BackgroundFit | None
+    counts_sigma: np.ndarray
 
 
 def channel_weights(energy: Axis, window_eV: tuple[float, float]) -> np.ndarray:
@@ -86,18 +103,55 @@ def integrate_window(
     y, nav_shape = as_spectra(spectra, energy)
     weights = channel_weights(energy, window_eV)
     total = y @ weights
+    variance = np.clip(y, 0.0, None) @ weights**2
     fit = None
     background = np.zeros(len(y))
     if background_window is not None:
         fit = fit_background(y, energy, background_window, model=background_model)
         inside = weights > 0
         background = np.nan_to_num(fit.evaluate(energy.coordinates()[inside])) @ weights[inside]
+        inflation = np.maximum(np.nan_to_num(fit.chi2_reduced.reshape(-1), nan=1.0), 1.0)
+        variance = (variance + background_variance(y, energy, fit, weights)) * inflation
     return WindowIntegral(
         reshape_nav(total - background, nav_shape),
         reshape_nav(background, nav_shape),
         tuple(sorted(map(float, window_eV))),
         fit,
+        reshape_nav(np.sqrt(variance), nav_shape),
     )
+
+
+def _design(e: np.ndarray, model: str, n_params: int) -> np.ndarray:
+    """Jacobian of ln b (power law, exponential) or of b (polynomial) in the parameters, (n, p)."""
+    if model == "power_law":
+        return np.stack([np.ones_like(e), -np.log(e)], axis=-1)
+    if model == "exponential":
+        return np.stack([np.ones_like(e), -e], axis=-1)
+    return np.vander(e, n_params, increasing=True)
+
+
+def background_variance(y: np.ndarray, energy: Axis, fit: BackgroundFit, weights) -> np.ndarray:
+    """Variance of Σ w_c b(E_c), the fitted background under the window, from the fit's
+    parameter covariance (Poisson weights, as the fit), counts² per spectrum (flat)."""
+    coords = energy.coordinates()
+    channels = channel_range(energy, fit.window_eV, minimum=4)
+    params = fit.params.reshape(len(y), -1)
+    x_fit = _design(coords[channels], fit.model, params.shape[-1])
+    inside = np.asarray(weights) > 0
+    x_in = _design(coords[inside], fit.model, params.shape[-1])
+    model_in = np.nan_to_num(fit.evaluate(coords[inside]).reshape(len(y), -1))
+    model_fit = np.nan_to_num(fit.evaluate(coords[channels]).reshape(len(y), -1))
+    counts = np.clip(y[:, channels], 0.0, None)
+    if fit.model == "polynomial":
+        gradient = np.broadcast_to(weights[inside] @ x_in, params.shape)
+        bread = np.linalg.pinv(x_fit.T @ x_fit)
+        meat = np.einsum("nc,ci,cj->nij", np.maximum(model_fit, 1.0), x_fit, x_fit)
+        covariance = bread @ meat @ bread
+    else:
+        gradient = (model_in * weights[inside]) @ x_in
+        information = np.einsum("nc,ci,cj->nij", counts, x_fit, x_fit)
+        covariance = np.linalg.pinv(information)
+    return np.einsum("ni,nij,nj->n", gradient, covariance, gradient)
 
 
 def ratio_map(numerator, denominator) -> np.ndarray:

@@ -119,4 +119,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         progress=progress,
     ).value
     shown = {key: value[key] for key in ZLP_KEYS + EDGE_KEYS}
-    return {**shown, "maps": {value["edge"]: value["map_counts"]}}
+    return {
+        **shown,
+        "maps": {value["edge"]: value["map_counts"]},
+        "maps_sigma": {value["edge"]: value["map_counts_sigma"]},
+    }

@@ -51,6 +51,7 @@ class EelsProfiles(QWidget):
         self.fraction_plot.addItem(self.fraction_curve)
         self.shift_points = pg.ScatterPlotItem(size=6, brush=pg.mkBrush("#ff6f6f"), pen=None)
         self.shift_bars = pg.ErrorBarItem(pen=pg.mkPen("#ff6f6f"), beam=0.0)
+        self.window_bars = pg.ErrorBarItem(pen=pg.mkPen("#ffa040"), beam=0.0)
         self.window_curve = pg.PlotDataItem(
             pen=pg.mkPen("#ffa040", width=1.5),
             symbol="o",
@@ -65,7 +66,7 @@ class EelsProfiles(QWidget):
         ]
         for plot, items in (
             (self.shift_plot, (self.shift_bars, self.shift_points, self.shift_map)),
-            (self.window_plot, (self.window_curve, self.window_map)),
+            (self.window_plot, (self.window_bars, self.window_curve, self.window_map)),
         ):
             for item in items:
                 plot.addItem(item)
@@ -121,7 +122,8 @@ class EelsProfiles(QWidget):
     def clear(self) -> None:
         """Remove all data."""
         self.shift_points.setData([], [])
-        self.shift_bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
+        for bars in (self.shift_bars, self.window_bars):
+            bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
         self.window_curve.setData([], [])
         self.fraction_curve.setData([], [])
         for image in (self.shift_map, self.window_map):
@@ -147,6 +149,7 @@ class EelsProfiles(QWidget):
                 np.asarray(value["chemical_shift_stderr_eV"], float),
                 counts,
                 value["edge"],
+                window_sigma=_optional(value.get("map_counts_sigma")),
             )
         fraction, chi2 = value.get("mlls_fraction"), value.get("mlls_chi2")
         self.set_fractions(
@@ -164,9 +167,11 @@ class EelsProfiles(QWidget):
         stderr: np.ndarray,
         window: np.ndarray,
         edge: str,
+        *,
+        window_sigma: np.ndarray | None = None,
     ) -> None:
         """Show profiles along a line scan: positions in ``units``, shift ± stderr in eV, window
-        counts."""
+        counts ± ``window_sigma`` (error bars of ±1σ when given)."""
         self.clear()
         self._positions, self._map_shape = np.asarray(positions, float), ()
         finite = np.isfinite(shift)
@@ -175,6 +180,10 @@ class EelsProfiles(QWidget):
             x=self._positions[finite], y=shift[finite], height=2 * np.nan_to_num(stderr[finite])
         )
         self.window_curve.setData(self._positions, np.nan_to_num(window))
+        if window_sigma is not None:
+            self.window_bars.setData(
+                x=self._positions, y=np.nan_to_num(window), height=2 * np.nan_to_num(window_sigma)
+            )
         for plot in (self.shift_plot, self.window_plot):
             plot.setLabel("bottom", "Position", units=units)
             plot.setAspectLocked(False)
@@ -222,3 +231,7 @@ class EelsProfiles(QWidget):
                 self.index_picked.emit(row * self._map_shape[1] + col)
         elif len(self._positions):
             self.index_picked.emit(int(np.argmin(np.abs(self._positions - point.x()))))
+
+
+def _optional(values) -> np.ndarray | None:
+    return None if values is None else np.asarray(values, float)
