@@ -43,6 +43,10 @@ def test_drift_corrected_front_and_kinetics_match_the_truth(movie_sample, capsys
     t = np.array(doc["time_s"])
     expected_speed = 2.0 * 30.0 * 0.5 / np.sqrt(t[10:])
     np.testing.assert_allclose(doc["velocity"][10:], expected_speed, rtol=0.05)
+    velocity_sigma = np.array(doc["velocity_sigma"][10:], float)
+    assert np.all((velocity_sigma > 0) & (velocity_sigma < 0.05 * expected_speed))
+    measured_error = np.abs(np.array(doc["velocity_measured"][10:], float) - expected_speed)
+    assert np.mean(measured_error <= 2 * np.array(doc["velocity_measured_sigma"][10:])) > 0.8
     assert min(doc["confidence"]) > 0.5
 
 

@@ -226,10 +226,16 @@ def test_automatic_tracking_reads_x0_k_n_and_velocity(qtbot, panel, sample):
     x0 = float(re.search(r"x0 = ([\d.]+)", text).group(1))
     assert x0 == pytest.approx(2.0 * EXPERIMENT.front.x0_px, abs=2.0)
     panel.navigator.set_index(40)
-    speed = float(
-        re.search(r": ([\d.]+) nm/s", panel.front.kinetics.velocity_label.text()).group(1)
+    speed, speed_sigma = (
+        float(v)
+        for v in re.search(
+            r": ([\d.]+) ± ([\d.e-]+) nm/s", panel.front.kinetics.velocity_label.text()
+        ).groups()
     )
-    assert speed == pytest.approx(2.0 * 30.0 * 0.5 / np.sqrt(20.0), rel=0.05)
+    true_speed = 2.0 * 30.0 * 0.5 / np.sqrt(20.0)
+    assert speed == pytest.approx(true_speed, rel=0.05) and 0 < speed_sigma < 0.05 * true_speed
+    measured = panel.front.kinetics.velocity_bars.opts
+    assert measured["x"].size > 30 and np.all(measured["height"] > 0)
     t, x = panel.front.kinetics.auto_points.getData()
     assert np.sqrt(np.mean((x / 2.0 - truth.front_specimen_px) ** 2)) <= 0.5
     bars = panel.front.kinetics.auto_bars.opts

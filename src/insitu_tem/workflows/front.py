@@ -111,6 +111,8 @@ def front_value(analysis: FrontAnalysis, time_units: str) -> dict:
         "fit": {**fit.as_dict(), "ok": fit.ok, "reason": fit.reason},
         "velocity": analysis.velocity,
         "velocity_measured": analysis.velocity_measured,
+        "velocity_sigma": analysis.velocity_sigma,
+        "velocity_measured_sigma": analysis.velocity_measured_sigma,
         "velocity_units": f"{analysis.units}/{time_units}",
         "drift_shifts_px": shifts,
         "ok": bool(analysis.track.ok and fit.ok),

@@ -14,6 +14,7 @@ from insitu_tem.analysis.movie.drift_static import measure_static_drift
 from insitu_tem.analysis.movie.front import FrontTrack, track_front
 from insitu_tem.analysis.movie.front_tilt import STRIP_PX, FrontTilt, front_tilt
 from insitu_tem.analysis.movie.kinetics import KineticsFit, fit_kinetics, measured_velocity
+from insitu_tem.analysis.movie.velocity import fitted_velocity_sigma, measured_velocity_sigma
 from insitu_tem.analysis.movie.kymograph import Kymograph, LineSampling, kymograph
 
 ERROR_SPAN = 1 / 6
@@ -52,6 +53,8 @@ class FrontAnalysis:
     tilt : FrontTilt or None
         The front's tilt across a straight line, by which the band is sampled sheared (None for
         polylines and lines narrower than two strips).
+    velocity_sigma, velocity_measured_sigma : numpy.ndarray or None
+        1σ of ``velocity`` and ``velocity_measured`` (:mod:`~insitu_tem.analysis.movie.velocity`).
     """
 
     times: np.ndarray
@@ -65,6 +68,8 @@ class FrontAnalysis:
     velocity_measured: np.ndarray
     drift: DriftResult | None
     tilt: FrontTilt | None = None
+    velocity_sigma: np.ndarray | None = None
+    velocity_measured_sigma: np.ndarray | None = None
 
 
 def with_drift_error(track: FrontTrack, sampling: LineSampling, drift) -> FrontTrack:
@@ -181,4 +186,6 @@ def analyse_front(
         measured_velocity(times, position),
         drift,
         tilt,
+        fitted_velocity_sigma(fit, times),
+        measured_velocity_sigma(times, position, position_sigma),
     )

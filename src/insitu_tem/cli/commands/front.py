@@ -194,6 +194,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         },
         "velocity": value["velocity"],
         "velocity_measured": value["velocity_measured"],
+        "velocity_sigma": value["velocity_sigma"],
+        "velocity_measured_sigma": value["velocity_measured_sigma"],
         "velocity_units": value["velocity_units"],
         "ok": value["ok"],
         "reason": value["reason"],

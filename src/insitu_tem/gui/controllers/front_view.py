@@ -51,12 +51,16 @@ def status_text(result) -> str:
 
 
 def velocity_text(track: dict, frame: int, frame_times: np.ndarray, time_units: str) -> str:
-    """The fitted velocity at ``frame`` ("" without a fit)."""
+    """The fitted velocity at ``frame`` with its 1σ when known ("" without a fit)."""
     if not track["fit"]["ok"]:
         return ""
     velocity = track["velocity"]
-    v = float(velocity[min(frame, len(velocity) - 1)])
+    index = min(frame, len(velocity) - 1)
+    v = float(velocity[index])
     when = f"velocity at t = {frame_times[frame]:.3g} {time_units}"
     if not np.isfinite(v):
         return f"{when}: before the front started (no fit)"
-    return f"{when}: {v:.4g} {track['units']}/{time_units} (fit)"
+    sigma = track.get("velocity_sigma")
+    sigma = np.nan if sigma is None else float(sigma[index])
+    error = f" ± {sigma:.2g}" if np.isfinite(sigma) else " (no 1σ near the start time)"
+    return f"{when}: {v:.4g}{error} {track['units']}/{time_units} (fit)"

@@ -98,6 +98,7 @@ class FrontPlots(QObject):
             units=track["units"],
             time_units=time_units,
             sigma=track.get("position_sigma"),
+            velocity_sigma=track.get("velocity_measured_sigma"),
         )
         bench.kymograph_view.set_tracks((times, position), self.manual_series())
         self.show_current_velocity()

@@ -58,6 +58,8 @@ class KineticsPlot(QWidget):
         self.velocity_measured = self.velocity_plot.plot(
             pen=None, symbol="o", symbolSize=4, symbolBrush="#00a5c0", name="from positions"
         )
+        self.velocity_bars = pg.ErrorBarItem(pen=pg.mkPen("#00a5c0"), beam=0.0)
+        self.velocity_plot.addItem(self.velocity_bars)
         self.strain_curve = self.strain_plot.plot(
             pen=pg.mkPen("#80ff80", width=2), symbol="o", symbolSize=4, name="strain"
         )
@@ -119,7 +121,8 @@ class KineticsPlot(QWidget):
             self.area_curve,
         ):
             item.setData([], [])
-        self.auto_bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
+        for bars in (self.auto_bars, self.velocity_bars):
+            bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
         for hint in self.hints.values():
             hint.set_empty(True)
         self.readout.setText("Track the front to fit its kinetics.")
@@ -137,15 +140,14 @@ class KineticsPlot(QWidget):
         units: str,
         time_units: str,
         sigma=None,
+        velocity_sigma=None,
     ) -> None:
         """Show an automatic track (with ±1σ bars from ``sigma``, None: none), its fit and
-        velocities."""
+        velocities (the measured ones with ±1σ bars from ``velocity_sigma``)."""
         self.set_units(units, time_units)
         times, positions = np.asarray(times, dtype=float), np.asarray(positions, dtype=float)
         self.auto_points.setData(times, positions, connect="finite")
-        sigma = np.full(len(times), np.nan) if sigma is None else np.asarray(sigma, dtype=float)
-        shown = np.isfinite(positions) & np.isfinite(sigma)
-        self.auto_bars.setData(x=times[shown], y=positions[shown], height=2.0 * sigma[shown])
+        _set_bars(self.auto_bars, times, positions, sigma)
         if fit.ok:
             fine = np.linspace(times.min(), times.max(), 400)
             self.fit_curve.setData(fine, fit.position(fine))
@@ -153,9 +155,9 @@ class KineticsPlot(QWidget):
         else:
             self.fit_curve.setData([], [])
             self.velocity_fit.setData([], [])
-        self.velocity_measured.setData(
-            times, np.asarray(velocity_measured, dtype=float), connect="finite"
-        )
+        velocity_measured = np.asarray(velocity_measured, dtype=float)
+        self.velocity_measured.setData(times, velocity_measured, connect="finite")
+        _set_bars(self.velocity_bars, times, velocity_measured, velocity_sigma)
         self.readout.setText(fit_text(fit, units=units, time_units=time_units))
         for plot in (self.position_plot, self.velocity_plot):
             self.hints[plot].set_empty(False)
@@ -218,3 +220,10 @@ class KineticsPlot(QWidget):
         self.hints[self.strain_plot].set_empty(not times.size)
         if times.size:
             self.tabs.setCurrentWidget(self.strain_plot)
+
+
+def _set_bars(bars: pg.ErrorBarItem, x: np.ndarray, y: np.ndarray, sigma) -> None:
+    """±1σ bars at the points where ``y`` and ``sigma`` are finite (none when ``sigma`` is None)."""
+    sigma = np.full(len(x), np.nan) if sigma is None else np.asarray(sigma, dtype=float)
+    shown = np.isfinite(y) & np.isfinite(sigma)
+    bars.setData(x=x[shown], y=y[shown], height=2.0 * sigma[shown])
