@@ -13,7 +13,7 @@ from insitu_tem.analysis.diffraction.disks import Spots
 from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan, crystalline_flags, sharp_rings
 from insitu_tem.analysis.diffraction.strain import SpotTracks, follow_spots
 from insitu_tem.core.model import DataError, Dataset
-from insitu_tem.core.results import Result
+from insitu_tem.core.results import Result, plain
 from insitu_tem.core.session import Session
 from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
@@ -56,10 +56,25 @@ def prepare(session: Session, **given) -> Job:
     if reference is not None and not 0 <= int(reference) < dataset.n_items:
         raise DataError(f"reference pattern {reference} is outside 0 to {dataset.n_items - 1}")
 
+    held = _held_elsewhere(session, parameters)
+
     def compute(steps: Steps) -> dict:
+        if held is not None:
+            return rereferenced(held, reference)
         return analyse(dataset, parameters, steps)
 
     return Job(NAME, parameters, session.fingerprints(["nbd"]), compute)
+
+
+def _held_elsewhere(session: Session, parameters: dict) -> dict | None:
+    """The current "nbd" value when it differs from ``parameters`` only in the reference and
+    keeps the spots to refer them again (else None)."""
+    result = session.result(NAME)
+    if result is None or session.result_status(NAME) != "current":
+        return None
+    others = {k: v for k, v in plain(parameters).items() if k != "reference"}
+    same = all(result.parameters.get(k) == v for k, v in others.items())
+    return result.value if same and can_rereference(result.value) else None
 
 
 def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
@@ -134,7 +149,7 @@ def can_rereference(value: dict) -> bool:
     return "spot_sets" in value and "sharp_ring" in value
 
 
-def rereferenced(value: dict, reference: int) -> dict:
+def rereferenced(value: dict, reference: int | None) -> dict:
     """An "nbd" result's ``value`` with the strain against pattern ``reference``: the spots every
     pattern kept are followed again from the new reference (no detection, no profiles), which
     gives the numbers a new analysis with that reference gives.
@@ -144,10 +159,11 @@ def rereferenced(value: dict, reference: int) -> dict:
     value : dict
         The value of an "nbd" result (plain or as :func:`analyse` returns it), with the spots of
         every pattern (:func:`can_rereference`).
-    reference : int
-        The new strain reference pattern.
+    reference : int or None
+        The new strain reference pattern (None: the first with a spot lattice, as
+        :func:`analyse`).
     """
-    if int(value["reference_index"]) == int(reference):
+    if reference is not None and int(value["reference_index"]) == int(reference):
         return value
     centres = np.asarray(value["centre_px"], float).reshape(-1, 2)
     spot_sets = [
@@ -159,7 +175,9 @@ def rereferenced(value: dict, reference: int) -> dict:
         )
         for kept, centre in zip(value["spot_sets"], centres)
     ]
-    tracks = follow_spots(spot_sets, centres_rc=centres, reference_index=int(reference))
+    tracks = follow_spots(
+        spot_sets, centres_rc=centres, reference_index=None if reference is None else int(reference)
+    )
     return {**value, **tracked_values(tracks, centres, value["sharp_ring"])}
 
 
