@@ -11,7 +11,16 @@ import pytest
 
 from insitu_tem.cli.main import main
 
-LOW_LOSS_KEYS = {"position", "zlp_offset_eV", "fwhm_eV", "zlp_found", "zlp_ok", "zlp_reason"}
+LOW_LOSS_KEYS = {
+    "position",
+    "zlp_offset_eV",
+    "zlp_offset_sigma_eV",
+    "fwhm_eV",
+    "fwhm_sigma_eV",
+    "zlp_found",
+    "zlp_ok",
+    "zlp_reason",
+}
 EDGE_KEYS = LOW_LOSS_KEYS | {
     "edge",
     "edge_onset_eV",
@@ -49,6 +58,9 @@ def test_low_loss_fields_alone(capsys, sample):
     assert doc["position"] == pytest.approx(8.0 * np.arange(46))
     assert np.abs(np.array(doc["zlp_offset_eV"]) - truth["zlp_offset_eV"]).max() < 0.005
     assert np.allclose(doc["fwhm_eV"], 0.8, atol=0.02)
+    offset_sigma, fwhm_sigma = (np.array(doc[k]) for k in ("zlp_offset_sigma_eV", "fwhm_sigma_eV"))
+    assert np.all((offset_sigma > 0) & (offset_sigma < 0.005))
+    assert np.all((fwhm_sigma > 0) & (fwhm_sigma < 0.05))
     assert all(doc["zlp_found"]) and doc["zlp_ok"] and doc["zlp_reason"] == ""
 
 

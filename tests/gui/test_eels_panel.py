@@ -2,6 +2,7 @@
 reference."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -113,6 +114,7 @@ def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sam
     assert np.all(sigma > 0) and np.allclose(panel.profiles.window_bars.opts["height"], 2 * sigma)
     assert "W O3" in panel.plot.marker_labels() and "Li K" in panel.plot.marker_labels()
     assert "ZLP" in panel.readout.text() and "shift" in panel.readout.text()
+    assert re.search(r"ZLP [+-][\d.]+ ± [\d.]+ eV, FWHM [\d.]+ ± [\d.]+ eV", panel.readout.text())
 
 
 def test_drag_the_background_window_then_undo(qtbot, panel, sample):

@@ -92,10 +92,13 @@ def default_reference(dataset: Dataset, reference: int | None) -> int:
 
 
 def zlp_values(zlp: ZlpFit) -> dict:
-    """Per-probe ZLP offset (the aligned display moves each spectrum by it) and FWHM, eV."""
+    """Per-probe ZLP offset (the aligned display moves each spectrum by it) and FWHM with their
+    1σ, eV."""
     return {
         "zlp_offset_eV": _flat(np.where(zlp.found, zlp.position_eV, np.nan)),
+        "zlp_offset_sigma_eV": _flat(zlp.position_sigma_eV),
         "fwhm_eV": _flat(zlp.fwhm_eV),
+        "fwhm_sigma_eV": _flat(zlp.fwhm_sigma_eV),
         "zlp_found": np.asarray(zlp.found, bool).reshape(-1).tolist(),
         "zlp_ok": bool(zlp.ok),
         "zlp_reason": zlp.reason,

@@ -6,6 +6,14 @@ around the maximum (Caruana's algorithm with Guo's y² weights), which is
 exact for a Gaussian peak and insensitive to the far tails. FWHM: linear
 interpolation of the half-maximum crossings (model-free). Both are computed
 for all spectra at once.
+
+1σ: the counts' variance is taken as φ·y (Poisson times a gain φ, pooled over the spectra from
+the residuals of the log fit, so spectra in any units work; shape departures from a Gaussian top
+inflate φ). The centre's variance is the sandwich of the weighted fit on log y (var log y = φ/y)
+through ``-b/2c``; the FWHM's is the crossings' interpolation propagated from the four
+samples and the peak channel, ⊕ a systematic term: how far this width reads on a noise-free
+Gaussian top of the measured FWHM and sub-channel centre, integrated over channels (the peak
+channel lies below the true top; channels integrate; the crossings are linear interpolations).
 """
 
 from __future__ import annotations
@@ -16,6 +24,12 @@ import numpy as np
 
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
+from insitu_tem.analysis.eels.zlp_sigma import (
+    centre_variance,
+    binned_gaussian,
+    crossing_variance,
+    pooled_gain,
+)
 
 _HALF_WINDOW_MAX = 256
 
@@ -38,6 +52,8 @@ class ZlpFit:
         True when every spectrum has a ZLP.
     reason : str
         Why some were not found ("" when ok).
+    position_sigma_eV, fwhm_sigma_eV : ndarray or None
+        1σ of ``position_eV`` and ``fwhm_eV``, eV (module docstring; NaN where not found).
     """
 
     position_eV: np.ndarray
@@ -46,6 +62,8 @@ class ZlpFit:
     found: np.ndarray
     ok: bool
     reason: str
+    position_sigma_eV: np.ndarray | None = None
+    fwhm_sigma_eV: np.ndarray | None = None
 
 
 def _gather(y: np.ndarray, centre: np.ndarray, half: int) -> tuple[np.ndarray, np.ndarray]:
@@ -54,7 +72,8 @@ def _gather(y: np.ndarray, centre: np.ndarray, half: int) -> tuple[np.ndarray, n
     return np.take_along_axis(y, index, axis=1).astype(np.float64), offsets
 
 
-def _half_max_width(window: np.ndarray, half: int) -> np.ndarray:
+def _half_max_width(window: np.ndarray, half: int) -> tuple[np.ndarray, np.ndarray]:
+    """FWHM in channels and its variance per unit gain φ (counts' variance φ·y)."""
     peak = window[:, half]
     level = 0.5 * peak[:, None]
     n = window.shape[1]
@@ -70,24 +89,38 @@ def _half_max_width(window: np.ndarray, half: int) -> np.ndarray:
         rc = np.clip(right, 1, n - 1)
         y0, y1 = window[rows, rc - 1], window[rows, rc]
         x_right = rc - 1 + (y0 - level[:, 0]) / (y0 - y1)
+        variance = crossing_variance(window, rows, lc, rc, level[:, 0], peak)
     width = x_right - x_left
-    return np.where((left >= 0) & (right < n), width, np.nan)
+    inside = (left >= 0) & (right < n)
+    return np.where(inside, width, np.nan), np.where(inside, variance, np.nan)
 
 
-def _widths(y: np.ndarray, peak: np.ndarray) -> np.ndarray:
-    """FWHM in channels, looking ±32 channels first and ±256 where that is too narrow."""
+def _widths(y: np.ndarray, peak: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """FWHM in channels and its variance per unit gain, looking ±32 channels first and ±256
+    where that is too narrow."""
     half = int(min(32, y.shape[1] - 1))
-    width = _half_max_width(_gather(y, peak, half)[0], half)
+    width, variance = _half_max_width(_gather(y, peak, half)[0], half)
     wide = np.flatnonzero(np.isnan(width))
     if len(wide) and y.shape[1] - 1 > half:
         half = int(min(_HALF_WINDOW_MAX, y.shape[1] - 1))
-        width[wide] = _half_max_width(_gather(y[wide], peak[wide], half)[0], half)
-    return width
+        width[wide], variance[wide] = _half_max_width(_gather(y[wide], peak[wide], half)[0], half)
+    return width, variance
+
+
+def _sampling_bias(width: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """How far the half-maximum width of a Gaussian top of FWHM ``width`` (channels), sampled
+    with its top ``centre`` channels off a channel and integrated over channels, reads from
+    ``width`` — the systematic term of the FWHM."""
+    half = int(min(np.ceil(np.max(width, initial=4.0)) + 3, _HALF_WINDOW_MAX))
+    model = binned_gaussian(width, centre, half)
+    return np.nan_to_num(_half_max_width(model, half)[0] - width)
 
 
 def _log_gaussian_centre(
     window: np.ndarray, offsets: np.ndarray, half_width: np.ndarray
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centre (channels from the peak channel), its variance per unit gain φ, and φ's estimate
+    from the residuals of the fit (NaN with fewer than four points)."""
     x = offsets[None, :].astype(float)
     positive = window > 0
     reach = np.clip(np.nan_to_num(half_width, nan=2.0) * 1.2, 2.0, None)[:, None]
@@ -103,7 +136,9 @@ def _log_gaussian_centre(
     b, c = coeffs[:, 1], coeffs[:, 2]
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = np.where(solvable & (c < 0), -b / (2 * c), np.nan)
-    return np.where(np.abs(centre) <= 1.5, centre, np.nan)
+    variance, gain = centre_variance(window, x, weights, log_y, coeffs, matrix)
+    inside = np.abs(centre) <= 1.5
+    return np.where(inside, centre, np.nan), variance, gain
 
 
 def fit_zlp(spectra, energy: Axis, *, search_eV: tuple[float, float] = (-20.0, 20.0)) -> ZlpFit:
@@ -136,16 +171,20 @@ def fit_zlp(spectra, energy: Axis, *, search_eV: tuple[float, float] = (-20.0, 2
         return ZlpFit(nan, nan.copy(), nan.copy(), np.zeros(nav_shape, bool), False, reason)
     region = channel_range(energy, (low, high), minimum=3)
     peak = np.argmax(y[:, region], axis=1) + region.start
-    width = _widths(y, peak)
+    width, width_variance = _widths(y, peak)
     half = int(min(np.nanmax(width, initial=4.0) + 3, energy.size - 1))
     window, offsets = _gather(y, peak, half)
-    centre = _log_gaussian_centre(window, offsets, 0.5 * width)
+    centre, centre_variance, gains = _log_gaussian_centre(window, offsets, 0.5 * width)
     height = y[np.arange(len(peak)), peak].astype(float)
     found = (
         np.isfinite(centre) & np.isfinite(width) & (height > 5 * np.maximum(y.mean(axis=1), 0) + 10)
     )
     position = np.where(found, energy.to_value(0) + (peak + centre) * energy.scale, np.nan)
     fwhm = np.where(found, width * energy.scale, np.nan)
+    gain = pooled_gain(gains[found])
+    position_sigma = np.where(found, np.sqrt(gain * centre_variance) * energy.scale, np.nan)
+    bias = _sampling_bias(np.where(found, width, 4.0), np.where(found, centre, 0.0))
+    fwhm_sigma = np.where(found, np.sqrt(gain * width_variance + bias**2) * energy.scale, np.nan)
     n_missing = int((~found).sum())
     reason = (
         "" if n_missing == 0 else f"no zero-loss peak found in {n_missing} of {len(found)} spectra"
@@ -157,6 +196,8 @@ def fit_zlp(spectra, energy: Axis, *, search_eV: tuple[float, float] = (-20.0, 2
         reshape_nav(found, nav_shape),
         n_missing == 0,
         reason,
+        reshape_nav(position_sigma, nav_shape),
+        reshape_nav(fwhm_sigma, nav_shape),
     )
 
 

@@ -17,7 +17,16 @@ from insitu_tem.cli.commands.common import (
 )
 
 NAME = "eels"
-ZLP_KEYS = ("position", "zlp_offset_eV", "fwhm_eV", "zlp_found", "zlp_ok", "zlp_reason")
+ZLP_KEYS = (
+    "position",
+    "zlp_offset_eV",
+    "zlp_offset_sigma_eV",
+    "fwhm_eV",
+    "fwhm_sigma_eV",
+    "zlp_found",
+    "zlp_ok",
+    "zlp_reason",
+)
 EDGE_KEYS = (
     "edge",
     "edge_onset_eV",

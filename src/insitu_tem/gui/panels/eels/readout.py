@@ -13,6 +13,12 @@ def _at(value: dict, key: str, index: int):
     return None if number is None or (isinstance(number, float) and math.isnan(number)) else number
 
 
+def _pm(value: dict, key: str, index: int) -> str:
+    """ " ± σ" of ``value[key][index]`` (3 decimals), "" when the result has no 1σ there."""
+    sigma = _at(value, key, index)
+    return "" if sigma is None else f" ± {sigma:.3f}"
+
+
 def describe(value: dict | None, index: int) -> str:
     """ZLP, thickness, plasmon and the edge's onset, shift ± 1σ and background χ²ᵣ at ``index``."""
     if not value:
@@ -20,7 +26,8 @@ def describe(value: dict | None, index: int) -> str:
     parts = []
     if value["zlp_found"][index]:
         parts.append(
-            f"ZLP {value['zlp_offset_eV'][index]:+.3f} eV, FWHM {value['fwhm_eV'][index]:.3f} eV"
+            f"ZLP {value['zlp_offset_eV'][index]:+.3f}{_pm(value, 'zlp_offset_sigma_eV', index)} eV, "
+            f"FWHM {value['fwhm_eV'][index]:.3f}{_pm(value, 'fwhm_sigma_eV', index)} eV"
         )
     else:
         parts.append("no ZLP")

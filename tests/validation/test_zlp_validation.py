@@ -1,0 +1,22 @@
+"""Fast subset of the ZLP validation (validation.zlp): the stated 1σ of the ZLP centre and FWHM
+covers a sane fraction of the errors on random low-loss scans, in any units."""
+
+import numpy as np
+
+from insitu_tem.analysis.eels.zlp import fit_zlp
+from validation import zlp
+from validation.stats import summarise
+
+
+def test_zlp_sigmas_cover_a_sane_fraction_of_the_errors():
+    centre, fwhm = (summarise(m) for m in zlp.run(fast=True))
+    assert centre.n >= 150 and 0.6 <= centre.coverage_1sigma <= 0.9, centre
+    assert fwhm.n >= 150 and 0.45 <= fwhm.coverage_1sigma <= 0.85, fwhm
+    assert centre.coverage_2sigma >= 0.9 and fwhm.coverage_2sigma >= 0.9
+
+
+def test_zlp_sigma_does_not_depend_on_the_units_of_the_counts():
+    spectra, axis, _, _, _ = zlp.make_scan(zlp.FIRST_SEED)
+    counts, scaled = fit_zlp(spectra, axis), fit_zlp(spectra * 250.0, axis)
+    np.testing.assert_allclose(scaled.position_sigma_eV, counts.position_sigma_eV, rtol=1e-6)
+    np.testing.assert_allclose(scaled.fwhm_sigma_eV, counts.fwhm_sigma_eV, rtol=1e-6)
