@@ -11,9 +11,10 @@ for all spectra at once.
 the residuals of the log fit, so spectra in any units work; shape departures from a Gaussian top
 inflate φ). The centre's variance is the sandwich of the weighted fit on log y (var log y = φ/y)
 through ``-b/2c``; the FWHM's is the crossings' interpolation propagated from the four
-samples and the peak channel, ⊕ a systematic term: how far this width reads on a noise-free
-Gaussian top of the measured FWHM and sub-channel centre, integrated over channels (the peak
-channel lies below the true top; channels integrate; the crossings are linear interpolations).
+samples and the peak channel, plus (linearly: a one-signed bias left uncorrected) how far this
+width reads on a noise-free Gaussian top of the measured FWHM and sub-channel centre,
+integrated over channels (the peak channel lies below the true top; channels integrate; the
+crossings are linear interpolations).
 """
 
 from __future__ import annotations
@@ -184,7 +185,9 @@ def fit_zlp(spectra, energy: Axis, *, search_eV: tuple[float, float] = (-20.0, 2
     gain = pooled_gain(gains[found])
     position_sigma = np.where(found, np.sqrt(gain * centre_variance) * energy.scale, np.nan)
     bias = _sampling_bias(np.where(found, width, 4.0), np.where(found, centre, 0.0))
-    fwhm_sigma = np.where(found, np.sqrt(gain * width_variance + bias**2) * energy.scale, np.nan)
+    fwhm_sigma = np.where(
+        found, (np.sqrt(gain * width_variance) + np.abs(bias)) * energy.scale, np.nan
+    )
     n_missing = int((~found).sum())
     reason = (
         "" if n_missing == 0 else f"no zero-loss peak found in {n_missing} of {len(found)} spectra"
