@@ -31,6 +31,7 @@ References
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,7 +126,8 @@ def _best(energy: np.ndarray) -> tuple[float, float]:
 
 def _by_motion(small: np.ndarray, tilts: np.ndarray) -> AxisDirection:
     order = np.argsort(tilts)
-    energies = [_motion_energy(small[i], small[j]) for i, j in zip(order[:-_STEP], order[_STEP:])]
+    with ThreadPoolExecutor(2) as pool:
+        energies = list(pool.map(_motion_energy, small[order[:-_STEP]], small[order[_STEP:]]))
     energies = [e / max(e.max(), 1e-30) for e in energies]
     angle, anisotropy = _best(np.sum(energies, axis=0))
     doubled = np.array([2 * np.radians(_best(e)[0] - angle) for e in energies])

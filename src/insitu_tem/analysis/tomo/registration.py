@@ -16,6 +16,8 @@ correlation, whose window discards the image edges, is not.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from scipy import ndimage
 
@@ -240,20 +242,24 @@ def _parabolic_peak(
 
 
 def _chain(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Axis-frame (along, across) shifts by stretched neighbour correlation, and peaks."""
+    """Axis-frame (along, across) shifts by stretched neighbour correlation, and peaks (the pairs
+    registered two at a time: the FFTs and filters release the GIL)."""
     n = tilts.size
     start = int(np.argmin(np.abs(tilts)))
-    shifts, peaks = np.zeros((n, 2)), np.ones(n)
     cos = np.cos(np.deg2rad(tilts))
-    for direction in (1, -1):
-        i = start + direction
-        while 0 <= i < n:
-            j = i - direction
-            factor = cos[i] / cos[j]
-            moved = stretch_across(aligned[i], factor)
-            step, peaks[i] = displacement(aligned[j], moved)
-            shifts[i] = shifts[j] + np.array([step[0], step[1] * factor])
-            i += direction
+    pairs = [(i, i - d) for d in (1, -1) for i in range(start + d, n if d > 0 else -1, d)]
+
+    def register(pair: tuple[int, int]) -> tuple[np.ndarray, float]:
+        i, j = pair
+        factor = cos[i] / cos[j]
+        step, peak = displacement(aligned[j], stretch_across(aligned[i], factor))
+        return np.array([step[0], step[1] * factor]), peak
+
+    with ThreadPoolExecutor(2) as pool:
+        steps = list(pool.map(register, pairs))
+    shifts, peaks = np.zeros((n, 2)), np.ones(n)
+    for (i, j), (step, peak) in zip(pairs, steps):
+        shifts[i], peaks[i] = shifts[j] + step, peak
     return shifts, peaks
 
 
