@@ -76,9 +76,11 @@ def test_diffraction_on_a_pristine_pattern_indexes_wo3(capsys, sample_nbd):
 def test_diffraction_on_a_coarsened_w_pattern_finds_sharp_w_rings(capsys, sample_nbd):
     code, doc, err = run(capsys, "diffraction", sample_nbd[0], "--index", 0)
     assert code == 0, err
-    d = [r["d_A"] for r in doc["rings"]]
+    d = np.array([r["d_A"] for r in doc["rings"]])
+    sigma = np.array([r["d_sigma_A"] for r in doc["rings"]])
     for expected in (2.238, 1.583, 1.292):
-        assert min(abs(np.array(d) - expected)) < 0.02
+        nearest = np.argmin(abs(d - expected))
+        assert abs(d[nearest] - expected) < 0.02 and 0 < sigma[nearest] < 0.02
     assert all(r["fwhm_per_A"] < 0.06 for r in doc["rings"])
 
 

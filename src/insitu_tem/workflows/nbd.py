@@ -190,6 +190,11 @@ def profile_values(result) -> dict:
         "ring_q_per_A": [[ring.q_per_A for ring in peaks.rings] for peaks in result.rings]
         if result.rings
         else None,
+        "ring_q_sigma_per_A": [
+            [ring.q_sigma_per_A for ring in peaks.rings] for peaks in result.rings
+        ]
+        if result.rings
+        else None,
     }
 
 

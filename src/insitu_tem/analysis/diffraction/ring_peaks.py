@@ -7,6 +7,12 @@ background-free profile give ring positions q = 1/d and their full width at
 half maximum. A ring is sharp when its FWHM in q is below a threshold: by
 Scherrer, Δq ≈ 0.9 / L, so the default 0.06 1/Å separates grains larger than
 about 1.5 nm from amorphous or sub-nanometre clusters.
+
+1σ of a ring's position: the profile's point-to-point noise near the ring (MAD of second
+differences within ±25 samples), correlated by the smoothing,
+propagated through the three-point parabola that places the peak, ⊕ the interpolation's own
+error, taken as the difference between the parabola's vertex and a Gaussian's (log-parabola)
+through the same three points (Gaussian and parabolic peaks bracket real ring shapes).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from scipy.signal import find_peaks, peak_widths
 from insitu_tem.analysis.diffraction.centre import parabolic_offset
 
 SHARP_FWHM_PER_A = 0.06
+NOISE_REACH = 25
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,9 @@ class Ring:
         Peak height above the background, profile units.
     sharp : bool
         True when ``fwhm_per_A`` is below the sharpness threshold.
+    q_sigma_per_A, d_sigma_A : float
+        1σ of ``q_per_A`` and ``d_A`` (module docstring); camera-length calibration not
+        included (it scales every ring alike).
     """
 
     q_per_A: float
@@ -45,6 +55,8 @@ class Ring:
     fwhm_per_A: float
     height: float
     sharp: bool
+    q_sigma_per_A: float = np.nan
+    d_sigma_A: float = np.nan
 
 
 @dataclass(frozen=True)
@@ -145,18 +157,66 @@ def find_ring_peaks(
     if found.size == 0:
         return RingPeaks(False, (), background, "no ring rises above the background")
     found = found[np.argsort(props["peak_heights"])[::-1][:max_rings]]
-    return RingPeaks(True, _rings(qu, signal, found, sharp_fwhm_per_A), background)
+    return RingPeaks(True, _rings(qu, yu, signal, found, sharp_fwhm_per_A), background)
+
+
+def _local_noise(y: np.ndarray, i: int, reach: int = NOISE_REACH) -> float:
+    """Point-to-point noise of the raw profile ``y`` within ``reach`` samples of ``i`` (MAD of
+    the second differences)."""
+    part = y[max(i - reach, 0) : i + reach + 1]
+    return 1.4826 * float(np.median(np.abs(np.diff(part, 2)))) / np.sqrt(6.0)
 
 
 def _rings(
-    q: np.ndarray, signal: np.ndarray, found: np.ndarray, sharp_fwhm_per_A: float
+    q: np.ndarray, y: np.ndarray, signal: np.ndarray, found: np.ndarray, sharp_fwhm_per_A: float
 ) -> tuple[Ring, ...]:
     _, _, left, right = peak_widths(signal, found, rel_height=0.5)
     index = np.arange(q.size)
     rings = []
     for i, lo, hi in zip(found, left, right):
         fwhm = float(np.interp(hi, index, q) - np.interp(lo, index, q))
-        shift = parabolic_offset(*signal[i - 1 : i + 2])
+        three = signal[i - 1 : i + 2]
+        shift = parabolic_offset(*three)
         q_peak = float(np.interp(i + shift, index, q))
-        rings.append(Ring(q_peak, 1.0 / q_peak, fwhm, float(signal[i]), fwhm < sharp_fwhm_per_A))
+        q_sigma = vertex_sigma(three, _local_noise(y, i)) * 0.5 * float(q[i + 1] - q[i - 1])
+        rings.append(
+            Ring(
+                q_peak,
+                1.0 / q_peak,
+                fwhm,
+                float(signal[i]),
+                fwhm < sharp_fwhm_per_A,
+                q_sigma,
+                q_sigma / q_peak**2,
+            )
+        )
     return tuple(sorted(rings, key=lambda r: r.q_per_A))
+
+
+def _smoothed_noise_covariance(noise: float) -> np.ndarray:
+    """(3, 3) covariance of three neighbours of white noise ``noise`` smoothed as the profile
+    is (Gaussian, σ = 1 sample)."""
+    kernel = gaussian_filter1d(np.eye(1, 41, 20)[0], 1.0)
+    lag = [float(np.dot(kernel[k:], kernel[: kernel.size - k])) for k in range(3)]
+    return noise**2 * np.array([[lag[abs(a - b)] for b in range(3)] for a in range(3)])
+
+
+def vertex_sigma(three: np.ndarray, noise: float) -> float:
+    """1σ (samples) of the parabolic vertex through ``three`` smoothed samples: noise
+    propagated (delta method) ⊕ the difference to a Gaussian vertex through them."""
+    a, b, c = (float(v) for v in three)
+    curvature = a - 2 * b + c
+    if not curvature < 0:
+        return np.inf
+    gradient = np.array(
+        [
+            0.5 / curvature - 0.5 * (a - c) / curvature**2,
+            (a - c) / curvature**2,
+            -0.5 / curvature - 0.5 * (a - c) / curvature**2,
+        ]
+    )
+    statistical = float(gradient @ _smoothed_noise_covariance(noise) @ gradient)
+    interpolation = 0.0
+    if min(a, b, c) > 0:
+        interpolation = parabolic_offset(*np.log([a, b, c])) - parabolic_offset(a, b, c)
+    return float(np.sqrt(statistical + interpolation**2))

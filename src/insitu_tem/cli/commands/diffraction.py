@@ -109,7 +109,10 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "centre_px": list(analysis.centre.centre_rc),
         "centre_sigma_px": analysis.centre.sigma_px,
         "spots": spot_rows(analysis, scale),
-        "rings": [{"d_A": r.d_A, "fwhm_per_A": r.fwhm_per_A} for r in analysis.rings.rings],
+        "rings": [
+            {"d_A": r.d_A, "d_sigma_A": r.d_sigma_A, "fwhm_per_A": r.fwhm_per_A}
+            for r in analysis.rings.rings
+        ],
         "profile": {"q_per_A": analysis.q_per_A[finite], "intensity": analysis.profile[finite]},
         **({} if analysis.centre.ok else {"centre_warning": analysis.centre.reason}),
         **conversion_note(loaded, dataset),
