@@ -77,11 +77,12 @@ def _binned_rows(aligned: np.ndarray, n_slices: int, width: int) -> np.ndarray:
 
 
 def _errors(sinograms: np.ndarray, tilts: np.ndarray, offsets) -> list[float]:
-    """Reprojection errors at ``offsets``, two at a time (the sparse products release the GIL)."""
+    """Reprojection errors at ``offsets``, up to three at a time (the sparse products release the
+    GIL; three keep two cores busy through the 1-px search's first three offsets)."""
     offsets = list(offsets)
     if len(offsets) < 2:
         return [_offset_error(sinograms, tilts, o) for o in offsets]
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(min(3, len(offsets))) as pool:
         return list(pool.map(lambda o: _offset_error(sinograms, tilts, o), offsets))
 
 

@@ -155,8 +155,10 @@ def _solve(plan: _Plan, b: np.ndarray, tick: Callable[[], None]) -> np.ndarray:
     x = np.ones((proj.nz * proj.nx, b.shape[1]), dtype=np.float32) * start.astype(np.float32)
     for _ in range(plan.iterations):
         estimate = proj.forward(x)
-        ratio = np.where(estimate > _EPS, b / np.maximum(estimate, _EPS), 0.0).astype(np.float32)
-        x *= sensitivity * proj.back(ratio)
+        ratio = np.divide(b, estimate, out=np.zeros_like(estimate), where=estimate > _EPS)
+        update = proj.back(ratio)
+        update *= sensitivity
+        x *= update
         tick()
     return x
 
