@@ -39,6 +39,13 @@ def test_distances_and_profiles_match_the_truth(sample_project, sample_data, tmp
     strain_sigma = np.array(result["columns"]["lattice_strain_stderr"], dtype=float)
     assert np.array_equal(np.isnan(strain_sigma), np.isnan(strain))
     assert np.nanmax(strain_sigma) < 2e-3 and result["units"]["lattice_strain_stderr"] == ""
+    li_sigma = np.array(result["columns"]["Li_K_intensity_stderr"], dtype=float)
+    assert np.all((li_sigma > 0) & (li_sigma < 0.1 * lithium[distance < -50].mean()))
+    fraction_names = [n for n in result["columns"] if n.startswith("fraction_")]
+    for name in (n for n in fraction_names if not n.endswith("_stderr")):
+        sigma = np.array(result["columns"][f"{name}_stderr"], dtype=float)
+        assert np.all(np.isfinite(sigma) & (sigma >= 0)) and np.median(sigma) < 0.1, name
     rows = csv_path.read_text().splitlines()
     assert rows[0].startswith("distance_from_front_nm,W_O23_shift (eV)") and len(rows) == 47
+    assert "Li_K_intensity_stderr (counts)" in rows[0] and "fraction_free 1_stderr ()" in rows[0]
     assert b"insitu-tem" in figure.read_bytes()

@@ -127,6 +127,11 @@ def test_nbd_on_the_sample_scan(capsys, sample_nbd):
     np.testing.assert_allclose(
         fractions["last pattern"], truth["phase_fractions"]["WO3 spots"], atol=0.16
     )
+    sigma = doc["phase_fractions_sigma"]
+    assert list(sigma) == list(fractions)
+    error = np.array(fractions["last pattern"]) - truth["phase_fractions"]["WO3 spots"]
+    z = np.abs(error / np.maximum(sigma["last pattern"], 1e-12))[1:-1]
+    assert np.median(z) < 1.0 and np.mean(z <= 2.0) >= 0.9
 
 
 def test_nbd_navigates_a_2d_scan(capsys, realdata):

@@ -22,6 +22,28 @@ def test_strain_profile_carries_its_error_bars():
     assert views["crystalline"].curves[0][2] is None
 
 
+def test_li_k_and_fraction_profiles_carry_their_error_bars():
+    session = Session(checksums=False)
+    columns = {
+        "Li_K_intensity": [900.0, 400.0, 10.0],
+        "Li_K_intensity_stderr": [30.0, 25.0, 20.0],
+        "fraction_first pattern": [1.0, 0.4, 0.0],
+        "fraction_first pattern_stderr": [0.0, 0.05, 0.0],
+        "fraction_last pattern": [0.0, 0.6, 1.0],
+        "fraction_last pattern_stderr": [0.0, 0.05, 0.0],
+    }
+    session.store_result("across", Result(value={"distance_nm": [-10, 0, 10], "columns": columns}))
+    views = {view.y_label: view for view in across_views(session)}
+    np.testing.assert_array_equal(
+        views["Li K intensity"].curves[0][2], columns["Li_K_intensity_stderr"]
+    )
+    fractions = {label: error for label, _, error in views["Phase fraction"].curves}
+    assert list(fractions) == ["first pattern", "last pattern"]
+    np.testing.assert_array_equal(
+        fractions["last pattern"], columns["fraction_last pattern_stderr"]
+    )
+
+
 def test_front_position_carries_its_error_bars():
     session = Session(checksums=False)
     value = {

@@ -55,6 +55,9 @@ def test_scan_analysis_shows_strain_fractions_and_map(qtbot, panel, sample, repo
     assert strain[reference] == pytest.approx(0.0, abs=1e-9)
     assert np.isnan(strain[:10]).all() and np.isfinite(strain[25:]).all()
     assert len(panel.scan_plots.fraction_curves) == 3
+    bars = panel.scan_plots.fraction_bars
+    assert len(bars) == 3 and all(np.all(b.opts["height"] >= 0) for b in bars)
+    assert max(float(np.max(b.opts["height"])) for b in bars) > 0
     assert panel.scan_plots.map_image.image.shape[1] == 46
     assert "crystalline" in panel.status.text()
     sigma = np.asarray(panel.result_value()["lattice_strain_sigma"], float)

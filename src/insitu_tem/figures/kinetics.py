@@ -327,9 +327,9 @@ def across_views(session: Session, *, project_dir=None) -> list[ProfileView]:
                 )
             )
     fractions = [
-        (n.removeprefix("fraction_"), v, None)
+        (n.removeprefix("fraction_"), v, columns.get(f"{n}_stderr"))
         for n, v in columns.items()
-        if n.startswith("fraction_")
+        if n.startswith("fraction_") and not n.endswith("_stderr")
     ]
     if fractions:
         panels.append(ProfileView(distance, fractions, label, "Phase fraction", [0.0]))

@@ -188,7 +188,9 @@ def _line_scan_columns(parts: dict, n: int, steps: Steps) -> tuple[dict, dict]:
         columns["W_O23_shift_stderr"] = _per_probe(shift.get("chemical_shift_stderr_eV"), n)
         lithium = _computed(parts["eels.Li-K"], eels.window_map, steps)
         columns["Li_K_intensity"] = _per_probe(lithium.get("map_counts"), n)
+        columns["Li_K_intensity_stderr"] = _per_probe(lithium.get("map_counts_sigma"), n)
         units.update(W_O23_shift="eV", W_O23_shift_stderr="eV", Li_K_intensity="counts")
+        units.update(Li_K_intensity_stderr="counts")
     if nbd.NAME in parts:
         scan = _computed(parts[nbd.NAME], nbd.analyse, steps)
         scan = nbd.rereferenced(scan, parts[nbd.NAME][1]["reference"])
@@ -196,10 +198,12 @@ def _line_scan_columns(parts: dict, n: int, steps: Steps) -> tuple[dict, dict]:
         columns["lattice_strain_stderr"] = _per_probe(scan.get("lattice_strain_sigma"), n)
         columns["crystalline"] = _per_probe(scan.get("crystalline"), n)
         units.update(lattice_strain="", lattice_strain_stderr="", crystalline="0/1")
+        sigmas = scan.get("phase_fractions_sigma") or {}
         for name, weights in scan["phase_fractions"].items():
             if len(weights) == n:
                 columns[f"fraction_{name}"] = _per_probe(weights, n)
-                units[f"fraction_{name}"] = ""
+                columns[f"fraction_{name}_stderr"] = _per_probe(sigmas.get(name), n)
+                units.update({f"fraction_{name}": "", f"fraction_{name}_stderr": ""})
     return columns, units
 
 

@@ -103,15 +103,16 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
         progress=steps.progress,
         should_stop=steps.should_stop,
     )
-    fractions = result.nmf.fractions
+    fractions, names = result.nmf.fractions, fraction_names(result.nmf.fractions.shape[1])
     sharp = sharp_rings(result.rings, len(patterns))
     return {
         "position": position,
         "units": units,
         "scale_per_nm": scale,
         "centre_px": result.descan.fitted_rc,
-        "phase_fractions": {
-            name: fractions[:, i] for i, name in enumerate(fraction_names(fractions.shape[1]))
+        "phase_fractions": {name: fractions[:, i] for i, name in enumerate(names)},
+        "phase_fractions_sigma": {
+            name: result.fraction_sigma.total[:, i] for i, name in enumerate(names)
         },
         "explained_variance": result.pca.explained_variance_ratio,
         "sharp_ring": sharp,

@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 
 from insitu_tem.analysis.diffraction.decomposition import NmfResult, PcaResult, nmf, pca
+from insitu_tem.analysis.diffraction.fraction_sigma import FractionSigma, fraction_sigma
 from insitu_tem.analysis.diffraction.centre_consensus import (
     check_beam_against_symmetry,
     check_symmetry_centre_with_disks,
@@ -181,6 +182,8 @@ class ScanAnalysis:
         Components 0 and 1 are the first and last patterns (fixed).
     decomposition_bins : numpy.ndarray
         Indices of the profile bins used by PCA and NMF.
+    fraction_sigma : FractionSigma
+        1σ of ``nmf.fractions`` (refit noise ⊕ spread over NMF restarts).
     """
 
     centres_rc: np.ndarray
@@ -194,6 +197,7 @@ class ScanAnalysis:
     pca: PcaResult
     nmf: NmfResult
     decomposition_bins: np.ndarray
+    fraction_sigma: FractionSigma
 
 
 def sharp_rings(rings, n: int) -> np.ndarray:
@@ -244,11 +248,8 @@ def _decompose(profiles: np.ndarray, r_px: np.ndarray, disk_radius: float, n_com
     bins = np.flatnonzero((r_px > 2 * disk_radius + 2) & np.isfinite(profiles).all(axis=0))
     x = r_px[bins]
     free = np.clip(np.array([p[bins] - lower_hull(x, p[bins]) for p in profiles]), 0.0, None)
-    return (
-        pca(free),
-        nmf(free, n_components=max(n_components, 2), fixed_components=free[[0, -1]]),
-        bins,
-    )
+    factors = nmf(free, n_components=max(n_components, 2), fixed_components=free[[0, -1]])
+    return pca(free), factors, bins, fraction_sigma(free, factors)
 
 
 def analyse_scan(
@@ -313,7 +314,7 @@ def analyse_scan(
                 )[3]
             )
     report(0.85, "PCA and NMF")
-    pca_result, nmf_result, bins = _decompose(profiles, r_px, radius, n_components)
+    pca_result, nmf_result, bins, sigma = _decompose(profiles, r_px, radius, n_components)
     q = None if scale_per_nm is None else q_per_A_from_px(r_px, scale_per_nm=scale_per_nm)
     report(1.0, "done")
     return ScanAnalysis(
@@ -328,4 +329,5 @@ def analyse_scan(
         pca_result,
         nmf_result,
         bins,
+        sigma,
     )

@@ -85,5 +85,6 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "lattice_strain_reason",
         "crystalline",
         "phase_fractions",
+        "phase_fractions_sigma",
     )
     return {**{key: value[key] for key in keys}, **conversion_note(loaded, dataset)}

@@ -279,8 +279,12 @@ class NbdPanel(QWidget):
         fractions = np.stack(
             [np.asarray(value["phase_fractions"][n], float) for n in names], axis=1
         )
+        sigmas = value.get("phase_fractions_sigma")
         self.scan_plots.show_fractions(
-            fractions, fraction_names(len(names)), np.asarray(value["explained_variance"])
+            fractions,
+            fraction_names(len(names)),
+            np.asarray(value["explained_variance"]),
+            None if sigmas is None else np.stack([np.asarray(sigmas[n], float) for n in names], 1),
         )
         crystalline = np.asarray(value["crystalline"], bool)
         ellipse = self.analysis.ellipse()

@@ -59,6 +59,7 @@ class NbdScanPlots(QWidget):
         self.fraction_plot.setLabel("bottom", "Position")
         legend_above(self.fraction_plot.getPlotItem())
         self.fraction_curves: list[pg.PlotDataItem] = []
+        self.fraction_bars: list[pg.ErrorBarItem] = []
         self.scree_plot = pg.PlotWidget()
         self.scree_plot.setLabel("left", "explained variance fraction")
         self.scree_plot.setToolTip("fraction of the variance each PCA component explains")
@@ -103,9 +104,7 @@ class NbdScanPlots(QWidget):
         self.strain_bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
         self.reference_marker.setData([], [])
         self.map_image.clear()
-        for curve in self.fraction_curves:
-            self.fraction_plot.removeItem(curve)
-        self.fraction_curves = []
+        self._remove_fraction_items()
         self.scree_curve.setData([], [])
 
     def show_strain(self, strain, reference_index: int, sigma=None) -> None:
@@ -139,13 +138,27 @@ class NbdScanPlots(QWidget):
         )
         self.map_plot.autoRange()
 
-    def show_fractions(self, fractions, names, explained_variance) -> None:
-        """NMF fractions per position, one curve per component, and the PCA scree."""
-        for curve in self.fraction_curves:
-            self.fraction_plot.removeItem(curve)
-        self.fraction_curves = []
+    def _remove_fraction_items(self) -> None:
+        for item in self.fraction_curves + self.fraction_bars:
+            self.fraction_plot.removeItem(item)
+        self.fraction_curves, self.fraction_bars = [], []
+
+    def show_fractions(self, fractions, names, explained_variance, sigma=None) -> None:
+        """NMF fractions per position, one curve per component with ±1σ bars (``sigma``, (n, k);
+        None: none), and the PCA scree."""
+        self._remove_fraction_items()
         for i, name in enumerate(names):
             colour = COLOURS[i % len(COLOURS)]
+            if sigma is not None:
+                bars = pg.ErrorBarItem(
+                    x=np.asarray(self._positions, float),
+                    y=np.asarray(fractions, float)[:, i],
+                    height=2.0 * np.nan_to_num(np.asarray(sigma, float)[:, i]),
+                    pen=pg.mkPen(colour),
+                    beam=0.0,
+                )
+                self.fraction_plot.addItem(bars)
+                self.fraction_bars.append(bars)
             curve = pg.PlotDataItem(
                 self._positions,
                 np.asarray(fractions)[:, i],
