@@ -97,6 +97,8 @@ def test_eds_on_a_real_bruker_map(capsys):
             "Si,O,Fe",
             "--kfactors",
             "Si=1,O=2,Fe=1.5",
+            "--kfactor-sigmas",
+            "O=0.2",
             "--json",
             "--quiet",
         ]
@@ -107,6 +109,10 @@ def test_eds_on_a_real_bruker_map(capsys):
     assert np.array(document["maps"]["Si_Ka"]).shape == (256, 256)
     assert document["totals"]["O_Ka"] > 0 and document["totals"]["Fe_Ka"] > 0
     assert sum(document["quantification"]["weight_percent"].values()) == pytest.approx(100.0)
+    sigma = document["quantification"]["weight_percent_sigma"]
+    assert all(0 < v < 100 for v in sigma.values())
+    assert all(document["totals_sigma"][n] > 0 for n in document["lines"])
+    assert document["quantification"]["kfactor_sigmas"] == {"Si": 0.0, "O": 0.2, "Fe": 0.0}
 
 
 def test_export_view_tomo_from_a_saved_project(tomo_run, tmp_path, capsys):

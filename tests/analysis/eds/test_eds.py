@@ -44,3 +44,38 @@ def test_cliff_lorimer():
     with pytest.raises(ValueError, match="k-factor"):
         cliff_lorimer(np.array([1.0, 1.0]), ("Si", "O"), (1.0,))
     assert not cliff_lorimer(np.zeros(2), ("Si", "O"), (1, 1)).ok
+
+
+def test_net_count_and_wt_percent_sigmas_match_monte_carlo():
+    rng = np.random.default_rng(3)
+    energies = np.arange(100.0, 10000.0, 10.0)
+    lines = [xray_line("Si_Ka"), xray_line("Fe_Ka")]
+    expected = 4.0 + 0 * energies
+    for line, counts in zip(lines, (2000.0, 500.0)):
+        sigma = line.fwhm_ev / 2.3548
+        expected = expected + counts * 10.0 / (sigma * np.sqrt(2 * np.pi)) * np.exp(
+            -0.5 * ((energies - line.energy_ev) / sigma) ** 2
+        )
+    cube = rng.poisson(expected, (400, energies.size)).astype(float)
+    maps = line_maps(cube, energies, lines)
+    np.testing.assert_allclose(
+        np.sqrt(np.median(maps.variance, axis=1)), maps.maps.std(axis=1), rtol=0.12
+    )
+    comp = cliff_lorimer(
+        maps.maps,
+        ("Si", "Fe"),
+        (1.0, 1.3),
+        intensity_variance=maps.variance,
+        kfactor_sigmas=(0.0, 0.0),
+    )
+    np.testing.assert_allclose(
+        np.median(comp.weight_percent_sigma, axis=1), comp.weight_percent.std(axis=1), rtol=0.12
+    )
+    with_k = cliff_lorimer(
+        maps.maps[:, :1],
+        ("Si", "Fe"),
+        (1.0, 1.3),
+        intensity_variance=maps.variance[:, :1],
+        kfactor_sigmas=(0.0, 0.13),
+    )
+    assert np.all(with_k.weight_percent_sigma > comp.weight_percent_sigma[:, :1])

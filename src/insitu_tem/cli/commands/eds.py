@@ -56,6 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Cliff–Lorimer k-factors (default 1 for every element: relative intensities)",
     )
     parser.add_argument(
+        "--kfactor-sigmas",
+        default=None,
+        metavar="Si=0.05,O=...",
+        help="1σ of the k-factors (same units), added to the wt %% uncertainty (default 0)",
+    )
+    parser.add_argument(
         "--resolution",
         type=float,
         default=130.0,
@@ -91,15 +97,23 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     progress(0.3, "line maps")
     maps = line_maps(image.cube, image.energies_ev, lines)
     kfactors = parse_kfactors(args.kfactors)
-    unknown = set(kfactors) - set(elements)
+    kfactor_sigmas = parse_kfactors(args.kfactor_sigmas)
+    unknown = (set(kfactors) | set(kfactor_sigmas)) - set(elements)
     if unknown:
         raise InputError(
             None,
-            f"--kfactors names {', '.join(sorted(unknown))}, not among the elements "
+            f"--kfactors/--kfactor-sigmas name {', '.join(sorted(unknown))}, not among the elements "
             f"{', '.join(elements)}",
         )
     totals = maps.maps.reshape(len(lines), -1).sum(axis=1)
-    composition = cliff_lorimer(totals, elements, [kfactors.get(e, 1.0) for e in elements])
+    totals_variance = maps.variance.reshape(len(lines), -1).sum(axis=1)
+    composition = cliff_lorimer(
+        totals,
+        elements,
+        [kfactors.get(e, 1.0) for e in elements],
+        intensity_variance=totals_variance,
+        kfactor_sigmas=[kfactor_sigmas.get(e, 0.0) for e in elements],
+    )
     if args.out:
         write_maps(Path(args.out), maps, inputs=(args.file,), force=args.force)
     progress(1.0, "done")
@@ -111,11 +125,16 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "fwhm_ev": [line.fwhm_ev for line in lines],
         "maps": {n: m for n, m in zip(names, maps.maps)},
         "totals": {n: float(t) for n, t in zip(names, totals)},
+        "totals_sigma": {n: float(np.sqrt(v)) for n, v in zip(names, totals_variance)},
         "background_totals": {n: float(b.sum()) for n, b in zip(names, maps.background)},
         "quantification": {
             "method": "Cliff-Lorimer, no absorption correction",
             "kfactors": dict(zip(elements, composition.kfactors)),
             "weight_percent": dict(zip(elements, np.asarray(composition.weight_percent, float))),
+            "weight_percent_sigma": dict(
+                zip(elements, np.asarray(composition.weight_percent_sigma, float))
+            ),
+            "kfactor_sigmas": {e: kfactor_sigmas.get(e, 0.0) for e in elements},
             "note": ""
             if kfactors
             else "all k-factors 1: relative line intensities, not a composition",
