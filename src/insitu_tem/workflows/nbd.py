@@ -110,6 +110,7 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
         "units": units,
         "scale_per_nm": scale,
         "centre_px": result.descan.fitted_rc,
+        "centre_sigma_px": result.descan.sigma_rc,
         "phase_fractions": {name: fractions[:, i] for i, name in enumerate(names)},
         "phase_fractions_sigma": {
             name: result.fraction_sigma.total[:, i] for i, name in enumerate(names)

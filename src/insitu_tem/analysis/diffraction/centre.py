@@ -25,6 +25,7 @@ from insitu_tem.analysis.diffraction.friedel import (
 )
 
 CENTRE_METHODS = ("com", "template")
+ONE_SIGMA = 0.682689492137086
 
 
 @dataclass(frozen=True)
@@ -269,12 +270,18 @@ class DescanFit:
         (n, 2) modelled centre at every position, px.
     rms_px : float
         RMS distance of the measured centres from the model, px.
+    sigma_rc : numpy.ndarray or None
+        (n, 2) 1σ of ``fitted_rc``, px: the least-squares prediction error of the polynomial at
+        every position, ``√(s² vᵀ (VᵀV)⁻¹ v)`` with ``s²`` the residual variance per coordinate,
+        widened to the Student-t 68.27 % half-width for ``s²``'s degrees of freedom (a bias of
+        the centre finder common to every pattern is not included).
     """
 
     coefficients_row: np.ndarray
     coefficients_col: np.ndarray
     fitted_rc: np.ndarray
     rms_px: float
+    sigma_rc: np.ndarray | None = None
 
 
 def fit_descan(position, centre_rc, *, degree: int = 2, ok=None) -> DescanFit:
@@ -304,7 +311,22 @@ def fit_descan(position, centre_rc, *, degree: int = 2, ok=None) -> DescanFit:
     coef_c = P.polyfit(x[use], rc[use, 1], degree)
     fitted = np.stack([P.polyval(x, coef_r), P.polyval(x, coef_c)], axis=1)
     rms = float(np.sqrt(np.mean(np.sum((fitted[use] - rc[use]) ** 2, axis=1))))
-    return DescanFit(coef_r, coef_c, fitted, rms)
+    return DescanFit(coef_r, coef_c, fitted, rms, _prediction_sigma(x, use, rc, fitted, degree))
+
+
+def _prediction_sigma(x, use, rc, fitted, degree: int) -> np.ndarray:
+    """(n, 2) 1σ of a least-squares polynomial's value at every ``x`` (NaN without dof)."""
+    dof = int(use.sum()) - degree - 1
+    if dof < 1:
+        return np.full(fitted.shape, np.nan)
+    vander = P.polyvander(x, degree)
+    inverse = np.linalg.pinv(vander[use].T @ vander[use])
+    leverage = np.einsum("ni,ij,nj->n", vander, inverse, vander)
+    residual_variance = np.sum((fitted[use] - rc[use]) ** 2, axis=0) / dof
+    from scipy.special import stdtrit
+
+    student = float(stdtrit(dof, 0.5 + ONE_SIGMA / 2))
+    return student * np.sqrt(np.clip(leverage, 0, None)[:, None] * residual_variance[None, :])
 
 
 def find_centre(pattern, *, method: str = "com", mask=None, search_px: int = 12) -> BeamCentre:

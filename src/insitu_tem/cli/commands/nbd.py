@@ -79,6 +79,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "position",
         "units",
         "centre_px",
+        "centre_sigma_px",
         "reference_index",
         "lattice_strain",
         "lattice_strain_sigma",
