@@ -12,7 +12,10 @@ mislead it (:mod:`~insitu_tem.analysis.movie.front_states`):
 3. Per frame, the reacted fraction ``φ = (K / b - P) / (R - P)`` along the line is fitted with an
    erf (:mod:`~insitu_tem.analysis.movie.front_profile`); the front is present when it lies on
    the line and is significant (evidence ≥ ``min_evidence``, a squared z-score).
-4. Steps 2-3 are repeated with the states implied by the fitted positions.
+4. Steps 2-3 are repeated with the states implied by the fitted positions; on a kymograph that
+   follows the specimen, a sample those leave in one state only takes its states from its own
+   change of either sign, if significant and in the order a front passes the samples
+   (:func:`~insitu_tem.analysis.movie.front_states.own_changes`).
 
 The position is the width-averaged one: the centre of the erf fitted to the reacted fraction
 averaged across the line's width. Its 1σ combines the fit's statistical error (scaled by the
@@ -34,8 +37,10 @@ from insitu_tem.analysis.movie.front_states import (
     StateModel,
     direction_and_sign,
     estimate_model,
+    fill_one_sided,
     initial_beam,
     initial_fraction,
+    own_changes,
 )
 
 MIN_EVIDENCE = 25.0
@@ -177,8 +182,20 @@ def _fraction_from_fits(fits: list, n_samples: int, direction: int) -> np.ndarra
     return np.array(rows)
 
 
+def _states(data: np.ndarray, model: StateModel, fits: list, *, follows_specimen: bool):
+    fraction = _fraction_from_fits(fits, data.shape[1], model.direction)
+    if not follows_specimen:
+        return fraction
+    return fill_one_sided(fraction, own_changes(data, model.beam, model.direction))
+
+
 def track_front(
-    image, *, polarity: int | str = "auto", min_evidence: float = MIN_EVIDENCE, rounds: int = 4
+    image,
+    *,
+    polarity: int | str = "auto",
+    min_evidence: float = MIN_EVIDENCE,
+    rounds: int = 4,
+    follows_specimen: bool = False,
 ) -> FrontTrack:
     """Track a reaction front through a kymograph by per-sample change detection.
 
@@ -193,6 +210,13 @@ def track_front(
         Squared significance (χ² units) a frame's front must reach to count as present.
     rounds : int
         Refinements of the levels from the tracked positions.
+    follows_specimen : bool
+        The kymograph follows the specimen (drift-corrected), so each sample sees one specimen
+        point: a sample the fitted fronts see in one state only takes its states from its own
+        change of either sign (:func:`~insitu_tem.analysis.movie.front_states.own_changes`; the
+        texture can make the reacted side locally brighter, and a level filled from the rest of
+        the line holds the front back). Off for raw frames, where texture sliding through a
+        sample looks like a change.
 
     Returns
     -------
@@ -222,7 +246,7 @@ def track_front(
         fitted = (
             _refit(
                 data,
-                _fraction_from_fits(fits, data.shape[1], direction),
+                _states(data, model, fits, follows_specimen=follows_specimen),
                 model.beam,
                 direction,
                 fits,

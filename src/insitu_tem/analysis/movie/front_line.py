@@ -162,7 +162,11 @@ def analyse_front(
         should_stop=should_stop,
         progress=lambda f, m: report(start + (0.95 - start) * f, m),
     )
-    track = with_drift_error(track_front(kymo.image, polarity=polarity), kymo.sampling, drift)
+    track = with_drift_error(
+        track_front(kymo.image, polarity=polarity, follows_specimen=shifts_px is not None),
+        kymo.sampling,
+        drift,
+    )
     row, col = axes
     distance = kymo.sampling.calibrated_distance(row, col)
     position = np.interp(track.position, kymo.distance_px, distance, left=np.nan, right=np.nan)

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
+from scipy.optimize import isotonic_regression
 
 CHANGE_Z = 3.0
 NOISE_FLOOR = 1e-3
 ORDER_Z = 2.5
+OWN_GAP = 1
 
 
 @dataclass(frozen=True)
@@ -227,3 +229,42 @@ def _beam(image: np.ndarray, level: np.ndarray) -> np.ndarray:
     good = np.isfinite(ratio)
     frames = np.arange(ratio.size)
     return np.interp(frames, frames[good], ratio[good]) if good.any() else np.ones(ratio.size)
+
+
+def own_changes(image: np.ndarray, beam: np.ndarray, direction: int) -> np.ndarray:
+    """Reacted fraction per (frame, sample) from each sample's own change, whatever its sign
+    (texture can make the reacted side locally brighter than the pristine one): 0 before the
+    change frame, 1 after, unknown within ``OWN_GAP`` frames of it and for samples whose change
+    is not significant (z above ``CHANGE_Z`` plus the largest z expected from noise over every
+    frame and sample) or out of the order in which a front passes the samples (more than
+    ``max(2, n_frames / 20)`` frames from the weighted isotonic fit of change frame on position
+    along the front's motion)."""
+    n_frames = image.shape[0]
+    frame, _, z = change_points(image / beam[:, None])
+    strong = np.flatnonzero(z > CHANGE_Z + np.sqrt(2 * np.log(image.size)))
+    fraction = np.full(image.shape, np.nan)
+    if strong.size < 3:
+        return fraction
+    ordered = strong[::direction]
+    monotone = isotonic_regression(frame[ordered].astype(float), weights=z[ordered]).x
+    accepted = ordered[np.abs(frame[ordered] - monotone) <= max(2, n_frames / 20)]
+    t = np.arange(n_frames)[:, None]
+    change = frame[None, accepted]
+    fraction[:, accepted] = np.where(
+        t < change - OWN_GAP, 0.0, np.where(t >= change + OWN_GAP, 1.0, np.nan)
+    )
+    return fraction
+
+
+def fill_one_sided(fraction: np.ndarray, own: np.ndarray, *, min_frames: int = 3) -> np.ndarray:
+    """``fraction`` with the samples it sees in one state only (fewer than ``min_frames`` frames
+    in the other) taken from their own change (:func:`own_changes`) where that sees both: reacted
+    after the change, pristine before it only where ``fraction`` says so too (a sample inside a
+    front that stalls before it moves is partly reacted before its own change)."""
+
+    def both(f):
+        return (np.sum(f == 0, axis=0) >= min_frames) & (np.sum(f == 1, axis=0) >= min_frames)
+
+    merged = np.where(own == 1, 1.0, np.where((own == 0) & (fraction == 0), 0.0, np.nan))
+    replace = ~both(fraction) & both(merged)
+    return np.where(replace[None, :], merged, fraction)
