@@ -3,10 +3,11 @@
 Statistical part: each profile's weights w are the least-squares fit of the
 profile x on the components H (what the NMF converges to with H held), so
 their covariance is the sandwich (H Hᵀ)⁻¹ H V Hᵀ (H Hᵀ)⁻¹ with V the
-diagonal per-bin noise variance. The noise is the observed one: the shape of
-the variance along the bins is pooled from every profile's squared residuals
-(corrected for the k fitted parameters), scaled to each profile's own
-residual. The end members are measured profiles; their noise enters every
+diagonal per-bin noise variance. The noise is Poisson-like, its variance
+proportional to the fitted profile times a factor along the bins (the pixels
+per ring of an azimuthal mean, the gain) pooled from every profile's squared
+residuals over its fitted values, and scaled to each profile's own residual
+(corrected for the k fitted parameters). The end members are measured profiles; their noise enters every
 fit through the same residual, so it is inside this term. Fractions
 f = w / Σw get the covariance J C Jᵀ with J = (I − f 1ᵀ) / Σw.
 
@@ -52,21 +53,23 @@ class FractionSigma:
     total: np.ndarray
 
 
-def _bin_variance(residual: np.ndarray, n_params: int) -> np.ndarray:
+def _bin_variance(residual: np.ndarray, fitted: np.ndarray, n_params: int) -> np.ndarray:
     """(n, m) noise variance per profile and bin from the residuals."""
     n, m = residual.shape
     dof = max(m - n_params, 1) / m
-    shape = np.mean(residual**2, axis=0) / dof
+    level = np.maximum(fitted, 1e-3 * max(float(fitted.max()), 1e-300))
+    shape = np.mean(residual**2 / level, axis=0)
     shape = np.maximum(shape, 1e-3 * max(float(shape.mean()), 1e-300))
-    scale = np.mean(residual**2, axis=1) / dof / shape.mean()
-    return scale[:, None] * shape[None, :]
+    model = level * shape[None, :]
+    scale = np.sum(residual**2, axis=1) / dof / np.maximum(np.sum(model, axis=1), 1e-300)
+    return scale[:, None] * model
 
 
 def statistical_sigma(result: NmfResult) -> np.ndarray:
     """(n, k) 1σ of the fractions from the noise of each profile's refit (module docstring)."""
     h, w = result.components, result.weights
     bread = np.linalg.pinv(h @ h.T)
-    variance = _bin_variance(result.residual, h.shape[0])
+    variance = _bin_variance(result.residual, w @ h, h.shape[0])
     weights_cov = np.einsum("ab,bm,nm,cm,dc->nad", bread, h, variance, h, bread)
     total = np.maximum(w.sum(axis=1), 1e-300)
     fractions = result.fractions
