@@ -26,7 +26,7 @@ from scipy.optimize import isotonic_regression
 CHANGE_Z = 3.0
 NOISE_FLOOR = 1e-3
 ORDER_Z = 2.5
-OWN_GAP = 1
+OWN_GAP = 3
 
 
 @dataclass(frozen=True)
