@@ -74,7 +74,7 @@ def test_plots_stay_readable_at_1280x800_and_1920x1200(qtbot, sample_window):
         qtbot.waitUntil(lambda: across.result is not None, timeout=120000)
         QApplication.processEvents()
         profiles = across._plot_items
-        assert len(profiles) == 4 and all(label_fits(p) for p in profiles), size
+        assert len(profiles) == 5 and all(label_fits(p) for p in profiles), size
         assert all(p.vb.height() >= 60 for p in profiles), (size, [p.vb.height() for p in profiles])
         kinetics = window.panels["movie"].front.kinetics
         for plot in (kinetics.position_plot, kinetics.velocity_plot):

@@ -21,6 +21,8 @@ from insitu_tem.gui.controllers.nbd_analysis import SCAN_KEY as NBD_SCAN
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.guarded_save import save_guarded
+from insitu_tem.gui.panels.nbd.scan_plots import COLOURS as PHASE_COLOURS
+from insitu_tem.gui.widgets.legend_placement import LEGEND_ROW_PX, fit_legend_rows, legend_above
 from insitu_tem.gui.widgets.plot_stack import LEFT_AXIS_PX
 
 PLOTTED = (
@@ -32,9 +34,20 @@ PLOTTED = (
 """(result column, axis label, units, display factor): strain is shown in % as in the NBD and
 movie panels; counts and eV take an SI prefix when their values are large or small."""
 
+PROFILE_COLOUR = "#ffcc33"
+"""Colour of a single-series profile; the phase fractions take the NBD panel's colours."""
+
 MIN_PLOT_HEIGHT_PX = 130
 """Smallest height of a profile at which its rotated axis label and a few ticks are whole;
-when the dock is too short to stack every profile this tall they go into two columns."""
+when the dock is too short to stack every profile this tall they go into more columns."""
+
+ROW_HEIGHT_PX = MIN_PLOT_HEIGHT_PX + 40 + LEGEND_ROW_PX
+"""Height a row of profiles needs (px): the smallest profile plus room for the distance axis
+(~40 px) under a column's bottom profile and a legend row above the phase fractions' (the rows
+of the grid are shared by the columns)."""
+
+MAX_COLUMNS = 3
+"""Most columns the profiles are laid out in (a short, wide dock at 1280 × 800)."""
 
 STEP_TEXT = {
     NBD_SCAN: "Across the front: waiting for the NBD scan analysis…",
@@ -146,26 +159,18 @@ class AcrossPanel(QWidget):
         self.result = result
         self.plots.clear()
         self.cursors, self._plot_items = [], []
-        for name, label, units, factor in PLOTTED:
-            values = result.columns.get(name)
-            if values is None or not np.isfinite(values).any():
-                continue
+        for label, units, factor, series in _profiles(result.columns):
             plot = self.plots.addPlot(row=len(self._plot_items), col=0)
             plot.setLabel("left", label, units=units)
             plot.getAxis("left").enableAutoSIPrefix(units not in (None, "%"))
-            values = factor * values
-            plot.plot(
-                result.distance_nm,
-                values,
-                pen=pg.mkPen("#ffcc33", width=1.5),
-                symbol="o",
-                symbolSize=4,
-            )
-            errors = result.columns.get(f"{name}_stderr")
-            if errors is not None:
-                plot.addItem(
-                    pg.ErrorBarItem(x=result.distance_nm, y=values, height=2 * factor * errors)
-                )
+            colours = (PROFILE_COLOUR,) if len(series) == 1 else PHASE_COLOURS
+            if len(series) > 1:
+                legend_above(plot)
+            for index, (name, values, errors) in enumerate(series):
+                colour = colours[index % len(colours)]
+                _plot_series(plot, result.distance_nm, factor, name, values, errors, colour)
+            if len(series) > 1:
+                fit_legend_rows(plot)
             plot.addItem(
                 pg.InfiniteLine(0.0, pen=pg.mkPen("#d62728", style=pg.QtCore.Qt.PenStyle.DashLine))
             )
@@ -185,7 +190,7 @@ class AcrossPanel(QWidget):
         self.computed.emit(result)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        """Two columns of profiles when the dock is too short to stack them readably."""
+        """More columns of profiles when the dock is too short to stack them readably."""
         super().resizeEvent(event)
         self._arrange()
 
@@ -194,7 +199,8 @@ class AcrossPanel(QWidget):
         distance axis's values and label."""
         plots = self._plot_items
         plots_height = self.height() - self.compute_button.sizeHint().height()
-        columns = 2 if len(plots) > 2 and plots_height < MIN_PLOT_HEIGHT_PX * len(plots) else 1
+        rows_that_fit = max(1, plots_height // ROW_HEIGHT_PX)
+        columns = min(MAX_COLUMNS, -(-len(plots) // rows_that_fit)) if len(plots) > 2 else 1
         if not plots or columns == self.columns:
             return
         self.columns = columns
@@ -249,3 +255,46 @@ class AcrossPanel(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export table", str(Path.home()), "CSV (*.csv)")
         if path:
             save_guarded(path, self.result.write_csv)
+
+
+def _profiles(columns: dict) -> list[tuple]:
+    """(axis label, units, display factor, [(name, values, 1σ or None), ...]) of every profile
+    the table has values for: the PLOTTED columns, then the phase fractions in one plot."""
+    profiles = []
+    for name, label, units, factor in PLOTTED:
+        values = columns.get(name)
+        if values is not None and np.isfinite(values).any():
+            profiles.append((label, units, factor, [(name, values, columns.get(f"{name}_stderr"))]))
+    fractions = [
+        (name.removeprefix("fraction_"), values, columns.get(f"{name}_stderr"))
+        for name, values in columns.items()
+        if name.startswith("fraction_")
+        and not name.endswith("_stderr")
+        and np.isfinite(values).any()
+    ]
+    if fractions:
+        profiles.append(("fraction", None, 1.0, fractions))
+    return profiles
+
+
+def _plot_series(plot, distance_nm, factor, name, values, errors, colour) -> None:
+    """One series with its ±1σ bars (when it has them), named in the plot's legend if any."""
+    values = factor * np.asarray(values, dtype=float)
+    plot.plot(
+        distance_nm,
+        values,
+        pen=pg.mkPen(colour, width=1.5),
+        symbol="o",
+        symbolSize=4,
+        symbolBrush=colour,
+        name=name,
+    )
+    if errors is not None:
+        plot.addItem(
+            pg.ErrorBarItem(
+                x=distance_nm,
+                y=values,
+                height=2 * factor * np.asarray(errors, dtype=float),
+                pen=pg.mkPen(colour),
+            )
+        )
