@@ -178,8 +178,9 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
 
 def window_map(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     """Only the edge's window map of :func:`analyse` ("map_counts": background-subtracted counts
-    per probe in the signal window, after the zero-loss alignment; "map_counts_sigma": its 1σ), with the same windows and
-    background model, for a view that shows the map alone; any thread."""
+    per probe in the signal window, after the zero-loss alignment; "map_counts_sigma": its 1σ),
+    with the same windows and background model, for a view that shows the map alone; any
+    thread."""
     from insitu_tem.analysis.eels.background import auto_background_window
     from insitu_tem.analysis.eels.pipeline import analyse_low_loss, default_signal_window
     from insitu_tem.analysis.eels.windows import integrate_window

@@ -7,8 +7,8 @@ diagonal per-bin noise variance. The noise is Poisson-like, its variance
 proportional to the fitted profile times a factor along the bins (the pixels
 per ring of an azimuthal mean, the gain) pooled from every profile's squared
 residuals over its fitted values, and scaled to each profile's own residual
-(corrected for the k fitted parameters). The end members are measured profiles; their noise enters every
-fit through the same residual, so it is inside this term. Fractions
+(corrected for the k fitted parameters). The end members are measured profiles; their noise
+enters every fit through the same residual, so it is inside this term. Fractions
 f = w / Σw get the covariance J C Jᵀ with J = (I − f 1ᵀ) / Σw.
 
 Systematic part (component ambiguity): the free components of an NMF are

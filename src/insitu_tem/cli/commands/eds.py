@@ -102,8 +102,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     if unknown:
         raise InputError(
             None,
-            f"--kfactors/--kfactor-sigmas name {', '.join(sorted(unknown))}, not among the elements "
-            f"{', '.join(elements)}",
+            f"--kfactors/--kfactor-sigmas name {', '.join(sorted(unknown))}, not among the "
+            f"elements {', '.join(elements)}",
         )
     totals = maps.maps.reshape(len(lines), -1).sum(axis=1)
     totals_variance = maps.variance.reshape(len(lines), -1).sum(axis=1)

@@ -25,9 +25,11 @@ def describe(value: dict | None, index: int) -> str:
         return ""
     parts = []
     if value["zlp_found"][index]:
+        offset = f"{value['zlp_offset_eV'][index]:+.3f}"
+        fwhm = f"{value['fwhm_eV'][index]:.3f}"
         parts.append(
-            f"ZLP {value['zlp_offset_eV'][index]:+.3f}{_pm(value, 'zlp_offset_sigma_eV', index)} eV, "
-            f"FWHM {value['fwhm_eV'][index]:.3f}{_pm(value, 'fwhm_sigma_eV', index)} eV"
+            f"ZLP {offset}{_pm(value, 'zlp_offset_sigma_eV', index)} eV, "
+            f"FWHM {fwhm}{_pm(value, 'fwhm_sigma_eV', index)} eV"
         )
     else:
         parts.append("no ZLP")
