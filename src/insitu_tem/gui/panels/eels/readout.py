@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from insitu_tem.core.uncertainty_text import value_with_sigma
+
 
 def _at(value: dict, key: str, index: int):
     values = value.get(key)
@@ -13,10 +15,14 @@ def _at(value: dict, key: str, index: int):
     return None if number is None or (isinstance(number, float) and math.isnan(number)) else number
 
 
-def _pm(value: dict, key: str, index: int) -> str:
-    """ " ± σ" of ``value[key][index]`` (3 decimals), "" when the result has no 1σ there."""
-    sigma = _at(value, key, index)
-    return "" if sigma is None else f" ± {sigma:.3f}"
+def _with_sigma(value: dict, key: str, sigma_key: str, index: int, *, signed: bool) -> str:
+    """``value[key][index]`` to 3 decimals, or with its 1σ rounded as a paper quotes it (two
+    significant digits, the value to match) when the result has one there."""
+    number, sigma = value[key][index], _at(value, sigma_key, index)
+    sign = "+" if signed and number >= 0 else ""
+    if sigma is None:
+        return f"{sign}{number:.3f}"
+    return sign + value_with_sigma(number, sigma)
 
 
 def describe(value: dict | None, index: int) -> str:
@@ -25,12 +31,9 @@ def describe(value: dict | None, index: int) -> str:
         return ""
     parts = []
     if value["zlp_found"][index]:
-        offset = f"{value['zlp_offset_eV'][index]:+.3f}"
-        fwhm = f"{value['fwhm_eV'][index]:.3f}"
-        parts.append(
-            f"ZLP {offset}{_pm(value, 'zlp_offset_sigma_eV', index)} eV, "
-            f"FWHM {fwhm}{_pm(value, 'fwhm_sigma_eV', index)} eV"
-        )
+        offset = _with_sigma(value, "zlp_offset_eV", "zlp_offset_sigma_eV", index, signed=True)
+        fwhm = _with_sigma(value, "fwhm_eV", "fwhm_sigma_eV", index, signed=False)
+        parts.append(f"ZLP {offset} eV, FWHM {fwhm} eV")
     else:
         parts.append("no ZLP")
     thickness, plasmon = _at(value, "t_over_lambda", index), _at(value, "plasmon_eV", index)
