@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from insitu_tem.analysis.diffraction.centre import fit_descan
+from insitu_tem.analysis.diffraction.descan import fit_descan
 from validation.stats import Measurement
 
 FIRST_SEED = 3300

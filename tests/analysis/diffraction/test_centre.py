@@ -5,12 +5,11 @@ import numpy as np
 import pytest
 
 from insitu_tem.analysis.diffraction.centre import (
-    centres_along_scan,
     direct_beam_centre,
     find_centre,
-    fit_descan,
     symmetry_centre,
 )
+from insitu_tem.analysis.diffraction.descan import centres_along_scan, fit_descan
 from insitu_tem.analysis.diffraction.ellipse import (
     ellipse_on_strongest_ring,
     fit_ellipse,

@@ -23,13 +23,8 @@ from insitu_tem.analysis.diffraction.centre_consensus import (
     check_beam_against_symmetry,
     check_symmetry_centre_with_disks,
 )
-from insitu_tem.analysis.diffraction.centre import (
-    BeamCentre,
-    DescanFit,
-    centres_along_scan,
-    find_centre,
-    fit_descan,
-)
+from insitu_tem.analysis.diffraction.centre import BeamCentre, find_centre
+from insitu_tem.analysis.diffraction.descan import DescanFit, centres_along_scan, fit_descan
 from insitu_tem.analysis.diffraction.radial import (
     RadialIntegrator,
     q_per_A_from_px,
