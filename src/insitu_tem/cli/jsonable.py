@@ -18,6 +18,11 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
+        kinds = {type(v) for v in value}
+        if kinds <= {float}:
+            return [v if math.isfinite(v) else None for v in value]
+        if kinds <= {bool, int, str}:
+            return list(value)
         return [to_jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biu":

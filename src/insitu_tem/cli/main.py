@@ -73,8 +73,7 @@ def _print_result(result: dict, *, as_json: bool) -> None:
 
     document = to_jsonable(result)
     if as_json:
-        json.dump(document, sys.stdout, allow_nan=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(json.dumps(document, allow_nan=False) + "\n")
         return
     for key, value in document.items():
         text = json.dumps(value)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from insitu_tem import __version__
+import insitu_tem
 
 
 def plain(value: Any) -> Any:
@@ -96,7 +96,7 @@ class Result:
     value: dict = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)
     inputs: dict = field(default_factory=dict)
-    program_version: str = __version__
+    program_version: str = field(default_factory=lambda: insitu_tem.__version__)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", plain(self.value))

@@ -86,7 +86,7 @@ def log_ratio_thickness(spectra, energy: Axis, *, zlp: ZlpFit | None = None) -> 
         Previous :func:`fit_zlp` result (computed when omitted).
     """
     y, nav_shape = as_spectra(spectra, energy)
-    zlp = fit_zlp(y, energy) if zlp is None else zlp
+    zlp = fit_zlp(y, energy, uncertainty=False) if zlp is None else zlp
     end = _first_minimum(y, energy, zlp)
     columns = np.arange(energy.size)[None, :]
     i0 = np.where(columns <= end[:, None], y, 0.0).sum(axis=1)
@@ -207,7 +207,7 @@ def fourier_log(
         FWHM of the reconvolution Gaussian, eV; default the median ZLP FWHM.
     """
     y, nav_shape = as_spectra(spectra, energy)
-    zlp = fit_zlp(y, energy) if zlp is None else zlp
+    zlp = fit_zlp(y, energy, uncertainty=False) if zlp is None else zlp
     terms = log_ratio_terms(y, energy, zlp, fwhm_eV=fwhm_eV)
     ratio = terms.spectrum / terms.zlp
     log_ratio = np.log(np.abs(ratio)) + 1j * np.unwrap(np.angle(ratio), axis=1)

@@ -7,14 +7,16 @@ exact for a Gaussian peak and insensitive to the far tails. FWHM: linear
 interpolation of the half-maximum crossings (model-free). Both are computed
 for all spectra at once.
 
-1σ: the counts' variance is taken as φ·y (Poisson times a gain φ, pooled over the spectra from
-the residuals of the log fit, so spectra in any units work; shape departures from a Gaussian top
-inflate φ). The centre's variance is the sandwich of the weighted fit on log y (var log y = φ/y)
-through ``-b/2c``; the FWHM's is the crossings' interpolation propagated from the four
-samples and the peak channel, plus (linearly: a one-signed bias left uncorrected) how far this
-width reads on a noise-free Gaussian top of the measured FWHM and sub-channel centre,
-integrated over channels (the peak channel lies below the true top; channels integrate; the
-crossings are linear interpolations).
+1σ (:mod:`.zlp_sigma`): the counts' variance is taken as φ·y (Poisson times a gain φ, so spectra
+in any units work). The centre's is its noise, with φ measured from the second differences of the
+counts away from the peak, through the sandwich of the weighted fit on log y (var log y = φ/y),
+plus in quadrature the shift a top that is not a Gaussian causes at this spectrum's sub-channel
+position (the top's shape from the residuals of all spectra). The FWHM's is the crossings'
+interpolation propagated from the four samples and the peak channel with φ from the residuals of
+the log fit (noise plus the top's departure from a Gaussian), plus (linearly: a one-signed bias
+left uncorrected) how far this width reads on a noise-free Gaussian top of the measured FWHM and
+sub-channel centre, integrated over channels (the peak channel lies below the true top; channels
+integrate; the crossings are linear interpolations).
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ import numpy as np
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
 from insitu_tem.analysis.eels.zlp_sigma import (
-    centre_variance,
     binned_gaussian,
+    centre_terms,
     crossing_variance,
+    noise_gain,
     pooled_gain,
 )
 
@@ -112,16 +115,15 @@ def _sampling_bias(width: np.ndarray, centre: np.ndarray) -> np.ndarray:
     """How far the half-maximum width of a Gaussian top of FWHM ``width`` (channels), sampled
     with its top ``centre`` channels off a channel and integrated over channels, reads from
     ``width`` — the systematic term of the FWHM."""
-    half = int(min(np.ceil(np.max(width, initial=4.0)) + 3, _HALF_WINDOW_MAX))
+    half = int(min(np.ceil(np.max(width, initial=4.0) / 2) + 3, _HALF_WINDOW_MAX))
     model = binned_gaussian(width, centre, half)
     return np.nan_to_num(_half_max_width(model, half)[0] - width)
 
 
 def _log_gaussian_centre(
     window: np.ndarray, offsets: np.ndarray, half_width: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centre (channels from the peak channel), its variance per unit gain φ, and φ's estimate
-    from the residuals of the fit (NaN with fewer than four points)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Centre (channels from the peak channel) and the fit's weights per sample."""
     x = offsets[None, :].astype(float)
     positive = window > 0
     reach = np.clip(np.nan_to_num(half_width, nan=2.0) * 1.2, 2.0, None)[:, None]
@@ -137,12 +139,30 @@ def _log_gaussian_centre(
     b, c = coeffs[:, 1], coeffs[:, 2]
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = np.where(solvable & (c < 0), -b / (2 * c), np.nan)
-    variance, gain = centre_variance(window, x, weights, log_y, coeffs, matrix)
     inside = np.abs(centre) <= 1.5
-    return np.where(inside, centre, np.nan), variance, gain
+    return np.where(inside, centre, np.nan), weights
 
 
-def fit_zlp(spectra, energy: Axis, *, search_eV: tuple[float, float] = (-20.0, 20.0)) -> ZlpFit:
+def _sigmas(y, peak, width, width_variance, window, offsets, weights, centre, found):
+    """1σ of the centre and of the FWHM, channels (module docstring)."""
+    rows = np.flatnonzero(found)
+    variance, gains, shape = centre_terms(window, offsets, weights, centre, found)
+    residual_gain = pooled_gain(gains[rows])
+    gain = noise_gain(y, rows, peak, width) if len(rows) else np.nan
+    gain = residual_gain if not np.isfinite(gain) else gain
+    centre_sigma = np.where(found, np.sqrt(gain * variance + shape**2), np.nan)
+    bias = _sampling_bias(np.where(found, width, 4.0), np.where(found, centre, 0.0))
+    fwhm_sigma = np.where(found, np.sqrt(residual_gain * width_variance) + np.abs(bias), np.nan)
+    return centre_sigma, fwhm_sigma
+
+
+def fit_zlp(
+    spectra,
+    energy: Axis,
+    *,
+    search_eV: tuple[float, float] = (-20.0, 20.0),
+    uncertainty: bool = True,
+) -> ZlpFit:
     """Find the zero-loss peak of every spectrum to sub-channel precision.
 
     Parameters
@@ -153,6 +173,8 @@ def fit_zlp(spectra, energy: Axis, *, search_eV: tuple[float, float] = (-20.0, 2
         Energy-loss axis, eV.
     search_eV : (float, float), keyword-only
         Energy range searched for the maximum, eV (intersected with the axis).
+    uncertainty : bool, keyword-only
+        Compute ``position_sigma_eV`` and ``fwhm_sigma_eV`` (None otherwise).
 
     Returns
     -------
@@ -175,19 +197,21 @@ def fit_zlp(spectra, energy: Axis, *, search_eV: tuple[float, float] = (-20.0, 2
     width, width_variance = _widths(y, peak)
     half = int(min(np.nanmax(width, initial=4.0) + 3, energy.size - 1))
     window, offsets = _gather(y, peak, half)
-    centre, centre_variance, gains = _log_gaussian_centre(window, offsets, 0.5 * width)
+    centre, weights = _log_gaussian_centre(window, offsets, 0.5 * width)
     height = y[np.arange(len(peak)), peak].astype(float)
     found = (
         np.isfinite(centre) & np.isfinite(width) & (height > 5 * np.maximum(y.mean(axis=1), 0) + 10)
     )
     position = np.where(found, energy.to_value(0) + (peak + centre) * energy.scale, np.nan)
     fwhm = np.where(found, width * energy.scale, np.nan)
-    gain = pooled_gain(gains[found])
-    position_sigma = np.where(found, np.sqrt(gain * centre_variance) * energy.scale, np.nan)
-    bias = _sampling_bias(np.where(found, width, 4.0), np.where(found, centre, 0.0))
-    fwhm_sigma = np.where(
-        found, (np.sqrt(gain * width_variance) + np.abs(bias)) * energy.scale, np.nan
-    )
+    sigmas = (None, None)
+    if uncertainty:
+        sigmas = tuple(
+            reshape_nav(s * energy.scale, nav_shape)
+            for s in _sigmas(
+                y, peak, width, width_variance, window, offsets, weights, centre, found
+            )
+        )
     n_missing = int((~found).sum())
     reason = (
         "" if n_missing == 0 else f"no zero-loss peak found in {n_missing} of {len(found)} spectra"
@@ -199,8 +223,7 @@ def fit_zlp(spectra, energy: Axis, *, search_eV: tuple[float, float] = (-20.0, 2
         reshape_nav(found, nav_shape),
         n_missing == 0,
         reason,
-        reshape_nav(position_sigma, nav_shape),
-        reshape_nav(fwhm_sigma, nav_shape),
+        *sigmas,
     )
 
 
@@ -300,7 +323,7 @@ def align_zlp(
     to_zero : bool, keyword-only
         Put every ZLP at 0 eV (True) or at their mean position (False).
     """
-    zlp = fit_zlp(spectra, energy) if zlp is None else zlp
+    zlp = fit_zlp(spectra, energy, uncertainty=False) if zlp is None else zlp
     if not zlp.found.any():
         raise ValueError(f"cannot align: {zlp.reason}")
     target = 0.0 if to_zero else float(np.nanmean(zlp.position_eV))

@@ -1,12 +1,22 @@
 """Variances of the ZLP centre and FWHM of :mod:`insitu_tem.analysis.eels.zlp`.
 
-The counts' variance is ``φ y`` (Poisson times a gain φ). The centre ``-b/2c`` of the weighted
-least-squares parabola on ``log y`` (weights ``w = y²``, Guo's) has the sandwich covariance
-``M⁻¹ (Σ w² xxᵀ φ/y) M⁻¹`` (``M = Σ w xxᵀ``, ``x = (1, x, x²)``), since ``var log y = φ/y``,
-propagated by the delta method; φ is estimated per spectrum from the fit's residuals
-(``Σ y r² / (m - 3)``) and pooled. The half-maximum crossings are linear interpolations between
-two samples at the level half the peak channel; their variance follows from the four samples
-and the peak channel.
+The counts' variance is ``φ y`` (Poisson times a gain φ). The noise gain φ is measured away from
+the peak, where the spectrum is smooth on the channel scale: ``Σ (Δ²y)² / Σ (y₋ + 4y + y₊)``, the
+variance of the second difference of independent counts, per spectrum, median over spectra.
+
+Centre: the centre ``-b/2c`` of the weighted least-squares parabola on ``log y`` (weights
+``w = y²``, Guo's) is linear to first order in ``log y`` (``var log y = φ/y``) with influence
+``aⱼ = wⱼ xⱼᵀ M⁻¹ g`` (``M = Σ w xxᵀ``, ``g`` the centre's gradient in the coefficients), so its
+noise variance is ``φ Σ aⱼ² / yⱼ`` (the sandwich). A top that is not a Gaussian shifts it by a
+sub-channel amount that depends on where the top falls between channels: with ``m(u)`` the top's
+even departure from the parabola about the centre (``κ₄u⁴ + κ₆u⁶``, one shape for all spectra,
+fitted to the residuals of every spectrum by weighted least squares on the part of ``u⁴, u⁶``
+the parabola does not absorb), the shift is ``Σ aⱼ m(uⱼ)``, added in quadrature per spectrum.
+
+FWHM: the half-maximum crossings are linear interpolations between two samples at the level half
+the peak channel; their variance follows from the four samples and the peak channel, per unit of
+the gain of the log fit's residuals (``Σ y r² / (m - 3)``, pooled: the noise plus the top's
+departure from a Gaussian, which moves the crossings).
 
 References
 ----------
@@ -18,25 +28,88 @@ from __future__ import annotations
 import numpy as np
 
 SUBSAMPLES = 16
+_NOISE_SPECTRA = 64
+_NOISE_CHANNELS = 16
 
 
-def centre_variance(window, x, weights, log_y, coeffs, matrix) -> tuple[np.ndarray, np.ndarray]:
-    """Variance per unit φ of the log-parabola centre (channels²), and φ per spectrum."""
-    used = weights > 0
-    counts = np.where(used, window, 1.0)
-    meat_moments = [np.sum(np.where(used, counts**3, 0.0) * x**k, axis=1) for k in range(5)]
-    meat = np.stack([np.stack(meat_moments[i : i + 3], axis=-1) for i in range(3)], axis=-2)
+def noise_gain(y: np.ndarray, rows: np.ndarray, peak: np.ndarray, width: np.ndarray) -> float:
+    """φ of the counts from their second differences more than four FWHM (plus two channels)
+    from the peak, in up to 64 of the spectra ``rows`` (spread over them); NaN where no spectrum
+    has 16 such channels with positive counts."""
+    pick = rows[
+        np.unique(np.linspace(0, len(rows) - 1, min(len(rows), _NOISE_SPECTRA)).astype(int))
+    ]
+    counts = y[pick].astype(np.float64)
+    second = counts[:, :-2] - 2 * counts[:, 1:-1] + counts[:, 2:]
+    level = counts[:, :-2] + 4 * counts[:, 1:-1] + counts[:, 2:]
+    reach = np.where(np.isfinite(width[pick]), 4 * width[pick] + 2, np.inf)
+    channel = np.arange(1, y.shape[1] - 1)[None, :]
+    far = np.abs(channel - peak[pick, None]) > reach[:, None]
+    total = np.sum(np.where(far, level, 0.0), axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        bread = np.linalg.pinv(matrix)
-        covariance = bread @ meat @ bread
+        gains = np.sum(np.where(far, second**2, 0.0), axis=1) / total
+    usable = (far.sum(axis=1) >= _NOISE_CHANNELS) & (total > 0) & np.isfinite(gains)
+    return float(np.median(gains[usable])) if usable.any() else np.nan
+
+
+def _prepare(window, offsets, weights):
+    """The samples the log fit used, in offsets scaled per spectrum (``t = x / reach``): weights,
+    counts, log counts, ``t`` and ``reach``."""
+    used_columns = np.flatnonzero(np.any(weights > 0, axis=0))
+    span = slice(used_columns.min(initial=0), used_columns.max(initial=0) + 1)
+    window, weights = window[:, span], weights[:, span]
+    x = offsets[span].astype(np.float64)
+    used = weights > 0
+    reach = np.maximum(np.max(np.where(used, np.abs(x), 0), axis=1), 1)
+    counts = np.where(used, window, 1.0)
+    return weights, used, counts, np.log(counts), x[None, :] / reach[:, None], reach
+
+
+def _parabola_fit(weights, t, values):
+    """Weighted least-squares parabolas in ``t`` of ``values`` (coefficients a, b, c per spectrum)
+    and the inverse normal matrices."""
+    basis = np.stack([np.ones_like(t), t, t * t], axis=-1)
+    matrix = np.einsum("nm,nmi,nmj->nij", weights, basis, basis)
+    matrix[(weights > 0).sum(axis=1) < 3] = np.eye(3)
+    inverse = np.linalg.inv(matrix)
+    return np.einsum("nij,nmj,nm->ni", inverse, basis, weights * values), inverse, basis
+
+
+def _shape_bias(weights, used, counts, u, residual, influence, found):
+    """Per spectrum ``Σ aⱼ m(uⱼ)``: the centre's shift by the top's even departure from a Gaussian,
+    ``m(u) = κ₄u⁴ + κ₆u⁶`` about each centre, fitted to the residuals of all spectra ``found``."""
+    terms = [u**4, u**6]
+    design = [v - _projection(weights, u, v) for v in terms]
+    omega = np.where(used & found[:, None], counts, 0.0)
+    normal = np.array([[np.sum(omega * a * b) for b in design] for a in design])
+    right = np.array([np.sum(omega * a * residual) for a in design])
+    if not np.isfinite(normal).all() or abs(np.linalg.det(normal)) <= 1e-12 * np.trace(normal) ** 2:
+        return np.zeros(len(u))
+    kappa = np.linalg.solve(normal, right)
+    return sum(k * np.sum(influence * v, axis=1) for k, v in zip(kappa, terms))
+
+
+def _projection(weights, t, values):
+    coeffs, _, basis = _parabola_fit(weights, t, values)
+    return np.einsum("nmi,ni->nm", basis, coeffs)
+
+
+def centre_terms(window, offsets, weights, centre, found) -> tuple:
+    """The log-parabola centre's variance per unit φ (channels²), the gain of the fit's residuals
+    per spectrum (NaN with fewer than four samples), and its shape bias (channels)."""
+    weights, used, counts, log_y, t, reach = _prepare(window, offsets, weights)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coeffs, inverse, basis = _parabola_fit(weights, t, log_y)
         b, c = coeffs[:, 1], coeffs[:, 2]
         gradient = np.stack([np.zeros_like(b), -1 / (2 * c), b / (2 * c**2)], axis=-1)
-        variance = np.einsum("ni,nij,nj->n", gradient, covariance, gradient)
-        residual = log_y - (coeffs[:, :1] + coeffs[:, 1:2] * x + coeffs[:, 2:3] * x**2)
+        influence = weights * np.einsum("nij,nj,nmi->nm", inverse, gradient, basis)
+        residual = log_y - np.einsum("nmi,ni->nm", basis, coeffs)
         dof = used.sum(axis=1) - 3
-        gain = np.where(dof > 0, np.sum(np.where(used, counts * residual**2, 0.0), axis=1), np.nan)
-        gain = gain / np.where(dof > 0, dof, 1)
-    return variance, gain
+        gain = np.sum(np.where(used, counts * residual**2, 0.0), axis=1) / np.where(dof > 0, dof, 1)
+        u = t + (b / (2 * c))[:, None]
+        bias = _shape_bias(weights, used, counts, u, residual, influence, found & (dof > 1))
+    variance = np.sum(np.where(used, influence**2 / counts, 0.0), axis=1) * reach**2
+    return variance, np.where(dof > 0, gain, np.nan), np.nan_to_num(bias) * reach
 
 
 def pooled_gain(gains: np.ndarray) -> float:
@@ -60,8 +133,11 @@ def crossing_variance(window, rows, lc, rc, level, peak) -> np.ndarray:
 
 def binned_gaussian(width: np.ndarray, centre: np.ndarray, half: int) -> np.ndarray:
     """Noise-free Gaussian tops of FWHM ``width`` centred ``centre`` channels from the middle
-    sample, integrated over each channel (``2 half + 1`` samples per row)."""
-    sub = (np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES - 0.5
-    x = np.arange(-half, half + 1)[None, :, None] + sub[None, None, :] - centre[:, None, None]
-    s = width[:, None, None] / np.sqrt(8 * np.log(2))
-    return np.exp(-0.5 * (x / s) ** 2).mean(axis=2)
+    sample, integrated over each channel (``2 half + 1`` samples per row; evaluated in float32,
+    1e-7 of the top)."""
+    sub = ((np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES - 0.5).astype(np.float32)
+    x = np.arange(-half, half + 1, dtype=np.float32)[None, :, None] + sub[None, None, :]
+    x = x - centre.astype(np.float32)[:, None, None]
+    x *= x
+    x *= (-4 * np.log(2) / width**2).astype(np.float32)[:, None, None]
+    return np.exp(x, out=x).mean(axis=2, dtype=np.float64)
