@@ -96,7 +96,7 @@ def test_across_refers_the_panels_scan_to_the_pristine_probe_without_analysing_i
     nbd.run(session)
     assert session.result("nbd").value["reference_index"] != alone["reference_index"]
     calls = []
-    monkeypatch.setattr(nbd, "analyse", lambda *a: calls.append(a))
+    monkeypatch.setattr(nbd, "analyse", lambda *a, **k: calls.append(a))
     value = across_front.run(session).value
     assert calls == [] and value["reused"] == ["nbd"]
     assert_same(plain(value["columns"]), plain(alone["columns"]))
@@ -108,7 +108,7 @@ def test_another_reference_in_the_nbd_panel_refers_the_held_scan_again(scan, mon
     first = nbd.run(session).value
     last = len(scan.array) - 1
     fresh = analysed(scan, last)
-    monkeypatch.setattr(nbd, "analyse", lambda *a: pytest.fail("the scan was analysed again"))
+    monkeypatch.setattr(nbd, "analyse", lambda *a, **k: pytest.fail("the scan was analysed again"))
     assert_same(nbd.run(session, reference=last).value, fresh)
     assert_same(nbd.run(session, reference=None).value, first)
     session.set_parameters(nbd.NAME, {**session.parameters(nbd.NAME), "components": 4})

@@ -20,6 +20,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from insitu_tem.gui.errors import ErrorReporter
+from insitu_tem.workflows.child import ChildProcess
 
 
 class TaskCancelled(Exception):
@@ -97,6 +98,12 @@ class TaskRunner(QObject):
     finished(int) : task id (result delivered, dropped or failed)
     busy_changed(bool) : True while any task runs
     idle() : emitted when the last running task ends
+
+    Attributes
+    ----------
+    child : ChildProcess
+        The worker process for jobs that hand their heavy part to another core (started when
+        a job needs it; cancelling a job that uses it or every task ends it).
     """
 
     started = Signal(int, str)
@@ -118,6 +125,7 @@ class TaskRunner(QObject):
         self._bridge = _Bridge()
         self._bridge.done.connect(self._on_done)
         self._bridge.progress.connect(self.progress)
+        self.child = ChildProcess()
 
     def submit(
         self,
@@ -173,11 +181,13 @@ class TaskRunner(QObject):
         )
 
     def cancel(self, task_id: int | None = None) -> None:
-        """Cancel one task, or all tasks when ``task_id`` is None."""
+        """Cancel one task, or all tasks and the worker process when ``task_id`` is None."""
         targets = list(self._pending) if task_id is None else [task_id]
         for tid in targets:
             if tid in self._pending:
                 self._pending[tid].control.cancel()
+        if task_id is None:
+            self.child.close()
 
     def cancel_keys(self, keys) -> None:
         """Cancel the latest task of each key in ``keys``; their results are dropped."""

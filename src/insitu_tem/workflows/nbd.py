@@ -15,6 +15,7 @@ from insitu_tem.analysis.diffraction.strain import SpotTracks, follow_spots
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.results import Result, plain
 from insitu_tem.core.session import Session
+from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
@@ -27,11 +28,14 @@ def fraction_names(k: int) -> list[str]:
     return ["first pattern", "last pattern"] + [f"free {i}" for i in range(1, k - 1)]
 
 
-def prepare(session: Session, **given) -> Job:
+def prepare(session: Session, *, child: ChildProcess | None = None, **given) -> Job:
     """The NBD scan job.
 
     Parameters
     ----------
+    child : ChildProcess, optional
+        Run the scan analysis (:func:`~insitu_tem.analysis.diffraction.nbd_scan.analyse_scan`)
+        in this worker process instead of the job's thread; the numbers are the same.
     reference : int or None
         Strain reference pattern (None: the first with a spot lattice).
     components : int
@@ -61,7 +65,7 @@ def prepare(session: Session, **given) -> Job:
     def compute(steps: Steps) -> dict:
         if held is not None:
             return rereferenced(held, reference)
-        return analyse(dataset, parameters, steps)
+        return analyse(dataset, parameters, steps, child=child)
 
     return Job(NAME, parameters, session.fingerprints(["nbd"]), compute)
 
@@ -77,8 +81,11 @@ def _held_elsewhere(session: Session, parameters: dict) -> dict | None:
     return result.value if same and can_rereference(result.value) else None
 
 
-def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
-    """The NBD numbers for ``parameters`` (as :func:`prepare` checks them); any thread."""
+def analyse(
+    dataset: Dataset, parameters: dict, steps: Steps, *, child: ChildProcess | None = None
+) -> dict:
+    """The NBD numbers for ``parameters`` (as :func:`prepare` checks them); any thread, the scan
+    analysis in ``child`` when given."""
     axis = dataset.signal_axes[-1]
     scale = float(axis.scale) if axis.units == "1/nm" else None
     if parameters.get("scale_per_nm"):
@@ -93,16 +100,19 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     patterns = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
     steps.check()
     reference = parameters["reference"]
-    result = analyse_scan(
-        patterns,
-        position=fit_axis,
-        scale_per_nm=scale,
-        reference_index=None if reference is None else int(reference),
-        n_components=int(parameters["components"]),
-        correction=None if correction is None else np.asarray(correction, float),
-        progress=steps.progress,
-        should_stop=steps.should_stop,
-    )
+    scan_options = {
+        "position": fit_axis,
+        "scale_per_nm": scale,
+        "reference_index": None if reference is None else int(reference),
+        "n_components": int(parameters["components"]),
+        "correction": None if correction is None else np.asarray(correction, float),
+    }
+    if child is None:
+        result = analyse_scan(
+            patterns, progress=steps.progress, should_stop=steps.should_stop, **scan_options
+        )
+    else:
+        result = child.run(analyse_scan, steps, patterns, **scan_options)
     fractions, names = result.nmf.fractions, fraction_names(result.nmf.fractions.shape[1])
     sharp = sharp_rings(result.rings, len(patterns))
     return {

@@ -22,6 +22,7 @@ NAME = nbd_workflow.NAME
 ELLIPSE = "nbd.ellipse"
 SCAN_KEY = "nbd-scan"
 KEYS = (SCAN_KEY, "nbd-calibration", "nbd-ellipse")
+SCAN_MODULE = "insitu_tem.analysis.diffraction.nbd_scan"
 
 
 def ellipse_note(value: dict) -> str:
@@ -83,15 +84,17 @@ class NbdAnalysis(QObject):
 
     def request(self) -> None:
         """Analyse the scan unless the session holds a current result (scans of 3 patterns or
-        more)."""
+        more), in the task runner's worker process (started here, with the analysis imported,
+        while the job waits for a thread)."""
         dataset = self.session.dataset("nbd")
         if dataset is None or dataset.n_items < 3 or self.result() is not None:
             return
         try:
-            job = nbd_workflow.prepare(self.session)
+            job = nbd_workflow.prepare(self.session, child=self.tasks.child)
         except DataError as error:
             self.message.emit(str(error))
             return
+        self.tasks.child.start(SCAN_MODULE)
         session = self.session
         self.tasks.submit(
             lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
@@ -100,8 +103,16 @@ class NbdAnalysis(QObject):
             description="NBD scan analysis",
         )
 
+    def expect_scan(self) -> None:
+        """Start the worker process when the session holds an NBD scan (still loading) without
+        a result, so the worker has imported the analysis when :meth:`request` needs it."""
+        if "nbd" in self.session.roles and self.session.result(NAME) is None:
+            self.tasks.child.start(SCAN_MODULE)
+
     def cancel(self) -> None:
+        """Cancel the panel's jobs and end the worker process the scan analysis runs in."""
         self.tasks.cancel_keys(KEYS)
+        self.tasks.child.close()
 
     def calibrate_on_ring(self, index: int, d_A: float) -> None:
         """Calibrate so that the strongest ring of pattern ``index`` has spacing ``d_A`` (Å)."""

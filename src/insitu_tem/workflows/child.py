@@ -1,0 +1,214 @@
+"""One worker process for a job's heavy computation, so it runs on another core than a process
+that holds the GIL (the GUI).
+
+The worker is a fresh interpreter (``python -m insitu_tem.workflows.child``, never a fork: the
+parent may hold Qt or other threads) started by :meth:`ChildProcess.start` and reused. Requests
+and answers travel as length-prefixed pickles over the worker's standard input and a private
+duplicate of its standard output (its own ``print`` goes to standard error). The worker exits as
+soon as its standard input reaches end-of-file, which happens when the parent closes it or dies
+in any way (SIGKILL included), even in the middle of a computation: no worker outlives its
+parent, and no helper process (such as multiprocessing's resource tracker) is involved.
+
+Jobs run one at a time; a job whose ``should_stop`` turns true kills the worker (the next job
+starts another) and raises :class:`~insitu_tem.workflows.jobs.Cancelled`. An exception raised in
+the worker is raised again in the caller, with the worker's traceback as a note.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import IO, Any, Callable
+
+from insitu_tem.workflows.jobs import Cancelled, Steps
+
+_HEADER = struct.Struct("<Q")
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+class WorkerEnded(RuntimeError):
+    """The worker process ended before it answered (crashed or was killed)."""
+
+
+def _write(stream: IO[bytes], message: tuple) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read(stream: IO[bytes]) -> bytes | None:
+    """One message's bytes, or None at end-of-file."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    data = stream.read(_HEADER.unpack(header)[0])
+    return data if len(data) == _HEADER.unpack(header)[0] else None
+
+
+class ChildProcess:
+    """A worker process started on demand and reused (see the module docstring).
+
+    Parameters
+    ----------
+    poll_s : float
+        How often, s, a waiting caller checks ``should_stop``.
+    """
+
+    def __init__(self, *, poll_s: float = 0.05) -> None:
+        self._poll_s = poll_s
+        self._one_job = threading.Lock()
+        self._swap = threading.Lock()
+        self._worker: _Worker | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The running worker's process id (None when none runs)."""
+        worker = self._worker
+        return None if worker is None else worker.process.pid
+
+    def start(self, *modules: str) -> _Worker:
+        """Start the worker unless it runs, importing ``modules`` in it first (so a job that
+        needs them starts computing at once); returns without waiting."""
+        with self._swap:
+            if self._worker is None or self._worker.process.poll() is not None:
+                self._worker = _Worker(modules)
+            return self._worker
+
+    def run(self, fn: Callable[..., Any], steps: Steps, *args, **kwargs) -> Any:
+        """``fn(*args, progress=..., **kwargs)`` in the worker; its progress goes to ``steps``.
+
+        ``fn`` must be importable by name and its arguments and result picklable. Raises
+        :class:`Cancelled` (after ending the worker) once ``steps`` says to stop, and
+        :class:`WorkerEnded` when the worker dies before it answers.
+        """
+        while not self._one_job.acquire(timeout=self._poll_s):
+            steps.check()
+        try:
+            worker = self.start()
+            worker.send(("call", fn, args, kwargs))
+            return self._answer(worker, steps)
+        finally:
+            self._one_job.release()
+
+    def _answer(self, worker: _Worker, steps: Steps) -> Any:
+        while True:
+            try:
+                kind, *payload = worker.inbox.get(timeout=self._poll_s)
+            except queue.Empty:
+                self._check(worker, steps)
+                continue
+            if kind == "progress":
+                steps.progress(*payload)
+            elif kind == "result":
+                return payload[0]
+            elif kind == "error":
+                raise payload[0]
+            else:
+                self._end(worker)
+                self._check(worker, steps)
+                raise WorkerEnded(f"the worker process ended with exit status {payload[0]}")
+
+    def _check(self, worker: _Worker, steps: Steps) -> None:
+        try:
+            steps.check()
+        except Cancelled:
+            self._end(worker)
+            raise
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        """End the worker (a running job's caller sees it end) and wait for it; idempotent."""
+        self._end(self._worker, timeout_s)
+
+    def _end(self, worker: _Worker | None, timeout_s: float = 5.0) -> None:
+        with self._swap:
+            if worker is None or worker is not self._worker:
+                return
+            self._worker = None
+        worker.end(timeout_s)
+
+
+class _Worker:
+    """The parent's side of one worker process: its pipes and a thread reading its answers."""
+
+    def __init__(self, modules: tuple[str, ...]) -> None:
+        path = os.environ.get("PYTHONPATH")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *filter(None, [path])])}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "insitu_tem.workflows.child", *modules],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        self.inbox: queue.Queue = queue.Queue()
+        threading.Thread(target=self._listen, daemon=True, name="worker answers").start()
+
+    def send(self, message: tuple) -> None:
+        try:
+            _write(self.process.stdin, message)
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the worker ended: the listener reports it
+
+    def _listen(self) -> None:
+        while (data := _read(self.process.stdout)) is not None:
+            try:
+                self.inbox.put(pickle.loads(data))
+            except Exception as error:  # noqa: BLE001 - handed to the caller, raised there
+                self.inbox.put(("error", RuntimeError(f"the worker's answer: {error!r}")))
+        self.inbox.put(("ended", self.process.wait()))
+
+    def end(self, timeout_s: float) -> None:
+        self.process.kill()
+        self.process.wait(timeout_s)
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def _listen_to_parent(requests: IO[bytes], inbox: queue.Queue) -> None:
+    """Pass the parent's requests on; end this process when the parent is gone."""
+    while (data := _read(requests)) is not None:
+        inbox.put(data)
+    os._exit(0)
+
+
+def _serve(answers: IO[bytes], inbox: queue.Queue) -> None:
+    def report(fraction: float, message: str = "") -> None:
+        _write(answers, ("progress", float(fraction), message))
+
+    while True:
+        try:
+            _, fn, args, kwargs = pickle.loads(inbox.get())
+            answer = ("result", fn(*args, progress=report, **kwargs))
+        except Exception as error:  # noqa: BLE001 - handed to the caller, raised there
+            error.add_note(f"in the worker process:\n{traceback.format_exc()}")
+            answer = ("error", error)
+        try:
+            _write(answers, answer)
+        except (pickle.PicklingError, TypeError, AttributeError) as error:
+            _write(answers, ("error", RuntimeError(f"the worker's answer: {error}")))
+
+
+def main(modules: list[str]) -> None:
+    """The worker: import ``modules``, then answer requests until the parent closes the pipe."""
+    requests, answers = os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb")
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(2, 1)
+    inbox: queue.Queue = queue.Queue()
+    threading.Thread(target=_listen_to_parent, args=(requests, inbox), daemon=True).start()
+    for module in modules:
+        importlib.import_module(module)
+    _serve(answers, inbox)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
