@@ -30,6 +30,7 @@ import numpy as np
 SUBSAMPLES = 16
 _NOISE_SPECTRA = 64
 _NOISE_CHANNELS = 16
+_SHAPE_SPECTRA = 256
 
 
 def noise_gain(y: np.ndarray, rows: np.ndarray, peak: np.ndarray, width: np.ndarray) -> float:
@@ -65,49 +66,64 @@ def _prepare(window, offsets, weights):
     return weights, used, counts, np.log(counts), x[None, :] / reach[:, None], reach
 
 
-def _parabola_fit(weights, t, values):
-    """Weighted least-squares parabolas in ``t`` of ``values`` (coefficients a, b, c per spectrum)
-    and the inverse normal matrices."""
-    basis = np.stack([np.ones_like(t), t, t * t], axis=-1)
-    matrix = np.einsum("nm,nmi,nmj->nij", weights, basis, basis)
-    matrix[(weights > 0).sum(axis=1) < 3] = np.eye(3)
-    inverse = np.linalg.inv(matrix)
-    return np.einsum("nij,nmj,nm->ni", inverse, basis, weights * values), inverse, basis
+class _Parabolas:
+    """Weighted least-squares parabolas in ``t``, per spectrum (the inverse normal matrices)."""
+
+    def __init__(self, weights, t):
+        self.weights, self.t = weights, t
+        self.powers = [np.ones_like(t), t, t * t]
+        weighted = [weights * p for p in self.powers] + [weights * t * t * t]
+        weighted.append(weighted[-1] * t)
+        moments = np.stack([np.sum(w, axis=1) for w in weighted], axis=-1)
+        matrix = np.stack([moments[:, i : i + 3] for i in range(3)], axis=-2)
+        matrix[(weights > 0).sum(axis=1) < 3] = np.eye(3)
+        self.inverse = np.linalg.inv(matrix)
+
+    def coefficients(self, values):
+        weighted = self.weights * values
+        sums = np.stack([np.sum(weighted * p, axis=1) for p in self.powers], axis=-1)
+        return np.einsum("nij,nj->ni", self.inverse, sums)
+
+    def evaluate(self, coeffs):
+        return coeffs[:, :1] + coeffs[:, 1:2] * self.t + coeffs[:, 2:3] * self.powers[2]
 
 
-def _shape_bias(weights, used, counts, u, residual, influence, found):
+def _shape_bias(fit, used, counts, u, residual, influence, found):
     """Per spectrum ``Σ aⱼ m(uⱼ)``: the centre's shift by the top's even departure from a Gaussian,
-    ``m(u) = κ₄u⁴ + κ₆u⁶`` about each centre, fitted to the residuals of all spectra ``found``."""
-    terms = [u**4, u**6]
-    design = [v - _projection(weights, u, v) for v in terms]
-    omega = np.where(used & found[:, None], counts, 0.0)
+    ``m(u) = κ₄u⁴ + κ₆u⁶`` about each centre, fitted to the residuals of up to 256 spectra
+    ``found``."""
+    square = u * u
+    terms = [square * square, square * square * square]
+    rows = np.flatnonzero(found)
+    rows = rows[
+        np.unique(np.linspace(0, len(rows) - 1, min(len(rows), _SHAPE_SPECTRA)).astype(int))
+    ]
+    subset = _Parabolas(fit.weights[rows], fit.t[rows])
+    design = [v[rows] - subset.evaluate(subset.coefficients(v[rows])) for v in terms]
+    omega = np.where(used[rows], counts[rows], 0.0)
     normal = np.array([[np.sum(omega * a * b) for b in design] for a in design])
-    right = np.array([np.sum(omega * a * residual) for a in design])
+    right = np.array([np.sum(omega * a * residual[rows]) for a in design])
     if not np.isfinite(normal).all() or abs(np.linalg.det(normal)) <= 1e-12 * np.trace(normal) ** 2:
         return np.zeros(len(u))
     kappa = np.linalg.solve(normal, right)
     return sum(k * np.sum(influence * v, axis=1) for k, v in zip(kappa, terms))
 
 
-def _projection(weights, t, values):
-    coeffs, _, basis = _parabola_fit(weights, t, values)
-    return np.einsum("nmi,ni->nm", basis, coeffs)
-
-
 def centre_terms(window, offsets, weights, centre, found) -> tuple:
     """The log-parabola centre's variance per unit φ (channels²), the gain of the fit's residuals
     per spectrum (NaN with fewer than four samples), and its shape bias (channels)."""
     weights, used, counts, log_y, t, reach = _prepare(window, offsets, weights)
+    fit = _Parabolas(weights, t)
     with np.errstate(divide="ignore", invalid="ignore"):
-        coeffs, inverse, basis = _parabola_fit(weights, t, log_y)
+        coeffs = fit.coefficients(log_y)
         b, c = coeffs[:, 1], coeffs[:, 2]
         gradient = np.stack([np.zeros_like(b), -1 / (2 * c), b / (2 * c**2)], axis=-1)
-        influence = weights * np.einsum("nij,nj,nmi->nm", inverse, gradient, basis)
-        residual = log_y - np.einsum("nmi,ni->nm", basis, coeffs)
+        influence = weights * fit.evaluate(np.einsum("nij,nj->ni", fit.inverse, gradient))
+        residual = log_y - fit.evaluate(coeffs)
         dof = used.sum(axis=1) - 3
         gain = np.sum(np.where(used, counts * residual**2, 0.0), axis=1) / np.where(dof > 0, dof, 1)
         u = t + (b / (2 * c))[:, None]
-        bias = _shape_bias(weights, used, counts, u, residual, influence, found & (dof > 1))
+        bias = _shape_bias(fit, used, counts, u, residual, influence, found & (dof > 1))
     variance = np.sum(np.where(used, influence**2 / counts, 0.0), axis=1) * reach**2
     return variance, np.where(dof > 0, gain, np.nan), np.nan_to_num(bias) * reach
 
