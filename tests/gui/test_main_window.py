@@ -105,8 +105,10 @@ def test_a_bad_file_reports_one_message_and_the_window_stays_usable(
 
 def test_sample_project_opens_all_four_panels(qtbot, window, wait_idle):
     window.open_sample_project()
+    worker = window.tasks.child.pid
     wait_idle(window, timeout=120000)
     assert window.reporter.reports == []
+    assert window.state.session.result("nbd") is not None and window.tasks.child.pid == worker
     for role, kind in [
         ("movie", "movie"),
         ("hrtem", "movie"),

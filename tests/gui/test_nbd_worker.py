@@ -52,9 +52,19 @@ def test_closing_the_window_ends_the_worker(qtbot, window, scan_file):
     assert not alive(worker) and window.tasks.child.pid is None
 
 
-def test_a_project_with_a_scan_starts_the_worker_while_the_scan_loads(qtbot, window, wait_idle):
+def test_a_project_with_a_scan_starts_the_worker_while_the_scan_loads(qtbot, window):
     window.open_sample_project()
     worker = window.tasks.child.pid
     assert window.state.dataset("nbd") is None and alive(worker)
     window.close()
     assert not alive(worker)
+
+
+def test_a_project_without_a_scan_starts_no_worker(qtbot, window, wait_idle, movie_file, tmp_path):
+    window.open_paths([movie_file])
+    wait_idle(window)
+    project = tmp_path / "movie.itproj"
+    window.project.save(project)
+    window.open_paths([project])
+    wait_idle(window)
+    assert window.state.dataset("movie") is not None and window.tasks.child.pid is None

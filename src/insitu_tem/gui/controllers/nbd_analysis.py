@@ -11,6 +11,7 @@ from PySide6.QtGui import QUndoStack
 
 from insitu_tem.analysis.diffraction.calibration import scale_from_ring, strongest_ring_radius
 from insitu_tem.analysis.diffraction.ellipse import EllipseFit, ellipse_on_strongest_ring
+from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan
 from insitu_tem.core.model import DataError
 from insitu_tem.core.results import Result
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
@@ -22,7 +23,6 @@ NAME = nbd_workflow.NAME
 ELLIPSE = "nbd.ellipse"
 SCAN_KEY = "nbd-scan"
 KEYS = (SCAN_KEY, "nbd-calibration", "nbd-ellipse")
-SCAN_MODULE = "insitu_tem.analysis.diffraction.nbd_scan"
 
 
 def ellipse_note(value: dict) -> str:
@@ -94,7 +94,7 @@ class NbdAnalysis(QObject):
         except DataError as error:
             self.message.emit(str(error))
             return
-        self.tasks.child.start(SCAN_MODULE)
+        self.tasks.child.start(analyse_scan.__module__)
         session = self.session
         self.tasks.submit(
             lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
@@ -103,16 +103,9 @@ class NbdAnalysis(QObject):
             description="NBD scan analysis",
         )
 
-    def expect_scan(self) -> None:
-        """Start the worker process when the session holds an NBD scan (still loading) without
-        a result, so the worker has imported the analysis when :meth:`request` needs it."""
-        if "nbd" in self.session.roles and self.session.result(NAME) is None:
-            self.tasks.child.start(SCAN_MODULE)
-
     def cancel(self) -> None:
-        """Cancel the panel's jobs and end the worker process the scan analysis runs in."""
+        """Cancel the panel's jobs (a scan analysis that is running ends its worker process)."""
         self.tasks.cancel_keys(KEYS)
-        self.tasks.child.close()
 
     def calibrate_on_ring(self, index: int, d_A: float) -> None:
         """Calibrate so that the strongest ring of pattern ``index`` has spacing ``d_A`` (Å)."""

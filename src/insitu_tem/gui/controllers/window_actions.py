@@ -13,7 +13,11 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
 from insitu_tem import __version__
-from insitu_tem.core.project import PROJECT_SUFFIX
+from insitu_tem.core.model import DataError
+from insitu_tem.core.project import PROJECT_SUFFIX, load_session
+
+SCAN_ANALYSIS = "insitu_tem.analysis.diffraction.nbd_scan"
+"""The module the NBD scan analysis runs from in the task runner's worker process."""
 
 
 class FileActions(QObject):
@@ -82,6 +86,7 @@ class FileActions(QObject):
             return
         for path in paths:
             if path.suffix.lower() == PROJECT_SUFFIX:
+                self._expect_scan(path)
                 self._project().open(path)
             else:
                 self._opener().open(path, signal=signal)
@@ -89,7 +94,22 @@ class FileActions(QObject):
     def open_sample_project(self) -> None:
         """File ▸ Open Sample Project (offers to save unsaved changes first)."""
         if self.confirm_unsaved("Open Sample Project"):
-            self._project().open(self._opener().sample_project_path(), as_template=True)
+            from insitu_tem.gui.controllers.opener import Opener
+
+            path = Opener.sample_project_path()
+            self._expect_scan(path)
+            self._project().open(path, as_template=True)
+
+    def _expect_scan(self, project: Path) -> None:
+        """When ``project`` holds an NBD scan without its result, start the worker process its
+        analysis will run in, so the worker imports the analysis while the panels are built and
+        the files load."""
+        try:
+            session = load_session(project)
+        except (DataError, OSError):
+            return
+        if "nbd" in session.roles and session.result("nbd") is None:
+            self.window.tasks.child.start(SCAN_ANALYSIS)
 
     def confirm_unsaved(self, action: str) -> bool:
         """Before ``action`` replaces or ends the session: Save / Discard / Cancel; True to go

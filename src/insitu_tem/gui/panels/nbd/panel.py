@@ -157,10 +157,6 @@ class NbdPanel(QWidget):
         if older and not self.state.session.parameters("nbd"):
             self.state.session.set_parameters("nbd", older)
 
-    def open_project_files(self, project_path) -> None:
-        """A project was opened: the worker for its scan's analysis starts while the scan loads."""
-        self.analysis.expect_scan()
-
     def _layout(self) -> None:
         row = QHBoxLayout()
         for widget in (
