@@ -24,6 +24,7 @@ LOW_LOSS_KEYS = {
 EDGE_KEYS = LOW_LOSS_KEYS | {
     "edge",
     "edge_onset_eV",
+    "edge_onset_sigma_eV",
     "edge_onset_definition",
     "chemical_shift_eV",
     "chemical_shift_stderr_eV",
@@ -87,7 +88,9 @@ def test_absent_edge_under_another_elements_edge_is_not_measured(capsys, sample)
     assert all(v is None for v in doc["edge_onset_eV"] + doc["chemical_shift_eV"])
     present = run_json(capsys, path, "--edge", "W-O1", "--reference", 45)
     shift = np.array(present["chemical_shift_eV"])
-    assert present["edge_ok"] and present["edge_reason"] == ""
+    assert None not in present["chemical_shift_eV"] and "cannot tell" not in present["edge_reason"]
+    onsets = [v for v in present["edge_onset_eV"] if v is not None]
+    assert len(onsets) >= 40 and all(73.0 < v < 77.0 for v in onsets)
     assert np.sqrt(np.mean((shift - np.array(truth["w_o23_shift_eV"])) ** 2)) < 0.1
 
 
@@ -122,6 +125,7 @@ def test_single_core_loss_spectrum(capsys, realdata):
     assert doc["position"] == [0.0] and doc["zlp_offset_eV"] == [None]
     assert doc["zlp_found"] == [False] and not doc["zlp_ok"] and doc["zlp_reason"]
     assert doc["edge_onset_eV"][0] == pytest.approx(283.1, abs=0.2)
+    assert 0.02 < doc["edge_onset_sigma_eV"][0] < 0.3
     assert doc["chemical_shift_eV"] == [0.0]
 
 

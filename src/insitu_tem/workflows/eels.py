@@ -209,6 +209,7 @@ def edge_values(edge) -> dict:
         **_background_values(background),
         "edge": edge.edge,
         "edge_onset_eV": _flat(edge.onset.onset_eV),
+        "edge_onset_sigma_eV": _flat(edge.onset.stderr_eV),
         "edge_onset_definition": edge.onset.definition,
         "chemical_shift_eV": _flat(edge.shift.shift_eV),
         "chemical_shift_stderr_eV": _flat(edge.shift.stderr_eV),

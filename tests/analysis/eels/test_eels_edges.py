@@ -115,16 +115,28 @@ def test_real_carbon_k_onset(realdata):
     dataset = load(realdata("08_carbon.dm3"))
     onset = edge_onset(dataset.array, dataset.signal_axes[0], "C-K")
     assert onset.onset_eV == pytest.approx(283.1, abs=0.2)
+    assert 0.02 < onset.stderr_eV < 0.3
 
 
-def test_real_sto_titanium_and_oxygen_onsets(realdata):
-    for name in ("EELS_STO.dm3", "STO_coreloss.msa"):
-        dataset = load(realdata(name))
-        energy = dataset.signal_axes[0]
-        titanium = edge_onset(dataset.array, energy, "Ti-L23")
-        oxygen = edge_onset(dataset.array, energy, "O-K")
-        assert 454.0 < titanium.onset_eV < 460.0
-        assert 528.0 < oxygen.onset_eV < 537.0
+def test_real_sto_onsets_and_the_ones_the_noise_cannot_place(realdata):
+    calibrated = load(realdata("EELS_STO.dm3"))
+    energy = calibrated.signal_axes[0]
+    titanium = edge_onset(calibrated.array, energy, "Ti-L23")
+    assert 454.0 < titanium.onset_eV < 460.0 and 0.01 < titanium.stderr_eV < 0.2
+    oxygen = edge_onset(calibrated.array, energy, "O-K")
+    assert not oxygen.ok and "single steepest rise" in oxygen.reason
+    stored = load(realdata("STO_coreloss.msa"))
+    assert not edge_onset(stored.array, stored.signal_axes[0], "Ti-L23").ok
+
+
+def test_onset_sigma_covers_its_scatter():
+    shifts = np.zeros(200)
+    truth = edge_onset(carbon_like(shifts[:2], counts=1e7), CORE, "C-K").onset_eV[0]
+    onset = edge_onset(carbon_like(shifts, counts=300, seed=11), CORE, "C-K")
+    z = np.abs(onset.onset_eV - truth) / onset.stderr_eV
+    assert onset.found.mean() >= 0.9 and 0.6 <= np.mean(z[onset.found] <= 1) <= 0.9
+    assert np.mean(z[onset.found] <= 2) >= 0.9
+    assert np.all(onset.background_eV[onset.found] < onset.statistical_eV[onset.found])
 
 
 def test_no_edge_is_not_measured():

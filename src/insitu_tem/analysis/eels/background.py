@@ -10,6 +10,11 @@ The log-space fits are weighted by the counts, the Poisson weighting of
 ln y (var ln y ≈ 1/y), so they approach the maximum-likelihood fit. The
 quality readout is the Poisson reduced chi-square Σ (y - m)² / m / (n - p)
 (≈ 1 for a good fit of raw counts) and R² in the window.
+
+The parameter covariance is the least-squares one, (XᵀWX)⁻¹ times the weighted residual
+variance, inflated by the residuals' correlation 1 + 2 Σ_k ρ_k over the lags up to twice the
+first where the autocorrelation ρ falls below 0.1 (detector point-spread, deconvolution; the
+flat-window Newey–West factor of a slowly varying functional, Newey & West 1987).
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class BackgroundFit:
         Coefficient of determination in the window.
     ok : ndarray of bool
         False where the window held no positive counts (power law, exponential).
+    covariance : ndarray, shape (..., n_params, n_params), optional
+        Covariance of ``params`` (module docstring); None where not computed.
     """
 
     model: str
@@ -52,6 +59,17 @@ class BackgroundFit:
     chi2_reduced: np.ndarray
     r_squared: np.ndarray
     ok: np.ndarray
+    covariance: np.ndarray | None = None
+
+    def jacobian(self, energy_eV) -> np.ndarray:
+        """∂ background / ∂ params at ``energy_eV`` (eV, 1-D): shape (..., n, n_params)."""
+        e = np.asarray(energy_eV, float)
+        if self.model == "polynomial":
+            design = np.vander(e, self.params.shape[-1], increasing=True)
+            return np.broadcast_to(design, self.params.shape[:-1] + design.shape)
+        value = self.evaluate(e)
+        x = np.log(np.where(e > 0, e, 1.0)) if self.model == "power_law" else e
+        return np.stack([value, -value * x], axis=-1)
 
     def evaluate(self, energy_eV) -> np.ndarray:
         """Background at ``energy_eV`` (eV, 1-D) for every spectrum: shape (..., n)."""
@@ -90,6 +108,45 @@ def _fit_params(e: np.ndarray, y: np.ndarray, model: str, order: int) -> np.ndar
     x = np.log(e) if model == "power_law" else e
     intercept, slope = _weighted_line(np.broadcast_to(x, y.shape), log_y, weights)
     return np.stack([intercept, -slope], axis=-1)
+
+
+def correlation_inflation(residual: np.ndarray) -> np.ndarray:
+    """1 + 2 Σ_k ρ_k of every row's residuals over the lags up to twice the first where ρ < 0.1
+    (at most a quarter of the row), at least 1."""
+    n = residual.shape[1]
+    max_lag = max(min(n // 4, 100), 1)
+    centred = residual - residual.mean(axis=1, keepdims=True)
+    c = np.stack(
+        [(centred[:, : n - k] * centred[:, k:]).sum(axis=1) for k in range(max_lag + 1)], axis=1
+    )
+    rho = c / np.where(c[:, :1] > 0, c[:, :1], 1.0)
+    below = rho < 0.1
+    first = np.where(below.any(axis=1), np.argmax(below, axis=1), max_lag)
+    k = np.arange(1, max_lag + 1)[None, :]
+    inside = k <= np.minimum(2 * first, max_lag)[:, None]
+    return np.maximum(1.0 + 2.0 * (rho[:, 1:] * inside).sum(axis=1), 1.0)
+
+
+def _covariance(e, y, fitted, params, model: str) -> np.ndarray:
+    """Least-squares covariance of ``params`` (module docstring), shape (n_spectra, p, p)."""
+    n, p = y.shape[1], params.shape[-1]
+    if model == "polynomial":
+        design = np.broadcast_to(np.vander(e, p, increasing=True), (len(y), n, p))
+        weights = np.ones_like(y)
+        residual = y - fitted
+    else:
+        x = np.log(e) if model == "power_law" else e
+        design = np.broadcast_to(np.stack([np.ones_like(x), -x], axis=-1), (len(y), n, p))
+        weights = np.where(y > 0, y, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            residual = np.where(y > 0, np.log(np.where(y > 0, y, 1.0)) - np.log(fitted), 0.0)
+    residual = np.nan_to_num(residual)
+    variance = (weights * residual**2).sum(axis=1) / max(n - p, 1)
+    normal = np.einsum("nik,ni,nil->nkl", design, weights, design)
+    with np.errstate(invalid="ignore"):
+        inverse = np.linalg.pinv(normal)
+    scale = variance * correlation_inflation(residual * np.sqrt(weights))
+    return inverse * scale[:, None, None]
 
 
 def fit_background(
@@ -150,6 +207,7 @@ def fit_background(
         reshape_nav(chi2, nav_shape),
         reshape_nav(r2, nav_shape),
         reshape_nav(np.broadcast_to(ok, (len(y),)), nav_shape),
+        reshape_nav(_covariance(e, yw, fitted, params, model), nav_shape),
     )
 
 

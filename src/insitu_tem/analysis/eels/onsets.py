@@ -9,7 +9,30 @@ the rise, which for an edge broadened by a resolution function of FWHM w lies
 about w/2 above the threshold of an ideal step; the same definition serves saw-tooth K
 edges and L2,3 white lines (there the steepest point of the L3 line's rise). An edge is
 found only where the mean background-subtracted signal over the 5 eV above the search
-range exceeds five times the standard deviation of the (1 eV-smoothed) pre-edge residual.
+range exceeds five times the standard deviation of the (1 eV-smoothed) pre-edge residual,
+the steepest rise exceeds five times its own noise σ_D (the derivative's, propagated like the
+statistical term below), no other local maximum of the derivative in the search range comes
+within 2√2 σ_D of it (rises the noise cannot order: a broad, delayed edge whose noisy
+derivative has several tops), the peak is a maximum of the Gaussian fitted over its top, and
+the onset's 1σ is at most a third of the search half-width.
+
+Uncertainty (``stderr_eV``, 1σ of the onset so defined), three independent terms in quadrature:
+
+* statistical: the onset is a differentiable function of the counts near it (smoothing,
+  derivative, parabola vertex), linearised into an influence kernel h (eV per count; the
+  derivative's curvature at the top of a Gaussian fitted over the peak above half its
+  height); its
+  variance Σ_k C(k) Σ_j h_j h_{j+k} uses the autocovariance C of the pre-edge residuals (up to
+  twice the lag where their autocorrelation falls below 0.1, so correlated detector noise and
+  deconvolution count), scaled from the pre-edge level to the level under h (Poisson);
+* background: the extrapolated background's error moves the criterion too — the power-law (or
+  other model's) parameter covariance propagated through h (δonset = -hᵀ J δθ, J the model's
+  Jacobian under the edge), and the fit-window choice: the onsets found with the window's
+  second half and with the other pre-edge law (exponential for a power law, else a power law),
+  each an independent component of size |difference from the nominal onset|;
+* channel quantisation: the vertex of the parabola through three derivative samples against
+  that of a Gaussian through the same three, the spread of two standard interpolants of a
+  sampled peak.
 """
 
 from __future__ import annotations
@@ -27,14 +50,19 @@ from insitu_tem.analysis.eels._common import (
     smooth,
 )
 from insitu_tem.analysis.eels.background import (
+    BackgroundFit,
     auto_background_window,
     fit_background,
     subtract_background,
 )
+from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise
 from insitu_tem.analysis.eels.edges_table import find_edge
 
 SEARCH_EV = 4.0
 """Default half-width of the onset search about the tabulated threshold, eV."""
+
+DETECTION_Z = 5.0
+"""The steepest rise must exceed this many standard deviations of its own noise."""
 
 DEFINITION = (
     "maximum of the Gaussian-smoothed first derivative of the background-subtracted spectrum"
@@ -61,6 +89,11 @@ class EdgeOnset:
         True when found everywhere.
     reason : str
         Why some were not found ("" when ok).
+    stderr_eV : ndarray
+        1σ of the onset, eV: the three terms below in quadrature (NaN where not found).
+    statistical_eV, background_eV, quantisation_eV : ndarray
+        Counting noise, extrapolated background (parameters and window choice) and channel
+        quantisation terms, eV.
     """
 
     edge: str
@@ -70,6 +103,26 @@ class EdgeOnset:
     definition: str
     ok: bool
     reason: str
+    stderr_eV: np.ndarray | None = None
+    statistical_eV: np.ndarray | None = None
+    background_eV: np.ndarray | None = None
+    quantisation_eV: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class _Peak:
+    """The derivative maximum of every spectrum: channel, vertex, samples, validity, and the
+    curvature (per channel²) at the top of a Gaussian fitted over the peak above half its height,
+    and
+    the highest other local maximum of the derivative in the search range (-inf if none)."""
+
+    index: np.ndarray
+    offset: np.ndarray
+    samples: np.ndarray
+    interior: np.ndarray
+    energy_eV: np.ndarray
+    curvature: np.ndarray
+    rival: np.ndarray
 
 
 def _above_noise(signal: np.ndarray, energy: Axis, window, top_eV: float) -> np.ndarray:
@@ -85,6 +138,186 @@ def _above_noise(signal: np.ndarray, energy: Axis, window, top_eV: float) -> np.
     return after.mean(axis=1) > 5.0 * pre.std(axis=1)
 
 
+def _peak(signal: np.ndarray, energy: Axis, region: slice, smooth_eV: float) -> _Peak:
+    derivative = np.gradient(smooth(signal, smooth_eV / energy.scale), energy.scale, axis=1)
+    index = np.argmax(derivative[:, region], axis=1) + region.start
+    rows = np.arange(len(index))
+    inner = np.clip(index, 1, energy.size - 2)
+    samples = np.stack([derivative[rows, inner + k] for k in (-1, 0, 1)], axis=1)
+    offset, _ = parabola_vertex(*samples.T)
+    interior = (index > region.start) & (index < region.stop - 1)
+    return _Peak(
+        inner,
+        offset,
+        samples,
+        interior,
+        energy.to_value(0) + (inner + offset) * energy.scale,
+        _top_curvature(derivative, inner),
+        _rival(derivative, region, inner),
+    )
+
+
+def _rival(derivative: np.ndarray, region: slice, index: np.ndarray) -> np.ndarray:
+    """Highest local maximum of the derivative in ``region`` other than the one at ``index``."""
+    part = derivative[:, region]
+    peaks = np.zeros(part.shape, bool)
+    peaks[:, 1:-1] = (part[:, 1:-1] > part[:, :-2]) & (part[:, 1:-1] >= part[:, 2:])
+    columns = np.arange(region.start, region.stop)[None, :]
+    peaks &= np.abs(columns - index[:, None]) > 1
+    return np.where(peaks, part, -np.inf).max(axis=1)
+
+
+def _top_curvature(derivative: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Curvature (per channel²) at the top of a Gaussian fitted (a parabola in its logarithm) to
+    the derivative over the contiguous channels above half its maximum (at least the maximum ± 2).
+
+    The derivative of an edge broadened by a Gaussian resolution is a Gaussian peak. Three
+    samples are not enough on a broad peak: their second difference is then mostly noise, which
+    overstates the curvature and understates the onset's scatter.
+    """
+    rows = np.arange(len(index))
+    top = derivative[rows, index]
+    columns = np.arange(derivative.shape[1])[None, :]
+    low = derivative < 0.5 * top[:, None]
+    left = np.where(low & (columns < index[:, None]), columns, -1).max(axis=1) + 1
+    right = np.where(low & (columns > index[:, None]), columns, derivative.shape[1]).min(axis=1)
+    left = np.clip(np.minimum(left, index - 2), 0, None)
+    right = np.clip(np.maximum(right, index + 3), None, derivative.shape[1])
+    t = (columns - index[:, None]).astype(float)
+    mask = (columns >= left[:, None]) & (columns < right[:, None]) & (derivative > 0)
+    logs = np.log(np.where(mask, derivative, 1.0))
+    moments = [np.where(mask, t**k, 0.0).sum(axis=1) for k in range(5)]
+    values = [np.where(mask, logs * t**k, 0.0).sum(axis=1) for k in range(3)]
+    normal = np.stack(
+        [np.stack([moments[i + j] for j in range(3)], axis=-1) for i in range(3)], axis=-2
+    )
+    solved = np.einsum("nij,nj->ni", np.linalg.pinv(normal), np.stack(values, axis=-1))
+    return np.where(mask.sum(axis=1) >= 3, 2.0 * solved[:, 2] * top, np.nan)
+
+
+def _gaussian_kernel(sigma_channels: float) -> np.ndarray:
+    """The discrete kernel of :func:`smooth` (scipy's, radius int(4σ + 0.5)); [1] for σ ≤ 0."""
+    if sigma_channels <= 0:
+        return np.ones(1)
+    radius = int(4.0 * sigma_channels + 0.5)
+    x = np.arange(-radius, radius + 1)
+    kernel = np.exp(-0.5 * (x / sigma_channels) ** 2)
+    return kernel / kernel.sum()
+
+
+def _influence(peak: _Peak, sigma_channels: float, scale: float):
+    """Kernels (eV per count, and counts/eV of the peak derivative per count) of the onset's and
+    the peak slope's first-order response to the counts at channels ``index - radius …
+    index + radius``, every spectrum, and ``radius``."""
+    g = _gaussian_kernel(sigma_channels)
+    half = len(g) // 2
+    radius = half + 2
+    o = peak.offset
+    curvature = np.where(peak.curvature < 0, peak.curvature, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weights = np.stack([0.5 - o, 2.0 * o, -(0.5 + o)], axis=1) / curvature[:, None]
+    basis = np.zeros((3, 2 * radius + 1))
+    for tau in (-1, 0, 1):
+        for step, sign in ((1, 0.5), (-1, -0.5)):
+            centre = radius + tau + step
+            basis[tau + 1, centre - half : centre + half + 1] += sign * g
+    slope = np.broadcast_to(basis[1] / scale, (len(o), basis.shape[1]))
+    return weights @ basis, slope, radius
+
+
+def _kernel_variance(kernel: np.ndarray, residual: np.ndarray) -> np.ndarray:
+    """Σ_k C(k) Σ_j h_j h_{j+k} per spectrum, C the residuals' autocovariance (lags up to twice
+    the first where the autocorrelation is below 0.1, within the kernel and a quarter of the
+    window)."""
+    n, width = residual.shape[1], kernel.shape[1]
+    max_lag = max(min(width - 1, n // 4), 0)
+    centred = residual - residual.mean(axis=1, keepdims=True)
+    c = np.stack(
+        [(centred[:, : n - k] * centred[:, k:]).sum(axis=1) / n for k in range(max_lag + 1)], axis=1
+    )
+    gamma = np.stack(
+        [(kernel[:, : width - k] * kernel[:, k:]).sum(axis=1) for k in range(max_lag + 1)], axis=1
+    )
+    rho = c / np.where(c[:, :1] > 0, c[:, :1], 1.0)
+    below = rho < 0.1
+    first = np.where(below.any(axis=1), np.argmax(below, axis=1), max_lag)
+    k = np.arange(max_lag + 1)[None, :]
+    taper = np.where(k == 0, 1.0, 2.0 * (k <= np.minimum(2 * first, max_lag)[:, None]))
+    return np.maximum((taper * c * gamma).sum(axis=1), 0.0)
+
+
+def _patches(values: np.ndarray, index: np.ndarray, radius: int) -> np.ndarray:
+    padded = np.pad(values, ((0, 0), (radius, radius)), mode="edge")
+    columns = index[:, None] + np.arange(2 * radius + 1)[None, :]
+    return padded[np.arange(len(values))[:, None], columns]
+
+
+def _noise(y, fit: BackgroundFit, energy: Axis, peak: _Peak, kernel, radius) -> np.ndarray:
+    """1σ of a linear functional (``kernel`` about the peak) of the counts from their noise
+    (module docstring)."""
+    window = channel_range(energy, fit.window_eV, minimum=3)
+    residual = np.nan_to_num(y[:, window] - fit.evaluate(energy.coordinates()[window]))
+    level = smooth(np.nan_to_num(y), 1.0 / energy.scale)
+    pre_level = level[:, window].mean(axis=1)
+    local = (kernel**2 * _patches(level, peak.index, radius)).sum(axis=1) / np.maximum(
+        (kernel**2).sum(axis=1), 1e-300
+    )
+    ratio = np.where(
+        (pre_level > 0) & (local > 0), local / np.where(pre_level > 0, pre_level, 1), 1.0
+    )
+    return np.sqrt(_kernel_variance(kernel, residual) * ratio)
+
+
+def _propagated(noise: DeconvolutionNoise, kernel, peak: _Peak, radius: int, size: int):
+    """1σ of a linear functional (``kernel`` about the peak) of Fourier-log single scattering
+    from the recorded counts' noise (:mod:`.deconvolution_noise`)."""
+    influence = np.zeros((len(kernel), size))
+    columns = peak.index[:, None] + np.arange(-radius, radius + 1)[None, :]
+    inside = (columns >= 0) & (columns < size)
+    rows = np.broadcast_to(np.arange(len(kernel))[:, None], columns.shape)
+    influence[rows[inside], columns[inside]] = kernel[inside]
+    return np.sqrt(np.maximum(noise.variance(influence, np.arange(len(kernel))), 0.0))
+
+
+def _parameter_term(fit: BackgroundFit, energy: Axis, peak: _Peak, kernel, radius) -> np.ndarray:
+    """1σ of the onset from the background parameters' covariance, eV."""
+    jacobian = fit.jacobian(energy.coordinates())
+    rows = np.arange(len(peak.index))[:, None]
+    columns = np.clip(
+        peak.index[:, None] + np.arange(-radius, radius + 1)[None, :], 0, energy.size - 1
+    )
+    response = np.einsum("nj,njp->np", kernel, np.nan_to_num(jacobian[rows, columns]))
+    variance = np.einsum("np,npq,nq->n", response, fit.covariance, response)
+    return np.sqrt(np.maximum(variance, 0.0))
+
+
+def _quantisation(peak: _Peak, energy: Axis) -> np.ndarray:
+    """|parabola vertex - Gaussian vertex| of the three derivative samples, eV (one channel /
+    √12 where a sample is not positive)."""
+    positive = (peak.samples > 0).all(axis=1)
+    logs = np.log(np.where(positive[:, None], peak.samples, 1.0))
+    gaussian, _ = parabola_vertex(*logs.T)
+    return np.where(
+        positive, np.abs(gaussian - peak.offset) * energy.scale, energy.scale / np.sqrt(12.0)
+    )
+
+
+def _window_choice(y, energy: Axis, window, model: str, region, smooth_eV, nominal) -> np.ndarray:
+    """Quadrature sum of |onset - nominal| with the window's second half and the other law."""
+    other = "exponential" if model == "power_law" else "power_law"
+    middle = 0.5 * (window[0] + window[1])
+    total = np.zeros(len(y))
+    for choice, law in (((middle, window[1]), model), (window, other)):
+        try:
+            fit = fit_background(y, energy, choice, model=law)
+        except ValueError:
+            continue
+        signal = np.nan_to_num(subtract_background(y, energy, fit))
+        moved = _peak(signal, energy, region, smooth_eV)
+        total += (moved.energy_eV - nominal) ** 2
+    return np.sqrt(total)
+
+
 def edge_onset(
     spectra,
     energy: Axis,
@@ -94,8 +327,9 @@ def edge_onset(
     background_model: str = "power_law",
     search_eV: float = SEARCH_EV,
     smooth_eV: float = 0.3,
+    noise: DeconvolutionNoise | None = None,
 ) -> EdgeOnset:
-    """Onset of ``edge`` in every spectrum (see the module docstring for the definition).
+    """Onset of ``edge`` in every spectrum and its 1σ (see the module docstring).
 
     Parameters
     ----------
@@ -113,40 +347,64 @@ def edge_onset(
         Half-width of the search range around the tabulated onset, eV.
     smooth_eV : float, keyword-only
         Gaussian σ of the smoothing, eV.
+    noise : DeconvolutionNoise, keyword-only
+        When ``spectra`` are Fourier-log single scattering: the recorded counts' noise; the
+        statistical terms are then the larger of the residuals' and this noise propagated
+        through the deconvolution (which carries the plasmon peak's counting noise onto the
+        edge as broad ripples the pre-edge residuals do not show).
     """
     info = find_edge(edge)
     window = background_window or auto_background_window(info.name, energy)
     y, nav_shape = as_spectra(spectra, energy)
     fit = fit_background(y, energy, window, model=background_model)
     signal = np.nan_to_num(subtract_background(y, energy, fit))
-    derivative = np.gradient(smooth(signal, smooth_eV / energy.scale), energy.scale, axis=1)
     low = max(info.onset_eV - search_eV, window[1])
     region = channel_range(energy, (low, info.onset_eV + search_eV), minimum=3)
-    index = np.argmax(derivative[:, region], axis=1) + region.start
-    rows = np.arange(len(index))
-    inner = np.clip(index, 1, energy.size - 2)
-    offset, _ = parabola_vertex(
-        derivative[rows, inner - 1], derivative[rows, inner], derivative[rows, inner + 1]
+    peak = _peak(signal, energy, region, smooth_eV)
+    slope = peak.samples[:, 1]
+    found = peak.interior & (slope > 0)
+    found &= _above_noise(signal, energy, window, info.onset_eV + search_eV)
+    kernel, slope_kernel, radius = _influence(peak, smooth_eV / energy.scale, energy.scale)
+
+    def noise_sigma(functional):
+        sigma = _noise(y, fit, energy, peak, functional, radius)
+        if noise is None:
+            return sigma
+        return np.fmax(sigma, _propagated(noise, functional, peak, radius, energy.size))
+
+    slope_sigma = noise_sigma(slope_kernel)
+    found &= (slope > DETECTION_Z * slope_sigma) & (
+        peak.rival < slope - 2 * np.sqrt(2) * slope_sigma
     )
-    slope = derivative[rows, index]
-    interior = (index > region.start) & (index < region.stop - 1)
-    found = interior & (slope > 0) & _above_noise(signal, energy, window, info.onset_eV + search_eV)
-    onset = np.where(found, energy.to_value(0) + (inner + offset) * energy.scale, np.nan)
+    terms = (
+        noise_sigma(kernel),
+        np.hypot(
+            _parameter_term(fit, energy, peak, kernel, radius),
+            _window_choice(y, energy, window, background_model, region, smooth_eV, peak.energy_eV),
+        ),
+        _quantisation(peak, energy),
+    )
+    stderr = np.sqrt(sum(t**2 for t in terms))
+    found &= np.isfinite(stderr) & (stderr <= search_eV / 3)
     missing = int((~found).sum())
     reason = (
         ""
         if not missing
         else (
-            f"no edge of {info.name} rising above the noise within ±{search_eV:g} eV in {missing} "
-            "spectra"
+            f"no edge of {info.name} rising above the noise as a single steepest rise within "
+            f"±{search_eV:g} eV (or an onset uncertain by more than {search_eV / 3:.2g} eV) in "
+            f"{missing} spectra"
         )
     )
+    nan = lambda v: reshape_nav(np.where(found, v, np.nan), nav_shape)  # noqa: E731
     return EdgeOnset(
         info.name,
-        reshape_nav(onset, nav_shape),
-        reshape_nav(np.where(found, slope, np.nan), nav_shape),
+        nan(peak.energy_eV),
+        nan(slope),
         reshape_nav(found, nav_shape),
         DEFINITION,
         missing == 0,
         reason,
+        nan(stderr),
+        *(nan(t) for t in terms),
     )

@@ -169,7 +169,12 @@ def analyse_edge(
         measured, noise = _single_scattering(counts, energy)
     bg_window = background_window or auto_background_window(name, energy)
     onset = edge_onset(
-        measured, energy, name, background_window=bg_window, background_model=background_model
+        measured,
+        energy,
+        name,
+        background_window=bg_window,
+        background_model=background_model,
+        noise=noise,
     )
     shift = chemical_shift(
         measured,

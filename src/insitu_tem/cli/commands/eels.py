@@ -30,6 +30,7 @@ ZLP_KEYS = (
 EDGE_KEYS = (
     "edge",
     "edge_onset_eV",
+    "edge_onset_sigma_eV",
     "edge_onset_definition",
     "chemical_shift_eV",
     "chemical_shift_stderr_eV",

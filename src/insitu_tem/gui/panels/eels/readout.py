@@ -56,7 +56,11 @@ def _edge_text(value: dict, index: int) -> str:
         return f"{edge} not measured: {reason}"
     err = _at(value, "chemical_shift_stderr_eV", index)
     chi2 = _at(value, "background_chi2", index)
-    onset_text = "onset not measured" if onset is None else f"onset {onset:.2f} eV"
+    onset_text = (
+        "onset not measured"
+        if onset is None
+        else f"onset {_with_sigma(value, 'edge_onset_eV', 'edge_onset_sigma_eV', index, signed=False)} eV"
+    )
     shift_text = (
         "shift not measured"
         if shift is None
