@@ -32,7 +32,7 @@ def test_radial_on_the_sample_series(capsys, sample_nbd):
     path, truth = sample_nbd
     code, doc, err = run(capsys, "radial", path, "--bins", 64)
     assert code == 0, err
-    assert set(doc) == {"r_px", "centre_px", "q_per_A", "profiles"}
+    assert set(doc) == {"r_px", "centre_px", "centre_sigma_px", "q_per_A", "profiles"}
     assert len(doc["r_px"]) == len(doc["q_per_A"]) == 64
     assert np.array(doc["profiles"]).shape == (46, 64)
     np.testing.assert_allclose(doc["q_per_A"], np.array(doc["r_px"]) * 0.0125)
@@ -47,6 +47,19 @@ def test_radial_with_given_centre_on_uncalibrated_bismuth(capsys, realdata):
     r = np.array(doc["r_px"])
     ring = (r > 30) & (r < 50)
     assert r[ring][np.argmax(profile[ring])] == pytest.approx(39, abs=1.5)
+
+
+def test_radial_finds_the_bismuth_centre_behind_the_beam_stop_with_its_sigma(capsys, realdata):
+    code, doc, err = run(capsys, "radial", realdata("bismuth.dm3"))
+    assert code == 0, err
+    assert 0.02 < doc["centre_sigma_px"] < 0.5
+    assert doc["centre_px"] == pytest.approx((141.7, 99.3), abs=3 * doc["centre_sigma_px"])
+
+
+def test_radial_given_centre_has_no_sigma(capsys, sample_nbd):
+    code, doc, err = run(capsys, "radial", sample_nbd[0], "--centre", "64,64")
+    assert code == 0, err
+    assert doc["centre_px"] == [64, 64] and doc["centre_sigma_px"] is None
 
 
 def test_radial_bad_centre_is_one_line_with_advice(capsys, sample_nbd):

@@ -2,6 +2,8 @@
 13): save → reopen draws them from the project without fitting again, and the export draws the
 same numbers."""
 
+import re
+
 import numpy as np
 
 from tests.gui.user_actions import curve, reopen, save_with_ctrl_s
@@ -80,6 +82,7 @@ def test_a_single_patterns_centre_and_spots_come_back_from_the_project(
     before = on_screen(nbd)
     status = nbd.status.text()
     assert before["centre"] and "spots, centre" in status
+    assert re.search(r"centre \(141\.\d\d, 99\.\d\d\) ± 0\.\d+ px", status), status
 
     project_path = tmp_path / "bismuth.itproj"
     save_with_ctrl_s(qtbot, window, monkeypatch, project_path)

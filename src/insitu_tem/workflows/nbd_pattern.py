@@ -36,6 +36,7 @@ def prepare_pattern(session: Session, index: int) -> Job:
         return {
             "index": int(index),
             "centre_rc": list(centre.centre_rc),
+            "centre_sigma_px": float(centre.sigma_px),
             "centre_ok": bool(centre.ok),
             "centre_reason": centre.reason,
             "spots_rc": np.asarray(found.spots.position_rc, float).reshape(-1, 2),
@@ -60,7 +61,9 @@ def pattern_parameters(session: Session, index: int) -> dict:
 def pattern_text(value: dict) -> str:
     """The status line of a single pattern's analysis (screen and export)."""
     row, col = value["centre_rc"]
-    return f"{len(value['spots_rc'])} spots, centre ({row:.2f}, {col:.2f}) px"
+    sigma = value.get("centre_sigma_px", float("nan"))
+    spread = f" ± {sigma:.2g}" if np.isfinite(sigma) else ""
+    return f"{len(value['spots_rc'])} spots, centre ({row:.2f}, {col:.2f}){spread} px"
 
 
 def prepare_rings(session: Session, index: int, *, composition: str) -> Job:

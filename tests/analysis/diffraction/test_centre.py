@@ -143,3 +143,51 @@ def test_ellipse_on_the_strongest_ring_of_the_sample_distortion():
     assert fit.ok and fit.ellipticity == pytest.approx(0.02, abs=0.002)
     flat = ellipse_on_strongest_ring(np.ones((64, 64)), centre_rc=(32.0, 32.0))
     assert not flat.ok and "no ring" in flat.reason
+
+
+def _noisy_quadratic(n=40, scatter=0.05, seed=3):
+    rng = np.random.default_rng(seed)
+    position = np.arange(n) * 5.0
+    u = position / position[-1]
+    truth = np.stack([60 + 2 * u - u**2, 66 - 1.3 * u + 0.5 * u**2], axis=1)
+    return position, truth, truth + rng.normal(0, scatter, truth.shape)
+
+
+def test_descan_fit_leaves_out_a_gross_miss():
+    position, truth, measured = _noisy_quadratic()
+    measured[17] += (6.0, -4.0)
+    fit = fit_descan(position, measured, degree=2)
+    assert not fit.kept[17] and fit.kept.sum() == len(position) - 1
+    np.testing.assert_allclose(fit.fitted_rc, truth, atol=0.06)
+    assert np.all(np.abs(fit.fitted_rc - truth) < 4 * fit.sigma_rc)
+
+
+def test_descan_sigma_widens_when_the_residuals_step_along_the_scan():
+    position, truth, _ = _noisy_quadratic()
+    rng = np.random.default_rng(4)
+    white = truth + rng.choice([-0.1, 0.1], truth.shape)
+    step = truth + np.where(np.arange(len(position)) < 20, -0.1, 0.1)[:, None]
+    stepped, scattered = fit_descan(position, step), fit_descan(position, white)
+    assert stepped.rms_px < scattered.rms_px
+    assert np.all(stepped.sigma_rc > 1.3 * scattered.sigma_rc)
+
+
+def test_descan_sigma_adds_the_centres_own_sigma():
+    position, _, measured = _noisy_quadratic(scatter=0.01)
+    alone = fit_descan(position, measured).sigma_rc
+    sigma = np.full(len(position), 0.2)
+    sigma[5] = np.nan
+    both = fit_descan(position, measured, sigma_px=sigma).sigma_rc
+    assert np.all(both > 5 * alone)
+    np.testing.assert_allclose(both[20], 0.2 * np.sqrt(3 / len(position)), rtol=0.4)
+
+
+def test_centres_along_scan_fits_the_beam_edge_with_its_sigma():
+    rng = np.random.default_rng(5)
+    truth = [(60.3, 66.8), (61.1, 65.2), (62.4, 64.9)]
+    patterns = np.stack(
+        [rng.poisson(render_pattern(centre_rc=c, amorphous_fraction=0.3)) for c in truth]
+    )
+    series = centres_along_scan(patterns)
+    assert series.ok.all() and np.all((series.sigma_px > 0) & (series.sigma_px < 0.1))
+    np.testing.assert_allclose(series.centre_rc, truth, atol=4 * series.sigma_px.max())

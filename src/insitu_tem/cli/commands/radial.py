@@ -49,8 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--centre",
         metavar="ROW,COL",
         default=None,
-        help="pattern centre in px (default: direct beam of the mean pattern, "
-        "or its symmetry centre behind a beam stop)",
+        help="pattern centre in px (default: direct beam of the summed patterns, its edge "
+        "fitted, or their symmetry centre behind a beam stop; found with its 1σ, "
+        "centre_sigma_px)",
     )
     parser.add_argument(
         "--bins",
@@ -76,22 +77,24 @@ def patterns_of(dataset: Dataset):
     return dataset.array.reshape((-1,) + dataset.shape[-2:])
 
 
-def mean_pattern(patterns, *, chunk: int = 16) -> np.ndarray:
-    """Mean of (n, rows, cols) patterns in float64, read ``chunk`` patterns at a time."""
+def summed_pattern(patterns, *, chunk: int = 16) -> np.ndarray:
+    """Sum of (n, rows, cols) patterns in float64 (counts add), read ``chunk`` patterns at a
+    time."""
     total = np.zeros(patterns.shape[1:])
     for _, block in iter_blocks(patterns, chunk=chunk):
         total += block.sum(axis=0, dtype=np.float64)
-    return total / len(patterns)
+    return total
 
 
-def centre_of(args: argparse.Namespace, patterns) -> tuple[float, float]:
-    """``--centre``, or the centre found on the mean pattern."""
+def centre_of(args: argparse.Namespace, patterns) -> tuple[tuple[float, float], float | None]:
+    """(``--centre`` and None), or the centre found on the summed patterns and its 1σ, px."""
     given = parse_centre(args.centre, path=args.file)
     if given is not None:
-        return given
-    from insitu_tem.analysis.diffraction.centre import find_centre
+        return given, None
+    from insitu_tem.analysis.diffraction.pattern_centre import pattern_centre
 
-    return find_centre(mean_pattern(patterns)).centre_rc
+    found = pattern_centre(summed_pattern(patterns))
+    return found.centre_rc, found.sigma_px
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
@@ -109,12 +112,12 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         )
     patterns = patterns_of(dataset)
     progress(0.1, "centre")
-    centre = centre_of(args, patterns)
+    centre, sigma = centre_of(args, patterns)
     integrator = radial_integrator(
         patterns.shape[1:], centre_rc=centre, n_bins=args.bins, split=args.split
     )
     progress(0.5, "profiles")
-    result = {"r_px": integrator.r_px, "centre_px": list(centre)}
+    result = {"r_px": integrator.r_px, "centre_px": list(centre), "centre_sigma_px": sigma}
     scale = scale_per_nm(dataset)
     if scale is not None:
         result["q_per_A"] = q_per_A_from_px(integrator.r_px, scale_per_nm=scale)
