@@ -11,7 +11,7 @@ from validation.stats import summarise
 def test_zlp_sigmas_cover_a_sane_fraction_of_the_errors():
     centre, fwhm = (summarise(m) for m in zlp.run(fast=True))
     assert centre.n >= 150 and 0.6 <= centre.coverage_1sigma <= 0.8, centre
-    assert fwhm.n >= 150 and 0.55 <= fwhm.coverage_1sigma <= 0.92, fwhm
+    assert fwhm.n >= 150 and 0.55 <= fwhm.coverage_1sigma <= 0.85, fwhm
     assert centre.coverage_2sigma >= 0.9 and fwhm.coverage_2sigma >= 0.9
 
 

@@ -1,11 +1,13 @@
 """The ZLP 1σ's parts: the counts' gain measured away from the peak, the shape term of the centre,
+the 68 % half-width of a biased error, the gridded FWHM bias,
 and no uncertainty work when it is not asked for."""
 
 import numpy as np
 import pytest
 
 from insitu_tem.analysis.eels.zlp import fit_zlp
-from insitu_tem.analysis.eels.zlp_sigma import noise_gain
+from insitu_tem.analysis.eels import zlp_sigma
+from insitu_tem.analysis.eels.zlp_sigma import half_width_68, noise_gain
 from insitu_tem.core.model import Axis
 
 ENERGY = Axis("E", 512, 0.05, -5.0, "eV")
@@ -47,3 +49,21 @@ def test_without_uncertainty_the_numbers_are_the_same_and_no_sigma_is_computed()
     assert bare.position_sigma_eV is None and bare.fwhm_sigma_eV is None
     np.testing.assert_array_equal(full.position_eV, bare.position_eV)
     np.testing.assert_array_equal(full.fwhm_eV, bare.fwhm_eV)
+
+
+def test_half_width_holds_68_percent_of_a_biased_normal_error():
+    rng = np.random.default_rng(5)
+    for bias in (0.0, 0.7, 3.0, 40.0):
+        errors = rng.normal(bias, 1.0, 200_000)
+        half = half_width_68(np.array([bias]), np.array([1.0]))[0]
+        assert np.mean(np.abs(errors) <= half) == pytest.approx(0.6827, abs=0.004)
+
+
+def test_many_spectra_use_a_grid_that_matches_the_direct_evaluation(monkeypatch):
+    y = spectra(lorentz=0.4, top=1e5, gain=1.0, n=2100)
+    gridded = fit_zlp(y, ENERGY)
+    monkeypatch.setattr(zlp_sigma, "_GRID_SPECTRA", 10**9)
+    direct = fit_zlp(y, ENERGY)
+    ratio = gridded.fwhm_sigma_eV / direct.fwhm_sigma_eV - 1
+    assert np.median(np.abs(ratio)) < 0.002 and np.max(np.abs(ratio)) < 0.05
+    np.testing.assert_array_equal(gridded.position_sigma_eV, direct.position_sigma_eV)

@@ -8,15 +8,13 @@ interpolation of the half-maximum crossings (model-free). Both are computed
 for all spectra at once.
 
 1σ (:mod:`.zlp_sigma`): the counts' variance is taken as φ·y (Poisson times a gain φ, so spectra
-in any units work). The centre's is its noise, with φ measured from the second differences of the
-counts away from the peak, through the sandwich of the weighted fit on log y (var log y = φ/y),
-plus in quadrature the shift a top that is not a Gaussian causes at this spectrum's sub-channel
-position (the top's shape from the residuals of all spectra). The FWHM's is the crossings'
-interpolation propagated from the four samples and the peak channel with φ from the residuals of
-the log fit (noise plus the top's departure from a Gaussian), plus (linearly: a one-signed bias
-left uncorrected) how far this width reads on a noise-free Gaussian top of the measured FWHM and
-sub-channel centre, integrated over channels (the peak channel lies below the true top; channels
-integrate; the crossings are linear interpolations).
+in any units work), with φ measured from the second differences of the counts away from the peak.
+The centre's is its noise through the sandwich of the weighted fit on log y (var log y = φ/y) plus
+in quadrature the shift a top that is not a Gaussian causes at this spectrum's sub-channel
+position (the top's shape from the residuals of all spectra). The FWHM's combines the crossings'
+noise with how far this width reads on a noise-free top of the measured FWHM, centre and shape,
+integrated over channels (a one-signed bias left uncorrected; its spread to a Gaussian top's is
+its uncertainty) into the half-width holding 68 % of the error.
 """
 
 from __future__ import annotations
@@ -28,10 +26,13 @@ import numpy as np
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
 from insitu_tem.analysis.eels.zlp_sigma import (
-    binned_gaussian,
+    Shape,
+    binned_top,
+    half_width_68,
     centre_terms,
     crossing_variance,
     noise_gain,
+    on_grid,
     pooled_gain,
 )
 
@@ -111,13 +112,17 @@ def _widths(y: np.ndarray, peak: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return width, variance
 
 
-def _sampling_bias(width: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """How far the half-maximum width of a Gaussian top of FWHM ``width`` (channels), sampled
-    with its top ``centre`` channels off a channel and integrated over channels, reads from
-    ``width`` — the systematic term of the FWHM."""
-    half = int(min(np.ceil(np.max(width, initial=4.0) / 2) + 3, _HALF_WINDOW_MAX))
-    model = binned_gaussian(width, centre, half)
-    return np.nan_to_num(_half_max_width(model, half)[0] - width)
+def _sampling_bias(width: np.ndarray, centre: np.ndarray, shape: Shape) -> np.ndarray:
+    """How far the half-maximum width of a top of FWHM ``width`` (channels) and ``shape``,
+    sampled with its top ``centre`` channels off a channel and integrated over channels, reads
+    from ``width`` — the systematic term of the FWHM."""
+
+    def bias(width, centre, reach):
+        half = int(min(np.ceil(np.max(width, initial=4.0) / 2) + 3, _HALF_WINDOW_MAX))
+        model = binned_top(width, centre, half, Shape(shape.kappa, reach))
+        return np.nan_to_num(_half_max_width(model, half)[0] - width)
+
+    return on_grid(bias, width, centre, shape.reach)
 
 
 def _log_gaussian_centre(
@@ -146,13 +151,16 @@ def _log_gaussian_centre(
 def _sigmas(y, peak, width, width_variance, window, offsets, weights, centre, found):
     """1σ of the centre and of the FWHM, channels (module docstring)."""
     rows = np.flatnonzero(found)
-    variance, gains, shape = centre_terms(window, offsets, weights, centre, found)
+    variance, gains, shift, shape = centre_terms(window, offsets, weights, centre, found)
     residual_gain = pooled_gain(gains[rows])
     gain = noise_gain(y, rows, peak, width) if len(rows) else np.nan
     gain = residual_gain if not np.isfinite(gain) else gain
-    centre_sigma = np.where(found, np.sqrt(gain * variance + shape**2), np.nan)
-    bias = _sampling_bias(np.where(found, width, 4.0), np.where(found, centre, 0.0))
-    fwhm_sigma = np.where(found, np.sqrt(residual_gain * width_variance) + np.abs(bias), np.nan)
+    centre_sigma = np.where(found, np.sqrt(gain * variance + shift**2), np.nan)
+    top_width, top_centre = np.where(found, width, 4.0), np.where(found, centre, 0.0)
+    bias = _sampling_bias(top_width, top_centre, shape)
+    gaussian = _sampling_bias(top_width, top_centre, Shape(np.zeros(2), shape.reach))
+    spread = np.sqrt(gain * width_variance + (bias - gaussian) ** 2)
+    fwhm_sigma = np.where(found, half_width_68(bias, spread), np.nan)
     return centre_sigma, fwhm_sigma
 
 

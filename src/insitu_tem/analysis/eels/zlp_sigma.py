@@ -2,7 +2,8 @@
 
 The counts' variance is ``φ y`` (Poisson times a gain φ). The noise gain φ is measured away from
 the peak, where the spectrum is smooth on the channel scale: ``Σ (Δ²y)² / Σ (y₋ + 4y + y₊)``, the
-variance of the second difference of independent counts, per spectrum, median over spectra.
+variance of the second difference of independent counts, per spectrum, median over spectra (the
+gain of the log fit's residuals, ``Σ y r² / (m - 3)``, where no spectrum has such channels).
 
 Centre: the centre ``-b/2c`` of the weighted least-squares parabola on ``log y`` (weights
 ``w = y²``, Guo's) is linear to first order in ``log y`` (``var log y = φ/y``) with influence
@@ -14,9 +15,12 @@ fitted to the residuals of every spectrum by weighted least squares on the part 
 the parabola does not absorb), the shift is ``Σ aⱼ m(uⱼ)``, added in quadrature per spectrum.
 
 FWHM: the half-maximum crossings are linear interpolations between two samples at the level half
-the peak channel; their variance follows from the four samples and the peak channel, per unit of
-the gain of the log fit's residuals (``Σ y r² / (m - 3)``, pooled: the noise plus the top's
-departure from a Gaussian, which moves the crossings).
+the peak channel; their noise follows from the four samples and the peak channel. The width also
+reads off by a one-signed amount (the peak channel lies below the true top; channels integrate;
+the crossings are interpolated), computed on a noise-free top of the measured FWHM, sub-channel
+centre and shape (the Gaussian with the departure ``m``), integrated over channels; the spread
+between that and a Gaussian top's counts as the model's uncertainty. The 1σ is the half-width of
+the interval about the value holding 68.27 % of a normal error with that mean and spread.
 
 References
 ----------
@@ -25,12 +29,17 @@ Guo, IEEE Signal Process. Mag. 28, 134 (2011); Caruana et al., Anal. Chem. 58, 1
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from functools import cache
+
 import numpy as np
 
 SUBSAMPLES = 16
 _NOISE_SPECTRA = 64
 _NOISE_CHANNELS = 16
 _SHAPE_SPECTRA = 256
+_GRID_SPECTRA = 2048
 
 
 def noise_gain(y: np.ndarray, rows: np.ndarray, peak: np.ndarray, width: np.ndarray) -> float:
@@ -104,9 +113,23 @@ def _shape_bias(fit, used, counts, u, residual, influence, found):
     normal = np.array([[np.sum(omega * a * b) for b in design] for a in design])
     right = np.array([np.sum(omega * a * residual[rows]) for a in design])
     if not np.isfinite(normal).all() or abs(np.linalg.det(normal)) <= 1e-12 * np.trace(normal) ** 2:
-        return np.zeros(len(u))
+        return np.zeros(len(u)), np.zeros(2)
     kappa = np.linalg.solve(normal, right)
-    return sum(k * np.sum(influence * v, axis=1) for k, v in zip(kappa, terms))
+    return sum(k * np.sum(influence * v, axis=1) for k, v in zip(kappa, terms)), kappa
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The top's even departure from a Gaussian in log counts, ``κ₄t⁴ + κ₆t⁶`` with ``t`` the
+    offset from the centre over ``reach`` (channels, per spectrum)."""
+
+    kappa: np.ndarray
+    reach: np.ndarray
+
+    def log_departure(self, x: np.ndarray) -> np.ndarray:
+        """At offsets ``x`` (channels, one row per spectrum)."""
+        square = (x / self.reach[:, None]) ** 2
+        return square * square * (self.kappa[0] + self.kappa[1] * square)
 
 
 def centre_terms(window, offsets, weights, centre, found) -> tuple:
@@ -123,9 +146,10 @@ def centre_terms(window, offsets, weights, centre, found) -> tuple:
         dof = used.sum(axis=1) - 3
         gain = np.sum(np.where(used, counts * residual**2, 0.0), axis=1) / np.where(dof > 0, dof, 1)
         u = t + (b / (2 * c))[:, None]
-        bias = _shape_bias(fit, used, counts, u, residual, influence, found & (dof > 1))
+        bias, kappa = _shape_bias(fit, used, counts, u, residual, influence, found & (dof > 1))
     variance = np.sum(np.where(used, influence**2 / counts, 0.0), axis=1) * reach**2
-    return variance, np.where(dof > 0, gain, np.nan), np.nan_to_num(bias) * reach
+    shape = Shape(kappa, reach)
+    return variance, np.where(dof > 0, gain, np.nan), np.nan_to_num(bias) * reach, shape
 
 
 def pooled_gain(gains: np.ndarray) -> float:
@@ -147,13 +171,72 @@ def crossing_variance(window, rows, lc, rc, level, peak) -> np.ndarray:
     return np.sum(np.clip(np.stack(terms), 0.0, None), axis=0)
 
 
-def binned_gaussian(width: np.ndarray, centre: np.ndarray, half: int) -> np.ndarray:
-    """Noise-free Gaussian tops of FWHM ``width`` centred ``centre`` channels from the middle
-    sample, integrated over each channel (``2 half + 1`` samples per row; evaluated in float32,
-    1e-7 of the top)."""
+def binned_top(width, centre, half, shape: Shape) -> np.ndarray:
+    """Noise-free tops ``exp(-x²/2s² + m(x))`` (``m`` the shape's departure, ``s`` such that the
+    FWHM is ``width``) centred ``centre`` channels from the middle sample, integrated over each
+    channel (``2 half + 1`` samples per row; float32, 1e-6 of the top)."""
+    at_half = np.log(2) + shape.log_departure(0.5 * width[:, None])[:, 0]
+    plain = at_half <= 0
+    curvature = np.where(plain, np.log(2), at_half) / (0.5 * width) ** 2
     sub = ((np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES - 0.5).astype(np.float32)
     x = np.arange(-half, half + 1, dtype=np.float32)[None, :, None] + sub[None, None, :]
     x = x - centre.astype(np.float32)[:, None, None]
-    x *= x
-    x *= (-4 * np.log(2) / width**2).astype(np.float32)[:, None, None]
-    return np.exp(x, out=x).mean(axis=2, dtype=np.float64)
+    log_top = x * x
+    log_top *= -curvature.astype(np.float32)[:, None, None]
+    if np.any(shape.kappa):
+        scaled = (np.where(plain, 0.0, 1 / shape.reach)).astype(np.float32)[:, None, None] * x
+        scaled *= scaled
+        k4, k6 = (np.float32(k) for k in shape.kappa)
+        log_top += scaled * scaled * (k4 + k6 * scaled)
+    np.minimum(log_top, 0.0, out=log_top)
+    return np.exp(log_top, out=log_top).mean(axis=2, dtype=np.float64)
+
+
+def on_grid(function, width: np.ndarray, centre: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """``function(width, centre, reach)`` for many spectra, evaluated on a grid of nine widths
+    (quantiles) by 121 centres in [-1.5, 1.5] channels and interpolated bilinearly; directly for
+    up to 2048 spectra."""
+    if len(width) <= _GRID_SPECTRA:
+        return function(width, centre, reach)
+    widths = np.unique(np.quantile(width, np.linspace(0, 1, 9)))
+    centres = np.linspace(-1.5, 1.5, 121)
+    order = np.argsort(width)
+    nearest = order[np.clip(np.searchsorted(width[order], widths), 0, len(width) - 1)]
+    grid_w, grid_c = np.repeat(widths, len(centres)), np.tile(centres, len(widths))
+    table = function(grid_w, grid_c, np.repeat(reach[nearest], len(centres)))
+    table = table.reshape(len(widths), len(centres))
+    i = np.clip(np.searchsorted(widths, width) - 1, 0, max(len(widths) - 2, 0))
+    j = np.clip(np.searchsorted(centres, centre) - 1, 0, len(centres) - 2)
+    if len(widths) == 1:
+        f, i1 = np.zeros(len(width)), i
+    else:
+        f, i1 = np.clip((width - widths[i]) / (widths[i + 1] - widths[i]), 0, 1), i + 1
+    g = np.clip((centre - centres[j]) / (centres[j + 1] - centres[j]), 0, 1)
+    low = (1 - g) * table[i, j] + g * table[i, j + 1]
+    high = (1 - g) * table[i1, j] + g * table[i1, j + 1]
+    return (1 - f) * low + f * high
+
+
+def half_width_68(bias: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Half-width of the interval about 0 holding 68.27 % of a normal error of mean ``bias`` and
+    standard deviation ``sigma``: ``sigma`` without bias, ``|bias| + 0.4747 sigma`` far from 0."""
+    ratio, half = _interval_table()
+    r = np.abs(bias) / sigma
+    return sigma * np.where(r < ratio[-1], np.interp(r, ratio, half), r + 0.4747)
+
+
+@cache
+def _interval_table():
+    target = math.erf(1 / math.sqrt(2))
+    ratio = np.linspace(0.0, 12.0, 241)
+    half = []
+    for r in ratio:
+        h = r + 1.0
+        for _ in range(12):
+            inside = 0.5 * (math.erf((h - r) / math.sqrt(2)) + math.erf((h + r) / math.sqrt(2)))
+            slope = (math.exp(-0.5 * (h - r) ** 2) + math.exp(-0.5 * (h + r) ** 2)) / math.sqrt(
+                2 * math.pi
+            )
+            h -= (inside - target) / slope
+        half.append(h)
+    return ratio, np.array(half)
