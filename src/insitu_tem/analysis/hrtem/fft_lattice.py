@@ -6,8 +6,9 @@ ring at the same spatial frequency, above a threshold. Each Friedel pair
 (g, -g) is reported once, as the member pointing into the upper half of the
 displayed spectrum (angle in [0, 180) degrees counter-clockwise from +x, y up).
 
-Spot positions are refined to sub-pixel precision by :mod:`.fft_spot_refinement`.
-Positions are in FFT pixels from the centre, (row, col); ``g`` is in 1/nm.
+Spot positions are refined to sub-pixel precision by :mod:`.fft_spot_refinement`; two maxima
+of the SNR map that refine onto the same reflection (closer than one FFT pixel, less than the
+Hann main lobe's half width) are reported once, with the higher SNR. Positions are in FFT pixels from the centre, (row, col); ``g`` is in 1/nm.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from insitu_tem.analysis.hrtem.fft_spot_refinement import refine_positions
 
 SPOT_SIGMA_FACTOR = 0.33
 _MIN_RADIUS_PX = 3.0
+_SAME_PEAK_PX = 1.0
 
 
 @dataclass(frozen=True)
@@ -152,12 +154,29 @@ def find_spots(
     rows, cols = rows[upper], cols[upper]
     order = np.argsort(-snr.snr[rows, cols])[:max_spots]
     spots = make_spots(spectrum, snr, rows[order], cols[order])
-    spots = [s for s in spots if math.hypot(s.row_px, s.col_px) >= _MIN_RADIUS_PX]
+    spots = _distinct([s for s in spots if math.hypot(s.row_px, s.col_px) >= _MIN_RADIUS_PX])
     if not spots:
         return SpotSearch(
             False, f"no spot above SNR {snr_threshold:g}: amorphous, too thin or too noisy", ()
         )
     return SpotSearch(True, "", tuple(spots))
+
+
+def _distinct(spots: list[Spot]) -> list[Spot]:
+    """``spots`` (strongest first) without those whose position or Friedel mate lies within
+    :data:`_SAME_PEAK_PX` of a stronger one."""
+    kept: list[Spot] = []
+    for spot in spots:
+        if all(
+            min(
+                math.hypot(spot.row_px - k.row_px, spot.col_px - k.col_px),
+                math.hypot(spot.row_px + k.row_px, spot.col_px + k.col_px),
+            )
+            >= _SAME_PEAK_PX
+            for k in kept
+        ):
+            kept.append(spot)
+    return kept
 
 
 def _total_power(spectrum: PowerSpectrum) -> float:
