@@ -212,6 +212,10 @@ def test_core_loss_spectrum_without_zlp(qtbot, panel, realdata, reporter):
     wait_for_edge(qtbot, panel, "C-K")
     assert panel.result_value()["edge_onset_eV"][0] == pytest.approx(283.1, abs=0.2)
     assert "no ZLP" in panel.readout.text() and not reporter.reports
+    onset = re.search(r"onset (28\d\.\d+) ± (0\.\d+) eV", panel.readout.text())
+    assert onset and float(onset[2]) == pytest.approx(
+        panel.result_value()["edge_onset_sigma_eV"][0], rel=0.05
+    )
 
 
 def test_spectrum_image_gives_maps_and_pixels_pick_the_probe(qtbot, panel):

@@ -57,6 +57,7 @@ from insitu_tem.analysis.eels.background import (
 )
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise
 from insitu_tem.analysis.eels.edges_table import find_edge
+from insitu_tem.analysis.eels.onset_peak import DerivativePeak, derivative_peak
 
 SEARCH_EV = 4.0
 """Default half-width of the onset search about the tabulated threshold, eV."""
@@ -109,22 +110,6 @@ class EdgeOnset:
     quantisation_eV: np.ndarray | None = None
 
 
-@dataclass(frozen=True)
-class _Peak:
-    """The derivative maximum of every spectrum: channel, vertex, samples, validity, and the
-    curvature (per channel²) at the top of a Gaussian fitted over the peak above half its height,
-    and
-    the highest other local maximum of the derivative in the search range (-inf if none)."""
-
-    index: np.ndarray
-    offset: np.ndarray
-    samples: np.ndarray
-    interior: np.ndarray
-    energy_eV: np.ndarray
-    curvature: np.ndarray
-    rival: np.ndarray
-
-
 def _above_noise(signal: np.ndarray, energy: Axis, window, top_eV: float) -> np.ndarray:
     """Whether the mean signal over 5 eV above the search range exceeds 5× the pre-edge noise.
 
@@ -138,63 +123,6 @@ def _above_noise(signal: np.ndarray, energy: Axis, window, top_eV: float) -> np.
     return after.mean(axis=1) > 5.0 * pre.std(axis=1)
 
 
-def _peak(signal: np.ndarray, energy: Axis, region: slice, smooth_eV: float) -> _Peak:
-    derivative = np.gradient(smooth(signal, smooth_eV / energy.scale), energy.scale, axis=1)
-    index = np.argmax(derivative[:, region], axis=1) + region.start
-    rows = np.arange(len(index))
-    inner = np.clip(index, 1, energy.size - 2)
-    samples = np.stack([derivative[rows, inner + k] for k in (-1, 0, 1)], axis=1)
-    offset, _ = parabola_vertex(*samples.T)
-    interior = (index > region.start) & (index < region.stop - 1)
-    return _Peak(
-        inner,
-        offset,
-        samples,
-        interior,
-        energy.to_value(0) + (inner + offset) * energy.scale,
-        _top_curvature(derivative, inner),
-        _rival(derivative, region, inner),
-    )
-
-
-def _rival(derivative: np.ndarray, region: slice, index: np.ndarray) -> np.ndarray:
-    """Highest local maximum of the derivative in ``region`` other than the one at ``index``."""
-    part = derivative[:, region]
-    peaks = np.zeros(part.shape, bool)
-    peaks[:, 1:-1] = (part[:, 1:-1] > part[:, :-2]) & (part[:, 1:-1] >= part[:, 2:])
-    columns = np.arange(region.start, region.stop)[None, :]
-    peaks &= np.abs(columns - index[:, None]) > 1
-    return np.where(peaks, part, -np.inf).max(axis=1)
-
-
-def _top_curvature(derivative: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Curvature (per channel²) at the top of a Gaussian fitted (a parabola in its logarithm) to
-    the derivative over the contiguous channels above half its maximum (at least the maximum ± 2).
-
-    The derivative of an edge broadened by a Gaussian resolution is a Gaussian peak. Three
-    samples are not enough on a broad peak: their second difference is then mostly noise, which
-    overstates the curvature and understates the onset's scatter.
-    """
-    rows = np.arange(len(index))
-    top = derivative[rows, index]
-    columns = np.arange(derivative.shape[1])[None, :]
-    low = derivative < 0.5 * top[:, None]
-    left = np.where(low & (columns < index[:, None]), columns, -1).max(axis=1) + 1
-    right = np.where(low & (columns > index[:, None]), columns, derivative.shape[1]).min(axis=1)
-    left = np.clip(np.minimum(left, index - 2), 0, None)
-    right = np.clip(np.maximum(right, index + 3), None, derivative.shape[1])
-    t = (columns - index[:, None]).astype(float)
-    mask = (columns >= left[:, None]) & (columns < right[:, None]) & (derivative > 0)
-    logs = np.log(np.where(mask, derivative, 1.0))
-    moments = [np.where(mask, t**k, 0.0).sum(axis=1) for k in range(5)]
-    values = [np.where(mask, logs * t**k, 0.0).sum(axis=1) for k in range(3)]
-    normal = np.stack(
-        [np.stack([moments[i + j] for j in range(3)], axis=-1) for i in range(3)], axis=-2
-    )
-    solved = np.einsum("nij,nj->ni", np.linalg.pinv(normal), np.stack(values, axis=-1))
-    return np.where(mask.sum(axis=1) >= 3, 2.0 * solved[:, 2] * top, np.nan)
-
-
 def _gaussian_kernel(sigma_channels: float) -> np.ndarray:
     """The discrete kernel of :func:`smooth` (scipy's, radius int(4σ + 0.5)); [1] for σ ≤ 0."""
     if sigma_channels <= 0:
@@ -205,7 +133,7 @@ def _gaussian_kernel(sigma_channels: float) -> np.ndarray:
     return kernel / kernel.sum()
 
 
-def _influence(peak: _Peak, sigma_channels: float, scale: float):
+def _influence(peak: DerivativePeak, sigma_channels: float, scale: float):
     """Kernels (eV per count, and counts/eV of the peak derivative per count) of the onset's and
     the peak slope's first-order response to the counts at channels ``index - radius …
     index + radius``, every spectrum, and ``radius``."""
@@ -252,7 +180,7 @@ def _patches(values: np.ndarray, index: np.ndarray, radius: int) -> np.ndarray:
     return padded[np.arange(len(values))[:, None], columns]
 
 
-def _noise(y, fit: BackgroundFit, energy: Axis, peak: _Peak, kernel, radius) -> np.ndarray:
+def _noise(y, fit: BackgroundFit, energy: Axis, peak: DerivativePeak, kernel, radius) -> np.ndarray:
     """1σ of a linear functional (``kernel`` about the peak) of the counts from their noise
     (module docstring)."""
     window = channel_range(energy, fit.window_eV, minimum=3)
@@ -268,7 +196,7 @@ def _noise(y, fit: BackgroundFit, energy: Axis, peak: _Peak, kernel, radius) -> 
     return np.sqrt(_kernel_variance(kernel, residual) * ratio)
 
 
-def _propagated(noise: DeconvolutionNoise, kernel, peak: _Peak, radius: int, size: int):
+def _propagated(noise: DeconvolutionNoise, kernel, peak: DerivativePeak, radius: int, size: int):
     """1σ of a linear functional (``kernel`` about the peak) of Fourier-log single scattering
     from the recorded counts' noise (:mod:`.deconvolution_noise`)."""
     influence = np.zeros((len(kernel), size))
@@ -279,19 +207,22 @@ def _propagated(noise: DeconvolutionNoise, kernel, peak: _Peak, radius: int, siz
     return np.sqrt(np.maximum(noise.variance(influence, np.arange(len(kernel))), 0.0))
 
 
-def _parameter_term(fit: BackgroundFit, energy: Axis, peak: _Peak, kernel, radius) -> np.ndarray:
+def _parameter_term(
+    fit: BackgroundFit, energy: Axis, peak: DerivativePeak, kernel, radius
+) -> np.ndarray:
     """1σ of the onset from the background parameters' covariance, eV."""
-    jacobian = fit.jacobian(energy.coordinates())
     rows = np.arange(len(peak.index))[:, None]
     columns = np.clip(
         peak.index[:, None] + np.arange(-radius, radius + 1)[None, :], 0, energy.size - 1
     )
-    response = np.einsum("nj,njp->np", kernel, np.nan_to_num(jacobian[rows, columns]))
+    first, last = int(columns.min()), int(columns.max())
+    jacobian = fit.jacobian(energy.coordinates()[first : last + 1])
+    response = np.einsum("nj,njp->np", kernel, np.nan_to_num(jacobian[rows, columns - first]))
     variance = np.einsum("np,npq,nq->n", response, fit.covariance, response)
     return np.sqrt(np.maximum(variance, 0.0))
 
 
-def _quantisation(peak: _Peak, energy: Axis) -> np.ndarray:
+def _quantisation(peak: DerivativePeak, energy: Axis) -> np.ndarray:
     """|parabola vertex - Gaussian vertex| of the three derivative samples, eV (one channel /
     √12 where a sample is not positive)."""
     positive = (peak.samples > 0).all(axis=1)
@@ -313,7 +244,7 @@ def _window_choice(y, energy: Axis, window, model: str, region, smooth_eV, nomin
         except ValueError:
             continue
         signal = np.nan_to_num(subtract_background(y, energy, fit))
-        moved = _peak(signal, energy, region, smooth_eV)
+        moved = derivative_peak(signal, energy, region, smooth_eV)
         total += (moved.energy_eV - nominal) ** 2
     return np.sqrt(total)
 
@@ -360,7 +291,7 @@ def edge_onset(
     signal = np.nan_to_num(subtract_background(y, energy, fit))
     low = max(info.onset_eV - search_eV, window[1])
     region = channel_range(energy, (low, info.onset_eV + search_eV), minimum=3)
-    peak = _peak(signal, energy, region, smooth_eV)
+    peak = derivative_peak(signal, energy, region, smooth_eV)
     slope = peak.samples[:, 1]
     found = peak.interior & (slope > 0)
     found &= _above_noise(signal, energy, window, info.onset_eV + search_eV)
