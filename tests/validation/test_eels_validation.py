@@ -117,3 +117,16 @@ def test_w_o23_absent_edges_rarely_get_a_shift(measured):
     w = "W O2,3 on the plasmon tail"
     assert _rate(measured, f"edge present but not detected, {w}") <= 0.25
     assert _rate(measured, f"edge absent but a shift reported, {w}") <= 0.1
+
+
+def test_core_loss_onset_uncertainty_covers_its_errors(measured):
+    onset = measured["edge onset minus its noise-free value, K and L2,3 core loss (all counts)"]
+    summary = summarise(onset)
+    assert summary.n >= 50 and 0.5 <= summary.coverage_1sigma <= 0.8, summary
+    assert summary.coverage_2sigma >= 0.8, summary
+
+
+def test_real_edge_onsets_state_their_uncertainty(measured):
+    if REAL not in measured:
+        pytest.skip(f"real data not found at {eels.realdata_folder()}")
+    assert np.all((measured[REAL].sigmas > 0.01) & (measured[REAL].sigmas < 0.3))
