@@ -8,13 +8,13 @@ displayed spectrum (angle in [0, 180) degrees counter-clockwise from +x, y up).
 
 Spot positions are refined to sub-pixel precision by :mod:`.fft_spot_refinement`; two maxima
 of the SNR map that refine onto the same reflection (closer than one FFT pixel, less than the
-Hann main lobe's half width) are reported once, with the higher SNR. Positions are in FFT pixels from the centre, (row, col); ``g`` is in 1/nm.
+Hann main lobe's half width) are reported once, with the higher SNR and the smaller 1σ. Positions are in FFT pixels from the centre, (row, col); ``g`` is in 1/nm.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
@@ -163,19 +163,24 @@ def find_spots(
 
 
 def _distinct(spots: list[Spot]) -> list[Spot]:
-    """``spots`` (strongest first) without those whose position or Friedel mate lies within
-    :data:`_SAME_PEAK_PX` of a stronger one."""
+    """``spots`` (strongest first) with those whose position or Friedel mate lies within
+    :data:`_SAME_PEAK_PX` of a stronger one merged into it: the merged spot has the higher SNR
+    and the smaller 1σ (whose starting pixel had the higher power, nearer the common peak)."""
     kept: list[Spot] = []
     for spot in spots:
-        if all(
-            min(
+        same = [
+            i
+            for i, k in enumerate(kept)
+            if min(
                 math.hypot(spot.row_px - k.row_px, spot.col_px - k.col_px),
                 math.hypot(spot.row_px + k.row_px, spot.col_px + k.col_px),
             )
-            >= _SAME_PEAK_PX
-            for k in kept
-        ):
+            < _SAME_PEAK_PX
+        ]
+        if not same:
             kept.append(spot)
+        elif spot.sigma_g_per_nm < kept[same[0]].sigma_g_per_nm:
+            kept[same[0]] = replace(spot, snr=kept[same[0]].snr)
     return kept
 
 
