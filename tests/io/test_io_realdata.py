@@ -1,9 +1,12 @@
 """Every real file in ../shared/realdata loads with the right kind, shape and calibration."""
 
+import zipfile
+
 import numpy as np
 import pytest
 
 from insitu_tem.io.load import list_signals, load
+from insitu_tem.io.readers.spectrum_image import read_spectrum_image
 
 pytestmark = pytest.mark.realdata
 
@@ -93,3 +96,15 @@ def test_lazy_load_gives_the_same_data(realdata):
     lazy = load(realdata("16_STOimage.emi"), lazy=True)
     assert lazy.lazy and not eager.lazy
     np.testing.assert_array_equal(np.asarray(lazy.array), eager.array)
+
+
+def test_velox_eds_spectrum_image_is_found_beside_eels_cubes(realdata, tmp_path):
+    with zipfile.ZipFile(realdata("velox_EELS_EDS.zip")) as archive:
+        archive.extractall(tmp_path)
+    (path,) = tmp_path.glob("*.emd")
+    image = read_spectrum_image(path)
+    assert image.cube.shape == (128, 128, 4096)
+    assert image.energies_ev[0] == pytest.approx(-200.0)
+    assert image.energies_ev[1] - image.energies_ev[0] == pytest.approx(10.0)
+    assert image.units == "nm" and image.pixel_size == pytest.approx(158.658, rel=1e-4)
+    assert image.image is not None and image.image.shape == (128, 128)

@@ -49,7 +49,16 @@ def _is_eds_cube(signal: dict) -> bool:
         np.ndim(signal["data"]) == 3
         and not axes[-1].get("navigate", True)
         and all(a.get("navigate", False) for a in axes[:2])
+        and _holds_x_rays(signal)
     )
+
+
+def _holds_x_rays(signal: dict) -> bool:
+    """False for a cube the file marks as EELS (Velox stores both kinds side by side)."""
+    kind = str(signal.get("metadata", {}).get("Signal", {}).get("signal_type") or "").upper()
+    if kind:
+        return kind.startswith("EDS")
+    return str(signal["axes"][-1].get("units") or "").strip().lower() == "kev"
 
 
 def _energies(axis: dict) -> np.ndarray:
@@ -84,6 +93,8 @@ def read_spectrum_image(path: str | Path) -> SpectrumImage:
         )
     try:
         signals = import_module(f"rsciio.{plugin}").file_reader(str(path))
+    except ImportError:
+        raise
     except Exception as error:  # noqa: BLE001 - readers raise anything on corrupt files
         raise DataError(
             f"cannot be read ({type(error).__name__}); re-export or copy it again"
@@ -94,7 +105,11 @@ def read_spectrum_image(path: str | Path) -> SpectrumImage:
             "holds no EDS spectrum image; open a file with a spectrum image (e.g. Bruker .bcf)"
         )
     cube = cubes[0]
-    images = [s for s in signals if np.ndim(s["data"]) == 2]
+    scan_shape = np.shape(cube["data"])[:2]
+    images = sorted(
+        (s for s in signals if np.ndim(s["data"]) == 2),
+        key=lambda s: np.shape(s["data"]) != scan_shape,
+    )
     metadata = cube.get("metadata", {})
     elements = tuple(metadata.get("Sample", {}).get("elements", ()) or ())
     beam = metadata.get("Acquisition_instrument", {}).get("TEM", {}).get("beam_energy")
