@@ -116,15 +116,19 @@ def correlation_inflation(residual: np.ndarray) -> np.ndarray:
     n = residual.shape[1]
     max_lag = max(min(n // 4, 100), 1)
     centred = residual - residual.mean(axis=1, keepdims=True)
-    c = np.stack(
-        [(centred[:, : n - k] * centred[:, k:]).sum(axis=1) for k in range(max_lag + 1)], axis=1
-    )
-    rho = c / np.where(c[:, :1] > 0, c[:, :1], 1.0)
-    below = rho < 0.1
-    first = np.where(below.any(axis=1), np.argmax(below, axis=1), max_lag)
-    k = np.arange(1, max_lag + 1)[None, :]
-    inside = k <= np.minimum(2 * first, max_lag)[:, None]
-    return np.maximum(1.0 + 2.0 * (rho[:, 1:] * inside).sum(axis=1), 1.0)
+    c0 = (centred * centred).sum(axis=1)
+    scale = np.where(c0 > 0, c0, 1.0)
+    first = np.full(len(residual), max_lag)
+    rho = []
+    for k in range(1, max_lag + 1):
+        rho.append((centred[:, : n - k] * centred[:, k:]).sum(axis=1) / scale)
+        first = np.where((first == max_lag) & (rho[-1] < 0.1), k, first)
+        if k >= 2 * first.max() or k >= max_lag:
+            break
+    rho = np.stack(rho, axis=1)
+    lags = np.arange(1, rho.shape[1] + 1)[None, :]
+    inside = lags <= np.minimum(2 * first, max_lag)[:, None]
+    return np.maximum(1.0 + 2.0 * (rho * inside).sum(axis=1), 1.0)
 
 
 def _covariance(e, y, fitted, params, model: str) -> np.ndarray:

@@ -34,22 +34,27 @@ def derivative_peak(
     signal: np.ndarray, energy: Axis, region: slice, smooth_eV: float
 ) -> DerivativePeak:
     """Maximum of the derivative of ``signal`` (n_spectra, n_channels) smoothed by ``smooth_eV``
-    within ``region`` (channels), for every spectrum."""
-    derivative = np.gradient(smooth(signal, smooth_eV / energy.scale), energy.scale, axis=1)
-    index = np.argmax(derivative[:, region], axis=1) + region.start
+    within ``region`` (channels), for every spectrum; computed on the channels within the
+    region's width (and the smoothing's reach) of it."""
+    sigma = smooth_eV / energy.scale
+    pad = int(4.0 * max(sigma, 0.0) + 0.5) + 3 + (region.stop - region.start)
+    low, high = max(region.start - pad, 0), min(region.stop + pad, energy.size)
+    derivative = np.gradient(smooth(signal[:, low:high], sigma), energy.scale, axis=1)
+    local = slice(region.start - low, region.stop - low)
+    index = np.argmax(derivative[:, local], axis=1) + local.start
     rows = np.arange(len(index))
-    inner = np.clip(index, 1, energy.size - 2)
+    inner = np.clip(index, 1, derivative.shape[1] - 2)
     samples = np.stack([derivative[rows, inner + k] for k in (-1, 0, 1)], axis=1)
     offset, _ = parabola_vertex(*samples.T)
-    interior = (index > region.start) & (index < region.stop - 1)
+    interior = (index > local.start) & (index < local.stop - 1)
     return DerivativePeak(
-        inner,
+        low + inner,
         offset,
         samples,
         interior,
-        energy.to_value(0) + (inner + offset) * energy.scale,
+        energy.to_value(low) + (inner + offset) * energy.scale,
         _top_curvature(derivative, inner),
-        _rival(derivative, region, inner),
+        _rival(derivative, local, inner),
     )
 
 

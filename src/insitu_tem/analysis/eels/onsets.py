@@ -185,9 +185,12 @@ def _noise(y, fit: BackgroundFit, energy: Axis, peak: DerivativePeak, kernel, ra
     (module docstring)."""
     window = channel_range(energy, fit.window_eV, minimum=3)
     residual = np.nan_to_num(y[:, window] - fit.evaluate(energy.coordinates()[window]))
-    level = smooth(np.nan_to_num(y), 1.0 / energy.scale)
-    pre_level = level[:, window].mean(axis=1)
-    local = (kernel**2 * _patches(level, peak.index, radius)).sum(axis=1) / np.maximum(
+    reach = int(4.0 / energy.scale + 0.5) + radius + 1
+    low = max(min(window.start, int(peak.index.min())) - reach, 0)
+    high = min(max(window.stop, int(peak.index.max()) + 1) + reach, energy.size)
+    level = smooth(np.nan_to_num(y[:, low:high]), 1.0 / energy.scale)
+    pre_level = level[:, window.start - low : window.stop - low].mean(axis=1)
+    local = (kernel**2 * _patches(level, peak.index - low, radius)).sum(axis=1) / np.maximum(
         (kernel**2).sum(axis=1), 1e-300
     )
     ratio = np.where(
