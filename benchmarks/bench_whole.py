@@ -300,14 +300,13 @@ def gui_rows(work: Path) -> list[dict]:
                 "scipy.stats, for find_peaks and savgol; scipy.optimize; pyqtgraph: about 2 s of "
                 "CPU) are imported in a background thread and the panels built after the paint "
                 "(about 0.7 s, a third of it pyqtgraph building every plot's context menu). The "
-                "sample project's analyses then run on two worker threads: the NBD scan (46 "
-                "patterns, every disk fitted by a model of the whole disk: about 5 s of CPU, "
-                "over a third of the total) beside EELS (1 s), drift, front tracking (scipy "
-                "least_squares per frame and round: about 1.5 s) and across-the-front (0.04 s: "
-                "it waits for the NBD scan and refers its kept spots to the pristine probe "
-                "instead of analysing the scan again). The process holds the GIL for most of "
-                "it, so the wall time is close to the CPU time over the share of one core the "
-                "process gets",
+                "NBD scan (46 patterns, every disk fitted by a model of the whole disk: about 5 s "
+                "of CPU with the worker's imports) runs in a worker process started when the "
+                "project is opened, on the second core; the process itself runs EELS (1 s), "
+                "drift, front tracking (scipy least_squares per frame and round, and the kinetics "
+                "fit: about 3 s) and across-the-front (it waits for the NBD scan and refers its "
+                "kept spots to the pristine probe) on two threads that share the GIL, so its "
+                "wall time is close to its own CPU time over the share of one core it gets",
             }
         )
     return rows
