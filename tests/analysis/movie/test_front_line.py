@@ -1,5 +1,6 @@
 """The drift correction's error enters the front position's 1σ along the line (and across it
-through the front's tilt); frames whose drift is unknown are not measured."""
+through the front's tilt); frames whose drift is unknown, or uncertain by more than the band's
+half-width, are not measured."""
 
 import numpy as np
 
@@ -42,6 +43,16 @@ def test_a_frame_without_a_drift_covariance_is_not_measured():
     track = with_drift_error(_track(4), sampling, _drift(covariance))
     assert np.isnan(track.position[2]) and not track.present[2] and track.confidence[2] == 0
     assert np.isfinite(track.position[[0, 1, 3]]).all()
+
+
+def test_a_frame_whose_drift_is_uncertain_beyond_the_half_width_is_not_measured():
+    covariance = np.tile(np.eye(2) * 0.01, (4, 1, 1))
+    covariance[1] = np.diag([4.4**2, 0.01])
+    covariance[3] = np.diag([4.6**2, 0.01])
+    sampling = sample_line([(10.0, 0.0), (10.0, 40.0)], width=9)
+    track = with_drift_error(_track(4), sampling, _drift(covariance))
+    assert track.present.tolist() == [True, True, True, False]
+    assert np.isnan(track.position[3]) and np.isfinite(track.position[:3]).all()
 
 
 def test_without_a_measured_drift_the_track_is_unchanged():

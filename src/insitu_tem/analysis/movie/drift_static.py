@@ -21,6 +21,11 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
    corrected frames (a template with √n less noise than one frame) over the static pixels.
 3. Steps 1-2 are repeated ``ROUNDS`` times. Every shift is relative to frame 0, so frame 0's
    covariance is added to every other frame's.
+4. An iteration that has not converged is uncertain by what its last round moved: a change
+   beyond noise is added to the covariance. Every frame is then registered on the previous one over the
+   same static pixels, and the covariances are made consistent with these steps
+   (:func:`~insitu_tem.analysis.movie.drift_consistency.check_consistency`): scaled by the
+   Birge ratio of the discrepancies, and widened by the steps that disagree beyond noise.
 
 References
 ----------
@@ -41,6 +46,7 @@ from insitu_tem.analysis.movie.drift import (
     iter_frames,
     measure_drift,
 )
+from insitu_tem.analysis.movie.drift_consistency import check_consistency, with_unconverged
 from insitu_tem.analysis.movie.drift_matched import MatchedRegistration
 from insitu_tem.analysis.movie.drift_registration import tukey
 
@@ -185,6 +191,32 @@ def _register(movie, shifts, mask, upsample: int, chunk: int, should_stop):
     return refined - refined[0], covariance + covariance[0], peaks
 
 
+def _frame_steps(movie, shifts, mask, upsample: int, chunk: int, should_stop):
+    """Shift of every frame relative to the previous one and its covariance, registered over
+    ``mask`` (frame-0 coordinates, moved by ``shifts``) within ``STEP_PX`` of no step."""
+    n = movie.shape[0]
+    registration = MatchedRegistration(movie.shape[1:], upsample=upsample)
+    weight = _soft_weight(movie.shape[1:], mask)
+    steps, covariance = np.zeros((n, 2)), np.zeros((n, 2, 2))
+    previous = None
+    for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
+        if should_stop is not None and should_stop():
+            return None
+        current = _highpass(_normalised(frame))
+        if previous is not None:
+            moved = ndimage.shift(weight, shifts[i], order=1, mode="constant")
+            found = registration.measure_robust(
+                current,
+                registration.template_spectrum(previous),
+                moved,
+                near=np.zeros(2),
+                radius=STEP_PX,
+            )
+            steps[i], covariance[i] = found.shift_px, found.covariance_px2
+        previous = current
+    return steps, covariance
+
+
 def _first_round(movie, upsample: int, chunk: int, should_stop):
     """Registration on the first frame, over the whole frame or on the pixels static in the
     uncorrected movie, whichever leaves more of the corrected movie static (a strong moving
@@ -246,16 +278,33 @@ def measure_static_drift(
             progress=progress,
             should_stop=should_stop,
         )
-    found = _first_round(movie, upsample, chunk, should_stop)
-    for k in range(ROUNDS):
-        if found is not None and k > 0:
-            mask = static_mask(movie, found[0], chunk=chunk)
-            found = _register(movie, found[0], mask, upsample, chunk, should_stop)
-        if found is None:
-            nan = np.full((movie.shape[0], 2), np.nan)
-            return DriftResult(nan, np.full(movie.shape[0], np.nan), "static", False, "stopped")
-        shifts, covariance, peaks = found
-        report((k + 1) / ROUNDS, f"drift: registration on static pixels {k + 1}/{ROUNDS}")
+    found = _rounds(movie, upsample, chunk, should_stop, report)
+    steps = None
+    if found is not None:
+        shifts, covariance, peaks, mask, change = found
+        steps = _frame_steps(movie, shifts, mask, upsample, chunk, should_stop)
+    if steps is None:
+        nan = np.full((movie.shape[0], 2), np.nan)
+        return DriftResult(nan, np.full(movie.shape[0], np.nan), "static", False, "stopped")
+    consistency = check_consistency(shifts, with_unconverged(covariance, change), *steps)
     weak = np.flatnonzero(peaks < min_peak)
     reason = f"weak correlation at frames {weak[:10].tolist()}" if weak.size else ""
-    return DriftResult(shifts, peaks, "static", not weak.size, reason, covariance)
+    return DriftResult(shifts, peaks, "static", not weak.size, reason, consistency.covariance_px2)
+
+
+def _rounds(movie, upsample: int, chunk: int, should_stop, report):
+    """Shifts, covariances, peaks and the static mask (None: all pixels) of the last round and
+    how far it moved the shifts (an unconverged iteration is uncertain by that much), or None
+    when stopped."""
+    found, mask = _first_round(movie, upsample, chunk, should_stop), None
+    change = np.zeros((movie.shape[0], 2))
+    for k in range(ROUNDS):
+        if found is not None and k > 0:
+            previous = found[0]
+            mask = static_mask(movie, previous, chunk=chunk)
+            found = _register(movie, previous, mask, upsample, chunk, should_stop)
+            change = None if found is None else found[0] - previous
+        if found is None:
+            return None
+        report((k + 1) / ROUNDS, f"drift: registration on static pixels {k + 1}/{ROUNDS}")
+    return (*found, mask, change)

@@ -75,7 +75,9 @@ class FrontAnalysis:
 def with_drift_error(track: FrontTrack, sampling: LineSampling, drift) -> FrontTrack:
     """The track with the drift's error in its 1σ: a drift error δ moves the front read along a
     band sampled along ``n + b t`` (normal ``n``, tangent ``t``, shear ``b``) by ``(t - b n)·δ``;
-    frames whose drift has no finite covariance are not measured."""
+    frames whose drift has no finite covariance, or a 1σ (along its worst direction) beyond the
+    band's half-width — the band may lie off the material it should sample — are not
+    measured."""
     covariance = None if drift is None else drift.covariance_px2
     if covariance is None or not track.ok:
         return track
@@ -83,7 +85,11 @@ def with_drift_error(track: FrontTrack, sampling: LineSampling, drift) -> FrontT
     normal = sampling.normals_rc[index.astype(int)]
     projection = np.column_stack([-normal[:, 1], normal[:, 0]]) - sampling.shear * normal
     variance = np.einsum("ni,nij,nj->n", projection, covariance, projection)
-    known = np.isfinite(variance)
+    finite = np.all(np.isfinite(covariance), axis=(1, 2))
+    worst = np.full(finite.shape, np.inf)
+    worst[finite] = np.linalg.eigvalsh(covariance[finite])[:, -1]
+    half_width = (np.ptp(sampling.offsets_px) + 1) / 2
+    known = np.isfinite(variance) & (worst <= half_width**2)
     position = np.where(known, track.position, np.nan)
     sigma = np.where(known, np.hypot(track.position_sigma, np.sqrt(np.abs(variance))), np.nan)
     present = track.present & known
