@@ -7,7 +7,10 @@ runs: every pattern's centre (:func:`insitu_tem.analysis.diffraction.descan.cent
 and the descan fit with the centres' 1σ (degree 2 from six centres, else a constant). One scan
 per committed abTEM pattern (the fast subset: the first two). The rows per convergence, dose
 and disk overlap (2 × disk radius / shortest g; ≥ 1: the disks overlap) hold the coverage to
-55–80 %. Scans whose centres were too few for the fit count as not measured.
+55–80 %. Scans whose centres were too few for the fit count as not measured. Not solved: in 5 of
+the 138 scans the centres lock onto a diffracted disk for a whole grain (18–82 px off, not
+flagged; neither the Friedel vote nor the disks' symmetry centre tells them apart without
+flagging many right centres too); they make the worst column.
 
 Fit alone: the generator draws a scan of 10–120 positions, a smooth descan (quadratic in position, up to
 ±15 px over the scan) and measured centres scattered about it by 0.02–1 px (white), with a few

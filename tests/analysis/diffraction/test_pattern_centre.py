@@ -60,3 +60,13 @@ def test_bismuth_centre_behind_its_beam_stop(realdata):
     found = pattern_centre(pattern)
     assert found.method == "symmetry" and 0.02 < found.sigma_px < 0.5
     assert found.centre_rc == pytest.approx((142, 99), abs=1.0)
+
+
+def test_a_gaussian_beam_has_no_edge_to_fit_and_keeps_its_centre_of_mass():
+    truth = (30.4, 33.2)
+    rows, cols = np.indices((64, 64))
+    r = np.hypot(rows - truth[0], cols - truth[1])
+    pattern = 5000 * np.exp(-0.5 * ((r - 20) / 1.5) ** 2) + 1e4 * np.exp(-0.5 * (r / 2.0) ** 2)
+    found = pattern_centre(np.random.default_rng(0).poisson(pattern + 250).astype(float))
+    assert found.method == "com" and found.sigma_px < 0.05
+    assert found.centre_rc == pytest.approx(truth, abs=max(0.02, 4 * found.sigma_px))

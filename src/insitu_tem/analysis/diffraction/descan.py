@@ -11,7 +11,7 @@ import numpy as np
 from numpy.polynomial import polynomial as P
 
 from insitu_tem.analysis.diffraction.centre import BeamCentre, direct_beam_centre
-from insitu_tem.analysis.diffraction.disk_model import refine_beam_centre
+from insitu_tem.analysis.diffraction.pattern_centre import edge_fitted_beam
 
 ONE_SIGMA = 0.682689492137086
 """Probability within ±1σ of a normal distribution."""
@@ -60,7 +60,7 @@ def centres_along_scan(
         (n, rows, cols) patterns (numpy or dask).
     method : {"edge", "com", "template"}
         ``"edge"``: the centre of mass refined by fitting the beam's edge
-        (:func:`insitu_tem.analysis.diffraction.disk_model.refine_beam_centre`), which the
+        (:func:`insitu_tem.analysis.diffraction.pattern_centre.edge_fitted_beam`), which the
         diffracted disks overlapping the beam and the intensity across it do not pull; the
         centre of mass where no edge is found (a point-like beam); else see
         :func:`direct_beam_centre`.
@@ -101,10 +101,8 @@ def _centre(pattern: np.ndarray, guess, method: str, search_px: int) -> BeamCent
     )
     if method != "edge" or not found.ok:
         return found
-    beam, _ = refine_beam_centre(pattern, found.centre_rc, radius_px=found.radius_px)
-    if not beam.ok:
-        return found
-    return BeamCentre(True, beam.centre_rc, beam.radius_px, "edge", sigma_px=beam.sigma_px)
+    beam = edge_fitted_beam(pattern, found.centre_rc, radius_px=found.radius_px)
+    return found if beam is None else beam
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ about.
 :func:`insitu_tem.analysis.diffraction.centre.find_centre` gives the direct beam, or the centre
 of inversion symmetry behind a beam stop. A direct-beam disk is then refined by fitting its edge
 (:func:`insitu_tem.analysis.diffraction.disk_model.refine_beam_centre`), whose 1σ comes from
-the fit; a point-like beam by its iterated centre of mass with the Poisson 1σ
-(:func:`insitu_tem.analysis.diffraction.disk_fit.spot_centroid`). For the symmetry centre the
+the fit; a point-like beam (or one without a flat top) keeps its thresholded centre of mass,
+with the counts' Poisson noise propagated to it (:func:`com_sigma`). For the symmetry centre the
 1σ is a delete-a-group jackknife over angular sectors: the centre is found again with each of :data:`SECTORS` pairs of opposite
 sectors about it left out, and the spread of those centres gives the 1σ (Poisson noise and an
 uneven, textured pattern alike).
@@ -22,11 +22,12 @@ from dataclasses import replace
 import numpy as np
 
 from insitu_tem.analysis.diffraction.centre import BeamCentre, find_centre, symmetry_centre
-from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX, spot_centroid
 from insitu_tem.analysis.diffraction.disk_model import refine_beam_centre
 
 SECTORS = 8
 """Pairs of opposite angular sectors the jackknife leaves out in turn."""
+MAX_BLUR_PER_RADIUS = 0.5
+"""Edge blur (1σ) per radius from which a beam has no edge to fit."""
 
 
 def pattern_centre(pattern, *, mask=None) -> BeamCentre:
@@ -49,20 +50,54 @@ def pattern_centre(pattern, *, mask=None) -> BeamCentre:
     found = find_centre(data, mask=mask)
     if not found.ok or found.method == "symmetry":
         return replace(found, sigma_px=symmetry_sigma(data, found.centre_rc, mask=mask))
-    beam, _ = refine_beam_centre(data, found.centre_rc, radius_px=found.radius_px)
-    if beam.ok:
-        return BeamCentre(True, beam.centre_rc, beam.radius_px, "edge", sigma_px=beam.sigma_px)
-    background = float(np.median(data))
-    spot = spot_centroid(
-        data - background,
-        data,
-        found.centre_rc,
-        radius_px=max(found.radius_px, MIN_DISK_RADIUS_PX) + 1.0,
-        background_var=float(np.var(data[data <= background])),
+    beam = edge_fitted_beam(data, found.centre_rc, radius_px=found.radius_px)
+    if beam is not None:
+        return beam
+    return replace(found, sigma_px=com_sigma(data, found.centre_rc, radius_px=found.radius_px))
+
+
+def com_sigma(pattern, centre_rc, *, radius_px: float) -> float:
+    """Poisson 1σ per coordinate (px) of the thresholded centre of mass of a beam of
+    ``radius_px`` at ``centre_rc``
+    (:func:`insitu_tem.analysis.diffraction.centre.direct_beam_centre`): each pixel above
+    half-way between the background and the top moves the centre by (r − c) / W per count, W
+    the summed excess, with a variance equal to its counts."""
+    data = np.asarray(pattern, dtype=np.float64)
+    rows, cols = np.indices(data.shape)
+    distance = np.hypot(rows - centre_rc[0], cols - centre_rc[1])
+    near = distance <= radius_px + 2
+    ring = (distance > radius_px + 4) & (distance <= radius_px + 6)
+    background = float(np.median(data[ring])) if ring.any() else float(np.median(data))
+    level = background + 0.5 * (float(data[near].max()) - background)
+    above = near & (data > level)
+    excess = float(np.sum(data[above] - level))
+    if excess <= 0:
+        return float("nan")
+    variance = np.clip(data[above], 0, None) * (
+        (rows[above] - centre_rc[0]) ** 2 + (cols[above] - centre_rc[1]) ** 2
     )
-    if not spot.ok:
-        return replace(found, sigma_px=np.nan)
-    return replace(found, centre_rc=spot.centre_rc, sigma_px=spot.sigma_px)
+    return float(np.sqrt(0.5 * variance.sum()) / excess)
+
+
+def edge_fitted_beam(pattern, centre_rc, *, radius_px: float) -> BeamCentre | None:
+    """The direct beam with its edge fitted and the fit's 1σ, or None when there is no edge to
+    fit: a point-like beam, a failed fit, or an edge blur (1σ) of half the radius or more, where
+    the beam has no flat top left and the disk model no longer describes it (a focused,
+    Gaussian-like probe).
+
+    Parameters
+    ----------
+    pattern : numpy.ndarray
+        2-D pattern, counts.
+    centre_rc : tuple of float
+        Start (row, col), px.
+    radius_px : float
+        Approximate beam radius, px.
+    """
+    beam, blur = refine_beam_centre(pattern, centre_rc, radius_px=radius_px)
+    if not beam.ok or not blur < MAX_BLUR_PER_RADIUS * beam.radius_px:
+        return None
+    return BeamCentre(True, beam.centre_rc, beam.radius_px, "edge", sigma_px=beam.sigma_px)
 
 
 def symmetry_sigma(pattern, centre_rc, *, mask=None) -> float:
