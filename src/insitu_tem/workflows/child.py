@@ -157,21 +157,22 @@ class _Worker:
             pass  # the worker ended: the listener reports it
 
     def _listen(self) -> None:
-        while (data := _read(self.process.stdout)) is not None:
-            try:
-                self.inbox.put(pickle.loads(data))
-            except Exception as error:  # noqa: BLE001 - handed to the caller, raised there
-                self.inbox.put(("error", RuntimeError(f"the worker's answer: {error!r}")))
+        with self.process.stdout as answers:
+            while (data := _read(answers)) is not None:
+                try:
+                    self.inbox.put(pickle.loads(data))
+                except Exception as error:  # noqa: BLE001 - handed to the caller, raised there
+                    self.inbox.put(("error", RuntimeError(f"the worker's answer: {error!r}")))
         self.inbox.put(("ended", self.process.wait()))
 
     def end(self, timeout_s: float) -> None:
+        """Kill the worker and wait for it (its answers' pipe is closed by the listener)."""
         self.process.kill()
         self.process.wait(timeout_s)
-        for stream in (self.process.stdin, self.process.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
 
 
 def _listen_to_parent(requests: IO[bytes], inbox: queue.Queue) -> None:
