@@ -14,12 +14,13 @@ relative to the aligned series (raw image frame, px), in the gauge of
     (a centre of mass along the axis is meaningless for a wire crossing the
     field of view);
 ``"auto"``
-    ``"xcorr"`` then projection matching: reconstruct (MLEM-10, σ = 1 px)
-    from every other tilt, re-project at the others, register each
-    projection to its re-projection (weighted least squares on the
-    re-projection's gradient, :func:`.registration.matched_displacement`),
-    swap halves, move half-way, repeat — first on twice-binned projections until the
-    shifts change by < 0.25 px, then at full size until they change by < 0.02 px [2]_;
+    ``"xcorr"`` then projection matching: the tilts dealt into three interleaved groups, each
+    group re-projected (σ = 1 px) from an MLEM-10 reconstruction of the other two — so no
+    projection is in its own reference and both its neighbours are — and each projection
+    registered to its re-projection (weighted least squares on the re-projection's gradient,
+    :func:`.registration.matched_displacement`) and moved by the full step; repeated first on
+    twice-binned projections until the shifts change by < 0.25 px, then at full size until
+    they change by < 0.02 px or for 4 steps [2]_;
 ``"none"``
     no shifts.
 
@@ -62,10 +63,9 @@ from insitu_tem.analysis.tomo.projector import projector
 
 METHODS = ("auto", "xcorr", "com", "none")
 _MATCH_SIZE = 160
-_MATCH_ITERATIONS = 8
-_MATCH_DAMPING = 0.5
-_MATCH_TOLERANCE_PX = 0.02
-_COARSE_TOLERANCE_PX = 0.25
+_MATCH_GROUPS = 3
+_COARSE_STEPS, _COARSE_TOLERANCE_PX = 8, 0.25
+_FINE_STEPS, _FINE_TOLERANCE_PX = 4, 0.02
 
 
 @dataclass(frozen=True)
@@ -145,22 +145,24 @@ def _reprojections(
 def _match_step(
     small: np.ndarray, tilts: np.ndarray, offset: float, margin: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One projection-matching step: every projection registered to its re-projection from the other
-    half
-    of the tilts (odd against even), so a projection never pulls the reference towards itself;
-    ``margin`` px of border, filled by the resampling, are left out."""
+    """One projection-matching step: every projection registered to its re-projection from the
+    tilts outside its group (``i mod 3``), so a projection never pulls its reference towards
+    itself while its nearest tilts on both sides still shape it; ``margin`` px of border,
+    filled by the resampling, are left out. The reconstructions run one after the other (each on
+    two threads), the registrations two at a time."""
     n = tilts.size
-    steps, peaks = np.zeros((n, 2)), np.zeros(n)
-    odd = np.arange(n) % 2 == 1
-
-    def half(use: np.ndarray, target: np.ndarray) -> None:
-        reprojections = _reprojections(small, tilts, offset, use, target)
-        for k, i in enumerate(np.flatnonzero(target)):
-            steps[i], peaks[i] = matched_displacement(reprojections[k], small[i], margin=margin)
-
+    group = np.arange(n) % _MATCH_GROUPS
+    references = np.empty_like(small)
+    for g in range(min(_MATCH_GROUPS, n)):
+        target = group == g
+        references[target] = _reprojections(small, tilts, offset, ~target, target)
     with ThreadPoolExecutor(2) as pool:
-        list(pool.map(half, (odd, ~odd), (~odd, odd)))
-    return steps, peaks
+        found = list(
+            pool.map(
+                lambda i: matched_displacement(references[i], small[i], margin=margin), range(n)
+            )
+        )
+    return np.array([step for step, _ in found]), np.array([peak for _, peak in found])
 
 
 def _refine(
@@ -168,18 +170,23 @@ def _refine(
 ) -> tuple[np.ndarray, float, np.ndarray]:
     """Projection matching, coarse to fine: on twice-binned projections until the shifts change
     by less than ``_COARSE_TOLERANCE_PX``, then on projections binned to ≤ ``_MATCH_SIZE`` px until
-    they change by less than ``_MATCH_TOLERANCE_PX`` (RMS, px)."""
+    they change by less than ``_FINE_TOLERANCE_PX`` (RMS, px) or for ``_FINE_STEPS`` steps (each
+    step's change is then noise: the references are re-made from the moved projections)."""
     fine = max(1, int(np.ceil(min(stack.shape[1:]) / _MATCH_SIZE)))
     residual, peaks = float("nan"), np.ones(tilts.size)
-    for factor, tolerance in ((2 * fine, _COARSE_TOLERANCE_PX), (fine, _MATCH_TOLERANCE_PX)):
+    levels = (
+        (2 * fine, _COARSE_STEPS, _COARSE_TOLERANCE_PX),
+        (fine, _FINE_STEPS, _FINE_TOLERANCE_PX),
+    )
+    for factor, max_steps, tolerance in levels:
         small_raw = _binned_series(stack, factor)
-        for _ in range(_MATCH_ITERATIONS):
+        for _ in range(max_steps):
             if should_stop is not None and should_stop():
                 return shifts, residual, peaks
             small = to_axis_frame(small_raw, axis_angle_deg=angle, shifts_px=shifts / factor)
             margin = int(np.ceil(np.abs(shifts).max() / factor)) + 3
             steps, peaks = _match_step(small, tilts, offset / factor, margin)
-            update = to_image_frame_shifts(_MATCH_DAMPING * steps * factor, angle)
+            update = to_image_frame_shifts(steps * factor, angle)
             new = gauge_shifts(shifts + update, tilts, angle)
             residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))
             shifts = new

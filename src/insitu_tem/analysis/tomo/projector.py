@@ -80,7 +80,7 @@ def projector(
     return _cached(key, int(n_det), int(nz or n_det), round(float(axis_offset_px), 4))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _cached(tilts: tuple[float, ...], n_det: int, nz: int, offset: float) -> Projector:
     """``A.T`` built row by row (voxel by voxel: two bins per tilt, in tilt order) straight into
     CSR arrays, with the weights of bins off the detector set to 0 and then dropped."""
