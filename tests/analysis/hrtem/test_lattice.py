@@ -334,3 +334,30 @@ def test_weak_reflections_between_the_strong_ones_do_not_halve_the_lattice(weak,
     expected = 0.5 if fine else 0.25
     assert measurement.fit.d_a_nm == pytest.approx(expected, rel=2e-3)
     assert measurement.fit.d_b_nm == pytest.approx(expected, rel=2e-3)
+
+
+@pytest.mark.parametrize("weak", [0.0, 0.01])
+def test_one_weak_half_node_reflection_is_reported_above_the_speckle_between_nodes(weak):
+    rng = np.random.default_rng(1)
+    orders = {(2, 0): 1.0, (0, 2): 1.0, (2, 2): 0.6, (1, 0): weak}
+    image = lattice_image(
+        (256, 256),
+        (0.5, 0.5),
+        pixel_nm=0.04,
+        rotation_deg=23.0,
+        counts=2000,
+        rng=rng,
+        orders=orders,
+    )
+    measurement = measure_lattice(image, pixel_nm=0.04, match=False)
+    fit = measurement.fit
+    basis = np.array([fit.a_star, fit.b_star]).T
+    indices = [np.linalg.solve(basis, s.g_vector) for s in measurement.spots]
+    off_nodes = [hk for hk in indices if np.any(np.abs(hk - np.round(hk)) > 0.25)]
+    assert fit.d_a_nm == pytest.approx(0.25, rel=2e-3)
+    assert len(off_nodes) == (1 if weak else 0)
+    if weak:
+        assert np.abs(off_nodes[0]) == pytest.approx([0.5, 0.0], abs=0.05) or np.abs(
+            off_nodes[0]
+        ) == pytest.approx([0.0, 0.5], abs=0.05)
+        assert [s.d_nm for s in measurement.spots].count(pytest.approx(0.5, rel=0.01)) == 1

@@ -10,10 +10,12 @@ reflections (100) and (010) sit there, and weak "forbidden" reflections of a
 finite crystal (a partial unit cell at its surface) sit there too. A node's SNR is the
 larger of the ring SNR (:func:`.fft_spectrum.snr_map`) and the SNR against the local
 background around the node (:func:`local_snr`), which is what a user sees as a spot.
-A node's spot must refine to within 1.5 px of the node. Half-node spots are kept only when two
+A node's spot must refine to within 1.5 px of the node. Half-node spots are kept when two
 distinct ones (not a Friedel pair) reach twice the threshold: the 3×3-summed power of speckle is
 heavy-tailed (about 2 % of pure-noise positions reach 5σ), and single half-node spots at SNR 5–10
-are as often noise as weak forbidden reflections. Whether half-node reflections re-index the
+are as often noise as weak forbidden reflections. Otherwise, on a 2-D lattice, each half-node spot
+is kept whose SNR exceeds what the spectrum's own speckle reaches at one of the half nodes once in
+100 images (:func:`noise_level`, estimated at the quarter nodes, where no reflection lies). Whether half-node reflections re-index the
 lattice is then decided by the lattice fit: only reflections holding a few per cent of the
 strongest one's power choose the basis (:data:`.lattice_fit.STRONG_FRACTION`).
 """
@@ -35,24 +37,30 @@ _SAME_SPOT_PX = 1.5
 _ANNULUS_PX = (3.0, 6.0)
 _CLEAR_OF_SPOTS_PX = 2.5
 _MIN_ANNULUS_PIXELS = 10
+_MIN_CONTROLS = 20
+FALSE_SPOTS = 0.01
 
 
-def _nodes(fit: LatticeFit, g_max: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and half nodes of ``fit`` with both components within ``g_max`` (1/nm), and which
-    are half nodes."""
+def _grid(fit: LatticeFit, g_max: float, division: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points ``(h a* + k b*) / division`` of ``fit`` (h, k integers, not both 0; k = 0 for a
+    1-D lattice) with both components within ``g_max`` (1/nm), and their (h, k)."""
     a = np.asarray(fit.a_star)
-    b = np.asarray(fit.b_star) if fit.two_dimensional else None
-    shortest = min(np.linalg.norm(a), np.linalg.norm(b) if b is not None else np.inf)
-    reach = int(np.ceil(g_max * np.sqrt(2.0) / shortest * 2)) + 1
-    out = []
-    for h2 in range(-reach, reach + 1):
-        for k2 in range(-reach, reach + 1) if b is not None else (0,):
-            if (h2, k2) == (0, 0):
-                continue
-            g = 0.5 * (h2 * a + (k2 * b if b is not None else 0.0))
-            if np.all(np.abs(g) <= g_max):
-                out.append((g, bool(h2 % 2 or k2 % 2)))
-    return np.array([g for g, _ in out]).reshape(-1, 2), np.array([h for _, h in out], bool)
+    b = np.asarray(fit.b_star) if fit.two_dimensional else np.zeros(2)
+    shortest = min(np.linalg.norm(a), np.linalg.norm(b) if fit.two_dimensional else np.inf)
+    reach = int(np.ceil(g_max * np.sqrt(2.0) / shortest * division)) + 1
+    k_range = np.arange(-reach, reach + 1) if fit.two_dimensional else np.zeros(1, int)
+    hk = np.array([(h, k) for h in range(-reach, reach + 1) for k in k_range if (h, k) != (0, 0)])
+    g = (hk[:, :1] * a + hk[:, 1:] * b) / division
+    inside = np.all(np.abs(g) <= g_max, axis=1)
+    return g[inside], hk[inside]
+
+
+def _canonical(spectrum: PowerSpectrum, g: np.ndarray) -> np.ndarray:
+    """Which reciprocal vectors ``g`` (1/nm) point into the reported half and lie at least 3 FFT
+    px from the centre."""
+    positions = g / np.asarray(spectrum.k_step_per_nm)
+    lower = (positions[:, 0] > 0) | ((positions[:, 0] == 0) & (positions[:, 1] < 0))
+    return ~lower & (np.hypot(*positions.T) >= _MIN_RADIUS_PX)
 
 
 def _near_any(position: np.ndarray, taken: list[tuple[float, float]]) -> bool:
@@ -118,6 +126,55 @@ def local_snr(spectrum: PowerSpectrum, positions: np.ndarray, clear: np.ndarray)
     return out
 
 
+def _node_snr(
+    spectrum: PowerSpectrum, snr: SnrMap, positions: np.ndarray, clear: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per position (FFT px from the centre): the larger of the ring SNR's maximum within 1 px
+    and :func:`local_snr`, and the pixel (row, col) of that ring-SNR maximum."""
+    r0, c0 = spectrum.centre
+    local = local_snr(spectrum, positions, clear)
+    out, pixels = np.zeros(len(positions)), np.zeros((len(positions), 2), int)
+    for i, (d_row, d_col) in enumerate(positions):
+        row, col = int(round(r0 + d_row)), int(round(c0 + d_col))
+        box = snr.snr[max(row - 1, 0) : row + 2, max(col - 1, 0) : col + 2]
+        if box.size == 0:
+            continue
+        best = np.unravel_index(int(np.argmax(box)), box.shape)
+        out[i] = max(float(box.max()), local[i])
+        pixels[i] = max(row - 1, 0) + best[0], max(col - 1, 0) + best[1]
+    return out, pixels
+
+
+def noise_level(
+    spectrum: PowerSpectrum, snr: SnrMap, fit: LatticeFit, clear: np.ndarray, n_tests: int
+) -> float:
+    """Node SNR (:func:`_node_snr`) that speckle reaches at one of ``n_tests`` half nodes with
+    probability :data:`FALSE_SPOTS`, estimated where no reflection lies.
+
+    The controls are the quarter nodes of ``fit`` that are neither nodes nor half nodes, clear of
+    the spots; the tail of their SNRs above its 80th percentile u is taken as exponential
+    (peaks over a threshold; the 3×3-summed power of speckle is a sum of exponentials), with the
+    mean excess β: the level is u + β ln(0.2 n_tests / FALSE_SPOTS), never below the largest
+    control (∞ with fewer than 20 controls).
+
+    References
+    ----------
+    S. Coles, *An Introduction to Statistical Modeling of Extreme Values*, Springer (2001), ch. 4.
+    """
+    g, hk = _grid(fit, 0.95 * 0.5 / spectrum.pixel_nm, 4)
+    keep = _canonical(spectrum, g) & np.any(hk % 2 == 1, axis=1)
+    positions = g[keep] / np.asarray(spectrum.k_step_per_nm)
+    pixels = np.rint(positions + np.asarray(spectrum.centre)).astype(int)
+    inside = np.all((pixels >= 0) & (pixels < np.array(spectrum.shape)), axis=1)
+    positions, pixels = positions[inside], pixels[inside]
+    control = _node_snr(spectrum, snr, positions[clear[pixels[:, 0], pixels[:, 1]]], clear)[0]
+    if control.size < _MIN_CONTROLS:
+        return np.inf
+    u = float(np.quantile(control, 0.8))
+    beta = float(np.mean(control[control > u] - u)) if np.any(control > u) else 0.0
+    return max(u + beta * np.log(0.2 * n_tests / FALSE_SPOTS), float(control.max()))
+
+
 def node_spots(
     spectrum: PowerSpectrum,
     snr: SnrMap,
@@ -148,38 +205,36 @@ def node_spots(
     """
     if not fit.ok:
         return ()
-    step = np.asarray(spectrum.k_step_per_nm)
-    r0, c0 = spectrum.centre
-    g_max = 0.95 * 0.5 / spectrum.pixel_nm
     taken = [(s.row_px, s.col_px) for s in known]
-    g, half = _nodes(fit, g_max)
-    positions = g / step
-    keep = ~((positions[:, 0] > 0) | ((positions[:, 0] == 0) & (positions[:, 1] < 0))) & (
-        np.hypot(*positions.T) >= _MIN_RADIUS_PX
-    )
-    positions, half = positions[keep], half[keep]
-    local = local_snr(
-        spectrum, positions, _clear_of_spots(spectrum, np.array(taken).reshape(-1, 2))
-    )
-    candidates = []
-    for position, is_half, node_local in zip(positions, half, local):
-        row, col = int(round(r0 + position[0])), int(round(c0 + position[1]))
-        box = snr.snr[max(row - 1, 0) : row + 2, max(col - 1, 0) : col + 2]
-        if box.size == 0 or max(box.max(), node_local) < threshold or _near_any(position, taken):
-            continue
-        best = np.unravel_index(int(np.argmax(box)), box.shape)
-        candidates.append(
-            (position, is_half, node_local, max(row - 1, 0) + best[0], max(col - 1, 0) + best[1])
-        )
-    spots = make_spots(spectrum, snr, [c[3] for c in candidates], [c[4] for c in candidates])
+    g, hk = _grid(fit, 0.95 * 0.5 / spectrum.pixel_nm, 2)
+    keep = _canonical(spectrum, g)
+    positions, half = g[keep] / np.asarray(spectrum.k_step_per_nm), np.any(hk[keep] % 2, axis=1)
+    clear = _clear_of_spots(spectrum, np.array(taken).reshape(-1, 2))
+    node_snr, pixels = _node_snr(spectrum, snr, positions, clear)
+    chosen = (node_snr >= threshold) & [not _near_any(p, taken) for p in positions]
+    spots = make_spots(spectrum, snr, pixels[chosen, 0], pixels[chosen, 1])
     found: list[tuple[Spot, bool]] = []
-    for (position, is_half, node_local, _, _), spot in zip(candidates, spots):
+    for position, is_half, level, spot in zip(
+        positions[chosen], half[chosen], node_snr[chosen], spots
+    ):
         refined = np.array([spot.row_px, spot.col_px])
         off_node = min(np.hypot(*(refined - position)), np.hypot(*(refined + position)))
         if off_node > _SAME_SPOT_PX or _near_any(position, taken) or _near_any(refined, taken):
             continue
-        found.append((replace(spot, snr=max(spot.snr, float(node_local))), is_half))
+        found.append((replace(spot, snr=max(spot.snr, float(level))), is_half))
         taken.append((spot.row_px, spot.col_px))
-    if sum(is_half and s.snr >= 2 * threshold for s, is_half in found) < 2:
-        found = [(s, is_half) for s, is_half in found if not is_half]
-    return tuple(s for s, _ in found)
+    if not fit.two_dimensional:
+        return _accepted(found, threshold, lambda: np.inf)
+    n_half = int(half.sum())
+    return _accepted(found, threshold, lambda: noise_level(spectrum, snr, fit, clear, n_half))
+
+
+def _accepted(found: list[tuple[Spot, bool]], threshold: float, noise) -> tuple[Spot, ...]:
+    """Node spots, and half-node spots when two distinct ones reach twice ``threshold``, else
+    those above ``noise()`` (:func:`noise_level`)."""
+    if sum(is_half and s.snr >= 2 * threshold for s, is_half in found) >= 2 or not any(
+        is_half for _, is_half in found
+    ):
+        return tuple(s for s, _ in found)
+    level = noise()
+    return tuple(s for s, is_half in found if not is_half or s.snr > level)
