@@ -15,7 +15,7 @@ relative to the aligned series (raw image frame, px), in the gauge of
     field of view);
 ``"auto"``
     ``"xcorr"`` then projection matching: the tilts dealt into three interleaved groups, each
-    group re-projected (σ = 1 px) from an MLEM-10 reconstruction of the other two — so no
+    group re-projected (σ = 1 px) from an MLEM-8 reconstruction of the other two — so no
     projection is in its own reference and both its neighbours are — and each projection
     registered to its re-projection (weighted least squares on the re-projection's gradient,
     :func:`.registration.matched_displacement`) and moved by the full step; repeated first on
@@ -64,6 +64,7 @@ from insitu_tem.analysis.tomo.projector import projector
 METHODS = ("auto", "xcorr", "com", "none")
 _MATCH_SIZE = 160
 _MATCH_GROUPS = 3
+_REFERENCE_ITERATIONS = 8
 _COARSE_STEPS, _COARSE_TOLERANCE_PX = 8, 0.25
 _FINE_STEPS, _FINE_TOLERANCE_PX = 4, 0.02
 
@@ -129,12 +130,17 @@ def _binned_series(stack: np.ndarray, factor: int) -> np.ndarray:
 def _reprojections(
     small: np.ndarray, tilts: np.ndarray, offset: float, use: np.ndarray, target: np.ndarray
 ) -> np.ndarray:
-    """Re-projections at ``tilts[target]`` of an MLEM-10 reconstruction from ``tilts[use]``,
+    """Re-projections at ``tilts[target]`` of an MLEM-8 reconstruction from ``tilts[use]``,
     smoothed by a 1-px Gaussian (a 3-D Gaussian on the volume projects to the same 2-D Gaussian
     on every projection, which costs a fraction)."""
     n, ny, nx = small.shape
     volume = reconstruct(
-        small[use], tilts[use], method="mlem", iterations=10, axis_offset_px=offset, smooth_px=0.0
+        small[use],
+        tilts[use],
+        method="mlem",
+        iterations=_REFERENCE_ITERATIONS,
+        axis_offset_px=offset,
+        smooth_px=0.0,
     ).volume
     proj = projector(tilts[target], nx, axis_offset_px=offset)
     sino = proj.forward(np.ascontiguousarray(volume.transpose(0, 2, 1)).reshape(ny * nx, ny))

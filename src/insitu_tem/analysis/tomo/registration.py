@@ -132,7 +132,8 @@ def matched_displacement(
     """Displacement (dy, dx) of ``moving`` relative to a smooth ``reference``, px (≲ 3 px).
 
     Minimises ``Σ w (moving − g·reference(r − s) − b)²`` over the shift s, the
-    gain g and the background b (Gauss–Newton, ≤ 8 steps), w = 1/expected counts.
+    gain g and the background b (Gauss–Newton, ≤ 8 steps, stopped where the normal equations are
+    singular: a reference without structure), w = 1/expected counts.
 
     Parameters
     ----------
@@ -171,7 +172,10 @@ def matched_displacement(
             * weight[:, None]
         )
         residual = (data - (gain * model + background)) * weight
-        delta = np.linalg.solve(design.T @ design, design.T @ residual)
+        try:
+            delta = np.linalg.solve(design.T @ design, design.T @ residual)
+        except np.linalg.LinAlgError:
+            break
         gain, background, shift = gain + delta[0], background + delta[1], shift + delta[2:]
         if np.abs(delta[2:]).max() < 1e-3 or np.abs(shift).max() > margin:
             break
