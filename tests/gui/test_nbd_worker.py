@@ -1,20 +1,11 @@
 """The NBD scan is analysed in a worker process that starts only when a scan is opened, and the
 status bar's Cancel or closing the window ends that very process."""
 
-import os
-
 import pytest
 from PySide6.QtCore import Qt
 
 from insitu_tem.gui.controllers.nbd_analysis import SCAN_KEY
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+from tests.workflows.test_nbd_child import alive
 
 
 @pytest.fixture

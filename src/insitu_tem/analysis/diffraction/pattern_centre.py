@@ -6,9 +6,9 @@ of inversion symmetry behind a beam stop. A direct-beam disk is then refined by 
 (:func:`insitu_tem.analysis.diffraction.disk_model.refine_beam_centre`), whose 1σ comes from
 the fit; a point-like beam (or one without a flat top) keeps its thresholded centre of mass,
 with the counts' Poisson noise propagated to it (:func:`com_sigma`). For the symmetry centre the
-1σ is a delete-a-group jackknife over angular sectors: the centre is found again with each of :data:`SECTORS` pairs of opposite
-sectors about it left out, and the spread of those centres gives the 1σ (Poisson noise and an
-uneven, textured pattern alike).
+1σ is a delete-a-group jackknife over angular sectors: the centre is found again with each of
+:data:`SECTORS` pairs of opposite sectors about it left out, and the spread of those centres gives
+the 1σ (Poisson noise and an uneven, textured pattern alike).
 
 References
 ----------

@@ -8,7 +8,8 @@ displayed spectrum (angle in [0, 180) degrees counter-clockwise from +x, y up).
 
 Spot positions are refined to sub-pixel precision by :mod:`.fft_spot_refinement`; two maxima
 of the SNR map that refine onto the same reflection (closer than one FFT pixel, less than the
-Hann main lobe's half width) are reported once, with the higher SNR and the smaller 1σ. Positions are in FFT pixels from the centre, (row, col); ``g`` is in 1/nm.
+Hann main lobe's half width) are reported once, with the higher SNR and the smaller 1σ. Positions
+are in FFT pixels from the centre, (row, col); ``g`` is in 1/nm.
 """
 
 from __future__ import annotations

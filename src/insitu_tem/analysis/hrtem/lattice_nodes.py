@@ -15,9 +15,10 @@ distinct ones (not a Friedel pair) reach twice the threshold: the 3×3-summed po
 heavy-tailed (about 2 % of pure-noise positions reach 5σ), and single half-node spots at SNR 5–10
 are as often noise as weak forbidden reflections. Otherwise, on a 2-D lattice, each half-node spot
 is kept whose SNR exceeds what the spectrum's own speckle reaches at one of the half nodes once in
-100 images (:func:`noise_level`, estimated at the quarter nodes, where no reflection lies). Whether half-node reflections re-index the
-lattice is then decided by the lattice fit: only reflections holding a few per cent of the
-strongest one's power choose the basis (:data:`.lattice_fit.STRONG_FRACTION`).
+100 images (:func:`noise_level`, estimated at the quarter nodes, where no reflection lies). Whether
+half-node reflections re-index the lattice is then decided by the lattice fit: only reflections
+holding a few per cent of the strongest one's power choose the basis
+(:data:`.lattice_fit.STRONG_FRACTION`).
 """
 
 from __future__ import annotations

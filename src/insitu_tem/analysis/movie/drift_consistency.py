@@ -4,10 +4,11 @@ Every shift ``d_i`` relative to frame 0 is measured on a template; its covarianc
 Cramér-Rao one for white noise, which assumes the template explains the frame. Where a moving
 front or changing texture drags the registration, the shifts are wrong by more than that. An
 iteration whose last round still moved a shift beyond noise has not converged: it is uncertain
-by that change (:func:`with_unconverged`). The steps between consecutive frames are measured independently, each frame registered on the one
-before it (they share nearly all of their content), giving ``p_i`` with covariance ``P_i``. The
-discrepancies ``r_i = (d_i - d_{i-1}) - p_i`` have the stated variance
-``v_i = D_i + D_{i-1} + P_i`` (``D_i`` the frame's own covariance, without frame 0's). Then
+by that change (:func:`with_unconverged`). The steps between consecutive frames are measured
+independently, each frame registered on the one before it (they share nearly all of their content),
+giving ``p_i`` with covariance ``P_i``. The discrepancies ``r_i = (d_i - d_{i-1}) - p_i`` have
+the stated variance ``v_i = D_i + D_{i-1} + P_i`` (``D_i`` the frame's own covariance, without
+frame 0's). Then
 
 * the Birge ratio ``B² = median(r²/v) / 0.455`` (the median of χ² with one degree of freedom,
   at least 1) measures the scatter of the discrepancies beyond their stated variance — mostly

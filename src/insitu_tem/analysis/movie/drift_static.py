@@ -22,10 +22,10 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
 3. Steps 1-2 are repeated ``ROUNDS`` times. Every shift is relative to frame 0, so frame 0's
    covariance is added to every other frame's.
 4. An iteration that has not converged is uncertain by what its last round moved: a change
-   beyond noise is added to the covariance. Every frame is then registered on the previous one over the
-   same static pixels, and the covariances are made consistent with these steps
-   (:func:`~insitu_tem.analysis.movie.drift_consistency.check_consistency`): scaled by the
-   Birge ratio of the discrepancies, and widened by the steps that disagree beyond noise.
+   beyond noise is added to the covariance. Every frame is then registered on the previous one over
+   the same static pixels, and the covariances are made consistent with these steps
+   (:func:`~insitu_tem.analysis.movie.drift_consistency.check_consistency`): scaled by the Birge
+   ratio of the discrepancies, and widened by the steps that disagree beyond noise.
 
 References
 ----------

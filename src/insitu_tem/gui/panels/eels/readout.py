@@ -59,7 +59,9 @@ def _edge_text(value: dict, index: int) -> str:
     onset_text = (
         "onset not measured"
         if onset is None
-        else f"onset {_with_sigma(value, 'edge_onset_eV', 'edge_onset_sigma_eV', index, signed=False)} eV"
+        else "onset "
+        + _with_sigma(value, "edge_onset_eV", "edge_onset_sigma_eV", index, signed=False)
+        + " eV"
     )
     shift_text = (
         "shift not measured"
