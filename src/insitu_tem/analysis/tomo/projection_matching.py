@@ -1,0 +1,112 @@
+"""Projection matching: the refinement of a tilt series' shifts by registering every projection
+to a re-projection of the series without it (the ``"auto"`` method of :mod:`.alignment`).
+
+The tilts are dealt into three interleaved groups; each group is re-projected (σ = 1 px) from an
+MLEM-8 reconstruction of the other two, so no projection is in its own reference and both its
+neighbours are; each projection is registered to its re-projection (weighted least squares on the
+re-projection's gradient, :func:`.registration.matched_displacement`) and moved by the full step,
+first on twice-binned projections, then at full size [1]_.
+
+References
+----------
+.. [1] T. Dahmen et al., Microsc. Microanal. 21, 1177 (2015).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from scipy import ndimage
+
+from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
+from insitu_tem.analysis.tomo.projector import projector
+from insitu_tem.analysis.tomo.reconstruct import reconstruct
+from insitu_tem.analysis.tomo.registration import matched_displacement
+
+_MATCH_SIZE = 160
+_MATCH_GROUPS = 3
+_REFERENCE_ITERATIONS = 8
+_COARSE_STEPS, _COARSE_TOLERANCE_PX = 8, 0.25
+_FINE_STEPS, _FINE_TOLERANCE_PX = 4, 0.02
+
+
+def _binned_series(stack: np.ndarray, factor: int) -> np.ndarray:
+    n, rows, cols = stack.shape
+    rows, cols = rows // factor * factor, cols // factor * factor
+    view = stack[:, :rows, :cols].reshape(n, rows // factor, factor, cols // factor, factor)
+    return view.mean(axis=(2, 4), dtype=np.float32)
+
+
+def _reprojections(
+    small: np.ndarray, tilts: np.ndarray, offset: float, use: np.ndarray, target: np.ndarray
+) -> np.ndarray:
+    """Re-projections at ``tilts[target]`` of an MLEM-8 reconstruction from ``tilts[use]``,
+    smoothed by a 1-px Gaussian (a 3-D Gaussian on the volume projects to the same 2-D Gaussian
+    on every projection, which costs a fraction)."""
+    n, ny, nx = small.shape
+    volume = reconstruct(
+        small[use],
+        tilts[use],
+        method="mlem",
+        iterations=_REFERENCE_ITERATIONS,
+        axis_offset_px=offset,
+        smooth_px=0.0,
+    ).volume
+    proj = projector(tilts[target], nx, axis_offset_px=offset)
+    sino = proj.forward(np.ascontiguousarray(volume.transpose(0, 2, 1)).reshape(ny * nx, ny))
+    images = sino.reshape(int(target.sum()), nx, ny).transpose(0, 2, 1)
+    return ndimage.gaussian_filter(images, (0.0, 1.0, 1.0), mode="nearest")
+
+
+def _match_step(
+    small: np.ndarray, tilts: np.ndarray, offset: float, margin: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One projection-matching step: every projection registered to its re-projection from the
+    tilts outside its group (``i mod 3``), so a projection never pulls its reference towards
+    itself while its nearest tilts on both sides still shape it; ``margin`` px of border,
+    filled by the resampling, are left out. The reconstructions run one after the other (each on
+    two threads), the registrations two at a time."""
+    n = tilts.size
+    group = np.arange(n) % _MATCH_GROUPS
+    references = np.empty_like(small)
+    for g in range(min(_MATCH_GROUPS, n)):
+        target = group == g
+        references[target] = _reprojections(small, tilts, offset, ~target, target)
+    with ThreadPoolExecutor(2) as pool:
+        found = list(
+            pool.map(
+                lambda i: matched_displacement(references[i], small[i], margin=margin), range(n)
+            )
+        )
+    return np.array([step for step, _ in found]), np.array([peak for _, peak in found])
+
+
+def refine_by_projection_matching(
+    stack, tilts, angle, shifts, offset, should_stop
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """Projection matching, coarse to fine: on twice-binned projections until the shifts change
+    by less than ``_COARSE_TOLERANCE_PX``, then on projections binned to ≤ ``_MATCH_SIZE`` px until
+    they change by less than ``_FINE_TOLERANCE_PX`` (RMS, px) or for ``_FINE_STEPS`` steps (each
+    step's change is then noise: the references are re-made from the moved projections)."""
+    fine = max(1, int(np.ceil(min(stack.shape[1:]) / _MATCH_SIZE)))
+    residual, peaks = float("nan"), np.ones(tilts.size)
+    levels = (
+        (2 * fine, _COARSE_STEPS, _COARSE_TOLERANCE_PX),
+        (fine, _FINE_STEPS, _FINE_TOLERANCE_PX),
+    )
+    for factor, max_steps, tolerance in levels:
+        small_raw = _binned_series(stack, factor)
+        for _ in range(max_steps):
+            if should_stop is not None and should_stop():
+                return shifts, residual, peaks
+            small = to_axis_frame(small_raw, axis_angle_deg=angle, shifts_px=shifts / factor)
+            margin = int(np.ceil(np.abs(shifts).max() / factor)) + 3
+            steps, peaks = _match_step(small, tilts, offset / factor, margin)
+            update = to_image_frame_shifts(steps * factor, angle)
+            new = gauge_shifts(shifts + update, tilts, angle)
+            residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))
+            shifts = new
+            if residual < tolerance:
+                break
+    return shifts, residual, peaks
