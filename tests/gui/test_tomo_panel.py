@@ -52,7 +52,7 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
     assert panel.projections.show_aligned.isChecked() and "offset" in panel.info.text()
     panel.projections.show_sinogram.setChecked(True)
     assert (
-        panel.projections.projection.image.shape == (40, 13)
+        panel.projections.projection.image.shape == (13, 40)
         and "sinogram" in panel.projections.tilt_label.text()
     )
     panel.projections.show_sinogram.setChecked(False)
@@ -198,7 +198,7 @@ def test_real_eds_series_aligned_reconstructed_and_segmented(qtbot, panel, repor
     assert panel.elements.isVisible() and panel.add_button.isVisible()
     qtbot.keyClicks(panel.elements, "Si, O")
     with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=240000):
-        qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.opener.folder_button, Qt.MouseButton.LeftButton)
     assert list(panel.controller.series.channels) == ["HAADF", "Si_Ka", "O_Ka"]
     assert "16 tilts -40…35°" in panel.info.text() and panel.all_channels.isChecked()
     panel.align_method.setCurrentText("xcorr")

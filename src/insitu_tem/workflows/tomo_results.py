@@ -6,6 +6,7 @@ shown; lengths in voxels)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,9 +36,19 @@ def measure(volume: np.ndarray, elements: dict, *, scribbles: np.ndarray | None 
         labels = np.clip(forest.labels.astype(np.int16) - 1, 0, None).astype(np.uint8)
         segmentation = Segmentation(labels, (), "random forest", forest.ok, forest.reason)
     wire = measure_wire(segmentation.labels, volume)
-    same = {k: v for k, v in elements.items() if v.shape == volume.shape}
+    same = {_element(k): v for k, v in elements.items() if v.shape == volume.shape}
     composition = composition_per_label(segmentation.labels, same) if same else {}
     return Measured(segmentation, wire, composition)
+
+
+def _element(channel: str) -> str:
+    """The element of a line-map channel ("O_Ka" → "O"; other names as they are), as the
+    ``segment`` command names it."""
+    found = _LINE.fullmatch(channel)
+    return found.group(1) if found else channel
+
+
+_LINE = re.compile(r"([A-Z][a-z]?)_[KLM][a-z0-9]*")
 
 
 def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[tuple[str, str]]:

@@ -39,6 +39,16 @@ def _angle(text: str) -> float | None:
         raise argparse.ArgumentTypeError(f"{text!r} is not 'auto' or an angle in degrees") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of pixels >= 1")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from insitu_tem.analysis.tomo.alignment import METHODS as ALIGN
     from insitu_tem.analysis.tomo.reconstruct import METHODS
@@ -92,6 +102,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--iterations", type=int, default=None, metavar="N", help="iterations (MLEM 20, SIRT 30)"
+    )
+    parser.add_argument(
+        "--binning",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="average N × N pixels before reconstructing (voxel = N px; N³ fewer voxels), as the "
+        "Tomography panel's bin N",
     )
     parser.add_argument(
         "--smooth",
@@ -162,8 +180,8 @@ def _warn(path: str, reason: str) -> None:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    from insitu_tem.analysis.tomo.alignment import align_tilt_series, apply_alignment
-    from insitu_tem.analysis.tomo.reconstruct import reconstruct
+    from insitu_tem.analysis.tomo.alignment import align_tilt_series
+    from insitu_tem.workflows.tomo_reconstruct import reconstruct_channel
     from insitu_tem.cli.commands.eds import parse_elements
     from insitu_tem.io.readers.tilt_series import parse_tilts
 
@@ -195,14 +213,14 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         _warn(args.file, alignment.reason)
     volumes, errors = [], []
     for k, (source, name, stack) in enumerate(channels):
-        aligned = apply_alignment(stack, alignment, reference_shape=reference.shape[1:])
-        factor = reference.shape[2] / stack.shape[2]
-        result = reconstruct(
-            aligned,
+        result = reconstruct_channel(
+            stack,
             series.tilts_deg,
+            alignment,
+            reference_shape=reference.shape[1:],
             method=args.method,
             iterations=args.iterations,
-            axis_offset_px=alignment.axis_offset_px / factor,
+            binning=args.binning,
             smooth_px=args.smooth,
             progress=lambda f, m, k=k: progress(
                 0.4 + 0.6 * (k + f) / len(channels), f"{name}: {m}"
@@ -213,7 +231,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
             if len(channels) > 1
             else out / f"{Path(source).stem}.tif"
         )
-        voxel = series.pixel_size * factor
+        voxel = series.pixel_size * reference.shape[2] / stack.shape[2] * args.binning
         with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
             write_volume(temporary, result.volume, voxel, series.units)
         errors.append(result.reprojection_error)

@@ -77,18 +77,25 @@ class FileActions(QObject):
     def open_paths(self, paths, *, signal: int | None = None) -> None:
         """Open files or projects (in the background); errors go to the reporter.
 
-        A project replaces the session, so unsaved changes are offered for saving first.
+        A project replaces the session, so unsaved changes are offered for saving first. Tilt
+        series go to the Tomography panel, the first as the series, the others as its channels.
         """
         paths = [Path(p) for p in paths]
         if any(p.suffix.lower() == PROJECT_SUFFIX for p in paths) and not self.confirm_unsaved(
             "Open"
         ):
             return
+        from insitu_tem.workflows.tomo_open import is_tilt_series
+
+        series = [p for p in paths if p.suffix.lower() != PROJECT_SUFFIX and is_tilt_series(p)]
+        if series:
+            self.window.panels["tomo"].open_path(series[0], also=series[1:])
+            self.window.docks["tomo"].raise_()
         for path in paths:
             if path.suffix.lower() == PROJECT_SUFFIX:
                 self._expect_scan(path)
                 self._project().open(path)
-            else:
+            elif path not in series:
                 self._opener().open(path, signal=signal)
 
     def open_sample_project(self) -> None:

@@ -104,18 +104,27 @@ class TomoController(QObject):
 
     # opening ---------------------------------------------------------------------------------
 
-    def open_path(self, path: str | Path, elements: tuple[str, ...] = ()) -> None:
-        """Read a tilt series off the GUI thread (per-tilt spectrum images give element maps)."""
+    def open_path(self, path: str | Path, elements: tuple[str, ...] = (), also=()) -> None:
+        """Read a tilt series off the GUI thread (per-tilt spectrum images give element maps),
+        with the channels of the ``also`` series (same tilts) added."""
+        also = [str(p) for p in also]
         self.message.emit(f"Reading {Path(path).name}…")
+
+        def run():
+            series = jobs.load_series(path, elements)
+            for other in also:
+                series = jobs.with_channels(series, jobs.load_series(other))
+            return series
+
         self.tasks.submit(
-            lambda: jobs.load_series(path, elements),
+            run,
             key="tomo-open",
-            on_result=lambda series: self._on_series(series, elements),
+            on_result=lambda series: self._on_series(series, elements, also),
             on_error=self._on_error,
             description=f"Tomography: read {Path(path).name}",
         )
 
-    def _on_series(self, series: TiltSeries, elements: tuple[str, ...]) -> None:
+    def _on_series(self, series: TiltSeries, elements: tuple[str, ...], also=()) -> None:
         self._reset()
         self.series = series
         self.session.set_parameters(
@@ -123,7 +132,7 @@ class TomoController(QObject):
             {
                 "source": str(series.source),
                 "elements": list(elements),
-                "also": [],
+                "also": list(also),
                 "tilt_axis_angle": self.axis_choice,
                 "tilt_axis_offset": self.offset_choice,
             },

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.analysis.tomo.alignment import Alignment, apply_alignment
-from insitu_tem.analysis.tomo.reconstruct import reconstruct
+from insitu_tem.analysis.tomo.alignment import Alignment
 from insitu_tem.io.readers.tilt_series import SPECTRUM_MARGIN_EV, TiltSeries, load_tilt_series
 from insitu_tem.io.tomo_files import ProjectVolumes, read_project_volumes
+from insitu_tem.workflows.tomo_reconstruct import reconstruct_channel
 
 
 @dataclass(frozen=True)
@@ -60,17 +60,6 @@ def with_channels(series: TiltSeries, other: TiltSeries) -> TiltSeries:
     return replace(series, channels=channels)
 
 
-def bin_stack(stack: np.ndarray, factor: int) -> np.ndarray:
-    """Mean of ``factor`` × ``factor`` pixel blocks of every projection (edges that do not fill a
-    block are dropped)."""
-    if factor <= 1:
-        return stack
-    n, rows, cols = stack.shape
-    rows, cols = rows // factor * factor, cols // factor * factor
-    blocks = stack[:, :rows, :cols].reshape(n, rows // factor, factor, cols // factor, factor)
-    return blocks.mean(axis=(2, 4), dtype=np.float32)
-
-
 def reconstruct_channels(
     series: TiltSeries,
     alignment: Alignment | None,
@@ -81,28 +70,22 @@ def reconstruct_channels(
     control,
     binning: int = 1,
 ) -> Volumes:
-    """Reconstruct ``channels`` (the reference's alignment applied to each, then ``binning`` ×
-    ``binning`` binned), progress split evenly."""
+    """Reconstruct ``channels`` (:func:`~insitu_tem.workflows.tomo_reconstruct.reconstruct_channel`,
+    as the ``tomo`` command), progress split evenly."""
     volumes, errors = {}, {}
-    reference_shape = series.reference.shape[1:]
-    offset = alignment.axis_offset_px if alignment is not None else 0.0
     for k, name in enumerate(channels):
-        stack = series.channels[name]
-        if alignment is not None:
-            stack = apply_alignment(stack, alignment, reference_shape=reference_shape)
-        cols = stack.shape[2]
-        stack = bin_stack(stack, binning)
-        shift = offset * cols / reference_shape[1] + (cols - stack.shape[2] * binning) / 2
 
         def report(fraction, message, k=k):
             control.progress((k + fraction) / len(channels), f"{name}: {message}")
 
-        result = reconstruct(
-            stack,
+        result = reconstruct_channel(
+            series.channels[name],
             series.tilts_deg,
+            alignment,
+            reference_shape=series.reference.shape[1:],
             method=method,
             iterations=iterations,
-            axis_offset_px=shift / binning,
+            binning=binning,
             should_stop=control.should_stop,
             progress=report,
         )

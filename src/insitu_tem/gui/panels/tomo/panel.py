@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -36,6 +35,7 @@ from insitu_tem.core.model import DataError
 from insitu_tem.figures.tomography import TomoView
 from insitu_tem.gui.panels.tomo.axis_control import AxisControl
 from insitu_tem.gui.panels.tomo.controller import TomoController
+from insitu_tem.gui.panels.tomo.opening import SeriesOpener
 from insitu_tem.gui.panels.tomo.plots import MeasurementPlots
 from insitu_tem.gui.panels.tomo.projections import ProjectionView
 from insitu_tem.gui.panels.tomo.rendering import RenderView
@@ -66,20 +66,14 @@ class TomoPanel(QWidget):
         return self.controller.volumes.get(self.channel.currentText())
 
     def _build_widgets(self) -> None:
-        self.open_button = QPushButton("Open Tilt Series…")
+        self.opener = SeriesOpener()
+        self.open_button, self.elements = self.opener.open_button, self.opener.elements
+        self.add_button = self.opener.add_button
         self.info = QLabel(
-            "Open a tilt series: .mrc/.ali with .rawtlt, .hspy with a tilt axis, or a folder "
-            "of per-tilt files named by angle."
+            "Open a tilt series (a file, a folder of per-tilt files named by angle, or the "
+            "Sample), then Align, Reconstruct, Segment, Export Figure."
         )
         self.info.setWordWrap(True)
-        self.elements = QLineEdit()
-        self.elements.setPlaceholderText("EDS elements, e.g. Si,O,Fe")
-        self.elements.setMinimumWidth(
-            self.elements.fontMetrics().horizontalAdvance("EDS elements, e.g. Si,O,Fe") + 16
-        )
-        self.elements.setToolTip("Per-tilt spectrum images: one line map per element")
-        self.add_button = QPushButton("Add Channel…")
-        self.add_button.setToolTip("Another map series of the same tilts (e.g. an element map)")
         self.projections = ProjectionView()
         self.align_method = QComboBox()
         self.align_method.addItems(ALIGN_METHODS)
@@ -117,8 +111,6 @@ class TomoPanel(QWidget):
 
     def _set_tool_tips(self) -> None:
         tips = {
-            self.open_button: "Read a tilt series: a folder of per-tilt files named by angle (°), "
-            "or an .mrc/.ali/.st with .rawtlt, or an .hspy with a tilt axis",
             self.align_method: "auto: cross-correlation, then projection matching; xcorr: "
             "cross-correlation only; com: centre of mass; none: no shifts",
             self.align_button: "Find the tilt axis and the per-tilt shifts (px) with the method "
@@ -149,9 +141,7 @@ class TomoPanel(QWidget):
         layout = QVBoxLayout(self)
         steps = (
             [
-                self.open_button,
-                self.elements,
-                self.add_button,
+                self.opener,
                 QLabel("Align"),
                 self.align_method,
                 self.align_button,
@@ -194,8 +184,8 @@ class TomoPanel(QWidget):
 
     def _connect(self) -> None:
         control = self.controller
-        self.open_button.clicked.connect(self._ask_open)
-        self.add_button.clicked.connect(self._ask_add)
+        self.opener.openRequested.connect(self.open_path)
+        self.opener.addRequested.connect(control.add_channel_path)
         self.align_button.clicked.connect(lambda: control.align(self.align_method.currentText()))
         self.reconstruct_button.clicked.connect(self.reconstruct)
         self.cancel_button.clicked.connect(control.job.cancel)
@@ -224,6 +214,7 @@ class TomoPanel(QWidget):
         )
         control.axisChoiceChanged.connect(self._show_axis)
         control.message.connect(self.info.setText)
+        control.exported.connect(lambda path: self.info.setText(f"Figure saved: {path}"))
         control.job.progressed.connect(self.progress.setValue)
         control.job.busyChanged.connect(self._update_enabled)
         control.seriesLoaded.connect(self._on_series)
@@ -252,26 +243,10 @@ class TomoPanel(QWidget):
 
     # series ----------------------------------------------------------------------------------
 
-    def _ask_open(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Folder of per-tilt files") or None
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Tilt series", "", "Tilt series (*.mrc *.ali *.st *.hspy *.mdoc)"
-            )
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path: str | Path) -> None:
-        """Read a tilt series (with the EDS elements typed, if any)."""
-        elements = tuple(e.strip() for e in self.elements.text().split(",") if e.strip())
-        self.controller.open_path(path, elements)
-
-    def _ask_add(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Channel of the same tilt series", "", "Tilt series (*.mrc *.ali *.st *.hspy)"
-        )
-        if path:
-            self.controller.add_channel_path(path)
+    def open_path(self, path: str | Path, also=()) -> None:
+        """Read a tilt series (with the EDS elements typed, if any) and the channels of the
+        ``also`` series."""
+        self.controller.open_path(path, self.opener.element_names(), also)
 
     def _on_series(self) -> None:
         series = self.controller.series

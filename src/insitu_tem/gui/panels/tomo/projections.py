@@ -51,6 +51,9 @@ class ProjectionView(QWidget):
     def _view(self) -> pg.ImageView:
         if self._projection is None:
             self._projection = pg.ImageView()
+            self._projection.getImageItem().setOpts(axisOrder="row-major")
+            self._projection.ui.roiBtn.hide()
+            self._projection.ui.menuBtn.hide()
             self._box.layout().addWidget(self._projection)
             self._axis_line = pg.InfiniteLine(
                 pen=pg.mkPen("c", width=1, style=Qt.PenStyle.DashLine)
@@ -97,7 +100,7 @@ class ProjectionView(QWidget):
         else:
             image = stack[index]
             self.tilt_label.setText(f"{self._series.tilts_deg[index]:+.1f}°")
-        self.projection.setImage(image.T, autoLevels=True)
+        self.projection.setImage(image, autoLevels=True)
         self._show_axis(index, image.shape, use_aligned)
 
     def _show_axis(self, index: int, shape: tuple[int, int], aligned: bool) -> None:

@@ -1,0 +1,70 @@
+"""One channel of a tilt series reconstructed the same way by the ``tomo`` command and the
+Tomography panel: the reference channel's alignment applied, ``binning`` × ``binning`` pixel
+blocks averaged, the tilt-axis offset carried into the binned frame, then
+:func:`~insitu_tem.analysis.tomo.reconstruct.reconstruct`."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from insitu_tem.analysis.tomo.alignment import Alignment, apply_alignment
+from insitu_tem.analysis.tomo.reconstruct import DEFAULT_SMOOTH_PX, Reconstruction, reconstruct
+
+
+def bin_stack(stack: np.ndarray, factor: int) -> np.ndarray:
+    """Mean of ``factor`` × ``factor`` pixel blocks of every projection (edges that do not fill a
+    block are dropped)."""
+    if factor <= 1:
+        return stack
+    n, rows, cols = stack.shape
+    rows, cols = rows // factor * factor, cols // factor * factor
+    blocks = stack[:, :rows, :cols].reshape(n, rows // factor, factor, cols // factor, factor)
+    return blocks.mean(axis=(2, 4), dtype=np.float32)
+
+
+def reconstruct_channel(
+    stack: np.ndarray,
+    tilts_deg,
+    alignment: Alignment | None,
+    *,
+    reference_shape: tuple[int, int],
+    method: str,
+    iterations: int | None,
+    binning: int = 1,
+    smooth_px: float = DEFAULT_SMOOTH_PX,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Reconstruction:
+    """Reconstruct one channel (n_tilts, rows, cols) with the reference's ``alignment`` (None:
+    as it is, axis at the centre column).
+
+    Parameters
+    ----------
+    reference_shape : (int, int)
+        (rows, cols) of the reference channel, px: the alignment's shifts and offset are scaled
+        to this channel's image size.
+    binning : int
+        Pixel blocks averaged before reconstructing; the voxel is ``binning`` × this channel's
+        pixel.
+    smooth_px, should_stop, progress
+        As :func:`~insitu_tem.analysis.tomo.reconstruct.reconstruct`.
+    """
+    offset = 0.0
+    if alignment is not None:
+        stack = apply_alignment(stack, alignment, reference_shape=reference_shape)
+        offset = alignment.axis_offset_px * stack.shape[2] / reference_shape[1]
+    cols = stack.shape[2]
+    stack = bin_stack(stack, binning)
+    shift = offset + (cols - stack.shape[2] * binning) / 2
+    return reconstruct(
+        stack,
+        tilts_deg,
+        method=method,
+        iterations=iterations,
+        axis_offset_px=shift / binning,
+        smooth_px=smooth_px,
+        should_stop=should_stop,
+        progress=progress,
+    )
