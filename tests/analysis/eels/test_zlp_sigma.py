@@ -1,5 +1,5 @@
 """The ZLP 1σ's parts: the counts' gain measured away from the peak, the shape term of the centre,
-the 68 % half-width of a biased error, the gridded FWHM bias,
+the FWHM corrected for its sampling bias, the gridded bias,
 and no uncertainty work when it is not asked for."""
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 
 from insitu_tem.analysis.eels.zlp import fit_zlp
 from insitu_tem.analysis.eels import zlp_sigma
-from insitu_tem.analysis.eels.zlp_sigma import half_width_68, noise_gain
+from insitu_tem.analysis.eels.zlp_sigma import noise_gain
 from insitu_tem.core.model import Axis
 
 ENERGY = Axis("E", 512, 0.05, -5.0, "eV")
@@ -51,12 +51,16 @@ def test_without_uncertainty_the_numbers_are_the_same_and_no_sigma_is_computed()
     np.testing.assert_array_equal(full.fwhm_eV, bare.fwhm_eV)
 
 
-def test_half_width_holds_68_percent_of_a_biased_normal_error():
-    rng = np.random.default_rng(5)
-    for bias in (0.0, 0.7, 3.0, 40.0):
-        errors = rng.normal(bias, 1.0, 200_000)
-        half = half_width_68(np.array([bias]), np.array([1.0]))[0]
-        assert np.mean(np.abs(errors) <= half) == pytest.approx(0.6827, abs=0.004)
+def test_narrow_binned_gaussian_peaks_read_their_true_fwhm():
+    """A Gaussian of 1.5 channels integrated over channels reads 8-30 % wide at half the peak
+    channel; the corrected FWHM is the continuous peak's."""
+    n, truth = 64, 1.5
+    axis = Axis("E", n, 1.0, -n / 2, "eV")
+    centres = np.linspace(-0.45, 0.45, 7)
+    fine = axis.to_value(0) - 0.5 + (np.arange(n * 20) + 0.5) / 20
+    tops = np.exp(-4 * np.log(2) * ((fine[None, :] - centres[:, None]) / truth) ** 2)
+    fit = fit_zlp(1e6 * tops.reshape(len(centres), n, 20).mean(axis=2) + 2.0, axis)
+    assert np.abs(fit.fwhm_eV - truth).max() < 0.01 * truth
 
 
 def test_many_spectra_use_a_grid_that_matches_the_direct_evaluation(monkeypatch):
@@ -65,5 +69,6 @@ def test_many_spectra_use_a_grid_that_matches_the_direct_evaluation(monkeypatch)
     monkeypatch.setattr(zlp_sigma, "_GRID_SPECTRA", 10**9)
     direct = fit_zlp(y, ENERGY)
     ratio = gridded.fwhm_sigma_eV / direct.fwhm_sigma_eV - 1
-    assert np.median(np.abs(ratio)) < 0.002 and np.max(np.abs(ratio)) < 0.05
+    np.testing.assert_allclose(gridded.fwhm_eV, direct.fwhm_eV, rtol=2e-3)
+    assert np.median(np.abs(ratio)) < 0.002 and np.max(np.abs(ratio)) < 0.08
     np.testing.assert_array_equal(gridded.position_sigma_eV, direct.position_sigma_eV)

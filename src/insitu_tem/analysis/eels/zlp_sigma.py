@@ -14,13 +14,16 @@ even departure from the parabola about the centre (``κ₄u⁴ + κ₆u⁶``, on
 fitted to the residuals of every spectrum by weighted least squares on the part of ``u⁴, u⁶``
 the parabola does not absorb), the shift is ``Σ aⱼ m(uⱼ)``, added in quadrature per spectrum.
 
-FWHM: the half-maximum crossings are linear interpolations between two samples at the level half
-the peak channel; their noise follows from the four samples and the peak channel. The width also
-reads off by a one-signed amount (the peak channel lies below the true top; channels integrate;
-the crossings are interpolated), computed on a noise-free top of the measured FWHM, sub-channel
-centre and shape (the Gaussian with the departure ``m``), integrated over channels; the spread
-between that and a Gaussian top's counts as the model's uncertainty. The 1σ is the half-width of
-the interval about the value holding 68.27 % of a normal error with that mean and spread.
+FWHM: the half-maximum crossings are linear interpolations between two samples at half the top's
+height: the least-squares parabola through the samples within a quarter of the width, evaluated
+at the log fit's centre (the peak channel alone reads high on a broad noisy top, being the
+largest of several noisy samples; so does the parabola's vertex). Their noise follows from the
+four samples and the height's weights. The width so read is off by a one-signed amount (channels
+integrate; the crossings are interpolated; a parabola is not the top), computed on a noise-free
+top of the sub-channel centre and shape (the Gaussian with the departure ``m``), integrated over
+channels: the FWHM reported is the width whose top reads the measured one (the bias subtracted,
+by secant steps). The spread between that top's bias and a Gaussian top's counts as the model's
+uncertainty, in quadrature with the noise.
 
 References
 ----------
@@ -29,9 +32,7 @@ Guo, IEEE Signal Process. Mag. 28, 134 (2011); Caruana et al., Anal. Chem. 58, 1
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
@@ -158,17 +159,35 @@ def pooled_gain(gains: np.ndarray) -> float:
     return float(np.mean(finite)) if finite.size else 1.0
 
 
-def crossing_variance(window, rows, lc, rc, level, peak) -> np.ndarray:
+def crossing_variance(window, rows, lc, rc, level, height_variance) -> np.ndarray:
     """Variance per unit φ (channels²) of the width between the half-maximum crossings
-    interpolated in ``[lc, lc + 1]`` and ``[rc - 1, rc]``, level half the ``peak`` channel."""
+    interpolated in ``[lc, lc + 1]`` and ``[rc - 1, rc]``, level half a height of variance
+    ``height_variance`` per unit φ."""
     a0, a1 = window[rows, lc], window[rows, lc + 1]
     b0, b1 = window[rows, rc - 1], window[rows, rc]
     rise, fall = a1 - a0, b0 - b1
     d_a0, d_a1 = -(level - a1) / rise**2, (level - a0) / rise**2
     d_b0, d_b1 = (level - b1) / fall**2, (b0 - level) / fall**2
     d_peak = 0.5 * (-1 / fall - 1 / rise)
-    terms = (d_a0**2 * a0, d_a1**2 * a1, d_b0**2 * b0, d_b1**2 * b1, d_peak**2 * peak)
+    terms = (d_a0**2 * a0, d_a1**2 * a1, d_b0**2 * b0, d_b1**2 * b1, d_peak**2 * height_variance)
     return np.sum(np.clip(np.stack(terms), 0.0, None), axis=0)
+
+
+def top_height(window, half: int, reach: np.ndarray, at: np.ndarray) -> tuple:
+    """The least-squares parabola through the samples within ``reach`` (whole samples, per row) of
+    the middle one, evaluated ``at`` samples from it (the top's centre, clipped to ``reach``), and
+    its variance per unit φ (``Σ lⱼ² yⱼ``, ``l`` the evaluation's weights on the samples)."""
+    k = reach.astype(np.float64)[:, None]
+    x = np.arange(-half, half + 1, dtype=np.float64)[None, :]
+    inside = np.abs(x) <= k
+    s0, s2 = 2 * k + 1, k * (k + 1) * (2 * k + 1) / 3
+    s4 = s2 * (3 * k * k + 3 * k - 1) / 5
+    a = np.clip(np.nan_to_num(at), -reach, reach)[:, None]
+    square = x * x
+    weights = (s4 - s2 * square + a * a * (s0 * square - s2)) / (s0 * s4 - s2 * s2) + a * x / s2
+    weights = np.where(inside, weights, 0.0)
+    height = np.sum(weights * window, axis=1)
+    return height, np.sum(weights * weights * np.clip(window, 0.0, None), axis=1)
 
 
 def binned_top(width, centre, half, shape: Shape) -> np.ndarray:
@@ -192,51 +211,28 @@ def binned_top(width, centre, half, shape: Shape) -> np.ndarray:
     return np.exp(log_top, out=log_top).mean(axis=2, dtype=np.float64)
 
 
-def on_grid(function, width: np.ndarray, centre: np.ndarray, reach: np.ndarray) -> np.ndarray:
-    """``function(width, centre, reach)`` for many spectra, evaluated on a grid of nine widths
-    (quantiles) by 121 centres in [-1.5, 1.5] channels and interpolated bilinearly; directly for
-    up to 2048 spectra."""
+def on_grid(function, width: np.ndarray, centre: np.ndarray, reach: np.ndarray):
+    """``function(w, centre, reach)`` of these spectra as a function of their widths ``w``: for
+    many spectra tabulated once on a grid of widths (nine quantiles of ``width`` and 0.7 of its
+    least) by 121 centres in [-1.5, 1.5] channels and interpolated bilinearly; directly for up to
+    2048 spectra."""
     if len(width) <= _GRID_SPECTRA:
-        return function(width, centre, reach)
-    widths = np.unique(np.quantile(width, np.linspace(0, 1, 9)))
+        return lambda w: function(w, centre, reach)
+    widths = np.unique(np.append(np.quantile(width, np.linspace(0, 1, 9)), 0.7 * width.min()))
     centres = np.linspace(-1.5, 1.5, 121)
     order = np.argsort(width)
     nearest = order[np.clip(np.searchsorted(width[order], widths), 0, len(width) - 1)]
     grid_w, grid_c = np.repeat(widths, len(centres)), np.tile(centres, len(widths))
     table = function(grid_w, grid_c, np.repeat(reach[nearest], len(centres)))
     table = table.reshape(len(widths), len(centres))
-    i = np.clip(np.searchsorted(widths, width) - 1, 0, max(len(widths) - 2, 0))
     j = np.clip(np.searchsorted(centres, centre) - 1, 0, len(centres) - 2)
-    if len(widths) == 1:
-        f, i1 = np.zeros(len(width)), i
-    else:
-        f, i1 = np.clip((width - widths[i]) / (widths[i + 1] - widths[i]), 0, 1), i + 1
     g = np.clip((centre - centres[j]) / (centres[j + 1] - centres[j]), 0, 1)
-    low = (1 - g) * table[i, j] + g * table[i, j + 1]
-    high = (1 - g) * table[i1, j] + g * table[i1, j + 1]
-    return (1 - f) * low + f * high
+    along = (1 - g) * table[:, j] + g * table[:, j + 1]
 
+    def at(w):
+        i = np.clip(np.searchsorted(widths, w) - 1, 0, len(widths) - 2)
+        f = np.clip((w - widths[i]) / (widths[i + 1] - widths[i]), 0, 1)
+        columns = np.arange(len(w))
+        return (1 - f) * along[i, columns] + f * along[i + 1, columns]
 
-def half_width_68(bias: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """Half-width of the interval about 0 holding 68.27 % of a normal error of mean ``bias`` and
-    standard deviation ``sigma``: ``sigma`` without bias, ``|bias| + 0.4747 sigma`` far from 0."""
-    ratio, half = _interval_table()
-    r = np.abs(bias) / sigma
-    return sigma * np.where(r < ratio[-1], np.interp(r, ratio, half), r + 0.4747)
-
-
-@cache
-def _interval_table():
-    target = math.erf(1 / math.sqrt(2))
-    ratio = np.linspace(0.0, 12.0, 241)
-    half = []
-    for r in ratio:
-        h = r + 1.0
-        for _ in range(12):
-            inside = 0.5 * (math.erf((h - r) / math.sqrt(2)) + math.erf((h + r) / math.sqrt(2)))
-            slope = (math.exp(-0.5 * (h - r) ** 2) + math.exp(-0.5 * (h + r) ** 2)) / math.sqrt(
-                2 * math.pi
-            )
-            h -= (inside - target) / slope
-        half.append(h)
-    return ratio, np.array(half)
+    return at

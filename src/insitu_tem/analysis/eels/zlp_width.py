@@ -1,0 +1,119 @@
+"""The ZLP's FWHM of :mod:`insitu_tem.analysis.eels.zlp`: the crossings of half the top's height
+and its correction for how far that reads on a channel-integrated top of the measured shape (the
+terms are described in :mod:`.zlp_sigma`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from insitu_tem.analysis.eels.zlp_sigma import (
+    Shape,
+    binned_top,
+    crossing_variance,
+    on_grid,
+    top_height,
+)
+
+HALF_WINDOW_MAX = 256
+_CORRECTION_STEPS = 3
+_RESOLVED_STEP = 1e-3
+
+
+def gather(y: np.ndarray, centre: np.ndarray, half: int) -> tuple[np.ndarray, np.ndarray]:
+    offsets = np.arange(-half, half + 1)
+    index = np.clip(centre[:, None] + offsets[None, :], 0, y.shape[1] - 1)
+    return np.take_along_axis(y, index, axis=1).astype(np.float64), offsets
+
+
+def _half_max_width(window: np.ndarray, half: int, at=None) -> tuple[np.ndarray, np.ndarray]:
+    """FWHM in channels and its variance per unit gain φ (counts' variance φ·y): crossings of half
+    the top's height, from a parabola over the channels within a quarter of the width first read
+    at half the peak channel, evaluated ``at`` the top's centre (channels from the middle sample;
+    None: half the peak channel, which reads high on a broad noisy top)."""
+    peak = window[:, half]
+    first = _crossings(window, half, peak, peak)
+    if at is None:
+        return first
+    reach = np.clip(np.round(np.nan_to_num(first[0], nan=4.0) / 4), 1, max(half // 2, 1))
+    return _crossings(window, half, *top_height(window, half, reach, at))
+
+
+def _crossings(window, half, height, height_variance) -> tuple[np.ndarray, np.ndarray]:
+    """Distance between the crossings of half ``height`` either side of the middle sample and
+    its variance per unit gain."""
+    level = 0.5 * height[:, None]
+    n = window.shape[1]
+    columns = np.arange(n)[None, :]
+    below = window < level
+    left = np.where(below & (columns < half), columns, -1).max(axis=1)
+    right = np.where(below & (columns > half), columns, n).min(axis=1)
+    rows = np.arange(window.shape[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lc = np.clip(left, 0, n - 2)
+        y0, y1 = window[rows, lc], window[rows, lc + 1]
+        x_left = lc + (level[:, 0] - y0) / (y1 - y0)
+        rc = np.clip(right, 1, n - 1)
+        y0, y1 = window[rows, rc - 1], window[rows, rc]
+        x_right = rc - 1 + (y0 - level[:, 0]) / (y0 - y1)
+        variance = crossing_variance(window, rows, lc, rc, level[:, 0], height_variance)
+    width = x_right - x_left
+    inside = (left >= 0) & (right < n)
+    return np.where(inside, width, np.nan), np.where(inside, variance, np.nan)
+
+
+def widths(y: np.ndarray, peak: np.ndarray, at=None) -> tuple[np.ndarray, np.ndarray]:
+    """FWHM in channels and its variance per unit gain (:func:`_half_max_width`), looking ±32
+    channels first and ±256 where that is too narrow."""
+    half = int(min(32, y.shape[1] - 1))
+    width, variance = _half_max_width(gather(y, peak, half)[0], half, at)
+    wide = np.flatnonzero(np.isnan(width))
+    if len(wide) and y.shape[1] - 1 > half:
+        half = int(min(HALF_WINDOW_MAX, y.shape[1] - 1))
+        window = gather(y[wide], peak[wide], half)[0]
+        width[wide], variance[wide] = _half_max_width(
+            window, half, None if at is None else at[wide]
+        )
+    return width, variance
+
+
+def _sampling_bias(width: np.ndarray, centre: np.ndarray, shape: Shape):
+    """How far the half-maximum width of a top of ``shape``, sampled with its top ``centre``
+    channels off a channel and integrated over channels, reads from its FWHM, as a function of
+    the FWHM (channels, one per spectrum; ``width`` sets the range tabulated for many spectra)."""
+
+    def bias(width, centre, reach):
+        half = int(min(np.ceil(np.max(width, initial=4.0) / 2) + 3, HALF_WINDOW_MAX))
+        model = binned_top(width, centre, half, Shape(shape.kappa, reach))
+        return np.nan_to_num(_half_max_width(model, half, centre)[0] - width)
+
+    return on_grid(bias, width, centre, shape.reach)
+
+
+def corrected_width(width, centre, found, shape) -> tuple[np.ndarray, np.ndarray]:
+    """The FWHM (channels) whose channel-integrated top of ``shape`` centred ``centre`` reads
+    ``width`` (root of ``w + bias(w) = width`` by secant steps) and the noise's gain
+    ``dw/dwidth`` there."""
+    top_width, top_centre = np.where(found, width, 4.0), np.where(found, centre, 0.0)
+    bias = _sampling_bias(top_width, top_centre, shape)
+    before, residual_before = top_width, bias(top_width)
+    after, slope = top_width - residual_before, np.ones_like(top_width)
+    for _ in range(_CORRECTION_STEPS):
+        residual = after + bias(after) - top_width
+        step = after - before
+        with np.errstate(divide="ignore", invalid="ignore"):
+            secant = (residual - residual_before) / step
+        resolved = np.isfinite(secant) & (np.abs(step) > _RESOLVED_STEP)
+        slope = np.where(resolved, np.clip(secant, 0.25, 1.5), slope)
+        before, residual_before = after, residual
+        after = np.maximum(after - residual / slope, 0.5 * top_width)
+    return np.where(found, after, np.nan), 1 / slope
+
+
+def shape_spread(width, centre, found, shape) -> np.ndarray:
+    """How far the bias of a top of ``shape`` and FWHM ``width`` reads from a Gaussian top's,
+    channels (the correction's model uncertainty)."""
+    top_width, top_centre = np.where(found, width, 4.0), np.where(found, centre, 0.0)
+    gaussian = Shape(np.zeros(2), shape.reach)
+    return _sampling_bias(top_width, top_centre, shape)(top_width) - _sampling_bias(
+        top_width, top_centre, gaussian
+    )(top_width)
