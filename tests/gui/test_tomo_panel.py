@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tifffile
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QFileDialog
@@ -193,7 +194,9 @@ def authors_difference(alignment) -> np.ndarray:
 
 @pytest.mark.realdata
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is absent")
-def test_real_eds_series_aligned_reconstructed_and_segmented(qtbot, panel, reporter, monkeypatch):
+def test_real_eds_series_aligned_reconstructed_and_segmented(
+    qtbot, panel, reporter, monkeypatch, capsys, tmp_path
+):
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(REAL))
     assert panel.elements.isVisible() and panel.add_button.isVisible()
     qtbot.keyClicks(panel.elements, "Si, O")
@@ -216,7 +219,37 @@ def test_real_eds_series_aligned_reconstructed_and_segmented(qtbot, panel, repor
     assert panel.slices.images["XY"].image is not None
     with qtbot.waitSignal(panel.controller.measured, timeout=120000):
         qtbot.mouseClick(panel.segment_button, Qt.MouseButton.LeftButton)
-    rows = {panel.table.item(i, 0).text() for i in range(panel.table.rowCount())}
-    assert {"segmentation", "volume, core", "wt %, core"} <= rows
+    rows = {
+        panel.table.item(i, 0).text(): panel.table.item(i, 1).text()
+        for i in range(panel.table.rowCount())
+    }
+    assert {"segmentation", "volume, core", "wt %, core"} <= set(rows)
+    assert rows["shell thickness (median)"] == "not measured (see the last row)"
+    assert "no core–shell wire" in rows["not measured"]
     assert set(np.unique(panel.controller.labels)) == {0, 1, 2}
     assert not reporter.reports
+    same_in_the_commands(panel, capsys, tmp_path)
+
+
+def same_in_the_commands(panel, capsys, tmp_path):
+    """``tomo`` and ``segment`` with the panel's options give its volumes and measurements."""
+    from insitu_tem.cli.main import main
+
+    out = tmp_path / "cli"
+    options = ["--elements", "Si,O", "--align", "xcorr", "--binning", "4", "--iterations", "5"]
+    assert main(["tomo", str(REAL), *options, "--out", str(out), "--json", "--quiet"]) == 0
+    tomo = json.loads(capsys.readouterr().out)
+    np.testing.assert_allclose(panel.controller.alignment.shifts_px, tomo["shifts_px"], atol=1e-9)
+    paths = {v["channel"]: v["path"] for v in tomo["volumes"]}
+    for channel, volume in panel.controller.volumes.items():
+        np.testing.assert_allclose(volume, tifffile.imread(paths[channel]), atol=1e-4, rtol=1e-5)
+    assert tomo["volumes"][0]["voxel_size"] == pytest.approx(panel.controller.voxel[0])
+    composition = [f"{e}={paths[e + '_Ka']}" for e in ("Si", "O")]
+    argv = ["segment", paths["HAADF"], "--composition", *composition]
+    assert main([*argv, "--out", str(tmp_path / "labels.tif"), "--json", "--quiet"]) == 0
+    seg = json.loads(capsys.readouterr().out)
+    stored = panel.state.session.result(SEGMENTATION).value
+    assert not seg["ok"] and "no core–shell wire" in seg["reason"]
+    assert stored["void_fraction_shell"] == pytest.approx(seg["void_fraction_shell"])
+    for label, wt in seg["composition_wt_percent"].items():
+        assert stored["composition_wt_percent"][label] == pytest.approx(wt)

@@ -133,7 +133,12 @@ def _measurement_row(figure, axes, view: TomoView) -> None:
         axes[1].stairs(counts, edges, fill=True, color="tab:blue", alpha=0.6)
     median = value.get("shell_thickness_px", float("nan")) * voxel
     sigma = value.get("shell_thickness_sigma_px", float("nan")) * voxel
-    axes[1].set_title(f"median {median:.3g} ± {sigma:.2g} {units}", fontsize=8)
+    title = f"median {median:.3g} ± {sigma:.2g} {units}"
+    if "void_fraction_shell" in value:
+        title += f"; voids {100 * value['void_fraction_shell']:.2f} % of shell"
+    if not value.get("shell_thickness_ok", True):
+        title = "no core–shell wire: thickness not measured"
+    axes[1].set_title(title, fontsize=8)
     axes[1].set_xlabel(f"shell thickness ({units})")
     axes[1].set_ylabel("rays")
     radial = value["radial_profile"]

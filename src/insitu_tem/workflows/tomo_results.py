@@ -51,16 +51,19 @@ def _element(channel: str) -> str:
 _LINE = re.compile(r"([A-Z][a-z]?)_[KLM][a-z0-9]*")
 
 
+def _thickness_text(wire: WireMeasurement, voxel_size: float, units: str) -> str:
+    if not wire.ok:
+        return "not measured (see the last row)"
+    median, sigma = wire.thickness_median * voxel_size, wire.thickness_sigma * voxel_size
+    return f"{median:.3g} ± {sigma:.2g} {units}"
+
+
 def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[tuple[str, str]]:
     """The measurements table: (name, value) rows, lengths and volumes calibrated."""
     wire, seg = measured.wire, measured.segmentation
     rows = [
         ("segmentation", seg.method + ("" if seg.ok else f" — {seg.reason}")),
-        (
-            "shell thickness (median)",
-            f"{wire.thickness_median * voxel_size:.3g} ± {wire.thickness_sigma * voxel_size:.2g} "
-            f"{units}",
-        ),
+        ("shell thickness (median)", _thickness_text(wire, voxel_size, units)),
         ("void fraction of shell", f"{100 * wire.void_fraction_shell:.2f} %"),
         ("void fraction of core", f"{100 * wire.void_fraction_core:.2f} %"),
     ]
@@ -144,6 +147,7 @@ def segmentation_result(measured, rows) -> Result:
             "method": measured.segmentation.method,
             "shell_thickness_px": wire.thickness_median,
             "shell_thickness_sigma_px": wire.thickness_sigma,
+            "shell_thickness_ok": wire.ok,
             "void_fraction_shell": wire.void_fraction_shell,
             "void_fraction_core": wire.void_fraction_core,
             "volumes_voxels": {str(k): v for k, v in wire.volumes.items()},

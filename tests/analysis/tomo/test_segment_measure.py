@@ -69,3 +69,13 @@ def test_composition_per_label(truth):
     )
     assert comp[2]["Si"] > 95.0
     assert comp[1]["O"] > 99.0
+
+
+def test_a_shell_on_one_side_is_no_wire():
+    z, x = np.mgrid[-20:21, -20:21]
+    radius, angle = np.hypot(z, x), np.arctan2(z, x)
+    plane = np.where(radius < 6, 2, np.where((radius < 12) & (np.abs(angle) < 0.8), 1, 0))
+    labels = np.repeat(plane[:, None, :], 16, axis=1).astype(np.uint8)
+    result = measure_wire(labels)
+    assert not result.ok and "no core–shell wire" in result.reason
+    assert result.thickness_median < 1.0

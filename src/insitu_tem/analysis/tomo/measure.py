@@ -9,7 +9,8 @@ the core mask (linearly interpolated) last crosses ½ along a ray and the outer
 radius where the filled wire mask does. Shell thickness = outer − core, per
 (slice, angle): the thickness map. Voids are background voxels inside the
 filled wire; their volume fraction is given of the shell (the filled shell
-region) and of the core.
+region) and of the core. Labels whose shell is under a voxel thick, or whose
+thickness spread (1σ) reaches its median, are no wire: ``ok`` is False.
 """
 
 from __future__ import annotations
@@ -159,10 +160,12 @@ def measure_wire(
     radius, profile = _radial_profile(volume if volume is not None else labels, axis_zx)
     volumes = {int(k): int(v) for k, v in zip(*np.unique(labels, return_counts=True))}
     volumes["voids"] = int(voids.sum())
+    sigma = float((high - low) / 2)
+    ok = bool(median >= 1.0 and sigma < median)
     return WireMeasurement(
         thickness,
         float(median),
-        float((high - low) / 2),
+        sigma,
         counts,
         edges,
         radius,
@@ -171,7 +174,16 @@ def measure_wire(
         float((voids & core_filled).sum() / max(core_filled.sum(), 1)),
         volumes,
         axis_zx,
+        ok,
+        "" if ok else _NOT_A_WIRE.format(median=median, sigma=sigma),
     )
+
+
+_NOT_A_WIRE = (
+    "the shell thickness is {median:.3g} ± {sigma:.2g} px (median, 1σ spread): a shell under a "
+    "voxel or varying by more than its median is no core–shell wire along the tilt axis, so "
+    "the thickness describes nothing in this sample"
+)
 
 
 def _radial_profile(volume: np.ndarray, axis_zx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,150 @@
+"""A new user's tomography, driven in the window like a user: File ▸ Open on the phantom's HAADF
+and O map sends them to the Tomography panel, then Align, Reconstruct, Segment, read the shell
+thickness and void fraction, Export Figure; the ``tomo`` and ``segment`` commands on the same
+files with the same options give the same volumes and numbers as the panel shows."""
+
+import json
+
+import numpy as np
+import pytest
+import tifffile
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from insitu_tem.cli.main import main
+from insitu_tem.samples import tomo as sample
+from insitu_tem.samples.tomo import Phantom
+from insitu_tem.workflows.tomo_open import is_tilt_series
+from insitu_tem.workflows.tomo_results import SEGMENTATION
+from tests.gui.user_actions import file_action
+
+ITERATIONS = 8
+
+
+@pytest.fixture(scope="module")
+def phantom(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tomo")
+    sample.write(
+        folder, Phantom(size=40, tilts_deg=tuple(np.arange(-60.0, 60.1, 10.0)), counts=100.0)
+    )
+    return folder
+
+
+def run_cli(capsys, *argv) -> dict:
+    capsys.readouterr()
+    assert main([*map(str, argv), "--json", "--quiet"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def table(panel) -> dict:
+    return {
+        panel.table.item(i, 0).text(): panel.table.item(i, 1).text()
+        for i in range(panel.table.rowCount())
+    }
+
+
+def panel_through_segmentation(qtbot, window, phantom, monkeypatch):
+    """File ▸ Open on both series, then the panel's buttons as a user clicks them."""
+    files = [str(phantom / sample.HAADF_NAME), str(phantom / sample.OXYGEN_NAME)]
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (files, ""))
+    panel = window.panels["tomo"]
+    with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
+        file_action(window, "&Open…").trigger()
+    assert list(panel.controller.series.channels) == ["HAADF", "O_Ka"]
+    assert panel.all_channels.isChecked() and "13 tilts -60…60°" in panel.info.text()
+    window.docks["tomo"].setFloating(True)
+    window.docks["tomo"].resize(1600, 800)
+    qtbot.waitExposed(panel)
+    with qtbot.waitSignal(panel.controller.aligned, timeout=120000):
+        qtbot.mouseClick(panel.align_button, Qt.MouseButton.LeftButton)
+    panel.iterations.selectAll()
+    qtbot.keyClicks(panel.iterations, str(ITERATIONS))
+    with qtbot.waitSignal(panel.controller.reconstructed, timeout=120000):
+        qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.controller.measured, timeout=120000):
+        qtbot.mouseClick(panel.segment_button, Qt.MouseButton.LeftButton)
+    return panel
+
+
+def test_panel_numbers_are_the_commands_numbers(
+    qtbot, window, phantom, monkeypatch, tmp_path, capsys, reporter
+):
+    panel = panel_through_segmentation(qtbot, window, phantom, monkeypatch)
+    out = tmp_path / "cli"
+    tomo = run_cli(
+        capsys,
+        "tomo",
+        phantom / sample.HAADF_NAME,
+        "--also",
+        phantom / sample.OXYGEN_NAME,
+        "--iterations",
+        ITERATIONS,
+        "--out",
+        out,
+    )
+    alignment = panel.controller.alignment
+    np.testing.assert_allclose(alignment.shifts_px, tomo["shifts_px"], atol=1e-9)
+    assert alignment.axis_angle_deg == pytest.approx(tomo["tilt_axis_angle_deg"], abs=1e-9)
+    assert alignment.axis_offset_px == pytest.approx(tomo["tilt_axis_offset_px"], abs=1e-9)
+    assert f"{tomo['tilt_axis_angle_deg']:.2f} ± " in panel.axis.result.text()
+    for channel, volume in zip(("HAADF", "O_Ka"), tomo["volumes"]):
+        assert volume["channel"] == channel and volume["voxel_size"] == 0.5
+        np.testing.assert_allclose(
+            panel.controller.volumes[channel], tifffile.imread(volume["path"]), atol=1e-5
+        )
+    seg = run_cli(
+        capsys,
+        "segment",
+        tomo["volumes"][0]["path"],
+        "--composition",
+        f"O={tomo['volumes'][1]['path']}",
+        "--out",
+        tmp_path / "labels.tif",
+    )
+    np.testing.assert_array_equal(panel.controller.labels, tifffile.imread(tmp_path / "labels.tif"))
+    stored = panel.state.session.result(SEGMENTATION).value
+    assert stored["shell_thickness_px"] * 0.5 == pytest.approx(seg["shell_thickness"])
+    assert stored["void_fraction_shell"] == pytest.approx(seg["void_fraction_shell"])
+    assert stored["composition_wt_percent"] == seg["composition_wt_percent"]
+    shown = table(panel)
+    thickness, sigma = seg["shell_thickness"], seg["shell_thickness_sigma"]
+    assert shown["shell thickness (median)"] == f"{thickness:.3g} ± {sigma:.2g} nm"
+    assert shown["void fraction of shell"] == f"{100 * seg['void_fraction_shell']:.2f} %"
+    assert shown["void fraction of core"] == f"{100 * seg['void_fraction_core']:.2f} %"
+    for label, name in ((0, "vacuum/void"), (1, "shell"), (2, "core")):
+        assert shown[f"volume, {name}"] == f"{seg['volumes'][str(label)]:.4g} nm³"
+    assert abs(thickness - 0.5 * 0.12 * 40) < 1.5 * 0.5
+    figure = tmp_path / "wire.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(figure), ""))
+    qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
+    record = json.loads(Image.open(figure).text["insitu-tem"])
+    assert record["parameters"]["shell_thickness"] == pytest.approx(thickness)
+    assert panel.info.text() == f"Figure saved: {figure}"
+    assert not reporter.reports
+
+
+def test_tilt_series_are_told_from_other_files(phantom, tmp_path):
+    assert is_tilt_series(phantom / sample.HAADF_NAME)
+    (tmp_path / "frames").mkdir()
+    for name in ("frame_001.tif", "frame_002.tif"):
+        (tmp_path / "frames" / name).write_bytes(b"")
+    assert not is_tilt_series(tmp_path / "frames")
+    (tmp_path / "tilts").mkdir()
+    for name in ("-40.tif", "35.tif"):
+        (tmp_path / "tilts" / name).write_bytes(b"")
+    assert is_tilt_series(tmp_path / "tilts")
+    assert not is_tilt_series(tmp_path / "movie.mrc")
+    (tmp_path / "movie.mrc").write_bytes(b"")
+    (tmp_path / "movie.rawtlt").write_text("-10\n10\n")
+    assert is_tilt_series(tmp_path / "movie.mrc")
+
+
+def test_the_sample_button_opens_the_phantom(qtbot, tomo_panel, tmp_path, monkeypatch):
+    from insitu_tem.gui.panels.tomo import opening
+
+    monkeypatch.setattr(opening, "sample_folder", lambda: tmp_path)
+    with qtbot.waitSignal(tomo_panel.controller.seriesLoaded, timeout=60000):
+        qtbot.mouseClick(tomo_panel.opener.sample_button, Qt.MouseButton.LeftButton)
+    assert list(tomo_panel.controller.series.channels) == ["HAADF", "O_Ka"]
+    assert (tmp_path / sample.TRUTH_NAME).is_file()
