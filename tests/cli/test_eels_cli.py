@@ -1,6 +1,7 @@
 """`insitu-tem eels`: the exact JSON of issue 6 on the sample scan and real spectra, and bad
 input."""
 
+import csv
 import json
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tifffile
 
 from insitu_tem.cli.main import main
 
@@ -34,6 +36,7 @@ EDGE_KEYS = LOW_LOSS_KEYS | {
     "edge_reason",
     "maps",
     "maps_sigma",
+    "maps_shape",
 }
 
 
@@ -152,6 +155,7 @@ def test_bad_input_is_one_line(capsys, tmp_path):
     assert_one_line_error(capsys, ["eels", *calibrated, "--edge", "Q-K"], "unknown edge")
     assert_one_line_error(capsys, ["eels", *calibrated, "--reference", "9"], "--reference")
     assert_one_line_error(capsys, ["eels", *calibrated, "--edge", "O-K"], "outside this spectrum")
+    assert_one_line_error(capsys, ["eels", *calibrated, "--out", str(tmp_path)], "--edge")
 
 
 def test_console_script(sample):
@@ -185,7 +189,18 @@ def test_spectrum_image_runs_in_c_order(capsys, tmp_path):
     )
     path = tmp_path / "si.hspy"
     signal.save(path)
-    doc = run_json(capsys, path)
+    doc = run_json(capsys, path, "--edge", "W-O23", "--out", tmp_path / "maps")
+    assert doc["maps_shape"] == [2, 3]
+    counts, sigma = (np.array(doc[k]["W-O23"]) for k in ("maps", "maps_sigma"))
+    assert np.all(sigma > 0)
+    tiffs = [tifffile.imread(tmp_path / "maps" / f"W-O23_map{s}.tif") for s in ("", "_sigma")]
+    assert [t.shape for t in tiffs] == [(2, 3), (2, 3)] and tiffs[0].dtype == np.float32
+    np.testing.assert_allclose(tiffs[0].ravel(), counts, rtol=1e-6)
+    np.testing.assert_allclose(tiffs[1].ravel(), sigma, rtol=1e-6)
+    with open(tmp_path / "maps" / "W-O23_map.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(int(r["row"]), int(r["col"])) for r in rows] == [(i // 3, i % 3) for i in range(6)]
+    assert [float(r["counts_sigma"]) for r in rows] == pytest.approx(sigma.tolist())
     assert doc["position"] == [
         [0.0, 0.0],
         [0.0, 2.0],
