@@ -57,6 +57,21 @@ def session_result(panel):
     return panel.state.session.result("eels.W-O23")
 
 
+def hover(plot, point):
+    """Move the mouse (no button) to data ``point`` of ``plot``."""
+    viewport = plot.viewport()
+    at = plot.mapFromScene(plot.getPlotItem().vb.mapViewToScene(point))
+    event = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(at),
+        QPointF(viewport.mapToGlobal(at)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(viewport, event)
+
+
 def drag(qtbot, plot, start_x, end_x, y):
     """Press at data x ``start_x``, move to ``end_x`` and release (left button), as a mouse
     would."""
@@ -115,6 +130,8 @@ def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sam
     assert "W O3" in panel.plot.marker_labels() and "Li K" in panel.plot.marker_labels()
     assert "ZLP" in panel.readout.text() and "shift" in panel.readout.text()
     assert re.search(r"ZLP [+-][\d.]+ ± [\d.]+ eV, FWHM [\d.]+ ± [\d.]+ eV", panel.readout.text())
+    window = re.search(r"window ([\d.]+) ± ([\d.]+) counts", panel.readout.text())
+    assert window and float(window[2]) == pytest.approx(sigma[panel.state.scan_index], rel=0.05)
 
 
 def test_drag_the_background_window_then_undo(qtbot, panel, sample):
@@ -242,6 +259,15 @@ def test_spectrum_image_gives_maps_and_pixels_pick_the_probe(qtbot, panel):
     point = plot.mapFromScene(plot.getPlotItem().vb.mapViewToScene(QPointF(3.5, 2.5)))
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert panel.state.scan_index == 2 * 5 + 3
+    value = panel.result_value()
+    with qtbot.waitSignal(panel.state.cursor_text_changed) as blocker:
+        hover(plot, QPointF(1.5, 3.5))
+    counts, sigma = value["map_counts"][3 * 5 + 1], value["map_counts_sigma"][3 * 5 + 1]
+    text = blocker.args[0]
+    assert text.startswith("scan (row 3, col 1): W-O23 window ") and sigma > 0
+    quoted = re.search(r"window (-?[\d.]+) ± ([\d.]+) counts, shift [+-]?[\d.]+ ± [\d.]+ eV", text)
+    assert quoted and float(quoted[1]) == pytest.approx(counts, abs=sigma / 10)
+    assert float(quoted[2]) == pytest.approx(sigma, rel=0.05)
 
 
 def test_an_edge_that_is_not_there_reads_not_measured_with_the_reason(qtbot, panel, reporter):

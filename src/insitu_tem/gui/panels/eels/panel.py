@@ -122,6 +122,7 @@ class EelsPanel(QWidget):
         change = self.analysis.change
         self.navigator.index_changed.connect(self.state.set_scan_index)
         self.profiles.index_picked.connect(self.state.set_scan_index)
+        self.profiles.cursor_text.connect(self.state.report_cursor)
         self.state.scan_index_changed.connect(self._show_spectrum)
         self.state.session_event.connect(self._on_session_event)
         self.state.session_replaced.connect(self._sync_view)

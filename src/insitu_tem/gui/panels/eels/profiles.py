@@ -1,5 +1,6 @@
 """Profiles of the EELS panel along a line scan (chemical shift with error bars,
-window intensity) or maps of a spectrum image, with the current probe marked."""
+window intensity) or maps of a spectrum image, with the current probe marked; over a map the
+cursor reads the pixel's window counts and shift, each ± 1σ."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.gui.widgets.plot_stack import tidy_stack
 
 
@@ -22,9 +24,11 @@ class EelsProfiles(QWidget):
     Signals
     -------
     index_picked(int) : the user clicked a probe position (flattened index)
+    cursor_text(str) : over a map, the pixel under the cursor with its values ± 1σ
     """
 
     index_picked = Signal(int)
+    cursor_text = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +77,7 @@ class EelsProfiles(QWidget):
         for plot, marker in zip((self.shift_plot, self.window_plot), self.markers):
             plot.addItem(marker)
             plot.scene().sigMouseClicked.connect(lambda event, p=plot: self._clicked(p, event))
+            plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._hovered(p, pos))
         tidy_stack([self.shift_plot, self.window_plot, self.fraction_plot], shared_x=False)
         self.tabs = QTabWidget()
         self.column = QVBoxLayout(self)
@@ -84,6 +89,7 @@ class EelsProfiles(QWidget):
         self.arrange(stacked=True)
         self._positions = np.zeros(0)
         self._map_shape: tuple[int, ...] = ()
+        self._map_values: dict = {}
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Stacked plots where they fit, tabs in a short dock."""
@@ -140,7 +146,13 @@ class EelsProfiles(QWidget):
         counts = np.asarray(value["map_counts"], float)
         if len(value["nav_shape"]) == 2:
             shape = tuple(value["nav_shape"])
-            self.set_maps(shift.reshape(shape), counts.reshape(shape), value["edge"])
+            self.set_maps(
+                shift.reshape(shape),
+                counts.reshape(shape),
+                value["edge"],
+                window_sigma=_optional(value.get("map_counts_sigma")),
+                shift_sigma=np.asarray(value["chemical_shift_stderr_eV"], float),
+            )
         else:
             self.set_line(
                 np.asarray(value["position"], float).reshape(-1),
@@ -202,10 +214,24 @@ class EelsProfiles(QWidget):
         self.fraction_plot.setTitle(f"MLLS fraction (χ² max/median {worst:.1f}×)")
         self.fraction_plot.autoRange()
 
-    def set_maps(self, shift: np.ndarray, window: np.ndarray, edge: str) -> None:
-        """Show maps of a spectrum image (scan_y, scan_x): shift in eV and window counts."""
+    def set_maps(
+        self,
+        shift: np.ndarray,
+        window: np.ndarray,
+        edge: str,
+        *,
+        window_sigma: np.ndarray | None = None,
+        shift_sigma: np.ndarray | None = None,
+    ) -> None:
+        """Show maps of a spectrum image (scan_y, scan_x): shift in eV and window counts; their
+        1σ (any shape of as many values) are read at the cursor."""
         self.clear()
         self._map_shape, self._positions = shift.shape, np.zeros(0)
+        self._map_values = {
+            "edge": edge,
+            "window": (window, None if window_sigma is None else window_sigma.reshape(shift.shape)),
+            "shift": (shift, None if shift_sigma is None else shift_sigma.reshape(shift.shape)),
+        }
         self.shift_map.setImage(np.nan_to_num(shift), autoLevels=True)
         self.window_map.setImage(np.nan_to_num(window), autoLevels=True)
         for plot in (self.shift_plot, self.window_plot):
@@ -215,6 +241,16 @@ class EelsProfiles(QWidget):
         self.shift_plot.setTitle(f"{edge} chemical shift map")
         self.window_plot.setTitle(f"{edge} window map")
 
+    def map_text(self, row: int, col: int) -> str:
+        """The map pixel (row, col): window counts and shift, each ± 1σ where the result has it."""
+        values = self._map_values
+        window = _quoted(*values["window"], row, col)
+        shift = _quoted(*values["shift"], row, col)
+        return (
+            f"scan (row {row}, col {col}): {values['edge']} window {window} counts, "
+            f"shift {shift} eV"
+        )
+
     def set_current(self, index: int) -> None:
         """Mark probe ``index`` (flattened) on both profiles."""
         visible = 0 <= index < len(self._positions)
@@ -222,6 +258,14 @@ class EelsProfiles(QWidget):
             marker.setVisible(visible)
             if visible:
                 marker.setValue(float(self._positions[index]))
+
+    def _hovered(self, plot: pg.PlotWidget, position) -> None:
+        if not self._map_shape or not plot.isVisible():
+            return
+        point = plot.getPlotItem().vb.mapSceneToView(position)
+        row, col = int(np.floor(point.y())), int(np.floor(point.x()))
+        if 0 <= row < self._map_shape[0] and 0 <= col < self._map_shape[1]:
+            self.cursor_text.emit(self.map_text(row, col))
 
     def _clicked(self, plot: pg.PlotWidget, event) -> None:
         point = plot.getPlotItem().vb.mapSceneToView(event.scenePos())
@@ -235,3 +279,16 @@ class EelsProfiles(QWidget):
 
 def _optional(values) -> np.ndarray | None:
     return None if values is None else np.asarray(values, float)
+
+
+def _quoted(values: np.ndarray, sigmas: np.ndarray | None, row: int, col: int) -> str:
+    """``values[row, col]`` ± its 1σ as a paper quotes it ("not measured" where NaN)."""
+    value = float(values[row, col])
+    if not np.isfinite(value):
+        return "not measured"
+    sigma = None if sigmas is None else float(sigmas[row, col])
+    return (
+        f"{value:.4g}"
+        if sigma is None or not np.isfinite(sigma)
+        else value_with_sigma(value, sigma)
+    )

@@ -26,7 +26,8 @@ def _with_sigma(value: dict, key: str, sigma_key: str, index: int, *, signed: bo
 
 
 def describe(value: dict | None, index: int) -> str:
-    """ZLP, thickness, plasmon and the edge's onset, shift ± 1σ and background χ²ᵣ at ``index``."""
+    """ZLP, thickness, plasmon and the edge's onset, shift, window counts ± 1σ and background χ²ᵣ
+    at ``index``."""
     if not value:
         return ""
     parts = []
@@ -70,7 +71,18 @@ def _edge_text(value: dict, index: int) -> str:
         f" ({_against(value.get('reference_index'))})"
     )
     missing = f" — not measured: {reason}" if onset is None or shift is None else ""
-    return f"{edge} {onset_text}, {shift_text}, background χ²ᵣ {_number(chi2, '.2f')}{missing}"
+    window = _window_text(value, index)
+    return (
+        f"{edge} {onset_text}, {shift_text}, {window}background χ²ᵣ {_number(chi2, '.2f')}{missing}"
+    )
+
+
+def _window_text(value: dict, index: int) -> str:
+    """The background-subtracted window counts ± 1σ at ``index`` followed by ", " ("" without)."""
+    counts = _at(value, "map_counts", index)
+    if counts is None:
+        return ""
+    return f"window {_with_sigma(value, 'map_counts', 'map_counts_sigma', index, signed=False)} counts, "
 
 
 def _number(number, spec: str) -> str:
