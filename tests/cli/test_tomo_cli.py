@@ -46,9 +46,11 @@ def test_tomo_contract(tomo_run, capsys):
     folder, out, truth = tomo_run
     document = json.loads((out / "alignment.json").read_text())
     assert document["tilts_deg"] == truth["tilts_deg"]
-    shifts = np.array(document["shifts_px"])
-    assert shifts.shape == (13, 2)
-    assert np.sqrt(np.mean(np.sum((shifts - np.array(truth["shifts_px"])) ** 2, axis=1))) < 0.7
+    shifts, sigma = np.array(document["shifts_px"]), np.array(document["shifts_sigma_px"])
+    assert shifts.shape == sigma.shape == (13, 2)
+    error = shifts - np.array(truth["shifts_px"])
+    assert np.sqrt(np.mean(np.sum(error**2, axis=1))) < 0.7
+    assert np.all(sigma > 0) and np.mean(np.abs(error) <= 2 * sigma) >= 0.8
     assert abs(document["tilt_axis_offset_px"] - truth["tilt_axis_offset_px"]) < 1.0
     volumes = sorted(out.glob("*.tif"))
     assert [v.name for v in volumes] == ["tomo_O_O_Ka.tif", "tomo_haadf_HAADF.tif"]

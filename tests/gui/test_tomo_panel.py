@@ -51,6 +51,7 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
     assert not panel.align_button.isEnabled()
     open_and_align(qtbot, panel, series_path)
     assert panel.projections.show_aligned.isChecked() and "offset" in panel.info.text()
+    assert "shift 1σ not estimated" in panel.info.text()
     panel.projections.show_sinogram.setChecked(True)
     assert (
         panel.projections.projection.image.shape == (13, 40)
@@ -97,6 +98,18 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
     assert record["parameters"]["channel"] == "HAADF" and record["parameters"]["units"] == "nm"
     assert record["parameters"]["shell_thickness"] == pytest.approx(median)
     assert not reporter.reports
+
+
+def test_auto_alignment_shows_the_shifts_sigma(qtbot, panel, series_path):
+    with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
+        panel.open_path(series_path)
+    panel.align_method.setCurrentText("auto")
+    with qtbot.waitSignal(panel.controller.aligned, timeout=120000):
+        qtbot.mouseClick(panel.align_button, Qt.MouseButton.LeftButton)
+    sigma = panel.controller.alignment.shifts_sigma_px
+    length = np.hypot(*sigma.T)
+    assert sigma.shape == (13, 2) and np.all(length > 0)
+    assert f"shift 1σ {np.median(length):.2f} px median" in panel.info.text()
 
 
 def test_scribbles_train_the_classifier(qtbot, panel, series_path):

@@ -19,21 +19,20 @@ def _find(measured, start):
 
 
 def test_alignment_is_within_a_pixel(measured):
-    summary = summarise(_find(measured, "alignment"))
+    summary = summarise(_find(measured, "alignment: shift RMS"))
     assert summary.n == 2 and summary.worst <= 1.0, summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17 open: along the wire axis only the voids constrain the shifts, and projection "
-    "matching registers each tilt to a re-projection that is in effect an interpolation of its "
-    "noisy neighbours (about twice the known-object Cramér–Rao bound of 0.22 px): 0.54-0.59 px "
-    "RMS at 20 counts/px on these 64-px, 17-tilt phantoms (held-out 96-px ones: median 0.42 px, "
-    "worst 0.46 px); three-fold references brought them from 0.69/0.54 px, leave-one-out ones "
-    "read 0.59/0.54 px (docs/tomography.md)",
-)
 def test_alignment_meets_the_bar(measured):
-    assert summarise(_find(measured, "alignment")).median <= 0.5
+    """Issue 17's bar on the median shift RMS; the two 64-px, 17-tilt phantoms sit just under it
+    (0.51, 0.46 px on 2026-11-30: projection matching run to convergence, MLEM-10 references)."""
+    assert summarise(_find(measured, "alignment: shift RMS")).median <= 0.5
+
+
+def test_shift_sigmas_cover_the_errors(measured):
+    summary = summarise(_find(measured, "alignment: every shift component"))
+    assert summary.n == 2 * 2 * 17 and 0.5 <= summary.coverage_1sigma <= 0.85, summary
+    assert summary.coverage_2sigma >= 0.85, summary
 
 
 def test_reconstruction_and_thickness_meet_the_bars(measured):

@@ -100,6 +100,7 @@ def alignment_result(
             "source": source,
             "tilts_deg": alignment.tilts_deg,
             "shifts_px": alignment.shifts_px,
+            "shifts_sigma_px": alignment.shifts_sigma_px,
             "tilt_axis_angle_deg": alignment.axis_angle_deg,
             "tilt_axis_angle_sigma_deg": alignment.axis_angle_sigma_deg,
             "tilt_axis_method": alignment.axis_method,
@@ -135,6 +136,7 @@ def alignment_from_result(stored: Result) -> Alignment:
         v["ok"],
         v["reason"],
         v.get("tilt_axis_method", "given"),
+        None if v.get("shifts_sigma_px") is None else np.asarray(v["shifts_sigma_px"], float),
     )
 
 

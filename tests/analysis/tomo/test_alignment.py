@@ -27,6 +27,20 @@ def test_auto_alignment_recovers_shifts_and_axis(series):
     assert rms(result.shifts_px, series["shifts_px"]) < 0.5
     assert rms(np.zeros_like(series["shifts_px"]), series["shifts_px"]) > 2.5
     assert abs(result.axis_offset_px - PHANTOM.axis_offset_px) < 1.0
+    error, sigma = result.shifts_px - series["shifts_px"], result.shifts_sigma_px
+    assert sigma.shape == error.shape and np.all(sigma > 0)
+    assert np.median(sigma[:, 0]) > 3 * np.median(sigma[:, 1])
+    assert 0.5 <= np.mean(np.abs(error) <= sigma) and np.mean(np.abs(error) <= 3 * sigma) >= 0.95
+
+
+def test_shift_sigma_turns_with_the_axis():
+    from insitu_tem.analysis.tomo.alignment import image_frame_sigma
+
+    axis_frame = np.array([[0.4, 0.03], [0.2, 0.1]])
+    np.testing.assert_allclose(image_frame_sigma(axis_frame, 0.0), axis_frame)
+    np.testing.assert_allclose(image_frame_sigma(axis_frame, 90.0), axis_frame[:, ::-1])
+    turned = image_frame_sigma(axis_frame, 30.0)
+    np.testing.assert_allclose(np.sum(turned**2, axis=1), np.sum(axis_frame**2, axis=1))
 
 
 def test_com_alignment_is_right_across_the_axis(series):
@@ -36,6 +50,7 @@ def test_com_alignment_is_right_across_the_axis(series):
     assert result.axis_offset_px == 0.0 and result.axis_offset_sigma_px == 0.0
     across = result.shifts_px[:, 1] - series["shifts_px"][:, 1]
     assert np.sqrt(np.mean(across**2)) < 0.5 < np.sqrt(np.mean(series["shifts_px"][:, 1] ** 2))
+    assert np.all(np.isnan(result.shifts_sigma_px))
     assert rms(result.shifts_px, series["shifts_px"]) < 1.5
 
 

@@ -15,12 +15,13 @@ relative to the aligned series (raw image frame, px), in the gauge of
     field of view);
 ``"auto"``
     ``"xcorr"`` then projection matching: the tilts dealt into three interleaved groups, each
-    group re-projected (σ = 1 px) from an MLEM-8 reconstruction of the other two — so no
+    group re-projected (σ = 1 px) from an MLEM-10 reconstruction of the other two — so no
     projection is in its own reference and both its neighbours are — and each projection
     registered to its re-projection (weighted least squares on the re-projection's gradient,
     :func:`.registration.matched_displacement`) and moved by the full step; repeated first on
     twice-binned projections until the shifts change by < 0.25 px, then at full size until
-    they change by < 0.02 px or for 4 steps [2]_;
+    they change by < 0.02 px or for 12 steps (the smooth modes of the shifts along the
+    series converge slowly) [2]_; each shift's 1σ from the last registration (``shifts_sigma_px``);
 ``"none"``
     no shifts.
 
@@ -50,7 +51,12 @@ from insitu_tem.analysis.tomo.axis import (
     estimate_axis_offset_by_consistency,
 )
 from insitu_tem.analysis.tomo.axis_direction import estimate_axis_direction
-from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
+from insitu_tem.analysis.tomo.geometry import (
+    axis_vectors,
+    gauge_shifts,
+    to_axis_frame,
+    to_image_frame_shifts,
+)
 from insitu_tem.analysis.tomo.projection_matching import refine_by_projection_matching
 from insitu_tem.analysis.tomo.registration import profile_shifts, xcorr_shifts
 
@@ -82,6 +88,12 @@ class Alignment:
     axis_method : str
         How the direction was found: ``"given"``, ``"motion"`` or ``"offset slope"``
         (:mod:`.axis_direction`), or ``""`` when it was not found (0° used, ``reason`` says why).
+    shifts_sigma_px : ndarray or None
+        (n, 2) 1σ of each shift (dy, dx), px, from projection matching (``"auto"``): the
+        registration's shot-noise σ (Gauss–Newton curvature of its cost times the weighted
+        residual variance), scaled by √3 for the error the re-projection shares with the
+        neighbouring tilts; NaN when not estimated (``"xcorr"``, ``"com"``, ``"none"``, or
+        cancelled), None in results stored before it existed.
     """
 
     tilts_deg: np.ndarray
@@ -96,6 +108,7 @@ class Alignment:
     ok: bool = True
     reason: str = ""
     axis_method: str = "given"
+    shifts_sigma_px: np.ndarray | None = None
 
 
 def _com_shifts(aligned: np.ndarray, tilts: np.ndarray) -> np.ndarray:
@@ -192,11 +205,12 @@ def align_tilt_series(
     offset, offset_sigma, consistent = _offset(
         stack, tilts, angle, shifts, axis_offset_px, coarse=refine
     )
+    sigma = np.full((n, 2), np.nan)
     if refine:
         report(0.5, "projection matching")
-        shifts, residual, peaks = refine_by_projection_matching(
-            stack, tilts, angle, shifts, offset, should_stop
-        )
+        matching = refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_stop)
+        shifts, residual, peaks = matching.shifts_px, matching.residual_px, matching.peaks
+        sigma = image_frame_sigma(matching.sigma_axis_px, angle)
         offset, offset_sigma, _ = _offset(
             stack, tilts, angle, shifts, axis_offset_px, near=consistent
         )
@@ -214,7 +228,17 @@ def align_tilt_series(
         should_stop,
         angle_reason,
     )
-    return replace(result, axis_method=axis_method)
+    return replace(result, axis_method=axis_method, shifts_sigma_px=sigma)
+
+
+def image_frame_sigma(sigma_axis_px: np.ndarray, axis_angle_deg: float) -> np.ndarray:
+    """(n, 2) 1σ along and across the tilt axis -> (n, 2) 1σ of (dy, dx), px (independent
+    errors along and across)."""
+    along, across = axis_vectors(axis_angle_deg)
+    variance = np.outer(sigma_axis_px[:, 0] ** 2, along**2) + np.outer(
+        sigma_axis_px[:, 1] ** 2, across**2
+    )
+    return np.sqrt(variance)
 
 
 def _offset(

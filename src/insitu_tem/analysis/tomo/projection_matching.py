@@ -2,7 +2,7 @@
 to a re-projection of the series without it (the ``"auto"`` method of :mod:`.alignment`).
 
 The tilts are dealt into three interleaved groups; each group is re-projected (σ = 1 px) from an
-MLEM-8 reconstruction of the other two, so no projection is in its own reference and both its
+MLEM-10 reconstruction of the other two, so no projection is in its own reference and both its
 neighbours are; each projection is registered to its re-projection (weighted least squares on the
 re-projection's gradient, :func:`.registration.matched_displacement`) and moved by the full step,
 first on twice-binned projections, then at full size [1]_.
@@ -15,6 +15,7 @@ References
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
@@ -22,13 +23,14 @@ from scipy import ndimage
 from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
 from insitu_tem.analysis.tomo.projector import projector
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
-from insitu_tem.analysis.tomo.registration import matched_displacement
+from insitu_tem.analysis.tomo.registration import matched_fit
 
 _MATCH_SIZE = 160
 _MATCH_GROUPS = 3
-_REFERENCE_ITERATIONS = 8
+_REFERENCE_ITERATIONS = 10
 _COARSE_STEPS, _COARSE_TOLERANCE_PX = 8, 0.25
-_FINE_STEPS, _FINE_TOLERANCE_PX = 4, 0.02
+_FINE_STEPS, _FINE_TOLERANCE_PX = 12, 0.02
+_SHARED_REFERENCE_ERROR = 3.0
 
 
 def _binned_series(stack: np.ndarray, factor: int) -> np.ndarray:
@@ -41,7 +43,7 @@ def _binned_series(stack: np.ndarray, factor: int) -> np.ndarray:
 def _reprojections(
     small: np.ndarray, tilts: np.ndarray, offset: float, use: np.ndarray, target: np.ndarray
 ) -> np.ndarray:
-    """Re-projections at ``tilts[target]`` of an MLEM-8 reconstruction from ``tilts[use]``,
+    """Re-projections at ``tilts[target]`` of an MLEM-10 reconstruction from ``tilts[use]``,
     smoothed by a 1-px Gaussian (a 3-D Gaussian on the volume projects to the same 2-D Gaussian
     on every projection, which costs a fraction)."""
     n, ny, nx = small.shape
@@ -61,12 +63,13 @@ def _reprojections(
 
 def _match_step(
     small: np.ndarray, tilts: np.ndarray, offset: float, margin: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One projection-matching step: every projection registered to its re-projection from the
     tilts outside its group (``i mod 3``), so a projection never pulls its reference towards
     itself while its nearest tilts on both sides still shape it; ``margin`` px of border,
     filled by the resampling, are left out. The reconstructions run one after the other (each on
-    two threads), the registrations two at a time."""
+    two threads), the registrations two at a time. Returns the steps, the fits' Pearson r and the
+    steps' shot-noise variances (n, 2), all in the frame and pixels of ``small``."""
     n = tilts.size
     group = np.arange(n) % _MATCH_GROUPS
     references = np.empty_like(small)
@@ -75,22 +78,46 @@ def _match_step(
         references[target] = _reprojections(small, tilts, offset, ~target, target)
     with ThreadPoolExecutor(2) as pool:
         found = list(
-            pool.map(
-                lambda i: matched_displacement(references[i], small[i], margin=margin), range(n)
-            )
+            pool.map(lambda i: matched_fit(references[i], small[i], margin=margin), range(n))
         )
-    return np.array([step for step, _ in found]), np.array([peak for _, peak in found])
+    steps = np.array([f[0] for f in found])
+    variances = np.array([np.diag(f[2]) for f in found])
+    return steps, np.array([f[1] for f in found]), variances
 
 
-def refine_by_projection_matching(
-    stack, tilts, angle, shifts, offset, should_stop
-) -> tuple[np.ndarray, float, np.ndarray]:
+@dataclass(frozen=True)
+class Matching:
+    """Result of :func:`refine_by_projection_matching`.
+
+    Attributes
+    ----------
+    shifts_px : ndarray
+        (n, 2) content displacements (dy, dx), gauged, px.
+    residual_px : float
+        RMS change of the shifts in the last step, px.
+    peaks : ndarray
+        (n,) Pearson r of each projection with its re-projection.
+    sigma_axis_px : ndarray
+        (n, 2) 1σ of each shift along and across the tilt axis, px (NaN when cancelled before
+        the full-size steps): the shot-noise σ of the last full-size registration, scaled by
+        ``√_SHARED_REFERENCE_ERROR`` for the error its re-projection shares with its neighbours.
+    """
+
+    shifts_px: np.ndarray
+    residual_px: float
+    peaks: np.ndarray
+    sigma_axis_px: np.ndarray
+
+
+def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_stop) -> Matching:
     """Projection matching, coarse to fine: on twice-binned projections until the shifts change
     by less than ``_COARSE_TOLERANCE_PX``, then on projections binned to ≤ ``_MATCH_SIZE`` px until
-    they change by less than ``_FINE_TOLERANCE_PX`` (RMS, px) or for ``_FINE_STEPS`` steps (each
-    step's change is then noise: the references are re-made from the moved projections)."""
+    they change by less than ``_FINE_TOLERANCE_PX`` (RMS, px) or for ``_FINE_STEPS`` steps: the
+    shifts' smooth modes along the series converge slowly, since each re-projection is mostly
+    its neighbours'."""
     fine = max(1, int(np.ceil(min(stack.shape[1:]) / _MATCH_SIZE)))
     residual, peaks = float("nan"), np.ones(tilts.size)
+    sigma = np.full((tilts.size, 2), np.nan)
     levels = (
         (2 * fine, _COARSE_STEPS, _COARSE_TOLERANCE_PX),
         (fine, _FINE_STEPS, _FINE_TOLERANCE_PX),
@@ -99,14 +126,16 @@ def refine_by_projection_matching(
         small_raw = _binned_series(stack, factor)
         for _ in range(max_steps):
             if should_stop is not None and should_stop():
-                return shifts, residual, peaks
+                return Matching(shifts, residual, peaks, sigma)
             small = to_axis_frame(small_raw, axis_angle_deg=angle, shifts_px=shifts / factor)
             margin = int(np.ceil(np.abs(shifts).max() / factor)) + 3
-            steps, peaks = _match_step(small, tilts, offset / factor, margin)
+            steps, peaks, variances = _match_step(small, tilts, offset / factor, margin)
             update = to_image_frame_shifts(steps * factor, angle)
             new = gauge_shifts(shifts + update, tilts, angle)
             residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))
             shifts = new
+            if factor == fine:
+                sigma = factor * np.sqrt(variances * _SHARED_REFERENCE_ERROR)
             if residual < tolerance:
                 break
-    return shifts, residual, peaks
+    return Matching(shifts, residual, peaks, sigma)

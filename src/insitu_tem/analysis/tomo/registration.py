@@ -129,6 +129,15 @@ def _translate(coefficients: np.ndarray, shift: np.ndarray) -> np.ndarray:
 def matched_displacement(
     reference: np.ndarray, moving: np.ndarray, *, margin: int = 3, smooth_px: float = 1.0
 ) -> tuple[np.ndarray, float]:
+    """Displacement (dy, dx) of ``moving`` relative to a smooth ``reference``, px (≲ 3 px), and
+    the Pearson r of the fit: :func:`matched_fit` without its covariance."""
+    fit = matched_fit(reference, moving, margin=margin, smooth_px=smooth_px)
+    return fit[0], fit[1]
+
+
+def matched_fit(
+    reference: np.ndarray, moving: np.ndarray, *, margin: int = 3, smooth_px: float = 1.0
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Displacement (dy, dx) of ``moving`` relative to a smooth ``reference``, px (≲ 3 px).
 
     Minimises ``Σ w (moving − g·reference(r − s) − b)²`` over the shift s, the
@@ -150,9 +159,16 @@ def matched_displacement(
         (dy, dx), px.
     peak : float
         Pearson r between ``moving`` and the fitted model.
+    covariance : ndarray
+        (2, 2) covariance of the shift from the shot noise of ``moving``, px²: the inverse
+        Gauss–Newton curvature scaled by the weighted residual variance of the unsmoothed
+        image (its noise, since the smoothing averages it over ``4π σ²`` px while the smooth
+        gradient is left unchanged) — the reference's own error not included. NaN where the fit
+        is singular.
     """
+    raw = np.asarray(moving, np.float64)
     ref = ndimage.gaussian_filter(np.asarray(reference, np.float64), smooth_px, mode="nearest")
-    mov = ndimage.gaussian_filter(np.asarray(moving, np.float64), smooth_px, mode="nearest")
+    mov = ndimage.gaussian_filter(raw, smooth_px, mode="nearest")
     margin = int(min(max(margin, 1), min(ref.shape) // 4))
     inner = (slice(margin, -margin), slice(margin, -margin))
     data = mov[inner].ravel()
@@ -160,6 +176,7 @@ def matched_displacement(
     shift, gain, background = np.zeros(2), 1.0, 0.0
     model = ref[inner].ravel()
     coefficients = ndimage.spline_filter(ref, order=3, mode="nearest")
+    curvature = np.full((4, 4), np.nan)
     for _ in range(8):
         moved = _translate(coefficients, shift)
         gy, gx = np.gradient(moved)
@@ -172,15 +189,22 @@ def matched_displacement(
             * weight[:, None]
         )
         residual = (data - (gain * model + background)) * weight
+        curvature = design.T @ design
         try:
-            delta = np.linalg.solve(design.T @ design, design.T @ residual)
+            delta = np.linalg.solve(curvature, design.T @ residual)
         except np.linalg.LinAlgError:
+            curvature = np.full((4, 4), np.nan)
             break
         gain, background, shift = gain + delta[0], background + delta[1], shift + delta[2:]
         if np.abs(delta[2:]).max() < 1e-3 or np.abs(shift).max() > margin:
             break
     peak = float(np.corrcoef(gain * model + background, data)[0, 1]) if data.std() > 0 else 0.0
-    return shift, peak
+    noise = ((raw[inner].ravel() - (gain * model + background)) * weight) ** 2
+    try:
+        covariance = np.linalg.inv(curvature)[2:, 2:] * float(np.mean(noise))
+    except np.linalg.LinAlgError:
+        covariance = np.full((2, 2), np.nan)
+    return shift, peak, covariance
 
 
 def profile_shifts(

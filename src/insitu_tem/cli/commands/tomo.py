@@ -20,6 +20,7 @@ HELP = (
 _ALIGNMENT_KEYS = (
     "tilts_deg",
     "shifts_px",
+    "shifts_sigma_px",
     "tilt_axis_angle_deg",
     "tilt_axis_angle_sigma_deg",
     "tilt_axis_offset_px",
@@ -249,6 +250,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     document = {
         "tilts_deg": series.tilts_deg,
         "shifts_px": alignment.shifts_px,
+        "shifts_sigma_px": alignment.shifts_sigma_px,
         "tilt_axis_angle_deg": alignment.axis_angle_deg,
         "tilt_axis_angle_sigma_deg": alignment.axis_angle_sigma_deg,
         "tilt_axis_offset_px": alignment.axis_offset_px,

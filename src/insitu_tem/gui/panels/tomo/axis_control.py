@@ -32,6 +32,15 @@ def offset_text(alignment) -> str:
     return f"{alignment.axis_offset_px:+.2f} ± {alignment.axis_offset_sigma_px:.2f} px"
 
 
+def shifts_sigma_text(alignment) -> str:
+    """The shifts' 1σ (median and largest over the tilts, px), or why there is none."""
+    sigma = alignment.shifts_sigma_px
+    if sigma is None or not np.all(np.isfinite(sigma)):
+        return "shift 1σ not estimated (only auto alignment states it)"
+    length = np.hypot(sigma[:, 0], sigma[:, 1])
+    return f"shift 1σ {np.median(length):.2f} px median, {length.max():.2f} px largest"
+
+
 def _auto_and_spin(limit: float, suffix: str) -> tuple[QCheckBox, QDoubleSpinBox]:
     auto = QCheckBox("Auto")
     auto.setChecked(True)

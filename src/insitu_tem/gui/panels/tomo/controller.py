@@ -24,7 +24,7 @@ from insitu_tem.analysis.tomo.alignment import Alignment, align_tilt_series, app
 from insitu_tem.figures.export import provenance, save_figure
 from insitu_tem.figures.tomography import TomoView, render_tomo
 from insitu_tem.gui.panels.tomo import history, jobs
-from insitu_tem.gui.panels.tomo.axis_control import axis_text
+from insitu_tem.gui.panels.tomo.axis_control import axis_text, shifts_sigma_text
 from insitu_tem.gui.panels.tomo.current_job import CurrentJob
 from insitu_tem.gui.undo import SetValueCommand
 from insitu_tem.io.readers.tilt_series import TiltSeries
@@ -246,7 +246,8 @@ class TomoController(QObject):
             self.message.emit(
                 f"Aligned ({alignment.method}): tilt axis {axis}, offset "
                 f"{alignment.axis_offset_px:.2f} ± {alignment.axis_offset_sigma_px:.2f} px, "
-                f"largest shift {np.abs(alignment.shifts_px).max():.1f} px"
+                f"largest shift {np.abs(alignment.shifts_px).max():.1f} px, "
+                + shifts_sigma_text(alignment)
                 + (f" — {alignment.reason}" if alignment.reason else "")
             )
         self.alignmentChanged.emit()
