@@ -101,3 +101,22 @@ def test_no_reflection_is_reported_twice():
         np.hypot(*(positions[:, None] + positions[None]).transpose(2, 0, 1)),
     )
     assert len(spots) >= 5 and np.min(apart + np.eye(len(spots)) * 99) >= 1.0
+
+
+def test_most_spots_on_crystals_lie_on_a_reflection_or_an_alias_satellite(measured):
+    (row,) = [m for name, m in measured.items() if name.startswith("reported spots at no")]
+    assert row.errors[0] <= 0.13
+
+
+def test_spots_are_classified_by_where_they_lie():
+    from validation.hrtem_spots import classify, simulation_step_A, zone_lattice
+
+    image, truth = hrtem.corpus(fast=True)[0][10]
+    assert truth["case"]["phase"] == "Cu" and truth["case"]["diameter_nm"] > 10
+    to_px = truth["pixel_A"] * np.asarray(image.shape, float)
+    fold = np.array([0.0, 1.0]) / simulation_step_A(truth["case"])
+    lattice = zone_lattice(truth, 6.0)
+    alias = lattice[np.argmin(np.hypot(*(lattice - fold).T))] - fold
+    listed = np.asarray(truth["g_rc_per_A"])[0]
+    points = np.array([listed, alias, 0.5 * listed + 0.8 / to_px]) * to_px
+    assert list(classify(points, truth, image.shape)) == [0, 2, 3]
