@@ -28,6 +28,8 @@ from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_
 from insitu_tem.analysis.eels.zlp_sigma import centre_terms, noise_gain, pooled_gain
 from insitu_tem.analysis.eels.zlp_width import corrected_width, gather, shape_spread, widths
 
+_MIN_REACH = 3.0
+
 
 @dataclass(frozen=True)
 class ZlpFit:
@@ -64,10 +66,12 @@ class ZlpFit:
 def _log_gaussian_centre(
     window: np.ndarray, offsets: np.ndarray, half_width: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Centre (channels from the peak channel) and the fit's weights per sample."""
+    """Centre (channels from the peak channel) and the fit's weights per sample: the samples
+    within 1.2 half-widths, and at least the seven within ±3 channels (the shape's two terms
+    fitted to the residuals need samples beyond the parabola's three on a narrow peak)."""
     x = offsets[None, :].astype(float)
     positive = window > 0
-    reach = np.clip(np.nan_to_num(half_width, nan=2.0) * 1.2, 2.0, None)[:, None]
+    reach = np.clip(np.nan_to_num(half_width, nan=2.0) * 1.2, _MIN_REACH, None)[:, None]
     weights = np.where(positive & (np.abs(x) <= reach), window**2, 0.0)
     log_y = np.log(np.where(positive, window, 1.0))
     moments = [np.sum(weights * x**k, axis=1) for k in range(5)]
