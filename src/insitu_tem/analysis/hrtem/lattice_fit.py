@@ -75,6 +75,9 @@ class LatticeFit:
         Spots used in the fit.
     rms_residual_per_nm : float
         Root-mean-square distance between measured and fitted spots, 1/nm.
+    window_shift : tuple of float
+        Relative change of (d_a, d_b) under a narrower analysis window
+        (:mod:`.lattice_window`), part of their 1σ; nan until measured.
     """
 
     ok: bool
@@ -90,6 +93,7 @@ class LatticeFit:
     indices: tuple[tuple[int, int], ...] = ()
     n_indexed: int = 0
     rms_residual_per_nm: float = math.nan
+    window_shift: tuple[float, float] = (math.nan, math.nan)
 
     @property
     def two_dimensional(self) -> bool:
@@ -114,6 +118,7 @@ class LatticeFit:
             "b_star_per_nm": list(self.b_star),
             "n_indexed": self.n_indexed,
             "rms_residual_per_nm": self.rms_residual_per_nm,
+            "window_shift_percent": [100 * s for s in self.window_shift],
         }
 
 

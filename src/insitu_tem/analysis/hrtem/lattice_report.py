@@ -21,6 +21,11 @@ from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, power_spectrum
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice, with_spot_sigmas
 from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
+from insitu_tem.analysis.hrtem.lattice_window import (
+    window_shift,
+    window_warning,
+    with_window_term,
+)
 from insitu_tem.analysis.crystal.phases import MatchResult, match_spacings
 
 CALIBRATION_TOLERANCE = 0.01
@@ -221,8 +226,9 @@ def lattice_spots(
     """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the
     refit.
 
-    The lattice's 1σ includes a shift common to all its spots (:mod:`.lattice_fit`); each spot's
-    ``sigma_d_nm`` includes their scatter about the lattice (:func:`.lattice_fit.with_spot_sigmas`).
+    The lattice's 1σ includes a shift common to all its spots (:mod:`.lattice_fit`) and part of
+    its change under a narrower window (:mod:`.lattice_window`); each spot's ``sigma_d_nm``
+    includes their scatter about the lattice (:func:`.lattice_fit.with_spot_sigmas`).
 
     See :mod:`insitu_tem.analysis.hrtem.lattice_nodes`: a reflection where the lattice of the
     strong spots predicts one is significant at a much lower SNR than anywhere in the spectrum.
@@ -242,6 +248,7 @@ def lattice_spots(
     if extra:
         spots = tuple(sorted(spots + extra, key=lambda s: -s.snr))[:max_spots]
         fit = fit_lattice(spots, **options)
+    fit = with_window_term(fit, window_shift(spectrum, spots, fit))
     return SpotSearch(True, "", with_spot_sigmas(spots, fit)), fit
 
 
@@ -281,6 +288,7 @@ def measure_lattice(
     search, fit = lattice_spots(spectrum, snr_threshold=snr_threshold, max_spots=max_spots)
     ring = find_ring(spectrum)
     warnings = [] if search.ok else [search.reason]
+    warnings.append(window_warning(fit))
     if ring.ok and (not fit.ok or fit.n_indexed < 2):
         warnings.append(
             f"broad ring at d = {10 * ring.d_nm:.2f} Å (FWHM {ring.fwhm_per_nm:.2f} 1/nm): "

@@ -1,0 +1,52 @@
+"""The lattice's change under a narrower analysis window enters its 1σ and warns the user."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from insitu_tem.analysis.hrtem.lattice_report import measure_lattice
+from insitu_tem.analysis.hrtem.lattice_window import WINDOW_SHIFT_FRACTION, window_shift
+
+PIXEL_NM = 0.03
+SIZE = 100
+
+
+def square_lattice(*, phase_step: float = 0.0) -> np.ndarray:
+    """Two crossed fringes of period 0.25 nm (rotated 20°) with noise; the first one's phase jumps
+    by ``phase_step`` rad 30 % of the way across, as where a delocalised sideband of a small
+    crystal ends."""
+    rows, cols = np.indices((SIZE, SIZE)) * PIXEL_NM
+    angle = math.radians(20.0)
+    along = cols * math.cos(angle) + rows * math.sin(angle)
+    across = -cols * math.sin(angle) + rows * math.cos(angle)
+    step = np.where(cols > 0.3 * SIZE * PIXEL_NM, phase_step, 0.0)
+    noise = np.random.default_rng(7).normal(0.0, 0.2, rows.shape)
+    return (
+        10.0 + np.cos(2 * np.pi * along / 0.25 + step) + np.cos(2 * np.pi * across / 0.25) + noise
+    )
+
+
+def test_a_perfect_lattice_does_not_depend_on_the_window():
+    measured = measure_lattice(square_lattice(), pixel_nm=PIXEL_NM, match=False)
+    assert measured.fit.two_dimensional
+    assert np.max(np.abs(measured.fit.window_shift)) < 1e-3
+    assert not any("delocalises" in w for w in measured.warnings)
+
+
+def test_a_fringe_whose_envelope_changes_phase_widens_the_lattice_sigma():
+    measured = measure_lattice(square_lattice(phase_step=1.5), pixel_nm=PIXEL_NM, match=False)
+    fit = measured.fit
+    shifted = max(fit.window_shift, key=abs)
+    assert abs(shifted) > 0.01
+    assert any("delocalises" in w for w in measured.warnings)
+    relative = [fit.sigma_d_a_nm / fit.d_a_nm, fit.sigma_d_b_nm / fit.d_b_nm]
+    assert max(relative) >= WINDOW_SHIFT_FRACTION * abs(shifted) * 0.999
+
+
+def test_the_window_shift_is_measured_again_from_the_spots():
+    measured = measure_lattice(square_lattice(phase_step=1.5), pixel_nm=PIXEL_NM, match=False)
+    again = window_shift(measured.spectrum, measured.spots, measured.fit)
+    assert again == pytest.approx(measured.fit.window_shift, rel=1e-9)
