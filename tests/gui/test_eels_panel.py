@@ -6,9 +6,10 @@ import re
 
 import numpy as np
 import pytest
+import tifffile
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QUndoStack
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from insitu_tem.io.load import load
 from insitu_tem.gui.panels.eels.panel import EelsPanel
@@ -268,6 +269,34 @@ def test_spectrum_image_gives_maps_and_pixels_pick_the_probe(qtbot, panel):
     quoted = re.search(r"window (-?[\d.]+) ± ([\d.]+) counts, shift [+-]?[\d.]+ ± [\d.]+ eV", text)
     assert quoted and float(quoted[1]) == pytest.approx(counts, abs=sigma / 10)
     assert float(quoted[2]) == pytest.approx(sigma, rel=0.05)
+
+
+def test_export_the_window_map_with_its_sigma(
+    qtbot, panel, sample, reporter, tmp_path, monkeypatch
+):
+    from insitu_tem.gui.controllers.exports import Exports
+
+    open_in(panel, sample[0])
+    wait_for_edge(qtbot, panel, "W-O23")
+    told = []
+    exports = Exports(
+        panel,
+        panel.tasks,
+        reporter,
+        session=lambda: panel.state.session,
+        profiles=lambda: [],
+        folder=lambda: str(tmp_path),
+        done=told.append,
+    )
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    exports.eels_map_dialog()
+    value = panel.result_value()
+    counts, sigma = (tifffile.imread(tmp_path / f"W-O23_map{s}.tif") for s in ("", "_sigma"))
+    assert counts.shape == sigma.shape == (1, 46) and not reporter.reports
+    np.testing.assert_allclose(sigma[0], value["map_counts_sigma"], rtol=1e-6)
+    rows = (tmp_path / "W-O23_map.csv").read_text().splitlines()
+    assert rows[0] == "index,position_nm,counts,counts_sigma" and len(rows) == 47
+    assert told and "W-O23 window map and its 1σ" in told[0]
 
 
 def test_an_edge_that_is_not_there_reads_not_measured_with_the_reason(qtbot, panel, reporter):

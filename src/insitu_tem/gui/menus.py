@@ -79,6 +79,12 @@ def _file_menu(window, menu: QMenu) -> None:
         "Export Line-Scan &Profiles (CSV)…",
         lambda: window.workbench().exports.profiles_dialog(),
     )
+    add_action(
+        window,
+        menu,
+        "Export EELS &Window Map (TIFF, CSV)…",
+        lambda: window.workbench().exports.eels_map_dialog(),
+    )
     menu.addSeparator()
     add_action(window, menu, "&Quit", window.close, QKeySequence.StandardKey.Quit)
     window.recent.attach(window.recent_menu)

@@ -5,11 +5,9 @@ onsets, chemical shifts against a reference and the edge's window map with its p
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 from pathlib import Path
 
-import numpy as np
 
 from insitu_tem.analysis.eels.background import MODELS
 from insitu_tem.cli.commands.common import (
@@ -21,7 +19,6 @@ from insitu_tem.cli.commands.common import (
     require_kind,
     require_memory,
 )
-from insitu_tem.io.outputs import output_file
 
 NAME = "eels"
 ZLP_KEYS = (
@@ -148,50 +145,17 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     ).value
     shown = {key: value[key] for key in ZLP_KEYS + EDGE_KEYS}
     if args.out is not None:
-        write_window_map(Path(args.out), value, inputs=(args.file,), force=args.force)
+        from insitu_tem.workflows.eels_export import write_window_map
+
+        try:
+            write_window_map(Path(args.out), value, inputs=(args.file,), force=args.force)
+        except OSError as error:
+            raise InputError(
+                args.out, f"cannot write the map ({error.strerror}); choose another --out"
+            ) from error
     return {
         **shown,
         "maps": {value["edge"]: value["map_counts"]},
         "maps_sigma": {value["edge"]: value["map_counts_sigma"]},
         "maps_shape": value["nav_shape"],
     }
-
-
-def write_window_map(
-    folder: Path, value: dict, *, inputs: tuple[str, ...] = (), force: bool = False
-) -> None:
-    """The edge's window map and its 1σ (counts) in ``folder``: two float32 TIFFs of the scan's
-    shape (a line scan as one row) and a CSV with one row per probe."""
-    import tifffile
-
-    shape = tuple(value["nav_shape"]) if len(value["nav_shape"]) == 2 else (1, -1)
-    counts = np.asarray(value["map_counts"], float)
-    sigma = np.asarray(value["map_counts_sigma"], float)
-    edge = value["edge"]
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, values in ((f"{edge}_map", counts), (f"{edge}_map_sigma", sigma)):
-            with output_file(folder / f"{name}.tif", inputs=inputs, force=force) as temporary:
-                tifffile.imwrite(temporary, values.reshape(shape).astype(np.float32))
-        with output_file(folder / f"{edge}_map.csv", inputs=inputs, force=force) as temporary:
-            _write_map_csv(temporary, value, counts, sigma)
-    except OSError as error:
-        raise InputError(
-            str(folder), f"cannot write the map ({error.strerror}); choose another --out"
-        ) from error
-
-
-def _write_map_csv(path: Path, value: dict, counts: np.ndarray, sigma: np.ndarray) -> None:
-    """``row,col`` (spectrum image) or ``position_<units>`` (line scan), then counts and 1σ."""
-    nav_shape = value["nav_shape"]
-    if len(nav_shape) == 2:
-        header = ["index", "row", "col"]
-        where = [divmod(i, nav_shape[1]) for i in range(len(counts))]
-    else:
-        header = ["index", f"position_{value['units']}"]
-        where = [(p,) for p in np.asarray(value["position"], float).reshape(-1)]
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header + ["counts", "counts_sigma"])
-        for index, (place, c, s) in enumerate(zip(where, counts, sigma)):
-            writer.writerow([index, *place, repr(float(c)), repr(float(s))])

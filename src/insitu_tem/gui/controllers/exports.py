@@ -1,4 +1,5 @@
-"""File ▸ Export: figures rendered from the session on screen, the movie, line-scan profiles."""
+"""File ▸ Export: figures rendered from the session on screen, the movie, line-scan profiles, the
+EELS window map with its 1σ."""
 
 from __future__ import annotations
 
@@ -123,6 +124,29 @@ class Exports(QObject):
             return
         save_guarded(path, lambda temporary: write_profiles_csv(profiles, temporary))
         self.done(f"Exported the line-scan profiles to {path}")
+
+    def eels_map_dialog(self) -> None:
+        """File ▸ Export EELS Window Map: the edge's map on screen and its 1σ as float32 TIFFs and
+        a CSV in a folder the user picks."""
+        from insitu_tem.figures.eels_display import session_value
+        from insitu_tem.workflows.eels_export import write_window_map
+
+        value = session_value(self.session())
+        if not value or not value.get("edge"):
+            self.reporter.report("Export EELS window map: analyse an edge in the EELS panel first")
+            return
+        folder = QFileDialog.getExistingDirectory(
+            self.window, "Export EELS window map", self.folder()
+        )
+        if not folder:
+            return
+        self.chose(folder)
+        try:
+            write_window_map(Path(folder), value)
+        except Exception as error:
+            self.reporter.report_exception(error, context="Export EELS window map")
+            return
+        self.done(f"Exported the {value['edge']} window map and its 1σ to {folder}")
 
     def movie_dialog(self, movie, *, fps: float = 10.0, crops: dict | None = None) -> None:
         """File ▸ Export Movie: the movie on screen as MP4 or GIF, in the screen's colour map,
