@@ -148,3 +148,15 @@ def test_the_sample_button_opens_the_phantom(qtbot, tomo_panel, tmp_path, monkey
         qtbot.mouseClick(tomo_panel.opener.sample_button, Qt.MouseButton.LeftButton)
     assert list(tomo_panel.controller.series.channels) == ["HAADF", "O_Ka"]
     assert (tmp_path / sample.TRUTH_NAME).is_file()
+
+
+def test_the_file_menu_opens_the_sample_tilt_series(qtbot, window, tmp_path, monkeypatch):
+    from insitu_tem.gui.panels.tomo import opening
+
+    monkeypatch.setattr(opening, "sample_folder", lambda: tmp_path)
+    panel = window.panels["tomo"]
+    with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
+        file_action(window, "Open Sample &Tilt Series").trigger()
+    assert list(panel.controller.series.channels) == ["HAADF", "O_Ka"]
+    assert panel.controller.series.source == str(tmp_path / sample.HAADF_NAME)
+    assert panel.align_button.isEnabled() and "25 tilts -60…60°" in panel.info.text()

@@ -52,6 +52,13 @@ def _file_menu(window, menu: QMenu) -> None:
     add_action(window, menu, "Open as &Pattern Series…", window.files.open_as_patterns_dialog)
     window.recent_menu = menu.addMenu("Open &Recent")
     add_action(window, menu, "Open &Sample Project", window.files.open_sample_project)
+    add_action(
+        window,
+        menu,
+        "Open Sample &Tilt Series",
+        window.files.open_sample_tilt_series,
+        tip="A core–shell nanowire phantom (HAADF and O map) in the Tomography panel",
+    )
     menu.addSeparator()
     window.save_action = add_action(
         window, menu, "&Save Project", window.files.save_project, QKeySequence.StandardKey.Save

@@ -107,6 +107,11 @@ class FileActions(QObject):
             self._expect_scan(path)
             self._project().open(path, as_template=True)
 
+    def open_sample_tilt_series(self) -> None:
+        """File ▸ Open Sample Tilt Series: the Tomography panel's *Sample*."""
+        self.window.docks["tomo"].raise_()
+        self.window.panels["tomo"].opener.open_sample()
+
     def _expect_scan(self, project: Path) -> None:
         """When ``project`` holds an NBD scan without its result, start the worker process its
         analysis will run in, so the worker imports the analysis while the panels are built and
