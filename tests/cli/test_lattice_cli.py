@@ -117,6 +117,7 @@ def test_crystallinity_document(sample, capsys):
         truth["crystalline_fraction"], abs=0.05
     )
     assert document["domain_size_nm"] > 5
+    assert 0 < document["sigma_crystalline_fraction"] < 0.05
     grid = document["map"]
     assert len(grid) == 13 and all(len(row) == 13 and set(row) <= {0, 1} for row in grid)
     assert grid[6][0] == 0 and grid[6][-1] == 1

@@ -189,8 +189,10 @@ def test_crystallinity_overlay_and_fraction(qtbot, panel, sample):
     idle(qtbot, panel)
     qtbot.mouseClick(panel.controls.crystallinity_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.crystal.result is not None, timeout=30000)
-    fraction = float(panel.crystal.label.text().split("fraction ")[1].split(" %")[0]) / 100
+    shown = panel.crystal.label.text().split("fraction ")[1].split(" %")[0]
+    fraction, sigma = (float(v) / 100 for v in shown.split(" ± "))
     assert fraction == pytest.approx(truth["frames"][12]["crystalline_fraction"], abs=0.05)
+    assert 0 < sigma < 0.05
     assert panel.crystal.overlay.isVisible() and panel.crystal.overlay.mask.shape == (256, 256)
     assert (
         not panel.crystal.overlay.mask[:, :40].any() and panel.crystal.overlay.mask[:, -40:].all()

@@ -133,3 +133,10 @@ def test_a_delocalised_small_crystal_is_within_two_sigma_and_warned():
     assert len(errors) == 2 and all(abs(error) > 0.5 for error, _ in errors)
     assert all(abs(error) <= 2 * sigma for error, sigma in errors)
     assert any("delocalises" in warning for warning in measured.warnings)
+
+
+def test_crystalline_fraction_sigma_covers_its_error(measured):
+    (row,) = [m for name, m in measured.items() if name.startswith("crystalline fraction")]
+    summary = summarise(row)
+    assert summary.n >= 6 and summary.median <= 3.0
+    assert summary.coverage_1sigma >= 0.5 and summary.coverage_2sigma >= 0.8

@@ -72,3 +72,14 @@ def test_window_geometry_and_bad_input():
         crystallinity_map(np.zeros(32), pixel_nm=PIXEL)
     with pytest.raises(InterruptedError):
         crystallinity_map(np.zeros((128, 128)), pixel_nm=PIXEL, should_stop=lambda: True)
+
+
+def test_fraction_sigma_covers_a_boundary_and_is_small_on_glass():
+    rng = np.random.default_rng(3)
+    mask = np.zeros(SHAPE, bool)
+    mask[:, 96:] = True
+    half = crystallinity_map(composite(mask, rng), pixel_nm=PIXEL)
+    glass = crystallinity_map(composite(np.zeros(SHAPE, bool), rng), pixel_nm=PIXEL)
+    assert 0.005 < half.sigma_crystalline_fraction < 0.05
+    assert abs(half.crystalline_fraction - mask.mean()) < 3 * half.sigma_crystalline_fraction
+    assert glass.crystalline_fraction == 0 and glass.sigma_crystalline_fraction < 0.02

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     progress(1.0, "done")
     return {
         "crystalline_fraction": result.crystalline_fraction,
+        "sigma_crystalline_fraction": result.sigma_crystalline_fraction,
         "domain_size_nm": result.domain_size_nm,
         "map": result.crystalline.astype(int).tolist(),
         "window_nm": result.window_px * pixel_nm,

@@ -205,7 +205,8 @@ class CrystallinityDisplay:
         self.overlay.setVisible(visible)
         unit = "nm" if calibrated else "px"
         self.label.setText(
-            f"crystalline fraction {100 * result.crystalline_fraction:.1f} %, "
+            f"crystalline fraction {100 * result.crystalline_fraction:.1f} ± "
+            f"{100 * result.sigma_crystalline_fraction:.1f} %, "
             f"domain size {result.domain_size_nm:.2f} {unit} ({result.snr.size} windows of "
             f"{result.window_px * result.pixel_nm:.2f} {unit})"
         )
