@@ -3,14 +3,15 @@
 
 End to end: scans of abTEM nanobeam patterns (:mod:`validation.descan_scans`: two grains with a
 front between them, a quadratic descan, 1e4–1e7 electrons per pattern) go through what `nbd`
-runs: every pattern's centre (:func:`insitu_tem.analysis.diffraction.descan.centres_along_scan`)
-and the descan fit with the centres' 1σ (degree 2 from six centres, else a constant). One scan
-per committed abTEM pattern (the fast subset: the first two). The rows per convergence, dose
-and disk overlap (2 × disk radius / shortest g; ≥ 1: the disks overlap) hold the coverage to
-55–80 %. Scans whose centres were too few for the fit count as not measured. Not solved: in 5 of
-the 138 scans the centres lock onto a diffracted disk for a whole grain (18–82 px off, not
-flagged; neither the Friedel vote nor the disks' symmetry centre tells them apart without
-flagging many right centres too); they make the worst column.
+runs: every pattern's centre made one beam track
+(:func:`insitu_tem.analysis.diffraction.beam_track.beam_along_scan`) and the descan fit with the
+centres' 1σ (:func:`insitu_tem.analysis.diffraction.descan.descan_of_scan`). One scan per
+committed abTEM pattern (the fast subset: the first two). The rows per convergence, dose and disk
+overlap (2 × disk radius / shortest g; ≥ 1: the disks overlap) hold the coverage to 55–80 %.
+Scans whose centres were too few for the fit, or whose descan says it cannot be trusted
+(``ok`` False), count as not measured. Two counts: scans whose fitted centres lie more than
+:data:`LOCK_ON_PX` from the truth somewhere and are not flagged (target 0: a diffracted disk
+taken for the beam), and scans flagged although every fitted centre is right.
 
 Fit alone: the generator draws a scan of 10–120 positions, a smooth descan (quadratic in position, up to
 ±15 px over the scan) and measured centres scattered about it by 0.02–1 px (white), with a few
@@ -23,7 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from insitu_tem.analysis.diffraction.descan import centres_along_scan, fit_descan
+from insitu_tem.analysis.diffraction.beam_track import beam_along_scan
+from insitu_tem.analysis.diffraction.descan import descan_of_scan, fit_descan
 from validation.descan_scans import make_scan
 from validation.hrtem import corpus as hrtem_corpus
 from validation.stats import Measurement
@@ -31,6 +33,8 @@ from validation.stats import Measurement
 FIRST_SEED = 3300
 SCAN_SEED = 7000
 SUBGROUP_COVERAGE = (0.55, 0.80)
+LOCK_ON_PX = 3.0
+"""Error of a fitted centre from which it is counted as another disk taken for the beam, px."""
 FAST = 100
 FULL = 1000
 
@@ -63,23 +67,29 @@ def corpus(first_seed: int, scans: int) -> Measurement:
 
 
 def scan_errors(cases, first_seed: int):
-    """(errors, sigmas, covariates, centres not fitted) of the fitted centres on one generated
-    scan per abTEM case."""
+    """(errors, sigmas, covariates, centres not fitted, (unflagged lock-ons, flagged right
+    scans)) of the fitted centres on one generated scan per abTEM case."""
     errors, sigmas, covariates, missed = [], [], {"alpha": [], "electrons": [], "overlap": []}, 0
+    locked = flagged_right = 0
     for k, (pattern, truth) in enumerate(cases):
         scan = make_scan(pattern, truth, first_seed + k)
-        found = centres_along_scan(scan.patterns)
+        found = beam_along_scan(scan.patterns)
         if found.ok.sum() < 3:
             missed += len(scan.position)
             continue
-        degree = 2 if found.ok.sum() >= 6 else 0
-        fit = fit_descan(scan.position, found.centre_rc, degree=degree, sigma_px=found.sigma_px)
+        fit = descan_of_scan(scan.position, found)
+        wrong = bool(np.any(np.hypot(*(fit.fitted_rc - scan.truth_rc).T) > LOCK_ON_PX))
+        locked += wrong and fit.ok
+        flagged_right += not wrong and not fit.ok
+        if not fit.ok:
+            missed += len(scan.position)
+            continue
         errors.append((fit.fitted_rc - scan.truth_rc).ravel())
         sigmas.append(fit.sigma_rc.ravel())
         for key, value in zip(covariates, (scan.alpha_mrad, scan.electrons, scan.overlap)):
             covariates[key].append(np.full(2 * len(scan.position), value))
     joined = {key: np.concatenate(value) for key, value in covariates.items()}
-    return np.concatenate(errors), np.concatenate(sigmas), joined, missed
+    return np.concatenate(errors), np.concatenate(sigmas), joined, missed, (locked, flagged_right)
 
 
 GROUPS = (
@@ -106,12 +116,20 @@ GROUPS = (
 def abtem_scans(*, fast: bool) -> list[Measurement]:
     """The end-to-end row and (full run) one row per convergence, dose and overlap range."""
     _, cases = hrtem_corpus(fast=fast)
-    errors, sigmas, covariates, missed = scan_errors(cases[:2] if fast else cases, SCAN_SEED)
+    picked = cases[:2] if fast else cases
+    errors, sigmas, covariates, missed, (locked, flagged) = scan_errors(picked, SCAN_SEED)
     name = "NBD fitted centre along abTEM scans, end to end (`nbd` → `centre_sigma_px`)"
     out = [
         Measurement(
             "descan", name, errors, sigmas, "px", n_not_measured=missed, covariates=covariates
-        )
+        ),
+        _count(
+            f"abTEM scans with a fitted centre > {LOCK_ON_PX:g} px off, not flagged "
+            f"(of {len(picked)})",
+            locked,
+            target=True,
+        ),
+        _count(f"abTEM scans flagged with every fitted centre right (of {len(picked)})", flagged),
     ]
     if fast:
         return out
@@ -130,6 +148,13 @@ def abtem_scans(*, fast: bool) -> list[Measurement]:
                     )
                 )
     return out
+
+
+def _count(name: str, count: int, *, target: bool = False) -> Measurement:
+    limit = 0.0 if target else None
+    return Measurement(
+        "descan", name, np.array([float(count)]), None, "", limit, limit, coverage_range=None
+    )
 
 
 def run(*, fast: bool) -> list[Measurement]:

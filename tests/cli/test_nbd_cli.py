@@ -121,6 +121,7 @@ def test_nbd_on_the_sample_scan(capsys, sample_nbd):
     } <= set(doc)
     assert doc["units"] == "nm" and doc["position"][1] == pytest.approx(8.0)
     np.testing.assert_allclose(doc["centre_px"], truth["centre_rc"], atol=0.05)
+    assert doc["centre_ok"] is True and doc["centre_reason"] == ""
     centre_sigma = np.array(doc["centre_sigma_px"])
     assert centre_sigma.shape == (46, 2) and np.all((centre_sigma > 0) & (centre_sigma < 0.05))
     strain = np.array([np.nan if v is None else v for v in doc["lattice_strain"]])

@@ -121,6 +121,8 @@ def analyse(
         "scale_per_nm": scale,
         "centre_px": result.descan.fitted_rc,
         "centre_sigma_px": result.descan.sigma_rc,
+        "centre_ok": result.descan.ok,
+        "centre_reason": result.descan.reason,
         "phase_fractions": {name: fractions[:, i] for i, name in enumerate(names)},
         "phase_fractions_sigma": {
             name: result.fraction_sigma.total[:, i] for i, name in enumerate(names)

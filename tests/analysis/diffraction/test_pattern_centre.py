@@ -1,5 +1,5 @@
 """The pattern centre with its 1σ (pattern_centre): a beam's edge fitted, a point-like beam's
-centre of mass, the jackknife 1σ of the symmetry centre behind a beam stop, on generated ring
+centre of mass, the Poisson bootstrap 1σ of the symmetry centre behind a beam stop, on generated ring
 patterns with a known centre and on bismuth.dm3."""
 
 import numpy as np

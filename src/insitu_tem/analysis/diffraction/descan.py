@@ -4,7 +4,7 @@ prediction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -37,12 +37,16 @@ class CentreSeries:
         (n,) disk radius in px.
     sigma_px : numpy.ndarray or None
         (n,) 1σ of each centre coordinate, px, where the beam's edge was fitted (NaN elsewhere).
+    reason : str
+        Why the centres cannot be trusted ("" when they can), e.g. two beam tracks along the
+        scan that cannot be told apart.
     """
 
     centre_rc: np.ndarray
     ok: np.ndarray
     radius_px: np.ndarray
     sigma_px: np.ndarray | None = None
+    reason: str = ""
 
 
 def centres_along_scan(
@@ -52,7 +56,8 @@ def centres_along_scan(
     search_px: int = 12,
     should_stop: Callable[[], bool] | None = None,
 ) -> CentreSeries:
-    """Direct-beam centre of every pattern of a series, each started from the last found.
+    """Direct-beam centre of every pattern of a series, each started from the last found (or,
+    where no beam is found there, from the pattern's own centre of symmetry).
 
     Parameters
     ----------
@@ -83,7 +88,10 @@ def centres_along_scan(
     for i in range(n):
         if should_stop is not None and should_stop():
             break
-        found = _centre(np.asarray(patterns[i], float), guess, method, search_px)
+        pattern = np.asarray(patterns[i], float)
+        found = beam_of_pattern(pattern, guess, method=method, search_px=search_px)
+        if not found.ok and guess is not None:
+            found = beam_of_pattern(pattern, None, method=method, search_px=search_px)
         if found.ok:
             centres[i], ok[i], radius[i], sigma[i] = (
                 found.centre_rc,
@@ -95,7 +103,9 @@ def centres_along_scan(
     return CentreSeries(centres, ok, radius, sigma)
 
 
-def _centre(pattern: np.ndarray, guess, method: str, search_px: int) -> BeamCentre:
+def beam_of_pattern(pattern: np.ndarray, guess, *, method: str, search_px: int) -> BeamCentre:
+    """The direct beam of one pattern searched near ``guess`` (None: its symmetry centre), with
+    its edge fitted for ``method`` ``"edge"`` (see :func:`centres_along_scan`)."""
     found = direct_beam_centre(
         pattern, guess_rc=guess, method="com" if method == "edge" else method, search_px=search_px
     )
@@ -129,6 +139,10 @@ class DescanFit:
         57 %, with it at 65 %). A bias common to every pattern is not included.
     kept : numpy.ndarray or None
         (n,) bool, the centres the model was fitted to: found, and not rejected as a gross miss.
+    ok : bool
+        False when the centres it was fitted to cannot be trusted (``reason`` says why).
+    reason : str
+        "" when ``ok``.
     """
 
     coefficients_row: np.ndarray
@@ -137,6 +151,16 @@ class DescanFit:
     rms_px: float
     sigma_rc: np.ndarray | None = None
     kept: np.ndarray | None = None
+    ok: bool = True
+    reason: str = ""
+
+
+def descan_of_scan(position, series: CentreSeries) -> DescanFit:
+    """The descan `nbd` uses: :func:`fit_descan` of degree 2 from six centres found (else a
+    constant), with the centres' 1σ, ``ok`` False with the series' reason when it has one."""
+    degree = 2 if series.ok.sum() >= 6 else 0
+    fit = fit_descan(position, series.centre_rc, degree=degree, sigma_px=series.sigma_px)
+    return replace(fit, ok=False, reason=series.reason) if series.reason else fit
 
 
 def fit_descan(position, centre_rc, *, degree: int = 2, ok=None, sigma_px=None) -> DescanFit:

@@ -12,7 +12,7 @@ members.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -24,7 +24,8 @@ from insitu_tem.analysis.diffraction.centre_consensus import (
     check_symmetry_centre_with_disks,
 )
 from insitu_tem.analysis.diffraction.centre import BeamCentre, find_centre
-from insitu_tem.analysis.diffraction.descan import DescanFit, centres_along_scan, fit_descan
+from insitu_tem.analysis.diffraction.beam_track import beam_along_scan
+from insitu_tem.analysis.diffraction.descan import DescanFit, descan_of_scan
 from insitu_tem.analysis.diffraction.radial import (
     RadialIntegrator,
     q_per_A_from_px,
@@ -33,7 +34,7 @@ from insitu_tem.analysis.diffraction.radial import (
 from insitu_tem.analysis.diffraction.ring_peaks import RingPeaks, find_ring_peaks, lower_hull
 from insitu_tem.analysis.diffraction.strain import SpotTracks, track_spots
 from insitu_tem.analysis.diffraction.disk_model import refine_beam_centre
-from insitu_tem.analysis.diffraction.pattern_centre import symmetry_sigma
+from insitu_tem.analysis.diffraction.pattern_centre import refined_symmetry_centre
 from insitu_tem.analysis.diffraction.spot_lattice import refine_on_lattice
 from insitu_tem.analysis.diffraction.disks import (
     SpotIndexing,
@@ -117,7 +118,7 @@ def analyse_pattern(
     radius = _disk_radius(centre)
     from_symmetry = centre.method == "symmetry"
     if from_symmetry:
-        centre = replace(centre, sigma_px=symmetry_sigma(data, centre.centre_rc))
+        centre = refined_symmetry_centre(data, centre)
     blur = None
     if centre.method != "given" and centre.ok:
         beam, edge_blur = refine_beam_centre(data, centre.centre_rc, radius_px=radius)
@@ -287,14 +288,8 @@ def analyse_scan(
         raise ValueError(f"need (n >= 3, rows, cols) patterns, got shape {data.shape}")
     report = progress or (lambda fraction, message: None)
     report(0.05, "direct-beam centres")
-    measured = centres_along_scan(data, should_stop=should_stop)
-    degree = 2 if measured.ok.sum() >= 6 else 0
-    descan = fit_descan(
-        np.asarray(position, dtype=float),
-        measured.centre_rc,
-        degree=degree,
-        sigma_px=measured.sigma_px,
-    )
+    measured = beam_along_scan(data, should_stop=should_stop)
+    descan = descan_of_scan(np.asarray(position, dtype=float), measured)
     radius = (
         float(np.nanmedian(measured.radius_px)) if measured.ok.any() else DEFAULT_DISK_RADIUS_PX
     )

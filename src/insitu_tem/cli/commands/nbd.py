@@ -80,6 +80,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "units",
         "centre_px",
         "centre_sigma_px",
+        "centre_ok",
+        "centre_reason",
         "reference_index",
         "lattice_strain",
         "lattice_strain_sigma",
