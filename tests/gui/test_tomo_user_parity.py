@@ -107,6 +107,7 @@ def test_panel_numbers_are_the_commands_numbers(
     assert stored["shell_thickness_px"] * 0.5 == pytest.approx(seg["shell_thickness"])
     assert stored["void_fraction_shell"] == pytest.approx(seg["void_fraction_shell"])
     assert stored["composition_wt_percent"] == seg["composition_wt_percent"]
+    assert panel.tabs.currentWidget() is panel.table and panel.table.isVisible()
     shown = table(panel)
     thickness, sigma = seg["shell_thickness"], seg["shell_thickness_sigma"]
     assert shown["shell thickness (median)"] == f"{thickness:.3g} ± {sigma:.2g} nm"
@@ -160,3 +161,24 @@ def test_the_file_menu_opens_the_sample_tilt_series(qtbot, window, tmp_path, mon
     assert list(panel.controller.series.channels) == ["HAADF", "O_Ka"]
     assert panel.controller.series.source == str(tmp_path / sample.HAADF_NAME)
     assert panel.align_button.isEnabled() and "25 tilts -60…60°" in panel.info.text()
+
+
+def test_slices_stack_when_the_panel_is_squarer(qtbot):
+    from insitu_tem.gui.panels.tomo.slices import OrthoSlices
+
+    slices = OrthoSlices()
+    qtbot.addWidget(slices)
+    slices.show()
+    slices.set_volume(np.zeros((8, 8, 8), np.float32), voxel_size=0.5, units="nm")
+
+    def top_left(name):
+        rect = slices.views[name].sceneBoundingRect()
+        return rect.top(), rect.left()
+
+    slices.resize(900, 300)
+    qtbot.waitUntil(lambda: top_left("XZ")[1] > top_left("XY")[1] + 200)
+    assert top_left("XZ")[0] == top_left("XY")[0]
+    slices.resize(400, 400)
+    qtbot.waitUntil(lambda: top_left("XZ")[0] > top_left("XY")[0] + 100)
+    assert top_left("YZ")[0] == top_left("XY")[0] and top_left("YZ")[1] > top_left("XY")[1]
+    assert slices.scale_bar_text("XZ") == "1 nm"

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -104,10 +105,16 @@ class TomoPanel(QWidget):
         self.rendering.angle.setMinimumWidth(80)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["measurement", "value"])
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.plots = MeasurementPlots()
         self.tabs = QTabWidget()
+        self.tabs.addTab(self.rendering, "Rendering")
         self.tabs.addTab(self.table, "Measurements")
-        self.tabs.addTab(self.plots, "Thickness plots")
+        self.tabs.addTab(self.plots, "Plots")
+        self.tabs.setTabToolTip(2, "Shell-thickness map and histogram, radial profile")
 
     def _set_tool_tips(self) -> None:
         tips = {
@@ -176,10 +183,7 @@ class TomoPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.projections, 1)
         row.addWidget(self.slices, 2)
-        right = QVBoxLayout()
-        right.addWidget(self.rendering, 1)
-        right.addWidget(self.tabs, 1)
-        row.addLayout(right, 1)
+        row.addWidget(self.tabs, 1)
         layout.addLayout(row, 1)
 
     def _connect(self) -> None:
@@ -221,6 +225,7 @@ class TomoPanel(QWidget):
         control.alignmentChanged.connect(self._on_alignment)
         control.volumesChanged.connect(self._on_volumes)
         control.measurementChanged.connect(self._show_measurement)
+        control.measured.connect(lambda: self.tabs.setCurrentWidget(self.table))
 
     def _update_enabled(self) -> None:
         control = self.controller

@@ -16,8 +16,13 @@ SCRIBBLE_COLOURS = np.array(
 )
 
 
+ROW = {"XY": (0, 0), "XZ": (0, 1), "YZ": (0, 2)}
+GRID = {"XY": (0, 0), "YZ": (0, 1), "XZ": (2, 0)}
+
+
 class OrthoSlices(pg.GraphicsLayoutWidget):
-    """XY at the cursor's z, XZ at its y, YZ at its x; clicking a view moves the cursor there, or,
+    """XY at the cursor's z, XZ at its y, YZ at its x (in a row, or XZ under XY when the widget
+    is less than twice as wide as high); clicking a view moves the cursor there, or,
     while ``paint_class`` > 0, paints that class into :attr:`scribbles` (a disc of ``brush_px``;
     dragging paints a stroke).
 
@@ -37,6 +42,7 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
         self.cursor = [0, 0, 0]
         self.views, self.images, self.overlays, self.lines = {}, {}, {}, {}
         self.painted, self.bars, self.bar_texts, self.wedge = {}, {}, {}, []
+        self.titles, self.grid = {}, False
         for col, name in enumerate(("XY", "XZ", "YZ")):
             view = self.addViewBox(row=0, col=col, lockAspect=True, invertY=True)
             image, overlay = (
@@ -60,11 +66,24 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
             image.mouseDragEvent = lambda event, n=name: self._dragged(n, event)
             self.views[name], self.images[name], self.overlays[name] = view, image, overlay
             self.lines[name] = (horizontal, vertical)
-            self.addLabel(name, row=1, col=col)
+            self.titles[name] = self.addLabel(name, row=1, col=col)
         for _ in range(4):
             line = pg.PlotDataItem(pen=pg.mkPen("y", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
             self.views["XZ"].addItem(line)
             self.wedge.append(line)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Three in a row when the widget is wide, XY/YZ over XZ when it is squarer (each view
+        larger)."""
+        super().resizeEvent(event)
+        grid = self.width() < 2 * self.height()
+        if len(getattr(self, "titles", ())) == 3 and grid != self.grid:
+            self.grid = grid
+            cells = GRID if grid else ROW
+            for name, (row, col) in cells.items():
+                for item, down in ((self.views[name], 0), (self.titles[name], 1)):
+                    self.ci.removeItem(item)
+                    self.ci.addItem(item, row=row + down, col=col)
 
     def set_volume(
         self, volume: np.ndarray, *, voxel_size: float = 1.0, units: str = "px", tilts_deg=()
