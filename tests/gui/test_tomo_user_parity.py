@@ -182,3 +182,31 @@ def test_slices_stack_when_the_panel_is_squarer(qtbot):
     qtbot.waitUntil(lambda: top_left("XZ")[0] > top_left("XY")[0] + 100)
     assert top_left("YZ")[0] == top_left("XY")[0] and top_left("YZ")[1] > top_left("XY")[1]
     assert slices.scale_bar_text("XZ") == "1 nm"
+    slices.resize(900, 300)
+    qtbot.waitUntil(lambda: top_left("YZ")[1] > top_left("XZ")[1] > top_left("XY")[1])
+    assert top_left("XZ")[0] == top_left("YZ")[0] == top_left("XY")[0]
+
+
+def test_a_reconstruction_is_undone_with_its_segmentation(qtbot, tomo_panel, phantom):
+    panel = tomo_panel
+    with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
+        panel.open_path(phantom / sample.HAADF_NAME)
+    panel.method.setCurrentText("wbp")
+    with qtbot.waitSignal(panel.controller.reconstructed, timeout=60000):
+        qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.controller.measured, timeout=60000):
+        qtbot.mouseClick(panel.segment_button, Qt.MouseButton.LeftButton)
+    first, rows = panel.volume.copy(), table(panel)
+    panel.binning.setCurrentText("bin 2")
+    with qtbot.waitSignal(panel.controller.reconstructed, timeout=60000):
+        qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
+    assert panel.volume.shape == (20, 20, 20) and panel.table.rowCount() == 0
+    assert panel.slices.scale_bar_text("XY") == "5 nm" and panel.undo_stack.undoText() == (
+        "Reconstruct (WBP-1)"
+    )
+    panel.undo_stack.undo()
+    np.testing.assert_array_equal(panel.volume, first)
+    assert table(panel) == rows and panel.state.session.result(SEGMENTATION) is not None
+    assert panel.controller.voxel == (0.5, "nm") and panel.slices.labels is not None
+    panel.undo_stack.redo()
+    assert panel.volume.shape == (20, 20, 20) and panel.state.session.result(SEGMENTATION) is None

@@ -21,8 +21,6 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from insitu_tem.analysis.tomo.alignment import Alignment, align_tilt_series, apply_alignment
-from insitu_tem.figures.export import provenance, save_figure
-from insitu_tem.figures.tomography import TomoView, render_tomo
 from insitu_tem.gui.panels.tomo import history, jobs
 from insitu_tem.gui.panels.tomo.axis_control import axis_text, shifts_sigma_text
 from insitu_tem.gui.panels.tomo.current_job import CurrentJob
@@ -43,7 +41,6 @@ class TomoController(QObject):
     axisChoiceChanged : the tilt-axis direction or offset asked for changed (also by undo)
     alignmentChanged, volumesChanged, measurementChanged : shown state changed (also by undo)
     message(str) : one line for the user
-    exported(str) : a figure was written
 
     The long job running (progress, busy, cancel) is :attr:`job`.
     """
@@ -58,7 +55,6 @@ class TomoController(QObject):
     volumesChanged = Signal()
     measurementChanged = Signal()
     message = Signal(str)
-    exported = Signal(str)
 
     def __init__(self, state, tasks, undo_stack, parent=None) -> None:
         super().__init__(parent)
@@ -284,17 +280,28 @@ class TomoController(QObject):
             return
         reference = next(iter(result.volumes.values()))
         scale = self.series.reference.shape[2] / reference.shape[2]
-        self.voxel = (self.series.pixel_size * scale, self.series.units)
-        self.session.clear_result(results.SEGMENTATION)
-        self._set_volumes(dict(result.volumes), None)
-        self._forget_files()
-        self.measurementChanged.emit()
+        voxel = (self.series.pixel_size * scale, self.series.units)
+        segmentation = self.session.result(results.SEGMENTATION)
+        before = (self.volumes, self.labels, self.voxel, segmentation)
+        after = (dict(result.volumes), None, voxel, None)
+        text = f"Reconstruct ({result.method.upper()}-{result.iterations})"
+        self.undo_stack.push(history.StateCommand(text, self._show_volumes, before, after))
         errors = ", ".join(f"{k} {v:.3f}" for k, v in result.reprojection_errors.items())
         self.message.emit(
             f"{result.method.upper()}-{result.iterations}: volume {reference.shape} (z, y, x); "
             f"reprojection error {errors}"
         )
         self.reconstructed.emit()
+
+    def _show_volumes(self, state: tuple) -> None:
+        volumes, labels, self.voxel, segmentation = state
+        if segmentation is None:
+            self.session.clear_result(results.SEGMENTATION)
+        else:
+            self.session.store_result(results.SEGMENTATION, segmentation)
+        self._set_volumes(volumes, labels)
+        self._forget_files()
+        self.measurementChanged.emit()
 
     def _set_volumes(self, volumes: dict, labels: np.ndarray | None) -> None:
         self.volumes, self.labels, self._saved_to = volumes, labels, None
@@ -389,17 +396,6 @@ class TomoController(QObject):
         if reopened.missing:
             self.message.emit(reopened.missing)
         self.restored.emit()
-
-    # export ----------------------------------------------------------------------------------
-
-    def export_figure(self, path: str | Path, view: TomoView, *, channel: str, dpi: int = 300):
-        """Save ``view`` (slices, rendering, measurements) with provenance; return the path."""
-        figure, parameters = render_tomo(view, dpi=dpi)
-        parameters["channel"] = channel
-        sources = [str(self.series.source)] if self.series is not None else []
-        saved = save_figure(figure, path, dpi=dpi, record=provenance(sources, parameters))
-        self.exported.emit(str(saved))
-        return saved
 
     # tasks -----------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Undo for the Tomography panel: alignment and segmentation are session results
-(:mod:`insitu_tem.workflows.tomo_results`), set through undoable commands."""
+(:mod:`insitu_tem.workflows.tomo_results`), set through undoable commands; a reconstruction
+replaces the volumes, labels, voxel size and segmentation together."""
 
 from __future__ import annotations
 
@@ -27,3 +28,17 @@ class ShowResultCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._show(self.before)
+
+
+class StateCommand(QUndoCommand):
+    """Show ``after`` through ``apply(state)``; undo shows ``before``."""
+
+    def __init__(self, text: str, apply, before, after) -> None:
+        super().__init__(text)
+        self.apply, self.before, self.after = apply, before, after
+
+    def redo(self) -> None:
+        self.apply(self.after)
+
+    def undo(self) -> None:
+        self.apply(self.before)

@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 from insitu_tem.analysis.tomo.alignment import METHODS as ALIGN_METHODS
 from insitu_tem.analysis.tomo.reconstruct import DEFAULT_ITERATIONS, METHODS
 from insitu_tem.core.model import DataError
-from insitu_tem.figures.tomography import TomoView
+from insitu_tem.figures.export import provenance, save_figure
+from insitu_tem.figures.tomography import TomoView, render_tomo
 from insitu_tem.gui.panels.tomo.axis_control import AxisControl
 from insitu_tem.gui.panels.tomo.controller import TomoController
 from insitu_tem.gui.panels.tomo.opening import SeriesOpener
@@ -218,7 +219,6 @@ class TomoPanel(QWidget):
         )
         control.axisChoiceChanged.connect(self._show_axis)
         control.message.connect(self.info.setText)
-        control.exported.connect(lambda path: self.info.setText(f"Figure saved: {path}"))
         control.job.progressed.connect(self.progress.setValue)
         control.job.busyChanged.connect(self._update_enabled)
         control.seriesLoaded.connect(self._on_series)
@@ -374,6 +374,9 @@ class TomoPanel(QWidget):
             measurement=self.controller.measurement,
             alignment=self.controller.stored_alignment,
         )
-        return self.controller.export_figure(
-            path, view, channel=self.channel.currentText(), dpi=dpi
-        )
+        figure, parameters = render_tomo(view, dpi=dpi)
+        parameters["channel"] = self.channel.currentText()
+        sources = [str(series.source)] if series is not None else []
+        saved = save_figure(figure, path, dpi=dpi, record=provenance(sources, parameters))
+        self.info.setText(f"Figure saved: {saved}")
+        return saved

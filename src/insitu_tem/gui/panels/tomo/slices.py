@@ -79,11 +79,12 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
         grid = self.width() < 2 * self.height()
         if len(getattr(self, "titles", ())) == 3 and grid != self.grid:
             self.grid = grid
-            cells = GRID if grid else ROW
-            for name, (row, col) in cells.items():
-                for item, down in ((self.views[name], 0), (self.titles[name], 1)):
-                    self.ci.removeItem(item)
-                    self.ci.addItem(item, row=row + down, col=col)
+            for name in ROW:
+                self.ci.removeItem(self.views[name])
+                self.ci.removeItem(self.titles[name])
+            for name, (row, col) in (GRID if grid else ROW).items():
+                self.ci.addItem(self.views[name], row=row, col=col)
+                self.ci.addItem(self.titles[name], row=row + 1, col=col)
 
     def set_volume(
         self, volume: np.ndarray, *, voxel_size: float = 1.0, units: str = "px", tilts_deg=()
