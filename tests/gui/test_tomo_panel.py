@@ -86,7 +86,7 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
     edges, counts = panel.plots.histogram.getData()
     median = panel.state.session.result(SEGMENTATION).value["shell_thickness_px"] * 0.5
     assert counts.sum() > 0 and edges[0] <= median <= edges[-1]
-    assert "shell thickness (median)" in names and "wt %, shell" in names
+    assert "shell thickness (median ± 1σ spread)" in names and "wt %, shell" in names
     stored = panel.state.session.result(SEGMENTATION).value
     assert np.isfinite(stored["shell_thickness_px"]) and "radial_profile" in stored
     panel.undo_stack.undo()
@@ -237,7 +237,7 @@ def test_real_eds_series_aligned_reconstructed_and_segmented(
         for i in range(panel.table.rowCount())
     }
     assert {"segmentation", "volume, core", "wt %, core"} <= set(rows)
-    assert rows["shell thickness (median)"] == "not measured (see the last row)"
+    assert rows["shell thickness (median ± 1σ spread)"] == "not measured (see the last row)"
     assert "no core–shell wire" in rows["not measured"]
     assert set(np.unique(panel.controller.labels)) == {0, 1, 2}
     assert not reporter.reports

@@ -110,7 +110,7 @@ def test_panel_numbers_are_the_commands_numbers(
     assert panel.tabs.currentWidget() is panel.table and panel.table.isVisible()
     shown = table(panel)
     thickness, sigma = seg["shell_thickness"], seg["shell_thickness_sigma"]
-    assert shown["shell thickness (median)"] == f"{thickness:.3g} ± {sigma:.2g} nm"
+    assert shown["shell thickness (median ± 1σ spread)"] == f"{thickness:.3g} ± {sigma:.2g} nm"
     assert shown["void fraction of shell"] == f"{100 * seg['void_fraction_shell']:.2f} %"
     assert shown["void fraction of core"] == f"{100 * seg['void_fraction_core']:.2f} %"
     for label, name in ((0, "vacuum/void"), (1, "shell"), (2, "core")):

@@ -63,7 +63,7 @@ def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[
     wire, seg = measured.wire, measured.segmentation
     rows = [
         ("segmentation", seg.method + ("" if seg.ok else f" — {seg.reason}")),
-        ("shell thickness (median)", _thickness_text(wire, voxel_size, units)),
+        ("shell thickness (median ± 1σ spread)", _thickness_text(wire, voxel_size, units)),
         ("void fraction of shell", f"{100 * wire.void_fraction_shell:.2f} %"),
         ("void fraction of core", f"{100 * wire.void_fraction_core:.2f} %"),
     ]

@@ -340,6 +340,7 @@ class TomoPanel(QWidget):
         for i, (name, text) in enumerate(rows):
             self.table.setItem(i, 0, QTableWidgetItem(name))
             self.table.setItem(i, 1, QTableWidgetItem(text))
+            self.table.item(i, 1).setToolTip(text)
         self.plots.set_measurement(value, *self.controller.voxel)
 
     # export ----------------------------------------------------------------------------------
