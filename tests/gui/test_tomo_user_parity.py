@@ -53,6 +53,7 @@ def panel_through_segmentation(qtbot, window, phantom, monkeypatch):
         file_action(window, "&Open…").trigger()
     assert list(panel.controller.series.channels) == ["HAADF", "O_Ka"]
     assert panel.all_channels.isChecked() and "13 tilts -60…60°" in panel.info.text()
+    assert panel.info.text().endswith("— next: Align")
     window.docks["tomo"].setFloating(True)
     window.docks["tomo"].resize(1600, 800)
     qtbot.waitExposed(panel)

@@ -138,6 +138,7 @@ class TomoController(QObject):
             f"{Path(series.source).name}: {tilts.size} tilts {tilts[0]:g}…{tilts[-1]:g}°, "
             f"{series.reference.shape[2]}×{series.reference.shape[1]} px, "
             f"{series.pixel_size:.4g} {series.units}/px; channels {', '.join(series.channels)}"
+            " — next: Align"
         )
         self.volumesChanged.emit()
         self.seriesLoaded.emit()
@@ -289,7 +290,7 @@ class TomoController(QObject):
         errors = ", ".join(f"{k} {v:.3f}" for k, v in result.reprojection_errors.items())
         self.message.emit(
             f"{result.method.upper()}-{result.iterations}: volume {reference.shape} (z, y, x); "
-            f"reprojection error {errors}"
+            f"reprojection error {errors} — next: Segment core / shell / voids"
         )
         self.reconstructed.emit()
 
