@@ -206,11 +206,17 @@ def align_tilt_series(
         stack, tilts, angle, shifts, axis_offset_px, coarse=refine
     )
     sigma = np.full((n, 2), np.nan)
+    reasons = [angle_reason] if angle_reason else []
     if refine:
         report(0.5, "projection matching")
         matching = refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_stop)
         shifts, residual, peaks = matching.shifts_px, matching.residual_px, matching.peaks
         sigma = image_frame_sigma(matching.sigma_axis_px, angle)
+        if matching.unconstrained:
+            reasons.append(
+                f"projections {list(matching.unconstrained)} are not constrained along the tilt "
+                "axis (their registration cost is flat along it): their shifts may be pixels off"
+            )
         offset, offset_sigma, _ = _offset(
             stack, tilts, angle, shifts, axis_offset_px, near=consistent
         )
@@ -226,7 +232,7 @@ def align_tilt_series(
         peaks,
         method,
         should_stop,
-        angle_reason,
+        "; ".join(reasons),
     )
     return replace(result, axis_method=axis_method, shifts_sigma_px=sigma)
 

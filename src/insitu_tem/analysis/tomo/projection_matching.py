@@ -23,7 +23,7 @@ from scipy import ndimage
 from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
 from insitu_tem.analysis.tomo.projector import projector
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
-from insitu_tem.analysis.tomo.registration import matched_fit
+from insitu_tem.analysis.tomo.registration import along_axis_interval, matched_fit
 
 _MATCH_SIZE = 160
 _MATCH_GROUPS = 3
@@ -31,6 +31,7 @@ _REFERENCE_ITERATIONS = 10
 _COARSE_STEPS, _COARSE_TOLERANCE_PX = 8, 0.25
 _FINE_STEPS, _FINE_TOLERANCE_PX = 12, 0.02
 _SHARED_REFERENCE_ERROR = 3.0
+_ALONG_REACH_PX = 4.0
 
 
 def _binned_series(stack: np.ndarray, factor: int) -> np.ndarray:
@@ -63,13 +64,14 @@ def _reprojections(
 
 def _match_step(
     small: np.ndarray, tilts: np.ndarray, offset: float, margin: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
     """One projection-matching step: every projection registered to its re-projection from the
     tilts outside its group (``i mod 3``), so a projection never pulls its reference towards
     itself while its nearest tilts on both sides still shape it; ``margin`` px of border,
     filled by the resampling, are left out. The reconstructions run one after the other (each on
-    two threads), the registrations two at a time. Returns the steps, the fits' Pearson r and the
-    steps' shot-noise variances (n, 2), all in the frame and pixels of ``small``."""
+    two threads), the registrations two at a time. Returns the steps, the fits' Pearson r, the
+    steps' shot-noise variances (n, 2), all in the frame and pixels of ``small``, and what
+    :func:`_along_sigma` needs."""
     n = tilts.size
     group = np.arange(n) % _MATCH_GROUPS
     references = np.empty_like(small)
@@ -82,7 +84,29 @@ def _match_step(
         )
     steps = np.array([f[0] for f in found])
     variances = np.array([np.diag(f[2]) for f in found])
-    return steps, np.array([f[1] for f in found]), variances
+    fits = [references, small, steps, [f[3] for f in found], margin]
+    return steps, np.array([f[1] for f in found]), variances, fits
+
+
+def _along_sigma(fits: list) -> np.ndarray:
+    """(n,) along-axis 1σ of each registration, px of ``small``: the half-width of its
+    profile-likelihood interval at ``_SHARED_REFERENCE_ERROR`` (√3 × the Gauss–Newton 1σ where the
+    cost is quadratic, wider where it is flat or has a second minimum along the axis)."""
+    references, small, steps, noise, margin = fits
+
+    def interval(i: int) -> float:
+        return along_axis_interval(
+            references[i],
+            small[i],
+            steps[i],
+            noise[i],
+            margin=margin,
+            level=_SHARED_REFERENCE_ERROR,
+            reach_px=_ALONG_REACH_PX,
+        )
+
+    with ThreadPoolExecutor(2) as pool:
+        return np.array(list(pool.map(interval, range(steps.shape[0]))))
 
 
 @dataclass(frozen=True)
@@ -100,13 +124,20 @@ class Matching:
     sigma_axis_px : ndarray
         (n, 2) 1σ of each shift along and across the tilt axis, px (NaN when cancelled before
         the full-size steps): the shot-noise σ of the last full-size registration, scaled by
-        ``√_SHARED_REFERENCE_ERROR`` for the error its re-projection shares with its neighbours.
+        ``√_SHARED_REFERENCE_ERROR`` for the error its re-projection shares with its neighbours;
+        along the axis at least the half-width of the profile-likelihood interval
+        (:func:`.registration.along_axis_interval`) at that level.
+    unconstrained : tuple of int
+        Projections whose interval along the axis did not close within ±``_ALONG_REACH_PX``
+        (px of the matched projections): a cost that flat leaves their shift undetermined along
+        the axis.
     """
 
     shifts_px: np.ndarray
     residual_px: float
     peaks: np.ndarray
     sigma_axis_px: np.ndarray
+    unconstrained: tuple = ()
 
 
 def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_stop) -> Matching:
@@ -129,7 +160,7 @@ def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_st
                 return Matching(shifts, residual, peaks, sigma)
             small = to_axis_frame(small_raw, axis_angle_deg=angle, shifts_px=shifts / factor)
             margin = int(np.ceil(np.abs(shifts).max() / factor)) + 3
-            steps, peaks, variances = _match_step(small, tilts, offset / factor, margin)
+            steps, peaks, variances, fits = _match_step(small, tilts, offset / factor, margin)
             update = to_image_frame_shifts(steps * factor, angle)
             new = gauge_shifts(shifts + update, tilts, angle)
             residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))
@@ -138,4 +169,9 @@ def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_st
                 sigma = factor * np.sqrt(variances * _SHARED_REFERENCE_ERROR)
             if residual < tolerance:
                 break
-    return Matching(shifts, residual, peaks, sigma)
+    if not np.all(np.isfinite(sigma)):
+        return Matching(shifts, residual, peaks, sigma)
+    interval = _along_sigma(fits)
+    sigma[:, 0] = np.maximum(sigma[:, 0], fine * interval)
+    loose = tuple(int(i) for i in np.flatnonzero(interval >= _ALONG_REACH_PX))
+    return Matching(shifts, residual, peaks, sigma, loose)

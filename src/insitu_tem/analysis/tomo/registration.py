@@ -137,7 +137,7 @@ def matched_displacement(
 
 def matched_fit(
     reference: np.ndarray, moving: np.ndarray, *, margin: int = 3, smooth_px: float = 1.0
-) -> tuple[np.ndarray, float, np.ndarray]:
+) -> tuple[np.ndarray, float, np.ndarray, float]:
     """Displacement (dy, dx) of ``moving`` relative to a smooth ``reference``, px (≲ 3 px).
 
     Minimises ``Σ w (moving − g·reference(r − s) − b)²`` over the shift s, the
@@ -165,6 +165,8 @@ def matched_fit(
         image (its noise, since the smoothing averages it over ``4π σ²`` px while the smooth
         gradient is left unchanged) — the reference's own error not included. NaN where the fit
         is singular.
+    noise_variance : float
+        That weighted residual variance per pixel (the covariance's scale).
     """
     raw = np.asarray(moving, np.float64)
     ref = ndimage.gaussian_filter(np.asarray(reference, np.float64), smooth_px, mode="nearest")
@@ -204,7 +206,61 @@ def matched_fit(
         covariance = np.linalg.inv(curvature)[2:, 2:] * float(np.mean(noise))
     except np.linalg.LinAlgError:
         covariance = np.full((2, 2), np.nan)
-    return shift, peak, covariance
+    return shift, peak, covariance, float(np.mean(noise))
+
+
+def along_axis_interval(
+    reference: np.ndarray,
+    moving: np.ndarray,
+    shift: np.ndarray,
+    noise_variance: float,
+    *,
+    margin: int = 3,
+    smooth_px: float = 1.0,
+    level: float = 1.0,
+    reach_px: float = 4.0,
+) -> float:
+    """Half-width of the profile-likelihood interval of the shift along the rows (the tilt axis in
+    the axis frame), px: the largest ``|s − shift[0]|`` within ``reach_px`` (searched every
+    0.25 px, the column shift held) at which the cost of :func:`matched_fit`, its gain and
+    background fitted again, lies within ``level × noise_variance`` of its lowest value there.
+
+    For a quadratic cost this is ``√level`` times the Gauss–Newton 1σ; where the cost is flat or
+    has a second minimum along the axis (a projection that could lock onto a neighbouring void)
+    it is wider, and ``reach_px`` when the interval is not closed within the search.
+
+    Parameters
+    ----------
+    reference, moving : ndarray
+        As for :func:`matched_fit`.
+    shift : ndarray
+        (dy, dx) found by :func:`matched_fit`, px.
+    noise_variance : float
+        Weighted residual variance per pixel of the unsmoothed image (the scale of
+        :func:`matched_fit`'s covariance).
+    margin, smooth_px : int, float
+        As for :func:`matched_fit` (``reach_px`` more border is left out).
+    level : float
+        Rise of the cost, in units of ``noise_variance``, that bounds the interval.
+    reach_px : float
+        Search half-width, px.
+    """
+    ref = ndimage.gaussian_filter(np.asarray(reference, np.float64), smooth_px, mode="nearest")
+    mov = ndimage.gaussian_filter(np.asarray(moving, np.float64), smooth_px, mode="nearest")
+    margin = int(min(max(margin, 1) + int(np.ceil(reach_px)), min(ref.shape) // 3))
+    inner = (slice(margin, -margin), slice(margin, -margin))
+    weight = np.sqrt(1.0 / np.maximum(ref[inner].ravel(), max(float(ref.mean()), 1e-6) * 0.1))
+    target = mov[inner].ravel() * weight
+    coefficients = ndimage.spline_filter(ref, order=3, mode="nearest")
+    offsets = np.arange(-reach_px, reach_px + 0.125, 0.25)
+    costs = np.empty(offsets.size)
+    for k, offset in enumerate(offsets):
+        model = _translate(coefficients, np.array([shift[0] + offset, shift[1]]))[inner].ravel()
+        design = np.stack([model, np.ones_like(model)], 1) * weight[:, None]
+        coefficient = np.linalg.lstsq(design, target, rcond=None)[0]
+        costs[k] = float(np.sum((target - design @ coefficient) ** 2))
+    within = costs - costs.min() <= level * noise_variance
+    return float(np.abs(offsets[within]).max())
 
 
 def profile_shifts(
