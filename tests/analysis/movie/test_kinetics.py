@@ -6,7 +6,13 @@ import pytest
 
 from insitu_tem.analysis.movie.drift import measure_drift
 from insitu_tem.analysis.movie.front import track_front
-from insitu_tem.analysis.movie.kinetics import fit_kinetics, measured_velocity, power_law
+from insitu_tem.analysis.movie.kinetics import (
+    KineticsFit,
+    fit_kinetics,
+    measured_velocity,
+    power_law,
+    undetermined,
+)
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.samples import EXPERIMENT
 from insitu_tem.samples import movie as sample_movie
@@ -62,6 +68,27 @@ def test_velocity_from_fit_and_from_positions_agree():
     measured = measured_velocity(t, power_law(t, 10.0, 20.0, 0.5, 0.0))
     np.testing.assert_allclose(measured[10:-3], analytic[10:-3], rtol=0.02)
     assert fit.velocity([fit.t0 - 1.0])[0] == 0.0
+
+
+def test_an_exponent_the_data_do_not_determine_is_not_measured():
+    rng = np.random.default_rng(3)
+    t = np.arange(20.0)
+    clean = power_law(t, 0.0, 1.0, 0.5, 0.0)
+    noise = rng.normal(size=t.size)
+    vague = fit_kinetics(t, clean + noise)
+    assert not vague.ok and "the exponent n" in vague.reason
+    assert np.isfinite(vague.n) and (vague.n_stderr >= 0.5 * vague.n or vague.n == 0.05)
+    sharp = fit_kinetics(t, clean + 0.01 * noise)
+    assert sharp.ok and abs(sharp.n - 0.5) < 3 * sharp.n_stderr + 1e-3
+
+
+def test_a_start_time_no_fit_moves_or_at_its_bound_is_not_determined():
+    fit = KineticsFit(True, "", x0=0.0, k=1.0, n=0.5, t0=-5.0, n_stderr=0.05)
+    free = ("x0", "k", "n", "t0")
+    assert undetermined(fit, free, free, -100.0) == ""
+    assert "t0 is not determined" in undetermined(fit, free, ("x0", "k", "n"), -100.0)
+    assert "t0 is not determined" in undetermined(fit, free, free, -5.0)
+    assert undetermined(fit, ("x0", "k", "n"), ("x0", "k", "n"), -100.0) == ""
 
 
 def test_too_few_points_is_a_result_and_bad_input_raises():

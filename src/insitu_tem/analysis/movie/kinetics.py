@@ -21,6 +21,12 @@ covers ~90 %); on the independent movie corpus (issue 12), whose position errors
 biases, it covers 68 % of the fitted exponents. Any parameter can be held fixed (then its
 standard error is 0).
 
+A fit whose exponent the data do not determine is returned with ``ok=False`` and the reason,
+its parameters kept for display (:func:`undetermined`): a free ``n`` with a 1σ of at least
+``MAX_RELATIVE_N`` of itself (the 1σ range then spans diffusion- to reaction-limited growth), a
+free ``n`` at a bound of its range, or a free ``t0`` that no fit moves from a start value or
+that runs to its lower bound (the onset is not seen; ``n``'s 1σ would omit ``t0``'s freedom).
+
 References
 ----------
 Kariya & Kurata, *Generalized Least Squares*, Wiley (2004).
@@ -28,11 +34,13 @@ Kariya & Kurata, *Generalized Least Squares*, Wiley (2004).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 PARAMETERS = ("x0", "k", "n", "t0")
+N_BOUNDS = (0.05, 5.0)
+MAX_RELATIVE_N = 0.5
 
 
 @dataclass(frozen=True)
@@ -178,7 +186,12 @@ def fit_kinetics(
         return KineticsFit(False, "the fit did not converge; check the tracked positions or fix t0")
     solution, params, index = best
     correlation = _error_correlation(t, correlation_span * np.ptp(t))
-    return _finish(solution, params, index, t, x, sigma is not None, correlation)
+    fit = _finish(solution, params, index, t, x, sigma is not None, correlation)
+    if not fit.ok:
+        return fit
+    free = tuple(p for p in PARAMETERS if p not in fixed)
+    reason = undetermined(fit, free, tuple(PARAMETERS[i] for i in index), _t0_floor(t))
+    return replace(fit, ok=False, reason=reason) if reason else fit
 
 
 def _error_correlation(t: np.ndarray, tau: float) -> np.ndarray:
@@ -198,11 +211,10 @@ def _solve(t, x, w, start, fixed):
         start[PARAMETERS.index(name)] = float(value)
     free = [p for p in PARAMETERS if p not in fixed]
     index = [PARAMETERS.index(p) for p in free]
-    span = t[-1] - t[0]
     lower = np.array(
-        [{"x0": -np.inf, "k": -np.inf, "n": 0.05, "t0": t[0] - 10 * span - 1.0}[p] for p in free]
+        [{"x0": -np.inf, "k": -np.inf, "n": N_BOUNDS[0], "t0": _t0_floor(t)}[p] for p in free]
     )
-    upper = np.array([{"x0": np.inf, "k": np.inf, "n": 5.0, "t0": t[-1]}[p] for p in free])
+    upper = np.array([{"x0": np.inf, "k": np.inf, "n": N_BOUNDS[1], "t0": t[-1]}[p] for p in free])
 
     def residuals(values):
         params = start.copy()
@@ -216,6 +228,45 @@ def _solve(t, x, w, start, fixed):
     params = start.copy()
     params[index] = solution.x
     return solution, params, index
+
+
+def _t0_floor(t: np.ndarray) -> float:
+    """Lower bound of ``t0``: ten time spans before the first point."""
+    return float(t[0] - 10 * (t[-1] - t[0]) - 1.0)
+
+
+def undetermined(
+    fit: KineticsFit, free: tuple[str, ...], fitted: tuple[str, ...], t0_floor: float
+) -> str:
+    """Why the exponent of a converged fit is not determined ("" when it is).
+
+    Parameters
+    ----------
+    fit : KineticsFit
+        The converged fit.
+    free : tuple of str
+        The parameters the caller left free.
+    fitted : tuple of str
+        The parameters free in the solution kept (``t0`` is missing when no refinement with it
+        free did better than holding it at a start value).
+    t0_floor : float
+        Lower bound ``t0`` was allowed, s.
+    """
+    if "n" in free and np.isclose(fit.n, N_BOUNDS, rtol=1e-6).any():
+        return f"the exponent n ran to the end of its range ({fit.n:.3g}); fix n or t0"
+    at_floor = fit.t0 <= t0_floor + 1e-6 * max(1.0, abs(t0_floor))
+    if "t0" in free and ("t0" not in fitted or at_floor):
+        return (
+            "the start time t0 is not determined (no fit with it free does better than holding "
+            "it, or it runs to its bound far before the tracked frames); fix t0 or track the "
+            "front from its start"
+        )
+    if "n" in free and not fit.n_stderr < MAX_RELATIVE_N * fit.n:
+        return (
+            f"the exponent n is not determined (n = {fit.n:.3g} ± {fit.n_stderr:.2g}, 1σ at "
+            f"least {MAX_RELATIVE_N:.0%} of n); track more of the front or fix t0"
+        )
+    return ""
 
 
 def residual_correlation(residuals: np.ndarray, *, max_lag: int = 3) -> float:
