@@ -211,3 +211,17 @@ def test_a_reconstruction_is_undone_with_its_segmentation(qtbot, tomo_panel, pha
     assert panel.controller.voxel == (0.5, "nm") and panel.slices.labels is not None
     panel.undo_stack.redo()
     assert panel.volume.shape == (20, 20, 20) and panel.state.session.result(SEGMENTATION) is None
+
+
+def test_spectrum_images_opened_without_elements_say_how_to_map_them():
+    from insitu_tem.gui.panels.tomo.jobs import series_summary
+    from insitu_tem.io.readers.tilt_series import TiltSeries
+
+    stack = np.zeros((2, 4, 6), np.float32)
+    files = ("/data/-10.bcf", "/data/10.bcf")
+    series = TiltSeries({"HAADF": stack}, np.array([-10.0, 10.0]), 2.0, "nm", "/data", files)
+    assert series_summary(series, ()) == (
+        "data: 2 tilts -10…10°, 6×4 px, 2 nm/px; channels HAADF — for element maps type the EDS "
+        "elements (e.g. Si,O,Fe) and open again"
+    )
+    assert series_summary(series, ("Si",)).endswith("— next: Align")

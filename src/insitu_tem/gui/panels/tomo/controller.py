@@ -133,13 +133,7 @@ class TomoController(QObject):
                 "tilt_axis_offset": self.offset_choice,
             },
         )
-        tilts = series.tilts_deg
-        self.message.emit(
-            f"{Path(series.source).name}: {tilts.size} tilts {tilts[0]:g}…{tilts[-1]:g}°, "
-            f"{series.reference.shape[2]}×{series.reference.shape[1]} px, "
-            f"{series.pixel_size:.4g} {series.units}/px; channels {', '.join(series.channels)}"
-            " — next: Align"
-        )
+        self.message.emit(jobs.series_summary(series, elements))
         self.volumesChanged.emit()
         self.seriesLoaded.emit()
 

@@ -47,6 +47,21 @@ def load_series(path, elements: tuple[str, ...] = (), *, progress=None) -> TiltS
     return load_tilt_series(path, spectrum_maps=maps, spectrum_limit_ev=limit, progress=progress)
 
 
+def series_summary(series: TiltSeries, elements: tuple[str, ...]) -> str:
+    """One line on an opened series and the next step (spectrum images opened without EDS
+    elements: how to get the element maps)."""
+    tilts = series.tilts_deg
+    text = (
+        f"{Path(series.source).name}: {tilts.size} tilts {tilts[0]:g}…{tilts[-1]:g}°, "
+        f"{series.reference.shape[2]}×{series.reference.shape[1]} px, "
+        f"{series.pixel_size:.4g} {series.units}/px; channels {', '.join(series.channels)}"
+    )
+    spectra = any(Path(f).suffix.lower() in (".bcf", ".emd") for f in series.files)
+    if spectra and not elements:
+        return text + " — for element maps type the EDS elements (e.g. Si,O,Fe) and open again"
+    return text + " — next: Align"
+
+
 def with_channels(series: TiltSeries, other: TiltSeries) -> TiltSeries:
     """``series`` with ``other``'s channels added (same tilts required; names made unique)."""
     if not np.allclose(series.tilts_deg, other.tilts_deg):
