@@ -15,7 +15,8 @@ distinct ones (not a Friedel pair) reach twice the threshold: the 3×3-summed po
 heavy-tailed (about 2 % of pure-noise positions reach 5σ), and single half-node spots at SNR 5–10
 are as often noise as weak forbidden reflections. Otherwise, on a 2-D lattice, each half-node spot
 is kept whose SNR exceeds what the spectrum's own speckle reaches at one of the half nodes once in
-100 images (:func:`noise_level`, estimated at the quarter nodes, where no reflection lies). Whether
+100 images (:func:`noise_level`, estimated at the quarter nodes, where no reflection lies, no nearer
+to a strong spot than the tested half nodes). Whether
 half-node reflections re-index the lattice is then decided by the lattice fit: only reflections
 holding a few per cent of the strongest one's power choose the basis
 (:data:`.lattice_fit.STRONG_FRACTION`).
@@ -146,17 +147,33 @@ def _node_snr(
     return out, pixels
 
 
+def _distance_to_spots(positions: np.ndarray, spots: np.ndarray) -> np.ndarray:
+    """Distance (FFT px) from each of ``positions`` to the nearest of ``spots``, their Friedel
+    mates and the centre."""
+    sources = np.concatenate([spots, -spots, np.zeros((1, 2))]).reshape(-1, 2)
+    return np.min(np.hypot(*(positions[:, None, :] - sources[None, :, :]).transpose(2, 0, 1)), 1)
+
+
 def noise_level(
-    spectrum: PowerSpectrum, snr: SnrMap, fit: LatticeFit, clear: np.ndarray, n_tests: int
+    spectrum: PowerSpectrum,
+    snr: SnrMap,
+    fit: LatticeFit,
+    clear: np.ndarray,
+    tested: np.ndarray,
+    spots: np.ndarray,
 ) -> float:
-    """Node SNR (:func:`_node_snr`) that speckle reaches at one of ``n_tests`` half nodes with
-    probability :data:`FALSE_SPOTS`, estimated where no reflection lies.
+    """Node SNR (:func:`_node_snr`) that speckle reaches at one of the ``tested`` half nodes
+    (FFT px from the centre) with probability :data:`FALSE_SPOTS`, estimated where no reflection
+    lies and as far from the strong ``spots`` (and the centre) as the nearest tested half node.
 
     The controls are the quarter nodes of ``fit`` that are neither nodes nor half nodes, clear of
-    the spots; the tail of their SNRs above its 80th percentile u is taken as exponential
-    (peaks over a threshold; the 3×3-summed power of speckle is a sum of exponentials), with the
-    mean excess β: the level is u + β ln(0.2 n_tests / FALSE_SPOTS), never below the largest
-    control (∞ with fewer than 20 controls).
+    the spots, no nearer to a spot than the tested half nodes are: the tails of strong
+    reflections of a small crystal raise the SNR near them, and controls nearer than the tested
+    positions would set the level too high. The tail of the controls' SNRs above its 80th
+    percentile u is taken as exponential (peaks over a threshold; the 3×3-summed power of
+    speckle is a sum of exponentials), with the mean excess β: the level is
+    u + β ln(0.2 n / FALSE_SPOTS) for n tested half nodes, never below the largest control (∞
+    with fewer than 20 controls).
 
     References
     ----------
@@ -168,12 +185,15 @@ def noise_level(
     pixels = np.rint(positions + np.asarray(spectrum.centre)).astype(int)
     inside = np.all((pixels >= 0) & (pixels < np.array(spectrum.shape)), axis=1)
     positions, pixels = positions[inside], pixels[inside]
-    control = _node_snr(spectrum, snr, positions[clear[pixels[:, 0], pixels[:, 1]]], clear)[0]
+    nearest = _distance_to_spots(tested, spots).min(initial=np.inf)
+    far = _distance_to_spots(positions, spots) >= nearest
+    chosen = positions[clear[pixels[:, 0], pixels[:, 1]] & far]
+    control = _node_snr(spectrum, snr, chosen, clear)[0]
     if control.size < _MIN_CONTROLS:
         return np.inf
     u = float(np.quantile(control, 0.8))
     beta = float(np.mean(control[control > u] - u)) if np.any(control > u) else 0.0
-    return max(u + beta * np.log(0.2 * n_tests / FALSE_SPOTS), float(control.max()))
+    return max(u + beta * np.log(0.2 * len(tested) / FALSE_SPOTS), float(control.max()))
 
 
 def node_spots(
@@ -210,7 +230,8 @@ def node_spots(
     g, hk = _grid(fit, 0.95 * 0.5 / spectrum.pixel_nm, 2)
     keep = _canonical(spectrum, g)
     positions, half = g[keep] / np.asarray(spectrum.k_step_per_nm), np.any(hk[keep] % 2, axis=1)
-    clear = _clear_of_spots(spectrum, np.array(taken).reshape(-1, 2))
+    known_px = np.array(taken, float).reshape(-1, 2)
+    clear = _clear_of_spots(spectrum, known_px)
     node_snr, pixels = _node_snr(spectrum, snr, positions, clear)
     chosen = (node_snr >= threshold) & [not _near_any(p, taken) for p in positions]
     spots = make_spots(spectrum, snr, pixels[chosen, 0], pixels[chosen, 1])
@@ -226,8 +247,9 @@ def node_spots(
         taken.append((spot.row_px, spot.col_px))
     if not fit.two_dimensional:
         return _accepted(found, threshold, lambda: np.inf)
-    n_half = int(half.sum())
-    return _accepted(found, threshold, lambda: noise_level(spectrum, snr, fit, clear, n_half))
+    return _accepted(
+        found, threshold, lambda: noise_level(spectrum, snr, fit, clear, positions[half], known_px)
+    )
 
 
 def _accepted(found: list[tuple[Spot, bool]], threshold: float, noise) -> tuple[Spot, ...]:
