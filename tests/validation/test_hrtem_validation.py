@@ -60,21 +60,16 @@ def test_single_spot_sigmas_cover_their_errors(measured):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 12 open: 2.8 % of the reflections with local SNR ≥ 5 are not reported on the "
+    reason="issue 12 open: 2.4 % of the reflections with local SNR ≥ 5 are not reported on the "
     "tuning fixtures: four of a 4.7 nm Si [001] crystal at -428 Å defocus whose maxima the CTF "
     "moves 1.8-2.2 px, one of a 2.4 nm Li crystal off its fitted lattice and below the measured "
-    "noise, and two forbidden half-node reflections of bcc/fcc crystals at node SNR 6.8-8.3, under "
-    "the level the speckle between the nodes reaches once in 100 images",
+    "noise, and a forbidden half-node reflection of a bcc crystal (W 1-20) at node SNR 6.8, under "
+    "the level the speckle between the nodes reaches there once in 100 images",
 )
 def test_every_reflection_with_snr_5_is_reported(measured):
     assert summarise(measured[MISSED]).worst == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 open: see above; 1 of 34 lowest orders is a forbidden half-node one (LiH 001 "
-    "of an 11.8 nm crystal)",
-)
 def test_the_lowest_order_reflections_near_the_centre_are_reported(measured):
     assert summarise(measured[MISSED_LOW]).worst == 0.0
 

@@ -358,3 +358,28 @@ def test_one_weak_half_node_reflection_is_reported_above_the_speckle_between_nod
             off_nodes[0]
         ) == pytest.approx([0.0, 0.5], abs=0.05)
         assert [s.d_nm for s in measurement.spots].count(pytest.approx(0.5, rel=0.01)) == 1
+
+
+def _off_node_spots(measurement) -> list[np.ndarray]:
+    fit = measurement.fit
+    basis = np.array([fit.a_star, fit.b_star]).T
+    indices = [np.linalg.solve(basis, s.g_vector) for s in measurement.spots]
+    return [hk for hk in indices if np.any(np.abs(hk - np.round(hk)) > 0.25)]
+
+
+@pytest.mark.parametrize("weak, seed", [(0.0, 0), (0.08, 0)])
+def test_half_node_reflection_of_a_2_nm_crystal_is_tested_against_speckle_as_far_from_the_spots(
+    weak, seed
+):
+    rng = np.random.default_rng(seed)
+    basis = basis_vectors((0.5, 0.5), angle_deg=90.0, rotation_deg=23.0)
+    orders = {(2, 0): 1.0, (0, 2): 1.0, (2, 2): 0.6, (1, 0): weak}
+    fringes = lattice_fringes(
+        (128, 128), basis, pixel_nm=0.04, contrast=0.1, rng=rng, orders=orders
+    )
+    rows, cols = np.indices(fringes.shape)
+    crystal = np.hypot(rows - 64, cols - 64) < 25
+    image = rng.poisson(2000 * np.clip(1 + fringes * crystal, 0, None)).astype(float)
+    measurement = measure_lattice(image, pixel_nm=0.04, match=False)
+    assert measurement.fit.d_a_nm == pytest.approx(0.25, rel=0.01)
+    assert len(_off_node_spots(measurement)) == (1 if weak else 0)

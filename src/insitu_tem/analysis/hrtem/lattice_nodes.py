@@ -15,10 +15,10 @@ distinct ones (not a Friedel pair) reach twice the threshold: the 3×3-summed po
 heavy-tailed (about 2 % of pure-noise positions reach 5σ), and single half-node spots at SNR 5–10
 are as often noise as weak forbidden reflections. Otherwise, on a 2-D lattice, each half-node spot
 is kept whose SNR exceeds what the spectrum's own speckle reaches at one of the half nodes once in
-100 images (:func:`noise_level`, estimated at the quarter nodes, where no reflection lies, no nearer
-to a strong spot than the tested half nodes). Whether
-half-node reflections re-index the lattice is then decided by the lattice fit: only reflections
-holding a few per cent of the strongest one's power choose the basis
+100 images, that share of the 1 % weighted towards the centre (:func:`noise_level`, estimated at the
+quarter nodes, where no reflection lies, no nearer to a strong spot than the tested half nodes).
+Whether half-node reflections re-index the lattice is then decided by the lattice fit: only
+reflections holding a few per cent of the strongest one's power choose the basis
 (:data:`.lattice_fit.STRONG_FRACTION`).
 """
 
@@ -161,10 +161,11 @@ def noise_level(
     clear: np.ndarray,
     tested: np.ndarray,
     spots: np.ndarray,
-) -> float:
-    """Node SNR (:func:`_node_snr`) that speckle reaches at one of the ``tested`` half nodes
-    (FFT px from the centre) with probability :data:`FALSE_SPOTS`, estimated where no reflection
-    lies and as far from the strong ``spots`` (and the centre) as the nearest tested half node.
+) -> np.ndarray:
+    """Per tested half node (FFT px from the centre), the node SNR (:func:`_node_snr`) that
+    speckle exceeds at it with probability :data:`FALSE_SPOTS` · w, estimated where no
+    reflection lies and as far from the strong ``spots`` (and the centre) as the nearest tested
+    half node.
 
     The controls are the quarter nodes of ``fit`` that are neither nodes nor half nodes, clear of
     the spots, no nearer to a spot than the tested half nodes are: the tails of strong
@@ -172,12 +173,17 @@ def noise_level(
     positions would set the level too high. The tail of the controls' SNRs above its 80th
     percentile u is taken as exponential (peaks over a threshold; the 3×3-summed power of
     speckle is a sum of exponentials), with the mean excess β: the level is
-    u + β ln(0.2 n / FALSE_SPOTS) for n tested half nodes, never below the largest control (∞
-    with fewer than 20 controls).
+    u + β ln(0.2 / (FALSE_SPOTS · w)), never below the largest control (∞ with fewer than 20
+    controls). The weights w ∝ 1/|g|² sum to 1 (a weighted Bonferroni bound, so speckle passes
+    one of the half nodes with probability at most FALSE_SPOTS): the half nodes number ∝ |g| d|g|,
+    so each doubling of |g| gets the same share, and the few lowest orders near the centre are
+    tested at a lower level than the many far out.
 
     References
     ----------
     S. Coles, *An Introduction to Statistical Modeling of Extreme Values*, Springer (2001), ch. 4.
+    C. R. Genovese, K. Roeder, L. Wasserman, False discovery control with p-value weighting,
+    *Biometrika* 93 (2006) 509–524.
     """
     g, hk = _grid(fit, 0.95 * 0.5 / spectrum.pixel_nm, 4)
     keep = _canonical(spectrum, g) & np.any(hk % 2 == 1, axis=1)
@@ -190,10 +196,12 @@ def noise_level(
     chosen = positions[clear[pixels[:, 0], pixels[:, 1]] & far]
     control = _node_snr(spectrum, snr, chosen, clear)[0]
     if control.size < _MIN_CONTROLS:
-        return np.inf
+        return np.full(len(tested), np.inf)
     u = float(np.quantile(control, 0.8))
     beta = float(np.mean(control[control > u] - u)) if np.any(control > u) else 0.0
-    return max(u + beta * np.log(0.2 * len(tested) / FALSE_SPOTS), float(control.max()))
+    weight = 1.0 / np.hypot(*tested.T) ** 2
+    weight /= weight.sum()
+    return np.maximum(u + beta * np.log(0.2 / (FALSE_SPOTS * weight)), float(control.max()))
 
 
 def node_spots(
@@ -235,29 +243,31 @@ def node_spots(
     node_snr, pixels = _node_snr(spectrum, snr, positions, clear)
     chosen = (node_snr >= threshold) & [not _near_any(p, taken) for p in positions]
     spots = make_spots(spectrum, snr, pixels[chosen, 0], pixels[chosen, 1])
-    found: list[tuple[Spot, bool]] = []
-    for position, is_half, level, spot in zip(
-        positions[chosen], half[chosen], node_snr[chosen], spots
+    found: list[tuple[Spot, int]] = []
+    tested = np.cumsum(half) - 1
+    for position, index, level, spot in zip(
+        positions[chosen], np.where(half, tested, -1)[chosen], node_snr[chosen], spots
     ):
         refined = np.array([spot.row_px, spot.col_px])
         off_node = min(np.hypot(*(refined - position)), np.hypot(*(refined + position)))
         if off_node > _SAME_SPOT_PX or _near_any(position, taken) or _near_any(refined, taken):
             continue
-        found.append((replace(spot, snr=max(spot.snr, float(level))), is_half))
+        found.append((replace(spot, snr=max(spot.snr, float(level))), int(index)))
         taken.append((spot.row_px, spot.col_px))
     if not fit.two_dimensional:
-        return _accepted(found, threshold, lambda: np.inf)
+        return _accepted(found, threshold, lambda: np.full(int(half.sum()), np.inf))
     return _accepted(
         found, threshold, lambda: noise_level(spectrum, snr, fit, clear, positions[half], known_px)
     )
 
 
-def _accepted(found: list[tuple[Spot, bool]], threshold: float, noise) -> tuple[Spot, ...]:
-    """Node spots, and half-node spots when two distinct ones reach twice ``threshold``, else
-    those above ``noise()`` (:func:`noise_level`)."""
-    if sum(is_half and s.snr >= 2 * threshold for s, is_half in found) >= 2 or not any(
-        is_half for _, is_half in found
+def _accepted(found: list[tuple[Spot, int]], threshold: float, noise) -> tuple[Spot, ...]:
+    """Node spots (index -1), and half-node spots (their index among the tested half nodes) when
+    two distinct ones reach twice ``threshold``, else those above their level in ``noise()``
+    (:func:`noise_level`)."""
+    if sum(i >= 0 and s.snr >= 2 * threshold for s, i in found) >= 2 or all(
+        i < 0 for _, i in found
     ):
         return tuple(s for s, _ in found)
     level = noise()
-    return tuple(s for s, is_half in found if not is_half or s.snr > level)
+    return tuple(s for s, i in found if i < 0 or s.snr > level[i])
