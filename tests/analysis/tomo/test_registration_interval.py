@@ -24,8 +24,25 @@ def test_interval_of_a_well_defined_shift_is_its_gauss_newton_sigma():
     sigma = float(np.sqrt(covariance[0, 0]))
     assert 0.1 < sigma < 0.5
     for level in (1.0, 4.0, 9.0, 16.0):
-        half_width = along_axis_interval(reference, moving, shift, noise, margin=4, level=level)
+        half_width, single = along_axis_interval(
+            reference, moving, shift, noise, margin=4, level=level
+        )
+        assert single
         assert np.sqrt(level) * sigma - 0.25 < half_width <= np.sqrt(level) * sigma + 0.01
+
+
+def test_a_second_minimum_along_the_axis_is_found():
+    column = np.zeros(64)
+    column[np.arange(8, 57, 6)] = 1.0
+    envelope = np.exp(-0.5 * ((np.arange(64) - 32.0) / 12.0) ** 2)
+    reference = 10.0 + 30.0 * np.outer(ndimage.gaussian_filter1d(column, 1.5), envelope)
+    moving = _noisy(reference, 3)
+    shift, _, _, noise = matched_fit(reference, moving, margin=4)
+    assert abs(shift[0]) < 0.5
+    half_width, single = along_axis_interval(
+        reference, moving, shift, noise, margin=4, level=3.0, reach_px=8.0
+    )
+    assert not single and half_width >= 5.5
 
 
 def test_a_reference_without_structure_along_the_axis_leaves_the_interval_open():
@@ -33,4 +50,7 @@ def test_a_reference_without_structure_along_the_axis_leaves_the_interval_open()
     reference = np.tile(columns, (64, 1))
     moving = _noisy(reference, 2)
     shift, _, _, noise = matched_fit(reference, moving, margin=4)
-    assert along_axis_interval(reference, moving, shift, noise, margin=4, reach_px=3.0) == 3.0
+    assert along_axis_interval(reference, moving, shift, noise, margin=4, reach_px=3.0) == (
+        3.0,
+        False,
+    )

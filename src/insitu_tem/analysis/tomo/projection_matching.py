@@ -88,13 +88,14 @@ def _match_step(
     return steps, np.array([f[1] for f in found]), variances, fits
 
 
-def _along_sigma(fits: list) -> np.ndarray:
-    """(n,) along-axis 1σ of each registration, px of ``small``: the half-width of its
-    profile-likelihood interval at ``_SHARED_REFERENCE_ERROR`` (√3 × the Gauss–Newton 1σ where the
-    cost is quadratic, wider where it is flat or has a second minimum along the axis)."""
+def _along_sigma(fits: list) -> tuple[np.ndarray, np.ndarray]:
+    """(n,) along-axis 1σ of each registration where its cost is not one well defined minimum,
+    px of ``small`` (0 elsewhere), and (n,) whether so: the half-width of its profile-likelihood
+    interval at ``_SHARED_REFERENCE_ERROR`` (:func:`.registration.along_axis_interval`) where
+    that interval holds a second minimum or is not closed within ``_ALONG_REACH_PX``."""
     references, small, steps, noise, margin = fits
 
-    def interval(i: int) -> float:
+    def interval(i: int) -> tuple[float, bool]:
         return along_axis_interval(
             references[i],
             small[i],
@@ -106,7 +107,9 @@ def _along_sigma(fits: list) -> np.ndarray:
         )
 
     with ThreadPoolExecutor(2) as pool:
-        return np.array(list(pool.map(interval, range(steps.shape[0]))))
+        found = list(pool.map(interval, range(steps.shape[0])))
+    loose = np.array([not single for _, single in found])
+    return np.where(loose, [width for width, _ in found], 0.0), loose
 
 
 @dataclass(frozen=True)
@@ -125,12 +128,12 @@ class Matching:
         (n, 2) 1σ of each shift along and across the tilt axis, px (NaN when cancelled before
         the full-size steps): the shot-noise σ of the last full-size registration, scaled by
         ``√_SHARED_REFERENCE_ERROR`` for the error its re-projection shares with its neighbours;
-        along the axis at least the half-width of the profile-likelihood interval
-        (:func:`.registration.along_axis_interval`) at that level.
+        along the axis, where the cost has a second minimum or is flat, the half-width of the
+        profile-likelihood interval at that level (:func:`_along_sigma`) when larger.
     unconstrained : tuple of int
-        Projections whose interval along the axis did not close within ±``_ALONG_REACH_PX``
-        (px of the matched projections): a cost that flat leaves their shift undetermined along
-        the axis.
+        Those projections: their interval along the axis holds a second minimum or does not
+        close within ±``_ALONG_REACH_PX`` (px of the matched projections), so their shift is
+        not determined along the axis.
     """
 
     shifts_px: np.ndarray
@@ -171,7 +174,6 @@ def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_st
                 break
     if not np.all(np.isfinite(sigma)):
         return Matching(shifts, residual, peaks, sigma)
-    interval = _along_sigma(fits)
+    interval, loose = _along_sigma(fits)
     sigma[:, 0] = np.maximum(sigma[:, 0], fine * interval)
-    loose = tuple(int(i) for i in np.flatnonzero(interval >= _ALONG_REACH_PX))
-    return Matching(shifts, residual, peaks, sigma, loose)
+    return Matching(shifts, residual, peaks, sigma, tuple(int(i) for i in np.flatnonzero(loose)))

@@ -224,7 +224,7 @@ def along_axis_interval(
     smooth_px: float = 1.0,
     level: float = 1.0,
     reach_px: float = 4.0,
-) -> float:
+) -> tuple[float, bool]:
     """Half-width of the profile-likelihood interval of the shift along the rows (the tilt axis in
     the axis frame), px: the largest ``|s − shift[0]|`` within ``reach_px`` (searched every
     0.25 px, the column shift held) at which the cost of :func:`matched_fit`, its gain and
@@ -249,6 +249,14 @@ def along_axis_interval(
         Rise of the cost, in units of ``noise_variance``, that bounds the interval.
     reach_px : float
         Search half-width, px.
+
+    Returns
+    -------
+    half_width : float
+        px.
+    single : bool
+        Whether the shifts within the interval are one run about the lowest cost, closed within
+        the search (False: a second minimum or a cost flat to the search's edge).
     """
     ref = ndimage.gaussian_filter(np.asarray(reference, np.float64), smooth_px, mode="nearest")
     mov = ndimage.gaussian_filter(np.asarray(moving, np.float64), smooth_px, mode="nearest")
@@ -265,7 +273,9 @@ def along_axis_interval(
         coefficient = np.linalg.lstsq(design.T @ design, design.T @ target, rcond=None)[0]
         costs[k] = float(np.sum((target - design @ coefficient) ** 2))
     within = costs - costs.min() <= level * noise_variance
-    return float(np.abs(offsets[within]).max())
+    runs = np.flatnonzero(np.diff(np.concatenate([[0], within.astype(int), [0]])))
+    single = runs.size == 2 and runs[0] > 0 and runs[1] < within.size
+    return float(np.abs(offsets[within]).max()), bool(single)
 
 
 def profile_shifts(
