@@ -12,7 +12,7 @@ members.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -34,7 +34,7 @@ from insitu_tem.analysis.diffraction.radial import (
 from insitu_tem.analysis.diffraction.ring_peaks import RingPeaks, find_ring_peaks, lower_hull
 from insitu_tem.analysis.diffraction.strain import SpotTracks, track_spots
 from insitu_tem.analysis.diffraction.disk_model import refine_beam_centre
-from insitu_tem.analysis.diffraction.pattern_centre import refined_symmetry_centre
+from insitu_tem.analysis.diffraction.pattern_centre import symmetry_sigma
 from insitu_tem.analysis.diffraction.spot_lattice import refine_on_lattice
 from insitu_tem.analysis.diffraction.disks import (
     SpotIndexing,
@@ -118,7 +118,7 @@ def analyse_pattern(
     radius = _disk_radius(centre)
     from_symmetry = centre.method == "symmetry"
     if from_symmetry:
-        centre = refined_symmetry_centre(data, centre)
+        centre = replace(centre, sigma_px=symmetry_sigma(data, centre.centre_rc))
     blur = None
     if centre.method != "given" and centre.ok:
         beam, edge_blur = refine_beam_centre(data, centre.centre_rc, radius_px=radius)
