@@ -32,6 +32,8 @@ EDGE_KEYS = LOW_LOSS_KEYS | {
     "chemical_shift_stderr_eV",
     "chemical_shift_statistical_eV",
     "chemical_shift_systematic_eV",
+    "edge_detected",
+    "edge_detection_p",
     "edge_ok",
     "edge_reason",
     "maps",
@@ -80,6 +82,7 @@ def test_w_o23_shift_profile_matches_the_truth(capsys, sample):
         doc["chemical_shift_stderr_eV"],
     )
     assert doc["edge_ok"] and doc["edge_reason"] == ""
+    assert all(doc["edge_detected"]) and max(doc["edge_detection_p"]) < 1e-3
     assert "derivative" in doc["edge_onset_definition"]
     assert len(doc["edge_onset_eV"]) == 46 and list(doc["maps"]) == ["W-O23"]
 

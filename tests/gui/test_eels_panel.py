@@ -130,6 +130,8 @@ def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sam
     assert np.all(sigma > 0) and np.allclose(panel.profiles.window_bars.opts["height"], 2 * sigma)
     assert "W O3" in panel.plot.marker_labels() and "Li K" in panel.plot.marker_labels()
     assert "ZLP" in panel.readout.text() and "shift" in panel.readout.text()
+    detected = re.search(r"W-O23 detected \(p ([\d.e+-]+)\), onset", panel.readout.text())
+    assert detected and float(detected[1]) < 1e-3
     assert re.search(r"ZLP [+-][\d.]+ ± [\d.]+ eV, FWHM [\d.]+ ± [\d.]+ eV", panel.readout.text())
     window = re.search(r"window ([\d.]+) ± ([\d.]+) counts", panel.readout.text())
     assert window and float(window[2]) == pytest.approx(sigma[panel.state.scan_index], rel=0.05)

@@ -215,6 +215,8 @@ def edge_values(edge) -> dict:
         "chemical_shift_stderr_eV": _flat(edge.shift.stderr_eV),
         "chemical_shift_statistical_eV": _flat(edge.shift.statistical_eV),
         "chemical_shift_systematic_eV": _flat(edge.shift.systematic_eV),
+        "edge_detected": np.ravel(edge.shift.detected).tolist(),
+        "edge_detection_p": _flat(edge.shift.detection_p),
         "edge_ok": bool(edge.onset.ok and edge.shift.ok),
         "edge_reason": "; ".join(
             dict.fromkeys(

@@ -163,4 +163,5 @@ def test_absent_edge_is_not_detected_by_the_f_test():
     assert result.detected.tolist() == [True] * 3 + [False] * 3
     assert result.found.tolist() == [True] * 3 + [False] * 3 and not result.ok
     assert "C-K not detected in 3 spectra (F-test" in result.reason
+    assert np.all(result.detection_p[1:3] < 1e-3) and np.all(result.detection_p[3:] >= 1e-3)
     assert np.isnan(result.shift_eV[3:]).all() and np.isfinite(result.shift_eV[:3]).all()

@@ -40,6 +40,8 @@ EDGE_KEYS = (
     "chemical_shift_stderr_eV",
     "chemical_shift_statistical_eV",
     "chemical_shift_systematic_eV",
+    "edge_detected",
+    "edge_detection_p",
     "edge_ok",
     "edge_reason",
 )

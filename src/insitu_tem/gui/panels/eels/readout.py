@@ -73,8 +73,19 @@ def _edge_text(value: dict, index: int) -> str:
     missing = f" — not measured: {reason}" if onset is None or shift is None else ""
     window = _window_text(value, index)
     return (
-        f"{edge} {onset_text}, {shift_text}, {window}background χ²ᵣ {_number(chi2, '.2f')}{missing}"
+        f"{edge} {_detection_text(value, index)}{onset_text}, {shift_text}, {window}"
+        f"background χ²ᵣ {_number(chi2, '.2f')}{missing}"
     )
+
+
+def _detection_text(value: dict, index: int) -> str:
+    """Whether the edge was detected at ``index`` and the test's p-value, followed by ", "
+    ("" without a test)."""
+    p = _at(value, "edge_detection_p", index)
+    if p is None or value.get("edge_detected") is None:
+        return ""
+    state = "detected" if value["edge_detected"][index] else "not detected"
+    return f"{state} (p {p:.2g}), "
 
 
 def _window_text(value: dict, index: int) -> str:
