@@ -19,10 +19,17 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
    static in the uncorrected movie, and keeps whichever leaves more of the corrected movie
    static. Later rounds register each frame, near its current shift, on the mean of the other
    corrected frames (a template with √n less noise than one frame) over the static pixels.
-3. Steps 1-2 are repeated ``ROUNDS`` times. Every shift is relative to frame 0, so frame 0's
-   covariance is added to every other frame's.
-4. An iteration that has not converged is uncertain by what its last round moved: a change
-   beyond noise is added to the covariance. Every frame is then registered on the previous one over
+3. The drift is also solved from frame pairs (:mod:`~insitu_tem.analysis.movie.drift_pairs`:
+   every frame registered on the frames 1, 3, 9 and 27 before it without the band a front
+   swept between them, a robust least-squares solution of all pairs). The template rounds
+   (``ROUNDS - 1``) start from whichever of it and the first round leaves more of the corrected
+   movie static between any two blocks of frames (a drift error between distant frames moves
+   static texture), and the candidate kept is the latest within 2σ (binomial) of the largest
+   static fraction: a later round that walked away from a good start is not kept. Every shift
+   is relative to frame 0, so frame 0's covariance is added to every other frame's.
+4. An iteration that has not converged is uncertain by what the round after the kept candidate
+   (or, for the last, the kept round itself) moved: a change beyond noise is added to the
+   covariance. Every frame is then registered on the previous one over
    the same static pixels, and the covariances are made consistent with these steps
    (:func:`~insitu_tem.analysis.movie.drift_consistency.check_consistency`): scaled by the Birge
    ratio of the discrepancies, and widened by the steps that disagree beyond noise.
@@ -48,6 +55,7 @@ from insitu_tem.analysis.movie.drift import (
 )
 from insitu_tem.analysis.movie.drift_consistency import check_consistency, with_unconverged
 from insitu_tem.analysis.movie.drift_matched import MatchedRegistration
+from insitu_tem.analysis.movie.drift_pairs import pair_drift
 from insitu_tem.analysis.movie.drift_registration import tukey
 
 HIGHPASS_PX = 8.0
@@ -114,13 +122,18 @@ def static_mask(movie, shifts, *, smooth_px: float = 2.0, chunk: int = 16) -> np
     return static if static is not None and static.mean() >= MIN_STATIC else None
 
 
-def static_pixels(movie, shifts, *, smooth_px: float, chunk: int) -> np.ndarray | None:
-    """All pixels that do not change (see :func:`static_mask`); None for fewer than 4 frames."""
+def static_pixels(
+    movie, shifts, *, smooth_px: float, chunk: int, every_pair: bool = False
+) -> np.ndarray | None:
+    """All pixels that do not change (see :func:`static_mask`) between consecutive blocks of
+    frames, or between any two blocks with ``every_pair``; None for fewer than 4 frames."""
     if movie.shape[0] < 4:
         return None
     means, noise = _block_means(movie, shifts, chunk)
     smoothed = np.stack([ndimage.gaussian_filter(m, smooth_px, mode="nearest") for m in means])
-    ratios = np.diff(np.log(np.clip(smoothed, 1e-6, None)), axis=0)
+    logs = np.log(np.clip(smoothed, 1e-6, None))
+    first, second = np.triu_indices(len(logs), 1) if every_pair else np.diag_indices(len(logs) - 1)
+    ratios = logs[second + (0 if every_pair else 1)] - logs[first]
     frames_per_block = movie.shape[0] / means.shape[0]
     sigma = noise * np.sqrt(2 / frames_per_block) / (2 * smooth_px * np.sqrt(np.pi))
     departure = np.abs([_detrended(r, CHANGE_Z * sigma) for r in ratios]).max(axis=0)
@@ -217,21 +230,27 @@ def _frame_steps(movie, shifts, mask, upsample: int, chunk: int, should_stop):
     return steps, covariance
 
 
-def _first_round(movie, upsample: int, chunk: int, should_stop):
+def _first_round(movie, uncorrected, upsample: int, chunk: int, should_stop):
     """Registration on the first frame, over the whole frame or on the pixels static in the
-    uncorrected movie, whichever leaves more of the corrected movie static (a strong moving
-    front drags the first; drift larger than the texture empties the second)."""
+    uncorrected movie (``uncorrected``, None: none), whichever leaves more of the corrected
+    movie static (a strong moving front drags the first; drift larger than the texture empties
+    the second)."""
     best, most = None, -1.0
-    uncorrected = static_mask(movie, None, smooth_px=4.0, chunk=chunk)
     for mask in [None] if uncorrected is None else [None, uncorrected]:
         found = _register(movie, None, mask, upsample, chunk, should_stop)
         if found is None:
             return None
-        static = static_pixels(movie, found[0], smooth_px=2.0, chunk=chunk)
-        fraction = 0.0 if static is None else float(static.mean())
+        fraction = _static_fraction(movie, found[0], chunk)
         if fraction > most:
             best, most = found, fraction
-    return best
+    return best, most
+
+
+def _static_fraction(movie, shifts, chunk: int) -> float:
+    """Fraction of the movie corrected by ``shifts`` that does not change between any two
+    blocks of frames (a drift error between distant frames moves the static texture)."""
+    static = static_pixels(movie, shifts, smooth_px=2.0, chunk=chunk, every_pair=True)
+    return 0.0 if static is None else float(static.mean())
 
 
 def measure_static_drift(
@@ -292,19 +311,53 @@ def measure_static_drift(
     return DriftResult(shifts, peaks, "static", not weak.size, reason, consistency.covariance_px2)
 
 
+def _kept(fractions: np.ndarray, pixels: int) -> int:
+    """The latest candidate whose static fraction is within ``2σ`` of the largest, σ binomial
+    with one independent pixel per disc the change test dilates by (a smaller difference is the
+    test's own scatter, and later rounds are better converged)."""
+    best = float(fractions.max())
+    independent = pixels / (np.pi * (MARGIN_PX + 2) ** 2)
+    margin = 2 * np.sqrt(best * (1 - best) / independent)
+    return int(np.flatnonzero(fractions >= best - margin)[-1])
+
+
 def _rounds(movie, upsample: int, chunk: int, should_stop, report):
-    """Shifts, covariances, peaks and the static mask (None: all pixels) of the last round and
-    how far it moved the shifts (an unconverged iteration is uncertain by that much), or None
-    when stopped."""
-    found, mask = _first_round(movie, upsample, chunk, should_stop), None
-    change = np.zeros((movie.shape[0], 2))
-    for k in range(ROUNDS):
-        if found is not None and k > 0:
-            previous = found[0]
-            mask = static_mask(movie, previous, chunk=chunk)
-            found = _register(movie, previous, mask, upsample, chunk, should_stop)
-            change = None if found is None else found[0] - previous
+    """Shifts, covariances, peaks and the static mask (None: all pixels) of the candidate that
+    leaves most of the corrected movie static, and how far the round after it moved the shifts
+    (an unconverged iteration is uncertain by that much), or None when stopped."""
+    uncorrected = static_mask(movie, None, smooth_px=4.0, chunk=chunk)
+    first = _first_round(movie, uncorrected, upsample, chunk, should_stop)
+    report(1 / (ROUNDS + 1), "drift: registration on the first frame")
+    paired = None
+    if first is not None:
+        paired = pair_drift(
+            movie,
+            _soft_weight(movie.shape[1:], None),
+            lambda frame: _highpass(_normalised(frame)),
+            upsample=upsample,
+            chunk=chunk,
+            should_stop=should_stop,
+        )
+    if paired is None:
+        return None
+    report(2 / (ROUNDS + 1), "drift: registration of frame pairs")
+    found, fraction = first
+    results, inputs = [(fraction, found, None)], [found[0]]
+    paired_fraction = _static_fraction(movie, paired, chunk)
+    previous = paired if paired_fraction > fraction else found[0]
+    for k in range(1, ROUNDS):
+        mask = static_mask(movie, previous, chunk=chunk)
+        found = _register(movie, previous, mask, upsample, chunk, should_stop)
         if found is None:
             return None
-        report((k + 1) / ROUNDS, f"drift: registration on static pixels {k + 1}/{ROUNDS}")
-    return (*found, mask, change)
+        if previous is paired:
+            results.append((paired_fraction, (paired, *found[1:]), mask))
+            inputs.append(paired)
+        results.append((_static_fraction(movie, found[0], chunk), found, mask))
+        inputs.append(previous)
+        previous = found[0]
+        report((k + 2) / (ROUNDS + 1), f"drift: registration on static pixels {k}/{ROUNDS - 1}")
+    kept = _kept(np.array([r[0] for r in results]), movie.shape[1] * movie.shape[2])
+    shifts = results[kept][1][0]
+    after = results[kept + 1][1][0] if kept + 1 < len(results) else inputs[kept]
+    return (*results[kept][1], results[kept][2], after - shifts)
