@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 
+from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.io.load import load
 from insitu_tem.samples import nbd
 from insitu_tem.gui.panels.nbd.panel import NbdPanel
@@ -189,3 +190,24 @@ def test_ellipse_correction_sharpens_the_rings(qtbot, panel, sample):
     with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
         panel.ellipse_box.setChecked(False)
     assert panel.correction is None
+
+
+def test_a_scan_whose_beam_cannot_be_followed_says_its_centre_is_not_trusted(qtbot, panel):
+    """An abTEM scan whose brightest disk is a diffracted one in both grains (validation's
+    descan corpus, scan 97): the status line gives the flag's reason instead of silence."""
+    from validation.descan import SCAN_SEED
+    from validation.descan_scans import make_scan
+    from validation.hrtem import corpus
+
+    _, cases = corpus(fast=False)
+    pattern, truth = cases[97]
+    scan = make_scan(pattern, truth, SCAN_SEED + 97)
+    n, rows, cols = scan.patterns.shape
+    axes = (
+        Axis("position", n, float(scan.position[1] - scan.position[0]), 0.0, "nm"),
+        Axis("ky", rows, truth["scale_per_nm"], 0.0, "1/nm"),
+        Axis("kx", cols, truth["scale_per_nm"], 0.0, "1/nm"),
+    )
+    _open(qtbot, panel, Dataset("pattern_series", scan.patterns, axes))
+    assert panel.result_value()["centre_ok"] is False
+    assert "beam centre not trusted: ambiguous direct beam" in panel.status.text()

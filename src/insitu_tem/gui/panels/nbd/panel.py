@@ -51,6 +51,13 @@ def strain_gaps(value: dict) -> str:
     return f"; strain not measured at {len(missing)} positions: {why}"
 
 
+def centre_warning(value: dict) -> str:
+    """ "; beam centre not trusted: <reason>" when the scan's descan fit is flagged, else ""."""
+    if value.get("centre_ok", True):
+        return ""
+    return f"; beam centre not trusted: {value.get('centre_reason') or 'no reason given'}"
+
+
 class NbdPanel(QWidget):
     """Pattern with overlays, navigator, display and reference controls, and the scan plots.
 
@@ -292,6 +299,7 @@ class NbdPanel(QWidget):
             f"Strain reference: pattern {value['reference_index']}; "
             f"{int(crystalline.sum())} of {len(crystalline)} positions crystalline"
             + strain_gaps(value)
+            + centre_warning(value)
             + (f"; {ellipse_note(ellipse)}" if ellipse is not None else "")
         )
         self._show_pattern(self.current_index())
