@@ -112,7 +112,9 @@ def test_panel_numbers_are_the_commands_numbers(
     shown = table(panel)
     thickness, sigma = seg["shell_thickness"], seg["shell_thickness_sigma"]
     assert shown["shell thickness (median ± 1σ spread)"] == f"{thickness:.3g} ± {sigma:.2g} nm"
-    assert shown["void fraction of shell"] == f"{100 * seg['void_fraction_shell']:.2f} %"
+    void, void_sigma = 100 * seg["void_fraction_shell"], 100 * seg["void_fraction_shell_sigma"]
+    assert shown["void fraction of shell"] == f"{void:.2f} ± {void_sigma:.2f} %"
+    assert stored["void_fraction_shell_sigma"] == pytest.approx(seg["void_fraction_shell_sigma"])
     assert shown["void fraction of core"] == f"{100 * seg['void_fraction_core']:.2f} %"
     for label, name in ((0, "vacuum/void"), (1, "shell"), (2, "core")):
         assert shown[f"volume, {name}"] == f"{seg['volumes'][str(label)]:.4g} nm³"

@@ -58,13 +58,18 @@ def _thickness_text(wire: WireMeasurement, voxel_size: float, units: str) -> str
     return f"{median:.3g} ± {sigma:.2g} {units}"
 
 
+def _void_text(wire: WireMeasurement) -> str:
+    value, sigma = 100 * wire.void_fraction_shell, 100 * wire.void_fraction_shell_sigma
+    return f"{value:.2f} ± {sigma:.2f} %" if np.isfinite(sigma) else f"{value:.2f} %"
+
+
 def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[tuple[str, str]]:
     """The measurements table: (name, value) rows, lengths and volumes calibrated."""
     wire, seg = measured.wire, measured.segmentation
     rows = [
         ("segmentation", seg.method + ("" if seg.ok else f" — {seg.reason}")),
         ("shell thickness (median ± 1σ spread)", _thickness_text(wire, voxel_size, units)),
-        ("void fraction of shell", f"{100 * wire.void_fraction_shell:.2f} %"),
+        ("void fraction of shell", _void_text(wire)),
         ("void fraction of core", f"{100 * wire.void_fraction_core:.2f} %"),
     ]
     if seg.thresholds:
@@ -151,6 +156,7 @@ def segmentation_result(measured, rows) -> Result:
             "shell_thickness_sigma_px": wire.thickness_sigma,
             "shell_thickness_ok": wire.ok,
             "void_fraction_shell": wire.void_fraction_shell,
+            "void_fraction_shell_sigma": wire.void_fraction_shell_sigma,
             "void_fraction_core": wire.void_fraction_core,
             "volumes_voxels": {str(k): v for k, v in wire.volumes.items()},
             "thickness_histogram": {

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from insitu_tem.analysis.tomo.measure import composition_per_label, measure_wire
 from insitu_tem.analysis.tomo.segment import classify_scribbles, segment
@@ -79,3 +80,16 @@ def test_a_shell_on_one_side_is_no_wire():
     result = measure_wire(labels)
     assert not result.ok and "no core–shell wire" in result.reason
     assert result.thickness_median < 1.0
+
+
+def test_void_fraction_from_the_density_survives_blur_that_hides_the_voids(truth):
+    phantom, found, labels = truth
+    blurred = ndimage.gaussian_filter(found["density"], 1.5)
+    noisy = blurred + np.random.default_rng(1).normal(0, 0.05, labels.shape).astype(np.float32)
+    found_labels = segment(noisy, method="multiotsu", classes=3).labels
+    result = measure_wire(found_labels, noisy)
+    expected = void_fraction_of_shell(phantom)
+    assert measure_wire(found_labels).void_fraction_shell < 0.2 * expected
+    assert 0 < result.void_fraction_shell_sigma < expected
+    assert abs(result.void_fraction_shell - expected) < 2 * result.void_fraction_shell_sigma
+    assert np.isnan(measure_wire(labels).void_fraction_shell_sigma)

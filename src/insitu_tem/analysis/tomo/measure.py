@@ -9,7 +9,10 @@ the core mask (linearly interpolated) last crosses ½ along a ray and the outer
 radius where the filled wire mask does. Shell thickness = outer − core, per
 (slice, angle): the thickness map. Voids are background voxels inside the
 filled wire; their volume fraction is given of the shell (the filled shell
-region) and of the core. Labels whose shell is under a voxel thick, or whose
+region) and of the core. With the reconstruction at hand, the shell's void
+fraction is instead read from its mean density (:mod:`.voids`), since voids a
+few voxels across are blurred above any threshold; the label counts remain
+in ``volumes``. Labels whose shell is under a voxel thick, or whose
 thickness spread (1σ) reaches its median, are no wire: ``ok`` is False.
 """
 
@@ -21,6 +24,7 @@ import numpy as np
 from scipy import ndimage
 
 from insitu_tem.analysis.eds.maps import cliff_lorimer
+from insitu_tem.analysis.tomo.voids import void_fraction_from_density
 
 CORE, SHELL, BACKGROUND = 2, 1, 0
 
@@ -40,13 +44,16 @@ class WireMeasurement:
     radial_radius, radial_profile : ndarray
         Mean volume value vs distance from the wire axis (1-px bins).
     void_fraction_shell, void_fraction_core : float
-        Void volume over the filled shell (core) volume.
+        Void volume over the filled shell (core) volume; the shell's from the density when the
+        volume is given (:func:`.voids.void_fraction_from_density`), else from the labels.
     volumes : dict
         Voxel count per label (``{label: count}``) and of the voids.
     axis_zx : ndarray
         (y, 2) wire-axis position (z, x) in every slice.
     ok : bool
     reason : str
+    void_fraction_shell_sigma : float
+        1σ of ``void_fraction_shell`` (NaN from the labels alone).
     """
 
     thickness_map: np.ndarray
@@ -62,6 +69,7 @@ class WireMeasurement:
     axis_zx: np.ndarray
     ok: bool = True
     reason: str = ""
+    void_fraction_shell_sigma: float = float("nan")
 
 
 def _filled(mask: np.ndarray) -> np.ndarray:
@@ -128,7 +136,7 @@ def measure_wire(
     labels : ndarray
         (z, y, x) labels: ``core_label``, ``shell_label``, anything else is background/void.
     volume : ndarray, optional
-        The reconstruction, for the radial profile.
+        The reconstruction, for the radial profile and the density-based void fraction.
     n_angles : int
         Rays per slice for the thickness map.
 
@@ -162,6 +170,11 @@ def measure_wire(
     volumes["voids"] = int(voids.sum())
     sigma = float((high - low) / 2)
     ok = bool(median >= 1.0 and sigma < median)
+    void_shell, void_sigma = (
+        void_fraction_from_density(volume, shell_region, wire, axis_zx)
+        if volume is not None
+        else ((voids & shell_region).sum() / max(shell_region.sum(), 1), float("nan"))
+    )
     return WireMeasurement(
         thickness,
         float(median),
@@ -170,12 +183,13 @@ def measure_wire(
         edges,
         radius,
         profile,
-        float((voids & shell_region).sum() / max(shell_region.sum(), 1)),
+        float(void_shell),
         float((voids & core_filled).sum() / max(core_filled.sum(), 1)),
         volumes,
         axis_zx,
         ok,
         "" if ok else _NOT_A_WIRE.format(median=median, sigma=sigma),
+        float(void_sigma),
     )
 
 

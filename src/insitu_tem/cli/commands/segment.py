@@ -153,6 +153,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "thickness_map": wire.thickness_map * voxel,
         "radial_profile": {"radius": wire.radial_radius * voxel, "mean": wire.radial_profile},
         "void_fraction_shell": wire.void_fraction_shell,
+        "void_fraction_shell_sigma": wire.void_fraction_shell_sigma,
         "void_fraction_core": wire.void_fraction_core,
         "composition_wt_percent": _composition(args, seg.labels),
         "ok": seg.ok and wire.ok,
