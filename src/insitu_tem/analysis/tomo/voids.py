@@ -13,7 +13,9 @@ well outside the wire. The 1σ combines the block scatter of ``f`` over slabs of
 slices along the wire (blocks longer than the resolution, so that their noise is independent)
 with the systematic of ρ_solid: the difference to ``f`` computed with a median per 1-px radius
 bin about the wire axis instead of one median over the shell (MLEM noise is skewed, so a median
-is not the solid's mean; the two references bracket it).
+is not exactly the solid's mean, and the change of reference measures how much that matters). On
+the held-out phantoms this 1σ (≈0.8 percentage points) is conservative: it covers every error
+(≈0.3 points RMS).
 """
 
 from __future__ import annotations
