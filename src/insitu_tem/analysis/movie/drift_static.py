@@ -22,9 +22,9 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
 3. The drift is also solved from frame pairs (:mod:`~insitu_tem.analysis.movie.drift_pairs`:
    every frame registered on the frames 1, 3, 9 and 27 before it without the band a front
    swept between them, a robust least-squares solution of all pairs). The template rounds
-   (``ROUNDS - 1``) start from whichever of it and the first round leaves more of the corrected
-   movie static between any two blocks of frames (a drift error between distant frames moves
-   static texture), and the candidate kept is the latest within 2σ (binomial) of the largest
+   (``ROUNDS - 1``) start from it when it leaves clearly (beyond 2σ) more of the corrected movie
+   static between any two blocks of frames than the first round (a drift error between
+   distant frames moves static texture), and the candidate kept is the latest within 2σ (binomial) of the largest
    static fraction: a later round that walked away from a good start is not kept. Every shift
    is relative to frame 0, so frame 0's covariance is added to every other frame's.
 4. An iteration that has not converged is uncertain by what the round after the kept candidate
@@ -233,17 +233,19 @@ def _frame_steps(movie, shifts, mask, upsample: int, chunk: int, should_stop):
 def _first_round(movie, uncorrected, upsample: int, chunk: int, should_stop):
     """Registration on the first frame, over the whole frame or on the pixels static in the
     uncorrected movie (``uncorrected``, None: none), whichever leaves more of the corrected
-    movie static (a strong moving front drags the first; drift larger than the texture empties
-    the second)."""
+    movie static between consecutive blocks (a strong moving front drags the first; drift
+    larger than the texture empties the second), and its static fraction between any two
+    blocks."""
     best, most = None, -1.0
     for mask in [None] if uncorrected is None else [None, uncorrected]:
         found = _register(movie, None, mask, upsample, chunk, should_stop)
         if found is None:
             return None
-        fraction = _static_fraction(movie, found[0], chunk)
+        static = static_pixels(movie, found[0], smooth_px=2.0, chunk=chunk)
+        fraction = 0.0 if static is None else float(static.mean())
         if fraction > most:
             best, most = found, fraction
-    return best, most
+    return best, _static_fraction(movie, best[0], chunk)
 
 
 def _static_fraction(movie, shifts, chunk: int) -> float:
@@ -344,7 +346,8 @@ def _rounds(movie, upsample: int, chunk: int, should_stop, report):
     found, fraction = first
     results, inputs = [(fraction, found, None)], [found[0]]
     paired_fraction = _static_fraction(movie, paired, chunk)
-    previous = paired if paired_fraction > fraction else found[0]
+    clearly = _kept(np.array([paired_fraction, fraction]), movie.shape[1] * movie.shape[2]) == 0
+    previous = paired if clearly else found[0]
     for k in range(1, ROUNDS):
         mask = static_mask(movie, previous, chunk=chunk)
         found = _register(movie, previous, mask, upsample, chunk, should_stop)
