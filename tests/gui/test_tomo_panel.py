@@ -39,10 +39,10 @@ def click_voxel(qtbot, panel, name, row, col):
     qtbot.mouseClick(panel.slices.viewport(), Qt.MouseButton.LeftButton, pos=point)
 
 
-def open_and_align(qtbot, panel, series_path):
+def open_and_align(qtbot, panel, series_path, method="xcorr"):
     with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
         panel.open_path(series_path)
-    panel.align_method.setCurrentText("xcorr")
+    panel.align_method.setCurrentText(method)
     with qtbot.waitSignal(panel.controller.aligned, timeout=120000):
         qtbot.mouseClick(panel.align_button, Qt.MouseButton.LeftButton)
 
@@ -101,11 +101,7 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
 
 
 def test_auto_alignment_shows_the_shifts_sigma(qtbot, panel, series_path):
-    with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
-        panel.open_path(series_path)
-    panel.align_method.setCurrentText("auto")
-    with qtbot.waitSignal(panel.controller.aligned, timeout=120000):
-        qtbot.mouseClick(panel.align_button, Qt.MouseButton.LeftButton)
+    open_and_align(qtbot, panel, series_path, "auto")
     sigma = panel.controller.alignment.shifts_sigma_px
     length = np.hypot(*sigma.T)
     assert sigma.shape == (13, 2) and np.all(length > 0)

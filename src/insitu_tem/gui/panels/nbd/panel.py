@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from insitu_tem.analysis.diffraction.ring_fit import COMPOSITIONS
 from insitu_tem.core.model import Axis, Dataset
-from insitu_tem.gui.controllers.nbd_analysis import ELLIPSE, NbdAnalysis, ellipse_note
+from insitu_tem.gui.controllers.nbd_analysis import ELLIPSE, NbdAnalysis
 from insitu_tem.gui.controllers.nbd_pattern import NbdPatternResults
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
@@ -35,27 +35,9 @@ from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.panels.nbd.pattern_view import DISPLAY_MODES, NbdPatternView
 from insitu_tem.gui.panels.nbd.profile_plots import NbdProfilePlots
 from insitu_tem.gui.panels.nbd.scan_plots import NbdScanPlots
+from insitu_tem.gui.panels.nbd.scan_status import scan_status
 from insitu_tem.workflows.nbd import fraction_names
 from insitu_tem.workflows.nbd_pattern import PATTERN, RINGS, pattern_text
-
-
-def strain_gaps(value: dict) -> str:
-    """ "; strain not measured at N positions: <reasons>" ("" when measured everywhere)."""
-    strain = np.asarray(value["lattice_strain"], float)
-    reasons = value.get("lattice_strain_reason") or [""] * len(strain)
-    missing = [r or "no fit" for r, s in zip(reasons, strain) if not np.isfinite(s)]
-    if not missing:
-        return ""
-    counts = {r: missing.count(r) for r in dict.fromkeys(missing)}
-    why = ", ".join(f"{r} ({n})" if len(counts) > 1 else r for r, n in counts.items())
-    return f"; strain not measured at {len(missing)} positions: {why}"
-
-
-def centre_warning(value: dict) -> str:
-    """ "; beam centre not trusted: <reason>" when the scan's descan fit is flagged, else ""."""
-    if value.get("centre_ok", True):
-        return ""
-    return f"; beam centre not trusted: {value.get('centre_reason') or 'no reason given'}"
 
 
 class NbdPanel(QWidget):
@@ -293,15 +275,7 @@ class NbdPanel(QWidget):
             np.asarray(value["explained_variance"]),
             None if sigmas is None else np.stack([np.asarray(sigmas[n], float) for n in names], 1),
         )
-        crystalline = np.asarray(value["crystalline"], bool)
-        ellipse = self.analysis.ellipse()
-        self.status.setText(
-            f"Strain reference: pattern {value['reference_index']}; "
-            f"{int(crystalline.sum())} of {len(crystalline)} positions crystalline"
-            + strain_gaps(value)
-            + centre_warning(value)
-            + (f"; {ellipse_note(ellipse)}" if ellipse is not None else "")
-        )
+        self.status.setText(scan_status(value, self.analysis.ellipse()))
         self._show_pattern(self.current_index())
         self.analysis_finished.emit()
 

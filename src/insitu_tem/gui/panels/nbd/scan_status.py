@@ -1,0 +1,39 @@
+"""The NBD panel's status line for a scan result: reference, crystalline positions, where the
+strain is not measured and why, a flagged beam centre, the ellipse correction in effect."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from insitu_tem.gui.controllers.nbd_analysis import ellipse_note
+
+
+def scan_status(value: dict, ellipse) -> str:
+    """The status line for the scan result ``value`` (``ellipse``: the correction or None)."""
+    crystalline = np.asarray(value["crystalline"], bool)
+    return (
+        f"Strain reference: pattern {value['reference_index']}; "
+        f"{int(crystalline.sum())} of {len(crystalline)} positions crystalline"
+        + strain_gaps(value)
+        + centre_warning(value)
+        + (f"; {ellipse_note(ellipse)}" if ellipse is not None else "")
+    )
+
+
+def strain_gaps(value: dict) -> str:
+    """ "; strain not measured at N positions: <reasons>" ("" when measured everywhere)."""
+    strain = np.asarray(value["lattice_strain"], float)
+    reasons = value.get("lattice_strain_reason") or [""] * len(strain)
+    missing = [r or "no fit" for r, s in zip(reasons, strain) if not np.isfinite(s)]
+    if not missing:
+        return ""
+    counts = {r: missing.count(r) for r in dict.fromkeys(missing)}
+    why = ", ".join(f"{r} ({n})" if len(counts) > 1 else r for r, n in counts.items())
+    return f"; strain not measured at {len(missing)} positions: {why}"
+
+
+def centre_warning(value: dict) -> str:
+    """ "; beam centre not trusted: <reason>" when the scan's descan fit is flagged, else ""."""
+    if value.get("centre_ok", True):
+        return ""
+    return f"; beam centre not trusted: {value.get('centre_reason') or 'no reason given'}"
