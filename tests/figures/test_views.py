@@ -18,7 +18,7 @@ def movie() -> Dataset:
     cols = np.arange(40)
     array = np.stack(
         [
-            np.where(cols[None, :] < 8 + 2 * t, 100.0, 900.0) * np.ones((32, 1)) + t
+            np.where(cols[None, :] < 8 + 8 * np.sqrt(t), 100.0, 900.0) * np.ones((32, 1)) + t
             for t in range(10)
         ]
     )
