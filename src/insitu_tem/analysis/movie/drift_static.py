@@ -24,9 +24,10 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
    swept between them, a robust least-squares solution of all pairs). The template rounds
    (``ROUNDS - 1``) start from it when it leaves clearly (beyond 2σ) more of the corrected movie
    static between any two blocks of frames than the first round (a drift error between
-   distant frames moves static texture), and the candidate kept is the latest within 2σ (binomial) of the largest
-   static fraction: a later round that walked away from a good start is not kept. Every shift
-   is relative to frame 0, so frame 0's covariance is added to every other frame's.
+   distant frames moves static texture), and the candidate kept is the latest within 2σ
+   (binomial) of the largest static fraction: a later round that walked away from a good start
+   is not kept. Every shift is relative to frame 0, so frame 0's covariance is added to every
+   other frame's.
 4. An iteration that has not converged is uncertain by what the round after the kept candidate
    (or, for the last, the kept round itself) moved: a change beyond noise is added to the
    covariance. Every frame is then registered on the previous one over

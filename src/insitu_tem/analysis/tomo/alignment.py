@@ -215,8 +215,8 @@ def align_tilt_series(
         if matching.unconstrained:
             reasons.append(
                 f"projections {list(matching.unconstrained)} are not constrained along the tilt "
-                "axis (their registration cost is flat or has a second minimum along it): their shifts "
-                "may be pixels off"
+                "axis (their registration cost is flat or has a second minimum along it): "
+                "their shifts may be pixels off"
             )
         offset, offset_sigma, _ = _offset(
             stack, tilts, angle, shifts, axis_offset_px, near=consistent

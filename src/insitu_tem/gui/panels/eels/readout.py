@@ -93,7 +93,8 @@ def _window_text(value: dict, index: int) -> str:
     counts = _at(value, "map_counts", index)
     if counts is None:
         return ""
-    return f"window {_with_sigma(value, 'map_counts', 'map_counts_sigma', index, signed=False)} counts, "
+    window = _with_sigma(value, "map_counts", "map_counts_sigma", index, signed=False)
+    return f"window {window} counts, "
 
 
 def _number(number, spec: str) -> str:
