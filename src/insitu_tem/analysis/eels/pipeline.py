@@ -3,7 +3,8 @@
 Low loss: fit the ZLP of every spectrum, align them on it, log-ratio t/λ and
 plasmon peak. Edge: on ZLP-aligned spectra — deconvolved by Fourier-log when
 they include the ZLP, which removes the plural-scattering (double plasmon)
-background that otherwise biases the matching — find the onset and the
+background that otherwise biases the matching, and there with the plasmon measured in each
+spectrum as a second background model (:mod:`.plasmon_tail`) — find the onset and the
 chemical shift against a reference (withdrawn where another element's edge
 overlaps and that element is present, :mod:`.attribution`), integrate the background-subtracted
 edge window on the aligned counts (a map or profile), and fit every spectrum
@@ -184,6 +185,7 @@ def analyse_edge(
         background_window=bg_window,
         background_model=background_model,
         noise=noise,
+        plasmon_tail=bool(deconvolve),
     )
     onset, shift = withdraw(
         onset, shift, *unattributable(measured, energy, name, background_model=background_model)

@@ -144,12 +144,15 @@ def fit_shift(
     order: int,
     grid: np.ndarray,
     influence: bool = False,
+    extra: np.ndarray | None = None,
 ) -> ShiftFit:
     """Shift of ``reference`` in every row of ``y`` inside ``region`` (see module docstring).
 
     ``background`` is the reference's pre-edge power law on ``e_all[region]``; ``grid`` the
     trial shifts, eV, evenly spaced. With ``influence`` the result also holds, per spectrum,
     the first-order change of the shift (eV) per count added to each channel of ``y``.
+    ``extra``, shape (n, len(region), j), adds per-spectrum columns to the smooth background
+    (the plasmon's Drude columns, :mod:`.plasmon_tail`).
     """
     step = e_all[1] - e_all[0]
     width = max(SMOOTH_EV / step, 1.0)
@@ -160,18 +163,20 @@ def fit_shift(
     yw = smooth(np.nan_to_num(y), width)[:, region] * weights[None, :]
     projections = np.einsum("gek,ne->ngk", q, yw)
     ssr = (yw**2).sum(axis=1)[:, None] - (projections**2).sum(axis=2)
+    n_extra = 0
+    if extra is not None:
+        extra = extra * weights[None, :, None]
+        n_extra = extra.shape[2]
+        ssr = ssr - _extra_explained(q, yw, extra, projections)
     shift, inner, minimum, found = _refine(ssr, grid)
-    dof = max(region.stop - region.start - order - 3, 1)
+    dof = max(region.stop - region.start - order - 3 - n_extra, 1)
     scale, stderr = np.empty(len(y)), np.empty(len(y))
     effect = np.zeros(y.shape) if influence else None
     for start in range(0, len(y), _CHUNK):
         rows = slice(start, start + _CHUNK)
         scale[rows], stderr[rows], gradient = _errors(
             yw[rows],
-            q[inner[rows]],
-            r[inner[rows]],
-            projections[rows],
-            inner[rows],
+            *_augmented(q[inner[rows]], r[inner[rows]], None if extra is None else extra[rows]),
             reference,
             region,
             shift[rows] / step,
@@ -186,7 +191,7 @@ def fit_shift(
     found = found & np.isfinite(stderr) & (scale > 0)
     edge = shifted(reference, grid[inner] / step)[:, region] * weights[None, :]
     smooth_part = background * weights
-    edge_f, edge_dof = _edge_test(yw, edge, smooth_part, order)
+    edge_f, edge_dof = _edge_test(yw, edge, smooth_part, order, extra)
     return ShiftFit(
         shift,
         np.where(found, stderr, np.nan),
@@ -199,19 +204,48 @@ def fit_shift(
     )
 
 
-def _edge_test(yw, edge, smooth_part, order):
+def _extra_explained(q, yw, extra, projections):
+    """Residual sum explained by the per-spectrum columns beyond the shared design, (n, grid)."""
+    overlap = np.einsum("gek,nej->ngkj", q, extra)
+    rhs = np.einsum("nej,ne->nj", extra, yw)[:, None, :] - np.einsum(
+        "ngkj,ngk->ngj", overlap, projections
+    )
+    gram = np.einsum("nej,nel->njl", extra, extra)[:, None] - np.einsum(
+        "ngkj,ngkl->ngjl", overlap, overlap
+    )
+    scale = np.maximum(np.einsum("ngjj->ngj", gram), 1e-300)
+    norm = np.sqrt(scale[..., :, None] * scale[..., None, :])
+    ridge = 1e-10 * np.eye(extra.shape[2])
+    solved = np.linalg.solve(gram / norm + ridge, (rhs / np.sqrt(scale))[..., None])[..., 0]
+    return (solved * rhs / np.sqrt(scale)).sum(axis=-1)
+
+
+def _augmented(q, r, extra):
+    """(q, r) of the shared design at each spectrum's best shift with its own columns added."""
+    if extra is None:
+        return q, r
+    design = np.concatenate([q @ r, extra], axis=2)
+    return np.linalg.qr(design)
+
+
+def _edge_test(yw, edge, smooth_part, order, extra=None):
     """F statistic of the edge term against the smooth background alone and its effective
     denominator degrees of freedom (see :func:`insitu_tem.analysis.eels.shifts.edge_detected`)."""
     n = yw.shape[1]
     u = np.arange(n, dtype=float)
     u = (u - u.mean()) / max(np.ptp(u), 1e-9)
-    smooth_only = np.linalg.qr(smooth_part[:, None] * u[:, None] ** np.arange(order + 1))[0]
-    project = lambda v: v - (v @ smooth_only) @ smooth_only.T  # noqa: E731
+    smooth_design = smooth_part[:, None] * u[:, None] ** np.arange(order + 1)
+    if extra is None:
+        basis = np.broadcast_to(np.linalg.qr(smooth_design)[0], (len(yw),) + smooth_design.shape)
+    else:
+        stacked = np.broadcast_to(smooth_design, (len(yw),) + smooth_design.shape)
+        basis = np.linalg.qr(np.concatenate([stacked, extra], axis=2))[0]
+    project = lambda v: v - np.einsum("nek,nk->ne", basis, np.einsum("nek,ne->nk", basis, v))  # noqa: E731
     residual_null, edge_part = project(yw), project(edge)
     norm = np.maximum((edge_part**2).sum(axis=1), 1e-300)
     gain = (residual_null * edge_part).sum(axis=1) ** 2 / norm
     residual = residual_null - edge_part * ((residual_null * edge_part).sum(axis=1) / norm)[:, None]
-    n_params = order + 3
+    n_params = basis.shape[2] + 2
     sigma2 = (residual**2).sum(axis=1) / max(n - n_params, 1)
     inflation = _newey_west(residual, edge_part, n_params) * norm / np.maximum(sigma2, 1e-300)
     inflation = np.where(np.isfinite(inflation) & (inflation > 1.0), inflation, 1.0)
@@ -219,10 +253,11 @@ def _edge_test(yw, edge, smooth_part, order):
     return statistic, max(n - n_params, 1) / inflation
 
 
-def _errors(yw, q, r, projections, inner, reference, region, shift_channels, weights, step):
-    coefficients = np.linalg.solve(r, projections[np.arange(len(inner)), inner][..., None])[..., 0]
+def _errors(yw, q, r, reference, region, shift_channels, weights, step):
+    projection = np.einsum("nek,ne->nk", q, yw)
+    coefficients = np.linalg.solve(r, projection[..., None])[..., 0]
     scale = coefficients[:, 0]
-    residual = yw - np.einsum("nek,nk->ne", q, projections[np.arange(len(inner)), inner])
+    residual = yw - np.einsum("nek,nk->ne", q, projection)
     slope = shifted(reference, shift_channels, derivative=True)[:, region] / step
     gradient = scale[:, None] * slope * weights[None, :]
     gradient = gradient - np.einsum("nek,nk->ne", q, np.einsum("nek,ne->nk", q, gradient))

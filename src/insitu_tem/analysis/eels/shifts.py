@@ -27,6 +27,18 @@ positive, or whose standard error exceeds a third of the search range is not mea
 one where the edge is not detected: an F-test of the nominal model against its smooth
 background alone (:func:`edge_detected`) at the significance :data:`DETECTION_P`.
 
+With ``plasmon_tail`` (Fourier-log single scattering) a second background model joins: each
+spectrum's own Drude plasmon, fitted to its plasmon peak (:mod:`.plasmon_tail`), as a background
+term with a free amplitude beside the pre-edge law × a straight line. The edge must be detected
+under both models (the larger p-value, an intersection–union test, Berger 1982: a background the
+power law × quadratic does not follow is no longer read as an edge), and the difference of that
+model's shift from the nominal one is one more systematic component.
+
+References
+----------
+R. L. Berger, "Multiparameter hypothesis testing and acceptance sampling", Technometrics 24,
+295 (1982).
+
 """
 
 from __future__ import annotations
@@ -40,10 +52,12 @@ from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_
 from insitu_tem.analysis.eels.background import auto_background_window, fit_background
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise
 from insitu_tem.analysis.eels.edges_table import find_edge
+from insitu_tem.analysis.eels.plasmon_tail import fit_plasmon_tail
 from insitu_tem.analysis.eels.shift_fit import ShiftFit, fit_shift
 
 NOMINAL_ORDER = 2
 DETECTION_P = 1e-3
+PLASMON_ORDER = 1
 
 
 @dataclass(frozen=True)
@@ -165,6 +179,28 @@ def _fit_all(
     return fits
 
 
+def _plasmon_fit(
+    y, ref, energy: Axis, region, bg_window, model, max_shift_eV
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shift and detection p-value of the fit with each spectrum's Drude plasmon
+    (:mod:`.plasmon_tail`) as a background term beside the pre-edge law × a straight line;
+    NaN where no plasmon peak can be fitted or no shift is found."""
+    tail = fit_plasmon_tail(y, energy, upper_eV=bg_window[1])
+    shift, p_value = np.full(len(y), np.nan), np.full(len(y), np.nan)
+    rows = np.flatnonzero(tail.ok)
+    if rows.size == 0:
+        return shift, p_value
+    e_all = energy.coordinates()
+    grid = np.arange(-max_shift_eV, max_shift_eV + 1e-9, energy.scale / 2)
+    channels = channel_range(energy, region, minimum=PLASMON_ORDER + 9)
+    law = _pre_edge_law(ref, energy, bg_window, e_all[channels], model)
+    extra = tail.evaluate(e_all[channels])[rows, :, None]
+    fit = fit_shift(y[rows], ref, e_all, channels, law, order=PLASMON_ORDER, grid=grid, extra=extra)
+    shift[rows] = np.where(fit.found, fit.shift, np.nan)
+    p_value[rows] = detection_p(fit)
+    return shift, p_value
+
+
 def _propagated(fit: ShiftFit, noise: DeconvolutionNoise, reference: int) -> np.ndarray:
     """1σ of the shift from the recorded counts' noise of the spectrum and the reference, eV."""
     rows = np.arange(len(fit.shift))
@@ -233,6 +269,7 @@ def chemical_shift(
     background_model: str = "power_law",
     max_shift_eV: float = 3.0,
     noise: DeconvolutionNoise | None = None,
+    plasmon_tail: bool = False,
 ) -> ChemicalShift:
     """Shift of ``edge`` in every spectrum against a reference (see module docstring).
 
@@ -257,6 +294,9 @@ def chemical_shift(
     noise : DeconvolutionNoise, keyword-only
         When ``spectra`` are Fourier-log single scattering: the recorded counts' noise, whose
         propagation through the deconvolution bounds the statistical error from below.
+    plasmon_tail : bool, keyword-only
+        Spectra are single-scattering low loss with the plasmon peak below the pre-edge
+        window: add the Drude plasmon background model (module docstring).
 
     Returns
     -------
@@ -278,6 +318,12 @@ def chemical_shift(
     nominal = fits[0]
     deviations = [(f.shift - nominal.shift) ** 2 for f in fits[1:]]
     systematic = np.sqrt(np.maximum(deviations[0], deviations[1]) + sum(deviations[2:]))
+    plasmon_shift = plasmon_p = np.full(len(y), np.nan)
+    if plasmon_tail:
+        plasmon_shift, plasmon_p = _plasmon_fit(
+            y, ref, energy, region, bg_window, background_model, max_shift_eV
+        )
+        systematic = np.hypot(systematic, np.nan_to_num(plasmon_shift - nominal.shift))
     if isinstance(reference, (int, np.integer)) and len(y) > 1:
         closure = _closure(
             y,
@@ -294,7 +340,7 @@ def chemical_shift(
     if with_noise:
         statistical = np.fmax(statistical, _propagated(nominal, noise, int(reference) % len(y)))
     stderr = np.hypot(statistical, systematic)
-    p_value = detection_p(nominal)
+    p_value = np.fmax(detection_p(nominal), plasmon_p)
     detected = p_value < DETECTION_P
     found = nominal.found & np.isfinite(stderr) & (stderr < max_shift_eV / 3)
     shift = nominal.shift.copy()
