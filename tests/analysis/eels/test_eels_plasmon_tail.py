@@ -66,3 +66,13 @@ def test_the_edge_must_be_significant_with_either_background():
     )
     assert np.isfinite(plasmon_p).all()
     assert np.allclose(both.detection_p, np.fmax(alone.detection_p, plasmon_p))
+
+
+def test_a_ringing_deconvolution_is_not_measured():
+    from insitu_tem.analysis.eels.pipeline import _ringing
+
+    good = _plasmon(22.0, 7.0) + _core()
+    ringing = good - 0.6 * good.max() * np.exp(-0.5 * ((E - 12.0) / 2.0) ** 2)
+    single = np.stack([good, ringing, good])
+    assert _ringing(single, ENERGY, 48.0, 0).tolist() == [False, True, False]
+    assert _ringing(single, ENERGY, 48.0, 1).all()

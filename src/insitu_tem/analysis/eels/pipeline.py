@@ -13,11 +13,13 @@ with the two ends of the scan (MLLS end-member fractions).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from insitu_tem.core.model import Axis
+from insitu_tem.analysis.eels._common import channel_range
 from insitu_tem.analysis.eels.background import auto_background_window
 from insitu_tem.analysis.eels.attribution import unattributable, withdraw
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise, deconvolution_noise
@@ -126,6 +128,33 @@ def _single_scattering(counts, energy: Axis) -> tuple[np.ndarray, DeconvolutionN
     return fourier_log(counts, energy, zlp=zlp).array, noise
 
 
+RINGING = 0.3
+
+
+def _ringing(single: np.ndarray, energy: Axis, high_eV: float, reference) -> np.ndarray:
+    """Spectra whose single scattering dips below −:data:`RINGING` × its maximum between 5 eV and
+    ``high_eV`` (a failed Fourier-log), and all of them when the reference index is one."""
+    coords = energy.coordinates()
+    region = channel_range(energy, (max(5.0, coords[0]), min(high_eV, coords[-1])))
+    part = single.reshape(-1, energy.size)[:, region]
+    mask = part.min(axis=1) < -RINGING * part.max(axis=1)
+    if isinstance(reference, (int, np.integer)) and mask[int(reference)]:
+        mask[:] = True
+    return mask.reshape(single.shape[:-1])
+
+
+def _withdraw_ringing(onset, shift, single, energy: Axis, reference):
+    mask = _ringing(single, energy, shift.fit_window_eV[1], reference)
+    if not mask.any():
+        return onset, shift
+    reason = (
+        f"Fourier-log single scattering of {int(mask.sum())} spectra dips below −{RINGING:g} × "
+        "its maximum (the deconvolution rings): onset, shift and detection not measured there"
+    )
+    onset, shift = withdraw(onset, shift, mask, reason)
+    return onset, dataclasses.replace(shift, detected=shift.detected & ~mask)
+
+
 def analyse_edge(
     spectra,
     energy: Axis,
@@ -190,6 +219,8 @@ def analyse_edge(
     onset, shift = withdraw(
         onset, shift, *unattributable(measured, energy, name, background_model=background_model)
     )
+    if deconvolve:
+        onset, shift = _withdraw_ringing(onset, shift, measured, energy, reference)
     window = integrate_window(
         counts,
         energy,
