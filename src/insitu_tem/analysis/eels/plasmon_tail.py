@@ -98,16 +98,15 @@ def _grid_fit(y, weights, e, centres, widths):
     """Best (E_p, Γ, α, β) among the candidates ``centres``, ``widths`` (n, c) of every row
     (weights zero outside each row's window)."""
     loss = loss_function(e[None, None, :], centres[..., None], widths[..., None])
-    columns = np.stack([loss, loss * np.log(e)[None, None, :]], axis=-1)
-    wc = columns * weights[:, None, :, None]
-    gram = np.einsum("ncej,ncek->ncjk", wc, columns)
-    rhs = np.einsum("ncej,ne->ncj", wc, y)
-    det = gram[..., 0, 0] * gram[..., 1, 1] - gram[..., 0, 1] ** 2
-    good = det > 1e-12 * gram[..., 0, 0] * gram[..., 1, 1]
+    log_e = np.log(e)
+    powers = np.stack([np.ones_like(log_e), log_e, log_e**2], axis=1)
+    m0, m1, m2 = np.moveaxis((loss**2 * weights[:, None, :]) @ powers, -1, 0)
+    r0, r1 = np.moveaxis(loss @ ((weights * y)[:, :, None] * powers[None, :, :2]), -1, 0)
+    det = m0 * m2 - m1**2
+    good = det > 1e-12 * m0 * m2
     safe = np.where(good, det, 1.0)
-    a = (gram[..., 1, 1] * rhs[..., 0] - gram[..., 0, 1] * rhs[..., 1]) / safe
-    b = (gram[..., 0, 0] * rhs[..., 1] - gram[..., 0, 1] * rhs[..., 0]) / safe
-    explained = np.where(good, a * rhs[..., 0] + b * rhs[..., 1], -np.inf)
+    a, b = (m2 * r0 - m1 * r1) / safe, (m0 * r1 - m1 * r0) / safe
+    explained = np.where(good, a * r0 + b * r1, -np.inf)
     best = np.argmax(explained, axis=1)
     rows = np.arange(len(y))
     amplitudes = np.stack([a[rows, best], b[rows, best]], axis=1)
