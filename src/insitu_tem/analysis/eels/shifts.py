@@ -91,7 +91,8 @@ class ChemicalShift:
         detected).
     detection_p : ndarray
         Nominal p-value of the edge against the smooth background alone (:func:`detection_p`;
-        the reference spectrum's own, though it counts as detected).
+        with ``plasmon_tail`` the larger of that and the plasmon model's; the reference
+        spectrum's own, though it counts as detected).
     ok : bool
         True when measured everywhere.
     reason : str
