@@ -8,7 +8,7 @@ None or absent: measured —, method, iterations, binning), results ``"tomo.alig
 keys ``"tomo.cursor"``/``"tomo.channel"``/``"tomo.rendering_angle"``/``"tomo.rendering_mode"``,
 and the panel state ``"tomo"`` holding the reference to the volumes and labels written beside the
 project on saving
-(:mod:`insitu_tem.io.tomo_files`). Opening a project re-reads the series, re-applies the stored
+(:mod:`insitu_tem.io.tomo_files`, :mod:`.project_files`). Opening a project re-reads the series, re-applies the stored
 alignment and reads the volumes back.
 """
 
@@ -24,15 +24,13 @@ from insitu_tem.analysis.tomo.alignment import Alignment, align_tilt_series, app
 from insitu_tem.gui.panels.tomo import history, jobs
 from insitu_tem.gui.panels.tomo.axis_control import axis_text, shifts_sigma_text
 from insitu_tem.gui.panels.tomo.current_job import CurrentJob
+from insitu_tem.gui.panels.tomo.project_files import PARAMETERS, ProjectFiles
 from insitu_tem.gui.undo import SetValueCommand
 from insitu_tem.io.readers.tilt_series import TiltSeries
-from insitu_tem.io.tomo_files import write_project_volumes
 from insitu_tem.workflows import tomo_results as results
 
-PARAMETERS = "tomo"
 
-
-class TomoController(QObject):
+class TomoController(ProjectFiles, QObject):
     """Tilt series → alignment → volumes → labels and measurements (module docstring).
 
     Signals
@@ -42,7 +40,8 @@ class TomoController(QObject):
     alignmentChanged, volumesChanged, measurementChanged : shown state changed (also by undo)
     message(str) : one line for the user
 
-    The long job running (progress, busy, cancel) is :attr:`job`.
+    The long job running (progress, busy, cancel) is :attr:`job`; saving and reopening the
+    volumes with the project: :class:`~.project_files.ProjectFiles`.
     """
 
     seriesLoaded = Signal()
@@ -337,60 +336,6 @@ class TomoController(QObject):
         self.labels, self._saved_to = labels, None
         self._forget_files()
         self.measurementChanged.emit()
-
-    # project ---------------------------------------------------------------------------------
-
-    def _forget_files(self) -> None:
-        """The saved volumes no longer show what is on screen: an autosave must not point at
-        them."""
-        if self.session.panel_state(PARAMETERS):
-            self.session.set_panel_state(PARAMETERS, {})
-
-    def write_project_files(self, project_path: str | Path) -> None:
-        """Write the volumes and labels beside the project (unless already there) and reference
-        them in the session's panel state (no volumes: no reference)."""
-        project_path = Path(project_path).resolve()
-        if not self.volumes:
-            self._forget_files()
-            return
-        if self._saved_to == project_path:
-            return
-        entry = write_project_volumes(
-            project_path, self.volumes, self.labels, voxel_size=self.voxel[0], units=self.voxel[1]
-        )
-        self.session.set_panel_state(PARAMETERS, {"files": entry})
-        self._saved_to = project_path
-
-    def open_project_files(self, project_path: str | Path) -> None:
-        """A project was opened: re-read its series, re-apply its alignment, read its volumes."""
-        parameters = self.session.parameters(PARAMETERS)
-        files = self.session.panel_state(PARAMETERS).get("files")
-        if not parameters.get("source") and not files:
-            return
-        self.message.emit("Reading the project's tilt series and volumes…")
-        self._start(
-            lambda: jobs.reopen(project_path, parameters, files),
-            lambda reopened: self._on_reopened(reopened, project_path),
-            "tomo-reopen",
-            "Tomography: reopen",
-        )
-
-    def _on_reopened(self, reopened: jobs.Reopened, project_path) -> None:
-        self.series = reopened.series
-        stored = self.session.result(results.ALIGNMENT)
-        if reopened.series is not None:
-            self.seriesLoaded.emit()
-            if stored is not None:
-                self._show_alignment(results.alignment_from_result(stored))
-        if reopened.saved is not None:
-            saved = reopened.saved
-            self.voxel = (saved.voxel_size, saved.units)
-            self._set_volumes(saved.volumes, saved.labels)
-            self._saved_to = Path(project_path).resolve()
-            self.measurementChanged.emit()
-        if reopened.missing:
-            self.message.emit(reopened.missing)
-        self.restored.emit()
 
     # tasks -----------------------------------------------------------------------------------
 
