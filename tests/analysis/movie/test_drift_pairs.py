@@ -4,7 +4,8 @@ else, and a strong front sweeping the frame does not drag the pair registrations
 import numpy as np
 
 from insitu_tem.analysis.movie.drift_pairs import _level, changed, pair_drift, solve_pairs
-from insitu_tem.analysis.movie.drift_static import _highpass, _normalised, _soft_weight
+from insitu_tem.analysis.movie.drift_change import normalised
+from insitu_tem.analysis.movie.drift_static import _highpass, _soft_weight
 from tests.analysis.movie.test_drift import random_walk, rms
 from tests.analysis.movie.test_drift_static import front_movie
 
@@ -26,7 +27,7 @@ def test_a_sweeping_front_is_left_out_of_every_pair():
     found = pair_drift(
         movie,
         _soft_weight(movie.shape[1:], None),
-        lambda frame: _highpass(_normalised(frame)),
+        lambda frame: _highpass(normalised(frame)),
         upsample=20,
         chunk=4,
     )

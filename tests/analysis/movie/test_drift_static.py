@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from insitu_tem.analysis.movie.drift_registration import PhaseCorrelator
-from insitu_tem.analysis.movie.drift_static import measure_static_drift, static_mask
+from insitu_tem.analysis.movie.drift_change import static_mask
+from insitu_tem.analysis.movie.drift_static import measure_static_drift
 from insitu_tem.samples import movie as sample_movie
 from tests.analysis.movie.test_drift import random_walk, rms, textured_movie
 

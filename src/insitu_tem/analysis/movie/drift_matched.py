@@ -96,10 +96,7 @@ class MatchedRegistration:
         data = np.asarray(frame, dtype=float)
         centred = data - np.sum(weight * data) / np.sum(weight)
         cross = sfft.rfft2(weight * centred) * np.conj(template)
-        coarse = sfft.irfft2(cross, s=self.shape)
-        coarse = np.where(self._distance(near) <= radius, coarse, -np.inf)
-        index = np.unravel_index(int(np.argmax(coarse)), coarse.shape)
-        centre = np.array([i - n if i > n // 2 else i for i, n in zip(index, self.shape)], float)
+        centre = self._coarse_peak(sfft.irfft2(cross, s=self.shape), near, radius)
         with _blas().limit(limits=1, user_api="blas"):
             shift = self._refine(cross, centre)
         covariance, peak, residual = self._covariance(centred, template, weight, shift)
@@ -118,11 +115,16 @@ class MatchedRegistration:
             found = self.measure(frame, template, kept, near=found.shift_px, radius=1.0)
         return found
 
-    def _distance(self, near) -> np.ndarray:
-        rows, cols = (np.fft.fftfreq(n, 1.0 / n) for n in self.shape)
-        dy = (rows[:, None] - near[0] + self.shape[0] / 2) % self.shape[0] - self.shape[0] / 2
-        dx = (cols[None, :] - near[1] + self.shape[1] / 2) % self.shape[1] - self.shape[1] / 2
-        return np.hypot(dy, dx)
+    def _coarse_peak(self, coarse: np.ndarray, near, radius: float) -> np.ndarray:
+        """Integer shift of the largest ``coarse`` value within ``radius`` px of ``near``."""
+        rows, cols = (
+            np.arange(np.ceil(c - radius), np.floor(c + radius) + 1)
+            for c in np.asarray(near, float)
+        )
+        inside = np.hypot(rows[:, None] - near[0], cols[None, :] - near[1]) <= radius
+        values = coarse[np.ix_(rows.astype(int) % self.shape[0], cols.astype(int) % self.shape[1])]
+        index = np.unravel_index(int(np.argmax(np.where(inside, values, -np.inf))), inside.shape)
+        return np.array([rows[index[0]], cols[index[1]]])
 
     def _refine(self, cross: np.ndarray, centre: np.ndarray) -> np.ndarray:
         offsets = (np.arange(2 * self.upsample + 1) - self.upsample) / self.upsample
@@ -135,7 +137,9 @@ class MatchedRegistration:
         return centre + (np.array([offsets[r], offsets[c]]) + np.array(vertex) / self.upsample)
 
     def _covariance(self, centred, template, weight, shift) -> tuple[np.ndarray, float, np.ndarray]:
-        phase = np.exp(-2j * np.pi * (self._fy * shift[0] + self._fx * shift[1]))
+        phase = np.exp(-2j * np.pi * self._fy * shift[0]) * np.exp(
+            -2j * np.pi * self._fx * shift[1]
+        )
         moved = template * phase
         t = sfft.irfft2(moved, s=self.shape)
         gy = sfft.irfft2(moved * 2j * np.pi * self._fy, s=self.shape)

@@ -9,7 +9,9 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
    quadratic surface fitted robustly (the illumination fixed in the frame moves in corrected
    coordinates), exceeds ``CHANGE_Z`` times its noise (from frame-to-frame differences, i.e.
    from the data), the pixel is changing — the band the front sweeps, texture that evolves —
-   and it is excluded with a margin.
+   and it is excluded with a margin (:mod:`~insitu_tem.analysis.movie.drift_change`, which
+   keeps the block means of the last drifts so a drift's mask and static fraction share one
+   pass over the movie).
 2. Registration: every frame, high-passed (a Gaussian of ``HIGHPASS_PX`` subtracted, so the
    fixed illumination fall-off does not pin the shift at 0) and beam-normalised, is registered
    by weighted least squares (:mod:`~insitu_tem.analysis.movie.drift_matched`: matched-filter
@@ -54,16 +56,13 @@ from insitu_tem.analysis.movie.drift import (
     iter_frames,
     measure_drift,
 )
+from insitu_tem.analysis.movie.drift_change import MARGIN_PX, ChangeTest, normalised
 from insitu_tem.analysis.movie.drift_consistency import check_consistency, with_unconverged
 from insitu_tem.analysis.movie.drift_matched import MatchedRegistration
 from insitu_tem.analysis.movie.drift_pairs import pair_drift
 from insitu_tem.analysis.movie.drift_registration import tukey
 
 HIGHPASS_PX = 8.0
-CHANGE_Z = 4.0
-BLOCKS = 8
-MARGIN_PX = 3
-MIN_STATIC = 0.02
 ROUNDS = 3
 STEP_PX = 4.0
 
@@ -78,91 +77,10 @@ def _frames(movie, shifts: np.ndarray | None, chunk: int):
         yield i, frame if shifts is None else corrected_frame(frame, shifts[i])
 
 
-def _normalised(frame) -> np.ndarray:
-    data = np.asarray(frame, dtype=np.float32)
-    return data / max(float(np.median(data)), 1e-12)
-
-
-def _block_means(movie, shifts, chunk: int) -> tuple[np.ndarray, float]:
-    """Median-normalised block means of the (corrected) frames and the per-pixel relative noise
-    of one frame (robust, from consecutive frame differences)."""
-    n = movie.shape[0]
-    edges = np.linspace(0, n, min(BLOCKS, n) + 1).astype(int)
-    sums = np.zeros((len(edges) - 1, *movie.shape[1:]))
-    previous, noise = None, []
-    for i, raw in enumerate(iter_frames(movie, chunk=chunk)):
-        raw = _normalised(raw)
-        if previous is not None:
-            diff = raw - previous
-            noise.append(1.4826 * np.median(np.abs(diff - np.median(diff))) / np.sqrt(2))
-        previous = raw
-        frame = raw if shifts is None else _normalised(corrected_frame(raw, shifts[i]))
-        sums[np.searchsorted(edges, i, side="right") - 1] += frame
-    means = sums / np.diff(edges)[:, None, None]
-    return means / np.median(means, axis=(1, 2), keepdims=True), float(np.median(noise or [0]))
-
-
-def static_mask(movie, shifts, *, smooth_px: float = 2.0, chunk: int = 16) -> np.ndarray | None:
-    """Pixels (frame-0 coordinates) that do not change beyond the noise over the movie.
-
-    Parameters
-    ----------
-    movie : array_like
-        (t, y, x) movie.
-    shifts : array_like or None
-        (t, 2) drift to correct first, px; None: the raw frames.
-    smooth_px : float
-        Gaussian smoothing of the block means before the test, px.
-
-    Returns
-    -------
-    numpy.ndarray of bool or None
-        None when fewer than ``MIN_STATIC`` of the pixels are static (or too few frames).
-    """
-    static = static_pixels(movie, shifts, smooth_px=smooth_px, chunk=chunk)
-    return static if static is not None and static.mean() >= MIN_STATIC else None
-
-
-def static_pixels(
-    movie, shifts, *, smooth_px: float, chunk: int, every_pair: bool = False
-) -> np.ndarray | None:
-    """All pixels that do not change (see :func:`static_mask`) between consecutive blocks of
-    frames, or between any two blocks with ``every_pair``; None for fewer than 4 frames."""
-    if movie.shape[0] < 4:
-        return None
-    means, noise = _block_means(movie, shifts, chunk)
-    smoothed = np.stack([ndimage.gaussian_filter(m, smooth_px, mode="nearest") for m in means])
-    logs = np.log(np.clip(smoothed, 1e-6, None))
-    first, second = np.triu_indices(len(logs), 1) if every_pair else np.diag_indices(len(logs) - 1)
-    ratios = logs[second + (0 if every_pair else 1)] - logs[first]
-    frames_per_block = movie.shape[0] / means.shape[0]
-    sigma = noise * np.sqrt(2 / frames_per_block) / (2 * smooth_px * np.sqrt(np.pi))
-    departure = np.abs([_detrended(r, CHANGE_Z * sigma) for r in ratios]).max(axis=0)
-    changing = departure > CHANGE_Z * max(sigma, 1e-12)
-    return ~ndimage.binary_dilation(changing, iterations=MARGIN_PX + int(smooth_px))
-
-
-def _detrended(image: np.ndarray, threshold: float, rounds: int = 4) -> np.ndarray:
-    """``image`` minus a quadratic surface fitted to its pixels within ``threshold`` of it
-    (the illumination fixed in the frame moves smoothly in drift-corrected coordinates)."""
-    rows, cols = np.indices(image.shape) / np.array(image.shape)[:, None, None]
-    basis = np.stack([np.ones_like(rows), rows, cols, rows**2, rows * cols, cols**2], -1)
-    basis, values = basis.reshape(-1, 6), image.ravel()
-    residual = values - np.median(values)
-    for _ in range(rounds):
-        scale = 1.4826 * np.median(np.abs(residual - np.median(residual)))
-        keep = np.abs(residual - np.median(residual)) <= max(threshold, 2.5 * scale)
-        if keep.sum() < 6:
-            break
-        coefficients = np.linalg.lstsq(basis[keep], values[keep], rcond=None)[0]
-        residual = values - basis @ coefficients
-    return residual.reshape(image.shape)
-
-
 def _template_total(movie, shifts, chunk: int) -> np.ndarray:
     total = np.zeros(movie.shape[1:])
     for _, frame in _frames(movie, shifts, chunk):
-        total += _highpass(_normalised(frame))
+        total += _highpass(normalised(frame))
     return total
 
 
@@ -182,7 +100,7 @@ def _register(movie, shifts, mask, upsample: int, chunk: int, should_stop):
     registration = MatchedRegistration(movie.shape[1:], upsample=upsample)
     weight = _soft_weight(movie.shape[1:], mask)
     if shifts is None:
-        first = registration.template_spectrum(_highpass(_normalised(movie[0])))
+        first = registration.template_spectrum(_highpass(normalised(movie[0])))
     else:
         total = registration.template_spectrum(_template_total(movie, shifts, chunk))
     refined, covariance = np.zeros((n, 2)), np.zeros((n, 2, 2))
@@ -194,11 +112,11 @@ def _register(movie, shifts, mask, upsample: int, chunk: int, should_stop):
             template = first
         else:
             near = shifts[i]
-            own = _highpass(_normalised(corrected_frame(frame, near)))
+            own = _highpass(normalised(corrected_frame(frame, near)))
             template = (total - registration.template_spectrum(own)) / (n - 1)
         moved = ndimage.shift(weight, near, order=1, mode="constant")
         found = registration.measure_robust(
-            _highpass(_normalised(frame)), template, moved, near=near, radius=STEP_PX
+            _highpass(normalised(frame)), template, moved, near=near, radius=STEP_PX
         )
         refined[i], covariance[i], peaks[i] = found.shift_px, found.covariance_px2, found.peak
         near = found.shift_px if shifts is None else near
@@ -216,7 +134,7 @@ def _frame_steps(movie, shifts, mask, upsample: int, chunk: int, should_stop):
     for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
         if should_stop is not None and should_stop():
             return None
-        current = _highpass(_normalised(frame))
+        current = _highpass(normalised(frame))
         if previous is not None:
             moved = ndimage.shift(weight, shifts[i], order=1, mode="constant")
             found = registration.measure_robust(
@@ -231,29 +149,22 @@ def _frame_steps(movie, shifts, mask, upsample: int, chunk: int, should_stop):
     return steps, covariance
 
 
-def _first_round(movie, uncorrected, upsample: int, chunk: int, should_stop):
+def _first_round(movie, change, uncorrected, upsample: int, chunk: int, should_stop):
     """Registration on the first frame, over the whole frame or on the pixels static in the
     uncorrected movie (``uncorrected``, None: none), whichever leaves more of the corrected
     movie static between consecutive blocks (a strong moving front drags the first; drift
     larger than the texture empties the second), and its static fraction between any two
-    blocks."""
+    blocks (``change``: :class:`ChangeTest`)."""
     best, most = None, -1.0
     for mask in [None] if uncorrected is None else [None, uncorrected]:
         found = _register(movie, None, mask, upsample, chunk, should_stop)
         if found is None:
             return None
-        static = static_pixels(movie, found[0], smooth_px=2.0, chunk=chunk)
+        static = change.static(found[0])
         fraction = 0.0 if static is None else float(static.mean())
         if fraction > most:
             best, most = found, fraction
-    return best, _static_fraction(movie, best[0], chunk)
-
-
-def _static_fraction(movie, shifts, chunk: int) -> float:
-    """Fraction of the movie corrected by ``shifts`` that does not change between any two
-    blocks of frames (a drift error between distant frames moves the static texture)."""
-    static = static_pixels(movie, shifts, smooth_px=2.0, chunk=chunk, every_pair=True)
-    return 0.0 if static is None else float(static.mean())
+    return best, change.fraction(best[0])
 
 
 def measure_static_drift(
@@ -328,15 +239,16 @@ def _rounds(movie, upsample: int, chunk: int, should_stop, report):
     """Shifts, covariances, peaks and the static mask (None: all pixels) of the candidate that
     leaves most of the corrected movie static, and how far the round after it moved the shifts
     (an unconverged iteration is uncertain by that much), or None when stopped."""
-    uncorrected = static_mask(movie, None, smooth_px=4.0, chunk=chunk)
-    first = _first_round(movie, uncorrected, upsample, chunk, should_stop)
+    uncorrected = ChangeTest(movie, smooth_px=4.0, chunk=chunk).mask(None)
+    change = ChangeTest(movie, chunk=chunk)
+    first = _first_round(movie, change, uncorrected, upsample, chunk, should_stop)
     report(1 / (ROUNDS + 1), "drift: registration on the first frame")
     paired = None
     if first is not None:
         paired = pair_drift(
             movie,
             _soft_weight(movie.shape[1:], None),
-            lambda frame: _highpass(_normalised(frame)),
+            lambda frame: _highpass(normalised(frame)),
             upsample=upsample,
             chunk=chunk,
             should_stop=should_stop,
@@ -346,18 +258,18 @@ def _rounds(movie, upsample: int, chunk: int, should_stop, report):
     report(2 / (ROUNDS + 1), "drift: registration of frame pairs")
     found, fraction = first
     results, inputs = [(fraction, found, None)], [found[0]]
-    paired_fraction = _static_fraction(movie, paired, chunk)
+    paired_fraction = change.fraction(paired)
     clearly = _kept(np.array([paired_fraction, fraction]), movie.shape[1] * movie.shape[2]) == 0
     previous = paired if clearly else found[0]
     for k in range(1, ROUNDS):
-        mask = static_mask(movie, previous, chunk=chunk)
+        mask = change.mask(previous)
         found = _register(movie, previous, mask, upsample, chunk, should_stop)
         if found is None:
             return None
         if previous is paired:
             results.append((paired_fraction, (paired, *found[1:]), mask))
             inputs.append(paired)
-        results.append((_static_fraction(movie, found[0], chunk), found, mask))
+        results.append((change.fraction(found[0]), found, mask))
         inputs.append(previous)
         previous = found[0]
         report((k + 2) / (ROUNDS + 1), f"drift: registration on static pixels {k}/{ROUNDS - 1}")
