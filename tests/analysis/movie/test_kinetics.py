@@ -139,3 +139,23 @@ def test_errors_correlated_in_time_are_covered_when_declared():
         independent.append(abs(without.n - n_true) <= without.n_stderr)
     assert 0.6 <= np.mean(declared) <= 0.97
     assert np.mean(independent) < np.mean(declared) - 0.1
+
+
+def test_a_bias_bending_the_last_frames_widens_n_by_the_fitted_range_change():
+    t = np.arange(60) * 0.5
+    sigma = np.full(t.size, 0.2)
+    with_term, without, widened = [], [], []
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        n_true = rng.uniform(0.3, 1.0)
+        x = power_law(t, 5.0, 30.0 / t[-1] ** n_true, n_true, 0.0) + rng.normal(0, 0.2, t.size)
+        x[45:] += rng.choice([-1, 1]) * np.linspace(0.0, rng.uniform(1.0, 3.0), 15)
+        options = dict(sigma=sigma, fixed={"t0": 0.0})
+        fit = fit_kinetics(t, x, correlation_span=1e-9, **options)
+        plain = fit_kinetics(t, x, **options)
+        shorter = fit_kinetics(t[:45], x[:45], sigma=sigma[:45], fixed={"t0": 0.0})
+        widened.append(fit.n_stderr >= abs(shorter.n - fit.n) / 2 - 1e-6)
+        with_term.append(abs(fit.n - n_true) <= fit.n_stderr)
+        without.append(abs(plain.n - n_true) <= plain.n_stderr)
+    assert all(widened)
+    assert np.mean(with_term) >= np.mean(without) + 0.2
