@@ -80,6 +80,13 @@ def test_segment_measures_the_shell(tomo_run, capsys):
         0.5 * document["shell_thickness_px"]
     )
     assert tifffile.imread(labels).max() == 2
+    for label in ("1", "2"):
+        sigma, count = document["volumes_voxels_sigma"][label], document["volumes_voxels"][label]
+        assert 0 < sigma < 0.2 * count
+        assert document["volumes_sigma"][label] == pytest.approx(0.125 * sigma)
+    assert (
+        document["composition_wt_percent_sigma"].keys() == document["composition_wt_percent"].keys()
+    )
 
 
 def test_bad_options_are_one_line(tomo_run, capsys):

@@ -87,6 +87,9 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
     median = panel.state.session.result(SEGMENTATION).value["shell_thickness_px"] * 0.5
     assert counts.sum() > 0 and edges[0] <= median <= edges[-1]
     assert "shell thickness (median ± 1σ spread)" in names and "wt %, shell" in names
+    values = {name: panel.table.item(i, 1).text() for i, name in enumerate(names)}
+    assert " ± " in values["volume, core"] and " ± " in values["volume, shell"]
+    assert " ± " in values["wt %, shell"]
     stored = panel.state.session.result(SEGMENTATION).value
     assert np.isfinite(stored["shell_thickness_px"]) and "radial_profile" in stored
     panel.undo_stack.undo()

@@ -117,7 +117,8 @@ def test_panel_numbers_are_the_commands_numbers(
     assert stored["void_fraction_shell_sigma"] == pytest.approx(seg["void_fraction_shell_sigma"])
     assert shown["void fraction of core"] == f"{100 * seg['void_fraction_core']:.2f} %"
     for label, name in ((0, "vacuum/void"), (1, "shell"), (2, "core")):
-        assert shown[f"volume, {name}"] == f"{seg['volumes'][str(label)]:.4g} nm³"
+        volume, sigma = seg["volumes"][str(label)], seg["volumes_sigma"][str(label)]
+        assert shown[f"volume, {name}"] == f"{volume:.4g} ± {sigma:.2g} nm³"
     assert abs(thickness - 0.5 * 0.12 * 40) < 1.5 * 0.5
     figure = tmp_path / "wire.png"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(figure), ""))

@@ -7,11 +7,12 @@ shown; lengths in voxels)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from insitu_tem.analysis.tomo.alignment import Alignment
+from insitu_tem.analysis.tomo.label_sigma import composition_sigma_per_label
 from insitu_tem.analysis.tomo.measure import WireMeasurement, composition_per_label, measure_wire
 from insitu_tem.analysis.tomo.segment import Segmentation, classify_scribbles, segment
 from insitu_tem.core.results import Result
@@ -24,6 +25,7 @@ class Measured:
     segmentation: Segmentation
     wire: WireMeasurement
     composition: dict
+    composition_sigma: dict = field(default_factory=dict)
 
 
 def measure(volume: np.ndarray, elements: dict, *, scribbles: np.ndarray | None = None) -> Measured:
@@ -38,7 +40,8 @@ def measure(volume: np.ndarray, elements: dict, *, scribbles: np.ndarray | None 
     wire = measure_wire(segmentation.labels, volume)
     same = {_element(k): v for k, v in elements.items() if v.shape == volume.shape}
     composition = composition_per_label(segmentation.labels, same) if same else {}
-    return Measured(segmentation, wire, composition)
+    sigma = composition_sigma_per_label(segmentation.labels, same) if same else {}
+    return Measured(segmentation, wire, composition, sigma)
 
 
 def _element(channel: str) -> str:
@@ -63,6 +66,19 @@ def _void_text(wire: WireMeasurement) -> str:
     return f"{value:.2f} ± {sigma:.2f} %" if np.isfinite(sigma) else f"{value:.2f} %"
 
 
+def _pm(value: float, sigma: float, prefix: str, unit: str) -> str:
+    if np.isfinite(sigma):
+        return f"{prefix}{value:.1f} ± {sigma:.1f}{unit}"
+    return f"{prefix}{value:.1f}{unit}"
+
+
+def _volume_text(wire: WireMeasurement, label, voxel_size: float, units: str) -> str:
+    value, sigma = wire.volumes[label], wire.volumes_sigma.get(label, np.nan)
+    if np.isfinite(sigma):
+        return f"{value * voxel_size**3:.4g} ± {sigma * voxel_size**3:.2g} {units}³"
+    return f"{value * voxel_size**3:.4g} {units}³"
+
+
 def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[tuple[str, str]]:
     """The measurements table: (name, value) rows, lengths and volumes calibrated."""
     wire, seg = measured.wire, measured.segmentation
@@ -76,7 +92,9 @@ def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[
         rows.append(("thresholds", ", ".join(f"{t:.3g}" for t in seg.thresholds)))
     names = {0: "vacuum/void", 1: "shell", 2: "core"}
     for label, count in wire.volumes.items():
-        rows.append((f"volume, {names.get(label, label)}", f"{count * voxel_size**3:.4g} {units}³"))
+        rows.append(
+            (f"volume, {names.get(label, label)}", _volume_text(wire, label, voxel_size, units))
+        )
     counts, edges = wire.histogram_counts, wire.histogram_edges
     if counts.size and counts.sum():
         mode = int(np.argmax(counts))
@@ -87,7 +105,8 @@ def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[
             )
         )
     for label, wt in measured.composition.items():
-        text = ", ".join(f"{e} {w:.1f}" for e, w in wt.items())
+        sigma = measured.composition_sigma.get(label, {})
+        text = ", ".join(_pm(w, sigma.get(e, np.nan), f"{e} ", "") for e, w in wt.items())
         rows.append((f"wt %, {names.get(label, label)}", text))
     if not wire.ok:
         rows.append(("not measured", wire.reason))
@@ -159,6 +178,7 @@ def segmentation_result(measured, rows) -> Result:
             "void_fraction_shell_sigma": wire.void_fraction_shell_sigma,
             "void_fraction_core": wire.void_fraction_core,
             "volumes_voxels": {str(k): v for k, v in wire.volumes.items()},
+            "volumes_voxels_sigma": {str(k): v for k, v in wire.volumes_sigma.items()},
             "thickness_histogram": {
                 "counts": wire.histogram_counts,
                 "edges_px": wire.histogram_edges,
@@ -166,6 +186,9 @@ def segmentation_result(measured, rows) -> Result:
             "thickness_map_px": wire.thickness_map,
             "radial_profile": {"radius_px": wire.radial_radius, "mean": wire.radial_profile},
             "composition_wt_percent": {str(k): v for k, v in measured.composition.items()},
+            "composition_wt_percent_sigma": {
+                str(k): v for k, v in measured.composition_sigma.items()
+            },
             "table": [list(r) for r in rows],
         },
         parameters={"method": measured.segmentation.method},

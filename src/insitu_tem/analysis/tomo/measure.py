@@ -18,12 +18,13 @@ thickness spread (1σ) reaches its median, are no wire: ``ok`` is False.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage
 
 from insitu_tem.analysis.eds.maps import cliff_lorimer
+from insitu_tem.analysis.tomo.label_sigma import label_volume_sigma
 from insitu_tem.analysis.tomo.voids import void_fraction_from_density
 
 CORE, SHELL, BACKGROUND = 2, 1, 0
@@ -54,6 +55,9 @@ class WireMeasurement:
     reason : str
     void_fraction_shell_sigma : float
         1σ of ``void_fraction_shell`` (NaN from the labels alone).
+    volumes_sigma : dict
+        1σ of the voxel count per label (:func:`.label_sigma.label_volume_sigma`; empty from the
+        labels alone).
     """
 
     thickness_map: np.ndarray
@@ -70,6 +74,7 @@ class WireMeasurement:
     ok: bool = True
     reason: str = ""
     void_fraction_shell_sigma: float = float("nan")
+    volumes_sigma: dict = field(default_factory=dict)
 
 
 def _filled(mask: np.ndarray) -> np.ndarray:
@@ -171,7 +176,7 @@ def measure_wire(
     sigma = float((high - low) / 2)
     ok = bool(median >= 1.0 and sigma < median)
     void_shell, void_sigma = (
-        void_fraction_from_density(volume, shell_region, wire, axis_zx)
+        void_fraction_from_density(volume, shell_region, wire)
         if volume is not None
         else ((voids & shell_region).sum() / max(shell_region.sum(), 1), float("nan"))
     )
@@ -190,6 +195,7 @@ def measure_wire(
         ok,
         "" if ok else _NOT_A_WIRE.format(median=median, sigma=sigma),
         float(void_sigma),
+        label_volume_sigma(volume, labels) if volume is not None else {},
     )
 
 

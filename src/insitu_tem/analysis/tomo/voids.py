@@ -9,13 +9,23 @@ vacuum borders stay out, the mean density is ``(1 − f)·ρ_solid + f·ρ_void`
     f = (ρ_solid − ⟨ρ⟩) / (ρ_solid − ρ_void)
 
 with ρ_solid the median of the shell voxels (most are solid) and ρ_void the median of the vacuum
-well outside the wire. The 1σ combines the block scatter of ``f`` over slabs of ``block_px``
-slices along the wire (blocks longer than the resolution, so that their noise is independent)
-with the systematic of ρ_solid: the difference to ``f`` computed with a median per 1-px radius
-bin about the wire axis instead of one median over the shell (MLEM noise is skewed, so a median
-is not exactly the solid's mean, and the change of reference measures how much that matters). On
-the held-out phantoms this 1σ (≈0.8 percentage points) is conservative: it covers every error
-(≈0.3 points RMS).
+well outside the wire.
+
+The 1σ combines two terms measured on the volume itself:
+
+* noise: single-axis tomography reconstructs every slice across the tilt axis (y) from its own
+  sinogram rows, so the noise of the per-slice void deficits ``Σ (ρ_solid − ρ)`` is independent
+  between slices a few voxels apart (the post-filter and the alignment interpolation correlate
+  only neighbours). The second difference at a lag of :data:`NOISE_LAG_PX` slices,
+  ``d_y − (d_{y−L} + d_{y+L})/2``, removes the voids' slow change along the wire and keeps
+  1.5 × the slice noise variance; summed over the slices it is the variance of the total
+  (:func:`slice_sum_variance`);
+* boundary: the shell region is known to a voxel, and a void dip spilling over its border or the
+  core and vacuum blur leaking in move ``f``; the change of ``f`` when the region is eroded by
+  one more voxel measures this.
+
+On 24 development phantoms (seeds 11–34, not the validation's held-out seeds) this 1σ covers 62 %
+of the errors (median 1σ 0.19 percentage points, errors 0.19 RMS).
 """
 
 from __future__ import annotations
@@ -25,29 +35,29 @@ from scipy import ndimage
 
 _PLANE = np.zeros((3, 1, 3), bool)
 _PLANE[:, 0, :] = ndimage.generate_binary_structure(2, 1)
+NOISE_LAG_PX = 3
 
 
-def _fraction(values: np.ndarray, reference: np.ndarray | float, vacuum: float) -> float:
-    reference = np.broadcast_to(reference, values.shape)
-    return float(np.sum(reference - values) / np.sum(reference - vacuum))
+def slice_sum_variance(series: np.ndarray, *, lag: int = NOISE_LAG_PX) -> float:
+    """Noise variance of ``series.sum()`` for a per-slice series whose noise is independent
+    between slices ``lag`` apart (module docstring); NaN when too short."""
+    series = np.asarray(series, dtype=float)
+    if series.size < 2 * lag + 3:
+        return float("nan")
+    residual = series[lag:-lag] - (series[: -2 * lag] + series[2 * lag :]) / 2
+    return float(np.mean(residual**2) / 1.5 * series.size)
 
 
-def _radial_reference(values: np.ndarray, radius: np.ndarray) -> np.ndarray:
-    bins = radius.astype(np.int64)
-    medians = np.zeros(bins.max() + 1)
-    for b in np.unique(bins):
-        medians[b] = np.median(values[bins == b])
-    return medians[bins]
+def _fraction(values: np.ndarray, reference: float, vacuum: float) -> float:
+    return float(np.mean(reference - values) / (reference - vacuum))
+
+
+def _inner(shell: np.ndarray, margin_px: int) -> np.ndarray:
+    return ndimage.binary_erosion(shell, _PLANE, iterations=margin_px) if margin_px else shell
 
 
 def void_fraction_from_density(
-    volume: np.ndarray,
-    shell: np.ndarray,
-    wire: np.ndarray,
-    axis_zx: np.ndarray,
-    *,
-    margin_px: int = 1,
-    block_px: int = 8,
+    volume: np.ndarray, shell: np.ndarray, wire: np.ndarray, *, margin_px: int = 1
 ) -> tuple[float, float]:
     """Void volume fraction of the shell and its 1σ (module docstring).
 
@@ -59,21 +69,17 @@ def void_fraction_from_density(
         (z, y, x) bool, the filled shell region (shell and its voids, core excluded).
     wire : ndarray
         (z, y, x) bool, the filled wire (core, shell and voids).
-    axis_zx : ndarray
-        (y, 2) wire-axis position (z, x) per slice, px.
     margin_px : int
         Erosion of the shell at its borders, px.
-    block_px : int
-        Slab length along y for the block scatter, px.
 
     Returns
     -------
     fraction, sigma : float
         NaN when the eroded shell is empty or the shell is not denser than the vacuum.
     """
-    inner = ndimage.binary_erosion(shell, _PLANE, iterations=margin_px)
+    inner, deeper = _inner(shell, margin_px), _inner(shell, margin_px + 1)
     outside = ~ndimage.binary_dilation(wire, _PLANE, iterations=6)
-    if not inner.any() or not outside.any():
+    if not deeper.any() or not outside.any():
         return float("nan"), float("nan")
     vacuum = float(np.median(volume[outside]))
     values = volume[inner]
@@ -81,14 +87,9 @@ def void_fraction_from_density(
     if not solid > vacuum:
         return float("nan"), float("nan")
     fraction = _fraction(values, solid, vacuum)
-    z = np.arange(volume.shape[0])[:, None, None]
-    x = np.arange(volume.shape[2])[None, None, :]
-    radius = np.hypot(z - axis_zx[None, :, 0, None], x - axis_zx[None, :, 1, None])[inner]
-    systematic = fraction - _fraction(values, _radial_reference(values, radius), vacuum)
-    slab = np.nonzero(inner)[1] // block_px
-    blocks = [
-        _fraction(values[slab == s], float(np.median(values[slab == s])), vacuum)
-        for s in np.unique(slab)
-    ]
-    statistical = np.std(blocks, ddof=1) / np.sqrt(len(blocks)) if len(blocks) > 1 else np.inf
-    return fraction, float(np.hypot(statistical, systematic))
+    deeper_values = volume[deeper]
+    boundary = _fraction(deeper_values, float(np.median(deeper_values)), vacuum) - fraction
+    y = np.nonzero(inner)[1]
+    deficit = np.bincount(y, solid - values, minlength=volume.shape[1])
+    noise = np.sqrt(slice_sum_variance(deficit)) / ((solid - vacuum) * values.size)
+    return fraction, float(np.hypot(noise, boundary))

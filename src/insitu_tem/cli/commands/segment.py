@@ -86,7 +86,8 @@ def read_volume(path: str) -> tuple[np.ndarray, float, str]:
     return volume.astype(np.float32), voxel, "nm" if unit in ("nm", "nanometer") else "px"
 
 
-def _composition(args, labels: np.ndarray) -> dict:
+def _composition(args, labels: np.ndarray) -> tuple[dict, dict]:
+    from insitu_tem.analysis.tomo.label_sigma import composition_sigma_per_label
     from insitu_tem.analysis.tomo.measure import composition_per_label
     from insitu_tem.cli.commands.eds import parse_kfactors
 
@@ -103,7 +104,13 @@ def _composition(args, labels: np.ndarray) -> dict:
                 "grid",
             )
         volumes[element] = volume
-    return composition_per_label(labels, volumes, parse_kfactors(args.kfactors)) if volumes else {}
+    if not volumes:
+        return {}, {}
+    kfactors = parse_kfactors(args.kfactors)
+    return (
+        composition_per_label(labels, volumes, kfactors),
+        composition_sigma_per_label(labels, volumes, kfactors),
+    )
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
@@ -129,6 +136,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     )
     progress(1.0, "done")
     counts = {str(k): v for k, v in wire.volumes.items()}
+    counts_sigma = {str(k): v for k, v in wire.volumes_sigma.items()}
+    composition, composition_sigma = _composition(args, seg.labels)
     return {
         "file": Path(args.file).name,
         "labels": str(args.out),
@@ -143,6 +152,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "units": units,
         "volumes_voxels": counts,
         "volumes": {k: v * voxel**3 for k, v in counts.items()},
+        "volumes_voxels_sigma": counts_sigma,
+        "volumes_sigma": {k: v * voxel**3 for k, v in counts_sigma.items()},
         "shell_thickness": wire.thickness_median * voxel,
         "shell_thickness_sigma": wire.thickness_sigma * voxel,
         "shell_thickness_px": wire.thickness_median,
@@ -155,7 +166,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "void_fraction_shell": wire.void_fraction_shell,
         "void_fraction_shell_sigma": wire.void_fraction_shell_sigma,
         "void_fraction_core": wire.void_fraction_core,
-        "composition_wt_percent": _composition(args, seg.labels),
+        "composition_wt_percent": composition,
+        "composition_wt_percent_sigma": composition_sigma,
         "ok": seg.ok and wire.ok,
         "reason": "; ".join(r for r in (seg.reason, wire.reason) if r),
     }
