@@ -9,10 +9,12 @@ from validation.stats import summarise
 
 
 def test_zlp_sigmas_cover_a_sane_fraction_of_the_errors():
-    centre, fwhm = (summarise(m) for m in zlp.run(fast=True))
+    centre, fwhm, point_centre, point_fwhm = (summarise(m) for m in zlp.run(fast=True))
     assert centre.n >= 150 and 0.6 <= centre.coverage_1sigma <= 0.8, centre
     assert fwhm.n >= 150 and 0.55 <= fwhm.coverage_1sigma <= 0.85, fwhm
     assert centre.coverage_2sigma >= 0.9 and fwhm.coverage_2sigma >= 0.9
+    assert point_fwhm.n >= 60 and 0.55 <= point_fwhm.coverage_1sigma <= 0.85, point_fwhm
+    assert point_centre.coverage_2sigma >= 0.9 and point_fwhm.coverage_2sigma >= 0.9
 
 
 def test_zlp_sigma_does_not_depend_on_the_units_of_the_counts():

@@ -5,8 +5,10 @@ Position: weighted least-squares Gaussian on the logarithm of the counts
 around the maximum (Caruana's algorithm with Guo's y² weights), which is
 exact for a Gaussian peak and insensitive to the far tails. FWHM: linear
 interpolation of the crossings of half the top's height (model-free), corrected for how far that
-reads on a top of the measured shape integrated over channels (narrow peaks read up to ~20 % wide
-uncorrected). Both are computed for all spectra at once.
+reads on a top of the measured shape (narrow peaks read up to ~20 % wide uncorrected): midway
+between the corrections for a top integrated over channels (a detector) and one sampled at the
+channels' middles (a simulation), which the peak's shape cannot tell apart. Both are computed for
+all spectra at once.
 
 1σ (:mod:`.zlp_sigma`): the counts' variance is taken as φ·y (Poisson times a gain φ, so spectra
 in any units work), with φ measured from the second differences of the counts away from the peak.
@@ -14,7 +16,8 @@ The centre's is its noise through the sandwich of the weighted fit on log y (var
 in quadrature the shift a top that is not a Gaussian causes at this spectrum's sub-channel
 position (the top's shape from the residuals of all spectra). The FWHM's is the crossings' noise
 through the correction, in quadrature with the correction's dependence on the shape (its spread
-to a Gaussian top's).
+to a Gaussian top's), widened to the half-width holding 68.27 % of a normal error offset by half
+the two sampling models' difference.
 """
 
 from __future__ import annotations
@@ -25,7 +28,12 @@ import numpy as np
 
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
-from insitu_tem.analysis.eels.zlp_sigma import centre_terms, noise_gain, pooled_gain
+from insitu_tem.analysis.eels.zlp_sigma import (
+    centre_terms,
+    half_width_68,
+    noise_gain,
+    pooled_gain,
+)
 from insitu_tem.analysis.eels.zlp_width import corrected_width, gather, shape_spread, widths
 
 _MIN_REACH = 3.0
@@ -88,7 +96,7 @@ def _log_gaussian_centre(
     return np.where(inside, centre, np.nan), weights
 
 
-def _sigmas(y, peak, width, width_variance, terms, stretch, spread, found):
+def _sigmas(y, peak, width, width_variance, terms, stretch, spread, ambiguity, found):
     """1σ of the centre and of the corrected FWHM, channels (module docstring)."""
     rows = np.flatnonzero(found)
     variance, gains, shift, _ = terms
@@ -96,7 +104,7 @@ def _sigmas(y, peak, width, width_variance, terms, stretch, spread, found):
     gain = noise_gain(y, rows, peak, width) if len(rows) else np.nan
     gain = residual_gain if not np.isfinite(gain) else gain
     centre_sigma = np.where(found, np.sqrt(gain * variance + shift**2), np.nan)
-    fwhm_sigma = np.sqrt(gain * width_variance * stretch**2 + spread**2)
+    fwhm_sigma = half_width_68(ambiguity, np.sqrt(gain * width_variance * stretch**2 + spread**2))
     return centre_sigma, np.where(found, fwhm_sigma, np.nan)
 
 
@@ -142,21 +150,23 @@ def fit_zlp(
     half = int(min(np.nanmax(first, initial=4.0) + 3, energy.size - 1))
     window, offsets = gather(y, peak, half)
     centre, weights = _log_gaussian_centre(window, offsets, 0.5 * first)
-    width, width_variance = widths(y, peak, centre)
+    width, width_variance = widths(y, peak, centre, first)
     height = y[np.arange(len(peak)), peak].astype(float)
     found = (
         np.isfinite(centre) & np.isfinite(width) & (height > 5 * np.maximum(y.mean(axis=1), 0) + 10)
     )
     position = np.where(found, energy.to_value(0) + (peak + centre) * energy.scale, np.nan)
     terms = centre_terms(window, offsets, weights, centre, found)
-    corrected, stretch = corrected_width(width, centre, found, terms[3])
+    corrected, stretch, ambiguity = corrected_width(width, centre, found, terms[3])
     fwhm = corrected * energy.scale
     sigmas = (None, None)
     if uncertainty:
         spread = shape_spread(corrected, centre, found, terms[3])
         sigmas = tuple(
             reshape_nav(s * energy.scale, nav_shape)
-            for s in _sigmas(y, peak, width, width_variance, terms, stretch, spread, found)
+            for s in _sigmas(
+                y, peak, width, width_variance, terms, stretch, spread, ambiguity, found
+            )
         )
     n_missing = int((~found).sum())
     reason = (

@@ -32,7 +32,9 @@ Guo, IEEE Signal Process. Mag. 28, 134 (2011); Caruana et al., Anal. Chem. 58, 1
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -190,14 +192,15 @@ def top_height(window, half: int, reach: np.ndarray, at: np.ndarray) -> tuple:
     return height, np.sum(weights * weights * np.clip(window, 0.0, None), axis=1)
 
 
-def binned_top(width, centre, half, shape: Shape) -> np.ndarray:
+def binned_top(width, centre, half, shape: Shape, *, subsamples: int = SUBSAMPLES) -> np.ndarray:
     """Noise-free tops ``exp(-x²/2s² + m(x))`` (``m`` the shape's departure, ``s`` such that the
     FWHM is ``width``) centred ``centre`` channels from the middle sample, integrated over each
-    channel (``2 half + 1`` samples per row; float32, 1e-6 of the top)."""
+    channel by ``subsamples`` points (1: sampled at the channel's middle; ``2 half + 1`` samples
+    per row; float32, 1e-6 of the top)."""
     at_half = np.log(2) + shape.log_departure(0.5 * width[:, None])[:, 0]
     plain = at_half <= 0
     curvature = np.where(plain, np.log(2), at_half) / (0.5 * width) ** 2
-    sub = ((np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES - 0.5).astype(np.float32)
+    sub = ((np.arange(subsamples) + 0.5) / subsamples - 0.5).astype(np.float32)
     x = np.arange(-half, half + 1, dtype=np.float32)[None, :, None] + sub[None, None, :]
     x = x - centre.astype(np.float32)[:, None, None]
     log_top = x * x
@@ -209,6 +212,31 @@ def binned_top(width, centre, half, shape: Shape) -> np.ndarray:
         log_top += scaled * scaled * (k4 + k6 * scaled)
     np.minimum(log_top, 0.0, out=log_top)
     return np.exp(log_top, out=log_top).mean(axis=2, dtype=np.float64)
+
+
+def half_width_68(bias: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Half-width of the interval about 0 holding 68.27 % of a normal error of mean ``±bias`` and
+    standard deviation ``sigma``: ``sigma`` without bias, ``|bias| + 0.4747 sigma`` far from 0."""
+    ratio, half = _interval_table()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.abs(bias) / sigma
+    inside = np.where(r < ratio[-1], np.interp(r, ratio, half), r + 0.4747)
+    return np.where(sigma > 0, sigma * inside, np.abs(bias))
+
+
+@cache
+def _interval_table() -> tuple[np.ndarray, np.ndarray]:
+    target = math.erf(1 / math.sqrt(2))
+    ratio = np.linspace(0.0, 12.0, 241)
+    half = []
+    for r in ratio:
+        h = r + 1.0
+        for _ in range(12):
+            inside = 0.5 * (math.erf((h - r) / math.sqrt(2)) + math.erf((h + r) / math.sqrt(2)))
+            slope = math.exp(-0.5 * (h - r) ** 2) + math.exp(-0.5 * (h + r) ** 2)
+            h -= (inside - target) / slope * math.sqrt(2 * math.pi)
+        half.append(h)
+    return ratio, np.array(half)
 
 
 def on_grid(function, width: np.ndarray, centre: np.ndarray, reach: np.ndarray):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from insitu_tem.analysis.eels.zlp_sigma import (
+    SUBSAMPLES,
     Shape,
     binned_top,
     crossing_variance,
@@ -25,16 +26,17 @@ def gather(y: np.ndarray, centre: np.ndarray, half: int) -> tuple[np.ndarray, np
     return np.take_along_axis(y, index, axis=1).astype(np.float64), offsets
 
 
-def _half_max_width(window: np.ndarray, half: int, at=None) -> tuple[np.ndarray, np.ndarray]:
+def _half_max_width(window: np.ndarray, half: int, at=None, first=None) -> tuple:
     """FWHM in channels and its variance per unit gain φ (counts' variance φ·y): crossings of half
-    the top's height, from a parabola over the channels within a quarter of the width first read
-    at half the peak channel, evaluated ``at`` the top's centre (channels from the middle sample;
-    None: half the peak channel, which reads high on a broad noisy top)."""
+    the top's height, from a parabola over the channels within a quarter of the width ``first``
+    read at half the peak channel (read here when None), evaluated ``at`` the top's centre
+    (channels from the middle sample; None: half the peak channel, which reads high on a broad
+    noisy top)."""
     peak = window[:, half]
-    first = _crossings(window, half, peak, peak)
     if at is None:
-        return first
-    reach = np.clip(np.round(np.nan_to_num(first[0], nan=4.0) / 4), 1, max(half // 2, 1))
+        return _crossings(window, half, peak, peak)
+    first = _crossings(window, half, peak, peak)[0] if first is None else first
+    reach = np.clip(np.round(np.nan_to_num(first, nan=4.0) / 4), 1, max(half // 2, 1))
     return _crossings(window, half, *top_height(window, half, reach, at))
 
 
@@ -61,40 +63,50 @@ def _crossings(window, half, height, height_variance) -> tuple[np.ndarray, np.nd
     return np.where(inside, width, np.nan), np.where(inside, variance, np.nan)
 
 
-def widths(y: np.ndarray, peak: np.ndarray, at=None) -> tuple[np.ndarray, np.ndarray]:
+def widths(y: np.ndarray, peak: np.ndarray, at=None, first=None) -> tuple[np.ndarray, np.ndarray]:
     """FWHM in channels and its variance per unit gain (:func:`_half_max_width`), looking ±32
     channels first and ±256 where that is too narrow."""
     half = int(min(32, y.shape[1] - 1))
-    width, variance = _half_max_width(gather(y, peak, half)[0], half, at)
+    width, variance = _half_max_width(gather(y, peak, half)[0], half, at, first)
     wide = np.flatnonzero(np.isnan(width))
     if len(wide) and y.shape[1] - 1 > half:
         half = int(min(HALF_WINDOW_MAX, y.shape[1] - 1))
         window = gather(y[wide], peak[wide], half)[0]
         width[wide], variance[wide] = _half_max_width(
-            window, half, None if at is None else at[wide]
+            window, half, None if at is None else at[wide], None if first is None else first[wide]
         )
     return width, variance
 
 
-def _sampling_bias(width: np.ndarray, centre: np.ndarray, shape: Shape):
+def _sampling_bias(width: np.ndarray, centre: np.ndarray, shape: Shape, subsamples: int):
     """How far the half-maximum width of a top of ``shape``, sampled with its top ``centre``
-    channels off a channel and integrated over channels, reads from its FWHM, as a function of
-    the FWHM (channels, one per spectrum; ``width`` sets the range tabulated for many spectra)."""
+    channels off a channel and integrated over channels by ``subsamples`` points (1: sampled at
+    the channels' middles), reads from its FWHM, as a function of the FWHM (channels, one per
+    spectrum; ``width`` sets the range tabulated for many spectra)."""
 
     def bias(width, centre, reach):
         half = int(min(np.ceil(np.max(width, initial=4.0) / 2) + 3, HALF_WINDOW_MAX))
-        model = binned_top(width, centre, half, Shape(shape.kappa, reach))
+        model = binned_top(width, centre, half, Shape(shape.kappa, reach), subsamples=subsamples)
         return np.nan_to_num(_half_max_width(model, half, centre)[0] - width)
 
     return on_grid(bias, width, centre, shape.reach)
 
 
-def corrected_width(width, centre, found, shape) -> tuple[np.ndarray, np.ndarray]:
-    """The FWHM (channels) whose channel-integrated top of ``shape`` centred ``centre`` reads
-    ``width`` (root of ``w + bias(w) = width`` by secant steps) and the noise's gain
-    ``dw/dwidth`` there."""
+def corrected_width(width, centre, found, shape) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The FWHM (channels) whose top of ``shape`` centred ``centre`` reads ``width``, midway
+    between a channel-integrated and a point-sampled top (the peak's shape cannot tell them
+    apart: a channel adds 1/12 channel² to a Gaussian's variance), the noise's gain
+    ``dw/dwidth`` there, and half their difference (channels)."""
+    integrated, stretch = _corrected(width, centre, found, shape, SUBSAMPLES)
+    point, point_stretch = _corrected(width, centre, found, shape, 1)
+    return 0.5 * (integrated + point), 0.5 * (stretch + point_stretch), 0.5 * (integrated - point)
+
+
+def _corrected(width, centre, found, shape, subsamples) -> tuple[np.ndarray, np.ndarray]:
+    """Root of ``w + bias(w) = width`` by secant steps (:func:`_sampling_bias`) and ``dw/dwidth``
+    there."""
     top_width, top_centre = np.where(found, width, 4.0), np.where(found, centre, 0.0)
-    bias = _sampling_bias(top_width, top_centre, shape)
+    bias = _sampling_bias(top_width, top_centre, shape, subsamples)
     before, residual_before = top_width, bias(top_width)
     after, slope = top_width - residual_before, np.ones_like(top_width)
     for _ in range(_CORRECTION_STEPS):
@@ -114,6 +126,6 @@ def shape_spread(width, centre, found, shape) -> np.ndarray:
     channels (the correction's model uncertainty)."""
     top_width, top_centre = np.where(found, width, 4.0), np.where(found, centre, 0.0)
     gaussian = Shape(np.zeros(2), shape.reach)
-    return _sampling_bias(top_width, top_centre, shape)(top_width) - _sampling_bias(
-        top_width, top_centre, gaussian
+    return _sampling_bias(top_width, top_centre, shape, SUBSAMPLES)(top_width) - _sampling_bias(
+        top_width, top_centre, gaussian, SUBSAMPLES
     )(top_width)
