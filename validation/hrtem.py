@@ -21,9 +21,8 @@ The fast subset reads the committed fixtures ``validation/fixtures/`` (the cases
 tuned on); the full run adds the committed held-out cases ``validation/fixtures/held_out/`` and
 ``held_out_2/`` (4 images and 24 patterns, seed 5050, simulated in session 5 after the methods
 were changed), reported on their own rows, and any corpus cached in ``validation/corpus/``. The
-numbers chosen for the lattice 1σ — the common-shift fraction (0.1 of the spots' RMS scatter,
-session 6) and the shell fraction (0.5 of the RMS disagreement between shells, session 7) — were
-chosen looking at both sets' coverage; the single-spot 1σ has no chosen number.
+lattice 1σ has one chosen number, the window fraction (0.2, chosen on the tuning fixtures in
+session 9); its shell term has none since session 10; the single-spot 1σ has no chosen number.
 Uncertainties exclude the image calibration.
 """
 

@@ -23,15 +23,9 @@ def measured():
 def test_large_crystals_give_the_lattice_to_the_target_accuracy(measured):
     summary = summarise(measured[LARGE])
     assert summary.n >= 12 and summary.median <= 0.1 and summary.p95 <= 0.3
-    assert 0.60 <= summary.coverage_1sigma <= 0.80
+    assert 0.60 <= summary.coverage_1sigma <= 0.75
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 open: ±1σ coverage 79 % (11 of 14 spacings, 7 crystals) on the tuning "
-    "fixtures, which a calibrated 1σ gives 31 % of the time on 14 cases (docs/fft.md, session 7); "
-    "the held-out ≥ 10 nm crystals cover 67 %",
-)
 def test_large_crystals_meet_the_spacing_targets(measured):
     assert summarise(measured[LARGE]).passed
 

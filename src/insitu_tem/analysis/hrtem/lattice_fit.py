@@ -13,20 +13,18 @@ holds tens of per cent and still sets the basis. Then the four components of a* 
 refined by weighted linear least squares, weights ``1/σ_i²`` from the spot uncertainties. The
 covariance
 ``(AᵀWA)⁻¹``, scaled by the reduced χ² when it exceeds 1, is propagated to the
-spacings ``d = 1/|g|`` and the angle between a* and b*. A shift common to every reflection (a
-scale error the residuals cannot show) is added to each spacing's 1σ in quadrature, never averaged
-down: :data:`COMMON_SHIFT_FRACTION` of the RMS distance of the spots from the fitted lattice.
-Where the contrast transfer function oscillates across a small crystal's broad reflections (a few
-hundred Å of defocus), it moves each maximum by up to a pixel, differently for each reflection, so
-the spots scatter about the lattice and part of the shift is common to all; at small defocus the
-spots sit on the lattice and the term vanishes. The fraction was measured on the abTEM validation
-fixtures (``validation/hrtem.py``) and checked on its held-out sets. The CTF moves all
-reflections of one shell (one |g|) alike, so most of its shift is common to the shell and hidden
-in the scale; what shows is how the shells disagree: the RMS over shells of each shell's mean
-relative radial residual. :data:`SHELL_SHIFT_FRACTION` of it is added to each spacing's relative
-1σ in quadrature (nothing with a single shell). With it the ±2σ coverage on the validation corpus
-rises from 73–86 % to 83–100 % while the ±1σ coverage stays within 60–79 % (both sets looked at, as
-for the common-shift fraction); the 0.5 is not fitted to any one crystal. Because a high-order
+spacings ``d = 1/|g|`` and the angle between a* and b*. That covers spots that scatter
+independently about the lattice, not a shift shared by many of them. Where the contrast transfer
+function oscillates across a small crystal's broad reflections (a few hundred Å of defocus at an
+uncorrected Cs), it moves each maximum radially by up to a pixel, and all reflections of one shell
+(one |g|) alike, so the shells, not the spots, are the independent errors: the scale the fit
+returns is their weighted mean (weights ``Σ |g|²/σ_g²`` of the shell's spots), and the shells'
+weighted scatter about it measures how far each may be off. :func:`_shell_sigma` adds that mean's
+standard error to each spacing's relative 1σ in quadrature — the variance from the shells' mean
+relative radial residuals with reliability weights (unbiased for unequal weights), times the
+Student-t 68 % quantile for its ``n_shells − 1`` degrees of freedom; nothing with a single shell.
+It has no chosen number; on the abTEM validation corpus (``validation/hrtem.py``, both sets) it
+replaced two (session 10, ``docs/fft.md``). Because a high-order
 spot ``h a*`` constrains ``a*`` ``h`` times more tightly, the fit pins weak
 low-order spacings through their harmonics. When all spots are collinear a
 1-D lattice (one basis vector and its harmonics) is fitted instead.
@@ -39,13 +37,13 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import stats
 
 from insitu_tem.analysis.hrtem.fft_lattice import Spot
 
 _CANDIDATES = 10
 STRONG_FRACTION = 0.05
-COMMON_SHIFT_FRACTION = 0.1
-SHELL_SHIFT_FRACTION = 0.5
+SIGMA_QUANTILE = 0.8413
 _SAME_SHELL = 0.01
 
 
@@ -239,9 +237,16 @@ def fit_lattice(
     return _least_squares(g, sigma, hk, inlier)
 
 
-def _shell_scatter(observed: np.ndarray, fitted: np.ndarray) -> float:
-    """RMS over shells (fitted |g| equal within 1 %) of the shell's mean relative radial residual
-    ``(g_obs − g_fit)·g_fit / |g_fit|²``; 0 with fewer than two shells."""
+def _shell_sigma(observed: np.ndarray, fitted: np.ndarray, sigma: np.ndarray) -> float:
+    """Relative standard error of the lattice scale from the shells' disagreement (dimensionless).
+
+    Shells are spots of equal fitted |g| (within 1 %); each has the weighted mean ``r_s`` of its
+    spots' relative radial residuals ``(g_obs − g_fit)·g_fit / |g_fit|²`` and the weight ``W_s =
+    Σ |g_fit|² / σ²``. With ``V1 = Σ W_s`` and ``V2 = Σ W_s²`` the shells' variance is ``Σ W_s
+    r_s² / (V1 − V2 / V1)`` and the scale's ``variance · V2 / V1²``; its square root is scaled
+    by the Student-t quantile :data:`SIGMA_QUANTILE` for ``n_shells − 1`` degrees of freedom.
+    0 with fewer than two shells.
+    """
     length = np.linalg.norm(fitted, axis=1)
     relative = np.sum((observed - fitted) * fitted, axis=1) / length**2
     order = np.argsort(length)
@@ -249,19 +254,20 @@ def _shell_scatter(observed: np.ndarray, fitted: np.ndarray) -> float:
     labels = np.cumsum(starts) - 1
     if labels[-1] < 1:
         return 0.0
-    means = np.bincount(labels, relative[order]) / np.bincount(labels)
-    return float(math.sqrt(np.mean(means**2)))
+    spot_weight = (length / sigma)[order] ** 2
+    weight = np.bincount(labels, spot_weight)
+    means = np.bincount(labels, spot_weight * relative[order]) / weight
+    v1, v2 = float(weight.sum()), float(np.sum(weight**2))
+    variance = float(np.sum(weight * means**2)) / (v1 - v2 / v1)
+    quantile = float(stats.t.ppf(SIGMA_QUANTILE, labels[-1]))
+    return quantile * math.sqrt(variance * v2) / v1
 
 
-def _spacing_sigma(function, parameters, covariance, systematic: float, shells: float) -> float:
-    """1σ of the spacing ``function(parameters)`` (nm): the fit's, the common shift
-    ``systematic`` (1/nm) and the relative shell term ``shells``, in quadrature."""
+def _spacing_sigma(function, parameters, covariance, shells: float) -> float:
+    """1σ of the spacing ``function(parameters)`` (nm): the fit's and the relative shell term
+    ``shells``, in quadrature."""
     d = function(parameters)
-    return float(
-        np.linalg.norm(
-            [_propagate(function, parameters, covariance), d**2 * systematic, d * shells]
-        )
-    )
+    return float(math.hypot(_propagate(function, parameters, covariance), d * shells))
 
 
 def _least_squares(
@@ -284,8 +290,7 @@ def _least_squares(
         covariance = covariance * (chi2 / dof)
     rms = float(math.sqrt(np.mean(residual.reshape(-1, 2) ** 2) * 2))
     fitted = (target - residual).reshape(-1, 2)
-    shells = SHELL_SHIFT_FRACTION * _shell_scatter(g[inlier], fitted)
-    systematic = COMMON_SHIFT_FRACTION * rms
+    shells = _shell_sigma(g[inlier], fitted, sigma[inlier])
     indices = tuple(
         (int(h), int(k)) if ok else (0, 0)
         for (h, k), ok in zip(hk if n_basis == 2 else np.c_[hk, np.zeros_like(hk)], inlier)
@@ -296,7 +301,7 @@ def _least_squares(
         reason="",
         a_star=(float(parameters[0]), float(parameters[1])),
         d_a_nm=d_a(parameters),
-        sigma_d_a_nm=_spacing_sigma(d_a, parameters, covariance, systematic, shells),
+        sigma_d_a_nm=_spacing_sigma(d_a, parameters, covariance, shells),
         indices=indices,
         n_indexed=int(inlier.sum()),
         rms_residual_per_nm=rms,
@@ -308,7 +313,7 @@ def _least_squares(
         **common,
         b_star=(float(parameters[2]), float(parameters[3])),
         d_b_nm=d_b(parameters),
-        sigma_d_b_nm=_spacing_sigma(d_b, parameters, covariance, systematic, shells),
+        sigma_d_b_nm=_spacing_sigma(d_b, parameters, covariance, shells),
         angle_deg=_angle(parameters),
         sigma_angle_deg=_propagate(_angle, parameters, covariance),
     )
