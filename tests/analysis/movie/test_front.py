@@ -214,3 +214,20 @@ def test_a_sample_whose_reacted_side_is_brighter_does_not_hold_the_front_back():
     on_line = (truth > 3) & (truth < 56)
     assert np.nanmax(np.abs(followed.position - truth)[on_line]) < 1.0
     assert np.all(followed.present[on_line])
+
+
+def test_a_front_is_found_when_samples_beyond_where_it_starts_change_late():
+    """Samples on the reacted side beyond the front's start brighten late (texture that
+    changes): out of the order the front passes in, but weaker than the front's own steps."""
+    rng = np.random.default_rng(3)
+    frames, samples = 60, 60
+    t = np.arange(frames)
+    truth = np.where(t < 15, 42.0, 42.0 - (t - 15) * 47 / 44)
+    s = np.arange(samples)
+    image = 100 + 40 * ndtr((s[None, :] - truth[:, None]) / 1.0)
+    image[50:, -12:] += 15.0
+    image *= 1 + 0.01 * rng.standard_normal(image.shape)
+    track = track_front(image)
+    on_line = (truth > 3) & (truth < 40)
+    assert track.ok
+    assert np.nanmedian(np.abs(track.position - truth)[on_line]) < 0.2

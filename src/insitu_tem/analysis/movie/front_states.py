@@ -134,9 +134,19 @@ def direction_and_sign(
         sign = -polarity * direction
     frame, step, z = change_points(image / initial_beam(image)[:, None])
     changed = (z > CHANGE_Z + np.sqrt(2 * np.log(max(image.shape[0], 3)))) & (np.sign(step) == sign)
-    if changed.sum() < 4 or _order_z(np.flatnonzero(changed), frame[changed]) * direction < ORDER_Z:
+    if changed.sum() < 4 or _in_order(np.flatnonzero(changed), frame, z, direction) < ORDER_Z:
         return None
     return direction, sign, frame, changed
+
+
+def _in_order(samples: np.ndarray, frame: np.ndarray, z: np.ndarray, direction: int) -> float:
+    """The order z-score (along ``direction``) of the changed ``samples``, or of their more
+    significant half when that is in better order (a few samples near where the front starts,
+    or under texture that changes, step late and out of order; noise has no order in either
+    half)."""
+    strong = samples[z[samples] >= np.median(z[samples])]
+    half = _order_z(strong, frame[strong]) if strong.size >= 4 else 0.0
+    return direction * max(_order_z(samples, frame[samples]), half, key=lambda o: direction * o)
 
 
 def _order_z(samples: np.ndarray, frames: np.ndarray) -> float:
