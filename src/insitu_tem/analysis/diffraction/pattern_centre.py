@@ -26,13 +26,21 @@ from dataclasses import replace
 
 import numpy as np
 
-from insitu_tem.analysis.diffraction.centre import BeamCentre, find_centre, symmetry_centre
+from insitu_tem.analysis.diffraction.centre import (
+    BeamCentre,
+    find_centre,
+    parabolic_offset,
+    symmetry_centre,
+)
 from insitu_tem.analysis.diffraction.disk_model import refine_beam_centre
 
 BOOTSTRAP = 12
 """Poisson redraws of a pattern for the 1σ of its symmetry centre."""
 SECTORS = 8
 """Pairs of opposite angular sectors left out in turn for the symmetry centre's systematic term."""
+NEAR_PX = 2
+"""Half-size of the shifts, px, about the centre at which a redrawn pattern's symmetry is
+evaluated directly (the whole correlation where its peak lies at the edge of these)."""
 MAX_BLUR_PER_RADIUS = 0.5
 """Edge blur (1σ) per radius from which a beam has no edge to fit."""
 
@@ -118,15 +126,45 @@ def symmetry_sigma(pattern, centre_rc, *, mask=None) -> float:
     rng = np.random.default_rng(0)
     counts = np.clip(np.where(hidden, 0.0, data), 0.0, None)
     redrawn = [
-        symmetry_centre(rng.poisson(counts).astype(float), mask=hidden).centre_rc
+        _symmetry_near(rng.poisson(counts).astype(float), hidden, centre_rc)
         for _ in range(BOOTSTRAP)
     ]
     noise = float(np.mean(np.var(redrawn, axis=0, ddof=1)))
     rows, cols = np.indices(data.shape)
     angle = np.arctan2(rows - centre_rc[0], cols - centre_rc[1]) % np.pi
     sector = np.minimum((angle / np.pi * SECTORS).astype(int), SECTORS - 1)
-    left_out = [
-        symmetry_centre(data, mask=hidden | (sector == k)).centre_rc for k in range(SECTORS)
-    ]
+    left_out = [_symmetry_near(data, hidden | (sector == k), centre_rc) for k in range(SECTORS)]
     spread = float(np.mean(np.var(left_out, axis=0)))
     return float(np.sqrt(noise * (1 - 1 / (SECTORS - 1)) + spread))
+
+
+def _symmetry_near(pattern: np.ndarray, hidden: np.ndarray, centre_rc) -> tuple[float, float]:
+    """:func:`insitu_tem.analysis.diffraction.centre.symmetry_centre` of ``pattern`` (``hidden``
+    pixels ignored) from the pattern's correlation with itself turned by 180° evaluated only at
+    the ±:data:`NEAR_PX` shifts about ``centre_rc`` (dot products instead of the whole
+    correlation by FFT; the whole one where the peak lies at the edge of these)."""
+    data = pattern - np.median(pattern)
+    data[hidden] = 0.0
+    n_rows, n_cols = data.shape
+    base = np.round(2 * np.asarray(centre_rc, dtype=float)).astype(int) - NEAR_PX
+    size = 2 * NEAR_PX + 1
+    surface = np.full((size, size), -np.inf)
+    for i in range(size):
+        k = base[0] + i
+        r0, r1 = max(0, k - n_rows + 1), min(n_rows - 1, k)
+        if r1 < r0:
+            continue
+        rows = data[r0 : r1 + 1]
+        turned_rows = data[k - r1 : k - r0 + 1][::-1]
+        for j in range(size):
+            m = base[1] + j
+            c0, c1 = max(0, m - n_cols + 1), min(n_cols - 1, m)
+            if c1 >= c0:
+                turned = turned_rows[:, m - c1 : m - c0 + 1][:, ::-1]
+                surface[i, j] = np.einsum("ij,ij->", rows[:, c0 : c1 + 1], turned)
+    r, c = np.unravel_index(int(np.argmax(surface)), surface.shape)
+    if not (0 < r < size - 1 and 0 < c < size - 1):
+        return symmetry_centre(pattern, mask=hidden).centre_rc
+    dr = parabolic_offset(surface[r - 1, c], surface[r, c], surface[r + 1, c])
+    dc = parabolic_offset(surface[r, c - 1], surface[r, c], surface[r, c + 1])
+    return ((base[0] + r + dr) / 2.0, (base[1] + c + dc) / 2.0)
