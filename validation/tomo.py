@@ -1,6 +1,5 @@
 """Tomography validation: alignment, reconstruction and shell thickness on analytic nanowire
-phantoms,
-and the alignment of the real EDS tilt series against its authors' own.
+phantoms, and the alignment of the real EDS tilt series against its authors' own.
 
 Phantoms (:mod:`insitu_tem.samples.tomo`) are core–shell wires with voids whose projections are
 exact chord lengths integrated over each pixel — nothing is made by the projector under test —
@@ -26,7 +25,7 @@ fast subset (``make test``) keeps the two development phantoms.
   (no accuracy target in the issue);
 * volumes of the core and shell labels: label voxel count over the true volume of the material
   (voids excluded), relative error in %, against its stated 1σ
-  (:mod:`insitu_tem.analysis.tomo.label_sigma`);
+  (:mod:`insitu_tem.analysis.tomo.label_sigma`; rows in :mod:`validation._tomo_labels`);
 * EDS composition of the core and shell labels: Si wt % (k-factors 1) from MLEM-20 of a Si
   line-count series (core 1, shell 0.3, 8 counts/px, Poisson) and the phantom's O series, minus
   the phantom's (core 100 %, shell from the two series' counts per density·px), against its 1σ;
@@ -48,11 +47,11 @@ import numpy as np
 from insitu_tem.analysis.tomo.alignment import align_tilt_series, apply_alignment
 from insitu_tem.analysis.tomo.axis_direction import estimate_axis_direction
 from insitu_tem.analysis.tomo.geometry import gauge_shifts
-from insitu_tem.analysis.tomo.label_sigma import composition_sigma_per_label
-from insitu_tem.analysis.tomo.measure import composition_per_label, measure_wire
+from insitu_tem.analysis.tomo.measure import measure_wire
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
 from insitu_tem.analysis.tomo.segment import segment
 from insitu_tem.samples.tomo import Phantom, make_series, projection, truth_dict, volumes
+from validation._tomo_labels import composition_errors, label_rows, true_volumes
 from validation.stats import Measurement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,56 +86,6 @@ def shift_bound_px(series: dict) -> float:
     return float(np.sqrt(np.mean(variances)))
 
 
-SI_SHELL, SI_COUNTS = 0.3, 8.0
-
-
-def _silicon(series: dict, seed: int) -> tuple[np.ndarray, float]:
-    """A Si line-count series: Si density 1 in the core and :data:`SI_SHELL` in the shell, drawn
-    as Poisson counts (:data:`SI_COUNTS` per px through the core's middle), and its counts per
-    density·px."""
-    clean = [
-        projection(series["phantom"], t, s)
-        for t, s in zip(series["tilts_deg"], series["shifts_px"])
-    ]
-    silicon = np.stack([haadf - 0.5 * shell + SI_SHELL * shell for haadf, shell in clean])
-    scale = SI_COUNTS / silicon[silicon > 0.05 * silicon.max()].mean()
-    counts = np.random.default_rng(seed + 99).poisson(silicon * scale).astype(np.float32)
-    return counts, float(scale)
-
-
-def _true_volumes(truth: dict, length: int) -> dict[int, float]:
-    """Volumes of the core (label 2) and shell (label 1) material, voids excluded, voxels."""
-    core, shell = truth["core_radius_px"], truth["shell_radius_px"]
-    spheres = [
-        (np.hypot(v[0], v[2]) + v[3] <= core, 4 / 3 * np.pi * v[3] ** 3)
-        for v in truth["voids_zyx_r_px"]
-    ]
-    in_core = sum(v for inside, v in spheres if inside)
-    in_shell = sum(v for inside, v in spheres if not inside)
-    return {
-        2: np.pi * core**2 * length - in_core,
-        1: np.pi * (shell**2 - core**2) * length - in_shell,
-    }
-
-
-def _composition_errors(labels, series, alignment, reconstruct_counts) -> dict:
-    """Si wt % of the core and the shell labels (k-factors 1) minus the phantom's, and 1σ."""
-    silicon, si_scale = _silicon(series, series["phantom"].seed)
-    phantom = series["phantom"]
-    o_raw = np.stack(
-        [projection(phantom, t, s)[1] for t, s in zip(series["tilts_deg"], series["shifts_px"])]
-    )
-    o_scale = phantom.oxygen_counts / o_raw[o_raw > 0.05 * o_raw.max()].mean()
-    elements = {"Si": reconstruct_counts(silicon), "O": reconstruct_counts(series["oxygen"])}
-    wt = composition_per_label(labels, elements)
-    sigma = composition_sigma_per_label(labels, elements)
-    shell_si = 100 * SI_SHELL * si_scale / (SI_SHELL * si_scale + o_scale)
-    truth = {2: 100.0, 1: shell_si}
-    return {f"si_error_{k}": wt[k]["Si"] - truth[k] if k in wt else np.nan for k in (1, 2)} | {
-        f"si_sigma_{k}": sigma[k]["Si"] if k in sigma else np.nan for k in (1, 2)
-    }
-
-
 def _case(phantom: Phantom, *, bound: bool) -> dict:
     series = make_series(phantom)
     truth = truth_dict(series)
@@ -153,16 +102,16 @@ def _case(phantom: Phantom, *, bound: bool) -> dict:
     density = volumes(series["phantom"])["density"]
     labels = segment(volume, method="multiotsu", classes=3).labels
     wire = measure_wire(labels, volume)
-    true_volumes = _true_volumes(truth, volume.shape[1])
+    material = true_volumes(truth, volume.shape[1])
     label_volumes = {
-        f"volume_error_{k}": 100 * (wire.volumes.get(k, 0) / v - 1) for k, v in true_volumes.items()
+        f"volume_error_{k}": 100 * (wire.volumes.get(k, 0) / v - 1) for k, v in material.items()
     } | {
         f"volume_sigma_{k}": 100 * wire.volumes_sigma.get(k, np.nan) / v
-        for k, v in true_volumes.items()
+        for k, v in material.items()
     }
     return (
         label_volumes
-        | _composition_errors(labels, series, alignment, reconstruct_counts)
+        | composition_errors(labels, series, alignment, reconstruct_counts)
         | {
             "shift_rms": float(np.sqrt(np.mean(np.sum(error**2, axis=1)))),
             "shift_errors": error.ravel(),
@@ -302,45 +251,14 @@ def _phantom_measurements(fast: bool) -> list[Measurement]:
             p95_max=None,
             coverage_range=None if fast else (0.60, 0.75),
         ),
-        *_label_rows(values, fast, tag),
+        *label_rows(values, fast, tag),
     ]
-
-
-_LABEL_ROWS = (
-    ("volume_error_2", "volume_sigma_2", "volume of the core label vs the core material", "%"),
-    ("volume_error_1", "volume_sigma_1", "volume of the shell label vs the shell material", "%"),
-    ("si_error_2", "si_sigma_2", "EDS composition of the core label: Si wt % (truth 100)", "wt %"),
-    ("si_error_1", "si_sigma_1", "EDS composition of the shell label: Si wt %", "wt %"),
-)
-
-
-def _label_rows(values: dict, fast: bool, tag: str) -> list[Measurement]:
-    """Volumes per label (relative error, %) and Si wt % per label (Si and O line-count series
-    at 8 and 6 counts/px, MLEM-20, k-factors 1) against their stated 1σ."""
-    rows = []
-    for error_key, sigma_key, name, unit in _LABEL_ROWS:
-        error, sigma = values[error_key], values[sigma_key]
-        good = np.isfinite(error) & np.isfinite(sigma)
-        rows.append(
-            Measurement(
-                FAMILY,
-                name + tag,
-                error[good],
-                sigma[good],
-                unit,
-                median_max=None,
-                p95_max=None,
-                coverage_range=None if fast else (0.60, 0.75),
-                n_not_measured=int((~good).sum()),
-            )
-        )
-    return rows
 
 
 def _axis_angle_measurements() -> list[Measurement]:
     """Automatic axis direction on wire phantoms 5°/−30° off the rows (seeds 0–2) and on twelve
-    held-out seeds (1001–1012) with an angle drawn from ±60°: the error where it answers, and how often it declines
-    (ok=False, 0° used)."""
+    held-out seeds (1001–1012) with an angle drawn from ±60°: the error where it answers, and how
+    often it declines (ok=False, 0° used)."""
     cases = [(0, 5.0), (1, -30.0), (2, 5.0)]
     seeds = range(HELD_OUT_SEEDS[0], HELD_OUT_SEEDS[0] + 12)
     cases += [(s, float(np.random.default_rng(s).uniform(-60, 60))) for s in seeds]

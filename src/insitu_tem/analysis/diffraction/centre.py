@@ -223,7 +223,8 @@ def find_centre(pattern, *, method: str = "com", mask=None, search_px: int = 12)
     BeamCentre
         ``method == "symmetry"`` (±0.1 px on clean rings) when the direct beam
         is blocked, or when with a ``mask`` the beam found lies more than its radius (at least
-        2 px) from the symmetry centre; refine it with :func:`insitu_tem.analysis.diffraction.ellipse.fit_ring_ellipse`;
+        2 px) from the symmetry centre; refine it with
+        :func:`insitu_tem.analysis.diffraction.ellipse.fit_ring_ellipse`;
         ``ok`` False with the reason when the centre is ambiguous.
     """
     data = as_pattern(pattern)

@@ -240,8 +240,7 @@ def _edge_test(yw, edge, smooth_part, order, extra=None):
     else:
         stacked = np.broadcast_to(smooth_design, (len(yw),) + smooth_design.shape)
         basis = np.linalg.qr(np.concatenate([stacked, extra], axis=2))[0]
-    project = lambda v: v - np.einsum("nek,nk->ne", basis, np.einsum("nek,ne->nk", basis, v))  # noqa: E731
-    residual_null, edge_part = project(yw), project(edge)
+    residual_null, edge_part = _remove_span(yw, basis), _remove_span(edge, basis)
     norm = np.maximum((edge_part**2).sum(axis=1), 1e-300)
     gain = (residual_null * edge_part).sum(axis=1) ** 2 / norm
     residual = residual_null - edge_part * ((residual_null * edge_part).sum(axis=1) / norm)[:, None]
@@ -263,3 +262,8 @@ def _errors(yw, q, r, reference, region, shift_channels, weights, step):
     gradient = gradient - np.einsum("nek,nk->ne", q, np.einsum("nek,ne->nk", q, gradient))
     variance = _newey_west(residual, gradient, q.shape[2] + 1)
     return scale, np.sqrt(np.where(variance > 0, variance, np.nan)), gradient
+
+
+def _remove_span(values: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Rows of ``values`` (n, e) less their projections on their orthonormal ``basis`` (n, e, k)."""
+    return values - np.einsum("nek,nk->ne", basis, np.einsum("nek,ne->nk", basis, values))

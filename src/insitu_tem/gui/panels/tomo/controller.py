@@ -7,9 +7,8 @@ None or absent: measured —, method, iterations, binning), results ``"tomo.alig
 ``"tomo.segmentation"`` (the measurements, thickness map, histogram and radial profile), view
 keys ``"tomo.cursor"``/``"tomo.channel"``/``"tomo.rendering_angle"``/``"tomo.rendering_mode"``,
 and the panel state ``"tomo"`` holding the reference to the volumes and labels written beside the
-project on saving
-(:mod:`insitu_tem.io.tomo_files`, :mod:`.project_files`). Opening a project re-reads the series, re-applies the stored
-alignment and reads the volumes back.
+project on saving (:mod:`insitu_tem.io.tomo_files`, :mod:`.project_files`). Opening a project
+re-reads the series, re-applies the stored alignment and reads the volumes back.
 """
 
 from __future__ import annotations
