@@ -141,8 +141,8 @@ def _solve(plan: _Plan, b: np.ndarray, tick: Callable[[], None]) -> np.ndarray:
         return proj.back(filtered * plan.weights)
     if plan.method == "sirt":
         x = np.zeros((proj.nz * proj.nx, b.shape[1]), dtype=np.float32)
-        for _ in range(plan.iterations):
-            x += plan.col_inv * proj.back(plan.row_inv * (b - proj.forward(x)))
+        for k in range(plan.iterations):
+            x += plan.col_inv * proj.back(plan.row_inv * (b - proj.forward(x) if k else b))
             if plan.nonnegative:
                 np.maximum(x, 0, out=x)
             tick()

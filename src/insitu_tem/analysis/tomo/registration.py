@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import ndimage
 
@@ -26,24 +28,28 @@ from insitu_tem.analysis.tomo.geometry import stretch_across
 _ALONG_REACH = 3.0
 
 
+@lru_cache(maxsize=8)
 def radial_hann(shape: tuple[int, int]) -> np.ndarray:
-    """Rotationally symmetric Hann window of ``shape`` (float32): the symmetric Hann window of
-    length max(shape) read at each pixel's distance from the centre, the shorter axis stretched
-    to the longer (as ``skimage.filters.window("hann", shape)``, without importing scipy.signal).
+    """Rotationally symmetric Hann window of ``shape`` (float32, read-only, cached per shape): the
+    symmetric Hann window of length max(shape) read at each pixel's distance from the centre, the
+    shorter axis stretched to the longer (as ``skimage.filters.window("hann", shape)``, without
+    importing scipy.signal).
     """
     size = max(shape)
     centre = size / 2 - 0.5
     rows, cols = (np.arange(n, dtype=np.float32) * (size / n) - centre for n in shape)
     position = np.hypot(rows[:, None], cols[None, :]) + centre
     hann = 0.5 - 0.5 * np.cos(2 * np.pi * position / (size - 1))
-    return np.where(position <= size - 1, hann, 0.0).astype(np.float32)
+    window = np.where(position <= size - 1, hann, 0.0).astype(np.float32)
+    window.flags.writeable = False
+    return window
 
 
 def _prepare(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image, dtype=np.float32)
     slow = ndimage.gaussian_filter(image, max(image.shape) / 8, mode="nearest")
     band = ndimage.gaussian_filter(image, 1.0, mode="nearest") - slow
-    return band * radial_hann(image.shape)
+    return band * radial_hann(tuple(image.shape))
 
 
 def _bin(image: np.ndarray, factor: int) -> np.ndarray:
