@@ -10,8 +10,8 @@ angular integration over the collection aperture, ln(1 + (θ_c/θ_E)²) with θ_
 linear amplitudes. E_p and Γ are fitted to the plasmon peak measured in the same spectrum,
 from the lower half-maximum of the smoothed peak to the end of the pre-edge window (no edge
 there), by weighted least squares (weights 1/counts) on a grid of E_p (±12 % around the
-peak's maximum, 9 nodes) and Γ (1–25 eV, 10 logarithmic nodes), refined on a 7 × 7 grid of
-a third of those steps around the best node, with α, β solved exactly at every node
+peak's maximum, 13 nodes) and Γ (1–25 eV, 13 logarithmic nodes), refined on a 5 × 5 grid of
+half those steps around the best node, with α, β solved exactly at every node
 (variable projection). Its two columns then join the smooth background of the chemical-shift
 fit (:mod:`.shift_fit`), so the plasmon peak and tail that change along a scan are described
 by the plasmon's own measured shape, not by the power law × polynomial alone.

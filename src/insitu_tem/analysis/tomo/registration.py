@@ -17,7 +17,6 @@ correlation, whose window discards the image edges, is not.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-
 from functools import lru_cache
 
 import numpy as np
