@@ -29,11 +29,8 @@ _ALONG_REACH = 3.0
 
 @lru_cache(maxsize=8)
 def radial_hann(shape: tuple[int, int]) -> np.ndarray:
-    """Rotationally symmetric Hann window of ``shape`` (float32, read-only, cached per shape): the
-    symmetric Hann window of length max(shape) read at each pixel's distance from the centre, the
-    shorter axis stretched to the longer (as ``skimage.filters.window("hann", shape)``, without
-    importing scipy.signal).
-    """
+    """Rotationally symmetric Hann window of ``shape`` (float32, read-only, cached per shape) of
+    length max(shape), the shorter axis stretched (as ``skimage.filters.window("hann", shape)``)."""
     size = max(shape)
     centre = size / 2 - 0.5
     rows, cols = (np.arange(n, dtype=np.float32) * (size / n) - centre for n in shape)
