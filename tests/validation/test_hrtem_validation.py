@@ -30,19 +30,14 @@ def test_large_crystals_meet_the_spacing_targets(measured):
     assert summarise(measured[LARGE]).passed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 open: 95th percentile 1.64 % on the tuning fixtures: a 4.7 nm Si [001] "
-    "crystal at -428 Å defocus reads +1.6 % and a 2.4 nm Li one at -432 Å +2.5 %, where the CTF "
-    "oscillates across the broad reflections and moves their maxima",
-)
 def test_small_crystals_meet_the_spacing_targets(measured):
     assert summarise(measured[SMALL]).passed
 
 
 def test_small_crystals_are_measured(measured):
     summary = summarise(measured[SMALL])
-    assert summary.n >= 20 and summary.median <= 0.5 and summary.p95 <= 2.5
+    assert summary.n >= 14 and measured[SMALL].n_not_measured <= 4
+    assert summary.median <= 0.5 and summary.p95 <= 1.0
     assert 0.60 <= summary.coverage_1sigma <= 0.75 and summary.coverage_2sigma >= 0.9
 
 
@@ -111,17 +106,17 @@ def test_spots_are_classified_by_where_they_lie():
     assert list(classify(points, truth, image.shape)) == [0, 2, 3]
 
 
-def test_a_delocalised_small_crystal_is_within_two_sigma_and_warned():
+def test_a_delocalised_small_crystal_is_not_determined_and_says_why():
     from insitu_tem.analysis.hrtem.lattice_report import measure_lattice
 
     image, truth = hrtem.corpus(fast=True)[0][6]
     case = truth["case"]
     assert case["phase"] == "Li" and case["defocus_A"] < -500 and case["cs_A"] > 1e6
     measured = measure_lattice(image, pixel_nm=truth["pixel_A"] / 10, match=False)
-    errors = hrtem._spacing_errors(measured, truth)
-    assert len(errors) == 2 and all(abs(error) > 0.5 for error, _ in errors)
-    assert all(abs(error) <= 2 * sigma for error, sigma in errors)
+    assert not measured.fit.ok and "not determined" in measured.fit.reason
     assert any("delocalises" in warning for warning in measured.warnings)
+    errors = hrtem._spot_errors(measured, truth, image.shape)
+    assert len(errors) >= 2 and all(np.isfinite(s) and s > 0 for _, s in errors)
 
 
 def test_crystalline_fraction_sigma_covers_its_error(measured):

@@ -1,4 +1,5 @@
-"""The lattice's change under a narrower analysis window enters its 1σ and warns the user."""
+"""The lattice's change under a narrower analysis window enters its 1σ; above 0.5 % the lattice is
+not determined and the user is told why."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import numpy as np
 import pytest
 
 from insitu_tem.analysis.hrtem.lattice_report import measure_lattice
-from insitu_tem.analysis.hrtem.lattice_window import WINDOW_SHIFT_FRACTION, window_shift
+from insitu_tem.analysis.hrtem.lattice_window import (
+    UNDETERMINED_CHANGE,
+    WINDOW_SHIFT_FRACTION,
+    window_shift,
+)
 
 PIXEL_NM = 0.03
 SIZE = 100
@@ -37,16 +42,26 @@ def test_a_perfect_lattice_does_not_depend_on_the_window():
 
 
 def test_a_fringe_whose_envelope_changes_phase_widens_the_lattice_sigma():
-    measured = measure_lattice(square_lattice(phase_step=1.5), pixel_nm=PIXEL_NM, match=False)
+    measured = measure_lattice(square_lattice(phase_step=0.5), pixel_nm=PIXEL_NM, match=False)
     fit = measured.fit
     shifted = max(fit.window_shift, key=abs)
-    assert abs(shifted) > 0.01
-    assert any("delocalises" in w for w in measured.warnings)
+    assert fit.ok and 0.002 < abs(shifted) <= UNDETERMINED_CHANGE
+    assert not any("not determined" in w for w in measured.warnings)
     relative = [fit.sigma_d_a_nm / fit.d_a_nm, fit.sigma_d_b_nm / fit.d_b_nm]
     assert max(relative) >= WINDOW_SHIFT_FRACTION * abs(shifted) * 0.999
 
 
-def test_the_window_shift_is_measured_again_from_the_spots():
+def test_a_lattice_that_changes_more_than_half_a_percent_is_not_determined():
     measured = measure_lattice(square_lattice(phase_step=1.5), pixel_nm=PIXEL_NM, match=False)
+    fit = measured.fit
+    assert not fit.ok and "not determined" in fit.reason and "delocalises" in fit.reason
+    assert max(abs(s) for s in fit.window_shift) > UNDETERMINED_CHANGE
+    assert fit.reason in measured.warnings
+    assert len(measured.spots) >= 2
+    assert all(math.isfinite(s.sigma_d_nm) and s.sigma_d_nm > 0 for s in measured.spots)
+
+
+def test_the_window_shift_is_measured_again_from_the_spots():
+    measured = measure_lattice(square_lattice(phase_step=0.5), pixel_nm=PIXEL_NM, match=False)
     again = window_shift(measured.spectrum, measured.spots, measured.fit)
     assert again == pytest.approx(measured.fit.window_shift, rel=1e-9)

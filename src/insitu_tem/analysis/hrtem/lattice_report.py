@@ -22,6 +22,7 @@ from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice, with_
 from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
 from insitu_tem.analysis.hrtem.lattice_window import (
+    undetermined,
     window_shift,
     window_warning,
     with_window_term,
@@ -249,7 +250,7 @@ def lattice_spots(
         spots = tuple(sorted(spots + extra, key=lambda s: -s.snr))[:max_spots]
         fit = fit_lattice(spots, **options)
     fit = with_window_term(fit, window_shift(spectrum, spots, fit))
-    return SpotSearch(True, "", with_spot_sigmas(spots, fit)), fit
+    return SpotSearch(True, "", with_spot_sigmas(spots, fit)), undetermined(fit)
 
 
 def measure_lattice(
