@@ -23,7 +23,9 @@ tuned on); the full run adds the committed held-out cases ``validation/fixtures/
 were changed), reported on their own rows, and any corpus cached in ``validation/corpus/``. The
 lattice 1σ has one chosen number, the window fraction (0.2, chosen on the tuning fixtures in
 session 9); its shell term has none since session 10; the single-spot 1σ has no chosen number.
-Uncertainties exclude the image calibration.
+A lattice whose spacings change by more than 0.5 % under the method's inner window is reported as
+not determined and counts as not measured (since session 10). Uncertainties exclude the image
+calibration.
 """
 
 from __future__ import annotations

@@ -21,12 +21,8 @@ from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, power_spectrum
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice, with_spot_sigmas
 from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
-from insitu_tem.analysis.hrtem.lattice_window import (
-    undetermined,
-    window_shift,
-    window_warning,
-    with_window_term,
-)
+from insitu_tem.analysis.hrtem.lattice_determined import determination_warning, undetermined
+from insitu_tem.analysis.hrtem.lattice_window import window_shift, with_window_term
 from insitu_tem.analysis.crystal.phases import MatchResult, match_spacings
 
 CALIBRATION_TOLERANCE = 0.01
@@ -289,7 +285,7 @@ def measure_lattice(
     search, fit = lattice_spots(spectrum, snr_threshold=snr_threshold, max_spots=max_spots)
     ring = find_ring(spectrum)
     warnings = [] if search.ok else [search.reason]
-    warnings.append(window_warning(fit))
+    warnings.append(determination_warning(fit))
     if ring.ok and (not fit.ok or fit.n_indexed < 2):
         warnings.append(
             f"broad ring at d = {10 * ring.d_nm:.2f} Å (FWHM {ring.fwhm_per_nm:.2f} 1/nm): "
@@ -346,8 +342,10 @@ def assign_hkl(
     by_spot = {spot: best.hkl[k] for k, spot in enumerate(chosen) if best.hkl[k] is not None}
     for spot, hkl in by_spot.items():
         out[spot] = (best.phase, tuple(int(v) for v in hkl))
+    if not fit.two_dimensional:
+        return tuple(out)
     h_a, h_b = (_basis_hkl(fit, by_spot, unit) for unit in ((1, 0), (0, 1)))
-    if not fit.two_dimensional or h_a is None or h_b is None:
+    if h_a is None or h_b is None:
         return tuple(out)
     from insitu_tem.analysis.crystal.phases import get_phase
 

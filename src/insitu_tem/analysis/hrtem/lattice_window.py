@@ -17,10 +17,8 @@ multiplied by a Hann window :data:`WINDOW_FRACTION` of its width (centred), the 
 refitted on the same indexed spots with the same weights, and :data:`WINDOW_SHIFT_FRACTION` of the
 relative change of each spacing is added to its relative 1σ in quadrature. At small defocus or
 with a corrected Cs, and for crystals much larger than the delocalisation, the change is at the
-level of the noise (0–0.25 %) and the term is small beside the rest of the 1σ. Above
-:data:`UNDETERMINED_CHANGE` (0.5 %) the lattice is reported as not determined (:func:`undetermined`):
-the delocalised lattices of the corpus read 0.4–2× their change off, more than the 1 % the method
-is validated to.
+level of the noise (0–0.25 %) and the term is small beside the rest of the 1σ. A lattice whose
+systematic terms are too large is reported as not determined (:mod:`.lattice_determined`).
 
 :data:`WINDOW_SHIFT_FRACTION` was chosen on the tuning fixtures alone: the smallest fraction that
 brings the ±2σ coverage of the 2–10 nm spacings to its maximum (83 → 92 %) with the ±1σ coverage
@@ -43,7 +41,6 @@ WINDOW_FRACTION = 0.6
 WINDOW_SHIFT_FRACTION = 0.2
 MAX_SPOTS = 24
 _MAX_MOVE_PX = 1.0
-UNDETERMINED_CHANGE = 0.005
 
 
 def _hann(n: int) -> np.ndarray:
@@ -153,33 +150,3 @@ def with_window_term(fit: LatticeFit, shift: tuple[float, float]) -> LatticeFit:
         sigma_d_b_nm=math.hypot(fit.sigma_d_b_nm, terms[1] * fit.d_b_nm),
         window_shift=(float(shift[0]), float(shift[1])),
     )
-
-
-def undetermined(fit: LatticeFit) -> LatticeFit:
-    """``fit`` itself, or a failed fit (``ok`` False, the spacings in its reason) when a spacing
-    changes by more than :data:`UNDETERMINED_CHANGE` under the inner window.
-
-    On the abTEM corpus the error of a delocalised lattice is 0.4–2× its window change (tuned:
-    Si 4.7 nm +1.64 % at 0.80 %, Li 2.4 nm +2.52 % at 1.28 %; held out Cu 3.9 nm −1.50 % at
-    0.88 %), so above 0.5 % the spacings are not determined to the 1 % the method is validated
-    to for crystals of 2–10 nm; below it every error is under 1 %.
-    """
-    change = max((abs(s) for s in fit.window_shift if math.isfinite(s)), default=0.0)
-    if not fit.ok or change <= UNDETERMINED_CHANGE:
-        return fit
-    spacings = " and ".join(
-        f"{10 * d:.3f}" for d in (fit.d_a_nm, fit.d_b_nm) if math.isfinite(d)
-    )
-    reason = (
-        f"lattice not determined: its spacings ({spacings} Å) change by {100 * change:.1f} % "
-        "when only the centre of the region is analysed; the lens delocalises the fringes of a "
-        "crystal this small (large defocus or uncorrected Cs), which moves its reflections by "
-        "up to twice that; the spots are listed with their own 1σ"
-    )
-    return LatticeFit(False, reason, window_shift=fit.window_shift)
-
-
-def window_warning(fit: LatticeFit) -> str:
-    """The reason of a lattice :func:`undetermined` by its window change, else ""."""
-    change = max((abs(s) for s in fit.window_shift if math.isfinite(s)), default=0.0)
-    return fit.reason if not fit.ok and change > UNDETERMINED_CHANGE else ""
