@@ -26,9 +26,11 @@ fast subset (``make test``) keeps the two development phantoms.
 * volumes of the core and shell labels: label voxel count over the true volume of the material
   (voids excluded), relative error in %, against its stated 1σ
   (:mod:`insitu_tem.analysis.tomo.label_sigma`; rows in :mod:`validation._tomo_labels`);
-* EDS composition of the core and shell labels: Si wt % (k-factors 1) from MLEM-20 of a Si
-  line-count series (core 1, shell 0.3, 8 counts/px, Poisson) and the phantom's O series, minus
-  the phantom's (core 100 %, shell from the two series' counts per density·px), against its 1σ;
+* EDS composition of the core and shell labels: Si wt % (k-factors 1) fitted on the aligned
+  projections of a Si line-count series (core 1, shell 0.3, 8 counts/px, Poisson) and the
+  phantom's O series with the HAADF labels fixed
+  (:mod:`insitu_tem.analysis.tomo.composition`), minus the phantom's (core 100 %, shell from the
+  two series' counts per density·px), against its 1σ;
 * tilt-axis direction (full run): estimate minus truth on phantoms whose axis is 5° or −30° off
   the rows and on the held-out seeds with an angle drawn from ±60°, and how many times the
   estimate declined (``ok=False``);
@@ -51,7 +53,8 @@ from insitu_tem.analysis.tomo.measure import measure_wire
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
 from insitu_tem.analysis.tomo.segment import segment
 from insitu_tem.samples.tomo import Phantom, make_series, projection, truth_dict, volumes
-from validation._tomo_labels import composition_errors, label_rows, true_volumes
+from validation._tomo_composition import composition_errors
+from validation._tomo_labels import label_rows, true_volumes
 from validation.stats import Measurement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +114,7 @@ def _case(phantom: Phantom, *, bound: bool) -> dict:
     }
     return (
         label_volumes
-        | composition_errors(labels, series, alignment, reconstruct_counts)
+        | composition_errors(labels, series, alignment)
         | {
             "shift_rms": float(np.sqrt(np.mean(np.sum(error**2, axis=1)))),
             "shift_errors": error.ravel(),

@@ -53,9 +53,18 @@ def test_tomo_contract(tomo_run, capsys):
     assert np.all(sigma > 0) and np.mean(np.abs(error) <= 2 * sigma) >= 0.8
     assert abs(document["tilt_axis_offset_px"] - truth["tilt_axis_offset_px"]) < 1.0
     volumes = sorted(out.glob("*.tif"))
-    assert [v.name for v in volumes] == ["tomo_O_O_Ka.tif", "tomo_haadf_HAADF.tif"]
-    volume = tifffile.imread(volumes[1])
+    assert [v.name for v in volumes] == [
+        "tomo_O_O_Ka.tif",
+        "tomo_O_O_Ka_projections.tif",
+        "tomo_haadf_HAADF.tif",
+        "tomo_haadf_HAADF_projections.tif",
+    ]
+    volume = tifffile.imread(volumes[2])
     assert volume.shape == (48, 48, 48) and volume.dtype == np.float32
+    with tifffile.TiffFile(volumes[3]) as tif:
+        aligned, meta = tif.asarray(), tif.shaped_metadata[0]
+    assert aligned.shape == (13, 48, 48) and meta["tilts_deg"] == truth["tilts_deg"]
+    assert meta["axis_offset_px"] == pytest.approx(document["tilt_axis_offset_px"])
 
 
 def test_segment_measures_the_shell(tomo_run, capsys):
@@ -87,6 +96,8 @@ def test_segment_measures_the_shell(tomo_run, capsys):
     assert (
         document["composition_wt_percent_sigma"].keys() == document["composition_wt_percent"].keys()
     )
+    assert document["composition_method"] == "projections"
+    assert document["composition_wt_percent"]["1"]["O"] == pytest.approx(100)
 
 
 def test_bad_options_are_one_line(tomo_run, capsys):

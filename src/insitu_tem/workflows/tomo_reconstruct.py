@@ -24,6 +24,25 @@ def bin_stack(stack: np.ndarray, factor: int) -> np.ndarray:
     return blocks.mean(axis=(2, 4), dtype=np.float32)
 
 
+def prepared_channel(
+    stack: np.ndarray,
+    alignment: Alignment | None,
+    *,
+    reference_shape: tuple[int, int],
+    binning: int = 1,
+) -> tuple[np.ndarray, float]:
+    """The projections :func:`reconstruct_channel` reconstructs: ``stack`` aligned with the
+    reference's ``alignment`` (None: as it is) and binned, and their tilt-axis offset (column
+    minus the centre column, binned px)."""
+    offset = 0.0
+    if alignment is not None:
+        stack = apply_alignment(stack, alignment, reference_shape=reference_shape)
+        offset = alignment.axis_offset_px * stack.shape[2] / reference_shape[1]
+    cols = stack.shape[2]
+    stack = bin_stack(stack, binning)
+    return stack, (offset + (cols - stack.shape[2] * binning) / 2) / binning
+
+
 def reconstruct_channel(
     stack: np.ndarray,
     tilts_deg,
@@ -51,19 +70,15 @@ def reconstruct_channel(
     smooth_px, should_stop, progress
         As :func:`~insitu_tem.analysis.tomo.reconstruct.reconstruct`.
     """
-    offset = 0.0
-    if alignment is not None:
-        stack = apply_alignment(stack, alignment, reference_shape=reference_shape)
-        offset = alignment.axis_offset_px * stack.shape[2] / reference_shape[1]
-    cols = stack.shape[2]
-    stack = bin_stack(stack, binning)
-    shift = offset + (cols - stack.shape[2] * binning) / 2
+    stack, offset = prepared_channel(
+        stack, alignment, reference_shape=reference_shape, binning=binning
+    )
     return reconstruct(
         stack,
         tilts_deg,
         method=method,
         iterations=iterations,
-        axis_offset_px=shift / binning,
+        axis_offset_px=offset,
         smooth_px=smooth_px,
         should_stop=should_stop,
         progress=progress,

@@ -2,7 +2,9 @@
 figure view and tests): the alignment (``"tomo.alignment"``, enough to re-apply it without
 aligning again) and the segmentation measurements (``"tomo.segmentation"``: shell thickness,
 void fractions, volumes, thickness map, histogram, radial profile, composition and the table as
-shown; lengths in voxels)."""
+shown; lengths in voxels). The composition of each label is fitted on the element projections
+(:mod:`insitu_tem.analysis.tomo.composition`) when they are at hand, else averaged over the
+reconstructed element volumes (``composition_method`` says which)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from insitu_tem.analysis.tomo.alignment import Alignment
+from insitu_tem.analysis.tomo.composition import composition_from_projections
 from insitu_tem.analysis.tomo.label_sigma import composition_sigma_per_label
 from insitu_tem.analysis.tomo.measure import WireMeasurement, composition_per_label, measure_wire
 from insitu_tem.analysis.tomo.segment import Segmentation, classify_scribbles, segment
 from insitu_tem.core.results import Result
+from insitu_tem.workflows.tomo_reconstruct import prepared_channel
 
 ALIGNMENT, SEGMENTATION = "tomo.alignment", "tomo.segmentation"
 
@@ -26,11 +30,58 @@ class Measured:
     wire: WireMeasurement
     composition: dict
     composition_sigma: dict = field(default_factory=dict)
+    composition_method: str = ""
 
 
-def measure(volume: np.ndarray, elements: dict, *, scribbles: np.ndarray | None = None) -> Measured:
+@dataclass(frozen=True)
+class ElementProjections:
+    """Aligned element series on the volumes' grid (:func:`element_projections`).
+
+    Attributes
+    ----------
+    stacks : dict
+        Channel → (n_tilts, y, x) projections the element volume was reconstructed from.
+    reference : ndarray or None
+        The same of the channel segmented (the label interfaces are placed on it).
+    tilts_deg : ndarray
+    axis_offset_px : float
+        Tilt-axis column minus the centre column, px of the volumes' grid.
+    """
+
+    stacks: dict
+    reference: np.ndarray | None
+    tilts_deg: np.ndarray
+    axis_offset_px: float
+
+
+def element_projections(
+    series, alignment: Alignment | None, channels, *, reference: str, binning: int = 1
+) -> ElementProjections:
+    """The ``channels`` and the ``reference`` channel of ``series`` aligned and binned as
+    :func:`~insitu_tem.workflows.tomo_reconstruct.reconstruct_channel` does before
+    reconstructing them."""
+    stacks, offset = {}, 0.0
+    for name in (reference, *channels):
+        stacks[name], offset = prepared_channel(
+            series.channels[name],
+            alignment,
+            reference_shape=series.reference.shape[1:],
+            binning=binning,
+        )
+    segmented = stacks.pop(reference) if reference not in channels else stacks[reference]
+    return ElementProjections(stacks, segmented, np.asarray(series.tilts_deg, float), offset)
+
+
+def measure(
+    volume: np.ndarray,
+    elements: dict,
+    *,
+    scribbles: np.ndarray | None = None,
+    projections: ElementProjections | None = None,
+) -> Measured:
     """Multi-Otsu in three classes (or a random forest on scribbles: 1 vacuum/void, 2 shell,
-    3 core), the wire measurements, and the composition of each label from ``elements`` volumes."""
+    3 core), the wire measurements, and the composition of each label: fitted on
+    ``projections`` of the ``elements`` when given, else from the ``elements`` volumes."""
     if scribbles is None:
         segmentation = segment(volume, method="multiotsu", classes=3)
     else:
@@ -38,10 +89,36 @@ def measure(volume: np.ndarray, elements: dict, *, scribbles: np.ndarray | None 
         labels = np.clip(forest.labels.astype(np.int16) - 1, 0, None).astype(np.uint8)
         segmentation = Segmentation(labels, (), "random forest", forest.ok, forest.reason)
     wire = measure_wire(segmentation.labels, volume)
-    same = {_element(k): v for k, v in elements.items() if v.shape == volume.shape}
-    composition = composition_per_label(segmentation.labels, same) if same else {}
-    sigma = composition_sigma_per_label(segmentation.labels, same) if same else {}
-    return Measured(segmentation, wire, composition, sigma)
+    return Measured(
+        segmentation, wire, *_composition(segmentation.labels, volume.shape, elements, projections)
+    )
+
+
+def _composition(labels, shape, elements: dict, projections) -> tuple[dict, dict, str]:
+    same = {_element(k): v for k, v in elements.items() if v.shape == shape}
+    if projections is not None:
+        stacks = {
+            _element(k): v
+            for k, v in projections.stacks.items()
+            if k in elements and v.shape[1:] == shape[1:]
+        }
+        if stacks:
+            found = composition_from_projections(
+                labels,
+                stacks,
+                projections.tilts_deg,
+                reference=projections.reference,
+                axis_offset_px=projections.axis_offset_px,
+            )
+            if found.ok:
+                return found.weight_percent, found.weight_percent_sigma, "projections"
+    if not same:
+        return {}, {}, ""
+    return (
+        composition_per_label(labels, same),
+        composition_sigma_per_label(labels, same),
+        "voxel average",
+    )
 
 
 def _element(channel: str) -> str:
@@ -79,6 +156,12 @@ def _volume_text(wire: WireMeasurement, label, voxel_size: float, units: str) ->
     return f"{value * voxel_size**3:.4g} {units}³"
 
 
+_HOW = {
+    "projections": "the element projections, labels fixed, interfaces placed on the HAADF",
+    "voxel average": "the element volumes' voxel average (series not open)",
+}
+
+
 def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[tuple[str, str]]:
     """The measurements table: (name, value) rows, lengths and volumes calibrated."""
     wire, seg = measured.wire, measured.segmentation
@@ -104,6 +187,8 @@ def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[
                 f"{edges[mode] * voxel_size:.3g}–{edges[mode + 1] * voxel_size:.3g} {units}",
             )
         )
+    if measured.composition_method:
+        rows.append(("wt % from", _HOW[measured.composition_method]))
     for label, wt in measured.composition.items():
         sigma = measured.composition_sigma.get(label, {})
         text = ", ".join(_pm(w, sigma.get(e, np.nan), f"{e} ", "") for e, w in wt.items())
@@ -189,6 +274,7 @@ def segmentation_result(measured, rows) -> Result:
             "composition_wt_percent_sigma": {
                 str(k): v for k, v in measured.composition_sigma.items()
             },
+            "composition_method": measured.composition_method,
             "table": [list(r) for r in rows],
         },
         parameters={"method": measured.segmentation.method},

@@ -47,7 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         default=[],
         metavar="EL=VOLUME.tif",
-        help="element volumes (same grid) for the composition of every label",
+        help="element volumes (same grid) for the composition of every label: fitted on the "
+        "aligned projections `tomo` wrote beside them (NAME_projections.tif; the label "
+        "interfaces placed on VOLUME's own) when there, else the mean over each label's voxels",
     )
     parser.add_argument(
         "--kfactors", default=None, metavar="Si=1.0,O=...", help="Cliff–Lorimer k-factors"
@@ -86,12 +88,35 @@ def read_volume(path: str) -> tuple[np.ndarray, float, str]:
     return volume.astype(np.float32), voxel, "nm" if unit in ("nm", "nanometer") else "px"
 
 
-def _composition(args, labels: np.ndarray) -> tuple[dict, dict]:
+def read_projections(volume_path: str) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The aligned projections ``tomo`` wrote beside a volume (``NAME_projections.tif``): the
+    (n_tilts, y, x) stack, its tilts (degrees) and axis offset (px); None when absent."""
+    import tifffile
+
+    file = Path(volume_path)
+    path = file.with_name(f"{file.stem}_projections.tif")
+    if not path.is_file():
+        return None
+    try:
+        with tifffile.TiffFile(path) as tif:
+            stack = tif.asarray()
+            meta = (tif.shaped_metadata or ({},))[0]
+        tilts = np.asarray(meta["tilts_deg"], float)
+        offset = float(meta["axis_offset_px"])
+    except Exception as error:  # noqa: BLE001 - tifffile raises anything on corrupt files
+        raise InputError(
+            str(path), f"cannot be read as `tomo`'s aligned projections ({type(error).__name__})"
+        ) from error
+    return np.asarray(stack, np.float32), tilts, offset
+
+
+def _composition(args, labels: np.ndarray) -> tuple[dict, dict, str]:
+    from insitu_tem.analysis.tomo.composition import composition_from_projections
     from insitu_tem.analysis.tomo.label_sigma import composition_sigma_per_label
     from insitu_tem.analysis.tomo.measure import composition_per_label
     from insitu_tem.cli.commands.eds import parse_kfactors
 
-    volumes = {}
+    volumes, projections = {}, {}
     for item in args.composition:
         element, _, path = item.partition("=")
         if not path:
@@ -103,13 +128,27 @@ def _composition(args, labels: np.ndarray) -> tuple[dict, dict]:
                 f"has shape {volume.shape}, the labels {labels.shape}; use volumes of the same "
                 "grid",
             )
-        volumes[element] = volume
+        volumes[element], projections[element] = volume, read_projections(path)
     if not volumes:
-        return {}, {}
+        return {}, {}, ""
     kfactors = parse_kfactors(args.kfactors)
+    reference = read_projections(args.file)
+    if all(p is not None for p in projections.values()):
+        _, tilts, offset = next(iter(projections.values()))
+        found = composition_from_projections(
+            labels,
+            {e: p[0] for e, p in projections.items()},
+            tilts,
+            reference=None if reference is None else reference[0],
+            axis_offset_px=offset,
+            kfactors=kfactors,
+        )
+        if found.ok:
+            return found.weight_percent, found.weight_percent_sigma, "projections"
     return (
         composition_per_label(labels, volumes, kfactors),
         composition_sigma_per_label(labels, volumes, kfactors),
+        "voxel average",
     )
 
 
@@ -137,7 +176,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     progress(1.0, "done")
     counts = {str(k): v for k, v in wire.volumes.items()}
     counts_sigma = {str(k): v for k, v in wire.volumes_sigma.items()}
-    composition, composition_sigma = _composition(args, seg.labels)
+    composition, composition_sigma, how = _composition(args, seg.labels)
     return {
         "file": Path(args.file).name,
         "labels": str(args.out),
@@ -168,6 +207,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "void_fraction_core": wire.void_fraction_core,
         "composition_wt_percent": composition,
         "composition_wt_percent_sigma": composition_sigma,
+        "composition_method": how,
         "ok": seg.ok and wire.ok,
         "reason": "; ".join(r for r in (seg.reason, wire.reason) if r),
     }

@@ -159,6 +159,24 @@ def write_volume(path: Path, volume: np.ndarray, voxel: float, units: str) -> No
     )
 
 
+def write_projections(volume_path: Path, stack, series, alignment, args) -> Path:
+    """The aligned, binned projections a volume was reconstructed from, beside it as
+    ``NAME_projections.tif`` (float32 (n_tilts, y, x), the tilts and the axis offset in its
+    JSON description), for ``segment``'s composition fitted on the projections."""
+    import tifffile
+
+    from insitu_tem.workflows.tomo_reconstruct import prepared_channel
+
+    aligned, offset = prepared_channel(
+        stack, alignment, reference_shape=series.reference.shape[1:], binning=args.binning
+    )
+    path = volume_path.with_name(f"{volume_path.stem}_projections.tif")
+    metadata = {"tilts_deg": [float(t) for t in series.tilts_deg], "axis_offset_px": offset}
+    with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
+        tifffile.imwrite(temporary, aligned.astype(np.float32), metadata=metadata)
+    return path
+
+
 def _prepare_out(text: str) -> Path:
     out = Path(text)
     try:
@@ -235,6 +253,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         voxel = series.pixel_size * reference.shape[2] / stack.shape[2] * args.binning
         with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
             write_volume(temporary, result.volume, voxel, series.units)
+        projections = write_projections(path, stack, series, alignment, args)
         errors.append(result.reprojection_error)
         volumes.append(
             {
@@ -245,6 +264,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
                 "voxel_size": voxel,
                 "units": series.units,
                 "reprojection_error": result.reprojection_error,
+                "projections": str(projections),
             }
         )
     document = {

@@ -304,11 +304,23 @@ class TomoController(ProjectFiles, QObject):
 
     def segment(self, *, scribbles: np.ndarray | None = None) -> None:
         """Multi-Otsu in three classes, or the random forest on the scribbles; then the
-        measurements."""
-        volume = next(iter(self.volumes.values()))
+        measurements, the composition fitted on the element projections when the series is
+        open."""
+        reference, volume = next(iter(self.volumes.items()))
         elements = dict(list(self.volumes.items())[1:])
+        series, alignment = self.series, self.alignment
+        binning = int(self.session.parameters(PARAMETERS).get("binning", 1))
+
+        def run():
+            projections = None
+            if series is not None and elements and {reference, *elements} <= set(series.channels):
+                projections = results.element_projections(
+                    series, alignment, tuple(elements), reference=reference, binning=binning
+                )
+            return results.measure(volume, elements, scribbles=scribbles, projections=projections)
+
         self.tasks.submit(
-            lambda: results.measure(volume, elements, scribbles=scribbles),
+            run,
             key="tomo-segment",
             on_result=self._on_measured,
             on_error=self._on_error,
