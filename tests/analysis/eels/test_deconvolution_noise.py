@@ -38,7 +38,7 @@ def test_propagated_variance_matches_the_scatter_of_repeated_draws(gain):
     predicted = noise.variance(np.tile(functional, (len(spectra), 1)), np.arange(len(spectra)))
     assert np.median(predicted) == pytest.approx(np.var(values), rel=0.3)
     local_only = gain * (functional**2 * low_loss()).sum()
-    assert np.var(values) > 2 * local_only
+    assert np.var(values) > 1.8 * local_only
 
 
 def test_too_short_a_spectrum_for_a_noise_estimate_is_refused():

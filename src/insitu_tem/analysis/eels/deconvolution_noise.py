@@ -3,18 +3,20 @@
 Linearised, Fourier-log (:func:`.thickness.fourier_log`) maps a perturbation δy of the
 recorded counts to
 
-    δS = I_0 · F⁻¹{ G · (δJ / J − δZ / Z) }
+    δS = I_0 · F⁻¹{ G_D · (F{D·δy} / J_D − F{D·δy_Z} / Z_D) } / D
 
-(δZ only from the channels of the zero-loss peak), a convolution of δy with a kernel whose
-plasmon replicas carry the large counting noise of the plasmon peak onto the losses above it.
+(δy_Z only the channels of the zero-loss peak; J_D, Z_D and G_D the transforms of the damped
+spectrum, zero-loss peak and Gaussian, D = e^(−αE) the damping of :func:`.thickness.fourier_log`,
+under which the map stays that of the undamped causal inverse), a convolution of δy with a kernel
+whose plasmon replicas carry the large counting noise of the plasmon peak onto the losses above it.
 A linear functional wᵀS — what a least-squares fit on S is to first order — therefore has the
 variance uᵀ Σ_y u, with u the correlation of w with the kernel and Σ_y the covariance of the
-recorded counts. The counts are modelled as Poisson × gain after a detector point-spread and
-the alignment's resampling: variance κ·ȳ (ȳ the counts smoothed over 4 channels) with the
-stationary normalised power spectrum γ(ν) = κ exp(−(2πνσ_d)²). κ and σ_d are fitted to the
-periodogram of the normalised residuals (y − p)/√ȳ of a local cubic p (Savitzky–Golay, 13
-channels) in the upper half of the spectrum above the zero-loss peak, divided by that filter's
-high-pass response where it passes at least half the power; then
+recorded counts. The counts are modelled as Poisson × gain after a detector point-spread and the
+alignment's resampling: variance κ·ȳ (ȳ the counts smoothed over 4 channels) with the stationary
+normalised power spectrum γ(ν) = κ exp(−(2πνσ_d)²). κ and σ_d are fitted to the periodogram of the
+normalised residuals (y − p)/√ȳ of a local cubic p (Savitzky–Golay, 13 channels) in the upper half
+of the spectrum above the zero-loss peak, divided by that filter's high-pass response where it
+passes at least half the power; then
 Var(wᵀS) = Σ_ν |F{u·√ȳ}|² γ(ν) / N.
 
 References
@@ -72,14 +74,19 @@ class DeconvolutionNoise:
     def _variance(self, influence: np.ndarray, rows: np.ndarray) -> np.ndarray:
         n = self.level.shape[1]
         size = 2 * n
-        weight = np.conj(self.terms.gauss)[None, :] * np.fft.rfft(influence, size, axis=1)
+        influence = influence / self.terms.weight[rows]
+        weight = np.conj(self.terms.gauss[rows]) * np.fft.rfft(influence, size, axis=1)
         inverse_j = np.conj(1.0 / self.terms.spectrum[rows])
         inverse_z = np.conj(1.0 / self.terms.zlp[rows])
         above = np.fft.irfft(weight * inverse_j, size, axis=1)[:, :n]
         inside = np.fft.irfft(weight * (inverse_j - inverse_z), size, axis=1)[:, :n]
         columns = np.arange(n)[None, :]
         u = np.where(columns <= self.terms.zlp_end[rows, None], inside, above)
-        u *= self.terms.zlp_counts[rows, None] * np.sqrt(np.maximum(self.level[rows], 0.0))
+        u *= (
+            self.terms.zlp_counts[rows, None]
+            * self.terms.weight[rows]
+            * np.sqrt(np.maximum(self.level[rows], 0.0))
+        )
         power = np.abs(np.fft.fft(u, size, axis=1)) ** 2
         return (power * self._spectrum(np.abs(np.fft.fftfreq(size)))[None, :]).sum(axis=1) / size
 

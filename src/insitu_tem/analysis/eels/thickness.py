@@ -10,11 +10,22 @@ and Z the zero-loss peak cut at that minimum,
     S(E) = I_0 · F⁻¹{ G(ν) · ln[J(ν) / Z(ν)] }
 
 is the single-scattering distribution (counts per channel) reconvolved
-with a unit-area Gaussian G of the ZLP's FWHM placed at 0 eV. The high-
-energy end is extrapolated with a power law fitted to the last 10 % of the
-spectrum, tapered to zero with a cosine over as many channels again (the
-transform is twice the spectrum's length), so ln is taken of a smooth,
-periodic function; the phase is unwrapped before the inverse transform.
+with a unit-area Gaussian G of the ZLP's FWHM placed at 0 eV. A spectrum
+that stops while plural scattering is still strong (t/λ ≳ 1 on a window
+ending a few plasmons up) is not a convolution of Z over one period: J(ν)
+winds around 0 where the ratio's true modulus e^(−2t/λ) is small, the
+logarithm's phase jumps by 2π and S rings. Both J and Z are therefore
+multiplied by D = e^(−αE) before the transforms (zero-padded to twice the
+length, no extrapolation): D(E₁ + E₂) = D(E₁)·D(E₂), so D·J = (D·Z) ⊗
+exp*(D·S/I_0) holds exactly, and dividing the result by D returns S
+convolved with G (the transform of D·G is used). α is the smallest that
+leaves the damped counts above the ZLP at most ρ = 0.5 of the damped ZLP's
+(0 for a thin specimen): then the damped J/Z is 1 plus a term of modulus
+below 1 (Rouché), has no zero to wind around, and its logarithm is that of
+the measured channels alone, without a guess beyond the spectrum's end.
+(The exponential weighting is the classic device for a causal inverse of a
+truncated series, e.g. the damped z-transform; Egerton §4.1.1 extrapolates
+the tail instead.)
 """
 
 from __future__ import annotations
@@ -25,7 +36,6 @@ import numpy as np
 
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import as_spectra, reshape_nav, smooth
-from insitu_tem.analysis.eels.background import fit_background
 from insitu_tem.analysis.eels.zlp import ZlpFit, fit_zlp
 
 
@@ -127,32 +137,46 @@ class Deconvolved:
     resolution_fwhm_eV: float
 
 
-def _extrapolated(y: np.ndarray, energy: Axis) -> np.ndarray:
-    n = y.shape[1]
+DAMPED_RATIO = 0.5
+"""ρ: counts above the ZLP after the damping e^(−αE), as a share of the ZLP's (< 1: Rouché)."""
+_DAMPING_BINS, _DAMPING_STEPS, _DAMPING_MAX = 256, 24, 60.0
+
+
+def damping_per_eV(y: np.ndarray, energy: Axis, zlp_end: np.ndarray) -> np.ndarray:
+    """α of every row of ``y``: the smallest ≥ 0 with Σ_above y·e^(−αE) ≤ ρ · Σ_ZLP y·e^(−αE).
+
+    Bisection of α·E_top in [0, 60] (E_top the last channel's loss) on the counts summed in at
+    most 256 bins (the ZLP's and the rest apart), 1/eV.
+    """
+    counts = np.clip(y, 0.0, None)
+    above = np.arange(energy.size)[None, :] > zlp_end[:, None]
+    starts = np.unique(np.linspace(0, energy.size, _DAMPING_BINS, endpoint=False).astype(int))
+    parts = [np.add.reduceat(np.where(m, counts, 0.0), starts, axis=1) for m in (above, ~above)]
     e = energy.coordinates()
-    tail = slice(n - max(n // 10, 8), n)
-    padded = np.zeros((y.shape[0], 2 * n))
-    padded[:, :n] = y
-    extra_e = energy.to_value(0) + energy.scale * np.arange(n, 2 * n)
-    taper = 0.5 * (1 + np.cos(np.linspace(0, np.pi, n)))
-    if e[tail][0] > 0:
-        fit = fit_background(y, energy, (e[tail][0], e[tail][-1]))
-        extension = np.nan_to_num(fit.evaluate(extra_e))
-        scale = y[:, -1:] / np.where(extension[:, :1] > 0, extension[:, :1], 1.0)
-        padded[:, n:] = np.clip(extension * scale, 0, None) * taper
-    else:
-        padded[:, n:] = y[:, -1:] * taper
-    return padded
+    e = np.add.reduceat(e, starts) / np.diff(np.append(starts, energy.size)) - e[-1]
+    top = max(float(energy.coordinates()[-1]), energy.scale)
+
+    def excess(alpha: np.ndarray) -> np.ndarray:
+        weight = np.exp(-alpha[:, None] * e[None, :])
+        return (parts[0] * weight).sum(axis=1) - DAMPED_RATIO * (parts[1] * weight).sum(axis=1)
+
+    low, high = np.zeros(len(y)), np.full(len(y), _DAMPING_MAX / top)
+    for _ in range(_DAMPING_STEPS):
+        middle = 0.5 * (low + high)
+        over = excess(middle) > 0
+        low, high = np.where(over, middle, low), np.where(over, high, middle)
+    return np.where(excess(np.zeros(len(y))) > 0, high, 0.0)
 
 
 @dataclass(frozen=True)
 class LogRatioTerms:
     """The Fourier-domain terms of :func:`fourier_log` (transforms of twice the spectrum's length).
 
-    ``spectrum`` and ``zlp`` are the transforms of the extrapolated spectrum J and of the ZLP Z
-    (cut at ``zlp_end``, a channel index, holding ``zlp_counts`` I_0); ``gauss`` is G(ν) with
-    the phase that puts 0 eV at its channel, so the single scattering is
-    I_0 · F⁻¹{G · ln(J / Z)}.
+    ``spectrum`` and ``zlp`` are the transforms of the damped spectrum D·J and of the damped ZLP
+    D·Z (Z cut at ``zlp_end``, a channel index, holding ``zlp_counts`` I_0), zero-padded, with
+    ``weight`` D = e^(−αE) per spectrum and channel; ``gauss`` is the transform of D·G with the
+    phase that puts 0 eV at its channel (per spectrum), so the single scattering is
+    I_0 · F⁻¹{gauss · ln(spectrum / zlp)} / D.
     """
 
     spectrum: np.ndarray
@@ -161,32 +185,37 @@ class LogRatioTerms:
     zlp_end: np.ndarray
     zlp_counts: np.ndarray
     fwhm_eV: float
+    weight: np.ndarray
 
 
 def log_ratio_terms(
     y: np.ndarray, energy: Axis, zlp: ZlpFit, *, fwhm_eV: float | None = None
 ) -> LogRatioTerms:
-    """J, Z and I_0 · G of every row of ``y`` (n_spectra, n_channels); see the module docstring."""
+    """D·J, D·Z, D·G and I_0 of every row of ``y`` (n_spectra, n_channels); see the module
+    docstring."""
     if not zlp.found.all():
         raise ValueError(f"Fourier-log needs a zero-loss peak in every spectrum: {zlp.reason}")
     end = _first_minimum(y, energy, zlp)
     columns = np.arange(energy.size)[None, :]
     z = np.where(columns <= end[:, None], y, 0.0)
-    i0 = z.sum(axis=1)
     width = float(np.nanmedian(zlp.fwhm_eV)) if fwhm_eV is None else float(fwhm_eV)
     sigma = width / (2 * np.sqrt(2 * np.log(2)))
-    freq = np.fft.rfftfreq(2 * energy.size, d=energy.scale)
-    zero_channel = energy.to_index(0.0)
+    alpha = damping_per_eV(y, energy, end)[:, None]
+    weight = np.exp(-alpha * energy.coordinates()[None, :])
+    freq = np.fft.rfftfreq(2 * energy.size, d=energy.scale)[None, :]
+    centre = energy.to_index(0.0) * energy.scale - alpha * sigma**2
     gauss = np.exp(
-        -2 * (np.pi * freq * sigma) ** 2 - 2j * np.pi * freq * zero_channel * energy.scale
+        0.5 * (alpha * sigma) ** 2 - 2 * (np.pi * freq * sigma) ** 2 - 2j * np.pi * freq * centre
     )
+    pad = ((0, 0), (0, energy.size))
     return LogRatioTerms(
-        np.fft.rfft(_extrapolated(y, energy), axis=1),
-        np.fft.rfft(np.pad(z, ((0, 0), (0, energy.size))), axis=1),
+        np.fft.rfft(np.pad(y * weight, pad), axis=1),
+        np.fft.rfft(np.pad(z * weight, pad), axis=1),
         gauss,
         end,
-        i0,
+        z.sum(axis=1),
         width,
+        weight,
     )
 
 
@@ -212,8 +241,9 @@ def fourier_log(
     ratio = terms.spectrum / terms.zlp
     log_ratio = np.log(np.abs(ratio)) + 1j * np.unwrap(np.angle(ratio), axis=1)
     ssd = (
-        np.fft.irfft(terms.gauss[None, :] * log_ratio, n=2 * energy.size, axis=1)[:, : energy.size]
+        np.fft.irfft(terms.gauss * log_ratio, n=2 * energy.size, axis=1)[:, : energy.size]
         * terms.zlp_counts[:, None]
+        / terms.weight
     )
     return Deconvolved(
         reshape_nav(ssd, nav_shape),
