@@ -61,4 +61,3 @@ def test_only_spectra_with_strong_plural_scattering_are_damped():
     damped = counts[1] * np.exp(-alpha[1] * energy.coordinates())
     inside = np.arange(SHORT) <= terms.zlp_end[1]
     assert damped[~inside].sum() / damped[inside].sum() == pytest.approx(0.5, rel=0.02)
-
