@@ -156,7 +156,7 @@ def fit_zlp(
         np.isfinite(centre) & np.isfinite(width) & (height > 5 * np.maximum(y.mean(axis=1), 0) + 10)
     )
     position = np.where(found, energy.to_value(0) + (peak + centre) * energy.scale, np.nan)
-    terms = centre_terms(window, offsets, weights, centre, found)
+    terms = centre_terms(window, offsets, weights, centre, found, width)
     corrected, stretch, ambiguity = corrected_width(width, centre, found, terms[3])
     fwhm = corrected * energy.scale
     sigmas = (None, None)

@@ -38,6 +38,8 @@ from functools import cache
 
 import numpy as np
 
+from insitu_tem.analysis.eels.zlp_voigt import lorentz_fraction
+
 SUBSAMPLES = 16
 _NOISE_SPECTRA = 64
 _NOISE_CHANNELS = 16
@@ -124,10 +126,12 @@ def _shape_bias(fit, used, counts, u, residual, influence, found):
 @dataclass(frozen=True)
 class Shape:
     """The top's even departure from a Gaussian in log counts, ``κ₄t⁴ + κ₆t⁶`` with ``t`` the
-    offset from the centre over ``reach`` (channels, per spectrum)."""
+    offset from the centre over ``reach`` (channels, per spectrum), and the Lorentzian fraction
+    of the pseudo-Voigt the residuals match best (:mod:`.zlp_voigt`)."""
 
     kappa: np.ndarray
     reach: np.ndarray
+    lorentz: float = 0.0
 
     def log_departure(self, x: np.ndarray) -> np.ndarray:
         """At offsets ``x`` (channels, one row per spectrum)."""
@@ -135,9 +139,10 @@ class Shape:
         return square * square * (self.kappa[0] + self.kappa[1] * square)
 
 
-def centre_terms(window, offsets, weights, centre, found) -> tuple:
+def centre_terms(window, offsets, weights, centre, found, width) -> tuple:
     """The log-parabola centre's variance per unit φ (channels²), the gain of the fit's residuals
-    per spectrum (NaN with fewer than four samples), and its shape bias (channels)."""
+    per spectrum (NaN with fewer than four samples), its shape bias (channels) and the top's
+    :class:`Shape` (``width`` the half-maximum width read, channels)."""
     weights, used, counts, log_y, t, reach = _prepare(window, offsets, weights)
     fit = _Parabolas(weights, t)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -151,8 +156,29 @@ def centre_terms(window, offsets, weights, centre, found) -> tuple:
         u = t + (b / (2 * c))[:, None]
         bias, kappa = _shape_bias(fit, used, counts, u, residual, influence, found & (dof > 1))
     variance = np.sum(np.where(used, influence**2 / counts, 0.0), axis=1) * reach**2
-    shape = Shape(kappa, reach)
+    fraction = _lorentz(fit, used, counts, residual, reach, centre, width, found & (dof > 1))
+    shape = Shape(kappa, reach, fraction)
     return variance, np.where(dof > 0, gain, np.nan), np.nan_to_num(bias) * reach, shape
+
+
+def _lorentz(fit, used, counts, residual, reach, centre, width, found) -> float:
+    """:func:`.zlp_voigt.lorentz_fraction` on up to 256 spectra ``found``."""
+    rows = np.flatnonzero(found)
+    rows = rows[
+        np.unique(np.linspace(0, len(rows) - 1, min(len(rows), _SHAPE_SPECTRA)).astype(int))
+    ]
+    if not len(rows):
+        return 0.0
+    t = fit.t[rows]
+
+    def residual_of(log_values, weights):
+        subset = _Parabolas(weights, t)
+        return log_values - subset.evaluate(subset.coefficients(log_values))
+
+    x = t * reach[rows, None]
+    return lorentz_fraction(
+        residual_of, x, used[rows], counts[rows], residual[rows], centre[rows], width[rows]
+    )
 
 
 def pooled_gain(gains: np.ndarray) -> float:

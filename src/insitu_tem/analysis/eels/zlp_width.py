@@ -14,6 +14,7 @@ from insitu_tem.analysis.eels.zlp_sigma import (
     on_grid,
     top_height,
 )
+from insitu_tem.analysis.eels.zlp_voigt import voigt_samples
 
 HALF_WINDOW_MAX = 256
 _CORRECTION_STEPS = 3
@@ -93,13 +94,24 @@ def _sampling_bias(width: np.ndarray, centre: np.ndarray, shape: Shape, subsampl
 
 
 def corrected_width(width, centre, found, shape) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The FWHM (channels) whose top of ``shape`` centred ``centre`` reads ``width``, midway
-    between a channel-integrated and a point-sampled top (the peak's shape cannot tell them
-    apart: a channel adds 1/12 channel² to a Gaussian's variance), the noise's gain
-    ``dw/dwidth`` there, and half their difference (channels)."""
+    """The FWHM (channels) whose top reads ``width``, midway between a channel-integrated and a
+    point-sampled top (the peak's shape cannot tell them apart: a channel adds 1/12 channel² to a
+    Gaussian's variance) and between the top of ``shape`` and the pseudo-Voigt of its Lorentzian
+    fraction (seven samples of a narrow top cannot tell a cusp from κ₄u⁴ + κ₆u⁶); the noise's
+    gain ``dw/dwidth`` there; and the sum of half of either difference (channels)."""
     integrated, stretch = _corrected(width, centre, found, shape, SUBSAMPLES)
     point, point_stretch = _corrected(width, centre, found, shape, 1)
-    return 0.5 * (integrated + point), 0.5 * (stretch + point_stretch), 0.5 * (integrated - point)
+    top_width = np.where(found, integrated, 4.0)
+    top_centre = np.where(found, centre, 0.0)
+    to_voigt = stretch * (
+        _sampling_bias(top_width, top_centre, shape, SUBSAMPLES)(top_width)
+        - _voigt_bias(top_width, top_centre, shape)(top_width)
+    )
+    return (
+        0.5 * (integrated + point + to_voigt),
+        0.5 * (stretch + point_stretch),
+        0.5 * np.hypot(integrated - point, to_voigt),
+    )
 
 
 def _corrected(width, centre, found, shape, subsamples) -> tuple[np.ndarray, np.ndarray]:
@@ -119,6 +131,18 @@ def _corrected(width, centre, found, shape, subsamples) -> tuple[np.ndarray, np.
         before, residual_before = after, residual
         after = np.maximum(after - residual / slope, 0.5 * top_width)
     return np.where(found, after, np.nan), 1 / slope
+
+
+def _voigt_bias(width: np.ndarray, centre: np.ndarray, shape: Shape):
+    """:func:`_sampling_bias` of a channel-integrated pseudo-Voigt top of the shape's Lorentzian
+    fraction (:mod:`.zlp_voigt`)."""
+
+    def bias(width, centre, reach):
+        half = int(min(np.ceil(np.max(width, initial=4.0) / 2) + 3, HALF_WINDOW_MAX))
+        model = voigt_samples(np.arange(-half, half + 1), centre, width, shape.lorentz)
+        return np.nan_to_num(_half_max_width(model, half, centre)[0] - width)
+
+    return on_grid(bias, width, centre, shape.reach)
 
 
 def shape_spread(width, centre, found, shape) -> np.ndarray:
