@@ -7,8 +7,9 @@ exact for a Gaussian peak and insensitive to the far tails. FWHM: linear
 interpolation of the crossings of half the top's height (model-free), corrected for how far that
 reads on a top of the measured shape (narrow peaks read up to ~20 % wide uncorrected): midway
 between the corrections for a top integrated over channels (a detector) and one sampled at the
-channels' middles (a simulation), which the peak's shape cannot tell apart. Both are computed for
-all spectra at once.
+channels' middles (a simulation), which the peak's shape cannot tell apart, and between a top of
+the measured even departure and a pseudo-Voigt (:mod:`.zlp_voigt`). Both are computed for all
+spectra at once.
 
 1σ (:mod:`.zlp_sigma`): the counts' variance is taken as φ·y (Poisson times a gain φ, so spectra
 in any units work), with φ measured from the second differences of the counts away from the peak.
@@ -17,7 +18,7 @@ in quadrature the shift a top that is not a Gaussian causes at this spectrum's s
 position (the top's shape from the residuals of all spectra). The FWHM's is the crossings' noise
 through the correction, in quadrature with the correction's dependence on the shape (its spread
 to a Gaussian top's), widened to the half-width holding 68.27 % of a normal error offset by half
-the two sampling models' difference.
+the two sampling models' difference ⊕ half the two shape models'.
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ integrate; the crossings are interpolated; a parabola is not the top), computed 
 top of the sub-channel centre and shape (the Gaussian with the departure ``m``), integrated over
 channels: the FWHM reported is the width whose top reads the measured one (the bias subtracted,
 by secant steps). The spread between that top's bias and a Gaussian top's counts as the model's
-uncertainty, in quadrature with the noise.
+uncertainty, in quadrature with the noise; the pseudo-Voigt of :mod:`.zlp_voigt` is a second
+shape model (:func:`.zlp_width.corrected_width`).
 
 References
 ----------
