@@ -134,7 +134,7 @@ def _case(phantom: Phantom, *, bound: bool) -> dict:
     )
 
 
-HELD_OUT_SEEDS = tuple(range(1001, 1007))
+HELD_OUT_SEEDS = tuple(range(1001, 1025))
 
 
 def _phantoms(fast: bool) -> list[Phantom]:
