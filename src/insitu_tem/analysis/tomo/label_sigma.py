@@ -8,7 +8,8 @@ plateaus). Relabelling the volume (Gaussian σ ``smooth_px`` as the segmentation
 between the plateaus of the labels (the medians of their interiors, eroded by two voxels, ordered
 by level) moves each boundary by exactly that much, so the 1σ of a label's volume is the change of
 its voxel count; counting noise on the iso-surface is negligible for volumes of 10⁴ voxels and
-more.
+more. Not included: the missing wedge's stretch along z, the shrink of convex borders under blur
+and voids below the resolution; they are signed and partly cancel (docs/tomography.md).
 
 Composition: the line intensity of a label is the sum of the element's reconstructed volume over
 it; its counting variance is the one of a sum over slices along the tilt axis whose noise is

@@ -25,7 +25,7 @@ The 1σ combines two terms measured on the volume itself:
   one more voxel measures this.
 
 On 24 development phantoms (seeds 11–34, not the validation's held-out seeds) this 1σ covers 62 %
-of the errors (median 1σ 0.19 percentage points, errors 0.19 RMS).
+of the errors (median 1σ 0.19 percentage points, errors 0.205 RMS), on the 24 held-out ones 71 %.
 """
 
 from __future__ import annotations
