@@ -1,10 +1,10 @@
 """The drift's covariance checked against the frame-to-frame steps: unchanged when they agree
 within noise or scatter too much to tell, widened after a jump the steps do not show, and by a
-last round that still moved a shift beyond noise."""
+last round that still moved a shift beyond noise or a candidate drift the data cannot reject."""
 
 import numpy as np
 
-from insitu_tem.analysis.movie.drift_consistency import check_consistency, with_unconverged
+from insitu_tem.analysis.movie.drift_consistency import check_consistency, with_alternatives
 
 FRAMES = 60
 SIGMA = 0.1
@@ -53,6 +53,16 @@ def test_a_jump_the_steps_do_not_show_makes_the_later_frames_uncertain_by_it():
 def test_a_shift_the_last_round_moved_beyond_noise_is_uncertain_by_that_change():
     covariance = np.tile(np.eye(2) * SIGMA**2, (3, 1, 1))
     change = np.array([[0.0, 0.0], [0.3, -0.2], [3.0, 0.1]])
-    widened = with_unconverged(covariance, change)
+    widened = with_alternatives(covariance, change)
     np.testing.assert_allclose(widened[:2], covariance[:2])
     np.testing.assert_allclose(widened[2], covariance[2] + np.outer(change[2], change[2]))
+
+
+def test_of_several_candidates_the_one_farthest_beyond_noise_sets_each_shift_uncertainty():
+    covariance = np.tile(np.eye(2) * SIGMA**2, (3, 1, 1))
+    near = np.array([[0.0, 0.0], [0.2, 0.0], [2.0, 0.0]])
+    far = np.array([[0.1, 0.1], [-1.0, 1.0], [0.0, -0.5]])
+    widened = with_alternatives(covariance, np.stack([near, far]))
+    np.testing.assert_allclose(widened[0], covariance[0])
+    np.testing.assert_allclose(widened[1], covariance[1] + np.outer(far[1], far[1]))
+    np.testing.assert_allclose(widened[2], covariance[2] + np.outer(near[2], near[2]))

@@ -3,8 +3,9 @@
 Every shift ``d_i`` relative to frame 0 is measured on a template; its covariance is the
 Cramér-Rao one for white noise, which assumes the template explains the frame. Where a moving
 front or changing texture drags the registration, the shifts are wrong by more than that. An
-iteration whose last round still moved a shift beyond noise has not converged: it is uncertain
-by that change (:func:`with_unconverged`). The steps between consecutive frames are measured
+iteration whose last round still moved a shift beyond noise has not converged, and a candidate
+drift the data cannot tell from the kept one is as likely: the shift is uncertain by that
+difference (:func:`with_alternatives`). The steps between consecutive frames are measured
 independently, each frame registered on the one before it (they share nearly all of their content),
 giving ``p_i`` with covariance ``P_i``. The discrepancies ``r_i = (d_i - d_{i-1}) - p_i`` have
 the stated variance ``v_i = D_i + D_{i-1} + P_i`` (``D_i`` the frame's own covariance, without
@@ -58,24 +59,32 @@ class DriftConsistency:
     offset_px: np.ndarray
 
 
-def with_unconverged(covariance_px2, change_px) -> np.ndarray:
-    """The covariance plus ``δ δᵀ`` for every shift the last round of an iteration moved by
-    ``δ`` beyond ``CONSISTENCY_Z`` times its 1σ on either axis (it has not converged; a change
-    within noise is already counted by the covariance).
+def with_alternatives(covariance_px2, deviations_px) -> np.ndarray:
+    """The covariance plus ``δ δᵀ`` for every shift, ``δ`` the largest of its ``deviations_px``
+    beyond ``CONSISTENCY_Z`` times its 1σ on either axis (a deviation within noise is already
+    counted by the covariance).
+
+    A deviation is another estimate of the same shift the data cannot reject: what the round
+    after the kept one still moved (an iteration that has not converged), or a candidate drift
+    that leaves as much of the corrected movie static (nothing in the movie tells which of the
+    two follows the specimen).
 
     Parameters
     ----------
     covariance_px2 : array_like
         (t, 2, 2) covariance of the shifts, px².
-    change_px : array_like
-        (t, 2) what the last round changed, px.
+    deviations_px : array_like
+        (t, 2) or (k, t, 2) other estimates less the shifts, px.
     """
     covariance = np.asarray(covariance_px2, dtype=float)
-    change = np.asarray(change_px, dtype=float)
+    deviation = np.asarray(deviations_px, dtype=float).reshape(-1, *covariance.shape[:2])
     with np.errstate(invalid="ignore"):
-        beyond = np.any(change**2 > CONSISTENCY_Z**2 * np.diagonal(covariance, 0, 1, 2), axis=1)
-    moved = change * beyond[:, None]
-    return covariance + moved[:, :, None] * moved[:, None, :]
+        beyond = np.any(deviation**2 > CONSISTENCY_Z**2 * np.diagonal(covariance, 0, 1, 2), axis=2)
+    moved = np.where(beyond[..., None], deviation, 0.0)
+    largest = moved[
+        np.argmax(np.hypot(moved[..., 0], moved[..., 1]), axis=0), np.arange(len(moved[0]))
+    ]
+    return covariance + largest[:, :, None] * largest[:, None, :]
 
 
 def check_consistency(shifts_px, covariance_px2, steps_px, step_covariance_px2) -> DriftConsistency:

@@ -31,11 +31,13 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
    is not kept. Every shift is relative to frame 0, so frame 0's covariance is added to every
    other frame's.
 4. An iteration that has not converged is uncertain by what the round after the kept candidate
-   (or, for the last, the kept round itself) moved: a change beyond noise is added to the
-   covariance. Every frame is then registered on the previous one over
+   (or, for the last, the kept round itself) moved; when the kept candidate leaves no pixel of
+   the corrected movie static (the front sweeps the field and the texture behind it changes),
+   nothing in the data ranks the candidates, and it is uncertain by its difference from each
+   of the others too: the largest difference beyond noise is added to the covariance. Every frame is then registered on the previous one over
    the same static pixels, and the covariances are made consistent with these steps
-   (:func:`~insitu_tem.analysis.movie.drift_consistency.check_consistency`): scaled by the Birge
-   ratio of the discrepancies, and widened by the steps that disagree beyond noise.
+   (:func:`~insitu_tem.analysis.movie.drift_consistency.check_consistency`): widened by the
+   steps that disagree beyond the discrepancies' own scatter (their Birge ratio).
 
 References
 ----------
@@ -57,7 +59,7 @@ from insitu_tem.analysis.movie.drift import (
     measure_drift,
 )
 from insitu_tem.analysis.movie.drift_change import MARGIN_PX, ChangeTest, normalised
-from insitu_tem.analysis.movie.drift_consistency import check_consistency, with_unconverged
+from insitu_tem.analysis.movie.drift_consistency import check_consistency, with_alternatives
 from insitu_tem.analysis.movie.drift_matched import MatchedRegistration
 from insitu_tem.analysis.movie.drift_pairs import pair_drift
 from insitu_tem.analysis.movie.drift_registration import tukey
@@ -214,31 +216,32 @@ def measure_static_drift(
     found = _rounds(movie, upsample, chunk, should_stop, report)
     steps = None
     if found is not None:
-        shifts, covariance, peaks, mask, change = found
+        shifts, covariance, peaks, mask, deviations = found
         steps = _frame_steps(movie, shifts, mask, upsample, chunk, should_stop)
     if steps is None:
         nan = np.full((movie.shape[0], 2), np.nan)
         return DriftResult(nan, np.full(movie.shape[0], np.nan), "static", False, "stopped")
-    consistency = check_consistency(shifts, with_unconverged(covariance, change), *steps)
+    consistency = check_consistency(shifts, with_alternatives(covariance, deviations), *steps)
     weak = np.flatnonzero(peaks < min_peak)
     reason = f"weak correlation at frames {weak[:10].tolist()}" if weak.size else ""
     return DriftResult(shifts, peaks, "static", not weak.size, reason, consistency.covariance_px2)
 
 
-def _kept(fractions: np.ndarray, pixels: int) -> int:
-    """The latest candidate whose static fraction is within ``2σ`` of the largest, σ binomial
-    with one independent pixel per disc the change test dilates by (a smaller difference is the
-    test's own scatter, and later rounds are better converged)."""
+def _tied(fractions: np.ndarray, pixels: int) -> np.ndarray:
+    """The candidates whose static fraction is within ``2σ`` of the largest, σ binomial with one
+    independent pixel per disc the change test dilates by (a smaller difference is the test's
+    own scatter: the data cannot tell these candidates apart)."""
     best = float(fractions.max())
     independent = pixels / (np.pi * (MARGIN_PX + 2) ** 2)
-    margin = 2 * np.sqrt(best * (1 - best) / independent)
-    return int(np.flatnonzero(fractions >= best - margin)[-1])
+    return fractions >= best - 2 * np.sqrt(best * (1 - best) / independent)
 
 
 def _rounds(movie, upsample: int, chunk: int, should_stop, report):
     """Shifts, covariances, peaks and the static mask (None: all pixels) of the candidate that
-    leaves most of the corrected movie static, and how far the round after it moved the shifts
-    (an unconverged iteration is uncertain by that much), or None when stopped."""
+    leaves most of the corrected movie static, and (k, t, 2) deviations from its shifts: how far
+    the round after it moved them (an unconverged iteration is uncertain by that much) and the
+    other candidates when it leaves no pixel static (the static fraction cannot rank them);
+    None when stopped."""
     uncorrected = ChangeTest(movie, smooth_px=4.0, chunk=chunk).mask(None)
     change = ChangeTest(movie, chunk=chunk)
     first = _first_round(movie, change, uncorrected, upsample, chunk, should_stop)
@@ -259,7 +262,8 @@ def _rounds(movie, upsample: int, chunk: int, should_stop, report):
     found, fraction = first
     results, inputs = [(fraction, found, None)], [found[0]]
     paired_fraction = change.fraction(paired)
-    clearly = _kept(np.array([paired_fraction, fraction]), movie.shape[1] * movie.shape[2]) == 0
+    pixels = movie.shape[1] * movie.shape[2]
+    clearly = not _tied(np.array([paired_fraction, fraction]), pixels)[1]
     previous = paired if clearly else found[0]
     for k in range(1, ROUNDS):
         mask = change.mask(previous)
@@ -273,7 +277,11 @@ def _rounds(movie, upsample: int, chunk: int, should_stop, report):
         inputs.append(previous)
         previous = found[0]
         report((k + 2) / (ROUNDS + 1), f"drift: registration on static pixels {k}/{ROUNDS - 1}")
-    kept = _kept(np.array([r[0] for r in results]), movie.shape[1] * movie.shape[2])
+    fractions = np.array([r[0] for r in results])
+    tied = _tied(fractions, pixels)
+    kept = int(np.flatnonzero(tied)[-1])
     shifts = results[kept][1][0]
     after = results[kept + 1][1][0] if kept + 1 < len(results) else inputs[kept]
-    return (*results[kept][1], results[kept][2], after - shifts)
+    blind = fractions[kept] == 0
+    others = [after, *(r[1][0] for r, same in zip(results, tied) if same and blind)]
+    return (*results[kept][1], results[kept][2], np.array(others) - shifts)
