@@ -24,6 +24,7 @@ from insitu_tem.analysis.eels.background import auto_background_window
 from insitu_tem.analysis.eels.attribution import unattributable, withdraw
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise, deconvolution_noise
 from insitu_tem.analysis.eels.edges_table import find_edge
+from insitu_tem.analysis.eels.forward_shift import Recorded
 from insitu_tem.analysis.eels.mlls import MllsFit, end_member_references, mlls_fit
 from insitu_tem.analysis.eels.onsets import EdgeOnset, edge_onset
 from insitu_tem.analysis.eels.shifts import ChemicalShift, chemical_shift
@@ -116,8 +117,11 @@ class EdgeAnalysis:
     mlls: MllsFit | None
 
 
-def _single_scattering(counts, energy: Axis) -> tuple[np.ndarray, DeconvolutionNoise | None]:
-    """Fourier-log of ZLP-aligned counts and, where it can be estimated, its noise model."""
+def _single_scattering(
+    counts, energy: Axis
+) -> tuple[np.ndarray, DeconvolutionNoise | None, Recorded]:
+    """Fourier-log of ZLP-aligned counts, where it can be estimated its noise model, and the
+    recorded counts with their Fourier-log terms."""
     zlp = fit_zlp(counts, energy)
     y = np.asarray(counts, float).reshape(-1, energy.size)
     terms = log_ratio_terms(y, energy, zlp)
@@ -125,7 +129,7 @@ def _single_scattering(counts, energy: Axis) -> tuple[np.ndarray, DeconvolutionN
         noise = deconvolution_noise(y, terms)
     except ValueError:
         noise = None
-    return fourier_log(counts, energy, zlp=zlp).array, noise
+    return fourier_log(counts, energy, zlp=zlp).array, noise, Recorded(y, terms)
 
 
 RINGING = 0.3
@@ -194,9 +198,9 @@ def analyse_edge(
     if deconvolve and low_loss.aligned is None:
         raise ValueError(f"cannot deconvolve: {low_loss.zlp.reason}; analyse without deconvolution")
     deconvolve = low_loss.aligned is not None if deconvolve is None else deconvolve
-    measured, noise = counts, None
+    measured, noise, recorded = counts, None, None
     if deconvolve:
-        measured, noise = _single_scattering(counts, energy)
+        measured, noise, recorded = _single_scattering(counts, energy)
     bg_window = background_window or auto_background_window(name, energy)
     onset = edge_onset(
         measured,
@@ -215,6 +219,7 @@ def analyse_edge(
         background_model=background_model,
         noise=noise,
         plasmon_tail=bool(deconvolve),
+        recorded=recorded,
     )
     onset, shift = withdraw(
         onset, shift, *unattributable(measured, energy, name, background_model=background_model)

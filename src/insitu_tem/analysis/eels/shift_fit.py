@@ -117,7 +117,7 @@ def _autocorrelation(values: np.ndarray, max_lag: int) -> np.ndarray:
     )
 
 
-def _newey_west(residual: np.ndarray, gradient: np.ndarray, n_params: int) -> np.ndarray:
+def newey_west(residual: np.ndarray, gradient: np.ndarray, n_params: int) -> np.ndarray:
     """σ² [γ_0 + 2 Σ w_k ρ_k γ_k] / γ_0² for every row (see module docstring)."""
     n = residual.shape[1]
     max_lag = max(min(n // 4, 200), 1)
@@ -246,7 +246,7 @@ def _edge_test(yw, edge, smooth_part, order, extra=None):
     residual = residual_null - edge_part * ((residual_null * edge_part).sum(axis=1) / norm)[:, None]
     n_params = basis.shape[2] + 2
     sigma2 = (residual**2).sum(axis=1) / max(n - n_params, 1)
-    inflation = _newey_west(residual, edge_part, n_params) * norm / np.maximum(sigma2, 1e-300)
+    inflation = newey_west(residual, edge_part, n_params) * norm / np.maximum(sigma2, 1e-300)
     inflation = np.where(np.isfinite(inflation) & (inflation > 1.0), inflation, 1.0)
     statistic = np.where(sigma2 > 0, gain / (2.0 * sigma2 * inflation), np.inf)
     return statistic, max(n - n_params, 1) / inflation
@@ -260,7 +260,7 @@ def _errors(yw, q, r, reference, region, shift_channels, weights, step):
     slope = shifted(reference, shift_channels, derivative=True)[:, region] / step
     gradient = scale[:, None] * slope * weights[None, :]
     gradient = gradient - np.einsum("nek,nk->ne", q, np.einsum("nek,ne->nk", q, gradient))
-    variance = _newey_west(residual, gradient, q.shape[2] + 1)
+    variance = newey_west(residual, gradient, q.shape[2] + 1)
     return scale, np.sqrt(np.where(variance > 0, variance, np.nan)), gradient
 
 

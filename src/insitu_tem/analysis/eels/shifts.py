@@ -34,6 +34,11 @@ under both models (the larger p-value, an intersection–union test, Berger 1982
 power law × quadratic does not follow is no longer read as an edge), and the difference of that
 model's shift from the nominal one is one more systematic component.
 
+With ``recorded`` (the recorded counts behind Fourier-log single scattering, a reference index)
+the shift is refined on those counts by the forward model of :mod:`.forward_shift` within
+±0.6 eV of the nominal one; its statistical error and its variants' spread replace the nominal
+fit's, the plasmon-model and closure components stay. Which spectra are measured does not change.
+
 References
 ----------
 R. L. Berger, "Multiparameter hypothesis testing and acceptance sampling", Technometrics 24,
@@ -52,6 +57,7 @@ from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_
 from insitu_tem.analysis.eels.background import auto_background_window, fit_background
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise
 from insitu_tem.analysis.eels.edges_table import find_edge
+from insitu_tem.analysis.eels.forward_shift import Recorded, forward_with_variants
 from insitu_tem.analysis.eels.plasmon_tail import fit_plasmon_tail
 from insitu_tem.analysis.eels.shift_fit import ShiftFit, fit_shift
 
@@ -202,6 +208,17 @@ def _plasmon_fit(
     return shift, p_value
 
 
+def _forward(recorded: Recorded, y, index, energy: Axis, region, bg_window, onset, model, start):
+    """:func:`.forward_shift.forward_with_variants` over this module's variants."""
+    e_all = energy.coordinates()
+    settings = []
+    for order, window, law_model in _variants(region, bg_window, onset, model):
+        channels = channel_range(energy, window, minimum=order + 8)
+        law = _pre_edge_law(y[index], energy, bg_window, e_all[channels], law_model)
+        settings.append((order, window, law))
+    return forward_with_variants(recorded, y, index, energy, settings, start)
+
+
 def _propagated(fit: ShiftFit, noise: DeconvolutionNoise, reference: int) -> np.ndarray:
     """1σ of the shift from the recorded counts' noise of the spectrum and the reference, eV."""
     rows = np.arange(len(fit.shift))
@@ -271,6 +288,7 @@ def chemical_shift(
     max_shift_eV: float = 3.0,
     noise: DeconvolutionNoise | None = None,
     plasmon_tail: bool = False,
+    recorded: Recorded | None = None,
 ) -> ChemicalShift:
     """Shift of ``edge`` in every spectrum against a reference (see module docstring).
 
@@ -298,6 +316,10 @@ def chemical_shift(
     plasmon_tail : bool, keyword-only
         Spectra are single-scattering low loss with the plasmon peak below the pre-edge
         window: add the Drude plasmon background model (module docstring).
+    recorded : Recorded, keyword-only
+        With a reference index, when ``spectra`` are Fourier-log single scattering: the
+        recorded counts behind them; the shift is then refined on those counts by the forward
+        model of :mod:`.forward_shift` (module docstring).
 
     Returns
     -------
@@ -320,31 +342,34 @@ def chemical_shift(
     deviations = [(f.shift - nominal.shift) ** 2 for f in fits[1:]]
     systematic = np.sqrt(np.maximum(deviations[0], deviations[1]) + sum(deviations[2:]))
     plasmon_shift = plasmon_p = np.full(len(y), np.nan)
+    common = np.zeros(len(y))
     if plasmon_tail:
         plasmon_shift, plasmon_p = _plasmon_fit(
             y, ref, energy, region, bg_window, background_model, max_shift_eV
         )
-        systematic = np.hypot(systematic, np.nan_to_num(plasmon_shift - nominal.shift))
-    if isinstance(reference, (int, np.integer)) and len(y) > 1:
-        closure = _closure(
-            y,
-            int(reference) % len(y),
-            energy,
-            region,
-            bg_window,
-            background_model,
-            max_shift_eV,
-            nominal.shift,
-        )
-        systematic = np.hypot(systematic, closure)
+        common = np.nan_to_num(plasmon_shift - nominal.shift)
+    index = int(reference) % len(y) if indexed else 0
+    if indexed and len(y) > 1:
+        variant = (energy, region, bg_window, background_model)
+        closure = _closure(y, index, *variant, max_shift_eV, nominal.shift)
+        common = np.hypot(common, closure)
+    systematic = np.hypot(systematic, common)
     statistical = nominal.stderr.copy()
     if with_noise:
-        statistical = np.fmax(statistical, _propagated(nominal, noise, int(reference) % len(y)))
+        statistical = np.fmax(statistical, _propagated(nominal, noise, index))
     stderr = np.hypot(statistical, systematic)
     p_value = np.fmax(detection_p(nominal), plasmon_p)
     detected = p_value < DETECTION_P
     found = nominal.found & np.isfinite(stderr) & (stderr < max_shift_eV / 3)
     shift = nominal.shift.copy()
+    if recorded is not None and indexed:
+        settings = (region, bg_window, info.onset_eV, background_model, nominal.shift)
+        forward, forward_stat, forward_sys = _forward(recorded, y, index, energy, *settings)
+        use = np.isfinite(forward) & np.isfinite(forward_sys)
+        shift = np.where(use, forward, shift)
+        statistical = np.where(use, forward_stat, statistical)
+        systematic = np.where(use, np.hypot(forward_sys, common), systematic)
+        stderr = np.hypot(statistical, systematic)
     if isinstance(reference, (int, np.integer)):
         index = int(reference)
         shift[index] = stderr[index] = statistical[index] = systematic[index] = 0.0
