@@ -34,8 +34,9 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
    (or, for the last, the kept round itself) moved; when the kept candidate leaves no pixel of
    the corrected movie static (the front sweeps the field and the texture behind it changes),
    nothing in the data ranks the candidates, and it is uncertain by its difference from each
-   of the others too: the largest difference beyond noise is added to the covariance. Every frame is then registered on the previous one over
-   the same static pixels, and the covariances are made consistent with these steps
+   of the others too: the largest difference beyond noise is added to the covariance. Every
+   frame is then registered on the previous one over the same static pixels, and the
+   covariances are made consistent with these steps
    (:func:`~insitu_tem.analysis.movie.drift_consistency.check_consistency`): widened by the
    steps that disagree beyond the discrepancies' own scatter (their Birge ratio).
 
