@@ -9,7 +9,7 @@ the centre and the FWHM of the continuous peak. Eight probes per scan share the 
 A second set of scans samples the peak at the channels' middles instead (as simulated spectra
 often do, the sample scan among them): the fit cannot tell the two apart from the peak.
 
-Thickness (informative, no 1σ is stated): the log-ratio t/λ = ln(I_t/I_0) of the low-loss scans
+Thickness: the log-ratio t/λ = ln(I_t/I_0), against its stated 1σ, of the low-loss scans
 of :mod:`validation.eels_corpus` (physics spectra: plural scattering of a Drude plasmon of
 15–28 eV, t/λ 0.3–1.5, an 80 eV window, the ZLP's exponential tail, detector gain and blur)
 against the generator's t/λ of each spectrum (its ends interpolated along the scan as the
@@ -96,26 +96,27 @@ def corpus(first_seed: int, scans: int, *, point: bool = False) -> list[Measurem
 
 
 def thickness(scans: int) -> Measurement:
-    """Log-ratio t/λ minus the generator's over ``scans`` low-loss scans (module docstring)."""
+    """Log-ratio t/λ minus the generator's, against its 1σ, over ``scans`` low-loss scans
+    (module docstring)."""
     rng = np.random.default_rng(THICKNESS_SEED)
-    errors, truths, missed = [], [], 0
+    errors, sigmas, truths, missed = [], [], [], 0
     for _ in range(scans):
         scan = generate(rng, kind="low_loss", n_spectra=THICKNESS_SPECTRA)
         energy = Axis("E", scan.spectra.shape[1], scan.dispersion_eV, scan.offset_eV, "eV")
         truth = np.interp(np.linspace(0, 1, THICKNESS_SPECTRA), [0, 1], scan.t_over_lambda)
-        measured = log_ratio_thickness(scan.spectra, energy).t_over_lambda
-        found = np.isfinite(measured)
+        result = log_ratio_thickness(scan.spectra, energy)
+        measured, sigma = result.t_over_lambda, result.t_over_lambda_sigma
+        found = np.isfinite(measured) & np.isfinite(sigma)
         missed += int((~found).sum())
         errors.append((measured - truth)[found])
+        sigmas.append(sigma[found])
         truths.append(truth[found])
     return Measurement(
         "zlp",
-        "t/λ log-ratio minus truth, physics low-loss spectra t/λ 0.3–1.5 (no 1σ stated; "
-        "informative)",
+        "t/λ log-ratio minus truth, physics low-loss spectra t/λ 0.3–1.5",
         np.concatenate(errors),
-        None,
+        np.concatenate(sigmas),
         "",
-        coverage_range=None,
         n_not_measured=missed,
         covariates={"t/λ": np.concatenate(truths)},
     )

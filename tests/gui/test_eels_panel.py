@@ -135,6 +135,12 @@ def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sam
     assert re.search(r"ZLP [+-][\d.]+ ± [\d.]+ eV, FWHM [\d.]+ ± [\d.]+ eV", panel.readout.text())
     window = re.search(r"window ([\d.]+) ± ([\d.]+) counts", panel.readout.text())
     assert window and float(window[2]) == pytest.approx(sigma[panel.state.scan_index], rel=0.05)
+    thickness = re.search(r"t/λ ([\d.]+) ± ([\d.]+)", panel.readout.text())
+    index = panel.state.scan_index
+    assert thickness and float(thickness[1]) == pytest.approx(
+        value["t_over_lambda"][index], abs=0.01
+    )
+    assert float(thickness[2]) == pytest.approx(value["t_over_lambda_sigma"][index], rel=0.06)
 
 
 def test_drag_the_background_window_then_undo(qtbot, panel, sample):

@@ -1,6 +1,7 @@
 """Fast subset of the ZLP validation (validation.zlp): the stated 1σ of the ZLP centre and FWHM
 covers a sane fraction of the errors on random low-loss scans, in any units; the log-ratio t/λ
-of physics low-loss spectra lies within a few hundredths of the truth."""
+of physics low-loss spectra lies within a few hundredths of the truth and its 1σ covers a
+sane fraction of the errors."""
 
 import numpy as np
 
@@ -17,6 +18,7 @@ def test_zlp_sigmas_cover_a_sane_fraction_of_the_errors():
     assert point_fwhm.n >= 60 and 0.55 <= point_fwhm.coverage_1sigma <= 0.85, point_fwhm
     assert point_centre.coverage_2sigma >= 0.9 and point_fwhm.coverage_2sigma >= 0.9
     assert thickness.n == zlp.THICKNESS_FAST * zlp.THICKNESS_SPECTRA and thickness.median < 0.03
+    assert 0.5 <= thickness.coverage_1sigma <= 0.85 and thickness.coverage_2sigma >= 0.75
 
 
 def test_zlp_sigma_does_not_depend_on_the_units_of_the_counts():

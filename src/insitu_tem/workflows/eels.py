@@ -114,13 +114,16 @@ def zero_loss(dataset: Dataset) -> dict:
 
 
 def low_loss_values(low_loss: LowLoss) -> dict:
-    """Per-probe ZLP offset, FWHM (:func:`zlp_values`), t/λ and plasmon energy."""
+    """Per-probe ZLP offset, FWHM (:func:`zlp_values`), t/λ ± 1σ and plasmon energy."""
     return {
         **zlp_values(low_loss.zlp),
         "aligned": low_loss.aligned is not None,
         "t_over_lambda": None
         if low_loss.thickness is None
         else _flat(low_loss.thickness.t_over_lambda),
+        "t_over_lambda_sigma": None
+        if low_loss.thickness is None
+        else _flat(low_loss.thickness.t_over_lambda_sigma),
         "plasmon_eV": None if low_loss.plasmon is None else _flat(low_loss.plasmon.energy_eV),
     }
 

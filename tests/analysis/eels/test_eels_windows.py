@@ -62,6 +62,12 @@ def test_log_ratio_and_fourier_log_on_known_plural_scattering():
     thickness = log_ratio_thickness(spectra, LOW)
     assert np.allclose(thickness.t_over_lambda, expected, atol=0.003)
     assert np.allclose(thickness.t_over_lambda, taus, rtol=0.1)
+    sigma = thickness.t_over_lambda_sigma
+    assert np.all(sigma > 0) and np.all(np.diff(sigma) > 0)
+    assert np.all(sigma < 0.05 * taus)
+    rising = spectra.copy()
+    rising[:, LOW.size // 2 :] = np.linspace(1.0, 2.0, LOW.size - LOW.size // 2) * 1e3
+    assert np.all(np.isnan(log_ratio_thickness(rising, LOW).t_over_lambda_sigma))
     single = fourier_log(spectra, LOW)
     plasmon = (e > 5) & (e < 80)
     for row, tau in zip(single.array, taus):

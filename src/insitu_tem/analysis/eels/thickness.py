@@ -2,7 +2,8 @@
 
 Log-ratio (Egerton 2011, §5.1): t/λ = ln(I_t / I_0), with I_0 the counts of
 the zero-loss peak integrated up to the first minimum of the smoothed
-spectrum above the peak, and I_t all counts of the spectrum.
+spectrum above the peak, and I_t all counts of the spectrum. Its 1σ (counting, the ZLP/inelastic split
+and the counts beyond the window's end) is :func:`log_ratio_sigma`.
 
 Fourier-log (Johnson & Spence 1974; Egerton §4.1.1): with J the spectrum
 and Z the zero-loss peak cut at that minimum,
@@ -36,6 +37,7 @@ import numpy as np
 
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import as_spectra, reshape_nav, smooth
+from insitu_tem.analysis.eels.thickness_sigma import log_ratio_sigma
 from insitu_tem.analysis.eels.zlp import ZlpFit, fit_zlp
 
 
@@ -47,6 +49,9 @@ class Thickness:
     ----------
     t_over_lambda : ndarray
         t/λ (navigation shape; NaN without a ZLP).
+    t_over_lambda_sigma : ndarray
+        Its 1σ (:func:`log_ratio_sigma`; NaN without a ZLP or where the spectrum does not fall
+        towards the window's end).
     zlp_counts : ndarray
         I_0, counts.
     total_counts : ndarray
@@ -60,6 +65,7 @@ class Thickness:
     """
 
     t_over_lambda: np.ndarray
+    t_over_lambda_sigma: np.ndarray
     zlp_counts: np.ndarray
     total_counts: np.ndarray
     zlp_end_eV: np.ndarray
@@ -67,7 +73,8 @@ class Thickness:
     reason: str
 
 
-def _first_minimum(y: np.ndarray, energy: Axis, zlp: ZlpFit) -> np.ndarray:
+def _smoothed_minimum(y: np.ndarray, energy: Axis, zlp: ZlpFit) -> tuple[np.ndarray, np.ndarray]:
+    """The smoothed spectra and the channel of their first minimum above the ZLP."""
     position = np.nan_to_num(zlp.position_eV.reshape(-1))
     fwhm = np.nan_to_num(zlp.fwhm_eV.reshape(-1), nan=energy.scale)
     smoothed = smooth(y, max(float(np.nanmedian(fwhm)) / energy.scale / 4, 1.0))
@@ -80,7 +87,7 @@ def _first_minimum(y: np.ndarray, energy: Axis, zlp: ZlpFit) -> np.ndarray:
     rising = np.zeros_like(smoothed, bool)
     rising[:, :-1] = smoothed[:, 1:] > smoothed[:, :-1]
     candidate = np.where(rising & (columns >= start[:, None]), columns, energy.size - 1)
-    return candidate.min(axis=1)
+    return smoothed, candidate.min(axis=1)
 
 
 def log_ratio_thickness(spectra, energy: Axis, *, zlp: ZlpFit | None = None) -> Thickness:
@@ -97,15 +104,24 @@ def log_ratio_thickness(spectra, energy: Axis, *, zlp: ZlpFit | None = None) -> 
     """
     y, nav_shape = as_spectra(spectra, energy)
     zlp = fit_zlp(y, energy, uncertainty=False) if zlp is None else zlp
-    end = _first_minimum(y, energy, zlp)
+    smoothed, end = _smoothed_minimum(y, energy, zlp)
     columns = np.arange(energy.size)[None, :]
     i0 = np.where(columns <= end[:, None], y, 0.0).sum(axis=1)
     total = y.sum(axis=1)
     found = zlp.found.reshape(-1) & (i0 > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         tau = np.where(found, np.log(total / i0), np.nan)
+    sigma = log_ratio_sigma(
+        smoothed,
+        energy,
+        zlp_channel=energy.to_index(0) + zlp.position_eV.reshape(-1) / energy.scale,
+        zlp_end=end,
+        zlp_counts=i0,
+        total_counts=total,
+    )
     return Thickness(
         reshape_nav(tau, nav_shape),
+        reshape_nav(np.where(found, sigma, np.nan), nav_shape),
         reshape_nav(np.where(found, i0, np.nan), nav_shape),
         reshape_nav(total, nav_shape),
         reshape_nav(np.where(found, energy.to_value(0) + end * energy.scale, np.nan), nav_shape),
@@ -195,7 +211,7 @@ def log_ratio_terms(
     docstring."""
     if not zlp.found.all():
         raise ValueError(f"Fourier-log needs a zero-loss peak in every spectrum: {zlp.reason}")
-    end = _first_minimum(y, energy, zlp)
+    end = _smoothed_minimum(y, energy, zlp)[1]
     columns = np.arange(energy.size)[None, :]
     z = np.where(columns <= end[:, None], y, 0.0)
     width = float(np.nanmedian(zlp.fwhm_eV)) if fwhm_eV is None else float(fwhm_eV)

@@ -39,7 +39,9 @@ def describe(value: dict | None, index: int) -> str:
         parts.append("no ZLP")
     thickness, plasmon = _at(value, "t_over_lambda", index), _at(value, "plasmon_eV", index)
     if thickness is not None:
-        parts.append(f"t/λ {thickness:.3f}")
+        parts.append(
+            "t/λ " + _with_sigma(value, "t_over_lambda", "t_over_lambda_sigma", index, signed=False)
+        )
     if plasmon is not None:
         parts.append(f"plasmon {plasmon:.2f} eV")
     if value.get("edge"):
