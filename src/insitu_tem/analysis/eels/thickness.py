@@ -2,8 +2,9 @@
 
 Log-ratio (Egerton 2011, §5.1): t/λ = ln(I_t / I_0), with I_0 the counts of
 the zero-loss peak integrated up to the first minimum of the smoothed
-spectrum above the peak, and I_t all counts of the spectrum. Its 1σ (counting, the ZLP/inelastic split
-and the counts beyond the window's end) is :func:`log_ratio_sigma`.
+spectrum above the peak, and I_t all counts of the spectrum. Its 1σ (counting,
+the ZLP/inelastic split and the counts beyond the window's end) is
+:func:`log_ratio_sigma`.
 
 Fourier-log (Johnson & Spence 1974; Egerton §4.1.1): with J the spectrum
 and Z the zero-loss peak cut at that minimum,
