@@ -159,17 +159,13 @@ def write_volume(path: Path, volume: np.ndarray, voxel: float, units: str) -> No
     )
 
 
-def write_projections(volume_path: Path, stack, series, alignment, args) -> Path:
-    """The aligned, binned projections a volume was reconstructed from, beside it as
-    ``NAME_projections.tif`` (float32 (n_tilts, y, x), the tilts and the axis offset in its
-    JSON description), for ``segment``'s composition fitted on the projections."""
+def write_projections(volume_path: Path, aligned, offset: float, series, args) -> Path:
+    """The aligned, binned projections a volume was reconstructed from (``offset`` their
+    tilt-axis offset, binned px), beside it as ``NAME_projections.tif`` (float32
+    (n_tilts, y, x), the tilts and the axis offset in its JSON description), for ``segment``'s
+    composition fitted on the projections."""
     import tifffile
 
-    from insitu_tem.workflows.tomo_reconstruct import prepared_channel
-
-    aligned, offset = prepared_channel(
-        stack, alignment, reference_shape=series.reference.shape[1:], binning=args.binning
-    )
     path = volume_path.with_name(f"{volume_path.stem}_projections.tif")
     metadata = {"tilts_deg": [float(t) for t in series.tilts_deg], "axis_offset_px": offset}
     with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
@@ -200,7 +196,8 @@ def _warn(path: str, reason: str) -> None:
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.analysis.tomo.alignment import align_tilt_series
-    from insitu_tem.workflows.tomo_reconstruct import reconstruct_channel
+    from insitu_tem.analysis.tomo.reconstruct import reconstruct
+    from insitu_tem.workflows.tomo_reconstruct import prepared_channel
     from insitu_tem.cli.commands.eds import parse_elements
     from insitu_tem.io.readers.tilt_series import parse_tilts
 
@@ -232,14 +229,15 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         _warn(args.file, alignment.reason)
     volumes, errors = [], []
     for k, (source, name, stack) in enumerate(channels):
-        result = reconstruct_channel(
-            stack,
+        aligned, offset = prepared_channel(
+            stack, alignment, reference_shape=reference.shape[1:], binning=args.binning
+        )
+        result = reconstruct(
+            aligned,
             series.tilts_deg,
-            alignment,
-            reference_shape=reference.shape[1:],
             method=args.method,
             iterations=args.iterations,
-            binning=args.binning,
+            axis_offset_px=offset,
             smooth_px=args.smooth,
             progress=lambda f, m, k=k: progress(
                 0.4 + 0.6 * (k + f) / len(channels), f"{name}: {m}"
@@ -253,7 +251,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         voxel = series.pixel_size * reference.shape[2] / stack.shape[2] * args.binning
         with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
             write_volume(temporary, result.volume, voxel, series.units)
-        projections = write_projections(path, stack, series, alignment, args)
+        projections = write_projections(path, aligned, offset, series, args)
         errors.append(result.reprojection_error)
         volumes.append(
             {
