@@ -29,7 +29,7 @@ is a lazy view.
 
 from __future__ import annotations
 
-from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -37,7 +37,8 @@ import numpy as np
 
 from insitu_tem.core.blocks import iter_blocks
 from insitu_tem.core.model import Axis
-from insitu_tem.analysis.movie.drift_registration import PhaseCorrelator
+from insitu_tem.analysis.movie.drift_registration import WORKERS, PhaseCorrelator, _blas
+from insitu_tem.analysis.movie.drift_tracking import track
 
 REFERENCES = ("first", "previous", "running")
 
@@ -101,6 +102,19 @@ def iter_frames(movie, *, chunk: int = 16) -> Iterator[np.ndarray]:
         yield from block
 
 
+def _frame_copies(movie, rows: slice, cols: slice, chunk: int) -> Iterator[np.ndarray]:
+    """Copies of every frame's ``(rows, cols)`` region, in order; each block of ``chunk`` frames
+    is let go before the next one is read, so the frames in flight on other threads never keep
+    two blocks in memory."""
+    for _, block in iter_blocks(movie, chunk=chunk):
+        last = len(block) - 1
+        for j in range(last + 1):
+            frame = np.array(block[j, rows, cols])
+            if j == last:
+                del block
+            yield frame
+
+
 def measure_drift(
     movie,
     *,
@@ -147,20 +161,36 @@ def measure_drift(
         raise ValueError("drift needs a (t, y, x) movie with at least one frame")
     rows, cols = _roi_slices(roi, movie.shape[1:])
     height, width = rows.stop - rows.start, cols.stop - cols.start
-    correlator = PhaseCorrelator((height, width), mask=mask, upsample=upsample)
     n = movie.shape[0]
+    threads = max(1, min(WORKERS, n - 1))
+    correlator = PhaseCorrelator(
+        (height, width), mask=mask, upsample=upsample, workers=WORKERS if threads == 1 else 1
+    )
     shifts = np.full((n, 2), np.nan)
     peaks = np.full(n, np.nan)
     covariance = np.full((n, 2, 2), np.nan)
-    tracker = _Tracker(correlator, reference, max(1, int(window)))
-    for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
-        if should_stop is not None and should_stop():
-            return DriftResult(
-                shifts, peaks, reference, False, f"stopped at frame {i} of {n}", covariance
+    frames = _frame_copies(movie, rows, cols, chunk)
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="drift")
+    try:
+        with _blas().limit(limits=1, user_api="blas"):
+            steps = track(
+                pool,
+                correlator,
+                frames,
+                reference=reference,
+                window=max(1, int(window)),
+                ahead=threads,
             )
-        shifts[i], peaks[i], covariance[i] = tracker.add(frame[rows, cols])
-        if progress is not None:
-            progress((i + 1) / n, f"drift: frame {i + 1}/{n}")
+            for i in range(n):
+                if should_stop is not None and should_stop():
+                    return DriftResult(
+                        shifts, peaks, reference, False, f"stopped at frame {i} of {n}", covariance
+                    )
+                shifts[i], peaks[i], covariance[i] = next(steps)
+                if progress is not None:
+                    progress((i + 1) / n, f"drift: frame {i + 1}/{n}")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     weak = np.flatnonzero(peaks < min_peak)
     reason = (
         f"weak correlation at frames {weak[:10].tolist()}; use a ROI on static texture"
@@ -168,43 +198,6 @@ def measure_drift(
         else ""
     )
     return DriftResult(shifts, peaks, reference, not weak.size, reason, covariance)
-
-
-class _Tracker:
-    """Feeds frames in order and returns each frame's shift relative to frame 0, its correlation
-    peak and its covariance, px²."""
-
-    def __init__(self, correlator: PhaseCorrelator, reference: str, window: int) -> None:
-        self.correlator, self.reference = correlator, reference
-        self.first: np.ndarray | None = None
-        self.previous: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self.aligned: deque[np.ndarray] = deque(maxlen=window)
-        self.aligned_covariance: deque[np.ndarray] = deque(maxlen=window)
-
-    def add(self, frame: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
-        spectrum = self.correlator.spectrum(frame)
-        if self.first is None:
-            self.first = spectrum
-            self.previous = (spectrum, np.zeros(2), np.zeros((2, 2)))
-            self.aligned.append(spectrum)
-            self.aligned_covariance.append(np.zeros((2, 2)))
-            return np.zeros(2), 1.0, np.zeros((2, 2))
-        if self.reference == "first":
-            found = self.correlator.measure(self.first, spectrum)
-            shift, covariance = np.asarray(found.shift_px), found.covariance_px2
-        elif self.reference == "previous":
-            last_spectrum, last_shift, last_covariance = self.previous
-            found = self.correlator.measure(last_spectrum, spectrum)
-            shift = last_shift + np.asarray(found.shift_px)
-            covariance = last_covariance + found.covariance_px2
-        else:
-            found = self.correlator.measure(np.mean(self.aligned, axis=0), spectrum)
-            shift = np.asarray(found.shift_px)
-            covariance = found.covariance_px2 + np.mean(self.aligned_covariance, axis=0)
-            self.aligned.append(self.correlator.shift_spectrum(spectrum, -shift))
-            self.aligned_covariance.append(covariance)
-        self.previous = (spectrum, shift, covariance)
-        return shift, found.peak, covariance
 
 
 def corrected_frame(frame, shift_px, *, order: int = 1) -> np.ndarray:

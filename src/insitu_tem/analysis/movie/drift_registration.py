@@ -1,8 +1,8 @@
 """Sub-pixel phase correlation between two frames with real FFTs.
 
 Frames are turned into weighted spectra once (mean removed, apodised by a
-Tukey window times an optional mask, ``scipy.fft.rfft2`` in float32 with all
-cores); a displacement is found from the cross-power spectrum by an integer
+Tukey window times an optional mask, ``scipy.fft.rfft2`` in float32, on ``workers``
+threads); a displacement is found from the cross-power spectrum by an integer
 peak search on its inverse FFT, then refined by evaluating the band-limited
 correlation on a fine grid around that peak with two small matrix products
 (a local upsampled DFT, as in Guizar-Sicairos et al., Opt. Lett. 33, 156
@@ -12,8 +12,11 @@ data, the curvature of the correlation peak the bread and the scatter of the pha
 the meat, so noise of both frames and whatever the two frames do not share (scene changes,
 content entering at the edges) count as measured, with no noise model assumed (Huber, Proc.
 5th Berkeley Symp. 1, 221 (1967)). Everything per
-frame stays in float32/complex64; the small products run on one BLAS thread,
-since BLAS threads contending for a few shared cores cost more than they save.
+frame stays in float32/complex64; the cross-power spectrum is normalised by multiplying with
+the low-pass over its modulus (no complex division), the kept band is copied once (a row
+``take`` and a column slice) for both the refinement and the covariance, and the small
+products run on one BLAS thread, since BLAS threads contending for a few shared cores cost
+more than they save.
 """
 
 from __future__ import annotations
@@ -81,10 +84,18 @@ class PhaseCorrelator:
     peak_sigma_px : float
         Width of the Gaussian low-pass applied to the correlation peak, px;
         suppresses shot noise at high spatial frequencies.
+    workers : int
+        Threads of each FFT (1 when frames are registered on several threads at once).
     """
 
     def __init__(
-        self, shape: tuple[int, int], *, mask=None, upsample: int = 20, peak_sigma_px: float = 1.5
+        self,
+        shape: tuple[int, int],
+        *,
+        mask=None,
+        upsample: int = 20,
+        peak_sigma_px: float = 1.5,
+        workers: int = WORKERS,
     ) -> None:
         rows, cols = (int(s) for s in shape)
         if rows < 8 or cols < 8:
@@ -95,6 +106,7 @@ class PhaseCorrelator:
             raise ValueError(f"upsample must be >= 1, got {upsample}")
         self.shape = (rows, cols)
         self.upsample = int(upsample)
+        self.workers = max(1, int(workers))
         weight = np.outer(tukey(rows, 0.3), tukey(cols, 0.3))
         if mask is not None:
             from scipy import ndimage
@@ -115,19 +127,22 @@ class PhaseCorrelator:
         self._lowpass = lowpass.astype(np.float32)
         keep_y = np.exp(-2 * (np.pi * peak_sigma_px * fy) ** 2) > 1e-4
         keep_x = np.exp(-2 * (np.pi * peak_sigma_px * fx) ** 2) > 1e-4
-        self._iy, self._ix = np.flatnonzero(keep_y), np.flatnonzero(keep_x)
+        self._iy, self._nx = np.flatnonzero(keep_y), int(np.count_nonzero(keep_x))
         hermitian = np.where((fx == 0) | (np.isclose(fx, 0.5)), 1.0, 2.0).astype(np.float32)
-        self._fy, self._fx, self._hermitian = fy[self._iy], fx[self._ix], hermitian[self._ix]
+        self._fy, self._fx = fy[self._iy], fx[: self._nx]
+        self._hermitian = hermitian[: self._nx]
         self._inflation = float(weight.size * np.sum(weight**4) / np.sum(weight**2) ** 2)
         self._peak_norm = float(lowpass.sum() * 2 - lowpass[:, 0].sum()) / (rows * cols)
 
     def spectrum(self, frame) -> np.ndarray:
         """Weighted real FFT of a frame (mean removed), complex64."""
-        data = np.asarray(frame, dtype=np.float32)
+        data = np.array(frame, dtype=np.float32)
         if data.shape != self.shape:
             raise ValueError(f"frame shape {data.shape} differs from {self.shape}")
         mean = float((data * self.weight).sum() / self._weight_sum)
-        return sfft.rfft2((data - mean) * self.weight, workers=WORKERS)
+        data -= np.float32(mean)
+        data *= self.weight
+        return sfft.rfft2(data, workers=self.workers)
 
     def shift_spectrum(self, spectrum: np.ndarray, shift_px) -> np.ndarray:
         """Spectrum of the frame content moved by ``shift_px`` (dy, dx)."""
@@ -143,22 +158,38 @@ class PhaseCorrelator:
         self, reference: np.ndarray, moving: np.ndarray, *, near=None, radius: float | None = None
     ) -> PeakShift:
         """Displacement of ``moving`` relative to ``reference`` (both from :meth:`spectrum`),
-        searched within ``radius`` px of ``near`` (dy, dx) when given (default: anywhere)."""
-        cross = moving * np.conj(reference)
-        cross /= np.abs(cross) + np.float32(1e-12)
-        cross *= self._lowpass
-        coarse = sfft.irfft2(cross, s=self.shape, workers=WORKERS)
+        searched within ``radius`` px of ``near`` (dy, dx) when given (default: anywhere).
+        The small products run on one BLAS thread."""
+        with _blas().limit(limits=1, user_api="blas"):
+            return self.measure_one_thread(reference, moving, near=near, radius=radius)
+
+    def measure_one_thread(
+        self, reference: np.ndarray, moving: np.ndarray, *, near=None, radius: float | None = None
+    ) -> PeakShift:
+        """:meth:`measure` for a caller that holds BLAS at one thread (changing the BLAS threads
+        is process-wide, so threads registering frames at once must not each change it)."""
+        cross = np.conj(reference)
+        cross *= moving
+        del reference, moving
+        weight = np.abs(cross)
+        weight += np.float32(1e-12)
+        cross *= np.divide(self._lowpass, weight, out=weight)
+        del weight
+        coarse = sfft.irfft2(cross, s=self.shape, workers=self.workers)
         if radius is not None:
             coarse = np.where(self._distance(near) <= radius, coarse, -np.inf)
         index = np.unravel_index(int(np.argmax(coarse)), coarse.shape)
         centre = [float(i - n if i > n // 2 else i) for i, n in zip(index, self.shape)]
-        with _blas().limit(limits=1, user_api="blas"):
-            refined, height = self._refine(cross, centre)
-        covariance = self._covariance(cross, refined)
+        del coarse
+        band = cross[self._iy, : self._nx]
+        del cross
+        refined, height = self._refine(band, centre)
+        covariance = self._covariance(band, refined)
         return PeakShift((refined[0], refined[1]), float(height / self._peak_norm), covariance)
 
-    def _covariance(self, cross: np.ndarray, shift: list[float]) -> np.ndarray:
-        """Sandwich covariance (px²) of the peak of the low-passed phase correlation at ``shift``.
+    def _covariance(self, band: np.ndarray, shift: list[float]) -> np.ndarray:
+        """Sandwich covariance (px²) of the peak of the low-passed phase correlation at ``shift``
+        from its kept frequencies ``band``.
 
         Per kept frequency k the residual phasor is ``c_k exp(2πi k·d)``: its imaginary part
         times 2πk is the score, its real part times (2πk)(2πk)ᵀ the curvature. Rfft columns
@@ -169,7 +200,8 @@ class PhaseCorrelator:
         """
         row_phase = np.exp(2j * np.pi * self._fy * shift[0]).astype(np.complex64)
         col_phase = np.exp(2j * np.pi * self._fx * shift[1]).astype(np.complex64)
-        residual = cross[np.ix_(self._iy, self._ix)] * row_phase[:, None] * col_phase[None, :]
+        residual = band * row_phase[:, None]
+        residual *= col_phase
         k = (2 * np.pi * self._fy).astype(np.float32), (2 * np.pi * self._fx).astype(np.float32)
         h = self._hermitian
         cos, sin2 = residual.real * h, residual.imag**2 * (2 * h)
@@ -192,12 +224,12 @@ class PhaseCorrelator:
         dx = (cols[None, :] - centre[1] + self.shape[1] / 2) % self.shape[1] - self.shape[1] / 2
         return np.hypot(dy, dx)
 
-    def _refine(self, cross: np.ndarray, centre: list[float]) -> tuple[list[float], float]:
+    def _refine(self, band: np.ndarray, centre: list[float]) -> tuple[list[float], float]:
         n_up = int(np.ceil(1.5 * self.upsample))
         offsets = (np.arange(n_up) - n_up // 2) / self.upsample
-        band = cross[np.ix_(self._iy, self._ix)] * self._hermitian[None, :]
         rows = np.exp(2j * np.pi * np.outer(centre[0] + offsets, self._fy)).astype(np.complex64)
         cols = np.exp(2j * np.pi * np.outer(self._fx, centre[1] + offsets)).astype(np.complex64)
+        cols *= self._hermitian[:, None]
         grid = (rows @ band @ cols).real / (self.shape[0] * self.shape[1])
         r, c = np.unravel_index(int(np.argmax(grid)), grid.shape)
         dr, dc = (
