@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map, domain_size_nm
+from insitu_tem.analysis.hrtem.crystallinity_boundary import edge_profile
 from insitu_tem.samples.hrtem import amorphous_texture, basis_vectors, lattice_fringes
 
 PIXEL = 0.05
@@ -83,3 +84,29 @@ def test_fraction_sigma_covers_a_boundary_and_is_small_on_glass():
     assert 0.005 < half.sigma_crystalline_fraction < 0.05
     assert abs(half.crystalline_fraction - mask.mean()) < 3 * half.sigma_crystalline_fraction
     assert glass.crystalline_fraction == 0 and glass.sigma_crystalline_fraction < 0.02
+
+
+@pytest.mark.parametrize("boundary", [70, 131])
+def test_a_strong_crystal_does_not_spread_its_class_over_the_glass(boundary):
+    rng = np.random.default_rng(boundary)
+    mask = np.zeros((192, 256), bool)
+    mask[:, boundary:] = True
+    basis = basis_vectors((0.377, 0.3653), angle_deg=90, rotation_deg=15)
+    crystal = lattice_fringes(mask.shape, basis, pixel_nm=PIXEL, contrast=0.3, rng=rng)
+    glass = amorphous_texture(mask.shape, pixel_nm=PIXEL, d_nm=0.3, contrast=0.08, rng=rng)
+    result = crystallinity_map(
+        rng.poisson(100 * (1 + np.where(mask, crystal, glass))), pixel_nm=PIXEL
+    )
+    error_px = (result.crystalline_fraction - mask.mean()) * mask.shape[1]
+    sigma_px = result.sigma_crystalline_fraction * mask.shape[1]
+    assert abs(error_px) < 3.0 and abs(error_px) < 2 * sigma_px
+    assert result.step_px == 16
+
+
+def test_edge_profile_of_a_half_covered_window():
+    ratio, share, half_range = edge_profile(64)
+    middle = len(ratio) // 2
+    assert share[middle] == pytest.approx(0.5)
+    assert 0.25 < ratio[middle] < 0.39 and half_range[middle] > 0
+    assert np.all(np.diff(ratio) >= 0) and np.all(np.diff(share) >= 0)
+    assert ratio[0] == pytest.approx(0.0, abs=1e-9) and ratio[-1] == pytest.approx(1.0)
