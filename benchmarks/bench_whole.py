@@ -182,8 +182,8 @@ def drift_rows(work: Path) -> list[dict]:
         bar=[("ratio", ">=", 3), ("error_px", "<=", 0.02)],
         goal=[("ratio", ">=", 5), ("error_px", "<=", 0.02)],
         note=f"RMS error vs truth: ours {errors[0]:.3f} px, scikit-image {errors[1]:.3f} px",
-        why_not="per frame we run one real FFT and a band-limited local DFT; what remains is start-up "
-        "and reading 200 MB, which both sides pay",
+        why_not="per frame we run one real FFT and a band-limited local DFT, frames on a thread per "
+        "core; what remains is start-up (numpy, scipy.fft) and reading 200 MB, which both sides pay",
     )
     return [{**row, "error_px": errors[0]}]
 
@@ -302,7 +302,9 @@ def gui_rows(work: Path) -> list[dict]:
                 "(about 0.7 s, a third of it pyqtgraph building every plot's context menu). The "
                 "NBD scan (46 patterns, every disk fitted by a model of the whole disk: about 5 s "
                 "of CPU with the worker's imports) runs in a worker process started when the "
-                "project is opened, on the second core; the process itself runs EELS (1 s), "
+                "project is opened, on the second core (its file is opened first and its job "
+                "takes the first free thread, so the worker starts while the rest loads); the "
+                "process itself runs EELS (1 s), "
                 "drift, front tracking (scipy least_squares per frame and round, and the kinetics "
                 "fit: about 3 s) and across-the-front (it waits for the NBD scan and refers its "
                 "kept spots to the pristine probe) on two threads that share the GIL, so its "

@@ -35,6 +35,23 @@ def test_latest_request_with_the_same_key_wins(qtbot, reporter):
     assert results == [4]
 
 
+def test_a_first_task_starts_before_the_tasks_waiting_for_a_thread(qtbot, reporter):
+    runner = TaskRunner(reporter, max_threads=1)
+    gate = threading.Event()
+    order = []
+
+    def record(name):
+        order.append(name)
+        return name
+
+    with qtbot.waitSignal(runner.idle, timeout=5000):
+        runner.submit(lambda: gate.wait(5))
+        runner.submit(lambda: record("queued"))
+        runner.submit(lambda: record("first"), first=True)
+        gate.set()
+    assert order == ["first", "queued"]
+
+
 def test_cancel_stops_a_long_task_and_drops_its_result(qtbot, reporter):
     runner = TaskRunner(reporter)
     results, checks = [], []

@@ -135,12 +135,14 @@ class TaskRunner(QObject):
         on_result: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         description: str = "",
+        first: bool = False,
     ) -> int:
         """Run ``fn`` off the GUI thread; return the task id.
 
         A newer submission with the same ``key`` cancels the older one and its
         result is dropped. Errors go to ``on_error`` when given, else to the
-        error reporter.
+        error reporter. ``first``: the task starts before the tasks still waiting for a thread
+        (one that hands its work to the worker process, so that the other core starts on it).
         """
         task_id = next(self._ids)
         control = TaskControl(task_id, self._bridge.progress.emit)
@@ -153,7 +155,7 @@ class TaskRunner(QObject):
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
         self.started.emit(task_id, description)
-        self._pool.start(_Job(task_id, call, self._bridge))
+        self._pool.start(_Job(task_id, call, self._bridge), 1 if first else 0)
         return task_id
 
     def submit_job(

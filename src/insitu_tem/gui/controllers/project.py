@@ -31,6 +31,9 @@ from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.undo import ReplaceDatasetCommand, SetCalibrationCommand, SetScanLinesCommand
 
 DEFAULT_AUTOSAVE_SECONDS = 60
+WORKER_ROLE = "nbd"
+"""Opened first with a project: its scan analysis runs in the worker process, which computes on
+the other core while the other files load."""
 
 
 class ProjectController(QObject):
@@ -301,7 +304,7 @@ class ProjectController(QObject):
         for panel in self.panels.values():
             if hasattr(panel, "open_project_files"):
                 panel.open_project_files(path)
-        for role in session.roles:
+        for role in sorted(session.roles, key=lambda role: role != WORKER_ROLE):
             self._load_role(role, path)
         if not self._pending:
             self.restored.emit()
