@@ -1,7 +1,8 @@
 """Tomography validation rows per segmentation label: volumes of the core and shell labels against
-the phantom's material and Si wt % per label from a Si and an O line-count series
-(:mod:`validation._tomo_composition`), each against its stated 1σ (:mod:`validation.tomo` runs
-them on every phantom)."""
+the phantom's material, the material volumes measured from the labels
+(:mod:`insitu_tem.analysis.tomo.material_volume`) and Si wt % per label from a Si and an O
+line-count series (:mod:`validation._tomo_composition`), each against its stated 1σ
+(:mod:`validation.tomo` runs them on every phantom)."""
 
 from __future__ import annotations
 
@@ -30,15 +31,17 @@ def true_volumes(truth: dict, length: int) -> dict[int, float]:
 _LABEL_ROWS = (
     ("volume_error_2", "volume_sigma_2", "volume of the core label vs the core material", "%"),
     ("volume_error_1", "volume_sigma_1", "volume of the shell label vs the shell material", "%"),
+    ("material_error_2", "material_sigma_2", "material volume of the core (corrected)", "%"),
+    ("material_error_1", "material_sigma_1", "material volume of the shell (corrected)", "%"),
     ("si_error_2", "si_sigma_2", "EDS composition of the core label: Si wt % (truth 100)", "wt %"),
     ("si_error_1", "si_sigma_1", "EDS composition of the shell label: Si wt %", "wt %"),
 )
 
 
 def label_rows(values: dict, fast: bool, tag: str) -> list[Measurement]:
-    """Volumes per label (relative error, %) and Si wt % per label (Si and O line-count series
-    at 8 and 6 counts/px fitted on the projections, :mod:`validation._tomo_composition`,
-    k-factors 1) against their stated 1σ."""
+    """Volumes per label and of the materials (relative error, %) and Si wt % per label (Si and
+    O line-count series at 8 and 6 counts/px fitted on the projections,
+    :mod:`validation._tomo_composition`, k-factors 1) against their stated 1σ."""
     rows = []
     for error_key, sigma_key, name, unit in _LABEL_ROWS:
         error, sigma = values[error_key], values[sigma_key]

@@ -26,6 +26,9 @@ fast subset (``make test``) keeps the two development phantoms.
 * volumes of the core and shell labels: label voxel count over the true volume of the material
   (voids excluded), relative error in %, against its stated 1σ
   (:mod:`insitu_tem.analysis.tomo.label_sigma`; rows in :mod:`validation._tomo_labels`);
+* volumes of the core and shell materials: the label counts corrected for the threshold, the
+  blur and the missing wedge, and the shell's for its void fraction
+  (:mod:`insitu_tem.analysis.tomo.material_volume`), same truth and error;
 * EDS composition of the core and shell labels: Si wt % (k-factors 1) fitted on the aligned
   projections of a Si line-count series (core 1, shell 0.3, 8 counts/px, Poisson) and the
   phantom's O series with the HAADF labels fixed
@@ -110,6 +113,13 @@ def _case(phantom: Phantom, *, bound: bool) -> dict:
         f"volume_error_{k}": 100 * (wire.volumes.get(k, 0) / v - 1) for k, v in material.items()
     } | {
         f"volume_sigma_{k}": 100 * wire.volumes_sigma.get(k, np.nan) / v
+        for k, v in material.items()
+    }
+    label_volumes |= {
+        f"material_error_{k}": 100 * (wire.material_volumes.get(k, np.nan) / v - 1)
+        for k, v in material.items()
+    } | {
+        f"material_sigma_{k}": 100 * wire.material_volumes_sigma.get(k, np.nan) / v
         for k, v in material.items()
     }
     return (

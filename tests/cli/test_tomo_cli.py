@@ -93,6 +93,11 @@ def test_segment_measures_the_shell(tomo_run, capsys):
         sigma, count = document["volumes_voxels_sigma"][label], document["volumes_voxels"][label]
         assert 0 < sigma < 0.2 * count
         assert document["volumes_sigma"][label] == pytest.approx(0.125 * sigma)
+        material = document["material_volumes_voxels"][label]
+        assert 0 < document["material_volumes_voxels_sigma"][label] < 0.1 * material
+        assert document["material_volumes"][label] == pytest.approx(0.125 * material)
+    core = np.pi * truth["core_radius_px"] ** 2 * truth["size_px"]
+    assert abs(document["material_volumes_voxels"]["2"] / core - 1) < 0.1
     assert (
         document["composition_wt_percent_sigma"].keys() == document["composition_wt_percent"].keys()
     )

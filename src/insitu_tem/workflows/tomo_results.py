@@ -149,8 +149,8 @@ def _pm(value: float, sigma: float, prefix: str, unit: str) -> str:
     return f"{prefix}{value:.1f}{unit}"
 
 
-def _volume_text(wire: WireMeasurement, label, voxel_size: float, units: str) -> str:
-    value, sigma = wire.volumes[label], wire.volumes_sigma.get(label, np.nan)
+def _volume_text(volumes: dict, sigmas: dict, label, voxel_size: float, units: str) -> str:
+    value, sigma = volumes[label], sigmas.get(label, np.nan)
     if np.isfinite(sigma):
         return f"{value * voxel_size**3:.4g} ± {sigma * voxel_size**3:.2g} {units}³"
     return f"{value * voxel_size**3:.4g} {units}³"
@@ -174,10 +174,14 @@ def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[
     if seg.thresholds:
         rows.append(("thresholds", ", ".join(f"{t:.3g}" for t in seg.thresholds)))
     names = {0: "vacuum/void", 1: "shell", 2: "core"}
-    for label, count in wire.volumes.items():
-        rows.append(
-            (f"volume, {names.get(label, label)}", _volume_text(wire, label, voxel_size, units))
+    for label in wire.volumes:
+        text = _volume_text(wire.volumes, wire.volumes_sigma, label, voxel_size, units)
+        rows.append((f"volume, {names.get(label, label)}", text))
+    for label in wire.material_volumes:
+        text = _volume_text(
+            wire.material_volumes, wire.material_volumes_sigma, label, voxel_size, units
         )
+        rows.append((f"volume of the {names.get(label, label)} material", text))
     counts, edges = wire.histogram_counts, wire.histogram_edges
     if counts.size and counts.sum():
         mode = int(np.argmax(counts))
@@ -264,6 +268,10 @@ def segmentation_result(measured, rows) -> Result:
             "void_fraction_core": wire.void_fraction_core,
             "volumes_voxels": {str(k): v for k, v in wire.volumes.items()},
             "volumes_voxels_sigma": {str(k): v for k, v in wire.volumes_sigma.items()},
+            "material_volumes_voxels": {str(k): v for k, v in wire.material_volumes.items()},
+            "material_volumes_voxels_sigma": {
+                str(k): v for k, v in wire.material_volumes_sigma.items()
+            },
             "thickness_histogram": {
                 "counts": wire.histogram_counts,
                 "edges_px": wire.histogram_edges,

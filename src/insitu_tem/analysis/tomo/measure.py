@@ -25,6 +25,7 @@ from scipy import ndimage
 
 from insitu_tem.analysis.eds.maps import cliff_lorimer
 from insitu_tem.analysis.tomo.label_sigma import label_volume_sigma
+from insitu_tem.analysis.tomo.material_volume import material_volumes
 from insitu_tem.analysis.tomo.voids import void_fraction_from_density
 
 CORE, SHELL, BACKGROUND = 2, 1, 0
@@ -58,6 +59,10 @@ class WireMeasurement:
     volumes_sigma : dict
         1σ of the voxel count per label (:func:`.label_sigma.label_volume_sigma`; empty from the
         labels alone).
+    material_volumes, material_volumes_sigma : dict
+        Volumes of the core and shell materials (``{label: voxels}``, voids excluded), the label
+        counts corrected for the threshold, the blur and the missing wedge
+        (:mod:`.material_volume`), and their 1σ; empty from the labels alone.
     """
 
     thickness_map: np.ndarray
@@ -75,6 +80,8 @@ class WireMeasurement:
     reason: str = ""
     void_fraction_shell_sigma: float = float("nan")
     volumes_sigma: dict = field(default_factory=dict)
+    material_volumes: dict = field(default_factory=dict)
+    material_volumes_sigma: dict = field(default_factory=dict)
 
 
 def _filled(mask: np.ndarray) -> np.ndarray:
@@ -180,6 +187,18 @@ def measure_wire(
         if volume is not None
         else ((voids & shell_region).sum() / max(shell_region.sum(), 1), float("nan"))
     )
+    material = (
+        material_volumes(
+            volume,
+            labels,
+            void_shell,
+            void_sigma,
+            core_label=core_label,
+            shell_label=shell_label,
+        )
+        if volume is not None
+        else ({}, {})
+    )
     return WireMeasurement(
         thickness,
         float(median),
@@ -196,6 +215,7 @@ def measure_wire(
         "" if ok else _NOT_A_WIRE.format(median=median, sigma=sigma),
         float(void_sigma),
         label_volume_sigma(volume, labels) if volume is not None else {},
+        *material,
     )
 
 

@@ -176,6 +176,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     progress(1.0, "done")
     counts = {str(k): v for k, v in wire.volumes.items()}
     counts_sigma = {str(k): v for k, v in wire.volumes_sigma.items()}
+    material = {str(k): v for k, v in wire.material_volumes.items()}
+    material_sigma = {str(k): v for k, v in wire.material_volumes_sigma.items()}
     composition, composition_sigma, how = _composition(args, seg.labels)
     return {
         "file": Path(args.file).name,
@@ -193,6 +195,10 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "volumes": {k: v * voxel**3 for k, v in counts.items()},
         "volumes_voxels_sigma": counts_sigma,
         "volumes_sigma": {k: v * voxel**3 for k, v in counts_sigma.items()},
+        "material_volumes_voxels": material,
+        "material_volumes": {k: v * voxel**3 for k, v in material.items()},
+        "material_volumes_voxels_sigma": material_sigma,
+        "material_volumes_sigma": {k: v * voxel**3 for k, v in material_sigma.items()},
         "shell_thickness": wire.thickness_median * voxel,
         "shell_thickness_sigma": wire.thickness_sigma * voxel,
         "shell_thickness_px": wire.thickness_median,

@@ -1,0 +1,72 @@
+import numpy as np
+from scipy import ndimage
+
+from insitu_tem.analysis.tomo.material_volume import material_volumes, region_volume
+
+LENGTH = 24
+
+
+def _wire(core_r: float, shell_r: float, blur: float, *, stretch: float = 1.0, n: int = 72):
+    """A blurred core–shell wire (core 2, shell 1) along y, slightly inclined so that the slices
+    sample the edges at different sub-pixel places, drawn with 4× supersampling; ``stretch`` > 1
+    elongates the blurred image along z as the missing wedge does. Also the materials' areas."""
+    fine = (np.arange(4 * n) + 0.5) / 4 - n / 2
+    planes = []
+    for y in range(LENGTH):
+        radius = np.hypot(fine[:, None] - 0.3 - 0.04 * y, fine[None, :] + 0.2 + 0.03 * y)
+        plane = (radius < shell_r).astype(np.float32) + (radius < core_r)
+        planes.append(plane.reshape(n, 4, n, 4).mean(axis=(1, 3)))
+    volume = ndimage.gaussian_filter(np.stack(planes, axis=1), blur)
+    if stretch != 1.0:
+        centre = (n - 1) / 2
+        zz = (np.arange(n) - centre) / stretch + centre
+        volume = ndimage.map_coordinates(
+            volume, np.meshgrid(zz, np.arange(LENGTH), np.arange(n), indexing="ij"), order=1
+        )
+    rng = np.random.default_rng(1)
+    volume = volume + rng.normal(0, 0.02, volume.shape).astype(np.float32)
+    areas = {2: np.pi * core_r**2 * LENGTH, 1: np.pi * (shell_r**2 - core_r**2) * LENGTH}
+    return volume, areas
+
+
+def _labels(volume: np.ndarray, thresholds) -> np.ndarray:
+    return np.digitize(ndimage.gaussian_filter(volume, 1.0), thresholds).astype(np.uint8)
+
+
+def test_blur_and_an_off_midpoint_threshold_are_corrected():
+    volume, areas = _wire(12.0, 26.0, 2.0)
+    labels = _labels(volume, (0.35, 1.7))
+    counts = {k: float(np.sum(labels == k)) for k in (1, 2)}
+    found, sigma = material_volumes(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
+    for k in (1, 2):
+        assert abs(counts[k] / areas[k] - 1) > 0.04
+        assert abs(found[k] / areas[k] - 1) < 0.01
+        assert sigma[k] < 0.02 * areas[k]
+
+
+def test_blur_term_is_pi_sigma_squared_per_slice():
+    volume, _ = _wire(12.0, 22.0, 2.5)
+    labels = _labels(volume, (0.5, 1.5))
+    data = ndimage.gaussian_filter(volume, 1.0)
+    core = region_volume(data, labels == 2, labels == 2, labels == 1)
+    blurred = np.hypot(2.5, 1.0)
+    assert abs(core.edge_sigma_px / blurred - 1) < 0.1
+    assert abs(core.blur / (np.pi * core.edge_sigma_px**2 * LENGTH) - 1) < 1e-6
+
+
+def test_a_stretch_along_z_is_removed_and_enters_the_sigma():
+    volume, areas = _wire(12.0, 22.0, 1.5, stretch=1.15)
+    labels = _labels(volume, (0.5, 1.5))
+    data = ndimage.gaussian_filter(volume, 1.0)
+    core = region_volume(data, labels == 2, labels == 2, labels == 1)
+    assert core.stretch < -0.03 * areas[2]
+    assert abs(core.volume - areas[2]) < abs(core.count - areas[2])
+
+
+def test_voids_of_the_shell_are_taken_out_of_its_material():
+    volume, areas = _wire(12.0, 22.0, 2.0)
+    labels = _labels(volume, (0.5, 1.5))
+    solid, _ = material_volumes(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
+    porous, sigma = material_volumes(volume, labels, 0.1, 0.01, core_label=2, shell_label=1)
+    assert np.isclose(porous[1], 0.9 * solid[1]) and np.isclose(porous[2], solid[2])
+    assert sigma[1] > 0.009 * solid[1]
