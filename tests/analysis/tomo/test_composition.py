@@ -78,6 +78,23 @@ def test_the_reference_moves_a_misplaced_interface():
     series = {"Si": _counts(0.5 * core, rng), "O": _counts(0.3 * (wire - core), rng)}
     plain = composition_from_projections(labels, series, TILTS)
     placed = composition_from_projections(labels, series, TILTS, reference=haadf)
-    assert placed.interface_offsets[(1, 2)] > 0.3
+    assert placed.interface_offsets[(1, 2, "z")] > 0.3
+    assert placed.interface_offsets[(1, 2, "across")] > 0.3
     assert 100 - placed.weight_percent[2]["Si"] < (100 - plain.weight_percent[2]["Si"]) / 3
     assert placed.boundary_sigma[2]["Si"] > 100 - placed.weight_percent[2]["Si"]
+
+
+def test_a_core_label_stretched_along_z_is_moved_along_z_only():
+    rng = np.random.default_rng(11)
+    core, wire = _partial(6.0), _partial(11.0)
+    labels = _wire()
+    n = labels.shape[0]
+    z, x = np.mgrid[:n, :n] - (n - 1) / 2
+    stretched = np.hypot(z / 7.0, (x - 2.0) / 6.0) < 1.0
+    labels[(labels == 1) & stretched[:, None, :]] = 2
+    haadf = _counts(40 * (core + 0.5 * (wire - core)), rng)
+    series = {"Si": _counts(0.5 * core, rng), "O": _counts(0.3 * (wire - core), rng)}
+    placed = composition_from_projections(labels, series, TILTS, reference=haadf)
+    offsets = placed.interface_offsets
+    assert offsets[(1, 2, "z")] > 0.5 and abs(offsets[(1, 2, "across")]) < 0.3
+    assert 100 - placed.weight_percent[2]["Si"] < 2 * placed.weight_percent_sigma[2]["Si"]

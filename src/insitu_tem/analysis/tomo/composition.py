@@ -17,13 +17,17 @@ over a label cannot give the label's composition.
   actual noise (whatever its model) and the label's variation along the axis.
 * Interfaces: with the series the labels were segmented from (``reference``, the HAADF), every
   interface between touching labels is moved by the fraction of a voxel layer that fits that
-  series best (:mod:`.interfaces`; a threshold on a blurred volume misplaces it by a few tenths
-  of a voxel), and the element fits use the moved interfaces. The jackknife refits them.
-* Boundary 1σ: with a reference, each interface contributes the change of the wt % between its
-  fitted place and where the labels put it (two estimates of the interface; the fitted one is
-  used); without one, the interface is moved by one whole voxel layer each way (the voxels of
-  one label touching the other given to it, 6-connected) and half the change is its term. Terms
-  add in quadrature with the counting 1σ.
+  series best, separately where it faces along z and across (:mod:`.interfaces`; a threshold on
+  a blurred volume misplaces it by a few tenths of a voxel, and the missing wedge stretches the
+  reconstruction along z), and the element fits use the moved interfaces. The jackknife refits
+  them.
+* Boundary 1σ: with a reference, each interface contributes two terms: the change of the wt %
+  between its two parts moved each by its own fitted ``δ`` and moved together by one ``δ`` fitted
+  to both (two models of the interface; the first is used), and half the change between its
+  fitted place and where the labels put it (two estimates of its place, as the half of the
+  whole-layer move below); without a reference, the interface is moved by one whole voxel layer
+  each way (the voxels of one label touching the other given to it, 6-connected) and half the
+  change is its term. Terms add in quadrature with the counting 1σ.
 
 Cliff–Lorimer wt % per label follow from the densities and the k-factors
 (:func:`insitu_tem.analysis.eds.maps.cliff_lorimer`).
@@ -68,8 +72,9 @@ class LabelComposition:
     boundary_sigma : dict
         The boundary part of ``weight_percent_sigma``, wt %.
     interface_offsets : dict
-        ``{(label_a, label_b): δ}``: how far the interface was moved into ``b`` (negative: into
-        ``a``), voxel layers (:mod:`.interfaces`; 0 without a reference).
+        ``{(label_a, label_b, facing): δ}``: how far the part of the interface facing ``"z"`` or
+        ``"across"`` was moved into ``b`` (negative: into ``a``), voxel layers
+        (:mod:`.interfaces`; 0 without a reference).
     ok : bool
     reason : str
     """
@@ -203,17 +208,23 @@ def _jackknife_sigma(replicates: np.ndarray) -> np.ndarray:
 
 
 def _boundary_sigma(problem: _Problem, everything, delta, k, elements) -> np.ndarray:
-    """(L, E) wt % boundary 1σ, every interface's term in quadrature (module docstring)."""
+    """(L, E) wt % boundary 1σ, every interface's terms in quadrature (module docstring)."""
+    interfaces_of = sorted(set(problem.pairs))
+    tie = np.array([interfaces_of.index(pair) for pair in problem.pairs])
+    terms = []
+    if problem.reference is None:
+        for q in range(len(interfaces_of)):
+            terms.append((np.where(tie == q, 1.0, 0.0), np.where(tie == q, -1.0, 0.0), 2))
+    elif len(tie):
+        gram, vector = (x[everything].sum(0) for x in problem.reference)
+        whole = fit_offsets(gram, vector, problem.n_labels, problem.pairs, _nnls, tie=tie)
+        for q in range(len(interfaces_of)):
+            terms.append((delta, np.where(tie == q, whole, delta), 1))
+            terms.append((delta, np.where(tie == q, 0.0, delta), 2))
     variance = np.zeros((problem.n_labels, len(elements)))
-    for p in range(len(problem.pairs)):
-        if problem.reference is None:
-            step = np.zeros(len(problem.pairs))
-            step[p] = 1.0
-            ends = (step, -step)
-        else:
-            ends = (delta, np.where(np.arange(delta.size) == p, 0.0, delta))
-        plus, minus = (_percent(problem.solve(everything, e)[1], k, elements) for e in ends)
-        variance += np.nan_to_num(((plus - minus) / (2 if problem.reference is None else 1)) ** 2)
+    for plus, minus, divisor in terms:
+        ends = [_percent(problem.solve(everything, e)[1], k, elements) for e in (plus, minus)]
+        variance += np.nan_to_num(((ends[0] - ends[1]) / divisor) ** 2)
     return np.sqrt(variance)
 
 
@@ -321,7 +332,10 @@ def composition_from_projections(
         _per_label(present, vacuum_label, elements, percent),
         _per_label(present, vacuum_label, elements, sigma),
         _per_label(present, vacuum_label, elements, boundary),
-        {(present[a], present[b]): float(d) for (a, b), d in zip(found.pairs, delta)},
+        {
+            (present[a], present[b], side): float(d)
+            for (a, b), side, d in zip(found.pairs, found.facing, delta)
+        },
         ok,
         "" if ok else "no positive line intensity in any label",
     )

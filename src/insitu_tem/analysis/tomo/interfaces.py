@@ -6,9 +6,12 @@ plateaus. With the labels' densities fitted on the projections (:mod:`.compositi
 interface between labels ``a`` and ``b`` by ``δ`` of a voxel layer (``0 < δ ≤ 1``: the voxels of
 ``b`` touching ``a`` become ``δ`` parts ``a``; ``δ < 0`` the other way) is exactly linear in the
 model: the layer's projection ``P(layer)`` moves ``δ`` from one label's column to the other's.
-On the reference series (HAADF, the one segmented) ``δ`` of every interface is chosen to
-minimise the weighted residual of the non-negative fit, each in ``[−1, 1]`` (Powell's method),
-and the element fits use the same ``δ``.
+Each interface is moved in two parts, by its own ``δ`` each: where it faces along z (the beam
+at 0° tilt, the direction the missing wedge stretches) and where it faces across (x and y), a
+layer voxel shared between the parts by how many of its contacts with the other label lie along
+z. On the reference series (HAADF, the one segmented) every ``δ`` is chosen to minimise the
+weighted residual of the non-negative fit, each in ``[−1, 1]`` (Powell's method), and the element
+fits use the same ``δ``.
 """
 
 from __future__ import annotations
@@ -29,14 +32,17 @@ class Interfaces:
     Attributes
     ----------
     pairs : tuple of (int, int)
-        Indices (into the labels' order) of the two labels of each interface.
+        Indices (into the labels' order) of the two labels of each interface part.
     layers : ndarray
         (2 · n_pairs, n_rays, ny): the projection of the voxels of ``b`` touching ``a`` for every
-        pair, then of the voxels of ``a`` touching ``b``.
+        part, then of the voxels of ``a`` touching ``b``.
+    facing : tuple of str
+        ``"z"`` or ``"across"`` for every part (module docstring).
     """
 
     pairs: tuple
     layers: np.ndarray
+    facing: tuple = ()
 
 
 def layer(labels: np.ndarray, take: int, give: int) -> np.ndarray:
@@ -44,20 +50,41 @@ def layer(labels: np.ndarray, take: int, give: int) -> np.ndarray:
     return ndimage.binary_dilation(labels == take, _NEIGHBOURS) & (labels == give)
 
 
+def facing_z(labels: np.ndarray, take: int, give: int) -> np.ndarray:
+    """Share of every voxel of ``give``'s layer against ``take`` facing along z: its contacts
+    with ``take`` along z over all its contacts (0 outside the layer)."""
+    other = np.pad(labels == take, 1)
+    shifted = [
+        [np.roll(other, step, axis)[1:-1, 1:-1, 1:-1] for step in (-1, 1)] for axis in range(3)
+    ]
+    contacts = [a.astype(np.float32) + b for a, b in shifted]
+    total = sum(contacts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, contacts[0] / total, 0.0)
+    return np.where(labels == give, share, 0.0).astype(np.float32)
+
+
 def interfaces(labels: np.ndarray, present, project) -> Interfaces:
-    """The interfaces between the ``present`` labels that touch; ``project`` maps a (z, y, x)
-    mask to its (n_rays, ny) projection."""
-    pairs, grow, shrink = [], [], []
+    """The interfaces between the ``present`` labels that touch, each in its two parts (module
+    docstring); ``project`` maps a (z, y, x) weight volume to its (n_rays, ny) projection."""
+    pairs, grow, shrink, facing = [], [], [], []
     for i, a in enumerate(present):
         for j in range(i + 1, len(present)):
             into_b, into_a = layer(labels, a, present[j]), layer(labels, present[j], a)
-            if into_b.any() and into_a.any():
+            if not (into_b.any() and into_a.any()):
+                continue
+            along_b, along_a = facing_z(labels, a, present[j]), facing_z(labels, present[j], a)
+            for name, part_b, part_a in (
+                ("z", along_b, along_a),
+                ("across", into_b - along_b, into_a - along_a),
+            ):
                 pairs.append((i, j))
-                grow.append(project(into_b))
-                shrink.append(project(into_a))
+                facing.append(name)
+                grow.append(project(part_b))
+                shrink.append(project(part_a))
     if not pairs:
         return Interfaces((), np.zeros((0, 0, labels.shape[1]), np.float32))
-    return Interfaces(tuple(pairs), np.stack(grow + shrink))
+    return Interfaces(tuple(pairs), np.stack(grow + shrink), tuple(facing))
 
 
 def transform(delta: np.ndarray, n_labels: int, pairs) -> np.ndarray:
@@ -71,19 +98,23 @@ def transform(delta: np.ndarray, n_labels: int, pairs) -> np.ndarray:
     return out
 
 
-def fit_offsets(gram: np.ndarray, vector: np.ndarray, n_labels: int, pairs, solve) -> np.ndarray:
-    """``δ`` of every interface minimising ``cᵀMc − 2vᵀc`` at the non-negative ``c = solve(M,
-    v)``, ``M = Tᵀ gram T``, ``v = Tᵀ vector``; ``gram``, ``vector`` over the columns [labels,
-    layers]."""
+def fit_offsets(
+    gram: np.ndarray, vector: np.ndarray, n_labels: int, pairs, solve, *, tie=None
+) -> np.ndarray:
+    """``δ`` of every interface part minimising ``cᵀMc − 2vᵀc`` at the non-negative ``c =
+    solve(M, v)``, ``M = Tᵀ gram T``, ``v = Tᵀ vector``; ``gram``, ``vector`` over the columns
+    [labels, layers]. ``tie``: for every part the index of its free parameter (parts sharing one
+    move together); one each when None."""
     if not pairs:
         return np.zeros(0)
+    tie = np.arange(len(pairs)) if tie is None else np.asarray(tie)
 
-    def cost(delta: np.ndarray) -> float:
-        t = transform(delta, n_labels, pairs)
+    def cost(free: np.ndarray) -> float:
+        t = transform(free[tie], n_labels, pairs)
         matrix, v = t.T @ gram @ t, t.T @ vector
         c = solve(matrix, v)
         return float(c @ matrix @ c - 2 * v @ c)
 
-    start = np.zeros(len(pairs))
-    found = minimize(cost, start, method="Powell", bounds=[(-1.0, 1.0)] * len(pairs))
-    return np.clip(found.x, -1.0, 1.0)
+    n_free = int(tie.max()) + 1
+    found = minimize(cost, np.zeros(n_free), method="Powell", bounds=[(-1.0, 1.0)] * n_free)
+    return np.clip(found.x, -1.0, 1.0)[tie]
