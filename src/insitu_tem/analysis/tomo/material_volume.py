@@ -4,8 +4,9 @@ A label's voxel count is not the volume of its material: the label boundary sits
 segmentation threshold meets the blurred edge, the missing wedge stretches the reconstruction
 along the beam (z) and blur shrinks convex borders. Each nested region (the core; the wire,
 core ∪ shell) is measured as the count of the smoothed volume above the midpoint between the
-plateaus of its two sides, plus two signed corrections, and the shell's material is the
-difference times ``1 − f`` (``f`` the void fraction of the shell, :mod:`.voids`):
+plateaus of its two sides (holes filled in every slice), plus two signed corrections, and the
+shell's material is the wire minus the filled core, times ``1 − f`` (``f`` the void fraction of
+the shell, :mod:`.voids`, which also holds the voids below the resolution):
 
 * threshold: the midpoint of the plateaus (medians of the labels' interiors, eroded by two
   voxels) is where a symmetric blurred edge crosses the true boundary;
@@ -13,19 +14,21 @@ difference times ``1 − f`` (``f`` the void fraction of the shell, :mod:`.voids
   curvature), so every (z, x) slice of a region loses ``π σ² χ`` (Gauss–Bonnet; ``χ`` its
   objects minus its holes), whatever the shape [1]_; ``σ`` is the edge width measured from the
   voxels between the 25 % and 75 % levels of the step, ``(n₂₅ − n₇₅) / (1.349 A)``, ``A`` the
-  midpoint surface's area (perimeters of the slices);
+  midpoint surface's area (the lengths of the slices' midpoint contours, marching squares);
 * wedge stretch: the reconstruction extends a cross-section along z by the missing wedge; with
-  ``R_z``, ``R_x`` the region's RMS extents about its axis in every slice, the count excess is
-  ``N (R_z − R_x)/(R_z + R_x)``. This assumes a cross-section as wide along z as along x (a round
-  wire): a wire truly elongated along the beam is read as stretched.
+  ``R_z``, ``R_x`` the label's RMS extents about its axis in every slice, the count excess is
+  ``N (R_z − R_x)/(R_z + R_x)``, half of what a uniform stretch of the image along z would give
+  (MLEM's limited-angle elongation is not a uniform stretch; the whole term over-corrects the
+  development phantoms' cores by 2–4 %: the half is chosen between the two models there, not
+  derived). This assumes a cross-section as wide along z as along x (a round wire): a wire truly
+  elongated along the beam is read as stretched.
 
 The 1σ of each region adds in quadrature: the change of the count when both plateaus move by
 their noise (1σ of the median of the interior voxels, from their spread and the noise's
 correlation over ``NOISE_LAG_PX`` voxels), the blur term's change when ``σ`` changes by its
-spread over the slices (divided by the square root of the independent slices), and the wedge
-term's half (the model's own uncertainty: the stretch may be half carried by a true widening
-along z; see docs/tomography.md for the residuals on development phantoms); the shell's adds
-``f``'s 1σ.
+spread over the slices (divided by the square root of the independent slices), and half the
+difference between the stretch measured on the label and on the midpoint region (two estimates);
+the shell's adds ``f``'s 1σ (docs/tomography.md gives the errors and coverage on phantoms).
 
 References
 ----------
@@ -54,16 +57,17 @@ class RegionVolume:
     Attributes
     ----------
     count : float
-        Voxels of the smoothed volume above the region's midpoint level.
+        Voxels of the smoothed volume above the region's midpoint level, holes filled.
     threshold, blur, stretch : float
         The signed corrections (module docstring): midpoint count minus the label count, the
         blur's ``π σ² χ`` summed over the slices, the wedge's ``−N (R_z − R_x)/(R_z + R_x)``.
     volume, sigma : float
-        Corrected volume (``count + blur + stretch``) and its 1σ.
+        Corrected volume of the region, holes included (``count + blur + stretch``), and its 1σ.
     edge_sigma_px : float
         Measured edge width ``σ``, px.
     holes : float
-        Voxels of the holes of the midpoint region (its voids), counted in ``volume``.
+        Voxels of the holes of the midpoint region (its voids), counted in ``count`` and
+        ``volume``.
     """
 
     count: float
@@ -203,13 +207,13 @@ def material_volumes(
     wire = np.stack([ndimage.binary_fill_holes(p) for p in _slices(core | shell)], axis=1)
     inner = region_volume(data, core, core, shell)
     outer = region_volume(data, wire, shell, ~wire)
-    region = outer.volume - (inner.volume + inner.holes)
+    region = outer.volume - inner.volume
     shell_volume = region * (1 - void_fraction_shell)
     shell_sigma = np.hypot(
         np.hypot(outer.sigma, inner.sigma) * (1 - void_fraction_shell),
         region * void_fraction_sigma,
     )
     return (
-        {core_label: inner.volume, shell_label: float(shell_volume)},
+        {core_label: inner.volume - inner.holes, shell_label: float(shell_volume)},
         {core_label: inner.sigma, shell_label: float(shell_sigma)},
     )
