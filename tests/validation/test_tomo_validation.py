@@ -69,3 +69,14 @@ def test_held_out_phantoms_are_drawn_apart_from_the_development_ones():
     assert np.all((0.13 <= core) & (core <= 0.20)) and np.all((0.08 <= shell) & (shell <= 0.14))
     assert np.ptp(core) > 0.04 and np.ptp(shell) > 0.03
     assert all(abs(p.axis_offset_px) <= 4 for p in phantoms)
+
+
+def test_material_volumes_beat_the_label_counts(measured):
+    """The corrected volumes of the materials (tomo.material_volume) against the label counts,
+    both against the phantom's material volumes."""
+    for part in ("core", "shell"):
+        label = _find(measured, f"volume of the {part} label")
+        material = _find(measured, f"material volume of the {part}")
+        assert material.n_not_measured == 0
+        assert np.all(np.abs(material.errors) < 2.0), material.errors
+        assert np.sqrt(np.mean(material.errors**2)) < np.sqrt(np.mean(label.errors**2))
