@@ -80,6 +80,9 @@ def test_a_shell_on_one_side_is_no_wire():
     result = measure_wire(labels)
     assert not result.ok and "no core–shell wire" in result.reason
     assert result.thickness_median < 1.0
+    blurred = ndimage.gaussian_filter(labels.astype(np.float32), 1.5)
+    with_volume = measure_wire(labels, blurred)
+    assert not with_volume.ok and with_volume.material_volumes == {}
 
 
 def test_void_fraction_from_the_density_survives_blur_that_hides_the_voids(truth):

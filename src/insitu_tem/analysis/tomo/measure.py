@@ -62,7 +62,8 @@ class WireMeasurement:
     material_volumes, material_volumes_sigma : dict
         Volumes of the core and shell materials (``{label: voxels}``, voids excluded), the label
         counts corrected for the threshold, the blur and the missing wedge
-        (:mod:`.material_volume`), and their 1σ; empty from the labels alone.
+        (:mod:`.material_volume`), and their 1σ; empty from the labels alone and when the labels
+        are no wire (``ok`` False: the corrections assume one).
     """
 
     thickness_map: np.ndarray
@@ -196,7 +197,7 @@ def measure_wire(
             core_label=core_label,
             shell_label=shell_label,
         )
-        if volume is not None
+        if volume is not None and ok
         else ({}, {})
     )
     return WireMeasurement(
