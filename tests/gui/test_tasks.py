@@ -35,21 +35,26 @@ def test_latest_request_with_the_same_key_wins(qtbot, reporter):
     assert results == [4]
 
 
-def test_a_first_task_starts_before_the_tasks_waiting_for_a_thread(qtbot, reporter):
+def test_a_task_that_waits_on_the_worker_does_not_wait_for_a_thread(qtbot, reporter):
     runner = TaskRunner(reporter, max_threads=1)
-    gate = threading.Event()
+    gate, waited = threading.Event(), threading.Event()
     order = []
 
-    def record(name):
-        order.append(name)
-        return name
+    def busy():
+        waited.wait(5)
+        gate.wait(5)
+        order.append("busy")
+
+    def in_worker():
+        order.append("in worker")
+        waited.set()
 
     with qtbot.waitSignal(runner.idle, timeout=5000):
-        runner.submit(lambda: gate.wait(5))
-        runner.submit(lambda: record("queued"))
-        runner.submit(lambda: record("first"), first=True)
+        runner.submit(busy)
+        runner.submit(lambda: order.append("queued"))
+        runner.submit(in_worker, in_worker=True)
         gate.set()
-    assert order == ["first", "queued"]
+    assert order == ["in worker", "busy", "queued"]
 
 
 def test_cancel_stops_a_long_task_and_drops_its_result(qtbot, reporter):

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.workflows.child import ChildProcess
@@ -119,6 +119,8 @@ class TaskRunner(QObject):
         self._reporter = reporter
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(1, max_threads))
+        self._waiting = QThreadPool(self)
+        self._waiting.setMaxThreadCount(1)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self._latest: dict[str, int] = {}
@@ -135,14 +137,16 @@ class TaskRunner(QObject):
         on_result: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         description: str = "",
-        first: bool = False,
+        in_worker: bool = False,
     ) -> int:
         """Run ``fn`` off the GUI thread; return the task id.
 
         A newer submission with the same ``key`` cancels the older one and its
         result is dropped. Errors go to ``on_error`` when given, else to the
-        error reporter. ``first``: the task starts before the tasks still waiting for a thread
-        (one that hands its work to the worker process, so that the other core starts on it).
+        error reporter. ``in_worker``: ``fn`` hands its work to the worker process
+        (:attr:`child`) and waits; it runs at once on a thread of its own instead of taking one
+        of the ``max_threads`` (it uses no CPU here), so the other core starts on it while
+        those threads are busy.
         """
         task_id = next(self._ids)
         control = TaskControl(task_id, self._bridge.progress.emit)
@@ -155,7 +159,7 @@ class TaskRunner(QObject):
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
         self.started.emit(task_id, description)
-        self._pool.start(_Job(task_id, call, self._bridge), 1 if first else 0)
+        (self._waiting if in_worker else self._pool).start(_Job(task_id, call, self._bridge))
         return task_id
 
     def submit_job(
@@ -209,8 +213,12 @@ class TaskRunner(QObject):
         return [p.description for p in self._pending.values()]
 
     def wait_for_done(self, timeout_ms: int = 30000) -> bool:
-        """Block until the pool is empty (for shutdown and headless runs)."""
-        return self._pool.waitForDone(timeout_ms)
+        """Block until no task runs (for shutdown and headless runs)."""
+        timer = QElapsedTimer()
+        timer.start()
+        if not self._waiting.waitForDone(timeout_ms):
+            return False
+        return self._pool.waitForDone(max(0, timeout_ms - int(timer.elapsed())))
 
     @Slot(int, object, object)
     def _on_done(self, task_id: int, result: Any, error: BaseException | None) -> None:

@@ -85,8 +85,8 @@ class NbdAnalysis(QObject):
     def request(self) -> None:
         """Analyse the scan unless the session holds a current result (scans of 3 patterns or
         more), in the task runner's worker process (started here, with the analysis imported,
-        while the job waits for a thread; it is the first waiting job to get one, as its work runs
-        on the other core)."""
+        while the job waits for a thread; the job runs at once on a thread of its own, as its work
+        runs on the other core)."""
         dataset = self.session.dataset("nbd")
         if dataset is None or dataset.n_items < 3 or self.result() is not None:
             return
@@ -102,7 +102,7 @@ class NbdAnalysis(QObject):
             key=SCAN_KEY,
             on_result=lambda result: session.store_result(NAME, result, dirty=False),
             description="NBD scan analysis",
-            first=True,
+            in_worker=True,
         )
 
     def cancel(self) -> None:
