@@ -114,17 +114,19 @@ def estimate_axis_offset_by_consistency(
     n_slices: int = 24,
     near: float | None = None,
     coarse_only: bool = False,
+    max_width: int = 128,
 ) -> tuple[float, float]:
     """Tilt-axis column minus the centre column that best explains the aligned series, px.
 
-    A SIRT-20 reconstruction of ``n_slices`` rows (binned to ≤ 128 columns)
+    A SIRT-20 reconstruction of ``n_slices`` rows (binned to ≤ ``max_width`` columns)
     fits the data best when the axis is right. The reprojection error is
     scanned coarse to fine: on a grid of 1/16 of the width over ±1/4 of it
     with half the rows binned to ≤ 64 columns, then on a 1-px grid (±1 px, walked
     on while the minimum is at its edge) about the coarse parabola's vertex,
     or about ``near`` when given (a previous estimate), with a parabola. Works where the centre of
     mass cannot (objects leaving the field of view, slabs). ``coarse_only`` stops after the coarse
-    grid (a first estimate, e.g. one to be searched about later through ``near``).
+    grid (a first estimate, e.g. one to be searched about later through ``near``); ``max_width``
+    below 128 makes the 1-px search coarser and cheaper (a check of another estimate).
 
     Returns
     -------
@@ -133,7 +135,7 @@ def estimate_axis_offset_by_consistency(
     """
     tilts = np.asarray(tilts_deg, dtype=float)
     cols = aligned.shape[2]
-    factor = max(1, cols // 128)
+    factor = max(1, cols // max_width)
     width = cols // factor
     if near is None:
         coarse_factor = max(1, cols // 64)
