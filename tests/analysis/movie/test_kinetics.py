@@ -159,3 +159,41 @@ def test_a_bias_bending_the_last_frames_widens_n_by_the_fitted_range_change():
         without.append(abs(plain.n - n_true) <= plain.n_stderr)
     assert all(widened)
     assert np.mean(with_term) >= np.mean(without) + 0.2
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.5])
+def test_a_static_front_has_no_exponent(noise):
+    rng = np.random.default_rng(5)
+    t = np.arange(8.0)
+    sigma = rng.uniform(2.0, 8.0, t.size)
+    x = 38.0 + noise * sigma * rng.standard_normal(t.size)
+    fit = fit_kinetics(t, x, sigma=sigma, correlation_span=1 / 6)
+    assert not fit.ok and "does not move" in fit.reason
+
+
+def test_a_front_moving_beyond_its_noise_is_not_called_static():
+    rng = np.random.default_rng(6)
+    t = np.arange(20.0)
+    sigma = rng.uniform(2.0, 8.0, t.size)
+    x = 38.0 + 20.0 * np.sqrt(t) + sigma * rng.standard_normal(t.size)
+    fit = fit_kinetics(t, x, sigma=sigma, correlation_span=1 / 6)
+    assert "does not move" not in fit.reason
+
+
+def test_late_start_with_correlated_errors_recovers_n_within_its_error():
+    t = np.arange(60) * 0.5
+    span = 1 / 6
+    hits, fitted = [], 0
+    for seed in range(25):
+        rng = np.random.default_rng(100 + seed)
+        n_true, t0 = rng.uniform(0.3, 1.0), rng.uniform(1.0, 5.0)
+        law = power_law(t, 5.0, 40.0 / (t[-1] - t0) ** n_true, n_true, t0)
+        x = law + _correlated_errors(rng, t, 0.5, span * t[-1])
+        fit = fit_kinetics(t, x, sigma=np.full(t.size, 0.5), correlation_span=span)
+        if fit.ok:
+            fitted += 1
+            hits.append(abs(fit.n - n_true) <= fit.n_stderr)
+            assert abs(fit.n - n_true) < 4 * fit.n_stderr
+            assert abs(fit.t0 - t0) < 4 * fit.t0_stderr + 0.05
+    assert fitted >= 22
+    assert np.mean(hits) >= 0.6

@@ -28,7 +28,12 @@ alone brings the covariance's ~60 % to ~75 %. Any parameter can be held fixed (t
 error is 0).
 
 A fit whose exponent the data do not determine is returned with ``ok=False`` and the reason,
-its parameters kept for display (:func:`undetermined`): a free ``n`` with a 1σ of at least
+its parameters kept for display: a front that does not move (the power law explains the positions
+no better than a constant, F test at p ≥ 0.05 with the fit's own variance scale,
+:func:`~insitu_tem.analysis.movie.kinetics_checks.static_reason`; a static front's n is any
+value, and a singular covariance would state it with a 1σ of 0), a fit whose Jacobian is
+rank-deficient (some free parameter the positions do not constrain), or (:func:`undetermined`)
+a free ``n`` with a 1σ of at least
 ``MAX_RELATIVE_N`` of itself (the 1σ range then spans diffusion- to reaction-limited growth), a
 free ``n`` at a bound of its range, or a free ``t0`` that no fit moves from a start value or
 that runs to its lower bound (the onset is not seen; ``n``'s 1σ would omit ``t0``'s freedom).
@@ -45,6 +50,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+
+from insitu_tem.analysis.movie.kinetics_checks import static_reason, variance_scale
 
 PARAMETERS = ("x0", "k", "n", "t0")
 N_BOUNDS = (0.05, 5.0)
@@ -202,7 +209,13 @@ def fit_kinetics(
     if correlation_span > 0:
         fit = _with_range_systematic(fit, t, x, w, fixed)
     free = tuple(p for p in PARAMETERS if p not in fixed)
-    reason = undetermined(fit, free, tuple(PARAMETERS[i] for i in index), _t0_floor(t))
+    dof = t.size - len(index)
+    chi2 = float(np.sum(solution.fun**2))
+    variance = variance_scale(solution.fun, dof, sigma is not None)
+    reason = static_reason(x, w, chi2, dof, variance) if "k" in free else ""
+    if not reason and np.linalg.matrix_rank(solution.jac) < len(index):
+        reason = "the positions do not determine every free parameter (singular fit); fix n or t0"
+    reason = reason or undetermined(fit, free, tuple(PARAMETERS[i] for i in index), _t0_floor(t))
     return replace(fit, ok=False, reason=reason) if reason else fit
 
 
@@ -302,25 +315,10 @@ def undetermined(
     return ""
 
 
-def residual_correlation(residuals: np.ndarray, *, max_lag: int = 3) -> float:
-    """``1 + 2 Σ ρ_k`` over lags 1..``max_lag`` of residuals in time order (≥ 1): by how much
-    serially correlated residuals (drift, frozen levels, roughness) reduce the number of
-    independent points, so inflate the variance of the parameters."""
-    r = np.asarray(residuals, dtype=float)
-    variance = float(np.mean(r**2))
-    if not variance > 0 or r.size <= max_lag + 2:
-        return 1.0
-    rho = [float(np.mean(r[k:] * r[:-k])) / variance for k in range(1, max_lag + 1)]
-    return max(1.0 + 2.0 * float(np.sum(rho)), 1.0)
-
-
 def _finish(
     solution, params, index, t, x, absolute_sigma: bool, correlation: np.ndarray
 ) -> KineticsFit:
-    dof = max(len(t) - len(index), 1)
-    reduced_chi2 = float(np.sum(solution.fun**2) / dof)
-    scale = max(reduced_chi2, 1.0) if absolute_sigma else reduced_chi2
-    scale *= residual_correlation(solution.fun)
+    scale = variance_scale(solution.fun, len(t) - len(index), absolute_sigma)
     jac = solution.jac
     covariance = np.zeros((4, 4))
     try:
