@@ -17,8 +17,9 @@ of the window; the share is interpolated to every pixel and the crystal is where
 of that pixel map and its 1σ (``sigma_crystalline_fraction``) the scatter of the fraction over
 maps redrawn with the windows' noise, the crystal's own window-to-window scatter and the edge
 model's range (on at most :data:`_REDRAWN_PX` pixels per axis, every n-th), plus a sampling term
-for the edges of crystals too small to have a fully covered window. The domain size is the area-weighted mean equivalent-circle diameter ``sqrt(4A/π)`` of the connected
-crystalline regions (a lower bound for domains cut by the image edge).
+for the edges of crystals too small to have a fully covered window. The domain size is the
+area-weighted mean equivalent-circle diameter ``sqrt(4A/π)`` of the connected crystalline regions
+(a lower bound for domains cut by the image edge).
 
 Until session 11 every pixel took the class of the nearest window centre: a strong crystal lit
 windows it covered by a third (+3 to +6 percentage points on 11–12 nm crystals at Scherzer
