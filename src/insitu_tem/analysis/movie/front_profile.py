@@ -148,12 +148,9 @@ class _Profile:
 
     def chi2(self, positions: np.ndarray) -> np.ndarray:
         """Least χ² over the width (grid with a parabola in log width) at each position."""
-        scale = self.direction / np.exp(self.log_widths)
-        residual = np.subtract.outer(positions, self.s)[:, None, :] * scale[:, None]
-        ndtr(residual, out=residual)
-        residual -= self.y
-        residual *= self.inverse
-        grid = np.square(residual, out=residual).sum(axis=2)
+        widths = np.exp(self.log_widths)
+        z = self.direction * (positions[:, None, None] - self.s) / widths[:, None]
+        grid = (((self.y - ndtr(z)) * self.inverse) ** 2).sum(axis=2)
         j = np.clip(np.argmin(grid, axis=1), 1, self.WIDTHS - 2)
         rows = np.arange(positions.size)
         left, mid, right = grid[rows, j - 1], grid[rows, j], grid[rows, j + 1]
