@@ -32,7 +32,7 @@ from scipy.optimize import curve_fit
 from scipy.special import ndtr
 
 from insitu_tem.analysis.movie.front_profile import ProfileFit, correlation_factor, fit_profile
-from insitu_tem.analysis.movie.front_profile import on_line, pure_fraction
+from insitu_tem.analysis.movie.front_profile import pure_fraction
 from insitu_tem.analysis.movie.front_states import (
     StateModel,
     direction_and_sign,
@@ -277,7 +277,7 @@ def _summarise(model: StateModel, fits: list, *, min_evidence: float, polarity: 
     position, sigma, width = (np.full(n_frames, np.nan) for _ in range(3))
     confidence = np.zeros(n_frames)
     for t, fit in enumerate(fits):
-        if fit is not None and fit.evidence > min_evidence and on_line(fit, n_samples):
+        if fit is not None and fit.evidence > min_evidence and 0 <= fit.position <= n_samples - 1:
             position[t], sigma[t], width[t] = fit.position, fit.sigma, fit.width
             confidence[t] = fit.evidence / (fit.evidence + min_evidence)
     present = np.isfinite(position)
