@@ -74,11 +74,11 @@ def _etspy_python() -> tuple[str | None, str]:
 
 WHY_AUTO = (
     "the defaults spend most of their CPU on what ETSpy does not do: the automatic tilt-axis "
-    "direction (~1 s), the axis-offset search (~0.6 s) and projection matching (2-4 twice-binned "
-    "and 2-4 full-size steps, each three MLEM reconstructions from two thirds of the tilts — "
-    "MLEM-10 at a level's first step, 3 more iterations from the step before after it — and 25 "
-    "registrations: ~3 s), which take the shifts from cross-correlation's ~1 px to ~0.45 px; the "
-    "final MLEM-20 is ~0.8 s and start-up ~0.5 s (CPU seconds per stage)"
+    "direction (~1 s), the axis-offset search (~0.6 s) and projection matching (2-4 twice-binned and "
+    "≤ 12 full-size steps, each three MLEM-10 reconstructions from two thirds of the tilts and 25 "
+    "registrations: ~6 s), which take the shifts from "
+    "cross-correlation's ~1 px to ~0.45 px; the final MLEM-20 is ~0.8 s and start-up ~0.5 s "
+    "(CPU seconds per stage)"
 )
 WHY_XCORR = (
     "with cross-correlation only, start-up and reading (~0.6 s), the axis direction and offset "

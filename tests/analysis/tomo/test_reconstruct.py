@@ -59,22 +59,6 @@ def test_small_memory_budget_gives_the_same_volume(series):
     np.testing.assert_allclose(chunked.volume, whole.volume, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("method", ["sirt", "mlem"])
-def test_iterations_continue_from_an_initial_volume(series, method):
-    data, _ = series
-    options = {"method": method, "smooth_px": 0.0}
-    whole = reconstruct(data["haadf"], data["tilts_deg"], iterations=8, **options)
-    first = reconstruct(data["haadf"], data["tilts_deg"], iterations=5, **options)
-    rest = reconstruct(
-        data["haadf"], data["tilts_deg"], iterations=3, initial=first.volume, **options
-    )
-    scale = float(whole.volume.max())
-    np.testing.assert_allclose(rest.volume, whole.volume, rtol=1e-3, atol=1e-4 * scale)
-    assert rest.reprojection_error == pytest.approx(whole.reprojection_error, rel=1e-3)
-    with pytest.raises(ValueError, match="initial volume"):
-        reconstruct(data["haadf"], data["tilts_deg"], initial=first.volume[1:], **options)
-
-
 def test_cancel_and_progress(series):
     data, _ = series
     seen = []

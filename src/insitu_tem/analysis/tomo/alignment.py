@@ -15,14 +15,13 @@ relative to the aligned series (raw image frame, px), in the gauge of
     field of view);
 ``"auto"``
     ``"xcorr"`` then projection matching: the tilts dealt into three interleaved groups, each
-    group re-projected (σ = 1 px) from an MLEM reconstruction of the other two (MLEM-10 at a
-    level's first step, then 3 more iterations per step) — so no
+    group re-projected (σ = 1 px) from an MLEM-10 reconstruction of the other two — so no
     projection is in its own reference and both its neighbours are — and each projection
     registered to its re-projection (weighted least squares on the re-projection's gradient,
     :func:`.registration.matched_displacement`) and moved by the full step; repeated first on
     twice-binned projections until the shifts change by < 0.25 px, then at full size until
-    they change by < 0.05 px or for 12 steps [2]_ (:mod:`.projection_matching`); each shift's
-    1σ from the last registration (``shifts_sigma_px``);
+    they change by < 0.02 px or for 12 steps (the smooth modes of the shifts along the
+    series converge slowly) [2]_; each shift's 1σ from the last registration (``shifts_sigma_px``);
 ``"none"``
     no shifts.
 

@@ -2,13 +2,10 @@
 to a re-projection of the series without it (the ``"auto"`` method of :mod:`.alignment`).
 
 The tilts are dealt into three interleaved groups; each group is re-projected (σ = 1 px) from an
-MLEM reconstruction of the other two, so no projection is in its own reference and both its
+MLEM-10 reconstruction of the other two, so no projection is in its own reference and both its
 neighbours are; each projection is registered to its re-projection (weighted least squares on the
 re-projection's gradient, :func:`.registration.matched_displacement`) and moved by the full step,
-first on twice-binned projections, then at full size [1]_. A level's first step reconstructs
-MLEM-10 from a uniform volume; each later step continues the group's reconstruction of the step
-before by ``_WARM_ITERATIONS`` (the shifts move by a fraction of a pixel between steps), which
-costs a third of starting afresh.
+first on twice-binned projections, then at full size [1]_.
 
 References
 ----------
@@ -30,9 +27,9 @@ from insitu_tem.analysis.tomo.registration import along_axis_interval, matched_f
 
 _MATCH_SIZE = 160
 _MATCH_GROUPS = 3
-_REFERENCE_ITERATIONS, _WARM_ITERATIONS = 10, 3
+_REFERENCE_ITERATIONS = 10
 _COARSE_STEPS, _COARSE_TOLERANCE_PX = 8, 0.25
-_FINE_STEPS, _FINE_TOLERANCE_PX = 12, 0.05
+_FINE_STEPS, _FINE_TOLERANCE_PX = 12, 0.02
 _SHARED_REFERENCE_ERROR = 3.0
 _ALONG_REACH_PX = 4.0
 
@@ -45,53 +42,42 @@ def _binned_series(stack: np.ndarray, factor: int) -> np.ndarray:
 
 
 def _reprojections(
-    small: np.ndarray,
-    tilts: np.ndarray,
-    offset: float,
-    use: np.ndarray,
-    target: np.ndarray,
-    start: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Re-projections at ``tilts[target]`` of an MLEM reconstruction from ``tilts[use]``,
+    small: np.ndarray, tilts: np.ndarray, offset: float, use: np.ndarray, target: np.ndarray
+) -> np.ndarray:
+    """Re-projections at ``tilts[target]`` of an MLEM-10 reconstruction from ``tilts[use]``,
     smoothed by a 1-px Gaussian (a 3-D Gaussian on the volume projects to the same 2-D Gaussian
-    on every projection, which costs a fraction), and that reconstruction: MLEM-10 from a uniform
-    volume, or ``_WARM_ITERATIONS`` more from ``start`` (the previous step's)."""
+    on every projection, which costs a fraction)."""
     n, ny, nx = small.shape
     volume = reconstruct(
         small[use],
         tilts[use],
         method="mlem",
-        iterations=_REFERENCE_ITERATIONS if start is None else _WARM_ITERATIONS,
+        iterations=_REFERENCE_ITERATIONS,
         axis_offset_px=offset,
         smooth_px=0.0,
-        initial=start,
     ).volume
     proj = projector(tilts[target], nx, axis_offset_px=offset)
     sino = proj.forward(np.ascontiguousarray(volume.transpose(0, 2, 1)).reshape(ny * nx, ny))
     images = sino.reshape(int(target.sum()), nx, ny).transpose(0, 2, 1)
-    return ndimage.gaussian_filter(images, (0.0, 1.0, 1.0), mode="nearest"), volume
+    return ndimage.gaussian_filter(images, (0.0, 1.0, 1.0), mode="nearest")
 
 
 def _match_step(
-    small: np.ndarray, tilts: np.ndarray, offset: float, margin: int, volumes: tuple
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list, tuple]:
+    small: np.ndarray, tilts: np.ndarray, offset: float, margin: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
     """One projection-matching step: every projection registered to its re-projection from the
     tilts outside its group (``i mod 3``), so a projection never pulls its reference towards
     itself while its nearest tilts on both sides still shape it; ``margin`` px of border,
-    filled by the resampling, are left out; each group's reconstruction continues from its
-    ``volumes`` of the previous step (empty: from a uniform volume). The reconstructions run one
-    after the other (each on two threads), the registrations two at a time. Returns the steps,
-    the fits' Pearson r, the steps' shot-noise variances (n, 2), all in the frame and pixels of
-    ``small``, what :func:`_along_sigma` needs, and the groups' reconstructions."""
+    filled by the resampling, are left out. The reconstructions run one after the other (each on
+    two threads), the registrations two at a time. Returns the steps, the fits' Pearson r, the
+    steps' shot-noise variances (n, 2), all in the frame and pixels of ``small``, and what
+    :func:`_along_sigma` needs."""
     n = tilts.size
     group = np.arange(n) % _MATCH_GROUPS
     references = np.empty_like(small)
-    reconstructions = []
     for g in range(min(_MATCH_GROUPS, n)):
         target = group == g
-        start = volumes[g] if volumes else None
-        references[target], volume = _reprojections(small, tilts, offset, ~target, target, start)
-        reconstructions.append(volume)
+        references[target] = _reprojections(small, tilts, offset, ~target, target)
     with ThreadPoolExecutor(2) as pool:
         found = list(
             pool.map(lambda i: matched_fit(references[i], small[i], margin=margin), range(n))
@@ -99,7 +85,7 @@ def _match_step(
     steps = np.array([f[0] for f in found])
     variances = np.array([np.diag(f[2]) for f in found])
     fits = [references, small, steps, [f[3] for f in found], margin]
-    return steps, np.array([f[1] for f in found]), variances, fits, tuple(reconstructions)
+    return steps, np.array([f[1] for f in found]), variances, fits
 
 
 def _along_sigma(fits: list) -> tuple[np.ndarray, np.ndarray]:
@@ -162,8 +148,7 @@ def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_st
     by less than ``_COARSE_TOLERANCE_PX``, then on projections binned to ≤ ``_MATCH_SIZE`` px until
     they change by less than ``_FINE_TOLERANCE_PX`` (RMS, px) or for ``_FINE_STEPS`` steps: the
     shifts' smooth modes along the series converge slowly, since each re-projection is mostly
-    its neighbours', but the steps after the first few move the error by ±0.01 px either way
-    (docs/tomography.md, Performance)."""
+    its neighbours'."""
     fine = max(1, int(np.ceil(min(stack.shape[1:]) / _MATCH_SIZE)))
     residual, peaks = float("nan"), np.ones(tilts.size)
     sigma = np.full((tilts.size, 2), np.nan)
@@ -173,15 +158,12 @@ def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_st
     )
     for factor, max_steps, tolerance in levels:
         small_raw = _binned_series(stack, factor)
-        volumes = ()
         for _ in range(max_steps):
             if should_stop is not None and should_stop():
                 return Matching(shifts, residual, peaks, sigma)
             small = to_axis_frame(small_raw, axis_angle_deg=angle, shifts_px=shifts / factor)
             margin = int(np.ceil(np.abs(shifts).max() / factor)) + 3
-            steps, peaks, variances, fits, volumes = _match_step(
-                small, tilts, offset / factor, margin, volumes
-            )
+            steps, peaks, variances, fits = _match_step(small, tilts, offset / factor, margin)
             update = to_image_frame_shifts(steps * factor, angle)
             new = gauge_shifts(shifts + update, tilts, angle)
             residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))

@@ -133,19 +133,16 @@ def _plan(tilts, n_det, nz, offset, method, iterations, nonnegative) -> _Plan:
     return _Plan(proj, method, iterations, nonnegative, weights, row_inv, col_inv)
 
 
-def _solve(
-    plan: _Plan, b: np.ndarray, tick: Callable[[], None], x0: np.ndarray | None = None
-) -> np.ndarray:
+def _solve(plan: _Plan, b: np.ndarray, tick: Callable[[], None]) -> np.ndarray:
     proj = plan.proj
     if plan.method == "wbp":
         filtered = _ramp_filter(b.reshape(proj.n_tilts, proj.n_det, -1)).reshape(b.shape)
         tick()
         return proj.back(filtered * plan.weights)
     if plan.method == "sirt":
-        x = np.zeros((proj.nz * proj.nx, b.shape[1]), dtype=np.float32) if x0 is None else x0
+        x = np.zeros((proj.nz * proj.nx, b.shape[1]), dtype=np.float32)
         for k in range(plan.iterations):
-            residual = b - proj.forward(x) if k or x0 is not None else b
-            x += plan.col_inv * proj.back(plan.row_inv * residual)
+            x += plan.col_inv * proj.back(plan.row_inv * (b - proj.forward(x) if k else b))
             if plan.nonnegative:
                 np.maximum(x, 0, out=x)
             tick()
@@ -156,8 +153,6 @@ def _solve(
         float(proj.forward(np.ones((proj.nz * proj.nx, 1), np.float32)).sum()), 1.0
     )
     x = np.ones((proj.nz * proj.nx, b.shape[1]), dtype=np.float32) * start.astype(np.float32)
-    if x0 is not None:
-        x = np.maximum(x0, _EPS * x)
     for _ in range(plan.iterations):
         estimate = proj.forward(x)
         ratio = np.divide(b, estimate, out=np.zeros_like(estimate), where=estimate > _EPS)
@@ -205,7 +200,6 @@ def reconstruct(
     nonnegative: bool = True,
     smooth_px: float = DEFAULT_SMOOTH_PX,
     max_memory_bytes: int = DEFAULT_MEMORY_BYTES,
-    initial: np.ndarray | None = None,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> Reconstruction:
@@ -235,10 +229,6 @@ def reconstruct(
     max_memory_bytes : int
         Budget for the working arrays of the slices in flight (the volume and
         the system matrix come on top).
-    initial : ndarray, optional
-        (z, y, x) volume the SIRT or MLEM iterations start from (default: 0 for SIRT, the
-        uniform volume of the projections' mean for MLEM; MLEM raises voxels below 10⁻⁶ of
-        that to it, since it cannot move a voxel from 0); ignored by WBP.
     should_stop : callable, optional
         Polled after every iteration; returning True stops (``ok=False``).
     progress : callable, optional
@@ -260,8 +250,6 @@ def reconstruct(
         tilts, nx, int(thickness_px or nx), axis_offset_px, method, iterations, nonnegative
     )
     nz = plan.proj.nz
-    if initial is not None and np.shape(initial) != (nz, ny, nx):
-        raise ValueError(f"initial volume of shape {np.shape(initial)}; expected {(nz, ny, nx)}")
     volume = np.zeros((nz, ny, nx), dtype=np.float32)
     per_slice = 4 * (4 * nz * nx + 4 * n_tilts * nx)
     chunk = _chunk_size(ny, per_slice, max_memory_bytes)
@@ -283,11 +271,7 @@ def reconstruct(
         stop = min(start + chunk, ny)
         b = np.ascontiguousarray(projections[:, start:stop, :].transpose(0, 2, 1), dtype=np.float32)
         b = b.reshape(n_tilts * nx, stop - start)
-        x0 = None
-        if initial is not None:
-            x0 = np.ascontiguousarray(initial[:, start:stop, :].transpose(0, 2, 1), np.float32)
-            x0 = x0.reshape(nz * nx, stop - start)
-        x = _solve(plan, b, tick, x0)
+        x = _solve(plan, b, tick)
         residual = plan.proj.forward(x) - b
         with lock:
             state["residual"] += float(np.square(residual, dtype=np.float64).sum())
