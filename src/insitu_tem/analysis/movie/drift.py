@@ -37,7 +37,7 @@ import numpy as np
 
 from insitu_tem.core.blocks import iter_blocks
 from insitu_tem.core.model import Axis
-from insitu_tem.analysis.movie.drift_registration import WORKERS, PhaseCorrelator, _blas
+from insitu_tem.analysis.movie.drift_registration import WORKERS, PhaseCorrelator, one_blas_thread
 from insitu_tem.analysis.movie.drift_tracking import track
 
 REFERENCES = ("first", "previous", "running")
@@ -172,7 +172,7 @@ def measure_drift(
     frames = _frame_copies(movie, rows, cols, chunk)
     pool = ThreadPoolExecutor(threads, thread_name_prefix="drift")
     try:
-        with _blas().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             steps = track(
                 pool,
                 correlator,

@@ -33,7 +33,7 @@ import numpy as np
 import scipy.fft as sfft
 from scipy import ndimage
 
-from insitu_tem.analysis.movie.drift_registration import _blas, _parabola
+from insitu_tem.analysis.movie.drift_registration import one_blas_thread, three_point_vertex
 
 LOWPASS_PX = 1.0
 SMOOTH_PX = 3.0
@@ -97,7 +97,7 @@ class MatchedRegistration:
         centred = data - np.sum(weight * data) / np.sum(weight)
         cross = sfft.rfft2(weight * centred) * np.conj(template)
         centre = self._coarse_peak(sfft.irfft2(cross, s=self.shape), near, radius)
-        with _blas().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             shift = self._refine(cross, centre)
         covariance, peak, residual = self._covariance(centred, template, weight, shift)
         return MatchedShift(shift, covariance, peak, residual)
@@ -133,7 +133,10 @@ class MatchedRegistration:
         cols = np.exp(2j * np.pi * np.outer(self._fx[0], centre[1] + offsets))
         grid = (rows @ band @ cols).real
         r, c = np.unravel_index(int(np.argmax(grid)), grid.shape)
-        vertex = [_parabola(grid[r - 1 : r + 2, c]), _parabola(grid[r, c - 1 : c + 2])]
+        vertex = [
+            three_point_vertex(grid[r - 1 : r + 2, c]),
+            three_point_vertex(grid[r, c - 1 : c + 2]),
+        ]
         return centre + (np.array([offsets[r], offsets[c]]) + np.array(vertex) / self.upsample)
 
     def _covariance(self, centred, template, weight, shift) -> tuple[np.ndarray, float, np.ndarray]:

@@ -32,10 +32,20 @@ WORKERS = os.cpu_count() or 1
 
 
 @cache
-def _blas():
+def _blas_controller():
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
+
+
+def one_blas_thread():
+    """Context manager holding BLAS at one thread (process-wide) for its block.
+
+    Small matrix products lose more to BLAS threads contending for a few shared cores than
+    they gain; callers that run such products from several threads at once enter this once
+    around all of them.
+    """
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def tukey(n: int, alpha: float) -> np.ndarray:
@@ -160,7 +170,7 @@ class PhaseCorrelator:
         """Displacement of ``moving`` relative to ``reference`` (both from :meth:`spectrum`),
         searched within ``radius`` px of ``near`` (dy, dx) when given (default: anywhere).
         The small products run on one BLAS thread."""
-        with _blas().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             return self.measure_one_thread(reference, moving, near=near, radius=radius)
 
     def measure_one_thread(
@@ -233,8 +243,8 @@ class PhaseCorrelator:
         grid = (rows @ band @ cols).real / (self.shape[0] * self.shape[1])
         r, c = np.unravel_index(int(np.argmax(grid)), grid.shape)
         dr, dc = (
-            _parabola(grid[max(r - 1, 0) : r + 2, c]),
-            _parabola(grid[r, max(c - 1, 0) : c + 2]),
+            three_point_vertex(grid[max(r - 1, 0) : r + 2, c]),
+            three_point_vertex(grid[r, max(c - 1, 0) : c + 2]),
         )
         if r in (0, n_up - 1):
             dr = 0.0
@@ -247,7 +257,7 @@ class PhaseCorrelator:
         return shift, float(grid[r, c])
 
 
-def _parabola(values: np.ndarray) -> float:
+def three_point_vertex(values: np.ndarray) -> float:
     """Vertex offset (-0.5..0.5) of a parabola through three samples (0 if not three)."""
     if values.size != 3:
         return 0.0
