@@ -1,7 +1,7 @@
 import numpy as np
 from scipy import ndimage
 
-from insitu_tem.analysis.tomo.material_volume import material_volumes, region_volume
+from insitu_tem.analysis.tomo.material_volume import material_volumes, opened_voids, region_volume
 
 LENGTH = 24
 
@@ -70,3 +70,37 @@ def test_voids_of_the_shell_are_taken_out_of_its_material():
     porous, sigma = material_volumes(volume, labels, 0.1, 0.01, core_label=2, shell_label=1)
     assert np.isclose(porous[1], 0.9 * solid[1]) and np.isclose(porous[2], solid[2])
     assert sigma[1] > 0.009 * solid[1]
+
+
+def _wire_with_core_void(void_r: float, *, core_r=12.0, shell_r=22.0, n: int = 72):
+    """A wire (blur 2 px) whose core holds a void sphere of radius ``void_r`` one pixel inside
+    its border, drawn with 4× supersampling; also the materials' volumes."""
+    fine = (np.arange(4 * n) + 0.5) / 4 - n / 2
+    z, x = fine[:, None, None], fine[None, None, :]
+    y = (np.arange(LENGTH) - LENGTH / 2)[None, :, None]
+    radius = np.hypot(z, x)
+    fine_volume = (radius < shell_r).astype(np.float32) + (radius < core_r)
+    void = np.hypot(np.hypot(z - (core_r - void_r - 1), x), y) < void_r
+    fine_volume = np.where(void, 0.0, np.broadcast_to(fine_volume, void.shape))
+    volume = fine_volume.reshape(n, 4, LENGTH, n, 4).mean(axis=(1, 4)).astype(np.float32)
+    volume = ndimage.gaussian_filter(volume, 2.0)
+    volume += np.random.default_rng(1).normal(0, 0.02, volume.shape).astype(np.float32)
+    void_volume = float(np.sum(np.pi * np.maximum(void_r**2 - y.ravel() ** 2, 0)))
+    core = np.pi * core_r**2 * LENGTH - void_volume
+    return volume, {2: core, 1: np.pi * (shell_r**2 - core_r**2) * LENGTH}, void_volume
+
+
+def test_a_core_void_opening_into_the_shell_enters_the_shell_sigma():
+    for void_r in (0.0, 5.0):
+        volume, areas, void_volume = _wire_with_core_void(void_r)
+        labels = _labels(volume, (0.5, 1.5))
+        data = ndimage.gaussian_filter(volume, 1.0)
+        wire = np.stack([ndimage.binary_fill_holes(p) for p in np.moveaxis(labels > 0, 1, 0)])
+        opened = opened_voids(data, labels == 2, labels == 1, ~np.moveaxis(wire, 0, 1))
+        found, sigma = material_volumes(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
+        if void_r == 0:
+            assert opened < 0.002 * areas[2]
+        else:
+            assert 0.2 * void_volume < opened < void_volume
+            assert found[1] - areas[1] > 0.5 * opened
+            assert sigma[1] >= opened and abs(found[1] - areas[1]) < 2 * sigma[1]
