@@ -12,10 +12,16 @@ parent, and no helper process (such as multiprocessing's resource tracker) is in
 Jobs run one at a time; a job whose ``should_stop`` turns true kills the worker (the next job
 starts another) and raises :class:`~insitu_tem.workflows.jobs.Cancelled`. An exception raised in
 the worker is raised again in the caller, with the worker's traceback as a note.
+
+:meth:`ChildProcess.ahead` lets the worker compute a call before a job asks for it (the scan of
+a project that is still opening): the answer is kept for the first request of the same function
+with equal arguments (:func:`digest`), which gets it at once; any other request gets its own
+computation, so the numbers never depend on whether the guess was right.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import pickle
@@ -28,9 +34,12 @@ import traceback
 from pathlib import Path
 from typing import IO, Any, Callable
 
+import numpy as np
+
 from insitu_tem.workflows.jobs import Cancelled, Steps
 
 _HEADER = struct.Struct("<Q")
+_NOT_KEPT = object()
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
@@ -81,6 +90,16 @@ class ChildProcess:
             if self._worker is None or self._worker.process.poll() is not None:
                 self._worker = _Worker(modules)
             return self._worker
+
+    def ahead(self, module: str, name: str, *args) -> None:
+        """Have the worker compute a call before it is requested; returns at once.
+
+        In the worker (started unless it runs, importing ``module``), ``module.name(*args)``
+        returns the call a job is expected to make, ``(fn, args, kwargs)``, or None; the worker
+        computes it and keeps the answer for the first :meth:`run` of the same ``fn`` with equal
+        arguments. Requests sent meanwhile wait until it is done.
+        """
+        self.start(module).send(("ahead", module, name, args))
 
     def run(self, fn: Callable[..., Any], steps: Steps, *args, **kwargs) -> Any:
         """``fn(*args, progress=..., **kwargs)`` in the worker; its progress goes to ``steps``.
@@ -148,11 +167,13 @@ class _Worker:
             env=env,
         )
         self.inbox: queue.Queue = queue.Queue()
+        self._sending = threading.Lock()
         threading.Thread(target=self._listen, daemon=True, name="worker answers").start()
 
     def send(self, message: tuple) -> None:
         try:
-            _write(self.process.stdin, message)
+            with self._sending:
+                _write(self.process.stdin, message)
         except (BrokenPipeError, OSError, ValueError):
             pass  # the worker ended: the listener reports it
 
@@ -182,14 +203,68 @@ def _listen_to_parent(requests: IO[bytes], inbox: queue.Queue) -> None:
     os._exit(0)
 
 
+def digest(fn: Callable, args: tuple, kwargs: dict) -> bytes:
+    """SHA-256 of a call: the function's name and its arguments' types and values (arrays by
+    dtype, shape and bytes), equal for equal calls."""
+    hashed = hashlib.sha256(f"{fn.__module__}.{fn.__qualname__}".encode())
+    _feed(hashed, (args, kwargs))
+    return hashed.digest()
+
+
+def _feed(hashed, value: Any) -> None:
+    hashed.update(type(value).__qualname__.encode() + b"\0")
+    if isinstance(value, np.ndarray):
+        hashed.update(f"{value.dtype.str}{value.shape}".encode())
+        hashed.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (tuple, list)):
+        hashed.update(str(len(value)).encode())
+        for item in value:
+            _feed(hashed, item)
+    elif isinstance(value, dict):
+        hashed.update(str(len(value)).encode())
+        for key in sorted(value, key=repr):
+            _feed(hashed, key)
+            _feed(hashed, value[key])
+    elif value is None or isinstance(value, (bool, int, float, str, bytes)):
+        hashed.update(repr(value).encode() + b"\0")
+    else:
+        hashed.update(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _quiet(fraction: float, message: str = "") -> None:
+    """Progress of a call computed ahead: nobody waits for it yet."""
+
+
+def _compute_ahead(module: str, name: str, args: tuple, kept: dict) -> None:
+    """Compute the call ``module.name(*args)`` expects and keep its answer by :func:`digest` (for
+    the next request only: that one uses it or drops it)."""
+    kept.clear()
+    try:
+        call = getattr(importlib.import_module(module), name)(*args)
+        if call is not None:
+            fn, fn_args, fn_kwargs = call
+            kept[digest(fn, fn_args, fn_kwargs)] = fn(*fn_args, progress=_quiet, **fn_kwargs)
+    except Exception:  # noqa: BLE001 - only a guess: the request it expects computes and reports
+        kept.clear()
+
+
 def _serve(answers: IO[bytes], inbox: queue.Queue) -> None:
     def report(fraction: float, message: str = "") -> None:
         _write(answers, ("progress", float(fraction), message))
 
+    kept: dict[bytes, Any] = {}
     while True:
         try:
-            _, fn, args, kwargs = pickle.loads(inbox.get())
-            answer = ("result", fn(*args, progress=report, **kwargs))
+            request = pickle.loads(inbox.get())
+            if request[0] == "ahead":
+                _compute_ahead(*request[1:], kept)
+                continue
+            _, fn, args, kwargs = request
+            value = kept.pop(digest(fn, args, kwargs), _NOT_KEPT) if kept else _NOT_KEPT
+            kept.clear()
+            if value is _NOT_KEPT:
+                value = fn(*args, progress=report, **kwargs)
+            answer = ("result", value)
         except Exception as error:  # noqa: BLE001 - handed to the caller, raised there
             error.add_note(f"in the worker process:\n{traceback.format_exc()}")
             answer = ("error", error)

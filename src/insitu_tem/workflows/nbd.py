@@ -13,11 +13,13 @@ from insitu_tem.analysis.diffraction.disks import Spots
 from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan, crystalline_flags, sharp_rings
 from insitu_tem.analysis.diffraction.strain import SpotTracks, follow_spots
 from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.core.project import load_session
 from insitu_tem.core.results import Result, plain
 from insitu_tem.core.session import Session
 from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
+from insitu_tem.workflows.project import find_source, load_role
 
 NAME = "nbd"
 DEFAULTS = {"reference": None, "components": 3, "scale_per_nm": None, "correction": None}
@@ -81,32 +83,56 @@ def _held_elsewhere(session: Session, parameters: dict) -> dict | None:
     return result.value if same and can_rereference(result.value) else None
 
 
-def analyse(
-    dataset: Dataset, parameters: dict, steps: Steps, *, child: ChildProcess | None = None
-) -> dict:
-    """The NBD numbers for ``parameters`` (as :func:`prepare` checks them); any thread, the scan
-    analysis in ``child`` when given."""
+def scan_call(dataset: Dataset, parameters: dict) -> tuple[np.ndarray, dict]:
+    """The patterns (n, rows, cols) and the options :func:`analyse` hands to
+    :func:`~insitu_tem.analysis.diffraction.nbd_scan.analyse_scan` for ``parameters``."""
     axis = dataset.signal_axes[-1]
     scale = float(axis.scale) if axis.units == "1/nm" else None
     if parameters.get("scale_per_nm"):
         scale = float(parameters["scale_per_nm"])
     correction = parameters.get("correction")
-    position, units = probe_positions(dataset)
+    position, _ = probe_positions(dataset)
     fit_axis = (
         np.asarray(position, float)
         if len(dataset.navigation_axes) == 1
         else np.arange(len(position), dtype=float)
     )
-    patterns = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
-    steps.check()
     reference = parameters["reference"]
-    scan_options = {
+    return np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:]), {
         "position": fit_axis,
         "scale_per_nm": scale,
         "reference_index": None if reference is None else int(reference),
         "n_components": int(parameters["components"]),
         "correction": None if correction is None else np.asarray(correction, float),
     }
+
+
+def scan_ahead(project_path: str) -> tuple | None:
+    """The scan analysis the "nbd" job of the project at ``project_path`` will ask its worker
+    for, as ``(analyse_scan, args, kwargs)`` (for :meth:`ChildProcess.ahead
+    <insitu_tem.workflows.child.ChildProcess.ahead>`: the worker reads the scan and starts on it
+    while the project opens), or None when the project holds no scan or a result for it."""
+    session = load_session(project_path)
+    found = find_source(session, NAME, project_path)
+    if found is None or session.result(NAME) is not None:
+        return None
+    load_role(session, NAME, found)
+    dataset = session.dataset(NAME)
+    if dataset.kind != "pattern_series" or dataset.n_items < 3:
+        return None
+    patterns, scan_options = scan_call(dataset, options(session, NAME, DEFAULTS, {}))
+    return analyse_scan, (patterns,), scan_options
+
+
+def analyse(
+    dataset: Dataset, parameters: dict, steps: Steps, *, child: ChildProcess | None = None
+) -> dict:
+    """The NBD numbers for ``parameters`` (as :func:`prepare` checks them); any thread, the scan
+    analysis in ``child`` when given."""
+    position, units = probe_positions(dataset)
+    patterns, scan_options = scan_call(dataset, parameters)
+    scale = scan_options["scale_per_nm"]
+    steps.check()
     if child is None:
         result = analyse_scan(
             patterns, progress=steps.progress, should_stop=steps.should_stop, **scan_options

@@ -16,8 +16,9 @@ from insitu_tem import __version__
 from insitu_tem.core.model import DataError
 from insitu_tem.core.project import PROJECT_SUFFIX, load_session
 
-SCAN_ANALYSIS = "insitu_tem.analysis.diffraction.nbd_scan"
-"""The module the NBD scan analysis runs from in the task runner's worker process."""
+SCAN_AHEAD = ("insitu_tem.workflows.nbd", "scan_ahead")
+"""Where the task runner's worker process finds the NBD scan analysis a project will ask for
+(:func:`insitu_tem.workflows.nbd.scan_ahead`)."""
 
 
 class FileActions(QObject):
@@ -114,14 +115,14 @@ class FileActions(QObject):
 
     def _expect_scan(self, project: Path) -> None:
         """When ``project`` holds an NBD scan without its result, start the worker process its
-        analysis will run in, so the worker imports the analysis while the panels are built and
-        the files load."""
+        analysis will run in and have it read the scan and analyse it while the panels are built
+        and the files load (the job gets that answer when it asks for the same analysis)."""
         try:
             session = load_session(project)
         except (DataError, OSError):
             return
         if "nbd" in session.roles and session.result("nbd") is None:
-            self.window.tasks.child.start(SCAN_ANALYSIS)
+            self.window.tasks.child.ahead(*SCAN_AHEAD, str(project))
 
     def confirm_unsaved(self, action: str) -> bool:
         """Before ``action`` replaces or ends the session: Save / Discard / Cancel; True to go
