@@ -103,7 +103,9 @@ class TaskRunner(QObject):
     ----------
     child : ChildProcess
         The worker process for jobs that hand their heavy part to another core (started when
-        a job needs it; cancelling a job that uses it or every task ends it).
+        a job needs it; cancelling a job that uses it or every task ends it): the NBD scan.
+    movie_child : ChildProcess
+        A second one, for the front tracking, so it runs beside the scan analysis.
     """
 
     started = Signal(int, str)
@@ -120,7 +122,7 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(1, max_threads))
         self._waiting = QThreadPool(self)
-        self._waiting.setMaxThreadCount(1)
+        self._waiting.setMaxThreadCount(2)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self._latest: dict[str, int] = {}
@@ -128,6 +130,7 @@ class TaskRunner(QObject):
         self._bridge.done.connect(self._on_done)
         self._bridge.progress.connect(self.progress)
         self.child = ChildProcess()
+        self.movie_child = ChildProcess()
 
     def submit(
         self,
@@ -170,9 +173,11 @@ class TaskRunner(QObject):
         key: str,
         description: str,
         on_stored: Callable[[Any], None] | None = None,
+        in_worker: bool = False,
     ) -> int:
         """Run a prepared workflow ``job`` off the GUI thread with progress and cancel, then
-        store its result in ``session`` (on the GUI thread) and call ``on_stored(result)``."""
+        store its result in ``session`` (on the GUI thread) and call ``on_stored(result)``;
+        ``in_worker`` as in :meth:`submit`."""
 
         def store(result) -> None:
             session.store_result(job.name, result)
@@ -184,6 +189,7 @@ class TaskRunner(QObject):
             key=key,
             on_result=store,
             description=description,
+            in_worker=in_worker,
         )
 
     def cancel(self, task_id: int | None = None) -> None:
@@ -194,6 +200,7 @@ class TaskRunner(QObject):
                 self._pending[tid].control.cancel()
         if task_id is None:
             self.child.close()
+            self.movie_child.close()
 
     def cancel_keys(self, keys) -> None:
         """Cancel the latest task of each key in ``keys``; their results are dropped."""

@@ -11,6 +11,7 @@ import numpy as np
 from insitu_tem.analysis.movie.front_line import FrontAnalysis, analyse_front
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
+from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import frame_times, require, tracking_line
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
@@ -24,13 +25,18 @@ DEFAULTS = {
 }
 
 
-def prepare(session: Session, *, line_rc=None, **given) -> Job:
+def prepare(
+    session: Session, *, line_rc=None, child: ChildProcess | None = None, **given
+) -> Job:
     """The front-tracking job.
 
     Parameters
     ----------
     line_rc : array_like, optional
         Vertices (row, col), movie px; default: the analysis line (else a scan line).
+    child : ChildProcess, optional
+        Track in this worker process instead of the job's thread when the movie is in memory
+        (a numpy array, sent to the worker; a lazy movie is read here); the numbers are the same.
     width_px : float
         Averaging width across the line, px.
     drift : {"session", "first", "previous", "running", None}
@@ -67,20 +73,27 @@ def prepare(session: Session, *, line_rc=None, **given) -> Job:
     )
 
     def compute(steps: Steps) -> dict:
-        analysis = analyse_front(
-            movie.array,
-            np.asarray(parameters["line_rc"]),
-            axes=movie.signal_axes,
-            times=times,
-            width=float(parameters["width_px"]),
-            drift_reference=reference,
-            drift_roi=roi,
-            shifts_px=shifts,
-            polarity=polarity,
-            fixed=fixed,
-            progress=steps.progress,
-            should_stop=steps.should_stop,
-        )
+        line = np.asarray(parameters["line_rc"])
+        settings = {
+            "axes": movie.signal_axes,
+            "times": times,
+            "width": float(parameters["width_px"]),
+            "drift_reference": reference,
+            "drift_roi": roi,
+            "shifts_px": shifts,
+            "polarity": polarity,
+            "fixed": fixed,
+        }
+        if child is not None and type(movie.array) is np.ndarray:
+            analysis = child.run(analyse_front, steps, movie.array, line, **settings)
+        else:
+            analysis = analyse_front(
+                movie.array,
+                line,
+                progress=steps.progress,
+                should_stop=steps.should_stop,
+                **settings,
+            )
         steps.check()
         return front_value(analysis, time_units)
 

@@ -65,9 +65,15 @@ class FrontJobs(QObject):
         DataError when it cannot run."""
         session = self.state.session
         job = front_workflow.prepare(
-            session, line_rc=np.asarray(line_rc, float).tolist(), width_px=width, drift="session"
+            session,
+            line_rc=np.asarray(line_rc, float).tolist(),
+            width_px=width,
+            drift="session",
+            child=self.tasks.movie_child,
         )
-        self.tasks.submit_job(session, job, key="movie-front", description="Tracking the front")
+        self.tasks.submit_job(
+            session, job, key="movie-front", description="Tracking the front", in_worker=True
+        )
 
     def _submit_undoable(self, job, *, key: str, description: str) -> None:
         session = self.state.session

@@ -20,6 +20,9 @@ SCAN_AHEAD = ("insitu_tem.workflows.nbd", "scan_ahead")
 """Where the task runner's worker process finds the NBD scan analysis a project will ask for
 (:func:`insitu_tem.workflows.nbd.scan_ahead`)."""
 
+FRONT_ANALYSIS = "insitu_tem.analysis.movie.front_line"
+"""The module the front tracking runs from in the task runner's second worker process."""
+
 
 class FileActions(QObject):
     """File ▸ Open, Open as Pattern Series, Open Sample Project, Save, Save As; holder logs;
@@ -94,7 +97,7 @@ class FileActions(QObject):
             self.window.docks["tomo"].raise_()
         for path in paths:
             if path.suffix.lower() == PROJECT_SUFFIX:
-                self._expect_scan(path)
+                self._expect_jobs(path)
                 self._project().open(path)
             elif path not in series:
                 self._opener().open(path, signal=signal)
@@ -105,7 +108,7 @@ class FileActions(QObject):
             from insitu_tem.gui.controllers.opener import Opener
 
             path = Opener.sample_project_path()
-            self._expect_scan(path)
+            self._expect_jobs(path)
             self._project().open(path, as_template=True)
 
     def open_sample_tilt_series(self) -> None:
@@ -113,16 +116,22 @@ class FileActions(QObject):
         self.window.docks["tomo"].raise_()
         self.window.panels["tomo"].opener.open_sample()
 
-    def _expect_scan(self, project: Path) -> None:
-        """When ``project`` holds an NBD scan without its result, start the worker process its
-        analysis will run in and have it read the scan and analyse it while the panels are built
-        and the files load (the job gets that answer when it asks for the same analysis)."""
+    def _expect_jobs(self, project: Path) -> None:
+        """Start the worker processes of the analyses opening ``project`` will run, so they
+        work while the panels are built and the files load: an NBD scan without its result is
+        read and analysed ahead in the first (the job gets that answer when it asks for the same
+        analysis); the second imports the front tracking when the across-the-front profiles will
+        be computed (a movie, scan lines and a line scan, without a front or across result)."""
         try:
             session = load_session(project)
         except (DataError, OSError):
             return
         if "nbd" in session.roles and session.result("nbd") is None:
             self.window.tasks.child.ahead(*SCAN_AHEAD, str(project))
+        roles = set(session.roles)
+        tracks = bool(session.scan_lines) and "movie" in roles and bool(roles & {"eels", "nbd"})
+        if tracks and session.result("front") is None and session.result("across") is None:
+            self.window.tasks.movie_child.start(FRONT_ANALYSIS)
 
     def confirm_unsaved(self, action: str) -> bool:
         """Before ``action`` replaces or ends the session: Save / Discard / Cancel; True to go

@@ -116,8 +116,9 @@ class AcrossPanel(QWidget):
         if self._after_scan:
             self.status.setText(STEP_TEXT[NBD_SCAN])
             return
+        worker = {"child": self.tasks.movie_child} if step is front else {}
         try:
-            job = step.prepare(session)
+            job = step.prepare(session, **worker)
         except DataError as error:
             self.status.setText(f"Across the front: {error}")
             return
@@ -128,6 +129,7 @@ class AcrossPanel(QWidget):
             key="across",
             description=STEP_TEXT[job.name],
             on_stored=lambda result: self._show_step(job.name, result),
+            in_worker=bool(worker),
         )
 
     def _show_step(self, name: str, result) -> None:

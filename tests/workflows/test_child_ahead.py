@@ -1,0 +1,115 @@
+"""A call the worker computes ahead answers the first request of that very call (same function,
+equal arguments) and only that one; any other request is computed, and the front tracking and the
+sample project's scan give in the worker the numbers they give in the job's thread."""
+
+import numpy as np
+import pytest
+
+from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan
+from insitu_tem.core.results import plain
+from insitu_tem.workflows import front, nbd
+from insitu_tem.workflows.child import ChildProcess, digest
+from insitu_tem.workflows.jobs import Steps
+from insitu_tem.workflows.project import open_session
+
+from .test_workflows import session  # noqa: F401 - fixture
+
+COUNTER = """
+import itertools
+
+import numpy as np
+
+_calls = itertools.count()
+
+
+def counted(values, *, offset, progress):
+    return next(_calls), float(np.sum(values)) + offset
+
+
+def expect(offset):
+    return counted, (np.arange(4.0),), {"offset": offset}
+
+
+def expect_nothing():
+    return None
+
+
+def expect_a_failure():
+    raise ValueError("no such file")
+"""
+
+
+@pytest.fixture
+def child(tmp_path, monkeypatch):
+    (tmp_path / "counter.py").write_text(COUNTER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    worker = ChildProcess()
+    yield worker
+    worker.close()
+
+
+def test_the_answer_kept_ahead_serves_the_same_call_once(child):
+    import counter
+
+    child.ahead("counter", "expect", 1.0)
+    steps = Steps(None, None)
+    assert child.run(counter.counted, steps, np.arange(4.0), offset=1.0) == (0, 7.0)
+    assert child.run(counter.counted, steps, np.arange(4.0), offset=1.0) == (1, 7.0)
+
+
+@pytest.mark.parametrize(
+    "values, offset",
+    [(np.arange(4.0), 2.0), (np.arange(4), 1.0), (np.arange(5.0), 1.0), (np.arange(4.0), 1)],
+)
+def test_another_call_is_computed_and_drops_the_kept_answer(child, values, offset):
+    import counter
+
+    child.ahead("counter", "expect", 1.0)
+    steps = Steps(None, None)
+    first = child.run(counter.counted, steps, values, offset=offset)
+    assert first == (1, float(np.sum(values)) + offset)
+    assert child.run(counter.counted, steps, np.arange(4.0), offset=1.0) == (2, 7.0)
+
+
+@pytest.mark.parametrize("name", ["expect_nothing", "expect_a_failure"])
+def test_nothing_expected_or_a_failed_guess_leaves_requests_as_they_were(child, name):
+    import counter
+
+    child.ahead("counter", name)
+    assert child.run(counter.counted, Steps(None, None), np.arange(4.0), offset=0.0) == (0, 6.0)
+
+
+def test_equal_calls_have_equal_digests_and_any_difference_changes_it():
+    def call(*args, **kwargs):
+        return digest(analyse_scan, args, kwargs)
+
+    base = call(np.eye(3), position=np.arange(3.0), scale_per_nm=None)
+    assert base == call(np.eye(3).copy(), position=np.arange(3.0), scale_per_nm=None)
+    assert base == call(np.asfortranarray(np.eye(3)), position=np.arange(3.0), scale_per_nm=None)
+    assert base != call(np.eye(3, dtype=np.float32), position=np.arange(3.0), scale_per_nm=None)
+    assert base != call(np.eye(3), position=np.arange(3.0), scale_per_nm=0.0)
+    assert base != call(np.eye(3), position=[0.0, 1.0, 2.0], scale_per_nm=None)
+    assert base != digest(nbd.analyse, (np.eye(3),), {"position": np.arange(3.0)})
+
+
+def test_the_sample_scan_analysed_ahead_is_the_scan_the_job_asks_for(sample_data):
+    project = sample_data / "sample.itproj"
+    if not project.exists():
+        pytest.skip("sample_data/sample.itproj not generated")
+    fn, args, kwargs = nbd.scan_ahead(str(project))
+    session = open_session(project)
+    patterns, options = nbd.scan_call(session.dataset("nbd"), dict(nbd.DEFAULTS))
+    assert fn is analyse_scan and digest(fn, args, kwargs) == digest(fn, (patterns,), options)
+
+
+def test_the_front_tracked_in_the_worker_gives_the_in_thread_numbers_exactly(session):  # noqa: F811
+    here = plain(front.prepare(session, width_px=5.0).compute(Steps(None, None)))
+    worker = ChildProcess()
+    try:
+        job = front.prepare(session, width_px=5.0, child=worker)
+        there = plain(job.compute(Steps(None, None)))
+        assert worker.pid is not None
+    finally:
+        worker.close()
+    np.testing.assert_equal(there, here)
