@@ -98,8 +98,8 @@ def test_the_sample_scan_analysed_ahead_is_the_scan_the_job_asks_for(sample_data
     if not project.exists():
         pytest.skip("sample_data/sample.itproj not generated")
     fn, args, kwargs = nbd.scan_ahead(str(project))
-    session = open_session(project)
-    patterns, options = nbd.scan_call(session.dataset("nbd"), dict(nbd.DEFAULTS))
+    opened = open_session(project)
+    patterns, options = nbd.scan_call(opened.dataset("nbd"), dict(nbd.DEFAULTS))
     assert fn is analyse_scan and digest(fn, args, kwargs) == digest(fn, (patterns,), options)
 
 
