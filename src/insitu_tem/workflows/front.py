@@ -25,9 +25,7 @@ DEFAULTS = {
 }
 
 
-def prepare(
-    session: Session, *, line_rc=None, child: ChildProcess | None = None, **given
-) -> Job:
+def prepare(session: Session, *, line_rc=None, child: ChildProcess | None = None, **given) -> Job:
     """The front-tracking job.
 
     Parameters
