@@ -10,9 +10,12 @@ from __future__ import annotations
 from importlib import import_module
 from pathlib import Path
 
+from insitu_tem.core.project import PROJECT_SUFFIX
 from insitu_tem.samples.experiment import EXPERIMENT, Experiment
 
 SAMPLE_MODULES = ("movie", "hrtem", "nbd", "eels", "holder_log")
+PROJECT_NAME = "sample" + PROJECT_SUFFIX
+"""File name of the sample project that opens every sample."""
 
 
 def write_all(folder: str | Path) -> list[Path]:
@@ -32,4 +35,4 @@ def write_all(folder: str | Path) -> list[Path]:
     return written
 
 
-__all__ = ["EXPERIMENT", "Experiment", "SAMPLE_MODULES", "write_all"]
+__all__ = ["EXPERIMENT", "Experiment", "PROJECT_NAME", "SAMPLE_MODULES", "write_all"]

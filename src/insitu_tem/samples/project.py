@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from insitu_tem.core.project import PROJECT_SUFFIX, save_session
+from insitu_tem.core.project import save_session
 from insitu_tem.core.session import DataSource, Session
+from insitu_tem.samples import PROJECT_NAME
 from insitu_tem.samples.experiment import EXPERIMENT
 from insitu_tem.samples.holder_log import FILE_NAME as LOG_FILE
 from insitu_tem.samples.experiment import CAMERA_CLOCK_SLOW_S
@@ -18,7 +19,6 @@ SAMPLE_FILES = {
     "nbd": "nbd_linescan.hspy",
     "eels": "eels_linescan.hspy",
 }
-PROJECT_NAME = "sample" + PROJECT_SUFFIX
 
 
 def write(folder: str | Path) -> Path:

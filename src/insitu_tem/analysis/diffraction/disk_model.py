@@ -77,7 +77,12 @@ def _aperture(rows, cols, centre, radius, blur):
     z = (rho - radius) / (np.sqrt(2.0) * blur)
     disk = 0.5 * special.erfc(z)
     density = np.exp(-(z**2)) / (np.sqrt(2.0 * np.pi) * blur)
-    return disk, np.column_stack([density * dr / rho, density * dc / rho, density, density * z])
+    slopes = np.empty((density.size, 4))
+    np.divide(density * dr, rho, out=slopes[:, 0])
+    np.divide(density * dc, rho, out=slopes[:, 1])
+    slopes[:, 2] = density
+    np.multiply(density, z, out=slopes[:, 3])
+    return disk, slopes
 
 
 def _linear_fit(window, shape: np.ndarray):
@@ -85,7 +90,9 @@ def _linear_fit(window, shape: np.ndarray):
     the aperture's derivatives."""
     rows, cols, values, weight, poly = window
     disk, slopes = _aperture(rows, cols, shape[:2], shape[2], shape[3])
-    design = np.column_stack([np.ones_like(rows), poly * disk[:, None]])
+    design = np.empty((rows.size, 1 + poly.shape[1]))
+    design[:, 0] = 1.0
+    np.multiply(poly, disk[:, None], out=design[:, 1:])
     weighted = design.T * weight
     try:
         linear = np.linalg.solve(weighted @ design, weighted @ values)
@@ -125,7 +132,9 @@ def _normal(window, fit, free: list[int]):
     rows, cols, values, weight, poly = window
     _, linear, design, slopes = fit
     interior = poly @ linear[1:]
-    jacobian = np.column_stack([design, interior[:, None] * slopes[:, free]])
+    jacobian = np.empty((design.shape[0], design.shape[1] + len(free)))
+    jacobian[:, : design.shape[1]] = design
+    np.multiply(interior[:, None], slopes[:, free], out=jacobian[:, design.shape[1] :])
     weighted = jacobian.T * weight
     return weighted @ jacobian, weighted @ (values - design @ linear)
 
@@ -379,14 +388,14 @@ def locate_spots(
         One per start; ``ok`` False when the spot cannot be located (reject it).
     """
     starts = np.asarray(starts_rc, dtype=float).reshape(-1, 2)
-    centroids = [
-        spot_centroid(
+
+    def centroid(start) -> DiskFit:
+        return spot_centroid(
             residual, counts, start, radius_px=radius_px + 1.0, background_var=background_var
         )
-        for start in starts
-    ]
+
     if radius_px < MIN_DISK_RADIUS_PX:
-        return centroids
+        return [centroid(start) for start in starts]
     models = fit_disk_models(
         residual,
         counts,
@@ -396,4 +405,4 @@ def locate_spots(
         background_var=background_var,
         others_rc=others_rc,
     )
-    return [model if model.ok else centroid for model, centroid in zip(models, centroids)]
+    return [model if model.ok else centroid(start) for model, start in zip(models, starts)]

@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtCore import QObject, Signal
 
 from insitu_tem.io.load import load
 from insitu_tem.core.model import DataError, Dataset
-from insitu_tem.samples.project import PROJECT_NAME
 from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.gui.controllers.session_bridge import ROLE_BY_KIND, SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
-
-REPO_SAMPLE_FOLDER = Path(__file__).resolve().parents[4] / "sample_data"
 
 
 class Opener(QObject):
@@ -72,19 +69,3 @@ class Opener(QObject):
             self.reporter.report(f"{path.name}: {error}")
         else:
             self.reporter.report_exception(error, context=path.name)
-
-    @staticmethod
-    def sample_project_path() -> Path:
-        """The bundled sample project; generated into the cache folder when not shipped."""
-        bundled = REPO_SAMPLE_FOLDER / PROJECT_NAME
-        if bundled.exists():
-            return bundled
-        from insitu_tem.samples import write_all
-
-        cache = (
-            Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation))
-            / "sample_data"
-        )
-        if not (cache / PROJECT_NAME).exists():
-            write_all(cache)
-        return cache / PROJECT_NAME

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 from insitu_tem import __version__
 from insitu_tem.core.model import DataError
 from insitu_tem.core.project import PROJECT_SUFFIX, load_session
+from insitu_tem.gui.controllers.sample_project import sample_project_path
 
 SCAN_AHEAD = ("insitu_tem.workflows.nbd", "scan_ahead")
 """Where the task runner's worker process finds the NBD scan analysis a project will ask for
@@ -105,9 +106,7 @@ class FileActions(QObject):
     def open_sample_project(self) -> None:
         """File ▸ Open Sample Project (offers to save unsaved changes first)."""
         if self.confirm_unsaved("Open Sample Project"):
-            from insitu_tem.gui.controllers.opener import Opener
-
-            path = Opener.sample_project_path()
+            path = sample_project_path()
             self._expect_jobs(path)
             self._project().open(path, as_template=True)
 
