@@ -113,3 +113,16 @@ def test_the_front_tracked_in_the_worker_gives_the_in_thread_numbers_exactly(ses
     finally:
         worker.close()
     np.testing.assert_equal(there, here)
+
+
+def test_a_movie_too_large_to_copy_is_tracked_here(session, monkeypatch):  # noqa: F811
+    here = plain(front.prepare(session, width_px=5.0).compute(Steps(None, None)))
+    movie_bytes = session.dataset("movie").array.nbytes
+    monkeypatch.setattr(front, "memory_budget", lambda: 3 * movie_bytes - 1)
+    worker = ChildProcess()
+    try:
+        there = plain(front.prepare(session, width_px=5.0, child=worker).compute(Steps(None, None)))
+        assert worker.pid is None
+    finally:
+        worker.close()
+    np.testing.assert_equal(there, here)

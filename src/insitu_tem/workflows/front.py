@@ -11,6 +11,7 @@ import numpy as np
 from insitu_tem.analysis.movie.front_line import FrontAnalysis, analyse_front
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
+from insitu_tem.io.readers.memory import memory_budget
 from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import frame_times, require, tracking_line
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
@@ -34,7 +35,9 @@ def prepare(session: Session, *, line_rc=None, child: ChildProcess | None = None
         Vertices (row, col), movie px; default: the analysis line (else a scan line).
     child : ChildProcess, optional
         Track in this worker process instead of the job's thread when the movie is in memory
-        (a numpy array, sent to the worker; a lazy movie is read here); the numbers are the same.
+        (a numpy array) and it, the message and the worker's copy fit the memory budget
+        (:func:`~insitu_tem.io.readers.memory.memory_budget`); else (a lazy or a large movie)
+        here. The numbers are the same.
     width_px : float
         Averaging width across the line, px.
     drift : {"session", "first", "previous", "running", None}
@@ -82,7 +85,7 @@ def prepare(session: Session, *, line_rc=None, child: ChildProcess | None = None
             "polarity": polarity,
             "fixed": fixed,
         }
-        if child is not None and type(movie.array) is np.ndarray:
+        if child is not None and _fits_a_worker(movie.array):
             analysis = child.run(analyse_front, steps, movie.array, line, **settings)
         else:
             analysis = analyse_front(
@@ -96,6 +99,11 @@ def prepare(session: Session, *, line_rc=None, child: ChildProcess | None = None
         return front_value(analysis, time_units)
 
     return Job(NAME, parameters, session.fingerprints(inputs), compute)
+
+
+def _fits_a_worker(array) -> bool:
+    """Whether ``array`` is in memory and three copies of it fit the memory budget."""
+    return type(array) is np.ndarray and 3 * array.nbytes <= memory_budget()
 
 
 def front_value(analysis: FrontAnalysis, time_units: str) -> dict:
