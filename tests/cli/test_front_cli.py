@@ -98,12 +98,15 @@ def test_csv_export(movie_sample, capsys, tmp_path):
     assert float(rows[20]["position_nm"]) == pytest.approx(
         2 * float(rows[20]["position_px"]), rel=1e-4
     )
+    present = np.array([row["present"] == "1" for row in rows])
+    position_px = np.array([float(row["position_px"]) for row in rows])
     sigma_px = np.array([float(row["position_px_sigma"]) for row in rows])
-    assert np.all(sigma_px > 0) and np.all(np.isfinite(sigma_px))
-    np.testing.assert_allclose(
-        [float(row["position_nm_sigma"]) for row in rows], 2 * sigma_px, rtol=1e-3
-    )
-    assert {row["present"] for row in rows} == {"1"}
+    sigma_nm = np.array([float(row["position_nm_sigma"]) for row in rows])
+    assert present.sum() >= 0.9 * len(rows)
+    np.testing.assert_array_equal(np.isfinite(position_px), present)
+    np.testing.assert_array_equal(np.isfinite(sigma_px), present)
+    assert np.all(sigma_px[present] > 0)
+    np.testing.assert_allclose(sigma_nm[present], 2 * sigma_px[present], rtol=1e-3)
 
 
 def test_no_front_is_not_measured_in_the_json_and_the_csv(capsys, tmp_path):

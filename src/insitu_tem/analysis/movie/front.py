@@ -16,6 +16,8 @@ mislead it (:mod:`~insitu_tem.analysis.movie.front_states`):
    follows the specimen, a sample those leave in one state only takes its states from its own
    change of either sign, if significant and in the order a front passes the samples
    (:func:`~insitu_tem.analysis.movie.front_states.own_changes`).
+5. A frame whose erf is far wider than the movie's front (beyond its own 1σ and the spread of
+   the widths) is not measured (:mod:`~insitu_tem.analysis.movie.front_width`).
 
 The position is the width-averaged one: the centre of the erf fitted to the reacted fraction
 averaged across the line's width. Its 1σ combines the fit's statistical error (scaled by the
@@ -25,7 +27,7 @@ the frozen error of the per-sample levels, which enters every frame alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import curve_fit
@@ -42,6 +44,7 @@ from insitu_tem.analysis.movie.front_states import (
     initial_fraction,
     own_changes,
 )
+from insitu_tem.analysis.movie.front_width import too_wide
 
 MIN_EVIDENCE = 25.0
 NO_FRONT = (
@@ -255,7 +258,8 @@ def track_front(
         )
     if fitted is None:
         return _absent(data.shape[0], -direction * sign, NO_FRONT)
-    return _summarise(*fitted, min_evidence=min_evidence, polarity=-direction * sign)
+    track = _summarise(*fitted, min_evidence=min_evidence, polarity=-direction * sign)
+    return _without_wide(track, data, fitted[0])
 
 
 def _absent(n_frames: int, polarity: int, reason: str) -> FrontTrack:
@@ -269,6 +273,24 @@ def _absent(n_frames: int, polarity: int, reason: str) -> FrontTrack:
         polarity,
         False,
         reason,
+    )
+
+
+def _without_wide(track: FrontTrack, image: np.ndarray, model: StateModel) -> FrontTrack:
+    """``track`` without the frames whose erf is far wider than the movie's front
+    (:func:`~insitu_tem.analysis.movie.front_width.too_wide`)."""
+    if not track.ok:
+        return track
+    wide = too_wide(*model.fraction(image), track.position, track.width, model.direction)
+    if not wide.any():
+        return track
+    return replace(
+        track,
+        position=np.where(wide, np.nan, track.position),
+        position_sigma=np.where(wide, np.nan, track.position_sigma),
+        confidence=np.where(wide, 0.0, track.confidence),
+        width=np.where(wide, np.nan, track.width),
+        present=track.present & ~wide,
     )
 
 
