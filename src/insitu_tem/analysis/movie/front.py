@@ -34,7 +34,7 @@ from scipy.optimize import curve_fit
 from scipy.special import ndtr
 
 from insitu_tem.analysis.movie.front_profile import ProfileFit, correlation_factor, fit_profile
-from insitu_tem.analysis.movie.front_profile import pure_fraction
+from insitu_tem.analysis.movie.front_profile import on_line, pure_fraction
 from insitu_tem.analysis.movie.front_states import (
     StateModel,
     direction_and_sign,
@@ -102,6 +102,10 @@ class FrontTrack:
         False when the front was never found.
     reason : str
         Why ``ok`` is False.
+    position_noise : numpy.ndarray or None
+        (n_frames,) the frame's scatter alone (:attr:`ProfileFit.noise`, the residuals'
+        correlation and the drift's error), samples: weights for a fit across frames, whose
+        errors that persist from frame to frame the fit's own correlation model covers.
     """
 
     position: np.ndarray
@@ -112,6 +116,7 @@ class FrontTrack:
     polarity: int
     ok: bool = True
     reason: str = ""
+    position_noise: np.ndarray | None = None
 
 
 def _erf_step(s, a, b, s0, w):
@@ -157,7 +162,7 @@ def auto_polarity(image: np.ndarray) -> int:
 
 
 def _fit_frames(
-    image: np.ndarray, model: StateModel, previous: list | None
+    image: np.ndarray, model: StateModel, previous: list | None, *, interval: bool = False
 ) -> list[ProfileFit | None]:
     phi, sigma = model.fraction(image)
     starts = [
@@ -167,7 +172,7 @@ def _fit_frames(
         for t in range(image.shape[0])
     ]
     return [
-        fit_profile(phi[t], sigma, direction=model.direction, start=starts[t])
+        fit_profile(phi[t], sigma, direction=model.direction, start=starts[t], interval=interval)
         for t in range(image.shape[0])
     ]
 
@@ -258,8 +263,10 @@ def track_front(
         )
     if fitted is None:
         return _absent(data.shape[0], -direction * sign, NO_FRONT)
-    track = _summarise(*fitted, min_evidence=min_evidence, polarity=-direction * sign)
-    return _without_wide(track, data, fitted[0])
+    model, fits = fitted
+    fits = _fit_frames(data, model, fits, interval=True)
+    track = _summarise(model, fits, min_evidence=min_evidence, polarity=-direction * sign)
+    return _without_wide(track, data, model)
 
 
 def _absent(n_frames: int, polarity: int, reason: str) -> FrontTrack:
@@ -291,20 +298,36 @@ def _without_wide(track: FrontTrack, image: np.ndarray, model: StateModel) -> Fr
         confidence=np.where(wide, 0.0, track.confidence),
         width=np.where(wide, np.nan, track.width),
         present=track.present & ~wide,
+        position_noise=None
+        if track.position_noise is None
+        else np.where(wide, np.nan, track.position_noise),
     )
 
 
 def _summarise(model: StateModel, fits: list, *, min_evidence: float, polarity: int) -> FrontTrack:
     n_frames, n_samples = len(fits), model.pristine.size
-    position, sigma, width = (np.full(n_frames, np.nan) for _ in range(3))
+    position, sigma, width, noise = (np.full(n_frames, np.nan) for _ in range(4))
     confidence = np.zeros(n_frames)
     for t, fit in enumerate(fits):
-        if fit is not None and fit.evidence > min_evidence and 0 <= fit.position <= n_samples - 1:
+        if (
+            fit is not None
+            and fit.evidence > min_evidence
+            and on_line(fit, n_samples, model.direction)
+        ):
             position[t], sigma[t], width[t] = fit.position, fit.sigma, fit.width
+            noise[t] = fit.noise
             confidence[t] = fit.evidence / (fit.evidence + min_evidence)
     present = np.isfinite(position)
     if not present.any():
         return _absent(n_frames, polarity, NO_FRONT)
     residuals = np.array([fits[t].residual for t in np.flatnonzero(present)])
-    sigma *= correlation_factor(residuals)
-    return FrontTrack(position, sigma, confidence, width, present, polarity)
+    factor = correlation_factor(residuals)
+    return FrontTrack(
+        position,
+        sigma * factor,
+        confidence,
+        width,
+        present,
+        polarity,
+        position_noise=noise * factor,
+    )

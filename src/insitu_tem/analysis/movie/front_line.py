@@ -92,11 +92,15 @@ def with_drift_error(track: FrontTrack, sampling: LineSampling, drift) -> FrontT
     known = np.isfinite(variance) & (worst <= half_width**2)
     position = np.where(known, track.position, np.nan)
     sigma = np.where(known, np.hypot(track.position_sigma, np.sqrt(np.abs(variance))), np.nan)
+    noise = track.position_noise
+    if noise is not None:
+        noise = np.where(known, np.hypot(noise, np.sqrt(np.abs(variance))), np.nan)
     present = track.present & known
     return replace(
         track,
         position=position,
         position_sigma=sigma,
+        position_noise=noise,
         present=present,
         confidence=np.where(present, track.confidence, 0.0),
     )
@@ -178,9 +182,10 @@ def analyse_front(
     position = np.interp(track.position, kymo.distance_px, distance, left=np.nan, right=np.nan)
     scale = np.interp(track.position, kymo.distance_px, np.gradient(distance, kymo.distance_px))
     position_sigma = track.position_sigma * scale
+    noise = track.position_sigma if track.position_noise is None else track.position_noise
     times = np.asarray(times, dtype=float)
     fit = fit_kinetics(
-        times, position, sigma=position_sigma, fixed=fixed, correlation_span=ERROR_SPAN
+        times, position, sigma=noise * scale, fixed=fixed, correlation_span=ERROR_SPAN
     )
     velocity = fit.velocity(times) if fit.ok else np.full(times.shape, np.nan)
     report(1.0, "front tracked")
