@@ -21,7 +21,9 @@ relative to the aligned series (raw image frame, px), in the gauge of
     :func:`.registration.matched_displacement`) and moved by the full step; repeated first on
     twice-binned projections until the shifts change by < 0.25 px, then at full size until
     they change by < 0.02 px or for 12 steps (the smooth modes of the shifts along the
-    series converge slowly) [2]_; each shift's 1σ from the last registration (``shifts_sigma_px``);
+    series converge slowly) [2]_, with a search along the axis for projections locked whole
+    pixels off (:mod:`.along_search`); each shift's 1σ from the last registration
+    (``shifts_sigma_px``);
 ``"none"``
     no shifts.
 

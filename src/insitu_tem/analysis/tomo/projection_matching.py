@@ -5,7 +5,11 @@ The tilts are dealt into three interleaved groups; each group is re-projected (�
 MLEM-10 reconstruction of the other two, so no projection is in its own reference and both its
 neighbours are; each projection is registered to its re-projection (weighted least squares on the
 re-projection's gradient, :func:`.registration.matched_displacement`) and moved by the full step,
-first on twice-binned projections, then at full size [1]_.
+first on twice-binned projections, then at full size [1]_. At full size each projection is also
+searched along the tilt axis over a third of the field (:mod:`.along_search`) — at the first
+step, and at every step after one that moved a projection — and moved by whole pixels where its
+matched cost drops by more than 3σ (``_JUMP_LEVEL``): a projection the common-line start locked
+onto the wrong stretch of the object lies tens of pixels off, beyond the registration's reach.
 
 References
 ----------
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from insitu_tem.analysis.tomo.along_search import along_axis_jump
 from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
 from insitu_tem.analysis.tomo.projector import projector
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
@@ -32,6 +37,7 @@ _COARSE_STEPS, _COARSE_TOLERANCE_PX = 8, 0.25
 _FINE_STEPS, _FINE_TOLERANCE_PX = 12, 0.02
 _SHARED_REFERENCE_ERROR = 3.0
 _ALONG_REACH_PX = 4.0
+_JUMP_LEVEL = 9.0 * _SHARED_REFERENCE_ERROR
 
 
 def _binned_series(stack: np.ndarray, factor: int) -> np.ndarray:
@@ -112,6 +118,30 @@ def _along_sigma(fits: list) -> tuple[np.ndarray, np.ndarray]:
     return np.where(loose, [width for width, _ in found], 0.0), loose
 
 
+def _jumps(fits: list) -> np.ndarray:
+    """(n,) whole-pixel jumps along the axis, px of ``small``, where a projection's cost drops
+    below where the registration left it by more than ``_JUMP_LEVEL`` of its noise variance
+    (:func:`.along_search.along_axis_jump`)."""
+    references, small, steps, noise, margin = fits
+
+    def jump(i: int) -> int:
+        return along_axis_jump(
+            references[i], small[i], steps[i], noise[i], margin=margin, level=_JUMP_LEVEL
+        )
+
+    with ThreadPoolExecutor(2) as pool:
+        return np.array(list(pool.map(jump, range(steps.shape[0]))), dtype=float)
+
+
+def _settled(jumps: np.ndarray, jumped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The jumps to make and every projection's jump so far (NaN: undone, not searched again): a
+    projection whose search asks for a second jump is put back where it was — its cost has no
+    one clear minimum along the axis (seen at end tilts, whose references are extrapolated)."""
+    again = (jumps != 0) & (jumped != 0)
+    made = np.where(np.isnan(jumped), 0.0, np.where(again, -jumped, jumps))
+    return made, np.where(again | np.isnan(jumped), np.nan, jumped + made)
+
+
 @dataclass(frozen=True)
 class Matching:
     """Result of :func:`refine_by_projection_matching`.
@@ -148,7 +178,8 @@ def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_st
     by less than ``_COARSE_TOLERANCE_PX``, then on projections binned to ≤ ``_MATCH_SIZE`` px until
     they change by less than ``_FINE_TOLERANCE_PX`` (RMS, px) or for ``_FINE_STEPS`` steps: the
     shifts' smooth modes along the series converge slowly, since each re-projection is mostly
-    its neighbours'."""
+    its neighbours'. At full size the along-axis jumps of :func:`_jumps` are added to the steps
+    at the first step and after every step that made one."""
     fine = max(1, int(np.ceil(min(stack.shape[1:]) / _MATCH_SIZE)))
     residual, peaks = float("nan"), np.ones(tilts.size)
     sigma = np.full((tilts.size, 2), np.nan)
@@ -158,12 +189,17 @@ def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_st
     )
     for factor, max_steps, tolerance in levels:
         small_raw = _binned_series(stack, factor)
+        search, jumped = factor == fine, np.zeros(tilts.size)
         for _ in range(max_steps):
             if should_stop is not None and should_stop():
                 return Matching(shifts, residual, peaks, sigma)
             small = to_axis_frame(small_raw, axis_angle_deg=angle, shifts_px=shifts / factor)
             margin = int(np.ceil(np.abs(shifts).max() / factor)) + 3
             steps, peaks, variances, fits = _match_step(small, tilts, offset / factor, margin)
+            if search:
+                jumps, jumped = _settled(_jumps(fits), jumped)
+                steps[:, 0] += jumps
+                search = bool(np.any(jumps))
             update = to_image_frame_shifts(steps * factor, angle)
             new = gauge_shifts(shifts + update, tilts, angle)
             residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))

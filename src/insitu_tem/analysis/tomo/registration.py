@@ -119,11 +119,11 @@ def _translate(coefficients: np.ndarray, shift: np.ndarray) -> np.ndarray:
     edges)."""
     moved = coefficients
     for axis, s in enumerate(shift):
-        moved = _translate_axis(moved, s, axis)
+        moved = translate_axis(moved, s, axis)
     return moved
 
 
-def _translate_axis(coefficients: np.ndarray, shift: float, axis: int) -> np.ndarray:
+def translate_axis(coefficients: np.ndarray, shift: float, axis: int) -> np.ndarray:
     """The cubic-spline interpolation of :func:`_translate` along one axis."""
     whole = int(np.floor(-shift))
     reach = abs(whole) + 2
@@ -266,11 +266,11 @@ def along_axis_interval(
     inner = (slice(margin, -margin), slice(margin, -margin))
     weight = np.sqrt(1.0 / np.maximum(ref[inner].ravel(), max(float(ref.mean()), 1e-6) * 0.1))
     target = mov[inner].ravel() * weight
-    across = _translate_axis(ndimage.spline_filter(ref, order=3, mode="nearest"), shift[1], 1)
+    across = translate_axis(ndimage.spline_filter(ref, order=3, mode="nearest"), shift[1], 1)
     offsets = np.arange(-reach_px, reach_px + 0.125, 0.25)
     costs = np.empty(offsets.size)
     for k, offset in enumerate(offsets):
-        model = _translate_axis(across, shift[0] + offset, 0)[inner].ravel()
+        model = translate_axis(across, shift[0] + offset, 0)[inner].ravel()
         design = np.stack([model, np.ones_like(model)], 1) * weight[:, None]
         coefficient = np.linalg.lstsq(design.T @ design, design.T @ target, rcond=None)[0]
         costs[k] = float(np.sum((target - design @ coefficient) ** 2))
