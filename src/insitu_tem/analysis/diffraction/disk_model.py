@@ -77,12 +77,7 @@ def _aperture(rows, cols, centre, radius, blur):
     z = (rho - radius) / (np.sqrt(2.0) * blur)
     disk = 0.5 * special.erfc(z)
     density = np.exp(-(z**2)) / (np.sqrt(2.0 * np.pi) * blur)
-    slopes = np.empty((density.size, 4))
-    np.divide(density * dr, rho, out=slopes[:, 0])
-    np.divide(density * dc, rho, out=slopes[:, 1])
-    slopes[:, 2] = density
-    np.multiply(density, z, out=slopes[:, 3])
-    return disk, slopes
+    return disk, np.column_stack([density * dr / rho, density * dc / rho, density, density * z])
 
 
 def _linear_fit(window, shape: np.ndarray):
@@ -90,9 +85,7 @@ def _linear_fit(window, shape: np.ndarray):
     the aperture's derivatives."""
     rows, cols, values, weight, poly = window
     disk, slopes = _aperture(rows, cols, shape[:2], shape[2], shape[3])
-    design = np.empty((rows.size, 1 + poly.shape[1]))
-    design[:, 0] = 1.0
-    np.multiply(poly, disk[:, None], out=design[:, 1:])
+    design = np.column_stack([np.ones_like(rows), poly * disk[:, None]])
     weighted = design.T * weight
     try:
         linear = np.linalg.solve(weighted @ design, weighted @ values)
@@ -132,9 +125,7 @@ def _normal(window, fit, free: list[int]):
     rows, cols, values, weight, poly = window
     _, linear, design, slopes = fit
     interior = poly @ linear[1:]
-    jacobian = np.empty((design.shape[0], design.shape[1] + len(free)))
-    jacobian[:, : design.shape[1]] = design
-    np.multiply(interior[:, None], slopes[:, free], out=jacobian[:, design.shape[1] :])
+    jacobian = np.column_stack([design, interior[:, None] * slopes[:, free]])
     weighted = jacobian.T * weight
     return weighted @ jacobian, weighted @ (values - design @ linear)
 
