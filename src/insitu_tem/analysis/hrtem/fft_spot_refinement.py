@@ -28,8 +28,8 @@ def _parabolic(minus: np.ndarray, centre: np.ndarray, plus: np.ndarray) -> np.nd
 
 
 def _dtft_derivatives(windowed: np.ndarray, u: np.ndarray, v: np.ndarray):
-    """Gradients (S, 2) and Hessians (S, 2, 2) of |F|² at fractional frequencies (u, v) FFT px
-    (unshifted grid), one row per spot."""
+    """Transforms F (S,), gradients (S, 2) and Hessians (S, 2, 2) of |F|² at fractional
+    frequencies (u, v) FFT px (unshifted grid), one row per spot."""
     n_rows, n_cols = windowed.shape
     a = -2j * np.pi * np.arange(n_rows) / n_rows
     b = -2j * np.pi * np.arange(n_cols) / n_cols
@@ -51,7 +51,17 @@ def _dtft_derivatives(windowed: np.ndarray, u: np.ndarray, v: np.ndarray):
             axis=1,
         )
     )
-    return gradient, hessian
+    return f, gradient, hessian
+
+
+def dtft_power_and_hessian(
+    windowed: np.ndarray, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Power |F|² (S,) of the windowed region's DTFT and its Hessian (S, 2, 2) at ``positions``
+    (S, 2): (row, col) FFT px from the spectrum centre, off the grid."""
+    positions = np.asarray(positions, float).reshape(-1, 2)
+    f, _, hessian = _dtft_derivatives(windowed, positions[:, 0], positions[:, 1])
+    return np.abs(f) ** 2, hessian
 
 
 def _climb(power: np.ndarray, row: int, col: int, *, exclude: tuple[int, int]) -> tuple[int, int]:
@@ -120,7 +130,7 @@ def refine_positions(spectrum: PowerSpectrum, offsets, *, iterations: int = 6) -
         index = np.flatnonzero(active)
         if index.size == 0:
             break
-        gradient, hessian = _dtft_derivatives(spectrum.windowed, *position[index].T)
+        _, gradient, hessian = _dtft_derivatives(spectrum.windowed, *position[index].T)
         failed = (np.linalg.det(hessian) <= 0) | (hessian[:, 0, 0] >= 0)
         safe = np.where(failed[:, None, None], -np.eye(2), hessian)
         step = -np.linalg.solve(safe, gradient[..., None])[..., 0]

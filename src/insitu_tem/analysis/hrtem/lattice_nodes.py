@@ -10,13 +10,15 @@ reflections (100) and (010) sit there, and weak "forbidden" reflections of a
 finite crystal (a partial unit cell at its surface) sit there too. A node's SNR is the
 larger of the ring SNR (:func:`.fft_spectrum.snr_map`) and the SNR against the local
 background around the node (:func:`local_snr`), which is what a user sees as a spot.
-A node's spot must refine to within 1.5 px of the node. Half-node spots are kept when two
-distinct ones (not a Friedel pair) reach twice the threshold: the 3×3-summed power of speckle is
-heavy-tailed (about 2 % of pure-noise positions reach 5σ), and single half-node spots at SNR 5–10
-are as often noise as weak forbidden reflections. Otherwise, on a 2-D lattice, each half-node spot
-is kept whose SNR exceeds what the spectrum's own speckle reaches at one of the half nodes once in
-100 images, that share of the 1 % weighted towards the centre (:func:`noise_level`, estimated at the
-quarter nodes, where no reflection lies, no nearer to a strong spot than the tested half nodes).
+A node's spot must refine to within 1.5 px of the node (a reflection whose maximum the contrast
+transfer moves farther is placed at its node by :mod:`.lattice_displaced`). Half-node spots are
+kept when two distinct ones (not a Friedel pair) reach twice the threshold: the 3×3-summed power of
+speckle is heavy-tailed (about 2 % of pure-noise positions reach 5σ), and single half-node spots at
+SNR 5–10 are as often noise as weak forbidden reflections. Otherwise, on a 2-D lattice, each half-
+node spot is kept whose SNR exceeds what the spectrum's own speckle reaches at one of the half
+nodes once in 100 images, that share of the 1 % weighted towards the centre (:func:`noise_level`,
+estimated at the quarter nodes, where no reflection lies, no nearer to a strong spot than the
+tested half nodes).
 Whether half-node reflections re-index the lattice is then decided by the lattice fit: only
 reflections holding a few per cent of the strongest one's power choose the basis
 (:data:`.lattice_fit.STRONG_FRACTION`).
@@ -35,7 +37,7 @@ from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit
 
 NODE_SNR = 5.0
 _MIN_RADIUS_PX = 3.0
-_SAME_SPOT_PX = 1.5
+SAME_SPOT_PX = 1.5
 _ANNULUS_PX = (3.0, 6.0)
 _CLEAR_OF_SPOTS_PX = 2.5
 _MIN_ANNULUS_PIXELS = 10
@@ -43,7 +45,7 @@ _MIN_CONTROLS = 20
 FALSE_SPOTS = 0.01
 
 
-def _grid(fit: LatticeFit, g_max: float, division: int) -> tuple[np.ndarray, np.ndarray]:
+def lattice_points(fit: LatticeFit, g_max: float, division: int) -> tuple[np.ndarray, np.ndarray]:
     """Points ``(h a* + k b*) / division`` of ``fit`` (h, k integers, not both 0; k = 0 for a
     1-D lattice) with both components within ``g_max`` (1/nm), and their (h, k)."""
     a = np.asarray(fit.a_star)
@@ -57,7 +59,7 @@ def _grid(fit: LatticeFit, g_max: float, division: int) -> tuple[np.ndarray, np.
     return g[inside], hk[inside]
 
 
-def _canonical(spectrum: PowerSpectrum, g: np.ndarray) -> np.ndarray:
+def canonical(spectrum: PowerSpectrum, g: np.ndarray) -> np.ndarray:
     """Which reciprocal vectors ``g`` (1/nm) point into the reported half and lie at least 3 FFT
     px from the centre."""
     positions = g / np.asarray(spectrum.k_step_per_nm)
@@ -65,17 +67,17 @@ def _canonical(spectrum: PowerSpectrum, g: np.ndarray) -> np.ndarray:
     return ~lower & (np.hypot(*positions.T) >= _MIN_RADIUS_PX)
 
 
-def _near_any(position: np.ndarray, taken: list[tuple[float, float]]) -> bool:
+def near_any(position: np.ndarray, taken: list[tuple[float, float]]) -> bool:
     """True when ``position`` or its Friedel mate is within the same-spot distance of a taken
     spot."""
     if not taken:
         return False
     points = np.asarray(taken, float)
     nearest = min(np.hypot(*(points - position).T).min(), np.hypot(*(points + position).T).min())
-    return bool(nearest < _SAME_SPOT_PX)
+    return bool(nearest < SAME_SPOT_PX)
 
 
-def _clear_of_spots(spectrum: PowerSpectrum, positions: np.ndarray) -> np.ndarray:
+def clear_of_spots(spectrum: PowerSpectrum, positions: np.ndarray) -> np.ndarray:
     """True where a spectrum pixel is farther than 2.5 px from every one of ``positions`` (both
     Friedel mates) and 3 px from the centre."""
     r0, c0 = spectrum.centre
@@ -128,7 +130,7 @@ def local_snr(spectrum: PowerSpectrum, positions: np.ndarray, clear: np.ndarray)
     return out
 
 
-def _node_snr(
+def node_snr(
     spectrum: PowerSpectrum, snr: SnrMap, positions: np.ndarray, clear: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per position (FFT px from the centre): the larger of the ring SNR's maximum within 1 px
@@ -154,6 +156,31 @@ def _distance_to_spots(positions: np.ndarray, spots: np.ndarray) -> np.ndarray:
     return np.min(np.hypot(*(positions[:, None, :] - sources[None, :, :]).transpose(2, 0, 1)), 1)
 
 
+def speckle_controls(
+    spectrum: PowerSpectrum,
+    snr: SnrMap,
+    fit: LatticeFit,
+    clear: np.ndarray,
+    tested: np.ndarray,
+    spots: np.ndarray,
+) -> np.ndarray:
+    """Node SNRs (:func:`node_snr`) where the lattice ``fit`` predicts no reflection, as far from
+    the strong ``spots`` (and the centre) as the nearest of ``tested`` (FFT px from the centre):
+    at the quarter nodes that are neither nodes nor half nodes and lie in ``clear``; empty with
+    fewer than 20 of them."""
+    g, hk = lattice_points(fit, 0.95 * 0.5 / spectrum.pixel_nm, 4)
+    keep = canonical(spectrum, g) & np.any(hk % 2 == 1, axis=1)
+    positions = g[keep] / np.asarray(spectrum.k_step_per_nm)
+    pixels = np.rint(positions + np.asarray(spectrum.centre)).astype(int)
+    inside = np.all((pixels >= 0) & (pixels < np.array(spectrum.shape)), axis=1)
+    positions, pixels = positions[inside], pixels[inside]
+    nearest = _distance_to_spots(tested, spots).min(initial=np.inf)
+    far = _distance_to_spots(positions, spots) >= nearest
+    chosen = positions[clear[pixels[:, 0], pixels[:, 1]] & far]
+    control = node_snr(spectrum, snr, chosen, clear)[0]
+    return control if control.size >= _MIN_CONTROLS else np.zeros(0)
+
+
 def noise_level(
     spectrum: PowerSpectrum,
     snr: SnrMap,
@@ -162,7 +189,7 @@ def noise_level(
     tested: np.ndarray,
     spots: np.ndarray,
 ) -> np.ndarray:
-    """Per tested half node (FFT px from the centre), the node SNR (:func:`_node_snr`) that
+    """Per tested half node (FFT px from the centre), the node SNR (:func:`node_snr`) that
     speckle exceeds at it with probability :data:`FALSE_SPOTS` · w, estimated where no
     reflection lies and as far from the strong ``spots`` (and the centre) as the nearest tested
     half node.
@@ -185,17 +212,8 @@ def noise_level(
     C. R. Genovese, K. Roeder, L. Wasserman, False discovery control with p-value weighting,
     *Biometrika* 93 (2006) 509–524.
     """
-    g, hk = _grid(fit, 0.95 * 0.5 / spectrum.pixel_nm, 4)
-    keep = _canonical(spectrum, g) & np.any(hk % 2 == 1, axis=1)
-    positions = g[keep] / np.asarray(spectrum.k_step_per_nm)
-    pixels = np.rint(positions + np.asarray(spectrum.centre)).astype(int)
-    inside = np.all((pixels >= 0) & (pixels < np.array(spectrum.shape)), axis=1)
-    positions, pixels = positions[inside], pixels[inside]
-    nearest = _distance_to_spots(tested, spots).min(initial=np.inf)
-    far = _distance_to_spots(positions, spots) >= nearest
-    chosen = positions[clear[pixels[:, 0], pixels[:, 1]] & far]
-    control = _node_snr(spectrum, snr, chosen, clear)[0]
-    if control.size < _MIN_CONTROLS:
+    control = speckle_controls(spectrum, snr, fit, clear, tested, spots)
+    if control.size == 0:
         return np.full(len(tested), np.inf)
     u = float(np.quantile(control, 0.8))
     beta = float(np.mean(control[control > u] - u)) if np.any(control > u) else 0.0
@@ -235,22 +253,22 @@ def node_spots(
     if not fit.ok:
         return ()
     taken = [(s.row_px, s.col_px) for s in known]
-    g, hk = _grid(fit, 0.95 * 0.5 / spectrum.pixel_nm, 2)
-    keep = _canonical(spectrum, g)
+    g, hk = lattice_points(fit, 0.95 * 0.5 / spectrum.pixel_nm, 2)
+    keep = canonical(spectrum, g)
     positions, half = g[keep] / np.asarray(spectrum.k_step_per_nm), np.any(hk[keep] % 2, axis=1)
     known_px = np.array(taken, float).reshape(-1, 2)
-    clear = _clear_of_spots(spectrum, known_px)
-    node_snr, pixels = _node_snr(spectrum, snr, positions, clear)
-    chosen = (node_snr >= threshold) & [not _near_any(p, taken) for p in positions]
+    clear = clear_of_spots(spectrum, known_px)
+    level_at, pixels = node_snr(spectrum, snr, positions, clear)
+    chosen = (level_at >= threshold) & [not near_any(p, taken) for p in positions]
     spots = make_spots(spectrum, snr, pixels[chosen, 0], pixels[chosen, 1])
     found: list[tuple[Spot, int]] = []
     tested = np.cumsum(half) - 1
     for position, index, level, spot in zip(
-        positions[chosen], np.where(half, tested, -1)[chosen], node_snr[chosen], spots
+        positions[chosen], np.where(half, tested, -1)[chosen], level_at[chosen], spots
     ):
         refined = np.array([spot.row_px, spot.col_px])
         off_node = min(np.hypot(*(refined - position)), np.hypot(*(refined + position)))
-        if off_node > _SAME_SPOT_PX or _near_any(position, taken) or _near_any(refined, taken):
+        if off_node > SAME_SPOT_PX or near_any(position, taken) or near_any(refined, taken):
             continue
         found.append((replace(spot, snr=max(spot.snr, float(level))), int(index)))
         taken.append((spot.row_px, spot.col_px))

@@ -19,6 +19,7 @@ import numpy as np
 from insitu_tem.analysis.hrtem.fft_lattice import Spot, SpotSearch, find_spots
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, power_spectrum, snr_map
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice, with_spot_sigmas
+from insitu_tem.analysis.hrtem.lattice_displaced import displaced_reflections, with_displaced
 from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
 from insitu_tem.analysis.hrtem.lattice_determined import determination_warning, undetermined
@@ -228,7 +229,9 @@ def lattice_spots(
     includes their scatter about the lattice (:func:`.lattice_fit.with_spot_sigmas`).
 
     See :mod:`insitu_tem.analysis.hrtem.lattice_nodes`: a reflection where the lattice of the
-    strong spots predicts one is significant at a much lower SNR than anywhere in the spectrum.
+    strong spots predicts one is significant at a much lower SNR than anywhere in the spectrum;
+    one whose maximum the contrast transfer moves off its node is reported at the node
+    (:mod:`.lattice_displaced`).
     """
     snr = snr_map(spectrum)
     search = find_spots(spectrum, snr_threshold=snr_threshold, max_spots=max_spots, snr=snr)
@@ -241,11 +244,14 @@ def lattice_spots(
     )
     fit = fit_lattice(search.spots, **options)
     extra = node_spots(spectrum, snr, fit, search.spots)
-    spots = search.spots
-    if extra:
+    displaced = displaced_reflections(spectrum, snr, fit, search.spots, extra)
+    replaced = {d.replaces for d in displaced}
+    spots = tuple(s for i, s in enumerate(search.spots) if i not in replaced)
+    if extra or len(spots) < len(search.spots):
         spots = tuple(sorted(spots + extra, key=lambda s: -s.snr))[:max_spots]
         fit = fit_lattice(spots, **options)
     fit = with_window_term(fit, window_shift(spectrum, spots, fit))
+    spots, fit = with_displaced(spectrum, spots, fit, displaced, max_spots=max_spots)
     return SpotSearch(True, "", with_spot_sigmas(spots, fit)), undetermined(fit)
 
 
