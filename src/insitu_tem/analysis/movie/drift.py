@@ -21,10 +21,10 @@ reference averages (their errors move the reference).
 
 A mask or ROI restricts the correlation to what is static (the substrate, a
 support film) so a moving reaction front does not drag the estimate.
-Lazy (dask) and memory-mapped movies are read ``chunk`` frames at a time with
-bounded memory (:func:`insitu_tem.core.blocks.iter_blocks`). The raw data are never changed:
-:func:`corrected_movie`
-is a lazy view.
+Lazy (dask) and memory-mapped movies are read in blocks of whole frames (at most 32 MiB
+unless ``chunk`` says otherwise) with bounded memory
+(:func:`insitu_tem.core.blocks.iter_blocks`). The raw data are never changed:
+:func:`corrected_movie` is a lazy view.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from insitu_tem.analysis.movie.drift_registration import WORKERS, PhaseCorrelato
 from insitu_tem.analysis.movie.drift_tracking import track
 
 REFERENCES = ("first", "previous", "running")
+BLOCK_BYTES = 32 * 2**20
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,13 @@ def iter_frames(movie, *, chunk: int = 16) -> Iterator[np.ndarray]:
         yield from block
 
 
-def _frame_copies(movie, rows: slice, cols: slice, chunk: int) -> Iterator[np.ndarray]:
+def _frame_copies(movie, rows: slice, cols: slice, chunk: int | None) -> Iterator[np.ndarray]:
     """Copies of every frame's ``(rows, cols)`` region, in order; each block of ``chunk`` frames
-    is let go before the next one is read, so the frames in flight on other threads never keep
-    two blocks in memory."""
+    (default: as many as fit in ``BLOCK_BYTES``) is let go before the next one is read, so the
+    frames in flight on other threads never keep two blocks in memory."""
+    if chunk is None:
+        frame_bytes = int(np.prod(movie.shape[1:])) * np.dtype(movie.dtype).itemsize
+        chunk = max(1, BLOCK_BYTES // frame_bytes)
     for _, block in iter_blocks(movie, chunk=chunk):
         last = len(block) - 1
         for j in range(last + 1):
@@ -124,7 +128,7 @@ def measure_drift(
     window: int = 5,
     upsample: int = 20,
     min_peak: float = 0.02,
-    chunk: int = 16,
+    chunk: int | None = None,
     progress: Callable[[float, str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> DriftResult:
@@ -146,8 +150,10 @@ def measure_drift(
         Sub-pixel resolution is 1/upsample px.
     min_peak : float
         Correlation peak below which a frame is flagged (``ok=False``).
-    chunk : int
-        Frames read at once from a lazy movie (bounds memory).
+    chunk : int, optional
+        Frames read at once from a lazy or memory-mapped movie (bounds memory); default: as
+        many whole frames as fit in 32 MiB, at least one. A lazy movie's block is held twice
+        while it is assembled, so its size adds twice to the peak memory.
     progress, should_stop : callable, optional
         ``progress(fraction, message)``; ``should_stop()`` ends the run early.
 

@@ -185,17 +185,23 @@ class PhaseCorrelator:
         weight += np.float32(1e-12)
         cross *= np.divide(self._lowpass, weight, out=weight)
         del weight
-        coarse = sfft.irfft2(cross, s=self.shape, workers=self.workers)
+        band = cross[self._iy, : self._nx]
+        coarse = self._unscaled_correlation(cross)
+        del cross
         if radius is not None:
             coarse = np.where(self._distance(near) <= radius, coarse, -np.inf)
         index = np.unravel_index(int(np.argmax(coarse)), coarse.shape)
         centre = [float(i - n if i > n // 2 else i) for i, n in zip(index, self.shape)]
         del coarse
-        band = cross[self._iy, : self._nx]
-        del cross
         refined, height = self._refine(band, centre)
         covariance = self._covariance(band, refined)
         return PeakShift((refined[0], refined[1]), float(height / self._peak_norm), covariance)
+
+    def _unscaled_correlation(self, cross: np.ndarray) -> np.ndarray:
+        """Inverse real FFT of ``cross`` without the 1/N scale (only its maximum is used),
+        transformed along the rows in place: ``irfft2`` would allocate a complex copy."""
+        rows_done = sfft.ifft(cross, axis=0, norm="forward", overwrite_x=True, workers=self.workers)
+        return sfft.irfft(rows_done, n=self.shape[1], axis=1, norm="forward", workers=self.workers)
 
     def _covariance(self, band: np.ndarray, shift: list[float]) -> np.ndarray:
         """Sandwich covariance (px²) of the peak of the low-passed phase correlation at ``shift``
