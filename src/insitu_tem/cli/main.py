@@ -130,7 +130,8 @@ def run_command(argv: list[str], modules: Mapping | None = None) -> int:
     path = None
     with library_messages() as messages:
         try:
-            args = build_command_parser(modules).parse_args(argv)
+            named = argv[0] if argv and argv[0] in set(modules) else None
+            args = build_command_parser(modules, only=named).parse_args(argv)
             path = getattr(args, "file", None)
             quiet = args.quiet or not sys.stderr.isatty()
             from insitu_tem.cli.commands.common import catch_interrupts, stderr_progress

@@ -208,16 +208,19 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_command_parser(modules: Mapping | None = None) -> OneLineParser:
-    """The parser of every ``insitu-tem COMMAND``; a command's module is imported only when
-    its arguments are parsed or its help is shown."""
+def build_command_parser(
+    modules: Mapping | None = None, *, only: str | None = None
+) -> OneLineParser:
+    """The parser of every ``insitu-tem COMMAND`` (or of the command ``only`` alone, which is
+    all one command line needs); a command's module is imported only when its arguments are
+    parsed or its help is shown."""
     modules = CommandModules() if modules is None else modules
     parser = OneLineParser(prog=PROG, description="insitu-tem batch commands")
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
     )
-    for name in modules:
+    for name in modules if only is None else [only]:
         help_text = COMMANDS[name][1] if name in COMMANDS else modules[name].HELP
         sub.add_parser(name, help=help_text, description=help_text, command=name, modules=modules)
     return parser
