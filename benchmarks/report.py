@@ -27,9 +27,9 @@ SCALING = """
 
 - **Drift** is one real FFT per frame plus a local upsampled cross-correlation around the peak
   (two small complex64 matrix products on one BLAS thread): O(N² log N) per frame and linear in the
-  number of frames. Frames are read in blocks of 16 from the memory map or the lazy reader, and the
-  pages of a memory-mapped file are handed back after each block, so memory stays flat with the
-  number of frames.
+  number of frames. Frames are read in blocks of at most 32 MiB from the memory map or the lazy
+  reader, and the pages of a memory-mapped file are handed back after each block, so memory stays
+  flat with the number of frames.
 - **Radial profiles** cost one sparse product per pattern after a one-off geometry set-up; the
   matrix is stored by columns so each product walks the pattern in memory order: linear in pixels ×
   patterns, memory flat with the number of patterns.
