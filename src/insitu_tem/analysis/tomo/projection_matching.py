@@ -26,8 +26,7 @@ from scipy import ndimage
 
 from insitu_tem.analysis.tomo.along_search import along_axis_jump
 from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
-from insitu_tem.analysis.tomo.projector import projector
-from insitu_tem.analysis.tomo.reconstruct import reconstruct
+from insitu_tem.analysis.tomo.reconstruct import mlem_reprojections
 from insitu_tem.analysis.tomo.registration import along_axis_interval, matched_fit
 
 _MATCH_SIZE = 160
@@ -53,18 +52,13 @@ def _reprojections(
     """Re-projections at ``tilts[target]`` of an MLEM-10 reconstruction from ``tilts[use]``,
     smoothed by a 1-px Gaussian (a 3-D Gaussian on the volume projects to the same 2-D Gaussian
     on every projection, which costs a fraction)."""
-    n, ny, nx = small.shape
-    volume = reconstruct(
+    images = mlem_reprojections(
         small[use],
         tilts[use],
-        method="mlem",
+        tilts[target],
         iterations=_REFERENCE_ITERATIONS,
         axis_offset_px=offset,
-        smooth_px=0.0,
-    ).volume
-    proj = projector(tilts[target], nx, axis_offset_px=offset)
-    sino = proj.forward(np.ascontiguousarray(volume.transpose(0, 2, 1)).reshape(ny * nx, ny))
-    images = sino.reshape(int(target.sum()), nx, ny).transpose(0, 2, 1)
+    )
     return ndimage.gaussian_filter(images, (0.0, 1.0, 1.0), mode="nearest")
 
 

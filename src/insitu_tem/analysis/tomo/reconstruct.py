@@ -115,6 +115,7 @@ class _Plan:
     iterations: int
     nonnegative: bool
     weights: np.ndarray
+    row_sum: np.ndarray
     row_inv: np.ndarray
     col_inv: np.ndarray
 
@@ -130,7 +131,7 @@ def _plan(tilts, n_det, nz, offset, method, iterations, nonnegative) -> _Plan:
     weights = np.repeat(angular_weights(np.asarray(tilts, dtype=float)), n_det).astype(np.float32)[
         :, None
     ]
-    return _Plan(proj, method, iterations, nonnegative, weights, row_inv, col_inv)
+    return _Plan(proj, method, iterations, nonnegative, weights, row_sum, row_inv, col_inv)
 
 
 def _solve(plan: _Plan, b: np.ndarray, tick: Callable[[], None]) -> np.ndarray:
@@ -149,12 +150,10 @@ def _solve(plan: _Plan, b: np.ndarray, tick: Callable[[], None]) -> np.ndarray:
         return x
     b = np.maximum(b, 0)
     sensitivity = plan.col_inv
-    start = b.sum(axis=0) / max(
-        float(proj.forward(np.ones((proj.nz * proj.nx, 1), np.float32)).sum()), 1.0
-    )
-    x = np.ones((proj.nz * proj.nx, b.shape[1]), dtype=np.float32) * start.astype(np.float32)
-    for _ in range(plan.iterations):
-        estimate = proj.forward(x)
+    start = (b.sum(axis=0) / max(float(plan.row_sum.sum()), 1.0)).astype(np.float32)
+    x = np.ones((proj.nz * proj.nx, b.shape[1]), dtype=np.float32) * start
+    for k in range(plan.iterations):
+        estimate = proj.forward(x) if k else plan.row_sum * start
         ratio = np.divide(b, estimate, out=np.zeros_like(estimate), where=estimate > _EPS)
         update = proj.back(ratio)
         update *= sensitivity
@@ -163,12 +162,22 @@ def _solve(plan: _Plan, b: np.ndarray, tick: Callable[[], None]) -> np.ndarray:
     return x
 
 
-def _chunk_size(ny: int, per_slice: int, budget: int) -> int:
-    """Slices per chunk: half of them for each of two threads, within the memory budget, but at
-    least ``_MIN_CHUNK`` (a sparse product over fewer columns costs more per column than the
-    second thread gains)."""
+def _chunks(ny: int, per_slice: int, budget: int) -> tuple[int, list[int], int]:
+    """Slices per chunk, the chunks' first slices and the threads to run them on: half of the
+    slices for each of two threads, within the memory budget, but at least ``_MIN_CHUNK`` (a
+    sparse product over fewer columns costs more per column than the second thread gains)."""
     by_memory = max(1, budget // (2 * per_slice))
-    return int(min(by_memory, max(_MIN_CHUNK, -(-ny // 2))))
+    chunk = int(min(by_memory, max(_MIN_CHUNK, -(-ny // 2))))
+    starts = list(range(0, ny, chunk))
+    return chunk, starts, max(1, min(2, len(starts), os.cpu_count() or 1))
+
+
+def _sinograms(projections: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of (n_tilts, rows, cols) projections as sinogram columns
+    (n_tilts * cols, stop - start), float32."""
+    n_tilts, _, nx = projections.shape
+    b = np.ascontiguousarray(projections[:, start:stop, :].transpose(0, 2, 1), dtype=np.float32)
+    return b.reshape(n_tilts * nx, stop - start)
 
 
 def _check(projections: np.ndarray, tilts: np.ndarray, method: str, iterations: int) -> None:
@@ -251,11 +260,8 @@ def reconstruct(
     )
     nz = plan.proj.nz
     volume = np.zeros((nz, ny, nx), dtype=np.float32)
-    per_slice = 4 * (4 * nz * nx + 4 * n_tilts * nx)
-    chunk = _chunk_size(ny, per_slice, max_memory_bytes)
-    starts = list(range(0, ny, chunk))
-    workers = max(1, min(2, len(starts), os.cpu_count() or 1))
     state = {"done": 0, "residual": 0.0, "norm": 0.0}
+    chunk, starts, workers = _chunks(ny, 4 * (4 * nz * nx + 4 * n_tilts * nx), max_memory_bytes)
     total = len(starts) * iterations
     lock = Lock()
 
@@ -269,8 +275,7 @@ def reconstruct(
 
     def run_chunk(start: int) -> None:
         stop = min(start + chunk, ny)
-        b = np.ascontiguousarray(projections[:, start:stop, :].transpose(0, 2, 1), dtype=np.float32)
-        b = b.reshape(n_tilts * nx, stop - start)
+        b = _sinograms(projections, start, stop)
         x = _solve(plan, b, tick)
         residual = plan.proj.forward(x) - b
         with lock:
@@ -287,3 +292,52 @@ def reconstruct(
     if smooth_px > 0:
         ndimage.gaussian_filter(volume, smooth_px, output=volume, mode="nearest")
     return Reconstruction(volume, method, iterations, error)
+
+
+def mlem_reprojections(
+    projections: np.ndarray,
+    tilts_deg,
+    target_tilts_deg,
+    *,
+    iterations: int,
+    axis_offset_px: float = 0.0,
+    max_memory_bytes: int = DEFAULT_MEMORY_BYTES,
+) -> np.ndarray:
+    """Re-projections at ``target_tilts_deg`` of the MLEM reconstruction :func:`reconstruct`
+    makes from aligned ``projections`` (no smoothing), computed slice chunk by slice chunk
+    without assembling the volume.
+
+    Parameters
+    ----------
+    projections : ndarray
+        (n_tilts, rows, cols) aligned projections, tilt axis along the rows.
+    tilts_deg, target_tilts_deg : array_like
+        Tilts of ``projections`` and of the re-projections, degrees.
+    iterations : int
+        MLEM iterations.
+    axis_offset_px, max_memory_bytes
+        As :func:`reconstruct` (thickness ``cols``).
+
+    Returns
+    -------
+    ndarray
+        (n_target, rows, cols) float32 re-projections.
+    """
+    tilts = np.asarray(tilts_deg, dtype=float).ravel()
+    projections = np.asarray(projections)
+    _check(projections, tilts, "mlem", iterations)
+    n_tilts, ny, nx = projections.shape
+    plan = _plan(tilts, nx, nx, axis_offset_px, "mlem", iterations, True)
+    target = projector(target_tilts_deg, nx, nz=nx, axis_offset_px=axis_offset_px)
+    images = np.empty((target.n_tilts, ny, nx), dtype=np.float32)
+    chunk, starts, workers = _chunks(ny, 4 * (4 * nx * nx + 4 * n_tilts * nx), max_memory_bytes)
+
+    def run_chunk(start: int) -> None:
+        stop = min(start + chunk, ny)
+        x = _solve(plan, _sinograms(projections, start, stop), lambda: None)
+        sino = target.forward(x).reshape(target.n_tilts, nx, stop - start)
+        images[:, start:stop, :] = sino.transpose(0, 2, 1)
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(run_chunk, starts))
+    return images
