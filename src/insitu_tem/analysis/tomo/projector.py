@@ -56,7 +56,12 @@ class Projector:
 
 
 def projector(
-    tilts_deg, n_det: int, *, nz: int | None = None, axis_offset_px: float = 0.0
+    tilts_deg,
+    n_det: int,
+    *,
+    nz: int | None = None,
+    axis_offset_px: float = 0.0,
+    z_step: float = 1.0,
 ) -> Projector:
     """System matrix for tilts ``tilts_deg`` (degrees) and ``n_det`` detector columns.
 
@@ -67,9 +72,12 @@ def projector(
     n_det : int
         Detector columns (= slice width ``nx``), px.
     nz : int, optional
-        Slice thickness along the beam at 0°, px (default ``n_det``).
+        Voxels along the beam at 0° (default ``n_det``).
     axis_offset_px : float
         Tilt-axis column minus the detector's centre column ``(n_det - 1) / 2``, px.
+    z_step : float
+        Voxel depth along the beam, px (1: cubic voxels). Each voxel's mass is still split
+        between the two bins nearest its projected centre.
 
     Returns
     -------
@@ -77,16 +85,20 @@ def projector(
         Cached per geometry (identical calls return the same object).
     """
     key = tuple(round(float(t), 6) for t in tilts_deg)
-    return _cached(key, int(n_det), int(nz or n_det), round(float(axis_offset_px), 4))
+    return _cached(
+        key, int(n_det), int(nz or n_det), round(float(axis_offset_px), 4), float(z_step)
+    )
 
 
 @lru_cache(maxsize=8)
-def _cached(tilts: tuple[float, ...], n_det: int, nz: int, offset: float) -> Projector:
+def _cached(
+    tilts: tuple[float, ...], n_det: int, nz: int, offset: float, z_step: float
+) -> Projector:
     """``A.T`` built row by row (voxel by voxel: two bins per tilt, in tilt order) straight into
     CSR arrays, with the weights of bins off the detector set to 0 and then dropped."""
     nx = n_det
     theta = np.deg2rad(np.asarray(tilts, dtype=np.float64))
-    z = (np.arange(nz, dtype=np.float32) - (nz - 1) / 2)[:, None, None]
+    z = ((np.arange(nz, dtype=np.float32) - (nz - 1) / 2) * np.float32(z_step))[:, None, None]
     x = (np.arange(nx, dtype=np.float32) - np.float32((nx - 1) / 2 + offset))[None, :, None]
     cos = np.cos(theta).astype(np.float32)[None, None, :]
     sin = np.sin(theta).astype(np.float32)[None, None, :]

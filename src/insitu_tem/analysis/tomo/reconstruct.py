@@ -120,8 +120,8 @@ class _Plan:
     col_inv: np.ndarray
 
 
-def _plan(tilts, n_det, nz, offset, method, iterations, nonnegative) -> _Plan:
-    proj = projector(tilts, n_det, nz=nz, axis_offset_px=offset)
+def _plan(tilts, n_det, nz, offset, method, iterations, nonnegative, z_step=1) -> _Plan:
+    proj = projector(tilts, n_det, nz=nz, axis_offset_px=offset, z_step=z_step)
     ones_col = np.ones((proj.nz * proj.nx, 1), dtype=np.float32)
     ones_row = np.ones((proj.n_tilts * proj.n_det, 1), dtype=np.float32)
     row_sum = proj.forward(ones_col)
@@ -301,6 +301,7 @@ def mlem_reprojections(
     *,
     iterations: int,
     axis_offset_px: float = 0.0,
+    z_step: int = 1,
     max_memory_bytes: int = DEFAULT_MEMORY_BYTES,
 ) -> np.ndarray:
     """Re-projections at ``target_tilts_deg`` of the MLEM reconstruction :func:`reconstruct`
@@ -315,8 +316,11 @@ def mlem_reprojections(
         Tilts of ``projections`` and of the re-projections, degrees.
     iterations : int
         MLEM iterations.
+    z_step : int
+        Voxel depth along the beam, px: the volume is ``cols`` px thick in ``cols / z_step``
+        voxels (:func:`.projector.projector`).
     axis_offset_px, max_memory_bytes
-        As :func:`reconstruct` (thickness ``cols``).
+        As :func:`reconstruct`.
 
     Returns
     -------
@@ -327,10 +331,11 @@ def mlem_reprojections(
     projections = np.asarray(projections)
     _check(projections, tilts, "mlem", iterations)
     n_tilts, ny, nx = projections.shape
-    plan = _plan(tilts, nx, nx, axis_offset_px, "mlem", iterations, True)
-    target = projector(target_tilts_deg, nx, nz=nx, axis_offset_px=axis_offset_px)
+    nz = -(-nx // z_step)
+    plan = _plan(tilts, nx, nz, axis_offset_px, "mlem", iterations, True, z_step)
+    target = projector(target_tilts_deg, nx, nz=nz, axis_offset_px=axis_offset_px, z_step=z_step)
     images = np.empty((target.n_tilts, ny, nx), dtype=np.float32)
-    chunk, starts, workers = _chunks(ny, 4 * (4 * nx * nx + 4 * n_tilts * nx), max_memory_bytes)
+    chunk, starts, workers = _chunks(ny, 4 * (4 * nz * nx + 4 * n_tilts * nx), max_memory_bytes)
 
     def run_chunk(start: int) -> None:
         stop = min(start + chunk, ny)
