@@ -54,9 +54,10 @@ def _binned_series(stack: np.ndarray, factor: int) -> np.ndarray:
 def _reprojections(
     small: np.ndarray, tilts: np.ndarray, offset: float, use: np.ndarray, target: np.ndarray
 ) -> np.ndarray:
-    """Re-projections at ``tilts[target]`` of an MLEM-10 reconstruction from ``tilts[use]`` (voxels
-    ``_REFERENCE_Z_STEP`` px deep along the beam), smoothed by a 1-px Gaussian (a 3-D Gaussian on the volume projects to the same 2-D Gaussian
-    on every projection, which costs a fraction)."""
+    """Re-projections at ``tilts[target]`` of an MLEM-10 reconstruction from ``tilts[use]``
+    (voxels ``_REFERENCE_Z_STEP`` px deep along the beam), smoothed by a 1-px Gaussian (a 3-D
+    Gaussian on the volume projects to the same 2-D Gaussian on every projection, which costs a
+    fraction)."""
     images = mlem_reprojections(
         small[use],
         tilts[use],
