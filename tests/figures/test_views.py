@@ -176,3 +176,18 @@ def test_measuring_tools_on_a_frame_are_exported_with_their_readout_those_on_the
     assert [bool(frame.note) for frame in montage] == [False, True, False, False]
     (hrtem,) = view_panels(session, "hrtem")
     assert hrtem.note == "" and hrtem.lines_rc == []
+
+
+def test_exported_velocity_carries_its_measured_1_sigma_as_error_bars(session):
+    value = front.run(session, width_px=3.0).value
+    _, velocity = view_panels(session, "kinetics")
+    label, measured, sigma = velocity.curves[0]
+    assert label == "from positions"
+    np.testing.assert_array_equal(measured, np.asarray(value["velocity_measured"], float))
+    np.testing.assert_array_equal(sigma, np.asarray(value["velocity_measured_sigma"], float))
+    figure, _ = render_view(session, "kinetics", dpi=50)
+    bars = figure.axes[1].containers[0]
+    (segments,) = bars.lines[2]
+    drawn = [np.ptp(s[:, 1]) / 2 for s in segments.get_segments()]
+    shown = sigma[np.isfinite(sigma) & np.isfinite(measured)]
+    assert shown.size and np.allclose(drawn, shown)

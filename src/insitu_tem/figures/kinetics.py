@@ -153,9 +153,10 @@ def kymograph_view(session: Session) -> FrameView:
 
 
 def kinetics_views(session: Session) -> list[ProfileView]:
-    """What the kinetics tabs show: front position x(t) with the fit and n ± σ and the velocity
-    (result "front"), the manual marks with their fit (result "front.manual"), the film strain
-    (result "film.thickness") and the reacted area (result "film.area")."""
+    """What the kinetics tabs show: front position x(t) ± 1σ with the fit and n ± σ and the
+    measured velocity ± 1σ with the fitted one (result "front"), the manual marks with their fit
+    (result "front.manual"), the film strain (result "film.thickness") and the reacted area
+    (result "film.area")."""
     views = _front_views(session)
     manual = _current(session, "front.manual")
     if not views and manual is not None:
@@ -212,7 +213,13 @@ def _front_views(session: Session) -> list[ProfileView]:
     )
     velocity = ProfileView(
         times,
-        [("from positions", np.asarray(value["velocity_measured"], float), None)],
+        [
+            (
+                "from positions",
+                np.asarray(value["velocity_measured"], float),
+                _sigma(value.get("velocity_measured_sigma")),
+            )
+        ],
         f"Time ({time_units})",
         f"Velocity ({value['velocity_units']})",
         title="Velocity",
