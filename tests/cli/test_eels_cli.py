@@ -36,6 +36,10 @@ EDGE_KEYS = LOW_LOSS_KEYS | {
     "edge_detection_p",
     "edge_ok",
     "edge_reason",
+    "t_over_lambda",
+    "t_over_lambda_sigma",
+    "t_over_lambda_ok",
+    "t_over_lambda_reason",
     "maps",
     "maps_sigma",
     "maps_shape",
@@ -85,6 +89,10 @@ def test_w_o23_shift_profile_matches_the_truth(capsys, sample):
     assert all(doc["edge_detected"]) and max(doc["edge_detection_p"]) < 1e-3
     assert "derivative" in doc["edge_onset_definition"]
     assert len(doc["edge_onset_eV"]) == 46 and list(doc["maps"]) == ["W-O23"]
+    tau, tau_sigma = (np.array(doc[k], float) for k in ("t_over_lambda", "t_over_lambda_sigma"))
+    assert np.abs(tau - truth["log_ratio_in_range"]).max() < 0.005
+    assert np.all((tau_sigma > 0) & (tau_sigma < 0.05))
+    assert doc["t_over_lambda_ok"] and doc["t_over_lambda_reason"] == ""
 
 
 def test_absent_edge_under_another_elements_edge_is_not_measured(capsys, sample):

@@ -320,3 +320,40 @@ def test_an_edge_that_is_not_there_reads_not_measured_with_the_reason(qtbot, pan
     text = panel.readout.text()
     assert "C-K not measured: no edge of C-K" in text and "n/a" not in text
     assert not reporter.reports
+
+
+def test_a_scan_with_a_probe_without_zlp_reads_t_over_lambda_not_measured(qtbot, panel, reporter):
+    from insitu_tem.core.model import Axis, Dataset
+    from insitu_tem.samples import eels as sample_module
+
+    rng = np.random.default_rng(3)
+    spectra = np.stack([sample_module.model_spectrum(f, 0.0, 0.45) for f in (0.0, 0.5, 1.0)])
+    energy = sample_module.OFFSET_EV + sample_module.DISPERSION_EV * np.arange(spectra.shape[1])
+    spectra[2, energy < 5.0] = spectra[2, np.searchsorted(energy, 5.0)]
+    axes = (
+        Axis("x", 3, 2.0, 0.0, "nm"),
+        Axis("E", spectra.shape[1], sample_module.DISPERSION_EV, sample_module.OFFSET_EV, "eV"),
+    )
+    open_in(panel, Dataset("spectrum_series", rng.poisson(spectra).astype(np.float32), axes))
+    wait_for_edge(qtbot, panel, "W-O23")
+    assert not panel.result_value()["t_over_lambda_ok"] and panel.state.scan_index == 0
+    text = panel.readout.text()
+    assert "ZLP" in text and "no ZLP" not in text and not reporter.reports
+    assert "t/λ not measured: no zero-loss peak found in 1 of 3 spectra" in text
+
+
+def test_t_over_lambda_without_its_1_sigma_says_why():
+    from insitu_tem.gui.panels.eels.readout import describe
+
+    value = {
+        "zlp_found": [True, True],
+        "zlp_offset_eV": [0.01, 0.02],
+        "zlp_offset_sigma_eV": [0.001, 0.001],
+        "fwhm_eV": [0.8, 0.8],
+        "fwhm_sigma_eV": [0.01, 0.01],
+        "t_over_lambda": [0.52, 0.61],
+        "t_over_lambda_sigma": [0.004, float("nan")],
+        "t_over_lambda_reason": "",
+    }
+    assert "t/λ 0.5200 ± 0.0040" in describe(value, 0)
+    assert "t/λ 0.610 (no 1σ: the spectrum does not fall towards the end" in describe(value, 1)

@@ -192,3 +192,21 @@ def test_drift_and_lattice_results_from_a_drifting_lattice():
     assert set(s.result("lattice").inputs) == {"movie", "result.drift"}
     with pytest.raises(DataError, match="choose the FFT region"):
         lattice.prepare(s, role="movie")
+
+
+def test_low_loss_says_why_it_has_no_thickness():
+    from insitu_tem.analysis.eels.pipeline import analyse_low_loss
+    from insitu_tem.workflows.eels import low_loss_values
+
+    energy = Axis("E", 400, 0.1, -5.0, "eV")
+    x = energy.coordinates()
+    rng = np.random.default_rng(0)
+    tail = 2e3 * np.exp(-np.clip(x, 0, None) / 8.0)
+    peaked = rng.poisson(1e4 * np.exp(-0.5 * (x / 0.4) ** 2) + tail + 0 * x[:3, None]).astype(float)
+    value = low_loss_values(analyse_low_loss(peaked, energy))
+    assert value["t_over_lambda_ok"] and value["t_over_lambda_reason"] == ""
+    assert all(np.isfinite(value["t_over_lambda_sigma"]))
+    flat = rng.poisson(200.0, (3, energy.size)).astype(float)
+    value = low_loss_values(analyse_low_loss(flat, energy))
+    assert value["t_over_lambda"] is None and not value["t_over_lambda_ok"]
+    assert "no zero-loss peak" in value["t_over_lambda_reason"]

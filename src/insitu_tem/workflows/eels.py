@@ -114,7 +114,9 @@ def zero_loss(dataset: Dataset) -> dict:
 
 
 def low_loss_values(low_loss: LowLoss) -> dict:
-    """Per-probe ZLP offset, FWHM (:func:`zlp_values`), t/λ ± 1σ and plasmon energy."""
+    """Per-probe ZLP offset, FWHM (:func:`zlp_values`), t/λ ± 1σ (with ``t_over_lambda_ok``
+    and ``t_over_lambda_reason``: false with why when a spectrum has no ZLP) and plasmon energy."""
+    thickness = low_loss.thickness
     return {
         **zlp_values(low_loss.zlp),
         "aligned": low_loss.aligned is not None,
@@ -124,6 +126,8 @@ def low_loss_values(low_loss: LowLoss) -> dict:
         "t_over_lambda_sigma": None
         if low_loss.thickness is None
         else _flat(low_loss.thickness.t_over_lambda_sigma),
+        "t_over_lambda_ok": thickness is not None and bool(thickness.ok),
+        "t_over_lambda_reason": low_loss.zlp.reason if thickness is None else thickness.reason,
         "plasmon_eV": None if low_loss.plasmon is None else _flat(low_loss.plasmon.energy_eV),
     }
 

@@ -1,4 +1,5 @@
-"""``insitu-tem eels FILE``: ZLP offset and FWHM of every spectrum; with ``--edge``,
+"""``insitu-tem eels FILE``: ZLP offset and FWHM of every spectrum; with ``--edge``, the
+log-ratio t/λ ± 1σ (``t_over_lambda_ok`` and ``t_over_lambda_reason`` say when it cannot be read),
 onsets, chemical shifts against a reference and the edge's window map with its per-probe 1σ
 (``--out DIR`` also writes the map and its 1σ as float32 TIFFs and a CSV)."""
 
@@ -44,6 +45,12 @@ EDGE_KEYS = (
     "edge_detection_p",
     "edge_ok",
     "edge_reason",
+)
+THICKNESS_KEYS = (
+    "t_over_lambda",
+    "t_over_lambda_sigma",
+    "t_over_lambda_ok",
+    "t_over_lambda_reason",
 )
 HELP = "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"
 
@@ -145,7 +152,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         deconvolve=False if args.no_deconvolve else None,
         progress=progress,
     ).value
-    shown = {key: value[key] for key in ZLP_KEYS + EDGE_KEYS}
+    shown = {key: value[key] for key in ZLP_KEYS + THICKNESS_KEYS + EDGE_KEYS}
     if args.out is not None:
         from insitu_tem.workflows.eels_export import write_window_map
 

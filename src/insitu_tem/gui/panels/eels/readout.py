@@ -37,16 +37,27 @@ def describe(value: dict | None, index: int) -> str:
         parts.append(f"ZLP {offset} eV, FWHM {fwhm} eV")
     else:
         parts.append("no ZLP")
-    thickness, plasmon = _at(value, "t_over_lambda", index), _at(value, "plasmon_eV", index)
-    if thickness is not None:
-        parts.append(
-            "t/λ " + _with_sigma(value, "t_over_lambda", "t_over_lambda_sigma", index, signed=False)
-        )
+    thickness_text = _thickness_text(value, index)
+    if thickness_text:
+        parts.append(thickness_text)
+    plasmon = _at(value, "plasmon_eV", index)
     if plasmon is not None:
         parts.append(f"plasmon {plasmon:.2f} eV")
     if value.get("edge"):
         parts.append(_edge_text(value, index))
     return " · ".join(parts)
+
+
+def _thickness_text(value: dict, index: int) -> str:
+    """t/λ ± 1σ; the value alone with why it has no 1σ (the spectrum does not fall towards the
+    end of the range); "t/λ not measured: <reason>" when the result says why there is none."""
+    if _at(value, "t_over_lambda", index) is None:
+        reason = value.get("t_over_lambda_reason")
+        return f"t/λ not measured: {reason}" if reason and value["zlp_found"][index] else ""
+    text = "t/λ " + _with_sigma(value, "t_over_lambda", "t_over_lambda_sigma", index, signed=False)
+    if _at(value, "t_over_lambda_sigma", index) is None:
+        text += " (no 1σ: the spectrum does not fall towards the end of the range)"
+    return text
 
 
 def _edge_text(value: dict, index: int) -> str:
