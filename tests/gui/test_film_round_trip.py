@@ -68,6 +68,7 @@ def test_film_and_manual_fit_are_undoable_survive_save_reopen_and_are_exported(
     film = views["Film strain"]
     np.testing.assert_array_equal(film.curves[0][1], strain)
     assert film.note.startswith("Film thickness") and "strain in the last frames" in film.note
+    assert "nm at start (1σ " in film.note and "(1σ not estimated)" in film.note
     area = views["Reacted area"]
     np.testing.assert_array_equal(area.curves[0][1], before["area"][1])
     assert area.note == panel.front.status.text() and "mean confidence" in area.note

@@ -7,6 +7,7 @@ import pytest
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
+from insitu_tem.figures.kinetics import thickness_text
 from insitu_tem.workflows import film, front_manual
 
 N_FRAMES, SIZE, PIXEL_NM = 10, 64, 2.0
@@ -44,6 +45,11 @@ def test_thickness_along_a_line_across_the_film(session):
     assert value["units"] == "nm" and value["strain"][-1] == pytest.approx(3 / 20, abs=0.03)
     assert result.parameters["line_rc"] == [[5.0, 50.0], [55.0, 50.0]]
     assert session.result_status(film.THICKNESS) == "current"
+    assert value["reference_sigma"] == film.thickness_at_start(value)[1] >= PIXEL_NM
+    text = thickness_text(value)
+    assert f"(1σ {value['reference_sigma']:.2g} nm, the first frames' scatter)" in text
+    strain = f"strain in the last frames {value['final_strain_percent']:.2f} % (1σ not estimated)"
+    assert strain in text
 
 
 def test_reacted_area_in_a_region_is_stored_with_its_outline(session):

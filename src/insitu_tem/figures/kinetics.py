@@ -36,9 +36,11 @@ def thickness_text(value: dict) -> str:
     """The readout of a film-thickness result ("film.thickness"), on screen and in the export."""
     if not value["ok"]:
         return f"film thickness: {value['reason']}"
+    units, sigma = value["units"], value.get("reference_sigma", np.nan)
+    spread = f" (1σ {sigma:.2g} {units}, the first frames' scatter)" if np.isfinite(sigma) else ""
     return (
-        f"Film thickness {value['reference']:.4g} {value['units']} at start; "
-        f"strain in the last frames {value['final_strain_percent']:.2f} %"
+        f"Film thickness {value['reference']:.4g} {units} at start{spread}; "
+        f"strain in the last frames {value['final_strain_percent']:.2f} % (1σ not estimated)"
     )
 
 

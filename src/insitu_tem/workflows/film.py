@@ -63,11 +63,12 @@ def prepare_thickness(session: Session, *, line_rc=None, **given) -> Job:
 
 def thickness_value(result, movie: Dataset) -> dict:
     """The numbers of a film-thickness measurement as kept in the session (lengths along the
-    line in px and calibrated; strain as a fraction)."""
+    line in px and calibrated; strain as a fraction; ``reference_sigma`` the start thickness's
+    1σ of :func:`thickness_at_start`, NaN when not measured)."""
     times, time_units = frame_times(movie)
     axis = movie.signal_axes[1]
     strain = np.asarray(result.strain, dtype=float)
-    return {
+    value = {
         "times": times,
         "time_units": time_units,
         "start_px": result.start_px,
@@ -81,6 +82,8 @@ def thickness_value(result, movie: Dataset) -> dict:
         "ok": bool(result.ok),
         "reason": result.reason,
     }
+    value["reference_sigma"] = thickness_at_start(value)[1] if result.ok else np.nan
+    return value
 
 
 def thickness_at_start(value: dict) -> tuple[float, float]:
