@@ -117,6 +117,7 @@ def test_crystallinity_document(sample, capsys):
         truth["crystalline_fraction"], abs=0.05
     )
     assert document["domain_size_nm"] > 5
+    assert document["domain_size_ok"] and document["domain_size_reason"] == ""
     assert 0 < document["sigma_crystalline_fraction"] < 0.05
     grid = document["map"]
     assert len(grid) == 13 and all(len(row) == 13 and set(row) <= {0, 1} for row in grid)
@@ -160,3 +161,10 @@ def test_console_script(sample):
     assert result.returncode == 0 and json.loads(result.stdout)[
         "crystalline_fraction"
     ] == pytest.approx(1.0)
+
+
+def test_crystallinity_of_a_crystal_filling_the_field_does_not_size_its_domains(sample, capsys):
+    code, document, _ = run(capsys, "crystallinity", sample, "--frame", "0", "--window", "3.2")
+    assert code == 0 and document["crystalline_fraction"] == 1.0
+    assert not document["domain_size_ok"]
+    assert "fills the field of view" in document["domain_size_reason"]

@@ -193,6 +193,9 @@ def test_crystallinity_overlay_and_fraction(qtbot, panel, sample):
     fraction, sigma = (float(v) / 100 for v in shown.split(" ± "))
     assert fraction == pytest.approx(truth["frames"][12]["crystalline_fraction"], abs=0.05)
     assert 0 < sigma < 0.05
+    assert f"domain size {panel.crystal.result.domain_size_nm:.2f} nm (1σ not estimated)" in (
+        panel.crystal.label.text()
+    )
     assert panel.crystal.overlay.isVisible() and panel.crystal.overlay.mask.shape == (256, 256)
     assert (
         not panel.crystal.overlay.mask[:, :40].any() and panel.crystal.overlay.mask[:, -40:].all()
@@ -209,6 +212,16 @@ def test_crystallinity_overlay_and_fraction(qtbot, panel, sample):
     panel.controls.show_overlay.setChecked(False)
     panel.controls.show_overlay.setChecked(True)
     assert not panel.crystal.overlay.isVisible()
+
+
+def test_a_crystal_filling_the_frame_reads_domain_size_not_measured(qtbot, panel, sample):
+    dataset, _ = sample
+    open_sample(qtbot, panel, dataset)
+    qtbot.mouseClick(panel.controls.crystallinity_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.crystal.result is not None, timeout=30000)
+    text = panel.crystal.label.text()
+    assert text.startswith("crystalline fraction 100.0 ± ")
+    assert "domain size not measured: the crystal fills the field of view" in text
 
 
 def test_calibration_on_a_picked_reflection_warns_applies_and_undoes(qtbot, panel, sample):

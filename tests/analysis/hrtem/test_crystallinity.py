@@ -6,7 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map, domain_size_nm
+from insitu_tem.analysis.hrtem.crystallinity import (
+    crystallinity_map,
+    domain_size_nm,
+    domain_size_status,
+)
 from insitu_tem.analysis.hrtem.crystallinity_boundary import edge_profile
 from insitu_tem.samples.hrtem import amorphous_texture, basis_vectors, lattice_fringes
 
@@ -38,6 +42,7 @@ def test_amorphous_and_noise_images_have_no_crystal():
     for image in (composite(np.zeros(SHAPE, bool), rng), rng.poisson(100, SHAPE)):
         result = crystallinity_map(image, pixel_nm=PIXEL)
         assert result.crystalline_fraction == 0.0 and result.domain_size_nm == 0.0
+        assert domain_size_status(result) == (False, "no crystalline region: no domain to size")
 
 
 @pytest.mark.parametrize("diameter_nm", [3.0, 5.0])
@@ -50,6 +55,7 @@ def test_domain_size_of_round_crystallites_near_the_critical_size(diameter_nm):
         mask |= np.hypot(rows - centre[0], cols - centre[1]) <= diameter_nm / PIXEL / 2
     result = crystallinity_map(composite(mask, rng), pixel_nm=PIXEL)
     assert result.domain_size_nm == pytest.approx(diameter_nm, rel=0.25)
+    assert domain_size_status(result) == (True, "")
     assert result.crystalline_fraction == pytest.approx(mask.mean(), rel=0.3)
 
 
@@ -110,3 +116,12 @@ def test_edge_profile_of_a_half_covered_window():
     assert 0.25 < ratio[middle] < 0.39 and half_range[middle] > 0
     assert np.all(np.diff(ratio) >= 0) and np.all(np.diff(share) >= 0)
     assert ratio[0] == pytest.approx(0.0, abs=1e-9) and ratio[-1] == pytest.approx(1.0)
+
+
+def test_a_crystal_filling_the_field_has_no_measured_domain_size():
+    result = crystallinity_map(
+        composite(np.ones(SHAPE, bool), np.random.default_rng(4)), pixel_nm=PIXEL
+    )
+    assert result.crystalline_fraction == 1.0 and result.domain_size_nm > 0
+    ok, reason = domain_size_status(result)
+    assert not ok and "fills the field of view" in reason

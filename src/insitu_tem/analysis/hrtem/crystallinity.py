@@ -272,3 +272,27 @@ def domain_size_nm(mask: np.ndarray, *, pixel_nm: float) -> float:
     areas = np.bincount(labels.ravel())[1:].astype(float)
     diameters = np.sqrt(4.0 * areas / math.pi) * pixel_nm
     return float(np.sum(diameters * areas) / np.sum(areas))
+
+
+def domain_size_status(result: CrystallinityMap) -> tuple[bool, str]:
+    """Whether :attr:`CrystallinityMap.domain_size_nm` measures a domain, and why not.
+
+    Parameters
+    ----------
+    result : CrystallinityMap
+
+    Returns
+    -------
+    ok : bool
+        False when no pixel is crystalline (there is no domain; ``domain_size_nm`` is 0) or
+        every pixel is (no boundary is seen: the crystal fills the field of view and
+        ``domain_size_nm``, the field's equivalent-circle diameter, is only a lower bound).
+    reason : str
+        Why ``ok`` is False ("" when it is True).
+    """
+    mask = np.asarray(result.pixel_map, bool)
+    if not mask.any():
+        return False, "no crystalline region: no domain to size"
+    if mask.all():
+        return False, "the crystal fills the field of view (no boundary seen): domains are larger"
+    return True, ""

@@ -1,4 +1,5 @@
-"""``insitu-tem crystallinity IMAGE``: sliding-window FFT map of crystalline vs amorphous areas."""
+"""``insitu-tem crystallinity IMAGE``: sliding-window FFT map of crystalline vs amorphous areas
+(``domain_size_ok`` false with ``domain_size_reason`` when there is no domain or no boundary)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from insitu_tem.analysis.hrtem.crystallinity import (
     DEFAULT_SNR,
     DEFAULT_WINDOW_NM,
     crystallinity_map,
+    domain_size_status,
 )
 from insitu_tem.cli.commands.common import InputError, Progress, check_range
 from insitu_tem.cli.commands.lattice import add_frame_arguments, load_region
@@ -53,10 +55,13 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         region, pixel_nm=pixel_nm, window_nm=args.window, snr_threshold=args.snr
     )
     progress(1.0, "done")
+    domain_ok, domain_reason = domain_size_status(result)
     return {
         "crystalline_fraction": result.crystalline_fraction,
         "sigma_crystalline_fraction": result.sigma_crystalline_fraction,
         "domain_size_nm": result.domain_size_nm,
+        "domain_size_ok": domain_ok,
+        "domain_size_reason": domain_reason,
         "map": result.crystalline.astype(int).tolist(),
         "window_nm": result.window_px * pixel_nm,
         "step_nm": result.step_px * pixel_nm,

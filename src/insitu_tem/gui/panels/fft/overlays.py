@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
+from insitu_tem.analysis.hrtem.crystallinity import domain_size_status
 from insitu_tem.gui.widgets.text_line import TextLine
 
 CRYSTALLINE_RGBA = (40, 220, 90, 90)
@@ -204,9 +205,14 @@ class CrystallinityDisplay:
         self.overlay.set_map(result.pixel_map, rect)
         self.overlay.setVisible(visible)
         unit = "nm" if calibrated else "px"
+        ok, reason = domain_size_status(result)
+        domain = (
+            f"domain size {result.domain_size_nm:.2f} {unit} (1σ not estimated)"
+            if ok
+            else f"domain size not measured: {reason}"
+        )
         self.label.setText(
             f"crystalline fraction {100 * result.crystalline_fraction:.1f} ± "
-            f"{100 * result.sigma_crystalline_fraction:.1f} %, "
-            f"domain size {result.domain_size_nm:.2f} {unit} ({result.snr.size} windows of "
-            f"{result.window_px * result.pixel_nm:.2f} {unit})"
+            f"{100 * result.sigma_crystalline_fraction:.1f} %, {domain} "
+            f"({result.snr.size} windows of {result.window_px * result.pixel_nm:.2f} {unit})"
         )
