@@ -34,6 +34,9 @@ def test_dose_from_beam_current_and_counts(capsys):
     current = run_json(capsys, ["dose", movie, "--beam-current-nA", "1", "--area-nm2", "100"])
     assert current["rate_e_per_A2_s"][0] == pytest.approx(6.2415e5, rel=1e-4)
     assert np.all(np.diff(current["cumulative_e_per_A2"]) > 0)
+    for key in ("rate_e_per_A2_s", "frame_dose_e_per_A2", "cumulative_e_per_A2"):
+        sigma_key = key.replace("_e_per", "_sigma_e_per")
+        assert np.allclose(current[sigma_key], 0.05 * np.array(current[key]))
     counts = run_json(capsys, ["dose", movie, "--counts-per-electron", "10"])
     assert counts["source"] == "counts" and len(counts["time_s"]) == 60
 

@@ -141,6 +141,8 @@ def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sam
         value["t_over_lambda"][index], abs=0.01
     )
     assert float(thickness[2]) == pytest.approx(value["t_over_lambda_sigma"][index], rel=0.06)
+    plasmon = f"plasmon {value['plasmon_eV'][index]:.2f} eV (1σ not estimated)"
+    assert plasmon in panel.readout.text()
 
 
 def test_drag_the_background_window_then_undo(qtbot, panel, sample):

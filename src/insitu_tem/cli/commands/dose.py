@@ -1,4 +1,5 @@
-"""``insitu-tem dose MOVIE``: electron dose rate per frame and cumulative dose (e/Å²)."""
+"""``insitu-tem dose MOVIE``: electron dose rate per frame and cumulative dose (e/Å²), each with its
+1σ per frame (``*_sigma_*``: the value × ``relative_sigma``)."""
 
 from __future__ import annotations
 
@@ -68,4 +69,18 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         ).value
     except DataError as error:
         raise InputError(None, f"{error}; see insitu-tem dose --help") from error
-    return {**value, "time_units": movie.axes[0].units}
+    return {**value, **per_frame_sigma(value), "time_units": movie.axes[0].units}
+
+
+def per_frame_sigma(value: dict) -> dict:
+    """The 1σ of the rate, frame and cumulative dose per frame: each value × ``relative_sigma``
+    (the current's or the conversion factor's calibration, common to every frame)."""
+    factor = float(value["relative_sigma"])
+    return {
+        f"{key}_sigma_{units}": [float(v) * factor for v in value[f"{key}_{units}"]]
+        for key, units in (
+            ("rate", "e_per_A2_s"),
+            ("frame_dose", "e_per_A2"),
+            ("cumulative", "e_per_A2"),
+        )
+    }

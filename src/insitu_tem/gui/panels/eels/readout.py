@@ -42,7 +42,7 @@ def describe(value: dict | None, index: int) -> str:
         parts.append(thickness_text)
     plasmon = _at(value, "plasmon_eV", index)
     if plasmon is not None:
-        parts.append(f"plasmon {plasmon:.2f} eV")
+        parts.append(f"plasmon {plasmon:.2f} eV (1σ not estimated)")
     if value.get("edge"):
         parts.append(_edge_text(value, index))
     return " · ".join(parts)
