@@ -234,6 +234,16 @@ def test_automatic_tracking_reads_x0_k_n_and_velocity(qtbot, panel, sample):
     )
     true_speed = 2.0 * 30.0 * 0.5 / np.sqrt(20.0)
     assert speed == pytest.approx(true_speed, rel=0.05) and 0 < speed_sigma < 0.05 * true_speed
+    value = panel.state.session.result("front").value
+    near_t0 = np.flatnonzero(
+        np.isfinite(np.asarray(value["velocity"], float))
+        & ~np.isfinite(np.asarray(value["velocity_sigma"], float))
+    )
+    panel.navigator.set_index(int(near_t0[0]))
+    assert re.search(
+        r": [\d.]+ nm/s \(fit; no 1σ within 2σ of the start time t0\)$",
+        panel.front.kinetics.velocity_label.text(),
+    )
     measured = panel.front.kinetics.velocity_bars.opts
     assert measured["x"].size > 30 and np.all(measured["height"] > 0)
     t, x = panel.front.kinetics.auto_points.getData()

@@ -62,5 +62,7 @@ def velocity_text(track: dict, frame: int, frame_times: np.ndarray, time_units: 
         return f"{when}: before the front started (no fit)"
     sigma = track.get("velocity_sigma")
     sigma = np.nan if sigma is None else float(sigma[index])
-    error = f" ± {sigma:.2g}" if np.isfinite(sigma) else " (no 1σ near the start time)"
-    return f"{when}: {v:.4g}{error} {track['units']}/{time_units} (fit)"
+    units = f"{track['units']}/{time_units}"
+    if not np.isfinite(sigma):
+        return f"{when}: {v:.4g} {units} (fit; no 1σ within 2σ of the start time t0)"
+    return f"{when}: {v:.4g} ± {sigma:.2g} {units} (fit)"
