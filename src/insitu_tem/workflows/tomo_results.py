@@ -169,7 +169,7 @@ def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[
         ("segmentation", seg.method + ("" if seg.ok else f" — {seg.reason}")),
         ("shell thickness (median ± 1σ spread)", _thickness_text(wire, voxel_size, units)),
         ("void fraction of shell", _void_text(wire)),
-        ("void fraction of core", f"{100 * wire.void_fraction_core:.2f} %"),
+        ("void fraction of core", f"{100 * wire.void_fraction_core:.2f} % (1σ not estimated)"),
     ]
     if seg.thresholds:
         rows.append(("thresholds", ", ".join(f"{t:.3g}" for t in seg.thresholds)))
