@@ -94,7 +94,21 @@ def test_csv_export(movie_sample, capsys, tmp_path):
         "position_px_sigma",
         "position_nm_sigma",
         "present",
+        "velocity_nm_per_s",
+        "velocity_nm_per_s_sigma",
+        "velocity_nm_per_s_measured",
+        "velocity_nm_per_s_measured_sigma",
     ]
+    measured, measured_sigma = (
+        np.array([float(row[f"velocity_nm_per_s_measured{k}"]) for row in rows])
+        for k in ("", "_sigma")
+    )
+    fitted, fitted_sigma = (
+        np.array([float(row[f"velocity_nm_per_s{k}"]) for row in rows]) for k in ("", "_sigma")
+    )
+    assert np.all(measured_sigma[np.isfinite(measured)] > 0)
+    later = fitted_sigma[30:]
+    assert np.all(np.isfinite(later) & (later > 0)) and np.all(fitted[30:] > 0)
     assert float(rows[20]["position_nm"]) == pytest.approx(
         2 * float(rows[20]["position_px"]), rel=1e-4
     )
@@ -131,8 +145,13 @@ def test_no_front_is_not_measured_in_the_json_and_the_csv(capsys, tmp_path):
         "confidence",
         "position_px_sigma",
         "present",
+        "velocity_px_per_frame",
+        "velocity_px_per_frame_sigma",
+        "velocity_px_per_frame_measured",
+        "velocity_px_per_frame_measured_sigma",
     ]
-    assert {row[-1] for row in rows} == {"0"} and {row[2] for row in rows} == {"nan"}
+    assert {row[5] for row in rows} == {"0"} and {row[2] for row in rows} == {"nan"}
+    assert {v for row in rows for v in row[6:]} == {"nan"}
 
 
 @pytest.mark.parametrize("line", ["1,2,3", "a,b,c,d", "1,2,3,4,5"])

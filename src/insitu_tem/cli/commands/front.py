@@ -112,8 +112,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         metavar="CSV",
         default=None,
-        help="also write frame, time_s, position_px, position, confidence, their 1σ and "
-        "present (front found) to a CSV file",
+        help="also write frame, time_s, position_px, position, confidence, their 1σ, "
+        "present (front found) and the fitted and measured velocities ± 1σ to a CSV file",
     )
     add_log_arguments(parser)
     add_force_argument(parser)
@@ -121,8 +121,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def write_csv(path: str, value: dict) -> None:
     """One row per frame: frame, time_s, position_px, position (calibrated), confidence, the
-    positions' 1σ (px and calibrated) and whether a front was found (positions NaN where not).
-    An uncalibrated movie (units px) has each position and 1σ column once."""
+    positions' 1σ (px and calibrated), whether a front was found (positions NaN where not) and
+    the fitted and measured velocities with their 1σ (NaN where there is none, e.g. the fitted
+    one within 2σ of t0). An uncalibrated movie (units px) has each position and 1σ column once."""
     units = value["units"]
     columns = {
         "frame": range(len(value["times"])),
@@ -137,6 +138,12 @@ def write_csv(path: str, value: dict) -> None:
     if units == "px":
         columns["position_px"] = [f"{p:.4f}" for p in value["position_px"]]
         columns["position_px_sigma"] = [f"{s:.4f}" for s in value["position_px_sigma"]]
+    rate = value["velocity_units"].replace("/", "_per_")
+    for key in ("velocity", "velocity_sigma", "velocity_measured", "velocity_measured_sigma"):
+        numbers = value.get(key)
+        numbers = np.full(len(value["times"]), np.nan) if numbers is None else numbers
+        name = key.replace("velocity", f"velocity_{rate}", 1)
+        columns[name] = [f"{v:.6g}" for v in np.asarray(numbers, float)]
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(list(columns))
