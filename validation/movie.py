@@ -26,7 +26,8 @@ import numpy as np
 
 from insitu_tem.analysis.movie.front_line import analyse_front
 from insitu_tem.core.model import Axis
-from validation.movie_cases import SHAPE, make_movie
+from validation.movie_cases import SHAPE, make_movie, plan_movie
+from validation.movie_floor import floor_measurements, movie_budget
 from validation.stats import Measurement
 
 FULL = (24, 60)
@@ -68,7 +69,7 @@ def run(*, fast: bool, first_seed: int | None = None) -> list[Measurement]:
     run adds the two held-out corpora on their own rows. ``first_seed`` runs only the corpus
     drawn from that seed (``FULL`` movies)."""
     if fast:
-        return corpus(FIRST_SEED, *FAST, "")
+        return corpus(FIRST_SEED, *FAST, "", floor=False)
     if first_seed is not None:
         return corpus(first_seed, *FULL, "")
     return [
@@ -78,13 +79,21 @@ def run(*, fast: bool, first_seed: int | None = None) -> list[Measurement]:
     ]
 
 
-def corpus(first_seed: int, movies: int, frames: int, label: str) -> list[Measurement]:
-    """The two measurements over ``movies`` movies drawn from seeds ``first_seed`` on."""
+def corpus(
+    first_seed: int, movies: int, frames: int, label: str, *, floor: bool = True
+) -> list[Measurement]:
+    """The two measurements over ``movies`` movies drawn from seeds ``first_seed`` on, and
+    with ``floor`` the error budget's informative rows (:mod:`validation.movie_floor`)."""
+    budgets = []
     errors, sigmas, covariates, missed = [], [], {}, 0
     n_errors, n_sigmas, n_covariates, n_missed = [], [], {}, 0
     for seed in range(movies):
         movie = make_movie(first_seed + seed, frames=frames)
         analysis = track(movie)
+        if floor:
+            budgets.append(
+                movie_budget(plan_movie(first_seed + seed, frames=frames)[0], movie, analysis)
+            )
         error, sigma, scored, miss = _frame_scores(movie, analysis)
         errors.append(error)
         sigmas.append(sigma)
@@ -123,4 +132,4 @@ def corpus(first_seed: int, movies: int, frames: int, label: str) -> list[Measur
             k: np.array(n_covariates[k]) for k in ("n", "dose", "roughness_px") if k in n_covariates
         },
     )
-    return [position, exponent]
+    return [position, exponent, *(floor_measurements(budgets, label) if floor else [])]

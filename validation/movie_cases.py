@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy import ndimage
 
 from validation.movie_generator import (
     FrontScene,
@@ -17,6 +20,7 @@ from validation.movie_generator import (
 
 SHAPE = (128, 128)
 PAD = 24
+PURE = 1e6
 
 
 def _line(rng) -> tuple[np.ndarray, float]:
@@ -119,8 +123,46 @@ def _drift(rng, frames: int) -> tuple[np.ndarray, float, float]:
     return shifts - shifts[0], total, jitter
 
 
-def make_movie(seed: int, *, frames: int) -> SyntheticMovie:
-    """One random movie with its truth positions (px along the line) and n (NaN if undefined)."""
+@dataclass(frozen=True)
+class MoviePlan:
+    """Everything drawn for one movie before its frames are recorded: the scene, the truth and
+    the acquisition (drift, beam, dose, PSF, the changing texture's turn)."""
+
+    scene: FrontScene
+    times: np.ndarray
+    truth: np.ndarray
+    n: float
+    shifts: np.ndarray
+    beam: np.ndarray
+    dose: float
+    psf: float
+    turn: float
+    properties: dict
+
+    def intensity(self, i: int, s: float) -> np.ndarray:
+        """Noise-free intensity of frame ``i`` (drift, beam, illumination) with the front at
+        normal position ``s``, before the detector."""
+        mix = self.turn * i / max(self.times.size - 1, 1)
+        return render_frame(self.scene, s, self.times[i], mix, self.shifts[i]) * self.beam[i]
+
+    def normal_position(self, i: int) -> float:
+        """The front's normal position ``s`` in frame ``i`` (from the truth)."""
+        return normal_position_for(self.scene, self.truth[i], self.times[i])
+
+    def expected_counts(self, i: int, *, s: float | None = None, state: str | None = None):
+        """Mean recorded counts of frame ``i`` (PSF-blurred, no Poisson noise): the front at
+        normal position ``s`` (default: the truth's), or every pixel in ``state`` ("pristine"
+        or "reacted")."""
+        if state is not None:
+            s = {"pristine": -PURE, "reacted": PURE}[state]
+        elif s is None:
+            s = self.normal_position(i)
+        blurred = ndimage.gaussian_filter(self.intensity(i, s), self.psf, mode="nearest")
+        return np.clip(blurred, 0, None) * self.dose
+
+
+def plan_movie(seed: int, *, frames: int) -> tuple[MoviePlan, np.random.Generator]:
+    """The draws of :func:`make_movie` for ``seed``, and the generator left for its noise."""
     rng = np.random.default_rng(seed)
     scene, properties = draw_scene(rng)
     times = np.arange(frames) * rng.uniform(0.2, 2.0)
@@ -137,11 +179,6 @@ def make_movie(seed: int, *, frames: int) -> SyntheticMovie:
     beam = 1 - rng.uniform(-0.1, 0.3) * np.linspace(0, 1, frames) + rng.normal(0, 0.01, frames)
     psf = rng.uniform(0.5, 1.5)
     turn = rng.uniform(0.5, 2.0) * np.pi / 2
-    movie = np.empty((frames, *SHAPE), np.float32)
-    for i, (t, p) in enumerate(zip(times, truth)):
-        s = normal_position_for(scene, p, t)
-        intensity = render_frame(scene, s, t, turn * i / max(frames - 1, 1), shifts[i]) * beam[i]
-        movie[i] = record(intensity, dose=dose, psf_sigma=psf, rng=rng)
     properties.update(
         dose=dose,
         drift_px=drift,
@@ -150,4 +187,24 @@ def make_movie(seed: int, *, frames: int) -> SyntheticMovie:
         texture_changing=float(scene.texture_changing),
         irregular=float(np.isnan(n)),
     )
-    return SyntheticMovie(movie, times, scene.line_rc, scene.width, truth, n, shifts, properties)
+    plan = MoviePlan(scene, times, truth, n, shifts, beam, dose, psf, turn, properties)
+    return plan, rng
+
+
+def make_movie(seed: int, *, frames: int) -> SyntheticMovie:
+    """One random movie with its truth positions (px along the line) and n (NaN if undefined)."""
+    plan, rng = plan_movie(seed, frames=frames)
+    movie = np.empty((frames, *SHAPE), np.float32)
+    for i in range(frames):
+        intensity = plan.intensity(i, plan.normal_position(i))
+        movie[i] = record(intensity, dose=plan.dose, psf_sigma=plan.psf, rng=rng)
+    return SyntheticMovie(
+        movie,
+        plan.times,
+        plan.scene.line_rc,
+        plan.scene.width,
+        plan.truth,
+        plan.n,
+        plan.shifts,
+        plan.properties,
+    )
