@@ -17,7 +17,12 @@ a position count as errors; frames with the front on the line but reported absen
 measured. The kinetic exponent is scored on the power-law movies only. The corpus is seeds
 1000–1023; the full run adds 24 movies held out from the first tuning of the tracker
 (2000–2023) and 12 drawn only after the matched-filter drift and the change-point states
-were added (3000–3011), on their own rows.
+were added (3000–3011), on their own rows. The full run also gives every movie's error budget
+(:mod:`validation.movie_floor`, informative rows without targets): the tracker on the true
+drift (ii); with the true drift and the true per-frame levels, by the shipped erf fit (iii) and
+as an area-equivalent position (iv), and (iv) on the noise-free frames (the width average's own
+bias); the Cramér–Rao bound of the pixels the kymograph reads, everything but the position
+known; and n fitted to the true positions plus independent draws of each stage's errors.
 """
 
 from __future__ import annotations
