@@ -26,6 +26,9 @@ def test_distances_and_profiles_match_the_truth(sample_project, sample_data, tmp
     assert code == 0
     distance = np.array(result["distance_nm"])
     np.testing.assert_allclose(distance, EXPERIMENT.scan_distance_from_front_nm(), atol=1.0)
+    front_sigma = result["front_along_sigma_nm"]
+    offset = np.mean(distance - EXPERIMENT.scan_distance_from_front_nm())
+    assert 0 < front_sigma < 1.0 and abs(offset) < 3 * front_sigma
     truth = json.loads((sample_data / "eels_linescan.truth.json").read_text())
     shift = np.array(result["columns"]["W_O23_shift"], dtype=float)
     true_shift = (

@@ -51,5 +51,11 @@ def test_the_across_figure_notes_the_holder_state(session):
     )
     note = across_views(session)[0].note
     assert note.startswith("holder at scan, t = 29.5 s") and "Q = " in note and "dose" in note
+    assert "front position 1σ" not in note
     session.set_panel_state("timeline", {"log_path": "missing.csv"})
     assert "Channel A Voltage" not in across_views(session)[0].note
+    value = {**session.result("across").value, "front_along_sigma_nm": 0.324}
+    session.store_result("across", Result(value=value))
+    assert (
+        "front position 1σ 0.32 nm (shifts every distance alike)" in across_views(session)[0].note
+    )

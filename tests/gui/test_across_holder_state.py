@@ -42,4 +42,9 @@ def test_across_status_shows_bias_current_and_charge_at_the_scan_time(qtbot, rep
     charge = float(text.split("Q = ")[1].split(" ±")[0])
     truth = np.interp(29.5, TRUTH["frame_times_s"], TRUTH["charge_at_frames_C"])
     assert abs(charge - truth) < 0.01 * abs(truth)
+    assert text.startswith("front at 100.0 nm along the scan line (1σ not estimated)")
+    panel.show_result(
+        AcrossFront(distance, 100.0, {"crystalline": np.ones(3)}, {"crystalline": ""}, 0.324)
+    )
+    assert panel.status.text().startswith("front at 100.0 ± 0.32 nm along the scan line")
     assert not reporter.reports

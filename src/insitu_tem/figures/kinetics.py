@@ -305,7 +305,8 @@ def _film_view(value: dict, key: str, title: str, label: str, text) -> ProfileVi
 
 def across_views(session: Session, *, project_dir=None) -> list[ProfileView]:
     """Every across-the-front column against distance from the front, front at 0; the first
-    panel notes the holder's state (bias, current, charge, dose) at the scan's time."""
+    panel notes the holder's state (bias, current, charge, dose) at the scan's time and the
+    front position's 1σ."""
     result = session.result("across")
     if result is None:
         raise DataError("compute the across-the-front view first")
@@ -346,6 +347,10 @@ def across_views(session: Session, *, project_dir=None) -> list[ProfileView]:
         raise DataError("no line-scan result to plot; the session needs EELS or NBD data")
     time_s = scan_time_s(session)
     state = None if time_s is None else holder_state_at(session, time_s, project_dir=project_dir)
-    if state is not None:
-        panels[0] = replace(panels[0], note=f"holder at scan, {state.text()}")
+    sigma = float(value.get("front_along_sigma_nm", np.nan))
+    notes = [] if state is None else [f"holder at scan, {state.text()}"]
+    if np.isfinite(sigma):
+        notes.append(f"front position 1σ {sigma:.2g} nm (shifts every distance alike)")
+    if notes:
+        panels[0] = replace(panels[0], note="\n".join(notes))
     return panels

@@ -42,12 +42,16 @@ class AcrossFront:
         Result name -> values per probe (NaN where a result is missing).
     units : dict of str to str
         Result name -> unit.
+    front_along_sigma_nm : float
+        1σ of ``front_along_nm`` (:func:`front_on_scan_sigma_px`), nm; NaN when the track has
+        none. Every distance shares it.
     """
 
     distance_nm: np.ndarray
     front_along_nm: float
     columns: dict[str, np.ndarray] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    front_along_sigma_nm: float = np.nan
 
     @classmethod
     def from_result(cls, result: Result) -> "AcrossFront":
@@ -57,6 +61,7 @@ class AcrossFront:
             float(value["front_along_nm"]),
             {k: np.asarray(v, float) for k, v in value["columns"].items()},
             dict(value["units"]),
+            float(value.get("front_along_sigma_nm", np.nan)),
         )
 
     def write_csv(self, path: str | Path) -> Path:
@@ -85,6 +90,26 @@ def front_on_scan_px(track: dict, line_rc, scan: ScanRegistration) -> float:
     """Where the tracked front crosses the scan line at scan time, px from the first probe."""
     along = front_at_time(track["times"], track["position_along_px"], scan.time_s)
     return front_along_line(scan, tuple(point_at_arc(line_rc, along)))
+
+
+def front_on_scan_sigma_px(track: dict, line_rc, scan: ScanRegistration) -> float:
+    """1σ of :func:`front_on_scan_px`, px: the track's position 1σ interpolated to the scan time
+    like the position (frames without a front skipped), carried along the tracking line and
+    projected on the scan line (the larger of the two sides where the line ends); NaN when the
+    track states none."""
+    along = np.asarray(track["position_along_px"], dtype=float)
+    sigma = track.get("position_px_sigma")
+    sigma = np.full(along.shape, np.nan) if sigma is None else np.asarray(sigma, dtype=float)
+    usable = np.isfinite(along) & np.isfinite(sigma)
+    if not usable.any():
+        return np.nan
+    at = front_at_time(track["times"], np.where(usable, along, np.nan), scan.time_s)
+    spread = front_at_time(track["times"], np.where(usable, sigma, np.nan), scan.time_s)
+    centre = front_along_line(scan, tuple(point_at_arc(line_rc, at)))
+    return max(
+        abs(front_along_line(scan, tuple(point_at_arc(line_rc, at + side))) - centre)
+        for side in (-spread, spread)
+    )
 
 
 def _per_probe(values, n: int) -> np.ndarray:
@@ -117,6 +142,7 @@ def prepare(session: Session) -> Job:
     ]
     line_rc, pixel_nm = track.parameters["line_rc"], float(pixel.scale)
     front_px = front_on_scan_px(dict(track.value), line_rc, scan)
+    front_sigma_px = front_on_scan_sigma_px(dict(track.value), line_rc, scan)
     distance = scan.distance_from_front_px(front_px) * pixel_nm
     pristine = int(np.argmax(distance))
     parts = _parts(session, spectra, patterns, pristine)
@@ -126,6 +152,7 @@ def prepare(session: Session) -> Job:
         return {
             "distance_nm": distance,
             "front_along_nm": front_px * pixel_nm,
+            "front_along_sigma_nm": front_sigma_px * pixel_nm,
             "reference_index": pristine,
             "scan_role": role,
             "columns": columns,

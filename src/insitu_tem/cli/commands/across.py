@@ -50,6 +50,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     return {
         "distance_nm": result.distance_nm,
         "front_along_nm": result.front_along_nm,
+        "front_along_sigma_nm": result.front_along_sigma_nm,
         "columns": result.columns,
         "units": result.units,
     }

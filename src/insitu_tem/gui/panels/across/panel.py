@@ -186,7 +186,13 @@ class AcrossPanel(QWidget):
             plot.setXLink(self._plot_items[0])
         self.columns = 0
         self._arrange()
-        self.status.setText(f"front at {result.front_along_nm:.1f} nm along the scan line")
+        sigma = result.front_along_sigma_nm
+        where = (
+            f"front at {result.front_along_nm:.1f} ± {sigma:.2g} nm along the scan line"
+            if np.isfinite(sigma)
+            else f"front at {result.front_along_nm:.1f} nm along the scan line (1σ not estimated)"
+        )
+        self.status.setText(where)
         self._show_holder_state()
         self._move_cursor(self.state.scan_index)
         self.computed.emit(result)
