@@ -275,6 +275,14 @@ def test_track_d_of_t_across_the_front_and_save_csv(qtbot, panel, sample, tmp_pa
     assert d_A[17] == pytest.approx(3.72, rel=3e-3)
     assert np.all(np.isnan(d_A[-2:]))
     assert len(panel.series_plot.curves) == 1
+    sigma_A = 10 * panel.series.sigma_d_nm[:, 0]
+    found = np.isfinite(d_A)
+    assert np.all(np.isfinite(sigma_A[found]) & (sigma_A[found] > 0))
+    bars = panel.series_plot.bars[0].opts
+    np.testing.assert_allclose(bars["x"], panel.series.times_s[found])
+    np.testing.assert_allclose(bars["y"], d_A[found])
+    np.testing.assert_allclose(bars["height"], 2 * sigma_A[found])
+    assert "±1σ bars" in panel.series_plot.status.text()
     target = tmp_path / "d_t.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     qtbot.mouseClick(panel.series_plot.save_button, Qt.MouseButton.LeftButton)

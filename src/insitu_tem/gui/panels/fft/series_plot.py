@@ -14,7 +14,8 @@ COLOURS = ("y", "c", "m", "g", "w")
 
 
 class FftSeriesPlot(QWidget):
-    """d(t) of the tracked spots (Å) and a button to save the table as CSV."""
+    """d(t) of the tracked spots (Å) with ±1σ error bars and a button to save the table (with the
+    1σ) as CSV."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -29,6 +30,7 @@ class FftSeriesPlot(QWidget):
         )
         self.plot.addItem(self.cursor)
         self.curves: list[pg.PlotDataItem] = []
+        self.bars: list[pg.ErrorBarItem] = []
         self.save_button = QPushButton("Save d(t) CSV…")
         self.save_button.setToolTip("Save d (Å) of every tracked spot against time (s) as CSV")
         self.save_button.setEnabled(False)
@@ -44,10 +46,21 @@ class FftSeriesPlot(QWidget):
 
     def set_series(self, series: LatticeSeries) -> None:
         self.series = series
-        for curve in self.curves:
-            self.plot.removeItem(curve)
-        self.curves = []
+        for item in self.curves + self.bars:
+            self.plot.removeItem(item)
+        self.curves, self.bars = [], []
         for j in range(series.n_spots):
+            d_A, sigma_A = 10 * series.d_nm[:, j], 10 * series.sigma_d_nm[:, j]
+            shown = np.isfinite(d_A) & np.isfinite(sigma_A)
+            bars = pg.ErrorBarItem(
+                x=series.times_s[shown],
+                y=d_A[shown],
+                height=2 * sigma_A[shown],
+                beam=0,
+                pen=COLOURS[j % len(COLOURS)],
+            )
+            self.plot.addItem(bars)
+            self.bars.append(bars)
             curve = self.plot.plot(
                 series.times_s,
                 10 * series.d_nm[:, j],
@@ -60,7 +73,8 @@ class FftSeriesPlot(QWidget):
             self.curves.append(curve)
         found = np.isfinite(series.d_nm).sum()
         self.status.setText(
-            f"{series.n_spots} spot(s) over {len(series.times_s)} frames, {found} measurements"
+            f"{series.n_spots} spot(s) over {len(series.times_s)} frames, {found} measurements "
+            "(±1σ bars; none where the spot was not found)"
         )
         self.save_button.setEnabled(True)
 
