@@ -359,3 +359,23 @@ def test_t_over_lambda_without_its_1_sigma_says_why():
     }
     assert "t/λ 0.5200 ± 0.0040" in describe(value, 0)
     assert "t/λ 0.610 (no 1σ: the spectrum does not fall towards the end" in describe(value, 1)
+
+
+def test_probes_without_a_window_or_mlls_fit_are_gaps_not_zeros(qtbot):
+    from insitu_tem.gui.panels.eels.profiles import EelsProfiles
+
+    profiles = EelsProfiles()
+    qtbot.addWidget(profiles)
+    positions, nan = np.arange(4) * 8.0, float("nan")
+    window, sigma = np.array([5.0, nan, 7.0, 6.0]), np.array([0.5, nan, 0.6, 0.5])
+    profiles.set_line(
+        positions, "nm", np.zeros(4), np.full(4, 0.01), window, "W-O23", window_sigma=sigma
+    )
+    profiles.set_fractions(np.array([1.0, 0.6, nan, 0.0]), np.ones(4))
+    _, drawn = profiles.window_curve.getData()
+    assert np.isnan(drawn[1]) and drawn[3] == 6.0
+    np.testing.assert_array_equal(profiles.window_bars.opts["x"], positions[[0, 2, 3]])
+    _, fraction = profiles.fraction_curve.getData()
+    assert np.isnan(fraction[2]) and fraction[3] == 0.0
+    title = profiles.fraction_plot.getPlotItem().titleLabel.text
+    assert "1σ not estimated" in title and "not measured at 1 probes" in title

@@ -51,6 +51,7 @@ class EelsProfiles(QWidget):
             symbolSize=5,
             symbolBrush="#7fd67f",
             symbolPen=None,
+            connect="finite",
         )
         self.fraction_plot.addItem(self.fraction_curve)
         self.shift_points = pg.ScatterPlotItem(size=6, brush=pg.mkBrush("#ff6f6f"), pen=None)
@@ -62,6 +63,7 @@ class EelsProfiles(QWidget):
             symbolSize=5,
             symbolBrush="#ffa040",
             symbolPen=None,
+            connect="finite",
         )
         self.shift_map = pg.ImageItem(axisOrder="row-major")
         self.window_map = pg.ImageItem(axisOrder="row-major")
@@ -183,7 +185,7 @@ class EelsProfiles(QWidget):
         window_sigma: np.ndarray | None = None,
     ) -> None:
         """Show profiles along a line scan: positions in ``units``, shift ± stderr in eV, window
-        counts ± ``window_sigma`` (error bars of ±1σ when given)."""
+        counts ± ``window_sigma`` (error bars of ±1σ when given); NaN (not measured) are gaps."""
         self.clear()
         self._positions, self._map_shape = np.asarray(positions, float), ()
         finite = np.isfinite(shift)
@@ -191,10 +193,11 @@ class EelsProfiles(QWidget):
         self.shift_bars.setData(
             x=self._positions[finite], y=shift[finite], height=2 * np.nan_to_num(stderr[finite])
         )
-        self.window_curve.setData(self._positions, np.nan_to_num(window))
+        self.window_curve.setData(self._positions, window)
         if window_sigma is not None:
+            shown = np.isfinite(window) & np.isfinite(window_sigma)
             self.window_bars.setData(
-                x=self._positions, y=np.nan_to_num(window), height=2 * np.nan_to_num(window_sigma)
+                x=self._positions[shown], y=window[shown], height=2 * window_sigma[shown]
             )
         for plot in (self.shift_plot, self.window_plot):
             plot.setLabel("bottom", "Position", units=units)
@@ -205,13 +208,18 @@ class EelsProfiles(QWidget):
         self.window_plot.autoRange()
 
     def set_fractions(self, fraction: np.ndarray | None, chi2: np.ndarray | None) -> None:
-        """Show the MLLS share of the first end member along the line (None hides it)."""
+        """Show the MLLS share of the first end member along the line (None hides it); probes
+        without a fit (NaN) are gaps, not zeros, and the title counts them."""
         self._show_fraction(fraction is not None and not self._map_shape)
         if fraction is None or self._map_shape:
             return
-        self.fraction_curve.setData(self._positions, np.nan_to_num(fraction))
+        self.fraction_curve.setData(self._positions, fraction)
         worst = float(np.nanmax(chi2)) / max(float(np.nanmedian(chi2)), 1e-12)
-        self.fraction_plot.setTitle(f"MLLS fraction (χ² max/median {worst:.1f}×)")
+        missing = int(np.sum(~np.isfinite(fraction)))
+        gaps = f"; not measured at {missing} probes (no reference fits)" if missing else ""
+        self.fraction_plot.setTitle(
+            f"MLLS fraction, 1σ not estimated (χ² max/median {worst:.1f}×{gaps})"
+        )
         self.fraction_plot.autoRange()
 
     def set_maps(
