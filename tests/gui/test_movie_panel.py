@@ -241,7 +241,7 @@ def test_automatic_tracking_reads_x0_k_n_and_velocity(qtbot, panel, sample):
     )
     panel.navigator.set_index(int(near_t0[0]))
     assert re.search(
-        r": [\d.]+ nm/s \(fit; no 1σ within 2σ of the start time t0\)$",
+        r": [\d.]+ nm/s \(fit; no 1σ within 2σ of t0\)$",
         panel.front.kinetics.velocity_label.text(),
     )
     measured = panel.front.kinetics.velocity_bars.opts

@@ -64,5 +64,5 @@ def velocity_text(track: dict, frame: int, frame_times: np.ndarray, time_units: 
     sigma = np.nan if sigma is None else float(sigma[index])
     units = f"{track['units']}/{time_units}"
     if not np.isfinite(sigma):
-        return f"{when}: {v:.4g} {units} (fit; no 1σ within 2σ of the start time t0)"
+        return f"{when}: {v:.4g} {units} (fit; no 1σ within 2σ of t0)"
     return f"{when}: {v:.4g} ± {sigma:.2g} {units} (fit)"

@@ -92,6 +92,7 @@ class KineticsPlot(QWidget):
             | pg.QtCore.Qt.TextInteractionFlag.TextSelectableByMouse
         )
         self.velocity_label = QLabel("")
+        self.velocity_label.setWordWrap(True)
         self.manual_readout = QLabel("")
         self.manual_readout.setWordWrap(True)
         layout = QVBoxLayout(self)
