@@ -191,3 +191,21 @@ def test_exported_velocity_carries_its_measured_1_sigma_as_error_bars(session):
     drawn = [np.ptp(s[:, 1]) / 2 for s in segments.get_segments()]
     shown = sigma[np.isfinite(sigma) & np.isfinite(measured)]
     assert shown.size and np.allclose(drawn, shown)
+
+
+def test_exported_fitted_velocity_carries_its_1_sigma_as_a_band(session):
+    value = front.run(session, width_px=3.0).value
+    assert value["fit"]["ok"]
+    _, velocity = view_panels(session, "kinetics")
+    ((label, times, low, high),) = velocity.bands
+    v, sigma = np.asarray(value["velocity"], float), np.asarray(value["velocity_sigma"], float)
+    keep = np.isin(np.asarray(value["times"], float), times)
+    assert label == "fit ±1σ" and times.size >= 2 and np.all(times > value["fit"]["t0"])
+    np.testing.assert_allclose((high - low) / 2, sigma[keep])
+    np.testing.assert_allclose((high + low) / 2, v[keep])
+    figure, _ = render_view(session, "kinetics", dpi=50)
+    (band,) = figure.axes[1].collections[-1:]
+    drawn = band.get_paths()[0].vertices
+    assert drawn[:, 1].min() == pytest.approx(low.min()) and drawn[:, 1].max() == pytest.approx(
+        high.max()
+    )

@@ -246,6 +246,11 @@ def test_automatic_tracking_reads_x0_k_n_and_velocity(qtbot, panel, sample):
     )
     measured = panel.front.kinetics.velocity_bars.opts
     assert measured["x"].size > 30 and np.all(measured["height"] > 0)
+    (tb, low), (_, high) = (e.getData() for e in panel.front.kinetics.velocity_band_edges)
+    shaded = np.isin(np.asarray(value["times"], float), tb)
+    assert tb.size > 30 and np.allclose(
+        (high - low) / 2, np.asarray(value["velocity_sigma"], float)[shaded]
+    )
     t, x = panel.front.kinetics.auto_points.getData()
     assert np.sqrt(np.mean((x / 2.0 - truth.front_specimen_px) ** 2)) <= 0.5
     bars = panel.front.kinetics.auto_bars.opts

@@ -37,6 +37,8 @@ class ProfileView:
         Draw ``curves`` without error bars as dots (measured values) instead of lines.
     note : str
         Text in the upper-left corner (fit parameters with their 1σ).
+    bands : list of (label, x, low, high)
+        Shaded ranges on their own x (a fitted curve's ±1σ).
     """
 
     x: np.ndarray
@@ -49,6 +51,7 @@ class ProfileView:
     lines: list = field(default_factory=list)
     note: str = ""
     points: bool = False
+    bands: list = field(default_factory=list)
 
 
 def render_profile(ax, view: ProfileView) -> dict:
@@ -57,6 +60,8 @@ def render_profile(ax, view: ProfileView) -> dict:
             ax.plot(view.x, y, "o" if view.points else "-", lw=1.2, ms=3, label=label)
         else:
             ax.errorbar(view.x, y, yerr=yerr, lw=1.0, capsize=2, marker="o", ms=3, label=label)
+    for label, x, low, high in view.bands:
+        ax.fill_between(x, low, high, color="#d4a000", alpha=0.25, lw=0, label=label)
     for label, x, y, fmt, *colour in view.lines:
         default = "#d4a000" if fmt == "-" else "#d62728"
         ax.plot(x, y, fmt, lw=1.5, ms=6, color=colour[0] if colour else default, label=label)
@@ -70,7 +75,7 @@ def render_profile(ax, view: ProfileView) -> dict:
         ax.set_yscale("log")
     if view.title:
         ax.set_title(view.title, fontsize=10)
-    if len(view.curves) + len(view.lines) > 1:
+    if len(view.curves) + len(view.lines) + len(view.bands) > 1:
         ax.legend(fontsize=8, frameon=False)
     return {}
 

@@ -194,7 +194,10 @@ def _front_views(session: Session) -> list[ProfileView]:
     times = np.asarray(value["times"], float)
     units, time_units = value["units"], value["time_units"]
     fit = value["fit"]
-    lines, velocity_lines = [], []
+    lines, velocity_lines, velocity_bands = [], [], []
+    band = fitted_velocity_band(value)
+    if band is not None:
+        velocity_bands.append(("fit ±1σ", *band))
     if fit.get("ok"):
         fine = np.linspace(times.min(), times.max(), 400)
         lines.append(("fit", fine, power_law(fine, fit["x0"], fit["k"], fit["n"], fit["t0"]), "-"))
@@ -227,8 +230,23 @@ def _front_views(session: Session) -> list[ProfileView]:
         title="Velocity",
         lines=velocity_lines,
         points=True,
+        bands=velocity_bands,
     )
     return [position, velocity]
+
+
+def fitted_velocity_band(track: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The fitted velocity ± 1σ of a front result at its frames after t0 where the 1σ is
+    known (beyond 2σ of t0): (times, low, high), or None without a fit or a 1σ."""
+    sigma = track.get("velocity_sigma")
+    if not track["fit"].get("ok") or sigma is None:
+        return None
+    times = np.asarray(track["times"], float)
+    velocity, sigma = np.asarray(track["velocity"], float), np.asarray(sigma, float)
+    keep = (times > track["fit"]["t0"]) & np.isfinite(velocity) & np.isfinite(sigma)
+    if keep.sum() < 2:
+        return None
+    return times[keep], velocity[keep] - sigma[keep], velocity[keep] + sigma[keep]
 
 
 def _manual_only_view(manual: dict) -> ProfileView:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from insitu_tem.analysis.movie.front_manual import marks_along_line
 from insitu_tem.analysis.movie.kinetics import KineticsFit
+from insitu_tem.figures.kinetics import fitted_velocity_band
 from insitu_tem.gui.controllers import front_view
 from insitu_tem.workflows.front_manual import NAME as MANUAL
 
@@ -99,6 +100,7 @@ class FrontPlots(QObject):
             time_units=time_units,
             sigma=track.get("position_sigma"),
             velocity_sigma=track.get("velocity_measured_sigma"),
+            velocity_band=fitted_velocity_band(track),
         )
         bench.kymograph_view.set_tracks((times, position), self.manual_series())
         self.show_current_velocity()

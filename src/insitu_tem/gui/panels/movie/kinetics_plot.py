@@ -55,6 +55,11 @@ class KineticsPlot(QWidget):
             name="manual fit",
         )
         self.velocity_fit = self.velocity_plot.plot(pen=pg.mkPen("#ffcc00", width=2), name="fit")
+        self.velocity_band_edges = (pg.PlotDataItem(), pg.PlotDataItem())
+        self.velocity_band = pg.FillBetweenItem(
+            *self.velocity_band_edges, brush=pg.mkBrush(255, 204, 0, 60)
+        )
+        self.velocity_plot.addItem(self.velocity_band)
         self.velocity_measured = self.velocity_plot.plot(
             pen=None, symbol="o", symbolSize=4, symbolBrush="#00a5c0", name="from positions"
         )
@@ -118,6 +123,7 @@ class KineticsPlot(QWidget):
             self.manual_fit_curve,
             self.velocity_fit,
             self.velocity_measured,
+            *self.velocity_band_edges,
             self.strain_curve,
             self.area_curve,
         ):
@@ -142,9 +148,11 @@ class KineticsPlot(QWidget):
         time_units: str,
         sigma=None,
         velocity_sigma=None,
+        velocity_band=None,
     ) -> None:
         """Show an automatic track (with ±1σ bars from ``sigma``, None: none), its fit and
-        velocities (the measured ones with ±1σ bars from ``velocity_sigma``)."""
+        velocities (the measured ones with ±1σ bars from ``velocity_sigma``; the fitted one's
+        ±1σ shaded from ``velocity_band`` = (times, low, high), None: none)."""
         self.set_units(units, time_units)
         times, positions = np.asarray(times, dtype=float), np.asarray(positions, dtype=float)
         self.auto_points.setData(times, positions, connect="finite")
@@ -159,6 +167,9 @@ class KineticsPlot(QWidget):
         velocity_measured = np.asarray(velocity_measured, dtype=float)
         self.velocity_measured.setData(times, velocity_measured, connect="finite")
         _set_bars(self.velocity_bars, times, velocity_measured, velocity_sigma)
+        band_x, *edges = velocity_band if velocity_band is not None else ([], [], [])
+        for item, values in zip(self.velocity_band_edges, edges):
+            item.setData(band_x, values)
         self.readout.setText(fit_text(fit, units=units, time_units=time_units))
         for plot in (self.position_plot, self.velocity_plot):
             self.hints[plot].set_empty(False)
