@@ -29,13 +29,11 @@ metric. Ultramicroscopy 181, 86–96.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage, special
+from scipy import ndimage
 
 from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX, DiskFit, spot_centroid
+from insitu_tem.analysis.diffraction.disk_model_fit import Windows, fit_models
 
-MAX_STEP_PX = 0.5
-_ITERATIONS = 30
-_TOLERANCE_PX = 1e-3
 MIN_EDGE_CHI2 = 25.0
 
 
@@ -68,121 +66,6 @@ def _window(shape, start, reach: float, others: np.ndarray):
     for other in others:
         keep &= own < (rows - other[0]) ** 2 + (cols - other[1]) ** 2
     return rows[keep], cols[keep]
-
-
-def _aperture(rows, cols, centre, radius, blur):
-    """Blurred disk, its derivatives by (row, col, radius, blur)."""
-    dr, dc = rows - centre[0], cols - centre[1]
-    rho = np.maximum(np.hypot(dr, dc), 1e-9)
-    z = (rho - radius) / (np.sqrt(2.0) * blur)
-    disk = 0.5 * special.erfc(z)
-    density = np.exp(-(z**2)) / (np.sqrt(2.0 * np.pi) * blur)
-    return disk, np.column_stack([density * dr / rho, density * dc / rho, density, density * z])
-
-
-def _linear_fit(window, shape: np.ndarray):
-    """At ``shape`` (row, col, radius, blur): χ², the linear coefficients, the design matrix and
-    the aperture's derivatives."""
-    rows, cols, values, weight, poly = window
-    disk, slopes = _aperture(rows, cols, shape[:2], shape[2], shape[3])
-    design = np.column_stack([np.ones_like(rows), poly * disk[:, None]])
-    weighted = design.T * weight
-    try:
-        linear = np.linalg.solve(weighted @ design, weighted @ values)
-    except np.linalg.LinAlgError:
-        root = np.sqrt(weight)
-        linear = np.linalg.lstsq(design * root[:, None], values * root, rcond=None)[0]
-    chi2 = float(np.sum(weight * (values - design @ linear) ** 2))
-    return chi2, linear, design, slopes
-
-
-def _coarse(window, shape: np.ndarray) -> np.ndarray:
-    """``shape`` with the centre moved to the best of a 1 px grid within 0.4 radius + 1 px (all
-    grid points solved together through their normal equations)."""
-    rows, cols, values, weight, poly = window
-    span = int(np.ceil(0.4 * shape[2] + 1.0))
-    dr, dc = np.mgrid[-span : span + 1, -span : span + 1].reshape(2, -1).astype(float)
-    near = dr * dr + dc * dc <= span * span
-    centres = shape[:2] + np.column_stack([dr[near], dc[near]])
-    rho = np.hypot(rows[None, :] - centres[:, :1], cols[None, :] - centres[:, 1:])
-    disk = 0.5 * special.erfc((rho - shape[2]) / (np.sqrt(2.0) * shape[3]))
-    design = np.concatenate(
-        [np.ones((len(centres), len(rows), 1)), poly[None, :, :] * disk[:, :, None]], axis=2
-    )
-    weighted = design.transpose(0, 2, 1) * weight
-    normal = weighted @ design
-    linear = (np.linalg.pinv(normal) @ (weighted @ values)[..., None])[..., 0]
-    residual = values - (design @ linear[..., None])[..., 0]
-    chi2 = np.sum(weight[None, :] * residual**2, axis=1)
-    best = shape.copy()
-    best[:2] = centres[int(np.argmin(chi2))]
-    return best
-
-
-def _normal(window, fit, free: list[int]):
-    """Gauss-Newton normal matrix and gradient of all parameters (linear, then the free shape
-    parameters) from ``fit`` (:func:`_linear_fit` at the current shape)."""
-    rows, cols, values, weight, poly = window
-    _, linear, design, slopes = fit
-    interior = poly @ linear[1:]
-    jacobian = np.column_stack([design, interior[:, None] * slopes[:, free]])
-    weighted = jacobian.T * weight
-    return weighted @ jacobian, weighted @ (values - design @ linear)
-
-
-def _step(window, fit, free: list[int]) -> np.ndarray:
-    """Gauss-Newton step of the free shape parameters from ``fit``."""
-    normal, gradient = _normal(window, fit, free)
-    try:
-        step = np.linalg.solve(normal, gradient)
-    except np.linalg.LinAlgError:
-        step = np.linalg.pinv(normal) @ gradient
-    return step[len(fit[1]) :]
-
-
-def _refine(window, shape: np.ndarray, free: list[int]):
-    """Gauss-Newton with step halving from ``shape``: (shape, :func:`_linear_fit` there), or None
-    when not converged within the iterations."""
-    fit = _linear_fit(window, shape)
-    for _ in range(_ITERATIONS):
-        chi2, shift = fit[0], _step(window, fit, free)
-        scale = min(1.0, MAX_STEP_PX / max(float(np.max(np.abs(shift))), 1e-12))
-        for _ in range(6):
-            trial = shape.copy()
-            trial[free] += scale * shift
-            trial[2] = max(trial[2], 0.5 * MIN_DISK_RADIUS_PX)
-            trial[3] = float(np.clip(trial[3], 0.2, 0.5 * trial[2]))
-            trial_fit = _linear_fit(window, trial)
-            if trial_fit[0] <= chi2:
-                break
-            scale *= 0.5
-        else:
-            return shape, fit
-        shape, fit = trial, trial_fit
-        if scale * np.max(np.abs(shift[:2])) < _TOLERANCE_PX:
-            return shape, fit
-    return None
-
-
-def _fitted(window, start, *, radius, blur, free_shape):
-    """(centre, radius, blur, centre 1σ, edge significance) or None (no convergence)."""
-    free = [0, 1, 2, 3] if free_shape else [0, 1]
-    shape = _coarse(window, np.array([start[0], start[1], radius, blur], dtype=float))
-    refined = _refine(window, shape, free)
-    if refined is None:
-        return None
-    shape, fit = refined
-    chi2, k = fit[0], len(fit[1])
-    covariance = np.linalg.pinv(_normal(window, fit, free)[0])
-    dof = max(len(window[2]) - covariance.shape[0], 1)
-    misfit = max(chi2 / dof, 1.0)
-    sigma = float(np.sqrt(0.5 * (covariance[k, k] + covariance[k + 1, k + 1]) * misfit))
-    rows, cols, values, weight, poly = window
-    design = np.column_stack([np.ones_like(rows), poly])
-    root = np.sqrt(weight)
-    smooth = np.linalg.lstsq(design * root[:, None], values * root, rcond=None)[0]
-    no_edge = float(np.sum(weight * (values - design @ smooth) ** 2))
-    return shape[:2], float(shape[2]), float(shape[3]), sigma, (no_edge - chi2) / misfit, chi2
 
 
 def fit_disk_models(
@@ -223,15 +106,30 @@ def fit_disk_models(
     extra = np.asarray(others_rc, dtype=float).reshape(-1, 2)
     reach = radius_px + 3.0 * blur_px + 1.5
     order = polynomial_order(radius_px)
-    fits = []
+    windows = []
     for i, start in enumerate(starts):
         others = np.concatenate([np.delete(starts, i, axis=0), extra])
         others = others[np.hypot(*(others - start).T) < 2.0 * reach]
-        fits.append(
-            _fit_one(
-                residual, counts, start, others, reach, radius_px, blur_px, order, background_var
-            )
+        windows.append(
+            _window_data(residual, counts, start, reach, others, radius_px, order, background_var)
         )
+    fits: list = [
+        DiskFit(
+            False, (float(start[0]), float(start[1])), np.nan, np.nan, len(w[0]), "disk cut off"
+        )
+        for start, w in zip(starts, windows)
+    ]
+    whole = [i for i, w in enumerate(windows) if len(w[0]) >= 3 * (w[4].shape[1] + 3)]
+    if whole:
+        found = fit_models(
+            Windows.stack([windows[i] for i in whole]),
+            starts[whole],
+            radius=radius_px,
+            blur=blur_px,
+            free_shape=False,
+        )
+        for i, one in zip(whole, found):
+            fits[i] = _judged(one, starts[i], radius_px, len(windows[i][0]))
     return fits
 
 
@@ -241,15 +139,6 @@ def _window_data(residual, counts, start, reach, others, radius, order, backgrou
     weight = 1.0 / (np.maximum(counts[index], 1.0) + background_var)
     poly = _polynomial((rows - start[0]) / radius, (cols - start[1]) / radius, order)
     return rows, cols, residual[index], weight, poly
-
-
-def _fit_one(residual, counts, start, others, reach, radius, blur, order, background_var):
-    window = _window_data(residual, counts, start, reach, others, radius, order, background_var)
-    if len(window[0]) < 3 * (window[4].shape[1] + 3):
-        here = (float(start[0]), float(start[1]))
-        return DiskFit(False, here, np.nan, np.nan, len(window[0]), "disk cut off")
-    found = _fitted(window, start, radius=radius, blur=blur, free_shape=False)
-    return _judged(found, start, radius, len(window[0]))
 
 
 def _judged(found, start, radius: float, n_pixels: int) -> DiskFit:
@@ -320,10 +209,13 @@ def fit_beam_model(pattern, centre_rc, *, radius_px: float) -> tuple[DiskFit, fl
         polynomial_order(largest),
         float(np.var(data[data <= background])),
     )
-    tried = [
-        _fitted(window, centre, radius=radius, blur=blur, free_shape=True)
-        for centre, radius in starts
-    ]
+    tried = fit_models(
+        Windows.stack([window] * len(starts)),
+        np.array([centre for centre, _ in starts]),
+        radius=np.array([radius for _, radius in starts]),
+        blur=blur,
+        free_shape=True,
+    )
     found = min((f for f in tried if f is not None), key=lambda f: f[5], default=None)
     fit = _judged(found, start, largest, len(window[0]))
     if fit.ok and not 0.7 * radius_px < fit.radius_px < 1.4 * largest:

@@ -1,0 +1,232 @@
+"""Gauss–Newton fits of the blurred-aperture disk model (:mod:`.disk_model`), all disks of a
+pattern at once.
+
+Each disk's pixels are one row of a batch, padded to the longest window with zero weight, so
+every step (the linear coefficients, the coarse grid, the Gauss–Newton step with its halving,
+the covariance) is a stacked array operation instead of a loop of small ones; each disk keeps
+its own step size and stopping point, as if fitted alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX
+
+MAX_STEP_PX = 0.5
+_ITERATIONS = 30
+_HALVINGS = 6
+_TOLERANCE_PX = 1e-3
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Pixels of each disk's window, padded: (m, n) rows, cols (px), values (counts), weights
+    (1/counts², 0 on padding) and (m, n, k) the interior polynomial's terms."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    weight: np.ndarray
+    poly: np.ndarray
+
+    @classmethod
+    def stack(cls, windows) -> Windows:
+        """From per-disk (rows, cols, values, weight, poly) tuples of any lengths."""
+        size = max(len(w[0]) for w in windows)
+        k = windows[0][4].shape[1]
+        out = [np.zeros((len(windows), size)) for _ in range(4)]
+        poly = np.zeros((len(windows), size, k))
+        for i, window in enumerate(windows):
+            n = len(window[0])
+            for array, part in zip(out, window[:4]):
+                array[i, :n] = part
+            out[0][i, n:], out[1][i, n:] = window[0][0], window[1][0]
+            poly[i, :n] = window[4]
+        return cls(*out, poly)
+
+    def take(self, index) -> Windows:
+        return Windows(
+            *(a[index] for a in (self.rows, self.cols, self.values, self.weight)), self.poly[index]
+        )
+
+
+@dataclass(frozen=True)
+class _Linear:
+    """The linear part at a shape: χ² (m,), coefficients (m, k+1), design (m, n, k+1) and the
+    aperture's derivatives by (row, col, radius, blur) (m, n, 4)."""
+
+    chi2: np.ndarray
+    coefficients: np.ndarray
+    design: np.ndarray
+    slopes: np.ndarray
+
+    def take(self, index) -> _Linear:
+        return _Linear(
+            *(a[index] for a in (self.chi2, self.coefficients, self.design, self.slopes))
+        )
+
+
+def _aperture(w: Windows, shape: np.ndarray):
+    dr, dc = w.rows - shape[:, :1], w.cols - shape[:, 1:2]
+    rho = np.maximum(np.hypot(dr, dc), 1e-9)
+    blur = shape[:, 3:4]
+    z = (rho - shape[:, 2:3]) / (np.sqrt(2.0) * blur)
+    density = np.exp(-(z**2)) / (np.sqrt(2.0 * np.pi) * blur)
+    slopes = np.stack([density * dr / rho, density * dc / rho, density, density * z], axis=-1)
+    return 0.5 * special.erfc(z), slopes
+
+
+def _solve(normal: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.solve(normal, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return (np.linalg.pinv(normal) @ rhs[..., None])[..., 0]
+
+
+def _design(w: Windows, disk: np.ndarray) -> np.ndarray:
+    return np.concatenate([np.ones(disk.shape + (1,)), w.poly * disk[..., None]], axis=-1)
+
+
+def _weighted_fit(design: np.ndarray, values: np.ndarray, weight: np.ndarray):
+    weighted = design * weight[..., None]
+    normal = np.swapaxes(weighted, -1, -2) @ design
+    coefficients = _solve(normal, np.einsum("...ni,...n->...i", weighted, values))
+    residual = values - np.einsum("...ni,...i->...n", design, coefficients)
+    return np.sum(weight * residual**2, axis=-1), coefficients
+
+
+def _linear_fit(w: Windows, shape: np.ndarray) -> _Linear:
+    disk, slopes = _aperture(w, shape)
+    design = _design(w, disk)
+    chi2, coefficients = _weighted_fit(design, w.values, w.weight)
+    return _Linear(chi2, coefficients, design, slopes)
+
+
+def _coarse(w: Windows, shape: np.ndarray) -> np.ndarray:
+    """``shape`` with each centre moved to the best of a 1 px grid within 0.4 radius + 1 px."""
+    span = np.ceil(0.4 * shape[:, 2] + 1.0)
+    reach = int(span.max())
+    dr, dc = np.mgrid[-reach : reach + 1, -reach : reach + 1].reshape(2, -1).astype(float)
+    near = dr * dr + dc * dc <= reach * reach
+    offsets = np.column_stack([dr[near], dc[near]])
+    centres = shape[:, None, :2] + offsets[None]
+    rho = np.hypot(w.rows[:, None, :] - centres[..., :1], w.cols[:, None, :] - centres[..., 1:])
+    disk = 0.5 * special.erfc((rho - shape[:, None, 2:3]) / (np.sqrt(2.0) * shape[:, None, 3:4]))
+    design = np.concatenate(
+        [np.ones(disk.shape + (1,)), w.poly[:, None] * disk[..., None]], axis=-1
+    )
+    weighted = design * w.weight[:, None, :, None]
+    normal = np.swapaxes(weighted, -1, -2) @ design
+    rhs = np.einsum("mgni,mn->mgi", weighted, w.values)
+    coefficients = (np.linalg.pinv(normal) @ rhs[..., None])[..., 0]
+    residual = w.values[:, None] - np.einsum("mgni,mgi->mgn", design, coefficients)
+    chi2 = np.sum(w.weight[:, None] * residual**2, axis=-1)
+    chi2[np.sum(offsets**2, axis=1)[None, :] > span[:, None] ** 2] = np.inf
+    best = shape.copy()
+    best[:, :2] = centres[np.arange(len(shape)), np.argmin(chi2, axis=1)]
+    return best
+
+
+def _normal(w: Windows, fit: _Linear, free: list[int]):
+    """Gauss–Newton normal matrices and gradients (linear, then the free shape parameters)."""
+    interior = np.einsum("mnk,mk->mn", w.poly, fit.coefficients[:, 1:])
+    jacobian = np.concatenate([fit.design, interior[..., None] * fit.slopes[..., free]], axis=-1)
+    weighted = jacobian * w.weight[..., None]
+    residual = w.values - np.einsum("mni,mi->mn", fit.design, fit.coefficients)
+    return np.swapaxes(weighted, 1, 2) @ jacobian, np.einsum("mni,mn->mi", weighted, residual)
+
+
+def _clamped(shape: np.ndarray) -> np.ndarray:
+    shape[:, 2] = np.maximum(shape[:, 2], 0.5 * MIN_DISK_RADIUS_PX)
+    shape[:, 3] = np.clip(shape[:, 3], 0.2, 0.5 * shape[:, 2])
+    return shape
+
+
+def _halved(w: Windows, fit: _Linear, shape, shift, free):
+    """Step halving: per disk the first of ``_HALVINGS`` scaled steps that does not raise χ²;
+    (accepted mask, scale, trial shapes, their fit)."""
+    scale = np.minimum(1.0, MAX_STEP_PX / np.maximum(np.max(np.abs(shift), axis=1), 1e-12))
+    accepted = np.zeros(len(shape), dtype=bool)
+    trial, trial_fit = shape.copy(), fit
+    for _ in range(_HALVINGS):
+        pending = np.flatnonzero(~accepted)
+        if not pending.size:
+            break
+        attempt = shape[pending].copy()
+        attempt[:, free] += scale[pending, None] * shift[pending]
+        attempt = _clamped(attempt)
+        attempt_fit = _linear_fit(w.take(pending), attempt)
+        better = attempt_fit.chi2 <= fit.chi2[pending]
+        took = pending[better]
+        trial[took] = attempt[better]
+        trial_fit = _merged(trial_fit, took, attempt_fit.take(better))
+        accepted[took] = True
+        scale[pending[~better]] *= 0.5
+    return accepted, scale, trial, trial_fit
+
+
+def _merged(fit: _Linear, index: np.ndarray, part: _Linear) -> _Linear:
+    if not index.size:
+        return fit
+    arrays = [a.copy() for a in (fit.chi2, fit.coefficients, fit.design, fit.slopes)]
+    for array, new in zip(arrays, (part.chi2, part.coefficients, part.design, part.slopes)):
+        array[index] = new
+    return _Linear(*arrays)
+
+
+def _refine(w: Windows, shape: np.ndarray, free: list[int]):
+    """Gauss–Newton with step halving, each disk until its centre step is below the tolerance
+    or no halved step lowers χ²: (shapes, fit, converged mask)."""
+    fit = _linear_fit(w, shape)
+    done = np.zeros(len(shape), dtype=bool)
+    for _ in range(_ITERATIONS):
+        active = np.flatnonzero(~done)
+        if not active.size:
+            break
+        here, here_fit = w.take(active), fit.take(active)
+        normal, gradient = _normal(here, here_fit, free)
+        shift = _solve(normal, gradient)[:, here_fit.coefficients.shape[1] :]
+        accepted, scale, trial, trial_fit = _halved(here, here_fit, shape[active], shift, free)
+        moved = active[accepted]
+        shape[moved] = trial[accepted]
+        fit = _merged(fit, moved, trial_fit.take(accepted))
+        small = scale * np.max(np.abs(shift[:, :2]), axis=1) < _TOLERANCE_PX
+        done[active[~accepted | small]] = True
+    return shape, fit, done
+
+
+def fit_models(w: Windows, starts: np.ndarray, *, radius, blur, free_shape: bool) -> list:
+    """Per disk (centre, radius, blur, centre 1σ, edge significance, χ²) or None (no
+    convergence), from ``starts`` (m, 2) with the given radius and blur (free with
+    ``free_shape``).
+
+    The centre's 1σ is the least-squares covariance scaled by χ²/dof when above 1; the edge
+    significance is the χ² gained over the polynomial alone, over that misfit.
+    """
+    free = [0, 1, 2, 3] if free_shape else [0, 1]
+    m = len(starts)
+    start = np.column_stack([starts, np.broadcast_to(radius, m), np.full(m, float(blur))])
+    shape, fit, converged = _refine(w, _coarse(w, start.astype(float)), free)
+    k = fit.coefficients.shape[1]
+    covariance = np.linalg.pinv(_normal(w, fit, free)[0])
+    dof = np.maximum(np.sum(w.weight > 0, axis=1) - covariance.shape[1], 1)
+    misfit = np.maximum(fit.chi2 / dof, 1.0)
+    sigma = np.sqrt(0.5 * (covariance[:, k, k] + covariance[:, k + 1, k + 1]) * misfit)
+    no_edge, _ = _weighted_fit(w.poly, w.values, w.weight)
+    return [
+        (
+            shape[i, :2],
+            float(shape[i, 2]),
+            float(shape[i, 3]),
+            float(sigma[i]),
+            float((no_edge[i] - fit.chi2[i]) / misfit[i]),
+            float(fit.chi2[i]),
+        )
+        if converged[i]
+        else None
+        for i in range(m)
+    ]
