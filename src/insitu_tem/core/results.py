@@ -62,7 +62,11 @@ def same(a: Any, b: Any) -> bool:
 def digest(value: Any) -> str:
     """A short SHA-256 of a plain value's canonical JSON (fingerprint of annotations and
     results)."""
-    text = json.dumps(plain(value), sort_keys=True, separators=(",", ":"))
+    return _digest_of_plain(plain(value))
+
+
+def _digest_of_plain(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -106,8 +110,9 @@ class Result:
     @cached_property
     def fingerprint(self) -> str:
         """:func:`digest` of the value and parameters: what a result computed from this one
-        records as its input "result.<name>" (computed once; a result is never changed)."""
-        return digest([self.value, self.parameters])
+        records as its input "result.<name>" (computed once; a result is never changed; its value
+        and parameters are plain already)."""
+        return _digest_of_plain([self.value, self.parameters])
 
     def same_as(self, other: "Result") -> bool:
         """Identical numbers, parameters and inputs (NaN equals NaN)."""
