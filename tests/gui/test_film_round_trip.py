@@ -19,6 +19,10 @@ def on_screen(front) -> dict:
     kinetics = front.kinetics
     return {
         "strain": curve(kinetics.strain_curve),
+        "strain_bars": [
+            list(kinetics.strain_bars.opts["x"]),
+            list(kinetics.strain_bars.opts["height"] / 2),
+        ],
         "area": curve(kinetics.area_curve),
         "manual": curve(kinetics.manual_points),
         "manual_fit": curve(kinetics.manual_fit_curve),
@@ -68,7 +72,11 @@ def test_film_and_manual_fit_are_undoable_survive_save_reopen_and_are_exported(
     film = views["Film strain"]
     np.testing.assert_array_equal(film.curves[0][1], strain)
     assert film.note.startswith("Film thickness") and "strain in the last frames" in film.note
-    assert "nm at start (1σ " in film.note and "(1σ not estimated)" in film.note
+    assert "nm at start (1σ " in film.note and "(1σ: edge fits, start thickness)" in film.note
+    shown = np.isfinite(film.curves[0][1]) & np.isfinite(film.curves[0][2])
+    assert shown.sum() >= 50 and np.all(film.curves[0][2][shown] > 0)
+    np.testing.assert_allclose(before["strain_bars"][0], film.x[shown])
+    np.testing.assert_allclose(before["strain_bars"][1], film.curves[0][2][shown])
     area = views["Reacted area"]
     np.testing.assert_array_equal(area.curves[0][1], before["area"][1])
     assert area.note == panel.front.status.text() and "mean confidence" in area.note

@@ -12,6 +12,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog
 
 from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.samples import EXPERIMENT
 from insitu_tem.samples import movie as sample_movie
 from insitu_tem.gui.errors import RecordingReporter
@@ -295,6 +296,13 @@ def test_film_thickness_gives_the_strain_curve(qtbot, panel):
     _, strain = panel.front.kinetics.strain_curve.getData()
     assert np.nanmean(strain[-10:]) == pytest.approx(100 * EXPERIMENT.expansion, abs=0.7)
     assert abs(np.nanmean(strain[:5])) < 0.5
+    value = panel.state.session.result("film.thickness").value
+    bars = panel.front.kinetics.strain_bars.opts
+    strain, sigma = (np.asarray(value[k], float) for k in ("strain", "strain_sigma"))
+    shown = np.isfinite(strain) & np.isfinite(sigma)
+    np.testing.assert_allclose(bars["height"], 200 * sigma[shown])
+    final = value_with_sigma(value["final_strain_percent"], value["final_strain_sigma_percent"])
+    assert f"strain in the last frames {final} % (1σ: edge fits" in panel.front.status.text()
 
 
 def test_csv_export_and_project_round_trip(qtbot, panel, sample, tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ import pytest
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
+from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.figures.kinetics import thickness_text
 from insitu_tem.workflows import film, front_manual
 
@@ -48,8 +49,12 @@ def test_thickness_along_a_line_across_the_film(session):
     assert value["reference_sigma"] == film.thickness_at_start(value)[1] >= PIXEL_NM
     text = thickness_text(value)
     assert f"(1σ {value['reference_sigma']:.2g} nm, the first frames' scatter)" in text
-    strain = f"strain in the last frames {value['final_strain_percent']:.2f} % (1σ not estimated)"
-    assert strain in text
+    final, sigma = value["final_strain_percent"], value["final_strain_sigma_percent"]
+    strain = f"strain in the last frames {value_with_sigma(final, sigma)} % (1σ: edge fits, start"
+    assert strain in text and sigma > 0
+    strain_sigma = np.asarray(value["strain_sigma"], float)
+    assert np.isfinite(strain_sigma[np.isfinite(np.asarray(value["strain"], float))]).all()
+    assert len(value["length_sigma_px"]) == len(value["strain"])
 
 
 def test_reacted_area_in_a_region_is_stored_with_its_outline(session):

@@ -38,10 +38,13 @@ def thickness_text(value: dict) -> str:
         return f"film thickness: {value['reason']}"
     units, sigma = value["units"], value.get("reference_sigma", np.nan)
     spread = f" (1σ {sigma:.2g} {units}, the first frames' scatter)" if np.isfinite(sigma) else ""
-    return (
-        f"Film thickness {value['reference']:.4g} {units} at start{spread}; "
-        f"strain in the last frames {value['final_strain_percent']:.2f} % (1σ not estimated)"
+    strain, strain_sigma = value["final_strain_percent"], value.get("final_strain_sigma_percent")
+    final = (
+        f"{value_with_sigma(strain, strain_sigma)} % (1σ: edge fits, start thickness)"
+        if strain_sigma is not None and np.isfinite(strain_sigma) and np.isfinite(strain)
+        else f"{strain:.2f} % (1σ not estimated)"
     )
+    return f"Film thickness {value['reference']:.4g} {units} at start{spread}; strain in the last frames {final}"
 
 
 def area_text(value: dict) -> str:
@@ -309,10 +312,12 @@ def _manual_lines(session: Session) -> tuple[list, str]:
 
 
 def _film_view(value: dict, key: str, title: str, label: str, text) -> ProfileView:
-    y = np.asarray(value[key], float) * (100.0 if key == "strain" else 1.0)
+    scale = 100.0 if key == "strain" else 1.0
+    y = np.asarray(value[key], float) * scale
+    sigma = value.get(f"{key}_sigma")
     return ProfileView(
         np.asarray(value["times"], float),
-        [(title.lower(), y, None)],
+        [(title.lower(), y, None if sigma is None else np.asarray(sigma, float) * scale)],
         f"Time ({value['time_units']})",
         label,
         title=title,

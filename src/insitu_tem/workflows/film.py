@@ -64,10 +64,15 @@ def prepare_thickness(session: Session, *, line_rc=None, **given) -> Job:
 def thickness_value(result, movie: Dataset) -> dict:
     """The numbers of a film-thickness measurement as kept in the session (lengths along the
     line in px and calibrated; strain as a fraction; ``reference_sigma`` the start thickness's
-    1σ of :func:`thickness_at_start`, NaN when not measured)."""
+    1σ of :func:`thickness_at_start`, NaN when not measured; ``strain_sigma``,
+    ``length_sigma_px``, ``start_sigma_px``, ``end_sigma_px`` the per-frame 1σ of the edge fits
+    propagated, the reference's error included in the strain's; ``final_strain_sigma_percent``
+    the 1σ of the mean strain of the last five frames)."""
     times, time_units = frame_times(movie)
     axis = movie.signal_axes[1]
     strain = np.asarray(result.strain, dtype=float)
+    last = np.arange(max(0, strain.size - 5), strain.size)
+    nan = np.full(strain.size, np.nan)
     value = {
         "times": times,
         "time_units": time_units,
@@ -79,11 +84,20 @@ def thickness_value(result, movie: Dataset) -> dict:
         "reference": result.reference_px * axis.scale,
         "units": axis.units,
         "final_strain_percent": float(np.nanmean(strain[-5:]) * 100) if result.ok else np.nan,
+        "final_strain_sigma_percent": 100 * result.mean_strain_sigma(last) if result.ok else np.nan,
+        "strain_sigma": _or(result.strain_sigma, nan),
+        "length_sigma_px": _or(result.length_sigma_px, nan),
+        "start_sigma_px": _or(result.start_sigma_px, nan),
+        "end_sigma_px": _or(result.end_sigma_px, nan),
         "ok": bool(result.ok),
         "reason": result.reason,
     }
     value["reference_sigma"] = thickness_at_start(value)[1] if result.ok else np.nan
     return value
+
+
+def _or(values, default: np.ndarray) -> np.ndarray:
+    return default if values is None else np.asarray(values, dtype=float)
 
 
 def thickness_at_start(value: dict) -> tuple[float, float]:

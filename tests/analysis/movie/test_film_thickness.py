@@ -48,3 +48,40 @@ def test_sample_movie_film_expands_three_percent_behind_the_front():
     ahead = truth.front_specimen_px < column - 5
     assert np.nanmean(result.strain[ahead]) == pytest.approx(0.0, abs=0.005)
     assert np.nanmean(result.strain[passed]) == pytest.approx(EXPERIMENT.expansion, abs=0.005)
+
+
+def noisy_film(seed: int, *, frames: int = 12, noise: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+    """A kymograph of a film between edges at 30 and 80 (+0.1 px a frame), white noise."""
+    rng = np.random.default_rng(seed)
+    s = np.arange(120, dtype=float)
+    top, bottom = np.full(frames, 30.3), 80.6 + 0.1 * np.arange(frames)
+    rows = [
+        100 + 60 * ndtr((s - a) / 1.5) - 90 * ndtr((s - b) / 2.0) + rng.normal(0, noise, s.size)
+        for a, b in zip(top, bottom)
+    ]
+    return np.asarray(rows), bottom - top
+
+
+def test_edge_fits_state_a_one_sigma_that_covers_their_errors_on_noisy_films():
+    z_length, z_strain = [], []
+    for seed in range(40):
+        image, length = noisy_film(seed)
+        result = film_thickness(image)
+        truth = length / length[:3].mean() - 1
+        z_length.append((result.length_px - length) / result.length_sigma_px)
+        z_strain.append((result.strain - truth) / result.strain_sigma)
+    for z in (np.concatenate(z_length), np.concatenate(z_strain)):
+        assert 0.55 <= np.mean(np.abs(z) <= 1) <= 0.82 and np.mean(np.abs(z) <= 2) >= 0.88
+
+
+def test_strain_sigma_counts_the_reference_once_and_grows_with_the_noise():
+    result = strain_from_lengths(
+        [0.0] * 5, [100.0] * 5, n_reference=3, start_sigma_px=[0.3] * 5, end_sigma_px=[0.4] * 5
+    )
+    assert result.reference_sigma_px == pytest.approx(0.5 / np.sqrt(3))
+    inside, after = 0.5 * np.sqrt(1 - 2 / 3 + 1 / 3) / 100, 0.5 * np.sqrt(1 + 1 / 3) / 100
+    np.testing.assert_allclose(result.strain_sigma, [inside] * 3 + [after] * 2)
+    assert result.mean_strain_sigma([3, 4]) == pytest.approx(0.5 * np.sqrt(0.5 + 1 / 3) / 100)
+    quiet, loud = (film_thickness(noisy_film(1, noise=n)[0]) for n in (2.0, 8.0))
+    assert np.nanmedian(loud.strain_sigma) > 2 * np.nanmedian(quiet.strain_sigma)
+    assert strain_from_lengths([0.0, 0.0], [5.0, 6.0]).strain_sigma is None

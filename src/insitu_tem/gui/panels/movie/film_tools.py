@@ -68,7 +68,8 @@ class FilmTools(QObject):
         result = self.current(name)
         value = None if result is None else result.value
         if name == THICKNESS:
-            bench.kinetics.set_strain(*self._series(value, "strain"))
+            sigma = None if value is None else value.get("strain_sigma")
+            bench.kinetics.set_strain(*self._series(value, "strain"), sigma)
             text = None if value is None else thickness_text(value)
         else:
             bench.area_overlay.set_contours(None if value is None else value["contours_rc"])

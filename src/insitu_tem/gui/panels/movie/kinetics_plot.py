@@ -68,6 +68,8 @@ class KineticsPlot(QWidget):
         self.strain_curve = self.strain_plot.plot(
             pen=pg.mkPen("#80ff80", width=2), symbol="o", symbolSize=4, name="strain"
         )
+        self.strain_bars = pg.ErrorBarItem(pen=pg.mkPen("#80ff80"), beam=0.0)
+        self.strain_plot.addItem(self.strain_bars)
         self.drift_plot.setLabel("left", "drift", units="px")
         self.drift_curves = [
             self.drift_plot.plot(pen=pg.mkPen(colour, width=2), name=name)
@@ -128,7 +130,7 @@ class KineticsPlot(QWidget):
             self.area_curve,
         ):
             item.setData([], [])
-        for bars in (self.auto_bars, self.velocity_bars):
+        for bars in (self.auto_bars, self.velocity_bars, self.strain_bars):
             bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
         for hint in self.hints.values():
             hint.set_empty(True)
@@ -225,10 +227,18 @@ class KineticsPlot(QWidget):
             fine, power_law(fine, fit["x0"], fit["k"], fit["n"], fit["t0"])
         )
 
-    def set_strain(self, times, strain) -> None:
-        """Strain (fraction) vs time, shown in % (empty: no thickness measured)."""
+    def set_strain(self, times, strain, sigma=None) -> None:
+        """Strain (fraction) vs time, shown in % with ±1σ bars where ``sigma`` (fraction) is
+        finite (empty: no thickness measured)."""
         times = np.asarray(times, dtype=float)
-        self.strain_curve.setData(times, 100 * np.asarray(strain, dtype=float), connect="finite")
+        percent = 100 * np.asarray(strain, dtype=float)
+        self.strain_curve.setData(times, percent, connect="finite")
+        _set_bars(
+            self.strain_bars,
+            times,
+            percent,
+            None if sigma is None else 100 * np.asarray(sigma, float),
+        )
         self.hints[self.strain_plot].set_empty(not times.size)
         if times.size:
             self.tabs.setCurrentWidget(self.strain_plot)
