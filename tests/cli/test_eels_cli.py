@@ -22,6 +22,10 @@ LOW_LOSS_KEYS = {
     "zlp_found",
     "zlp_ok",
     "zlp_reason",
+    "plasmon_energy_eV",
+    "plasmon_energy_sigma_eV",
+    "plasmon_energy_ok",
+    "plasmon_energy_reason",
 }
 EDGE_KEYS = LOW_LOSS_KEYS | {
     "edge",
@@ -72,6 +76,19 @@ def test_low_loss_fields_alone(capsys, sample):
     assert np.all((offset_sigma > 0) & (offset_sigma < 0.005))
     assert np.all((fwhm_sigma > 0) & (fwhm_sigma < 0.05))
     assert all(doc["zlp_found"]) and doc["zlp_ok"] and doc["zlp_reason"] == ""
+    assert_plasmon_matches(doc, truth)
+
+
+def assert_plasmon_matches(doc, truth):
+    """The plasmon energy lies within a few of its 1σ (and 0.1 eV) of the noise-free spectra's
+    maximum, the same definition."""
+    energy, sigma = (
+        np.array(doc[k], float) for k in ("plasmon_energy_eV", "plasmon_energy_sigma_eV")
+    )
+    error = np.abs(energy - truth["plasmon_peak_eV"])
+    assert doc["plasmon_energy_ok"] and doc["plasmon_energy_reason"] == ""
+    assert np.all((sigma > 0) & (sigma < 0.1)) and error.max() < 0.1
+    assert np.mean(error <= 2 * sigma) > 0.8
 
 
 def test_w_o23_shift_profile_matches_the_truth(capsys, sample):
@@ -93,6 +110,7 @@ def test_w_o23_shift_profile_matches_the_truth(capsys, sample):
     assert np.abs(tau - truth["log_ratio_in_range"]).max() < 0.005
     assert np.all((tau_sigma > 0) & (tau_sigma < 0.05))
     assert doc["t_over_lambda_ok"] and doc["t_over_lambda_reason"] == ""
+    assert_plasmon_matches(doc, truth)
 
 
 def test_absent_edge_under_another_elements_edge_is_not_measured(capsys, sample):
@@ -141,6 +159,8 @@ def test_single_core_loss_spectrum(capsys, realdata):
     assert doc["edge_onset_eV"][0] == pytest.approx(283.1, abs=0.2)
     assert 0.02 < doc["edge_onset_sigma_eV"][0] < 0.3
     assert doc["chemical_shift_eV"] == [0.0]
+    assert doc["plasmon_energy_eV"] is None and not doc["plasmon_energy_ok"]
+    assert doc["plasmon_energy_reason"]
 
 
 def test_real_low_loss(capsys, realdata):

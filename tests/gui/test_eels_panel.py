@@ -141,8 +141,12 @@ def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sam
         value["t_over_lambda"][index], abs=0.01
     )
     assert float(thickness[2]) == pytest.approx(value["t_over_lambda_sigma"][index], rel=0.06)
-    plasmon = f"plasmon {value['plasmon_eV'][index]:.2f} eV (1σ not estimated)"
-    assert plasmon in panel.readout.text()
+    plasmon = re.search(r"plasmon ([\d.]+) ± ([\d.]+) eV", panel.readout.text())
+    assert plasmon and float(plasmon[1]) == pytest.approx(
+        value["plasmon_energy_eV"][index], abs=float(plasmon[2])
+    )
+    assert float(plasmon[2]) == pytest.approx(value["plasmon_energy_sigma_eV"][index], rel=0.06)
+    assert abs(float(plasmon[1]) - truth["plasmon_peak_eV"][index]) < 3 * float(plasmon[2]) + 0.01
 
 
 def test_drag_the_background_window_then_undo(qtbot, panel, sample):

@@ -106,16 +106,31 @@ def zlp_values(zlp: ZlpFit) -> dict:
 
 
 def zero_loss(dataset: Dataset) -> dict:
-    """Probe positions and every probe's ZLP offset and FWHM only (no alignment, thickness or
-    plasmon: what ``insitu-tem eels`` without an edge reports)."""
+    """Probe positions, every probe's ZLP offset and FWHM and the plasmon energy ± 1σ measured
+    from it (no alignment or thickness: what ``insitu-tem eels`` without an edge reports)."""
+    from insitu_tem.analysis.eels.plasmon_energy import plasmon_energy
+
     position, units = probe_positions(dataset)
-    zlp = fit_zlp(np.asarray(dataset.array), dataset.signal_axes[0])
-    return {"position": position, "units": units, **zlp_values(zlp)}
+    energy, spectra = dataset.signal_axes[0], np.asarray(dataset.array)
+    zlp = fit_zlp(spectra, energy)
+    top = float(energy.coordinates()[-1])
+    plasmon, reason = None, zlp.reason
+    if top <= 10:
+        reason = f"the spectra stop at {top:.3g} eV, below 10 eV: no plasmon peak in range"
+    elif zlp.found.any():
+        plasmon = plasmon_energy(spectra, energy, zlp, search_eV=(5.0, min(40.0, top - 1.0)))
+    return {
+        "position": position,
+        "units": units,
+        **zlp_values(zlp),
+        **plasmon_values(plasmon, reason),
+    }
 
 
 def low_loss_values(low_loss: LowLoss) -> dict:
     """Per-probe ZLP offset, FWHM (:func:`zlp_values`), t/λ ± 1σ (with ``t_over_lambda_ok``
-    and ``t_over_lambda_reason``: false with why when a spectrum has no ZLP) and plasmon energy."""
+    and ``t_over_lambda_reason``: false with why when a spectrum has no ZLP) and plasmon energy
+    ± 1σ (:func:`plasmon_values`)."""
     thickness = low_loss.thickness
     return {
         **zlp_values(low_loss.zlp),
@@ -128,7 +143,30 @@ def low_loss_values(low_loss: LowLoss) -> dict:
         else _flat(low_loss.thickness.t_over_lambda_sigma),
         "t_over_lambda_ok": thickness is not None and bool(thickness.ok),
         "t_over_lambda_reason": low_loss.zlp.reason if thickness is None else thickness.reason,
-        "plasmon_eV": None if low_loss.plasmon is None else _flat(low_loss.plasmon.energy_eV),
+        **plasmon_values(low_loss.plasmon, low_loss.plasmon_reason),
+    }
+
+
+def plasmon_values(plasmon, reason: str = "") -> dict:
+    """Per-probe plasmon energy ± 1σ (a :class:`~insitu_tem.analysis.eels.plasmon_energy.
+    PlasmonEnergy`: the loss of the low-loss maximum from the ZLP's centre), eV, with
+    ``plasmon_energy_ok`` and ``plasmon_energy_reason`` (false with why where a probe has none,
+    ``reason`` when there is no result); ``plasmon_eV`` is the same energy under its earlier
+    name."""
+    if plasmon is None:
+        return {
+            "plasmon_eV": None,
+            "plasmon_energy_eV": None,
+            "plasmon_energy_sigma_eV": None,
+            "plasmon_energy_ok": False,
+            "plasmon_energy_reason": reason,
+        }
+    return {
+        "plasmon_eV": _flat(plasmon.energy_eV),
+        "plasmon_energy_eV": _flat(plasmon.energy_eV),
+        "plasmon_energy_sigma_eV": _flat(plasmon.sigma_eV),
+        "plasmon_energy_ok": bool(plasmon.ok),
+        "plasmon_energy_reason": plasmon.reason,
     }
 
 

@@ -21,6 +21,7 @@ _SOURCES = {
     "edges_table": ("EDGES", "Edge", "default_edge", "edges_in_range", "find_edge"),
     "mlls": ("MllsFit", "end_member_references", "mlls_fit"),
     "onsets": ("EdgeOnset", "edge_onset"),
+    "plasmon_energy": ("PlasmonEnergy", "plasmon_energy"),
     "pipeline": (
         "EdgeAnalysis",
         "LowLoss",

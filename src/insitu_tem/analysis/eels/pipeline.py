@@ -27,6 +27,7 @@ from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.forward_shift import Recorded
 from insitu_tem.analysis.eels.mlls import MllsFit, end_member_references, mlls_fit
 from insitu_tem.analysis.eels.onsets import EdgeOnset, edge_onset
+from insitu_tem.analysis.eels.plasmon_energy import PlasmonEnergy, plasmon_energy
 from insitu_tem.analysis.eels.shifts import ChemicalShift, chemical_shift
 from insitu_tem.analysis.eels.thickness import (
     Thickness,
@@ -34,12 +35,7 @@ from insitu_tem.analysis.eels.thickness import (
     log_ratio_terms,
     log_ratio_thickness,
 )
-from insitu_tem.analysis.eels.windows import (
-    PlasmonPeak,
-    WindowIntegral,
-    integrate_window,
-    plasmon_peak,
-)
+from insitu_tem.analysis.eels.windows import WindowIntegral, integrate_window
 from insitu_tem.analysis.eels.zlp import AlignedSpectra, ZlpFit, align_zlp, fit_zlp
 
 
@@ -55,30 +51,32 @@ class LowLoss:
         Spectra with every ZLP at 0 eV (None without a ZLP in every spectrum).
     thickness : Thickness or None
         Log-ratio t/λ (None without a ZLP).
-    plasmon : PlasmonPeak or None
-        Plasmon peak of the aligned spectra (None without a ZLP or when the
-        spectra stop below 10 eV).
+    plasmon : PlasmonEnergy or None
+        Plasmon energy ± 1σ of every spectrum (:mod:`.plasmon_energy`; None without a ZLP or
+        when the spectra stop below 10 eV).
+    plasmon_reason : str
+        Why ``plasmon`` is None ("" otherwise).
     """
 
     zlp: ZlpFit
     aligned: AlignedSpectra | None
     thickness: Thickness | None
-    plasmon: PlasmonPeak | None
+    plasmon: PlasmonEnergy | None
+    plasmon_reason: str = ""
 
 
 def analyse_low_loss(spectra, energy: Axis) -> LowLoss:
     """ZLP fit, alignment, log-ratio thickness and plasmon peak (see module docstring)."""
     zlp = fit_zlp(spectra, energy)
     if not zlp.ok:
-        return LowLoss(zlp, None, None, None)
+        return LowLoss(zlp, None, None, None, zlp.reason)
     aligned = align_zlp(spectra, energy, zlp)
     thickness = log_ratio_thickness(spectra, energy, zlp=zlp)
     top = energy.coordinates()[-1]
-    plasmon = (
-        plasmon_peak(aligned.array, energy, search_eV=(5.0, min(40.0, top - 1.0)))
-        if top > 10
-        else None
-    )
+    if top <= 10:
+        reason = f"the spectra stop at {top:.3g} eV, below 10 eV: no plasmon peak in range"
+        return LowLoss(zlp, aligned, thickness, None, reason)
+    plasmon = plasmon_energy(spectra, energy, zlp, search_eV=(5.0, min(40.0, top - 1.0)))
     return LowLoss(zlp, aligned, thickness, plasmon)
 
 

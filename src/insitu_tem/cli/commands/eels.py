@@ -1,4 +1,5 @@
-"""``insitu-tem eels FILE``: ZLP offset and FWHM of every spectrum; with ``--edge``, the
+"""``insitu-tem eels FILE``: ZLP offset and FWHM of every spectrum and the plasmon energy ± 1σ
+(``plasmon_energy_ok`` and ``plasmon_energy_reason`` say when there is none); with ``--edge``, the
 log-ratio t/λ ± 1σ (``t_over_lambda_ok`` and ``t_over_lambda_reason`` say when it cannot be read),
 onsets, chemical shifts against a reference and the edge's window map with its per-probe 1σ
 (``--out DIR`` also writes the map and its 1σ as float32 TIFFs and a CSV)."""
@@ -51,6 +52,12 @@ THICKNESS_KEYS = (
     "t_over_lambda_sigma",
     "t_over_lambda_ok",
     "t_over_lambda_reason",
+)
+PLASMON_KEYS = (
+    "plasmon_energy_eV",
+    "plasmon_energy_sigma_eV",
+    "plasmon_energy_ok",
+    "plasmon_energy_reason",
 )
 HELP = "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"
 
@@ -137,7 +144,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         if args.out is not None:
             raise InputError(None, "--out writes the edge's window map; give --edge NAME too")
         value = eels.zero_loss(dataset)
-        return {key: value[key] for key in ZLP_KEYS}
+        return {key: value[key] for key in ZLP_KEYS + PLASMON_KEYS}
     from insitu_tem.core.session import Session
 
     session = Session(checksums=False)
@@ -152,7 +159,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         deconvolve=False if args.no_deconvolve else None,
         progress=progress,
     ).value
-    shown = {key: value[key] for key in ZLP_KEYS + THICKNESS_KEYS + EDGE_KEYS}
+    shown = {key: value[key] for key in ZLP_KEYS + THICKNESS_KEYS + PLASMON_KEYS + EDGE_KEYS}
     if args.out is not None:
         from insitu_tem.workflows.eels_export import write_window_map
 

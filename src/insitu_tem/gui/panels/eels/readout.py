@@ -40,9 +40,9 @@ def describe(value: dict | None, index: int) -> str:
     thickness_text = _thickness_text(value, index)
     if thickness_text:
         parts.append(thickness_text)
-    plasmon = _at(value, "plasmon_eV", index)
-    if plasmon is not None:
-        parts.append(f"plasmon {plasmon:.2f} eV (1σ not estimated)")
+    plasmon_text = _plasmon_text(value, index)
+    if plasmon_text:
+        parts.append(plasmon_text)
     if value.get("edge"):
         parts.append(_edge_text(value, index))
     return " · ".join(parts)
@@ -58,6 +58,18 @@ def _thickness_text(value: dict, index: int) -> str:
     if _at(value, "t_over_lambda_sigma", index) is None:
         text += " (no 1σ: the spectrum does not fall towards the end of the range)"
     return text
+
+
+def _plasmon_text(value: dict, index: int) -> str:
+    """The plasmon energy ± 1σ; "plasmon not measured: <reason>" where the result says why there
+    is none (no text for a result that has neither)."""
+    if _at(value, "plasmon_energy_eV", index) is not None:
+        energy = _with_sigma(
+            value, "plasmon_energy_eV", "plasmon_energy_sigma_eV", index, signed=False
+        )
+        return f"plasmon {energy} eV"
+    reason = value.get("plasmon_energy_reason")
+    return f"plasmon not measured: {reason}" if reason and value["zlp_found"][index] else ""
 
 
 def _edge_text(value: dict, index: int) -> str:
