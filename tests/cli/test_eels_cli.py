@@ -47,6 +47,12 @@ EDGE_KEYS = LOW_LOSS_KEYS | {
     "maps",
     "maps_sigma",
     "maps_shape",
+    "mlls_fraction",
+    "mlls_fraction_sigma",
+    "mlls_fractions",
+    "mlls_fractions_sigma",
+    "mlls_ok",
+    "mlls_reason",
 }
 
 
@@ -126,11 +132,25 @@ def test_absent_edge_under_another_elements_edge_is_not_measured(capsys, sample)
     assert np.sqrt(np.mean((shift - np.array(truth["w_o23_shift_eV"])) ** 2)) < 0.1
 
 
+def assert_mlls_matches(doc, fraction):
+    """Two components per probe summing to 1, each with a 1σ; the first end member's share lies
+    within a few of its 1σ of the Li fraction (the sample's phases are not a linear mixture, so
+    the truth is only approximately the MLLS share)."""
+    shares, sigmas = (np.array(doc[k], float) for k in ("mlls_fractions", "mlls_fractions_sigma"))
+    assert doc["mlls_ok"] and doc["mlls_reason"] == "" and shares.shape == (46, 2)
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    np.testing.assert_allclose(shares[:, 0], doc["mlls_fraction"])
+    np.testing.assert_allclose(sigmas[:, 0], doc["mlls_fraction_sigma"])
+    assert np.all((sigmas > 0) & (sigmas < 0.1))
+    assert np.mean(np.abs(shares[:, 0] - fraction) <= 3 * sigmas[:, 0] + 0.01) > 0.8
+
+
 def test_li_k_map_with_windows(capsys, sample):
     path, truth = sample
     fraction = np.array(truth["li_k_fraction"])
     first = run_json(capsys, path, "--edge", "li k")
     automatic, sigma = np.array(first["maps"]["Li-K"]), np.array(first["maps_sigma"]["Li-K"])
+    assert_mlls_matches(first, fraction)
     assert np.all((sigma > 0) & (sigma < 0.05 * np.abs(automatic[fraction > 0.9]).min()))
     assert automatic[fraction > 0.9].min() > 5 * abs(automatic[fraction < 0.01]).max()
     doc = run_json(

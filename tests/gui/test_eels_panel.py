@@ -217,6 +217,11 @@ def test_pick_edge_and_reference(qtbot, panel, sample):
     assert profile[:20].mean() > 10 * abs(profile[-5:].mean())
     _, fraction = panel.profiles.fraction_curve.getData()
     assert np.abs(fraction - np.array(truth["li_k_fraction"])).max() < 0.15
+    sigma = np.array(panel.result_value()["mlls_fraction_sigma"])
+    bars = panel.profiles.fraction_bars.opts
+    assert np.all(sigma > 0) and np.allclose(bars["height"], 2 * sigma)
+    assert np.allclose(bars["y"], fraction)
+    assert "MLLS fraction ± 1σ" in panel.profiles.fraction_plot.getPlotItem().titleLabel.text
     assert panel.result_value()["background_window_eV"][0] >= 45.3 + 3
     panel.undo_stack.undo()
     wait_for_edge(qtbot, panel, "W-O23")
@@ -383,3 +388,11 @@ def test_probes_without_a_window_or_mlls_fit_are_gaps_not_zeros(qtbot):
     assert np.isnan(fraction[2]) and fraction[3] == 0.0
     title = profiles.fraction_plot.getPlotItem().titleLabel.text
     assert "1σ not estimated" in title and "not measured at 1 probes" in title
+    profiles.set_fractions(
+        np.array([1.0, 0.6, nan, 0.0]), np.ones(4), sigma=np.array([0.02, nan, nan, 0.03])
+    )
+    bars = profiles.fraction_bars.opts
+    np.testing.assert_array_equal(bars["x"], positions[[0, 3]])
+    np.testing.assert_allclose(bars["height"], [0.04, 0.06])
+    title = profiles.fraction_plot.getPlotItem().titleLabel.text
+    assert "MLLS fraction ± 1σ" in title and "not measured at 2 probes" in title

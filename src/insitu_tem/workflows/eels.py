@@ -274,6 +274,31 @@ def edge_values(edge) -> dict:
         "background_window_eV": list(edge.shift.background_window_eV),
         "mlls_fraction": None if mlls is None else _flat(mlls.fractions[..., 0]),
         "mlls_chi2": None if mlls is None else _flat(mlls.chi2_reduced),
+        **mlls_values(mlls),
+    }
+
+
+def mlls_values(mlls) -> dict:
+    """The MLLS fit's 1σ of the first end member's fraction per probe, every component's
+    fraction ± 1σ per probe (lists of [first end, last end]), and ``mlls_ok`` with
+    ``mlls_reason`` (false with why where a probe has none, or for a scan of fewer than 6
+    probes, which has no end members)."""
+    if mlls is None:
+        return {
+            "mlls_fraction_sigma": None,
+            "mlls_fractions": None,
+            "mlls_fractions_sigma": None,
+            "mlls_ok": False,
+            "mlls_reason": "fewer than 6 spectra: no end members (the means of the first and "
+            "last 3) to fit",
+        }
+    k = mlls.fractions.shape[-1]
+    return {
+        "mlls_fraction_sigma": _flat(mlls.fractions_sigma[..., 0]),
+        "mlls_fractions": np.asarray(mlls.fractions, float).reshape(-1, k).tolist(),
+        "mlls_fractions_sigma": np.asarray(mlls.fractions_sigma, float).reshape(-1, k).tolist(),
+        "mlls_ok": bool(mlls.ok),
+        "mlls_reason": mlls.reason,
     }
 
 

@@ -7,8 +7,8 @@ background that otherwise biases the matching, and there with the plasmon measur
 spectrum as a second background model (:mod:`.plasmon_tail`) — find the onset and the
 chemical shift against a reference (withdrawn where another element's edge
 overlaps and that element is present, :mod:`.attribution`), integrate the background-subtracted
-edge window on the aligned counts (a map or profile), and fit every spectrum
-with the two ends of the scan (MLLS end-member fractions).
+edge window on the aligned counts (a map or profile), and fit every spectrum's recorded counts
+with the two ends of the scan (MLLS end-member fractions ± 1σ, :mod:`.mlls_sigma`).
 """
 
 from __future__ import annotations
@@ -102,9 +102,10 @@ class EdgeAnalysis:
         Background-subtracted counts in the signal window (aligned counts).
     mlls : MllsFit or None
         Non-negative fit of every spectrum with the two ends of the scan (means
-        of the first and last 3 spectra) from the background window to the end
-        of the signal window; ``fractions[..., 0]`` is the share of the first
-        end. None for fewer than 6 spectra.
+        of the first and last 3 spectra) and a constant, on the recorded counts, from the
+        background window to the end of the signal window; ``fractions[..., 0]`` is the share
+        of the first end, ``fractions_sigma`` its 1σ (the fit after background subtraction is
+        the model's alternative). None for fewer than 6 spectra.
     """
 
     edge: str
@@ -131,6 +132,8 @@ def _single_scattering(
 
 
 RINGING = 0.3
+END_MEMBER_SPECTRA = 3
+"""Spectra averaged into each end member of the MLLS fit (the first and the last of a scan)."""
 
 
 def _ringing(single: np.ndarray, energy: Axis, high_eV: float, reference) -> np.ndarray:
@@ -232,14 +235,16 @@ def analyse_edge(
         background_model=background_model,
     )
     mlls = None
-    if counts.size // energy.size >= 6:
+    if counts.size // energy.size >= 2 * END_MEMBER_SPECTRA:
         mlls = mlls_fit(
             counts,
             energy,
-            end_member_references(counts, energy),
+            end_member_references(counts, energy, average=END_MEMBER_SPECTRA),
             window_eV=(bg_window[0], window.window_eV[1]),
             background_window=bg_window,
             background_model=background_model,
             offset=True,
+            subtract=False,
+            reference_averages=END_MEMBER_SPECTRA,
         )
     return EdgeAnalysis(name, bool(deconvolve), onset, shift, window, mlls)

@@ -1,8 +1,9 @@
 """``insitu-tem eels FILE``: ZLP offset and FWHM of every spectrum and the plasmon energy ± 1σ
 (``plasmon_energy_ok`` and ``plasmon_energy_reason`` say when there is none); with ``--edge``, the
 log-ratio t/λ ± 1σ (``t_over_lambda_ok`` and ``t_over_lambda_reason`` say when it cannot be read),
-onsets, chemical shifts against a reference and the edge's window map with its per-probe 1σ
-(``--out DIR`` also writes the map and its 1σ as float32 TIFFs and a CSV)."""
+onsets, chemical shifts against a reference, the edge's window map with its per-probe 1σ
+(``--out DIR`` also writes the map and its 1σ as float32 TIFFs and a CSV) and the MLLS fractions
+of the scan's two end members ± 1σ (``mlls_ok`` and ``mlls_reason``)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,14 @@ PLASMON_KEYS = (
     "plasmon_energy_sigma_eV",
     "plasmon_energy_ok",
     "plasmon_energy_reason",
+)
+MLLS_KEYS = (
+    "mlls_fraction",
+    "mlls_fraction_sigma",
+    "mlls_fractions",
+    "mlls_fractions_sigma",
+    "mlls_ok",
+    "mlls_reason",
 )
 HELP = "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"
 
@@ -159,7 +168,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         deconvolve=False if args.no_deconvolve else None,
         progress=progress,
     ).value
-    shown = {key: value[key] for key in ZLP_KEYS + THICKNESS_KEYS + PLASMON_KEYS + EDGE_KEYS}
+    keys = ZLP_KEYS + THICKNESS_KEYS + PLASMON_KEYS + EDGE_KEYS + MLLS_KEYS
+    shown = {key: value[key] for key in keys}
     if args.out is not None:
         from insitu_tem.workflows.eels_export import write_window_map
 

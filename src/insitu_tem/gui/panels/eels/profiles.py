@@ -42,7 +42,7 @@ class EelsProfiles(QWidget):
         self.window_plot.setToolTip("background-subtracted counts in the edge window")
         self.fraction_plot = pg.PlotWidget()
         self.fraction_plot.setLabel("left", "fraction")
-        self.fraction_plot.setToolTip("MLLS fraction of the first end member (0 to 1)")
+        self.fraction_plot.setToolTip("MLLS fraction of the first end member (0 to 1) ± 1σ")
         self.window_plot.setXLink(self.shift_plot)
         self.fraction_plot.setXLink(self.shift_plot)
         self.fraction_curve = pg.PlotDataItem(
@@ -53,6 +53,8 @@ class EelsProfiles(QWidget):
             symbolPen=None,
             connect="finite",
         )
+        self.fraction_bars = pg.ErrorBarItem(pen=pg.mkPen("#7fd67f"), beam=0.0)
+        self.fraction_plot.addItem(self.fraction_bars)
         self.fraction_plot.addItem(self.fraction_curve)
         self.shift_points = pg.ScatterPlotItem(size=6, brush=pg.mkBrush("#ff6f6f"), pen=None)
         self.shift_bars = pg.ErrorBarItem(pen=pg.mkPen("#ff6f6f"), beam=0.0)
@@ -130,7 +132,7 @@ class EelsProfiles(QWidget):
     def clear(self) -> None:
         """Remove all data."""
         self.shift_points.setData([], [])
-        for bars in (self.shift_bars, self.window_bars):
+        for bars in (self.shift_bars, self.window_bars, self.fraction_bars):
             bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
         self.window_curve.setData([], [])
         self.fraction_curve.setData([], [])
@@ -169,6 +171,8 @@ class EelsProfiles(QWidget):
         self.set_fractions(
             None if fraction is None else np.asarray(fraction, float),
             None if chi2 is None else np.asarray(chi2, float),
+            sigma=_optional(value.get("mlls_fraction_sigma")),
+            reason=value.get("mlls_reason") or "",
         )
         if len(self._positions) > 1:
             self.shift_plot.setXRange(float(self._positions.min()), float(self._positions.max()))
@@ -207,19 +211,35 @@ class EelsProfiles(QWidget):
         self.shift_plot.autoRange()
         self.window_plot.autoRange()
 
-    def set_fractions(self, fraction: np.ndarray | None, chi2: np.ndarray | None) -> None:
-        """Show the MLLS share of the first end member along the line (None hides it); probes
-        without a fit (NaN) are gaps, not zeros, and the title counts them."""
+    def set_fractions(
+        self,
+        fraction: np.ndarray | None,
+        chi2: np.ndarray | None,
+        *,
+        sigma: np.ndarray | None = None,
+        reason: str = "",
+    ) -> None:
+        """Show the MLLS share of the first end member along the line (None hides it) with ±1σ
+        error bars where ``sigma`` is given; probes without a fit or without a 1σ (NaN) are gaps,
+        not zeros, and the title counts them with the analysis's ``reason``."""
         self._show_fraction(fraction is not None and not self._map_shape)
         if fraction is None or self._map_shape:
             return
         self.fraction_curve.setData(self._positions, fraction)
-        worst = float(np.nanmax(chi2)) / max(float(np.nanmedian(chi2)), 1e-12)
-        missing = int(np.sum(~np.isfinite(fraction)))
-        gaps = f"; not measured at {missing} probes (no reference fits)" if missing else ""
-        self.fraction_plot.setTitle(
-            f"MLLS fraction, 1σ not estimated (χ² max/median {worst:.1f}×{gaps})"
+        shown = np.isfinite(fraction)
+        if sigma is not None:
+            shown &= np.isfinite(sigma)
+        self.fraction_bars.setData(
+            x=self._positions[shown] if sigma is not None else np.zeros(0),
+            y=fraction[shown] if sigma is not None else np.zeros(0),
+            height=2 * sigma[shown] if sigma is not None else np.zeros(0),
         )
+        worst = float(np.nanmax(chi2)) / max(float(np.nanmedian(chi2)), 1e-12)
+        missing = int(np.sum(~shown))
+        why = reason or "no reference fits or no 1σ"
+        gaps = f"; not measured at {missing} probes ({why})" if missing else ""
+        bars = "± 1σ" if sigma is not None else "1σ not estimated"
+        self.fraction_plot.setTitle(f"MLLS fraction {bars} (χ² max/median {worst:.1f}×{gaps})")
         self.fraction_plot.autoRange()
 
     def set_maps(
