@@ -39,6 +39,12 @@ def test_dose_from_beam_current_and_counts(capsys):
         assert np.allclose(current[sigma_key], 0.05 * np.array(current[key]))
     counts = run_json(capsys, ["dose", movie, "--counts-per-electron", "10"])
     assert counts["source"] == "counts" and len(counts["time_s"]) == 60
+    peak = np.array(counts["peak_pixel_cumulative_e_per_A2"])
+    counting = np.array(counts["peak_pixel_counting_sigma_e_per_A2"])
+    assert np.all(counting > 0) and np.all(peak >= np.array(counts["cumulative_e_per_A2"]) * 0.9)
+    np.testing.assert_allclose(
+        counts["peak_pixel_cumulative_sigma_e_per_A2"], np.hypot(counting, 0.05 * peak)
+    )
 
 
 def test_bad_options_and_files_are_one_line(capsys, tmp_path):

@@ -115,3 +115,22 @@ def test_the_session_dose_is_a_trace_of_the_exported_timeline(tmp_path):
     dose_ax = figure.axes[-1]
     assert dose_ax.get_ylabel().startswith("cumulative dose")
     assert np.allclose(dose_ax.lines[0].get_ydata(), value["cumulative_e_per_A2"])
+
+
+def test_the_peak_pixel_dose_and_its_band_are_exported_when_the_dose_is_from_counts():
+    from insitu_tem.figures.views import render_view
+    from insitu_tem.workflows import dose
+
+    session = Session(checksums=False)
+    session.set_dataset("movie", load(SAMPLES / "lithiation_movie.tif"))
+    session.set_analysis_line([(128.0, 20.0), (128.0, 250.0)])
+    session.set_panel_state("timeline", {"log_path": str(SAMPLES / "holder_log.csv")})
+    value = dose.run(session, counts_per_electron=10.0).value
+    figure, _ = render_view(session, "timeline", dpi=60, options={"count": 2})
+    peak_ax = figure.axes[-1]
+    assert peak_ax.get_ylabel().startswith("peak pixel dose")
+    assert np.allclose(peak_ax.lines[0].get_ydata(), value["peak_pixel_cumulative_e_per_A2"])
+    band = peak_ax.collections[0].get_paths()[0].vertices[:, 1]
+    sigma = np.asarray(value["peak_pixel_cumulative_sigma_e_per_A2"])
+    top = np.asarray(value["peak_pixel_cumulative_e_per_A2"]) + sigma
+    assert band.max() == pytest.approx(top.max(), rel=1e-6)

@@ -283,3 +283,45 @@ def test_film_height_measured_along_the_movie_line_fills_the_geometry(qtbot, rep
     assert session.result("film.thickness").value["reference"] == stored["reference"]
     assert panel.geometry.height.value() == height and panel.geometry.height.isReadOnly()
     assert not reporter.reports
+
+
+def test_the_peak_pixel_dose_of_a_converged_beam_is_shown_with_its_one_sigma(qtbot, reporter):
+    from insitu_tem.core.model import Axis, Dataset
+    from insitu_tem.core.session import Session
+    from insitu_tem.gui.controllers.session_bridge import SessionBridge
+
+    rng = np.random.default_rng(2)
+    rows, cols = np.mgrid[:48, :48]
+    probe = 50.0 * np.exp(-0.5 * ((rows - 20.3) ** 2 + (cols - 27.6) ** 2) / 6.0**2)
+    frames = 2.0 * rng.poisson(np.broadcast_to(probe, (8, 48, 48)))
+    axes = (
+        Axis("t", 8, 0.5, 0.0, "s"),
+        Axis("y", 48, 0.5, 0.0, "nm"),
+        Axis("x", 48, 0.5, 0.0, "nm"),
+    )
+    session = Session(checksums=False)
+    session.set_dataset("movie", Dataset("movie", frames, axes))
+    panel = TimelinePanel()
+    qtbot.addWidget(panel)
+    TimelineController(
+        panel,
+        TaskRunner(reporter),
+        QUndoStack(),
+        frame_times=lambda: np.arange(8) * 0.5,
+        set_frame=lambda i: None,
+        state=SessionBridge(session),
+    )
+    panel.show()
+    panel.dose_inputs.source.setCurrentIndex(1)
+    panel.dose_inputs.value.setValue(2.0)
+    qtbot.mouseClick(panel.dose_inputs.compute, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "peak pixel dose" in panel.derived, timeout=30000)
+    units, _, peak, sigma = panel.derived["peak pixel dose"]
+    value = session.result("dose").value
+    np.testing.assert_allclose(sigma, value["peak_pixel_cumulative_sigma_e_per_A2"])
+    truth = probe.max() * np.arange(1, 9) / (0.25 * 100.0)
+    counting = np.asarray(value["peak_pixel_counting_sigma_e_per_A2"])
+    assert np.all(np.abs(peak - truth) <= 3 * counting) and np.all(counting < 0.05 * peak)
+    panel.set_frame(7)
+    assert f"peak pixel dose {peak[7]:.4g} ± {sigma[7]:.2g} {units}" in panel.status.text()
+    assert not reporter.reports

@@ -36,6 +36,26 @@ def test_counts_give_the_mean_dose_and_the_peak_pixel_of_a_converged_beam():
     assert session.result("dose").parameters["counts_per_electron"] == 5.0
     at = dose.dose_at(session, 3)
     assert at["cumulative_sigma_e_per_A2"] == pytest.approx(0.05 * at["cumulative_e_per_A2"])
+    counting = np.sqrt(5.0 * 410.0 * 4) / 5 / pixel_A2
+    assert value["peak_pixel_counting_sigma_e_per_A2"][3] == pytest.approx(counting)
+    assert at["peak_pixel_cumulative_sigma_e_per_A2"] == pytest.approx(
+        np.hypot(counting, 0.05 * at["peak_pixel_cumulative_e_per_A2"])
+    )
+
+
+def test_an_even_noisy_beam_gives_its_level_at_the_peak_pixel_not_the_largest_noisy_pixel():
+    rng = np.random.default_rng(5)
+    frames = 3.0 * rng.poisson(20.0, (6, 64, 64))
+    value = dose.run(session_with_movie(frames), counts_per_electron=3.0).value
+    pixel_A2 = 0.25 * 100.0
+    truth = 20.0 * np.arange(1, 7) / pixel_A2
+    peak = np.asarray(value["peak_pixel_cumulative_e_per_A2"])
+    counting = np.asarray(value["peak_pixel_counting_sigma_e_per_A2"])
+    assert np.all(np.abs(peak - truth) <= 3 * counting) and np.all(counting < 0.1 * truth)
+    largest = np.cumsum(frames, axis=0).max(axis=(1, 2)) / 3.0 / pixel_A2
+    assert np.all(largest - truth > 5 * counting)
+    total = np.asarray(value["peak_pixel_cumulative_sigma_e_per_A2"])
+    np.testing.assert_allclose(total, np.hypot(counting, 0.05 * peak))
 
 
 def test_beam_current_over_the_field_of_view():
@@ -44,6 +64,10 @@ def test_beam_current_over_the_field_of_view():
     field_A2 = 25.0 * 100.0
     assert value["rate_e_per_A2_s"][0] == pytest.approx(6.241509e9 / field_A2, rel=1e-6)
     assert value["peak_pixel_cumulative_e_per_A2"] == value["cumulative_e_per_A2"]
+    np.testing.assert_allclose(
+        value["peak_pixel_cumulative_sigma_e_per_A2"],
+        0.05 * np.asarray(value["cumulative_e_per_A2"]),
+    )
 
 
 def test_missing_or_both_sources_and_uncalibrated_movies_are_refused():

@@ -3,11 +3,15 @@ the beam current or from the counts with the camera's conversion factor.
 
 From the counts the cumulative dose is also followed per pixel, so where the illuminated area
 varies (a converged or moving beam) the most-exposed pixel's cumulative dose is kept per frame
-beside the frame mean. The timeline panel and ``insitu-tem dose`` both run this workflow; any
+beside the frame mean, with its 1σ: the counting and peak-estimate term
+(``peak_pixel_counting_sigma_e_per_A2``, :mod:`~insitu_tem.analysis.timeline.dose_peak`) and the
+calibration's ``relative_sigma`` in quadrature (``peak_pixel_cumulative_sigma_e_per_A2``). The timeline panel and ``insitu-tem dose`` both run this workflow; any
 analysis can read the dose at a frame from the session's result.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from insitu_tem.analysis.timeline.dose import (
     dose_from_beam_current,
@@ -72,11 +76,15 @@ def prepare(session: Session, **given) -> Job:
                 relative_sigma=parameters["relative_sigma"],
             )
             peak = dose.cumulative_e_per_A2
+            counting = np.zeros_like(peak)
         else:
             if not factor > 0:
                 raise DataError("the counts per electron must be > 0")
-            means, peak_counts = frame_counts(
-                array, progress=steps.progress, should_stop=steps.should_stop
+            means, peak_counts, peak_sigma = frame_counts(
+                array,
+                counts_per_electron=float(factor),
+                progress=steps.progress,
+                should_stop=steps.should_stop,
             )
             dose = dose_from_counts(
                 time_s,
@@ -86,6 +94,7 @@ def prepare(session: Session, **given) -> Job:
                 relative_sigma=parameters["relative_sigma"],
             )
             peak = peak_counts / float(factor) / (pixel_area * NM2_TO_A2)
+            counting = peak_sigma / float(factor) / (pixel_area * NM2_TO_A2)
         return {
             "source": dose.source,
             "time_s": dose.time_s,
@@ -93,6 +102,8 @@ def prepare(session: Session, **given) -> Job:
             "frame_dose_e_per_A2": dose.frame_dose_e_per_A2,
             "cumulative_e_per_A2": dose.cumulative_e_per_A2,
             "peak_pixel_cumulative_e_per_A2": peak,
+            "peak_pixel_counting_sigma_e_per_A2": counting,
+            "peak_pixel_cumulative_sigma_e_per_A2": np.hypot(counting, dose.relative_sigma * peak),
             "relative_sigma": dose.relative_sigma,
         }
 
@@ -111,7 +122,8 @@ def run(
 
 
 def dose_at(session: Session, frame: int) -> dict | None:
-    """Dose rate and cumulative dose (e/Å², with 1σ) at ``frame`` from the session's result."""
+    """Dose rate, cumulative dose and the most-exposed pixel's cumulative dose (e/Å², with 1σ)
+    at ``frame`` from the session's result."""
     result = session.result(NAME)
     if result is None:
         return None
@@ -122,4 +134,13 @@ def dose_at(session: Session, frame: int) -> dict | None:
         "rate_e_per_A2_s": float(value["rate_e_per_A2_s"][index]),
         "cumulative_e_per_A2": cumulative,
         "cumulative_sigma_e_per_A2": cumulative * float(value["relative_sigma"]),
+        "peak_pixel_cumulative_e_per_A2": float(value["peak_pixel_cumulative_e_per_A2"][index]),
+        "peak_pixel_cumulative_sigma_e_per_A2": float(peak_sigma(value)[index]),
     }
+
+
+def peak_sigma(value: dict) -> np.ndarray:
+    """The peak pixel's 1σ per frame (a result from before session 14: the calibration's only)."""
+    peak = np.asarray(value["peak_pixel_cumulative_e_per_A2"], dtype=float)
+    stored = value.get("peak_pixel_cumulative_sigma_e_per_A2")
+    return float(value["relative_sigma"]) * peak if stored is None else np.asarray(stored, float)

@@ -84,9 +84,10 @@ def test_dose_from_counts_and_per_pixel_map():
         time, frames.mean(axis=(1, 2)), counts_per_electron=2.0, pixel_area_nm2=0.01
     )
     assert dose.frame_dose_e_per_A2[0] == pytest.approx(frames[0].mean() / 2.0 / 1.0)
-    means, peak = frame_counts(frames)
+    means, peak, sigma = frame_counts(frames, counts_per_electron=2.0)
     assert means == pytest.approx(frames.mean(axis=(1, 2)))
     assert peak == pytest.approx([400.0, 800.0, 1200.0])
+    assert sigma == pytest.approx(np.sqrt(2.0 * peak))
     with pytest.raises(ValueError):
         frame_intervals(np.array([0.0, 0.0]))
 

@@ -5,7 +5,8 @@ From the beam current I over an illuminated area A: dose rate = I / (e · A) in 
 the camera's conversion factor), dose = electrons / pixel area. Both give the dose of each frame
 (rate × frame interval) and the cumulative dose at the end of each frame. The 1σ is the relative
 uncertainty of the current or of the conversion factor the user gives (systematic; the Poisson
-term of ≥ 10⁵ electrons per frame is negligible).
+term of ≥ 10⁵ electrons per frame is negligible). The most-exposed pixel's cumulative dose has
+its own counting and estimate 1σ besides (:mod:`~insitu_tem.analysis.timeline.dose_peak`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 from scipy import constants
+
+from insitu_tem.analysis.timeline.dose_peak import peak_counts
 
 NM2_TO_A2 = 100.0
 
@@ -121,27 +124,32 @@ def dose_from_counts(
 def frame_counts(
     frames,
     *,
+    counts_per_electron: float = 1.0,
     progress: Callable[[float, str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mean counts per pixel of every frame of ``frames`` (t, y, x), and the largest per-pixel
-    cumulative count up to each frame, for a beam that does not illuminate the field evenly.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean counts per pixel of every frame of ``frames`` (t, y, x), and the most-exposed pixel's
+    cumulative count up to each frame with its 1σ, for a beam that does not illuminate the field
+    evenly (:func:`~insitu_tem.analysis.timeline.dose_peak.peak_counts`: a quadratic surface
+    fitted around the brightest point, not the largest noisy pixel).
 
     Frames are read one at a time (a lazy array stays lazy); negative counts count as 0.
+    ``counts_per_electron`` sets the counting noise (the variance of a count is it × the count).
     Divide by the conversion factor and the pixel area for e/Å².
     """
     n = frames.shape[0]
-    means, peak = np.empty(n), np.empty(n)
+    means, peak, sigma = np.empty(n), np.empty(n), np.empty(n)
     total = np.zeros(frames.shape[1:], dtype=np.float64)
     for index in range(n):
         if should_stop is not None and should_stop():
             raise InterruptedError("dose: stopped before every frame was read")
         frame = np.clip(np.asarray(frames[index], dtype=np.float64), 0, None)
         total += frame
-        means[index], peak[index] = float(np.mean(frame)), float(total.max())
+        means[index] = float(np.mean(frame))
+        peak[index], sigma[index] = peak_counts(total, counts_per_electron=counts_per_electron)
         if progress is not None:
             progress((index + 1) / n, "frame counts")
-    return means, peak
+    return means, peak, sigma
 
 
 def _dose(time_s: np.ndarray, rate: np.ndarray, relative_sigma: float, source: str) -> ElectronDose:

@@ -1,5 +1,7 @@
 """``insitu-tem dose MOVIE``: electron dose rate per frame and cumulative dose (e/Å²), each with its
-1σ per frame (``*_sigma_*``: the value × ``relative_sigma``)."""
+1σ per frame (``*_sigma_*``: the value × ``relative_sigma``); from the counts also the most-exposed
+pixel's cumulative dose with its 1σ (``peak_pixel_cumulative_sigma_e_per_A2``: the counting and
+peak-estimate term ``peak_pixel_counting_sigma_e_per_A2`` ⊕ the calibration)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from insitu_tem.analysis.timeline.front_charge import (
 from insitu_tem.core.model import DataError
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import StoreResultCommand
-from insitu_tem.workflows import film
+from insitu_tem.workflows import dose, film
 
 if TYPE_CHECKING:
     from insitu_tem.analysis.timeline.frames import FrameTimeline
@@ -84,8 +84,6 @@ class TimelineResults(QObject):
 
     def compute_dose(self, parameters: dict) -> None:
         """Run the dose workflow on the session's movie; the result goes into the session."""
-        from insitu_tem.workflows import dose
-
         self.dose_parameters = dict(parameters)
         self.changed.emit()
         session = self.state.session
@@ -115,12 +113,10 @@ class TimelineResults(QObject):
         relative = float(value["relative_sigma"])
         self.panel.set_derived(DOSE_RATE, ("e/Å²/s", time, rate, relative * rate))
         self.panel.set_derived(CUMULATIVE, ("e/Å²", time, cumulative, relative * cumulative))
-        peak = value["source"] == "counts"
+        peak = np.asarray(value["peak_pixel_cumulative_e_per_A2"], float)
         self.panel.set_derived(
             PEAK,
-            ("e/Å²", time, np.asarray(value["peak_pixel_cumulative_e_per_A2"], float), None)
-            if peak
-            else None,
+            ("e/Å²", time, peak, dose.peak_sigma(value)) if value["source"] == "counts" else None,
         )
 
     def edit_geometry(self, parameters: dict) -> None:
