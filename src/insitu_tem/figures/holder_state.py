@@ -93,3 +93,21 @@ def _dose_at(session: Session, time_s: float) -> tuple[float, float] | None:
     value = result.value
     cumulative = float(np.interp(time_s, value["time_s"], value["cumulative_e_per_A2"]))
     return cumulative, cumulative * float(value["relative_sigma"])
+
+
+def dose_traces(session: Session) -> dict:
+    """The session's cumulative dose (±1σ) as a timeline trace, when computed, and from the
+    counts the most-exposed pixel's (±1σ), as the timeline panel shows them."""
+    result = session.result("dose")
+    if result is None:
+        return {}
+    value = result.value
+    cumulative = np.asarray(value["cumulative_e_per_A2"], float)
+    sigma = cumulative * float(value["relative_sigma"])
+    traces = {"cumulative dose": ("e/Å²", value["time_s"], cumulative, sigma)}
+    if value["source"] == "counts":
+        peak = np.asarray(value["peak_pixel_cumulative_e_per_A2"], float)
+        stored = value.get("peak_pixel_cumulative_sigma_e_per_A2")
+        peak_sigma = peak * float(value["relative_sigma"]) if stored is None else stored
+        traces["peak pixel dose"] = ("e/Å²", value["time_s"], peak, peak_sigma)
+    return traces

@@ -310,7 +310,7 @@ def timeline_view(session: Session, options: dict, *, dpi: int):
     ``channels``)."""
     from insitu_tem.analysis.timeline.frames import frame_timeline
     from insitu_tem.analysis.timeline.sync import movie_clock
-    from insitu_tem.figures.holder_state import log_path
+    from insitu_tem.figures.holder_state import dose_traces, log_path
     from insitu_tem.figures.timeline import timeline_figure
     from insitu_tem.io.holder_logs import load_log
 
@@ -341,28 +341,10 @@ def timeline_view(session: Session, options: dict, *, dpi: int):
         log,
         timeline,
         channels=options.get("channels"),
-        derived=_dose_traces(session),
+        derived=dose_traces(session),
         width_mm=float(options.get("width_mm", 180)),
         dpi=dpi,
     )
-
-
-def _dose_traces(session: Session) -> dict:
-    """The session's cumulative dose (±1σ) as a timeline trace, when computed, and from the
-    counts the most-exposed pixel's (±1σ), as the timeline panel shows them."""
-    result = session.result("dose")
-    if result is None:
-        return {}
-    value = result.value
-    cumulative = np.asarray(value["cumulative_e_per_A2"], float)
-    sigma = cumulative * float(value["relative_sigma"])
-    traces = {"cumulative dose": ("e/Å²", value["time_s"], cumulative, sigma)}
-    if value["source"] == "counts":
-        peak = np.asarray(value["peak_pixel_cumulative_e_per_A2"], float)
-        stored = value.get("peak_pixel_cumulative_sigma_e_per_A2")
-        peak_sigma = peak * float(value["relative_sigma"]) if stored is None else stored
-        traces["peak pixel dose"] = ("e/Å²", value["time_s"], peak, peak_sigma)
-    return traces
 
 
 def references(session: Session) -> dict[str, int | None]:
