@@ -33,6 +33,8 @@ al., *Numerical Recipes*, 3rd ed., §15.4 (weighted linear least squares and its
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import ndimage
 
@@ -50,22 +52,30 @@ def _design(dr: np.ndarray, dc: np.ndarray) -> np.ndarray:
     return np.column_stack(terms)
 
 
-def _fit(total, variance, use, centre, half: int):
-    """Weighted polynomial fit to the pixels ``use`` in the window ``±half`` around ``centre``:
-    (the surface's peak, its σ, χ²/dof, dof) or None when the window has too few pixels."""
+def _fit(total, expected, use, centre, half: int, counts_per_electron: float):
+    """Weighted polynomial fit to the pixels ``use`` in the window ``±half`` around ``centre``
+    (a count's variance: ``counts_per_electron`` × its ``expected`` value, at least
+    ``counts_per_electron``): (the surface's peak, its σ, χ²/dof, dof) or None when the window has
+    too few pixels."""
     r0, c0 = centre
     rows = slice(max(0, r0 - half), min(total.shape[0], r0 + half + 1))
     cols = slice(max(0, c0 - half), min(total.shape[1], c0 + half + 1))
-    dr, dc = np.meshgrid(
-        np.arange(rows.start, rows.stop) - r0, np.arange(cols.start, cols.stop) - c0, indexing="ij"
-    )
-    keep = use[rows, cols].ravel()
-    design = _design(dr.ravel()[keep] / half, dc.ravel()[keep] / half)
+    if rows.stop - rows.start == cols.stop - cols.start == 2 * half + 1:
+        keep, design = _whole_window(half, bool(use[r0, c0]))
+    else:
+        dr, dc = np.meshgrid(
+            np.arange(rows.start, rows.stop) - r0,
+            np.arange(cols.start, cols.stop) - c0,
+            indexing="ij",
+        )
+        keep = use[rows, cols].ravel()
+        design = _design(dr.ravel()[keep] / half, dc.ravel()[keep] / half)
     dof = design.shape[0] - design.shape[1]
     if dof < 3:
         return None
     y = total[rows, cols].ravel()[keep]
-    weight = 1.0 / variance[rows, cols].ravel()[keep]
+    variance = counts_per_electron * np.clip(expected[rows, cols], counts_per_electron, None)
+    weight = 1.0 / variance.ravel()[keep]
     try:
         covariance = np.linalg.inv(design.T @ (design * weight[:, None]))
     except np.linalg.LinAlgError:
@@ -75,6 +85,19 @@ def _fit(total, variance, use, centre, half: int):
     top = _design(*_summit(params))[0]
     value = float(top @ params)
     return value, float(np.sqrt(top @ covariance @ top * max(chi2, 1.0))), chi2, dof
+
+
+@lru_cache(maxsize=2 * len(HALF_WINDOWS))
+def _whole_window(half: int, centre_used: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Which pixels of a ``±half`` window inside the frame are fitted (the chessboard colour
+    whose centre is ``centre_used`` or not) and their design matrix (the same for every such
+    window; read-only)."""
+    dr, dc = np.meshgrid(np.arange(-half, half + 1), np.arange(-half, half + 1), indexing="ij")
+    keep = (((dr + dc) % 2 == 0) == centre_used).ravel()
+    design = _design(dr.ravel()[keep] / half, dc.ravel()[keep] / half)
+    for array in (keep, design):
+        array.setflags(write=False)
+    return keep, design
 
 
 def _summit(params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -125,24 +148,33 @@ def peak_counts(total, *, counts_per_electron: float = 1.0) -> tuple[float, floa
         (peak, 1σ), counts.
     """
     data = np.asarray(total, dtype=float)
-    rows, cols = np.indices(data.shape)
-    locate = (rows + cols) % 2 == 0
-    weight = ndimage.gaussian_filter(locate.astype(float), LOCATE_SMOOTHING_PX)
+    locate, weight = _checkerboard(data.shape)
     smooth = ndimage.gaussian_filter(np.where(locate, data, 0.0), LOCATE_SMOOTHING_PX) / weight
     centre = np.unravel_index(int(np.argmax(smooth)), data.shape)
-    variance = counts_per_electron * np.clip(smooth, counts_per_electron, None)
-    accepted = _grow(data, variance, ~locate, centre)
+    accepted = _grow(data, smooth, ~locate, centre, counts_per_electron)
     if accepted is not None:
         return accepted
     brightest = float(data.max())
     return brightest, float(np.sqrt(counts_per_electron * max(brightest, counts_per_electron)))
 
 
-def _grow(data, variance, use, centre) -> tuple[float, float] | None:
+@lru_cache(maxsize=4)
+def _checkerboard(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The locating colour of the chessboard and its smoothed weight (read-only; every frame of
+    a movie has the same)."""
+    rows, cols = np.indices(shape)
+    locate = (rows + cols) % 2 == 0
+    weight = ndimage.gaussian_filter(locate.astype(float), LOCATE_SMOOTHING_PX)
+    for array in (locate, weight):
+        array.setflags(write=False)
+    return locate, weight
+
+
+def _grow(data, expected, use, centre, counts_per_electron) -> tuple[float, float] | None:
     """The last window's (peak, 1σ) that passes the χ² and Lepski tests (None: none passes)."""
     accepted, smaller = None, []
     for half in HALF_WINDOWS:
-        fit = _fit(data, variance, use, centre, half)
+        fit = _fit(data, expected, use, centre, half, counts_per_electron)
         if fit is None:
             continue
         peak, sigma, chi2, dof = fit
