@@ -28,6 +28,17 @@ def true_volumes(truth: dict, length: int) -> dict[int, float]:
     }
 
 
+def true_core_void_fraction(truth: dict, length: int) -> float:
+    """Volume of the core's voids over the filled core's (core material plus voids)."""
+    core = truth["core_radius_px"]
+    voids = sum(
+        4 / 3 * np.pi * v[3] ** 3
+        for v in truth["voids_zyx_r_px"]
+        if np.hypot(v[0], v[2]) + v[3] <= core
+    )
+    return float(voids / (np.pi * core**2 * length))
+
+
 _LABEL_ROWS = (
     (
         "volume_error_2",

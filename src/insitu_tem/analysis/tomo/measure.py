@@ -24,6 +24,7 @@ import numpy as np
 from scipy import ndimage
 
 from insitu_tem.analysis.eds.maps import cliff_lorimer
+from insitu_tem.analysis.tomo.core_voids import core_void_volume
 from insitu_tem.analysis.tomo.label_sigma import label_volume_sigma
 from insitu_tem.analysis.tomo.material_volume import material_volumes
 from insitu_tem.analysis.tomo.voids import void_fraction_from_density
@@ -46,16 +47,18 @@ class WireMeasurement:
     radial_radius, radial_profile : ndarray
         Mean volume value vs distance from the wire axis (1-px bins).
     void_fraction_shell, void_fraction_core : float
-        Void volume over the filled shell (core) volume; the shell's from the density when the
-        volume is given (:func:`.voids.void_fraction_from_density`), else from the labels.
+        Void volume over the filled shell (core) volume; from the density when the volume is
+        given (:func:`.voids.void_fraction_from_density`, and the core's voids over its material
+        plus them, :func:`.core_voids.core_void_volume`; NaN when the wire's axis drifts by a
+        voxel or more along it), else from the labels.
     volumes : dict
         Voxel count per label (``{label: count}``) and of the voids.
     axis_zx : ndarray
         (y, 2) wire-axis position (z, x) in every slice.
     ok : bool
     reason : str
-    void_fraction_shell_sigma : float
-        1σ of ``void_fraction_shell`` (NaN from the labels alone).
+    void_fraction_shell_sigma, void_fraction_core_sigma : float
+        1σ of ``void_fraction_shell`` and ``void_fraction_core`` (NaN from the labels alone).
     volumes_sigma : dict
         1σ of the voxel count per label (:func:`.label_sigma.label_volume_sigma`; empty from the
         labels alone).
@@ -83,6 +86,7 @@ class WireMeasurement:
     volumes_sigma: dict = field(default_factory=dict)
     material_volumes: dict = field(default_factory=dict)
     material_volumes_sigma: dict = field(default_factory=dict)
+    void_fraction_core_sigma: float = float("nan")
 
 
 def _filled(mask: np.ndarray) -> np.ndarray:
@@ -200,6 +204,11 @@ def measure_wire(
         if volume is not None and ok
         else ({}, {})
     )
+    void_core = (
+        _core_voids(volume, labels, core_label, shell_label, axis_zx, material[0])
+        if volume is not None
+        else ((voids & core_filled).sum() / max(core_filled.sum(), 1), float("nan"))
+    )
     return WireMeasurement(
         thickness,
         float(median),
@@ -209,7 +218,7 @@ def measure_wire(
         radius,
         profile,
         float(void_shell),
-        float((voids & core_filled).sum() / max(core_filled.sum(), 1)),
+        float(void_core[0]),
         volumes,
         axis_zx,
         ok,
@@ -217,7 +226,27 @@ def measure_wire(
         float(void_sigma),
         label_volume_sigma(volume, labels) if volume is not None else {},
         *material,
+        float(void_core[1]),
     )
+
+
+def _core_voids(
+    volume: np.ndarray,
+    labels: np.ndarray,
+    core_label: int,
+    shell_label: int,
+    axis_zx: np.ndarray,
+    material: dict,
+) -> tuple[float, float]:
+    """Void fraction of the core and its 1σ from the density (:mod:`.core_voids`): the voids over
+    the core's material volume plus them (the core's hull where no material volume is given);
+    NaN when the wire's axis drifts by a voxel or more along y (the template needs a straight
+    wire)."""
+    if np.ptp(axis_zx, axis=0).max() >= 1.0:
+        return float("nan"), float("nan")
+    found, sigma, hull = core_void_volume(volume, labels == core_label, labels == shell_label)
+    total = material[core_label] + found if core_label in material else hull
+    return found / total, sigma / total
 
 
 _NOT_A_WIRE = (
