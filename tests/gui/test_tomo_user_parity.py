@@ -115,8 +115,10 @@ def test_panel_numbers_are_the_commands_numbers(
     void, void_sigma = 100 * seg["void_fraction_shell"], 100 * seg["void_fraction_shell_sigma"]
     assert shown["void fraction of shell"] == f"{void:.2f} ± {void_sigma:.2f} %"
     assert stored["void_fraction_shell_sigma"] == pytest.approx(seg["void_fraction_shell_sigma"])
-    core = f"{100 * seg['void_fraction_core']:.2f} % (1σ not estimated)"
-    assert shown["void fraction of core"] == core
+    core, core_sigma = 100 * seg["void_fraction_core"], 100 * seg["void_fraction_core_sigma"]
+    assert 0 < core_sigma < core
+    assert shown["void fraction of core"] == f"{core:.2f} ± {core_sigma:.2f} %"
+    assert stored["void_fraction_core_sigma"] == pytest.approx(seg["void_fraction_core_sigma"])
     for label, name in ((0, "vacuum/void"), (1, "shell"), (2, "core")):
         volume, sigma = seg["volumes"][str(label)], seg["volumes_sigma"][str(label)]
         assert shown[f"volume, {name}"] == f"{volume:.4g} ± {sigma:.2g} nm³"

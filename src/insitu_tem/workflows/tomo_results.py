@@ -138,8 +138,10 @@ def _thickness_text(wire: WireMeasurement, voxel_size: float, units: str) -> str
     return f"{median:.3g} ± {sigma:.2g} {units}"
 
 
-def _void_text(wire: WireMeasurement) -> str:
-    value, sigma = 100 * wire.void_fraction_shell, 100 * wire.void_fraction_shell_sigma
+def _void_text(fraction: float, sigma: float, why: str = "") -> str:
+    value, sigma = 100 * fraction, 100 * sigma
+    if not np.isfinite(value):
+        return "not measured" + why
     return f"{value:.2f} ± {sigma:.2f} %" if np.isfinite(sigma) else f"{value:.2f} %"
 
 
@@ -162,14 +164,23 @@ _HOW = {
 }
 
 
+_CORE_VOIDS_WHY = " (the wire's axis drifts by a voxel or more along it, or no core plateau)"
+
+
 def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[tuple[str, str]]:
     """The measurements table: (name, value) rows, lengths and volumes calibrated."""
     wire, seg = measured.wire, measured.segmentation
     rows = [
         ("segmentation", seg.method + ("" if seg.ok else f" — {seg.reason}")),
         ("shell thickness (median ± 1σ spread)", _thickness_text(wire, voxel_size, units)),
-        ("void fraction of shell", _void_text(wire)),
-        ("void fraction of core", f"{100 * wire.void_fraction_core:.2f} % (1σ not estimated)"),
+        (
+            "void fraction of shell",
+            _void_text(wire.void_fraction_shell, wire.void_fraction_shell_sigma),
+        ),
+        (
+            "void fraction of core",
+            _void_text(wire.void_fraction_core, wire.void_fraction_core_sigma, _CORE_VOIDS_WHY),
+        ),
     ]
     if seg.thresholds:
         rows.append(("thresholds", ", ".join(f"{t:.3g}" for t in seg.thresholds)))
@@ -266,6 +277,7 @@ def segmentation_result(measured, rows) -> Result:
             "void_fraction_shell": wire.void_fraction_shell,
             "void_fraction_shell_sigma": wire.void_fraction_shell_sigma,
             "void_fraction_core": wire.void_fraction_core,
+            "void_fraction_core_sigma": wire.void_fraction_core_sigma,
             "volumes_voxels": {str(k): v for k, v in wire.volumes.items()},
             "volumes_voxels_sigma": {str(k): v for k, v in wire.volumes_sigma.items()},
             "material_volumes_voxels": {str(k): v for k, v in wire.material_volumes.items()},

@@ -211,6 +211,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "void_fraction_shell": wire.void_fraction_shell,
         "void_fraction_shell_sigma": wire.void_fraction_shell_sigma,
         "void_fraction_core": wire.void_fraction_core,
+        "void_fraction_core_sigma": wire.void_fraction_core_sigma,
         "composition_wt_percent": composition,
         "composition_wt_percent_sigma": composition_sigma,
         "composition_method": how,
