@@ -31,6 +31,8 @@ off on average (RMS 0.076, true fractions 0.75–1.1 %) and its 1σ covers 62 %.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import ndimage
 from skimage.morphology import convex_hull_image
@@ -38,8 +40,32 @@ from skimage.morphology import convex_hull_image
 from insitu_tem.analysis.tomo.material_volume import _edge_sigma, _filled_above, _plateau, _slices
 from insitu_tem.analysis.tomo.voids import NOISE_LAG_PX, slice_sum_variance
 
-_NAN = (float("nan"),) * 3
 SLAB_MARGIN, DILATION = 3.0, 2.0
+
+
+@dataclass(frozen=True)
+class CoreVoids:
+    """The core's voids from the density deficit (module docstring).
+
+    Attributes
+    ----------
+    volume, sigma : float
+        Volume of the voids and its 1σ, voxels; NaN when a plateau is missing or the void's
+        slices leave too few others for the baseline.
+    hull : float
+        Voxels of the core's convex hull at the core–shell midpoint (holes and dents included).
+    slices : ndarray
+        (y,) bool, the void's slices.
+    """
+
+    volume: float
+    sigma: float
+    hull: float
+    slices: np.ndarray
+
+
+def _missing(length: int) -> CoreVoids:
+    return CoreVoids(float("nan"), float("nan"), float("nan"), np.zeros(length, bool))
 
 
 def _hull(data: np.ndarray, level: float) -> np.ndarray:
@@ -54,8 +80,8 @@ def _void_slices(low: np.ndarray, margin: int) -> np.ndarray:
 
 def core_void_volume(
     volume: np.ndarray, core: np.ndarray, shell: np.ndarray, *, smooth_px: float = 1.0
-) -> tuple[float, float, float]:
-    """Volume of the core's voids, its 1σ and the core's hull (module docstring), voxels.
+) -> CoreVoids:
+    """Volume of the core's voids and its 1σ (module docstring), voxels.
 
     Parameters
     ----------
@@ -68,8 +94,7 @@ def core_void_volume(
 
     Returns
     -------
-    voids, sigma, hull : float
-        NaN when a plateau is missing or the void's slices leave too few others for the baseline.
+    CoreVoids
     """
     volume = np.asarray(volume, np.float32)
     data = ndimage.gaussian_filter(volume, smooth_px)
@@ -77,16 +102,16 @@ def core_void_volume(
     high, middle, low = (_plateau(data, m)[0] for m in (core, shell, ~wire))
     solid, vacuum = _plateau(volume, core)[0], _plateau(volume, ~wire)[0]
     if not np.isfinite(high + middle + low) or not solid > vacuum:
-        return _NAN
+        return _missing(volume.shape[1])
     hull = _hull(data, (high + middle) / 2)
     edge = _edge_sigma(data, middle, high)[0]
     if not hull.any() or not np.isfinite(edge):
-        return _NAN
+        return _missing(volume.shape[1])
     margin = int(np.ceil(SLAB_MARGIN * edge))
     voids = _void_slices(hull & (data < (high + low) / 2), margin)
     others = ~voids
     if others.sum() < 2 * NOISE_LAG_PX + 3:
-        return _NAN
+        return _missing(volume.shape[1])
     template = np.median(hull, axis=1) > 0.5
     dilated = ndimage.binary_dilation(template, iterations=int(np.ceil(DILATION * edge)))
     deficit = (np.median(volume, axis=1, keepdims=True) - volume) / (solid - vacuum)
@@ -95,4 +120,5 @@ def core_void_volume(
     n = max(int(voids.sum()), 2 * margin + 1)
     variance = slice_sum_variance(series[0][others]) / others.sum()
     noise = np.sqrt(variance * (n + (1.2533 * n) ** 2 * NOISE_LAG_PX / others.sum()))
-    return found[0], float(np.hypot(noise, (found[0] - found[1]) / 2)), float(hull.sum())
+    sigma = float(np.hypot(noise, (found[0] - found[1]) / 2))
+    return CoreVoids(found[0], sigma, float(hull.sum()), voids)

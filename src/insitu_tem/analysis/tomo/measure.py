@@ -24,7 +24,7 @@ import numpy as np
 from scipy import ndimage
 
 from insitu_tem.analysis.eds.maps import cliff_lorimer
-from insitu_tem.analysis.tomo.core_voids import core_void_volume
+from insitu_tem.analysis.tomo.core_voids import CoreVoids, core_void_volume
 from insitu_tem.analysis.tomo.label_sigma import label_volume_sigma
 from insitu_tem.analysis.tomo.material_volume import material_volumes
 from insitu_tem.analysis.tomo.voids import void_fraction_from_density
@@ -187,6 +187,11 @@ def measure_wire(
     volumes["voids"] = int(voids.sum())
     sigma = float((high - low) / 2)
     ok = bool(median >= 1.0 and sigma < median)
+    void_core = (
+        _core_voids(volume, labels, core_label, shell_label, axis_zx)
+        if volume is not None
+        else None
+    )
     void_shell, void_sigma = (
         void_fraction_from_density(volume, shell_region, wire)
         if volume is not None
@@ -198,14 +203,15 @@ def measure_wire(
             labels,
             void_shell,
             void_sigma,
+            core_voids=void_core,
             core_label=core_label,
             shell_label=shell_label,
         )
         if volume is not None and ok
         else ({}, {})
     )
-    void_core = (
-        _core_voids(volume, labels, core_label, shell_label, axis_zx, material[0])
+    core_fraction = (
+        _core_fraction(void_core, material[0].get(core_label))
         if volume is not None
         else ((voids & core_filled).sum() / max(core_filled.sum(), 1), float("nan"))
     )
@@ -218,7 +224,7 @@ def measure_wire(
         radius,
         profile,
         float(void_shell),
-        float(void_core[0]),
+        float(core_fraction[0]),
         volumes,
         axis_zx,
         ok,
@@ -226,27 +232,27 @@ def measure_wire(
         float(void_sigma),
         label_volume_sigma(volume, labels) if volume is not None else {},
         *material,
-        float(void_core[1]),
+        float(core_fraction[1]),
     )
 
 
 def _core_voids(
-    volume: np.ndarray,
-    labels: np.ndarray,
-    core_label: int,
-    shell_label: int,
-    axis_zx: np.ndarray,
-    material: dict,
-) -> tuple[float, float]:
-    """Void fraction of the core and its 1σ from the density (:mod:`.core_voids`): the voids over
-    the core's material volume plus them (the core's hull where no material volume is given);
-    NaN when the wire's axis drifts by a voxel or more along y (the template needs a straight
-    wire)."""
+    volume: np.ndarray, labels: np.ndarray, core_label: int, shell_label: int, axis_zx: np.ndarray
+) -> CoreVoids | None:
+    """The core's voids from the density (:mod:`.core_voids`); None when the wire's axis drifts
+    by a voxel or more along y (the template needs a straight wire)."""
     if np.ptp(axis_zx, axis=0).max() >= 1.0:
+        return None
+    return core_void_volume(volume, labels == core_label, labels == shell_label)
+
+
+def _core_fraction(voids: CoreVoids | None, material: float | None) -> tuple[float, float]:
+    """Void fraction of the core and its 1σ: the voids over the core's material plus them (the
+    core's hull where no material volume is given)."""
+    if voids is None:
         return float("nan"), float("nan")
-    found, sigma, hull = core_void_volume(volume, labels == core_label, labels == shell_label)
-    total = material[core_label] + found if core_label in material else hull
-    return found / total, sigma / total
+    total = material + voids.volume if material is not None else voids.hull
+    return voids.volume / total, voids.sigma / total
 
 
 _NOT_A_WIRE = (
