@@ -73,8 +73,22 @@ def _hull(data: np.ndarray, level: float) -> np.ndarray:
     return np.stack([convex_hull_image(p) if p.any() else p for p in _slices(filled)], axis=1)
 
 
-def _void_slices(low: np.ndarray, margin: int) -> np.ndarray:
-    seen = low.any(axis=(0, 2))
+def _excess_slices(series: np.ndarray, width: int) -> np.ndarray:
+    """Slices whose deficit, averaged over ``width`` slices, exceeds the median of the series by
+    3 × its noise (per-slice noise from the robust spread of second differences at a lag of
+    :data:`.voids.NOISE_LAG_PX`, correlated over that lag)."""
+    lag = NOISE_LAG_PX
+    second = series[lag:-lag] - (series[: -2 * lag] + series[2 * lag :]) / 2
+    spread = 1.4826 * np.median(np.abs(second - np.median(second))) / np.sqrt(1.5)
+    mean = ndimage.uniform_filter1d(series - np.median(series), width, mode="nearest")
+    return mean > 3 * spread / np.sqrt(max(width / lag, 1.0))
+
+
+def _void_slices(low: np.ndarray, series: np.ndarray, edge: float) -> np.ndarray:
+    """The void's slices: those holding core-hull voxels below the core–vacuum midpoint or a
+    deficit in excess of the noise, grown by :data:`SLAB_MARGIN` σ."""
+    seen = low.any(axis=(0, 2)) | _excess_slices(series, 2 * int(np.ceil(edge)) + 1)
+    margin = int(np.ceil(SLAB_MARGIN * edge))
     return ndimage.binary_dilation(seen, iterations=margin) if seen.any() else seen
 
 
@@ -107,15 +121,15 @@ def core_void_volume(
     edge = _edge_sigma(data, middle, high)[0]
     if not hull.any() or not np.isfinite(edge):
         return _missing(volume.shape[1])
-    margin = int(np.ceil(SLAB_MARGIN * edge))
-    voids = _void_slices(hull & (data < (high + low) / 2), margin)
-    others = ~voids
-    if others.sum() < 2 * NOISE_LAG_PX + 3:
-        return _missing(volume.shape[1])
     template = np.median(hull, axis=1) > 0.5
     dilated = ndimage.binary_dilation(template, iterations=int(np.ceil(DILATION * edge)))
     deficit = (np.median(volume, axis=1, keepdims=True) - volume) / (solid - vacuum)
     series = [(deficit * region[:, None, :]).sum(axis=(0, 2)) for region in (dilated, template)]
+    voids = _void_slices(hull & (data < (high + low) / 2), series[1], edge)
+    others = ~voids
+    if others.sum() < 2 * NOISE_LAG_PX + 3:
+        return _missing(volume.shape[1])
+    margin = int(np.ceil(SLAB_MARGIN * edge))
     found = [float((d[voids] - np.median(d[others])).sum()) for d in series]
     n = max(int(voids.sum()), 2 * margin + 1)
     variance = slice_sum_variance(series[0][others]) / others.sum()

@@ -203,7 +203,6 @@ def measure_wire(
             labels,
             void_shell,
             void_sigma,
-            core_voids=void_core,
             core_label=core_label,
             shell_label=shell_label,
         )
