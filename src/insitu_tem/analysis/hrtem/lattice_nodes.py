@@ -41,7 +41,7 @@ SAME_SPOT_PX = 1.5
 _ANNULUS_PX = (3.0, 6.0)
 _CLEAR_OF_SPOTS_PX = 2.5
 _MIN_ANNULUS_PIXELS = 10
-_MIN_CONTROLS = 20
+MIN_CONTROLS = 20
 FALSE_SPOTS = 0.01
 
 
@@ -156,18 +156,16 @@ def _distance_to_spots(positions: np.ndarray, spots: np.ndarray) -> np.ndarray:
     return np.min(np.hypot(*(positions[:, None, :] - sources[None, :, :]).transpose(2, 0, 1)), 1)
 
 
-def speckle_controls(
+def control_positions(
     spectrum: PowerSpectrum,
-    snr: SnrMap,
     fit: LatticeFit,
     clear: np.ndarray,
     tested: np.ndarray,
     spots: np.ndarray,
 ) -> np.ndarray:
-    """Node SNRs (:func:`node_snr`) where the lattice ``fit`` predicts no reflection, as far from
-    the strong ``spots`` (and the centre) as the nearest of ``tested`` (FFT px from the centre):
-    at the quarter nodes that are neither nodes nor half nodes and lie in ``clear``; empty with
-    fewer than 20 of them."""
+    """Positions (FFT px from the centre) where the lattice ``fit`` predicts no reflection, as far
+    from the strong ``spots`` (and the centre) as the nearest of ``tested``: the quarter nodes
+    that are neither nodes nor half nodes and lie in ``clear``."""
     g, hk = lattice_points(fit, 0.95 * 0.5 / spectrum.pixel_nm, 4)
     keep = canonical(spectrum, g) & np.any(hk % 2 == 1, axis=1)
     positions = g[keep] / np.asarray(spectrum.k_step_per_nm)
@@ -176,9 +174,22 @@ def speckle_controls(
     positions, pixels = positions[inside], pixels[inside]
     nearest = _distance_to_spots(tested, spots).min(initial=np.inf)
     far = _distance_to_spots(positions, spots) >= nearest
-    chosen = positions[clear[pixels[:, 0], pixels[:, 1]] & far]
+    return positions[clear[pixels[:, 0], pixels[:, 1]] & far]
+
+
+def speckle_controls(
+    spectrum: PowerSpectrum,
+    snr: SnrMap,
+    fit: LatticeFit,
+    clear: np.ndarray,
+    tested: np.ndarray,
+    spots: np.ndarray,
+) -> np.ndarray:
+    """Node SNRs (:func:`node_snr`) at the :func:`control_positions` of ``fit`` for the
+    ``tested`` positions (FFT px from the centre); empty with fewer than 20 of them."""
+    chosen = control_positions(spectrum, fit, clear, tested, spots)
     control = node_snr(spectrum, snr, chosen, clear)[0]
-    return control if control.size >= _MIN_CONTROLS else np.zeros(0)
+    return control if control.size >= MIN_CONTROLS else np.zeros(0)
 
 
 def noise_level(

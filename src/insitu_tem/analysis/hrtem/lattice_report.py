@@ -20,6 +20,7 @@ from insitu_tem.analysis.hrtem.fft_lattice import Spot, SpotSearch, find_spots
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, power_spectrum, snr_map
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice, with_spot_sigmas
 from insitu_tem.analysis.hrtem.lattice_displaced import displaced_reflections, with_displaced
+from insitu_tem.analysis.hrtem.lattice_matched import matched_spots
 from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
 from insitu_tem.analysis.hrtem.lattice_determined import determination_warning, undetermined
@@ -229,7 +230,8 @@ def lattice_spots(
     includes their scatter about the lattice (:func:`.lattice_fit.with_spot_sigmas`).
 
     See :mod:`insitu_tem.analysis.hrtem.lattice_nodes`: a reflection where the lattice of the
-    strong spots predicts one is significant at a much lower SNR than anywhere in the spectrum;
+    strong spots predicts one is significant at a much lower SNR than anywhere in the spectrum
+    (the matched test at the node, :mod:`.lattice_matched`, at a stated false rate per image);
     one whose maximum the contrast transfer moves off its node is reported at the node
     (:mod:`.lattice_displaced`).
     """
@@ -244,6 +246,7 @@ def lattice_spots(
     )
     fit = fit_lattice(search.spots, **options)
     extra = node_spots(spectrum, snr, fit, search.spots)
+    extra += matched_spots(spectrum, snr, fit, search.spots, extra)
     displaced = displaced_reflections(spectrum, snr, fit, search.spots, extra)
     replaced = {d.replaces for d in displaced}
     spots = tuple(s for i, s in enumerate(search.spots) if i not in replaced)
