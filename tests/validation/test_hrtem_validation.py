@@ -49,10 +49,9 @@ def test_single_spot_sigmas_cover_their_errors(measured):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 12 open: 0.8 % of the reflections with local SNR ≥ 5 are not reported on the "
-    "tuning fixtures: one of a 2.4 nm Li crystal off its fitted lattice and below the measured "
-    "noise, and a forbidden half-node reflection of a bcc crystal (W 1-20) at node SNR 6.8, under "
-    "the level the speckle between the nodes reaches there once in 100 images",
+    reason="issue 12 open: 0.4 % of the reflections with local SNR ≥ 5 are not reported on the "
+    "tuning fixtures: one of a 2.4 nm Li crystal (-1-23), 1.07 px off its fitted lattice's node "
+    "and below the measured noise there (node SNR 4.1, matched ratio 4.1)",
 )
 def test_every_reflection_with_snr_5_is_reported(measured):
     assert summarise(measured[MISSED]).worst == 0.0
@@ -68,7 +67,7 @@ def test_no_spot_is_reported_on_amorphous_regions(measured):
 
 
 def test_most_reflections_with_snr_5_are_reported(measured):
-    assert summarise(measured[MISSED]).worst <= 0.01
+    assert summarise(measured[MISSED]).worst <= 0.005
     assert summarise(measured[MISSED_LOW]).worst <= 0.06
 
 

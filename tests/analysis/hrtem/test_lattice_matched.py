@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum, snr_map
 from insitu_tem.analysis.hrtem.lattice_matched import matched_level, matched_spots, power_ratio
 from insitu_tem.analysis.hrtem.lattice_nodes import clear_of_spots, node_spots
-from insitu_tem.analysis.hrtem.lattice_report import lattice_spots
+from insitu_tem.analysis.hrtem.lattice_report import lattice_spots, matching_spacings
 from insitu_tem.samples.hrtem import basis_vectors, lattice_image
 
 PIXEL_NM = 0.04
@@ -92,3 +93,12 @@ def test_the_level_is_lower_at_lower_orders_and_infinite_without_controls():
     assert level[0] >= math.log(1.0 / 0.01)
     none_clear = np.zeros(spectrum.shape, bool)
     assert np.all(np.isinf(matched_level(spectrum, fit, none_clear, tested, spots)))
+
+
+def test_spots_under_node_snr_5_are_not_sent_to_the_phase_matcher():
+    spectrum = power_spectrum(_lattice(4, 2000.0, {(2, 0): 1.0, (0, 2): 1.0}), pixel_nm=PIXEL_NM)
+    search, fit = lattice_spots(spectrum, snr_threshold=15.0, max_spots=None)
+    assert matching_spacings(search.spots, fit)[0][:2] == (0, 1)
+    weak = (replace(search.spots[0], snr=3.0),) + search.spots[1:]
+    chosen = matching_spacings(weak, fit)[0]
+    assert 0 not in chosen and 1 in chosen

@@ -21,7 +21,7 @@ from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, power_spectrum
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice, with_spot_sigmas
 from insitu_tem.analysis.hrtem.lattice_displaced import displaced_reflections, with_displaced
 from insitu_tem.analysis.hrtem.lattice_matched import matched_spots
-from insitu_tem.analysis.hrtem.lattice_nodes import node_spots
+from insitu_tem.analysis.hrtem.lattice_nodes import NODE_SNR, node_spots
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
 from insitu_tem.analysis.hrtem.lattice_determined import determination_warning, undetermined
 from insitu_tem.analysis.hrtem.lattice_window import window_shift, with_window_term
@@ -202,9 +202,15 @@ def matching_spacings(
 
     Indexed spots of low order (|h| + |k| ≤ 3, lowest first) take their spacing
     and direction from the refined lattice, which is more precise than any
-    single spot; without such spots the strongest measured spots are used.
+    single spot; without such spots the strongest measured spots are used. Spots under node
+    SNR 5, which only the matched test at the nodes finds (:mod:`.lattice_matched`), are
+    reported but not sent: the phase is chosen on the reflections seen as spots.
     """
-    indexed = [i for i, (h, k) in enumerate(fit.indices) if 0 < abs(h) + abs(k) <= MATCH_MAX_ORDER]
+    indexed = [
+        i
+        for i, (h, k) in enumerate(fit.indices)
+        if 0 < abs(h) + abs(k) <= MATCH_MAX_ORDER and spots[i].snr >= NODE_SNR
+    ]
     if indexed:
         chosen = sorted(
             indexed, key=lambda i: (abs(fit.indices[i][0]) + abs(fit.indices[i][1]), i)
