@@ -35,6 +35,7 @@ from insitu_tem.analysis.eels.zlp_sigma import (
     noise_gain,
     pooled_gain,
 )
+from insitu_tem.analysis.eels.zlp_noise import noise_covariance
 from insitu_tem.analysis.eels.zlp_width import corrected_width, gather, shape_spread, widths
 
 _MIN_REACH = 3.0
@@ -101,11 +102,16 @@ def _sigmas(y, peak, width, width_variance, terms, stretch, spread, ambiguity, f
     """1σ of the centre and of the corrected FWHM, channels (module docstring)."""
     rows = np.flatnonzero(found)
     variance, gains, shift, _ = terms
-    residual_gain = pooled_gain(gains[rows])
-    gain = noise_gain(y, rows, peak, width) if len(rows) else np.nan
-    gain = residual_gain if not np.isfinite(gain) else gain
-    centre_sigma = np.where(found, np.sqrt(gain * variance + shift**2), np.nan)
-    fwhm_sigma = half_width_68(ambiguity, np.sqrt(gain * width_variance * stretch**2 + spread**2))
+    covariance = noise_covariance(y, rows, peak, width) if len(rows) else None
+    if covariance is None:
+        gain = noise_gain(y, rows, peak, width) if len(rows) else np.nan
+        gain = pooled_gain(gains[rows]) if not np.isfinite(gain) else gain
+        covariance = np.zeros(variance.shape[1])
+        covariance[0] = gain
+    variance, width_variance = variance @ covariance, width_variance @ covariance
+    variance, width_variance = (np.clip(v, 0.0, None) for v in (variance, width_variance))
+    centre_sigma = np.where(found, np.sqrt(variance + shift**2), np.nan)
+    fwhm_sigma = half_width_68(ambiguity, np.sqrt(width_variance * stretch**2 + spread**2))
     return centre_sigma, np.where(found, fwhm_sigma, np.nan)
 
 

@@ -39,6 +39,7 @@ from functools import cache
 
 import numpy as np
 
+from insitu_tem.analysis.eels.zlp_noise import lag_sums
 from insitu_tem.analysis.eels.zlp_voigt import lorentz_fraction
 
 SUBSAMPLES = 16
@@ -141,7 +142,8 @@ class Shape:
 
 
 def centre_terms(window, offsets, weights, centre, found, width) -> tuple:
-    """The log-parabola centre's variance per unit φ (channels²), the gain of the fit's residuals
+    """The log-parabola centre's noise lag sums (channels², :func:`.zlp_noise.lag_sums`: its
+    variance per unit φ at lag 0), the gain of the fit's residuals
     per spectrum (NaN with fewer than four samples), its shape bias (channels) and the top's
     :class:`Shape` (``width`` the half-maximum width read, channels)."""
     weights, used, counts, log_y, t, reach = _prepare(window, offsets, weights)
@@ -156,7 +158,8 @@ def centre_terms(window, offsets, weights, centre, found, width) -> tuple:
         gain = np.sum(np.where(used, counts * residual**2, 0.0), axis=1) / np.where(dof > 0, dof, 1)
         u = t + (b / (2 * c))[:, None]
         bias, kappa = _shape_bias(fit, used, counts, u, residual, influence, found & (dof > 1))
-    variance = np.sum(np.where(used, influence**2 / counts, 0.0), axis=1) * reach**2
+    on_counts = np.where(used, influence / counts, 0.0)
+    variance = lag_sums(np.nan_to_num(on_counts), counts) * (reach**2)[:, None]
     fraction = _lorentz(fit, used, counts, residual, reach, centre, width, found & (dof > 1))
     shape = Shape(kappa, reach, fraction)
     return variance, np.where(dof > 0, gain, np.nan), np.nan_to_num(bias) * reach, shape
@@ -188,24 +191,25 @@ def pooled_gain(gains: np.ndarray) -> float:
     return float(np.mean(finite)) if finite.size else 1.0
 
 
-def crossing_variance(window, rows, lc, rc, level, height_variance) -> np.ndarray:
-    """Variance per unit φ (channels²) of the width between the half-maximum crossings
-    interpolated in ``[lc, lc + 1]`` and ``[rc - 1, rc]``, level half a height of variance
-    ``height_variance`` per unit φ."""
+def crossing_weights(window, rows, lc, rc, level, height_weights) -> np.ndarray:
+    """The weights on the samples of the width between the half-maximum crossings interpolated in
+    ``[lc, lc + 1]`` and ``[rc - 1, rc]`` (its derivatives in the samples), level half a height
+    whose own weights are ``height_weights``."""
     a0, a1 = window[rows, lc], window[rows, lc + 1]
     b0, b1 = window[rows, rc - 1], window[rows, rc]
     rise, fall = a1 - a0, b0 - b1
-    d_a0, d_a1 = -(level - a1) / rise**2, (level - a0) / rise**2
-    d_b0, d_b1 = (level - b1) / fall**2, (b0 - level) / fall**2
-    d_peak = 0.5 * (-1 / fall - 1 / rise)
-    terms = (d_a0**2 * a0, d_a1**2 * a1, d_b0**2 * b0, d_b1**2 * b1, d_peak**2 * height_variance)
-    return np.sum(np.clip(np.stack(terms), 0.0, None), axis=0)
+    weights = 0.5 * (-1 / fall - 1 / rise)[:, None] * height_weights
+    weights[rows, lc] += -(level - a1) / rise**2
+    weights[rows, lc + 1] += (level - a0) / rise**2
+    weights[rows, rc - 1] += (level - b1) / fall**2
+    weights[rows, rc] += (b0 - level) / fall**2
+    return weights
 
 
 def top_height(window, half: int, reach: np.ndarray, at: np.ndarray) -> tuple:
     """The least-squares parabola through the samples within ``reach`` (whole samples, per row) of
     the middle one, evaluated ``at`` samples from it (the top's centre, clipped to ``reach``), and
-    its variance per unit φ (``Σ lⱼ² yⱼ``, ``l`` the evaluation's weights on the samples)."""
+    its weights on the samples."""
     k = reach.astype(np.float64)[:, None]
     x = np.arange(-half, half + 1, dtype=np.float64)[None, :]
     inside = np.abs(x) <= k
@@ -215,8 +219,7 @@ def top_height(window, half: int, reach: np.ndarray, at: np.ndarray) -> tuple:
     square = x * x
     weights = (s4 - s2 * square + a * a * (s0 * square - s2)) / (s0 * s4 - s2 * s2) + a * x / s2
     weights = np.where(inside, weights, 0.0)
-    height = np.sum(weights * window, axis=1)
-    return height, np.sum(weights * weights * np.clip(window, 0.0, None), axis=1)
+    return np.sum(weights * window, axis=1), weights
 
 
 def binned_top(width, centre, half, shape: Shape, *, subsamples: int = SUBSAMPLES) -> np.ndarray:

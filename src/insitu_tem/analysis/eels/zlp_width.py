@@ -10,10 +10,11 @@ from insitu_tem.analysis.eels.zlp_sigma import (
     SUBSAMPLES,
     Shape,
     binned_top,
-    crossing_variance,
+    crossing_weights,
     on_grid,
     top_height,
 )
+from insitu_tem.analysis.eels.zlp_noise import lag_sums
 from insitu_tem.analysis.eels.zlp_voigt import voigt_samples
 
 HALF_WINDOW_MAX = 256
@@ -28,22 +29,25 @@ def gather(y: np.ndarray, centre: np.ndarray, half: int) -> tuple[np.ndarray, np
 
 
 def _half_max_width(window: np.ndarray, half: int, at=None, first=None) -> tuple:
-    """FWHM in channels and its variance per unit gain φ (counts' variance φ·y): crossings of half
+    """FWHM in channels and its noise's lag sums (:func:`.zlp_noise.lag_sums`): crossings of half
     the top's height, from a parabola over the channels within a quarter of the width ``first``
     read at half the peak channel (read here when None), evaluated ``at`` the top's centre
     (channels from the middle sample; None: half the peak channel, which reads high on a broad
     noisy top)."""
     peak = window[:, half]
+    unit = np.zeros_like(window)
+    unit[:, half] = 1.0
     if at is None:
-        return _crossings(window, half, peak, peak)
-    first = _crossings(window, half, peak, peak)[0] if first is None else first
+        return _crossings(window, half, peak, unit)
+    first = _crossings(window, half, peak, unit)[0] if first is None else first
     reach = np.clip(np.round(np.nan_to_num(first, nan=4.0) / 4), 1, max(half // 2, 1))
     return _crossings(window, half, *top_height(window, half, reach, at))
 
 
-def _crossings(window, half, height, height_variance) -> tuple[np.ndarray, np.ndarray]:
-    """Distance between the crossings of half ``height`` either side of the middle sample and
-    its variance per unit gain."""
+def _crossings(window, half, height, height_weights) -> tuple[np.ndarray, np.ndarray]:
+    """Distance between the crossings of half ``height`` (weights ``height_weights`` on the
+    samples) either side of the middle sample, and its noise's lag sums
+    (:func:`.zlp_noise.lag_sums`)."""
     level = 0.5 * height[:, None]
     n = window.shape[1]
     columns = np.arange(n)[None, :]
@@ -58,14 +62,15 @@ def _crossings(window, half, height, height_variance) -> tuple[np.ndarray, np.nd
         rc = np.clip(right, 1, n - 1)
         y0, y1 = window[rows, rc - 1], window[rows, rc]
         x_right = rc - 1 + (y0 - level[:, 0]) / (y0 - y1)
-        variance = crossing_variance(window, rows, lc, rc, level[:, 0], height_variance)
+        weights = crossing_weights(window, rows, lc, rc, level[:, 0], height_weights)
     width = x_right - x_left
     inside = (left >= 0) & (right < n)
-    return np.where(inside, width, np.nan), np.where(inside, variance, np.nan)
+    sums = lag_sums(np.nan_to_num(weights, posinf=0.0, neginf=0.0), window)
+    return np.where(inside, width, np.nan), np.where(inside[:, None], sums, np.nan)
 
 
 def widths(y: np.ndarray, peak: np.ndarray, at=None, first=None) -> tuple[np.ndarray, np.ndarray]:
-    """FWHM in channels and its variance per unit gain (:func:`_half_max_width`), looking ±32
+    """FWHM in channels and its noise's lag sums (:func:`_half_max_width`), looking ±32
     channels first and ±256 where that is too narrow."""
     half = int(min(32, y.shape[1] - 1))
     width, variance = _half_max_width(gather(y, peak, half)[0], half, at, first)
