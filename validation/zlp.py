@@ -113,3 +113,111 @@ def blurred_fwhm(fwhm: float, lorentz: float, psf: float, dispersion: float) -> 
     peak = sum(kernel[j] * _peak(x - (j - 20) * dispersion, fwhm, lorentz) for j in taps)
     above = np.flatnonzero(peak >= 0.5 * peak.max())
     return float((above[-1] - above[0]) * step)
+
+
+def corpus(
+    first_seed: int, scans: int, *, point: bool = False, blur: bool = False, suffix: str = ""
+) -> list[Measurement]:
+    """Centre and FWHM errors against their 1σ over ``scans`` scans (:func:`make_scan`)."""
+    rows = {"centre": [], "fwhm": []}
+    covariates, missed = {}, 0
+    for seed in range(first_seed, first_seed + scans):
+        spectra, axis, centres, fwhm, props = make_scan(seed, point=point, blur=blur)
+        fit = fit_zlp(spectra, axis)
+        found = fit.found
+        missed += int((~found).sum())
+        rows["centre"].append((fit.position_eV - centres)[found] / fit.position_sigma_eV[found])
+        rows["fwhm"].append((fit.fwhm_eV - fwhm)[found] / fit.fwhm_sigma_eV[found])
+        for name, value in props.items():
+            covariates.setdefault(name, []).append(np.full(int(found.sum()), value))
+    covariates = {name: np.concatenate(values) for name, values in covariates.items()}
+    return [
+        Measurement(
+            "zlp",
+            f"ZLP {name} / its 1σ (`eels`)"
+            + (", peaks sampled at channel middles" if point else "")
+            + (", detector blur (PSF σ 0–1.5 channels)" if blur else "")
+            + suffix,
+            np.concatenate(values),
+            np.ones(sum(v.size for v in values)),
+            "σ",
+            n_not_measured=missed,
+            covariates=covariates,
+        )
+        for name, values in rows.items()
+    ]
+
+
+def _low_loss_scans(seed: int, scans: int):
+    rng = np.random.default_rng(seed)
+    for _ in range(scans):
+        scan = generate(rng, kind="low_loss", n_spectra=THICKNESS_SPECTRA)
+        yield scan, Axis("E", scan.spectra.shape[1], scan.dispersion_eV, scan.offset_eV, "eV")
+
+
+def thickness(scans: int) -> Measurement:
+    """Log-ratio t/λ minus the generator's, against its 1σ, over ``scans`` low-loss scans
+    (module docstring)."""
+    errors, sigmas, truths, missed = [], [], [], 0
+    for scan, energy in _low_loss_scans(THICKNESS_SEED, scans):
+        truth = np.interp(np.linspace(0, 1, THICKNESS_SPECTRA), [0, 1], scan.t_over_lambda)
+        result = log_ratio_thickness(scan.spectra, energy)
+        measured, sigma = result.t_over_lambda, result.t_over_lambda_sigma
+        found = np.isfinite(measured) & np.isfinite(sigma)
+        missed += int((~found).sum())
+        errors.append((measured - truth)[found])
+        sigmas.append(sigma[found])
+        truths.append(truth[found])
+    return Measurement(
+        "zlp",
+        "t/λ log-ratio minus truth, physics low-loss spectra t/λ 0.3–1.5",
+        np.concatenate(errors),
+        np.concatenate(sigmas),
+        "",
+        n_not_measured=missed,
+        covariates={"t/λ": np.concatenate(truths)},
+    )
+
+
+def plasmon(scans: int, seed: int = THICKNESS_SEED, suffix: str = "") -> Measurement:
+    """Plasmon energy minus the generator's maximum, against its 1σ, over ``scans`` low-loss
+    scans (module docstring)."""
+    errors, sigmas, missed = [], [], 0
+    covariates = {"dispersion (eV/channel)": [], "edge counts per channel": [], "t/λ": []}
+    for scan, energy in _low_loss_scans(seed, scans):
+        result = plasmon_energy(scan.spectra, energy, fit_zlp(scan.spectra, energy))
+        found = result.found
+        missed += int((~found).sum())
+        errors.append((result.energy_eV - scan.plasmon_peak_eV)[found])
+        sigmas.append(result.sigma_eV[found])
+        tau = np.interp(np.linspace(0, 1, THICKNESS_SPECTRA), [0, 1], scan.t_over_lambda)
+        for name, values in zip(
+            covariates, (scan.dispersion_eV, scan.edge_counts, tau), strict=True
+        ):
+            covariates[name].append(np.broadcast_to(values, found.shape)[found])
+    return Measurement(
+        "zlp",
+        "plasmon energy (low-loss maximum from the ZLP) minus truth, physics low-loss spectra, "
+        "plasmon 15–28 eV, t/λ 0.3–1.5" + suffix,
+        np.concatenate(errors),
+        np.concatenate(sigmas),
+        "eV",
+        n_not_measured=missed,
+        covariates={name: np.concatenate(values) for name, values in covariates.items()},
+    )
+
+
+def run(*, fast: bool) -> list[Measurement]:
+    """ZLP centre and FWHM coverage on ``FAST`` or ``FULL`` random channel-integrated scans, then
+    on ``POINT_FAST`` or ``POINT_FULL`` point-sampled ones and ``BLUR_FAST`` or ``BLUR_FULL``
+    blurred ones (the full run also on as many held-out ones); log-ratio t/λ on ``THICKNESS_FAST``
+    or ``THICKNESS_FULL`` physics low-loss scans, and the plasmon energy on the same scans (the
+    full run also on as many held-out ones)."""
+    integrated = corpus(FIRST_SEED, FAST if fast else FULL)
+    point = corpus(POINT_FIRST_SEED, POINT_FAST if fast else POINT_FULL, point=True)
+    blurred = corpus(BLUR_FIRST_SEED, BLUR_FAST if fast else BLUR_FULL, blur=True)
+    if not fast:
+        blurred += corpus(BLUR_HELD_OUT_SEED, BLUR_FULL, blur=True, suffix=" — held-out")
+    low_loss = THICKNESS_FAST if fast else THICKNESS_FULL
+    held_out = [] if fast else [plasmon(low_loss, PLASMON_HELD_OUT_SEED, " — held-out")]
+    return integrated + point + blurred + [thickness(low_loss), plasmon(low_loss), *held_out]
