@@ -5,7 +5,9 @@ channel ``j`` is then correlated with that of ``j ± k`` and the channel-to-chan
 are suppressed (by ~100× at a PSF of σ 1.5 channels), so a gain measured from second differences
 is far too small. Here the covariance ``c(k) = cov(yⱼ, yⱼ₊ₖ) / yⱼ`` (per count: a gain at lag 0)
 is measured for lags 0–8 (PSFs up to σ ≈ 2 channels) away from the peak: the far channels are
-cut into windows of 32, a parabola is fitted in each, and the residuals' lagged products, summed
+cut into windows of 48, a quartic is fitted in each (a parabola over 32 channels left the
+plasmon's and the ZLP tail's curvature in the residuals, which read as a correlation: the sample
+line scan's white noise as c(1..8) ≈ 0.3 c(0)), and the residuals' lagged products, summed
 over windows and divided by the windows' summed level, are the covariances seen through the fit
 (``E[Σⱼ rⱼ rⱼ₊ₖ] = Σₗ c(l) Σⱼ (M Tₗ M)ⱼ,ⱼ₊ₖ``, ``M`` the residual maker, ``Tₗ`` ones on the ±l
 diagonals), solved for ``c``. Windows whose lag-0 ratio exceeds four times the median (a tail or
@@ -20,14 +22,14 @@ from functools import cache
 import numpy as np
 
 LAGS = 8
-_WINDOW = 32
-_DEGREE = 2
+_WINDOW = 48
+_DEGREE = 4
 _NOISE_SPECTRA = 64
 
 
 @cache
 def _moments() -> tuple[np.ndarray, np.ndarray]:
-    """The residual maker ``M`` of a window and the matrix ``Aₖₗ = Σⱼ (M Tₗ M)ⱼ,ⱼ₊ₖ``."""
+    """The residual maker ``M`` of a window (quartic) and the matrix ``Aₖₗ = Σⱼ (M Tₗ M)ⱼ,ⱼ₊ₖ``."""
     basis = np.vander(np.linspace(-1.0, 1.0, _WINDOW), _DEGREE + 1)
     maker = np.eye(_WINDOW) - basis @ np.linalg.pinv(basis)
     matrix = np.empty((LAGS + 1, LAGS + 1))
@@ -40,7 +42,7 @@ def _moments() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _windows(y, rows, peak, width) -> np.ndarray:
-    """Windows of 32 consecutive channels more than four FWHM (plus two channels) from the peak,
+    """Windows of 48 consecutive channels more than four FWHM (plus two channels) from the peak,
     in up to 64 of the spectra ``rows`` (spread over them)."""
     pick = rows[
         np.unique(np.linspace(0, len(rows) - 1, min(len(rows), _NOISE_SPECTRA)).astype(int))
@@ -60,7 +62,7 @@ def _windows(y, rows, peak, width) -> np.ndarray:
 
 def noise_covariance(y: np.ndarray, rows, peak, width) -> np.ndarray | None:
     """``c(0..8)``: the counts' covariance per count at lags 0–8 channels (module docstring), or
-    None where no spectrum has 32 consecutive far channels with a positive level."""
+    None where no spectrum has 48 consecutive far channels with a positive level."""
     windows = _windows(y, rows, peak, width)
     level = windows.mean(axis=1)
     windows = windows[level > 0]
