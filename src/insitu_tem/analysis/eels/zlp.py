@@ -11,8 +11,10 @@ channels' middles (a simulation), which the peak's shape cannot tell apart, and 
 the measured even departure and a pseudo-Voigt (:mod:`.zlp_voigt`). Both are computed for all
 spectra at once.
 
-1σ (:mod:`.zlp_sigma`): the counts' variance is taken as φ·y (Poisson times a gain φ, so spectra
-in any units work), with φ measured from the second differences of the counts away from the peak.
+1σ (:mod:`.zlp_sigma`): the counts' covariance between channels is taken as c(k)·y (Poisson
+times a gain at lag 0, so spectra in any units work; a detector's blur correlates neighbouring
+channels), with c(0..8) measured away from the peak (:mod:`.zlp_noise`; where no 48 far channels
+lie in a row, a gain from the counts' second differences, else from the log fit's residuals).
 The centre's is its noise through the sandwich of the weighted fit on log y (var log y = φ/y) plus
 in quadrature the shift a top that is not a Gaussian causes at this spectrum's sub-channel
 position (the top's shape from the residuals of all spectra). The FWHM's is the crossings' noise
