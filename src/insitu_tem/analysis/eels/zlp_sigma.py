@@ -2,9 +2,10 @@
 
 The counts' covariance between channels is ``c(k) y`` (:mod:`.zlp_noise`; the terms below are
 lag sums, the variance at lag 0 per unit gain φ). Where no 48 far channels lie in a row, the
-gain φ (white noise) is measured away from the peak, where the spectrum is smooth on the channel scale: ``Σ (Δ²y)² / Σ (y₋ + 4y + y₊)``, the
-variance of the second difference of independent counts, per spectrum, median over spectra (the
-gain of the log fit's residuals, ``Σ y r² / (m - 3)``, where no spectrum has such channels).
+gain φ (white noise) is measured away from the peak, where the spectrum is smooth on the channel
+scale: ``Σ (Δ²y)² / Σ (y₋ + 4y + y₊)``, the variance of the second difference of independent
+counts, per spectrum, median over spectra (the gain of the log fit's residuals,
+``Σ y r² / (m - 3)``, where no spectrum has such channels).
 
 Centre: the centre ``-b/2c`` of the weighted least-squares parabola on ``log y`` (weights
 ``w = y²``, Guo's) is linear to first order in ``log y`` (``var log y = φ/y``) with influence
