@@ -11,7 +11,8 @@ line scan's white noise as c(1..8) ≈ 0.3 c(0)), and the residuals' lagged prod
 over windows and divided by the windows' summed level, are the covariances seen through the fit
 (``E[Σⱼ rⱼ rⱼ₊ₖ] = Σₗ c(l) Σⱼ (M Tₗ M)ⱼ,ⱼ₊ₖ``, ``M`` the residual maker, ``Tₗ`` ones on the ±l
 diagonals), solved for ``c``. Windows whose lag-0 ratio exceeds four times the median (a tail or
-an edge the parabola misses) are dropped. A linear function ``Σ bⱼ yⱼ`` of the counts then has
+an edge the parabola misses) are dropped, and the lags from the first whose correlation is
+within two standard errors of 0 on are set to 0. A linear function ``Σ bⱼ yⱼ`` of the counts then has
 the variance ``Σₖ c(k) Σⱼ bⱼ bⱼ₊ₖ √(yⱼ yⱼ₊ₖ)`` (both signs of ``k``).
 """
 
@@ -78,7 +79,20 @@ def noise_covariance(y: np.ndarray, rows, peak, width) -> np.ndarray | None:
     keep = ratio <= 4.0 * np.median(ratio)
     moments = products[keep].sum(axis=0) / level[level > 0][keep].sum()
     covariance = np.linalg.solve(matrix, moments)
-    return covariance if covariance[0] > 0 else None
+    if covariance[0] <= 0:
+        return None
+    return _significant(covariance, int(keep.sum()) * _WINDOW)
+
+
+def _significant(covariance: np.ndarray, channels: int) -> np.ndarray:
+    """The covariances up to the first lag whose correlation lies within two of its standard
+    errors of 0 (Bartlett's ``(1 + 2 Σⱼ<ₖ ρⱼ²) / n``, ``n`` the channels the windows hold); zero
+    from there on (a few far windows read correlations of ±0.1 from the noise alone)."""
+    rho = covariance / covariance[0]
+    error = np.sqrt((1 + 2 * np.cumsum(np.append(0.0, rho[1:-1] ** 2))) / channels)
+    insignificant = np.flatnonzero(np.abs(rho[1:]) < 2 * error)
+    stop = 1 + (insignificant[0] if len(insignificant) else LAGS)
+    return np.where(np.arange(LAGS + 1) < stop, covariance, 0.0)
 
 
 def lag_sums(b: np.ndarray, counts: np.ndarray) -> np.ndarray:
