@@ -5,7 +5,8 @@ W region (≥ 5 nm; resampled to the crystal's pixel size by linear interpolatio
 mean counts), so the truth is a straight boundary at a known column: the crystalline fraction is
 the crystal's width over the total. Every crystal is paired with every amorphous region; a
 composite with a held-out image is reported on the held-out row. Error and 1σ are in percentage
-points of area.
+points of area. The domain size (the crystal's equivalent-circle diameter, ``sqrt(4A/π)`` of its
+rectangle) is scored as a relative error with its 1σ (session 14).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def rows(cases) -> list[Measurement]:
     glasses = [c for c in cases if c[1]["case"]["phase"] == "amorphous"]
     glasses = [c for c in glasses if c[1]["case"]["diameter_nm"] >= GLASS_NM]
     out = {False: ([], []), True: ([], [])}
+    domain = {False: ([], []), True: ([], [])}
     for crystal in crystals:
         for glass in glasses:
             image, truth, pixel_nm = composite(crystal, glass)
@@ -55,13 +57,23 @@ def rows(cases) -> list[Measurement]:
             errors, sigmas = out[crystal[1]["held_out"] or glass[1]["held_out"]]
             errors.append(100.0 * (result.crystalline_fraction - truth))
             sigmas.append(100.0 * result.sigma_crystalline_fraction)
+            size_nm = np.sqrt(4.0 * truth * image.size / np.pi) * pixel_nm
+            errors, sigmas = domain[crystal[1]["held_out"] or glass[1]["held_out"]]
+            errors.append(100.0 * (result.domain_size_nm / size_nm - 1.0))
+            sigmas.append(100.0 * result.sigma_domain_size_nm / size_nm)
+    return _rows(out, "crystalline fraction", "percentage points", "pp") + _rows(
+        domain, "domain size", "%", "%"
+    )
+
+
+def _rows(out, quantity: str, label: str, unit: str) -> list[Measurement]:
     return [
         Measurement(
             "hrtem",
-            f"crystalline fraction, crystal beside amorphous{suffix} (percentage points)",
+            f"{quantity}, crystal beside amorphous{suffix} ({label})",
             np.array(errors),
             np.array(sigmas),
-            "pp",
+            unit,
         )
         for held_out, suffix in ((False, ""), (True, ", held out"))
         for errors, sigmas in [out[held_out]]

@@ -117,6 +117,7 @@ def test_crystallinity_document(sample, capsys):
         truth["crystalline_fraction"], abs=0.05
     )
     assert document["domain_size_nm"] > 5
+    assert 0 < document["domain_size_sigma_nm"] < document["domain_size_nm"]
     assert document["domain_size_ok"] and document["domain_size_reason"] == ""
     assert 0 < document["sigma_crystalline_fraction"] < 0.05
     grid = document["map"]

@@ -193,9 +193,9 @@ def test_crystallinity_overlay_and_fraction(qtbot, panel, sample):
     fraction, sigma = (float(v) / 100 for v in shown.split(" ± "))
     assert fraction == pytest.approx(truth["frames"][12]["crystalline_fraction"], abs=0.05)
     assert 0 < sigma < 0.05
-    assert f"domain size {panel.crystal.result.domain_size_nm:.2f} nm (1σ not estimated)" in (
-        panel.crystal.label.text()
-    )
+    result = panel.crystal.result
+    shown = f"domain size {result.domain_size_nm:.2f} ± {result.sigma_domain_size_nm:.2f} nm"
+    assert shown in panel.crystal.label.text() and result.sigma_domain_size_nm > 0
     assert panel.crystal.overlay.isVisible() and panel.crystal.overlay.mask.shape == (256, 256)
     assert (
         not panel.crystal.overlay.mask[:, :40].any() and panel.crystal.overlay.mask[:, -40:].all()

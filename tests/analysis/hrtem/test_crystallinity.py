@@ -35,6 +35,9 @@ def test_crystalline_fraction_of_a_straight_boundary(boundary):
     assert result.pixel_map.shape == SHAPE
     assert np.all(np.isnan(result.d_nm[~result.crystalline]))
     assert np.nanmedian(result.d_nm) == pytest.approx(0.37, rel=0.06)
+    truth_nm = np.sqrt(4 * mask.sum() / np.pi) * PIXEL
+    assert 0 < result.sigma_domain_size_nm < 0.1 * truth_nm
+    assert abs(result.domain_size_nm - truth_nm) < 4 * result.sigma_domain_size_nm
 
 
 def test_amorphous_and_noise_images_have_no_crystal():

@@ -41,6 +41,11 @@ Hann-windowed powers ``s`` apart correlate as ``ρ(s)²``, ``ρ`` the windows' o
 (:func:`noise_kernel`: 0.44 one step apart, 0.03 two steps), and the redrawn fields carry that
 correlation. The 1σ is the redrawn fractions' standard deviation and the sampling term in
 quadrature.
+
+The domain size (the area-weighted mean equivalent-circle diameter of the crystalline regions,
+:func:`equivalent_diameter_px`) is measured on the same redrawn maps: its 1σ is their domain
+sizes' standard deviation and, in quadrature, the sampling term carried to the diameter
+(``D = √(4A/π)``: ``σ_D / D = σ_A / 2A``, with ``σ_A`` the sampling term's area).
 """
 
 from __future__ import annotations
@@ -192,8 +197,9 @@ def redrawn_fractions(
     kernel: np.ndarray,
     profile: tuple,
     bins: float,
-) -> np.ndarray:
-    """Crystalline fractions of :data:`NOISE_DRAWS` redrawn maps (module docstring).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Crystalline fractions and domain sizes (:func:`equivalent_diameter_px`, in the redrawn
+    maps' pixels) of :data:`NOISE_DRAWS` redrawn maps (module docstring).
 
     ``edge_excess`` is (excess, its noise standard deviation, reference excess, the reference's
     relative scatter) on the window grid, used on the ``edge`` windows only; ``weights`` the
@@ -212,7 +218,7 @@ def redrawn_fractions(
         noise = ndimage.convolve1d(rng.standard_normal(snr.shape), kernel, axis=0, mode="wrap")
         return ndimage.convolve1d(noise, kernel, axis=1, mode="wrap")
 
-    fractions = np.empty(NOISE_DRAWS)
+    fractions, sizes = np.empty(NOISE_DRAWS), np.empty(NOISE_DRAWS)
     for i in range(NOISE_DRAWS):
         found = drop_isolated(snr + snr_scatter * field() >= threshold)
         share = amplitude_share(
@@ -222,8 +228,29 @@ def redrawn_fractions(
             reference * (1.0 + scatter * field()),
             (profile[0] + rng.uniform(-1.0, 1.0) * profile[2], profile[1]),
         )
-        fractions[i] = float(pixel_crystal(share, *weights).mean())
-    return fractions
+        redrawn = pixel_crystal(share, *weights)
+        fractions[i], sizes[i] = float(redrawn.mean()), equivalent_diameter_px(redrawn)
+    return fractions, sizes
+
+
+def equivalent_diameter_px(mask: np.ndarray) -> float:
+    """Area-weighted mean equivalent-circle diameter ``sqrt(4A/π)`` of the True regions of
+    ``mask``, px (0 when there is none)."""
+    labels, n = ndimage.label(mask)
+    if n == 0:
+        return 0.0
+    areas = np.bincount(labels.ravel())[1:].astype(float)
+    return float(np.sum(np.sqrt(4.0 * areas / math.pi) * areas) / np.sum(areas))
+
+
+def domain_sigma_px(sizes: np.ndarray, stride: float, pixel_map: np.ndarray, sampling: float):
+    """1σ (px) of the domain size of ``pixel_map``: the standard deviation of the redrawn maps'
+    ``sizes`` (in their pixels, ``stride`` image px on a side) and the ``sampling`` 1σ of the
+    fraction carried to the diameter, in quadrature (module docstring)."""
+    spread = float(np.std(sizes, ddof=1)) * stride if len(sizes) > 1 else 0.0
+    fraction = float(np.mean(pixel_map))
+    carried = equivalent_diameter_px(pixel_map) * sampling / (2.0 * fraction) if fraction else 0.0
+    return math.hypot(spread, carried)
 
 
 def sampling_sigma(pixel_map: np.ndarray, measured: np.ndarray, window: int, step: int) -> float:

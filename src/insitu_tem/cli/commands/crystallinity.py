@@ -60,6 +60,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "crystalline_fraction": result.crystalline_fraction,
         "sigma_crystalline_fraction": result.sigma_crystalline_fraction,
         "domain_size_nm": result.domain_size_nm,
+        "domain_size_sigma_nm": result.sigma_domain_size_nm,
         "domain_size_ok": domain_ok,
         "domain_size_reason": domain_reason,
         "map": result.crystalline.astype(int).tolist(),

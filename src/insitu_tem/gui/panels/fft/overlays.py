@@ -207,7 +207,7 @@ class CrystallinityDisplay:
         unit = "nm" if calibrated else "px"
         ok, reason = domain_size_status(result)
         domain = (
-            f"domain size {result.domain_size_nm:.2f} {unit} (1σ not estimated)"
+            f"domain size {result.domain_size_nm:.2f} ± {result.sigma_domain_size_nm:.2f} {unit}"
             if ok
             else f"domain size not measured: {reason}"
         )
