@@ -12,11 +12,8 @@ from insitu_tem.analysis.hrtem.fft_lattice import angle_between, find_spots, spo
 from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum
 from insitu_tem.analysis.hrtem.fft_spot_refinement import refine_position, refine_positions
 from insitu_tem.analysis.hrtem.lattice_fit import fit_lattice
-from insitu_tem.analysis.hrtem.lattice_report import (
-    calibration_check,
-    measure_lattice,
-    reference_spacing,
-)
+from insitu_tem.analysis.hrtem.lattice_reference import reference_spacing
+from insitu_tem.analysis.hrtem.lattice_report import calibration_check, measure_lattice
 from insitu_tem.analysis.hrtem.lattice_ring import find_ring
 from insitu_tem.core.calibration import recalibrate
 from insitu_tem.io.load import load

@@ -12,7 +12,8 @@ from insitu_tem.analysis.hrtem.lattice_calibration import (
     calibrate_on_lattice,
     scaled_candidates,
 )
-from insitu_tem.analysis.hrtem.lattice_report import measure_lattice, reference_spacing
+from insitu_tem.analysis.hrtem.lattice_reference import reference_spacing
+from insitu_tem.analysis.hrtem.lattice_report import measure_lattice
 from insitu_tem.io.load import load
 from insitu_tem.samples.hrtem import lattice_image
 

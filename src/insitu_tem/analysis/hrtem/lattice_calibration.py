@@ -38,7 +38,7 @@ import numpy as np
 
 from insitu_tem.analysis.hrtem.fft_lattice import Spot
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit
-from insitu_tem.analysis.hrtem.lattice_report import ReferenceSpacing
+from insitu_tem.analysis.hrtem.lattice_reference import ReferenceSpacing
 from insitu_tem.analysis.crystal.phases import get_phase
 
 MAX_ORDER = 4

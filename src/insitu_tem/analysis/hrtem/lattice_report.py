@@ -11,7 +11,6 @@ pixel size by it makes the lattice agree with the reference.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +21,7 @@ from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice, with_
 from insitu_tem.analysis.hrtem.lattice_displaced import displaced_reflections, with_displaced
 from insitu_tem.analysis.hrtem.lattice_matched import matched_spots
 from insitu_tem.analysis.hrtem.lattice_nodes import NODE_SNR, node_spots
+from insitu_tem.analysis.hrtem.lattice_reference import ReferenceSpacing
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
 from insitu_tem.analysis.hrtem.lattice_determined import determination_warning, undetermined
 from insitu_tem.analysis.hrtem.lattice_window import window_shift, with_window_term
@@ -108,27 +108,6 @@ def calibration_check(
         bool(agrees),
         message,
     )
-
-
-@dataclass(frozen=True)
-class ReferenceSpacing:
-    """A known spacing for the calibration check.
-
-    Attributes
-    ----------
-    d_nm : float
-        The reference reflection's spacing, nm.
-    label : str
-        "SrTiO3 (100)" or "3.905 Å".
-    other_d_nm : tuple of float
-        Spacings of the phase's other reflections, nm: a measured spacing
-        belongs to the reference family when it is nearer to ``d_nm`` than to
-        any of these.
-    """
-
-    d_nm: float
-    label: str = ""
-    other_d_nm: tuple[float, ...] = ()
 
 
 def family_spacing(
@@ -373,32 +352,3 @@ def assign_hkl(
         if (h, k) != (0, 0):
             out[i] = (best.phase, tuple(int(v) for v in h * h_a + k * h_b))
     return tuple(out)
-
-
-def reference_spacing(phase_name: str, hkl: tuple[int, int, int]) -> ReferenceSpacing:
-    """The spacing of reflection ``hkl`` of a library phase, with the phase's other spacings.
-
-    Raises ValueError for an unknown phase or an extinct reflection.
-    """
-    from insitu_tem.analysis.crystal.phases import get_phase
-
-    phase = get_phase(phase_name)
-    reflections = phase.reflections(d_min_A=0.5)
-    allowed = {h for r in reflections for h in phase.equivalents(r.hkl)}
-    if tuple(hkl) not in allowed:
-        raise ValueError(
-            f"({''.join(map(str, hkl))}) is not an allowed reflection of {phase.name}; "
-            "pick a reflection the structure factor allows"
-        )
-    d_A = phase.d_spacing(hkl)
-    others = tuple(r.d_A / 10.0 for r in reflections if abs(r.d_A / d_A - 1) > 1e-6)
-    return ReferenceSpacing(d_A / 10.0, f"{phase.name} ({''.join(str(v) for v in hkl)})", others)
-
-
-def parse_hkl(text: str) -> tuple[int, int, int]:
-    """Miller indices from "100", "1-10", "1 -1 0" or "1,-1,0"; raise ValueError otherwise."""
-    text = str(text).strip()
-    tokens = re.split(r"[ ,]+", text) if re.search(r"[ ,]", text) else re.findall(r"-?\d", text)
-    if len(tokens) != 3 or not all(re.fullmatch(r"-?\d+", t) for t in tokens):
-        raise ValueError(f"hkl {text!r}: give three Miller indices, e.g. 100, 1-10 or '1 -1 0'")
-    return int(tokens[0]), int(tokens[1]), int(tokens[2])

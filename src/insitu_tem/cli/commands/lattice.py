@@ -12,13 +12,12 @@ import math
 
 import numpy as np
 
-from insitu_tem.analysis.hrtem.lattice_report import (
-    LatticeMeasurement,
+from insitu_tem.analysis.hrtem.lattice_reference import (
     ReferenceSpacing,
-    measure_lattice,
     parse_hkl,
     reference_spacing,
 )
+from insitu_tem.analysis.hrtem.lattice_report import LatticeMeasurement, measure_lattice
 from insitu_tem.core.model import Dataset
 from insitu_tem.cli.commands.common import (
     InputError,

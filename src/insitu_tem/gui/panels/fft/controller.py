@@ -22,14 +22,16 @@ from insitu_tem.analysis.hrtem.lattice_calibration import (
     calibrate_on_lattice,
     scaled_candidates,
 )
+from insitu_tem.analysis.hrtem.lattice_reference import (
+    ReferenceSpacing,
+    parse_hkl,
+    reference_spacing,
+)
 from insitu_tem.analysis.hrtem.lattice_report import (
     CalibrationCheck,
     LatticeMeasurement,
-    ReferenceSpacing,
     calibration_check,
     measure_lattice,
-    parse_hkl,
-    reference_spacing,
 )
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.results import Result, same
