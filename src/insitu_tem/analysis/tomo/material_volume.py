@@ -27,9 +27,12 @@ holds the voids below the resolution):
 The core's voids: a void's blurred dip at the core–shell midpoint (≈ 0.73 of the core's density)
 is larger than the void, whose own edge is at the core–vacuum midpoint, so subtracting the
 region's holes (and missing the dent of a void opened into the shell) takes 1.4–1.9 × the void
-from the core. Instead the void's slices of the midpoint count are brought to the median of the
-other slices, and the voids' volume from the density deficit (:mod:`.core_voids`) is subtracted,
-its 1σ added in quadrature; without it the holes are subtracted.
+from the core. When the series' tilts are given, the core's count is instead divided by
+``1 + b``, ``b`` its bias simulated through the same tilts and MLEM (:mod:`.count_bias`, which
+replaces the blur and stretch terms for the core), the void's slices of the midpoint count are
+brought to the median of the other slices, and the voids' volume from the density deficit
+(:mod:`.core_voids`) is subtracted, its 1σ added in quadrature; without the tilts the holes are
+subtracted from the corrected region.
 
 The 1σ of each region adds in quadrature: the change of the count when both plateaus move by
 their noise (1σ of the median of the interior voxels, from their spread and the noise's
