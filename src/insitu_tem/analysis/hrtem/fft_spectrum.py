@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import ndimage
@@ -44,6 +45,12 @@ class PowerSpectrum:
     def centre(self) -> tuple[int, int]:
         """Index (row, col) of zero frequency in :attr:`power`."""
         return self.shape[0] // 2, self.shape[1] // 2
+
+    @cached_property
+    def summed_3x3(self) -> np.ndarray:
+        """:attr:`power` summed over each pixel's 3×3 neighbourhood (periodic edges), computed
+        once."""
+        return ndimage.uniform_filter(self.power, size=3, mode="wrap") * 9.0
 
     @property
     def k_step_per_nm(self) -> tuple[float, float]:
@@ -162,7 +169,7 @@ def snr_map(spectrum: PowerSpectrum) -> SnrMap:
     -------
     SnrMap
     """
-    summed = ndimage.uniform_filter(spectrum.power, size=3, mode="wrap") * 9.0
+    summed = spectrum.summed_3x3
     labels, n = ring_labels(spectrum)
     index = np.arange(n)
     own = np.asarray(ndimage.median(summed, labels, index), dtype=float)

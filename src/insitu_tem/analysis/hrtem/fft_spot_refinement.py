@@ -54,6 +54,18 @@ def _dtft_derivatives(windowed: np.ndarray, u: np.ndarray, v: np.ndarray):
     return f, gradient, hessian
 
 
+def dtft_power(windowed: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Power |F|² (S,) of the windowed region's DTFT at ``positions`` (S, 2): (row, col) FFT px
+    from the spectrum centre, off the grid (the transform alone, without derivatives)."""
+    positions = np.asarray(positions, float).reshape(-1, 2)
+    n_rows, n_cols = windowed.shape
+    a = -2j * np.pi * np.arange(n_rows) / n_rows
+    b = -2j * np.pi * np.arange(n_cols) / n_cols
+    e_row, e_col = np.exp(np.outer(a, positions[:, 0])), np.exp(np.outer(b, positions[:, 1]))
+    g0 = windowed @ e_col.real + 1j * (windowed @ e_col.imag)
+    return np.abs((e_row * g0).sum(0)) ** 2
+
+
 def dtft_power_and_hessian(
     windowed: np.ndarray, positions: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,7 @@ The node test of :mod:`.lattice_nodes` calls a spot where the 3×3-summed power'
 1 px of a node stands 5 standard deviations above its local background. At a node the lattice
 of the strong spots predicts, the reflection's position is known (to a fraction of a pixel), and
 the statistic that uses it is the power of the windowed region's transform *at the node*,
-``|F(g)|²`` (off the FFT grid, :func:`.fft_spot_refinement.dtft_power_and_hessian`), over the
+``|F(g)|²`` (off the FFT grid, :func:`.fft_spot_refinement.dtft_power`), over the
 local mean power of the speckle around it (the median of the per-pixel power 3–6 FFT px around
 the node, away from the strong spots, over ln 2; :func:`power_ratio`). For speckle — the
 transform of windowed noise, circular Gaussian at every frequency, on or off the grid — this
@@ -35,24 +35,24 @@ import numpy as np
 
 from insitu_tem.analysis.hrtem.fft_lattice import Spot, make_spots
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, SnrMap
-from insitu_tem.analysis.hrtem.fft_spot_refinement import dtft_power_and_hessian
+from insitu_tem.analysis.hrtem.fft_spot_refinement import dtft_power
 from insitu_tem.analysis.hrtem.lattice_displaced import tail_scale
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit
 from insitu_tem.analysis.hrtem.lattice_nodes import (
     FALSE_SPOTS,
     MIN_CONTROLS,
     SAME_SPOT_PX,
+    annuli,
     canonical,
     clear_of_spots,
     control_positions,
     lattice_points,
     near_any,
     node_snr,
+    ring_values,
 )
 
 FALSE_RATE = FALSE_SPOTS
-_ANNULUS_PX = (3.0, 6.0)
-_MIN_ANNULUS_PIXELS = 10
 
 
 def power_ratio(spectrum: PowerSpectrum, positions: np.ndarray, clear: np.ndarray) -> np.ndarray:
@@ -60,26 +60,13 @@ def power_ratio(spectrum: PowerSpectrum, positions: np.ndarray, clear: np.ndarra
     over the local mean power, the median over ln 2 of the spectrum's pixels in ``clear`` 3–6 px
     around it (nan where fewer than 10 such pixels)."""
     positions = np.asarray(positions, float).reshape(-1, 2)
-    power = dtft_power_and_hessian(spectrum.windowed, positions)[0]
-    r0, c0 = spectrum.centre
-    reach = int(np.ceil(_ANNULUS_PX[1]))
-    offsets = np.arange(-reach, reach + 1)
     out = np.full(len(positions), np.nan)
-    for i, (d_row, d_col) in enumerate(positions):
-        rows = int(round(r0 + d_row)) + offsets[:, None]
-        cols = int(round(c0 + d_col)) + offsets[None, :]
-        inside = (rows >= 0) & (rows < spectrum.shape[0]) & (cols >= 0) & (cols < spectrum.shape[1])
-        rows = np.clip(rows, 0, spectrum.shape[0] - 1)
-        cols = np.clip(cols, 0, spectrum.shape[1] - 1)
-        distance = np.hypot(rows - r0 - d_row, cols - c0 - d_col)
-        ring = (
-            inside & clear[rows, cols] & (distance >= _ANNULUS_PX[0]) & (distance <= _ANNULUS_PX[1])
-        )
-        if ring.sum() < _MIN_ANNULUS_PIXELS:
-            continue
-        mean = float(np.median(spectrum.power[rows, cols][ring])) / math.log(2.0)
-        if mean > 0:
-            out[i] = float(power[i]) / mean
+    around = annuli(spectrum, positions, clear)
+    if not around.enough.any():
+        return out
+    power = dtft_power(spectrum.windowed, positions[around.enough])
+    mean = np.nanmedian(ring_values(spectrum.power, around), axis=1) / math.log(2.0)
+    out[around.enough] = np.where(mean > 0, power / np.where(mean > 0, mean, 1.0), np.nan)
     return out
 
 

@@ -26,7 +26,7 @@ reflections holding a few per cent of the strongest one's power choose the basis
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
@@ -90,6 +90,47 @@ def clear_of_spots(spectrum: PowerSpectrum, positions: np.ndarray) -> np.ndarray
     return ndimage.distance_transform_edt(raster) > _CLEAR_OF_SPOTS_PX
 
 
+@dataclass(frozen=True)
+class Annuli:
+    """The pixels around each of P positions (FFT px from the centre), (P, m, m) arrays: their
+    (clipped) ``rows`` and ``cols``, the ``ring`` 3–6 px from the position inside the frame and
+    in the ``clear`` mask, the ``core`` within 1 px of its nearest pixel, and (P,) ``enough``: the
+    ring holds at least 10 pixels."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    ring: np.ndarray
+    core: np.ndarray
+    enough: np.ndarray
+
+
+def annuli(spectrum: PowerSpectrum, positions: np.ndarray, clear: np.ndarray) -> Annuli:
+    """The :class:`Annuli` of ``positions`` (FFT px from the centre, off the grid)."""
+    positions = np.asarray(positions, float).reshape(-1, 2)
+    (r0, c0), (n_rows, n_cols) = spectrum.centre, spectrum.shape
+    offsets = np.arange(-int(np.ceil(_ANNULUS_PX[1])), int(np.ceil(_ANNULUS_PX[1])) + 1)
+    nearest = np.rint(positions + np.array([r0, c0])).astype(int)
+    rows = nearest[:, 0, None, None] + offsets[None, :, None]
+    cols = nearest[:, 1, None, None] + offsets[None, None, :]
+    inside = (rows >= 0) & (rows < n_rows) & (cols >= 0) & (cols < n_cols)
+    rows, cols = np.broadcast_arrays(np.clip(rows, 0, n_rows - 1), np.clip(cols, 0, n_cols - 1))
+    distance = np.hypot(
+        rows - r0 - positions[:, 0, None, None], cols - c0 - positions[:, 1, None, None]
+    )
+    ring = inside & clear[rows, cols] & (distance >= _ANNULUS_PX[0]) & (distance <= _ANNULUS_PX[1])
+    near = np.abs(offsets) <= 1
+    core = inside & near[None, :, None] & near[None, None, :]
+    enough = ring.sum(axis=(1, 2)) >= _MIN_ANNULUS_PIXELS
+    return Annuli(rows, cols, ring, core, enough)
+
+
+def ring_values(values: np.ndarray, around: Annuli) -> np.ndarray:
+    """(P', k) ``values`` at the ring pixels of the positions with ``enough`` of them, NaN
+    elsewhere (for :func:`numpy.nanmedian` and the like along axis 1)."""
+    picked = np.where(around.ring, values[around.rows, around.cols], np.nan)
+    return picked[around.enough].reshape(int(around.enough.sum()), -1)
+
+
 def local_snr(spectrum: PowerSpectrum, positions: np.ndarray, clear: np.ndarray) -> np.ndarray:
     """SNR of each node against its local background: the 3×3-summed power's maximum within
     1 px of the node above the median of an annulus 3–6 px around it (pixels in ``clear``), in
@@ -99,34 +140,17 @@ def local_snr(spectrum: PowerSpectrum, positions: np.ndarray, clear: np.ndarray)
     the power at a spot's own |k| scatters far more than around the spot itself, so the ring's
     noise (:func:`.fft_spectrum.snr_map`) hides reflections a user sees clearly.
     """
-    summed = ndimage.uniform_filter(spectrum.power, size=3, mode="wrap") * 9.0
-    r0, c0 = spectrum.centre
-    reach = int(np.ceil(_ANNULUS_PX[1]))
-    offsets = np.arange(-reach, reach + 1)
-    out = np.zeros(len(positions))
-    for i, (d_row, d_col) in enumerate(positions):
-        rows = int(round(r0 + d_row)) + offsets[:, None]
-        cols = int(round(c0 + d_col)) + offsets[None, :]
-        inside = (rows >= 0) & (rows < spectrum.shape[0]) & (cols >= 0) & (cols < spectrum.shape[1])
-        rows, cols = (
-            np.clip(rows, 0, spectrum.shape[0] - 1),
-            np.clip(cols, 0, spectrum.shape[1] - 1),
-        )
-        distance = np.hypot(rows - r0 - d_row, cols - c0 - d_col)
-        ring = (
-            inside & clear[rows, cols] & (distance >= _ANNULUS_PX[0]) & (distance <= _ANNULUS_PX[1])
-        )
-        core = (
-            inside
-            & (np.abs(rows - round(r0 + d_row)) <= 1)
-            & (np.abs(cols - round(c0 + d_col)) <= 1)
-        )
-        if ring.sum() < _MIN_ANNULUS_PIXELS:
-            continue
-        background = summed[rows, cols][ring]
-        spread = float(np.std(background))
-        if spread > 0:
-            out[i] = (float(summed[rows, cols][core].max()) - float(np.median(background))) / spread
+    summed = spectrum.summed_3x3
+    around = annuli(spectrum, positions, clear)
+    out = np.zeros(len(around.enough))
+    if not around.enough.any():
+        return out
+    background = ring_values(summed, around)
+    peak = np.where(around.core, summed[around.rows, around.cols], -np.inf)[around.enough]
+    peak = peak.reshape(len(background), -1).max(axis=1)
+    spread = np.nanstd(background, axis=1)
+    value = (peak - np.nanmedian(background, axis=1)) / np.where(spread > 0, spread, 1.0)
+    out[around.enough] = np.where(spread > 0, value, 0.0)
     return out
 
 
