@@ -57,18 +57,14 @@ class CoreVoids:
         slices leave too few others for the baseline.
     hull : float
         Voxels of the core's convex hull at the core–shell midpoint (holes and dents included).
-    slices : ndarray
-        (y,) bool, the void's slices.
     """
 
     volume: float
     sigma: float
     hull: float
-    slices: np.ndarray
 
 
-def _missing(length: int) -> CoreVoids:
-    return CoreVoids(float("nan"), float("nan"), float("nan"), np.zeros(length, bool))
+_MISSING = CoreVoids(float("nan"), float("nan"), float("nan"))
 
 
 def _hull(data: np.ndarray, level: float) -> np.ndarray:
@@ -119,11 +115,11 @@ def core_void_volume(
     high, middle, low = (_plateau(data, m)[0] for m in (core, shell, ~wire))
     solid, vacuum = _plateau(volume, core)[0], _plateau(volume, ~wire)[0]
     if not np.isfinite(high + middle + low) or not solid > vacuum:
-        return _missing(volume.shape[1])
+        return _MISSING
     hull = _hull(data, (high + middle) / 2)
     edge = _edge_sigma(data, middle, high)[0]
     if not hull.any() or not np.isfinite(edge):
-        return _missing(volume.shape[1])
+        return _MISSING
     template = np.median(hull, axis=1) > 0.5
     dilated = ndimage.binary_dilation(template, iterations=int(np.ceil(DILATION * edge)))
     deficit = (np.median(volume, axis=1, keepdims=True) - volume) / (solid - vacuum)
@@ -131,11 +127,11 @@ def core_void_volume(
     voids = _void_slices(hull & (data < (high + low) / 2), series[1], edge)
     others = ~voids
     if others.sum() < 2 * NOISE_LAG_PX + 3:
-        return _missing(volume.shape[1])
+        return _MISSING
     margin = int(np.ceil(SLAB_MARGIN * edge))
     found = [float((d[voids] - np.median(d[others])).sum()) for d in series]
     n = max(int(voids.sum()), 2 * margin + 1)
     variance = slice_sum_variance(series[0][others]) / others.sum()
     noise = np.sqrt(variance * (n + (1.2533 * n) ** 2 * NOISE_LAG_PX / others.sum()))
     sigma = float(np.hypot(noise, (found[0] - found[1]) / 2))
-    return CoreVoids(found[0], sigma, float(hull.sum()), voids)
+    return CoreVoids(found[0], sigma, float(hull.sum()))

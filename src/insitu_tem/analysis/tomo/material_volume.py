@@ -4,10 +4,9 @@ A label's voxel count is not the volume of its material: the label boundary sits
 segmentation threshold meets the blurred edge, the missing wedge stretches the reconstruction
 along the beam (z) and blur shrinks convex borders. Each nested region (the core; the wire,
 core ∪ shell) is measured as the count of the smoothed volume above the midpoint between the
-plateaus of its two sides (holes filled in every slice), plus two signed corrections; the
-core's material is its region minus its voids, and the shell's material is the wire minus the
-filled core, times ``1 − f`` (``f`` the void fraction of the shell, :mod:`.voids`, which also
-holds the voids below the resolution):
+plateaus of its two sides (holes filled in every slice), plus two signed corrections, and the
+shell's material is the wire minus the filled core, times ``1 − f`` (``f`` the void fraction of
+the shell, :mod:`.voids`, which also holds the voids below the resolution):
 
 * threshold: the midpoint of the plateaus (medians of the labels' interiors, eroded by two
   voxels) is where a symmetric blurred edge crosses the true boundary;
@@ -23,16 +22,6 @@ holds the voids below the resolution):
   development phantoms' cores by 2–4 %: the half is chosen between the two models there, not
   derived). This assumes a cross-section as wide along z as along x (a round wire): a wire truly
   elongated along the beam is read as stretched.
-
-The core's voids: a void's blurred dip at the core–shell midpoint (≈ 0.73 of the core's density)
-is larger than the void, whose own edge is at the core–vacuum midpoint, so subtracting the
-region's holes (and missing the dent of a void opened into the shell) takes 1.4–1.9 × the void
-from the core. When the series' tilts are given, the core's count is instead divided by
-``1 + b``, ``b`` its bias simulated through the same tilts and MLEM (:mod:`.count_bias`, which
-replaces the blur and stretch terms for the core), the void's slices of the midpoint count are
-brought to the median of the other slices, and the voids' volume from the density deficit
-(:mod:`.core_voids`) is subtracted, its 1σ added in quadrature; without the tilts the holes are
-subtracted from the corrected region.
 
 The 1σ of each region adds in quadrature: the change of the count when both plateaus move by
 their noise (1σ of the median of the interior voxels, from their spread and the noise's
@@ -53,19 +42,13 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import ndimage
 from skimage.measure import euler_number, find_contours
 from skimage.morphology import convex_hull_image
 
-from insitu_tem.analysis.tomo.count_bias import core_count_bias
-from insitu_tem.analysis.tomo.reconstruct import DEFAULT_ITERATIONS
 from insitu_tem.analysis.tomo.voids import NOISE_LAG_PX
-
-if TYPE_CHECKING:
-    from insitu_tem.analysis.tomo.core_voids import CoreVoids
 
 _IQR = 1.3489795003921634
 
@@ -88,8 +71,6 @@ class RegionVolume:
     holes : float
         Voxels of the holes of the midpoint region (its voids), counted in ``count`` and
         ``volume``.
-    slice_counts : ndarray
-        (y,) voxels of the filled midpoint region in every slice.
     """
 
     count: float
@@ -100,7 +81,6 @@ class RegionVolume:
     sigma: float
     edge_sigma_px: float
     holes: float
-    slice_counts: np.ndarray
 
 
 def _plateau(data: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
@@ -232,7 +212,6 @@ def region_volume(
         sigma,
         float(edge),
         count - float(mask.sum()),
-        filled.sum(axis=(0, 2)).astype(float),
     )
 
 
@@ -244,9 +223,6 @@ def material_volumes(
     *,
     core_label: int,
     shell_label: int,
-    core_voids: CoreVoids | None = None,
-    tilts_deg=None,
-    iterations: int = DEFAULT_ITERATIONS["mlem"],
     smooth_px: float = 1.0,
 ) -> tuple[dict, dict]:
     """Volumes of the core and shell materials and their 1σ (module docstring), voxels.
@@ -259,13 +235,6 @@ def material_volumes(
         (z, y, x) labels; the wire is ``core_label`` inside ``shell_label``.
     void_fraction_shell, void_fraction_sigma : float
         Void fraction of the filled shell and its 1σ (:mod:`.voids`).
-    core_voids : CoreVoids, optional
-        The core's voids from the density (:mod:`.core_voids`).
-    tilts_deg : array_like, optional
-        Tilts of the series and ``iterations`` of its MLEM reconstruction: with them and the
-        core's voids, the core's count is calibrated by simulation (:mod:`.count_bias`) and the
-        voids subtracted once; otherwise the core's holes at the midpoint are taken for its
-        voids.
     smooth_px : float
         Gaussian σ of the segmentation's smoothing, px.
 
@@ -286,52 +255,7 @@ def material_volumes(
         np.linalg.norm([outer.sigma, inner.sigma, opened]) * (1 - void_fraction_shell),
         region * void_fraction_sigma,
     )
-    bias = (
-        _count_bias(volume, data, (core, shell, wire), (inner, outer), tilts_deg, iterations)
-        if tilts_deg is not None and core_voids is not None and np.isfinite(core_voids.volume)
-        else None
-    )
-    core_volume, core_sigma = _core_material(inner, core_voids, bias)
     return (
-        {core_label: core_volume, shell_label: float(shell_volume)},
-        {core_label: core_sigma, shell_label: float(shell_sigma)},
-    )
-
-
-def _count_bias(volume, data, masks, regions, tilts_deg, iterations) -> float:
-    """The core count's simulated bias (:mod:`.count_bias`) for the measured wire: radii from
-    the corrected regions, centre from the wire's mask, plateaus from the labels' medians."""
-    core, shell, wire = masks
-    length = np.pi * data.shape[1]
-    radii = tuple(float(np.sqrt(max(r.volume, 0.0) / length)) for r in regions)
-    centre = ndimage.center_of_mass(wire.sum(axis=1))
-    densities = (float(np.median(volume[core])), float(np.median(volume[shell])))
-
-    def count(smoothed, inside, outside):
-        level = (_plateau(smoothed, inside)[0] + _plateau(smoothed, outside)[0]) / 2
-        return float(_filled_above(smoothed, level).sum())
-
-    return core_count_bias(
-        (data.shape[0], data.shape[2]),
-        tilts_deg,
-        iterations=iterations,
-        radii=radii,
-        centre_zx=centre,
-        densities=densities,
-        count=count,
-    )
-
-
-def _core_material(
-    inner: RegionVolume, voids: CoreVoids | None, bias: float | None
-) -> tuple[float, float]:
-    """The core's material (module docstring): without a simulated count bias, the corrected
-    region minus its holes; with it, the count divided by ``1 + bias``, the void's slices
-    brought to the median of the others, minus the voids' volume from the density."""
-    if bias is None or voids is None or not np.isfinite(voids.volume):
-        return inner.volume - inner.holes, inner.sigma
-    counts, slices = inner.slice_counts, voids.slices
-    effect = float((np.median(counts[~slices]) - counts[slices]).sum()) if slices.any() else 0.0
-    return inner.count / (1 + bias) + effect - voids.volume, float(
-        np.hypot(inner.sigma, voids.sigma)
+        {core_label: inner.volume - inner.holes, shell_label: float(shell_volume)},
+        {core_label: inner.sigma, shell_label: float(shell_sigma)},
     )

@@ -27,7 +27,6 @@ from insitu_tem.analysis.eds.maps import cliff_lorimer
 from insitu_tem.analysis.tomo.core_voids import CoreVoids, core_void_volume
 from insitu_tem.analysis.tomo.label_sigma import label_volume_sigma
 from insitu_tem.analysis.tomo.material_volume import material_volumes
-from insitu_tem.analysis.tomo.reconstruct import DEFAULT_ITERATIONS
 from insitu_tem.analysis.tomo.voids import void_fraction_from_density
 
 CORE, SHELL, BACKGROUND = 2, 1, 0
@@ -146,8 +145,6 @@ def measure_wire(
     n_angles: int = 64,
     core_label: int = CORE,
     shell_label: int = SHELL,
-    tilts_deg=None,
-    iterations: int = DEFAULT_ITERATIONS["mlem"],
 ) -> WireMeasurement:
     """Measure a core–shell wire lying along y (module docstring).
 
@@ -159,9 +156,6 @@ def measure_wire(
         The reconstruction, for the radial profile and the density-based void fraction.
     n_angles : int
         Rays per slice for the thickness map.
-    tilts_deg : array_like, optional
-        Tilts of the series and ``iterations`` of its MLEM reconstruction of counts: the core's
-        material volume is then calibrated through them (:mod:`.count_bias`).
 
     Returns
     -------
@@ -209,9 +203,6 @@ def measure_wire(
             labels,
             void_shell,
             void_sigma,
-            core_voids=void_core,
-            tilts_deg=tilts_deg,
-            iterations=iterations,
             core_label=core_label,
             shell_label=shell_label,
         )
