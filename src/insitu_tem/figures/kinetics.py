@@ -44,7 +44,8 @@ def thickness_text(value: dict) -> str:
         if strain_sigma is not None and np.isfinite(strain_sigma) and np.isfinite(strain)
         else f"{strain:.2f} % (1σ not estimated)"
     )
-    return f"Film thickness {value['reference']:.4g} {units} at start{spread}; strain in the last frames {final}"
+    start = f"Film thickness {value['reference']:.4g} {units} at start{spread}"
+    return f"{start}; strain in the last frames {final}"
 
 
 def area_text(value: dict) -> str:

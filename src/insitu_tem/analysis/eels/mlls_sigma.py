@@ -9,7 +9,8 @@ with the scale s² = LRV(r) / mean(u) of the residuals r: their long-run varianc
 autocovariances summed to lag L = ⌈4 (n/100)^(2/9)⌉, Newey–West's lag with the truncated
 kernel: a detector blur's correlation dies within L channels, where Bartlett's weights would
 undercount it by a quarter), which takes in the gain, that correlation and the references' own
-noise (it is in the residuals, r = y − Σ w_k R̂_k). The fraction f_j = w_j / Σ w then has gradient (δ_ij − f_j) / Σ w (delta method).
+noise (it is in the residuals, r = y − Σ w_k R̂_k). The fraction f_j = w_j / Σ w then has
+gradient (δ_ij − f_j) / Σ w (delta method).
 The covariance is that of the unconstrained least squares: at a fraction of 0 or 1 (a weight on
 the non-negativity bound) it is a one-sided bound's scale, not a symmetric interval.
 

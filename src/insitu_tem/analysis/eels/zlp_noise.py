@@ -12,8 +12,8 @@ over windows and divided by the windows' summed level, are the covariances seen 
 (``E[Σⱼ rⱼ rⱼ₊ₖ] = Σₗ c(l) Σⱼ (M Tₗ M)ⱼ,ⱼ₊ₖ``, ``M`` the residual maker, ``Tₗ`` ones on the ±l
 diagonals), solved for ``c``. Windows whose lag-0 ratio exceeds four times the median (a tail or
 an edge the parabola misses) are dropped, and the lags from the first whose correlation is
-within two standard errors of 0 on are set to 0. A linear function ``Σ bⱼ yⱼ`` of the counts then has
-the variance ``Σₖ c(k) Σⱼ bⱼ bⱼ₊ₖ √(yⱼ yⱼ₊ₖ)`` (both signs of ``k``).
+within two standard errors of 0 on are set to 0. A linear function ``Σ bⱼ yⱼ`` of the counts
+then has the variance ``Σₖ c(k) Σⱼ bⱼ bⱼ₊ₖ √(yⱼ yⱼ₊ₖ)`` (both signs of ``k``).
 """
 
 from __future__ import annotations
