@@ -6,7 +6,8 @@ varies (a converged or moving beam) the most-exposed pixel's cumulative dose is 
 beside the frame mean, with its 1σ: the counting and peak-estimate term
 (``peak_pixel_counting_sigma_e_per_A2``, :mod:`~insitu_tem.analysis.timeline.dose_peak`) and the
 calibration's ``relative_sigma`` in quadrature (``peak_pixel_cumulative_sigma_e_per_A2``). The
-timeline panel and ``insitu-tem dose`` both run this workflow; any analysis can read the dose at a frame from the session's result.
+timeline panel and ``insitu-tem dose`` both run this workflow; any analysis can read the dose at
+a frame from the session's result.
 """
 
 from __future__ import annotations

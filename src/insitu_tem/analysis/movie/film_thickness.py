@@ -11,10 +11,10 @@ their position in the previous frame, so an edge whose contrast changes sign
 Each edge's 1σ is the larger of its fit's covariance scaled by the residuals and a sandwich
 covariance with the autocovariance of the kymograph where it has no edge (a specimen texture,
 pooled over the frames; :mod:`~insitu_tem.analysis.movie.film_edges`); the two edges' errors
-are independent, so the length's variance is their sum. A drift error moves both edges of a frame alike and cancels in
-the length. The strain's 1σ propagates the frame's length error and the reference's (the mean of
-the reference frames' errors, common to every frame; for a reference frame its own share of that
-mean is counted once).
+are independent, so the length's variance is their sum. A drift error moves both edges of a
+frame alike and cancels in the length. The strain's 1σ propagates the frame's length error and
+the reference's (the mean of the reference frames' errors, common to every frame; for a
+reference frame its own share of that mean is counted once).
 """
 
 from __future__ import annotations
