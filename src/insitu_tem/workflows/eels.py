@@ -108,17 +108,12 @@ def zlp_values(zlp: ZlpFit) -> dict:
 def zero_loss(dataset: Dataset) -> dict:
     """Probe positions, every probe's ZLP offset and FWHM and the plasmon energy ± 1σ measured
     from it (no alignment or thickness: what ``insitu-tem eels`` without an edge reports)."""
-    from insitu_tem.analysis.eels.plasmon_energy import plasmon_energy
+    from insitu_tem.analysis.eels.plasmon_energy import low_loss_plasmon
 
     position, units = probe_positions(dataset)
     energy, spectra = dataset.signal_axes[0], np.asarray(dataset.array)
     zlp = fit_zlp(spectra, energy)
-    top = float(energy.coordinates()[-1])
-    plasmon, reason = None, zlp.reason
-    if top <= 10:
-        reason = f"the spectra stop at {top:.3g} eV, below 10 eV: no plasmon peak in range"
-    elif zlp.found.any():
-        plasmon = plasmon_energy(spectra, energy, zlp, search_eV=(5.0, min(40.0, top - 1.0)))
+    plasmon, reason = low_loss_plasmon(spectra, energy, zlp)
     return {
         "position": position,
         "units": units,

@@ -27,7 +27,7 @@ from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.forward_shift import Recorded
 from insitu_tem.analysis.eels.mlls import MllsFit, end_member_references, mlls_fit
 from insitu_tem.analysis.eels.onsets import EdgeOnset, edge_onset
-from insitu_tem.analysis.eels.plasmon_energy import PlasmonEnergy, plasmon_energy
+from insitu_tem.analysis.eels.plasmon_energy import PlasmonEnergy, low_loss_plasmon
 from insitu_tem.analysis.eels.shifts import ChemicalShift, chemical_shift
 from insitu_tem.analysis.eels.thickness import (
     Thickness,
@@ -72,12 +72,7 @@ def analyse_low_loss(spectra, energy: Axis) -> LowLoss:
         return LowLoss(zlp, None, None, None, zlp.reason)
     aligned = align_zlp(spectra, energy, zlp)
     thickness = log_ratio_thickness(spectra, energy, zlp=zlp)
-    top = energy.coordinates()[-1]
-    if top <= 10:
-        reason = f"the spectra stop at {top:.3g} eV, below 10 eV: no plasmon peak in range"
-        return LowLoss(zlp, aligned, thickness, None, reason)
-    plasmon = plasmon_energy(spectra, energy, zlp, search_eV=(5.0, min(40.0, top - 1.0)))
-    return LowLoss(zlp, aligned, thickness, plasmon)
+    return LowLoss(zlp, aligned, thickness, *low_loss_plasmon(spectra, energy, zlp))
 
 
 def default_signal_window(edge: str) -> tuple[float, float]:

@@ -260,3 +260,14 @@ def plasmon_energy(
         reason,
         tuple(map(float, search_eV)),
     )
+
+
+def low_loss_plasmon(spectra, energy: Axis, zlp: ZlpFit) -> tuple[PlasmonEnergy | None, str]:
+    """The plasmon energy ± 1σ of ``spectra`` 5–40 eV from their ZLP (``zlp``; the search ends
+    1 eV before the spectra do), or None with why: the spectra stop below 10 eV, or no ZLP."""
+    top = float(energy.coordinates()[-1])
+    if top <= 10:
+        return None, f"the spectra stop at {top:.3g} eV, below 10 eV: no plasmon peak in range"
+    if not np.any(zlp.found):
+        return None, zlp.reason
+    return plasmon_energy(spectra, energy, zlp, search_eV=(5.0, min(40.0, top - 1.0))), ""
