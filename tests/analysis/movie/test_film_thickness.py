@@ -6,6 +6,7 @@ import pytest
 from scipy.special import ndtr
 
 from insitu_tem.analysis.movie.drift import measure_drift
+from insitu_tem.analysis.movie.film_edges import fit_edge
 from insitu_tem.analysis.movie.film_thickness import film_thickness, strain_from_lengths
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.samples import EXPERIMENT
@@ -85,3 +86,14 @@ def test_strain_sigma_counts_the_reference_once_and_grows_with_the_noise():
     quiet, loud = (film_thickness(noisy_film(1, noise=n)[0]) for n in (2.0, 8.0))
     assert np.nanmedian(loud.strain_sigma) > 2 * np.nanmedian(quiet.strain_sigma)
     assert strain_from_lengths([0.0, 0.0], [5.0, 6.0]).strain_sigma is None
+
+
+def test_fit_edge_finds_a_subpixel_edge():
+    s = np.arange(40, dtype=float)
+    profile = 10 + 30 * ndtr((s - 17.3) / 2.0)
+    fit = fit_edge(profile, 15.0, half_window=8)
+    assert fit.ok and fit.position == pytest.approx(17.3, abs=1e-3)
+    assert fit.width == pytest.approx(2.0, abs=1e-3) and fit.amplitude == pytest.approx(
+        30.0, abs=1e-3
+    )
+    assert not fit_edge(np.full(4, np.nan), 2.0).ok

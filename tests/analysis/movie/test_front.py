@@ -6,7 +6,7 @@ import pytest
 from scipy.special import ndtr
 
 from insitu_tem.analysis.movie.drift import measure_drift
-from insitu_tem.analysis.movie.front import auto_polarity, fit_step, track_front
+from insitu_tem.analysis.movie.front import auto_polarity, track_front
 from insitu_tem.analysis.movie.front_area import reacted_area
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.samples import EXPERIMENT
@@ -33,17 +33,6 @@ def step_kymograph(positions, *, reacted=60.0, pristine=100.0, noise=3.0, seed=0
 @pytest.fixture(scope="module")
 def sample():
     return sample_movie.generate()
-
-
-def test_fit_step_finds_a_subpixel_edge():
-    s = np.arange(40, dtype=float)
-    profile = 10 + 30 * ndtr((s - 17.3) / 2.0)
-    fit = fit_step(profile, 15.0)
-    assert fit.ok and fit.position == pytest.approx(17.3, abs=1e-3)
-    assert fit.width == pytest.approx(2.0, abs=1e-3) and fit.amplitude == pytest.approx(
-        30.0, abs=1e-3
-    )
-    assert not fit_step(np.full(4, np.nan), 2.0).ok
 
 
 def test_front_that_enters_stalls_and_leaves_is_followed_to_subpixel():

@@ -30,8 +30,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.optimize import curve_fit
-from scipy.special import ndtr
 
 from insitu_tem.analysis.movie.front_profile import ProfileFit, correlation_factor, fit_profile
 from insitu_tem.analysis.movie.front_profile import on_line, pure_fraction
@@ -50,31 +48,6 @@ MIN_EVIDENCE = 25.0
 NO_FRONT = (
     "no step-like front found along the line; widen the line or check that the front crosses it"
 )
-
-
-@dataclass(frozen=True)
-class StepFit:
-    """An erf step fitted to a profile.
-
-    Attributes
-    ----------
-    ok : bool
-        False when the fit failed (``position`` is then the starting guess).
-    position : float
-        Step centre, in samples along the profile.
-    width : float
-        Step width (Gaussian sigma), samples.
-    amplitude : float
-        Step height (after minus before), intensity units.
-    snr : float
-        |amplitude| / residual standard deviation.
-    """
-
-    ok: bool
-    position: float
-    width: float
-    amplitude: float
-    snr: float
 
 
 @dataclass(frozen=True)
@@ -117,41 +90,6 @@ class FrontTrack:
     ok: bool = True
     reason: str = ""
     position_noise: np.ndarray | None = None
-
-
-def _erf_step(s, a, b, s0, w):
-    return a + b * ndtr((s - s0) / w)
-
-
-def fit_step(profile, guess: float, *, half_window: int = 8) -> StepFit:
-    """Fit an erf step to ``profile`` within ``half_window`` samples of ``guess``."""
-    values = np.asarray(profile, dtype=float)
-    lo, hi = (
-        max(0, int(round(guess)) - half_window),
-        min(values.size, int(round(guess)) + half_window + 1),
-    )
-    s, y = np.arange(lo, hi, dtype=float), values[lo:hi]
-    good = np.isfinite(y)
-    if good.sum() < 6:
-        return StepFit(False, float(guess), np.nan, np.nan, 0.0)
-    s, y = s[good], y[good]
-    quarter = max(1, len(y) // 4)
-    a0, b0 = float(np.mean(y[:quarter])), float(np.mean(y[-quarter:]) - np.mean(y[:quarter]))
-    try:
-        params, _ = curve_fit(
-            _erf_step,
-            s,
-            y,
-            p0=(a0, b0, float(guess), 1.5),
-            bounds=([-np.inf, -np.inf, lo, 0.3], [np.inf, np.inf, hi - 1, half_window]),
-        )
-    except (RuntimeError, ValueError):
-        return StepFit(False, float(guess), np.nan, np.nan, 0.0)
-    residual = y - _erf_step(s, *params)
-    noise = max(float(np.std(residual)), 1e-12)
-    return StepFit(
-        True, float(params[2]), float(params[3]), float(params[1]), abs(float(params[1])) / noise
-    )
 
 
 def auto_polarity(image: np.ndarray) -> int:
