@@ -71,6 +71,14 @@ def smooth(spectra: np.ndarray, sigma_channels: float) -> np.ndarray:
     return gaussian_filter1d(spectra, sigma_channels, axis=-1, mode="nearest")
 
 
+def residual_maker(size: int, degree: int) -> np.ndarray:
+    """The residual maker ``I − V V⁺`` of a least-squares polynomial of ``degree`` over ``size``
+    equally spaced channels (``V`` its Vandermonde matrix on [−1, 1], ``V⁺`` the pseudo-inverse):
+    a window's counts times it are the fit's residuals."""
+    basis = np.vander(np.linspace(-1.0, 1.0, size), degree + 1)
+    return np.eye(size) - basis @ np.linalg.pinv(basis)
+
+
 def parabola_vertex(
     left: np.ndarray, centre: np.ndarray, right: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

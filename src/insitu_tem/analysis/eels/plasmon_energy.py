@@ -37,7 +37,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from insitu_tem.core.model import Axis
-from insitu_tem.analysis.eels._common import as_spectra, parabola_vertex, reshape_nav, smooth
+from insitu_tem.analysis.eels._common import (
+    as_spectra,
+    parabola_vertex,
+    reshape_nav,
+    residual_maker,
+    smooth,
+)
 from insitu_tem.analysis.eels.zlp import ZlpFit
 
 SMOOTH_EV = 0.5
@@ -87,27 +93,47 @@ def gaussian_kernel(sigma_channels: float) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _vertices(y, start, stop, sigma_channels):
-    """Peak channel, sub-channel vertex, found flags and the smoothed rows, in [start, stop)."""
-    smoothed = smooth(y, sigma_channels)
-    columns = np.arange(y.shape[1])[None, :]
-    inside = (columns >= start[:, None]) & (columns < stop[:, None])
-    index = np.argmax(np.where(inside, smoothed, -np.inf), axis=1)
-    rows = np.arange(len(y))
-    inner = np.clip(index, 1, y.shape[1] - 2)
+def _block(y, start, stop, margin):
+    """Per row, the channels from ``start - margin`` on (kept within the spectra), as many for
+    every row as the longest window plus two margins: each row's first channel and the block
+    (the whole rows when they are not longer)."""
+    width = int(np.max(stop - start, initial=0)) + 2 * margin
+    if width >= y.shape[1]:
+        return np.zeros(len(y), dtype=int), y
+    first = np.clip(start - margin, 0, y.shape[1] - width)
+    return first, np.take_along_axis(y, first[:, None] + np.arange(width), axis=1)
+
+
+def _vertices(block, first, start, stop, sigma_channels):
+    """Peak channel, sub-channel vertex, found flags (channels of the spectra) and the smoothed
+    block, in [start, stop); ``block`` holds the channels from ``first`` on and the window with
+    the smoothing kernel's radius on each side."""
+    smoothed = smooth(block, sigma_channels)
+    columns = np.arange(block.shape[1])[None, :]
+    inside = (columns >= (start - first)[:, None]) & (columns < (stop - first)[:, None])
+    position = np.argmax(np.where(inside, smoothed, -np.inf), axis=1)
+    rows = np.arange(len(block))
+    inner = np.clip(position, 1, block.shape[1] - 2)
     offset, _ = parabola_vertex(*(smoothed[rows, inner + k] for k in (-1, 0, 1)))
+    index = first + position
     found = (index > start) & (index < stop - 1)
-    return inner, inner + offset, found, smoothed
+    return inner + first, inner + first + offset, found, smoothed
 
 
-def _zlp_maximum(y, channel, fwhm_channels) -> np.ndarray:
+def _zlp_maximum(y, rows, channel, fwhm_channels) -> np.ndarray:
     """The raw counts' maximum within one FWHM of the fitted ZLP centre ``channel`` (parabola
-    through three channels), fractional channel per row."""
-    columns = np.arange(y.shape[1])[None, :]
-    reach = np.nan_to_num(fwhm_channels, nan=1.0)[:, None]
-    near = np.abs(columns - channel[:, None]) <= np.maximum(reach, 1.0)
-    index = np.clip(np.argmax(np.where(near, y, -np.inf), axis=1), 1, y.shape[1] - 2)
-    rows = np.arange(len(y))
+    through three channels), fractional channel of each of the ``rows``."""
+    reach = np.maximum(np.nan_to_num(fwhm_channels, nan=1.0), 1.0)
+    low = np.clip(np.floor(channel - reach) - 1, 0, y.shape[1])
+    width = int(np.max(np.clip(np.ceil(channel + reach) + 2, 0, y.shape[1]) - low, initial=0))
+    if width < y.shape[1]:
+        columns = np.minimum(low.astype(int)[:, None] + np.arange(width), y.shape[1] - 1)
+    else:
+        columns = np.broadcast_to(np.arange(y.shape[1]), (len(rows), y.shape[1]))
+    near = np.abs(columns - channel[:, None]) <= reach[:, None]
+    position = np.argmax(np.where(near, y[rows[:, None], columns], -np.inf), axis=1)[:, None]
+    index = np.where(near.any(axis=1), np.take_along_axis(columns, position, axis=1)[:, 0], 0)
+    index = np.clip(index, 1, y.shape[1] - 2)
     offset, _ = parabola_vertex(*(y[rows, index + k] for k in (-1, 0, 1)))
     return index + offset
 
@@ -122,34 +148,67 @@ def _filter_rows(kernel: np.ndarray, size: int, starts) -> np.ndarray:
     return out
 
 
-def _top_curvature(smoothed_row: np.ndarray, index: int) -> float:
-    """Second derivative at the top of a smoothed row, counts per channel²: the least-squares
-    parabola over the channels around ``index`` that stay above 90 % of the top (at least ±2)."""
-    top = smoothed_row[index]
-    below = smoothed_row < 0.9 * top
-    left = np.flatnonzero(below[:index])
-    right = np.flatnonzero(below[index:])
-    low = max(left[-1] + 1 if left.size else 0, 0)
-    high = index + (right[0] if right.size else len(smoothed_row) - index)
-    reach = max(index - low, high - 1 - index, 2)
-    x = np.arange(max(index - reach, 0), min(index + reach + 1, len(smoothed_row)))
-    return float(2 * np.polyfit(x - index, smoothed_row[x], 2)[0])
+def _top_region(smoothed, index):
+    """Per row, the reach of the channels around ``index`` that stay above 90 % of the top (at
+    least 2), the fit's channels [low, high) (within the rows), and whether those and the first
+    channel below 90 % on each side lie within the rows."""
+    size = smoothed.shape[1]
+    columns = np.arange(size)
+    below = smoothed < 0.9 * smoothed[np.arange(len(smoothed)), index][:, None]
+    left = np.max(np.where(below & (columns < index[:, None]), columns, -1), axis=1)
+    right = np.min(np.where(below & (columns >= index[:, None]), columns, size), axis=1)
+    reach = np.maximum(np.maximum(index - left - 1, right - 1 - index), 2)
+    low, high = np.maximum(index - reach, 0), np.minimum(index + reach + 1, size)
+    clear = (left >= 0) & (right < size) & (low == index - reach) & (high == index + reach + 1)
+    return reach, low, high, clear
 
 
-def _influence(y, smoothed, index, kernel) -> np.ndarray:
-    """Σ aⱼ² yⱼ of every row's vertex (channels², var yⱼ = yⱼ): the noise of s₋ − s₊ over twice
-    the top's curvature (module docstring)."""
+def _top_curvature(smoothed, rows, index, region) -> np.ndarray:
+    """Second derivative at the top of the smoothed ``rows``, counts per channel²: the
+    least-squares parabola over their channels [low, high) of ``region``
+    (:func:`_top_region`), solved from its normal equations in (channel − index) / reach."""
+    reach, low, high = (v[rows] for v in region[:3])
+    offsets = np.arange(-int(reach.max(initial=0)), int(reach.max(initial=0)) + 1)
+    channels = index[rows][:, None] + offsets
+    used = (channels >= low[:, None]) & (channels < high[:, None])
+    values = smoothed[rows[:, None], np.clip(channels, 0, smoothed.shape[1] - 1)]
+    t = np.where(used, offsets / reach[:, None], 0.0)
+    weights = [used.astype(float)]
+    for _ in range(4):
+        weights.append(weights[-1] * t)
+    moments = [w.sum(axis=1) for w in weights]
+    normal = np.stack([np.stack(moments[k : k + 3][::-1], axis=-1) for k in (2, 1, 0)], axis=1)
+    sums = np.stack([np.sum(weights[k] * values, axis=1) for k in (2, 1, 0)], axis=-1)
+    return 2 * np.linalg.solve(normal, sums[..., None])[:, 0, 0] / reach**2
+
+
+def _influence(y, rows, smoothed, first, index, sigma_channels) -> np.ndarray:
+    """Σ aⱼ² yⱼ of the vertex of each of the ``rows`` (channels², var yⱼ = yⱼ): the noise of
+    s₋ − s₊ over twice the top's curvature (module docstring). ``smoothed`` holds the rows'
+    channels from ``first`` on; rows whose top reaches within the kernel's radius of its ends
+    are smoothed whole."""
+    kernel = gaussian_kernel(sigma_channels)
     r = len(kernel) // 2
+    zone = smoothed[:, r : smoothed.shape[1] - r]
+    position = index - first - r
+    inside = (position >= 0) & (position < zone.shape[1])
+    position = np.clip(position, 0, max(zone.shape[1] - 1, 0))
+    region = _top_region(zone, position)
+    exact = (inside & region[3])[rows]
+    curvature = np.empty(len(rows))
+    curvature[exact] = _top_curvature(zone, rows[exact], position, region)
+    if not exact.all():
+        whole = smooth(y[rows[~exact]], sigma_channels)
+        again = np.arange(len(whole))
+        at = index[rows[~exact]]
+        curvature[~exact] = _top_curvature(whole, again, at, _top_region(whole, at))
     derivative = np.concatenate([kernel, [0.0, 0.0]]) - np.concatenate([[0.0, 0.0], kernel])
-    out = np.full(len(y), np.nan)
-    for n, i in enumerate(index):
-        if i - r - 1 < 0 or i + r + 2 > y.shape[1]:
-            continue
-        curvature = _top_curvature(smoothed[n], i)
-        if curvature < 0:
-            window = np.clip(y[n, i - r - 1 : i + r + 2], 0.0, None)
-            out[n] = float((0.5 * derivative / curvature) ** 2 @ window)
-    return out
+    at = index[rows]
+    channels = np.clip(at[:, None] + np.arange(-r - 1, r + 2), 0, y.shape[1] - 1)
+    usable = (at - r - 1 >= 0) & (at + r + 2 <= y.shape[1]) & (curvature < 0)
+    weights = (0.5 * derivative / curvature[:, None]) ** 2
+    out = np.einsum("ij,ij->i", weights, np.clip(y[rows[:, None], channels], 0.0, None))
+    return np.where(usable, out, np.nan)
 
 
 def noise_gain(y: np.ndarray, first: np.ndarray, kernel: np.ndarray) -> float:
@@ -164,12 +223,10 @@ def noise_gain(y: np.ndarray, first: np.ndarray, kernel: np.ndarray) -> float:
     """
     r = len(kernel) // 2
     size = 4 * r + 5
-    basis = np.vander(np.linspace(-1.0, 1.0, size), DEGREE + 1)
-    residual_maker = np.eye(size) - basis @ np.linalg.pinv(basis)
     probes = np.arange(r + 1, 3 * r + 4)
     filters = (
         _filter_rows(kernel, size, probes - 1 - r) - _filter_rows(kernel, size, probes + 1 - r)
-    ) @ residual_maker
+    ) @ residual_maker(size, DEGREE)
     pick = np.unique(np.linspace(0, len(y) - 1, min(len(y), _NOISE_SPECTRA)).astype(int))
     numerators, denominators = [], []
     for n in pick:
@@ -188,6 +245,18 @@ def noise_gain(y: np.ndarray, first: np.ndarray, kernel: np.ndarray) -> float:
     ratio = numerator[usable] / denominator[usable]
     keep = ratio <= 4.0 * np.median(ratio)
     return float(numerator[usable][keep].sum() / denominator[usable][keep].sum())
+
+
+def _zlp_term(y, rows, channel, zlp: ZlpFit, scale: float) -> np.ndarray:
+    """The zero's 1σ of the ``rows``, eV: the ZLP centre's 1σ and its distance from the raw
+    maximum in quadrature."""
+    centre_sigma = (
+        np.ravel(zlp.position_sigma_eV)[rows]
+        if zlp.position_sigma_eV is not None
+        else np.full(len(rows), np.nan)
+    )
+    maximum = _zlp_maximum(y, rows, channel[rows], np.ravel(zlp.fwhm_eV)[rows] / scale)
+    return np.hypot(centre_sigma, maximum - channel[rows]) * scale
 
 
 def plasmon_energy(
@@ -222,24 +291,19 @@ def plasmon_energy(
     start = np.clip(np.ceil(channel + low), 0, energy.size).astype(int)
     stop = np.clip(np.floor(channel + high) + 1, 0, energy.size).astype(int)
     sigma_channels = smooth_eV / energy.scale
-    index, vertex, found, smoothed = _vertices(y, start, stop, sigma_channels)
-    wider = _vertices(y, start, stop, np.sqrt(2.0) * sigma_channels)[1]
+    wider_channels = np.sqrt(2.0) * sigma_channels
+    first, block = _block(y, start, stop, len(gaussian_kernel(wider_channels)) // 2 + 2)
+    index, vertex, found, smoothed = _vertices(block, first, start, stop, sigma_channels)
+    wider = _vertices(block, first, start, stop, wider_channels)[1]
     found &= has_zlp & (stop - start >= 5)
-    kernel = gaussian_kernel(sigma_channels)
-    gain = noise_gain(y, start, kernel)
-    statistical = np.sqrt(gain * _influence(y, smoothed, index, kernel)) * energy.scale
+    gain = noise_gain(y, start, gaussian_kernel(sigma_channels))
+    statistical, zlp_sigma = np.full(len(y), np.nan), np.full(len(y), np.nan)
+    rows = np.flatnonzero(found)
+    if len(rows):
+        influence = _influence(y, rows, smoothed, first, index, sigma_channels)
+        statistical[rows] = np.sqrt(gain * influence) * energy.scale
+        zlp_sigma[rows] = _zlp_term(y, rows, channel, zlp, energy.scale)
     smoothing = np.abs(wider - vertex) * energy.scale
-    zlp_sigma = (
-        np.hypot(
-            np.ravel(
-                zlp.position_sigma_eV
-                if zlp.position_sigma_eV is not None
-                else np.full(len(y), np.nan)
-            ),
-            _zlp_maximum(y, channel, np.ravel(zlp.fwhm_eV) / energy.scale) - channel,
-        )
-        * energy.scale
-    )
     sigma = np.sqrt(statistical**2 + smoothing**2 + zlp_sigma**2)
     value = energy.to_value(0) + vertex * energy.scale - zero
     found &= np.isfinite(sigma)

@@ -22,6 +22,8 @@ from functools import cache
 
 import numpy as np
 
+from insitu_tem.analysis.eels._common import residual_maker
+
 LAGS = 8
 _WINDOW = 48
 _DEGREE = 4
@@ -31,8 +33,7 @@ _NOISE_SPECTRA = 64
 @cache
 def _moments() -> tuple[np.ndarray, np.ndarray]:
     """The residual maker ``M`` of a window (quartic) and the matrix ``Aₖₗ = Σⱼ (M Tₗ M)ⱼ,ⱼ₊ₖ``."""
-    basis = np.vander(np.linspace(-1.0, 1.0, _WINDOW), _DEGREE + 1)
-    maker = np.eye(_WINDOW) - basis @ np.linalg.pinv(basis)
+    maker = residual_maker(_WINDOW, _DEGREE)
     matrix = np.empty((LAGS + 1, LAGS + 1))
     for lag in range(LAGS + 1):
         band = np.eye(_WINDOW, k=lag) + (np.eye(_WINDOW, k=-lag) if lag else 0.0)
