@@ -183,14 +183,14 @@ def _visibility(
     position = centre + g_rc_per_A * pixel_A * np.array(signal.shape)
     far = np.hypot(rows - centre[0], cols - centre[1]) > 3
     noise_sd = float(np.std(noise[far]))
+    others = np.full(signal.shape, np.inf)
+    for r, c in position:
+        np.minimum(others, np.hypot(rows - r, cols - c), out=others)
     snr = np.zeros(len(position))
     for i, (r, c) in enumerate(position):
         if not (2 <= r < signal.shape[0] - 2 and 2 <= c < signal.shape[1] - 2):
             continue
         near = np.hypot(rows - r, cols - c)
-        others = np.min(
-            np.hypot(rows[..., None] - position[:, 0], cols[..., None] - position[:, 1]), axis=-1
-        )
         ring = (near >= 3) & (near <= 6) & (others > 2.5) & far
         local = float(np.median(signal[ring])) if ring.any() else 0.0
         snr[i] = (float(signal[near <= 1.5].max()) - local) / noise_sd
@@ -317,11 +317,8 @@ def _save(out: Path, name: str, arrays: list[np.ndarray]) -> None:
     )
 
 
-def generate(out: Path, *, n_hrtem: int, n_nbd: int, seed: int, size_bins_nm=SIZE_BINS_NM) -> None:
-    """Simulate a corpus and write ``hrtem.npz``, ``nbd.npz`` and ``truth.json`` into ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    truth: dict = {"hrtem": [], "nbd": []}
-    images, patterns = [], []
+def configure_abtem() -> None:
+    """abTEM on the CPU with FFTW, no progress bar, dask in this process (one core)."""
     import abtem
     import dask
 
@@ -334,6 +331,14 @@ def generate(out: Path, *, n_hrtem: int, n_nbd: int, seed: int, size_bins_nm=SIZ
         }
     )
     dask.config.set(scheduler="synchronous")
+
+
+def generate(out: Path, *, n_hrtem: int, n_nbd: int, seed: int, size_bins_nm=SIZE_BINS_NM) -> None:
+    """Simulate a corpus and write ``hrtem.npz``, ``nbd.npz`` and ``truth.json`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    truth: dict = {"hrtem": [], "nbd": []}
+    images, patterns = [], []
+    configure_abtem()
     for i, case in enumerate(random_hrtem_cases(n_hrtem, seed=seed, size_bins_nm=size_bins_nm)):
         image, t = simulate_hrtem(case)
         images.append(image)

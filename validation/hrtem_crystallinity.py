@@ -40,30 +40,41 @@ def composite(crystal, glass) -> tuple[np.ndarray, float, float]:
     return image, left.shape[1] / image.shape[1], pixel_A / 10.0
 
 
-def rows(cases) -> list[Measurement]:
-    """Tuned and held-out rows of the crystalline fraction's error and 1σ (see module)."""
+def rows(cases, extra=()) -> list[Measurement]:
+    """Tuned and held-out rows of the crystalline fraction's error and 1σ and of the domain size
+    (see module): every crystal with every amorphous region of ``cases``, then the ``extra``
+    (crystal, region) pairs (:func:`validation.hrtem_composites.pairs`)."""
     from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map
 
     crystals = [c for c in cases if c[1]["case"]["phase"] != "amorphous"]
     crystals = [c for c in crystals if c[1]["case"]["diameter_nm"] >= LARGE_NM]
     glasses = [c for c in cases if c[1]["case"]["phase"] == "amorphous"]
     glasses = [c for c in glasses if c[1]["case"]["diameter_nm"] >= GLASS_NM]
-    out = {False: ([], []), True: ([], [])}
-    domain = {False: ([], []), True: ([], [])}
-    for crystal in crystals:
-        for glass in glasses:
-            image, truth, pixel_nm = composite(crystal, glass)
-            result = crystallinity_map(image, pixel_nm=pixel_nm)
-            errors, sigmas = out[crystal[1]["held_out"] or glass[1]["held_out"]]
-            errors.append(100.0 * (result.crystalline_fraction - truth))
-            sigmas.append(100.0 * result.sigma_crystalline_fraction)
-            size_nm = np.sqrt(4.0 * truth * image.size / np.pi) * pixel_nm
-            errors, sigmas = domain[crystal[1]["held_out"] or glass[1]["held_out"]]
-            errors.append(100.0 * (result.domain_size_nm / size_nm - 1.0))
-            sigmas.append(100.0 * result.sigma_domain_size_nm / size_nm)
+    out = {False: _empty(), True: _empty()}
+    domain = {False: _empty(), True: _empty()}
+    for crystal, glass in [*((c, g) for c in crystals for g in glasses), *extra]:
+        image, truth, pixel_nm = composite(crystal, glass)
+        result = crystallinity_map(image, pixel_nm=pixel_nm)
+        held_out = crystal[1]["held_out"] or glass[1]["held_out"]
+        size_nm = np.sqrt(4.0 * truth * image.size / np.pi) * pixel_nm
+        for table, error, sigma in (
+            (out, result.crystalline_fraction - truth, result.sigma_crystalline_fraction),
+            (domain, result.domain_size_nm / size_nm - 1.0, result.sigma_domain_size_nm / size_nm),
+        ):
+            errors, sigmas, covariates = table[held_out]
+            errors.append(100.0 * error)
+            sigmas.append(100.0 * sigma)
+            case = crystal[1]["case"]
+            covariates["crystal size (nm)"].append(size_nm)
+            covariates["dose (e/px)"].append(case["dose_per_px"])
+            covariates["thickness (nm)"].append(case["thickness_nm"])
     return _rows(out, "crystalline fraction", "percentage points", "pp") + _rows(
         domain, "domain size", "%", "%"
     )
+
+
+def _empty() -> tuple[list, list, dict]:
+    return [], [], {"crystal size (nm)": [], "dose (e/px)": [], "thickness (nm)": []}
 
 
 def _rows(out, quantity: str, label: str, unit: str) -> list[Measurement]:
@@ -74,8 +85,9 @@ def _rows(out, quantity: str, label: str, unit: str) -> list[Measurement]:
             np.array(errors),
             np.array(sigmas),
             unit,
+            covariates={name: np.array(values) for name, values in covariates.items()},
         )
         for held_out, suffix in ((False, ""), (True, ", held out"))
-        for errors, sigmas in [out[held_out]]
+        for errors, sigmas, covariates in [out[held_out]]
         if errors
     ]
