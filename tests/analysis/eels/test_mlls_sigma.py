@@ -75,3 +75,16 @@ def test_a_spectrum_no_reference_describes_is_not_measured():
     assert fit.fractions[0, 0] == pytest.approx(0.5, abs=1e-6) and not fit.ok
     assert np.isnan(fit.fractions[1]).all() and np.isnan(fit.fractions_sigma[1]).all()
     assert "no fractions in 1 spectra" in fit.reason
+
+
+def test_whether_references_separate_does_not_depend_on_the_units_of_the_counts():
+    rng = np.random.default_rng(8)
+    pure = references()
+    refs = noisy_references(pure, 1.0, rng)
+    spectra = rng.poisson(np.outer([0.3, 0.7], pure[0]) + np.outer([0.7, 0.3], pure[1])) * 1.0
+    options = dict(window_eV=(35.0, 65.0), offset=True, reference_averages=3)
+    counts = mlls_fit(spectra, ENERGY, refs, **options)
+    scaled = mlls_fit(spectra * 1e5, ENERGY, refs * 1e5, **options)
+    assert counts.ok and scaled.ok
+    np.testing.assert_allclose(scaled.fractions, counts.fractions, atol=1e-9)
+    np.testing.assert_allclose(scaled.fractions_sigma, counts.fractions_sigma, rtol=1e-6)

@@ -44,8 +44,9 @@ class MllsFit:
         (NaN where not measured).
     statistical, model, reference_noise : ndarray, shape (..., n_references)
         The fit's counting noise, half the change with the other background treatment (0
-        without a background window) and half the change when the references' noise is taken
-        out of the normal equations (0 without ``reference_averages``); :mod:`.mlls_sigma`.
+        without a background window) and the change when the first-order bias of the
+        references' noise (errors in variables) is added back (0 without
+        ``reference_averages``); :mod:`.mlls_sigma`.
     ok : bool
         True when every spectrum has fractions with a 1σ.
     reason : str
@@ -160,7 +161,8 @@ def mlls_fit(
     noise, reason = np.zeros_like(statistical), ""
     if reference_averages:
         variance = np.clip(refs[:, channels], 0.0, None) / reference_averages
-        noise, reason = reference_noise(design, data, variance, raw, residuals, fractions)
+        coefficients = np.column_stack([weights, constant]) if offset else weights
+        noise, reason = reference_noise(design, coefficients, variance, raw, residuals, fractions)
     sigma = np.sqrt(statistical**2 + model**2 + noise**2)
     measured = np.isfinite(fractions).all(axis=1) & np.isfinite(sigma).all(axis=1)
     missing = int((~measured).sum())
