@@ -22,8 +22,9 @@ through both), drawn with its own noise; the truth is f.
   alike often have references whose noise is as large as their differences: the method then
   declines (not measured).
 
-The full run adds held-out corpora of the same size from seeds first used after the 1σ was
-last changed; their rows are marked "held-out".
+The full run adds held-out corpora of the same size: "held-out" (seeds of session 14, used while
+the session-15 gate and references' term were derived) and "second held-out" (seeds first used
+after that change was final, run once).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from validation.stats import Measurement
 
 SEED, HELD_OUT_SEED = 20261202, 20261212
 THREE_SEED, THREE_HELD_OUT_SEED = 20261203, 20261213
+SECOND_HELD_OUT_SEED, THREE_SECOND_HELD_OUT_SEED = 20261222, 20261223
 PROBES, ENDS = 12, 3
 DRIFT_EV, JITTER_EV = 0.03, 0.3
 
@@ -202,12 +204,14 @@ def _three_phases(seed: int, cases: int, suffix: str) -> Measurement:
 
 def run(*, fast: bool) -> list[Measurement]:
     """Two-phase line scans (``fast``: 6, else 40) and three-phase mixtures of 12 spectra
-    (``fast``: 12 cases, else 60), and as many held-out of each in the full run."""
+    (``fast``: 12 cases, else 60), and twice as many held-out of each in the full run."""
     scans, cases = (6, 12) if fast else (40, 60)
     rows = [_line_scans(SEED, scans, ""), _three_phases(THREE_SEED, cases, "")]
     if not fast:
         rows += [
             _line_scans(HELD_OUT_SEED, scans, " — held-out"),
             _three_phases(THREE_HELD_OUT_SEED, cases, " — held-out"),
+            _line_scans(SECOND_HELD_OUT_SEED, scans, " — second held-out"),
+            _three_phases(THREE_SECOND_HELD_OUT_SEED, cases, " — second held-out"),
         ]
     return rows
