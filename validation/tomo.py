@@ -150,8 +150,8 @@ def _case(phantom: Phantom, *, bound: bool) -> dict:
     )
 
 
-HELD_OUT_SEEDS = tuple(range(1001, 1025))
-DEVELOPMENT_SEEDS = tuple(range(11, 35))
+HELD_OUT_SEEDS = tuple(range(1001, 1061))
+DEVELOPMENT_SEEDS = tuple(range(11, 71))
 
 
 def random_phantom(seed: int) -> Phantom:
