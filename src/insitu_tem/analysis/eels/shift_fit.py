@@ -161,7 +161,7 @@ def fit_shift(
     weights = 1.0 / np.sqrt(np.maximum(level, max(np.nanmax(level), 1.0) * 1e-3))
     q, r = _designs(reference, region, step, grid, background, order, weights)
     yw = smooth(np.nan_to_num(y), width)[:, region] * weights[None, :]
-    projections = np.einsum("gek,ne->ngk", q, yw)
+    projections = np.matmul(yw, q).transpose(1, 0, 2)
     ssr = (yw**2).sum(axis=1)[:, None] - (projections**2).sum(axis=2)
     n_extra = 0
     if extra is not None:
