@@ -9,15 +9,15 @@ spot is reported (the 20 strongest per image, and the lowest order of each image
 reflection must be reported when its *local* SNR is ≥ 5: the excess the crystal puts at g in the
 noise-free simulation, over the standard deviation of the observed spectrum's 3×3-summed power
 3–6 FFT px around g — the spot against its local background, as the issue's "20× above the
-local background" puts it. The former definition, the same excess over the dose noise alone
-(the truth's ``snr``), counted reflections buried in the crystal's own structure (the
-shape-transform tails of a 2–3 nm crystal, neighbouring and aliased reflections), which no one
-sees as spots; its rows are still printed, without a target. Beside them (reported only, session
-15): the fraction of the required reflections an ideal test at each known node, held to 0.01
-false spots per image, is expected to miss (:mod:`validation.hrtem_detectability`). On the amorphous regions every
-reported spot is a false one (target 0 per region); on the crystals a spot is false when it lies
-on no zone reflection (listed or in the FFT corners) and on no satellite of the simulation's
-potential aliasing (:mod:`validation.hrtem_spots`).
+local background" puts it. The former definition, the same excess over the dose noise alone (the
+truth's ``snr``), counted reflections buried in the crystal's own structure (the shape-transform
+tails of a 2–3 nm crystal, neighbouring and aliased reflections), which no one sees as spots; its
+rows are still printed, without a target. Beside them (reported only, session 15): the fraction of
+the required reflections an ideal test at each known node, held to 0.01 false spots per image, is
+expected to miss (:mod:`validation.hrtem_detectability`). On the amorphous regions every reported
+spot is a false one (target 0 per region); on the crystals a spot is false when it lies on no zone
+reflection (listed or in the FFT corners) and on no satellite of the simulation's potential aliasing
+(:mod:`validation.hrtem_spots`).
 
 The fast subset reads the committed fixtures ``validation/fixtures/`` (the cases the methods were
 tuned on); the full run adds the committed held-out cases ``validation/fixtures/held_out/`` and

@@ -1,14 +1,14 @@
 """More crystal-beside-amorphous composites for the crystalline fraction and domain size rows.
 
-The committed fixtures give 7 tuned and 13 held-out composites (:mod:`validation.hrtem_crystallinity`
-pairs every ≥ 10 nm crystal with every amorphous region), too few for a coverage: the binomial 1σ
-of a 68 % coverage is 13–18 points there. Session 15 adds, from the same generator
-(:func:`validation.abtem_corpus.random_hrtem_cases` in its 10–20 nm bin), 33 new composites to the
-tuned row and 27 to the held-out row, 40 on each; the sizes were fixed before any result was
-seen. Each new composite is one new crystal beside one new amorphous W region, so no two new
-composites share an image: the crystal is the n-th crystalline draw of its seed, the region the
-n-th draw of a second seed with the phase set to amorphous (same thickness, defocus, dose and
-pixel distributions). The images are simulated on first use (about 4 s each) and cached in
+The committed fixtures give 7 tuned and 13 held-out composites
+(:mod:`validation.hrtem_crystallinity` pairs every ≥ 10 nm crystal with every amorphous region), too
+few for a coverage: the binomial 1σ of a 68 % coverage is 13–18 points there. Session 15 adds, from
+the same generator (:func:`validation.abtem_corpus.random_hrtem_cases` in its 10–20 nm bin), 33 new
+composites to the tuned row and 27 to the held-out row, 40 on each; the sizes were fixed before any
+result was seen. Each new composite is one new crystal beside one new amorphous W region, so no two
+new composites share an image: the crystal is the n-th crystalline draw of its seed, the region the
+n-th draw of a second seed with the phase set to amorphous (same thickness, defocus, dose and pixel
+distributions). The images are simulated on first use (about 4 s each) and cached in
 ``validation/corpus/`` (not committed); the seeds make them reproducible.
 """
 
