@@ -57,6 +57,28 @@ def test_a_task_that_waits_on_the_worker_does_not_wait_for_a_thread(qtbot, repor
     assert order == ["in worker", "busy", "queued"]
 
 
+def test_a_first_task_does_not_wait_for_a_thread(qtbot, reporter):
+    runner = TaskRunner(reporter, max_threads=1)
+    gate, ran = threading.Event(), threading.Event()
+    order = []
+
+    def busy():
+        ran.wait(5)
+        gate.wait(5)
+        order.append("busy")
+
+    def first():
+        order.append("first")
+        ran.set()
+
+    with qtbot.waitSignal(runner.idle, timeout=5000):
+        runner.submit(busy)
+        runner.submit(lambda: order.append("queued"))
+        runner.submit(first, first=True)
+        gate.set()
+    assert order == ["first", "busy", "queued"]
+
+
 def test_cancel_stops_a_long_task_and_drops_its_result(qtbot, reporter):
     runner = TaskRunner(reporter)
     results, checks = [], []

@@ -123,6 +123,8 @@ class TaskRunner(QObject):
         self._pool.setMaxThreadCount(max(1, max_threads))
         self._waiting = QThreadPool(self)
         self._waiting.setMaxThreadCount(2)
+        self._first = QThreadPool(self)
+        self._first.setMaxThreadCount(1)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self._latest: dict[str, int] = {}
@@ -141,6 +143,7 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         description: str = "",
         in_worker: bool = False,
+        first: bool = False,
     ) -> int:
         """Run ``fn`` off the GUI thread; return the task id.
 
@@ -149,7 +152,9 @@ class TaskRunner(QObject):
         error reporter. ``in_worker``: ``fn`` hands its work to the worker process
         (:attr:`child`) and waits; it runs at once on a thread of its own instead of taking one
         of the ``max_threads`` (it uses no CPU here), so the other core starts on it while
-        those threads are busy.
+        those threads are busy. ``first``: ``fn`` is on the path that ends last (the drift
+        before the front tracking), so it runs at once on a thread kept for such tasks (one at
+        a time) instead of waiting behind the tasks that hold or wait for the other threads.
         """
         task_id = next(self._ids)
         control = TaskControl(task_id, self._bridge.progress.emit)
@@ -162,7 +167,8 @@ class TaskRunner(QObject):
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
         self.started.emit(task_id, description)
-        (self._waiting if in_worker else self._pool).start(_Job(task_id, call, self._bridge))
+        pool = self._waiting if in_worker else (self._first if first else self._pool)
+        pool.start(_Job(task_id, call, self._bridge))
         return task_id
 
     def submit_job(
@@ -174,10 +180,11 @@ class TaskRunner(QObject):
         description: str,
         on_stored: Callable[[Any], None] | None = None,
         in_worker: bool = False,
+        first: bool = False,
     ) -> int:
         """Run a prepared workflow ``job`` off the GUI thread with progress and cancel, then
         store its result in ``session`` (on the GUI thread) and call ``on_stored(result)``;
-        ``in_worker`` as in :meth:`submit`."""
+        ``in_worker`` and ``first`` as in :meth:`submit`."""
 
         def store(result) -> None:
             session.store_result(job.name, result)
@@ -190,6 +197,7 @@ class TaskRunner(QObject):
             on_result=store,
             description=description,
             in_worker=in_worker,
+            first=first,
         )
 
     def cancel(self, task_id: int | None = None) -> None:
@@ -223,9 +231,10 @@ class TaskRunner(QObject):
         """Block until no task runs (for shutdown and headless runs)."""
         timer = QElapsedTimer()
         timer.start()
-        if not self._waiting.waitForDone(timeout_ms):
-            return False
-        return self._pool.waitForDone(max(0, timeout_ms - int(timer.elapsed())))
+        return all(
+            pool.waitForDone(max(0, timeout_ms - int(timer.elapsed())))
+            for pool in (self._waiting, self._first, self._pool)
+        )
 
     @Slot(int, object, object)
     def _on_done(self, task_id: int, result: Any, error: BaseException | None) -> None:

@@ -130,6 +130,7 @@ class AcrossPanel(QWidget):
             description=STEP_TEXT[job.name],
             on_stored=lambda result: self._show_step(job.name, result),
             in_worker=bool(worker),
+            first=True,
         )
 
     def _show_step(self, name: str, result) -> None:
