@@ -1,6 +1,7 @@
 import numpy as np
 
 from insitu_tem.analysis.tomo.composition import composition_from_projections
+from insitu_tem.analysis.tomo.dents import dented_labels
 from insitu_tem.analysis.tomo.projector import projector
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
 
@@ -98,3 +99,21 @@ def test_a_core_label_stretched_along_z_is_moved_along_z_only():
     offsets = placed.interface_offsets
     assert offsets[(1, 2, "z")] > 0.5 and abs(offsets[(1, 2, "across")]) < 0.3
     assert 100 - placed.weight_percent[2]["Si"] < 2 * placed.weight_percent_sigma[2]["Si"]
+
+
+def test_a_dent_of_the_core_labelled_shell_enters_the_shell_sigma():
+    rng = np.random.default_rng(8)
+    labels = _wire()
+    z = np.arange(labels.shape[0])[:, None, None] - (labels.shape[0] - 1) / 2
+    x = np.arange(labels.shape[2])[None, None, :] - (labels.shape[2] - 1) / 2 - 2.0
+    notched = labels.copy()
+    notched[(labels == 2) & (z > 2) & (np.abs(x) < 3)] = 1
+    density = np.where(labels == 2, 0.5, np.where(labels == 1, 0.1, 0.0))
+    series = {"Si": _counts(density, rng), "O": _counts(0.3 * (labels == 1), rng)}
+    right = composition_from_projections(labels, series, TILTS)
+    wrong = composition_from_projections(notched, series, TILTS)
+    moved = composition_from_projections(dented_labels(notched, (0, 1, 2), 0), series, TILTS)
+    change = abs(wrong.weight_percent[1]["Si"] - moved.weight_percent[1]["Si"])
+    assert change > 1.0
+    assert wrong.boundary_sigma[1]["Si"] >= change / 2
+    assert wrong.boundary_sigma[1]["Si"] > right.boundary_sigma[1]["Si"]

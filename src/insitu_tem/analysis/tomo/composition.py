@@ -27,7 +27,11 @@ over a label cannot give the label's composition.
   fitted place and where the labels put it (two estimates of its place, as the half of the
   whole-layer move below); without a reference, the interface is moved by one whole voxel layer
   each way (the voxels of one label touching the other given to it, 6-connected) and half the
-  change is its term. Terms add in quadrature with the counting 1σ.
+  change is its term. Where a label's per-slice hull holds voxels of the label enclosing it (a
+  core's void opened into the shell leaves core material labelled shell, :mod:`.dents`), the
+  whole fit is redone with those voxels given to the enclosed label and half the change of the
+  wt % is one more term (two models of the same voxels). Terms add in quadrature with the
+  counting 1σ.
 
 Cliff–Lorimer wt % per label follow from the densities and the k-factors
 (:func:`insitu_tem.analysis.eds.maps.cliff_lorimer`).
@@ -46,6 +50,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from insitu_tem.analysis.eds.maps import cliff_lorimer
+from insitu_tem.analysis.tomo.dents import dented_labels
 from insitu_tem.analysis.tomo.interfaces import fit_offsets, interfaces, transform
 from insitu_tem.analysis.tomo.projector import projector
 from insitu_tem.analysis.tomo.voids import NOISE_LAG_PX
@@ -199,6 +204,14 @@ def _problem(design, layers, pairs, data: list, reference, free) -> _Problem:
     )
 
 
+def _fit(labels: np.ndarray, present, proj, data: tuple):
+    """Interfaces and the fit's normal equations for ``labels``; ``data``: the element
+    sinograms, the reference's (or None) and the fitted labels."""
+    design = np.stack([_columns(proj, labels == v) for v in present])
+    found = interfaces(labels, present, lambda mask: _columns(proj, mask))
+    return found, _problem(design, found.layers, found.pairs, *data)
+
+
 def _jackknife_sigma(replicates: np.ndarray) -> np.ndarray:
     g = replicates.shape[0]
     if g < _MIN_SLABS:
@@ -294,16 +307,12 @@ def composition_from_projections(
         return _failed(present, vacuum_label, elements, reason)
     nz, ny, nx = labels.shape
     proj = projector(tilts, nx, nz=nz, axis_offset_px=axis_offset_px)
-    design = np.stack([_columns(proj, labels == v) for v in present])
-    found = interfaces(labels, present, lambda mask: _columns(proj, mask))
-    problem = _problem(
-        design,
-        found.layers,
-        found.pairs,
+    data = (
         [_sinograms(projections[e]) for e in elements],
         None if reference is None else _sinograms(reference),
         np.array([v != vacuum_label for v in present]),
     )
+    found, problem = _fit(labels, present, proj, data)
     everything = np.ones(ny, bool)
     delta, density = problem.solve(everything)
     replicates = np.array(
@@ -322,6 +331,10 @@ def composition_from_projections(
         float,
     ).T
     boundary = _boundary_sigma(problem, everything, delta, k, elements)
+    dented = dented_labels(labels, present, vacuum_label)
+    if dented is not None:
+        other = _percent(_fit(dented, present, proj, data)[1].solve(everything)[1], k, elements)
+        boundary = np.hypot(boundary, np.nan_to_num((other - percent) / 2))
     sigma = np.hypot(counting, boundary)
     ok = bool(np.isfinite(percent).any())
     return LabelComposition(
