@@ -2,6 +2,8 @@
 
 import threading
 
+import pytest
+
 from insitu_tem.gui.tasks import TaskRunner
 
 
@@ -35,29 +37,8 @@ def test_latest_request_with_the_same_key_wins(qtbot, reporter):
     assert results == [4]
 
 
-def test_a_task_that_waits_on_the_worker_does_not_wait_for_a_thread(qtbot, reporter):
-    runner = TaskRunner(reporter, max_threads=1)
-    gate, waited = threading.Event(), threading.Event()
-    order = []
-
-    def busy():
-        waited.wait(5)
-        gate.wait(5)
-        order.append("busy")
-
-    def in_worker():
-        order.append("in worker")
-        waited.set()
-
-    with qtbot.waitSignal(runner.idle, timeout=5000):
-        runner.submit(busy)
-        runner.submit(lambda: order.append("queued"))
-        runner.submit(in_worker, in_worker=True)
-        gate.set()
-    assert order == ["in worker", "busy", "queued"]
-
-
-def test_a_first_task_does_not_wait_for_a_thread(qtbot, reporter):
+@pytest.mark.parametrize("option", ["in_worker", "first"])
+def test_a_worker_or_first_task_does_not_wait_for_a_thread(qtbot, reporter, option):
     runner = TaskRunner(reporter, max_threads=1)
     gate, ran = threading.Event(), threading.Event()
     order = []
@@ -67,16 +48,16 @@ def test_a_first_task_does_not_wait_for_a_thread(qtbot, reporter):
         gate.wait(5)
         order.append("busy")
 
-    def first():
-        order.append("first")
+    def prompt():
+        order.append(option)
         ran.set()
 
     with qtbot.waitSignal(runner.idle, timeout=5000):
         runner.submit(busy)
         runner.submit(lambda: order.append("queued"))
-        runner.submit(first, first=True)
+        runner.submit(prompt, **{option: True})
         gate.set()
-    assert order == ["first", "busy", "queued"]
+    assert order == [option, "busy", "queued"]
 
 
 def test_cancel_stops_a_long_task_and_drops_its_result(qtbot, reporter):
