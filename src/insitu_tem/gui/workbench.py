@@ -108,6 +108,7 @@ class Workbench:
         self._clean_at_load: int | None = None
         self.project.scan_lines_changed.connect(self.linker.set_scan_lines)
         self.project.restored.connect(self._compute_across_when_possible)
+        self.project.restored.connect(self.panels["hrtem"].show_movie_without_hrtem)
         state.dataset_changed.connect(self._route)
 
     def _build_timeline(self) -> None:

@@ -170,8 +170,16 @@ class FftPanel(QWidget):
     def _on_dataset_changed(self, role: str, dataset: Dataset | None) -> None:
         if dataset is None or dataset.kind not in ("movie", "image"):
             return
-        if role == "hrtem" or (role == "movie" and self.state.dataset("hrtem") is None):
+        if role == "hrtem" or (role == "movie" and self.state.session.source("hrtem") is None):
             self.set_dataset(dataset)
+
+    def show_movie_without_hrtem(self) -> None:
+        """An opened project is in: show its movie when the HRTEM image the panel waited for
+        (instead of measuring the movie meanwhile) could not be read."""
+        movie = self.state.dataset("movie")
+        if self.state.dataset("hrtem") is None and movie is not None:
+            if movie.kind in ("movie", "image"):
+                self.set_dataset(movie)
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Show ``dataset``; a recalibrated view of the same data keeps the ROI in pixels and the
@@ -317,14 +325,8 @@ class FftPanel(QWidget):
         )
 
     def _role(self) -> str | None:
-        return next(
-            (
-                r
-                for r in ("hrtem", "movie")
-                if self.dataset is not None and self.state.dataset(r) is self.dataset
-            ),
-            None,
-        )
+        same = (r for r in ("hrtem", "movie") if self.state.dataset(r) is self.dataset)
+        return next(same, None) if self.dataset is not None else None
 
     def apply_calibration(self) -> None:
         """Multiply the pixel size by the correction (undoable; saved with the project)."""
