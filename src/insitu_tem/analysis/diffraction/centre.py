@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import ndimage
 
+from insitu_tem.analysis.diffraction.fft_convolve import fft_convolve
 from insitu_tem.analysis.diffraction.friedel import (
     MIN_PAIRED,
     MIN_PAIRED_FRACTION,
@@ -95,7 +96,7 @@ def symmetry_centre(pattern, *, mask=None) -> BeamCentre:
     data = data - np.median(data)
     if mask is not None:
         data[np.asarray(mask, dtype=bool)] = 0.0
-    peak = _subpixel_peak(signal.fftconvolve(data, data, mode="full"))
+    peak = _subpixel_peak(fft_convolve(data, data, mode="full"))
     return BeamCentre(True, (peak[0] / 2.0, peak[1] / 2.0), float("nan"), "symmetry")
 
 
@@ -189,7 +190,7 @@ def direct_beam_centre(
         rc = ndimage.center_of_mass(weights)
     else:
         half = int(np.ceil(radius)) + 2
-        corr = signal.fftconvolve(
+        corr = fft_convolve(
             window - background, _disk_template(radius, half)[::-1, ::-1], mode="same"
         )
         rc = _subpixel_peak(corr)

@@ -225,9 +225,9 @@ def _propagated_sigma(x, kept, sigma_px: np.ndarray, degree: int) -> np.ndarray:
 
 def _without_gross_misses(x, rc, use, degree: int) -> np.ndarray:
     """``use`` less the centres farther from the fit to the rest than their scatter allows."""
-    from scipy.stats import norm
+    from scipy.special import ndtri
 
-    limit = float(norm.isf(GROSS_MISS_RATE / (4 * int(use.sum()))))
+    limit = -float(ndtri(GROSS_MISS_RATE / (4 * int(use.sum()))))
     kept = use.copy()
     for step in range(int(use.sum())):
         if kept.sum() <= degree + 2:

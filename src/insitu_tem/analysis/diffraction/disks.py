@@ -18,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import ndimage
 from skimage.feature import peak_local_max
 
 from insitu_tem.analysis.crystal.crystallography import Index3, zone_axis
 from insitu_tem.analysis.diffraction.centre import as_pattern
 from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX, robust_sigma
 from insitu_tem.analysis.diffraction.disk_model import fit_beam_model, locate_spots
+from insitu_tem.analysis.diffraction.fft_convolve import fft_convolve
 from insitu_tem.analysis.diffraction.radial import radial_median
 
 DETECTORS = ("template", "log")
@@ -109,7 +110,7 @@ def _response(residual: np.ndarray, disk_radius_px: float, method: str) -> np.nd
         half = int(np.ceil(disk_radius_px)) + 1
         rows, cols = np.indices((2 * half + 1,) * 2) - half
         disk = np.clip(disk_radius_px + 0.5 - np.hypot(rows, cols), 0.0, 1.0)
-        return signal.fftconvolve(residual, disk - disk.mean(), mode="same")
+        return fft_convolve(residual, disk - disk.mean(), mode="same")
     return -ndimage.gaussian_laplace(residual, disk_radius_px / np.sqrt(2.0))
 
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
-from scipy.signal import find_peaks, peak_widths
 
 from insitu_tem.analysis.diffraction.centre import parabolic_offset
+from insitu_tem.analysis.diffraction.profile_peaks import crossings, local_maxima, prominences
 
 SHARP_FWHM_PER_A = 0.06
 NOISE_REACH = 25
@@ -151,12 +151,13 @@ def find_ring_peaks(
     if not top > 0:
         return RingPeaks(False, (), background, "the profile has no peak above its background")
     floor = max(min_prominence * top, min_snr * noise, 1e-3 * float(np.mean(np.abs(yu))))
-    found, props = find_peaks(signal, prominence=floor, height=floor)
-    inner = (found >= 3) & (found < signal.size - 3)
-    found, props = found[inner], {key: value[inner] for key, value in props.items()}
+    found = local_maxima(signal)
+    found = found[signal[found] >= floor]
+    found = found[prominences(signal, found)[0] >= floor]
+    found = found[(found >= 3) & (found < signal.size - 3)]
     if found.size == 0:
         return RingPeaks(False, (), background, "no ring rises above the background")
-    found = found[np.argsort(props["peak_heights"])[::-1][:max_rings]]
+    found = found[np.argsort(signal[found])[::-1][:max_rings]]
     return RingPeaks(True, _rings(qu, yu, signal, found, sharp_fwhm_per_A), background)
 
 
@@ -170,7 +171,7 @@ def _local_noise(y: np.ndarray, i: int, reach: int = NOISE_REACH) -> float:
 def _rings(
     q: np.ndarray, y: np.ndarray, signal: np.ndarray, found: np.ndarray, sharp_fwhm_per_A: float
 ) -> tuple[Ring, ...]:
-    _, _, left, right = peak_widths(signal, found, rel_height=0.5)
+    left, right = crossings(signal, found, rel_height=0.5)
     index = np.arange(q.size)
     rings = []
     for i, lo, hi in zip(found, left, right):
