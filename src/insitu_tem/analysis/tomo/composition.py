@@ -29,9 +29,10 @@ over a label cannot give the label's composition.
   each way (the voxels of one label touching the other given to it, 6-connected) and half the
   change is its term. Where a label's per-slice hull holds voxels of the label enclosing it (a
   core's void opened into the shell leaves core material labelled shell, :mod:`.dents`), the
-  whole fit is redone with those voxels given to the enclosed label and half the change of the
-  wt % is one more term (two models of the same voxels). Terms add in quadrature with the
-  counting 1σ.
+  fit is redone with those voxels given to the enclosed label (columns updated around the
+  moved voxels, :mod:`.dent_columns`; weights, interface offsets and densities refitted) and
+  half the change of the wt % is one more term (two models of the same voxels). Terms add in
+  quadrature with the counting 1σ.
 
 Cliff–Lorimer wt % per label follow from the densities and the k-factors
 (:func:`insitu_tem.analysis.eds.maps.cliff_lorimer`).
@@ -50,6 +51,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from insitu_tem.analysis.eds.maps import cliff_lorimer
+from insitu_tem.analysis.tomo.dent_columns import moved_columns
 from insitu_tem.analysis.tomo.dents import dented_labels
 from insitu_tem.analysis.tomo.interfaces import fit_offsets, interfaces, transform
 from insitu_tem.analysis.tomo.projector import projector
@@ -204,14 +206,6 @@ def _problem(design, layers, pairs, data: list, reference, free) -> _Problem:
     )
 
 
-def _fit(labels: np.ndarray, present, proj, data: tuple):
-    """Interfaces and the fit's normal equations for ``labels``; ``data``: the element
-    sinograms, the reference's (or None) and the fitted labels."""
-    design = np.stack([_columns(proj, labels == v) for v in present])
-    found = interfaces(labels, present, lambda mask: _columns(proj, mask))
-    return found, _problem(design, found.layers, found.pairs, *data)
-
-
 def _jackknife_sigma(replicates: np.ndarray) -> np.ndarray:
     g = replicates.shape[0]
     if g < _MIN_SLABS:
@@ -312,7 +306,9 @@ def composition_from_projections(
         None if reference is None else _sinograms(reference),
         np.array([v != vacuum_label for v in present]),
     )
-    found, problem = _fit(labels, present, proj, data)
+    design = np.stack([_columns(proj, labels == v) for v in present])
+    found = interfaces(labels, present, lambda mask: _columns(proj, mask))
+    problem = _problem(design, found.layers, found.pairs, *data)
     everything = np.ones(ny, bool)
     delta, density = problem.solve(everything)
     replicates = np.array(
@@ -333,7 +329,9 @@ def composition_from_projections(
     boundary = _boundary_sigma(problem, everything, delta, k, elements)
     dented = dented_labels(labels, present, vacuum_label)
     if dented is not None:
-        other = _percent(_fit(dented, present, proj, data)[1].solve(everything)[1], k, elements)
+        design, moved = moved_columns(labels, dented, present, design, found, proj.transpose)
+        refit = _problem(design, moved.layers, moved.pairs, *data).solve(everything)[1]
+        other = _percent(refit, k, elements)
         boundary = np.hypot(boundary, np.nan_to_num((other - percent) / 2))
     sigma = np.hypot(counting, boundary)
     ok = bool(np.isfinite(percent).any())
