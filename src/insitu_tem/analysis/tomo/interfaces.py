@@ -19,10 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 from scipy.optimize import minimize
-
-_NEIGHBOURS = ndimage.generate_binary_structure(3, 1)
 
 
 @dataclass(frozen=True)
@@ -45,43 +42,61 @@ class Interfaces:
     facing: tuple = ()
 
 
-def layer(labels: np.ndarray, take: int, give: int) -> np.ndarray:
-    """Voxels of label ``give`` touching label ``take`` (6-connected)."""
-    return ndimage.binary_dilation(labels == take, _NEIGHBOURS) & (labels == give)
+def _faces(labels: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Every face between two voxels of different labels (6-connected): the flat index of the
+    voxel before it and of the one after, their labels and the axis the face is across."""
+    flat = labels.ravel()
+    low, high, axes = [], [], []
+    for axis in range(3):
+        before = tuple(slice(None, -1) if k == axis else slice(None) for k in range(3))
+        after = tuple(slice(1, None) if k == axis else slice(None) for k in range(3))
+        found = np.flatnonzero(labels[before] != labels[after])
+        index = np.unravel_index(found, labels[before].shape)
+        low.append(np.ravel_multi_index(index, labels.shape))
+        high.append(low[-1] + int(np.prod(labels.shape[axis + 1 :])))
+        axes.append(np.full(found.size, axis, np.int8))
+    low, high = np.concatenate(low), np.concatenate(high)
+    return low, high, flat[low], flat[high], np.concatenate(axes)
 
 
-def facing_z(labels: np.ndarray, take: int, give: int) -> np.ndarray:
-    """Share of every voxel of ``give``'s layer against ``take`` facing along z: its contacts
-    with ``take`` along z over all its contacts (0 outside the layer)."""
-    other = np.pad(labels == take, 1)
-    shifted = [
-        [np.roll(other, step, axis)[1:-1, 1:-1, 1:-1] for step in (-1, 1)] for axis in range(3)
-    ]
-    contacts = [a.astype(np.float32) + b for a, b in shifted]
-    total = sum(contacts)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(total > 0, contacts[0] / total, 0.0)
-    return np.where(labels == give, share, 0.0).astype(np.float32)
+def _layer(faces, take: int, give: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flat indices of the voxels of ``give`` touching ``take`` and the share of each facing
+    along z: its contacts with ``take`` along z over all its contacts."""
+    low, high, label_low, label_high, axes = faces
+    forward = (label_low == give) & (label_high == take)
+    backward = (label_high == give) & (label_low == take)
+    voxels = np.concatenate([low[forward], high[backward]])
+    along = np.concatenate([axes[forward], axes[backward]]) == 0
+    layer, inverse = np.unique(voxels, return_inverse=True)
+    total = np.bincount(inverse, minlength=layer.size).astype(np.float32)
+    z = np.bincount(inverse, weights=along, minlength=layer.size).astype(np.float32)
+    return layer, z / total
+
+
+def _parts(layer: np.ndarray, share: np.ndarray, shape) -> tuple[np.ndarray, np.ndarray]:
+    """(z, y, x) weights of a layer (:func:`_layer`) facing along z and across."""
+    along, across = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+    along.ravel()[layer] = share
+    across.ravel()[layer] = np.float32(1) - share
+    return along, across
 
 
 def interfaces(labels: np.ndarray, present, project) -> Interfaces:
     """The interfaces between the ``present`` labels that touch, each in its two parts (module
     docstring); ``project`` maps a (z, y, x) weight volume to its (n_rays, ny) projection."""
+    faces = _faces(labels)
     pairs, grow, shrink, facing = [], [], [], []
     for i, a in enumerate(present):
         for j in range(i + 1, len(present)):
-            into_b, into_a = layer(labels, a, present[j]), layer(labels, present[j], a)
-            if not (into_b.any() and into_a.any()):
+            into_b, into_a = _layer(faces, a, present[j]), _layer(faces, present[j], a)
+            if not into_b[0].size:
                 continue
-            along_b, along_a = facing_z(labels, a, present[j]), facing_z(labels, present[j], a)
-            for name, part_b, part_a in (
-                ("z", along_b, along_a),
-                ("across", into_b - along_b, into_a - along_a),
-            ):
+            into_b, into_a = _parts(*into_b, labels.shape), _parts(*into_a, labels.shape)
+            for k, name in enumerate(("z", "across")):
                 pairs.append((i, j))
                 facing.append(name)
-                grow.append(project(part_b))
-                shrink.append(project(part_a))
+                grow.append(project(into_b[k]))
+                shrink.append(project(into_a[k]))
     if not pairs:
         return Interfaces((), np.zeros((0, 0, labels.shape[1]), np.float32))
     return Interfaces(tuple(pairs), np.stack(grow + shrink), tuple(facing))
