@@ -71,10 +71,14 @@ def _model(s: np.ndarray, position, width, direction: int) -> np.ndarray:
 
 
 def _grid_start(s, phi, weight, direction: int, length: int) -> tuple[float, float]:
+    """Best (centre, width) over half-sample centres and ``WIDTH_GRID`` for whole-sample ``s``:
+    the erf is evaluated once per distinct centre-sample distance (all exact half-integers)."""
     positions = np.arange(-MARGIN, length + MARGIN, 0.5)
+    distances = np.arange(-MARGIN - (length - 1), length + MARGIN, 0.5)
+    index = np.arange(positions.size)[:, None] + 2 * (length - 1 - s.astype(int))[None, :]
     best, start = np.inf, (float(length) / 2, 2.0)
     for width in WIDTH_GRID:
-        model = _model(s[None, :], positions[:, None], width, direction)
+        model = _model(0.0, distances, width, direction)[index]
         chi2 = ((phi[None, :] - model) ** 2 * weight[None, :]).sum(axis=1)
         i = int(np.argmin(chi2))
         if chi2[i] < best:
@@ -184,6 +188,7 @@ class _Profile:
 
     WIDTHS = 25
     STAGES = ((0.05, 2.0), (0.2, 10.0), (1.0, np.inf))
+    CHUNK = 8
 
     def __init__(self, s, y, inverse, direction: int, length: int):
         self.s, self.y, self.inverse, self.direction = s, y, inverse, direction
@@ -217,17 +222,18 @@ class _Profile:
         room = side * (self.limits[(side + 1) // 2] - position)
         previous = (0.0, 0.0)
         for step, reach in self.STAGES:
-            offsets = np.arange(previous[0] + step, min(reach, room) + step / 2, step)
-            if offsets.size == 0:
+            stage = np.arange(previous[0] + step, min(reach, room) + step / 2, step)
+            if stage.size == 0:
                 break
-            excess = self.chi2(position + side * offsets) - chi2_min
-            above = np.flatnonzero(excess > threshold)
-            if above.size:
-                i = above[0]
-                before = (offsets[i - 1], excess[i - 1]) if i > 0 else previous
-                fraction = (threshold - before[1]) / (excess[i] - before[1])
-                return position + side * (before[0] + fraction * (offsets[i] - before[0]))
-            previous = (offsets[-1], excess[-1])
+            for offsets in np.split(stage, np.arange(self.CHUNK, stage.size, self.CHUNK)):
+                excess = self.chi2(position + side * offsets) - chi2_min
+                above = np.flatnonzero(excess > threshold)
+                if above.size:
+                    i = above[0]
+                    before = (offsets[i - 1], excess[i - 1]) if i > 0 else previous
+                    fraction = (threshold - before[1]) / (excess[i] - before[1])
+                    return position + side * (before[0] + fraction * (offsets[i] - before[0]))
+                previous = (offsets[-1], excess[-1])
         return position + side * max(room, 0.0)
 
 
