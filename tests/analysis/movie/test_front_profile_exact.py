@@ -36,21 +36,22 @@ def direct_grid_start(s, phi, weight, direction, length):
 
 
 def direct_bound(profile, position, side, chi2_min, threshold):
+    """The first crossing of ``threshold`` on every stage's offsets evaluated in one call."""
     room = side * (profile.limits[(side + 1) // 2] - position)
-    previous = (0.0, 0.0)
+    offsets = [0.0]
     for step, reach in profile.STAGES:
-        offsets = np.arange(previous[0] + step, min(reach, room) + step / 2, step)
-        if offsets.size == 0:
+        stage = np.arange(offsets[-1] + step, min(reach, room) + step / 2, step)
+        if stage.size == 0:
             break
-        excess = profile.chi2(position + side * offsets) - chi2_min
-        above = np.flatnonzero(excess > threshold)
-        if above.size:
-            i = above[0]
-            before = (offsets[i - 1], excess[i - 1]) if i > 0 else previous
-            fraction = (threshold - before[1]) / (excess[i] - before[1])
-            return position + side * (before[0] + fraction * (offsets[i] - before[0]))
-        previous = (offsets[-1], excess[-1])
-    return position + side * max(room, 0.0)
+        offsets.extend(stage)
+    offsets = np.array(offsets)
+    excess = np.r_[0.0, profile.chi2(position + side * offsets[1:]) - chi2_min]
+    above = np.flatnonzero(excess[1:] > threshold)
+    if not above.size:
+        return position + side * max(room, 0.0)
+    i = above[0] + 1
+    fraction = (threshold - excess[i - 1]) / (excess[i] - excess[i - 1])
+    return position + side * (offsets[i - 1] + fraction * (offsets[i] - offsets[i - 1]))
 
 
 def test_the_grid_start_equals_the_direct_evaluation():
