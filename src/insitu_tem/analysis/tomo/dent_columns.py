@@ -18,7 +18,7 @@ import numpy as np
 from scipy import sparse
 
 from insitu_tem.analysis.tomo.dents import groups
-from insitu_tem.analysis.tomo.interfaces import Interfaces, interfaces
+from insitu_tem.analysis.tomo.interfaces import Interfaces, interfaces, label_faces
 
 _SIDES = ("z", "across")
 _MARGIN = 2
@@ -26,15 +26,8 @@ _MARGIN = 2
 
 def _touching(labels: np.ndarray, present) -> list:
     """Index pairs ``(i, j)``, ``i < j``, of the ``present`` labels that are 6-neighbours."""
-    base = int(max(present)) + 1
-    codes = []
-    for axis in range(labels.ndim):
-        low = labels[(slice(None),) * axis + (slice(None, -1),)]
-        high = labels[(slice(None),) * axis + (slice(1, None),)]
-        differ = low != high
-        low, high = low[differ].astype(np.int64), high[differ].astype(np.int64)
-        codes.append(np.unique(np.minimum(low, high) * base + np.maximum(low, high)))
-    found = {divmod(int(code), base) for code in np.unique(np.concatenate(codes))}
+    _, _, low, high, _ = label_faces(labels)
+    found = set(zip(np.minimum(low, high).tolist(), np.maximum(low, high).tolist()))
     n = len(present)
     return [
         (i, j)

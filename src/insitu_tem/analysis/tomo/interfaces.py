@@ -42,7 +42,7 @@ class Interfaces:
     facing: tuple = ()
 
 
-def _faces(labels: np.ndarray) -> tuple[np.ndarray, ...]:
+def label_faces(labels: np.ndarray) -> tuple[np.ndarray, ...]:
     """Every face between two voxels of different labels (6-connected): the flat index of the
     voxel before it and of the one after, their labels and the axis the face is across."""
     flat = labels.ravel()
@@ -84,7 +84,7 @@ def _parts(layer: np.ndarray, share: np.ndarray, shape) -> tuple[np.ndarray, np.
 def interfaces(labels: np.ndarray, present, project) -> Interfaces:
     """The interfaces between the ``present`` labels that touch, each in its two parts (module
     docstring); ``project`` maps a (z, y, x) weight volume to its (n_rays, ny) projection."""
-    faces = _faces(labels)
+    faces = label_faces(labels)
     pairs, grow, shrink, facing = [], [], [], []
     for i, a in enumerate(present):
         for j in range(i + 1, len(present)):
