@@ -1,5 +1,5 @@
 """The worker process never outlives its parent: killed mid-computation with SIGKILL, the parent
-leaves no worker (and no other helper process) behind."""
+leaves no worker, and no forker (the one helper process, the worker's parent) behind."""
 
 import os
 import signal
@@ -10,6 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+
+from insitu_tem.workflows.child import ChildProcess
+from insitu_tem.workflows.forker import Forker
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 
@@ -62,13 +65,36 @@ def test_a_killed_parent_leaves_no_worker_behind(tmp_path):
     )
     try:
         worker = int(parent.stdout.readline())
-        assert children(parent.pid) == [worker] and children(worker) == []
+        (forker,) = children(parent.pid)
+        assert children(forker) == [worker] and children(worker) == []
         parent.send_signal(signal.SIGKILL)
         assert parent.wait(10) == -signal.SIGKILL
         deadline = time.monotonic() + 10
-        while state(worker) not in (None, "Z") and time.monotonic() < deadline:
+        while {state(worker), state(forker)} - {None, "Z"} and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert state(worker) in (None, "Z")
+        assert state(worker) in (None, "Z") and state(forker) in (None, "Z")
     finally:
         parent.kill()
         parent.wait()
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_workers_of_one_forker_are_its_children_and_are_reaped_when_ended():
+    forker = Forker()
+    first, second = ChildProcess(forker=forker), ChildProcess(forker=forker)
+    try:
+        first.start("json")
+        second.start("json")
+        workers = first.pid, second.pid
+        assert workers[0] != workers[1]
+        assert parent_of(workers[0]) == parent_of(workers[1]) != os.getpid()
+        first.close()
+        assert state(workers[0]) is None and state(workers[1]) not in (None, "Z")
+        assert first.start() is not None and first.pid not in workers
+        restarted = first.pid
+    finally:
+        forker.close()
+    assert all(state(pid) is None for pid in (*workers, restarted))

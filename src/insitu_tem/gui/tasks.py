@@ -21,6 +21,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, QThreadPool, Signa
 
 from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.workflows.child import ChildProcess
+from insitu_tem.workflows.forker import Forker
 
 
 class TaskCancelled(Exception):
@@ -105,7 +106,9 @@ class TaskRunner(QObject):
         The worker process for jobs that hand their heavy part to another core (started when
         a job needs it; cancelling a job that uses it or every task ends it): the NBD scan.
     movie_child : ChildProcess
-        A second one, for the front tracking, so it runs beside the scan analysis.
+        A second one, for the front tracking, so it runs beside the scan analysis. Both are
+        forked from one :class:`~insitu_tem.workflows.forker.Forker`, so the modules they share
+        are imported once.
     """
 
     started = Signal(int, str)
@@ -131,8 +134,9 @@ class TaskRunner(QObject):
         self._bridge = _Bridge()
         self._bridge.done.connect(self._on_done)
         self._bridge.progress.connect(self.progress)
-        self.child = ChildProcess()
-        self.movie_child = ChildProcess()
+        self._forker = Forker()
+        self.child = ChildProcess(forker=self._forker)
+        self.movie_child = ChildProcess(forker=self._forker)
 
     def submit(
         self,
@@ -201,7 +205,8 @@ class TaskRunner(QObject):
         )
 
     def cancel(self, task_id: int | None = None) -> None:
-        """Cancel one task, or all tasks and the worker process when ``task_id`` is None."""
+        """Cancel one task, or all tasks and the worker processes (and their forker) when
+        ``task_id`` is None."""
         targets = list(self._pending) if task_id is None else [task_id]
         for tid in targets:
             if tid in self._pending:
@@ -209,6 +214,7 @@ class TaskRunner(QObject):
         if task_id is None:
             self.child.close()
             self.movie_child.close()
+            self._forker.close()
 
     def cancel_keys(self, keys) -> None:
         """Cancel the latest task of each key in ``keys``; their results are dropped."""

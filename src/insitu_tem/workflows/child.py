@@ -1,13 +1,14 @@
 """One worker process for a job's heavy computation, so it runs on another core than a process
 that holds the GIL (the GUI).
 
-The worker is a fresh interpreter (``python -m insitu_tem.workflows.child``, never a fork: the
-parent may hold Qt or other threads) started by :meth:`ChildProcess.start` and reused. Requests
-and answers travel as length-prefixed pickles over the worker's standard input and a private
-duplicate of its standard output (its own ``print`` goes to standard error). The worker exits as
-soon as its standard input reaches end-of-file, which happens when the parent closes it or dies
-in any way (SIGKILL included), even in the middle of a computation: no worker outlives its
-parent, and no helper process (such as multiprocessing's resource tracker) is involved.
+The worker is forked by a :class:`~insitu_tem.workflows.forker.Forker` (a fresh interpreter that
+imports the workers' modules once; never a fork of the parent, which may hold Qt or other
+threads) when :meth:`ChildProcess.start` first needs it, and reused. Requests and answers travel
+as length-prefixed pickles over the worker's standard input and a private duplicate of its
+standard output (its own ``print`` goes to standard error). The worker exits as soon as its
+standard input reaches end-of-file, which happens when the parent closes it or dies in any way
+(SIGKILL included), even in the middle of a computation: no worker outlives its parent, and no
+helper process other than the forker (such as multiprocessing's resource tracker) is involved.
 
 Jobs run one at a time; a job whose ``should_stop`` turns true kills the worker (the next job
 starts another) and raises :class:`~insitu_tem.workflows.jobs.Cancelled`. An exception raised in
@@ -27,20 +28,17 @@ import os
 import pickle
 import queue
 import struct
-import subprocess
-import sys
 import threading
 import traceback
-from pathlib import Path
 from typing import IO, Any, Callable
 
 import numpy as np
 
+from insitu_tem.workflows.forker import Forker
 from insitu_tem.workflows.jobs import Cancelled, Steps
 
 _HEADER = struct.Struct("<Q")
 _NOT_KEPT = object()
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class WorkerEnded(RuntimeError):
@@ -69,17 +67,22 @@ class ChildProcess:
     ----------
     poll_s : float
         How often, s, a waiting caller checks ``should_stop``.
+    forker : Forker, optional
+        Where the worker is forked from (shared by the workers of one application, so each
+        module is imported once); None: one of its own, ended with :meth:`close`.
     """
 
-    def __init__(self, *, poll_s: float = 0.05) -> None:
+    def __init__(self, *, poll_s: float = 0.05, forker: Forker | None = None) -> None:
         self._poll_s = poll_s
         self._one_job = threading.Lock()
         self._swap = threading.Lock()
         self._worker: _Worker | None = None
+        self._forker = forker if forker is not None else Forker()
+        self._own_forker = forker is None
 
     @property
     def pid(self) -> int | None:
-        """The running worker's process id (None when none runs)."""
+        """The running worker's process id (None when none runs; waits until it is forked)."""
         worker = self._worker
         return None if worker is None else worker.process.pid
 
@@ -87,8 +90,8 @@ class ChildProcess:
         """Start the worker unless it runs, importing ``modules`` in it first (so a job that
         needs them starts computing at once); returns without waiting."""
         with self._swap:
-            if self._worker is None or self._worker.process.poll() is not None:
-                self._worker = _Worker(modules)
+            if self._worker is None or self._worker.ended.is_set():
+                self._worker = _Worker(self._forker, modules)
             return self._worker
 
     def ahead(self, module: str, name: str, *args) -> None:
@@ -143,8 +146,11 @@ class ChildProcess:
             raise
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """End the worker (a running job's caller sees it end) and wait for it; idempotent."""
+        """End the worker (a running job's caller sees it end) and wait for it, and the forker
+        when it is this one's own; idempotent."""
         self._end(self._worker, timeout_s)
+        if self._own_forker:
+            self._forker.close(timeout_s)
 
     def _end(self, worker: _Worker | None, timeout_s: float = 5.0) -> None:
         with self._swap:
@@ -157,16 +163,10 @@ class ChildProcess:
 class _Worker:
     """The parent's side of one worker process: its pipes and a thread reading its answers."""
 
-    def __init__(self, modules: tuple[str, ...]) -> None:
-        path = os.environ.get("PYTHONPATH")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *filter(None, [path])])}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "insitu_tem.workflows.child", *modules],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
+    def __init__(self, forker: Forker, modules: tuple[str, ...]) -> None:
+        self.process = forker.spawn(__name__, modules)
         self.inbox: queue.Queue = queue.Queue()
+        self.ended = threading.Event()
         self._sending = threading.Lock()
         threading.Thread(target=self._listen, daemon=True, name="worker answers").start()
 
@@ -184,12 +184,12 @@ class _Worker:
                     self.inbox.put(pickle.loads(data))
                 except Exception as error:  # noqa: BLE001 - handed to the caller, raised there
                     self.inbox.put(("error", RuntimeError(f"the worker's answer: {error!r}")))
-        self.inbox.put(("ended", self.process.wait()))
+        self.ended.set()
+        self.inbox.put(("ended", self.process.end()))
 
     def end(self, timeout_s: float) -> None:
         """Kill the worker and wait for it (its answers' pipe is closed by the listener)."""
-        self.process.kill()
-        self.process.wait(timeout_s)
+        self.process.end(timeout_s)
         try:
             self.process.stdin.close()
         except OSError:
@@ -284,7 +284,3 @@ def main(modules: list[str]) -> None:
     for module in modules:
         importlib.import_module(module)
     _serve(answers, inbox)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
