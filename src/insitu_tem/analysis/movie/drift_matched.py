@@ -62,6 +62,22 @@ class MatchedShift:
     residual: np.ndarray
 
 
+@dataclass(frozen=True)
+class _Fit:
+    """One weighted fit of a frame on the template: the shift (px), the frame less its weighted
+    mean ``F``, the weight ``W``, the template's spectrum moved by the shift (image ``t``),
+    ``Σ W t²``, ``Σ W F t``, the scale ``α`` and the residual ``F - α t``."""
+
+    shift: np.ndarray
+    centred: np.ndarray
+    weight: np.ndarray
+    moved: np.ndarray
+    wt: float
+    product: float
+    alpha: float
+    residual: np.ndarray
+
+
 class MatchedRegistration:
     """Registers frames of one shape on a template by weighted cross-correlation.
 
@@ -94,26 +110,39 @@ class MatchedRegistration:
         searched within ``radius`` px of ``near``; ``weight`` (frame shape, 0-1) in frame
         coordinates."""
         data = np.asarray(frame, dtype=float)
-        centred = data - np.sum(weight * data) / np.sum(weight)
-        cross = sfft.rfft2(weight * centred) * np.conj(template)
-        centre = self._coarse_peak(sfft.irfft2(cross, s=self.shape), near, radius)
         with one_blas_thread():
-            shift = self._refine(cross, centre)
-        covariance, peak, residual = self._covariance(centred, template, weight, shift)
-        return MatchedShift(shift, covariance, peak, residual)
+            return self._result(self._fit(data, template, weight, near=near, radius=radius))
 
     def measure_robust(
         self, frame, template, weight, *, near, radius: float, rounds: int = 2
     ) -> MatchedShift:
         """:meth:`measure`, then again ``rounds`` times without the regions where the frame
-        departs from the shifted template beyond its noise (:func:`departing`)."""
-        found = self.measure(frame, template, weight, near=near, radius=radius)
-        for _ in range(rounds):
-            kept = weight * ~departing(found.residual, weight)
-            if kept.sum() < 0.02 * weight.sum():
-                break
-            found = self.measure(frame, template, kept, near=found.shift_px, radius=1.0)
-        return found
+        departs from the shifted template beyond its noise (:func:`departing`); only the last
+        fit's covariance is computed."""
+        data = np.asarray(frame, dtype=float)
+        with one_blas_thread():
+            fit = self._fit(data, template, weight, near=near, radius=radius)
+            for _ in range(rounds):
+                kept = weight * ~departing(fit.residual, weight)
+                if kept.sum() < 0.02 * weight.sum():
+                    break
+                fit = self._fit(data, template, kept, near=fit.shift, radius=1.0)
+            return self._result(fit)
+
+    def _fit(self, data, template, weight, *, near, radius: float) -> _Fit:
+        centred = data - np.sum(weight * data) / np.sum(weight)
+        cross = sfft.rfft2(weight * centred) * np.conj(template)
+        centre = self._coarse_peak(sfft.irfft2(cross, s=self.shape), near, radius)
+        shift = self._refine(cross, centre)
+        phase = np.exp(-2j * np.pi * self._fy * shift[0]) * np.exp(
+            -2j * np.pi * self._fx * shift[1]
+        )
+        moved = template * phase
+        t = sfft.irfft2(moved, s=self.shape)
+        wt = np.sum(weight * t * t)
+        product = np.sum(weight * centred * t)
+        alpha = float(product / wt) if wt > 0 else 0.0
+        return _Fit(shift, centred, weight, moved, wt, product, alpha, centred - alpha * t)
 
     def _coarse_peak(self, coarse: np.ndarray, near, radius: float) -> np.ndarray:
         """Integer shift of the largest ``coarse`` value within ``radius`` px of ``near``."""
@@ -139,26 +168,21 @@ class MatchedRegistration:
         ]
         return centre + (np.array([offsets[r], offsets[c]]) + np.array(vertex) / self.upsample)
 
-    def _covariance(self, centred, template, weight, shift) -> tuple[np.ndarray, float, np.ndarray]:
-        phase = np.exp(-2j * np.pi * self._fy * shift[0]) * np.exp(
-            -2j * np.pi * self._fx * shift[1]
-        )
-        moved = template * phase
-        t = sfft.irfft2(moved, s=self.shape)
-        gy = sfft.irfft2(moved * 2j * np.pi * self._fy, s=self.shape)
-        gx = sfft.irfft2(moved * 2j * np.pi * self._fx, s=self.shape)
-        wt = np.sum(weight * t * t)
-        alpha = float(np.sum(weight * centred * t) / wt) if wt > 0 else 0.0
-        residual = centred - alpha * t
+    def _result(self, fit: _Fit) -> MatchedShift:
+        """The fit's shift with its sandwich covariance and correlation coefficient."""
+        weight, residual = fit.weight, fit.residual
+        gy = sfft.irfft2(fit.moved * 2j * np.pi * self._fy, s=self.shape)
+        gx = sfft.irfft2(fit.moved * 2j * np.pi * self._fx, s=self.shape)
         noise = np.sum(weight * residual**2) / np.sum(weight) * _correlation(residual, weight)
         g = np.stack([gy.ravel(), gx.ravel()])
         w = weight.ravel()
         h, s = (g * w) @ g.T, (g * w**2) @ g.T
-        peak = np.sum(weight * centred * t) / np.sqrt(np.sum(weight * centred**2) * wt + 1e-300)
-        if alpha <= 0 or np.linalg.cond(h) > 1e12:
-            return np.full((2, 2), np.inf), float(peak), residual
+        peak = float(fit.product / np.sqrt(np.sum(weight * fit.centred**2) * fit.wt + 1e-300))
+        if fit.alpha <= 0 or np.linalg.cond(h) > 1e12:
+            return MatchedShift(fit.shift, np.full((2, 2), np.inf), peak, residual)
         inverse = np.linalg.inv(h)
-        return noise / alpha**2 * inverse @ s @ inverse, float(peak), residual
+        covariance = noise / fit.alpha**2 * inverse @ s @ inverse
+        return MatchedShift(fit.shift, covariance, peak, residual)
 
 
 def _correlation(residual: np.ndarray, weight: np.ndarray) -> float:
