@@ -19,6 +19,7 @@ import numpy as np
 from scipy import ndimage
 
 from insitu_tem.analysis.movie.drift import corrected_frame, iter_frames
+from insitu_tem.analysis.movie.drift_registration import dilated, one_blas_thread
 
 CHANGE_Z = 4.0
 BLOCKS = 8
@@ -33,23 +34,26 @@ def normalised(frame) -> np.ndarray:
     return data / max(float(np.median(data)), 1e-12)
 
 
-def _block_means(movie, shifts, chunk: int) -> tuple[np.ndarray, float]:
+def _block_means(movie, shifts, chunk: int, noise: float | None) -> tuple[np.ndarray, float]:
     """Median-normalised block means of the (corrected) frames and the per-pixel relative noise
-    of one frame (robust, from consecutive frame differences)."""
+    of one frame (robust, from consecutive frame differences; ``noise`` when already known: it
+    does not depend on the drift)."""
     n = movie.shape[0]
     edges = np.linspace(0, n, min(BLOCKS, n) + 1).astype(int)
     sums = np.zeros((len(edges) - 1, *movie.shape[1:]))
-    previous, noise = None, []
+    previous, noises = None, []
     for i, raw in enumerate(iter_frames(movie, chunk=chunk)):
         raw = normalised(raw)
-        if previous is not None:
+        if noise is None and previous is not None:
             diff = raw - previous
-            noise.append(1.4826 * np.median(np.abs(diff - np.median(diff))) / np.sqrt(2))
+            noises.append(1.4826 * np.median(np.abs(diff - np.median(diff))) / np.sqrt(2))
         previous = raw
         frame = raw if shifts is None else normalised(corrected_frame(raw, shifts[i]))
         sums[np.searchsorted(edges, i, side="right") - 1] += frame
     means = sums / np.diff(edges)[:, None, None]
-    return means / np.median(means, axis=(1, 2), keepdims=True), float(np.median(noise or [0]))
+    if noise is None:
+        noise = float(np.median(noises or [0]))
+    return means / np.median(means, axis=(1, 2), keepdims=True), noise
 
 
 class ChangeTest:
@@ -68,6 +72,7 @@ class ChangeTest:
     def __init__(self, movie, *, smooth_px: float = 2.0, chunk: int = 16) -> None:
         self.movie, self.smooth_px, self.chunk = movie, float(smooth_px), int(chunk)
         self._drifts: dict[bytes, dict] = {}
+        self._noise: float | None = None
 
     def static(self, shifts, *, every_pair: bool = False) -> np.ndarray | None:
         """Pixels (frame-0 coordinates) that do not change between consecutive blocks of the
@@ -83,7 +88,7 @@ class ChangeTest:
                 entry["every"] = np.maximum(departure, self._departure(entry, first, second))
             departure = entry["every"]
         changing = departure > CHANGE_Z * entry["sigma"]
-        return ~ndimage.binary_dilation(changing, iterations=MARGIN_PX + int(self.smooth_px))
+        return ~dilated(changing, MARGIN_PX + int(self.smooth_px))
 
     def mask(self, shifts) -> np.ndarray | None:
         """:meth:`static` between consecutive blocks, or None when less than ``MIN_STATIC`` of
@@ -100,7 +105,8 @@ class ChangeTest:
     def _entry(self, shifts) -> dict:
         key = b"" if shifts is None else np.asarray(shifts, float).tobytes()
         if key not in self._drifts:
-            means, noise = _block_means(self.movie, shifts, self.chunk)
+            means, noise = _block_means(self.movie, shifts, self.chunk, self._noise)
+            self._noise = noise
             smoothed = [ndimage.gaussian_filter(m, self.smooth_px, mode="nearest") for m in means]
             frames_per_block = self.movie.shape[0] / means.shape[0]
             sigma = noise * np.sqrt(2 / frames_per_block) / (2 * self.smooth_px * np.sqrt(np.pi))
@@ -116,8 +122,10 @@ class ChangeTest:
     def _departure(entry: dict, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         logs, threshold = entry["logs"], CHANGE_Z * entry["sigma"]
         departure = np.zeros(logs.shape[1:])
-        for i, j in zip(first, second):
-            np.maximum(departure, np.abs(_detrended(logs[j] - logs[i], threshold)), out=departure)
+        with one_blas_thread():
+            for i, j in zip(first, second):
+                detrended = _detrended(logs[j] - logs[i], threshold)
+                np.maximum(departure, np.abs(detrended), out=departure)
         return departure
 
 

@@ -33,7 +33,11 @@ import numpy as np
 import scipy.fft as sfft
 from scipy import ndimage
 
-from insitu_tem.analysis.movie.drift_registration import one_blas_thread, three_point_vertex
+from insitu_tem.analysis.movie.drift_registration import (
+    dilated,
+    one_blas_thread,
+    three_point_vertex,
+)
 
 LOWPASS_PX = 1.0
 SMOOTH_PX = 3.0
@@ -205,4 +209,4 @@ def departing(residual: np.ndarray, weight: np.ndarray) -> np.ndarray:
     centre = np.median(inside)
     scale = 1.4826 * np.median(np.abs(inside - centre))
     far = np.abs(smoothed - centre) > DEPART_Z * max(scale, 1e-12)
-    return ndimage.binary_dilation(far, iterations=int(SMOOTH_PX))
+    return dilated(far, int(SMOOTH_PX))

@@ -29,6 +29,7 @@ from scipy.sparse.linalg import spsolve
 
 from insitu_tem.analysis.movie.drift import iter_frames
 from insitu_tem.analysis.movie.drift_matched import MatchedRegistration
+from insitu_tem.analysis.movie.drift_registration import dilated
 
 LAGS = (1, 3, 9, 27)
 TUKEY_C = 4.685
@@ -109,7 +110,7 @@ def changed(level: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     centre = np.median(difference)
     scale = 1.4826 * np.median(np.abs(difference - centre))
     far = np.abs(difference - centre) > CHANGE_Z * max(scale, 1e-12)
-    return ndimage.binary_dilation(far, iterations=int(LEVEL_PX))
+    return dilated(far, int(LEVEL_PX))
 
 
 def solve_pairs(n, first, second, shift, variance) -> np.ndarray:

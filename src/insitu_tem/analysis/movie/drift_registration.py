@@ -59,6 +59,22 @@ def tukey(n: int, alpha: float) -> np.ndarray:
     )
 
 
+def dilated(mask: np.ndarray, iterations: int) -> np.ndarray:
+    """A 2-D boolean mask dilated ``iterations`` times by the 4-connected cross: the pixels
+    within ``iterations`` steps (city-block distance) of a True pixel, nothing outside the frame
+    (``scipy.ndimage.binary_dilation(mask, iterations=iterations)`` for ``iterations`` ≥ 1, as
+    OR-ed shifted slices, several times faster)."""
+    out = np.array(mask, dtype=bool)
+    for _ in range(iterations):
+        grown = out.copy()
+        grown[1:] |= out[:-1]
+        grown[:-1] |= out[1:]
+        grown[:, 1:] |= out[:, :-1]
+        grown[:, :-1] |= out[:, 1:]
+        out = grown
+    return out
+
+
 @dataclass(frozen=True)
 class PeakShift:
     """Displacement of the moving frame's content relative to the reference.
