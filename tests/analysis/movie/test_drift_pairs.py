@@ -27,7 +27,7 @@ def test_a_sweeping_front_is_left_out_of_every_pair():
     found = pair_drift(
         movie,
         _soft_weight(movie.shape[1:], None),
-        lambda frame: _highpass(normalised(frame)),
+        lambda index, frame: _highpass(normalised(frame)),
         upsample=20,
         chunk=4,
     )

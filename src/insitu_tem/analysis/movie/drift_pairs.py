@@ -49,7 +49,7 @@ def pair_drift(movie, weight, prepare, *, upsample: int, chunk: int, should_stop
     weight : numpy.ndarray
         Registration weight (frame shape, 0-1) in frame coordinates.
     prepare : callable
-        Frame -> image registered (high-passed, beam-normalised).
+        (frame index, frame) -> image registered (high-passed, beam-normalised).
     upsample, chunk :
         Sub-pixel grid 1/upsample px; frames read at once.
     should_stop : callable, optional
@@ -75,7 +75,7 @@ def _pairs(movie, weight, prepare, upsample, chunk, should_stop):
     for j, frame in enumerate(iter_frames(movie, chunk=chunk)):
         if should_stop is not None and should_stop():
             return None
-        image, level = prepare(frame), _level(frame)
+        image, level = prepare(j, frame), _level(frame)
         for lag in LAGS:
             if lag > len(held):
                 break

@@ -68,6 +68,7 @@ from insitu_tem.analysis.movie.drift_registration import tukey
 HIGHPASS_PX = 8.0
 ROUNDS = 3
 STEP_PX = 4.0
+HELD_BYTES = 256 * 2**20
 
 
 def _highpass(frame: np.ndarray) -> np.ndarray:
@@ -75,16 +76,39 @@ def _highpass(frame: np.ndarray) -> np.ndarray:
     return data - ndimage.gaussian_filter(data, HIGHPASS_PX, mode="nearest")
 
 
-def _frames(movie, shifts: np.ndarray | None, chunk: int):
+def _held(movie) -> int:
+    """How many frames' float32 images fit in ``HELD_BYTES``."""
+    return HELD_BYTES // (4 * movie.shape[1] * movie.shape[2])
+
+
+class _Images:
+    """The registered image of every raw frame (beam-normalised, high-passed, float32),
+    computed on first use and kept for the first frames that fit in ``HELD_BYTES`` (the others
+    are computed again on every pass)."""
+
+    def __init__(self, movie) -> None:
+        self._kept: list[np.ndarray] = []
+        self._held = _held(movie)
+
+    def __call__(self, index: int, frame) -> np.ndarray:
+        if index < len(self._kept):
+            return self._kept[index]
+        image = _highpass(normalised(frame))
+        if index == len(self._kept) < self._held:
+            self._kept.append(image)
+        return image
+
+
+def _template_total(movie, shifts, chunk: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Sum of the corrected frames' images and those of the first frames that fit in
+    ``HELD_BYTES``."""
+    total, kept = np.zeros(movie.shape[1:]), []
     for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
-        yield i, frame if shifts is None else corrected_frame(frame, shifts[i])
-
-
-def _template_total(movie, shifts, chunk: int) -> np.ndarray:
-    total = np.zeros(movie.shape[1:])
-    for _, frame in _frames(movie, shifts, chunk):
-        total += _highpass(normalised(frame))
-    return total
+        image = _highpass(normalised(corrected_frame(frame, shifts[i])))
+        total += image
+        if i < _held(movie):
+            kept.append(image)
+    return total, kept
 
 
 def _soft_weight(shape, mask) -> np.ndarray:
@@ -94,18 +118,19 @@ def _soft_weight(shape, mask) -> np.ndarray:
     return window * np.clip(ndimage.gaussian_filter(mask.astype(float), 4.0), 0.0, 1.0)
 
 
-def _register(movie, shifts, mask, upsample: int, chunk: int, should_stop):
-    """Shift and covariance of every frame against the template: the first frame when
-    ``shifts`` is None (searched near the previous frame's shift), else the mean of the other
-    corrected frames (searched near the current shift); on ``mask`` (all pixels when None),
-    which is in frame-0 coordinates and follows each frame's shift."""
+def _register(movie, images, shifts, mask, upsample: int, chunk: int, should_stop):
+    """Shift and covariance of every frame (its image from ``images``) against the template: the
+    first frame when ``shifts`` is None (searched near the previous frame's shift), else the mean
+    of the other corrected frames (searched near the current shift); on ``mask`` (all pixels
+    when None), which is in frame-0 coordinates and follows each frame's shift."""
     n = movie.shape[0]
     registration = MatchedRegistration(movie.shape[1:], upsample=upsample)
     weight = _soft_weight(movie.shape[1:], mask)
     if shifts is None:
-        first = registration.template_spectrum(_highpass(normalised(movie[0])))
+        first = registration.template_spectrum(images(0, movie[0]))
     else:
-        total = registration.template_spectrum(_template_total(movie, shifts, chunk))
+        total, corrected = _template_total(movie, shifts, chunk)
+        total = registration.template_spectrum(total)
     refined, covariance = np.zeros((n, 2)), np.zeros((n, 2, 2))
     peaks, near = np.ones(n), np.zeros(2)
     for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
@@ -115,20 +140,25 @@ def _register(movie, shifts, mask, upsample: int, chunk: int, should_stop):
             template = first
         else:
             near = shifts[i]
-            own = _highpass(normalised(corrected_frame(frame, near)))
+            own = (
+                corrected[i]
+                if i < len(corrected)
+                else _highpass(normalised(corrected_frame(frame, near)))
+            )
             template = (total - registration.template_spectrum(own)) / (n - 1)
         moved = ndimage.shift(weight, near, order=1, mode="constant")
         found = registration.measure_robust(
-            _highpass(normalised(frame)), template, moved, near=near, radius=STEP_PX
+            images(i, frame), template, moved, near=near, radius=STEP_PX
         )
         refined[i], covariance[i], peaks[i] = found.shift_px, found.covariance_px2, found.peak
         near = found.shift_px if shifts is None else near
     return refined - refined[0], covariance + covariance[0], peaks
 
 
-def _frame_steps(movie, shifts, mask, upsample: int, chunk: int, should_stop):
-    """Shift of every frame relative to the previous one and its covariance, registered over
-    ``mask`` (frame-0 coordinates, moved by ``shifts``) within ``STEP_PX`` of no step."""
+def _frame_steps(movie, images, shifts, mask, upsample: int, chunk: int, should_stop):
+    """Shift of every frame (its image from ``images``) relative to the previous one and its
+    covariance, registered over ``mask`` (frame-0 coordinates, moved by ``shifts``) within
+    ``STEP_PX`` of no step."""
     n = movie.shape[0]
     registration = MatchedRegistration(movie.shape[1:], upsample=upsample)
     weight = _soft_weight(movie.shape[1:], mask)
@@ -137,7 +167,7 @@ def _frame_steps(movie, shifts, mask, upsample: int, chunk: int, should_stop):
     for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
         if should_stop is not None and should_stop():
             return None
-        current = _highpass(normalised(frame))
+        current = images(i, frame)
         if previous is not None:
             moved = ndimage.shift(weight, shifts[i], order=1, mode="constant")
             found = registration.measure_robust(
@@ -152,7 +182,7 @@ def _frame_steps(movie, shifts, mask, upsample: int, chunk: int, should_stop):
     return steps, covariance
 
 
-def _first_round(movie, change, uncorrected, upsample: int, chunk: int, should_stop):
+def _first_round(movie, images, change, uncorrected, upsample: int, chunk: int, should_stop):
     """Registration on the first frame, over the whole frame or on the pixels static in the
     uncorrected movie (``uncorrected``, None: none), whichever leaves more of the corrected
     movie static between consecutive blocks (a strong moving front drags the first; drift
@@ -160,7 +190,7 @@ def _first_round(movie, change, uncorrected, upsample: int, chunk: int, should_s
     blocks (``change``: :class:`ChangeTest`)."""
     best, most = None, -1.0
     for mask in [None] if uncorrected is None else [None, uncorrected]:
-        found = _register(movie, None, mask, upsample, chunk, should_stop)
+        found = _register(movie, images, None, mask, upsample, chunk, should_stop)
         if found is None:
             return None
         static = change.static(found[0])
@@ -214,11 +244,12 @@ def measure_static_drift(
             progress=progress,
             should_stop=should_stop,
         )
-    found = _rounds(movie, upsample, chunk, should_stop, report)
+    images = _Images(movie)
+    found = _rounds(movie, images, upsample, chunk, should_stop, report)
     steps = None
     if found is not None:
         shifts, covariance, peaks, mask, deviations = found
-        steps = _frame_steps(movie, shifts, mask, upsample, chunk, should_stop)
+        steps = _frame_steps(movie, images, shifts, mask, upsample, chunk, should_stop)
     if steps is None:
         nan = np.full((movie.shape[0], 2), np.nan)
         return DriftResult(nan, np.full(movie.shape[0], np.nan), "static", False, "stopped")
@@ -237,7 +268,7 @@ def _tied(fractions: np.ndarray, pixels: int) -> np.ndarray:
     return fractions >= best - 2 * np.sqrt(best * (1 - best) / independent)
 
 
-def _rounds(movie, upsample: int, chunk: int, should_stop, report):
+def _rounds(movie, images, upsample: int, chunk: int, should_stop, report):
     """Shifts, covariances, peaks and the static mask (None: all pixels) of the candidate that
     leaves most of the corrected movie static, and (k, t, 2) deviations from its shifts: how far
     the round after it moved them (an unconverged iteration is uncertain by that much) and the
@@ -245,14 +276,14 @@ def _rounds(movie, upsample: int, chunk: int, should_stop, report):
     None when stopped."""
     uncorrected = ChangeTest(movie, smooth_px=4.0, chunk=chunk).mask(None)
     change = ChangeTest(movie, chunk=chunk)
-    first = _first_round(movie, change, uncorrected, upsample, chunk, should_stop)
+    first = _first_round(movie, images, change, uncorrected, upsample, chunk, should_stop)
     report(1 / (ROUNDS + 1), "drift: registration on the first frame")
     paired = None
     if first is not None:
         paired = pair_drift(
             movie,
             _soft_weight(movie.shape[1:], None),
-            lambda frame: _highpass(normalised(frame)),
+            images,
             upsample=upsample,
             chunk=chunk,
             should_stop=should_stop,
@@ -268,7 +299,7 @@ def _rounds(movie, upsample: int, chunk: int, should_stop, report):
     previous = paired if clearly else found[0]
     for k in range(1, ROUNDS):
         mask = change.mask(previous)
-        found = _register(movie, previous, mask, upsample, chunk, should_stop)
+        found = _register(movie, images, previous, mask, upsample, chunk, should_stop)
         if found is None:
             return None
         if previous is paired:
