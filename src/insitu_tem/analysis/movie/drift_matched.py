@@ -28,6 +28,7 @@ Opt. Lett. 33, 156 (2008).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.fft as sfft
@@ -42,6 +43,7 @@ from insitu_tem.analysis.movie.drift_registration import (
 LOWPASS_PX = 1.0
 SMOOTH_PX = 3.0
 DEPART_Z = 4.0
+KERNELS_KEPT = 16
 
 
 @dataclass(frozen=True)
@@ -160,10 +162,10 @@ class MatchedRegistration:
         return np.array([rows[index[0]], cols[index[1]]])
 
     def _refine(self, cross: np.ndarray, centre: np.ndarray) -> np.ndarray:
-        offsets = (np.arange(2 * self.upsample + 1) - self.upsample) / self.upsample
+        offsets = _offsets(self.upsample)
         band = cross * self._hermitian
-        rows = np.exp(2j * np.pi * np.outer(centre[0] + offsets, self._fy[:, 0]))
-        cols = np.exp(2j * np.pi * np.outer(self._fx[0], centre[1] + offsets))
+        rows = _row_kernel(float(centre[0]), self.shape[0], self.upsample)
+        cols = _column_kernel(float(centre[1]), self.shape[1], self.upsample)
         grid = (rows @ band @ cols).real
         r, c = np.unravel_index(int(np.argmax(grid)), grid.shape)
         vertex = [
@@ -187,6 +189,28 @@ class MatchedRegistration:
         inverse = np.linalg.inv(h)
         covariance = noise / fit.alpha**2 * inverse @ s @ inverse
         return MatchedShift(fit.shift, covariance, peak, residual)
+
+
+def _offsets(upsample: int) -> np.ndarray:
+    """The refinement grid about an integer shift, px (-1 to 1 in steps of 1/upsample)."""
+    return (np.arange(2 * upsample + 1) - upsample) / upsample
+
+
+@lru_cache(maxsize=KERNELS_KEPT)
+def _row_kernel(centre: float, rows: int, upsample: int) -> np.ndarray:
+    """Matrix DFT from the row frequencies to the refinement grid about row shift ``centre``
+    (kept for the last few centres: consecutive fits mostly share one)."""
+    kernel = np.exp(2j * np.pi * np.outer(centre + _offsets(upsample), sfft.fftfreq(rows)))
+    kernel.setflags(write=False)
+    return kernel
+
+
+@lru_cache(maxsize=KERNELS_KEPT)
+def _column_kernel(centre: float, cols: int, upsample: int) -> np.ndarray:
+    """:func:`_row_kernel` for the columns of a real FFT, transposed."""
+    kernel = np.exp(2j * np.pi * np.outer(sfft.rfftfreq(cols), centre + _offsets(upsample)))
+    kernel.setflags(write=False)
+    return kernel
 
 
 def _correlation(residual: np.ndarray, weight: np.ndarray) -> float:
