@@ -1,11 +1,14 @@
 """Drift on what does not change: a strong moving front does not drag the estimate, the
 changing pixels are found from the data, a user ROI is honoured, the search stays near the
-previous frame, and the sample movie's known drift is recovered."""
+previous frame, the sample movie's known drift is recovered, and the frames' images kept between
+passes change nothing."""
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
-from insitu_tem.analysis.movie.drift_registration import PhaseCorrelator
+from insitu_tem.analysis.movie import drift_static
+from insitu_tem.analysis.movie.drift_registration import PhaseCorrelator, dilated
 from insitu_tem.analysis.movie.drift_change import static_mask
 from insitu_tem.analysis.movie.drift_static import measure_static_drift
 from insitu_tem.samples import movie as sample_movie
@@ -65,3 +68,26 @@ def test_search_radius_keeps_the_peak_near_the_given_shift():
 def test_sample_movie_drift_is_recovered(reference):
     frames, truth = sample_movie.generate()
     assert rms(measure_static_drift(frames, reference=reference).shifts_px, truth.drift_px) <= 0.1
+
+
+def test_images_kept_for_only_some_frames_give_the_same_drift(monkeypatch):
+    movie, _ = front_movie(n=8)
+    kept = measure_static_drift(movie)
+    frame_bytes = 4 * movie.shape[1] * movie.shape[2]
+    monkeypatch.setattr(drift_static, "HELD_BYTES", 3 * frame_bytes)
+    partly = measure_static_drift(movie)
+    monkeypatch.setattr(drift_static, "HELD_BYTES", 0)
+    none = measure_static_drift(movie)
+    for other in (partly, none):
+        assert np.array_equal(other.shifts_px, kept.shifts_px)
+        assert np.array_equal(other.covariance_px2, kept.covariance_px2)
+        assert np.array_equal(other.peak, kept.peak)
+
+
+@pytest.mark.parametrize("iterations", [1, 3, 5])
+def test_dilation_by_slices_is_the_binary_dilation(iterations):
+    rng = np.random.default_rng(iterations)
+    for shape, density in (((40, 57), 0.02), ((33, 20), 0.3), ((1, 9), 0.2)):
+        mask = rng.random(shape) < density
+        expected = ndimage.binary_dilation(mask, iterations=iterations)
+        assert np.array_equal(dilated(mask, iterations), expected)
