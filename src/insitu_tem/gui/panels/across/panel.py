@@ -17,6 +17,7 @@ from insitu_tem.core.model import DataError
 from insitu_tem.figures.holder_state import holder_state_at, scan_time_s
 from insitu_tem.workflows import across_front, drift, front
 from insitu_tem.workflows.across_front import AcrossFront
+from insitu_tem.gui.controllers.eels_analysis import TASK_KEY as EELS_ANALYSIS
 from insitu_tem.gui.controllers.nbd_analysis import SCAN_KEY as NBD_SCAN
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
@@ -51,6 +52,7 @@ MAX_COLUMNS = 3
 
 STEP_TEXT = {
     NBD_SCAN: "Across the front: waiting for the NBD scan analysis…",
+    EELS_ANALYSIS: "Across the front: waiting for the EELS analysis…",
     "drift": "Measuring drift for the front track…",
     "front": "Tracking the front…",
     "across": "Across the front…",
@@ -91,7 +93,7 @@ class AcrossPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.plots, 1)
-        self._after_scan = False
+        self._waiting = False
         self.compute_button.clicked.connect(self.compute)
         self.csv_button.clicked.connect(self._export_csv)
         self.plots.scene().sigMouseClicked.connect(self._on_click)
@@ -112,9 +114,10 @@ class AcrossPanel(QWidget):
             if session.result("front") is not None
             else (front if session.result("drift") is not None else drift)
         )
-        self._after_scan = step is across_front and self.tasks.is_running(NBD_SCAN)
-        if self._after_scan:
-            self.status.setText(STEP_TEXT[NBD_SCAN])
+        running = [key for key in (NBD_SCAN, EELS_ANALYSIS) if self.tasks.is_running(key)]
+        self._waiting = step is across_front and bool(running)
+        if self._waiting:
+            self.status.setText(STEP_TEXT[running[0]])
             return
         worker = {"child": self.tasks.movie_child} if step is front else {}
         try:
@@ -140,9 +143,10 @@ class AcrossPanel(QWidget):
             self.compute()
 
     def _on_task_finished(self, _task_id: int) -> None:
-        """Across the front after the NBD panel's scan analysis it waited for (whose spots it
-        refers to the pristine probe instead of analysing the scan again)."""
-        if self._after_scan and not self.tasks.is_running(NBD_SCAN):
+        """Across the front after the NBD panel's scan analysis and the EELS panel's analysis it
+        waited for (it refers the scan's spots to the pristine probe instead of analysing the
+        scan again, and reuses the EELS result made with the parameters it needs)."""
+        if self._waiting and not any(self.tasks.is_running(k) for k in (NBD_SCAN, EELS_ANALYSIS)):
             self.compute()
 
     def _on_session_event(self, name: str, payload: tuple) -> None:
@@ -152,7 +156,7 @@ class AcrossPanel(QWidget):
     def clear(self) -> None:
         """Forget the result (an input changed): no plots until computed again."""
         self.tasks.cancel_keys(("across",))
-        self._after_scan = False
+        self._waiting = False
         self.result = None
         self.plots.clear()
         self.cursors, self._plot_items, self.columns = [], [], 0
