@@ -110,7 +110,12 @@ def _case(phantom: Phantom, *, bound: bool) -> dict:
     volume = reconstruct_counts(series["haadf"])
     density = volumes(series["phantom"])["density"]
     labels = segment(volume, method="multiotsu", classes=3).labels
-    wire = measure_wire(labels, volume)
+    wire = measure_wire(
+        labels,
+        volume,
+        projections=apply_alignment(series["haadf"], alignment),
+        tilts_deg=series["tilts_deg"],
+    )
     material = true_volumes(truth, volume.shape[1])
     label_volumes = {
         f"volume_error_{k}": 100 * (wire.volumes.get(k, 0) / v - 1) for k, v in material.items()

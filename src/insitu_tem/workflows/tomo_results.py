@@ -80,7 +80,8 @@ def measure(
     projections: ElementProjections | None = None,
 ) -> Measured:
     """Multi-Otsu in three classes (or a random forest on scribbles: 1 vacuum/void, 2 shell,
-    3 core), the wire measurements, and the composition of each label: fitted on
+    3 core), the wire measurements (the wire's region of the material volumes on the
+    ``projections``' reference when given), and the composition of each label: fitted on
     ``projections`` of the ``elements`` when given, else from the ``elements`` volumes."""
     if scribbles is None:
         segmentation = segment(volume, method="multiotsu", classes=3)
@@ -88,7 +89,14 @@ def measure(
         forest = classify_scribbles(volume, scribbles)
         labels = np.clip(forest.labels.astype(np.int16) - 1, 0, None).astype(np.uint8)
         segmentation = Segmentation(labels, (), "random forest", forest.ok, forest.reason)
-    wire = measure_wire(segmentation.labels, volume)
+    reference = None if projections is None else projections.reference
+    usable = reference is not None and reference.shape[1:] == volume.shape[1:]
+    wire = measure_wire(
+        segmentation.labels,
+        volume,
+        projections=reference if usable else None,
+        tilts_deg=projections.tilts_deg if usable else None,
+    )
     return Measured(
         segmentation, wire, *_composition(segmentation.labels, volume.shape, elements, projections)
     )

@@ -49,6 +49,7 @@ from skimage.measure import euler_number, find_contours
 from skimage.morphology import convex_hull_image
 
 from insitu_tem.analysis.tomo.voids import NOISE_LAG_PX
+from insitu_tem.analysis.tomo.wire_section import wire_section
 
 _IQR = 1.3489795003921634
 
@@ -102,6 +103,17 @@ def _filled_above(data: np.ndarray, level: float) -> np.ndarray:
     return np.stack([ndimage.binary_fill_holes(p) for p in _slices(data > level)], axis=1)
 
 
+def _core_hull(data: np.ndarray, core: np.ndarray, shell: np.ndarray, vacuum: np.ndarray):
+    """The core's filled midpoint region, its per-slice convex hull and the core/vacuum midpoint
+    (:func:`opened_voids`); None where a plateau is missing."""
+    high, middle, low = (_plateau(data, m)[0] for m in (core, shell, vacuum))
+    if not np.isfinite(high + middle + low):
+        return None
+    filled = _filled_above(data, (high + middle) / 2)
+    hull = np.stack([convex_hull_image(p) if p.any() else p for p in _slices(filled)], axis=1)
+    return filled, hull, (high + low) / 2
+
+
 def opened_voids(
     data: np.ndarray, core: np.ndarray, shell: np.ndarray, vacuum: np.ndarray
 ) -> float:
@@ -127,12 +139,24 @@ def opened_voids(
     float
         Voxels; NaN where a plateau is missing.
     """
-    high, middle, low = (_plateau(data, m)[0] for m in (core, shell, vacuum))
-    if not np.isfinite(high + middle + low):
+    found = _core_hull(data, core, shell, vacuum)
+    if found is None:
         return float("nan")
-    filled = _filled_above(data, (high + middle) / 2)
-    hull = np.stack([convex_hull_image(p) if p.any() else p for p in _slices(filled)], axis=1)
-    return float((hull & ~filled & (data < (high + low) / 2)).sum())
+    filled, hull, level = found
+    return float((hull & ~filled & (data < level)).sum())
+
+
+def core_dent(data: np.ndarray, core: np.ndarray, shell: np.ndarray, vacuum: np.ndarray) -> float:
+    """Voxels of the core's dent: what the per-slice convex hull of the core's filled midpoint
+    region adds to it, opened by one voxel (6-connected; the rule of :mod:`.dents`), so that
+    the single voxels of a rough border are not counted. Unlike :func:`opened_voids` it holds
+    the whole blurred dip of a void opened into the shell. Parameters as
+    :func:`opened_voids`; NaN where a plateau is missing."""
+    found = _core_hull(data, core, shell, vacuum)
+    if found is None:
+        return float("nan")
+    filled, hull, _ = found
+    return float(ndimage.binary_opening(hull & ~filled).sum())
 
 
 def _extents(mask: np.ndarray) -> tuple[float, float]:
@@ -215,6 +239,30 @@ def region_volume(
     )
 
 
+def _wire_from_projections(
+    projections, tilts_deg, wire: np.ndarray, core: np.ndarray, outer: RegionVolume
+) -> tuple[float, float] | None:
+    """The filled wire's volume and 1σ from its projections' section (:mod:`.wire_section`)
+    over the slices that hold it; None when the section is not measured or its surface lies
+    farther than the edge width ``σ`` from the reconstruction's (``outer``): the projections
+    then do not show the wire the volume holds (another object, or no wire along the axis)."""
+    if projections is None:
+        return None
+    if np.shape(projections)[1:] != wire.shape[1:]:
+        raise ValueError(
+            f"projections of (y, x) shape {np.shape(projections)[1:]} for a volume of "
+            f"{wire.shape[1:]}; give the aligned projections the volume was reconstructed from"
+        )
+    rows = wire.any(axis=(0, 2))
+    core_radius = np.sqrt(core.sum() / (np.pi * max(rows.sum(), 1)))
+    section = wire_section(projections, tilts_deg, rows, core_radius_px=core_radius)
+    volume, sigma = section.area * rows.sum(), section.area_sigma * rows.sum()
+    offset = (volume - outer.volume) / (2 * np.pi * section.radius * rows.sum())
+    if not section.ok or not abs(offset) < outer.edge_sigma_px:
+        return None
+    return float(volume), float(sigma)
+
+
 def material_volumes(
     volume: np.ndarray,
     labels: np.ndarray,
@@ -224,6 +272,8 @@ def material_volumes(
     core_label: int,
     shell_label: int,
     smooth_px: float = 1.0,
+    projections: np.ndarray | None = None,
+    tilts_deg: np.ndarray | None = None,
 ) -> tuple[dict, dict]:
     """Volumes of the core and shell materials and their 1σ (module docstring), voxels.
 
@@ -237,6 +287,11 @@ def material_volumes(
         Void fraction of the filled shell and its 1σ (:mod:`.voids`).
     smooth_px : float
         Gaussian σ of the segmentation's smoothing, px.
+    projections : ndarray, optional
+        (n_tilts, y, x) aligned projections the volume was reconstructed from (tilt axis along
+        the rows, same (y, x) grid): the wire's region is then measured on them.
+    tilts_deg : ndarray, optional
+        Their tilts, degrees.
 
     Returns
     -------
@@ -248,14 +303,20 @@ def material_volumes(
     wire = np.stack([ndimage.binary_fill_holes(p) for p in _slices(core | shell)], axis=1)
     inner = region_volume(data, core, core, shell)
     outer = region_volume(data, wire, shell, ~wire)
-    region = outer.volume - inner.volume
-    shell_volume = region * (1 - void_fraction_shell)
-    opened = opened_voids(data, core, shell, ~wire)
+    measured = _wire_from_projections(projections, tilts_deg, wire, core, outer)
+    if measured is None:
+        region = outer.volume - inner.volume
+        terms = [outer.sigma, inner.sigma, opened_voids(data, core, shell, ~wire)]
+    else:
+        region = measured[0] - inner.volume - core_dent(data, core, shell, ~wire)
+        terms = [measured[1], inner.sigma]
     shell_sigma = np.hypot(
-        np.linalg.norm([outer.sigma, inner.sigma, opened]) * (1 - void_fraction_shell),
-        region * void_fraction_sigma,
+        np.linalg.norm(terms) * (1 - void_fraction_shell), region * void_fraction_sigma
     )
     return (
-        {core_label: inner.volume - inner.holes, shell_label: float(shell_volume)},
+        {
+            core_label: inner.volume - inner.holes,
+            shell_label: float(region * (1 - void_fraction_shell)),
+        },
         {core_label: inner.sigma, shell_label: float(shell_sigma)},
     )

@@ -145,6 +145,8 @@ def measure_wire(
     n_angles: int = 64,
     core_label: int = CORE,
     shell_label: int = SHELL,
+    projections: np.ndarray | None = None,
+    tilts_deg: np.ndarray | None = None,
 ) -> WireMeasurement:
     """Measure a core–shell wire lying along y (module docstring).
 
@@ -156,6 +158,10 @@ def measure_wire(
         The reconstruction, for the radial profile and the density-based void fraction.
     n_angles : int
         Rays per slice for the thickness map.
+    projections, tilts_deg : ndarray, optional
+        The aligned projections the volume was reconstructed from and their tilts, degrees: the
+        wire's region of the material volumes is measured on them
+        (:func:`.material_volume.material_volumes`).
 
     Returns
     -------
@@ -205,6 +211,8 @@ def measure_wire(
             void_sigma,
             core_label=core_label,
             shell_label=shell_label,
+            projections=projections,
+            tilts_deg=tilts_deg,
         )
         if volume is not None and ok
         else ({}, {})

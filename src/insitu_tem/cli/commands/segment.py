@@ -110,7 +110,7 @@ def read_projections(volume_path: str) -> tuple[np.ndarray, np.ndarray, float] |
     return np.asarray(stack, np.float32), tilts, offset
 
 
-def _composition(args, labels: np.ndarray) -> tuple[dict, dict, str]:
+def _composition(args, labels: np.ndarray, reference) -> tuple[dict, dict, str]:
     from insitu_tem.analysis.tomo.composition import composition_from_projections
     from insitu_tem.analysis.tomo.label_sigma import composition_sigma_per_label
     from insitu_tem.analysis.tomo.measure import composition_per_label
@@ -132,7 +132,6 @@ def _composition(args, labels: np.ndarray) -> tuple[dict, dict, str]:
     if not volumes:
         return {}, {}, ""
     kfactors = parse_kfactors(args.kfactors)
-    reference = read_projections(args.file)
     if all(p is not None for p in projections.values()):
         _, tilts, offset = next(iter(projections.values()))
         found = composition_from_projections(
@@ -170,15 +169,22 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
             args.out, f"cannot write the labels ({error.strerror}); choose another --out"
         ) from error
     progress(0.6, "measuring")
+    reference = read_projections(args.file)
+    usable = reference is not None and reference[0].shape[1:] == volume.shape[1:]
     wire = measure_wire(
-        seg.labels, volume, core_label=args.classes - 1, shell_label=args.classes - 2
+        seg.labels,
+        volume,
+        core_label=args.classes - 1,
+        shell_label=args.classes - 2,
+        projections=reference[0] if usable else None,
+        tilts_deg=reference[1] if usable else None,
     )
     progress(1.0, "done")
     counts = {str(k): v for k, v in wire.volumes.items()}
     counts_sigma = {str(k): v for k, v in wire.volumes_sigma.items()}
     material = {str(k): v for k, v in wire.material_volumes.items()}
     material_sigma = {str(k): v for k, v in wire.material_volumes_sigma.items()}
-    composition, composition_sigma, how = _composition(args, seg.labels)
+    composition, composition_sigma, how = _composition(args, seg.labels, reference)
     return {
         "file": Path(args.file).name,
         "labels": str(args.out),
