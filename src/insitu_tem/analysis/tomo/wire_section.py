@@ -65,11 +65,36 @@ def _primitive(u: np.ndarray, radius: float) -> np.ndarray:
     return u * np.sqrt(np.maximum(radius**2 - u**2, 0.0)) + radius**2 * np.arcsin(u / radius)
 
 
-def _profile(params: np.ndarray, s: np.ndarray) -> np.ndarray:
-    amplitude, centre, radius, blur = params
+def _chords(params: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pixel-integrated chords at every tap (``F(u + ½) − F(u − ½)``) and the chords and
+    ``2R arcsin(u/R)`` at the pixel's two sides, (n, taps) each."""
+    _, centre, radius, blur = params
     u = s[:, None] - centre - _TAPS[None, :] * blur
-    chords = _primitive(u + 0.5, radius) - _primitive(u - 0.5, radius)
-    return amplitude * chords @ _WEIGHTS
+    sides = np.stack([u + 0.5, u - 0.5])
+    inside = np.clip(sides, -radius, radius)
+    chord = 2 * np.sqrt(np.maximum(radius**2 - inside**2, 0.0))
+    return _primitive(sides[0], radius) - _primitive(sides[1], radius), chord, inside
+
+
+def _profile(params: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return params[0] * _chords(params, s)[0] @ _WEIGHTS
+
+
+def _jacobian(params: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """∂ profile / ∂ (a, c, R, b): ``dF/du`` is the chord, ``dF/dR = 2R arcsin(u/R)``."""
+    amplitude, _, radius, _ = params
+    integrated, chord, inside = _chords(params, s)
+    d_u = chord[1] - chord[0]
+    d_radius = 2 * radius * np.diff(np.arcsin(inside[::-1] / radius), axis=0)[0]
+    return np.stack(
+        [
+            integrated @ _WEIGHTS,
+            amplitude * d_u @ _WEIGHTS,
+            amplitude * d_radius @ _WEIGHTS,
+            amplitude * (d_u * _TAPS) @ _WEIGHTS,
+        ],
+        axis=1,
+    )
 
 
 def _half_width(profile: np.ndarray, s: np.ndarray, core_px: float, depth_px: float) -> float:
@@ -88,6 +113,7 @@ def _half_width(profile: np.ndarray, s: np.ndarray, core_px: float, depth_px: fl
         params = least_squares(
             lambda p: _profile(p, s[band]) - profile[band],
             params,
+            jac=lambda p: _jacobian(p, s[band]),
             bounds=([0, -np.inf, 1.0, 0.0], [np.inf, np.inf, s.size, 1.0]),
         ).x
     return float(params[2])
