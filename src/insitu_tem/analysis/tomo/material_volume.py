@@ -32,6 +32,13 @@ the shell's adds ``f``'s 1σ and the core's voids that open into the shell's reg
 (:func:`opened_voids`, left in the estimate: removing them alone exposes the wire's opposite
 bias; docs/tomography.md gives the errors and coverage on phantoms).
 
+With the aligned projections the volume was reconstructed from, the wire's region is their
+section instead (:mod:`.wire_section`: free of the wedge and of MLEM's convergence, which leaves
+the reconstruction's outer surface ≈ 0.05 px inside), and the core's region gets its dent
+(:func:`core_dent`, the core's void opened into the shell); the shell's 1σ is then the
+section's, the core's region's and ``f``'s. The section is not used when it is not measured or
+its surface lies farther than the edge width ``σ`` from the reconstruction's.
+
 References
 ----------
 .. [1] M. P. do Carmo, *Differential Geometry of Curves and Surfaces*, Prentice-Hall (1976),
