@@ -34,26 +34,29 @@ def normalised(frame) -> np.ndarray:
     return data / max(float(np.median(data)), 1e-12)
 
 
-def _block_means(movie, shifts, chunk: int, noise: float | None) -> tuple[np.ndarray, float]:
-    """Median-normalised block means of the (corrected) frames and the per-pixel relative noise
-    of one frame (robust, from consecutive frame differences; ``noise`` when already known: it
-    does not depend on the drift)."""
+def _block_means(movie, shifts, chunk: int, levels) -> tuple[np.ndarray, tuple]:
+    """Median-normalised block means of the (corrected) frames, and the raw frames' medians with
+    the per-pixel relative noise of one frame (robust, from consecutive frame differences):
+    ``levels`` when already known, as neither depends on the drift."""
     n = movie.shape[0]
     edges = np.linspace(0, n, min(BLOCKS, n) + 1).astype(int)
     sums = np.zeros((len(edges) - 1, *movie.shape[1:]))
+    medians = np.zeros(n) if levels is None else levels[0]
     previous, noises = None, []
     for i, raw in enumerate(iter_frames(movie, chunk=chunk)):
-        raw = normalised(raw)
-        if noise is None and previous is not None:
+        data = np.asarray(raw, dtype=np.float32)
+        if levels is None:
+            medians[i] = np.median(data)
+        raw = data / max(float(medians[i]), 1e-12)
+        if levels is None and previous is not None:
             diff = raw - previous
             noises.append(1.4826 * np.median(np.abs(diff - np.median(diff))) / np.sqrt(2))
         previous = raw
         frame = raw if shifts is None else normalised(corrected_frame(raw, shifts[i]))
         sums[np.searchsorted(edges, i, side="right") - 1] += frame
     means = sums / np.diff(edges)[:, None, None]
-    if noise is None:
-        noise = float(np.median(noises or [0]))
-    return means / np.median(means, axis=(1, 2), keepdims=True), noise
+    noise = float(np.median(noises or [0])) if levels is None else levels[1]
+    return means / np.median(means, axis=(1, 2), keepdims=True), (medians, noise)
 
 
 class ChangeTest:
@@ -72,7 +75,7 @@ class ChangeTest:
     def __init__(self, movie, *, smooth_px: float = 2.0, chunk: int = 16) -> None:
         self.movie, self.smooth_px, self.chunk = movie, float(smooth_px), int(chunk)
         self._drifts: dict[bytes, dict] = {}
-        self._noise: float | None = None
+        self._levels: tuple[np.ndarray, float] | None = None
 
     def static(self, shifts, *, every_pair: bool = False) -> np.ndarray | None:
         """Pixels (frame-0 coordinates) that do not change between consecutive blocks of the
@@ -105,8 +108,8 @@ class ChangeTest:
     def _entry(self, shifts) -> dict:
         key = b"" if shifts is None else np.asarray(shifts, float).tobytes()
         if key not in self._drifts:
-            means, noise = _block_means(self.movie, shifts, self.chunk, self._noise)
-            self._noise = noise
+            means, self._levels = _block_means(self.movie, shifts, self.chunk, self._levels)
+            noise = self._levels[1]
             smoothed = [ndimage.gaussian_filter(m, self.smooth_px, mode="nearest") for m in means]
             frames_per_block = self.movie.shape[0] / means.shape[0]
             sigma = noise * np.sqrt(2 / frames_per_block) / (2 * self.smooth_px * np.sqrt(np.pi))
@@ -160,12 +163,13 @@ def _detrended(image: np.ndarray, threshold: float, rounds: int = 4) -> np.ndarr
     (the illumination fixed in the frame moves smoothly in drift-corrected coordinates)."""
     basis, values = _quadratic_basis(image.shape), image.ravel()
     residual = values - np.median(values)
+    kept = np.empty_like(basis)
     for _ in range(rounds):
         deviation = np.abs(residual - np.median(residual))
         keep = deviation <= max(threshold, 2.5 * 1.4826 * np.median(deviation))
         if keep.sum() < 6:
             break
-        kept = basis * keep
+        np.multiply(basis, keep, out=kept)
         coefficients = np.linalg.lstsq(kept @ basis.T, kept @ values, rcond=None)[0]
         residual = values - coefficients @ basis
     return residual.reshape(image.shape)

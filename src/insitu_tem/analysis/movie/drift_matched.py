@@ -230,7 +230,7 @@ def departing(residual: np.ndarray, weight: np.ndarray) -> np.ndarray:
     inside = smoothed[weight > 0.5]
     if inside.size < 16:
         return np.zeros(residual.shape, bool)
-    centre = np.median(inside)
-    scale = 1.4826 * np.median(np.abs(inside - centre))
+    centre = np.median(inside, overwrite_input=True)
+    scale = 1.4826 * np.median(np.abs(inside - centre), overwrite_input=True)
     far = np.abs(smoothed - centre) > DEPART_Z * max(scale, 1e-12)
     return dilated(far, int(SMOOTH_PX))
