@@ -1,5 +1,6 @@
 """Opening a project with a movie and an HRTEM image: the FFT panel measures the image, not
-the movie first; without its image it shows the movie."""
+the movie first; without its image it shows the movie; the image's stored result is drawn once,
+not measured again."""
 
 import time
 
@@ -68,3 +69,12 @@ def test_the_fft_panel_shows_the_movie_when_the_projects_image_is_missing(
     assert window.state.dataset("hrtem") is None
     assert window.panels["hrtem"].dataset is window.state.dataset("movie")
     assert roles == ["movie"]
+
+
+def test_reopening_a_project_draws_its_fft_result_once(window, wait_idle, movie_file, tmp_path):
+    project, _image = _project(window, wait_idle, movie_file, tmp_path)
+    started = []
+    window.tasks.started.connect(lambda _task, description: started.append(description))
+    window.open_paths([project])
+    wait_idle(window)
+    assert started.count("FFT") == 1 and "FFT lattice" not in started

@@ -230,6 +230,12 @@ class TaskRunner(QObject):
         """Whether the latest task submitted with ``key`` has not finished yet."""
         return self._latest.get(key) in self._pending
 
+    def will_deliver(self, key: str) -> bool:
+        """Whether the latest task submitted with ``key`` is running and not cancelled (its
+        result will be delivered)."""
+        pending = self._pending.get(self._latest.get(key))
+        return pending is not None and not pending.control.should_stop()
+
     def running_descriptions(self) -> list[str]:
         return [p.description for p in self._pending.values()]
 

@@ -2,7 +2,8 @@
 crystallinity, the reference reflection, calibration on all indexed reflections and
 d(t) tracking — all through the task runner (latest request wins); results go into
 the session ("fft" and "lattice"), the panel renders them. A region the session already holds
-a current "fft" result for (a reopened project) is drawn from it, not measured again."""
+a current "fft" result for (a reopened project) is drawn from it, not measured again, and a
+request for the region being measured or shown, with the same settings, submits nothing."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ from insitu_tem.gui.undo import SetCalibrationCommand
 from insitu_tem.workflows import lattice as lattice_workflow
 
 RESULT = "fft"
+MEASURE_KEY = "fft-measure"
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,16 @@ class Region:
     energy_kV: float
     snr: float
     role: str | None
+
+    def same_as(self, other: Region | None) -> bool:
+        """Whether ``other`` asks for this very measurement (every field and crop pixel equal)."""
+        return (
+            other is not None
+            and (self.roi_px, self.frame, self.pixel_nm, self.calibrated)
+            == (other.roi_px, other.frame, other.pixel_nm, other.calibrated)
+            and (self.energy_kV, self.snr, self.role) == (other.energy_kV, other.snr, other.role)
+            and np.array_equal(self.crop, other.crop)
+        )
 
 
 class FftController(QObject):
@@ -94,6 +106,7 @@ class FftController(QObject):
         self.measurement: LatticeMeasurement | None = None
         """The fresh measurement of the region shown (None: drawn from the session's result)."""
         self.shown: Shown | None = None
+        self._requested: tuple[Region, tuple] | None = None
         self.picked: list[Spot] = []
         self.reference: ReferenceSpacing | None = None
         self.reference_phase = ""
@@ -114,11 +127,20 @@ class FftController(QObject):
         """Another dataset or session: the next region is drawn from the session when it holds
         it."""
         self.region, self.measurement, self.shown, self.picked = None, None, None, []
+        self._requested = None
 
     def measure(self, region: Region) -> None:
         """Measure ``region``, or draw the session's "fft" result when it is current and was
         measured on this region with these parameters (a reopened project: nothing is measured
-        again)."""
+        again); nothing when this very region, with the same reference, is being measured or is
+        shown."""
+        settings = (self.parameters(region), self.reference_phase, self.reference)
+        if self._requested is not None and region.same_as(self._requested[0]):
+            if self._requested[1] == settings and (
+                self.tasks.will_deliver(MEASURE_KEY) or self.region is self._requested[0]
+            ):
+                return
+        self._requested = (region, settings)
         session = self.state.session
         stored = session.result(RESULT)
         current = (
@@ -129,7 +151,7 @@ class FftController(QObject):
         if current:
             self.tasks.submit(
                 lambda: power_spectrum(region.crop, pixel_nm=region.pixel_nm),
-                key="fft-measure",
+                key=MEASURE_KEY,
                 on_result=lambda spectrum: self._stored(region, stored.value, spectrum),
                 description="FFT",
             )
@@ -159,7 +181,7 @@ class FftController(QObject):
 
         self.tasks.submit(
             work,
-            key="fft-measure",
+            key=MEASURE_KEY,
             on_result=lambda out: self._measured(region, *out),
             description="FFT lattice",
         )
