@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from insitu_tem.workflows.child import ChildProcess
-from insitu_tem.workflows.forker import Forker
+from insitu_tem.workflows.forker import Forker, FreshInterpreters, forks_workers
+from insitu_tem.workflows.jobs import Steps
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 
@@ -25,10 +26,12 @@ BLOCKS = textwrap.dedent("""
 """)
 
 PARENT = textwrap.dedent("""
+    import sys
     from insitu_tem.workflows.child import ChildProcess
+    from insitu_tem.workflows.forker import FreshInterpreters
     from insitu_tem.workflows.jobs import Steps
     import blocks
-    child = ChildProcess()
+    child = ChildProcess(spawner=FreshInterpreters() if sys.argv[1:] == ["fresh"] else None)
     child.run(blocks.forever, Steps(None, lambda f, m: print(child.pid, flush=True)))
 """)
 
@@ -54,15 +57,20 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def test_a_killed_parent_leaves_no_worker_behind(tmp_path):
+def start_parent(tmp_path, *args: str) -> subprocess.Popen:
+    """A process that runs a job blocking forever in a worker and prints the worker's pid."""
     (tmp_path / "blocks.py").write_text(BLOCKS)
     path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
-    parent = subprocess.Popen(
-        [sys.executable, "-c", PARENT],
+    return subprocess.Popen(
+        [sys.executable, "-c", PARENT, *args],
         stdout=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": path},
         text=True,
     )
+
+
+def test_a_killed_parent_leaves_no_worker_behind(tmp_path):
+    parent = start_parent(tmp_path)
     try:
         worker = int(parent.stdout.readline())
         (forker,) = children(parent.pid)
@@ -84,7 +92,7 @@ def parent_of(pid: int) -> int:
 
 def test_workers_of_one_forker_are_its_children_and_are_reaped_when_ended():
     forker = Forker()
-    first, second = ChildProcess(forker=forker), ChildProcess(forker=forker)
+    first, second = ChildProcess(spawner=forker), ChildProcess(spawner=forker)
     try:
         first.start("json")
         second.start("json")
@@ -98,3 +106,56 @@ def test_workers_of_one_forker_are_its_children_and_are_reaped_when_ended():
     finally:
         forker.close()
     assert all(state(pid) is None for pid in (*workers, restarted))
+
+
+def test_a_killed_parent_leaves_no_fresh_interpreter_worker_behind(tmp_path):
+    parent = start_parent(tmp_path, "fresh")
+    try:
+        worker = int(parent.stdout.readline())
+        assert children(parent.pid) == [worker]
+        parent.send_signal(signal.SIGKILL)
+        assert parent.wait(10) == -signal.SIGKILL
+        deadline = time.monotonic() + 10
+        while state(worker) not in (None, "Z") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert state(worker) in (None, "Z")
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+SUMS = textwrap.dedent("""
+    def sorted_sum(values, *, progress, divisor=1):
+        progress(0.5, "sorting")
+        return sorted(values), sum(values) // divisor
+""")
+
+
+@pytest.mark.parametrize("make_spawner", [Forker, FreshInterpreters])
+def test_both_spawners_run_a_job_and_report_its_error(make_spawner, tmp_path, monkeypatch):
+    (tmp_path / "sums.py").write_text(SUMS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    )
+    import sums
+
+    spawner = make_spawner()
+    child = ChildProcess(spawner=spawner)
+    reported = []
+    try:
+        steps = Steps(None, lambda fraction, message: reported.append((fraction, message)))
+        assert child.run(sums.sorted_sum, steps, [3, 1, 2]) == ([1, 2, 3], 6)
+        assert reported == [(0.5, "sorting")]
+        with pytest.raises(ZeroDivisionError, match="division"):
+            child.run(sums.sorted_sum, steps, [1], divisor=0)
+        worker = child.pid
+        child.close()
+        assert state(worker) is None
+    finally:
+        child.close()
+        spawner.close()
+
+
+def test_the_platform_forks_workers_only_on_linux():
+    assert forks_workers() == sys.platform.startswith("linux")

@@ -21,7 +21,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, QThreadPool, Signa
 
 from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.workflows.child import ChildProcess
-from insitu_tem.workflows.forker import Forker
+from insitu_tem.workflows.forker import spawner
 
 
 class TaskCancelled(Exception):
@@ -107,8 +107,9 @@ class TaskRunner(QObject):
         a job needs it; cancelling a job that uses it or every task ends it): the NBD scan.
     movie_child : ChildProcess
         A second one, for the front tracking, so it runs beside the scan analysis. Both are
-        forked from one :class:`~insitu_tem.workflows.forker.Forker`, so the modules they share
-        are imported once.
+        forked from one :class:`~insitu_tem.workflows.forker.Forker` where the platform allows
+        (:func:`~insitu_tem.workflows.forker.spawner`), so the modules they share are imported
+        once.
     """
 
     started = Signal(int, str)
@@ -134,9 +135,9 @@ class TaskRunner(QObject):
         self._bridge = _Bridge()
         self._bridge.done.connect(self._on_done)
         self._bridge.progress.connect(self.progress)
-        self._forker = Forker()
-        self.child = ChildProcess(forker=self._forker)
-        self.movie_child = ChildProcess(forker=self._forker)
+        self._spawner = spawner()
+        self.child = ChildProcess(spawner=self._spawner)
+        self.movie_child = ChildProcess(spawner=self._spawner)
 
     def submit(
         self,
@@ -214,7 +215,7 @@ class TaskRunner(QObject):
         if task_id is None:
             self.child.close()
             self.movie_child.close()
-            self._forker.close()
+            self._spawner.close()
 
     def cancel_keys(self, keys) -> None:
         """Cancel the latest task of each key in ``keys``; their results are dropped."""

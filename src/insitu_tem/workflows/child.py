@@ -3,8 +3,9 @@ that holds the GIL (the GUI).
 
 The worker is forked by a :class:`~insitu_tem.workflows.forker.Forker` (a fresh interpreter that
 imports the workers' modules once; never a fork of the parent, which may hold Qt or other
-threads) when :meth:`ChildProcess.start` first needs it, and reused. Requests and answers travel
-as length-prefixed pickles over the worker's standard input and a private duplicate of its
+threads), or started as a fresh interpreter where forking is not available
+(:func:`~insitu_tem.workflows.forker.spawner`), when :meth:`ChildProcess.start` first needs it,
+and reused. Requests and answers travel as length-prefixed pickles over the worker's standard input and a private duplicate of its
 standard output (its own ``print`` goes to standard error). The worker exits as soon as its
 standard input reaches end-of-file, which happens when the parent closes it or dies in any way
 (SIGKILL included), even in the middle of a computation: no worker outlives its parent, and no
@@ -28,13 +29,15 @@ import os
 import pickle
 import queue
 import struct
+import sys
 import threading
 import traceback
 from typing import IO, Any, Callable
 
 import numpy as np
 
-from insitu_tem.workflows.forker import Forker
+from insitu_tem.workflows.forker import Forker, FreshInterpreters
+from insitu_tem.workflows.forker import spawner as _platform_spawner
 from insitu_tem.workflows.jobs import Cancelled, Steps
 
 _HEADER = struct.Struct("<Q")
@@ -67,18 +70,21 @@ class ChildProcess:
     ----------
     poll_s : float
         How often, s, a waiting caller checks ``should_stop``.
-    forker : Forker, optional
-        Where the worker is forked from (shared by the workers of one application, so each
-        module is imported once); None: one of its own, ended with :meth:`close`.
+    spawner : Forker or FreshInterpreters, optional
+        Where the worker comes from (a forker is shared by the workers of one application, so
+        each module is imported once); None: this platform's :func:`spawner` of its own, ended
+        with :meth:`close`.
     """
 
-    def __init__(self, *, poll_s: float = 0.05, forker: Forker | None = None) -> None:
+    def __init__(
+        self, *, poll_s: float = 0.05, spawner: Forker | FreshInterpreters | None = None
+    ) -> None:
         self._poll_s = poll_s
         self._one_job = threading.Lock()
         self._swap = threading.Lock()
         self._worker: _Worker | None = None
-        self._forker = forker if forker is not None else Forker()
-        self._own_forker = forker is None
+        self._spawner = spawner if spawner is not None else _platform_spawner()
+        self._own_spawner = spawner is None
 
     @property
     def pid(self) -> int | None:
@@ -91,7 +97,7 @@ class ChildProcess:
         needs them starts computing at once); returns without waiting."""
         with self._swap:
             if self._worker is None or self._worker.ended.is_set():
-                self._worker = _Worker(self._forker, modules)
+                self._worker = _Worker(self._spawner, modules)
             return self._worker
 
     def ahead(self, module: str, name: str, *args) -> None:
@@ -146,11 +152,11 @@ class ChildProcess:
             raise
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """End the worker (a running job's caller sees it end) and wait for it, and the forker
+        """End the worker (a running job's caller sees it end) and wait for it, and its spawner
         when it is this one's own; idempotent."""
         self._end(self._worker, timeout_s)
-        if self._own_forker:
-            self._forker.close(timeout_s)
+        if self._own_spawner:
+            self._spawner.close(timeout_s)
 
     def _end(self, worker: _Worker | None, timeout_s: float = 5.0) -> None:
         with self._swap:
@@ -163,8 +169,8 @@ class ChildProcess:
 class _Worker:
     """The parent's side of one worker process: its pipes and a thread reading its answers."""
 
-    def __init__(self, forker: Forker, modules: tuple[str, ...]) -> None:
-        self.process = forker.spawn(__name__, modules)
+    def __init__(self, spawner: Forker | FreshInterpreters, modules: tuple[str, ...]) -> None:
+        self.process = spawner.spawn(__name__, modules)
         self.inbox: queue.Queue = queue.Queue()
         self.ended = threading.Event()
         self._sending = threading.Lock()
@@ -284,3 +290,7 @@ def main(modules: list[str]) -> None:
     for module in modules:
         importlib.import_module(module)
     _serve(answers, inbox)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

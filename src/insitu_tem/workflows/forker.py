@@ -14,6 +14,11 @@ Requests and replies travel as pickles over a Unix socket pair (one message each
 pipes passed with ``SCM_RIGHTS``). The forker ends when the caller closes it or dies in any way
 (end-of-file on the socket), after killing and reaping its workers, so neither it nor a worker
 outlives the caller; a worker it has forked is reaped when the caller ends it.
+
+Forking needs POSIX ``fork`` and descriptor passing over ``SOCK_SEQPACKET``, which only Linux
+offers (macOS lacks sequenced-packet Unix sockets and Windows both): elsewhere :func:`spawner`
+gives :class:`FreshInterpreters`, which starts each worker as a fresh ``python -m`` interpreter
+with the same pipes and protocol.
 """
 
 from __future__ import annotations
@@ -34,6 +39,59 @@ from typing import IO
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _MESSAGE_BYTES = 1 << 16
+
+
+def forks_workers() -> bool:
+    """Whether this platform can fork workers from a :class:`Forker` (Linux)."""
+    return sys.platform.startswith("linux") and hasattr(socket, "send_fds")
+
+
+def spawner() -> Forker | FreshInterpreters:
+    """Where this platform's workers come from: a :class:`Forker` where :func:`forks_workers`,
+    else :class:`FreshInterpreters`."""
+    return Forker() if forks_workers() else FreshInterpreters()
+
+
+def _worker_environment() -> dict[str, str]:
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *filter(None, [path])])}
+
+
+class FreshInterpreters:
+    """Starts each worker as a fresh interpreter, ``python -m entry *modules`` with its request
+    and answer pipes as standard input and output (``entry`` runs ``main(modules)`` when run as
+    ``__main__``): the portable way, each worker importing its modules itself."""
+
+    def spawn(self, entry: str, modules: tuple[str, ...]) -> Started:
+        """A worker running ``entry.main(list(modules))``; returns at once."""
+        process = subprocess.Popen(
+            [sys.executable, "-m", entry, *modules],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=_worker_environment(),
+        )
+        return Started(process)
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        """Nothing to end: each worker is ended by its caller."""
+
+
+class Started:
+    """The caller's side of one worker started as a fresh interpreter: its pipes, process id
+    and end (as :class:`Forked`)."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self._process = process
+        self.stdin, self.stdout, self.pid = process.stdin, process.stdout, process.pid
+
+    def end(self, timeout_s: float | None = None) -> int | None:
+        """Kill the worker unless it has ended and reap it; its exit status (None when it did
+        not end in ``timeout_s``)."""
+        self._process.kill()
+        try:
+            return self._process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
 
 
 class Forker:
@@ -108,11 +166,11 @@ class Forker:
         if self._process is not None and self._process.poll() is None:
             return self._socket
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        path = os.environ.get("PYTHONPATH")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *filter(None, [path])])}
         with theirs:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "insitu_tem.workflows.forker"], stdin=theirs, env=env
+                [sys.executable, "-m", "insitu_tem.workflows.forker"],
+                stdin=theirs,
+                env=_worker_environment(),
             )
         self._socket, self._replies, self._forks = mine, deque(), 0
         threading.Thread(
