@@ -1,5 +1,6 @@
 """The whole front analysis along a line, shared by the CLI and the movie panel:
-optional drift correction -> kymograph -> front track -> calibration -> kinetics."""
+optional drift correction -> kymograph -> front track per frame -> trajectory -> calibration
+-> kinetics."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from insitu_tem.analysis.movie.drift import DriftResult
 from insitu_tem.analysis.movie.drift_static import measure_static_drift
 from insitu_tem.analysis.movie.front import FrontTrack, track_front
 from insitu_tem.analysis.movie.front_tilt import STRIP_PX, FrontTilt, front_tilt
+from insitu_tem.analysis.movie.front_trajectory import along_trajectory
 from insitu_tem.analysis.movie.kinetics import KineticsFit, fit_kinetics, measured_velocity
 from insitu_tem.analysis.movie.velocity import fitted_velocity_sigma, measured_velocity_sigma
 from insitu_tem.analysis.movie.kymograph import Kymograph, LineSampling, kymograph
@@ -31,7 +33,9 @@ class FrontAnalysis:
     kymograph : Kymograph
         Intensity along the line vs frame.
     track : FrontTrack
-        Front position in px along the line, confidence, presence.
+        Front position in px along the line, confidence, presence: each frame's position and
+        1σ read from the trajectory
+        (:func:`~insitu_tem.analysis.movie.front_trajectory.along_trajectory`).
     position : numpy.ndarray
         Front position in calibrated units along the line (NaN where absent).
     position_sigma : numpy.ndarray
@@ -40,14 +44,16 @@ class FrontAnalysis:
     units : str
         Units of ``position``.
     fit : KineticsFit
-        ``x(t) = x0 + k (t - t0)^n`` fitted to ``position``, its errors with the positions'
-        errors correlated over ``ERROR_SPAN`` of the tracked time span (a sample's frozen level
-        error lasts while the front crosses the ~10 samples of its profile window, a sixth of
-        the frames for a front crossing a 60 px line; the drift error is a random walk).
+        ``x(t) = x0 + k (t - t0)^n`` fitted to the per-frame positions (each frame's own fit,
+        before the trajectory: the power law is itself a fit across frames), its errors with
+        the positions' errors correlated over ``ERROR_SPAN`` of the tracked time span (a
+        sample's frozen level error lasts while the front crosses the ~10 samples of its
+        profile window, a sixth of the frames for a front crossing a 60 px line; the drift
+        error is a random walk).
     velocity : numpy.ndarray
         Fitted velocity per frame, units per time unit.
     velocity_measured : numpy.ndarray
-        Velocity from the positions (Savitzky-Golay derivative).
+        Velocity from the per-frame positions (Savitzky-Golay derivative).
     drift : DriftResult or None
         Drift used to follow the specimen (None without correction).
     tilt : FrontTilt or None
@@ -172,20 +178,21 @@ def analyse_front(
         should_stop=should_stop,
         progress=lambda f, m: report(start + (0.95 - start) * f, m),
     )
-    track = with_drift_error(
+    frames = with_drift_error(
         track_front(kymo.image, polarity=polarity, follows_specimen=shifts_px is not None),
         kymo.sampling,
         drift,
     )
+    track = along_trajectory(frames)
     row, col = axes
     distance = kymo.sampling.calibrated_distance(row, col)
-    position = np.interp(track.position, kymo.distance_px, distance, left=np.nan, right=np.nan)
-    scale = np.interp(track.position, kymo.distance_px, np.gradient(distance, kymo.distance_px))
+    position, scale = _calibrated(track.position, kymo.distance_px, distance)
     position_sigma = track.position_sigma * scale
-    noise = track.position_sigma if track.position_noise is None else track.position_noise
+    per_frame, frame_scale = _calibrated(frames.position, kymo.distance_px, distance)
+    noise = frames.position_sigma if frames.position_noise is None else frames.position_noise
     times = np.asarray(times, dtype=float)
     fit = fit_kinetics(
-        times, position, sigma=noise * scale, fixed=fixed, correlation_span=ERROR_SPAN
+        times, per_frame, sigma=noise * frame_scale, fixed=fixed, correlation_span=ERROR_SPAN
     )
     velocity = fit.velocity(times) if fit.ok else np.full(times.shape, np.nan)
     report(1.0, "front tracked")
@@ -198,9 +205,18 @@ def analyse_front(
         col.units,
         fit,
         velocity,
-        measured_velocity(times, position),
+        measured_velocity(times, per_frame),
         drift,
         tilt,
         fitted_velocity_sigma(fit, times),
-        measured_velocity_sigma(times, position, position_sigma),
+        measured_velocity_sigma(times, per_frame, frames.position_sigma * frame_scale),
     )
+
+
+def _calibrated(
+    position_px: np.ndarray, distance_px: np.ndarray, distance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Calibrated distance along the line at ``position_px`` (kymograph samples; NaN off the
+    line) and its derivative (calibrated units per sample)."""
+    position = np.interp(position_px, distance_px, distance, left=np.nan, right=np.nan)
+    return position, np.interp(position_px, distance_px, np.gradient(distance, distance_px))
