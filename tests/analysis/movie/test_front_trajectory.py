@@ -1,6 +1,6 @@
 """Front positions read from the trajectory: independent scatter averaged down, stalls, kinks
-and reversals followed, frames not measured left so, and a 1σ that never assumes the frames'
-errors independent."""
+and reversals followed, a frame gone astray on both sides read from the others, frames not
+measured left so, and a 1σ that never assumes the frames' errors independent."""
 
 import numpy as np
 
@@ -103,14 +103,36 @@ def test_frames_not_measured_stay_so():
     np.testing.assert_array_equal(np.isfinite(smoothed.position), np.isfinite(gaps))
 
 
-def test_a_frame_far_off_the_trajectory_keeps_its_own_fit():
+def test_a_frame_at_a_sharp_turn_keeps_its_own_fit():
+    t = np.arange(40, dtype=float)
+    truth = np.where(t < 20, 10.0, 10.0 + 2.0 * (t - 20))
+    raw = noisy_track(truth, noise=0.05, seed=5)
+    smoothed = along_trajectory(raw)
+    assert np.max(np.abs(smoothed.position - raw.position)[18:23]) < 0.05
+    assert np.max(np.abs(smoothed.position - truth)) < 0.2
+
+
+def test_a_frame_off_its_path_on_both_sides_is_read_from_the_others():
     truth = 10.0 + 0.4 * np.arange(40)
     raw = noisy_track(truth, noise=0.05, seed=5)
-    jump = raw.position.copy()
-    jump[20] += 3.0
-    smoothed = along_trajectory(FrontTrack(**{**vars(raw), "position": jump}))
-    assert smoothed.position[20] == jump[20]
-    assert smoothed.position_sigma[20] == raw.position_sigma[20]
+    astray = raw.position.copy()
+    astray[20] += 3.0
+    smoothed = along_trajectory(FrontTrack(**{**vars(raw), "position": astray}))
+    assert abs(smoothed.position[20] - truth[20]) < 0.1
+    assert np.max(np.abs(smoothed.position - truth)) < 0.15
+    assert smoothed.position_sigma[20] < 0.1
+
+
+def test_one_sided_rows_use_only_the_frames_on_that_side():
+    frames = np.arange(15, dtype=float)
+    line = 2.0 - 0.3 * frames
+    for side in (-1, 1):
+        rows = local_linear_weights(frames, np.ones(15), 3, side=side)
+        usable = np.isfinite(rows).all(axis=1)
+        assert usable.sum() == 13
+        offsets = frames[None, :] - frames[:, None]
+        assert np.all(rows[usable][np.sign(offsets[usable]) != side] == 0.0)
+        np.testing.assert_allclose(rows[usable] @ line, line[usable], atol=1e-9)
 
 
 def test_too_few_frames_or_no_scatter_leave_the_track_unchanged():
