@@ -1,7 +1,12 @@
 import numpy as np
 from scipy import ndimage
 
-from insitu_tem.analysis.tomo.material_volume import core_dent, material_volumes
+from insitu_tem.analysis.tomo.material_volume import (
+    STRETCH_SIGMA_FRACTION,
+    core_dent,
+    material_volumes,
+    region_volume,
+)
 from insitu_tem.analysis.tomo.wire_section import wire_section
 
 TILTS = np.arange(-60.0, 60.1, 5.0)
@@ -93,6 +98,22 @@ def test_the_shell_takes_the_wires_region_from_the_projections():
     wider = _shell(volume, _shadows([(22.05, 1.0), (12.0, 1.0)]))[0]
     assert found != alone and sigma < alone_sigma
     assert abs((wider - found) / (np.pi * (22.05**2 - 22.0**2) * LENGTH) - 1) < 0.1
+
+
+def test_the_shells_sigma_is_the_sections_and_the_core_regions_own_error():
+    """With the projections the shell's 1σ adds the section's least-squares error, the core
+    region's noise terms and the half-stretch's own error, not the two stretch estimates'."""
+    volume = _volume(12.0, 22.0)
+    shadows = _shadows([(22.0, 1.0), (12.0, 1.0)], scale=20.0, seed=3)
+    _, sigma = _shell(volume, shadows)
+    labels = _labels(volume)
+    core, shell = labels == 2, labels == 1
+    inner = region_volume(ndimage.gaussian_filter(volume, 1.0), core, core, shell)
+    radius = np.sqrt(core.sum() / (np.pi * LENGTH))
+    section = wire_section(shadows, TILTS, _rows(), core_radius_px=radius)
+    terms = [section.area_sigma * LENGTH, inner.noise_sigma, STRETCH_SIGMA_FRACTION * inner.stretch]
+    assert np.isclose(sigma, np.linalg.norm(terms), rtol=1e-6)
+    assert inner.noise_sigma < inner.sigma
 
 
 def test_a_core_void_opening_into_the_shell_is_given_to_the_core():
