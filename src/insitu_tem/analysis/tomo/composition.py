@@ -99,10 +99,12 @@ class LabelComposition:
 
 
 def _columns(proj, mask: np.ndarray) -> np.ndarray:
-    """P(mask) as (n_tilts · n_det, ny) sinograms, the layout of the reconstruction."""
-    nz, ny, nx = mask.shape
-    slices = np.ascontiguousarray(mask.transpose(0, 2, 1), dtype=np.float32).reshape(nz * nx, ny)
-    return proj.forward(slices)
+    """P(mask) as (n_tilts · n_det, ny) sinograms, the layout of the reconstruction. Only the
+    (z, x) voxels that hold the mask in some slice are projected: the others would add exact
+    zeros, so the sums are the whole projector's, in the same order."""
+    held = np.flatnonzero(mask.any(axis=1))
+    slices = mask[held // mask.shape[2], :, held % mask.shape[2]].astype(np.float32)
+    return np.asarray(proj.transpose[held].T @ slices, dtype=np.float32)
 
 
 def _sinograms(stack: np.ndarray) -> np.ndarray:
