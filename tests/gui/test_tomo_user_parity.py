@@ -44,15 +44,19 @@ def table(panel) -> dict:
     }
 
 
-def panel_through_segmentation(qtbot, window, phantom, monkeypatch):
-    """File ▸ Open on both series, then the panel's buttons as a user clicks them."""
-    files = [str(phantom / sample.HAADF_NAME), str(phantom / sample.OXYGEN_NAME)]
+def panel_through_segmentation(qtbot, window, phantom, monkeypatch, *, names=None):
+    """File ▸ Open on both series (or the ``names`` given), then the panel's buttons as a user
+    clicks them."""
+    names = names or (sample.HAADF_NAME, sample.OXYGEN_NAME)
+    files = [str(phantom / name) for name in names]
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (files, ""))
     panel = window.panels["tomo"]
     with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
         file_action(window, "&Open…").trigger()
-    assert list(panel.controller.series.channels) == ["HAADF", "O_Ka"]
-    assert panel.all_channels.isChecked() and "13 tilts -60…60°" in panel.info.text()
+    expected = ["HAADF", "O_Ka"][: len(files)]
+    assert list(panel.controller.series.channels) == expected
+    assert "13 tilts -60…60°" in panel.info.text()
+    assert panel.all_channels.isChecked() == (len(files) > 1)
     assert panel.info.text().endswith("— next: Align")
     window.docks["tomo"].setFloating(True)
     window.docks["tomo"].resize(1600, 800)
@@ -129,6 +133,28 @@ def test_panel_numbers_are_the_commands_numbers(
     record = json.loads(Image.open(figure).text["insitu-tem"])
     assert record["parameters"]["shell_thickness"] == pytest.approx(thickness)
     assert panel.info.text() == f"Figure saved: {figure}"
+    assert not reporter.reports
+
+
+def test_haadf_alone_gives_the_commands_material_volumes(
+    qtbot, window, phantom, monkeypatch, tmp_path, capsys, reporter
+):
+    panel = panel_through_segmentation(
+        qtbot, window, phantom, monkeypatch, names=(sample.HAADF_NAME,)
+    )
+    tomo = run_cli(
+        capsys, "tomo", phantom / sample.HAADF_NAME, "--iterations", ITERATIONS, "--out", tmp_path
+    )
+    seg = run_cli(capsys, "segment", tomo["volumes"][0]["path"], "--out", tmp_path / "labels.tif")
+    np.testing.assert_array_equal(panel.controller.labels, tifffile.imread(tmp_path / "labels.tif"))
+    stored = panel.state.session.result(SEGMENTATION).value
+    assert stored["material_volumes_voxels"] == pytest.approx(seg["material_volumes_voxels"])
+    assert stored["material_volumes_voxels_sigma"] == pytest.approx(
+        seg["material_volumes_voxels_sigma"]
+    )
+    shown = table(panel)
+    shell, sigma = seg["material_volumes"]["1"], seg["material_volumes_sigma"]["1"]
+    assert shown["volume of the shell material"] == f"{shell:.4g} ± {sigma:.2g} nm³"
     assert not reporter.reports
 
 

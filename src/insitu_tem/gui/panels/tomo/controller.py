@@ -304,7 +304,8 @@ class TomoController(ProjectFiles, QObject):
 
     def segment(self, *, scribbles: np.ndarray | None = None) -> None:
         """Multi-Otsu in three classes, or the random forest on the scribbles; then the
-        measurements, the composition fitted on the element projections when the series is
+        measurements (the wire's region of the material volumes on the reference channel's
+        projections) and the composition fitted on the element projections, when the series is
         open."""
         reference, volume = next(iter(self.volumes.items()))
         elements = dict(list(self.volumes.items())[1:])
@@ -313,7 +314,7 @@ class TomoController(ProjectFiles, QObject):
 
         def run():
             projections = None
-            if series is not None and elements and {reference, *elements} <= set(series.channels):
+            if series is not None and {reference, *elements} <= set(series.channels):
                 projections = results.element_projections(
                     series, alignment, tuple(elements), reference=reference, binning=binning
                 )
