@@ -5,11 +5,12 @@ The worker is forked by a :class:`~insitu_tem.workflows.forker.Forker` (a fresh 
 imports the workers' modules once; never a fork of the parent, which may hold Qt or other
 threads), or started as a fresh interpreter where forking is not available
 (:func:`~insitu_tem.workflows.forker.spawner`), when :meth:`ChildProcess.start` first needs it,
-and reused. Requests and answers travel as length-prefixed pickles over the worker's standard input and a private duplicate of its
-standard output (its own ``print`` goes to standard error). The worker exits as soon as its
-standard input reaches end-of-file, which happens when the parent closes it or dies in any way
-(SIGKILL included), even in the middle of a computation: no worker outlives its parent, and no
-helper process other than the forker (such as multiprocessing's resource tracker) is involved.
+and reused. Requests and answers travel as length-prefixed pickles over the worker's standard
+input and a private duplicate of its standard output (its own ``print`` goes to standard
+error). The worker exits as soon as its standard input reaches end-of-file, which happens when
+the parent closes it or dies in any way (SIGKILL included), even in the middle of a
+computation: no worker outlives its parent, and no helper process other than the forker (such
+as multiprocessing's resource tracker) is involved.
 
 Jobs run one at a time; a job whose ``should_stop`` turns true kills the worker (the next job
 starts another) and raises :class:`~insitu_tem.workflows.jobs.Cancelled`. An exception raised in
