@@ -72,11 +72,14 @@ def test_voids_of_the_shell_are_taken_out_of_its_material():
     assert sigma[1] > 0.009 * solid[1]
 
 
-def _wire_with_core_void(void_r: float, *, core_r=12.0, shell_r=22.0, n: int = 72):
-    """A wire (blur 2 px) whose core holds a void sphere of radius ``void_r`` one pixel inside
-    its border, drawn with 4× supersampling; also the materials' volumes."""
+def wire_with_core_void(
+    void_r: float, *, core_r=12.0, shell_r=22.0, n: int = 72, axis_zx=(0.0, 0.0)
+):
+    """A wire (blur 2 px, axis at ``axis_zx`` px from the volume's centre) whose core holds a
+    void sphere of radius ``void_r`` one pixel inside its border, drawn with 4× supersampling;
+    also the materials' volumes."""
     fine = (np.arange(4 * n) + 0.5) / 4 - n / 2
-    z, x = fine[:, None, None], fine[None, None, :]
+    z, x = fine[:, None, None] - axis_zx[0], fine[None, None, :] - axis_zx[1]
     y = (np.arange(LENGTH) - LENGTH / 2)[None, :, None]
     radius = np.hypot(z, x)
     fine_volume = (radius < shell_r).astype(np.float32) + (radius < core_r)
@@ -92,7 +95,7 @@ def _wire_with_core_void(void_r: float, *, core_r=12.0, shell_r=22.0, n: int = 7
 
 def test_a_core_void_opening_into_the_shell_enters_the_shell_sigma():
     for void_r in (0.0, 5.0):
-        volume, areas, void_volume = _wire_with_core_void(void_r)
+        volume, areas, void_volume = wire_with_core_void(void_r)
         labels = _labels(volume, (0.5, 1.5))
         data = ndimage.gaussian_filter(volume, 1.0)
         wire = np.stack([ndimage.binary_fill_holes(p) for p in np.moveaxis(labels > 0, 1, 0)])

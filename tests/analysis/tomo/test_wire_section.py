@@ -8,6 +8,7 @@ from insitu_tem.analysis.tomo.material_volume import (
     region_volume,
 )
 from insitu_tem.analysis.tomo.wire_section import wire_section
+from tests.analysis.tomo.test_material_volume import wire_with_core_void
 
 TILTS = np.arange(-60.0, 60.1, 5.0)
 LENGTH, SIZE = 24, 72
@@ -61,16 +62,9 @@ def _volume(core_r: float, shell_r: float, *, void_r: float = 0.0) -> np.ndarray
     """The same wire (core density 2, shell 1, at ``_shadows``' centre) as a volume blurred by
     2 px, drawn with 4× supersampling; a void sphere of radius ``void_r`` one pixel inside the
     core's border."""
-    fine = (np.arange(4 * SIZE) + 0.5) / 4 - SIZE / 2
-    z, x = fine[:, None, None] - 1.3, fine[None, None, :] + 2.1
-    y = (np.arange(LENGTH) - LENGTH / 2)[None, :, None]
-    radius = np.hypot(z, x)
-    fine_volume = (radius < shell_r).astype(np.float32) + (radius < core_r)
-    void = np.hypot(np.hypot(z - (core_r - void_r - 1), x), y) < void_r
-    fine_volume = np.where(void, 0.0, np.broadcast_to(fine_volume, void.shape))
-    volume = fine_volume.reshape(SIZE, 4, LENGTH, SIZE, 4).mean(axis=(1, 4)).astype(np.float32)
-    volume = ndimage.gaussian_filter(volume, 2.0)
-    return volume + np.random.default_rng(1).normal(0, 0.02, volume.shape).astype(np.float32)
+    return wire_with_core_void(void_r, core_r=core_r, shell_r=shell_r, n=SIZE, axis_zx=(1.3, -2.1))[
+        0
+    ]
 
 
 def _labels(volume: np.ndarray) -> np.ndarray:
