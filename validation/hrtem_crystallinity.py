@@ -6,7 +6,9 @@ mean counts), so the truth is a straight boundary at a known column: the crystal
 the crystal's width over the total. Every crystal is paired with every amorphous region; a
 composite with a held-out image is reported on the held-out row. Error and 1σ are in percentage
 points of area. The domain size (the crystal's equivalent-circle diameter, ``sqrt(4A/π)`` of its
-rectangle) is scored as a relative error with its 1σ (session 14).
+rectangle) is scored as a relative error with its 1σ (session 14). In the full run a crystal imaged
+at Cs ≥ 0.1 mm is instead one multislice beside the amorphous region, with its defocus and Cs
+given to the method (:func:`validation.hrtem_composites.built`, session 18).
 """
 
 from __future__ import annotations
@@ -40,31 +42,35 @@ def composite(crystal, glass) -> tuple[np.ndarray, float, float]:
     return image, left.shape[1] / image.shape[1], pixel_A / 10.0
 
 
-def rows(cases, extra=()) -> list[Measurement]:
-    """Tuned and held-out rows of the crystalline fraction's error and 1σ and of the domain size
-    (see module): every crystal with every amorphous region of ``cases``, then the ``extra``
-    (crystal, region) pairs (:func:`validation.hrtem_composites.pairs`)."""
-    from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map
-
+def fixture_pairs(cases) -> list[tuple]:
+    """Every ≥ 10 nm crystal of ``cases`` with every ≥ 5 nm amorphous region, as (crystal,
+    region) (image, truth) pairs."""
     crystals = [c for c in cases if c[1]["case"]["phase"] != "amorphous"]
     crystals = [c for c in crystals if c[1]["case"]["diameter_nm"] >= LARGE_NM]
     glasses = [c for c in cases if c[1]["case"]["phase"] == "amorphous"]
     glasses = [c for c in glasses if c[1]["case"]["diameter_nm"] >= GLASS_NM]
+    return [(c, g) for c in crystals for g in glasses]
+
+
+def rows(composites) -> list[Measurement]:
+    """Tuned and held-out rows of the crystalline fraction's error and 1σ and of the domain size
+    (see module) on ``composites``, each (image, truth fraction, pixel nm, crystal truth,
+    imaging) (:func:`validation.hrtem_composites.built`)."""
+    from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map
+
     out = {False: _empty(), True: _empty()}
     domain = {False: _empty(), True: _empty()}
-    for crystal, glass in [*((c, g) for c in crystals for g in glasses), *extra]:
-        image, truth, pixel_nm = composite(crystal, glass)
-        result = crystallinity_map(image, pixel_nm=pixel_nm)
-        held_out = crystal[1]["held_out"] or glass[1]["held_out"]
+    for image, truth, pixel_nm, crystal, imaging in composites:
+        case = crystal["case"]
+        result = crystallinity_map(image, pixel_nm=pixel_nm, imaging=imaging)
         size_nm = np.sqrt(4.0 * truth * image.size / np.pi) * pixel_nm
         for table, error, sigma in (
             (out, result.crystalline_fraction - truth, result.sigma_crystalline_fraction),
             (domain, result.domain_size_nm / size_nm - 1.0, result.sigma_domain_size_nm / size_nm),
         ):
-            errors, sigmas, covariates = table[held_out]
+            errors, sigmas, covariates = table[crystal["held_out"]]
             errors.append(100.0 * error)
             sigmas.append(100.0 * sigma)
-            case = crystal[1]["case"]
             covariates["crystal size (nm)"].append(size_nm)
             covariates["dose (e/px)"].append(case["dose_per_px"])
             covariates["thickness (nm)"].append(case["thickness_nm"])

@@ -124,11 +124,24 @@ def test_crystallinity_document(sample, capsys):
     assert len(grid) == 13 and all(len(row) == 13 and set(row) <= {0, 1} for row in grid)
     assert grid[6][0] == 0 and grid[6][-1] == 1
 
+    assert document["delocalisation_nm"] is None
+    assert any("delocalisation not included" in w for w in document["warnings"])
+
+
+def test_crystallinity_with_the_aberrations_erodes_the_map_by_the_delocalisation(sample, capsys):
+    base = ["crystallinity", sample, "--frame", "12", "--window", "3.2"]
+    _, plain, _ = run(capsys, *base)
+    code, document, _ = run(capsys, *base, "--defocus", "0", "--cs", "1.2")
+    assert code == 0 and document["delocalisation_nm"] > 0
+    assert not any("delocalisation not included" in w for w in document["warnings"])
+    assert document["crystalline_fraction"] < plain["crystalline_fraction"]
+
 
 @pytest.mark.parametrize(
     "args, expected",
     [
         (["lattice", "{sample}", "--roi", "0,0,300,300"], "outside"),
+        (["crystallinity", "{sample}", "--cs", "1.2"], "give both --defocus"),
         (["lattice", "{sample}", "--roi", "a,b"], "R0,C0,R1,C1"),
         (["lattice", "{sample}", "--frame", "40"], "does not exist"),
         (["lattice", "{sample}", "--reference", "W:100"], "not an allowed reflection"),

@@ -7,11 +7,12 @@ exactly when the centre lies on the edge, and the ratio R(x) of the window's 3×
 power at the reflection to that of a fully covered window follows from the Hann window alone
 (:func:`edge_profile`). It lies between two limits: f², the power at the reflection itself, and
 the 3×3 sum of the edge-cut fringe's DFT averaged over the reflection's sub-pixel position,
-which keeps the power the cut spreads into the neighbouring bins (R(0) = 0.25 and 0.38); how much
-of that spread power the excess keeps depends on how far the cut's streaks raise the ring median
-it is measured against, so R is taken midway and half the limits' difference is a systematic
-term. The measured ratio gives each window near the edge its share ``a = f(R⁻¹(E / E_ref))``
-and the edge lies where ``a`` crosses ½. The window SNR cannot place the edge: the cut's streaks
+which keeps the power the cut spreads into the neighbouring bins (R(0) = 0.25 and 0.38). R is
+the upper limit (since session 18): on generated fringes, on the crystal-beside-amorphous
+composites with a corrector and on one-multislice boundaries the spread power is kept (R midway,
+with half the limits' difference as a systematic term until session 18, put the edge +2 px into
+the amorphous side; docs/fft.md). The measured ratio gives each window near the edge its share
+``a = f(R⁻¹(E / E_ref))`` and the edge lies where ``a`` crosses ½. The window SNR cannot place the edge: the cut's streaks
 raise the ring spread the SNR is divided by, so a window half on a strong crystal can read an
 SNR of 10 and one a third on it 50.
 
@@ -36,10 +37,9 @@ alone reaches as a band maximum: no reflection's excess); each edge window's exc
 law with n from its ring median (the median of a gamma variable of that mean and variance; the
 ring's MAD would count the cut's streaks as noise); ``E_ref`` by the relative scatter of the
 excess over the interior windows within one window of it (the crystal's own thickness and
-bending); and R uniformly between its limits, one draw per map. Windows overlap: two
-Hann-windowed powers ``s`` apart correlate as ``ρ(s)²``, ``ρ`` the windows' overlap
-(:func:`noise_kernel`: 0.44 one step apart, 0.03 two steps), and the redrawn fields carry that
-correlation. The 1σ is the redrawn fractions' standard deviation and the sampling term in
+bending). Windows overlap: two Hann-windowed powers ``s`` apart correlate as ``ρ(s)²``, ``ρ`` the
+windows' overlap (:func:`noise_kernel`: 0.44 one step apart, 0.03 two steps), and the redrawn
+fields carry that correlation. The 1σ is the redrawn fractions' standard deviation and the sampling term in
 quadrature.
 
 The domain size (the area-weighted mean equivalent-circle diameter of the crystalline regions,
@@ -123,12 +123,11 @@ def bilinear_weights(n: int, grid: int, window: int, step: int) -> np.ndarray:
 
 
 def edge_profile(window: int, *, points: int = 129, offsets: int = 11) -> tuple:
-    """(R, f, ΔR) of a straight edge at ``points`` distances x from −W/2 to W/2 (module
+    """(R, f) of a straight edge at ``points`` distances x from −W/2 to W/2 (module
     docstring): the ratio of the edge-cut window's 3×3-summed excess power to the full
-    window's, midway between its two limits — f², the power at the reflection alone, and the
-    3×3 sum of the edge-cut fringe's DFT (1-D: the sum along the edge cancels) averaged over
-    ``offsets`` sub-pixel reflection positions, which keeps the broadened power — the crystal's
-    Hann-weighted share f of the window, and the limits' half difference ΔR."""
+    window's at its upper limit — the 3×3 sum of the edge-cut fringe's DFT (1-D: the sum along
+    the edge cancels) averaged over ``offsets`` sub-pixel reflection positions, which keeps the
+    broadened power — and the crystal's Hann-weighted share f of the window."""
     r = np.arange(window) - (window - 1) / 2
     hann = np.hanning(window + 2)[1:-1]
     x = np.linspace(-window / 2, window / 2, points)
@@ -140,8 +139,7 @@ def edge_profile(window: int, *, points: int = 129, offsets: int = 11) -> tuple:
         full = np.fft.fft(fringe)[k - 1 : k + 2]
         ratio += np.sum(np.abs(cut) ** 2, axis=-1) / np.sum(np.abs(full) ** 2) / offsets
     share = np.clip(0.5 + x / window + np.sin(2 * np.pi * x / window) / (2 * np.pi), 0.0, 1.0)
-    summed = np.maximum.accumulate(ratio)
-    return (summed + share**2) / 2, share, (summed - share**2) / 2
+    return np.maximum.accumulate(ratio), share
 
 
 def amplitude_share(
@@ -154,7 +152,7 @@ def amplitude_share(
     """The crystal's share ``a`` of every window (module docstring): ``f(R⁻¹(E / E_ref))`` on
     the ``edge`` windows, 1 on the other detected ones, 0 elsewhere."""
     ratio = np.clip(excess / np.where(reference > 0, reference, np.inf), 0.0, 1.0)
-    return np.where(edge, np.interp(ratio, *profile[:2]), detected.astype(float))
+    return np.where(edge, np.interp(ratio, *profile), detected.astype(float))
 
 
 def pixel_crystal(share: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -226,7 +224,7 @@ def redrawn_fractions(
             edge,
             excess + excess_scatter * field(),
             reference * (1.0 + scatter * field()),
-            (profile[0] + rng.uniform(-1.0, 1.0) * profile[2], profile[1]),
+            profile,
         )
         redrawn = pixel_crystal(share, *weights)
         fractions[i], sizes[i] = float(redrawn.mean()), equivalent_diameter_px(redrawn)

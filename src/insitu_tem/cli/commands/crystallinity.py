@@ -1,5 +1,7 @@
 """``insitu-tem crystallinity IMAGE``: sliding-window FFT map of crystalline vs amorphous areas
-(``domain_size_ok`` false with ``domain_size_reason`` when there is no domain or no boundary)."""
+(``domain_size_ok`` false with ``domain_size_reason`` when there is no domain or no boundary).
+With ``--defocus`` and ``--cs`` the lattice fringes' delocalisation across the crystal's edge is
+taken into the map and its 1σ (``delocalisation_nm``; null and a warning without them)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from insitu_tem.analysis.hrtem.crystallinity import (
     crystallinity_map,
     domain_size_status,
 )
+from insitu_tem.analysis.hrtem.crystallinity_delocalisation import Imaging
 from insitu_tem.cli.commands.common import InputError, Progress, check_range
 from insitu_tem.cli.commands.lattice import add_frame_arguments, load_region
 
@@ -36,6 +39,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_SNR,
         help=f"spot SNR above which a window is crystalline (default {DEFAULT_SNR:g})",
     )
+    parser.add_argument(
+        "--defocus",
+        type=float,
+        metavar="NM",
+        help="defocus of the image in nm, positive underfocus (with --cs: delocalisation)",
+    )
+    parser.add_argument(
+        "--cs", type=float, metavar="MM", help="spherical aberration Cs of the image in mm"
+    )
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
@@ -43,16 +55,17 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         raise InputError(args.file, f"--window {args.window} must be a positive size in nm, e.g. 3")
     progress(0.1, "loading")
     check_range("--snr", args.snr, low=0.1, high=1e6, example="5")
-    _, region, pixel_nm, warnings = load_region(args, command=NAME)
+    dataset, region, pixel_nm, warnings = load_region(args, command=NAME)
     if args.window / pixel_nm < 8:
         raise InputError(
             args.file,
             f"--window {args.window:g} nm is {args.window / pixel_nm:.3g} px; give a window "
             f"of at least {8 * pixel_nm:.3g} nm (8 px)",
         )
+    imaging = _imaging(args, dataset.metadata, warnings)
     progress(0.3, "sliding-window FFT")
     result = crystallinity_map(
-        region, pixel_nm=pixel_nm, window_nm=args.window, snr_threshold=args.snr
+        region, pixel_nm=pixel_nm, window_nm=args.window, snr_threshold=args.snr, imaging=imaging
     )
     progress(1.0, "done")
     domain_ok, domain_reason = domain_size_status(result)
@@ -63,8 +76,30 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "domain_size_sigma_nm": result.sigma_domain_size_nm,
         "domain_size_ok": domain_ok,
         "domain_size_reason": domain_reason,
+        "delocalisation_nm": None if imaging is None else result.delocalisation_nm,
         "map": result.crystalline.astype(int).tolist(),
         "window_nm": result.window_px * pixel_nm,
         "step_nm": result.step_px * pixel_nm,
         "warnings": warnings,
     }
+
+
+def _imaging(args: argparse.Namespace, metadata: dict, warnings: list[str]) -> Imaging | None:
+    """The image's aberrations from --defocus and --cs (beam energy from the file, else 300 kV
+    with a warning); None, with a warning, without them."""
+    if (args.defocus is None) != (args.cs is None):
+        raise InputError(
+            args.file, "give both --defocus NM and --cs MM, e.g. --defocus 60 --cs 1.2"
+        )
+    if args.defocus is None:
+        warnings.append(
+            "lattice delocalisation not included in the fraction or its 1σ (give --defocus and "
+            "--cs): at Cs 1.2 mm the crystal can read 0.5-3 nm larger per edge"
+        )
+        return None
+    check_range("--cs", args.cs, low=-10.0, high=10.0, example="1.2")
+    check_range("--defocus", args.defocus, low=-5000.0, high=5000.0, example="60")
+    energy = metadata.get("beam_energy_kV")
+    if not energy:
+        warnings.append("the file gives no beam energy: 300 kV taken for the delocalisation")
+    return Imaging(defocus_nm=args.defocus, cs_mm=args.cs, energy_kev=float(energy or 300.0))
