@@ -370,7 +370,7 @@ def _composites(cases, *, fast: bool) -> list:
     from validation.hrtem_composites import built, composites
     from validation.hrtem_crystallinity import fixture_pairs
 
-    fixtures = built(fixture_pairs(cases), cache="hrtem_fixture", one_pass_cs=not fast)
+    fixtures = built(fixture_pairs(cases), cache="hrtem_fixture")
     if fast:
         return fixtures
     return [*fixtures, *composites(held_out=False), *composites(held_out=True)]

@@ -18,7 +18,9 @@ up to λ|C1 g + C3 λ² g³| ≈ 3 nm (Lichte 1991) and in a specimen they cross
 which the cut hides (docs/fft.md, session 17). The truth is the crystal's area over the image's,
 the crystal ending at the atoms' cut. The method is given the crystal's defocus and Cs, as a
 reader would from the file's metadata. With a corrector (|Cs| ≤ 0.02 mm, delocalisation
-≤ 0.13 nm) the cut composites are kept.
+≤ 0.13 nm) the cut composites are kept. The tuning fixtures' three such composites (the fast
+subset's) are committed in ``validation/fixtures/one_pass/`` (:func:`one_pass` of their cases,
+as :func:`built` would simulate them); the others are simulated on first use and cached.
 
 References
 ----------
@@ -28,13 +30,13 @@ Lichte, H. (1991). Optimum focus for taking electron holograms. Ultramicroscopy 
 from __future__ import annotations
 
 import json
-from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 CACHE = Path(__file__).parent / "corpus"
+COMMITTED = Path(__file__).parent / "fixtures" / "one_pass"
 LARGE_BIN_NM = ((10.0, 20.0),)
 GLASS_SEED_OFFSET = 100
 SETS = {False: (1515, 33), True: (1516, 27)}
@@ -96,37 +98,51 @@ def composites(*, held_out: bool) -> list[tuple]:
     return built(pairs(held_out=held_out), cache=f"hrtem_composites_{SETS[held_out][0]}")
 
 
-def built(drawn: list[tuple], *, cache: str, one_pass_cs: bool = True) -> list[tuple]:
+def built(drawn: list[tuple], *, cache: str) -> list[tuple]:
     """(image, truth fraction, pixel nm, crystal truth, imaging) of (crystal, region) pairs, the
     crystal truth's ``held_out`` set when either is held out: cut after imaging
     (:func:`validation.hrtem_crystallinity.composite`, imaging None: no single image's
-    aberrations) with a corrector; at Cs ≥ :data:`ONE_PASS_CS_A` one multislice (:func:`one_pass`,
-    cached in ``validation/corpus/<cache>_one_pass``) with the crystal's imaging as a reader
-    would give it (:func:`imaging`); all cut when ``one_pass_cs`` is False (the fast subset:
-    committed fixtures only)."""
+    aberrations) with a corrector; at Cs ≥ :data:`ONE_PASS_CS_A` one multislice (:func:`one_pass`)
+    with the crystal's imaging as a reader would give it (:func:`imaging`), read from the
+    committed :data:`COMMITTED` (the tuning fixtures' composites) or else simulated into
+    ``validation/corpus/<cache>_one_pass``."""
     from validation.hrtem_crystallinity import composite
 
-    directory = CACHE / f"{cache}_one_pass"
     wanted = {
         f"{c[1]['case']['seed']}_{g[1]['case']['seed']}": (c[1]["case"], g[1]["case"])
         for c, g in drawn
-        if one_pass_cs and c[1]["case"]["cs_A"] >= ONE_PASS_CS_A
+        if c[1]["case"]["cs_A"] >= ONE_PASS_CS_A
     }
-    if wanted and not (directory / "fractions.json").exists():
-        _generate_one_pass(directory, wanted)
-    fractions = json.loads((directory / "fractions.json").read_text()) if wanted else {}
+    images, fractions = _one_pass_images(wanted, CACHE / f"{cache}_one_pass")
     out = []
-    with np.load(directory / "images.npz") if wanted else nullcontext({}) as arrays:
-        for crystal, glass in drawn:
-            truth = {**crystal[1], "held_out": crystal[1]["held_out"] or glass[1]["held_out"]}
-            key = f"{crystal[1]['case']['seed']}_{glass[1]['case']['seed']}"
-            if key in wanted:
-                fraction, pixel_nm = fractions[key]
-                image = np.asarray(arrays[key], float)
-                out.append((image, fraction, pixel_nm, truth, imaging(truth["case"])))
-            else:
-                out.append((*composite(crystal, glass), truth, None))
+    for crystal, glass in drawn:
+        truth = {**crystal[1], "held_out": crystal[1]["held_out"] or glass[1]["held_out"]}
+        key = f"{crystal[1]['case']['seed']}_{glass[1]['case']['seed']}"
+        if key in wanted:
+            fraction, pixel_nm = fractions[key]
+            out.append((images[key], fraction, pixel_nm, truth, imaging(truth["case"])))
+        else:
+            out.append((*composite(crystal, glass), truth, None))
     return out
+
+
+def _one_pass_images(wanted: dict, directory: Path) -> tuple[dict, dict]:
+    images, fractions = _read(COMMITTED)
+    missing = {key: cases for key, cases in wanted.items() if key not in fractions}
+    if missing and not (directory / "fractions.json").exists():
+        _generate_one_pass(directory, missing)
+    if missing:
+        cached = _read(directory)
+        images, fractions = {**images, **cached[0]}, {**fractions, **cached[1]}
+    return images, fractions
+
+
+def _read(directory: Path) -> tuple[dict, dict]:
+    if not (directory / "fractions.json").exists():
+        return {}, {}
+    with np.load(directory / "images.npz") as arrays:
+        images = {key: np.asarray(arrays[key], float) for key in arrays.files}
+    return images, json.loads((directory / "fractions.json").read_text())
 
 
 def imaging(case: dict):
@@ -147,7 +163,7 @@ def _generate_one_pass(directory: Path, wanted: dict) -> None:
     arrays, fractions = {}, {}
     for key, (crystal, glass) in wanted.items():
         image, fraction, pixel_A = one_pass(crystal, glass)  # noqa: N806
-        arrays[key] = image.astype(np.uint32)
+        arrays[key] = image.astype(np.uint16 if image.max() < 65535 else np.uint32)
         fractions[key] = (fraction, pixel_A / 10.0)
         print(f"one-pass composite {key} {crystal['phase']}", flush=True)
     directory.mkdir(parents=True, exist_ok=True)
