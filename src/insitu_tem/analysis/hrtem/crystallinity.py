@@ -53,6 +53,7 @@ from insitu_tem.analysis.hrtem.crystallinity_delocalisation import (
     delocalised_map,
     dominant_reflections,
     folded_reflections,
+    band_detection_probability,
 )
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_statistics
 
@@ -226,16 +227,8 @@ def crystallinity_map(
     )
     delocalised = math.nan
     if imaging is not None and crystalline.any():
-        found = _reflection_per_nm(where[crystalline], window, pixel_nm)
-        g = folded_reflections(found)
-        lengths = np.hypot(*g.T)
-        shifts = np.array([delocalisation_nm(float(k), imaging) for k in lengths])
-        dominant = dominant_reflections(found, tolerance_per_nm=1.0 / (window * pixel_nm))
-        delocalised = delocalisation_nm(float(np.hypot(*dominant[0])), imaging)
-        pixel_map, sigma_dl, sigma_domain_dl = delocalised_map(
-            pixel_map,
-            delocalised / pixel_nm * dominant / np.hypot(*dominant.T)[:, None],
-            (shifts / lengths)[:, None] * g / pixel_nm,
+        pixel_map, sigma_dl, sigma_domain_dl, delocalised = _delocalised(
+            pixel_map, imaging, where[crystalline], snr, snr_threshold, geometry, pixel_nm
         )
         sigma = math.hypot(sigma, sigma_dl)
         sigma_domain_px = math.hypot(sigma_domain_px, sigma_domain_dl)
@@ -253,6 +246,29 @@ def crystallinity_map(
         sigma_domain_px * float(pixel_nm),
         delocalised,
     )
+
+
+def _delocalised(pixel_map, imaging, where, snr, threshold, geometry, pixel_nm):
+    """(map, fraction 1σ, domain-size 1σ in px, dominant dl in nm) with the delocalisation of
+    the crystalline windows' strongest reflections (flat spectrum indices ``where``) taken in
+    (:func:`.crystallinity_delocalisation.delocalised_map`)."""
+    window, _, span = geometry
+    found = _reflection_per_nm(where, window, pixel_nm)
+    g = folded_reflections(found)
+    lengths = np.hypot(*g.T)
+    shifts = np.array([delocalisation_nm(float(k), imaging) for k in lengths])
+    dominant = dominant_reflections(found, tolerance_per_nm=1.0 / (window * pixel_nm))
+    delocalised = delocalisation_nm(float(np.hypot(*dominant[0])), imaging)
+    detected = band_detection_probability(
+        snr, threshold, span=span, bins=edge_model.summed_noise(window)[0]
+    )
+    pixel_map, sigma, sigma_domain = delocalised_map(
+        pixel_map,
+        delocalised / pixel_nm * dominant / np.hypot(*dominant.T)[:, None],
+        (shifts / lengths)[:, None] * g / pixel_nm,
+        detected=detected,
+    )
+    return pixel_map, sigma, sigma_domain, delocalised
 
 
 def _reflection_per_nm(index: np.ndarray, window: int, pixel_nm: float) -> np.ndarray:

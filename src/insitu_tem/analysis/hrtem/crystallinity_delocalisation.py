@@ -2,19 +2,24 @@
 
 A reflection g's fringes are displaced along g by ``dl = λ |C1 g + C3 λ² g³|`` (Lichte 1991;
 C1 = −Δf with Δf positive for underfocus, C3 = Cs): the two Friedel terms of the fringe at g move
-by +dl and −dl, so the fringe is seen, at about half its amplitude, from ``dl`` inside the
-crystal's edge to ``dl`` beyond it along g. A map of where a lattice is visible puts the edge of
-normal n̂ between the crystal's and ``dl |ĝ·n̂|`` beyond it where the half-amplitude band is read
-as crystal (session 17: a median 0.57 dl outward on one-multislice boundaries at Cs 1.2 mm).
-With Δf and Cs known the map is eroded by half the segment of the dominant reflections (the one
-most often a window's strongest and its equivalents, :func:`dominant_reflections`), and the edge
-is taken uniform within ``±dl/2`` of that for every reflection that is a crystalline window's
-strongest (each with its own dl: any of them may light the map at an edge): the maps eroded and
-dilated by the union of those half segments differ in fraction and domain size by Δ, 1σ Δ/√12
-(:func:`delocalised_map`). A weak crystal whose half-amplitude band is not detected reads inward
-instead, which this does not include (docs/fft.md, session 18). Without Δf and Cs the
-delocalisation is not included (at Cs 1.2 mm and 300 kV it is 0.5–3 nm for 0.15–0.6 nm spacings
-at 40–70 nm from focus; with a corrector below 0.15 nm).
+by +dl and −dl, so the fringe is seen at full amplitude up to ``dl`` inside the crystal's edge
+and at half amplitude (a quarter of the power) from there to ``dl`` beyond it. Where a map of
+the visible lattice puts the edge depends on whether that band is detected. Its windows read a
+quarter of the interior windows' SNR (:func:`band_detection_probability`). When that is below
+the detection threshold the band reads as amorphous and the edge up to ``dl`` inside the
+crystal's. When it is above, the band is detected and the edge can read on either side: the
+edge windows compare the band's power with the full interior's (a quarter, below the ratio the
+edge model puts at the edge: inward, up to ``dl``), but a band wider than the edge windows'
+reach, or one lit by another reflection, reads as crystal (outward, up to ``dl``). So the edge
+is taken uniform within ``±dl`` of the map's when the band is detected and within ``(−dl, 0)``
+when it is not, for every reflection that is a crystalline window's strongest (each with its own
+dl: any of them may light the map at an edge); the map is moved by the mean of that mixture
+along the dominant reflections (:func:`dominant_reflections`) and the 1σ is the mixture's
+(:func:`delocalised_map`). On the generated corpus every crystal's band is detected (interior
+SNR 100–10 000 against a threshold of 12): the map is not moved and the 1σ is the ``±dl``
+range's (docs/fft.md, session 19). Without Δf and Cs the delocalisation is not included (at Cs
+1.2 mm and 300 kV it is 0.5–3 nm for 0.15–0.6 nm spacings at 40–70 nm from focus; with a
+corrector below 0.15 nm).
 
 References
 ----------
@@ -23,13 +28,18 @@ Lichte, H. (1991). Optimum focus for taking electron holograms. Ultramicroscopy 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, stats
 
 from insitu_tem.analysis.crystal.crystallography import electron_wavelength_A
-from insitu_tem.analysis.hrtem.crystallinity_boundary import equivalent_diameter_px
+from insitu_tem.analysis.hrtem.crystallinity_boundary import (
+    drop_isolated,
+    equivalent_diameter_px,
+    interior_windows,
+)
 
 
 @dataclass(frozen=True)
@@ -112,17 +122,41 @@ def dilate_along(mask: np.ndarray, shifts_px: np.ndarray) -> np.ndarray:
     return ndimage.binary_dilation(mask, structure=element)
 
 
+def band_detection_probability(
+    snr: np.ndarray, threshold: float, *, span: int, bins: float
+) -> float:
+    """Probability that the half-amplitude band at a crystal's edge is detected (module
+    docstring). The band's power is a quarter of the interior's, so its windows read the median
+    SNR of the interior windows (:func:`.crystallinity_boundary.interior_windows` of the
+    detected windows of the ``snr`` grid; the detected ones when none is interior) over 4,
+    scattered as :mod:`.crystallinity_boundary` redraws a window's SNR (``bins`` its ``c``);
+    the probability is that of clearing ``threshold``."""
+    detected = drop_isolated(snr >= threshold)
+    interior = interior_windows(detected, span)
+    inside = snr[interior] if interior.any() else snr[detected]
+    background = snr[~detected]
+    typical = float(np.median(background)) if background.size else 0.0
+    band = float(np.median(inside)) / 4.0
+    scatter = math.sqrt(1.0 + 2.0 * max(band - typical, 0.0) / bins)
+    return float(stats.norm.cdf((band - threshold) / scatter))
+
+
 def delocalised_map(
-    mask: np.ndarray, dominant_px: np.ndarray, shifts_px: np.ndarray
+    mask: np.ndarray, dominant_px: np.ndarray, shifts_px: np.ndarray, *, detected: float
 ) -> tuple[np.ndarray, float, float]:
-    """(map, fraction 1σ, domain-size 1σ in px) of a crystalline ``mask`` whose edges read between
-    the crystal's and the delocalisation beyond it (module docstring): ``mask`` eroded by half
-    the dominant reflections' segments ``dominant_px``, and the 1σ of an edge uniform over
-    ``±shifts_px / 2`` about it ((k, 2) (row, col), px, each along its g)."""
-    middle = erode_along(mask, np.asarray(dominant_px, float) / 2.0)
-    half = np.asarray(shifts_px, float) / 2.0
-    inner, outer = erode_along(middle, half), dilate_along(middle, half)
-    root12 = np.sqrt(12.0)
-    sigma_fraction = float(outer.mean() - inner.mean()) / root12
-    sigma_size = (equivalent_diameter_px(outer) - equivalent_diameter_px(inner)) / root12
+    """(map, fraction 1σ, domain-size 1σ in px) of a crystalline ``mask`` whose edges read
+    within ``±dl`` of the crystal's with probability ``detected``
+    (:func:`band_detection_probability`) and within ``(−dl, 0)`` (inside) otherwise (module
+    docstring). In units of dl that mixture has mean ``m = −(1 − detected) / 2`` and second
+    moment 1/3: ``mask`` is dilated by ``|m|`` times the dominant reflections' segments
+    ``dominant_px`` and the 1σ is ``sqrt(1/3 − m²)`` times the change per dl of the maps
+    eroded and dilated by every reflection's segment ``shifts_px`` ((k, 2) (row, col), px, each
+    along its g)."""
+    mean = (detected - 1.0) / 2.0
+    middle = dilate_along(mask, np.asarray(dominant_px, float) * abs(mean))
+    shifts = np.asarray(shifts_px, float)
+    inner, outer = erode_along(middle, shifts), dilate_along(middle, shifts)
+    spread = math.sqrt(1.0 / 3.0 - mean**2) / 2.0
+    sigma_fraction = float(outer.mean() - inner.mean()) * spread
+    sigma_size = (equivalent_diameter_px(outer) - equivalent_diameter_px(inner)) * spread
     return middle, sigma_fraction, float(abs(sigma_size))
