@@ -26,8 +26,8 @@ were changed), reported on their own rows, and any corpus cached in ``validation
 crystalline fraction and domain size rows add 33 tuned and 27 held-out composites simulated on
 first use (:mod:`validation.hrtem_composites`, session 15); since session 18 every composite
 whose crystal is imaged at Cs 1.2 mm is, in the full run, one multislice of the crystal beside
-the amorphous region with the crystal's imaging given to the method (the fast subset keeps the
-committed fixtures' composites cut after imaging). The
+the amorphous region with the crystal's imaging given to the method (the fast subset's three,
+committed in ``validation/fixtures/one_pass/``, too). The
 lattice 1σ has one chosen number, the window fraction (0.2, chosen on the tuning fixtures in
 session 9); its shell term has none since session 10; the single-spot 1σ has no chosen number.
 A lattice whose spacings change by more than 0.5 % under the method's inner window is reported as

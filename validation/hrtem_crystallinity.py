@@ -6,7 +6,7 @@ mean counts), so the truth is a straight boundary at a known column: the crystal
 the crystal's width over the total. Every crystal is paired with every amorphous region; a
 composite with a held-out image is reported on the held-out row. Error and 1σ are in percentage
 points of area. The domain size (the crystal's equivalent-circle diameter, ``sqrt(4A/π)`` of its
-rectangle) is scored as a relative error with its 1σ (session 14). In the full run a crystal imaged
+rectangle) is scored as a relative error with its 1σ (session 14). A crystal imaged
 at Cs ≥ 0.1 mm is instead one multislice beside the amorphous region, with its defocus and Cs
 given to the method (:func:`validation.hrtem_composites.built`, session 18).
 """

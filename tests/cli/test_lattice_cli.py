@@ -128,13 +128,14 @@ def test_crystallinity_document(sample, capsys):
     assert any("delocalisation not included" in w for w in document["warnings"])
 
 
-def test_crystallinity_with_the_aberrations_erodes_the_map_by_the_delocalisation(sample, capsys):
+def test_crystallinity_with_the_aberrations_carries_the_delocalisation_in_its_sigma(sample, capsys):
     base = ["crystallinity", sample, "--frame", "12", "--window", "3.2"]
     _, plain, _ = run(capsys, *base)
     code, document, _ = run(capsys, *base, "--defocus", "0", "--cs", "1.2")
     assert code == 0 and document["delocalisation_nm"] > 0
     assert not any("delocalisation not included" in w for w in document["warnings"])
-    assert document["crystalline_fraction"] < plain["crystalline_fraction"]
+    assert document["crystalline_fraction"] >= plain["crystalline_fraction"]
+    assert document["sigma_crystalline_fraction"] > plain["sigma_crystalline_fraction"]
 
 
 @pytest.mark.parametrize(

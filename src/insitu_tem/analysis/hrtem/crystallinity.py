@@ -23,12 +23,13 @@ area-weighted mean equivalent-circle diameter ``sqrt(4A/π)`` of the connected c
 same redrawn maps with the sampling term carried to the diameter.
 
 A lattice's fringes are delocalised across the crystal's edge
-(:mod:`.crystallinity_delocalisation`): the map's edge reads up to ``dl`` beyond the crystal's
+(:mod:`.crystallinity_delocalisation`): a half-amplitude band reaches ``dl`` to either side of it
 along each reflection g that is a window's strongest. With the image's defocus and Cs given
-(``imaging``) the map is eroded by half the dominant reflections' ``dl`` (``delocalisation_nm``)
-and the 1σ takes the edge uniform within ``±dl/2`` of that for every such reflection; without them
-it is not included (``delocalisation_nm`` nan), and at Cs 1.2 mm a crystal can read 0.5–3 nm
-larger per edge.
+(``imaging``) the edge is taken within ``±dl`` of the map's when the interior windows' SNR says
+the band is detected (the map kept) and within ``dl`` inside it when it is not (the map dilated
+by half the dominant reflections' ``dl``, ``delocalisation_nm``), and the 1σ carries that
+range; without them it is not included (``delocalisation_nm`` nan), and at Cs 1.2 mm a crystal
+can read 0.5–3 nm larger or smaller per edge.
 
 Until session 11 every pixel took the class of the nearest window centre: a strong crystal lit
 windows it covered by a third (+3 to +6 percentage points on 11–12 nm crystals at Scherzer
@@ -93,9 +94,10 @@ class CrystallinityMap:
     sigma_domain_size_nm : float
         1σ of :attr:`domain_size_nm` from the same redrawn maps, nm.
     delocalisation_nm : float
-        Fringe delocalisation ``dl`` of the dominant reflections, nm: the map is eroded by half
-        of it along them and the 1σ carries every window-strongest reflection's range (nan when
-        the image's aberrations were not given: not included).
+        Fringe delocalisation ``dl`` of the dominant reflections, nm: the 1σ carries every
+        window-strongest reflection's range and the map is dilated by up to half of it where the
+        half-amplitude band is not detected (nan when the image's aberrations were not given:
+        not included).
     """
 
     snr: np.ndarray
