@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from insitu_tem.cli.main import main
@@ -138,6 +139,40 @@ def test_crystallinity_with_the_aberrations_carries_the_delocalisation_in_its_si
     assert document["sigma_crystalline_fraction"] > plain["sigma_crystalline_fraction"]
 
 
+def test_crystallinity_takes_the_aberrations_the_file_gives(sample, capsys, tmp_path):
+    import hyperspy.api as hs
+
+    from insitu_tem.io.load import load
+
+    frame = load(sample)
+    signal = hs.signals.Signal2D(np.asarray(frame.array[12], np.float32))
+    for axis, source in zip(signal.axes_manager.signal_axes, frame.signal_axes[::-1]):
+        axis.scale, axis.units = source.scale, source.units
+    signal.original_metadata.add_dictionary(
+        {"ImageList": {"TagGroup0": {"ImageTags": {"Microscope Info": {"Cs(mm)": 1.2}}}}}
+    )
+    signal.save(tmp_path / "frame.hspy")
+    base = ["crystallinity", tmp_path / "frame.hspy", "--window", "3.2"]
+    assert run(capsys, *base, "--cs", "1.2")[0] != 0
+    code, document, _ = run(capsys, *base, "--defocus", "0")
+    assert code == 0 and document["delocalisation_nm"] > 0
+    assert "--cs 1.2 taken from the file's metadata" in document["warnings"]
+    _, given, _ = run(
+        capsys,
+        "crystallinity",
+        sample,
+        "--frame",
+        "12",
+        "--window",
+        "3.2",
+        "--defocus",
+        "0",
+        "--cs",
+        "1.2",
+    )
+    assert document["crystalline_fraction"] == pytest.approx(given["crystalline_fraction"])
+
+
 @pytest.mark.parametrize(
     "args, expected",
     [
@@ -158,8 +193,6 @@ def test_bad_input_is_one_line_exit_2(sample, capsys, args, expected):
 
 
 def test_uncalibrated_image_asks_for_a_scale(tmp_path, capsys):
-    import numpy as np
-
     path = tmp_path / "plain.npy"
     np.save(path, np.random.default_rng(0).poisson(100, (64, 64)).astype(np.uint16))
     code = main(["lattice", str(path), "--json"])

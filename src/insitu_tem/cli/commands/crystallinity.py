@@ -1,7 +1,8 @@
 """``insitu-tem crystallinity IMAGE``: sliding-window FFT map of crystalline vs amorphous areas
 (``domain_size_ok`` false with ``domain_size_reason`` when there is no domain or no boundary).
-With ``--defocus`` and ``--cs`` the lattice fringes' delocalisation across the crystal's edge is
-taken into the map and its 1σ (``delocalisation_nm``; null and a warning without them)."""
+With ``--defocus`` and ``--cs`` (each else from the file's metadata: Cs from DigitalMicrograph,
+the defocus from Velox EMD or TIA) the lattice fringes' delocalisation across the crystal's edge
+is taken into the map and its 1σ (``delocalisation_nm``; null and a warning without them)."""
 
 from __future__ import annotations
 
@@ -43,10 +44,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--defocus",
         type=float,
         metavar="NM",
-        help="defocus of the image in nm, positive underfocus (with --cs: delocalisation)",
+        help="defocus of the image in nm, positive underfocus (default: the file's; with --cs: "
+        "delocalisation)",
     )
     parser.add_argument(
-        "--cs", type=float, metavar="MM", help="spherical aberration Cs of the image in mm"
+        "--cs",
+        type=float,
+        metavar="MM",
+        help="spherical aberration Cs of the image in mm (default: the file's)",
     )
 
 
@@ -85,21 +90,36 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
 
 
 def _imaging(args: argparse.Namespace, metadata: dict, warnings: list[str]) -> Imaging | None:
-    """The image's aberrations from --defocus and --cs (beam energy from the file, else 300 kV
-    with a warning); None, with a warning, without them."""
-    if (args.defocus is None) != (args.cs is None):
+    """The image's aberrations from --defocus and --cs, each else from the file's metadata (beam
+    energy from the file, else 300 kV with a warning); None, with a warning, without both."""
+    given = {"defocus": args.defocus, "cs": args.cs}
+    read = {"defocus": metadata.get("defocus_nm"), "cs": metadata.get("cs_mm")}
+    value = {name: read[name] if given[name] is None else given[name] for name in given}
+    missing = [name for name in value if value[name] is None]
+    if missing and len(missing) < 2 and any(v is not None for v in given.values()):
         raise InputError(
-            args.file, "give both --defocus NM and --cs MM, e.g. --defocus 60 --cs 1.2"
+            args.file,
+            f"give both --defocus NM and --cs MM, e.g. --defocus 60 --cs 1.2 (the file gives no "
+            f"{missing[0]})",
         )
-    if args.defocus is None:
+    if missing:
         warnings.append(
             "lattice delocalisation not included in the fraction or its 1σ (give --defocus and "
-            "--cs): at Cs 1.2 mm the crystal can read 0.5-3 nm larger per edge"
+            "--cs): at Cs 1.2 mm the crystal can read 0.5-3 nm larger or smaller per edge"
         )
         return None
-    check_range("--cs", args.cs, low=-10.0, high=10.0, example="1.2")
-    check_range("--defocus", args.defocus, low=-5000.0, high=5000.0, example="60")
+    warnings.extend(
+        f"--{name} {read[name]:g} taken from the file's metadata"
+        for name in value
+        if given[name] is None
+    )
+    check_range("--cs", value["cs"], low=-10.0, high=10.0, example="1.2")
+    check_range("--defocus", value["defocus"], low=-5000.0, high=5000.0, example="60")
     energy = metadata.get("beam_energy_kV")
     if not energy:
         warnings.append("the file gives no beam energy: 300 kV taken for the delocalisation")
-    return Imaging(defocus_nm=args.defocus, cs_mm=args.cs, energy_kev=float(energy or 300.0))
+    return Imaging(
+        defocus_nm=float(value["defocus"]),
+        cs_mm=float(value["cs"]),
+        energy_kev=float(energy or 300.0),
+    )

@@ -76,6 +76,36 @@ def _beam_energy_kV(signal: dict) -> float | None:
     return None
 
 
+_CS_PATHS_MM = (("ImageList", "TagGroup0", "ImageTags", "Microscope Info", "Cs(mm)"),)
+_DEFOCUS_PATHS_NM = (
+    (("Optics", "Defocus"), -1e9),
+    (("ObjectInfo", "ExperimentalDescription", "Defocus_um"), -1e3),
+)
+
+
+def _first_number(tree: dict, paths) -> float | None:
+    for path, factor in paths:
+        try:
+            value = float(_nested(tree, *path))
+        except (TypeError, ValueError):
+            continue
+        if np.isfinite(value):
+            return value * factor
+    return None
+
+
+def aberrations(original: dict) -> dict:
+    """``cs_mm`` and ``defocus_nm`` (positive underfocus) where the file's original metadata
+    ``original`` gives them: Cs from DigitalMicrograph's Microscope Info (``Cs(mm)``); the
+    defocus from Velox EMD (``Optics/Defocus``, m) or TIA (``Defocus_um``), both written by
+    Thermo Fisher microscopes whose defocus is negative for underfocus."""
+    found = {
+        "cs_mm": _first_number(original, [(path, 1.0) for path in _CS_PATHS_MM]),
+        "defocus_nm": _first_number(original, _DEFOCUS_PATHS_NM),
+    }
+    return {key: value for key, value in found.items() if value is not None}
+
+
 def _signal_type(signal: dict) -> str:
     declared = _nested(signal.get("metadata", {}), "Signal", "signal_type", default="") or ""
     if declared:
@@ -115,6 +145,7 @@ def _to_raw(signal: dict, index: int, plugin: str, path: Path) -> RawSignal:
     energy = _beam_energy_kV(signal)
     if energy:
         metadata["beam_energy_kV"] = energy
+    metadata.update(aberrations(signal.get("original_metadata", {})))
     return RawSignal(
         array=signal["data"],
         axes=_raw_axes(signal),
