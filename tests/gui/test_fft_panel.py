@@ -4,6 +4,7 @@ calibration on a known reflection, d(t) tracking — on the HRTEM sample movie."
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from insitu_tem.core.calibration import recalibrate
 from insitu_tem.io.load import load
 from insitu_tem.samples import hrtem
+from insitu_tem.gui.panels.fft.aberration_fields import AberrationFields
 from insitu_tem.gui.panels.fft.panel import FftPanel
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
@@ -328,3 +330,55 @@ def test_panel_and_cli_give_the_same_numbers(qtbot, panel, sample, capsys):
     assert [s["sigma_d_A"] for s in document["spots"]] == pytest.approx(
         [float(v) for v in panel.table.column_texts(7)], abs=6e-5
     )
+
+
+def test_the_crystallinity_takes_the_given_defocus_and_cs_undoably_and_saves_them(
+    qtbot, panel, sample
+):
+    dataset, _ = sample
+    open_sample(qtbot, panel, dataset)
+    panel.navigator.slider.setValue(12)
+    idle(qtbot, panel)
+    fields = panel.controls.aberrations
+    assert not fields.is_given() and not fields.defocus_nm.isEnabled()
+    qtbot.mouseClick(panel.controls.crystallinity_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.crystal.result is not None, timeout=30000)
+    plain = panel.crystal.result
+    assert "lattice delocalisation not in the 1σ (Δf, Cs not given)" in panel.crystal.label.text()
+    fields.known.setFocus()
+    qtbot.keyClick(fields.known, Qt.Key.Key_Down)
+    assert fields.is_given() and fields.defocus_nm.isEnabled()
+    assert panel.undo_stack.count() == 1
+    fields.defocus_nm.lineEdit().selectAll()
+    qtbot.keyClicks(fields.defocus_nm.lineEdit(), "-60")
+    qtbot.keyClick(fields.defocus_nm, Qt.Key.Key_Up)
+    assert fields.defocus_nm.value() == pytest.approx(-55.0)
+    panel.crystal.forget()
+    qtbot.mouseClick(panel.controls.crystallinity_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.crystal.result is not None, timeout=30000)
+    given = panel.crystal.result
+    assert given.delocalisation_nm > 0
+    assert f"lattice delocalisation {given.delocalisation_nm:.2f} nm in the 1σ" in (
+        panel.crystal.label.text()
+    )
+    assert given.sigma_crystalline_fraction > plain.sigma_crystalline_fraction
+    saved = panel.project_state()["aberrations"]
+    assert saved == {"given": True, "defocus_nm": -55.0, "cs_mm": 1.2}
+    while panel.undo_stack.canUndo():
+        panel.undo_stack.undo()
+    assert not fields.is_given() and fields.defocus_nm.value() == 0.0
+    panel.restore_project_state({"aberrations": saved})
+    assert fields.is_given() and fields.defocus_nm.value() == -55.0
+
+
+def test_the_files_defocus_and_cs_fill_the_fields(qtbot, panel, sample):
+    dataset, _ = sample
+    both = replace(dataset, metadata={**dataset.metadata, "defocus_nm": 40.0, "cs_mm": 0.5})
+    open_sample(qtbot, panel, both)
+    fields = panel.controls.aberrations
+    assert fields.is_given() and (fields.defocus_nm.value(), fields.cs_mm.value()) == (40.0, 0.5)
+    assert panel.undo_stack.count() == 0
+    alone = AberrationFields()
+    qtbot.addWidget(alone)
+    alone.fill_from({"defocus_nm": 48.0})
+    assert alone.defocus_nm.value() == 48.0 and not alone.is_given()

@@ -265,10 +265,16 @@ class FftController(QObject):
             work, key="fft-filter", on_result=self.filtered.emit, description=f"{mode} filter"
         )
 
-    def request_crystallinity(self, frame: np.ndarray, *, pixel_nm: float, window_nm: float):
+    def request_crystallinity(
+        self, frame: np.ndarray, *, pixel_nm: float, window_nm: float, imaging=None
+    ):
         self.tasks.submit(
             lambda control: crystallinity_map(
-                frame, pixel_nm=pixel_nm, window_nm=window_nm, should_stop=control.should_stop
+                frame,
+                pixel_nm=pixel_nm,
+                window_nm=window_nm,
+                imaging=imaging,
+                should_stop=control.should_stop,
             ),
             key="fft-crystallinity",
             on_result=self.crystallinity_ready.emit,

@@ -1,5 +1,5 @@
-"""Controls of the FFT panel: spot threshold, display filter, crystallinity map,
-calibration reference and d(t) tracking."""
+"""Controls of the FFT panel: spot threshold, display filter, crystallinity map (with the
+image's defocus and Cs), calibration reference and d(t) tracking."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
+
+from insitu_tem.gui.panels.fft.aberration_fields import AberrationFields
 
 FILTERS = ("ROI", "ABSF", "Wiener", "Bragg")
 
@@ -54,6 +56,7 @@ class FftControls(QWidget):
         self.show_overlay = QCheckBox("overlay")
         self.show_overlay.setChecked(True)
         self.show_overlay.setToolTip("Show the crystallinity map over the image")
+        self.aberrations = AberrationFields()
         self.phase = QComboBox()
         self.phase.addItems(["(no reference)"] + list(phase_names))
         self.phase.setToolTip("Known phase whose indexed reflections calibrate the pixel size")
@@ -83,6 +86,8 @@ class FftControls(QWidget):
             for column, widget in enumerate(items):
                 if widget is not None:
                     grid.addWidget(widget, row, column)
+        grid.addWidget(QLabel("Δf, Cs"), len(widgets), 0)
+        grid.addWidget(self.aberrations, len(widgets), 1, 1, 4)
         self.phase.currentIndexChanged.connect(self._emit_reference)
         self.hkl.editingFinished.connect(self._emit_reference)
 

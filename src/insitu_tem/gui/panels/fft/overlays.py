@@ -3,6 +3,7 @@ and the crystalline/amorphous overlay on the frame."""
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
@@ -211,8 +212,14 @@ class CrystallinityDisplay:
             if ok
             else f"domain size not measured: {reason}"
         )
+        delocalisation = (
+            "lattice delocalisation not in the 1σ (Δf, Cs not given)"
+            if math.isnan(result.delocalisation_nm)
+            else f"lattice delocalisation {result.delocalisation_nm:.2f} nm in the 1σ"
+        )
         self.label.setText(
             f"crystalline fraction {100 * result.crystalline_fraction:.1f} ± "
             f"{100 * result.sigma_crystalline_fraction:.1f} %, {domain} "
-            f"({result.snr.size} windows of {result.window_px * result.pixel_nm:.2f} {unit})"
+            f"({result.snr.size} windows of {result.window_px * result.pixel_nm:.2f} {unit}); "
+            f"{delocalisation}"
         )

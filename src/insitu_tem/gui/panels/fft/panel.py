@@ -1,12 +1,10 @@
-"""FFT panel: a square ROI on the HRTEM (or movie) frame and its live Hann-windowed
-power spectrum with automatic spots, short non-overlapping labels, a refined lattice
-and phase matches; click spots for d and angles; ABSF/Wiener/Bragg display of the ROI;
-crystallinity map; calibration on all reflections of a known lattice; d(t).
-
-The panel holds widgets and renders; :class:`~insitu_tem.gui.panels.fft.controller.FftController`
-runs the jobs (the same functions the ``insitu-tem lattice`` and ``crystallinity``
-commands call) and keeps the results in the session ("fft", "lattice").
-"""
+"""FFT panel: a square ROI on the HRTEM (or movie) frame and its live Hann-windowed power spectrum
+with automatic spots, short non-overlapping labels, a refined lattice and phase matches; click
+spots for d and angles; ABSF/Wiener/Bragg display of the ROI; crystallinity map (with Δf, Cs when
+given); calibration on all reflections of a known lattice; d(t). The panel holds widgets and
+renders; :class:`~insitu_tem.gui.panels.fft.controller.FftController` runs the jobs (the same
+functions the ``insitu-tem lattice`` and ``crystallinity`` commands call) and keeps the results
+in the session ("fft", "lattice")."""
 
 from __future__ import annotations
 
@@ -165,6 +163,7 @@ class FftPanel(QWidget):
         )
         c.apply_button.clicked.connect(self.apply_calibration)
         c.track_button.clicked.connect(self.track)
+        c.aberrations.track(self.undo_stack)
 
     # ----------------------------------------------------------- dataset and frame
     def _on_dataset_changed(self, role: str, dataset: Dataset | None) -> None:
@@ -174,16 +173,16 @@ class FftPanel(QWidget):
             self.set_dataset(dataset)
 
     def show_movie_without_hrtem(self) -> None:
-        """An opened project is in: show its movie when the HRTEM image the panel waited for
-        (instead of measuring the movie meanwhile) could not be read."""
+        """An opened project is in: show its movie when the HRTEM image the panel waited for (not
+        measuring the movie meanwhile) could not be read."""
         movie = self.state.dataset("movie")
         if self.state.dataset("hrtem") is None and movie is not None:
             if movie.kind in ("movie", "image"):
                 self.set_dataset(movie)
 
     def set_dataset(self, dataset: Dataset) -> None:
-        """Show ``dataset``; a recalibrated view of the same data keeps the ROI in pixels and the
-        zoom."""
+        """Show ``dataset`` (its Δf, Cs filled in where it has them); a recalibrated view of the
+        same data keeps the ROI in pixels and the zoom."""
         if dataset is self.dataset:
             return
         keep = (
@@ -192,6 +191,7 @@ class FftPanel(QWidget):
         self.dataset = dataset
         if not keep:
             self.jobs.forget()
+            self.controls.aberrations.fill_from(dataset.metadata)
         row, col = dataset.signal_axes
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
         self.controls.track_button.setEnabled(dataset.kind == "movie")
@@ -306,6 +306,7 @@ class FftPanel(QWidget):
             np.array(self.current_frame()),
             pixel_nm=self.pixel_nm()[0],
             window_nm=float(self.controls.window_nm.value()),
+            imaging=self.controls.aberrations.imaging(self.dataset.metadata),
         )
 
     # ----------------------------------------------------------------- calibration
@@ -376,6 +377,7 @@ class FftPanel(QWidget):
             "filter": c.filter.currentText(),
             "window_nm": c.window_nm.value(),
             "follow_drift": c.follow_drift.isChecked(),
+            "aberrations": c.aberrations.state(),
             "reference": {
                 "phase": c.phase.currentText() if c.phase.currentIndex() > 0 else "",
                 "hkl": c.hkl.text(),
@@ -388,6 +390,7 @@ class FftPanel(QWidget):
         c.filter.setCurrentText(saved.get("filter", "ROI"))
         c.window_nm.setValue(float(saved.get("window_nm", c.window_nm.value())))
         c.follow_drift.setChecked(bool(saved.get("follow_drift", False)))
+        c.aberrations.restore(saved.get("aberrations"))
         reference = saved.get("reference") or {}
         c.set_reference(reference.get("phase", ""), reference.get("hkl", ""))
         if self.dataset is not None and self.dataset is self.state.dataset("hrtem"):
