@@ -37,8 +37,6 @@ a target (the definition's distance from the threshold).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 
@@ -46,9 +44,9 @@ from insitu_tem.analysis.eels import analyse_edge, edge_onset
 from insitu_tem.core.model import Axis
 from validation.eels_corpus import Scan, generate
 from validation.eels_floor import cramer_rao_sigmas, efficient_errors, ideal_errors
+from validation.realdata import realdata_folder
 from validation.stats import DEFAULT_COVERAGE, Measurement
 
-ROOT = Path(__file__).resolve().parents[1]
 REAL_ONSETS = (("08_carbon.dm3", "C-K", 284.0), ("EELS_STO.dm3", "Ti-L23", 456.0))
 HIGH_COUNTS = 1e3
 FLOOR = "W O2,3 ideal fit knowing the true background and edge shape (noise floor, informative)"
@@ -76,11 +74,6 @@ EFFICIENCY = (
     "W O2,3 |error| / Cramér–Rao 1σ on the spectra measured (0.674 median at the bound; "
     "informative)"
 )
-
-
-def realdata_folder() -> Path:
-    """``$INSITU_TEM_REALDATA`` or ``shared/realdata`` beside the checkout."""
-    return Path(os.environ.get("INSITU_TEM_REALDATA", ROOT.parent / "shared" / "realdata"))
 
 
 def _measure(scan: Scan) -> dict:

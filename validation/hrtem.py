@@ -44,13 +44,13 @@ import numpy as np
 from validation.abtem_corpus import _summed_power
 from validation.hrtem_crystallinity import rows as crystalline_fraction_rows
 from validation.hrtem_spots import classify
+from validation.realdata import realdata_folder
 from validation.stats import Measurement
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HELD_OUT = FIXTURES / "held_out"
 HELD_OUT_2 = FIXTURES / "held_out_2"
 FULL_CORPUS = Path(__file__).parent / "corpus"
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 SNR_VISIBLE = 5.0
 RANK_CHECKED = 20
 
@@ -245,7 +245,7 @@ def _spacing_measurement(name, rows, median_max, p95_max, *, spots=False) -> Mea
 
 
 def _realdata() -> list[Measurement]:
-    path = REALDATA / "16_STOimage.emi"
+    path = realdata_folder() / "16_STOimage.emi"
     if not path.exists():
         return []
     from insitu_tem.analysis.hrtem.lattice_report import measure_lattice
@@ -253,7 +253,7 @@ def _realdata() -> list[Measurement]:
 
     out = []
     for name in ("16_STOimage.emi", "Acquisition_18.emd"):
-        dataset = load(REALDATA / name)
+        dataset = load(realdata_folder() / name)
         frame = np.asarray(dataset.frame(0), dtype=float)
         fit = measure_lattice(frame, pixel_nm=float(dataset.signal_axes[1].scale), match=False).fit
         d = np.array([fit.d_a_nm, fit.d_b_nm]) * 10

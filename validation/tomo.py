@@ -47,7 +47,6 @@ fast subset (``make test``) keeps the two development phantoms.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -61,15 +60,10 @@ from insitu_tem.analysis.tomo.segment import segment
 from insitu_tem.samples.tomo import Phantom, make_series, projection, truth_dict, volumes
 from validation._tomo_composition import composition_errors
 from validation._tomo_labels import label_rows, true_core_void_fraction, true_volumes
+from validation.realdata import realdata_folder
 from validation.stats import Measurement
 
-ROOT = Path(__file__).resolve().parents[1]
 FAMILY = "tomo"
-
-
-def realdata_folder() -> Path:
-    """``$INSITU_TEM_REALDATA`` or ``shared/realdata`` beside the checkout."""
-    return Path(os.environ.get("INSITU_TEM_REALDATA", ROOT.parent / "shared" / "realdata"))
 
 
 def shift_bound_px(series: dict) -> float:
