@@ -107,7 +107,11 @@ def _linear_fit(w: Windows, shape: np.ndarray) -> _Linear:
 
 
 def _coarse(w: Windows, shape: np.ndarray) -> np.ndarray:
-    """``shape`` with each centre moved to the best of a 1 px grid within 0.4 radius + 1 px."""
+    """``shape`` with each centre moved to the best of a 1 px grid within 0.4 radius + 1 px.
+
+    The normal equations of every grid point are sums over the window's pixels of the disk
+    profile (and its square) times per-pixel products of the polynomial's terms, so they are
+    batched matrix products instead of a design matrix per grid point."""
     span = np.ceil(0.4 * shape[:, 2] + 1.0)
     reach = int(span.max())
     dr, dc = np.mgrid[-reach : reach + 1, -reach : reach + 1].reshape(2, -1).astype(float)
@@ -116,19 +120,32 @@ def _coarse(w: Windows, shape: np.ndarray) -> np.ndarray:
     centres = shape[:, None, :2] + offsets[None]
     rho = np.hypot(w.rows[:, None, :] - centres[..., :1], w.cols[:, None, :] - centres[..., 1:])
     disk = 0.5 * special.erfc((rho - shape[:, None, 2:3]) / (np.sqrt(2.0) * shape[:, None, 3:4]))
-    design = np.concatenate(
-        [np.ones(disk.shape + (1,)), w.poly[:, None] * disk[..., None]], axis=-1
-    )
-    weighted = design * w.weight[:, None, :, None]
-    normal = np.swapaxes(weighted, -1, -2) @ design
-    rhs = np.einsum("mgni,mn->mgi", weighted, w.values)
-    coefficients = (np.linalg.pinv(normal) @ rhs[..., None])[..., 0]
-    residual = w.values[:, None] - np.einsum("mgni,mgi->mgn", design, coefficients)
+    coefficients = _solve(*_coarse_normal(w, disk))
+    interior = coefficients[..., 1:] @ np.swapaxes(w.poly, 1, 2)
+    residual = w.values[:, None] - coefficients[..., :1] - disk * interior
     chi2 = np.sum(w.weight[:, None] * residual**2, axis=-1)
     chi2[np.sum(offsets**2, axis=1)[None, :] > span[:, None] ** 2] = np.inf
     best = shape.copy()
     best[:, :2] = centres[np.arange(len(shape)), np.argmin(chi2, axis=1)]
     return best
+
+
+def _coarse_normal(w: Windows, disk: np.ndarray):
+    """Normal matrices (m, g, k+1, k+1) and right-hand sides (m, g, k+1) of the linear fit at
+    each of g grid points with the (m, g, n) disk profiles (design: 1, then poly × disk)."""
+    m, g, _ = disk.shape
+    k = w.poly.shape[2]
+    weighted = w.poly * w.weight[..., None]
+    products = (weighted[..., :, None] * w.poly[..., None, :]).reshape(m, -1, k * k)
+    normal = np.empty((m, g, k + 1, k + 1))
+    normal[..., 0, 0] = np.sum(w.weight, axis=1)[:, None]
+    normal[..., 0, 1:] = disk @ weighted
+    normal[..., 1:, 0] = normal[..., 0, 1:]
+    normal[..., 1:, 1:] = (disk**2 @ products).reshape(m, g, k, k)
+    rhs = np.empty((m, g, k + 1))
+    rhs[..., 0] = np.sum(w.weight * w.values, axis=1)[:, None]
+    rhs[..., 1:] = disk @ (weighted * w.values[..., None])
+    return normal, rhs
 
 
 def _normal(w: Windows, fit: _Linear, free: list[int]):
