@@ -56,28 +56,32 @@ class Windows:
 
 @dataclass(frozen=True)
 class _Linear:
-    """The linear part at a shape: χ² (m,), coefficients (m, k+1), design (m, n, k+1) and the
-    aperture's derivatives by (row, col, radius, blur) (m, n, 4)."""
+    """The linear part at a shape: χ² (m,), coefficients (m, k+1), design (m, n, k+1), the
+    residual (m, n) and the aperture's derivatives by the free ones of (row, col, radius, blur)
+    (m, n, f)."""
 
     chi2: np.ndarray
     coefficients: np.ndarray
     design: np.ndarray
+    residual: np.ndarray
     slopes: np.ndarray
 
+    def arrays(self) -> tuple:
+        return self.chi2, self.coefficients, self.design, self.residual, self.slopes
+
     def take(self, index) -> _Linear:
-        return _Linear(
-            *(a[index] for a in (self.chi2, self.coefficients, self.design, self.slopes))
-        )
+        return _Linear(*(a[index] for a in self.arrays()))
 
 
-def _aperture(w: Windows, shape: np.ndarray):
+def _aperture(w: Windows, shape: np.ndarray, free: list[int]):
+    """The blurred aperture (m, n) and its derivatives by the ``free`` shape parameters."""
     dr, dc = w.rows - shape[:, :1], w.cols - shape[:, 1:2]
     rho = np.maximum(np.hypot(dr, dc), 1e-9)
     blur = shape[:, 3:4]
     z = (rho - shape[:, 2:3]) / (np.sqrt(2.0) * blur)
     density = np.exp(-(z**2)) / (np.sqrt(2.0 * np.pi) * blur)
-    slopes = np.stack([density * dr / rho, density * dc / rho, density, density * z], axis=-1)
-    return 0.5 * special.erfc(z), slopes
+    slopes = [density * dr / rho, density * dc / rho, density, density * z]
+    return 0.5 * special.erfc(z), np.stack([slopes[i] for i in free], axis=-1)
 
 
 def _solve(normal: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -96,14 +100,14 @@ def _weighted_fit(design: np.ndarray, values: np.ndarray, weight: np.ndarray):
     normal = np.swapaxes(weighted, -1, -2) @ design
     coefficients = _solve(normal, np.einsum("...ni,...n->...i", weighted, values))
     residual = values - np.einsum("...ni,...i->...n", design, coefficients)
-    return np.sum(weight * residual**2, axis=-1), coefficients
+    return np.sum(weight * residual**2, axis=-1), coefficients, residual
 
 
-def _linear_fit(w: Windows, shape: np.ndarray) -> _Linear:
-    disk, slopes = _aperture(w, shape)
+def _linear_fit(w: Windows, shape: np.ndarray, free: list[int]) -> _Linear:
+    disk, slopes = _aperture(w, shape, free)
     design = _design(w, disk)
-    chi2, coefficients = _weighted_fit(design, w.values, w.weight)
-    return _Linear(chi2, coefficients, design, slopes)
+    chi2, coefficients, residual = _weighted_fit(design, w.values, w.weight)
+    return _Linear(chi2, coefficients, design, residual, slopes)
 
 
 def _coarse(w: Windows, shape: np.ndarray) -> np.ndarray:
@@ -148,13 +152,12 @@ def _coarse_normal(w: Windows, disk: np.ndarray):
     return normal, rhs
 
 
-def _normal(w: Windows, fit: _Linear, free: list[int]):
+def _normal(w: Windows, fit: _Linear):
     """Gauss–Newton normal matrices and gradients (linear, then the free shape parameters)."""
     interior = np.einsum("mnk,mk->mn", w.poly, fit.coefficients[:, 1:])
-    jacobian = np.concatenate([fit.design, interior[..., None] * fit.slopes[..., free]], axis=-1)
+    jacobian = np.concatenate([fit.design, interior[..., None] * fit.slopes], axis=-1)
     weighted = jacobian * w.weight[..., None]
-    residual = w.values - np.einsum("mni,mi->mn", fit.design, fit.coefficients)
-    return np.swapaxes(weighted, 1, 2) @ jacobian, np.einsum("mni,mn->mi", weighted, residual)
+    return np.swapaxes(weighted, 1, 2) @ jacobian, np.einsum("mni,mn->mi", weighted, fit.residual)
 
 
 def _clamped(shape: np.ndarray) -> np.ndarray:
@@ -169,50 +172,62 @@ def _halved(w: Windows, fit: _Linear, shape, shift, free):
     scale = np.minimum(1.0, MAX_STEP_PX / np.maximum(np.max(np.abs(shift), axis=1), 1e-12))
     accepted = np.zeros(len(shape), dtype=bool)
     trial, trial_fit = shape.copy(), fit
+    pending = np.arange(len(shape))
     for _ in range(_HALVINGS):
-        pending = np.flatnonzero(~accepted)
-        if not pending.size:
-            break
-        attempt = shape[pending].copy()
+        attempt = shape[pending]
         attempt[:, free] += scale[pending, None] * shift[pending]
         attempt = _clamped(attempt)
-        attempt_fit = _linear_fit(w.take(pending), attempt)
+        here = w if len(pending) == len(shape) else w.take(pending)
+        attempt_fit = _linear_fit(here, attempt, free)
         better = attempt_fit.chi2 <= fit.chi2[pending]
         took = pending[better]
         trial[took] = attempt[better]
+        if len(took) == len(shape):
+            return np.ones(len(shape), dtype=bool), scale, trial, attempt_fit
         trial_fit = _merged(trial_fit, took, attempt_fit.take(better))
         accepted[took] = True
         scale[pending[~better]] *= 0.5
+        pending = pending[~better]
+        if not pending.size:
+            break
     return accepted, scale, trial, trial_fit
 
 
 def _merged(fit: _Linear, index: np.ndarray, part: _Linear) -> _Linear:
     if not index.size:
         return fit
-    arrays = [a.copy() for a in (fit.chi2, fit.coefficients, fit.design, fit.slopes)]
-    for array, new in zip(arrays, (part.chi2, part.coefficients, part.design, part.slopes)):
+    arrays = [a.copy() for a in fit.arrays()]
+    for array, new in zip(arrays, part.arrays()):
         array[index] = new
     return _Linear(*arrays)
 
 
 def _refine(w: Windows, shape: np.ndarray, free: list[int]):
     """Gauss–Newton with step halving, each disk until its centre step is below the tolerance
-    or no halved step lowers χ²: (shapes, fit, converged mask)."""
-    fit = _linear_fit(w, shape)
+    or no halved step lowers χ²: (shapes, fit, converged mask).
+
+    The disks still iterating (``active``) carry their windows and fit along (``here``), so a
+    step costs only their rows; the fit of every disk is updated in place."""
+    fit = _linear_fit(w, shape, free)
     done = np.zeros(len(shape), dtype=bool)
+    active = np.arange(len(shape))
+    here, here_fit = w, fit
     for _ in range(_ITERATIONS):
-        active = np.flatnonzero(~done)
-        if not active.size:
-            break
-        here, here_fit = w.take(active), fit.take(active)
-        normal, gradient = _normal(here, here_fit, free)
+        normal, gradient = _normal(here, here_fit)
         shift = _solve(normal, gradient)[:, here_fit.coefficients.shape[1] :]
         accepted, scale, trial, trial_fit = _halved(here, here_fit, shape[active], shift, free)
         moved = active[accepted]
         shape[moved] = trial[accepted]
-        fit = _merged(fit, moved, trial_fit.take(accepted))
+        for array, new in zip(fit.arrays(), trial_fit.arrays()):
+            array[moved] = new[accepted]
         small = scale * np.max(np.abs(shift[:, :2]), axis=1) < _TOLERANCE_PX
-        done[active[~accepted | small]] = True
+        stop = ~accepted | small
+        done[active[stop]] = True
+        going = np.flatnonzero(~stop)
+        if not going.size:
+            break
+        active = active[going]
+        here, here_fit = here.take(going), trial_fit.take(going)
     return shape, fit, done
 
 
@@ -229,11 +244,11 @@ def fit_models(w: Windows, starts: np.ndarray, *, radius, blur, free_shape: bool
     start = np.column_stack([starts, np.broadcast_to(radius, m), np.full(m, float(blur))])
     shape, fit, converged = _refine(w, _coarse(w, start.astype(float)), free)
     k = fit.coefficients.shape[1]
-    covariance = np.linalg.pinv(_normal(w, fit, free)[0])
+    covariance = np.linalg.pinv(_normal(w, fit)[0])
     dof = np.maximum(np.sum(w.weight > 0, axis=1) - covariance.shape[1], 1)
     misfit = np.maximum(fit.chi2 / dof, 1.0)
     sigma = np.sqrt(0.5 * (covariance[:, k, k] + covariance[:, k + 1, k + 1]) * misfit)
-    no_edge, _ = _weighted_fit(w.poly, w.values, w.weight)
+    no_edge = _weighted_fit(w.poly, w.values, w.weight)[0]
     return [
         (
             shape[i, :2],
