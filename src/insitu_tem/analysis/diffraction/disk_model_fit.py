@@ -226,29 +226,33 @@ def _refine(w: Windows, shape: np.ndarray, free: list[int]):
     """Gauss–Newton with step halving, each disk until its centre step is below the tolerance
     or no halved step lowers χ²: (shapes, fit, converged mask).
 
-    The disks still iterating (``active``) carry their windows and fit along (``here``), so a
-    step costs only their rows; the fit of every disk is updated in place."""
+    The disks still iterating carry their windows, shapes and fit along (``here``), so a step
+    costs only their rows; a disk's shape and fit are stored when it stops."""
     fit = _linear_fit(w, shape, free)
     done = np.zeros(len(shape), dtype=bool)
     active = np.arange(len(shape))
-    here, here_fit = w, fit
+    here, here_fit, here_shape = w, fit, shape
     for _ in range(_ITERATIONS):
         normal, gradient = _normal(here, here_fit)
         shift = _solve(normal, gradient)[:, here_fit.coefficients.shape[1] :]
-        accepted, scale, trial, trial_fit = _halved(here, here_fit, shape[active], shift, free)
-        moved = active[accepted]
-        shape[moved] = trial[accepted]
-        for array, new in zip(fit.arrays(), trial_fit.arrays()):
-            array[moved] = new[accepted]
-        small = scale * np.max(np.abs(shift[:, :2]), axis=1) < _TOLERANCE_PX
-        stop = ~accepted | small
+        accepted, scale, here_shape, here_fit = _halved(here, here_fit, here_shape, shift, free)
+        stop = ~accepted | (scale * np.max(np.abs(shift[:, :2]), axis=1) < _TOLERANCE_PX)
         done[active[stop]] = True
-        going = np.flatnonzero(~stop)
-        if not going.size:
+        if stop.all():
             break
-        active = active[going]
-        here, here_fit = here.take(going), trial_fit.take(going)
+        if stop.any():
+            _store(shape, fit, active[stop], here_shape[stop], here_fit.take(stop))
+            going = np.flatnonzero(~stop)
+            active, here_shape = active[going], here_shape[going]
+            here, here_fit = here.take(going), here_fit.take(going)
+    _store(shape, fit, active, here_shape, here_fit)
     return shape, fit, done
+
+
+def _store(shape, fit: _Linear, index, part_shape, part: _Linear) -> None:
+    shape[index] = part_shape
+    for array, new in zip(fit.arrays(), part.arrays()):
+        array[index] = new
 
 
 def fit_models(w: Windows, starts: np.ndarray, *, radius, blur, free_shape: bool) -> list:
