@@ -20,7 +20,7 @@ MAX_STEP_PX = 0.5
 _ITERATIONS = 30
 _HALVINGS = 6
 _TOLERANCE_PX = 1e-3
-_COARSE_DISKS = 8
+_GRID_VALUES = 16384
 
 
 @dataclass(frozen=True)
@@ -112,13 +112,24 @@ def _linear_fit(w: Windows, shape: np.ndarray, free: list[int]) -> _Linear:
 
 
 def _coarse(w: Windows, shape: np.ndarray) -> np.ndarray:
-    """``shape`` with each centre moved to the best of a 1 px grid within 0.4 radius + 1 px,
-    :data:`_COARSE_DISKS` disks at a time (their grids' arrays stay in cache)."""
+    """``shape`` with each centre moved to the best of a 1 px grid within 0.4 radius + 1 px, a
+    few disks at a time: each (disks, grid points, pixels) array holds at most
+    :data:`_GRID_VALUES` values (128 KiB, which stays in cache and below the allocator's
+    threshold for mapping fresh pages)."""
+    points = len(_grid(int(np.ceil(0.4 * shape[:, 2] + 1.0).max()))) * w.rows.shape[1]
+    size = max(_GRID_VALUES // points, 1)
     best = shape.copy()
-    for first in range(0, len(shape), _COARSE_DISKS):
-        part = slice(first, first + _COARSE_DISKS)
+    for first in range(0, len(shape), size):
+        part = slice(first, first + size)
         best[part, :2] = _grid_best(w.take(part), shape[part])
     return best
+
+
+def _grid(reach: int) -> np.ndarray:
+    """(g, 2) whole-pixel (row, col) offsets within ``reach`` px."""
+    dr, dc = np.mgrid[-reach : reach + 1, -reach : reach + 1].reshape(2, -1)
+    near = dr * dr + dc * dc <= reach * reach
+    return np.column_stack([dr[near], dc[near]])
 
 
 def _grid_best(w: Windows, shape: np.ndarray) -> np.ndarray:
@@ -131,9 +142,7 @@ def _grid_best(w: Windows, shape: np.ndarray) -> np.ndarray:
     products of the polynomial's terms: batched matrix products."""
     span = np.ceil(0.4 * shape[:, 2] + 1.0)
     reach = int(span.max())
-    dr, dc = np.mgrid[-reach : reach + 1, -reach : reach + 1].reshape(2, -1)
-    near = dr * dr + dc * dc <= reach * reach
-    offsets = np.column_stack([dr[near], dc[near]])
+    offsets = _grid(reach)
     base = np.rint(shape[:, :2])
     pixel = np.rint(np.stack([w.rows - base[:, :1], w.cols - base[:, 1:2]])).astype(int)
     half = int(np.abs(pixel).max()) + reach
