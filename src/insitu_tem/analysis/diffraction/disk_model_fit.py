@@ -74,15 +74,18 @@ class _Linear:
         return _Linear(*(a[index] for a in self.arrays()))
 
 
-def _aperture(w: Windows, shape: np.ndarray, free: list[int]):
-    """The blurred aperture (m, n) and its derivatives by the ``free`` shape parameters."""
+def _aperture(w: Windows, shape: np.ndarray, free: int):
+    """The blurred aperture (m, n) and its derivatives by the ``free`` first shape parameters
+    (row, col, radius, blur)."""
     dr, dc = w.rows - shape[:, :1], w.cols - shape[:, 1:2]
     rho = np.maximum(np.hypot(dr, dc), 1e-9)
     blur = shape[:, 3:4]
     z = (rho - shape[:, 2:3]) / (np.sqrt(2.0) * blur)
     density = np.exp(-(z**2)) / (np.sqrt(2.0 * np.pi) * blur)
-    slopes = [density * dr / rho, density * dc / rho, density, density * z]
-    return 0.5 * special.erfc(z), np.stack([slopes[i] for i in free], axis=-1)
+    slopes = [density * dr / rho, density * dc / rho]
+    if free > 2:
+        slopes += [density, density * z]
+    return 0.5 * special.erfc(z), np.stack(slopes, axis=-1)
 
 
 def _solve(normal: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -104,7 +107,7 @@ def _weighted_fit(design: np.ndarray, values: np.ndarray, weight: np.ndarray):
     return np.sum(weight * residual**2, axis=-1), coefficients, residual
 
 
-def _linear_fit(w: Windows, shape: np.ndarray, free: list[int]) -> _Linear:
+def _linear_fit(w: Windows, shape: np.ndarray, free: int) -> _Linear:
     disk, slopes = _aperture(w, shape, free)
     design = _design(w, disk)
     chi2, coefficients, residual = _weighted_fit(design, w.values, w.weight)
@@ -195,7 +198,7 @@ def _clamped(shape: np.ndarray) -> np.ndarray:
     return shape
 
 
-def _halved(w: Windows, fit: _Linear, shape, shift, free):
+def _halved(w: Windows, fit: _Linear, shape, shift, free: int):
     """Step halving: per disk the first of ``_HALVINGS`` scaled steps that does not raise χ²;
     (accepted mask, scale, trial shapes, their fit)."""
     scale = np.minimum(1.0, MAX_STEP_PX / np.maximum(np.max(np.abs(shift), axis=1), 1e-12))
@@ -204,7 +207,7 @@ def _halved(w: Windows, fit: _Linear, shape, shift, free):
     pending = np.arange(len(shape))
     for _ in range(_HALVINGS):
         attempt = shape[pending]
-        attempt[:, free] += scale[pending, None] * shift[pending]
+        attempt[:, :free] += scale[pending, None] * shift[pending]
         attempt = _clamped(attempt)
         here = w if len(pending) == len(shape) else w.take(pending)
         attempt_fit = _linear_fit(here, attempt, free)
@@ -231,7 +234,7 @@ def _merged(fit: _Linear, index: np.ndarray, part: _Linear) -> _Linear:
     return _Linear(*arrays)
 
 
-def _refine(w: Windows, shape: np.ndarray, free: list[int]):
+def _refine(w: Windows, shape: np.ndarray, free: int):
     """Gauss–Newton with step halving, each disk until its centre step is below the tolerance
     or no halved step lowers χ²: (shapes, fit, converged mask).
 
@@ -272,7 +275,7 @@ def fit_models(w: Windows, starts: np.ndarray, *, radius, blur, free_shape: bool
     The centre's 1σ is the least-squares covariance scaled by χ²/dof when above 1; the edge
     significance is the χ² gained over the polynomial alone, over that misfit.
     """
-    free = [0, 1, 2, 3] if free_shape else [0, 1]
+    free = 4 if free_shape else 2
     m = len(starts)
     start = np.column_stack([starts, np.broadcast_to(radius, m), np.full(m, float(blur))])
     shape, fit, converged = _refine(w, _coarse(w, start.astype(float)), free)
