@@ -62,9 +62,8 @@ def _window(shape, start, reach: float, others: np.ndarray):
     ]
     rows, cols = rows.ravel().astype(float), cols.ravel().astype(float)
     own = (rows - start[0]) ** 2 + (cols - start[1]) ** 2
-    keep = own <= reach**2
-    for other in others:
-        keep &= own < (rows - other[0]) ** 2 + (cols - other[1]) ** 2
+    nearest = (rows - others[:, :1]) ** 2 + (cols - others[:, 1:]) ** 2
+    keep = (own <= reach**2) & (own < nearest).all(axis=0)
     return rows[keep], cols[keep]
 
 

@@ -15,6 +15,7 @@ indexes every other spot as an integer combination of the two.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -89,18 +90,25 @@ def _integrated(residual: np.ndarray, rc: np.ndarray, radius_px: float) -> float
 def _poisson_floor(counts: np.ndarray, disk_radius_px: float, method: str) -> float:
     """1σ of the detector response to Poisson noise of at least one count per pixel (sparse
     patterns, where most pixels hold zero counts and the MAD of the response vanishes)."""
+    power = _response_power(float(disk_radius_px), method)
+    return float(np.sqrt(power * max(float(np.median(counts)), 1.0)))
+
+
+@functools.lru_cache(maxsize=16)
+def _response_power(disk_radius_px: float, method: str) -> float:
+    """Sum of the squared response to a unit impulse (the same for every pattern of a scan)."""
     impulse = np.zeros((4 * int(np.ceil(disk_radius_px)) + 9,) * 2)
     impulse[impulse.shape[0] // 2, impulse.shape[1] // 2] = 1.0
-    kernel = _response(impulse, disk_radius_px, method)
-    return float(np.sqrt(np.sum(kernel**2) * max(float(np.median(counts)), 1.0)))
+    return float(np.sum(_response(impulse, disk_radius_px, method) ** 2))
 
 
 def _distinct(positions: np.ndarray, strength: np.ndarray, radius_px: float) -> np.ndarray:
     """Indices strongest first, dropping any spot located within a disk radius of a stronger one
     (two candidate peaks inside one structured disk lead to the same disk)."""
+    distance = np.hypot(*(positions[:, None, :] - positions[None, :, :]).transpose(2, 0, 1))
     kept: list[int] = []
     for i in np.argsort(strength)[::-1]:
-        if all(np.hypot(*(positions[i] - positions[j])) > radius_px for j in kept):
+        if (distance[i, kept] > radius_px).all():
             kept.append(int(i))
     return np.asarray(kept, dtype=int)
 
@@ -369,8 +377,11 @@ def index_spots(
 def spot_mask(shape: tuple[int, int], spots: Spots, *, radius_px: float) -> np.ndarray:
     """Boolean mask, True within ``radius_px`` of every spot (to take ring profiles without
     spots)."""
-    rows, cols = np.indices(shape)
     mask = np.zeros(shape, dtype=bool)
     for r, c in spots.position_rc:
-        mask |= (rows - r) ** 2 + (cols - c) ** 2 <= radius_px**2
+        r0, c0 = max(int(np.floor(r - radius_px)), 0), max(int(np.floor(c - radius_px)), 0)
+        r1 = min(max(int(np.ceil(r + radius_px)) + 1, r0), shape[0])
+        c1 = min(max(int(np.ceil(c + radius_px)) + 1, c0), shape[1])
+        rows, cols = np.ogrid[r0:r1, c0:c1]
+        mask[r0:r1, c0:c1] |= (rows - r) ** 2 + (cols - c) ** 2 <= radius_px**2
     return mask
