@@ -56,11 +56,9 @@ def _window(shape, start, reach: float, others: np.ndarray):
     ``others``."""
     half = int(np.ceil(reach))
     r0, c0 = int(round(start[0])), int(round(start[1]))
-    rows, cols = np.mgrid[
-        max(r0 - half, 0) : min(r0 + half + 1, shape[0]),
-        max(c0 - half, 0) : min(c0 + half + 1, shape[1]),
-    ]
-    rows, cols = rows.ravel().astype(float), cols.ravel().astype(float)
+    r = np.arange(max(r0 - half, 0), min(r0 + half + 1, shape[0]), dtype=float)
+    c = np.arange(max(c0 - half, 0), min(c0 + half + 1, shape[1]), dtype=float)
+    rows, cols = np.repeat(r, len(c)), np.tile(c, len(r))
     own = (rows - start[0]) ** 2 + (cols - start[1]) ** 2
     nearest = (rows - others[:, :1]) ** 2 + (cols - others[:, 1:]) ** 2
     keep = (own <= reach**2) & (own < nearest).all(axis=0)

@@ -9,6 +9,7 @@ its own step size and stopping point, as if fitted alone.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,11 +129,14 @@ def _coarse(w: Windows, shape: np.ndarray) -> np.ndarray:
     return best
 
 
+@functools.lru_cache(maxsize=8)
 def _grid(reach: int) -> np.ndarray:
-    """(g, 2) whole-pixel (row, col) offsets within ``reach`` px."""
+    """(g, 2) whole-pixel (row, col) offsets within ``reach`` px (read-only)."""
     dr, dc = np.mgrid[-reach : reach + 1, -reach : reach + 1].reshape(2, -1)
     near = dr * dr + dc * dc <= reach * reach
-    return np.column_stack([dr[near], dc[near]])
+    offsets = np.column_stack([dr[near], dc[near]])
+    offsets.flags.writeable = False
+    return offsets
 
 
 def _grid_best(w: Windows, shape: np.ndarray) -> np.ndarray:
