@@ -65,8 +65,8 @@ def peer_python() -> tuple[str | None, str]:
     if probe.returncode != 0:
         last = (probe.stderr.strip().splitlines() or ["import failed"])[-1]
         return None, (
-            f"py4DSTEM not run: {last[:120]} (set INSITU_TEM_PY4DSTEM_PYTHON to a venv with "
-            "py4DSTEM)"
+            "py4DSTEM not run: set INSITU_TEM_PY4DSTEM_PYTHON to a venv with py4DSTEM "
+            f"({last[:120]})"
         )
     return python, ""
 
