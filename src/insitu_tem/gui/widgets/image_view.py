@@ -33,8 +33,7 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setBackground("k")
-        self.view = self.addViewBox(lockAspect=True, invertY=True)
-        self.view.setMenuEnabled(False)
+        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image_item)
         self.scale_bar = ScaleBar(self.view, "px")

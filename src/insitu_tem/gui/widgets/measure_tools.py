@@ -39,6 +39,7 @@ from insitu_tem.analysis.measure import (
 from insitu_tem.figures.overlay_colours import MEASURE_TOOLS as COLOURS
 from insitu_tem.gui.guarded_save import save_guarded
 from insitu_tem.gui.widgets.status_tip import show_status
+from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 TOOLS = ("Ruler", "Angle", "Profile", "Region")
 HINTS = {
@@ -110,7 +111,7 @@ class MeasureTools(QWidget):
         self.colour_bar_box.toggled.connect(self.show_colour_bar)
         self.result = QLabel(IDLE)
         self.result.setWordWrap(True)
-        self.plot = pg.PlotWidget()
+        self.plot = plot_widget()
         self.plot.setMinimumHeight(120)
         self.plot.setLabel("left", "intensity")
         self.curve = self.plot.plot(pen=pg.mkPen(COLOURS["Profile"], width=1.5))

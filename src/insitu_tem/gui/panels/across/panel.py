@@ -25,6 +25,7 @@ from insitu_tem.gui.guarded_save import save_guarded
 from insitu_tem.gui.panels.nbd.scan_plots import COLOURS as PHASE_COLOURS
 from insitu_tem.gui.widgets.legend_placement import LEGEND_ROW_PX, fit_legend_rows, legend_above
 from insitu_tem.gui.widgets.plot_stack import LEFT_AXIS_PX
+from insitu_tem.gui.widgets.plot_factory import add_plot
 
 PLOTTED = (
     ("W_O23_shift", "W O2,3 shift", "eV", 1.0),
@@ -167,7 +168,7 @@ class AcrossPanel(QWidget):
         self.plots.clear()
         self.cursors, self._plot_items = [], []
         for label, units, factor, series in _profiles(result.columns):
-            plot = self.plots.addPlot(row=len(self._plot_items), col=0)
+            plot = add_plot(self.plots, row=len(self._plot_items), col=0)
             plot.setLabel("left", label, units=units)
             plot.getAxis("left").enableAutoSIPrefix(units not in (None, "%"))
             colours = (PROFILE_COLOUR,) if len(series) == 1 else PHASE_COLOURS

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.gui.widgets.plot_stack import tidy_stack
+from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 
 STACK_FROM_HEIGHT_PX = 510
@@ -32,15 +33,15 @@ class EelsProfiles(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.shift_plot = pg.PlotWidget()
-        self.window_plot = pg.PlotWidget()
+        self.shift_plot = plot_widget()
+        self.window_plot = plot_widget()
         self.shift_plot.setLabel("left", "shift", units="eV")
         self.shift_plot.setToolTip(
             "chemical shift of the edge onset against the reference, eV ± 1σ"
         )
         self.window_plot.setLabel("left", "counts")
         self.window_plot.setToolTip("background-subtracted counts in the edge window")
-        self.fraction_plot = pg.PlotWidget()
+        self.fraction_plot = plot_widget()
         self.fraction_plot.setLabel("left", "fraction")
         self.fraction_plot.setToolTip("MLLS fraction of the first end member (0 to 1) ± 1σ")
         self.window_plot.setXLink(self.shift_plot)

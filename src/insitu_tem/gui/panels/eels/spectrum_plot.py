@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
 from insitu_tem.analysis.eels.edges_table import Edge
+from insitu_tem.gui.widgets.plot_factory import QuickPlotItem
 
 BACKGROUND_BRUSH = (70, 130, 255, 45)
 SIGNAL_BRUSH = (255, 150, 40, 45)
@@ -49,7 +50,7 @@ class EelsSpectrumPlot(pg.PlotWidget):
     cursor_moved = Signal(float)
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, plotItem=QuickPlotItem())
         self.setLabel("bottom", "Energy loss", units="eV")
         self.setLabel("left", "Counts")
         self.curve = self.plot(pen=pg.mkPen("#ffcc33", width=1.5), name="spectrum")

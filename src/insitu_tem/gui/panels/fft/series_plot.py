@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVB
 from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
 from insitu_tem.gui.guarded_save import save_guarded
 from insitu_tem.gui.widgets.legend_placement import LegendPlacement
+from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 COLOURS = ("y", "c", "m", "g", "w")
 
@@ -20,7 +21,7 @@ class FftSeriesPlot(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.series: LatticeSeries | None = None
-        self.plot = pg.PlotWidget()
+        self.plot = plot_widget()
         self.plot.setLabel("bottom", "time", units="s")
         self.plot.setLabel("left", "d (Å)")
         self.plot.addLegend(offset=(5, 5))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from insitu_tem.analysis.movie.display_processing import FILTERS, DisplayOptions
 from insitu_tem.gui.widgets.image_view import COLORMAPS
+from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 
 class PlaybackBar(QWidget):
@@ -126,7 +127,7 @@ class ContrastControls(QWidget):
         self.colormap = QComboBox()
         self.colormap.addItems(list(COLORMAPS))
         self.colormap.setToolTip("Colour map of the display (the export uses the same)")
-        self.histogram = pg.PlotWidget()
+        self.histogram = plot_widget()
         self.histogram.setMinimumHeight(70)
         self.histogram.hideAxis("left")
         self.histogram.setMouseEnabled(False, False)

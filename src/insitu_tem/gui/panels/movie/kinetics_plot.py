@@ -11,6 +11,7 @@ from insitu_tem.analysis.movie.kinetics import KineticsFit, power_law
 from insitu_tem.figures.kinetics import kinetics_text, manual_text
 from insitu_tem.gui.widgets.legend_placement import legend_above
 from insitu_tem.gui.widgets.plot_hint import PlotHint
+from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 
 def fit_text(fit: KineticsFit, *, units: str, time_units: str) -> str:
@@ -25,11 +26,11 @@ class KineticsPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tabs = QTabWidget()
-        self.position_plot = pg.PlotWidget()
-        self.velocity_plot = pg.PlotWidget()
-        self.strain_plot = pg.PlotWidget()
-        self.area_plot = pg.PlotWidget()
-        self.drift_plot = pg.PlotWidget()
+        self.position_plot = plot_widget()
+        self.velocity_plot = plot_widget()
+        self.strain_plot = plot_widget()
+        self.area_plot = plot_widget()
+        self.drift_plot = plot_widget()
         for plot, name in (
             (self.position_plot, "Position"),
             (self.velocity_plot, "Velocity"),

@@ -9,6 +9,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 
 from insitu_tem.analysis.display import percentile_levels
 from insitu_tem.gui.widgets.plot_hint import PlotHint
+from insitu_tem.gui.widgets.plot_factory import add_plot
 
 
 class KymographView(pg.GraphicsLayoutWidget):
@@ -23,7 +24,7 @@ class KymographView(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.plot = self.addPlot()
+        self.plot = add_plot(self)
         self.plot.invertY(True)
         self.plot.setLabel("bottom", "distance along line")
         self.plot.setLabel("left", "time")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from insitu_tem.figures.nbd_profile import Q_MIN_SHOWN, overlay_label
 from insitu_tem.figures.overlay_colours import RING_OVERLAYS
 from insitu_tem.gui.widgets.legend_placement import LegendPlacement
+from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 
 class NbdProfilePlots(QWidget):
@@ -16,7 +17,7 @@ class NbdProfilePlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.profile_plot = pg.PlotWidget()
+        self.profile_plot = plot_widget()
         self.profile_plot.setLabel("bottom", "q = 1/d (1/Å)")
         self.profile_plot.setLabel("left", "Intensity (counts/px)")
         self.profile_plot.addLegend(offset=(-5, 5))
@@ -25,7 +26,7 @@ class NbdProfilePlots(QWidget):
         self.profile_plot.addItem(self.measured)
         self.ring_lines: list[pg.InfiniteLine] = []
         self.overlay_curves: list[pg.PlotDataItem] = []
-        self.pdf_plot = pg.PlotWidget()
+        self.pdf_plot = plot_widget()
         self.pdf_plot.setLabel("bottom", "r (Å)")
         self.pdf_plot.setLabel("left", "G(r) (1/Å²)")
         self.pdf_curve = pg.PlotDataItem(pen=pg.mkPen("#7fd67f", width=1.5))

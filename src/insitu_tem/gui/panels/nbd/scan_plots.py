@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from insitu_tem.gui.widgets.legend_placement import LEGEND_ROW_PX, fit_legend_rows, legend_above
 from insitu_tem.gui.widgets.plot_stack import tidy_stack
+from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040", "#d08fff", "#e0e0e0")
 
@@ -27,7 +28,7 @@ class NbdScanPlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.strain_plot = pg.PlotWidget()
+        self.strain_plot = plot_widget()
         self.strain_plot.setLabel("left", "strain %")
         self.strain_plot.setToolTip(
             "lattice strain d/d_ref − 1 against the reference pattern, % (error bars ±1σ)"
@@ -46,12 +47,12 @@ class NbdScanPlots(QWidget):
         self.strain_plot.addItem(self.strain_bars)
         self.strain_plot.addItem(self.strain_curve)
         self.strain_plot.addItem(self.reference_marker)
-        self.map_plot = pg.PlotWidget()
+        self.map_plot = plot_widget()
         self.map_plot.setLabel("left", "q (1/Å)")
         self.map_plot.setToolTip("radial profile against q = 1/d, 1/Å")
         self.map_image = pg.ImageItem(axisOrder="row-major")
         self.map_plot.addItem(self.map_image)
-        self.fraction_plot = pg.PlotWidget()
+        self.fraction_plot = plot_widget()
         self.fraction_plot.setLabel("left", "fraction")
         self.fraction_plot.setToolTip(
             "NMF phase fraction of each component (names and colours above the plot)"
@@ -60,7 +61,7 @@ class NbdScanPlots(QWidget):
         legend_above(self.fraction_plot.getPlotItem())
         self.fraction_curves: list[pg.PlotDataItem] = []
         self.fraction_bars: list[pg.ErrorBarItem] = []
-        self.scree_plot = pg.PlotWidget()
+        self.scree_plot = plot_widget()
         self.scree_plot.setLabel("left", "explained variance fraction")
         self.scree_plot.setToolTip("fraction of the variance each PCA component explains")
         self.scree_plot.setLabel("bottom", "Component")

@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 PICK_PEN = pg.mkPen("#00e5ff", width=2)
 POINT_BRUSH = pg.mkBrush("#ffcc33")
@@ -19,7 +20,7 @@ class FrontChargeView(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.plot = pg.PlotWidget()
+        self.plot = plot_widget()
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("bottom", "charge passed", units="C")
         self.points = pg.ErrorBarItem(pen=pg.mkPen("#ffcc33", width=1))

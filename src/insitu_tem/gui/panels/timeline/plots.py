@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from insitu_tem.gui.widgets.plot_factory import add_plot
 
 CURSOR_PEN = pg.mkPen("#00e5ff", width=2)
 NOTE_PEN = pg.mkPen("#aaaaaa", style=Qt.PenStyle.DashLine)
@@ -39,7 +40,7 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         self.clear()
         self.plot_items, self.cursors = [], []
         for row, (name, units, time_s, values, sigma) in enumerate(traces):
-            plot = self.addPlot(row=row, col=0)
+            plot = add_plot(self, row=row, col=0)
             plot.setTitle(name, size="9pt", justify="left")
             plot.setLabel("left", units=units or None)
             plot.getAxis("left").setWidth(56)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
+from insitu_tem.gui.widgets.plot_factory import add_plot
 
 
 class MeasurementPlots(pg.GraphicsLayoutWidget):
@@ -13,15 +14,15 @@ class MeasurementPlots(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.map_plot = self.addPlot(row=0, col=0, title="Shell thickness map")
+        self.map_plot = add_plot(self, row=0, col=0, title="Shell thickness map")
         self.map_image = pg.ImageItem(axisOrder="row-major")
         self.map_plot.addItem(self.map_image)
         self.colour_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False)
         self.colour_bar.setImageItem(self.map_image, insert_in=self.map_plot)
-        self.histogram_plot = self.addPlot(row=1, col=0, title="Shell thickness histogram")
+        self.histogram_plot = add_plot(self, row=1, col=0, title="Shell thickness histogram")
         self.histogram = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=(80, 160, 255, 120))
         self.histogram_plot.addItem(self.histogram)
-        self.radial_plot = self.addPlot(row=2, col=0, title="Radial profile about the wire axis")
+        self.radial_plot = add_plot(self, row=2, col=0, title="Radial profile about the wire axis")
         self.radial = pg.PlotDataItem(pen=pg.mkPen("w", width=2))
         self.radial_plot.addItem(self.radial)
         self.units = "px"

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from insitu_tem.analysis.tomo.render import MODES, render_volume
+from insitu_tem.gui.widgets.plot_factory import add_view_box
 
 
 class RenderView(QWidget):
@@ -21,7 +22,7 @@ class RenderView(QWidget):
         self.volume: np.ndarray | None = None
         self.image: np.ndarray | None = None
         self.plot = pg.GraphicsLayoutWidget()
-        self.view = self.plot.addViewBox(lockAspect=True, invertY=True)
+        self.view = add_view_box(self.plot, lockAspect=True, invertY=True)
         self.item = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.item)
         self.angle = QSlider(Qt.Orientation.Horizontal)

@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 
 from insitu_tem.analysis.display import format_length, nice_length
 from insitu_tem.analysis.tomo.render import missing_wedge_deg
+from insitu_tem.gui.widgets.plot_factory import add_view_box
 
 SCRIBBLE_COLOURS = np.array(
     [[0, 0, 0, 0], [255, 60, 60, 255], [255, 220, 0, 255], [60, 255, 60, 255], [200, 0, 255, 255]],
@@ -44,7 +45,7 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
         self.painted, self.bars, self.bar_texts, self.wedge = {}, {}, {}, []
         self.titles, self.grid = {}, False
         for col, name in enumerate(("XY", "XZ", "YZ")):
-            view = self.addViewBox(row=0, col=col, lockAspect=True, invertY=True)
+            view = add_view_box(self, row=0, col=col, lockAspect=True, invertY=True)
             image, overlay = (
                 pg.ImageItem(axisOrder="row-major"),
                 pg.ImageItem(axisOrder="row-major"),
