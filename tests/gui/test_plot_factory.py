@@ -91,3 +91,31 @@ def test_the_axis_label_follows_the_si_prefix():
     assert "(m)" in axis.label.toPlainText()
     axis.setLabel("depth", units="m")
     assert axis.label.toPlainText() == "depth (m)"
+
+
+def test_the_axes_size_as_pyqtgraph_sizes_them(qtbot):
+    ours, theirs = plot_widget(), pg.PlotWidget()
+    for widget in (ours, theirs):
+        qtbot.addWidget(widget)
+        widget.resize(400, 300)
+        widget.show()
+        qtbot.waitExposed(widget)
+    steps = (
+        lambda plot: plot.setLabel("left", "shift", units="eV"),
+        lambda plot: plot.setLabel("bottom", "time", units="s"),
+        lambda plot: plot.plot(np.linspace(0, 2e-3, 20), np.linspace(-3e3, 5e4, 20)),
+        lambda plot: plot.setYRange(0, 5e-3),
+        lambda plot: plot.getAxis("left").showLabel(False),
+        lambda plot: plot.getAxis("left").showLabel(True),
+        lambda plot: plot.getAxis("left").setStyle(tickTextOffset=12),
+        lambda plot: plot.getAxis("bottom").setScale(1e3),
+        lambda plot: plot.setXRange(0, 50),
+    )
+    for step in steps:
+        for widget in (ours, theirs):
+            step(widget.getPlotItem())
+        QApplication.processEvents()
+        for side in ("left", "bottom"):
+            a, b = ours.getAxis(side), theirs.getAxis(side)
+            assert a.label.toPlainText() == b.label.toPlainText()
+            assert (a.width(), a.height()) == (b.width(), b.height())

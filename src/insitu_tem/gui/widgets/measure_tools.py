@@ -38,8 +38,8 @@ from insitu_tem.analysis.measure import (
 )
 from insitu_tem.figures.overlay_colours import MEASURE_TOOLS as COLOURS
 from insitu_tem.gui.guarded_save import save_guarded
-from insitu_tem.gui.widgets.status_tip import show_status
 from insitu_tem.gui.widgets.plot_factory import plot_widget
+from insitu_tem.gui.widgets.status_tip import show_status
 
 TOOLS = ("Ruler", "Angle", "Profile", "Region")
 HINTS = {

@@ -39,16 +39,30 @@ class LazyMenuViewBox(pg.ViewBox):
 
 
 class SteadyLabelAxis(pg.AxisItem):
-    """A :class:`pyqtgraph.AxisItem` whose label's HTML is set only when it changes."""
+    """A :class:`pyqtgraph.AxisItem` whose label's HTML is set only when it changes.
+
+    A range change that leaves the label's text as it was (the same SI prefix) leaves the axis's
+    size as it was too; a style, pen or scale change sizes the axis again as pyqtgraph does.
+    """
 
     _label_html: str | None = None
+    _prefix_only = False
+
+    def updateAutoSIPrefix(self) -> None:  # noqa: N802 - pyqtgraph's name
+        self._prefix_only = True
+        try:
+            super().updateAutoSIPrefix()
+        finally:
+            self._prefix_only = False
 
     def _updateLabel(self) -> None:  # noqa: N802 - pyqtgraph's name
         html = self.labelString()
         if html != self._label_html:
             self.label.setHtml(html)
             self._label_html = html
-        self._adjustSize()
+            self._adjustSize()
+        elif not self._prefix_only:
+            self._adjustSize()
         self.picture = None
         self.update()
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVB
 
 from insitu_tem.core.model import DataError
 from insitu_tem.figures.holder_state import holder_state_at, scan_time_s
+from insitu_tem.gui.widgets.plot_factory import add_plot
 from insitu_tem.workflows import across_front, drift, front
 from insitu_tem.workflows.across_front import AcrossFront
 from insitu_tem.gui.controllers.eels_analysis import TASK_KEY as EELS_ANALYSIS
@@ -25,7 +26,6 @@ from insitu_tem.gui.guarded_save import save_guarded
 from insitu_tem.gui.panels.nbd.scan_plots import COLOURS as PHASE_COLOURS
 from insitu_tem.gui.widgets.legend_placement import LEGEND_ROW_PX, fit_legend_rows, legend_above
 from insitu_tem.gui.widgets.plot_stack import LEFT_AXIS_PX
-from insitu_tem.gui.widgets.plot_factory import add_plot
 
 PLOTTED = (
     ("W_O23_shift", "W O2,3 shift", "eV", 1.0),

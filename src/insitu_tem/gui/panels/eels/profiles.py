@@ -10,8 +10,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from insitu_tem.core.uncertainty_text import value_with_sigma
-from insitu_tem.gui.widgets.plot_stack import tidy_stack
 from insitu_tem.gui.widgets.plot_factory import plot_widget
+from insitu_tem.gui.widgets.plot_stack import tidy_stack
 
 
 STACK_FROM_HEIGHT_PX = 510

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from insitu_tem.analysis.movie.kinetics import KineticsFit, power_law
 from insitu_tem.figures.kinetics import kinetics_text, manual_text
 from insitu_tem.gui.widgets.legend_placement import legend_above
-from insitu_tem.gui.widgets.plot_hint import PlotHint
 from insitu_tem.gui.widgets.plot_factory import plot_widget
+from insitu_tem.gui.widgets.plot_hint import PlotHint
 
 
 def fit_text(fit: KineticsFit, *, units: str, time_units: str) -> str:

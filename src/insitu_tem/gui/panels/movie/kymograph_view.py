@@ -8,8 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 
 from insitu_tem.analysis.display import percentile_levels
-from insitu_tem.gui.widgets.plot_hint import PlotHint
 from insitu_tem.gui.widgets.plot_factory import add_plot
+from insitu_tem.gui.widgets.plot_hint import PlotHint
 
 
 class KymographView(pg.GraphicsLayoutWidget):

@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
 from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 PICK_PEN = pg.mkPen("#00e5ff", width=2)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
+
 from insitu_tem.gui.widgets.plot_factory import add_plot
 
 
