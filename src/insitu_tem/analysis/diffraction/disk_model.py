@@ -37,6 +37,11 @@ from insitu_tem.analysis.diffraction.disk_model_fit import Windows, fit_models
 MIN_EDGE_CHI2 = 25.0
 
 
+def _leash(radius_px: float) -> float:
+    """Farthest a fitted centre may lie from its start and still be the disk's, px."""
+    return 0.5 * radius_px + 1.0
+
+
 def polynomial_order(radius_px: float) -> int:
     """Order of the interior polynomial: linear for disks below 5 px, quadratic above."""
     return 1 if radius_px < 5.0 else 2
@@ -124,6 +129,7 @@ def fit_disk_models(
             radius=radius_px,
             blur=blur_px,
             free_shape=False,
+            leash=_leash(radius_px),
         )
         for i, one in zip(whole, found):
             fits[i] = _judged(one, starts[i], radius_px, len(windows[i][0]))
@@ -143,7 +149,7 @@ def _judged(found, start, radius: float, n_pixels: int) -> DiskFit:
     if found is None:
         return DiskFit(False, here, np.nan, np.nan, n_pixels, "disk model did not converge")
     centre, fitted_radius, _, sigma, edge, _ = found
-    if np.hypot(*(centre - start)) > 0.5 * radius + 1.0:
+    if np.hypot(*(centre - start)) > _leash(radius):
         return DiskFit(False, here, np.nan, np.nan, n_pixels, "disk model left the disk")
     if not edge > MIN_EDGE_CHI2:
         return DiskFit(False, here, np.nan, np.nan, n_pixels, "no clear disk edge")

@@ -238,9 +238,10 @@ def _merged(fit: _Linear, index: np.ndarray, part: _Linear) -> _Linear:
     return _Linear(*arrays)
 
 
-def _refine(w: Windows, shape: np.ndarray, free: int):
-    """Gauss–Newton with step halving, each disk until its centre step is below the tolerance
-    or no halved step lowers χ²: (shapes, fit, converged mask).
+def _refine(w: Windows, shape: np.ndarray, free: int, anchor: np.ndarray, leash: np.ndarray):
+    """Gauss–Newton with step halving, each disk until its centre step is below the tolerance,
+    no halved step lowers χ² or its centre is more than ``leash`` (m,) px from ``anchor``
+    (m, 2), its start (it has left the disk): (shapes, fit, stopped mask).
 
     The disks still iterating carry their windows, shapes and fit along (``here``), so a step
     costs only their rows; a disk's shape and fit are stored when it stops."""
@@ -252,7 +253,8 @@ def _refine(w: Windows, shape: np.ndarray, free: int):
         normal, gradient = _normal(here, here_fit)
         shift = _solve(normal, gradient)[:, here_fit.coefficients.shape[1] :]
         accepted, scale, here_shape, here_fit = _halved(here, here_fit, here_shape, shift, free)
-        stop = ~accepted | (scale * np.max(np.abs(shift[:, :2]), axis=1) < _TOLERANCE_PX)
+        gone = np.hypot(*(here_shape[:, :2] - anchor).T) > leash
+        stop = ~accepted | (scale * np.max(np.abs(shift[:, :2]), axis=1) < _TOLERANCE_PX) | gone
         done[active[stop]] = True
         if stop.all():
             break
@@ -261,6 +263,7 @@ def _refine(w: Windows, shape: np.ndarray, free: int):
             going = np.flatnonzero(~stop)
             active, here_shape = active[going], here_shape[going]
             here, here_fit = here.take(going), here_fit.take(going)
+            anchor, leash = anchor[going], leash[going]
     _store(shape, fit, active, here_shape, here_fit)
     return shape, fit, done
 
@@ -271,10 +274,13 @@ def _store(shape, fit: _Linear, index, part_shape, part: _Linear) -> None:
         array[index] = new
 
 
-def fit_models(w: Windows, starts: np.ndarray, *, radius, blur, free_shape: bool) -> list:
+def fit_models(
+    w: Windows, starts: np.ndarray, *, radius, blur, free_shape: bool, leash=np.inf
+) -> list:
     """Per disk (centre, radius, blur, centre 1σ, edge significance, χ²) or None (no
     convergence), from ``starts`` (m, 2) with the given radius and blur (free with
-    ``free_shape``).
+    ``free_shape``); a disk stops as soon as its centre is more than ``leash`` px from its
+    start.
 
     The centre's 1σ is the least-squares covariance scaled by χ²/dof when above 1; the edge
     significance is the χ² gained over the polynomial alone, over that misfit.
@@ -282,7 +288,8 @@ def fit_models(w: Windows, starts: np.ndarray, *, radius, blur, free_shape: bool
     free = 4 if free_shape else 2
     m = len(starts)
     start = np.column_stack([starts, np.broadcast_to(radius, m), np.full(m, float(blur))])
-    shape, fit, converged = _refine(w, _coarse(w, start.astype(float)), free)
+    bound = np.broadcast_to(np.asarray(leash, dtype=float), (m,))
+    shape, fit, converged = _refine(w, _coarse(w, start.astype(float)), free, starts, bound)
     k = fit.coefficients.shape[1]
     covariance = np.linalg.pinv(_normal(w, fit)[0])
     dof = np.maximum(np.sum(w.weight > 0, axis=1) - covariance.shape[1], 1)
