@@ -1,12 +1,13 @@
 """The disk model locates a dynamical disk (bright inner rim, fading outer rim) by its aperture
 edge where the centre of mass reads it inwards; the direct beam gives radius and blur; a blob
-without an edge is refused."""
+without an edge is refused; a fit that runs off to another disk stops once it has left its own."""
 
 import numpy as np
 from scipy import ndimage, special
 
 from insitu_tem.analysis.diffraction.disk_fit import spot_centroid
-from insitu_tem.analysis.diffraction.disk_model import fit_beam_model, fit_disk_models
+from insitu_tem.analysis.diffraction.disk_model import _window_data, fit_beam_model, fit_disk_models
+from insitu_tem.analysis.diffraction.disk_model_fit import MAX_STEP_PX, Windows, fit_models
 
 SHAPE = (96, 96)
 RADIUS, BLUR = 7.0, 0.8
@@ -56,3 +57,28 @@ def test_a_blob_without_an_edge_is_not_reported():
     blob = 2e5 * ndimage.gaussian_filter(blob, 10.0)
     fit, _, _ = _fit(blob, (48.0, 48.0))
     assert not fit.ok and fit.reason
+
+
+def test_a_fit_running_off_to_another_disk_stops_at_the_leash_and_is_refused():
+    truth, start = (48.0, 48.0), (48.0, 54.0)
+    counts = np.random.default_rng(5).poisson(_disk(truth, ramp=0.0) + 2.0).astype(float)
+    window = _window_data(
+        counts - 2.0, counts, np.array(start), 11.0, np.zeros((0, 2)), RADIUS, 2, 2.0
+    )
+    (found,) = fit_models(
+        Windows.stack([window]),
+        np.array([start]),
+        radius=RADIUS,
+        blur=BLUR,
+        free_shape=False,
+        leash=4.5,
+    )
+    (free,) = fit_models(
+        Windows.stack([window]), np.array([start]), radius=RADIUS, blur=BLUR, free_shape=False
+    )
+    assert 4.5 < np.hypot(*np.subtract(found[0], start)) <= 4.5 + MAX_STEP_PX
+    assert np.hypot(*np.subtract(free[0], truth)) < 0.1
+    (fit,) = fit_disk_models(
+        counts - 2.0, counts, [start], radius_px=RADIUS, blur_px=BLUR, background_var=2.0
+    )
+    assert not fit.ok and fit.reason == "disk model left the disk"
