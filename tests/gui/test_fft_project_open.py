@@ -59,12 +59,13 @@ def test_the_fft_panel_measures_the_projects_image_only(
 
 
 def test_the_fft_panel_shows_the_movie_when_the_projects_image_is_missing(
-    window, wait_idle, movie_file, tmp_path, monkeypatch
+    qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch
 ):
     project, image = _project(window, wait_idle, movie_file, tmp_path)
     image.unlink()
     roles = _measured_roles(monkeypatch, image)
-    window.open_paths([project])
+    with qtbot.waitSignal(window.project.restored, timeout=30000):
+        window.open_paths([project])
     wait_idle(window)
     assert window.state.dataset("hrtem") is None
     assert window.panels["hrtem"].dataset is window.state.dataset("movie")
