@@ -1,4 +1,4 @@
-"""py4DSTEM as the peer of the NBD disk finding, and the accuracy of both against the sample's truth.
+"""py4DSTEM, the peer of the NBD disk finding, and both tools' accuracy against the sample's truth.
 
 The peer runs in ``$INSITU_TEM_PY4DSTEM_PYTHON`` (a separate venv: ``pip install py4DSTEM``) or
 this interpreter when py4DSTEM imports there. Its recipe is the one py4DSTEM's disk-detection

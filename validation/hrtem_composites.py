@@ -188,7 +188,8 @@ def one_pass(crystal: dict, glass: dict) -> tuple[np.ndarray, float, float]:
     from validation._abtem_structures import amorphous, crystal_cylinder, orientation, unit_cell
     from validation.abtem_corpus import ENERGY_EV, SLICE_A
 
-    side_A, width_A = 10 * crystal["diameter_nm"] / np.sqrt(2.0), 10 * glass["diameter_nm"]  # noqa: N806
+    side_A = 10 * crystal["diameter_nm"] / np.sqrt(2.0)  # noqa: N806
+    width_A = 10 * glass["diameter_nm"]  # noqa: N806
     edge_A = MARGIN_A + side_A  # noqa: N806
     box = np.array([side_A + 2 * MARGIN_A, edge_A + width_A + MARGIN_A])
     thickness_A, glass_A = 10 * crystal["thickness_nm"], 10 * glass["thickness_nm"]  # noqa: N806

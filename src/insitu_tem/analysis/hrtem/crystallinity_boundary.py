@@ -12,9 +12,9 @@ the upper limit (since session 18): on generated fringes, on the crystal-beside-
 composites with a corrector and on one-multislice boundaries the spread power is kept (R midway,
 with half the limits' difference as a systematic term until session 18, put the edge +2 px into
 the amorphous side; docs/fft.md). The measured ratio gives each window near the edge its share
-``a = f(R⁻¹(E / E_ref))`` and the edge lies where ``a`` crosses ½. The window SNR cannot place the edge: the cut's streaks
-raise the ring spread the SNR is divided by, so a window half on a strong crystal can read an
-SNR of 10 and one a third on it 50.
+``a = f(R⁻¹(E / E_ref))`` and the edge lies where ``a`` crosses ½. The window SNR cannot place
+the edge: the cut's streaks raise the ring spread the SNR is divided by, so a window half on a
+strong crystal can read an SNR of 10 and one a third on it 50.
 
 The *edge windows* are those within half a window of the detected region's edge, on either side
 (the windows a straight edge can cut); each is compared with its nearest *interior* window
@@ -39,8 +39,8 @@ ring's MAD would count the cut's streaks as noise); ``E_ref`` by the relative sc
 excess over the interior windows within one window of it (the crystal's own thickness and
 bending). Windows overlap: two Hann-windowed powers ``s`` apart correlate as ``ρ(s)²``, ``ρ`` the
 windows' overlap (:func:`noise_kernel`: 0.44 one step apart, 0.03 two steps), and the redrawn
-fields carry that correlation. The 1σ is the redrawn fractions' standard deviation and the sampling term in
-quadrature.
+fields carry that correlation. The 1σ is the redrawn fractions' standard deviation and the
+sampling term in quadrature.
 
 The domain size (the area-weighted mean equivalent-circle diameter of the crystalline regions,
 :func:`equivalent_diameter_px`) is measured on the same redrawn maps: its 1σ is their domain
