@@ -20,11 +20,7 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
    previous frame's shift, as drift is continuous — over the whole frame and over the pixels
    static in the uncorrected movie, and keeps whichever leaves more of the corrected movie
    static. Later rounds register each frame, near its current shift, on the mean of the other
-   corrected frames (a template with √n less noise than one frame) over the static pixels,
-   each static pixel high-passed with its local mean taken over the static pixels (normalised
-   convolution, the changing ones given certainty ``OUTSIDE``): a plain high-pass spreads a
-   strong front over ``HIGHPASS_PX`` into the static pixels next to it, where it outweighs weak
-   static texture and drags the drift along the front.
+   corrected frames (a template with √n less noise than one frame) over the static pixels.
 3. The drift is also solved from frame pairs (:mod:`~insitu_tem.analysis.movie.drift_pairs`:
    every frame registered on the frames 1, 3, 9 and 27 before it without the band a front
    swept between them, a robust least-squares solution of all pairs). The template rounds
@@ -73,22 +69,11 @@ HIGHPASS_PX = 8.0
 ROUNDS = 3
 STEP_PX = 4.0
 HELD_BYTES = 256 * 2**20
-OUTSIDE = 0.01
 
 
-def _highpass(frame: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-    """``frame`` less its local mean (Gaussian of ``HIGHPASS_PX``); on ``mask`` (0-1, None: no
-    pixel) the mean is taken by normalised convolution with certainty 1 on the mask and
-    ``OUTSIDE`` elsewhere, so changing pixels do not leak into the static ones."""
+def _highpass(frame: np.ndarray) -> np.ndarray:
     data = np.asarray(frame, dtype=np.float32)
-    plain = ndimage.gaussian_filter(data, HIGHPASS_PX, mode="nearest")
-    if mask is None:
-        return data - plain
-    inside = np.asarray(mask, dtype=np.float32)
-    certainty = OUTSIDE + (1 - OUTSIDE) * inside
-    total = ndimage.gaussian_filter(data * certainty, HIGHPASS_PX, mode="nearest")
-    local = total / ndimage.gaussian_filter(certainty, HIGHPASS_PX, mode="nearest")
-    return data - inside * local - (1 - inside) * plain
+    return data - ndimage.gaussian_filter(data, HIGHPASS_PX, mode="nearest")
 
 
 def _held(movie) -> int:
@@ -114,12 +99,12 @@ class _Images:
         return image
 
 
-def _template_total(movie, shifts, mask, chunk: int) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Sum of the corrected frames' images (high-passed over ``mask``) and those of the first
-    frames that fit in ``HELD_BYTES``."""
+def _template_total(movie, shifts, chunk: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Sum of the corrected frames' images and those of the first frames that fit in
+    ``HELD_BYTES``."""
     total, kept = np.zeros(movie.shape[1:]), []
     for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
-        image = _highpass(normalised(corrected_frame(frame, shifts[i])), mask)
+        image = _highpass(normalised(corrected_frame(frame, shifts[i])))
         total += image
         if i < _held(movie):
             kept.append(image)
@@ -133,34 +118,18 @@ def _soft_weight(shape, mask) -> np.ndarray:
     return window * np.clip(ndimage.gaussian_filter(mask.astype(float), 4.0), 0.0, 1.0)
 
 
-def _moved_mask(mask, shift) -> np.ndarray | None:
-    """``mask`` (frame-0 coordinates) moved into a frame shifted by ``shift``, 0-1."""
-    if mask is None:
-        return None
-    return ndimage.shift(mask.astype(np.float32), shift, order=1, mode="constant")
-
-
-def _image(images, index: int, frame, mask, shift) -> np.ndarray:
-    """The registered image of a raw frame: from ``images`` over the whole frame, else
-    high-passed over ``mask`` moved by ``shift``."""
-    if mask is None:
-        return images(index, frame)
-    return _highpass(normalised(frame), _moved_mask(mask, shift))
-
-
 def _register(movie, images, shifts, mask, upsample: int, chunk: int, should_stop):
-    """Shift and covariance of every frame against the template: the first frame when ``shifts``
-    is None (searched near the previous frame's shift; images from ``images``), else the mean
-    of the other corrected frames (searched near the current shift; images high-passed over
-    ``mask``); on ``mask`` (all pixels when None), which is in frame-0 coordinates and follows
-    each frame's shift."""
+    """Shift and covariance of every frame (its image from ``images``) against the template: the
+    first frame when ``shifts`` is None (searched near the previous frame's shift), else the mean
+    of the other corrected frames (searched near the current shift); on ``mask`` (all pixels
+    when None), which is in frame-0 coordinates and follows each frame's shift."""
     n = movie.shape[0]
     registration = MatchedRegistration(movie.shape[1:], upsample=upsample)
     weight = _soft_weight(movie.shape[1:], mask)
     if shifts is None:
         first = registration.template_spectrum(images(0, movie[0]))
     else:
-        total, corrected = _template_total(movie, shifts, mask, chunk)
+        total, corrected = _template_total(movie, shifts, chunk)
         total = registration.template_spectrum(total)
     refined, covariance = np.zeros((n, 2)), np.zeros((n, 2, 2))
     peaks, near = np.ones(n), np.zeros(2)
@@ -174,21 +143,22 @@ def _register(movie, images, shifts, mask, upsample: int, chunk: int, should_sto
             own = (
                 corrected[i]
                 if i < len(corrected)
-                else _highpass(normalised(corrected_frame(frame, near)), mask)
+                else _highpass(normalised(corrected_frame(frame, near)))
             )
             template = (total - registration.template_spectrum(own)) / (n - 1)
         moved = ndimage.shift(weight, near, order=1, mode="constant")
-        image = images(i, frame) if shifts is None else _image(images, i, frame, mask, near)
-        found = registration.measure_robust(image, template, moved, near=near, radius=STEP_PX)
+        found = registration.measure_robust(
+            images(i, frame), template, moved, near=near, radius=STEP_PX
+        )
         refined[i], covariance[i], peaks[i] = found.shift_px, found.covariance_px2, found.peak
         near = found.shift_px if shifts is None else near
     return refined - refined[0], covariance + covariance[0], peaks
 
 
 def _frame_steps(movie, images, shifts, mask, upsample: int, chunk: int, should_stop):
-    """Shift of every frame relative to the previous one and its covariance, registered over
-    ``mask`` (frame-0 coordinates, moved by ``shifts``; images high-passed over it, from
-    ``images`` when None) within ``STEP_PX`` of no step."""
+    """Shift of every frame (its image from ``images``) relative to the previous one and its
+    covariance, registered over ``mask`` (frame-0 coordinates, moved by ``shifts``) within
+    ``STEP_PX`` of no step."""
     n = movie.shape[0]
     registration = MatchedRegistration(movie.shape[1:], upsample=upsample)
     weight = _soft_weight(movie.shape[1:], mask)
@@ -197,7 +167,7 @@ def _frame_steps(movie, images, shifts, mask, upsample: int, chunk: int, should_
     for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
         if should_stop is not None and should_stop():
             return None
-        current = _image(images, i, frame, mask, shifts[i])
+        current = images(i, frame)
         if previous is not None:
             moved = ndimage.shift(weight, shifts[i], order=1, mode="constant")
             found = registration.measure_robust(
