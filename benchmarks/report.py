@@ -98,6 +98,12 @@ def _mark(flag: bool | None) -> str:
     return {True: "met", False: "**not met**", None: "—"}[flag]
 
 
+def _check_cell(row: dict, key: str) -> str:
+    """The row's ``key`` ("bar" or "goal") checks and whether they are met; "—" without any."""
+    checks = row.get(key)
+    return f"{describe(checks)}: {_mark(met(row, checks))}" if checks else "—"
+
+
 def whole_table(rows: list[dict]) -> list[str]:
     lines = [
         "| job | ours (s) | ours peak MB | peer | peer (s) | peer peak MB | ratio | bar | goal |",
@@ -111,8 +117,7 @@ def whole_table(rows: list[dict]) -> list[str]:
             f"| {row['name']} | {_num(row.get('ours_s'), '.2f')} | "
             f"{_num(row.get('ours_mb'), '.0f')} | {row.get('peer') or '—'} | "
             f"{_num(row.get('peer_s'), '.2f')} | {_num(row.get('peer_mb'), '.0f')} | {ratio_text} "
-            f"| {describe(row.get('bar'))}: {_mark(met(row, row.get('bar')))} | "
-            f"{describe(row.get('goal'))}: {_mark(met(row, row.get('goal')))} |"
+            f"| {_check_cell(row, 'bar')} | {_check_cell(row, 'goal')} |"
         )
     lines += [f"- {row['name']}: {row['notes']}" for row in rows if row.get("notes")]
     return lines
