@@ -95,12 +95,17 @@ def run() -> list[dict]:
         "PCA/NMF; the peer finds disks only"
     )
     peer_cpu = f"; py4DSTEM CPU {_median(theirs, 'cpu_s'):.2f} s" if theirs else ""
+    peer_name = PEER_NAME if theirs else None
+
+    def peers(key: str) -> float | None:
+        return _median(theirs, key) if theirs else None
+
     return [
         {
             "name": f"{NAME}: analysis alone",
             "ours_s": _median(ours, "s"),
-            "peer": PEER_NAME if theirs else None,
-            "peer_s": _median(theirs, "s") if theirs else None,
+            "peer": peer_name,
+            "peer_s": peers("s"),
             "notes": (
                 f"CPU ours {_median(ours, 'cpu_s'):.2f} s{peer_cpu} (medians of {REPEATS} fresh "
                 "processes); accuracy in the whole-process row"
@@ -109,8 +114,8 @@ def run() -> list[dict]:
         {
             "name": f"{NAME}: direct beam and disks",
             "ours_s": _median(ours, "disks_s"),
-            "peer": PEER_NAME if theirs else None,
-            "peer_s": _median(theirs, "s") if theirs else None,
+            "peer": peer_name,
+            "peer_s": peers("s"),
             "notes": (
                 f"ours: beam track, descan, every disk by the whole-disk model and the strain fit "
                 f"(analyse_scan up to its radial profiles), CPU {_median(ours, 'disks_cpu_s'):.2f} "
@@ -120,11 +125,11 @@ def run() -> list[dict]:
         {
             "name": f"{NAME}: whole process (start-up, imports, reading, analysis)",
             "ours_s": _median(ours, "whole_s"),
-            "peer": PEER_NAME if theirs else None,
-            "peer_s": _median(theirs, "whole_s") if theirs else None,
+            "peer": peer_name,
+            "peer_s": peers("whole_s"),
             "ours_mb": _median(ours, "mb"),
-            "peer_mb": _median(theirs, "mb") if theirs else None,
-            "ratio": _median(theirs, "whole_s") / _median(ours, "whole_s") if theirs else None,
+            "peer_mb": peers("mb"),
+            "ratio": peers("whole_s") / _median(ours, "whole_s") if theirs else None,
             "lower_is_better": False,
             "notes": f"ours opens the sample project (scan_ahead); {common}",
             "why_not": why_not,

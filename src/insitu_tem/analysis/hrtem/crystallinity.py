@@ -50,11 +50,11 @@ from insitu_tem.analysis.hrtem import crystallinity_boundary as edge_model
 from insitu_tem.analysis.hrtem.crystallinity_boundary import drop_isolated
 from insitu_tem.analysis.hrtem.crystallinity_delocalisation import (
     Imaging,
+    band_detection_probability,
     delocalisation_nm,
     delocalised_map,
     dominant_reflections,
     folded_reflections,
-    band_detection_probability,
 )
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_statistics
 
