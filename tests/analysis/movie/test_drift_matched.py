@@ -1,5 +1,5 @@
 """Matched-filter registration: sub-pixel shifts at low dose, a stated covariance that covers
-the real scatter, and regions that changed left out."""
+the real scatter, regions that changed left out, and the significance of the match."""
 
 import numpy as np
 from scipy import ndimage
@@ -52,3 +52,23 @@ def test_a_region_that_changed_is_left_out():
     spectrum = registration.template_spectrum(frames[0])
     found = registration.measure_robust(frames[1], spectrum, weight, near=np.zeros(2), radius=3.0)
     np.testing.assert_allclose(found.shift_px, [1.3, -0.7], atol=0.15)
+
+
+def test_the_significance_is_the_templates_amplitude_over_the_noise():
+    size = 64
+    texture = textured_movie([(0.0, 0.0)], size=size, counts=1e6, contrast=0.1, dtype=float)[0]
+    template = _highpass(texture / 1e6)
+    registration = MatchedRegistration((size, size))
+    spectrum = registration.template_spectrum(template)
+    weight = np.outer(tukey(size, 0.3), tukey(size, 0.3))
+    rng = np.random.default_rng(4)
+
+    def significance(amplitude, sigma):
+        frame = amplitude * template + rng.normal(scale=sigma, size=template.shape)
+        found = registration.measure(frame, spectrum, weight, near=np.zeros(2), radius=3.0)
+        return found.significance
+
+    quiet = np.median([significance(1.0, 0.1) for _ in range(20)])
+    noisy = np.median([significance(1.0, 0.2) for _ in range(20)])
+    assert quiet > 20 and 1.8 <= quiet / noisy <= 2.2
+    assert max(significance(0.0, 0.1) for _ in range(20)) < 5

@@ -91,3 +91,13 @@ def test_dilation_by_slices_is_the_binary_dilation(iterations):
         mask = rng.random(shape) < density
         expected = ndimage.binary_dilation(mask, iterations=iterations)
         assert np.array_equal(dilated(mask, iterations), expected)
+
+
+def test_a_drift_the_noise_hides_is_not_measured_and_a_visible_one_is():
+    truth = random_walk(16, seed=2, scale=0.5)
+    hidden = measure_static_drift(textured_movie(truth, counts=50.0, contrast=0.004))
+    assert not hidden.ok and "below detection" in hidden.reason
+    assert np.all(np.isinf(hidden.covariance_px2))
+    seen = measure_static_drift(textured_movie(truth, counts=50.0, contrast=0.03))
+    assert seen.ok and rms(seen.shifts_px, truth) <= 0.25
+    assert np.all(np.isfinite(seen.covariance_px2))

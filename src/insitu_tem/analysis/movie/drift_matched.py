@@ -60,12 +60,16 @@ class MatchedShift:
         Weighted correlation coefficient of frame and shifted template (0-1).
     residual : numpy.ndarray
         Frame minus the scaled, shifted template (frame shape).
+    significance : float
+        The template's scale in the frame over its 1σ, ``α / σ_α`` (the matched filter's
+        signal-to-noise ratio; 0 when the template has no gradient).
     """
 
     shift_px: np.ndarray
     covariance_px2: np.ndarray
     peak: float
     residual: np.ndarray
+    significance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,9 @@ class MatchedRegistration:
             return MatchedShift(fit.shift, np.full((2, 2), np.inf), peak, residual)
         inverse = np.linalg.inv(h)
         covariance = noise / fit.alpha**2 * inverse @ s @ inverse
-        return MatchedShift(fit.shift, covariance, peak, residual)
+        t = sfft.irfft2(fit.moved, s=self.shape)
+        significance = fit.alpha * fit.wt / np.sqrt(noise * np.sum(weight**2 * t * t))
+        return MatchedShift(fit.shift, covariance, peak, residual, float(significance))
 
 
 def _offsets(upsample: int) -> np.ndarray:

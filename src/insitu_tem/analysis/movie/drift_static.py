@@ -39,11 +39,24 @@ whole frames is pulled along with it. Here the drift is measured in rounds:
    covariances are made consistent with these steps
    (:func:`~insitu_tem.analysis.movie.drift_consistency.check_consistency`): widened by the
    steps that disagree beyond the discrepancies' own scatter (their Birge ratio).
+5. The Cramér-Rao covariance is the curvature of the correlation peak, a bound only when the
+   peak is the template's and not one of the noise's (the threshold effect of maximum
+   likelihood estimation; Van Trees 1968). When the kept registrations' median significance
+   (the template's scale in the frame over its 1σ) is below ``Z_DETECT`` (Rose's criterion),
+   they are not detections: the first round may have walked from frame 0 along noise peaks,
+   the template rounds are made of frames aligned by it and look within ``STEP_PX`` of it, and
+   the static fraction no longer ranks the candidates, so every candidate is an alternative;
+   and when the movie left uncorrected is as static as the kept drift (within 2σ, and not
+   empty), nothing in the data tells the drift from none: it is not determined (infinite
+   covariance, ``ok`` False).
 
 References
 ----------
 Guizar-Sicairos, Thurman & Fienup, "Efficient subpixel image registration algorithms",
 Opt. Lett. 33, 156 (2008).
+Rose, "The sensitivity performance of the human eye on an absolute scale", J. Opt. Soc. Am.
+38, 196 (1948).
+Van Trees, *Detection, Estimation, and Modulation Theory*, Part I (Wiley, 1968).
 """
 
 from __future__ import annotations
@@ -69,6 +82,7 @@ HIGHPASS_PX = 8.0
 ROUNDS = 3
 STEP_PX = 4.0
 HELD_BYTES = 256 * 2**20
+Z_DETECT = 5.0
 
 
 def _highpass(frame: np.ndarray) -> np.ndarray:
@@ -132,7 +146,7 @@ def _register(movie, images, shifts, mask, upsample: int, chunk: int, should_sto
         total, corrected = _template_total(movie, shifts, chunk)
         total = registration.template_spectrum(total)
     refined, covariance = np.zeros((n, 2)), np.zeros((n, 2, 2))
-    peaks, near = np.ones(n), np.zeros(2)
+    peaks, significance, near = np.ones(n), np.zeros(n), np.zeros(2)
     for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
         if should_stop is not None and should_stop():
             return None
@@ -151,8 +165,9 @@ def _register(movie, images, shifts, mask, upsample: int, chunk: int, should_sto
             images(i, frame), template, moved, near=near, radius=STEP_PX
         )
         refined[i], covariance[i], peaks[i] = found.shift_px, found.covariance_px2, found.peak
+        significance[i] = found.significance
         near = found.shift_px if shifts is None else near
-    return refined - refined[0], covariance + covariance[0], peaks
+    return refined - refined[0], covariance + covariance[0], peaks, significance
 
 
 def _frame_steps(movie, images, shifts, mask, upsample: int, chunk: int, should_stop):
@@ -229,8 +244,8 @@ def measure_static_drift(
     -------
     DriftResult
         ``reference`` reads ``"static"``; ``covariance_px2`` the 1σ of every shift (without a
-        ROI); ``ok=False`` when a correlation coefficient is below ``min_peak`` or the run was
-        stopped.
+        ROI), infinite when the data do not determine the drift; ``ok=False`` then, when a
+        correlation coefficient is below ``min_peak`` or when the run was stopped.
     """
     report = progress or (lambda fraction, message: None)
     if roi is not None:
@@ -248,11 +263,14 @@ def measure_static_drift(
     found = _rounds(movie, images, upsample, chunk, should_stop, report)
     steps = None
     if found is not None:
-        shifts, covariance, peaks, mask, deviations = found
+        shifts, covariance, peaks, _, mask, deviations, determined = found
         steps = _frame_steps(movie, images, shifts, mask, upsample, chunk, should_stop)
     if steps is None:
         nan = np.full((movie.shape[0], 2), np.nan)
         return DriftResult(nan, np.full(movie.shape[0], np.nan), "static", False, "stopped")
+    if not determined:
+        reason = "registrations below detection and no more static than without drift"
+        return DriftResult(shifts, peaks, "static", False, reason, np.full_like(covariance, np.inf))
     consistency = check_consistency(shifts, with_alternatives(covariance, deviations), *steps)
     weak = np.flatnonzero(peaks < min_peak)
     reason = f"weak correlation at frames {weak[:10].tolist()}" if weak.size else ""
@@ -269,11 +287,12 @@ def _tied(fractions: np.ndarray, pixels: int) -> np.ndarray:
 
 
 def _rounds(movie, images, upsample: int, chunk: int, should_stop, report):
-    """Shifts, covariances, peaks and the static mask (None: all pixels) of the candidate that
-    leaves most of the corrected movie static, and (k, t, 2) deviations from its shifts: how far
-    the round after it moved them (an unconverged iteration is uncertain by that much) and the
-    other candidates when it leaves no pixel static (the static fraction cannot rank them);
-    None when stopped."""
+    """Shifts, covariances, peaks, significances and the static mask (None: all pixels) of the
+    candidate that leaves most of the corrected movie static, (k, t, 2) deviations from its
+    shifts — how far the round after it moved them (an unconverged iteration is uncertain by that
+    much) and the other candidates when it leaves no pixel static or its registrations are below
+    detection (the static fraction cannot rank them) — and whether the data determine the drift
+    (step 5 of the module's description); None when stopped."""
     uncorrected = ChangeTest(movie, smooth_px=4.0, chunk=chunk).mask(None)
     change = ChangeTest(movie, chunk=chunk)
     first = _first_round(movie, images, change, uncorrected, upsample, chunk, should_stop)
@@ -316,4 +335,9 @@ def _rounds(movie, images, upsample: int, chunk: int, should_stop, report):
     after = results[kept + 1][1][0] if kept + 1 < len(results) else inputs[kept]
     blind = fractions[kept] == 0
     others = [after, *(r[1][0] for r, same in zip(results, tied) if same and blind)]
-    return (*results[kept][1], results[kept][2], np.array(others) - shifts)
+    determined = True
+    if np.median(results[kept][1][3]) < Z_DETECT:
+        others = [after, paired, *(r[1][0] for r in results)]
+        still = change.fraction(np.zeros_like(shifts))
+        determined = not (still > 0 and _tied(np.array([fractions[kept], still]), pixels)[1])
+    return (*results[kept][1], results[kept][2], np.array(others) - shifts, determined)
