@@ -154,12 +154,14 @@ def test_sample_scan_strain_profile_across_the_front(sample_data):
 
 
 def test_a_second_tracking_of_the_same_scan_reuses_its_spots(monkeypatch):
-    from insitu_tem.analysis.diffraction import strain
+    from insitu_tem.analysis.diffraction import scan_spots
 
     calls = []
-    counted = strain.detect_spots
+    counted = scan_spots.spot_candidates
     monkeypatch.setattr(
-        strain, "detect_spots", lambda *args, **kwargs: calls.append(1) or counted(*args, **kwargs)
+        scan_spots,
+        "spot_candidates",
+        lambda *args, **kwargs: calls.append(1) or counted(*args, **kwargs),
     )
     patterns = np.stack(
         [render_pattern(centre_rc=(64.0, 64.0), strain=s) for s in (0, 0.004, 0.008)]

@@ -100,9 +100,17 @@ def symmetry_centre(pattern, *, mask=None) -> BeamCentre:
     return BeamCentre(True, (peak[0] / 2.0, peak[1] / 2.0), float("nan"), "symmetry")
 
 
+def search_origin(shape, guess_rc, *, search_px: int) -> tuple[int, int]:
+    """(row, col) px of the first pixel of the square :func:`direct_beam_centre` searches about
+    ``guess_rc``: the beam it finds depends on the guess only through this origin."""
+    half = int(search_px)
+    r0 = int(np.clip(round(guess_rc[0]) - half, 0, shape[0] - 1))
+    c0 = int(np.clip(round(guess_rc[1]) - half, 0, shape[1] - 1))
+    return r0, c0
+
+
 def _window(data: np.ndarray, centre_rc, half: int) -> tuple[np.ndarray, int, int]:
-    r0 = int(np.clip(round(centre_rc[0]) - half, 0, data.shape[0] - 1))
-    c0 = int(np.clip(round(centre_rc[1]) - half, 0, data.shape[1] - 1))
+    r0, c0 = search_origin(data.shape, centre_rc, search_px=half)
     return data[r0 : r0 + 2 * half + 1, c0 : c0 + 2 * half + 1], r0, c0
 
 

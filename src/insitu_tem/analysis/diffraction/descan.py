@@ -10,8 +10,12 @@ from typing import Callable
 import numpy as np
 from numpy.polynomial import polynomial as P
 
-from insitu_tem.analysis.diffraction.centre import BeamCentre, direct_beam_centre
-from insitu_tem.analysis.diffraction.pattern_centre import edge_fitted_beam
+from insitu_tem.analysis.diffraction.centre import (
+    BeamCentre,
+    direct_beam_centre,
+    search_origin,
+)
+from insitu_tem.analysis.diffraction.pattern_centre import edge_fitted_beam, edge_fitted_beams
 
 ONE_SIGMA = 0.682689492137086
 """Probability within ±1σ of a normal distribution."""
@@ -21,6 +25,8 @@ GROSS_MISS_RATE = 0.01
 """Chance per scan that a centre within the scatter is rejected as a gross miss."""
 MIN_SCATTER_PX = 1e-3
 """Scatter below which centres are not told apart (far below any centre finder's 1σ), px."""
+EDGE_THREADS = 2
+"""Threads the beams' edges along a scan are fitted on (:func:`centres_along_scan`)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,13 @@ def centres_along_scan(
     """Direct-beam centre of every pattern of a series, each started from the last found (or,
     where no beam is found there, from the pattern's own centre of symmetry).
 
+    A start decides the beam found only through the search window it places
+    (:func:`~insitu_tem.analysis.diffraction.centre.search_origin`): every pattern is first read
+    from the last first reading found and the edges of all are fitted as one batch
+    (:func:`~insitu_tem.analysis.diffraction.pattern_centre.edge_fitted_beams`); a pattern whose
+    window the edge-fitted centre before it would have moved is searched again from that
+    centre. The centres are those of the pattern-by-pattern search to rounding (1e-12 px).
+
     Parameters
     ----------
     patterns : array_like
@@ -84,14 +97,16 @@ def centres_along_scan(
     ok = np.zeros(n, dtype=bool)
     radius = np.full(n, np.nan)
     sigma = np.full(n, np.nan)
+    searched = _searched_ahead(patterns, method, search_px, should_stop)
+    shape = np.shape(patterns)[1:]
+
+    def origin(guess) -> tuple[int, int] | None:
+        return None if guess is None else search_origin(shape, guess, search_px=search_px)
+
     guess = None
-    for i in range(n):
-        if should_stop is not None and should_stop():
-            break
-        pattern = np.asarray(patterns[i], float)
-        found = beam_of_pattern(pattern, guess, method=method, search_px=search_px)
-        if not found.ok and guess is not None:
-            found = beam_of_pattern(pattern, None, method=method, search_px=search_px)
+    for i, (found, searched_from) in enumerate(searched):
+        if origin(searched_from) != origin(guess):
+            found = _beam_from(np.asarray(patterns[i], float), guess, method, search_px)
         if found.ok:
             centres[i], ok[i], radius[i], sigma[i] = (
                 found.centre_rc,
@@ -101,6 +116,51 @@ def centres_along_scan(
             )
             guess = found.centre_rc
     return CentreSeries(centres, ok, radius, sigma)
+
+
+def _found(pattern, guess, method: str, search_px: int) -> BeamCentre:
+    """The beam's first reading near ``guess``, else near the symmetry centre."""
+    stage = "com" if method == "edge" else method
+    found = direct_beam_centre(pattern, guess_rc=guess, method=stage, search_px=search_px)
+    if not found.ok and guess is not None:
+        found = direct_beam_centre(pattern, guess_rc=None, method=stage, search_px=search_px)
+    return found
+
+
+def _beam_from(pattern, guess, method: str, search_px: int) -> BeamCentre:
+    """The beam of one pattern of :func:`centres_along_scan` started from ``guess``."""
+    found = beam_of_pattern(pattern, guess, method=method, search_px=search_px)
+    if not found.ok and guess is not None:
+        found = beam_of_pattern(pattern, None, method=method, search_px=search_px)
+    return found
+
+
+def _searched_ahead(patterns, method: str, search_px: int, should_stop) -> list[tuple]:
+    """(beam, guess it was searched from) of the patterns of :func:`centres_along_scan`, each
+    searched from the first reading of the last beam found, the edges of all then fitted as
+    one batch. Where the edge-fitted centre lies in another search window than its first
+    reading, the next pattern is searched again from it (:func:`centres_along_scan`)."""
+    first, guesses, guess = [], [], None
+    for i in range(len(patterns)):
+        if should_stop is not None and should_stop():
+            break
+        pattern = np.asarray(patterns[i], float)
+        first.append(_found(pattern, guess, method, search_px))
+        guesses.append(guess)
+        guess = first[-1].centre_rc if first[-1].ok else guess
+    if method != "edge":
+        return list(zip(first, guesses))
+    fitted = [i for i, found in enumerate(first) if found.ok]
+    edges = edge_fitted_beams(
+        [np.asarray(patterns[i], float) for i in fitted],
+        [first[i].centre_rc for i in fitted],
+        [first[i].radius_px for i in fitted],
+        threads=EDGE_THREADS,
+    )
+    beams = list(first)
+    for i, edge in zip(fitted, edges):
+        beams[i] = first[i] if edge is None else edge
+    return list(zip(beams, guesses))
 
 
 def beam_of_pattern(pattern: np.ndarray, guess, *, method: str, search_px: int) -> BeamCentre:

@@ -32,7 +32,7 @@ import numpy as np
 from scipy import ndimage
 
 from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX, DiskFit, spot_centroid
-from insitu_tem.analysis.diffraction.disk_model_fit import Windows, fit_models
+from insitu_tem.analysis.diffraction.disk_batches import FitProblem, fit_problems
 
 MIN_EDGE_CHI2 = 25.0
 
@@ -104,6 +104,22 @@ def fit_disk_models(
         One per start; ``ok`` False when the fit does not converge, leaves its window, or the
         disk's intensity is not above 3σ.
     """
+    problem = disk_problem(
+        residual,
+        counts,
+        starts_rc,
+        radius_px=radius_px,
+        blur_px=blur_px,
+        background_var=background_var,
+        others_rc=others_rc,
+    )
+    return disk_fits(problem, fit_problems([problem])[0])
+
+
+def disk_problem(
+    residual, counts, starts_rc, *, radius_px, blur_px, background_var, others_rc=()
+) -> FitProblem:
+    """The windows of :func:`fit_disk_models` (same parameters) to fit."""
     starts = np.asarray(starts_rc, dtype=float).reshape(-1, 2)
     extra = np.asarray(others_rc, dtype=float).reshape(-1, 2)
     reach = radius_px + 3.0 * blur_px + 1.5
@@ -115,24 +131,30 @@ def fit_disk_models(
         windows.append(
             _window_data(residual, counts, start, reach, others, radius_px, order, background_var)
         )
+    whole = np.array(
+        [i for i, w in enumerate(windows) if len(w[0]) >= 3 * (w[4].shape[1] + 3)], dtype=int
+    )
+    return FitProblem(
+        [windows[i] for i in whole],
+        starts[whole],
+        np.full(len(whole), float(radius_px)),
+        float(blur_px),
+        False,
+        _leash(radius_px),
+        starts,
+        np.array([len(w[0]) for w in windows], dtype=int),
+        whole,
+    )
+
+
+def disk_fits(problem: FitProblem, found: list) -> list[DiskFit]:
+    """:func:`fit_disk_models`' answer from the fits (:func:`fit_problems`) of its problem."""
     fits: list = [
-        DiskFit(
-            False, (float(start[0]), float(start[1])), np.nan, np.nan, len(w[0]), "disk cut off"
-        )
-        for start, w in zip(starts, windows)
+        DiskFit(False, (float(start[0]), float(start[1])), np.nan, np.nan, int(n), "disk cut off")
+        for start, n in zip(problem.every_start, problem.n_pixels)
     ]
-    whole = [i for i, w in enumerate(windows) if len(w[0]) >= 3 * (w[4].shape[1] + 3)]
-    if whole:
-        found = fit_models(
-            Windows.stack([windows[i] for i in whole]),
-            starts[whole],
-            radius=radius_px,
-            blur=blur_px,
-            free_shape=False,
-            leash=_leash(radius_px),
-        )
-        for i, one in zip(whole, found):
-            fits[i] = _judged(one, starts[i], radius_px, len(windows[i][0]))
+    for i, one, start, radius in zip(problem.fitted, found, problem.starts, problem.radius):
+        fits[i] = _judged(one, start, float(radius), int(problem.n_pixels[i]))
     return fits
 
 
@@ -196,10 +218,20 @@ def fit_beam_model(pattern, centre_rc, *, radius_px: float) -> tuple[DiskFit, fl
     radius_px : float
         Approximate beam radius, px (≥ :data:`MIN_DISK_RADIUS_PX`).
     """
+    problem = beam_problem(pattern, centre_rc, radius_px=radius_px)
+    return beam_fit(problem, fit_problems([problem])[0], radius_px=radius_px)
+
+
+def _largest(start: np.ndarray, starts: np.ndarray, radii) -> float:
+    return max(radius + np.hypot(*(centre - start)) for centre, radius in zip(starts, radii))
+
+
+def beam_problem(pattern, centre_rc, *, radius_px: float) -> FitProblem:
+    """The window and starts of :func:`fit_beam_model` (same parameters) to fit."""
     data = np.asarray(pattern, dtype=np.float64)
     start = np.asarray(centre_rc, dtype=float)
     starts = _beam_starts(data, start, radius_px)
-    largest = max(radius + np.hypot(*(centre - start)) for centre, radius in starts)
+    largest = _largest(start, [centre for centre, _ in starts], [radius for _, radius in starts])
     blur = float(np.clip(0.15 * radius_px, 0.5, 2.0))
     background = float(np.median(data))
     window = _window_data(
@@ -212,15 +244,26 @@ def fit_beam_model(pattern, centre_rc, *, radius_px: float) -> tuple[DiskFit, fl
         polynomial_order(largest),
         float(np.var(data[data <= background])),
     )
-    tried = fit_models(
-        Windows.stack([window] * len(starts)),
+    return FitProblem(
+        [window] * len(starts),
         np.array([centre for centre, _ in starts]),
-        radius=np.array([radius for _, radius in starts]),
-        blur=blur,
-        free_shape=True,
+        np.array([radius for _, radius in starts]),
+        blur,
+        True,
+        np.inf,
+        start[None],
+        np.array([len(window[0])]),
+        np.arange(len(starts)),
     )
+
+
+def beam_fit(problem: FitProblem, tried: list, *, radius_px: float) -> tuple[DiskFit, float]:
+    """:func:`fit_beam_model`'s answer from the fits (:func:`fit_problems`) of its problem."""
+    start = problem.every_start[0]
+    largest = _largest(start, problem.starts, problem.radius)
+    blur = problem.blur
     found = min((f for f in tried if f is not None), key=lambda f: f[5], default=None)
-    fit = _judged(found, start, largest, len(window[0]))
+    fit = _judged(found, start, largest, int(problem.n_pixels[0]))
     if fit.ok and not 0.7 * radius_px < fit.radius_px < 1.4 * largest:
         return DiskFit(False, fit.centre_rc, np.nan, np.nan, fit.n_points, "beam radius off"), blur
     return fit, (found[2] if found is not None else blur)
@@ -256,7 +299,7 @@ def locate_spots(
     ----------
     residual : numpy.ndarray
         Background-free pattern
-        (:func:`insitu_tem.analysis.diffraction.disks.remove_radial_background`).
+        (:func:`insitu_tem.analysis.diffraction.spot_candidates.remove_radial_background`).
     counts : numpy.ndarray
         The pattern (for Poisson variances), counts.
     starts_rc : array_like
@@ -274,21 +317,33 @@ def locate_spots(
         One per start; ``ok`` False when the spot cannot be located (reject it).
     """
     starts = np.asarray(starts_rc, dtype=float).reshape(-1, 2)
+    if radius_px < MIN_DISK_RADIUS_PX:
+        models = [None] * len(starts)
+    else:
+        models = fit_disk_models(
+            residual,
+            counts,
+            starts,
+            radius_px=radius_px,
+            blur_px=blur_px,
+            background_var=background_var,
+            others_rc=others_rc,
+        )
+    return with_centroids(
+        models, residual, counts, starts, radius_px=radius_px, background_var=background_var
+    )
 
-    def centroid(start) -> DiskFit:
-        return spot_centroid(
+
+def with_centroids(
+    models, residual, counts, starts, *, radius_px: float, background_var: float
+) -> list[DiskFit]:
+    """``models`` (DiskFit or None per start) with the centre of mass where a model is missing
+    or not ok (see :func:`locate_spots`, same parameters)."""
+    return [
+        model
+        if model is not None and model.ok
+        else spot_centroid(
             residual, counts, start, radius_px=radius_px + 1.0, background_var=background_var
         )
-
-    if radius_px < MIN_DISK_RADIUS_PX:
-        return [centroid(start) for start in starts]
-    models = fit_disk_models(
-        residual,
-        counts,
-        starts,
-        radius_px=radius_px,
-        blur_px=blur_px,
-        background_var=background_var,
-        others_rc=others_rc,
-    )
-    return [model if model.ok else centroid(start) for model, start in zip(models, starts)]
+        for model, start in zip(models, starts)
+    ]

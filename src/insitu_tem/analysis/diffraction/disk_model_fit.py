@@ -278,8 +278,8 @@ def fit_models(
     w: Windows, starts: np.ndarray, *, radius, blur, free_shape: bool, leash=np.inf
 ) -> list:
     """Per disk (centre, radius, blur, centre 1σ, edge significance, χ²) or None (no
-    convergence), from ``starts`` (m, 2) with the given radius and blur (free with
-    ``free_shape``); a disk stops as soon as its centre is more than ``leash`` px from its
+    convergence), from ``starts`` (m, 2) with the given radius and blur (scalars or (m,) px;
+    free with ``free_shape``); a disk stops as soon as its centre is more than ``leash`` px from its
     start.
 
     The centre's 1σ is the least-squares covariance scaled by χ²/dof when above 1; the edge
@@ -287,7 +287,9 @@ def fit_models(
     """
     free = 4 if free_shape else 2
     m = len(starts)
-    start = np.column_stack([starts, np.broadcast_to(radius, m), np.full(m, float(blur))])
+    start = np.column_stack(
+        [starts, np.broadcast_to(radius, m), np.broadcast_to(np.asarray(blur, dtype=float), m)]
+    )
     bound = np.broadcast_to(np.asarray(leash, dtype=float), (m,))
     shape, fit, converged = _refine(w, _coarse(w, start.astype(float)), free, starts, bound)
     k = fit.coefficients.shape[1]

@@ -15,21 +15,18 @@ indexes every other spot as an integer combination of the two.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import ndimage
-from skimage.feature import peak_local_max
 
 from insitu_tem.analysis.crystal.crystallography import Index3, zone_axis
-from insitu_tem.analysis.diffraction.centre import as_pattern
-from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX, robust_sigma
+from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX
 from insitu_tem.analysis.diffraction.disk_model import fit_beam_model, locate_spots
-from insitu_tem.analysis.diffraction.fft_convolve import fft_convolve
-from insitu_tem.analysis.diffraction.radial import radial_median
+from insitu_tem.analysis.diffraction.spot_candidates import (
+    SpotCandidates,
+    spot_candidates,
+)
 
-DETECTORS = ("template", "log")
 SYSTEMATIC_PX = 0.03
 
 
@@ -65,19 +62,6 @@ class Spots:
         return len(self.intensity)
 
 
-def remove_radial_background(pattern, *, centre_rc) -> np.ndarray:
-    """Pattern minus its azimuthal median (rings, diffuse background), float64.
-
-    The median of each 1 px annulus ignores the few pixels covered by spots,
-    where a mean would carry strong spots into the background of weak ones.
-    """
-    data = as_pattern(pattern)
-    median = radial_median(data, centre_rc=centre_rc)
-    rows, cols = np.indices(data.shape)
-    radius = np.hypot(rows - centre_rc[0], cols - centre_rc[1])
-    return data - np.interp(radius, median.r_px, median.intensity)
-
-
 def _integrated(residual: np.ndarray, rc: np.ndarray, radius_px: float) -> float:
     half = int(np.ceil(radius_px)) + 1
     r0, c0 = int(round(rc[0])), int(round(rc[1]))
@@ -85,21 +69,6 @@ def _integrated(residual: np.ndarray, rc: np.ndarray, radius_px: float) -> float
     patch = residual[r_lo : r0 + half + 1, c_lo : c0 + half + 1]
     rows, cols = np.ogrid[r_lo : r_lo + patch.shape[0], c_lo : c_lo + patch.shape[1]]
     return float(patch[(rows - rc[0]) ** 2 + (cols - rc[1]) ** 2 <= radius_px**2].sum())
-
-
-def _poisson_floor(counts: np.ndarray, disk_radius_px: float, method: str) -> float:
-    """1σ of the detector response to Poisson noise of at least one count per pixel (sparse
-    patterns, where most pixels hold zero counts and the MAD of the response vanishes)."""
-    power = _response_power(float(disk_radius_px), method)
-    return float(np.sqrt(power * max(float(np.median(counts)), 1.0)))
-
-
-@functools.lru_cache(maxsize=16)
-def _response_power(disk_radius_px: float, method: str) -> float:
-    """Sum of the squared response to a unit impulse (the same for every pattern of a scan)."""
-    impulse = np.zeros((4 * int(np.ceil(disk_radius_px)) + 9,) * 2)
-    impulse[impulse.shape[0] // 2, impulse.shape[1] // 2] = 1.0
-    return float(np.sum(_response(impulse, disk_radius_px, method) ** 2))
 
 
 def _distinct(positions: np.ndarray, strength: np.ndarray, radius_px: float) -> np.ndarray:
@@ -111,15 +80,6 @@ def _distinct(positions: np.ndarray, strength: np.ndarray, radius_px: float) -> 
         if (distance[i, kept] > radius_px).all():
             kept.append(int(i))
     return np.asarray(kept, dtype=int)
-
-
-def _response(residual: np.ndarray, disk_radius_px: float, method: str) -> np.ndarray:
-    if method == "template":
-        half = int(np.ceil(disk_radius_px)) + 1
-        rows, cols = np.indices((2 * half + 1,) * 2) - half
-        disk = np.clip(disk_radius_px + 0.5 - np.hypot(rows, cols), 0.0, 1.0)
-        return fft_convolve(residual, disk - disk.mean(), mode="same")
-    return -ndimage.gaussian_laplace(residual, disk_radius_px / np.sqrt(2.0))
 
 
 def detect_spots(
@@ -160,49 +120,60 @@ def detect_spots(
         (:func:`insitu_tem.analysis.diffraction.disk_model.fit_beam_model`), ``disk_radius_px``
         then being its fitted radius; default: the beam is fitted here.
     """
-    if method not in DETECTORS:
-        raise ValueError(f"unknown spot detector {method!r}; use one of {DETECTORS}")
-    if not disk_radius_px > 0:
-        raise ValueError(f"disk_radius_px must be positive, got {disk_radius_px}")
-    counts = as_pattern(pattern)
-    residual = remove_radial_background(counts, centre_rc=centre_rc)
-    response = _response(residual, disk_radius_px, method)
-    noise = max(robust_sigma(response), _poisson_floor(counts, disk_radius_px, method))
-    exclude = 2.0 * disk_radius_px + 2.0 if exclude_radius_px is None else exclude_radius_px
-    peaks = peak_local_max(
-        response,
-        min_distance=max(1, int(disk_radius_px)),
-        threshold_abs=threshold_sigma * noise,
-        exclude_border=int(disk_radius_px) + 1,
+    found = spot_candidates(
+        pattern,
+        centre_rc=centre_rc,
+        disk_radius_px=disk_radius_px,
+        method=method,
+        threshold_sigma=threshold_sigma,
+        exclude_radius_px=exclude_radius_px,
     )
-    peaks = peaks[np.hypot(*(peaks - np.asarray(centre_rc)).T) >= exclude - disk_radius_px]
-    background_var = robust_sigma(residual) ** 2
     radius, blur = disk_radius_px, 1.0 if edge_blur_px is None else edge_blur_px
     if disk_radius_px >= MIN_DISK_RADIUS_PX and edge_blur_px is None:
-        beam, blur = fit_beam_model(counts, centre_rc, radius_px=disk_radius_px)
+        beam, blur = fit_beam_model(found.counts, centre_rc, radius_px=disk_radius_px)
         radius = beam.radius_px if beam.ok else disk_radius_px
-    found, strength, sigma = [], [], []
     fits = locate_spots(
-        residual,
-        counts,
-        peaks,
+        found.residual,
+        found.counts,
+        found.peaks,
         radius_px=radius,
         blur_px=blur,
-        background_var=background_var,
+        background_var=found.background_var,
         others_rc=[centre_rc],
     )
+    return spots_from_fits(
+        found,
+        fits,
+        disk_radius_px=disk_radius_px,
+        radius_px=radius,
+        centre_sigma_px=centre_sigma_px,
+        max_spots=max_spots,
+    )
+
+
+def spots_from_fits(
+    found: SpotCandidates,
+    fits,
+    *,
+    disk_radius_px: float,
+    radius_px: float,
+    centre_sigma_px: float = 0.0,
+    max_spots: int = 200,
+) -> Spots:
+    """The second half of :func:`detect_spots`: the spots from the fits of ``found.peaks``
+    (:func:`~.disk_model.locate_spots` with the disk radius ``radius_px``)."""
+    centre_rc = found.centre_rc
+    positions, strength, sigma = [], [], []
     for fit in fits:
         rc = np.asarray(fit.centre_rc)
-        if fit.ok and np.hypot(rc[0] - centre_rc[0], rc[1] - centre_rc[1]) >= exclude:
-            found.append(rc)
-            strength.append(_integrated(residual, rc, disk_radius_px + 1.0))
+        if fit.ok and np.hypot(rc[0] - centre_rc[0], rc[1] - centre_rc[1]) >= found.exclude_px:
+            positions.append(rc)
+            strength.append(_integrated(found.residual, rc, disk_radius_px + 1.0))
             sigma.append(float(np.sqrt(fit.sigma_px**2 + centre_sigma_px**2 + SYSTEMATIC_PX**2)))
-    order = _distinct(np.asarray(found, dtype=float).reshape(-1, 2), np.asarray(strength), radius)[
-        :max_spots
-    ]
-    positions = np.asarray(found, dtype=float).reshape(-1, 2)[order]
+    located = np.asarray(positions, dtype=float).reshape(-1, 2)
+    order = _distinct(located, np.asarray(strength), radius_px)[:max_spots]
     return Spots(
-        positions,
+        located[order],
         np.asarray(strength, dtype=float)[order],
         (float(centre_rc[0]), float(centre_rc[1])),
         np.asarray(sigma, dtype=float)[order],

@@ -32,7 +32,9 @@ from insitu_tem.analysis.diffraction.centre import (
     parabolic_offset,
     symmetry_centre,
 )
-from insitu_tem.analysis.diffraction.disk_model import refine_beam_centre
+from insitu_tem.analysis.diffraction.disk_batches import fit_problems
+from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX
+from insitu_tem.analysis.diffraction.disk_model import beam_fit, beam_problem, refine_beam_centre
 
 BOOTSTRAP = 12
 """Poisson redraws of a pattern for the 1σ of its symmetry centre."""
@@ -111,10 +113,24 @@ def edge_fitted_beam(pattern, centre_rc, *, radius_px: float) -> BeamCentre | No
     radius_px : float
         Approximate beam radius, px.
     """
-    beam, blur = refine_beam_centre(pattern, centre_rc, radius_px=radius_px)
+    return _edge_beam(*refine_beam_centre(pattern, centre_rc, radius_px=radius_px))
+
+
+def _edge_beam(beam, blur: float) -> BeamCentre | None:
     if not beam.ok or not blur < MAX_BLUR_PER_RADIUS * beam.radius_px:
         return None
     return BeamCentre(True, beam.centre_rc, beam.radius_px, "edge", sigma_px=beam.sigma_px)
+
+
+def edge_fitted_beams(patterns, centres_rc, radii_px, *, threads: int = 1) -> list:
+    """:func:`edge_fitted_beam` of each pattern (start, radius), the beams fitted as one batch
+    (:func:`~.disk_batches.fit_problems` with ``threads``): the same beams to rounding."""
+    fitted = [i for i, radius in enumerate(radii_px) if radius >= MIN_DISK_RADIUS_PX]
+    problems = [beam_problem(patterns[i], centres_rc[i], radius_px=radii_px[i]) for i in fitted]
+    out: list = [None] * len(radii_px)
+    for i, problem, tried in zip(fitted, problems, fit_problems(problems, threads=threads)):
+        out[i] = _edge_beam(*beam_fit(problem, tried, radius_px=radii_px[i]))
+    return out
 
 
 def symmetry_sigma(pattern, centre_rc, *, mask=None) -> float:

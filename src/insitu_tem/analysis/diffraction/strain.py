@@ -21,12 +21,8 @@ from typing import Callable
 
 import numpy as np
 
-from insitu_tem.analysis.diffraction.disks import (
-    SYSTEMATIC_PX,
-    Spots,
-    detect_spots,
-    friedel_partners,
-)
+from insitu_tem.analysis.diffraction.disks import SYSTEMATIC_PX, Spots, friedel_partners
+from insitu_tem.analysis.diffraction.scan_spots import detect_scan_spots
 
 
 @dataclass(frozen=True)
@@ -236,7 +232,9 @@ def _detect_all(data, centres, disk_radius_px: float, method: str, should_stop) 
     if found is not None:
         return found
     try:
-        spot_sets = _detect_each(data, centres, disk_radius_px, method, should_stop)
+        spot_sets = detect_scan_spots(
+            data, centres, disk_radius_px=disk_radius_px, method=method, should_stop=should_stop
+        )
         if len(spot_sets) == len(data):
             with _DETECTED_LOCK:
                 _DETECTED[key] = list(spot_sets)
@@ -247,19 +245,6 @@ def _detect_all(data, centres, disk_radius_px: float, method: str, should_stop) 
             done = _DETECTING.pop(key, None)
         if done is not None:
             done.set()
-    return spot_sets
-
-
-def _detect_each(data, centres, disk_radius_px: float, method: str, should_stop) -> list[Spots]:
-    spot_sets = []
-    for pattern, centre in zip(data, centres):
-        if should_stop is not None and should_stop():
-            break
-        spot_sets.append(
-            detect_spots(
-                pattern, centre_rc=tuple(centre), disk_radius_px=disk_radius_px, method=method
-            )
-        )
     return spot_sets
 
 
