@@ -42,8 +42,8 @@ from insitu_tem.analysis.eels._common import (
     parabola_vertex,
     reshape_nav,
     residual_maker,
-    smooth,
 )
+from insitu_tem.analysis.eels.smoothing import SmoothedRows, smooth_rows
 from insitu_tem.analysis.eels.zlp import ZlpFit
 
 SMOOTH_EV = 0.5
@@ -99,25 +99,37 @@ def _block(y, start, stop, margin):
     (the whole rows when they are not longer)."""
     width = int(np.max(stop - start, initial=0)) + 2 * margin
     if width >= y.shape[1]:
-        return np.zeros(len(y), dtype=int), y
+        return np.zeros(len(y), dtype=int), y.astype(np.float64, copy=False)
     first = np.clip(start - margin, 0, y.shape[1] - width)
-    return first, np.take_along_axis(y, first[:, None] + np.arange(width), axis=1)
+    block = np.take_along_axis(y, first[:, None] + np.arange(width), axis=1)
+    return first, block.astype(np.float64, copy=False)
 
 
-def _vertices(block, first, start, stop, sigma_channels):
-    """Peak channel, sub-channel vertex, found flags (channels of the spectra) and the smoothed
-    block, in [start, stop); ``block`` holds the channels from ``first`` on and the window with
-    the smoothing kernel's radius on each side."""
-    smoothed = smooth(block, sigma_channels)
-    columns = np.arange(block.shape[1])[None, :]
+def _vertices(smoothed: SmoothedRows, first, start, stop):
+    """Peak channel, sub-channel vertex and found flags (channels of the spectra) in [start, stop)
+    of the ``smoothed`` block, which holds the channels from ``first`` on and the window with the
+    smoothing kernel's radius on each side. Only the channels whose estimate lies within twice
+    its bound of the estimate's maximum can hold the maximum: their exact values decide (the
+    first maximum; the first NaN; the block's first channel when none is above −inf)."""
+    estimate = smoothed.estimate
+    columns = np.arange(estimate.shape[1])[None, :]
     inside = (columns >= (start - first)[:, None]) & (columns < (stop - first)[:, None])
-    position = np.argmax(np.where(inside, smoothed, -np.inf), axis=1)
-    rows = np.arange(len(block))
-    inner = np.clip(position, 1, block.shape[1] - 2)
-    offset, _ = parabola_vertex(*(smoothed[rows, inner + k] for k in (-1, 0, 1)))
+    top = np.max(estimate, axis=1, where=inside, initial=-np.inf)
+    rows, near = np.nonzero(inside & ~(estimate < (top - 2 * smoothed.bound)[:, None]))
+    values = smoothed.exact(rows, near)[:, 0]
+    position = np.zeros(len(estimate), dtype=int)
+    if len(rows):
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        best = np.repeat(np.maximum.reduceat(values, starts), np.diff(np.r_[starts, len(rows)]))
+        hit = np.flatnonzero((values == best) | np.isnan(values))
+        hit = hit[np.r_[True, rows[hit][1:] != rows[hit][:-1]]]
+        position[rows[hit]] = np.where(values[hit] == -np.inf, 0, near[hit])
+    inner = np.clip(position, 1, estimate.shape[1] - 2)
+    around = smoothed.exact(np.arange(len(estimate)), inner - 1, 3)
+    offset, _ = parabola_vertex(*around.T)
     index = first + position
     found = (index > start) & (index < stop - 1)
-    return inner + first, inner + first + offset, found, smoothed
+    return inner + first, inner + first + offset, found
 
 
 def _zlp_maximum(y, rows, channel, fwhm_channels) -> np.ndarray:
@@ -134,7 +146,9 @@ def _zlp_maximum(y, rows, channel, fwhm_channels) -> np.ndarray:
     position = np.argmax(np.where(near, y[rows[:, None], columns], -np.inf), axis=1)[:, None]
     index = np.where(near.any(axis=1), np.take_along_axis(columns, position, axis=1)[:, 0], 0)
     index = np.clip(index, 1, y.shape[1] - 2)
-    offset, _ = parabola_vertex(*(y[rows, index + k] for k in (-1, 0, 1)))
+    offset, _ = parabola_vertex(
+        *(y[rows, index + k].astype(np.float64, copy=False) for k in (-1, 0, 1))
+    )
     return index + offset
 
 
@@ -148,22 +162,29 @@ def _filter_rows(kernel: np.ndarray, size: int, starts) -> np.ndarray:
     return out
 
 
-def _top_region(smoothed, index):
+def _top_region(smoothed: SmoothedRows, index):
     """Per row, the reach of the channels around ``index`` that stay above 90 % of the top (at
     least 2), the fit's channels [low, high) (within the rows), and whether those and the first
-    channel below 90 % on each side lie within the rows."""
-    size = smoothed.shape[1]
+    channel below 90 % on each side lie within the rows. The channels whose estimate lies within
+    its bound of the 90 % level are compared by their exact values."""
+    estimate = smoothed.estimate
+    size = estimate.shape[1]
     columns = np.arange(size)
-    below = smoothed < 0.9 * smoothed[np.arange(len(smoothed)), index][:, None]
-    left = np.max(np.where(below & (columns < index[:, None]), columns, -1), axis=1)
-    right = np.min(np.where(below & (columns >= index[:, None]), columns, size), axis=1)
+    level = 0.9 * smoothed.exact(np.arange(len(estimate)), index)[:, 0]
+    below = estimate < (level - smoothed.bound)[:, None]
+    rows, unsure = np.nonzero((estimate < (level + smoothed.bound)[:, None]) & ~below)
+    below[rows, unsure] = smoothed.exact(rows, unsure)[:, 0] < level[rows]
+    before = below & (columns < index[:, None])
+    after = below & (columns >= index[:, None])
+    left = np.where(before.any(axis=1), size - 1 - np.argmax(before[:, ::-1], axis=1), -1)
+    right = np.where(after.any(axis=1), np.argmax(after, axis=1), size)
     reach = np.maximum(np.maximum(index - left - 1, right - 1 - index), 2)
     low, high = np.maximum(index - reach, 0), np.minimum(index + reach + 1, size)
     clear = (left >= 0) & (right < size) & (low == index - reach) & (high == index + reach + 1)
     return reach, low, high, clear
 
 
-def _top_curvature(smoothed, rows, index, region) -> np.ndarray:
+def _top_curvature(smoothed: SmoothedRows, rows, index, region) -> np.ndarray:
     """Second derivative at the top of the smoothed ``rows``, counts per channel²: the
     least-squares parabola over their channels [low, high) of ``region``
     (:func:`_top_region`), solved from its normal equations in (channel − index) / reach."""
@@ -171,7 +192,11 @@ def _top_curvature(smoothed, rows, index, region) -> np.ndarray:
     offsets = np.arange(-int(reach.max(initial=0)), int(reach.max(initial=0)) + 1)
     channels = index[rows][:, None] + offsets
     used = (channels >= low[:, None]) & (channels < high[:, None])
-    values = smoothed[rows[:, None], np.clip(channels, 0, smoothed.shape[1] - 1)]
+    size = smoothed.estimate.shape[1]
+    width = min(len(offsets), size)
+    start = np.clip(index[rows] + offsets[0], 0, size - width)
+    band = smoothed.exact(rows, start, width)
+    values = np.take_along_axis(band, np.clip(channels, 0, size - 1) - start[:, None], axis=1)
     t = np.where(used, offsets / reach[:, None], 0.0)
     weights = [used.astype(float)]
     for _ in range(4):
@@ -189,17 +214,17 @@ def _influence(y, rows, smoothed, first, index, sigma_channels) -> np.ndarray:
     are smoothed whole."""
     kernel = gaussian_kernel(sigma_channels)
     r = len(kernel) // 2
-    zone = smoothed[:, r : smoothed.shape[1] - r]
+    zone = smoothed.columns(r, smoothed.estimate.shape[1] - r)
     position = index - first - r
-    inside = (position >= 0) & (position < zone.shape[1])
-    position = np.clip(position, 0, max(zone.shape[1] - 1, 0))
+    inside = (position >= 0) & (position < zone.estimate.shape[1])
+    position = np.clip(position, 0, max(zone.estimate.shape[1] - 1, 0))
     region = _top_region(zone, position)
     exact = (inside & region[3])[rows]
     curvature = np.empty(len(rows))
     curvature[exact] = _top_curvature(zone, rows[exact], position, region)
     if not exact.all():
-        whole = smooth(y[rows[~exact]], sigma_channels)
-        again = np.arange(len(whole))
+        (whole,) = smooth_rows(y[rows[~exact]].astype(np.float64, copy=False), (sigma_channels,))
+        again = np.arange(len(whole.estimate))
         at = index[rows[~exact]]
         curvature[~exact] = _top_curvature(whole, again, at, _top_region(whole, at))
     derivative = np.concatenate([kernel, [0.0, 0.0]]) - np.concatenate([[0.0, 0.0], kernel])
@@ -207,7 +232,8 @@ def _influence(y, rows, smoothed, first, index, sigma_channels) -> np.ndarray:
     channels = np.clip(at[:, None] + np.arange(-r - 1, r + 2), 0, y.shape[1] - 1)
     usable = (at - r - 1 >= 0) & (at + r + 2 <= y.shape[1]) & (curvature < 0)
     weights = (0.5 * derivative / curvature[:, None]) ** 2
-    out = np.einsum("ij,ij->i", weights, np.clip(y[rows[:, None], channels], 0.0, None))
+    counts = y[rows[:, None], channels].astype(np.float64, copy=False)
+    out = np.einsum("ij,ij->i", weights, np.clip(counts, 0.0, None))
     return np.where(usable, out, np.nan)
 
 
@@ -234,6 +260,7 @@ def noise_gain(y: np.ndarray, first: np.ndarray, kernel: np.ndarray) -> float:
         if count < 1:
             continue
         windows = y[n, int(first[n]) : int(first[n]) + count * size].reshape(count, size)
+        windows = windows.astype(np.float64, copy=False)
         numerators.append(((windows @ filters.T) ** 2).sum(axis=1))
         denominators.append(np.clip(windows, 0.0, None) @ (filters**2).sum(axis=0))
     if not numerators:
@@ -282,7 +309,7 @@ def plasmon_energy(
     smooth_eV : float, keyword-only
         σ_s of the Gaussian smoothing, eV.
     """
-    y, nav_shape = as_spectra(spectra, energy)
+    y, nav_shape = as_spectra(spectra, energy, convert=False)
     position = np.ravel(zlp.position_eV)
     has_zlp = np.ravel(zlp.found) & np.isfinite(position)
     zero = np.where(has_zlp, position, 0.0)
@@ -293,8 +320,9 @@ def plasmon_energy(
     sigma_channels = smooth_eV / energy.scale
     wider_channels = np.sqrt(2.0) * sigma_channels
     first, block = _block(y, start, stop, len(gaussian_kernel(wider_channels)) // 2 + 2)
-    index, vertex, found, smoothed = _vertices(block, first, start, stop, sigma_channels)
-    wider = _vertices(block, first, start, stop, wider_channels)[1]
+    smoothed, wider_smoothed = smooth_rows(block, (sigma_channels, wider_channels))
+    index, vertex, found = _vertices(smoothed, first, start, stop)
+    wider = _vertices(wider_smoothed, first, start, stop)[1]
     found &= has_zlp & (stop - start >= 5)
     gain = noise_gain(y, start, gaussian_kernel(sigma_channels))
     statistical, zlp_sigma = np.full(len(y), np.nan), np.full(len(y), np.nan)

@@ -17,7 +17,7 @@ and Lorentzian content of experimental line shapes", Rev. Sci. Instrum. 45, 1369
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import erf
+from insitu_tem.analysis.eels.erf import erf
 
 _FRACTIONS = np.linspace(0.0, 1.0, 21)
 
