@@ -130,6 +130,8 @@ def test_ambiguous_time_column_asks_for_it(tmp_path):
         (b"Time, Notes, Channel A Current\n0, Date (yyyy.mm.dd) = 2014.10.08, 0\n", "no data rows"),
         (b"time,current (A)\n0,1\n-1,2\n", "not increasing"),
         (b"just some words\n", "header row"),
+        (b"time,current (A)\n0," + b"9" * 200_000 + b"\n1,2\n", "field larger"),
+        (b"Time, Notes, Channel A Current\n0,," + b"9" * 200_000 + b"\n", "field larger"),
     ],
 )
 def test_bad_logs_say_what_is_wrong(tmp_path, content, message):

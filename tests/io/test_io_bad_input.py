@@ -91,3 +91,67 @@ def test_raw_files_are_not_modified_by_loading(realdata):
     load(path)
     load(path, lazy=True)
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_a_truncated_imagej_movie_is_refused_not_read_as_its_first_frame(tmp_path):
+    import tifffile
+
+    movie = tmp_path / "movie.tif"
+    tifffile.imwrite(movie, np.ones((6, 32, 32), np.uint16), imagej=True, metadata={"axes": "TYX"})
+    data = movie.read_bytes()
+    for fraction in (0.5, 0.9):
+        movie.write_bytes(data[: int(len(data) * fraction)])
+        with pytest.raises(DataError, match="6 frames.*truncated"):
+            load(movie)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_data_without_a_finite_value_are_refused(tmp_path, value):
+    np.save(tmp_path / "blank.npy", np.full((16, 16), value, np.float32))
+    with pytest.raises(DataError, match="no finite value"):
+        load(tmp_path / "blank.npy")
+
+
+def test_a_folder_of_compressed_frames_is_budgeted_by_its_frame_headers(tmp_path, monkeypatch):
+    import tifffile
+
+    import insitu_tem.io.budget as budget
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for k in range(3):
+        tifffile.imwrite(folder / f"f{k}.tif", np.zeros((1024, 1024), np.uint8), compression="zlib")
+    size = budget.decoded_size(folder)
+    assert (size.total, size.frame) == (3 * 1024**2, 1024**2)
+    monkeypatch.setattr(budget, "memory_budget", lambda: 2 * 1024**2)
+    with pytest.raises(DataError, match="one frame decodes"):
+        load(folder)
+
+
+def test_an_unreadable_folder_says_to_check_its_permissions(tmp_path, monkeypatch):
+    import insitu_tem.io.load as loader
+
+    monkeypatch.setattr(loader.os, "access", lambda path, mode: False)
+    with pytest.raises(DataError, match="permission"):
+        load(tmp_path)
+
+
+def test_a_folder_frame_unlike_the_first_is_refused_before_it_is_decoded(tmp_path):
+    import tracemalloc
+
+    import tifffile
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    tifffile.imwrite(folder / "f0.tif", np.zeros((8, 8), np.uint8))
+    tifffile.imwrite(folder / "f1.tif", np.zeros((8, 8), np.uint8))
+    load(folder)
+    tifffile.imwrite(folder / "f1.tif", np.zeros((4000, 4000), np.uint8), compression="zlib")
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match="f1.tif is .*4000.*must match"):
+            load(folder)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8e6

@@ -2,7 +2,7 @@
 
 A small file can decode into a huge array (a deflate-compressed TIFF, an HDF5 dataset
 that was never written, an MRC whose header lies). :func:`decoded_size` reads only the
-header (TIFF IFDs, HDF5 metadata, the MRC and .npy headers); :func:`plan_load` turns
+header (TIFF IFDs, HDF5 metadata, the MRC, blockfile and .npy headers); :func:`plan_load` turns
 it into a decision: read into memory, read lazily, or refuse with the sizes.
 """
 
@@ -61,6 +61,19 @@ def _tiff_size(path: Path) -> DecodedSize:
         return DecodedSize(total, frame, path.stat().st_size, page.compression != 1)
 
 
+def _folder_size(path: Path) -> DecodedSize | None:
+    """A folder of numbered frames, from the first frame's header (the reader checks that the
+    others match it)."""
+    from insitu_tem.io.readers.tiff_reader import numbered_frames
+
+    frames = numbered_frames(path)
+    if not frames:
+        return None
+    first = _tiff_size(frames[0])
+    stored = sum(frame.stat().st_size for frame in frames)
+    return DecodedSize(first.total * len(frames), first.frame, stored, first.compressed)
+
+
 def _npy_size(path: Path) -> DecodedSize:
     header = np.load(str(path), mmap_mode="r", allow_pickle=False)
     shape, itemsize = header.shape, header.dtype.itemsize
@@ -102,18 +115,43 @@ def _mrc_size(path: Path) -> DecodedSize:
     return DecodedSize(total, frame, stored)
 
 
+def _blockfile_size(path: Path) -> DecodedSize:
+    """A NanoMegas blockfile: scan and pattern sizes from the header; every pattern is stored
+    after a 6-byte marker from the second data offset on."""
+    with open(path, "rb") as stream:
+        header = stream.read(28)
+    if len(header) < 28:
+        raise DataError(
+            "cannot be read as a NanoMegas blockfile: it is shorter than its header; the file is "
+            "truncated"
+        )
+    offset = struct.unpack("<I", header[12:16])[0]
+    side, nx, ny = struct.unpack("<H", header[20:22])[0], *struct.unpack("<2H", header[24:28])
+    frame = side * side
+    stored = path.stat().st_size
+    if offset + nx * ny * (frame + 6) > stored:
+        raise DataError(
+            f"its header says {ny} × {nx} patterns of {side} × {side} px "
+            f"({human(nx * ny * frame)}) but the file holds {human(stored)}; it is truncated or "
+            "damaged — re-export or copy it again"
+        )
+    return DecodedSize(nx * ny * frame, frame, stored)
+
+
 def decoded_size(path: Path) -> DecodedSize | None:
     """Decoded size of the data in ``path`` from its header; None when the format has no
     cheap header check here (the reader then decides)."""
     suffix = path.suffix.lower()
     if path.is_dir():
-        return None
+        return _folder_size(path)
     if suffix in (".tif", ".tiff"):
         return _tiff_size(path)
     if suffix == ".npy":
         return _npy_size(path)
     if suffix in (".mrc", ".mrcs", ".ali", ".rec"):
         return _mrc_size(path)
+    if suffix == ".blo":
+        return _blockfile_size(path)
     if suffix in (".hspy", ".hdf5", ".emd"):
         from insitu_tem.io.readers.hdf5_sandbox import inspect_hdf5
 
@@ -151,3 +189,15 @@ def plan_load(size: DecodedSize | None, *, lazy: bool | None, disk_bytes: int) -
             "lazily (--lazy)"
         )
     return bool(lazy) if lazy is not None else size.total > LAZY_BYTES
+
+
+def check_in_memory(path: Path, *, copies: float = 1.0) -> None:
+    """Raise DataError unless the data of ``path`` (from its header) can be held in memory
+    ``copies`` times within the budget; formats without a header check here pass."""
+    size = decoded_size(path)
+    plan_load(size, lazy=None, disk_bytes=path.stat().st_size)
+    if size is not None and size.total * copies > memory_budget():
+        raise DataError(
+            f"decodes to {human(size.total)}; this needs about {human(size.total * copies)} of "
+            f"memory, more than the {human(memory_budget())} budget — crop or bin the data"
+        )

@@ -161,11 +161,20 @@ def _flatten_navigation(
 
 
 def _nan_note(array: Any) -> list[str]:
-    if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.floating):
+    """A note counting NaN/Inf values; DataError when no value is finite."""
+    if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.inexact):
         return []
-    if array.nbytes > _FINITE_CHECK_MAX_BYTES or np.isfinite(array).all():
+    if array.nbytes > _FINITE_CHECK_MAX_BYTES:
         return []
-    return [f"{int((~np.isfinite(array)).sum())} NaN/Inf values; analyses ignore or reject them"]
+    bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+    if bad == 0:
+        return []
+    if bad == array.size:
+        raise DataError(
+            "holds no finite value (every value is NaN or Inf); the acquisition or export "
+            "failed — export the data again"
+        )
+    return [f"{bad} NaN/Inf values; analyses ignore or reject them"]
 
 
 def build_dataset(

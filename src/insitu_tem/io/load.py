@@ -48,6 +48,10 @@ def _check_path(path: Path) -> None:
     if not path.exists():
         raise DataError("no such file or folder; check the path")
     if path.is_dir():
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise DataError(
+                "is a folder that cannot be read (permission denied); check its permissions"
+            )
         if not tiff_reader.numbered_frames(path):
             raise DataError(
                 "is a folder without TIFF frames; open a data file, or a folder of numbered .tif "
@@ -111,7 +115,10 @@ def _read_signals(path: Path, *, lazy: bool | None) -> tuple[list[RawSignal], bo
     except (DataError, ImportError):
         raise
     except MemoryError as error:
-        raise DataError("does not fit in memory; open it lazily (lazy=True / --lazy)") from error
+        raise DataError(
+            "does not fit in memory: its header may be damaged (copy it again) or, if it is "
+            "genuine, read it lazily (load(..., lazy=True), `insitu-tem info --lazy`)"
+        ) from error
     except Exception as error:  # noqa: BLE001 - readers raise anything on corrupt files
         raise _unreadable(path, error) from error
     if not signals:
@@ -123,7 +130,9 @@ def _read_signals(path: Path, *, lazy: bool | None) -> tuple[list[RawSignal], bo
 
 def _unreadable(path: Path, error: BaseException) -> DataError:
     suffix = path.suffix.lower()
-    if suffix in rsciio_reader.PLUGIN_BY_SUFFIX:
+    if path.is_dir():
+        name = "a folder of TIFF frames"
+    elif suffix in rsciio_reader.PLUGIN_BY_SUFFIX:
         name = rsciio_reader.FORMAT_NAMES[rsciio_reader.PLUGIN_BY_SUFFIX[suffix]]
     elif suffix in tiff_reader.TIFF_SUFFIXES:
         name = _TIFF_NAME

@@ -1,10 +1,11 @@
 """Every result file goes through here: outputs never touch inputs.
 
 :func:`output_file` refuses a path that resolves (after symlinks and hard links) to an
-input of the run or to any raw file this process has opened, refuses to overwrite an
-existing microscope data file unless ``force``, and yields a temporary name in the
-same folder that is renamed into place only when writing succeeded — on an error or
-Ctrl-C the partial file is removed.
+input of the run or to any raw file this process has opened, or whose folder is not
+writable; refuses to overwrite an existing raw data file (any format a reader takes, a
+vendor holder log) unless ``force``; and yields a temporary name in the same folder that
+is renamed into place only when writing succeeded — on an error or Ctrl-C the partial
+file is removed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from insitu_tem.core.model import DataError
+from insitu_tem.io.raw_formats import OTHER_RAW_SUFFIXES, vendor_format
 
 _OPENED: set[str] = set()
 _OPENED_LOCK = threading.Lock()
@@ -77,7 +79,17 @@ def _is_data_file(path: str) -> bool:
         return False
     if _OWN_MARK in head:
         return False
-    return Path(path).suffix.lower() in SUPPORTED_SUFFIXES or head.startswith(_DATA_MAGICS)
+    return (
+        Path(path).suffix.lower() in SUPPORTED_SUFFIXES + OTHER_RAW_SUFFIXES
+        or head.startswith(_DATA_MAGICS)
+        or _is_vendor_log(head)
+    )
+
+
+def _is_vendor_log(head: bytes) -> bool:
+    text = head[:4096].decode("utf-8", errors="replace").lstrip("\ufeff")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return bool(lines) and vendor_format(lines[0]) is not None
 
 
 def check_output(
@@ -106,6 +118,8 @@ def check_output(
         raise OutputError(path, f"is a folder; give a file name for {option}")
     if not os.path.isdir(os.path.dirname(real)):
         raise OutputError(path, f"its folder does not exist; create it or choose another {option}")
+    if not os.access(os.path.dirname(real), os.W_OK | os.X_OK):
+        raise OutputError(path, f"its folder is not writable; choose another {option}")
     protected = {os.path.realpath(p) for p in inputs} | opened_inputs()
     if real in protected or _same_file(real, protected):
         raise OutputError(

@@ -99,3 +99,88 @@ def test_volume_commands_refuse_to_write_over_their_input(raw, refuse):
     stamp = (volume.read_bytes(), volume.stat().st_mtime_ns)
     refuse("segment", volume, "--out", volume, "--force", contains="input")
     assert (volume.read_bytes(), volume.stat().st_mtime_ns) == stamp
+
+
+PROTOCHIPS_LOG = "Time, Notes, Channel A Current\n0,,1e-9\n1000,,2e-9\n"
+
+
+def test_an_input_named_by_an_option_is_never_an_output(raw, refuse, tmp_path):
+    log = tmp_path / "holder.csv"
+    log.write_text(PROTOCHIPS_LOG)
+    refuse(
+        "front",
+        raw / "m.tif",
+        "--line",
+        "2,2,20,2",
+        "--log",
+        log,
+        "--out",
+        log,
+        "--force",
+        contains="input",
+    )
+    assert log.read_text() == PROTOCHIPS_LOG
+    volume = tmp_path / "volume.tif"
+    tifffile.imwrite(volume, np.ones((4, 8, 8), np.float32), imagej=True)
+    element = tmp_path / "si.tif"
+    tifffile.imwrite(element, np.ones((4, 8, 8), np.float32), imagej=True)
+    stamp = element.read_bytes()
+    refuse(
+        "segment",
+        volume,
+        "--composition",
+        f"Si={element}",
+        "--out",
+        element,
+        "--force",
+        contains="input",
+    )
+    assert element.read_bytes() == stamp
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [("tilt.bcf", b"AAMVHFSS" + bytes(64)), ("stack.st", bytes(1100)), ("holder.csv", None)],
+    ids=["bruker", "tilt-stack", "holder-log"],
+)
+def test_raw_files_other_readers_take_need_force(raw, refuse, tmp_path, name, content):
+    target = tmp_path / name
+    target.write_bytes(PROTOCHIPS_LOG.encode() if content is None else content)
+    stamp = target.read_bytes()
+    assert "--force" in refuse("drift", raw / "m.tif", "--out", target)
+    assert target.read_bytes() == stamp
+
+
+def test_a_csv_that_is_no_holder_log_is_replaced_without_force(raw, tmp_path, capsys):
+    from insitu_tem.cli.main import main
+
+    ours = tmp_path / "drift.csv"
+    ours.write_text("frame,time_s\n0,0\n")
+    assert main(["drift", str(raw / "m.tif"), "--out", str(ours), "--quiet"]) == 0
+    assert ours.read_text().startswith("frame,time_s,dy_px")
+    capsys.readouterr()
+
+
+def test_holder_logs_and_tilt_series_read_are_never_outputs(tmp_path):
+    from insitu_tem.io.holder_logs import load_log
+    from insitu_tem.io.readers.tilt_series import load_tilt_series
+
+    log = tmp_path / "holder.csv"
+    log.write_text(PROTOCHIPS_LOG)
+    load_log(log)
+    series = tmp_path / "series"
+    series.mkdir()
+    for angle in (-10, 0, 10):
+        tifffile.imwrite(series / f"{angle}.tif", np.ones((8, 8), np.float32))
+    load_tilt_series(series)
+    for path in (log, series / "0.tif"):
+        with pytest.raises(OutputError, match="input"):
+            check_output(path, force=True)
+
+
+def test_an_unwritable_output_folder_is_refused_before_any_work(tmp_path, monkeypatch):
+    import insitu_tem.io.outputs as outputs
+
+    monkeypatch.setattr(outputs.os, "access", lambda path, mode: False)
+    with pytest.raises(OutputError, match="not writable"):
+        check_output(tmp_path / "out.csv")

@@ -129,6 +129,15 @@ def test_an_mrc_whose_header_lies_about_its_size_is_refused(tmp_path, refuse):
     refuse("info", tmp_path / "lie.mrc", contains="4.0 TB")
 
 
+def test_a_blockfile_whose_header_lies_about_its_size_is_refused(tmp_path, refuse):
+    header = bytearray(0x2000)
+    header[:6], header[12:16] = b"IMGBLO", struct.pack("<I", 0x1000)
+    header[20:22], header[24:28] = struct.pack("<H", 144), struct.pack("<2H", 60_000, 60_000)
+    (tmp_path / "lie.blo").write_bytes(bytes(header) + bytes(6 * (144 * 144 + 6)))
+    refuse("info", tmp_path / "lie.blo", contains="truncated")
+    refuse("info", tmp_path / "lie.blo", "--lazy", contains="74.6 TB")
+
+
 def test_a_tiff_truncated_while_it_is_read_raises_instead_of_sigbus(tmp_path):
     path = tmp_path / "m.tif"
     tifffile.imwrite(path, np.ones((6, 256, 256), np.uint16))
@@ -178,3 +187,24 @@ def test_a_video_decoding_beyond_the_budget_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(memory, "memory_budget", lambda: 2 * 10 * 64 * 64)
     with pytest.raises(DataError, match="decodes to more than"):
         load(path)
+
+
+def test_volume_commands_check_the_memory_budget_before_reading(tmp_path, refuse, monkeypatch):
+    import insitu_tem.io.budget as budget
+
+    volume = tmp_path / "volume.tif"
+    tifffile.imwrite(volume, np.zeros((64, 64, 64), np.float32), imagej=True, compression="zlib")
+    monkeypatch.setattr(budget, "memory_budget", lambda: 4 * 2**20)
+    refuse("segment", volume, "--out", tmp_path / "labels.tif", contains="budget")
+    assert not (tmp_path / "labels.tif").exists()
+    header = bytearray(1024)
+    header[:16] = struct.pack("<4i", 10_000, 10_000, 10_000, 2)
+    (tmp_path / "lie.mrc").write_bytes(bytes(header) + bytes(16_000))
+    refuse("tomo", tmp_path / "lie.mrc", "--out", tmp_path / "out", contains="4.0 TB")
+
+
+def test_a_truncated_bruker_file_is_refused_not_a_crash(tmp_path, realdata, limited, one_line):
+    source = realdata("edstomo_idp/0.bcf")
+    truncated = tmp_path / "0.bcf"
+    truncated.write_bytes(source.read_bytes()[: source.stat().st_size // 2])
+    assert "truncated" in one_line(*limited("eds", truncated)[::2])

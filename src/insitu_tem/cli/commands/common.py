@@ -57,6 +57,16 @@ def add_force_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def input_paths(args: argparse.Namespace) -> tuple[str, ...]:
+    """Every file a command's options name as input: the positional file, ``--log``,
+    ``--also``, ``--composition EL=PATH`` and ``--cif``."""
+    named = [getattr(args, "file", None), getattr(args, "log", None)]
+    named += list(getattr(args, "also", None) or ())
+    named += [item.partition("=")[2] for item in getattr(args, "composition", None) or ()]
+    named += list(getattr(args, "cif", None) or ())
+    return tuple(str(path) for path in named if path)
+
+
 def check_outputs(args: argparse.Namespace, *dests: str, inputs: tuple[str, ...] = ()) -> None:
     """Refuse bad output paths up front, before any work (see :mod:`insitu_tem.io.outputs`)."""
     from insitu_tem.io.outputs import check_output
@@ -66,7 +76,7 @@ def check_outputs(args: argparse.Namespace, *dests: str, inputs: tuple[str, ...]
         if value is not None:
             check_output(
                 value,
-                inputs=(args.file, *inputs),
+                inputs=(*input_paths(args), *inputs),
                 force=getattr(args, "force", False),
                 option="--" + dest.replace("_", "-"),
             )
@@ -78,7 +88,7 @@ def output_for(args: argparse.Namespace, dest: str, *, inputs: tuple[str, ...] =
 
     return output_file(
         getattr(args, dest),
-        inputs=(args.file, *inputs),
+        inputs=(*input_paths(args), *inputs),
         force=getattr(args, "force", False),
         option="--" + dest.replace("_", "-"),
     )
@@ -131,8 +141,13 @@ def require_kind(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> N
     if dataset.kind not in kinds:
         raise InputError(
             dataset.source,
-            f"is a {dataset.kind}, but `{command}` needs a {' or '.join(kinds)}",
+            f"is {_article(dataset.kind)} {dataset.kind}, but `{command}` needs "
+            f"{_article(kinds[0])} {' or '.join(kinds)}",
         )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 _INTERRUPT = {"requested": False}

@@ -15,8 +15,11 @@ from insitu_tem.cli.commands.common import (
     check_outputs,
     output_for,
 )
+from insitu_tem.core.model import DataError
 
 NAME = "segment"
+WORKING_COPIES = 6
+"""Copies of the volume segmentation holds at once (float32 volume, smoothed, labels, ...)."""
 HELP = (
     "segment a float32 TIFF volume (Otsu, multi-Otsu, watershed); shell thickness, voids, volumes "
     "per label"
@@ -64,13 +67,22 @@ def read_volume(path: str) -> tuple[np.ndarray, float, str]:
     """A (z, y, x) TIFF volume and its voxel size (ImageJ ``spacing``; 1 px when absent)."""
     import tifffile
 
+    from insitu_tem.io.budget import check_in_memory
+    from insitu_tem.io.outputs import remember_input
+    from insitu_tem.io.readers.tiff_reader import check_imagej_frames
+
     file = Path(path)
     if not file.is_file():
         raise InputError(path, "no such file; check the path")
+    remember_input(file)
     try:
+        check_in_memory(file, copies=WORKING_COPIES)
         with tifffile.TiffFile(file) as tif:
+            check_imagej_frames(tif, tif.series[0])
             volume = tif.asarray()
             meta = tif.imagej_metadata or {}
+    except DataError as error:
+        raise InputError(path, str(error)) from error
     except Exception as error:  # noqa: BLE001 - tifffile raises anything on corrupt files
         raise InputError(
             path, f"cannot be read as a TIFF volume ({type(error).__name__}); give a (z, y, x) TIFF"

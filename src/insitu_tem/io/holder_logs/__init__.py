@@ -9,10 +9,13 @@ recorded times, so the columns are read here and the tests compare values with r
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from insitu_tem.core.holder_log import HolderLog
 from insitu_tem.core.model import DataError
+from insitu_tem.io.outputs import remember_input
+from insitu_tem.io.raw_formats import vendor_format
 
 MAX_LOG_BYTES = 256 * 1024**2
 
@@ -48,14 +51,18 @@ def load_log(path: str | Path, *, time_column: str | None = None) -> HolderLog:
             f"is {path.stat().st_size / 1024**2:.0f} MB, larger than any holder log "
             f"({MAX_LOG_BYTES // 1024**2} MB); give the log file"
         )
-    first_line = _first_line(path)
-    if first_line.replace(" ", "").startswith("Time,Notes"):
-        return protochips.read(path)
-    if first_line.startswith("TimeStamp,Experiment time"):
-        return impulse.read(path)
-    if "Digiheater" in first_line:
-        return dens.read(path)
-    return delimited.read(path, time_column=time_column)
+    remember_input(path)
+    vendor = vendor_format(_first_line(path))
+    readers = {"protochips": protochips.read, "impulse": impulse.read, "dens": dens.read}
+    try:
+        if vendor in readers:
+            return readers[vendor](path)
+        return delimited.read(path, time_column=time_column)
+    except csv.Error as error:
+        raise DataError(
+            f"cannot be read as a CSV/TSV log ({error}); export the log again from the holder "
+            "software"
+        ) from error
 
 
 def _first_line(path: Path) -> str:

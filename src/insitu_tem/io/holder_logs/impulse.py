@@ -18,6 +18,7 @@ import numpy as np
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel, LogNote
 from insitu_tem.core.model import DataError
+from insitu_tem.io.outputs import remember_input
 from insitu_tem.io.holder_logs.units import (
     clock_seconds,
     numeric_column,
@@ -78,6 +79,7 @@ def _metadata(path: Path) -> tuple[dict[str, str], list[str]]:
     meta_path = path.with_name(f"{stem}_Metadata.log") if stem is not None else None
     if meta_path is None or not meta_path.is_file():
         return {}, []
+    remember_input(meta_path)
     metadata: dict[str, str] = {}
     notes: list[str] = []
     in_notes = False

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from insitu_tem.core.model import DataError
+from insitu_tem.io.outputs import remember_input
+from insitu_tem.io.readers.bcf_check import check_bcf_complete
 
 PLUGINS = {".bcf": "bruker", ".emd": "emd", ".hspy": "hspy", ".hdf5": "hspy"}
 
@@ -91,6 +93,9 @@ def read_spectrum_image(path: str | Path) -> SpectrumImage:
             f"unsupported EDS file {path.suffix!r}; open a Bruker .bcf, Velox .emd or HyperSpy "
             ".hspy"
         )
+    remember_input(path)
+    if plugin == "bruker":
+        check_bcf_complete(path)
     try:
         signals = import_module(f"rsciio.{plugin}").file_reader(str(path))
     except ImportError:

@@ -145,6 +145,22 @@ def _axes_for(
     return tuple(axes)
 
 
+def check_imagej_frames(tif: tifffile.TiffFile, series: Any) -> None:
+    """Raise DataError when an ImageJ file's header counts more frames than tifffile could
+    lay out (a truncated stack would otherwise read as its first frame alone)."""
+    if not tif.is_imagej:
+        return
+    try:
+        images = int((tif.imagej_metadata or {}).get("images", 1))
+    except (TypeError, ValueError):
+        return
+    if images > 1 and series.kind != "imagej":
+        raise DataError(
+            f"its ImageJ header says {images} frames but they cannot all be read; the file is "
+            "truncated or damaged — copy or export it again"
+        )
+
+
 def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     """Read the first series of a TIFF file as one signal.
 
@@ -157,6 +173,7 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     """
     with CapturedLog("tifffile"), locked_import("tifffile").TiffFile(str(path)) as tif:
         series = tif.series[0]
+        check_imagej_frames(tif, series)
         calibration = _calibration(tif)
         array = _series_array(tif, path, lazy=lazy)
         series_axes = series.axes
@@ -199,7 +216,10 @@ def read_folder(folder: Path, *, lazy: bool) -> list[RawSignal]:
     first = read(files[0], lazy=False)[0]
     frame_shape, dtype = first.array.shape, first.array.dtype
     if lazy:
-        frames = [da.from_delayed(_delayed_frame(p), frame_shape, dtype=dtype) for p in files]
+        frames = [
+            da.from_delayed(_delayed_frame(p, frame_shape, dtype), frame_shape, dtype=dtype)
+            for p in files
+        ]
         stack = da.stack(frames)
     else:
         stack = np.stack([_checked_frame(p, frame_shape, dtype) for p in files])
@@ -210,15 +230,16 @@ def read_folder(folder: Path, *, lazy: bool) -> list[RawSignal]:
 
 
 def _checked_frame(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    frame = locked_import("tifffile").imread(str(path))
-    if frame.shape != shape or frame.dtype != dtype:
-        raise DataError(
-            f"frame {path.name} is {frame.shape} {frame.dtype}, the first frame is {shape} "
-            f"{dtype}; "
-            "all frames of a folder movie must match"
-        )
-    return frame
+    """Decode one frame of a folder movie after its header matched the first frame's."""
+    with CapturedLog("tifffile"), locked_import("tifffile").TiffFile(str(path)) as tif:
+        series = tif.series[0]
+        if tuple(series.shape) != tuple(shape) or series.dtype != dtype:
+            raise DataError(
+                f"frame {path.name} is {tuple(series.shape)} {series.dtype}, the first frame is "
+                f"{tuple(shape)} {dtype}; all frames of a folder movie must match"
+            )
+        return series.asarray()
 
 
-def _delayed_frame(path: Path) -> Any:
-    return locked_import("dask").delayed(locked_import("tifffile").imread)(str(path))
+def _delayed_frame(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> Any:
+    return locked_import("dask").delayed(_checked_frame)(path, shape, dtype)

@@ -23,6 +23,8 @@ from typing import Callable
 import numpy as np
 
 from insitu_tem.core.model import DataError
+from insitu_tem.io.outputs import remember_input
+from insitu_tem.io.readers.bcf_check import check_bcf_complete
 
 STACK_SUFFIXES = (".mrc", ".ali", ".st", ".mrcs", ".hspy", ".hdf5")
 SPECTRUM_MARGIN_EV = 500.0
@@ -135,6 +137,11 @@ def _signals(path: Path, options: dict | None = None) -> list[dict]:
         ".hspy": "hspy",
         ".hdf5": "hspy",
     }[path.suffix.lower()]
+    if plugin == "bruker":
+        try:
+            check_bcf_complete(path)
+        except DataError as error:
+            raise DataError(f"{path.name}: {error}") from error
     try:
         return import_module(f"rsciio.{plugin}").file_reader(
             str(path), **(options if plugin == "bruker" else {})
@@ -296,6 +303,17 @@ def _folder_tilts(files: list[Path], from_metadata: list[float | None]) -> np.nd
     )
 
 
+def _remember_inputs(path: Path) -> None:
+    """Record the series' files (per-tilt files, or the stack and its angle files) as raw."""
+    if path.is_dir():
+        beside = [p for p in path.iterdir() if p.suffix.lower() in FILE_SUFFIXES]
+    else:
+        beside = [path.with_suffix(s) for s in (*TILT_FILE_SUFFIXES, ".mdoc", ".mrc")]
+    for file in [path, *beside]:
+        if file.exists():
+            remember_input(file)
+
+
 def load_tilt_series(
     path: str | Path,
     *,
@@ -333,6 +351,7 @@ def load_tilt_series(
     path = Path(path)
     if not path.exists():
         raise DataError("no such file or folder; check the path")
+    _remember_inputs(path)
     if path.suffix.lower() == ".mdoc":
         stack = path.with_suffix("") if path.with_suffix("").suffix else path.with_suffix(".mrc")
         return _read_stack(stack, read_tilt_file(path) if tilts is None else tilts)
