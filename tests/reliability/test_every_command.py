@@ -79,3 +79,20 @@ def test_command_survives_every_bad_input(name, child, tmp_path, capsys):
                 f"{name} {bad}: {captured.err}"
             )
             assert captured.out == ""
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 500), (4, 1, 1)])
+def test_pattern_commands_refuse_patterns_too_small_to_measure(shape, tmp_path, capsys):
+    np.save(tmp_path / "small.npy", np.ones(shape, np.float32))
+    for name in ("radial", "diffraction", "nbd"):
+        code = main(
+            [
+                name,
+                str(tmp_path / "small.npy"),
+                "--kind",
+                "pattern_series" if len(shape) == 3 else "pattern",
+                "--quiet",
+            ]
+        )
+        err = capsys.readouterr().err
+        assert code == 2 and ("at least 8 × 8" in err or "needs a" in err), f"{name}: {err}"

@@ -196,13 +196,17 @@ def stderr_progress(enabled: bool) -> Progress:
     return report
 
 
+MIN_PATTERN_PX = 8
+"""Smallest pattern side a direct-beam centre and a radial profile can be measured on, px."""
+
+
 def as_patterns(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> Dataset:
     """The dataset as diffraction patterns for a command that needs ``kinds``.
 
     A movie (a stack of frames the reader could not tell were patterns) is read
     as a pattern series, frame by frame, with a note in its warnings; signal
     axes not in 1/nm become uncalibrated pixels. Anything else outside
-    ``kinds`` raises InputError.
+    ``kinds``, and patterns smaller than 8 × 8 px, raise InputError.
     """
     if dataset.kind == "movie" and "pattern_series" in kinds:
         patterns = tuple(
@@ -220,6 +224,13 @@ def as_patterns(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> Da
             warnings=dataset.warnings + (note,),
         )
     require_kind(dataset, kinds, command=command)
+    rows, cols = dataset.shape[-2:]
+    if min(rows, cols) < MIN_PATTERN_PX:
+        raise InputError(
+            dataset.source,
+            f"holds {rows} × {cols} px patterns; `{command}` needs at least "
+            f"{MIN_PATTERN_PX} × {MIN_PATTERN_PX} px",
+        )
     return dataset
 
 
