@@ -96,3 +96,34 @@ def test_pattern_commands_refuse_patterns_too_small_to_measure(shape, tmp_path, 
         )
         err = capsys.readouterr().err
         assert code == 2 and ("at least 8 × 8" in err or "needs a" in err), f"{name}: {err}"
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, 1e308])
+def test_pattern_commands_refuse_unreadable_pixels_with_what_to_do(value, tmp_path, capsys):
+    patterns = np.random.default_rng(0).poisson(50.0, (3, 32, 32)).astype(np.float64)
+    patterns[1, 5, 7] = value
+    np.save(tmp_path / "patterns.npy", patterns)
+    for name, kind, path in (
+        ("radial", "pattern", "pattern.npy"),
+        ("diffraction", "pattern", "pattern.npy"),
+        ("nbd", "pattern_series", "patterns.npy"),
+    ):
+        if path == "pattern.npy":
+            np.save(tmp_path / path, patterns[1])
+        code = main(
+            [
+                name,
+                str(tmp_path / path),
+                "--kind",
+                kind,
+                "--scale",
+                "0.05",
+                "--units",
+                "1/nm",
+                "--quiet",
+            ]
+        )
+        err = capsys.readouterr().err
+        assert code == 2, f"{name}: {err}"
+        assert err.count("\n") == 1 and "holds 1 NaN, infinite or overflowing" in err, err
+        assert "replace them" in err

@@ -206,7 +206,8 @@ def as_patterns(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> Da
     A movie (a stack of frames the reader could not tell were patterns) is read
     as a pattern series, frame by frame, with a note in its warnings; signal
     axes not in 1/nm become uncalibrated pixels. Anything else outside
-    ``kinds``, and patterns smaller than 8 × 8 px, raise InputError.
+    ``kinds``, patterns smaller than 8 × 8 px and patterns with unreadable pixels
+    (:func:`unreadable_pixels`) raise InputError.
     """
     if dataset.kind == "movie" and "pattern_series" in kinds:
         patterns = tuple(
@@ -217,21 +218,43 @@ def as_patterns(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> Da
             f"a movie read as a series of {dataset.n_items} diffraction patterns "
             "(say so with --kind pattern_series to silence this note)"
         )
-        return replace(
+        used = replace(
             dataset,
             kind="pattern_series",
             axes=dataset.navigation_axes + patterns,
             warnings=dataset.warnings + (note,),
         )
-    require_kind(dataset, kinds, command=command)
-    rows, cols = dataset.shape[-2:]
+    else:
+        require_kind(dataset, kinds, command=command)
+        used = dataset
+    rows, cols = used.shape[-2:]
     if min(rows, cols) < MIN_PATTERN_PX:
         raise InputError(
-            dataset.source,
+            used.source,
             f"holds {rows} × {cols} px patterns; `{command}` needs at least "
             f"{MIN_PATTERN_PX} × {MIN_PATTERN_PX} px",
         )
-    return dataset
+    unreadable = unreadable_pixels(used.array)
+    if unreadable:
+        raise InputError(
+            used.source,
+            f"holds {unreadable} NaN, infinite or overflowing pixel values, which `{command}` "
+            "cannot centre or integrate; replace them (e.g. by 0) and export the patterns again",
+        )
+    return used
+
+
+def unreadable_pixels(array) -> int:
+    """How many values of an in-memory floating-point pattern ``array`` are NaN, infinite or too
+    large for the sum of a pattern's squared pixels (its autocorrelation) to stay finite; 0 for
+    lazy and integer arrays (not read here)."""
+    import numpy as np
+
+    if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.inexact):
+        return 0
+    pixels = max(array.shape[-1] * array.shape[-2], 1) if array.ndim >= 2 else max(array.size, 1)
+    limit = np.sqrt(np.finfo(np.float64).max / pixels)
+    return int(array.size - np.count_nonzero(np.abs(array) <= limit))
 
 
 def conversion_note(loaded: Dataset, used: Dataset) -> dict[str, str]:
