@@ -59,6 +59,10 @@ def read_project_text(path: str | Path) -> dict[str, Any]:
         raise DataError(f"is not a readable project file ({error}); {_advice(path)}") from None
     except RecursionError:
         raise DataError(f"is nested too deeply to be a project; {_advice(path)}") from None
+    except ValueError:
+        raise DataError(
+            f"holds a number thousands of digits long, which no project does; {_advice(path)}"
+        ) from None
     if not isinstance(document, dict):
         raise DataError("is not an insitu-tem project (top level is not an object)")
     if _depth(document) > MAX_DEPTH:

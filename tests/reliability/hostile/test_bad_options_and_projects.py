@@ -108,6 +108,14 @@ def test_project_nesting_bombs_and_huge_files_are_refused(tmp_path, refuse):
     refuse("export", tmp_path / "deep.itproj", "--out", tmp_path / "x.png", contains="nested")
     (tmp_path / "big.itproj").write_bytes(b" " * (65 * 2**20))
     refuse("export", tmp_path / "big.itproj", "--out", tmp_path / "x.png", contains="MB")
+    (tmp_path / "digits.itproj").write_text('{"schema_version": 2, "x": ' + "9" * 5000 + "}")
+    refuse(
+        "export",
+        tmp_path / "digits.itproj",
+        "--out",
+        tmp_path / "x.png",
+        contains="no project does",
+    )
 
 
 @pytest.mark.parametrize(
