@@ -158,10 +158,11 @@ def eels_rows(work: Path) -> list[dict]:
             goal=[("ratio", ">=", 20)],
             note=f"ZLP offset RMS error {rms:.4f} eV",
             why_not="without --edge the zero-loss peak (~0.15 CPU s) and the plasmon energy "
-            "(~0.25 CPU s: its smoothing estimated by FFT, scipy's exact values where they decide), "
-            "each with its 1σ, are computed, and scipy is not imported; the rest is starting "
-            "Python, importing numpy, h5py and rsciio, decompressing the file's gzip chunks "
-            "(~0.15 s) and printing 37 000 numbers as JSON, which exspy pays as well (but the JSON)",
+            "(~0.25 CPU s: its smoothing estimated by FFT, scipy's exact values where they "
+            "decide), each with its 1σ, are computed, and scipy is not imported; the rest is "
+            "starting Python, importing numpy, h5py and rsciio, decompressing the file's gzip "
+            "chunks (~0.15 s) and printing 37 000 numbers as JSON, which exspy pays as well (but "
+            "the JSON)",
         )
     ]
 
