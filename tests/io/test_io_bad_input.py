@@ -115,7 +115,7 @@ def test_data_without_a_finite_value_are_refused(tmp_path, value):
 def test_a_folder_of_compressed_frames_is_budgeted_by_its_frame_headers(tmp_path, monkeypatch):
     import tifffile
 
-    import insitu_tem.io.budget as budget
+    import insitu_tem.io.readers.budget as budget
 
     folder = tmp_path / "frames"
     folder.mkdir()

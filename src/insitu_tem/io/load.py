@@ -5,7 +5,7 @@ DigitalMicrograph, EMD, TIA, MRC, HyperSpy, MSA and blockfiles; tifffile for
 TIFF stacks and folders of frames; imageio-ffmpeg for videos; numpy for .npy),
 decides the kind (movie, image, pattern, series, spectrum), normalises units
 and fixes awkward dtypes. The decoded size is read from the header first
-(:mod:`insitu_tem.io.budget`): data above 512 MB load lazily, data beyond the
+(:mod:`insitu_tem.io.readers.budget`): data above 512 MB load lazily, data beyond the
 memory budget or decompression bombs are refused, and HDF5 files may not reach
 outside their folder. Raw files are opened read-only, recorded so that no output
 ever replaces them, and never written. Anything unreadable raises
@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from insitu_tem.core.model import DataError, Dataset
-from insitu_tem.io.budget import decoded_size, plan_load
+from insitu_tem.io.readers.budget import decoded_size, plan_load
 from insitu_tem.io.kinds import build_dataset
 from insitu_tem.io.outputs import remember_input
 from insitu_tem.io.readers import RawSignal

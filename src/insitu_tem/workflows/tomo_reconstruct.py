@@ -12,6 +12,10 @@ import numpy as np
 from insitu_tem.analysis.tomo.alignment import Alignment, apply_alignment
 from insitu_tem.analysis.tomo.reconstruct import DEFAULT_SMOOTH_PX, Reconstruction, reconstruct
 
+WORKING_COPIES = 4
+"""Copies of the tilt stack alignment and reconstruction hold at once (the ``copies`` a tilt
+series is read with)."""
+
 
 def bin_stack(stack: np.ndarray, factor: int) -> np.ndarray:
     """Mean of ``factor`` × ``factor`` pixel blocks of every projection (edges that do not fill a

@@ -162,7 +162,7 @@ except OSError as error:
 
 
 def test_lazy_loading_is_decided_by_the_decoded_size_not_by_ram(tmp_path, monkeypatch):
-    from insitu_tem.io import budget
+    from insitu_tem.io.readers import budget
 
     path = tmp_path / "m.npy"
     np.save(path, np.zeros((4, 64, 64), np.uint16))
@@ -190,7 +190,7 @@ def test_a_video_decoding_beyond_the_budget_is_refused(tmp_path, monkeypatch):
 
 
 def test_volume_commands_check_the_memory_budget_before_reading(tmp_path, refuse, monkeypatch):
-    import insitu_tem.io.budget as budget
+    import insitu_tem.io.readers.budget as budget
 
     volume = tmp_path / "volume.tif"
     tifffile.imwrite(volume, np.zeros((64, 64, 64), np.float32), imagej=True, compression="zlib")

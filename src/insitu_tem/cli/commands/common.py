@@ -291,7 +291,7 @@ def check_phase(phase, path: str) -> None:
 def require_memory(dataset: Dataset, command: str, *, copies: float = 3.0) -> None:
     """Raise InputError when ``command`` would hold ``dataset`` in memory (with ``copies``
     working copies) beyond the memory budget."""
-    from insitu_tem.io.budget import human, memory_budget
+    from insitu_tem.io.readers.budget import human, memory_budget
 
     need = float(math.prod(dataset.shape)) * max(dataset.array.dtype.itemsize, 4) * copies
     budget = memory_budget()

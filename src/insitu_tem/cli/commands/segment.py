@@ -67,8 +67,8 @@ def read_volume(path: str) -> tuple[np.ndarray, float, str]:
     """A (z, y, x) TIFF volume and its voxel size (ImageJ ``spacing``; 1 px when absent)."""
     import tifffile
 
-    from insitu_tem.io.budget import check_in_memory
     from insitu_tem.io.outputs import remember_input
+    from insitu_tem.io.readers.budget import check_in_memory
     from insitu_tem.io.readers.tiff_reader import check_imagej_frames
 
     file = Path(path)

@@ -13,8 +13,6 @@ from insitu_tem.cli.commands.common import InputError, Progress, add_force_argum
 from insitu_tem.io.outputs import output_file
 
 NAME = "tomo"
-WORKING_COPIES = 4
-"""Copies of the tilt stack alignment and reconstruction hold at once."""
 HELP = (
     "tilt-series tomography: align (auto), reconstruct (MLEM-20) HAADF and EDS/other channels to "
     "TIFF volumes"
@@ -129,6 +127,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _load(path: str, tilts, elements: tuple[str, ...], progress: Progress):
     from insitu_tem.io.readers.tilt_series import SPECTRUM_MARGIN_EV, load_tilt_series
+    from insitu_tem.workflows.tomo_reconstruct import WORKING_COPIES
 
     maps, limit = None, None
     if elements:
@@ -142,12 +141,13 @@ def _load(path: str, tilts, elements: tuple[str, ...], progress: Progress):
         def maps(cube, energies):
             return {line.name: m for line, m in zip(lines, line_maps(cube, energies, lines).maps)}
 
-    if Path(path).is_file():
-        from insitu_tem.io.budget import check_in_memory
-
-        check_in_memory(Path(path), copies=WORKING_COPIES)
     return load_tilt_series(
-        path, tilts=tilts, spectrum_maps=maps, spectrum_limit_ev=limit, progress=progress
+        path,
+        tilts=tilts,
+        spectrum_maps=maps,
+        spectrum_limit_ev=limit,
+        progress=progress,
+        copies=WORKING_COPIES,
     )
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from insitu_tem.core.model import DataError
 from insitu_tem.io.outputs import remember_input
 from insitu_tem.io.readers.bcf_check import check_bcf_complete
+from insitu_tem.io.readers.budget import check_in_memory
 
 STACK_SUFFIXES = (".mrc", ".ali", ".st", ".mrcs", ".hspy", ".hdf5")
 SPECTRUM_MARGIN_EV = 500.0
@@ -161,7 +162,9 @@ def _scale(signal: dict) -> tuple[float, str]:
     return float(axis.get("scale", 1.0)) * factor, "nm"
 
 
-def _read_stack(path: Path, tilts: np.ndarray | None) -> TiltSeries:
+def _read_stack(path: Path, tilts: np.ndarray | None, copies: float) -> TiltSeries:
+    if path.is_file():
+        check_in_memory(path, copies=copies)
     signal = _signals(path)[0]
     data = np.asarray(signal["data"], dtype=np.float32)
     if data.ndim != 3:
@@ -321,8 +324,10 @@ def load_tilt_series(
     spectrum_maps: SpectrumMaps | None = None,
     spectrum_limit_ev: float | None = None,
     progress: Callable[[float, str], None] | None = None,
+    copies: float = 1.0,
 ) -> TiltSeries:
-    """Read a tilt series (module docstring).
+    """Read a tilt series (module docstring); a stack file is checked against the memory
+    budget from its header before any data is read.
 
     Parameters
     ----------
@@ -338,6 +343,9 @@ def load_tilt_series(
         Highest energy ``spectrum_maps`` reads, eV: Bruker spectra are decoded only up to it
         (several times faster). Without ``spectrum_maps`` only the Bruker images are decoded.
     progress : callable, optional
+    copies : float, optional
+        Copies of the stack the caller will hold at once (alignment and reconstruction: about
+        4); a stack whose decoded size times ``copies`` exceeds the memory budget is refused.
 
     Returns
     -------
@@ -346,7 +354,8 @@ def load_tilt_series(
     Raises
     ------
     DataError
-        Missing files or angles, or inconsistent per-tilt files.
+        Missing files or angles, inconsistent per-tilt files, or a stack beyond the memory
+        budget (:func:`~insitu_tem.io.readers.budget.check_in_memory`).
     """
     path = Path(path)
     if not path.exists():
@@ -354,7 +363,7 @@ def load_tilt_series(
     _remember_inputs(path)
     if path.suffix.lower() == ".mdoc":
         stack = path.with_suffix("") if path.with_suffix("").suffix else path.with_suffix(".mrc")
-        return _read_stack(stack, read_tilt_file(path) if tilts is None else tilts)
+        return _read_stack(stack, read_tilt_file(path) if tilts is None else tilts, copies)
     if path.is_dir():
         series = _read_folder(path, spectrum_maps, spectrum_limit_ev, progress)
         if tilts is not None:
@@ -368,7 +377,7 @@ def load_tilt_series(
             )
         return series
     if path.suffix.lower() in STACK_SUFFIXES:
-        return _read_stack(path, tilts)
+        return _read_stack(path, tilts, copies)
     raise DataError(
         f"unsupported tilt-series file {path.suffix!r}; open an .mrc/.ali (with .rawtlt), .hspy, "
         ".mdoc, or a folder of per-tilt files named by angle"

@@ -12,7 +12,7 @@ import numpy as np
 from insitu_tem.analysis.tomo.alignment import Alignment
 from insitu_tem.io.readers.tilt_series import SPECTRUM_MARGIN_EV, TiltSeries, load_tilt_series
 from insitu_tem.io.tomo_files import ProjectVolumes, read_project_volumes
-from insitu_tem.workflows.tomo_reconstruct import reconstruct_channel
+from insitu_tem.workflows.tomo_reconstruct import WORKING_COPIES, reconstruct_channel
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,9 @@ class Volumes:
 def load_series(path, elements: tuple[str, ...] = (), *, progress=None) -> TiltSeries:
     """Read a tilt series; with ``elements``, per-tilt spectrum images also give one
     background-subtracted line map per element (the main line at 200 kV); spectra are decoded
-    only up to :data:`SPECTRUM_MARGIN_EV` above the highest background window."""
+    only up to :data:`SPECTRUM_MARGIN_EV` above the highest background window. A stack that
+    reconstruction could not hold within the memory budget is refused (DataError) before its
+    data is read, as by the ``tomo`` command."""
     maps, limit = None, None
     if elements:
         from insitu_tem.analysis.eds.lines import main_line, xray_line
@@ -44,7 +46,13 @@ def load_series(path, elements: tuple[str, ...] = (), *, progress=None) -> TiltS
         def maps(cube, energies):
             return {line.name: m for line, m in zip(lines, line_maps(cube, energies, lines).maps)}
 
-    return load_tilt_series(path, spectrum_maps=maps, spectrum_limit_ev=limit, progress=progress)
+    return load_tilt_series(
+        path,
+        spectrum_maps=maps,
+        spectrum_limit_ev=limit,
+        progress=progress,
+        copies=WORKING_COPIES,
+    )
 
 
 def series_summary(series: TiltSeries, elements: tuple[str, ...]) -> str:

@@ -148,7 +148,7 @@ def decoded_size(path: Path) -> DecodedSize | None:
         return _tiff_size(path)
     if suffix == ".npy":
         return _npy_size(path)
-    if suffix in (".mrc", ".mrcs", ".ali", ".rec"):
+    if suffix in (".mrc", ".mrcs", ".ali", ".st", ".rec"):
         return _mrc_size(path)
     if suffix == ".blo":
         return _blockfile_size(path)
