@@ -48,6 +48,16 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, name: str = "FILE") 
     )
 
 
+def warn(path: str, reason: str) -> None:
+    """One ``insitu-tem: warning: PATH: REASON`` line on stderr (on a line of its own after a
+    progress bar)."""
+    from insitu_tem.cli.parsing import PROG
+
+    start = "\n" if sys.stderr.isatty() else ""
+    sys.stderr.write(f"{start}{PROG}: warning: {path}: {reason}\n")
+    sys.stderr.flush()
+
+
 def add_force_argument(parser: argparse.ArgumentParser) -> None:
     """``--force``: allow replacing an existing microscope data file with an output."""
     parser.add_argument(

@@ -15,6 +15,7 @@ from insitu_tem.cli.commands.common import (
     check_outputs,
     check_range,
     output_for,
+    warn,
 )
 
 NAME = "export"
@@ -132,6 +133,40 @@ def _check_cursor(session, path: str) -> None:
             )
 
 
+def _referenced(session, args: argparse.Namespace, options: dict) -> dict[str, Path]:
+    """Raw files the project refers to beyond its datasets, by what they are: the Timeline
+    panel's holder log (or ``--options`` ``log``) and the Tomography panel's tilt series."""
+    from insitu_tem.figures.holder_state import log_path
+
+    files = {}
+    log = options.get("log") or session.panel_state("timeline").get("log_path")
+    if log:
+        files["holder log"] = log_path(session, log, Path(args.file).resolve().parent)
+    tomo = session.parameters("tomo")
+    for k, path in enumerate(p for p in (tomo.get("source"), *tomo.get("also", ())) if p):
+        files["tilt series" if k == 0 else f"tilt series channel {k}"] = Path(path)
+    return files
+
+
+def _check_missing(session, args: argparse.Namespace, options: dict) -> list[str]:
+    """Refuse the timeline without its holder log; warn, one line each, about every other
+    referenced file that is gone (the figure is drawn without it). Returns their paths."""
+    missing = {what: p for what, p in _referenced(session, args, options).items() if not p.exists()}
+    if args.view == "timeline" and "holder log" in missing:
+        raise InputError(
+            str(missing["holder log"]),
+            "the project's holder log is missing (moved or renamed?); the timeline view needs "
+            'it: put it back or give --options \'{"log": "LOG"}\'',
+        )
+    for what, path in missing.items():
+        warn(
+            path.name,
+            f"the project's {what} is missing (moved or renamed?); exported without it — put it "
+            "back, or open it again in the GUI and save the project",
+        )
+    return [str(p) for p in missing.values()]
+
+
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.figures.export import provenance, save_figure
     from insitu_tem.figures.movie_export import MOVIE_FORMATS, export_movie
@@ -144,13 +179,14 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     _check(args, tuple(session.sources()))
     load_datasets(session, args.file)
     _check_cursor(session, args.file)
+    missing = _check_missing(session, args, options)
     movie = session.dataset("movie")
     if Path(args.out).suffix.lower() in MOVIE_FORMATS:
         if movie is None:
             raise InputError(args.file, "the project has no movie to export")
         with output_for(args, "out", inputs=tuple(session.sources())) as temporary:
             export_movie(movie, temporary, fps=args.fps, progress=progress, **movie_look(session))
-        return {"out": str(args.out), "view": "movie", "frames": movie.n_items}
+        return {"out": str(args.out), "view": "movie", "frames": movie.n_items, "missing": missing}
     if args.view in ("timeline", "tomo"):
         options.setdefault("project_dir", str(Path(args.file).resolve().parent))
     figure, parameters = render_view(session, args.view, dpi=args.dpi, options=options)
@@ -158,4 +194,4 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         save_figure(
             figure, temporary, dpi=args.dpi, record=provenance(session.sources(), parameters)
         )
-    return {"out": str(args.out), "view": args.view, "dpi": args.dpi}
+    return {"out": str(args.out), "view": args.view, "dpi": args.dpi, "missing": missing}

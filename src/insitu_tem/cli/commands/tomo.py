@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.cli.commands.common import InputError, Progress, add_force_argument
+from insitu_tem.cli.commands.common import InputError, Progress, add_force_argument, warn
 from insitu_tem.io.outputs import output_file
 
 NAME = "tomo"
@@ -190,16 +190,6 @@ def _prepare_out(text: str) -> Path:
     return out
 
 
-def _warn(path: str, reason: str) -> None:
-    import sys
-
-    from insitu_tem.cli.parsing import PROG
-
-    start = "\n" if sys.stderr.isatty() else ""
-    sys.stderr.write(f"{start}{PROG}: warning: {path}: {reason}\n")
-    sys.stderr.flush()
-
-
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.analysis.tomo.alignment import align_tilt_series
     from insitu_tem.analysis.tomo.reconstruct import reconstruct
@@ -232,7 +222,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         progress=lambda f, m: progress(0.1 + 0.3 * f, m),
     )
     if args.tilt_axis_angle is None and not alignment.axis_method:
-        _warn(args.file, alignment.reason)
+        warn(args.file, alignment.reason)
     volumes, errors = [], []
     for k, (source, name, stack) in enumerate(channels):
         aligned, offset = prepared_channel(
