@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from insitu_tem.core.model import DataError
-from insitu_tem.io.raw_formats import OTHER_RAW_SUFFIXES, vendor_format
+from insitu_tem.io.raw_formats import OTHER_RAW_SUFFIXES, log_text, vendor_format
 
 _OPENED: set[str] = set()
 _OPENED_LOCK = threading.Lock()
@@ -87,7 +87,10 @@ def _is_data_file(path: str) -> bool:
 
 
 def _is_vendor_log(head: bytes) -> bool:
-    text = head[:4096].decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        text = log_text(head[:4096])
+    except DataError:
+        return False
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return bool(lines) and vendor_format(lines[0]) is not None
 

@@ -1,7 +1,20 @@
 """Raw-data formats that no reader of :mod:`insitu_tem.io.load` takes but that must never be
-written over: the tilt-series and EDS files, and the vendor holder logs (told by first line)."""
+written over: the tilt-series and EDS files, and the vendor holder logs (told by first line),
+whose text may be UTF-8 or, from Windows software, UTF-16."""
 
 from __future__ import annotations
+
+import codecs
+
+from insitu_tem.core.model import DataError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 OTHER_RAW_SUFFIXES = (".bcf", ".st", ".mdoc", ".rawtlt", ".tlt", ".dens")
 """Suffixes of files the tilt-series, EDS and holder-log readers take."""
@@ -17,3 +30,30 @@ def vendor_format(first_line: str) -> str | None:
     if "Digiheater" in first_line:
         return "dens"
     return None
+
+
+def text_encoding(head: bytes) -> str:
+    """Encoding of a text log from its first bytes: the byte-order mark's (UTF-8, UTF-16 or
+    UTF-32), UTF-16 without one when every other byte is NUL, else UTF-8.
+
+    Raises
+    ------
+    DataError
+        Bytes with NULs that are no UTF-16 text (a binary file).
+    """
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    if b"\0" not in head:
+        return "utf-8"
+    even = head[: len(head) // 2 * 2]
+    for zeros, encoding in ((even[1::2], "utf-16-le"), (even[0::2], "utf-16-be")):
+        if zeros and zeros.count(0) == len(zeros):
+            return encoding
+    raise DataError("is a binary file, not a holder log (CSV, TSV or .dens text)")
+
+
+def log_text(raw: bytes) -> str:
+    """The text of a holder log's bytes (:func:`text_encoding`); undecodable bytes become
+    U+FFFD."""
+    return raw.decode(text_encoding(raw[:4096]), errors="replace")

@@ -15,7 +15,7 @@ from pathlib import Path
 from insitu_tem.core.holder_log import HolderLog
 from insitu_tem.core.model import DataError
 from insitu_tem.io.outputs import remember_input
-from insitu_tem.io.raw_formats import vendor_format
+from insitu_tem.io.raw_formats import log_text, vendor_format
 
 MAX_LOG_BYTES = 256 * 1024**2
 
@@ -67,10 +67,7 @@ def load_log(path: str | Path, *, time_column: str | None = None) -> HolderLog:
 
 def _first_line(path: Path) -> str:
     with open(path, "rb") as handle:
-        raw = handle.read(4096)
-    if b"\0" in raw:
-        raise DataError("is a binary file, not a holder log (CSV, TSV or .dens text)")
-    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+        text = log_text(handle.read(4096))
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise DataError("is empty; give a holder log with a header row and data")

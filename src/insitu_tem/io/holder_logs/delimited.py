@@ -13,6 +13,7 @@ import numpy as np
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel
 from insitu_tem.core.model import DataError
+from insitu_tem.io.raw_formats import log_text
 from insitu_tem.io.holder_logs.units import (
     SECONDS_PER,
     clock_seconds,
@@ -26,7 +27,7 @@ TIME_NAMES = ("time", "t", "seconds", "timestamp", "time stamp", "elapsed time",
 
 def read(path: Path, *, time_column: str | None = None) -> HolderLog:
     """Read a delimited log; ``time_column`` picks the time column by its title."""
-    text = path.read_text(encoding="utf-8", errors="replace").lstrip("\ufeff")
+    text = log_text(path.read_bytes())
     delimiter = (
         "\t" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") else ","
     )

@@ -21,15 +21,12 @@ from insitu_tem.io.holder_logs.units import (
     split_name_units,
     unwrap_midnight,
 )
+from insitu_tem.io.raw_formats import log_text
 
 
 def read(path: Path) -> HolderLog:
     """Read a DigiHeater log with every numeric column (rosettasciio keeps only Tmeas)."""
-    lines = [
-        line
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
-        if line.strip()
-    ]
+    lines = [line for line in log_text(path.read_bytes()).splitlines() if line.strip()]
     if len(lines) < 6:
         raise DataError("is not a complete DigiHeater log; export it again from DigiHeater")
     date_text, _, version = lines[0].partition("\t")

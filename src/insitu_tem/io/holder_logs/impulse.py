@@ -11,6 +11,7 @@ column per channel, units in parentheses where given. The metadata log has the e
 from __future__ import annotations
 
 import csv
+import io
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,14 +26,15 @@ from insitu_tem.io.holder_logs.units import (
     split_name_units,
     unwrap_midnight,
 )
+from insitu_tem.io.raw_formats import log_text
 
 SUFFIXES = ("_Synchronized data.csv", "_Heat raw.csv")
 
 
 def read(path: Path) -> HolderLog:
     """Read an Impulse CSV and, when present, the metadata log beside it."""
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-        rows = [[cell.strip() for cell in row] for row in csv.reader(handle) if row]
+    lines = io.StringIO(log_text(path.read_bytes()), newline="")
+    rows = [[cell.strip() for cell in row] for row in csv.reader(lines) if row]
     header, body = rows[0], [row for row in rows[1:] if len(row) == len(rows[0])]
     if len(body) < 2:
         raise DataError("has fewer than two complete data rows; export the Impulse log again")
@@ -83,7 +85,7 @@ def _metadata(path: Path) -> tuple[dict[str, str], list[str]]:
     metadata: dict[str, str] = {}
     notes: list[str] = []
     in_notes = False
-    for line in meta_path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in log_text(meta_path.read_bytes()).splitlines():
         key, sep, value = line.partition(",")
         if in_notes and not (sep and key.strip() and not key[:2].isdigit()):
             notes.append(line.strip())

@@ -9,18 +9,20 @@ cell without ``=`` on a data row is a live note.
 from __future__ import annotations
 
 import csv
+import io
 from datetime import datetime
 from pathlib import Path
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel, LogNote
 from insitu_tem.core.model import DataError
 from insitu_tem.io.holder_logs.units import SECONDS_PER, numeric_column, unit_symbol
+from insitu_tem.io.raw_formats import log_text
 
 
 def read(path: Path) -> HolderLog:
     """Read one Protochips CSV (see the module docstring for the layout)."""
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-        rows = [[cell.strip() for cell in row] for row in csv.reader(handle) if row]
+    lines = io.StringIO(log_text(path.read_bytes()), newline="")
+    rows = [[cell.strip() for cell in row] for row in csv.reader(lines) if row]
     header, body = rows[0], rows[1:]
     if len(header) < 3 or any(len(row) != len(header) for row in body):
         raise DataError(
