@@ -159,6 +159,31 @@ def nmf(
     should_stop : callable, optional
         Polled every 50 updates; stops early with the current factors.
     """
+    (result,) = nmf_runs(
+        profiles,
+        seeds=(seed,),
+        n_components=n_components,
+        fixed_components=fixed_components,
+        max_iter=max_iter,
+        tol=tol,
+        should_stop=should_stop,
+    )
+    return result
+
+
+def nmf_runs(
+    profiles,
+    *,
+    seeds,
+    n_components: int = 2,
+    fixed_components=None,
+    max_iter: int = 2000,
+    tol: float = 1e-7,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[NmfResult]:
+    """:func:`nmf` from the random start of each of ``seeds`` (same other parameters), the runs
+    updated together as stacks of factors: the same numbers as one :func:`nmf` per seed, for a
+    fraction of the array operations."""
     data = _as_series(profiles)
     if data.min() < 0:
         raise ValueError(
@@ -175,10 +200,21 @@ def nmf(
             f"profiles, got shape {fixed.shape}"
         )
     n_fixed = len(fixed)
-    w, h = _initial(data, fixed, n_components - n_fixed, seed)
-    w, h, iteration = _multiplicative_updates(
-        data, w, h, n_fixed, max_iter=max_iter, tol=tol, should_stop=should_stop
+    starts = [_initial(data, fixed, n_components - n_fixed, seed) for seed in seeds]
+    runs = _multiplicative_updates(
+        data,
+        np.stack([w for w, _ in starts]),
+        np.stack([h for _, h in starts]),
+        n_fixed,
+        max_iter=max_iter,
+        tol=tol,
+        should_stop=should_stop,
     )
+    return [_result(data, w, h, n_fixed, iteration) for w, h, iteration in runs]
+
+
+def _result(data: np.ndarray, w: np.ndarray, h: np.ndarray, n_fixed: int, iteration: int):
+    n_components = len(h)
     scale = np.ones(n_components)
     scale[n_fixed:] = 1.0 / np.maximum(w[:, n_fixed:].max(axis=0), _EPS)
     h, w = h / scale[:, None], w * scale[None, :]
@@ -189,19 +225,32 @@ def nmf(
 
 
 def _multiplicative_updates(data, w, h, n_fixed: int, *, max_iter: int, tol: float, should_stop):
-    """Lee & Seung updates of W and of the free rows of H until the error stops improving."""
+    """Lee & Seung updates of the stacked W (r, n, k) and of the free rows of the stacked H
+    (r, k, m), each run until its error stops improving: [(w, h, updates)] per run."""
     norm = np.linalg.norm(data)
-    error, iteration = np.inf, 0
+    runs = np.arange(len(w))
+    error = np.full(len(w), np.inf)
+    done = [(one_w, one_h, 0) for one_w, one_h in zip(w, h)]
     for iteration in range(1, max_iter + 1):
-        w *= (data @ h.T) / np.maximum(w @ (h @ h.T), _EPS)
-        if n_fixed < len(h):
-            h[n_fixed:] *= (w[:, n_fixed:].T @ data) / np.maximum(w[:, n_fixed:].T @ (w @ h), _EPS)
+        ht = h.transpose(0, 2, 1)
+        w *= (data @ ht) / np.maximum(w @ (h @ ht), _EPS)
+        if n_fixed < h.shape[1]:
+            wt = w[:, :, n_fixed:].transpose(0, 2, 1)
+            h[:, n_fixed:] *= (wt @ data) / np.maximum(wt @ (w @ h), _EPS)
+        finished = np.zeros(len(runs), bool)
         if iteration % 10 == 0:
-            new_error = np.linalg.norm(data - w @ h) / norm
-            converged = np.isfinite(error) and error - new_error < tol * error
+            misfit = data - w @ h
+            new_error = np.array([np.linalg.norm(one) for one in misfit]) / norm
+            finished = np.isfinite(error) & (error - new_error < tol * error)
             error = new_error
-            if converged:
-                break
         if should_stop is not None and iteration % 50 == 0 and should_stop():
+            finished[:] = True
+        if iteration == max_iter:
+            finished[:] = True
+        for i in np.flatnonzero(finished):
+            done[runs[i]] = (w[i], h[i], iteration)
+        if finished.any():
+            runs, error, w, h = runs[~finished], error[~finished], w[~finished], h[~finished]
+        if not len(runs):
             break
-    return w, h, iteration
+    return done

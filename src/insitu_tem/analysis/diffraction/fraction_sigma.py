@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from insitu_tem.analysis.diffraction.decomposition import NmfResult, nmf
+from insitu_tem.analysis.diffraction.decomposition import NmfResult, nmf_runs
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def _matched(reference: NmfResult, other: NmfResult) -> np.ndarray:
 
 
 def fraction_sigma(
-    profiles, result: NmfResult, *, restarts: int = 3, max_iter: int = 2000
+    profiles, result: NmfResult, *, restarts: int = 3, max_iter: int = 2000, restarted=None
 ) -> FractionSigma:
     """1σ of ``result.fractions`` (see module docstring).
 
@@ -101,27 +101,27 @@ def fraction_sigma(
     result : NmfResult
         The factorisation (its fixed components are reused by the restarts).
     restarts : int
-        NMF repeats from other random starts for the ambiguity term (only
-        when there are free components).
+        NMF repeats from other random starts (seeds 1 to ``restarts``) for the ambiguity term
+        (only when there are free components).
     max_iter : int
         Most updates per restart.
+    restarted : sequence of NmfResult, optional
+        The restarts already run (with ``result``, by
+        :func:`~insitu_tem.analysis.diffraction.decomposition.nmf_runs`); ``restarts`` and
+        ``max_iter`` are then unused.
     """
     statistical = statistical_sigma(result)
     n_fixed = sum(result.fixed)
     systematic = np.zeros_like(statistical)
-    if n_fixed < len(result.fixed) and restarts > 0:
-        runs = [result.fractions] + [
-            _matched(
-                result,
-                nmf(
-                    profiles,
-                    n_components=len(result.fixed),
-                    fixed_components=result.components[:n_fixed] if n_fixed else None,
-                    max_iter=max_iter,
-                    seed=seed,
-                ),
-            )
-            for seed in range(1, restarts + 1)
-        ]
+    if restarted is None and n_fixed < len(result.fixed) and restarts > 0:
+        restarted = nmf_runs(
+            profiles,
+            seeds=range(1, restarts + 1),
+            n_components=len(result.fixed),
+            fixed_components=result.components[:n_fixed] if n_fixed else None,
+            max_iter=max_iter,
+        )
+    if restarted and n_fixed < len(result.fixed):
+        runs = [result.fractions] + [_matched(result, other) for other in restarted]
         systematic = np.std(np.stack(runs), axis=0, ddof=1)
     return FractionSigma(statistical, systematic, np.hypot(statistical, systematic))

@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from insitu_tem.analysis.diffraction.decomposition import NmfResult, PcaResult, nmf, pca
+from insitu_tem.analysis.diffraction.decomposition import NmfResult, PcaResult, nmf_runs, pca
 from insitu_tem.analysis.diffraction.fraction_sigma import FractionSigma, fraction_sigma
 from insitu_tem.analysis.diffraction.centre_consensus import (
     check_beam_against_symmetry,
@@ -247,8 +247,11 @@ def _decompose(profiles: np.ndarray, r_px: np.ndarray, disk_radius: float, n_com
     bins = np.flatnonzero((r_px > 2 * disk_radius + 2) & np.isfinite(profiles).all(axis=0))
     x = r_px[bins]
     free = np.clip(np.array([p[bins] - lower_hull(x, p[bins]) for p in profiles]), 0.0, None)
-    factors = nmf(free, n_components=max(n_components, 2), fixed_components=free[[0, -1]])
-    return pca(free), factors, bins, fraction_sigma(free, factors)
+    k = max(n_components, 2)
+    factors, *restarted = nmf_runs(
+        free, seeds=range(4 if k > 2 else 1), n_components=k, fixed_components=free[[0, -1]]
+    )
+    return pca(free), factors, bins, fraction_sigma(free, factors, restarted=restarted)
 
 
 def analyse_scan(
