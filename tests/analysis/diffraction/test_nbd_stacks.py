@@ -1,9 +1,13 @@
-"""What the NBD scan analysis computes on stacks gives what it gives run by run: the NMF restarts
-updated together are the NMF of each seed alone, bit for bit."""
+"""What the NBD scan analysis computes on stacks gives what it gives run by run, bit for bit: the
+NMF restarts updated together are the NMF of each seed alone, and the spot-masked profiles of a
+stack those of each pattern's integrator with its own spot mask."""
 
 import numpy as np
 
 from insitu_tem.analysis.diffraction.decomposition import nmf, nmf_runs
+from insitu_tem.analysis.diffraction.disks import Spots, spot_mask
+from insitu_tem.analysis.diffraction.masked_profiles import masked_profiles, spot_masks
+from insitu_tem.analysis.diffraction.radial import radial_integrator
 
 
 def _profiles(n: int = 20, m: int = 50) -> np.ndarray:
@@ -33,3 +37,28 @@ def test_nmf_runs_stop_together_when_asked():
     runs = nmf_runs(profiles, seeds=(0, 1), n_components=3, should_stop=lambda: True)
     assert [run.iterations for run in runs] == [50, 50]
     assert [r.iterations for r in nmf_runs(profiles, seeds=(2,), max_iter=0)] == [0]
+
+
+def test_masked_profiles_are_each_patterns_integrator_with_its_spot_mask():
+    rng = np.random.default_rng(8)
+    patterns = rng.poisson(50.0, (4, 40, 52)).astype(np.uint16)
+    centres = np.array([[20.3, 25.9], [19.5, 26.0], [0.7, 51.2], [21.0, 24.25]])
+    spot_sets = [
+        rng.uniform([-2, -2], [42, 54], (9, 2)),
+        np.array([[0.2, 0.3], [39.6, 51.8], [20.0, 30.0]]),
+        np.zeros((0, 2)),
+        np.array([[10.5, 12.5]]),
+    ]
+    masks = spot_masks(patterns.shape[1:], spot_sets, radius_px=4.7)
+    profiles = masked_profiles(patterns, centres, masks)
+    for pattern, centre, spots, mask, (r_px, profile) in zip(
+        patterns, centres, spot_sets, masks, profiles
+    ):
+        alone = spot_mask(
+            pattern.shape, Spots(spots, spots[:, 0], tuple(centre), spots[:, 0]), radius_px=4.7
+        )
+        np.testing.assert_array_equal(mask, alone)
+        integrator = radial_integrator(pattern.shape, centre_rc=tuple(centre), mask=alone)
+        np.testing.assert_array_equal(r_px, integrator.r_px)
+        np.testing.assert_array_equal(profile, integrator.profile(pattern.astype(float)))
+    assert masks[0].any() and not masks[2].any() and np.isnan(profiles[0][1]).sum() < 5

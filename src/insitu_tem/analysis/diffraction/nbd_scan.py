@@ -26,6 +26,7 @@ from insitu_tem.analysis.diffraction.centre_consensus import (
 from insitu_tem.analysis.diffraction.centre import BeamCentre, find_centre
 from insitu_tem.analysis.diffraction.beam_track import beam_along_scan
 from insitu_tem.analysis.diffraction.descan import DescanFit, descan_of_scan
+from insitu_tem.analysis.diffraction.masked_profiles import masked_profiles, spot_masks
 from insitu_tem.analysis.diffraction.radial import (
     RadialIntegrator,
     q_per_A_from_px,
@@ -254,6 +255,20 @@ def _decompose(profiles: np.ndarray, r_px: np.ndarray, disk_radius: float, n_com
     return pca(free), factors, bins, fraction_sigma(free, factors, restarted=restarted)
 
 
+def _scan_rings(data, centres, spot_sets, radius_px: float, scale_per_nm: float) -> list:
+    """Every pattern's ring peaks on its profile with the spots masked (as :func:`_ring_profile`
+    finds them, the profiles taken as one stack)."""
+    masks = spot_masks(
+        data.shape[1:], [s.position_rc for s in spot_sets], radius_px=radius_px + 2.0
+    )
+    rings = []
+    for r_px, profile in masked_profiles(data[: len(masks)], centres[: len(masks)], masks):
+        q = q_per_A_from_px(r_px, scale_per_nm=scale_per_nm)
+        finite = np.isfinite(profile)
+        rings.append(find_ring_peaks(q[finite], profile[finite]))
+    return rings
+
+
 def analyse_scan(
     patterns,
     *,
@@ -306,14 +321,11 @@ def analyse_scan(
     )
     report(0.6, "radial profiles and rings")
     r_px, profiles = scan_profiles(data, descan.fitted_rc, correction=correction)
-    rings: list[RingPeaks] = []
-    if scale_per_nm is not None:
-        for pattern, centre, spots in zip(data, descan.fitted_rc, tracks.spot_sets):
-            rings.append(
-                _ring_profile(
-                    pattern.astype(np.float64), tuple(centre), spots, radius, scale_per_nm
-                )[3]
-            )
+    rings = (
+        []
+        if scale_per_nm is None
+        else _scan_rings(data, descan.fitted_rc, tracks.spot_sets, radius, scale_per_nm)
+    )
     report(0.85, "PCA and NMF")
     pca_result, nmf_result, bins, sigma = _decompose(profiles, r_px, radius, n_components)
     q = None if scale_per_nm is None else q_per_A_from_px(r_px, scale_per_nm=scale_per_nm)
