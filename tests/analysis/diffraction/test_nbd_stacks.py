@@ -7,7 +7,7 @@ import numpy as np
 from insitu_tem.analysis.diffraction.decomposition import nmf, nmf_runs
 from insitu_tem.analysis.diffraction.disks import Spots, spot_mask
 from insitu_tem.analysis.diffraction.masked_profiles import masked_profiles, spot_masks
-from insitu_tem.analysis.diffraction.radial import radial_integrator
+from insitu_tem.analysis.diffraction.radial import radial_integrator, radial_median
 
 
 def _profiles(n: int = 20, m: int = 50) -> np.ndarray:
@@ -62,3 +62,18 @@ def test_masked_profiles_are_each_patterns_integrator_with_its_spot_mask():
         np.testing.assert_array_equal(r_px, integrator.r_px)
         np.testing.assert_array_equal(profile, integrator.profile(pattern.astype(float)))
     assert masks[0].any() and not masks[2].any() and np.isnan(profiles[0][1]).sum() < 5
+
+
+def test_radial_median_is_the_median_of_each_annulus():
+    rng = np.random.default_rng(2)
+    pattern = rng.poisson(3.0, (61, 70)).astype(float)
+    pattern[5, 7] = np.nan
+    centre = (27.4, 40.6)
+    found = radial_median(pattern, centre_rc=centre)
+    rows, cols = np.indices(pattern.shape)
+    annulus = np.hypot(rows - centre[0], cols - centre[1]).astype(int)
+    expected = [
+        np.sort(pattern[annulus == k])[np.sum(annulus == k) // 2] for k in np.unique(annulus)
+    ]
+    np.testing.assert_array_equal(found.intensity, expected)
+    np.testing.assert_array_equal(found.r_px, np.unique(annulus) + 0.5)
