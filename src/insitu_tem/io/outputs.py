@@ -3,7 +3,7 @@
 :func:`output_file` refuses a path that resolves (after symlinks and hard links) to an
 input of the run or to any raw file this process has opened, or whose folder is not
 writable; refuses to overwrite an existing raw data file (any format a reader takes, a
-vendor holder log) unless ``force``; and yields a temporary name in the same folder that
+holder log: a vendor's, or a CSV/TSV with a time column) unless ``force``; and yields a temporary name in the same folder that
 is renamed into place only when writing succeeded — on an error or Ctrl-C the partial
 file is removed.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from insitu_tem.core.model import DataError
-from insitu_tem.io.raw_formats import OTHER_RAW_SUFFIXES, log_text, vendor_format
+from insitu_tem.io.raw_formats import OTHER_RAW_SUFFIXES, is_holder_log, log_text
 
 _OPENED: set[str] = set()
 _OPENED_LOCK = threading.Lock()
@@ -82,17 +82,17 @@ def _is_data_file(path: str) -> bool:
     return (
         Path(path).suffix.lower() in SUPPORTED_SUFFIXES + OTHER_RAW_SUFFIXES
         or head.startswith(_DATA_MAGICS)
-        or _is_vendor_log(head)
+        or _is_holder_log(head)
     )
 
 
-def _is_vendor_log(head: bytes) -> bool:
+def _is_holder_log(head: bytes) -> bool:
     try:
         text = log_text(head[:4096])
     except DataError:
         return False
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return bool(lines) and vendor_format(lines[0]) is not None
+    return bool(lines) and is_holder_log(lines[0])
 
 
 def check_output(

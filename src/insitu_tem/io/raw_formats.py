@@ -5,6 +5,8 @@ whose text may be UTF-8 or, from Windows software, UTF-16."""
 from __future__ import annotations
 
 import codecs
+import csv
+import re
 
 from insitu_tem.core.model import DataError
 
@@ -18,6 +20,8 @@ _BOMS = (
 
 OTHER_RAW_SUFFIXES = (".bcf", ".st", ".mdoc", ".rawtlt", ".tlt", ".dens")
 """Suffixes of files the tilt-series, EDS and holder-log readers take."""
+TIME_NAMES = ("time", "t", "seconds", "timestamp", "time stamp", "elapsed time", "experiment time")
+"""Titles (without units, any case) of the time column of a generic CSV/TSV holder log."""
 
 
 def vendor_format(first_line: str) -> str | None:
@@ -30,6 +34,27 @@ def vendor_format(first_line: str) -> str | None:
     if "Digiheater" in first_line:
         return "dens"
     return None
+
+
+def log_delimiter(first_line: str) -> str:
+    """Tab when a generic log's header row has more tabs than commas, else comma."""
+    return "\t" if first_line.count("\t") > first_line.count(",") else ","
+
+
+def is_time_title(title: str) -> bool:
+    """Whether a column title names time as :data:`TIME_NAMES` do, units in brackets aside
+    (``Time (ms)``, ``t[s]``); a lone capital ``T`` is a temperature."""
+    name = re.split(r"[(\[]", title, maxsplit=1)[0].strip()
+    return name != "T" and name.lower() in TIME_NAMES
+
+
+def is_holder_log(first_line: str) -> bool:
+    """Whether a text file with this first line is a holder log: a vendor's header, or a
+    CSV/TSV header row with one time column and another column (the generic reader's rule)."""
+    if vendor_format(first_line) is not None:
+        return True
+    titles = next(csv.reader([first_line], delimiter=log_delimiter(first_line)), [])
+    return len(titles) >= 2 and sum(is_time_title(t) for t in titles) == 1
 
 
 def text_encoding(head: bytes) -> str:

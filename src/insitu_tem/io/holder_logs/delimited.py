@@ -13,7 +13,7 @@ import numpy as np
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel
 from insitu_tem.core.model import DataError
-from insitu_tem.io.raw_formats import log_text
+from insitu_tem.io.raw_formats import is_time_title, log_delimiter, log_text
 from insitu_tem.io.holder_logs.units import (
     SECONDS_PER,
     clock_seconds,
@@ -22,15 +22,11 @@ from insitu_tem.io.holder_logs.units import (
     unwrap_midnight,
 )
 
-TIME_NAMES = ("time", "t", "seconds", "timestamp", "time stamp", "elapsed time", "experiment time")
-
 
 def read(path: Path, *, time_column: str | None = None) -> HolderLog:
     """Read a delimited log; ``time_column`` picks the time column by its title."""
     text = log_text(path.read_bytes())
-    delimiter = (
-        "\t" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") else ","
-    )
+    delimiter = log_delimiter(text.split("\n", 1)[0])
     rows = [
         [cell.strip() for cell in row]
         for row in csv.reader(text.splitlines(), delimiter=delimiter)
@@ -74,7 +70,7 @@ def _time_index(header: list[str], time_column: str | None) -> int:
         if not matches:
             raise DataError(f"has no column {time_column!r}; columns: {', '.join(header)}")
         return matches[0]
-    candidates = [i for i, n in enumerate(names) if n in TIME_NAMES]
+    candidates = [i for i, title in enumerate(header) if is_time_title(title)]
     if len(candidates) != 1:
         found = "several time columns" if candidates else "no column named time"
         raise DataError(f"has {found}; give --time-column with one of: {', '.join(header)}")
