@@ -160,13 +160,37 @@ def _flatten_navigation(
     return flat, (RawAxis("t", size, navigate=True),) + axes[n_nav:]
 
 
-def _nan_note(array: Any) -> list[str]:
-    """A note counting NaN/Inf values; DataError when no value is finite."""
+def unusable_values(array: Any, *, squared_sum: bool = False) -> int:
+    """How many values of an in-memory floating-point ``array`` are NaN or infinite.
+
+    Parameters
+    ----------
+    array : array-like
+        Lazy (dask) and integer arrays are not read: 0.
+    squared_sum : bool, optional
+        Also count values too large for the sum of one frame's (last two axes) squared values
+        to stay finite in float64, as an autocorrelation or a centre fit needs.
+
+    Returns
+    -------
+    int
+        Number of values.
+    """
     if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.inexact):
-        return []
+        return 0
+    if not squared_sum:
+        return int(array.size - np.count_nonzero(np.isfinite(array)))
+    pixels = max(array.shape[-1] * array.shape[-2], 1) if array.ndim >= 2 else max(array.size, 1)
+    limit = np.sqrt(np.finfo(np.float64).max / pixels)
+    return int(array.size - np.count_nonzero(np.abs(array) <= limit))
+
+
+def _nan_note(array: Any) -> list[str]:
+    """A note counting NaN/Inf values (arrays up to 256 MB); DataError when no value is
+    finite."""
     if array.nbytes > _FINITE_CHECK_MAX_BYTES:
         return []
-    bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+    bad = unusable_values(array)
     if bad == 0:
         return []
     if bad == array.size:

@@ -217,8 +217,10 @@ def as_patterns(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> Da
     as a pattern series, frame by frame, with a note in its warnings; signal
     axes not in 1/nm become uncalibrated pixels. Anything else outside
     ``kinds``, patterns smaller than 8 × 8 px and patterns with unreadable pixels
-    (:func:`unreadable_pixels`) raise InputError.
+    (:func:`~insitu_tem.io.kinds.unusable_values` with ``squared_sum``) raise InputError.
     """
+    from insitu_tem.io.kinds import unusable_values
+
     if dataset.kind == "movie" and "pattern_series" in kinds:
         patterns = tuple(
             a if a.units == "1/nm" else Axis(n, a.size)
@@ -244,7 +246,7 @@ def as_patterns(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> Da
             f"holds {rows} × {cols} px patterns; `{command}` needs at least "
             f"{MIN_PATTERN_PX} × {MIN_PATTERN_PX} px",
         )
-    unreadable = unreadable_pixels(used.array)
+    unreadable = unusable_values(used.array, squared_sum=True)
     if unreadable:
         raise InputError(
             used.source,
@@ -252,19 +254,6 @@ def as_patterns(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> Da
             "cannot centre or integrate; replace them (e.g. by 0) and export the patterns again",
         )
     return used
-
-
-def unreadable_pixels(array) -> int:
-    """How many values of an in-memory floating-point pattern ``array`` are NaN, infinite or too
-    large for the sum of a pattern's squared pixels (its autocorrelation) to stay finite; 0 for
-    lazy and integer arrays (not read here)."""
-    import numpy as np
-
-    if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.inexact):
-        return 0
-    pixels = max(array.shape[-1] * array.shape[-2], 1) if array.ndim >= 2 else max(array.size, 1)
-    limit = np.sqrt(np.finfo(np.float64).max / pixels)
-    return int(array.size - np.count_nonzero(np.abs(array) <= limit))
 
 
 def conversion_note(loaded: Dataset, used: Dataset) -> dict[str, str]:
