@@ -1,11 +1,15 @@
 """What the NBD scan analysis computes on stacks gives what it gives run by run, bit for bit: the
-NMF restarts updated together are the NMF of each seed alone, and the spot-masked profiles of a
-stack those of each pattern's integrator with its own spot mask."""
+NMF restarts updated together are the NMF of each seed alone, the spot-masked profiles of a
+stack those of each pattern's integrator with its own spot mask, the peaks of a stack those
+skimage's peak_local_max finds in each image."""
 
 import numpy as np
+from scipy import ndimage
+from skimage.feature import peak_local_max
 
 from insitu_tem.analysis.diffraction.decomposition import nmf, nmf_runs
 from insitu_tem.analysis.diffraction.disks import Spots, spot_mask
+from insitu_tem.analysis.diffraction.stack_peaks import stack_peaks
 from insitu_tem.analysis.diffraction.masked_profiles import masked_profiles, spot_masks
 from insitu_tem.analysis.diffraction.radial import radial_integrator, radial_median
 
@@ -77,3 +81,18 @@ def test_radial_median_is_the_median_of_each_annulus():
     ]
     np.testing.assert_array_equal(found.intensity, expected)
     np.testing.assert_array_equal(found.r_px, np.unique(annulus) + 0.5)
+
+
+def test_stack_peaks_are_peak_local_max_of_each_image():
+    rng = np.random.default_rng(4)
+    images = ndimage.gaussian_filter(rng.normal(size=(6, 48, 40)), (0, 1.5, 1.5))
+    images[1] = np.round(images[1] * 20) / 20
+    images[2, 10:14, 10:14] = images[2].max() + 1.0
+    images[3] = 1.0
+    thresholds = np.array([0.05, 0.02, 0.0, 0.5, 10.0, -1.0])
+    found = stack_peaks(images, thresholds, min_distance=3, border=4)
+    for image, threshold, peaks in zip(images, thresholds, found):
+        expected = peak_local_max(image, min_distance=3, threshold_abs=threshold, exclude_border=4)
+        np.testing.assert_array_equal(peaks, expected)
+        assert peaks.shape[1:] == (2,)
+    assert len(found[0]) > 5 and len(found[3]) == len(found[4]) == 0

@@ -19,7 +19,7 @@ from insitu_tem.analysis.diffraction.disk_model import (
     with_centroids,
 )
 from insitu_tem.analysis.diffraction.disks import Spots, spots_from_fits
-from insitu_tem.analysis.diffraction.spot_candidates import spot_candidates
+from insitu_tem.analysis.diffraction.spot_candidates import scan_candidates
 
 FIT_THREADS = 2
 """Threads the beams' and the disks' batches are fitted on (one per core of a laptop)."""
@@ -48,15 +48,13 @@ def detect_scan_spots(
     should_stop : callable, optional
         Polled between patterns; the spots of the patterns before it returned True.
     """
-    found = []
-    for pattern, centre in zip(patterns, np.asarray(centres_rc, dtype=float)):
-        if should_stop is not None and should_stop():
-            break
-        found.append(
-            spot_candidates(
-                pattern, centre_rc=tuple(centre), disk_radius_px=disk_radius_px, method=method
-            )
-        )
+    found = scan_candidates(
+        patterns,
+        [tuple(centre) for centre in np.asarray(centres_rc, dtype=float)],
+        disk_radius_px=disk_radius_px,
+        method=method,
+        should_stop=should_stop,
+    )
     radius, blur = [disk_radius_px] * len(found), [1.0] * len(found)
     if disk_radius_px >= MIN_DISK_RADIUS_PX:
         beams = [beam_problem(f.counts, f.centre_rc, radius_px=disk_radius_px) for f in found]

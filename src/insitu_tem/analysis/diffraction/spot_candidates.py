@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from scipy import ndimage
-from skimage.feature import peak_local_max
 
 from insitu_tem.analysis.diffraction.centre import as_pattern
 from insitu_tem.analysis.diffraction.disk_fit import robust_sigma
 from insitu_tem.analysis.diffraction.fft_convolve import fft_convolve
+from insitu_tem.analysis.diffraction.stack_peaks import stack_peaks
 from insitu_tem.analysis.diffraction.radial import radial_median
 
 DETECTORS = ("template", "log")
+BLOCK = 64
+"""Patterns whose peaks are searched at once (their responses stacked: 8 MiB at 128² px)."""
 
 
 def remove_radial_background(pattern, *, centre_rc) -> np.ndarray:
@@ -80,20 +83,63 @@ def spot_candidates(
     exclude_radius_px: float | None = None,
 ) -> SpotCandidates:
     """The first half of :func:`detect_spots` (same parameters): the peaks to locate."""
+    (found,) = scan_candidates(
+        [pattern],
+        [centre_rc],
+        disk_radius_px=disk_radius_px,
+        method=method,
+        threshold_sigma=threshold_sigma,
+        exclude_radius_px=exclude_radius_px,
+    )
+    return found
+
+
+def scan_candidates(
+    patterns,
+    centres_rc,
+    *,
+    disk_radius_px: float,
+    method: str,
+    threshold_sigma: float = 6.0,
+    exclude_radius_px: float | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[SpotCandidates]:
+    """:func:`spot_candidates` of every pattern, each about its centre (same parameters), the
+    peaks of :data:`BLOCK` patterns' responses searched at once (the same peaks:
+    :func:`~.stack_peaks.stack_peaks`). ``should_stop`` is polled between patterns: the
+    candidates of the patterns before it returned True."""
     if method not in DETECTORS:
         raise ValueError(f"unknown spot detector {method!r}; use one of {DETECTORS}")
     if not disk_radius_px > 0:
         raise ValueError(f"disk_radius_px must be positive, got {disk_radius_px}")
-    counts = as_pattern(pattern)
-    residual = remove_radial_background(counts, centre_rc=centre_rc)
-    response = _response(residual, disk_radius_px, method)
-    noise = max(robust_sigma(response), _poisson_floor(counts, disk_radius_px, method))
     exclude = 2.0 * disk_radius_px + 2.0 if exclude_radius_px is None else exclude_radius_px
-    peaks = peak_local_max(
-        response,
+    found: list[SpotCandidates] = []
+    block: list[tuple] = []
+    for pattern, centre in zip(patterns, centres_rc):
+        if should_stop is not None and should_stop():
+            break
+        counts = as_pattern(pattern)
+        residual = remove_radial_background(counts, centre_rc=centre)
+        response = _response(residual, disk_radius_px, method)
+        noise = max(robust_sigma(response), _poisson_floor(counts, disk_radius_px, method))
+        block.append((counts, residual, response, threshold_sigma * noise, centre))
+        if len(block) == BLOCK:
+            found += _located(block, disk_radius_px, exclude)
+            block = []
+    return found + (_located(block, disk_radius_px, exclude) if block else [])
+
+
+def _located(block: list[tuple], disk_radius_px: float, exclude: float) -> list[SpotCandidates]:
+    peaks = stack_peaks(
+        np.stack([response for _, _, response, _, _ in block]),
+        [threshold for _, _, _, threshold, _ in block],
         min_distance=max(1, int(disk_radius_px)),
-        threshold_abs=threshold_sigma * noise,
-        exclude_border=int(disk_radius_px) + 1,
+        border=int(disk_radius_px) + 1,
     )
-    peaks = peaks[np.hypot(*(peaks - np.asarray(centre_rc)).T) >= exclude - disk_radius_px]
-    return SpotCandidates(counts, residual, peaks, robust_sigma(residual) ** 2, centre_rc, exclude)
+    out = []
+    for (counts, residual, _, _, centre), found in zip(block, peaks):
+        found = found[np.hypot(*(found - np.asarray(centre)).T) >= exclude - disk_radius_px]
+        out.append(
+            SpotCandidates(counts, residual, found, robust_sigma(residual) ** 2, centre, exclude)
+        )
+    return out
