@@ -1,13 +1,16 @@
 """What the NBD scan analysis computes on stacks gives what it gives run by run, bit for bit: the
 NMF restarts updated together are the NMF of each seed alone, the spot-masked profiles of a
 stack those of each pattern's integrator with its own spot mask, the peaks of a stack those
-skimage's peak_local_max finds in each image."""
+skimage's peak_local_max finds in each image, and the fitting windows of a pattern's disks cut
+at once those cut disk by disk."""
 
 import numpy as np
 from scipy import ndimage
 from skimage.feature import peak_local_max
 
 from insitu_tem.analysis.diffraction.decomposition import nmf, nmf_runs
+from insitu_tem.analysis.diffraction.disk_model import _window_data
+from insitu_tem.analysis.diffraction.disk_windows import disk_windows
 from insitu_tem.analysis.diffraction.disks import Spots, spot_mask
 from insitu_tem.analysis.diffraction.stack_peaks import stack_peaks
 from insitu_tem.analysis.diffraction.masked_profiles import masked_profiles, spot_masks
@@ -96,3 +99,25 @@ def test_stack_peaks_are_peak_local_max_of_each_image():
         np.testing.assert_array_equal(peaks, expected)
         assert peaks.shape[1:] == (2,)
     assert len(found[0]) > 5 and len(found[3]) == len(found[4]) == 0
+
+
+def test_disk_windows_are_those_cut_disk_by_disk():
+    rng = np.random.default_rng(6)
+    counts = rng.poisson(20.0, (60, 64)).astype(float)
+    residual = counts - 20.0
+    starts = np.vstack(
+        [rng.uniform(-1, 62, (30, 2)), [[10.5, 20.5], [10.5, 20.5], [0.0, 63.4], [59.5, 2.5]]]
+    )
+    extra = np.array([[30.2, 31.7]])
+    reach, radius = 7.3, 4.6
+    windows = disk_windows(
+        residual, counts, starts, extra, reach=reach, radius_px=radius, order=2, background_var=3.0
+    )
+    assert len(windows) == len(starts)
+    for i, (start, window) in enumerate(zip(starts, windows)):
+        others = np.concatenate([np.delete(starts, i, axis=0), extra])
+        others = others[np.hypot(*(others - start).T) < 2.0 * reach]
+        alone = _window_data(residual, counts, start, reach, others, radius, 2, 3.0)
+        for ours, theirs in zip(window, alone):
+            np.testing.assert_array_equal(ours, theirs)
+    assert len(windows[30][0]) == 0 and max(len(w[0]) for w in windows) > 100

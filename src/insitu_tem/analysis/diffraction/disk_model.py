@@ -33,6 +33,7 @@ from scipy import ndimage
 
 from insitu_tem.analysis.diffraction.disk_fit import MIN_DISK_RADIUS_PX, DiskFit, spot_centroid
 from insitu_tem.analysis.diffraction.disk_batches import FitProblem, fit_problems
+from insitu_tem.analysis.diffraction.disk_windows import disk_windows, polynomial_terms
 
 MIN_EDGE_CHI2 = 25.0
 
@@ -45,15 +46,6 @@ def _leash(radius_px: float) -> float:
 def polynomial_order(radius_px: float) -> int:
     """Order of the interior polynomial: linear for disks below 5 px, quadratic above."""
     return 1 if radius_px < 5.0 else 2
-
-
-def _polynomial(rows: np.ndarray, cols: np.ndarray, order: int) -> np.ndarray:
-    terms = [np.ones_like(rows)]
-    if order >= 1:
-        terms += [rows, cols]
-    if order >= 2:
-        terms += [rows**2, rows * cols, cols**2]
-    return np.column_stack(terms)
 
 
 def _window(shape, start, reach: float, others: np.ndarray):
@@ -124,13 +116,16 @@ def disk_problem(
     extra = np.asarray(others_rc, dtype=float).reshape(-1, 2)
     reach = radius_px + 3.0 * blur_px + 1.5
     order = polynomial_order(radius_px)
-    windows = []
-    for i, start in enumerate(starts):
-        others = np.concatenate([np.delete(starts, i, axis=0), extra])
-        others = others[np.hypot(*(others - start).T) < 2.0 * reach]
-        windows.append(
-            _window_data(residual, counts, start, reach, others, radius_px, order, background_var)
-        )
+    windows = disk_windows(
+        residual,
+        counts,
+        starts,
+        extra,
+        reach=reach,
+        radius_px=radius_px,
+        order=order,
+        background_var=background_var,
+    )
     whole = np.array(
         [i for i, w in enumerate(windows) if len(w[0]) >= 3 * (w[4].shape[1] + 3)], dtype=int
     )
@@ -162,7 +157,7 @@ def _window_data(residual, counts, start, reach, others, radius, order, backgrou
     rows, cols = _window(residual.shape, start, reach, others)
     index = (rows.astype(int), cols.astype(int))
     weight = 1.0 / (np.maximum(counts[index], 1.0) + background_var)
-    poly = _polynomial((rows - start[0]) / radius, (cols - start[1]) / radius, order)
+    poly = polynomial_terms((rows - start[0]) / radius, (cols - start[1]) / radius, order)
     return rows, cols, residual[index], weight, poly
 
 
