@@ -13,6 +13,7 @@ from insitu_tem.analysis.diffraction.disk_model import _window_data
 from insitu_tem.analysis.diffraction.disk_windows import disk_windows
 from insitu_tem.analysis.diffraction.disks import Spots, spot_mask
 from insitu_tem.analysis.diffraction.stack_peaks import stack_peaks
+from insitu_tem.analysis.diffraction import masked_profiles as masked_profiles_module
 from insitu_tem.analysis.diffraction.masked_profiles import masked_profiles, spot_masks
 from insitu_tem.analysis.diffraction.radial import radial_integrator, radial_median
 
@@ -46,7 +47,8 @@ def test_nmf_runs_stop_together_when_asked():
     assert [r.iterations for r in nmf_runs(profiles, seeds=(2,), max_iter=0)] == [0]
 
 
-def test_masked_profiles_are_each_patterns_integrator_with_its_spot_mask():
+def test_masked_profiles_are_each_patterns_integrator_with_its_spot_mask(monkeypatch):
+    monkeypatch.setattr(masked_profiles_module, "BLOCK", 3)
     rng = np.random.default_rng(8)
     patterns = rng.poisson(50.0, (4, 40, 52)).astype(np.uint16)
     centres = np.array([[20.3, 25.9], [19.5, 26.0], [0.7, 51.2], [21.0, 24.25]])

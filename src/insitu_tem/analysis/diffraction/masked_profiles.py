@@ -42,9 +42,13 @@ def spot_masks(shape: tuple[int, int], positions_rc, *, radius_px: float) -> np.
     return masks
 
 
+BLOCK = 8
+"""Patterns integrated at once (arrays of about 1 MiB each at 128² px)."""
+
+
 def masked_profiles(patterns, centres_rc, masks) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per pattern, (r_px, profile): the mean of its unmasked pixels in 1 px bins about its centre
-    out to its farthest corner (NaN: empty bin).
+    out to its farthest corner (NaN: empty bin), :data:`BLOCK` patterns at a time.
 
     Parameters
     ----------
@@ -55,10 +59,17 @@ def masked_profiles(patterns, centres_rc, masks) -> list[tuple[np.ndarray, np.nd
     masks : array_like of bool
         (n, rows, cols), True for the pixels to leave out.
     """
-    data = np.asarray(patterns, dtype=np.float64)
     centres = np.asarray(centres_rc, dtype=float)
     if not np.isfinite(centres).all():
         raise ValueError("a centre is not finite; find the centres first (find_centre)")
+    found = []
+    for first in range(0, len(centres), BLOCK):
+        part = slice(first, first + BLOCK)
+        found += _block(np.asarray(patterns[part]), centres[part], np.asarray(masks[part], bool))
+    return found
+
+
+def _block(data: np.ndarray, centres: np.ndarray, masks: np.ndarray) -> list[tuple]:
     rows = np.arange(data.shape[1], dtype=float)[None, :, None] - centres[:, 0, None, None]
     cols = np.arange(data.shape[2], dtype=float)[None, None, :] - centres[:, 1, None, None]
     radius = np.hypot(rows, cols).reshape(len(data), -1)
@@ -66,7 +77,7 @@ def masked_profiles(patterns, centres_rc, masks) -> list[tuple[np.ndarray, np.nd
     sizes = np.array([len(e) - 1 for e in edges])
     offsets = np.cumsum(sizes) - sizes
     bins = np.stack([np.searchsorted(e, r, side="right") - 1 for e, r in zip(edges, radius)])
-    keep = ~np.asarray(masks, bool).reshape(len(data), -1) & (bins < sizes[:, None])
+    keep = ~masks.reshape(len(data), -1) & (bins < sizes[:, None])
     index = (bins + offsets[:, None])[keep]
     per_bin = np.bincount(index, minlength=sizes.sum())
     inverse = np.where(per_bin > 0, 1.0 / np.where(per_bin > 0, per_bin, 1.0), 0.0)
