@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from insitu_tem.cli.commands.common import Progress, add_force_argument, check_outputs, output_for
+from insitu_tem.cli.commands.common import (
+    Progress,
+    add_force_argument,
+    check_outputs,
+    load_project,
+    output_for,
+)
 
 NAME = "across"
 HELP = (
@@ -28,11 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    from insitu_tem.core.project import load_session, save_session
+    from insitu_tem.core.project import save_session
     from insitu_tem.workflows import across_front
     from insitu_tem.workflows.project import open_session
 
-    check_outputs(args, "csv", "figure", inputs=tuple(load_session(args.file).sources()))
+    check_outputs(
+        args, "csv", "figure", inputs=tuple(load_project(args.file, command=NAME).sources())
+    )
     session = open_session(args.file)
     result = across_front.AcrossFront.from_result(across_front.run(session, progress=progress))
     if args.csv is not None:

@@ -104,6 +104,24 @@ def output_for(args: argparse.Namespace, dest: str, *, inputs: tuple[str, ...] =
     )
 
 
+def load_project(path: str, *, command: str):
+    """The Session saved in project ``path``; a microscope data file given instead is refused
+    saying so (not as a damaged project)."""
+    from pathlib import Path
+
+    from insitu_tem.core.project import load_session
+    from insitu_tem.io.load import SUPPORTED_SUFFIXES
+    from insitu_tem.io.raw_formats import OTHER_RAW_SUFFIXES
+
+    if Path(path).suffix.lower() in SUPPORTED_SUFFIXES + OTHER_RAW_SUFFIXES:
+        raise InputError(
+            path,
+            f"is a data file, not a project; `{command}` takes a project (.itproj) saved from "
+            "the workbench (File ▸ Save Project) — see the file itself with `insitu-tem info`",
+        )
+    return load_session(path)
+
+
 def check_range(
     option: str,
     value: float | None,

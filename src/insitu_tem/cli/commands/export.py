@@ -14,6 +14,7 @@ from insitu_tem.cli.commands.common import (
     add_force_argument,
     check_outputs,
     check_range,
+    load_project,
     output_for,
     warn,
 )
@@ -170,11 +171,10 @@ def _check_missing(session, args: argparse.Namespace, options: dict) -> list[str
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.figures.export import provenance, save_figure
     from insitu_tem.figures.movie_export import MOVIE_FORMATS, export_movie
-    from insitu_tem.core.project import load_session
     from insitu_tem.figures.views import movie_look, render_view
     from insitu_tem.workflows.project import load_datasets
 
-    session = load_session(args.file)
+    session = load_project(args.file, command=NAME)
     options = parse_options(args.options)
     _check(args, tuple(session.sources()))
     load_datasets(session, args.file)
