@@ -16,6 +16,7 @@ from insitu_tem.analysis.diffraction.stack_peaks import stack_peaks
 from insitu_tem.analysis.diffraction import masked_profiles as masked_profiles_module
 from insitu_tem.analysis.diffraction.masked_profiles import masked_profiles, spot_masks
 from insitu_tem.analysis.diffraction.radial import radial_integrator, radial_median
+from insitu_tem.analysis.diffraction.ring_peaks import lower_hull
 
 
 def _profiles(n: int = 20, m: int = 50) -> np.ndarray:
@@ -123,3 +124,18 @@ def test_disk_windows_are_those_cut_disk_by_disk():
         for ours, theirs in zip(window, alone):
             np.testing.assert_array_equal(ours, theirs)
     assert len(windows[30][0]) == 0 and max(len(w[0]) for w in windows) > 100
+
+
+def test_lower_hull_is_the_lowest_chord_over_every_point():
+    rng = np.random.default_rng(9)
+    x = np.sort(rng.uniform(0.0, 5.0, 25))
+    y = rng.normal(size=25).cumsum()
+    lowest = [
+        min(
+            y[j] + (y[k] - y[j]) * (x[i] - x[j]) / (x[k] - x[j]) if k > j else y[i]
+            for j in range(i + 1)
+            for k in range(i, 25)
+        )
+        for i in range(25)
+    ]
+    np.testing.assert_allclose(lower_hull(x, y), lowest, rtol=0, atol=1e-12)

@@ -88,11 +88,12 @@ def lower_hull(x, y) -> np.ndarray:
     """Lower convex hull of the points (x, y), evaluated at every x (x increasing)."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
+    xs, ys = x.tolist(), y.tolist()
     hull: list[int] = []
-    for i in range(len(x)):
+    for i in range(len(xs)):
         while len(hull) >= 2:
             a, b = hull[-2], hull[-1]
-            if (x[b] - x[a]) * (y[i] - y[a]) - (y[b] - y[a]) * (x[i] - x[a]) <= 0:
+            if (xs[b] - xs[a]) * (ys[i] - ys[a]) - (ys[b] - ys[a]) * (xs[i] - xs[a]) <= 0:
                 hull.pop()
             else:
                 break
