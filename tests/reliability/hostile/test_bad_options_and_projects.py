@@ -168,3 +168,15 @@ def test_pipeline_inputs_in_two_folders_get_two_result_folders(tmp_path, raw):
     assert {
         result_folder(pipeline, p).relative_to(pipeline.output).as_posix() for p in pipeline.inputs
     } >= {"a/m", "b/m"}
+
+
+@pytest.mark.parametrize("command", ["info", "drift", "radial"])
+@pytest.mark.parametrize("promised", [(10, 64, 64), (1000, 1024, 1024 * 1024)])
+def test_npy_cut_short_or_promising_terabytes_says_so(tmp_path, refuse, command, promised):
+    path = tmp_path / "cut.npy"
+    with open(path, "wb") as stream:
+        header = {"descr": "<u2", "fortran_order": False, "shape": promised}
+        np.lib.format.write_array_header_1_0(stream, header)
+        stream.write(bytes(40_000))
+    line = refuse(command, path, contains="is cut short")
+    assert " x ".join(map(str, promised)) in line and "copy it again" in line

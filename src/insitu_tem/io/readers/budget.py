@@ -16,6 +16,7 @@ import numpy as np
 
 from insitu_tem.core.model import DataError
 from insitu_tem.io.readers.memory import human, memory_budget
+from insitu_tem.io.readers.npy_reader import npy_header
 
 LAZY_BYTES = 512 * 2**20
 MAX_EXPANSION = 100
@@ -75,9 +76,8 @@ def _folder_size(path: Path) -> DecodedSize | None:
 
 
 def _npy_size(path: Path) -> DecodedSize:
-    header = np.load(str(path), mmap_mode="r", allow_pickle=False)
-    shape, itemsize = header.shape, header.dtype.itemsize
-    del header
+    shape, _, dtype, _ = npy_header(path)
+    itemsize = dtype.itemsize
     total = int(np.prod(shape, dtype=np.float64)) * itemsize
     frame = int(np.prod(shape[-2:], dtype=np.float64)) * itemsize if shape else itemsize
     return DecodedSize(total, frame, path.stat().st_size)

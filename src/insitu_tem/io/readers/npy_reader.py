@@ -10,6 +10,7 @@ import numpy as np
 from insitu_tem.core.model import DataError
 from insitu_tem.io.readers.contiguous import ContiguousFrames
 from insitu_tem.io.readers.imports import locked_import
+from insitu_tem.io.readers.memory import human
 from insitu_tem.io.readers.raw import RawAxis, RawSignal
 
 _NAMES = {1: ("E",), 2: ("y", "x"), 3: ("t", "y", "x"), 4: ("scan_y", "scan_x", "ky", "kx")}
@@ -19,7 +20,15 @@ _HEADER_READERS = {
 }
 
 
-def _header(path: Path) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+def npy_header(path: Path) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """Shape, Fortran order, dtype and data offset (bytes) of a .npy file, from its header.
+
+    Raises
+    ------
+    DataError
+        When the format version is not numpy's 1.0/2.0, or the file holds fewer bytes than its
+        header promises (a cut copy, or a damaged header).
+    """
     with open(path, "rb") as stream:
         version = np.lib.format.read_magic(stream)
         if version not in _HEADER_READERS:
@@ -27,7 +36,15 @@ def _header(path: Path) -> tuple[tuple[int, ...], bool, np.dtype, int]:
                 f"is a .npy file of format version {version}; save it with numpy's default format"
             )
         shape, fortran, dtype = _HEADER_READERS[version](stream)
-        return tuple(shape), bool(fortran), dtype, stream.tell()
+        offset = stream.tell()
+    promised = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    held = path.stat().st_size - offset
+    if not dtype.hasobject and promised > held:
+        raise DataError(
+            f"is cut short: its header describes {' x '.join(map(str, shape))} {dtype} values "
+            f"({human(promised)}) but the file holds {human(max(held, 0))} — copy it again"
+        )
+    return tuple(shape), bool(fortran), dtype, offset
 
 
 def _lazy(path: Path, shape: tuple[int, ...], dtype: np.dtype, offset: int):
@@ -45,7 +62,7 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     1-D arrays read as spectra, 2-D as images, 3-D as movies, 4-D as 4D-STEM. Pickled
     (object) arrays are refused.
     """
-    shape, fortran, dtype, offset = _header(path)
+    shape, fortran, dtype, offset = npy_header(path)
     if len(shape) not in _NAMES:
         raise DataError(f"array has {len(shape)} dimensions; insitu-tem reads 1-D to 4-D arrays")
     if dtype.hasobject:
