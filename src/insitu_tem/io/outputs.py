@@ -3,9 +3,9 @@
 :func:`output_file` refuses a path that resolves (after symlinks and hard links) to an
 input of the run or to any raw file this process has opened, or whose folder is not
 writable; refuses to overwrite an existing raw data file (any format a reader takes, a
-holder log: a vendor's, or a CSV/TSV with a time column) unless ``force``; and yields a temporary name in the same folder that
-is renamed into place only when writing succeeded — on an error or Ctrl-C the partial
-file is removed.
+holder log: a vendor's, or a CSV/TSV with a time column) unless ``force``; and yields a
+temporary name in the same folder that is renamed into place only when writing succeeded —
+on an error or Ctrl-C the partial file is removed.
 """
 
 from __future__ import annotations
