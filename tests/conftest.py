@@ -75,6 +75,17 @@ def realdata():
     return path
 
 
+@pytest.fixture(scope="session")
+def generated_sample_movie():
+    """The generated sample movie, rendered once per test process: (read-only uint16 frames
+    (t, y, x), its MovieTruth)."""
+    from insitu_tem.samples import movie as sample_movie
+
+    frames, truth = sample_movie.generate()
+    frames.flags.writeable = False
+    return frames, truth
+
+
 @pytest.fixture
 def sample_data() -> Path:
     """The committed sample_data folder."""

@@ -7,7 +7,7 @@ import pytest
 from insitu_tem.samples import movie as sample_movie
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def movie_sample(tmp_path_factory):
     """The generated sample movie: (path of the movie file, ground-truth dict from its JSON)."""
     folder = tmp_path_factory.mktemp("movie")

@@ -161,8 +161,11 @@ def test_bad_line_exits_2_with_the_expected_format(movie_sample, capsys, line):
     assert code == 2 and "X0,Y0,X1,Y1" in err
 
 
-def test_installed_script_prints_json(movie_sample):
-    path, _ = movie_sample
+def test_installed_script_prints_json(generated_sample_movie, tmp_path):
+    import tifffile
+
+    path = tmp_path / "first_frames.tif"
+    tifffile.imwrite(path, generated_sample_movie[0][:12])
     result = subprocess.run(
         [str(BIN), "front", str(path), "--line", LINE, "--json", "--quiet"],
         capture_output=True,
@@ -170,4 +173,4 @@ def test_installed_script_prints_json(movie_sample):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert len(json.loads(result.stdout)["position_px"]) == 60
+    assert len(json.loads(result.stdout)["position_px"]) == 12

@@ -7,7 +7,6 @@ import pytest
 from scipy import ndimage
 
 from insitu_tem.analysis.movie.drift import corrected_movie, measure_drift
-from insitu_tem.samples import movie as sample_movie
 
 PAD = 12
 
@@ -81,8 +80,10 @@ def test_a_moving_front_does_not_drag_the_estimate_when_masked():
     assert rms(above.shifts_px, truth) <= 0.1
 
 
-def test_sample_movie_drift_is_recovered_with_the_front_moving_through_the_field():
-    frames, truth = sample_movie.generate()
+def test_sample_movie_drift_is_recovered_with_the_front_moving_through_the_field(
+    generated_sample_movie,
+):
+    frames, truth = generated_sample_movie
     for reference in ("first", "running"):
         assert rms(measure_drift(frames, reference=reference).shifts_px, truth.drift_px) <= 0.1
     static = np.ones(frames.shape[1:], bool)

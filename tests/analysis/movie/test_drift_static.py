@@ -11,7 +11,6 @@ from insitu_tem.analysis.movie import drift_static
 from insitu_tem.analysis.movie.drift_registration import PhaseCorrelator, dilated
 from insitu_tem.analysis.movie.drift_change import static_mask
 from insitu_tem.analysis.movie.drift_static import measure_static_drift
-from insitu_tem.samples import movie as sample_movie
 from tests.analysis.movie.test_drift import random_walk, rms, textured_movie
 
 
@@ -65,8 +64,8 @@ def test_search_radius_keeps_the_peak_near_the_given_shift():
 
 
 @pytest.mark.parametrize("reference", ["first", "running"])
-def test_sample_movie_drift_is_recovered(reference):
-    frames, truth = sample_movie.generate()
+def test_sample_movie_drift_is_recovered(reference, generated_sample_movie):
+    frames, truth = generated_sample_movie
     assert rms(measure_static_drift(frames, reference=reference).shifts_px, truth.drift_px) <= 0.1
 
 

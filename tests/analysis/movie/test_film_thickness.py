@@ -10,7 +10,6 @@ from insitu_tem.analysis.movie.film_edges import fit_edge
 from insitu_tem.analysis.movie.film_thickness import film_thickness, strain_from_lengths
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.samples import EXPERIMENT
-from insitu_tem.samples import movie as sample_movie
 
 
 def test_marker_strain_relative_to_the_first_frames():
@@ -38,8 +37,8 @@ def test_film_thickness_follows_edges_even_when_one_edge_reverses_contrast():
         film_thickness(np.zeros((3, 10)))
 
 
-def test_sample_movie_film_expands_three_percent_behind_the_front():
-    frames, truth = sample_movie.generate()
+def test_sample_movie_film_expands_three_percent_behind_the_front(generated_sample_movie):
+    frames, truth = generated_sample_movie
     shifts = measure_drift(frames).shifts_px
     column = 120.0
     kymo = kymograph(frames, [(60.0, column), (200.0, column)], width=41, shifts_px=shifts)

@@ -10,7 +10,6 @@ from insitu_tem.analysis.movie.front import auto_polarity, track_front
 from insitu_tem.analysis.movie.front_area import reacted_area
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.samples import EXPERIMENT
-from insitu_tem.samples import movie as sample_movie
 
 N_SAMPLES = 200
 
@@ -30,9 +29,9 @@ def step_kymograph(positions, *, reacted=60.0, pristine=100.0, noise=3.0, seed=0
     return np.asarray(rows)
 
 
-@pytest.fixture(scope="module")
-def sample():
-    return sample_movie.generate()
+@pytest.fixture
+def sample(generated_sample_movie):
+    return generated_sample_movie
 
 
 def test_front_that_enters_stalls_and_leaves_is_followed_to_subpixel():

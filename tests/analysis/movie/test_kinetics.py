@@ -15,7 +15,6 @@ from insitu_tem.analysis.movie.kinetics import (
 )
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.samples import EXPERIMENT
-from insitu_tem.samples import movie as sample_movie
 
 
 @pytest.mark.parametrize("n_true", [0.5, 1.0, 0.75])
@@ -100,8 +99,8 @@ def test_too_few_points_is_a_result_and_bad_input_raises():
         fit_kinetics(np.arange(10.0), np.arange(10.0), fixed={"speed": 1.0})
 
 
-def test_sample_movie_exponent_within_0_02_of_truth():
-    frames, truth = sample_movie.generate()
+def test_sample_movie_exponent_within_0_02_of_truth(generated_sample_movie):
+    frames, truth = generated_sample_movie
     row = EXPERIMENT.scan.start_rc[0]
     shifts = measure_drift(frames).shifts_px
     track = track_front(
