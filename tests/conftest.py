@@ -129,3 +129,11 @@ def wait_idle(qtbot):
         qtbot.waitUntil(window.tasks.is_idle, timeout=timeout)
 
     return wait
+
+
+def pytest_collection_modifyitems(items):
+    """Files marked slow are handed out first (``make test`` runs ``--dist loadfile
+    --no-loadscope-reorder``), so the two workers end together instead of one running a long
+    file alone at the end."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)

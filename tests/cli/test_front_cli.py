@@ -14,6 +14,8 @@ from insitu_tem.analysis.movie.front_line import analyse_front
 from insitu_tem.cli.main import main
 from insitu_tem.io.load import load
 
+pytestmark = pytest.mark.slow
+
 BIN = Path(sys.executable).parent / "insitu-tem"
 LINE = "0,128,255,128"
 

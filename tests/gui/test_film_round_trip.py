@@ -10,6 +10,8 @@ from insitu_tem.samples.experiment import EXPERIMENT
 
 from tests.gui.user_actions import curve, float_movie_panel, reopen, save_with_ctrl_s
 
+pytestmark = pytest.mark.slow
+
 ROW = EXPERIMENT.scan.start_rc[0]
 MARKS = ((10, 60.0), (20, 90.0), (30, 110.0), (40, 126.0), (50, 140.0))
 

@@ -10,6 +10,8 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def movie_file(tmp_path):

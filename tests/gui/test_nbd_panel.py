@@ -16,6 +16,8 @@ from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.figures.pattern_display import pattern_display
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def panel(qtbot, reporter):

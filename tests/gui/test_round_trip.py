@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 
 from tests.gui.user_actions import reopen, save_with_ctrl_s, track_front_on_the_sample
 
+pytestmark = pytest.mark.slow
+
 
 def wait_for_shift_reference(qtbot, eels, reference):
     qtbot.waitUntil(

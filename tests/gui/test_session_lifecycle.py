@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from tests.gui.user_actions import file_action, track_front_on_the_sample
 
+pytestmark = pytest.mark.slow
+
 
 def test_title_names_the_project_and_marks_unsaved_changes(
     qtbot, window, wait_idle, movie_file, tmp_path, monkeypatch

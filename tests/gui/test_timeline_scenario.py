@@ -19,6 +19,8 @@ from insitu_tem.cli.main import main
 from insitu_tem.samples.experiment import EXPERIMENT
 from tests.gui.user_actions import float_movie_panel
 
+pytestmark = pytest.mark.slow
+
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 TRUTH = json.loads((SAMPLES / "holder_log.truth.json").read_text())
 ROW = EXPERIMENT.scan.start_rc[0]

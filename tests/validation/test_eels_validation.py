@@ -8,6 +8,8 @@ import pytest
 from validation import eels
 from validation.stats import summarise
 
+pytestmark = pytest.mark.slow
+
 CORE = "chemical shift, K and L2,3 core loss (≥1e3 counts/ch at the edge)"
 PLASMON = "chemical shift, W O2,3 on the plasmon tail with the ZLP (≥1e3 counts/ch at the edge)"
 LOW = "chemical shift, all edges (1e2–1e3 counts/ch at the edge)"

@@ -7,6 +7,8 @@ import pytest
 from validation import hrtem
 from validation.stats import summarise
 
+pytestmark = pytest.mark.slow
+
 LARGE = "lattice d, crystals ≥ 10 nm (%)"
 SMALL = "lattice d, crystals 2–10 nm (%)"
 SPOTS = "single-spot d, 20 strongest spots, all sizes (%)"

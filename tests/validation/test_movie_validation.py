@@ -9,6 +9,8 @@ import pytest
 from validation import movie
 from validation.stats import summarise
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def summaries():

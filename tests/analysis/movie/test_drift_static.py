@@ -13,6 +13,8 @@ from insitu_tem.analysis.movie.drift_change import static_mask
 from insitu_tem.analysis.movie.drift_static import measure_static_drift
 from tests.analysis.movie.test_drift import random_walk, rms, textured_movie
 
+pytestmark = pytest.mark.slow
+
 
 def front_movie(n=16, *, contrast=0.15, speed=5.0, seed=5):
     """Weak static texture with a strong straight front sweeping across the whole frame."""

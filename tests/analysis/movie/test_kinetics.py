@@ -16,6 +16,8 @@ from insitu_tem.analysis.movie.kinetics import (
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.samples import EXPERIMENT
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("n_true", [0.5, 1.0, 0.75])
 def test_noisy_power_law_recovers_parameters_within_their_errors(n_true):
