@@ -9,7 +9,8 @@ import pytest
 from validation import movie
 from validation.stats import summarise
 
-pytestmark = pytest.mark.slow
+# 53-72 s quiet; over the 300 s default at load 6-8 on 2 cores
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
