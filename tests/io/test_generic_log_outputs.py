@@ -25,7 +25,7 @@ def test_a_generic_log_is_replaced_only_with_force(tmp_path, movie, capsys, name
     log.write_text(LOGS[name])
     assert main(["drift", str(movie), "--out", str(log)]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 1 and "microscope data file" in lines[0] and "--force" in lines[0]
+    assert len(lines) == 1 and "raw data (a holder log)" in lines[0] and "--force" in lines[0]
     assert log.read_text() == LOGS[name]
     assert main(["drift", str(movie), "--out", str(log), "--force"]) == 0
     assert log.read_text().startswith("frame,time_s")

@@ -68,22 +68,25 @@ def _same_file(path: str, others: Iterable[str]) -> bool:
     return False
 
 
-def _is_data_file(path: str) -> bool:
-    """True for an existing file a reader accepts, unless insitu-tem exported it itself."""
+def _raw_kind(path: str) -> str | None:
+    """``"a holder log"`` or ``"a microscope data file"`` for an existing raw data file (one a
+    reader accepts that insitu-tem did not export itself); None for anything else."""
     from insitu_tem.io.load import SUPPORTED_SUFFIXES
 
     try:
         with open(path, "rb") as stream:
             head = stream.read(65536)
     except OSError:
-        return False
+        return None
     if _OWN_MARK in head:
-        return False
-    return (
-        Path(path).suffix.lower() in SUPPORTED_SUFFIXES + OTHER_RAW_SUFFIXES
-        or head.startswith(_DATA_MAGICS)
-        or _is_holder_log(head)
-    )
+        return None
+    if _is_holder_log(head):
+        return "a holder log"
+    if Path(path).suffix.lower() in SUPPORTED_SUFFIXES + OTHER_RAW_SUFFIXES or head.startswith(
+        _DATA_MAGICS
+    ):
+        return "a microscope data file"
+    return None
 
 
 def _is_holder_log(head: bytes) -> bool:
@@ -128,10 +131,11 @@ def check_output(
         raise OutputError(
             path, f"is an input of this run and is never overwritten; choose another {option}"
         )
-    if os.path.exists(real) and not force and _is_data_file(real):
+    kind = None if force or not os.path.exists(real) else _raw_kind(real)
+    if kind is not None:
         raise OutputError(
             path,
-            f"exists and is a microscope data file; choose another {option} "
+            f"exists and is raw data ({kind}); choose another {option} "
             "(or add --force to replace it)",
         )
     return Path(real)

@@ -139,15 +139,20 @@ def test_an_input_named_by_an_option_is_never_an_output(raw, refuse, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name, content",
-    [("tilt.bcf", b"AAMVHFSS" + bytes(64)), ("stack.st", bytes(1100)), ("holder.csv", None)],
+    "name, content, kind",
+    [
+        ("tilt.bcf", b"AAMVHFSS" + bytes(64), "a microscope data file"),
+        ("stack.st", bytes(1100), "a microscope data file"),
+        ("holder.csv", None, "a holder log"),
+    ],
     ids=["bruker", "tilt-stack", "holder-log"],
 )
-def test_raw_files_other_readers_take_need_force(raw, refuse, tmp_path, name, content):
+def test_raw_files_other_readers_take_need_force(raw, refuse, tmp_path, name, content, kind):
     target = tmp_path / name
     target.write_bytes(PROTOCHIPS_LOG.encode() if content is None else content)
     stamp = target.read_bytes()
-    assert "--force" in refuse("drift", raw / "m.tif", "--out", target)
+    line = refuse("drift", raw / "m.tif", "--out", target)
+    assert f"is raw data ({kind})" in line and "--force" in line
     assert target.read_bytes() == stamp
 
 
