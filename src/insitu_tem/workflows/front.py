@@ -9,12 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from insitu_tem.analysis.movie.front_line import FrontAnalysis, analyse_front
+from insitu_tem.core.project import load_session
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
 from insitu_tem.io.readers.memory import memory_budget
+from insitu_tem.workflows import drift as drift_workflow
 from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import frame_times, require, tracking_line
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
+from insitu_tem.workflows.project import find_source, load_role
 
 NAME = "front"
 DEFAULTS = {
@@ -49,42 +52,11 @@ def prepare(session: Session, *, line_rc=None, child: ChildProcess | None = None
     fix_t0 : float or None
         Hold t0 of the kinetic fit, s.
     """
-    movie = require(session, "movie", ("movie",))
-    parameters = options(session, NAME, DEFAULTS, given)
-    if line_rc is None:
-        line_rc, line_input = tracking_line(session)
-        inputs = ["movie", line_input]
-    else:
-        inputs = ["movie"]
-    shifts = None
-    drift = session.result("drift")
-    if parameters["drift"] == "session":
-        inputs.append("result.drift")
-    if parameters["drift"] == "session" and drift is not None:
-        shifts = np.asarray(drift.value["shifts_px"], dtype=float)
-    parameters["line_rc"] = np.asarray(line_rc, dtype=float).tolist()
-    times, time_units = frame_times(movie)
-    reference = parameters["drift"] if parameters["drift"] not in ("session", None) else None
-    roi = (
-        None if parameters["drift_roi"] is None else tuple(int(v) for v in parameters["drift_roi"])
-    )
-    fixed = {"t0": parameters["fix_t0"]} if parameters["fix_t0"] is not None else None
-    polarity = (
-        parameters["polarity"] if parameters["polarity"] == "auto" else int(parameters["polarity"])
-    )
+    movie, parameters, inputs, settings = _tracking(session, line_rc, given)
+    time_units = frame_times(movie)[1]
 
     def compute(steps: Steps) -> dict:
         line = np.asarray(parameters["line_rc"])
-        settings = {
-            "axes": movie.signal_axes,
-            "times": times,
-            "width": float(parameters["width_px"]),
-            "drift_reference": reference,
-            "drift_roi": roi,
-            "shifts_px": shifts,
-            "polarity": polarity,
-            "fixed": fixed,
-        }
         if child is not None and _fits_a_worker(movie.array):
             analysis = child.run(analyse_front, steps, movie.array, line, **settings)
         else:
@@ -99,6 +71,60 @@ def prepare(session: Session, *, line_rc=None, child: ChildProcess | None = None
         return front_value(analysis, time_units)
 
     return Job(NAME, parameters, session.fingerprints(inputs), compute)
+
+
+def _tracking(session: Session, line_rc, given: dict) -> tuple:
+    """The movie, the job's parameters, its session inputs and the keywords of
+    :func:`~insitu_tem.analysis.movie.front_line.analyse_front` (see :func:`prepare`)."""
+    movie = require(session, "movie", ("movie",))
+    parameters = options(session, NAME, DEFAULTS, given)
+    if line_rc is None:
+        line_rc, line_input = tracking_line(session)
+        inputs = ["movie", line_input]
+    else:
+        inputs = ["movie"]
+    shifts = None
+    drift = session.result("drift")
+    if parameters["drift"] == "session":
+        inputs.append("result.drift")
+    if parameters["drift"] == "session" and drift is not None:
+        shifts = np.asarray(drift.value["shifts_px"], dtype=float)
+    parameters["line_rc"] = np.asarray(line_rc, dtype=float).tolist()
+    roi = parameters["drift_roi"]
+    polarity = parameters["polarity"]
+    settings = {
+        "axes": movie.signal_axes,
+        "times": frame_times(movie)[0],
+        "width": float(parameters["width_px"]),
+        "drift_reference": parameters["drift"]
+        if parameters["drift"] not in ("session", None)
+        else None,
+        "drift_roi": None if roi is None else tuple(int(v) for v in roi),
+        "shifts_px": shifts,
+        "polarity": polarity if polarity == "auto" else int(polarity),
+        "fixed": {"t0": parameters["fix_t0"]} if parameters["fix_t0"] is not None else None,
+    }
+    return movie, parameters, inputs, settings
+
+
+def track_ahead(project_path: str) -> tuple | None:
+    """The tracking the across-the-front chain of the project at ``project_path`` will ask its
+    worker for, as ``(analyse_front, args, kwargs)`` (for :meth:`ChildProcess.ahead
+    <insitu_tem.workflows.child.ChildProcess.ahead>`: the worker reads the movie, measures its
+    drift as the drift job does when the project has none, and tracks while the project opens),
+    or None when the project holds no movie or a front result, or the movie would not be
+    tracked in a worker."""
+    session = load_session(project_path)
+    found = find_source(session, "movie", project_path)
+    if found is None or session.result(NAME) is not None:
+        return None
+    load_role(session, "movie", found)
+    if session.result("drift") is None:
+        drift_workflow.run(session)
+    movie, parameters, _inputs, settings = _tracking(session, None, {})
+    if not _fits_a_worker(movie.array):
+        return None
+    return analyse_front, (movie.array, np.asarray(parameters["line_rc"])), settings
 
 
 def _fits_a_worker(array) -> bool:

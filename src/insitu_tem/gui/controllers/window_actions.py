@@ -21,8 +21,9 @@ SCAN_AHEAD = ("insitu_tem.workflows.nbd", "scan_ahead")
 """Where the task runner's worker process finds the NBD scan analysis a project will ask for
 (:func:`insitu_tem.workflows.nbd.scan_ahead`)."""
 
-FRONT_ANALYSIS = "insitu_tem.analysis.movie.front_line"
-"""The module the front tracking runs from in the task runner's second worker process."""
+TRACK_AHEAD = ("insitu_tem.workflows.front", "track_ahead")
+"""Where the task runner's second worker process finds the front tracking the across-the-front
+chain of a project will ask for (:func:`insitu_tem.workflows.front.track_ahead`)."""
 
 
 class FileActions(QObject):
@@ -119,8 +120,9 @@ class FileActions(QObject):
         """Start the worker processes of the analyses opening ``project`` will run, so they
         work while the panels are built and the files load: an NBD scan without its result is
         read and analysed ahead in the first (the job gets that answer when it asks for the same
-        analysis); the second imports the front tracking when the across-the-front profiles will
-        be computed (a movie, scan lines and a line scan, without a front or across result)."""
+        analysis); when the across-the-front profiles will be computed (a movie, scan lines and a
+        line scan, without a front or across result) the second measures the movie's drift and
+        tracks the front ahead in the same way."""
         try:
             session = load_session(project)
         except (DataError, OSError):
@@ -130,7 +132,7 @@ class FileActions(QObject):
         roles = set(session.roles)
         tracks = bool(session.scan_lines) and "movie" in roles and bool(roles & {"eels", "nbd"})
         if tracks and session.result("front") is None and session.result("across") is None:
-            self.window.tasks.movie_child.start(FRONT_ANALYSIS)
+            self.window.tasks.movie_child.ahead(*TRACK_AHEAD, str(project))
 
     def confirm_unsaved(self, action: str) -> bool:
         """Before ``action`` replaces or ends the session: Save / Discard / Cancel; True to go
