@@ -106,8 +106,10 @@ class TaskRunner(QObject):
         The worker process for jobs that hand their heavy part to another core (started when
         a job needs it; cancelling a job that uses it or every task ends it): the NBD scan.
     movie_child : ChildProcess
-        A second one, for the front tracking, so it runs beside the scan analysis. Both are
-        forked from one :class:`~insitu_tem.workflows.forker.Forker` where the platform allows
+        A second one, for the front tracking, so it runs beside the scan analysis.
+    eels_child : ChildProcess
+        A third one, for the EELS analysis. All are forked from one
+        :class:`~insitu_tem.workflows.forker.Forker` where the platform allows
         (:func:`~insitu_tem.workflows.forker.spawner`), so the modules they share are imported
         once.
     """
@@ -126,7 +128,7 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(1, max_threads))
         self._waiting = QThreadPool(self)
-        self._waiting.setMaxThreadCount(2)
+        self._waiting.setMaxThreadCount(3)
         self._first = QThreadPool(self)
         self._first.setMaxThreadCount(1)
         self._ids = itertools.count(1)
@@ -138,6 +140,7 @@ class TaskRunner(QObject):
         self._spawner = spawner()
         self.child = ChildProcess(spawner=self._spawner)
         self.movie_child = ChildProcess(spawner=self._spawner)
+        self.eels_child = ChildProcess(spawner=self._spawner)
 
     def submit(
         self,
@@ -154,10 +157,10 @@ class TaskRunner(QObject):
 
         A newer submission with the same ``key`` cancels the older one and its
         result is dropped. Errors go to ``on_error`` when given, else to the
-        error reporter. ``in_worker``: ``fn`` hands its work to the worker process
-        (:attr:`child`) and waits; it runs at once on a thread of its own instead of taking one
-        of the ``max_threads`` (it uses no CPU here), so the other core starts on it while
-        those threads are busy. ``first``: ``fn`` is on the path that ends last (the drift
+        error reporter. ``in_worker``: ``fn`` hands its work to a worker process (:attr:`child`,
+        :attr:`movie_child` or :attr:`eels_child`) and waits; it runs at once on a thread of its
+        own instead of taking one of the ``max_threads`` (it uses no CPU here), so another core
+        starts on it while those threads are busy. ``first``: ``fn`` is on the path that ends last (the drift
         before the front tracking), so it runs at once on a thread kept for such tasks (one at
         a time) instead of waiting behind the tasks that hold or wait for the other threads.
         """
@@ -215,6 +218,7 @@ class TaskRunner(QObject):
         if task_id is None:
             self.child.close()
             self.movie_child.close()
+            self.eels_child.close()
             self._spawner.close()
 
     def cancel_keys(self, keys) -> None:

@@ -15,13 +15,17 @@ import numpy as np
 
 from typing import TYPE_CHECKING
 
-from insitu_tem.analysis.eels.edges_table import find_edge
+from insitu_tem.analysis.eels.edges_table import default_edge, find_edge
 from insitu_tem.analysis.eels.zlp import ZlpFit, fit_zlp
 from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.core.project import load_session
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
+from insitu_tem.io.readers.memory import memory_budget
+from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
+from insitu_tem.workflows.project import find_source, load_role
 
 if TYPE_CHECKING:
     from insitu_tem.analysis.eels.pipeline import LowLoss
@@ -47,11 +51,15 @@ def _flat(values) -> list:
     return np.asarray(values, float).reshape(-1).tolist()
 
 
-def prepare(session: Session, **given) -> Job:
+def prepare(session: Session, *, child: ChildProcess | None = None, **given) -> Job:
     """The EELS job.
 
     Parameters
     ----------
+    child : ChildProcess, optional
+        Compute the numbers in this worker process instead of the job's thread when the spectra
+        are in memory (a numpy array) and three copies of them fit the memory budget
+        (:func:`~insitu_tem.io.readers.memory.memory_budget`). The numbers are the same.
     edge : str or None
         Edge name ("W-O23", "Li-K", ...); None: zero-loss peak only.
     reference : int or None
@@ -77,6 +85,11 @@ def prepare(session: Session, **given) -> Job:
     parameters["reference"] = default_reference(dataset, parameters["reference"])
 
     def compute(steps: Steps) -> dict:
+        if child is not None and fits_a_worker(dataset.array):
+            numbers = child.run(
+                spectra_numbers, steps, dataset.array, dataset.signal_axes[0], parameters
+            )
+            return {**_probes(dataset), **numbers}
         return analyse(dataset, parameters, steps)
 
     return Job(result_name(parameters["edge"]), parameters, session.fingerprints(["eels"]), compute)
@@ -177,26 +190,63 @@ def _reference(parameters: dict, energy_size: int):
     return np.asarray(spectrum.array, float)
 
 
-def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
-    """The EELS numbers for ``parameters`` (complete, as :func:`prepare` makes them); any thread.
+def session_parameters(session: Session) -> dict:
+    """The parameters in effect for ``session``: the defaults, the EELS data's default edge,
+    then the session's (what the user chose)."""
+    dataset = session.dataset("eels")
+    chosen = session.parameters(NAME)
+    parameters = {**DEFAULTS, **chosen}
+    if "edge" not in chosen and dataset is not None:
+        energy = dataset.signal_axes[0]
+        parameters["edge"] = default_edge(energy.coordinates()) if energy.units == "eV" else None
+    return parameters
 
-    Without an edge only the zero-loss peak is fitted; with one, the low loss (alignment,
-    thickness) and the edge's onset, chemical shift (1σ with its statistical and systematic
-    parts) and window map.
+
+def _probes(dataset: Dataset) -> dict:
+    position, units = probe_positions(dataset)
+    nav_shape = [axis.size for axis in dataset.navigation_axes]
+    return {"position": position, "units": units, "nav_shape": nav_shape}
+
+
+def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
+    """The EELS numbers for ``parameters`` (complete, as :func:`prepare` makes them): the
+    probes' positions and :func:`spectra_numbers`; any thread."""
+    numbers = spectra_numbers(
+        np.asarray(dataset.array),
+        dataset.signal_axes[0],
+        parameters,
+        progress=steps.progress,
+        should_stop=steps.should_stop,
+    )
+    return {**_probes(dataset), **numbers}
+
+
+def fits_a_worker(array) -> bool:
+    """Whether ``array`` is in memory and three copies of it fit the memory budget."""
+    return type(array) is np.ndarray and 3 * array.nbytes <= memory_budget()
+
+
+def spectra_numbers(
+    spectra: np.ndarray,
+    energy,
+    parameters: dict,
+    *,
+    progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+) -> dict:
+    """The per-probe numbers of :func:`analyse` for ``spectra`` (probes, channels) on the axis
+    ``energy``.
+
+    Without an edge only the low loss (zero-loss peak, alignment, thickness, plasmon); with one,
+    also the edge's onset, chemical shift (1σ with its statistical and systematic parts) and
+    window map.
     """
     from insitu_tem.analysis.eels.pipeline import analyse_edge, analyse_low_loss
 
-    energy = dataset.signal_axes[0]
-    position, units = probe_positions(dataset)
-    spectra = np.asarray(dataset.array)
+    steps = Steps(should_stop, progress)
     steps.progress(0.1, "zero-loss peak")
     low_loss = analyse_low_loss(spectra, energy)
-    value = {
-        "position": position,
-        "units": units,
-        "nav_shape": [axis.size for axis in dataset.navigation_axes],
-        **low_loss_values(low_loss),
-    }
+    value = low_loss_values(low_loss)
     if parameters["edge"] is None:
         return value
     steps.check()
@@ -214,6 +264,25 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
     )
     reference = None if parameters.get("reference_file") else int(parameters["reference"])
     return {**value, **edge_values(edge), "reference_index": reference}
+
+
+def eels_ahead(project_path: str) -> tuple | None:
+    """The spectra's numbers the EELS panel of the project at ``project_path`` will ask its
+    worker for, as ``(spectra_numbers, args, kwargs)`` (for :meth:`ChildProcess.ahead
+    <insitu_tem.workflows.child.ChildProcess.ahead>`: the worker reads the line scan and starts
+    on it while the project opens), or None when the project holds no EELS data, a current
+    result for it, or data that would not be analysed in a worker."""
+    session = load_session(project_path)
+    found = find_source(session, "eels", project_path)
+    if found is None:
+        return None
+    load_role(session, "eels", found)
+    given = {k: v for k, v in session_parameters(session).items() if v is not None}
+    job = prepare(session, **given)
+    array = session.dataset("eels").array
+    if session.result_status(job.name, job.parameters) == "current" or not fits_a_worker(array):
+        return None
+    return spectra_numbers, (array, session.dataset("eels").signal_axes[0], job.parameters), {}
 
 
 def window_map(dataset: Dataset, parameters: dict, steps: Steps) -> dict:

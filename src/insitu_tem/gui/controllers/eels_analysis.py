@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from insitu_tem.analysis.eels.edges_table import default_edge
 from insitu_tem.core.model import DataError
 from insitu_tem.core.results import Result
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
@@ -43,15 +42,7 @@ class EelsAnalysis(QObject):
     def parameters(self) -> dict:
         """The parameters in effect: the workflow's defaults, the dataset's default edge, then the
         session's (what the user chose)."""
-        dataset = self.session.dataset("eels")
-        chosen = self.session.parameters(NAME)
-        parameters = {**eels_workflow.DEFAULTS, **chosen}
-        if "edge" not in chosen and dataset is not None:
-            energy = dataset.signal_axes[0]
-            parameters["edge"] = (
-                default_edge(energy.coordinates()) if energy.units == "eV" else None
-            )
-        return parameters
+        return eels_workflow.session_parameters(self.session)
 
     def result_name(self) -> str:
         return eels_workflow.result_name(self.parameters()["edge"])
@@ -88,7 +79,7 @@ class EelsAnalysis(QObject):
             return
         given = {k: v for k, v in self.parameters().items() if v is not None}
         try:
-            job = eels_workflow.prepare(self.session, **given)
+            job = eels_workflow.prepare(self.session, child=self.tasks.eels_child, **given)
         except (DataError, ValueError) as error:
             self.failed.emit(str(error))
             return
@@ -100,6 +91,7 @@ class EelsAnalysis(QObject):
             key=TASK_KEY,
             on_result=lambda result: session.store_result(job.name, result, dirty=False),
             description=f"EELS: {job.parameters['edge'] or 'zero-loss peak'}",
+            in_worker=eels_workflow.fits_a_worker(session.dataset("eels").array),
         )
 
     def cancel(self) -> None:

@@ -21,6 +21,10 @@ SCAN_AHEAD = ("insitu_tem.workflows.nbd", "scan_ahead")
 """Where the task runner's worker process finds the NBD scan analysis a project will ask for
 (:func:`insitu_tem.workflows.nbd.scan_ahead`)."""
 
+EELS_AHEAD = ("insitu_tem.workflows.eels", "eels_ahead")
+"""Where the task runner's third worker process finds the EELS analysis a project will ask for
+(:func:`insitu_tem.workflows.eels.eels_ahead`)."""
+
 TRACK_AHEAD = ("insitu_tem.workflows.front", "track_ahead")
 """Where the task runner's second worker process finds the front tracking the across-the-front
 chain of a project will ask for (:func:`insitu_tem.workflows.front.track_ahead`)."""
@@ -122,13 +126,15 @@ class FileActions(QObject):
         read and analysed ahead in the first (the job gets that answer when it asks for the same
         analysis); when the across-the-front profiles will be computed (a movie, scan lines and a
         line scan, without a front or across result) the second measures the movie's drift and
-        tracks the front ahead in the same way."""
+        tracks the front ahead in the same way; the third analyses the EELS data ahead."""
         try:
             session = load_session(project)
         except (DataError, OSError):
             return
         if "nbd" in session.roles and session.result("nbd") is None:
             self.window.tasks.child.ahead(*SCAN_AHEAD, str(project))
+        if "eels" in session.roles:
+            self.window.tasks.eels_child.ahead(*EELS_AHEAD, str(project))
         roles = set(session.roles)
         tracks = bool(session.scan_lines) and "movie" in roles and bool(roles & {"eels", "nbd"})
         if tracks and session.result("front") is None and session.result("across") is None:
