@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from skimage.measure import profile_line
 
 
 @dataclass(frozen=True)
@@ -133,6 +132,8 @@ def line_profile(
         raise ValueError(f"a line profile needs a 2-D image, not shape {data.shape}")
     if width_px < 1:
         raise ValueError("the profile width must be at least 1 px")
+    from skimage.measure import profile_line  # not at the GUI's start
+
     values = profile_line(
         data,
         tuple(map(float, start_rc)),

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from insitu_tem.analysis.movie.film_thickness import film_thickness
-from insitu_tem.analysis.movie.front_area import reacted_area
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.core.model import Dataset
 from insitu_tem.core.results import Result
@@ -48,6 +46,8 @@ def prepare_thickness(session: Session, *, line_rc=None, **given) -> Job:
     shifts = _drift(session)
 
     def compute(steps: Steps) -> dict:
+        from insitu_tem.analysis.movie.film_thickness import film_thickness  # scipy.optimize
+
         profile = kymograph(
             movie.array,
             np.asarray(parameters["line_rc"]),
@@ -131,6 +131,8 @@ def prepare_area(session: Session, **given) -> Job:
     shifts = _drift(session)
 
     def compute(steps: Steps) -> dict:
+        from insitu_tem.analysis.movie.front_area import reacted_area  # scikit-image
+
         result = reacted_area(
             movie.array,
             mask=mask,

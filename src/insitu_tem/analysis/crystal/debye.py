@@ -24,7 +24,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import find_peaks, peak_widths
 
 from insitu_tem.analysis.crystal.crystallography import Index3, relativistic_factor
 from insitu_tem.analysis.crystal.phases import Phase
@@ -240,6 +239,8 @@ def simulate_ring_profile(
 
 
 def _peaks(phase, cluster, q, intensity, energy_kV) -> tuple[RingPeak, ...]:
+    from scipy.signal import find_peaks, peak_widths  # 1 CPU s with scipy.stats: not at start
+
     species, kind = _species(cluster)
     f = _scattering(species, q, energy_kV)
     mean_f2 = np.mean(f[kind] ** 2, axis=0)

@@ -22,9 +22,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from insitu_tem.analysis.crystal.scattering_factors import electron_scattering_factor
+from insitu_tem.analysis.diffraction.profile_peaks import local_maxima, prominences
 
 _SHORTEST_BOND_A = 1.0
 
@@ -156,6 +156,7 @@ def reduced_pdf(
     weight = _damping(Q, 2 * np.pi * q_max_per_A, damping)
     r = np.arange(r_step_A, r_max_A + r_step_A / 2, r_step_A)
     G = (2 / np.pi) * np.trapezoid(reduced * weight * np.sin(np.outer(r, Q)), Q, axis=1)
-    found, _ = find_peaks(G, prominence=0.1 * float(np.max(np.abs(G))))
+    found = local_maxima(G)
+    found = found[prominences(G, found)[0] >= 0.1 * float(np.max(np.abs(G)))]
     peaks = tuple(float(r[i]) for i in found if G[i] > 0 and r[i] >= _SHORTEST_BOND_A)
     return PDFResult(r, G, q, reduced, weight, float(norm), float(background), peaks)

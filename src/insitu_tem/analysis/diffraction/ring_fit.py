@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import lsq_linear
 
 from insitu_tem.analysis.diffraction.pdf import PDFResult, reduced_pdf
 from insitu_tem.analysis.crystal.debye import RingProfile, simulate_ring_profile
@@ -85,6 +84,8 @@ def fit_ring_profile(
             reason="the measured and simulated q ranges overlap on too few points; "
             "simulate over the measured q range",
         )
+    from scipy.optimize import lsq_linear  # 0.4 CPU s: not at the GUI's start
+
     design = np.column_stack([model] + [q**k for k in range(n_bg)])
     norm = np.maximum(np.abs(design[use]).max(axis=0), 1e-300)
     lower = np.r_[0.0, np.full(n_bg, -np.inf)]

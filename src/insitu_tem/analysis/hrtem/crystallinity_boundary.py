@@ -53,7 +53,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import ndimage, stats
+from scipy import ndimage
 
 NOISE_DRAWS = 32
 
@@ -64,6 +64,8 @@ def summed_noise(window: int) -> tuple[float, float]:
     bins, ρ the Hann spectrum's bin-to-bin amplitude correlation; 3 for independent bins), and
     as a gamma variable of the same mean ``9n`` and variance its standard deviation over its
     median."""
+    from scipy import stats  # 0.5 CPU s: not at the GUI's start
+
     hann2 = np.hanning(window + 2)[1:-1] ** 2
     rho = np.abs(np.fft.fft(hann2))[:3] / np.sum(hann2)
     c = float(sum(rho[abs(a - b)] ** 2 for a in range(3) for b in range(3)))

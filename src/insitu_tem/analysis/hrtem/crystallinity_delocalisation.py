@@ -32,7 +32,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage, stats
+from scipy import ndimage
 
 from insitu_tem.analysis.crystal.crystallography import electron_wavelength_A
 from insitu_tem.analysis.hrtem.crystallinity_boundary import (
@@ -131,6 +131,8 @@ def band_detection_probability(
     detected windows of the ``snr`` grid; the detected ones when none is interior) over 4,
     scattered as :mod:`.crystallinity_boundary` redraws a window's SNR (``bins`` its ``c``);
     the probability is that of clearing ``threshold``."""
+    from scipy import stats  # 0.5 CPU s: not at the GUI's start
+
     detected = drop_isolated(snr >= threshold)
     interior = interior_windows(detected, span)
     inside = snr[interior] if interior.any() else snr[detected]

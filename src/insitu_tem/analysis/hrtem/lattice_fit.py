@@ -37,7 +37,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from insitu_tem.analysis.hrtem.fft_lattice import Spot
 
@@ -259,7 +259,7 @@ def _shell_sigma(observed: np.ndarray, fitted: np.ndarray, sigma: np.ndarray) ->
     means = np.bincount(labels, spot_weight * relative[order]) / weight
     v1, v2 = float(weight.sum()), float(np.sum(weight**2))
     variance = float(np.sum(weight * means**2)) / (v1 - v2 / v1)
-    quantile = float(stats.t.ppf(SIGMA_QUANTILE, labels[-1]))
+    quantile = float(special.stdtrit(labels[-1], SIGMA_QUANTILE))
     return quantile * math.sqrt(variance * v2) / v1
 
 
