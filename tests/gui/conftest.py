@@ -1,5 +1,7 @@
 """What a user does with the mouse on the movie panel, shared by the GUI tests."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 import tifffile
@@ -31,6 +33,39 @@ class MovieUser:
 def scripted_drags_move_like_a_hand(every_mouse_move_counts):
     """Every GUI test: a scripted drag's moves arrive microseconds apart, and pyqtgraph would
     drop all but the first (its rate limit), so whether a drag started depended on load."""
+
+
+@dataclass(frozen=True)
+class OpenedSample:
+    """A main window on the sample project, idle, and the worker process it had when opened."""
+
+    window: object
+    worker_at_open: int | None
+
+
+@pytest.fixture(scope="module")
+def opened_sample(qapp, request, tmp_path_factory):
+    """One 1280×800 main window on the sample project, opened once per module and idle, for the
+    tests that only read what it shows (a test that clicks, drags or edits opens its own)."""
+    from PySide6.QtCore import QSettings
+    from pytestqt.qtbot import QtBot
+
+    from insitu_tem.gui.errors import RecordingReporter
+    from insitu_tem.gui.main_window import MainWindow
+
+    ini = tmp_path_factory.mktemp("opened_sample") / "settings.ini"
+    settings = QSettings(str(ini), QSettings.Format.IniFormat)
+    window = MainWindow(settings, RecordingReporter())
+    window.resize(1280, 800)
+    window.show()
+    window.open_sample_project()
+    worker = window.tasks.child.pid
+    QtBot(request).waitUntil(window.tasks.is_idle, timeout=120000)
+    yield OpenedSample(window, worker)
+    window.tasks.cancel()
+    window.tasks.wait_for_done(5000)
+    window.close()
+    window.deleteLater()
 
 
 @pytest.fixture

@@ -105,22 +105,6 @@ def test_a_bad_file_reports_one_message_and_the_window_stays_usable(
     assert window.panels["movie"].dataset is not None
 
 
-def test_sample_project_opens_all_four_panels(qtbot, window, wait_idle):
-    window.open_sample_project()
-    worker = window.tasks.child.pid
-    wait_idle(window, timeout=120000)
-    assert window.reporter.reports == []
-    assert window.state.session.result("nbd") is not None and window.tasks.child.pid == worker
-    for role, kind in [
-        ("movie", "movie"),
-        ("hrtem", "movie"),
-        ("nbd", "pattern_series"),
-        ("eels", "spectrum_series"),
-    ]:
-        assert window.state.dataset(role) is not None and window.state.dataset(role).kind == kind
-    assert window.panels["hrtem"].fft_view.frame is not None
-
-
 def test_choosing_a_probe_moves_the_movie_and_marks_the_point(qtbot, window, wait_idle):
     from insitu_tem.samples.experiment import EXPERIMENT
 
@@ -246,25 +230,40 @@ def test_a_movie_of_patterns_opens_in_the_nbd_panel(
     assert window.state.scan_index == 3
 
 
-def test_opening_the_sample_project_places_the_front_on_the_movie(qtbot, window, wait_idle):
-    window.open_sample_project()
+# The tests below only read the sample project: they share one window opened for this module.
+
+
+def test_sample_project_opens_all_four_panels(opened_sample):
+    window = opened_sample.window
+    assert window.reporter.reports == []
+    worker = opened_sample.worker_at_open
+    assert window.state.session.result("nbd") is not None and window.tasks.child.pid == worker
+    for role, kind in [
+        ("movie", "movie"),
+        ("hrtem", "movie"),
+        ("nbd", "pattern_series"),
+        ("eels", "spectrum_series"),
+    ]:
+        assert window.state.dataset(role) is not None and window.state.dataset(role).kind == kind
+    assert window.panels["hrtem"].fft_view.frame is not None
+
+
+def test_opening_the_sample_project_places_the_front_on_the_movie(qtbot, opened_sample):
+    from insitu_tem.samples.experiment import EXPERIMENT
+
+    window = opened_sample.window
     qtbot.waitUntil(
         lambda: window.workbench().linker.front_segment_rc() is not None, timeout=120000
     )
-    wait_idle(window, timeout=120000)
     (r0, c0), (r1, c1) = window.workbench().linker.front_segment_rc()
-    from insitu_tem.samples.experiment import EXPERIMENT
-
     truth_col = float(EXPERIMENT.front.position_px(EXPERIMENT.scan.time_s))
     assert (c0 + c1) / 2 == pytest.approx(truth_col, abs=0.5)
     assert window.reporter.reports == []
 
 
-def test_export_line_scan_profiles_as_csv(qtbot, window, wait_idle, tmp_path, monkeypatch):
-    window.open_sample_project()
-    wait_idle(window, timeout=120000)
+def test_export_line_scan_profiles_as_csv(qtbot, opened_sample, tmp_path, monkeypatch):
+    window = opened_sample.window
     qtbot.waitUntil(lambda: window.panels["eels"].result_value() is not None, timeout=60000)
-    wait_idle(window, timeout=120000)
     out = tmp_path / "profiles.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     action = next(
