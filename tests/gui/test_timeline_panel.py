@@ -117,21 +117,14 @@ def test_main_window_timeline_saves_and_reopens_with_the_project(
 
     from insitu_tem.gui.main_window import MainWindow
 
-    for name in (
-        "sample.itproj",
-        "lithiation_movie.tif",
-        "hrtem_movie.tif",
-        "nbd_linescan.hspy",
-        "eels_linescan.hspy",
-        "holder_log.csv",
-    ):
+    for name in ("lithiation_movie.tif", "holder_log.csv"):
         shutil.copy(SAMPLES / name, tmp_path / name)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings, reporter)
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
-    window.project.open(tmp_path / "sample.itproj")
+    window.open_paths([tmp_path / "lithiation_movie.tif"])
     qtbot.waitUntil(lambda: window.state.dataset("movie") is not None, timeout=60000)
     monkeypatch.setattr(
         QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "holder_log.csv"), "")
