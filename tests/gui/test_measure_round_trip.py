@@ -13,8 +13,10 @@ HAND_PX = 0.45
 """How far a dragged handle may land from its target, image px (a screen pixel is ~0.3 image px)."""
 
 
-def open_measure_tab(qtbot, window, wait_idle):
-    window.open_sample_project()
+def open_measure_tab(qtbot, window, wait_idle, sample_data):
+    """The sample movie alone (the tools measure the movie; the project's other analyses are not
+    needed) with the Measure tab shown."""
+    window.open_paths([sample_data / "lithiation_movie.tif"])
     wait_idle(window, timeout=120000)
     panel = float_movie_panel(qtbot, window)
     panel.side_tabs.setCurrentWidget(panel.measure)
@@ -45,13 +47,13 @@ def on_screen(tools) -> dict:
 
 
 def test_ruler_and_region_are_undoable_saved_reopened_and_exported(
-    qtbot, window, wait_idle, tmp_path, monkeypatch, settings, reporter
+    qtbot, window, wait_idle, tmp_path, monkeypatch, settings, reporter, sample_data
 ):
     from insitu_tem.figures.overlay_colours import MEASURE_TOOLS
     from insitu_tem.figures.views import view_panels
     from insitu_tem.gui.main_window import MainWindow
 
-    tools = open_measure_tab(qtbot, window, wait_idle)
+    tools = open_measure_tab(qtbot, window, wait_idle, sample_data)
     session = window.state.session
     qtbot.mouseClick(tools.buttons["Ruler"], Qt.MouseButton.LeftButton)
     drag_ruler(qtbot, tools, (40, 30), (40, 130))
