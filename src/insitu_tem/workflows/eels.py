@@ -18,14 +18,12 @@ from typing import TYPE_CHECKING
 from insitu_tem.analysis.eels.edges_table import default_edge, find_edge
 from insitu_tem.analysis.eels.zlp import ZlpFit, fit_zlp
 from insitu_tem.core.model import DataError, Dataset
-from insitu_tem.core.project import load_session
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
 from insitu_tem.io.readers.memory import memory_budget
 from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
-from insitu_tem.workflows.project import find_source, load_role
 
 if TYPE_CHECKING:
     from insitu_tem.analysis.eels.pipeline import LowLoss
@@ -264,25 +262,6 @@ def spectra_numbers(
     )
     reference = None if parameters.get("reference_file") else int(parameters["reference"])
     return {**value, **edge_values(edge), "reference_index": reference}
-
-
-def eels_ahead(project_path: str) -> tuple | None:
-    """The spectra's numbers the EELS panel of the project at ``project_path`` will ask its
-    worker for, as ``(spectra_numbers, args, kwargs)`` (for :meth:`ChildProcess.ahead
-    <insitu_tem.workflows.child.ChildProcess.ahead>`: the worker reads the line scan and starts
-    on it while the project opens), or None when the project holds no EELS data, a current
-    result for it, or data that would not be analysed in a worker."""
-    session = load_session(project_path)
-    found = find_source(session, "eels", project_path)
-    if found is None:
-        return None
-    load_role(session, "eels", found)
-    given = {k: v for k, v in session_parameters(session).items() if v is not None}
-    job = prepare(session, **given)
-    array = session.dataset("eels").array
-    if session.result_status(job.name, job.parameters) == "current" or not fits_a_worker(array):
-        return None
-    return spectra_numbers, (array, session.dataset("eels").signal_axes[0], job.parameters), {}
 
 
 def window_map(dataset: Dataset, parameters: dict, steps: Steps) -> dict:

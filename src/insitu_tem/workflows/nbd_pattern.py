@@ -14,8 +14,9 @@ from insitu_tem.analysis.diffraction.nbd_scan import analyse_pattern
 from insitu_tem.analysis.diffraction.ring_fit import profile_pdf, ring_overlays
 from insitu_tem.core.model import DataError
 from insitu_tem.core.session import Session
+from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import require
-from insitu_tem.workflows.jobs import Job, Steps
+from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps
 from insitu_tem.workflows.nbd import NAME as SCAN
 
 PATTERN, RINGS = "nbd.pattern", "nbd.rings"
@@ -66,10 +67,13 @@ def pattern_text(value: dict) -> str:
     return f"{len(value['spots_rc'])} spots, centre ({row:.2f}, {col:.2f}){spread} px"
 
 
-def prepare_rings(session: Session, index: int, *, composition: str) -> Job:
+def prepare_rings(
+    session: Session, index: int, *, composition: str, child: ChildProcess | None = None
+) -> Job:
     """The ring-overlay job: simulated profiles of the library's candidate phases fitted on probe
     ``index``'s radial profile of the scan result "nbd", and its reduced PDF G(r) for
-    ``composition`` (or why there is none)."""
+    ``composition`` (or why there is none); computed in ``child`` when given (the same
+    numbers)."""
     scan = session.result(SCAN)
     if scan is None or scan.value.get("q_per_A") is None:
         raise DataError("analyse the calibrated NBD scan first; the ring overlays use its profiles")
@@ -77,33 +81,48 @@ def prepare_rings(session: Session, index: int, *, composition: str) -> Job:
     profile = np.asarray(scan.value["profiles"][int(index)], float)
 
     def compute(steps: Steps) -> dict:
-        overlays = [
-            {
-                "label": overlay.label,
-                "ok": bool(overlay.fit.ok),
-                "q_per_A": overlay.fit.q_per_A,
-                "fitted": overlay.fit.fitted,
-                "r_factor": overlay.fit.r_factor,
-            }
-            for overlay in ring_overlays(q, profile)
-        ]
-        steps.check()
-        try:
-            pdf = profile_pdf(q, profile, composition=composition)
-        except ValueError as error:
-            return {
-                "overlays": overlays,
-                "pdf": None,
-                "pdf_message": f"No ePDF for this profile: {error}",
-            }
-        return {
-            "overlays": overlays,
-            "pdf": {"r_A": pdf.r_A, "G_r": pdf.G_r, "peaks_A": list(pdf.peaks_A)},
-            "pdf_message": pdf_text(pdf.peaks_A, float(pdf.q_per_A.max())),
-        }
+        if child is not None:
+            return child.run(ring_values, steps, q, profile, composition)
+        return ring_values(q, profile, composition, should_stop=steps.should_stop)
 
     parameters = {"index": int(index), "composition": composition}
     return Job(RINGS, parameters, session.fingerprints([f"result.{SCAN}"]), compute)
+
+
+def ring_values(
+    q: np.ndarray,
+    profile: np.ndarray,
+    composition: str,
+    *,
+    progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+) -> dict:
+    """The value of result "nbd.rings" for the radial ``profile`` on ``q`` (1/Å): the fitted
+    ring overlays and the reduced PDF for ``composition``, or why there is none."""
+    overlays = [
+        {
+            "label": overlay.label,
+            "ok": bool(overlay.fit.ok),
+            "q_per_A": overlay.fit.q_per_A,
+            "fitted": overlay.fit.fitted,
+            "r_factor": overlay.fit.r_factor,
+        }
+        for overlay in ring_overlays(q, profile)
+    ]
+    Steps(should_stop, progress).check()
+    try:
+        pdf = profile_pdf(q, profile, composition=composition)
+    except ValueError as error:
+        return {
+            "overlays": overlays,
+            "pdf": None,
+            "pdf_message": f"No ePDF for this profile: {error}",
+        }
+    return {
+        "overlays": overlays,
+        "pdf": {"r_A": pdf.r_A, "G_r": pdf.G_r, "peaks_A": list(pdf.peaks_A)},
+        "pdf_message": pdf_text(pdf.peaks_A, float(pdf.q_per_A.max())),
+    }
 
 
 def pdf_text(peaks_A, q_max_per_A: float) -> str:

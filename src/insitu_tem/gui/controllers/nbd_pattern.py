@@ -55,12 +55,15 @@ class NbdPatternResults(QObject):
         """Fit the ring overlays on probe ``index`` unless the session holds them."""
         if self.rings(index, composition) is None:
             self._submit(
-                lambda s: nbd_pattern.prepare_rings(s, index, composition=composition),
+                lambda s: nbd_pattern.prepare_rings(
+                    s, index, composition=composition, child=self.tasks.child
+                ),
                 "nbd-profile",
                 "NBD ring overlays and ePDF",
+                in_worker=True,
             )
 
-    def _submit(self, prepare, key: str, description: str) -> None:
+    def _submit(self, prepare, key: str, description: str, *, in_worker: bool = False) -> None:
         session = self.state.session
         try:
             job = prepare(session)
@@ -72,6 +75,7 @@ class NbdPatternResults(QObject):
             key=key,
             on_result=lambda result: session.store_result(job.name, result, dirty=False),
             description=description,
+            in_worker=in_worker,
         )
 
     def cancel(self) -> None:

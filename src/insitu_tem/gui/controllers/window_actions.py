@@ -21,9 +21,10 @@ SCAN_AHEAD = ("insitu_tem.workflows.nbd", "scan_ahead")
 """Where the task runner's worker process finds the NBD scan analysis a project will ask for
 (:func:`insitu_tem.workflows.nbd.scan_ahead`)."""
 
-EELS_AHEAD = ("insitu_tem.workflows.eels", "eels_ahead")
-"""Where the task runner's third worker process finds the EELS analysis a project will ask for
-(:func:`insitu_tem.workflows.eels.eels_ahead`)."""
+SCAN_WORKER = ("insitu_tem.workflows.nbd", "insitu_tem.workflows.nbd_pattern", "scipy.signal")
+"""What the NBD scan's worker imports before it is forked: the scan analysis and the ring
+overlays, whose peak search (scipy.signal, with scipy.stats: about 1 CPU s) the EELS worker
+forked after it uses too, so it is imported once."""
 
 TRACK_AHEAD = ("insitu_tem.workflows.front", "track_ahead")
 """Where the task runner's second worker process finds the front tracking the across-the-front
@@ -122,23 +123,23 @@ class FileActions(QObject):
 
     def _expect_jobs(self, project: Path) -> None:
         """Start the worker processes of the analyses opening ``project`` will run, so they
-        work while the panels are built and the files load: an NBD scan without its result is
-        read and analysed ahead in the first (the job gets that answer when it asks for the same
-        analysis); when the across-the-front profiles will be computed (a movie, scan lines and a
-        line scan, without a front or across result) the second measures the movie's drift and
-        tracks the front ahead in the same way; the third analyses the EELS data ahead."""
+        work while the panels are built and the files load. When the across-the-front profiles
+        will be computed (a movie, scan lines and a line scan, without a front or across result)
+        the second measures the movie's drift and tracks the front ahead (the job gets that
+        answer when it asks for the same tracking; forked first: it ends last); an NBD scan
+        without its result is read and analysed ahead in the first, which also fits the ring
+        overlays (:data:`SCAN_WORKER`)."""
         try:
             session = load_session(project)
         except (DataError, OSError):
             return
-        if "nbd" in session.roles and session.result("nbd") is None:
-            self.window.tasks.child.ahead(*SCAN_AHEAD, str(project))
-        if "eels" in session.roles:
-            self.window.tasks.eels_child.ahead(*EELS_AHEAD, str(project))
         roles = set(session.roles)
         tracks = bool(session.scan_lines) and "movie" in roles and bool(roles & {"eels", "nbd"})
         if tracks and session.result("front") is None and session.result("across") is None:
             self.window.tasks.movie_child.ahead(*TRACK_AHEAD, str(project))
+        if "nbd" in roles and session.result("nbd") is None:
+            self.window.tasks.child.start(*SCAN_WORKER)
+            self.window.tasks.child.ahead(*SCAN_AHEAD, str(project))
 
     def confirm_unsaved(self, action: str) -> bool:
         """Before ``action`` replaces or ends the session: Save / Discard / Cancel; True to go
