@@ -302,25 +302,25 @@ def gui_rows(work: Path) -> list[dict]:
                 "bar": [("s", "<=", bar)],
                 "goal": [("s", "<=", goal)],
                 "notes": f"from process start; median of 3; {cpu_s:.1f} s of CPU (user + system, "
-                f"all threads) in the process and {child_cpu:.1f} s in its two worker processes "
-                "(the NBD scan analysis and the front tracking, counted when they end at the "
-                "window's close): the wall time is the larger share over the cores the processes "
-                "get",
+                f"all threads) in the process and {child_cpu:.1f} s in its worker processes (the "
+                "forker, the NBD scan and ring overlays, the front tracking and the EELS "
+                "analysis, counted when they end at the window's close): the wall time is the "
+                "larger share over the cores the processes get",
                 "whole_process": True,
                 "why_not": "the window paints after importing PySide6, numpy and the core (about "
-                "0.5 s of CPU); the panels, workflows and analyses (scipy.signal, which imports "
-                "scipy.stats, for find_peaks and savgol; scipy.optimize; pyqtgraph: about 1.5 s of "
-                "CPU) are imported in a background thread and the panels built after the paint "
-                "(about 0.7 s, a third of it pyqtgraph building every plot's context menu). "
-                "Opening the project starts two worker processes at once: the first reads the "
-                "NBD scan and analyses it ahead (46 patterns, every disk fitted by a model of the "
-                "whole disk: about 4.5 s of CPU, 1.8 s more for its imports), and the scan job "
-                "gets that answer; the second imports the front tracking (about 0.8 s) and "
-                "tracks the front (scipy least_squares per frame and round, and the kinetics fit: "
-                "about 1.6 s) once the drift is measured. The process itself runs EELS (1.5 s), "
-                "the FFT lattice, drift and across-the-front (after the NBD scan, referring its "
-                "kept spots to the pristine probe) and draws the results: about 16 s of CPU in "
-                "all over the 2 cores",
+                "0.5 s of CPU); the panels, workflows and the analyses they name (pyqtgraph, "
+                "scipy.ndimage, optimize, scikit-image's peak search; not scipy.stats, signal or "
+                "interpolate) are imported in a background thread and the panels built after the "
+                "paint. Opening the project forks three workers from one pre-importing forker: "
+                "the front tracking's first, which reads the movie, measures its drift and tracks "
+                "the front ahead (scipy least_squares per frame and round, and the kinetics fit); "
+                "then the NBD scan's, which analyses the scan ahead (46 patterns, every disk "
+                "fitted by a model of the whole disk: the largest worker job) and fits the ring "
+                "overlays; the EELS worker analyses the line scan when its job asks. The GUI "
+                "process opens the files, measures the FFT lattice, the drift (again: the front "
+                "job asks for the tracking with it) and across-the-front, and draws the results: "
+                "the GUI process and the workers each take about half of the CPU (about 16 s "
+                "in all on a quiet machine) over the 2 cores",
             }
         )
     return rows
