@@ -160,9 +160,10 @@ class TaskRunner(QObject):
         error reporter. ``in_worker``: ``fn`` hands its work to a worker process (:attr:`child`,
         :attr:`movie_child` or :attr:`eels_child`) and waits; it runs at once on a thread of its
         own instead of taking one of the ``max_threads`` (it uses no CPU here), so another core
-        starts on it while those threads are busy. ``first``: ``fn`` is on the path that ends last (the drift
-        before the front tracking), so it runs at once on a thread kept for such tasks (one at
-        a time) instead of waiting behind the tasks that hold or wait for the other threads.
+        starts on it while those threads are busy. ``first``: ``fn`` is on the path that ends
+        last (the drift before the front tracking), so it runs at once on a thread kept for such
+        tasks (one at a time) instead of waiting behind the tasks that hold or wait for the other
+        threads.
         """
         task_id = next(self._ids)
         control = TaskControl(task_id, self._bridge.progress.emit)
