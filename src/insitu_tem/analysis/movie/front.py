@@ -169,6 +169,25 @@ def track_front(
     FrontTrack
         ``ok=False`` with the reason when no sample changes like a passing front.
     """
+    return track_front_levels(
+        image,
+        polarity=polarity,
+        min_evidence=min_evidence,
+        rounds=rounds,
+        follows_specimen=follows_specimen,
+    )[0]
+
+
+def track_front_levels(
+    image,
+    *,
+    polarity: int | str = "auto",
+    min_evidence: float = MIN_EVIDENCE,
+    rounds: int = 4,
+    follows_specimen: bool = False,
+) -> tuple[FrontTrack, StateModel | None, list]:
+    """:func:`track_front`, with the last levels and per-frame fits it read the frames with
+    (None and [] when no front was found)."""
     data = np.asarray(image, dtype=float)
     if data.ndim != 2 or data.shape[1] < 8:
         raise ValueError("track_front needs a (frames, samples) kymograph at least 8 samples long")
@@ -180,7 +199,11 @@ def track_front(
         else None
     )
     if found is None:
-        return _absent(data.shape[0], 1 if polarity == "auto" else int(polarity), NO_FRONT)
+        return (
+            _absent(data.shape[0], 1 if polarity == "auto" else int(polarity), NO_FRONT),
+            None,
+            [],
+        )
     direction, sign, frame, changed = found
     fitted = _refit(
         data, initial_fraction(frame, changed, data.shape[0]), initial_beam(data), direction
@@ -200,11 +223,11 @@ def track_front(
             or fitted
         )
     if fitted is None:
-        return _absent(data.shape[0], -direction * sign, NO_FRONT)
+        return _absent(data.shape[0], -direction * sign, NO_FRONT), None, []
     model, fits = fitted
     fits = _fit_frames(data, model, fits, interval=True)
     track = _summarise(model, fits, min_evidence=min_evidence, polarity=-direction * sign)
-    return _without_wide(track, data, model)
+    return _without_wide(track, data, model), model, fits
 
 
 def _absent(n_frames: int, polarity: int, reason: str) -> FrontTrack:

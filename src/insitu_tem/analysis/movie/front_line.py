@@ -1,6 +1,6 @@
 """The whole front analysis along a line, shared by the CLI and the movie panel:
-optional drift correction -> kymograph -> front track per frame -> trajectory -> calibration
--> kinetics."""
+optional drift correction -> kymograph -> front track per frame -> trajectory -> with the band's
+pixel passages (drift-corrected movies) -> calibration -> kinetics."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ import numpy as np
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.movie.drift import DriftResult
 from insitu_tem.analysis.movie.drift_static import measure_static_drift
-from insitu_tem.analysis.movie.front import FrontTrack, track_front
+from insitu_tem.analysis.movie.front import FrontTrack, track_front_levels
+from insitu_tem.analysis.movie.front_passage import with_passages
 from insitu_tem.analysis.movie.front_tilt import STRIP_PX, FrontTilt, front_tilt
 from insitu_tem.analysis.movie.front_trajectory import along_trajectory
 from insitu_tem.analysis.movie.kinetics import KineticsFit, fit_kinetics, measured_velocity
 from insitu_tem.analysis.movie.velocity import fitted_velocity_sigma, measured_velocity_sigma
-from insitu_tem.analysis.movie.kymograph import Kymograph, LineSampling, kymograph
+from insitu_tem.analysis.movie.kymograph import Kymograph, LineSampling, band, kymograph
 
 ERROR_SPAN = 1 / 6
 
@@ -178,12 +179,14 @@ def analyse_front(
         should_stop=should_stop,
         progress=lambda f, m: report(start + (0.95 - start) * f, m),
     )
-    frames = with_drift_error(
-        track_front(kymo.image, polarity=polarity, follows_specimen=shifts_px is not None),
-        kymo.sampling,
-        drift,
+    own, model, fits = track_front_levels(
+        kymo.image, polarity=polarity, follows_specimen=shifts_px is not None
     )
+    frames = with_drift_error(own, kymo.sampling, drift)
     track = along_trajectory(frames)
+    if shifts_px is not None and model is not None:
+        pixels = band(movie, kymo.sampling, shifts_px)
+        track = with_passages(track, pixels, model, fits, own.position)
     row, col = axes
     distance = kymo.sampling.calibrated_distance(row, col)
     position, scale = _calibrated(track.position, kymo.distance_px, distance)

@@ -186,3 +186,20 @@ def kymograph(
         if progress is not None:
             progress((i + 1) / n, f"kymograph: frame {i + 1}/{n}")
     return Kymograph(image, sampling, float(width))
+
+
+def band(movie, sampling: LineSampling, shifts_px=None, *, chunk: int = 16) -> np.ndarray:
+    """(n_frames, n_samples, n_offsets) float32 intensities :func:`kymograph` averages across
+    the width (bilinear, at ``sampling``, following ``shifts_px`` (t, 2) px when given)."""
+    n = movie.shape[0]
+    shifts = np.zeros((n, 2)) if shifts_px is None else np.asarray(shifts_px, dtype=float)
+    shape = (sampling.distance_px.size, sampling.offsets_px.size)
+    out = np.empty((n, *shape), dtype=np.float32)
+    for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
+        out[i] = ndimage.map_coordinates(
+            np.asarray(frame, dtype=np.float32),
+            sampling.coordinates(shifts[i]),
+            order=1,
+            mode="nearest",
+        ).reshape(shape)
+    return out
