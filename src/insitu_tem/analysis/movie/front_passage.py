@@ -250,27 +250,40 @@ def _prior(position: np.ndarray, n_samples: int, direction: int, design: np.ndar
 
 def _kalman(y, sigma, pristine, contrast, spreads, walks, design) -> np.ndarray:
     """(n_models, n_pixels) log likelihood of each model: a Kalman filter over the frames with
-    state (level, contrast)."""
-    n_models = design.shape[0]
-    shape = (n_models, y.shape[1])
-    level = np.broadcast_to(pristine, shape).copy()
-    step = np.broadcast_to(contrast, shape).copy()
-    v_ll, v_lc, v_cc = (
-        np.full(shape, spreads[0] ** 2),
-        np.zeros(shape),
-        np.full(shape, spreads[1] ** 2),
-    )
-    noise2 = sigma**2
-    loglik = np.zeros(shape)
+    state (level, contrast), in float32 (in place)."""
+    shape = (design.shape[0], y.shape[1])
+    f32 = np.float32
+    level = np.broadcast_to(pristine.astype(f32), shape).copy()
+    step = np.broadcast_to(contrast.astype(f32), shape).copy()
+    v_ll = np.full(shape, spreads[0] ** 2, f32)
+    v_lc = np.zeros(shape, f32)
+    v_cc = np.full(shape, spreads[1] ** 2, f32)
+    noise2 = (sigma**2).astype(f32)
+    loglik = np.zeros(shape, f32)
+    error, k_l, k_c, total, work = (np.empty(shape, f32) for _ in range(5))
+    frames = y.astype(f32)
     for t in range(y.shape[0]):
-        x = design[:, t][:, None]
-        error = y[t] - level - x * step
-        k_l, k_c = v_ll + x * v_lc, v_lc + x * v_cc
-        total = k_l + x * k_c + noise2
-        loglik -= 0.5 * (np.log(total) + error**2 / total)
-        g_l, g_c = k_l / total, k_c / total
-        level += g_l * error
-        step += g_c * error
-        v_ll, v_lc, v_cc = v_ll - g_l * k_l, v_lc - g_l * k_c, v_cc - g_c * k_c
-        v_ll += np.where(x > 0, walks[1], walks[0])
-    return loglik
+        x = design[:, t][:, None].astype(f32)
+        np.multiply(x, step, out=error)
+        np.subtract(frames[t], level, out=work)
+        np.subtract(work, error, out=error)
+        np.multiply(x, v_lc, out=k_l)
+        k_l += v_ll
+        np.multiply(x, v_cc, out=k_c)
+        k_c += v_lc
+        np.multiply(x, k_c, out=total)
+        total += k_l
+        total += noise2
+        np.log(total, out=work)
+        loglik -= 0.5 * work
+        np.square(error, out=work)
+        work /= total
+        loglik -= 0.5 * work
+        error /= total
+        v_ll -= k_l * k_l / total
+        v_lc -= k_l * k_c / total
+        v_cc -= k_c * k_c / total
+        level += k_l * error
+        step += k_c * error
+        v_ll += np.where(x > 0, f32(walks[1]), f32(walks[0]))
+    return loglik.astype(float)
