@@ -93,6 +93,15 @@ def sample_data() -> Path:
 
 
 @pytest.fixture
+def sample_project(sample_data) -> Path:
+    """The generated sample project (``make sample``); the test is skipped without it."""
+    project = sample_data / "sample.itproj"
+    if not project.exists():
+        pytest.skip("sample_data/sample.itproj not generated")
+    return project
+
+
+@pytest.fixture
 def reporter():
     """A recording error reporter (GUI tests inspect ``reporter.reports``)."""
     from insitu_tem.gui.errors import RecordingReporter

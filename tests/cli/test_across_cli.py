@@ -3,18 +3,9 @@
 import json
 
 import numpy as np
-import pytest
 
 from insitu_tem.cli.main import main
 from insitu_tem.samples.experiment import EXPERIMENT
-
-
-@pytest.fixture
-def sample_project(sample_data):
-    path = sample_data / "sample.itproj"
-    if not path.exists():
-        pytest.skip("sample_data not generated")
-    return path
 
 
 def test_distances_and_profiles_match_the_truth(sample_project, sample_data, tmp_path, capsys):

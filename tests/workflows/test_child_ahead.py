@@ -7,6 +7,7 @@ import pytest
 
 from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan
 from insitu_tem.core.results import plain
+from insitu_tem.workflows import child as child_module
 from insitu_tem.workflows import front, nbd
 from insitu_tem.workflows.child import ChildProcess, digest
 from insitu_tem.workflows.jobs import Steps
@@ -93,10 +94,8 @@ def test_equal_calls_have_equal_digests_and_any_difference_changes_it():
     assert base != digest(nbd.analyse, (np.eye(3),), {"position": np.arange(3.0)})
 
 
-def test_the_sample_scan_analysed_ahead_is_the_scan_the_job_asks_for(sample_data):
-    project = sample_data / "sample.itproj"
-    if not project.exists():
-        pytest.skip("sample_data/sample.itproj not generated")
+def test_the_sample_scan_analysed_ahead_is_the_scan_the_job_asks_for(sample_project):
+    project = sample_project
     fn, args, kwargs = nbd.scan_ahead(str(project))
     opened = open_session(project)
     patterns, options = nbd.scan_call(opened.dataset("nbd"), dict(nbd.DEFAULTS))
@@ -118,7 +117,7 @@ def test_the_front_tracked_in_the_worker_gives_the_in_thread_numbers_exactly(ses
 def test_a_movie_too_large_to_copy_is_tracked_here(session, monkeypatch):  # noqa: F811
     here = plain(front.prepare(session, width_px=5.0).compute(Steps(None, None)))
     movie_bytes = session.dataset("movie").array.nbytes
-    monkeypatch.setattr(front, "memory_budget", lambda: 3 * movie_bytes - 1)
+    monkeypatch.setattr(child_module, "memory_budget", lambda: 3 * movie_bytes - 1)
     worker = ChildProcess()
     try:
         there = plain(front.prepare(session, width_px=5.0, child=worker).compute(Steps(None, None)))

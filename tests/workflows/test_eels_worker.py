@@ -4,18 +4,15 @@ import numpy as np
 import pytest
 
 from insitu_tem.core.results import plain
-from insitu_tem.workflows import eels
+from insitu_tem.workflows import child, eels
 from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.jobs import Steps
 from insitu_tem.workflows.project import open_session
 
 
 @pytest.fixture
-def sample_session(sample_data):
-    project = sample_data / "sample.itproj"
-    if not project.exists():
-        pytest.skip("sample_data/sample.itproj not generated")
-    return open_session(project)
+def sample_session(sample_project):
+    return open_session(sample_project)
 
 
 def _given(session) -> dict:
@@ -38,7 +35,7 @@ def test_the_eels_numbers_in_the_worker_are_the_numbers_of_the_thread(sample_ses
 
 def test_spectra_too_large_to_copy_are_analysed_here(sample_session, monkeypatch):
     session = sample_session
-    monkeypatch.setattr(eels, "memory_budget", lambda: 0)
+    monkeypatch.setattr(child, "memory_budget", lambda: 0)
     worker = ChildProcess()
     try:
         eels.prepare(session, child=worker, **_given(session)).compute(Steps(None, None))

@@ -23,10 +23,8 @@ class _Recorder:
         raise _Asked
 
 
-def test_the_sample_front_tracked_ahead_is_the_tracking_the_job_asks_for(sample_data):
-    project = sample_data / "sample.itproj"
-    if not project.exists():
-        pytest.skip("sample_data/sample.itproj not generated")
+def test_the_sample_front_tracked_ahead_is_the_tracking_the_job_asks_for(sample_project):
+    project = sample_project
     fn, args, kwargs = front.track_ahead(str(project))
     opened = open_session(project)
     drift.run(opened)
@@ -36,10 +34,8 @@ def test_the_sample_front_tracked_ahead_is_the_tracking_the_job_asks_for(sample_
     assert fn is analyse_front and digest(fn, args, kwargs) == recorder.call
 
 
-def test_a_project_with_a_front_result_is_not_tracked_ahead(sample_data, tmp_path):
-    project = sample_data / "sample.itproj"
-    if not project.exists():
-        pytest.skip("sample_data/sample.itproj not generated")
+def test_a_project_with_a_front_result_is_not_tracked_ahead(sample_project, tmp_path):
+    project = sample_project
     opened = open_session(project)
     drift.run(opened)
     front.run(opened)

@@ -37,12 +37,20 @@ from typing import IO, Any, Callable
 
 import numpy as np
 
+from insitu_tem.io.readers.memory import memory_budget
 from insitu_tem.workflows.forker import Forker, FreshInterpreters
 from insitu_tem.workflows.forker import spawner as _platform_spawner
 from insitu_tem.workflows.jobs import Cancelled, Steps
 
 _HEADER = struct.Struct("<Q")
 _NOT_KEPT = object()
+
+
+def fits_a_worker(array) -> bool:
+    """Whether ``array`` can be handed to a worker process: in memory (a numpy array) and three
+    copies of it (ours, the pickled message, the worker's) within the memory budget
+    (:func:`~insitu_tem.io.readers.memory.memory_budget`)."""
+    return type(array) is np.ndarray and 3 * array.nbytes <= memory_budget()
 
 
 class WorkerEnded(RuntimeError):

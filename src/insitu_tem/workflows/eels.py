@@ -20,8 +20,7 @@ from insitu_tem.analysis.eels.zlp import ZlpFit, fit_zlp
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
-from insitu_tem.io.readers.memory import memory_budget
-from insitu_tem.workflows.child import ChildProcess
+from insitu_tem.workflows.child import ChildProcess, fits_a_worker
 from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
@@ -217,11 +216,6 @@ def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
         should_stop=steps.should_stop,
     )
     return {**_probes(dataset), **numbers}
-
-
-def fits_a_worker(array) -> bool:
-    """Whether ``array`` is in memory and three copies of it fit the memory budget."""
-    return type(array) is np.ndarray and 3 * array.nbytes <= memory_budget()
 
 
 def spectra_numbers(

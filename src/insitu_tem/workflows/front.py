@@ -12,9 +12,8 @@ from insitu_tem.analysis.movie.front_line import FrontAnalysis, analyse_front
 from insitu_tem.core.project import load_session
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
-from insitu_tem.io.readers.memory import memory_budget
 from insitu_tem.workflows import drift as drift_workflow
-from insitu_tem.workflows.child import ChildProcess
+from insitu_tem.workflows.child import ChildProcess, fits_a_worker
 from insitu_tem.workflows.common import frame_times, require, tracking_line
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 from insitu_tem.workflows.project import find_source, load_role
@@ -57,7 +56,7 @@ def prepare(session: Session, *, line_rc=None, child: ChildProcess | None = None
 
     def compute(steps: Steps) -> dict:
         line = np.asarray(parameters["line_rc"])
-        if child is not None and _fits_a_worker(movie.array):
+        if child is not None and fits_a_worker(movie.array):
             analysis = child.run(analyse_front, steps, movie.array, line, **settings)
         else:
             analysis = analyse_front(
@@ -122,14 +121,9 @@ def track_ahead(project_path: str) -> tuple | None:
     if session.result("drift") is None:
         drift_workflow.run(session)
     movie, parameters, _inputs, settings = _tracking(session, None, {})
-    if not _fits_a_worker(movie.array):
+    if not fits_a_worker(movie.array):
         return None
     return analyse_front, (movie.array, np.asarray(parameters["line_rc"])), settings
-
-
-def _fits_a_worker(array) -> bool:
-    """Whether ``array`` is in memory and three copies of it fit the memory budget."""
-    return type(array) is np.ndarray and 3 * array.nbytes <= memory_budget()
 
 
 def front_value(analysis: FrontAnalysis, time_units: str) -> dict:

@@ -14,6 +14,7 @@ from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetParametersCommand
 from insitu_tem.workflows import eels as eels_workflow
+from insitu_tem.workflows.child import fits_a_worker
 
 NAME = eels_workflow.NAME
 TASK_KEY = "eels-analysis"
@@ -91,7 +92,7 @@ class EelsAnalysis(QObject):
             key=TASK_KEY,
             on_result=lambda result: session.store_result(job.name, result, dirty=False),
             description=f"EELS: {job.parameters['edge'] or 'zero-loss peak'}",
-            in_worker=eels_workflow.fits_a_worker(session.dataset("eels").array),
+            in_worker=fits_a_worker(session.dataset("eels").array),
         )
 
     def cancel(self) -> None:
