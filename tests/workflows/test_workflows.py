@@ -114,7 +114,9 @@ def test_across_reuses_the_panels_current_eels_results_and_computes_only_the_sta
     shown = session.result("eels.W-O23").value["chemical_shift_eV"]
     computed = []
     original = eels.analyse
-    monkeypatch.setattr(eels, "analyse", lambda *a: computed.append(a[1]["edge"]) or original(*a))
+    monkeypatch.setattr(
+        eels, "analyse", lambda *a, **k: computed.append(a[1]["edge"]) or original(*a, **k)
+    )
     value = across_front.run(session).value
     assert computed == [] and value["reused"] == ["eels.Li-K", "eels.W-O23"]
     np.testing.assert_array_equal(value["columns"]["W_O23_shift"], shown)
@@ -131,7 +133,9 @@ def test_across_computes_only_the_li_k_map_it_plots(session, monkeypatch):
     user_track(session, front_col_at_scan=24.0)
     computed = []
     original = eels.analyse
-    monkeypatch.setattr(eels, "analyse", lambda *a: computed.append(a[1]["edge"]) or original(*a))
+    monkeypatch.setattr(
+        eels, "analyse", lambda *a, **k: computed.append(a[1]["edge"]) or original(*a, **k)
+    )
     value = across_front.run(session).value
     assert computed == ["W-O23"] and value["reused"] == []
     full = eels.run(session, edge="Li-K").value["map_counts"]

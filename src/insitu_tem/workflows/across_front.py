@@ -22,6 +22,7 @@ from insitu_tem.core.model import DataError
 from insitu_tem.core.results import Result, plain
 from insitu_tem.core.session import Session
 from insitu_tem.workflows import drift, eels, front, nbd
+from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, run_job
 
@@ -117,11 +118,13 @@ def _per_probe(values, n: int) -> np.ndarray:
     return array if array.size == n else np.full(n, np.nan)
 
 
-def prepare(session: Session) -> Job:
+def prepare(session: Session, *, child: ChildProcess | None = None) -> Job:
     """The across-the-front job: needs the movie (calibrated in nm), a scan line, the front
     result and the EELS and/or NBD scans. The EELS and NBD results the panels already hold are
     reused when they are current and were made with the parameters this view needs (the
-    reference at the pristine probe); only what is missing or stale is computed."""
+    reference at the pristine probe); only what is missing or stale is computed, the EELS
+    numbers in the worker process ``child`` when given (:func:`insitu_tem.workflows.eels.
+    analyse`; the numbers are the same)."""
     movie = require(session, "movie", ("movie",))
     role = next((r for r in ("eels", "nbd") if session.scan_line(r)), None)
     if role is None:
@@ -146,9 +149,10 @@ def prepare(session: Session) -> Job:
     distance = scan.distance_from_front_px(front_px) * pixel_nm
     pristine = int(np.argmax(distance))
     parts = _parts(session, spectra, patterns, pristine)
+    worker = {} if child is None else {"child": child}
 
     def compute(steps: Steps) -> dict:
-        columns, units = _line_scan_columns(parts, scan.n_positions, steps)
+        columns, units = _line_scan_columns(parts, scan.n_positions, steps, worker)
         return {
             "distance_nm": distance,
             "front_along_nm": front_px * pixel_nm,
@@ -197,23 +201,23 @@ def _reusable(session: Session, name: str, wanted: dict, free: tuple) -> dict | 
     return result.value if same else None
 
 
-def _computed(part, analyse, steps: Steps) -> dict:
+def _computed(part, analyse, steps: Steps, **worker) -> dict:
     dataset, parameters, reused = part
     if reused is not None:
         return reused
-    value = analyse(dataset, parameters, steps)
+    value = analyse(dataset, parameters, steps, **worker)
     steps.check()
     return value
 
 
-def _line_scan_columns(parts: dict, n: int, steps: Steps) -> tuple[dict, dict]:
+def _line_scan_columns(parts: dict, n: int, steps: Steps, worker: dict) -> tuple[dict, dict]:
     columns: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
     if "eels.W-O23" in parts:
-        shift = _computed(parts["eels.W-O23"], eels.analyse, steps)
+        shift = _computed(parts["eels.W-O23"], eels.analyse, steps, **worker)
         columns["W_O23_shift"] = _per_probe(shift.get("chemical_shift_eV"), n)
         columns["W_O23_shift_stderr"] = _per_probe(shift.get("chemical_shift_stderr_eV"), n)
-        lithium = _computed(parts["eels.Li-K"], eels.window_map, steps)
+        lithium = _computed(parts["eels.Li-K"], eels.window_map, steps, **worker)
         columns["Li_K_intensity"] = _per_probe(lithium.get("map_counts"), n)
         columns["Li_K_intensity_stderr"] = _per_probe(lithium.get("map_counts_sigma"), n)
         units.update(W_O23_shift="eV", W_O23_shift_stderr="eV", Li_K_intensity="counts")

@@ -82,12 +82,7 @@ def prepare(session: Session, *, child: ChildProcess | None = None, **given) -> 
     parameters["reference"] = default_reference(dataset, parameters["reference"])
 
     def compute(steps: Steps) -> dict:
-        if child is not None and fits_a_worker(dataset.array):
-            numbers = child.run(
-                spectra_numbers, steps, dataset.array, dataset.signal_axes[0], parameters
-            )
-            return {**_probes(dataset), **numbers}
-        return analyse(dataset, parameters, steps)
+        return analyse(dataset, parameters, steps, child=child)
 
     return Job(result_name(parameters["edge"]), parameters, session.fingerprints(["eels"]), compute)
 
@@ -205,17 +200,30 @@ def _probes(dataset: Dataset) -> dict:
     return {"position": position, "units": units, "nav_shape": nav_shape}
 
 
-def analyse(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
+def analyse(
+    dataset: Dataset, parameters: dict, steps: Steps, *, child: ChildProcess | None = None
+) -> dict:
     """The EELS numbers for ``parameters`` (complete, as :func:`prepare` makes them): the
-    probes' positions and :func:`spectra_numbers`; any thread."""
-    numbers = spectra_numbers(
+    probes' positions and :func:`spectra_numbers`; any thread, the numbers in ``child`` when
+    given and the spectra fit a worker (:func:`_numbers`)."""
+    return {**_probes(dataset), **_numbers(spectra_numbers, dataset, parameters, steps, child)}
+
+
+def _numbers(
+    fn, dataset: Dataset, parameters: dict, steps: Steps, child: ChildProcess | None
+) -> dict:
+    """``fn(spectra, energy, parameters)`` in ``child`` when given and the spectra are in
+    memory and three copies of them fit the memory budget (:func:`~insitu_tem.workflows.child.
+    fits_a_worker`), else in this thread: the numbers are the same."""
+    if child is not None and fits_a_worker(dataset.array):
+        return child.run(fn, steps, dataset.array, dataset.signal_axes[0], parameters)
+    return fn(
         np.asarray(dataset.array),
         dataset.signal_axes[0],
         parameters,
         progress=steps.progress,
         should_stop=steps.should_stop,
     )
-    return {**_probes(dataset), **numbers}
 
 
 def spectra_numbers(
@@ -258,17 +266,32 @@ def spectra_numbers(
     return {**value, **edge_values(edge), "reference_index": reference}
 
 
-def window_map(dataset: Dataset, parameters: dict, steps: Steps) -> dict:
-    """Only the edge's window map of :func:`analyse` ("map_counts": background-subtracted counts
-    per probe in the signal window, after the zero-loss alignment; "map_counts_sigma": its 1σ),
-    with the same windows and background model, for a view that shows the map alone; any
-    thread."""
+def window_map(
+    dataset: Dataset, parameters: dict, steps: Steps, *, child: ChildProcess | None = None
+) -> dict:
+    """Only the edge's window map of :func:`analyse` (:func:`window_numbers`), for a view that
+    shows the map alone; any thread, in ``child`` as :func:`analyse`."""
+    return _numbers(window_numbers, dataset, parameters, steps, child)
+
+
+def window_numbers(
+    spectra: np.ndarray,
+    energy,
+    parameters: dict,
+    *,
+    progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+) -> dict:
+    """The edge's window map of :func:`spectra_numbers` for ``spectra`` (probes, channels) on
+    the axis ``energy``, with the same windows and background model: "map_counts",
+    background-subtracted counts per probe in the signal window after the zero-loss alignment,
+    and "map_counts_sigma", its 1σ."""
     from insitu_tem.analysis.eels.background import auto_background_window
     from insitu_tem.analysis.eels.pipeline import analyse_low_loss, default_signal_window
     from insitu_tem.analysis.eels.windows import integrate_window
 
-    energy = dataset.signal_axes[0]
-    spectra = np.asarray(dataset.array)
+    steps = Steps(should_stop, progress)
+    spectra = np.asarray(spectra)
     steps.progress(0.1, "zero-loss peak")
     low_loss = analyse_low_loss(spectra, energy)
     counts = np.asarray(spectra, float) if low_loss.aligned is None else low_loss.aligned.array

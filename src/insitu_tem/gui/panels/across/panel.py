@@ -120,7 +120,7 @@ class AcrossPanel(QWidget):
         if self._waiting:
             self.status.setText(STEP_TEXT[running[0]])
             return
-        worker = {"child": self.tasks.movie_child} if step is front else {}
+        worker = self._worker(step)
         try:
             job = step.prepare(session, **worker)
         except DataError as error:
@@ -136,6 +136,13 @@ class AcrossPanel(QWidget):
             in_worker=bool(worker),
             first=True,
         )
+
+    def _worker(self, step) -> dict:
+        """Where ``step`` computes (its job's thread waits): the front tracking in the movie's
+        worker process, the EELS numbers the view does not reuse in the EELS panel's (which has
+        their analysis imported); the drift here."""
+        children = {front: self.tasks.movie_child, across_front: self.tasks.eels_child}
+        return {"child": children[step]} if step in children else {}
 
     def _show_step(self, name: str, result) -> None:
         if name == "across":
