@@ -21,14 +21,21 @@ SCAN_AHEAD = ("insitu_tem.workflows.nbd", "scan_ahead")
 """Where the task runner's worker process finds the NBD scan analysis a project will ask for
 (:func:`insitu_tem.workflows.nbd.scan_ahead`)."""
 
-SCAN_WORKER = ("insitu_tem.workflows.nbd", "insitu_tem.workflows.nbd_pattern", "scipy.signal")
-"""What the NBD scan's worker imports before it is forked: the scan analysis and the ring
-overlays, whose peak search (scipy.signal, with scipy.stats: about 1 CPU s) the EELS worker
-forked after it uses too, so it is imported once."""
+SHARED_SCIPY = ("scipy.signal", "scipy.stats", "scipy.interpolate", "scipy.integrate")
+"""What every worker uses (about 1 CPU s to import): the front tracking's profile fits and
+kinetics checks, the ring overlays' peak search and the EELS analysis. The forker imports them
+before it forks the first worker, so they are imported once."""
+
+SCAN_WORKER = ("insitu_tem.workflows.nbd", "insitu_tem.workflows.nbd_pattern", *SHARED_SCIPY)
+"""What the NBD scan's worker imports before it is forked: the scan analysis, the ring overlays
+and :data:`SHARED_SCIPY`."""
 
 TRACK_AHEAD = ("insitu_tem.workflows.front", "track_ahead")
 """Where the task runner's second worker process finds the front tracking the across-the-front
 chain of a project will ask for (:func:`insitu_tem.workflows.front.track_ahead`)."""
+
+TRACK_WORKER = (TRACK_AHEAD[0], *SHARED_SCIPY)
+"""What the front tracking's worker imports before it is forked (it is forked first)."""
 
 
 class FileActions(QObject):
@@ -128,7 +135,8 @@ class FileActions(QObject):
         the second measures the movie's drift and tracks the front ahead (the job gets that
         answer when it asks for the same tracking; forked first: it ends last); an NBD scan
         without its result is read and analysed ahead in the first, which also fits the ring
-        overlays (:data:`SCAN_WORKER`)."""
+        overlays (:data:`SCAN_WORKER`); the forker imports what they share once
+        (:data:`SHARED_SCIPY`)."""
         try:
             session = load_session(project)
         except (DataError, OSError):
@@ -136,6 +144,7 @@ class FileActions(QObject):
         roles = set(session.roles)
         tracks = bool(session.scan_lines) and "movie" in roles and bool(roles & {"eels", "nbd"})
         if tracks and session.result("front") is None and session.result("across") is None:
+            self.window.tasks.movie_child.start(*TRACK_WORKER)
             self.window.tasks.movie_child.ahead(*TRACK_AHEAD, str(project))
         if "nbd" in roles and session.result("nbd") is None:
             self.window.tasks.child.start(*SCAN_WORKER)
