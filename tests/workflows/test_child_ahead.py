@@ -1,6 +1,7 @@
-"""A call the worker computes ahead answers the first request of that very call (same function,
-equal arguments) and only that one; any other request is computed, and the front tracking and the
-sample project's scan give in the worker the numbers they give in the job's thread."""
+"""Each call the worker computes ahead answers the first request of that very call (same function,
+equal arguments), in any order, and only that one; any other request is computed and drops them,
+and the front tracking and the sample project's scan give in the worker the numbers they give in
+the job's thread."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan
 from insitu_tem.core.results import plain
 from insitu_tem.workflows import child as child_module
-from insitu_tem.workflows import front, nbd
+from insitu_tem.workflows import drift, front, nbd
 from insitu_tem.workflows.child import ChildProcess, digest
 from insitu_tem.workflows.jobs import Steps
 from insitu_tem.workflows.project import open_session
@@ -27,15 +28,17 @@ def counted(values, *, offset, progress):
     return next(_calls), float(np.sum(values)) + offset
 
 
-def expect(offset):
-    return counted, (np.arange(4.0),), {"offset": offset}
+def expect(keeper, *offsets):
+    for offset in offsets:
+        keeper.run(counted, None, np.arange(4.0), offset=offset)
 
 
-def expect_nothing():
+def expect_nothing(keeper):
     return None
 
 
-def expect_a_failure():
+def expect_a_failure(keeper):
+    keeper.run(counted, None, np.arange(4.0), offset=0.0)
     raise ValueError("no such file")
 """
 
@@ -59,6 +62,25 @@ def test_the_answer_kept_ahead_serves_the_same_call_once(child):
     assert child.run(counter.counted, steps, np.arange(4.0), offset=1.0) == (1, 7.0)
 
 
+def test_answers_kept_ahead_serve_their_calls_once_in_any_order(child):
+    import counter
+
+    child.ahead("counter", "expect", 1.0, 2.0)
+    steps = Steps(None, None)
+    assert child.run(counter.counted, steps, np.arange(4.0), offset=2.0) == (1, 8.0)
+    assert child.run(counter.counted, steps, np.arange(4.0), offset=1.0) == (0, 7.0)
+    assert child.run(counter.counted, steps, np.arange(4.0), offset=1.0) == (2, 7.0)
+
+
+def test_a_call_not_kept_drops_every_kept_answer(child):
+    import counter
+
+    child.ahead("counter", "expect", 1.0, 2.0)
+    steps = Steps(None, None)
+    assert child.run(counter.counted, steps, np.arange(4.0), offset=3.0) == (2, 9.0)
+    assert child.run(counter.counted, steps, np.arange(4.0), offset=2.0) == (3, 8.0)
+
+
 @pytest.mark.parametrize(
     "values, offset",
     [(np.arange(4.0), 2.0), (np.arange(4), 1.0), (np.arange(5.0), 1.0), (np.arange(4.0), 1)],
@@ -78,7 +100,8 @@ def test_nothing_expected_or_a_failed_guess_leaves_requests_as_they_were(child, 
     import counter
 
     child.ahead("counter", name)
-    assert child.run(counter.counted, Steps(None, None), np.arange(4.0), offset=0.0) == (0, 6.0)
+    first = child.run(counter.counted, Steps(None, None), np.arange(4.0), offset=0.0)
+    assert first == ({"expect_nothing": 0, "expect_a_failure": 1}[name], 6.0)
 
 
 def test_equal_calls_have_equal_digests_and_any_difference_changes_it():
@@ -94,12 +117,23 @@ def test_equal_calls_have_equal_digests_and_any_difference_changes_it():
     assert base != digest(nbd.analyse, (np.eye(3),), {"position": np.arange(3.0)})
 
 
+class _Recorder:
+    """Stands in for the worker: records the digest of every call it is handed."""
+
+    def __init__(self):
+        self.calls = []
+
+    def run(self, fn, steps, *args, **kwargs):
+        self.calls.append((fn, digest(fn, args, kwargs)))
+
+
 def test_the_sample_scan_analysed_ahead_is_the_scan_the_job_asks_for(sample_project):
     project = sample_project
-    fn, args, kwargs = nbd.scan_ahead(str(project))
+    recorder = _Recorder()
+    nbd.scan_ahead(recorder, str(project))
     opened = open_session(project)
     patterns, options = nbd.scan_call(opened.dataset("nbd"), dict(nbd.DEFAULTS))
-    assert fn is analyse_scan and digest(fn, args, kwargs) == digest(fn, (patterns,), options)
+    assert recorder.calls == [(analyse_scan, digest(analyse_scan, (patterns,), options))]
 
 
 def test_the_front_tracked_in_the_worker_gives_the_in_thread_numbers_exactly(session):  # noqa: F811
@@ -108,6 +142,17 @@ def test_the_front_tracked_in_the_worker_gives_the_in_thread_numbers_exactly(ses
     try:
         job = front.prepare(session, width_px=5.0, child=worker)
         there = plain(job.compute(Steps(None, None)))
+        assert worker.pid is not None
+    finally:
+        worker.close()
+    np.testing.assert_equal(there, here)
+
+
+def test_the_drift_measured_in_the_worker_is_the_threads_exactly(session):  # noqa: F811
+    here = plain(drift.prepare(session).compute(Steps(None, None)))
+    worker = ChildProcess()
+    try:
+        there = plain(drift.prepare(session, child=worker).compute(Steps(None, None)))
         assert worker.pid is not None
     finally:
         worker.close()

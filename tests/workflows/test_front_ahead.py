@@ -1,8 +1,10 @@
-"""The sample project's front is tracked ahead in the worker with exactly the call the
-across-the-front chain makes after measuring the drift (so the job gets the kept answer)."""
+"""The sample project's drift and front are computed ahead in the worker with exactly the calls
+the across-the-front chain makes, in turn, after the project opens (so each job gets the kept
+answer)."""
 
 import pytest
 
+from insitu_tem.analysis.movie.drift import measure_drift
 from insitu_tem.analysis.movie.front_line import analyse_front
 from insitu_tem.core.project import save_session
 from insitu_tem.workflows import drift, front
@@ -16,29 +18,37 @@ class _Asked(Exception):
 
 
 class _Recorder:
-    """Stands in for the worker: records the call the front job asks for."""
+    """Stands in for the worker: records every call it is handed, measures the drift and stops
+    at the tracking."""
+
+    def __init__(self):
+        self.calls = []
 
     def run(self, fn, steps, *args, **kwargs):
-        self.call = digest(fn, args, kwargs)
-        raise _Asked
+        self.calls.append((fn, digest(fn, args, kwargs)))
+        if fn is analyse_front:
+            raise _Asked
+        return fn(*args, **kwargs)
 
 
-def test_the_sample_front_tracked_ahead_is_the_tracking_the_job_asks_for(sample_project):
-    project = sample_project
-    fn, args, kwargs = front.track_ahead(str(project))
-    opened = open_session(project)
-    drift.run(opened)
-    recorder = _Recorder()
+def test_the_sample_drift_and_front_computed_ahead_are_what_the_jobs_ask_for(sample_project):
+    ahead, asked = _Recorder(), _Recorder()
     with pytest.raises(_Asked):
-        front.prepare(opened, child=recorder).compute(Steps(None, None))
-    assert fn is analyse_front and digest(fn, args, kwargs) == recorder.call
+        front.track_ahead(ahead, str(sample_project))
+    opened = open_session(sample_project)
+    drift.run(opened, child=asked)
+    with pytest.raises(_Asked):
+        front.prepare(opened, child=asked).compute(Steps(None, None))
+    assert [fn for fn, _ in ahead.calls] == [measure_drift, analyse_front]
+    assert ahead.calls == asked.calls
 
 
 def test_a_project_with_a_front_result_is_not_tracked_ahead(sample_project, tmp_path):
-    project = sample_project
-    opened = open_session(project)
+    opened = open_session(sample_project)
     drift.run(opened)
     front.run(opened)
     saved = tmp_path / "tracked.itproj"
     save_session(opened, saved)
-    assert front.track_ahead(str(saved)) is None
+    recorder = _Recorder()
+    front.track_ahead(recorder, str(saved))
+    assert recorder.calls == []

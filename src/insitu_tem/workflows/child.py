@@ -16,10 +16,11 @@ Jobs run one at a time; a job whose ``should_stop`` turns true kills the worker 
 starts another) and raises :class:`~insitu_tem.workflows.jobs.Cancelled`. An exception raised in
 the worker is raised again in the caller, with the worker's traceback as a note.
 
-:meth:`ChildProcess.ahead` lets the worker compute a call before a job asks for it (the scan of
-a project that is still opening): the answer is kept for the first request of the same function
-with equal arguments (:func:`digest`), which gets it at once; any other request gets its own
-computation, so the numbers never depend on whether the guess was right.
+:meth:`ChildProcess.ahead` lets the worker compute calls before jobs ask for them (the scan of
+a project that is still opening; the drift and front tracking its across-the-front chain asks
+for in turn): each answer is kept for the first request of the same function with equal
+arguments (:func:`digest`), which gets it at once; any other request drops them all and gets its
+own computation, so the numbers never depend on whether the guess was right.
 """
 
 from __future__ import annotations
@@ -110,12 +111,13 @@ class ChildProcess:
             return self._worker
 
     def ahead(self, module: str, name: str, *args) -> None:
-        """Have the worker compute a call before it is requested; returns at once.
+        """Have the worker compute calls before they are requested; returns at once.
 
-        In the worker (started unless it runs, importing ``module``), ``module.name(*args)``
-        returns the call a job is expected to make, ``(fn, args, kwargs)``, or None; the worker
-        computes it and keeps the answer for the first :meth:`run` of the same ``fn`` with equal
-        arguments. Requests sent meanwhile wait until it is done.
+        In the worker (started unless it runs, importing ``module``), ``module.name(keeper,
+        *args)`` runs the jobs expected to ask for it with ``keeper`` (a :class:`Keeper`) as
+        their worker process: each call they hand it is computed there and its answer kept for
+        the first :meth:`run` of the same ``fn`` with equal arguments. Requests sent meanwhile
+        wait until it is done.
         """
         self.start(module).send(("ahead", module, name, args))
 
@@ -250,15 +252,27 @@ def _quiet(fraction: float, message: str = "") -> None:
     """Progress of a call computed ahead: nobody waits for it yet."""
 
 
+class Keeper:
+    """The worker process as the jobs run ahead in it see it (:meth:`ChildProcess.ahead`): runs
+    each call here, as :meth:`ChildProcess.run` would, and keeps its answer by :func:`digest`
+    for the requests that follow."""
+
+    def __init__(self, kept: dict) -> None:
+        self._kept = kept
+
+    def run(self, fn: Callable[..., Any], steps: Steps, *args, **kwargs) -> Any:
+        """``fn(*args, **kwargs)`` here (nobody waits for its progress yet), kept."""
+        value = fn(*args, progress=_quiet, **kwargs)
+        self._kept[digest(fn, args, kwargs)] = value
+        return value
+
+
 def _compute_ahead(module: str, name: str, args: tuple, kept: dict) -> None:
-    """Compute the call ``module.name(*args)`` expects and keep its answer by :func:`digest` (for
-    the next request only: that one uses it or drops it)."""
+    """Run ``module.name(keeper, *args)``, keeping the answer of every call it hands the
+    :class:`Keeper` (a failure drops them all)."""
     kept.clear()
     try:
-        call = getattr(importlib.import_module(module), name)(*args)
-        if call is not None:
-            fn, fn_args, fn_kwargs = call
-            kept[digest(fn, fn_args, fn_kwargs)] = fn(*fn_args, progress=_quiet, **fn_kwargs)
+        getattr(importlib.import_module(module), name)(Keeper(kept), *args)
     except Exception:  # noqa: BLE001 - only a guess: the request it expects computes and reports
         kept.clear()
 
@@ -276,8 +290,8 @@ def _serve(answers: IO[bytes], inbox: queue.Queue) -> None:
                 continue
             _, fn, args, kwargs = request
             value = kept.pop(digest(fn, args, kwargs), _NOT_KEPT) if kept else _NOT_KEPT
-            kept.clear()
             if value is _NOT_KEPT:
+                kept.clear()
                 value = fn(*args, progress=report, **kwargs)
             answer = ("result", value)
         except Exception as error:  # noqa: BLE001 - handed to the caller, raised there

@@ -5,6 +5,7 @@ from __future__ import annotations
 from insitu_tem.analysis.movie.drift import measure_drift
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
+from insitu_tem.workflows.child import ChildProcess, fits_a_worker
 from insitu_tem.workflows.common import require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
@@ -12,11 +13,16 @@ NAME = "drift"
 DEFAULTS = {"reference": "first", "roi": None}
 
 
-def prepare(session: Session, **given) -> Job:
+def prepare(session: Session, *, child: ChildProcess | None = None, **given) -> Job:
     """The drift job.
 
     Parameters
     ----------
+    child : ChildProcess, optional
+        Measure in this worker process instead of the job's thread when the movie is in memory
+        and fits a worker (:func:`~insitu_tem.workflows.child.fits_a_worker`; the front
+        tracking's worker has measured it ahead when a project opens). The numbers are the
+        same.
     reference : {"first", "previous", "running"}
         Register every frame against the first, the previous (chained) or a running mean.
     roi : (row0, row1, col0, col1) or None
@@ -26,14 +32,15 @@ def prepare(session: Session, **given) -> Job:
     parameters = options(session, NAME, DEFAULTS, given)
     roi = None if parameters["roi"] is None else tuple(int(v) for v in parameters["roi"])
 
+    settings = {"reference": parameters["reference"], "roi": roi}
+
     def compute(steps: Steps) -> dict:
-        result = measure_drift(
-            movie.array,
-            reference=parameters["reference"],
-            roi=roi,
-            progress=steps.progress,
-            should_stop=steps.should_stop,
-        )
+        if child is not None and fits_a_worker(movie.array):
+            result = child.run(measure_drift, steps, movie.array, **settings)
+        else:
+            result = measure_drift(
+                movie.array, progress=steps.progress, should_stop=steps.should_stop, **settings
+            )
         steps.check()
         row, col = movie.signal_axes
         return {

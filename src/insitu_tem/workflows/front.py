@@ -13,7 +13,7 @@ from insitu_tem.core.project import load_session
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
 from insitu_tem.workflows import drift as drift_workflow
-from insitu_tem.workflows.child import ChildProcess, fits_a_worker
+from insitu_tem.workflows.child import ChildProcess, Keeper, fits_a_worker
 from insitu_tem.workflows.common import frame_times, require, tracking_line
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 from insitu_tem.workflows.project import find_source, load_role
@@ -106,24 +106,22 @@ def _tracking(session: Session, line_rc, given: dict) -> tuple:
     return movie, parameters, inputs, settings
 
 
-def track_ahead(project_path: str) -> tuple | None:
-    """The tracking the across-the-front chain of the project at ``project_path`` will ask its
-    worker for, as ``(analyse_front, args, kwargs)`` (for :meth:`ChildProcess.ahead
-    <insitu_tem.workflows.child.ChildProcess.ahead>`: the worker reads the movie, measures its
-    drift as the drift job does when the project has none, and tracks while the project opens),
-    or None when the project holds no movie or a front result, or the movie would not be
-    tracked in a worker."""
+def track_ahead(worker: Keeper, project_path: str) -> None:
+    """Run the drift (when the project has none) and front jobs the across-the-front chain of
+    the project at ``project_path`` will ask its worker for, with ``worker`` as theirs (for
+    :meth:`ChildProcess.ahead <insitu_tem.workflows.child.ChildProcess.ahead>`: the worker
+    reads the movie and computes both while the project opens); nothing when the project holds
+    no movie or a front result, or the movie would not be tracked in a worker."""
     session = load_session(project_path)
     found = find_source(session, "movie", project_path)
     if found is None or session.result(NAME) is not None:
-        return None
+        return
     load_role(session, "movie", found)
+    if not fits_a_worker(session.dataset("movie").array):
+        return
     if session.result("drift") is None:
-        drift_workflow.run(session)
-    movie, parameters, _inputs, settings = _tracking(session, None, {})
-    if not fits_a_worker(movie.array):
-        return None
-    return analyse_front, (movie.array, np.asarray(parameters["line_rc"])), settings
+        drift_workflow.run(session, child=worker)
+    run(session, child=worker)
 
 
 def front_value(analysis: FrontAnalysis, time_units: str) -> dict:

@@ -16,7 +16,7 @@ from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.project import load_session
 from insitu_tem.core.results import Result, plain
 from insitu_tem.core.session import Session
-from insitu_tem.workflows.child import ChildProcess
+from insitu_tem.workflows.child import ChildProcess, Keeper
 from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 from insitu_tem.workflows.project import find_source, load_role
@@ -107,21 +107,21 @@ def scan_call(dataset: Dataset, parameters: dict) -> tuple[np.ndarray, dict]:
     }
 
 
-def scan_ahead(project_path: str) -> tuple | None:
-    """The scan analysis the "nbd" job of the project at ``project_path`` will ask its worker
-    for, as ``(analyse_scan, args, kwargs)`` (for :meth:`ChildProcess.ahead
-    <insitu_tem.workflows.child.ChildProcess.ahead>`: the worker reads the scan and starts on it
-    while the project opens), or None when the project holds no scan or a result for it."""
+def scan_ahead(worker: Keeper, project_path: str) -> None:
+    """Run the scan analysis the "nbd" job of the project at ``project_path`` will ask its
+    worker for, with ``worker`` as that worker (for :meth:`ChildProcess.ahead
+    <insitu_tem.workflows.child.ChildProcess.ahead>`: the worker reads the scan and analyses it
+    while the project opens); nothing when the project holds no scan or a result for it."""
     session = load_session(project_path)
     found = find_source(session, NAME, project_path)
     if found is None or session.result(NAME) is not None:
-        return None
+        return
     load_role(session, NAME, found)
     dataset = session.dataset(NAME)
     if dataset.kind != "pattern_series" or dataset.n_items < 3:
-        return None
+        return
     patterns, scan_options = scan_call(dataset, options(session, NAME, DEFAULTS, {}))
-    return analyse_scan, (patterns,), scan_options
+    worker.run(analyse_scan, Steps(None, None), patterns, **scan_options)
 
 
 def analyse(

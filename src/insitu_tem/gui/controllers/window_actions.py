@@ -132,10 +132,10 @@ class FileActions(QObject):
         """Start the worker processes of the analyses opening ``project`` will run, so they
         work while the panels are built and the files load. When the across-the-front profiles
         will be computed (a movie, scan lines and a line scan, without a front or across result)
-        the second measures the movie's drift and tracks the front ahead (the job gets that
-        answer when it asks for the same tracking; forked first: it ends last); an NBD scan
-        without its result is read and analysed ahead in the first, which also fits the ring
-        overlays (:data:`SCAN_WORKER`); the forker imports what they share once
+        the second measures the movie's drift and tracks the front ahead (the drift and front
+        jobs get those answers when they ask for the same calls; forked first: it ends last); an
+        NBD scan without its result is read and analysed ahead in the first, which also fits the
+        ring overlays (:data:`SCAN_WORKER`); the forker imports what they share once
         (:data:`SHARED_SCIPY`)."""
         try:
             session = load_session(project)

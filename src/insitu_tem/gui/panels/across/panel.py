@@ -138,10 +138,12 @@ class AcrossPanel(QWidget):
         )
 
     def _worker(self, step) -> dict:
-        """Where ``step`` computes (its job's thread waits): the front tracking in the movie's
-        worker process, the EELS numbers the view does not reuse in the EELS panel's (which has
-        their analysis imported); the drift here."""
-        children = {front: self.tasks.movie_child, across_front: self.tasks.eels_child}
+        """Where ``step`` computes (its job's thread waits): the drift and the front tracking in
+        the movie's worker process (which has computed both ahead when a project opened), the
+        EELS numbers the view does not reuse in the EELS panel's (which has their analysis
+        imported)."""
+        movie, eels = self.tasks.movie_child, self.tasks.eels_child
+        children = {drift: movie, front: movie, across_front: eels}
         return {"child": children[step]} if step in children else {}
 
     def _show_step(self, name: str, result) -> None:
