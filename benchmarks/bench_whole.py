@@ -320,11 +320,11 @@ def gui_rows(work: Path) -> list[dict]:
                 "passages and the kinetics fit: the largest worker job); then the NBD scan's, "
                 "which analyses the scan ahead (46 patterns, every disk fitted by a model of the "
                 "whole disk) and fits the ring overlays; the EELS worker analyses the line scan "
-                "and across-the-front's Li K window map when their jobs ask. The GUI process "
-                "opens the files, measures the FFT lattice and the drift (again, about 0.1 s: "
-                "the front job asks for the tracking with it), puts across-the-front together "
-                "and draws the results: about 4 s of CPU in the GUI process and 7-7.5 s in the "
-                "workers on a quiet machine, over the 2 cores",
+                "and across-the-front's Li K window map when their jobs ask (the drift and front "
+                "jobs get the front worker's answers). The GUI process opens the files, measures "
+                "the FFT lattice, puts across-the-front together and draws the results: about "
+                "3.5-4 s of CPU in the GUI process and 7-7.5 s in the workers on a quiet "
+                "machine, over the 2 cores",
             }
         )
     return rows
