@@ -1,6 +1,7 @@
 """The workbench's plots build their right-click menu on the first right-click, and it works as
 pyqtgraph's own (View All, the axis forms, the plot's options); an axis label follows the range's
-SI prefix although its HTML is set only when it changes."""
+SI prefix although its HTML is set only when it changes, and a new label on an axis of fixed
+width is centred on it, inside the plot."""
 
 import numpy as np
 import pyqtgraph as pg
@@ -119,3 +120,19 @@ def test_the_axes_size_as_pyqtgraph_sizes_them(qtbot):
             a, b = ours.getAxis(side), theirs.getAxis(side)
             assert a.label.toPlainText() == b.label.toPlainText()
             assert (a.width(), a.height()) == (b.width(), b.height())
+
+
+def test_a_new_label_on_a_fixed_width_axis_is_centred_inside_the_plot(qtbot):
+    widget = plot_widget()
+    qtbot.addWidget(widget)
+    widget.getAxis("left").setWidth(58)
+    widget.setLabel("left", "a much longer label than the one that follows (1/Å)")
+    widget.resize(300, 120)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.setLabel("left", "q (1/Å)")
+    QApplication.processEvents()
+    axis = widget.getAxis("left")
+    label = axis.label.mapRectToParent(axis.label.boundingRect())
+    assert 0 <= label.top() and label.bottom() <= axis.size().height()
+    assert label.center().y() == pytest.approx(axis.size().height() / 2, abs=1)

@@ -42,7 +42,10 @@ class SteadyLabelAxis(pg.AxisItem):
     """A :class:`pyqtgraph.AxisItem` whose label's HTML is set only when it changes.
 
     A range change that leaves the label's text as it was (the same SI prefix) leaves the axis's
-    size as it was too; a style, pen or scale change sizes the axis again as pyqtgraph does.
+    size as it was too; a style, pen or scale change sizes the axis again as pyqtgraph does. A new
+    text is placed again at once: pyqtgraph places it only when the axis is resized, so on an
+    axis of fixed width (:func:`~insitu_tem.gui.widgets.plot_stack.tidy_stack`) a shorter text
+    stayed where the longer one was centred, partly outside the plot.
     """
 
     _label_html: str | None = None
@@ -61,6 +64,7 @@ class SteadyLabelAxis(pg.AxisItem):
             self.label.setHtml(html)
             self._label_html = html
             self._adjustSize()
+            self.resizeEvent()
         elif not self._prefix_only:
             self._adjustSize()
         self.picture = None
