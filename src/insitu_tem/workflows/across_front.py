@@ -23,7 +23,7 @@ from insitu_tem.core.results import Result, plain
 from insitu_tem.core.session import Session
 from insitu_tem.workflows import drift, eels, front, nbd
 from insitu_tem.workflows.child import ChildProcess
-from insitu_tem.workflows.common import require
+from insitu_tem.workflows.common import probe_count, require, usable_patterns, usable_spectra
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, run_job
 
 NAME = "across"
@@ -140,6 +140,10 @@ def prepare(session: Session, *, child: ChildProcess | None = None) -> Job:
     patterns = session.dataset("nbd") if session.source("nbd") else None
     if spectra is None and patterns is None:
         raise DataError("open the EELS or NBD line scan first")
+    if spectra is not None:
+        usable_spectra(probe_count(spectra, scan.n_positions, role))
+    if patterns is not None:
+        usable_patterns(probe_count(patterns, scan.n_positions, role))
     inputs = ["movie", f"scan_line.{role}", "result.front"] + [
         r for r in ("eels", "nbd") if session.source(r)
     ]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.session import Session
+from insitu_tem.io.kinds import unusable_values
+
+MIN_PATTERN_PX = 8
+"""The smallest diffraction pattern side, px, the NBD analysis centres and integrates."""
 
 
 def require(session: Session, role: str, kinds: tuple[str, ...]) -> Dataset:
@@ -53,3 +59,52 @@ def probe_positions(dataset: Dataset) -> tuple[list, str]:
     if len(nav) == 1:
         return grids[0].ravel().tolist(), nav[0].units
     return np.stack([g.ravel() for g in grids], axis=-1).tolist(), nav[0].units
+
+
+def file_name(dataset: Dataset, role: str) -> str:
+    """The name of the file ``dataset`` was read from (``role`` when it has none)."""
+    return Path(dataset.source).name if dataset.source else role
+
+
+def usable_patterns(dataset: Dataset) -> Dataset:
+    """``dataset`` when its patterns are at least :data:`MIN_PATTERN_PX` px on a side and their
+    values finite (:func:`~insitu_tem.io.kinds.unusable_values` with ``squared_sum``); else
+    DataError naming its file and what to do."""
+    rows, cols = dataset.shape[-2:]
+    name = file_name(dataset, "nbd")
+    if min(rows, cols) < MIN_PATTERN_PX:
+        raise DataError(
+            f"{name}: holds {rows} × {cols} px patterns; the NBD analysis needs at least "
+            f"{MIN_PATTERN_PX} × {MIN_PATTERN_PX} px — open the scan's diffraction patterns"
+        )
+    _finite(dataset, name, "patterns", squared_sum=True)
+    return dataset
+
+
+def usable_spectra(dataset: Dataset) -> Dataset:
+    """``dataset`` when its spectra's values are finite; else DataError naming its file and what
+    to do."""
+    _finite(dataset, file_name(dataset, "eels"), "spectra", squared_sum=False)
+    return dataset
+
+
+def _finite(dataset: Dataset, name: str, items: str, *, squared_sum: bool) -> None:
+    bad = unusable_values(dataset.array, squared_sum=squared_sum)
+    if bad:
+        raise DataError(
+            f"{name}: holds {bad} NaN, infinite or overflowing values, which the analysis of its "
+            f"{items} cannot use — replace them (e.g. by 0) and export the {items} again"
+        )
+
+
+def probe_count(dataset: Dataset, n_positions: int, role: str) -> Dataset:
+    """``dataset`` when it holds one item per position of ``role``'s scan line; else DataError
+    naming its file and what to do."""
+    if dataset.n_items != n_positions:
+        raise DataError(
+            f"{file_name(dataset, role)}: holds {dataset.n_items} "
+            f"probe{'s' if dataset.n_items != 1 else ''} but the {role.upper()} "
+            f"scan line has {n_positions} positions — open the line scan recorded along that "
+            "line, or place the scan line again"
+        )
+    return dataset

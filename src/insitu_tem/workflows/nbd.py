@@ -17,7 +17,12 @@ from insitu_tem.core.project import load_session
 from insitu_tem.core.results import Result, plain
 from insitu_tem.core.session import Session
 from insitu_tem.workflows.child import ChildProcess, Keeper
-from insitu_tem.workflows.common import probe_positions, require
+from insitu_tem.workflows.common import (
+    file_name,
+    probe_positions,
+    require,
+    usable_patterns,
+)
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 from insitu_tem.workflows.project import find_source, load_role
 
@@ -52,12 +57,14 @@ def prepare(session: Session, *, child: ChildProcess | None = None, **given) -> 
     parameters = options(session, NAME, DEFAULTS, given)
     if dataset.n_items < 3:
         raise DataError(
-            f"the NBD scan holds {dataset.n_items} patterns; the analysis needs at least 3"
+            f"{file_name(dataset, NAME)}: holds {dataset.n_items} patterns; the NBD analysis "
+            "needs at least 3 — open the whole scan"
         )
     if int(parameters["components"]) < 2:
         raise DataError(
             f"{parameters['components']} components: at least 2 (the two end members) are needed"
         )
+    usable_patterns(dataset)
     reference = parameters["reference"]
     if reference is not None and not 0 <= int(reference) < dataset.n_items:
         raise DataError(f"reference pattern {reference} is outside 0 to {dataset.n_items - 1}")

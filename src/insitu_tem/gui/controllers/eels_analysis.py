@@ -15,6 +15,7 @@ from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetParametersCommand
 from insitu_tem.workflows import eels as eels_workflow
 from insitu_tem.workflows.child import fits_a_worker
+from insitu_tem.workflows.common import usable_spectra
 
 NAME = eels_workflow.NAME
 TASK_KEY = "eels-analysis"
@@ -80,6 +81,7 @@ class EelsAnalysis(QObject):
             return
         given = {k: v for k, v in self.parameters().items() if v is not None}
         try:
+            usable_spectra(self.session.dataset("eels"))
             job = eels_workflow.prepare(self.session, child=self.tasks.eels_child, **given)
         except (DataError, ValueError) as error:
             self.failed.emit(str(error))

@@ -1,0 +1,118 @@
+"""Line scans the analyses cannot use, opened alone or with a project, are refused on the panel's
+status line naming the file and what to do: no error dialog, no result, the window usable."""
+
+import json
+
+import numpy as np
+import pytest
+from rsciio.hspy import file_writer
+
+
+def write_hspy(path, data, nav, sig, signal_type):
+    """A HyperSpy file of ``data`` with navigation axes ``nav`` and signal axes ``sig`` (each a
+    list of (name, scale, units, offset))."""
+    navigate = [True] * len(nav) + [False] * len(sig)
+    axes = [
+        {"name": n, "size": size, "scale": s, "offset": o, "units": u, "navigate": on}
+        for (n, s, u, o), size, on in zip(nav + sig, data.shape, navigate)
+    ]
+    file_writer(
+        str(path),
+        {
+            "data": data,
+            "axes": axes,
+            "metadata": {"General": {"title": path.stem}, "Signal": {"signal_type": signal_type}},
+            "original_metadata": {},
+            "tmp_parameters": {},
+            "attributes": {"_lazy": False},
+            "learning_results": {},
+            "models": {},
+            "package_info": {},
+        },
+    )
+    return path
+
+
+def scan(path, patterns):
+    position = [("position", 2.0, "nm", 0.0)]
+    k = [("ky", 0.1, "1/nm", 0.0), ("kx", 0.1, "1/nm", 0.0)]
+    return write_hspy(path, patterns, position, k, "diffraction")
+
+
+def spectra(path, counts):
+    position, energy = [("position", 2.0, "nm", 0.0)], [("E", 0.5, "eV", -10.0)]
+    return write_hspy(path, counts, position, energy, "EELS")
+
+
+def nan_patterns():
+    patterns = np.random.default_rng(0).random((6, 16, 16)).astype(np.float32)
+    patterns[2, 3:5] = np.nan
+    return patterns
+
+
+@pytest.mark.parametrize(
+    "patterns, says",
+    [
+        (nan_patterns(), "scan.hspy: holds 32 NaN, infinite or overflowing values"),
+        (np.ones((6, 1, 1), np.float32), "scan.hspy: holds 1 × 1 px patterns"),
+    ],
+)
+def test_a_scan_the_analysis_cannot_use_is_refused_naming_the_file(
+    qtbot, window, wait_idle, tmp_path, movie_file, patterns, says
+):
+    window.open_paths([scan(tmp_path / "scan.hspy", patterns)])
+    wait_idle(window)
+    assert window.panels["nbd"].status.text().startswith(says)
+    assert window.reporter.reports == []
+    assert window.state.session.result("nbd") is None
+    window.open_paths([movie_file])
+    wait_idle(window)
+    assert window.panels["movie"].dataset is not None
+
+
+def line_scan_project(tmp_path, movie_file, counts) -> str:
+    spectra(tmp_path / "eels.hspy", counts)
+    line = {"start_rc": [16.0, 4.0], "end_rc": [16.0, 28.0], "n_positions": 5, "time_s": 1.0}
+    project = tmp_path / "scan.itproj"
+    project.write_text(
+        json.dumps(
+            {
+                "schema_version": 3,
+                "datasets": {
+                    role: {"path": name, "sha256": "", "signal": None, "kind": None}
+                    for role, name in (("movie", movie_file.name), ("eels", "eels.hspy"))
+                },
+                "scan_lines": {"eels": line},
+            }
+        )
+    )
+    return project
+
+
+def eels_counts(n: int) -> np.ndarray:
+    energy = np.arange(256) * 0.5 - 10.0
+    peak = 1e4 * np.exp(-0.5 * (energy / 0.6) ** 2) + 50.0
+    return np.random.default_rng(1).poisson(np.tile(peak, (n, 1))).astype(np.float32)
+
+
+def with_nan(counts):
+    counts[1, 40:60] = np.nan
+    return counts
+
+
+@pytest.mark.parametrize(
+    "counts, says",
+    [
+        (eels_counts(2), "eels.hspy: holds 2 probes but the EELS scan line has 5 positions"),
+        (with_nan(eels_counts(5)), "eels.hspy: holds 20 NaN, infinite or overflowing values"),
+    ],
+)
+def test_the_across_view_refuses_a_line_scan_it_cannot_use_naming_the_file(
+    qtbot, window, wait_idle, tmp_path, movie_file, counts, says
+):
+    window.open_paths([line_scan_project(tmp_path, movie_file, counts)])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.panels["across"].status.text() != "", timeout=5000)
+    assert says in window.panels["across"].status.text()
+    assert window.reporter.reports == []
+    assert window.state.session.result("across") is None
