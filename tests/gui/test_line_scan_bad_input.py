@@ -116,3 +116,16 @@ def test_the_across_view_refuses_a_line_scan_it_cannot_use_naming_the_file(
     assert says in window.panels["across"].status.text()
     assert window.reporter.reports == []
     assert window.state.session.result("across") is None
+
+
+def test_the_across_view_says_when_the_movie_shows_no_front(
+    qtbot, window, wait_idle, tmp_path, movie_file
+):
+    window.open_paths([line_scan_project(tmp_path, movie_file, eels_counts(5))])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: "no frame" in window.panels["across"].status.text(), timeout=5000)
+    assert window.panels["across"].status.text() == (
+        "Across the front: the front was found in no frame of the movie; mark it with the "
+        "movie's Mark front tool"
+    )
+    assert window.reporter.reports == []

@@ -88,7 +88,13 @@ def point_at_arc(line_rc, arc_px: float) -> np.ndarray:
 
 
 def front_on_scan_px(track: dict, line_rc, scan: ScanRegistration) -> float:
-    """Where the tracked front crosses the scan line at scan time, px from the first probe."""
+    """Where the tracked front crosses the scan line at scan time, px from the first probe;
+    DataError when the track found the front in no frame."""
+    found = np.isfinite(np.asarray(track["position_along_px"], float))
+    if not (found & np.isfinite(np.asarray(track["times"], float))).any():
+        raise DataError(
+            "the front was found in no frame of the movie; mark it with the movie's Mark front tool"
+        )
     along = front_at_time(track["times"], track["position_along_px"], scan.time_s)
     return front_along_line(scan, tuple(point_at_arc(line_rc, along)))
 

@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoStack
 
 from insitu_tem.core.holder_log import HolderLog
 from insitu_tem.gui.controllers.timeline_results import TimelineResults
+from insitu_tem.gui.errors import describe
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetValueCommand
 
@@ -147,6 +148,9 @@ class TimelineController(QObject):
             lambda: _load_and_place(path, np.asarray(times, dtype=float), offset, channel, start),
             key="timeline",
             on_result=self._show,
+            on_error=lambda error: self.panel.status.setText(
+                f"{Path(path).name}: {describe(error).message}"
+            ),
             description="Holder log on the movie",
         )
 

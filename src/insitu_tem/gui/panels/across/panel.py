@@ -21,6 +21,7 @@ from insitu_tem.workflows.across_front import AcrossFront
 from insitu_tem.gui.controllers.eels_analysis import TASK_KEY as EELS_ANALYSIS
 from insitu_tem.gui.controllers.nbd_analysis import SCAN_KEY as NBD_SCAN
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.errors import describe
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.guarded_save import save_guarded
 from insitu_tem.gui.panels.nbd.scan_plots import COLOURS as PHASE_COLOURS
@@ -246,12 +247,19 @@ class AcrossPanel(QWidget):
             lambda: holder_state_at(session, time_s),
             key="across-holder",
             on_result=lambda state: self._append_holder_state(text, state),
+            on_error=lambda error: self._holder_state_failed(text, error),
             description="Holder state at the scan",
         )
 
     def _append_holder_state(self, text: str, state) -> None:
         if state is not None:
             self.status.setText(f"{text}; holder {state.text()}")
+
+    def _holder_state_failed(self, text: str, error: BaseException) -> None:
+        log = self.state.session.panel_state("timeline").get("log_path") or "the holder log"
+        self.status.setText(
+            f"{text}; holder state not read ({Path(log).name}: {describe(error).message})"
+        )
 
     def _move_cursor(self, index: int) -> None:
         if self.result is None:
