@@ -89,6 +89,20 @@ def movie_file(tmp_path):
 
 
 @pytest.fixture
+def front_movie(tmp_path):
+    """10 frames of 32² px (1 nm/px, 0.5 s apart): a bright film growing from the left over a
+    fixed texture (which holds the drift at zero)."""
+    columns, rng = np.arange(32), np.random.default_rng(1)
+    film = np.stack([np.where(columns < 8 + 2 * t, 400, 200) for t in range(10)])
+    frames = film[:, None, :] + np.random.default_rng(5).integers(0, 800, (32, 32))
+    path = tmp_path / "front.tif"
+    metadata = {"axes": "TYX", "unit": "nm", "finterval": 0.5}
+    movie = rng.poisson(frames).astype(np.uint16)
+    tifffile.imwrite(path, movie, imagej=True, resolution=(1.0, 1.0), metadata=metadata)
+    return path
+
+
+@pytest.fixture
 def tomo_panel(qtbot, reporter):
     """A Tomography panel on its own, wide enough for its controls; its tasks stopped after."""
     from PySide6.QtGui import QUndoStack

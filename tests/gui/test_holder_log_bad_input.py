@@ -4,9 +4,7 @@ was not read."""
 
 import json
 
-import numpy as np
 import pytest
-import tifffile
 
 from tests.gui.test_line_scan_bad_input import eels_counts, line_scan_project
 
@@ -45,27 +43,12 @@ def test_an_unreadable_holder_log_is_named_on_the_timeline(
     assert window.panels["movie"].dataset is not None
 
 
-@pytest.fixture
-def front_movie(tmp_path):
-    """10 frames of 32² px (1 nm/px, 0.5 s apart): a bright film growing from the left over a
-    fixed texture (which holds the drift at zero)."""
-    columns, rng = np.arange(32), np.random.default_rng(1)
-    film = np.stack([np.where(columns < 8 + 2 * t, 400, 200) for t in range(10)])
-    frames = film[:, None, :] + np.random.default_rng(5).integers(0, 800, (32, 32))
-    path = tmp_path / "front.tif"
-    metadata = {"axes": "TYX", "unit": "nm", "finterval": 0.5}
-    movie = rng.poisson(frames).astype(np.uint16)
-    tifffile.imwrite(path, movie, imagej=True, resolution=(1.0, 1.0), metadata=metadata)
-    return path
-
-
 def test_the_across_view_says_the_holder_state_was_not_read(
     qtbot, window, wait_idle, tmp_path, front_movie
 ):
     project = line_scan_project(tmp_path, front_movie, eels_counts(5))
     saved = json.loads(project.read_text())
     saved["panels"] = {"timeline": {"log_path": "holder_log.csv", "offset_s": 0.0}}
-    saved["scan_lines"]["eels"].update(start_rc=[16.0, 2.0], end_rc=[16.0, 30.0])
     project.write_text(json.dumps(saved))
     (tmp_path / "holder_log.csv").write_bytes(b"")
     window.open_paths([project])

@@ -72,7 +72,7 @@ def test_a_scan_the_analysis_cannot_use_is_refused_naming_the_file(
 
 def line_scan_project(tmp_path, movie_file, counts) -> str:
     spectra(tmp_path / "eels.hspy", counts)
-    line = {"start_rc": [16.0, 4.0], "end_rc": [16.0, 28.0], "n_positions": 5, "time_s": 1.0}
+    line = {"start_rc": [16.0, 2.0], "end_rc": [16.0, 30.0], "n_positions": 5, "time_s": 1.0}
     project = tmp_path / "scan.itproj"
     project.write_text(
         json.dumps(
@@ -127,5 +127,18 @@ def test_the_across_view_says_when_the_movie_shows_no_front(
     assert window.panels["across"].status.text() == (
         "Across the front: the front was found in no frame of the movie; mark it with the "
         "movie's Mark front tool"
+    )
+    assert window.reporter.reports == []
+
+
+def test_the_across_view_refuses_spectra_without_its_edges_naming_the_file(
+    qtbot, window, wait_idle, tmp_path, front_movie
+):
+    window.open_paths([line_scan_project(tmp_path, front_movie, eels_counts(5)[:, :3])])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: "eels.hspy" in window.panels["across"].status.text(), timeout=5000)
+    assert window.panels["across"].status.text() == (
+        "Across the front: eels.hspy: its spectra span -10 to -9 eV, without the W-O23 edge "
+        "(36.8 eV) this view measures — open the line scan's low-loss spectra"
     )
     assert window.reporter.reports == []

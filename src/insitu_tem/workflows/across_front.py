@@ -17,13 +17,20 @@ from pathlib import Path
 
 import numpy as np
 
+from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.core.coordinates import ScanRegistration, front_along_line, front_at_time
 from insitu_tem.core.model import DataError
 from insitu_tem.core.results import Result, plain
 from insitu_tem.core.session import Session
 from insitu_tem.workflows import drift, eels, front, nbd
 from insitu_tem.workflows.child import ChildProcess
-from insitu_tem.workflows.common import probe_count, require, usable_patterns, usable_spectra
+from insitu_tem.workflows.common import (
+    file_name,
+    probe_count,
+    require,
+    usable_patterns,
+    usable_spectra,
+)
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, run_job
 
 NAME = "across"
@@ -147,7 +154,7 @@ def prepare(session: Session, *, child: ChildProcess | None = None) -> Job:
     if spectra is None and patterns is None:
         raise DataError("open the EELS or NBD line scan first")
     if spectra is not None:
-        usable_spectra(probe_count(spectra, scan.n_positions, role))
+        _holds_edges(usable_spectra(probe_count(spectra, scan.n_positions, role)))
     if patterns is not None:
         usable_patterns(probe_count(patterns, scan.n_positions, role))
     inputs = ["movie", f"scan_line.{role}", "result.front"] + [
@@ -175,6 +182,18 @@ def prepare(session: Session, *, child: ChildProcess | None = None) -> Job:
         }
 
     return Job(NAME, {"scan_role": role, "line_rc": line_rc}, session.fingerprints(inputs), compute)
+
+
+def _holds_edges(spectra) -> None:
+    """DataError naming the file when its spectra miss an edge this view measures."""
+    energy = spectra.signal_axes[0].coordinates()
+    for edge in (find_edge(name) for name in ("W-O23", "Li-K")):
+        if not energy[0] < edge.onset_eV < energy[-1]:
+            raise DataError(
+                f"{file_name(spectra, 'eels')}: its spectra span {energy[0]:.4g} to "
+                f"{energy[-1]:.4g} eV, without the {edge.name} edge ({edge.onset_eV:g} eV) this "
+                "view measures — open the line scan's low-loss spectra"
+            )
 
 
 def _parts(session: Session, spectra, patterns, pristine: int) -> dict:
