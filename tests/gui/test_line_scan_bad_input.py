@@ -3,6 +3,7 @@ status line naming the file and what to do: no error dialog, no result, the wind
 
 import json
 
+import h5py
 import numpy as np
 import pytest
 from rsciio.hspy import file_writer
@@ -142,3 +143,20 @@ def test_the_across_view_refuses_spectra_without_its_edges_naming_the_file(
         "(36.8 eV) this view measures — open the line scan's low-loss spectra"
     )
     assert window.reporter.reports == []
+
+
+def test_a_file_whose_axes_disagree_with_its_data_is_refused_naming_it(
+    qtbot, window, wait_idle, tmp_path
+):
+    path = spectra(tmp_path / "eels.hspy", eels_counts(3))
+    with h5py.File(path, "r+") as file:
+        group = next(g for g in file["Experiments"].values())
+        del group["data"]
+        group["data"] = np.ones((3, 100), np.float32)
+    window.open_paths([path])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: len(window.reporter.reports) == 1)
+    assert window.reporter.reports[0].message == (
+        "eels.hspy: its axes say 3 × 256 but its data are 3 × 100; the file is damaged — "
+        "export it again"
+    )

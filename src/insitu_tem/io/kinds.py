@@ -245,6 +245,12 @@ def build_dataset(
     notes += _nan_note(array)
     metadata = {k: v for k, v in raw.metadata.items() if k != "reader_log"}
     metadata["original_dtype"] = str(np.dtype(raw.array.dtype))
+    sizes = tuple(a.size for a in nav_axes + sig_axes)
+    if sizes != tuple(array.shape):
+        raise DataError(
+            f"its axes say {' × '.join(map(str, sizes))} but its data are "
+            f"{' × '.join(map(str, array.shape))}; the file is damaged — export it again"
+        )
     return Dataset(
         chosen, array, tuple(nav_axes + sig_axes), metadata, source, tuple(notes), signals
     )
