@@ -6,6 +6,7 @@ import json
 import h5py
 import numpy as np
 import pytest
+import tifffile
 from rsciio.hspy import file_writer
 
 
@@ -159,4 +160,19 @@ def test_a_file_whose_axes_disagree_with_its_data_is_refused_naming_it(
     assert window.reporter.reports[0].message == (
         "eels.hspy: its axes say 3 × 256 but its data are 3 × 100; the file is damaged — "
         "export it again"
+    )
+
+
+def test_the_across_view_says_a_one_frame_movie_is_an_image(
+    qtbot, window, wait_idle, tmp_path, movie_file
+):
+    frame = tmp_path / "frame.tif"
+    metadata = {"axes": "YX", "unit": "nm"}
+    tifffile.imwrite(frame, tifffile.imread(movie_file)[0], imagej=True, metadata=metadata)
+    window.open_paths([line_scan_project(tmp_path, frame, eels_counts(5))])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: "image" in window.panels["across"].status.text(), timeout=5000)
+    assert window.panels["across"].status.text() == (
+        "Across the front: the movie data is an image, but this analysis needs a movie — open "
+        "one as the movie data"
     )

@@ -22,10 +22,17 @@ def require(session: Session, role: str, kinds: tuple[str, ...]) -> Dataset:
         what = "open" if session.source(role) is None else "load"
         raise DataError(f"the session has no {role} data; {what} the {role} file first")
     if dataset.kind not in kinds:
+        wanted = " or ".join(map(_a, kinds))
         raise DataError(
-            f"the {role} data is a {dataset.kind}, but this analysis needs a {' or '.join(kinds)}"
+            f"the {role} data is {_a(dataset.kind)}, but this analysis needs {wanted} — open one "
+            f"as the {role} data"
         )
     return dataset
+
+
+def _a(kind: str) -> str:
+    name = kind.replace("_", " ")
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def frame_times(dataset: Dataset) -> tuple[np.ndarray, str]:
