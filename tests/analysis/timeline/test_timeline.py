@@ -1,5 +1,6 @@
 """Charge passed, Li per formula unit, dose and synchronisation: known answers and coverage."""
 
+import dataclasses
 from datetime import datetime
 
 import numpy as np
@@ -130,3 +131,12 @@ def test_charge_of_the_real_protochips_current_log_matches_an_independent_read(r
     result = charge_passed(log.time_s, log.channels["Channel A Current"].values)
     assert result.charge_C[-1] == pytest.approx(np.trapezoid(raw[:, 1], raw[:, 0] / 1000.0))
     assert result.charge_C[-1] == pytest.approx(0.1339, abs=1e-4)
+
+
+def test_a_channel_with_no_reading_reads_nan_and_leaves_the_others_readable():
+    log = make_log(datetime(2026, 1, 1, 12, 0, 0))
+    empty = LogChannel("resistance", "Ohm", np.full(log.time_s.size, np.nan))
+    log = dataclasses.replace(log, channels={**log.channels, "r": empty})
+    assert np.isnan(channel_at(log, "r", np.array([1.0, 8.0]))).all()
+    assert np.isnan(channel_at(log, "r", 8.0))
+    assert channel_at(log, "bias", np.array([8.0])) == pytest.approx([-0.8])

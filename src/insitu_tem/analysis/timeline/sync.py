@@ -56,9 +56,12 @@ def offset_from_event(
 
 
 def channel_at(log: HolderLog, name: str, time_s: np.ndarray | float) -> np.ndarray:
-    """A channel linearly interpolated at log times ``time_s`` (NaN outside the log)."""
+    """A channel linearly interpolated at log times ``time_s`` (NaN outside the log, and
+    everywhere for a channel with no finite reading, e.g. one that was not connected)."""
     channel = log.channel(name)
     valid = np.isfinite(channel.values)
+    if not valid.any():
+        return np.full(np.shape(time_s), np.nan)
     return np.interp(
         np.asarray(time_s, dtype=float),
         log.time_s[valid],
