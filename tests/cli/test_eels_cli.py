@@ -209,6 +209,20 @@ def test_bad_input_is_one_line(capsys, tmp_path):
     assert_one_line_error(capsys, ["eels", *calibrated, "--out", str(tmp_path)], "--edge")
 
 
+def test_spectra_with_nan_are_refused_by_the_edge_analysis_in_one_line(capsys, tmp_path, sample):
+    import h5py
+
+    damaged = tmp_path / "eels_linescan.hspy"
+    damaged.write_bytes(sample[0].read_bytes())
+    with h5py.File(damaged, "r+") as file:
+        group = next(iter(file["Experiments"].values()))
+        counts = group["data"][()].astype(np.float32)
+        counts[3, 100:110] = np.nan
+        del group["data"]
+        group["data"] = counts
+    assert_one_line_error(capsys, ["eels", str(damaged), "--edge", "W-O23"], "holds 10 NaN")
+
+
 def test_console_script(sample):
     script = Path(sys.executable).with_name("insitu-tem")
     result = subprocess.run(

@@ -154,6 +154,15 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
             raise InputError(None, "--out writes the edge's window map; give --edge NAME too")
         value = eels.zero_loss(dataset)
         return {key: value[key] for key in ZLP_KEYS + PLASMON_KEYS}
+    from insitu_tem.io.kinds import unusable_values
+
+    unreadable = unusable_values(dataset.array)
+    if unreadable:
+        raise InputError(
+            dataset.source,
+            f"holds {unreadable} NaN or infinite values, which the edge's background fits and "
+            "shifts cannot use; replace them (e.g. by 0) and export the spectra again",
+        )
     from insitu_tem.core.session import Session
 
     session = Session(checksums=False)
