@@ -1,5 +1,6 @@
 """The holder's state at the line scan's time, on the across-the-front figure: bias, current and
-charge from the timeline's log (sample truth), cumulative dose from the dose result."""
+charge from the timeline's log (sample truth), cumulative dose from the dose result; a log that
+ends before the scan says so instead of showing NaN readings."""
 
 import json
 from dataclasses import asdict
@@ -59,3 +60,17 @@ def test_the_across_figure_notes_the_holder_state(session):
     assert (
         "front position 1σ 0.32 nm (shifts every distance alike)" in across_views(session)[0].note
     )
+
+
+def test_a_log_that_ends_before_the_scan_says_so(session, tmp_path):
+    lines = (SAMPLES / "holder_log.csv").read_text().splitlines()
+    cut = tmp_path / "holder_log.csv"
+    cut.write_text("\n".join(lines[: len(lines) // 3]) + "\n")
+    timeline = session.panel_state("timeline")
+    session.set_panel_state("timeline", {**timeline, "log_path": str(cut)})
+    try:
+        text = holder_state_at(session, scan_time_s(session)).text()
+    finally:
+        session.set_panel_state("timeline", timeline)
+    assert text.startswith("t = 29.5 s: outside the holder log (its readings cover movie time ")
+    assert "nan" not in text and "dose " in text

@@ -16,7 +16,8 @@ from insitu_tem.core.session import Session
 class HolderState:
     """Holder quantities at ``time_s`` (movie time, s); NaN where not known.
 
-    ``channels`` maps log channel names to (value, units) at that time.
+    ``channels`` maps log channel names to (value, units) at that time; ``log_span_s`` is the
+    movie time (s) from the log's first to its last reading.
     """
 
     time_s: float
@@ -25,12 +26,24 @@ class HolderState:
     charge_sigma_C: float = np.nan
     dose_e_per_A2: float = np.nan
     dose_sigma_e_per_A2: float = np.nan
+    log_span_s: tuple[float, float] | None = None
 
     def text(self) -> str:
-        """One line: ``t = 29.5 s: Channel A Voltage -0.8 V, …, Q = … ± … C, dose … e/Å²``."""
+        """One line: ``t = 29.5 s: Channel A Voltage -0.8 V, …, Q = … ± … C, dose … e/Å²``;
+        a channel with no reading at that time is left out, and a time outside the log says so."""
         parts = [
-            f"{name} {value:.3g} {units}".rstrip() for name, (value, units) in self.channels.items()
+            f"{name} {value:.3g} {units}".rstrip()
+            for name, (value, units) in self.channels.items()
+            if np.isfinite(value)
         ]
+        if self.log_span_s is not None and not (
+            self.log_span_s[0] <= self.time_s <= self.log_span_s[1]
+        ):
+            first, last = self.log_span_s
+            parts.insert(
+                0,
+                f"outside the holder log (its readings cover movie time {first:.3g} to {last:.3g} s)",
+            )
         if np.isfinite(self.charge_C):
             parts.append(f"Q = {self.charge_C:.3g} ± {self.charge_sigma_C:.2g} C")
         if np.isfinite(self.dose_e_per_A2):
@@ -61,29 +74,34 @@ def holder_state_at(
 ) -> HolderState | None:
     """The holder's state at movie time ``time_s``; None without a log or a dose result."""
     from insitu_tem.analysis.timeline.frames import frame_timeline
-    from insitu_tem.analysis.timeline.sync import movie_clock
+    from insitu_tem.analysis.timeline.sync import log_times, movie_clock
     from insitu_tem.io.holder_logs import load_log
 
-    state, channels, charge = session.panel_state("timeline"), {}, (np.nan, np.nan)
+    state, channels, charge, span = session.panel_state("timeline"), {}, (np.nan, np.nan), None
     movie = session.dataset("movie")
     path = log_path(session, state["log_path"], project_dir) if state.get("log_path") else None
     if path is not None and path.is_file() and movie is not None:
         log = load_log(path)
-        start = movie_clock(movie)[1]
+        start, offset = movie_clock(movie)[1], float(state.get("offset_s", 0.0))
         timeline = frame_timeline(
             np.array([time_s]),
             log,
             movie_start=start,
-            offset_s=float(state.get("offset_s", 0.0)),
+            offset_s=offset,
             current_channel=state.get("current_channel"),
         )
         shown = [n for n, c in log.channels.items() if c.units in ("V", "A", "°C")]
         channels = {n: (float(timeline.channels[n][0]), timeline.units[n]) for n in shown}
         charge = (float(timeline.charge_C[0]), float(timeline.charge_sigma_C[0]))
+        log_time = log_times(np.array([time_s]), log, movie_start=start, offset_s=offset)[0]
+        span = (
+            float(time_s + np.min(log.time_s) - log_time),
+            float(time_s + np.max(log.time_s) - log_time),
+        )
     dose = _dose_at(session, time_s)
     if not channels and dose is None:
         return None
-    return HolderState(float(time_s), channels, *charge, *(dose or (np.nan, np.nan)))
+    return HolderState(float(time_s), channels, *charge, *(dose or (np.nan, np.nan)), span)
 
 
 def _dose_at(session: Session, time_s: float) -> tuple[float, float] | None:
