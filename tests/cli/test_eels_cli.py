@@ -223,6 +223,15 @@ def test_spectra_with_nan_are_refused_by_the_edge_analysis_in_one_line(capsys, t
     assert_one_line_error(capsys, ["eels", str(damaged), "--edge", "W-O23"], "holds 10 NaN")
 
 
+def test_spectra_without_a_zero_loss_peak_are_refused_naming_the_file_once(capsys, tmp_path):
+    from tests.gui.test_eels_bad_input import NO_ZLP_SAYS, spectra_without_zero_loss
+
+    path = spectra_without_zero_loss(tmp_path / "coreloss.hspy")
+    assert main(["eels", str(path), "--edge", "W-O23"]) == 2
+    assert capsys.readouterr().err == f"insitu-tem: error: coreloss.hspy: {NO_ZLP_SAYS}\n"
+    assert main(["eels", str(path), "--edge", "W-O23", "--no-deconvolve"]) == 0
+
+
 def test_console_script(sample):
     script = Path(sys.executable).with_name("insitu-tem")
     result = subprocess.run(

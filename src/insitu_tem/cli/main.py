@@ -46,7 +46,8 @@ def printable(text: str) -> str:
 
 
 def report_error(path: str | None, message: str) -> None:
-    """Write the one-line error the user sees."""
+    """Write the one-line error the user sees: ``path``'s name, then ``message`` (which may
+    start with that name already)."""
     name = None
     if path is not None and str(path) != "":
         name = (
@@ -54,8 +55,10 @@ def report_error(path: str | None, message: str) -> None:
             if Path(path).name not in ("", "..")
             else Path(path).resolve().name or str(path)
         )
-    where = f"{printable(name)}: " if name else ""
     first_line = " ".join(printable(" ".join(str(message).split())).split())
+    where = f"{printable(name)}: " if name else ""
+    if first_line.startswith(where):
+        where = ""
     sys.stderr.write(f"{PROG}: error: {where}{first_line}\n")
     sys.stderr.flush()
 

@@ -22,6 +22,7 @@ from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
 from insitu_tem.workflows.child import ChildProcess, fits_a_worker
 from insitu_tem.workflows.common import probe_positions, require
+from insitu_tem.workflows.eels_checks import deconvolvable, naming
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
 if TYPE_CHECKING:
@@ -206,7 +207,8 @@ def analyse(
     """The EELS numbers for ``parameters`` (complete, as :func:`prepare` makes them): the
     probes' positions and :func:`spectra_numbers`; any thread, the numbers in ``child`` when
     given and the spectra fit a worker (:func:`_numbers`)."""
-    return {**_probes(dataset), **_numbers(spectra_numbers, dataset, parameters, steps, child)}
+    with naming(dataset):
+        return {**_probes(dataset), **_numbers(spectra_numbers, dataset, parameters, steps, child)}
 
 
 def _numbers(
@@ -251,6 +253,7 @@ def spectra_numbers(
         return value
     steps.check()
     steps.progress(0.4, f"edge {parameters['edge']}")
+    deconvolvable(low_loss, energy, parameters["deconvolve"], parameters["edge"])
     edge = analyse_edge(
         spectra,
         energy,
