@@ -86,9 +86,17 @@ def line_names(elements: tuple[str, ...], beam_kv: float | None) -> tuple[str, .
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.analysis.eds.lines import xray_line
     from insitu_tem.analysis.eds.maps import cliff_lorimer, line_maps
+    from insitu_tem.io.kinds import unusable_values
     from insitu_tem.io.readers.spectrum_image import read_spectrum_image
 
     image = read_spectrum_image(args.file)
+    unreadable = unusable_values(image.cube)
+    if unreadable:
+        raise InputError(
+            args.file,
+            f"holds {unreadable} NaN or infinite values, which the line maps cannot use; replace "
+            "them (e.g. by 0) and export the spectrum image again",
+        )
     elements = parse_elements(args.elements) or image.elements
     if not elements:
         raise InputError(args.file, "names no elements; give them with --elements Si,O,...")
