@@ -125,7 +125,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_force_argument(parser)
 
 
-def _load(path: str, tilts, elements: tuple[str, ...], progress: Progress):
+def _load(path: str, tilts, elements: tuple[str, ...], progress: Progress, fallback=None):
     from insitu_tem.io.readers.tilt_series import SPECTRUM_MARGIN_EV, load_tilt_series
     from insitu_tem.workflows.tomo_reconstruct import WORKING_COPIES
 
@@ -148,7 +148,22 @@ def _load(path: str, tilts, elements: tuple[str, ...], progress: Progress):
         spectrum_limit_ev=limit,
         progress=progress,
         copies=WORKING_COPIES,
+        fallback_tilts=fallback,
     )
+
+
+def _also(path: str, tilts, series):
+    """The series of ``--also`` file ``path``: its own tilt angles, else ``tilts`` (the ones
+    given) or SERIES' (in file order); refused naming ``path`` unless its tilts are SERIES'."""
+    from insitu_tem.core.model import DataError
+    from insitu_tem.io.readers.tilt_checks import same_tilts
+
+    try:
+        extra = _load(path, tilts, (), lambda f, m: None, fallback=series.file_tilts_deg)
+        same_tilts(extra.tilts_deg, series.tilts_deg, Path(path).name)
+    except DataError as error:
+        raise InputError(path, str(error)) from error
+    return extra
 
 
 def write_volume(path: Path, volume: np.ndarray, voxel: float, units: str) -> None:
@@ -203,13 +218,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     )
     channels = [(Path(args.file).name, name, stack) for name, stack in series.channels.items()]
     for other in args.also:
-        extra = _load(other, series.tilts_deg if tilts is None else tilts, (), lambda f, m: None)
-        if extra.tilts_deg.size != series.tilts_deg.size:
-            raise InputError(
-                other,
-                f"has {extra.tilts_deg.size} tilts, SERIES {series.tilts_deg.size}; --also needs "
-                "the same tilts",
-            )
+        extra = _also(other, tilts, series)
         channels += [(Path(other).name, name, stack) for name, stack in extra.channels.items()]
     out = _prepare_out(args.out)
     reference = series.reference

@@ -25,7 +25,7 @@ import numpy as np
 from insitu_tem.core.model import DataError
 from insitu_tem.io.outputs import remember_input
 from insitu_tem.io.readers.bcf_check import check_bcf_complete
-from insitu_tem.io.readers.budget import check_in_memory
+from insitu_tem.io.readers.tilt_checks import check_series, finite_tilts, stack_fits
 
 STACK_SUFFIXES = (".mrc", ".ali", ".st", ".mrcs", ".hspy", ".hdf5")
 SPECTRUM_MARGIN_EV = 500.0
@@ -54,6 +54,8 @@ class TiltSeries:
     files : tuple of str
         Per-tilt files (folders) or the stack file.
     notes : tuple of str
+    order : tuple of int
+        Index in the file (or files) of each image, in tilt order.
     """
 
     channels: dict[str, np.ndarray]
@@ -63,6 +65,12 @@ class TiltSeries:
     source: str = ""
     files: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    order: tuple[int, ...] = ()
+
+    @property
+    def file_tilts_deg(self) -> np.ndarray:
+        """The tilt angles in file order, degrees."""
+        return self.tilts_deg[np.argsort(self.order)] if self.order else self.tilts_deg
 
     @property
     def reference(self) -> np.ndarray:
@@ -93,7 +101,7 @@ def read_tilt_file(path: Path) -> np.ndarray:
         ) from error
     if angles.size == 0:
         raise DataError(f"{path.name} holds no tilt angles; one angle per line, in degrees")
-    return angles
+    return finite_tilts(angles, path.name)
 
 
 def parse_tilts(text: str) -> np.ndarray:
@@ -111,14 +119,14 @@ def parse_tilts(text: str) -> np.ndarray:
     return read_tilt_file(Path(text))
 
 
-def _beside(path: Path) -> np.ndarray | None:
+def _beside(path: Path, fallback: np.ndarray | None) -> np.ndarray | None:
     for candidate in [path.with_suffix(s) for s in TILT_FILE_SUFFIXES] + [
         Path(str(path) + ".mdoc"),
         path.with_suffix(".mdoc"),
     ]:
         if candidate.is_file():
             return read_tilt_file(candidate)
-    return None
+    return fallback
 
 
 def _signals(path: Path, options: dict | None = None) -> list[dict]:
@@ -162,14 +170,15 @@ def _scale(signal: dict) -> tuple[float, str]:
     return float(axis.get("scale", 1.0)) * factor, "nm"
 
 
-def _read_stack(path: Path, tilts: np.ndarray | None, copies: float) -> TiltSeries:
+def _read_stack(path: Path, tilts, copies: float, fallback=None) -> TiltSeries:
     if path.is_file():
-        check_in_memory(path, copies=copies)
+        stack_fits(path, copies)
     signal = _signals(path)[0]
     data = np.asarray(signal["data"], dtype=np.float32)
     if data.ndim != 3:
         raise DataError(
-            f"{path.name} holds a {data.ndim}-D signal; a tilt series is a stack of images"
+            f"{path.name}: holds a {data.ndim}-D signal; a tilt series is a stack of images "
+            "(tilts × rows × columns) — open the whole series"
         )
     nav = signal["axes"][0]
     if tilts is None and str(nav.get("units") or "").strip().lower() in _DEGREE_UNITS:
@@ -178,7 +187,7 @@ def _read_stack(path: Path, tilts: np.ndarray | None, copies: float) -> TiltSeri
             if "axis" in nav
             else nav.get("offset", 0.0) + nav.get("scale", 1.0) * np.arange(data.shape[0])
         )
-    tilts = _beside(path) if tilts is None else tilts
+    tilts = _beside(path, fallback) if tilts is None else tilts
     if tilts is None:
         raise DataError(
             f"{path.name}: no tilt angles found; put a .rawtlt beside it or give --tilts "
@@ -191,9 +200,10 @@ def _read_stack(path: Path, tilts: np.ndarray | None, copies: float) -> TiltSeri
 
 
 def _series(channels, tilts, pixel_size, units, *, source, files, notes=()) -> TiltSeries:
-    n = next(iter(channels.values())).shape[0]
+    n, name = next(iter(channels.values())).shape[0], Path(source).name
     if tilts.size != n:
-        raise DataError(f"{tilts.size} tilt angles for {n} images; give one angle per image")
+        raise DataError(f"{name}: {tilts.size} tilt angles for {n} images; give one per image")
+    check_series(channels, tilts, name)
     order = np.argsort(tilts, kind="stable")
     channels = {k: np.ascontiguousarray(v[order]) for k, v in channels.items()}
     return TiltSeries(
@@ -204,6 +214,7 @@ def _series(channels, tilts, pixel_size, units, *, source, files, notes=()) -> T
         str(source),
         tuple(np.asarray(files)[order]) if len(files) == n else tuple(files),
         tuple(notes),
+        tuple(int(k) for k in order),
     )
 
 
@@ -325,6 +336,7 @@ def load_tilt_series(
     spectrum_limit_ev: float | None = None,
     progress: Callable[[float, str], None] | None = None,
     copies: float = 1.0,
+    fallback_tilts: np.ndarray | None = None,
 ) -> TiltSeries:
     """Read a tilt series (module docstring); a stack file is checked against the memory
     budget from its header before any data is read.
@@ -346,6 +358,8 @@ def load_tilt_series(
     copies : float, optional
         Copies of the stack the caller will hold at once (alignment and reconstruction: about
         4); a stack whose decoded size times ``copies`` exceeds the memory budget is refused.
+    fallback_tilts : ndarray, optional
+        Tilt angles (file order, degrees) of a stack file without its own (axis or tilt file).
 
     Returns
     -------
@@ -377,7 +391,7 @@ def load_tilt_series(
             )
         return series
     if path.suffix.lower() in STACK_SUFFIXES:
-        return _read_stack(path, tilts, copies)
+        return _read_stack(path, tilts, copies, fallback_tilts)
     raise DataError(
         f"unsupported tilt-series file {path.suffix!r}; open an .mrc/.ali (with .rawtlt), .hspy, "
         ".mdoc, or a folder of per-tilt files named by angle"

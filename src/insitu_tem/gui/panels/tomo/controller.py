@@ -107,7 +107,7 @@ class TomoController(ProjectFiles, QObject):
         def run():
             series = jobs.load_series(path, elements)
             for other in also:
-                series = jobs.with_channels(series, jobs.load_series(other))
+                series = jobs.with_channel(series, other)
             return series
 
         self.tasks.submit(
@@ -139,7 +139,7 @@ class TomoController(ProjectFiles, QObject):
         """Add another channel (same tilts) to the open series; it is aligned with the reference."""
         series = self.series
         self.tasks.submit(
-            lambda: jobs.with_channels(series, jobs.load_series(path)),
+            lambda: jobs.with_channel(series, path),
             key="tomo-add",
             on_result=lambda added: self._on_channels(added, path),
             on_error=self._on_error,

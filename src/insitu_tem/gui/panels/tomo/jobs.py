@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 
 from insitu_tem.analysis.tomo.alignment import Alignment
+from insitu_tem.core.model import DataError
+from insitu_tem.io.readers.tilt_checks import named, same_tilts
 from insitu_tem.io.readers.tilt_series import SPECTRUM_MARGIN_EV, TiltSeries, load_tilt_series
 from insitu_tem.io.tomo_files import ProjectVolumes, read_project_volumes
 from insitu_tem.workflows.tomo_reconstruct import WORKING_COPIES, reconstruct_channel
@@ -29,12 +30,16 @@ class Volumes:
     reason: str = ""
 
 
-def load_series(path, elements: tuple[str, ...] = (), *, progress=None) -> TiltSeries:
+def load_series(
+    path, elements: tuple[str, ...] = (), *, progress=None, fallback_tilts=None
+) -> TiltSeries:
     """Read a tilt series; with ``elements``, per-tilt spectrum images also give one
     background-subtracted line map per element (the main line at 200 kV); spectra are decoded
     only up to :data:`SPECTRUM_MARGIN_EV` above the highest background window. A stack that
     reconstruction could not hold within the memory budget is refused (DataError) before its
-    data is read, as by the ``tomo`` command."""
+    data is read, as by the ``tomo`` command; ``fallback_tilts``: the angles of a stack that gives
+    none (:func:`~insitu_tem.io.readers.tilt_series.load_tilt_series`). DataError naming the
+    file when it cannot be used."""
     maps, limit = None, None
     if elements:
         from insitu_tem.analysis.eds.lines import main_line, xray_line
@@ -46,13 +51,17 @@ def load_series(path, elements: tuple[str, ...] = (), *, progress=None) -> TiltS
         def maps(cube, energies):
             return {line.name: m for line, m in zip(lines, line_maps(cube, energies, lines).maps)}
 
-    return load_tilt_series(
-        path,
-        spectrum_maps=maps,
-        spectrum_limit_ev=limit,
-        progress=progress,
-        copies=WORKING_COPIES,
-    )
+    try:
+        return load_tilt_series(
+            path,
+            spectrum_maps=maps,
+            spectrum_limit_ev=limit,
+            progress=progress,
+            copies=WORKING_COPIES,
+            fallback_tilts=fallback_tilts,
+        )
+    except DataError as error:
+        raise named(error, Path(path).name) from error
 
 
 def series_summary(series: TiltSeries, elements: tuple[str, ...]) -> str:
@@ -70,16 +79,19 @@ def series_summary(series: TiltSeries, elements: tuple[str, ...]) -> str:
     return text + " — next: Align"
 
 
-def with_channels(series: TiltSeries, other: TiltSeries) -> TiltSeries:
-    """``series`` with ``other``'s channels added (same tilts required; names made unique)."""
-    if not np.allclose(series.tilts_deg, other.tilts_deg):
-        raise ValueError(
-            f"{other.source} has tilts {other.tilts_deg.tolist()}, not the series' "
-            f"{series.tilts_deg.tolist()}: add a channel of the same tilt series"
-        )
+def with_channel(series: TiltSeries, path) -> TiltSeries:
+    """``series`` with the channels of the tilt series in ``path`` added (names made unique):
+    read with its own tilt angles, else ``series``' (in file order); DataError naming ``path``
+    when it cannot be read or its tilts are not ``series``'."""
+    name = Path(path).name
+    try:
+        other = load_series(path, fallback_tilts=series.file_tilts_deg)
+        same_tilts(other.tilts_deg, series.tilts_deg, name)
+    except DataError as error:
+        raise named(error, name) from error
     channels = dict(series.channels)
-    for name, stack in other.channels.items():
-        channels[name if name not in channels else f"{name} ({len(channels)})"] = stack
+    for channel, stack in other.channels.items():
+        channels[channel if channel not in channels else f"{channel} ({len(channels)})"] = stack
     return replace(series, channels=channels)
 
 
@@ -135,7 +147,7 @@ def reopen(project_path, parameters: dict, files: dict | None) -> Reopened:
     if source and Path(source).exists():
         series = load_series(source, tuple(parameters.get("elements", ())))
         for other in parameters.get("also", ()):
-            series = with_channels(series, load_series(other))
+            series = with_channel(series, other)
     elif source:
         missing = f"the tilt series {source} is gone (moved?); open it again to align"
     saved = read_project_volumes(Path(project_path).parent, files) if files else None
