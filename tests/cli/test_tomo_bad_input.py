@@ -71,6 +71,11 @@ def refuse(capsys, argv) -> str:
             "angles — open the whole series, or correct its tilt angles",
         ),
         (
+            lambda p: write_mrc(p / "s.mrc", projections(), np.linspace(-120, 120, 9)),
+            "s.mrc: its tilt angles reach -120°, beyond ±90° — correct them (one angle per "
+            "image, in degrees)",
+        ),
+        (
             lambda p: with_nan_tilt(p / "s.mrc"),
             "s.mrc: s.rawtlt: angle 5 is nan; give one finite tilt angle per line, in degrees",
         ),
@@ -84,7 +89,7 @@ def refuse(capsys, argv) -> str:
             "columns) — open the whole series",
         ),
     ],
-    ids=["blank", "all-equal-tilts", "one-tilt", "nan-tilt", "empty", "one-image"],
+    ids=["blank", "all-equal-tilts", "one-tilt", "over-90", "nan-tilt", "empty", "one-image"],
 )
 def test_a_series_it_cannot_reconstruct_is_refused_naming_it(capsys, tmp_path, write, says):
     series = write(tmp_path)

@@ -3,6 +3,7 @@ Add Channel…): refused on the panel naming the file that is wrong and what to 
 without its own tilt angles is put at the series'."""
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -26,13 +27,35 @@ def test_a_truncated_stack_is_refused_naming_it(qtbot, window, wait_idle, tmp_pa
     assert window.reporter.reports == []
 
 
-def test_a_blank_series_is_refused_before_aligning(qtbot, window, wait_idle, tmp_path):
-    panel = opened(qtbot, window, wait_idle, [write_mrc(tmp_path / "s.mrc", np.ones((9, 32, 32)))])
-    assert panel.info.text() == (
-        "Failed: s.mrc: its image at -60° is blank (every pixel 1); remove the blank images and "
-        "their tilt angles from the series"
-    )
+def nan_series():
+    images = projections()
+    images[3, 5:7] = np.nan
+    return images
+
+
+@pytest.mark.parametrize(
+    "images, says",
+    [
+        (
+            np.ones((9, 32, 32)),
+            "s.mrc: its image at -60° is blank (every pixel 1); remove the blank images and "
+            "their tilt angles from the series",
+        ),
+        (
+            nan_series(),
+            "s.mrc: its HAADF images hold 64 NaN or infinite values, which alignment and "
+            "reconstruction cannot use — replace them (e.g. by 0) and export them again",
+        ),
+    ],
+    ids=["blank", "nan"],
+)
+def test_a_series_it_cannot_align_is_refused_when_opened(
+    qtbot, window, wait_idle, tmp_path, images, says
+):
+    panel = opened(qtbot, window, wait_idle, [write_mrc(tmp_path / "s.mrc", images)])
+    assert panel.info.text() == f"Failed: {says}"
     assert panel.controller.series is None and not panel.align_button.isEnabled()
+    assert not panel.reconstruct_button.isEnabled()
 
 
 def test_a_channel_of_other_tilts_is_refused_naming_the_channel(qtbot, window, wait_idle, tmp_path):

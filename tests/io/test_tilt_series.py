@@ -62,8 +62,9 @@ def test_angle_from_file_names():
 
 
 def test_folder_of_tiffs_named_by_angle(tmp_path):
+    texture = np.arange(64, dtype=np.uint16).reshape(8, 8)
     for angle in (10, -20, 0):
-        tifffile.imwrite(tmp_path / f"{angle}.tif", np.full((8, 8), angle + 100, np.uint16))
+        tifffile.imwrite(tmp_path / f"{angle}.tif", texture + np.uint16(angle + 100))
     series = load_tilt_series(tmp_path)
     np.testing.assert_array_equal(series.tilts_deg, [-20, 0, 10])
     np.testing.assert_array_equal(series.reference[:, 0, 0], [80, 100, 110])
@@ -98,3 +99,11 @@ def test_bruker_folder_with_eds_maps(tmp_path):
     assert series.reference.shape == (2, 256, 256) and series.units == "nm"
     assert series.pixel_size == pytest.approx(13.08, abs=0.01)
     assert series.channels["total"].mean() > 0
+
+
+def test_a_blank_image_is_refused_naming_its_tilt(tmp_path):
+    texture = np.arange(64, dtype=np.uint16).reshape(8, 8)
+    for angle in (10, -20, 0):
+        tifffile.imwrite(tmp_path / f"{angle}.tif", texture * np.uint16(angle != 0))
+    with pytest.raises(DataError, match=r"^[^:]+: its image at 0° is blank \(every pixel 0\)"):
+        load_tilt_series(tmp_path)

@@ -43,14 +43,20 @@ def finite_tilts(angles: np.ndarray, name: str) -> np.ndarray:
 
 def check_series(channels: dict[str, np.ndarray], tilts: np.ndarray, name: str) -> None:
     """DataError naming ``name`` when the series cannot be reconstructed: fewer than two
-    distinct tilt angles, NaN or infinite values in a channel, or a blank projection (every
-    pixel equal) in the reference channel, the one aligned."""
+    distinct tilt angles, an angle beyond ±90°, NaN or infinite values in a channel, or a blank
+    projection (every pixel equal) in the reference channel, the one aligned."""
     distinct = np.unique(tilts)
     if distinct.size < 2:
         count = f"{tilts.size} images" if tilts.size > 1 else "1 image"
         raise DataError(
             f"{name}: holds {count} at {distinct[0]:g}° only; a tilt series needs images at two "
             "or more tilt angles — open the whole series, or correct its tilt angles"
+        )
+    extreme = tilts[np.argmax(np.abs(tilts))]
+    if abs(extreme) > 90:
+        raise DataError(
+            f"{name}: its tilt angles reach {extreme:g}°, beyond ±90° — correct them (one angle "
+            "per image, in degrees)"
         )
     for channel, stack in channels.items():
         bad = unusable_values(stack)
