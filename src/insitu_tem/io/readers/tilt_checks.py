@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 
 from insitu_tem.core.model import DataError
-from insitu_tem.io.kinds import unusable_values
 from insitu_tem.io.readers.budget import check_in_memory
 
 
@@ -59,7 +58,7 @@ def check_series(channels: dict[str, np.ndarray], tilts: np.ndarray, name: str) 
             "per image, in degrees)"
         )
     for channel, stack in channels.items():
-        bad = unusable_values(stack)
+        bad = int(stack.size - np.count_nonzero(np.isfinite(stack)))
         if bad:
             raise DataError(
                 f"{name}: its {channel} images hold {bad} NaN or infinite values, which alignment "
