@@ -245,6 +245,8 @@ def build_dataset(
     notes += _nan_note(array)
     metadata = {k: v for k, v in raw.metadata.items() if k != "reader_log"}
     metadata["original_dtype"] = str(np.dtype(raw.array.dtype))
+    if raw.signal_type:
+        metadata["signal_type"] = raw.signal_type
     sizes = tuple(a.size for a in nav_axes + sig_axes)
     if sizes != tuple(array.shape):
         raise DataError(

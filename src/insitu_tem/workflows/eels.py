@@ -22,7 +22,7 @@ from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
 from insitu_tem.workflows.child import ChildProcess, fits_a_worker
 from insitu_tem.workflows.common import probe_positions, require
-from insitu_tem.workflows.eels_checks import deconvolvable, naming
+from insitu_tem.workflows.eels_checks import deconvolvable, naming, not_eds
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def prepare(session: Session, *, child: ChildProcess | None = None, **given) -> 
         A file holding one reference spectrum with the data's channels, used instead of
         ``reference``.
     """
-    dataset = require(session, "eels", ("spectrum", "spectrum_series"))
+    dataset = not_eds(require(session, "eels", ("spectrum", "spectrum_series")))
     parameters = options(session, NAME, DEFAULTS, given)
     energy = dataset.signal_axes[0]
     if energy.units != "eV":

@@ -42,6 +42,17 @@ def deconvolvable(low_loss: LowLoss, energy, deconvolve: bool | None, edge: str)
     )
 
 
+def not_eds(dataset: Dataset) -> Dataset:
+    """``dataset`` unless its file marks it as EDS (X-ray) spectra; else DataError naming the
+    file and what to do."""
+    if str(dataset.metadata.get("signal_type", "")).upper().startswith("EDS"):
+        raise DataError(
+            f"{file_name(dataset, 'eels')}: holds EDS (X-ray) spectra, not electron energy-loss "
+            "spectra — map its X-ray lines with insitu-tem eds, or open the EELS line scan"
+        )
+    return dataset
+
+
 @contextmanager
 def naming(dataset: Dataset) -> Iterator[None]:
     """Raise an :class:`UnusableSpectra` of the block again as a DataError that starts with the

@@ -9,7 +9,7 @@ from insitu_tem.analysis.movie.drift import measure_drift
 from insitu_tem.core.model import DataError
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
-from insitu_tem.workflows.common import frame_times, require
+from insitu_tem.workflows.common import file_name, frame_times, require
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
 NAME = "lattice"
@@ -49,7 +49,10 @@ def prepare(session: Session, **given) -> Job:
         raise DataError("choose the FFT region and at least one spot to follow first")
     col = movie.signal_axes[1]
     if col.units != "nm":
-        raise DataError(f"the {role} movie has no pixel size in nm; calibrate it first")
+        raise DataError(
+            f"{file_name(movie, role)}: has no pixel size in nm, which d(t) needs — calibrate it "
+            "first (Edit ▸ Set Calibration…)"
+        )
     inputs = [role]
     drift = session.result("drift") if role == "movie" and parameters["follow_drift"] else None
     if drift is not None:

@@ -133,6 +133,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     dataset = load_input(args)
     require_kind(dataset, ("spectrum", "spectrum_series"), command=NAME)
+    from insitu_tem.workflows.eels_checks import not_eds
+
+    not_eds(dataset)
     energy = dataset.signal_axes[0]
     if energy.units != "eV":
         raise InputError(

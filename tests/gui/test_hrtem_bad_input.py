@@ -1,0 +1,42 @@
+"""HRTEM movies and spectra the workbench's panels cannot use, opened as a user does: refused on
+the panel naming the file and what to do, without a dialog."""
+
+import numpy as np
+import tifffile
+from PySide6.QtCore import Qt
+
+from tests.cli.test_eds_bad_input import eds_cube
+
+
+def lattice_movie(path):
+    """Five uncalibrated 64 × 64 px frames of crossed fringes (periods 5 and 6 px)."""
+    yy, xx = np.mgrid[:64, :64]
+    fringes = 100 + 30 * np.cos(2 * np.pi * xx / 5.0) + 30 * np.cos(2 * np.pi * yy / 6.0)
+    frames = np.random.default_rng(0).poisson(np.tile(fringes, (5, 1, 1))).astype(np.float32)
+    tifffile.imwrite(path, frames)
+    return path
+
+
+def test_tracking_an_uncalibrated_movie_names_it_and_says_to_calibrate(
+    qtbot, window, wait_idle, tmp_path
+):
+    window.open_paths([lattice_movie(tmp_path / "m.tif")])
+    wait_idle(window)
+    panel = window.panels["hrtem"]
+    qtbot.mouseClick(panel.controls.track_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert panel.series_plot.status.text() == (
+        "Cannot follow the spots: m.tif: has no pixel size in nm, which d(t) needs — calibrate it "
+        "first (Edit ▸ Set Calibration…)"
+    )
+    assert window.reporter.reports == []
+
+
+def test_an_eds_spectrum_image_is_not_analysed_as_eels(qtbot, window, wait_idle, tmp_path):
+    window.open_paths([eds_cube(tmp_path / "e.hspy")])
+    wait_idle(window)
+    assert window.panels["eels"].readout.text() == (
+        "e.hspy: holds EDS (X-ray) spectra, not electron energy-loss spectra — map its X-ray "
+        "lines with insitu-tem eds, or open the EELS line scan"
+    )
+    assert window.reporter.reports == []
