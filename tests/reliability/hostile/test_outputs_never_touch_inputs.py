@@ -176,7 +176,7 @@ def test_holder_logs_and_tilt_series_read_are_never_outputs(tmp_path):
     series = tmp_path / "series"
     series.mkdir()
     for angle in (-10, 0, 10):
-        tifffile.imwrite(series / f"{angle}.tif", np.ones((8, 8), np.float32))
+        tifffile.imwrite(series / f"{angle}.tif", np.arange(64, dtype=np.float32).reshape(8, 8))
     load_tilt_series(series)
     for path in (log, series / "0.tif"):
         with pytest.raises(OutputError, match="input"):
