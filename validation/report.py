@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass
@@ -9,6 +10,8 @@ from pathlib import Path
 
 from validation.plots import plot_measurement
 from validation.stats import Measurement, Summary, summarise
+
+CORPUS = Path(__file__).parent / "corpus"
 
 COLUMNS = (
     "family",
@@ -115,8 +118,32 @@ def _markdown_table(rows: list[tuple[str, ...]]) -> list[str]:
     return ["| " + " | ".join(c.replace("|", "/") for c in r) + " |" for r in cells]
 
 
-def write_report(results: list[FamilyResult], out: Path, *, fast: bool) -> None:
-    """Write the markdown report and one PNG of error vs covariates per measurement."""
+def corpus_fingerprints(directory: Path = CORPUS) -> str:
+    """One sentence naming each folder of simulated inputs cached in ``directory`` with its file
+    count and the first 12 hex digits of the SHA-256 over its files' relative paths and bytes, so
+    two runs can be checked for reading the same images."""
+    folders = sorted(p for p in Path(directory).glob("*") if p.is_dir())
+    if not folders:
+        return "No simulated inputs were cached in ``validation/corpus/`` for this run."
+    parts = []
+    for folder in folders:
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        digest = hashlib.sha256()
+        for file in files:
+            digest.update(file.relative_to(folder).as_posix().encode())
+            digest.update(file.read_bytes())
+        parts.append(f"{folder.name} ({len(files)} files, {digest.hexdigest()[:12]})")
+    return (
+        "Simulated inputs cached in ``validation/corpus/`` (made on first use, not committed; "
+        "SHA-256 over each folder's file names and bytes): " + "; ".join(parts) + "."
+    )
+
+
+def write_report(
+    results: list[FamilyResult], out: Path, *, fast: bool, corpus: Path = CORPUS
+) -> None:
+    """Write the markdown report and one PNG of error vs covariates per measurement; the report
+    names the cached simulated inputs it read (:func:`corpus_fingerprints` of ``corpus``)."""
     out = Path(out)
     image_dir = out.parent / "images" / "validation"
     image_dir.mkdir(parents=True, exist_ok=True)
@@ -129,6 +156,8 @@ def write_report(results: list[FamilyResult], out: Path, *, fast: bool) -> None:
         "cases the method declined (ok=False) are counted under 'not measured'.",
         "",
         *_markdown_table(_rows(results)),
+        "",
+        corpus_fingerprints(corpus),
         "",
     ]
     for result in results:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import validation.__main__ as runner
-from validation.report import FamilyResult, format_table, write_report
+from validation.report import FamilyResult, corpus_fingerprints, format_table, write_report
 from validation.stats import Measurement
 
 
@@ -34,8 +34,15 @@ def test_table_says_pass_for_met_targets_and_fail_for_missed():
 
 def test_report_has_the_table_and_one_plot_per_measurement(tmp_path):
     out = tmp_path / "docs" / "validation.md"
-    write_report([FamilyResult("toy", (measurement(0.1),), 1.0, doc="Toy corpus.")], out, fast=True)
+    corpus = tmp_path / "corpus"
+    write_report(
+        [FamilyResult("toy", (measurement(0.1),), 1.0, doc="Toy corpus.")],
+        out,
+        fast=True,
+        corpus=corpus,
+    )
     text = out.read_text(encoding="utf-8")
+    assert "No simulated inputs were cached" in text
     assert "| toy | offset x0.1 | 200 |" in text and "Toy corpus." in text
     assert "![offset x0.1](images/validation/toy_offset_x0_1.png)" in text
     assert (
@@ -59,3 +66,15 @@ def test_exit_status_follows_the_targets_and_a_broken_family_fails(monkeypatch, 
 def test_helper_modules_are_not_families():
     assert {"stats", "report", "plots"}.isdisjoint(runner.discover_families())
     assert runner.run_family("stats", fast=True) is None
+
+
+def test_cached_inputs_are_named_with_a_digest_that_follows_their_bytes(tmp_path):
+    images = tmp_path / "hrtem_composites_1515"
+    images.mkdir()
+    (images / "images.npz").write_bytes(b"first")
+    (images / "truth.json").write_text("{}")
+    before = corpus_fingerprints(tmp_path)
+    assert "hrtem_composites_1515 (2 files, " in before
+    assert corpus_fingerprints(tmp_path) == before
+    (images / "images.npz").write_bytes(b"other")
+    assert corpus_fingerprints(tmp_path) != before
