@@ -111,11 +111,15 @@ class KineticsPlot(QWidget):
         layout.addWidget(self.manual_readout)
 
     def set_units(self, units: str, time_units: str) -> None:
+        """Axis labels in ``units`` and ``time_units``; an empty plot keeps its hint, not axes
+        (``setLabel`` shows an axis)."""
         self.position_plot.setLabel("left", "front position", units=units)
         self.velocity_plot.setLabel("left", "velocity", units=f"{units}/{time_units}")
         self.strain_plot.setLabel("left", "strain", units="%")
         for plot in (self.position_plot, self.velocity_plot, self.strain_plot):
             plot.setLabel("bottom", "time", units=time_units)
+        for hint in self.hints.values():
+            hint.set_empty(hint.empty)
 
     def clear(self) -> None:
         """No track, marks, fit, strain or area: what a movie without analyses shows."""

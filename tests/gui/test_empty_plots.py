@@ -1,0 +1,24 @@
+"""What an empty plot shows a user: a hint saying how to fill it, never bare axes with made-up
+ranges and units (e.g. "strain (m%)" against "time (ms)" from -400 to 400)."""
+
+import numpy as np
+
+from insitu_tem.analysis.movie.kinetics import fit_kinetics
+from insitu_tem.gui.panels.movie.kinetics_plot import KineticsPlot
+
+
+def test_strain_tab_stays_a_hint_after_a_track(qtbot):
+    plot = KineticsPlot()
+    qtbot.addWidget(plot)
+    times = np.linspace(0.0, 30.0, 31)
+    positions = 60.0 * np.sqrt(times)
+    fit = fit_kinetics(times, positions)
+    velocity = np.gradient(positions, times)
+    plot.set_automatic(times, positions, fit, velocity, velocity, units="nm", time_units="s")
+    strain = plot.strain_plot.getPlotItem()
+    assert plot.hints[plot.strain_plot].label.isVisible()
+    assert not strain.getAxis("left").isVisible()
+    assert not strain.getAxis("bottom").isVisible()
+    assert plot.position_plot.getPlotItem().getAxis("left").isVisible()
+    plot.set_strain(times, np.full(times.size, 0.01))
+    assert strain.getAxis("left").isVisible()
