@@ -2,6 +2,7 @@
 offset."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 
 from insitu_tem.gui.controllers.timeline import TimelineController
 from insitu_tem.gui.panels.timeline.panel import CHARGE, TimelinePanel
+from insitu_tem.gui.si_text import si_value_with_sigma
 from insitu_tem.gui.tasks import TaskRunner
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
@@ -50,8 +52,8 @@ def test_dragging_the_cursor_moves_the_movie_and_reads_the_charge(timeline, qtbo
     cursor.sigDragged.emit(cursor)
     assert frames[-1] == 24
     panel.set_frame(24)
-    value = panel.timeline.charge_C[24]
-    assert f"Q = {value:.4g}" in panel.status.text()
+    value, sigma = panel.timeline.charge_C[24], panel.timeline.charge_sigma_C[24]
+    assert f"Q = {si_value_with_sigma(value, sigma, 'C')}" in panel.status.text()
 
 
 def test_typed_offset_is_one_undo_step_and_lines_the_charge_up_with_truth(timeline, qtbot):
@@ -171,7 +173,15 @@ def test_sample_project_opens_with_current_and_bias_under_the_movie(qtbot, tmp_p
     window.state.set_frame(40)
     charge, sigma = panel.timeline.charge_C[40], panel.timeline.charge_sigma_C[40]
     assert abs(charge - TRUTH["charge_at_frames_C"][40]) < 3 * sigma
-    assert f"Q = {charge:.4g}" in panel.status.text()
+    assert f"Q = {si_value_with_sigma(charge, sigma, 'C')}" in panel.status.text()
+    assert re.search(r"Q = -?\d+(\.\d+)? ± \d+(\.\d+)? [fpnµm]C", panel.status.text())
+    front_view = panel.front_view
+    qtbot.waitUntil(lambda: front_view.readout.text().startswith("Front at"), timeout=20000)
+    assert front_view.crossing.isVisible()
+    assert front_view.crossing.value() == pytest.approx(
+        float(re.search(r"Q = (\S+) ± \S+ pC", front_view.readout.text()).group(1)) * 1e-12,
+        rel=0.05,
+    )
 
 
 def test_a_missing_log_in_a_project_is_named_not_reported_as_an_error(qtbot, reporter, tmp_path):

@@ -124,9 +124,11 @@ def test_done_when_scenario(sample_window, qtbot, movie_user, tmp_path, monkeypa
     panel.tabs.setCurrentWidget(panel.front_view)
     type_value(qtbot, panel.front_view.target, 100.0)
     readout = panel.front_view.readout.text()
-    charge, sigma = (float(v) for v in re.search(f"Q = {NUMBER} ± {NUMBER} C", readout).groups())
+    found = re.search(f"Q = {NUMBER} ± {NUMBER} ([fpnµm])C", readout)
+    scale = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "µ": 1e-6, "m": 1e-3}[found.group(3)]
+    charge, sigma = (float(v) * scale for v in found.groups()[:2])
     assert abs(charge - true_charge_when_front_at(100.0)) < 3 * sigma
-    assert panel.front_view.crossing.value() == pytest.approx(charge, rel=1e-3)
+    assert panel.front_view.crossing.value() == pytest.approx(charge, abs=sigma / 10)
 
     panel.tabs.setCurrentIndex(2)
     type_value(qtbot, panel.geometry.height, TRUTH["film_height_nm"])

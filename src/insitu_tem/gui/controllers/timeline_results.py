@@ -22,6 +22,8 @@ from insitu_tem.analysis.timeline.front_charge import (
     lithium_behind_front,
 )
 from insitu_tem.core.model import DataError
+from insitu_tem.core.uncertainty_text import value_with_sigma
+from insitu_tem.gui.si_text import si_value_with_sigma
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import StoreResultCommand
 from insitu_tem.workflows import dose, film
@@ -208,8 +210,8 @@ class TimelineResults(QObject):
         sigma = np.asarray(front["position_sigma"], float)
         self.panel.front_view.show_track(timeline.charge_C, position, sigma, front["units"])
         self.panel.set_derived(LITHIUM, self._lithium(timeline, front))
-        if self.target is not None:
-            self.pick_target(self.target)
+        shown = self.panel.front_view.target.value() if self.target is None else self.target
+        self._show_crossing(shown)
 
     def _lithium(self, timeline: FrameTimeline, front: dict) -> tuple | None:
         geometry = self._geometry()
@@ -226,6 +228,9 @@ class TimelineResults(QObject):
     def pick_target(self, position: float) -> None:
         """The charge (and Li per f.u.) when the front first reaches ``position``."""
         self.target = float(position)
+        self._show_crossing(position)
+
+    def _show_crossing(self, position: float) -> None:
         timeline, front = self.timeline(), self._front()
         if timeline is None or front is None:
             return
@@ -243,13 +248,13 @@ class TimelineResults(QObject):
             return
         text = (
             f"Front at {position:.4g} {units}: t = {crossing.time_s:.2f} s (frame "
-            f"{crossing.frame}), Q = {crossing.charge_C:.4g} ± {crossing.charge_sigma_C:.2g} C"
+            f"{crossing.frame}), Q = "
+            f"{si_value_with_sigma(crossing.charge_C, crossing.charge_sigma_C, 'C')}"
         )
         lithium = self.panel.derived.get(LITHIUM)
         if lithium is not None and np.isfinite(lithium[2][crossing.frame]):
-            text += (
-                f", Li per f.u. {lithium[2][crossing.frame]:.3g} ± {lithium[3][crossing.frame]:.2g}"
-            )
+            x, sigma = lithium[2][crossing.frame], lithium[3][crossing.frame]
+            text += f", Li per f.u. {value_with_sigma(x, sigma)}"
         self.panel.front_view.show_crossing(text, crossing.charge_C)
 
     def state_dict(self) -> dict:

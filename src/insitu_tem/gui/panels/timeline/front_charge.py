@@ -35,6 +35,7 @@ class FrontChargeView(QWidget):
         )
         self.plot.addItem(self.picker)
         self.plot.addItem(self.crossing)
+        self.crossing.setVisible(False)
         self.target = QDoubleSpinBox()
         self.target.setRange(-1e9, 1e9)
         self.target.setDecimals(2)
@@ -72,6 +73,7 @@ class FrontChargeView(QWidget):
     def clear(self, message: str) -> None:
         self.curve.setData([], [])
         self.points.setData(x=np.array([]), y=np.array([]), height=np.array([]))
+        self.crossing.setVisible(False)
         self.readout.setText(message)
 
     def set_target(self, position: float) -> None:

@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from insitu_tem.core.holder_log import HolderLog
+from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.analysis.timeline.frames import FrameTimeline
 from insitu_tem.gui.panels.timeline.front_charge import FrontChargeView
 from insitu_tem.gui.panels.timeline.inputs import DoseInputs, GeometryInputs
 from insitu_tem.gui.panels.timeline.plots import TimelinePlots
+from insitu_tem.gui.si_text import si_value_with_sigma
 
 CHARGE = "charge passed"
 NO_LOG = "Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie."
@@ -216,13 +218,18 @@ class TimelinePanel(QWidget):
             and timeline.current_channel
             and np.isfinite(timeline.charge_C[index])
         ):
-            parts.append(
-                f"Q = {timeline.charge_C[index]:.4g} ± {timeline.charge_sigma_C[index]:.2g} C"
+            charge = si_value_with_sigma(
+                timeline.charge_C[index], timeline.charge_sigma_C[index], "C"
             )
+            parts.append(f"Q = {charge}")
         for name, (units, _time, values, sigma) in self.derived.items():
             if np.isfinite(values[index]):
-                error = f" ± {sigma[index]:.2g}" if sigma is not None else ""
-                parts.append(f"{name} {values[index]:.4g}{error} {units}".rstrip())
+                value = (
+                    f"{values[index]:.4g}"
+                    if sigma is None
+                    else value_with_sigma(values[index], sigma[index])
+                )
+                parts.append(f"{name} {value} {units}".rstrip())
         text = parts[0] + (": " + "; ".join(parts[1:]) if parts[1:] else "")
         if timeline is not None and not timeline.ok:
             text += f" ({timeline.reason})"
