@@ -142,3 +142,17 @@ def test_colour_bar_shows_the_display_levels(qtbot, tools):
     assert tools.colour_bar.levels() == pytest.approx((0.0, 50.0))
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
     assert tools.colour_bar is None
+
+
+def test_profile_plot_is_a_hint_until_a_profile_is_open_and_empties_when_it_closes(qtbot, tools):
+    plot = tools.plot.getPlotItem()
+    assert not plot.getAxis("left").isVisible() and not plot.getAxis("bottom").isVisible()
+    assert tools.plot_hint.label.isVisible()
+    assert "Profile" in tools.plot_hint.label.textItem.toPlainText()
+    open_tool(qtbot, tools, "Profile")
+    assert not tools.plot_hint.label.isVisible() and plot.getAxis("bottom").isVisible()
+    assert plot.getAxis("bottom").labelText == "distance (nm)"
+    assert len(tools.curve.getData()[0]) > 0
+    qtbot.mouseClick(tools.buttons["Profile"], Qt.MouseButton.LeftButton)
+    assert tools.plot_hint.label.isVisible() and not plot.getAxis("left").isVisible()
+    assert tools.curve.getData()[0] is None or len(tools.curve.getData()[0]) == 0

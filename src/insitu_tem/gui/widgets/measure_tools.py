@@ -39,6 +39,7 @@ from insitu_tem.analysis.measure import (
 from insitu_tem.figures.overlay_colours import MEASURE_TOOLS as COLOURS
 from insitu_tem.gui.guarded_save import save_guarded
 from insitu_tem.gui.widgets.plot_factory import plot_widget
+from insitu_tem.gui.widgets.plot_hint import PlotHint
 from insitu_tem.gui.widgets.status_tip import show_status
 
 TOOLS = ("Ruler", "Angle", "Profile", "Region")
@@ -62,6 +63,7 @@ TOOL_TIPS = {
     "Region": "Mean, std, min, max, sum and area (calibrated units²) of the pixels in a box",
 }
 IDLE = "Choose a tool; drag its handles on the image."
+PROFILE_HINT = "Profile plots the values along its line here"
 
 
 class MeasureTools(QWidget):
@@ -115,6 +117,7 @@ class MeasureTools(QWidget):
         self.plot.setMinimumHeight(120)
         self.plot.setLabel("left", "intensity")
         self.curve = self.plot.plot(pen=pg.mkPen(COLOURS["Profile"], width=1.5))
+        self.plot_hint = PlotHint(self.plot.getPlotItem(), PROFILE_HINT)
         self.save_button = QPushButton("Save profile CSV…")
         self.save_button.setToolTip("Write the profile as CSV: distance (calibrated units), value")
         self.save_button.setEnabled(False)
@@ -277,7 +280,11 @@ class MeasureTools(QWidget):
     def update_readout(self, *_args) -> None:
         """Measure every open tool on the frame shown and show the numbers."""
         frame = getattr(self.view, "measured_frame", self.view.frame)
-        self.save_button.setEnabled("Profile" in self.items)
+        profiling = "Profile" in self.items
+        self.save_button.setEnabled(profiling)
+        self.plot_hint.set_empty(not profiling)
+        if not profiling:
+            self.curve.setData([], [])
         if frame is None:
             return
         parts = [
