@@ -22,3 +22,14 @@ def test_strain_tab_stays_a_hint_after_a_track(qtbot):
     assert plot.position_plot.getPlotItem().getAxis("left").isVisible()
     plot.set_strain(times, np.full(times.size, 0.01))
     assert strain.getAxis("left").isVisible()
+
+
+def test_fft_d_of_t_is_a_hint_until_spots_are_tracked(qtbot):
+    from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
+
+    series = FftSeriesPlot()
+    qtbot.addWidget(series)
+    plot = series.plot.getPlotItem()
+    assert not plot.getAxis("left").isVisible() and not plot.getAxis("bottom").isVisible()
+    assert "Track d(t)" in series.hint.label.textItem.toPlainText()
+    assert series.hint.label.isVisible()

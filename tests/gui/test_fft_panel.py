@@ -277,6 +277,8 @@ def test_track_d_of_t_across_the_front_and_save_csv(qtbot, panel, sample, tmp_pa
     assert d_A[17] == pytest.approx(3.72, rel=3e-3)
     assert np.all(np.isnan(d_A[-2:]))
     assert len(panel.series_plot.curves) == 1
+    shown = panel.series_plot.plot.getPlotItem()
+    assert shown.getAxis("left").isVisible() and not panel.series_plot.hint.label.isVisible()
     sigma_A = 10 * panel.series.sigma_d_nm[:, 0]
     found = np.isfinite(d_A)
     assert np.all(np.isfinite(sigma_A[found]) & (sigma_A[found] > 0))

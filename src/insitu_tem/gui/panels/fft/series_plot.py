@@ -10,6 +10,7 @@ from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
 from insitu_tem.gui.guarded_save import save_guarded
 from insitu_tem.gui.widgets.legend_placement import LegendPlacement
 from insitu_tem.gui.widgets.plot_factory import plot_widget
+from insitu_tem.gui.widgets.plot_hint import PlotHint
 
 COLOURS = ("y", "c", "m", "g", "w")
 
@@ -30,6 +31,9 @@ class FftSeriesPlot(QWidget):
             angle=90, pen=pg.mkPen((200, 200, 200), style=pg.QtCore.Qt.PenStyle.DashLine)
         )
         self.plot.addItem(self.cursor)
+        self.hint = PlotHint(
+            self.plot.getPlotItem(), "Track d(t) plots the picked spots' spacing against time"
+        )
         self.curves: list[pg.PlotDataItem] = []
         self.bars: list[pg.ErrorBarItem] = []
         self.save_button = QPushButton("Save d(t) CSV…")
@@ -72,6 +76,7 @@ class FftSeriesPlot(QWidget):
                 connect="finite",
             )
             self.curves.append(curve)
+        self.hint.set_empty(False)
         found = np.isfinite(series.d_nm).sum()
         self.status.setText(
             f"{series.n_spots} spot(s) over {len(series.times_s)} frames, {found} measurements "
