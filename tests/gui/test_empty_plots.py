@@ -32,4 +32,4 @@ def test_fft_d_of_t_is_a_hint_until_spots_are_tracked(qtbot):
     plot = series.plot.getPlotItem()
     assert not plot.getAxis("left").isVisible() and not plot.getAxis("bottom").isVisible()
     assert "Track d(t)" in series.hint.label.textItem.toPlainText()
-    assert series.hint.label.isVisible()
+    assert series.hint.label.isVisible() and not series.cursor.isVisible()

@@ -279,6 +279,7 @@ def test_track_d_of_t_across_the_front_and_save_csv(qtbot, panel, sample, tmp_pa
     assert len(panel.series_plot.curves) == 1
     shown = panel.series_plot.plot.getPlotItem()
     assert shown.getAxis("left").isVisible() and not panel.series_plot.hint.label.isVisible()
+    assert panel.series_plot.cursor.isVisible()
     sigma_A = 10 * panel.series.sigma_d_nm[:, 0]
     found = np.isfinite(d_A)
     assert np.all(np.isfinite(sigma_A[found]) & (sigma_A[found] > 0))

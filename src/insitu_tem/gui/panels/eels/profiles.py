@@ -35,12 +35,11 @@ class EelsProfiles(QWidget):
         super().__init__(parent)
         self.shift_plot = plot_widget()
         self.window_plot = plot_widget()
-        self.shift_plot.setLabel("left", "shift", units="eV")
         self.shift_plot.setToolTip(
             "chemical shift of the edge onset against the reference, eV ± 1σ"
         )
-        self.window_plot.setLabel("left", "counts")
         self.window_plot.setToolTip("background-subtracted counts in the edge window")
+        self._label_values()
         self.fraction_plot = plot_widget()
         self.fraction_plot.setLabel("left", "fraction")
         self.fraction_plot.setToolTip("MLLS fraction of the first end member (0 to 1) ± 1σ")
@@ -207,10 +206,17 @@ class EelsProfiles(QWidget):
         for plot in (self.shift_plot, self.window_plot):
             plot.setLabel("bottom", "Position", units=units)
             plot.setAspectLocked(False)
+        self._label_values()
         self.shift_plot.setTitle(f"{edge} chemical shift")
         self.window_plot.setTitle(f"{edge} window (background-subtracted)")
         self.shift_plot.autoRange()
         self.window_plot.autoRange()
+
+    def _label_values(self) -> None:
+        """Left axes of the profiles: the shift in eV, the window in SI-prefixed counts (tick
+        values like 500000 do not fit beside the rotated label)."""
+        self.shift_plot.setLabel("left", "shift", units="eV")
+        self.window_plot.setLabel("left", "window", units="counts")
 
     def set_fractions(
         self,
@@ -265,6 +271,7 @@ class EelsProfiles(QWidget):
         self.window_map.setImage(np.nan_to_num(window), autoLevels=True)
         for plot in (self.shift_plot, self.window_plot):
             plot.setLabel("bottom", "scan x", units="px")
+            plot.setLabel("left", "scan y", units="px")
             plot.setAspectLocked(True)
             plot.autoRange()
         self.shift_plot.setTitle(f"{edge} chemical shift map")

@@ -31,6 +31,7 @@ class FftSeriesPlot(QWidget):
             angle=90, pen=pg.mkPen((200, 200, 200), style=pg.QtCore.Qt.PenStyle.DashLine)
         )
         self.plot.addItem(self.cursor)
+        self.cursor.setVisible(False)
         self.hint = PlotHint(
             self.plot.getPlotItem(), "Track d(t) plots the picked spots' spacing against time"
         )
@@ -77,6 +78,7 @@ class FftSeriesPlot(QWidget):
             )
             self.curves.append(curve)
         self.hint.set_empty(False)
+        self.cursor.setVisible(True)
         found = np.isfinite(series.d_nm).sum()
         self.status.setText(
             f"{series.n_spots} spot(s) over {len(series.times_s)} frames, {found} measurements "

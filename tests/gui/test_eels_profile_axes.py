@@ -1,0 +1,37 @@
+"""The EELS profiles' left axes as a user reads them: window counts of about a million written
+with an SI prefix (tick values like 500000 overlapped the rotated label in the fixed-width axis),
+and maps labelled by scan row, not by the quantity their colours show."""
+
+import numpy as np
+from PySide6.QtGui import QFont, QFontMetrics
+
+from insitu_tem.gui.panels.eels.profiles import EelsProfiles
+from insitu_tem.gui.widgets.plot_stack import LEFT_AXIS_PX
+
+
+def test_window_counts_fit_beside_the_label_and_maps_name_the_scan_row(qtbot):
+    profiles = EelsProfiles()
+    qtbot.addWidget(profiles)
+    profiles.resize(500, 700)
+    profiles.show()
+    positions = np.linspace(0.0, 360.0, 40)
+    window = np.linspace(1.12e6, 0.7e6, 40)
+    shift = np.linspace(-1.5, 0.0, 40)
+    profiles.set_line(positions, "nm", shift, np.full(40, 0.01), window, "W-O23")
+    qtbot.wait(50)
+    axis = profiles.window_plot.getAxis("left")
+    assert axis.labelText == "window" and "counts" in axis.labelString()
+    low, high = axis.range
+    scale = axis.autoSIPrefixScale
+    strings = [
+        text
+        for spacing, values in axis.tickValues(low, high, axis.height())
+        for text in axis.tickStrings(values, scale, spacing)
+    ]
+    metrics = QFontMetrics(axis.style["tickFont"] or QFont())
+    widest = max(metrics.horizontalAdvance(text) for text in strings)
+    assert widest + 20 <= LEFT_AXIS_PX, strings
+    assert profiles.shift_plot.getAxis("left").labelString().count("eV") == 1
+    profiles.set_maps(shift.reshape(5, 8), window.reshape(5, 8), "W-O23")
+    for plot in (profiles.shift_plot, profiles.window_plot):
+        assert plot.getAxis("left").labelText == "scan y"
