@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.gui.widgets.plot_factory import plot_widget
+from insitu_tem.gui.widgets.plot_hint import PlotHint
 from insitu_tem.gui.widgets.plot_stack import tidy_stack
 
 
@@ -83,6 +84,10 @@ class EelsProfiles(QWidget):
             plot.scene().sigMouseClicked.connect(lambda event, p=plot: self._clicked(p, event))
             plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._hovered(p, pos))
         tidy_stack([self.shift_plot, self.window_plot, self.fraction_plot], shared_x=False)
+        self.hints = [
+            PlotHint(plot.getPlotItem(), f"A line scan or spectrum image plots the {what} here")
+            for plot, what in ((self.shift_plot, "edge shift"), (self.window_plot, "edge counts"))
+        ]
         self.tabs = QTabWidget()
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(0, 0, 0, 0)
@@ -138,6 +143,14 @@ class EelsProfiles(QWidget):
         self.fraction_curve.setData([], [])
         for image in (self.shift_map, self.window_map):
             image.clear()
+        self._show_hints(True)
+
+    def _show_hints(self, empty: bool) -> None:
+        """Hints instead of axes while there is no scan (nothing, or a single spectrum)."""
+        for hint in self.hints:
+            hint.set_empty(empty)
+        for marker in self.markers:
+            marker.setVisible(marker.isVisible() and not empty)
 
     def show_result(self, value: dict | None) -> None:
         """Show an EELS result value (the session's): maps for a 2-D scan, else profiles along
@@ -207,6 +220,7 @@ class EelsProfiles(QWidget):
             plot.setLabel("bottom", "Position", units=units)
             plot.setAspectLocked(False)
         self._label_values()
+        self._show_hints(len(self._positions) < 2)
         self.shift_plot.setTitle(f"{edge} chemical shift")
         self.window_plot.setTitle(f"{edge} window (background-subtracted)")
         self.shift_plot.autoRange()
@@ -274,6 +288,7 @@ class EelsProfiles(QWidget):
             plot.setLabel("left", "scan y", units="px")
             plot.setAspectLocked(True)
             plot.autoRange()
+        self._show_hints(False)
         self.shift_plot.setTitle(f"{edge} chemical shift map")
         self.window_plot.setTitle(f"{edge} window map")
 
@@ -289,7 +304,7 @@ class EelsProfiles(QWidget):
 
     def set_current(self, index: int) -> None:
         """Mark probe ``index`` (flattened) on both profiles."""
-        visible = 0 <= index < len(self._positions)
+        visible = 0 <= index < len(self._positions) and not self.hints[0].empty
         for marker in self.markers:
             marker.setVisible(visible)
             if visible:

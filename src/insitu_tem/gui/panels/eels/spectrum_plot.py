@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 
 from insitu_tem.analysis.eels.edges_table import Edge
 from insitu_tem.gui.widgets.plot_factory import QuickPlotItem
+from insitu_tem.gui.widgets.plot_hint import PlotHint
 
 BACKGROUND_BRUSH = (70, 130, 255, 45)
 SIGNAL_BRUSH = (255, 150, 40, 45)
@@ -75,10 +76,18 @@ class EelsSpectrumPlot(pg.PlotWidget):
         self.cursor.sigPositionChanged.connect(
             lambda line: self.cursor_moved.emit(float(line.value()))
         )
+        self.hint = PlotHint(self.getPlotItem(), "Open an EELS spectrum or line scan to plot it")
+        self.set_spectrum(np.zeros(0), np.zeros(0))
 
     def set_spectrum(self, energy: np.ndarray, counts: np.ndarray) -> None:
-        """Show one spectrum (energy in eV, counts per channel)."""
+        """Show one spectrum (energy in eV, counts per channel); none: the hint, no axes, no
+        windows and no cursor."""
         self.curve.setData(energy, counts)
+        empty = not len(energy)
+        self.hint.set_empty(empty)
+        self.cursor.setVisible(not empty)
+        if empty:
+            self.set_windows(None, None)
 
     def set_background(self, energy: np.ndarray | None, counts: np.ndarray | None) -> None:
         """Show a fitted background over ``energy`` (None hides it)."""
