@@ -41,6 +41,7 @@ def test_one_spectrum_shows_hints_not_a_one_point_profile(qtbot):
     profiles = EelsProfiles()
     qtbot.addWidget(profiles)
     profiles.show()
+    assert not any(marker.isVisible() for marker in profiles.markers)
     one = np.array([0.0])
     profiles.set_line(one, "", one, one, np.array([1.4e5]), "N-K")
     profiles.set_current(0)

@@ -33,3 +33,23 @@ def test_fft_d_of_t_is_a_hint_until_spots_are_tracked(qtbot):
     assert not plot.getAxis("left").isVisible() and not plot.getAxis("bottom").isVisible()
     assert "Track d(t)" in series.hint.label.textItem.toPlainText()
     assert series.hint.label.isVisible() and not series.cursor.isVisible()
+
+
+def test_nbd_scan_plots_are_hints_until_a_scan_of_several_patterns(qtbot):
+    from insitu_tem.gui.panels.nbd.scan_plots import NbdScanPlots
+
+    plots = NbdScanPlots()
+    qtbot.addWidget(plots)
+    stack = (plots.strain_plot, plots.map_plot, plots.fraction_plot)
+
+    def axes_shown() -> list[bool]:
+        return [plot.getPlotItem().getAxis("left").isVisible() for plot in stack]
+
+    assert axes_shown() == [False] * 3 and all(hint.label.isVisible() for hint in plots.hints)
+    assert not any(marker.isVisible() for marker in plots.markers)
+    plots.set_positions([0.0], "nm")
+    assert axes_shown() == [False] * 3
+    assert not plots.fraction_plot.getPlotItem().getAxis("bottom").isVisible()
+    plots.set_positions(np.linspace(0.0, 40.0, 5), "nm")
+    assert axes_shown() == [True] * 3 and not any(hint.label.isVisible() for hint in plots.hints)
+    assert plots.fraction_plot.getPlotItem().getAxis("bottom").labelText == "Position (nm)"

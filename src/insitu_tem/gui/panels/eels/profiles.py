@@ -88,6 +88,7 @@ class EelsProfiles(QWidget):
             PlotHint(plot.getPlotItem(), f"A line scan or spectrum image plots the {what} here")
             for plot, what in ((self.shift_plot, "edge shift"), (self.window_plot, "edge counts"))
         ]
+        self._show_hints(True)
         self.tabs = QTabWidget()
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(0, 0, 0, 0)

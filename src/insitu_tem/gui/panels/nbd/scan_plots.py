@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from insitu_tem.gui.widgets.legend_placement import LEGEND_ROW_PX, fit_legend_rows, legend_above
 from insitu_tem.gui.widgets.plot_factory import plot_widget
+from insitu_tem.gui.widgets.plot_hint import PlotHint
 from insitu_tem.gui.widgets.plot_stack import tidy_stack
 
 COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040", "#d08fff", "#e0e0e0")
@@ -90,14 +91,30 @@ class NbdScanPlots(QWidget):
         layout.addWidget(self.strain_plot, 2)
         layout.addWidget(self.map_plot, 3)
         layout.addWidget(self.fraction_plot, 3)
+        self.hints = [
+            PlotHint(plot.getPlotItem(), f"A scan of patterns plots the {what} here")
+            for plot, what in (
+                (self.strain_plot, "strain"),
+                (self.map_plot, "radial profiles"),
+                (self.fraction_plot, "phase fractions"),
+            )
+        ]
         self._positions = np.zeros(0)
         self._position_label = "Position"
+        self._show_hints(True)
+
+    def _show_hints(self, empty: bool) -> None:
+        """Hints instead of axes and markers while there is no scan (nothing, or one pattern)."""
+        for hint, marker in zip(self.hints, self.markers):
+            hint.set_empty(empty)
+            marker.setVisible(not empty)
 
     def set_positions(self, positions, units: str) -> None:
         """Scan coordinate of every pattern (1-D) and its units."""
         self._positions = np.asarray(positions, dtype=float)
         self._position_label = "Position" if units in ("px", "") else f"Position ({units})"
         self.fraction_plot.setLabel("bottom", self._position_label)
+        self._show_hints(len(self._positions) < 2)
 
     def clear(self) -> None:
         """Remove every result (none is current)."""
