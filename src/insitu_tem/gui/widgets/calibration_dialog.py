@@ -9,6 +9,16 @@ from insitu_tem.core.session import ROLES
 UNITS = ("nm", "Å", "µm", "1/nm", "1/Å", "eV")
 
 
+class ScaleSpinBox(QDoubleSpinBox):
+    """A size to seven decimals, written without trailing zeros (``2``, ``0.0100127``, not
+    ``2.0000000``)."""
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt API
+        text = self.locale().toString(value, "f", self.decimals())
+        point = self.locale().decimalPoint()
+        return text.rstrip("0").rstrip(point) if point in text else text
+
+
 class CalibrationDialog(QDialog):
     """Role, scale and units; ``values()`` returns them once accepted.
 
@@ -20,7 +30,7 @@ class CalibrationDialog(QDialog):
         self.setWindowTitle("Set calibration")
         self.role = QComboBox()
         self.role.addItems([role for role in ROLES if state.dataset(role) is not None])
-        self.scale = QDoubleSpinBox()
+        self.scale = ScaleSpinBox()
         self.scale.setDecimals(7)
         self.scale.setRange(1e-7, 1e7)
         self.units = QComboBox()
