@@ -70,6 +70,8 @@ def test_the_rule_keeps_a_lattice_within_half_a_percent_and_gives_the_spacings()
     failed = undetermined(moved)
     assert not failed.ok and failed.window_shift == moved.window_shift
     assert f"{10 * steady.d_a_nm:.3f}" in failed.reason and "1.0 %" in failed.reason
+    in_px = undetermined(moved, calibrated=False).reason
+    assert f"{steady.d_a_nm:.2f} px" in in_px and "Å" not in in_px
 
 
 def test_the_window_shift_is_measured_again_from_the_spots():

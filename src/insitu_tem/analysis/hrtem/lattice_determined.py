@@ -29,7 +29,7 @@ WINDOW_LIMIT = 0.005
 NOT_DETERMINED = "lattice not determined"
 
 
-def undetermined(fit: LatticeFit) -> LatticeFit:
+def undetermined(fit: LatticeFit, *, calibrated: bool = True) -> LatticeFit:
     """``fit`` itself, or a failed fit whose reason gives the spacings and their change when a
     spacing changes by more than :data:`WINDOW_LIMIT` under the inner window (see the module).
 
@@ -37,6 +37,9 @@ def undetermined(fit: LatticeFit) -> LatticeFit:
     ----------
     fit : LatticeFit
         The refined lattice with its :attr:`LatticeFit.window_shift` measured.
+    calibrated : bool
+        False when the image has no pixel size (fitted at 1 nm per px): the spacings are then
+        quoted in px, not Å.
 
     Returns
     -------
@@ -45,9 +48,11 @@ def undetermined(fit: LatticeFit) -> LatticeFit:
     change = max((abs(s) for s in fit.window_shift if math.isfinite(s)), default=0.0)
     if not fit.ok or change <= WINDOW_LIMIT:
         return fit
-    spacings = " and ".join(f"{10 * d:.3f}" for d in (fit.d_a_nm, fit.d_b_nm) if math.isfinite(d))
+    spacings = " and ".join(
+        spacing_text(d, calibrated=calibrated) for d in (fit.d_a_nm, fit.d_b_nm) if math.isfinite(d)
+    )
     reason = (
-        f"{NOT_DETERMINED}: the spacings ({spacings} Å) change by {100 * change:.1f} % when only "
+        f"{NOT_DETERMINED}: the spacings ({spacings}) change by {100 * change:.1f} % when only "
         "the centre of the region is analysed, so the fringes are not one periodic lattice "
         "across it: the lens delocalises the fringes of a small crystal (large defocus or "
         "uncorrected Cs) and moves its reflections by up to twice that, as can a boundary, "
@@ -55,6 +60,14 @@ def undetermined(fit: LatticeFit) -> LatticeFit:
         "their own 1σ"
     )
     return LatticeFit(False, reason, window_shift=fit.window_shift)
+
+
+def spacing_text(d_nm: float, *, calibrated: bool, digits: int = 3) -> str:
+    """A lattice spacing ``d_nm`` (nm; px when not ``calibrated``) as the user reads it: in Å
+    with ``digits`` decimals, or in px with one decimal fewer."""
+    if calibrated:
+        return f"{10 * d_nm:.{digits}f} Å"
+    return f"{d_nm:.{max(digits - 1, 0)}f} px"
 
 
 def determination_warning(fit: LatticeFit) -> str:

@@ -23,7 +23,11 @@ from insitu_tem.analysis.hrtem.lattice_matched import matched_spots
 from insitu_tem.analysis.hrtem.lattice_nodes import NODE_SNR, node_spots
 from insitu_tem.analysis.hrtem.lattice_reference import ReferenceSpacing
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
-from insitu_tem.analysis.hrtem.lattice_determined import determination_warning, undetermined
+from insitu_tem.analysis.hrtem.lattice_determined import (
+    determination_warning,
+    spacing_text,
+    undetermined,
+)
 from insitu_tem.analysis.hrtem.lattice_window import window_shift, with_window_term
 from insitu_tem.analysis.crystal.phases import MatchResult, match_spacings
 
@@ -205,10 +209,15 @@ def matching_spacings(
 
 
 def lattice_spots(
-    spectrum: PowerSpectrum, *, snr_threshold: float, max_spots: int | None
+    spectrum: PowerSpectrum,
+    *,
+    snr_threshold: float,
+    max_spots: int | None,
+    calibrated: bool = True,
 ) -> tuple[SpotSearch, LatticeFit]:
     """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the
-    refit.
+    refit; a lattice :func:`.lattice_determined.undetermined` quotes its spacings in px when not
+    ``calibrated``.
 
     The lattice's 1σ includes a shift common to all its spots (:mod:`.lattice_fit`) and part of
     its change under a narrower window (:mod:`.lattice_window`); each spot's ``sigma_d_nm``
@@ -240,7 +249,9 @@ def lattice_spots(
         fit = fit_lattice(spots, **options)
     fit = with_window_term(fit, window_shift(spectrum, spots, fit))
     spots, fit = with_displaced(spectrum, spots, fit, displaced, max_spots=max_spots)
-    return SpotSearch(True, "", with_spot_sigmas(spots, fit)), undetermined(fit)
+    return SpotSearch(True, "", with_spot_sigmas(spots, fit)), undetermined(
+        fit, calibrated=calibrated
+    )
 
 
 def measure_lattice(
@@ -253,6 +264,7 @@ def measure_lattice(
     match: bool = True,
     tolerance: float = 0.02,
     energy_kV: float = 300.0,
+    calibrated: bool = True,
 ) -> LatticeMeasurement:
     """Spots, refined lattice, ring, phase matches and optional calibration check of one region.
 
@@ -274,15 +286,21 @@ def measure_lattice(
         Relative d tolerance of the phase match (0.02 = 2 %).
     energy_kV : float
         Beam energy for the structure factors, kV.
+    calibrated : bool
+        False for an image without a pixel size (``pixel_nm`` 1): spacings in the warnings are
+        then quoted in px.
     """
     spectrum = power_spectrum(image, pixel_nm=pixel_nm)
-    search, fit = lattice_spots(spectrum, snr_threshold=snr_threshold, max_spots=max_spots)
+    search, fit = lattice_spots(
+        spectrum, snr_threshold=snr_threshold, max_spots=max_spots, calibrated=calibrated
+    )
     ring = find_ring(spectrum)
     warnings = [] if search.ok else [search.reason]
     warnings.append(determination_warning(fit))
     if ring.ok and (not fit.ok or fit.n_indexed < 2):
         warnings.append(
-            f"broad ring at d = {10 * ring.d_nm:.2f} Å (FWHM {ring.fwhm_per_nm:.2f} 1/nm): "
+            f"broad ring at d = {spacing_text(ring.d_nm, calibrated=calibrated, digits=2)} "
+            f"(FWHM {ring.fwhm_per_nm:.2f} 1/{'nm' if calibrated else 'px'}): "
             "nanocrystalline, turbostratic or amorphous material rather than one lattice"
         )
     calibration = None

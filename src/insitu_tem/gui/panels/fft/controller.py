@@ -167,6 +167,7 @@ class FftController(QObject):
                 reference=reference,
                 match=region.calibrated,
                 energy_kV=region.energy_kV,
+                calibrated=region.calibrated,
             )
             fit = None
             if reference is not None and phase and m.spots:
