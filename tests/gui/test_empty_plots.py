@@ -53,3 +53,14 @@ def test_nbd_scan_plots_are_hints_until_a_scan_of_several_patterns(qtbot):
     plots.set_positions(np.linspace(0.0, 40.0, 5), "nm")
     assert axes_shown() == [True] * 3 and not any(hint.label.isVisible() for hint in plots.hints)
     assert plots.fraction_plot.getPlotItem().getAxis("bottom").labelText == "Position (nm)"
+
+
+def test_tomography_plots_are_hints_until_a_segmentation(qtbot):
+    from insitu_tem.gui.panels.tomo.plots import MeasurementPlots
+
+    plots = MeasurementPlots()
+    qtbot.addWidget(plots)
+    items = (plots.map_plot, plots.histogram_plot, plots.radial_plot)
+    assert not any(item.getAxis(side).isVisible() for item in items for side in ("left", "bottom"))
+    assert not plots.colour_bar.isVisible()
+    assert all("Segment" in hint.label.textItem.toPlainText() for hint in plots.hints)

@@ -81,6 +81,8 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
         qtbot.mouseClick(panel.segment_button, Qt.MouseButton.LeftButton)
     names = [panel.table.item(i, 0).text() for i in range(panel.table.rowCount())]
     panel.tabs.setCurrentWidget(panel.plots)
+    assert panel.plots.radial_plot.getAxis("left").isVisible()
+    assert not any(hint.label.isVisible() for hint in panel.plots.hints)
     assert panel.plots.axis_label("radial", "bottom") == "distance from the wire axis (nm)"
     assert panel.plots.axis_label("map", "left") == "position along the wire (nm)"
     edges, counts = panel.plots.histogram.getData()

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
 from insitu_tem.gui.widgets.plot_factory import add_plot
+from insitu_tem.gui.widgets.plot_hint import PlotHint
 
 
 class MeasurementPlots(pg.GraphicsLayoutWidget):
@@ -27,6 +28,21 @@ class MeasurementPlots(pg.GraphicsLayoutWidget):
         self.radial = pg.PlotDataItem(pen=pg.mkPen("w", width=2))
         self.radial_plot.addItem(self.radial)
         self.units = "px"
+        self.hints = [
+            PlotHint(plot, f"Segment core / shell / voids to plot the {what}")
+            for plot, what in (
+                (self.map_plot, "shell thickness map"),
+                (self.histogram_plot, "shell thickness histogram"),
+                (self.radial_plot, "radial profile"),
+            )
+        ]
+        self._show_hints(True)
+
+    def _show_hints(self, empty: bool) -> None:
+        """Hints instead of axes and the colour bar while there is no measurement."""
+        for hint in self.hints:
+            hint.set_empty(empty)
+        self.colour_bar.setVisible(not empty)
 
     def axis_label(self, plot: str, side: str) -> str:
         """The label text of an axis (``plot`` "map", "histogram" or "radial"; side
@@ -40,6 +56,7 @@ class MeasurementPlots(pg.GraphicsLayoutWidget):
         if value is None:
             for item in (self.map_image, self.histogram, self.radial):
                 item.clear()
+            self._show_hints(True)
             return
         thickness = np.asarray(value.get("thickness_map_px", []), float) * voxel_size
         if thickness.ndim == 2 and thickness.size:
@@ -57,6 +74,7 @@ class MeasurementPlots(pg.GraphicsLayoutWidget):
         radius = np.asarray(radial["radius_px"], float) * voxel_size
         self.radial.setData(radius, np.asarray(radial["mean"], float), connect="finite")
         self._label(units)
+        self._show_hints(False)
 
     def _label(self, units: str) -> None:
         self.map_plot.setLabel("bottom", "angle about the wire axis", units="°")
