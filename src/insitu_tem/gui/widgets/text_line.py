@@ -1,8 +1,13 @@
-"""A read-out label that takes no room while it has nothing to say."""
+"""Read-out labels: one that takes no room while it has nothing to say, and a column of them that
+scrolls rather than squeeze the controls below it."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+MIN_LINES = 3
+"""Lines of text a :class:`MessageColumn` keeps in view when the dock is short."""
 
 
 class TextLine(QLabel):
@@ -19,3 +24,37 @@ class TextLine(QLabel):
         super().setText(text)
         if self.parentWidget() is not None or not text:
             self.setVisible(bool(text))
+
+
+class MessageColumn(QScrollArea):
+    """``labels`` one above the other, as tall as their wrapped text where the dock has room and
+    at least :data:`MIN_LINES` lines (scrolling the rest) where it has not: long messages never
+    squeeze the controls laid out below them."""
+
+    def __init__(self, labels, parent=None) -> None:
+        super().__init__(parent)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        for label in labels:
+            column.addWidget(label)
+        self.setWidget(body)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def _text_height(self) -> int:
+        body = self.widget()
+        return max(body.heightForWidth(max(self.viewport().width(), 1)), 0)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(super().sizeHint().width(), self._text_height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(0, min(self._text_height(), MIN_LINES * self.fontMetrics().lineSpacing()))

@@ -31,7 +31,7 @@ from insitu_tem.gui.widgets.aspect_splitter import AspectSplitter
 from insitu_tem.gui.widgets.image_view import CalibratedImageView
 from insitu_tem.gui.widgets.measure_tools import MeasureTools, scrolling
 from insitu_tem.gui.widgets.navigator import Navigator
-from insitu_tem.gui.widgets.text_line import TextLine
+from insitu_tem.gui.widgets.text_line import MessageColumn, TextLine
 
 
 class FftPanel(QWidget):
@@ -107,8 +107,7 @@ class FftPanel(QWidget):
         column.addWidget(self.navigator)
         column = QVBoxLayout(readouts)
         column.setContentsMargins(0, 0, 0, 0)
-        for label in self._labels():
-            column.addWidget(label)
+        column.addWidget(MessageColumn(self._labels()))
         column.addWidget(self.controls)
         column.addWidget(tabs, 1)
         split = AspectSplitter(wide_from=1.8)

@@ -1,0 +1,47 @@
+"""Long FFT-panel messages (a lattice not determined, a broad ring) in a laptop-sized dock: they
+scroll in a few lines instead of squeezing the spin boxes and buttons below them to slivers."""
+
+import pytest
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QAbstractSpinBox, QPushButton
+
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.panels.fft.panel import FftPanel
+from insitu_tem.gui.tasks import TaskRunner
+
+REASON = (
+    "lattice not determined: the spacings (6.38 px) change by 2.3 % when only the centre of the "
+    "region is analysed, so the fringes are not one periodic lattice across it: the lens "
+    "delocalises the fringes of a small crystal (large defocus or uncorrected Cs) and moves its "
+    "reflections by up to twice that, as can a boundary, strain or the noise of a small region "
+    "(analyse a larger one); the spots are listed with their own 1σ"
+)
+
+
+@pytest.fixture
+def panel(qtbot, reporter):
+    tasks = TaskRunner(reporter)
+    widget = FftPanel(SessionBridge(), tasks, QUndoStack())
+    qtbot.addWidget(widget)
+    widget.resize(1280, 348)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    tasks.cancel()
+    tasks.wait_for_done(5000)
+
+
+def test_long_messages_scroll_and_leave_the_controls_whole(qtbot, panel):
+    panel.lattice_label.setText(REASON)
+    panel.warning_label.setText(REASON + "\nbroad ring at d = 65.6 px: nanocrystalline")
+    qtbot.wait(50)
+    controls = [
+        widget
+        for kind in (QAbstractSpinBox, QPushButton)
+        for widget in panel.controls.findChildren(kind)
+        if widget.isVisible()
+    ]
+    squeezed = [w for w in controls if w.height() < w.minimumSizeHint().height()]
+    assert controls and squeezed == []
+    line = panel.warning_label.fontMetrics().lineSpacing()
+    assert panel.lattice_label.visibleRegion().boundingRect().height() >= 2 * line
