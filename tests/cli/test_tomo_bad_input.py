@@ -131,3 +131,17 @@ def test_an_also_channel_is_put_at_the_series_tilts_in_acquisition_order(capsys,
     assert main([*argv, "--binning", "2", "--iterations", "2"]) == 0
     ours, theirs = (tifffile.imread(tmp_path / "out" / f"{n}_HAADF_projections.tif") for n in "so")
     np.testing.assert_allclose(theirs, 0.5 * ours, atol=1e-4)
+
+
+def test_a_per_tilt_tiff_holding_a_stack_says_so(capsys, tmp_path):
+    folder = tmp_path / "series"
+    folder.mkdir()
+    images = projections(n=3)
+    tifffile.imwrite(folder / "-10.tif", images[0])
+    tifffile.imwrite(folder / "10.tif", images)
+    tifffile.imwrite(folder / "30.tif", images[2])
+    assert refuse(capsys, ["tomo", str(folder), "--out", str(tmp_path / "v.tif")]) == (
+        "series: 10.tif: holds a stack of images (3 × 32 × 32), not one image "
+        "per tilt — open the stack itself as the tilt series, or save each tilt's image in its "
+        "own file"
+    )

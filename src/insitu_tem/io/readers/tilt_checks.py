@@ -92,3 +92,23 @@ def named(error: DataError, name: str) -> DataError:
     """``error`` as a DataError whose message starts with the file's ``name``."""
     text = str(error)
     return error if text.startswith(f"{name}: ") else DataError(f"{name}: {text}")
+
+
+def tiff_stack_text(path: Path) -> str:
+    """What to do with a TIFF of several images the per-tilt reader refused ("" otherwise)."""
+    if path.suffix.lower() not in (".tif", ".tiff"):
+        return ""
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tif:
+            shape = tif.series[0].shape
+    except Exception:  # noqa: BLE001 - a damaged TIFF keeps the generic text
+        return ""
+    if len(shape) < 3:
+        return ""
+    size = " × ".join(str(n) for n in shape)
+    return (
+        f"{path.name}: holds a stack of images ({size}), not one image per tilt — open the stack "
+        "itself as the tilt series, or save each tilt's image in its own file"
+    )

@@ -25,7 +25,12 @@ import numpy as np
 from insitu_tem.core.model import DataError
 from insitu_tem.io.outputs import remember_input
 from insitu_tem.io.readers.bcf_check import check_bcf_complete
-from insitu_tem.io.readers.tilt_checks import check_series, finite_tilts, stack_fits
+from insitu_tem.io.readers.tilt_checks import (
+    check_series,
+    finite_tilts,
+    stack_fits,
+    tiff_stack_text,
+)
 
 STACK_SUFFIXES = (".mrc", ".ali", ".st", ".mrcs", ".hspy", ".hdf5")
 SPECTRUM_MARGIN_EV = 500.0
@@ -157,7 +162,8 @@ def _signals(path: Path, options: dict | None = None) -> list[dict]:
         )
     except Exception as error:  # noqa: BLE001 - readers raise anything on corrupt files
         raise DataError(
-            f"{path.name}: cannot be read ({type(error).__name__}); re-export or copy it again"
+            tiff_stack_text(path)
+            or f"{path.name}: cannot be read ({type(error).__name__}); re-export or copy it again"
         ) from error
 
 
