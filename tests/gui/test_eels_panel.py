@@ -198,6 +198,8 @@ def test_pick_edge_and_reference(qtbot, panel, sample):
     wait_for_edge(qtbot, panel, "W-O23")
     panel.navigator.slider.setValue(45)
     assert panel.state.scan_index == 45
+    assert "the shift reference, " in panel.readout.text()
+    assert "+0.000 ± 0.000" not in panel.readout.text()
     qtbot.mouseClick(panel.use_current_button, Qt.MouseButton.LeftButton)
     panel.navigator.slider.setValue(0)
     qtbot.mouseClick(panel.use_current_button, Qt.MouseButton.LeftButton)

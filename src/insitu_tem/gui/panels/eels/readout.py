@@ -92,6 +92,8 @@ def _edge_text(value: dict, index: int) -> str:
     shift_text = (
         "shift not measured"
         if shift is None
+        else "the shift reference"
+        if value.get("reference_index") == index
         else f"shift {shift:+.3f} ± {_number(err, '.3f')} eV"
         f" ({_against(value.get('reference_index'))})"
     )
