@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from insitu_tem.core.uncertainty_text import value_with_sigma
+from insitu_tem.core.uncertainty_text import si_value, si_value_with_sigma, value_with_sigma
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,11 @@ def test_value_is_rounded_to_the_decimal_place_of_its_two_digit_sigma(value, sig
 
 def test_one_significant_digit_of_sigma_when_asked():
     assert value_with_sigma(3.14159, 0.0234, sigma_digits=1) == "3.14 ± 0.02"
+
+
+def test_si_prefixed_values_round_before_choosing_the_prefix():
+    assert si_value(-8.17e-14, "A") == "-81.7 fA"
+    assert si_value(0.99996, "V") == "1 V"
+    assert si_value(0.0, "A") == "0 A"
+    assert si_value_with_sigma(-9.874e-14, 5.5e-14, "C") == "-99 ± 55 fC"
+    assert si_value_with_sigma(-3.844e-12, 5.9e-14, "C") == "-3.844 ± 0.059 pC"

@@ -11,7 +11,7 @@ import pytest
 
 from insitu_tem.core.results import Result
 from insitu_tem.core.session import Session
-from insitu_tem.figures.holder_state import holder_state_at, scan_time_s
+from insitu_tem.figures.holder_state import HolderState, holder_state_at, scan_time_s
 from insitu_tem.figures.kinetics import across_views
 from insitu_tem.io.load import load
 from insitu_tem.samples.experiment import EXPERIMENT
@@ -74,3 +74,15 @@ def test_a_log_that_ends_before_the_scan_says_so(session, tmp_path):
         session.set_panel_state("timeline", timeline)
     assert text.startswith("t = 29.5 s: outside the holder log (its readings cover movie time ")
     assert "nan" not in text and "dose " in text
+
+
+def test_tiny_currents_and_the_charge_read_with_si_prefixes():
+    state = HolderState(
+        29.5,
+        {"Channel A Current": (-8.17e-14, "A"), "Channel A Voltage": (-0.8, "V")},
+        charge_C=-4.67e-12,
+        charge_sigma_C=5.9e-14,
+    )
+    assert state.text() == (
+        "t = 29.5 s: Channel A Current -81.7 fA, Channel A Voltage -0.8 V, Q = -4.670 ± 0.059 pC"
+    )

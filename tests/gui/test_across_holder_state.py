@@ -1,6 +1,7 @@
 """The across-the-front panel tells the holder's state at the line scan's time."""
 
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def test_across_status_shows_bias_current_and_charge_at_the_scan_time(qtbot, rep
     qtbot.waitUntil(lambda: "holder t = 29.5 s" in panel.status.text(), timeout=30000)
     text = panel.status.text()
     assert text.startswith("front at 100.0 nm") and "Channel A Voltage -0.8 V" in text
-    charge = float(text.split("Q = ")[1].split(" ±")[0])
+    value, prefix = re.search(r"Q = (\S+) ± \S+ ([fpnµm]?)C", text).groups()
+    charge = float(value) * 10.0 ** -{"f": 15, "p": 12, "n": 9, "µ": 6, "m": 3, "": 0}[prefix]
     truth = np.interp(29.5, TRUTH["frame_times_s"], TRUTH["charge_at_frames_C"])
     assert abs(charge - truth) < 0.01 * abs(truth)
     assert text.startswith("front at 100.0 nm along the scan line (1σ not estimated)")

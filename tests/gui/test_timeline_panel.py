@@ -12,7 +12,7 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 
 from insitu_tem.gui.controllers.timeline import TimelineController
 from insitu_tem.gui.panels.timeline.panel import CHARGE, TimelinePanel
-from insitu_tem.gui.si_text import si_value_with_sigma
+from insitu_tem.core.uncertainty_text import si_value_with_sigma
 from insitu_tem.gui.tasks import TaskRunner
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"

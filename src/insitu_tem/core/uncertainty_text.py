@@ -41,3 +41,46 @@ def value_with_sigma(value: float, sigma: float, *, sigma_digits: int = 2) -> st
     if decimals > 0:
         return f"{value:.{decimals}f} ± {sigma_rounded:.{decimals}f}"
     return f"{round(value, decimals):.0f} ± {sigma_rounded:.0f}"
+
+
+SI_PREFIXES = {-24: "y", -21: "z", -18: "a", -15: "f", -12: "p", -9: "n", -6: "µ", -3: "m", 0: ""}
+SI_PREFIXES |= {3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E", 21: "Z", 24: "Y"}
+
+
+def si_scale(size: float) -> tuple[float, str]:
+    """The factor and SI prefix that bring ``size`` (> 0) into [1, 1000): ``9.9e-14`` →
+    ``(1e15, "f")``; ``(1.0, "")`` for 0 or a value that is not finite."""
+    if not (math.isfinite(size) and size > 0):
+        return 1.0, ""
+    power = min(max(3 * math.floor(math.log10(size) / 3), -24), 24)
+    return 10.0**-power, SI_PREFIXES[power]
+
+
+def si_value(value: float, unit: str, *, digits: int = 3) -> str:
+    """``value`` in ``unit`` with the SI prefix of its size, to ``digits`` significant digits:
+    ``-8.17e-14, "A"`` → ``"-81.7 fA"``."""
+    rounded = float(f"{value:.{digits}g}") if math.isfinite(value) else value
+    factor, prefix = si_scale(abs(rounded))
+    return f"{rounded * factor:.{digits}g} {prefix}{unit}"
+
+
+def si_value_with_sigma(value: float, sigma: float, unit: str) -> str:
+    """``"-99 ± 55 fC"`` for ``-9.874e-14, 5.5e-14, "C"``: value and σ scaled by the SI prefix
+    of the larger of ``|value|`` and σ, σ to two significant digits and the value to match
+    (:func:`value_with_sigma`).
+
+    Parameters
+    ----------
+    value, sigma : float
+        The value and its 1σ, in ``unit`` (e.g. coulombs).
+    unit : str
+        The unit without prefix, e.g. ``"C"``.
+
+    Returns
+    -------
+    str
+        ``"<value> ± <sigma> <prefix><unit>"`` (no prefix when both are 0 or not finite).
+    """
+    sizes = [abs(v) for v in (value, sigma) if math.isfinite(v)]
+    factor, prefix = si_scale(max(sizes, default=0.0))
+    return f"{value_with_sigma(value * factor, sigma * factor)} {prefix}{unit}"

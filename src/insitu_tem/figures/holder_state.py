@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from insitu_tem.core.session import Session
+from insitu_tem.core.uncertainty_text import si_value, si_value_with_sigma
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class HolderState:
         """One line: ``t = 29.5 s: Channel A Voltage -0.8 V, …, Q = … ± … C, dose … e/Å²``;
         a channel with no reading at that time is left out, and a time outside the log says so."""
         parts = [
-            f"{name} {value:.3g} {units}".rstrip()
+            f"{name} {_reading(value, units)}".rstrip()
             for name, (value, units) in self.channels.items()
             if np.isfinite(value)
         ]
@@ -45,10 +46,19 @@ class HolderState:
                 f"outside the holder log (its readings cover movie time {first:.3g} to {last:.3g} s)",
             )
         if np.isfinite(self.charge_C):
-            parts.append(f"Q = {self.charge_C:.3g} ± {self.charge_sigma_C:.2g} C")
+            parts.append(f"Q = {si_value_with_sigma(self.charge_C, self.charge_sigma_C, 'C')}")
         if np.isfinite(self.dose_e_per_A2):
             parts.append(f"dose {self.dose_e_per_A2:.3g} ± {self.dose_sigma_e_per_A2:.2g} e/Å²")
         return f"t = {self.time_s:.3g} s: " + ", ".join(parts)
+
+
+def _reading(value: float, units: str) -> str:
+    """A holder reading to 3 significant digits, with an SI prefix where it would otherwise be
+    written with an exponent (``-8.17e-14 A`` → ``-81.7 fA``; ``-0.8 V`` stays)."""
+    text = f"{value:.3g}"
+    if "e" in text and units:
+        return si_value(value, units)
+    return f"{text} {units}"
 
 
 def log_path(session: Session, path: str, project_dir: str | Path | None = None) -> Path:

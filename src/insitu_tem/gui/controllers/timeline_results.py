@@ -23,7 +23,7 @@ from insitu_tem.analysis.timeline.front_charge import (
 )
 from insitu_tem.core.model import DataError
 from insitu_tem.core.uncertainty_text import value_with_sigma
-from insitu_tem.gui.si_text import si_value_with_sigma
+from insitu_tem.core.uncertainty_text import si_value_with_sigma
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import StoreResultCommand
 from insitu_tem.workflows import dose, film

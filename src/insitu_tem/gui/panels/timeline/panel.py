@@ -35,7 +35,7 @@ from insitu_tem.analysis.timeline.frames import FrameTimeline
 from insitu_tem.gui.panels.timeline.front_charge import FrontChargeView
 from insitu_tem.gui.panels.timeline.inputs import DoseInputs, GeometryInputs
 from insitu_tem.gui.panels.timeline.plots import TimelinePlots
-from insitu_tem.gui.si_text import si_value_with_sigma
+from insitu_tem.core.uncertainty_text import si_value_with_sigma
 
 CHARGE = "charge passed"
 NO_LOG = "Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie."
