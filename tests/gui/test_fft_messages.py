@@ -2,12 +2,14 @@
 scroll in a few lines instead of squeezing the spin boxes and buttons below them to slivers."""
 
 import pytest
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QAbstractSpinBox, QPushButton
 
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.panels.fft.panel import FftPanel
 from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.widgets.text_line import MessageColumn
 
 REASON = (
     "lattice not determined: the spacings (6.38 px) change by 2.3 % when only the centre of the "
@@ -34,14 +36,17 @@ def panel(qtbot, reporter):
 def test_long_messages_scroll_and_leave_the_controls_whole(qtbot, panel):
     panel.lattice_label.setText(REASON)
     panel.warning_label.setText(REASON + "\nbroad ring at d = 65.6 px: nanocrystalline")
-    qtbot.wait(50)
     controls = [
         widget
         for kind in (QAbstractSpinBox, QPushButton)
         for widget in panel.controls.findChildren(kind)
         if widget.isVisible()
     ]
+    line = panel.warning_label.fontMetrics().lineSpacing()
+    column = panel.findChild(MessageColumn)
+    qtbot.waitUntil(lambda: column.viewport().height() >= 2 * line, timeout=5000)
     squeezed = [w for w in controls if w.height() < w.minimumSizeHint().height()]
     assert controls and squeezed == []
-    line = panel.warning_label.fontMetrics().lineSpacing()
-    assert panel.lattice_label.visibleRegion().boundingRect().height() >= 2 * line
+    top = panel.lattice_label.mapTo(column.viewport(), QPoint(0, 0)).y()
+    assert top == 0 and panel.lattice_label.height() >= 2 * line
+    assert column.widget().height() > column.viewport().height()
