@@ -18,8 +18,8 @@ def test_window_counts_fit_beside_the_label_and_maps_name_the_scan_row(qtbot):
     window = np.linspace(1.12e6, 0.7e6, 40)
     shift = np.linspace(-1.5, 0.0, 40)
     profiles.set_line(positions, "nm", shift, np.full(40, 0.01), window, "W-O23")
-    qtbot.wait(50)
     axis = profiles.window_plot.getAxis("left")
+    qtbot.waitUntil(lambda: axis.range[1] >= 1.12e6, timeout=5000)
     assert axis.labelText == "window" and "counts" in axis.labelString()
     low, high = axis.range
     scale = axis.autoSIPrefixScale
