@@ -133,12 +133,13 @@ def test_an_also_channel_is_put_at_the_series_tilts_in_acquisition_order(capsys,
     np.testing.assert_allclose(theirs, 0.5 * ours, atol=1e-4)
 
 
-def test_a_per_tilt_tiff_holding_a_stack_says_so(capsys, tmp_path):
+@pytest.mark.parametrize("photometric", ["rgb", "minisblack"])
+def test_a_per_tilt_tiff_holding_a_stack_says_so(capsys, tmp_path, photometric):
     folder = tmp_path / "series"
     folder.mkdir()
     images = projections(n=3)
     tifffile.imwrite(folder / "-10.tif", images[0])
-    tifffile.imwrite(folder / "10.tif", images)
+    tifffile.imwrite(folder / "10.tif", images, photometric=photometric, planarconfig="separate")
     tifffile.imwrite(folder / "30.tif", images[2])
     assert refuse(capsys, ["tomo", str(folder), "--out", str(tmp_path / "v.tif")]) == (
         "series: 10.tif: holds a stack of images (3 × 32 × 32), not one image "

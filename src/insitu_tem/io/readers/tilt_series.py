@@ -269,7 +269,10 @@ def _per_tilt(
         ) * factor
         out.update(spectrum_maps(np.asarray(cubes[0]["data"]), energies))
     if not out:
-        raise DataError(f"{path.name} holds no image; each per-tilt file needs a HAADF image")
+        raise DataError(
+            tiff_stack_text(path)
+            or f"{path.name} holds no image; each per-tilt file needs a HAADF image"
+        )
     first = (images or cubes)[0]
     return out, *_scale(first), angle_from_metadata(first)
 
