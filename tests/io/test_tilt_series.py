@@ -8,13 +8,8 @@ import pytest
 import tifffile
 
 from insitu_tem.core.model import DataError
-from insitu_tem.io.readers.tilt_series import (
-    angle_from_metadata,
-    angle_from_name,
-    load_tilt_series,
-    parse_tilts,
-    read_tilt_file,
-)
+from insitu_tem.io.readers.tilt_angles import angle_from_name, parse_tilts, read_tilt_file
+from insitu_tem.io.readers.tilt_series import angle_from_metadata, load_tilt_series
 from insitu_tem.samples import tomo as sample
 from insitu_tem.samples.tomo import Phantom
 

@@ -43,7 +43,8 @@ class HolderState:
             first, last = self.log_span_s
             parts.insert(
                 0,
-                f"outside the holder log (its readings cover movie time {first:.3g} to {last:.3g} s)",
+                "outside the holder log (its readings cover movie time "
+                f"{first:.3g} to {last:.3g} s)",
             )
         if np.isfinite(self.charge_C):
             parts.append(f"Q = {si_value_with_sigma(self.charge_C, self.charge_sigma_C, 'C')}")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from insitu_tem.io.readers.tilt_series import FILE_SUFFIXES, TILT_FILE_SUFFIXES, angle_from_name
+from insitu_tem.io.readers.tilt_angles import angle_from_name
+from insitu_tem.io.readers.tilt_series import FILE_SUFFIXES, TILT_FILE_SUFFIXES
 
 
 def is_tilt_series(path: str | Path) -> bool:

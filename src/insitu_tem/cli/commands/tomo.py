@@ -210,7 +210,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.analysis.tomo.reconstruct import reconstruct
     from insitu_tem.workflows.tomo_reconstruct import prepared_channel
     from insitu_tem.cli.commands.eds import parse_elements
-    from insitu_tem.io.readers.tilt_series import parse_tilts
+    from insitu_tem.io.readers.tilt_angles import parse_tilts
 
     tilts = parse_tilts(args.tilts) if args.tilts else None
     series = _load(

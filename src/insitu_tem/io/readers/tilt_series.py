@@ -15,7 +15,6 @@ computed file by file so that only one spectrum image is in memory at a time.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,9 +24,9 @@ import numpy as np
 from insitu_tem.core.model import DataError
 from insitu_tem.io.outputs import remember_input
 from insitu_tem.io.readers.bcf_check import check_bcf_complete
+from insitu_tem.io.readers.tilt_angles import angle_from_name, read_tilt_file
 from insitu_tem.io.readers.tilt_checks import (
     check_series,
-    finite_tilts,
     stack_fits,
     tiff_stack_text,
 )
@@ -37,7 +36,6 @@ SPECTRUM_MARGIN_EV = 500.0
 """Spectra are read this far above the highest background window of the lines mapped, eV."""
 FILE_SUFFIXES = (".bcf", ".emd", ".dm3", ".dm4", ".tif", ".tiff")
 TILT_FILE_SUFFIXES = (".rawtlt", ".tlt")
-_ANGLE = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _DEGREE_UNITS = {"deg", "degree", "degrees", "°", "º"}
 
 
@@ -81,47 +79,6 @@ class TiltSeries:
     def reference(self) -> np.ndarray:
         """The first channel (the one aligned)."""
         return next(iter(self.channels.values()))
-
-
-def angle_from_name(path: Path) -> float | None:
-    """The last signed number in a file's stem, degrees (``"-40"`` → −40, ``"tilt_+12.5"`` →
-    12.5)."""
-    found = _ANGLE.findall(path.stem)
-    return float(found[-1]) if found else None
-
-
-def read_tilt_file(path: Path) -> np.ndarray:
-    """Angles from an IMOD ``.rawtlt``/``.tlt`` file (one per line), or a SerialEM ``.mdoc``,
-    degrees."""
-    text = path.read_text(errors="replace")
-    if path.suffix.lower() == ".mdoc":
-        values = re.findall(r"^\s*TiltAngle\s*=\s*([-+0-9.eE]+)", text, flags=re.MULTILINE)
-    else:
-        values = [line.split()[0] for line in text.splitlines() if line.strip()]
-    try:
-        angles = np.array([float(v) for v in values])
-    except ValueError as error:
-        raise DataError(
-            f"{path.name} holds a non-number ({error}); one tilt angle per line, in degrees"
-        ) from error
-    if angles.size == 0:
-        raise DataError(f"{path.name} holds no tilt angles; one angle per line, in degrees")
-    return finite_tilts(angles, path.name)
-
-
-def parse_tilts(text: str) -> np.ndarray:
-    """``"START:STOP:STEP"`` (inclusive, degrees) or a path to a tilt file."""
-    if ":" in text and not Path(text).exists():
-        try:
-            start, stop, step = (float(v) for v in text.split(":"))
-        except ValueError as error:
-            raise DataError(
-                f"--tilts {text!r}: give START:STOP:STEP in degrees, e.g. -60:60:5"
-            ) from error
-        if step == 0:
-            raise DataError("--tilts: STEP must not be 0")
-        return np.arange(start, stop + step / 2, step)
-    return read_tilt_file(Path(text))
 
 
 def _beside(path: Path, fallback: np.ndarray | None) -> np.ndarray | None:
