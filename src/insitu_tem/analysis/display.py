@@ -67,24 +67,3 @@ def format_length(value: float, units: str) -> str:
     if units == "nm" and value >= 1000:
         return f"{value / 1000:g} µm"
     return f"{value:g} {units}"
-
-
-def log_power_spectrum(image) -> np.ndarray:
-    """Centred log power spectrum of a Hann-windowed image (for display).
-
-    Parameters
-    ----------
-    image : array_like
-        2-D real image (complex input: modulus).
-
-    Returns
-    -------
-    numpy.ndarray
-        log(1 + |FFT|²), float32, zero frequency at (rows // 2, cols // 2).
-    """
-    data = np.asarray(image)
-    data = np.abs(data) if np.iscomplexobj(data) else data.astype(np.float32)
-    window = np.outer(np.hanning(data.shape[0]), np.hanning(data.shape[1])).astype(np.float32)
-    centred = (data - data.mean()) * window
-    power = np.abs(np.fft.fftshift(np.fft.fft2(centred))) ** 2
-    return np.log1p(power).astype(np.float32)

@@ -242,9 +242,6 @@ class TaskRunner(QObject):
         pending = self._pending.get(self._latest.get(key))
         return pending is not None and not pending.control.should_stop()
 
-    def running_descriptions(self) -> list[str]:
-        return [p.description for p in self._pending.values()]
-
     def wait_for_done(self, timeout_ms: int = 30000) -> bool:
         """Block until no task runs (for shutdown and headless runs)."""
         timer = QElapsedTimer()

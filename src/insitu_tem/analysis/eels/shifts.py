@@ -25,7 +25,7 @@ absorbed by the fit.
 A spectrum whose best shift lies on the search limit, whose reference amplitude is not
 positive, or whose standard error exceeds a third of the search range is not measured; nor is
 one where the edge is not detected: an F-test of the nominal model against its smooth
-background alone (:func:`edge_detected`) at the significance :data:`DETECTION_P`.
+background alone (:func:`detection_p`) at the significance :data:`DETECTION_P`.
 
 With ``plasmon_tail`` (Fourier-log single scattering) a second background model joins: each
 spectrum's own Drude plasmon, fitted to its plasmon peak (:mod:`.plasmon_tail`), as a background
@@ -252,11 +252,6 @@ def detection_p(fit: ShiftFit) -> np.ndarray:
 
     dof = np.maximum(fit.edge_dof, 1.0)
     return np.asarray(fdtrc(2.0, dof, np.nan_to_num(fit.edge_f, posinf=1e300)))
-
-
-def edge_detected(fit: ShiftFit) -> np.ndarray:
-    """Where :func:`detection_p` is below :data:`DETECTION_P`."""
-    return np.asarray(detection_p(fit) < DETECTION_P)
 
 
 def _reason(name: str, found: np.ndarray, detected: np.ndarray, max_shift_eV: float) -> str:

@@ -70,13 +70,6 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         if self._frame is not None:
             self.image_item.setLevels(levels or percentile_levels(self._frame))
 
-    def set_colormap(self, name: str) -> None:
-        """Apply a pyqtgraph colour map by name ("grey" for the plain ramp)."""
-        if name == "grey":
-            self.image_item.setLookupTable(None)
-        else:
-            self.image_item.setLookupTable(pg.colormap.get(name).getLookupTable(nPts=256))
-
     def set_frame(
         self, frame, *, axes: tuple[Axis, Axis] | None = None, auto_range: bool | None = False
     ) -> None:

@@ -76,11 +76,6 @@ class FrontChargeView(QWidget):
         self.crossing.setVisible(False)
         self.readout.setText(message)
 
-    def set_target(self, position: float) -> None:
-        """Move the picker to ``position`` and ask for the crossing there (as a user would)."""
-        self.picker.setValue(position)
-        self._picked(position)
-
     def show_crossing(self, text: str, charge_C: float) -> None:
         self.readout.setText(text)
         self.crossing.setVisible(bool(np.isfinite(charge_C)))
