@@ -57,3 +57,15 @@ def test_a_band_where_nothing_changes_has_no_tilt():
     rng = np.random.default_rng(1)
     tilt = front_tilt(rng.poisson(100.0, (20, 96, 96)).astype(float), LINE, width=WIDTH)
     assert not tilt.ok and tilt.shear == 0.0 and tilt.reason
+    assert tilt.declined_shear == 0.0
+
+
+def test_a_front_too_steep_for_the_straight_band_is_declined_with_its_cause():
+    movie, truth = oblique_movie(70.0, counts=50.0)
+    axes = (Axis("y", 96), Axis("x", 96))
+    analysis = analyse_front(movie, LINE, axes=axes, times=np.arange(truth.size), width=WIDTH)
+    assert analysis.tilt.shear == 0.0
+    assert analysis.tilt.declined_shear == pytest.approx(-np.tan(np.radians(70.0)), abs=0.2)
+    assert not analysis.track.ok and not analysis.track.present.any()
+    assert "steep angle (about 70°" in analysis.track.reason
+    assert "draw the line along the front's motion" in analysis.track.reason

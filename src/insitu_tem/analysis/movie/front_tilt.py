@@ -24,6 +24,7 @@ from insitu_tem.analysis.movie.front_states import (
     change_points,
     direction_and_sign,
     initial_beam,
+    moving_edge,
     robust_sigma,
 )
 from insitu_tem.analysis.movie.kymograph import sample_line
@@ -31,6 +32,7 @@ from insitu_tem.analysis.movie.kymograph import sample_line
 STRIP_PX = 4.0
 MIN_POINTS = 12
 MAX_SHEAR = 3.0
+STEEP_Z = 3.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class FrontTilt:
         False when too few strips' samples changed (``shear`` is then 0).
     reason : str
         Why ``ok`` is False.
+    declined_shear : float
+        When no front changes the straight band in order but its strips, read with the moving
+        edge's sign, change along a tilt beyond ``STEEP_Z`` σ: that tilt (0 otherwise). The
+        band is not sampled along it; it says why the front was not found.
     """
 
     shear: float
@@ -56,6 +62,7 @@ class FrontTilt:
     n_points: int
     ok: bool = True
     reason: str = ""
+    declined_shear: float = 0.0
 
 
 def strip_kymographs(movie, points_rc, *, width: float, shifts_px=None) -> tuple[np.ndarray, ...]:
@@ -115,24 +122,60 @@ def front_tilt(movie, points_rc, *, width: float, shifts_px=None) -> FrontTilt:
     FrontTilt
     """
     strips, centres = strip_kymographs(movie, points_rc, width=width, shifts_px=shifts_px)
-    found = direction_and_sign(strips.mean(axis=2), polarity=None)
-    if found is None or movie.shape[0] < 4:
+    if movie.shape[0] < 4:
         return FrontTilt(0.0, np.nan, 0, False, "no front changes the band")
-    sign = found[1]
-    threshold = CHANGE_Z + np.sqrt(2 * np.log(max(movie.shape[0], 3)))
+    found = direction_and_sign(strips.mean(axis=2), polarity=None)
+    if found is None:
+        return _declined(strips, centres)
+    f, u, v = _points(strips, centres, found[1])
+    if f.size < MIN_POINTS:
+        return FrontTilt(0.0, np.nan, f.size, False, "too few samples change in the strips")
+    slope, sigma, kept = _robust_slope(f, u, v)
+    if not np.isfinite(sigma):
+        return FrontTilt(0.0, np.nan, kept, False, "the strips change in one frame")
+    return FrontTilt(float(np.clip(slope, -MAX_SHEAR, MAX_SHEAR)), sigma, kept)
+
+
+def _points(strips: np.ndarray, centres: np.ndarray, sign: int) -> tuple[np.ndarray, ...]:
+    """(change frame, sample, strip offset) of every strip sample that changes significantly
+    with ``sign``."""
+    threshold = CHANGE_Z + np.sqrt(2 * np.log(max(strips.shape[0], 3)))
     points = []
     for j, centre in enumerate(centres):
         series = strips[:, :, j]
         frame, step, z = change_points(series / initial_beam(series)[:, None])
         good = np.flatnonzero((z > threshold) & (np.sign(step) == sign))
         points.extend((frame[k], k, centre) for k in good)
-    if len(points) < MIN_POINTS:
-        return FrontTilt(0.0, np.nan, len(points), False, "too few samples change in the strips")
-    f, u, v = (np.array(column, dtype=float) for column in zip(*points))
+    if not points:
+        return np.empty(0), np.empty(0), np.empty(0)
+    return tuple(np.array(column, dtype=float) for column in zip(*points))
+
+
+def _robust_slope(f: np.ndarray, u: np.ndarray, v: np.ndarray) -> tuple[float, float, int]:
+    """:func:`_slope` again without the points beyond 3 robust σ of the first pass, and the
+    number of points kept."""
     keep = np.ones(f.size, bool)
-    slope, sigma, residual = _slope(f, u, v, keep)
+    _, _, residual = _slope(f, u, v, keep)
     keep = np.abs(residual) <= 3 * max(float(robust_sigma(residual[keep])), 1e-9)
     slope, sigma, _ = _slope(f, u, v, keep)
-    if not np.isfinite(sigma):
-        return FrontTilt(0.0, np.nan, int(keep.sum()), False, "the strips change in one frame")
-    return FrontTilt(float(np.clip(slope, -MAX_SHEAR, MAX_SHEAR)), sigma, int(keep.sum()))
+    return slope, sigma, int(keep.sum())
+
+
+def _declined(strips: np.ndarray, centres: np.ndarray) -> FrontTilt:
+    """No front: with the tilt the strips show for the moving edge's sign
+    (:attr:`FrontTilt.declined_shear`) when it is beyond ``STEEP_Z`` σ."""
+    f, u, v = _points(strips, centres, moving_edge(strips.mean(axis=2))[1])
+    shear = 0.0
+    if f.size >= MIN_POINTS:
+        slope, sigma, _ = _robust_slope(f, u, v)
+        shear = slope if abs(slope) > STEEP_Z * sigma else 0.0
+    return FrontTilt(0.0, np.nan, 0, False, "no front changes the band", shear)
+
+
+def steep_reason(shear: float) -> str:
+    """Why no front was found when the strips show it crossing the line at ``shear``."""
+    angle = np.degrees(np.arctan(abs(shear)))
+    return (
+        f"the front crosses the line at a steep angle (about {angle:.0f}° from square across it), "
+        "which smears it along the band; draw the line along the front's motion, across the front"
+    )
