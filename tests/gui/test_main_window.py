@@ -280,3 +280,17 @@ def test_export_line_scan_profiles_as_csv(qtbot, opened_sample, tmp_path, monkey
     sigma = header.index(next(name for name in header if "shift" in name.lower() and "±1σ" in name))
     values = [float(row.split(",")[sigma]) for row in rows[1:]]
     assert all(0 <= v < 0.06 for v in values)
+
+
+def test_nbd_fractions_and_strain_gaps_read_plainly_on_the_sample(qtbot, opened_sample):
+    window = opened_sample.window
+    window.docks["nbd"].raise_()
+    panel = window.panels["nbd"]
+    legend = panel.scan_plots.fraction_plot.getPlotItem().legend
+    names = [label.text for _, label in legend.items]
+    assert names == ["first pattern", "last pattern", "intermediate 1 (NMF)"]
+    status = panel.status.text()
+    assert "strain not measured at 18 positions: too few spots matched" in status, status
+    assert "needed" not in status and status.count("too few") == 1
+    tip = panel.status.toolTip()
+    assert "too few spots matched (0 of 6 needed) (15)" in tip, tip

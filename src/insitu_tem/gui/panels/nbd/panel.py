@@ -35,7 +35,7 @@ from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.panels.nbd.pattern_view import DISPLAY_MODES, NbdPatternView
 from insitu_tem.gui.panels.nbd.profile_plots import NbdProfilePlots
 from insitu_tem.gui.panels.nbd.scan_plots import NbdScanPlots
-from insitu_tem.gui.panels.nbd.scan_status import scan_status
+from insitu_tem.gui.panels.nbd.scan_status import scan_status, strain_gaps
 from insitu_tem.workflows.nbd import fraction_names
 from insitu_tem.workflows.nbd_pattern import PATTERN, RINGS, pattern_text
 
@@ -252,6 +252,7 @@ class NbdPanel(QWidget):
         if value is None:
             self.scan_plots.clear()
             self.status.setText("Analysing the scan…")
+            self.status.setToolTip("")
             self._show_pattern(self.current_index())
             return
         sigma = value.get("lattice_strain_sigma")
@@ -276,6 +277,7 @@ class NbdPanel(QWidget):
             None if sigmas is None else np.stack([np.asarray(sigmas[n], float) for n in names], 1),
         )
         self.status.setText(scan_status(value, self.analysis.ellipse()))
+        self.status.setToolTip(strain_gaps(value, detail=True).removeprefix("; "))
         self._show_pattern(self.current_index())
         self.analysis_finished.emit()
 

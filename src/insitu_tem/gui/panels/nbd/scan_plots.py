@@ -16,6 +16,12 @@ from insitu_tem.gui.widgets.plot_stack import tidy_stack
 COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040", "#d08fff", "#e0e0e0")
 
 
+def fraction_legend(name: str) -> str:
+    """The legend text of an NMF component: a free one ("free 1") is a profile the NMF found
+    between the fixed first and last patterns, shown as "intermediate 1 (NMF)"."""
+    return f"intermediate {name[5:]} (NMF)" if name.startswith("free ") else name
+
+
 class NbdScanPlots(QWidget):
     """Strain, map and phase-fraction plots sharing the position axis; the PCA scree
     (:attr:`scree_plot`) is shown by the panel in a tab of its own.
@@ -56,7 +62,9 @@ class NbdScanPlots(QWidget):
         self.fraction_plot = plot_widget()
         self.fraction_plot.setLabel("left", "fraction")
         self.fraction_plot.setToolTip(
-            "NMF phase fraction of each component (names and colours above the plot)"
+            "NMF phase fraction of each component (names and colours above the plot): the first\n"
+            "and last patterns are fixed end members; an intermediate component's profile\n"
+            "is found by the NMF in the data"
         )
         self.fraction_plot.setLabel("bottom", "Position")
         legend_above(self.fraction_plot.getPlotItem())
@@ -180,7 +188,7 @@ class NbdScanPlots(QWidget):
             curve = pg.PlotDataItem(
                 self._positions,
                 np.asarray(fractions)[:, i],
-                name=name,
+                name=fraction_legend(name),
                 pen=pg.mkPen(colour, width=1.5),
                 symbol="s",
                 symbolSize=4,

@@ -3,6 +3,8 @@ strain is not measured and why, a flagged beam centre, the ellipse correction in
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from insitu_tem.gui.controllers.nbd_analysis import ellipse_note
@@ -20,13 +22,17 @@ def scan_status(value: dict, ellipse) -> str:
     )
 
 
-def strain_gaps(value: dict) -> str:
-    """ "; strain not measured at N positions: <reasons>" ("" when measured everywhere)."""
+def strain_gaps(value: dict, *, detail: bool = False) -> str:
+    """ "; strain not measured at N positions: <reasons>" ("" when measured everywhere). Reasons
+    that differ only in their numbers in brackets ("too few spots matched (0 of 6 needed)") are
+    counted as one, unless ``detail`` (the status line's tooltip)."""
     strain = np.asarray(value["lattice_strain"], float)
     reasons = value.get("lattice_strain_reason") or [""] * len(strain)
     missing = [r or "no fit" for r, s in zip(reasons, strain) if not np.isfinite(s)]
     if not missing:
         return ""
+    if not detail:
+        missing = [re.sub(r"\s*\([^)]*\)", "", r) for r in missing]
     counts = {r: missing.count(r) for r in dict.fromkeys(missing)}
     why = ", ".join(f"{r} ({n})" if len(counts) > 1 else r for r, n in counts.items())
     return f"; strain not measured at {len(missing)} positions: {why}"
