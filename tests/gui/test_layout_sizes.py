@@ -1,7 +1,8 @@
 """The window at a laptop's 1280×800 and a desktop's 1920×1200 with the sample project, as a user
 sees it: resizing across the quadrant width re-lays the docks out by itself; the NBD scan plots
 and EELS profiles keep a usable height with their axis labels whole and no scrolling; the FFT
-images are not squeezed into strips; the kinetics legends sit above the data, not on it."""
+images are not squeezed into strips; the kinetics legends sit above the data, not on it; the
+timeline's traces keep a usable height, and their names and the NBD ring legend hide no data."""
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -84,3 +85,24 @@ def test_plots_stay_readable_at_1280x800_and_1920x1200(qtbot, sample_window):
             assert item.legend.isVisible() and len(item.legend.items) >= 2, size
             legend, data = item.legend.sceneBoundingRect(), item.vb.sceneBoundingRect()
             assert not legend.intersects(data) and data.height() >= 60, (size, legend, data)
+        timeline_and_rings_stay_readable(qtbot, window, size)
+
+
+def timeline_and_rings_stay_readable(qtbot, window, size):
+    """Each timeline trace has room for its ticks with its name in a legend over no data; the
+    NBD Rings & ePDF legend (four entries) covers no point of the profile."""
+    raise_dock(window, "timeline")
+    plots = window.workbench().timeline.panel.plots
+    heights = [round(plot.vb.height()) for plot in plots.plot_items]
+    assert len(heights) == 3 and min(heights) >= 55, (size, heights)
+    assert [plot.legend.items[0][1].text for plot in plots.plot_items] == plots.names
+    assert [p.covered(p.corner) for p in plots.placements] == [0, 0, 0], size
+    raise_dock(window, "nbd")
+    nbd = window.panels["nbd"]
+    nbd.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: len(nbd.profile_plots.overlay_curves) == 3, timeout=60000)
+    QApplication.processEvents()
+    placement = nbd.profile_plots.legend_placement
+    assert len(placement.plot.legend.items) == 4
+    assert placement.covered(placement.corner) == 0, (size, placement.corner)
+    nbd.tabs.setCurrentIndex(0)

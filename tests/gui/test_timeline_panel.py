@@ -40,7 +40,7 @@ def timeline(qtbot, reporter):
 def test_log_opens_with_charge_current_and_bias_plotted(timeline):
     panel, controller, _, _ = timeline
     assert panel.checked_channels() == [CHARGE, "Channel A Current", "Channel A Voltage"]
-    labels = [plot.titleLabel.text for plot in panel.plots.plot_items]
+    labels = [plot.legend.items[0][1].text for plot in panel.plots.plot_items]
     assert labels == [CHARGE, "Channel A Current", "Channel A Voltage"]
     assert "frame 0" in panel.status.text()
 

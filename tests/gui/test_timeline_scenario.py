@@ -64,7 +64,7 @@ def drag(widget, start: QPointF, end: QPointF, steps: int = 6) -> None:
 
 def drag_cursor(plots, title: str, to_time_s: float) -> None:
     """Drag the frame cursor on the trace titled ``title`` to movie time ``to_time_s``."""
-    index = [plot.titleLabel.text for plot in plots.plot_items].index(title)
+    index = [plot.legend.items[0][1].text for plot in plots.plot_items].index(title)
     plot, cursor = plots.plot_items[index], plots.cursors[index]
     y = float(np.mean(plot.vb.viewRange()[1]))
     start = plots.mapFromScene(plot.vb.mapViewToScene(QPointF(cursor.value(), y)))
@@ -106,7 +106,7 @@ def sample_window(window, qtbot, wait_idle):
 def test_done_when_scenario(sample_window, qtbot, movie_user, tmp_path, monkeypatch, reporter):
     window = sample_window
     panel, movie = window.workbench().timeline.panel, window.panels["movie"]
-    titles = [plot.titleLabel.text for plot in panel.plots.plot_items]
+    titles = [plot.legend.items[0][1].text for plot in panel.plots.plot_items]
     assert {"Channel A Current", "Channel A Voltage"} <= set(titles)
 
     drag_cursor(panel.plots, "Channel A Current", 12.0)

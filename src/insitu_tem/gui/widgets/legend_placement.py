@@ -1,6 +1,7 @@
 """Plot legends that keep off the data: in a roomy plot the legend moves to the corner where it
-covers the fewest data points whenever the data, the range or the size change; a short plot gets
-a one-row legend above its data area instead, where it can hide nothing."""
+covers the fewest data points whenever the data, the range or the size change (laid out in one
+column or, where that covers fewer points, more); a short plot gets a one-row legend above its
+data area instead, where it can hide nothing."""
 
 from __future__ import annotations
 
@@ -39,10 +40,14 @@ class LegendPlacement:
     ----------
     plot : pyqtgraph.PlotItem
         A plot with a legend (``addLegend``).
+    columns : tuple of int
+        Column counts to try, in order of preference: a short plot whose one-column legend
+        covers the data in every corner may have an empty corner for a wider, shorter one.
     """
 
-    def __init__(self, plot: pg.PlotItem) -> None:
+    def __init__(self, plot: pg.PlotItem, *, columns: tuple[int, ...] = (1,)) -> None:
         self.plot = plot
+        self.columns = columns
         self.corner = CORNERS[0]
         plot.vb.sigRangeChanged.connect(self.place)
         plot.vb.sigResized.connect(self.place)
@@ -63,10 +68,17 @@ class LegendPlacement:
         return int(inside.sum())
 
     def place(self, *_args) -> None:
-        """Move the legend to the corner covering the fewest points (the first such corner)."""
-        if self.plot.legend is None:
+        """Move the legend to the corner covering the fewest points (the first such corner, in
+        the first such column count)."""
+        legend = self.plot.legend
+        if legend is None:
             return
-        self.corner = min(CORNERS, key=self.covered)
+        choices = []
+        for columns in self.columns:
+            legend.setColumnCount(columns)
+            choices += [(self.covered(corner), columns, corner) for corner in CORNERS]
+        _, columns, self.corner = min(choices, key=lambda choice: choice[0])
+        legend.setColumnCount(columns)
         offset = tuple(MARGIN_PX if c == 0 else -MARGIN_PX for c in self.corner)
         self.plot.legend.anchor(itemPos=self.corner, parentPos=self.corner, offset=offset)
 

@@ -21,7 +21,7 @@ class NbdProfilePlots(QWidget):
         self.profile_plot.setLabel("bottom", "q = 1/d (1/Å)")
         self.profile_plot.setLabel("left", "Intensity (counts/px)")
         self.profile_plot.addLegend(offset=(-5, 5))
-        self.legend_placement = LegendPlacement(self.profile_plot.getPlotItem())
+        self.legend_placement = LegendPlacement(self.profile_plot.getPlotItem(), columns=(1, 2))
         self.measured = pg.PlotDataItem(pen=pg.mkPen("#e0e0e0", width=1.5), name="measured")
         self.profile_plot.addItem(self.measured)
         self.ring_lines: list[pg.InfiniteLine] = []

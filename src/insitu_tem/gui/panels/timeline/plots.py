@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
+from insitu_tem.gui.widgets.legend_placement import LegendPlacement
 from insitu_tem.gui.widgets.plot_factory import add_plot
 
 CURSOR_PEN = pg.mkPen("#00e5ff", width=2)
@@ -15,7 +16,9 @@ TRACE_PEN = pg.mkPen("#ffcc33", width=1.5)
 
 
 class TimelinePlots(pg.GraphicsLayoutWidget):
-    """One plot per channel (own y axis and units), x linked, movie time in s.
+    """One plot per channel (own y axis and units), x linked, movie time in s; the channel's
+    name is in a legend in the plot's emptiest corner (a title row would take a third of a plot's
+    height in a 1280×800 window).
 
     ``cursorDragged(time_s)`` while the user drags any cursor; ``timeClicked(time_s)`` on a click.
     """
@@ -28,6 +31,8 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         self.setMinimumHeight(120)
         self.plot_items: list[pg.PlotItem] = []
         self.cursors: list[pg.InfiniteLine] = []
+        self.names: list[str] = []
+        self.placements: list[LegendPlacement] = []
         self.scene().sigMouseClicked.connect(self._on_click)
 
     def show_traces(
@@ -39,15 +44,17 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         """Draw ``traces`` = [(name, units, time_s, values, sigma or None)], notes at their
         times."""
         self.clear()
-        self.plot_items, self.cursors = [], []
+        self.plot_items, self.cursors, self.placements = [], [], []
+        self.names = [trace[0] for trace in traces]
         for row, (name, units, time_s, values, sigma) in enumerate(traces):
             plot = add_plot(self, row=row, col=0)
-            plot.setTitle(name, size="9pt", justify="left")
+            plot.addLegend(labelTextSize="9pt", verSpacing=-6)
             plot.setLabel("left", units=units or None)
             plot.getAxis("left").setWidth(56)
             plot.getAxis("bottom").setStyle(showValues=row == len(traces) - 1)
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.plot(time_s, values, pen=TRACE_PEN)
+            plot.plot(time_s, values, pen=TRACE_PEN, name=name)
+            self.placements.append(LegendPlacement(plot))
             if sigma is not None and np.isfinite(sigma).any():
                 band = pg.FillBetweenItem(
                     pg.PlotDataItem(time_s, values - sigma),
