@@ -47,9 +47,16 @@ def open_and_align(qtbot, panel, series_path, method="xcorr"):
         qtbot.mouseClick(panel.align_button, Qt.MouseButton.LeftButton)
 
 
+def crosshairs_shown(slices) -> list[bool]:
+    return [line.isVisible() for pair in slices.lines.values() for line in pair]
+
+
 def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, reporter, tmp_path):
-    assert not panel.align_button.isEnabled()
+    assert not panel.align_button.isEnabled() and panel.progress.isHidden()
+    assert not panel.slices.hint.isHidden() and "Reconstruct" in panel.slices.hint.text()
+    assert not any(crosshairs_shown(panel.slices))
     open_and_align(qtbot, panel, series_path)
+    assert not panel.slices.hint.isHidden() and panel.progress.isHidden()
     assert panel.projections.show_aligned.isChecked() and "offset" in panel.info.text()
     assert "shift 1σ not estimated" in panel.info.text()
     panel.projections.show_sinogram.setChecked(True)
@@ -68,6 +75,7 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
         qtbot.mouseClick(panel.reconstruct_button, Qt.MouseButton.LeftButton)
     assert [panel.channel.itemText(i) for i in range(panel.channel.count())] == ["HAADF", "O_Ka"]
     assert panel.volume.shape == (40, 40, 40) and panel.progress.value() == 100
+    assert panel.slices.hint.isHidden() and all(crosshairs_shown(panel.slices))
     assert panel.slices.scale_bar_text("XY") == "5 nm"
     assert panel.slices.wedge[0].getData()[0] is not None
     click_voxel(qtbot, panel, "XY", 6, 7)

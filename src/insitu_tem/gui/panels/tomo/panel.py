@@ -95,6 +95,9 @@ class TomoPanel(QWidget):
         self.reconstruct_button = QPushButton("Reconstruct")
         self.cancel_button = QPushButton("Cancel")
         self.progress = QProgressBar()
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(policy)
         self.channel = QComboBox()
         self.segment_button = QPushButton("Segment core / shell / voids")
         self.paint = QComboBox()
@@ -237,6 +240,7 @@ class TomoPanel(QWidget):
         for widget in (self.segment_button, self.classify_button, self.export_button):
             widget.setEnabled(has_volume and idle)
         self.cancel_button.setEnabled(not idle)
+        self.progress.setVisible(not idle)
 
     def write_project_files(self, project_path) -> None:
         """Saving the project: the volumes and labels go beside it (see the controller)."""
@@ -307,6 +311,7 @@ class TomoPanel(QWidget):
         volume = self.volume
         if volume is None:
             self.rendering.set_volume(None)
+            self.slices.show_empty()
             return
         voxel, units = self.controller.voxel
         series = self.controller.series

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel
 
 from insitu_tem.analysis.display import format_length, nice_length
 from insitu_tem.analysis.tomo.render import missing_wedge_deg
@@ -17,6 +18,8 @@ SCRIBBLE_COLOURS = np.array(
 )
 
 
+HINT = "Open a tilt series and Reconstruct: the volume's XY, XZ and YZ slices show here"
+"""What the views say while there is no volume (no crosshairs then)."""
 ROW = {"XY": (0, 0), "XZ": (0, 1), "YZ": (0, 2)}
 GRID = {"XY": (0, 0), "YZ": (0, 1), "XZ": (2, 0)}
 
@@ -72,11 +75,40 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
             line = pg.PlotDataItem(pen=pg.mkPen("y", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
             self.views["XZ"].addItem(line)
             self.wedge.append(line)
+        self.hint = QLabel(HINT, self)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #b0b0b0; background: transparent")
+        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.show_empty()
+
+    def show_empty(self) -> None:
+        """No volume: blank views with the hint instead of crosshairs, scale bars and wedge."""
+        self.volume = self.labels = self.scribbles = None
+        for name in self.views:
+            for item in (self.images[name], self.overlays[name], self.painted[name]):
+                item.clear()
+            self.bars[name].setData([], [])
+            self.bar_texts[name].setText("")
+        for line in self.wedge:
+            line.setData([], [])
+        self._show_hint(True)
+
+    def _show_hint(self, shown: bool) -> None:
+        self.hint.setVisible(shown)
+        for line in (line for pair in self.lines.values() for line in pair):
+            line.setVisible(not shown)
+        self._fit_hint()
+
+    def _fit_hint(self, *_args) -> None:
+        self.hint.setGeometry(self.rect())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Three in a row when the widget is wide, XY/YZ over XZ when it is squarer (each view
         larger)."""
         super().resizeEvent(event)
+        if hasattr(self, "hint"):
+            self._fit_hint()
         grid = self.width() < 2 * self.height()
         if len(getattr(self, "titles", ())) == 3 and grid != self.grid:
             self.grid = grid
@@ -95,6 +127,7 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
         self.volume, self.labels = volume, None
         self.scribbles = np.zeros(volume.shape, np.uint8)
         self.voxel_size, self.units, self.tilts_deg = voxel_size, units, tuple(tilts_deg)
+        self._show_hint(False)
         self.set_cursor(*(s // 2 for s in volume.shape))
         for name, view in self.views.items():
             view.setRange(self.images[name].boundingRect(), padding=0.02)
