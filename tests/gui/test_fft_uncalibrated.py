@@ -25,3 +25,5 @@ def test_an_uncalibrated_ring_is_quoted_in_px(qtbot, window, wait_idle, tmp_path
     text = window.panels["hrtem"].warning_label.text()
     assert re.search(r"broad ring at d = [34]\.\d px \(FWHM 0\.0\d 1/px\)", text), text
     assert "Å" not in text and "1/nm" not in text
+    window_box = window.panels["hrtem"].controls.window_nm
+    assert window_box.text() == "16 px" and window_box.toolTip().endswith(", px")

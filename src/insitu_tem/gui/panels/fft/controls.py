@@ -18,6 +18,13 @@ from PySide6.QtWidgets import (
 from insitu_tem.gui.panels.fft.aberration_fields import AberrationFields
 
 FILTERS = ("ROI", "ABSF", "Wiener", "Bragg")
+WINDOW_BOX = {
+    True: {"minimum": 0.8, "maximum": 50.0, "singleStep": 0.4, "decimals": 1, "suffix": " nm"},
+    False: {"minimum": 16.0, "maximum": 1024.0, "singleStep": 8.0, "decimals": 0, "suffix": " px"},
+}
+"""The crystallinity window box on a calibrated (nm) and an uncalibrated (px) image."""
+FIRST_WINDOW_PX = 16.0
+"""The window on the first image shown when it is uncalibrated (the smallest the map takes)."""
 
 
 class FftControls(QWidget):
@@ -45,10 +52,9 @@ class FftControls(QWidget):
         )
         self.clear_button = QPushButton("Clear picks")
         self.clear_button.setToolTip("Forget the clicked spots")
-        self.window_nm = QDoubleSpinBox(
-            minimum=0.8, maximum=50.0, value=3.2, singleStep=0.4, decimals=1, suffix=" nm"
-        )
+        self.window_nm = QDoubleSpinBox(**WINDOW_BOX[True], value=3.2)
         self.window_nm.setToolTip("Side of the sliding FFT window of the crystallinity map, nm")
+        self._window_pixel_nm: float | None = None
         self.crystallinity_button = QPushButton("Crystallinity map")
         self.crystallinity_button.setToolTip(
             "Map crystalline and amorphous areas with a sliding-window FFT"
@@ -90,6 +96,25 @@ class FftControls(QWidget):
         grid.addWidget(self.aberrations, len(widgets), 1, 1, 4)
         self.phase.currentIndexChanged.connect(self._emit_reference)
         self.hkl.editingFinished.connect(self._emit_reference)
+
+    def show_window_in(self, pixel_nm: float, calibrated: bool) -> None:
+        """The crystallinity window in nm on a calibrated image (``pixel_nm`` nm per px), else in
+        px; when the units change the side is kept in px (clipped to the box's range)."""
+        box, units = self.window_nm, "nm" if calibrated else "px"
+        if box.suffix() == f" {units}":
+            self._window_pixel_nm = pixel_nm
+            return
+        side_px = FIRST_WINDOW_PX
+        if self._window_pixel_nm is not None:
+            side_px = box.value() / self._window_pixel_nm
+        options = WINDOW_BOX[calibrated]
+        box.setDecimals(options["decimals"])
+        box.setRange(options["minimum"], options["maximum"])
+        box.setSingleStep(options["singleStep"])
+        box.setSuffix(options["suffix"])
+        box.setValue(side_px * pixel_nm)
+        box.setToolTip(f"Side of the sliding FFT window of the crystallinity map, {units}")
+        self._window_pixel_nm = pixel_nm
 
     def _emit_reference(self, *_args) -> None:
         name = self.phase.currentText() if self.phase.currentIndex() > 0 else ""

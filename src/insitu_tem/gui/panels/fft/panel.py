@@ -194,6 +194,7 @@ class FftPanel(QWidget):
         row, col = dataset.signal_axes
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
         self.controls.track_button.setEnabled(dataset.kind == "movie")
+        self.controls.show_window_in(*self.pixel_nm())
         self.image_view.set_frame(
             self.current_frame(), axes=(row, col), auto_range=None if keep else True
         )
