@@ -40,3 +40,34 @@ def test_an_eds_spectrum_image_is_not_analysed_as_eels(qtbot, window, wait_idle,
         "lines with insitu-tem eds, or open the EELS line scan"
     )
     assert window.reporter.reports == []
+
+
+def test_an_image_smaller_than_the_fft_says_so_naming_it(qtbot, window, wait_idle, tmp_path):
+    path = tmp_path / "tiny.tif"
+    tifffile.imwrite(path, np.ones((2, 2), np.float32))
+    window.open_paths([path])
+    wait_idle(window)
+    panel = window.panels["hrtem"]
+    said = (
+        "tiny.tif: the image is 2 × 2 px; the FFT needs at least 16 × 16 px — open a larger image"
+    )
+    assert panel.warning_label.text() == said
+    panel.warning_label.setText("")
+    qtbot.mouseClick(panel.controls.crystallinity_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert panel.warning_label.text() == said and window.reporter.reports == []
+
+
+def test_tracking_over_a_frame_with_nan_pixels_names_the_file(qtbot, window, wait_idle, tmp_path):
+    path = tmp_path / "holes.tif"
+    frames = tifffile.imread(lattice_movie(path))
+    frames[2, 16:48, 16:48] = np.nan
+    tifffile.imwrite(
+        path, frames, imagej=True, resolution=(20, 20), metadata={"axes": "TYX", "unit": "nm"}
+    )
+    window.open_paths([path])
+    wait_idle(window)
+    qtbot.mouseClick(window.panels["hrtem"].controls.track_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    message = window.reporter.reports[-1].message
+    assert message.startswith("holes.tif: ") and "NaN" in message, message

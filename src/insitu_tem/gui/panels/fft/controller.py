@@ -47,9 +47,34 @@ from insitu_tem.gui.panels.fft.lattice_value import (
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetCalibrationCommand
 from insitu_tem.workflows import lattice as lattice_workflow
+from insitu_tem.workflows.common import file_name
 
 RESULT = "fft"
 MEASURE_KEY = "fft-measure"
+MIN_FFT_PX = 16
+"""Smallest ROI side, and so image side, the FFT and the crystallinity map take, px."""
+
+
+def too_small(dataset: Dataset) -> str:
+    """Why the frames of ``dataset`` are too small to measure, naming its file ("" when they are
+    not)."""
+    rows, cols = dataset.shape[-2:]
+    if min(rows, cols) >= MIN_FFT_PX:
+        return ""
+    return (
+        f"{file_name(dataset, 'hrtem')}: the image is {rows} × {cols} px; the FFT needs at least "
+        f"{MIN_FFT_PX} × {MIN_FFT_PX} px — open a larger image"
+    )
+
+
+def region_problem(dataset: Dataset, crop: np.ndarray) -> str:
+    """Why the ROI ``crop`` of a frame of ``dataset`` cannot be measured ("" when it can)."""
+    if min(crop.shape) >= MIN_FFT_PX and np.isfinite(crop).all():
+        return ""
+    return too_small(dataset) or (
+        f"The FFT needs a region of at least {MIN_FFT_PX} × {MIN_FFT_PX} finite pixels; "
+        "move the ROI."
+    )
 
 
 @dataclass(frozen=True)
@@ -267,8 +292,20 @@ class FftController(QObject):
         )
 
     def request_crystallinity(
-        self, frame: np.ndarray, *, pixel_nm: float, window_nm: float, imaging=None
+        self,
+        frame: np.ndarray,
+        *,
+        dataset: Dataset,
+        pixel_nm: float,
+        window_nm: float,
+        imaging=None,
     ):
+        """The crystallinity map of ``frame`` of ``dataset`` (its problems name the file; an
+        image too small for any window is said in :attr:`warning`)."""
+        if too_small(dataset):
+            self.warning.emit(too_small(dataset))
+            return
+        name = file_name(dataset, "hrtem")
         self.tasks.submit(
             lambda control: crystallinity_map(
                 frame,
@@ -279,7 +316,7 @@ class FftController(QObject):
             ),
             key="fft-crystallinity",
             on_result=self.crystallinity_ready.emit,
-            description="crystallinity",
+            description=f"{name}: crystallinity map",
         )
 
     # ----------------------------------------------------------------- calibration
@@ -354,7 +391,8 @@ class FftController(QObject):
             )
         except DataError as error:
             return str(error)
+        name = file_name(self.state.dataset(role), role)
         self.tasks.submit_job(
-            self.state.session, job, key="fft-track", description="lattice vs time"
+            self.state.session, job, key="fft-track", description=f"{name}: lattice vs time"
         )
         return ""

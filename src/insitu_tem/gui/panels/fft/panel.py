@@ -19,7 +19,7 @@ from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem
 from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.fft.controller import FftController, Region
+from insitu_tem.gui.panels.fft.controller import FftController, Region, region_problem
 from insitu_tem.gui.panels.fft.controls import FftControls
 from insitu_tem.gui.panels.fft.overlays import CrystallinityDisplay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
@@ -249,10 +249,9 @@ class FftPanel(QWidget):
             return
         r0, c0, side = self.roi_bounds()
         crop = np.array(self.current_frame()[r0 : r0 + side, c0 : c0 + side], dtype=np.float64)
-        if side < 16 or not np.isfinite(crop).all():
-            self.warning_label.setText(
-                "The FFT needs a region of at least 16 × 16 finite pixels; move the ROI."
-            )
+        problem = region_problem(self.dataset, crop)
+        if problem:
+            self.warning_label.setText(problem)
             return
         pixel_nm, calibrated = self.pixel_nm()
         frame = self.navigator.index if self.dataset.kind == "movie" else 0
@@ -304,6 +303,7 @@ class FftPanel(QWidget):
             return
         self.jobs.request_crystallinity(
             np.array(self.current_frame()),
+            dataset=self.dataset,
             pixel_nm=self.pixel_nm()[0],
             window_nm=float(self.controls.window_nm.value()),
             imaging=self.controls.aberrations.imaging(self.dataset.metadata),
