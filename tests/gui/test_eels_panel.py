@@ -335,6 +335,19 @@ def test_an_edge_that_is_not_there_reads_not_measured_with_the_reason(qtbot, pan
     assert not reporter.reports
 
 
+def test_a_single_spectrum_without_the_edge_says_so_in_one_statement(qtbot, panel, reporter):
+    from insitu_tem.core.model import Axis, Dataset
+
+    energy = 240.0 + 0.2 * np.arange(500)
+    spectrum = np.random.default_rng(1).poisson(1e4 * (energy / 240.0) ** -3).astype(np.float32)
+    open_in(panel, Dataset("spectrum", spectrum, (Axis("E", 500, 0.2, 240.0, "eV"),)))
+    wait_for_edge(qtbot, panel, "C-K")
+    text = panel.readout.text()
+    assert text.startswith("no ZLP · C-K not measured: no edge of C-K"), text
+    assert "background χ²ᵣ" in text and text.count("measured") == 1
+    assert "detected" not in text and "shift" not in text and not reporter.reports
+
+
 def test_a_scan_with_a_probe_without_zlp_reads_t_over_lambda_not_measured(qtbot, panel, reporter):
     from insitu_tem.core.model import Axis, Dataset
     from insitu_tem.samples import eels as sample_module

@@ -74,12 +74,15 @@ def _plasmon_text(value: dict, index: int) -> str:
 
 def _edge_text(value: dict, index: int) -> str:
     """The edge's onset, shift ± 1σ and background χ²ᵣ; "not measured: <reason>" for what the
-    analysis could not measure at this probe."""
+    analysis could not measure at this probe; on a single spectrum without an onset that alone
+    with the window counts and χ²ᵣ (its shift is against itself, and an excess over a poorly
+    fitted background is no edge)."""
     edge, reason = value["edge"], value.get("edge_reason") or "not found"
     onset = _at(value, "edge_onset_eV", index)
     shift = _at(value, "chemical_shift_eV", index)
-    if onset is None and shift is None:
-        return f"{edge} not measured: {reason}"
+    alone = len(value["edge_onset_eV"]) == 1 and value.get("reference_index") == index
+    if onset is None and (shift is None or alone):
+        return f"{edge} not measured: {reason}" + (_fit_note(value, index) if alone else "")
     err = _at(value, "chemical_shift_stderr_eV", index)
     chi2 = _at(value, "background_chi2", index)
     onset_text = (
@@ -103,6 +106,12 @@ def _edge_text(value: dict, index: int) -> str:
         f"{edge} {_detection_text(value, index)}{onset_text}, {shift_text}, {window}"
         f"background χ²ᵣ {_number(chi2, '.2f')}{missing}"
     )
+
+
+def _fit_note(value: dict, index: int) -> str:
+    """ "; window <counts> counts, background χ²ᵣ <χ²>": what was fitted where no edge was."""
+    chi2 = _number(_at(value, "background_chi2", index), ".2f")
+    return f"; {_window_text(value, index)}background χ²ᵣ {chi2}"
 
 
 def _detection_text(value: dict, index: int) -> str:
