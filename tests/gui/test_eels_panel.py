@@ -335,7 +335,7 @@ def test_an_edge_that_is_not_there_reads_not_measured_with_the_reason(qtbot, pan
     assert not reporter.reports
 
 
-def test_a_single_spectrum_without_the_edge_says_so_in_one_statement(qtbot, panel, reporter):
+def test_a_single_core_loss_spectrum_reads_plainly_over_its_own_range(qtbot, panel, reporter):
     from insitu_tem.core.model import Axis, Dataset
 
     energy = 240.0 + 0.2 * np.arange(500)
@@ -346,6 +346,9 @@ def test_a_single_spectrum_without_the_edge_says_so_in_one_statement(qtbot, pane
     assert text.startswith("no ZLP · C-K not measured: no edge of C-K"), text
     assert "background χ²ᵣ" in text and text.count("measured") == 1
     assert "detected" not in text and "shift" not in text and not reporter.reports
+    assert panel.plot.getPlotItem().vb.viewRange()[0][0] > 230.0
+    assert panel.plot.cursor.value() == pytest.approx(240.0)
+    assert not panel.profiles.shift_points.isVisible()
 
 
 def test_a_scan_with_a_probe_without_zlp_reads_t_over_lambda_not_measured(qtbot, panel, reporter):

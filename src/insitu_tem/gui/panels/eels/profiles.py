@@ -147,9 +147,12 @@ class EelsProfiles(QWidget):
         self._show_hints(True)
 
     def _show_hints(self, empty: bool) -> None:
-        """Hints instead of axes while there is no scan (nothing, or a single spectrum)."""
+        """Hints instead of axes and points while there is no scan (nothing, or a single
+        spectrum)."""
         for hint in self.hints:
             hint.set_empty(empty)
+        for item in (self.shift_points, self.shift_bars, self.window_curve, self.window_bars):
+            item.setVisible(not empty)
         for marker in self.markers:
             marker.setVisible(marker.isVisible() and not empty)
 

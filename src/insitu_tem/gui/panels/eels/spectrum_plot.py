@@ -80,14 +80,19 @@ class EelsSpectrumPlot(pg.PlotWidget):
         self.set_spectrum(np.zeros(0), np.zeros(0))
 
     def set_spectrum(self, energy: np.ndarray, counts: np.ndarray) -> None:
-        """Show one spectrum (energy in eV, counts per channel); none: the hint, no axes, no
-        windows and no cursor."""
+        """Show one spectrum (energy in eV, counts per channel), the cursor moved onto its first
+        channel when it is outside (0 eV on a core-loss spectrum would widen the plot to 0 eV);
+        none: the hint, no axes, no windows and no cursor."""
         self.curve.setData(energy, counts)
         empty = not len(energy)
         self.hint.set_empty(empty)
         self.cursor.setVisible(not empty)
         if empty:
             self.set_windows(None, None)
+        elif not energy[0] <= self.cursor.value() <= energy[-1]:
+            self.cursor.blockSignals(True)
+            self.cursor.setValue(float(energy[0]))
+            self.cursor.blockSignals(False)
 
     def set_background(self, energy: np.ndarray | None, counts: np.ndarray | None) -> None:
         """Show a fitted background over ``energy`` (None hides it)."""
