@@ -351,6 +351,22 @@ def test_a_single_core_loss_spectrum_reads_plainly_over_its_own_range(qtbot, pan
     assert not panel.profiles.shift_points.isVisible()
 
 
+def test_a_low_loss_spectrum_keeps_its_range_and_reads_counts_with_a_prefix(qtbot, panel):
+    from insitu_tem.core.model import Axis, Dataset
+
+    energy = -4.0 + 0.02 * np.arange(2100)
+    model = 1e7 * np.exp(-0.5 * (energy / 0.1) ** 2) + 3e5 / (1 + ((energy - 15) / 1.5) ** 2)
+    spectrum = np.random.default_rng(2).poisson(model + 2e4).astype(np.float32)
+    open_in(panel, Dataset("spectrum", spectrum, (Axis("E", 2100, 0.02, -4.0, "eV"),)))
+    qtbot.waitUntil(lambda: panel.tasks.is_idle() and panel.result_value() is not None)
+    assert "W O3" in panel.plot.marker_labels() and "W O2" not in panel.plot.marker_labels()
+    assert panel.plot.getPlotItem().vb.viewRange()[0][1] < 40.0
+    axis = panel.plot.getAxis("left")
+    assert axis.labelString().endswith("intensity (Mcounts)</span>"), axis.labelString()
+    qtbot.mouseClick(panel.log_check, Qt.MouseButton.LeftButton)
+    assert axis.labelString().endswith("intensity (counts)</span>"), axis.labelString()
+
+
 def test_a_scan_with_a_probe_without_zlp_reads_t_over_lambda_not_measured(qtbot, panel, reporter):
     from insitu_tem.core.model import Axis, Dataset
     from insitu_tem.samples import eels as sample_module

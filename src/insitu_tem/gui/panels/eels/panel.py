@@ -233,7 +233,9 @@ class EelsPanel(QWidget):
         self.reference_spin.setValue(default_reference(self.dataset, params["reference"]))
         self.reference_spin.blockSignals(False)
         coords = self.energy.coordinates()
-        self.plot.set_markers(edges_in_range(coords[0], coords[-1]), params["edge"])
+        self.plot.set_markers(
+            edges_in_range(coords[0], coords[-1]), params["edge"], within=(coords[0], coords[-1])
+        )
         self._show_windows()
 
     def _show_windows(self) -> None:

@@ -53,7 +53,7 @@ class EelsSpectrumPlot(pg.PlotWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent, plotItem=QuickPlotItem())
         self.setLabel("bottom", "Energy loss", units="eV")
-        self.setLabel("left", "Counts")
+        self.setLabel("left", "intensity", units="counts")
         self.curve = self.plot(pen=pg.mkPen("#ffcc33", width=1.5), name="spectrum")
         self.background_curve = self.plot(
             pen=pg.mkPen("#6fa8ff", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
@@ -113,15 +113,21 @@ class EelsSpectrumPlot(pg.PlotWidget):
                 region.setRegion(window)
             region.blockSignals(False)
 
-    def set_markers(self, edges: list[Edge], highlight: str | None) -> None:
-        """Draw a labelled line at every line of ``edges``; the ``highlight`` edge in colour."""
+    def set_markers(
+        self, edges: list[Edge], highlight: str | None, *, within: tuple[float, float] | None = None
+    ) -> None:
+        """Draw a labelled line at every line of ``edges`` (only those ``within`` (low, high) eV
+        when given: the spectrum's range, which a line outside would widen); the ``highlight``
+        edge in colour."""
         for marker in self.markers:
             self.removeItem(marker)
         self.markers = []
+        low, high = within or (-np.inf, np.inf)
         lines = sorted(
             (energy, f"{edge.element} {label}", "#ff6f6f" if edge.name == highlight else "#9a9a9a")
             for edge in edges
             for label, energy in edge.lines
+            if low <= energy <= high
         )
         for energy, text, colour in lines:
             marker = pg.InfiniteLine(
@@ -147,7 +153,11 @@ class EelsSpectrumPlot(pg.PlotWidget):
             marker.label.setPosition(height)
 
     def set_log(self, enabled: bool) -> None:
-        """Logarithmic counts axis."""
+        """Logarithmic counts axis (in counts: an SI prefix would scale decades to 1e-9 Gcounts);
+        linear, in counts with an SI prefix (kcounts, Mcounts)."""
+        axis = self.getAxis("left")
+        axis.setSIPrefixEnableRanges(() if enabled else None)
+        axis.updateAutoSIPrefix()
         self.setLogMode(x=False, y=bool(enabled))
 
     def marker_labels(self) -> list[str]:
