@@ -149,11 +149,16 @@ def test_calibrating_on_a_known_ring_rescales_an_uncalibrated_scan(qtbot, panel,
     axes[1:] = [Axis(a.name, a.size) for a in axes[1:]]
     _open(qtbot, panel, dataset.with_axes(tuple(axes)))
     assert panel.result_value()["q_per_A"] is None
+    scan = panel.scan_plots
+    assert (
+        scan.map_image.image.shape[1] == 46 and scan.map_plot.getAxis("left").labelText == "r (px)"
+    )
     panel.known_d.setValue(2.238)
     with qtbot.waitSignal(panel.analysis_finished, timeout=60000):
         qtbot.mouseClick(panel.calibrate_button, Qt.MouseButton.LeftButton)
     assert panel.scale_per_nm == pytest.approx(0.125, rel=0.02)
     assert panel.result_value()["q_per_A"] is not None
+    assert scan.map_plot.getAxis("left").labelText == "q (1/Å)"
 
 
 def test_a_2d_scan_navigates_by_flattened_index(qtbot, panel, realdata):
@@ -165,6 +170,11 @@ def test_a_2d_scan_navigates_by_flattened_index(qtbot, panel, realdata):
         panel.view.frame, pattern_display(dataset.frame(5), mode="log", gamma=0.3)
     )
     assert len(panel.result_value()["spots_rc"]) == 6
+    scan = panel.scan_plots
+    assert scan.hints[0].label.isVisible() and not scan.strain_curve.isVisible()
+    assert "fewer than two positions" in scan.hints[0].label.toPlainText()
+    ranges = [p.getPlotItem().vb.viewRange()[0] for p in (scan.strain_plot, scan.fraction_plot)]
+    assert ranges[0] == pytest.approx(ranges[1]) and ranges[1][0] < 0.0
 
 
 def test_a_single_pattern_shows_its_centre(qtbot, panel, realdata):

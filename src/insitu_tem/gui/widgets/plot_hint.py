@@ -24,9 +24,12 @@ class PlotHint:
         self.empty = True
         self.set_empty(True)
 
-    def set_empty(self, empty: bool) -> None:
-        """Show the hint (no axes, no legend) or the data."""
+    def set_empty(self, empty: bool, *, text: str | None = None) -> None:
+        """Show the hint (no axes, no legend; ``text`` instead of the one given, if any) or the
+        data."""
         self.empty = empty
+        if text is not None:
+            self.label.setText(text)
         self.label.setVisible(empty)
         for axis in ("left", "bottom"):
             self.plot.showAxis(axis, not empty)
@@ -36,3 +39,10 @@ class PlotHint:
 
     def _centre(self, *_args) -> None:
         self.label.setPos(self.plot.vb.rect().center())
+
+    def set_note(self, text: str | None) -> None:
+        """Show ``text`` in the middle of the plot, its axes kept (a plot lined up with others on
+        a shared x axis keeps its axis width), or hide it (None)."""
+        self.label.setText(text or "")
+        self.label.setVisible(text is not None)
+        self._centre()

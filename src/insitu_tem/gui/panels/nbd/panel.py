@@ -261,10 +261,9 @@ class NbdPanel(QWidget):
             value["reference_index"],
             None if sigma is None else np.asarray(sigma, float),
         )
-        if value["q_per_A"] is not None:
-            self.scan_plots.show_map(
-                np.asarray(value["profiles"], float), np.asarray(value["q_per_A"])
-            )
+        self.scan_plots.show_map(
+            np.asarray(value["profiles"], float), value["q_per_A"], value["r_px"]
+        )
         names = list(value["phase_fractions"])
         fractions = np.stack(
             [np.asarray(value["phase_fractions"][n], float) for n in names], axis=1

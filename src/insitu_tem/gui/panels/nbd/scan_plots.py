@@ -14,6 +14,7 @@ from insitu_tem.gui.widgets.plot_hint import PlotHint
 from insitu_tem.gui.widgets.plot_stack import tidy_stack
 
 COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040", "#d08fff", "#e0e0e0")
+NO_STRAIN = "Strain is measured at fewer than two positions: the status line says why"
 
 
 def fraction_legend(name: str) -> str:
@@ -56,7 +57,9 @@ class NbdScanPlots(QWidget):
         self.strain_plot.addItem(self.reference_marker)
         self.map_plot = plot_widget()
         self.map_plot.setLabel("left", "q (1/Å)")
-        self.map_plot.setToolTip("radial profile against q = 1/d, 1/Å")
+        self.map_plot.setToolTip(
+            "radial profile against q = 1/d, 1/Å (against the radius, px, until calibrated)"
+        )
         self.map_image = pg.ImageItem(axisOrder="row-major")
         self.map_plot.addItem(self.map_image)
         self.fraction_plot = plot_widget()
@@ -99,12 +102,14 @@ class NbdScanPlots(QWidget):
         layout.addWidget(self.strain_plot, 2)
         layout.addWidget(self.map_plot, 3)
         layout.addWidget(self.fraction_plot, 3)
+        self.hint_texts = [
+            f"A scan of patterns plots the {what} here"
+            for what in ("strain", "radial profiles", "phase fractions")
+        ]
         self.hints = [
-            PlotHint(plot.getPlotItem(), f"A scan of patterns plots the {what} here")
-            for plot, what in (
-                (self.strain_plot, "strain"),
-                (self.map_plot, "radial profiles"),
-                (self.fraction_plot, "phase fractions"),
+            PlotHint(plot.getPlotItem(), text)
+            for plot, text in zip(
+                (self.strain_plot, self.map_plot, self.fraction_plot), self.hint_texts
             )
         ]
         self._positions = np.zeros(0)
@@ -113,8 +118,8 @@ class NbdScanPlots(QWidget):
 
     def _show_hints(self, empty: bool) -> None:
         """Hints instead of axes and markers while there is no scan (nothing, or one pattern)."""
-        for hint, marker in zip(self.hints, self.markers):
-            hint.set_empty(empty)
+        for hint, marker, text in zip(self.hints, self.markers, self.hint_texts):
+            hint.set_empty(empty, text=text)
             marker.setVisible(not empty)
 
     def set_positions(self, positions, units: str) -> None:
@@ -147,15 +152,23 @@ class NbdScanPlots(QWidget):
             height=np.zeros(0) if sigma is None else 200.0 * np.asarray(sigma, float)[shown],
         )
         self.reference_marker.setData([self._positions[reference_index]], [0.0])
+        alone = bool(np.isfinite(values).sum() < 2)
+        self.hints[0].set_note(NO_STRAIN if alone else None)
+        self.strain_plot.getAxis("left").setStyle(showValues=not alone)
+        self.strain_plot.getAxis("left").showLabel(not alone)
+        for item in (self.strain_curve, self.strain_bars, self.reference_marker):
+            item.setVisible(not alone)
         self.strain_plot.autoRange()
 
-    def show_map(self, profiles, q_per_A) -> None:
-        """Log profile-vs-position image: position along x, q along y."""
+    def show_map(self, profiles, q_per_A, r_px) -> None:
+        """Log profile-vs-position image: position along x, q (1/Å) along y, or the radius r (px)
+        when ``q_per_A`` is None (an uncalibrated scan)."""
+        self.map_plot.setLabel("left", "r (px)" if q_per_A is None else "q (1/Å)")
         data = np.log1p(np.clip(np.nan_to_num(np.asarray(profiles, dtype=float)), 0, None)).T
         self.map_image.setImage(data, autoLevels=True)
         x0 = self._positions[0] if len(self._positions) else 0.0
         step = float(np.diff(self._positions[:2])[0]) if len(self._positions) > 1 else 1.0
-        q = np.asarray(q_per_A, dtype=float)
+        q = np.asarray(r_px if q_per_A is None else q_per_A, dtype=float)
         q_step = float(q[1] - q[0]) if len(q) > 1 else 1.0
         self.map_image.setRect(
             pg.QtCore.QRectF(
