@@ -92,8 +92,13 @@ def click_spot(qtbot, panel, spot, *, nudge=(0.0, 0.0)):
 
 def test_auto_spots_are_labelled_and_matched_to_wo3(qtbot, panel, sample, reporter):
     dataset, truth = sample
+    buttons = [panel.controls.crystallinity_button, panel.controls.track_button]
+    assert not panel.roi.isVisible() and not any(b.isEnabled() for b in buttons)
+    assert not panel.image_view.hint.isHidden() and "Open an HRTEM" in panel.image_view.hint.text()
     open_sample(qtbot, panel, dataset)
     assert reporter.reports == []
+    assert panel.image_view.hint.isHidden() and panel.roi.isVisible()
+    assert all(b.isEnabled() for b in buttons)
     labels = panel.spots_overlay.label_texts()
     assert "(0 2 0)" in labels and any(t in labels for t in ("(2 0 0)", "(-2 0 0)"))
     tips = [label.toolTip() for label in panel.spots_overlay.labels]

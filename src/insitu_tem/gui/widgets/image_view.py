@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtWidgets import QLabel
 
 from insitu_tem.analysis.display import percentile_levels
 from insitu_tem.core.model import Axis
@@ -43,6 +44,12 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         self._values: np.ndarray | None = None
         self._fixed_levels: tuple[float, float] | None = None
         self._log = False
+        self.hint = QLabel("", self)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #b0b0b0; background: transparent; margin: 12px")
+        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hint.hide()
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
@@ -59,6 +66,16 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
     @property
     def axes(self) -> tuple[Axis, Axis]:
         return self._axes
+
+    def set_hint(self, text: str) -> None:
+        """What the view says while it has no frame (how to fill it)."""
+        self.hint.setText(text)
+        self.hint.setVisible(self._frame is None)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if hasattr(self, "hint"):
+            self.hint.setGeometry(self.rect())
 
     def set_log(self, enabled: bool) -> None:
         """Show log(1 + value) (for diffraction patterns and power spectra)."""
@@ -79,6 +96,7 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         ``auto_range=None`` a new pixel size keeps the same pixels on screen instead.
         """
         data = np.asarray(frame)
+        self.hint.hide()
         if np.iscomplexobj(data):
             data = np.abs(data)
         self._values = data

@@ -96,11 +96,18 @@ class FftControls(QWidget):
         grid.addWidget(self.aberrations, len(widgets), 1, 1, 4)
         self.phase.currentIndexChanged.connect(self._emit_reference)
         self.hkl.editingFinished.connect(self._emit_reference)
+        for button in (self.clear_button, self.crystallinity_button, self.track_button):
+            button.setEnabled(False)
 
-    def show_window_in(self, pixel_nm: float, calibrated: bool) -> None:
-        """The crystallinity window in nm on a calibrated image (``pixel_nm`` nm per px), else in
-        px; when the units change the side is kept in px (clipped to the box's range)."""
-        box, units = self.window_nm, "nm" if calibrated else "px"
+    def show_image(self, *, movie: bool, pixel: tuple[float, bool]) -> None:
+        """An image (``movie``: a movie) is shown: the buttons that need one are enabled (Track
+        d(t): a movie) and the crystallinity window is in nm on a calibrated image, else in px
+        (``pixel``: nm per px and whether calibrated); when the units change the side is kept
+        in px (clipped to the box's range)."""
+        for button in (self.clear_button, self.crystallinity_button, self.track_button):
+            button.setEnabled(movie or button is not self.track_button)
+        (pixel_nm, calibrated), units = pixel, "nm" if pixel[1] else "px"
+        box = self.window_nm
         if box.suffix() == f" {units}":
             self._window_pixel_nm = pixel_nm
             return

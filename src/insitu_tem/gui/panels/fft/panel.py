@@ -1,10 +1,8 @@
-"""FFT panel: a square ROI on the HRTEM (or movie) frame and its live Hann-windowed power spectrum
-with automatic spots, short non-overlapping labels, a refined lattice and phase matches; click
-spots for d and angles; ABSF/Wiener/Bragg display of the ROI; crystallinity map (with Δf, Cs when
-given); calibration on all reflections of a known lattice; d(t). The panel holds widgets and
-renders; :class:`~insitu_tem.gui.panels.fft.controller.FftController` runs the jobs (the same
-functions the ``insitu-tem lattice`` and ``crystallinity`` commands call) and keeps the results
-in the session ("fft", "lattice")."""
+"""FFT panel: a square ROI on the HRTEM (or movie) frame, its live Hann-windowed power spectrum
+with automatic spots, a refined lattice and phase matches; d and angles of clicked spots; ABSF,
+Wiener or Bragg view of the ROI; crystallinity map (Δf, Cs when given); calibration on a known
+lattice; d(t). The panel holds widgets and renders; :class:`~.FftController` runs the jobs (the
+functions of ``insitu-tem lattice``, ``crystallinity``) and keeps the results ("fft", "lattice")."""
 
 from __future__ import annotations
 
@@ -62,6 +60,8 @@ class FftPanel(QWidget):
         self.navigator = Navigator("Frame")
         self.roi = pg.RectROI([0, 0], [1, 1], pen=pg.mkPen("y", width=2), aspectLocked=True)
         self.image_view.view.addItem(self.roi)
+        self.roi.hide()
+        self.image_view.set_hint("Open an HRTEM image or movie (File ▸ Open) to see its FFT here")
         self.crystal = CrystallinityDisplay(self.image_view.view)
         self.spots_overlay = SpotOverlay(
             self.fft_view.view, on_pick=lambda index: self.spots.pick_index(index)
@@ -193,8 +193,8 @@ class FftPanel(QWidget):
             self.controls.aberrations.fill_from(dataset.metadata)
         row, col = dataset.signal_axes
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
-        self.controls.track_button.setEnabled(dataset.kind == "movie")
-        self.controls.show_window_in(*self.pixel_nm())
+        self.controls.show_image(movie=dataset.kind == "movie", pixel=self.pixel_nm())
+        self.roi.show()
         self.image_view.set_frame(
             self.current_frame(), axes=(row, col), auto_range=None if keep else True
         )
