@@ -27,3 +27,7 @@ def test_an_uncalibrated_ring_is_quoted_in_px(qtbot, window, wait_idle, tmp_path
     assert "Å" not in text and "1/nm" not in text
     window_box = window.panels["hrtem"].controls.window_nm
     assert window_box.text() == "16 px" and window_box.toolTip().endswith(", px")
+    table = window.panels["hrtem"].table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    shown = [h for c, h in enumerate(headers) if not table.isColumnHidden(c)]
+    assert shown[:3] == ["d (px)", "g (1/px)", "angle (°)"] and "" not in shown, shown

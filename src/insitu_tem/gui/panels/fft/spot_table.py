@@ -18,7 +18,8 @@ def format_hkl(hkl) -> str:
 
 
 class FftSpotTable(QTableWidget):
-    """One row per spot (strongest first); ``px`` columns when the image is uncalibrated."""
+    """One row per spot (strongest first); ``px`` columns when the image is uncalibrated (and no
+    d (nm) column)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(0, len(HEADERS), parent)
@@ -34,6 +35,7 @@ class FftSpotTable(QTableWidget):
         self.setHorizontalHeaderLabels(
             HEADERS if calibrated else ("d (px)", "", "g (1/px)") + HEADERS[3:-1] + ("σ d (px)",)
         )
+        self.setColumnHidden(1, not calibrated)
         scale = 10.0 if calibrated else 1.0
         for row, (spot, (phase, hkl)) in enumerate(zip(spots, measurement.assignments)):
             if calibrated:
