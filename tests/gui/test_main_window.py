@@ -79,6 +79,25 @@ def test_drop_a_file_on_the_window(qtbot, window, wait_idle, realdata):
     assert len(x) == 2048 and x[0] == pytest.approx(350.0)
 
 
+def test_a_dropped_holder_log_opens_in_the_timeline(qtbot, window, wait_idle, sample_data):
+    log = sample_data / "holder_log.csv"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(log))])
+    window.dropEvent(
+        QDropEvent(
+            QPoint(10, 10),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+    )
+    wait_idle(window)
+    assert window.workbench().timeline.log_path == str(log)
+    assert window.reporter.reports == [] and window.docks["timeline"].isVisible()
+    assert "Open a movie" in window.workbench().timeline.panel.status.text()
+
+
 def test_patterns_go_to_the_nbd_panel_and_navigate(qtbot, window, wait_idle, realdata):
     window.open_paths([realdata("test1.blo")])
     wait_idle(window)

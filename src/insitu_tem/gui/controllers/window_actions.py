@@ -17,6 +17,8 @@ from insitu_tem.core.model import DataError
 from insitu_tem.core.project import PROJECT_SUFFIX, load_session
 from insitu_tem.gui.controllers.sample_project import sample_project_path
 
+LOG_SUFFIXES = (".csv", ".tsv", ".txt", ".dens")
+"""Holder logs: opened (File ▸ Open, dropped) into the Timeline panel, not as data."""
 SCAN_AHEAD = ("insitu_tem.workflows.nbd", "scan_ahead")
 """Where the task runner's worker process finds the NBD scan analysis a project will ask for
 (:func:`insitu_tem.workflows.nbd.scan_ahead`)."""
@@ -86,17 +88,22 @@ class FileActions(QObject):
             self.window,
             "Open holder log",
             self.window.recent.last_folder(),
-            "Holder logs (*.csv *.tsv *.txt *.dens);;All files (*)",
+            f"Holder logs ({' '.join('*' + s for s in LOG_SUFFIXES)});;All files (*)",
         )
         if path:
-            self.window.workbench().timeline.open_log(path)
-            self.window.docks["timeline"].raise_()
+            self.open_log(Path(path))
+
+    def open_log(self, path: Path) -> None:
+        """A holder log: read by the Timeline panel, shown on the movie's time axis."""
+        self.window.workbench().timeline.open_log(path)
+        self.window.docks["timeline"].raise_()
 
     def open_paths(self, paths, *, signal: int | None = None) -> None:
         """Open files or projects (in the background); errors go to the reporter.
 
         A project replaces the session, so unsaved changes are offered for saving first. Tilt
-        series go to the Tomography panel, the first as the series, the others as its channels.
+        series go to the Tomography panel, the first as the series, the others as its channels;
+        holder logs (:data:`LOG_SUFFIXES`) to the Timeline.
         """
         paths = [Path(p) for p in paths]
         if any(p.suffix.lower() == PROJECT_SUFFIX for p in paths) and not self.confirm_unsaved(
@@ -113,6 +120,8 @@ class FileActions(QObject):
             if path.suffix.lower() == PROJECT_SUFFIX:
                 self._expect_jobs(path)
                 self._project().open(path)
+            elif path.suffix.lower() in LOG_SUFFIXES:
+                self.open_log(path)
             elif path not in series:
                 self._opener().open(path, signal=signal)
 
