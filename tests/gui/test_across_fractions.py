@@ -27,13 +27,14 @@ def test_phase_fractions_share_one_profile_with_legend_and_error_bars(qtbot, rep
         "fraction_WO3_stderr": np.array([0.02, 0.05, 0.02]),
         "fraction_LixWO3": np.array([0.0, 0.5, 1.0]),
         "fraction_LixWO3_stderr": np.array([0.02, 0.05, 0.02]),
+        "fraction_free 1": np.array([0.0, 0.2, 0.0]),
     }
     panel.show_result(AcrossFront(distance, 100.0, columns, dict.fromkeys(columns, "")))
     assert len(panel._plot_items) == 2
     fractions = panel._plot_items[1]
     assert fractions.getAxis("left").labelText == "fraction"
     names = [label.text for _, label in fractions.legend.items]
-    assert names == ["WO3", "LixWO3"]
+    assert names == ["WO3", "LixWO3", "intermediate 1 (NMF)"]
     bars = [item for item in fractions.items if isinstance(item, pg.ErrorBarItem)]
     assert len(bars) == 2
     assert np.allclose(bars[0].opts["height"], 2 * columns["fraction_WO3_stderr"])

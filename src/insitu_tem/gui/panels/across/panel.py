@@ -24,7 +24,7 @@ from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.errors import describe
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.guarded_save import save_guarded
-from insitu_tem.gui.panels.nbd.scan_plots import COLOURS as PHASE_COLOURS
+from insitu_tem.gui.panels.nbd.scan_plots import COLOURS as PHASE_COLOURS, fraction_legend
 from insitu_tem.gui.widgets.legend_placement import LEGEND_ROW_PX, fit_legend_rows, legend_above
 from insitu_tem.gui.widgets.plot_stack import LEFT_AXIS_PX
 
@@ -297,7 +297,7 @@ def _profiles(columns: dict) -> list[tuple]:
         if values is not None and np.isfinite(values).any():
             profiles.append((label, units, factor, [(name, values, columns.get(f"{name}_stderr"))]))
     fractions = [
-        (name.removeprefix("fraction_"), values, columns.get(f"{name}_stderr"))
+        (fraction_legend(name.removeprefix("fraction_")), values, columns.get(f"{name}_stderr"))
         for name, values in columns.items()
         if name.startswith("fraction_")
         and not name.endswith("_stderr")
