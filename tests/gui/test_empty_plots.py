@@ -64,3 +64,13 @@ def test_tomography_plots_are_hints_until_a_segmentation(qtbot):
     assert not any(item.getAxis(side).isVisible() for item in items for side in ("left", "bottom"))
     assert not plots.colour_bar.isVisible()
     assert all("Segment" in hint.label.textItem.toPlainText() for hint in plots.hints)
+
+
+def test_the_movie_view_says_how_to_open_a_movie_until_a_frame(qtbot):
+    from insitu_tem.gui.panels.movie.movie_view import MovieView
+
+    view = MovieView()
+    qtbot.addWidget(view)
+    assert not view.hint.isHidden() and "Open a movie" in view.hint.text()
+    view.show_frame(np.zeros((8, 8), np.float32))
+    assert view.hint.isHidden()

@@ -29,6 +29,7 @@ class MovieView(CalibratedImageView):
         )
         self.timestamp.move(8, 8)
         self.colormap_name, self.gamma = "grey", 1.0
+        self.set_hint("Open a movie (File ▸ Open, or drop it on the window) to play it here")
 
     def show_frame(self, frame: np.ndarray, *, axes: tuple[Axis, Axis] | None = None) -> None:
         """Show one display frame; ``axes`` only when the geometry changed (crop, binning)."""
