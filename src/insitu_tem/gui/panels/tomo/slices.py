@@ -19,7 +19,7 @@ SCRIBBLE_COLOURS = np.array(
 
 
 HINT = "Open a tilt series and Reconstruct: the volume's XY, XZ and YZ slices show here"
-"""What the views say while there is no volume (no crosshairs then)."""
+"""What the XY view says while there is no volume (no crosshairs then)."""
 ROW = {"XY": (0, 0), "XZ": (0, 1), "YZ": (0, 2)}
 GRID = {"XY": (0, 0), "YZ": (0, 1), "XZ": (2, 0)}
 
@@ -100,15 +100,15 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
             line.setVisible(not shown)
         self._fit_hint()
 
-    def _fit_hint(self, *_args) -> None:
-        self.hint.setGeometry(self.rect())
+    def _fit_hint(self) -> None:
+        """The hint over the XY view (the top left third, or quarter in the grid)."""
+        columns, rows = (2, 2) if self.grid else (3, 1)
+        self.hint.setGeometry(0, 0, self.width() // columns, self.height() // rows)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Three in a row when the widget is wide, XY/YZ over XZ when it is squarer (each view
         larger)."""
         super().resizeEvent(event)
-        if hasattr(self, "hint"):
-            self._fit_hint()
         grid = self.width() < 2 * self.height()
         if len(getattr(self, "titles", ())) == 3 and grid != self.grid:
             self.grid = grid
@@ -118,6 +118,8 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
             for name, (row, col) in (GRID if grid else ROW).items():
                 self.ci.addItem(self.views[name], row=row, col=col)
                 self.ci.addItem(self.titles[name], row=row + 1, col=col)
+        if hasattr(self, "hint"):
+            self._fit_hint()
 
     def set_volume(
         self, volume: np.ndarray, *, voxel_size: float = 1.0, units: str = "px", tilts_deg=()
