@@ -34,7 +34,7 @@ def test_phase_fractions_share_one_profile_with_legend_and_error_bars(qtbot, rep
     fractions = panel._plot_items[1]
     assert fractions.getAxis("left").labelText == "fraction"
     names = [label.text for _, label in fractions.legend.items]
-    assert names == ["WO3", "LixWO3", "intermediate 1 (NMF)"]
+    assert names == ["WO3", "LixWO3", "intermediate 1"]
     bars = [item for item in fractions.items if isinstance(item, pg.ErrorBarItem)]
     assert len(bars) == 2
     assert np.allclose(bars[0].opts["height"], 2 * columns["fraction_WO3_stderr"])

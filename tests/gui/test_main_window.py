@@ -307,7 +307,7 @@ def test_nbd_fractions_and_strain_gaps_read_plainly_on_the_sample(qtbot, opened_
     panel = window.panels["nbd"]
     legend = panel.scan_plots.fraction_plot.getPlotItem().legend
     names = [label.text for _, label in legend.items]
-    assert names == ["first pattern", "last pattern", "intermediate 1 (NMF)"]
+    assert names == ["first pattern", "last pattern", "intermediate 1"]
     status = panel.status.text()
     assert "strain not measured at 18 positions: too few spots matched" in status, status
     assert "needed" not in status and status.count("too few") == 1

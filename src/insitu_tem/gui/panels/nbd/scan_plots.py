@@ -19,8 +19,8 @@ NO_STRAIN = "Strain is measured at fewer than two positions: the status line say
 
 def fraction_legend(name: str) -> str:
     """The legend text of an NMF component: a free one ("free 1") is a profile the NMF found
-    between the fixed first and last patterns, shown as "intermediate 1 (NMF)"."""
-    return f"intermediate {name[5:]} (NMF)" if name.startswith("free ") else name
+    between the fixed first and last patterns, shown as "intermediate 1"."""
+    return f"intermediate {name[5:]}" if name.startswith("free ") else name
 
 
 class NbdScanPlots(QWidget):
