@@ -101,13 +101,21 @@ def legend_above(plot: pg.PlotItem) -> pg.LegendItem:
 
 
 def fit_legend_rows(plot: pg.PlotItem) -> int:
-    """As many legend entries per row as the plot's width holds; returns the number of rows."""
+    """As many legend entries per row as the plot's width holds (each column as wide as its widest
+    entry); returns the number of rows."""
     legend = plot.legend
     if not legend.items:
         return 1
-    entry = max(20 + label.item.boundingRect().width() + 8 for _, label in legend.items)
-    columns = int(np.clip((plot.vb.width() - MARGIN_PX) // entry, 1, len(legend.items)))
-    rows = int(np.ceil(len(legend.items) / columns))
+    entries = [20 + label.item.boundingRect().width() + 8 for _, label in legend.items]
+    columns = next(
+        (
+            n
+            for n in range(len(entries), 1, -1)
+            if sum(max(entries[c::n]) for c in range(n)) <= plot.vb.width() - MARGIN_PX
+        ),
+        1,
+    )
+    rows = int(np.ceil(len(entries) / columns))
     legend.setColumnCount(columns)
     plot.layout.setRowFixedHeight(0, LEGEND_ROW_PX * rows)
     return rows
