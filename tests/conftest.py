@@ -35,7 +35,19 @@ def collect_garbage_on_the_main_thread():
     GarbageCollector)."""
     gc.disable()
     yield
+    gc.unfreeze()
     gc.enable()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def freeze_what_outlives_each_module():
+    """A full collection walks every tracked object: 0.2-0.3 s of CPU once Qt, hyperspy and
+    abTEM are imported, after each of ~1500 tests. What is alive when a module starts (imported
+    code, session fixtures; the previous module's garbage is collected first) is frozen, so the
+    collections after its tests walk only what they made. Frozen objects freed by reference
+    count are still freed."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
