@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,20 @@ def freeze_what_outlives_each_module():
     code, session fixtures; the previous module's garbage is collected first) is frozen, so the
     collections after its tests walk only what they made. Frozen objects freed by reference
     count are still freed."""
+    delete_later_now()
     gc.collect()
     gc.freeze()
+
+
+def delete_later_now():
+    """Qt objects a test scheduled for deletion (qtbot closes its widgets with deleteLater)
+    still hold their Python wrappers through their signal connections: delete them first."""
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(autouse=True)
