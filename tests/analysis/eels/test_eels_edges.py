@@ -165,3 +165,5 @@ def test_absent_edge_is_not_detected_by_the_f_test():
     assert "C-K not detected in 3 spectra (F-test" in result.reason
     assert np.all(result.detection_p[1:3] < 1e-3) and np.all(result.detection_p[3:] >= 1e-3)
     assert np.isnan(result.shift_eV[3:]).all() and np.isfinite(result.shift_eV[:3]).all()
+    one = chemical_shift(np.vstack([with_edge, background[:1]]), CORE, "C-K", reference=0)
+    assert "C-K not detected in 1 spectrum (F-test" in one.reason

@@ -74,7 +74,7 @@ def test_a_spectrum_no_reference_describes_is_not_measured():
     fit = mlls_fit(spectra, ENERGY, pure, window_eV=(35.0, 65.0))
     assert fit.fractions[0, 0] == pytest.approx(0.5, abs=1e-6) and not fit.ok
     assert np.isnan(fit.fractions[1]).all() and np.isnan(fit.fractions_sigma[1]).all()
-    assert "no fractions in 1 spectra" in fit.reason
+    assert "no fractions in 1 spectrum:" in fit.reason
 
 
 def test_whether_references_separate_does_not_depend_on_the_units_of_the_counts():

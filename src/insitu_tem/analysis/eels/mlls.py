@@ -168,7 +168,8 @@ def mlls_fit(
     missing = int((~measured).sum())
     if missing and not reason:
         reason = (
-            f"no fractions in {missing} spectra: every reference weight is 0 or the fit has no 1σ"
+            f"no fractions in {missing} spectr{'um' if missing == 1 else 'a'}: every reference "
+            "weight is 0 or the fit has no 1σ"
         )
     dof = max(design.shape[0] - design.shape[1], 1)
     return MllsFit(

@@ -258,17 +258,21 @@ def _reason(name: str, found: np.ndarray, detected: np.ndarray, max_shift_eV: fl
     parts = []
     if (~detected).any():
         parts.append(
-            f"edge {name} not detected in {int((~detected).sum())} spectra (F-test of the edge "
+            f"edge {name} not detected in {_spectra(int((~detected).sum()))} (F-test of the edge "
             f"against the smooth background alone, p ≥ {DETECTION_P:g})"
         )
     unmeasured = int((~found & detected).sum())
     if unmeasured:
         parts.append(
-            f"no measurable shift of {name} in {unmeasured} spectra: best shift at the "
+            f"no measurable shift of {name} in {_spectra(unmeasured)}: best shift at the "
             f"±{max_shift_eV:g} eV search limit, no edge of the reference's shape, or an error "
             "above a third of the search range"
         )
     return "; ".join(parts)
+
+
+def _spectra(count: int) -> str:
+    return f"{count} spectrum" if count == 1 else f"{count} spectra"
 
 
 def chemical_shift(
