@@ -262,7 +262,8 @@ class EelsProfiles(QWidget):
         worst = float(np.nanmax(chi2)) / max(float(np.nanmedian(chi2)), 1e-12)
         missing = int(np.sum(~shown))
         why = reason or "no reference fits or no 1σ"
-        gaps = f"; not measured at {missing} probes ({why})" if missing else ""
+        probes = "probe" if missing == 1 else "probes"
+        gaps = f"; not measured at {missing} {probes} ({why})" if missing else ""
         bars = "± 1σ" if sigma is not None else "1σ not estimated"
         self.fraction_plot.setTitle(f"MLLS fraction {bars} (χ² max/median {worst:.1f}×{gaps})")
         self.fraction_plot.autoRange()

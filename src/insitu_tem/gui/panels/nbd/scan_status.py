@@ -35,7 +35,8 @@ def strain_gaps(value: dict, *, detail: bool = False) -> str:
         missing = [re.sub(r"\s*\([^)]*\)", "", r) for r in missing]
     counts = {r: missing.count(r) for r in dict.fromkeys(missing)}
     why = ", ".join(f"{r} ({n})" if len(counts) > 1 else r for r, n in counts.items())
-    return f"; strain not measured at {len(missing)} positions: {why}"
+    positions = "position" if len(missing) == 1 else "positions"
+    return f"; strain not measured at {len(missing)} {positions}: {why}"
 
 
 def centre_warning(value: dict) -> str:
