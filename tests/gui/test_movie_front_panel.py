@@ -92,10 +92,10 @@ def test_drag_a_marked_point_is_an_undoable_move(qtbot, panel):
 def test_automatic_tracking_reads_x0_k_n_and_velocity(qtbot, panel, sample):
     _, truth = sample
     qtbot.mouseClick(panel.processing.drift_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.processing.drift_correct.isChecked(), timeout=20000)
+    qtbot.waitUntil(lambda: panel.processing.drift_correct.isChecked(), timeout=60000)
     panel.front.width_spin.setValue(41)
     draw_line(qtbot, panel, (ROW, 0), (ROW, 255))
-    with qtbot.waitSignal(panel.front.tracking_ready, timeout=30000):
+    with qtbot.waitSignal(panel.front.tracking_ready, timeout=90000):
         qtbot.mouseClick(panel.front.track_button, Qt.MouseButton.LeftButton)
     text = panel.front.kinetics.readout.text()
     n_value, n_error = (float(v) for v in re.search(r"n = ([\d.]+) ± ([\d.e-]+)", text).groups())

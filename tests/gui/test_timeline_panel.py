@@ -176,7 +176,7 @@ def test_sample_project_opens_with_current_and_bias_under_the_movie(qtbot, tmp_p
     assert f"Q = {si_value_with_sigma(charge, sigma, 'C')}" in panel.status.text()
     assert re.search(r"Q = -?\d+(\.\d+)? ± \d+(\.\d+)? [fpnµm]C", panel.status.text())
     front_view = panel.front_view
-    qtbot.waitUntil(lambda: front_view.readout.text().startswith("Front at"), timeout=20000)
+    qtbot.waitUntil(lambda: front_view.readout.text().startswith("Front at"), timeout=60000)
     assert front_view.crossing.isVisible()
     assert front_view.crossing.value() == pytest.approx(
         float(re.search(r"Q = (\S+) ± \S+ pC", front_view.readout.text()).group(1)) * 1e-12,
