@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QPointF, QRectF, Signal
 
 from insitu_tem.analysis.display import percentile_levels
 from insitu_tem.core.model import Axis
+from insitu_tem.gui.widgets.plot_hint import hint_label
 from insitu_tem.gui.widgets.scale_bar import ScaleBar
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
@@ -44,11 +44,7 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         self._values: np.ndarray | None = None
         self._fixed_levels: tuple[float, float] | None = None
         self._log = False
-        self.hint = QLabel("", self)
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #b0b0b0; background: transparent; margin: 12px")
-        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hint = hint_label(self, margin_px=12)
         self.hint.hide()
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)

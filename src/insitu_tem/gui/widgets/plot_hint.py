@@ -1,8 +1,27 @@
-"""What an empty plot shows: a centred hint saying how to fill it, and no axes or legend."""
+"""What an empty plot or view shows: a centred hint saying how to fill it, and no axes or
+legend."""
 
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+HINT_COLOUR = "#b0b0b0"
+
+
+def hint_label(parent: QWidget, text: str = "", *, margin_px: int = 0) -> QLabel:
+    """A centred, wrapped grey hint over ``parent`` that lets the mouse through to it (the caller
+    places it and shows it while the view is empty)."""
+    label = QLabel(text, parent)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet(
+        f"color: {HINT_COLOUR}; background: transparent"
+        + (f"; margin: {margin_px}px" if margin_px else "")
+    )
+    label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    return label
 
 
 class PlotHint:
@@ -18,7 +37,7 @@ class PlotHint:
 
     def __init__(self, plot: pg.PlotItem, text: str) -> None:
         self.plot = plot
-        self.label = pg.TextItem(text, color="#b0b0b0", anchor=(0.5, 0.5))
+        self.label = pg.TextItem(text, color=HINT_COLOUR, anchor=(0.5, 0.5))
         self.label.setParentItem(plot.vb)
         plot.vb.sigResized.connect(self._centre)
         self.empty = True

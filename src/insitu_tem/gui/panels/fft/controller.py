@@ -302,8 +302,9 @@ class FftController(QObject):
     ):
         """The crystallinity map of ``frame`` of ``dataset`` (its problems name the file; an
         image too small for any window is said in :attr:`warning`)."""
-        if too_small(dataset):
-            self.warning.emit(too_small(dataset))
+        problem = too_small(dataset)
+        if problem:
+            self.warning.emit(problem)
             return
         name = file_name(dataset, "hrtem")
         self.tasks.submit(

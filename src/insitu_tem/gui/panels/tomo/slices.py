@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Signal
 
 from insitu_tem.analysis.display import format_length, nice_length
 from insitu_tem.analysis.tomo.render import missing_wedge_deg
 from insitu_tem.gui.widgets.plot_factory import add_view_box
+from insitu_tem.gui.widgets.plot_hint import hint_label
 
 SCRIBBLE_COLOURS = np.array(
     [[0, 0, 0, 0], [255, 60, 60, 255], [255, 220, 0, 255], [60, 255, 60, 255], [200, 0, 255, 255]],
@@ -75,11 +75,7 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
             line = pg.PlotDataItem(pen=pg.mkPen("y", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
             self.views["XZ"].addItem(line)
             self.wedge.append(line)
-        self.hint = QLabel(HINT, self)
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #b0b0b0; background: transparent")
-        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hint = hint_label(self, HINT)
         self.show_empty()
 
     def show_empty(self) -> None:
