@@ -187,7 +187,7 @@ class EelsPanel(QWidget):
         self._sync_view()
         self._sync_controls()
         self.render()
-        self.plot.autoRange()
+        self.plot.show_all()
         if energy.units != "eV":
             self.readout.setText(
                 "No energy calibration: set one (Edit ▸ Set Calibration) to analyse"

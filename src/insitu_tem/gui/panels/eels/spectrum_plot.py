@@ -154,11 +154,32 @@ class EelsSpectrumPlot(pg.PlotWidget):
 
     def set_log(self, enabled: bool) -> None:
         """Logarithmic counts axis (in counts: an SI prefix would scale decades to 1e-9 Gcounts);
-        linear, in counts with an SI prefix (kcounts, Mcounts)."""
+        linear, in counts with an SI prefix (kcounts, Mcounts); the whole spectrum shown again
+        when the scale changes (a range in one scale means nothing in the other)."""
         axis = self.getAxis("left")
         axis.setSIPrefixEnableRanges(() if enabled else None)
         axis.updateAutoSIPrefix()
+        changed = bool(enabled) != self.getPlotItem().ctrl.logYCheck.isChecked()
         self.setLogMode(x=False, y=bool(enabled))
+        if changed:
+            self.show_all()
+
+    def show_all(self) -> None:
+        """Fit the view to the whole spectrum, its highest count (the ZLP) included.
+
+        From the recorded counts: pyqtgraph fits the curve as drawn, whose points it clips at a
+        million times the view's height, so from a view of 0-1 counts a ZLP of 4e8 counts was
+        cut at 1e6.
+        """
+        if self.curve.getOriginalDataset()[0] is None:
+            return
+        x, y = (np.asarray(v, float) for v in self.curve.getOriginalDataset())
+        if self.getPlotItem().ctrl.logYCheck.isChecked():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = np.log10(y)
+        x, y = x[np.isfinite(y)], y[np.isfinite(y)]
+        if x.size:
+            self.getPlotItem().vb.setRange(xRange=(x.min(), x.max()), yRange=(y.min(), y.max()))
 
     def marker_labels(self) -> list[str]:
         """Text of every edge marker shown (for the user's readout and tests)."""
