@@ -17,8 +17,9 @@ from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem
 from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.fft.controller import FftController, Region, region_problem
+from insitu_tem.gui.panels.fft.controller import FftController
 from insitu_tem.gui.panels.fft.controls import FftControls
+from insitu_tem.gui.panels.fft.region import Region, region_problem
 from insitu_tem.gui.panels.fft.overlays import CrystallinityDisplay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
 from insitu_tem.gui.panels.fft.spot_table import FftSpotTable, candidates_text
@@ -249,12 +250,13 @@ class FftPanel(QWidget):
             return
         r0, c0, side = self.roi_bounds()
         crop = np.array(self.current_frame()[r0 : r0 + side, c0 : c0 + side], dtype=np.float64)
-        problem = region_problem(self.dataset, crop)
-        if problem:
-            self.warning_label.setText(problem)
-            return
-        pixel_nm, calibrated = self.pixel_nm()
         frame = self.navigator.index if self.dataset.kind == "movie" else 0
+        problem = region_problem(self.dataset, crop, frame=frame)
+        self.warning_label.setText(problem)
+        if problem:
+            return
+        self._show_calibration()
+        pixel_nm, calibrated = self.pixel_nm()
         self.jobs.measure(
             Region(
                 crop,
