@@ -356,45 +356,16 @@ class FftPanel(QWidget):
 
     def _show_series(self) -> None:
         result = self.state.session.result("lattice")
-        if result is None:
-            self.series = None
-            return
-        value = result.value
-        self.series = LatticeSeries(
-            **{
-                key: np.asarray(value[key], float)
-                for key in ("times_s", "d_nm", "sigma_d_nm", "angle_deg", "snr", "roi_rc")
-            }
-        )
-        self.series_plot.set_series(self.series)
+        self.series = None if result is None else self.series_plot.show_result(result.value)
 
     # --------------------------------------------------------------------- project
     def project_state(self) -> dict:
         """What the project file keeps for this panel."""
         bounds = list(self.roi_bounds()) if self.dataset is not None else None
-        c = self.controls
-        return {
-            "roi_px": bounds,
-            "snr": c.snr.value(),
-            "filter": c.filter.currentText(),
-            "window_nm": c.window_nm.value(),
-            "follow_drift": c.follow_drift.isChecked(),
-            "aberrations": c.aberrations.state(),
-            "reference": {
-                "phase": c.phase.currentText() if c.phase.currentIndex() > 0 else "",
-                "hkl": c.hkl.text(),
-            },
-        }
+        return {"roi_px": bounds, **self.controls.state()}
 
     def restore_project_state(self, saved: dict) -> None:
-        c = self.controls
-        c.snr.setValue(float(saved.get("snr", c.snr.value())))
-        c.filter.setCurrentText(saved.get("filter", "ROI"))
-        c.window_nm.setValue(float(saved.get("window_nm", c.window_nm.value())))
-        c.follow_drift.setChecked(bool(saved.get("follow_drift", False)))
-        c.aberrations.restore(saved.get("aberrations"))
-        reference = saved.get("reference") or {}
-        c.set_reference(reference.get("phase", ""), reference.get("hkl", ""))
+        self.controls.restore(saved)
         if self.dataset is not None and self.dataset is self.state.dataset("hrtem"):
             self.navigator.set_index(int(self.state.view("hrtem.frame")))
         if saved.get("roi_px") and self.dataset is not None:
