@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 
 from insitu_tem.analysis.eels.background import BackgroundFit
-from insitu_tem.analysis.eels.edges_table import default_edge
 from insitu_tem.analysis.eels.zlp import shift_spectra
 from insitu_tem.core.model import Dataset
 from insitu_tem.core.session import Session
@@ -20,8 +19,12 @@ def session_value(session: Session) -> dict | None:
     if dataset is None:
         return None
     chosen = session.parameters("eels")
-    energy = dataset.signal_axes[0]
-    edge = chosen.get("edge", default_edge(energy.coordinates()) if energy.units == "eV" else None)
+    if "edge" in chosen:
+        edge = chosen["edge"]
+    else:
+        from insitu_tem.analysis.eels.edge_choice import dataset_default_edge
+
+        edge = dataset_default_edge(dataset)
     name = "eels" if edge is None else f"eels.{edge}"
     result = session.result(name)
     if result is None or session.result_status(name) != "current":

@@ -15,7 +15,7 @@ import numpy as np
 
 from typing import TYPE_CHECKING
 
-from insitu_tem.analysis.eels.edges_table import default_edge, find_edge
+from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.zlp import ZlpFit, fit_zlp
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.results import Result
@@ -190,8 +190,9 @@ def session_parameters(session: Session) -> dict:
     chosen = session.parameters(NAME)
     parameters = {**DEFAULTS, **chosen}
     if "edge" not in chosen and dataset is not None:
-        energy = dataset.signal_axes[0]
-        parameters["edge"] = default_edge(energy.coordinates()) if energy.units == "eV" else None
+        from insitu_tem.analysis.eels.edge_choice import dataset_default_edge
+
+        parameters["edge"] = dataset_default_edge(dataset)
     return parameters
 
 

@@ -94,11 +94,15 @@ def edges_in_range(low_eV: float, high_eV: float) -> list[Edge]:
     return [e for e in EDGES.values() if any(low_eV <= energy <= high_eV for _, energy in e.lines)]
 
 
-def default_edge(coordinates_eV) -> str | None:
-    """First major edge at least 5 eV inside a spectrum with these energies (eV); None when
-    there is none."""
+def candidate_edges(coordinates_eV) -> list[str]:
+    """Major edges whose onset lies at least 5 eV inside a spectrum with these energies (eV), by
+    onset."""
     low, high = float(coordinates_eV[0]) + 5.0, float(coordinates_eV[-1]) - 5.0
-    for edge in edges_in_range(low, high):
-        if edge.major and low < edge.onset_eV < high:
-            return edge.name
-    return None
+    return [e.name for e in edges_in_range(low, high) if e.major and low < e.onset_eV < high]
+
+
+def default_edge(coordinates_eV) -> str | None:
+    """First of the :func:`candidate_edges`; None when there is none (what a spectrum opens on
+    when no edge rises above its noise, :mod:`.edge_choice`)."""
+    candidates = candidate_edges(coordinates_eV)
+    return candidates[0] if candidates else None

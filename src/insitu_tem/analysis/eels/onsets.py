@@ -95,6 +95,11 @@ class EdgeOnset:
     statistical_eV, background_eV, quantisation_eV : ndarray
         Counting noise, extrapolated background (parameters and window choice) and channel
         quantisation terms, eV.
+    rise : ndarray
+        The steepest rise (as ``slope``) wherever the edge rises above the noise — a positive
+        interior maximum above :data:`DETECTION_Z` σ_D with the signal above the search range
+        over five times the pre-edge noise — whether or not its onset can be placed (no rival,
+        1σ within a third of the search half-width); NaN elsewhere.
     """
 
     edge: str
@@ -108,6 +113,7 @@ class EdgeOnset:
     statistical_eV: np.ndarray | None = None
     background_eV: np.ndarray | None = None
     quantisation_eV: np.ndarray | None = None
+    rise: np.ndarray | None = None
 
 
 def _above_noise(signal: np.ndarray, energy: Axis, window, top_eV: float) -> np.ndarray:
@@ -307,9 +313,9 @@ def edge_onset(
         return np.fmax(sigma, _propagated(noise, functional, peak, radius, energy.size))
 
     slope_sigma = noise_sigma(slope_kernel)
-    found &= (slope > DETECTION_Z * slope_sigma) & (
-        peak.rival < slope - 2 * np.sqrt(2) * slope_sigma
-    )
+    found &= slope > DETECTION_Z * slope_sigma
+    rise = np.where(found, slope, np.nan)
+    found &= peak.rival < slope - 2 * np.sqrt(2) * slope_sigma
     terms = (
         noise_sigma(kernel),
         np.hypot(
@@ -341,4 +347,5 @@ def edge_onset(
         reason,
         nan(stderr),
         *(nan(t) for t in terms),
+        reshape_nav(rise, nav_shape),
     )

@@ -1,0 +1,64 @@
+"""Which edge a spectrum opens on: the edge of the table with the strongest rise above the noise.
+
+Every major edge at least 5 eV inside the range (:func:`.edges_table.candidate_edges`) is
+tested with the onset search of :func:`.onsets.edge_onset` on the spectrum (the mean of up to
+:data:`SAMPLED` spectra of a scan). Of those whose steepest rise stands above its own noise
+(``rise``: above :data:`.onsets.DETECTION_Z` σ) the edge chosen is the one with the steepest
+rise (counts per channel per eV), the most prominent: on the sample line scan W O2,3 on the
+plasmon tail rather than the weaker Li K further out. The onset need not be placeable: Ti L3's
+crystal-field split rises twice, too alike to order, yet the edge is there. Without any
+detected edge the table's rule stands: the first candidate.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.analysis.eels.edges_table import candidate_edges, default_edge
+from insitu_tem.analysis.eels.onsets import edge_onset
+
+SAMPLED = 64
+"""Spectra of a scan averaged into the one tested (evenly spaced from the first to the last)."""
+
+
+def strongest_edge(spectrum, energy: Axis) -> str | None:
+    """The candidate edge with the strongest detected rise in ``spectrum`` (counts on
+    ``energy``, eV); the first candidate when none is detected, None without candidates."""
+    coordinates = energy.coordinates()
+    best, steepest = None, 0.0
+    for name in candidate_edges(coordinates):
+        try:
+            onset = edge_onset(spectrum, energy, name)
+        except ValueError:
+            continue
+        rise = float(onset.rise[()])
+        if rise > steepest:
+            best, steepest = name, rise
+    return best or default_edge(coordinates)
+
+
+def sampled_mean(dataset: Dataset) -> np.ndarray:
+    """Mean of up to :data:`SAMPLED` evenly spaced spectra of ``dataset``."""
+    count = dataset.n_items
+    indices = np.unique(np.linspace(0, count - 1, min(count, SAMPLED)).round().astype(int))
+    return np.mean([np.asarray(dataset.frame(int(i)), float) for i in indices], axis=0)
+
+
+_LAST: list = [None, None]
+"""(weak reference to the last dataset asked about, its default edge)."""
+
+
+def dataset_default_edge(dataset: Dataset) -> str | None:
+    """:func:`strongest_edge` of the dataset's :func:`sampled_mean`; None when its axis is not
+    in eV. The last dataset's answer is kept: the panel and the views ask on every redraw."""
+    energy = dataset.signal_axes[0]
+    if energy.units != "eV":
+        return None
+    last, edge = _LAST
+    if last is None or last() is not dataset:
+        edge = strongest_edge(sampled_mean(dataset), energy)
+        _LAST[:] = [weakref.ref(dataset), edge]
+    return edge
