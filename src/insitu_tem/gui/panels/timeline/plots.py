@@ -13,6 +13,27 @@ from insitu_tem.gui.widgets.plot_factory import add_plot
 CURSOR_PEN = pg.mkPen("#00e5ff", width=2)
 NOTE_PEN = pg.mkPen("#aaaaaa", style=Qt.PenStyle.DashLine)
 TRACE_PEN = pg.mkPen("#ffcc33", width=1.5)
+LABEL_FILL = pg.mkBrush(0, 0, 0, 200)
+LABEL_GAP_PX = 4
+"""Space between an event's line and its label: the frame cursor on the event leaves it whole."""
+CURSOR_Z, NOTE_Z = 10, 11
+"""Notes above the cursor: a cursor dragged across an event's label passes behind it."""
+
+
+def note_line(time_s: float, text: str) -> pg.InfiniteLine:
+    """A dashed line at an event's time with its label beside it, on a dark ground, a few px
+    off the line (to its right, or left near the right edge), over the traces and the cursor."""
+    line = pg.InfiniteLine(
+        time_s,
+        pen=NOTE_PEN,
+        label=text,
+        labelOpts={"position": 0.9, "color": "#cccccc", "fill": LABEL_FILL},
+    )
+    gap = LABEL_GAP_PX / max(line.label.boundingRect().width(), 1.0)
+    line.label.anchors = [(-gap, 0.5), (1 + gap, 0.5)]
+    line.label.updatePosition()
+    line.setZValue(NOTE_Z)
+    return line
 
 
 class TimelinePlots(pg.GraphicsLayoutWidget):
@@ -63,15 +84,9 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
                 )
                 plot.addItem(band)
             for time, text in notes if row == 0 else ():
-                plot.addItem(
-                    pg.InfiniteLine(
-                        time,
-                        pen=NOTE_PEN,
-                        label=text,
-                        labelOpts={"position": 0.9, "color": "#cccccc"},
-                    )
-                )
+                plot.addItem(note_line(time, text))
             cursor = pg.InfiniteLine(cursor_s, movable=True, pen=CURSOR_PEN)
+            cursor.setZValue(CURSOR_Z)
             cursor.sigDragged.connect(lambda line: self._on_drag(line))
             plot.addItem(cursor)
             self.plot_items.append(plot)
