@@ -12,10 +12,9 @@ from insitu_tem.analysis.tomo.render import MODES, render_volume
 from insitu_tem.gui.widgets.plot_factory import add_view_box
 from insitu_tem.gui.widgets.plot_hint import hint_label
 
-HINT = (
-    "Open a tilt series and Reconstruct: the volume shows here, turned about the tilt axis with "
-    "the slider below"
-)
+TURNED = "the volume shows here, turned about the tilt axis with the slider below"
+HINT = f"Open a tilt series and Reconstruct: {TURNED}"
+HINT_SERIES_OPEN = f"Reconstruct (Align first): {TURNED}"
 
 
 class RenderView(QWidget):
@@ -49,6 +48,10 @@ class RenderView(QWidget):
         self.mode.currentTextChanged.connect(lambda _m: self._draw())
         self.hint = hint_label(self.plot, HINT, margin_px=12)
         self._draw()
+
+    def say_series_open(self, opened: bool) -> None:
+        """The hint names the next step: open a series, or reconstruct the one open."""
+        self.hint.setText(HINT_SERIES_OPEN if opened else HINT)
 
     def set_volume(self, volume: np.ndarray | None) -> None:
         self.volume = volume
