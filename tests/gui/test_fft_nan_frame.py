@@ -53,12 +53,12 @@ def test_the_frame_with_nan_pixels_is_named_on_screen_and_in_the_d_of_t_error(
     time_s = dataset.axes[0].to_value(BAD)
     panel.navigator.set_index(BAD)
     assert f"frame {BAD} (t = {time_s:.4g} s)" in panel.warning_label.text()
-    assert "non-finite pixels" in panel.warning_label.text()
+    assert "NaN or infinite pixels" in panel.warning_label.text()
     panel.navigator.set_index(0)
     qtbot.waitUntil(panel.tasks.is_idle, timeout=30000)
-    assert "non-finite" not in panel.warning_label.text()
+    assert "infinite" not in panel.warning_label.text()
     qtbot.mouseClick(panel.controls.track_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(reporter.reports) == 1, timeout=30000)
     message = reporter.reports[0].message
-    assert f"frame {BAD} has non-finite pixels" in message
+    assert f"frame {BAD} has NaN or infinite pixels" in message
     assert "hrtem_movie" in message and panel.series is None

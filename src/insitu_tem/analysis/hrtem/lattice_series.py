@@ -164,7 +164,7 @@ def lattice_vs_time(
         crop = np.asarray(movie[i])[a:c, b:d]
         if not np.isfinite(crop).all():
             raise ValueError(
-                f"frame {i} has non-finite pixels in the FFT region (rows {a}-{c - 1}, cols "
+                f"frame {i} has NaN or infinite pixels in the FFT region (rows {a}-{c - 1}, cols "
                 f"{b}-{d - 1}); move the ROI inside the valid data or crop the movie"
             )
         spectrum = power_spectrum(crop, pixel_nm=pixel_nm)

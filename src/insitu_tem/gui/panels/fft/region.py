@@ -38,7 +38,7 @@ def frame_name(dataset: Dataset, frame: int) -> str:
 
 def region_problem(dataset: Dataset, crop: np.ndarray, *, frame: int) -> str:
     """Why the ROI ``crop`` of frame ``frame`` of ``dataset`` cannot be measured ("" when it
-    can); non-finite pixels in a movie's region name the frame."""
+    can); NaN or infinite pixels in a movie's region name the frame."""
     if min(crop.shape) < MIN_FFT_PX:
         return too_small(dataset) or (
             f"The FFT needs a region of at least {MIN_FFT_PX} × {MIN_FFT_PX} px; move the ROI."
@@ -47,7 +47,7 @@ def region_problem(dataset: Dataset, crop: np.ndarray, *, frame: int) -> str:
         return ""
     where = frame_name(dataset, frame) if dataset.kind == "movie" else "the image"
     return (
-        f"{file_name(dataset, 'hrtem')}: {where} has non-finite pixels in the FFT region; "
+        f"{file_name(dataset, 'hrtem')}: {where} has NaN or infinite pixels in the FFT region; "
         "move the ROI inside the valid data"
         + (" or go to another frame" if dataset.kind == "movie" else "")
     )
