@@ -19,8 +19,8 @@ changed (20261214; 20261207 before the propagated deconvolution noise); its rows
 
 Edge detection: scans of both kinds (≥1e3 counts/ch, seed 20261230) whose second half has no
 edge (the generator's edge strength set to zero, every random draw unchanged) give the
-fraction of spectra with the edge that the F-test of the chemical shift
-(:func:`insitu_tem.analysis.eels.shifts.edge_detected`, nominal p < 1e-3) misses, the fraction
+fraction of spectra with the edge that the detection test of the chemical shift
+(:func:`insitu_tem.analysis.eels.edge_detection.detection_p`, p < 1e-3) misses, the fraction
 without it that it detects, and the fraction without it that still get a shift. The full run
 repeats them on a held-out seed (20261231, first used after the test and its level were last
 changed).

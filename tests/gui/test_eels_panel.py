@@ -358,7 +358,9 @@ def test_a_low_loss_spectrum_keeps_its_range_and_reads_counts_with_a_prefix(qtbo
     model = 1e7 * np.exp(-0.5 * (energy / 0.1) ** 2) + 3e5 / (1 + ((energy - 15) / 1.5) ** 2)
     spectrum = np.random.default_rng(2).poisson(model + 2e4).astype(np.float32)
     open_in(panel, Dataset("spectrum", spectrum, (Axis("E", 2100, 0.02, -4.0, "eV"),)))
-    qtbot.waitUntil(lambda: panel.tasks.is_idle() and panel.result_value() is not None)
+    qtbot.waitUntil(
+        lambda: panel.tasks.is_idle() and panel.result_value() is not None, timeout=30000
+    )
     assert "W O3" in panel.plot.marker_labels() and "W O2" not in panel.plot.marker_labels()
     assert panel.plot.getPlotItem().vb.viewRange()[0][1] < 40.0
     axis = panel.plot.getAxis("left")

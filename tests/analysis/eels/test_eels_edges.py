@@ -162,8 +162,8 @@ def test_absent_edge_is_not_detected_by_the_f_test():
     result = chemical_shift(np.vstack([with_edge, background]), CORE, "C-K", reference=0)
     assert result.detected.tolist() == [True] * 3 + [False] * 3
     assert result.found.tolist() == [True] * 3 + [False] * 3 and not result.ok
-    assert "C-K not detected in 3 spectra (F-test" in result.reason
+    assert "C-K not detected in 3 spectra (test" in result.reason
     assert np.all(result.detection_p[1:3] < 1e-3) and np.all(result.detection_p[3:] >= 1e-3)
     assert np.isnan(result.shift_eV[3:]).all() and np.isfinite(result.shift_eV[:3]).all()
     one = chemical_shift(np.vstack([with_edge, background[:1]]), CORE, "C-K", reference=0)
-    assert "C-K not detected in 1 spectrum (F-test" in one.reason
+    assert "C-K not detected in 1 spectrum (test" in one.reason

@@ -56,7 +56,7 @@ class ShiftFit:
     scale: np.ndarray
     sigma2: np.ndarray
     found: np.ndarray
-    edge_f: np.ndarray
+    edge_z: np.ndarray
     edge_dof: np.ndarray
     influence: np.ndarray | None = None
 
@@ -81,22 +81,15 @@ def shifted(
     return np.fft.irfft(np.fft.rfft(mirrored)[None, :] * phase, 2 * n, axis=1)[:, :n]
 
 
-def _designs(
-    reference,
-    region: slice,
-    step: float,
-    grid: np.ndarray,
-    background: np.ndarray,
-    order: int,
-    weights: np.ndarray,
-):
-    e = np.arange(region.stop - region.start, dtype=float)
+def _designs(templates: np.ndarray, smooth_part: np.ndarray, order: int):
+    """QR of [edge term, smooth part × u^k] at every shift, all weighted."""
+    e = np.arange(templates.shape[1], dtype=float)
     u = (e - e.mean()) / max(np.ptp(e), 1e-9)
-    design = np.empty((len(grid), len(e), order + 2))
-    design[:, :, 0] = shifted(reference, grid / step)[:, region]
+    design = np.empty(templates.shape + (order + 2,))
+    design[:, :, 0] = templates
     for k in range(order + 1):
-        design[:, :, k + 1] = background * u**k
-    return np.linalg.qr(design * weights[None, :, None])
+        design[:, :, k + 1] = smooth_part * u**k
+    return np.linalg.qr(design)
 
 
 def _refine(ssr: np.ndarray, grid: np.ndarray):
@@ -159,7 +152,9 @@ def fit_shift(
     reference = smooth(np.nan_to_num(reference)[None, :], width)[0]
     level = smooth(reference[None, :], 2.0)[0][region]
     weights = 1.0 / np.sqrt(np.maximum(level, max(np.nanmax(level), 1.0) * 1e-3))
-    q, r = _designs(reference, region, step, grid, background, order, weights)
+    templates = shifted(reference, grid / step)[:, region] * weights[None, :]
+    smooth_part = background * weights
+    q, r = _designs(templates, smooth_part, order)
     yw = smooth(np.nan_to_num(y), width)[:, region] * weights[None, :]
     projections = np.matmul(yw, q).transpose(1, 0, 2)
     ssr = (yw**2).sum(axis=1)[:, None] - (projections**2).sum(axis=2)
@@ -189,16 +184,14 @@ def fit_shift(
             effect[rows] = smooth(effect[rows], width)
     sigma2 = np.maximum(minimum, 0) / dof
     found = found & np.isfinite(stderr) & (scale > 0)
-    edge = shifted(reference, grid[inner] / step)[:, region] * weights[None, :]
-    smooth_part = background * weights
-    edge_f, edge_dof = _edge_test(yw, edge, smooth_part, order, extra)
+    edge_z, edge_dof = edge_statistic(yw, ssr, templates, smooth_part, order, inner, extra)
     return ShiftFit(
         shift,
         np.where(found, stderr, np.nan),
         scale,
         sigma2,
         found,
-        np.where(scale > 0, edge_f, 0.0),
+        edge_z,
         edge_dof,
         effect,
     )
@@ -228,9 +221,15 @@ def _augmented(q, r, extra):
     return np.linalg.qr(design)
 
 
-def _edge_test(yw, edge, smooth_part, order, extra=None):
-    """F statistic of the edge term against the smooth background alone and its effective
-    denominator degrees of freedom (see :func:`insitu_tem.analysis.eels.shifts.edge_detected`)."""
+def edge_statistic(yw, ssr, templates, smooth_part, order, inner, extra=None):
+    """z(s) of every spectrum (rows of ``yw``) at every shift of the grid, shape (n, grid), and
+    its effective degrees of freedom ν/κ, shape (n,) (:mod:`.edge_detection`).
+
+    ``ssr`` (n, grid) are the residual sums with the edge term at each shift, ``templates``
+    (grid, channels) the weighted edge terms, ``smooth_part`` the weighted background under the
+    polynomial of ``order``, ``inner`` the best shift's grid index per spectrum and ``extra``
+    per-spectrum background columns.
+    """
     n = yw.shape[1]
     u = np.arange(n, dtype=float)
     u = (u - u.mean()) / max(np.ptp(u), 1e-9)
@@ -240,16 +239,18 @@ def _edge_test(yw, edge, smooth_part, order, extra=None):
     else:
         stacked = np.broadcast_to(smooth_design, (len(yw),) + smooth_design.shape)
         basis = np.linalg.qr(np.concatenate([stacked, extra], axis=2))[0]
-    residual_null, edge_part = _remove_span(yw, basis), _remove_span(edge, basis)
+    residual_null = _remove_span(yw, basis)
+    edge_part = _remove_span(templates[inner], basis)
     norm = np.maximum((edge_part**2).sum(axis=1), 1e-300)
-    gain = (residual_null * edge_part).sum(axis=1) ** 2 / norm
     residual = residual_null - edge_part * ((residual_null * edge_part).sum(axis=1) / norm)[:, None]
     n_params = basis.shape[2] + 2
     sigma2 = (residual**2).sum(axis=1) / max(n - n_params, 1)
     inflation = newey_west(residual, edge_part, n_params) * norm / np.maximum(sigma2, 1e-300)
     inflation = np.where(np.isfinite(inflation) & (inflation > 1.0), inflation, 1.0)
-    statistic = np.where(sigma2 > 0, gain / (2.0 * sigma2 * inflation), np.inf)
-    return statistic, max(n - n_params, 1) / inflation
+    gain = np.maximum((residual_null**2).sum(axis=1)[:, None] - ssr, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.nan_to_num(np.sqrt(gain / (sigma2 * inflation)[:, None]), nan=0.0, posinf=1e150)
+    return np.sign(residual_null @ templates.T) * z, max(n - n_params, 1) / inflation
 
 
 def _errors(yw, q, r, reference, region, shift_channels, weights, step):

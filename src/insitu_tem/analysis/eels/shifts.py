@@ -24,8 +24,12 @@ absorbed by the fit.
 ``stderr_eV`` is the quadrature sum of the statistical and systematic errors.
 A spectrum whose best shift lies on the search limit, whose reference amplitude is not
 positive, or whose standard error exceeds a third of the search range is not measured; nor is
-one where the edge is not detected: an F-test of the nominal model against its smooth
-background alone (:func:`detection_p`) at the significance :data:`DETECTION_P`.
+one where the edge is not detected: a one-sided test of the nominal model's edge term against
+its smooth background alone over the shift search (Davies' bound,
+:func:`.edge_detection.detection_p`) at the significance :data:`DETECTION_P`. The reference
+index is tested with its neighbour as the edge's shape (against itself its own noise would fit
+exactly: p 0 on any spectrum); a lone spectrum has nothing to be tested against: not detected,
+p-value NaN, its shift the reference's 0.
 
 With ``plasmon_tail`` (Fourier-log single scattering) a second background model joins: each
 spectrum's own Drude plasmon, fitted to its plasmon peak (:mod:`.plasmon_tail`), as a background
@@ -56,6 +60,7 @@ from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_nav
 from insitu_tem.analysis.eels.background import auto_background_window, fit_background
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise
+from insitu_tem.analysis.eels.edge_detection import detection_p
 from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.forward_shift import Recorded, forward_with_variants
 from insitu_tem.analysis.eels.plasmon_tail import fit_plasmon_tail
@@ -93,12 +98,12 @@ class ChemicalShift:
     found : ndarray of bool
         Where a shift was measured.
     detected : ndarray of bool
-        Where the edge was detected (:func:`edge_detected`; the reference spectrum counts as
-        detected).
+        Where the edge was detected (``detection_p`` < :data:`DETECTION_P`).
     detection_p : ndarray
-        Nominal p-value of the edge against the smooth background alone (:func:`detection_p`;
-        with ``plasmon_tail`` the larger of that and the plasmon model's; the reference
-        spectrum's own, though it counts as detected).
+        p-value of the edge against the smooth background alone over the shift search
+        (:func:`.edge_detection.detection_p`; with ``plasmon_tail`` the larger of that and the
+        plasmon model's; the reference index's against its neighbour under the nominal model,
+        NaN for a lone spectrum).
     ok : bool
         True when measured everywhere.
     reason : str
@@ -227,39 +232,25 @@ def _propagated(fit: ShiftFit, noise: DeconvolutionNoise, reference: int) -> np.
     return np.sqrt(own + fit.scale**2 * through_reference)
 
 
-def _closure(y, index, energy: Axis, region, bg_window, model, max_shift_eV, shift) -> np.ndarray:
+def _closure(y, index, energy: Axis, region, bg_window, model, max_shift_eV, shift):
     """Difference between the shift against the reference and the shift through its neighbour, /
-    √2."""
+    √2, and the detection p-value of the reference with its neighbour as the edge's shape."""
     neighbour = index + 1 if index + 1 < len(y) else index - 1
     e_all = energy.coordinates()
     grid = np.arange(-max_shift_eV, max_shift_eV + 1e-9, energy.scale / 2)
     channels = channel_range(energy, region, minimum=NOMINAL_ORDER + 8)
     law = _pre_edge_law(y[neighbour], energy, bg_window, e_all[channels], model)
-    through = fit_shift(y, y[neighbour], e_all, channels, law, order=NOMINAL_ORDER, grid=grid).shift
-    return (through + shift[neighbour] - shift) / np.sqrt(2.0)
-
-
-def detection_p(fit: ShiftFit) -> np.ndarray:
-    """p-value of the edge term against the smooth background alone (F-test).
-
-    F = ΔRSS / (2 σ² κ) for the two extra parameters (the amplitude and the shift), κ the
-    inflation of the noise variance along the edge term by the residuals' correlation, against
-    F(2, ν/κ), ν the residual degrees of freedom (:mod:`.shift_fit`). Nominal: the search over the
-    shift and the background model's misfit are not in it (docs/validation.md gives the rates it
-    produces).
-    """
-    from scipy.special import fdtrc
-
-    dof = np.maximum(fit.edge_dof, 1.0)
-    return np.asarray(fdtrc(2.0, dof, np.nan_to_num(fit.edge_f, posinf=1e300)))
+    through = fit_shift(y, y[neighbour], e_all, channels, law, order=NOMINAL_ORDER, grid=grid)
+    closure = (through.shift + shift[neighbour] - shift) / np.sqrt(2.0)
+    return closure, detection_p(through)[index]
 
 
 def _reason(name: str, found: np.ndarray, detected: np.ndarray, max_shift_eV: float) -> str:
     parts = []
     if (~detected).any():
         parts.append(
-            f"edge {name} not detected in {_spectra(int((~detected).sum()))} (F-test of the edge "
-            f"against the smooth background alone, p ≥ {DETECTION_P:g})"
+            f"edge {name} not detected in {_spectra(int((~detected).sum()))} (test of the edge "
+            f"against the smooth background alone over the shift search, p ≥ {DETECTION_P:g})"
         )
     unmeasured = int((~found & detected).sum())
     if unmeasured:
@@ -348,9 +339,10 @@ def chemical_shift(
         )
         common = np.nan_to_num(plasmon_shift - nominal.shift)
     index = int(reference) % len(y) if indexed else 0
+    reference_p = np.nan
     if indexed and len(y) > 1:
         variant = (energy, region, bg_window, background_model)
-        closure = _closure(y, index, *variant, max_shift_eV, nominal.shift)
+        closure, reference_p = _closure(y, index, *variant, max_shift_eV, nominal.shift)
         common = np.hypot(common, closure)
     systematic = np.hypot(systematic, common)
     statistical = nominal.stderr.copy()
@@ -358,6 +350,8 @@ def chemical_shift(
         statistical = np.fmax(statistical, _propagated(nominal, noise, index))
     stderr = np.hypot(statistical, systematic)
     p_value = np.fmax(detection_p(nominal), plasmon_p)
+    if indexed:
+        p_value[index] = reference_p
     detected = p_value < DETECTION_P
     found = nominal.found & np.isfinite(stderr) & (stderr < max_shift_eV / 3)
     shift = nominal.shift.copy()
@@ -369,12 +363,14 @@ def chemical_shift(
         statistical = np.where(use, forward_stat, statistical)
         systematic = np.where(use, np.hypot(forward_sys, common), systematic)
         stderr = np.hypot(statistical, systematic)
-    if isinstance(reference, (int, np.integer)):
-        index = int(reference)
+    if indexed:
         shift[index] = stderr[index] = statistical[index] = systematic[index] = 0.0
-        found[index] = detected[index] = True
+        found[index] = True
     reason = _reason(info.name, found, detected, max_shift_eV)
-    found &= detected
+    if indexed and len(y) == 1:
+        reason = ""
+    else:
+        found &= detected
     missing = int((~found).sum())
     values = [np.where(found, v, np.nan) for v in (shift, stderr, statistical, systematic)]
     return ChemicalShift(
