@@ -22,6 +22,7 @@ from scipy import ndimage
 
 from validation.movie import (
     FIRST_SEED,
+    FOURTH_HELD_OUT_SEED,
     FULL,
     HELD_OUT_SEED,
     SECOND_HELD_OUT_MOVIES,
@@ -37,6 +38,7 @@ CORPORA = {
     "held-out": (HELD_OUT_SEED, FULL[0]),
     "second": (SECOND_HELD_OUT_SEED, SECOND_HELD_OUT_MOVIES),
     "third": (THIRD_HELD_OUT_SEED, SECOND_HELD_OUT_MOVIES),
+    "fourth": (FOURTH_HELD_OUT_SEED, SECOND_HELD_OUT_MOVIES),
 }
 
 

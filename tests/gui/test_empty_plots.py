@@ -74,3 +74,16 @@ def test_the_movie_view_says_how_to_open_a_movie_until_a_frame(qtbot):
     assert not view.hint.isHidden() and "Open a movie" in view.hint.text()
     view.show_frame(np.zeros((8, 8), np.float32))
     assert view.hint.isHidden()
+
+
+def test_tomography_rendering_is_a_hint_until_a_volume(qtbot, tomo_panel):
+    rendering = tomo_panel.rendering
+    tomo_panel.tabs.setCurrentWidget(rendering)
+    qtbot.waitExposed(rendering)
+    hint = rendering.hint
+    assert hint.isVisible() and "Reconstruct" in hint.text()
+    assert hint.geometry() == rendering.plot.rect()
+    rendering.set_volume(np.ones((8, 8, 8), np.float32))
+    assert not hint.isVisible() and rendering.image is not None
+    rendering.set_volume(None)
+    assert hint.isVisible()

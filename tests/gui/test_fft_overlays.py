@@ -151,3 +151,20 @@ def test_a_label_beside_the_views_edge_moves_to_the_side_that_is_on_screen(qtbot
     on_screen = panel.fft_view.mapFromScene(label.sceneBoundingRect()).boundingRect()
     assert panel.fft_view.viewport().rect().contains(on_screen)
     assert label.pos().x() < x
+
+
+def test_spot_labels_are_legible_on_a_dark_ground_over_the_spectrum(qtbot, panel, wo3):
+    open_dataset(qtbot, panel, wo3[0])
+    view = panel.fft_view
+    image = view.grab().toImage()
+    shown = [label for label in panel.spots_overlay.labels if label.isVisible()]
+    assert shown
+    for label in shown:
+        box = view.mapFromScene(label.sceneBoundingRect()).boundingRect().adjusted(1, 1, -1, -1)
+        lightness = np.array(
+            [
+                [image.pixelColor(x, y).lightness() for x in range(box.left(), box.right())]
+                for y in range(box.top(), box.bottom())
+            ]
+        )
+        assert np.mean(lightness < 80) > 0.5, (label.toPlainText(), np.mean(lightness < 80))

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from insitu_tem.core.model import Dataset
 from insitu_tem.samples import movie as sample_movie
 from tests.gui.user_actions import float_movie_panel
 from tests.gui.movie_panel_support import (
@@ -223,3 +224,17 @@ def test_reacted_area_mode_inside_the_cropped_film(qtbot, panel, sample):
     xs, _ = panel.front.area_overlay.curve.getData()
     assert xs.max() / 2.0 == pytest.approx(truth.front_raw_px[panel.state.frame], abs=2.0)
     assert "darker" in panel.front.status.text()
+
+
+def test_a_single_image_cannot_be_played_and_stops_a_playing_movie(qtbot, panel, sample):
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    assert panel.playback.playing
+    movie, _ = sample
+    image = Dataset("image", movie.array[0], movie.axes[1:], source="")
+    panel.set_dataset(image)
+    bar = panel.playback
+    controls = (bar.back_button, bar.play_button, bar.forward_button, bar.loop, bar.fps)
+    assert not bar.playing and not bar.timer.isActive() and bar.play_button.text() == "Play"
+    assert not any(widget.isEnabled() for widget in controls)
+    panel.set_dataset(movie)
+    assert all(widget.isEnabled() for widget in controls)

@@ -223,3 +223,24 @@ def test_a_scan_whose_beam_cannot_be_followed_says_its_centre_is_not_trusted(qtb
     _open(qtbot, panel, Dataset("pattern_series", scan.patterns, axes))
     assert panel.result_value()["centre_ok"] is False
     assert "beam centre not trusted: ambiguous direct beam" in panel.status.text()
+
+
+def test_a_2d_scan_says_its_patterns_run_row_by_row_and_why_noise_is_not_analysed(
+    qtbot, panel, reporter
+):
+    patterns = np.random.default_rng(1).poisson(50.0, (3, 2, 48, 48)).astype(np.float32)
+    axes = (
+        Axis("scan_y", 3, 12.8, 0.0, "nm"),
+        Axis("scan_x", 2, 12.8, 0.0, "nm"),
+        Axis("ky", 48),
+        Axis("kx", 48),
+    )
+    panel.state.set_dataset("nbd", Dataset("pattern_series", patterns, axes, source=""))
+    panel.set_dataset(panel.state.dataset("nbd"))
+    label = panel.scan_plots.fraction_plot.getPlotItem().getAxis("bottom").labelText
+    assert label == "Probe, row by row (3 × 2 scan, step 12.8 nm)"
+    qtbot.waitUntil(lambda: len(reporter.reports) == 1, timeout=60000)
+    assert "centres found" in reporter.reports[0].message
+    assert (
+        panel.status.text().startswith("Scan not analysed: ") and "centres" in panel.status.text()
+    )

@@ -138,6 +138,7 @@ def test_another_movie_replaces_the_old_ones_line_track_and_scan_lines_undoably(
     wait_idle(window)
     question = window.asker.questions[-1]
     assert "discards" in question and "analysis line" in question and "front result" in question
+    assert question.startswith("Opening 16_STOimage.emi replaces the movie lithiation_movie.tif")
     assert front.line_rc is not None and window.project.scan_lines
 
     window.asker.yes = True

@@ -328,3 +328,18 @@ def test_the_peak_pixel_dose_of_a_converged_beam_is_shown_with_its_one_sigma(qtb
     panel.set_frame(7)
     assert f"peak pixel dose {peak[7]:.4g} ± {sigma[7]:.2g} {units}" in panel.status.text()
     assert not reporter.reports
+
+
+def test_the_empty_trace_area_says_how_to_fill_it(timeline, qtbot):
+    panel, _, _, _ = timeline
+    hint = panel.plots.hint
+    assert hint.isHidden() and len(panel.plots.plot_items) == 3
+    for i in range(panel.channels.count()):
+        panel.channels.item(i).setCheckState(Qt.CheckState.Unchecked)
+    assert panel.plots.plot_items == [] and hint.isVisible() and "Tick a channel" in hint.text()
+    assert hint.geometry() == panel.plots.rect()
+    empty = TimelinePanel()
+    qtbot.addWidget(empty)
+    empty.show()
+    qtbot.waitExposed(empty)
+    assert empty.plots.hint.isVisible() and "holder log" in empty.plots.hint.text()

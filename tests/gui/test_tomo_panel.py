@@ -57,6 +57,8 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
     assert not any(crosshairs_shown(panel.slices))
     open_and_align(qtbot, panel, series_path)
     assert not panel.slices.hint.isHidden() and panel.progress.isHidden()
+    hints = (panel.slices.hint.text(), panel.rendering.hint.text())
+    assert all(text.startswith("Reconstruct (Align first):") for text in hints), hints
     assert panel.projections.show_aligned.isChecked() and "offset" in panel.info.text()
     assert "shift 1σ not estimated" in panel.info.text()
     panel.projections.show_sinogram.setChecked(True)

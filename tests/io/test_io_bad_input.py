@@ -155,3 +155,28 @@ def test_a_folder_frame_unlike_the_first_is_refused_before_it_is_decoded(tmp_pat
     finally:
         tracemalloc.stop()
     assert peak < 8e6
+
+
+@pytest.mark.parametrize("shape", [(2, 1000), (1000, 3), (5, 4, 100)])
+def test_a_npy_table_or_profile_is_not_opened_as_an_image_or_movie(tmp_path, shape):
+    np.save(tmp_path / "profile.npy", np.ones(shape, np.float32))
+    with pytest.raises(DataError, match="not an image or a stack of images"):
+        load(tmp_path / "profile.npy")
+
+
+@pytest.mark.parametrize(
+    "shape, kind", [((4, 99), "image"), ((5, 100), "image"), ((3, 8, 8), "movie")]
+)
+def test_small_npy_images_and_stacks_still_open(tmp_path, shape, kind):
+    np.save(tmp_path / "small.npy", np.ones(shape, np.float32))
+    assert load(tmp_path / "small.npy").kind == kind
+
+
+def test_the_cli_refuses_a_npy_profile_in_one_line(tmp_path, capsys):
+    from insitu_tem.cli.main import main
+
+    np.save(tmp_path / "profile.npy", np.ones((2, 1000), np.float32))
+    assert main(["info", str(tmp_path / "profile.npy")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("insitu-tem: error: profile.npy: holds a 2 x 1000 array: 2 rows")
+    assert err.count("\n") == 1

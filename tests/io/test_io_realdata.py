@@ -5,6 +5,7 @@ import zipfile
 import numpy as np
 import pytest
 
+from insitu_tem.core.model import DataError
 from insitu_tem.io.load import list_signals, load
 from insitu_tem.io.readers.spectrum_image import read_spectrum_image
 
@@ -23,7 +24,6 @@ EXPECTED = [
     ("soot_hrtem.tif", "image", (512, 512), (1.0, None, "px"), None),
     ("test1.blo", "pattern_series", (3, 2, 144, 144), (1.0, None, "px"), None),
     ("bismuth.dm3", "pattern", (256, 256), (1.0, None, "px"), 90.0),
-    ("powder_VO2.npy", "image", (2, 1000), (1.0, None, "px"), None),
 ]
 
 
@@ -41,6 +41,11 @@ def test_real_file_kind_shape_and_calibration(realdata, name, kind, shape, calib
     if offset is not None:
         assert axis.offset == pytest.approx(offset, abs=2e-3)
     assert dataset.metadata.get("beam_energy_kV") == (pytest.approx(kv, rel=1e-3) if kv else None)
+
+
+def test_a_powder_profile_npy_is_refused_not_opened_as_an_image(realdata):
+    with pytest.raises(DataError, match="2 x 1000 array: 2 rows of 1000 values"):
+        load(realdata("powder_VO2.npy"))
 
 
 def test_odd_unit_string_n_m_is_read_as_nm_and_reported(realdata):

@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self.keys = PlaybackKeys(
             self,
-            toggle_play=lambda: self.panels["movie"].play_button.toggle(),
+            toggle_play=lambda: self.panels["movie"].play_button.click(),
             frame_count=lambda: frame_count(self.state.dataset("movie")),
             frame=lambda: self.state.frame,
             set_frame=self.state.set_frame,

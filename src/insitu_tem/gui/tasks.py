@@ -222,6 +222,11 @@ class TaskRunner(QObject):
             self.eels_child.close()
             self._spawner.close()
 
+    def report(self, error: BaseException, *, context: str = "") -> None:
+        """Send ``error`` to the error reporter: for an ``on_error`` that also shows the failure
+        where the result would have been."""
+        self._reporter.report_exception(error, context=context)
+
     def cancel_keys(self, keys) -> None:
         """Cancel the latest task of each key in ``keys``; their results are dropped."""
         for key in keys:

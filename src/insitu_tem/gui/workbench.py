@@ -67,6 +67,7 @@ class Workbench:
         state, tasks, undo = window.state, window.tasks, window.undo_stack
         self.opener = Opener(state, tasks, window.reporter, parent=window)
         self.opener.opened.connect(window.recent.remember)
+        self.opener.noted.connect(window.status.message)
         self.panels: dict[str, QWidget] = {}
         for cls in PANEL_CLASSES:
             self.panels[cls.role] = cls(state, tasks, undo)

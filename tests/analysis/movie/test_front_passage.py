@@ -87,3 +87,27 @@ def test_a_movie_longer_than_the_grid_is_read_on_binned_frames():
     position = passage_positions(band, model, fits, track.position)
     assert position.shape == (n_frames,)
     assert np.median(np.abs(position - truth)[20:-20]) < 0.3
+
+
+def stalled_band(seed=0):
+    """(band, truth): a diffuse front (erf width 3 px) that moves 1 px a frame from 8 px, then
+    stops at 28 px for the rest of the movie, its samples ahead left partly reacted."""
+    rng = np.random.default_rng(seed)
+    n_frames = 60
+    pristine = 200 + 15 * rng.standard_normal((N_SAMPLES, N_ROWS))
+    reacted = pristine - 40 + 8 * rng.standard_normal((N_SAMPLES, N_ROWS))
+    s = np.arange(N_SAMPLES, dtype=float)[:, None]
+    truth = np.minimum(8 + np.arange(n_frames, dtype=float), 28)
+    frames = [pristine + (reacted - pristine) * ndtr((p - s) / 3.0) for p in truth]
+    return np.asarray(frames) + rng.normal(scale=5.0, size=(n_frames, N_SAMPLES, N_ROWS)), truth
+
+
+def test_a_front_stopped_inside_its_diffuse_zone_is_not_read_past_its_partly_reacted_samples():
+    band, truth = stalled_band()
+    track, model, fits = track_front_levels(band.mean(axis=2), follows_specimen=True)
+    assert model.end is not None and 0 < model.end[31] < 0.98 and model.end[10] == 1
+    position = passage_positions(band, model, fits, track.position)
+    stall = truth == truth[-1]
+    assert abs(np.median(position[stall] - truth[stall])) < 1.5
+    read_as_passed = passage_positions(band, replace(model, end=None), fits, track.position)
+    assert np.median(read_as_passed[stall] - truth[stall]) > 3

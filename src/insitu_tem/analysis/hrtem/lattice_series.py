@@ -131,6 +131,11 @@ def lattice_vs_time(
     Returns
     -------
     LatticeSeries
+
+    Raises
+    ------
+    ValueError
+        When the region of a frame holds NaN or infinite pixels (naming the frame).
     """
     n_frames, height, width = (int(v) for v in np.shape(movie))
     r0, c0, r1, c1 = (int(v) for v in roi)
@@ -156,7 +161,13 @@ def lattice_vs_time(
             raise InterruptedError("lattice series cancelled")
         rois[i] = _roi_for((r0, c0, r1, c1), shifts[i] - shifts[0], (height, width))
         a, b, c, d = rois[i]
-        spectrum = power_spectrum(np.asarray(movie[i])[a:c, b:d], pixel_nm=pixel_nm)
+        crop = np.asarray(movie[i])[a:c, b:d]
+        if not np.isfinite(crop).all():
+            raise ValueError(
+                f"frame {i} has NaN or infinite pixels in the FFT region (rows {a}-{c - 1}, cols "
+                f"{b}-{d - 1}); move the ROI inside the valid data or crop the movie"
+            )
+        spectrum = power_spectrum(crop, pixel_nm=pixel_nm)
         snr = snr_map(spectrum)
         for j, (row, col) in enumerate(positions):
             spot = spot_near(spectrum, row, col, search_px=search_px, snr=snr)

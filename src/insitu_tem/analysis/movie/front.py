@@ -18,6 +18,11 @@ mislead it (:mod:`~insitu_tem.analysis.movie.front_states`):
    (:func:`~insitu_tem.analysis.movie.front_states.own_changes`).
 5. A frame whose erf is far wider than the movie's front (beyond its own 1σ and the spread of
    the widths) is not measured (:mod:`~insitu_tem.analysis.movie.front_width`).
+6. On a kymograph that follows the specimen, the samples a front that stopped inside its own
+   diffuse zone leaves partly reacted at the movie's end are found from their whole changes,
+   kept only when the reacted area over them no longer changes in the last frames
+   (:mod:`~insitu_tem.analysis.movie.front_end`), for the pixel passages
+   (:attr:`StateModel.end`).
 
 The position is the width-averaged one: the centre of the erf fitted to the reacted fraction
 averaged across the line's width. Its 1σ combines the fit's statistical error (scaled by the
@@ -31,6 +36,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from insitu_tem.analysis.movie.front_end import end_levels
 from insitu_tem.analysis.movie.front_profile import ProfileFit, correlation_factor, fit_profile
 from insitu_tem.analysis.movie.front_profile import on_line, pure_fraction
 from insitu_tem.analysis.movie.front_states import (
@@ -225,6 +231,8 @@ def track_front_levels(
     if fitted is None:
         return _absent(data.shape[0], -direction * sign, NO_FRONT), None, []
     model, fits = fitted
+    if follows_specimen:
+        model = replace(model, end=end_levels(data, model, fits))
     fits = _fit_frames(data, model, fits, interval=True)
     track = _summarise(model, fits, min_evidence=min_evidence, polarity=-direction * sign)
     return _without_wide(track, data, model), model, fits

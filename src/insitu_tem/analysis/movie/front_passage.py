@@ -31,6 +31,12 @@ trajectory: pixels seen in one state only (a front still at the movie's start, i
 reversal that returns pixels to the pristine state) carry no passage of their own. The 1σ stays
 the trajectory's (the two readings' errors share the drift and the levels).
 
+A sample the levels found only partly reacted at the movie's end (a front stopped inside its
+own diffuse zone, :attr:`StateModel.end`) is read to its own end level: its contrast and its
+pixels' reacted fractions are that end fraction times the full ones, so it is not counted as
+passed. Not when the band's rows disagree on it (a rough front, whose pixels have each passed
+or not: :func:`~insitu_tem.analysis.movie.front_end.rows_disagree`).
+
 References
 ----------
 Harvey, *Forecasting, Structural Time Series Models and the Kalman Filter* (Cambridge, 1989),
@@ -45,6 +51,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from insitu_tem.analysis.movie.front import FrontTrack
+from insitu_tem.analysis.movie.front_end import rows_disagree
 from insitu_tem.analysis.movie.front_profile import pure_fraction
 from insitu_tem.analysis.movie.front_states import StateModel, robust_sigma
 
@@ -101,6 +108,8 @@ def passage_positions(
     of ``k`` consecutive frames (``k`` the fewest that leave at most ``MAX_FRAMES``), and the
     positions interpolated to its frames from the bins' centres.
     """
+    if model.end is not None and rows_disagree(band, model):
+        model = replace(model, end=None)
     n_frames = band.shape[0]
     if n_frames <= MAX_FRAMES:
         return _read(band, model.beam, model, fits, position)
@@ -126,7 +135,8 @@ def _read(band, beam, model: StateModel, fits: list, position) -> np.ndarray:
     sigma = np.maximum(robust_sigma(np.diff(y, axis=0), axis=0) / np.sqrt(2), 1e-9)
     labels = np.repeat(_labels(fits, n_samples, model.direction, n_frames), n_rows, axis=1)
     pristine = np.repeat(model.pristine, n_rows)
-    contrast = np.repeat(model.reacted - model.pristine, n_rows)
+    end = np.ones(n_samples) if model.end is None else model.end
+    contrast = np.repeat((model.reacted - model.pristine) * end, n_rows)
     spreads = _level_spreads(y, labels, pristine, contrast, sigma)
     walks = (_walk_variance(y, labels == 0), _walk_variance(y, labels == 1))
     design = _design(n_frames)
@@ -144,7 +154,7 @@ def _read(band, beam, model: StateModel, fits: list, position) -> np.ndarray:
         post = np.exp(post - post.max(axis=0))
         post /= post.sum(axis=0)
         phi[:, cut] = design[models].T @ post
-    area = phi.reshape(n_frames, n_samples, n_rows).sum(axis=1)
+    area = (phi.reshape(n_frames, n_samples, n_rows) * end[:, None]).sum(axis=1)
     rows = area - 0.5 if model.direction > 0 else n_samples - 0.5 - area
     return rows.mean(axis=1)
 

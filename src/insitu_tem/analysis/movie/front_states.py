@@ -25,6 +25,7 @@ from scipy.optimize import isotonic_regression
 
 CHANGE_Z = 3.0
 NOISE_FLOOR = 1e-3
+PURE = 0.98
 ORDER_Z = 2.5
 OWN_GAP = 3
 
@@ -47,6 +48,10 @@ class StateModel:
         error).
     direction : int
         +1 when the reacted side is at low sample index (the front moves towards higher index).
+    end : numpy.ndarray or None
+        (n_samples,) reacted fraction each sample has reached at the movie's end where a front
+        stopped inside the line leaves it partly reacted, 1 elsewhere
+        (:func:`~insitu_tem.analysis.movie.front_end.end_levels`); None when not read.
     """
 
     pristine: np.ndarray
@@ -55,6 +60,7 @@ class StateModel:
     noise: np.ndarray
     level_sigma: np.ndarray
     direction: int
+    end: np.ndarray | None = None
 
     def fraction(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Reacted fraction φ per (frame, sample) and its 1σ per sample (noise + level error)."""
@@ -221,7 +227,7 @@ def estimate_model(
         level = pristine + (reacted - pristine) * fraction
         if not multiplicative:
             break
-        pure = np.where((fraction < 0.02) | (fraction > 0.98), level, np.nan)
+        pure = np.where((fraction < 1 - PURE) | (fraction > PURE), level, np.nan)
         ratio = _beam(image, pure)
         beam = ratio / np.median(ratio)
     residual = image / beam[:, None] - level

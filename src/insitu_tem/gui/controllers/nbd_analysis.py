@@ -15,6 +15,7 @@ from insitu_tem.analysis.diffraction.nbd_scan import analyse_scan
 from insitu_tem.core.model import DataError
 from insitu_tem.core.results import Result
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.errors import describe
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetParametersCommand
 from insitu_tem.workflows import nbd as nbd_workflow
@@ -101,9 +102,16 @@ class NbdAnalysis(QObject):
             lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
             key=SCAN_KEY,
             on_result=lambda result: session.store_result(NAME, result, dirty=False),
+            on_error=self._failed,
             description="NBD scan analysis",
             in_worker=True,
         )
+
+    def _failed(self, error: BaseException) -> None:
+        """The status says why the scan is not analysed (it said "Analysing the scan…"); the
+        error reporter has the details."""
+        self.message.emit(f"Scan not analysed: {describe(error).message}")
+        self.tasks.report(error, context="NBD scan analysis")
 
     def cancel(self) -> None:
         """Cancel the panel's jobs (a scan analysis that is running ends its worker process)."""

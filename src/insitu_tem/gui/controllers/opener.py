@@ -20,9 +20,12 @@ class Opener(QObject):
     Signals
     -------
     opened(str) : a file was opened successfully (for recent files)
+    noted(str) : what the reader noticed in an opened file (other signals it holds, calibration
+        it lacks, NaN pixels), to show the user
     """
 
     opened = Signal(str)
+    noted = Signal(str)
 
     def __init__(
         self, state: SessionBridge, tasks: TaskRunner, reporter: ErrorReporter, parent=None
@@ -57,6 +60,8 @@ class Opener(QObject):
 
     def _loaded(self, dataset: Dataset, path: Path, role: str | None, remember: bool) -> None:
         self.place(role or ROLE_BY_KIND[dataset.kind], dataset)
+        if dataset.warnings:
+            self.noted.emit(f"{path.name}: {'; '.join(dataset.warnings)}")
         if remember:
             self.opened.emit(str(path))
 

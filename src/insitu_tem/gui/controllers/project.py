@@ -31,6 +31,16 @@ from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.undo import ReplaceDatasetCommand, SetCalibrationCommand, SetScanLinesCommand
 
 DEFAULT_AUTOSAVE_SECONDS = 60
+ROLE_WORDS = {"hrtem": "HRTEM image", "nbd": "NBD patterns", "eels": "EELS spectra"}
+ACRONYMS = {"fft", "nbd", "eels", "mlls", "eds", "hrtem"}
+
+
+def readable(name: str) -> str:
+    """A session name as the user reads it: "nbd.pattern result" -> "NBD pattern result"."""
+    words = name.replace(".", " ").replace("_", " ").split()
+    return " ".join(word.upper() if word in ACRONYMS else word for word in words)
+
+
 WORKER_ROLE = "nbd"
 """Opened first with a project: its scan analysis runs in the worker process, which computes on
 the other core while the other files load."""
@@ -161,10 +171,11 @@ class ProjectController(QObject):
             self.state.set_dataset(role, dataset)
             return
         panel = self.panels.get(role)
-        lost = self.session.dependents(role).describe()
+        lost = [readable(what) for what in self.session.dependents(role).describe()]
         name = Path(dataset.source).name if dataset.source else "this data"
+        old = f" {Path(before.source).name}" if before.source else ""
         if lost and not self.asker.yes_no(
-            f"Opening {name} replaces the {role} and discards "
+            f"Opening {name} replaces the {ROLE_WORDS.get(role, role)}{old} and discards "
             f"{', '.join(lost)}. Continue? (Edit ▸ Undo brings them back)"
         ):
             return

@@ -8,9 +8,12 @@ from PySide6.QtGui import QColor
 
 from insitu_tem.analysis.display import format_length, nice_length
 
+LABEL_FILL = pg.mkBrush(0, 0, 0, 170)
+"""Dark ground under the length: white text stays legible over a bright image."""
+
 
 class ScaleBar(pg.GraphicsObject):
-    """A white bar with its length in the lower-right corner of a ViewBox.
+    """A white bar with its length (on a dark ground) in the lower-right corner of a ViewBox.
 
     The bar lives in data coordinates (the image is placed in calibrated
     units), so its on-screen length is exactly its calibrated length.
@@ -24,7 +27,7 @@ class ScaleBar(pg.GraphicsObject):
         self._bar = pg.QtWidgets.QGraphicsRectItem()
         self._bar.setBrush(pg.mkBrush("w"))
         self._bar.setPen(pg.mkPen(QColor(0, 0, 0), width=1))
-        self._label = pg.TextItem(color="w", anchor=(0.5, 1.0))
+        self._label = pg.TextItem(color="w", anchor=(0.5, 1.0), fill=LABEL_FILL)
         font = self._label.textItem.font()
         font.setPointSize(10)
         font.setBold(True)

@@ -14,6 +14,8 @@ from insitu_tem.io.readers.memory import human
 from insitu_tem.io.readers.raw import RawAxis, RawSignal
 
 _NAMES = {1: ("E",), 2: ("y", "x"), 3: ("t", "y", "x"), 4: ("scan_y", "scan_x", "ky", "kx")}
+_THIN_AXIS = 4
+_LONG_AXIS = 100
 _HEADER_READERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
     (2, 0): np.lib.format.read_array_header_2_0,
@@ -56,15 +58,31 @@ def _lazy(path: Path, shape: tuple[int, ...], dtype: np.dtype, offset: int):
     return stack.reshape(shape)
 
 
+def _check_frame_shape(shape: tuple[int, ...]) -> None:
+    """Refuse arrays whose last two axes are a few rows of a long table, not an image."""
+    if len(shape) < 2:
+        return
+    short, long = sorted(shape[-2:])
+    if short <= _THIN_AXIS and long >= _LONG_AXIS:
+        raise DataError(
+            f"holds a {' x '.join(map(str, shape))} array: {short} rows of {long} values (a "
+            "profile or table such as x and intensity), not an image or a stack of images; "
+            "insitu-tem opens .npy images, movies, 4D-STEM scans and 1-D spectra — open the "
+            "image or pattern it was computed from"
+        )
+
+
 def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     """Read a .npy array; axes are uncalibrated (give --scale/--units).
 
     1-D arrays read as spectra, 2-D as images, 3-D as movies, 4-D as 4D-STEM. Pickled
-    (object) arrays are refused.
+    (object) arrays are refused, and so are arrays whose last two axes cannot be an image (at
+    most 4 along one, at least 100 along the other: a profile or a table of columns).
     """
     shape, fortran, dtype, offset = npy_header(path)
     if len(shape) not in _NAMES:
         raise DataError(f"array has {len(shape)} dimensions; insitu-tem reads 1-D to 4-D arrays")
+    _check_frame_shape(shape)
     if dtype.hasobject:
         raise DataError(
             "holds Python objects (a pickled array); insitu-tem never unpickles files — save "

@@ -7,8 +7,6 @@ request for the region being measured or shown, with the same settings, submits 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -37,6 +35,7 @@ from insitu_tem.analysis.hrtem.lattice_report import (
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.results import Result, same
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.panels.fft.region import Region, too_small
 from insitu_tem.gui.panels.fft.lattice_value import (
     Shown,
     matches_parameters,
@@ -51,54 +50,6 @@ from insitu_tem.workflows.common import file_name
 
 RESULT = "fft"
 MEASURE_KEY = "fft-measure"
-MIN_FFT_PX = 16
-"""Smallest ROI side, and so image side, the FFT and the crystallinity map take, px."""
-
-
-def too_small(dataset: Dataset) -> str:
-    """Why the frames of ``dataset`` are too small to measure, naming its file ("" when they are
-    not)."""
-    rows, cols = dataset.shape[-2:]
-    if min(rows, cols) >= MIN_FFT_PX:
-        return ""
-    return (
-        f"{file_name(dataset, 'hrtem')}: the image is {rows} × {cols} px; the FFT needs at least "
-        f"{MIN_FFT_PX} × {MIN_FFT_PX} px — open a larger image"
-    )
-
-
-def region_problem(dataset: Dataset, crop: np.ndarray) -> str:
-    """Why the ROI ``crop`` of a frame of ``dataset`` cannot be measured ("" when it can)."""
-    if min(crop.shape) >= MIN_FFT_PX and np.isfinite(crop).all():
-        return ""
-    return too_small(dataset) or (
-        f"The FFT needs a region of at least {MIN_FFT_PX} × {MIN_FFT_PX} finite pixels; "
-        "move the ROI."
-    )
-
-
-@dataclass(frozen=True)
-class Region:
-    """What one measurement was asked for: the ROI crop and its calibration."""
-
-    crop: np.ndarray
-    roi_px: tuple[int, int, int]
-    frame: int
-    pixel_nm: float
-    calibrated: bool
-    energy_kV: float
-    snr: float
-    role: str | None
-
-    def same_as(self, other: Region | None) -> bool:
-        """Whether ``other`` asks for this very measurement (every field and crop pixel equal)."""
-        return (
-            other is not None
-            and (self.roi_px, self.frame, self.pixel_nm, self.calibrated)
-            == (other.roi_px, other.frame, other.pixel_nm, other.calibrated)
-            and (self.energy_kV, self.snr, self.role) == (other.energy_kV, other.snr, other.role)
-            and np.array_equal(self.crop, other.crop)
-        )
 
 
 class FftController(QObject):

@@ -133,3 +133,27 @@ class FftControls(QWidget):
         index = self.phase.findText(name) if name else 0
         self.phase.setCurrentIndex(max(index, 0))
         self._emit_reference()
+
+    def state(self) -> dict:
+        """What the project file keeps of these controls."""
+        return {
+            "snr": self.snr.value(),
+            "filter": self.filter.currentText(),
+            "window_nm": self.window_nm.value(),
+            "follow_drift": self.follow_drift.isChecked(),
+            "aberrations": self.aberrations.state(),
+            "reference": {
+                "phase": self.phase.currentText() if self.phase.currentIndex() > 0 else "",
+                "hkl": self.hkl.text(),
+            },
+        }
+
+    def restore(self, saved: dict) -> None:
+        """Set the controls from a project's :meth:`state` (what it lacks keeps its value)."""
+        self.snr.setValue(float(saved.get("snr", self.snr.value())))
+        self.filter.setCurrentText(saved.get("filter", "ROI"))
+        self.window_nm.setValue(float(saved.get("window_nm", self.window_nm.value())))
+        self.follow_drift.setChecked(bool(saved.get("follow_drift", False)))
+        self.aberrations.restore(saved.get("aberrations"))
+        reference = saved.get("reference") or {}
+        self.set_reference(reference.get("phase", ""), reference.get("hkl", ""))

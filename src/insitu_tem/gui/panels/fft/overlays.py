@@ -15,6 +15,8 @@ from insitu_tem.gui.widgets.text_line import TextLine
 
 CRYSTALLINE_RGBA = (40, 220, 90, 90)
 AMORPHOUS_RGBA = (230, 60, 200, 70)
+LABEL_FILL = pg.mkBrush(0, 0, 0, 170)
+"""Dark ground under a spot's label: yellow text stays legible over the speckled spectrum."""
 
 
 class _PassiveScatter(pg.ScatterPlotItem):
@@ -28,7 +30,7 @@ class _SpotLabel(pg.TextItem):
     """A spot's short label; a click on it picks its spot (not whatever lies under it)."""
 
     def __init__(self, text: str, tooltip: str, on_click: Callable[[], None]) -> None:
-        super().__init__(text, color="y", anchor=(0, 0))
+        super().__init__(text, color="y", anchor=(0, 0), fill=LABEL_FILL)
         self.setToolTip(tooltip)
         self._on_click = on_click
 

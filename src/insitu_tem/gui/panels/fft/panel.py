@@ -17,8 +17,9 @@ from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem
 from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.fft.controller import FftController, Region, region_problem
+from insitu_tem.gui.panels.fft.controller import FftController
 from insitu_tem.gui.panels.fft.controls import FftControls
+from insitu_tem.gui.panels.fft.region import Region, region_problem
 from insitu_tem.gui.panels.fft.overlays import CrystallinityDisplay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
 from insitu_tem.gui.panels.fft.spot_table import FftSpotTable, candidates_text
@@ -249,12 +250,13 @@ class FftPanel(QWidget):
             return
         r0, c0, side = self.roi_bounds()
         crop = np.array(self.current_frame()[r0 : r0 + side, c0 : c0 + side], dtype=np.float64)
-        problem = region_problem(self.dataset, crop)
-        if problem:
-            self.warning_label.setText(problem)
-            return
-        pixel_nm, calibrated = self.pixel_nm()
         frame = self.navigator.index if self.dataset.kind == "movie" else 0
+        problem = region_problem(self.dataset, crop, frame=frame)
+        self.warning_label.setText(problem)
+        if problem:
+            return
+        self._show_calibration()
+        pixel_nm, calibrated = self.pixel_nm()
         self.jobs.measure(
             Region(
                 crop,
@@ -354,45 +356,16 @@ class FftPanel(QWidget):
 
     def _show_series(self) -> None:
         result = self.state.session.result("lattice")
-        if result is None:
-            self.series = None
-            return
-        value = result.value
-        self.series = LatticeSeries(
-            **{
-                key: np.asarray(value[key], float)
-                for key in ("times_s", "d_nm", "sigma_d_nm", "angle_deg", "snr", "roi_rc")
-            }
-        )
-        self.series_plot.set_series(self.series)
+        self.series = None if result is None else self.series_plot.show_result(result.value)
 
     # --------------------------------------------------------------------- project
     def project_state(self) -> dict:
         """What the project file keeps for this panel."""
         bounds = list(self.roi_bounds()) if self.dataset is not None else None
-        c = self.controls
-        return {
-            "roi_px": bounds,
-            "snr": c.snr.value(),
-            "filter": c.filter.currentText(),
-            "window_nm": c.window_nm.value(),
-            "follow_drift": c.follow_drift.isChecked(),
-            "aberrations": c.aberrations.state(),
-            "reference": {
-                "phase": c.phase.currentText() if c.phase.currentIndex() > 0 else "",
-                "hkl": c.hkl.text(),
-            },
-        }
+        return {"roi_px": bounds, **self.controls.state()}
 
     def restore_project_state(self, saved: dict) -> None:
-        c = self.controls
-        c.snr.setValue(float(saved.get("snr", c.snr.value())))
-        c.filter.setCurrentText(saved.get("filter", "ROI"))
-        c.window_nm.setValue(float(saved.get("window_nm", c.window_nm.value())))
-        c.follow_drift.setChecked(bool(saved.get("follow_drift", False)))
-        c.aberrations.restore(saved.get("aberrations"))
-        reference = saved.get("reference") or {}
-        c.set_reference(reference.get("phase", ""), reference.get("hkl", ""))
+        self.controls.restore(saved)
         if self.dataset is not None and self.dataset is self.state.dataset("hrtem"):
             self.navigator.set_index(int(self.state.view("hrtem.frame")))
         if saved.get("roi_px") and self.dataset is not None:

@@ -50,6 +50,17 @@ class FftSeriesPlot(QWidget):
         layout.addLayout(row)
         self.save_button.clicked.connect(self.save_dialog)
 
+    def show_result(self, value: dict) -> LatticeSeries:
+        """Draw the session's "lattice" result ``value`` and return it as a series."""
+        series = LatticeSeries(
+            **{
+                key: np.asarray(value[key], float)
+                for key in ("times_s", "d_nm", "sigma_d_nm", "angle_deg", "snr", "roi_rc")
+            }
+        )
+        self.set_series(series)
+        return series
+
     def set_series(self, series: LatticeSeries) -> None:
         self.series = series
         for item in self.curves + self.bars:

@@ -81,6 +81,15 @@ class PlaybackBar(QWidget):
     def playing(self) -> bool:
         return self.play_button.isChecked()
 
+    def set_frame_count(self, frames: int) -> None:
+        """Playing and stepping need two frames or more: a single image stops and disables
+        them."""
+        if frames < 2:
+            self.stop()
+        for widget in (self.back_button, self.play_button, self.forward_button, self.loop):
+            widget.setEnabled(frames > 1)
+        self.fps.setEnabled(frames > 1)
+
     def stop(self) -> None:
         self.play_button.setChecked(False)
 

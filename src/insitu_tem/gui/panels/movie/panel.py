@@ -139,6 +139,7 @@ class MoviePanel(QWidget):
         self.source = FrameSource(array)
         self.shifts_px, self.crop = None, None
         self.processing.set_frame_count(self.dataset.shape[0])
+        self.playback.set_frame_count(self.dataset.shape[0])
         self.processing.drift_correct.setChecked(False)
         self.processing.drift_correct.setEnabled(False)
         self.options = self.processing.options(None)

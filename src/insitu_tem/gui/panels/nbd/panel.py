@@ -40,6 +40,15 @@ from insitu_tem.workflows.nbd import fraction_names
 from insitu_tem.workflows.nbd_pattern import PATTERN, RINGS, pattern_text
 
 
+def scan_order(nav: tuple[Axis, ...]) -> str:
+    """How the patterns of a 2-D scan are laid along the plots' x axis ("" for a line scan)."""
+    if len(nav) < 2:
+        return ""
+    rows, cols = nav[0], nav[-1]
+    step = f", step {cols.scale:.4g} {cols.units}" if cols.units not in ("", "px") else ""
+    return f"Probe, row by row ({rows.size} × {cols.size} scan{step})"
+
+
 class NbdPanel(QWidget):
     """Pattern with overlays, navigator, display and reference controls, and the scan plots.
 
@@ -215,7 +224,9 @@ class NbdPanel(QWidget):
         nav = dataset.navigation_axes
         position_axis = nav[0] if len(nav) == 1 else Axis("position", dataset.n_items)
         self.navigator.set_axis(position_axis)
-        self.scan_plots.set_positions(position_axis.coordinates(), position_axis.units)
+        self.scan_plots.set_positions(
+            position_axis.coordinates(), position_axis.units, label=scan_order(nav)
+        )
         self.view.show_pattern(
             np.asarray(self.patterns[0]), axes=dataset.signal_axes, auto_range=True
         )

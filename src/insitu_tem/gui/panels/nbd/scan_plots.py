@@ -122,10 +122,13 @@ class NbdScanPlots(QWidget):
             hint.set_empty(empty, text=text)
             marker.setVisible(not empty)
 
-    def set_positions(self, positions, units: str) -> None:
-        """Scan coordinate of every pattern (1-D) and its units."""
+    def set_positions(self, positions, units: str, *, label: str = "") -> None:
+        """Scan coordinate of every pattern (1-D) and its units; ``label`` names the x axis
+        instead (a 2-D scan's patterns in order)."""
         self._positions = np.asarray(positions, dtype=float)
-        self._position_label = "Position" if units in ("px", "") else f"Position ({units})"
+        self._position_label = label or (
+            "Position" if units in ("px", "") else f"Position ({units})"
+        )
         self.fraction_plot.setLabel("bottom", self._position_label)
         self._show_hints(len(self._positions) < 2)
 

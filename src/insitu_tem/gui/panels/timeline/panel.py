@@ -38,6 +38,7 @@ from insitu_tem.gui.panels.timeline.plots import TimelinePlots
 from insitu_tem.core.uncertainty_text import si_value_with_sigma
 
 CHARGE = "charge passed"
+NO_CHANNEL = "Tick a channel on the left to plot it against movie time"
 NO_LOG = "Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie."
 
 
@@ -193,7 +194,7 @@ class TimelinePanel(QWidget):
             if self.log is not None and self.timeline is not None
             else []
         )
-        self.plots.show_traces(traces, notes, self._frame_time())
+        self.plots.show_traces(traces, notes, self._frame_time(), hint=NO_CHANNEL)
         self._update_status()
 
     def set_frame(self, index: int) -> None:

@@ -9,10 +9,35 @@ from PySide6.QtCore import Qt, Signal
 
 from insitu_tem.gui.widgets.legend_placement import LegendPlacement
 from insitu_tem.gui.widgets.plot_factory import add_plot
+from insitu_tem.gui.widgets.plot_hint import hint_label
 
 CURSOR_PEN = pg.mkPen("#00e5ff", width=2)
 NOTE_PEN = pg.mkPen("#aaaaaa", style=Qt.PenStyle.DashLine)
 TRACE_PEN = pg.mkPen("#ffcc33", width=1.5)
+NO_TRACES = (
+    "Open a holder log (Open Log…) and a movie: the log's channels plot here against movie time"
+)
+LABEL_FILL = pg.mkBrush(0, 0, 0, 200)
+LABEL_GAP_PX = 4
+"""Space between an event's line and its label: the frame cursor on the event leaves it whole."""
+CURSOR_Z, NOTE_Z = 10, 11
+"""Notes above the cursor: a cursor dragged across an event's label passes behind it."""
+
+
+def note_line(time_s: float, text: str) -> pg.InfiniteLine:
+    """A dashed line at an event's time with its label beside it, on a dark ground, a few px
+    off the line (to its right, or left near the right edge), over the traces and the cursor."""
+    line = pg.InfiniteLine(
+        time_s,
+        pen=NOTE_PEN,
+        label=text,
+        labelOpts={"position": 0.9, "color": "#cccccc", "fill": LABEL_FILL},
+    )
+    gap = LABEL_GAP_PX / max(line.label.boundingRect().width(), 1.0)
+    line.label.anchors = [(-gap, 0.5), (1 + gap, 0.5)]
+    line.label.updatePosition()
+    line.setZValue(NOTE_Z)
+    return line
 
 
 class TimelinePlots(pg.GraphicsLayoutWidget):
@@ -28,6 +53,7 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.hint = hint_label(self, NO_TRACES, margin_px=12)
         self.setMinimumHeight(120)
         self.plot_items: list[pg.PlotItem] = []
         self.cursors: list[pg.InfiniteLine] = []
@@ -35,15 +61,25 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         self.placements: list[LegendPlacement] = []
         self.scene().sigMouseClicked.connect(self._on_click)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """The hint covers the plots (pyqtgraph calls this while the widget is being built)."""
+        super().resizeEvent(event)
+        if hasattr(self, "hint"):
+            self.hint.setGeometry(self.rect())
+
     def show_traces(
         self,
         traces: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None]],
         notes: list[tuple[float, str]],
         cursor_s: float,
+        *,
+        hint: str = NO_TRACES,
     ) -> None:
         """Draw ``traces`` = [(name, units, time_s, values, sigma or None)], notes at their
-        times."""
+        times; none: ``hint`` says how to fill the plots."""
         self.clear()
+        self.hint.setText(hint)
+        self.hint.setVisible(not traces)
         self.plot_items, self.cursors, self.placements = [], [], []
         self.names = [trace[0] for trace in traces]
         for row, (name, units, time_s, values, sigma) in enumerate(traces):
@@ -63,15 +99,9 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
                 )
                 plot.addItem(band)
             for time, text in notes if row == 0 else ():
-                plot.addItem(
-                    pg.InfiniteLine(
-                        time,
-                        pen=NOTE_PEN,
-                        label=text,
-                        labelOpts={"position": 0.9, "color": "#cccccc"},
-                    )
-                )
+                plot.addItem(note_line(time, text))
             cursor = pg.InfiniteLine(cursor_s, movable=True, pen=CURSOR_PEN)
+            cursor.setZValue(CURSOR_Z)
             cursor.sigDragged.connect(lambda line: self._on_drag(line))
             plot.addItem(cursor)
             self.plot_items.append(plot)

@@ -265,6 +265,11 @@ class TomoPanel(QWidget):
         )
         self._show_axis()
         self._update_enabled()
+        self._say_next_step()
+
+    def _say_next_step(self) -> None:
+        for view in (self.slices, self.rendering):
+            view.say_series_open(self.controller.series is not None)
 
     def _on_alignment(self) -> None:
         self.projections.set_aligned(self.controller.aligned_stack, self.controller.alignment)
@@ -312,6 +317,7 @@ class TomoPanel(QWidget):
         if volume is None:
             self.rendering.set_volume(None)
             self.slices.show_empty()
+            self._say_next_step()
             return
         voxel, units = self.controller.voxel
         series = self.controller.series

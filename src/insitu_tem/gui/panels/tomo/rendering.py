@@ -10,6 +10,11 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from insitu_tem.analysis.tomo.render import MODES, render_volume
 from insitu_tem.gui.widgets.plot_factory import add_view_box
+from insitu_tem.gui.widgets.plot_hint import hint_label
+
+TURNED = "the volume shows here, turned about the tilt axis with the slider below"
+HINT = f"Open a tilt series and Reconstruct: {TURNED}"
+HINT_SERIES_OPEN = f"Reconstruct (Align first): {TURNED}"
 
 
 class RenderView(QWidget):
@@ -41,6 +46,12 @@ class RenderView(QWidget):
         layout.addLayout(row)
         self.angle.valueChanged.connect(lambda _v: self._draw())
         self.mode.currentTextChanged.connect(lambda _m: self._draw())
+        self.hint = hint_label(self.plot, HINT, margin_px=12)
+        self._draw()
+
+    def say_series_open(self, opened: bool) -> None:
+        """The hint names the next step: open a series, or reconstruct the one open."""
+        self.hint.setText(HINT_SERIES_OPEN if opened else HINT)
 
     def set_volume(self, volume: np.ndarray | None) -> None:
         self.volume = volume
@@ -49,9 +60,15 @@ class RenderView(QWidget):
 
     def _draw(self) -> None:
         self.angle_label.setText(f"{self.angle.value():+d}°")
+        self.hint.setVisible(self.volume is None)
         if self.volume is None:
             self.item.clear()
             return
         self.image = render_volume(self.volume, self.angle.value(), mode=self.mode.currentText())
         self.item.setImage(self.image, autoLevels=True)
         self.rendered.emit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """The hint covers the view."""
+        super().resizeEvent(event)
+        self.hint.setGeometry(self.plot.rect())

@@ -20,6 +20,8 @@ SCRIBBLE_COLOURS = np.array(
 
 HINT = "Open a tilt series and Reconstruct: the volume's XY, XZ and YZ slices show here"
 """What the XY view says while there is no volume (no crosshairs then)."""
+HINT_SERIES_OPEN = "Reconstruct (Align first): the volume's XY, XZ and YZ slices show here"
+"""What it says once a tilt series is open."""
 ROW = {"XY": (0, 0), "XZ": (0, 1), "YZ": (0, 2)}
 GRID = {"XY": (0, 0), "YZ": (0, 1), "XZ": (2, 0)}
 
@@ -89,6 +91,10 @@ class OrthoSlices(pg.GraphicsLayoutWidget):
         for line in self.wedge:
             line.setData([], [])
         self._show_hint(True)
+
+    def say_series_open(self, opened: bool) -> None:
+        """The hint names the next step: open a series, or reconstruct the one open."""
+        self.hint.setText(HINT_SERIES_OPEN if opened else HINT)
 
     def _show_hint(self, shown: bool) -> None:
         self.hint.setVisible(shown)

@@ -1,0 +1,77 @@
+"""What one FFT measurement is asked for (:class:`Region`: the ROI crop of one frame and its
+calibration) and why a region cannot be measured, said so that the user can find it: the file,
+and for a movie the frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from insitu_tem.core.model import Dataset
+from insitu_tem.workflows.common import file_name
+
+MIN_FFT_PX = 16
+"""Smallest ROI side, and so image side, the FFT and the crystallinity map take, px."""
+
+
+def too_small(dataset: Dataset) -> str:
+    """Why the frames of ``dataset`` are too small to measure, naming its file ("" when they are
+    not)."""
+    rows, cols = dataset.shape[-2:]
+    if min(rows, cols) >= MIN_FFT_PX:
+        return ""
+    return (
+        f"{file_name(dataset, 'hrtem')}: the image is {rows} × {cols} px; the FFT needs at least "
+        f"{MIN_FFT_PX} × {MIN_FFT_PX} px — open a larger image"
+    )
+
+
+def frame_name(dataset: Dataset, frame: int) -> str:
+    """``"frame 17 (t = 2.55 s)"``: index ``frame`` of a movie (0-based, as in the d(t) CSV),
+    with its time when the movie has one."""
+    axis = dataset.axes[0]
+    if axis.units == "s":
+        return f"frame {frame} (t = {axis.to_value(frame):.4g} s)"
+    return f"frame {frame}"
+
+
+def region_problem(dataset: Dataset, crop: np.ndarray, *, frame: int) -> str:
+    """Why the ROI ``crop`` of frame ``frame`` of ``dataset`` cannot be measured ("" when it
+    can); NaN or infinite pixels in a movie's region name the frame."""
+    if min(crop.shape) < MIN_FFT_PX:
+        return too_small(dataset) or (
+            f"The FFT needs a region of at least {MIN_FFT_PX} × {MIN_FFT_PX} px; move the ROI."
+        )
+    if np.isfinite(crop).all():
+        return ""
+    where = frame_name(dataset, frame) if dataset.kind == "movie" else "the image"
+    return (
+        f"{file_name(dataset, 'hrtem')}: {where} has NaN or infinite pixels in the FFT region; "
+        "move the ROI inside the valid data"
+        + (" or go to another frame" if dataset.kind == "movie" else "")
+    )
+
+
+@dataclass(frozen=True)
+class Region:
+    """What one measurement was asked for: the ROI crop and its calibration."""
+
+    crop: np.ndarray
+    roi_px: tuple[int, int, int]
+    frame: int
+    pixel_nm: float
+    calibrated: bool
+    energy_kV: float
+    snr: float
+    role: str | None
+
+    def same_as(self, other: Region | None) -> bool:
+        """Whether ``other`` asks for this very measurement (every field and crop pixel equal)."""
+        return (
+            other is not None
+            and (self.roi_px, self.frame, self.pixel_nm, self.calibrated)
+            == (other.roi_px, other.frame, other.pixel_nm, other.calibrated)
+            and (self.energy_kV, self.snr, self.role) == (other.energy_kV, other.snr, other.role)
+            and np.array_equal(self.crop, other.crop)
+        )
