@@ -191,3 +191,38 @@ def test_centres_along_scan_fits_the_beam_edge_with_its_sigma():
     series = centres_along_scan(patterns)
     assert series.ok.all() and np.all((series.sigma_px > 0) & (series.sigma_px < 0.1))
     np.testing.assert_allclose(series.centre_rc, truth, atol=4 * series.sigma_px.max())
+
+
+def _half_fft():
+    rows, cols = np.indices((64, 64))
+    blob = np.exp(-((rows - 30.0) ** 2 + (cols - 35.0) ** 2) / 50.0)
+    return np.fft.rfft2(blob + np.random.default_rng(0).normal(0, 0.01, blob.shape))
+
+
+def test_a_half_fft_has_no_centre_inside_it_and_says_so():
+    found = find_centre(np.abs(_half_fft()))
+    assert not found.ok and "lies on the edge" in found.reason
+
+
+def test_a_complex_half_fft_is_measured_on_its_modulus_without_nan_warnings():
+    import warnings
+
+    from insitu_tem.analysis.diffraction.nbd_scan import analyse_pattern
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        found = analyse_pattern(_half_fft(), scale_per_nm=None)
+    assert not found.centre.ok and "give the centre" in found.centre.reason
+
+
+@pytest.mark.realdata
+def test_fft_complex_even_half_fft_centre_is_not_measured(realdata):
+    import warnings
+
+    from insitu_tem.analysis.diffraction.nbd_scan import analyse_pattern
+
+    pattern = np.asarray(load(realdata("FFTComplexEven.emd"), kind="pattern").array)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        found = analyse_pattern(pattern, scale_per_nm=None)
+    assert not found.centre.ok and "lies on the edge" in found.centre.reason

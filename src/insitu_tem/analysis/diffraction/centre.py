@@ -24,6 +24,9 @@ from insitu_tem.analysis.diffraction.friedel import (
 )
 
 CENTRE_METHODS = ("com", "template")
+EDGE_PX = 2.0
+"""Least distance (px) of a symmetry centre from the pattern's edge: nearer, the pattern and its
+copy turned about it overlap on fewer than 5 rows or columns, too few to compare."""
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,14 @@ class BeamCentre:
 
 
 def as_pattern(pattern) -> np.ndarray:
-    """One 2-D pattern as float64; ValueError for anything else."""
+    """One 2-D pattern as float64 (the modulus of complex values); ValueError for anything
+    else."""
     data = np.asarray(pattern)
     if data.ndim != 2:
         raise ValueError(
             f"expected one 2-D pattern, got an array of shape {data.shape}; pass dataset.frame(i)"
         )
-    return data.astype(np.float64)
+    return (np.abs(data) if np.iscomplexobj(data) else data).astype(np.float64)
 
 
 def parabolic_offset(minus: float, centre: float, plus: float) -> float:
@@ -88,16 +92,33 @@ def symmetry_centre(pattern, *, mask=None) -> BeamCentre:
     Parameters
     ----------
     pattern : array_like
-        2-D pattern (any real dtype).
+        2-D pattern (any real dtype; complex: its modulus).
     mask : array_like of bool, optional
         True for pixels to ignore (beam stop, dead pixels).
+
+    Returns
+    -------
+    BeamCentre
+        ``ok`` False when the centre lies less than :data:`EDGE_PX` from the edge (a half FFT,
+        or a pattern cut through its centre).
     """
     data = as_pattern(pattern)
     data = data - np.median(data)
     if mask is not None:
         data[np.asarray(mask, dtype=bool)] = 0.0
     peak = _subpixel_peak(fft_convolve(data, data, mode="full"))
-    return BeamCentre(True, (peak[0] / 2.0, peak[1] / 2.0), float("nan"), "symmetry")
+    centre = (peak[0] / 2.0, peak[1] / 2.0)
+    if not all(EDGE_PX <= v <= n - 1.0 - EDGE_PX for v, n in zip(centre, data.shape)):
+        at = ", ".join(f"{v:.1f}" for v in centre)
+        return BeamCentre(
+            False,
+            centre,
+            float("nan"),
+            "symmetry",
+            f"no centre inside the pattern: its symmetry centre ({at}) lies on the edge (a half "
+            "FFT or a cut pattern?); give the centre",
+        )
+    return BeamCentre(True, centre, float("nan"), "symmetry")
 
 
 def search_origin(shape, guess_rc, *, search_px: int) -> tuple[int, int]:

@@ -158,7 +158,8 @@ def _symmetry_near(pattern: np.ndarray, hidden: np.ndarray, centre_rc) -> tuple[
     """:func:`insitu_tem.analysis.diffraction.centre.symmetry_centre` of ``pattern`` (``hidden``
     pixels ignored) from the pattern's correlation with itself turned by 180° evaluated only at
     the ±:data:`NEAR_PX` shifts about ``centre_rc`` (dot products instead of the whole
-    correlation by FFT; the whole one where the peak lies at the edge of these)."""
+    correlation by FFT; the whole one where the peak lies at the edge of these or beside a shift
+    past the pattern)."""
     data = pattern - np.median(pattern)
     data[hidden] = 0.0
     n_rows, n_cols = data.shape
@@ -179,7 +180,10 @@ def _symmetry_near(pattern: np.ndarray, hidden: np.ndarray, centre_rc) -> tuple[
                 turned = turned_rows[:, m - c1 : m - c0 + 1][:, ::-1]
                 surface[i, j] = np.einsum("ij,ij->", rows[:, c0 : c1 + 1], turned)
     r, c = np.unravel_index(int(np.argmax(surface)), surface.shape)
-    if not (0 < r < size - 1 and 0 < c < size - 1):
+    if (
+        not (0 < r < size - 1 and 0 < c < size - 1)
+        or np.isinf(surface[r - 1 : r + 2, c - 1 : c + 2]).any()
+    ):
         return symmetry_centre(pattern, mask=hidden).centre_rc
     dr = parabolic_offset(surface[r - 1, c], surface[r, c], surface[r + 1, c])
     dc = parabolic_offset(surface[r, c - 1], surface[r, c], surface[r, c + 1])
