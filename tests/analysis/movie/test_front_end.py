@@ -1,6 +1,8 @@
 """The samples a stopped front leaves partly reacted, kept only when the front has stopped and
 the band's rows share them."""
 
+from functools import cache
+
 import numpy as np
 from scipy.special import ndtr
 
@@ -48,21 +50,27 @@ def kymograph(truth, **options):
     return band(truth, **options).mean(axis=2)
 
 
+FRAME = np.arange(N_FRAMES, dtype=float)
+STALLED = np.minimum(8 + FRAME, 28)
+
+
+@cache
+def stalled_front():
+    """(band, levels) of a diffuse front that stops at 28 px from frame 20 to the end."""
+    stalled = band(STALLED)
+    return stalled, track_front_levels(stalled.mean(axis=2), follows_specimen=True)[1]
+
+
 def test_a_front_stopped_to_the_end_leaves_partly_reacted_samples_one_moving_again_does_not():
-    frame = np.arange(N_FRAMES, dtype=float)
-    stalled = np.minimum(8 + frame, 28)
-    _, model, _ = track_front_levels(kymograph(stalled), follows_specimen=True)
+    _, model = stalled_front()
     assert model.end is not None and 0 < model.end[30] < 0.98 and model.end[20] == 1
-    restarted = np.where(frame < 50, stalled, 28 + (frame - 49))
+    restarted = np.where(FRAME < 50, STALLED, 28 + (FRAME - 49))
     _, model, _ = track_front_levels(kymograph(restarted), follows_specimen=True)
     assert model.end is None
 
 
 def test_a_rough_front_whose_rows_each_passed_or_not_does_not_share_its_end_fraction():
-    stalled = np.minimum(8 + np.arange(N_FRAMES, dtype=float), 28)
-    diffuse = band(stalled)
-    _, model, _ = track_front_levels(diffuse.mean(axis=2), follows_specimen=True)
-    assert not rows_disagree(diffuse, model)
-    rough = band(stalled, offsets=np.linspace(-4, 4, 8), width=0.5)
+    assert not rows_disagree(*stalled_front())
+    rough = band(STALLED, offsets=np.linspace(-4, 4, 8), width=0.5)
     _, model, _ = track_front_levels(rough.mean(axis=2), follows_specimen=True)
     assert model.end is not None and rows_disagree(rough, model)
