@@ -13,7 +13,8 @@ from tests.gui.test_eels_panel import open_in, panel  # noqa: F401 - the panel f
 
 def low_loss(peak: float) -> Dataset:
     """An aluminium-like low-loss spectrum: a ZLP of ``peak`` counts, plasmons at 15 and 30 eV
-    about a thousandth of it, and a dark-subtracted read noise of 100 counts (some counts negative, as in AL-DF)."""
+    about a thousandth of it, and a dark-subtracted read noise of 100 counts (some counts
+    negative, as in AL-DF)."""
     energy = -3.6 + 0.02 * np.arange(2048)
     model = peak * np.exp(-0.5 * (energy / 0.07) ** 2) + 1e-3 * peak * (
         np.exp(-0.5 * ((energy - 15) / 0.8) ** 2) + 0.1 * np.exp(-0.5 * ((energy - 30) / 1.2) ** 2)
@@ -28,7 +29,7 @@ def shown_top(plot) -> float:
     return plot.getPlotItem().vb.viewRange()[1][1]
 
 
-def test_a_zlp_of_4e8_counts_is_shown_whole_in_linear_counts_and_after_log(qtbot, panel):  # noqa: F811
+def test_a_zlp_of_4e8_counts_is_shown_whole_linear_and_after_log(qtbot, panel):  # noqa: F811
     dataset = low_loss(4.3e8)
     top = float(dataset.array.max())
     open_in(panel, dataset)
