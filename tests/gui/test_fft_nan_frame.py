@@ -9,13 +9,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 
-from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.fft.panel import FftPanel
-from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.io.load import load
 from insitu_tem.samples import hrtem
+from tests.gui.test_fft_panel import panel  # noqa: F401 - the panel fixture
 
 BAD = 17
 
@@ -31,20 +28,11 @@ def holed_movie(tmp_path_factory):
     return replace(dataset, array=array), json.loads(truth_path.read_text())
 
 
-@pytest.fixture
-def panel(qtbot, reporter):
-    tasks = TaskRunner(reporter)
-    widget = FftPanel(SessionBridge(), tasks, QUndoStack())
-    qtbot.addWidget(widget)
-    widget.resize(1300, 900)
-    widget.show()
-    yield widget
-    tasks.cancel()
-    tasks.wait_for_done(5000)
-
-
 def test_the_frame_with_nan_pixels_is_named_on_screen_and_in_the_d_of_t_error(
-    qtbot, panel, holed_movie, reporter
+    qtbot,
+    panel,  # noqa: F811
+    holed_movie,
+    reporter,
 ):
     dataset, _ = holed_movie
     with qtbot.waitSignal(panel.measurement_shown, timeout=30000):
