@@ -107,3 +107,16 @@ def test_a_core_void_opening_into_the_shell_enters_the_shell_sigma():
             assert 0.2 * void_volume < opened < void_volume
             assert found[1] - areas[1] > 0.5 * opened
             assert sigma[1] >= opened and abs(found[1] - areas[1]) < 2 * sigma[1]
+
+
+def test_a_core_too_thin_for_its_plateau_is_not_measured_rather_than_zero():
+    import warnings
+
+    z, y, x = np.indices((20, 20, 20))
+    radius = np.hypot(z - 10, x - 10)
+    core, shell = radius < 1.5, (radius >= 1.5) & (radius < 6)
+    data = core + 1.0 * (radius < 6) + np.random.default_rng(0).normal(0, 0.05, core.shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        inner = region_volume(data, core, core, shell)
+    assert np.isnan([inner.count, inner.threshold, inner.holes, inner.volume]).all()

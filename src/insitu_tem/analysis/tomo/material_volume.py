@@ -55,7 +55,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy import ndimage
@@ -226,8 +226,16 @@ def region_volume(
         (z, y, x) bool, the region as labelled.
     inside, outside : ndarray
         (z, y, x) bool, the labels whose plateaus bound the region's edge.
+
+    Returns
+    -------
+    RegionVolume
+        Every field NaN (not measured) when a plateau is missing: a label too thin to hold a
+        voxel two voxels inside it.
     """
     (high, high_sigma), (low, low_sigma) = _plateau(data, inside), _plateau(data, outside)
+    if not np.isfinite(high + low):
+        return RegionVolume(*[float("nan")] * len(fields(RegionVolume)))
     level = (low + high) / 2
     mask = data > level
     filled = _filled_above(data, level)
