@@ -276,3 +276,10 @@ def _calibration_notes(kind: str, signal_axes: list[Axis]) -> list[str]:
         if abs(ratio - 1) > 1e-3:
             notes.append(f"pixels are not square (row/col scale ratio {ratio:.4f})")
     return notes
+
+
+def is_xray_spectrum(dataset: Dataset) -> bool:
+    """Whether ``dataset`` holds X-ray (EDS) spectra, as its reader tagged them (signal type
+    ``EDS``, ``EDS_TEM`` or ``EDS_SEM``): its energy axis is the X-ray energy (eV), not an
+    energy loss."""
+    return str(dataset.metadata.get("signal_type", "")).upper().startswith("EDS")

@@ -33,7 +33,15 @@ from insitu_tem.gui.panels.eels.readout import describe
 from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.widgets.navigator import Navigator
+from insitu_tem.io.kinds import is_xray_spectrum
 from insitu_tem.workflows.eels import default_reference
+
+XRAY_NOTE = (
+    "EDS spectrum: X-ray energy, not energy loss — no EELS analysis (zero-loss peak, edges, "
+    "shift). insitu-tem maps EDS spectrum images with `insitu-tem eds FILE` (line maps, "
+    "Cliff–Lorimer wt %) and in the Tomography panel (element maps of a tilt series)"
+)
+"""What the readout says when the data are X-ray (EDS) spectra."""
 
 
 class EelsPanel(QWidget):
@@ -55,6 +63,7 @@ class EelsPanel(QWidget):
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.analysis = EelsAnalysis(state, tasks, undo_stack, parent=self)
         self.dataset: Dataset | None = None
+        self.xray = False
         self.plot = EelsSpectrumPlot()
         self.curve = self.plot.curve
         self.profiles = EelsProfiles()
@@ -174,20 +183,22 @@ class EelsPanel(QWidget):
         """Show the session's spectrum, line scan or spectrum image and its EELS result (computed
         when the session holds none for the parameters in effect)."""
         self.analysis.cancel()
-        self.dataset = dataset
+        self.dataset, self.xray = dataset, is_xray_spectrum(dataset)
         nav = dataset.navigation_axes
         self.navigator.set_axis(nav[0] if len(nav) == 1 else Axis("position", dataset.n_items))
         self.reference_spin.blockSignals(True)
         self.reference_spin.setRange(0, max(dataset.n_items - 1, 0))
         self.reference_spin.blockSignals(False)
         energy = self.energy
-        self.plot.setLabel(
-            "bottom", "Energy loss" if energy.units == "eV" else "Channel", units=energy.units
-        )
+        self.plot.setLabel("bottom", self._energy_label(energy), units=energy.units)
+        self._enable_analysis(not self.xray)
         self._sync_view()
         self._sync_controls()
         self.render()
         self.plot.show_all()
+        if self.xray:
+            self.readout.setText(XRAY_NOTE)
+            return
         if energy.units != "eV":
             self.readout.setText(
                 "No energy calibration: set one (Edit ▸ Set Calibration) to analyse"
@@ -195,10 +206,28 @@ class EelsPanel(QWidget):
             return
         self.analysis.request()
 
+    def _energy_label(self, energy: Axis) -> str:
+        if energy.units != "eV":
+            return "Channel"
+        return "X-ray energy" if self.xray else "Energy loss"
+
+    def _enable_analysis(self, enabled: bool) -> None:
+        for widget in (
+            self.edge_combo,
+            self.model_combo,
+            self.reference_spin,
+            self.use_current_button,
+            self.load_reference_button,
+            self.aligned_check,
+        ):
+            widget.setEnabled(enabled)
+
     def clear_dataset(self) -> None:
         """The EELS data left the session."""
         self.analysis.cancel()
-        self.dataset = None
+        self.dataset, self.xray = None, False
+        self._enable_analysis(True)
+        self.plot.setLabel("bottom", "Energy loss", units="eV")
         self.profiles.clear()
         self.plot.set_spectrum(np.zeros(0), np.zeros(0))
         self.plot.set_background(None, None)
@@ -210,7 +239,8 @@ class EelsPanel(QWidget):
         if name == "parameters" and payload[0] == "eels":
             self._sync_controls()
             self.render()
-            self.analysis.request()
+            if not self.xray:
+                self.analysis.request()
         elif name == "result" and payload[0].split(".")[0] == "eels":
             if payload[0] == self.analysis.result_name():
                 self.render()
@@ -233,16 +263,15 @@ class EelsPanel(QWidget):
         self.reference_spin.setValue(default_reference(self.dataset, params["reference"]))
         self.reference_spin.blockSignals(False)
         coords = self.energy.coordinates()
-        self.plot.set_markers(
-            edges_in_range(coords[0], coords[-1]), params["edge"], within=(coords[0], coords[-1])
-        )
+        edges = [] if self.xray else edges_in_range(coords[0], coords[-1])
+        self.plot.set_markers(edges, params["edge"], within=(coords[0], coords[-1]))
         self._show_windows()
 
     def _show_windows(self) -> None:
         params, value = self.params, self.result_value() or {}
         background = params["background"] or value.get("background_window_eV")
         signal = params["window"] or value.get("signal_window_eV")
-        if params["edge"] is None:
+        if params["edge"] is None or self.xray:
             background = signal = None
         self.plot.set_windows(
             None if background is None else tuple(background),
@@ -272,7 +301,7 @@ class EelsPanel(QWidget):
         self.profiles.set_current(index)
         curve = background_curve(value, energy, index, aligned=aligned)
         self.plot.set_background(*(curve if curve is not None else (None, None)))
-        self.readout.setText(describe(value, index))
+        self.readout.setText(XRAY_NOTE if self.xray else describe(value, index))
 
     def describe(self, index: int) -> str:
         """One-line summary of the results at spectrum ``index``."""

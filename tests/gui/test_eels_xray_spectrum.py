@@ -1,0 +1,58 @@
+"""An EDS spectrum (X-ray energy, tagged EDS/EDS_TEM by its reader) opened in the EELS panel is
+plotted on an X-ray energy axis with no EELS edge markers, windows or analysis, and the readout
+says what insitu-tem does with EDS data."""
+
+import zipfile
+
+import numpy as np
+from PySide6.QtWidgets import QApplication
+
+from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.io.kinds import is_xray_spectrum
+from insitu_tem.io.load import load
+from tests.gui.test_eels_panel import open_in, panel  # noqa: F401 - fixture
+
+
+def eds_spectrum(signal_type: str = "EDS_TEM") -> Dataset:
+    energy = Axis("E", 2048, 10.0, -200.0, "eV")
+    x = energy.coordinates()
+    counts = 50.0 + 4e3 * np.exp(-0.5 * ((x - 8040.0) / 60.0) ** 2)
+    return Dataset("spectrum", counts, (energy,), {"signal_type": signal_type})
+
+
+def assert_shown_as_xray(qtbot, panel):  # noqa: F811
+    QApplication.processEvents()
+    label = panel.plot.getAxis("bottom").labelString()
+    assert "X-ray energy" in label and "keV" in label and "loss" not in label, label
+    assert panel.plot.markers == []
+    assert not panel.edge_combo.isEnabled()
+    assert not panel.plot.background_region.isVisible()
+    assert not panel.plot.signal_region.isVisible()
+    assert panel.readout.text().startswith("EDS spectrum: X-ray energy")
+    assert "insitu-tem eds" in panel.readout.text()
+    assert panel.tasks.is_idle() and panel.result_value() is None
+
+
+def test_synthetic_eds_spectrum_is_not_plotted_as_energy_loss(qtbot, panel):  # noqa: F811
+    open_in(panel, eds_spectrum())
+    assert_shown_as_xray(qtbot, panel)
+    panel.analysis.change("Edge", edge="Cu-L23")
+    assert_shown_as_xray(qtbot, panel)
+
+
+def test_eels_spectrum_after_eds_is_energy_loss_again(qtbot, panel):  # noqa: F811
+    open_in(panel, eds_spectrum())
+    energy = Axis("E", 1024, 0.1, -5.0, "eV")
+    open_in(panel, Dataset("spectrum", np.ones(1024), (energy,), {"signal_type": "EELS"}))
+    assert "Energy loss" in panel.plot.getAxis("bottom").labelString()
+    assert panel.edge_combo.isEnabled()
+
+
+def test_velox_eds_spectrum_is_shown_as_xray_energy(qtbot, panel, realdata, tmp_path):  # noqa: F811
+    with zipfile.ZipFile(realdata("velox_EELS_EDS.zip")) as archive:
+        archive.extractall(tmp_path)
+    (path,) = tmp_path.glob("*.emd")
+    eds, eels = load(path, signal=0), load(path, signal=16)
+    assert is_xray_spectrum(eds) and not is_xray_spectrum(eels)
+    open_in(panel, eds)
+    assert_shown_as_xray(qtbot, panel)
