@@ -1,14 +1,21 @@
-"""Edge labels on the EELS spectrum stay legible: labels closer on screen than a rotated label's
-width are written at different heights, and zooming in, where they spread apart, puts them back
-on one height."""
+"""Edge labels on the EELS spectrum stay legible: no two labels' rectangles on screen overlap,
+every label lies inside the plot (none cut by its top), a label that finds no room is hidden (the
+highlighted edge's never), and zooming in, where lines spread apart, writes them on one row."""
 
 import numpy as np
 import pytest
-from pyqtgraph import Point
 from PySide6.QtWidgets import QApplication
 
 from insitu_tem.analysis.eels import edges_in_range
-from insitu_tem.gui.panels.eels.spectrum_plot import LABEL_GAP_PX, LABEL_HEIGHTS, EelsSpectrumPlot
+from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
+
+
+def shown(widget, size=(700, 300)):
+    widget.resize(*size)
+    QApplication.processEvents()
+    widget.getPlotItem().vb.autoRange()
+    QApplication.processEvents()
+    return widget
 
 
 @pytest.fixture
@@ -20,40 +27,53 @@ def plot(qtbot):
     qtbot.waitExposed(widget)
     energy = np.linspace(-10.0, 92.0, 1024)
     widget.set_spectrum(energy, 1e3 + 1e5 * np.exp(-0.5 * (energy / 0.4) ** 2))
-    widget.getPlotItem().vb.autoRange()
-    QApplication.processEvents()
     widget.set_markers(edges_in_range(-10.0, 92.0), "W-O23")
-    QApplication.processEvents()
-    return widget
+    return shown(widget)
 
 
-def crowded_pairs(plot) -> list[tuple[str, str]]:
-    """Neighbouring labels closer on screen than LABEL_GAP_PX and written at the same height."""
-    vb = plot.getPlotItem().vb
-    placed = sorted(
-        (
-            vb.mapViewToScene(Point(float(m.value()), 0.0)).x(),
-            m.label.orthoPos,
-            m.label.toPlainText(),
-        )
+def visible_rects(plot) -> dict:
+    """Scene rectangle of every label shown whose line is in view."""
+    low, high = plot.getPlotItem().vb.viewRange()[0]
+    return {
+        m.label.toPlainText(): m.label.sceneBoundingRect()
         for m in plot.markers
-    )
+        if m.label.isVisible() and low <= m.value() <= high
+    }
+
+
+def overlapping(plot) -> list[tuple[str, str]]:
+    rects = sorted(visible_rects(plot).items())
     return [
-        (a[2], b[2])
-        for i, a in enumerate(placed)
-        for b in placed[i + 1 :]
-        if b[0] - a[0] < LABEL_GAP_PX and a[1] == b[1]
+        (a, b)
+        for i, (a, ra) in enumerate(rects)
+        for b, rb in rects[i + 1 :]
+        if ra.intersected(rb).width() > 0 and ra.intersected(rb).height() > 0
     ]
 
 
-def test_close_edge_labels_are_staggered_and_spread_again_when_zoomed(qtbot, plot):
-    labels = plot.marker_labels()
-    assert {"Cu M3", "W O1", "Cu M2"} <= set(labels)
-    assert crowded_pairs(plot) == []
-    heights = {m.label.toPlainText(): m.label.orthoPos for m in plot.markers}
-    assert len({heights["Cu M3"], heights["W O1"], heights["Cu M2"]}) > 1
+def outside(plot) -> list[str]:
+    view = plot.getPlotItem().vb.sceneBoundingRect().adjusted(-0.5, -0.5, 0.5, 0.5)
+    return [name for name, rect in visible_rects(plot).items() if not view.contains(rect)]
+
+
+@pytest.mark.parametrize(
+    "size, roomy",
+    [((700, 300), True), ((766, 240), True), ((1150, 330), True), ((500, 160), False)],
+)
+def test_edge_labels_never_overlap_nor_leave_the_plot(plot, size, roomy):
+    shown(plot, size)
+    assert overlapping(plot) == []
+    assert outside(plot) == []
+    assert {"W O3", "W O2"} <= set(visible_rects(plot)) or not roomy
+
+
+def test_close_labels_near_75_ev_are_all_written_and_one_row_when_zoomed(plot):
+    assert {"Cu M3", "W O1", "Cu M2"} <= set(visible_rects(plot))
+    rows = {m.label.toPlainText(): m.label.orthoPos for m in plot.markers}
+    assert len({rows["Cu M3"], rows["W O1"], rows["Cu M2"]}) > 1
     plot.getPlotItem().vb.setXRange(73.5, 77.0, padding=0)
     QApplication.processEvents()
-    assert crowded_pairs(plot) == []
-    shown = [m for m in plot.markers if 73.5 <= m.value() <= 77.0]
-    assert {m.label.orthoPos for m in shown} == {LABEL_HEIGHTS[0]}
+    assert overlapping(plot) == [] and outside(plot) == []
+    near = [m for m in plot.markers if 73.5 <= m.value() <= 77.0]
+    assert len(near) >= 3 and all(m.label.isVisible() for m in near)
+    assert len({m.label.orthoPos for m in near}) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 
 from insitu_tem.analysis.eels.edges_table import Edge
 from insitu_tem.gui.widgets.plot_factory import QuickPlotItem
@@ -15,25 +15,12 @@ BACKGROUND_BRUSH = (70, 130, 255, 45)
 SIGNAL_BRUSH = (255, 150, 40, 45)
 
 
-LABEL_HEIGHTS = (0.92, 0.72, 0.52)
-"""Heights (fraction of the plot) where edge labels are written, staggered when lines are close."""
-LABEL_GAP_PX = 18
-"""Closest two labels at one height, screen pixels (a rotated label is about 14 px wide)."""
-
-
-def label_heights(energies: list[float], *, gap: float) -> list[float]:
-    """A height from :data:`LABEL_HEIGHTS` per sorted ``energies`` (eV) so that labels closer
-    than ``gap`` (eV) are written at different heights."""
-    last = [-np.inf] * len(LABEL_HEIGHTS)
-    heights = []
-    for i, energy in enumerate(energies):
-        level = next(
-            (k for k in range(len(LABEL_HEIGHTS)) if energy - last[k] >= gap),
-            i % len(LABEL_HEIGHTS),
-        )
-        last[level] = energy
-        heights.append(LABEL_HEIGHTS[level])
-    return heights
+HIGHLIGHT, GREY = "#ff6f6f", "#9a9a9a"
+"""Colours of the highlighted edge's lines and of the others."""
+LABEL_MARGIN_PX = 3
+"""Least room between two edge labels, and between a label and the plot's top, screen pixels."""
+LABEL_ROOM = 0.8
+"""Fraction of the plot's height, from its top, where edge labels are written."""
 
 
 class EelsSpectrumPlot(pg.PlotWidget):
@@ -65,8 +52,10 @@ class EelsSpectrumPlot(pg.PlotWidget):
             item.setZValue(5)
             self.addItem(item)
         self.markers: list[pg.InfiniteLine] = []
-        self.getPlotItem().vb.sigXRangeChanged.connect(self.stagger_labels)
-        self.getPlotItem().vb.sigResized.connect(self.stagger_labels)
+        self.restagger = QTimer(self, singleShot=True, interval=0)
+        self.restagger.timeout.connect(self.stagger_labels)
+        self.getPlotItem().vb.sigXRangeChanged.connect(self.restagger.start)
+        self.getPlotItem().vb.sigResized.connect(self.restagger.start)
         self.background_region.sigRegionChangeFinished.connect(
             lambda region: self.background_window_changed.emit(*map(float, region.getRegion()))
         )
@@ -124,33 +113,55 @@ class EelsSpectrumPlot(pg.PlotWidget):
         self.markers = []
         low, high = within or (-np.inf, np.inf)
         lines = sorted(
-            (energy, f"{edge.element} {label}", "#ff6f6f" if edge.name == highlight else "#9a9a9a")
+            (energy, f"{edge.element} {label}", HIGHLIGHT if edge.name == highlight else GREY)
             for edge in edges
             for label, energy in edge.lines
             if low <= energy <= high
         )
-        for energy, text, colour in lines:
+        for energy, text, colour in sorted(lines, key=lambda line: line[2] != HIGHLIGHT):
             marker = pg.InfiniteLine(
                 energy,
                 angle=90,
                 movable=False,
                 pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
                 label=text,
-                labelOpts={"position": LABEL_HEIGHTS[0], "color": colour, "rotateAxis": (1, 0)},
+                labelOpts={"position": 0.5, "color": colour, "rotateAxis": (1, 0)},
             )
             self.addItem(marker)
             self.markers.append(marker)
         self.stagger_labels()
 
     def stagger_labels(self, *_args) -> None:
-        """Write edge labels closer than :data:`LABEL_GAP_PX` on screen at different heights (again
-        after every zoom or resize)."""
-        eV_per_px = self.getPlotItem().vb.viewPixelSize()[0]
-        energies = [float(marker.value()) for marker in self.markers]
-        for marker, height in zip(
-            self.markers, label_heights(energies, gap=LABEL_GAP_PX * eV_per_px)
-        ):
-            marker.label.setPosition(height)
+        """Write every edge label in view (highlighted edge first, then by energy) in the highest
+        row of the top :data:`LABEL_ROOM` of the plot where it overlaps no label written before;
+        hide a label that finds no room (its line stays). Again after every zoom or resize, once the
+        lines are redrawn (:attr:`restagger`: label rectangles measured before are stale)."""
+        view = self.getPlotItem().vb.sceneBoundingRect()
+        low, high = self.getPlotItem().vb.viewRange()[0]
+        labels = [marker.label for marker in self.markers if low <= marker.value() <= high]
+        for label in labels:
+            label.setVisible(True)
+        if not labels or view.height() <= 0:
+            return
+        length = max(label.sceneBoundingRect().height() for label in labels) + LABEL_MARGIN_PX
+        rows = max(int(view.height() * LABEL_ROOM // length), 1)
+        placed: list = []
+        for label in labels:
+            label.setVisible(self._place(label, placed, view, length, rows))
+
+    @staticmethod
+    def _place(label, placed: list, view, length: float, rows: int) -> bool:
+        """Put ``label`` in the first of ``rows`` rows (each ``length`` px high, from the top of
+        ``view``) where it overlaps none of the scene rectangles ``placed``; add its rectangle."""
+        for row in range(rows):
+            centre = view.top() + LABEL_MARGIN_PX + row * length + length / 2
+            label.setPosition((view.bottom() - centre) / view.height())
+            rect = label.sceneBoundingRect()
+            grown = rect.adjusted(-LABEL_MARGIN_PX, 0, LABEL_MARGIN_PX, 0)
+            if not any(grown.intersects(other) for other in placed):
+                placed.append(rect)
+                return True
+        return False
 
     def set_log(self, enabled: bool) -> None:
         """Logarithmic counts axis (in counts: an SI prefix would scale decades to 1e-9 Gcounts);
