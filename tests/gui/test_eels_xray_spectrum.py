@@ -25,7 +25,7 @@ def assert_shown_as_xray(qtbot, panel):  # noqa: F811
     label = panel.plot.getAxis("bottom").labelString()
     assert "X-ray energy" in label and "keV" in label and "loss" not in label, label
     assert panel.plot.markers == []
-    assert not panel.edge_combo.isEnabled()
+    assert not panel.edge_combo.isEnabled() and panel.edge_combo.currentData() is None
     assert not panel.plot.background_region.isVisible()
     assert not panel.plot.signal_region.isVisible()
     assert panel.readout.text().startswith("EDS spectrum: X-ray energy")

@@ -257,7 +257,8 @@ class EelsPanel(QWidget):
 
     def _sync_controls(self) -> None:
         params = self.params
-        self.edge_combo.setCurrentIndex(max(self.edge_combo.findData(params["edge"]), 0))
+        edge = None if self.xray else params["edge"]
+        self.edge_combo.setCurrentIndex(max(self.edge_combo.findData(edge), 0))
         self.model_combo.setCurrentText(params["model"])
         self.reference_spin.blockSignals(True)
         self.reference_spin.setValue(default_reference(self.dataset, params["reference"]))
