@@ -178,5 +178,5 @@ def test_the_cli_refuses_a_npy_profile_in_one_line(tmp_path, capsys):
     np.save(tmp_path / "profile.npy", np.ones((2, 1000), np.float32))
     assert main(["info", str(tmp_path / "profile.npy")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("insitu-tem: error: profile.npy: holds a 2 x 1000 array: 2 rows")
+    assert err.startswith("insitu-tem: error: profile.npy: holds a 2 x 1000 array: 2 series")
     assert err.count("\n") == 1

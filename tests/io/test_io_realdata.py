@@ -44,7 +44,7 @@ def test_real_file_kind_shape_and_calibration(realdata, name, kind, shape, calib
 
 
 def test_a_powder_profile_npy_is_refused_not_opened_as_an_image(realdata):
-    with pytest.raises(DataError, match="2 x 1000 array: 2 rows of 1000 values"):
+    with pytest.raises(DataError, match="2 x 1000 array: 2 series of 1000 values"):
         load(realdata("powder_VO2.npy"))
 
 

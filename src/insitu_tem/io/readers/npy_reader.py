@@ -65,7 +65,7 @@ def _check_frame_shape(shape: tuple[int, ...]) -> None:
     short, long = sorted(shape[-2:])
     if short <= _THIN_AXIS and long >= _LONG_AXIS:
         raise DataError(
-            f"holds a {' x '.join(map(str, shape))} array: {short} rows of {long} values (a "
+            f"holds a {' x '.join(map(str, shape))} array: {short} series of {long} values (a "
             "profile or table such as x and intensity), not an image or a stack of images; "
             "insitu-tem opens .npy images, movies, 4D-STEM scans and 1-D spectra — open the "
             "image or pattern it was computed from"
