@@ -28,7 +28,7 @@ def assert_shown_as_xray(qtbot, panel):  # noqa: F811
     assert not panel.edge_combo.isEnabled() and panel.edge_combo.currentData() is None
     assert not panel.plot.background_region.isVisible()
     assert not panel.plot.signal_region.isVisible()
-    assert panel.readout.text().startswith("EDS spectrum: X-ray energy")
+    assert "holds EDS (X-ray) spectra, not electron energy-loss spectra" in panel.readout.text()
     assert "insitu-tem eds" in panel.readout.text()
     assert panel.tasks.is_idle() and panel.result_value() is None
 

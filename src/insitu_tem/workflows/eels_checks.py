@@ -11,6 +11,7 @@ import numpy as np
 
 from insitu_tem.analysis.eels.zlp import fit_zlp
 from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.io.kinds import is_xray_spectrum
 from insitu_tem.workflows.common import file_name
 
 if TYPE_CHECKING:
@@ -42,14 +43,20 @@ def deconvolvable(low_loss: LowLoss, energy, deconvolve: bool | None, edge: str)
     )
 
 
+def eds_message(dataset: Dataset) -> str:
+    """What is said of ``dataset`` when its file marks it as EDS (X-ray) spectra: the file, and
+    what to do."""
+    return (
+        f"{file_name(dataset, 'eels')}: holds EDS (X-ray) spectra, not electron energy-loss "
+        "spectra — map its X-ray lines with insitu-tem eds, or open the EELS line scan"
+    )
+
+
 def not_eds(dataset: Dataset) -> Dataset:
     """``dataset`` unless its file marks it as EDS (X-ray) spectra; else DataError naming the
     file and what to do."""
-    if str(dataset.metadata.get("signal_type", "")).upper().startswith("EDS"):
-        raise DataError(
-            f"{file_name(dataset, 'eels')}: holds EDS (X-ray) spectra, not electron energy-loss "
-            "spectra — map its X-ray lines with insitu-tem eds, or open the EELS line scan"
-        )
+    if is_xray_spectrum(dataset):
+        raise DataError(eds_message(dataset))
     return dataset
 
 

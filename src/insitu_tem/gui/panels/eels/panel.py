@@ -35,13 +35,7 @@ from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.io.kinds import is_xray_spectrum
 from insitu_tem.workflows.eels import default_reference
-
-XRAY_NOTE = (
-    "EDS spectrum: X-ray energy, not energy loss — no EELS analysis (zero-loss peak, edges, "
-    "shift). insitu-tem maps EDS spectrum images with `insitu-tem eds FILE` (line maps, "
-    "Cliff–Lorimer wt %) and in the Tomography panel (element maps of a tilt series)"
-)
-"""What the readout says when the data are X-ray (EDS) spectra."""
+from insitu_tem.workflows.eels_checks import eds_message
 
 
 class EelsPanel(QWidget):
@@ -197,7 +191,7 @@ class EelsPanel(QWidget):
         self.render()
         self.plot.show_all()
         if self.xray:
-            self.readout.setText(XRAY_NOTE)
+            self.readout.setText(eds_message(dataset))
             return
         if energy.units != "eV":
             self.readout.setText(
@@ -302,7 +296,7 @@ class EelsPanel(QWidget):
         self.profiles.set_current(index)
         curve = background_curve(value, energy, index, aligned=aligned)
         self.plot.set_background(*(curve if curve is not None else (None, None)))
-        self.readout.setText(XRAY_NOTE if self.xray else describe(value, index))
+        self.readout.setText(eds_message(self.dataset) if self.xray else describe(value, index))
 
     def describe(self, index: int) -> str:
         """One-line summary of the results at spectrum ``index``."""
