@@ -60,8 +60,12 @@ def pattern_parameters(session: Session, index: int) -> dict:
 
 
 def pattern_text(value: dict) -> str:
-    """The status line of a single pattern's analysis (screen and export)."""
+    """The status line of a single pattern's analysis (screen and export); a centre that is not
+    measured says why instead of giving a position with a 1σ."""
     row, col = value["centre_rc"]
+    if not value.get("centre_ok", True):
+        why = value.get("centre_reason") or "no reason given"
+        return f"{len(value['spots_rc'])} spots, centre not measured: {why}"
     sigma = value.get("centre_sigma_px", float("nan"))
     spread = f" ± {sigma:.2g}" if np.isfinite(sigma) else ""
     return f"{len(value['spots_rc'])} spots, centre ({row:.2f}, {col:.2f}){spread} px"

@@ -226,3 +226,24 @@ def test_fft_complex_even_half_fft_centre_is_not_measured(realdata):
         warnings.simplefilter("error", RuntimeWarning)
         found = analyse_pattern(pattern, scale_per_nm=None)
     assert not found.centre.ok and "lies on the edge" in found.centre.reason
+
+
+def test_a_centre_that_is_not_measured_has_no_symmetry_sigma():
+    """A half FFT's symmetry centre lies on its edge: the centre is not measured (ok False with
+    the reason), so its 1σ is NaN, not the spread of a symmetry centre that was refused."""
+    from insitu_tem.analysis.diffraction.nbd_scan import analyse_pattern
+    from insitu_tem.workflows.nbd_pattern import pattern_text
+
+    found = analyse_pattern(_half_fft(), scale_per_nm=None)
+    assert not found.centre.ok and "lies on the edge" in found.centre.reason
+    assert np.isnan(found.centre.sigma_px)
+    text = pattern_text(
+        {
+            "centre_rc": list(found.centre.centre_rc),
+            "centre_sigma_px": found.centre.sigma_px,
+            "centre_ok": found.centre.ok,
+            "centre_reason": found.centre.reason,
+            "spots_rc": found.spots.position_rc,
+        }
+    )
+    assert "centre not measured: no centre inside the pattern" in text and "±" not in text

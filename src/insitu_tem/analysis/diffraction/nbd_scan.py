@@ -56,7 +56,9 @@ class PatternAnalysis:
     Attributes
     ----------
     centre : BeamCentre
-        ``ok`` False (with the reason) when the centre is ambiguous; no spots are reported then.
+        ``ok`` False (with the reason) when the centre is not measured (ambiguous, or on the
+        pattern's edge); no spots are reported then and its ``sigma_px`` is NaN (a centre that
+        is not measured has no 1σ).
     spots : Spots
     indexing : SpotIndexing or None
         None when no phase was given.
@@ -118,7 +120,7 @@ def analyse_pattern(
     )
     radius = _disk_radius(centre)
     from_symmetry = centre.method == "symmetry"
-    if from_symmetry:
+    if from_symmetry and centre.ok:
         centre = replace(centre, sigma_px=symmetry_sigma(data, centre.centre_rc))
     blur = None
     if centre.method != "given" and centre.ok:
@@ -130,6 +132,8 @@ def analyse_pattern(
             radius, blur = beam.radius_px, edge_blur
     centre = check_beam_against_symmetry(data, centre, radius_px=radius)
     centre, spots = _spots(data, centre, radius, blur, from_symmetry=from_symmetry)
+    if not centre.ok:
+        centre = replace(centre, sigma_px=float("nan"))
     indexing = None
     if phase is not None and scale_per_nm is not None:
         indexing = index_spots(spots, phase=phase, scale_per_nm=scale_per_nm, energy_kV=energy_kV)
