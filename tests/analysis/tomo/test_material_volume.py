@@ -120,3 +120,41 @@ def test_a_core_too_thin_for_its_plateau_is_not_measured_rather_than_zero():
         warnings.simplefilter("error", RuntimeWarning)
         inner = region_volume(data, core, core, shell)
     assert np.isnan([inner.count, inner.threshold, inner.holes, inner.volume]).all()
+
+
+def test_an_empty_region_is_not_measured_and_says_why():
+    """A region with no voxel (its label absent, or lost to binning) has no extents: NaN fields
+    with the reason, not a mean of an empty slice."""
+    import warnings
+
+    volume, _ = _wire(12.0, 22.0, 1.5)
+    labels = _labels(volume, (0.5, 1.5))
+    data = ndimage.gaussian_filter(volume, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        empty = region_volume(data, np.zeros(labels.shape, bool), labels == 2, labels == 1)
+    assert np.isnan([empty.volume, empty.sigma, empty.stretch, empty.count]).all()
+    assert "holds no voxels" in empty.reason
+    assert region_volume(data, labels == 2, labels == 2, labels == 1).reason == ""
+
+
+def test_a_volume_without_an_edge_is_not_measured_rather_than_divided_by_zero():
+    from insitu_tem.analysis.tomo.material_volume import measure_materials
+
+    volume, _ = _wire(12.0, 22.0, 1.5)
+    labels = _labels(volume, (0.5, 1.5))
+    flat = measure_materials(np.ones_like(volume), labels, 0.0, 0.0, core_label=2, shell_label=1)
+    assert np.isnan(list(flat.volumes.values()) + list(flat.sigmas.values())).all()
+    assert "core not measured: no edge" in flat.reason and "wire not measured" in flat.reason
+
+
+def test_a_wire_whose_core_is_too_thin_says_why_its_material_volumes_are_missing():
+    from insitu_tem.analysis.tomo.measure import measure_wire
+
+    z, y, x = np.indices((24, 20, 24))
+    radius = np.hypot(z - 12, x - 12)
+    labels = (radius < 8).astype(np.uint8) + (radius < 1.5)
+    volume = labels + np.random.default_rng(0).normal(0, 0.05, labels.shape)
+    wire = measure_wire(labels, volume)
+    assert wire.ok and np.isnan(wire.material_volumes[2])
+    assert wire.material_volumes_reason.startswith("core not measured: no plateau inside")

@@ -40,7 +40,7 @@ import numpy as np
 from scipy import ndimage
 from skimage.morphology import convex_hull_image
 
-from insitu_tem.analysis.tomo.material_volume import _edge_sigma, _filled_above, _plateau, _slices
+from insitu_tem.analysis.tomo.levels import edge_sigma, filled_above, plateau, slices
 from insitu_tem.analysis.tomo.voids import NOISE_LAG_PX, slice_sum_variance
 
 SLAB_MARGIN, DILATION = 3.0, 2.0
@@ -68,8 +68,8 @@ _MISSING = CoreVoids(float("nan"), float("nan"), float("nan"))
 
 
 def _hull(data: np.ndarray, level: float) -> np.ndarray:
-    filled = _filled_above(data, level)
-    return np.stack([convex_hull_image(p) if p.any() else p for p in _slices(filled)], axis=1)
+    filled = filled_above(data, level)
+    return np.stack([convex_hull_image(p) if p.any() else p for p in slices(filled)], axis=1)
 
 
 def _excess_slices(series: np.ndarray, width: int) -> np.ndarray:
@@ -111,13 +111,13 @@ def core_void_volume(
     """
     volume = np.asarray(volume, np.float32)
     data = ndimage.gaussian_filter(volume, smooth_px)
-    wire = np.stack([ndimage.binary_fill_holes(p) for p in _slices(core | shell)], axis=1)
-    high, middle, low = (_plateau(data, m)[0] for m in (core, shell, ~wire))
-    solid, vacuum = _plateau(volume, core)[0], _plateau(volume, ~wire)[0]
+    wire = np.stack([ndimage.binary_fill_holes(p) for p in slices(core | shell)], axis=1)
+    high, middle, low = (plateau(data, m)[0] for m in (core, shell, ~wire))
+    solid, vacuum = plateau(volume, core)[0], plateau(volume, ~wire)[0]
     if not np.isfinite(high + middle + low) or not solid > vacuum:
         return _MISSING
     hull = _hull(data, (high + middle) / 2)
-    edge = _edge_sigma(data, middle, high)[0]
+    edge = edge_sigma(data, middle, high)[0]
     if not hull.any() or not np.isfinite(edge):
         return _MISSING
     template = np.median(hull, axis=1) > 0.5

@@ -59,13 +59,12 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy import ndimage
-from skimage.measure import euler_number, find_contours
+from skimage.measure import euler_number
 from skimage.morphology import convex_hull_image
 
-from insitu_tem.analysis.tomo.voids import NOISE_LAG_PX
+from insitu_tem.analysis.tomo.levels import edge_sigma, filled_above, plateau, slices
 from insitu_tem.analysis.tomo.wire_section import wire_section
 
-_IQR = 1.3489795003921634
 STRETCH_SIGMA_FRACTION = 0.15
 """1σ of the half-stretch correction, as a fraction of it (module docstring)."""
 
@@ -90,6 +89,8 @@ class RegionVolume:
     holes : float
         Voxels of the holes of the midpoint region (its voids), counted in ``count`` and
         ``volume``.
+    reason : str
+        Why the region is not measured (every other field NaN then); "" when it is.
     """
 
     count: float
@@ -101,35 +102,39 @@ class RegionVolume:
     edge_sigma_px: float
     holes: float
     noise_sigma: float
+    reason: str = ""
 
 
-def _plateau(data: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
-    """Median of the voxels of ``mask`` eroded by two and its 1σ (correlated noise)."""
-    values = data[ndimage.binary_erosion(mask, iterations=2)]
-    if values.size == 0:
-        return float("nan"), float("nan")
-    spread = np.subtract(*np.percentile(values, [84, 16])) / 2
-    independent = max(values.size / NOISE_LAG_PX**3, 1.0)
-    return float(np.median(values)), float(1.2533 * spread / np.sqrt(independent))
+def not_measured(reason: str) -> RegionVolume:
+    """A region that is not measured: every number NaN, and why."""
+    return RegionVolume(*[float("nan")] * (len(fields(RegionVolume)) - 1), reason=reason)
 
 
-def _slices(mask: np.ndarray):
-    return (mask[:, y, :] for y in range(mask.shape[1]))
+@dataclass(frozen=True)
+class MaterialVolumes:
+    """Volumes of the core and shell materials (:func:`measure_materials`), voxels.
 
+    Attributes
+    ----------
+    volumes, sigmas : dict
+        ``{core_label: V, shell_label: V}`` and their 1σ, voxels; NaN where not measured.
+    reason : str
+        Why a volume is NaN ("" when both are measured).
+    """
 
-def _filled_above(data: np.ndarray, level: float) -> np.ndarray:
-    """Voxels above ``level`` with the holes of every (z, x) slice filled."""
-    return np.stack([ndimage.binary_fill_holes(p) for p in _slices(data > level)], axis=1)
+    volumes: dict
+    sigmas: dict
+    reason: str = ""
 
 
 def _core_hull(data: np.ndarray, core: np.ndarray, shell: np.ndarray, vacuum: np.ndarray):
     """The core's filled midpoint region, its per-slice convex hull and the core/vacuum midpoint
     (:func:`opened_voids`); None where a plateau is missing."""
-    high, middle, low = (_plateau(data, m)[0] for m in (core, shell, vacuum))
+    high, middle, low = (plateau(data, m)[0] for m in (core, shell, vacuum))
     if not np.isfinite(high + middle + low):
         return None
-    filled = _filled_above(data, (high + middle) / 2)
-    hull = np.stack([convex_hull_image(p) if p.any() else p for p in _slices(filled)], axis=1)
+    filled = filled_above(data, (high + middle) / 2)
+    hull = np.stack([convex_hull_image(p) if p.any() else p for p in slices(filled)], axis=1)
     return filled, hull, (high + low) / 2
 
 
@@ -179,6 +184,10 @@ def core_dent(data: np.ndarray, core: np.ndarray, shell: np.ndarray, vacuum: np.
 
 
 def _extents(mask: np.ndarray) -> tuple[float, float]:
+    """RMS extents (along z, along x) of ``mask`` about its centre in every (z, x) slice, px;
+    NaN for an empty mask."""
+    if not mask.any():
+        return float("nan"), float("nan")
     z, y, x = np.nonzero(mask)
     n = np.maximum(np.bincount(y, minlength=mask.shape[1]), 1).astype(float)
     cz = (np.bincount(y, z, mask.shape[1]) / n)[y]
@@ -186,31 +195,10 @@ def _extents(mask: np.ndarray) -> tuple[float, float]:
     return float(np.sqrt(np.mean((z - cz) ** 2))), float(np.sqrt(np.mean((x - cx) ** 2)))
 
 
-def _length(plane: np.ndarray, level: float) -> float:
-    """Length of the ``level`` contours of a (z, x) plane (marching squares), px."""
-    return float(sum(np.hypot(*np.diff(c, axis=0).T).sum() for c in find_contours(plane, level)))
-
-
 def _stretch(mask: np.ndarray) -> float:
     """The wedge's count excess ``−N (R_z − R_x)/(R_z + R_x)`` of a region, voxels."""
     rz, rx = _extents(mask)
     return -float(mask.sum()) * (rz - rx) / (rz + rx)
-
-
-def _edge_sigma(data: np.ndarray, low: float, high: float) -> tuple:
-    """Edge width (module docstring): (σ, its 1σ from the spread over the slices), px."""
-    step = high - low
-    inner = data > low + 0.75 * step
-    outer = data > low + 0.25 * step
-    area = np.array([_length(p, low + 0.5 * step) for p in _slices(data)])
-    between = (outer & ~inner).sum(axis=(0, 2))
-    good = area > 0
-    if good.sum() < 2:
-        return float("nan"), float("nan")
-    sigma = float(between[good].sum() / (_IQR * area[good].sum()))
-    per_slice = between[good] / (_IQR * area[good])
-    spread = float(np.std(per_slice) / np.sqrt(max(good.sum() / NOISE_LAG_PX, 1.0)))
-    return sigma, spread
 
 
 def region_volume(
@@ -230,21 +218,33 @@ def region_volume(
     Returns
     -------
     RegionVolume
-        Every field NaN (not measured) when a plateau is missing: a label too thin to hold a
-        voxel two voxels inside it.
+        Every number NaN and the ``reason`` (not measured) when the region holds no voxel (a
+        label absent from the labels, or lost to binning), when a plateau is missing (a label
+        absent or too thin to hold a voxel two voxels inside it), or when the inside is not
+        brighter than the outside (no edge to place the midpoint on).
     """
-    (high, high_sigma), (low, low_sigma) = _plateau(data, inside), _plateau(data, outside)
+    if not np.any(label_mask):
+        return not_measured("the region holds no voxels (its label is absent, or lost to binning)")
+    (high, high_sigma), (low, low_sigma) = plateau(data, inside), plateau(data, outside)
     if not np.isfinite(high + low):
-        return RegionVolume(*[float("nan")] * len(fields(RegionVolume)))
+        which = "inside" if not np.isfinite(high) else "outside"
+        return not_measured(
+            f"no plateau {which} the region: that label holds no voxel two voxels from its "
+            "border (absent, or too thin)"
+        )
+    if not high > low:
+        return not_measured(
+            f"no edge: the inside ({high:.3g}) is not brighter than the outside ({low:.3g})"
+        )
     level = (low + high) / 2
     mask = data > level
-    filled = _filled_above(data, level)
+    filled = filled_above(data, level)
     count = float(filled.sum())
     step = 0.05 * (high - low)
     slope = float((data > level - step).sum() - (data > level + step).sum()) / (2 * step)
     threshold_sigma = slope * np.hypot(high_sigma, low_sigma) / 2
-    edge, edge_spread = _edge_sigma(data, low, high)
-    chi = float(sum(euler_number(s, connectivity=2) for s in _slices(filled)))
+    edge, edge_spread = edge_sigma(data, low, high)
+    chi = float(sum(euler_number(s, connectivity=2) for s in slices(filled)))
     blur = np.pi * edge**2 * chi
     stretch = _stretch(label_mask)
     terms = np.array([threshold_sigma, 2 * blur * edge_spread / edge])
@@ -319,11 +319,40 @@ def material_volumes(
     Returns
     -------
     volumes, sigmas : dict
-        ``{core_label: V, shell_label: V}`` and their 1σ; NaN where a plateau is missing.
+        ``{core_label: V, shell_label: V}`` and their 1σ; NaN where not measured
+        (:func:`measure_materials` says why).
     """
+    found = measure_materials(
+        volume,
+        labels,
+        void_fraction_shell,
+        void_fraction_sigma,
+        core_label=core_label,
+        shell_label=shell_label,
+        smooth_px=smooth_px,
+        projections=projections,
+        tilts_deg=tilts_deg,
+    )
+    return found.volumes, found.sigmas
+
+
+def measure_materials(
+    volume: np.ndarray,
+    labels: np.ndarray,
+    void_fraction_shell: float,
+    void_fraction_sigma: float,
+    *,
+    core_label: int,
+    shell_label: int,
+    smooth_px: float = 1.0,
+    projections: np.ndarray | None = None,
+    tilts_deg: np.ndarray | None = None,
+) -> MaterialVolumes:
+    """:func:`material_volumes` with the reason a volume is not measured (same parameters):
+    the core's and the wire's regions' reasons (:func:`region_volume`), named."""
     data = ndimage.gaussian_filter(np.asarray(volume, np.float32), smooth_px)
     core, shell = labels == core_label, labels == shell_label
-    wire = np.stack([ndimage.binary_fill_holes(p) for p in _slices(core | shell)], axis=1)
+    wire = np.stack([ndimage.binary_fill_holes(p) for p in slices(core | shell)], axis=1)
     inner = region_volume(data, core, core, shell)
     outer = region_volume(data, wire, shell, ~wire)
     measured = _wire_from_projections(projections, tilts_deg, wire, core, outer)
@@ -336,10 +365,16 @@ def material_volumes(
     shell_sigma = np.hypot(
         np.linalg.norm(terms) * (1 - void_fraction_shell), region * void_fraction_sigma
     )
-    return (
+    why = "; ".join(
+        f"{name} not measured: {found.reason}"
+        for name, found in (("core", inner), ("wire", outer))
+        if found.reason
+    )
+    return MaterialVolumes(
         {
             core_label: inner.volume - inner.holes,
             shell_label: float(region * (1 - void_fraction_shell)),
         },
         {core_label: inner.sigma, shell_label: float(shell_sigma)},
+        why,
     )

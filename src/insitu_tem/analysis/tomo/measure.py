@@ -26,7 +26,7 @@ from scipy import ndimage
 from insitu_tem.analysis.eds.maps import cliff_lorimer
 from insitu_tem.analysis.tomo.core_voids import CoreVoids, core_void_volume
 from insitu_tem.analysis.tomo.label_sigma import label_volume_sigma
-from insitu_tem.analysis.tomo.material_volume import material_volumes
+from insitu_tem.analysis.tomo.material_volume import MaterialVolumes, measure_materials
 from insitu_tem.analysis.tomo.voids import void_fraction_from_density
 
 CORE, SHELL, BACKGROUND = 2, 1, 0
@@ -67,6 +67,9 @@ class WireMeasurement:
         counts corrected for the threshold, the blur and the missing wedge
         (:mod:`.material_volume`), and their 1σ; empty from the labels alone and when the labels
         are no wire (``ok`` False: the corrections assume one).
+    material_volumes_reason : str
+        Why a material volume is NaN (a label absent or too thin for its plateau, no edge
+        between two labels); "" when both are measured or none is given.
     """
 
     thickness_map: np.ndarray
@@ -87,6 +90,7 @@ class WireMeasurement:
     material_volumes: dict = field(default_factory=dict)
     material_volumes_sigma: dict = field(default_factory=dict)
     void_fraction_core_sigma: float = float("nan")
+    material_volumes_reason: str = ""
 
 
 def _filled(mask: np.ndarray) -> np.ndarray:
@@ -204,7 +208,7 @@ def measure_wire(
         else ((voids & shell_region).sum() / max(shell_region.sum(), 1), float("nan"))
     )
     material = (
-        material_volumes(
+        measure_materials(
             volume,
             labels,
             void_shell,
@@ -215,10 +219,10 @@ def measure_wire(
             tilts_deg=tilts_deg,
         )
         if volume is not None and ok
-        else ({}, {})
+        else MaterialVolumes({}, {})
     )
     core_fraction = (
-        _core_fraction(void_core, material[0].get(core_label))
+        _core_fraction(void_core, material.volumes.get(core_label))
         if volume is not None
         else ((voids & core_filled).sum() / max(core_filled.sum(), 1), float("nan"))
     )
@@ -238,8 +242,10 @@ def measure_wire(
         "" if ok else _NOT_A_WIRE.format(median=median, sigma=sigma),
         float(void_sigma),
         label_volume_sigma(volume, labels) if volume is not None else {},
-        *material,
+        material.volumes,
+        material.sigmas,
         float(core_fraction[1]),
+        material.reason,
     )
 
 
