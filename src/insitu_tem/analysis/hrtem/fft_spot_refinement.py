@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import finufft
 import numpy as np
 
 if TYPE_CHECKING:
@@ -19,12 +20,46 @@ if TYPE_CHECKING:
 
 _CONVERGED_PX = 1e-5
 _MAX_SHIFT_PX = 1.0
+_NUFFT_EPS = 1e-9
+_NUFFT_FROM_POSITIONS = 256
 
 
 def _parabolic(minus: np.ndarray, centre: np.ndarray, plus: np.ndarray) -> np.ndarray:
     denominator = minus - 2.0 * centre + plus
     safe = np.where(denominator < 0, denominator, -1.0)
     return np.where(denominator < 0, np.clip(0.5 * (minus - plus) / safe, -0.5, 0.5), 0.0)
+
+
+def _power(windowed: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """|F|² (S,) of the DTFT of ``windowed`` (R, C),
+    F(u, v) = Σ_(r,c) x[r, c] exp(−2πi (u r / R + v c / C)), at ``positions`` (S, 2) = (u, v) in
+    FFT px (unshifted grid).
+
+    From :data:`_NUFFT_FROM_POSITIONS` positions on, a type-2 non-uniform FFT (FINUFFT;
+    Barnett, Magland & af Klinteberg 2019, SIAM J. Sci. Comput. 41, C479; relative error
+    ~1e-9, one thread: the GUI runs analyses side by side), O(RC log RC + S); its modes run from
+    −(n // 2), which changes F by a phase only. Below, the direct sum, O(RCS), one matrix
+    product, which is faster there (~0.5 ns per pixel and position against ~120 ns per pixel).
+    """
+    n_rows, n_cols = windowed.shape
+    if len(positions) < _NUFFT_FROM_POSITIONS:
+        a = -2j * np.pi * np.arange(n_rows) / n_rows
+        b = -2j * np.pi * np.arange(n_cols) / n_cols
+        e_row, e_col = np.exp(np.outer(a, positions[:, 0])), np.exp(np.outer(b, positions[:, 1]))
+        return np.abs((e_row * (windowed @ e_col.real + 1j * (windowed @ e_col.imag))).sum(0)) ** 2
+    x = -2.0 * np.pi * positions[:, 0] / n_rows
+    y = -2.0 * np.pi * positions[:, 1] / n_cols
+    transform = finufft.nufft2d2(
+        x,
+        y,
+        windowed.astype(np.complex128),
+        eps=_NUFFT_EPS,
+        isign=1,
+        modeord=0,
+        upsampfac=1.25,
+        nthreads=1,
+    )
+    return np.abs(transform) ** 2
 
 
 def _dtft_derivatives(windowed: np.ndarray, u: np.ndarray, v: np.ndarray):
@@ -58,12 +93,7 @@ def dtft_power(windowed: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Power |F|² (S,) of the windowed region's DTFT at ``positions`` (S, 2): (row, col) FFT px
     from the spectrum centre, off the grid (the transform alone, without derivatives)."""
     positions = np.asarray(positions, float).reshape(-1, 2)
-    n_rows, n_cols = windowed.shape
-    a = -2j * np.pi * np.arange(n_rows) / n_rows
-    b = -2j * np.pi * np.arange(n_cols) / n_cols
-    e_row, e_col = np.exp(np.outer(a, positions[:, 0])), np.exp(np.outer(b, positions[:, 1]))
-    g0 = windowed @ e_col.real + 1j * (windowed @ e_col.imag)
-    return np.abs((e_row * g0).sum(0)) ** 2
+    return _power(windowed, positions)
 
 
 def dtft_power_and_hessian(
