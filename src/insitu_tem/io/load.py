@@ -38,6 +38,25 @@ _TIFF_NAME = "a TIFF file"
 _VIDEO_NAME = "a video file"
 
 
+_TILT_PART = (
+    "is part of a tilt series (IMOD); open its folder or stack with `insitu-tem tomo` or in the "
+    "Tomography panel"
+)
+_LOG = "looks like a holder log; read it with `insitu-tem log` or the Timeline panel's Open Log…"
+_READ_ELSEWHERE = {
+    ".zip": "is a zip archive; unzip it and open the files inside",
+    ".st": _TILT_PART,
+    ".mdoc": _TILT_PART,
+    ".rawtlt": _TILT_PART,
+    ".tlt": _TILT_PART,
+    ".csv": _LOG,
+    ".tsv": _LOG,
+    ".txt": _LOG,
+    ".dens": _LOG,
+}
+"""What to do with a file a data reader does not take but another part of insitu-tem does."""
+
+
 def _size_on_disk(path: Path) -> int:
     if path.is_dir():
         return sum(p.stat().st_size for p in tiff_reader.numbered_frames(path))
@@ -62,7 +81,10 @@ def _check_path(path: Path) -> None:
         raise DataError("cannot be read (permission denied); check the file's permissions")
     if path.stat().st_size == 0:
         raise DataError("is empty (0 bytes); the transfer may have failed — copy the file again")
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+    suffix = path.suffix.lower()
+    if suffix in _READ_ELSEWHERE:
+        raise DataError(_READ_ELSEWHERE[suffix])
+    if suffix not in SUPPORTED_SUFFIXES:
         raise DataError(
             f"unsupported file type {path.suffix or '(no extension)'!r}; insitu-tem reads "
             + ", ".join(sorted(set(SUPPORTED_SUFFIXES)))

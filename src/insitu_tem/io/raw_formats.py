@@ -18,8 +18,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-OTHER_RAW_SUFFIXES = (".bcf", ".st", ".mdoc", ".rawtlt", ".tlt", ".dens")
-"""Suffixes of files the tilt-series, EDS and holder-log readers take."""
+OTHER_RAW_SUFFIXES = (".st", ".mdoc", ".rawtlt", ".tlt", ".dens")
+"""Suffixes of files only the tilt-series and holder-log readers take."""
 TIME_NAMES = ("time", "t", "seconds", "timestamp", "time stamp", "elapsed time", "experiment time")
 """Titles (without units, any case) of the time column of a generic CSV/TSV holder log."""
 

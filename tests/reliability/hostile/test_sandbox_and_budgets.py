@@ -203,8 +203,11 @@ def test_volume_commands_check_the_memory_budget_before_reading(tmp_path, refuse
     refuse("tomo", tmp_path / "lie.mrc", "--out", tmp_path / "out", contains="4.0 TB")
 
 
-def test_a_truncated_bruker_file_is_refused_not_a_crash(tmp_path, realdata, limited, one_line):
+@pytest.mark.parametrize("command", ["eds", "info"])
+def test_a_truncated_bruker_file_is_refused_not_a_crash(
+    tmp_path, realdata, limited, one_line, command
+):
     source = realdata("edstomo_idp/0.bcf")
     truncated = tmp_path / "0.bcf"
     truncated.write_bytes(source.read_bytes()[: source.stat().st_size // 2])
-    assert "truncated" in one_line(*limited("eds", truncated)[::2])
+    assert "truncated" in one_line(*limited(command, truncated)[::2])

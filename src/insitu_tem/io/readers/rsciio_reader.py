@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from insitu_tem.io.readers.acquisition_time import digitalmicrograph_times, velox_times
+from insitu_tem.io.readers.bcf_check import check_bcf_complete
 from insitu_tem.io.readers.imports import locked_import
 from insitu_tem.io.readers.raw import CapturedLog, RawAxis, RawSignal
 from insitu_tem.io.readers.rsciio_pread import install as install_pread_chunks
@@ -26,6 +27,7 @@ PLUGIN_BY_SUFFIX = {
     ".hspy": "hspy",
     ".hdf5": "hspy",
     ".msa": "msa",
+    ".bcf": "bruker",
     ".ems": "msa",
     ".mas": "msa",
     ".emsa": "msa",
@@ -40,9 +42,10 @@ FORMAT_NAMES = {
     "hspy": "a HyperSpy HDF5 file",
     "msa": "an EMSA/MSA spectrum",
     "blockfile": "a NanoMegas blockfile",
+    "bruker": "a Bruker .bcf (image and EDS spectrum image)",
 }
 
-_LAZY_PLUGINS = {"digitalmicrograph", "emd", "tia", "mrc", "hspy", "blockfile"}
+_LAZY_PLUGINS = {"digitalmicrograph", "emd", "tia", "mrc", "hspy", "blockfile", "bruker"}
 
 
 def _nested(tree: dict, *keys: str, default: Any = None) -> Any:
@@ -172,6 +175,8 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
         warnings are kept in ``metadata["reader_log"]``.
     """
     plugin = PLUGIN_BY_SUFFIX[path.suffix.lower()]
+    if plugin == "bruker":
+        check_bcf_complete(path)
     kwargs = {"lazy": True} if lazy and plugin in _LAZY_PLUGINS else {}
     if kwargs:
         locked_import("dask.array")
