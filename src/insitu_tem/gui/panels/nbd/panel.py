@@ -1,5 +1,6 @@
 """NBD panel: the pattern at the probe chosen along the line scan, with spot-shift arrows,
-and the scan analysis (strain, profile map, rings with simulated overlays, NMF, ePDF).
+and the scan analysis (strain, profile map, rings with simulated overlays, NMF, ePDF); a 2-D scan
+also as a map (virtual BF/ADF images and the measured quantities per probe, :mod:`.map_tab`).
 
 The scan analysis is the session's result "nbd" (parameters and jobs:
 :mod:`insitu_tem.gui.controllers.nbd_analysis`); a single pattern's centre and spots and the
@@ -35,18 +36,18 @@ from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.panels.nbd.pattern_view import DISPLAY_MODES, NbdPatternView
 from insitu_tem.gui.panels.nbd.profile_plots import NbdProfilePlots
 from insitu_tem.gui.panels.nbd.scan_plots import NbdScanPlots
-from insitu_tem.gui.panels.nbd.scan_status import scan_status, strain_gaps
+from insitu_tem.gui.panels.nbd.map_tab import NbdMapTab
+from insitu_tem.gui.panels.nbd.scan_status import scan_order, scan_status, strain_gaps
 from insitu_tem.workflows.nbd import fraction_names
 from insitu_tem.workflows.nbd_pattern import PATTERN, RINGS, pattern_text
 
 
-def scan_order(nav: tuple[Axis, ...]) -> str:
-    """How the patterns of a 2-D scan are laid along the plots' x axis ("" for a line scan)."""
-    if len(nav) < 2:
-        return ""
-    rows, cols = nav[0], nav[-1]
-    step = f", step {cols.scale:.4g} {cols.units}" if cols.units not in ("", "px") else ""
-    return f"Probe, row by row ({rows.size} × {cols.size} scan{step})"
+def _row(*widgets) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    return row
 
 
 class NbdPanel(QWidget):
@@ -77,10 +78,14 @@ class NbdPanel(QWidget):
         self.scan_plots = NbdScanPlots()
         self.profile_plots = NbdProfilePlots()
         self.measure = MeasureTools(self.view)
+        self.map_tab = NbdMapTab(self.view)
         self._build_controls()
         self._layout()
         self.navigator.index_changed.connect(state.set_scan_index)
         self.scan_plots.index_picked.connect(state.set_scan_index)
+        self.map_tab.index_picked.connect(state.set_scan_index)
+        self.map_tab.hovered.connect(state.report_cursor)
+        self.tabs.currentChanged.connect(lambda _: self.map_tab.set_in_view(self._map_in_view()))
         state.scan_index_changed.connect(self._show_pattern)
         state.session_event.connect(self._on_session_event)
         self.view.hovered.connect(state.report_cursor)
@@ -141,8 +146,13 @@ class NbdPanel(QWidget):
         self.state.set_view("nbd.gamma", float(self.gamma.value()))
 
     def project_state(self) -> dict:
-        """The known ring spacing and the ePDF composition (inputs of the tools, not results)."""
-        return {"known_d": self.known_d.value(), "composition": self.composition.currentText()}
+        """The known ring spacing, the ePDF composition (inputs of the tools, not results) and
+        what the map of a 2-D scan shows."""
+        return {
+            "known_d": self.known_d.value(),
+            "composition": self.composition.currentText(),
+            "map": self.map_tab.state() if self.map_tab.active else None,
+        }
 
     def restore_project_state(self, saved: dict) -> None:
         """Show what was saved: display from the session's view, tool inputs from the panel state
@@ -151,32 +161,16 @@ class NbdPanel(QWidget):
         self.display.setCurrentText(str(self.state.view("nbd.display")))
         self.known_d.setValue(float(saved.get("known_d", self.known_d.value())))
         self.composition.setCurrentText(saved.get("composition", self.composition.currentText()))
+        self.map_tab.restore(saved.get("map"))
         older = {k: saved.get(k) for k in ("reference", "scale_per_nm") if saved.get(k) is not None}
         if older and not self.state.session.parameters("nbd"):
             self.state.session.set_parameters("nbd", older)
 
     def _layout(self) -> None:
-        row = QHBoxLayout()
-        for widget in (
-            QLabel("Display"),
-            self.display,
-            QLabel("γ"),
-            self.gamma,
-            self.reference_button,
-            self.ellipse_box,
-        ):
-            row.addWidget(widget)
-        row.addStretch(1)
-        calibration = QHBoxLayout()
-        for widget in (
-            QLabel("Known ring d"),
-            self.known_d,
-            self.calibrate_button,
-            QLabel("ePDF of"),
-            self.composition,
-        ):
-            calibration.addWidget(widget)
-        calibration.addStretch(1)
+        display = (QLabel("Display"), self.display, QLabel("γ"), self.gamma)
+        row = _row(*display, self.reference_button, self.ellipse_box)
+        ring = (QLabel("Known ring d"), self.known_d, self.calibrate_button)
+        calibration = _row(*ring, QLabel("ePDF of"), self.composition)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
@@ -186,6 +180,7 @@ class NbdPanel(QWidget):
         column.addWidget(self.navigator)
         column.addWidget(self.status)
         self.tabs = QTabWidget()
+        self.tabs.addTab(self.map_tab, "Map")
         self.tabs.addTab(self.scan_plots, "Scan")
         self.tabs.addTab(self.profile_plots, "Rings && ePDF")
         self.tabs.addTab(self.scan_plots.scree_plot, "PCA")
@@ -197,6 +192,17 @@ class NbdPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+
+    def _map_in_view(self) -> bool:
+        return self.tabs.currentWidget() is self.map_tab
+
+    def _show_map_tab(self) -> None:
+        """The "Map" tab, shown first, for a 2-D scan only."""
+        self.tabs.setTabVisible(0, self.map_tab.active)
+        if self.map_tab.active:
+            self.tabs.setCurrentIndex(0)
+        elif self.tabs.currentIndex() == 0:
+            self.tabs.setCurrentIndex(1)
 
     @property
     def scale_per_nm(self) -> float | None:
@@ -230,6 +236,8 @@ class NbdPanel(QWidget):
         self.view.show_pattern(
             np.asarray(self.patterns[0]), axes=dataset.signal_axes, auto_range=True
         )
+        self.map_tab.set_dataset(dataset, self.patterns)
+        self._show_map_tab()
         self.reference_button.setEnabled(len(self.patterns) >= 3)
         self._sync_ellipse_box()
         if len(self.patterns) >= 3:
@@ -260,6 +268,7 @@ class NbdPanel(QWidget):
     def render(self) -> None:
         """Draw the session's scan result: strain, profile map, fractions, status, overlays."""
         value = self.result_value()
+        self.map_tab.show_result(value, known_d_A=self.known_d.value())
         if value is None:
             self.scan_plots.clear()
             self.status.setText("Analysing the scan…")
@@ -322,6 +331,7 @@ class NbdPanel(QWidget):
         self.navigator.set_index(index)
         self.navigator.blockSignals(False)
         self.scan_plots.set_current(index)
+        self.map_tab.set_current(index)
         if len(self.patterns) < 3:
             self.per_pattern.request_pattern(index)
         self._show_overlays(index)
@@ -368,8 +378,7 @@ class NbdPanel(QWidget):
 
     def pick_reference(self) -> None:
         """Make the current pattern the strain reference (undoable)."""
-        index = self.current_index()
-        self.analysis.change(f"NBD strain reference: pattern {index}", reference=index)
+        self.set_reference(self.current_index())
 
     def set_reference(self, index: int | None) -> None:
         """Measure strain against pattern ``index`` (None: the default), as an undoable step."""

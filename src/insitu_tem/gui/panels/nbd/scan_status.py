@@ -10,6 +10,15 @@ import numpy as np
 from insitu_tem.gui.controllers.nbd_analysis import ellipse_note
 
 
+def scan_order(nav: tuple) -> str:
+    """How the patterns of a 2-D scan are laid along the plots' x axis ("" for a line scan)."""
+    if len(nav) < 2:
+        return ""
+    rows, cols = nav[0], nav[-1]
+    step = f", step {cols.scale:.4g} {cols.units}" if cols.units not in ("", "px") else ""
+    return f"Probe, row by row ({rows.size} × {cols.size} scan{step})"
+
+
 def scan_status(value: dict, ellipse) -> str:
     """The status line for the scan result ``value`` (``ellipse``: the correction or None)."""
     crystalline = np.asarray(value["crystalline"], bool)
