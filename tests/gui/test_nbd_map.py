@@ -141,6 +141,10 @@ def test_the_strain_map_crosses_out_the_probes_without_strain_and_says_why(qtbot
     measured = int(np.flatnonzero(np.isfinite(strain))[1])
     sigma = 100.0 * value["lattice_strain_sigma"][measured]
     assert f"± {sigma:.2g} %" in tab.map.readout(measured)
+    tab.choice.setCurrentText("Ring d near the known d")
+    assert "known d = 2.238 Å" in tab.note.text() and tab.map.title.endswith("(Å)")
+    panel.known_d.setValue(3.1)
+    assert "known d = 3.1 Å" in tab.note.text()
 
 
 def test_a_line_scan_keeps_its_profile_and_has_no_map(qtbot, panel, scan):
@@ -149,3 +153,23 @@ def test_a_line_scan_keeps_its_profile_and_has_no_map(qtbot, panel, scan):
     _open(qtbot, panel, Dataset("pattern_series", patterns, axes, source=""))
     assert not panel.tabs.isTabVisible(0) and panel.tabs.currentWidget() is panel.scan_plots
     assert not panel.map_tab.active and not panel.map_tab.rings.outer.isVisible()
+
+
+def test_a_real_3_by_2_scan_is_mapped_in_its_nanometres(qtbot, panel, realdata):
+    from insitu_tem.io.load import load
+
+    dataset = load(realdata("test1.blo"))
+    _open(qtbot, panel, dataset)
+    scan_map = panel.map_tab.map
+    assert scan_map.image.image.shape == (3, 2)
+    area = scan_map.scan_rect()
+    assert (area.width(), area.height()) == pytest.approx((25.6, 38.4))
+    _click_map(qtbot, scan_map, 12.8, 25.6)
+    assert panel.state.scan_index == 5
+    np.testing.assert_allclose(
+        panel.view.frame, pattern_display(dataset.frame(5), mode="log", gamma=0.3)
+    )
+    counts = scan_map.image.image.ravel()
+    inner, outer = panel.map_tab.radii["BF"]
+    assert inner == 0 and "r < " in panel.map_tab.note.text()
+    assert np.all(counts > 0) and np.ptp(counts) > 0

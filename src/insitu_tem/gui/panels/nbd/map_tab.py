@@ -15,6 +15,7 @@ from insitu_tem.analysis.diffraction.virtual_detector import default_detector, v
 from insitu_tem.core.model import Dataset
 from insitu_tem.gui.panels.nbd.detector_rings import DetectorRings
 from insitu_tem.gui.panels.nbd.map_quantities import (
+    RING_D,
     VIRTUAL,
     MapValues,
     map_values,
@@ -30,6 +31,9 @@ this (else when the ring is released)."""
 class NbdMapTab(QWidget):
     """What to map, the map, and what it shows; the detector rings on ``pattern_view``.
 
+    ``known_d`` gives the known ring spacing, Å (the panel's "Known ring d") for the map of the
+    ring near it.
+
     Signals
     -------
     index_picked(int) : a probe clicked on the map
@@ -39,7 +43,7 @@ class NbdMapTab(QWidget):
     index_picked = Signal(int)
     hovered = Signal(str)
 
-    def __init__(self, pattern_view, parent=None) -> None:
+    def __init__(self, pattern_view, *, known_d=lambda: 2.238, parent=None) -> None:
         super().__init__(parent)
         self.choice = QComboBox()
         self.choice.setToolTip(
@@ -55,7 +59,7 @@ class NbdMapTab(QWidget):
         self.value: dict | None = None
         self.detector = None
         self.radii: dict[str, tuple[float, float]] = {}
-        self.known_d_A = 2.238
+        self.known_d = known_d
         self.wanted = ""
         self.in_view = True
         row = QHBoxLayout()
@@ -73,6 +77,11 @@ class NbdMapTab(QWidget):
     def _chosen(self, name: str) -> None:
         self.wanted = name
         self.redraw()
+
+    def known_d_changed(self) -> None:
+        """Draw the map of the ring near the known d again (the known d changed)."""
+        if self.choice.currentText() == RING_D:
+            self.redraw()
 
     def set_in_view(self, shown: bool) -> None:
         """Whether the tab is the one shown: the detector rings are drawn on the pattern only
@@ -116,11 +125,11 @@ class NbdMapTab(QWidget):
         self._offer(quantities(None))
         self.redraw()
 
-    def show_result(self, value: dict | None, *, known_d_A: float) -> None:
+    def show_result(self, value: dict | None) -> None:
         """Map what the scan result ``value`` holds (None: the virtual images only)."""
         if not self.active:
             return
-        self.value, self.known_d_A = value, float(known_d_A)
+        self.value = value
         if value is not None and value.get("scale_per_nm"):
             self.scale_per_nm = float(value["scale_per_nm"])
         self._offer(quantities(value))
@@ -164,7 +173,7 @@ class NbdMapTab(QWidget):
             self._show_virtual()
         elif self.value is not None:
             name = self.choice.currentText()
-            shown = map_values(self.value, name, known_d_A=self.known_d_A)
+            shown = map_values(self.value, name, known_d_A=float(self.known_d()))
             units = f" ({shown.units})" if shown.units else ""
             self.map.show_values(shown, name + units)
             self.note.setText(shown.note)

@@ -78,13 +78,14 @@ class NbdPanel(QWidget):
         self.scan_plots = NbdScanPlots()
         self.profile_plots = NbdProfilePlots()
         self.measure = MeasureTools(self.view)
-        self.map_tab = NbdMapTab(self.view)
+        self.map_tab = NbdMapTab(self.view, known_d=lambda: self.known_d.value())
         self._build_controls()
         self._layout()
         self.navigator.index_changed.connect(state.set_scan_index)
         self.scan_plots.index_picked.connect(state.set_scan_index)
         self.map_tab.index_picked.connect(state.set_scan_index)
         self.map_tab.hovered.connect(state.report_cursor)
+        self.known_d.valueChanged.connect(lambda _: self.map_tab.known_d_changed())
         self.tabs.currentChanged.connect(lambda _: self.map_tab.set_in_view(self._map_in_view()))
         state.scan_index_changed.connect(self._show_pattern)
         state.session_event.connect(self._on_session_event)
@@ -199,10 +200,8 @@ class NbdPanel(QWidget):
     def _show_map_tab(self) -> None:
         """The "Map" tab, shown first, for a 2-D scan only."""
         self.tabs.setTabVisible(0, self.map_tab.active)
-        if self.map_tab.active:
-            self.tabs.setCurrentIndex(0)
-        elif self.tabs.currentIndex() == 0:
-            self.tabs.setCurrentIndex(1)
+        if self.map_tab.active or self.tabs.currentIndex() == 0:
+            self.tabs.setCurrentIndex(0 if self.map_tab.active else 1)
 
     @property
     def scale_per_nm(self) -> float | None:
@@ -268,7 +267,7 @@ class NbdPanel(QWidget):
     def render(self) -> None:
         """Draw the session's scan result: strain, profile map, fractions, status, overlays."""
         value = self.result_value()
-        self.map_tab.show_result(value, known_d_A=self.known_d.value())
+        self.map_tab.show_result(value)
         if value is None:
             self.scan_plots.clear()
             self.status.setText("Analysing the scan…")

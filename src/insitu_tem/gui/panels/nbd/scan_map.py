@@ -40,8 +40,9 @@ class NbdScanMap(pg.GraphicsLayoutWidget):
         self.plot.setAspectLocked(True)
         self.plot.invertY(True)
         self.plot.hideButtons()
+        self.plot.getViewBox().setBackgroundColor("#1c1c1c")  # a black probe stays visible
         self.backdrop = QGraphicsRectItem()
-        self.backdrop.setBrush(pg.mkBrush("#383838"))
+        self.backdrop.setBrush(pg.mkBrush("#4a4a4a"))
         self.backdrop.setPen(pg.mkPen(None))
         self.plot.addItem(self.backdrop)
         self.image = pg.ImageItem(axisOrder="row-major")
