@@ -72,7 +72,7 @@ def _click_map(qtbot, scan_map, x: float, y: float) -> None:
 def test_a_2d_scan_is_a_map_and_a_click_on_a_probe_shows_its_pattern(qtbot, panel, scan, reporter):
     _open(qtbot, panel, scan)
     tab = panel.map_tab
-    assert panel.tabs.currentWidget() is tab and panel.tabs.isTabVisible(0)
+    assert panel.tabs.currentWidget() is tab and panel.tabs.isTabVisible(panel.tabs.indexOf(tab))
     assert tab.choice.currentText() == "Virtual bright field"
     scan_map = tab.map
     assert scan_map.image.image.shape == (4, 5)
@@ -151,7 +151,8 @@ def test_a_line_scan_keeps_its_profile_and_has_no_map(qtbot, panel, scan):
     patterns = np.asarray(scan.array)[0]
     axes = (Axis("position", 5, 10.0, 0.0, "nm"),) + scan.signal_axes
     _open(qtbot, panel, Dataset("pattern_series", patterns, axes, source=""))
-    assert not panel.tabs.isTabVisible(0) and panel.tabs.currentWidget() is panel.scan_plots
+    assert not panel.tabs.isTabVisible(panel.tabs.indexOf(panel.map_tab))
+    assert panel.tabs.currentWidget() is panel.scan_plots
     assert not panel.map_tab.active and not panel.map_tab.rings.outer.isVisible()
 
 

@@ -181,11 +181,11 @@ class NbdPanel(QWidget):
         column.addWidget(self.navigator)
         column.addWidget(self.status)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.map_tab, "Map")
         self.tabs.addTab(self.scan_plots, "Scan")
         self.tabs.addTab(self.profile_plots, "Rings && ePDF")
         self.tabs.addTab(self.scan_plots.scree_plot, "PCA")
         self.tabs.addTab(scrolling(self.measure), "Measure")
+        self.tabs.addTab(self.map_tab, "Map")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
@@ -198,10 +198,11 @@ class NbdPanel(QWidget):
         return self.tabs.currentWidget() is self.map_tab
 
     def _show_map_tab(self) -> None:
-        """The "Map" tab, shown first, for a 2-D scan only."""
-        self.tabs.setTabVisible(0, self.map_tab.active)
-        if self.map_tab.active or self.tabs.currentIndex() == 0:
-            self.tabs.setCurrentIndex(0 if self.map_tab.active else 1)
+        """The "Map" tab (the last: the others keep their places), in view for 2-D scans only."""
+        last = self.tabs.indexOf(self.map_tab)
+        self.tabs.setTabVisible(last, self.map_tab.active)
+        if self.map_tab.active or self._map_in_view():
+            self.tabs.setCurrentIndex(last if self.map_tab.active else 0)
 
     @property
     def scale_per_nm(self) -> float | None:
