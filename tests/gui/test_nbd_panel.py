@@ -223,6 +223,7 @@ def test_a_scan_whose_beam_cannot_be_followed_says_its_centre_is_not_trusted(qtb
     _open(qtbot, panel, Dataset("pattern_series", scan.patterns, axes))
     assert panel.result_value()["centre_ok"] is False
     assert "beam centre not trusted: ambiguous direct beam" in panel.status.text()
+    assert np.isnan(np.asarray(panel.result_value()["centre_sigma_px"], float)).all()
 
 
 def test_a_2d_scan_says_its_patterns_run_row_by_row_and_why_noise_is_not_analysed(

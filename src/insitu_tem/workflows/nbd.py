@@ -153,7 +153,7 @@ def analyse(
         "units": units,
         "scale_per_nm": scale,
         "centre_px": result.descan.fitted_rc,
-        "centre_sigma_px": result.descan.sigma_rc,
+        "centre_sigma_px": centre_sigma(result.descan),
         "centre_ok": result.descan.ok,
         "centre_reason": result.descan.reason,
         "phase_fractions": {name: fractions[:, i] for i, name in enumerate(names)},
@@ -169,6 +169,15 @@ def analyse(
         **tracked_values(result.tracks, result.descan.fitted_rc, sharp),
         **profile_values(result),
     }
+
+
+def centre_sigma(descan) -> np.ndarray | None:
+    """The fitted centres' 1σ (n, 2) px, NaN when the descan fit is flagged (``ok`` False:
+    the centres it was fitted to cannot be trusted, so they are not measured)."""
+    sigma = descan.sigma_rc
+    if sigma is None or descan.ok:
+        return sigma
+    return np.full(np.shape(sigma), np.nan)
 
 
 def tracked_values(tracks: SpotTracks, centres, sharp_ring) -> dict:
