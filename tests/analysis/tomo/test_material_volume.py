@@ -158,3 +158,14 @@ def test_a_wire_whose_core_is_too_thin_says_why_its_material_volumes_are_missing
     wire = measure_wire(labels, volume)
     assert wire.ok and np.isnan(wire.material_volumes[2])
     assert wire.material_volumes_reason.startswith("core not measured: no plateau inside")
+
+
+def test_a_volume_with_non_finite_voxels_is_not_measured_and_says_so():
+    from insitu_tem.analysis.tomo.material_volume import measure_materials
+
+    volume, _ = _wire(12.0, 22.0, 1.5)
+    labels = _labels(volume, (0.5, 1.5))
+    volume[3, 4, 5] = np.nan
+    found = measure_materials(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
+    assert np.isnan(list(found.volumes.values())).all()
+    assert found.reason == "the volume holds 1 non-finite voxel"

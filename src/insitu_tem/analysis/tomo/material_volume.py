@@ -349,7 +349,14 @@ def measure_materials(
     tilts_deg: np.ndarray | None = None,
 ) -> MaterialVolumes:
     """:func:`material_volumes` with the reason a volume is not measured (same parameters):
-    the core's and the wire's regions' reasons (:func:`region_volume`), named."""
+    the core's and the wire's regions' reasons (:func:`region_volume`), named; NaN with the
+    count when the volume holds non-finite voxels (the smoothing would spread them)."""
+    bad = int(np.size(volume) - np.count_nonzero(np.isfinite(volume)))
+    if bad:
+        nan = {core_label: float("nan"), shell_label: float("nan")}
+        return MaterialVolumes(
+            nan, dict(nan), f"the volume holds {bad} non-finite voxel{'s' * (bad > 1)}"
+        )
     data = ndimage.gaussian_filter(np.asarray(volume, np.float32), smooth_px)
     core, shell = labels == core_label, labels == shell_label
     wire = np.stack([ndimage.binary_fill_holes(p) for p in slices(core | shell)], axis=1)
