@@ -87,6 +87,9 @@ def test_a_2d_scan_is_a_map_and_a_click_on_a_probe_shows_its_pattern(qtbot, pane
         panel.view.frame, pattern_display(scan.frame(13), mode="log", gamma=0.3)
     )
     assert scan_map.marker.getData()[0].tolist() == [30.0] and scan_map.marker.getData()[1] == 20
+    assert scan_map.readout(13).startswith(
+        "probe 13 (row 2, col 3) at x = 30 nm, y = 20 nm: Virtual bright field "
+    ) and scan_map.readout(13).endswith(" counts")
     panel.navigator.slider.setValue(6)
     assert [float(v[0]) for v in scan_map.marker.getData()] == [10.0, 10.0]
     assert reporter.reports == []

@@ -151,8 +151,10 @@ class NbdScanMap(pg.GraphicsLayoutWidget):
         """Probe ``index``: its place in the scan, its position and the value shown."""
         row, col = divmod(index, self.shape[1])
         x, y = self.position(index)
-        units = self.axes[1].units
-        text = f"probe {index} (row {row}, col {col}) at x = {x:.4g} {units}, y = {y:.4g} {units}"
+        text = f"probe {index} (row {row}, col {col})"
+        if self.axes[1].calibrated:
+            units = self.axes[1].units
+            text += f" at x = {x:.4g} {units}, y = {y:.4g} {units}"
         if self.shown is not None:
             text += f": {self.title.split(' (')[0]} {value_text(self.shown, index)}"
         return text
