@@ -73,8 +73,8 @@ def default_detector(patterns) -> Detector:
     patterns : array_like
         (n, rows, cols) patterns, counts.
     """
-    data = np.asarray(patterns, dtype=np.float64)
-    mean = data.reshape((-1,) + data.shape[-2:]).mean(axis=0)
+    data = np.asarray(patterns)
+    mean = data.reshape((-1,) + data.shape[-2:]).mean(axis=0, dtype=np.float64)
     found = find_centre(mean)
     centre = tuple(float(v) for v in found.centre_rc)
     edge = inscribed_radius(mean.shape, centre)
@@ -131,5 +131,6 @@ def virtual_image(patterns, *, centre_rc, inner_px: float, outer_px: float) -> n
     for k, key in enumerate(unique):
         members = np.flatnonzero(groups.ravel() == k)
         mask = detector_mask(shape, key * CENTRE_STEP_PX, inner_px, outer_px).ravel()
-        out[members] = flat[members][:, mask].sum(axis=1, dtype=np.float64)
+        rows = flat if len(unique) == 1 else flat[members]  # no copy of a whole scan
+        out[members] = rows[:, mask].sum(axis=1, dtype=np.float64)
     return out
