@@ -45,9 +45,11 @@ class ResultStore:
         """Parameters the user set for analysis ``name`` ({} when none)."""
         return dict(self._parameters.get(name, {}))
 
-    def set_parameters(self, name: str, parameters: dict) -> None:
+    def set_parameters(self, name: str, parameters: dict, *, dirty: bool = True) -> None:
+        """Keep ``parameters`` as analysis ``name``'s; ``dirty=False``: derived from what the
+        session already holds (a default computed from its data), not an unsaved change."""
         self._parameters[name] = plain(dict(parameters))
-        self._emit("parameters", name)
+        self._emit("parameters", name, dirty=dirty)
 
     @property
     def parameter_names(self) -> list[str]:

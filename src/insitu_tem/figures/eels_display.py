@@ -22,9 +22,9 @@ def session_value(session: Session) -> dict | None:
     if "edge" in chosen:
         edge = chosen["edge"]
     else:
-        from insitu_tem.analysis.eels.edge_choice import dataset_default_edge
+        from insitu_tem.analysis.eels.edge_choice import session_default_edge
 
-        edge = dataset_default_edge(dataset)
+        edge = session_default_edge(session, keep=False)
     name = "eels" if edge is None else f"eels.{edge}"
     result = session.result(name)
     if result is None or session.result_status(name) != "current":

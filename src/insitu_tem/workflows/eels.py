@@ -184,15 +184,15 @@ def _reference(parameters: dict, energy_size: int):
 
 
 def session_parameters(session: Session) -> dict:
-    """The parameters in effect for ``session``: the defaults, the EELS data's default edge,
-    then the session's (what the user chose)."""
-    dataset = session.dataset("eels")
+    """The parameters in effect for ``session``: the defaults, the EELS data's default edge (kept
+    in the session, :func:`~insitu_tem.analysis.eels.edge_choice.session_default_edge`), then
+    the session's (what the user chose)."""
     chosen = session.parameters(NAME)
     parameters = {**DEFAULTS, **chosen}
-    if "edge" not in chosen and dataset is not None:
-        from insitu_tem.analysis.eels.edge_choice import dataset_default_edge
+    if "edge" not in chosen and session.dataset("eels") is not None:
+        from insitu_tem.analysis.eels.edge_choice import session_default_edge
 
-        parameters["edge"] = dataset_default_edge(dataset)
+        parameters["edge"] = session_default_edge(session)
     return parameters
 
 

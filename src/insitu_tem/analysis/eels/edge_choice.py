@@ -7,16 +7,16 @@ tested with the onset search of :func:`.onsets.edge_onset` on the spectrum (the 
 rise (counts per channel per eV), the most prominent: on the sample line scan W O2,3 on the
 plasmon tail rather than the weaker Li K further out. The onset need not be placeable: Ti L3's
 crystal-field split rises twice, too alike to order, yet the edge is there. Without any
-detected edge the table's rule stands: the first candidate.
+detected edge the table's rule stands: the first candidate. A session keeps the answer for its
+EELS data (:func:`session_default_edge`).
 """
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.core.session import Session
 from insitu_tem.analysis.eels.edges_table import candidate_edges, default_edge
 from insitu_tem.analysis.eels.onsets import edge_onset
 
@@ -47,18 +47,38 @@ def sampled_mean(dataset: Dataset) -> np.ndarray:
     return np.mean([np.asarray(dataset.frame(int(i)), float) for i in indices], axis=0)
 
 
-_LAST: list = [None, None]
-"""(weak reference to the last dataset asked about, its default edge)."""
+DEFAULT_EDGE = "eels.default_edge"
+"""Name of the session parameters that keep the EELS data's default edge with its fingerprint."""
 
 
 def dataset_default_edge(dataset: Dataset) -> str | None:
     """:func:`strongest_edge` of the dataset's :func:`sampled_mean`; None when its axis is not
-    in eV. The last dataset's answer is kept: the panel and the views ask on every redraw."""
+    in eV."""
     energy = dataset.signal_axes[0]
     if energy.units != "eV":
         return None
-    last, edge = _LAST
-    if last is None or last() is not dataset:
-        edge = strongest_edge(sampled_mean(dataset), energy)
-        _LAST[:] = [weakref.ref(dataset), edge]
+    return strongest_edge(sampled_mean(dataset), energy)
+
+
+def session_default_edge(session: Session, *, keep: bool = True) -> str | None:
+    """The edge the session's EELS data opens on (:func:`dataset_default_edge`), computed once
+    per data and calibration and kept in the session's parameters :data:`DEFAULT_EDGE` with the
+    data's fingerprint (not an unsaved change): the panel, the views and the exports ask on
+    every redraw, and a saved project reopens on the edge the user saw. None without EELS data
+    or an energy axis in eV. Without ``keep`` (a view being drawn: drawing does not change the
+    project) or on a frozen snapshot (an export's) it is computed when not kept, not kept."""
+    dataset = session.dataset("eels")
+    if dataset is None:
+        return None
+    data = session.fingerprint("eels")
+    kept = session.parameters(DEFAULT_EDGE)
+    if kept.get("data") == data and "edge" in kept:
+        return kept["edge"]
+    edge = dataset_default_edge(dataset)
+    if not keep:
+        return edge
+    try:
+        session.set_parameters(DEFAULT_EDGE, {"data": data, "edge": edge}, dirty=False)
+    except RuntimeError:  # a snapshot (Session.snapshot) cannot be changed: not kept
+        pass
     return edge
