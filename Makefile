@@ -38,6 +38,8 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/insitu-tem --screenshot docs/images/main_window_1280x800.png --size 1280x800
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/tools/panel_screenshots.py 1920x1200 docs/images
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/tools/panel_screenshots.py 1280x800 docs/images
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/tools/nbd_map_screenshots.py 1920x1200 docs/images
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/tools/nbd_map_screenshots.py 1280x800 docs/images
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -196,3 +196,32 @@ def test_export_view_tomo_from_a_saved_project(tomo_run, tmp_path, capsys):
     (tmp_path / "wire.itproj.tomo" / "labels.tif").unlink()
     code = main(["export", str(project), "--view", "tomo", "--out", str(figure), "--force"])
     assert code == 2 and "labels.tif" in capsys.readouterr().err
+
+
+def test_segment_says_why_a_material_volume_is_not_measured(tmp_path, capsys):
+    z, y, x = np.indices((24, 20, 24))
+    radius = np.hypot(z - 12, x - 12)
+    labels = (radius < 8).astype(np.float32) + (radius < 1.5)
+    volume = labels + np.random.default_rng(0).normal(0, 0.05, labels.shape)
+    path = tmp_path / "thin_core.tif"
+    tifffile.imwrite(path, volume.astype(np.float32), imagej=True)
+    out = tmp_path / "labels.tif"
+    code = main(["segment", str(path), "--out", str(out), "--json", "--quiet"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0 and document["material_volumes_voxels"]["2"] is None
+    assert document["material_volumes_reason"].startswith("core not measured: no plateau")
+    code = main(["segment", str(path), "--out", str(tmp_path / "again.tif"), "--quiet"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert any(line.startswith('material_volumes_reason: "core not measured') for line in lines)
+
+
+def test_segment_gives_a_null_reason_when_the_material_volumes_are_measured(tomo_run, capsys):
+    folder, out, _ = tomo_run
+    labels = folder / "labels_reason.tif"
+    code = main(
+        ["segment", str(out / "tomo_haadf_HAADF.tif"), "--out", str(labels), "--json", "--quiet"]
+    )
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0 and document["material_volumes_reason"] is None
+    assert all(v > 0 for v in document["material_volumes_voxels"].values())

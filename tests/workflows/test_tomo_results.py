@@ -41,3 +41,21 @@ def test_the_composition_comes_from_the_projections_when_given():
     rows = dict(results.measurement_rows(fitted, 1.0, "px"))
     assert rows["wt % from"].startswith("the element projections") and "wt %, core" in rows
     assert 0 not in fitted.composition and 0 in averaged.composition
+
+
+def test_a_material_volume_not_measured_reads_why_in_the_table():
+    from insitu_tem.analysis.tomo.segment import Segmentation
+
+    z, y, x = np.indices((24, 20, 24))
+    radius = np.hypot(z - 12, x - 12)
+    labels = (radius < 8).astype(np.uint8) + (radius < 1.5)
+    volume = labels + np.random.default_rng(0).normal(0, 0.05, labels.shape)
+    wire = results.measure_wire(labels, volume)
+    measured = results.Measured(Segmentation(labels, (), "given"), wire, {})
+    rows = dict(results.measurement_rows(measured, 0.5, "nm"))
+    core = rows["volume of the core material"]
+    assert core.startswith("not measured (core not measured: no plateau inside")
+    assert "nan" not in core.lower() and "nm³" not in core
+    assert rows["volume of the shell material"].startswith("not measured (")
+    stored = results.segmentation_result(measured, list(rows.items())).value
+    assert stored["material_volumes_reason"] == wire.material_volumes_reason

@@ -159,8 +159,12 @@ def _pm(value: float, sigma: float, prefix: str, unit: str) -> str:
     return f"{prefix}{value:.1f}{unit}"
 
 
-def _volume_text(volumes: dict, sigmas: dict, label, voxel_size: float, units: str) -> str:
+def _volume_text(
+    volumes: dict, sigmas: dict, label, voxel_size: float, units: str, why: str = ""
+) -> str:
     value, sigma = volumes[label], sigmas.get(label, np.nan)
+    if not np.isfinite(value):
+        return "not measured" + (f" ({why})" if why else "")
     if np.isfinite(sigma):
         return f"{value * voxel_size**3:.4g} ± {sigma * voxel_size**3:.2g} {units}³"
     return f"{value * voxel_size**3:.4g} {units}³"
@@ -198,7 +202,12 @@ def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[
         rows.append((f"volume, {names.get(label, label)}", text))
     for label in wire.material_volumes:
         text = _volume_text(
-            wire.material_volumes, wire.material_volumes_sigma, label, voxel_size, units
+            wire.material_volumes,
+            wire.material_volumes_sigma,
+            label,
+            voxel_size,
+            units,
+            wire.material_volumes_reason,
         )
         rows.append((f"volume of the {names.get(label, label)} material", text))
     counts, edges = wire.histogram_counts, wire.histogram_edges
@@ -292,6 +301,7 @@ def segmentation_result(measured, rows) -> Result:
             "material_volumes_voxels_sigma": {
                 str(k): v for k, v in wire.material_volumes_sigma.items()
             },
+            "material_volumes_reason": wire.material_volumes_reason or None,
             "thickness_histogram": {
                 "counts": wire.histogram_counts,
                 "edges_px": wire.histogram_edges,

@@ -217,6 +217,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "material_volumes": {k: v * voxel**3 for k, v in material.items()},
         "material_volumes_voxels_sigma": material_sigma,
         "material_volumes_sigma": {k: v * voxel**3 for k, v in material_sigma.items()},
+        "material_volumes_reason": wire.material_volumes_reason or None,
         "shell_thickness": wire.thickness_median * voxel,
         "shell_thickness_sigma": wire.thickness_sigma * voxel,
         "shell_thickness_px": wire.thickness_median,
