@@ -187,3 +187,75 @@ def test_diffraction_with_an_ambiguous_centre_reports_why_and_no_spots(capsys, t
     code, doc, err = run(capsys, "diffraction", path, "--scale", 0.5, "--units", "1/nm")
     assert code == 0, err
     assert "ambiguous centre" in doc["centre_warning"] and doc["spots"] == []
+
+
+def test_radial_on_a_half_fft_warns_that_its_centre_is_not_measured(capsys, tmp_path):
+    rows, cols = np.indices((64, 64))
+    blob = np.exp(-((rows - 30.0) ** 2 + (cols - 35.0) ** 2) / 50.0)
+    noisy = blob + np.random.default_rng(0).normal(0, 0.01, blob.shape)
+    path = tmp_path / "half_fft.npy"
+    np.save(path, np.abs(np.fft.rfft2(noisy)).astype(np.float32))
+    code, doc, err = run(capsys, "radial", path)
+    assert code == 0, err
+    assert doc["centre_sigma_px"] is None
+    assert "lies on the edge" in doc["centre_warning"]
+    assert main(["radial", str(path), "--quiet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("centre_warning: ") and "give the centre" in line for line in lines)
+    code, doc, err = run(capsys, "radial", path, "--centre", "32,0")
+    assert code == 0, err
+    assert "centre_warning" not in doc
+
+
+def _virtual_counts(patterns, doc):
+    from insitu_tem.analysis.diffraction.virtual_detector import default_detector, virtual_image
+
+    detector = default_detector(patterns)
+    centres = np.array(doc["centre_px"], float) if doc["centre_ok"] else detector.centre_rc
+    return {
+        kind: virtual_image(patterns, centre_rc=centres, inner_px=inner, outer_px=outer)
+        for kind, (inner, outer) in ((k, detector.radii(k)) for k in ("BF", "ADF"))
+    }, detector
+
+
+def test_nbd_on_a_raster_gives_the_virtual_bf_and_adf_images(capsys, tmp_path):
+    from insitu_tem.samples import nbd_raster
+
+    path = nbd_raster.write(tmp_path, rows=4, cols=5)
+    code, doc, err = run(capsys, "nbd", path)
+    assert code == 0, err
+    virtual = doc["virtual_images"]
+    assert virtual["shape"] == [4, 5] and virtual["scan_units"] == "nm"
+    assert virtual["scan_step"] == [10.0, 10.0] and virtual["centred_on"] == "probe"
+    patterns = np.asarray(nbd_raster.raster_scan(4, 5).array).reshape(20, 128, 128)
+    expected, detector = _virtual_counts(patterns, doc)
+    assert virtual["mean_pattern_centre_px"] == pytest.approx(detector.centre_rc)
+    for kind in ("BF", "ADF"):
+        inner, outer = detector.radii(kind)
+        assert virtual[kind]["inner_px"] == inner and virtual[kind]["outer_px"] == outer
+        assert virtual[kind]["outer_per_nm"] == pytest.approx(outer * 0.125)
+        np.testing.assert_array_equal(virtual[kind]["counts"], expected[kind])
+    adf = np.array(virtual["ADF"]["counts"]).reshape(4, 5)
+    assert adf[0, 0] != adf[-1, -1]
+
+
+def test_nbd_on_the_real_2d_scan_gives_its_virtual_images(capsys, realdata):
+    from insitu_tem.io.load import load
+
+    path = realdata("test1.blo")
+    code, doc, err = run(capsys, "nbd", path)
+    assert code == 0, err
+    virtual = doc["virtual_images"]
+    assert virtual["shape"] == [3, 2] and virtual["scan_units"] == "nm"
+    dataset = load(path)
+    patterns = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
+    expected, _ = _virtual_counts(patterns, doc)
+    for kind in ("BF", "ADF"):
+        np.testing.assert_array_equal(virtual[kind]["counts"], expected[kind])
+        assert len(virtual[kind]["counts"]) == 6 and min(virtual[kind]["counts"]) > 0
+
+
+def test_nbd_on_a_line_scan_has_no_virtual_images(capsys, sample_nbd):
+    code, doc, err = run(capsys, "nbd", sample_nbd[0], "--reference", 45)
+    assert code == 0, err
+    assert "virtual_images" not in doc

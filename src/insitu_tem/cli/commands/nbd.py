@@ -90,4 +90,42 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "phase_fractions",
         "phase_fractions_sigma",
     )
-    return {**{key: value[key] for key in keys}, **conversion_note(loaded, dataset)}
+    document = {key: value[key] for key in keys}
+    if len(dataset.navigation_axes) == 2:
+        document["virtual_images"] = virtual_images_document(dataset, value)
+    return {**document, **conversion_note(loaded, dataset)}
+
+
+def virtual_images_document(dataset, value: dict) -> dict:
+    """The virtual BF and ADF images of a 2-D scan (the NBD panel's default detector about each
+    probe's fitted beam centre): radii in px (and 1/nm when calibrated), counts per probe in
+    scan order, the scan's (rows, cols) shape and position axes."""
+    from insitu_tem.analysis.diffraction.scan_virtual import scan_virtual_images
+
+    patterns = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
+    images = scan_virtual_images(patterns, value=value)
+    detector = images.detector
+    axis = dataset.signal_axes[-1]
+    scale = value.get("scale_per_nm") or (float(axis.scale) if axis.units == "1/nm" else None)
+    rows, cols = dataset.navigation_axes
+    document = {
+        "shape": [rows.size, cols.size],
+        "scan_step": [rows.scale, cols.scale],
+        "scan_units": rows.units,
+        "centred_on": "probe" if images.per_probe else "mean pattern",
+        "mean_pattern_centre_px": list(detector.centre_rc),
+        "beam_radius_px": detector.beam_radius_px,
+        "detector_reason": detector.reason,
+    }
+    for kind, (inner, outer) in images.radii_px.items():
+        document[kind] = {
+            "inner_px": inner,
+            "outer_px": outer,
+            **(
+                {}
+                if scale is None
+                else {"inner_per_nm": inner * scale, "outer_per_nm": outer * scale}
+            ),
+            "counts": images.counts[kind],
+        }
+    return document

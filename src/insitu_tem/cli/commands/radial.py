@@ -86,15 +86,19 @@ def summed_pattern(patterns, *, chunk: int = 16) -> np.ndarray:
     return total
 
 
-def centre_of(args: argparse.Namespace, patterns) -> tuple[tuple[float, float], float | None]:
-    """(``--centre`` and None), or the centre found on the summed patterns and its 1σ, px."""
+def centre_of(args: argparse.Namespace, patterns) -> tuple[tuple[float, float], float | None, str]:
+    """(``--centre``, None and ""), or the centre found on the summed patterns, its 1σ (px) and
+    why it is not measured ("" when it is: a half FFT's or a cut pattern's centre lies on its
+    edge, and its 1σ is NaN)."""
     given = parse_centre(args.centre, path=args.file)
     if given is not None:
-        return given, None
+        return given, None, ""
     from insitu_tem.analysis.diffraction.pattern_centre import pattern_centre
 
     found = pattern_centre(summed_pattern(patterns))
-    return found.centre_rc, found.sigma_px
+    if not found.ok:
+        return found.centre_rc, float("nan"), found.reason or "the centre is not measured"
+    return found.centre_rc, found.sigma_px, ""
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
@@ -112,7 +116,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         )
     patterns = patterns_of(dataset)
     progress(0.1, "centre")
-    centre, sigma = centre_of(args, patterns)
+    centre, sigma, warning = centre_of(args, patterns)
     integrator = radial_integrator(
         patterns.shape[1:], centre_rc=centre, n_bins=args.bins, split=args.split
     )
@@ -122,6 +126,8 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     if scale is not None:
         result["q_per_A"] = q_per_A_from_px(integrator.r_px, scale_per_nm=scale)
     result["profiles"] = integrator.profiles(patterns)
+    if warning:
+        result["centre_warning"] = warning
     result.update(conversion_note(loaded, dataset))
     progress(1.0, "done")
     return result
