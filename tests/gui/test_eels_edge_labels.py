@@ -77,3 +77,16 @@ def test_close_labels_near_75_ev_are_all_written_and_one_row_when_zoomed(plot):
     near = [m for m in plot.markers if 73.5 <= m.value() <= 77.0]
     assert len(near) >= 3 and all(m.label.isVisible() for m in near)
     assert len({m.label.orthoPos for m in near}) == 1
+
+
+def test_marker_labels_name_only_the_labels_the_user_sees(plot):
+    shown(plot, (500, 160))
+    seen = set(visible_rects(plot))
+    low, high = plot.getPlotItem().vb.viewRange()[0]
+    in_view = {m.label.toPlainText() for m in plot.markers if low <= m.value() <= high}
+    assert plot.hidden_labels(), "a 500 x 160 plot has no room for every label"
+    assert set(plot.marker_labels()) == seen
+    assert set(plot.hidden_labels()) == in_view - seen
+    plot.getPlotItem().vb.setXRange(60.0, 92.0, padding=0)
+    QApplication.processEvents()
+    assert "W O3" not in plot.marker_labels() and "W O3" not in plot.hidden_labels()

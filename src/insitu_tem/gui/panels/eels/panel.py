@@ -178,6 +178,7 @@ class EelsPanel(QWidget):
         when the session holds none for the parameters in effect)."""
         self.analysis.cancel()
         self.dataset, self.xray = dataset, is_xray_spectrum(dataset)
+        self.plot.release_cursor()
         nav = dataset.navigation_axes
         self.navigator.set_axis(nav[0] if len(nav) == 1 else Axis("position", dataset.n_items))
         self.reference_spin.blockSignals(True)

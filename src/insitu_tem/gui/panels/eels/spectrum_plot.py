@@ -21,6 +21,13 @@ LABEL_MARGIN_PX = 3
 """Least room between two edge labels, and between a label and the plot's top, screen pixels."""
 LABEL_ROOM = 0.8
 """Fraction of the plot's height, from its top, where edge labels are written."""
+CURSOR_PEN = pg.mkPen("#c8c8c8", width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+"""The energy cursor: thin and dashed, drawn behind the spectrum (:data:`CURVE_Z`)."""
+WINDOW_Z, CURSOR_Z, CURVE_Z = 5, 6, 7
+"""Stacking: the windows, the energy cursor over them (the user grabs it inside a window), the
+spectrum and its fitted background over both (wherever the cursor is, the data are drawn)."""
+ZLP_WITHIN_EV = 10.0
+"""A spectrum whose highest channel lies within this of 0 eV is a low-loss spectrum (its ZLP)."""
 
 
 class EelsSpectrumPlot(pg.PlotWidget):
@@ -47,10 +54,18 @@ class EelsSpectrumPlot(pg.PlotWidget):
         )
         self.background_region = pg.LinearRegionItem(brush=BACKGROUND_BRUSH, swapMode="sort")
         self.signal_region = pg.LinearRegionItem(brush=SIGNAL_BRUSH, swapMode="sort")
-        self.cursor = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#e0e0e0", width=1))
-        for item in (self.background_region, self.signal_region, self.cursor):
-            item.setZValue(5)
-            self.addItem(item)
+        self.cursor = pg.InfiniteLine(angle=90, movable=True, pen=CURSOR_PEN)
+        self.cursor.setHoverPen(pg.mkPen("#ffffff", width=2))
+        for item, z in (
+            (self.background_region, WINDOW_Z),
+            (self.signal_region, WINDOW_Z),
+            (self.cursor, CURSOR_Z),
+            (self.curve, CURVE_Z),
+            (self.background_curve, CURVE_Z),
+        ):
+            item.setZValue(z)
+            if item not in self.getPlotItem().items:
+                self.addItem(item)
         self.markers: list[pg.InfiniteLine] = []
         self.restagger = QTimer(self, singleShot=True, interval=0)
         self.restagger.timeout.connect(self.stagger_labels)
@@ -65,23 +80,32 @@ class EelsSpectrumPlot(pg.PlotWidget):
         self.cursor.sigPositionChanged.connect(
             lambda line: self.cursor_moved.emit(float(line.value()))
         )
+        self.cursor_held = False
+        """True once the user has dragged the cursor: new spectra leave it where it is."""
+        self.cursor.sigDragged.connect(lambda _line: setattr(self, "cursor_held", True))
         self.hint = PlotHint(self.getPlotItem(), "Open an EELS spectrum or line scan to plot it")
         self.set_spectrum(np.zeros(0), np.zeros(0))
 
     def set_spectrum(self, energy: np.ndarray, counts: np.ndarray) -> None:
-        """Show one spectrum (energy in eV, counts per channel), the cursor moved onto its first
-        channel when it is outside (0 eV on a core-loss spectrum would widen the plot to 0 eV);
-        none: the hint, no axes, no windows and no cursor."""
+        """Show one spectrum (energy in eV, counts per channel) with the energy cursor where
+        :func:`first_reading` puts it, unless the user has moved it and it is still on the
+        spectrum (0 eV on a core-loss spectrum would widen the plot to 0 eV; on a low-loss
+        spectrum it hid the ZLP); none: the hint, no axes, no windows and no cursor."""
         self.curve.setData(energy, counts)
         empty = not len(energy)
         self.hint.set_empty(empty)
         self.cursor.setVisible(not empty)
         if empty:
             self.set_windows(None, None)
-        elif not energy[0] <= self.cursor.value() <= energy[-1]:
+        elif not (self.cursor_held and energy[0] <= self.cursor.value() <= energy[-1]):
             self.cursor.blockSignals(True)
-            self.cursor.setValue(float(energy[0]))
+            self.cursor.setValue(first_reading(energy, counts))
             self.cursor.blockSignals(False)
+
+    def release_cursor(self) -> None:
+        """The next spectrum places the cursor (:func:`first_reading`) even where the user had
+        moved it: a new dataset."""
+        self.cursor_held = False
 
     def set_background(self, energy: np.ndarray | None, counts: np.ndarray | None) -> None:
         """Show a fitted background over ``energy`` (None hides it)."""
@@ -193,5 +217,61 @@ class EelsSpectrumPlot(pg.PlotWidget):
             self.getPlotItem().vb.setRange(xRange=(x.min(), x.max()), yRange=(y.min(), y.max()))
 
     def marker_labels(self) -> list[str]:
-        """Text of every edge marker shown (for the user's readout and tests)."""
-        return [marker.label.toPlainText() for marker in self.markers]
+        """Text of every edge label the user sees: its line in view and the label written (a
+        label :meth:`stagger_labels` found no room for is hidden, its line kept), by energy."""
+        low, high = self.getPlotItem().vb.viewRange()[0]
+        return [
+            marker.label.toPlainText()
+            for marker in sorted(self.markers, key=lambda marker: marker.value())
+            if low <= marker.value() <= high and marker.label.isVisible()
+        ]
+
+    def hidden_labels(self) -> list[str]:
+        """Text of the edge labels in view that found no room (their lines are drawn), by
+        energy."""
+        low, high = self.getPlotItem().vb.viewRange()[0]
+        return [
+            marker.label.toPlainText()
+            for marker in sorted(self.markers, key=lambda marker: marker.value())
+            if low <= marker.value() <= high and not marker.label.isVisible()
+        ]
+
+
+def first_reading(energy: np.ndarray, counts: np.ndarray) -> float:
+    """Where the energy cursor starts on a spectrum, eV: clear of the zero-loss peak.
+
+    On a low-loss spectrum (its highest channel within :data:`ZLP_WITHIN_EV` of 0 eV) the first
+    plasmon: the highest count, averaged over 1 eV, beyond the first minimum after the ZLP has
+    fallen to a tenth of its height (the end of the spectrum when it ends before); otherwise the
+    first channel.
+
+    Parameters
+    ----------
+    energy : ndarray
+        Channel energies, eV, increasing.
+    counts : ndarray
+        Counts per channel (NaN ignored).
+
+    Returns
+    -------
+    float
+        Energy, eV.
+    """
+    energy, counts = np.asarray(energy, float), np.asarray(counts, float)
+    finite = np.isfinite(counts)
+    if energy.size < 3 or not finite.any():
+        return float(energy[0]) if energy.size else 0.0
+    apex = int(np.argmax(np.where(finite, counts, -np.inf)))
+    if abs(energy[apex]) > ZLP_WITHIN_EV:
+        return float(energy[0])
+    fallen = np.flatnonzero(counts[apex:] < 0.1 * counts[apex])
+    step = abs(float(np.median(np.diff(energy)))) or 1.0
+    width = max(int(round(1.0 / step)), 1)
+    if not fallen.size or energy.size - apex - fallen[0] <= width + 1:
+        return float(energy[-1])
+    start = apex + int(fallen[0])
+    tail = np.where(finite[start:], counts[start:], 0.0)
+    mean = np.convolve(tail, np.ones(width) / width, mode="valid")
+    rising = np.flatnonzero(np.diff(mean) > 0)
+    valley = int(rising[0]) if rising.size else mean.size - 1
+    return float(energy[start + valley + int(np.argmax(mean[valley:])) + width // 2])
