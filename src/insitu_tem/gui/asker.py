@@ -2,15 +2,21 @@
 
 The window never opens a modal question itself: it asks its :class:`Asker`. The
 desktop app uses :class:`DialogAsker`; ``--screenshot`` and tests use
-:class:`HeadlessAsker`, which never blocks and records what it was asked.
+:class:`HeadlessAsker`, which never blocks and records what it was asked. Which signal of a
+file to open is asked without blocking (the answer comes back through a callback).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from insitu_tem.io.load import SignalSummary
 
 Choice = Literal["save", "discard", "cancel"]
 
@@ -28,6 +34,18 @@ class Asker:
 
     def locate(self, recorded_path: str, folder: str) -> str | None:
         """Where did a raw file that cannot be found go? A path, or None to skip it."""
+        raise NotImplementedError
+
+    def choose_signal(
+        self,
+        name: str,
+        summaries: Sequence[SignalSummary],
+        panels: Mapping[str, str],
+        on_chosen: Callable[[int | None], None],
+    ) -> None:
+        """Which signal of the file ``name`` to open (``summaries``: all of them; ``panels``:
+        kind -> the panel that shows it)? ``on_chosen(index)`` once answered (None: the reader's
+        default), never when the user cancels. Does not block."""
         raise NotImplementedError
 
 
@@ -60,17 +78,31 @@ class DialogAsker(Asker):
         )
         return path or None
 
+    def choose_signal(self, name, summaries, panels, on_chosen) -> None:
+        from insitu_tem.gui.widgets.signal_chooser import SignalChooser
+
+        dialog = SignalChooser(name, summaries, panels=panels, parent=self.parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(on_chosen)
+        dialog.open()
+
 
 class HeadlessAsker(Asker):
-    """Answers without a user: no recovery, discard, skip missing files; records every question.
+    """Answers without a user: no recovery, discard, skip missing files, the reader's default
+    signal; records every question.
 
-    Tests set ``yes``, ``choice`` or ``located`` to script the user's answers.
+    Tests set ``yes``, ``choice``, ``located`` or ``signal`` to script the user's answers.
     """
 
     def __init__(
-        self, *, yes: bool = False, choice: Choice = "discard", located: str | None = None
+        self,
+        *,
+        yes: bool = False,
+        choice: Choice = "discard",
+        located: str | None = None,
+        signal: int | None = None,
     ) -> None:
-        self.yes, self.choice, self.located = yes, choice, located
+        self.yes, self.choice, self.located, self.signal = yes, choice, located, signal
         self.questions: list[str] = []
 
     def yes_no(self, question: str) -> bool:
@@ -84,3 +116,7 @@ class HeadlessAsker(Asker):
     def locate(self, recorded_path: str, folder: str) -> str | None:
         self.questions.append(f"locate {recorded_path}")
         return self.located
+
+    def choose_signal(self, name, summaries, panels, on_chosen) -> None:
+        self.questions.append(f"signal of {name}")
+        on_chosen(self.signal)

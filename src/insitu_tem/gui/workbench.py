@@ -17,6 +17,7 @@ from insitu_tem.gui.controllers.exports import Exports
 from insitu_tem.gui.controllers.linking import FrontMarkers, ScanLinker
 from insitu_tem.gui.controllers.measurements import MeasurementBinding
 from insitu_tem.gui.controllers.opener import Opener
+from insitu_tem.gui.controllers.session_bridge import ROLE_BY_KIND
 from insitu_tem.gui.controllers.project import ProjectController
 from insitu_tem.gui.controllers.timeline import TimelineController
 from insitu_tem.gui.edit_tracking import track_edits
@@ -72,6 +73,10 @@ class Workbench:
         for cls in PANEL_CLASSES:
             self.panels[cls.role] = cls(state, tasks, undo)
             window.dock_layout.set_panel(cls.role, self.panels[cls.role])
+        panels = {kind: self.panels[role].title for kind, role in ROLE_BY_KIND.items()}
+        self.opener.choose = lambda name, summaries, on_chosen: window.asker.choose_signal(
+            name, summaries, panels, on_chosen
+        )
         self.project = ProjectController(
             state,
             self.opener,

@@ -15,9 +15,10 @@ ever replaces them, and never written. Anything unreadable raises
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.core.model import Axis, DataError, Dataset
 from insitu_tem.io.readers.budget import decoded_size, plan_load
 from insitu_tem.io.kinds import build_dataset
 from insitu_tem.io.outputs import remember_input
@@ -209,7 +210,13 @@ def load(
     DataError
         For missing, empty, unreadable or unsupported files and bad indices.
     """
-    signals, lazy = read_signals(path, lazy=lazy)
+    signals, _ = read_signals(path, lazy=lazy)
+    return _dataset(signals, path, signal=signal, kind=kind)
+
+
+def _dataset(
+    signals: list[RawSignal], path: str | os.PathLike, *, signal: int | None, kind: str | None
+) -> Dataset:
     index = 0 if signal is None else int(signal)
     if not 0 <= index < len(signals):
         titles = ", ".join(f"{i}: {s.title}" for i, s in enumerate(signals))
@@ -233,3 +240,63 @@ def load(
     except DataError as error:
         error.filename = str(path)
         raise
+
+
+@dataclass(frozen=True)
+class SignalSummary:
+    """One signal of a file, as a chooser lists it.
+
+    Attributes
+    ----------
+    index : int
+        Position in the file: ``load(path, signal=index)`` opens it.
+    title : str
+        The file's title for it.
+    kind : str
+        The :class:`Dataset` kind it opens as ("image", "movie", "spectrum_series", ...); "" when
+        it cannot be opened.
+    signal_type : str
+        The reader's tag ("EELS", "EDS_TEM", "diffraction", ...), "" when unknown.
+    axes : tuple of Axis
+        Calibrated axes (nm, 1/nm, eV, s or px), navigation first; the stored shape when it
+        cannot be opened (uncalibrated).
+    problem : str
+        Why it cannot be opened; "" when it can.
+    notes : tuple of str
+        What the reader noticed in it (complex data, no calibration, ...), as
+        :attr:`Dataset.warnings`.
+    """
+
+    index: int
+    title: str
+    kind: str
+    signal_type: str
+    axes: tuple[Axis, ...]
+    problem: str = ""
+    notes: tuple[str, ...] = ()
+
+
+def _summary(index: int, raw: RawSignal, path: Path) -> SignalSummary:
+    try:
+        dataset = build_dataset(raw, source=str(path))
+    except DataError as error:
+        axes = tuple(Axis(a.name, a.size) for a in raw.axes)
+        return SignalSummary(index, raw.title, "", raw.signal_type, axes, str(error))
+    return SignalSummary(
+        index, raw.title, dataset.kind, raw.signal_type, dataset.axes, notes=dataset.warnings
+    )
+
+
+def load_or_list(path: str | os.PathLike) -> Dataset | tuple[SignalSummary, ...]:
+    """What opening a file without naming a signal gives: its dataset when it holds one signal,
+    else a summary of each of its signals, for the user to choose one (``load(path, signal=i)``).
+
+    Raises
+    ------
+    DataError
+        As :func:`load`.
+    """
+    signals, _ = read_signals(path)
+    if len(signals) == 1:
+        return _dataset(signals, path, signal=None, kind=None)
+    return tuple(_summary(i, raw, Path(path)) for i, raw in enumerate(signals))

@@ -7,7 +7,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from insitu_tem.io.load import load
+from insitu_tem.io.load import load, load_or_list
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.gui.controllers.session_bridge import ROLE_BY_KIND, SessionBridge
@@ -20,8 +20,15 @@ class Opener(QObject):
     Signals
     -------
     opened(str) : a file was opened successfully (for recent files)
-    noted(str) : what the reader noticed in an opened file (other signals it holds, calibration
-        it lacks, NaN pixels), to show the user
+    noted(str) : what the reader noticed in an opened file (the signal opened of several,
+        calibration it lacks, NaN pixels), to show the user
+
+    Attributes
+    ----------
+    choose : callable
+        ``choose(name, summaries, on_chosen)``: asks the user which signal of a multi-signal file
+        to open and calls ``on_chosen(index)`` with the answer (None: the reader's default), never
+        when the user cancels; default: the reader's default without asking.
     """
 
     opened = Signal(str)
@@ -33,6 +40,7 @@ class Opener(QObject):
         super().__init__(parent)
         self.state, self.tasks, self.reporter = state, tasks, reporter
         self.place: Callable[[str, Dataset], None] = state.set_dataset
+        self.choose: Callable[..., None] = lambda _name, _summaries, on_chosen: on_chosen(None)
 
     def open(
         self,
@@ -43,6 +51,7 @@ class Opener(QObject):
         kind: str | None = None,
         on_failed: Callable[[], None] | None = None,
         remember: bool = True,
+        choose: bool = False,
     ) -> None:
         """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind).
 
@@ -50,7 +59,17 @@ class Opener(QObject):
         patterns.
         The dataset is handed to ``place(role, dataset)`` (default: straight into the state).
         ``remember`` False: not a recent file (a project's own data, opened with the project).
+        ``choose``: when no ``signal`` (nor ``kind``) is given and the file holds several
+        signals, the user chooses one (:attr:`choose`); cancelling opens nothing.
         """
+        if choose and signal is None and kind is None:
+            self.tasks.submit(
+                lambda: load_or_list(path),
+                on_result=lambda found: self._listed(found, path, role, remember, on_failed),
+                on_error=lambda error: self._failed(path, error, on_failed),
+                description=f"Opening {path.name}",
+            )
+            return
         self.tasks.submit(
             lambda: load(path, signal=signal, kind=kind),
             on_result=lambda dataset: self._loaded(dataset, path, role, remember),
@@ -58,10 +77,27 @@ class Opener(QObject):
             description=f"Opening {path.name}",
         )
 
+    def _listed(self, found, path: Path, role, remember: bool, on_failed) -> None:
+        """A single-signal file's dataset, or a multi-signal file's signals to choose from."""
+        if isinstance(found, Dataset):
+            self._loaded(found, path, role, remember)
+            return
+
+        def chosen(index: int | None) -> None:
+            self.open(path, signal=index, role=role, on_failed=on_failed, remember=remember)
+
+        self.choose(path.name, found, chosen)
+
     def _loaded(self, dataset: Dataset, path: Path, role: str | None, remember: bool) -> None:
         self.place(role or ROLE_BY_KIND[dataset.kind], dataset)
-        if dataset.warnings:
-            self.noted.emit(f"{path.name}: {'; '.join(dataset.warnings)}")
+        notes = list(dataset.warnings)
+        index = dataset.metadata.get("signal_index")
+        if len(dataset.signals) > 1 and not any("signals (" in note for note in notes):
+            notes.insert(
+                0, f"signal {index} of {len(dataset.signals)} ({dataset.signals[index]}) opened"
+            )
+        if notes:
+            self.noted.emit(f"{path.name}: {'; '.join(notes)}")
         if remember:
             self.opened.emit(str(path))
 

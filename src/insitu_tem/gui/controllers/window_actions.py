@@ -101,6 +101,9 @@ class FileActions(QObject):
     def open_paths(self, paths, *, signal: int | None = None) -> None:
         """Open files or projects (in the background); errors go to the reporter.
 
+        Without ``signal``, the user chooses which signal of a multi-signal file to open (the
+        window's asker); ``signal`` opens that one of every file.
+
         A project replaces the session, so unsaved changes are offered for saving first. Tilt
         series go to the Tomography panel, the first as the series, the others as its channels;
         holder logs (:data:`LOG_SUFFIXES`) to the Timeline.
@@ -123,7 +126,7 @@ class FileActions(QObject):
             elif path.suffix.lower() in LOG_SUFFIXES:
                 self.open_log(path)
             elif path not in series:
-                self._opener().open(path, signal=signal)
+                self._opener().open(path, signal=signal, choose=True)
 
     def open_sample_project(self) -> None:
         """File ▸ Open Sample Project (offers to save unsaved changes first)."""
