@@ -59,9 +59,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "export": (
         "export",
-        "render a view of a project (movie, hrtem, nbd, nbd-profile, eels, montage, kymograph, "
-        "kinetics, across, figure, overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or the movie to "
-        "MP4/GIF",
+        "render a view of a project (movie, hrtem, nbd, nbd-profile, nbd-map, eels, montage, "
+        "kymograph, kinetics, across, figure, overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or "
+        "the movie to MP4/GIF",
     ),
     "front": (
         "front",

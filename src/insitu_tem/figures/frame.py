@@ -52,6 +52,10 @@ class FrameView:
         scale bar (kymographs: time vs distance).
     note : str
         Text under the frame (the readout of the measuring tools drawn on it).
+    colorbar_label : str
+        Label of the colour bar (what the values are, with their units).
+    missing_colour : str or None
+        Colour of non-finite pixels (None: left blank).
     """
 
     frame: np.ndarray
@@ -70,6 +74,8 @@ class FrameView:
     title: str = ""
     axis_labels: tuple[str, str] | None = None
     note: str = ""
+    colorbar_label: str = ""
+    missing_colour: str | None = None
 
 
 def extent(
@@ -140,9 +146,12 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
     data = display_data(view)
     levels = view.levels or percentile_levels(data)
     box = extent(view.row_axis, view.col_axis, data.shape)
+    cmap = colormap(view.cmap, view.gamma)
+    if view.missing_colour is not None:
+        cmap = cmap.with_extremes(bad=view.missing_colour)
     image = ax.imshow(
         data,
-        cmap=colormap(view.cmap, view.gamma),
+        cmap=cmap,
         vmin=levels[0],
         vmax=levels[1],
         extent=box,
@@ -209,5 +218,8 @@ def render_frame(ax: Axes, view: FrameView) -> dict:
             wrap=True,
         )
     if view.colorbar:
-        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+        ax.set_anchor("E")  # the image beside its colour bar, not across the axes' box
+        bar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+        if view.colorbar_label:
+            bar.set_label(view.colorbar_label, fontsize=8)
     return drawn

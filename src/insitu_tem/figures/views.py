@@ -26,6 +26,7 @@ from insitu_tem.figures.eels_display import (
 )
 from insitu_tem.figures.frame import FrameView
 from insitu_tem.figures.measurements import measurement_overlays
+from insitu_tem.figures.nbd_map import nbd_map_view
 from insitu_tem.figures.nbd_profile import nbd_profile_views
 from insitu_tem.figures.overlay_colours import (
     ANALYSIS_LINE,
@@ -53,6 +54,7 @@ VIEW_NAMES = (
     "timeline",
     "tomo",
     "nbd-profile",
+    "nbd-map",
 )
 
 
@@ -286,6 +288,7 @@ def view_panels(session: Session, name: str, options: dict | None = None) -> lis
         "nbd": lambda: pattern_view(session),
         "eels": lambda: spectrum_view(session),
         "kymograph": lambda: kymograph_view(session),
+        "nbd-map": lambda: nbd_map_view(session),
     }
     if name in single:
         return [single[name]()]

@@ -21,9 +21,9 @@ from insitu_tem.cli.commands.common import (
 
 NAME = "export"
 HELP = (
-    "render a view of a project (movie, hrtem, nbd, nbd-profile, eels, montage, kymograph, "
-    "kinetics, across, figure, overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or the movie to "
-    "MP4/GIF"
+    "render a view of a project (movie, hrtem, nbd, nbd-profile, nbd-map, eels, montage, "
+    "kymograph, kinetics, across, figure, overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or the "
+    "movie to MP4/GIF"
 )
 MAX_DPI = 1200
 MAX_FPS = 120.0
@@ -35,8 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--view",
         default="overview",
         help="movie, hrtem, nbd, nbd-profile (the probe's I(q) with the fitted ring overlays, and "
-        "G(r)), eels, montage, kymograph, kinetics, across, figure, overview, timeline or tomo "
-        "(slices, rendering and thickness plots of the Tomography panel)",
+        "G(r)), nbd-map (the map of a 2-D scan: what the NBD panel's Map tab shows, the "
+        "virtual ADF image by default), eels, montage, kymograph, kinetics, across, figure, "
+        "overview, timeline or tomo (slices, rendering and thickness plots of the Tomography "
+        "panel)",
     )
     parser.add_argument(
         "--out",

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from insitu_tem.figures.nbd_map_values import fraction_legend
 from insitu_tem.gui.widgets.legend_placement import LEGEND_ROW_PX, fit_legend_rows, legend_above
 from insitu_tem.gui.widgets.plot_factory import plot_widget
 from insitu_tem.gui.widgets.plot_hint import PlotHint
@@ -15,12 +16,6 @@ from insitu_tem.gui.widgets.plot_stack import tidy_stack
 
 COLOURS = ("#ff6f6f", "#6fb7ff", "#7fd67f", "#ffa040", "#d08fff", "#e0e0e0")
 NO_STRAIN = "Strain is measured at fewer than two positions: the status line says why"
-
-
-def fraction_legend(name: str) -> str:
-    """The legend text of an NMF component: a free one ("free 1") is a profile the NMF found
-    between the fixed first and last patterns, shown as "intermediate 1"."""
-    return f"intermediate {name[5:]}" if name.startswith("free ") else name
 
 
 class NbdScanPlots(QWidget):

@@ -3,11 +3,12 @@ strain is not measured and why, a flagged beam centre, the ellipse correction in
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
+from insitu_tem.figures.nbd_map_values import strain_gaps
 from insitu_tem.gui.controllers.nbd_analysis import ellipse_note
+
+__all__ = ["centre_warning", "scan_order", "scan_status", "strain_gaps"]
 
 
 def scan_order(nav: tuple) -> str:
@@ -29,23 +30,6 @@ def scan_status(value: dict, ellipse) -> str:
         + centre_warning(value)
         + (f"; {ellipse_note(ellipse)}" if ellipse is not None else "")
     )
-
-
-def strain_gaps(value: dict, *, detail: bool = False) -> str:
-    """ "; strain not measured at N positions: <reasons>" ("" when measured everywhere). Reasons
-    that differ only in their numbers in brackets ("too few spots matched (0 of 6 needed)") are
-    counted as one, unless ``detail`` (the status line's tooltip)."""
-    strain = np.asarray(value["lattice_strain"], float)
-    reasons = value.get("lattice_strain_reason") or [""] * len(strain)
-    missing = [r or "no fit" for r, s in zip(reasons, strain) if not np.isfinite(s)]
-    if not missing:
-        return ""
-    if not detail:
-        missing = [re.sub(r"\s*\([^)]*\)", "", r) for r in missing]
-    counts = {r: missing.count(r) for r in dict.fromkeys(missing)}
-    why = ", ".join(f"{r} ({n})" if len(counts) > 1 else r for r, n in counts.items())
-    positions = "position" if len(missing) == 1 else "positions"
-    return f"; strain not measured at {len(missing)} {positions}: {why}"
 
 
 def centre_warning(value: dict) -> str:

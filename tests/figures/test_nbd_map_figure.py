@@ -1,0 +1,102 @@
+"""The NBD map of a 2-D scan exported (`insitu-tem export --view nbd-map`): the virtual ADF image
+by default, the map chosen in the project otherwise, on the scan's axes in nm with a colour bar."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from insitu_tem.analysis.diffraction.virtual_detector import default_detector, virtual_image
+from insitu_tem.cli.main import main
+from insitu_tem.core.model import DataError
+from insitu_tem.core.project import save_session
+from insitu_tem.core.session import Session
+from insitu_tem.figures.nbd_map import nbd_map_view
+from insitu_tem.figures.views import render_view
+from insitu_tem.io.load import load
+from insitu_tem.samples import nbd_raster
+from insitu_tem.workflows import nbd
+
+ROWS, COLS = 4, 5
+
+
+@pytest.fixture(scope="module")
+def raster(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("raster")
+    return nbd_raster.write(folder, rows=ROWS, cols=COLS)
+
+
+def _session(raster) -> Session:
+    session = Session(checksums=False)
+    session.set_dataset("nbd", load(raster))
+    return session
+
+
+def _patterns(session):
+    dataset = session.dataset("nbd")
+    return np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
+
+
+def test_the_default_map_is_the_virtual_adf_image_on_the_scan_axes(raster):
+    session = _session(raster)
+    view = nbd_map_view(session)
+    patterns = _patterns(session)
+    detector = default_detector(patterns)
+    inner, outer = detector.radii("ADF")
+    expected = virtual_image(patterns, centre_rc=detector.centre_rc, inner_px=inner, outer_px=outer)
+    np.testing.assert_array_equal(view.frame, expected.reshape(ROWS, COLS))
+    assert view.row_axis.units == view.col_axis.units == "nm" and view.col_axis.scale == 10.0
+    assert view.colorbar and view.colorbar_label == "Virtual annular dark field (counts)"
+    assert "from the beam of the mean pattern" in " ".join(view.note.split())
+
+
+def test_the_map_chosen_in_the_project_is_exported_with_its_units(raster):
+    session = _session(raster)
+    value = nbd.run(session).value
+    session.set_panel_state("nbd", {"map": {"quantity": "Lattice strain"}})
+    view = nbd_map_view(session)
+    strain = 100 * np.array(value["lattice_strain"], float).reshape(ROWS, COLS)
+    np.testing.assert_array_equal(view.frame, strain)
+    assert view.colorbar_label == "Lattice strain (%)" and view.missing_colour
+    assert view.levels[0] == -view.levels[1]
+    session.set_panel_state(
+        "nbd", {"map": {"quantity": "Virtual bright field", "radii_px": {"BF": [0, 9.0]}}}
+    )
+    view = nbd_map_view(session)
+    centres = np.array(value["centre_px"], float)
+    expected = virtual_image(_patterns(session), centre_rc=centres, inner_px=0.0, outer_px=9.0)
+    np.testing.assert_array_equal(view.frame.ravel(), expected)
+    assert "the fitted beam centre of each probe" in " ".join(view.note.split())
+
+
+def test_a_measured_map_before_the_analysis_says_what_to_do(raster):
+    session = _session(raster)
+    session.set_panel_state("nbd", {"map": {"quantity": "Lattice strain"}})
+    with pytest.raises(DataError, match="analyse the scan"):
+        nbd_map_view(session)
+
+
+def test_a_line_scan_has_no_map(sample_data):
+    path = sample_data / "nbd_linescan.hspy"
+    if not path.exists():
+        pytest.skip("sample_data/nbd_linescan.hspy not generated")
+    session = Session(checksums=False)
+    session.set_dataset("nbd", load(path))
+    with pytest.raises(DataError, match="not a 2-D scan"):
+        render_view(session, "nbd-map", dpi=50)
+
+
+def test_export_writes_the_nbd_map_png(raster, tmp_path, capsys):
+    session = _session(raster)
+    project = tmp_path / "raster.itproj"
+    save_session(session, project)
+    out = tmp_path / "map.png"
+    code = main(["export", str(project), "--view", "nbd-map", "--out", str(out), "--dpi", "100"])
+    assert code == 0, capsys.readouterr().err
+    image = Image.open(out)
+    width_in = 85 / 25.4
+    assert abs(image.width - width_in * 100) <= 1 and abs(image.height - 0.9 * width_in * 100) <= 1
+    assert json.loads(image.text["insitu-tem"])["parameters"]["view"] == "nbd-map"
+    grey = np.asarray(image.convert("L"), float)
+    assert grey.std() > 20 and (grey < 50).mean() > 0.02
