@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from insitu_tem.analysis.diffraction.scan_virtual import trusted_centres
 from insitu_tem.analysis.diffraction.virtual_detector import default_detector, virtual_image
 from insitu_tem.core.model import Dataset
 from insitu_tem.gui.panels.nbd.detector_rings import DetectorRings
@@ -145,11 +146,7 @@ class NbdMapTab(QWidget):
     def centres(self) -> np.ndarray | None:
         """(n, 2) the fitted beam centre of every probe (None: none trusted, the detector stays
         at the mean pattern's beam)."""
-        value = self.value
-        if value is None or not value.get("centre_ok", True):
-            return None
-        centres = np.asarray(value["centre_px"], float).reshape(-1, 2)
-        return centres if np.isfinite(centres).all(axis=1).any() else None
+        return trusted_centres(self.value)
 
     def set_current(self, index: int) -> None:
         """Outline probe ``index`` on the map and centre the rings on its beam."""
