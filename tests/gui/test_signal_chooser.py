@@ -153,9 +153,11 @@ def test_velox_eels_low_loss_chosen_from_eighteen_signals(
     dialog = chooser_of(qtbot, window)
     listed = rows(dialog)
     assert len(listed) == 18 and dialog.selected() == 0
-    assert listed[0][2:4] == ["EDS spectrum", "4096 channels"]
-    assert listed[13][1:4] == ["a", "image", "128 × 128 px"]
-    assert listed[16][2:] == [
+    assert listed[0][1:4] == ["EDS (UltraX3)", "EDS spectrum", "4096 channels"]
+    assert len({row[1] for row in listed[:6]}) == 6, "one EDS spectrum per detector"
+    assert listed[13][1:4] == ["a (DF-S)", "image", "128 × 128 px"]
+    assert listed[16][1:] == [
+        "EELS (Zebra)",
         "EELS spectrum image",
         "16 × 20 probes × 2048 channels",
         "−21.5 to 324.8 eV, 0.1692 eV/channel; 158.7 nm/probe",

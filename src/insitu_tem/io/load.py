@@ -265,6 +265,8 @@ class SignalSummary:
     notes : tuple of str
         What the reader noticed in it (complex data, no calibration, ...), as
         :attr:`Dataset.warnings`.
+    detector : str
+        The detector that recorded it, when the file says (Velox: "UltraX3", "DF-S", ...).
     """
 
     index: int
@@ -274,16 +276,26 @@ class SignalSummary:
     axes: tuple[Axis, ...]
     problem: str = ""
     notes: tuple[str, ...] = ()
+    detector: str = ""
 
 
 def _summary(index: int, raw: RawSignal, path: Path) -> SignalSummary:
+    detector = str(raw.metadata.get("detector", ""))
     try:
         dataset = build_dataset(raw, source=str(path))
     except DataError as error:
         axes = tuple(Axis(a.name, a.size) for a in raw.axes)
-        return SignalSummary(index, raw.title, "", raw.signal_type, axes, str(error))
+        return SignalSummary(
+            index, raw.title, "", raw.signal_type, axes, str(error), detector=detector
+        )
     return SignalSummary(
-        index, raw.title, dataset.kind, raw.signal_type, dataset.axes, notes=dataset.warnings
+        index,
+        raw.title,
+        dataset.kind,
+        raw.signal_type,
+        dataset.axes,
+        notes=dataset.warnings,
+        detector=detector,
     )
 
 

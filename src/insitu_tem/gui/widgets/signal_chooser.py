@@ -3,7 +3,8 @@
 Velox, EMD and HyperSpy files often hold several signals (an EELS spectrum image with its
 HAADF, EDS spectra and maps); the dialog lists them in a microscopist's words — title, kind,
 size, calibration and the panel that shows it — with the one the reader opens by default
-selected. Enter (or a double click) opens the selection, Esc cancels and opens nothing.
+selected. Enter (or a double click) opens the selection, Esc cancels and opens nothing. The title
+names the detector when the file does (Velox: six "EDS" spectra, one per UltraX detector).
 """
 
 from __future__ import annotations
@@ -50,6 +51,15 @@ def kind_words(summary: SignalSummary) -> str:
     if any(note.startswith("complex data") for note in summary.notes):
         words += " (complex)"
     return f"{spectrum} {words}" if spectrum and summary.kind.startswith("spectrum") else words
+
+
+def title_words(summary: SignalSummary) -> str:
+    """Its title, with the detector that recorded it when the file names one and the title does
+    not: "EDS (UltraX3)", "a (DF-S)"."""
+    title = summary.title or "(untitled)"
+    if summary.detector and summary.detector.lower() not in title.lower():
+        return f"{title} ({summary.detector})"
+    return title
 
 
 def size_words(summary: SignalSummary) -> str:
@@ -178,7 +188,7 @@ class SignalChooser(QDialog):
         item = QTreeWidgetItem(
             [
                 str(summary.index),
-                summary.title or "(untitled)",
+                title_words(summary),
                 kind_words(summary),
                 size_words(summary),
                 calibration_words(summary),

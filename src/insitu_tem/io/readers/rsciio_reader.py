@@ -149,6 +149,9 @@ def _to_raw(signal: dict, index: int, plugin: str, path: Path) -> RawSignal:
     if energy:
         metadata["beam_energy_kV"] = energy
     metadata.update(aberrations(signal.get("original_metadata", {})))
+    detector = _nested(signal.get("original_metadata", {}), "BinaryResult", "Detector")
+    if isinstance(detector, str) and detector.strip():
+        metadata["detector"] = detector.strip()
     return RawSignal(
         array=signal["data"],
         axes=_raw_axes(signal),
