@@ -52,7 +52,7 @@ def _power(windowed: np.ndarray, positions: np.ndarray) -> np.ndarray:
     transform = finufft.nufft2d2(
         x,
         y,
-        windowed.astype(np.complex128),
+        np.ascontiguousarray(windowed, dtype=np.complex128),
         eps=_NUFFT_EPS,
         isign=1,
         modeord=0,
