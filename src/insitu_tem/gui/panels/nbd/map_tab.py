@@ -39,10 +39,13 @@ class NbdMapTab(QWidget):
     -------
     index_picked(int) : a probe clicked on the map
     hovered(str) : the probe under the mouse and its value
+    changed() : the user chose another map or released a detector ring (the project state
+        changed: the session keeps it, so an exported figure shows this map)
     """
 
     index_picked = Signal(int)
     hovered = Signal(str)
+    changed = Signal()
 
     def __init__(self, pattern_view, *, known_d=lambda: 2.238, parent=None) -> None:
         super().__init__(parent)
@@ -78,6 +81,7 @@ class NbdMapTab(QWidget):
     def _chosen(self, name: str) -> None:
         self.wanted = name
         self.redraw()
+        self.changed.emit()
 
     def known_d_changed(self) -> None:
         """Draw the map of the ring near the known d again (the known d changed)."""
@@ -217,6 +221,8 @@ class NbdMapTab(QWidget):
         self.radii[self.kind] = (0.0, outer) if self.kind == "BF" else (inner, outer)
         if final or self.patterns.size < LIVE_VOXELS:
             self._show_virtual()
+        if final:
+            self.changed.emit()
 
     def state(self) -> dict:
         """What the map shows and the detector radii (project state)."""

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
@@ -37,17 +36,10 @@ from insitu_tem.gui.panels.nbd.pattern_view import DISPLAY_MODES, NbdPatternView
 from insitu_tem.gui.panels.nbd.profile_plots import NbdProfilePlots
 from insitu_tem.gui.panels.nbd.scan_plots import NbdScanPlots
 from insitu_tem.gui.panels.nbd.map_tab import NbdMapTab
+from insitu_tem.gui.panels.nbd.rows import row as _row
 from insitu_tem.gui.panels.nbd.scan_status import scan_order, scan_status, strain_gaps
 from insitu_tem.workflows.nbd import fraction_names
 from insitu_tem.workflows.nbd_pattern import PATTERN, RINGS, pattern_text
-
-
-def _row(*widgets) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for widget in widgets:
-        row.addWidget(widget)
-    row.addStretch(1)
-    return row
 
 
 class NbdPanel(QWidget):
@@ -85,6 +77,7 @@ class NbdPanel(QWidget):
         self.scan_plots.index_picked.connect(state.set_scan_index)
         self.map_tab.index_picked.connect(state.set_scan_index)
         self.map_tab.hovered.connect(state.report_cursor)
+        self.map_tab.changed.connect(self._keep_map)
         self.known_d.valueChanged.connect(lambda _: self.map_tab.known_d_changed())
         self.tabs.currentChanged.connect(lambda _: self.map_tab.set_in_view(self._map_in_view()))
         state.scan_index_changed.connect(self._show_pattern)
@@ -154,6 +147,9 @@ class NbdPanel(QWidget):
             "composition": self.composition.currentText(),
             "map": self.map_tab.state() if self.map_tab.active else None,
         }
+
+    def _keep_map(self) -> None:
+        self.state.session.set_panel_state("nbd", self.project_state())
 
     def restore_project_state(self, saved: dict) -> None:
         """Show what was saved: display from the session's view, tool inputs from the panel state
