@@ -3,6 +3,7 @@ every label lies inside the plot (none cut by its top), a label that finds no ro
 highlighted edge's never), and zooming in, where lines spread apart, writes them on one row."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtWidgets import QApplication
 
@@ -90,3 +91,28 @@ def test_marker_labels_name_only_the_labels_the_user_sees(plot):
     plot.getPlotItem().vb.setXRange(60.0, 92.0, padding=0)
     QApplication.processEvents()
     assert "W O3" not in plot.marker_labels() and "W O3" not in plot.hidden_labels()
+
+
+def test_a_window_edge_never_crosses_an_edge_label(plot):
+    """Where a window's boundary line runs through a label (W N7 beside the background window of
+    the sample scan), the label is drawn over the line."""
+    region = pg.LinearRegionItem((33.0, 45.0))
+    region.setZValue(5)
+    plot.addItem(region)
+    QApplication.processEvents()
+    crossed = 0
+    for marker in plot.markers:
+        if not marker.label.isVisible():
+            continue
+        centre = marker.label.sceneBoundingRect().center()
+        for line in region.lines:
+            line.setValue(plot.getPlotItem().vb.mapSceneToView(centre).x())
+            QApplication.processEvents()
+            stack = [
+                "label" if item is marker.label or marker.label.isAncestorOf(item) else "line"
+                for item in plot.scene().items(centre)
+                if item is line or item is marker.label or marker.label.isAncestorOf(item)
+            ]
+            crossed += len(stack) >= 2
+            assert stack[0] == "label", (marker.label.toPlainText(), stack)
+    assert crossed > 0

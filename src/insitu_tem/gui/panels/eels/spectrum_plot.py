@@ -23,9 +23,10 @@ LABEL_ROOM = 0.8
 """Fraction of the plot's height, from its top, where edge labels are written."""
 CURSOR_PEN = pg.mkPen("#c8c8c8", width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
 """The energy cursor: thin and dashed, drawn behind the spectrum (:data:`CURVE_Z`)."""
-WINDOW_Z, CURSOR_Z, CURVE_Z = 5, 6, 7
-"""Stacking: the windows, the energy cursor over them (the user grabs it inside a window), the
-spectrum and its fitted background over both (wherever the cursor is, the data are drawn)."""
+WINDOW_Z, MARKER_Z, CURSOR_Z, CURVE_Z = 5, 5.5, 6, 7
+"""Stacking: the windows; the edge markers over them (a window's edge never crosses a label); the
+energy cursor over both (the user grabs it inside a window); the spectrum and its fitted
+background over all (wherever the cursor is, the data are drawn)."""
 ZLP_WITHIN_EV = 10.0
 """A spectrum whose highest channel lies within this of 0 eV is a low-loss spectrum (its ZLP)."""
 
@@ -151,6 +152,7 @@ class EelsSpectrumPlot(pg.PlotWidget):
                 label=text,
                 labelOpts={"position": 0.5, "color": colour, "rotateAxis": (1, 0)},
             )
+            marker.setZValue(MARKER_Z)
             self.addItem(marker)
             self.markers.append(marker)
         self.stagger_labels()
