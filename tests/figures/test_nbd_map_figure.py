@@ -100,3 +100,11 @@ def test_export_writes_the_nbd_map_png(raster, tmp_path, capsys):
     assert json.loads(image.text["insitu-tem"])["parameters"]["view"] == "nbd-map"
     grey = np.asarray(image.convert("L"), float)
     assert grey.std() > 20 and (grey < 50).mean() > 0.02
+
+
+def test_the_pattern_of_a_2d_scan_is_titled_with_its_row_and_column(raster):
+    from insitu_tem.figures.views import pattern_view
+
+    session = _session(raster)
+    session.set_probe(11)
+    assert pattern_view(session).title == "NBD, probe 11 (row 2, col 1 at x = 10 nm, y = 20 nm)"

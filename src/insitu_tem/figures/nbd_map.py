@@ -93,6 +93,20 @@ def nbd_map_view(session: Session) -> FrameView:
     )
 
 
+def probe_place(nav, index: int) -> str:
+    """Where probe ``index`` lies in a scan of navigation axes ``nav``, for a title: the position
+    along a line scan, "(row r, col c at x = …, y = …)" in a 2-D scan (row-major; positions when
+    calibrated), "" for a single pattern."""
+    if len(nav) != 2:
+        return f" ({nav[0].to_value(index):.4g} {nav[0].units})" if nav else ""
+    row, col = _probe_rc(index, nav)
+    text = f" (row {row}, col {col}"
+    if nav[1].calibrated:
+        x, y = nav[1].to_value(col), nav[0].to_value(row)
+        text += f" at x = {x:.4g} {nav[1].units}, y = {y:.4g} {nav[0].units}"
+    return text + ")"
+
+
 def _probe_rc(index: int, nav) -> tuple[int, int]:
     index = int(np.clip(index, 0, nav[0].size * nav[1].size - 1))
     return divmod(index, nav[1].size)

@@ -26,7 +26,7 @@ from insitu_tem.figures.eels_display import (
 )
 from insitu_tem.figures.frame import FrameView
 from insitu_tem.figures.measurements import measurement_overlays
-from insitu_tem.figures.nbd_map import nbd_map_view
+from insitu_tem.figures.nbd_map import nbd_map_view, probe_place
 from insitu_tem.figures.nbd_profile import nbd_profile_views
 from insitu_tem.figures.overlay_colours import (
     ANALYSIS_LINE,
@@ -173,7 +173,7 @@ def pattern_view(session: Session) -> FrameView:
     )
     shown, row, col, origin = _cropped(shown, row, col, session.view("nbd.region"))
     nav = dataset.navigation_axes
-    where = f" ({nav[0].to_value(index):.4g} {nav[0].units})" if nav else ""
+    where = probe_place(nav, index)
     centre, spots = pattern_marks(session, index, dataset.n_items)
     move = np.asarray(origin, float)
     tools, note = measurement_overlays(session, "nbd", *dataset.signal_axes)
