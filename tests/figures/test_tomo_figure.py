@@ -56,3 +56,19 @@ def test_measurements_are_plotted_on_calibrated_axes():
     histogram = next(ax for ax in figure.axes if ax.get_xlabel() == "shell thickness (nm)")
     assert histogram.get_title() == "median 2 ± 0.12 nm" and histogram.get_xlim()[1] >= 2.5
     assert parameters["shell_thickness"] == 2.0
+
+
+def test_a_shell_void_fraction_not_measured_is_said_not_drawn_as_nan():
+    volume = np.zeros((20, 24, 28), np.float32)
+    measurement = {
+        "thickness_map_px": np.full((24, 16), 4.0).tolist(),
+        "thickness_histogram": {"counts": [0, 384, 0], "edges_px": [3.0, 3.5, 4.5, 5.0]},
+        "radial_profile": {"radius_px": [0.5, 1.5, 2.5], "mean": [2.0, 1.0, 0.0]},
+        "shell_thickness_px": 4.0,
+        "shell_thickness_sigma_px": float("nan"),
+        "void_fraction_shell": float("nan"),
+    }
+    view = TomoView(volume, (10, 12, 14), voxel_size=0.5, units="nm", measurement=measurement)
+    figure, _ = render_tomo(view, dpi=60)
+    histogram = next(ax for ax in figure.axes if ax.get_xlabel() == "shell thickness (nm)")
+    assert histogram.get_title() == "median 2 nm; voids not measured"

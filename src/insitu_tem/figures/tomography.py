@@ -133,9 +133,12 @@ def _measurement_row(figure, axes, view: TomoView) -> None:
         axes[1].stairs(counts, edges, fill=True, color="tab:blue", alpha=0.6)
     median = value.get("shell_thickness_px", float("nan")) * voxel
     sigma = value.get("shell_thickness_sigma_px", float("nan")) * voxel
-    title = f"median {median:.3g} ± {sigma:.2g} {units}"
+    spread = f" ± {sigma:.2g}" if np.isfinite(sigma) else ""
+    title = f"median {median:.3g}{spread} {units}"
     if "void_fraction_shell" in value:
-        title += f"; voids {100 * value['void_fraction_shell']:.2f} % of shell"
+        voids = value["void_fraction_shell"]
+        voids = np.nan if voids is None else 100 * float(voids)
+        title += f"; voids {voids:.2f} % of shell" if np.isfinite(voids) else "; voids not measured"
     if not value.get("shell_thickness_ok", True):
         title = "no core–shell wire: thickness not measured"
     axes[1].set_title(title, fontsize=8)
