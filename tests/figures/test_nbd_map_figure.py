@@ -1,5 +1,5 @@
-"""The NBD map of a 2-D scan exported (`insitu-tem export --view nbd-map`): the virtual ADF image
-by default, the map chosen in the project otherwise, on the scan's axes in nm with a colour bar."""
+"""The NBD map of a 2-D scan exported (`insitu-tem export --view nbd-map`): the virtual BF image
+by default (the Map tab's first map), the map chosen in the project otherwise, on the scan's axes in nm with a colour bar."""
 
 import json
 
@@ -38,16 +38,16 @@ def _patterns(session):
     return np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
 
 
-def test_the_default_map_is_the_virtual_adf_image_on_the_scan_axes(raster):
+def test_the_default_map_is_the_virtual_bf_image_the_map_tab_opens_on(raster):
     session = _session(raster)
     view = nbd_map_view(session)
     patterns = _patterns(session)
     detector = default_detector(patterns)
-    inner, outer = detector.radii("ADF")
+    inner, outer = detector.radii("BF")
     expected = virtual_image(patterns, centre_rc=detector.centre_rc, inner_px=inner, outer_px=outer)
     np.testing.assert_array_equal(view.frame, expected.reshape(ROWS, COLS))
     assert view.row_axis.units == view.col_axis.units == "nm" and view.col_axis.scale == 10.0
-    assert view.colorbar and view.colorbar_label == "Virtual annular dark field (counts)"
+    assert view.colorbar and view.colorbar_label == "Virtual bright field (counts)"
     assert "from the beam of the mean pattern" in " ".join(view.note.split())
 
 

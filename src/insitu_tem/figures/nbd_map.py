@@ -1,6 +1,6 @@
 """The map of a 2-D NBD scan as the NBD panel's Map tab shows it, exported (the named view
 ``nbd-map`` of ``insitu-tem export``): what the project's map shows (the panel state's
-``map.quantity``; the virtual annular dark field by default) on the scan's axes with a scale bar
+``map.quantity``; the virtual bright field by default, as the Map tab opens) on the scan's axes with a scale bar
 in their units, a colour bar with the values' units, probes without a value on grey and why
 under the map."""
 
@@ -23,7 +23,7 @@ NOTE_WIDTH = 60
 """Characters per line of the note under the map (wrapped before the layout measures it)."""
 MISSING = "#808080"
 """Probes without a value (as the Map tab draws them: grey)."""
-DEFAULT = VIRTUAL["ADF"]
+DEFAULT = VIRTUAL["BF"]
 KNOWN_D_A = 2.238
 """The NBD panel's default known ring spacing, Å."""
 

@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="overview",
         help="movie, hrtem, nbd, nbd-profile (the probe's I(q) with the fitted ring overlays, and "
         "G(r)), nbd-map (the map of a 2-D scan: what the NBD panel's Map tab shows, the "
-        "virtual ADF image by default), eels, montage, kymograph, kinetics, across, figure, "
+        "virtual BF image by default), eels, montage, kymograph, kinetics, across, figure, "
         "overview, timeline or tomo (slices, rendering and thickness plots of the Tomography "
         "panel)",
     )

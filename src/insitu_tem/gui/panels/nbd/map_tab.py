@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from insitu_tem.analysis.diffraction.scan_virtual import trusted_centres
 from insitu_tem.analysis.diffraction.virtual_detector import default_detector, virtual_image
 from insitu_tem.core.model import Dataset
+from insitu_tem.figures.nbd_map import DEFAULT as DEFAULT_MAP
 from insitu_tem.gui.panels.nbd.detector_rings import DetectorRings
 from insitu_tem.gui.panels.nbd.map_quantities import (
     RING_D,
@@ -64,7 +65,7 @@ class NbdMapTab(QWidget):
         self.detector = None
         self.radii: dict[str, tuple[float, float]] = {}
         self.known_d = known_d
-        self.wanted = ""
+        self.wanted = DEFAULT_MAP
         self.in_view = True
         row = QHBoxLayout()
         row.addWidget(QLabel("Map"))
