@@ -39,3 +39,29 @@ def test_without_an_edge_the_p_values_keep_their_level_over_the_shift_search():
         ]
     )
     assert np.mean(p < 0.1) <= 0.16, np.mean(p < 0.1)
+
+
+TUNGSTEN = Axis("E", 600, 0.05, 20.0, "eV")
+
+
+def test_the_edge_statistic_has_unit_spread_on_fine_channels_smoothed_over_six():
+    """W O2,3 geometry (0.05 eV/channel, the 0.3 eV smoothing over 6 channels): without an edge
+    the statistic at a fixed shift is a standard variable; session 27's noise estimate from the
+    smoothed residuals gave it a spread of 1.3."""
+    from insitu_tem.analysis.eels.shift_fit import fit_shift
+    from insitu_tem.analysis.eels.shifts import _pre_edge_law
+
+    e = TUNGSTEN.coordinates()
+    channels = slice(int(np.searchsorted(e, 28.8)), int(np.searchsorted(e, 48.8)))
+    grid = np.arange(-3.0, 3.0 + 1e-9, 0.025)
+    rng = np.random.default_rng(11)
+    z = []
+    for counts in (3e2, 3e3, 3e4, 3e5):
+        law = counts * (e / 36.8) ** -3.5
+        for _ in range(2):
+            y = rng.poisson(law, (41, e.size)).astype(float)
+            background = _pre_edge_law(y[0], TUNGSTEN, (28.8, 34.3), e[channels], "power_law")
+            fit = fit_shift(y[1:], y[0], e, channels, background, order=2, grid=grid)
+            z.append(fit.edge_z[:, len(grid) // 2])
+    spread = np.std(np.concatenate(z))
+    assert 0.9 < spread < 1.1, spread

@@ -4,21 +4,23 @@ smooth background alone, searched over the shift, with Davies' bound for that se
 At every trial shift s of the grid the edge term (the shifted reference) is one extra column
 beside the smooth background (:mod:`.shift_fit`); its signed statistic is
 
-    z(s) = sign(⟨e₀, t_s⟩) √(ΔRSS(s) / (σ² κ)),
+    z(s) = sign(⟨e₀, t_s⟩) √(ΔRSS(s) ‖t⊥‖² / Var⟨e₀, t⊥⟩),
 
 e₀ the weighted residuals of the smooth background alone, t_s the weighted edge term, ΔRSS(s)
-the drop of the weighted residual sum it brings, σ² the residual variance and κ ≥ 1 the
-inflation of the noise variance along the edge term by the residuals' correlation (Newey–West,
-:func:`.shift_fit.newey_west`), both at the best shift (:func:`.shift_fit.edge_statistic`).
-Without an edge z(s) is close to a t process of ν/κ degrees of freedom (ν the residual degrees
-of freedom). Its largest value M over the search is not one t variable: the reference's noise,
+the drop of the weighted residual sum it brings, t⊥ the edge term at the best shift less its
+projection on the background, and Var⟨e₀, t⊥⟩ the noise's variance along it, estimated on the
+recorded (unsmoothed) channels and carried through the fit's smoothing exactly
+(:mod:`.edge_noise`; until session 28 it came from the smoothed residuals, which gave z a
+spread of 1.23–1.36 on 0.05 eV channels). Without an edge z(s) is close to a t process of ν
+degrees of freedom (those of the noise estimate, :func:`.edge_noise.edge_statistic`). Its
+largest value M over the search is not one t variable: the reference's noise,
 shifted across the search range, meets the spectrum's noise at several nearly independent
 places. The F test of the best shift alone (until session 27) therefore detected edge-free
 exact power laws at 4.8× its level (0.48 % at p < 10⁻³). The shift exists only under the
 alternative (Davies 1977), so the p-value is Davies' (1987) bound on the tail of the supremum,
 with the t process's upcrossing rate (Worsley 1994),
 
-    p = P(t_(ν/κ) > M) + V (1 + M²κ/ν)^(−(ν/κ − 1)/2) / √(8π),   V = Σ_i |z(s_i) − z(s_(i−1))|,
+    p = P(t_ν > M) + V (1 + M²/ν)^(−(ν − 1)/2) / √(8π),   V = Σ_i |z(s_i) − z(s_(i−1))|,
 
 V the total variation of z over the grid (Davies' estimate of the expected number of
 upcrossings; R ``segmented::davies.test`` makes the same one-sided choice). One-sided: an edge

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from insitu_tem.analysis.eels._common import parabola_vertex, smooth
+from insitu_tem.analysis.eels.edge_noise import RecordedNoise, edge_statistic
 
 _CHUNK = 128
 SMOOTH_EV = 0.3
@@ -138,6 +139,7 @@ def fit_shift(
     grid: np.ndarray,
     influence: bool = False,
     extra: np.ndarray | None = None,
+    detect: bool = True,
 ) -> ShiftFit:
     """Shift of ``reference`` in every row of ``y`` inside ``region`` (see module docstring).
 
@@ -145,13 +147,18 @@ def fit_shift(
     trial shifts, eV, evenly spaced. With ``influence`` the result also holds, per spectrum,
     the first-order change of the shift (eV) per count added to each channel of ``y``.
     ``extra``, shape (n, len(region), j), adds per-spectrum columns to the smooth background
-    (the plasmon's Drude columns, :mod:`.plasmon_tail`).
+    (the plasmon's Drude columns, :mod:`.plasmon_tail`). Without ``detect`` the edge statistic
+    (:mod:`.edge_noise`) is not computed: ``edge_z`` and ``edge_dof`` are NaN.
     """
     step = e_all[1] - e_all[0]
     width = max(SMOOTH_EV / step, 1.0)
     reference = smooth(np.nan_to_num(reference)[None, :], width)[0]
-    level = smooth(reference[None, :], 2.0)[0][region]
-    weights = 1.0 / np.sqrt(np.maximum(level, max(np.nanmax(level), 1.0) * 1e-3))
+    level = smooth(reference[None, :], 2.0)[0]
+    floor = max(np.nanmax(level[region]), 1.0) * 1e-3
+    pad = min(int(np.ceil(4 * width)) + 1, region.start, len(e_all) - region.stop)
+    around = slice(region.start - pad, region.stop + pad)
+    weights_around = 1.0 / np.sqrt(np.maximum(level[around], floor))
+    weights = weights_around[pad : pad + region.stop - region.start]
     templates = shifted(reference, grid / step)[:, region] * weights[None, :]
     smooth_part = background * weights
     q, r = _designs(templates, smooth_part, order)
@@ -184,7 +191,14 @@ def fit_shift(
             effect[rows] = smooth(effect[rows], width)
     sigma2 = np.maximum(minimum, 0) / dof
     found = found & np.isfinite(stderr) & (scale > 0)
-    edge_z, edge_dof = edge_statistic(yw, ssr, templates, smooth_part, order, inner, extra)
+    edge_z, edge_dof = np.full(ssr.shape, np.nan), np.full(len(y), np.nan)
+    if detect:
+        recorded = RecordedNoise(
+            np.nan_to_num(y)[:, around] * weights_around[None, :], weights_around, pad, width
+        )
+        edge_z, edge_dof = edge_statistic(
+            yw, ssr, templates, smooth_part, order, inner, extra, recorded
+        )
     return ShiftFit(
         shift,
         np.where(found, stderr, np.nan),
@@ -221,38 +235,6 @@ def _augmented(q, r, extra):
     return np.linalg.qr(design)
 
 
-def edge_statistic(yw, ssr, templates, smooth_part, order, inner, extra=None):
-    """z(s) of every spectrum (rows of ``yw``) at every shift of the grid, shape (n, grid), and
-    its effective degrees of freedom ν/κ, shape (n,) (:mod:`.edge_detection`).
-
-    ``ssr`` (n, grid) are the residual sums with the edge term at each shift, ``templates``
-    (grid, channels) the weighted edge terms, ``smooth_part`` the weighted background under the
-    polynomial of ``order``, ``inner`` the best shift's grid index per spectrum and ``extra``
-    per-spectrum background columns.
-    """
-    n = yw.shape[1]
-    u = np.arange(n, dtype=float)
-    u = (u - u.mean()) / max(np.ptp(u), 1e-9)
-    smooth_design = smooth_part[:, None] * u[:, None] ** np.arange(order + 1)
-    if extra is None:
-        basis = np.broadcast_to(np.linalg.qr(smooth_design)[0], (len(yw),) + smooth_design.shape)
-    else:
-        stacked = np.broadcast_to(smooth_design, (len(yw),) + smooth_design.shape)
-        basis = np.linalg.qr(np.concatenate([stacked, extra], axis=2))[0]
-    residual_null = _remove_span(yw, basis)
-    edge_part = _remove_span(templates[inner], basis)
-    norm = np.maximum((edge_part**2).sum(axis=1), 1e-300)
-    residual = residual_null - edge_part * ((residual_null * edge_part).sum(axis=1) / norm)[:, None]
-    n_params = basis.shape[2] + 2
-    sigma2 = (residual**2).sum(axis=1) / max(n - n_params, 1)
-    inflation = newey_west(residual, edge_part, n_params) * norm / np.maximum(sigma2, 1e-300)
-    inflation = np.where(np.isfinite(inflation) & (inflation > 1.0), inflation, 1.0)
-    gain = np.maximum((residual_null**2).sum(axis=1)[:, None] - ssr, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.nan_to_num(np.sqrt(gain / (sigma2 * inflation)[:, None]), nan=0.0, posinf=1e150)
-    return np.sign(residual_null @ templates.T) * z, max(n - n_params, 1) / inflation
-
-
 def _errors(yw, q, r, reference, region, shift_channels, weights, step):
     projection = np.einsum("nek,ne->nk", q, yw)
     coefficients = np.linalg.solve(r, projection[..., None])[..., 0]
@@ -263,8 +245,3 @@ def _errors(yw, q, r, reference, region, shift_channels, weights, step):
     gradient = gradient - np.einsum("nek,nk->ne", q, np.einsum("nek,ne->nk", q, gradient))
     variance = newey_west(residual, gradient, q.shape[2] + 1)
     return scale, np.sqrt(np.where(variance > 0, variance, np.nan)), gradient
-
-
-def _remove_span(values: np.ndarray, basis: np.ndarray) -> np.ndarray:
-    """Rows of ``values`` (n, e) less their projections on their orthonormal ``basis`` (n, e, k)."""
-    return values - np.einsum("nek,nk->ne", basis, np.einsum("nek,ne->nk", basis, values))

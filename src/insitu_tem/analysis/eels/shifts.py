@@ -185,7 +185,17 @@ def _fit_all(
         channels = channel_range(energy, (low, high), minimum=order + 8)
         law = _pre_edge_law(ref, energy, bg_window, e_all[channels], law_model)
         fits.append(
-            fit_shift(y, ref, e_all, channels, law, order=order, grid=grid, influence=influence)
+            fit_shift(
+                y,
+                ref,
+                e_all,
+                channels,
+                law,
+                order=order,
+                grid=grid,
+                influence=influence,
+                detect=not fits,
+            )
         )
         influence = False
     return fits
