@@ -18,6 +18,7 @@ from insitu_tem.gui.controllers.linking import FrontMarkers, ScanLinker
 from insitu_tem.gui.controllers.measurements import MeasurementBinding
 from insitu_tem.gui.controllers.opener import Opener
 from insitu_tem.gui.controllers.session_bridge import ROLE_BY_KIND
+from insitu_tem.gui.dock_layout import COMPACT_TABS
 from insitu_tem.gui.controllers.project import ProjectController
 from insitu_tem.gui.controllers.timeline import TimelineController
 from insitu_tem.gui.edit_tracking import track_edits
@@ -115,6 +116,7 @@ class Workbench:
         self.project.scan_lines_changed.connect(self.linker.set_scan_lines)
         self.project.restored.connect(self._compute_across_when_possible)
         self.project.restored.connect(self.panels["hrtem"].show_movie_without_hrtem)
+        self.project.restored.connect(self._raise_in_tab_order)
         state.dataset_changed.connect(self._route)
 
     def _build_timeline(self) -> None:
@@ -201,6 +203,14 @@ class Workbench:
         movie = self.window.state.dataset("movie")
         if movie is not None and movie.axes[-1].units == "nm":
             self.linker.set_front_along(result.front_along_nm / movie.axes[-1].scale)
+
+    def _raise_in_tab_order(self) -> None:
+        """An opened project shows the panels of its data in tab order (:data:`COMPACT_TABS`:
+        EELS before NBD), not the one whose file happened to load last."""
+        roles = set(self.window.state.session.roles)
+        for role in reversed(COMPACT_TABS):
+            if role in roles and role in self.window.docks:
+                self.window.docks[role].raise_()
 
     def _route(self, role: str, dataset) -> None:
         panel = self.panels.get(role)
