@@ -22,9 +22,12 @@ def session_value(session: Session) -> dict | None:
     if "edge" in chosen:
         edge = chosen["edge"]
     else:
-        from insitu_tem.analysis.eels.edge_choice import session_default_edge
+        from insitu_tem.analysis.eels.edge_choice import DEFAULT_EDGE, kept_default_edge
 
-        edge = session_default_edge(session, keep=False)
+        # drawing a view does not change the project: the kept edge is read, not kept
+        edge = kept_default_edge(
+            dataset, kept=session.parameters(DEFAULT_EDGE), data=session.fingerprint("eels")
+        )
     name = "eels" if edge is None else f"eels.{edge}"
     result = session.result(name)
     if result is None or session.result_status(name) != "current":

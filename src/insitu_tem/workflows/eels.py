@@ -183,15 +183,34 @@ def _reference(parameters: dict, energy_size: int):
     return np.asarray(spectrum.array, float)
 
 
+def session_default_edge(session: Session) -> str | None:
+    """The edge the session's EELS data opens on
+    (:func:`~insitu_tem.analysis.eels.edge_choice.dataset_default_edge`), found once per data and
+    calibration and kept in the session's parameters ``DEFAULT_EDGE`` with the data's
+    fingerprint (not an unsaved change): the panel, the views and the exports ask on every
+    redraw, and a saved project reopens on the edge the user saw. A frozen snapshot (an
+    export's) is not changed. None without EELS data or an energy axis in eV."""
+    from insitu_tem.analysis.eels.edge_choice import DEFAULT_EDGE, kept_default_edge
+
+    dataset = session.dataset("eels")
+    if dataset is None:
+        return None
+    data, kept = session.fingerprint("eels"), session.parameters(DEFAULT_EDGE)
+    edge = kept_default_edge(dataset, kept=kept, data=data)
+    if kept.get("data") != data or kept.get("edge") != edge:
+        try:
+            session.set_parameters(DEFAULT_EDGE, {"data": data, "edge": edge}, dirty=False)
+        except RuntimeError:  # a snapshot (Session.snapshot) cannot be changed: not kept
+            pass
+    return edge
+
+
 def session_parameters(session: Session) -> dict:
-    """The parameters in effect for ``session``: the defaults, the EELS data's default edge (kept
-    in the session, :func:`~insitu_tem.analysis.eels.edge_choice.session_default_edge`), then
-    the session's (what the user chose)."""
+    """The parameters in effect for ``session``: the defaults, the EELS data's default edge
+    (:func:`session_default_edge`), then the session's (what the user chose)."""
     chosen = session.parameters(NAME)
     parameters = {**DEFAULTS, **chosen}
     if "edge" not in chosen and session.dataset("eels") is not None:
-        from insitu_tem.analysis.eels.edge_choice import session_default_edge
-
         parameters["edge"] = session_default_edge(session)
     return parameters
 

@@ -8,7 +8,7 @@ rise (counts per channel per eV), the most prominent: on the sample line scan W 
 plasmon tail rather than the weaker Li K further out. The onset need not be placeable: Ti L3's
 crystal-field split rises twice, too alike to order, yet the edge is there. Without any
 detected edge the table's rule stands: the first candidate. A session keeps the answer for its
-EELS data (:func:`session_default_edge`).
+EELS data (:func:`insitu_tem.workflows.eels.session_default_edge`), so it is found once per data.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from insitu_tem.core.model import Axis, Dataset
-from insitu_tem.core.session import Session
 from insitu_tem.analysis.eels.edges_table import candidate_edges, default_edge
 from insitu_tem.analysis.eels.onsets import edge_onset
 
@@ -60,25 +59,10 @@ def dataset_default_edge(dataset: Dataset) -> str | None:
     return strongest_edge(sampled_mean(dataset), energy)
 
 
-def session_default_edge(session: Session, *, keep: bool = True) -> str | None:
-    """The edge the session's EELS data opens on (:func:`dataset_default_edge`), computed once
-    per data and calibration and kept in the session's parameters :data:`DEFAULT_EDGE` with the
-    data's fingerprint (not an unsaved change): the panel, the views and the exports ask on
-    every redraw, and a saved project reopens on the edge the user saw. None without EELS data
-    or an energy axis in eV. Without ``keep`` (a view being drawn: drawing does not change the
-    project) or on a frozen snapshot (an export's) it is computed when not kept, not kept."""
-    dataset = session.dataset("eels")
-    if dataset is None:
-        return None
-    data = session.fingerprint("eels")
-    kept = session.parameters(DEFAULT_EDGE)
+def kept_default_edge(dataset: Dataset, *, kept: dict, data: str) -> str | None:
+    """The default edge of ``dataset``: the one ``kept`` records (``{"data": fingerprint,
+    "edge": edge}``, what a session keeps under :data:`DEFAULT_EDGE`) when it was found for the
+    same data and calibration ``data``, else :func:`dataset_default_edge`."""
     if kept.get("data") == data and "edge" in kept:
         return kept["edge"]
-    edge = dataset_default_edge(dataset)
-    if not keep:
-        return edge
-    try:
-        session.set_parameters(DEFAULT_EDGE, {"data": data, "edge": edge}, dirty=False)
-    except RuntimeError:  # a snapshot (Session.snapshot) cannot be changed: not kept
-        pass
-    return edge
+    return dataset_default_edge(dataset)
