@@ -1,5 +1,6 @@
 """The NBD map of a 2-D scan exported (`insitu-tem export --view nbd-map`): the virtual BF image
-by default (the Map tab's first map), the map chosen in the project otherwise, on the scan's axes in nm with a colour bar."""
+by default (the Map tab's first map), the map chosen in the project otherwise, on the scan's
+axes in nm with a colour bar."""
 
 import json
 

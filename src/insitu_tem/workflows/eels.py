@@ -23,6 +23,7 @@ from insitu_tem.core.session import Session
 from insitu_tem.workflows.child import ChildProcess, fits_a_worker
 from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.eels_checks import deconvolvable, naming, not_eds
+from insitu_tem.workflows.eels_values import edge_values, flat
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
 if TYPE_CHECKING:
@@ -43,10 +44,6 @@ DEFAULTS = {
 def result_name(edge: str | None) -> str:
     """ "eels" for the low loss only, "eels.<edge>" with an edge."""
     return NAME if edge is None else f"{NAME}.{edge}"
-
-
-def _flat(values) -> list:
-    return np.asarray(values, float).reshape(-1).tolist()
 
 
 def prepare(session: Session, *, child: ChildProcess | None = None, **given) -> Job:
@@ -101,10 +98,10 @@ def zlp_values(zlp: ZlpFit) -> dict:
     """Per-probe ZLP offset (the aligned display moves each spectrum by it) and FWHM with their
     1σ, eV."""
     return {
-        "zlp_offset_eV": _flat(np.where(zlp.found, zlp.position_eV, np.nan)),
-        "zlp_offset_sigma_eV": _flat(zlp.position_sigma_eV),
-        "fwhm_eV": _flat(zlp.fwhm_eV),
-        "fwhm_sigma_eV": _flat(zlp.fwhm_sigma_eV),
+        "zlp_offset_eV": flat(np.where(zlp.found, zlp.position_eV, np.nan)),
+        "zlp_offset_sigma_eV": flat(zlp.position_sigma_eV),
+        "fwhm_eV": flat(zlp.fwhm_eV),
+        "fwhm_sigma_eV": flat(zlp.fwhm_sigma_eV),
         "zlp_found": np.asarray(zlp.found, bool).reshape(-1).tolist(),
         "zlp_ok": bool(zlp.ok),
         "zlp_reason": zlp.reason,
@@ -138,10 +135,10 @@ def low_loss_values(low_loss: LowLoss) -> dict:
         "aligned": low_loss.aligned is not None,
         "t_over_lambda": None
         if low_loss.thickness is None
-        else _flat(low_loss.thickness.t_over_lambda),
+        else flat(low_loss.thickness.t_over_lambda),
         "t_over_lambda_sigma": None
         if low_loss.thickness is None
-        else _flat(low_loss.thickness.t_over_lambda_sigma),
+        else flat(low_loss.thickness.t_over_lambda_sigma),
         "t_over_lambda_ok": thickness is not None and bool(thickness.ok),
         "t_over_lambda_reason": low_loss.zlp.reason if thickness is None else thickness.reason,
         **plasmon_values(low_loss.plasmon, low_loss.plasmon_reason),
@@ -163,9 +160,9 @@ def plasmon_values(plasmon, reason: str = "") -> dict:
             "plasmon_energy_reason": reason,
         }
     return {
-        "plasmon_eV": _flat(plasmon.energy_eV),
-        "plasmon_energy_eV": _flat(plasmon.energy_eV),
-        "plasmon_energy_sigma_eV": _flat(plasmon.sigma_eV),
+        "plasmon_eV": flat(plasmon.energy_eV),
+        "plasmon_energy_eV": flat(plasmon.energy_eV),
+        "plasmon_energy_sigma_eV": flat(plasmon.sigma_eV),
         "plasmon_energy_ok": bool(plasmon.ok),
         "plasmon_energy_reason": plasmon.reason,
     }
@@ -327,75 +324,7 @@ def window_numbers(
         background_window=_pair(parameters["background"]) or auto_background_window(name, energy),
         background_model=parameters["model"],
     )
-    return {"map_counts": _flat(window.counts), "map_counts_sigma": _flat(window.counts_sigma)}
-
-
-def edge_values(edge) -> dict:
-    """An edge's per-probe numbers, the windows used and the background fit of every probe."""
-    background, mlls = edge.window.background, edge.mlls
-    return {
-        **_background_values(background),
-        "edge": edge.edge,
-        "edge_onset_eV": _flat(edge.onset.onset_eV),
-        "edge_onset_sigma_eV": _flat(edge.onset.stderr_eV),
-        "edge_onset_definition": edge.onset.definition,
-        "chemical_shift_eV": _flat(edge.shift.shift_eV),
-        "chemical_shift_stderr_eV": _flat(edge.shift.stderr_eV),
-        "chemical_shift_statistical_eV": _flat(edge.shift.statistical_eV),
-        "chemical_shift_systematic_eV": _flat(edge.shift.systematic_eV),
-        "edge_detected": np.ravel(edge.shift.detected).tolist(),
-        "edge_detection_p": _flat(edge.shift.detection_p),
-        "edge_ok": bool(edge.onset.ok and edge.shift.ok),
-        "edge_reason": "; ".join(
-            dict.fromkeys(
-                p for r in (edge.onset.reason, edge.shift.reason) for p in r.split("; ") if p
-            )
-        ),
-        "map_counts": _flat(edge.window.counts),
-        "map_counts_sigma": _flat(edge.window.counts_sigma),
-        "signal_window_eV": list(edge.window.window_eV),
-        "background_window_eV": list(edge.shift.background_window_eV),
-        "mlls_fraction": None if mlls is None else _flat(mlls.fractions[..., 0]),
-        "mlls_chi2": None if mlls is None else _flat(mlls.chi2_reduced),
-        **mlls_values(mlls),
-    }
-
-
-def mlls_values(mlls) -> dict:
-    """The MLLS fit's 1σ of the first end member's fraction per probe, every component's
-    fraction ± 1σ per probe (lists of [first end, last end]), and ``mlls_ok`` with
-    ``mlls_reason`` (false with why where a probe has none, or for a scan of fewer than 6
-    probes, which has no end members)."""
-    if mlls is None:
-        return {
-            "mlls_fraction_sigma": None,
-            "mlls_fractions": None,
-            "mlls_fractions_sigma": None,
-            "mlls_ok": False,
-            "mlls_reason": "fewer than 6 spectra: no end members (the means of the first and "
-            "last 3) to fit",
-        }
-    k = mlls.fractions.shape[-1]
-    return {
-        "mlls_fraction_sigma": _flat(mlls.fractions_sigma[..., 0]),
-        "mlls_fractions": np.asarray(mlls.fractions, float).reshape(-1, k).tolist(),
-        "mlls_fractions_sigma": np.asarray(mlls.fractions_sigma, float).reshape(-1, k).tolist(),
-        "mlls_ok": bool(mlls.ok),
-        "mlls_reason": mlls.reason,
-    }
-
-
-def _background_values(background) -> dict:
-    if background is None:
-        return {"background_model": None, "background_params": None, "background_chi2": None}
-    return {
-        "background_model": background.model,
-        "background_fit_window_eV": list(background.window_eV),
-        "background_params": np.asarray(background.params, float)
-        .reshape(-1, background.params.shape[-1])
-        .tolist(),
-        "background_chi2": _flat(background.chi2_reduced),
-    }
+    return {"map_counts": flat(window.counts), "map_counts_sigma": flat(window.counts_sigma)}
 
 
 def _pair(value) -> tuple[float, float] | None:
