@@ -4,11 +4,11 @@ smooth background alone, searched over the shift, with Davies' bound for that se
 At every trial shift s of the grid the edge term (the shifted reference) is one extra column
 beside the smooth background (:mod:`.shift_fit`); its signed statistic is
 
-    z(s) = sign(⟨e₀, t_s⟩) √(ΔRSS(s) ‖t⊥‖² / Var⟨e₀, t⊥⟩),
+    z(s) = sign(⟨e₀, t_s⟩) √(ΔRSS(s) ‖t⊥(s)‖² / Var⟨e₀, t⊥(s)⟩),
 
 e₀ the weighted residuals of the smooth background alone, t_s the weighted edge term, ΔRSS(s)
-the drop of the weighted residual sum it brings, t⊥ the edge term at the best shift less its
-projection on the background, and Var⟨e₀, t⊥⟩ the noise's variance along it, estimated on the
+the drop of the weighted residual sum it brings, t⊥(s) the edge term less its projection on
+the background, and Var⟨e₀, t⊥(s)⟩ the noise's variance along it, estimated on the
 recorded (unsmoothed) channels and carried through the fit's smoothing exactly
 (:mod:`.edge_noise`; until session 28 it came from the smoothed residuals, which gave z a
 spread of 1.23–1.36 on 0.05 eV channels). Without an edge z(s) is close to a t process of ν
