@@ -32,5 +32,5 @@ def test_eels_refuses_eds_spectra_naming_the_file(capsys, tmp_path):
         assert main(["eels", str(path), *edge]) == 2
         assert capsys.readouterr().err == (
             "insitu-tem: error: e.hspy: holds EDS (X-ray) spectra, not electron energy-loss "
-            "spectra — map its X-ray lines with insitu-tem eds, or open the EELS line scan\n"
+            "spectra — map its X-ray lines with insitu-tem eds, or open EELS data\n"
         )

@@ -37,7 +37,7 @@ def test_an_eds_spectrum_image_is_not_analysed_as_eels(qtbot, window, wait_idle,
     wait_idle(window)
     assert window.panels["eels"].readout.text() == (
         "e.hspy: holds EDS (X-ray) spectra, not electron energy-loss spectra — map its X-ray "
-        "lines with insitu-tem eds, or open the EELS line scan"
+        "lines with insitu-tem eds, or open EELS data"
     )
     assert window.reporter.reports == []
 
