@@ -5,38 +5,24 @@ the session, so the figure shows that map and that detector without saving the p
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QUndoStack
 
 from insitu_tem.figures.nbd_map import nbd_map_view
-from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.nbd.panel import NbdPanel
-from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.samples import nbd
 from insitu_tem.samples.nbd_raster import raster_scan
+from tests.gui.test_nbd_map import panel  # noqa: F401
 from tests.gui.user_actions import drag_on_view
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def panel(qtbot, reporter):
-    state = SessionBridge()
-    tasks = TaskRunner(reporter)
-    widget = NbdPanel(state, tasks, QUndoStack())
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    tasks.cancel()
-    tasks.wait_for_done(10000)
-
-
-def test_the_exported_map_is_the_map_on_screen(qtbot, panel):
+def test_the_exported_map_is_the_map_on_screen(qtbot, panel):  # noqa: F811
     panel.state.set_dataset("nbd", raster_scan())
     with qtbot.waitSignal(panel.analysis_finished, timeout=120000):
         panel.set_dataset(panel.state.dataset("nbd"))
     qtbot.waitUntil(panel.tasks.is_idle, timeout=120000)
     tab = panel.map_tab
+    untouched = nbd_map_view(panel.state.session.snapshot())
+    np.testing.assert_allclose(untouched.frame.ravel(), tab.map.image.image.ravel())
     tab.choice.setCurrentText("Virtual annular dark field")
     inner, outer = tab.radii["ADF"]
     centre, scale = tab.rings.inner.centre, nbd.SCALE_PER_NM
