@@ -175,7 +175,10 @@ def _shift_measurements(scans: list[Scan], suffix: str = "") -> list[Measurement
         chosen = [(s, r) for s, r in results if keep(s)]
         if not chosen:
             continue
-        per_case = lambda f: np.concatenate([np.full(r["n"], f(s), float) for s, r in chosen])  # noqa: E731
+
+        def per_case(f, chosen=chosen):
+            return np.concatenate([np.full(r["n"], f(s), float) for s, r in chosen])
+
         out.append(
             Measurement(
                 "eels",

@@ -1,8 +1,8 @@
 """The map of a 2-D NBD scan as the NBD panel's Map tab shows it, exported (the named view
 ``nbd-map`` of ``insitu-tem export``): what the project's map shows (the panel state's
 ``map.quantity``; the virtual bright field by default, as the Map tab opens) on the scan's
-axes with a scale bar in their units, a colour bar with the values' units, probes without a value on grey and why
-under the map."""
+axes with a scale bar in their units, a colour bar with the values' units, probes without a
+value on grey and why under the map."""
 
 from __future__ import annotations
 
