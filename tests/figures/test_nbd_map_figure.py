@@ -109,3 +109,44 @@ def test_the_pattern_of_a_2d_scan_is_titled_with_its_row_and_column(raster):
     session = _session(raster)
     session.set_probe(11)
     assert pattern_view(session).title == "NBD, probe 11 (row 2, col 1 at x = 10 nm, y = 20 nm)"
+
+
+def _exported_record(session, tmp_path, name: str) -> dict:
+    project = tmp_path / f"{name}.itproj"
+    save_session(session, project)
+    out = tmp_path / f"{name}.png"
+    code = main(["export", str(project), "--view", "nbd-map", "--out", str(out), "--dpi", "50"])
+    assert code == 0
+    return json.loads(Image.open(out).text["insitu-tem"])["parameters"]
+
+
+def test_the_export_records_which_map_and_which_detector_it_draws(raster, tmp_path):
+    session = _session(raster)
+    default = _exported_record(session, tmp_path, "default")
+    inner, outer = default_detector(_patterns(session)).radii("BF")
+    assert default["map"] == "Virtual bright field" and default["detector"] == "BF"
+    assert default["detector_radii_px"] == [inner, outer]
+    assert default["map_units"] == "counts" and default["map_colour_map"] == "CET-L1"
+    shown = nbd_map_view(session)
+    assert default["map_levels"] == [float(np.nanmin(shown.frame)), float(np.nanmax(shown.frame))]
+    session.set_panel_state(
+        "nbd", {"map": {"quantity": "Virtual annular dark field", "radii_px": {"ADF": [5, 11]}}}
+    )
+    adf = _exported_record(session, tmp_path, "adf")
+    assert adf["map"] == "Virtual annular dark field" and adf["detector"] == "ADF"
+    assert adf["detector_radii_px"] == [5.0, 11.0]
+    assert len(adf["detector_centre_rc_px"]) == 2
+    session.set_panel_state(
+        "nbd", {"map": {"quantity": "Virtual annular dark field", "radii_px": {"ADF": [6, 11]}}}
+    )
+    assert _exported_record(session, tmp_path, "adf6")["detector_radii_px"] == [6.0, 11.0]
+
+
+def test_a_measured_map_records_its_name_and_the_ring_spacing(raster):
+    session = _session(raster)
+    nbd.run(session)
+    session.set_panel_state("nbd", {"map": {"quantity": "Lattice strain"}})
+    _, strain = render_view(session, "nbd-map", dpi=50)
+    assert strain["map"] == "Lattice strain" and strain["map_units"] == "%"
+    assert "detector" not in strain and "known_d_A" not in strain
+    assert strain["map_levels"][0] == -strain["map_levels"][1]

@@ -1,12 +1,14 @@
 """The NBD map exported from the GUI (File ▸ Export Figure ▸ nbd-map renders a snapshot of the
 session) is the map on screen: choosing a map or releasing a detector ring keeps the choice in
-the session, so the figure shows that map and that detector without saving the project first."""
+the session, so the figure shows that map and that detector without saving the project first,
+and its provenance names them (the map, the detector's radii as on the pattern)."""
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
 from insitu_tem.figures.nbd_map import nbd_map_view
+from insitu_tem.figures.views import render_view
 from insitu_tem.samples import nbd
 from insitu_tem.samples.nbd_raster import raster_scan
 from tests.gui.test_nbd_map import panel  # noqa: F401
@@ -36,6 +38,10 @@ def test_the_exported_map_is_the_map_on_screen(qtbot, panel):  # noqa: F811
     exported = nbd_map_view(panel.state.session.snapshot())
     np.testing.assert_allclose(exported.frame.ravel(), tab.map.image.image.ravel())
     assert f"{moved[0]:.1f}–{outer:.1f} px" in " ".join(exported.note.split())
+    _, recorded = render_view(panel.state.session.snapshot(), "nbd-map", dpi=30)
+    assert recorded["map"] == tab.choice.currentText() and recorded["detector"] == "ADF"
+    np.testing.assert_allclose(recorded["detector_radii_px"], moved)
+    assert recorded["detector_radii_px"][0] != inner
     tab.choice.setCurrentText("Lattice strain")
     exported = nbd_map_view(panel.state.session.snapshot())
     assert exported.colorbar_label == "Lattice strain (%)"

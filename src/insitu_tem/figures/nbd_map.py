@@ -2,7 +2,9 @@
 ``nbd-map`` of ``insitu-tem export``): what the project's map shows (the panel state's
 ``map.quantity``; the virtual bright field by default, as the Map tab opens) on the scan's
 axes with a scale bar in their units, a colour bar with the values' units, probes without a
-value on grey and why under the map."""
+value on grey and why under the map. :func:`nbd_map_shown` also gives what the export records
+as provenance: the map's name, its levels and colour map, and the virtual detector (radii and
+centre, px) or the known ring spacing it was drawn with, so that a reader can redraw it."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from insitu_tem.analysis.diffraction.scan_virtual import NAMES, scan_virtual_ima
 from insitu_tem.core.model import DataError
 from insitu_tem.core.session import Session
 from insitu_tem.figures.frame import FrameView
-from insitu_tem.figures.nbd_map_values import VIRTUAL, map_values
+from insitu_tem.figures.nbd_map_values import RING_D, VIRTUAL, map_values
 from insitu_tem.figures.overlay_colours import PROBE
 
 CMAPS = {"grey": "CET-L1", "diverging": "CET-D1", "viridis": "viridis"}
@@ -35,8 +37,9 @@ def _scan_value(session: Session) -> dict | None:
     return result.value
 
 
-def _virtual(dataset, kind: str, saved: dict, value: dict | None) -> tuple[np.ndarray, str]:
-    """The ``kind`` virtual image (counts per probe) with the project's radii, and its note."""
+def _virtual(dataset, kind: str, saved: dict, value: dict | None) -> tuple[np.ndarray, str, dict]:
+    """The ``kind`` virtual image (counts per probe) with the project's radii, its note and the
+    detector drawn (provenance)."""
     patterns = np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
     radii = {k: v for k, v in (saved.get("radii_px") or {}).items() if k == kind}
     images = scan_virtual_images(patterns, value=value, radii_px=radii, kinds=(kind,))
@@ -45,12 +48,35 @@ def _virtual(dataset, kind: str, saved: dict, value: dict | None) -> tuple[np.nd
     note = f"{NAMES[kind]}: counts at {span} from {images.centred_on}"
     if images.detector.reason:
         note += f" (no direct beam on the mean pattern: {images.detector.reason})"
-    return images.counts[kind], note
+    centre = "per probe" if images.per_probe else [float(v) for v in images.detector.centre_rc]
+    detector = {
+        "detector": kind,
+        "detector_radii_px": [inner, outer],
+        "detector_centre_rc_px": centre,
+    }
+    return images.counts[kind], note, detector
 
 
 def nbd_map_view(session: Session) -> FrameView:
     """The NBD map of the session's 2-D scan (module docstring); raises DataError for a line
     scan, and for a measured quantity before the scan is analysed."""
+    return nbd_map_shown(session)[0]
+
+
+def nbd_map_shown(session: Session) -> tuple[FrameView, dict]:
+    """The NBD map (:func:`nbd_map_view`) and what it shows, recorded with the export.
+
+    Returns
+    -------
+    view : FrameView
+        The map as the Map tab draws it.
+    shown : dict
+        ``map`` (its name on screen), ``map_units``, ``map_levels`` (colour-bar limits, in
+        ``map_units``) and ``map_colour_map``; for a virtual image ``detector`` ("BF" or
+        "ADF"), ``detector_radii_px`` ([inner, outer], pattern px) and
+        ``detector_centre_rc_px`` ((row, col) px on the mean pattern, or "per probe": each
+        probe's fitted beam centre); for the ring map ``known_d_A`` (Å).
+    """
     dataset = session.dataset("nbd")
     if dataset is None:
         raise DataError("the session has no nbd data for this view")
@@ -65,7 +91,8 @@ def nbd_map_view(session: Session) -> FrameView:
     value = _scan_value(session)
     kind = next((k for k, n in VIRTUAL.items() if n == name), None)
     if kind is not None:
-        (values, note), units, colours = _virtual(dataset, kind, saved, value), "counts", "grey"
+        values, note, shown = _virtual(dataset, kind, saved, value)
+        units, colours = "counts", "grey"
     elif value is None:
         raise DataError(
             f"the project's map shows {name!r}, which the NBD scan analysis measures: analyse "
@@ -73,12 +100,20 @@ def nbd_map_view(session: Session) -> FrameView:
         )
     else:
         known = float(state.get("known_d", KNOWN_D_A))
-        shown = map_values(value, name, known_d_A=known)
-        values, units, colours = shown.values, shown.units, shown.colours
-        note = shown.note.replace(" (hover: ±1σ)", "").replace("; hover: ±1σ", "")
+        drawn = map_values(value, name, known_d_A=known)
+        values, units, colours = drawn.values, drawn.units, drawn.colours
+        note = drawn.note.replace(" (hover: ±1σ)", "").replace("; hover: ±1σ", "")
+        shown = {"known_d_A": known} if name == RING_D else {}
     image = np.asarray(values, float).reshape(nav[0].size, nav[1].size)
     levels = _levels(image, colours)
-    return FrameView(
+    shown = {
+        "map": name,
+        "map_units": units,
+        "map_levels": list(levels),
+        "map_colour_map": CMAPS[colours],
+        **shown,
+    }
+    view = FrameView(
         image,
         nav[0],
         nav[1],
@@ -91,6 +126,7 @@ def nbd_map_view(session: Session) -> FrameView:
         missing_colour=MISSING,
         note=textwrap.fill(note, NOTE_WIDTH),
     )
+    return view, shown
 
 
 def probe_place(nav, index: int) -> str:

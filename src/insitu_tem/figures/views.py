@@ -26,7 +26,7 @@ from insitu_tem.figures.eels_display import (
 )
 from insitu_tem.figures.frame import FrameView
 from insitu_tem.figures.measurements import measurement_overlays
-from insitu_tem.figures.nbd_map import nbd_map_view, probe_place
+from insitu_tem.figures.nbd_map import nbd_map_shown, nbd_map_view, probe_place
 from insitu_tem.figures.nbd_profile import nbd_profile_views
 from insitu_tem.figures.overlay_colours import (
     ANALYSIS_LINE,
@@ -380,7 +380,11 @@ def render_view(session: Session, name: str, *, dpi: int = 300, options: dict | 
         view = session_tomo_view(session, options.get("project_dir"), options)
         figure, shown = render_tomo(view, dpi=dpi)
         return figure, {**parameters, **shown}
-    panels = view_panels(session, name, options)
+    if name == "nbd-map":
+        panel, shown = nbd_map_shown(session)
+        panels, parameters = [panel], {**parameters, **shown}
+    else:
+        panels = view_panels(session, name, options)
     columns = len(panels) if name == "montage" else COLUMNS.get(name, 1)
     figure, _ = compose(
         panels,
