@@ -194,6 +194,7 @@ class FftPanel(QWidget):
             self.controls.aberrations.fill_from(dataset.metadata)
         row, col = dataset.signal_axes
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
+        self.navigator.setVisible(dataset.kind == "movie" and dataset.shape[0] > 1)
         self.controls.show_image(movie=dataset.kind == "movie", pixel=self.pixel_nm())
         self.roi.show()
         self.image_view.set_frame(

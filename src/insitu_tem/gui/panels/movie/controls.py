@@ -269,12 +269,15 @@ class ProcessingControls(QWidget):
         self.drift_button.clicked.connect(self.drift_requested)
 
     def set_frame_count(self, n_frames: int) -> None:
-        """Range the time-range spin boxes over the movie."""
+        """Range the time-range spin boxes over the movie; a single image has no frames to
+        play, average or align (those controls are disabled; binning, filter, crop stay)."""
         for spin, value in ((self.first, 0), (self.last, n_frames - 1)):
             spin.blockSignals(True)
             spin.setRange(0, max(n_frames - 1, 0))
             spin.setValue(value)
             spin.blockSignals(False)
+        for widget in (self.first, self.last, self.average, self.drift_button):
+            widget.setEnabled(n_frames > 1)
 
     def options(self, crop) -> DisplayOptions:
         """Display options from the widgets plus the panel's current crop."""

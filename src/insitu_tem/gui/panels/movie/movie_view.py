@@ -57,5 +57,7 @@ class MovieView(CalibratedImageView):
         self.image_item.setLookupTable(gamma_lut(colors, gamma))
 
     def set_timestamp(self, text: str) -> None:
+        """The time (or frame) drawn on the image; hidden when ``text`` is empty."""
         self.timestamp.setText(text)
         self.timestamp.adjustSize()
+        self.timestamp.setVisible(bool(text))

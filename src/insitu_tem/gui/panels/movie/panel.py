@@ -122,7 +122,10 @@ class MoviePanel(QWidget):
         self.front.set_shifts(shifts, sigma_px=None if sigma is None else np.asarray(sigma, float))
 
     def set_dataset(self, dataset: Dataset) -> None:
-        """Show a movie (or a single image) from the shared cursor's frame."""
+        """Show a movie (or a single image) from the shared cursor's frame.
+
+        A single image (or a one-frame movie) is not a movie: it is shown without the frame
+        slider, the playback bar and a frame number on the image."""
         if dataset.kind not in ("movie", "image"):
             raise ValueError(f"the movie panel shows movies and images, not a {dataset.kind}")
         if self.source is not None:
@@ -144,11 +147,18 @@ class MoviePanel(QWidget):
         self.processing.drift_correct.setEnabled(False)
         self.options = self.processing.options(None)
         self.navigator.set_axis(self.dataset.axes[0])
+        for widget in (self.navigator, self.playback):
+            widget.setVisible(not self.single_image)
         self.front.set_dataset(self.dataset)
         self.auto_levels()
         frame = min(self.state.frame, self.dataset.shape[0] - 1) if dataset.kind == "movie" else 0
         self.view.set_frame(self._display(frame), axes=self._axes(), auto_range=True)
         self._show_frame(frame)
+
+    @property
+    def single_image(self) -> bool:
+        """True when the panel shows one image (no frames to step through)."""
+        return self.dataset is not None and self.dataset.shape[0] < 2
 
     def clear_dataset(self) -> None:
         """The movie left the session: forget the line, marks and results drawn on it."""
@@ -188,7 +198,9 @@ class MoviePanel(QWidget):
         self.navigator.blockSignals(False)
         time_axis = self.dataset.axes[0]
         text = (
-            f"t = {time_axis.to_value(index):.2f} s"
+            ""
+            if self.single_image
+            else f"t = {time_axis.to_value(index):.2f} s"
             if time_axis.units == "s"
             else f"frame {index + 1}"
         )
