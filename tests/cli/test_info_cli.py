@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tifffile
 
-from insitu_tem.cli.main import main
+from insitu_tem.cli.main import _text_lines, main
 
 BIN = Path(sys.executable).parent / "insitu-tem"
 
@@ -32,7 +32,17 @@ def test_info_json_document(tmp_path, capsys):
     code, out, err = run_info(capsys, path)
     assert code == 0 and err == ""
     document = json.loads(out)
-    assert set(document) == {"kind", "shape", "dtype", "axes", "lazy", "signals", "warnings"}
+    assert set(document) == {
+        "kind",
+        "shape",
+        "dtype",
+        "axes",
+        "lazy",
+        "signals",
+        "warnings",
+        "signal_list",
+    }
+    assert document["signal_list"] == ["0: movie: movie, 4 × 16 × 16 px, 0.5 nm/px"]
     assert document["kind"] == "movie" and document["shape"] == [4, 16, 16]
     assert document["axes"][2] == {
         "name": "x",
@@ -75,6 +85,43 @@ def test_signal_and_calibration_override(realdata, capsys):
     assert json.loads(out)["kind"] == "image"
     code, out, _ = run_info(capsys, realdata("16_STOimage.emi"), "--scale", "1", "--units", "Å")
     assert json.loads(out)["axes"][0]["scale"] == pytest.approx(0.1)
+
+
+def test_info_says_what_each_signal_of_a_file_is(realdata, capsys):
+    """Velox files title several signals alike ("EDS" six times): the list gives each one's
+    kind, size and calibration, so that --signal N can be chosen without the window."""
+    code, out, _ = run_info(capsys, realdata("FFTComplexEven.emd"), "--signal", "1")
+    assert code == 0 and json.loads(out)["signal_list"] == [
+        "0: Half FFT (HAADF): diffraction pattern, 70 × 36 px, 0.0005269 1/nm per px",
+        "1: HAADF: image, 128 × 128 px, 27.12 nm/px",
+    ]
+    code, out, _ = run_info(capsys, realdata("edstomo_idp/0.bcf"))
+    assert json.loads(out)["signal_list"][1] == (
+        "1: EDX: EDS spectrum series, 256 × 256 × 2048 channels, 10 eV/channel from -470.9 eV"
+    )
+
+
+def test_text_output_is_readable_and_shows_every_warning_in_full(realdata, capsys):
+    """Without --json: characters as they are (not \\u2014 escapes), and a list of warnings
+    too long for one line is written whole, one a line, not cut before it says what to do."""
+    assert main(["info", str(realdata("FFTComplexEven.emd"))]) == 0
+    out = capsys.readouterr().out
+    assert "\\u" not in out and "showing 0 — choose another with --signal N" in out
+    long = [f"file holds 30 signals ({', '.join(f'{i}: EDS' for i in range(30))}); choose one"]
+    assert _text_lines("warnings", long) == ["warnings:", f"  - {long[0]}"]
+    assert _text_lines("lines", ["a\nb"]) == ['lines: ["a\\nb"]']
+    assert _text_lines("values", list(range(100)))[0].endswith("...")
+
+
+def test_python_m_insitu_tem_is_the_command(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "insitu_tem", "info", str(tmp_path / "nope.ser")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "insitu-tem: error: nope.ser: no such file or folder; check the path\n"
 
 
 def written(folder, name, content):

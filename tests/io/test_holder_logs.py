@@ -139,3 +139,17 @@ def test_bad_logs_say_what_is_wrong(tmp_path, content, message):
     path.write_bytes(content)
     with pytest.raises(DataError, match=message):
         load_log(path)
+
+
+def test_an_impulse_metadata_log_given_as_the_log_names_the_log_beside_it(tmp_path):
+    """It used to ask for a --time-column among 'Experiment date, 06-08-2021'."""
+    meta = tmp_path / "Run_Metadata.log"
+    meta.write_text("Experiment date, 06-08-2021\nExperiment time, 13:40:19\n")
+    with pytest.raises(DataError, match="'Run_Synchronized data.csv' or 'Run_Heat raw.csv'"):
+        load_log(meta)
+    (tmp_path / "Run_Heat raw.csv").write_text("TimeStamp,Experiment time\n")
+    with pytest.raises(
+        DataError,
+        match="metadata of a DENSsolutions Impulse log, not the log; give 'Run_Heat raw.csv' ",
+    ):
+        load_log(meta)

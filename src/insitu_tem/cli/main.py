@@ -71,6 +71,22 @@ def interrupted() -> int:
     return EXIT_INTERRUPTED
 
 
+TEXT_WIDTH = 200
+"""Characters of one value shown by the text output (``--json`` prints everything)."""
+
+
+def _text_lines(key: str, value) -> list[str]:
+    """The text output of one result field: ``key: value`` cut at :data:`TEXT_WIDTH`, with
+    characters as they are (``γ-WO3``, ``240–444.7 eV``, not JSON escapes); a list of texts
+    (warnings, signals) too long for one line is written in full, one item a line."""
+    text = json.dumps(value, ensure_ascii=False)
+    if len(text) < TEXT_WIDTH:
+        return [f"{key}: {text}"]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return [f"{key}:", *(f"  - {printable(item)}" for item in value)]
+    return [f"{key}: {text[: TEXT_WIDTH - 3]}..."]
+
+
 def _print_result(result: dict, *, as_json: bool) -> None:
     from insitu_tem.cli.commands.common import to_jsonable
 
@@ -78,9 +94,10 @@ def _print_result(result: dict, *, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps(document, allow_nan=False) + "\n")
         return
+    encoding = sys.stdout.encoding or "utf-8"
     for key, value in document.items():
-        text = json.dumps(value)
-        sys.stdout.write(f"{key}: {text if len(text) < 200 else text[:197] + '...'}\n")
+        text = "".join(f"{line}\n" for line in _text_lines(key, value))
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
 def _classify(error: BaseException, path: str | None) -> tuple[int, str | None, str]:

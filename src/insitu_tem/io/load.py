@@ -312,3 +312,42 @@ def load_or_list(path: str | os.PathLike) -> Dataset | tuple[SignalSummary, ...]
     if len(signals) == 1:
         return _dataset(signals, path, signal=None, kind=None)
     return tuple(_summary(i, raw, Path(path)) for i, raw in enumerate(signals))
+
+
+def load_and_list(
+    path: str | os.PathLike,
+    *,
+    signal: int | None = None,
+    lazy: bool | None = None,
+    kind: str | None = None,
+) -> tuple[Dataset, tuple[SignalSummary, ...]]:
+    """:func:`load` one signal and summarise every signal of the file, reading it once.
+
+    Parameters are those of :func:`load`.
+
+    Returns
+    -------
+    dataset : Dataset
+        The signal ``load`` gives.
+    summaries : tuple of SignalSummary
+        One per signal of the file, in file order (one for a single-signal file).
+
+    Raises
+    ------
+    DataError
+        As :func:`load`.
+    """
+    signals, _ = read_signals(path, lazy=lazy)
+    dataset = _dataset(signals, path, signal=signal, kind=kind)
+    index = dataset.metadata.get("signal_index", 0)
+    opened = SignalSummary(
+        index,
+        signals[index].title,
+        dataset.kind,
+        signals[index].signal_type,
+        dataset.axes,
+        detector=str(signals[index].metadata.get("detector", "")),
+    )
+    return dataset, tuple(
+        opened if i == index else _summary(i, raw, Path(path)) for i, raw in enumerate(signals)
+    )

@@ -154,14 +154,30 @@ def load_input(args: argparse.Namespace, **kwargs: Any) -> Dataset:
     """Load ``args.file`` honouring ``--signal``, ``--scale`` and ``--units``."""
     from insitu_tem.io.load import load
 
+    _check_input_options(args)
+    dataset = load(args.file, signal=args.signal, kind=getattr(args, "kind", None), **kwargs)
+    return recalibrate(dataset, scale=args.scale, units=args.units)
+
+
+def load_input_and_list(args: argparse.Namespace, **kwargs: Any) -> tuple[Dataset, tuple]:
+    """:func:`load_input` and a :class:`~insitu_tem.io.load.SignalSummary` of every signal of
+    the file (one read)."""
+    from insitu_tem.io.load import load_and_list
+
+    _check_input_options(args)
+    dataset, summaries = load_and_list(
+        args.file, signal=args.signal, kind=getattr(args, "kind", None), **kwargs
+    )
+    return recalibrate(dataset, scale=args.scale, units=args.units), summaries
+
+
+def _check_input_options(args: argparse.Namespace) -> None:
     if args.scale is not None and not (math.isfinite(args.scale) and args.scale > 0):
         raise OptionError(
             None, f"--scale {args.scale:g} is not a positive number; give e.g. --scale 0.05"
         )
     check_range("--scale", args.scale, low=1e-12, high=1e12, example="0.05")
     check_range("--signal", args.signal, low=0)
-    dataset = load(args.file, signal=args.signal, kind=getattr(args, "kind", None), **kwargs)
-    return recalibrate(dataset, scale=args.scale, units=args.units)
 
 
 def require_kind(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> None:

@@ -52,7 +52,10 @@ def load_log(path: str | Path, *, time_column: str | None = None) -> HolderLog:
             f"({MAX_LOG_BYTES // 1024**2} MB); give the log file"
         )
     remember_input(path)
-    vendor = vendor_format(_first_line(path))
+    first_line = _first_line(path)
+    if first_line.startswith("Experiment date,"):
+        raise DataError(impulse.metadata_given(path))
+    vendor = vendor_format(first_line)
     readers = {"protochips": protochips.read, "impulse": impulse.read, "dens": dens.read}
     try:
         if vendor in readers:

@@ -62,6 +62,18 @@ def read(path: Path) -> HolderLog:
     )
 
 
+def metadata_given(path: Path) -> str:
+    """What to do when an Impulse ``<name>_Metadata.log`` is given as the log: the message
+    names the data log beside it, which reads the metadata for its date and live notes."""
+    stem = path.name.removesuffix("_Metadata.log")
+    beside = [f"'{stem}{s}'" for s in SUFFIXES if path.with_name(stem + s).is_file()]
+    logs = " or ".join(beside or [f"'{stem}{s}'" for s in SUFFIXES])
+    return (
+        f"is the metadata of a DENSsolutions Impulse log, not the log; give {logs} "
+        "(its date and live notes are read from this file)"
+    )
+
+
 def _impulse_name_units(title: str, metadata: dict[str, str]) -> tuple[str, str]:
     name, units = split_name_units(title)
     if name.startswith("%"):
