@@ -180,3 +180,18 @@ def test_the_cli_refuses_a_npy_profile_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("insitu-tem: error: profile.npy: holds a 2 x 1000 array: 2 series")
     assert err.count("\n") == 1
+
+
+def test_an_emsa_spectrum_cut_short_is_refused_not_read_shorter(tmp_path):
+    """rosettasciio reads an .msa without its last lines as a shorter spectrum: half of
+    STO_coreloss.msa opened as 507 channels, its O K edge gone without a word."""
+    header = "#FORMAT : EMSA/MAS Spectral Data File\n#VERSION : 1.0\n#TITLE : hl\n"
+    header += "#NPOINTS : 8\n#NCOLUMNS : 1\n#XUNITS : eV\n#DATATYPE : XY\n#XPERCHAN : 0.5\n"
+    header += "#OFFSET : 400\n#SPECTRUM : Spectral Data Starts Here\n"
+    rows = "".join(f"{400 + 0.5 * i}, {100 + i}\n" for i in range(8))
+    whole, cut = tmp_path / "whole.msa", tmp_path / "cut.msa"
+    whole.write_text(header + rows + "#ENDOFDATA : End Of Data and File\n")
+    cut.write_text(header + rows[: rows.index("402.5")])
+    assert load(whole).shape == (8,)
+    with pytest.raises(DataError, match="header says 8 values .* holds 5; it is truncated"):
+        load(cut)

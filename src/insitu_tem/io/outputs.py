@@ -141,6 +141,35 @@ def check_output(
     return Path(real)
 
 
+def check_output_folder(path: str | os.PathLike, *, option: str = "--out") -> Path:
+    """Refuse, before any work, a folder that results cannot be written into: an empty name, an
+    existing file (a raw file given by mistake included) or a folder (or, when it does not exist
+    yet, the nearest folder above it, where it will be created) that is not writable.
+
+    Returns
+    -------
+    Path
+        The folder, as given (it is created when the results are written).
+
+    Raises
+    ------
+    OutputError
+        Naming the path and what to do instead.
+    """
+    if str(path).strip() == "":
+        raise OutputError(option, f"is empty; give a folder name, e.g. {option} results")
+    real = Path(os.path.realpath(path))
+    if real.exists() and not real.is_dir():
+        raise OutputError(
+            path, f"is a file, not a folder; {option} takes the folder the results go into"
+        )
+    existing = next(p for p in (real, *real.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == real else f" ({existing} cannot hold new folders)"
+        raise OutputError(path, f"cannot be written{where}; choose another {option}")
+    return Path(path)
+
+
 @contextmanager
 def output_file(
     path: str | os.PathLike,

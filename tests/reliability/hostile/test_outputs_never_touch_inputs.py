@@ -189,3 +189,33 @@ def test_an_unwritable_output_folder_is_refused_before_any_work(tmp_path, monkey
     monkeypatch.setattr(outputs.os, "access", lambda path, mode: False)
     with pytest.raises(OutputError, match="not writable"):
         check_output(tmp_path / "out.csv")
+
+
+@pytest.mark.parametrize(
+    "argv, contains",
+    [
+        (["eels", "{p}", "--edge", "C-K", "--out", "{m}"], "m.tif: is a file, not a folder"),
+        (["eels", "{p}", "--edge", "C-K", "--out", ""], "--out: is empty; give a folder name"),
+        (["eels", "{p}", "--out", "{folder}/maps"], "give --edge NAME too"),
+        (["tomo", "{p}", "--out", "{m}"], "m.tif: is a file, not a folder"),
+        (["tomo", "{p}", "--out", "{m}/sub"], "sub: cannot be written ("),
+    ],
+)
+def test_output_folders_are_checked_before_the_input_is_read(raw, refuse, argv, contains):
+    """--out DIR of eels and tomo: a raw file or an empty name used to be found only after the
+    analysis (eels: 'cannot write the map (File exists)'); pattern.npy is no spectrum nor tilt
+    series, so an input error would come first if the input were read."""
+    folder = raw.parent
+    argv = [a.format(p=raw / "pattern.npy", m=raw / "m.tif", folder=folder) for a in argv]
+    refuse(*argv, contains=contains)
+    assert not (folder / "maps").exists()
+
+
+def test_an_unwritable_results_folder_is_refused(tmp_path, monkeypatch):
+    import insitu_tem.io.outputs as outputs
+
+    monkeypatch.setattr(outputs.os, "access", lambda path, mode: False)
+    with pytest.raises(OutputError, match=r"^cannot be written \(.* cannot hold new folders\)"):
+        outputs.check_output_folder(tmp_path / "new" / "maps")
+    with pytest.raises(OutputError, match=r"^cannot be written; choose another --out"):
+        outputs.check_output_folder(tmp_path)

@@ -131,6 +131,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    if args.out is not None:
+        if args.edge is None:
+            raise InputError(None, "--out writes the edge's window map; give --edge NAME too")
+        from insitu_tem.io.outputs import check_output_folder
+
+        check_output_folder(args.out)
     dataset = load_input(args)
     require_kind(dataset, ("spectrum", "spectrum_series"), command=NAME)
     from insitu_tem.workflows.eels_checks import not_eds
@@ -153,8 +159,6 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.workflows import eels
 
     if args.edge is None:
-        if args.out is not None:
-            raise InputError(None, "--out writes the edge's window map; give --edge NAME too")
         value = eels.zero_loss(dataset)
         return {key: value[key] for key in ZLP_KEYS + PLASMON_KEYS}
     from insitu_tem.io.kinds import unusable_values

@@ -210,8 +210,10 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.analysis.tomo.reconstruct import reconstruct
     from insitu_tem.workflows.tomo_reconstruct import prepared_channel
     from insitu_tem.cli.commands.eds import parse_elements
+    from insitu_tem.io.outputs import check_output_folder
     from insitu_tem.io.readers.tilt_angles import parse_tilts
 
+    check_output_folder(args.out)
     tilts = parse_tilts(args.tilts) if args.tilts else None
     series = _load(
         args.file, tilts, parse_elements(args.elements), lambda f, m: progress(0.1 * f, m)

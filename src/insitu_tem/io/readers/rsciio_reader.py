@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from insitu_tem.core.model import DataError
 from insitu_tem.io.readers.acquisition_time import digitalmicrograph_times, velox_times
 from insitu_tem.io.readers.bcf_check import check_bcf_complete
 from insitu_tem.io.readers.imports import locked_import
@@ -190,10 +191,28 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
         warnings.simplefilter("always")
         signals = module.file_reader(str(path), **kwargs)
     messages = log.messages + [str(w.message) for w in caught]
+    if plugin == "msa":
+        _check_msa_complete(signals[0])
     raws = [_to_raw(signal, i, plugin, path) for i, signal in enumerate(signals)]
     for raw in raws:
         raw.metadata["reader_log"] = messages
     return raws
+
+
+def _check_msa_complete(signal: dict) -> None:
+    """Refuse an EMSA/MSA spectrum with fewer values than its header's ``#NPOINTS`` (times
+    ``#NCOLUMNS``): rosettasciio reads a file cut short as a shorter spectrum."""
+    header = signal.get("original_metadata", {})
+    try:
+        expected = int(float(header["NPOINTS"])) * max(1, int(float(header.get("NCOLUMNS", 1))))
+    except (KeyError, TypeError, ValueError):
+        return
+    found = int(np.size(signal["data"]))
+    if found < expected:
+        raise DataError(
+            f"its header says {expected} values (#NPOINTS) but the file holds {found}; it is "
+            "truncated — copy or export it again"
+        )
 
 
 def is_structured_rgb(array: Any) -> bool:
