@@ -357,6 +357,7 @@ def test_a_low_loss_spectrum_keeps_its_range_and_reads_counts_with_a_prefix(qtbo
     energy = -4.0 + 0.02 * np.arange(2100)
     model = 1e7 * np.exp(-0.5 * (energy / 0.1) ** 2) + 3e5 / (1 + ((energy - 15) / 1.5) ** 2)
     spectrum = np.random.default_rng(2).poisson(model + 2e4).astype(np.float32)
+    panel.state.set_view("eels.elements", ["W"])  # the project's elements: W's edges are marked
     open_in(panel, Dataset("spectrum", spectrum, (Axis("E", 2100, 0.02, -4.0, "eV"),)))
     qtbot.waitUntil(
         lambda: panel.tasks.is_idle() and panel.result_value() is not None, timeout=30000

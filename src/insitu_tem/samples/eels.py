@@ -141,6 +141,7 @@ def _signal(data: np.ndarray):
         signal = hs.signals.Signal1D(data)
         signal.set_signal_type("EELS")
     signal.metadata.General.title = "EELS line scan across the reaction front (simulated)"
+    signal.metadata.set_item("Sample.elements", ["Li", "O", "W"])
     nav, sig = signal.axes_manager.navigation_axes[0], signal.axes_manager.signal_axes[0]
     nav.name, nav.units, nav.offset = "position", "nm", 0.0
     nav.scale = EXPERIMENT.scan.step_px() * EXPERIMENT.pixel_nm

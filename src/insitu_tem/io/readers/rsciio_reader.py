@@ -153,6 +153,10 @@ def _to_raw(signal: dict, index: int, plugin: str, path: Path) -> RawSignal:
     detector = _nested(signal.get("original_metadata", {}), "BinaryResult", "Detector")
     if isinstance(detector, str) and detector.strip():
         metadata["detector"] = detector.strip()
+    elements = _nested(signal.get("metadata", {}), "Sample", "elements", default=())
+    elements = [elements] if isinstance(elements, str) else list(elements)
+    if elements:
+        metadata["elements"] = [str(symbol) for symbol in elements]
     return RawSignal(
         array=signal["data"],
         axes=_raw_axes(signal),

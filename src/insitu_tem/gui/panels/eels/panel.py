@@ -23,15 +23,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from insitu_tem.analysis.eels import EDGES, MODELS, edges_in_range
+from insitu_tem.analysis.eels import EDGES, MODELS
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.figures.eels_display import background_curve, shown_spectrum
+from insitu_tem.figures.eels_markers import marked_edges, project_elements
 from insitu_tem.gui.controllers.eels_analysis import EelsAnalysis
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.panels.eels.elements_edit import ElementsEdit
 from insitu_tem.gui.panels.eels.profiles import EelsProfiles
 from insitu_tem.gui.panels.eels.readout import describe
 from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
 from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.undo import SetValueCommand
 from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.io.kinds import is_xray_spectrum
 from insitu_tem.workflows.eels import default_reference
@@ -106,6 +109,7 @@ class EelsPanel(QWidget):
         self.aligned_check.setToolTip("spectra moved so that every zero-loss peak is at 0 eV")
         self.log_check = QCheckBox("Log")
         self.log_check.setToolTip("Logarithmic counts axis")
+        self.elements_edit = ElementsEdit()
         self.controls = QHBoxLayout()
         for widget in (
             QLabel("Edge"),
@@ -117,6 +121,8 @@ class EelsPanel(QWidget):
             self.load_reference_button,
             self.aligned_check,
             self.log_check,
+            QLabel("Elements"),
+            self.elements_edit,
         ):
             self.controls.addWidget(widget)
         self.controls.addStretch(1)
@@ -155,6 +161,8 @@ class EelsPanel(QWidget):
         self.plot.cursor_moved.connect(self._on_cursor)
         self.aligned_check.toggled.connect(lambda on: self.state.set_view("eels.aligned", bool(on)))
         self.log_check.toggled.connect(lambda on: self.state.set_view("eels.log", bool(on)))
+        self.elements_edit.elements_edited.connect(self._set_elements)
+        self.elements_edit.rejected.connect(self.readout.setText)
 
     @property
     def params(self) -> dict:
@@ -239,6 +247,8 @@ class EelsPanel(QWidget):
         elif name == "result" and payload[0].split(".")[0] == "eels":
             if payload[0] == self.analysis.result_name():
                 self.render()
+        elif name == "view" and payload[0] == "eels.elements":
+            self._sync_controls()
         elif name == "view" and payload[0] in ("eels.log", "eels.aligned"):
             self._sync_view()
             self._show_spectrum(self._index())
@@ -258,10 +268,25 @@ class EelsPanel(QWidget):
         self.reference_spin.blockSignals(True)
         self.reference_spin.setValue(default_reference(self.dataset, params["reference"]))
         self.reference_spin.blockSignals(False)
-        coords = self.energy.coordinates()
-        edges = [] if self.xray else edges_in_range(coords[0], coords[-1])
-        self.plot.set_markers(edges, params["edge"], within=(coords[0], coords[-1]))
+        self._show_markers(params["edge"])
         self._show_windows()
+
+    def _show_markers(self, edge: str | None) -> None:
+        """Mark the edges of the chosen edge's element and of the project's elements (the file's
+        until the user sets them; :mod:`insitu_tem.figures.eels_markers`)."""
+        elements = project_elements(self.state.view("eels.elements"), self.dataset.metadata)
+        self.elements_edit.show_elements(elements)
+        coords = self.energy.coordinates()
+        low, high = coords[0], coords[-1]
+        edges = [] if self.xray else marked_edges(low, high, edge=edge, elements=elements)
+        self.plot.set_markers(edges, edge, within=(low, high))
+
+    def _set_elements(self, symbols: list) -> None:
+        """The user typed the elements to mark: an undoable step kept in the project."""
+        before = self.state.view("eels.elements")
+        text = f"Elements {', '.join(symbols) or '(none)'}"
+        apply = lambda value: self.state.set_view("eels.elements", value)  # noqa: E731
+        self.undo_stack.push(SetValueCommand(apply, before, list(symbols), text))
 
     def _show_windows(self) -> None:
         params, value = self.params, self.result_value() or {}

@@ -1,0 +1,60 @@
+"""The EELS panel's "Elements" box: the elements whose edges are marked on the spectrum (besides
+the chosen edge's), typed as symbols; each edit is an undoable step kept in the project (the
+view key ``eels.elements``, :mod:`insitu_tem.figures.eels_markers`)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLineEdit
+
+from insitu_tem.figures.eels_markers import parse_elements
+
+TIP = (
+    "Elements whose edges are marked on the spectrum, e.g. W, O, Li (the chosen edge's element "
+    "is always marked; formulas such as LixWO3 work); opens with those the file names; saved "
+    "in the project, Edit ▸ Undo"
+)
+
+
+class ElementsEdit(QLineEdit):
+    """A line of element symbols.
+
+    Signals
+    -------
+    elements_edited(list) : the user finished typing a new list of symbols
+    rejected(str) : what the user typed is not a list of symbols (why; the box shows the list
+        again)
+    """
+
+    elements_edited = Signal(list)
+    rejected = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText("e.g. W, O, Li")
+        self.setToolTip(TIP)
+        self.setMaximumWidth(140)
+        self._shown: list[str] = []
+        self.editingFinished.connect(self._edited)
+
+    @property
+    def elements(self) -> list[str]:
+        """The symbols shown."""
+        return list(self._shown)
+
+    def show_elements(self, symbols: list[str]) -> None:
+        """Show ``symbols`` (the project's list) without emitting."""
+        self._shown = list(symbols)
+        self.setText(", ".join(self._shown))
+
+    def _edited(self) -> None:
+        try:
+            symbols = parse_elements(self.text())
+        except ValueError as error:
+            self.setText(", ".join(self._shown))
+            self.rejected.emit(f"Elements: {error}")
+            return
+        if symbols != self._shown:
+            self.elements_edited.emit(symbols)
+        else:
+            self.setText(", ".join(self._shown))
