@@ -1,7 +1,11 @@
 import numpy as np
 from scipy import ndimage
 
-from insitu_tem.analysis.tomo.material_volume import material_volumes, opened_voids, region_volume
+from insitu_tem.analysis.tomo.material_volume import (
+    measure_materials,
+    opened_voids,
+    region_volume,
+)
 
 LENGTH = 24
 
@@ -37,7 +41,8 @@ def test_blur_and_an_off_midpoint_threshold_are_corrected():
     volume, areas = _wire(12.0, 26.0, 2.0)
     labels = _labels(volume, (0.35, 1.7))
     counts = {k: float(np.sum(labels == k)) for k in (1, 2)}
-    found, sigma = material_volumes(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
+    found = measure_materials(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
+    found, sigma = found.volumes, found.sigmas
     for k in (1, 2):
         assert abs(counts[k] / areas[k] - 1) > 0.04
         assert abs(found[k] / areas[k] - 1) < 0.01
@@ -66,8 +71,9 @@ def test_a_stretch_along_z_is_removed_and_enters_the_sigma():
 def test_voids_of_the_shell_are_taken_out_of_its_material():
     volume, areas = _wire(12.0, 22.0, 2.0)
     labels = _labels(volume, (0.5, 1.5))
-    solid, _ = material_volumes(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
-    porous, sigma = material_volumes(volume, labels, 0.1, 0.01, core_label=2, shell_label=1)
+    solid = measure_materials(volume, labels, 0.0, 0.0, core_label=2, shell_label=1).volumes
+    porous = measure_materials(volume, labels, 0.1, 0.01, core_label=2, shell_label=1)
+    porous, sigma = porous.volumes, porous.sigmas
     assert np.isclose(porous[1], 0.9 * solid[1]) and np.isclose(porous[2], solid[2])
     assert sigma[1] > 0.009 * solid[1]
 
@@ -100,7 +106,8 @@ def test_a_core_void_opening_into_the_shell_enters_the_shell_sigma():
         data = ndimage.gaussian_filter(volume, 1.0)
         wire = np.stack([ndimage.binary_fill_holes(p) for p in np.moveaxis(labels > 0, 1, 0)])
         opened = opened_voids(data, labels == 2, labels == 1, ~np.moveaxis(wire, 0, 1))
-        found, sigma = material_volumes(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
+        found = measure_materials(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
+        found, sigma = found.volumes, found.sigmas
         if void_r == 0:
             assert opened < 0.002 * areas[2]
         else:
@@ -139,8 +146,6 @@ def test_an_empty_region_is_not_measured_and_says_why():
 
 
 def test_a_volume_without_an_edge_is_not_measured_rather_than_divided_by_zero():
-    from insitu_tem.analysis.tomo.material_volume import measure_materials
-
     volume, _ = _wire(12.0, 22.0, 1.5)
     labels = _labels(volume, (0.5, 1.5))
     flat = measure_materials(np.ones_like(volume), labels, 0.0, 0.0, core_label=2, shell_label=1)
@@ -161,8 +166,6 @@ def test_a_wire_whose_core_is_too_thin_says_why_its_material_volumes_are_missing
 
 
 def test_a_volume_with_non_finite_voxels_is_not_measured_and_says_so():
-    from insitu_tem.analysis.tomo.material_volume import measure_materials
-
     volume, _ = _wire(12.0, 22.0, 1.5)
     labels = _labels(volume, (0.5, 1.5))
     volume[3, 4, 5] = np.nan

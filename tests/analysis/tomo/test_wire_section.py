@@ -4,7 +4,7 @@ from scipy import ndimage
 from insitu_tem.analysis.tomo.material_volume import (
     STRETCH_SIGMA_FRACTION,
     core_dent,
-    material_volumes,
+    measure_materials,
     region_volume,
 )
 from insitu_tem.analysis.tomo.wire_section import wire_section
@@ -72,7 +72,7 @@ def _labels(volume: np.ndarray) -> np.ndarray:
 
 
 def _shell(volume: np.ndarray, shadows: np.ndarray | None) -> tuple[float, float]:
-    found, sigma = material_volumes(
+    found = measure_materials(
         volume,
         _labels(volume),
         0.0,
@@ -82,7 +82,7 @@ def _shell(volume: np.ndarray, shadows: np.ndarray | None) -> tuple[float, float
         projections=shadows,
         tilts_deg=None if shadows is None else TILTS,
     )
-    return found[1], sigma[1]
+    return found.volumes[1], found.sigmas[1]
 
 
 def test_the_shell_takes_the_wires_region_from_the_projections():
@@ -126,8 +126,8 @@ def test_a_core_void_opening_into_the_shell_is_given_to_the_core():
 def test_projections_of_another_wire_leave_the_volumes_estimate():
     volume = _volume(12.0, 22.0)
     labels = _labels(volume)
-    alone = material_volumes(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
-    other = material_volumes(
+    alone = measure_materials(volume, labels, 0.0, 0.0, core_label=2, shell_label=1)
+    other = measure_materials(
         volume,
         labels,
         0.0,

@@ -52,8 +52,6 @@ R. L. Berger, "Multiparameter hypothesis testing and acceptance sampling", Techn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from insitu_tem.core.model import Axis
@@ -64,66 +62,11 @@ from insitu_tem.analysis.eels.edge_detection import detection_p
 from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.forward_shift import Recorded, forward_with_variants
 from insitu_tem.analysis.eels.plasmon_tail import fit_plasmon_tail
+from insitu_tem.analysis.eels.shift_result import DETECTION_P, ChemicalShift, not_measured_reason
 from insitu_tem.analysis.eels.shift_fit import ShiftFit, fit_shift
 
 NOMINAL_ORDER = 2
-DETECTION_P = 1e-3
 PLASMON_ORDER = 1
-
-
-@dataclass(frozen=True)
-class ChemicalShift:
-    """Shift of one edge in every spectrum against a reference.
-
-    Attributes
-    ----------
-    edge : str
-        Edge name.
-    shift_eV : ndarray
-        Shift, eV (navigation shape; NaN where not measured).
-    stderr_eV : ndarray
-        1σ uncertainty of the shift, eV: statistical and systematic in quadrature.
-    statistical_eV : ndarray
-        Statistical standard error (correlated noise of spectrum and reference), eV.
-    systematic_eV : ndarray
-        Spread over the background-model and window variants, eV.
-    scale : ndarray
-        Amplitude ``a`` of the reference in the fit.
-    chi2_reduced : ndarray
-        Weighted residual variance per channel of the nominal fit.
-    fit_window_eV : (float, float)
-        Region fitted (pre-edge window start to fit window end), eV.
-    background_window_eV : (float, float)
-        Pre-edge window, eV.
-    found : ndarray of bool
-        Where a shift was measured.
-    detected : ndarray of bool
-        Where the edge was detected (``detection_p`` < :data:`DETECTION_P`).
-    detection_p : ndarray
-        p-value of the edge against the smooth background alone over the shift search
-        (:func:`.edge_detection.detection_p`; with ``plasmon_tail`` the larger of that and the
-        plasmon model's; the reference index's against its neighbour under the nominal model,
-        NaN for a lone spectrum).
-    ok : bool
-        True when measured everywhere.
-    reason : str
-        Why some were not measured ("" when ok).
-    """
-
-    edge: str
-    shift_eV: np.ndarray
-    stderr_eV: np.ndarray
-    statistical_eV: np.ndarray
-    systematic_eV: np.ndarray
-    scale: np.ndarray
-    chi2_reduced: np.ndarray
-    fit_window_eV: tuple[float, float]
-    background_window_eV: tuple[float, float]
-    found: np.ndarray
-    detected: np.ndarray
-    detection_p: np.ndarray
-    ok: bool
-    reason: str
 
 
 def default_fit_window(edge: str) -> tuple[float, float]:
@@ -255,27 +198,6 @@ def _closure(y, index, energy: Axis, region, bg_window, model, max_shift_eV, shi
     return closure, detection_p(through)[index]
 
 
-def _reason(name: str, found: np.ndarray, detected: np.ndarray, max_shift_eV: float) -> str:
-    parts = []
-    if (~detected).any():
-        parts.append(
-            f"edge {name} not detected in {_spectra(int((~detected).sum()))} (test of the edge "
-            f"against the smooth background alone over the shift search, p ≥ {DETECTION_P:g})"
-        )
-    unmeasured = int((~found & detected).sum())
-    if unmeasured:
-        parts.append(
-            f"no measurable shift of {name} in {_spectra(unmeasured)}: best shift at the "
-            f"±{max_shift_eV:g} eV search limit, no edge of the reference's shape, or an error "
-            "above a third of the search range"
-        )
-    return "; ".join(parts)
-
-
-def _spectra(count: int) -> str:
-    return f"{count} spectrum" if count == 1 else f"{count} spectra"
-
-
 def chemical_shift(
     spectra,
     energy: Axis,
@@ -376,7 +298,7 @@ def chemical_shift(
     if indexed:
         shift[index] = stderr[index] = statistical[index] = systematic[index] = 0.0
         found[index] = True
-    reason = _reason(info.name, found, detected, max_shift_eV)
+    reason = not_measured_reason(info.name, found, detected, max_shift_eV)
     if indexed and len(y) == 1:
         reason = ""
     else:

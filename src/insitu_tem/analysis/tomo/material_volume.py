@@ -286,7 +286,7 @@ def _wire_from_projections(
     return float(volume), float(sigma)
 
 
-def material_volumes(
+def measure_materials(
     volume: np.ndarray,
     labels: np.ndarray,
     void_fraction_shell: float,
@@ -297,7 +297,7 @@ def material_volumes(
     smooth_px: float = 1.0,
     projections: np.ndarray | None = None,
     tilts_deg: np.ndarray | None = None,
-) -> tuple[dict, dict]:
+) -> MaterialVolumes:
     """Volumes of the core and shell materials and their 1σ (module docstring), voxels.
 
     Parameters
@@ -318,39 +318,11 @@ def material_volumes(
 
     Returns
     -------
-    volumes, sigmas : dict
-        ``{core_label: V, shell_label: V}`` and their 1σ; NaN where not measured
-        (:func:`measure_materials` says why).
+    MaterialVolumes
+        ``{core_label: V, shell_label: V}`` and their 1σ, NaN where not measured, and why: the
+        core's and the wire's regions' reasons (:func:`region_volume`), named, or the count of
+        non-finite voxels in the volume (the smoothing would spread them).
     """
-    found = measure_materials(
-        volume,
-        labels,
-        void_fraction_shell,
-        void_fraction_sigma,
-        core_label=core_label,
-        shell_label=shell_label,
-        smooth_px=smooth_px,
-        projections=projections,
-        tilts_deg=tilts_deg,
-    )
-    return found.volumes, found.sigmas
-
-
-def measure_materials(
-    volume: np.ndarray,
-    labels: np.ndarray,
-    void_fraction_shell: float,
-    void_fraction_sigma: float,
-    *,
-    core_label: int,
-    shell_label: int,
-    smooth_px: float = 1.0,
-    projections: np.ndarray | None = None,
-    tilts_deg: np.ndarray | None = None,
-) -> MaterialVolumes:
-    """:func:`material_volumes` with the reason a volume is not measured (same parameters):
-    the core's and the wire's regions' reasons (:func:`region_volume`), named; NaN with the
-    count when the volume holds non-finite voxels (the smoothing would spread them)."""
     bad = int(np.size(volume) - np.count_nonzero(np.isfinite(volume)))
     if bad:
         nan = {core_label: float("nan"), shell_label: float("nan")}

@@ -165,7 +165,7 @@ def measure_wire(
     projections, tilts_deg : ndarray, optional
         The aligned projections the volume was reconstructed from and their tilts, degrees: the
         wire's region of the material volumes is measured on them
-        (:func:`.material_volume.material_volumes`).
+        (:func:`.material_volume.measure_materials`).
 
     Returns
     -------
