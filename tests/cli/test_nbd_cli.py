@@ -71,7 +71,7 @@ def test_diffraction_on_a_pristine_pattern_indexes_wo3(capsys, sample_nbd):
     path, truth = sample_nbd
     code, doc, err = run(capsys, "diffraction", path, "--index", 45, "--phase", "γ-WO3")
     assert code == 0, err
-    assert set(doc) == {"centre_px", "centre_sigma_px", "spots", "rings", "profile"}
+    assert set(doc) == {"centre_px", "centre_sigma_px", "calibration", "spots", "rings", "profile"}
     assert doc["centre_px"] == pytest.approx(truth["centre_rc"][45], abs=0.1)
     centre_error = np.hypot(*(np.array(doc["centre_px"]) - truth["centre_rc"][45]))
     assert 0 < doc["centre_sigma_px"] < 0.1 and centre_error < 4 * doc["centre_sigma_px"] + 0.05

@@ -19,8 +19,9 @@ from insitu_tem.cli.commands.common import (
 )
 from insitu_tem.cli.commands._nbd_options import (
     add_calibration_arguments,
-    calibrated_scale,
+    calibration,
     check_calibration_options,
+    energy_kV,
     phase_or_none,
 )
 from insitu_tem.cli.commands.radial import parse_centre
@@ -46,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--phase",
         default=None,
         metavar="NAME",
-        help="index the spots against this library phase (e.g. γ-WO3, W, Li2O)",
+        help="index the spots and rings against this library phase (e.g. γ-WO3, W, Bi)",
     )
     add_calibration_arguments(parser)
 
@@ -87,6 +88,36 @@ def spot_rows(analysis, scale_per_nm: float) -> list[dict]:
     return rows[:MAX_SPOTS]
 
 
+def ring_rows(rings, *, phase, energy: float, known_ring: float | None) -> list[dict]:
+    """Rings, innermost first: d (Å) with its 1σ, FWHM; ``hkl`` and ``d_reference_A`` of the
+    ``phase`` reflection each matches within 2 % (None without a phase or a match);
+    ``calibrates`` for the ring that --known-ring placed (its d is given, not measured: its 1σ
+    is None)."""
+    d = [ring.d_A for ring in rings]
+    match = None
+    if phase is not None and d:
+        from insitu_tem.analysis.crystal.phases import match_spacings
+
+        match = match_spacings(d, phases=[phase], energy_kV=energy).best
+    placed = None
+    if known_ring is not None and d:
+        placed = int(np.argmin([abs(value / known_ring - 1.0) for value in d]))
+    rows = []
+    for i, ring in enumerate(rings):
+        hkl = match.hkl[i] if match is not None else None
+        rows.append(
+            {
+                "d_A": ring.d_A,
+                "d_sigma_A": None if i == placed else ring.d_sigma_A,
+                "fwhm_per_A": ring.fwhm_per_A,
+                "hkl": list(hkl) if hkl is not None else None,
+                "d_reference_A": match.d_reference_A[i] if hkl is not None else None,
+                "calibrates": i == placed,
+            }
+        )
+    return rows
+
+
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     check_calibration_options(args)
     loaded = load_input(args)
@@ -94,13 +125,14 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     if not 0 <= args.index < dataset.n_items:
         raise InputError(args.file, f"--index {args.index} is outside 0 to {dataset.n_items - 1}")
     pattern = dataset.frame(args.index)
-    scale = calibrated_scale(dataset, args, pattern)
+    scale, source = calibration(dataset, args, pattern)
     progress(0.2, "analysing")
+    phase, energy = phase_or_none(args), energy_kV(dataset, args)
     analysis = analyse_pattern(
         pattern,
         scale_per_nm=scale,
-        phase=phase_or_none(args),
-        energy_kV=dataset.metadata.get("beam_energy_kV", 300.0),
+        phase=phase,
+        energy_kV=energy,
         centre_rc=parse_centre(args.centre, path=args.file),
     )
     finite = np.isfinite(analysis.profile)
@@ -108,11 +140,11 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     return {
         "centre_px": list(analysis.centre.centre_rc),
         "centre_sigma_px": analysis.centre.sigma_px,
+        "calibration": {"scale_per_nm_per_px": scale, "source": source},
         "spots": spot_rows(analysis, scale),
-        "rings": [
-            {"d_A": r.d_A, "d_sigma_A": r.d_sigma_A, "fwhm_per_A": r.fwhm_per_A}
-            for r in analysis.rings.rings
-        ],
+        "rings": ring_rows(
+            analysis.rings.rings, phase=phase, energy=energy, known_ring=args.known_ring
+        ),
         "profile": {"q_per_A": analysis.q_per_A[finite], "intensity": analysis.profile[finite]},
         **({} if analysis.centre.ok else {"centre_warning": analysis.centre.reason}),
         **conversion_note(loaded, dataset),
