@@ -195,3 +195,45 @@ def test_an_emsa_spectrum_cut_short_is_refused_not_read_shorter(tmp_path):
     assert load(whole).shape == (8,)
     with pytest.raises(DataError, match="header says 8 values .* holds 5; it is truncated"):
         load(cut)
+
+
+@pytest.mark.parametrize(
+    "name, head, message",
+    [
+        (
+            "scan.tif",
+            b"\x89HDF\r\n\x1a\n",
+            "is an HDF5 file (Velox or Berkeley EMD, HyperSpy), not "
+            "what its extension '.tif' says; rename it to end in .emd or .hspy",
+        ),
+        (
+            "movie.h5",
+            b"\x89HDF\r\n\x1a\n",
+            "not what its extension '.h5' says; rename it to end in .emd or .hspy",
+        ),
+        (
+            "AL-DFoffset0.00",
+            b"\x00\x00\x00\x03",
+            "is a DigitalMicrograph 3 file without the "
+            "extension .dm3 (it ends in '.00'); rename it AL-DFoffset0.00.dm3",
+        ),
+        (
+            "spectrum",
+            b"#FORMAT : EMSA/MAS",
+            "is an EMSA/MSA spectrum without the extension .msa "
+            "or .ems (it has no extension); rename it spectrum.msa",
+        ),
+        ("log.txt", b"II*\x00", "is a TIFF file, not what its extension '.txt' says"),
+    ],
+)
+def test_a_file_whose_extension_belies_its_content_is_named_and_renamed(
+    tmp_path, name, head, message
+):
+    """Before: 'cannot be read as a TIFF file (TiffFileError: not a TIFF file: header=b'\\x89HDF')
+    …', 'unsupported file type '.00'; insitu-tem reads .ali, .avi, …' or 'looks like a holder
+    log'."""
+    path = tmp_path / name
+    path.write_bytes(head + bytes(300))
+    with pytest.raises(DataError) as raised:
+        load(path)
+    assert message in str(raised.value)

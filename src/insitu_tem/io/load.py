@@ -27,6 +27,7 @@ from insitu_tem.io.readers import npy_reader
 from insitu_tem.io.readers import rsciio_reader
 from insitu_tem.io.readers import tiff_reader
 from insitu_tem.io.readers import video_reader
+from insitu_tem.io.readers.sniff import wrong_extension
 
 SUPPORTED_SUFFIXES = (
     tuple(rsciio_reader.PLUGIN_BY_SUFFIX)
@@ -83,6 +84,10 @@ def _check_path(path: Path) -> None:
     if path.stat().st_size == 0:
         raise DataError("is empty (0 bytes); the transfer may have failed — copy the file again")
     suffix = path.suffix.lower()
+    if suffix in _READ_ELSEWHERE or suffix not in SUPPORTED_SUFFIXES:
+        renamed = wrong_extension(path, known=(*SUPPORTED_SUFFIXES, *_READ_ELSEWHERE))
+        if renamed is not None:
+            raise DataError(renamed)
     if suffix in _READ_ELSEWHERE:
         raise DataError(_READ_ELSEWHERE[suffix])
     if suffix not in SUPPORTED_SUFFIXES:
@@ -152,6 +157,9 @@ def _read_signals(path: Path, *, lazy: bool | None) -> tuple[list[RawSignal], bo
 
 
 def _unreadable(path: Path, error: BaseException) -> DataError:
+    renamed = None if path.is_dir() else wrong_extension(path, known=SUPPORTED_SUFFIXES)
+    if renamed is not None:
+        return DataError(renamed)
     suffix = path.suffix.lower()
     if path.is_dir():
         name = "a folder of TIFF frames"
