@@ -108,3 +108,21 @@ def test_bad_pipelines_are_one_line_errors(tmp_path, capsys):
     path.write_text("[pipeline\n")
     assert main(["batch", str(path)]) == 2
     assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_a_failed_file_says_which_step_failed_and_why_in_the_cli_s_words(tmp_path):
+    """Before: 'InputError: is an image, but `eels` needs …' (a class name, and no word of
+    which of the steps failed)."""
+    from insitu_tem.cli.batch import Step, run_steps
+
+    np.save(tmp_path / "pattern.npy", np.ones((16, 16), np.float32))
+    outcome = run_steps(
+        str(tmp_path / "pattern.npy"), (Step("info"), Step("eels")), str(tmp_path / "out")
+    )
+    expected = "eels: is an image, but `eels` needs a spectrum or spectrum_series"
+    assert outcome.status == "failed" and outcome.error == expected
+    assert json.loads((tmp_path / "out" / "error.json").read_text())["error"] == expected
+    outcome = run_steps(
+        str(tmp_path / "pattern.npy"), (Step("radial", ("--bins", "0")),), str(tmp_path / "o2")
+    )
+    assert outcome.error == "radial: --bins 0 must be positive (at most 100000), e.g. --bins 200"

@@ -198,15 +198,17 @@ def run_steps(input_path: str, steps: tuple[Step, ...], folder: str) -> FileOutc
     modules = CommandModules()
     parser = build_command_parser(modules)
     results = {}
+    command = steps[0].command if steps else ""
     try:
         for step in steps:
+            command = step.command
             args: argparse.Namespace = parser.parse_args(
                 [step.command, input_path, *step.args, "--quiet"]
             )
             results[step.command] = modules[step.command].run(args, lambda *_: None)
             write_atomic(out / f"{step.command}.json", _json(results[step.command]))
     except (Exception, SystemExit) as error:  # noqa: BLE001 - reported per file, the batch goes on
-        message = f"{type(error).__name__}: {error}"
+        message = _failure(command, error, input_path)
         write_atomic(out / "error.json", json.dumps({"input": input_path, "error": message}))
         return FileOutcome(input_path, "failed", time.perf_counter() - start, message)
     record = {
@@ -221,6 +223,16 @@ def run_steps(input_path: str, steps: tuple[Step, ...], folder: str) -> FileOutc
     return FileOutcome(
         input_path, "done", time.perf_counter() - start, results={k: True for k in results}
     )
+
+
+def _failure(command: str, error: BaseException, input_path: str) -> str:
+    """The one line ``error.json`` and the summary give: the step, then what the command line
+    would say after the file name (``eels: is a pattern, but `eels` needs a spectrum…``)."""
+    from insitu_tem.cli.main import classify_error
+
+    _, where, text = classify_error(error, input_path)
+    named = "" if where in (None, input_path) else f"{Path(where).name}: "
+    return f"{command}: {named}{' '.join(str(text).split())}"
 
 
 def _json(result: dict) -> str:

@@ -32,7 +32,14 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
 
-__all__ = ["build_command_parser", "command_modules", "main", "report_error", "run_command"]
+__all__ = [
+    "build_command_parser",
+    "classify_error",
+    "command_modules",
+    "main",
+    "report_error",
+    "run_command",
+]
 
 
 def command_modules() -> CommandModules:
@@ -100,7 +107,7 @@ def _print_result(result: dict, *, as_json: bool) -> None:
         sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
-def _classify(error: BaseException, path: str | None) -> tuple[int, str | None, str]:
+def classify_error(error: BaseException, path: str | None) -> tuple[int, str | None, str]:
     """Exit code, file and message for an exception escaping a command."""
     if isinstance(error, InputError):
         return (
@@ -166,7 +173,7 @@ def run_command(argv: list[str], modules: Mapping | None = None) -> int:
             if debug:
                 traceback.print_exc()
                 sys.stderr.write("".join(f"  {line}\n" for line in messages))
-            code, where, message = _classify(error, path)
+            code, where, message = classify_error(error, path)
             report_error(where, message)
             return code
     try:
