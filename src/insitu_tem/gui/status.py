@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QObject, QTimer
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from insitu_tem.gui.tasks import TaskRunner
 
 SHOW_PROGRESS_AFTER_MS = 300
 """A task still running after this long shows the progress bar (no flicker for quick ones)."""
+MESSAGE_MARGIN_PX = 32
+"""Room kept free of message text: the bar's margins and size grip, px."""
 
 
 class StatusArea(QObject):
@@ -44,10 +46,21 @@ class StatusArea(QObject):
         tasks.started.connect(lambda _id, text: self.task_label.setText(text))
         tasks.progress.connect(self._on_progress)
         self.cancel_button.clicked.connect(lambda: tasks.cancel())
+        bar.messageChanged.connect(self._message_changed)
 
     def message(self, text: str, timeout_ms: int = 0) -> None:
-        """A transient message (what a tool waits for, what just finished)."""
-        self.bar.showMessage(text, timeout_ms)
+        """A transient message (what a tool waits for, what just finished, what the reader
+        noticed in a file). One wider than the bar ends in "…" rather than being cut at the
+        window's edge, and the whole text is the bar's tooltip while it shows (a running task's
+        progress, shown for a moment on the right, may cover its end)."""
+        room = max(self.bar.width() - MESSAGE_MARGIN_PX, 80)
+        shown = self.bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
+        self.bar.setToolTip(text if shown != text else "")
+        self.bar.showMessage(shown, timeout_ms)
+
+    def _message_changed(self, text: str) -> None:
+        if not text:
+            self.bar.setToolTip("")
 
     def _on_progress(self, _task_id: int, fraction: float, message: str) -> None:
         self.progress.setRange(0, 1000)

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QLineEdit
 
 from insitu_tem.figures.eels_markers import parse_elements
 
+PLACEHOLDER = "W, O, Li"
+"""What the empty box shows: symbols, as typed."""
 TIP = (
     "Elements whose edges are marked on the spectrum, e.g. W, O, Li (the chosen edge's element "
     "is always marked; formulas such as LixWO3 work); opens with those the file names; saved "
@@ -31,8 +33,9 @@ class ElementsEdit(QLineEdit):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setPlaceholderText("e.g. W, O, Li")
+        self.setPlaceholderText(PLACEHOLDER)
         self.setToolTip(TIP)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(PLACEHOLDER) + 16)
         self.setMaximumWidth(140)
         self._shown: list[str] = []
         self.editingFinished.connect(self._edited)

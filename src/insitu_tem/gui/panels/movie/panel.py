@@ -51,6 +51,7 @@ class MoviePanel(QWidget):
         self.view = MovieView()
         self.navigator = Navigator("Frame")
         self.playback = PlaybackBar()
+        self.playback.set_frame_count(0)
         self.play_button, self.time_label = self.playback.play_button, self.playback.time_label
         self.contrast = ContrastControls()
         self.processing = ProcessingControls()
