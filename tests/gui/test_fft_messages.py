@@ -50,3 +50,18 @@ def test_long_messages_scroll_and_leave_the_controls_whole(qtbot, panel):
     top = panel.lattice_label.mapTo(column.viewport(), QPoint(0, 0)).y()
     assert top == 0 and panel.lattice_label.height() >= 2 * line
     assert column.widget().height() > column.viewport().height()
+
+
+def test_the_scrolled_messages_end_between_two_lines_never_across_one(qtbot, panel):
+    panel.readout.setText("Click a spot in the FFT for d and angle; click two for the angle.")
+    panel.lattice_label.setText(REASON)
+    column = panel.findChild(MessageColumn)
+    line = panel.lattice_label.fontMetrics().lineSpacing()
+    qtbot.waitUntil(lambda: column.viewport().height() >= 2 * line, timeout=5000)
+    bottom = column.viewport().height()
+    for label in (panel.readout, panel.lattice_label):
+        top = label.mapTo(column.viewport(), QPoint(0, 0)).y()
+        edges = [top + k * line for k in range(round(label.height() / line) + 1)]
+        assert any(abs(edge - bottom) <= 1 for edge in edges) or not top < bottom < edges[-1], (
+            f"the column's bottom ({bottom} px) cuts a line of a label spanning {edges}"
+        )

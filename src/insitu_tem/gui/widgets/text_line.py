@@ -47,6 +47,7 @@ class MessageColumn(QScrollArea):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
             self.updateGeometry()
+            self._end_between_lines()
         return super().eventFilter(watched, event)
 
     def _text_height(self) -> int:
@@ -57,4 +58,35 @@ class MessageColumn(QScrollArea):
         return QSize(super().sizeHint().width(), self._text_height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(0, min(self._text_height(), MIN_LINES * self.fontMetrics().lineSpacing()))
+        ends = self._line_ends()
+        return QSize(
+            0, min(self._text_height(), ends[min(MIN_LINES, len(ends)) - 1] if ends else 0)
+        )
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._end_between_lines()
+
+    def _line_ends(self) -> list[int]:
+        """Where each line of the labels shown ends, px from the top of the column (the gaps
+        between labels included)."""
+        column = self.widget().layout()
+        width, ends, top = max(self.viewport().width(), 1), [], 0
+        for index in range(column.count()):
+            label = column.itemAt(index).widget()
+            if label is None or label.isHidden():
+                continue
+            height, line = label.heightForWidth(width), label.fontMetrics().lineSpacing()
+            count = max(round(height / line), 1)
+            ends += [top + k * line for k in range(1, count)] + [top + height]
+            top += height + column.spacing()
+        return ends
+
+    def _end_between_lines(self) -> None:
+        """When the text does not fit, leave blank the part of a line the column would cut, so
+        that its bottom falls between two lines (scrolled to the top)."""
+        room, ends = self.height(), self._line_ends()
+        whole = [end for end in ends if end <= room]
+        blank = room - whole[-1] if ends and ends[-1] > room and whole else 0
+        if blank != self.viewportMargins().bottom():
+            self.setViewportMargins(0, 0, 0, blank)
