@@ -180,14 +180,49 @@ def _check_input_options(args: argparse.Namespace) -> None:
     check_range("--signal", args.signal, low=0)
 
 
-def require_kind(dataset: Dataset, kinds: tuple[str, ...], *, command: str) -> None:
-    """Raise InputError unless ``dataset.kind`` is one of ``kinds``."""
+def require_kind(
+    dataset: Dataset,
+    kinds: tuple[str, ...],
+    *,
+    command: str,
+    fits: Callable[[Any], bool] | None = None,
+) -> None:
+    """Raise InputError unless ``dataset.kind`` is one of ``kinds``; in a multi-signal file the
+    message names the signals of those kinds (and, with ``fits``, that a
+    :class:`~insitu_tem.io.load.SignalSummary` passes) to open instead."""
     if dataset.kind not in kinds:
         raise InputError(
             dataset.source,
             f"is {_article(dataset.kind)} {dataset.kind}, but `{command}` needs "
-            f"{_article(kinds[0])} {' or '.join(kinds)}",
+            f"{_article(kinds[0])} {' or '.join(kinds)}"
+            + other_signals(dataset, lambda s: s.kind in kinds and (fits is None or fits(s))),
         )
+
+
+def other_signals(dataset: Dataset, fits: Callable[[Any], bool]) -> str:
+    """For a multi-signal file opened at a signal a command cannot use: ``"; open signal 14,
+    15 or 16 of this file instead (--signal N)"`` naming the signals whose
+    :class:`~insitu_tem.io.load.SignalSummary` ``fits``; "" for a single-signal file, when none
+    fits or when the file cannot be listed again."""
+    if len(dataset.signals) < 2:
+        return ""
+    from insitu_tem.core.model import DataError
+    from insitu_tem.io.load import load_or_list
+
+    try:
+        listed = load_or_list(dataset.source)
+    except (DataError, OSError):
+        return ""
+    opened = dataset.metadata.get("signal_index")
+    found = (
+        []
+        if isinstance(listed, Dataset)
+        else [str(s.index) for s in listed if s.index != opened and s.kind and fits(s)]
+    )
+    if not found:
+        return ""
+    which = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} or {found[-1]}"
+    return f"; open signal {which} of this file instead (--signal N)"
 
 
 def _article(word: str) -> str:

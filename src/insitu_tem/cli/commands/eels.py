@@ -19,9 +19,11 @@ from insitu_tem.cli.commands.common import (
     add_force_argument,
     add_input_arguments,
     load_input,
+    other_signals,
     require_kind,
     require_memory,
 )
+from insitu_tem.core.model import DataError
 
 NAME = "eels"
 ZLP_KEYS = (
@@ -130,6 +132,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_force_argument(parser)
 
 
+def _not_xrays(summary) -> bool:
+    """Whether a signal of the file is not marked EDS (X-ray) spectra."""
+    return not summary.signal_type.upper().startswith("EDS")
+
+
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     if args.out is not None:
         if args.edge is None:
@@ -138,10 +145,14 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
 
         check_output_folder(args.out)
     dataset = load_input(args)
-    require_kind(dataset, ("spectrum", "spectrum_series"), command=NAME)
+    require_kind(dataset, ("spectrum", "spectrum_series"), command=NAME, fits=_not_xrays)
     from insitu_tem.workflows.eels_checks import not_eds
 
-    not_eds(dataset)
+    try:
+        not_eds(dataset)
+    except DataError as error:
+        eels = other_signals(dataset, lambda s: s.kind.startswith("spectrum") and _not_xrays(s))
+        raise InputError(dataset.source, f"{error}{eels}") from None
     energy = dataset.signal_axes[0]
     if energy.units != "eV":
         raise InputError(
