@@ -50,8 +50,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "eds": (
         "eds",
-        "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your "
-        "k-factors",
+        "EDS: which X-ray lines a spectrum (or a spectrum image's sum) holds; line maps and "
+        "Cliff–Lorimer wt %",
     ),
     "eels": (
         "eels",

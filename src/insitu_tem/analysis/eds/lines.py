@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 DEFAULT_RESOLUTION_MN_KA_EV = 130.0
+MIN_FWHM_EV = 30.0
 _PREFERRED = ("Ka", "La", "Ma")
 
 
@@ -37,8 +38,15 @@ def _database() -> dict:
 
 def fwhm_ev(energy_ev: float, *, resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV) -> float:
     """Detector FWHM at ``energy_ev`` (eV) for a detector of FWHM ``resolution_mn_ka_ev`` at Mn
-    Kα, eV."""
-    return float(np.sqrt(resolution_mn_ka_ev**2 + 2.5 * (energy_ev - line_energy_ev("Mn", "Ka"))))
+    Kα, eV; never below :data:`MIN_FWHM_EV` (the relation gives no width at low energies for
+    the best detectors)."""
+    squared = resolution_mn_ka_ev**2 + 2.5 * (energy_ev - _mn_ka_ev())
+    return float(np.sqrt(max(squared, MIN_FWHM_EV**2)))
+
+
+@lru_cache(maxsize=1)
+def _mn_ka_ev() -> float:
+    return line_energy_ev("Mn", "Ka")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""``insitu-tem eds FILE``: background-subtracted X-ray line maps and Cliff–Lorimer composition."""
+"""``insitu-tem eds FILE``: which X-ray lines an EDS spectrum holds; background-subtracted line
+maps and Cliff–Lorimer composition of a spectrum image."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from insitu_tem.io.outputs import output_file
 
 NAME = "eds"
 HELP = (
-    "EDS spectrum image: line maps with side-window background, Cliff–Lorimer wt % with your "
-    "k-factors"
+    "EDS: which X-ray lines a spectrum (or a spectrum image's sum) holds; line maps and "
+    "Cliff–Lorimer wt %"
 )
 
 
@@ -41,13 +42,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file",
         metavar="FILE",
-        help="Bruker .bcf, Velox .emd or HyperSpy .hspy with a spectrum image",
+        help="Bruker .bcf, Velox .emd or HyperSpy .hspy with a spectrum image, or a lone EDS "
+        "spectrum (.msa, .emd, .hspy)",
     )
     parser.add_argument(
         "--elements",
         default=None,
         metavar="Si,O,...",
-        help="elements to map (default: those named in the file)",
+        help="elements to map (default: those named in the file; when it names none, the "
+        "elements found by --identify)",
+    )
+    parser.add_argument(
+        "--identify",
+        action="store_true",
+        help="also say which elements' lines the summed spectrum holds (present / ambiguous / "
+        "not detected, net counts ± 1σ, overlaps named); always done for a lone spectrum and "
+        "for a spectrum image whose elements neither --elements nor the file name",
+    )
+    parser.add_argument(
+        "--false-alarm",
+        type=float,
+        default=0.01,
+        metavar="P",
+        help="expected false identifications per spectrum that --identify allows (default 0.01)",
     )
     parser.add_argument(
         "--kfactors",
@@ -66,7 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=130.0,
         metavar="EV",
-        help="detector FWHM at Mn Kα, eV (sets the window widths)",
+        help="detector FWHM at Mn Kα, eV (sets the window widths and the line profiles)",
     )
     parser.add_argument(
         "--out", default=None, metavar="DIR", help="also write one float32 TIFF per line map"
@@ -84,12 +101,116 @@ def line_names(elements: tuple[str, ...], beam_kv: float | None) -> tuple[str, .
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    from insitu_tem.core.model import DataError
+    from insitu_tem.io.readers.spectrum_image import read_spectrum_image
+
+    if not 0 < args.false_alarm < 1:
+        raise InputError(None, f"--false-alarm {args.false_alarm:g}: give a value in (0, 1)")
+    try:
+        image = read_spectrum_image(args.file)
+    except DataError as error:
+        lone = _lone_spectrum(args.file)
+        if lone is None:
+            raise error from None
+        progress(0.2, "identifying lines")
+        counts, energies, beam = lone
+        given = parse_elements(args.elements)
+        found = identify(counts, energies, beam, args, given, "the lone spectrum")
+        progress(1.0, "done")
+        return {"file": Path(args.file).name, **found}
+    given = parse_elements(args.elements) or image.elements
+    found = {}
+    if args.identify or not given:
+        progress(0.1, "identifying lines of the summed spectrum")
+        summed = np.asarray(image.cube, dtype=np.float64).sum(axis=(0, 1))
+        what = f"the sum of {image.cube.shape[0] * image.cube.shape[1]} spectra"
+        found = identify(summed, image.energies_ev, image.beam_energy_kv, args, given, what)
+        given = given or tuple(found["identified"]["present"])
+    if not given:
+        return {"file": Path(args.file).name, **found}
+    maps = line_maps_result(args, image, given, progress)
+    if not found:
+        return maps
+    reasons = [r for r in (maps["reason"], found["reason"]) if r]
+    return {**maps, **found, "ok": maps["ok"] and found["ok"], "reason": "; ".join(reasons)}
+
+
+def _lone_spectrum(path: str):
+    """(counts, energies eV, beam kV or None) of a file holding X-ray spectra that are not a
+    spectrum image (one spectrum, or a line of them, summed); None for anything else."""
+    from insitu_tem.core.model import DataError
+    from insitu_tem.io.kinds import is_xray_spectrum
+    from insitu_tem.io.load import load
+
+    try:
+        dataset = load(path, lazy=True)
+    except DataError:
+        return None
+    if dataset.kind != "spectrum" or not is_xray_spectrum(dataset):
+        return None
+    axis = dataset.signal_axes[-1]
+    navigation = tuple(range(len(dataset.navigation_axes)))
+    counts = np.asarray(dataset.array.sum(axis=navigation) if navigation else dataset.array)
+    energies = axis.offset + axis.scale * np.arange(axis.size)
+    if axis.units != "eV":
+        energies = np.full(axis.size, np.nan)
+    return counts.astype(np.float64), energies, dataset.metadata.get("beam_energy_kV")
+
+
+def identify(counts, energies, beam_kv, args, elements, what: str) -> dict:
+    """The ``identification`` of a spectrum for the JSON, and its short form ``identified``."""
+    from insitu_tem.analysis.eds.identify import identify_lines
+
+    result = identify_lines(
+        counts,
+        energies,
+        beam_energy_kv=beam_kv,
+        resolution_mn_ka_ev=args.resolution,
+        false_alarm=args.false_alarm,
+        elements=tuple(elements),
+    )
+    by_status = {
+        status: [f.element for f in result.with_status(status)]
+        for status in ("present", "ambiguous", "not detected")
+    }
+    return {
+        "identified": by_status,
+        "identification": {
+            "spectrum": what,
+            "total_counts": float(np.sum(counts)),
+            "ok": result.ok,
+            "reason": result.reason,
+            "threshold_sigma": result.threshold,
+            "false_alarm_per_spectrum": result.false_alarm,
+            "families_tested": result.tested,
+            "resolution_mn_ka_ev": result.resolution_mn_ka_ev,
+            "profile_error": result.profile_error,
+            "findings": [
+                {
+                    "element": f.element,
+                    "status": f.status,
+                    "lines": list(f.lines),
+                    "line_energy_ev": f.line_energy_ev if f.lines else None,
+                    "net_counts": f.net_counts,
+                    "net_counts_sigma": f.sigma if np.isfinite(f.sigma) else None,
+                    "significance_sigma": f.significance,
+                    "alternatives": list(f.alternatives),
+                    "note": f.note,
+                }
+                for f in result.findings
+            ],
+        },
+        "ok": result.ok,
+        "reason": result.reason,
+    }
+
+
+def line_maps_result(args, image, elements, progress) -> dict:
+    """Line maps and Cliff–Lorimer composition of ``elements`` in a spectrum image."""
     from insitu_tem.analysis.eds.lines import xray_line
     from insitu_tem.analysis.eds.maps import cliff_lorimer, line_maps
     from insitu_tem.io.kinds import unusable_values
-    from insitu_tem.io.readers.spectrum_image import read_spectrum_image
 
-    image = read_spectrum_image(args.file)
     unreadable = unusable_values(image.cube)
     if unreadable:
         raise InputError(
@@ -97,9 +218,6 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
             f"holds {unreadable} NaN or infinite values, which the line maps cannot use; replace "
             "them (e.g. by 0) and export the spectrum image again",
         )
-    elements = parse_elements(args.elements) or image.elements
-    if not elements:
-        raise InputError(args.file, "names no elements; give them with --elements Si,O,...")
     names = line_names(elements, image.beam_energy_kv)
     lines = tuple(xray_line(n, resolution_mn_ka_ev=args.resolution) for n in names)
     progress(0.3, "line maps")

@@ -1,0 +1,273 @@
+"""Weighted linear fits of X-ray line families on an EDS spectrum.
+
+Model of the counts ``y`` per channel over the fitted range::
+
+    y ≈ c(E) · (1 + Σ_k b_k B_k(E)) + Σ_F a_F p_F(E)
+
+``c`` the SNIP continuum (:mod:`.continuum`), ``B_k`` cubic B-splines with knots every
+:data:`KNOT_SPACING_EV` (a smooth correction of the clipped continuum, much broader than any
+line, so that the continuum's error and its uncertainty are fitted with the lines, not assumed
+away; ``|b_k| ≤`` :data:`CONTINUUM_BOUND`, so the continuum stays near the clipped one and
+cannot trade a hole or a hump against lines), ``p_F`` the family profiles
+(:func:`~insitu_tem.analysis.eds.families.profile`, one count in the main line) and ``a_F ≥ 0``
+the main line's net counts.
+
+Weights ``1 / v`` with ``v = max(model, 1) + (δ · lines)²``: Poisson counts of the model, and a
+relative error δ of the line profiles themselves (peak shapes with tails, line ratios of the
+database), measured on the data — the excess of the squared residuals over the Poisson variance
+where the lines stand above the continuum, relative to the lines' squared counts (δ = 0 when the
+profiles fit to the noise). The covariance is ``(Xᵀ W X)⁻¹`` [1]_.
+
+The line ratios and shapes of the database are only as good as δ: each line of a family in the
+model may hold δ more or fewer counts than its family says, coherently over its channels, so
+the counts of another element's family that overlaps it get the variance ``δ² Σ_ℓ (n_ℓ ·
+∂a/∂n_ℓ)²`` (``n_ℓ`` the line's counts, ``∂a/∂n_ℓ`` how much of one more count in that line the
+family would take): a line that only stands for the error of a strong neighbour's ratio is not
+taken for another element.
+
+A family not in the model is scored without refitting: its profile, less its projection on the
+model's columns, against the residual, gives the counts it would get and their 1σ (the partial
+regression of [1]_, ch. 7).
+
+Where the model misses the data around a family's main line (a peak shape, an absorption edge
+or a continuum the model lacks), the mean squared normalised residual in its side bands, from
+:data:`SIDE_FWHM` to :data:`LOCAL_FWHM` FWHM on either side of it, scales that family's 1σ
+(never down): a profile that would only soak up part of a misfit is not taken for a line.
+
+References
+----------
+.. [1] P. R. Bevington and D. K. Robinson, *Data Reduction and Error Analysis for the Physical
+   Sciences*, 3rd ed., McGraw-Hill (2003), ch. 6–7.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.interpolate import BSpline
+from scipy.optimize import lsq_linear
+from scipy.ndimage import uniform_filter1d
+
+KNOT_SPACING_EV = 2000.0
+CONTINUUM_BOUND = 0.3
+LOCAL_FWHM = 2.0
+
+
+@dataclass(frozen=True)
+class FamilyFit:
+    """Fitted net counts of some line families.
+
+    Attributes
+    ----------
+    columns : tuple of int
+        Which profiles (columns of :class:`Problem.profiles`) are in the model.
+    counts : ndarray
+        (n,) net counts of each family's main line.
+    covariance : ndarray
+        (n, n) covariance of ``counts``, counts².
+    fitted : ndarray
+        (fitted channels,) model counts per channel.
+    continuum : ndarray
+        (fitted channels,) the model's continuum, counts per channel.
+    variance : ndarray
+        (fitted channels,) variance used in the weights, counts².
+    chi2 : float
+        Σ (y − model)² / v.
+    delta : float
+        Relative error of the line profiles measured on the data.
+    """
+
+    columns: tuple[int, ...]
+    counts: np.ndarray
+    covariance: np.ndarray
+    fitted: np.ndarray
+    continuum: np.ndarray
+    variance: np.ndarray
+    chi2: float
+    delta: float
+
+    @property
+    def sigmas(self) -> np.ndarray:
+        """1σ of :attr:`counts`, counts."""
+        return np.sqrt(np.clip(np.diag(self.covariance), 0, None))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The counts and the model's columns over the fitted range.
+
+    Attributes
+    ----------
+    counts, energies_ev, continuum : ndarray
+        (fitted channels,) counts, channel centres (eV), SNIP continuum (counts per channel).
+    splines : ndarray
+        (fitted channels, k) continuum correction columns.
+    profiles : ndarray
+        (fitted channels, n) family profiles.
+    neighbourhoods : ndarray
+        (fitted channels, n) bool, the channels within :data:`LOCAL_FWHM` FWHM of each
+        family's main line, where its local χ² is measured.
+    lines : ndarray
+        (fitted channels, m) every line of every family, ``profiles`` their sums.
+    owners : ndarray
+        (m,) int, the family (column) of each line.
+    elements : ndarray
+        (n,) int, an element number of each family (families of one element share it).
+    """
+
+    counts: np.ndarray
+    energies_ev: np.ndarray
+    continuum: np.ndarray
+    splines: np.ndarray
+    profiles: np.ndarray
+    neighbourhoods: np.ndarray
+    lines: np.ndarray
+    owners: np.ndarray
+    elements: np.ndarray
+
+
+def make_problem(counts, energies_ev, continuum, lines, owners, elements, neighbourhoods):
+    """:class:`Problem` of the counts, the SNIP continuum and the lines of the families, all
+    over the fitted channels (attributes of :class:`Problem`)."""
+    energies = np.asarray(energies_ev, dtype=float)
+    c = np.clip(np.asarray(continuum, dtype=float), 1e-3, None)
+    low, high = float(energies[0]), float(energies[-1])
+    inner = max(int(np.ceil((high - low) / KNOT_SPACING_EV)), 1)
+    knots = np.concatenate([[low] * 3, np.linspace(low, high, inner + 1), [high] * 3])
+    splines = BSpline.design_matrix(energies, knots, 3).toarray() * c[:, None]
+    lines = np.asarray(lines, float).reshape(energies.size, -1)
+    owners = np.asarray(owners, int)
+    profiles = np.zeros((energies.size, len(elements)))
+    np.add.at(profiles.T, owners, lines.T)
+    return Problem(
+        np.asarray(counts, float),
+        energies,
+        c,
+        splines,
+        profiles,
+        np.asarray(neighbourhoods, bool),
+        lines,
+        owners,
+        np.asarray(elements, int),
+    )
+
+
+def _solve(design: np.ndarray, target: np.ndarray, variance: np.ndarray, splines: int):
+    """Weighted least squares, the continuum correction within ±:data:`CONTINUUM_BOUND` and
+    the lines' counts ≥ 0 (bounded least squares on the normal equations' square root); the
+    covariance of the unconstrained problem at the solution. Columns are scaled to unit norm
+    and eigenvalues below 1e-10 of the largest raised to it, so columns the data cannot tell
+    apart get a huge variance, not a small one."""
+    root = 1.0 / np.sqrt(variance)
+    weighted = design * root[:, None]
+    normal = weighted.T @ weighted
+    scale = np.sqrt(np.clip(np.diag(normal), 1e-300, None))
+    values, vectors = np.linalg.eigh(normal / np.outer(scale, scale))
+    values = np.maximum(values, 1e-10 * max(float(values.max()), 1e-300))
+    covariance = ((vectors / values) @ vectors.T) / np.outer(scale, scale)
+    right = weighted.T @ (target * root)
+    free = covariance @ right
+    lower = np.r_[np.full(splines, -CONTINUUM_BOUND), np.zeros(design.shape[1] - splines)]
+    upper = np.r_[np.full(splines, CONTINUUM_BOUND), np.full(design.shape[1] - splines, np.inf)]
+    if np.all(free >= lower) and np.all(free <= upper):
+        return free, covariance
+    square_root = (np.sqrt(values)[:, None] * vectors.T) * scale[None, :]
+    reduced = (vectors.T @ (right / scale)) / np.sqrt(values)
+    solution = lsq_linear(square_root, reduced, bounds=(lower, upper), method="bvls")
+    return solution.x, covariance
+
+
+def fit(problem: Problem, columns: tuple[int, ...], *, delta: float | None = None) -> FamilyFit:
+    """Fit the families ``columns`` (module docstring); δ measured on the data unless given."""
+    y, c = problem.counts, problem.continuum
+    design = np.concatenate([problem.splines, problem.profiles[:, list(columns)]], axis=1)
+    variance = np.clip(uniform_filter1d(y, 5), 1.0, None)
+    measured = 0.0 if delta is None else delta
+    for _ in range(3):
+        coefficients, covariance = _solve(design, y - c, variance, problem.splines.shape[1])
+        fitted = c + design @ coefficients
+        lines = problem.profiles[:, list(columns)] @ coefficients[problem.splines.shape[1] :]
+        if delta is None:
+            measured = _profile_error(y, fitted, lines)
+        variance = np.clip(fitted, 1.0, None) + (measured * lines) ** 2
+    coefficients, covariance = _solve(design, y - c, variance, problem.splines.shape[1])
+    fitted = c + design @ coefficients
+    k = problem.splines.shape[1]
+    residual = (y - fitted) ** 2 / variance
+    scale = np.sqrt(_local_chi2(residual[:, None], problem.neighbourhoods[:, list(columns)]))
+    root = 1.0 / np.sqrt(variance)
+    response = covariance[k:] @ (design * root[:, None]).T
+    systematic = _line_ratio_variance(
+        problem, columns, coefficients[k:], response * root[None, :], list(columns), measured
+    )
+    return FamilyFit(
+        tuple(columns),
+        coefficients[k:],
+        covariance[k:, k:] * np.outer(scale, scale) + np.diag(systematic),
+        fitted,
+        c + problem.splines @ coefficients[:k],
+        variance,
+        float(residual.sum()),
+        measured,
+    )
+
+
+def _line_ratio_variance(problem, columns, counts, response, targets, delta) -> np.ndarray:
+    """Variance, counts², of the counts of families ``targets`` from a relative error ``delta``
+    of each line of the other elements' families in the model (``columns`` with ``counts``):
+    ``δ² Σ_ℓ (n_ℓ · ∂a/∂ℓ)²``, ``response`` (targets, channels) the counts each target gets
+    per count added to a channel."""
+    if delta <= 0 or not columns:
+        return np.zeros(len(targets))
+    position = {c: i for i, c in enumerate(columns)}
+    inside = np.flatnonzero(np.isin(problem.owners, list(columns)))
+    lines = problem.lines[:, inside] * counts[[position[o] for o in problem.owners[inside]]]
+    effect = response @ lines
+    same = problem.elements[targets][:, None] == problem.elements[problem.owners[inside]][None]
+    return delta**2 * np.sum(np.where(same, 0.0, effect) ** 2, axis=1)
+
+
+def _local_chi2(squared: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """Mean of the squared normalised residuals (channels, n) over each column's neighbourhood,
+    at least 1."""
+    total = np.sum(np.where(near, squared, 0.0), axis=0)
+    return np.maximum(total / np.maximum(near.sum(axis=0), 1), 1.0)
+
+
+def _profile_error(counts, fitted, lines) -> float:
+    """δ: excess of the squared residuals over Poisson where the lines stand above the continuum
+    (their counts above √model), relative to the lines' squared counts."""
+    strong = lines > np.sqrt(np.clip(fitted, 1.0, None))
+    if not np.any(strong):
+        return 0.0
+    excess = np.sum((counts[strong] - fitted[strong]) ** 2 - np.clip(fitted[strong], 1.0, None))
+    return float(np.sqrt(max(excess, 0.0) / np.sum(lines[strong] ** 2)))
+
+
+def score(problem: Problem, model: FamilyFit, candidates) -> tuple[np.ndarray, np.ndarray]:
+    """Counts and 1σ each family of ``candidates`` (columns) would get if added alone to
+    ``model`` (module docstring), with ``model``'s weights."""
+    candidates = list(candidates)
+    if not candidates:
+        return np.zeros(0), np.zeros(0)
+    root = 1.0 / np.sqrt(model.variance)
+    inside = (
+        np.concatenate([problem.splines, problem.profiles[:, list(model.columns)]], axis=1)
+        * root[:, None]
+    )
+    added = problem.profiles[:, candidates] * root[:, None]
+    normal = np.linalg.pinv(inside.T @ inside, rcond=1e-12, hermitian=True)
+    orthogonal = added - inside @ (normal @ (inside.T @ added))
+    information = np.sum(orthogonal**2, axis=0)
+    residual = (problem.counts - model.fitted) * root
+    with np.errstate(divide="ignore", invalid="ignore"):
+        counts = np.where(information > 0, orthogonal.T @ residual / information, 0.0)
+        sigmas = np.where(information > 0, 1.0 / np.sqrt(information), np.inf)
+    after = (residual[:, None] - orthogonal * counts[None, :]) ** 2
+    local = _local_chi2(after, problem.neighbourhoods[:, candidates])
+    response = (orthogonal / np.where(information > 0, information, np.inf)).T * root[None, :]
+    systematic = _line_ratio_variance(
+        problem, list(model.columns), model.counts, response, candidates, model.delta
+    )
+    return counts, np.sqrt(sigmas**2 * local + systematic)

@@ -1,0 +1,330 @@
+"""Which elements' X-ray lines an EDS spectrum holds, with their net counts ± 1σ.
+
+1. Continuum: SNIP clipping (:mod:`.continuum`), no peak positions assumed.
+2. Candidates: every family (K, L, M) of every element (:mod:`.families`) whose main line lies
+   in the spectrum's range below the beam energy is tested (``n`` families); those whose
+   main-line window (:data:`WINDOW_FWHM` detector FWHM wide, the width that maximises a
+   Gaussian's signal-to-noise) holds more than :data:`SCREEN_Z` σ above the continuum, and the
+   families of the elements asked for, are candidates.
+3. Selection (:mod:`.fit`): starting from the continuum alone, the candidate that would be the
+   most significant if added is added while its significance ``z = counts / σ`` exceeds the
+   threshold, every family profile (Kα with its Kβ, Lα with its Lβ, Lγ…, with exspy's line
+   weights) fitted together with a smooth correction of the continuum, so the continuum's own
+   uncertainty and the profiles' measured error are in each 1σ; families that fall below the
+   threshold once others are in are dropped.
+4. Threshold from the noise, none tuned to a file: the one-sided normal quantile of
+   ``false_alarm / n`` (a Bonferroni bound: at most ``false_alarm`` false identifications per
+   spectrum on average). Overlaps are not resolved by a guess (:mod:`.decide`): a family that
+   another element's family could replace with a χ² worse by less than threshold² is
+   "ambiguous", the alternatives named ("S Kα / Mo Lα / Pb Mα").
+
+An element is "present" when one of its families is found, "ambiguous" when one is ambiguous,
+else "not detected" with its detection limit (threshold × σ, counts).
+
+References
+----------
+.. [1] C. G. Ryan et al., Nucl. Instrum. Methods Phys. Res. B 34, 396 (1988).
+.. [2] L. A. Currie, Anal. Chem. 40, 586 (1968) (detection limits from the noise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import norm
+
+from insitu_tem.analysis.eds.continuum import snip_continuum
+from insitu_tem.analysis.eds.decide import ElementFinding, decide
+from insitu_tem.analysis.eds.families import Family, families_in_range, line_profiles
+from insitu_tem.analysis.eds.fit import (
+    LOCAL_FWHM,
+    FamilyFit,
+    Problem,
+    fit,
+    make_problem,
+    score,
+)
+from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV, fwhm_ev
+
+WINDOW_FWHM = 1.2
+SCREEN_Z = 2.0
+FIT_FROM_EV = 200.0
+LOWEST_LINE_EV = 250.0
+MIN_COUNTS = 200
+DEFAULT_FALSE_ALARM = 0.01
+
+
+@dataclass(frozen=True)
+class Identification:
+    """Lines identified in one spectrum.
+
+    Attributes
+    ----------
+    findings : tuple of ElementFinding
+        Present, then ambiguous, then the elements asked for that were not detected.
+    energies_ev, counts, continuum, model : ndarray
+        (channels,) the spectrum, its fitted continuum and the fitted model, counts per channel
+        (the SNIP continuum outside the fitted range).
+    resolution_mn_ka_ev : float
+        Detector FWHM at Mn Kα used, eV.
+    threshold : float
+        Significance needed, σ.
+    false_alarm : float
+        Expected false identifications per spectrum the threshold allows.
+    tested : int
+        Families tested.
+    profile_error : float
+        Relative error of the line profiles measured on the data (0 when they fit to the noise).
+    ok : bool
+    reason : str
+        Why nothing could be identified, when ``ok`` is False.
+    """
+
+    findings: tuple[ElementFinding, ...]
+    energies_ev: np.ndarray
+    counts: np.ndarray
+    continuum: np.ndarray
+    model: np.ndarray
+    resolution_mn_ka_ev: float
+    threshold: float
+    false_alarm: float
+    tested: int
+    profile_error: float = 0.0
+    ok: bool = True
+    reason: str = ""
+
+    def with_status(self, status: str) -> tuple[ElementFinding, ...]:
+        """Findings of ``status`` (``"present"``, ``"ambiguous"``, ``"not detected"``)."""
+        return tuple(f for f in self.findings if f.status == status)
+
+
+def _refuse(counts, energies, reason: str, false_alarm: float) -> Identification:
+    counts = np.asarray(counts, dtype=float)
+    empty = np.zeros_like(counts)
+    return Identification(
+        (),
+        np.asarray(energies, float),
+        counts,
+        empty,
+        empty,
+        np.nan,
+        np.nan,
+        false_alarm,
+        0,
+        ok=False,
+        reason=reason,
+    )
+
+
+def _unreadable(counts: np.ndarray, energies: np.ndarray) -> str:
+    if counts.ndim != 1 or energies.shape != counts.shape or counts.size < 16:
+        return "not a spectrum: give one energy per channel (at least 16 channels)"
+    if not np.all(np.isfinite(counts)) or np.any(counts < 0):
+        return "counts are negative, NaN or infinite: not raw X-ray counts"
+    steps = np.diff(energies)
+    if not np.all(np.isfinite(energies)):
+        return "no energy calibration: the spectrum's axis is not in eV"
+    if np.any(steps <= 0):
+        return "no energy calibration: the energy axis does not increase"
+    step = float(np.median(steps))
+    if not 1.0 <= step <= 100.0 or energies[-1] < 1000.0:
+        return (
+            f"no usable energy calibration ({step:.3g} eV per channel up to {energies[-1]:.4g} "
+            "eV): an EDS spectrum has 1–100 eV per channel and reaches past 1 keV"
+        )
+    if counts.sum() < MIN_COUNTS:
+        return f"too few counts ({counts.sum():.0f}; at least {MIN_COUNTS} to find a line)"
+    return ""
+
+
+def identify_lines(
+    counts: np.ndarray,
+    energies_ev: np.ndarray,
+    *,
+    beam_energy_kv: float | None = None,
+    resolution_mn_ka_ev: float | None = None,
+    false_alarm: float = DEFAULT_FALSE_ALARM,
+    elements: tuple[str, ...] = (),
+) -> Identification:
+    """Identify the X-ray lines of one EDS spectrum (module docstring).
+
+    Parameters
+    ----------
+    counts : ndarray
+        (channels,) X-ray counts (a lone spectrum or the sum of a spectrum image).
+    energies_ev : ndarray
+        (channels,) channel centres, eV.
+    beam_energy_kv : float, optional
+        Lines above it are not searched, kV (none left out when not given).
+    resolution_mn_ka_ev : float, optional
+        Detector FWHM at Mn Kα, eV (default :data:`DEFAULT_RESOLUTION_MN_KA_EV`, 130 eV); a
+        misfit it causes widens the 1σ through the measured profile error.
+    false_alarm : float
+        Expected false identifications per spectrum (sets the threshold).
+    elements : tuple of str
+        Elements always reported (e.g. those the file names), found or not.
+
+    Returns
+    -------
+    Identification
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _identify(
+            np.asarray(counts, dtype=float),
+            np.asarray(energies_ev, dtype=float),
+            beam_energy_kv=beam_energy_kv,
+            resolution_mn_ka_ev=resolution_mn_ka_ev,
+            false_alarm=false_alarm,
+            elements=tuple(elements),
+        )
+
+
+def _identify(
+    counts, energies, *, beam_energy_kv, resolution_mn_ka_ev, false_alarm, elements
+) -> Identification:
+    """:func:`identify_lines` with BLAS on one thread (small matrices: threads only contend)."""
+    reason = _unreadable(counts, energies)
+    if reason:
+        return _refuse(counts, energies, reason, false_alarm)
+    beam = 1000.0 * beam_energy_kv if beam_energy_kv else np.inf
+    low = max(FIT_FROM_EV, float(energies[0]) + 3 * float(np.median(np.diff(energies))))
+    high = min(float(energies[-1]), beam)
+    in_range = (energies >= low) & (energies <= high)
+    searched = families_in_range(max(LOWEST_LINE_EV, low + 50.0), high - 100.0)
+    if not searched:
+        return _refuse(counts, energies, "no X-ray line lies in the energy range", false_alarm)
+    threshold = float(norm.isf(false_alarm / len(searched)))
+    setup = _Setup(counts, energies, in_range, searched, elements, beam, threshold)
+    resolution = resolution_mn_ka_ev or DEFAULT_RESOLUTION_MN_KA_EV
+    problem, candidates = setup.problem(resolution)
+    model = select(problem, threshold)
+    findings = decide(
+        problem,
+        model,
+        candidates,
+        threshold=threshold,
+        elements=elements,
+        resolution_mn_ka_ev=resolution,
+        beam_energy_ev=beam,
+    )
+    return Identification(
+        findings,
+        energies,
+        counts,
+        setup.whole(model.continuum, resolution),
+        setup.whole(model.fitted, resolution),
+        resolution,
+        threshold,
+        false_alarm,
+        len(searched),
+        model.delta,
+    )
+
+
+@dataclass(frozen=True)
+class _Setup:
+    counts: np.ndarray
+    energies: np.ndarray
+    in_range: np.ndarray
+    searched: tuple[Family, ...]
+    elements: tuple[str, ...]
+    beam: float
+    threshold: float
+
+    def problem(self, resolution: float) -> tuple[Problem, tuple[Family, ...]]:
+        """The fit problem and its candidate families at ``resolution`` (eV at Mn Kα)."""
+        continuum = snip_continuum(self.counts, self.energies, resolution_mn_ka_ev=resolution)
+        candidates = _screen(
+            self.counts, self.energies, continuum, self.searched, resolution, self.elements
+        )
+        energies = self.energies[self.in_range]
+        lines = [
+            line_profiles(f, energies, resolution_mn_ka_ev=resolution, below_ev=self.beam)
+            for f in candidates
+        ]
+        owners = np.concatenate([np.full(len(f.lines), i) for i, f in enumerate(candidates)])
+        names = sorted({f.element for f in candidates})
+        elements = [names.index(f.element) for f in candidates]
+        near = (
+            np.stack(
+                [
+                    np.abs(energies - f.main_energy_ev)
+                    <= LOCAL_FWHM * fwhm_ev(f.main_energy_ev, resolution_mn_ka_ev=resolution)
+                    for f in candidates
+                ],
+                axis=1,
+            )
+            if candidates
+            else np.zeros((energies.size, 0), bool)
+        )
+        problem = make_problem(
+            self.counts[self.in_range],
+            energies,
+            continuum[self.in_range],
+            np.concatenate(lines, axis=1) if lines else np.zeros((energies.size, 0)),
+            owners.astype(int) if lines else np.zeros(0, int),
+            elements,
+            near,
+        )
+        return problem, candidates
+
+    def whole(self, values: np.ndarray, resolution: float) -> np.ndarray:
+        """``values`` over the fitted channels put back on the whole spectrum (the SNIP
+        continuum elsewhere)."""
+        out = snip_continuum(self.counts, self.energies, resolution_mn_ka_ev=resolution)
+        out[self.in_range] = values
+        return out
+
+
+def _side_bands(energies: np.ndarray, centre: float, resolution: float) -> np.ndarray:
+    width = fwhm_ev(centre, resolution_mn_ka_ev=resolution)
+    distance = np.abs(energies - centre)
+    return distance <= LOCAL_FWHM * width
+
+
+def _screen(counts, energies, continuum, searched, resolution, elements) -> tuple[Family, ...]:
+    """Every family in range of the elements asked for and of those with a family with more
+    than :data:`SCREEN_Z` σ in its main-line window."""
+    kept = set()
+    for family in searched:
+        half = WINDOW_FWHM / 2 * fwhm_ev(family.main_energy_ev, resolution_mn_ka_ev=resolution)
+        near = np.abs(energies - family.main_energy_ev) <= half
+        net = float((counts[near] - continuum[near]).sum())
+        variance = float(np.maximum(counts[near], continuum[near]).sum())
+        if family.element in elements or net > SCREEN_Z * np.sqrt(max(variance, 1.0)):
+            kept.add(family.element)
+    return tuple(f for f in searched if f.element in kept)
+
+
+def select(problem: Problem, threshold: float, *, rounds: int = 3) -> FamilyFit:
+    """Add the most significant family while one is above ``threshold`` σ, then drop the least
+    significant while one is below it (not added again in that round), and again until nothing
+    changes or ``rounds`` times (module docstring)."""
+    model = fit(problem, ())
+    for _ in range(rounds):
+        changed, dropped = False, set()
+        while True:
+            rest = [
+                i
+                for i in range(problem.profiles.shape[1])
+                if i not in model.columns and i not in dropped
+            ]
+            counts, sigmas = score(problem, model, rest)
+            if not rest or np.max(counts / sigmas) < threshold:
+                break
+            model = fit(problem, (*model.columns, rest[int(np.argmax(counts / sigmas))]))
+            changed = True
+        while model.columns:
+            z = model.counts / np.clip(model.sigmas, 1e-300, None)
+            if z.min() >= threshold:
+                break
+            worst = model.columns[int(np.argmin(z))]
+            dropped.add(worst)
+            model = fit(problem, tuple(c for c in model.columns if c != worst))
+            changed = True
+        if not changed:
+            break
+    return model

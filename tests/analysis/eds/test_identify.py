@@ -1,0 +1,75 @@
+"""Line identification of one EDS spectrum (analysis.eds.identify) on spectra drawn from exspy's
+own model (HyperSpy's EDSTEMSpectrum lines, not our profiles) on a Kramers continuum."""
+
+import numpy as np
+import pytest
+
+from insitu_tem.analysis.eds.identify import identify_lines
+
+
+def exspy_spectrum(lines: dict, *, top_kev=10.24, step_kev=0.01, continuum=20.0, seed=0):
+    """Poisson counts of exspy's X-ray line model (``{"Fe": counts in its main line}``) on a
+    Kramers continuum ``continuum · (E0 − E) / E`` (E0 = 200 keV) absorbed below 1 keV."""
+    import warnings
+
+    from exspy._misc.eds.utils import xray_lines_model
+
+    size = int(round(top_kev / step_kev))
+    axis = {"name": "E", "scale": step_kev, "units": "keV", "offset": 0.0, "size": size}
+    energy = np.arange(size) * step_kev
+    expected = continuum * (200 - energy) / np.maximum(energy, 0.05) / 20
+    expected *= np.exp(-((0.35 / np.maximum(energy, 0.05)) ** 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for element, counts in lines.items():
+            model = xray_lines_model([element], beam_energy=200, energy_axis=dict(axis))
+            expected = expected + counts * np.asarray(model.data) / step_kev * step_kev
+    rng = np.random.default_rng(seed)
+    return rng.poisson(expected).astype(float), 1000 * energy
+
+
+def statuses(result):
+    return {f.element: f.status for f in result.findings}
+
+
+def test_the_elements_of_a_spectrum_are_present_and_nothing_else():
+    counts, energies = exspy_spectrum({"Fe": 20000, "Si": 30000, "Cu": 3000, "Ti": 800})
+    result = identify_lines(counts, energies, beam_energy_kv=200, elements=("Fe", "Si", "Mn"))
+    assert result.ok
+    assert {e for e, s in statuses(result).items() if s == "present"} == {"Fe", "Si", "Cu", "Ti"}
+    assert statuses(result)["Mn"] == "not detected"
+    iron = next(f for f in result.findings if f.element == "Fe")
+    assert iron.lines[:2] == ("Fe_Ka", "Fe_Kb")
+    assert abs(iron.net_counts - 20000) < 4 * iron.sigma
+    manganese = next(f for f in result.findings if f.element == "Mn")
+    assert "detection limit" in manganese.note
+
+
+def test_sulfur_alone_names_molybdenum_and_lead_when_their_other_lines_are_out_of_range():
+    counts, energies = exspy_spectrum({"S": 300, "Fe": 5000}, top_kev=10.24)
+    result = identify_lines(counts, energies, beam_energy_kv=200)
+    sulfur = next(f for f in result.findings if f.element == "S")
+    assert sulfur.status == "ambiguous"
+    assert {"Mo Lα", "Pb Mα"} & set(sulfur.alternatives)
+    assert statuses(result)["Fe"] == "present"
+
+
+def test_sulfur_with_more_counts_is_told_from_molybdenum_and_lead():
+    counts, energies = exspy_spectrum({"S": 1000, "Fe": 5000}, top_kev=20.48, step_kev=0.02)
+    result = identify_lines(counts, energies, beam_energy_kv=200, elements=("Mo", "Pb"))
+    assert statuses(result)["S"] == "present"
+    assert statuses(result)["Mo"] == statuses(result)["Pb"] == "not detected"
+
+
+@pytest.mark.parametrize(
+    ("energies", "counts", "reason"),
+    [
+        (np.arange(1024) * 0.01, np.full(1024, 50.0), "no usable energy calibration"),
+        (np.full(1024, np.nan), np.full(1024, 50.0), "no energy calibration"),
+        (np.arange(1024) * 10.0, np.zeros(1024), "too few counts"),
+        (np.arange(1024) * 10.0, np.full(1024, -1.0), "negative"),
+    ],
+)
+def test_a_spectrum_that_cannot_be_read_says_why(energies, counts, reason):
+    result = identify_lines(counts, energies)
+    assert not result.ok and reason in result.reason and result.findings == ()

@@ -1,0 +1,60 @@
+"""`insitu-tem eds` identifies the X-ray lines of a lone spectrum, of a spectrum image's sum
+(by default when no element is named), and of the real Bruker map."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from insitu_tem.cli.main import main
+from tests.analysis.eds.test_identify import exspy_spectrum
+from tests.gui.test_line_scan_bad_input import write_hspy
+
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "edstomo_idp"
+LANTHANIDES = set("La Ce Pr Nd Sm Eu Gd Tb Dy Ho Er Tm Yb Lu".split())
+
+
+def run_json(capsys, argv):
+    code = main([*argv, "--json", "--quiet"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_a_lone_spectrum_is_identified(capsys, tmp_path):
+    counts, _ = exspy_spectrum({"Fe": 8000, "Si": 12000}, top_kev=10.24)
+    path = write_hspy(tmp_path / "s.hspy", counts, [], [("E", 0.01, "keV", 0.0)], "EDS_TEM")
+    code, document = run_json(capsys, ["eds", str(path), "--elements", "Mn"])
+    assert code == 0 and document["ok"]
+    assert set(document["identified"]["present"]) == {"Fe", "Si"}
+    assert document["identified"]["not detected"] == ["Mn"]
+    findings = {f["element"]: f for f in document["identification"]["findings"]}
+    assert findings["Fe"]["lines"][0] == "Fe_Ka" and findings["Fe"]["net_counts_sigma"] > 0
+    assert document["identification"]["spectrum"] == "the lone spectrum"
+
+
+def test_a_spectrum_image_naming_no_element_is_identified_then_mapped(capsys, tmp_path):
+    counts, _ = exspy_spectrum({"Fe": 8000, "Si": 12000}, top_kev=10.24)
+    rng = np.random.default_rng(1)
+    cube = rng.poisson(np.broadcast_to(counts / 16, (4, 4, counts.size))).astype(np.float32)
+    position = [("y", 1.0, "nm", 0.0), ("x", 1.0, "nm", 0.0)]
+    path = write_hspy(tmp_path / "si.hspy", cube, position, [("E", 0.01, "keV", 0.0)], "EDS_TEM")
+    code, document = run_json(capsys, ["eds", str(path)])
+    assert code == 0
+    assert document["identification"]["spectrum"] == "the sum of 16 spectra"
+    assert set(document["elements"]) == set(document["identified"]["present"]) == {"Fe", "Si"}
+    assert np.array(document["maps"]["Fe_Ka"]).shape == (4, 4)
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is absent")
+def test_the_real_bruker_map_finds_its_major_elements_and_nothing_absurd(capsys):
+    code, document = run_json(capsys, ["eds", str(REAL / "0.bcf"), "--identify"])
+    assert code == 0
+    identified = document["identified"]
+    present = set(identified["present"])
+    assert {"O", "Mg", "Si", "Ca", "Ti", "Fe", "Cu", "Ga", "Pt"} <= present
+    assert not (present | set(identified["ambiguous"])) & (LANTHANIDES | {"Th", "U", "Tc"})
+    listed = set(document["elements"])
+    assert listed <= present | set(identified["ambiguous"]) | set(identified["not detected"])
+    findings = {f["element"]: f for f in document["identification"]["findings"]}
+    assert all(f["note"] for f in findings.values() if f["status"] != "present")
