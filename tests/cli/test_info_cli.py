@@ -111,6 +111,11 @@ def test_text_output_is_readable_and_shows_every_warning_in_full(realdata, capsy
     assert _text_lines("warnings", long) == ["warnings:", f"  - {long[0]}"]
     assert _text_lines("lines", ["a\nb"]) == ['lines: ["a\\nb"]']
     assert _text_lines("values", list(range(100)))[0].endswith("...")
+    matches = [{"phase": name, "note": "x" * 90} for name in ("γ-WO3", "LiH", "VO2")]
+    lines = _text_lines("matches", matches)
+    assert (
+        lines[0] == "matches:" and len(lines) == 4 and lines[1].startswith('  - {"phase": "γ-WO3"')
+    )
 
 
 def test_python_m_insitu_tem_is_the_command(tmp_path):

@@ -79,19 +79,28 @@ def interrupted() -> int:
 
 
 TEXT_WIDTH = 200
-"""Characters of one value shown by the text output (``--json`` prints everything)."""
+"""Characters of one line of the text output (``--json`` prints everything)."""
+TEXT_ITEMS = 12
+"""A list of at most this many records (axes, rings, phase matches) is shown one a line."""
 
 
 def _text_lines(key: str, value) -> list[str]:
     """The text output of one result field: ``key: value`` cut at :data:`TEXT_WIDTH`, with
-    characters as they are (``γ-WO3``, ``240–444.7 eV``, not JSON escapes); a list of texts
-    (warnings, signals) too long for one line is written in full, one item a line."""
+    characters as they are (``γ-WO3``, ``240–444.7 eV``, not JSON escapes); a list too long for
+    one line is written one item a line: texts (warnings, signals) in full, up to
+    :data:`TEXT_ITEMS` records (axes, rings, phase matches) each cut at the width."""
     text = json.dumps(value, ensure_ascii=False)
     if len(text) < TEXT_WIDTH:
         return [f"{key}: {text}"]
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return [f"{key}:", *(f"  - {printable(item)}" for item in value)]
-    return [f"{key}: {text[: TEXT_WIDTH - 3]}..."]
+    if isinstance(value, list) and 0 < len(value) <= TEXT_ITEMS:
+        return [f"{key}:", *(_cut(f"  - {json.dumps(item, ensure_ascii=False)}") for item in value)]
+    return [_cut(f"{key}: {text}")]
+
+
+def _cut(line: str) -> str:
+    return line if len(line) < TEXT_WIDTH else f"{line[: TEXT_WIDTH - 3]}..."
 
 
 def _print_result(result: dict, *, as_json: bool) -> None:
