@@ -352,7 +352,9 @@ class NbdPanel(QWidget):
             self.view.show_overlays()
 
     def _submit_profile(self, index: int) -> None:
-        value = self.result_value()
+        value, lone = self.result_value(), self.single()
+        if lone is not None or (value is not None and value["q_per_A"] is None):
+            self.profile_plots.show_lone(lone or {"q_per_A": None})
         if value is None or value["q_per_A"] is None:
             return
         q, profile = (

@@ -10,6 +10,17 @@ from insitu_tem.figures.nbd_profile import Q_MIN_SHOWN, overlay_label
 from insitu_tem.figures.overlay_colours import RING_OVERLAYS
 from insitu_tem.gui.widgets.legend_placement import LegendPlacement
 from insitu_tem.gui.widgets.plot_factory import plot_widget
+from insitu_tem.gui.widgets.plot_hint import PlotHint
+
+EMPTY = "Open NBD patterns to see the radial profile I(q)\nof the pattern in view and its rings"
+EMPTY_PDF = "The ePDF G(r) of the profile above shows here"
+UNCALIBRATED = (
+    "The radial profile is drawn against q = 1/d:\ncalibrate the patterns (Calibrate on "
+    "strongest ring,\nor Edit ▸ Set Calibration in 1/nm)"
+)
+LONE = (
+    "The simulated rings and the ePDF are fitted on the profiles of a scan (three patterns or more)"
+)
 
 
 class NbdProfilePlots(QWidget):
@@ -38,6 +49,26 @@ class NbdProfilePlots(QWidget):
         layout.addWidget(self.profile_plot, 3)
         layout.addWidget(self.pdf_plot, 2)
         layout.addWidget(self.pdf_note)
+        self.hint = PlotHint(self.profile_plot.getPlotItem(), EMPTY)
+        self.pdf_hint = PlotHint(self.pdf_plot.getPlotItem(), EMPTY_PDF)
+
+    def show_empty(self, text: str = EMPTY) -> None:
+        """No profile to draw: both plots empty, ``text`` saying why (or how to get one)."""
+        self.measured.setData([], [])
+        self.show_profile_rings(())
+        self.show_overlays(())
+        self.show_pdf(None)
+        self.hint.set_empty(True, text=text)
+
+    def show_lone(self, value: dict) -> None:
+        """The radial profile of a lone pattern (an "nbd.pattern" result): no rings nor ePDF,
+        which are fitted on a scan's profiles."""
+        if value.get("q_per_A") is None:
+            self.show_empty(UNCALIBRATED)
+            return
+        self.show_profile(value["q_per_A"], value["profile"])
+        self.show_overlays(())
+        self.show_pdf(None, LONE)
 
     def show_profile(self, q_per_A, intensity, ring_q=()) -> None:
         """Measured profile beyond the direct beam (q > Q_MIN_SHOWN) and a dashed line at every
@@ -45,6 +76,11 @@ class NbdProfilePlots(QWidget):
         q = np.asarray(q_per_A, float)
         shown = q > Q_MIN_SHOWN
         self.measured.setData(q[shown], np.asarray(intensity, float)[shown], connect="finite")
+        self.hint.set_empty(False)
+        self.show_profile_rings(ring_q)
+
+    def show_profile_rings(self, ring_q) -> None:
+        """A dashed line at every ring of ``ring_q`` (1/Å)."""
         for line in self.ring_lines:
             self.profile_plot.removeItem(line)
         self.ring_lines = []
@@ -80,6 +116,7 @@ class NbdProfilePlots(QWidget):
     def show_pdf(self, pdf: dict | None, message: str = "") -> None:
         """G(r) of the current profile (the "pdf" of a "nbd.rings" result) with its note, or
         the message saying why there is none."""
+        self.pdf_hint.set_empty(pdf is None, text="" if message else EMPTY_PDF)
         if pdf is None:
             self.pdf_curve.setData([], [])
         else:
