@@ -176,7 +176,7 @@ def test_crystallinity_takes_the_aberrations_the_file_gives(sample, capsys, tmp_
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (["lattice", "{sample}", "--roi", "0,0,300,300"], "outside"),
+        (["lattice", "{sample}", "--roi", "0,0,300,300"], "must lie inside the"),
         (["crystallinity", "{sample}", "--cs", "1.2"], "give both --defocus"),
         (["lattice", "{sample}", "--roi", "a,b"], "R0,C0,R1,C1"),
         (["lattice", "{sample}", "--frame", "40"], "does not exist"),

@@ -89,7 +89,8 @@ def drift_of(dataset: Dataset, args: argparse.Namespace, progress: Progress) -> 
         raise InputError(
             None,
             f"--roi {args.roi} must lie inside the {rows} × {cols} px frame "
-            "(ROW0 < ROW1 <= rows, COL0 < COL1 <= cols) and span at least 8 px",
+            "(ROW0 < ROW1 <= rows, COL0 < COL1 <= cols) and span at least 8 px; drift and "
+            "front take ROW0,ROW1,COL0,COL1 (lattice and crystallinity take R0,C0,R1,C1)",
         )
     return measure_drift(dataset.array, reference=args.reference, roi=roi, progress=progress)
 

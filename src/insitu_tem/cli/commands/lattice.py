@@ -85,7 +85,12 @@ def parse_roi(text: str | None, shape: tuple[int, int], path: str) -> tuple[int,
     except ValueError:
         raise InputError(path, f"--roi {text!r} is not R0,C0,R1,C1 (four integers, px)") from None
     if not (0 <= r0 < r1 <= shape[0] and 0 <= c0 < c1 <= shape[1]):
-        raise InputError(path, f"--roi {text} lies outside the {shape[0]} × {shape[1]} px frame")
+        raise InputError(
+            path,
+            f"--roi {text} must lie inside the {shape[0]} × {shape[1]} px frame (R0 < R1 <= "
+            "rows, C0 < C1 <= cols); lattice and crystallinity take R0,C0,R1,C1, the first and "
+            "the end corner (drift and front take ROW0,ROW1,COL0,COL1)",
+        )
     if min(r1 - r0, c1 - c0) < 16:
         raise InputError(path, f"--roi {text} is smaller than 16 × 16 px; enlarge it")
     return r0, c0, r1, c1
