@@ -1,8 +1,9 @@
 """A single image opened in the window (the HAADF image of FFTComplexEven.emd, soot_hrtem.tif,
 16_STOimage.emi) is not a movie: the movie panel shows it without a frame slider, a playback bar
-or "frame 1" on the image, and the FFT panel without its frame slider; the image tools (scale
-bar, contrast, crop, the FFT of a region) keep working, and a movie opened after it gets its
-frame controls back."""
+or "frame 1" on the image, and opens on its measuring tools; the FFT panel, raised to measure
+it, shows it without its frame slider; the image tools (scale bar, contrast, crop, the FFT of a
+region) keep working, and a movie opened after it gets its frame controls and the front tools
+back."""
 
 import numpy as np
 import pytest
@@ -34,7 +35,8 @@ def test_a_single_image_has_no_movie_controls(window, wait_idle, realdata, name,
     assert movie.processing.binning.isEnabled() and movie.processing.crop_button.isEnabled()
     assert movie.view.frame.shape == movie.dataset.shape[1:]
     assert movie.view.scale_bar.isVisible()
-    assert fft.dataset is not None and fft.navigator.isHidden()
+    assert movie.side_tabs.currentWidget() is movie.measure
+    assert fft.dataset is not None and fft.navigator.isHidden() and fft.isVisible()
     assert np.isfinite(fft.fft_view.frame).any()
 
 
@@ -56,3 +58,4 @@ def test_a_movie_after_an_image_gets_its_frame_controls_back(window, wait_idle, 
     assert movie.navigator.isVisibleTo(window) and movie.playback.isVisibleTo(window)
     assert movie.view.timestamp.isVisible() and movie.view.timestamp.text() == "t = 0.00 s"
     assert movie.processing.drift_button.isEnabled() and movie.play_button.isEnabled()
+    assert movie.side_tabs.currentWidget() is movie.front

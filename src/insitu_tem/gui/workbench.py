@@ -217,6 +217,8 @@ class Workbench:
         if dataset is not None and panel is not None and hasattr(panel, "set_dataset"):
             panel.set_dataset(dataset)
             self.window.docks[role].raise_()
+            if dataset.kind == "image" and self.window.state.session.source("hrtem") is None:
+                self.window.docks["hrtem"].raise_()  # the FFT panel measures the image too
         elif dataset is None and hasattr(panel, "clear_dataset"):
             panel.clear_dataset()
         self.panels["across"].clear()

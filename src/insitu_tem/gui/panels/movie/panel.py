@@ -126,11 +126,13 @@ class MoviePanel(QWidget):
         """Show a movie (or a single image) from the shared cursor's frame.
 
         A single image (or a one-frame movie) is not a movie: it is shown without the frame
-        slider, the playback bar and a frame number on the image."""
+        slider, the playback bar and a frame number on the image; it opens on the measuring tools
+        (a movie after an image on the front and kinetics)."""
         if dataset.kind not in ("movie", "image"):
             raise ValueError(f"the movie panel shows movies and images, not a {dataset.kind}")
         if self.source is not None:
             self.source.close()
+        was_single = None if self.dataset is None else self.single_image
         self.playback.stop()
         array = dataset.array if dataset.kind == "movie" else dataset.array[None]
         self.dataset = (
@@ -150,6 +152,8 @@ class MoviePanel(QWidget):
         self.navigator.set_axis(self.dataset.axes[0])
         for widget in (self.navigator, self.playback):
             widget.setVisible(not self.single_image)
+        if self.single_image != was_single:
+            self.side_tabs.setCurrentWidget(self.measure if self.single_image else self.front)
         self.front.set_dataset(self.dataset)
         self.auto_levels()
         frame = min(self.state.frame, self.dataset.shape[0] - 1) if dataset.kind == "movie" else 0
