@@ -228,7 +228,7 @@ def run_steps(input_path: str, steps: tuple[Step, ...], folder: str) -> FileOutc
 def _failure(command: str, error: BaseException, input_path: str) -> str:
     """The one line ``error.json`` and the summary give: the step, then what the command line
     would say after the file name (``eels: is a pattern, but `eels` needs a spectrum…``)."""
-    from insitu_tem.cli.main import classify_error
+    from insitu_tem.cli.errors import classify_error
 
     _, where, text = classify_error(error, input_path)
     named = "" if where in (None, input_path) else f"{Path(where).name}: "

@@ -18,7 +18,12 @@ import traceback
 from pathlib import Path
 from typing import Mapping
 
-from insitu_tem.cli.errors import InputError, OptionError
+from insitu_tem.cli.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    OptionError,
+    classify_error,
+)
 from insitu_tem.cli.parsing import (
     COMMANDS,
     PROG,
@@ -28,9 +33,6 @@ from insitu_tem.cli.parsing import (
 )
 from insitu_tem.cli.quiet import library_messages, native_stderr_collected
 
-EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 1
-EXIT_INTERRUPTED = 130
 
 __all__ = [
     "build_command_parser",
@@ -114,49 +116,6 @@ def _print_result(result: dict, *, as_json: bool) -> None:
     for key, value in document.items():
         text = "".join(f"{line}\n" for line in _text_lines(key, value))
         sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
-
-
-def classify_error(error: BaseException, path: str | None) -> tuple[int, str | None, str]:
-    """Exit code, file and message for an exception escaping a command."""
-    if isinstance(error, InputError):
-        return (
-            EXIT_BAD_INPUT,
-            error.path or (None if isinstance(error, OptionError) else path),
-            error.message,
-        )
-    if isinstance(error, ImportError):
-        return (
-            EXIT_INTERNAL,
-            None,
-            (
-                f"internal error: a library failed to import ({error}); reinstall "
-                "insitu-tem (pip install -e .) and rerun with --debug"
-            ),
-        )
-    if isinstance(error, (ValueError, OSError)):
-        where = getattr(error, "filename", None) or path
-        text = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        return EXIT_BAD_INPUT, where, text or type(error).__name__
-    if isinstance(error, RecursionError):
-        return (
-            EXIT_BAD_INPUT,
-            path,
-            "is nested too deeply to read; the file may be damaged or malicious",
-        )
-    if isinstance(error, MemoryError):
-        return (
-            EXIT_BAD_INPUT,
-            path,
-            (
-                "needs more memory than this machine has for this command; "
-                "try a smaller region or frame range, or a machine with more memory"
-            ),
-        )
-    return (
-        EXIT_INTERNAL,
-        path,
-        f"internal error ({type(error).__name__}: {error}); please report it with --debug",
-    )
 
 
 def run_command(argv: list[str], modules: Mapping | None = None) -> int:
