@@ -5,6 +5,15 @@ from __future__ import annotations
 import math
 
 
+RELATIVE_FLOOR = 1e-7
+"""A σ below this fraction of the value is no digit anyone reads: the value is written to six
+significant digits and σ apart (``1 ± 8.1e-13``), not to thirteen decimals."""
+SCIENTIFIC_BELOW, SCIENTIFIC_FROM = -5, 9
+"""Magnitudes 10⁻⁵ and below or 10⁹ and above share a power of ten: ``(8.31 ± 0.42) × 10¹⁰``
+(counts up to a billion stay whole numbers)."""
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def value_with_sigma(value: float, sigma: float, *, sigma_digits: int = 2) -> str:
     """``"value ± sigma"`` with σ to ``sigma_digits`` significant digits and the value to the
     same decimal place (e.g. ``-72.66, 4.71`` → ``"-72.7 ± 4.7"``).
@@ -21,6 +30,8 @@ def value_with_sigma(value: float, sigma: float, *, sigma_digits: int = 2) -> st
     str
         The value alone to four significant digits when σ is 0 (a fixed or exact value), followed
         by ``"± ?"`` when σ is not finite or negative; a non-finite value is written as it is.
+        Magnitudes from 10⁹ or up to 10⁻⁵ share a power of ten (``(8.31 ± 0.42) × 10¹⁰``); a σ
+        below 10⁻⁷ of the value is written apart (``1 ± 8.1e-13``).
 
     References
     ----------
@@ -33,6 +44,13 @@ def value_with_sigma(value: float, sigma: float, *, sigma_digits: int = 2) -> st
         return f"{value:.4g}"
     if not (math.isfinite(sigma) and sigma > 0):
         return f"{value:.4g} ± ?"
+    if sigma < RELATIVE_FLOOR * abs(value):
+        return f"{value:.6g} ± {sigma:.{sigma_digits}g}"
+    exponent = math.floor(math.log10(max(abs(value), sigma)))
+    if not SCIENTIFIC_BELOW < exponent < SCIENTIFIC_FROM:
+        scale = 10.0**exponent
+        scaled = value_with_sigma(value / scale, sigma / scale, sigma_digits=sigma_digits)
+        return f"({scaled}) × 10{str(exponent).translate(_SUPERSCRIPTS)}"
     decimals = sigma_digits - 1 - math.floor(math.log10(sigma))
     sigma_rounded = round(sigma, decimals)
     if sigma_rounded >= 10 ** (sigma_digits - decimals):
