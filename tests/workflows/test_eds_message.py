@@ -1,5 +1,5 @@
 """What the EELS panel and command say of EDS spectra: a spectrum image can be mapped with
-`insitu-tem eds`; a lone spectrum cannot, so it is not sent there."""
+`insitu-tem eds`; a lone spectrum is shown, not analysed, and `insitu-tem eds` names its lines."""
 
 import numpy as np
 
@@ -23,10 +23,11 @@ def test_an_eds_spectrum_image_is_sent_to_the_eds_command():
     )
 
 
-def test_a_lone_eds_spectrum_is_shown_not_sent_to_a_command_that_refuses_it():
+def test_a_lone_eds_spectrum_is_sent_to_the_command_that_names_its_lines():
     spectrum = Dataset(
         "spectrum", np.ones(64), (ENERGY,), {"signal_type": "EDS_TEM"}, source="/data/one.msa"
     )
     message = eds_message(spectrum)
     assert message.startswith("one.msa: holds EDS (X-ray) spectra")
-    assert "shown, not analysed" in message and "map its X-ray lines" not in message
+    assert "shown, not analysed here; insitu-tem eds names its X-ray lines" in message
+    assert "map" not in message

@@ -45,16 +45,16 @@ def deconvolvable(low_loss: LowLoss, energy, deconvolve: bool | None, edge: str)
 
 def eds_message(dataset: Dataset) -> str:
     """What is said of ``dataset`` when its file marks it as EDS (X-ray) spectra: the file, and
-    what to do (``insitu-tem eds`` maps spectrum images: a lone spectrum or a line is shown, not
-    analysed)."""
+    what to do (``insitu-tem eds`` identifies the X-ray lines of any EDS spectrum and maps those
+    of spectrum images; the EELS panel shows them, not analysed)."""
     start = (
         f"{file_name(dataset, 'eels')}: holds EDS (X-ray) spectra, not electron energy-loss spectra"
     )
     if len(dataset.navigation_axes) == 2:
         return f"{start} — map its X-ray lines with insitu-tem eds, or open EELS data"
     return (
-        f"{start} — shown, not analysed (insitu-tem eds maps EDS spectrum images); open EELS "
-        "data to measure edges"
+        f"{start} — shown, not analysed here; insitu-tem eds names its X-ray lines (net counts "
+        "± 1σ, overlaps named); open EELS data to measure edges"
     )
 
 

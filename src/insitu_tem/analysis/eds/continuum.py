@@ -8,9 +8,11 @@ largest half-width is clipped away; a smooth continuum is left unchanged. EDS li
 energy (:func:`~insitu_tem.analysis.eds.lines.fwhm_ev`), so the largest half-width of each
 channel is :data:`CLIP_FWHM` detector FWHM at its energy, not one number for the spectrum [2]_.
 
-The clipping is biased low by a fraction of the noise and lags the curvature of the continuum;
-:mod:`.identify` fits a smooth multiplicative correction of this estimate together with the lines,
-so that both errors enter the lines' uncertainty.
+The clipping lags the curvature of the continuum (the detector's low-energy roll-off above all);
+:mod:`.fit` fits a smooth multiplicative correction of this estimate together with the lines,
+and takes the difference between the clipping at :data:`CLIP_FWHM` and at
+:data:`NARROW_CLIP_FWHM` as the continuum's own local error (it is large where the continuum
+bends on the scale of a line, small where it is smooth).
 
 References
 ----------
@@ -22,24 +24,29 @@ References
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 
 from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV, fwhm_ev
 
 CLIP_FWHM = 1.5
+NARROW_CLIP_FWHM = 1.0
 
 
 def clip_half_widths(
-    energies_ev: np.ndarray, *, resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV
+    energies_ev: np.ndarray,
+    *,
+    resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV,
+    clip_fwhm: float = CLIP_FWHM,
 ) -> np.ndarray:
-    """Largest clipping half-width of each channel, channels: :data:`CLIP_FWHM` detector FWHM at
-    its energy (the FWHM at 0 eV for channels below it)."""
+    """Largest clipping half-width of each channel, channels: ``clip_fwhm`` detector FWHM at its
+    energy (the FWHM at 0 eV for channels below it)."""
     energies = np.asarray(energies_ev, dtype=float)
     step = float(np.median(np.diff(energies)))
     lowest = fwhm_ev(0.0, resolution_mn_ka_ev=resolution_mn_ka_ev)
     widths = np.array(
         [fwhm_ev(max(e, 0.0), resolution_mn_ka_ev=resolution_mn_ka_ev) for e in energies]
     )
-    return np.maximum(np.rint(CLIP_FWHM * np.maximum(widths, lowest) / step), 1).astype(int)
+    return np.maximum(np.rint(clip_fwhm * np.maximum(widths, lowest) / step), 1).astype(int)
 
 
 def snip_continuum(
@@ -47,6 +54,7 @@ def snip_continuum(
     energies_ev: np.ndarray,
     *,
     resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV,
+    clip_fwhm: float = CLIP_FWHM,
 ) -> np.ndarray:
     """Continuum under the peaks of a spectrum, counts per channel (module docstring).
 
@@ -58,14 +66,21 @@ def snip_continuum(
         (channels,) channel centres, eV, increasing and evenly spaced.
     resolution_mn_ka_ev : float
         Detector FWHM at Mn Kα, eV; sets the clipping widths.
+    clip_fwhm : float
+        Largest clipping half-width, detector FWHM.
 
     Returns
     -------
     ndarray
         (channels,) continuum, counts per channel, ≤ the clipped data.
     """
-    values = np.log(np.log(np.sqrt(np.clip(counts, 0, None) + 1.0) + 1.0) + 1.0)
-    half_widths = clip_half_widths(energies_ev, resolution_mn_ka_ev=resolution_mn_ka_ev)
+    half_widths = clip_half_widths(
+        energies_ev, resolution_mn_ka_ev=resolution_mn_ka_ev, clip_fwhm=clip_fwhm
+    )
+    smoothed = uniform_filter1d(
+        np.clip(np.asarray(counts, dtype=float), 0, None), 2 * int(half_widths.min() // 2) + 1
+    )
+    values = np.log(np.log(np.sqrt(smoothed + 1.0) + 1.0) + 1.0)
     size = values.size
     for p in range(1, int(half_widths.max()) + 1):
         index = np.flatnonzero((half_widths >= p) & (np.arange(size) >= p))

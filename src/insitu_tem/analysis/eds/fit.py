@@ -4,13 +4,13 @@ Model of the counts ``y`` per channel over the fitted range::
 
     y ≈ c(E) · (1 + Σ_k b_k B_k(E)) + Σ_F a_F p_F(E)
 
-``c`` the SNIP continuum (:mod:`.continuum`), ``B_k`` cubic B-splines with knots every
-:data:`KNOT_SPACING_EV` (a smooth correction of the clipped continuum, much broader than any
-line, so that the continuum's error and its uncertainty are fitted with the lines, not assumed
-away; ``|b_k| ≤`` :data:`CONTINUUM_BOUND`, so the continuum stays near the clipped one and
-cannot trade a hole or a hump against lines), ``p_F`` the family profiles
-(:func:`~insitu_tem.analysis.eds.families.profile`, one count in the main line) and ``a_F ≥ 0``
-the main line's net counts.
+``c`` the SNIP continuum (:mod:`.continuum`), ``B_k`` cubic B-splines with knots
+:data:`KNOT_FWHM` detector FWHM apart (a smooth correction of the clipped continuum, much
+broader than any line, so that the continuum's error and its uncertainty are fitted with the
+lines, not assumed away; ``|b_k| ≤`` :data:`CONTINUUM_BOUND`, so the continuum stays near the
+clipped one and cannot trade a hole or a hump against lines), ``p_F`` the family profiles
+(:func:`~insitu_tem.analysis.eds.families.line_profiles` summed, one count in the main line)
+and ``a_F ≥ 0`` the main line's net counts.
 
 Weights ``1 / v`` with ``v = max(model, 1) + (δ · lines)²``: Poisson counts of the model, and a
 relative error δ of the line profiles themselves (peak shapes with tails, line ratios of the
@@ -25,14 +25,12 @@ the counts of another element's family that overlaps it get the variance ``δ² 
 family would take): a line that only stands for the error of a strong neighbour's ratio is not
 taken for another element.
 
+The continuum's local error ``Δc`` (:mod:`.continuum`) is taken as coherent over a family's
+lines: its counts get the variance ``(Σ_ch ∂a/∂y_ch · Δc_ch)²``.
+
 A family not in the model is scored without refitting: its profile, less its projection on the
 model's columns, against the residual, gives the counts it would get and their 1σ (the partial
 regression of [1]_, ch. 7).
-
-Where the model misses the data around a family's main line (a peak shape, an absorption edge
-or a continuum the model lacks), the mean squared normalised residual in its side bands, from
-:data:`SIDE_FWHM` to :data:`LOCAL_FWHM` FWHM on either side of it, scales that family's 1σ
-(never down): a profile that would only soak up part of a misfit is not taken for a line.
 
 References
 ----------
@@ -47,11 +45,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.interpolate import BSpline
 from scipy.optimize import lsq_linear
+
+from insitu_tem.analysis.eds.lines import fwhm_ev
 from scipy.ndimage import uniform_filter1d
 
-KNOT_SPACING_EV = 2000.0
-CONTINUUM_BOUND = 0.3
-LOCAL_FWHM = 2.0
+KNOT_FWHM = 5.0
+CONTINUUM_BOUND = (-0.5, 1.0)
 
 
 @dataclass(frozen=True)
@@ -105,15 +104,15 @@ class Problem:
         (fitted channels, k) continuum correction columns.
     profiles : ndarray
         (fitted channels, n) family profiles.
-    neighbourhoods : ndarray
-        (fitted channels, n) bool, the channels within :data:`LOCAL_FWHM` FWHM of each
-        family's main line, where its local χ² is measured.
     lines : ndarray
         (fitted channels, m) every line of every family, ``profiles`` their sums.
     owners : ndarray
         (m,) int, the family (column) of each line.
     elements : ndarray
         (n,) int, an element number of each family (families of one element share it).
+    continuum_error : ndarray
+        (fitted channels,) local error of the continuum, counts per channel, taken as coherent
+        over each family's lines.
     """
 
     counts: np.ndarray
@@ -121,20 +120,19 @@ class Problem:
     continuum: np.ndarray
     splines: np.ndarray
     profiles: np.ndarray
-    neighbourhoods: np.ndarray
     lines: np.ndarray
     owners: np.ndarray
     elements: np.ndarray
+    continuum_error: np.ndarray
 
 
-def make_problem(counts, energies_ev, continuum, lines, owners, elements, neighbourhoods):
+def make_problem(counts, energies_ev, continuum, lines, owners, elements, continuum_error):
     """:class:`Problem` of the counts, the SNIP continuum and the lines of the families, all
     over the fitted channels (attributes of :class:`Problem`)."""
     energies = np.asarray(energies_ev, dtype=float)
     c = np.clip(np.asarray(continuum, dtype=float), 1e-3, None)
-    low, high = float(energies[0]), float(energies[-1])
-    inner = max(int(np.ceil((high - low) / KNOT_SPACING_EV)), 1)
-    knots = np.concatenate([[low] * 3, np.linspace(low, high, inner + 1), [high] * 3])
+    inner = _knots(float(energies[0]), float(energies[-1]))
+    knots = np.concatenate([[inner[0]] * 3, inner, [inner[-1]] * 3])
     splines = BSpline.design_matrix(energies, knots, 3).toarray() * c[:, None]
     lines = np.asarray(lines, float).reshape(energies.size, -1)
     owners = np.asarray(owners, int)
@@ -146,11 +144,23 @@ def make_problem(counts, energies_ev, continuum, lines, owners, elements, neighb
         c,
         splines,
         profiles,
-        np.asarray(neighbourhoods, bool),
         lines,
         owners,
         np.asarray(elements, int),
+        np.asarray(continuum_error, float),
     )
+
+
+def _knots(low: float, high: float) -> np.ndarray:
+    """Knots from ``low`` to ``high`` (eV), :data:`KNOT_FWHM` detector FWHM (130 eV at Mn Kα)
+    apart: closer at low energies, where the detector's window bends the continuum."""
+    knots = [low]
+    while knots[-1] < high:
+        knots.append(knots[-1] + KNOT_FWHM * fwhm_ev(knots[-1]))
+    if len(knots) > 2:
+        knots[-1] = high
+        return np.array(knots)
+    return np.array([low, high])
 
 
 def _solve(design: np.ndarray, target: np.ndarray, variance: np.ndarray, splines: int):
@@ -168,8 +178,8 @@ def _solve(design: np.ndarray, target: np.ndarray, variance: np.ndarray, splines
     covariance = ((vectors / values) @ vectors.T) / np.outer(scale, scale)
     right = weighted.T @ (target * root)
     free = covariance @ right
-    lower = np.r_[np.full(splines, -CONTINUUM_BOUND), np.zeros(design.shape[1] - splines)]
-    upper = np.r_[np.full(splines, CONTINUUM_BOUND), np.full(design.shape[1] - splines, np.inf)]
+    lower = np.r_[np.full(splines, CONTINUUM_BOUND[0]), np.zeros(design.shape[1] - splines)]
+    upper = np.r_[np.full(splines, CONTINUUM_BOUND[1]), np.full(design.shape[1] - splines, np.inf)]
     if np.all(free >= lower) and np.all(free <= upper):
         return free, covariance
     square_root = (np.sqrt(values)[:, None] * vectors.T) * scale[None, :]
@@ -195,16 +205,18 @@ def fit(problem: Problem, columns: tuple[int, ...], *, delta: float | None = Non
     fitted = c + design @ coefficients
     k = problem.splines.shape[1]
     residual = (y - fitted) ** 2 / variance
-    scale = np.sqrt(_local_chi2(residual[:, None], problem.neighbourhoods[:, list(columns)]))
     root = 1.0 / np.sqrt(variance)
     response = covariance[k:] @ (design * root[:, None]).T
-    systematic = _line_ratio_variance(
-        problem, columns, coefficients[k:], response * root[None, :], list(columns), measured
+    systematic = (
+        _line_ratio_variance(
+            problem, columns, coefficients[k:], response * root[None, :], list(columns), measured
+        )
+        + ((response * root[None, :]) @ problem.continuum_error) ** 2
     )
     return FamilyFit(
         tuple(columns),
         coefficients[k:],
-        covariance[k:, k:] * np.outer(scale, scale) + np.diag(systematic),
+        covariance[k:, k:] + np.diag(systematic),
         fitted,
         c + problem.splines @ coefficients[:k],
         variance,
@@ -226,13 +238,6 @@ def _line_ratio_variance(problem, columns, counts, response, targets, delta) -> 
     effect = response @ lines
     same = problem.elements[targets][:, None] == problem.elements[problem.owners[inside]][None]
     return delta**2 * np.sum(np.where(same, 0.0, effect) ** 2, axis=1)
-
-
-def _local_chi2(squared: np.ndarray, near: np.ndarray) -> np.ndarray:
-    """Mean of the squared normalised residuals (channels, n) over each column's neighbourhood,
-    at least 1."""
-    total = np.sum(np.where(near, squared, 0.0), axis=0)
-    return np.maximum(total / np.maximum(near.sum(axis=0), 1), 1.0)
 
 
 def _profile_error(counts, fitted, lines) -> float:
@@ -264,10 +269,11 @@ def score(problem: Problem, model: FamilyFit, candidates) -> tuple[np.ndarray, n
     with np.errstate(divide="ignore", invalid="ignore"):
         counts = np.where(information > 0, orthogonal.T @ residual / information, 0.0)
         sigmas = np.where(information > 0, 1.0 / np.sqrt(information), np.inf)
-    after = (residual[:, None] - orthogonal * counts[None, :]) ** 2
-    local = _local_chi2(after, problem.neighbourhoods[:, candidates])
     response = (orthogonal / np.where(information > 0, information, np.inf)).T * root[None, :]
-    systematic = _line_ratio_variance(
-        problem, list(model.columns), model.counts, response, candidates, model.delta
+    systematic = (
+        _line_ratio_variance(
+            problem, list(model.columns), model.counts, response, candidates, model.delta
+        )
+        + (response @ problem.continuum_error) ** 2
     )
-    return counts, np.sqrt(sigmas**2 * local + systematic)
+    return counts, np.sqrt(sigmas**2 + systematic)

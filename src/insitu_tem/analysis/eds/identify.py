@@ -34,11 +34,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
-from insitu_tem.analysis.eds.continuum import snip_continuum
+from insitu_tem.analysis.eds.continuum import NARROW_CLIP_FWHM, snip_continuum
 from insitu_tem.analysis.eds.decide import ElementFinding, decide
 from insitu_tem.analysis.eds.families import Family, families_in_range, line_profiles
 from insitu_tem.analysis.eds.fit import (
-    LOCAL_FWHM,
     FamilyFit,
     Problem,
     fit,
@@ -237,6 +236,9 @@ class _Setup:
     def problem(self, resolution: float) -> tuple[Problem, tuple[Family, ...]]:
         """The fit problem and its candidate families at ``resolution`` (eV at Mn Kα)."""
         continuum = snip_continuum(self.counts, self.energies, resolution_mn_ka_ev=resolution)
+        narrow = snip_continuum(
+            self.counts, self.energies, resolution_mn_ka_ev=resolution, clip_fwhm=NARROW_CLIP_FWHM
+        )
         candidates = _screen(
             self.counts, self.energies, continuum, self.searched, resolution, self.elements
         )
@@ -248,18 +250,6 @@ class _Setup:
         owners = np.concatenate([np.full(len(f.lines), i) for i, f in enumerate(candidates)])
         names = sorted({f.element for f in candidates})
         elements = [names.index(f.element) for f in candidates]
-        near = (
-            np.stack(
-                [
-                    np.abs(energies - f.main_energy_ev)
-                    <= LOCAL_FWHM * fwhm_ev(f.main_energy_ev, resolution_mn_ka_ev=resolution)
-                    for f in candidates
-                ],
-                axis=1,
-            )
-            if candidates
-            else np.zeros((energies.size, 0), bool)
-        )
         problem = make_problem(
             self.counts[self.in_range],
             energies,
@@ -267,7 +257,7 @@ class _Setup:
             np.concatenate(lines, axis=1) if lines else np.zeros((energies.size, 0)),
             owners.astype(int) if lines else np.zeros(0, int),
             elements,
-            near,
+            np.abs(narrow - continuum)[self.in_range],
         )
         return problem, candidates
 
@@ -277,12 +267,6 @@ class _Setup:
         out = snip_continuum(self.counts, self.energies, resolution_mn_ka_ev=resolution)
         out[self.in_range] = values
         return out
-
-
-def _side_bands(energies: np.ndarray, centre: float, resolution: float) -> np.ndarray:
-    width = fwhm_ev(centre, resolution_mn_ka_ev=resolution)
-    distance = np.abs(energies - centre)
-    return distance <= LOCAL_FWHM * width
 
 
 def _screen(counts, energies, continuum, searched, resolution, elements) -> tuple[Family, ...]:

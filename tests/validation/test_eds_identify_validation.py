@@ -1,0 +1,18 @@
+"""Fast subset of the EDS identification validation (validation.eds_identify): on spectra made
+by exspy's model, the strong lines put in are found, none is replaced by an overlapping
+element, and the rows are there for `make validate`."""
+
+from validation import eds_identify
+from validation.stats import summarise
+
+
+def test_strong_lines_are_found_and_the_rows_are_reported():
+    rows = eds_identify.run(fast=True)
+    names = [row.name for row in rows]
+    assert len(rows) == 7 and names[0].startswith("EDS identification: net counts")
+    net = summarise(rows[0])
+    assert net.n >= 5
+    strong = next(r for r in rows if "> 30 σ" in r.name)
+    assert strong.errors[0] == 0.0
+    wrong = rows[-1]
+    assert wrong.errors[0] == 0.0 or wrong.errors[0] != wrong.errors[0]
