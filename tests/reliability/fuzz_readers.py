@@ -7,6 +7,7 @@ that a crash in a C extension is seen as a failure rather than killing the test 
 
 from __future__ import annotations
 
+import functools
 import signal
 import sys
 import tempfile
@@ -48,7 +49,10 @@ def mutate(data: bytes, mode: str, seed: int, count: int) -> bytes:
     return bytes(buffer)
 
 
-def check_one(source: Path, payload: bytes, folder: Path) -> None:
+def check_one(source: Path, payload: bytes, folder: Path, cut: bool = False) -> None:
+    """Load a mutated copy: a Dataset or a DataError; a ``cut`` copy that loads must have the
+    original's shape, never fewer values (an EMSA file cut in half opened as a shorter
+    spectrum)."""
     target = folder / source.name
     target.write_bytes(payload)
     signal.alarm(PER_LOAD_SECONDS)
@@ -56,10 +60,23 @@ def check_one(source: Path, payload: bytes, folder: Path) -> None:
         dataset = load(target)
         assert isinstance(dataset, Dataset)
         dataset.frame(0)
+        shape = _shape(source) if cut else None
+        assert shape is None or dataset.shape == shape, (
+            f"{source.name} cut to {len(payload)} bytes loads as {dataset.shape}, not {shape}"
+        )
     except DataError:
         pass
     finally:
         signal.alarm(0)
+
+
+@functools.cache
+def _shape(path: Path) -> tuple | None:
+    """The shape of the intact file's dataset; None when it is refused (e.g. a profile table)."""
+    try:
+        return load(path).shape
+    except DataError:
+        return None
 
 
 def main(seconds: float, files: list[Path]) -> int:
@@ -89,7 +106,7 @@ def main(seconds: float, files: list[Path]) -> int:
         if time.monotonic() > deadline:
             raise TimeUp()
         count[0] += 1
-        check_one(source, mutate(contents[source], mode, seed, flips), folder)
+        check_one(source, mutate(contents[source], mode, seed, flips), folder, mode == "truncate")
 
     try:
         fuzz()

@@ -17,6 +17,7 @@ SMALL_REAL = [
     "Acquisition_18.emd",
     "FFTComplexEven.emd",
     "STO_lowloss.msa",
+    "STO_coreloss.msa",
     "bismuth.dm3",
     "test1.blo",
     "soot_hrtem.tif",
