@@ -35,7 +35,7 @@ def test_reference_roi_and_csv(movie_sample, capsys, tmp_path):
     path, truth = movie_sample
     out_csv = tmp_path / "drift.csv"
     code, out, err = run(
-        capsys, path, "--reference", "running", "--roi", "175,256,0,256", "--out", out_csv, "--json"
+        capsys, path, "--reference", "running", "--roi", "175:256,0:256", "--out", out_csv, "--json"
     )
     assert code == 0, err
     assert json.loads(out)["reference"] == "running"
@@ -59,7 +59,7 @@ def test_reference_roi_and_csv(movie_sample, capsys, tmp_path):
 def test_bad_roi_and_non_movie_exit_2_with_a_fix(movie_sample, capsys, tmp_path):
     path, _ = movie_sample
     code, _, err = run(capsys, path, "--roi", "1,2,3")
-    assert code == 2 and "ROW0,ROW1,COL0,COL1" in err
+    assert code == 2 and "R0:R1,C0:C1" in err
     image = tmp_path / "image.tif"
     tifffile.imwrite(image, np.zeros((32, 32), np.uint16))
     code, _, err = run(capsys, image)

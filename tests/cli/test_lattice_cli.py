@@ -30,7 +30,7 @@ def run(capsys, *args):
 
 
 def test_lattice_document_on_the_sample(sample, capsys):
-    code, document, _ = run(capsys, "lattice", sample, "--frame", "0", "--roi", "0,0,200,200")
+    code, document, _ = run(capsys, "lattice", sample, "--frame", "0", "--roi", "0:200,0:200")
     assert code == 0 and set(document) == {"spots", "lattice", "matches", "warnings"}
     spots = document["spots"]
     assert 2 <= len(spots) <= 30 and all(set(s) == SPOT_KEYS for s in spots)
@@ -58,8 +58,8 @@ def test_lattice_document_on_the_sample(sample, capsys):
 
 
 def test_lattice_changes_across_the_front(sample, capsys):
-    _, behind, _ = run(capsys, "lattice", sample, "--frame", "16", "--roi", "40,150,216,256")
-    _, ahead, _ = run(capsys, "lattice", sample, "--frame", "8", "--roi", "40,150,216,256")
+    _, behind, _ = run(capsys, "lattice", sample, "--frame", "16", "--roi", "40:216,150:256")
+    _, ahead, _ = run(capsys, "lattice", sample, "--frame", "8", "--roi", "40:216,150:256")
     assert behind["lattice"]["d_a_A"] == pytest.approx(3.72, rel=2e-3)
     assert sorted([ahead["lattice"]["d_a_A"], ahead["lattice"]["d_b_A"]]) == pytest.approx(
         [3.653, 3.770], rel=1e-3
@@ -82,7 +82,7 @@ def test_srtio3_calibration_warning(realdata, capsys):
         "--reference",
         "SrTiO3:100",
         "--roi",
-        "0,0,512,512",
+        "0:512,0:512",
     )
     assert code == 0
     calibration = document["lattice"]["calibration"]
@@ -97,7 +97,7 @@ def test_srtio3_calibration_warning(realdata, capsys):
         "--reference-d",
         "3.905",
         "--roi",
-        "0,0,512,512",
+        "0:512,0:512",
     )
     assert 4.0 <= document["lattice"]["calibration"]["error_percent"] <= 6.0
 
@@ -176,9 +176,9 @@ def test_crystallinity_takes_the_aberrations_the_file_gives(sample, capsys, tmp_
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (["lattice", "{sample}", "--roi", "0,0,300,300"], "must lie inside the"),
+        (["lattice", "{sample}", "--roi", "0:300,0:300"], "must lie inside the"),
         (["crystallinity", "{sample}", "--cs", "1.2"], "give both --defocus"),
-        (["lattice", "{sample}", "--roi", "a,b"], "R0,C0,R1,C1"),
+        (["lattice", "{sample}", "--roi", "a,b"], "R0:R1,C0:C1"),
         (["lattice", "{sample}", "--frame", "40"], "does not exist"),
         (["lattice", "{sample}", "--reference", "W:100"], "not an allowed reflection"),
         (["lattice", "{sample}", "--reference", "Unobtainium:100"], "unknown phase"),

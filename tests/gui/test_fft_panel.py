@@ -325,7 +325,7 @@ def test_panel_and_cli_give_the_same_numbers(qtbot, panel, sample, capsys):
     panel.set_roi_px(20, 40, 160)
     idle(qtbot, panel)
     assert (
-        main(["lattice", dataset.source, "--frame", "3", "--roi", "20,40,180,200", "--json"]) == 0
+        main(["lattice", dataset.source, "--frame", "3", "--roi", "20:180,40:200", "--json"]) == 0
     )
     document = json.loads(capsys.readouterr().out)
     fit = panel.jobs.measurement.fit

@@ -25,9 +25,13 @@ from insitu_tem.cli.batch import Pipeline, Step, load_pipeline, result_folder
         (["batch", "{toml}", "--workers", "0"], "--workers"),
         (["batch", "{toml}", "--workers", "-1"], "--workers"),
         (["info", "{m}", "--scale", "1e300"], "--scale"),
-        (["drift", "{m}", "--roi", "-10,20,0,64"], "--roi"),
-        (["drift", "{m}", "--roi", "0,0,40,40"], "(lattice and crystallinity take R0,C0,R1,C1)"),
-        (["lattice", "{m}", "--roi", "0,40,0,40"], "(drift and front take ROW0,ROW1,COL0,COL1)"),
+        (["drift", "{m}", "--roi", "-10:20,0:64"], "must lie inside the"),
+        (["drift", "{m}", "--roi", "0,10,40,60"], "here --roi 0:10,40:60"),
+        (["lattice", "{m}", "--roi", "0,40,10,60"], "here --roi 0:10,40:60"),
+        (
+            ["front", "{m}", "--line", "5,30,60,30", "--drift-correct", "--roi", "0:4,0:64"],
+            "smaller than 8 × 8",
+        ),
         (["phases", "--d", "2.05", "--d-min", "0.0001"], "--d-min"),
     ],
 )

@@ -10,6 +10,7 @@ import numpy as np
 
 from insitu_tem.analysis.movie.drift import REFERENCES, DriftResult, measure_drift
 from insitu_tem.core.model import Dataset
+from insitu_tem.cli.commands._roi import add_roi_argument, parse_roi
 from insitu_tem.cli.commands.common import (
     InputError,
     Progress,
@@ -25,19 +26,9 @@ NAME = "drift"
 HELP = "measure the rigid drift of a movie (sub-pixel phase correlation); shifts per frame"
 
 
-def parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
-    """``"R0,R1,C0,C1"`` (half-open rows and columns, px) -> tuple, or None."""
-    if text is None:
-        return None
-    try:
-        values = tuple(int(v) for v in text.split(","))
-    except ValueError:
-        values = ()
-    if len(values) != 4:
-        raise InputError(
-            None, f"--roi {text!r} must be ROW0,ROW1,COL0,COL1 in px, e.g. --roi 180,256,0,256"
-        )
-    return values
+def drift_roi(args: argparse.Namespace, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The ``--roi`` of `drift` and `front --drift-correct` as (row0, row1, col0, col1), or None."""
+    return parse_roi(args.roi, shape=shape, minimum_px=8, path=None, old_order="rows-then-cols")
 
 
 def add_drift_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,11 +39,8 @@ def add_drift_arguments(parser: argparse.ArgumentParser) -> None:
         default="first",
         help="register against the first frame, the previous one (chained) or a running mean",
     )
-    parser.add_argument(
-        "--roi",
-        metavar="R0,R1,C0,C1",
-        default=None,
-        help="correlate only inside this rectangle (static texture, e.g. the substrate), px",
+    add_roi_argument(
+        parser, purpose="correlate only inside this rectangle (static texture, e.g. the substrate)"
     )
 
 
@@ -79,19 +67,7 @@ def frame_times(dataset: Dataset) -> tuple[np.ndarray, str]:
 def drift_of(dataset: Dataset, args: argparse.Namespace, progress: Progress) -> DriftResult:
     """Run :func:`measure_drift` on a movie dataset with the command-line options."""
     require_kind(dataset, ("movie",), command=NAME)
-    roi = parse_roi(args.roi)
-    rows, cols = dataset.shape[-2:]
-    if roi is not None and not (
-        0 <= roi[0] < roi[1] <= rows
-        and 0 <= roi[2] < roi[3] <= cols
-        and min(roi[1] - roi[0], roi[3] - roi[2]) >= 8
-    ):
-        raise InputError(
-            None,
-            f"--roi {args.roi} must lie inside the {rows} × {cols} px frame "
-            "(ROW0 < ROW1 <= rows, COL0 < COL1 <= cols) and span at least 8 px; drift and "
-            "front take ROW0,ROW1,COL0,COL1 (lattice and crystallinity take R0,C0,R1,C1)",
-        )
+    roi = drift_roi(args, dataset.shape[-2:])
     return measure_drift(dataset.array, reference=args.reference, roi=roi, progress=progress)
 
 

@@ -21,7 +21,7 @@ from insitu_tem.cli.commands.common import (
     output_for,
     require_kind,
 )
-from insitu_tem.cli.commands.drift import add_drift_arguments, parse_roi
+from insitu_tem.cli.commands.drift import add_drift_arguments, drift_roi
 
 NAME = "front"
 HELP = "track a reaction front along a line (kymograph + step fit) and fit its kinetics"
@@ -169,7 +169,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         line_rc=points_rc,
         width_px=args.width,
         drift=args.reference if args.drift_correct else None,
-        drift_roi=parse_roi(args.roi),
+        drift_roi=drift_roi(args, dataset.shape[-2:]),
         polarity=args.polarity,
         fix_t0=args.fix_t0,
         progress=progress,

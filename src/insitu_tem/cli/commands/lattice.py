@@ -19,6 +19,7 @@ from insitu_tem.analysis.hrtem.lattice_reference import (
 )
 from insitu_tem.analysis.hrtem.lattice_report import LatticeMeasurement, measure_lattice
 from insitu_tem.core.model import Dataset
+from insitu_tem.cli.commands._roi import add_roi_argument, parse_roi
 from insitu_tem.cli.commands.common import (
     InputError,
     Progress,
@@ -38,12 +39,7 @@ def add_frame_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--frame", type=int, default=0, metavar="N", help="frame of a movie (default 0)"
     )
-    parser.add_argument(
-        "--roi",
-        default=None,
-        metavar="R0,C0,R1,C1",
-        help="region in px: first row, first col, end row, end col (default: whole frame)",
-    )
+    add_roi_argument(parser, purpose="measure this region only")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,26 +72,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def parse_roi(text: str | None, shape: tuple[int, int], path: str) -> tuple[int, int, int, int]:
-    """``R0,C0,R1,C1`` -> validated (row0, col0, row1, col1) px; None -> whole frame."""
-    if text is None:
-        return 0, 0, shape[0], shape[1]
-    try:
-        r0, c0, r1, c1 = (int(v) for v in text.split(","))
-    except ValueError:
-        raise InputError(path, f"--roi {text!r} is not R0,C0,R1,C1 (four integers, px)") from None
-    if not (0 <= r0 < r1 <= shape[0] and 0 <= c0 < c1 <= shape[1]):
-        raise InputError(
-            path,
-            f"--roi {text} must lie inside the {shape[0]} × {shape[1]} px frame (R0 < R1 <= "
-            "rows, C0 < C1 <= cols); lattice and crystallinity take R0,C0,R1,C1, the first and "
-            "the end corner (drift and front take ROW0,ROW1,COL0,COL1)",
-        )
-    if min(r1 - r0, c1 - c0) < 16:
-        raise InputError(path, f"--roi {text} is smaller than 16 × 16 px; enlarge it")
-    return r0, c0, r1, c1
-
-
 def load_region(
     args: argparse.Namespace, *, command: str
 ) -> tuple[Dataset, np.ndarray, float, list[str]]:
@@ -124,7 +100,14 @@ def load_region(
             args.file, f"--frame {args.frame} does not exist; the file has {n_frames} frame(s)"
         )
     frame = dataset.frame(args.frame)
-    r0, c0, r1, c1 = parse_roi(args.roi, frame.shape, args.file)
+    region = parse_roi(
+        args.roi,
+        shape=frame.shape,
+        minimum_px=16,
+        path=args.file,
+        old_order="first-then-end-corner",
+    )
+    r0, r1, c0, c1 = (0, frame.shape[0], 0, frame.shape[1]) if region is None else region
     return dataset, frame[r0:r1, c0:c1], float(col.scale), warnings
 
 
