@@ -178,7 +178,8 @@ def test_single_core_loss_spectrum(capsys, realdata):
     assert doc["zlp_found"] == [False] and not doc["zlp_ok"] and doc["zlp_reason"]
     assert doc["edge_onset_eV"][0] == pytest.approx(283.1, abs=0.2)
     assert 0.02 < doc["edge_onset_sigma_eV"][0] < 0.3
-    assert doc["chemical_shift_eV"] == [0.0]
+    assert doc["chemical_shift_eV"] == [None] and doc["chemical_shift_stderr_eV"] == [None]
+    assert doc["edge_detected"] == [None] and "lone spectrum" in doc["edge_reason"]
     assert doc["plasmon_energy_eV"] is None and not doc["plasmon_energy_ok"]
     assert doc["plasmon_energy_reason"]
 

@@ -345,7 +345,8 @@ def test_a_single_core_loss_spectrum_reads_plainly_over_its_own_range(qtbot, pan
     text = panel.readout.text()
     assert text.startswith("no ZLP · C-K not measured: no edge of C-K"), text
     assert "background χ²ᵣ" in text and text.count("measured") == 1
-    assert "detected" not in text and "shift" not in text and not reporter.reports
+    assert "detected" not in text and "the shift reference" not in text
+    assert "a lone spectrum: no chemical shift" in text and not reporter.reports
     assert panel.plot.getPlotItem().vb.viewRange()[0][0] > 230.0
     assert panel.plot.cursor.value() == pytest.approx(240.0)
     assert not panel.profiles.shift_points.isVisible()

@@ -24,7 +24,7 @@ def edge_values(edge) -> dict:
         "chemical_shift_stderr_eV": flat(edge.shift.stderr_eV),
         "chemical_shift_statistical_eV": flat(edge.shift.statistical_eV),
         "chemical_shift_systematic_eV": flat(edge.shift.systematic_eV),
-        "edge_detected": np.ravel(edge.shift.detected).tolist(),
+        "edge_detected": _detected(edge.shift),
         "edge_detection_p": flat(edge.shift.detection_p),
         "edge_ok": bool(edge.onset.ok and edge.shift.ok),
         "edge_reason": "; ".join(
@@ -40,6 +40,13 @@ def edge_values(edge) -> dict:
         "mlls_chi2": None if mlls is None else flat(mlls.chi2_reduced),
         **mlls_values(mlls),
     }
+
+
+def _detected(shift) -> list:
+    """Per probe: whether the edge was detected, None where the test was not run (p-value
+    NaN: a lone spectrum, or a fit that found no shift to test)."""
+    tested = np.isfinite(np.ravel(shift.detection_p))
+    return [bool(d) if t else None for d, t in zip(np.ravel(shift.detected), tested)]
 
 
 def mlls_values(mlls) -> dict:

@@ -17,10 +17,11 @@ def power_laws(count: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).poisson(law, (count, NITROGEN.size)).astype(float)
 
 
-def test_a_lone_power_law_spectrum_is_not_detected_against_itself_but_stays_its_own_reference():
+def test_a_lone_spectrum_has_no_shift_and_no_detection_test_with_the_reason():
     result = chemical_shift(power_laws(1, 0), NITROGEN, "N-K", reference=0)
     assert np.isnan(result.detection_p).all() and not result.detected.any()
-    assert result.shift_eV.tolist() == [0.0] and result.ok and result.reason == ""
+    assert np.isnan(result.shift_eV).all() and np.isnan(result.stderr_eV).all()
+    assert not result.ok and "lone spectrum" in result.reason and "not tested" in result.reason
 
 
 def test_the_reference_is_tested_with_its_neighbour_as_the_edge_shape():

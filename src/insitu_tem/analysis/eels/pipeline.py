@@ -5,7 +5,8 @@ plasmon peak. Edge: on ZLP-aligned spectra — deconvolved by Fourier-log when
 they include the ZLP, which removes the plural-scattering (double plasmon)
 background that otherwise biases the matching, and there with the plasmon measured in each
 spectrum as a second background model (:mod:`.plasmon_tail`) — find the onset and the
-chemical shift against a reference (withdrawn where another element's edge
+chemical shift against a reference (where the onset is not found, :mod:`.calibration_hint`
+says whether the edge rises further off; withdrawn where another element's edge
 overlaps and that element is present, :mod:`.attribution`), integrate the background-subtracted
 edge window on the aligned counts (a map or profile), and fit every spectrum's recorded counts
 with the two ends of the scan (MLLS end-member fractions ± 1σ, :mod:`.mlls_sigma`).
@@ -21,6 +22,7 @@ import numpy as np
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import channel_range
 from insitu_tem.analysis.eels.background import auto_background_window
+from insitu_tem.analysis.eels.calibration_hint import calibration_hint
 from insitu_tem.analysis.eels.attribution import unattributable, withdraw
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise, deconvolution_noise
 from insitu_tem.analysis.eels.edges_table import find_edge
@@ -206,6 +208,9 @@ def analyse_edge(
         background_model=background_model,
         noise=noise,
     )
+    hint = calibration_hint(measured, energy, onset, background_model=background_model)
+    if hint:
+        onset = dataclasses.replace(onset, reason=f"{onset.reason}; {hint}")
     shift = chemical_shift(
         measured,
         energy,

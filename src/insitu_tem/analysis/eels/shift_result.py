@@ -89,5 +89,14 @@ def not_measured_reason(
     return "; ".join(parts)
 
 
+def lone_reason(name: str) -> str:
+    """Why a lone spectrum, its own reference, has no shift of edge ``name`` and no detection
+    test (against itself its shift is 0 and its noise fits exactly, by construction)."""
+    return (
+        f"a lone spectrum: no chemical shift of {name} (no other spectrum to shift against); "
+        "detection not tested (the test takes the edge's shape from another spectrum)"
+    )
+
+
 def _spectra(count: int) -> str:
     return f"{count} spectrum" if count == 1 else f"{count} spectra"

@@ -28,8 +28,8 @@ one where the edge is not detected: a one-sided test of the nominal model's edge
 its smooth background alone over the shift search (Davies' bound,
 :func:`.edge_detection.detection_p`) at the significance :data:`DETECTION_P`. The reference
 index is tested with its neighbour as the edge's shape (against itself its own noise would fit
-exactly: p 0 on any spectrum); a lone spectrum has nothing to be tested against: not detected,
-p-value NaN, its shift the reference's 0.
+exactly: p 0 on any spectrum); a lone spectrum against itself has nothing to be measured or
+tested against: shift NaN, not tested (p-value NaN), ``ok`` False with the reason.
 
 With ``plasmon_tail`` (Fourier-log single scattering) a second background model joins: each
 spectrum's own Drude plasmon, fitted to its plasmon peak (:mod:`.plasmon_tail`), as a background
@@ -62,7 +62,12 @@ from insitu_tem.analysis.eels.edge_detection import detection_p
 from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.forward_shift import Recorded, forward_with_variants
 from insitu_tem.analysis.eels.plasmon_tail import fit_plasmon_tail
-from insitu_tem.analysis.eels.shift_result import DETECTION_P, ChemicalShift, not_measured_reason
+from insitu_tem.analysis.eels.shift_result import (
+    DETECTION_P,
+    ChemicalShift,
+    lone_reason,
+    not_measured_reason,
+)
 from insitu_tem.analysis.eels.shift_fit import ShiftFit, fit_shift
 
 NOMINAL_ORDER = 2
@@ -300,7 +305,8 @@ def chemical_shift(
         found[index] = True
     reason = not_measured_reason(info.name, found, detected, max_shift_eV)
     if indexed and len(y) == 1:
-        reason = ""
+        found[:] = False
+        reason = lone_reason(info.name)
     else:
         found &= detected
     missing = int((~found).sum())
