@@ -1,5 +1,7 @@
 """``insitu-tem crystallinity IMAGE``: sliding-window FFT map of crystalline vs amorphous areas
-(``domain_size_ok`` false with ``domain_size_reason`` when there is no domain or no boundary).
+(``domain_size_ok`` false with ``domain_size_reason``, the size and its 1σ null, when there is no
+domain or no boundary; ``sigma_crystalline_fraction`` null with its reason when the redrawn
+windows never move the fraction).
 With ``--defocus`` and ``--cs`` (each else from the file's metadata: Cs from DigitalMicrograph,
 the defocus from Velox EMD or TIA) the lattice fringes' delocalisation across the crystal's edge
 is taken into the map and its 1σ (``delocalisation_nm``; null and a warning without them)."""
@@ -7,6 +9,8 @@ is taken into the map and its 1σ (``delocalisation_nm``; null and a warning wit
 from __future__ import annotations
 
 import argparse
+
+import numpy as np
 
 from insitu_tem.analysis.hrtem.crystallinity import (
     DEFAULT_SNR,
@@ -19,6 +23,11 @@ from insitu_tem.cli.commands.common import InputError, Progress, check_range
 from insitu_tem.cli.commands.lattice import add_frame_arguments, load_region
 
 NAME = "crystallinity"
+UNMOVED = (
+    "not measured: every window lies far from the threshold and no crystal edge lies in the "
+    "field: no redraw of the windows' noise moves the fraction, which leaves its 1σ unmeasured "
+    "(not 0)"
+)
 HELP = (
     "crystalline area fraction, domain size and a crystalline/amorphous map from a sliding-window "
     "FFT"
@@ -74,13 +83,19 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     )
     progress(1.0, "done")
     domain_ok, domain_reason = domain_size_status(result)
+    if domain_ok or not np.asarray(result.pixel_map, bool).all():
+        field = ""
+    else:
+        field = f" than the field's equivalent-circle diameter, {result.domain_size_nm:.3g} nm"
+    sigma = result.sigma_crystalline_fraction
     return {
         "crystalline_fraction": result.crystalline_fraction,
-        "sigma_crystalline_fraction": result.sigma_crystalline_fraction,
-        "domain_size_nm": result.domain_size_nm,
-        "domain_size_sigma_nm": result.sigma_domain_size_nm,
+        "sigma_crystalline_fraction": sigma if sigma > 0 else None,
+        "sigma_crystalline_fraction_reason": "" if sigma > 0 else UNMOVED,
+        "domain_size_nm": result.domain_size_nm if domain_ok else None,
+        "domain_size_sigma_nm": result.sigma_domain_size_nm if domain_ok else None,
         "domain_size_ok": domain_ok,
-        "domain_size_reason": domain_reason,
+        "domain_size_reason": domain_reason + field,
         "delocalisation_nm": None if imaging is None else result.delocalisation_nm,
         "map": result.crystalline.astype(int).tolist(),
         "window_nm": result.window_px * pixel_nm,
