@@ -186,6 +186,7 @@ class EelsPanel(QWidget):
         when the session holds none for the parameters in effect)."""
         self.analysis.cancel()
         self.dataset, self.xray = dataset, is_xray_spectrum(dataset)
+        self.profiles.set_xray(self.xray)
         self.plot.release_cursor()
         nav = dataset.navigation_axes
         self.navigator.set_axis(nav[0] if len(nav) == 1 else Axis("position", dataset.n_items))
@@ -229,6 +230,7 @@ class EelsPanel(QWidget):
         """The EELS data left the session."""
         self.analysis.cancel()
         self.dataset, self.xray = None, False
+        self.profiles.set_xray(False)
         self._enable_analysis(True)
         self.plot.setLabel("bottom", "Energy loss", units="eV")
         self.profiles.clear()

@@ -19,6 +19,14 @@ STACK_FROM_HEIGHT_PX = 510
 """From this height the profiles are stacked (one x axis above the other, each with its title, axis
 label and ticks readable); below it, tabs."""
 
+EELS_HINTS = tuple(
+    f"A line scan or spectrum image plots the {what} here" for what in ("edge shift", "edge counts")
+)
+XRAY_HINTS = (
+    "X-ray lines have no chemical shift here; name them with insitu-tem eds FILE",
+    "X-ray line maps and composition: insitu-tem eds FILE, or the Tomography tab",
+)
+
 
 class EelsProfiles(QWidget):
     """Shift profile (±1σ error bars), window-intensity and MLLS-fraction profiles, or two maps.
@@ -85,8 +93,8 @@ class EelsProfiles(QWidget):
             plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._hovered(p, pos))
         tidy_stack([self.shift_plot, self.window_plot, self.fraction_plot], shared_x=False)
         self.hints = [
-            PlotHint(plot.getPlotItem(), f"A line scan or spectrum image plots the {what} here")
-            for plot, what in ((self.shift_plot, "edge shift"), (self.window_plot, "edge counts"))
+            PlotHint(plot.getPlotItem(), text)
+            for plot, text in zip((self.shift_plot, self.window_plot), EELS_HINTS)
         ]
         self._show_hints(True)
         self.tabs = QTabWidget()
@@ -145,6 +153,12 @@ class EelsProfiles(QWidget):
         for image in (self.shift_map, self.window_map):
             image.clear()
         self._show_hints(True)
+
+    def set_xray(self, xray: bool) -> None:
+        """Say on the empty plots what applies to EDS (X-ray) data when it is shown, else what
+        the EELS plots will hold."""
+        for hint, text in zip(self.hints, XRAY_HINTS if xray else EELS_HINTS):
+            hint.set_empty(hint.empty, text=text)
 
     def _show_hints(self, empty: bool) -> None:
         """Hints instead of axes and points while there is no scan (nothing, or a single
