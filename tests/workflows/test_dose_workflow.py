@@ -78,3 +78,11 @@ def test_missing_or_both_sources_and_uncalibrated_movies_are_refused():
         dose.prepare(session, beam_current_nA=1.0, counts_per_electron=2.0)
     with pytest.raises(DataError, match="nm and s"):
         dose.prepare(session_with_movie(np.zeros((3, 4, 4)), units="px"), beam_current_nA=1.0)
+
+
+def test_from_the_beam_current_the_peak_pixel_counting_term_is_not_measured_not_zero():
+    value = dose.run(session_with_movie(np.ones((3, 4, 4))), beam_current_nA=1.0).value
+    assert np.isnan(value["peak_pixel_counting_sigma_e_per_A2"]).all()
+    assert "not measured" in value["peak_pixel_counting_reason"]
+    peak = np.asarray(value["peak_pixel_cumulative_e_per_A2"])
+    assert np.allclose(value["peak_pixel_cumulative_sigma_e_per_A2"], 0.05 * peak)

@@ -5,7 +5,9 @@ From the counts the cumulative dose is also followed per pixel, so where the ill
 varies (a converged or moving beam) the most-exposed pixel's cumulative dose is kept per frame
 beside the frame mean, with its 1σ: the counting and peak-estimate term
 (``peak_pixel_counting_sigma_e_per_A2``, :mod:`~insitu_tem.analysis.timeline.dose_peak`) and the
-calibration's ``relative_sigma`` in quadrature (``peak_pixel_cumulative_sigma_e_per_A2``). The
+calibration's ``relative_sigma`` in quadrature (``peak_pixel_cumulative_sigma_e_per_A2``). From
+the beam current nothing is counted: the counting term is NaN with
+``peak_pixel_counting_reason``. The
 timeline panel and ``insitu-tem dose`` both run this workflow; any analysis can read the dose at
 a frame from the session's result.
 """
@@ -33,6 +35,10 @@ DEFAULTS = {
     "relative_sigma": 0.05,
 }
 NM2_TO_A2 = 100.0
+FROM_CURRENT = (
+    "not measured: from the beam current no pixel is counted; the peak pixel's dose is the mean "
+    "over the illuminated area, taken as uniform, and its 1σ the current's alone"
+)
 
 
 def prepare(session: Session, **given) -> Job:
@@ -77,7 +83,7 @@ def prepare(session: Session, **given) -> Job:
                 relative_sigma=parameters["relative_sigma"],
             )
             peak = dose.cumulative_e_per_A2
-            counting = np.zeros_like(peak)
+            counting = np.full_like(peak, np.nan)
         else:
             if not factor > 0:
                 raise DataError("the counts per electron must be > 0")
@@ -104,7 +110,10 @@ def prepare(session: Session, **given) -> Job:
             "cumulative_e_per_A2": dose.cumulative_e_per_A2,
             "peak_pixel_cumulative_e_per_A2": peak,
             "peak_pixel_counting_sigma_e_per_A2": counting,
-            "peak_pixel_cumulative_sigma_e_per_A2": np.hypot(counting, dose.relative_sigma * peak),
+            "peak_pixel_counting_reason": "" if current is None else FROM_CURRENT,
+            "peak_pixel_cumulative_sigma_e_per_A2": np.hypot(
+                np.nan_to_num(counting), dose.relative_sigma * peak
+            ),
             "relative_sigma": dose.relative_sigma,
         }
 
