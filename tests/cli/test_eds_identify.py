@@ -2,6 +2,7 @@
 (by default when no element is named), and of the real Bruker map."""
 
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -60,3 +61,23 @@ def test_the_real_bruker_map_finds_its_major_elements_and_nothing_absurd(capsys)
     assert listed <= present | set(identified["ambiguous"]) | set(identified["not detected"])
     findings = {f["element"]: f for f in document["identification"]["findings"]}
     assert all(f["note"] for f in findings.values() if f["status"] != "present")
+
+
+def test_the_velox_eds_sum_without_a_line_above_the_continuum_is_reported(
+    capsys, realdata, tmp_path
+):
+    with zipfile.ZipFile(realdata("velox_EELS_EDS.zip")) as archive:
+        archive.extractall(tmp_path)
+    (path,) = tmp_path.rglob("*.emd")
+    code, document = run_json(capsys, ["eds", str(path)])
+    assert code == 0 and document["ok"], "was: need at least one array to concatenate"
+    assert document["identified"] == {"present": [], "ambiguous": [], "not detected": []}
+
+
+def test_a_raw_file_as_out_is_refused_before_the_work(capsys, tmp_path):
+    counts, _ = exspy_spectrum({"Fe": 8000}, top_kev=10.24)
+    path = write_hspy(tmp_path / "s.hspy", counts, [], [("E", 0.01, "keV", 0.0)], "EDS_TEM")
+    raw = tmp_path / "raw.dm3"
+    raw.write_bytes(b"raw")
+    assert main(["eds", str(path), "--out", str(raw), "--quiet"]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err and raw.read_bytes() == b"raw"

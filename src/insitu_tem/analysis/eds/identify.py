@@ -247,7 +247,9 @@ class _Setup:
             line_profiles(f, energies, resolution_mn_ka_ev=resolution, below_ev=self.beam)
             for f in candidates
         ]
-        owners = np.concatenate([np.full(len(f.lines), i) for i, f in enumerate(candidates)])
+        owners = np.concatenate(
+            [np.zeros(0, int)] + [np.full(len(f.lines), i) for i, f in enumerate(candidates)]
+        )
         names = sorted({f.element for f in candidates})
         elements = [names.index(f.element) for f in candidates]
         problem = make_problem(

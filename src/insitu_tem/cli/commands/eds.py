@@ -106,6 +106,10 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
 
     if not 0 < args.false_alarm < 1:
         raise InputError(None, f"--false-alarm {args.false_alarm:g}: give a value in (0, 1)")
+    if args.out is not None:
+        from insitu_tem.io.outputs import check_output_folder
+
+        check_output_folder(args.out)
     try:
         image = read_spectrum_image(args.file)
     except DataError as error:
