@@ -7,7 +7,6 @@ back."""
 
 import numpy as np
 import pytest
-import tifffile
 
 pytestmark = pytest.mark.slow
 
@@ -40,19 +39,12 @@ def test_a_single_image_has_no_movie_controls(window, wait_idle, realdata, name,
     assert np.isfinite(fft.fft_view.frame).any()
 
 
-def test_a_movie_after_an_image_gets_its_frame_controls_back(window, wait_idle, realdata, tmp_path):
+def test_a_movie_after_an_image_gets_its_frame_controls_back(
+    window, wait_idle, realdata, movie_file
+):
     _open(window, wait_idle, realdata("soot_hrtem.tif"))
-    path = tmp_path / "movie.tif"
-    frames = np.random.default_rng(0).integers(100, 200, size=(4, 64, 80), dtype=np.uint16)
-    tifffile.imwrite(
-        path,
-        frames,
-        imagej=True,
-        resolution=(0.5, 0.5),
-        metadata={"axes": "TYX", "unit": "nm", "finterval": 0.5},
-    )
     window.asker.yes = True  # replace the image and what was measured on it
-    _open(window, wait_idle, path)
+    _open(window, wait_idle, movie_file)
     movie = window.panels["movie"]
     assert not movie.single_image
     assert movie.navigator.isVisibleTo(window) and movie.playback.isVisibleTo(window)
