@@ -146,7 +146,9 @@ def test_nbd_on_the_sample_scan(capsys, sample_nbd):
     sigma = doc["phase_fractions_sigma"]
     assert list(sigma) == list(fractions)
     error = np.array(fractions["last pattern"]) - truth["phase_fractions"]["WO3 spots"]
-    z = np.abs(error / np.maximum(sigma["last pattern"], 1e-12))[1:-1]
+    assert all(sigma[name][0] is None and sigma[name][-1] is None for name in sigma)
+    assert doc["phase_fractions_sigma_reason"].startswith("fixed: ")
+    z = np.abs(error[1:-1] / np.maximum(np.array(sigma["last pattern"][1:-1], float), 1e-12))
     assert np.median(z) < 1.0 and np.mean(z <= 2.0) >= 0.9
 
 

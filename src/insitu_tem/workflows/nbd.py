@@ -158,8 +158,9 @@ def analyse(
         "centre_reason": result.descan.reason,
         "phase_fractions": {name: fractions[:, i] for i, name in enumerate(names)},
         "phase_fractions_sigma": {
-            name: result.fraction_sigma.total[:, i] for i, name in enumerate(names)
+            name: sigma for name, sigma in zip(names, end_members_unmeasured(result.fraction_sigma))
         },
+        "phase_fractions_sigma_reason": END_MEMBERS_FIXED,
         "explained_variance": result.pca.explained_variance_ratio,
         "sharp_ring": sharp,
         "spot_sets": [
@@ -169,6 +170,20 @@ def analyse(
         **tracked_values(result.tracks, result.descan.fitted_rc, sharp),
         **profile_values(result),
     }
+
+
+END_MEMBERS_FIXED = (
+    "fixed: the first and last patterns are the end members, their fractions 1 and 0 by "
+    "construction; their 1σ is not measured (null)"
+)
+
+
+def end_members_unmeasured(sigma) -> list[np.ndarray]:
+    """Each component's fraction 1σ per pattern, NaN at the first and last patterns: they are the
+    fixed end members, fitted exactly by construction (a 1σ of ~1e-12 there measures nothing)."""
+    total = np.array(sigma.total, float)
+    total[[0, -1]] = np.nan
+    return list(total.T)
 
 
 def centre_sigma(descan) -> np.ndarray | None:

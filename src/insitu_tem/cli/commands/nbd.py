@@ -89,6 +89,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "crystalline",
         "phase_fractions",
         "phase_fractions_sigma",
+        "phase_fractions_sigma_reason",
     )
     document = {key: value[key] for key in keys}
     if len(dataset.navigation_axes) == 2:
