@@ -21,6 +21,7 @@ from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice, with_
 from insitu_tem.analysis.hrtem.lattice_displaced import displaced_reflections, with_displaced
 from insitu_tem.analysis.hrtem.lattice_matched import matched_spots
 from insitu_tem.analysis.hrtem.lattice_nodes import NODE_SNR, node_spots
+from insitu_tem.analysis.hrtem.lattice_phase import basis_checked
 from insitu_tem.analysis.hrtem.lattice_reference import ReferenceSpacing
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
 from insitu_tem.analysis.hrtem.lattice_determined import (
@@ -315,6 +316,7 @@ def measure_lattice(
     if match and search.ok:
         chosen, d_A, angles = matching_spacings(search.spots, fit)
         matches = match_spacings(d_A, angles_deg=angles, tolerance=tolerance, energy_kV=energy_kV)
+        matches = basis_checked(matches, fit, chosen, d_A)
         warnings.append(matches.note if matches.ok and matches.ambiguous else matches.reason)
         assignments = assign_hkl(fit, matches, chosen, len(search.spots))
     return LatticeMeasurement(
