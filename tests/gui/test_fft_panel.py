@@ -227,7 +227,8 @@ def test_a_crystal_filling_the_frame_reads_domain_size_not_measured(qtbot, panel
     qtbot.mouseClick(panel.controls.crystallinity_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.crystal.result is not None, timeout=30000)
     text = panel.crystal.label.text()
-    assert text.startswith("crystalline fraction 100.0 ± ")
+    assert panel.crystal.result.sigma_crystalline_fraction == 0, "no redraw moved the fraction"
+    assert text.startswith("crystalline fraction 100.0 % (1σ not measured: "), "was '± 0.0 %'"
     assert "domain size not measured: the crystal fills the field of view" in text
 
 

@@ -365,3 +365,24 @@ def domain_size_status(result: CrystallinityMap) -> tuple[bool, str]:
     if mask.all():
         return False, "the crystal fills the field of view (no boundary seen): domains are larger"
     return True, ""
+
+
+def fraction_sigma_status(result: CrystallinityMap) -> tuple[bool, str]:
+    """Whether :attr:`CrystallinityMap.sigma_crystalline_fraction` is a measured 1σ, and why not.
+
+    A 1σ of exactly 0 means no redraw of the windows' noise moved the fraction (every window far
+    from the threshold, no crystal edge in the field): the scatter did not measure anything.
+
+    Returns
+    -------
+    ok : bool
+    reason : str
+        Why ``ok`` is False ("" when it is True).
+    """
+    if result.sigma_crystalline_fraction > 0:
+        return True, ""
+    return False, (
+        "not measured: every window lies far from the threshold and no crystal edge lies in the "
+        "field: no redraw of the windows' noise moves the fraction, which leaves its 1σ unmeasured "
+        "(not 0)"
+    )

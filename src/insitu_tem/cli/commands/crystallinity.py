@@ -17,17 +17,13 @@ from insitu_tem.analysis.hrtem.crystallinity import (
     DEFAULT_WINDOW_NM,
     crystallinity_map,
     domain_size_status,
+    fraction_sigma_status,
 )
 from insitu_tem.analysis.hrtem.crystallinity_delocalisation import Imaging
 from insitu_tem.cli.commands.common import InputError, Progress, check_range
 from insitu_tem.cli.commands.lattice import add_frame_arguments, load_region
 
 NAME = "crystallinity"
-UNMOVED = (
-    "not measured: every window lies far from the threshold and no crystal edge lies in the "
-    "field: no redraw of the windows' noise moves the fraction, which leaves its 1σ unmeasured "
-    "(not 0)"
-)
 HELP = (
     "crystalline area fraction, domain size and a crystalline/amorphous map from a sliding-window "
     "FFT"
@@ -87,11 +83,11 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         field = ""
     else:
         field = f" than the field's equivalent-circle diameter, {result.domain_size_nm:.3g} nm"
-    sigma = result.sigma_crystalline_fraction
+    sigma_ok, sigma_reason = fraction_sigma_status(result)
     return {
         "crystalline_fraction": result.crystalline_fraction,
-        "sigma_crystalline_fraction": sigma if sigma > 0 else None,
-        "sigma_crystalline_fraction_reason": "" if sigma > 0 else UNMOVED,
+        "sigma_crystalline_fraction": result.sigma_crystalline_fraction if sigma_ok else None,
+        "sigma_crystalline_fraction_reason": sigma_reason,
         "domain_size_nm": result.domain_size_nm if domain_ok else None,
         "domain_size_sigma_nm": result.sigma_domain_size_nm if domain_ok else None,
         "domain_size_ok": domain_ok,

@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
-from insitu_tem.analysis.hrtem.crystallinity import domain_size_status
+from insitu_tem.analysis.hrtem.crystallinity import domain_size_status, fraction_sigma_status
 from insitu_tem.gui.widgets.text_line import TextLine
 
 CRYSTALLINE_RGBA = (40, 220, 90, 90)
@@ -219,9 +219,16 @@ class CrystallinityDisplay:
             if math.isnan(result.delocalisation_nm)
             else f"lattice delocalisation {result.delocalisation_nm:.2f} nm in the 1σ"
         )
+        sigma_ok, _ = fraction_sigma_status(result)
+        fraction = (
+            f"{100 * result.crystalline_fraction:.1f} ± "
+            f"{100 * result.sigma_crystalline_fraction:.1f} %"
+            if sigma_ok
+            else f"{100 * result.crystalline_fraction:.1f} % (1σ not measured: no window near "
+            "the threshold, no crystal edge)"
+        )
         self.label.setText(
-            f"crystalline fraction {100 * result.crystalline_fraction:.1f} ± "
-            f"{100 * result.sigma_crystalline_fraction:.1f} %, {domain} "
+            f"crystalline fraction {fraction}, {domain} "
             f"({result.snr.size} windows of {result.window_px * result.pixel_nm:.2f} {unit}); "
             f"{delocalisation}"
         )
