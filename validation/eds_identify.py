@@ -7,8 +7,9 @@ main line of each of its families (log-uniform; exspy gives every family of an e
 main-line area, and the lines are not attenuated); exspy's ``xray_lines_model`` (HyperSpy's
 EDSTEMSpectrum model with its family lines and weights, Fiori widths) at a detector resolution
 drawn from 125–140 eV and a beam of 80–300 kV; a Kramers continuum ``k (E0 − E) / E``
-(0.5–50 counts per channel at 5 keV) times a detector efficiency (a 0.3 µm polymer-like window: ``exp(−(E_c / E)³)``, ``E_c`` 0.3–0.5
-keV) and Poisson counts; 5–20 eV per channel from an offset of −0.2–0 keV up to 10 or 20 keV.
+(0.5–50 counts per channel at 5 keV) times a detector efficiency (a 0.3 µm polymer-like
+window: ``exp(−(E_c / E)³)``, ``E_c`` 0.3–0.5 keV) and Poisson counts; 5–20 eV per channel
+from an offset of −0.2–0 keV up to 10 or 20 keV.
 The identification runs at its default (130 eV resolution, false-alarm level 0.01 per
 spectrum), never told the truth.
 
