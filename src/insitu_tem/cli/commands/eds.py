@@ -126,7 +126,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     found = {}
     if args.identify or not given:
         progress(0.1, "identifying lines of the summed spectrum")
-        summed = np.asarray(image.cube, dtype=np.float64).sum(axis=(0, 1))
+        summed = image.cube.sum(axis=(0, 1), dtype=np.float64)
         what = f"the sum of {image.cube.shape[0] * image.cube.shape[1]} spectra"
         found = identify(summed, image.energies_ev, image.beam_energy_kv, args, given, what)
         given = given or tuple(found["identified"]["present"])
