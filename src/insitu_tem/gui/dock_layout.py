@@ -6,6 +6,8 @@ share of the screen scrolls instead of forcing the whole window wider. On a wide
 default layout is four quadrants (movie and FFT on top, NBD and EELS below; the other panels are
 tabs behind them); on a laptop (narrower than :data:`QUADRANTS_FROM_WIDTH`) the movie spans the
 top and every other panel is a full-width tab below it, since no two panels fit side by side.
+A session without a movie (a spectrum image, a diffraction pattern opened alone) gives the empty
+movie dock its minimum height and the panels below it the rest.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class DockLayout(QObject):
         super().__init__(window)
         self.window = window
         self.placed_compact: bool | None = None
+        self.sized_for_movie = True
         self._relayout = QTimer(self, singleShot=True, interval=RELAYOUT_DELAY_MS)
         self._relayout.timeout.connect(self._relayout_if_crossed)
         self.docks: dict[str, QDockWidget] = {}
@@ -165,3 +168,25 @@ class DockLayout(QObject):
             self.window.removeDockWidget(dock)
         self.place()
         self.balance()
+        if not self.sized_for_movie:
+            self._shrink_movie()
+
+    def fit_to_data(self, *, movie_shown: bool) -> None:
+        """Without a movie, the movie dock at its minimum height and the docks below it taller;
+        with one back, the default sizes. Acts only when ``movie_shown`` changes, so sizes the
+        user has dragged stay."""
+        if movie_shown == self.sized_for_movie:
+            return
+        self.sized_for_movie = movie_shown
+        if movie_shown:
+            self.balance()
+        else:
+            self._shrink_movie()
+
+    def _shrink_movie(self) -> None:
+        below = self.docks[COMPACT_TABS[0] if self.compact else "nbd"]
+        self.window.resizeDocks(
+            [self.docks["movie"], below],
+            [MIN_DOCK_SIZE[1], max(self.window.height(), MIN_DOCK_SIZE[1])],
+            Qt.Orientation.Vertical,
+        )

@@ -224,3 +224,5 @@ class Workbench:
         self.panels["across"].clear()
         self.front_markers.set_position(None)
         self.linker.set_front_along(None)
+        roles = self.window.state.session.roles
+        self.window.dock_layout.fit_to_data(movie_shown="movie" in roles or not roles)
