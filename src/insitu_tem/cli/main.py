@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 import traceback
 from pathlib import Path
 from typing import Mapping
@@ -84,16 +85,22 @@ TEXT_WIDTH = 200
 """Characters of one line of the text output (``--json`` prints everything)."""
 TEXT_ITEMS = 12
 """A list of at most this many records (axes, rings, phase matches) is shown one a line."""
+WRAP_WIDTH = 100
+"""Characters of one line of a long text (a reason) written whole over several lines."""
 
 
 def _text_lines(key: str, value) -> list[str]:
     """The text output of one result field: ``key: value`` cut at :data:`TEXT_WIDTH`, with
-    characters as they are (``γ-WO3``, ``240–444.7 eV``, not JSON escapes); a list too long for
-    one line is written one item a line: texts (warnings, signals) in full, up to
+    characters as they are (``γ-WO3``, ``240–444.7 eV``, not JSON escapes); a text too long for
+    one line (a reason) is written whole, wrapped at :data:`WRAP_WIDTH` under ``key:``; a list
+    too long for one line is written one item a line: texts (warnings, signals) in full, up to
     :data:`TEXT_ITEMS` records (axes, rings, phase matches) each cut at the width."""
     text = json.dumps(value, ensure_ascii=False)
     if len(text) < TEXT_WIDTH:
         return [f"{key}: {text}"]
+    if isinstance(value, str):
+        lines = textwrap.wrap(printable(value), WRAP_WIDTH - 2, break_on_hyphens=False)
+        return [f"{key}:", *(f"  {line}" for line in lines)]
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return [f"{key}:", *(f"  - {printable(item)}" for item in value)]
     if isinstance(value, list) and 0 < len(value) <= TEXT_ITEMS:

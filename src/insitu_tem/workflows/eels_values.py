@@ -12,7 +12,8 @@ def flat(values) -> list:
 
 
 def edge_values(edge) -> dict:
-    """An edge's per-probe numbers, the windows used and the background fit of every probe."""
+    """An edge's per-probe numbers, the windows used and the background fit of every probe;
+    ``map_ok`` and ``map_reason`` say where the window map is withheld (null) and why."""
     background, mlls = edge.window.background, edge.mlls
     return {
         **_background_values(background),
@@ -34,6 +35,8 @@ def edge_values(edge) -> dict:
         ),
         "map_counts": flat(edge.window.counts),
         "map_counts_sigma": flat(edge.window.counts_sigma),
+        "map_ok": edge.window.ok,
+        "map_reason": edge.window.reason,
         "signal_window_eV": list(edge.window.window_eV),
         "background_window_eV": list(edge.shift.background_window_eV),
         "mlls_fraction": None if mlls is None else flat(mlls.fractions[..., 0]),

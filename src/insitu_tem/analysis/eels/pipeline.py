@@ -8,7 +8,8 @@ spectrum as a second background model (:mod:`.plasmon_tail`) — find the onset 
 chemical shift against a reference (where the onset is not found, :mod:`.calibration_hint`
 says whether the edge rises further off; withdrawn where another element's edge
 overlaps and that element is present, :mod:`.attribution`), integrate the background-subtracted
-edge window on the aligned counts (a map or profile), and fit every spectrum's recorded counts
+edge window on the aligned counts (a map or profile; withheld where the edge rises further off,
+within the span of windows placed from the tabled onset), and fit every spectrum's recorded counts
 with the two ends of the scan (MLLS end-member fractions ± 1σ, :mod:`.mlls_sigma`).
 """
 
@@ -22,7 +23,7 @@ import numpy as np
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import channel_range
 from insitu_tem.analysis.eels.background import auto_background_window
-from insitu_tem.analysis.eels.calibration_hint import calibration_hint
+from insitu_tem.analysis.eels.calibration_hint import displaced_rise
 from insitu_tem.analysis.eels.attribution import unattributable, withdraw
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise, deconvolution_noise
 from insitu_tem.analysis.eels.edges_table import find_edge
@@ -37,7 +38,7 @@ from insitu_tem.analysis.eels.thickness import (
     log_ratio_terms,
     log_ratio_thickness,
 )
-from insitu_tem.analysis.eels.windows import WindowIntegral, integrate_window
+from insitu_tem.analysis.eels.windows import WindowIntegral, integrate_window, withhold
 from insitu_tem.analysis.eels.zlp import AlignedSpectra, ZlpFit, align_zlp, fit_zlp
 
 
@@ -96,7 +97,8 @@ class EdgeAnalysis:
     onset : EdgeOnset
     shift : ChemicalShift
     window : WindowIntegral
-        Background-subtracted counts in the signal window (aligned counts).
+        Background-subtracted counts in the signal window (aligned counts; NaN where withheld,
+        ``window.reason`` says why).
     mlls : MllsFit or None
         Non-negative fit of every spectrum with the two ends of the scan (means
         of the first and last 3 spectra) and a constant, on the recorded counts, from the
@@ -208,9 +210,9 @@ def analyse_edge(
         background_model=background_model,
         noise=noise,
     )
-    hint = calibration_hint(measured, energy, onset, background_model=background_model)
-    if hint:
-        onset = dataclasses.replace(onset, reason=f"{onset.reason}; {hint}")
+    rise = displaced_rise(measured, energy, onset, background_model=background_model)
+    if rise is not None:
+        onset = dataclasses.replace(onset, reason=f"{onset.reason}; {rise.sentence}")
     shift = chemical_shift(
         measured,
         energy,
@@ -234,6 +236,10 @@ def analyse_edge(
         background_window=bg_window,
         background_model=background_model,
     )
+    automatic = signal_window is None or background_window is None
+    if rise is not None and automatic and rise.spoils(window.window_eV, bg_window):
+        reason = rise.windows_reason(window.window_eV, bg_window)
+        window = withhold(window, rise.missed, reason)
     mlls = None
     if counts.size // energy.size >= 2 * END_MEMBER_SPECTRA:
         mlls = mlls_fit(

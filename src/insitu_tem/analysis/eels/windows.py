@@ -21,6 +21,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,9 @@ class WindowIntegral:
     counts_sigma : ndarray
         1σ of ``counts``: Poisson noise of the window ⊕ the background fit's
         error extrapolated under it, counts (navigation shape).
+    reason : str
+        Why ``counts`` are NaN in some spectra ("" when measured everywhere,
+        :func:`withhold`).
     """
 
     counts: np.ndarray
@@ -60,6 +64,27 @@ class WindowIntegral:
     window_eV: tuple[float, float]
     background: BackgroundFit | None
     counts_sigma: np.ndarray
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when ``counts`` are measured in every spectrum."""
+        return not self.reason
+
+
+def withhold(window: WindowIntegral, mask, reason: str) -> WindowIntegral:
+    """``window`` with its counts and their 1σ NaN where ``mask`` (navigation shape or flat) is
+    True, for ``reason`` (unchanged when ``mask`` is nowhere True)."""
+    shape = np.shape(window.counts)
+    mask = np.asarray(mask, bool).reshape(shape)
+    if not mask.any():
+        return window
+    return dataclasses.replace(
+        window,
+        counts=np.where(mask, np.nan, window.counts),
+        counts_sigma=np.where(mask, np.nan, window.counts_sigma),
+        reason=reason,
+    )
 
 
 def channel_weights(energy: Axis, window_eV: tuple[float, float]) -> np.ndarray:

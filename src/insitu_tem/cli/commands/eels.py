@@ -1,9 +1,10 @@
 """``insitu-tem eels FILE``: ZLP offset and FWHM of every spectrum and the plasmon energy ± 1σ
 (``plasmon_energy_ok`` and ``plasmon_energy_reason`` say when there is none); with ``--edge``, the
 log-ratio t/λ ± 1σ (``t_over_lambda_ok`` and ``t_over_lambda_reason`` say when it cannot be read),
-onsets, chemical shifts against a reference, the edge's window map with its per-probe 1σ
-(``--out DIR`` also writes the map and its 1σ as float32 TIFFs and a CSV) and the MLLS fractions
-of the scan's two end members ± 1σ (``mlls_ok`` and ``mlls_reason``)."""
+onsets, chemical shifts against a reference, the edge's window map with its per-probe 1σ and its
+windows (``map_ok`` and ``map_reason`` say where it is withheld, null; ``--out DIR`` also writes
+the map and its 1σ as float32 TIFFs and a CSV) and the MLLS fractions of the scan's two end
+members ± 1σ (``mlls_ok`` and ``mlls_reason``)."""
 
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ MLLS_KEYS = (
     "mlls_ok",
     "mlls_reason",
 )
+MAP_KEYS = ("signal_window_eV", "background_window_eV", "map_ok", "map_reason")
 HELP = "EELS: ZLP offset/FWHM per spectrum; --edge adds onsets, chemical shifts and a window map"
 
 
@@ -211,4 +213,5 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "maps": {value["edge"]: value["map_counts"]},
         "maps_sigma": {value["edge"]: value["map_counts_sigma"]},
         "maps_shape": value["nav_shape"],
+        **{key: value[key] for key in MAP_KEYS},
     }
