@@ -1,6 +1,6 @@
 """An EDS spectrum (X-ray energy, tagged EDS/EDS_TEM by its reader) opened in the EELS panel is
-plotted on an X-ray energy axis with no EELS edge markers, windows or analysis, and the readout
-says what insitu-tem does with EDS data."""
+plotted on an X-ray energy axis in keV with its identified X-ray lines marked, no EELS edge
+markers, windows or analysis, and the readout says what was identified."""
 
 import zipfile
 
@@ -21,23 +21,30 @@ def eds_spectrum(signal_type: str = "EDS_TEM") -> Dataset:
 
 
 def assert_shown_as_xray(qtbot, panel):  # noqa: F811
+    qtbot.waitUntil(
+        lambda: panel.tasks.is_idle() and panel.eds.result_value() is not None, timeout=60000
+    )
     QApplication.processEvents()
     label = panel.plot.getAxis("bottom").labelString()
     assert "X-ray energy" in label and "keV" in label and "loss" not in label, label
-    assert panel.plot.markers == []
+    findings = panel.eds.result_value()["findings"]
+    named = {f["line_labels"][0] for f in findings}
+    assert all(label.split("?")[0].split(" (")[0] in named for label in panel.plot.marker_labels())
     assert not panel.edge_combo.isEnabled() and panel.edge_combo.currentData() is None
     assert not panel.plot.background_region.isVisible()
     assert not panel.plot.signal_region.isVisible()
-    assert "holds EDS (X-ray) spectra, not electron energy-loss spectra" in panel.readout.text()
-    assert "insitu-tem eds" in panel.readout.text()
-    assert panel.tasks.is_idle() and panel.result_value() is None
+    assert panel.readout.text().startswith(panel.eds._file() + ": ")
+    assert " present" in panel.readout.text() or "no lines identified" in panel.readout.text()
+    assert panel.result_value() is None
 
 
 def test_synthetic_eds_spectrum_is_not_plotted_as_energy_loss(qtbot, panel):  # noqa: F811
     open_in(panel, eds_spectrum())
     assert_shown_as_xray(qtbot, panel)
+    assert "Cu Kα" in panel.plot.marker_labels()
     panel.analysis.change("Edge", edge="Cu-L23")
     assert_shown_as_xray(qtbot, panel)
+    assert "Cu Kα" in panel.plot.marker_labels()
 
 
 def test_eels_spectrum_after_eds_is_energy_loss_again(qtbot, panel):  # noqa: F811

@@ -8,13 +8,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLineEdit
 
 from insitu_tem.figures.eels_markers import parse_elements
+from insitu_tem.workflows.eds_identify import check_elements
 
 PLACEHOLDER = "W, O, Li"
 """What the empty box shows: symbols, as typed."""
 TIP = (
     "Elements whose edges are marked on the spectrum, e.g. W, O, Li (the chosen edge's element "
-    "is always marked; formulas such as LixWO3 work); opens with those the file names; saved "
-    "in the project, Edit ▸ Undo"
+    "is always marked; formulas such as LixWO3 work); with EDS data, elements whose X-ray lines "
+    "are always reported, found or not; opens with those the file names; saved in the project, "
+    "Edit ▸ Undo"
 )
 
 
@@ -24,8 +26,8 @@ class ElementsEdit(QLineEdit):
     Signals
     -------
     elements_edited(list) : the user finished typing a new list of symbols
-    rejected(str) : what the user typed is not a list of symbols (why; the box shows the list
-        again)
+    rejected(str) : what the user typed is not a list of element symbols (why, naming the first
+        word that is not; the box shows the list again)
     """
 
     elements_edited = Signal(list)
@@ -53,6 +55,7 @@ class ElementsEdit(QLineEdit):
     def _edited(self) -> None:
         try:
             symbols = parse_elements(self.text())
+            check_elements(symbols)
         except ValueError as error:
             self.setText(", ".join(self._shown))
             self.rejected.emit(f"Elements: {error}")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,8 +30,11 @@ from insitu_tem.figures.eels_display import background_curve, shown_spectrum
 from insitu_tem.figures.eels_markers import marked_edges, project_elements
 from insitu_tem.gui.controllers.eels_analysis import EelsAnalysis
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.panels.eels.eds_mode import EdsMode
+from insitu_tem.gui.panels.eels.eds_view import EdsView
 from insitu_tem.gui.panels.eels.elements_edit import ElementsEdit
 from insitu_tem.gui.panels.eels.profiles import EelsProfiles
+from insitu_tem.gui.panels.eels.project_state import restore_parameters
 from insitu_tem.gui.panels.eels.readout import describe
 from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
 from insitu_tem.gui.tasks import TaskRunner
@@ -38,7 +42,6 @@ from insitu_tem.gui.undo import SetValueCommand
 from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.io.kinds import is_xray_spectrum
 from insitu_tem.workflows.eels import default_reference
-from insitu_tem.workflows.eels_checks import eds_message
 
 
 class EelsPanel(QWidget):
@@ -64,13 +67,18 @@ class EelsPanel(QWidget):
         self.plot = EelsSpectrumPlot()
         self.curve = self.plot.curve
         self.profiles = EelsProfiles()
+        self.eds_view = EdsView()
+        self.eds = EdsMode(state, tasks, self.plot, self.eds_view)
+        self.side = QStackedWidget()
+        self.side.addWidget(self.profiles)
+        self.side.addWidget(self.eds_view)
         self.navigator = Navigator("Probe")
         self.readout = QLabel("Open an EELS spectrum or line scan")
         self.readout.setWordWrap(True)
         self._build_controls()
         splitter = QSplitter()
         splitter.addWidget(self.plot)
-        splitter.addWidget(self.profiles)
+        splitter.addWidget(self.side)
         splitter.setSizes([600, 400])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -163,6 +171,7 @@ class EelsPanel(QWidget):
         self.log_check.toggled.connect(lambda on: self.state.set_view("eels.log", bool(on)))
         self.elements_edit.elements_edited.connect(self._set_elements)
         self.elements_edit.rejected.connect(self.readout.setText)
+        self.eds.readout.connect(self.readout.setText)
 
     @property
     def params(self) -> dict:
@@ -185,8 +194,10 @@ class EelsPanel(QWidget):
         """Show the session's spectrum, line scan or spectrum image and its EELS result (computed
         when the session holds none for the parameters in effect)."""
         self.analysis.cancel()
+        self.eds.clear()
         self.dataset, self.xray = dataset, is_xray_spectrum(dataset)
         self.profiles.set_xray(self.xray)
+        self.side.setCurrentWidget(self.eds_view if self.xray else self.profiles)
         self.plot.release_cursor()
         nav = dataset.navigation_axes
         self.navigator.set_axis(nav[0] if len(nav) == 1 else Axis("position", dataset.n_items))
@@ -201,7 +212,7 @@ class EelsPanel(QWidget):
         self.render()
         self.plot.show_all()
         if self.xray:
-            self.readout.setText(eds_message(dataset))
+            self.eds.set_dataset(dataset)
             return
         if energy.units != "eV":
             self.readout.setText(
@@ -229,8 +240,10 @@ class EelsPanel(QWidget):
     def clear_dataset(self) -> None:
         """The EELS data left the session."""
         self.analysis.cancel()
+        self.eds.clear()
         self.dataset, self.xray = None, False
         self.profiles.set_xray(False)
+        self.side.setCurrentWidget(self.profiles)
         self._enable_analysis(True)
         self.plot.setLabel("bottom", "Energy loss", units="eV")
         self.profiles.clear()
@@ -246,11 +259,15 @@ class EelsPanel(QWidget):
             self.render()
             if not self.xray:
                 self.analysis.request()
+        elif name == "result" and payload[0] == "eds.identify" and self.xray:
+            self.eds.render()
         elif name == "result" and payload[0].split(".")[0] == "eels":
             if payload[0] == self.analysis.result_name():
                 self.render()
         elif name == "view" and payload[0] == "eels.elements":
             self._sync_controls()
+            if self.xray:
+                self.eds.refresh()
         elif name == "view" and payload[0] in ("eels.log", "eels.aligned"):
             self._sync_view()
             self._show_spectrum(self._index())
@@ -278,9 +295,11 @@ class EelsPanel(QWidget):
         until the user sets them; :mod:`insitu_tem.figures.eels_markers`)."""
         elements = project_elements(self.state.view("eels.elements"), self.dataset.metadata)
         self.elements_edit.show_elements(elements)
+        if self.xray:
+            return
         coords = self.energy.coordinates()
         low, high = coords[0], coords[-1]
-        edges = [] if self.xray else marked_edges(low, high, edge=edge, elements=elements)
+        edges = marked_edges(low, high, edge=edge, elements=elements)
         self.plot.set_markers(edges, edge, within=(low, high))
 
     def _set_elements(self, symbols: list) -> None:
@@ -314,6 +333,9 @@ class EelsPanel(QWidget):
     def _show_spectrum(self, index: int) -> None:
         if self.dataset is None:
             return
+        if self.xray:
+            self._show_probe(index)
+            return
         index = min(index, self.dataset.n_items - 1)
         energy = self.energy.coordinates()
         value, aligned = self.result_value(), bool(self.state.view("eels.aligned"))
@@ -324,7 +346,16 @@ class EelsPanel(QWidget):
         self.profiles.set_current(index)
         curve = background_curve(value, energy, index, aligned=aligned)
         self.plot.set_background(*(curve if curve is not None else (None, None)))
-        self.readout.setText(eds_message(self.dataset) if self.xray else describe(value, index))
+        self.readout.setText(describe(value, index))
+
+    def _show_probe(self, index: int) -> None:
+        """EDS data: the navigator at probe ``index``; the spectrum follows it when the panel
+        shows the probe's."""
+        self.navigator.blockSignals(True)
+        self.navigator.set_index(min(index, self.dataset.n_items - 1))
+        self.navigator.blockSignals(False)
+        if self.eds.view.source == "probe":
+            self.eds.refresh()
 
     def describe(self, index: int) -> str:
         """One-line summary of the results at spectrum ``index``."""
@@ -337,6 +368,9 @@ class EelsPanel(QWidget):
         if x is None or not len(x):
             return
         counts = float(np.interp(energy_eV, x, y))
+        if self.xray:
+            self.state.report_cursor(f"E = {energy_eV:.3f} keV, {counts:.4g} counts")
+            return
         self.state.report_cursor(f"E = {energy_eV:.2f} eV, {counts:.4g} counts")
 
     def _load_reference_dialog(self) -> None:
@@ -353,17 +387,4 @@ class EelsPanel(QWidget):
     def restore_project_state(self, saved: dict) -> None:
         """Projects of schema 1 and 2 kept the EELS parameters in the panel: move them into the
         session (newer projects hold them there already)."""
-        if not saved.get("edge") or self.state.session.parameters("eels"):
-            return
-        self.state.session.set_parameters(
-            "eels",
-            {
-                "edge": saved["edge"],
-                "background": saved.get("background_window"),
-                "window": saved.get("signal_window"),
-                "model": saved.get("model", "power_law"),
-                "reference": saved.get("reference"),
-            },
-        )
-        if "aligned" in saved:
-            self.state.set_view("eels.aligned", bool(saved["aligned"]))
+        restore_parameters(self.state, saved)

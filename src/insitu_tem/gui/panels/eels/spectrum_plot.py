@@ -133,9 +133,6 @@ class EelsSpectrumPlot(pg.PlotWidget):
         """Draw a labelled line at every line of ``edges`` (only those ``within`` (low, high) eV
         when given: the spectrum's range, which a line outside would widen); the ``highlight``
         edge in colour."""
-        for marker in self.markers:
-            self.removeItem(marker)
-        self.markers = []
         low, high = within or (-np.inf, np.inf)
         lines = sorted(
             (energy, f"{edge.element} {label}", HIGHLIGHT if edge.name == highlight else GREY)
@@ -143,13 +140,25 @@ class EelsSpectrumPlot(pg.PlotWidget):
             for label, energy in edge.lines
             if low <= energy <= high
         )
-        for energy, text, colour in sorted(lines, key=lambda line: line[2] != HIGHLIGHT):
+        dotted = pg.QtCore.Qt.PenStyle.DotLine
+        self.draw_markers(
+            [(energy, text, colour, dotted) for energy, text, colour in lines],
+            first=lambda line: line[2] == HIGHLIGHT,
+        )
+
+    def draw_markers(self, lines: list[tuple], *, first=lambda line: False) -> None:
+        """Draw a vertical line at every ``(x, label, colour, pen style)`` of ``lines`` (an empty
+        label: the line alone), those for which ``first(line)`` is true labelled first."""
+        for marker in self.markers:
+            self.removeItem(marker)
+        self.markers = []
+        for energy, text, colour, style in sorted(lines, key=lambda line: not first(line)):
             marker = pg.InfiniteLine(
                 energy,
                 angle=90,
                 movable=False,
-                pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DotLine),
-                label=text,
+                pen=pg.mkPen(colour, width=1, style=style),
+                label=text or None,
                 labelOpts={"position": 0.5, "color": colour, "rotateAxis": (1, 0)},
             )
             marker.setZValue(MARKER_Z)
@@ -164,7 +173,11 @@ class EelsSpectrumPlot(pg.PlotWidget):
         lines are redrawn (:attr:`restagger`: label rectangles measured before are stale)."""
         view = self.getPlotItem().vb.sceneBoundingRect()
         low, high = self.getPlotItem().vb.viewRange()[0]
-        labels = [marker.label for marker in self.markers if low <= marker.value() <= high]
+        labels = [
+            _label(marker)
+            for marker in self.markers
+            if _label(marker) and low <= marker.value() <= high
+        ]
         for label in labels:
             label.setVisible(True)
         if not labels or view.height() <= 0:
@@ -225,7 +238,7 @@ class EelsSpectrumPlot(pg.PlotWidget):
         return [
             marker.label.toPlainText()
             for marker in sorted(self.markers, key=lambda marker: marker.value())
-            if low <= marker.value() <= high and marker.label.isVisible()
+            if low <= marker.value() <= high and _label(marker) and marker.label.isVisible()
         ]
 
     def hidden_labels(self) -> list[str]:
@@ -235,8 +248,13 @@ class EelsSpectrumPlot(pg.PlotWidget):
         return [
             marker.label.toPlainText()
             for marker in sorted(self.markers, key=lambda marker: marker.value())
-            if low <= marker.value() <= high and not marker.label.isVisible()
+            if low <= marker.value() <= high and _label(marker) and not marker.label.isVisible()
         ]
+
+
+def _label(marker: pg.InfiniteLine):
+    """The text label of ``marker`` (None for a line drawn without one)."""
+    return getattr(marker, "label", None)
 
 
 def first_reading(energy: np.ndarray, counts: np.ndarray) -> float:

@@ -1,0 +1,295 @@
+"""The EELS panel with EDS (X-ray) data: the spectrum shown is the sum of the spectrum image (or
+one probe's, or a drawn region's: view keys ``eds.source`` and ``eds.box``) on an X-ray energy
+axis in keV; its lines are identified off the GUI thread (:mod:`insitu_tem.workflows.
+eds_identify`, result "eds.identify" in the session) and marked on it: present lines solid,
+ambiguous ones dashed with their alternatives named, lines not detected only for the elements
+the user typed (or the file names), dotted. A clicked table row maps that line. Spectra,
+identifications and maps already computed for a (data, region) are kept and shown again without
+recomputing."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal
+
+from insitu_tem.core.results import Result, digest
+from insitu_tem.figures.eels_markers import project_elements
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.panels.eels.eds_view import STATUS_COLOURS, EdsView
+from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
+from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.workflows import eds_identify
+
+KEYS = ("eds-spectrum", "eds-identify", "eds-map")
+"""Task keys: a newer request of each kind supersedes the older."""
+SECONDARY_ALPHA = "66"
+"""Opacity (hex, of ff) of the lines of a family other than its main line."""
+FROM_KEV = 0.15
+"""X-ray energy from which the spectrum is fitted into view, keV: the lowest line searched
+(C Kα 0.28 keV) lies above, the detector's noise peak at 0 keV below."""
+STYLES = {
+    "present": Qt.PenStyle.SolidLine,
+    "ambiguous": Qt.PenStyle.DashLine,
+    "not detected": Qt.PenStyle.DotLine,
+}
+
+
+class EdsMode(QObject):
+    """Spectrum, identification and maps of the session's EDS data in the EELS panel.
+
+    Signals
+    -------
+    readout(str) : one line on what is shown and what is being computed
+    """
+
+    readout = Signal(str)
+
+    def __init__(
+        self, state: SessionBridge, tasks: TaskRunner, plot: EelsSpectrumPlot, view: EdsView
+    ) -> None:
+        super().__init__(view)
+        self.state, self.tasks, self.plot, self.view = state, tasks, plot, view
+        self.dataset = None
+        self._fresh = False
+        self._spectra: dict[str, np.ndarray] = {}
+        self._found: dict[str, Result] = {}
+        self._maps: dict[str, tuple] = {}
+        view.source_changed.connect(self._source_chosen)
+        view.region_drawn.connect(lambda box: self._set_view("eds.box", list(box)))
+        view.line_chosen.connect(self.show_line_map)
+        view.probe_picked.connect(self.state.set_scan_index)
+        view.cursor_text.connect(self.state.report_cursor)
+
+    @property
+    def session(self):
+        return self.state.session
+
+    def set_dataset(self, dataset) -> None:
+        """Show ``dataset`` (EDS spectra): its spectrum, identification and counts map."""
+        self.cancel()
+        self.dataset = dataset
+        scan = len(dataset.navigation_axes) == 2
+        self.view.set_source(self.state.view("eds.source") or "sum", scan=scan)
+        self.plot.setLabel("bottom", self._axis_label(), units=None)
+        self.view.clear_map("" if scan else "A spectrum image shows its maps here")
+        if scan:
+            self._request_map(None)
+        self._fresh = True
+        self.refresh()
+
+    def clear(self) -> None:
+        """The EDS data left the session."""
+        self.cancel()
+        self.dataset = None
+        self._spectra, self._found, self._maps = {}, {}, {}
+
+    def cancel(self) -> None:
+        self.tasks.cancel_keys(KEYS)
+
+    def _axis_label(self) -> str:
+        if self.dataset.signal_axes[-1].units != "eV":
+            return "Channel"
+        return "X-ray energy (keV)"
+
+    def _set_view(self, key: str, value) -> None:
+        self.state.set_view(key, value)
+        self.refresh()
+
+    def _source_chosen(self, key: str) -> None:
+        self.view.set_source(key, scan=True)
+        self._set_view("eds.source", key)
+
+    def region(self) -> dict | None:
+        """The region summed (:mod:`insitu_tem.workflows.eds_identify`) for the choice shown."""
+        source = self.view.source
+        if source == "probe":
+            return {"probe": min(self.state.scan_index, self.dataset.n_items - 1)}
+        if source == "region":
+            return {"box": self.state.view("eds.box") or self.view.box()}
+        return None
+
+    def elements(self) -> tuple[str, ...]:
+        """The elements always reported: those typed in the Elements box (the file's until
+        then)."""
+        chosen = self.state.view("eels.elements")
+        return tuple(project_elements(chosen, self.dataset.metadata))
+
+    def refresh(self) -> None:
+        """Show the spectrum and lines of the region in effect, computing what is missing."""
+        if self.dataset is None:
+            return
+        region = self.region()
+        if region and "box" in region:
+            self.view.place_region(region["box"])
+        key = self._key(region)
+        if key in self._spectra:
+            self._summed(key, self._spectra[key])
+        else:
+            self.plot.set_spectrum(np.zeros(0), np.zeros(0))
+            dataset = self.dataset
+            self.tasks.submit(
+                lambda: eds_identify.summed_spectrum(dataset, region),
+                key=KEYS[0],
+                on_result=lambda counts: self._summed(key, counts),
+                on_error=lambda error: self.readout.emit(f"EDS: {error}"),
+                description="EDS: summing the spectra",
+            )
+        self._identify(region)
+
+    def _key(self, region, *extra) -> str:
+        return digest([self.session.fingerprint("eels"), region, *extra])
+
+    def _summed(self, key: str, counts: np.ndarray) -> None:
+        self._spectra[key] = counts
+        if self.dataset is not None and key == self._key(self.region()):
+            self._show_counts(counts)
+            if self._fresh:
+                self.show_lines_range()
+            self._fresh = False
+
+    def show_lines_range(self) -> None:
+        """Fit the view to the spectrum above :data:`FROM_KEV` (the detector's noise peak at
+        0 keV, drawn, would flatten every X-ray line; it is left above the view)."""
+        self.plot.show_all()
+        energies, counts = (np.asarray(v, float) for v in self.plot.curve.getOriginalDataset())
+        above = energies >= FROM_KEV
+        logarithmic = self.plot.getPlotItem().ctrl.logYCheck.isChecked()
+        if self._axis_label() == "Channel" or not above.any() or logarithmic:
+            return
+        self.plot.getPlotItem().vb.setRange(
+            xRange=(max(energies[0], 0.0), energies[-1]),
+            yRange=(0.0, 1.05 * float(np.nanmax(counts[above]))),
+        )
+
+    def _show_counts(self, counts: np.ndarray) -> None:
+        self.plot.set_spectrum(self._energies_kev(), counts)
+        self.render()
+
+    def _energies_kev(self) -> np.ndarray:
+        energies = eds_identify.energies_ev(self.dataset)
+        if np.all(np.isfinite(energies)):
+            return energies / 1000.0
+        return np.arange(energies.size, dtype=float)
+
+    def _identify(self, region) -> None:
+        job = eds_identify.prepare(self.session, region=region, elements=self.elements())
+        if self.session.result_status(job.name, job.parameters) == "current":
+            self.render()
+            return
+        key = self._key(job.parameters)
+        if key in self._found:
+            self.session.store_result(job.name, self._found[key], dirty=False)
+            return
+        what = eds_identify.region_label(self.dataset, region)
+        self.view.show_busy(f"Identifying the X-ray lines of {what}…")
+        self.readout.emit(f"{self._file()}: identifying the X-ray lines of {what}…")
+        self._show_lines(None)
+
+        def stored(result: Result) -> None:
+            self._found[key] = result
+            self.session.store_result(job.name, result, dirty=False)
+
+        self.tasks.submit(
+            lambda control: job.run(should_stop=control.should_stop, progress=control.progress),
+            key=KEYS[1],
+            on_result=stored,
+            description="EDS: identifying X-ray lines",
+        )
+
+    def result_value(self) -> dict | None:
+        """The identification of the region in effect (None while it is computed)."""
+        if self.dataset is None:
+            return None
+        job = eds_identify.prepare(self.session, region=self.region(), elements=self.elements())
+        if self.session.result_status(job.name, job.parameters) != "current":
+            return None
+        return self.session.result(job.name).value
+
+    def render(self) -> None:
+        """Draw the current identification: markers, fitted continuum, table, readout."""
+        value = self.result_value()
+        self._show_lines(value)
+        if value is None:
+            return
+        self.view.show_identification(value)
+        hint = " — click a row of the table to map its line" if self._scan() else ""
+        self.readout.emit(f"{self._file()}: {self.view.summary.text()}{hint}")
+
+    def _show_lines(self, value: dict | None) -> None:
+        typed = set(self.elements())
+        lines = []
+        for finding in (value or {}).get("findings", ()):
+            status = finding["status"]
+            if status == "not detected" and finding["element"] not in typed:
+                continue
+            lines += marker_lines(finding, STATUS_COLOURS[status], STYLES[status])
+        self.plot.draw_markers(lines, first=lambda line: bool(line[1]))
+        continuum = None if value is None or not value["ok"] else value["continuum"]
+        if continuum is None or len(continuum) != self.dataset.signal_axes[-1].size:
+            self.plot.set_background(None, None)
+        else:
+            self.plot.set_background(self._energies_kev(), np.asarray(continuum, float))
+
+    def show_line_map(self, line: str) -> None:
+        """Map the net counts of ``line`` ("Fe_Ka") over the spectrum image."""
+        if self.dataset is None or len(self.dataset.navigation_axes) != 2:
+            self.readout.emit(f"{self._file()}: a line map needs a spectrum image")
+            return
+        self._request_map(line)
+
+    def _request_map(self, line: str | None) -> None:
+        key = self._key(None, line)
+        if key in self._maps:
+            self.view.show_map(*self._maps[key])
+            return
+        dataset = self.dataset
+
+        def compute():
+            if line is None:
+                return "Total X-ray counts", eds_identify.counts_map(dataset), None
+            found = eds_identify.line_map(dataset, line)
+            title = f"{line.replace('_', ' ')} net counts"
+            if not found.ok:
+                title += f" (not measured: {found.reason})"
+            return title, found.counts, found.sigma
+
+        def shown(mapped) -> None:
+            self._maps[key] = mapped
+            if self.dataset is dataset:
+                self.view.show_map(*mapped)
+
+        self.tasks.submit(
+            compute,
+            key=KEYS[2],
+            on_result=shown,
+            on_error=lambda error: self.readout.emit(f"EDS map: {error}"),
+            description=f"EDS: map of {line or 'the total counts'}",
+        )
+
+    def _scan(self) -> bool:
+        return self.dataset is not None and len(self.dataset.navigation_axes) == 2
+
+    def _file(self) -> str:
+        from insitu_tem.workflows.common import file_name
+
+        return file_name(self.dataset, "eds")
+
+
+def marker_lines(finding: dict, colour: str, style) -> list[tuple]:
+    """(energy keV, label, colour, pen style) of every line of ``finding``'s family: the main line
+    labelled with the element, its status when not present and the alternatives of an ambiguous
+    one; the others unlabelled."""
+    labels = finding.get("line_labels") or []
+    energies = finding.get("line_energies_ev") or []
+    text = labels[0] if labels else finding["element"]
+    if finding["status"] == "ambiguous":
+        text += "?" + (
+            f" (or {' / '.join(finding['alternatives'])})" if finding["alternatives"] else ""
+        )
+    elif finding["status"] == "not detected":
+        text += " (not detected)"
+    faint = colour + SECONDARY_ALPHA
+    return [
+        (energy / 1000.0, text if i == 0 else "", colour if i == 0 else faint, style)
+        for i, energy in enumerate(energies)
+    ]

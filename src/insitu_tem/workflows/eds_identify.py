@@ -1,0 +1,253 @@
+"""EDS in the workbench: which X-ray lines the session's EDS spectra hold (the sum of a spectrum
+image, of a region of it, or one probe's spectrum), stored as result "eds.identify", and the
+net-count map of one line.
+
+The identification is :func:`~insitu_tem.analysis.eds.identify.identify_lines` (what
+``insitu-tem eds --identify`` runs) on the summed spectrum; the map is
+:func:`~insitu_tem.analysis.eds.maps.line_maps` of the line's peak window less the straight
+background through its side windows, with its 1σ from counting statistics.
+
+A region is plain (it is kept with the result): None for every spectrum, ``{"probe": i}`` for
+the spectrum at flattened probe ``i``, ``{"box": [row0, row1, col0, col1]}`` for the spectra of
+scan rows ``row0 ≤ row < row1`` and columns ``col0 ≤ col < col1`` (a spectrum image only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from insitu_tem.core.model import DataError, Dataset
+from insitu_tem.core.session import Session
+from insitu_tem.workflows.common import require
+from insitu_tem.workflows.jobs import Job, Steps
+
+NAME = "eds.identify"
+DEFAULT_RESOLUTION_MN_KA_EV = 130.0
+"""Detector FWHM at Mn Kα assumed, eV (the CLI's ``--resolution`` default)."""
+DEFAULT_FALSE_ALARM = 0.01
+"""Expected false identifications per spectrum (the CLI's ``--false-alarm`` default)."""
+
+
+def energies_ev(dataset: Dataset) -> np.ndarray:
+    """Channel energies of ``dataset``'s spectra, eV (NaN without an eV calibration: the
+    identification then says so)."""
+    axis = dataset.signal_axes[-1]
+    if axis.units != "eV":
+        return np.full(axis.size, np.nan)
+    return axis.offset + axis.scale * np.arange(axis.size)
+
+
+def region_label(dataset: Dataset, region: dict | None) -> str:
+    """What was summed, in words ("the sum of 65536 spectra", "probe 12", "the sum of the 8×8
+    spectra of rows 4–11, columns 0–7")."""
+    if region is None:
+        return "the spectrum" if dataset.n_items == 1 else f"the sum of {dataset.n_items} spectra"
+    if "probe" in region:
+        return f"the spectrum at probe {int(region['probe'])}"
+    row0, row1, col0, col1 = (int(v) for v in region["box"])
+    return (
+        f"the sum of the {row1 - row0}×{col1 - col0} spectra of rows {row0}–{row1 - 1}, "
+        f"columns {col0}–{col1 - 1}"
+    )
+
+
+def summed_spectrum(dataset: Dataset, region: dict | None = None) -> np.ndarray:
+    """Counts per channel of the spectra of ``region`` (module docstring), summed in float64.
+
+    Raises
+    ------
+    DataError
+        When the region lies outside the scan, or is a box on data that is not a spectrum image.
+    """
+    navigation = len(dataset.navigation_axes)
+    cube = dataset.array
+    if region is not None and "probe" in region:
+        index = int(region["probe"])
+        if not 0 <= index < dataset.n_items:
+            raise DataError(f"probe {index} is outside the {dataset.n_items} spectra")
+        cube = cube.reshape(-1, cube.shape[-1])[index]
+        navigation = 0
+    elif region is not None:
+        if navigation != 2:
+            raise DataError("a region is drawn on a spectrum image; this data is not one")
+        row0, row1, col0, col1 = (int(v) for v in region["box"])
+        rows, cols = dataset.shape[:2]
+        if not (0 <= row0 < row1 <= rows and 0 <= col0 < col1 <= cols):
+            raise DataError(f"region rows {row0}–{row1}, columns {col0}–{col1} is not in the scan")
+        cube = cube[row0:row1, col0:col1]
+    axes = tuple(range(navigation))
+    return np.asarray(cube.sum(axis=axes, dtype=np.float64) if axes else cube, dtype=np.float64)
+
+
+def prepare(
+    session: Session,
+    *,
+    region: dict | None = None,
+    elements: tuple[str, ...] = (),
+    resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV,
+    false_alarm: float = DEFAULT_FALSE_ALARM,
+) -> Job:
+    """The identification job on the session's EDS data (role "eels"), result "eds.identify".
+
+    Parameters
+    ----------
+    region : dict or None
+        What is summed (module docstring); None: every spectrum.
+    elements : tuple of str
+        Elements always reported, found or not (those the user typed or the file names).
+    resolution_mn_ka_ev : float
+        Detector FWHM at Mn Kα, eV.
+    false_alarm : float
+        Expected false identifications per spectrum.
+    """
+    dataset = require(session, "eels", ("spectrum", "spectrum_series"))
+    parameters = {
+        "region": region,
+        "elements": list(elements),
+        "resolution_mn_ka_ev": float(resolution_mn_ka_ev),
+        "false_alarm": float(false_alarm),
+    }
+
+    def compute(steps: Steps) -> dict:
+        steps.progress(0.05, "summing the spectra")
+        counts = summed_spectrum(dataset, region)
+        steps.check()
+        steps.progress(0.2, "identifying X-ray lines")
+        return identification_value(dataset, counts, parameters, region_label(dataset, region))
+
+    return Job(NAME, parameters, session.fingerprints(["eels"]), compute)
+
+
+def identification_value(dataset: Dataset, counts: np.ndarray, parameters: dict, what: str) -> dict:
+    """The result value: the findings (as ``insitu-tem eds`` writes them in its JSON), the
+    fitted continuum and model (counts per channel) and the threshold used."""
+    from insitu_tem.analysis.eds.families import pretty
+    from insitu_tem.analysis.eds.identify import identify_lines
+
+    found = identify_lines(
+        counts,
+        energies_ev(dataset),
+        beam_energy_kv=dataset.metadata.get("beam_energy_kV"),
+        resolution_mn_ka_ev=parameters["resolution_mn_ka_ev"],
+        false_alarm=parameters["false_alarm"],
+        elements=tuple(parameters["elements"]),
+    )
+    return {
+        "spectrum": what,
+        "total_counts": float(np.sum(counts)),
+        "ok": bool(found.ok),
+        "reason": found.reason,
+        "threshold_sigma": float(found.threshold),
+        "false_alarm_per_spectrum": float(found.false_alarm),
+        "families_tested": int(found.tested),
+        "resolution_mn_ka_ev": float(found.resolution_mn_ka_ev),
+        "counts": np.asarray(found.counts, float).tolist(),
+        "continuum": np.asarray(found.continuum, float).tolist(),
+        "model": np.asarray(found.model, float).tolist(),
+        "findings": [
+            {
+                "element": f.element,
+                "status": f.status,
+                "lines": list(f.lines),
+                "line_energy_ev": f.line_energy_ev if f.lines else None,
+                "line_energies_ev": [_energy(line) for line in f.lines],
+                "line_labels": [pretty(line) for line in f.lines],
+                "net_counts": float(f.net_counts),
+                "net_counts_sigma": float(f.sigma) if np.isfinite(f.sigma) else None,
+                "significance_sigma": float(f.significance),
+                "alternatives": list(f.alternatives),
+                "note": f.note,
+            }
+            for f in found.findings
+        ],
+    }
+
+
+def _energy(line: str) -> float:
+    """Energy of ``line`` (``"Fe_Kb"``), eV."""
+    from insitu_tem.analysis.eds.lines import line_energy_ev
+
+    element, _, family = line.partition("_")
+    return line_energy_ev(element, family)
+
+
+@dataclass(frozen=True)
+class LineMap:
+    """Net counts of one X-ray line at every probe of a spectrum image.
+
+    Attributes
+    ----------
+    line : str
+        ``"Fe_Ka"``.
+    energy_ev : float
+        The line's energy, eV.
+    counts, sigma : ndarray
+        (scan rows, scan columns) net counts and their 1σ (counting statistics), counts.
+    ok : bool
+    reason : str
+        Why the map is not measured (its windows leave the energy range), when ``ok`` is False.
+    """
+
+    line: str
+    energy_ev: float
+    counts: np.ndarray
+    sigma: np.ndarray
+    ok: bool = True
+    reason: str = ""
+
+
+def line_map(
+    dataset: Dataset, line: str, *, resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV
+) -> LineMap:
+    """The net-count map of ``line`` (``"Fe_Ka"``) over ``dataset``'s spectrum image.
+
+    Raises
+    ------
+    DataError
+        When ``dataset`` is not a spectrum image calibrated in eV.
+    """
+    from insitu_tem.analysis.eds.lines import xray_line
+    from insitu_tem.analysis.eds.maps import line_maps
+
+    if len(dataset.navigation_axes) != 2:
+        raise DataError("a line map needs a spectrum image (a scan of rows and columns)")
+    energies = energies_ev(dataset)
+    if not np.all(np.isfinite(energies)):
+        raise DataError("the X-ray energy axis is not calibrated in eV; set a calibration")
+    xray = xray_line(line, resolution_mn_ka_ev=resolution_mn_ka_ev)
+    maps = line_maps(dataset.array, energies, (xray,))
+    variance = (
+        maps.variance[0] if maps.variance is not None else np.full(maps.maps[0].shape, np.nan)
+    )
+    return LineMap(
+        line,
+        xray.energy_ev,
+        np.asarray(maps.maps[0], float),
+        np.sqrt(np.asarray(variance, float)),
+        ok=bool(maps.ok),
+        reason=maps.reason,
+    )
+
+
+def counts_map(dataset: Dataset) -> np.ndarray:
+    """Total X-ray counts at every probe of a spectrum image, (scan rows, scan columns)."""
+    if len(dataset.navigation_axes) != 2:
+        raise DataError("a counts map needs a spectrum image (a scan of rows and columns)")
+    return np.asarray(dataset.array.sum(axis=-1, dtype=np.float64), dtype=float)
+
+
+def check_elements(symbols: list[str]) -> None:
+    """Nothing when every one of ``symbols`` is a chemical element (gemmi's periodic table).
+
+    Raises
+    ------
+    ValueError
+        Naming the first that is not, in one sentence.
+    """
+    import gemmi
+
+    unknown = [s for s in symbols if gemmi.Element(s).atomic_number == 0]
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not an element; type symbols such as Fe, O, Si")

@@ -1,0 +1,139 @@
+"""An EDS spectrum image opened in the EELS panel, as a user sees it: the summed spectrum on an
+X-ray energy axis in keV, its identified lines marked and named, the table of elements with net
+counts ± 1σ, a line's map after a click on its row, typed elements reported (a typo refused in
+one sentence), a region's sum on request, each identification computed once."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.io.load import load
+from tests.gui.test_eels_panel import open_in, panel  # noqa: F401 - fixture
+
+ROWS, COLS = 6, 8
+SI_COUNTS, FE_COUNTS = 400.0, 300.0
+"""Si Kα counts per probe in the left half of the scan, Fe Kα counts per probe everywhere."""
+
+
+def _line(x, energy_ev, fwhm_ev, counts):
+    sigma = fwhm_ev / 2.3548
+    return counts * 10.0 * np.exp(-0.5 * ((x - energy_ev) / sigma) ** 2) / (sigma * 2.5066)
+
+
+def spectrum_image(seed: int = 7) -> Dataset:
+    """6 × 8 probes, 1024 channels of 10 eV: a smooth continuum, Fe Kα/Kβ everywhere, Si Kα in
+    the left four columns (exspy's line energies, a 130 eV detector), Poisson counts."""
+    energy = Axis("E", 1024, 10.0, 0.0, "eV")
+    x = energy.coordinates()
+    mean = np.empty((ROWS, COLS, x.size))
+    mean[:] = 4.0 * np.exp(-x / 6000.0) * (1.0 - np.exp(-x / 500.0))
+    mean += _line(x, 6403.8, 135.0, FE_COUNTS) + _line(x, 7058.0, 140.0, 0.13 * FE_COUNTS)
+    mean[:, : COLS // 2] += _line(x, 1739.8, 80.0, SI_COUNTS)
+    counts = np.random.default_rng(seed).poisson(mean).astype(np.float32)
+    axes = (Axis("scan_y", ROWS, 2.0, 0.0, "nm"), Axis("scan_x", COLS, 2.0, 0.0, "nm"), energy)
+    return Dataset(
+        "spectrum_series", counts, axes, {"signal_type": "EDS_TEM", "beam_energy_kV": 200.0}
+    )
+
+
+def identified(qtbot, panel):  # noqa: F811
+    qtbot.waitUntil(
+        lambda: panel.tasks.is_idle() and panel.eds.result_value() is not None, timeout=60000
+    )
+    return {row[0]: row for row in panel.eds_view.rows()}
+
+
+def click_row(qtbot, table, row: int) -> None:
+    rect = table.visualRect(table.model().index(row, 1))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_the_summed_spectrum_is_shown_in_kev_with_its_lines_named(qtbot, panel):  # noqa: F811
+    dataset = spectrum_image()
+    open_in(panel, dataset)
+    rows = identified(qtbot, panel)
+    assert panel.plot.getAxis("bottom").labelString().count("X-ray energy (keV)") == 1
+    x, y = panel.plot.curve.getOriginalDataset()
+    assert x[-1] == pytest.approx(10.23) and np.array_equal(y, dataset.array.sum(axis=(0, 1)))
+    assert {"Si Kα", "Fe Kα"} <= set(panel.plot.marker_labels())
+    assert rows["Si"][1:3] == ("Si Kα (1.740 keV)", "present")
+    assert rows["Fe"][2] == "present"
+    net, sigma = (float(v) for v in rows["Fe"][3].split(" ± "))
+    assert abs(net - FE_COUNTS * ROWS * COLS) < 3 * sigma
+    assert "the sum of 48 spectra" in panel.eds_view.summary.text().lower()
+    assert "present" in panel.readout.text() and "map" in panel.readout.text()
+
+
+def test_clicking_a_row_maps_its_line(qtbot, panel):  # noqa: F811
+    open_in(panel, spectrum_image())
+    identified(qtbot, panel)
+    table = panel.eds_view.table
+    row = [table.item(r, 0).text() for r in range(table.rowCount())].index("Si")
+    click_row(qtbot, table, row)
+    qtbot.waitUntil(lambda: panel.eds_view.map_title.startswith("Si Ka"), timeout=10000)
+    image = panel.eds_view.image.image
+    assert image.shape == (ROWS, COLS)
+    assert image[:, : COLS // 2].mean() > 0.8 * SI_COUNTS > 10 * abs(image[:, COLS // 2 :].mean())
+    assert "±" in panel.eds_view.map_text(0, 0)
+
+
+def test_typed_elements_are_reported_and_a_typo_is_refused(qtbot, panel):  # noqa: F811
+    open_in(panel, spectrum_image())
+    identified(qtbot, panel)
+    box = panel.elements_edit
+    box.setText("Si, Xx")
+    box.editingFinished.emit()
+    assert (
+        panel.readout.text() == "Elements: 'Xx' is not an element; type symbols such as Fe, O, Si"
+    )
+    assert box.text() == ""
+    box.setText("Fe, Si, Zn")
+    box.editingFinished.emit()
+    rows = identified(qtbot, panel)
+    assert rows["Zn"][2] == "not detected" and "detection limit" in rows["Zn"][4]
+    assert any(label.startswith("Zn") and "not detected" in label for label in _all_labels(panel))
+
+
+def _all_labels(panel):  # noqa: F811
+    return panel.plot.marker_labels() + panel.plot.hidden_labels()
+
+
+def test_a_region_is_identified_once_and_the_sum_comes_back_at_once(qtbot, panel):  # noqa: F811
+    open_in(panel, spectrum_image())
+    identified(qtbot, panel)
+    view = panel.eds_view
+    view.source_combo.setCurrentIndex(view.source_combo.findData("region"))
+    view.source_combo.activated.emit(view.source_combo.currentIndex())
+    view.place_region([0, ROWS, COLS // 2, COLS])
+    view.region_drawn.emit(view.box())
+    rows = identified(qtbot, panel)
+    assert "columns 4–7" in view.summary.text()
+    assert "Si" not in rows and rows["Fe"][2] == "present"
+    view.source_combo.setCurrentIndex(view.source_combo.findData("sum"))
+    view.source_combo.activated.emit(view.source_combo.currentIndex())
+    assert panel.tasks.is_idle() and "Si" in {row[0] for row in view.rows()}
+
+
+def test_ambiguous_lines_are_dashed_and_name_their_alternatives():
+    from insitu_tem.gui.panels.eels.eds_mode import STYLES, marker_lines
+
+    finding = {
+        "element": "S",
+        "status": "ambiguous",
+        "line_labels": ["S Kα", "S Kβ"],
+        "line_energies_ev": [2307.8, 2464.0],
+        "alternatives": ["Mo Lα", "Pb Mα"],
+    }
+    main, secondary = marker_lines(finding, "#ffa040", STYLES["ambiguous"])
+    assert main[0] == pytest.approx(2.3078)
+    assert main[1:] == ("S Kα? (or Mo Lα / Pb Mα)", "#ffa040", Qt.PenStyle.DashLine)
+    assert secondary[1] == "" and secondary[3] == Qt.PenStyle.DashLine
+
+
+def test_real_bcf_sum_names_its_elements(qtbot, panel, realdata):  # noqa: F811
+    open_in(panel, load(realdata("edstomo_idp/0.bcf"), signal=1))
+    rows = identified(qtbot, panel)
+    assert {"O", "Si", "Fe", "Cu", "Pt"} <= {e for e, row in rows.items() if row[2] == "present"}
+    assert rows["S"][2] == "not detected"
+    assert "the sum of 65536 spectra" in panel.eds_view.summary.text().lower()
