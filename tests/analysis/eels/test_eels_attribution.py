@@ -23,7 +23,10 @@ def spectra(*, tungsten: bool, seed=0):
 def test_only_other_elements_overlap():
     assert [e.name for e in overlapping_edges("Cu-M23", 4.0)] == ["W-O1"]
     assert [e.name for e in overlapping_edges("W-O1", 4.0)] == ["Cu-M23"]
-    assert all(not overlapping_edges(n, 4.0) for n in ("W-O23", "C-K", "O-K", "Ti-L23", "Li-K"))
+    assert all(not overlapping_edges(n, 4.0) for n in ("C-K", "O-K", "Ti-L23", "Fe-L23"))
+    lithium = [e.name for e in overlapping_edges("Li-K", 4.0)]
+    assert lithium == ["Mn-M23", "Fe-M23", "Co-M23"]
+    assert [e.name for e in overlapping_edges("W-O23", 4.0)] == ["Ti-M23"]
 
 
 def test_step_is_withdrawn_only_where_the_overlapping_element_is_present():
