@@ -27,7 +27,7 @@ from insitu_tem.io.readers import npy_reader
 from insitu_tem.io.readers import rsciio_reader
 from insitu_tem.io.readers import tiff_reader
 from insitu_tem.io.readers import video_reader
-from insitu_tem.io.readers.sniff import wrong_extension
+from insitu_tem.io.sniff import wrong_extension
 
 SUPPORTED_SUFFIXES = (
     tuple(rsciio_reader.PLUGIN_BY_SUFFIX)

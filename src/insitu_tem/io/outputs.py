@@ -18,20 +18,11 @@ from typing import Iterable, Iterator
 
 from insitu_tem.core.model import DataError
 from insitu_tem.io.raw_formats import OTHER_RAW_SUFFIXES, is_holder_log, log_text
+from insitu_tem.io.sniff import sniff_head
 
 _OPENED: set[str] = set()
 _OPENED_LOCK = threading.Lock()
 _OWN_MARK = b'"program": "insitu-tem"'
-_DATA_MAGICS = (
-    b"II*\x00",
-    b"MM\x00*",
-    b"II+\x00",
-    b"MM\x00+",
-    b"\x89HDF",
-    b"\x93NUMPY",
-    b"\x00\x00\x00\x03",
-    b"\x00\x00\x00\x04",
-)
 
 
 class OutputError(DataError):
@@ -70,7 +61,9 @@ def _same_file(path: str, others: Iterable[str]) -> bool:
 
 def _raw_kind(path: str) -> str | None:
     """``"a holder log"`` or ``"a microscope data file"`` for an existing raw data file (one a
-    reader accepts that insitu-tem did not export itself); None for anything else."""
+    reader accepts by its extension or whose first bytes show a format the readers know,
+    :func:`~insitu_tem.io.sniff.sniff_head`, that insitu-tem did not export itself); None
+    for anything else."""
     from insitu_tem.io.load import SUPPORTED_SUFFIXES
 
     try:
@@ -82,9 +75,7 @@ def _raw_kind(path: str) -> str | None:
         return None
     if _is_holder_log(head):
         return "a holder log"
-    if Path(path).suffix.lower() in SUPPORTED_SUFFIXES + OTHER_RAW_SUFFIXES or head.startswith(
-        _DATA_MAGICS
-    ):
+    if Path(path).suffix.lower() in SUPPORTED_SUFFIXES + OTHER_RAW_SUFFIXES or sniff_head(head):
         return "a microscope data file"
     return None
 

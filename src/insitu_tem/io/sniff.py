@@ -27,6 +27,8 @@ _MAGICS = (
 """(first bytes, what the file is, the extensions that open it), the first listed preferred."""
 _MRC_MAP = (208, b"MAP ")
 """MRC files carry 'MAP ' at byte 208."""
+HEAD_BYTES = 256
+"""The first bytes that tell every format of the table."""
 
 
 def sniff(path: str | Path) -> tuple[str, tuple[str, ...]] | None:
@@ -44,7 +46,12 @@ def sniff(path: str | Path) -> tuple[str, tuple[str, ...]] | None:
         opens it by; None when the bytes match no format read by content alone.
     """
     with open(path, "rb") as handle:
-        head = handle.read(256)
+        return sniff_head(handle.read(HEAD_BYTES))
+
+
+def sniff_head(head: bytes) -> tuple[str, tuple[str, ...]] | None:
+    """:func:`sniff` of a file's first bytes ``head`` (at least :data:`HEAD_BYTES` of them
+    when the file is that long)."""
     for magic, name, suffixes in _MAGICS:
         if head.startswith(magic):
             return name, suffixes
