@@ -30,6 +30,7 @@ from insitu_tem.figures.eels_display import background_curve, shown_spectrum
 from insitu_tem.figures.eels_markers import marked_edges, project_elements
 from insitu_tem.gui.controllers.eels_analysis import EelsAnalysis
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.panels.eels.detected_edges import DetectedEdges
 from insitu_tem.gui.panels.eels.eds_mode import EdsMode
 from insitu_tem.gui.panels.eels.eds_view import EdsView
 from insitu_tem.gui.panels.eels.elements_edit import ElementsEdit
@@ -62,6 +63,7 @@ class EelsPanel(QWidget):
         super().__init__(parent)
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.analysis = EelsAnalysis(state, tasks, undo_stack, parent=self)
+        self.detected = DetectedEdges(tasks, parent=self)
         self.dataset: Dataset | None = None
         self.xray = False
         self.plot = EelsSpectrumPlot()
@@ -172,6 +174,7 @@ class EelsPanel(QWidget):
         self.elements_edit.elements_edited.connect(self._set_elements)
         self.elements_edit.rejected.connect(self.readout.setText)
         self.eds.readout.connect(self.readout.setText)
+        self.detected.found.connect(lambda: self._show_markers(self.params["edge"]))
 
     @property
     def params(self) -> dict:
@@ -195,6 +198,7 @@ class EelsPanel(QWidget):
         when the session holds none for the parameters in effect)."""
         self.analysis.cancel()
         self.eds.clear()
+        self.detected.clear()
         self.dataset, self.xray = dataset, is_xray_spectrum(dataset)
         self.profiles.set_xray(self.xray)
         self.side.setCurrentWidget(self.eds_view if self.xray else self.profiles)
@@ -219,6 +223,7 @@ class EelsPanel(QWidget):
                 "No energy calibration: set one (Edit ▸ Set Calibration) to analyse"
             )
             return
+        self.detected.request(dataset, self.state.session.fingerprint("eels"))
         self.analysis.request()
 
     def _energy_label(self, energy: Axis) -> str:
@@ -241,6 +246,7 @@ class EelsPanel(QWidget):
         """The EELS data left the session."""
         self.analysis.cancel()
         self.eds.clear()
+        self.detected.clear()
         self.dataset, self.xray = None, False
         self.profiles.set_xray(False)
         self.side.setCurrentWidget(self.profiles)
@@ -291,15 +297,17 @@ class EelsPanel(QWidget):
         self._show_windows()
 
     def _show_markers(self, edge: str | None) -> None:
-        """Mark the edges of the chosen edge's element and of the project's elements (the file's
-        until the user sets them; :mod:`insitu_tem.figures.eels_markers`)."""
+        """Mark the edges of the chosen edge's element, of the project's elements (the file's
+        until the user sets them; :mod:`insitu_tem.figures.eels_markers`) and of the edges
+        detected in the data (:class:`DetectedEdges`)."""
         elements = project_elements(self.state.view("eels.elements"), self.dataset.metadata)
         self.elements_edit.show_elements(elements)
-        if self.xray:
+        if self.xray or self.dataset is None:
             return
         coords = self.energy.coordinates()
         low, high = coords[0], coords[-1]
-        edges = marked_edges(low, high, edge=edge, elements=elements)
+        marked = elements + self.detected.elements()
+        edges = marked_edges(low, high, edge=edge, elements=marked)
         self.plot.set_markers(edges, edge, within=(low, high))
 
     def _set_elements(self, symbols: list) -> None:
