@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from insitu_tem.core.results import Result, digest
 from insitu_tem.figures.eels_markers import project_elements
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.eels.eds_view import STATUS_COLOURS, EdsView
+from insitu_tem.gui.panels.eels.eds_view import STATUS_COLOURS, EdsView, threshold_text
 from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.workflows import eds_identify
@@ -213,7 +213,8 @@ class EdsMode(QObject):
             return
         self.view.show_identification(value)
         hint = " — click a row of the table to map its line" if self._scan() else ""
-        self.readout.emit(f"{self._file()}: {self.view.summary.text()}{hint}")
+        summary = f"{self.view.summary.text()} ({threshold_text(value)})" if value["ok"] else ""
+        self.readout.emit(f"{self._file()}: {summary or self.view.summary.text()}{hint}")
 
     def _show_lines(self, value: dict | None) -> None:
         typed = set(self.elements())

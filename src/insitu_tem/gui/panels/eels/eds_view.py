@@ -106,6 +106,8 @@ class EdsView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(upper)
         self.splitter.addWidget(self.map_plot)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -120,7 +122,7 @@ class EdsView(QWidget):
         if orientation != self.splitter.orientation():
             self.splitter.setOrientation(orientation)
             length = size.width() if wide else size.height()
-            self.splitter.setSizes([length // 2, length - length // 2])
+            self.splitter.setSizes([3 * length // 5, length - 3 * length // 5])
 
     def _connect(self) -> None:
         self.source_combo.activated.connect(
@@ -179,12 +181,11 @@ class EdsView(QWidget):
         findings = value["findings"]
         counts = {s: sum(f["status"] == s for f in findings) for s in STATUS_COLOURS}
         self.summary.setText(
-            f"{_capital(value['spectrum'])}: {value['total_counts']:,.0f} counts · "
+            f"{_capital(value['spectrum'])}, {value['total_counts']:,.0f} counts: "
             f"{counts['present']} present, {counts['ambiguous']} ambiguous, "
-            f"{counts['not detected']} not detected (threshold "
-            f"{value['threshold_sigma']:.2f} σ: {value['false_alarm_per_spectrum']:g} false "
-            f"lines per spectrum over {value['families_tested']} line families)"
+            f"{counts['not detected']} not detected"
         )
+        self.summary.setToolTip(threshold_text(value))
         self.table.setRowCount(len(findings))
         for row, finding in enumerate(findings):
             for column, text in enumerate(row_texts(finding)):
@@ -285,6 +286,14 @@ def row_texts(finding: dict) -> tuple[str, ...]:
     if finding["alternatives"]:
         why = f"or {' / '.join(finding['alternatives'])}" + (f"; {why}" if why else "")
     return finding["element"], line, finding["status"], net, why
+
+
+def threshold_text(value: dict) -> str:
+    """The significance a line needed in an "eds.identify" result value, and why."""
+    return (
+        f"threshold {value['threshold_sigma']:.2f} σ: {value['false_alarm_per_spectrum']:g} "
+        f"false lines per spectrum over {value['families_tested']} line families"
+    )
 
 
 def _capital(text: str) -> str:
