@@ -76,6 +76,9 @@ class LatticeFit:
     window_shift : tuple of float
         Relative change of (d_a, d_b) under a narrower analysis window
         (:mod:`.lattice_window`), part of their 1σ; nan until measured.
+    field_spread : tuple of float
+        Relative spread of (d_a, d_b) across the region beyond the noise, from its halves
+        (:mod:`.lattice_field`), part of their 1σ; nan until measured.
     """
 
     ok: bool
@@ -92,6 +95,7 @@ class LatticeFit:
     n_indexed: int = 0
     rms_residual_per_nm: float = math.nan
     window_shift: tuple[float, float] = (math.nan, math.nan)
+    field_spread: tuple[float, float] = (math.nan, math.nan)
 
     @property
     def two_dimensional(self) -> bool:
@@ -117,6 +121,7 @@ class LatticeFit:
             "n_indexed": self.n_indexed,
             "rms_residual_per_nm": self.rms_residual_per_nm,
             "window_shift_percent": [100 * s for s in self.window_shift],
+            "field_spread_percent": [100 * s for s in self.field_spread],
         }
 
 

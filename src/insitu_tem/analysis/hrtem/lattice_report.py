@@ -30,6 +30,7 @@ from insitu_tem.analysis.hrtem.lattice_determined import (
     undetermined,
 )
 from insitu_tem.analysis.hrtem.lattice_window import window_shift, with_window_term
+from insitu_tem.analysis.hrtem.lattice_field import field_spread, field_warning, with_field_term
 from insitu_tem.analysis.crystal.phases import MatchResult, match_spacings
 
 CALIBRATION_TOLERANCE = 0.01
@@ -249,6 +250,7 @@ def lattice_spots(
         spots = tuple(sorted(spots + extra, key=lambda s: -s.snr))[:max_spots]
         fit = fit_lattice(spots, **options)
     fit = with_window_term(fit, window_shift(spectrum, spots, fit))
+    fit = with_field_term(fit, field_spread(spectrum, spots, fit))
     spots, fit = with_displaced(spectrum, spots, fit, displaced, max_spots=max_spots)
     return SpotSearch(True, "", with_spot_sigmas(spots, fit)), undetermined(
         fit, calibrated=calibrated
@@ -298,6 +300,7 @@ def measure_lattice(
     ring = find_ring(spectrum)
     warnings = [] if search.ok else [search.reason]
     warnings.append(determination_warning(fit))
+    warnings.append(field_warning(fit))
     if ring.ok and (not fit.ok or fit.n_indexed < 2):
         warnings.append(
             f"broad ring at d = {spacing_text(ring.d_nm, calibrated=calibrated, digits=2)} "
