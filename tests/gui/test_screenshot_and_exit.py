@@ -1,5 +1,6 @@
 """Whole-program checks in a subprocess: --screenshot, and a clean exit code."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,24 @@ def test_screenshot_with_a_bad_file_exits_2_with_one_line(tmp_path):
     errors = [line for line in result.stderr.splitlines() if line.startswith("insitu-tem: error:")]
     assert len(errors) == 1 and errors[0].startswith("insitu-tem: error: bad.ser: cannot be read")
     assert "Traceback" not in result.stderr
+
+
+def test_an_eds_spectrum_image_opens_without_library_warnings_on_the_terminal(tmp_path):
+    """Identifying its lines imports exspy, whose HyperSpy imports warn of deprecations; the
+    workbench keeps them off the terminal it was started from (``--debug`` shows them)."""
+    from tests.cli.test_eds_bad_input import eds_cube
+
+    cube = eds_cube(tmp_path / "e.hspy")
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"}
+    if "PYTHONPATH" in os.environ:
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    command = [sys.executable, "-m", "insitu_tem", "--size", "800x600", "--screenshot"]
+    result = subprocess.run(
+        [*command, str(tmp_path / "w.png"), str(cube)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Warning" not in result.stderr, result.stderr[-2000:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import warnings
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QSettings, qInstallMessageHandler
@@ -13,6 +14,11 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from insitu_tem.gui.asker import Asker, DialogAsker, HeadlessAsker
 from insitu_tem.gui.errors import DialogReporter, ErrorReporter, StderrReporter
 from insitu_tem.gui.main_window import MainWindow
+
+LIBRARIES_QUIETED = ("hyperspy", "exspy", "rsciio", "pyqtgraph", "dask", "distributed", "numba")
+"""Libraries whose own warnings (deprecations of their internals, mostly) stay off the terminal
+the workbench was started from, unless ``--debug``; what they say about a file the readers turn
+into the file's notes on the status bar."""
 
 SCREENSHOT_SIZE = (1920, 1200)
 SCREENSHOT_TIMEOUT_MS = 300_000
@@ -96,6 +102,13 @@ def freeze_start_up(window: MainWindow) -> None:
     gc.freeze()
 
 
+def quiet_library_warnings() -> None:
+    """Ignore warnings raised inside :data:`LIBRARIES_QUIETED` (e.g. HyperSpy's "Importing
+    `LazySignal1D` … is deprecated" on opening a .bcf), on every thread."""
+    for library in LIBRARIES_QUIETED:
+        warnings.filterwarnings("ignore", module=rf"{library}(\.|$)")
+
+
 def refuse_dialogs() -> None:
     """Headless runs never block on a modal dialog: questions answer No, file dialogs
     return nothing, any other dialog is rejected at once."""
@@ -124,6 +137,8 @@ def main(
     The window paints first; the panels are built and the files opened right after.
     """
     app = application()
+    if not debug:
+        quiet_library_warnings()
     if screenshot:
         refuse_dialogs()
     reporter: ErrorReporter = StderrReporter() if screenshot else DialogReporter()
