@@ -8,6 +8,15 @@ half maximum. A ring is sharp when its FWHM in q is below a threshold: by
 Scherrer, Δq ≈ 0.9 / L, so the default 0.06 1/Å separates grains larger than
 about 1.5 nm from amorphous or sub-nanometre clusters.
 
+A peak is a ring when it rises above the background, and above the saddles to its neighbours, by
+5 times the profile's point-to-point noise near it (within :data:`NOISE_REACH` samples) and by
+:data:`SIDE_LOBE_FRACTION` of the strongest ring: a grain's reflection has shape-transform side
+lobes (the first of a sphere's holds 0.75 % of the peak; the Debye profile of 3 nm W grains shows
+them at 1–1.3 % of W (110)), which are not rings. Until session 30 a ring had to reach 5 % of the
+strongest: bismuth.dm3's rings at 78 and 103 px (3.3 and 4.9 %, 18 and 35 times the noise) were
+dropped; on the ring validation's 800 random profiles 96.3 % of the true rings were found with 18
+false ones, now 98.6 % with 2.
+
 1σ of a ring's position: the profile's point-to-point noise near the ring (MAD of second
 differences within ±25 samples), correlated by the smoothing,
 propagated through the three-point parabola that places the peak, ⊕ the interpolation's own
@@ -27,6 +36,7 @@ from insitu_tem.analysis.diffraction.profile_peaks import crossings, local_maxim
 
 SHARP_FWHM_PER_A = 0.06
 NOISE_REACH = 25
+SIDE_LOBE_FRACTION = 0.02
 
 
 @dataclass(frozen=True)
@@ -106,7 +116,6 @@ def find_ring_peaks(
     intensity,
     *,
     q_min_per_A: float = 0.2,
-    min_prominence: float = 0.05,
     min_snr: float = 5.0,
     sharp_fwhm_per_A: float = SHARP_FWHM_PER_A,
     max_rings: int = 12,
@@ -121,11 +130,10 @@ def find_ring_peaks(
         Profile on that grid (NaN allowed: ignored).
     q_min_per_A : float
         Ignore q below this (direct beam and its tail; d > 5 Å by default), 1/Å.
-    min_prominence : float
-        Peaks must rise above the background by this fraction of the highest one.
     min_snr : float
-        ... and by this many times the point-to-point noise of the profile
-        (and in any case by 0.1 % of its mean level).
+        Peaks must rise above the background, and above the saddles to their neighbours, by this
+        many times the point-to-point noise of the profile near them (within
+        :data:`NOISE_REACH` samples; and in any case by 0.1 % of the profile's mean level).
     sharp_fwhm_per_A : float
         FWHM threshold in q below which a ring is sharp, 1/Å.
     max_rings : int
@@ -144,18 +152,17 @@ def find_ring_peaks(
     if use.sum() < 5:
         return RingPeaks(False, (), background, "fewer than 5 profile points above q_min")
     qu, yu = q[use], y[use]
-    noise = 1.4826 * float(np.median(np.abs(np.diff(yu, 2)))) / np.sqrt(6.0)
     smooth = gaussian_filter1d(yu, 1.0)
     background[use] = lower_hull(qu, smooth)
     signal = smooth - background[use]
-    top = float(signal.max())
-    if not top > 0:
+    if not float(signal.max()) > 0:
         return RingPeaks(False, (), background, "the profile has no peak above its background")
-    floor = max(min_prominence * top, min_snr * noise, 1e-3 * float(np.mean(np.abs(yu))))
     found = local_maxima(signal)
-    found = found[signal[found] >= floor]
-    found = found[prominences(signal, found)[0] >= floor]
     found = found[(found >= 3) & (found < signal.size - 3)]
+    noise = np.array([_local_noise(yu, i) for i in found])
+    floor = np.maximum(min_snr * noise, 1e-3 * float(np.mean(np.abs(yu))))
+    floor = np.maximum(floor, SIDE_LOBE_FRACTION * float(signal[found].max(initial=0.0)))
+    found = found[(signal[found] >= floor) & (prominences(signal, found)[0] >= floor)]
     if found.size == 0:
         return RingPeaks(False, (), background, "no ring rises above the background")
     found = found[np.argsort(signal[found])[::-1][:max_rings]]
