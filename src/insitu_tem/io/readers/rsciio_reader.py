@@ -185,15 +185,18 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     plugin = PLUGIN_BY_SUFFIX[path.suffix.lower()]
     if plugin == "bruker":
         check_bcf_complete(path)
-    kwargs = {"lazy": True} if lazy and plugin in _LAZY_PLUGINS else {}
-    if kwargs:
+    lazy = lazy and plugin in _LAZY_PLUGINS
+    in_memory = lazy and plugin == "emd" and _small_velox_stream(path)
+    if lazy:
         locked_import("dask.array")
         install_pread_chunks()
     module = locked_import(f"rsciio.{plugin}")
     log = CapturedLog("rsciio")
     with warnings.catch_warnings(record=True) as caught, log:
         warnings.simplefilter("always")
-        signals = module.file_reader(str(path), **kwargs)
+        signals = module.file_reader(
+            str(path), **({"lazy": True} if lazy and not in_memory else {})
+        )
     messages = log.messages + [str(w.message) for w in caught]
     if plugin == "msa":
         _check_msa_complete(signals[0])
@@ -201,6 +204,17 @@ def read(path: Path, *, lazy: bool) -> list[RawSignal]:
     for raw in raws:
         raw.metadata["reader_log"] = messages
     return raws
+
+
+def _small_velox_stream(path: Path) -> bool:
+    """Whether a Velox file with a spectrum stream decodes to at most
+    :data:`~insitu_tem.io.readers.budget.LAZY_BYTES`: then it is decoded into memory, not by
+    rosettasciio's slow lazy stream reader (:mod:`.velox_stream`)."""
+    from insitu_tem.io.readers.budget import LAZY_BYTES
+    from insitu_tem.io.readers.velox_stream import decoded_bytes
+
+    size = decoded_bytes(path)
+    return size is not None and size <= LAZY_BYTES
 
 
 def _check_msa_complete(signal: dict) -> None:
