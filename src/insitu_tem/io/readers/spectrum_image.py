@@ -76,13 +76,36 @@ def _pixel(axis: dict) -> tuple[float, str]:
     return (float(axis.get("scale", 1.0)) * factor, "nm") if factor else (1.0, "px")
 
 
-def read_spectrum_image(path: str | Path) -> SpectrumImage:
-    """Read the first EDS spectrum image of a file and the first 2-D image beside it.
+def _chosen(signals: list[dict], index: int, cubes: list[dict]) -> dict:
+    """Signal ``index`` of the file when it is an EDS spectrum image; DataError naming the
+    spectrum images otherwise."""
+    listed = ", ".join(str(i) for i, s in enumerate(signals) if any(s is c for c in cubes))
+    others = f"the EDS spectrum images are signal {listed}" if listed else "it holds none"
+    if not 0 <= index < len(signals):
+        raise DataError(f"has no signal {index} (it holds {len(signals)}); {others}")
+    if not any(signals[index] is c for c in cubes):
+        title = signals[index].get("metadata", {}).get("General", {}).get("title", "")
+        raise DataError(f"signal {index} ({title}) is not an EDS spectrum image; {others}")
+    return signals[index]
+
+
+def read_spectrum_image(path: str | Path, *, signal: int | None = None) -> SpectrumImage:
+    """Read the first EDS spectrum image of a file (or its signal ``signal``) and the first 2-D
+    image beside it.
+
+    Parameters
+    ----------
+    path : str or Path
+        A Bruker .bcf, Velox .emd or HyperSpy .hspy file.
+    signal : int, keyword-only
+        Index of the spectrum image among the file's signals, in the order ``insitu-tem info``
+        lists them (``--signal N``); None: the first EDS spectrum image.
 
     Raises
     ------
     DataError
-        Unsupported, unreadable, or without a spectrum image.
+        Unsupported, unreadable, without a spectrum image, or when ``signal`` is out of range or
+        not an EDS spectrum image.
     """
     path = Path(path)
     if not path.is_file():
@@ -105,6 +128,8 @@ def read_spectrum_image(path: str | Path) -> SpectrumImage:
             f"cannot be read ({type(error).__name__}); re-export or copy it again"
         ) from error
     cubes = [s for s in signals if _is_eds_cube(s)]
+    if signal is not None:
+        cubes = [_chosen(signals, signal, cubes)]
     if not cubes:
         raise DataError(
             "holds no EDS spectrum image; open a file with a spectrum image (e.g. Bruker .bcf)"
