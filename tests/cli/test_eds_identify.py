@@ -31,6 +31,8 @@ def test_a_lone_spectrum_is_identified(capsys, tmp_path):
     findings = {f["element"]: f for f in document["identification"]["findings"]}
     assert findings["Fe"]["lines"][0] == "Fe_Ka" and findings["Fe"]["net_counts_sigma"] > 0
     assert document["identification"]["spectrum"] == "the lone spectrum"
+    assert document["identification"]["resolution_source"].startswith("measured on")
+    assert abs(document["identification"]["resolution_mn_ka_ev"] - 130) < 4
 
 
 def test_a_spectrum_image_naming_no_element_is_identified_then_mapped(capsys, tmp_path):
@@ -55,7 +57,12 @@ def test_the_real_bruker_map_finds_its_major_elements_and_nothing_absurd(capsys)
     identified = document["identified"]
     present = set(identified["present"])
     assert {"O", "Mg", "Si", "Ca", "Ti", "Fe", "Cu", "Ga", "Pt"} <= present
-    assert identified["ambiguous"] == ["C"]
+    assert set(identified["ambiguous"]) <= {"C", "Na", "N"}
+    identification = document["identification"]
+    assert 122 < identification["resolution_mn_ka_ev"] < 138
+    assert 0 < identification["resolution_mn_ka_ev_sigma"] < 6
+    assert identification["resolution_source"].startswith("measured on")
+    assert 0.5 < identification["escape_peaks_scale"] <= 2
     assert not (present | set(identified["ambiguous"])) & (LANTHANIDES | {"Th", "U", "Tc"})
     listed = set(document["elements"])
     assert listed <= present | set(identified["ambiguous"]) | set(identified["not detected"])

@@ -7,9 +7,12 @@ import pytest
 from insitu_tem.analysis.eds.identify import identify_lines
 
 
-def exspy_spectrum(lines: dict, *, top_kev=10.24, step_kev=0.01, continuum=20.0, seed=0):
-    """Poisson counts of exspy's X-ray line model (``{"Fe": counts in its main line}``) on a
-    Kramers continuum ``continuum · (E0 − E) / E`` (E0 = 200 keV) absorbed below 1 keV."""
+def exspy_spectrum(
+    lines: dict, *, top_kev=10.24, step_kev=0.01, continuum=20.0, seed=0, resolution=130.0
+):
+    """Poisson counts of exspy's X-ray line model (``{"Fe": counts in its main line}``, detector
+    FWHM ``resolution`` eV at Mn Kα) on a Kramers continuum ``continuum · (E0 − E) / E`` (E0 =
+    200 keV) absorbed below 1 keV."""
     import warnings
 
     from exspy._misc.eds.utils import xray_lines_model
@@ -22,7 +25,12 @@ def exspy_spectrum(lines: dict, *, top_kev=10.24, step_kev=0.01, continuum=20.0,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for element, counts in lines.items():
-            model = xray_lines_model([element], beam_energy=200, energy_axis=dict(axis))
+            model = xray_lines_model(
+                [element],
+                beam_energy=200,
+                energy_resolution_MnKa=resolution,
+                energy_axis=dict(axis),
+            )
             expected = expected + counts * np.asarray(model.data) / step_kev * step_kev
     rng = np.random.default_rng(seed)
     return rng.poisson(expected).astype(float), 1000 * energy

@@ -258,7 +258,11 @@ def decide(
         if finding.status == "ambiguous" and finding.element in present:
             continue
         rivals = [f for f in findings if pretty(f.lines[0]) in finding.alternatives]
-        if finding.status == "ambiguous" and any(r.element in present for r in rivals):
+        if (
+            finding.status == "ambiguous"
+            and finding.element not in elements
+            and any(r.element in present for r in rivals)
+        ):
             continue
         _keep(best, finding)
     _not_detected(ctx, best, elements)

@@ -2,7 +2,7 @@
 
 Model of the counts ``y`` per channel over the fitted range::
 
-    y ≈ c(E) · (1 + Σ_k b_k B_k(E)) + Σ_F a_F p_F(E)
+    y ≈ c(E) · (1 + Σ_k b_k B_k(E)) + Σ_F a_F p_F(E) + s_e e(E) + s_p u(E)
 
 ``c`` the SNIP continuum (:mod:`.continuum`), ``B_k`` cubic B-splines with knots
 :data:`KNOT_FWHM` detector FWHM apart (a smooth correction of the clipped continuum, much
@@ -10,13 +10,18 @@ broader than any line, so that the continuum's error and its uncertainty are fit
 lines, not assumed away; ``|b_k| ≤`` :data:`CONTINUUM_BOUND`, so the continuum stays near the
 clipped one and cannot trade a hole or a hump against lines), ``p_F`` the family profiles
 (:func:`~insitu_tem.analysis.eds.families.line_profiles` summed, one count in the main line)
-and ``a_F ≥ 0`` the main line's net counts.
+and ``a_F ≥ 0`` the main line's net counts; ``e`` the Si escape peaks and ``u`` the pile-up
+of the families' lines (:mod:`.dependents`, built from the previous iteration's counts, scales
+``0 ≤ s_e ≤`` :data:`~insitu_tem.analysis.eds.dependents.ESCAPE_BOUND` and ``s_p ≥ 0``).
 
 Weights ``1 / v`` with ``v = max(model, 1) + (δ · lines)²``: Poisson counts of the model, and a
 relative error δ of the line profiles themselves (peak shapes with tails, line ratios of the
 database), measured on the data — the excess of the squared residuals over the Poisson variance
 where the lines stand above the continuum, relative to the lines' squared counts (δ = 0 when the
-profiles fit to the noise). The covariance is ``(Xᵀ W X)⁻¹`` [1]_.
+profiles fit to the noise), on the fit with Poisson weights alone: measured on a fit that
+already down-weights the lines by δ, a misfit would grow δ without bound (a wrong family's
+profile taken for a strong line would then hide every line). The covariance is
+``(Xᵀ W X)⁻¹`` [1]_.
 
 The line ratios and shapes of the database are only as good as δ: each line of a family in the
 model may hold δ more or fewer counts than its family says, coherently over its channels, so
@@ -46,8 +51,10 @@ import numpy as np
 from scipy.interpolate import BSpline
 from scipy.optimize import lsq_linear
 
-from insitu_tem.analysis.eds.lines import fwhm_ev
 from scipy.ndimage import uniform_filter1d
+
+from insitu_tem.analysis.eds.dependents import ESCAPE_BOUND, pile_up
+from insitu_tem.analysis.eds.lines import fwhm_ev
 
 KNOT_FWHM = 5.0
 CONTINUUM_BOUND = (-0.5, 1.0)
@@ -75,6 +82,12 @@ class FamilyFit:
         Σ (y − model)² / v.
     delta : float
         Relative error of the line profiles measured on the data.
+    dependents : ndarray
+        (fitted channels, 0 or 2) the escape-peak and pile-up columns of the model
+        (:mod:`.dependents`), each for a scale of 1.
+    dependent_scales : ndarray
+        (0 or 2,) their fitted scales: the escape peaks relative to Reed and Ware's fraction,
+        the pile-up's counts per count of the lines.
     """
 
     columns: tuple[int, ...]
@@ -85,6 +98,8 @@ class FamilyFit:
     variance: np.ndarray
     chi2: float
     delta: float
+    dependents: np.ndarray
+    dependent_scales: np.ndarray
 
     @property
     def sigmas(self) -> np.ndarray:
@@ -113,6 +128,9 @@ class Problem:
     continuum_error : ndarray
         (fitted channels,) local error of the continuum, counts per channel, taken as coherent
         over each family's lines.
+    escapes : ndarray
+        (fitted channels, m) the Si escape peak of each line of ``lines``
+        (:mod:`.dependents`).
     """
 
     counts: np.ndarray
@@ -124,9 +142,10 @@ class Problem:
     owners: np.ndarray
     elements: np.ndarray
     continuum_error: np.ndarray
+    escapes: np.ndarray
 
 
-def make_problem(counts, energies_ev, continuum, lines, owners, elements, continuum_error):
+def make_problem(counts, energies_ev, continuum, lines, owners, elements, continuum_error, escapes):
     """:class:`Problem` of the counts, the SNIP continuum and the lines of the families, all
     over the fitted channels (attributes of :class:`Problem`)."""
     energies = np.asarray(energies_ev, dtype=float)
@@ -148,6 +167,7 @@ def make_problem(counts, energies_ev, continuum, lines, owners, elements, contin
         owners,
         np.asarray(elements, int),
         np.asarray(continuum_error, float),
+        np.asarray(escapes, float).reshape(lines.shape),
     )
 
 
@@ -163,23 +183,22 @@ def _knots(low: float, high: float) -> np.ndarray:
     return np.array([low, high])
 
 
-def _solve(design: np.ndarray, target: np.ndarray, variance: np.ndarray, splines: int):
-    """Weighted least squares, the continuum correction within ±:data:`CONTINUUM_BOUND` and
-    the lines' counts ≥ 0 (bounded least squares on the normal equations' square root); the
-    covariance of the unconstrained problem at the solution. Columns are scaled to unit norm
-    and eigenvalues below 1e-10 of the largest raised to it, so columns the data cannot tell
-    apart get a huge variance, not a small one."""
+def _solve(design, target, variance, lower, upper):
+    """Weighted least squares within the bounds ``lower``, ``upper`` of each column (bounded
+    least squares on the normal equations' square root); the covariance of the unconstrained
+    problem at the solution. Columns are scaled to unit norm (an empty one, e.g. no escape peak,
+    to 1e-10 of the largest norm) and eigenvalues below 1e-10 of the largest raised to it, so
+    columns the data cannot tell apart get a huge variance, not a small one."""
     root = 1.0 / np.sqrt(variance)
     weighted = design * root[:, None]
     normal = weighted.T @ weighted
-    scale = np.sqrt(np.clip(np.diag(normal), 1e-300, None))
+    diagonal = np.diag(normal)
+    scale = np.sqrt(np.clip(diagonal, 1e-20 * max(float(diagonal.max()), 1e-300), None))
     values, vectors = np.linalg.eigh(normal / np.outer(scale, scale))
     values = np.maximum(values, 1e-10 * max(float(values.max()), 1e-300))
     covariance = ((vectors / values) @ vectors.T) / np.outer(scale, scale)
     right = weighted.T @ (target * root)
     free = covariance @ right
-    lower = np.r_[np.full(splines, CONTINUUM_BOUND[0]), np.zeros(design.shape[1] - splines)]
-    upper = np.r_[np.full(splines, CONTINUUM_BOUND[1]), np.full(design.shape[1] - splines, np.inf)]
     if np.all(free >= lower) and np.all(free <= upper):
         return free, covariance
     square_root = (np.sqrt(values)[:, None] * vectors.T) * scale[None, :]
@@ -188,22 +207,51 @@ def _solve(design: np.ndarray, target: np.ndarray, variance: np.ndarray, splines
     return solution.x, covariance
 
 
+def _design(problem: Problem, profiles: np.ndarray, dependents: np.ndarray):
+    """Design matrix (continuum correction, dependents, families) and its columns' bounds."""
+    design = np.concatenate([problem.splines, dependents, profiles], axis=1)
+    k, d, n = problem.splines.shape[1], dependents.shape[1], profiles.shape[1]
+    lower = np.r_[np.full(k, CONTINUUM_BOUND[0]), np.zeros(d + n)]
+    upper = np.r_[np.full(k, CONTINUUM_BOUND[1]), np.full(d, ESCAPE_BOUND), np.full(n, np.inf)]
+    if d == 2:
+        upper[k + 1] = np.inf
+    return design, lower, upper
+
+
+def _dependents(problem: Problem, columns, counts) -> np.ndarray:
+    """(fitted channels, 2) the escape peaks and the pile-up of the families ``columns`` with
+    main-line ``counts`` (:mod:`.dependents`); none when there is no line."""
+    inside = np.isin(problem.owners, list(columns))
+    if not np.any(inside) or not np.any(np.asarray(counts) > 0):
+        return np.zeros((problem.counts.size, 0))
+    position = {c: i for i, c in enumerate(columns)}
+    amounts = np.asarray(counts)[[position[o] for o in problem.owners[inside]]]
+    lines = problem.lines[:, inside] @ amounts
+    return np.stack(
+        [problem.escapes[:, inside] @ amounts, pile_up(lines, problem.energies_ev)], axis=1
+    )
+
+
 def fit(problem: Problem, columns: tuple[int, ...], *, delta: float | None = None) -> FamilyFit:
     """Fit the families ``columns`` (module docstring); δ measured on the data unless given."""
     y, c = problem.counts, problem.continuum
-    design = np.concatenate([problem.splines, problem.profiles[:, list(columns)]], axis=1)
+    profiles = problem.profiles[:, list(columns)]
+    dependents = np.zeros((y.size, 0))
     variance = np.clip(uniform_filter1d(y, 5), 1.0, None)
-    measured = 0.0 if delta is None else delta
     for _ in range(3):
-        coefficients, covariance = _solve(design, y - c, variance, problem.splines.shape[1])
+        design, lower, upper = _design(problem, profiles, dependents)
+        coefficients, covariance = _solve(design, y - c, variance, lower, upper)
         fitted = c + design @ coefficients
-        lines = problem.profiles[:, list(columns)] @ coefficients[problem.splines.shape[1] :]
-        if delta is None:
-            measured = _profile_error(y, fitted, lines)
-        variance = np.clip(fitted, 1.0, None) + (measured * lines) ** 2
-    coefficients, covariance = _solve(design, y - c, variance, problem.splines.shape[1])
+        variance = np.clip(fitted, 1.0, None)
+        counts = coefficients[design.shape[1] - profiles.shape[1] :]
+        dependents = _dependents(problem, columns, counts)
+    lines = profiles @ counts
+    measured = _profile_error(y, fitted, lines) if delta is None else delta
+    variance = variance + (measured * lines) ** 2
+    design, lower, upper = _design(problem, profiles, dependents)
+    coefficients, covariance = _solve(design, y - c, variance, lower, upper)
     fitted = c + design @ coefficients
-    k = problem.splines.shape[1]
+    k = problem.splines.shape[1] + dependents.shape[1]
     residual = (y - fitted) ** 2 / variance
     root = 1.0 / np.sqrt(variance)
     response = covariance[k:] @ (design * root[:, None]).T
@@ -218,10 +266,12 @@ def fit(problem: Problem, columns: tuple[int, ...], *, delta: float | None = Non
         coefficients[k:],
         covariance[k:, k:] + np.diag(systematic),
         fitted,
-        c + problem.splines @ coefficients[:k],
+        c + problem.splines @ coefficients[: problem.splines.shape[1]],
         variance,
         float(residual.sum()),
         measured,
+        dependents,
+        coefficients[problem.splines.shape[1] : k],
     )
 
 
@@ -258,7 +308,9 @@ def score(problem: Problem, model: FamilyFit, candidates) -> tuple[np.ndarray, n
         return np.zeros(0), np.zeros(0)
     root = 1.0 / np.sqrt(model.variance)
     inside = (
-        np.concatenate([problem.splines, problem.profiles[:, list(model.columns)]], axis=1)
+        np.concatenate(
+            [problem.splines, model.dependents, problem.profiles[:, list(model.columns)]], axis=1
+        )
         * root[:, None]
     )
     added = problem.profiles[:, candidates] * root[:, None]

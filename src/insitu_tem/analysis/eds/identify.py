@@ -6,12 +6,17 @@
    main-line window (:data:`WINDOW_FWHM` detector FWHM wide, the width that maximises a
    Gaussian's signal-to-noise) holds more than :data:`SCREEN_Z` σ above the continuum, and the
    families of the elements asked for, are candidates.
-3. Selection (:mod:`.fit`): starting from the continuum alone, the candidate that would be the
-   most significant if added is added while its significance ``z = counts / σ`` exceeds the
-   threshold, every family profile (Kα with its Kβ, Lα with its Lβ, Lγ…, with exspy's line
-   weights) fitted together with a smooth correction of the continuum, so the continuum's own
-   uncertainty and the profiles' measured error are in each 1σ; families that fall below the
-   threshold once others are in are dropped.
+3. Selection (:mod:`.selection`, :mod:`.fit`): starting from the continuum alone, the
+   candidate that would be the most significant if added is added while its significance
+   ``z = counts / σ`` exceeds the threshold, every family profile (Kα with its Kβ, Lα with its
+   Lβ, Lγ…, with exspy's line weights, and the lines' Si escape and pile-up peaks,
+   :mod:`.dependents`) fitted together with a smooth correction of the continuum, so the
+   continuum's own uncertainty and the profiles' measured error are in each 1σ; a family that
+   another explains better is swapped for it; families that fall below the threshold once
+   others are in are dropped.
+   The detector resolution is then measured on the strong isolated K lines found
+   (:mod:`.resolution`; unless given) and the selection made again at it; its 1σ goes into
+   the counts' 1σ (the model refitted at ± 1σ).
 4. Threshold from the noise, none tuned to a file: the one-sided normal quantile of
    ``false_alarm / n`` (a Bonferroni bound: at most ``false_alarm`` false identifications per
    spectrum on average). Overlaps are not resolved by a guess (:mod:`.decide`): a family that
@@ -29,22 +34,24 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.stats import norm
 
 from insitu_tem.analysis.eds.continuum import NARROW_CLIP_FWHM, snip_continuum
 from insitu_tem.analysis.eds.decide import ElementFinding, decide
+from insitu_tem.analysis.eds.dependents import escape_profiles
 from insitu_tem.analysis.eds.families import Family, families_in_range, line_profiles
 from insitu_tem.analysis.eds.fit import (
     FamilyFit,
     Problem,
     fit,
     make_problem,
-    score,
 )
 from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV, fwhm_ev
+from insitu_tem.analysis.eds.resolution import Resolution, describe, measure_resolution
+from insitu_tem.analysis.eds.selection import select
 
 WINDOW_FWHM = 1.2
 SCREEN_Z = 2.0
@@ -67,6 +74,13 @@ class Identification:
         (the SNIP continuum outside the fitted range).
     resolution_mn_ka_ev : float
         Detector FWHM at Mn Kα used, eV.
+    resolution_sigma_ev : float
+        Its 1σ, eV (0 when given, NaN when assumed).
+    resolution_source : str
+        ``"given"``, ``"measured on Si Kα, Fe Kα"`` or why it was not measured.
+    escape_scale, pile_up : float
+        Fitted Si escape peaks relative to Reed and Ware's fraction, and pile-up counts per
+        count of the lines (:mod:`.dependents`); NaN when no line is found.
     threshold : float
         Significance needed, σ.
     false_alarm : float
@@ -90,6 +104,10 @@ class Identification:
     false_alarm: float
     tested: int
     profile_error: float = 0.0
+    resolution_sigma_ev: float = float("nan")
+    resolution_source: str = ""
+    escape_scale: float = float("nan")
+    pile_up: float = float("nan")
     ok: bool = True
     reason: str = ""
 
@@ -157,8 +175,9 @@ def identify_lines(
     beam_energy_kv : float, optional
         Lines above it are not searched, kV (none left out when not given).
     resolution_mn_ka_ev : float, optional
-        Detector FWHM at Mn Kα, eV (default :data:`DEFAULT_RESOLUTION_MN_KA_EV`, 130 eV); a
-        misfit it causes widens the 1σ through the measured profile error.
+        Detector FWHM at Mn Kα, eV; measured on the spectrum's strong isolated K lines when not
+        given (:mod:`.resolution`; :data:`DEFAULT_RESOLUTION_MN_KA_EV`, 130 eV, when none is),
+        its 1σ carried into the net counts' 1σ.
     false_alarm : float
         Expected false identifications per spectrum (sets the threshold).
     elements : tuple of str
@@ -197,30 +216,84 @@ def _identify(
         return _refuse(counts, energies, "no X-ray line lies in the energy range", false_alarm)
     threshold = float(norm.isf(false_alarm / len(searched)))
     setup = _Setup(counts, energies, in_range, searched, elements, beam, threshold)
-    resolution = resolution_mn_ka_ev or DEFAULT_RESOLUTION_MN_KA_EV
-    problem, candidates = setup.problem(resolution)
-    model = select(problem, threshold)
+    resolution, problem, candidates, model = _resolve(setup, resolution_mn_ka_ev)
     findings = decide(
         problem,
         model,
         candidates,
         threshold=threshold,
         elements=elements,
-        resolution_mn_ka_ev=resolution,
+        resolution_mn_ka_ev=resolution.fwhm_mn_ka_ev,
         beam_energy_ev=beam,
     )
     return Identification(
         findings,
         energies,
         counts,
-        setup.whole(model.continuum, resolution),
-        setup.whole(model.fitted, resolution),
-        resolution,
+        setup.whole(model.continuum, resolution.fwhm_mn_ka_ev),
+        setup.whole(model.fitted, resolution.fwhm_mn_ka_ev),
+        resolution.fwhm_mn_ka_ev,
         threshold,
         false_alarm,
         len(searched),
         model.delta,
+        resolution_sigma_ev=resolution.sigma_ev,
+        resolution_source=_source(resolution, resolution_mn_ka_ev),
+        escape_scale=_scale(model, 0),
+        pile_up=_scale(model, 1),
     )
+
+
+def _scale(model: FamilyFit, index: int) -> float:
+    """Fitted scale of the model's dependent ``index`` (0 escape, 1 pile-up), NaN if none."""
+    scales = model.dependent_scales
+    return float(scales[index]) if scales.size > index else float("nan")
+
+
+def _resolve(setup: _Setup, given: float | None):
+    """The resolution (:class:`Resolution`, eV at Mn Kα), and the problem, candidates and
+    selected model at it: ``given`` when given, else measured on the lines found at
+    :data:`DEFAULT_RESOLUTION_MN_KA_EV` (:mod:`.resolution`), its 1σ carried into the counts;
+    the lines are selected again at the measured resolution."""
+    start = given or DEFAULT_RESOLUTION_MN_KA_EV
+    problem, candidates = setup.problem(start)
+    model = select(problem, setup.threshold)
+    if given:
+        return Resolution(float(given), 0.0), problem, candidates, model
+    measured = measure_resolution(problem, model, candidates, resolution_mn_ka_ev=start)
+    if measured.ok:
+        problem, candidates = setup.problem(measured.fwhm_mn_ka_ev)
+        model = select(problem, setup.threshold)
+    model = _with_resolution_error(setup, model, candidates, measured)
+    return measured, problem, candidates, model
+
+
+def _with_resolution_error(setup, model, candidates, resolution) -> FamilyFit:
+    """``model`` with the variance of its counts from the resolution's 1σ added: the model
+    refitted at FWHM ± 1σ (same families, same δ), ``((a₊ − a₋) / 2)²``. The families stay:
+    a peak the data show is there whatever the width of the lines; its counts are what the
+    width makes uncertain."""
+    if not model.columns or not resolution.sigma_ev > 0:
+        return model
+    ends = []
+    for sign in (1.0, -1.0):
+        value = resolution.fwhm_mn_ka_ev + sign * resolution.sigma_ev
+        problem, _ = setup.problem(value, candidates=candidates)
+        ends.append(fit(problem, model.columns, delta=model.delta).counts)
+    variance = np.diag(((ends[0] - ends[1]) / 2) ** 2)
+    return replace(model, covariance=model.covariance + variance)
+
+
+def _source(resolution: Resolution, given: float | None) -> str:
+    """Where the resolution comes from, in words."""
+    if given:
+        return "given"
+    if not resolution.ok:
+        return (
+            f"not measured ({resolution.reason}): {resolution.fwhm_mn_ka_ev:g} ± "
+            f"{resolution.sigma_ev:g} eV assumed"
+        )
+    return f"measured on {describe(resolution)}"
 
 
 @dataclass(frozen=True)
@@ -233,18 +306,26 @@ class _Setup:
     beam: float
     threshold: float
 
-    def problem(self, resolution: float) -> tuple[Problem, tuple[Family, ...]]:
-        """The fit problem and its candidate families at ``resolution`` (eV at Mn Kα)."""
+    def problem(
+        self, resolution: float, *, candidates: tuple[Family, ...] | None = None
+    ) -> tuple[Problem, tuple[Family, ...]]:
+        """The fit problem and its candidate families at ``resolution`` (eV at Mn Kα); the
+        families screened on the data unless ``candidates`` are given."""
         continuum = snip_continuum(self.counts, self.energies, resolution_mn_ka_ev=resolution)
         narrow = snip_continuum(
             self.counts, self.energies, resolution_mn_ka_ev=resolution, clip_fwhm=NARROW_CLIP_FWHM
         )
-        candidates = _screen(
-            self.counts, self.energies, continuum, self.searched, resolution, self.elements
-        )
+        if candidates is None:
+            candidates = _screen(
+                self.counts, self.energies, continuum, self.searched, resolution, self.elements
+            )
         energies = self.energies[self.in_range]
         lines = [
             line_profiles(f, energies, resolution_mn_ka_ev=resolution, below_ev=self.beam)
+            for f in candidates
+        ]
+        escapes = [
+            escape_profiles(f, energies, resolution_mn_ka_ev=resolution, below_ev=self.beam)
             for f in candidates
         ]
         owners = np.concatenate(
@@ -260,6 +341,7 @@ class _Setup:
             owners.astype(int) if lines else np.zeros(0, int),
             elements,
             np.abs(narrow - continuum)[self.in_range],
+            np.concatenate(escapes, axis=1) if escapes else np.zeros((energies.size, 0)),
         )
         return problem, candidates
 
@@ -283,34 +365,3 @@ def _screen(counts, energies, continuum, searched, resolution, elements) -> tupl
         if family.element in elements or net > SCREEN_Z * np.sqrt(max(variance, 1.0)):
             kept.add(family.element)
     return tuple(f for f in searched if f.element in kept)
-
-
-def select(problem: Problem, threshold: float, *, rounds: int = 3) -> FamilyFit:
-    """Add the most significant family while one is above ``threshold`` σ, then drop the least
-    significant while one is below it (not added again in that round), and again until nothing
-    changes or ``rounds`` times (module docstring)."""
-    model = fit(problem, ())
-    for _ in range(rounds):
-        changed, dropped = False, set()
-        while True:
-            rest = [
-                i
-                for i in range(problem.profiles.shape[1])
-                if i not in model.columns and i not in dropped
-            ]
-            counts, sigmas = score(problem, model, rest)
-            if not rest or np.max(counts / sigmas) < threshold:
-                break
-            model = fit(problem, (*model.columns, rest[int(np.argmax(counts / sigmas))]))
-            changed = True
-        while model.columns:
-            z = model.counts / np.clip(model.sigmas, 1e-300, None)
-            if z.min() >= threshold:
-                break
-            worst = model.columns[int(np.argmin(z))]
-            dropped.add(worst)
-            model = fit(problem, tuple(c for c in model.columns if c != worst))
-            changed = True
-        if not changed:
-            break
-    return model

@@ -81,9 +81,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resolution",
         type=float,
-        default=130.0,
+        default=None,
         metavar="EV",
-        help="detector FWHM at Mn Kα, eV (sets the window widths and the line profiles)",
+        help="detector FWHM at Mn Kα, eV (sets the window widths and the line profiles; "
+        "default: measured on the spectrum's strong K lines when lines are identified, else 130)",
     )
     parser.add_argument(
         "--out", default=None, metavar="DIR", help="also write one float32 TIFF per line map"
@@ -101,6 +102,7 @@ def line_names(elements: tuple[str, ...], beam_kv: float | None) -> tuple[str, .
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
+    from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV
     from insitu_tem.core.model import DataError
     from insitu_tem.io.readers.spectrum_image import read_spectrum_image
 
@@ -132,7 +134,9 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         given = given or tuple(found["identified"]["present"])
     if not given:
         return {"file": Path(args.file).name, **found}
-    maps = line_maps_result(args, image, given, progress)
+    measured = found.get("identification", {}).get("resolution_mn_ka_ev")
+    resolution = args.resolution or measured or DEFAULT_RESOLUTION_MN_KA_EV
+    maps = line_maps_result(args, image, given, progress, resolution=resolution)
     if not found:
         return maps
     reasons = [r for r in (maps["reason"], found["reason"]) if r]
@@ -187,7 +191,11 @@ def identify(counts, energies, beam_kv, args, elements, what: str) -> dict:
             "threshold_sigma": result.threshold,
             "false_alarm_per_spectrum": result.false_alarm,
             "families_tested": result.tested,
-            "resolution_mn_ka_ev": result.resolution_mn_ka_ev,
+            "resolution_mn_ka_ev": _number(result.resolution_mn_ka_ev),
+            "resolution_mn_ka_ev_sigma": _number(result.resolution_sigma_ev),
+            "resolution_source": result.resolution_source,
+            "escape_peaks_scale": _number(result.escape_scale),
+            "pile_up_fraction": _number(result.pile_up),
             "profile_error": result.profile_error,
             "findings": [
                 {
@@ -209,8 +217,14 @@ def identify(counts, energies, beam_kv, args, elements, what: str) -> dict:
     }
 
 
-def line_maps_result(args, image, elements, progress) -> dict:
-    """Line maps and Cliff–Lorimer composition of ``elements`` in a spectrum image."""
+def _number(value: float) -> float | None:
+    """``value``, or None (JSON null) when it is NaN."""
+    return float(value) if np.isfinite(value) else None
+
+
+def line_maps_result(args, image, elements, progress, *, resolution: float) -> dict:
+    """Line maps and Cliff–Lorimer composition of ``elements`` in a spectrum image, windows for
+    a detector FWHM of ``resolution`` eV at Mn Kα."""
     from insitu_tem.analysis.eds.lines import xray_line
     from insitu_tem.analysis.eds.maps import cliff_lorimer, line_maps
     from insitu_tem.io.kinds import unusable_values
@@ -223,7 +237,7 @@ def line_maps_result(args, image, elements, progress) -> dict:
             "them (e.g. by 0) and export the spectrum image again",
         )
     names = line_names(elements, image.beam_energy_kv)
-    lines = tuple(xray_line(n, resolution_mn_ka_ev=args.resolution) for n in names)
+    lines = tuple(xray_line(n, resolution_mn_ka_ev=resolution) for n in names)
     progress(0.3, "line maps")
     maps = line_maps(image.cube, image.energies_ev, lines)
     kfactors = parse_kfactors(args.kfactors)
