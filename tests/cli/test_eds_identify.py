@@ -88,3 +88,14 @@ def test_a_raw_file_as_out_is_refused_before_the_work(capsys, tmp_path):
     raw.write_bytes(b"raw")
     assert main(["eds", str(path), "--out", str(raw), "--quiet"]) == 2
     assert "is a file, not a folder" in capsys.readouterr().err and raw.read_bytes() == b"raw"
+
+
+def test_signal_chooses_the_spectrum_image_and_one_out_of_range_is_refused(capsys, tmp_path):
+    counts, _ = exspy_spectrum({"Fe": 8000}, top_kev=10.24)
+    cube = np.broadcast_to(counts / 4, (2, 2, counts.size)).astype(np.float32)
+    position = [("y", 1.0, "nm", 0.0), ("x", 1.0, "nm", 0.0)]
+    path = write_hspy(tmp_path / "si.hspy", cube, position, [("E", 0.01, "keV", 0.0)], "EDS_TEM")
+    code, document = run_json(capsys, ["eds", str(path), "--signal", "0", "--elements", "Fe"])
+    assert code == 0 and document["elements"] == ["Fe"]
+    assert main(["eds", str(path), "--signal", "3", "--quiet"]) == 2
+    assert "signal 3" in capsys.readouterr().err

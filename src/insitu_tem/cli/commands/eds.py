@@ -8,7 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.cli.commands.common import InputError, Progress, add_force_argument
+from insitu_tem.cli.commands.common import (
+    InputError,
+    Progress,
+    add_force_argument,
+    check_range,
+)
 from insitu_tem.io.outputs import output_file
 
 NAME = "eds"
@@ -44,6 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="Bruker .bcf, Velox .emd or HyperSpy .hspy with a spectrum image, or a lone EDS "
         "spectrum (.msa, .emd, .hspy)",
+    )
+    parser.add_argument(
+        "--signal",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the EDS spectrum image among the file's signals, numbered as `insitu-tem info` "
+        "lists them (default: the first)",
     )
     parser.add_argument(
         "--elements",
@@ -106,6 +119,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.core.model import DataError
     from insitu_tem.io.readers.spectrum_image import read_spectrum_image
 
+    check_range("--signal", args.signal, low=0)
     if not 0 < args.false_alarm < 1:
         raise InputError(None, f"--false-alarm {args.false_alarm:g}: give a value in (0, 1)")
     if args.out is not None:
@@ -113,7 +127,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
 
         check_output_folder(args.out)
     try:
-        image = read_spectrum_image(args.file)
+        image = read_spectrum_image(args.file, signal=args.signal)
     except DataError as error:
         lone = _lone_spectrum(args.file)
         if lone is None:
