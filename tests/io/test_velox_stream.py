@@ -57,3 +57,16 @@ def test_a_stream_beyond_the_in_memory_size_keeps_the_lazy_reader(velox, monkeyp
     monkeypatch.setattr(budget, "LAZY_BYTES", 2**20)
     with pytest.raises(DataError, match="SparseReaderCalled"):
         read_signals(velox, lazy=True)
+
+
+def test_the_memory_plan_counts_the_decoded_spectrum_image(velox, monkeypatch):
+    from pathlib import Path
+
+    size = budget.decoded_size(Path(velox))
+    assert size.total == 128 * 128 * 4096 * 2 and size.stored == size.total
+    monkeypatch.setattr(budget, "memory_budget", lambda: 64 * 2**20)
+    with pytest.raises(
+        DataError, match="decodes to 134.2 MB, more than the 67.1 MB memory budget; open it lazily"
+    ):
+        budget.plan_load(size, lazy=False, disk_bytes=velox.stat().st_size)
+    assert budget.plan_load(size, lazy=None, disk_bytes=velox.stat().st_size) is False

@@ -17,6 +17,7 @@ import numpy as np
 from insitu_tem.core.model import DataError
 from insitu_tem.io.readers.memory import human, memory_budget
 from insitu_tem.io.readers.npy_reader import npy_header
+from insitu_tem.io.readers.velox_stream import spectrum_image_bytes
 
 LAZY_BYTES = 512 * 2**20
 MAX_EXPANSION = 100
@@ -156,7 +157,12 @@ def decoded_size(path: Path) -> DecodedSize | None:
         from insitu_tem.io.readers.hdf5_sandbox import inspect_hdf5
 
         total, frame, compressed, warnings = inspect_hdf5(path)
-        return DecodedSize(total, frame, path.stat().st_size, compressed, warnings)
+        stored = path.stat().st_size
+        cube = spectrum_image_bytes(path) if suffix == ".emd" else None
+        if cube is not None and cube > total:
+            # an event stream's expansion is the data's sparsity, not a decompression bomb
+            total, stored, compressed = cube, cube, True
+        return DecodedSize(total, frame, stored, compressed, warnings)
     return None
 
 

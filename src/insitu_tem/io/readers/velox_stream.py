@@ -32,6 +32,35 @@ def _cube_bytes(stream) -> int:
     return int(raster["Height"]) * int(raster["Width"]) * int(settings["bincount"]) * itemsize
 
 
+def _streams(handle):
+    """The file's spectrum-stream group, or None when it has no stream."""
+    streams = handle.get("Data/SpectrumStream")
+    return streams if streams is not None and len(streams) else None
+
+
+def spectrum_image_bytes(path: str | Path) -> int | None:
+    """Bytes of the largest (rows, cols, channels) spectrum image rosettasciio decodes a Velox
+    EMD file's spectrum streams to (frames summed); None without a stream or readable settings.
+
+    Parameters
+    ----------
+    path : str or Path
+        An .emd file (HDF5).
+
+    Returns
+    -------
+    int or None
+    """
+    import h5py
+
+    try:
+        with h5py.File(str(path), "r") as handle:
+            streams = _streams(handle)
+            return None if streams is None else max(_cube_bytes(streams[k]) for k in streams)
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+
+
 def decoded_bytes(path: str | Path) -> int | None:
     """Bytes the datasets of a Velox EMD file take in memory, its spectrum streams counted as
     the spectrum image rosettasciio decodes them to (detectors and frames summed, its default).
@@ -49,19 +78,16 @@ def decoded_bytes(path: str | Path) -> int | None:
     """
     import h5py
 
-    try:
-        with h5py.File(str(path), "r") as handle:
-            streams = handle.get("Data/SpectrumStream")
-            if streams is None or not len(streams):
-                return None
-            sizes = [0]
-            handle.visititems(
-                lambda _, item: (
-                    sizes.append(item.size * item.dtype.itemsize)
-                    if isinstance(item, h5py.Dataset)
-                    else None
-                )
-            )
-            return sum(sizes) + max(_cube_bytes(streams[key]) for key in streams)
-    except (OSError, KeyError, ValueError, TypeError):
+    cube = spectrum_image_bytes(path)
+    if cube is None:
         return None
+    sizes = [cube]
+    with h5py.File(str(path), "r") as handle:
+        handle.visititems(
+            lambda _, item: (
+                sizes.append(item.size * item.dtype.itemsize)
+                if isinstance(item, h5py.Dataset)
+                else None
+            )
+        )
+    return sum(sizes)
