@@ -187,7 +187,11 @@ def measurement_rows(measured: Measured, voxel_size: float, units: str) -> list[
         ("shell thickness (median ± 1σ spread)", _thickness_text(wire, voxel_size, units)),
         (
             "void fraction of shell",
-            _void_text(wire.void_fraction_shell, wire.void_fraction_shell_sigma),
+            _void_text(
+                wire.void_fraction_shell,
+                wire.void_fraction_shell_sigma,
+                f" ({wire.void_fraction_shell_reason})" if wire.void_fraction_shell_reason else "",
+            ),
         ),
         (
             "void fraction of core",
@@ -293,6 +297,7 @@ def segmentation_result(measured, rows) -> Result:
             "shell_thickness_ok": wire.ok,
             "void_fraction_shell": wire.void_fraction_shell,
             "void_fraction_shell_sigma": wire.void_fraction_shell_sigma,
+            "void_fraction_shell_reason": wire.void_fraction_shell_reason or None,
             "void_fraction_core": wire.void_fraction_core,
             "void_fraction_core_sigma": wire.void_fraction_core_sigma,
             "volumes_voxels": {str(k): v for k, v in wire.volumes.items()},

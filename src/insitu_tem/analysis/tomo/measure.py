@@ -27,7 +27,7 @@ from insitu_tem.analysis.eds.maps import cliff_lorimer
 from insitu_tem.analysis.tomo.core_voids import CoreVoids, core_void_volume
 from insitu_tem.analysis.tomo.label_sigma import label_volume_sigma
 from insitu_tem.analysis.tomo.material_volume import MaterialVolumes, measure_materials
-from insitu_tem.analysis.tomo.voids import void_fraction_from_density
+from insitu_tem.analysis.tomo.voids import VoidFraction, void_fraction_from_density
 
 CORE, SHELL, BACKGROUND = 2, 1, 0
 
@@ -67,6 +67,8 @@ class WireMeasurement:
         counts corrected for the threshold, the blur and the missing wedge
         (:mod:`.material_volume`), and their 1σ; empty from the labels alone and when the labels
         are no wire (``ok`` False: the corrections assume one).
+    void_fraction_shell_reason : str
+        Why ``void_fraction_shell`` is NaN ("" when measured; :class:`.voids.VoidFraction`).
     material_volumes_reason : str
         Why a material volume is NaN (a label absent or too thin for its plateau, no edge
         between two labels); "" when both are measured or none is given.
@@ -91,6 +93,7 @@ class WireMeasurement:
     material_volumes_sigma: dict = field(default_factory=dict)
     void_fraction_core_sigma: float = float("nan")
     material_volumes_reason: str = ""
+    void_fraction_shell_reason: str = ""
 
 
 def _filled(mask: np.ndarray) -> np.ndarray:
@@ -202,11 +205,12 @@ def measure_wire(
         if volume is not None
         else None
     )
-    void_shell, void_sigma = (
+    shell_voids = (
         void_fraction_from_density(volume, shell_region, wire)
         if volume is not None
-        else ((voids & shell_region).sum() / max(shell_region.sum(), 1), float("nan"))
+        else VoidFraction((voids & shell_region).sum() / max(shell_region.sum(), 1), np.nan)
     )
+    void_shell, void_sigma = shell_voids.fraction, shell_voids.sigma
     material = (
         measure_materials(
             volume,
@@ -246,6 +250,7 @@ def measure_wire(
         material.sigmas,
         float(core_fraction[1]),
         material.reason,
+        shell_voids.reason,
     )
 
 

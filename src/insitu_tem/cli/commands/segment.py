@@ -229,6 +229,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "radial_profile": {"radius": wire.radial_radius * voxel, "mean": wire.radial_profile},
         "void_fraction_shell": wire.void_fraction_shell,
         "void_fraction_shell_sigma": wire.void_fraction_shell_sigma,
+        "void_fraction_shell_reason": wire.void_fraction_shell_reason or None,
         "void_fraction_core": wire.void_fraction_core,
         "void_fraction_core_sigma": wire.void_fraction_core_sigma,
         "composition_wt_percent": composition,
