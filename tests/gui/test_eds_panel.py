@@ -7,13 +7,40 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from PySide6.QtGui import QUndoStack
+
 from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.errors import RecordingReporter
+from insitu_tem.gui.panels.eels.panel import EelsPanel
+from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.io.load import load
-from tests.gui.test_eels_panel import open_in, panel  # noqa: F401 - fixture
+from tests.gui.test_eels_panel import open_in
 
 ROWS, COLS = 6, 8
 SI_COUNTS, FE_COUNTS = 400.0, 300.0
 """Si Kα counts per probe in the left half of the scan, Fe Kα counts per probe everywhere."""
+
+
+@pytest.fixture(scope="module")
+def eds_tasks(qapp):
+    """One task runner for the module: its worker process imports the X-ray line database once
+    (seconds), not once per test."""
+    tasks = TaskRunner(RecordingReporter())
+    yield tasks
+    tasks.cancel()
+    tasks.wait_for_done(5000)
+
+
+@pytest.fixture
+def panel(qtbot, eds_tasks):
+    """The EELS panel of a fresh session on the module's task runner."""
+    widget = EelsPanel(SessionBridge(), eds_tasks, QUndoStack())
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    yield widget
+    qtbot.waitUntil(eds_tasks.is_idle, timeout=60000)
 
 
 def _line(x, energy_ev, fwhm_ev, counts):
@@ -37,7 +64,7 @@ def spectrum_image(seed: int = 7) -> Dataset:
     )
 
 
-def identified(qtbot, panel):  # noqa: F811
+def identified(qtbot, panel):
     qtbot.waitUntil(
         lambda: panel.tasks.is_idle() and panel.eds.result_value() is not None, timeout=60000
     )
@@ -49,7 +76,7 @@ def click_row(qtbot, table, row: int) -> None:
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
-def test_the_summed_spectrum_is_shown_in_kev_with_its_lines_named(qtbot, panel):  # noqa: F811
+def test_the_summed_spectrum_is_shown_in_kev_with_its_lines_named(qtbot, panel):
     dataset = spectrum_image()
     open_in(panel, dataset)
     rows = identified(qtbot, panel)
@@ -63,22 +90,24 @@ def test_the_summed_spectrum_is_shown_in_kev_with_its_lines_named(qtbot, panel):
     assert abs(net - FE_COUNTS * ROWS * COLS) < 3 * sigma
     assert "the sum of 48 spectra" in panel.eds_view.summary.text().lower()
     assert "present" in panel.readout.text() and "map" in panel.readout.text()
+    assert panel.tasks.eels_child.pid is not None, "identified in the worker process"
+    assert not panel.state.session.parameters("eels.default_edge"), "no EELS edge searched"
 
 
-def test_clicking_a_row_maps_its_line(qtbot, panel):  # noqa: F811
+def test_clicking_a_row_maps_its_line(qtbot, panel):
     open_in(panel, spectrum_image())
     identified(qtbot, panel)
     table = panel.eds_view.table
     row = [table.item(r, 0).text() for r in range(table.rowCount())].index("Si")
     click_row(qtbot, table, row)
-    qtbot.waitUntil(lambda: panel.eds_view.map_title.startswith("Si Ka"), timeout=10000)
+    qtbot.waitUntil(lambda: panel.eds_view.map_title.startswith("Si Ka"), timeout=30000)
     image = panel.eds_view.image.image
     assert image.shape == (ROWS, COLS)
     assert image[:, : COLS // 2].mean() > 0.8 * SI_COUNTS > 10 * abs(image[:, COLS // 2 :].mean())
     assert "±" in panel.eds_view.map_text(0, 0)
 
 
-def test_typed_elements_are_reported_and_a_typo_is_refused(qtbot, panel):  # noqa: F811
+def test_typed_elements_are_reported_and_a_typo_is_refused(qtbot, panel):
     open_in(panel, spectrum_image())
     identified(qtbot, panel)
     box = panel.elements_edit
@@ -95,11 +124,11 @@ def test_typed_elements_are_reported_and_a_typo_is_refused(qtbot, panel):  # noq
     assert any(label.startswith("Zn") and "not detected" in label for label in _all_labels(panel))
 
 
-def _all_labels(panel):  # noqa: F811
+def _all_labels(panel):
     return panel.plot.marker_labels() + panel.plot.hidden_labels()
 
 
-def test_a_region_is_identified_once_and_the_sum_comes_back_at_once(qtbot, panel):  # noqa: F811
+def test_a_region_is_identified_once_and_the_sum_comes_back_at_once(qtbot, panel):
     open_in(panel, spectrum_image())
     identified(qtbot, panel)
     view = panel.eds_view
@@ -131,7 +160,7 @@ def test_ambiguous_lines_are_dashed_and_name_their_alternatives():
     assert secondary[1] == "" and secondary[3] == Qt.PenStyle.DashLine
 
 
-def test_real_bcf_sum_names_its_elements(qtbot, panel, realdata):  # noqa: F811
+def test_real_bcf_sum_names_its_elements(qtbot, panel, realdata):
     open_in(panel, load(realdata("edstomo_idp/0.bcf"), signal=1))
     rows = identified(qtbot, panel)
     assert {"O", "Si", "Fe", "Cu", "Pt"} <= {e for e, row in rows.items() if row[2] == "present"}

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.io.kinds import is_xray_spectrum
 from insitu_tem.io.load import load
-from tests.gui.test_eels_panel import open_in, panel  # noqa: F401 - fixture
+from tests.gui.test_eds_panel import eds_tasks, panel  # noqa: F401 - fixtures
+from tests.gui.test_eels_panel import open_in
 
 
 def eds_spectrum(signal_type: str = "EDS_TEM") -> Dataset:
@@ -49,6 +50,7 @@ def test_synthetic_eds_spectrum_is_not_plotted_as_energy_loss(qtbot, panel):  # 
 
 def test_eels_spectrum_after_eds_is_energy_loss_again(qtbot, panel):  # noqa: F811
     open_in(panel, eds_spectrum())
+    assert_shown_as_xray(qtbot, panel)
     energy = Axis("E", 1024, 0.1, -5.0, "eV")
     open_in(panel, Dataset("spectrum", np.ones(1024), (energy,), {"signal_type": "EELS"}))
     assert "Energy loss" in panel.plot.getAxis("bottom").labelString()

@@ -20,8 +20,9 @@ import numpy as np
 
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.session import Session
+from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import require
-from insitu_tem.workflows.jobs import Job, Steps
+from insitu_tem.workflows.jobs import Job, Progress, Steps
 
 NAME = "eds.identify"
 DEFAULT_RESOLUTION_MN_KA_EV = 130.0
@@ -88,6 +89,7 @@ def prepare(
     elements: tuple[str, ...] = (),
     resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV,
     false_alarm: float = DEFAULT_FALSE_ALARM,
+    child: ChildProcess | None = None,
 ) -> Job:
     """The identification job on the session's EDS data (role "eels"), result "eds.identify".
 
@@ -101,6 +103,9 @@ def prepare(
         Detector FWHM at Mn Kα, eV.
     false_alarm : float
         Expected false identifications per spectrum.
+    child : ChildProcess, optional
+        Identify in this worker process (the summed spectrum is handed to it) instead of the
+        job's thread, which then leaves the GIL to the GUI. The numbers are the same.
     """
     dataset = require(session, "eels", ("spectrum", "spectrum_series"))
     parameters = {
@@ -114,22 +119,37 @@ def prepare(
         steps.progress(0.05, "summing the spectra")
         counts = summed_spectrum(dataset, region)
         steps.check()
-        steps.progress(0.2, "identifying X-ray lines")
-        return identification_value(dataset, counts, parameters, region_label(dataset, region))
+        beam = dataset.metadata.get("beam_energy_kV")
+        spectrum = (counts, energies_ev(dataset), beam, parameters, region_label(dataset, region))
+        if child is None:
+            return identification_value(*spectrum, progress=steps.progress)
+        return child.run(identification_value, steps, *spectrum)
 
     return Job(NAME, parameters, session.fingerprints(["eels"]), compute)
 
 
-def identification_value(dataset: Dataset, counts: np.ndarray, parameters: dict, what: str) -> dict:
-    """The result value: the findings (as ``insitu-tem eds`` writes them in its JSON), the
+def identification_value(
+    counts: np.ndarray,
+    energies: np.ndarray,
+    beam_kv: float | None,
+    parameters: dict,
+    what: str,
+    *,
+    progress: Progress | None = None,
+) -> dict:
+    """The result value of the spectrum ``counts`` (per channel at ``energies``, eV; beam
+    ``beam_kv``, kV, or None) identified with ``parameters`` (:func:`prepare`'s), ``what``
+    saying what was summed: the findings (as ``insitu-tem eds`` writes them in its JSON), the
     fitted continuum and model (counts per channel) and the threshold used."""
     from insitu_tem.analysis.eds.families import pretty
     from insitu_tem.analysis.eds.identify import identify_lines
 
+    if progress is not None:
+        progress(0.2, "identifying X-ray lines")
     found = identify_lines(
         counts,
-        energies_ev(dataset),
-        beam_energy_kv=dataset.metadata.get("beam_energy_kV"),
+        energies,
+        beam_energy_kv=beam_kv,
         resolution_mn_ka_ev=parameters["resolution_mn_ka_ev"],
         false_alarm=parameters["false_alarm"],
         elements=tuple(parameters["elements"]),

@@ -172,7 +172,9 @@ class EdsMode(QObject):
         return np.arange(energies.size, dtype=float)
 
     def _identify(self, region) -> None:
-        job = eds_identify.prepare(self.session, region=region, elements=self.elements())
+        job = eds_identify.prepare(
+            self.session, region=region, elements=self.elements(), child=self.tasks.eels_child
+        )
         if self.session.result_status(job.name, job.parameters) == "current":
             self.render()
             return
@@ -194,6 +196,7 @@ class EdsMode(QObject):
             key=KEYS[1],
             on_result=stored,
             description="EDS: identifying X-ray lines",
+            in_worker=True,
         )
 
     def result_value(self) -> dict | None:

@@ -209,15 +209,16 @@ class EelsPanel(QWidget):
         self.reference_spin.setRange(0, max(dataset.n_items - 1, 0))
         self.reference_spin.blockSignals(False)
         energy = self.energy
-        self.plot.setLabel("bottom", self._energy_label(energy), units=energy.units)
         self._enable_analysis(not self.xray)
         self._sync_view()
         self._sync_controls()
-        self.render()
-        self.plot.show_all()
         if self.xray:
             self.eds.set_dataset(dataset)
             return
+        label = "Energy loss" if energy.units == "eV" else "Channel"
+        self.plot.setLabel("bottom", label, units=energy.units)
+        self.render()
+        self.plot.show_all()
         if energy.units != "eV":
             self.readout.setText(
                 "No energy calibration: set one (Edit ▸ Set Calibration) to analyse"
@@ -225,11 +226,6 @@ class EelsPanel(QWidget):
             return
         self.detected.request(dataset, self.state.session.fingerprint("eels"))
         self.analysis.request()
-
-    def _energy_label(self, energy: Axis) -> str:
-        if energy.units != "eV":
-            return "Channel"
-        return "X-ray energy" if self.xray else "Energy loss"
 
     def _enable_analysis(self, enabled: bool) -> None:
         for widget in (
@@ -286,8 +282,15 @@ class EelsPanel(QWidget):
         self.plot.set_log(bool(self.state.view("eels.log")))
 
     def _sync_controls(self) -> None:
+        """The controls as the session's parameters say (EDS data: no edge, no windows; its
+        parameters are not asked, which would look for an EELS edge in X-ray spectra)."""
+        if self.xray:
+            self.edge_combo.setCurrentIndex(0)
+            self.plot.set_windows(None, None)
+            self._show_markers(None)
+            return
         params = self.params
-        edge = None if self.xray else params["edge"]
+        edge = params["edge"]
         self.edge_combo.setCurrentIndex(max(self.edge_combo.findData(edge), 0))
         self.model_combo.setCurrentText(params["model"])
         self.reference_spin.blockSignals(True)
@@ -321,7 +324,7 @@ class EelsPanel(QWidget):
         params, value = self.params, self.result_value() or {}
         background = params["background"] or value.get("background_window_eV")
         signal = params["window"] or value.get("signal_window_eV")
-        if params["edge"] is None or self.xray:
+        if params["edge"] is None:
             background = signal = None
         self.plot.set_windows(
             None if background is None else tuple(background),
@@ -329,7 +332,10 @@ class EelsPanel(QWidget):
         )
 
     def render(self) -> None:
-        """Draw the session's result: profiles or maps, windows, the spectrum at the probe."""
+        """Draw the session's result: profiles or maps, windows, the spectrum at the probe (EDS
+        data: drawn by :attr:`eds`)."""
+        if self.xray:
+            return
         value = self.result_value()
         self.profiles.show_result(value)
         if self.params["edge"] is not None:
@@ -365,10 +371,6 @@ class EelsPanel(QWidget):
         if self.eds.view.source == "probe":
             self.eds.refresh()
 
-    def describe(self, index: int) -> str:
-        """One-line summary of the results at spectrum ``index``."""
-        return describe(self.result_value(), index)
-
     def _on_cursor(self, energy_eV: float) -> None:
         if self.dataset is None:
             return
@@ -376,10 +378,8 @@ class EelsPanel(QWidget):
         if x is None or not len(x):
             return
         counts = float(np.interp(energy_eV, x, y))
-        if self.xray:
-            self.state.report_cursor(f"E = {energy_eV:.3f} keV, {counts:.4g} counts")
-            return
-        self.state.report_cursor(f"E = {energy_eV:.2f} eV, {counts:.4g} counts")
+        unit, digits = ("keV", 3) if self.xray else ("eV", 2)
+        self.state.report_cursor(f"E = {energy_eV:.{digits}f} {unit}, {counts:.4g} counts")
 
     def _load_reference_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
