@@ -20,7 +20,8 @@ measured. The kinetic exponent is scored on the power-law movies only. The corpu
 were added (3000–3011), 12 first drawn in session 25, after every tracker change so far
 (4000–4011), 12 drawn in session 25b and first looked at in session 27 (5000–5011), and 12
 drawn in session 28 and looked at once there (6000–6011, the fifth held-out corpus), and 12
-drawn in session 29 and looked at once there (7000–7011, the sixth held-out corpus), on their
+drawn in session 29 and looked at once there (7000–7011, the sixth held-out corpus), and 12
+drawn in session 30 and looked at once there (8000–8011, the seventh held-out corpus), on their
 own rows. The full run also gives every movie's error budget
 (:mod:`validation.movie_floor`, informative rows without targets): the tracker on the true
 drift (ii); with the true drift and the true per-frame levels, by the shipped erf fit (iii) and
@@ -50,6 +51,7 @@ THIRD_HELD_OUT_SEED = 4000
 FOURTH_HELD_OUT_SEED = 5000
 FIFTH_HELD_OUT_SEED = FOURTH_HELD_OUT_SEED + 1000
 SIXTH_HELD_OUT_SEED = FIFTH_HELD_OUT_SEED + 1000
+SEVENTH_HELD_OUT_SEED = SIXTH_HELD_OUT_SEED + 1000
 KEEP = ("dose", "diffuse_width_px", "roughness_px", "texture_to_contrast", "angle_deg", "drift_px")
 
 
@@ -93,6 +95,7 @@ def run(*, fast: bool, first_seed: int | None = None) -> list[Measurement]:
         *corpus(FOURTH_HELD_OUT_SEED, SECOND_HELD_OUT_MOVIES, FULL[1], " — fourth held-out"),
         *corpus(FIFTH_HELD_OUT_SEED, SECOND_HELD_OUT_MOVIES, FULL[1], " — fifth held-out"),
         *corpus(SIXTH_HELD_OUT_SEED, SECOND_HELD_OUT_MOVIES, FULL[1], " — sixth held-out"),
+        *corpus(SEVENTH_HELD_OUT_SEED, SECOND_HELD_OUT_MOVIES, FULL[1], " — seventh held-out"),
     ]
 
 
