@@ -4,6 +4,7 @@ counts ± 1σ, a line's map after a click on its row, typed elements reported (a
 one sentence), a region's sum on request, each identification computed once."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 
@@ -100,11 +101,26 @@ def test_clicking_a_row_maps_its_line(qtbot, panel):
     table = panel.eds_view.table
     row = [table.item(r, 0).text() for r in range(table.rowCount())].index("Si")
     click_row(qtbot, table, row)
-    qtbot.waitUntil(lambda: panel.eds_view.map_title.startswith("Si Ka"), timeout=30000)
+    qtbot.waitUntil(lambda: panel.eds_view.map_title.startswith("Si Kα"), timeout=30000)
     image = panel.eds_view.image.image
     assert image.shape == (ROWS, COLS)
     assert image[:, : COLS // 2].mean() > 0.8 * SI_COUNTS > 10 * abs(image[:, COLS // 2 :].mean())
     assert "±" in panel.eds_view.map_text(0, 0)
+
+
+def test_clicking_a_marker_maps_its_line(qtbot, panel):
+    open_in(panel, spectrum_image())
+    identified(qtbot, panel)
+    plot = panel.plot
+    (marker,) = [
+        m for m in plot.markers if getattr(m, "label", None) and "Fe Kα" in m.label.toPlainText()
+    ]
+    vb = plot.getPlotItem().vb
+    low, high = vb.viewRange()[1]
+    scene = vb.mapViewToScene(pg.Point(marker.value(), low + 0.1 * (high - low)))
+    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=plot.mapFromScene(scene))
+    qtbot.waitUntil(lambda: panel.eds_view.map_title.startswith("Fe Kα"), timeout=30000)
+    assert panel.eds_view.image.image.mean() > 0.8 * FE_COUNTS
 
 
 def test_typed_elements_are_reported_and_a_typo_is_refused(qtbot, panel):
@@ -152,11 +168,12 @@ def test_ambiguous_lines_are_dashed_and_name_their_alternatives():
         "status": "ambiguous",
         "line_labels": ["S Kα", "S Kβ"],
         "line_energies_ev": [2307.8, 2464.0],
+        "lines": ["S_Ka", "S_Kb"],
         "alternatives": ["Mo Lα", "Pb Mα"],
     }
     main, secondary = marker_lines(finding, "#ffa040", STYLES["ambiguous"])
     assert main[0] == pytest.approx(2.3078)
-    assert main[1:] == ("S Kα? (or Mo Lα / Pb Mα)", "#ffa040", Qt.PenStyle.DashLine)
+    assert main[1:] == ("S Kα? (or Mo Lα / Pb Mα)", "#ffa040", Qt.PenStyle.DashLine, "S_Ka")
     assert secondary[1] == "" and secondary[3] == Qt.PenStyle.DashLine
 
 

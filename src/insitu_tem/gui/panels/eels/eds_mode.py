@@ -57,6 +57,7 @@ class EdsMode(QObject):
         view.source_changed.connect(self._source_chosen)
         view.region_drawn.connect(lambda box: self._set_view("eds.box", list(box)))
         view.line_chosen.connect(self.show_line_map)
+        plot.marker_clicked.connect(self.show_line_map)
         view.probe_picked.connect(self.state.set_scan_index)
         view.cursor_text.connect(self.state.report_cursor)
 
@@ -246,13 +247,13 @@ class EdsMode(QObject):
         if key in self._maps:
             self.view.show_map(*self._maps[key])
             return
-        dataset = self.dataset
+        dataset, name = self.dataset, self._line_label(line)
 
         def compute():
             if line is None:
                 return "Total X-ray counts", eds_identify.counts_map(dataset), None
             found = eds_identify.line_map(dataset, line)
-            title = f"{line.replace('_', ' ')} net counts"
+            title = f"{name} net counts"
             if not found.ok:
                 title += f" (not measured: {found.reason})"
             return title, found.counts, found.sigma
@@ -270,6 +271,13 @@ class EdsMode(QObject):
             description=f"EDS: map of {line or 'the total counts'}",
         )
 
+    def _line_label(self, line: str | None) -> str:
+        """How the identification names ``line`` ("Fe Kα" for "Fe_Ka")."""
+        for finding in (self.result_value() or {}).get("findings", ()):
+            if line in finding["lines"]:
+                return finding["line_labels"][finding["lines"].index(line)]
+        return str(line).replace("_", " ")
+
     def _scan(self) -> bool:
         return self.dataset is not None and len(self.dataset.navigation_axes) == 2
 
@@ -280,9 +288,9 @@ class EdsMode(QObject):
 
 
 def marker_lines(finding: dict, colour: str, style) -> list[tuple]:
-    """(energy keV, label, colour, pen style) of every line of ``finding``'s family: the main line
-    labelled with the element, its status when not present and the alternatives of an ambiguous
-    one; the others unlabelled."""
+    """(energy keV, label, colour, pen style, line name) of every line of ``finding``'s family:
+    the main line labelled with the element, its status when not present and the alternatives of
+    an ambiguous one; the others unlabelled, fainter."""
     labels = finding.get("line_labels") or []
     energies = finding.get("line_energies_ev") or []
     text = labels[0] if labels else finding["element"]
@@ -293,7 +301,8 @@ def marker_lines(finding: dict, colour: str, style) -> list[tuple]:
     elif finding["status"] == "not detected":
         text += " (not detected)"
     faint = colour + SECONDARY_ALPHA
+    names = finding.get("lines") or []
     return [
-        (energy / 1000.0, text if i == 0 else "", colour if i == 0 else faint, style)
-        for i, energy in enumerate(energies)
+        (energy / 1000.0, text if i == 0 else "", colour if i == 0 else faint, style, name)
+        for i, (energy, name) in enumerate(zip(energies, names))
     ]

@@ -39,11 +39,13 @@ class EelsSpectrumPlot(pg.PlotWidget):
     background_window_changed(float, float) : background window after a drag, eV
     signal_window_changed(float, float) : signal window after a drag, eV
     cursor_moved(float) : energy of the cursor line, eV
+    marker_clicked(str) : the user clicked a marker drawn with a key (:meth:`draw_markers`)
     """
 
     background_window_changed = Signal(float, float)
     signal_window_changed = Signal(float, float)
     cursor_moved = Signal(float)
+    marker_clicked = Signal(str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, plotItem=QuickPlotItem())
@@ -148,11 +150,12 @@ class EelsSpectrumPlot(pg.PlotWidget):
 
     def draw_markers(self, lines: list[tuple], *, first=lambda line: False) -> None:
         """Draw a vertical line at every ``(x, label, colour, pen style)`` of ``lines`` (an empty
-        label: the line alone), those for which ``first(line)`` is true labelled first."""
+        label: the line alone), those for which ``first(line)`` is true labelled first; a line
+        given a fifth item, a key, emits :attr:`marker_clicked` with it when clicked."""
         for marker in self.markers:
             self.removeItem(marker)
         self.markers = []
-        for energy, text, colour, style in sorted(lines, key=lambda line: not first(line)):
+        for energy, text, colour, style, *key in sorted(lines, key=lambda line: not first(line)):
             marker = pg.InfiniteLine(
                 energy,
                 angle=90,
@@ -162,6 +165,9 @@ class EelsSpectrumPlot(pg.PlotWidget):
                 labelOpts={"position": 0.5, "color": colour, "rotateAxis": (1, 0)},
             )
             marker.setZValue(MARKER_Z)
+            if key:
+                marker.setToolTip(f"{text or key[0]}: click to map it")
+                marker.sigClicked.connect(lambda _m, _e, k=key[0]: self.marker_clicked.emit(k))
             self.addItem(marker)
             self.markers.append(marker)
         self.stagger_labels()
