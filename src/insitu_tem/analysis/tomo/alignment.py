@@ -260,9 +260,10 @@ def _offset(
     insensitive to it — an offset error moves the projections by ``a + b cos θ``, the gauge).
 
     About ``near``, the 1-px search runs first on columns binned to ≤ ``_CHECK_WIDTH``: when
-    that estimate agrees with the centre of mass within ``_AGREEMENT_PX`` even 3σ (its grid
-    step / √12) away, the full-size search, which would confirm it unless it fell more than 3σ
-    from the binned one, is skipped.
+    that estimate agrees with the centre of mass within ``_AGREEMENT_PX`` even three grid
+    resolutions (step / √12) away, the full-size search, which would confirm it unless it fell
+    more than that from the binned one, is skipped. The reprojection-error offset's 1σ is the
+    slabs' (:mod:`.axis`); the choices between the two estimates use the grid's resolution.
 
     The centre-of-mass offset's 1σ is that of its least-squares fit alone: the shifts' errors
     across the axis carry no ``1``, ``cos θ`` or ``sin θ`` component (their gauge) and so do not
@@ -274,17 +275,15 @@ def _offset(
     aligned = to_axis_frame(stack, axis_angle_deg=angle, shifts_px=shifts)
     com, com_sigma = estimate_axis_offset(aligned, tilts)
     if near is not None and stack.shape[2] >= 2 * _CHECK_WIDTH:
-        check, check_sigma = estimate_axis_offset_by_consistency(
+        check = estimate_axis_offset_by_consistency(
             aligned, tilts, near=near, max_width=_CHECK_WIDTH
         )
-        if abs(com - check) + 3 * check_sigma <= _AGREEMENT_PX:
-            return com, com_sigma, check
-    consistent, consistent_sigma = estimate_axis_offset_by_consistency(
-        aligned, tilts, near=near, coarse_only=coarse
-    )
-    if abs(com - consistent) <= max(_AGREEMENT_PX, 3 * consistent_sigma):
-        return com, com_sigma, consistent
-    return consistent, consistent_sigma, consistent
+        if abs(com - check.offset_px) + 3 * check.resolution_px <= _AGREEMENT_PX:
+            return com, com_sigma, check.offset_px
+    consistent = estimate_axis_offset_by_consistency(aligned, tilts, near=near, coarse_only=coarse)
+    if abs(com - consistent.offset_px) <= max(_AGREEMENT_PX, 3 * consistent.resolution_px):
+        return com, com_sigma, consistent.offset_px
+    return consistent.offset_px, consistent.sigma_px, consistent.offset_px
 
 
 def _result(
