@@ -160,6 +160,20 @@ def test_a_region_is_identified_once_and_the_sum_comes_back_at_once(qtbot, panel
     assert panel.tasks.is_idle() and "Si" in {row[0] for row in view.rows()}
 
 
+def test_the_probe_spectrum_follows_the_navigator(qtbot, panel):
+    dataset = spectrum_image()
+    open_in(panel, dataset)
+    identified(qtbot, panel)
+    view = panel.eds_view
+    view.source_combo.setCurrentIndex(view.source_combo.findData("probe"))
+    view.source_combo.activated.emit(view.source_combo.currentIndex())
+    panel.navigator.set_index(2 * COLS + 6)
+    rows = identified(qtbot, panel)
+    assert view.summary.text().startswith(f"The spectrum at probe {2 * COLS + 6},")
+    assert np.array_equal(panel.plot.curve.getOriginalDataset()[1], dataset.array[2, 6])
+    assert rows["Fe"][2] == "present" and "Si" not in rows
+
+
 def test_ambiguous_lines_are_dashed_and_name_their_alternatives():
     from insitu_tem.gui.panels.eels.eds_mode import STYLES, marker_lines
 
