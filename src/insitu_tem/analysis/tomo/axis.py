@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from insitu_tem.analysis.tomo.projector import projector
 from insitu_tem.analysis.tomo.reconstruct import reconstruct
 
 SLABS = 6
@@ -98,16 +99,19 @@ def _slab_errors(sinograms: np.ndarray, tilts: np.ndarray, offset: float) -> np.
     """Squared reprojection residual of each slab of :data:`SLABS` (rows along the axis) of a
     SIRT-20 reconstruction, over the whole series' ‖b‖² (single-axis slices are reconstructed
     independently, so the slabs' sum is the whole error's square)."""
-    total = float(np.sum(np.square(sinograms, dtype=np.float64)))
-    slabs = np.array_split(np.arange(sinograms.shape[1]), min(SLABS, sinograms.shape[1]))
-    errors = []
-    for rows in slabs:
-        part = sinograms[:, rows]
-        error = reconstruct(
-            part, tilts, method="sirt", iterations=20, axis_offset_px=offset, smooth_px=0.0
-        ).reprojection_error
-        errors.append(error**2 * float(np.sum(np.square(part, dtype=np.float64))))
-    return np.array(errors) / max(total, 1e-300)
+    volume = reconstruct(
+        sinograms, tilts, method="sirt", iterations=20, axis_offset_px=offset, smooth_px=0.0
+    ).volume
+    n_tilts, rows, nx = sinograms.shape
+    nz = volume.shape[0]
+    forward = projector(tilts, nx, nz=nz, axis_offset_px=offset).forward(
+        np.ascontiguousarray(volume.transpose(0, 2, 1)).reshape(nz * nx, rows)
+    )
+    measured = np.asarray(sinograms, dtype=np.float32).transpose(0, 2, 1).reshape(-1, rows)
+    per_row = np.square(forward - measured, dtype=np.float64).sum(axis=0)
+    total = float(np.square(measured, dtype=np.float64).sum())
+    slabs = np.array_split(per_row, min(SLABS, rows))
+    return np.array([slab.sum() for slab in slabs]) / max(total, 1e-300)
 
 
 def _binned_rows(aligned: np.ndarray, n_slices: int, width: int) -> np.ndarray:
