@@ -18,6 +18,8 @@ from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.io.load import load
 from tests.gui.test_eels_panel import open_in
 
+pytestmark = pytest.mark.slow
+
 ROWS, COLS = 6, 8
 SI_COUNTS, FE_COUNTS = 400.0, 300.0
 """Si Kα counts per probe in the left half of the scan, Fe Kα counts per probe everywhere."""

@@ -74,6 +74,7 @@ class EdsMode(QObject):
         self.plot.setLabel("bottom", self._axis_label(), units=None)
         self.view.clear_map("" if scan else "A spectrum image shows its maps here")
         if scan:
+            self.view.set_scan(*dataset.shape[:2])
             self._request_map(None)
         self._fresh = True
         self.refresh()

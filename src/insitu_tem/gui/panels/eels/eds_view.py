@@ -90,6 +90,7 @@ class EdsView(QWidget):
         self.roi.setVisible(False)
         self.map_plot.addItem(self.roi)
         self._map: tuple[str, np.ndarray, np.ndarray | None] | None = None
+        self._scan = (1, 1)
         self._build()
         self._connect()
 
@@ -151,7 +152,7 @@ class EdsView(QWidget):
 
     def box(self) -> list[int]:
         """The region drawn, [row0, row1, col0, col1] (half-open, scan px), inside the map."""
-        rows, cols = self.image.image.shape if self.image.image is not None else (1, 1)
+        rows, cols = self._scan
         x, y = self.roi.pos()
         width, height = self.roi.size()
         col0 = int(np.clip(round(x), 0, cols - 1))
@@ -217,17 +218,15 @@ class EdsView(QWidget):
         self.image.setImage(np.nan_to_num(self._map[1]), autoLevels=True)
         self.map_plot.setTitle(title)
         if first:
-            rows, cols = values.shape
-            self.place_region(
-                [
-                    rows // 4,
-                    max(3 * rows // 4, rows // 4 + 1),
-                    cols // 4,
-                    max(3 * cols // 4, cols // 4 + 1),
-                ]
-            )
             self.map_plot.autoRange()
         self.roi.setVisible(self.source == "region")
+
+    def set_scan(self, rows: int, cols: int) -> None:
+        """A spectrum image of ``rows`` × ``cols`` probes: regions are drawn within it, the
+        first over its central half."""
+        self._scan = (rows, cols)
+        half = [rows // 4, max(3 * rows // 4, rows // 4 + 1), cols // 4]
+        self.place_region([*half, max(3 * cols // 4, cols // 4 + 1)])
 
     def clear_map(self, title: str = "") -> None:
         """No map (a lone spectrum or a line scan): ``title`` says why."""
