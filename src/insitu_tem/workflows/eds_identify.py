@@ -14,6 +14,7 @@ scan rows ``row0 ≤ row < row1`` and columns ``col0 ≤ col < col1`` (a spectru
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,10 @@ DEFAULT_RESOLUTION_MN_KA_EV = 130.0
 """Detector FWHM at Mn Kα assumed, eV (the CLI's ``--resolution`` default)."""
 DEFAULT_FALSE_ALARM = 0.01
 """Expected false identifications per spectrum (the CLI's ``--false-alarm`` default)."""
+LIBRARY_WARNINGS = r"(hyperspy|exspy)(\.|$)"
+"""Modules whose warnings the identification ignores: importing exspy's X-ray line database
+makes HyperSpy warn of its own deprecated imports, on the terminal the workbench was started
+from when the identification runs in a worker process (the workbench quiets them in its own)."""
 
 
 def energies_ev(dataset: Dataset) -> np.ndarray:
@@ -146,14 +151,16 @@ def identification_value(
 
     if progress is not None:
         progress(0.2, "identifying X-ray lines")
-    found = identify_lines(
-        counts,
-        energies,
-        beam_energy_kv=beam_kv,
-        resolution_mn_ka_ev=parameters["resolution_mn_ka_ev"],
-        false_alarm=parameters["false_alarm"],
-        elements=tuple(parameters["elements"]),
-    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=LIBRARY_WARNINGS)
+        found = identify_lines(
+            counts,
+            energies,
+            beam_energy_kv=beam_kv,
+            resolution_mn_ka_ev=parameters["resolution_mn_ka_ev"],
+            false_alarm=parameters["false_alarm"],
+            elements=tuple(parameters["elements"]),
+        )
     return {
         "spectrum": what,
         "total_counts": float(np.sum(counts)),
