@@ -14,6 +14,14 @@ and takes the difference between the clipping at :data:`CLIP_FWHM` and at
 :data:`NARROW_CLIP_FWHM` as the continuum's own local error (it is large where the continuum
 bends on the scale of a line, small where it is smooth).
 
+On the rising side of the roll-off (below the continuum's maximum under
+:data:`ROLL_OFF_SEARCH_EV`, where the window's absorption makes the continuum climb from nothing
+within a few line widths) neither the clipping nor the smooth correction can follow it: a
+continuum placed a fraction of a line width off there leaves a residual as large as a line (C
+Kα, N Kα, Sc Lα on spectra without them). There the local error is at least the continuum's
+change across one FWHM, ``|c(E + FWHM/2) − c(E − FWHM/2)|`` (:func:`roll_off_error`): a line
+on the flank must stand above what a shift of the continuum by half a line width would make.
+
 References
 ----------
 .. [1] C. G. Ryan, E. Clayton, W. L. Griffin, S. H. Sie and D. R. Cousens, Nucl. Instrum.
@@ -30,6 +38,7 @@ from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV, fwhm_ev
 
 CLIP_FWHM = 1.5
 NARROW_CLIP_FWHM = 1.0
+ROLL_OFF_SEARCH_EV = 2000.0
 
 
 def clip_half_widths(
@@ -90,3 +99,42 @@ def snip_continuum(
         mean = 0.5 * (values[index - p] + values[index + p])
         values[index] = np.minimum(values[index], mean)
     return (np.exp(np.exp(values) - 1.0) - 1.0) ** 2 - 1.0
+
+
+def roll_off_error(
+    continuum: np.ndarray,
+    energies_ev: np.ndarray,
+    *,
+    resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV,
+) -> np.ndarray:
+    """Local error of the continuum on the rising side of the detector's low-energy roll-off
+    (module docstring), counts per channel; 0 above the continuum's maximum.
+
+    Parameters
+    ----------
+    continuum : ndarray
+        (channels,) continuum, counts per channel.
+    energies_ev : ndarray
+        (channels,) channel centres, eV, increasing.
+    resolution_mn_ka_ev : float
+        Detector FWHM at Mn Kα, eV.
+
+    Returns
+    -------
+    ndarray
+        (channels,) ``|c(E + FWHM/2) − c(E − FWHM/2)|`` below the energy of the continuum's
+        maximum under :data:`ROLL_OFF_SEARCH_EV`, else 0.
+    """
+    energies = np.asarray(energies_ev, dtype=float)
+    values = np.asarray(continuum, dtype=float)
+    low = energies <= ROLL_OFF_SEARCH_EV
+    if not np.any(low):
+        return np.zeros_like(values)
+    peak = float(energies[low][np.argmax(values[low])])
+    half = 0.5 * np.array(
+        [fwhm_ev(max(e, 0.0), resolution_mn_ka_ev=resolution_mn_ka_ev) for e in energies]
+    )
+    change = np.abs(
+        np.interp(energies + half, energies, values) - np.interp(energies - half, energies, values)
+    )
+    return np.where(energies < peak, change, 0.0)

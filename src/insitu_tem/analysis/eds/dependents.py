@@ -21,7 +21,10 @@ fitted.
 
 The fit (:mod:`.fit`) takes both as two columns built from the lines of the model: the escape
 column's scale bounded to ``[0,`` :data:`ESCAPE_BOUND` ``]`` of the formula (a detector that is
-not silicon, or whose escape peaks are rejected by its electronics, gets 0), the pile-up's ≥ 0.
+not silicon, or whose escape peaks are rejected by its electronics, gets 0), the pile-up's to
+``[0,`` :data:`PILE_UP_BOUND` ``]`` counts per count of the lines (2 %: beyond, the pulse
+processor's pile-up rejection has failed; and an unbounded scale would let a strong low-energy
+line's sums with every other line stand for lines a few hundred eV above them).
 They are then the lines' dependents, not elements: a peak at 6.30 keV beside a strong Cu Kα is
 the Cu Kα escape peak before it is Eu or Mn.
 
@@ -44,6 +47,7 @@ SI_KA_EV = 1739.7
 SI_K_EDGE_EV = 1839.0
 SI_FLUORESCENCE_YIELD = 0.050
 ESCAPE_BOUND = 2.0
+PILE_UP_BOUND = 0.02
 
 
 @lru_cache(maxsize=1)

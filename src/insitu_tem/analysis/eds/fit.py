@@ -12,7 +12,8 @@ clipped one and cannot trade a hole or a hump against lines), ``p_F`` the family
 (:func:`~insitu_tem.analysis.eds.families.line_profiles` summed, one count in the main line)
 and ``a_F ≥ 0`` the main line's net counts; ``e`` the Si escape peaks and ``u`` the pile-up
 of the families' lines (:mod:`.dependents`, built from the previous iteration's counts, scales
-``0 ≤ s_e ≤`` :data:`~insitu_tem.analysis.eds.dependents.ESCAPE_BOUND` and ``s_p ≥ 0``).
+``0 ≤ s_e ≤`` :data:`~insitu_tem.analysis.eds.dependents.ESCAPE_BOUND`, ``0 ≤ s_p ≤``
+:data:`~insitu_tem.analysis.eds.dependents.PILE_UP_BOUND`).
 
 Weights ``1 / v`` with ``v = max(model, 1) + (δ · lines)²``: Poisson counts of the model, and a
 relative error δ of the line profiles themselves (peak shapes with tails, line ratios of the
@@ -31,7 +32,9 @@ family would take): a line that only stands for the error of a strong neighbour'
 taken for another element.
 
 The continuum's local error ``Δc`` (:mod:`.continuum`) is taken as coherent over a family's
-lines: its counts get the variance ``(Σ_ch ∂a/∂y_ch · Δc_ch)²``.
+lines: its counts get the variance ``(Σ_ch ∂a/∂y_ch · Δc_ch)²``. On the rising side of the
+detector's roll-off, the continuum's error ``r`` there (its change across one FWHM) is taken as
+a continuum misplaced in the shape of the family's profile ``p``: the variance ``(pᵀr / pᵀp)²``.
 
 A family not in the model is scored without refitting: its profile, less its projection on the
 model's columns, against the residual, gives the counts it would get and their 1σ (the partial
@@ -53,7 +56,7 @@ from scipy.optimize import lsq_linear
 
 from scipy.ndimage import uniform_filter1d
 
-from insitu_tem.analysis.eds.dependents import ESCAPE_BOUND, pile_up
+from insitu_tem.analysis.eds.dependents import ESCAPE_BOUND, PILE_UP_BOUND, pile_up
 from insitu_tem.analysis.eds.lines import fwhm_ev
 
 KNOT_FWHM = 5.0
@@ -131,6 +134,9 @@ class Problem:
     escapes : ndarray
         (fitted channels, m) the Si escape peak of each line of ``lines``
         (:mod:`.dependents`).
+    roll_off : ndarray
+        (fitted channels,) the continuum's error on the rising side of the detector's roll-off,
+        counts per channel (:func:`~insitu_tem.analysis.eds.continuum.roll_off_error`).
     """
 
     counts: np.ndarray
@@ -143,9 +149,12 @@ class Problem:
     elements: np.ndarray
     continuum_error: np.ndarray
     escapes: np.ndarray
+    roll_off: np.ndarray
 
 
-def make_problem(counts, energies_ev, continuum, lines, owners, elements, continuum_error, escapes):
+def make_problem(
+    counts, energies_ev, continuum, lines, owners, elements, continuum_error, escapes, roll_off
+):
     """:class:`Problem` of the counts, the SNIP continuum and the lines of the families, all
     over the fitted channels (attributes of :class:`Problem`)."""
     energies = np.asarray(energies_ev, dtype=float)
@@ -168,6 +177,7 @@ def make_problem(counts, energies_ev, continuum, lines, owners, elements, contin
         np.asarray(elements, int),
         np.asarray(continuum_error, float),
         np.asarray(escapes, float).reshape(lines.shape),
+        np.asarray(roll_off, float),
     )
 
 
@@ -214,7 +224,7 @@ def _design(problem: Problem, profiles: np.ndarray, dependents: np.ndarray):
     lower = np.r_[np.full(k, CONTINUUM_BOUND[0]), np.zeros(d + n)]
     upper = np.r_[np.full(k, CONTINUUM_BOUND[1]), np.full(d, ESCAPE_BOUND), np.full(n, np.inf)]
     if d == 2:
-        upper[k + 1] = np.inf
+        upper[k + 1] = PILE_UP_BOUND
     return design, lower, upper
 
 
@@ -260,6 +270,7 @@ def fit(problem: Problem, columns: tuple[int, ...], *, delta: float | None = Non
             problem, columns, coefficients[k:], response * root[None, :], list(columns), measured
         )
         + ((response * root[None, :]) @ problem.continuum_error) ** 2
+        + _roll_off_variance(problem, list(columns))
     )
     return FamilyFit(
         tuple(columns),
@@ -288,6 +299,18 @@ def _line_ratio_variance(problem, columns, counts, response, targets, delta) -> 
     effect = response @ lines
     same = problem.elements[targets][:, None] == problem.elements[problem.owners[inside]][None]
     return delta**2 * np.sum(np.where(same, 0.0, effect) ** 2, axis=1)
+
+
+def _roll_off_variance(problem: Problem, targets) -> np.ndarray:
+    """Variance, counts², of the counts of families ``targets`` from the roll-off's continuum
+    error ``r``: the counts a continuum off by ``r`` in the shape of the family's profile ``p``
+    would give it, ``(pᵀ r / pᵀ p)²``. Not through the fit's response, which the smooth
+    continuum correction makes blind to a smooth error."""
+    profiles = problem.profiles[:, list(targets)]
+    norm = np.sum(profiles**2, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(norm > 0, (profiles.T @ problem.roll_off) / norm, 0.0)
+    return shift**2
 
 
 def _profile_error(counts, fitted, lines) -> float:
@@ -327,5 +350,6 @@ def score(problem: Problem, model: FamilyFit, candidates) -> tuple[np.ndarray, n
             problem, list(model.columns), model.counts, response, candidates, model.delta
         )
         + (response @ problem.continuum_error) ** 2
+        + _roll_off_variance(problem, candidates)
     )
     return counts, np.sqrt(sigmas**2 + systematic)

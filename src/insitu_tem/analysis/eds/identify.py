@@ -39,7 +39,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.stats import norm
 
-from insitu_tem.analysis.eds.continuum import NARROW_CLIP_FWHM, snip_continuum
+from insitu_tem.analysis.eds.continuum import (
+    NARROW_CLIP_FWHM,
+    roll_off_error,
+    snip_continuum,
+)
 from insitu_tem.analysis.eds.decide import ElementFinding, decide
 from insitu_tem.analysis.eds.dependents import escape_profiles
 from insitu_tem.analysis.eds.families import Family, families_in_range, line_profiles
@@ -342,6 +346,7 @@ class _Setup:
             elements,
             np.abs(narrow - continuum)[self.in_range],
             np.concatenate(escapes, axis=1) if escapes else np.zeros((energies.size, 0)),
+            roll_off_error(continuum, self.energies, resolution_mn_ka_ev=resolution)[self.in_range],
         )
         return problem, candidates
 
