@@ -88,6 +88,8 @@ def make_spectrum(seed: int) -> dict:
     return {
         "energies": 1000 * energy,
         "counts": rng.poisson(expected).astype(float),
+        "expected": expected,
+        "expected_lines": expected - continuum,
         "truth": counts,
         "significance": significance,
         "beam": beam,
@@ -112,12 +114,13 @@ def _overlapped(element: str, others, resolution: float = 130.0) -> bool:
     )
 
 
-def corpus(first_seed: int, spectra: int) -> dict:
-    """Every case's outcome over ``spectra`` spectra from ``first_seed`` on."""
+def corpus(first_seed: int, spectra: int, *, maker=None) -> dict:
+    """Every case's outcome over ``spectra`` spectra from ``first_seed`` on, made by ``maker``
+    (default :func:`make_spectrum`)."""
     net, sigma, false, detected, significance, overlap, wrong = [], [], [], [], [], [], []
     not_measured = 0
     for seed in range(first_seed, first_seed + spectra):
-        case = make_spectrum(seed)
+        case = (maker or make_spectrum)(seed)
         result = identify_lines(
             case["counts"],
             case["energies"],
@@ -166,9 +169,13 @@ def corpus(first_seed: int, spectra: int) -> dict:
 
 def run(*, fast: bool) -> list[Measurement]:
     """The rows of the module docstring on ``FAST`` or ``FULL`` spectra."""
-    out = corpus(FIRST_SEED, FAST if fast else FULL)
+    return rows(corpus(FIRST_SEED, FAST if fast else FULL))
+
+
+def rows(out: dict) -> list[Measurement]:
+    """The rows of the module docstring from :func:`corpus`'s outcome ``out``."""
     bound = FALSE_ALARM + 3 * np.sqrt(FALSE_ALARM / max(len(out["false"]), 1))
-    rows = [
+    found = [
         Measurement(
             "eds_identify",
             "EDS identification: net counts of the lines found / their 1σ",
@@ -183,7 +190,7 @@ def run(*, fast: bool) -> list[Measurement]:
         ("lines below 0.5 keV, on the detector's roll-off", False),
     ):
         per_case = [sum(1 for e in case if (e > ROLL_OFF_EV) == above) for case in out["false"]]
-        rows.append(
+        found.append(
             _rate(
                 f"false identifications per spectrum, {label} (stated {FALSE_ALARM:g} in all)",
                 float(np.mean(per_case)),
@@ -194,7 +201,7 @@ def run(*, fast: bool) -> list[Measurement]:
         inside = (out["significance"] >= low) & (out["significance"] < high)
         label = f"{low}–{high} σ" if np.isfinite(high) else f"> {low} σ"
         missed = 1.0 - float(out["detected"][inside].mean()) if inside.any() else np.nan
-        rows.append(
+        found.append(
             _rate(
                 f"elements put in and missed, true significance {label} ({int(inside.sum())} "
                 "lines)",
@@ -203,12 +210,12 @@ def run(*, fast: bool) -> list[Measurement]:
         )
     overlapped = out["overlap"]
     wrong = float(out["wrong"][overlapped].mean()) if overlapped.any() else np.nan
-    rows.append(
+    found.append(
         _rate(
             f"overlapped elements replaced by the wrong one ({int(overlapped.sum())} lines)", wrong
         )
     )
-    return rows
+    return found
 
 
 def _rate(name: str, value: float, *, target: float | None = None) -> Measurement:
