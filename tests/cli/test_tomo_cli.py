@@ -213,7 +213,8 @@ def test_segment_says_why_a_material_volume_is_not_measured(tmp_path, capsys):
     code = main(["segment", str(path), "--out", str(tmp_path / "again.tif"), "--quiet"])
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert any(line.startswith('material_volumes_reason: "core not measured') for line in lines)
+    reason = lines.index("material_volumes_reason:")
+    assert lines[reason + 1].startswith("  core not measured: no plateau")
 
 
 def test_segment_gives_a_null_reason_when_the_material_volumes_are_measured(tomo_run, capsys):
