@@ -199,3 +199,24 @@ def test_real_bcf_sum_names_its_elements(qtbot, panel, realdata):
     assert {"O", "Si", "Fe", "Cu", "Pt"} <= {e for e, row in rows.items() if row[2] == "present"}
     assert rows["S"][2] == "not detected"
     assert "the sum of 65536 spectra" in panel.eds_view.summary.text().lower()
+
+
+def test_the_panel_fits_the_lines_at_the_resolution_the_command_line_measures(qtbot, panel):
+    """The same spectrum gives the same numbers on screen as from ``insitu-tem eds``: the
+    detector FWHM is measured on the spectrum (not assumed 130 eV) and said in the readout."""
+    from insitu_tem.analysis.eds.identify import identify_lines
+
+    dataset = spectrum_image()
+    open_in(panel, dataset)
+    rows = identified(qtbot, panel)
+    energies = dataset.axes[-1].coordinates()
+    expected = identify_lines(
+        dataset.array.sum(axis=(0, 1), dtype=np.float64), energies, beam_energy_kv=200.0
+    )
+    value = panel.eds.result_value()
+    assert value["resolution_mn_ka_ev"] == pytest.approx(expected.resolution_mn_ka_ev, rel=1e-9)
+    assert abs(expected.resolution_mn_ka_ev - 130.0) > 1.0
+    fe = next(f for f in expected.findings if f.element == "Fe")
+    shown = next(f for f in value["findings"] if f["element"] == "Fe")
+    assert rows["Fe"][2] == "present" and shown["net_counts"] == pytest.approx(fe.net_counts)
+    assert "FWHM at Mn Kα" in panel.readout.text() and "measured on" in panel.readout.text()

@@ -92,7 +92,7 @@ def prepare(
     *,
     region: dict | None = None,
     elements: tuple[str, ...] = (),
-    resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV,
+    resolution_mn_ka_ev: float | None = None,
     false_alarm: float = DEFAULT_FALSE_ALARM,
     child: ChildProcess | None = None,
 ) -> Job:
@@ -104,8 +104,8 @@ def prepare(
         What is summed (module docstring); None: every spectrum.
     elements : tuple of str
         Elements always reported, found or not (those the user typed or the file names).
-    resolution_mn_ka_ev : float
-        Detector FWHM at Mn Kα, eV.
+    resolution_mn_ka_ev : float, optional
+        Detector FWHM at Mn Kα, eV; None: measured on the spectrum, as ``insitu-tem eds`` does.
     false_alarm : float
         Expected false identifications per spectrum.
     child : ChildProcess, optional
@@ -116,7 +116,7 @@ def prepare(
     parameters = {
         "region": region,
         "elements": list(elements),
-        "resolution_mn_ka_ev": float(resolution_mn_ka_ev),
+        "resolution_mn_ka_ev": None if resolution_mn_ka_ev is None else float(resolution_mn_ka_ev),
         "false_alarm": float(false_alarm),
     }
 
@@ -170,6 +170,8 @@ def identification_value(
         "false_alarm_per_spectrum": float(found.false_alarm),
         "families_tested": int(found.tested),
         "resolution_mn_ka_ev": float(found.resolution_mn_ka_ev),
+        "resolution_mn_ka_ev_sigma": _finite(found.resolution_sigma_ev),
+        "resolution_source": found.resolution_source,
         "counts": np.asarray(found.counts, float).tolist(),
         "continuum": np.asarray(found.continuum, float).tolist(),
         "model": np.asarray(found.model, float).tolist(),
@@ -182,7 +184,7 @@ def identification_value(
                 "line_energies_ev": [_energy(line) for line in f.lines],
                 "line_labels": [pretty(line) for line in f.lines],
                 "net_counts": float(f.net_counts),
-                "net_counts_sigma": float(f.sigma) if np.isfinite(f.sigma) else None,
+                "net_counts_sigma": _finite(f.sigma),
                 "significance_sigma": float(f.significance),
                 "alternatives": list(f.alternatives),
                 "note": f.note,
@@ -190,6 +192,10 @@ def identification_value(
             for f in found.findings
         ],
     }
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
 
 
 def _energy(line: str) -> float:
@@ -225,10 +231,10 @@ class LineMap:
     reason: str = ""
 
 
-def line_map(
-    dataset: Dataset, line: str, *, resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV
-) -> LineMap:
-    """The net-count map of ``line`` (``"Fe_Ka"``) over ``dataset``'s spectrum image.
+def line_map(dataset: Dataset, line: str, *, resolution_mn_ka_ev: float | None = None) -> LineMap:
+    """The net-count map of ``line`` (``"Fe_Ka"``) over ``dataset``'s spectrum image, its windows
+    from the detector FWHM at Mn Kα ``resolution_mn_ka_ev``, eV (the identification's measured
+    one, as ``insitu-tem eds`` maps; None: :data:`DEFAULT_RESOLUTION_MN_KA_EV`).
 
     Raises
     ------
@@ -243,7 +249,7 @@ def line_map(
     energies = energies_ev(dataset)
     if not np.all(np.isfinite(energies)):
         raise DataError("the X-ray energy axis is not calibrated in eV; set a calibration")
-    xray = xray_line(line, resolution_mn_ka_ev=resolution_mn_ka_ev)
+    xray = xray_line(line, resolution_mn_ka_ev=resolution_mn_ka_ev or DEFAULT_RESOLUTION_MN_KA_EV)
     maps = line_maps(dataset.array, energies, (xray,))
     variance = (
         maps.variance[0] if maps.variance is not None else np.full(maps.maps[0].shape, np.nan)

@@ -244,7 +244,8 @@ class EdsMode(QObject):
         self._request_map(line)
 
     def _request_map(self, line: str | None) -> None:
-        key = self._key(None, line)
+        fwhm = (self.result_value() or {}).get("resolution_mn_ka_ev")
+        key = self._key(None, line, fwhm)
         if key in self._maps:
             self.view.show_map(*self._maps[key])
             return
@@ -253,7 +254,7 @@ class EdsMode(QObject):
         def compute():
             if line is None:
                 return "Total X-ray counts", eds_identify.counts_map(dataset), None
-            found = eds_identify.line_map(dataset, line)
+            found = eds_identify.line_map(dataset, line, resolution_mn_ka_ev=fwhm)
             title = f"{name} net counts"
             if not found.ok:
                 title += f" (not measured: {found.reason})"

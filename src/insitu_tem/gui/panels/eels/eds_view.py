@@ -288,10 +288,15 @@ def row_texts(finding: dict) -> tuple[str, ...]:
 
 
 def threshold_text(value: dict) -> str:
-    """The significance a line needed in an "eds.identify" result value, and why."""
+    """The significance a line needed in an "eds.identify" result value, and why; the detector
+    resolution the lines were fitted with, and where it comes from."""
+    fwhm, sigma = value["resolution_mn_ka_ev"], value.get("resolution_mn_ka_ev_sigma")
+    resolution = f"{fwhm:.0f} eV" if sigma is None else value_with_sigma(fwhm, sigma) + " eV"
+    source = value.get("resolution_source", "")
     return (
         f"threshold {value['threshold_sigma']:.2f} σ: {value['false_alarm_per_spectrum']:g} "
-        f"false lines per spectrum over {value['families_tested']} line families"
+        f"false lines per spectrum over {value['families_tested']} line families; FWHM at Mn Kα "
+        f"{resolution}{f' ({source})' if source else ''}"
     )
 
 
