@@ -95,6 +95,11 @@ def test_the_summed_spectrum_is_shown_in_kev_with_its_lines_named(qtbot, panel):
     assert "present" in panel.readout.text() and "map" in panel.readout.text()
     assert panel.tasks.eels_child.pid is not None, "identified in the worker process"
     assert not panel.state.session.parameters("eels.default_edge"), "no EELS edge searched"
+    edge_controls = (panel.edge_label, panel.edge_combo, panel.reference_spin)
+    assert not any(widget.isVisible() for widget in edge_controls), "no EELS edge to choose"
+    assert panel.elements_edit.isVisible() and panel.log_check.isVisible()
+    panel.clear_dataset()
+    assert all(widget.isVisible() for widget in edge_controls)
 
 
 def test_clicking_a_row_maps_its_line(qtbot, panel):

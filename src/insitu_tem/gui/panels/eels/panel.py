@@ -93,9 +93,7 @@ class EelsPanel(QWidget):
     def _build_controls(self) -> None:
         self.edge_combo = QComboBox()
         self.edge_combo.addItem("(no edge)", None)
-        self.edge_combo.setToolTip(
-            "Edge measured at every probe: onset and chemical shift (eV), window counts"
-        )
+        self.edge_combo.setToolTip("Edge measured at every probe: onset, chemical shift, window")
         for name in EDGES:
             self.edge_combo.addItem(name, name)
         self.model_combo = QComboBox()
@@ -121,10 +119,11 @@ class EelsPanel(QWidget):
         self.log_check.setToolTip("Logarithmic counts axis")
         self.elements_edit = ElementsEdit()
         self.controls = QHBoxLayout()
+        self.edge_label, self.background_label = QLabel("Edge"), QLabel("Background")
         for widget in (
-            QLabel("Edge"),
+            self.edge_label,
             self.edge_combo,
-            QLabel("Background"),
+            self.background_label,
             self.model_combo,
             self.reference_spin,
             self.use_current_button,
@@ -209,7 +208,7 @@ class EelsPanel(QWidget):
         self.reference_spin.setRange(0, max(dataset.n_items - 1, 0))
         self.reference_spin.blockSignals(False)
         energy = self.energy
-        self._enable_analysis(not self.xray)
+        self._show_edge_controls(not self.xray)
         self._sync_view()
         self._sync_controls()
         if self.xray:
@@ -227,8 +226,10 @@ class EelsPanel(QWidget):
         self.detected.request(dataset, self.state.session.fingerprint("eels"))
         self.analysis.request()
 
-    def _enable_analysis(self, enabled: bool) -> None:
+    def _show_edge_controls(self, shown: bool) -> None:
         for widget in (
+            self.edge_label,
+            self.background_label,
             self.edge_combo,
             self.model_combo,
             self.reference_spin,
@@ -236,7 +237,7 @@ class EelsPanel(QWidget):
             self.load_reference_button,
             self.aligned_check,
         ):
-            widget.setEnabled(enabled)
+            widget.setVisible(shown)
 
     def clear_dataset(self) -> None:
         """The EELS data left the session."""
@@ -246,7 +247,7 @@ class EelsPanel(QWidget):
         self.dataset, self.xray = None, False
         self.profiles.set_xray(False)
         self.side.setCurrentWidget(self.profiles)
-        self._enable_analysis(True)
+        self._show_edge_controls(True)
         self.plot.setLabel("bottom", "Energy loss", units="eV")
         self.profiles.clear()
         self.plot.set_spectrum(np.zeros(0), np.zeros(0))
