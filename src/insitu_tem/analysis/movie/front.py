@@ -22,7 +22,9 @@ mislead it (:mod:`~insitu_tem.analysis.movie.front_states`):
    diffuse zone leaves partly reacted at the movie's end are found from their whole changes,
    kept only when the reacted area over them no longer changes in the last frames
    (:mod:`~insitu_tem.analysis.movie.front_end`), for the pixel passages
-   (:attr:`StateModel.end`).
+   (:attr:`StateModel.end`). The final per-frame fits read them to that end fraction when the
+   front is shown stopped there and the end state holds
+   (:mod:`~insitu_tem.analysis.movie.front_stall`).
 
 The position is the width-averaged one: the centre of the erf fitted to the reacted fraction
 averaged across the line's width. Its 1σ combines the fit's statistical error (scaled by the
@@ -39,6 +41,7 @@ import numpy as np
 from insitu_tem.analysis.movie.front_end import end_levels
 from insitu_tem.analysis.movie.front_profile import ProfileFit, correlation_factor, fit_profile
 from insitu_tem.analysis.movie.front_profile import on_line, pure_fraction
+from insitu_tem.analysis.movie.front_stall import stall_end
 from insitu_tem.analysis.movie.front_states import (
     StateModel,
     direction_and_sign,
@@ -106,9 +109,16 @@ def auto_polarity(image: np.ndarray) -> int:
 
 
 def _fit_frames(
-    image: np.ndarray, model: StateModel, previous: list | None, *, interval: bool = False
+    image: np.ndarray,
+    model: StateModel,
+    previous: list | None,
+    *,
+    interval: bool = False,
+    end: np.ndarray | None = None,
 ) -> list[ProfileFit | None]:
     phi, sigma = model.fraction(image)
+    if end is not None:
+        phi = phi * end[None, :]
     starts = [
         None
         if previous is None or previous[t] is None
@@ -231,9 +241,11 @@ def track_front_levels(
     if fitted is None:
         return _absent(data.shape[0], -direction * sign, NO_FRONT), None, []
     model, fits = fitted
+    end = None
     if follows_specimen:
         model = replace(model, end=end_levels(data, model, fits))
-    fits = _fit_frames(data, model, fits, interval=True)
+        end = stall_end(data, model, fits)
+    fits = _fit_frames(data, model, fits, interval=True, end=end)
     track = _summarise(model, fits, min_evidence=min_evidence, polarity=-direction * sign)
     return _without_wide(track, data, model), model, fits
 

@@ -73,17 +73,17 @@ def moving_width(fits: list) -> float:
 
 def still_moving(area: np.ndarray, *, frames: int) -> bool:
     """Whether ``area`` (per frame) has a slope over its last ``frames`` frames beyond
-    ``CHANGE_Z`` × its 1σ (:func:`_noise`)."""
+    ``CHANGE_Z`` × its 1σ (:func:`correlated_noise`)."""
     window = 2 * (frames // 2) + 1
     if area.size < 2 * window or not np.all(np.isfinite(area)):
         return True
-    sigma, inflation = _noise(area, window)
+    sigma, inflation = correlated_noise(area, window)
     x = np.arange(frames) - (frames - 1) / 2
     slope = float(x @ area[-frames:] / (x @ x))
     return abs(slope) > CHANGE_Z * max(sigma / np.sqrt(x @ x) * inflation, NOISE_FLOOR)
 
 
-def _noise(area: np.ndarray, window: int) -> tuple[float, float]:
+def correlated_noise(area: np.ndarray, window: int) -> tuple[float, float]:
     """1σ of ``area`` per frame and the AR(1) inflation ``√((1 + ρ) / (1 − ρ))`` of a mean or
     slope over consecutive frames.
 
