@@ -161,6 +161,23 @@ def identification_value(
             false_alarm=parameters["false_alarm"],
             elements=tuple(parameters["elements"]),
         )
+    document = identification_document(found, counts, what)
+    for finding, f in zip(document["findings"], found.findings):
+        finding["line_energies_ev"] = [_energy(line) for line in f.lines]
+        finding["line_labels"] = [pretty(line) for line in f.lines]
+    document.update(
+        counts=np.asarray(found.counts, float).tolist(),
+        continuum=np.asarray(found.continuum, float).tolist(),
+        model=np.asarray(found.model, float).tolist(),
+    )
+    return document
+
+
+def identification_document(found, counts: np.ndarray, what: str) -> dict:
+    """An :class:`~insitu_tem.analysis.eds.identify.Identification` as plain data, the
+    ``identification`` of ``insitu-tem eds``'s JSON and the core of the panel's result value:
+    what was summed (``what``) and its total of ``counts``, the threshold, the detector
+    resolution, the escape and pile-up scales, and each element's finding (NaN written None)."""
     return {
         "spectrum": what,
         "total_counts": float(np.sum(counts)),
@@ -169,20 +186,18 @@ def identification_value(
         "threshold_sigma": float(found.threshold),
         "false_alarm_per_spectrum": float(found.false_alarm),
         "families_tested": int(found.tested),
-        "resolution_mn_ka_ev": float(found.resolution_mn_ka_ev),
+        "resolution_mn_ka_ev": _finite(found.resolution_mn_ka_ev),
         "resolution_mn_ka_ev_sigma": _finite(found.resolution_sigma_ev),
         "resolution_source": found.resolution_source,
-        "counts": np.asarray(found.counts, float).tolist(),
-        "continuum": np.asarray(found.continuum, float).tolist(),
-        "model": np.asarray(found.model, float).tolist(),
+        "escape_peaks_scale": _finite(found.escape_scale),
+        "pile_up_fraction": _finite(found.pile_up),
+        "profile_error": float(found.profile_error),
         "findings": [
             {
                 "element": f.element,
                 "status": f.status,
                 "lines": list(f.lines),
                 "line_energy_ev": f.line_energy_ev if f.lines else None,
-                "line_energies_ev": [_energy(line) for line in f.lines],
-                "line_labels": [pretty(line) for line in f.lines],
                 "net_counts": float(f.net_counts),
                 "net_counts_sigma": _finite(f.sigma),
                 "significance_sigma": float(f.significance),

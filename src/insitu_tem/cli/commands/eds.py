@@ -182,6 +182,7 @@ def _lone_spectrum(path: str):
 def identify(counts, energies, beam_kv, args, elements, what: str) -> dict:
     """The ``identification`` of a spectrum for the JSON, and its short form ``identified``."""
     from insitu_tem.analysis.eds.identify import identify_lines
+    from insitu_tem.workflows.eds_identify import identification_document
 
     result = identify_lines(
         counts,
@@ -197,43 +198,10 @@ def identify(counts, energies, beam_kv, args, elements, what: str) -> dict:
     }
     return {
         "identified": by_status,
-        "identification": {
-            "spectrum": what,
-            "total_counts": float(np.sum(counts)),
-            "ok": result.ok,
-            "reason": result.reason,
-            "threshold_sigma": result.threshold,
-            "false_alarm_per_spectrum": result.false_alarm,
-            "families_tested": result.tested,
-            "resolution_mn_ka_ev": _number(result.resolution_mn_ka_ev),
-            "resolution_mn_ka_ev_sigma": _number(result.resolution_sigma_ev),
-            "resolution_source": result.resolution_source,
-            "escape_peaks_scale": _number(result.escape_scale),
-            "pile_up_fraction": _number(result.pile_up),
-            "profile_error": result.profile_error,
-            "findings": [
-                {
-                    "element": f.element,
-                    "status": f.status,
-                    "lines": list(f.lines),
-                    "line_energy_ev": f.line_energy_ev if f.lines else None,
-                    "net_counts": f.net_counts,
-                    "net_counts_sigma": f.sigma if np.isfinite(f.sigma) else None,
-                    "significance_sigma": f.significance,
-                    "alternatives": list(f.alternatives),
-                    "note": f.note,
-                }
-                for f in result.findings
-            ],
-        },
+        "identification": identification_document(result, counts, what),
         "ok": result.ok,
         "reason": result.reason,
     }
-
-
-def _number(value: float) -> float | None:
-    """``value``, or None (JSON null) when it is NaN."""
-    return float(value) if np.isfinite(value) else None
 
 
 def line_maps_result(args, image, elements, progress, *, resolution: float) -> dict:
