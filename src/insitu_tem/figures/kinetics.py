@@ -3,6 +3,7 @@ the kinetics x(t) and v(t) with n ± σ; the across-the-front profiles."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import replace
 
 import numpy as np
@@ -337,6 +338,7 @@ def across_views(session: Session, *, project_dir=None) -> list[ProfileView]:
     value = result.value
     distance = np.asarray(value["distance_nm"], float)
     columns = {k: np.asarray(v, float) for k, v in value["columns"].items()}
+    why = {k: textwrap.fill(r.split("; ")[0], 60) for k, r in value.get("reasons", {}).items()}
     label = "Distance from front (nm)"
     panels = []
     if "W_O23_shift" in columns:
@@ -347,6 +349,7 @@ def across_views(session: Session, *, project_dir=None) -> list[ProfileView]:
                 label,
                 "Chemical shift (eV)",
                 [0.0],
+                note=why.get("W_O23_shift", ""),
             )
         )
     for name in ("Li_K_intensity", "lattice_strain", "crystalline"):
@@ -358,6 +361,7 @@ def across_views(session: Session, *, project_dir=None) -> list[ProfileView]:
                     label,
                     name.replace("_", " "),
                     [0.0],
+                    note=why.get(name, ""),
                 )
             )
     fractions = [
@@ -376,5 +380,5 @@ def across_views(session: Session, *, project_dir=None) -> list[ProfileView]:
     if np.isfinite(sigma):
         notes.append(f"front position 1σ {sigma:.2g} nm (shifts every distance alike)")
     if notes:
-        panels[0] = replace(panels[0], note="\n".join(notes))
+        panels[0] = replace(panels[0], note="\n".join(filter(None, [*notes, panels[0].note])))
     return panels

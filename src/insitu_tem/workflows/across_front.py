@@ -53,6 +53,9 @@ class AcrossFront:
     front_along_sigma_nm : float
         1σ of ``front_along_nm`` (:func:`front_on_scan_sigma_px`), nm; NaN when the track has
         none. Every distance shares it.
+    reasons : dict of str to str
+        Column name -> why it is NaN (not measured) at some probes: the W O2,3 edge's reason,
+        the Li K window map's (withheld where the edge rises further off, within its windows).
     """
 
     distance_nm: np.ndarray
@@ -60,6 +63,7 @@ class AcrossFront:
     columns: dict[str, np.ndarray] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     front_along_sigma_nm: float = np.nan
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_result(cls, result: Result) -> "AcrossFront":
@@ -70,6 +74,7 @@ class AcrossFront:
             {k: np.asarray(v, float) for k, v in value["columns"].items()},
             dict(value["units"]),
             float(value.get("front_along_sigma_nm", np.nan)),
+            dict(value.get("reasons", {})),
         )
 
     def write_csv(self, path: str | Path) -> Path:
@@ -169,7 +174,7 @@ def prepare(session: Session, *, child: ChildProcess | None = None) -> Job:
     worker = {} if child is None else {"child": child}
 
     def compute(steps: Steps) -> dict:
-        columns, units = _line_scan_columns(parts, scan.n_positions, steps, worker)
+        columns, units, reasons = _line_scan_columns(parts, scan.n_positions, steps, worker)
         return {
             "distance_nm": distance,
             "front_along_nm": front_px * pixel_nm,
@@ -178,6 +183,7 @@ def prepare(session: Session, *, child: ChildProcess | None = None) -> Job:
             "scan_role": role,
             "columns": columns,
             "units": units,
+            "reasons": reasons,
             "reused": sorted(name for name, part in parts.items() if part[2] is not None),
         }
 
@@ -239,9 +245,12 @@ def _computed(part, analyse, steps: Steps, **worker) -> dict:
     return value
 
 
-def _line_scan_columns(parts: dict, n: int, steps: Steps, worker: dict) -> tuple[dict, dict]:
+def _line_scan_columns(parts: dict, n: int, steps: Steps, worker: dict) -> tuple[dict, dict, dict]:
+    """The columns per probe, their units and, for an EELS column not measured at some probes
+    (NaN), why (the W O2,3 edge's reason, the Li K window map's)."""
     columns: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     if "eels.W-O23" in parts:
         shift = _computed(parts["eels.W-O23"], eels.analyse, steps, **worker)
         columns["W_O23_shift"] = _per_probe(shift.get("chemical_shift_eV"), n)
@@ -251,6 +260,12 @@ def _line_scan_columns(parts: dict, n: int, steps: Steps, worker: dict) -> tuple
         columns["Li_K_intensity_stderr"] = _per_probe(lithium.get("map_counts_sigma"), n)
         units.update(W_O23_shift="eV", W_O23_shift_stderr="eV", Li_K_intensity="counts")
         units.update(Li_K_intensity_stderr="counts")
+        for name, reason in (
+            ("W_O23_shift", shift.get("edge_reason")),
+            ("Li_K_intensity", lithium.get("map_reason")),
+        ):
+            if reason and np.isnan(columns[name]).any():
+                reasons[name] = reason
     if nbd.NAME in parts:
         scan = _computed(parts[nbd.NAME], nbd.analyse, steps)
         scan = nbd.rereferenced(scan, parts[nbd.NAME][1]["reference"])
@@ -264,7 +279,7 @@ def _line_scan_columns(parts: dict, n: int, steps: Steps, worker: dict) -> tuple
                 columns[f"fraction_{name}"] = _per_probe(weights, n)
                 columns[f"fraction_{name}_stderr"] = _per_probe(sigmas.get(name), n)
                 units.update({f"fraction_{name}": "", f"fraction_{name}_stderr": ""})
-    return columns, units
+    return columns, units, reasons
 
 
 def run(

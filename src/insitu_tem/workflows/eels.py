@@ -23,7 +23,7 @@ from insitu_tem.core.session import Session
 from insitu_tem.workflows.child import ChildProcess, fits_a_worker
 from insitu_tem.workflows.common import probe_positions, require
 from insitu_tem.workflows.eels_checks import deconvolvable, naming, not_eds
-from insitu_tem.workflows.eels_values import edge_values, flat
+from insitu_tem.workflows.eels_values import edge_values, flat, map_values
 from insitu_tem.workflows.jobs import Job, Progress, ShouldStop, Steps, options, run_job
 
 if TYPE_CHECKING:
@@ -303,28 +303,31 @@ def window_numbers(
     should_stop: ShouldStop | None = None,
 ) -> dict:
     """The edge's window map of :func:`spectra_numbers` for ``spectra`` (probes, channels) on
-    the axis ``energy``, with the same windows and background model: "map_counts",
-    background-subtracted counts per probe in the signal window after the zero-loss alignment,
-    and "map_counts_sigma", its 1σ."""
-    from insitu_tem.analysis.eels.background import auto_background_window
-    from insitu_tem.analysis.eels.pipeline import analyse_low_loss, default_signal_window
-    from insitu_tem.analysis.eels.windows import integrate_window
+    the axis ``energy``, with the same windows, background model and withheld-map rule
+    (:func:`~insitu_tem.analysis.eels.pipeline.edge_window`): the map keys of
+    :func:`~insitu_tem.workflows.eels_values.edge_values` ("map_counts", background-subtracted
+    counts per probe in the signal window after the zero-loss alignment, null where withheld;
+    "map_counts_sigma", its 1σ; "map_ok", "map_reason", "signal_window_eV")."""
+    from insitu_tem.analysis.eels.pipeline import analyse_low_loss, edge_window
 
     steps = Steps(should_stop, progress)
     spectra = np.asarray(spectra)
     steps.progress(0.1, "zero-loss peak")
     low_loss = analyse_low_loss(spectra, energy)
-    counts = np.asarray(spectra, float) if low_loss.aligned is None else low_loss.aligned.array
-    name = find_edge(parameters["edge"]).name
+    deconvolvable(low_loss, energy, parameters["deconvolve"], parameters["edge"])
     steps.check()
-    window = integrate_window(
-        counts,
+    steps.progress(0.4, f"edge {parameters['edge']} window map")
+    window = edge_window(
+        spectra,
         energy,
-        _pair(parameters["window"]) or default_signal_window(name),
-        background_window=_pair(parameters["background"]) or auto_background_window(name, energy),
+        parameters["edge"],
+        signal_window=_pair(parameters["window"]),
+        background_window=_pair(parameters["background"]),
         background_model=parameters["model"],
+        deconvolve=parameters["deconvolve"],
+        low_loss=low_loss,
     )
-    return {"map_counts": flat(window.counts), "map_counts_sigma": flat(window.counts_sigma)}
+    return map_values(window)
 
 
 def _pair(value) -> tuple[float, float] | None:

@@ -33,15 +33,24 @@ def edge_values(edge) -> dict:
                 p for r in (edge.onset.reason, edge.shift.reason) for p in r.split("; ") if p
             )
         ),
-        "map_counts": flat(edge.window.counts),
-        "map_counts_sigma": flat(edge.window.counts_sigma),
-        "map_ok": edge.window.ok,
-        "map_reason": edge.window.reason,
-        "signal_window_eV": list(edge.window.window_eV),
+        **map_values(edge.window),
         "background_window_eV": list(edge.shift.background_window_eV),
         "mlls_fraction": None if mlls is None else flat(mlls.fractions[..., 0]),
         "mlls_chi2": None if mlls is None else flat(mlls.chi2_reduced),
         **mlls_values(mlls),
+    }
+
+
+def map_values(window) -> dict:
+    """A window map (:class:`~insitu_tem.analysis.eels.windows.WindowIntegral`) per probe:
+    "map_counts" and its 1σ "map_counts_sigma" (counts; NaN where withheld), "map_ok" and
+    "map_reason" (why not, "" when measured everywhere) and "signal_window_eV"."""
+    return {
+        "map_counts": flat(window.counts),
+        "map_counts_sigma": flat(window.counts_sigma),
+        "map_ok": window.ok,
+        "map_reason": window.reason,
+        "signal_window_eV": list(window.window_eV),
     }
 
 

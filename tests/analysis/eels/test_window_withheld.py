@@ -3,8 +3,9 @@ windows placed from the tabled onset, and kept where the edge is in place, where
 measured zero) and where the user placed both windows."""
 
 import numpy as np
+import pytest
 
-from insitu_tem.analysis.eels.pipeline import analyse_edge
+from insitu_tem.analysis.eels.pipeline import analyse_edge, edge_window
 from insitu_tem.workflows.eels_values import edge_values
 from tests.analysis.eels.test_eels_edges import CORE, carbon_like
 
@@ -48,3 +49,18 @@ def test_only_the_displaced_spectra_lose_their_map_and_an_absent_edge_is_a_measu
     assert np.isfinite(result.window.counts[:2]).all()
     assert np.isnan(result.window.counts[2:]).all()
     assert result.window.reason.startswith("window map not measured in 2 spectra")
+
+
+@pytest.mark.parametrize(
+    "windows",
+    [{}, {"signal_window": (275.0, 285.0), "background_window": (250.0, 272.0)}],
+    ids=["automatic", "the user's"],
+)
+def test_the_window_map_alone_follows_the_same_rule_as_the_whole_analysis(windows):
+    mixed = carbon_like([0.0, -8.0, -8.0], counts=1e4, seed=6)
+    whole = analyse_edge(mixed, CORE, "C-K", reference=0, **windows).window
+    alone = edge_window(mixed, CORE, "C-K", **windows)
+    np.testing.assert_array_equal(alone.counts, whole.counts)
+    np.testing.assert_array_equal(alone.counts_sigma, whole.counts_sigma)
+    assert alone.reason == whole.reason and alone.window_eV == whole.window_eV
+    assert np.isnan(alone.counts[1:]).all() != bool(windows)

@@ -23,7 +23,7 @@ import numpy as np
 from insitu_tem.core.model import Axis
 from insitu_tem.analysis.eels._common import channel_range
 from insitu_tem.analysis.eels.background import auto_background_window
-from insitu_tem.analysis.eels.calibration_hint import displaced_rise
+from insitu_tem.analysis.eels.calibration_hint import DisplacedRise, displaced_rise
 from insitu_tem.analysis.eels.attribution import unattributable, withdraw
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise, deconvolution_noise
 from insitu_tem.analysis.eels.edges_table import find_edge
@@ -193,26 +193,11 @@ def analyse_edge(
         A previous :func:`analyse_low_loss` result (computed when omitted).
     """
     name = find_edge(edge).name
-    low_loss = analyse_low_loss(spectra, energy) if low_loss is None else low_loss
-    counts = np.asarray(spectra, float) if low_loss.aligned is None else low_loss.aligned.array
-    if deconvolve and low_loss.aligned is None:
-        raise ValueError(f"cannot deconvolve: {low_loss.zlp.reason}; analyse without deconvolution")
-    deconvolve = low_loss.aligned is not None if deconvolve is None else deconvolve
-    measured, noise, recorded = counts, None, None
-    if deconvolve:
-        measured, noise, recorded = _single_scattering(counts, energy)
+    counts, measured, noise, recorded, deconvolve = _prepared(spectra, energy, low_loss, deconvolve)
     bg_window = background_window or auto_background_window(name, energy)
-    onset = edge_onset(
-        measured,
-        energy,
-        name,
-        background_window=bg_window,
-        background_model=background_model,
-        noise=noise,
+    onset, rise = _onset_and_rise(
+        measured, energy, name, background_window=bg_window, model=background_model, noise=noise
     )
-    rise = displaced_rise(measured, energy, onset, background_model=background_model)
-    if rise is not None:
-        onset = dataclasses.replace(onset, reason=f"{onset.reason}; {rise.sentence}")
     shift = chemical_shift(
         measured,
         energy,
@@ -229,17 +214,15 @@ def analyse_edge(
     )
     if deconvolve:
         onset, shift = _withdraw_ringing(onset, shift, measured, energy, reference)
-    window = integrate_window(
+    window = _edge_window(
         counts,
         energy,
-        signal_window or default_signal_window(name),
-        background_window=bg_window,
-        background_model=background_model,
+        name,
+        rise,
+        signal_window=signal_window,
+        background_window=background_window,
+        model=background_model,
     )
-    automatic = signal_window is None or background_window is None
-    if rise is not None and automatic and rise.spoils(window.window_eV, bg_window):
-        reason = rise.windows_reason(window.window_eV, bg_window)
-        window = withhold(window, rise.missed, reason)
     mlls = None
     if counts.size // energy.size >= 2 * END_MEMBER_SPECTRA:
         mlls = mlls_fit(
@@ -254,3 +237,110 @@ def analyse_edge(
             reference_averages=END_MEMBER_SPECTRA,
         )
     return EdgeAnalysis(name, bool(deconvolve), onset, shift, window, mlls)
+
+
+def edge_window(
+    spectra,
+    energy: Axis,
+    edge: str,
+    *,
+    signal_window: tuple[float, float] | None = None,
+    background_window: tuple[float, float] | None = None,
+    background_model: str = "power_law",
+    deconvolve: bool | None = None,
+    low_loss: LowLoss | None = None,
+) -> WindowIntegral:
+    """The window map of :func:`analyse_edge` alone, with the same windows and the same rule:
+    withheld (NaN, with ``reason``) where the onset search misses the edge but it rises further
+    off, within the span of automatic windows placed from the tabled onset. The onset search
+    (on Fourier-log single scattering when ``deconvolve``, as :func:`analyse_edge`) runs only
+    when a window is automatic. Parameters as :func:`analyse_edge`.
+
+    Returns
+    -------
+    WindowIntegral
+        Background-subtracted counts in the signal window of the aligned counts and their 1σ.
+    """
+    name = find_edge(edge).name
+    automatic = signal_window is None or background_window is None
+    prepared = _prepared(spectra, energy, low_loss, deconvolve if automatic else False)
+    counts, measured, noise = prepared[:3]
+    rise = None
+    if automatic:
+        _, rise = _onset_and_rise(
+            measured,
+            energy,
+            name,
+            background_window=background_window or auto_background_window(name, energy),
+            model=background_model,
+            noise=noise,
+        )
+    return _edge_window(
+        counts,
+        energy,
+        name,
+        rise,
+        signal_window=signal_window,
+        background_window=background_window,
+        model=background_model,
+    )
+
+
+def _prepared(spectra, energy: Axis, low_loss: LowLoss | None, deconvolve: bool | None):
+    """The aligned counts (recorded without a ZLP), what onsets and shifts are measured on
+    (Fourier-log single scattering when ``deconvolve``; default: when a ZLP is present), its
+    noise model and the recorded counts with their Fourier-log terms (None without
+    deconvolution), and whether it was deconvolved."""
+    low_loss = analyse_low_loss(spectra, energy) if low_loss is None else low_loss
+    counts = np.asarray(spectra, float) if low_loss.aligned is None else low_loss.aligned.array
+    if deconvolve and low_loss.aligned is None:
+        raise ValueError(f"cannot deconvolve: {low_loss.zlp.reason}; analyse without deconvolution")
+    deconvolve = low_loss.aligned is not None if deconvolve is None else bool(deconvolve)
+    if not deconvolve:
+        return counts, counts, None, None, False
+    return counts, *_single_scattering(counts, energy), True
+
+
+def _onset_and_rise(
+    measured, energy: Axis, name: str, *, background_window, model: str, noise
+) -> tuple[EdgeOnset, DisplacedRise | None]:
+    """The onset search and, where it misses, the displaced rise (:mod:`.calibration_hint`),
+    named in the onset's reason."""
+    onset = edge_onset(
+        measured,
+        energy,
+        name,
+        background_window=background_window,
+        background_model=model,
+        noise=noise,
+    )
+    rise = displaced_rise(measured, energy, onset, background_model=model)
+    if rise is not None:
+        onset = dataclasses.replace(onset, reason=f"{onset.reason}; {rise.sentence}")
+    return onset, rise
+
+
+def _edge_window(
+    counts,
+    energy: Axis,
+    name: str,
+    rise: DisplacedRise | None,
+    *,
+    signal_window,
+    background_window,
+    model: str,
+) -> WindowIntegral:
+    """The window integral of ``counts`` in the given or automatic windows, withheld where the
+    displaced ``rise`` spoils automatic windows (:meth:`.DisplacedRise.spoils`)."""
+    bg_window = background_window or auto_background_window(name, energy)
+    window = integrate_window(
+        counts,
+        energy,
+        signal_window or default_signal_window(name),
+        background_window=bg_window,
+        background_model=model,
+    )
+    automatic = signal_window is None or background_window is None
+    if rise is not None and automatic and rise.spoils(window.window_eV, bg_window):
+        window = withhold(window, rise.missed, rise.windows_reason(window.window_eV, bg_window))
+    return window

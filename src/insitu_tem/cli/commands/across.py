@@ -61,4 +61,5 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "front_along_sigma_nm": result.front_along_sigma_nm,
         "columns": result.columns,
         "units": result.units,
+        "reasons": result.reasons,
     }
