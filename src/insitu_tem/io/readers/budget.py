@@ -139,6 +139,16 @@ def _blockfile_size(path: Path) -> DecodedSize:
     return DecodedSize(nx * ny * frame, frame, stored)
 
 
+def _bcf_size(path: Path) -> DecodedSize | None:
+    """A Bruker .bcf: its spectrum image from the header (:func:`~insitu_tem.io.readers.
+    bcf_check.bcf_spectrum_image_bytes`), one pixel's spectrum its smallest piece; the photon
+    list's expansion is the data's sparsity, not a decompression bomb."""
+    from insitu_tem.io.readers.bcf_check import bcf_spectrum_image_bytes
+
+    total = bcf_spectrum_image_bytes(path)
+    return None if total is None else DecodedSize(total, 0, total, True)
+
+
 def decoded_size(path: Path) -> DecodedSize | None:
     """Decoded size of the data in ``path`` from its header; None when the format has no
     cheap header check here (the reader then decides)."""
@@ -153,6 +163,8 @@ def decoded_size(path: Path) -> DecodedSize | None:
         return _mrc_size(path)
     if suffix == ".blo":
         return _blockfile_size(path)
+    if suffix == ".bcf":
+        return _bcf_size(path)
     if suffix in (".hspy", ".hdf5", ".emd"):
         from insitu_tem.io.readers.hdf5_sandbox import inspect_hdf5
 
@@ -207,3 +219,21 @@ def check_in_memory(path: Path, *, copies: float = 1.0) -> None:
             f"decodes to {human(size.total)}; this needs about {human(size.total * copies)} of "
             f"memory, more than the {human(memory_budget())} budget — crop or bin the data"
         )
+
+
+def plan_spectrum_image(size: DecodedSize | None, *, disk_bytes: int, in_pieces: bool) -> bool:
+    """Decide how an EDS spectrum image is read for its analysis, which takes it in channel
+    slices: in memory (False) within the memory budget; beyond it lazily (True) when the format
+    reads in pieces (``in_pieces``: chunked HDF5), else DataError with the sizes — never a
+    read that the system kills for memory. The checks of :func:`plan_load` come first."""
+    plan_load(size, lazy=None, disk_bytes=disk_bytes)
+    budget = memory_budget()
+    if size is None or size.total <= budget:
+        return False
+    if in_pieces:
+        return True
+    raise DataError(
+        f"its spectrum image decodes to {human(size.total)}, more than the {human(budget)} "
+        "memory budget, and this format cannot be read in pieces; export a binned or cropped "
+        "spectrum image from the acquisition software and open that"
+    )

@@ -12,6 +12,7 @@ import numpy as np
 from insitu_tem.core.model import DataError
 from insitu_tem.io.outputs import remember_input
 from insitu_tem.io.readers.bcf_check import check_bcf_complete
+from insitu_tem.io.readers.budget import decoded_size, plan_spectrum_image
 
 PLUGINS = {".bcf": "bruker", ".emd": "emd", ".hspy": "hspy", ".hdf5": "hspy"}
 
@@ -22,8 +23,10 @@ class SpectrumImage:
 
     Attributes
     ----------
-    cube : ndarray
-        (rows, cols, channels) counts.
+    cube : ndarray or dask.array.Array
+        (rows, cols, channels) counts; a dask array (read in pieces when used) for a HyperSpy
+        file beyond the memory budget
+        (:func:`~insitu_tem.io.readers.budget.plan_spectrum_image`).
     energies_ev : ndarray
         Channel centres, eV.
     image : ndarray or None
@@ -104,8 +107,10 @@ def read_spectrum_image(path: str | Path, *, signal: int | None = None) -> Spect
     Raises
     ------
     DataError
-        Unsupported, unreadable, without a spectrum image, or when ``signal`` is out of range or
-        not an EDS spectrum image.
+        Unsupported, unreadable, without a spectrum image, when ``signal`` is out of range or
+        not an EDS spectrum image, or when a Bruker or Velox spectrum image decodes beyond the
+        memory budget (told from the header before any decoding; a HyperSpy file is then read
+        lazily).
     """
     path = Path(path)
     if not path.is_file():
@@ -119,8 +124,11 @@ def read_spectrum_image(path: str | Path, *, signal: int | None = None) -> Spect
     remember_input(path)
     if plugin == "bruker":
         check_bcf_complete(path)
+    lazy = plan_spectrum_image(
+        decoded_size(path), disk_bytes=path.stat().st_size, in_pieces=plugin == "hspy"
+    )
     try:
-        signals = import_module(f"rsciio.{plugin}").file_reader(str(path))
+        signals = import_module(f"rsciio.{plugin}").file_reader(str(path), lazy=lazy)
     except ImportError:
         raise
     except Exception as error:  # noqa: BLE001 - readers raise anything on corrupt files
@@ -144,7 +152,7 @@ def read_spectrum_image(path: str | Path, *, signal: int | None = None) -> Spect
     elements = tuple(metadata.get("Sample", {}).get("elements", ()) or ())
     beam = metadata.get("Acquisition_instrument", {}).get("TEM", {}).get("beam_energy")
     return SpectrumImage(
-        np.asarray(cube["data"]),
+        cube["data"] if lazy else np.asarray(cube["data"]),
         _energies(cube["axes"][-1]),
         np.asarray(images[0]["data"], np.float32) if images else None,
         elements,
