@@ -32,7 +32,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import savgol_coeffs
 
 from insitu_tem.analysis.eels._common import smooth
 from insitu_tem.analysis.eels.thickness import LogRatioTerms
@@ -95,6 +94,8 @@ class DeconvolutionNoise:
 
 
 def _high_pass_response(frequency: np.ndarray) -> np.ndarray:
+    from scipy.signal import savgol_coeffs
+
     taps = savgol_coeffs(_SG_WINDOW, _SG_ORDER)
     lags = np.arange(_SG_WINDOW) - _SG_WINDOW // 2
     response = (taps[None, :] * np.cos(2 * np.pi * frequency[:, None] * lags[None, :])).sum(axis=1)
