@@ -9,7 +9,7 @@ incidence)::
 
 ``ω_K`` = 0.050 the fluorescence yield of Si K [2]_, ``r`` the jump ratio of silicon's absorption
 across its K edge, ``μ_E`` and ``μ_K`` silicon's mass absorption coefficients at ``E`` and at Si
-Kα (exspy's FFAST tables, :func:`exspy.material.mass_absorption_coefficient`): 0.37 % at 2 keV,
+Kα (exspy's FFAST tables, :func:`.database.silicon_mass_absorption`): 0.37 % at 2 keV,
 0.07 % at Fe Kα, 0.04 % at Cu Kα. Each line of a family brings its escape line (a Gaussian of
 the detector FWHM at the escape energy), its counts ``P / (1 − P)`` of the line's.
 
@@ -43,6 +43,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.signal import fftconvolve
 
+from insitu_tem.analysis.eds.database import silicon_mass_absorption
+
 SI_KA_EV = 1739.7
 SI_K_EDGE_EV = 1839.0
 SI_FLUORESCENCE_YIELD = 0.050
@@ -54,10 +56,8 @@ PILE_UP_BOUND = 0.02
 def _si_coefficients() -> tuple[float, float]:
     """Silicon's mass absorption coefficient at Si Kα and its K-edge jump ratio (from 1.835 to
     1.850 keV, either side of the tables' edge structure), cm²/g and 1."""
-    from exspy.material import mass_absorption_coefficient
-
-    below, above, ka = mass_absorption_coefficient("Si", [1.835, 1.850, SI_KA_EV / 1000])
-    return float(ka), float(above / below)
+    below, above = silicon_mass_absorption(1835.0), silicon_mass_absorption(1850.0)
+    return silicon_mass_absorption(SI_KA_EV), above / below
 
 
 @lru_cache(maxsize=4096)
@@ -66,10 +66,8 @@ def escape_fraction(energy_ev: float) -> float:
     docstring); 0 below the Si K edge."""
     if energy_ev <= SI_K_EDGE_EV:
         return 0.0
-    from exspy.material import mass_absorption_coefficient
-
     mu_k, jump = _si_coefficients()
-    mu_e = float(mass_absorption_coefficient("Si", energy_ev / 1000))
+    mu_e = silicon_mass_absorption(energy_ev)
     ratio = mu_k / mu_e
     return float(0.5 * SI_FLUORESCENCE_YIELD * (1 - 1 / jump) * (1 - ratio * np.log(1 + 1 / ratio)))
 

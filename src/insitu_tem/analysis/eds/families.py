@@ -23,7 +23,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import erf
 
-from insitu_tem.analysis.eds.lines import _database, fwhm_ev
+from insitu_tem.analysis.eds.database import xray_lines
+from insitu_tem.analysis.eds.lines import fwhm_ev
 
 MAIN = {"K": "Ka", "L": "La", "M": "Ma"}
 UNSTABLE = frozenset(
@@ -77,26 +78,25 @@ def pretty(line: str) -> str:
 def all_families() -> tuple[Family, ...]:
     """Every family of every searched element (module docstring), by main-line energy."""
     found = []
-    for element, entry in _database().items():
-        if element in UNSTABLE or not isinstance(entry, dict):
+    for element, lines in xray_lines().items():
+        if element in UNSTABLE:
             continue
-        lines = entry.get("Atomic_properties", {}).get("Xray_lines", {})
         for shell, main in MAIN.items():
-            if main not in lines or float(lines[main]["weight"]) <= 0:
+            if main not in lines or lines[main][1] <= 0:
                 continue
             members = sorted(
                 (name for name in lines if name.startswith(shell) and name != main),
-                key=lambda name: -float(lines[name]["weight"]),
+                key=lambda name: -lines[name][1],
             )
             names = (main, *members)
-            base = float(lines[main]["weight"])
+            base = lines[main][1]
             found.append(
                 Family(
                     element,
                     shell,
                     tuple(f"{element}_{n}" for n in names),
-                    tuple(1000.0 * float(lines[n]["energy (keV)"]) for n in names),
-                    tuple(float(lines[n]["weight"]) / base for n in names),
+                    tuple(1000.0 * lines[n][0] for n in names),
+                    tuple(lines[n][1] / base for n in names),
                 )
             )
     return tuple(sorted(found, key=lambda f: f.main_energy_ev))

@@ -24,16 +24,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from insitu_tem.analysis.eds.database import xray_lines
+
 DEFAULT_RESOLUTION_MN_KA_EV = 130.0
 MIN_FWHM_EV = 30.0
 _PREFERRED = ("Ka", "La", "Ma")
-
-
-@lru_cache(maxsize=1)
-def _database() -> dict:
-    from exspy.material import elements
-
-    return elements.as_dictionary()
 
 
 def fwhm_ev(energy_ev: float, *, resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV) -> float:
@@ -74,27 +69,29 @@ class XrayLine:
 
 def line_energy_ev(element: str, family: str) -> float:
     """Energy of ``element``'s ``family`` line (``"Ka"``, ``"La"``…), eV, from exspy's database."""
-    database = _database()
-    if element not in database:
-        raise ValueError(f"unknown element {element!r}; use chemical symbols such as Si, O, C, F")
-    lines = database[element]["Atomic_properties"].get("Xray_lines", {})
+    lines = _lines_of(element)
     if family not in lines:
         raise ValueError(
             f"{element} has no {family} line; it has {', '.join(lines.keys()) or 'none'}"
         )
-    return 1000.0 * float(lines[family]["energy (keV)"])
+    return 1000.0 * lines[family][0]
+
+
+def _lines_of(element: str) -> dict[str, tuple[float, float]]:
+    """``element``'s X-ray lines → (energy, keV; weight) from exspy's database."""
+    database = xray_lines()
+    if element not in database:
+        raise ValueError(f"unknown element {element!r}; use chemical symbols such as Si, O, C, F")
+    return database[element]
 
 
 def main_line(
     element: str, *, beam_energy_kv: float = 200.0, max_energy_ev: float = 20000.0
 ) -> str:
     """The line used for ``element``: Kα when below ``max_energy_ev``, else Lα, else Mα."""
-    database = _database()
-    if element not in database:
-        raise ValueError(f"unknown element {element!r}; use chemical symbols such as Si, O, C, F")
-    lines = database[element]["Atomic_properties"].get("Xray_lines", {})
+    lines = _lines_of(element)
     for family in _PREFERRED:
-        if family in lines and 1000.0 * float(lines[family]["energy (keV)"]) < min(
+        if family in lines and 1000.0 * lines[family][0] < min(
             max_energy_ev, beam_energy_kv * 1000
         ):
             return f"{element}_{family}"
