@@ -37,8 +37,14 @@ class ProfileView:
         Draw ``curves`` without error bars as dots (measured values) instead of lines.
     note : str
         Text in the upper-left corner (fit parameters with their 1σ).
+    note_right : bool
+        Write ``note`` at the right edge, half-way up, instead (where an EDS spectrum has
+        neither lines nor counts).
     bands : list of (label, x, low, high)
         Shaded ranges on their own x (a fitted curve's ±1σ).
+    labelled_markers : list of (x, label, colour, style)
+        Vertical lines named at their top ("" for none: drawn fainter), in a colour and
+        matplotlib line style (the X-ray lines identified on an EDS spectrum).
     """
 
     x: np.ndarray
@@ -50,8 +56,10 @@ class ProfileView:
     log_y: bool = False
     lines: list = field(default_factory=list)
     note: str = ""
+    note_right: bool = False
     points: bool = False
     bands: list = field(default_factory=list)
+    labelled_markers: list = field(default_factory=list)
 
 
 def render_profile(ax, view: ProfileView) -> dict:
@@ -65,10 +73,13 @@ def render_profile(ax, view: ProfileView) -> dict:
     for label, x, y, fmt, *colour in view.lines:
         default = "#d4a000" if fmt == "-" else "#d62728"
         ax.plot(x, y, fmt, lw=1.5, ms=6, color=colour[0] if colour else default, label=label)
-    if view.note:
+    if view.note and view.note_right:
+        ax.text(0.98, 0.55, view.note, transform=ax.transAxes, fontsize=7, va="center", ha="right")
+    elif view.note:
         ax.text(0.02, 0.98, view.note, transform=ax.transAxes, fontsize=7, va="top", ha="left")
     for x in view.markers_x:
         ax.axvline(x, color="#d62728", lw=1.0, ls="--")
+    _draw_labelled_markers(ax, view.labelled_markers)
     ax.set_xlabel(view.x_label)
     ax.set_ylabel(view.y_label)
     if view.log_y:
@@ -78,6 +89,42 @@ def render_profile(ax, view: ProfileView) -> dict:
     if len(view.curves) + len(view.lines) + len(view.bands) > 1:
         ax.legend(fontsize=8, frameon=False)
     return {}
+
+
+LABEL_ROWS = (0.98, 0.72, 0.46)
+"""Heights (axes fraction) at which marker names are written, the next one down where a name
+would overlap one written before."""
+LABEL_SPACING = 0.015
+"""Least distance between two names written at one height, as a fraction of the x range."""
+
+
+def _draw_labelled_markers(ax, markers: list) -> None:
+    from matplotlib.transforms import blended_transform_factory
+
+    if not markers:
+        return
+    low, high = ax.get_xlim()
+    spacing = LABEL_SPACING * (high - low)
+    written: dict[float, list[float]] = {row: [] for row in LABEL_ROWS}
+    at_top = blended_transform_factory(ax.transData, ax.transAxes)
+    for x, label, colour, style in sorted(markers, key=lambda m: (not m[1], m[0])):
+        ax.axvline(x, color=colour, lw=0.8, ls=style, alpha=1.0 if label else 0.4)
+        if not label:
+            continue
+        free = [r for r in LABEL_ROWS if all(abs(x - w) >= spacing for w in written[r])]
+        row = free[0] if free else LABEL_ROWS[-1]
+        written[row].append(x)
+        ax.text(
+            x,
+            row,
+            label,
+            transform=at_top,
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize=6,
+            color=colour,
+        )
 
 
 def compose(

@@ -17,7 +17,9 @@ import numpy as np
 from insitu_tem.core.coordinates import ScanRegistration
 from insitu_tem.core.model import Axis, DataError, Dataset
 from insitu_tem.core.session import Session
+from insitu_tem.io.kinds import is_xray_spectrum
 from insitu_tem.figures.compose import ProfileView, compose
+from insitu_tem.figures.eds_display import xray_spectrum_view
 from insitu_tem.figures.eels_display import (
     background_curve,
     is_aligned,
@@ -217,8 +219,10 @@ def pattern_marks(session: Session, index: int, n_items: int) -> tuple:
 def spectrum_view(session: Session) -> ProfileView:
     """The EELS spectrum at the session's probe as on screen: ZLP-aligned or as recorded
     (``eels.aligned``), with the background fitted under the edge, log or linear, in the view's
-    energy range."""
+    energy range; X-ray (EDS) spectra as the panel shows them (:mod:`.eds_display`)."""
     dataset = require(session, "eels")
+    if is_xray_spectrum(dataset):
+        return xray_spectrum_view(session, dataset)
     index = min(session.probe, dataset.n_items - 1)
     energy = dataset.signal_axes[0]
     value, aligned = session_value(session), bool(session.view("eels.aligned"))
