@@ -77,3 +77,11 @@ def test_an_unwritable_cache_folder_keeps_the_tables_in_memory(tmp_path, monkeyp
     finally:
         database._tables.cache_clear()
     assert list(tmp_path.iterdir()) == [blocker]
+
+
+@pytest.mark.parametrize("damaged", ['{"lines": 5}', '{"silicon": []}', "[1, 2]", "{not json"])
+def test_a_damaged_cache_file_is_written_again(cache, damaged):
+    database.cache_file().parent.mkdir(parents=True)
+    database.cache_file().write_text(damaged)
+    assert np.isclose(database.xray_lines()["Cu"]["Ka"][0], 8.0478, atol=1e-3)
+    assert len(json.loads(database.cache_file().read_text())["lines"]) > 90

@@ -62,9 +62,14 @@ def _tables() -> dict:
     """The tables (module docstring): from the cache file, or through exspy (and written)."""
     path = cache_file()
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        stored = _write(path, _through_exspy())
+        return _parsed(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        return _parsed(_write(path, _through_exspy()))
+
+
+def _parsed(stored: dict) -> dict:
+    """The tables of a stored (JSON) form; TypeError, KeyError or ValueError when it is not
+    one (a damaged cache file is then written again)."""
     lines = {
         element: {name: (float(energy), float(weight)) for name, energy, weight in rows}
         for element, rows in stored["lines"]
