@@ -131,7 +131,10 @@ class Forker:
             return None
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """End the forker and its workers and wait for it; idempotent."""
+        """End the forker and its workers and wait for it; idempotent. A forker that does not end
+        within ``timeout_s`` (busy importing a worker's modules, it reads the socket's end only
+        afterwards) is killed: its workers, already ended by their callers or reading the end of
+        their pipes, end by themselves."""
         with self._lock:
             process, link = self._process, self._socket
             self._process = self._socket = None
@@ -141,7 +144,11 @@ class Forker:
             except OSError:
                 pass  # the forker has ended already
             link.close()
-            process.wait(timeout_s)
+            try:
+                process.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     def _send(
         self, message: tuple, *, fds: tuple[int, ...] = (), on: socket.socket | None = None
