@@ -143,7 +143,7 @@ def test_typed_elements_are_reported_and_a_typo_is_refused(qtbot, panel):
     box.setText("Fe, Si, Zn")
     box.editingFinished.emit()
     rows = identified(qtbot, panel)
-    assert rows["Zn"][2] == "not detected" and "detection limit" in rows["Zn"][4]
+    assert rows["Zn"][2] == "not detected" and "detection limit" in rows["Zn"][5]
     assert any(label.startswith("Zn") and "not detected" in label for label in _all_labels(panel))
 
 

@@ -59,31 +59,37 @@ def region_label(dataset: Dataset, region: dict | None) -> str:
     )
 
 
-def summed_spectrum(dataset: Dataset, region: dict | None = None) -> np.ndarray:
-    """Counts per channel of the spectra of ``region`` (module docstring), summed in float64.
+def region_spectra(dataset: Dataset, region: dict | None = None) -> np.ndarray:
+    """The spectra of ``region`` (module docstring), (..., channels) counts: every spectrum,
+    the probe's, or the box's (scan rows, scan columns, channels).
 
     Raises
     ------
     DataError
         When the region lies outside the scan, or is a box on data that is not a spectrum image.
     """
-    navigation = len(dataset.navigation_axes)
     cube = dataset.array
     if region is not None and "probe" in region:
         index = int(region["probe"])
         if not 0 <= index < dataset.n_items:
             raise DataError(f"probe {index} is outside the {dataset.n_items} spectra")
-        cube = cube.reshape(-1, cube.shape[-1])[index]
-        navigation = 0
-    elif region is not None:
-        if navigation != 2:
+        return cube.reshape(-1, cube.shape[-1])[index]
+    if region is not None:
+        if len(dataset.navigation_axes) != 2:
             raise DataError("a region is drawn on a spectrum image; this data is not one")
         row0, row1, col0, col1 = (int(v) for v in region["box"])
         rows, cols = dataset.shape[:2]
         if not (0 <= row0 < row1 <= rows and 0 <= col0 < col1 <= cols):
             raise DataError(f"region rows {row0}–{row1}, columns {col0}–{col1} is not in the scan")
-        cube = cube[row0:row1, col0:col1]
-    axes = tuple(range(navigation))
+        return cube[row0:row1, col0:col1]
+    return cube
+
+
+def summed_spectrum(dataset: Dataset, region: dict | None = None) -> np.ndarray:
+    """Counts per channel of the spectra of ``region`` (:func:`region_spectra`), summed in
+    float64."""
+    cube = region_spectra(dataset, region)
+    axes = tuple(range(cube.ndim - 1))
     return np.asarray(cube.sum(axis=axes, dtype=np.float64) if axes else cube, dtype=np.float64)
 
 
@@ -94,9 +100,13 @@ def prepare(
     elements: tuple[str, ...] = (),
     resolution_mn_ka_ev: float | None = None,
     false_alarm: float = DEFAULT_FALSE_ALARM,
+    kfactors: dict | None = None,
     child: ChildProcess | None = None,
 ) -> Job:
-    """The identification job on the session's EDS data (role "eels"), result "eds.identify".
+    """The identification job on the session's EDS data (role "eels"), result "eds.identify",
+    with the Cliff–Lorimer composition of the elements present (``composition``,
+    :func:`~insitu_tem.workflows.eds_quantify.composition_value`, what ``insitu-tem eds``
+    computes).
 
     Parameters
     ----------
@@ -108,6 +118,8 @@ def prepare(
         Detector FWHM at Mn Kα, eV; None: measured on the spectrum, as ``insitu-tem eds`` does.
     false_alarm : float
         Expected false identifications per spectrum.
+    kfactors : dict, optional
+        Cliff–Lorimer k-factors by element (1 for those not named).
     child : ChildProcess, optional
         Identify in this worker process (the summed spectrum is handed to it) instead of the
         job's thread, which then leaves the GIL to the GUI. The numbers are the same.
@@ -118,6 +130,7 @@ def prepare(
         "elements": list(elements),
         "resolution_mn_ka_ev": None if resolution_mn_ka_ev is None else float(resolution_mn_ka_ev),
         "false_alarm": float(false_alarm),
+        "kfactors": dict(kfactors or {}),
     }
 
     def compute(steps: Steps) -> dict:
@@ -127,10 +140,43 @@ def prepare(
         beam = dataset.metadata.get("beam_energy_kV")
         spectrum = (counts, energies_ev(dataset), beam, parameters, region_label(dataset, region))
         if child is None:
-            return identification_value(*spectrum, progress=steps.progress)
-        return child.run(identification_value, steps, *spectrum)
+            value = identification_value(*spectrum, progress=steps.progress)
+            lines = _lines_present(value, beam, progress=steps.progress)
+        else:
+            value = child.run(identification_value, steps, *spectrum)
+            lines = child.run(_lines_present, steps, value, beam)
+        steps.progress(0.9, "Cliff–Lorimer composition")
+        value["composition"] = _composition(dataset, region, value, parameters["kfactors"], lines)
+        return value
 
     return Job(NAME, parameters, session.fingerprints(["eels"]), compute)
+
+
+def _composition(dataset: Dataset, region, value: dict, kfactors: dict, lines: tuple) -> dict:
+    """The composition of the elements ``value`` (an identification) finds present, their
+    ``lines`` at the resolution it used; ``ok`` False with the reason when it cannot be
+    computed."""
+    from insitu_tem.workflows.eds_quantify import composition_value
+
+    if not value["ok"]:
+        return {"ok": False, "reason": value["reason"], "elements": []}
+    try:
+        spectra = region_spectra(dataset, region)
+        return composition_value(spectra, energies_ev(dataset), lines, kfactors=kfactors)
+    except (DataError, ValueError) as error:
+        return {"ok": False, "reason": str(error), "elements": []}
+
+
+def _lines_present(value: dict, beam_kv: float | None, *, progress: Progress) -> tuple:
+    """The main lines of the elements ``value`` finds present, at the resolution it used."""
+    from insitu_tem.workflows.eds_quantify import main_lines
+
+    present = [f["element"] for f in value["findings"] if f["status"] == "present"]
+    if not value["ok"]:
+        return ()
+    return main_lines(
+        present, beam_energy_kv=beam_kv, resolution_mn_ka_ev=value["resolution_mn_ka_ev"]
+    )
 
 
 def identification_value(

@@ -10,14 +10,17 @@ recomputing."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 
 from insitu_tem.core.results import Result, digest
 from insitu_tem.figures.eels_markers import project_elements
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.panels.eels.eds_exports import EdsExports
 from insitu_tem.gui.panels.eels.eds_view import STATUS_COLOURS, EdsView, threshold_text
 from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
 from insitu_tem.gui.tasks import TaskRunner
+from insitu_tem.gui.undo import SetParametersCommand
 from insitu_tem.workflows import eds_identify
 
 KEYS = ("eds-spectrum", "eds-identify", "eds-map")
@@ -27,6 +30,9 @@ SECONDARY_ALPHA = "66"
 FROM_KEV = 0.15
 """X-ray energy from which the spectrum is fitted into view, keV: the lowest line searched
 (C Kα 0.28 keV) lies above, the detector's noise peak at 0 keV below."""
+FOLLOW_DELAY_MS = 250
+"""A probe scrubbed along (or a setting stepped) is identified once it rests this long: each
+newer identification would stop the running one, whose worker process is then forked again."""
 STYLES = {
     "present": Qt.PenStyle.SolidLine,
     "ambiguous": Qt.PenStyle.DashLine,
@@ -45,10 +51,18 @@ class EdsMode(QObject):
     readout = Signal(str)
 
     def __init__(
-        self, state: SessionBridge, tasks: TaskRunner, plot: EelsSpectrumPlot, view: EdsView
+        self,
+        state: SessionBridge,
+        tasks: TaskRunner,
+        plot: EelsSpectrumPlot,
+        view: EdsView,
+        undo_stack: QUndoStack,
     ) -> None:
         super().__init__(view)
         self.state, self.tasks, self.plot, self.view = state, tasks, plot, view
+        self.undo_stack = undo_stack
+        self._later = QTimer(self, singleShot=True, interval=FOLLOW_DELAY_MS)
+        self._later.timeout.connect(self.refresh)
         self.dataset = None
         self._fresh = False
         self._spectra: dict[str, np.ndarray] = {}
@@ -60,6 +74,9 @@ class EdsMode(QObject):
         plot.marker_clicked.connect(self.show_line_map)
         view.probe_picked.connect(self.state.set_scan_index)
         view.cursor_text.connect(self.state.report_cursor)
+        view.settings.changed.connect(self._set_settings)
+        self.exports = EdsExports(self)
+        self.exports.done.connect(self.readout)
 
     @property
     def session(self):
@@ -73,6 +90,8 @@ class EdsMode(QObject):
         self.view.set_source(self.state.view("eds.source") or "sum", scan=scan)
         self.plot.setLabel("bottom", self._axis_label(), units=None)
         self.view.clear_map("" if scan else "A spectrum image shows its maps here")
+        self.view.settings.show_values(self.settings())
+        self.view.settings.maps_button.setEnabled(scan)
         if scan:
             self.view.set_scan(*dataset.shape[:2])
             self._request_map(None)
@@ -86,7 +105,48 @@ class EdsMode(QObject):
         self._spectra, self._found, self._maps = {}, {}, {}
 
     def cancel(self) -> None:
+        self._later.stop()
         self.tasks.cancel_keys(KEYS)
+
+    def refresh_soon(self) -> None:
+        """:meth:`refresh` once no call came for :data:`FOLLOW_DELAY_MS` (a probe scrubbed)."""
+        self._later.start()
+
+    def settings(self) -> dict:
+        """The identification settings in effect: the session's "eds.identify" parameters over
+        the defaults (resolution None: measured on the spectrum)."""
+        return {
+            "resolution_mn_ka_ev": None,
+            "false_alarm": eds_identify.DEFAULT_FALSE_ALARM,
+            **self.session.parameters(eds_identify.NAME),
+        }
+
+    def _set_settings(self, values: dict) -> None:
+        """The user changed a setting: an undoable step kept in the project."""
+        before = self.session.parameters(eds_identify.NAME)
+        after = {**self.settings(), **values}
+        if after != self.settings():
+            text = "EDS identification settings"
+            self.undo_stack.push(
+                SetParametersCommand(self.session, eds_identify.NAME, before, after, text)
+            )
+
+    def settings_changed(self) -> None:
+        """The session's settings changed (the user, undo, a project): show them and identify
+        with them once they rest."""
+        self.view.settings.show_values(self.settings())
+        self.refresh_soon()
+
+    def _job(self, region, child=None):
+        settings = self.settings()
+        return eds_identify.prepare(
+            self.session,
+            region=region,
+            elements=self.elements(),
+            resolution_mn_ka_ev=settings["resolution_mn_ka_ev"],
+            false_alarm=settings["false_alarm"],
+            child=child,
+        )
 
     def _axis_label(self) -> str:
         if self.dataset.signal_axes[-1].units != "eV":
@@ -118,6 +178,7 @@ class EdsMode(QObject):
 
     def refresh(self) -> None:
         """Show the spectrum and lines of the region in effect, computing what is missing."""
+        self._later.stop()
         if self.dataset is None:
             return
         region = self.region()
@@ -174,9 +235,7 @@ class EdsMode(QObject):
         return np.arange(energies.size, dtype=float)
 
     def _identify(self, region) -> None:
-        job = eds_identify.prepare(
-            self.session, region=region, elements=self.elements(), child=self.tasks.eels_child
-        )
+        job = self._job(region, child=self.tasks.eels_child)
         if self.session.result_status(job.name, job.parameters) == "current":
             self.render()
             return
@@ -186,7 +245,8 @@ class EdsMode(QObject):
             return
         what = eds_identify.region_label(self.dataset, region)
         self.view.show_busy(f"Identifying the X-ray lines of {what}…")
-        self.readout.emit(f"{self._file()}: identifying the X-ray lines of {what}…")
+        self.view.settings.show_used(None)
+        self.readout.emit(f"{self.file_name()}: identifying the X-ray lines of {what}…")
         self._show_lines(None)
 
         def stored(result: Result) -> None:
@@ -205,7 +265,7 @@ class EdsMode(QObject):
         """The identification of the region in effect (None while it is computed)."""
         if self.dataset is None:
             return None
-        job = eds_identify.prepare(self.session, region=self.region(), elements=self.elements())
+        job = self._job(self.region())
         if self.session.result_status(job.name, job.parameters) != "current":
             return None
         return self.session.result(job.name).value
@@ -214,12 +274,13 @@ class EdsMode(QObject):
         """Draw the current identification: markers, fitted continuum, table, readout."""
         value = self.result_value()
         self._show_lines(value)
+        self.view.settings.show_used(value)
         if value is None:
             return
         self.view.show_identification(value)
         hint = " — click a row of the table to map its line" if self._scan() else ""
         summary = f"{self.view.summary.text()} ({threshold_text(value)})" if value["ok"] else ""
-        self.readout.emit(f"{self._file()}: {summary or self.view.summary.text()}{hint}")
+        self.readout.emit(f"{self.file_name()}: {summary or self.view.summary.text()}{hint}")
 
     def _show_lines(self, value: dict | None) -> None:
         typed = set(self.elements())
@@ -239,7 +300,7 @@ class EdsMode(QObject):
     def show_line_map(self, line: str) -> None:
         """Map the net counts of ``line`` ("Fe_Ka") over the spectrum image."""
         if self.dataset is None or len(self.dataset.navigation_axes) != 2:
-            self.readout.emit(f"{self._file()}: a line map needs a spectrum image")
+            self.readout.emit(f"{self.file_name()}: a line map needs a spectrum image")
             return
         self._request_map(line)
 
@@ -283,7 +344,8 @@ class EdsMode(QObject):
     def _scan(self) -> bool:
         return self.dataset is not None and len(self.dataset.navigation_axes) == 2
 
-    def _file(self) -> str:
+    def file_name(self) -> str:
+        """The name of the file shown."""
         from insitu_tem.workflows.common import file_name
 
         return file_name(self.dataset, "eds")

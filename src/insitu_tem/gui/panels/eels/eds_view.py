@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from insitu_tem.core.uncertainty_text import value_with_sigma
+from insitu_tem.gui.panels.eels.eds_settings import EdsSettings
 from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 SOURCES = (
@@ -31,7 +32,12 @@ SOURCES = (
     ("Region (drawn on the map)", "region"),
 )
 """The spectrum choices: label and key."""
-COLUMNS = ("Element", "Line", "Status", "Net counts ± 1σ", "Why / alternatives")
+COLUMNS = ("Element", "Line", "Status", "Net counts ± 1σ", "at.% ± 1σ", "Why / alternatives")
+COMPOSITION_TIP = (
+    "Cliff–Lorimer atomic percent of the elements present, from their main line's net counts "
+    "(peak window less the straight background, as insitu-tem eds): with every k-factor 1, "
+    "relative line intensities, not a composition; no absorption correction"
+)
 STATUS_COLOURS = {"present": "#7fd67f", "ambiguous": "#ffa040", "not detected": "#9a9a9a"}
 """Colour of each status, in the table and of the line markers on the spectrum."""
 SIDE_BY_SIDE_FROM = 1.3
@@ -67,8 +73,10 @@ class EdsView(QWidget):
         )
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
+        self.settings = EdsSettings()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.horizontalHeaderItem(COLUMNS.index("at.% ± 1σ")).setToolTip(COMPOSITION_TIP)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -102,6 +110,7 @@ class EdsView(QWidget):
         column = QVBoxLayout(upper)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(top)
+        column.addWidget(self.settings)
         column.addWidget(self.summary)
         column.addWidget(self.table, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -188,14 +197,19 @@ class EdsView(QWidget):
         )
         self.summary.setToolTip(threshold_text(value))
         self.table.setRowCount(len(findings))
+        composition = value.get("composition") or {}
         for row, finding in enumerate(findings):
-            for column, text in enumerate(row_texts(finding)):
+            for column, text in enumerate(row_texts(finding, composition)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 if column == 2:
                     item.setForeground(pg.mkColor(STATUS_COLOURS[finding["status"]]))
                 if column == 0:
                     item.setData(Qt.ItemDataRole.UserRole, (finding["lines"] or [""])[0])
+                if column == COLUMNS.index("at.% ± 1σ") and text:
+                    item.setToolTip(
+                        "; ".join(filter(None, (COMPOSITION_TIP, composition.get("reason"))))
+                    )
                 self.table.setItem(row, column, item)
 
     def rows(self) -> list[tuple[str, ...]]:
@@ -270,9 +284,10 @@ class EdsView(QWidget):
             self.probe_picked.emit(pixel[0] * self._map[1].shape[1] + pixel[1])
 
 
-def row_texts(finding: dict) -> tuple[str, ...]:
-    """Element, line (name and energy, keV), status, net counts ± 1σ and why (the alternatives
-    of an ambiguous line, the detection limit of one not detected) of one finding."""
+def row_texts(finding: dict, composition: dict | None = None) -> tuple[str, ...]:
+    """Element, line (name and energy, keV), status, net counts ± 1σ, at. % ± 1σ (from
+    ``composition``, the "composition" of the result value) and why (the alternatives of an
+    ambiguous line, the detection limit of one not detected) of one finding."""
     labels, energy = finding.get("line_labels") or [""], finding.get("line_energy_ev")
     line = labels[0] if energy is None else f"{labels[0]} ({energy / 1000:.3f} keV)"
     sigma = finding["net_counts_sigma"]
@@ -284,7 +299,21 @@ def row_texts(finding: dict) -> tuple[str, ...]:
     why = finding["note"]
     if finding["alternatives"]:
         why = f"or {' / '.join(finding['alternatives'])}" + (f"; {why}" if why else "")
-    return finding["element"], line, finding["status"], net, why
+    return finding["element"], line, finding["status"], net, atomic_text(finding, composition), why
+
+
+def atomic_text(finding: dict, composition: dict | None) -> str:
+    """The at. % ± 1σ of ``finding``'s element in ``composition``; "" for an element not
+    present (not quantified), "not measured" where the composition has no number."""
+    element = finding["element"]
+    if finding["status"] != "present" or not composition:
+        return ""
+    value = (composition.get("atomic_percent") or {}).get(element)
+    sigma = (composition.get("atomic_percent_sigma") or {}).get(element)
+    if value is None:
+        return "not measured"
+    text = f"{value:.3g}" if sigma is None else value_with_sigma(value, sigma)
+    return text + (" (overlap)" if element in composition.get("overlapped", ()) else "")
 
 
 def threshold_text(value: dict) -> str:

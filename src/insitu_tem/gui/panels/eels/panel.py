@@ -70,7 +70,7 @@ class EelsPanel(QWidget):
         self.curve = self.plot.curve
         self.profiles = EelsProfiles()
         self.eds_view = EdsView()
-        self.eds = EdsMode(state, tasks, self.plot, self.eds_view)
+        self.eds = EdsMode(state, tasks, self.plot, self.eds_view, undo_stack)
         self.side = QStackedWidget()
         self.side.addWidget(self.profiles)
         self.side.addWidget(self.eds_view)
@@ -262,6 +262,8 @@ class EelsPanel(QWidget):
             self.render()
             if not self.xray:
                 self.analysis.request()
+        elif name == "parameters" and payload[0] == "eds.identify" and self.xray:
+            self.eds.settings_changed()
         elif name == "result" and payload[0] == "eds.identify" and self.xray:
             self.eds.render()
         elif name == "result" and payload[0].split(".")[0] == "eels":
@@ -364,13 +366,13 @@ class EelsPanel(QWidget):
         self.readout.setText(describe(value, index))
 
     def _show_probe(self, index: int) -> None:
-        """EDS data: the navigator at probe ``index``; the spectrum follows it when the panel
-        shows the probe's."""
+        """EDS data: the navigator at probe ``index``; the spectrum follows it once it rests
+        when the panel shows the probe's."""
         self.navigator.blockSignals(True)
         self.navigator.set_index(min(index, self.dataset.n_items - 1))
         self.navigator.blockSignals(False)
         if self.eds.view.source == "probe":
-            self.eds.refresh()
+            self.eds.refresh_soon()
 
     def _on_cursor(self, energy_eV: float) -> None:
         if self.dataset is None:
@@ -394,6 +396,5 @@ class EelsPanel(QWidget):
         self.analysis.change("Loaded reference", reference_file=str(path))
 
     def restore_project_state(self, saved: dict) -> None:
-        """Projects of schema 1 and 2 kept the EELS parameters in the panel: move them into the
-        session (newer projects hold them there already)."""
+        """Old projects' EELS parameters, kept in the panel, moved into the session."""
         restore_parameters(self.state, saved)

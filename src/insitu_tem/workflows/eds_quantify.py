@@ -1,0 +1,178 @@
+"""Cliff–Lorimer composition of EDS spectra, as ``insitu-tem eds`` and the EELS panel's EDS form
+compute it: each element's main line (:func:`~insitu_tem.analysis.eds.lines.main_line`) mapped
+with :func:`~insitu_tem.analysis.eds.maps.line_maps` (peak window less the straight background
+through its side windows, at the detector resolution in effect), the net counts summed over the
+spectra, then :func:`~insitu_tem.analysis.eds.maps.cliff_lorimer` with their counting variance.
+
+Atomic percent is Cliff–Lorimer with each k-factor divided by the element's atomic weight
+(gemmi's): ``x_i = (k_i I_i / A_i) / Σ_j (k_j I_j / A_j)``, the weight fractions converted to
+atom fractions, its 1σ by the same delta method. Every k-factor 1 (none given): relative line
+intensities, not a composition; no absorption correction in either case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV
+
+METHOD = "Cliff-Lorimer, no absorption correction"
+UNIT_KFACTORS_NOTE = "all k-factors 1: relative line intensities, not a composition"
+
+
+@dataclass(frozen=True)
+class Quantification:
+    """Cliff–Lorimer composition of a set of elements.
+
+    Attributes
+    ----------
+    elements, lines : tuple of str
+        The elements and the line of each (``"Fe_Ka"``).
+    totals, totals_sigma : ndarray
+        (n_elements,) net counts of each line summed over the spectra and their 1σ, counts.
+    weight_percent, weight_percent_sigma : ndarray
+        (n_elements,) wt % and 1σ.
+    atomic_percent, atomic_percent_sigma : ndarray
+        (n_elements,) at. % and 1σ.
+    kfactors, kfactor_sigmas : tuple of float
+        The k-factors used (1 where none was given) and their 1σ (0 where none was given).
+    ok : bool
+    reason : str
+        Why the composition is not measured or may be biased (windows outside the energy range,
+        on another line's peak, no positive intensity).
+    """
+
+    elements: tuple[str, ...]
+    lines: tuple[str, ...]
+    totals: np.ndarray
+    totals_sigma: np.ndarray
+    weight_percent: np.ndarray
+    weight_percent_sigma: np.ndarray
+    atomic_percent: np.ndarray
+    atomic_percent_sigma: np.ndarray
+    kfactors: tuple[float, ...]
+    kfactor_sigmas: tuple[float, ...]
+    ok: bool
+    reason: str
+
+
+def quantify(
+    maps, elements, *, kfactors: dict | None = None, kfactor_sigmas: dict | None = None
+) -> Quantification:
+    """Cliff–Lorimer wt % and at. % (± 1σ) of ``elements`` from their line maps ``maps``
+    (:class:`~insitu_tem.analysis.eds.maps.LineMaps`, one line per element in that order),
+    summed over every spectrum; ``kfactors`` and ``kfactor_sigmas`` by element (1 and 0 for
+    those not named)."""
+    import gemmi
+
+    from insitu_tem.analysis.eds.maps import cliff_lorimer
+
+    elements = tuple(elements)
+    n = len(elements)
+    totals = np.asarray(maps.maps).reshape(n, -1).sum(axis=1)
+    variance = np.asarray(maps.variance).reshape(n, -1).sum(axis=1)
+    k = np.array([(kfactors or {}).get(e, 1.0) for e in elements], float)
+    k_sigma = np.array([(kfactor_sigmas or {}).get(e, 0.0) for e in elements], float)
+    weight = cliff_lorimer(totals, elements, k, intensity_variance=variance, kfactor_sigmas=k_sigma)
+    atomic_weight = np.array([gemmi.Element(e).weight for e in elements], float)
+    atomic = cliff_lorimer(
+        totals,
+        elements,
+        k / atomic_weight,
+        intensity_variance=variance,
+        kfactor_sigmas=k_sigma / atomic_weight,
+    )
+    return Quantification(
+        elements,
+        tuple(line.name for line in maps.lines),
+        totals,
+        np.sqrt(variance),
+        np.asarray(weight.weight_percent, float),
+        np.asarray(weight.weight_percent_sigma, float),
+        np.asarray(atomic.weight_percent, float),
+        np.asarray(atomic.weight_percent_sigma, float),
+        tuple(float(v) for v in k),
+        tuple(float(v) for v in k_sigma),
+        bool(maps.ok and weight.ok),
+        "; ".join(r for r in (maps.reason, weight.reason) if r),
+    )
+
+
+def quantification_document(found: Quantification, *, kfactors_given: bool) -> dict:
+    """The ``quantification`` of ``insitu-tem eds``'s JSON: method, k-factors, wt % and its 1σ,
+    the k-factors' 1σ and a note when every k-factor is 1 (``kfactors_given`` False)."""
+    elements = found.elements
+    return {
+        "method": METHOD,
+        "kfactors": dict(zip(elements, found.kfactors)),
+        "weight_percent": dict(zip(elements, found.weight_percent)),
+        "weight_percent_sigma": dict(zip(elements, found.weight_percent_sigma)),
+        "kfactor_sigmas": dict(zip(elements, found.kfactor_sigmas)),
+        "note": "" if kfactors_given else UNIT_KFACTORS_NOTE,
+    }
+
+
+def main_lines(
+    elements, *, beam_energy_kv: float | None, resolution_mn_ka_ev: float | None
+) -> tuple:
+    """The :class:`~insitu_tem.analysis.eds.lines.XrayLine` (main line and windows) of each of
+    ``elements`` for a beam of ``beam_energy_kv``, kV (None: 200), and a detector FWHM at Mn Kα
+    of ``resolution_mn_ka_ev``, eV (None: the default), as ``insitu-tem eds`` maps them (this
+    reads the X-ray line database: a worker process does it for the window)."""
+    from insitu_tem.analysis.eds.lines import main_line, xray_line
+
+    beam = beam_energy_kv or 200.0
+    resolution = resolution_mn_ka_ev or DEFAULT_RESOLUTION_MN_KA_EV
+    return tuple(
+        xray_line(main_line(e, beam_energy_kv=beam), resolution_mn_ka_ev=resolution)
+        for e in elements
+    )
+
+
+def composition_value(
+    spectra: np.ndarray, energies_ev: np.ndarray, lines, *, kfactors: dict | None = None
+) -> dict:
+    """The composition the panel shows of ``spectra`` ((..., channels) counts at channel
+    energies ``energies_ev``, eV): the elements of ``lines`` (:func:`main_lines`) quantified by
+    :func:`quantify` on their line maps, as plain data: the :func:`quantification_document` with
+    the at. % and its 1σ, the elements and lines and their summed net counts ± 1σ, the elements
+    whose windows lie on another line's peak (``overlapped``: their net counts, hence
+    composition, biased), ``ok`` and ``reason`` (NaN written None)."""
+    from insitu_tem.analysis.eds.maps import line_maps, overlapping_windows
+
+    elements = tuple(line.element for line in lines)
+    if not elements:
+        return {"ok": False, "reason": "no element present to quantify", "elements": []}
+    maps = line_maps(spectra, energies_ev, tuple(lines))
+    found = quantify(maps, elements, kfactors=kfactors)
+    overlapped = {pair.split("_")[0] for pair in overlapping_windows(lines)}
+    document = quantification_document(found, kfactors_given=bool(kfactors))
+    return _plain(
+        {
+            **document,
+            "elements": list(elements),
+            "lines": list(found.lines),
+            "totals": dict(zip(elements, found.totals)),
+            "totals_sigma": dict(zip(elements, found.totals_sigma)),
+            "atomic_percent": dict(zip(elements, found.atomic_percent)),
+            "atomic_percent_sigma": dict(zip(elements, found.atomic_percent_sigma)),
+            "overlapped": [e for e in elements if e in overlapped],
+            "ok": found.ok,
+            "reason": found.reason,
+        }
+    )
+
+
+def _plain(value):
+    """``value`` with numpy numbers as Python floats and NaN as None."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
