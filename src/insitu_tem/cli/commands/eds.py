@@ -208,8 +208,9 @@ def line_maps_result(args, image, elements, progress, *, resolution: float) -> d
     """Line maps and Cliff–Lorimer composition of ``elements`` in a spectrum image, windows for
     a detector FWHM of ``resolution`` eV at Mn Kα."""
     from insitu_tem.analysis.eds.lines import xray_line
-    from insitu_tem.analysis.eds.maps import cliff_lorimer, line_maps
+    from insitu_tem.analysis.eds.maps import line_maps
     from insitu_tem.io.kinds import unusable_values
+    from insitu_tem.workflows.eds_quantify import quantification_document, quantify
 
     unreadable = unusable_values(image.cube)
     if unreadable:
@@ -231,15 +232,7 @@ def line_maps_result(args, image, elements, progress, *, resolution: float) -> d
             f"--kfactors/--kfactor-sigmas name {', '.join(sorted(unknown))}, not among the "
             f"elements {', '.join(elements)}",
         )
-    totals = maps.maps.reshape(len(lines), -1).sum(axis=1)
-    totals_variance = maps.variance.reshape(len(lines), -1).sum(axis=1)
-    composition = cliff_lorimer(
-        totals,
-        elements,
-        [kfactors.get(e, 1.0) for e in elements],
-        intensity_variance=totals_variance,
-        kfactor_sigmas=[kfactor_sigmas.get(e, 0.0) for e in elements],
-    )
+    composition = quantify(maps, elements, kfactors=kfactors, kfactor_sigmas=kfactor_sigmas)
     if args.out:
         write_maps(Path(args.out), maps, inputs=(args.file,), force=args.force)
     progress(1.0, "done")
@@ -250,21 +243,10 @@ def line_maps_result(args, image, elements, progress, *, resolution: float) -> d
         "line_energies_ev": [line.energy_ev for line in lines],
         "fwhm_ev": [line.fwhm_ev for line in lines],
         "maps": {n: m for n, m in zip(names, maps.maps)},
-        "totals": {n: float(t) for n, t in zip(names, totals)},
-        "totals_sigma": {n: float(np.sqrt(v)) for n, v in zip(names, totals_variance)},
+        "totals": {n: float(t) for n, t in zip(names, composition.totals)},
+        "totals_sigma": {n: float(s) for n, s in zip(names, composition.totals_sigma)},
         "background_totals": {n: float(b.sum()) for n, b in zip(names, maps.background)},
-        "quantification": {
-            "method": "Cliff-Lorimer, no absorption correction",
-            "kfactors": dict(zip(elements, composition.kfactors)),
-            "weight_percent": dict(zip(elements, np.asarray(composition.weight_percent, float))),
-            "weight_percent_sigma": dict(
-                zip(elements, np.asarray(composition.weight_percent_sigma, float))
-            ),
-            "kfactor_sigmas": {e: kfactor_sigmas.get(e, 0.0) for e in elements},
-            "note": ""
-            if kfactors
-            else "all k-factors 1: relative line intensities, not a composition",
-        },
+        "quantification": quantification_document(composition, kfactors_given=bool(kfactors)),
         "pixel_size": image.pixel_size,
         "units": image.units,
         "ok": maps.ok and composition.ok,
