@@ -13,6 +13,7 @@ from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.gui.widgets.plot_factory import plot_widget
 from insitu_tem.gui.widgets.plot_hint import PlotHint
 from insitu_tem.gui.widgets.plot_stack import tidy_stack
+from insitu_tem.gui.widgets.not_measured import NotMeasuredLayer, missing_text, show_map
 
 
 STACK_FROM_HEIGHT_PX = 510
@@ -78,12 +79,15 @@ class EelsProfiles(QWidget):
         )
         self.shift_map = pg.ImageItem(axisOrder="row-major")
         self.window_map = pg.ImageItem(axisOrder="row-major")
+        self.shift_missing, self.window_missing = NotMeasuredLayer(), NotMeasuredLayer()
         self.markers = [
             pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#e0e0e0")) for _ in range(2)
         ]
         for plot, items in (
             (self.shift_plot, (self.shift_bars, self.shift_points, self.shift_map)),
             (self.window_plot, (self.window_bars, self.window_curve, self.window_map)),
+            (self.shift_plot, (self.shift_missing,)),
+            (self.window_plot, (self.window_missing,)),
         ):
             for item in items:
                 plot.addItem(item)
@@ -150,7 +154,7 @@ class EelsProfiles(QWidget):
             bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
         self.window_curve.setData([], [])
         self.fraction_curve.setData([], [])
-        for image in (self.shift_map, self.window_map):
+        for image in (self.shift_map, self.window_map, self.shift_missing, self.window_missing):
             image.clear()
         self._show_hints(True)
 
@@ -187,6 +191,7 @@ class EelsProfiles(QWidget):
                 value["edge"],
                 window_sigma=_optional(value.get("map_counts_sigma")),
                 shift_sigma=np.asarray(value["chemical_shift_stderr_eV"], float),
+                reasons=(value.get("map_reason") or "", value.get("edge_reason") or ""),
             )
         else:
             self.set_line(
@@ -290,36 +295,40 @@ class EelsProfiles(QWidget):
         *,
         window_sigma: np.ndarray | None = None,
         shift_sigma: np.ndarray | None = None,
+        reasons: tuple[str, str] = ("", ""),
     ) -> None:
         """Show maps of a spectrum image (scan_y, scan_x): shift in eV and window counts; their
-        1σ (any shape of as many values) are read at the cursor."""
+        1σ (any shape of as many values) are read at the cursor. Probes not measured (NaN) are
+        painted apart (:mod:`~insitu_tem.gui.widgets.not_measured`), counted in the titles and
+        read at the cursor with ``reasons`` (the window map's, the shift's)."""
         self.clear()
         self._map_shape, self._positions = shift.shape, np.zeros(0)
         self._map_values = {
             "edge": edge,
             "window": (window, None if window_sigma is None else window_sigma.reshape(shift.shape)),
             "shift": (shift, None if shift_sigma is None else shift_sigma.reshape(shift.shape)),
+            "reasons": reasons,
         }
-        self.shift_map.setImage(np.nan_to_num(shift), autoLevels=True)
-        self.window_map.setImage(np.nan_to_num(window), autoLevels=True)
+        missing = (
+            show_map(self.shift_map, self.shift_missing, shift),
+            show_map(self.window_map, self.window_missing, window),
+        )
         for plot in (self.shift_plot, self.window_plot):
             plot.setLabel("bottom", "scan x", units="px")
             plot.setLabel("left", "scan y", units="px")
             plot.setAspectLocked(True)
             plot.autoRange()
         self._show_hints(False)
-        self.shift_plot.setTitle(f"{edge} chemical shift map")
-        self.window_plot.setTitle(f"{edge} window map")
+        self.shift_plot.setTitle(f"{edge} chemical shift map{missing_text(missing[0], '')}")
+        self.window_plot.setTitle(f"{edge} window map{missing_text(missing[1], '')}")
 
     def map_text(self, row: int, col: int) -> str:
         """The map pixel (row, col): window counts and shift, each ± 1σ where the result has it."""
         values = self._map_values
-        window = _quoted(*values["window"], row, col)
-        shift = _quoted(*values["shift"], row, col)
-        return (
-            f"scan (row {row}, col {col}): {values['edge']} window {window} counts, "
-            f"shift {shift} eV"
-        )
+        window_reason, shift_reason = values.get("reasons", ("", ""))
+        window = _quoted(*values["window"], row, col, window_reason, "counts")
+        shift = _quoted(*values["shift"], row, col, shift_reason, "eV")
+        return f"scan (row {row}, col {col}): {values['edge']} window {window}, shift {shift}"
 
     def set_current(self, index: int) -> None:
         """Mark probe ``index`` (flattened) on both profiles."""
@@ -351,14 +360,18 @@ def _optional(values) -> np.ndarray | None:
     return None if values is None else np.asarray(values, float)
 
 
-def _quoted(values: np.ndarray, sigmas: np.ndarray | None, row: int, col: int) -> str:
-    """``values[row, col]`` ± its 1σ as a paper quotes it ("not measured" where NaN)."""
+def _quoted(
+    values: np.ndarray, sigmas: np.ndarray | None, row: int, col: int, reason: str, unit: str
+) -> str:
+    """``values[row, col]`` ± its 1σ in ``unit`` as a paper quotes it ("not measured
+    (``reason``)" where NaN)."""
     value = float(values[row, col])
     if not np.isfinite(value):
-        return "not measured"
+        return f"not measured ({reason})" if reason else "not measured"
     sigma = None if sigmas is None else float(sigmas[row, col])
-    return (
+    quoted = (
         f"{value:.4g}"
         if sigma is None or not np.isfinite(sigma)
         else value_with_sigma(value, sigma)
     )
+    return f"{quoted} {unit}"
