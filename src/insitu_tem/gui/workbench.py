@@ -212,12 +212,20 @@ class Workbench:
             if role in roles and role in self.window.docks:
                 self.window.docks[role].raise_()
 
+    def _tabs_hold_data(self) -> bool:
+        """Whether the FFT, NBD or EELS panel shows data of its own (raising the FFT panel for
+        an image would hide it)."""
+        state = self.window.state
+        return state.session.source("hrtem") is not None or any(
+            state.dataset(role) is not None for role in ("nbd", "eels")
+        )
+
     def _route(self, role: str, dataset) -> None:
         panel = self.panels.get(role)
         if dataset is not None and panel is not None and hasattr(panel, "set_dataset"):
             panel.set_dataset(dataset)
             self.window.docks[role].raise_()
-            if dataset.kind == "image" and self.window.state.session.source("hrtem") is None:
+            if dataset.kind == "image" and not self._tabs_hold_data():
                 self.window.docks["hrtem"].raise_()  # the FFT panel measures the image too
         elif dataset is None and hasattr(panel, "clear_dataset"):
             panel.clear_dataset()

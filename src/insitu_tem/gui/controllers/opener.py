@@ -78,9 +78,17 @@ class Opener(QObject):
         )
 
     def _listed(self, found, path: Path, role, remember: bool, on_failed) -> None:
-        """A single-signal file's dataset, or a multi-signal file's signals to choose from."""
+        """A single-signal file's dataset; a spectrum image with the images recorded beside it
+        (:func:`spectrum_image_and_image`) opened as both; else the signals to choose from."""
         if isinstance(found, Dataset):
             self._loaded(found, path, role, remember)
+            return
+        pair = spectrum_image_and_image(found) if role is None else None
+        if pair is not None:
+            cube, image = pair
+            if self.state.dataset("movie") is None:
+                self.open(path, signal=image, on_failed=on_failed, remember=False)
+            self.open(path, signal=cube, on_failed=on_failed, remember=remember)
             return
 
         def chosen(index: int | None) -> None:
@@ -110,3 +118,17 @@ class Opener(QObject):
             self.reporter.report(f"{path.name}: {error}")
         else:
             self.reporter.report_exception(error, context=path.name)
+
+
+def spectrum_image_and_image(summaries) -> tuple[int, int] | None:
+    """(signal index of the spectrum image, of the first image) of a file that holds one
+    spectrum image (EELS or EDS, a scan of rows and columns) and, beside it, only images (the
+    HAADF or survey image recorded with it, as a Bruker .bcf or a Velox map holds): a
+    microscopist opening it wants the spectrum image analysed and its image beside it, not a
+    question. None for any other mix of signals (the user chooses)."""
+    openable = [s for s in summaries if s.kind and not s.problem]
+    cubes = [s for s in openable if s.kind == "spectrum_series" and len(s.axes) == 3]
+    images = [s for s in openable if s.kind == "image"]
+    if len(cubes) != 1 or not images or len(cubes) + len(images) != len(openable):
+        return None
+    return cubes[0].index, images[0].index
