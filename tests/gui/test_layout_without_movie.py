@@ -33,3 +33,17 @@ def test_a_spectrum_image_alone_gets_the_movie_docks_height(
     window.open_paths([lattice_movie(tmp_path / "m.tif")])
     wait_idle(window)
     qtbot.waitUntil(lambda: heights(window)["movie"] >= 0.35 * size[1], timeout=5000)
+
+
+def test_a_spectrum_image_on_a_wide_screen_gets_most_of_the_window(
+    qtbot, window, wait_idle, tmp_path
+):
+    """1920 × 1200 (quadrants): the EDS/EELS panel, the only data, takes the whole height of its
+    column and most of the width, not the lower-right quarter beside empty docks."""
+    settle(qtbot, window, (1920, 1200))
+    window.reset_layout_action.trigger()
+    window.open_paths([eds_cube(tmp_path / "e.hspy")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: heights(window).get("eels", 0) > 0.7 * 1200, timeout=5000)
+    eels = shown_docks(window)["eels"]
+    assert eels.width() > 0.6 * 1920 and eels.height() > 0.7 * 1200

@@ -7,10 +7,14 @@ default layout is four quadrants (movie and FFT on top, NBD and EELS below; the 
 tabs behind them); on a laptop (narrower than :data:`QUADRANTS_FROM_WIDTH`) the movie spans the
 top and every other panel is a full-width tab below it, since no two panels fit side by side.
 A session without a movie (a spectrum image, a diffraction pattern opened alone) gives the empty
-movie dock its minimum height and the panels below it the rest.
+movie dock its minimum height and the panels below it the rest; on a wide window a spectrum image
+without FFT or NBD data of its own gets its column's whole height (the FFT dock at its minimum)
+and, without a movie, nearly the whole width (the empty column at its minimum).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QWidget
@@ -63,6 +67,15 @@ class PanelScroll(QScrollArea):
         self.widget().resize(max(shown.width(), hint.width()), max(shown.height(), hint.height()))
 
 
+@dataclass(frozen=True)
+class Fit:
+    """What the dock sizes were fitted to: a movie shown (or nothing at all), a spectrum image
+    shown without an FFT or NBD scan of its own."""
+
+    movie: bool = True
+    spectra: bool = False
+
+
 RELAYOUT_DELAY_MS = 250
 """After the window crosses :data:`QUADRANTS_FROM_WIDTH`, wait this long for the resize to stop."""
 
@@ -81,7 +94,7 @@ class DockLayout(QObject):
         super().__init__(window)
         self.window = window
         self.placed_compact: bool | None = None
-        self.sized_for_movie = True
+        self.fitted = Fit()
         self._relayout = QTimer(self, singleShot=True, interval=RELAYOUT_DELAY_MS)
         self._relayout.timeout.connect(self._relayout_if_crossed)
         self.docks: dict[str, QDockWidget] = {}
@@ -168,20 +181,36 @@ class DockLayout(QObject):
             self.window.removeDockWidget(dock)
         self.place()
         self.balance()
-        if not self.sized_for_movie:
-            self._shrink_movie()
+        self._fit(self.fitted)
 
-    def fit_to_data(self, *, movie_shown: bool) -> None:
-        """Without a movie, the movie dock at its minimum height and the docks below it taller;
-        with one back, the default sizes. Acts only when ``movie_shown`` changes, so sizes the
-        user has dragged stay."""
-        if movie_shown == self.sized_for_movie:
-            return
-        self.sized_for_movie = movie_shown
-        if movie_shown:
+    def fit_to_data(self, roles) -> None:
+        """Sizes for the data shown (``roles``: those holding data): without a movie, the movie
+        dock at its minimum height and the docks below it taller; a spectrum image shown
+        without an FFT or NBD scan of its own (an EELS or EDS map, its HAADF in the movie dock or
+        none), the FFT dock at its minimum and the EELS dock the whole column's height, and
+        without a movie the empty column at its minimum width (quadrants). Acts only when what
+        this depends on changes, so sizes the user has dragged stay."""
+        roles = set(roles)
+        fit = Fit(
+            movie="movie" in roles or not roles,
+            spectra="eels" in roles and not roles & {"hrtem", "nbd"},
+        )
+        if fit != self.fitted:
+            self.fitted = fit
             self.balance()
-        else:
+            self._fit(fit)
+
+    def _fit(self, fit: Fit) -> None:
+        if not fit.movie:
             self._shrink_movie()
+        if fit.spectra and not self.compact:
+            right = [self.docks["hrtem"], self.docks["eels"]]
+            tall = max(self.window.height(), MIN_DOCK_SIZE[1])
+            self.window.resizeDocks(right, [MIN_DOCK_SIZE[1], tall], Qt.Orientation.Vertical)
+            if not fit.movie:
+                columns = [self.docks["movie"], self.docks["hrtem"]]
+                sizes = [MIN_DOCK_SIZE[0], max(self.window.width(), MIN_DOCK_SIZE[0])]
+                self.window.resizeDocks(columns, sizes, Qt.Orientation.Horizontal)
 
     def _shrink_movie(self) -> None:
         below = self.docks[COMPACT_TABS[0] if self.compact else "nbd"]

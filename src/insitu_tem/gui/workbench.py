@@ -233,4 +233,4 @@ class Workbench:
         self.front_markers.set_position(None)
         self.linker.set_front_along(None)
         roles = self.window.state.session.roles
-        self.window.dock_layout.fit_to_data(movie_shown="movie" in roles or not roles)
+        self.window.dock_layout.fit_to_data(roles)
