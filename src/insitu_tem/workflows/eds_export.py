@@ -14,7 +14,8 @@ import numpy as np
 
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.io.outputs import output_file
-from insitu_tem.workflows.eds_identify import line_map
+from insitu_tem.workflows.eds_identify import energies_ev
+from insitu_tem.workflows.eds_quantify import line_of
 
 PANEL_ONLY = ("counts", "continuum", "model", "composition")
 """Keys of the panel's identification value that ``insitu-tem eds``'s ``identification`` lacks
@@ -55,7 +56,9 @@ def identify_document(value: dict, file: str) -> dict:
     }
     composition = value.get("composition") or {"ok": False, "reason": "not computed"}
     quantification = {
-        k: v for k, v in composition.items() if k not in COMPOSITION_KEYS + ("ok", "reason")
+        k: v
+        for k, v in composition.items()
+        if k not in COMPOSITION_KEYS + ("ok", "reason", "windows")
     }
     reasons = [r for r in (value["reason"], composition.get("reason", "")) if r]
     return {
@@ -117,25 +120,32 @@ def _blank(number) -> str:
     return "" if number is None else repr(float(number))
 
 
-def write_line_maps(
-    folder: str | Path, dataset: Dataset, lines, *, resolution_mn_ka_ev: float | None
-) -> list[Path]:
-    """Write the net-count map of each of ``lines`` (``"Fe_Ka"``) over ``dataset``'s spectrum
-    image and its 1σ as float32 TIFFs (``Fe_Ka.tif``, ``Fe_Ka_sigma.tif``), the scan's pixel
-    size in ImageJ's calibration; return the paths.
+def write_line_maps(folder: str | Path, dataset: Dataset, windows: list[dict]) -> list[Path]:
+    """Write the net-count map of each line of ``windows`` (the composition's, :func:`~insitu_tem.
+    workflows.eds_quantify.composition_value`) over ``dataset``'s spectrum image and its 1σ as
+    float32 TIFFs (``Fe_Ka.tif``, ``Fe_Ka_sigma.tif``), the scan's pixel size in ImageJ's
+    calibration; return the paths.
 
     Raises
     ------
     DataError
-        When ``dataset`` is not a calibrated spectrum image (:func:`~insitu_tem.workflows.
-        eds_identify.line_map`) or ``lines`` is empty.
+        When ``dataset`` is not a spectrum image calibrated in eV, or ``windows`` is empty.
     insitu_tem.io.outputs.OutputError
         When a file would replace an input or a microscope data file.
     """
     import tifffile
 
-    if not lines:
+    from insitu_tem.analysis.eds.maps import line_maps
+
+    if len(dataset.navigation_axes) != 2:
+        raise DataError("line maps need a spectrum image (a scan of rows and columns)")
+    energies = energies_ev(dataset)
+    if not np.all(np.isfinite(energies)):
+        raise DataError("the X-ray energy axis is not calibrated in eV; set a calibration")
+    if not windows:
         raise DataError("no line to map: no element is present")
+    lines = tuple(line_of(window) for window in windows)
+    maps = line_maps(dataset.array, energies, lines)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     axis = dataset.navigation_axes[-1]
@@ -145,9 +155,9 @@ def write_line_maps(
         "metadata": {"unit": axis.units if axis.calibrated else "pixel", "axes": "YX"},
     }
     written = []
-    for line in lines:
-        mapped = line_map(dataset, line, resolution_mn_ka_ev=resolution_mn_ka_ev)
-        for name, values in ((line, mapped.counts), (f"{line}_sigma", mapped.sigma)):
+    for line, counts, variance in zip(lines, maps.maps, maps.variance):
+        sigma = np.sqrt(np.clip(np.asarray(variance, float), 0, None))
+        for name, values in ((line.name, counts), (f"{line.name}_sigma", sigma)):
             path = folder / f"{name}.tif"
             with output_file(path, option="folder") as temporary:
                 tifffile.imwrite(

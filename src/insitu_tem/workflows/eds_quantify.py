@@ -12,7 +12,7 @@ intensities, not a composition; no absorption correction in either case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -139,7 +139,9 @@ def composition_value(
     :func:`quantify` on their line maps, as plain data: the :func:`quantification_document` with
     the at. % and its 1σ, the elements and lines and their summed net counts ± 1σ, the elements
     whose windows lie on another line's peak (``overlapped``: their net counts, hence
-    composition, biased), ``ok`` and ``reason`` (NaN written None)."""
+    composition, biased), each line's windows (``windows``: the fields of its
+    :class:`~insitu_tem.analysis.eds.lines.XrayLine`, eV), ``ok`` and ``reason`` (NaN written
+    None)."""
     from insitu_tem.analysis.eds.maps import line_maps, overlapping_windows
 
     elements = tuple(line.element for line in lines)
@@ -159,6 +161,7 @@ def composition_value(
             "atomic_percent": dict(zip(elements, found.atomic_percent)),
             "atomic_percent_sigma": dict(zip(elements, found.atomic_percent_sigma)),
             "overlapped": [e for e in elements if e in overlapped],
+            "windows": [asdict(line) for line in lines],
             "ok": found.ok,
             "reason": found.reason,
         }
@@ -176,3 +179,19 @@ def _plain(value):
     if isinstance(value, np.bool_):
         return bool(value)
     return value
+
+
+def line_of(window: dict):
+    """The :class:`~insitu_tem.analysis.eds.lines.XrayLine` of one of :func:`composition_value`'s
+    ``windows`` (no line database needed)."""
+    from insitu_tem.analysis.eds.lines import XrayLine
+
+    below, above = window["background_windows"]
+    return XrayLine(
+        window["name"],
+        window["element"],
+        float(window["energy_ev"]),
+        float(window["fwhm_ev"]),
+        tuple(window["peak_window"]),
+        (tuple(below), tuple(above)),
+    )

@@ -80,13 +80,12 @@ class EdsExports(QObject):
 
     def write_maps(self, folder: str) -> None:
         """Write the maps of the present elements' lines and their 1σ into ``folder`` (in the
-        background); the lines and resolution are the identification's."""
+        background), with the windows the composition used."""
         value = self._value("maps")
         if value is None:
             return
-        composition = value.get("composition") or {}
-        lines = composition.get("lines") or []
-        dataset, fwhm = self.mode.dataset, value.get("resolution_mn_ka_ev")
+        windows = (value.get("composition") or {}).get("windows") or []
+        dataset = self.mode.dataset
 
         def written(paths) -> None:
             self.done.emit(f"Exported {len(paths)} line maps (net counts and 1σ) to {folder}")
@@ -97,7 +96,7 @@ class EdsExports(QObject):
             self.done.emit(f"Export maps: {_why(folder, error)}")
 
         self.mode.tasks.submit(
-            lambda: eds_export.write_line_maps(folder, dataset, lines, resolution_mn_ka_ev=fwhm),
+            lambda: eds_export.write_line_maps(folder, dataset, windows),
             on_result=written,
             on_error=failed,
             description="EDS: writing the line maps",
