@@ -176,8 +176,15 @@ class EdsMode(QObject):
         chosen = self.state.view("eels.elements")
         return tuple(project_elements(chosen, self.dataset.metadata))
 
-    def refresh(self) -> None:
-        """Show the spectrum and lines of the region in effect, computing what is missing."""
+    def follow_probe(self) -> None:
+        """The probe moved: its spectrum at once, its lines once it rests
+        (:data:`FOLLOW_DELAY_MS`)."""
+        self.refresh(identify=False)
+        self.refresh_soon()
+
+    def refresh(self, *, identify: bool = True) -> None:
+        """Show the spectrum and lines of the region in effect, computing what is missing (the
+        lines only when ``identify``; else those already known)."""
         self._later.stop()
         if self.dataset is None:
             return
@@ -197,7 +204,15 @@ class EdsMode(QObject):
                 on_error=lambda error: self.readout.emit(f"EDS: {error}"),
                 description="EDS: summing the spectra",
             )
-        self._identify(region)
+        if identify:
+            self._identify(region)
+        elif self.result_value() is not None:
+            self.render()
+        else:
+            what = eds_identify.region_label(self.dataset, region)
+            self.view.show_busy(f"The X-ray lines of {what} are identified once the probe rests")
+            self.view.settings.show_used(None)
+            self._show_lines(None)
 
     def _key(self, region, *extra) -> str:
         return digest([self.session.fingerprint("eels"), region, *extra])

@@ -372,7 +372,7 @@ class EelsPanel(QWidget):
         self.navigator.set_index(min(index, self.dataset.n_items - 1))
         self.navigator.blockSignals(False)
         if self.eds.view.source == "probe":
-            self.eds.refresh_soon()
+            self.eds.follow_probe()
 
     def _on_cursor(self, energy_eV: float) -> None:
         if self.dataset is None:
