@@ -34,7 +34,7 @@ def assert_shown_as_xray(qtbot, panel):  # noqa: F811
     assert not panel.edge_combo.isVisible() and panel.edge_combo.currentData() is None
     assert not panel.plot.background_region.isVisible()
     assert not panel.plot.signal_region.isVisible()
-    assert panel.readout.text().startswith(panel.eds._file() + ": ")
+    assert panel.readout.text().startswith(panel.eds.file_name() + ": ")
     assert " present" in panel.readout.text() or "no lines identified" in panel.readout.text()
     assert panel.result_value() is None
 

@@ -1,7 +1,8 @@
 """Opening a file that holds a spectrum image and the image recorded beside it (a Bruker .bcf: the
 HAADF and the EDX cube; a Velox map), as a microscopist expects: no question, the spectrum image
-in the EELS panel (raised), its image in the image (Movie) panel — but never over a movie
-already open; any other mix of signals still asks which to open."""
+in the EELS panel (raised, two thirds of a laptop window's height), its image in the image
+(Movie) panel — but never over a movie already open; any other mix of signals still asks which
+to open."""
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from insitu_tem.gui.controllers import opener
 from insitu_tem.gui.widgets.signal_chooser import SignalChooser
 from insitu_tem.io.load import SignalSummary
 from tests.gui.test_signal_chooser import ChooserAsker, chooser_of, two_signal_emd
+from tests.gui.test_window_layout_and_keys import shown_docks
 
 SCAN = (Axis("scan_y", 4, 2.0, 0.0, "nm"), Axis("scan_x", 5, 2.0, 0.0, "nm"))
 ENERGY = Axis("E", 300, 0.1, -5.0, "eV")
@@ -88,6 +90,9 @@ def test_a_spectrum_image_with_its_haadf_opens_both_without_a_question(
     assert window.state.dataset("eels").shape == (4, 5, 300)
     assert window.state.dataset("movie").metadata["title"] == "HAADF"
     assert not window.docks["eels"].visibleRegion().isEmpty(), "the EELS panel is in view"
+    qtbot.waitUntil(
+        lambda: shown_docks(window)["eels"].height() > 1.5 * shown_docks(window)["movie"].height()
+    )
     assert window.recent.paths() == [str(map_file)]
     assert reporter.reports == []
 

@@ -70,10 +70,11 @@ class PanelScroll(QScrollArea):
 @dataclass(frozen=True)
 class Fit:
     """What the dock sizes were fitted to: a movie shown (or nothing at all), a spectrum image
-    shown without an FFT or NBD scan of its own."""
+    shown without an FFT or NBD scan of its own, the movie dock holding a single image."""
 
     movie: bool = True
     spectra: bool = False
+    image: bool = False
 
 
 RELAYOUT_DELAY_MS = 250
@@ -183,17 +184,20 @@ class DockLayout(QObject):
         self.balance()
         self._fit(self.fitted)
 
-    def fit_to_data(self, roles) -> None:
+    def fit_to_data(self, roles, *, image: bool = False) -> None:
         """Sizes for the data shown (``roles``: those holding data): without a movie, the movie
         dock at its minimum height and the docks below it taller; a spectrum image shown
         without an FFT or NBD scan of its own (an EELS or EDS map, its HAADF in the movie dock or
-        none), the FFT dock at its minimum and the EELS dock the whole column's height, and
-        without a movie the empty column at its minimum width (quadrants). Acts only when what
-        this depends on changes, so sizes the user has dragged stay."""
+        none): in quadrants the FFT dock at its minimum and the EELS dock the whole column's
+        height, and without a movie the empty column at its minimum width; with a single image
+        (``image``: the HAADF beside a map) in the movie dock, that column two fifths of the
+        width, or on a laptop the tabs below two thirds of the height. Acts only when what this
+        depends on changes, so sizes the user has dragged stay."""
         roles = set(roles)
         fit = Fit(
             movie="movie" in roles or not roles,
             spectra="eels" in roles and not roles & {"hrtem", "nbd"},
+            image=image,
         )
         if fit != self.fitted:
             self.fitted = fit
@@ -203,14 +207,23 @@ class DockLayout(QObject):
     def _fit(self, fit: Fit) -> None:
         if not fit.movie:
             self._shrink_movie()
+        if fit.spectra and fit.image and self.compact:
+            height = self.window.height()
+            docks = [self.docks["movie"], self.docks[COMPACT_TABS[0]]]
+            self.window.resizeDocks(docks, [height // 3, height], Qt.Orientation.Vertical)
         if fit.spectra and not self.compact:
-            right = [self.docks["hrtem"], self.docks["eels"]]
             tall = max(self.window.height(), MIN_DOCK_SIZE[1])
-            self.window.resizeDocks(right, [MIN_DOCK_SIZE[1], tall], Qt.Orientation.Vertical)
-            if not fit.movie:
-                columns = [self.docks["movie"], self.docks["hrtem"]]
-                sizes = [MIN_DOCK_SIZE[0], max(self.window.width(), MIN_DOCK_SIZE[0])]
-                self.window.resizeDocks(columns, sizes, Qt.Orientation.Horizontal)
+            for empty, shown in (("hrtem", "eels"), ("nbd", "movie")):
+                if empty == "hrtem" or fit.movie:
+                    docks = [self.docks[empty], self.docks[shown]]
+                    self.window.resizeDocks(
+                        docks, [MIN_DOCK_SIZE[1], tall], Qt.Orientation.Vertical
+                    )
+            width = max(self.window.width(), MIN_DOCK_SIZE[0])
+            left = width // 2 if fit.movie else MIN_DOCK_SIZE[0]
+            left = 2 * width // 5 if fit.image else left
+            columns = [self.docks["movie"], self.docks["hrtem"]]
+            self.window.resizeDocks(columns, [left, width - left], Qt.Orientation.Horizontal)
 
     def _shrink_movie(self) -> None:
         below = self.docks[COMPACT_TABS[0] if self.compact else "nbd"]

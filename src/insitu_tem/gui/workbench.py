@@ -233,4 +233,6 @@ class Workbench:
         self.front_markers.set_position(None)
         self.linker.set_front_along(None)
         roles = self.window.state.session.roles
-        self.window.dock_layout.fit_to_data(roles)
+        movie = self.window.state.dataset("movie")
+        image = movie is not None and movie.kind == "image"
+        self.window.dock_layout.fit_to_data(roles, image=image)

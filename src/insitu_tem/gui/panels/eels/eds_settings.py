@@ -1,6 +1,7 @@
 """The identification settings of the EELS panel's EDS form (the detector resolution, measured on
 the spectrum unless the user gives one; the false lines allowed per spectrum), what the shown
-identification used, and its Export buttons."""
+identification used, and its Export buttons: a row the panel shows beside its Elements box while
+it holds EDS data (hidden until then)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ class EdsSettings(QWidget):
         row.addStretch(1)
         row.addWidget(self.table_button)
         row.addWidget(self.maps_button)
+        self.hide()
 
     def values(self) -> dict:
         """The settings shown: resolution (None: measured), eV, and false lines per spectrum."""

@@ -73,7 +73,7 @@ class EdsView(QWidget):
         )
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
-        self.settings = EdsSettings()
+        self.settings = EdsSettings()  # shown in the panel's row of controls: it needs the width
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeaderItem(COLUMNS.index("at.% ± 1σ")).setToolTip(COMPOSITION_TIP)
@@ -110,7 +110,6 @@ class EdsView(QWidget):
         column = QVBoxLayout(upper)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(top)
-        column.addWidget(self.settings)
         column.addWidget(self.summary)
         column.addWidget(self.table, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical)

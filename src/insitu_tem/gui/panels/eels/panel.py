@@ -132,6 +132,7 @@ class EelsPanel(QWidget):
             self.log_check,
             QLabel("Elements"),
             self.elements_edit,
+            self.eds_view.settings,
         ):
             self.controls.addWidget(widget)
         self.controls.addStretch(1)
@@ -238,6 +239,7 @@ class EelsPanel(QWidget):
             self.aligned_check,
         ):
             widget.setVisible(shown)
+        self.eds_view.settings.setVisible(not shown)
 
     def clear_dataset(self) -> None:
         """The EELS data left the session."""
@@ -310,10 +312,8 @@ class EelsPanel(QWidget):
         self.elements_edit.show_elements(elements)
         if self.xray or self.dataset is None:
             return
-        coords = self.energy.coordinates()
-        low, high = coords[0], coords[-1]
-        marked = elements + self.detected.elements()
-        edges = marked_edges(low, high, edge=edge, elements=marked)
+        low, high = self.energy.coordinates()[[0, -1]]
+        edges = marked_edges(low, high, edge=edge, elements=elements + self.detected.elements())
         self.plot.set_markers(edges, edge, within=(low, high))
 
     def _set_elements(self, symbols: list) -> None:
