@@ -14,7 +14,7 @@ import numpy as np
 
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.io.outputs import output_file
-from insitu_tem.workflows.eds_identify import energies_ev
+from insitu_tem.analysis.eds.spectrum_region import energies_ev
 from insitu_tem.workflows.eds_quantify import line_of
 
 PANEL_ONLY = ("counts", "continuum", "model", "composition")

@@ -19,6 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from insitu_tem.analysis.eds.spectrum_region import (
+    energies_ev,
+    region_label,
+    region_spectra,
+    summed_spectrum,
+)
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.session import Session
 from insitu_tem.workflows.child import ChildProcess
@@ -34,63 +40,6 @@ LIBRARY_WARNINGS = r"(hyperspy|exspy)(\.|$)"
 """Modules whose warnings the identification ignores: importing exspy's X-ray line database
 makes HyperSpy warn of its own deprecated imports, on the terminal the workbench was started
 from when the identification runs in a worker process (the workbench quiets them in its own)."""
-
-
-def energies_ev(dataset: Dataset) -> np.ndarray:
-    """Channel energies of ``dataset``'s spectra, eV (NaN without an eV calibration: the
-    identification then says so)."""
-    axis = dataset.signal_axes[-1]
-    if axis.units != "eV":
-        return np.full(axis.size, np.nan)
-    return axis.offset + axis.scale * np.arange(axis.size)
-
-
-def region_label(dataset: Dataset, region: dict | None) -> str:
-    """What was summed, in words ("the sum of 65536 spectra", "probe 12", "the sum of the 8×8
-    spectra of rows 4–11, columns 0–7")."""
-    if region is None:
-        return "the spectrum" if dataset.n_items == 1 else f"the sum of {dataset.n_items} spectra"
-    if "probe" in region:
-        return f"the spectrum at probe {int(region['probe'])}"
-    row0, row1, col0, col1 = (int(v) for v in region["box"])
-    return (
-        f"the sum of the {row1 - row0}×{col1 - col0} spectra of rows {row0}–{row1 - 1}, "
-        f"columns {col0}–{col1 - 1}"
-    )
-
-
-def region_spectra(dataset: Dataset, region: dict | None = None) -> np.ndarray:
-    """The spectra of ``region`` (module docstring), (..., channels) counts: every spectrum,
-    the probe's, or the box's (scan rows, scan columns, channels).
-
-    Raises
-    ------
-    DataError
-        When the region lies outside the scan, or is a box on data that is not a spectrum image.
-    """
-    cube = dataset.array
-    if region is not None and "probe" in region:
-        index = int(region["probe"])
-        if not 0 <= index < dataset.n_items:
-            raise DataError(f"probe {index} is outside the {dataset.n_items} spectra")
-        return cube.reshape(-1, cube.shape[-1])[index]
-    if region is not None:
-        if len(dataset.navigation_axes) != 2:
-            raise DataError("a region is drawn on a spectrum image; this data is not one")
-        row0, row1, col0, col1 = (int(v) for v in region["box"])
-        rows, cols = dataset.shape[:2]
-        if not (0 <= row0 < row1 <= rows and 0 <= col0 < col1 <= cols):
-            raise DataError(f"region rows {row0}–{row1}, columns {col0}–{col1} is not in the scan")
-        return cube[row0:row1, col0:col1]
-    return cube
-
-
-def summed_spectrum(dataset: Dataset, region: dict | None = None) -> np.ndarray:
-    """Counts per channel of the spectra of ``region`` (:func:`region_spectra`), summed in
-    float64."""
-    cube = region_spectra(dataset, region)
-    axes = tuple(range(cube.ndim - 1))
-    return np.asarray(cube.sum(axis=axes, dtype=np.float64) if axes else cube, dtype=np.float64)
 
 
 def prepare(
