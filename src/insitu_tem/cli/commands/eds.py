@@ -249,8 +249,8 @@ def line_maps_result(args, image, elements, progress, *, resolution: float) -> d
         "quantification": quantification_document(composition, kfactors_given=bool(kfactors)),
         "pixel_size": image.pixel_size,
         "units": image.units,
-        "ok": maps.ok and composition.ok,
-        "reason": "; ".join(r for r in (maps.reason, composition.reason) if r),
+        "ok": composition.ok,
+        "reason": composition.reason,
     }
 
 
