@@ -69,7 +69,7 @@ def test_typed_settings_rerun_the_identification_and_the_values_used_are_shown(q
     value = panel.eds.result_value()
     assert value["false_alarm_per_spectrum"] == pytest.approx(1e-4)
     assert value["threshold_sigma"] > before["threshold_sigma"]
-    assert "0.0001 false lines" in settings.used.text()
+    assert "0.0001 false/spectrum" in settings.used.text()
     assert panel.tasks.eels_child.pid is not None, "identified in the worker process"
     panel.undo_stack.undo()
     panel.undo_stack.undo()
@@ -91,6 +91,19 @@ def test_the_table_gives_the_cliff_lorimer_atomic_percent_of_the_present_element
     assert all(row[4] == "" for row in rows.values() if row[2] != "present")
     header = panel.eds_view.table.horizontalHeaderItem(4)
     assert header.text() == "at.% ± 1σ" and "k-factor 1" in header.toolTip()
+    box = panel.eds_view.settings.kfactors
+    box.setFocus()
+    qtbot.keyClicks(box, "Fe=abc")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert panel.readout.text().startswith("k-factors: 'Fe=abc': type ELEMENT=k pairs")
+    assert panel.state.session.parameters("eds.identify") == {}
+    box.clear()
+    qtbot.keyClicks(box, "Fe=1.3")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    rows = identified(qtbot, panel)
+    si_k, _ = (float(v) for v in rows["Si"][4].split(" ± "))
+    assert si_k / (100.0 - si_k) == pytest.approx(si / fe / 1.3, rel=2e-3)
+    assert panel.eds.result_value()["composition"]["kfactors"] == {"Si": 1.0, "Fe": 1.3}
 
 
 def test_scrubbing_the_probe_identifies_the_spectrum_it_rests_on_once(qtbot, panel, monkeypatch):

@@ -58,6 +58,27 @@ class Quantification:
     reason: str
 
 
+def parse_kfactors(text: str) -> dict[str, float]:
+    """``"Si=1, O=1.9"`` -> {"Si": 1.0, "O": 1.9} (empty text: none).
+
+    Raises
+    ------
+    ValueError
+        Naming the first item that is not ELEMENT=positive number, in one sentence.
+    """
+    found = {}
+    for item in filter(None, (part.strip() for part in text.replace(";", ",").split(","))):
+        element, _, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not element.strip() or not number > 0:
+            raise ValueError(f"{item!r}: type ELEMENT=k pairs with k > 0, e.g. Si=1, O=1.9")
+        found[element.strip()] = number
+    return found
+
+
 def quantify(
     maps, elements, *, kfactors: dict | None = None, kfactor_sigmas: dict | None = None
 ) -> Quantification:

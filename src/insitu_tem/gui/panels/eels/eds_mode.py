@@ -75,6 +75,7 @@ class EdsMode(QObject):
         view.probe_picked.connect(self.state.set_scan_index)
         view.cursor_text.connect(self.state.report_cursor)
         view.settings.changed.connect(self._set_settings)
+        view.settings.rejected.connect(self.readout)
         self.exports = EdsExports(self)
         self.exports.done.connect(self.readout)
 
@@ -118,6 +119,7 @@ class EdsMode(QObject):
         return {
             "resolution_mn_ka_ev": None,
             "false_alarm": eds_identify.DEFAULT_FALSE_ALARM,
+            "kfactors": {},
             **self.session.parameters(eds_identify.NAME),
         }
 
@@ -145,6 +147,7 @@ class EdsMode(QObject):
             elements=self.elements(),
             resolution_mn_ka_ev=settings["resolution_mn_ka_ev"],
             false_alarm=settings["false_alarm"],
+            kfactors=settings["kfactors"],
             child=child,
         )
 

@@ -6,9 +6,17 @@ it holds EDS data (hidden until then)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
-from insitu_tem.workflows.eds_identify import DEFAULT_FALSE_ALARM
+from insitu_tem.workflows.eds_identify import DEFAULT_FALSE_ALARM, check_elements
+from insitu_tem.workflows.eds_quantify import parse_kfactors
 
 RESOLUTION_RANGE_EV = (40.0, 400.0)
 """Detector FWHM at Mn Kα the user may give, eV (silicon drift detectors: about 120–140)."""
@@ -17,17 +25,20 @@ FALSE_ALARM_RANGE = (0.0001, 0.5)
 
 
 class EdsSettings(QWidget):
-    """Resolution and false-alarm boxes, the values used, Export table… and Export maps….
+    """Resolution, false-alarm and k-factor boxes, the values used, Export table… and Export
+    maps….
 
     Signals
     -------
     changed(dict) : the user set ``{"resolution_mn_ka_ev": float or None (measured),
-        "false_alarm": float}``
+        "false_alarm": float, "kfactors": {element: k}}``
+    rejected(str) : what the user typed in the k-factor box is not ELEMENT=k pairs (why)
     export_table() : Export table… was clicked
     export_maps() : Export maps… was clicked
     """
 
     changed = Signal(dict)
+    rejected = Signal(str)
     export_table = Signal()
     export_maps = Signal()
 
@@ -53,6 +64,14 @@ class EdsSettings(QWidget):
         for box in (self.resolution, self.false_alarm):
             box.setKeyboardTracking(False)
             box.valueChanged.connect(lambda _value: self.changed.emit(self.values()))
+        self.kfactors = QLineEdit()
+        self.kfactors.setPlaceholderText("k: Si=1, O=1.9")
+        self.kfactors.setMaximumWidth(120)
+        self.kfactors.setToolTip(
+            "Cliff–Lorimer k-factors of the at.% column, ELEMENT=k (1 for an element not typed; "
+            "with every k 1 the column is a ratio of line intensities, not a composition)"
+        )
+        self.kfactors.editingFinished.connect(self._kfactors_typed)
         self.used = QLabel("")
         self.used.setToolTip("What the identification shown was computed with")
         self.table_button = QPushButton("Export table…")
@@ -73,6 +92,7 @@ class EdsSettings(QWidget):
             self.resolution,
             QLabel("False lines"),
             self.false_alarm,
+            self.kfactors,
             self.used,
         ):
             row.addWidget(widget)
@@ -82,12 +102,26 @@ class EdsSettings(QWidget):
         self.hide()
 
     def values(self) -> dict:
-        """The settings shown: resolution (None: measured), eV, and false lines per spectrum."""
+        """The settings shown: resolution (None: measured), eV, false lines per spectrum and
+        k-factors (those typed; {} while what is typed is not ELEMENT=k pairs)."""
         fwhm = self.resolution.value()
+        try:
+            kfactors = parse_kfactors(self.kfactors.text())
+        except ValueError:
+            kfactors = {}
         return {
             "resolution_mn_ka_ev": None if fwhm < RESOLUTION_RANGE_EV[0] else float(fwhm),
             "false_alarm": float(self.false_alarm.value()),
+            "kfactors": kfactors,
         }
+
+    def _kfactors_typed(self) -> None:
+        try:
+            check_elements(list(parse_kfactors(self.kfactors.text())))
+        except ValueError as error:
+            self.rejected.emit(f"k-factors: {error}")
+            return
+        self.changed.emit(self.values())
 
     def show_values(self, values: dict) -> None:
         """Show ``values`` (as :meth:`values` gives them) without emitting."""
@@ -99,6 +133,8 @@ class EdsSettings(QWidget):
             box.blockSignals(True)
             box.setValue(value)
             box.blockSignals(False)
+        kfactors = values.get("kfactors") or {}
+        self.kfactors.setText(", ".join(f"{e}={k:g}" for e, k in kfactors.items()))
 
     def show_used(self, value: dict | None) -> None:
         """Say what the identification ``value`` ("eds.identify" result value) used; empty
@@ -111,5 +147,5 @@ class EdsSettings(QWidget):
         source = "measured" if how.startswith("measured") else how if how == "given" else "assumed"
         resolution = "FWHM ?" if fwhm is None else f"FWHM {fwhm:.0f} eV ({source})"
         self.used.setText(
-            f"used: {resolution}, {value['false_alarm_per_spectrum']:g} false lines/spectrum"
+            f"used: {resolution}, {value['false_alarm_per_spectrum']:g} false/spectrum"
         )

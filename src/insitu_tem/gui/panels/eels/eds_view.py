@@ -35,8 +35,9 @@ SOURCES = (
 COLUMNS = ("Element", "Line", "Status", "Net counts ± 1σ", "at.% ± 1σ", "Why / alternatives")
 COMPOSITION_TIP = (
     "Cliff–Lorimer atomic percent of the elements present, from their main line's net counts "
-    "(peak window less the straight background, as insitu-tem eds): with every k-factor 1, "
-    "relative line intensities, not a composition; no absorption correction"
+    "(peak window less the straight background, as insitu-tem eds) and the k-factors typed "
+    "above (1 for the others: with every k-factor 1, relative line intensities, not a "
+    "composition); no absorption correction"
 )
 STATUS_COLOURS = {"present": "#7fd67f", "ambiguous": "#ffa040", "not detected": "#9a9a9a"}
 """Colour of each status, in the table and of the line markers on the spectrum."""
