@@ -97,6 +97,36 @@ def test_a_spectrum_image_with_its_haadf_opens_both_without_a_question(
     assert reporter.reports == []
 
 
+def test_both_come_back_with_the_project(
+    qtbot, asking, wait_idle, map_file, tmp_path, monkeypatch, settings, reporter
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    from insitu_tem.gui.main_window import MainWindow
+
+    window = asking
+    window.open_paths([map_file])
+    qtbot.waitUntil(lambda: window.state.dataset("movie") is not None, timeout=30000)
+    qtbot.waitUntil(lambda: window.state.dataset("eels") is not None, timeout=30000)
+    wait_idle(window)
+    project = tmp_path / "map.itproj"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project), ""))
+    window.save_action.trigger()
+    window.close()
+    reopened = MainWindow(settings, reporter)
+    qtbot.addWidget(reopened)
+    reopened.open_paths([project])
+    qtbot.waitUntil(lambda: reopened.state.dataset("eels") is not None, timeout=30000)
+    qtbot.waitUntil(lambda: reopened.state.dataset("movie") is not None, timeout=30000)
+    wait_idle(reopened)
+    assert reopened.asker.questions == []
+    assert reopened.state.session.source("eels").signal == 1
+    assert reopened.state.session.source("movie").signal == 0
+    assert reopened.state.dataset("movie").metadata["title"] == "HAADF"
+    reopened.tasks.cancel()
+    reopened.tasks.wait_for_done(5000)
+
+
 def test_an_open_movie_is_not_replaced_and_other_mixes_still_ask(
     qtbot, asking, wait_idle, movie_file, map_file, tmp_path
 ):
