@@ -79,9 +79,12 @@ def test_typed_settings_rerun_the_identification_and_the_values_used_are_shown(q
     assert rows["Fe"][2] == "present"
 
 
-def test_the_table_gives_the_cliff_lorimer_atomic_percent_of_the_present_elements(qtbot, panel):
+def test_the_table_gives_the_cliff_lorimer_atomic_percent_of_the_present_elements(
+    qtbot, panel, monkeypatch
+):
     open_in(panel, spectrum_image())
     rows = identified(qtbot, panel)
+    before_fe = rows["Fe"][3]
     si, si_sigma = (float(v) for v in rows["Si"][4].split(" ± "))
     fe, fe_sigma = (float(v) for v in rows["Fe"][4].split(" ± "))
     assert si + fe == pytest.approx(100.0, abs=0.2)
@@ -97,6 +100,13 @@ def test_the_table_gives_the_cliff_lorimer_atomic_percent_of_the_present_element
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert panel.readout.text().startswith("k-factors: 'Fe=abc': type ELEMENT=k pairs")
     assert panel.state.session.parameters("eds.identify") == {}
+    worker_calls = []
+    run = panel.tasks.eels_child.run
+    monkeypatch.setattr(
+        panel.tasks.eels_child,
+        "run",
+        lambda fn, *a, **k: worker_calls.append(fn) or run(fn, *a, **k),
+    )
     box.clear()
     qtbot.keyClicks(box, "Fe=1.3")
     qtbot.keyClick(box, Qt.Key.Key_Return)
@@ -104,6 +114,8 @@ def test_the_table_gives_the_cliff_lorimer_atomic_percent_of_the_present_element
     si_k, _ = (float(v) for v in rows["Si"][4].split(" ± "))
     assert si_k / (100.0 - si_k) == pytest.approx(si / fe / 1.3, rel=2e-3)
     assert panel.eds.result_value()["composition"]["kfactors"] == {"Si": 1.0, "Fe": 1.3}
+    assert worker_calls == [], "new k-factors keep the identification, only the composition runs"
+    assert rows["Fe"][3] == before_fe, "the identification's numbers are the same"
 
 
 def test_scrubbing_the_probe_identifies_the_spectrum_it_rests_on_once(qtbot, panel, monkeypatch):

@@ -51,6 +51,7 @@ def prepare(
     false_alarm: float = DEFAULT_FALSE_ALARM,
     kfactors: dict | None = None,
     child: ChildProcess | None = None,
+    identified: dict | None = None,
 ) -> Job:
     """The identification job on the session's EDS data (role "eels"), result "eds.identify",
     with the Cliff–Lorimer composition of the elements present (``composition``,
@@ -72,6 +73,9 @@ def prepare(
     child : ChildProcess, optional
         Identify in this worker process (the summed spectrum is handed to it) instead of the
         job's thread, which then leaves the GIL to the GUI. The numbers are the same.
+    identified : dict, optional
+        The result value of this job with other k-factors: its identification is kept and only
+        the composition computed (what differs).
     """
     dataset = require(session, "eels", ("spectrum", "spectrum_series"))
     parameters = {
@@ -88,7 +92,10 @@ def prepare(
         steps.check()
         beam = dataset.metadata.get("beam_energy_kV")
         spectrum = (counts, energies_ev(dataset), beam, parameters, region_label(dataset, region))
-        if child is None:
+        if identified is not None:
+            value = {k: v for k, v in identified.items() if k != "composition"}
+            lines = _lines_present(value, beam, progress=steps.progress)
+        elif child is None:
             value = identification_value(*spectrum, progress=steps.progress)
             lines = _lines_present(value, beam, progress=steps.progress)
         else:

@@ -139,7 +139,7 @@ class EdsMode(QObject):
         self.view.settings.show_values(self.settings())
         self.refresh_soon()
 
-    def _job(self, region, child=None):
+    def _job(self, region, child=None, identified=None):
         settings = self.settings()
         return eds_identify.prepare(
             self.session,
@@ -149,7 +149,12 @@ class EdsMode(QObject):
             false_alarm=settings["false_alarm"],
             kfactors=settings["kfactors"],
             child=child,
+            identified=identified,
         )
+
+    def _identification_key(self, parameters: dict) -> str:
+        """What an identification depends on: its parameters but the k-factors."""
+        return self._key({k: v for k, v in parameters.items() if k != "kfactors"})
 
     def _axis_label(self) -> str:
         if self.dataset.signal_axes[-1].units != "eV":
@@ -261,6 +266,9 @@ class EdsMode(QObject):
         if key in self._found:
             self.session.store_result(job.name, self._found[key], dirty=False)
             return
+        same = self._found.get(self._identification_key(job.parameters))
+        if same is not None:
+            job = self._job(region, identified=same.value)
         what = eds_identify.region_label(self.dataset, region)
         self.view.show_busy(f"Identifying the X-ray lines of {what}…")
         self.view.settings.show_used(None)
@@ -268,7 +276,7 @@ class EdsMode(QObject):
         self._show_lines(None)
 
         def stored(result: Result) -> None:
-            self._found[key] = result
+            self._found[key] = self._found[self._identification_key(job.parameters)] = result
             self.session.store_result(job.name, result, dirty=False)
 
         self.tasks.submit(
