@@ -14,10 +14,16 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from insitu_tem.core.results import Result, digest
-from insitu_tem.figures.eels_markers import project_elements
+from insitu_tem.figures.eds_display import (
+    FROM_KEV,
+    shown_findings,
+    threshold_text,
+    typed_elements,
+)
+from insitu_tem.figures.eds_display import marker_lines as family_markers
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.panels.eels.eds_exports import EdsExports
-from insitu_tem.gui.panels.eels.eds_view import STATUS_COLOURS, EdsView, threshold_text
+from insitu_tem.gui.panels.eels.eds_view import STATUS_COLOURS, EdsView
 from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetParametersCommand
@@ -27,9 +33,6 @@ KEYS = ("eds-spectrum", "eds-identify", "eds-map")
 """Task keys: a newer request of each kind supersedes the older."""
 SECONDARY_ALPHA = "66"
 """Opacity (hex, of ff) of the lines of a family other than its main line."""
-FROM_KEV = 0.15
-"""X-ray energy from which the spectrum is fitted into view, keV: the lowest line searched
-(C Kα 0.28 keV) lies above, the detector's noise peak at 0 keV below."""
 FOLLOW_DELAY_MS = 250
 """A probe scrubbed along (or a setting stepped) is identified once it rests this long: each
 newer identification would stop the running one, whose worker process is then forked again."""
@@ -181,8 +184,7 @@ class EdsMode(QObject):
     def elements(self) -> tuple[str, ...]:
         """The elements always reported: those typed in the Elements box (the file's until
         then)."""
-        chosen = self.state.view("eels.elements")
-        return tuple(project_elements(chosen, self.dataset.metadata))
+        return typed_elements(self.session, self.dataset)
 
     def follow_probe(self) -> None:
         """The probe moved: its spectrum at once, its lines once it rests
@@ -309,12 +311,9 @@ class EdsMode(QObject):
         self.readout.emit(f"{self.file_name()}: {summary or self.view.summary.text()}{hint}")
 
     def _show_lines(self, value: dict | None) -> None:
-        typed = set(self.elements())
         lines = []
-        for finding in (value or {}).get("findings", ()):
+        for finding in shown_findings(value, self.elements()):
             status = finding["status"]
-            if status == "not detected" and finding["element"] not in typed:
-                continue
             lines += marker_lines(finding, STATUS_COLOURS[status], STYLES[status])
         self.plot.draw_markers(lines, first=lambda line: bool(line[1]))
         continuum = None if value is None or not value["ok"] else value["continuum"]
@@ -378,21 +377,10 @@ class EdsMode(QObject):
 
 
 def marker_lines(finding: dict, colour: str, style) -> list[tuple]:
-    """(energy keV, label, colour, pen style, line name) of every line of ``finding``'s family:
-    the main line labelled with the element, its status when not present and the alternatives of
-    an ambiguous one; the others unlabelled, fainter."""
-    labels = finding.get("line_labels") or []
-    energies = finding.get("line_energies_ev") or []
-    text = labels[0] if labels else finding["element"]
-    if finding["status"] == "ambiguous":
-        text += "?" + (
-            f" (or {' / '.join(finding['alternatives'])})" if finding["alternatives"] else ""
-        )
-    elif finding["status"] == "not detected":
-        text += " (not detected)"
-    faint = colour + SECONDARY_ALPHA
-    names = finding.get("lines") or []
+    """(energy keV, label, colour, pen style, line name) of every line of ``finding``'s family
+    as :func:`~insitu_tem.figures.eds_display.marker_lines` names them, the unlabelled ones
+    fainter."""
     return [
-        (energy / 1000.0, text if i == 0 else "", colour if i == 0 else faint, style, name)
-        for i, (energy, name) in enumerate(zip(energies, names))
+        (energy, text, colour if text else colour + SECONDARY_ALPHA, style, name)
+        for energy, text, name in family_markers(finding)
     ]

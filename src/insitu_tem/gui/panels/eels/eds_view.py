@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from insitu_tem.core.uncertainty_text import value_with_sigma
+from insitu_tem.figures.eds_display import central_box, threshold_text
 from insitu_tem.gui.panels.eels.eds_settings import EdsSettings
 from insitu_tem.gui.widgets.plot_factory import plot_widget
 
@@ -239,8 +240,7 @@ class EdsView(QWidget):
         """A spectrum image of ``rows`` × ``cols`` probes: regions are drawn within it, the
         first over its central half."""
         self._scan = (rows, cols)
-        half = [rows // 4, max(3 * rows // 4, rows // 4 + 1), cols // 4]
-        self.place_region([*half, max(3 * cols // 4, cols // 4 + 1)])
+        self.place_region(central_box(rows, cols))
 
     def clear_map(self, title: str = "") -> None:
         """No map (a lone spectrum or a line scan): ``title`` says why."""
@@ -314,19 +314,6 @@ def atomic_text(finding: dict, composition: dict | None) -> str:
         return "not measured"
     text = f"{value:.3g}" if sigma is None else value_with_sigma(value, sigma)
     return text + (" (overlap)" if element in composition.get("overlapped", ()) else "")
-
-
-def threshold_text(value: dict) -> str:
-    """The significance a line needed in an "eds.identify" result value, and why; the detector
-    resolution the lines were fitted with, and where it comes from."""
-    fwhm, sigma = value["resolution_mn_ka_ev"], value.get("resolution_mn_ka_ev_sigma")
-    resolution = f"{fwhm:.0f} eV" if sigma is None else value_with_sigma(fwhm, sigma) + " eV"
-    source = value.get("resolution_source", "")
-    return (
-        f"threshold {value['threshold_sigma']:.2f} σ: {value['false_alarm_per_spectrum']:g} "
-        f"false lines per spectrum over {value['families_tested']} line families; FWHM at Mn Kα "
-        f"{resolution}{f' ({source})' if source else ''}"
-    )
 
 
 def _capital(text: str) -> str:
