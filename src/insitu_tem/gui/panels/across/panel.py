@@ -208,7 +208,7 @@ class AcrossPanel(QWidget):
             if np.isfinite(sigma)
             else f"front at {result.front_along_nm:.1f} nm along the scan line (1σ not estimated)"
         )
-        self.status.setText(where)
+        self.status.setText("; ".join([where, *_not_measured(result)]))
         self._show_holder_state()
         self._move_cursor(self.state.scan_index)
         self.computed.emit(result)
@@ -306,6 +306,23 @@ def _profiles(columns: dict) -> list[tuple]:
     if fractions:
         profiles.append(("fraction", None, 1.0, fractions))
     return profiles
+
+
+def _not_measured(result: AcrossFront) -> list[str]:
+    """Why a profile is missing points (or missing: a column with no value is not plotted), as
+    the export's panel notes say it: "Li K not measured at 9 of 9 probes: <reason>"."""
+    labels = {name: label for name, label, _, _ in PLOTTED}
+    texts = []
+    for name, reason in result.reasons.items():
+        values = result.columns.get(name)
+        if values is None or np.isfinite(values).all():
+            continue
+        missing = int(np.count_nonzero(~np.isfinite(values)))
+        texts.append(
+            f"{labels.get(name, name)} not measured at {missing} of {values.size} probes: "
+            f"{reason.split('; ')[0]}"
+        )
+    return texts
 
 
 def _plot_series(plot, distance_nm, factor, name, values, errors, colour) -> None:
