@@ -35,6 +35,20 @@ def test_a_lone_spectrum_is_identified(capsys, tmp_path):
     assert abs(document["identification"]["resolution_mn_ka_ev"] - 130) < 4
 
 
+def test_an_axis_reading_30_ev_high_is_measured_and_said(capsys, tmp_path):
+    counts, _ = exspy_spectrum({"Fe": 8000, "Si": 12000, "Cu": 3000}, top_kev=10.24, seed=2)
+    path = write_hspy(tmp_path / "s.hspy", counts, [], [("E", 0.01, "keV", 0.03)], "EDS_TEM")
+    code = main(["eds", str(path), "--quiet"])
+    text = capsys.readouterr().out
+    assert code == 0 and 'energy_calibration: "offset +' in text
+    code, document = run_json(capsys, ["eds", str(path)])
+    identification = document["identification"]
+    offset, sigma = identification["energy_offset_ev"], identification["energy_offset_ev_sigma"]
+    assert 0 < sigma < 2 and abs(offset - 30) < 2 * sigma
+    assert document["energy_calibration"] == identification["energy_calibration"]
+    assert {"Fe", "Si", "Cu"} == set(document["identified"]["present"])
+
+
 def test_a_spectrum_image_naming_no_element_is_identified_then_mapped(capsys, tmp_path):
     counts, _ = exspy_spectrum({"Fe": 8000, "Si": 12000}, top_kev=10.24)
     rng = np.random.default_rng(1)

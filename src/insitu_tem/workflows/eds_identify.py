@@ -179,7 +179,8 @@ def identification_document(found, counts: np.ndarray, what: str) -> dict:
     """An :class:`~insitu_tem.analysis.eds.identify.Identification` as plain data, the
     ``identification`` of ``insitu-tem eds``'s JSON and the core of the panel's result value:
     what was summed (``what``) and its total of ``counts``, the threshold, the detector
-    resolution, the escape and pile-up scales, and each element's finding (NaN written None)."""
+    resolution, the escape and pile-up scales, the energy axis's offset and gain, and each
+    element's finding (NaN written None)."""
     return {
         "spectrum": what,
         "total_counts": float(np.sum(counts)),
@@ -193,6 +194,7 @@ def identification_document(found, counts: np.ndarray, what: str) -> dict:
         "resolution_source": found.resolution_source,
         "escape_peaks_scale": _finite(found.escape_scale),
         "pile_up_fraction": _finite(found.pile_up),
+        **_calibration(found.calibration),
         "profile_error": float(found.profile_error),
         "findings": [
             {
@@ -208,6 +210,18 @@ def identification_document(found, counts: np.ndarray, what: str) -> dict:
             }
             for f in found.findings
         ],
+    }
+
+
+def _calibration(calibration) -> dict:
+    """The energy axis's offset and gain measured on the lines, ± 1σ (None when not measured or
+    not applied), and in words."""
+    return {
+        "energy_offset_ev": calibration.offset_ev if calibration.ok else None,
+        "energy_offset_ev_sigma": _finite(calibration.offset_sigma_ev),
+        "energy_gain": None if calibration.gain_note or not calibration.ok else calibration.gain,
+        "energy_gain_sigma": None if calibration.gain_note else _finite(calibration.gain_sigma),
+        "energy_calibration": calibration.describe(),
     }
 
 

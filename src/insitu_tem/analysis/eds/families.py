@@ -1,7 +1,9 @@
 """X-ray line families (K, L, M of one element) as the detector draws them.
 
 A family's lines and their weights relative to its main line (Kα, Lα, Mα = 1) are exspy's
-database (the one HyperSpy uses, after [1]_); each line is a Gaussian of the detector FWHM at
+database (the one HyperSpy uses, after [1]_); where the database gives the main line no weight
+(Ca Lα: calcium's 3d shell is empty) the family's strongest line is its main line (Ca Ll at
+0.303 keV, with Ca Lη), so that calcium's L peak is not left to C Kα or N Kα; each line is a Gaussian of the detector FWHM at
 its energy (:func:`~insitu_tem.analysis.eds.lines.fwhm_ev`) integrated over each channel, so a
 family profile of unit amplitude holds one count in its main line.
 
@@ -81,9 +83,11 @@ def all_families() -> tuple[Family, ...]:
     for element, lines in xray_lines().items():
         if element in UNSTABLE:
             continue
-        for shell, main in MAIN.items():
-            if main not in lines or lines[main][1] <= 0:
+        for shell, named in MAIN.items():
+            drawn = [name for name in lines if name.startswith(shell) and lines[name][1] > 0]
+            if not drawn:
                 continue
+            main = named if named in drawn else max(drawn, key=lambda name: lines[name][1])
             members = sorted(
                 (name for name in lines if name.startswith(shell) and name != main),
                 key=lambda name: -lines[name][1],

@@ -15,8 +15,9 @@
    another explains better is swapped for it; families that fall below the threshold once
    others are in are dropped.
    The detector resolution is then measured on the strong isolated K lines found
-   (:mod:`.resolution`; unless given) and the selection made again at it; its 1σ goes into
-   the counts' 1σ (the model refitted at ± 1σ).
+   (:mod:`.resolution`; unless given), and the energy axis's offset (and gain) on their
+   centres (:mod:`.calibration`); the selection is made again at that resolution on the
+   corrected axis; the resolution's 1σ goes into the counts' 1σ (the model refitted at ± 1σ).
 4. Threshold from the noise, none tuned to a file: the one-sided normal quantile of
    ``false_alarm / n`` (a Bonferroni bound: at most ``false_alarm`` false identifications per
    spectrum on average). Overlaps are not resolved by a guess (:mod:`.decide`): a family that
@@ -39,6 +40,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.stats import norm
 
+from insitu_tem.analysis.eds.calibration import Calibration, measure_calibration
 from insitu_tem.analysis.eds.continuum import (
     NARROW_CLIP_FWHM,
     roll_off_error,
@@ -82,6 +84,9 @@ class Identification:
         Its 1σ, eV (0 when given, NaN when assumed).
     resolution_source : str
         ``"given"``, ``"measured on Si Kα, Fe Kα"`` or why it was not measured.
+    calibration : Calibration
+        The energy axis's offset and gain measured on the lines (:mod:`.calibration`), by
+        which the lines were fitted; none when not measured.
     escape_scale, pile_up : float
         Fitted Si escape peaks relative to Reed and Ware's fraction, and pile-up counts per
         count of the lines (:mod:`.dependents`); NaN when no line is found.
@@ -112,6 +117,7 @@ class Identification:
     resolution_source: str = ""
     escape_scale: float = float("nan")
     pile_up: float = float("nan")
+    calibration: Calibration = Calibration(reason="not measured")
     ok: bool = True
     reason: str = ""
 
@@ -220,7 +226,8 @@ def _identify(
         return _refuse(counts, energies, "no X-ray line lies in the energy range", false_alarm)
     threshold = float(norm.isf(false_alarm / len(searched)))
     setup = _Setup(counts, energies, in_range, searched, elements, beam, threshold)
-    resolution, problem, candidates, model = _resolve(setup, resolution_mn_ka_ev)
+    resolution, calibration, problem, candidates, model = _resolve(setup, resolution_mn_ka_ev)
+    setup = setup.calibrated(calibration)
     findings = decide(
         problem,
         model,
@@ -245,6 +252,7 @@ def _identify(
         resolution_source=_source(resolution, resolution_mn_ka_ev),
         escape_scale=_scale(model, 0),
         pile_up=_scale(model, 1),
+        calibration=calibration,
     )
 
 
@@ -255,21 +263,30 @@ def _scale(model: FamilyFit, index: int) -> float:
 
 
 def _resolve(setup: _Setup, given: float | None):
-    """The resolution (:class:`Resolution`, eV at Mn Kα), and the problem, candidates and
-    selected model at it: ``given`` when given, else measured on the lines found at
-    :data:`DEFAULT_RESOLUTION_MN_KA_EV` (:mod:`.resolution`), its 1σ carried into the counts;
-    the lines are selected again at the measured resolution."""
+    """The resolution (:class:`Resolution`, eV at Mn Kα), the axis's :class:`Calibration`, and
+    the problem, candidates and selected model at them: the resolution ``given`` when given,
+    else measured on the lines found at :data:`DEFAULT_RESOLUTION_MN_KA_EV`
+    (:mod:`.resolution`), its 1σ carried into the counts; the calibration measured on the same
+    lines' centres; the lines selected again at the measured resolution on the corrected
+    axis."""
     start = given or DEFAULT_RESOLUTION_MN_KA_EV
     problem, candidates = setup.problem(start)
     model = select(problem, setup.threshold)
-    if given:
-        return Resolution(float(given), 0.0), problem, candidates, model
     measured = measure_resolution(problem, model, candidates, resolution_mn_ka_ev=start)
-    if measured.ok:
-        problem, candidates = setup.problem(measured.fwhm_mn_ka_ev)
+    calibration = measure_calibration(measured)
+    resolution = Resolution(float(given), 0.0) if given else measured
+    if calibration.ok or (measured.ok and not given):
+        setup = setup.calibrated(calibration)
+        problem, candidates = setup.problem(resolution.fwhm_mn_ka_ev)
         model = select(problem, setup.threshold)
-    model = _with_resolution_error(setup, model, candidates, measured)
-    return measured, problem, candidates, model
+        if calibration.ok:
+            again = measure_resolution(
+                problem, model, candidates, resolution_mn_ka_ev=resolution.fwhm_mn_ka_ev
+            )
+            calibration = calibration.then(measure_calibration(again))
+    if not given:
+        model = _with_resolution_error(setup, model, candidates, measured)
+    return resolution, calibration, problem, candidates, model
 
 
 def _with_resolution_error(setup, model, candidates, resolution) -> FamilyFit:
@@ -309,6 +326,12 @@ class _Setup:
     elements: tuple[str, ...]
     beam: float
     threshold: float
+
+    def calibrated(self, calibration: Calibration) -> _Setup:
+        """This setup on the axis ``calibration`` corrects (itself when not measured)."""
+        if not calibration.ok:
+            return self
+        return replace(self, energies=calibration.true_energies(self.energies))
 
     def problem(
         self, resolution: float, *, candidates: tuple[Family, ...] | None = None

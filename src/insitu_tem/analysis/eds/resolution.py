@@ -43,7 +43,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -75,6 +75,11 @@ class Resolution:
         The lines measured (``("Fe_Ka", "Si_Ka")``).
     values_ev, sigmas_ev : tuple of float
         FWHM at Mn Kα from each line and its 1σ, eV.
+    energies_ev : tuple of float
+        Each line's energy in the database, eV.
+    shifts_ev, shift_sigmas_ev : tuple of float
+        Each line's fitted centre less its energy on the spectrum's axis, and its 1σ, eV (the
+        energy calibration's error there, :mod:`.calibration`).
     reason : str
         Why it could not be measured (empty when measured).
     """
@@ -84,6 +89,9 @@ class Resolution:
     lines: tuple[str, ...] = ()
     values_ev: tuple[float, ...] = ()
     sigmas_ev: tuple[float, ...] = ()
+    energies_ev: tuple[float, ...] = ()
+    shifts_ev: tuple[float, ...] = ()
+    shift_sigmas_ev: tuple[float, ...] = ()
     reason: str = ""
 
     @property
@@ -108,7 +116,7 @@ def measure_resolution(
         The prior, ``reason`` saying why, when no line is strong and isolated enough.
     """
     step = float(np.median(np.diff(problem.energies_ev)))
-    names, values, sigmas = [], [], []
+    names, values, sigmas, centres = [], [], [], []
     lines = _line_counts(problem, model, candidates, resolution_mn_ka_ev)
     for line, energy, counts, others in lines:
         width = fwhm_ev(energy, resolution_mn_ka_ev=resolution_mn_ka_ev)
@@ -125,13 +133,16 @@ def measure_resolution(
         names.append(line)
         values.append(value)
         sigmas.append(float(measured[0] * measured[1] / value))
+        centres.append((energy, *measured[2:]))
     if not values:
         return Resolution(
             PRIOR_EV,
             PRIOR_SIGMA_EV,
             reason="no K line at 1–10 keV strong and isolated enough to measure its width",
         )
-    return _combine(tuple(names), np.array(values), np.array(sigmas))
+    combined = _combine(tuple(names), np.array(values), np.array(sigmas))
+    energies, shifts, shift_sigmas = (tuple(float(c[i]) for c in centres) for i in range(3))
+    return replace(combined, energies_ev=energies, shifts_ev=shifts, shift_sigmas_ev=shift_sigmas)
 
 
 def _line_counts(problem: Problem, model: FamilyFit, candidates, resolution: float):
@@ -174,9 +185,9 @@ def _usable(problem, model, near, counts, others, line, energy) -> bool:
 
 
 def _fit_width(problem, model, near, others, energy, width, step):
-    """(FWHM, its 1σ) in eV of a Gaussian of free centre, width and area on the continuum
-    (times a free straight line) and ``others`` over the channels ``near``; None when the fit
-    does not converge inside the window."""
+    """(FWHM, its 1σ, centre less ``energy``, its 1σ) in eV of a Gaussian of free centre, width
+    and area on the continuum (times a free straight line) and ``others`` over the channels
+    ``near``; None when the fit does not converge inside the window."""
     energies = problem.energies_ev[near]
     y = problem.counts[near]
     continuum = model.continuum[near]
@@ -201,8 +212,10 @@ def _fit_width(problem, model, near, others, energy, width, step):
         covariance = np.linalg.inv(jacobian.T @ jacobian) * scale
     except np.linalg.LinAlgError:
         return None
-    sigma = float(np.sqrt(max(covariance[2, 2], 0.0)))
-    return (float(solution.x[2]), sigma) if np.isfinite(sigma) and sigma > 0 else None
+    sigma, shift_sigma = (float(np.sqrt(max(covariance[i, i], 0.0))) for i in (2, 1))
+    if not (np.isfinite(sigma) and sigma > 0 and np.isfinite(shift_sigma) and shift_sigma > 0):
+        return None
+    return float(solution.x[2]), sigma, float(solution.x[1]), shift_sigma
 
 
 def _combine(names, values, sigmas) -> Resolution:

@@ -148,9 +148,14 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         given = given or tuple(found["identified"]["present"])
     if not given:
         return {"file": Path(args.file).name, **found}
-    measured = found.get("identification", {}).get("resolution_mn_ka_ev")
+    identification = found.get("identification", {})
+    measured = identification.get("resolution_mn_ka_ev")
     resolution = args.resolution or measured or DEFAULT_RESOLUTION_MN_KA_EV
-    maps = line_maps_result(args, image, given, progress, resolution=resolution)
+    offset = identification.get("energy_offset_ev") or 0.0
+    energies = (image.energies_ev - offset) / (1.0 + (identification.get("energy_gain") or 0.0))
+    maps = line_maps_result(
+        args, image, given, progress, resolution=resolution, energies_ev=energies
+    )
     if not found:
         return maps
     reasons = [r for r in (maps["reason"], found["reason"]) if r]
@@ -198,15 +203,19 @@ def identify(counts, energies, beam_kv, args, elements, what: str) -> dict:
     }
     return {
         "identified": by_status,
+        "energy_calibration": result.calibration.describe(),
         "identification": identification_document(result, counts, what),
         "ok": result.ok,
         "reason": result.reason,
     }
 
 
-def line_maps_result(args, image, elements, progress, *, resolution: float) -> dict:
+def line_maps_result(
+    args, image, elements, progress, *, resolution: float, energies_ev: np.ndarray
+) -> dict:
     """Line maps and Cliff–Lorimer composition of ``elements`` in a spectrum image, windows for
-    a detector FWHM of ``resolution`` eV at Mn Kα."""
+    a detector FWHM of ``resolution`` eV at Mn Kα on the channels' energies ``energies_ev``
+    (eV: the file's axis as the identification corrected it)."""
     from insitu_tem.analysis.eds.lines import xray_line
     from insitu_tem.analysis.eds.maps import line_maps
     from insitu_tem.io.kinds import unusable_values
@@ -222,7 +231,7 @@ def line_maps_result(args, image, elements, progress, *, resolution: float) -> d
     names = line_names(elements, image.beam_energy_kv)
     lines = tuple(xray_line(n, resolution_mn_ka_ev=resolution) for n in names)
     progress(0.3, "line maps")
-    maps = line_maps(image.cube, image.energies_ev, lines)
+    maps = line_maps(image.cube, energies_ev, lines)
     kfactors = parse_kfactors(args.kfactors)
     kfactor_sigmas = parse_kfactors(args.kfactor_sigmas)
     unknown = (set(kfactors) | set(kfactor_sigmas)) - set(elements)
