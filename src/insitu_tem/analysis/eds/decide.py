@@ -18,6 +18,8 @@
   line named.
 * Not detected: counts and 1σ the family would get if added to the selected ones; detection
   limit threshold × σ [1]_.
+* One finding per element: its best status; among its families of that status, the K family
+  before the L before the M (Ca Kα's counts, not those of Ca L on the detector's roll-off).
 
 References
 ----------
@@ -271,12 +273,18 @@ def decide(
 
 
 def _keep(best: dict, finding: ElementFinding) -> None:
+    """Keep ``finding`` as its element's when it is the first, or of a better status, or of the
+    same status and a higher family (K before L before M: the family least absorbed, least
+    overlapped and farthest from the detector's roll-off gives the element's counts), or of
+    the same family and more significant."""
     previous = best.get(finding.element)
-    if previous is None or (_ORDER[finding.status], -finding.significance) < (
-        _ORDER[previous.status],
-        -previous.significance,
-    ):
+    if previous is None or _rank(finding) < _rank(previous):
         best[finding.element] = finding
+
+
+def _rank(finding: ElementFinding) -> tuple:
+    shell = _SHELLS[finding.lines[0].partition("_")[2][0]] if finding.lines else len(_SHELLS)
+    return _ORDER[finding.status], shell, -finding.significance
 
 
 def _not_detected(ctx: _Context, best: dict, elements) -> None:
