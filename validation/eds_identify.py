@@ -21,6 +21,9 @@ Rows:
   above and below 0.5 keV (target: at most the stated 0.01 plus three binomial σ of the corpus);
 * detection rate of the elements put in, by their true significance (counts / √(continuum under
   one FWHM)): 3–10 σ, 10–30 σ, > 30 σ (reported only);
+* the energy offset of the axis measured on the lines (:mod:`insitu_tem.analysis.eds.
+  calibration`; the truth is 0: the spectra are drawn on the axis they are given on) against
+  its 1σ; spectra without a line strong and isolated enough count as not measured;
 * overlaps: elements put in whose main line has another element's main line within 1 FWHM —
   reported ambiguous or present (named or resolved) rather than missed or replaced by the
   wrong one (reported only), and how often the wrong element of a pair was reported present.
@@ -118,6 +121,7 @@ def corpus(first_seed: int, spectra: int, *, maker=None) -> dict:
     """Every case's outcome over ``spectra`` spectra from ``first_seed`` on, made by ``maker``
     (default :func:`make_spectrum`)."""
     net, sigma, false, detected, significance, overlap, wrong = [], [], [], [], [], [], []
+    offsets, offset_sigmas = [], []
     not_measured = 0
     for seed in range(first_seed, first_seed + spectra):
         case = (maker or make_spectrum)(seed)
@@ -130,6 +134,9 @@ def corpus(first_seed: int, spectra: int, *, maker=None) -> dict:
         if not result.ok:
             not_measured += 1
             continue
+        if result.calibration.ok:
+            offsets.append(result.calibration.offset_ev)
+            offset_sigmas.append(result.calibration.offset_sigma_ev)
         status = {f.element: f for f in result.findings}
         truth = case["truth"]
         false.append(
@@ -164,6 +171,7 @@ def corpus(first_seed: int, spectra: int, *, maker=None) -> dict:
         "net": np.array(net), "sigma": np.array(sigma), "false": false,
         "detected": np.array(detected), "significance": np.array(significance),
         "overlap": np.array(overlap), "wrong": np.array(wrong), "not_measured": not_measured,
+        "offsets": np.array(offsets), "offset_sigmas": np.array(offset_sigmas),
     }  # fmt: skip
 
 
@@ -183,7 +191,15 @@ def rows(out: dict) -> list[Measurement]:
             np.ones(out["net"].size),
             "σ",
             n_not_measured=out["not_measured"],
-        )
+        ),
+        Measurement(
+            "eds_identify",
+            "EDS identification: energy offset of the axis measured on the lines (truth 0)",
+            out["offsets"],
+            out["offset_sigmas"],
+            "eV",
+            n_not_measured=len(out["false"]) - out["offsets"].size,
+        ),
     ]
     for label, above in (
         ("lines above 0.5 keV", True),

@@ -9,7 +9,10 @@ from validation.stats import summarise
 def test_strong_lines_are_found_and_the_rows_are_reported():
     rows = eds_identify.run(fast=True)
     names = [row.name for row in rows]
-    assert len(rows) == 7 and names[0].startswith("EDS identification: net counts")
+    assert len(rows) == 8 and names[0].startswith("EDS identification: net counts")
+    offsets = rows[1]
+    assert "energy offset" in offsets.name and offsets.units == "eV"
+    assert offsets.errors.size >= 1 and all(abs(offsets.errors) < 3 * offsets.sigmas + 1)
     net = summarise(rows[0])
     assert net.n >= 5
     strong = next(r for r in rows if "> 30 σ" in r.name)
