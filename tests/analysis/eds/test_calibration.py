@@ -38,6 +38,7 @@ def lines_at(energies, shifts, sigma=0.5):
         130.0,
         1.0,
         tuple(f"X{i}_Ka" for i in range(len(energies))),
+        shift_lines=tuple(f"X{i}_Ka" for i in range(len(energies))),
         energies_ev=tuple(energies),
         shifts_ev=tuple(shifts),
         shift_sigmas_ev=(sigma,) * len(energies),

@@ -3,9 +3,10 @@
 A family's lines and their weights relative to its main line (Kα, Lα, Mα = 1) are exspy's
 database (the one HyperSpy uses, after [1]_); where the database gives the main line no weight
 (Ca Lα: calcium's 3d shell is empty) the family's strongest line is its main line (Ca Ll at
-0.303 keV, with Ca Lη), so that calcium's L peak is not left to C Kα or N Kα; each line is a Gaussian of the detector FWHM at
-its energy (:func:`~insitu_tem.analysis.eds.lines.fwhm_ev`) integrated over each channel, so a
-family profile of unit amplitude holds one count in its main line.
+0.303 keV, with Ca Lη), so that calcium's L peak is not left to C Kα or N Kα. Each line is a
+Gaussian of the detector FWHM at its energy (:func:`~insitu_tem.analysis.eds.lines.fwhm_ev`)
+integrated over each channel, so a family profile of unit amplitude holds one count in its
+main line.
 
 Elements searched: every element of the database with a stable isotope, and Th and U
 (:data:`UNSTABLE` are left out: Tc, Pm and the short-lived heavy elements do not occur in a

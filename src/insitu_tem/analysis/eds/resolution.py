@@ -75,10 +75,14 @@ class Resolution:
         The lines measured (``("Fe_Ka", "Si_Ka")``).
     values_ev, sigmas_ev : tuple of float
         FWHM at Mn Kα from each line and its 1σ, eV.
+    shift_lines : tuple of str
+        The lines of ``lines`` whose centre measures the energy axis: those with no line of
+        another family of an element in the model within one FWHM (Zn L beside Na Kα, W Mα
+        beside Si Kα: a peak the model may have given to the wrong line).
     energies_ev : tuple of float
-        Each line's energy in the database, eV.
+        Their energies in the database, eV.
     shifts_ev, shift_sigmas_ev : tuple of float
-        Each line's fitted centre less its energy on the spectrum's axis, and its 1σ, eV (the
+        Their fitted centres less their energies on the spectrum's axis, and the 1σ, eV (the
         energy calibration's error there, :mod:`.calibration`).
     reason : str
         Why it could not be measured (empty when measured).
@@ -89,6 +93,7 @@ class Resolution:
     lines: tuple[str, ...] = ()
     values_ev: tuple[float, ...] = ()
     sigmas_ev: tuple[float, ...] = ()
+    shift_lines: tuple[str, ...] = ()
     energies_ev: tuple[float, ...] = ()
     shifts_ev: tuple[float, ...] = ()
     shift_sigmas_ev: tuple[float, ...] = ()
@@ -118,7 +123,7 @@ def measure_resolution(
     step = float(np.median(np.diff(problem.energies_ev)))
     names, values, sigmas, centres = [], [], [], []
     lines = _line_counts(problem, model, candidates, resolution_mn_ka_ev)
-    for line, energy, counts, others in lines:
+    for line, energy, counts, others, crowded in lines:
         width = fwhm_ev(energy, resolution_mn_ka_ev=resolution_mn_ka_ev)
         near = np.abs(problem.energies_ev - energy) <= WINDOW_FWHM * width
         if not _usable(problem, model, near, counts[near], others[near], line, energy):
@@ -133,7 +138,8 @@ def measure_resolution(
         names.append(line)
         values.append(value)
         sigmas.append(float(measured[0] * measured[1] / value))
-        centres.append((energy, *measured[2:]))
+        if not crowded:
+            centres.append((line, energy, *measured[2:]))
     if not values:
         return Resolution(
             PRIOR_EV,
@@ -141,8 +147,14 @@ def measure_resolution(
             reason="no K line at 1–10 keV strong and isolated enough to measure its width",
         )
     combined = _combine(tuple(names), np.array(values), np.array(sigmas))
-    energies, shifts, shift_sigmas = (tuple(float(c[i]) for c in centres) for i in range(3))
-    return replace(combined, energies_ev=energies, shifts_ev=shifts, shift_sigmas_ev=shift_sigmas)
+    energies, shifts, shift_sigmas = (tuple(float(c[i]) for c in centres) for i in (1, 2, 3))
+    return replace(
+        combined,
+        shift_lines=tuple(c[0] for c in centres),
+        energies_ev=energies,
+        shifts_ev=shifts,
+        shift_sigmas_ev=shift_sigmas,
+    )
 
 
 def _line_counts(problem: Problem, model: FamilyFit, candidates, resolution: float):
@@ -169,7 +181,21 @@ def _line_counts(problem: Problem, model: FamilyFit, candidates, resolution: flo
         if strength[folded].max() > strength[k]:
             continue
         own = scaled[:, folded].sum(axis=1)
-        yield family.lines[member], energy, own, scaled[:, ~folded].sum(axis=1)
+        crowded = _crowded(candidates, model, family, energy, width)
+        yield family.lines[member], energy, own, scaled[:, ~folded].sum(axis=1), crowded
+
+
+def _crowded(candidates, model: FamilyFit, family: Family, energy: float, width: float) -> bool:
+    """Whether a line of another family of an element in ``model`` lies within ``width`` (eV)
+    of ``energy`` (eV)."""
+    elements = {candidates[c].element for c in model.columns}
+    return any(
+        abs(e - energy) <= width
+        for other in candidates
+        if other.element in elements and other is not family
+        for e, w in zip(other.energies_ev, other.weights)
+        if w > 0
+    )
 
 
 def _usable(problem, model, near, counts, others, line, energy) -> bool:
