@@ -3,9 +3,9 @@
 1. Continuum: SNIP clipping (:mod:`.continuum`), no peak positions assumed.
 2. Candidates: every family (K, L, M) of every element (:mod:`.families`) whose main line lies
    in the spectrum's range below the beam energy is tested (``n`` families); those whose
-   main-line window (:data:`WINDOW_FWHM` detector FWHM wide, the width that maximises a
-   Gaussian's signal-to-noise) holds more than :data:`SCREEN_Z` σ above the continuum, and the
-   families of the elements asked for, are candidates.
+   main-line window (:data:`.selection.WINDOW_FWHM` detector FWHM wide, the width that
+   maximises a Gaussian's signal-to-noise) holds more than :data:`.selection.SCREEN_Z` σ above
+   the continuum, and the families of the elements asked for, are candidates.
 3. Selection (:mod:`.selection`, :mod:`.fit`): starting from the continuum alone, the
    candidate that would be the most significant if added is added while its significance
    ``z = counts / σ`` exceeds the threshold, every family profile (Kα with its Kβ, Lα with its
@@ -17,7 +17,9 @@
    The detector resolution is then measured on the strong isolated K lines found
    (:mod:`.resolution`; unless given), and the energy axis's offset (and gain) on their
    centres (:mod:`.calibration`); the selection is made again at that resolution on the
-   corrected axis; the resolution's 1σ goes into the counts' 1σ (the model refitted at ± 1σ).
+   corrected axis. In the final 1σ the continuum's local error is measured on the spectrum
+   less its fitted lines (:func:`.continuum.line_free_error`), and the resolution's 1σ enters
+   through the model refitted at ± 1σ.
 4. Threshold from the noise, none tuned to a file: the one-sided normal quantile of
    ``false_alarm / n`` (a Bonferroni bound: at most ``false_alarm`` false identifications per
    spectrum on average). Overlaps are not resolved by a guess (:mod:`.decide`): a family that
@@ -43,6 +45,7 @@ from scipy.stats import norm
 from insitu_tem.analysis.eds.calibration import Calibration, measure_calibration
 from insitu_tem.analysis.eds.continuum import (
     NARROW_CLIP_FWHM,
+    line_free_error,
     roll_off_error,
     snip_continuum,
 )
@@ -55,12 +58,10 @@ from insitu_tem.analysis.eds.fit import (
     fit,
     make_problem,
 )
-from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV, fwhm_ev
+from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV
 from insitu_tem.analysis.eds.resolution import Resolution, describe, measure_resolution
-from insitu_tem.analysis.eds.selection import select
+from insitu_tem.analysis.eds.selection import screen, select
 
-WINDOW_FWHM = 1.2
-SCREEN_Z = 2.0
 FIT_FROM_EV = 200.0
 LOWEST_LINE_EV = 250.0
 MIN_COUNTS = 200
@@ -284,6 +285,8 @@ def _resolve(setup: _Setup, given: float | None):
                 problem, model, candidates, resolution_mn_ka_ev=resolution.fwhm_mn_ka_ev
             )
             calibration = calibration.then(measure_calibration(again))
+    problem = replace(problem, continuum_error=setup.line_free_error(model, resolution))
+    model = fit(problem, model.columns, delta=model.delta)
     if not given:
         model = _with_resolution_error(setup, model, candidates, measured)
     return resolution, calibration, problem, candidates, model
@@ -343,7 +346,7 @@ class _Setup:
             self.counts, self.energies, resolution_mn_ka_ev=resolution, clip_fwhm=NARROW_CLIP_FWHM
         )
         if candidates is None:
-            candidates = _screen(
+            candidates = screen(
                 self.counts, self.energies, continuum, self.searched, resolution, self.elements
             )
         energies = self.energies[self.in_range]
@@ -373,23 +376,19 @@ class _Setup:
         )
         return problem, candidates
 
+    def line_free_error(self, model: FamilyFit, resolution: Resolution) -> np.ndarray:
+        """The continuum's local error over the fitted channels, measured on the counts less
+        ``model``'s lines (:func:`~.continuum.line_free_error`)."""
+        lines = np.zeros_like(self.counts)
+        lines[self.in_range] = model.fitted - model.continuum
+        error = line_free_error(
+            self.counts, lines, self.energies, resolution_mn_ka_ev=resolution.fwhm_mn_ka_ev
+        )
+        return error[self.in_range]
+
     def whole(self, values: np.ndarray, resolution: float) -> np.ndarray:
         """``values`` over the fitted channels put back on the whole spectrum (the SNIP
         continuum elsewhere)."""
         out = snip_continuum(self.counts, self.energies, resolution_mn_ka_ev=resolution)
         out[self.in_range] = values
         return out
-
-
-def _screen(counts, energies, continuum, searched, resolution, elements) -> tuple[Family, ...]:
-    """Every family in range of the elements asked for and of those with a family with more
-    than :data:`SCREEN_Z` σ in its main-line window."""
-    kept = set()
-    for family in searched:
-        half = WINDOW_FWHM / 2 * fwhm_ev(family.main_energy_ev, resolution_mn_ka_ev=resolution)
-        near = np.abs(energies - family.main_energy_ev) <= half
-        net = float((counts[near] - continuum[near]).sum())
-        variance = float(np.maximum(counts[near], continuum[near]).sum())
-        if family.element in elements or net > SCREEN_Z * np.sqrt(max(variance, 1.0)):
-            kept.add(family.element)
-    return tuple(f for f in searched if f.element in kept)

@@ -21,9 +21,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from insitu_tem.analysis.eds.families import Family
 from insitu_tem.analysis.eds.fit import FamilyFit, Problem, fit, score
+from insitu_tem.analysis.eds.lines import fwhm_ev
 
 SWAP_TRIALS = 3
+WINDOW_FWHM = 1.2
+SCREEN_Z = 2.0
 
 
 def select(problem: Problem, threshold: float, *, rounds: int = 3) -> FamilyFit:
@@ -86,3 +90,20 @@ def _swap(problem: Problem, model: FamilyFit) -> FamilyFit:
         if best is not None:
             model = fit(problem, best)
     return model
+
+
+def screen(counts, energies, continuum, searched, resolution, elements) -> tuple[Family, ...]:
+    """The candidates: every family of ``searched`` (:class:`Family`) of the ``elements`` asked
+    for and of those with a family with more than :data:`SCREEN_Z` σ above the ``continuum``
+    in its main-line window (:data:`WINDOW_FWHM` FWHM wide, the width that maximises a
+    Gaussian's signal-to-noise, at the detector FWHM ``resolution`` eV at Mn Kα); ``counts``,
+    ``continuum`` and ``energies`` (eV) per channel."""
+    kept = set()
+    for family in searched:
+        half = WINDOW_FWHM / 2 * fwhm_ev(family.main_energy_ev, resolution_mn_ka_ev=resolution)
+        near = np.abs(energies - family.main_energy_ev) <= half
+        net = float((counts[near] - continuum[near]).sum())
+        variance = float(np.maximum(counts[near], continuum[near]).sum())
+        if family.element in elements or net > SCREEN_Z * np.sqrt(max(variance, 1.0)):
+            kept.add(family.element)
+    return tuple(f for f in searched if f.element in kept)
