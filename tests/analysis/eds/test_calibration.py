@@ -54,6 +54,8 @@ def test_a_gain_is_kept_only_when_the_lines_tell_it_from_zero():
     flat = measure_calibration(lines_at(energies, [10.2, 9.7, 10.1, 9.9]))
     assert "not told from 0" in flat.gain_note and flat.gain == 0.0
     assert abs(flat.offset_ev - 10.0) < 0.5 and flat.offset_sigma_ev < 0.5
+    doublet = measure_calibration(lines_at(energies, 15.0 - 0.001 * energies, sigma=0.2))
+    assert "Kα doublet" in doublet.gain_note and doublet.gain == 0.0
     close = measure_calibration(lines_at([6404.0, 7058.0], [-3.0, -3.2]))
     assert "span 0.7 keV" in close.gain_note
     assert not measure_calibration(Resolution(130.0, 7.0, reason="no line")).ok
