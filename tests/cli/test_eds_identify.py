@@ -71,12 +71,19 @@ def test_the_real_bruker_map_finds_its_major_elements_and_nothing_absurd(capsys)
     identified = document["identified"]
     present = set(identified["present"])
     assert {"O", "Mg", "Si", "Ca", "Ti", "Fe", "Cu", "Ga", "Pt"} <= present
-    assert set(identified["ambiguous"]) <= {"C", "Na", "N"}
+    # V Lα at 0.51 keV: O Kα sits ~13 eV below where the offset measured at 1.7-8 keV puts it
+    # (the detector's low-energy lines are not where its high-energy ones are: docs/eds.md);
+    # In Lα / K Kα name each other
+    assert set(identified["ambiguous"]) <= {"C", "Na", "N", "V", "In", "K"}
+    assert "Pb" not in present
     identification = document["identification"]
     assert 122 < identification["resolution_mn_ka_ev"] < 138
     assert 0 < identification["resolution_mn_ka_ev_sigma"] < 6
     assert identification["resolution_source"].startswith("measured on")
-    assert 0.5 < identification["escape_peaks_scale"] <= 2
+    assert 10 < identification["energy_offset_ev"] < 17
+    assert 0 < identification["energy_offset_ev_sigma"] < 2
+    assert identification["energy_gain"] is None
+    assert 0 <= identification["escape_peaks_scale"] <= 2
     assert not (present | set(identified["ambiguous"])) & (LANTHANIDES | {"Th", "U", "Tc"})
     listed = set(document["elements"])
     assert listed <= present | set(identified["ambiguous"]) | set(identified["not detected"])

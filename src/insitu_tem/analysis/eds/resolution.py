@@ -186,15 +186,16 @@ def _line_counts(problem: Problem, model: FamilyFit, candidates, resolution: flo
 
 
 def _crowded(candidates, model: FamilyFit, family: Family, energy: float, width: float) -> bool:
-    """Whether a line of another family of an element in ``model`` lies within ``width`` (eV)
-    of ``energy`` (eV)."""
+    """Whether a line of another family of an element in ``model``, at least
+    :data:`MAX_NEIGHBOUR` of its family's main line, lies within ``width`` (eV) of ``energy``
+    (eV)."""
     elements = {candidates[c].element for c in model.columns}
     return any(
         abs(e - energy) <= width
         for other in candidates
         if other.element in elements and other is not family
         for e, w in zip(other.energies_ev, other.weights)
-        if w > 0
+        if w >= MAX_NEIGHBOUR
     )
 
 
