@@ -70,3 +70,11 @@ def test_a_residual_measured_on_the_corrected_axis_adds_up():
     assert total.offset_sigma_ev == pytest.approx(1.001 * 0.3)
     assert total.lines == ("Fe_Ka", "Cu_Ka")
     assert total.describe().startswith("offset +20.5 ± 0.3 eV, gain +0.100 ± 0.050 %")
+
+
+def test_a_refused_spectrum_says_why_its_axis_was_not_measured():
+    found = identify_lines(np.full(512, 0.1), 10.0 * np.arange(512))
+    assert not found.ok and not found.calibration.ok
+    assert found.calibration.describe() == (
+        "not measured (nothing identified): the axis taken as it is"
+    )

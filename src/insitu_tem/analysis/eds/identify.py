@@ -118,7 +118,7 @@ class Identification:
     resolution_source: str = ""
     escape_scale: float = float("nan")
     pile_up: float = float("nan")
-    calibration: Calibration = Calibration(reason="not measured")
+    calibration: Calibration = Calibration(reason="nothing identified")
     ok: bool = True
     reason: str = ""
 
