@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from insitu_tem.analysis.eds.spectrum_region import energies_ev, region_label, summed_spectrum
+from insitu_tem.analysis.eds.spectrum_region import (
+    axis_correction,
+    energies_ev,
+    on_axis_ev,
+    region_label,
+    summed_spectrum,
+)
 from insitu_tem.core.model import Dataset
 from insitu_tem.core.session import Session
 from insitu_tem.core.uncertainty_text import value_with_sigma
@@ -69,10 +75,11 @@ def identification_value(session: Session, dataset: Dataset, region: dict | None
     return result.value if stored == chosen else None
 
 
-def marker_lines(finding: dict) -> list[tuple[float, str, str]]:
-    """(energy keV, label, line name) of every line of ``finding``'s family: the main line
-    labelled with the element, its status when not present and the alternatives of an ambiguous
-    one; the others unlabelled."""
+def marker_lines(finding: dict, identification: dict | None = None) -> list[tuple[float, str, str]]:
+    """(energy keV, label, line name) of every line of ``finding``'s family, where it lies on
+    the spectrum's recorded axis (moved by the offset and gain the ``identification`` measured):
+    the main line labelled with the element, its status when not present and the alternatives of
+    an ambiguous one; the others unlabelled."""
     labels = finding.get("line_labels") or []
     text = labels[0] if labels else finding["element"]
     if finding["status"] == "ambiguous":
@@ -80,7 +87,8 @@ def marker_lines(finding: dict) -> list[tuple[float, str, str]]:
         text += "?" + (f" (or {' / '.join(alternatives)})" if alternatives else "")
     elif finding["status"] == "not detected":
         text += " (not detected)"
-    energies = finding.get("line_energies_ev") or []
+    correction = axis_correction(identification)
+    energies = [on_axis_ev(e, **correction) for e in finding.get("line_energies_ev") or []]
     names = finding.get("lines") or []
     return [
         (energy / 1000.0, text if i == 0 else "", name)
@@ -122,7 +130,7 @@ def xray_spectrum_view(session: Session, dataset: Dataset) -> ProfileView:
     markers = [
         (energy, label, STATUS_COLOURS[f["status"]], STATUS_STYLES[f["status"]])
         for f in shown_findings(value, typed_elements(session, dataset))
-        for energy, label, _ in marker_lines(f)
+        for energy, label, _ in marker_lines(f, value)
     ]
     note = "" if value is None else _threshold_note(value)
     return ProfileView(

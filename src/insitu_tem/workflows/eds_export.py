@@ -14,7 +14,7 @@ import numpy as np
 
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.io.outputs import output_file
-from insitu_tem.analysis.eds.spectrum_region import energies_ev
+from insitu_tem.analysis.eds.spectrum_region import axis_correction, energies_ev
 from insitu_tem.workflows.eds_quantify import line_of
 
 PANEL_ONLY = ("counts", "continuum", "model", "composition")
@@ -120,11 +120,12 @@ def _blank(number) -> str:
     return "" if number is None else repr(float(number))
 
 
-def write_line_maps(folder: str | Path, dataset: Dataset, windows: list[dict]) -> list[Path]:
-    """Write the net-count map of each line of ``windows`` (the composition's, :func:`~insitu_tem.
-    workflows.eds_quantify.composition_value`) over ``dataset``'s spectrum image and its 1σ as
-    float32 TIFFs (``Fe_Ka.tif``, ``Fe_Ka_sigma.tif``), the scan's pixel size in ImageJ's
-    calibration; return the paths.
+def write_line_maps(folder: str | Path, dataset: Dataset, identification: dict) -> list[Path]:
+    """Write the net-count map of each line of the composition's windows of ``identification``
+    (a result value: :func:`~insitu_tem.workflows.eds_quantify.composition_value`'s windows on
+    the energy axis it corrected) over ``dataset``'s spectrum image and its 1σ as float32 TIFFs
+    (``Fe_Ka.tif``, ``Fe_Ka_sigma.tif``), the scan's pixel size in ImageJ's calibration; return
+    the paths.
 
     Raises
     ------
@@ -139,9 +140,10 @@ def write_line_maps(folder: str | Path, dataset: Dataset, windows: list[dict]) -
 
     if len(dataset.navigation_axes) != 2:
         raise DataError("line maps need a spectrum image (a scan of rows and columns)")
-    energies = energies_ev(dataset)
+    energies = energies_ev(dataset, **axis_correction(identification))
     if not np.all(np.isfinite(energies)):
         raise DataError("the X-ray energy axis is not calibrated in eV; set a calibration")
+    windows = (identification.get("composition") or {}).get("windows") or []
     if not windows:
         raise DataError("no line to map: no element is present")
     lines = tuple(line_of(window) for window in windows)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from insitu_tem.analysis.eds.spectrum_region import (
+    axis_correction,
     energies_ev,
     region_label,
     region_spectra,
@@ -118,7 +119,8 @@ def _composition(dataset: Dataset, region, value: dict, kfactors: dict, lines: t
         return {"ok": False, "reason": value["reason"], "elements": []}
     try:
         spectra = region_spectra(dataset, region)
-        return composition_value(spectra, energies_ev(dataset), lines, kfactors=kfactors)
+        energies = energies_ev(dataset, **axis_correction(value))
+        return composition_value(spectra, energies, lines, kfactors=kfactors)
     except (DataError, ValueError) as error:
         return {"ok": False, "reason": str(error), "elements": []}
 
@@ -262,10 +264,11 @@ class LineMap:
     reason: str = ""
 
 
-def line_map(dataset: Dataset, line: str, *, resolution_mn_ka_ev: float | None = None) -> LineMap:
-    """The net-count map of ``line`` (``"Fe_Ka"``) over ``dataset``'s spectrum image, its windows
-    from the detector FWHM at Mn Kα ``resolution_mn_ka_ev``, eV (the identification's measured
-    one, as ``insitu-tem eds`` maps; None: :data:`DEFAULT_RESOLUTION_MN_KA_EV`).
+def line_map(dataset: Dataset, line: str, *, identification: dict | None = None) -> LineMap:
+    """The net-count map of ``line`` (``"Fe_Ka"``) over ``dataset``'s spectrum image as
+    ``insitu-tem eds`` maps it: its windows from the detector FWHM at Mn Kα the
+    ``identification`` (a result value) measured (None: :data:`DEFAULT_RESOLUTION_MN_KA_EV`),
+    on the energy axis it corrected.
 
     Raises
     ------
@@ -277,10 +280,11 @@ def line_map(dataset: Dataset, line: str, *, resolution_mn_ka_ev: float | None =
 
     if len(dataset.navigation_axes) != 2:
         raise DataError("a line map needs a spectrum image (a scan of rows and columns)")
-    energies = energies_ev(dataset)
+    energies = energies_ev(dataset, **axis_correction(identification))
     if not np.all(np.isfinite(energies)):
         raise DataError("the X-ray energy axis is not calibrated in eV; set a calibration")
-    xray = xray_line(line, resolution_mn_ka_ev=resolution_mn_ka_ev or DEFAULT_RESOLUTION_MN_KA_EV)
+    fwhm = (identification or {}).get("resolution_mn_ka_ev") or DEFAULT_RESOLUTION_MN_KA_EV
+    xray = xray_line(line, resolution_mn_ka_ev=fwhm)
     maps = line_maps(dataset.array, energies, (xray,))
     variance = (
         maps.variance[0] if maps.variance is not None else np.full(maps.maps[0].shape, np.nan)

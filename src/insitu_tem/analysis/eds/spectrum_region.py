@@ -12,13 +12,32 @@ import numpy as np
 from insitu_tem.core.model import DataError, Dataset
 
 
-def energies_ev(dataset: Dataset) -> np.ndarray:
+def energies_ev(dataset: Dataset, *, offset_ev: float = 0.0, gain: float = 0.0) -> np.ndarray:
     """Channel energies of ``dataset``'s spectra, eV (NaN without an eV calibration: the
-    identification then says so)."""
+    identification then says so), corrected for an axis that reads ``offset_ev`` (eV) and a
+    relative ``gain`` high (``E = (E_axis − offset) / (1 + gain)``, what an identification
+    measured on the spectrum's lines: :func:`axis_correction`)."""
     axis = dataset.signal_axes[-1]
     if axis.units != "eV":
         return np.full(axis.size, np.nan)
-    return axis.offset + axis.scale * np.arange(axis.size)
+    return (axis.offset + axis.scale * np.arange(axis.size) - offset_ev) / (1.0 + gain)
+
+
+def axis_correction(identification: dict | None) -> dict[str, float]:
+    """The energy-axis offset (eV) and gain an identification's plain data
+    (``energy_offset_ev``, ``energy_gain``) measured, as :func:`energies_ev`'s keywords; 0 for
+    what it did not measure or apply."""
+    found = identification or {}
+    return {
+        "offset_ev": float(found.get("energy_offset_ev") or 0.0),
+        "gain": float(found.get("energy_gain") or 0.0),
+    }
+
+
+def on_axis_ev(energy_ev: float, *, offset_ev: float = 0.0, gain: float = 0.0) -> float:
+    """Where a line of energy ``energy_ev`` (eV) lies on an axis that reads ``offset_ev`` and a
+    relative ``gain`` high, eV (``E_axis = E + offset + gain · E``)."""
+    return energy_ev * (1.0 + gain) + offset_ev
 
 
 def region_label(dataset: Dataset, region: dict | None) -> str:

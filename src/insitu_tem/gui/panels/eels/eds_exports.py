@@ -84,7 +84,6 @@ class EdsExports(QObject):
         value = self._value("maps")
         if value is None:
             return
-        windows = (value.get("composition") or {}).get("windows") or []
         dataset = self.mode.dataset
 
         def written(paths) -> None:
@@ -96,7 +95,7 @@ class EdsExports(QObject):
             self.done.emit(f"Export maps: {_why(folder, error)}")
 
         self.mode.tasks.submit(
-            lambda: eds_export.write_line_maps(folder, dataset, windows),
+            lambda: eds_export.write_line_maps(folder, dataset, value),
             on_result=written,
             on_error=failed,
             description="EDS: writing the line maps",

@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
+from insitu_tem.analysis.eds.spectrum_region import axis_correction
 from insitu_tem.core.results import Result, digest
 from insitu_tem.figures.eds_display import (
     FROM_KEV,
@@ -314,7 +315,7 @@ class EdsMode(QObject):
         lines = []
         for finding in shown_findings(value, self.elements()):
             status = finding["status"]
-            lines += marker_lines(finding, STATUS_COLOURS[status], STYLES[status])
+            lines += marker_lines(finding, STATUS_COLOURS[status], STYLES[status], value)
         self.plot.draw_markers(lines, first=lambda line: bool(line[1]))
         continuum = None if value is None or not value["ok"] else value["continuum"]
         if continuum is None or len(continuum) != self.dataset.signal_axes[-1].size:
@@ -330,8 +331,9 @@ class EdsMode(QObject):
         self._request_map(line)
 
     def _request_map(self, line: str | None) -> None:
-        fwhm = (self.result_value() or {}).get("resolution_mn_ka_ev")
-        key = self._key(None, line, fwhm)
+        identification = self.result_value()
+        fwhm = (identification or {}).get("resolution_mn_ka_ev")
+        key = self._key(None, line, fwhm, axis_correction(identification))
         if key in self._maps:
             self.view.show_map(*self._maps[key])
             return
@@ -340,7 +342,7 @@ class EdsMode(QObject):
         def compute():
             if line is None:
                 return "Total X-ray counts", eds_identify.counts_map(dataset), None
-            found = eds_identify.line_map(dataset, line, resolution_mn_ka_ev=fwhm)
+            found = eds_identify.line_map(dataset, line, identification=identification)
             title = f"{name} net counts"
             if not found.ok:
                 title += f" (not measured: {found.reason})"
@@ -376,11 +378,13 @@ class EdsMode(QObject):
         return file_name(self.dataset, "eds")
 
 
-def marker_lines(finding: dict, colour: str, style) -> list[tuple]:
+def marker_lines(
+    finding: dict, colour: str, style, identification: dict | None = None
+) -> list[tuple]:
     """(energy keV, label, colour, pen style, line name) of every line of ``finding``'s family
-    as :func:`~insitu_tem.figures.eds_display.marker_lines` names them, the unlabelled ones
-    fainter."""
+    as :func:`~insitu_tem.figures.eds_display.marker_lines` names and places them on the
+    spectrum's axis, the unlabelled ones fainter."""
     return [
         (energy, text, colour if text else colour + SECONDARY_ALPHA, style, name)
-        for energy, text, name in family_markers(finding)
+        for energy, text, name in family_markers(finding, identification)
     ]
