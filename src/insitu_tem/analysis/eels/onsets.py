@@ -10,16 +10,11 @@ about w/2 above the threshold of an ideal step; the same definition serves saw-t
 edges and L2,3 white lines (there the steepest point of the L3 line's rise). An edge is
 found only where the mean background-subtracted signal over the 5 eV above the search
 range exceeds five times the standard deviation of the (1 eV-smoothed) pre-edge residual,
-the steepest rise exceeds its own noise σ_D (the derivative's, propagated like the
-statistical term below, and the extrapolated background's error through the derivative as in
-the background term) times a Student-t quantile for the degrees of freedom of the pre-edge
-window, pre-edge channels minus background parameters, at the tail probability of five σ
-(:func:`detection_threshold`: 5.2 for 200 channels, 17 for 9; where the spectra are
-Fourier-log single scattering, also five times the deconvolution noise propagated from the
-recorded counts), no other local maximum of the derivative in the search range comes
-within 2√2 times the statistical σ_D of it (rises the noise cannot order: a broad, delayed
-edge whose noisy derivative has several tops), the peak is a maximum of the Gaussian fitted
-over its top, and the onset's 1σ is at most a third of the search half-width.
+the steepest rise exceeds five times its own noise σ_D (the derivative's, propagated like the
+statistical term below), no other local maximum of the derivative in the search range comes
+within 2√2 σ_D of it (rises the noise cannot order: a broad, delayed edge whose noisy
+derivative has several tops), the peak is a maximum of the Gaussian fitted over its top, and
+the onset's 1σ is at most a third of the search half-width.
 
 Uncertainty (``stderr_eV``, 1σ of the onset so defined), three independent terms in quadrature:
 
@@ -68,27 +63,7 @@ SEARCH_EV = 4.0
 """Default half-width of the onset search about the tabulated threshold, eV."""
 
 DETECTION_Z = 5.0
-"""The steepest rise must exceed this many standard deviations of its own noise when that is
-known; estimated from a pre-edge window, the Student-t quantile at the same tail probability
-(:func:`detection_threshold`)."""
-
-
-def detection_threshold(channels: int, parameters: int) -> float:
-    """How many of its noise σ_D the steepest rise must exceed when σ_D is estimated from the
-    residuals of ``channels`` pre-edge channels after fitting ``parameters`` background
-    parameters: the Student-t quantile with ν = channels − parameters degrees of freedom at the
-    one-sided tail probability of :data:`DETECTION_Z` for a known σ (2.9e-7), so a window of a
-    few channels, whose σ_D estimate is itself noisy, admits no more false rises than a wide
-    one (ν = 7: 17.1; 43: 5.8; 200: 5.2; → 5 as ν grows) [1]_.
-
-    References
-    ----------
-    .. [1] W. S. Gosset ("Student"), The probable error of a mean, *Biometrika* 6 (1908) 1–25.
-    """
-    from scipy.stats import norm, t
-
-    return float(t.isf(norm.sf(DETECTION_Z), max(channels - parameters, 1)))
-
+"""The steepest rise must exceed this many standard deviations of its own noise."""
 
 DEFINITION = (
     "maximum of the Gaussian-smoothed first derivative of the background-subtracted spectrum"
@@ -283,16 +258,6 @@ def _window_choice(y, energy: Axis, window, model: str, region, smooth_eV, nomin
     return np.sqrt(total)
 
 
-def _detection_sigmas(fit: BackgroundFit, energy: Axis, noise) -> float:
-    """How many σ_D the steepest rise must exceed: :data:`DETECTION_Z` where the recorded
-    counts' noise model (``noise``) bounds σ_D from below, else :func:`detection_threshold` for
-    the pre-edge window of ``fit``, whose residuals alone then estimate it."""
-    if noise is not None:
-        return DETECTION_Z
-    channels = channel_range(energy, fit.window_eV, minimum=3)
-    return detection_threshold(channels.stop - channels.start, fit.params.shape[-1])
-
-
 def edge_onset(
     spectra,
     energy: Axis,
@@ -344,18 +309,15 @@ def edge_onset(
     def noise_sigma(functional):
         sigma = _noise(y, fit, energy, peak, functional, radius)
         if noise is None:
-            return sigma, np.zeros_like(sigma)
-        return sigma, _propagated(noise, functional, peak, radius, energy.size)
+            return sigma
+        return np.fmax(sigma, _propagated(noise, functional, peak, radius, energy.size))
 
-    residual_sigma, propagated_sigma = noise_sigma(slope_kernel)
-    slope_sigma = np.fmax(residual_sigma, propagated_sigma)
-    extrapolated = _parameter_term(fit, energy, peak, slope_kernel, radius)
-    estimated = np.hypot(residual_sigma, extrapolated)
-    found &= slope > _detection_sigmas(fit, energy, noise) * np.fmax(estimated, propagated_sigma)
+    slope_sigma = noise_sigma(slope_kernel)
+    found &= slope > DETECTION_Z * slope_sigma
     rise = np.where(found, slope, np.nan)
     found &= peak.rival < slope - 2 * np.sqrt(2) * slope_sigma
     terms = (
-        np.fmax(*noise_sigma(kernel)),
+        noise_sigma(kernel),
         np.hypot(
             _parameter_term(fit, energy, peak, kernel, radius),
             _window_choice(y, energy, window, background_model, region, smooth_eV, peak.energy_eV),
