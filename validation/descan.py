@@ -28,11 +28,10 @@ from insitu_tem.analysis.diffraction.beam_track import beam_along_scan
 from insitu_tem.analysis.diffraction.descan import descan_of_scan, fit_descan
 from validation.descan_scans import make_scan
 from validation.hrtem import corpus as hrtem_corpus
-from validation.stats import Measurement
+from validation.stats import Measurement, subgroup_measurements
 
 FIRST_SEED = 3300
 SCAN_SEED = 7000
-SUBGROUP_COVERAGE = (0.55, 0.80)
 LOCK_ON_PX = 3.0
 """Error of a fitted centre from which it is counted as another disk taken for the beam, px."""
 FAST = 100
@@ -133,21 +132,9 @@ def abtem_scans(*, fast: bool) -> list[Measurement]:
     ]
     if fast:
         return out
-    for key, ranges in GROUPS:
-        for low, high, label in ranges:
-            pick = (covariates[key] >= low) & (covariates[key] < high)
-            if pick.any():
-                out.append(
-                    Measurement(
-                        "descan",
-                        f"{name}, {label}",
-                        errors[pick],
-                        sigmas[pick],
-                        "px",
-                        coverage_range=SUBGROUP_COVERAGE,
-                    )
-                )
-    return out
+    return out + subgroup_measurements(
+        "descan", name, errors, sigmas, "px", covariates=covariates, groups=GROUPS
+    )
 
 
 def _count(name: str, count: int, *, target: bool = False) -> Measurement:

@@ -34,7 +34,7 @@ import numpy as np
 from scipy import ndimage
 
 from validation.hrtem import corpus as hrtem_corpus
-from validation.stats import Measurement
+from validation.stats import Measurement, subgroup_measurements
 
 SEED = 31000
 FAST = 4
@@ -42,8 +42,6 @@ FAST = 4
 EVERY = 4
 """The full run makes one scan of every ``EVERY``-th committed pattern (fixtures and held-out
 sets, 35 of 138: about 3 min)."""
-SUBGROUP_COVERAGE = (0.55, 0.80)
-"""±1σ coverage allowed on a subgroup row (fewer cases: a wider binomial spread)."""
 
 
 @dataclass(frozen=True)
@@ -184,18 +182,6 @@ def run(*, fast: bool) -> list[Measurement]:
     ]
     if fast:
         return out
-    for key, ranges in GROUPS:
-        for low, high, label in ranges:
-            pick = (covariates[key] >= low) & (covariates[key] < high)
-            if pick.any():
-                out.append(
-                    Measurement(
-                        "nbd_strain",
-                        f"{NAME}, {label}",
-                        errors[pick],
-                        sigmas[pick],
-                        "%",
-                        coverage_range=SUBGROUP_COVERAGE,
-                    )
-                )
-    return out
+    return out + subgroup_measurements(
+        "nbd_strain", NAME, errors, sigmas, "%", covariates=covariates, groups=GROUPS
+    )

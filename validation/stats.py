@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 DEFAULT_COVERAGE = (0.60, 0.75)
+SUBGROUP_COVERAGE = (0.55, 0.80)
+"""±1σ band of a corpus's subgroups: fewer cases, so a wider binomial spread about 68 %."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,37 @@ class Summary:
     coverage_2sigma: float | None
     passed: bool
     failures: tuple[str, ...]
+
+
+def subgroup_measurements(
+    family: str,
+    name: str,
+    errors: np.ndarray,
+    sigmas: np.ndarray,
+    units: str,
+    *,
+    covariates: dict[str, np.ndarray],
+    groups: tuple,
+) -> list[Measurement]:
+    """One coverage row per non-empty subgroup of the cases: ``groups`` holds (covariate key,
+    ((low, high, label), ...)) and picks the cases with ``low <= covariates[key] < high``,
+    the row named ``"<name>, <label>"`` with the :data:`SUBGROUP_COVERAGE` band."""
+    rows = []
+    for key, ranges in groups:
+        for low, high, label in ranges:
+            pick = (covariates[key] >= low) & (covariates[key] < high)
+            if pick.any():
+                rows.append(
+                    Measurement(
+                        family,
+                        f"{name}, {label}",
+                        errors[pick],
+                        sigmas[pick],
+                        units,
+                        coverage_range=SUBGROUP_COVERAGE,
+                    )
+                )
+    return rows
 
 
 def summarise(measurement: Measurement) -> Summary:

@@ -78,3 +78,17 @@ def test_cached_inputs_are_named_with_a_digest_that_follows_their_bytes(tmp_path
     assert corpus_fingerprints(tmp_path) == before
     (images / "images.npz").write_bytes(b"other")
     assert corpus_fingerprints(tmp_path) != before
+
+
+def test_subgroup_rows_pick_their_cases_and_skip_empty_groups():
+    from validation.stats import SUBGROUP_COVERAGE, subgroup_measurements
+
+    errors, sigmas = np.arange(6.0), np.ones(6)
+    dose = np.array([10.0, 20.0, 200.0, 300.0, 400.0, 50.0])
+    groups = (("dose", ((0, 100, "low"), (100, 1000, "high"), (1e3, 1e4, "none"))),)
+    rows = subgroup_measurements(
+        "f", "strain", errors, sigmas, "%", covariates={"dose": dose}, groups=groups
+    )
+    assert [row.name for row in rows] == ["strain, low", "strain, high"]
+    np.testing.assert_array_equal(rows[0].errors, [0.0, 1.0, 5.0])
+    assert all(row.coverage_range == SUBGROUP_COVERAGE and row.units == "%" for row in rows)
