@@ -124,10 +124,9 @@ def check_output(
         )
     kind = None if force or not os.path.exists(real) else _raw_kind(real)
     if kind is not None:
+        forcing = " (or add --force to replace it)" if option.startswith("--") else ""
         raise OutputError(
-            path,
-            f"exists and is raw data ({kind}); choose another {option} "
-            "(or add --force to replace it)",
+            path, f"exists and is raw data ({kind}); choose another {option}{forcing}"
         )
     return Path(real)
 

@@ -103,8 +103,6 @@ class EdsExports(QObject):
 
 
 def _why(path: str, error: BaseException) -> str:
-    """``path: why`` in one sentence (the command line's --force, which the window does not
-    offer, left out)."""
+    """``path: why`` in one sentence."""
     where = getattr(error, "filename", None) or path
-    why = str(getattr(error, "strerror", None) or error)
-    return f"{Path(where).name}: {why.replace(' (or add --force to replace it)', '')}"
+    return f"{Path(where).name}: {getattr(error, 'strerror', None) or error}"
