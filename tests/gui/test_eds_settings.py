@@ -15,22 +15,20 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog
 
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.errors import RecordingReporter
 from insitu_tem.gui.panels.eels.panel import EelsPanel
-from insitu_tem.gui.tasks import TaskRunner
-from tests.gui.test_eds_panel import COLS, FE_COUNTS, ROWS, SI_COUNTS, identified, spectrum_image
+from tests.gui.test_eds_panel import (
+    COLS,
+    FE_COUNTS,
+    ROWS,
+    SI_COUNTS,
+    eds_tasks,
+    identified,
+    spectrum_image,
+)
 from tests.gui.test_eels_panel import open_in
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def eds_tasks(qapp):
-    """One task runner for the module (its worker imports the X-ray line database once)."""
-    tasks = TaskRunner(RecordingReporter())
-    yield tasks
-    tasks.cancel()
-    tasks.wait_for_done(5000)
+__all__ = ["eds_tasks"]
 
 
 @pytest.fixture
