@@ -225,3 +225,28 @@ def test_the_panel_fits_the_lines_at_the_resolution_the_command_line_measures(qt
     shown = next(f for f in value["findings"] if f["element"] == "Fe")
     assert rows["Fe"][2] == "present" and shown["net_counts"] == pytest.approx(fe.net_counts)
     assert "FWHM at Mn Kα" in panel.readout.text() and "measured on" in panel.readout.text()
+
+
+def test_a_probe_without_counts_is_painted_blue_and_read_as_not_measured(qtbot, panel):
+    dataset = spectrum_image()
+    dataset.array[5, 1, :] = np.nan
+    open_in(panel, dataset)
+    qtbot.waitUntil(lambda: panel.tasks.is_idle() and "NaN" in panel.eds_view.summary.text())
+    view = panel.eds_view
+    view.source_combo.setCurrentIndex(view.source_combo.findData("region"))
+    view.source_combo.activated.emit(view.source_combo.currentIndex())
+    view.place_region([0, ROWS - 1, 0, COLS])
+    view.region_drawn.emit(view.box())
+    rows = identified(qtbot, panel)
+    assert rows["Si"][2] == "present"
+    click_row(qtbot, view.table, [row[0] for row in view.rows()].index("Si"))
+    qtbot.waitUntil(lambda: view.map_title.startswith("Si Kα"), timeout=30000)
+    shown = view.image.image
+    assert np.isnan(shown[5, 1]) and np.isfinite(np.delete(shown.ravel(), 5 * COLS + 1)).all()
+    assert tuple(view.image.levels) == pytest.approx((np.nanmin(shown), np.nanmax(shown)))
+    assert view.missing.image[5, 1, 3] == 255 and view.missing.image[..., 3].sum() == 255
+    assert "1 probe not measured (blue)" in view.map_plot.getPlotItem().titleLabel.text
+    assert view.map_text(5, 1).endswith(
+        "not measured (the spectrum's counts in the line's windows are not finite numbers)"
+    )
+    assert "±" in view.map_text(5, 0)

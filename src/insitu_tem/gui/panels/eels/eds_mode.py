@@ -241,13 +241,13 @@ class EdsMode(QObject):
         0 keV, drawn, would flatten every X-ray line; it is left above the view)."""
         self.plot.show_all()
         energies, counts = (np.asarray(v, float) for v in self.plot.curve.getOriginalDataset())
-        above = energies >= FROM_KEV
+        above = (energies >= FROM_KEV) & np.isfinite(counts)
         logarithmic = self.plot.getPlotItem().ctrl.logYCheck.isChecked()
         if self._axis_label() == "Channel" or not above.any() or logarithmic:
             return
         self.plot.getPlotItem().vb.setRange(
             xRange=(max(energies[0], 0.0), energies[-1]),
-            yRange=(0.0, 1.05 * float(np.nanmax(counts[above]))),
+            yRange=(0.0, 1.05 * float(counts[above].max())),
         )
 
     def _show_counts(self, counts: np.ndarray) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.figures.eds_display import central_box, threshold_text
 from insitu_tem.gui.panels.eels.eds_settings import EdsSettings
+from insitu_tem.gui.widgets.not_measured import NotMeasuredLayer, missing_text, show_map
 from insitu_tem.gui.widgets.plot_factory import plot_widget
 
 SOURCES = (
@@ -42,6 +43,8 @@ COMPOSITION_TIP = (
 )
 STATUS_COLOURS = {"present": "#7fd67f", "ambiguous": "#ffa040", "not detected": "#9a9a9a"}
 """Colour of each status, in the table and of the line markers on the spectrum."""
+NOT_FINITE = "the spectrum's counts in the line's windows are not finite numbers"
+"""Why a probe of a map has no value."""
 SIDE_BY_SIDE_FROM = 1.3
 """Width over height from which the map is beside the table instead of below it."""
 
@@ -95,6 +98,8 @@ class EdsView(QWidget):
         self.map_plot.setLabel("left", "scan y (px)")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.map_plot.addItem(self.image)
+        self.missing = NotMeasuredLayer()
+        self.map_plot.addItem(self.missing)
         self.roi = pg.RectROI((0, 0), (1, 1), pen=pg.mkPen("#ffcc33", width=2))
         self.roi.setZValue(10)
         self.roi.setVisible(False)
@@ -230,8 +235,8 @@ class EdsView(QWidget):
         cursor."""
         first = self._map is None or self._map[1].shape != values.shape
         self._map = (title, np.asarray(values, float), sigma)
-        self.image.setImage(np.nan_to_num(self._map[1]), autoLevels=True)
-        self.map_plot.setTitle(title)
+        missing = show_map(self.image, self.missing, self._map[1])
+        self.map_plot.setTitle(title + missing_text(missing, NOT_FINITE))
         if first:
             self.map_plot.autoRange()
         self.roi.setVisible(self.source == "region")
@@ -246,6 +251,7 @@ class EdsView(QWidget):
         """No map (a lone spectrum or a line scan): ``title`` says why."""
         self._map = None
         self.image.clear()
+        self.missing.clear()
         self.roi.setVisible(False)
         self.map_plot.setTitle(title)
 
@@ -259,7 +265,9 @@ class EdsView(QWidget):
         value = float(values[row, col])
         error = None if sigma is None else float(sigma[row, col])
         quoted = (
-            f"{value:.4g}"
+            f"not measured ({NOT_FINITE})"
+            if not np.isfinite(value)
+            else f"{value:.4g}"
             if error is None or not np.isfinite(error)
             else value_with_sigma(value, error)
         )
