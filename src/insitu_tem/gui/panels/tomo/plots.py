@@ -10,13 +10,23 @@ from PySide6.QtCore import QRectF
 from insitu_tem.gui.widgets.plot_factory import add_plot
 from insitu_tem.gui.widgets.plot_hint import PlotHint
 
+MAP_TITLE = "Shell thickness map"
+
+
+def _no_shell_note(count: int) -> str:
+    """ " — 3 rays found no shell (black)", or "" when every ray measured a thickness: those
+    pixels are left empty, never drawn as a thickness of 0."""
+    if not count:
+        return ""
+    return f" — {count} {'ray' if count == 1 else 'rays'} found no shell (black)"
+
 
 class MeasurementPlots(pg.GraphicsLayoutWidget):
     """Three plots of a ``tomo.segmentation`` result value (lengths in voxels, scaled here)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.map_plot = add_plot(self, row=0, col=0, title="Shell thickness map")
+        self.map_plot = add_plot(self, row=0, col=0, title=MAP_TITLE)
         self.map_image = pg.ImageItem(axisOrder="row-major")
         self.map_plot.addItem(self.map_image)
         self.colour_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False)
@@ -56,13 +66,15 @@ class MeasurementPlots(pg.GraphicsLayoutWidget):
         if value is None:
             for item in (self.map_image, self.histogram, self.radial):
                 item.clear()
+            self.map_plot.setTitle(MAP_TITLE)
             self._show_hints(True)
             return
         thickness = np.asarray(value.get("thickness_map_px", []), float) * voxel_size
         if thickness.ndim == 2 and thickness.size:
             finite = thickness[np.isfinite(thickness)]
             high = float(finite.max()) if finite.size else 1.0
-            self.map_image.setImage(np.nan_to_num(thickness, nan=0.0), levels=(0.0, high))
+            self.map_image.setImage(thickness, levels=(0.0, high))
+            self.map_plot.setTitle(MAP_TITLE + _no_shell_note(thickness.size - finite.size))
             self.map_image.setRect(QRectF(0.0, 0.0, 360.0, thickness.shape[0] * voxel_size))
             self.colour_bar.setLevels((0.0, high))
         histogram = value["thickness_histogram"]
