@@ -95,6 +95,10 @@ def test_a_spectrum_image_with_its_haadf_opens_both_without_a_question(
     )
     assert window.recent.paths() == [str(map_file)]
     assert reporter.reports == []
+    assert window.statusBar().currentMessage() == (
+        "map.emd: the EELS spectrum image in the EELS panel, the HAADF image in the Movie panel"
+    )
+    assert window.docks["eels"].windowTitle() == "EELS"
 
 
 def test_both_come_back_with_the_project(
@@ -148,4 +152,8 @@ def test_the_real_bcf_opens_its_edx_cube_and_its_haadf(qtbot, window, wait_idle,
     assert window.asker.questions == []
     assert window.state.dataset("eels").metadata["title"] == "EDX"
     assert window.state.dataset("movie").metadata["title"] == "HAADF"
+    assert window.docks["eels"].windowTitle() == "EDS"
+    assert window.statusBar().currentMessage().startswith(
+        "0.bcf: the EDX spectrum image in the EDS panel, the HAADF image in the Movie panel"
+    )
     wait_idle(window, timeout=120000)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QWidget
 
+from insitu_tem.io.kinds import is_xray_spectrum
+
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 
 PLACEMENT = (
@@ -31,6 +33,15 @@ PLACEMENT = (
     ("timeline", "Timeline", LEFT, "nbd"),
 )
 """(role, dock title, area, tabbed behind) in the order the docks are added."""
+
+
+def dock_title(role: str, dataset) -> str:
+    """The title of ``role``'s dock while it shows ``dataset`` (None: nothing): the EELS panel
+    is titled "EDS" while it analyses X-ray spectra."""
+    if role == "eels" and dataset is not None and is_xray_spectrum(dataset):
+        return "EDS"
+    return next(title for r, title, _area, _behind in PLACEMENT if r == role)
+
 
 MIN_DOCK_SIZE = (320, 200)
 """Smallest dock, px (width, height): a panel below this is no longer usable."""

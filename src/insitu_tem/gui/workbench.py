@@ -18,7 +18,7 @@ from insitu_tem.gui.controllers.linking import FrontMarkers, ScanLinker
 from insitu_tem.gui.controllers.measurements import MeasurementBinding
 from insitu_tem.gui.controllers.opener import Opener
 from insitu_tem.gui.controllers.session_bridge import ROLE_BY_KIND
-from insitu_tem.gui.dock_layout import COMPACT_TABS
+from insitu_tem.gui.dock_layout import COMPACT_TABS, dock_title
 from insitu_tem.gui.controllers.project import ProjectController
 from insitu_tem.gui.controllers.timeline import TimelineController
 from insitu_tem.gui.edit_tracking import track_edits
@@ -222,6 +222,7 @@ class Workbench:
 
     def _route(self, role: str, dataset) -> None:
         panel = self.panels.get(role)
+        self.window.docks[role].setWindowTitle(dock_title(role, dataset))
         if dataset is not None and panel is not None and hasattr(panel, "set_dataset"):
             panel.set_dataset(dataset)
             self.window.docks[role].raise_()

@@ -7,7 +7,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from insitu_tem.io.load import load, load_or_list
+from insitu_tem.io.load import SignalSummary, load, load_or_list
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.gui.controllers.session_bridge import ROLE_BY_KIND, SessionBridge
@@ -52,6 +52,7 @@ class Opener(QObject):
         on_failed: Callable[[], None] | None = None,
         remember: bool = True,
         choose: bool = False,
+        announce: bool = True,
     ) -> None:
         """Open a data file or a folder of frames; the dataset goes to ``role`` (default: by kind).
 
@@ -61,6 +62,8 @@ class Opener(QObject):
         ``remember`` False: not a recent file (a project's own data, opened with the project).
         ``choose``: when no ``signal`` (nor ``kind``) is given and the file holds several
         signals, the user chooses one (:attr:`choose`); cancelling opens nothing.
+        ``announce`` False: the status bar is not told which of the file's signals opened (the
+        caller says it).
         """
         if choose and signal is None and kind is None:
             self.tasks.submit(
@@ -72,7 +75,7 @@ class Opener(QObject):
             return
         self.tasks.submit(
             lambda: load(path, signal=signal, kind=kind),
-            on_result=lambda dataset: self._loaded(dataset, path, role, remember),
+            on_result=lambda dataset: self._loaded(dataset, path, role, remember, announce),
             on_error=lambda error: self._failed(path, error, on_failed),
             description=f"Opening {path.name}",
         )
@@ -86,9 +89,11 @@ class Opener(QObject):
         pair = spectrum_image_and_image(found) if role is None else None
         if pair is not None:
             cube, image = pair
-            if self.state.dataset("movie") is None:
-                self.open(path, signal=image, on_failed=on_failed, remember=False)
-            self.open(path, signal=cube, on_failed=on_failed, remember=remember)
+            beside = self.state.dataset("movie") is None
+            if beside:
+                self.open(path, signal=image, on_failed=on_failed, remember=False, announce=False)
+            self.open(path, signal=cube, on_failed=on_failed, remember=remember, announce=False)
+            self.noted.emit(both_opened_text(path.name, found[cube], found[image], beside=beside))
             return
 
         def chosen(index: int | None) -> None:
@@ -96,11 +101,14 @@ class Opener(QObject):
 
         self.choose(path.name, found, chosen)
 
-    def _loaded(self, dataset: Dataset, path: Path, role: str | None, remember: bool) -> None:
+    def _loaded(
+        self, dataset: Dataset, path: Path, role: str | None, remember: bool, announce: bool = True
+    ) -> None:
         self.place(role or ROLE_BY_KIND[dataset.kind], dataset)
         notes = list(dataset.warnings)
         index = dataset.metadata.get("signal_index")
-        if len(dataset.signals) > 1 and not any("signals (" in note for note in notes):
+        several = len(dataset.signals) > 1 and not any("signals (" in note for note in notes)
+        if several and announce:
             notes.insert(
                 0, f"signal {index} of {len(dataset.signals)} ({dataset.signals[index]}) opened"
             )
@@ -118,6 +126,17 @@ class Opener(QObject):
             self.reporter.report(f"{path.name}: {error}")
         else:
             self.reporter.report_exception(error, context=path.name)
+
+
+def both_opened_text(name: str, cube: SignalSummary, image: SignalSummary, *, beside: bool) -> str:
+    """What the status bar says when a file's spectrum image and its image open together:
+    "0.bcf: the EDX spectrum image in the EDS panel, the HAADF image in the Movie panel" (or,
+    with a movie open, that the image was left out)."""
+    panel = "EDS" if cube.signal_type.upper().startswith("EDS") else "EELS"
+    spectra = f"{name}: the {cube.title or 'spectrum image'} spectrum image in the {panel} panel"
+    if beside:
+        return f"{spectra}, the {image.title or 'image'} image in the Movie panel"
+    return f"{spectra}; its {image.title or 'image'} image not opened (a movie is open)"
 
 
 def spectrum_image_and_image(summaries) -> tuple[int, int] | None:
