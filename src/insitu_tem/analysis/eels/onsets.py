@@ -22,9 +22,11 @@ Uncertainty (``stderr_eV``, 1σ of the onset so defined), three independent term
   derivative, parabola vertex), linearised into an influence kernel h (eV per count; the
   derivative's curvature at the top of a Gaussian fitted over the peak above half its
   height); its
-  variance Σ_k C(k) Σ_j h_j h_{j+k} uses the autocovariance C of the pre-edge residuals (up to
-  twice the lag where their autocorrelation falls below 0.1, so correlated detector noise and
-  deconvolution count), scaled from the pre-edge level to the level under h (Poisson);
+  variance Σ_k C(k) Σ_j h_j h_{j+k} uses the autocovariance C of the pre-edge residuals less
+  their quadratic across the window (up to twice the lag where their autocorrelation falls
+  below 0.1, so correlated detector noise and deconvolution count, but not a preceding edge's
+  smooth tail; :mod:`.onset_noise`), scaled from the pre-edge level to the level under h
+  (Poisson);
 * background: the extrapolated background's error moves the criterion too — the power-law (or
   other model's) parameter covariance propagated through h (δonset = -hᵀ J δθ, J the model's
   Jacobian under the edge), and the fit-window choice: the onsets found with the window's
@@ -57,6 +59,7 @@ from insitu_tem.analysis.eels.background import (
 )
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise
 from insitu_tem.analysis.eels.edges_table import find_edge
+from insitu_tem.analysis.eels.onset_noise import propagated_noise, residual_noise
 from insitu_tem.analysis.eels.onset_peak import DerivativePeak, derivative_peak
 
 SEARCH_EV = 4.0
@@ -100,6 +103,10 @@ class EdgeOnset:
         interior maximum above :data:`DETECTION_Z` σ_D with the signal above the search range
         over five times the pre-edge noise — whether or not its onset can be placed (no rival,
         1σ within a third of the search half-width); NaN elsewhere.
+    rise_sigma : ndarray
+        σ_D, the 1σ of the steepest derivative sample in the search range from the counts'
+        noise, counts per channel per eV, in every spectrum: a detected rise stands
+        ``rise / rise_sigma`` of it above the noise.
     """
 
     edge: str
@@ -114,6 +121,7 @@ class EdgeOnset:
     background_eV: np.ndarray | None = None
     quantisation_eV: np.ndarray | None = None
     rise: np.ndarray | None = None
+    rise_sigma: np.ndarray | None = None
 
 
 def _above_noise(signal: np.ndarray, energy: Axis, window, top_eV: float) -> np.ndarray:
@@ -157,63 +165,6 @@ def _influence(peak: DerivativePeak, sigma_channels: float, scale: float):
             basis[tau + 1, centre - half : centre + half + 1] += sign * g
     slope = np.broadcast_to(basis[1] / scale, (len(o), basis.shape[1]))
     return weights @ basis, slope, radius
-
-
-def _kernel_variance(kernel: np.ndarray, residual: np.ndarray) -> np.ndarray:
-    """Σ_k C(k) Σ_j h_j h_{j+k} per spectrum, C the residuals' autocovariance (lags up to twice
-    the first where the autocorrelation is below 0.1, within the kernel and a quarter of the
-    window)."""
-    n, width = residual.shape[1], kernel.shape[1]
-    max_lag = max(min(width - 1, n // 4), 0)
-    centred = residual - residual.mean(axis=1, keepdims=True)
-    c = np.stack(
-        [(centred[:, : n - k] * centred[:, k:]).sum(axis=1) / n for k in range(max_lag + 1)], axis=1
-    )
-    gamma = np.stack(
-        [(kernel[:, : width - k] * kernel[:, k:]).sum(axis=1) for k in range(max_lag + 1)], axis=1
-    )
-    rho = c / np.where(c[:, :1] > 0, c[:, :1], 1.0)
-    below = rho < 0.1
-    first = np.where(below.any(axis=1), np.argmax(below, axis=1), max_lag)
-    k = np.arange(max_lag + 1)[None, :]
-    taper = np.where(k == 0, 1.0, 2.0 * (k <= np.minimum(2 * first, max_lag)[:, None]))
-    return np.maximum((taper * c * gamma).sum(axis=1), 0.0)
-
-
-def _patches(values: np.ndarray, index: np.ndarray, radius: int) -> np.ndarray:
-    padded = np.pad(values, ((0, 0), (radius, radius)), mode="edge")
-    columns = index[:, None] + np.arange(2 * radius + 1)[None, :]
-    return padded[np.arange(len(values))[:, None], columns]
-
-
-def _noise(y, fit: BackgroundFit, energy: Axis, peak: DerivativePeak, kernel, radius) -> np.ndarray:
-    """1σ of a linear functional (``kernel`` about the peak) of the counts from their noise
-    (module docstring)."""
-    window = channel_range(energy, fit.window_eV, minimum=3)
-    residual = np.nan_to_num(y[:, window] - fit.evaluate(energy.coordinates()[window]))
-    reach = int(4.0 / energy.scale + 0.5) + radius + 1
-    low = max(min(window.start, int(peak.index.min())) - reach, 0)
-    high = min(max(window.stop, int(peak.index.max()) + 1) + reach, energy.size)
-    level = smooth(np.nan_to_num(y[:, low:high]), 1.0 / energy.scale)
-    pre_level = level[:, window.start - low : window.stop - low].mean(axis=1)
-    local = (kernel**2 * _patches(level, peak.index - low, radius)).sum(axis=1) / np.maximum(
-        (kernel**2).sum(axis=1), 1e-300
-    )
-    ratio = np.where(
-        (pre_level > 0) & (local > 0), local / np.where(pre_level > 0, pre_level, 1), 1.0
-    )
-    return np.sqrt(_kernel_variance(kernel, residual) * ratio)
-
-
-def _propagated(noise: DeconvolutionNoise, kernel, peak: DerivativePeak, radius: int, size: int):
-    """1σ of a linear functional (``kernel`` about the peak) of Fourier-log single scattering
-    from the recorded counts' noise (:mod:`.deconvolution_noise`)."""
-    influence = np.zeros((len(kernel), size))
-    columns = peak.index[:, None] + np.arange(-radius, radius + 1)[None, :]
-    inside = (columns >= 0) & (columns < size)
-    rows = np.broadcast_to(np.arange(len(kernel))[:, None], columns.shape)
-    influence[rows[inside], columns[inside]] = kernel[inside]
-    return np.sqrt(np.maximum(noise.variance(influence, np.arange(len(kernel))), 0.0))
 
 
 def _parameter_term(
@@ -307,10 +258,10 @@ def edge_onset(
     kernel, slope_kernel, radius = _influence(peak, smooth_eV / energy.scale, energy.scale)
 
     def noise_sigma(functional):
-        sigma = _noise(y, fit, energy, peak, functional, radius)
+        sigma = residual_noise(y, fit, energy, peak, functional, radius)
         if noise is None:
             return sigma
-        return np.fmax(sigma, _propagated(noise, functional, peak, radius, energy.size))
+        return np.fmax(sigma, propagated_noise(noise, functional, peak, radius, energy.size))
 
     slope_sigma = noise_sigma(slope_kernel)
     found &= slope > DETECTION_Z * slope_sigma
@@ -348,4 +299,5 @@ def edge_onset(
         nan(stderr),
         *(nan(t) for t in terms),
         reshape_nav(rise, nav_shape),
+        reshape_nav(slope_sigma, nav_shape),
     )
