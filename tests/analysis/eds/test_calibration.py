@@ -78,3 +78,16 @@ def test_a_refused_spectrum_says_why_its_axis_was_not_measured():
     assert found.calibration.describe() == (
         "not measured (nothing identified): the axis taken as it is"
     )
+
+
+def test_an_axis_100_ev_high_is_found_by_trial_offsets():
+    """Si and Fe with the axis 100 eV high: taken as it is, Si Kα sits where W Mα and Dy lines
+    are, and no K line is isolated enough to measure the axis on (main: no offset, Dy present
+    and Si missing); the lines selected on the axis moved by trial offsets find it."""
+    counts, energies = exspy_spectrum({"Si": 30000, "Fe": 20000}, seed=0)
+    found = identify_lines(counts, energies + 100.0, beam_energy_kv=200)
+    assert {f.element for f in found.with_status("present")} == {"Si", "Fe"}
+    calibration = found.calibration
+    assert calibration.ok and 0 < calibration.offset_sigma_ev < 1.5
+    assert abs(calibration.offset_ev - 100.0) < 2 * calibration.offset_sigma_ev
+    assert {"Si_Ka", "Fe_Ka"} <= set(calibration.lines)

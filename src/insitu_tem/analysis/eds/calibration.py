@@ -49,6 +49,7 @@ from insitu_tem.analysis.eds.resolution import Resolution, describe
 MIN_GAIN_SPAN_EV = 2000.0
 GAIN_SIGNIFICANCE = 2.0
 DOUBLET_GAIN = 0.0015
+NO_LINE = "no K line at 1–10 keV strong and isolated enough to measure its centre"
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,7 @@ def measure_calibration(resolution: Resolution) -> Calibration:
     """Offset (and gain) of the energy axis (module docstring) from the centres of the lines
     ``resolution`` was measured on."""
     if not resolution.shifts_ev:
-        return Calibration(
-            reason="no K line at 1–10 keV strong and isolated enough to measure its centre"
-        )
+        return Calibration(reason=NO_LINE)
     lines = resolution.shift_lines
     energies = np.array(resolution.energies_ev)
     shifts = np.array(resolution.shifts_ev)

@@ -16,10 +16,11 @@
    others are in are dropped.
    The detector resolution is then measured on the strong isolated K lines found
    (:mod:`.resolution`; unless given), and the energy axis's offset (and gain) on their
-   centres (:mod:`.calibration`); the selection is made again at that resolution on the
-   corrected axis. In the final 1σ the continuum's local error is measured on the spectrum
-   less its fitted lines (:func:`.continuum.line_free_error`), and the resolution's 1σ enters
-   through the model refitted at ± 1σ.
+   centres (:mod:`.calibration`; when the axis as it is leaves no line to measure, with the
+   axis moved by trial offsets up to ±90 eV); the selection is made again at that resolution
+   on the corrected axis. In the final 1σ the continuum's local error is measured on the
+   spectrum less its fitted lines (:func:`.continuum.line_free_error`), and the resolution's
+   1σ enters through the model refitted at ± 1σ.
 4. Threshold from the noise, none tuned to a file: the one-sided normal quantile of
    ``false_alarm / n`` (a Bonferroni bound: at most ``false_alarm`` false identifications per
    spectrum on average). Overlaps are not resolved by a guess (:mod:`.decide`): a family that
@@ -42,30 +43,27 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.stats import norm
 
-from insitu_tem.analysis.eds.calibration import Calibration, measure_calibration
-from insitu_tem.analysis.eds.continuum import (
-    NARROW_CLIP_FWHM,
-    line_free_error,
-    roll_off_error,
-    snip_continuum,
-)
+from insitu_tem.analysis.eds.calibration import NO_LINE, Calibration, measure_calibration
 from insitu_tem.analysis.eds.decide import ElementFinding, decide
-from insitu_tem.analysis.eds.dependents import escape_profiles
-from insitu_tem.analysis.eds.families import Family, families_in_range, line_profiles
-from insitu_tem.analysis.eds.fit import (
-    FamilyFit,
-    Problem,
-    fit,
-    make_problem,
+from insitu_tem.analysis.eds.families import families_in_range
+from insitu_tem.analysis.eds.fit_setup import FitSetup
+from insitu_tem.analysis.eds.fit import FamilyFit, Problem, fit
+from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV, fwhm_ev
+from insitu_tem.analysis.eds.resolution import (
+    HIGHEST_EV,
+    LOWEST_EV,
+    MIN_SIGNIFICANCE,
+    Resolution,
+    describe,
+    measure_resolution,
 )
-from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV
-from insitu_tem.analysis.eds.resolution import Resolution, describe, measure_resolution
-from insitu_tem.analysis.eds.selection import screen, select
+from insitu_tem.analysis.eds.selection import select
 
 FIT_FROM_EV = 200.0
 LOWEST_LINE_EV = 250.0
 MIN_COUNTS = 200
 DEFAULT_FALSE_ALARM = 0.01
+TRIAL_OFFSETS_EV = (-45.0, 45.0, -90.0, 90.0)
 
 
 @dataclass(frozen=True)
@@ -226,7 +224,7 @@ def _identify(
     if not searched:
         return _refuse(counts, energies, "no X-ray line lies in the energy range", false_alarm)
     threshold = float(norm.isf(false_alarm / len(searched)))
-    setup = _Setup(counts, energies, in_range, searched, elements, beam, threshold)
+    setup = FitSetup(counts, energies, in_range, searched, elements, beam, threshold)
     resolution, calibration, problem, candidates, model = _resolve(setup, resolution_mn_ka_ev)
     setup = setup.calibrated(calibration)
     findings = decide(
@@ -263,7 +261,7 @@ def _scale(model: FamilyFit, index: int) -> float:
     return float(scales[index]) if scales.size > index else float("nan")
 
 
-def _resolve(setup: _Setup, given: float | None):
+def _resolve(setup: FitSetup, given: float | None):
     """The resolution (:class:`Resolution`, eV at Mn Kα), the axis's :class:`Calibration`, and
     the problem, candidates and selected model at them: the resolution ``given`` when given,
     else measured on the lines found at :data:`DEFAULT_RESOLUTION_MN_KA_EV`
@@ -275,6 +273,8 @@ def _resolve(setup: _Setup, given: float | None):
     model = select(problem, setup.threshold)
     measured = measure_resolution(problem, model, candidates, resolution_mn_ka_ev=start)
     calibration = measure_calibration(measured)
+    if not calibration.ok:
+        measured, calibration = _search_offset(setup, start, (problem, model, measured))
     resolution = Resolution(float(given), 0.0) if given else measured
     if calibration.ok or (measured.ok and not given):
         setup = setup.calibrated(calibration)
@@ -290,6 +290,53 @@ def _resolve(setup: _Setup, given: float | None):
     if not given:
         model = _with_resolution_error(setup, model, candidates, measured)
     return resolution, calibration, problem, candidates, model
+
+
+def _search_offset(setup: FitSetup, start: float, unshifted) -> tuple[Resolution, Calibration]:
+    """The resolution measured and the axis's calibration when the axis taken as it is gave no
+    line to measure it on: the lines selected again with the axis moved by each of
+    :data:`TRIAL_OFFSETS_EV`; of the trials whose lines measure a calibration, the one whose
+    lines fit the counts best (Poisson χ², and better than the axis as it is). An axis off by
+    more than about a third of a line's FWHM (60 eV at Si Kα) puts the lines where other
+    elements' lines are, and no K line is left isolated to measure it on; the trials, 45 eV
+    apart, leave at most 22.5 eV to the measurement, which corrects 25 eV (tests): offsets up
+    to ±110 eV are found."""
+    problem, model, measured = unshifted
+    if not _strong_peak(problem, start):
+        return measured, Calibration(reason=NO_LINE)
+    best = (fit(problem, model.columns, delta=0.0).chi2, measured, None)
+    for offset in TRIAL_OFFSETS_EV:
+        trial = Calibration(offset, 0.0, gain_note="a trial offset")
+        problem, candidates = setup.calibrated(trial).problem(start)
+        model = select(problem, setup.threshold)
+        found = measure_resolution(problem, model, candidates, resolution_mn_ka_ev=start)
+        residual = measure_calibration(found)
+        chi2 = fit(problem, model.columns, delta=0.0).chi2
+        if residual.ok and chi2 < best[0]:
+            best = (chi2, found, trial.then(residual))
+    if best[2] is not None:
+        return best[1], best[2]
+    span = max(abs(offset) for offset in TRIAL_OFFSETS_EV)
+    return measured, Calibration(
+        reason=f"{NO_LINE}, with the axis as it is or moved ±{span:.0f} eV"
+    )
+
+
+def _strong_peak(problem: Problem, resolution: float) -> bool:
+    """Whether the counts hold a peak at 1–10 keV strong enough to measure a line on
+    (:data:`~.resolution.MIN_SIGNIFICANCE` σ above the continuum, Poisson, in a window of
+    1.2 FWHM, eV at Mn Kα ``resolution``): without one no trial offset can be measured."""
+    energies = problem.energies_ev
+    step = float(np.median(np.diff(energies)))
+    width = np.array([fwhm_ev(e, resolution_mn_ka_ev=resolution) for e in energies])
+    half = np.maximum(np.round(0.6 * width / step), 1).astype(int)
+    index = np.arange(energies.size)
+    low, high = np.clip(index - half, 0, None), np.clip(index + half + 1, None, energies.size)
+    net = np.r_[0.0, np.cumsum(problem.counts - problem.continuum)]
+    total = np.r_[0.0, np.cumsum(problem.counts)]
+    z = (net[high] - net[low]) / np.sqrt(np.clip(total[high] - total[low], 1.0, None))
+    inside = (energies >= LOWEST_EV) & (energies <= HIGHEST_EV)
+    return bool(np.any(z[inside] >= MIN_SIGNIFICANCE))
 
 
 def _with_resolution_error(setup, model, candidates, resolution) -> FamilyFit:
@@ -318,77 +365,3 @@ def _source(resolution: Resolution, given: float | None) -> str:
             f"{resolution.sigma_ev:g} eV assumed"
         )
     return f"measured on {describe(resolution)}"
-
-
-@dataclass(frozen=True)
-class _Setup:
-    counts: np.ndarray
-    energies: np.ndarray
-    in_range: np.ndarray
-    searched: tuple[Family, ...]
-    elements: tuple[str, ...]
-    beam: float
-    threshold: float
-
-    def calibrated(self, calibration: Calibration) -> _Setup:
-        """This setup on the axis ``calibration`` corrects (itself when not measured)."""
-        if not calibration.ok:
-            return self
-        return replace(self, energies=calibration.true_energies(self.energies))
-
-    def problem(
-        self, resolution: float, *, candidates: tuple[Family, ...] | None = None
-    ) -> tuple[Problem, tuple[Family, ...]]:
-        """The fit problem and its candidate families at ``resolution`` (eV at Mn Kα); the
-        families screened on the data unless ``candidates`` are given."""
-        continuum = snip_continuum(self.counts, self.energies, resolution_mn_ka_ev=resolution)
-        narrow = snip_continuum(
-            self.counts, self.energies, resolution_mn_ka_ev=resolution, clip_fwhm=NARROW_CLIP_FWHM
-        )
-        if candidates is None:
-            candidates = screen(
-                self.counts, self.energies, continuum, self.searched, resolution, self.elements
-            )
-        energies = self.energies[self.in_range]
-        lines = [
-            line_profiles(f, energies, resolution_mn_ka_ev=resolution, below_ev=self.beam)
-            for f in candidates
-        ]
-        escapes = [
-            escape_profiles(f, energies, resolution_mn_ka_ev=resolution, below_ev=self.beam)
-            for f in candidates
-        ]
-        owners = np.concatenate(
-            [np.zeros(0, int)] + [np.full(len(f.lines), i) for i, f in enumerate(candidates)]
-        )
-        names = sorted({f.element for f in candidates})
-        elements = [names.index(f.element) for f in candidates]
-        problem = make_problem(
-            self.counts[self.in_range],
-            energies,
-            continuum[self.in_range],
-            np.concatenate(lines, axis=1) if lines else np.zeros((energies.size, 0)),
-            owners.astype(int) if lines else np.zeros(0, int),
-            elements,
-            np.abs(narrow - continuum)[self.in_range],
-            np.concatenate(escapes, axis=1) if escapes else np.zeros((energies.size, 0)),
-            roll_off_error(continuum, self.energies, resolution_mn_ka_ev=resolution)[self.in_range],
-        )
-        return problem, candidates
-
-    def line_free_error(self, model: FamilyFit, resolution: Resolution) -> np.ndarray:
-        """The continuum's local error over the fitted channels, measured on the counts less
-        ``model``'s lines (:func:`~.continuum.line_free_error`)."""
-        lines = np.zeros_like(self.counts)
-        lines[self.in_range] = model.fitted - model.continuum
-        error = line_free_error(
-            self.counts, lines, self.energies, resolution_mn_ka_ev=resolution.fwhm_mn_ka_ev
-        )
-        return error[self.in_range]
-
-    def whole(self, values: np.ndarray, resolution: float) -> np.ndarray:
-        """``values`` over the fitted channels put back on the whole spectrum (the SNIP
-        continuum elsewhere)."""
-        out = snip_continuum(self.counts, self.energies, resolution_mn_ka_ev=resolution)
-        out[self.in_range] = values
-        return out
