@@ -5,8 +5,8 @@ whatever element causes it. When the table holds an edge of another element whos
 threshold lies in that range (Cu M2,3 at 74.0 eV and W O1 at 75.6 eV), a step there is
 attributable to the requested edge only where the other element is absent. Its presence is
 decided on independent evidence: the element's other edges in the spectrum, outside the
-range, tested with the same onset rule (:func:`.edge_onset`: a rise above five times the
-pre-edge noise). Where that evidence is found the onset and the shift are withdrawn with
+range, tested with the same onset rule (:func:`.edge_onset`: a rise above about five times
+its noise, :func:`.onsets.detection_threshold`). Where that evidence is found the onset and the shift are withdrawn with
 the reason, rather than reported as a confident number for the wrong element.
 """
 

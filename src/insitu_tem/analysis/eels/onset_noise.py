@@ -21,7 +21,7 @@ that for the quadratic, so that only the quadratic's extra share is restored and
 without structure reads as before (the mean's share is part of the estimate the onset's ±1σ
 coverage was validated with). In a window of fewer than three kernel supports the polynomial
 is lowered to a line or the mean
-(:func:`_degree`).
+(:func:`detrend_degree`).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _basis(size: int, degree: int) -> np.ndarray:
     return np.linalg.qr(np.vander(np.linspace(-1.0, 1.0, size), degree + 1))[0]
 
 
-def _degree(size: int, width: int) -> int:
+def detrend_degree(size: int, width: int) -> int:
     """:data:`DETREND_DEGREE`, lowered so that every coefficient spans at least one kernel
     support (``size`` ≥ (degree + 1) ``width``): in a window of a few channels a polynomial
     would follow the very noise the kernel sees; the mean at least."""
@@ -67,7 +67,7 @@ def _kernel_variance(kernel: np.ndarray, residual: np.ndarray) -> np.ndarray:
     mean leaves over the share the polynomial leaves (module docstring)."""
     n, width = residual.shape[1], kernel.shape[1]
     max_lag = max(min(width - 1, n // 4), 0)
-    basis = _basis(n, _degree(n, width))
+    basis = _basis(n, detrend_degree(n, width))
     centred = residual - (residual @ basis) @ basis.T
     c = np.stack(
         [(centred[:, : n - k] * centred[:, k:]).sum(axis=1) / n for k in range(max_lag + 1)], axis=1

@@ -10,11 +10,17 @@ about w/2 above the threshold of an ideal step; the same definition serves saw-t
 edges and L2,3 white lines (there the steepest point of the L3 line's rise). An edge is
 found only where the mean background-subtracted signal over the 5 eV above the search
 range exceeds five times the standard deviation of the (1 eV-smoothed) pre-edge residual,
-the steepest rise exceeds five times its own noise σ_D (the derivative's, propagated like the
-statistical term below), no other local maximum of the derivative in the search range comes
-within 2√2 σ_D of it (rises the noise cannot order: a broad, delayed edge whose noisy
-derivative has several tops), the peak is a maximum of the Gaussian fitted over its top, and
-the onset's 1σ is at most a third of the search half-width.
+the steepest rise exceeds its own noise σ_D (the derivative's, propagated like the
+statistical term below, and the extrapolated background's error through the derivative as in
+the background term) times a Student-t quantile for the degrees of freedom of the pre-edge
+window — channels less the background's parameters and the detrending polynomial's
+(:func:`detection_threshold`: 5.2 for 160 channels, 17 for 9; where the spectra are
+Fourier-log single scattering, five times the larger of that and the deconvolution noise
+propagated from the recorded counts, a noise model that bounds σ_D from below), no other local
+maximum of the derivative in the search range comes within 2√2 times the statistical σ_D of
+it (rises the noise cannot order: a broad, delayed edge whose noisy derivative has several
+tops), the peak is a maximum of the Gaussian fitted over its top, and the onset's 1σ is at
+most a third of the search half-width.
 
 Uncertainty (``stderr_eV``, 1σ of the onset so defined), three independent terms in quadrature:
 
@@ -59,14 +65,38 @@ from insitu_tem.analysis.eels.background import (
 )
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise
 from insitu_tem.analysis.eels.edges_table import find_edge
-from insitu_tem.analysis.eels.onset_noise import propagated_noise, residual_noise
+from insitu_tem.analysis.eels.onset_noise import (
+    detrend_degree,
+    propagated_noise,
+    residual_noise,
+)
 from insitu_tem.analysis.eels.onset_peak import DerivativePeak, derivative_peak
 
 SEARCH_EV = 4.0
 """Default half-width of the onset search about the tabulated threshold, eV."""
 
 DETECTION_Z = 5.0
-"""The steepest rise must exceed this many standard deviations of its own noise."""
+"""The steepest rise must exceed this many standard deviations of its own noise when that is
+known; estimated from a pre-edge window, the Student-t quantile at the same tail probability
+(:func:`detection_threshold`)."""
+
+
+def detection_threshold(channels: int, parameters: int) -> float:
+    """How many of its noise σ_D the steepest rise must exceed when σ_D is estimated from the
+    residuals of ``channels`` pre-edge channels after ``parameters`` fitted columns (background
+    law and detrending polynomial): the Student-t quantile with ν = channels − parameters
+    degrees of freedom at the one-sided tail probability of :data:`DETECTION_Z` for a known σ
+    (2.9e-7), so that a window of a few channels, whose σ_D estimate is itself noisy, admits no
+    more false rises than a wide one (ν = 7: 17.1; 50: 5.7; 155: 5.2; → 5 as ν grows) [1]_.
+
+    References
+    ----------
+    .. [1] W. S. Gosset ("Student"), The probable error of a mean, *Biometrika* 6 (1908) 1–25.
+    """
+    from scipy.stats import norm, t
+
+    return float(t.isf(norm.sf(DETECTION_Z), max(channels - parameters, 1)))
+
 
 DEFINITION = (
     "maximum of the Gaussian-smoothed first derivative of the background-subtracted spectrum"
@@ -105,8 +135,10 @@ class EdgeOnset:
         1σ within a third of the search half-width); NaN elsewhere.
     rise_sigma : ndarray
         σ_D, the 1σ of the steepest derivative sample in the search range from the counts'
-        noise, counts per channel per eV, in every spectrum: a detected rise stands
-        ``rise / rise_sigma`` of it above the noise.
+        noise and the extrapolated background, counts per channel per eV, in every spectrum:
+        a detected rise stands ``rise / rise_sigma`` of it above the noise (the threshold:
+        :func:`detection_threshold` of the pre-edge window, or :data:`DETECTION_Z` after
+        Fourier-log).
     """
 
     edge: str
@@ -209,6 +241,16 @@ def _window_choice(y, energy: Axis, window, model: str, region, smooth_eV, nomin
     return np.sqrt(total)
 
 
+def _detection_sigmas(fit: BackgroundFit, energy: Axis, kernel_width: int) -> float:
+    """:func:`detection_threshold` for the pre-edge window of ``fit``, whose residuals less the
+    background's parameters and the detrending polynomial (:func:`.onset_noise.detrend_degree`,
+    the mean counted with the background's scale) estimate σ_D."""
+    window = channel_range(energy, fit.window_eV, minimum=3)
+    channels = window.stop - window.start
+    fitted = fit.params.shape[-1] + detrend_degree(channels, kernel_width)
+    return detection_threshold(channels, fitted)
+
+
 def edge_onset(
     spectra,
     energy: Axis,
@@ -260,15 +302,21 @@ def edge_onset(
     def noise_sigma(functional):
         sigma = residual_noise(y, fit, energy, peak, functional, radius)
         if noise is None:
-            return sigma
-        return np.fmax(sigma, propagated_noise(noise, functional, peak, radius, energy.size))
+            return sigma, np.zeros_like(sigma)
+        return sigma, propagated_noise(noise, functional, peak, radius, energy.size)
 
-    slope_sigma = noise_sigma(slope_kernel)
-    found &= slope > DETECTION_Z * slope_sigma
+    residual_sigma, propagated_sigma = noise_sigma(slope_kernel)
+    slope_sigma = np.fmax(residual_sigma, propagated_sigma)
+    estimated = np.hypot(residual_sigma, _parameter_term(fit, energy, peak, slope_kernel, radius))
+    detection_sigma = np.fmax(estimated, propagated_sigma)
+    if noise is None:
+        found &= slope > _detection_sigmas(fit, energy, slope_kernel.shape[1]) * estimated
+    else:
+        found &= slope > DETECTION_Z * detection_sigma
     rise = np.where(found, slope, np.nan)
     found &= peak.rival < slope - 2 * np.sqrt(2) * slope_sigma
     terms = (
-        noise_sigma(kernel),
+        np.fmax(*noise_sigma(kernel)),
         np.hypot(
             _parameter_term(fit, energy, peak, kernel, radius),
             _window_choice(y, energy, window, background_model, region, smooth_eV, peak.energy_eV),
@@ -299,5 +347,5 @@ def edge_onset(
         nan(stderr),
         *(nan(t) for t in terms),
         reshape_nav(rise, nav_shape),
-        reshape_nav(slope_sigma, nav_shape),
+        reshape_nav(detection_sigma, nav_shape),
     )
