@@ -66,6 +66,7 @@ from insitu_tem.analysis.eels.background import (
 from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise
 from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.onset_noise import (
+    DETREND_DEGREE,
     detrend_degree,
     propagated_noise,
     residual_noise,
@@ -241,14 +242,33 @@ def _window_choice(y, energy: Axis, window, model: str, region, smooth_eV, nomin
     return np.sqrt(total)
 
 
-def _detection_sigmas(fit: BackgroundFit, energy: Axis, kernel_width: int) -> float:
+def _detection_sigmas(fit: BackgroundFit, energy: Axis, kernel_width: int) -> tuple[float, str]:
     """:func:`detection_threshold` for the pre-edge window of ``fit``, whose residuals less the
     background's parameters and the detrending polynomial (:func:`.onset_noise.detrend_degree`,
-    the mean counted with the background's scale) estimate σ_D."""
+    the mean counted with the background's scale) estimate σ_D, and what to tell the user of it
+    when the window holds fewer than three kernel supports (the polynomial lowered), else ""."""
     window = channel_range(energy, fit.window_eV, minimum=3)
     channels = window.stop - window.start
-    fitted = fit.params.shape[-1] + detrend_degree(channels, kernel_width)
-    return detection_threshold(channels, fitted)
+    degree = detrend_degree(channels, kernel_width)
+    threshold = detection_threshold(channels, fit.params.shape[-1] + degree)
+    if degree == DETREND_DEGREE:
+        return threshold, ""
+    return threshold, (
+        f"; its pre-edge window ({fit.window_eV[0]:.4g}–{fit.window_eV[1]:.4g} eV) holds "
+        f"{channels} channels, too few to know the noise well: a rise must exceed "
+        f"{threshold:.3g} σ of it, a wider window (--background) lowers that"
+    )
+
+
+def _not_found(name: str, search_eV: float, missing: int, note: str) -> str:
+    """The reason an onset is missing in ``missing`` spectra ("" when none)."""
+    if not missing:
+        return ""
+    return (
+        f"no edge of {name} rising above the noise as a single steepest rise within "
+        f"±{search_eV:g} eV (or an onset uncertain by more than {search_eV / 3:.2g} eV) in "
+        f"{missing} spectra{note}"
+    )
 
 
 def edge_onset(
@@ -310,8 +330,12 @@ def edge_onset(
     estimated = np.hypot(residual_sigma, _parameter_term(fit, energy, peak, slope_kernel, radius))
     detection_sigma = np.fmax(estimated, propagated_sigma)
     if noise is None:
-        found &= slope > _detection_sigmas(fit, energy, slope_kernel.shape[1]) * estimated
+        threshold, note = _detection_sigmas(fit, energy, slope_kernel.shape[1])
+        below = slope <= threshold * estimated
+        note = note if (found & below).any() else ""
+        found &= ~below
     else:
+        note = ""
         found &= slope > DETECTION_Z * detection_sigma
     rise = np.where(found, slope, np.nan)
     found &= peak.rival < slope - 2 * np.sqrt(2) * slope_sigma
@@ -326,15 +350,7 @@ def edge_onset(
     stderr = np.sqrt(sum(t**2 for t in terms))
     found &= np.isfinite(stderr) & (stderr <= search_eV / 3)
     missing = int((~found).sum())
-    reason = (
-        ""
-        if not missing
-        else (
-            f"no edge of {info.name} rising above the noise as a single steepest rise within "
-            f"±{search_eV:g} eV (or an onset uncertain by more than {search_eV / 3:.2g} eV) in "
-            f"{missing} spectra"
-        )
-    )
+    reason = _not_found(info.name, search_eV, missing, note)
     nan = lambda v: reshape_nav(np.where(found, v, np.nan), nav_shape)  # noqa: E731
     return EdgeOnset(
         info.name,
