@@ -89,7 +89,7 @@ def test_no_reflection_is_reported_twice():
 
 def test_most_spots_on_crystals_lie_on_a_reflection_or_an_alias_satellite(measured):
     (row,) = [m for name, m in measured.items() if name.startswith("reported spots at no")]
-    assert row.errors[0] <= 0.13
+    assert row.errors[0] <= 0.05
 
 
 def test_spots_are_classified_by_where_they_lie():
@@ -124,3 +124,40 @@ def test_crystalline_fraction_sigma_covers_its_error(measured):
     summary = summarise(row)
     assert summary.n >= 6 and summary.median <= 3.0
     assert summary.coverage_1sigma >= 0.5 and summary.coverage_2sigma >= 0.8
+
+
+def _held_out(index: int):
+    from validation.abtem_corpus import load
+
+    return load(hrtem.HELD_OUT)[0][index]
+
+
+def test_subsidiary_maxima_beside_strong_reflections_are_not_reported():
+    """W [110] 11.8 nm at −579 Å, Cs 1.2 mm (held out): reflections 10⁴–10⁵ ring-noise units
+    high, whose transforms hold maxima 15–70 units high up to ~15 px away; none of those is a
+    spot (10 of them were reported before session 32)."""
+    from insitu_tem.analysis.hrtem.lattice_report import measure_lattice
+    from validation.hrtem_spots import FALSE, classify
+
+    image, truth = _held_out(7)
+    assert truth["case"]["phase"] == "W" and truth["case"]["diameter_nm"] > 11
+    spots = measure_lattice(image, pixel_nm=truth["pixel_A"] / 10, match=False).spots
+    at = np.array([(s.row_px, s.col_px) for s in spots])
+    assert len(spots) >= 30 and np.sum(classify(at, truth, image.shape) == FALSE) <= 3
+
+
+def test_spots_of_higher_order_laue_zones_are_reflections_of_the_crystal():
+    """Si [111] 12.6 nm, 3.7 nm thick (held out): the six strong spots at 1/3 and 2/3 of {422}
+    are the first Laue zone's reflections projected by a thickness that is no whole number of
+    (111) periods, not false spots."""
+    from insitu_tem.analysis.hrtem.lattice_report import measure_lattice
+    from validation.hrtem_spots import LAUE, classify
+
+    image, truth = _held_out(1)
+    assert truth["case"]["phase"] == "Si" and truth["case"]["zone"] == [1, 1, 1]
+    spots = measure_lattice(image, pixel_nm=truth["pixel_A"] / 10, match=False).spots
+    at = np.array([(s.row_px, s.col_px) for s in spots])
+    laue = np.hypot(*at[classify(at, truth, image.shape) == LAUE].T)
+    g220_px = truth["pixel_A"] * image.shape[0] * np.sqrt(8) / 5.431
+    assert laue.size >= 6
+    assert np.all(np.min(np.abs(laue[:, None] / g220_px - np.array([1, 2]) / np.sqrt(3)), 1) < 0.01)

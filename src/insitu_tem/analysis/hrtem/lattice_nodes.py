@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import ndimage
 
-from insitu_tem.analysis.hrtem.fft_lattice import Spot, make_spots
+from insitu_tem.analysis.hrtem.fft_lattice import Spot, SpotSearch, make_spots
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, SnrMap
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit
 
@@ -43,6 +43,7 @@ _CLEAR_OF_SPOTS_PX = 2.5
 _MIN_ANNULUS_PIXELS = 10
 MIN_CONTROLS = 20
 FALSE_SPOTS = 0.01
+DISC_SIDELOBE = 0.0175
 
 
 def lattice_points(fit: LatticeFit, g_max: float, division: int) -> tuple[np.ndarray, np.ndarray]:
@@ -152,6 +153,43 @@ def local_snr(spectrum: PowerSpectrum, positions: np.ndarray, clear: np.ndarray)
     value = (peak - np.nanmedian(background, axis=1)) / np.where(spread > 0, spread, 1.0)
     out[around.enough] = np.where(spread > 0, value, 0.0)
     return out
+
+
+def above_local_background(
+    spectrum: PowerSpectrum,
+    search: SpotSearch,
+    fit: LatticeFit,
+    *,
+    max_spots: int | None = None,
+) -> SpotSearch:
+    """The spots of a spectrum-wide ``search`` without those that ``fit``, their lattice, does not
+    index and that could be a subsidiary maximum of a stronger reflection's transform, strongest
+    first, at most ``max_spots``.
+
+    The ring SNR of :func:`.fft_lattice.find_spots` measures a maximum against the noise of its
+    whole ring. Near a reflection hundreds of times stronger the power is that reflection's
+    transform (the crystal's outline times the window), whose subsidiary maxima, and the noise
+    multiplied by them, stand 15–70 ring-noise units high: features of the image but not
+    reflections (session 32: 10 of the 290 spots reported on the held-out crystals). A spot is
+    dropped when it stands less than :data:`NODE_SNR` above its local background
+    (:func:`local_snr`, the annulus clear of every spot found; kept when the annulus holds fewer
+    than 10 pixels) and its 3×3-summed power is at most :data:`DISC_SIDELOBE` of the strongest
+    spot's, the first subsidiary maximum of a disc's transform (Airy): a weak reflection between
+    comparable ones (a small crystal's broad, overlapping spots) is kept, and so is every spot the
+    lattice indexes (the high orders of a real SrTiO3 image on a streak of the scan).
+    """
+    if not search.ok:
+        return search
+    at = np.array([(s.row_px, s.col_px) for s in search.spots]).reshape(-1, 2)
+    clear = clear_of_spots(spectrum, at)
+    local = local_snr(spectrum, at, clear)
+    pixels = np.rint(at + np.asarray(spectrum.centre)).astype(int)
+    power = spectrum.summed_3x3[pixels[:, 0], pixels[:, 1]]
+    weak = power <= DISC_SIDELOBE * power.max()
+    indexed = [hk != (0, 0) for hk in fit.indices] if fit.ok else [False] * len(at)
+    drop = weak & (local < NODE_SNR) & annuli(spectrum, at, clear).enough & ~np.array(indexed)
+    kept = tuple(s for s, dropped in zip(search.spots, drop) if not dropped)
+    return SpotSearch(True, "", kept[:max_spots])
 
 
 def node_snr(

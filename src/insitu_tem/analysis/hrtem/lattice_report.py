@@ -20,7 +20,7 @@ from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, power_spectrum
 from insitu_tem.analysis.hrtem.lattice_fit import LatticeFit, fit_lattice, with_spot_sigmas
 from insitu_tem.analysis.hrtem.lattice_displaced import displaced_reflections, with_displaced
 from insitu_tem.analysis.hrtem.lattice_matched import matched_spots
-from insitu_tem.analysis.hrtem.lattice_nodes import NODE_SNR, node_spots
+from insitu_tem.analysis.hrtem.lattice_nodes import NODE_SNR, above_local_background, node_spots
 from insitu_tem.analysis.hrtem.lattice_phase import basis_checked
 from insitu_tem.analysis.hrtem.lattice_reference import ReferenceSpacing
 from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
@@ -217,9 +217,10 @@ def lattice_spots(
     max_spots: int | None,
     calibrated: bool = True,
 ) -> tuple[SpotSearch, LatticeFit]:
-    """Spots above ``snr_threshold``, their lattice, then weak spots at its (half) nodes and the
-    refit; a lattice :func:`.lattice_determined.undetermined` quotes its spacings in px when not
-    ``calibrated``.
+    """Spots above ``snr_threshold``, their lattice, without the unindexed spots that could be a
+    stronger reflection's subsidiary maxima (:func:`.lattice_nodes.above_local_background`), then
+    weak spots at its (half) nodes and the refit; a lattice
+    :func:`.lattice_determined.undetermined` quotes its spacings in px when not ``calibrated``.
 
     The lattice's 1σ includes a shift common to all its spots (:mod:`.lattice_fit`) and part of
     its change under a narrower window (:mod:`.lattice_window`); each spot's ``sigma_d_nm``
@@ -232,7 +233,7 @@ def lattice_spots(
     (:mod:`.lattice_displaced`).
     """
     snr = snr_map(spectrum)
-    search = find_spots(spectrum, snr_threshold=snr_threshold, max_spots=max_spots, snr=snr)
+    search = find_spots(spectrum, snr_threshold=snr_threshold, max_spots=None, snr=snr)
     if not search.ok:
         return search, LatticeFit(False, search.reason)
     tolerance = min(spectrum.k_step_per_nm)
@@ -240,6 +241,8 @@ def lattice_spots(
         tolerance=INDEX_TOLERANCE,
         tolerance_per_nm=tolerance,
     )
+    fit = fit_lattice(search.spots, **options)
+    search = above_local_background(spectrum, search, fit, max_spots=max_spots)
     fit = fit_lattice(search.spots, **options)
     extra = node_spots(spectrum, snr, fit, search.spots)
     extra += matched_spots(spectrum, snr, fit, search.spots, extra)
