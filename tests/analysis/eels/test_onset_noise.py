@@ -59,3 +59,26 @@ def test_a_smooth_pre_edge_departure_is_not_counted_as_noise():
     ratio = np.median(tailed.statistical_eV) / np.median(clean.statistical_eV)
     assert ratio < 1.12, ratio
     assert np.median(tailed.slope / tailed.rise_sigma) > DETECTION_Z
+
+
+def _blurred_edge_free(n: int, seed: int) -> np.ndarray:
+    """``n`` edge-free power laws (2e4 counts/channel at 450 eV) on :data:`ENERGY`, Poisson
+    counts spread by a detector point-spread of σ 1.5 channels."""
+    x = ENERGY.coordinates()
+    counts = np.random.default_rng(seed).poisson(np.tile(2e4 * (x / 400.0) ** -3.0, (n, 1)))
+    return gaussian_filter1d(counts.astype(float), 1.5, axis=1, mode="nearest")
+
+
+def test_a_short_pre_edge_window_under_a_blurred_detector_gives_no_false_rise():
+    """9 pre-edge channels cannot show the detector's correlation: their σ_D read low and 1.5 %
+    of edge-free spectra rose above even the Student-t threshold; the counts' covariance
+    measured over the whole spectra bounds σ_D from below there."""
+    spectra = _blurred_edge_free(400, 1)
+    onset = edge_onset(spectra, ENERGY, "O-K", background_window=(519.15, 521.4))
+    assert not np.isfinite(onset.rise).any()
+    assert not onset.found.any()
+
+
+def test_a_real_edge_with_the_same_short_window_is_still_found():
+    onset = edge_onset(_blurred_o_k(0.0), ENERGY, "O-K", background_window=(519.15, 521.4))
+    assert onset.found.sum() >= 30

@@ -16,7 +16,9 @@ the background term) times a Student-t quantile for the degrees of freedom of th
 window — channels less the background's parameters and the detrending polynomial's
 (:func:`detection_threshold`: 5.2 for 160 channels, 17 for 9; where the spectra are
 Fourier-log single scattering, five times the larger of that and the deconvolution noise
-propagated from the recorded counts, a noise model that bounds σ_D from below), no other local
+propagated from the recorded counts, a noise model that bounds σ_D from below; in a window of
+fewer than three kernel supports, at least five times σ_D from the counts' covariance measured
+over the whole spectra, :func:`.onset_noise.counts_noise`), no other local
 maximum of the derivative in the search range comes within 2√2 times the statistical σ_D of
 it (rises the noise cannot order: a broad, delayed edge whose noisy derivative has several
 tops), the peak is a maximum of the Gaussian fitted over its top, and the onset's 1σ is at
@@ -67,6 +69,7 @@ from insitu_tem.analysis.eels.deconvolution_noise import DeconvolutionNoise
 from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.onset_noise import (
     DETREND_DEGREE,
+    counts_noise,
     detrend_degree,
     propagated_noise,
     residual_noise,
@@ -260,6 +263,13 @@ def _detection_sigmas(fit: BackgroundFit, energy: Axis, kernel_width: int) -> tu
     )
 
 
+def _counts_sigma(y, energy: Axis, peak, kernel, radius: int) -> np.ndarray:
+    """σ_D from the counts' covariance over whole spectra (:func:`.onset_noise.counts_noise`),
+    zero where it cannot be measured."""
+    sigma = counts_noise(y, energy, peak, kernel, radius)
+    return np.zeros(len(y)) if sigma is None else sigma
+
+
 def _not_found(name: str, search_eV: float, missing: int, note: str) -> str:
     """The reason an onset is missing in ``missing`` spectra ("" when none)."""
     if not missing:
@@ -328,15 +338,17 @@ def edge_onset(
     residual_sigma, propagated_sigma = noise_sigma(slope_kernel)
     slope_sigma = np.fmax(residual_sigma, propagated_sigma)
     estimated = np.hypot(residual_sigma, _parameter_term(fit, energy, peak, slope_kernel, radius))
-    detection_sigma = np.fmax(estimated, propagated_sigma)
     if noise is None:
         threshold, note = _detection_sigmas(fit, energy, slope_kernel.shape[1])
-        below = slope <= threshold * estimated
+        if note:
+            propagated_sigma = _counts_sigma(y, energy, peak, slope_kernel, radius)
+        below = slope <= np.fmax(threshold * estimated, DETECTION_Z * propagated_sigma)
         note = note if (found & below).any() else ""
-        found &= ~below
     else:
         note = ""
-        found &= slope > DETECTION_Z * detection_sigma
+        below = slope <= DETECTION_Z * np.fmax(estimated, propagated_sigma)
+    detection_sigma = np.fmax(estimated, propagated_sigma)
+    found &= ~below
     rise = np.where(found, slope, np.nan)
     found &= peak.rival < slope - 2 * np.sqrt(2) * slope_sigma
     terms = (

@@ -25,7 +25,7 @@ import numpy as np
 from insitu_tem.analysis.eels._common import residual_maker
 
 LAGS = 8
-_WINDOW = 48
+WINDOW = 48
 _DEGREE = 4
 _NOISE_SPECTRA = 64
 
@@ -33,10 +33,10 @@ _NOISE_SPECTRA = 64
 @cache
 def _moments() -> tuple[np.ndarray, np.ndarray]:
     """The residual maker ``M`` of a window (quartic) and the matrix ``Aₖₗ = Σⱼ (M Tₗ M)ⱼ,ⱼ₊ₖ``."""
-    maker = residual_maker(_WINDOW, _DEGREE)
+    maker = residual_maker(WINDOW, _DEGREE)
     matrix = np.empty((LAGS + 1, LAGS + 1))
     for lag in range(LAGS + 1):
-        band = np.eye(_WINDOW, k=lag) + (np.eye(_WINDOW, k=-lag) if lag else 0.0)
+        band = np.eye(WINDOW, k=lag) + (np.eye(WINDOW, k=-lag) if lag else 0.0)
         seen = maker @ band @ maker
         for k in range(LAGS + 1):
             matrix[k, lag] = np.trace(seen, offset=k)
@@ -55,17 +55,22 @@ def _windows(y, rows, peak, width) -> np.ndarray:
         reach = 4 * width[n] + 2 if np.isfinite(width[n]) else np.inf
         low, high = int(np.floor(peak[n] - reach)), int(np.ceil(peak[n] + reach))
         for start, stop in ((0, low), (high + 1, y.shape[1])):
-            count = max(stop - start, 0) // _WINDOW
+            count = max(stop - start, 0) // WINDOW
             if count:
-                span = channel[start : start + count * _WINDOW]
-                windows.append(y[n, span].reshape(count, _WINDOW))
-    return np.concatenate(windows).astype(np.float64) if windows else np.empty((0, _WINDOW))
+                span = channel[start : start + count * WINDOW]
+                windows.append(y[n, span].reshape(count, WINDOW))
+    return np.concatenate(windows).astype(np.float64) if windows else np.empty((0, WINDOW))
 
 
 def noise_covariance(y: np.ndarray, rows, peak, width) -> np.ndarray | None:
     """``c(0..8)``: the counts' covariance per count at lags 0–8 channels (module docstring), or
     None where no spectrum has 48 consecutive far channels with a positive level."""
-    windows = _windows(y, rows, peak, width)
+    return window_covariance(_windows(y, rows, peak, width))
+
+
+def window_covariance(windows: np.ndarray) -> np.ndarray | None:
+    """``c(0..8)`` from windows of 48 consecutive channels (rows of ``windows``) whose quartic
+    leaves the counts' noise (module docstring), or None where none has a positive level."""
     level = windows.mean(axis=1)
     windows = windows[level > 0]
     if not len(windows):
@@ -73,7 +78,7 @@ def noise_covariance(y: np.ndarray, rows, peak, width) -> np.ndarray | None:
     maker, matrix = _moments()
     residual = windows @ maker
     products = np.stack(
-        [np.sum(residual[:, : _WINDOW - k] * residual[:, k:], axis=1) for k in range(LAGS + 1)],
+        [np.sum(residual[:, : WINDOW - k] * residual[:, k:], axis=1) for k in range(LAGS + 1)],
         axis=1,
     )
     ratio = products[:, 0] / level[level > 0]
@@ -82,7 +87,7 @@ def noise_covariance(y: np.ndarray, rows, peak, width) -> np.ndarray | None:
     covariance = np.linalg.solve(matrix, moments)
     if covariance[0] <= 0:
         return None
-    return _significant(covariance, int(keep.sum()) * _WINDOW)
+    return _significant(covariance, int(keep.sum()) * WINDOW)
 
 
 def _significant(covariance: np.ndarray, channels: int) -> np.ndarray:
