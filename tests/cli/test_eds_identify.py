@@ -61,6 +61,16 @@ def test_a_spectrum_image_naming_no_element_is_identified_then_mapped(capsys, tm
     assert set(document["elements"]) == set(document["identified"]["present"])
     assert {"Fe", "Si"} <= set(document["elements"]) <= {"Fe", "Si", "C"}
     assert np.array(document["maps"]["Fe_Ka"]).shape == (4, 4)
+    # the composition is the fitted net counts' ± 1σ (main: the windows' counting statistics)
+    quantification = document["quantification"]
+    assert quantification["counts_from"] == "fitted"
+    found = {f["element"]: f for f in document["identification"]["findings"]}
+    counts = {e: found[e]["net_counts"] for e in document["elements"]}
+    fraction = counts["Fe"] / sum(counts.values())
+    assert quantification["weight_percent"]["Fe"] == pytest.approx(100 * fraction, rel=1e-6)
+    relative = found["Fe"]["net_counts_sigma"] / counts["Fe"]
+    sigma = quantification["weight_percent_sigma"]["Fe"]
+    assert sigma >= 100 * fraction * (1 - fraction) * relative * 0.999
 
 
 @pytest.mark.realdata

@@ -9,7 +9,10 @@ from validation.stats import summarise
 def test_strong_lines_are_found_and_the_rows_are_reported():
     rows = eds_identify.run(fast=True)
     names = [row.name for row in rows]
-    assert len(rows) == 8 and names[0].startswith("EDS identification: net counts")
+    assert len(rows) == 9 and names[0].startswith("EDS identification: net counts")
+    atomic = rows[2]
+    assert "at.%" in atomic.name and atomic.units == "at.%"
+    assert atomic.errors.size >= 2 and all(atomic.sigmas > 0)
     offsets = rows[1]
     assert "energy offset" in offsets.name and offsets.units == "eV"
     assert offsets.errors.size >= 1 and all(abs(offsets.errors) < 3 * offsets.sigmas + 1)

@@ -110,17 +110,18 @@ def prepare(
 
 
 def _composition(dataset: Dataset, region, value: dict, kfactors: dict, lines: tuple) -> dict:
-    """The composition of the elements ``value`` (an identification) finds present, their
-    ``lines`` at the resolution it used; ``ok`` False with the reason when it cannot be
-    computed."""
-    from insitu_tem.workflows.eds_quantify import composition_value
+    """The composition of the elements ``value`` (an identification) finds present, from its
+    fitted net counts ± 1σ, their ``lines``' windows (for the maps) at the resolution it used;
+    ``ok`` False with the reason when it cannot be computed."""
+    from insitu_tem.workflows.eds_quantify import composition_value, fitted_counts
 
     if not value["ok"]:
         return {"ok": False, "reason": value["reason"], "elements": []}
     try:
         spectra = region_spectra(dataset, region)
         energies = energies_ev(dataset, **axis_correction(value))
-        return composition_value(spectra, energies, lines, kfactors=kfactors)
+        fitted = fitted_counts(value["findings"])
+        return composition_value(spectra, energies, lines, kfactors=kfactors, fitted=fitted)
     except (DataError, ValueError) as error:
         return {"ok": False, "reason": str(error), "elements": []}
 

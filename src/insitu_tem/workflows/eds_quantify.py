@@ -1,8 +1,14 @@
 """Cliff–Lorimer composition of EDS spectra, as ``insitu-tem eds`` and the EELS panel's EDS form
-compute it: each element's main line (:func:`~insitu_tem.analysis.eds.lines.main_line`) mapped
-with :func:`~insitu_tem.analysis.eds.maps.line_maps` (peak window less the straight background
-through its side windows, at the detector resolution in effect), the net counts summed over the
-spectra, then :func:`~insitu_tem.analysis.eds.maps.cliff_lorimer` with their counting variance.
+compute it: the net counts of each element's line and their variance, then
+:func:`~insitu_tem.analysis.eds.maps.cliff_lorimer`. The counts are the identification's
+fitted net counts of the element's main line and their 1σ (the continuum's, the profiles' and
+the resolution's errors in it, :mod:`insitu_tem.analysis.eds.identify`) when the elements were
+identified; else (``insitu-tem eds FILE --elements …`` without ``--identify``) each element's
+main line (:func:`~insitu_tem.analysis.eds.lines.main_line`) mapped with
+:func:`~insitu_tem.analysis.eds.maps.line_maps` (peak window less the straight background
+through its side windows, at the detector resolution in effect), summed over the spectra,
+with their counting variance only. The covariances between elements' fitted counts are not
+carried (their 1σ are).
 
 Atomic percent is Cliff–Lorimer with each k-factor divided by the element's atomic weight
 (gemmi's): ``x_i = (k_i I_i / A_i) / Σ_j (k_j I_j / A_j)``, the weight fractions converted to
@@ -86,14 +92,43 @@ def quantify(
     (:class:`~insitu_tem.analysis.eds.maps.LineMaps`, one line per element in that order),
     summed over every spectrum; ``kfactors`` and ``kfactor_sigmas`` by element (1 and 0 for
     those not named)."""
+    elements = tuple(elements)
+    n = len(elements)
+    return quantify_counts(
+        np.asarray(maps.maps).reshape(n, -1).sum(axis=1),
+        np.asarray(maps.variance).reshape(n, -1).sum(axis=1),
+        elements,
+        tuple(line.name for line in maps.lines),
+        kfactors=kfactors,
+        kfactor_sigmas=kfactor_sigmas,
+        ok=bool(maps.ok),
+        reason=maps.reason,
+    )
+
+
+def quantify_counts(
+    totals,
+    variance,
+    elements,
+    lines,
+    *,
+    kfactors: dict | None = None,
+    kfactor_sigmas: dict | None = None,
+    ok: bool = True,
+    reason: str = "",
+) -> Quantification:
+    """Cliff–Lorimer wt % and at. % (± 1σ) of ``elements`` from the net counts ``totals`` of
+    their ``lines`` and their ``variance`` (counts²; the fitted net counts of the
+    identification and their 1σ², or the line maps' window sums); ``kfactors`` and
+    ``kfactor_sigmas`` by element (1 and 0 for those not named); ``ok`` False with ``reason``
+    when the counts are not measured."""
     import gemmi
 
     from insitu_tem.analysis.eds.maps import cliff_lorimer
 
     elements = tuple(elements)
-    n = len(elements)
-    totals = np.asarray(maps.maps).reshape(n, -1).sum(axis=1)
-    variance = np.asarray(maps.variance).reshape(n, -1).sum(axis=1)
+    totals = np.asarray(totals, float)
+    variance = np.asarray(variance, float)
     k = np.array([(kfactors or {}).get(e, 1.0) for e in elements], float)
     k_sigma = np.array([(kfactor_sigmas or {}).get(e, 0.0) for e in elements], float)
     weight = cliff_lorimer(totals, elements, k, intensity_variance=variance, kfactor_sigmas=k_sigma)
@@ -107,7 +142,7 @@ def quantify(
     )
     return Quantification(
         elements,
-        tuple(line.name for line in maps.lines),
+        tuple(lines),
         totals,
         np.sqrt(variance),
         np.asarray(weight.weight_percent, float),
@@ -116,8 +151,8 @@ def quantify(
         np.asarray(atomic.weight_percent_sigma, float),
         tuple(float(v) for v in k),
         tuple(float(v) for v in k_sigma),
-        bool(maps.ok and weight.ok),
-        "; ".join(r for r in (maps.reason, weight.reason) if r),
+        bool(ok and weight.ok),
+        "; ".join(r for r in (reason, weight.reason) if r),
     )
 
 
@@ -153,30 +188,49 @@ def main_lines(
 
 
 def composition_value(
-    spectra: np.ndarray, energies_ev: np.ndarray, lines, *, kfactors: dict | None = None
+    spectra: np.ndarray,
+    energies_ev: np.ndarray,
+    lines,
+    *,
+    kfactors: dict | None = None,
+    fitted: dict | None = None,
 ) -> dict:
     """The composition the panel shows of ``spectra`` ((..., channels) counts at channel
-    energies ``energies_ev``, eV): the elements of ``lines`` (:func:`main_lines`) quantified by
-    :func:`quantify` on their line maps, as plain data: the :func:`quantification_document` with
-    the at. % and its 1σ, the elements and lines and their summed net counts ± 1σ, the elements
-    whose windows lie on another line's peak (``overlapped``: their net counts, hence
-    composition, biased), each line's windows (``windows``: the fields of its
-    :class:`~insitu_tem.analysis.eds.lines.XrayLine`, eV), ``ok`` and ``reason`` (NaN written
-    None)."""
+    energies ``energies_ev``, eV) as plain data (NaN written None): the elements of ``lines``
+    (:func:`main_lines`) quantified by :func:`quantify_counts` — from ``fitted`` (by element:
+    the identification's line, net counts and 1σ, :func:`fitted_counts`) when given, else
+    from their line maps' window sums (counting statistics only, biased where a window lies
+    on another line's peak) — the :func:`quantification_document` with the at. % and its 1σ,
+    the elements and lines and their net counts ± 1σ, ``counts_from`` (``"fitted"`` or
+    ``"windows"``), the elements whose windows lie on another line's peak (``overlapped``,
+    window sums only: the fit separates the lines), each line's windows (``windows``: the
+    fields of its :class:`~insitu_tem.analysis.eds.lines.XrayLine`, eV, for the maps), ``ok``
+    and ``reason``."""
     from insitu_tem.analysis.eds.maps import line_maps, overlapping_windows
 
     elements = tuple(line.element for line in lines)
     if not elements:
         return {"ok": False, "reason": "no element present to quantify", "elements": []}
-    maps = line_maps(spectra, energies_ev, tuple(lines))
-    found = quantify(maps, elements, kfactors=kfactors)
-    overlapped = {pair.split("_")[0] for pair in overlapping_windows(lines)}
+    if fitted is not None:
+        values = [fitted[e] for e in elements]
+        found = quantify_counts(
+            [v[1] for v in values],
+            [v[2] ** 2 for v in values],
+            elements,
+            [v[0] for v in values],
+            kfactors=kfactors,
+        )
+        overlapped = set()
+    else:
+        found = quantify(line_maps(spectra, energies_ev, tuple(lines)), elements, kfactors=kfactors)
+        overlapped = {pair.split("_")[0] for pair in overlapping_windows(lines)}
     document = quantification_document(found, kfactors_given=bool(kfactors))
     return _plain(
         {
             **document,
             "elements": list(elements),
             "lines": list(found.lines),
+            "counts_from": "windows" if fitted is None else "fitted",
             "totals": dict(zip(elements, found.totals)),
             "totals_sigma": dict(zip(elements, found.totals_sigma)),
             "atomic_percent": dict(zip(elements, found.atomic_percent)),
@@ -187,6 +241,17 @@ def composition_value(
             "reason": found.reason,
         }
     )
+
+
+def fitted_counts(findings) -> dict:
+    """``{element: (line, net counts, 1σ)}`` of the present elements of an identification's
+    ``findings`` (its JSON's: ``element``, ``status``, ``lines``, ``net_counts``,
+    ``net_counts_sigma``), counts: the counts :func:`composition_value` quantifies."""
+    return {
+        f["element"]: (f["lines"][0], float(f["net_counts"]), float(f["net_counts_sigma"]))
+        for f in findings
+        if f["status"] == "present" and f["lines"] and f["net_counts_sigma"] is not None
+    }
 
 
 def _plain(value):

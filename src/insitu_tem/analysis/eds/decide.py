@@ -7,12 +7,15 @@
   (``z_F² − z_A² < threshold²``, both fits with the same weights), the data cannot tell them
   apart: F and A are "ambiguous", each naming the other. An element present through another,
   unambiguous family keeps its overlapped family, and its rivals are not reported.
+* Families of an element fitted with it but not significant themselves (:mod:`.selection`:
+  an element's K, L and M families are fitted together) are no finding of their own.
 * Across families: an L family whose element's K family lies in the range (an M family: its L
   or K family) is contradicted when that family holds less than :data:`ACROSS_FAMILY_RATIO` of
-  its counts by more than threshold σ. In a thin specimen at TEM voltages the K lines of an
-  element whose K shell is excited outshine its L lines, and its L lines its M lines (higher
-  fluorescence yields; Williams & Carter ch. 34), so half is a bound, not a tuned ratio. A
-  contradicted family does not explain its peak; when only one explanation is left it is taken.
+  its counts by more than threshold σ (fitted with it, or scored when not in the model). In a
+  thin specimen at TEM voltages the K lines of an element whose K shell is excited outshine
+  its L lines, and its L lines its M lines (higher fluorescence yields; Williams & Carter ch.
+  34), so half is a bound, not a tuned ratio. A contradicted family does not explain its
+  peak; when only one explanation is left it is taken.
 * Family consistency: a selected family whose secondary line (Kβ, Lβ1…) should add more than
   threshold σ of counts where the data hold that much less than the model is "ambiguous", the
   line named.
@@ -33,11 +36,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from insitu_tem.analysis.eds.families import Family, gaussian_counts, pretty
-from insitu_tem.analysis.eds.fit import FamilyFit, Problem, fit, score
+from insitu_tem.analysis.eds.fit import ACROSS_FAMILY_RATIO, FamilyFit, Problem, fit, score
 from insitu_tem.analysis.eds.lines import fwhm_ev
 
 WINDOW_FWHM = 1.2
-ACROSS_FAMILY_RATIO = 0.5
 _SHELLS = {"K": 0, "L": 1, "M": 2}
 _ORDER = {"present": 0, "ambiguous": 1, "not detected": 2}
 
@@ -89,6 +91,7 @@ class _Context:
     threshold: float
     resolution: float
     beam: float
+    selected: np.ndarray
 
 
 def _finding(
@@ -140,8 +143,10 @@ def _absent_partner(ctx: _Context, column: int, counts: float) -> str:
         if other.element != family.element or _SHELLS[other.shell] >= _SHELLS[family.shell]:
             continue
         if other_column in ctx.model.columns:
-            return ""
-        measured, sigma = (v[0] for v in score(ctx.problem, ctx.model, [other_column]))
+            position = ctx.model.columns.index(other_column)
+            measured, sigma = ctx.model.counts[position], ctx.model.sigmas[position]
+        else:
+            measured, sigma = (v[0] for v in score(ctx.problem, ctx.model, [other_column]))
         expected = ACROSS_FAMILY_RATIO * counts
         if expected - measured > ctx.threshold * sigma:
             return (
@@ -189,10 +194,27 @@ def _explanations(ctx: _Context, position: int) -> list[tuple[int, float, float,
     return [(c, a, s, _absent_partner(ctx, c, a)) for c, a, s in options]
 
 
+def _wider(ctx: _Context, position: int, significance: float) -> str:
+    """When the family at ``position`` was selected above the threshold but its final 1σ
+    (with the resolution's and the line-free continuum's errors, which selection does not
+    have) puts it below, both, in words; else ``""``."""
+    chosen = float(ctx.selected[position]) if position < ctx.selected.size else np.nan
+    if not significance < ctx.threshold <= chosen:
+        return ""
+    return (
+        f"selected at {chosen:.1f} σ (threshold {ctx.threshold:.1f} σ); with the detector "
+        f"resolution's and the continuum's errors in its 1σ the counts stand at "
+        f"{significance:.1f} σ"
+    )
+
+
 def _selected(ctx: _Context) -> list[ElementFinding]:
     """Findings of the selected families and of the rivals that could replace them."""
     findings = []
+    z = np.fmax(ctx.selected, ctx.model.counts / np.clip(ctx.model.sigmas, 1e-300, None))
     for position, column in enumerate(ctx.model.columns):
+        if not z[position] >= ctx.threshold:
+            continue
         options = _explanations(ctx, position)
         standing = [o for o in options if not o[3]]
         names = [pretty(ctx.candidates[c].lines[0]) for c, *_ in standing]
@@ -208,7 +230,8 @@ def _selected(ctx: _Context) -> list[ElementFinding]:
             else:
                 missing = _missing_line(ctx, position) if c == column else ""
                 status = "ambiguous" if missing else "present"
-                findings.append(_finding(family, status, a, s, (), missing))
+                note = missing or (_wider(ctx, position, a / s) if c == column else "")
+                findings.append(_finding(family, status, a, s, (), note))
         if not standing:
             family = ctx.candidates[column]
             findings.append(
@@ -234,6 +257,7 @@ def decide(
     elements: tuple[str, ...],
     resolution_mn_ka_ev: float,
     beam_energy_ev: float,
+    selected_sigma: np.ndarray | None = None,
 ) -> tuple[ElementFinding, ...]:
     """One finding per element present or ambiguous, and per element of ``elements`` (module
     docstring), present first, then by line energy.
@@ -251,8 +275,14 @@ def decide(
         Elements reported even when not detected.
     resolution_mn_ka_ev, beam_energy_ev : float
         eV.
+    selected_sigma : ndarray, optional
+        (families of ``model``,) each family's significance in the selection, σ: a family
+        present whose final 1σ puts it below ``threshold`` says both in its note.
     """
-    ctx = _Context(problem, model, candidates, threshold, resolution_mn_ka_ev, beam_energy_ev)
+    selected = np.full(len(model.columns), np.nan) if selected_sigma is None else selected_sigma
+    ctx = _Context(
+        problem, model, candidates, threshold, resolution_mn_ka_ev, beam_energy_ev, selected
+    )
     findings = _selected(ctx)
     present = {f.element for f in findings if f.status == "present"}
     best: dict[str, ElementFinding] = {}

@@ -30,6 +30,7 @@ from insitu_tem.analysis.eds.database import xray_lines
 from insitu_tem.analysis.eds.lines import fwhm_ev
 
 MAIN = {"K": "Ka", "L": "La", "M": "Ma"}
+SHELLS = {"K": 0, "L": 1, "M": 2}
 UNSTABLE = frozenset(
     {"Tc", "Pm", "Po", "At", "Rn", "Fr", "Ra", "Ac", "Pa", "Np", "Pu", "Am", "H", "He"}
 )

@@ -60,6 +60,7 @@ from insitu_tem.analysis.eds.dependents import ESCAPE_BOUND, PILE_UP_BOUND, pile
 from insitu_tem.analysis.eds.lines import fwhm_ev
 
 KNOT_FWHM = 5.0
+ACROSS_FAMILY_RATIO = 0.5
 CONTINUUM_BOUND = (-0.5, 1.0)
 
 
@@ -137,6 +138,8 @@ class Problem:
     roll_off : ndarray
         (fitted channels,) the continuum's error on the rising side of the detector's roll-off,
         counts per channel (:func:`~insitu_tem.analysis.eds.continuum.roll_off_error`).
+    shells : ndarray
+        (n,) int, each family's shell: 0 K, 1 L, 2 M.
     """
 
     counts: np.ndarray
@@ -150,13 +153,25 @@ class Problem:
     continuum_error: np.ndarray
     escapes: np.ndarray
     roll_off: np.ndarray
+    shells: np.ndarray
 
 
 def make_problem(
-    counts, energies_ev, continuum, lines, owners, elements, continuum_error, escapes, roll_off
+    counts,
+    energies_ev,
+    continuum,
+    lines,
+    owners,
+    elements,
+    continuum_error,
+    escapes,
+    roll_off,
+    *,
+    shells=None,
 ):
     """:class:`Problem` of the counts, the SNIP continuum and the lines of the families, all
-    over the fitted channels (attributes of :class:`Problem`)."""
+    over the fitted channels (attributes of :class:`Problem`; every family a K family when
+    ``shells`` is not given)."""
     energies = np.asarray(energies_ev, dtype=float)
     c = np.clip(np.asarray(continuum, dtype=float), 1e-3, None)
     inner = _knots(float(energies[0]), float(energies[-1]))
@@ -178,6 +193,7 @@ def make_problem(
         np.asarray(continuum_error, float),
         np.asarray(escapes, float).reshape(lines.shape),
         np.asarray(roll_off, float),
+        np.zeros(len(elements), int) if shells is None else np.asarray(shells, int),
     )
 
 
@@ -217,12 +233,13 @@ def _solve(design, target, variance, lower, upper):
     return solution.x, covariance
 
 
-def _design(problem: Problem, profiles: np.ndarray, dependents: np.ndarray):
-    """Design matrix (continuum correction, dependents, families) and its columns' bounds."""
+def _design(problem: Problem, profiles: np.ndarray, dependents: np.ndarray, ceilings):
+    """Design matrix (continuum correction, dependents, families) and its columns' bounds, the
+    families' counts at most ``ceilings``."""
     design = np.concatenate([problem.splines, dependents, profiles], axis=1)
     k, d, n = problem.splines.shape[1], dependents.shape[1], profiles.shape[1]
     lower = np.r_[np.full(k, CONTINUUM_BOUND[0]), np.zeros(d + n)]
-    upper = np.r_[np.full(k, CONTINUUM_BOUND[1]), np.full(d, ESCAPE_BOUND), np.full(n, np.inf)]
+    upper = np.r_[np.full(k, CONTINUUM_BOUND[1]), np.full(d, ESCAPE_BOUND), ceilings]
     if d == 2:
         upper[k + 1] = PILE_UP_BOUND
     return design, lower, upper
@@ -248,17 +265,19 @@ def fit(problem: Problem, columns: tuple[int, ...], *, delta: float | None = Non
     profiles = problem.profiles[:, list(columns)]
     dependents = np.zeros((y.size, 0))
     variance = np.clip(uniform_filter1d(y, 5), 1.0, None)
+    ceilings = np.full(len(columns), np.inf)
     for _ in range(3):
-        design, lower, upper = _design(problem, profiles, dependents)
+        design, lower, upper = _design(problem, profiles, dependents, ceilings)
         coefficients, covariance = _solve(design, y - c, variance, lower, upper)
         fitted = c + design @ coefficients
         variance = np.clip(fitted, 1.0, None)
         counts = coefficients[design.shape[1] - profiles.shape[1] :]
         dependents = _dependents(problem, columns, counts)
+        ceilings = _ceilings(problem, columns, counts)
     lines = profiles @ counts
     measured = _profile_error(y, fitted, lines) if delta is None else delta
     variance = variance + (measured * lines) ** 2
-    design, lower, upper = _design(problem, profiles, dependents)
+    design, lower, upper = _design(problem, profiles, dependents, ceilings)
     coefficients, covariance = _solve(design, y - c, variance, lower, upper)
     fitted = c + design @ coefficients
     k = problem.splines.shape[1] + dependents.shape[1]
@@ -284,6 +303,23 @@ def fit(problem: Problem, columns: tuple[int, ...], *, delta: float | None = Non
         dependents,
         coefficients[problem.splines.shape[1] : k],
     )
+
+
+def _ceilings(problem: Problem, columns, counts) -> np.ndarray:
+    """The most counts each family of ``columns`` may hold: an L family at most its element's K
+    family's ``counts`` / :data:`ACROSS_FAMILY_RATIO`, an M family its L (or K) family's — in a
+    thin specimen at TEM voltages an element's K lines outshine its L lines, and its L lines
+    its M lines (:mod:`.decide`) — so that a family fitted beside its element's stronger one
+    (:mod:`.selection`) cannot take another element's peak; no bound without such a family."""
+    columns = list(columns)
+    elements, shells = problem.elements[columns], problem.shells[columns]
+    ceilings = np.full(len(columns), np.inf)
+    for i in range(len(columns)):
+        below = (elements == elements[i]) & (shells < shells[i])
+        if np.any(below):
+            nearest = below & (shells == shells[below].max())
+            ceilings[i] = max(float(np.max(counts[nearest])) / ACROSS_FAMILY_RATIO, 1e-6)
+    return ceilings
 
 
 def _line_ratio_variance(problem, columns, counts, response, targets, delta) -> np.ndarray:

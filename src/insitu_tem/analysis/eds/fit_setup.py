@@ -17,7 +17,7 @@ from insitu_tem.analysis.eds.continuum import (
     snip_continuum,
 )
 from insitu_tem.analysis.eds.dependents import escape_profiles
-from insitu_tem.analysis.eds.families import Family, line_profiles
+from insitu_tem.analysis.eds.families import SHELLS, Family, line_profiles
 from insitu_tem.analysis.eds.fit import FamilyFit, Problem, make_problem
 from insitu_tem.analysis.eds.resolution import Resolution
 from insitu_tem.analysis.eds.selection import screen
@@ -80,6 +80,7 @@ class FitSetup:
             np.abs(narrow - continuum)[self.in_range],
             np.concatenate(escapes, axis=1) if escapes else np.zeros((energies.size, 0)),
             roll_off_error(continuum, self.energies, resolution_mn_ka_ev=resolution)[self.in_range],
+            shells=[SHELLS[f.shell] for f in candidates],
         )
         return problem, candidates
 

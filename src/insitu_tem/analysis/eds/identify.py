@@ -225,7 +225,9 @@ def _identify(
         return _refuse(counts, energies, "no X-ray line lies in the energy range", false_alarm)
     threshold = float(norm.isf(false_alarm / len(searched)))
     setup = FitSetup(counts, energies, in_range, searched, elements, beam, threshold)
-    resolution, calibration, problem, candidates, model = _resolve(setup, resolution_mn_ka_ev)
+    resolution, calibration, problem, candidates, model, selected = _resolve(
+        setup, resolution_mn_ka_ev
+    )
     setup = setup.calibrated(calibration)
     findings = decide(
         problem,
@@ -235,6 +237,7 @@ def _identify(
         elements=elements,
         resolution_mn_ka_ev=resolution.fwhm_mn_ka_ev,
         beam_energy_ev=beam,
+        selected_sigma=selected,
     )
     return Identification(
         findings,
@@ -267,7 +270,8 @@ def _resolve(setup: FitSetup, given: float | None):
     else measured on the lines found at :data:`DEFAULT_RESOLUTION_MN_KA_EV`
     (:mod:`.resolution`), its 1σ carried into the counts; the calibration measured on the same
     lines' centres; the lines selected again at the measured resolution on the corrected
-    axis."""
+    axis; and each selected family's significance in the selection (whose 1σ lack the
+    resolution's and the line-free continuum's errors of the final 1σ)."""
     start = given or DEFAULT_RESOLUTION_MN_KA_EV
     problem, candidates = setup.problem(start)
     model = select(problem, setup.threshold)
@@ -285,11 +289,12 @@ def _resolve(setup: FitSetup, given: float | None):
                 problem, model, candidates, resolution_mn_ka_ev=resolution.fwhm_mn_ka_ev
             )
             calibration = calibration.then(measure_calibration(again))
+    selected = model.counts / np.clip(model.sigmas, 1e-300, None)
     problem = replace(problem, continuum_error=setup.line_free_error(model, resolution))
     model = fit(problem, model.columns, delta=model.delta)
     if not given:
         model = _with_resolution_error(setup, model, candidates, measured)
-    return resolution, calibration, problem, candidates, model
+    return resolution, calibration, problem, candidates, model, selected
 
 
 def _search_offset(setup: FitSetup, start: float, unshifted) -> tuple[Resolution, Calibration]:

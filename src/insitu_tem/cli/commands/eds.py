@@ -158,8 +158,32 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     )
     if not found:
         return maps
+    maps = _fitted_composition(args, maps, found["identification"]["findings"])
     reasons = [r for r in (maps["reason"], found["reason"]) if r]
     return {**maps, **found, "ok": maps["ok"] and found["ok"], "reason": "; ".join(reasons)}
+
+
+def _fitted_composition(args, maps: dict, findings: list) -> dict:
+    """``maps`` with its ``quantification`` from the identification's fitted net counts ± 1σ of
+    each element's line (``findings``, as in the JSON; what the panel shows) instead of the
+    windows' sums, when every element mapped has them (``counts_from`` says which)."""
+    from insitu_tem.workflows.eds_quantify import quantification_document, quantify_counts
+
+    by_element = {f["element"]: f for f in findings}
+    chosen = [by_element.get(e) for e in maps["elements"]]
+    if not all(f and f["lines"] and f["net_counts_sigma"] is not None for f in chosen):
+        return maps
+    kfactors = parse_kfactors(args.kfactors)
+    composition = quantify_counts(
+        [f["net_counts"] for f in chosen],
+        [f["net_counts_sigma"] ** 2 for f in chosen],
+        maps["elements"],
+        [f["lines"][0] for f in chosen],
+        kfactors=kfactors,
+        kfactor_sigmas=parse_kfactors(args.kfactor_sigmas),
+    )
+    document = quantification_document(composition, kfactors_given=bool(kfactors))
+    return {**maps, "quantification": {**document, "counts_from": "fitted"}}
 
 
 def _lone_spectrum(path: str):
@@ -255,7 +279,10 @@ def line_maps_result(
         "totals": {n: float(t) for n, t in zip(names, composition.totals)},
         "totals_sigma": {n: float(s) for n, s in zip(names, composition.totals_sigma)},
         "background_totals": {n: float(b.sum()) for n, b in zip(names, maps.background)},
-        "quantification": quantification_document(composition, kfactors_given=bool(kfactors)),
+        "quantification": {
+            **quantification_document(composition, kfactors_given=bool(kfactors)),
+            "counts_from": "windows",
+        },
         "pixel_size": image.pixel_size,
         "units": image.units,
         "ok": composition.ok,
