@@ -143,8 +143,9 @@ def counts_noise(y, energy: Axis, peak: DerivativePeak, kernel, radius: int) -> 
     Var = Σ_k c(k) Σ_j h_j h_(j+k) √(ȳ_j ȳ_(j+k)) with ȳ the 1 eV-smoothed counts. A short
     pre-edge window cannot show a detector's correlation (its lags stop at a quarter of it) and
     its mean or line takes much of the correlated noise with it: there σ_D read 1.3–3.6× low on
-    edge-free spectra (9–16 channels, detector blur 0–1.5 channels). None where no window has
-    counts."""
+    edge-free spectra (9–16 channels, detector blur 0–1.5 channels) and the onset's ±1σ covered
+    0–67 %; :mod:`.onsets` takes the larger of the two in such windows. None where no window
+    has counts."""
     picks = np.unique(np.linspace(0, len(y) - 1, min(len(y), SAMPLED)).astype(int))
     whole = energy.size // WINDOW * WINDOW
     if not whole:

@@ -34,7 +34,8 @@ Uncertainty (``stderr_eV``, 1σ of the onset so defined), three independent term
   their quadratic across the window (up to twice the lag where their autocorrelation falls
   below 0.1, so correlated detector noise and deconvolution count, but not a preceding edge's
   smooth tail; :mod:`.onset_noise`), scaled from the pre-edge level to the level under h
-  (Poisson);
+  (Poisson); in a window of fewer than three kernel supports, at least that from the counts'
+  covariance over whole spectra (:func:`.onset_noise.counts_noise`);
 * background: the extrapolated background's error moves the criterion too — the power-law (or
   other model's) parameter covariance propagated through h (δonset = -hᵀ J δθ, J the model's
   Jacobian under the edge), and the fit-window choice: the onsets found with the window's
@@ -329,25 +330,29 @@ def edge_onset(
     found &= _above_noise(signal, energy, window, info.onset_eV + search_eV)
     kernel, slope_kernel, radius = _influence(peak, smooth_eV / energy.scale, energy.scale)
 
+    threshold, note = (
+        _detection_sigmas(fit, energy, slope_kernel.shape[1])
+        if noise is None
+        else (DETECTION_Z, "")
+    )
+
     def noise_sigma(functional):
         sigma = residual_noise(y, fit, energy, peak, functional, radius)
-        if noise is None:
-            return sigma, np.zeros_like(sigma)
-        return sigma, propagated_noise(noise, functional, peak, radius, energy.size)
+        if noise is not None:
+            return sigma, propagated_noise(noise, functional, peak, radius, energy.size)
+        if note:
+            return sigma, _counts_sigma(y, energy, peak, functional, radius)
+        return sigma, np.zeros_like(sigma)
 
-    residual_sigma, propagated_sigma = noise_sigma(slope_kernel)
-    slope_sigma = np.fmax(residual_sigma, propagated_sigma)
+    residual_sigma, bound = noise_sigma(slope_kernel)
+    slope_sigma = np.fmax(residual_sigma, bound)
     estimated = np.hypot(residual_sigma, _parameter_term(fit, energy, peak, slope_kernel, radius))
     if noise is None:
-        threshold, note = _detection_sigmas(fit, energy, slope_kernel.shape[1])
-        if note:
-            propagated_sigma = _counts_sigma(y, energy, peak, slope_kernel, radius)
-        below = slope <= np.fmax(threshold * estimated, DETECTION_Z * propagated_sigma)
-        note = note if (found & below).any() else ""
+        below = slope <= np.fmax(threshold * estimated, DETECTION_Z * bound)
     else:
-        note = ""
-        below = slope <= DETECTION_Z * np.fmax(estimated, propagated_sigma)
-    detection_sigma = np.fmax(estimated, propagated_sigma)
+        below = slope <= DETECTION_Z * np.fmax(estimated, bound)
+    note = note if (found & below).any() else ""
+    detection_sigma = np.fmax(estimated, bound)
     found &= ~below
     rise = np.where(found, slope, np.nan)
     found &= peak.rival < slope - 2 * np.sqrt(2) * slope_sigma
