@@ -52,12 +52,12 @@ def test_referring_the_scan_again_gives_the_numbers_of_a_new_analysis(scan):
     first = analysed(scan, None)
     last = len(scan.array) - 1
     assert first["reference_index"] != last and nbd.can_rereference(first)
-    again = nbd.rereferenced(first, last)
+    again = nbd.rereferenced(first, last, patterns=nbd.scan_patterns(scan))
     fresh = analysed(scan, last)
     assert_same(plain(again), fresh)
     strain = np.asarray(fresh["lattice_strain"], float)
     assert abs(strain[last]) < 1e-12 and np.nanmax(np.abs(strain - first["lattice_strain"])) > 1e-3
-    assert nbd.rereferenced(fresh, last) is fresh
+    assert nbd.rereferenced(fresh, last, patterns=nbd.scan_patterns(scan)) is fresh
 
 
 def probe_session(scan: Dataset) -> Session:

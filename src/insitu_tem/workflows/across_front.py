@@ -268,7 +268,8 @@ def _line_scan_columns(parts: dict, n: int, steps: Steps, worker: dict) -> tuple
                 reasons[name] = reason
     if nbd.NAME in parts:
         scan = _computed(parts[nbd.NAME], nbd.analyse, steps)
-        scan = nbd.rereferenced(scan, parts[nbd.NAME][1]["reference"])
+        patterns = nbd.scan_patterns(parts[nbd.NAME][0])
+        scan = nbd.rereferenced(scan, parts[nbd.NAME][1]["reference"], patterns=patterns)
         columns["lattice_strain"] = _per_probe(scan.get("lattice_strain"), n)
         columns["lattice_strain_stderr"] = _per_probe(scan.get("lattice_strain_sigma"), n)
         columns["crystalline"] = _per_probe(scan.get("crystalline"), n)

@@ -73,7 +73,7 @@ def prepare(session: Session, *, child: ChildProcess | None = None, **given) -> 
 
     def compute(steps: Steps) -> dict:
         if held is not None:
-            return rereferenced(held, reference)
+            return rereferenced(held, reference, patterns=scan_patterns(dataset))
         return analyse(dataset, parameters, steps, child=child)
 
     return Job(NAME, parameters, session.fingerprints(["nbd"]), compute)
@@ -88,6 +88,11 @@ def _held_elsewhere(session: Session, parameters: dict) -> dict | None:
     others = {k: v for k, v in plain(parameters).items() if k != "reference"}
     same = all(result.parameters.get(k) == v for k, v in others.items())
     return result.value if same and can_rereference(result.value) else None
+
+
+def scan_patterns(dataset: Dataset) -> np.ndarray:
+    """The patterns of a scan as one stack (n, rows, cols), scan order."""
+    return np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:])
 
 
 def scan_call(dataset: Dataset, parameters: dict) -> tuple[np.ndarray, dict]:
@@ -105,7 +110,7 @@ def scan_call(dataset: Dataset, parameters: dict) -> tuple[np.ndarray, dict]:
         else np.arange(len(position), dtype=float)
     )
     reference = parameters["reference"]
-    return np.asarray(dataset.array).reshape((-1,) + dataset.shape[-2:]), {
+    return scan_patterns(dataset), {
         "position": fit_axis,
         "scale_per_nm": scale,
         "reference_index": None if reference is None else int(reference),
@@ -163,6 +168,7 @@ def analyse(
         "phase_fractions_sigma_reason": END_MEMBERS_FIXED,
         "explained_variance": result.pca.explained_variance_ratio,
         "sharp_ring": sharp,
+        "disk_radius_px": result.tracks.disk_radius_px,
         "spot_sets": [
             {"position_rc": s.position_rc, "intensity": s.intensity, "sigma_px": s.sigma_px}
             for s in result.tracks.spot_sets
@@ -215,14 +221,15 @@ def tracked_values(tracks: SpotTracks, centres, sharp_ring) -> dict:
 
 
 def can_rereference(value: dict) -> bool:
-    """Whether an "nbd" result's value keeps the spots of every pattern (results from before
-    they were kept do not)."""
-    return "spot_sets" in value and "sharp_ring" in value
+    """Whether an "nbd" result's value keeps the spots of every pattern and their disk radius
+    (results from before they were kept do not)."""
+    return all(key in value for key in ("spot_sets", "sharp_ring", "disk_radius_px"))
 
 
-def rereferenced(value: dict, reference: int | None) -> dict:
+def rereferenced(value: dict, reference: int | None, *, patterns) -> dict:
     """An "nbd" result's ``value`` with the strain against pattern ``reference``: the spots every
-    pattern kept are followed again from the new reference (no detection, no profiles), which
+    pattern kept are followed again from the new reference and located against its disks in
+    ``patterns`` (the scan's, :func:`scan_patterns`; no detection, no profiles), which
     gives the numbers a new analysis with that reference gives.
 
     Parameters
@@ -233,6 +240,8 @@ def rereferenced(value: dict, reference: int | None) -> dict:
     reference : int or None
         The new strain reference pattern (None: the first with a spot lattice, as
         :func:`analyse`).
+    patterns : array_like
+        (n, rows, cols) the scan's patterns, counts.
     """
     if reference is not None and int(value["reference_index"]) == int(reference):
         return value
@@ -247,7 +256,11 @@ def rereferenced(value: dict, reference: int | None) -> dict:
         for kept, centre in zip(value["spot_sets"], centres)
     ]
     tracks = follow_spots(
-        spot_sets, centres_rc=centres, reference_index=None if reference is None else int(reference)
+        spot_sets,
+        patterns=patterns,
+        centres_rc=centres,
+        disk_radius_px=float(value["disk_radius_px"]),
+        reference_index=None if reference is None else int(reference),
     )
     return {**value, **tracked_values(tracks, centres, value["sharp_ring"])}
 

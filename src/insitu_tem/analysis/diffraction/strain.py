@@ -2,10 +2,13 @@
 
 Spots of the reference pattern are followed from pattern to pattern along the
 scan in both directions: each pattern's spots are predicted from its
-neighbour's fitted transform and matched to the nearest detected spot. Per
+neighbour's fitted transform and matched to the nearest detected spot, which is
+then located against the reference's own disk (:mod:`.disk_registration`: how
+far each disk moved, not where an estimator of its centre puts it). Per
 pattern an affine map ``p = t + A q`` (q: reference spot offsets from the
-reference centre, p: matched positions, t: free translation so that the centre
-need not be known exactly) is fitted by least squares over all matched spots.
+reference centre, p: located positions, t: free translation so that the centre
+need not be known exactly) is fitted by least squares over all matched spots,
+each weighted by 1/σ² of its registration.
 Reciprocal vectors scale as 1/d, so the isotropic lattice strain is
 ``d/d_ref − 1 = 1/√|det A| − 1`` and the real-space strain tensor is the
 symmetric part of ``A⁻ᵀ − I``.
@@ -21,6 +24,7 @@ from typing import Callable
 
 import numpy as np
 
+from insitu_tem.analysis.diffraction.disk_registration import disk_templates, register_disks
 from insitu_tem.analysis.diffraction.disks import SYSTEMATIC_PX, Spots, friedel_partners
 from insitu_tem.analysis.diffraction.scan_spots import detect_scan_spots
 
@@ -50,9 +54,9 @@ class StrainFit:
     reason : str
         Why the fit failed ("" when ok).
     lattice_strain_sigma : float
-        1σ of ``lattice_strain``: the affine fit's covariance (variance of unit weight from the
-        weighted residuals, at least :data:`SYSTEMATIC_PX` per spot) propagated through
-        det(A)^-1/2; NaN when not measured. The calibration cancels in d/d_ref.
+        1σ of ``lattice_strain``: the affine fit's covariance (see ``sigma_px`` of
+        :func:`fit_lattice_strain`) propagated through det(A)^-1/2; NaN when not measured. The
+        calibration cancels in d/d_ref.
     """
 
     ok: bool
@@ -68,7 +72,7 @@ class StrainFit:
 
 
 def fit_lattice_strain(
-    reference_g_px, positions_rc, *, weights=None, min_spots: int = 4, outlier_px: float = 0.75
+    reference_g_px, positions_rc, *, sigma_px=None, min_spots: int = 4, outlier_px: float = 0.75
 ) -> StrainFit:
     """Weighted least-squares affine fit of matched spot positions to reference offsets.
 
@@ -78,9 +82,11 @@ def fit_lattice_strain(
         (n, 2) reference spot offsets from the reference centre, px.
     positions_rc : array_like
         (n, 2) matched spot positions in this pattern, px (NaN: unmatched).
-    weights : array_like, optional
-        (n,) weight per spot, e.g. its intensity (strong spots are located
-        more precisely); default equal weights.
+    sigma_px : array_like, optional
+        (n,) 1σ of each position per coordinate, px: the spots are weighted by 1/σ² and the
+        strain's 1σ is their propagation, scaled by the reduced χ² of the residuals when above 1.
+        Default: equal weights and a 1σ from the residuals alone, at least
+        :data:`~.disks.SYSTEMATIC_PX` per spot.
     min_spots : int
         Fewest matched spots accepted (at least 3 for the 6 parameters).
     outlier_px : float
@@ -98,7 +104,8 @@ def fit_lattice_strain(
         needed = max(3, min_spots)
         reason = f"too few spots matched ({n} of {needed} needed)"
         return StrainFit(False, np.nan, nan2, nan2, np.full(2, np.nan), n, use, np.nan, reason)
-    w = np.ones(len(q)) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
+    w = np.ones(len(q)) if sigma_px is None else np.asarray(sigma_px, dtype=float).reshape(-1) ** -2
+    floor = SYSTEMATIC_PX**2 if sigma_px is None else 1.0
     root = np.sqrt(np.clip(w[use], 0.0, None))[:, None]
     design = np.hstack([np.ones((n, 1)), q[use]])
     solution, *_ = np.linalg.lstsq(design * root, p[use] * root, rcond=None)
@@ -117,20 +124,20 @@ def fit_lattice_strain(
     tensor = 0.5 * (deformation + deformation.T) - np.eye(2)
     used = use.copy()
     used[use] = inlier
-    sigma = _strain_sigma(design[inlier], w[use][inlier], residual, matrix)
+    sigma = _strain_sigma(design[inlier], w[use][inlier], residual, matrix, floor)
     return StrainFit(
         True, 1.0 / np.sqrt(det) - 1.0, tensor, matrix, translation, n, used, rms, "", sigma
     )
 
 
-def _strain_sigma(design, weights, residual, matrix) -> float:
-    """1σ of det(A)^-1/2 - 1 from the weighted least-squares covariance of the affine fit."""
+def _strain_sigma(design, weights, residual, matrix, floor: float) -> float:
+    """1σ of det(A)^-1/2 - 1 from the weighted least-squares covariance of the affine fit, its
+    variance of unit weight the reduced χ² of the residuals, at least ``floor``."""
     n = len(design)
     if n <= 3:
         return np.nan
     w = np.clip(weights, 0.0, None)
-    unit = float(np.sum(w * np.sum(residual**2, axis=1))) / (2 * (n - 3))
-    unit = max(unit, SYSTEMATIC_PX**2 * float(np.mean(w)))
+    unit = max(float(np.sum(w * np.sum(residual**2, axis=1))) / (2 * (n - 3)), floor)
     covariance = unit * np.linalg.pinv((design * w[:, None]).T @ design)[1:, 1:]
     (a, b), (c, d) = matrix
     det = abs(a * d - b * c)
@@ -155,6 +162,8 @@ class SpotTracks:
         One per pattern.
     spot_sets : tuple of Spots
         Every spot detected in each pattern (empty for patterns not reached before a stop).
+    disk_radius_px : float
+        Disk radius the disks were located with, px.
     """
 
     reference_index: int
@@ -162,6 +171,7 @@ class SpotTracks:
     positions_rc: np.ndarray
     fits: tuple[StrainFit, ...]
     spot_sets: tuple[Spots, ...] = ()
+    disk_radius_px: float = np.nan
 
     @property
     def lattice_strain(self) -> np.ndarray:
@@ -302,7 +312,9 @@ def track_spots(
     ]
     return follow_spots(
         spot_sets,
+        patterns=data,
         centres_rc=centres,
+        disk_radius_px=disk_radius_px,
         reference_index=reference_index,
         match_px=match_px,
         min_spots=min_spots,
@@ -312,27 +324,35 @@ def track_spots(
 def follow_spots(
     spot_sets,
     *,
+    patterns,
     centres_rc,
+    disk_radius_px: float,
     reference_index: int | None = None,
     match_px: float = 2.0,
     min_spots: int = 6,
 ) -> SpotTracks:
-    """Follow the reference's spots through spots already detected in every pattern and fit the
-    strain (the second half of :func:`track_spots`: another reference costs no detection).
+    """Follow the reference's spots through spots already detected in every pattern, locate
+    them against the reference's disks and fit the strain (the second half of
+    :func:`track_spots`: another reference costs no detection).
 
     Parameters
     ----------
     spot_sets : sequence of Spots
         The spots of each pattern (:attr:`SpotTracks.spot_sets` of an earlier tracking).
+    patterns : array_like
+        (n, rows, cols) the patterns, counts.
     centres_rc : array_like
         (n, 2) direct-beam centres, px, the ones the spots were detected around.
-    reference_index, match_px, min_spots
+    disk_radius_px, reference_index, match_px, min_spots
         As for :func:`track_spots`.
     """
     spot_sets = list(spot_sets)
     centres = np.asarray(centres_rc, dtype=float)
-    if centres.shape != (len(spot_sets), 2):
-        raise ValueError(f"{len(spot_sets)} spot sets but centres of shape {centres.shape}")
+    if centres.shape != (len(spot_sets), 2) or len(patterns) != len(spot_sets):
+        raise ValueError(
+            f"{len(spot_sets)} spot sets but centres of shape {centres.shape} and "
+            f"{len(patterns)} patterns"
+        )
     ref = (
         default_reference(spot_sets, min_spots=min_spots)
         if reference_index is None
@@ -342,17 +362,29 @@ def follow_spots(
         raise ValueError(f"reference index {ref} is outside the scan (0 to {len(spot_sets) - 1})")
     reference = spot_sets[ref]
     q = reference.g_px
+    templates = disk_templates(
+        patterns[ref],
+        centre_rc=centres[ref],
+        positions_rc=reference.position_rc,
+        radius_px=disk_radius_px,
+    )
     positions = np.full((len(spot_sets), len(q), 2), np.nan)
     fits: list[StrainFit | None] = [None] * len(spot_sets)
     for direction in (range(ref, len(spot_sets)), range(ref, -1, -1)):
         matrix = np.eye(2)
         for i in direction:
             predicted = centres[i] + q @ matrix.T
-            positions[i] = _match(predicted, spot_sets[i].position_rc, match_px)
+            located = register_disks(
+                templates,
+                patterns[i],
+                centre_rc=centres[i],
+                starts_rc=_match(predicted, spot_sets[i].position_rc, match_px),
+            )
+            positions[i] = located.position_rc
             fits[i] = fit_lattice_strain(
-                q, positions[i], weights=reference.intensity, min_spots=min_spots
+                q, positions[i], sigma_px=located.sigma_px, min_spots=min_spots
             )
             if fits[i].ok:
                 matrix = fits[i].matrix
                 positions[i][~fits[i].used] = np.nan
-    return SpotTracks(ref, reference, positions, tuple(fits), tuple(spot_sets))
+    return SpotTracks(ref, reference, positions, tuple(fits), tuple(spot_sets), disk_radius_px)

@@ -1,0 +1,58 @@
+"""Disks located against the reference's own disks: unbiased by sub-pixel position on disks with
+edges sharper than a pixel, and a 1σ that covers the scatter of Poisson-noisy registrations."""
+
+import numpy as np
+import pytest
+
+from insitu_tem.analysis.diffraction.disk_registration import disk_templates, register_disks
+
+ROWS, COLS = np.indices((64, 64), dtype=float)
+CENTRE = (12.0, 12.0)
+DISK = (40.3, 40.6)
+
+
+def sharp_disk(centre, radius=3.66) -> np.ndarray:
+    """A disk whose edge falls over one pixel (the pixel's share inside), 1000 counts on 10."""
+    share = np.clip(radius + 0.5 - np.hypot(ROWS - centre[0], COLS - centre[1]), 0.0, 1.0)
+    return 1000.0 * share + 10.0
+
+
+@pytest.mark.parametrize("moved", [0.1, 0.25, 0.4, 0.5, 0.7])
+def test_a_disk_sharper_than_a_pixel_is_followed_to_a_fraction_of_its_move(moved):
+    templates = disk_templates(
+        sharp_disk(DISK), centre_rc=CENTRE, positions_rc=[DISK], radius_px=3.66
+    )
+    where = (DISK[0] - 0.5 * moved, DISK[1] + moved)
+    found = register_disks(templates, sharp_disk(where), centre_rc=CENTRE, starts_rc=[DISK])
+    assert np.hypot(*(found.position_rc[0] - where)) < 0.03  # unblurred: 0.1-0.2 px
+
+
+def test_the_1sigma_covers_the_scatter_of_noisy_registrations():
+    rng = np.random.default_rng(3)
+    expected = 0.05 * sharp_disk(DISK)
+    templates = disk_templates(
+        rng.poisson(expected), centre_rc=CENTRE, positions_rc=[DISK], radius_px=3.66
+    )
+    where = np.array([DISK[0] + 0.3, DISK[1] - 0.2])
+    moved = 0.05 * sharp_disk(where)
+    found = [
+        register_disks(templates, rng.poisson(moved), centre_rc=CENTRE, starts_rc=[DISK])
+        for _ in range(150)
+    ]
+    position = np.array([f.position_rc[0] for f in found])
+    sigma = np.array([f.sigma_px[0] for f in found])
+    scatter = position - position.mean(axis=0)  # the template's own noise is one draw: common
+    assert np.all(np.isfinite(sigma))
+    assert 0.55 <= np.mean(np.abs(scatter) <= sigma[:, None]) <= 0.9
+    assert np.hypot(*(position.mean(axis=0) - where)) < 3 * np.median(sigma)
+
+
+def test_a_disk_with_no_start_is_not_located():
+    templates = disk_templates(
+        sharp_disk(DISK), centre_rc=CENTRE, positions_rc=[DISK, (20.0, 45.0)], radius_px=3.66
+    )
+    found = register_disks(
+        templates, sharp_disk(DISK), centre_rc=CENTRE, starts_rc=[DISK, (np.nan, np.nan)]
+    )
+    assert np.allclose(found.position_rc[0], DISK, atol=1e-6)
+    assert np.isnan(found.position_rc[1]).all() and np.isnan(found.sigma_px[1])
