@@ -17,9 +17,9 @@ window — channels less the background's parameters and the detrending polynomi
 (:func:`detection_threshold`: 5.2 for 160 channels, 17 for 9; where the spectra are
 Fourier-log single scattering, five times the larger of that and the deconvolution noise
 propagated from the recorded counts, a noise model that bounds σ_D from below; in a window of
-fewer than three kernel supports, at least five times σ_D from the counts' covariance measured
-over the whole spectra, :func:`.onset_noise.counts_noise`), no other local
-maximum of the derivative in the search range comes within 2√2 times the statistical σ_D of
+fewer than 48 channels, :func:`.onset_noise.short_window`, at least five times σ_D from the
+counts' covariance measured over whole spectra, :func:`.onset_noise.counts_noise`), no other
+local maximum of the derivative in the search range comes within 2√2 times the statistical σ_D of
 it (rises the noise cannot order: a broad, delayed edge whose noisy derivative has several
 tops), the peak is a maximum of the Gaussian fitted over its top, and the onset's 1σ is at
 most a third of the search half-width.
@@ -34,7 +34,7 @@ Uncertainty (``stderr_eV``, 1σ of the onset so defined), three independent term
   their quadratic across the window (up to twice the lag where their autocorrelation falls
   below 0.1, so correlated detector noise and deconvolution count, but not a preceding edge's
   smooth tail; :mod:`.onset_noise`), scaled from the pre-edge level to the level under h
-  (Poisson); in a window of fewer than three kernel supports, at least that from the counts'
+  (Poisson); in a window of fewer than 48 channels, at least that from the counts'
   covariance over whole spectra (:func:`.onset_noise.counts_noise`);
 * background: the extrapolated background's error moves the criterion too — the power-law (or
   other model's) parameter covariance propagated through h (δonset = -hᵀ J δθ, J the model's
@@ -71,6 +71,7 @@ from insitu_tem.analysis.eels.edges_table import find_edge
 from insitu_tem.analysis.eels.onset_noise import (
     DETREND_DEGREE,
     counts_noise,
+    short_window,
     detrend_degree,
     propagated_noise,
     residual_noise,
@@ -264,6 +265,12 @@ def _detection_sigmas(fit: BackgroundFit, energy: Axis, kernel_width: int) -> tu
     )
 
 
+def _channel_count(energy: Axis, window) -> int:
+    """Channels of ``energy`` inside ``window`` (eV)."""
+    channels = channel_range(energy, window, minimum=3)
+    return channels.stop - channels.start
+
+
 def _counts_sigma(y, energy: Axis, peak, kernel, radius: int) -> np.ndarray:
     """σ_D from the counts' covariance over whole spectra (:func:`.onset_noise.counts_noise`),
     zero where it cannot be measured."""
@@ -340,7 +347,7 @@ def edge_onset(
         sigma = residual_noise(y, fit, energy, peak, functional, radius)
         if noise is not None:
             return sigma, propagated_noise(noise, functional, peak, radius, energy.size)
-        if note:
+        if short_window(_channel_count(energy, window)):
             return sigma, _counts_sigma(y, energy, peak, functional, radius)
         return sigma, np.zeros_like(sigma)
 
