@@ -180,9 +180,10 @@ def _window(shape, start, reach: float, neighbours: np.ndarray) -> tuple[np.ndar
     rows, cols = (rows + centre[0]).ravel(), (cols + centre[1]).ravel()
     own = np.hypot(rows - start[0], cols - start[1])
     keep = (own <= reach) & (rows >= 0) & (cols >= 0) & (rows < shape[0]) & (cols < shape[1])
-    others = neighbours[np.hypot(*(neighbours - start).T) > 1e-9]
-    for other in others:
-        keep &= own < np.hypot(rows - other[0], cols - other[1])
+    apart = np.hypot(*(neighbours - start).T)
+    near = neighbours[(apart > 1e-9) & (apart <= 2.0 * reach)]  # farther ones are never nearer
+    if len(near):
+        keep &= (own < np.hypot(rows - near[:, :1], cols - near[:, 1:])).all(axis=0)
     return rows[keep], cols[keep]
 
 
