@@ -36,8 +36,8 @@ SOURCES = (
 """The spectrum choices: label and key."""
 COLUMNS = ("Element", "Line", "Status", "Net counts ± 1σ", "at.% ± 1σ", "Why / alternatives")
 COMPOSITION_TIP = (
-    "Cliff–Lorimer atomic percent of the elements present, from their main line's net counts "
-    "(peak window less the straight background, as insitu-tem eds) and the k-factors typed "
+    "Cliff–Lorimer atomic percent of the elements present, from their main line's fitted net "
+    "counts ± 1σ (the table's, as insitu-tem eds --identify) and the k-factors typed "
     "above (1 for the others: with every k-factor 1, relative line intensities, not a "
     "composition); no absorption correction"
 )
