@@ -153,7 +153,11 @@ def test_the_real_bcf_opens_its_edx_cube_and_its_haadf(qtbot, window, wait_idle,
     assert window.state.dataset("eels").metadata["title"] == "EDX"
     assert window.state.dataset("movie").metadata["title"] == "HAADF"
     assert window.docks["eels"].windowTitle() == "EDS"
-    assert window.statusBar().currentMessage().startswith(
-        "0.bcf: the EDX spectrum image in the EDS panel, the HAADF image in the Movie panel"
+    assert (
+        window.statusBar()
+        .currentMessage()
+        .startswith(
+            "0.bcf: the EDX spectrum image in the EDS panel, the HAADF image in the Movie panel"
+        )
     )
     wait_idle(window, timeout=120000)
