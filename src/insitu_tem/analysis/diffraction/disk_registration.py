@@ -44,6 +44,8 @@ BLUR_PX = 1.0
 sharper than a pixel samples differently at every sub-pixel position, which biases any
 interpolated comparison (0.1 px on a disk with a 1 px edge); after this blur the pixel grid's
 sampling no longer shows (Poisson summation: its terms fall as exp(−2π²σ²), 3e-9 here)."""
+EDGE_PX = 3.0 * BLUR_PX
+"""Pixels nearer the pattern's edge than this are not compared, px (the blur's reach)."""
 MAX_STEPS = 20
 """Gauss-Newton steps before a registration that has not converged is given up."""
 TOLERANCE_PX = 1e-4
@@ -162,8 +164,8 @@ def register_disks(templates: DiskTemplates, pattern, *, centre_rc, starts_rc) -
     position = np.full_like(starts, np.nan)
     sigma = np.full(len(starts), np.nan)
     for j in np.flatnonzero(found):
-        window = _window(image.variance.shape, starts[j], templates.reach_px, neighbours)
         offset = templates.position_rc[j] - starts[j]
+        window = _window(image.variance.shape, starts[j], templates.reach_px, neighbours, offset)
         shift = _registered(templates.image, image, window, offset, 0.5 * templates.reach_px + 1)
         if shift is not None:
             position[j] = starts[j] + shift[:2]
@@ -171,15 +173,23 @@ def register_disks(templates: DiskTemplates, pattern, *, centre_rc, starts_rc) -
     return DiskShifts(position, sigma)
 
 
-def _window(shape, start, reach: float, neighbours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _window(
+    shape, start, reach: float, neighbours: np.ndarray, offset
+) -> tuple[np.ndarray, np.ndarray]:
     """Pixels within ``reach`` of ``start`` that lie nearer to it than to every other neighbour
-    (its own start, among ``neighbours``, excluded by distance zero)."""
+    (its own start, among ``neighbours``, excluded by distance zero), and at least
+    :data:`EDGE_PX` inside the pattern, here and moved by ``offset`` into the template (the blur
+    reflects the pattern at its edges, which a disk moved along it does not share)."""
     half = int(np.ceil(reach)) + 1
     centre = np.round(start).astype(int)
     rows, cols = np.mgrid[-half : half + 1, -half : half + 1]
     rows, cols = (rows + centre[0]).ravel(), (cols + centre[1]).ravel()
     own = np.hypot(rows - start[0], cols - start[1])
-    keep = (own <= reach) & (rows >= 0) & (cols >= 0) & (rows < shape[0]) & (cols < shape[1])
+    keep = own <= reach
+    for r, c in ((rows, cols), (rows + offset[0], cols + offset[1])):
+        keep &= (np.minimum(r, shape[0] - 1 - r) >= EDGE_PX) & (
+            np.minimum(c, shape[1] - 1 - c) >= EDGE_PX
+        )
     apart = np.hypot(*(neighbours - start).T)
     near = neighbours[(apart > 1e-9) & (apart <= 2.0 * reach)]  # farther ones are never nearer
     if len(near):
