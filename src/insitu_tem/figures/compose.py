@@ -45,6 +45,8 @@ class ProfileView:
     labelled_markers : list of (x, label, colour, style)
         Vertical lines named at their top ("" for none: drawn fainter), in a colour and
         matplotlib line style (the X-ray lines identified on an EDS spectrum).
+    spans : list of (label, low x, high x, colour)
+        Shaded x ranges over the whole height (an EELS edge's background and signal windows).
     """
 
     x: np.ndarray
@@ -60,9 +62,12 @@ class ProfileView:
     points: bool = False
     bands: list = field(default_factory=list)
     labelled_markers: list = field(default_factory=list)
+    spans: list = field(default_factory=list)
 
 
 def render_profile(ax, view: ProfileView) -> dict:
+    for label, low, high, colour in view.spans:
+        ax.axvspan(low, high, color=colour, alpha=0.18, lw=0, label=f"{label} window")
     for label, y, yerr in view.curves:
         if yerr is None:
             ax.plot(view.x, y, "o" if view.points else "-", lw=1.2, ms=3, label=label)

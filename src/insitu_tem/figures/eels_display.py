@@ -19,15 +19,7 @@ def session_value(session: Session) -> dict | None:
     if dataset is None:
         return None
     chosen = session.parameters("eels")
-    if "edge" in chosen:
-        edge = chosen["edge"]
-    else:
-        from insitu_tem.analysis.eels.edge_choice import DEFAULT_EDGE, kept_default_edge
-
-        # drawing a view does not change the project: the kept edge is read, not kept
-        edge = kept_default_edge(
-            dataset, kept=session.parameters(DEFAULT_EDGE), data=session.fingerprint("eels")
-        )
+    edge = shown_edge(session, dataset)
     name = "eels" if edge is None else f"eels.{edge}"
     result = session.result(name)
     if result is None or session.result_status(name) != "current":
@@ -37,6 +29,19 @@ def session_value(session: Session) -> dict | None:
     if reference is not None and reference % dataset.n_items != result.parameters["reference"]:
         return None
     return result.value if same else None
+
+
+def shown_edge(session: Session, dataset: Dataset) -> str | None:
+    """The edge the EELS panel analyses: the user's choice, else the data's default edge as the
+    session keeps it (read, not kept: drawing a view does not change the project)."""
+    chosen = session.parameters("eels")
+    if "edge" in chosen:
+        return chosen["edge"]
+    from insitu_tem.analysis.eels.edge_choice import DEFAULT_EDGE, kept_default_edge
+
+    return kept_default_edge(
+        dataset, kept=session.parameters(DEFAULT_EDGE), data=session.fingerprint("eels")
+    )
 
 
 def shown_spectrum(

@@ -18,6 +18,7 @@ from insitu_tem.core.session import Session
 from insitu_tem.figures.frame import FrameView
 from insitu_tem.figures.nbd_map_values import RING_D, VIRTUAL, map_values
 from insitu_tem.figures.overlay_colours import PROBE
+from insitu_tem.figures.session_data import require
 
 CMAPS = {"grey": "CET-L1", "diverging": "CET-D1", "viridis": "viridis"}
 """The Map tab's colour maps (screen names)."""
@@ -77,9 +78,7 @@ def nbd_map_shown(session: Session) -> tuple[FrameView, dict]:
         ``detector_centre_rc_px`` ((row, col) px on the mean pattern, or "per probe": each
         probe's fitted beam centre); for the ring map ``known_d_A`` (Å).
     """
-    dataset = session.dataset("nbd")
-    if dataset is None:
-        raise DataError("the session has no nbd data for this view")
+    dataset = require(session, "nbd")
     nav = dataset.navigation_axes
     if len(nav) != 2:
         raise DataError(

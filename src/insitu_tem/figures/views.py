@@ -17,15 +17,9 @@ import numpy as np
 from insitu_tem.core.coordinates import ScanRegistration
 from insitu_tem.core.model import Axis, DataError, Dataset
 from insitu_tem.core.session import Session
-from insitu_tem.io.kinds import is_xray_spectrum
-from insitu_tem.figures.compose import ProfileView, compose
-from insitu_tem.figures.eds_display import xray_spectrum_view
-from insitu_tem.figures.eels_display import (
-    background_curve,
-    is_aligned,
-    session_value,
-    shown_spectrum,
-)
+from insitu_tem.figures.compose import compose
+from insitu_tem.figures.eels_view import spectrum_view
+from insitu_tem.figures.session_data import require
 from insitu_tem.figures.frame import FrameView
 from insitu_tem.figures.measurements import measurement_overlays
 from insitu_tem.figures.nbd_map import nbd_map_shown, nbd_map_view, probe_place
@@ -58,13 +52,6 @@ VIEW_NAMES = (
     "nbd-profile",
     "nbd-map",
 )
-
-
-def require(session: Session, role: str) -> Dataset:
-    dataset = session.dataset(role)
-    if dataset is None:
-        raise DataError(f"the session has no {role} data for this view")
-    return dataset
 
 
 def _time_of(dataset: Dataset, index: int) -> float | None:
@@ -214,38 +201,6 @@ def pattern_marks(session: Session, index: int, n_items: int) -> tuple:
         return None, np.zeros((0, 2))
     spots = np.asarray(spots, float).reshape(-1, 2)
     return np.asarray(centre, float), spots[np.isfinite(spots).all(axis=1)]
-
-
-def spectrum_view(session: Session) -> ProfileView:
-    """The EELS spectrum at the session's probe as on screen: ZLP-aligned or as recorded
-    (``eels.aligned``), with the background fitted under the edge, log or linear, in the view's
-    energy range; X-ray (EDS) spectra as the panel shows them (:mod:`.eds_display`)."""
-    dataset = require(session, "eels")
-    if is_xray_spectrum(dataset):
-        return xray_spectrum_view(session, dataset)
-    index = min(session.probe, dataset.n_items - 1)
-    energy = dataset.signal_axes[0]
-    value, aligned = session_value(session), bool(session.view("eels.aligned"))
-    x, y = energy.coordinates(), shown_spectrum(dataset, value, index, aligned=aligned)
-    curve = background_curve(value, x, index, aligned=aligned)
-    window = session.view("eels.energy_range")
-    if window:
-        keep = (x >= float(window[0])) & (x <= float(window[1]))
-        x, y = x[keep], y[keep]
-    log = bool(session.view("eels.log"))
-    if log:
-        y = np.where(y > 0, y, np.nan)
-    lines = [] if curve is None else [("background", curve[0], curve[1], "-")]
-    state = "aligned" if aligned and is_aligned(value) else "as recorded"
-    return ProfileView(
-        x,
-        [("", y, None)],
-        x_label=f"Energy loss ({energy.units})",
-        y_label=f"Counts ({state})",
-        title=f"EELS, probe {index}",
-        log_y=log,
-        lines=lines,
-    )
 
 
 def montage_views(

@@ -23,20 +23,27 @@ SAMPLED = 64
 """Spectra of a scan averaged into the one tested (evenly spaced from the first to the last)."""
 
 
+def detected_rises(spectrum, energy: Axis) -> dict[str, float]:
+    """The candidate edges whose steepest rise stands above its noise in ``spectrum`` (counts
+    on ``energy``, eV), by energy: edge name → the rise (counts per channel per eV)."""
+    rises = {}
+    for name in candidate_edges(energy.coordinates()):
+        try:
+            rise = float(edge_onset(spectrum, energy, name).rise[()])
+        except ValueError:
+            continue
+        if np.isfinite(rise) and rise > 0:
+            rises[name] = rise
+    return rises
+
+
 def strongest_edge(spectrum, energy: Axis) -> str | None:
     """The candidate edge with the strongest detected rise in ``spectrum`` (counts on
     ``energy``, eV); the first candidate when none is detected, None without candidates."""
-    coordinates = energy.coordinates()
-    best, steepest = None, 0.0
-    for name in candidate_edges(coordinates):
-        try:
-            onset = edge_onset(spectrum, energy, name)
-        except ValueError:
-            continue
-        rise = float(onset.rise[()])
-        if rise > steepest:
-            best, steepest = name, rise
-    return best or default_edge(coordinates)
+    rises = detected_rises(spectrum, energy)
+    if rises:
+        return max(rises, key=rises.get)
+    return default_edge(energy.coordinates())
 
 
 def sampled_mean(dataset: Dataset) -> np.ndarray:
@@ -57,6 +64,16 @@ def dataset_default_edge(dataset: Dataset) -> str | None:
     if energy.units != "eV":
         return None
     return strongest_edge(sampled_mean(dataset), energy)
+
+
+def detected_edges(dataset: Dataset) -> tuple[str, ...]:
+    """Names of the edges detected in ``dataset``'s :func:`sampled_mean` (``"Ti-L23"``,
+    ``"O-K"``), by energy — the test the default edge is chosen by, kept for every edge, not
+    only the strongest; none without an energy axis in eV."""
+    energy = dataset.signal_axes[0]
+    if energy.units != "eV":
+        return ()
+    return tuple(detected_rises(sampled_mean(dataset), energy))
 
 
 def kept_default_edge(dataset: Dataset, *, kept: dict, data: str) -> str | None:

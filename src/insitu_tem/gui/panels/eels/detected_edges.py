@@ -1,5 +1,5 @@
 """The edges the EELS panel marks without the user naming their element: those detected in the
-session's EELS data (:func:`insitu_tem.workflows.eels_edges.detected_edges`), found off the GUI
+session's EELS data (:func:`insitu_tem.analysis.eels.edge_choice.detected_edges`), found off the GUI
 thread once per data and calibration."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from insitu_tem.analysis.eels import EDGES
 from insitu_tem.core.model import Dataset
 from insitu_tem.gui.tasks import TaskRunner
-from insitu_tem.workflows.eels_edges import detected_edges
+from insitu_tem.analysis.eels.edge_choice import detected_edges
 
 TASK_KEY = "eels-detected-edges"
 
