@@ -36,11 +36,17 @@ def test_a_li_free_low_loss_gets_no_calibration_hint(seed):
     assert displaced_rise(aligned, LOW_LOSS, onset) is None
 
 
-def test_a_li_k_edge_with_a_few_channel_window_is_still_found_after_fourier_log():
+def li_k_low_loss(height: float, *, spectra: int, seed: int) -> np.ndarray:
+    """``spectra`` Poisson draws of a low loss (ZLP, plasmon tail) with a Li K edge of
+    ``height`` counts at 55.5 eV, on :data:`LOW_LOSS`."""
     e = LOW_LOSS.coordinates()
     spectrum = 1e4 * np.exp(-0.5 * (e / 0.4) ** 2) + 200.0 * np.exp(-e.clip(0) / 30.0)
-    edge = 80.0 * (1 + np.tanh((e - 55.5) / 0.5)) / 2 * np.exp(-(e - 55.5).clip(0) / 20)
-    counts = np.random.default_rng(1).poisson(np.tile(spectrum + edge, (20, 1))).astype(float)
+    edge = height * (1 + np.tanh((e - 55.5) / 0.5)) / 2 * np.exp(-(e - 55.5).clip(0) / 20)
+    return np.random.default_rng(seed).poisson(np.tile(spectrum + edge, (spectra, 1))).astype(float)
+
+
+def test_a_li_k_edge_with_a_few_channel_window_is_still_found_after_fourier_log():
+    counts = li_k_low_loss(80.0, spectra=20, seed=1)
     result = analyse_edge(counts, LOW_LOSS, "Li-K")
     assert result.deconvolved and result.onset.found.sum() >= 15
 
@@ -53,10 +59,7 @@ def test_srtio3_o_k_clears_the_threshold_of_its_window(realdata):
 
 
 def test_a_short_window_s_threshold_is_named_with_what_lowers_it():
-    e = LOW_LOSS.coordinates()
-    spectrum = 1e4 * np.exp(-0.5 * (e / 0.4) ** 2) + 200.0 * np.exp(-e.clip(0) / 30.0)
-    edge = 120.0 * (1 + np.tanh((e - 55.5) / 0.5)) / 2 * np.exp(-(e - 55.5).clip(0) / 20)
-    counts = np.random.default_rng(0).poisson(np.tile(spectrum + edge, (5, 1))).astype(float)
+    counts = li_k_low_loss(120.0, spectra=5, seed=0)
     onset = edge_onset(counts, LOW_LOSS, "Li-K")
     assert not onset.found.any()
     assert "holds 9 channels" in onset.reason and "17.1 σ" in onset.reason
