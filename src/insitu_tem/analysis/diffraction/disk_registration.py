@@ -30,7 +30,7 @@ registration algorithms for nanobeam electron diffraction strain mapping. Ultram
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage
@@ -163,10 +163,14 @@ def register_disks(templates: DiskTemplates, pattern, *, centre_rc, starts_rc) -
     neighbours = np.vstack([starts[found], np.asarray(centre_rc, float)[None]])
     position = np.full_like(starts, np.nan)
     sigma = np.full(len(starts), np.nan)
-    for j in np.flatnonzero(found):
-        offset = templates.position_rc[j] - starts[j]
-        window = _window(image.variance.shape, starts[j], templates.reach_px, neighbours, offset)
-        shift = _registered(templates.image, image, window, offset, 0.5 * templates.reach_px + 1)
+    disks = np.flatnonzero(found)
+    offsets = templates.position_rc[disks] - starts[disks]
+    windows = [
+        _window(image.variance.shape, starts[j], templates.reach_px, neighbours, offset)
+        for j, offset in zip(disks, offsets)
+    ]
+    shifts = _registered(templates.image, image, windows, offsets, 0.5 * templates.reach_px + 1)
+    for j, shift in zip(disks, shifts):
         if shift is not None:
             position[j] = starts[j] + shift[:2]
             sigma[j] = float(np.sqrt(np.mean(shift[2:] ** 2)))
@@ -198,47 +202,99 @@ def _window(
 
 
 def _registered(
-    template: _Blurred, image: _Blurred, window, offset, leash: float
-) -> np.ndarray | None:
-    """(d_row, d_col, σ_row, σ_col) px fitting ``I(x) ≈ a·T(x + offset − d) + b`` over the
-    ``window`` pixels x of the pattern ``image`` (``offset``: from its pixels to the template's
-    at d = 0), or None (not located: not converged, moved farther than ``leash`` px)."""
-    rows, cols = window
-    values = ndimage.map_coordinates(
-        image.coefficients[0], [rows, cols], order=3, mode="mirror", prefilter=False
-    )
-    shift, scale, level = np.zeros(2), 1.0, 0.0
+    template: _Blurred, image: _Blurred, windows, offsets: np.ndarray, leash: float
+) -> list[np.ndarray | None]:
+    """For each disk k, (d_row, d_col, σ_row, σ_col) px fitting
+    ``I(x) ≈ a·T(x + offsets[k] − d) + b`` over its ``windows[k]`` pixels x of the pattern
+    ``image`` (``offsets[k]``: from its pixels to the template's at d = 0), or None (not
+    located: not converged, moved farther than ``leash`` px). All disks take their Gauss-Newton
+    steps together: one interpolation of the stacked windows per step."""
+    results: list[np.ndarray | None] = [None] * len(windows)
+    fits = [_Fit(k, *window, offsets[k]) for k, window in enumerate(windows)]
+    for fit in fits:
+        fit.values = ndimage.map_coordinates(
+            image.coefficients[0], [fit.rows, fit.cols], order=3, mode="mirror", prefilter=False
+        )
+        fit.variance = image.variance[fit.rows, fit.cols]
     for _ in range(MAX_STEPS):
-        at = [rows + offset[0] - shift[0], cols + offset[1] - shift[1]]
-        fitted, fitted_r, fitted_c = (
-            ndimage.map_coordinates(c, at, order=3, mode="mirror", prefilter=False)
-            for c in template.coefficients
+        if not fits:
+            break
+        rows = np.concatenate([f.rows for f in fits])
+        cols = np.concatenate([f.cols for f in fits])
+        sizes = [len(f.rows) for f in fits]
+        offset = np.repeat([f.offset for f in fits], sizes, axis=0)
+        shift = np.repeat([f.shift for f in fits], sizes, axis=0)
+        at = [rows + offset[:, 0] - shift[:, 0], cols + offset[:, 1] - shift[:, 1]]
+        sampled = [
+            np.split(ndimage.map_coordinates(c, at, order=3, mode="mirror", prefilter=False), s)
+            for c, s in zip(template.coefficients, [np.cumsum(sizes)[:-1]] * 3)
+        ]
+        spread_t = np.split(
+            ndimage.map_coordinates(template.variance, at, order=1, mode="nearest"),
+            np.cumsum(sizes)[:-1],
         )
-        weight = 1.0 / (
-            image.variance[rows, cols]
-            + scale**2 * ndimage.map_coordinates(template.variance, at, order=1, mode="nearest")
-        )
-        design = np.column_stack(
-            [-scale * fitted_r, -scale * fitted_c, fitted, np.ones_like(fitted)]
-        )
-        misfit = values - scale * fitted - level
-        normal = (design * weight[:, None]).T @ design
-        try:
-            step = np.linalg.solve(normal, (design * weight[:, None]).T @ misfit)
-        except np.linalg.LinAlgError:
-            return None
-        shift, scale, level = shift + step[:2], scale + step[2], level + step[3]
-        if np.hypot(*shift) > leash or scale <= 0:
-            return None
-        chi2 = float(np.sum(weight * misfit**2)) / max(len(rows) - 4, 1)
-        naive = np.sqrt(np.diag(np.linalg.inv(normal))[:2] * max(chi2, 1.0))
-        if np.max(np.abs(step[:2])) < max(TOLERANCE_PX, STEP_SIGMAS * float(np.min(naive))):
-            spread = _sandwich(
-                image, template, window, offset - shift, design * weight[:, None], scale
-            )
-            inverse = np.linalg.inv(normal)
-            covariance = inverse @ spread @ inverse
-            return np.concatenate([shift, np.sqrt(np.diag(covariance)[:2] * max(chi2, 1.0))])
+        remaining = []
+        for fit, fitted, fitted_r, fitted_c, var_t in zip(fits, *sampled, spread_t):
+            outcome = _step(fit, fitted, fitted_r, fitted_c, var_t, leash)
+            if outcome is None:
+                remaining.append(fit)
+            elif outcome is not False:
+                design_weighted, inverse, chi2 = outcome
+                spread = _sandwich(
+                    image,
+                    template,
+                    (fit.rows, fit.cols),
+                    fit.offset - fit.shift,
+                    design_weighted,
+                    fit.scale,
+                )
+                covariance = inverse @ spread @ inverse
+                results[fit.index] = np.concatenate(
+                    [fit.shift, np.sqrt(np.diag(covariance)[:2] * max(chi2, 1.0))]
+                )
+        fits = remaining
+    return results
+
+
+@dataclass
+class _Fit:
+    """One disk's registration under way: its window's pixels, the pattern's values there, the
+    offset into the template and the current shift (px), scale and level."""
+
+    index: int
+    rows: np.ndarray
+    cols: np.ndarray
+    offset: np.ndarray
+    values: np.ndarray | None = None
+    variance: np.ndarray | None = None
+    shift: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    scale: float = 1.0
+    level: float = 0.0
+
+
+def _step(fit: _Fit, fitted, fitted_r, fitted_c, var_t, leash: float):
+    """One Gauss-Newton step of ``fit`` given the template (and its gradient and variance)
+    sampled at its window; None while under way, False when given up, else the converged fit's
+    weighted design, inverse normal matrix and χ²/dof."""
+    weight = 1.0 / (fit.variance + fit.scale**2 * var_t)
+    design = np.column_stack(
+        [-fit.scale * fitted_r, -fit.scale * fitted_c, fitted, np.ones_like(fitted)]
+    )
+    misfit = fit.values - fit.scale * fitted - fit.level
+    weighted = design * weight[:, None]
+    normal = weighted.T @ design
+    try:
+        step = np.linalg.solve(normal, weighted.T @ misfit)
+    except np.linalg.LinAlgError:
+        return False
+    fit.shift, fit.scale, fit.level = fit.shift + step[:2], fit.scale + step[2], fit.level + step[3]
+    if np.hypot(*fit.shift) > leash or fit.scale <= 0:
+        return False
+    chi2 = float(np.sum(weight * misfit**2)) / max(len(fit.rows) - 4, 1)
+    inverse = np.linalg.inv(normal)
+    naive = np.sqrt(np.diag(inverse)[:2] * max(chi2, 1.0))
+    if np.max(np.abs(step[:2])) < max(TOLERANCE_PX, STEP_SIGMAS * float(np.min(naive))):
+        return weighted, inverse, chi2
     return None
 
 
