@@ -226,31 +226,28 @@ def _registered(
         shift = np.repeat([f.shift for f in fits], sizes, axis=0)
         at = [rows + offset[:, 0] - shift[:, 0], cols + offset[:, 1] - shift[:, 1]]
         sampled = [
-            np.split(ndimage.map_coordinates(c, at, order=3, mode="mirror", prefilter=False), s)
-            for c, s in zip(template.coefficients, [np.cumsum(sizes)[:-1]] * 3)
+            ndimage.map_coordinates(c, at, order=3, mode="mirror", prefilter=False)
+            for c in template.coefficients
         ]
-        spread_t = np.split(
-            ndimage.map_coordinates(template.variance, at, order=1, mode="nearest"),
-            np.cumsum(sizes)[:-1],
-        )
+        var_t = ndimage.map_coordinates(template.variance, at, order=1, mode="nearest")
+        weighted, inverse, chi2, done = _steps(fits, sizes, *sampled, var_t, leash)
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
         remaining = []
-        for fit, fitted, fitted_r, fitted_c, var_t in zip(fits, *sampled, spread_t):
-            outcome = _step(fit, fitted, fitted_r, fitted_c, var_t, leash)
-            if outcome is None:
+        for k, fit in enumerate(fits):
+            if done[k] is None:
                 remaining.append(fit)
-            elif outcome is not False:
-                design_weighted, inverse, chi2 = outcome
+            elif done[k]:
                 spread = _sandwich(
                     image,
                     template,
                     (fit.rows, fit.cols),
                     fit.offset - fit.shift,
-                    design_weighted,
+                    weighted[bounds[k] : bounds[k + 1]],
                     fit.scale,
                 )
-                covariance = inverse @ spread @ inverse
+                covariance = inverse[k] @ spread @ inverse[k]
                 results[fit.index] = np.concatenate(
-                    [fit.shift, np.sqrt(np.diag(covariance)[:2] * max(chi2, 1.0))]
+                    [fit.shift, np.sqrt(np.diag(covariance)[:2] * max(chi2[k], 1.0))]
                 )
         fits = remaining
     return results
@@ -272,30 +269,36 @@ class _Fit:
     level: float = 0.0
 
 
-def _step(fit: _Fit, fitted, fitted_r, fitted_c, var_t, leash: float):
-    """One Gauss-Newton step of ``fit`` given the template (and its gradient and variance)
-    sampled at its window; None while under way, False when given up, else the converged fit's
-    weighted design, inverse normal matrix and χ²/dof."""
-    weight = 1.0 / (fit.variance + fit.scale**2 * var_t)
-    design = np.column_stack(
-        [-fit.scale * fitted_r, -fit.scale * fitted_c, fitted, np.ones_like(fitted)]
-    )
-    misfit = fit.values - fit.scale * fitted - fit.level
+def _steps(fits: list[_Fit], sizes, fitted, fitted_r, fitted_c, var_t, leash: float):
+    """One Gauss-Newton step of every fit given the template (and its gradient and variance)
+    sampled at their stacked windows (``sizes`` pixels each). Returns the weighted design rows
+    (stacked), each fit's inverse normal matrix and χ²/dof, and per fit None while under way,
+    False when given up, True when converged."""
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    scale = np.repeat([f.scale for f in fits], sizes)
+    level = np.repeat([f.level for f in fits], sizes)
+    weight = 1.0 / (np.concatenate([f.variance for f in fits]) + scale**2 * var_t)
+    design = np.column_stack([-scale * fitted_r, -scale * fitted_c, fitted, np.ones_like(fitted)])
+    misfit = np.concatenate([f.values for f in fits]) - scale * fitted - level
     weighted = design * weight[:, None]
-    normal = weighted.T @ design
-    try:
-        step = np.linalg.solve(normal, weighted.T @ misfit)
-    except np.linalg.LinAlgError:
-        return False
-    fit.shift, fit.scale, fit.level = fit.shift + step[:2], fit.scale + step[2], fit.level + step[3]
-    if np.hypot(*fit.shift) > leash or fit.scale <= 0:
-        return False
-    chi2 = float(np.sum(weight * misfit**2)) / max(len(fit.rows) - 4, 1)
-    inverse = np.linalg.inv(normal)
-    naive = np.sqrt(np.diag(inverse)[:2] * max(chi2, 1.0))
-    if np.max(np.abs(step[:2])) < max(TOLERANCE_PX, STEP_SIGMAS * float(np.min(naive))):
-        return weighted, inverse, chi2
-    return None
+    normal = np.add.reduceat(weighted[:, :, None] * design[:, None, :], starts)
+    rhs = np.add.reduceat(weighted * misfit[:, None], starts)
+    chi2 = np.add.reduceat(weight * misfit**2, starts) / np.maximum(np.asarray(sizes) - 4, 1)
+    solvable = np.abs(np.linalg.det(normal)) > 0
+    inverse = np.full_like(normal, np.nan)
+    inverse[solvable] = np.linalg.inv(normal[solvable])
+    step = np.einsum("kij,kj->ki", inverse, rhs)
+    done: list[bool | None] = []
+    for fit, k_step, k_inverse, k_chi2, ok in zip(fits, step, inverse, chi2, solvable):
+        fit.shift, fit.scale = fit.shift + k_step[:2], fit.scale + k_step[2]
+        fit.level = fit.level + k_step[3]
+        if not ok or np.hypot(*fit.shift) > leash or fit.scale <= 0:
+            done.append(False)
+            continue
+        naive = np.sqrt(np.diag(k_inverse)[:2] * max(k_chi2, 1.0))
+        limit = max(TOLERANCE_PX, STEP_SIGMAS * float(np.min(naive)))
+        done.append(True if np.max(np.abs(k_step[:2])) < limit else None)
+    return weighted, inverse, chi2, done
 
 
 def _sandwich(image: _Blurred, template: _Blurred, window, offset, weighted, scale: float):
