@@ -4,9 +4,10 @@ e/px) and amorphous W, plus the real SrTiO3 and soot images.
 
 Measured: the refined lattice spacings ``d_a``, ``d_b`` (relative error, %) against the rotated
 crystal's lattice, for crystals ≥ 10 nm and < 10 nm; each reported spot's own d and its 1σ (the
-20 strongest spots that lie within 1.5 FFT px of a reflection; coverage target only); and whether every reflection a user sees as a
-spot is reported (the 20 strongest per image, and the lowest order of each image on its own). A
-reflection must be reported when its *local* SNR is ≥ 5: the excess the crystal puts at g in the
+20 strongest spots that lie within 1.5 FFT px of a reflection; coverage target only); and
+whether every reflection a user sees as a spot is reported (the 20 strongest per image, and the
+lowest order of each image on its own). A reflection must be reported when its *local* SNR is
+≥ 5: the excess the crystal puts at g in the
 noise-free simulation, over the standard deviation of the observed spectrum's 3×3-summed power
 3–6 FFT px around g — the spot against its local background, as the issue's "20× above the
 local background" puts it. The former definition, the same excess over the dose noise alone (the

@@ -6,8 +6,9 @@ threshold lies in that range (Cu M2,3 at 74.0 eV and W O1 at 75.6 eV), a step th
 attributable to the requested edge only where the other element is absent. Its presence is
 decided on independent evidence: the element's other edges in the spectrum, outside the
 range, tested with the same onset rule (:func:`.edge_onset`: a rise above about five times
-its noise, :func:`.onsets.detection_threshold`). Where that evidence is found the onset and the shift are withdrawn with
-the reason, rather than reported as a confident number for the wrong element.
+its noise, :func:`.onsets.detection_threshold`). Where that evidence is found the onset and
+the shift are withdrawn with the reason, rather than reported as a confident number for the
+wrong element.
 """
 
 from __future__ import annotations

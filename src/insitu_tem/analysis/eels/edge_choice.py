@@ -4,11 +4,12 @@ Every major edge at least 5 eV inside the range (:func:`.edges_table.candidate_e
 tested with the onset search of :func:`.onsets.edge_onset` on the spectrum (the mean of up to
 :data:`SAMPLED` spectra of a scan). Of those whose steepest rise stands above its own
 noise (``rise``: above :func:`.onsets.detection_threshold` σ_D) the edge chosen is the one with
-the steepest rise (counts per channel per eV), the most prominent: on the sample line scan W O2,3 on the
-plasmon tail rather than the weaker Li K further out. The onset need not be placeable: Ti L3's
-crystal-field split rises twice, too alike to order, yet the edge is there. Without any
-detected edge the table's rule stands: the first candidate. A session keeps the answer for its
-EELS data (:func:`insitu_tem.workflows.eels.session_default_edge`), so it is found once per data.
+the steepest rise (counts per channel per eV), the most prominent: on the sample line scan
+W O2,3 on the plasmon tail rather than the weaker Li K further out. The onset need not be
+placeable: Ti L3's crystal-field split rises twice, too alike to order, yet the edge is there.
+Without any detected edge the table's rule stands: the first candidate. A session keeps the
+answer for its EELS data (:func:`insitu_tem.workflows.eels.session_default_edge`), so it is found
+once per data.
 """
 
 from __future__ import annotations
