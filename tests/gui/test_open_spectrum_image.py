@@ -13,6 +13,7 @@ from insitu_tem.gui.widgets.signal_chooser import SignalChooser
 from insitu_tem.io.load import SignalSummary
 from tests.gui.test_signal_chooser import ChooserAsker, chooser_of, two_signal_emd
 from tests.gui.test_window_layout_and_keys import shown_docks
+from tests.gui.user_actions import reopen, save_with_ctrl_s
 
 SCAN = (Axis("scan_y", 4, 2.0, 0.0, "nm"), Axis("scan_x", 5, 2.0, 0.0, "nm"))
 ENERGY = Axis("E", 300, 0.1, -5.0, "eV")
@@ -104,22 +105,15 @@ def test_a_spectrum_image_with_its_haadf_opens_both_without_a_question(
 def test_both_come_back_with_the_project(
     qtbot, asking, wait_idle, map_file, tmp_path, monkeypatch, settings, reporter
 ):
-    from PySide6.QtWidgets import QFileDialog
-
-    from insitu_tem.gui.main_window import MainWindow
-
     window = asking
     window.open_paths([map_file])
     qtbot.waitUntil(lambda: window.state.dataset("movie") is not None, timeout=30000)
     qtbot.waitUntil(lambda: window.state.dataset("eels") is not None, timeout=30000)
     wait_idle(window)
     project = tmp_path / "map.itproj"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project), ""))
-    window.save_action.trigger()
+    save_with_ctrl_s(qtbot, window, monkeypatch, project)
     window.close()
-    reopened = MainWindow(settings, reporter)
-    qtbot.addWidget(reopened)
-    reopened.open_paths([project])
+    reopened = reopen(qtbot, settings, reporter, project, wait_idle, timeout=30000)
     qtbot.waitUntil(lambda: reopened.state.dataset("eels") is not None, timeout=30000)
     qtbot.waitUntil(lambda: reopened.state.dataset("movie") is not None, timeout=30000)
     wait_idle(reopened)
