@@ -56,3 +56,17 @@ def marked_edges(low_eV: float, high_eV: float, *, edge: str | None, elements) -
     ``edge``'s (a name of the edge table, or None) or one of ``elements`` (symbols), by onset."""
     wanted = set(elements) | ({EDGES[edge].element} if edge in EDGES else set())
     return [e for e in edges_in_range(low_eV, high_eV) if e.element in wanted]
+
+
+def edge_lines(
+    edges: list[Edge], chosen: str | None, within: tuple[float, float]
+) -> list[tuple[float, str, bool]]:
+    """(energy eV, name as "O K", whether it is a line of the ``chosen`` edge) of every line of
+    ``edges`` within (low, high) eV, by energy: what the panel and an exported figure mark."""
+    low, high = within
+    return sorted(
+        (energy, f"{edge.element} {label}", edge.name == chosen)
+        for edge in edges
+        for label, energy in edge.lines
+        if low <= energy <= high
+    )

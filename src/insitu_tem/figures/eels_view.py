@@ -19,7 +19,7 @@ from insitu_tem.figures.eels_display import (
     shown_edge,
     shown_spectrum,
 )
-from insitu_tem.figures.eels_markers import marked_edges, project_elements
+from insitu_tem.figures.eels_markers import edge_lines, marked_edges, project_elements
 from insitu_tem.figures.session_data import require
 from insitu_tem.io.kinds import is_xray_spectrum
 
@@ -37,15 +37,13 @@ def edge_markers(
     from insitu_tem.analysis.eels import EDGES
     from insitu_tem.analysis.eels.edge_choice import detected_edges
 
-    low, high = within
     elements = project_elements(session.view("eels.elements"), dataset.metadata)
     elements += [EDGES[name].element for name in detected_edges(dataset)]
-    return sorted(
-        (energy, f"{e.element} {label}", CHOSEN_COLOUR if e.name == edge else OTHER_COLOUR, ":")
-        for e in marked_edges(low, high, edge=edge, elements=elements)
-        for label, energy in e.lines
-        if low <= energy <= high
-    )
+    edges = marked_edges(*within, edge=edge, elements=elements)
+    return [
+        (energy, name, CHOSEN_COLOUR if chosen else OTHER_COLOUR, ":")
+        for energy, name, chosen in edge_lines(edges, edge, within)
+    ]
 
 
 def edge_windows(

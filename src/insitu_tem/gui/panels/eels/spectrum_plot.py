@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
 
 from insitu_tem.analysis.eels.edges_table import Edge
+from insitu_tem.figures.eels_markers import edge_lines
 from insitu_tem.gui.widgets.plot_factory import QuickPlotItem
 from insitu_tem.gui.widgets.plot_hint import PlotHint
 
@@ -135,16 +136,13 @@ class EelsSpectrumPlot(pg.PlotWidget):
         """Draw a labelled line at every line of ``edges`` (only those ``within`` (low, high) eV
         when given: the spectrum's range, which a line outside would widen); the ``highlight``
         edge in colour."""
-        low, high = within or (-np.inf, np.inf)
-        lines = sorted(
-            (energy, f"{edge.element} {label}", HIGHLIGHT if edge.name == highlight else GREY)
-            for edge in edges
-            for label, energy in edge.lines
-            if low <= energy <= high
-        )
+        lines = edge_lines(edges, highlight, within or (-np.inf, np.inf))
         dotted = pg.QtCore.Qt.PenStyle.DotLine
         self.draw_markers(
-            [(energy, text, colour, dotted) for energy, text, colour in lines],
+            [
+                (energy, text, HIGHLIGHT if chosen else GREY, dotted)
+                for energy, text, chosen in lines
+            ],
             first=lambda line: line[2] == HIGHLIGHT,
         )
 
