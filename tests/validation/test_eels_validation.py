@@ -20,6 +20,8 @@ CRAMER_RAO_FREE = eels.CRAMER_RAO_FREE
 EFFICIENCY_FREE = eels.EFFICIENCY_FREE
 CRAMER_RAO_MEASURED = eels.CRAMER_RAO_MEASURED
 CRAMER_RAO_FREE_MEASURED = eels.CRAMER_RAO_FREE_MEASURED
+BIAS = eels.BIAS
+NOISE_PART = eels.NOISE_PART
 AT_THE_BOUND = 0.674
 REAL = "edge onset on real calibrated spectra (C K, Ti L3)"
 
@@ -88,6 +90,14 @@ def test_w_o23_errors_stay_within_three_times_the_bound_with_the_background_unkn
     ratio = measured[EFFICIENCY_FREE].errors
     assert len(ratio) == summarise(measured[PLASMON]).n
     assert AT_THE_BOUND < np.median(ratio) <= 3 * AT_THE_BOUND
+
+
+def test_w_o23_errors_split_into_the_models_bias_and_the_noise_part(measured):
+    bias, part, total = measured[BIAS].errors, measured[NOISE_PART].errors, measured[PLASMON]
+    assert 0 < len(bias) == len(part) <= summarise(total).n
+    assert np.all(np.isfinite(bias)) and np.all(part >= 0)
+    assert np.median(np.abs(bias)) < np.median(np.abs(total.errors))
+    assert AT_THE_BOUND / 2 < np.median(part) < 3 * AT_THE_BOUND
 
 
 def test_low_count_scans_are_reported_with_finite_errors(measured):
