@@ -69,3 +69,26 @@ def test_disks_at_the_detector_edge_do_not_bias_the_strain():
     tracks = track_spots(patterns, centres_rc=np.array([centre] * 3), disk_radius_px=DISK_RADIUS_PX)
     assert min(fit.n_spots for fit in tracks.fits) >= 25
     np.testing.assert_allclose(tracks.lattice_strain, strains, atol=1e-4)
+
+
+def test_each_pattern_is_located_once_whichever_the_reference(monkeypatch):
+    import insitu_tem.analysis.diffraction.strain as strain_module
+
+    located = []
+
+    def counted(templates, pattern, **options):
+        located.append(float(pattern.sum()))
+        return register_disks(templates, pattern, **options)
+
+    monkeypatch.setattr(strain_module, "register_disks", counted)
+    strains = (0.004, 0.002, 0.0, 0.003)
+    patterns = np.stack([render_pattern(centre_rc=(64.0, 64.0), strain=s) for s in strains])
+    tracks = track_spots(
+        patterns,
+        centres_rc=np.full((4, 2), 64.0),
+        disk_radius_px=DISK_RADIUS_PX,
+        reference_index=2,
+    )
+    assert sorted(located) == sorted(float(p.sum()) for p in patterns)  # the reference twice
+    expected = (1.0 + np.array(strains)) / (1.0 + strains[2]) - 1.0
+    np.testing.assert_allclose(tracks.lattice_strain, expected, atol=1e-4)

@@ -370,21 +370,27 @@ def follow_spots(
     )
     positions = np.full((len(spot_sets), len(q), 2), np.nan)
     fits: list[StrainFit | None] = [None] * len(spot_sets)
-    for direction in (range(ref, len(spot_sets)), range(ref, -1, -1)):
-        matrix = np.eye(2)
+
+    def locate(i: int, matrix: np.ndarray) -> np.ndarray:
+        """Locate pattern i's disks from spots predicted with ``matrix``; the matrix to predict
+        its neighbour with."""
+        located = register_disks(
+            templates,
+            patterns[i],
+            centre_rc=centres[i],
+            starts_rc=_match(centres[i] + q @ matrix.T, spot_sets[i].position_rc, match_px),
+        )
+        positions[i] = located.position_rc
+        fit = fit_lattice_strain(q, positions[i], sigma_px=located.sigma_px, min_spots=min_spots)
+        fits[i] = fit
+        if not fit.ok:
+            return matrix
+        positions[i][~fit.used] = np.nan
+        return fit.matrix
+
+    at_reference = locate(ref, np.eye(2))
+    for direction in (range(ref + 1, len(spot_sets)), range(ref - 1, -1, -1)):
+        matrix = at_reference
         for i in direction:
-            predicted = centres[i] + q @ matrix.T
-            located = register_disks(
-                templates,
-                patterns[i],
-                centre_rc=centres[i],
-                starts_rc=_match(predicted, spot_sets[i].position_rc, match_px),
-            )
-            positions[i] = located.position_rc
-            fits[i] = fit_lattice_strain(
-                q, positions[i], sigma_px=located.sigma_px, min_spots=min_spots
-            )
-            if fits[i].ok:
-                matrix = fits[i].matrix
-                positions[i][~fits[i].used] = np.nan
+            matrix = locate(i, matrix)
     return SpotTracks(ref, reference, positions, tuple(fits), tuple(spot_sets), disk_radius_px)
