@@ -27,6 +27,11 @@ under-covered (54 %; median 0.067 %, 95th 0.66 %): the disk model's centres of t
 disks move by up to 1 px more than the pattern when it moves by a fraction of a pixel. Session 32:
 each disk located against the reference's own disk (``disk_registration``) gives median
 0.022 %, 95th 0.19 %, ±1σ 67 %.
+
+The full run also reports where the floor is (:mod:`validation.nbd_floor`): per dose range, the
+pooled |error| of an unbiased estimator at the Cramér–Rao bound of each measured position (its
+pattern's and the reference's counts, each disk by itself), and the method's |error| in units
+of that bound.
 """
 
 from __future__ import annotations
@@ -50,8 +55,9 @@ sets, 35 of 138: about 3 min)."""
 @dataclass(frozen=True)
 class StrainScan:
     """A generated scan: patterns (n, rows, cols), positions (n,), true strain (n,) against
-    the last position, the spots' share of the crystal's diffraction (n,), and the case's
-    properties."""
+    the last position, the spots' share of the crystal's diffraction (n,), the case's
+    properties, and the generator's strain against the pristine pattern (n,) and descan (n, 2)
+    px."""
 
     patterns: np.ndarray
     position: np.ndarray
@@ -60,6 +66,8 @@ class StrainScan:
     electrons: float
     alpha_mrad: float
     overlap: float
+    pristine_strain: np.ndarray
+    descan_px: np.ndarray
 
 
 def _azimuthal_mean(pattern: np.ndarray, centre_rc) -> np.ndarray:
@@ -109,7 +117,52 @@ def make_scan(pattern, truth: dict, seed: int) -> StrainScan:
         electrons,
         float(truth["case"]["alpha_mrad"]),
         float(2 * truth["disk_radius_px"] / np.min(g_px[g_px > 0])),
+        strain,
+        descan,
     )
+
+
+def cramer_rao_sigmas(pattern, truth: dict, scan: StrainScan) -> np.ndarray:
+    """(n,) Cramér–Rao 1σ of each position's strain against the last (:mod:`validation.nbd_floor`;
+    NaN at the reference): the generator's expected electrons and, by central differences of
+    0.01 px, the change of its spots' part as they move."""
+    from validation.nbd_floor import disk_information, strain_sigma
+
+    mean = np.asarray(pattern, dtype=float) / truth["case"]["electrons"]
+    centre = np.asarray(truth["centre_rc"], float)
+    diffuse = _azimuthal_mean(mean, centre)
+    g_px = np.asarray(truth["g_rc_per_A"], float) * 10.0 / truth["scale_per_nm"]
+    g_px = g_px[np.hypot(*g_px.T) > 0]
+    info = []
+    for i, (share, strain, shift) in enumerate(
+        zip(scan.spot_share, scan.pristine_strain, scan.descan_px)
+    ):
+        faded = share * mean + (1 - share) * diffuse
+        expected = scan.electrons * _scaled(faded, centre, 1 / (1 + strain), shift)
+        gradient = [
+            scan.electrons
+            * share
+            / 0.02
+            * np.subtract(
+                *(_scaled(mean, centre, 1 / (1 + strain), shift + h * step) for h in (1, -1))
+            )
+            for step in (np.array([0.01, 0.0]), np.array([0.0, 0.01]))
+        ]
+        info.append(
+            disk_information(
+                expected,
+                np.stack(gradient),
+                disks_rc=centre + shift + g_px / (1 + strain),
+                beam_rc=centre + shift,
+                reach_px=truth["disk_radius_px"] + 2.0,
+            )
+        )
+    ratio = (1 + scan.pristine_strain[-1]) / (1 + scan.pristine_strain)
+    sigmas = [
+        strain_sigma(f, info[-1], g_px=g_px / (1 + scan.pristine_strain[-1]), scale=r)
+        for f, r in zip(info, ratio)
+    ]
+    return np.array(sigmas[:-1] + [np.nan])
 
 
 def measured_strain(scan: StrainScan) -> tuple[np.ndarray, np.ndarray]:
@@ -134,9 +187,12 @@ def measured_strain(scan: StrainScan) -> tuple[np.ndarray, np.ndarray]:
     return tracks.lattice_strain, tracks.lattice_strain_sigma
 
 
-def _collect(cases) -> tuple[np.ndarray, np.ndarray, dict, int]:
+def _collect(cases, *, bound: bool) -> tuple[np.ndarray, np.ndarray, dict, int]:
+    """Errors and 1σ (%) of every measured position but the reference, their covariates (with
+    the Cramér–Rao 1σ, %, as "bound" when ``bound``) and the count of positions not measured."""
     errors, sigmas, missed = [], [], 0
-    covariates: dict[str, list] = {"spot share": [], "electrons": [], "alpha": [], "overlap": []}
+    keys = ("spot share", "electrons", "alpha", "overlap") + (("bound",) if bound else ())
+    covariates: dict[str, list] = {key: [] for key in keys}
     for k, (pattern, truth) in enumerate(cases):
         scan = make_scan(pattern, truth, SEED + k)
         strain, sigma = measured_strain(scan)
@@ -146,6 +202,8 @@ def _collect(cases) -> tuple[np.ndarray, np.ndarray, dict, int]:
         errors.append(100 * (strain[ok] - scan.strain[ok]))
         sigmas.append(100 * sigma[ok])
         covariates["spot share"].append(scan.spot_share[ok])
+        if bound:
+            covariates["bound"].append(100 * cramer_rao_sigmas(pattern, truth, scan)[ok])
         for key, value in (
             ("electrons", scan.electrons),
             ("alpha", scan.alpha_mrad),
@@ -167,9 +225,12 @@ GROUPS = (
 
 def run(*, fast: bool) -> list[Measurement]:
     """The strain row over ``FAST`` scans (fast) or one scan of every ``EVERY``-th committed
-    pattern, and (full run) one row per spot share, dose, convergence and overlap range."""
+    pattern, and (full run) one row per spot share, dose, convergence and overlap range, and the
+    Cramér–Rao rows (:func:`_floor_rows`)."""
     _, cases = hrtem_corpus(fast=fast)
-    errors, sigmas, covariates, missed = _collect(cases[:FAST] if fast else cases[::EVERY])
+    errors, sigmas, covariates, missed = _collect(
+        cases[:FAST] if fast else cases[::EVERY], bound=not fast
+    )
     out = [
         Measurement(
             "nbd_strain",
@@ -185,6 +246,50 @@ def run(*, fast: bool) -> list[Measurement]:
     ]
     if fast:
         return out
-    return out + subgroup_measurements(
-        "nbd_strain", NAME, errors, sigmas, "%", covariates=covariates, groups=GROUPS
+    return (
+        out
+        + subgroup_measurements(
+            "nbd_strain", NAME, errors, sigmas, "%", covariates=covariates, groups=GROUPS
+        )
+        + _floor_rows(errors, covariates)
     )
+
+
+BOUND = (
+    "lattice strain, Cramér–Rao bound on the positions measured (each disk by itself, both "
+    "patterns' counts): |error| of an unbiased Gaussian estimator at it (%, informative)"
+)
+EFFICIENCY = "lattice strain, |error| / Cramér–Rao 1σ (0.674 median at the bound; informative)"
+
+
+def _floor_rows(errors: np.ndarray, covariates: dict) -> list[Measurement]:
+    """Where the floor is, over every measured position and by dose: the pooled |error| of an
+    estimator at the Cramér–Rao bound (:func:`validation.eels_floor.efficient_errors`), and the
+    method's |error| in units of the bound."""
+    from validation.eels_floor import efficient_errors
+
+    bound, electrons = covariates["bound"], covariates["electrons"]
+    ranges = ((0.0, np.inf, ""),) + tuple((lo, hi, f", {name}") for lo, hi, name in GROUPS[1][1])
+    rows = []
+    for low, high, label in ranges:
+        pick = (electrons >= low) & (electrons < high) & np.isfinite(bound)
+        if pick.any():
+            rows += [
+                Measurement(
+                    "nbd_strain",
+                    BOUND + label,
+                    efficient_errors(bound[pick]),
+                    None,
+                    "%",
+                    coverage_range=None,
+                ),
+                Measurement(
+                    "nbd_strain",
+                    EFFICIENCY + label,
+                    np.abs(errors[pick]) / bound[pick],
+                    None,
+                    "",
+                    coverage_range=None,
+                ),
+            ]
+    return rows

@@ -49,3 +49,18 @@ def test_an_abtem_pattern_moved_by_fractions_of_a_pixel_reads_no_strain(case):
     )
     assert all(fit.n_spots >= 40 for fit in tracks.fits)
     assert np.abs(tracks.lattice_strain).max() < 3e-4
+
+
+def test_the_method_does_not_beat_the_cramer_rao_bound_of_its_scan():
+    _, cases = corpus(fast=True)
+    pattern, truth = cases[3]
+    scan = nbd_strain.make_scan(pattern, truth, nbd_strain.SEED + 3)
+    bound = nbd_strain.cramer_rao_sigmas(pattern, truth, scan)
+    assert np.isnan(bound[-1]) and np.all(bound[:-1] > 0)
+    strain, _ = nbd_strain.measured_strain(scan)
+    ratio = np.abs(strain - scan.strain)[:-1] / bound[:-1]
+    assert np.nanmedian(ratio) > 0.5  # 0.674 for an estimator at the bound
+    dimmer = nbd_strain.StrainScan(**{**vars(scan), "electrons": scan.electrons / 100})
+    np.testing.assert_allclose(
+        nbd_strain.cramer_rao_sigmas(pattern, truth, dimmer)[:-1], 10 * bound[:-1], rtol=1e-6
+    )
