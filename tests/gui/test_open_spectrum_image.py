@@ -1,8 +1,8 @@
 """Opening a file that holds a spectrum image and the image recorded beside it (a Bruker .bcf: the
 HAADF and the EDX cube; a Velox map), as a microscopist expects: no question, the spectrum image
 in the EELS panel (raised, two thirds of a laptop window's height), its image in the image
-(Movie) panel — but never over a movie already open; any other mix of signals still asks which
-to open."""
+(Movie) panel — but never over a movie already open (then in the FFT panel's image,
+tests/gui/test_survey_at_the_microscope.py); any other mix of signals still asks which to open."""
 
 import numpy as np
 import pytest

@@ -89,9 +89,18 @@ class Opener(QObject):
         pair = spectrum_image_and_image(found) if role is None else None
         if pair is not None:
             cube, image = pair
-            beside = self.state.dataset("movie") is None
-            if beside:
-                self.open(path, signal=image, on_failed=on_failed, remember=False, announce=False)
+            beside = next(
+                (r for r in ("movie", "hrtem") if self.state.session.raw_dataset(r) is None), None
+            )
+            if beside is not None:
+                self.open(
+                    path,
+                    signal=image,
+                    role=beside,
+                    on_failed=on_failed,
+                    remember=False,
+                    announce=False,
+                )
             self.open(path, signal=cube, on_failed=on_failed, remember=remember, announce=False)
             self.noted.emit(both_opened_text(path.name, found[cube], found[image], beside=beside))
             return
@@ -128,15 +137,21 @@ class Opener(QObject):
             self.reporter.report_exception(error, context=path.name)
 
 
-def both_opened_text(name: str, cube: SignalSummary, image: SignalSummary, *, beside: bool) -> str:
+def both_opened_text(
+    name: str, cube: SignalSummary, image: SignalSummary, *, beside: str | None
+) -> str:
     """What the status bar says when a file's spectrum image and its image open together:
-    "0.bcf: the EDX spectrum image in the EDS panel, the HAADF image in the Movie panel" (or,
-    with a movie open, that the image was left out)."""
+    "0.bcf: the EDX spectrum image in the EDS panel, the HAADF image in the Movie panel"; with a
+    movie open the image goes to the FFT panel's own image (``beside``: "hrtem"), and with that
+    taken too it is left out (``beside`` None)."""
     panel = "EDS" if cube.signal_type.upper().startswith("EDS") else "EELS"
     spectra = f"{name}: the {cube.title or 'spectrum image'} spectrum image in the {panel} panel"
-    if beside:
-        return f"{spectra}, the {image.title or 'image'} image in the Movie panel"
-    return f"{spectra}; its {image.title or 'image'} image not opened (a movie is open)"
+    shown = f"the {image.title or 'image'} image"
+    if beside == "movie":
+        return f"{spectra}, {shown} in the Movie panel"
+    if beside == "hrtem":
+        return f"{spectra}, {shown} in the FFT panel (a movie is open)"
+    return f"{spectra}; {shown} not opened (a movie and an FFT image are open)"
 
 
 def spectrum_image_and_image(summaries) -> tuple[int, int] | None:

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QSplitter
 
 
 class AspectSplitter(QSplitter):
-    """Horizontal while ``width > wide_from × height``, vertical otherwise.
+    """Horizontal while ``width > wide_from × height``, vertical otherwise; always horizontal
+    while :attr:`follows_aspect` is False.
 
     Parameters
     ----------
@@ -19,11 +20,26 @@ class AspectSplitter(QSplitter):
     def __init__(self, *, wide_from: float = 1.8, parent=None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.wide_from = float(wide_from)
+        self.follows_aspect = True
+        self.shares: list[int] | None = None
+
+    def set_follows_aspect(self, follows: bool, *, shares: list[int] | None = None) -> None:
+        """Follow the area's aspect (True) or stay side by side (False), applied at once;
+        ``shares``: the parts' relative sizes, set again whenever the orientation changes (None:
+        as Qt keeps them)."""
+        self.follows_aspect, self.shares = bool(follows), shares
+        self._orient(self.width(), self.height())
+        if shares is not None:
+            self.setSizes(shares)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        size = event.size()
-        wide = size.width() > self.wide_from * size.height()
+        self._orient(event.size().width(), event.size().height())
+        super().resizeEvent(event)
+
+    def _orient(self, width: int, height: int) -> None:
+        wide = not self.follows_aspect or width > self.wide_from * height
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if orientation != self.orientation():
             self.setOrientation(orientation)
-        super().resizeEvent(event)
+            if self.shares is not None:
+                self.setSizes(self.shares)

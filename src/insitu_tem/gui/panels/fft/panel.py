@@ -19,7 +19,7 @@ from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.panels.fft.controller import FftController
 from insitu_tem.gui.panels.fft.controls import FftControls
-from insitu_tem.gui.panels.fft.region import Region, region_problem
+from insitu_tem.gui.panels.fft.region import Region, fringes_unresolved, region_problem
 from insitu_tem.gui.panels.fft.overlays import CrystallinityDisplay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
 from insitu_tem.gui.panels.fft.spot_table import FftSpotTable, candidates_text
@@ -54,6 +54,7 @@ class FftPanel(QWidget):
         self.state, self.tasks, self.undo_stack = state, tasks, undo_stack
         self.jobs = FftController(state, tasks, undo_stack)
         self.dataset: Dataset | None = None
+        self.unresolved = ""
         self.series: LatticeSeries | None = None
         self.image_view, self.fft_view, self.filtered_view = (
             CalibratedImageView() for _ in range(3)
@@ -196,6 +197,7 @@ class FftPanel(QWidget):
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
         self.navigator.setVisible(dataset.kind == "movie" and dataset.shape[0] > 1)
         self.controls.show_image(movie=dataset.kind == "movie", pixel=self.pixel_nm())
+        self._show_sampling(fringes_unresolved(dataset))
         self.roi.show()
         self.image_view.set_frame(
             self.current_frame(), axes=(row, col), auto_range=None if keep else True
@@ -203,6 +205,15 @@ class FftPanel(QWidget):
         self.crystal.forget()
         side = min(row.size, col.size) // 2
         self.set_roi_px(*(keep or ((row.size - side) // 2, (col.size - side) // 2, side)))
+
+    def _show_sampling(self, unresolved: str) -> None:
+        """An image too coarsely sampled for lattice fringes (``unresolved``: why, else ""): why
+        is said in plain text, not a finding; the crystallinity map, which would call the whole
+        image amorphous, is off."""
+        self.unresolved = unresolved
+        self.lattice_label.setText(unresolved)
+        self.warning_label.setText("")
+        self.controls.crystallinity_button.setEnabled(not unresolved)
 
     def current_frame(self) -> np.ndarray:
         return self.dataset.frame(self.navigator.index if self.dataset.kind == "movie" else 0)
@@ -318,7 +329,10 @@ class FftPanel(QWidget):
         if self.jobs.shown is None:
             return
         check, fit = self.jobs.calibration, self.jobs.lattice_calibration
-        lines = [w for w in self.jobs.shown.value["warnings"] if "calibration disagrees" not in w]
+        lattice, warnings = self.jobs.shown.fit, self.jobs.shown.value["warnings"]
+        if self.unresolved and not lattice.ok:
+            warnings = []  # they read lattice spacings the sampling cannot hold: the note says so
+        lines = [w for w in warnings if "calibration disagrees" not in w]
         if check is not None and not check.agrees:
             lines.append(check.message)
         if fit is not None:

@@ -14,6 +14,11 @@ from insitu_tem.workflows.common import file_name
 MIN_FFT_PX = 16
 """Smallest ROI side, and so image side, the FFT and the crystallinity map take, px."""
 
+LARGEST_FRINGE_NM = 2.0
+"""Largest lattice-fringe spacing the FFT panel looks for, nm: battery electrodes' widest planes
+(graphite (002) 0.335 nm, layered oxides' (003) 0.47 nm, hydrated or intercalated layers up to
+~1.4 nm) with room to spare."""
+
 
 def too_small(dataset: Dataset) -> str:
     """Why the frames of ``dataset`` are too small to measure, naming its file ("" when they are
@@ -25,6 +30,34 @@ def too_small(dataset: Dataset) -> str:
         f"{file_name(dataset, 'hrtem')}: the image is {rows} × {cols} px; the FFT needs at least "
         f"{MIN_FFT_PX} × {MIN_FFT_PX} px — open a larger image"
     )
+
+
+def fringes_unresolved(dataset: Dataset) -> str:
+    """Why the sampling of ``dataset`` cannot resolve lattice fringes, with its numbers ("" when
+    it can, or when it is not calibrated in nm): a pixel coarser than half of
+    :data:`LARGEST_FRINGE_NM` puts the smallest resolvable spacing, two pixels (Nyquist), above
+    every lattice spacing, as in a STEM survey (HAADF) at nm sampling. Its power spectrum can
+    still hold the spots of a larger period (a calibration grating), but none is no sign of
+    amorphous material."""
+    col = dataset.signal_axes[1]
+    if col.units != "nm" or 2 * col.scale <= LARGEST_FRINGE_NM:
+        return ""
+    return (
+        f"{file_name(dataset, 'hrtem')}: {col.scale:.3g} nm/px, so the smallest spacing it "
+        f"resolves is {2 * col.scale:.3g} nm (2 px, Nyquist): lattice fringes "
+        f"(d ≤ {LARGEST_FRINGE_NM:g} nm) cannot show at this sampling, and an FFT without spots "
+        f"says nothing about crystallinity. An HRTEM image at ≤ {LARGEST_FRINGE_NM / 2:g} nm/px "
+        "resolves them."
+    )
+
+
+def lattice_text(summary: str, *, found: bool, unresolved: str) -> str:
+    """The lattice line of the panel: ``summary`` (what the FFT found, or why nothing), with
+    ``unresolved`` (:func:`fringes_unresolved`) in its place when nothing was ``found`` and
+    after it otherwise."""
+    if not unresolved:
+        return summary
+    return f"{summary}\n{unresolved}" if found else unresolved
 
 
 def frame_name(dataset: Dataset, frame: int) -> str:

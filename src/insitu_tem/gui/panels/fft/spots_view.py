@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject
 from insitu_tem.analysis.hrtem.fft_lattice import Spot
 from insitu_tem.core.model import Axis
 from insitu_tem.gui.panels.fft.lattice_value import Shown
+from insitu_tem.gui.panels.fft.region import lattice_text
 from insitu_tem.gui.panels.fft.spot_table import (
     format_hkl,
     lattice_summary,
@@ -60,7 +61,10 @@ class FftSpots(QObject):
         panel.spots_overlay.set_spots([self.view_position(s) for s in lattice.spots], short, full)
         panel.spots_overlay.set_picked([])
         panel.table.set_measurement(lattice, calibrated=calibrated)
-        panel.lattice_label.setText(lattice_summary(lattice, calibrated=calibrated))
+        summary = lattice_summary(lattice, calibrated=calibrated)
+        panel.lattice_label.setText(
+            lattice_text(summary, found=lattice.fit.ok, unresolved=panel.unresolved)
+        )
         self.update_readout()
         panel.request_filter()
         panel.measurement_shown.emit()

@@ -8,9 +8,8 @@ The current frame is published to the shared state so the other panels follow.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QFileDialog, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QTabWidget, QVBoxLayout, QWidget
 
 from insitu_tem.analysis.movie.display_processing import (
     DisplayOptions,
@@ -27,9 +26,18 @@ from insitu_tem.gui.panels.movie.front_workbench import FrontWorkbench
 from insitu_tem.gui.panels.movie.controls import ContrastControls, PlaybackBar, ProcessingControls
 from insitu_tem.gui.panels.movie.frames import FrameSource
 from insitu_tem.gui.panels.movie.movie_view import MovieView
+from insitu_tem.gui.widgets.aspect_splitter import AspectSplitter
 from insitu_tem.gui.widgets.measure_tools import MeasureTools
 from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.guarded_save import save_guarded
+
+SINGLE_IMAGE_WIDE_FROM = 1.8
+"""Width-to-height ratio of the panel from which a single image's tools sit beside it, not
+below it (as the FFT panel's)."""
+
+SINGLE_IMAGE_SHARE = 100
+"""A single image's share of the panel against its tools' 1 (the tools then at their minimum
+size)."""
 
 
 class MoviePanel(QWidget):
@@ -73,14 +81,21 @@ class MoviePanel(QWidget):
         self.side_tabs.addTab(self.contrast, "Contrast")
         self.side_tabs.addTab(self.processing, "Display")
         self.side_tabs.addTab(self.measure, "Measure")
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(display)
-        splitter.addWidget(self.side_tabs)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        self.splitter = AspectSplitter(wide_from=SINGLE_IMAGE_WIDE_FROM)
+        self.splitter.addWidget(display)
+        self.splitter.addWidget(self.side_tabs)
+        self._share_room(single=False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
+
+    def _share_room(self, *, single: bool) -> None:
+        """A movie beside its tools, half and half; a single image (a survey, an HRTEM frame)
+        gets the room: its tools below it when the panel is not wide
+        (:data:`SINGLE_IMAGE_WIDE_FROM`), at their smallest size either way."""
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0 if single else 1)
+        self.splitter.set_follows_aspect(single, shares=[SINGLE_IMAGE_SHARE if single else 1, 1])
 
     def _connect(self) -> None:
         self.navigator.index_changed.connect(self.state.set_frame)
@@ -154,6 +169,7 @@ class MoviePanel(QWidget):
             widget.setVisible(not self.single_image)
         if self.single_image != was_single:
             self.side_tabs.setCurrentWidget(self.measure if self.single_image else self.front)
+            self._share_room(single=self.single_image)
         self.front.set_dataset(self.dataset)
         self.auto_levels()
         frame = min(self.state.frame, self.dataset.shape[0] - 1) if dataset.kind == "movie" else 0

@@ -1,0 +1,107 @@
+"""A Bruker EDS map (0.bcf: a 256² HAADF survey at 13.1 nm/px and the EDX cube) opened at the
+microscope as a user sees it: the survey fills the image panel, its tools below it, on a 1920×1200
+screen; the FFT panel says in plain words, with the numbers, that a survey sampled this coarsely
+cannot resolve lattice fringes (no "amorphous", nothing in red, no crystallinity map) while an
+HRTEM image is still measured as before; and a map opened with a movie already on screen shows its survey in the
+FFT panel's image instead of leaving it out."""
+
+import numpy as np
+import pytest
+
+from insitu_tem.core.model import Axis, Dataset
+from insitu_tem.gui.panels.fft.region import (
+    LARGEST_FRINGE_NM,
+    fringes_unresolved,
+    lattice_text,
+)
+from tests.gui.test_open_spectrum_image import map_file  # noqa: F401 - fixture
+from tests.gui.test_window_layout_and_keys import settle
+
+pytestmark = pytest.mark.slow
+
+
+def image_at(pixel_nm: float) -> Dataset:
+    axes = (Axis("y", 64, pixel_nm, 0.0, "nm"), Axis("x", 64, pixel_nm, 0.0, "nm"))
+    return Dataset("image", np.zeros((64, 64)), axes, {}, source="survey.tif")
+
+
+def test_only_sampling_coarser_than_half_the_largest_fringe_is_unresolved():
+    assert fringes_unresolved(image_at(0.9 * LARGEST_FRINGE_NM / 2)) == ""
+    text = fringes_unresolved(image_at(13.08))
+    assert lattice_text("lattice: d₁ = 456 nm", found=True, unresolved=text).endswith(text)
+    assert lattice_text("lattice: no spot", found=False, unresolved=text) == text
+    assert "13.1 nm/px" in text and "26.2 nm" in text and "survey.tif" in text
+    uncalibrated = Dataset("image", np.zeros((64, 64)), (Axis("y", 64), Axis("x", 64)), {})
+    assert fringes_unresolved(uncalibrated) == ""
+
+
+@pytest.fixture
+def bcf_window(qtbot, window, wait_idle, realdata):
+    """The window at 1920×1200 with 0.bcf opened, idle."""
+    path = realdata("edstomo_idp/0.bcf")
+    settle(qtbot, window, (1920, 1200))
+    qtbot.waitUntil(lambda: window.dock_layout.placed_compact is False, timeout=5000)
+    window.open_paths([path])
+    qtbot.waitUntil(lambda: window.state.dataset("movie") is not None, timeout=60000)
+    qtbot.waitUntil(lambda: window.state.dataset("eels") is not None, timeout=60000)
+    wait_idle(window, timeout=60000)
+    return window
+
+
+def test_the_survey_gets_the_room_of_its_panel(qtbot, bcf_window):
+    movie = bcf_window.panels["movie"]
+    assert movie.single_image
+    qtbot.waitUntil(lambda: movie.view.width() > 0.9 * movie.width())
+    assert movie.view.height() > 1.5 * movie.side_tabs.height()
+    assert movie.side_tabs.currentWidget() is movie.measure and movie.side_tabs.isVisible()
+
+
+def test_the_fft_panel_says_the_survey_cannot_resolve_fringes(bcf_window):
+    fft = bcf_window.panels["hrtem"]
+    assert fft.dataset is bcf_window.state.dataset("movie")
+    assert fft.jobs.shown is not None and not fft.jobs.shown.fit.ok
+    said = fft.lattice_label.text()
+    assert "13.1 nm/px" in said and "26.2 nm" in said and "says nothing about" in said
+    labels = (fft.lattice_label, fft.warning_label, fft.readout, fft.candidates_label)
+    assert not any("amorphous" in label.text() for label in labels)
+    assert fft.warning_label.text() == ""
+    assert not fft.controls.crystallinity_button.isEnabled()
+
+
+def test_an_hrtem_image_after_the_survey_is_measured_again(qtbot, window, wait_idle, realdata):
+    window.open_paths([realdata("edstomo_idp/0.bcf")])
+    qtbot.waitUntil(lambda: window.state.dataset("movie") is not None, timeout=60000)
+    wait_idle(window, timeout=60000)
+    window.asker.yes = True
+    window.open_paths([realdata("soot_hrtem.tif")])
+    fft = window.panels["hrtem"]
+    qtbot.waitUntil(lambda: fft.dataset.source.endswith("soot_hrtem.tif"), timeout=60000)
+    wait_idle(window, timeout=60000)
+    assert fft.jobs.shown is not None
+    assert fft.unresolved == "" and fft.controls.crystallinity_button.isEnabled()
+    assert fft.lattice_label.text().startswith("lattice:")
+
+
+def test_a_map_opened_over_a_movie_shows_its_survey_in_the_fft_panel(
+    qtbot,
+    window,
+    wait_idle,
+    movie_file,
+    map_file,  # noqa: F811 - fixture
+):
+    window.open_paths([movie_file])
+    wait_idle(window)
+    window.open_paths([map_file])
+    qtbot.waitUntil(lambda: window.state.dataset("eels") is not None, timeout=30000)
+    qtbot.waitUntil(lambda: window.state.dataset("hrtem") is not None, timeout=30000)
+    wait_idle(window)
+    assert window.state.dataset("movie").source == str(movie_file)
+    survey = window.state.dataset("hrtem")
+    assert survey.metadata["title"] == "HAADF"
+    fft = window.panels["hrtem"]
+    assert fft.dataset is survey and np.array_equal(fft.image_view.frame, survey.array)
+    assert window.asker.questions == []
+    assert window.statusBar().currentMessage() == (
+        "map.emd: the EELS spectrum image in the EELS panel, the HAADF image in the FFT panel "
+        "(a movie is open)"
+    )
