@@ -64,3 +64,14 @@ def test_the_method_does_not_beat_the_cramer_rao_bound_of_its_scan():
     np.testing.assert_allclose(
         nbd_strain.cramer_rao_sigmas(pattern, truth, dimmer)[:-1], 10 * bound[:-1], rtol=1e-6
     )
+
+
+def test_a_brighter_draw_is_the_same_scan_with_more_electrons():
+    _, cases = corpus(fast=True)
+    scan = nbd_strain.make_scan(*cases[3], nbd_strain.SEED + 3)
+    bright = nbd_strain.make_scan(*cases[3], nbd_strain.SEED + 3, dose_factor=1000.0)
+    np.testing.assert_array_equal(bright.strain, scan.strain)
+    np.testing.assert_array_equal(bright.descan_px, scan.descan_px)
+    assert bright.electrons == 1000.0 * scan.electrons
+    ratio = bright.patterns.sum(axis=(1, 2)) / scan.patterns.sum(axis=(1, 2))
+    np.testing.assert_allclose(ratio, 1000.0, rtol=0.05)
