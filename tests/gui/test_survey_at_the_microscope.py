@@ -3,7 +3,8 @@ microscope as a user sees it: the survey fills the image panel, its tools below 
 screen; the FFT panel says in plain words, with the numbers, that a survey sampled this coarsely
 cannot resolve lattice fringes (no "amorphous", nothing in red, no crystallinity map) while an
 HRTEM image is still measured as before; and a map opened with a movie already on screen shows its survey in the
-FFT panel's image instead of leaving it out."""
+FFT panel's image instead of leaving it out, the movie taking its column's height from the empty
+NBD dock and the map two thirds of the other column's."""
 
 import numpy as np
 import pytest
@@ -15,7 +16,8 @@ from insitu_tem.gui.panels.fft.region import (
     lattice_text,
 )
 from tests.gui.test_open_spectrum_image import map_file  # noqa: F401 - fixture
-from tests.gui.test_window_layout_and_keys import settle
+from insitu_tem.gui.dock_layout import MIN_DOCK_SIZE
+from tests.gui.test_window_layout_and_keys import settle, shown_docks
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +67,7 @@ def test_the_fft_panel_says_the_survey_cannot_resolve_fringes(bcf_window):
     labels = (fft.lattice_label, fft.warning_label, fft.readout, fft.candidates_label)
     assert not any("amorphous" in label.text() for label in labels)
     assert fft.warning_label.text() == ""
-    assert not fft.controls.crystallinity_button.isEnabled()
+    assert not fft.controls.crystallinity_button.isEnabled() and fft.filtered_view.isHidden()
 
 
 def test_an_hrtem_image_after_the_survey_is_measured_again(qtbot, window, wait_idle, realdata):
@@ -79,6 +81,7 @@ def test_an_hrtem_image_after_the_survey_is_measured_again(qtbot, window, wait_i
     wait_idle(window, timeout=60000)
     assert fft.jobs.shown is not None
     assert fft.unresolved == "" and fft.controls.crystallinity_button.isEnabled()
+    assert not fft.filtered_view.isHidden()
     assert fft.lattice_label.text().startswith("lattice:")
 
 
@@ -105,3 +108,24 @@ def test_a_map_opened_over_a_movie_shows_its_survey_in_the_fft_panel(
         "map.emd: the EELS spectrum image in the EELS panel, the HAADF image in the FFT panel "
         "(a movie is open)"
     )
+
+
+def test_over_a_movie_on_a_wide_screen_the_movie_and_the_map_get_the_room(
+    qtbot,
+    window,
+    wait_idle,
+    movie_file,
+    map_file,  # noqa: F811 - fixture
+):
+    settle(qtbot, window, (1920, 1200))
+    qtbot.waitUntil(lambda: window.dock_layout.placed_compact is False, timeout=5000)
+    window.open_paths([movie_file])
+    wait_idle(window)
+    window.open_paths([map_file])
+    qtbot.waitUntil(lambda: window.state.dataset("hrtem") is not None, timeout=30000)
+    wait_idle(window)
+    qtbot.waitUntil(lambda: shown_docks(window)["nbd"].height() <= MIN_DOCK_SIZE[1] + 10)
+    docks = shown_docks(window)
+    assert docks["movie"].height() > 3 * docks["nbd"].height()
+    assert {"movie", "hrtem", "eels"} <= set(docks)
+    assert docks["eels"].height() > 1.6 * docks["hrtem"].height()

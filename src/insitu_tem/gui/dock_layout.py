@@ -9,7 +9,9 @@ top and every other panel is a full-width tab below it, since no two panels fit 
 A session without a movie (a spectrum image, a diffraction pattern opened alone) gives the empty
 movie dock its minimum height and the panels below it the rest; on a wide window a spectrum image
 without FFT or NBD data of its own gets its column's whole height (the FFT dock at its minimum)
-and, without a movie, nearly the whole width (the empty column at its minimum).
+and, without a movie, nearly the whole width (the empty column at its minimum); on a wide
+window a movie or image shown without an NBD scan gets its column's whole height (the empty NBD
+dock at its minimum).
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ def dock_title(role: str, dataset) -> str:
 MIN_DOCK_SIZE = (320, 200)
 """Smallest dock, px (width, height): a panel below this is no longer usable."""
 
+SURVEY_MAP_SPLIT = (1, 2)
+"""Heights of the FFT dock holding a survey image and of the spectrum image's dock below it."""
+
 QUADRANTS_FROM_WIDTH = 1700
 """Window width, px, from which the default layout is four quadrants."""
 
@@ -81,11 +86,15 @@ class PanelScroll(QScrollArea):
 @dataclass(frozen=True)
 class Fit:
     """What the dock sizes were fitted to: a movie shown (or nothing at all), a spectrum image
-    shown without an FFT or NBD scan of its own, the movie dock holding a single image."""
+    shown without an FFT or NBD scan of its own, the movie dock holding a single image, other
+    data shown without an NBD scan, a spectrum image shown below the survey image in the FFT
+    dock."""
 
     movie: bool = True
     spectra: bool = False
     image: bool = False
+    no_scan: bool = False
+    survey_map: bool = False
 
 
 RELAYOUT_DELAY_MS = 250
@@ -195,20 +204,25 @@ class DockLayout(QObject):
         self.balance()
         self._fit(self.fitted)
 
-    def fit_to_data(self, roles, *, image: bool = False) -> None:
+    def fit_to_data(self, roles, *, image: bool = False, survey: bool = False) -> None:
         """Sizes for the data shown (``roles``: those holding data): without a movie, the movie
         dock at its minimum height and the docks below it taller; a spectrum image shown
         without an FFT or NBD scan of its own (an EELS or EDS map, its HAADF in the movie dock or
         none): in quadrants the FFT dock at its minimum and the EELS dock the whole column's
         height, and without a movie the empty column at its minimum width; with a single image
         (``image``: the HAADF beside a map) in the movie dock, that column two fifths of the
-        width, or on a laptop the tabs below two thirds of the height. Acts only when what this
-        depends on changes, so sizes the user has dragged stay."""
+        width, or on a laptop the tabs below two thirds of the height; in quadrants, a movie
+        without an NBD scan the left column's height, and a spectrum image below the survey
+        (``survey``: the FFT dock's own image cannot show lattice fringes) two thirds of the
+        right column's. Acts only when what this depends on changes, so sizes the user has
+        dragged stay."""
         roles = set(roles)
         fit = Fit(
             movie="movie" in roles or not roles,
             spectra="eels" in roles and not roles & {"hrtem", "nbd"},
             image=image,
+            no_scan=bool(roles) and "nbd" not in roles,
+            survey_map=survey and {"hrtem", "eels"} <= roles,
         )
         if fit != self.fitted:
             self.fitted = fit
@@ -218,23 +232,29 @@ class DockLayout(QObject):
     def _fit(self, fit: Fit) -> None:
         if not fit.movie:
             self._shrink_movie()
+        if fit.movie and fit.no_scan and not self.compact:
+            self._shrink_above("nbd", "movie")
+        if fit.survey_map and not self.compact:
+            docks = [self.docks["hrtem"], self.docks["eels"]]
+            self.window.resizeDocks(docks, list(SURVEY_MAP_SPLIT), Qt.Orientation.Vertical)
         if fit.spectra and fit.image and self.compact:
             height = self.window.height()
             docks = [self.docks["movie"], self.docks[COMPACT_TABS[0]]]
             self.window.resizeDocks(docks, [height // 3, height], Qt.Orientation.Vertical)
         if fit.spectra and not self.compact:
-            tall = max(self.window.height(), MIN_DOCK_SIZE[1])
-            for empty, shown in (("hrtem", "eels"), ("nbd", "movie")):
-                if empty == "hrtem" or fit.movie:
-                    docks = [self.docks[empty], self.docks[shown]]
-                    self.window.resizeDocks(
-                        docks, [MIN_DOCK_SIZE[1], tall], Qt.Orientation.Vertical
-                    )
+            self._shrink_above("hrtem", "eels")
             width = max(self.window.width(), MIN_DOCK_SIZE[0])
             left = width // 2 if fit.movie else MIN_DOCK_SIZE[0]
             left = 2 * width // 5 if fit.image else left
             columns = [self.docks["movie"], self.docks["hrtem"]]
             self.window.resizeDocks(columns, [left, width - left], Qt.Orientation.Horizontal)
+
+    def _shrink_above(self, empty: str, shown: str) -> None:
+        """In quadrants: the dock of ``empty`` at its minimum height, ``shown`` (same column) the
+        rest."""
+        tall = max(self.window.height(), MIN_DOCK_SIZE[1])
+        docks = [self.docks[empty], self.docks[shown]]
+        self.window.resizeDocks(docks, [MIN_DOCK_SIZE[1], tall], Qt.Orientation.Vertical)
 
     def _shrink_movie(self) -> None:
         below = self.docks[COMPACT_TABS[0] if self.compact else "nbd"]

@@ -236,4 +236,5 @@ class Workbench:
         roles = self.window.state.session.roles
         movie = self.window.state.dataset("movie")
         image = movie is not None and movie.kind == "image"
-        self.window.dock_layout.fit_to_data(roles, image=image)
+        survey = bool(self.panels["hrtem"].unresolved) and "hrtem" in roles
+        self.window.dock_layout.fit_to_data(roles, image=image, survey=survey)

@@ -91,7 +91,7 @@ class FftPanel(QWidget):
         )
 
     def _build(self) -> None:
-        views = QSplitter(Qt.Orientation.Horizontal)
+        self.views = views = QSplitter(Qt.Orientation.Horizontal)
         for view in (self.image_view, self.fft_view, self.filtered_view):
             views.addWidget(view)
         tabs = QTabWidget()
@@ -209,8 +209,14 @@ class FftPanel(QWidget):
     def _show_sampling(self, unresolved: str) -> None:
         """An image too coarsely sampled for lattice fringes (``unresolved``: why, else ""): why
         is said in plain text, not a finding; the crystallinity map, which would call the whole
-        image amorphous, is off."""
+        image amorphous, is off; the image gets two thirds of the views' width beside its FFT,
+        without the filtered view (of lattice fringes it cannot hold)."""
         self.unresolved = unresolved
+        self.filtered_view.setVisible(not unresolved)
+        shares = (2, 1, 0) if unresolved else (1, 1, 1)
+        for index, share in enumerate(shares):
+            self.views.setStretchFactor(index, share)
+        self.views.setSizes([100 * share for share in shares])
         self.lattice_label.setText(unresolved)
         self.warning_label.setText("")
         self.controls.crystallinity_button.setEnabled(not unresolved)

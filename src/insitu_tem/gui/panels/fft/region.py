@@ -43,11 +43,9 @@ def fringes_unresolved(dataset: Dataset) -> str:
     if col.units != "nm" or 2 * col.scale <= LARGEST_FRINGE_NM:
         return ""
     return (
-        f"{file_name(dataset, 'hrtem')}: {col.scale:.3g} nm/px, so the smallest spacing it "
-        f"resolves is {2 * col.scale:.3g} nm (2 px, Nyquist): lattice fringes "
-        f"(d ≤ {LARGEST_FRINGE_NM:g} nm) cannot show at this sampling, and an FFT without spots "
-        f"says nothing about crystallinity. An HRTEM image at ≤ {LARGEST_FRINGE_NM / 2:g} nm/px "
-        "resolves them."
+        f"{file_name(dataset, 'hrtem')}: {col.scale:.3g} nm/px resolves spacings ≥ "
+        f"{2 * col.scale:.3g} nm (2 px, Nyquist), not lattice fringes (d ≤ {LARGEST_FRINGE_NM:g} "
+        "nm): an FFT without spots here says nothing about crystallinity."
     )
 
 
