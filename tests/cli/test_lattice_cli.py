@@ -70,8 +70,17 @@ def test_lattice_changes_across_the_front(sample, capsys):
 def test_amorphous_frame_reports_a_ring_and_no_spots(sample, capsys):
     code, document, _ = run(capsys, "lattice", sample, "--frame", "23")
     assert code == 0 and document["spots"] == [] and not document["lattice"]["ok"]
-    assert document["lattice"]["ring"]["d_A"] == pytest.approx(3.0, rel=0.15)
-    assert any("broad ring" in w for w in document["warnings"])
+    ring = document["lattice"]["ring"]
+    assert ring["ok"] and ring["reason"] == "" and ring["d_A"] == pytest.approx(3.0, rel=0.15)
+    assert 0 < ring["sigma_d_A"] < 0.1 * ring["d_A"] and ring["fwhm_per_A"] > 0
+    assert any("broad ring" in w and "1σ" in w for w in document["warnings"])
+
+
+def test_lattice_of_a_crystal_says_why_there_is_no_ring(sample, capsys):
+    code, document, _ = run(capsys, "lattice", sample, "--frame", "0", "--roi", "0:200,0:200")
+    ring = document["lattice"]["ring"]
+    assert code == 0 and set(ring) == {"d_A", "sigma_d_A", "fwhm_per_A", "ok", "reason"}
+    assert not ring["ok"] and ring["reason"] and ring["d_A"] is None and ring["sigma_d_A"] is None
 
 
 def test_srtio3_calibration_warning(realdata, capsys):
@@ -106,7 +115,9 @@ def test_soot_is_a_ring_near_0_35_nm(realdata, capsys):
     code, document, _ = run(
         capsys, "lattice", realdata("soot_hrtem.tif"), "--scale", "0.0554958", "--units", "nm"
     )
-    assert code == 0 and document["lattice"]["ring"]["d_A"] == pytest.approx(3.5, abs=0.25)
+    ring = document["lattice"]["ring"]
+    assert code == 0 and ring["ok"] and 3.35 <= ring["d_A"] <= 3.8
+    assert 0 < ring["sigma_d_A"] < 0.5
     assert not any(w.startswith("no calibration") for w in document["warnings"])
 
 

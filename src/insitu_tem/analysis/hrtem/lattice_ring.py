@@ -1,9 +1,27 @@
 """The broad ring of polycrystalline, turbostratic or amorphous material in an HRTEM power
-spectrum.
+spectrum, and its spacing with a 1σ.
 
-The ring-median power profile P(|k|) is taken in log-log coordinates and its lower convex hull
-is used as the background (power-law decay plus white noise is convex there); a ring is the
-highest excess above that hull when it exceeds ``ln(e) = 1`` (power 2.7× the background).
+**What the ring position means.** P(|k|) is the median over each one-pixel ring of the power
+spectrum: a power *density* per FFT pixel, not the power in the annulus (which carries a further
+factor |k|, and k²·P another). The ring position k₀ is the maximum in |k| of the excess
+P(|k|) − B(|k|) over the smooth background B, and d = 1/k₀.
+
+**Detection.** In log-log coordinates the lower convex hull of the profile is a background
+(power-law decay plus white noise is convex there); a ring is the highest excess above that hull
+when it exceeds ``ln(e) = 1`` (power 2.7× the background).
+
+**Position.** ln P is fitted around the ring with ln(B(k) + A·exp(−(k − k₀)²/2s²)), each bin
+weighted by the scatter of a ring median of N pixels of exponentially distributed power,
+1/(ln 2·√(N/2)) in ln P (the Friedel mates are not independent). Three background models are
+fitted: a power law plus a constant and a quadratic in log-log on ±2.5 FWHM (at least ±10 bins),
+and the first on half that window. k₀ is the median of the models' k₀; its 1σ is the median of
+their fit errors (each scaled by √χ²ᵣ when χ²ᵣ > 1) in quadrature with the largest distance of a
+model's k₀ from the median (the background systematic). σ_d = σ_k / k₀².
+
+References
+----------
+Bevington, P. R. & Robinson, D. K. (2003). *Data Reduction and Error Analysis for the Physical
+Sciences*, 3rd ed., ch. 8 (non-linear least squares, χ²ᵣ scaling).
 """
 
 from __future__ import annotations
@@ -12,70 +30,158 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, optimize
 
 from insitu_tem.analysis.diffraction.ring_peaks import lower_hull
-from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_statistics
+from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_medians
 
 RING_MIN_EXCESS = 1.0
+MAX_RELATIVE_SIGMA = 0.1
+"""A ring whose d has a 1σ above this fraction of d is not placed (too weak or too broad)."""
+_FIT_HALF_WIDTHS = 2.5
 
 
 @dataclass(frozen=True)
 class LatticeRing:
-    """A broad ring in the power spectrum (``ok`` when one stands out of the background).
+    """A broad ring in the power spectrum (``ok`` when one stands out and can be placed).
 
     Attributes
     ----------
     d_nm : float
-        Spacing at the ring maximum, nm.
+        Spacing 1/k₀ at the maximum of the excess power, nm.
+    sigma_d_nm : float
+        1σ of ``d_nm`` (statistical and background-model terms), nm.
     fwhm_per_nm : float
         Full width at half maximum of the ring excess, 1/nm.
     excess : float
         ln(peak / background) at the maximum.
+    reason : str
+        Why the ring is not placed (empty when ``ok``).
     """
 
     ok: bool
     d_nm: float = math.nan
+    sigma_d_nm: float = math.nan
     fwhm_per_nm: float = math.nan
     excess: float = math.nan
+    reason: str = ""
 
 
-def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -> LatticeRing:
-    """Strongest broad ring of a power spectrum above its convex log-log background.
+def _model(params: np.ndarray, k: np.ndarray, x0: float, kind: str) -> np.ndarray:
+    """ln of background plus a Gaussian ring, with ``params`` (k₀, ln s, ln A, b...)."""
+    k0, log_s, log_a, *b = params
+    x = np.log(k) - x0
+    if kind == "power":
+        background = np.exp(b[0] + b[1] * x) + np.exp(b[2])
+    else:
+        background = np.exp(b[0] + b[1] * x + b[2] * x**2)
+    return np.log(background + np.exp(log_a - 0.5 * ((k - k0) / np.exp(log_s)) ** 2))
 
-    Parameters
-    ----------
-    spectrum : PowerSpectrum
-    min_excess : float
-        Minimum ln(profile / background) at the ring maximum.
 
-    Returns
-    -------
-    LatticeRing
-    """
-    labels, n = ring_labels(spectrum)
-    profile, _ = ring_statistics(spectrum.power, labels, n)
-    step = min(spectrum.k_step_per_nm)
-    k = np.arange(n) * step
-    use = (np.arange(n) >= 4) & (k <= 0.45 / spectrum.pixel_nm)
-    if use.sum() < 8:
-        return LatticeRing(False)
-    x = np.log(k[use])
-    y = ndimage.median_filter(np.log(np.maximum(profile[use], 1e-300)), size=5, mode="nearest")
-    excess = y - lower_hull(x, y)
-    peak = int(np.argmax(excess))
-    if excess[peak] < min_excess:
-        return LatticeRing(False, excess=float(excess[peak]))
+def _fit(k, y, sigma, start, kind) -> tuple[float, float] | None:
+    """k₀ and its statistical 1σ of one background model, None when the fit fails.
+
+    ``start`` holds k₀, ln s, ln A, and the hull's ln P and log-log slope at k₀."""
+    k0, log_s, log_a, level, slope = start
+    x0 = math.log(k0)
+    p0 = np.array([k0, log_s, log_a, level, slope, level - 3.0 if kind == "power" else 0.0])
+    step = k[1] - k[0]
+    low = [k[0], math.log(step / 2), -np.inf, -np.inf, -np.inf, -np.inf]
+    high = [k[-1], math.log(k[-1] - k[0]), np.inf, np.inf, np.inf, np.inf]
+    p0[:2] = np.clip(p0[:2], np.add(low[:2], 1e-9), np.subtract(high[:2], 1e-9))
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        fit = optimize.least_squares(
+            lambda p: (_model(p, k, x0, kind) - y) / sigma, p0, bounds=(low, high), max_nfev=800
+        )
+    dof = k.size - p0.size
+    inside = k[0] + step < fit.x[0] < k[-1] - step
+    if not fit.success or dof < 3 or not inside or not np.all(np.isfinite(fit.jac)):
+        return None
+    covariance = np.linalg.pinv(fit.jac.T @ fit.jac)
+    chi2 = float(np.sum(fit.fun**2)) / dof
+    return float(fit.x[0]), float(math.sqrt(max(covariance[0, 0], 0.0) * max(chi2, 1.0)))
+
+
+def _place(k, y, sigma, hull, peak: int, fwhm: float) -> tuple[float, float] | None:
+    """k₀ and its 1σ from the three background models around the coarse ``peak``."""
+    x = np.log(k)
+    slope = np.gradient(hull, x)[peak]
+    log_a = y[peak] + math.log(max(1.0 - math.exp(hull[peak] - y[peak]), 0.05))
+    start = (k[peak], math.log(fwhm / 2.355), log_a, hull[peak], slope)
+    step = k[1] - k[0]
+    wide = np.abs(k - k[peak]) <= max(_FIT_HALF_WIDTHS * fwhm, 10 * step)
+    narrow = np.abs(k - k[peak]) <= max(0.5 * _FIT_HALF_WIDTHS * fwhm, 6 * step)
+    results = [
+        _fit(k[wide], y[wide], sigma[wide], start, "power"),
+        _fit(k[wide], y[wide], sigma[wide], start, "quadratic"),
+        _fit(k[narrow], y[narrow], sigma[narrow], start, "power"),
+    ]
+    placed = [r for r in results if r is not None]
+    if len(placed) < 2:
+        return None
+    positions = np.array([r[0] for r in placed])
+    k0 = float(np.median(positions))
+    stat = float(np.median([r[1] for r in placed]))
+    return k0, math.hypot(stat, float(np.max(np.abs(positions - k0))))
+
+
+def _fwhm(k: np.ndarray, excess: np.ndarray, peak: int) -> float:
+    """Full width (1/nm) of the bins around ``peak`` whose ln excess is within ln 2 of it."""
     half = excess[peak] - math.log(2.0)
     low, high = peak, peak
     while low > 0 and excess[low - 1] > half:
         low -= 1
     while high < len(excess) - 1 and excess[high + 1] > half:
         high += 1
-    ks = k[use]
-    return LatticeRing(
-        True,
-        d_nm=float(1.0 / ks[peak]),
-        fwhm_per_nm=float(ks[high] - ks[low] + step),
-        excess=float(excess[peak]),
-    )
+    return float(k[high] - k[low] + (k[1] - k[0]))
+
+
+def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -> LatticeRing:
+    """Strongest broad ring of a power spectrum and its spacing with a 1σ (module docstring).
+
+    Parameters
+    ----------
+    spectrum : PowerSpectrum
+    min_excess : float
+        Minimum ln(profile / hull background) at the ring maximum.
+
+    Returns
+    -------
+    LatticeRing
+        ``ok`` False with a ``reason`` when no ring stands out or it cannot be placed.
+    """
+    labels, n = ring_labels(spectrum)
+    profile = ring_medians(spectrum.power, labels, n)
+    counts = np.bincount(labels.ravel(), minlength=n)
+    step = min(spectrum.k_step_per_nm)
+    k = np.arange(n) * step
+    use = (np.arange(n) >= 4) & (k <= 0.45 / spectrum.pixel_nm) & (profile > 0)
+    if use.sum() < 8:
+        return LatticeRing(False, reason="the region is too small for a ring profile")
+    ks, raw = k[use], np.log(profile[use])
+    smooth = ndimage.median_filter(raw, size=5, mode="nearest")
+    hull = lower_hull(np.log(ks), smooth)
+    excess = smooth - hull
+    peak = int(np.argmax(excess))
+    if excess[peak] < min_excess:
+        return LatticeRing(
+            False,
+            excess=float(excess[peak]),
+            reason=f"no ring: the strongest excess is {math.exp(excess[peak]):.1f}× the "
+            f"background (needs {math.exp(min_excess):.1f}×)",
+        )
+    fwhm = _fwhm(ks, excess, peak)
+    sigma = 1.0 / (math.log(2.0) * np.sqrt(np.maximum(counts[use] / 2.0, 1.0)))
+    placed = _place(ks, raw, sigma, hull, peak, min(fwhm, 0.5 * ks[peak]))
+    found = dict(fwhm_per_nm=fwhm, excess=float(excess[peak]))
+    if placed is None:
+        return LatticeRing(False, **found, reason="the ring model does not fit the profile")
+    k0, sigma_k = placed
+    if sigma_k > MAX_RELATIVE_SIGMA * k0:
+        return LatticeRing(
+            False,
+            d_nm=1.0 / k0,
+            **found,
+            reason=f"the ring is too weak or broad to place (1σ {100 * sigma_k / k0:.0f} % of d)",
+        )
+    return LatticeRing(True, d_nm=1.0 / k0, sigma_d_nm=sigma_k / k0**2, **found)

@@ -150,9 +150,13 @@ def to_document(measurement: LatticeMeasurement, warnings: list[str]) -> dict:
     lattice = measurement.fit.as_dict()
     lattice["indices"] = [list(hk) for hk in measurement.fit.indices]
     ring = measurement.ring
-    lattice["ring"] = (
-        {"d_A": 10 * ring.d_nm, "fwhm_per_A": ring.fwhm_per_nm / 10} if ring.ok else None
-    )
+    lattice["ring"] = {
+        "d_A": 10 * ring.d_nm if ring.ok else None,
+        "sigma_d_A": 10 * ring.sigma_d_nm if ring.ok else None,
+        "fwhm_per_A": ring.fwhm_per_nm / 10 if ring.ok else None,
+        "ok": ring.ok,
+        "reason": ring.reason,
+    }
     lattice["calibration"] = measurement.calibration
     matches = []
     if measurement.matches is not None and measurement.matches.ok:
