@@ -73,7 +73,7 @@ def test_amorphous_frame_reports_a_ring_and_no_spots(sample, capsys):
     ring = document["lattice"]["ring"]
     assert ring["ok"] and ring["reason"] == "" and ring["d_A"] == pytest.approx(3.0, rel=0.15)
     assert 0 < ring["sigma_d_A"] < 0.1 * ring["d_A"] and ring["fwhm_per_A"] > 0
-    assert any("broad ring" in w and "1σ" in w for w in document["warnings"])
+    assert any("broad ring" in w for w in document["warnings"])
 
 
 def test_lattice_of_a_crystal_says_why_there_is_no_ring(sample, capsys):

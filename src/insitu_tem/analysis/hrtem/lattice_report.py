@@ -307,7 +307,7 @@ def measure_lattice(
     if ring.ok and (not fit.ok or fit.n_indexed < 2):
         warnings.append(
             f"broad ring at d = {spacing_text(ring.d_nm, calibrated=calibrated, digits=2)} "
-            f"(1σ {spacing_text(ring.sigma_d_nm, calibrated=calibrated, digits=2)}, FWHM {ring.fwhm_per_nm:.2f} 1/{'nm' if calibrated else 'px'}): "
+            f"(FWHM {ring.fwhm_per_nm:.2f} 1/{'nm' if calibrated else 'px'}): "
             "nanocrystalline, turbostratic or amorphous material rather than one lattice"
         )
     calibration = None
