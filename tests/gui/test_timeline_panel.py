@@ -343,3 +343,15 @@ def test_the_empty_trace_area_says_how_to_fill_it(timeline, qtbot):
     empty.show()
     qtbot.waitExposed(empty)
     assert empty.plots.hint.isVisible() and "holder log" in empty.plots.hint.text()
+
+
+def test_the_traces_start_where_the_channel_list_ends(qtbot):
+    """The channel list is at most 180 px wide; the splitter left an empty strip of ~80 px
+    between it and the traces."""
+    panel = TimelinePanel()
+    qtbot.addWidget(panel)
+    panel.resize(960, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    gap = panel.plots.geometry().left() - panel.channels.geometry().right()
+    assert gap <= 10 and panel.channels.width() == panel.channels.maximumWidth()

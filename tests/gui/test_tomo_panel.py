@@ -55,7 +55,9 @@ def test_open_align_reconstruct_segment_export(qtbot, panel, series_path, report
     assert not panel.align_button.isEnabled() and panel.progress.isHidden()
     assert not panel.slices.hint.isHidden() and "Reconstruct" in panel.slices.hint.text()
     assert not any(crosshairs_shown(panel.slices))
+    assert panel.projections.hint.isVisible() and "tilt series" in panel.projections.hint.text()
     open_and_align(qtbot, panel, series_path)
+    assert panel.projections.hint.isHidden()
     assert not panel.slices.hint.isHidden() and panel.progress.isHidden()
     hints = (panel.slices.hint.text(), panel.rendering.hint.text())
     assert all(text.startswith("Reconstruct (Align first):") for text in hints), hints

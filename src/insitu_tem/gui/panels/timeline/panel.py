@@ -98,6 +98,7 @@ class TimelinePanel(QWidget):
         split.addWidget(self.channels)
         split.addWidget(self.plots)
         split.setStretchFactor(1, 1)
+        split.setSizes([self.channels.maximumWidth(), 1])
         inputs = QWidget()
         row = QHBoxLayout(inputs)
         row.addWidget(self.dose_inputs)

@@ -10,6 +10,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from insitu_tem.gui.widgets.plot_hint import HINT_COLOUR
+
+HINT = "Open a tilt series: its projections show here, one tilt at a time"
+
 
 class ProjectionView(QWidget):
     """A tilt series' projections with a tilt slider, *Aligned* and *Sinogram* switches."""
@@ -23,6 +27,11 @@ class ProjectionView(QWidget):
         self._axis_line: pg.InfiniteLine | None = None
         self._box = QWidget()
         QVBoxLayout(self._box).setContentsMargins(0, 0, 0, 0)
+        self.hint = QLabel(HINT)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet(f"color: {HINT_COLOUR}; background: black")
+        self._box.layout().addWidget(self.hint)
         self.tilt_slider = QSlider(Qt.Orientation.Horizontal)
         self.tilt_slider.setMinimumWidth(120)
         self.tilt_label = QLabel("")
@@ -54,6 +63,7 @@ class ProjectionView(QWidget):
             self._projection.getImageItem().setOpts(axisOrder="row-major")
             self._projection.ui.roiBtn.hide()
             self._projection.ui.menuBtn.hide()
+            self.hint.hide()
             self._box.layout().addWidget(self._projection)
             self._axis_line = pg.InfiniteLine(
                 pen=pg.mkPen("c", width=1, style=Qt.PenStyle.DashLine)
