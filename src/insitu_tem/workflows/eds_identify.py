@@ -30,6 +30,7 @@ from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.session import Session
 from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import require
+from insitu_tem.workflows.eds_quantify import check_elements as check_elements
 from insitu_tem.workflows.jobs import Job, Progress, Steps
 
 NAME = "eds.identify"
@@ -305,18 +306,3 @@ def counts_map(dataset: Dataset) -> np.ndarray:
     if len(dataset.navigation_axes) != 2:
         raise DataError("a counts map needs a spectrum image (a scan of rows and columns)")
     return np.asarray(dataset.array.sum(axis=-1, dtype=np.float64), dtype=float)
-
-
-def check_elements(symbols: list[str]) -> None:
-    """Nothing when every one of ``symbols`` is a chemical element (gemmi's periodic table).
-
-    Raises
-    ------
-    ValueError
-        Naming the first that is not, in one sentence.
-    """
-    import gemmi
-
-    unknown = [s for s in symbols if gemmi.Element(s).atomic_number == 0]
-    if unknown:
-        raise ValueError(f"{unknown[0]!r} is not an element; type symbols such as Fe, O, Si")

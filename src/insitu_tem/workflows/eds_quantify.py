@@ -64,25 +64,59 @@ class Quantification:
     reason: str
 
 
-def parse_kfactors(text: str) -> dict[str, float]:
-    """``"Si=1, O=1.9"`` -> {"Si": 1.0, "O": 1.9} (empty text: none).
+def parse_kfactors(text: str | None, *, sigmas: bool = False) -> dict[str, float]:
+    """``"Si=1, O=1.9"`` -> {"Si": 1.0, "O": 1.9} (empty text or None: none); items separated
+    by commas or semicolons.
+
+    Parameters
+    ----------
+    text : str or None
+        ELEMENT=VALUE pairs.
+    sigmas : bool
+        Whether the values are the k-factors' 1σ (each ≥ 0) rather than k-factors (each > 0).
 
     Raises
     ------
     ValueError
-        Naming the first item that is not ELEMENT=positive number, in one sentence.
+        Naming the first item whose element is not a chemical symbol (gemmi's periodic table;
+        ``fe`` is read as Fe), is given twice, or whose value is not a number in range, in one
+        sentence.
     """
+    import gemmi
+
+    what, rule, example = (
+        ("σ", "σ ≥ 0", "Si=0.05, O=0.1") if sigmas else ("k", "k > 0", "Si=1, O=1.9")
+    )
     found = {}
-    for item in filter(None, (part.strip() for part in text.replace(";", ",").split(","))):
-        element, _, value = item.partition("=")
+    for item in filter(None, (part.strip() for part in (text or "").replace(";", ",").split(","))):
+        element, _, value = (part.strip() for part in item.partition("="))
         try:
             number = float(value)
         except ValueError:
             number = float("nan")
-        if not element.strip() or not number > 0:
-            raise ValueError(f"{item!r}: type ELEMENT=k pairs with k > 0, e.g. Si=1, O=1.9")
-        found[element.strip()] = number
+        if not element or not (number >= 0 if sigmas else number > 0) or np.isinf(number):
+            raise ValueError(f"{item!r}: type ELEMENT={what} pairs with {rule}, e.g. {example}")
+        check_elements([element])
+        element = gemmi.Element(element).name
+        if element in found:
+            raise ValueError(f"{element!r} is given twice; give each element once")
+        found[element] = number
     return found
+
+
+def check_elements(symbols: list[str]) -> None:
+    """Nothing when every one of ``symbols`` is a chemical element (gemmi's periodic table).
+
+    Raises
+    ------
+    ValueError
+        Naming the first that is not, in one sentence.
+    """
+    import gemmi
+
+    unknown = [s for s in symbols if gemmi.Element(s).atomic_number == 0]
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not an element; type symbols such as Fe, O, Si")
 
 
 def quantify(

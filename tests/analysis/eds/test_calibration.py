@@ -91,3 +91,29 @@ def test_an_axis_100_ev_high_is_found_by_trial_offsets():
     assert calibration.ok and 0 < calibration.offset_sigma_ev < 1.5
     assert abs(calibration.offset_ev - 100.0) < 2 * calibration.offset_sigma_ev
     assert {"Si_Ka", "Fe_Ka"} <= set(calibration.lines)
+
+
+def test_a_centre_beside_a_neighbour_whose_ratio_is_off_by_delta_is_covered():
+    """A line's centre is fitted on the model's neighbouring lines; when their counts are off
+    by the profile error δ, the centre moves towards (or away from) them, which its 1σ must
+    hold (session 33: it held the fit's statistical error alone)."""
+    from types import SimpleNamespace
+
+    from insitu_tem.analysis.eds.families import gaussian_counts
+    from insitu_tem.analysis.eds.resolution import _fit_width
+
+    energies = 3000.0 + 10.0 * np.arange(-40, 41)
+    width = 110.0
+    line = 200000 * gaussian_counts(energies, 3000.0, width, step_ev=10.0)
+    neighbour = 60000 * gaussian_counts(energies, 3000.0 + 0.8 * width, width, step_ev=10.0)
+    continuum = np.full(energies.size, 50.0)
+    counts = continuum + line + neighbour
+    problem = SimpleNamespace(energies_ev=energies, counts=counts)
+    near = np.abs(energies - 3000.0) <= 1.5 * width
+    shifts = {}
+    for delta in (0.0, 0.1):
+        model = SimpleNamespace(continuum=continuum, fitted=counts, delta=delta)
+        shifts[delta] = _fit_width(problem, model, near, 0.9 * neighbour[near], 3000.0, width, 10)
+    assert abs(shifts[0.0][2]) > 3 * shifts[0.0][3]
+    assert abs(shifts[0.1][2]) < 1.5 * shifts[0.1][3]
+    assert shifts[0.1][2] == shifts[0.0][2]

@@ -14,8 +14,11 @@ measured again on the corrected axis and the residual added (:meth:`Calibration.
 weighted mean is the offset; when they span at least :data:`MIN_GAIN_SPAN_EV`, a straight line
 through them gives offset and gain, and the gain is kept when it differs from 0 by more than
 :data:`GAIN_SIGNIFICANCE` σ and from the Kα doublet's apparent gain (below; otherwise its
-extrapolation to the light elements' lines would only add noise). The 1σ are the weighted
-fit's [1]_, widened by Birge's ratio √(χ²/dof) when the lines scatter more than their own 1σ.
+extrapolation to the light elements' lines would only add noise). Each centre's 1σ is its
+fit's and the shift its neighbours give it when their counts are off by the model's profile
+error δ (the lines' ratios and shapes, :mod:`.fit`), the model's escape and pile-up peaks
+among the neighbours (:mod:`.resolution`). The 1σ are the weighted fit's [1]_, widened by
+Birge's ratio √(χ²/dof) when the lines scatter more than their own 1σ.
 
 A constant offset is applied at every energy; the lines below 1 keV are not measured (the
 detector's roll-off and incomplete charge collection), and on a real detector they need not

@@ -12,8 +12,10 @@ The clipping lags the curvature of the continuum (the detector's low-energy roll
 :mod:`.fit` fits a smooth multiplicative correction of this estimate together with the lines,
 and takes the difference between the clipping at :data:`CLIP_FWHM` and at
 :data:`NARROW_CLIP_FWHM` as the continuum's own local error (it is large where the continuum
-bends on the scale of a line, small where it is smooth); in the final 1σ that difference is
-taken on the spectrum less its fitted lines (:func:`line_free_error`).
+bends on the scale of a line, small where it is smooth). Clipped on a spectrum with lines, the
+continuum keeps part of each line under it (2–3 % of a strong line's counts at 1–3 keV), and
+that difference grows with the line; the final fit therefore clips the spectrum less its
+fitted lines (:meth:`~insitu_tem.analysis.eds.fit_setup.FitSetup.problem`).
 
 On the rising side of the roll-off (below the continuum's maximum under
 :data:`ROLL_OFF_SEARCH_EV`, where the window's absorption makes the continuum climb from nothing
@@ -139,35 +141,3 @@ def roll_off_error(
         np.interp(energies + half, energies, values) - np.interp(energies - half, energies, values)
     )
     return np.where(energies < peak, change, 0.0)
-
-
-def line_free_error(
-    counts: np.ndarray,
-    lines: np.ndarray,
-    energies_ev: np.ndarray,
-    *,
-    resolution_mn_ka_ev: float = DEFAULT_RESOLUTION_MN_KA_EV,
-) -> np.ndarray:
-    """The continuum's local error (module docstring) measured on the spectrum less its fitted
-    lines, counts per channel: ``|SNIP(1.0 FWHM) − SNIP(1.5 FWHM)|`` of ``counts − lines``.
-    On the spectrum itself a narrower clipping also leaves part of every line in the
-    continuum, so that difference grows with the lines' counts (a strong line's 1σ then holds
-    a fraction of its own counts); with the lines taken out it is what it is meant to be, the
-    clipping's sensitivity where the continuum bends on the scale of a line.
-
-    Parameters
-    ----------
-    counts, lines : ndarray
-        (channels,) the spectrum and its fitted lines (escape and pile-up peaks included),
-        counts per channel.
-    energies_ev : ndarray
-        (channels,) channel centres, eV.
-    resolution_mn_ka_ev : float
-        Detector FWHM at Mn Kα, eV.
-    """
-    free = np.clip(np.asarray(counts, float) - np.asarray(lines, float), 0, None)
-    wide = snip_continuum(free, energies_ev, resolution_mn_ka_ev=resolution_mn_ka_ev)
-    narrow = snip_continuum(
-        free, energies_ev, resolution_mn_ka_ev=resolution_mn_ka_ev, clip_fwhm=NARROW_CLIP_FWHM
-    )
-    return np.abs(narrow - wide)

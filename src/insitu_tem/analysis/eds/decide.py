@@ -92,6 +92,12 @@ class _Context:
     resolution: float
     beam: float
     selected: np.ndarray
+    counted: FamilyFit
+
+
+def _own(ctx: _Context, position: int) -> tuple[float, float]:
+    """Counts and 1σ reported for the selected family at ``position``: ``ctx.counted``'s."""
+    return float(ctx.counted.counts[position]), float(ctx.counted.sigmas[position])
 
 
 def _finding(
@@ -219,6 +225,8 @@ def _selected(ctx: _Context) -> list[ElementFinding]:
         standing = [o for o in options if not o[3]]
         names = [pretty(ctx.candidates[c].lines[0]) for c, *_ in standing]
         for c, a, s, why in options:
+            if c == column:
+                a, s = _own(ctx, position)
             family = ctx.candidates[c]
             name = pretty(family.lines[0])
             others = [n for n in names if n != name]
@@ -238,8 +246,7 @@ def _selected(ctx: _Context) -> list[ElementFinding]:
                 _finding(
                     family,
                     "ambiguous",
-                    ctx.model.counts[position],
-                    ctx.model.sigmas[position],
+                    *_own(ctx, position),
                     tuple(pretty(ctx.candidates[c].lines[0]) for c, *_ in options[1:]),
                     f"a peak at {family.main_energy_ev / 1000:.2f} keV that no element explains "
                     f"without contradiction: {options[0][3]}",
@@ -258,6 +265,7 @@ def decide(
     resolution_mn_ka_ev: float,
     beam_energy_ev: float,
     selected_sigma: np.ndarray | None = None,
+    counted: FamilyFit | None = None,
 ) -> tuple[ElementFinding, ...]:
     """One finding per element present or ambiguous, and per element of ``elements`` (module
     docstring), present first, then by line energy.
@@ -278,10 +286,21 @@ def decide(
     selected_sigma : ndarray, optional
         (families of ``model``,) each family's significance in the selection, σ: a family
         present whose final 1σ puts it below ``threshold`` says both in its note.
+    counted : FamilyFit, optional
+        ``model``'s families fitted for their counts (:mod:`.identify`: on the continuum
+        clipped without their lines): the counts and 1σ reported for them (``model``'s when
+        not given); the decisions are ``model``'s.
     """
     selected = np.full(len(model.columns), np.nan) if selected_sigma is None else selected_sigma
     ctx = _Context(
-        problem, model, candidates, threshold, resolution_mn_ka_ev, beam_energy_ev, selected
+        problem,
+        model,
+        candidates,
+        threshold,
+        resolution_mn_ka_ev,
+        beam_energy_ev,
+        selected,
+        model if counted is None else counted,
     )
     findings = _selected(ctx)
     present = {f.element for f in findings if f.status == "present"}

@@ -12,14 +12,12 @@ import numpy as np
 from insitu_tem.analysis.eds.calibration import Calibration
 from insitu_tem.analysis.eds.continuum import (
     NARROW_CLIP_FWHM,
-    line_free_error,
     roll_off_error,
     snip_continuum,
 )
 from insitu_tem.analysis.eds.dependents import escape_profiles
 from insitu_tem.analysis.eds.families import SHELLS, Family, line_profiles
 from insitu_tem.analysis.eds.fit import FamilyFit, Problem, make_problem
-from insitu_tem.analysis.eds.resolution import Resolution
 from insitu_tem.analysis.eds.selection import screen
 
 
@@ -44,20 +42,38 @@ class FitSetup:
         return replace(self, energies=calibration.true_energies(self.energies))
 
     def problem(
-        self, resolution: float, *, candidates: tuple[Family, ...] | None = None
+        self,
+        resolution: float,
+        *,
+        candidates: tuple[Family, ...] | None = None,
+        lines: np.ndarray | None = None,
     ) -> tuple[Problem, tuple[Family, ...]]:
         """The fit problem and its candidate families at ``resolution`` (eV at Mn Kα); the
-        families screened on the data unless ``candidates`` are given."""
+        families screened on the data unless ``candidates`` are given. The continuum is clipped
+        on the counts less ``lines`` ((fitted channels,) counts per channel: a fit's lines,
+        :meth:`lines_of`) when given: SNIP leaves part of every line in the continuum it
+        clips (a line of 1.5 FWHM clipping width keeps a few % of its counts under it), which
+        a fit on that continuum takes from the line."""
         continuum = snip_continuum(self.counts, self.energies, resolution_mn_ka_ev=resolution)
+        free = self.counts
+        if lines is not None:
+            taken = np.zeros_like(self.counts)
+            taken[self.in_range] = lines
+            free = np.clip(self.counts - taken, 0, None)
+            rising = self._rising(continuum, resolution) | self._rising(
+                snip_continuum(free, self.energies, resolution_mn_ka_ev=resolution), resolution
+            )
+            free = np.where(rising, self.counts, free)
+            continuum = snip_continuum(free, self.energies, resolution_mn_ka_ev=resolution)
         narrow = snip_continuum(
-            self.counts, self.energies, resolution_mn_ka_ev=resolution, clip_fwhm=NARROW_CLIP_FWHM
+            free, self.energies, resolution_mn_ka_ev=resolution, clip_fwhm=NARROW_CLIP_FWHM
         )
         if candidates is None:
             candidates = screen(
                 self.counts, self.energies, continuum, self.searched, resolution, self.elements
             )
         energies = self.energies[self.in_range]
-        lines = [
+        profiles = [
             line_profiles(f, energies, resolution_mn_ka_ev=resolution, below_ev=self.beam)
             for f in candidates
         ]
@@ -74,8 +90,8 @@ class FitSetup:
             self.counts[self.in_range],
             energies,
             continuum[self.in_range],
-            np.concatenate(lines, axis=1) if lines else np.zeros((energies.size, 0)),
-            owners.astype(int) if lines else np.zeros(0, int),
+            np.concatenate(profiles, axis=1) if profiles else np.zeros((energies.size, 0)),
+            owners.astype(int) if profiles else np.zeros(0, int),
             elements,
             np.abs(narrow - continuum)[self.in_range],
             np.concatenate(escapes, axis=1) if escapes else np.zeros((energies.size, 0)),
@@ -84,15 +100,16 @@ class FitSetup:
         )
         return problem, candidates
 
-    def line_free_error(self, model: FamilyFit, resolution: Resolution) -> np.ndarray:
-        """The continuum's local error over the fitted channels, measured on the counts less
-        ``model``'s lines (:func:`~.continuum.line_free_error`)."""
-        lines = np.zeros_like(self.counts)
-        lines[self.in_range] = model.fitted - model.continuum
-        error = line_free_error(
-            self.counts, lines, self.energies, resolution_mn_ka_ev=resolution.fwhm_mn_ka_ev
-        )
-        return error[self.in_range]
+    def _rising(self, continuum: np.ndarray, resolution: float) -> np.ndarray:
+        """Whether each channel lies on the rising side of the detector's roll-off of
+        ``continuum`` (:func:`~.continuum.roll_off_error`)."""
+        return roll_off_error(continuum, self.energies, resolution_mn_ka_ev=resolution) > 0
+
+    @staticmethod
+    def lines_of(model: FamilyFit) -> np.ndarray:
+        """The lines of ``model`` (with their escape and pile-up peaks) over the fitted
+        channels, counts per channel."""
+        return model.fitted - model.continuum
 
     def whole(self, values: np.ndarray, resolution: float) -> np.ndarray:
         """``values`` over the fitted channels put back on the whole spectrum (the SNIP

@@ -18,9 +18,10 @@
    (:mod:`.resolution`; unless given), and the energy axis's offset (and gain) on their
    centres (:mod:`.calibration`; when the axis as it is leaves no line to measure, with the
    axis moved by trial offsets up to ±90 eV); the selection is made again at that resolution
-   on the corrected axis. In the final 1σ the continuum's local error is measured on the
-   spectrum less its fitted lines (:func:`.continuum.line_free_error`), and the resolution's
-   1σ enters through the model refitted at ± 1σ.
+   on the corrected axis. The final fit's continuum, and its local error, are clipped on the
+   spectrum less the selected lines (SNIP keeps 2–3 % of a strong line's counts under it,
+   which a fit on that continuum takes from the line), and the resolution's 1σ enters
+   through the model refitted at ± 1σ.
 4. Threshold from the noise, none tuned to a file: the one-sided normal quantile of
    ``false_alarm / n`` (a Bonferroni bound: at most ``false_alarm`` false identifications per
    spectrum on average). Overlaps are not resolved by a guess (:mod:`.decide`): a family that
@@ -225,19 +226,20 @@ def _identify(
         return _refuse(counts, energies, "no X-ray line lies in the energy range", false_alarm)
     threshold = float(norm.isf(false_alarm / len(searched)))
     setup = FitSetup(counts, energies, in_range, searched, elements, beam, threshold)
-    resolution, calibration, problem, candidates, model, selected = _resolve(
+    resolution, calibration, problem, candidates, (decided, model), selected = _resolve(
         setup, resolution_mn_ka_ev
     )
     setup = setup.calibrated(calibration)
     findings = decide(
         problem,
-        model,
+        decided,
         candidates,
         threshold=threshold,
         elements=elements,
         resolution_mn_ka_ev=resolution.fwhm_mn_ka_ev,
         beam_energy_ev=beam,
         selected_sigma=selected,
+        counted=model,
     )
     return Identification(
         findings,
@@ -266,12 +268,15 @@ def _scale(model: FamilyFit, index: int) -> float:
 
 def _resolve(setup: FitSetup, given: float | None):
     """The resolution (:class:`Resolution`, eV at Mn Kα), the axis's :class:`Calibration`, and
-    the problem, candidates and selected model at them: the resolution ``given`` when given,
-    else measured on the lines found at :data:`DEFAULT_RESOLUTION_MN_KA_EV`
+    the problem, candidates and selected families at them: the resolution ``given`` when
+    given, else measured on the lines found at :data:`DEFAULT_RESOLUTION_MN_KA_EV`
     (:mod:`.resolution`), its 1σ carried into the counts; the calibration measured on the same
     lines' centres; the lines selected again at the measured resolution on the corrected
-    axis; and each selected family's significance in the selection (whose 1σ lack the
-    resolution's and the line-free continuum's errors of the final 1σ)."""
+    axis; the selected families fitted twice — on the selection's continuum, for the decisions
+    (:mod:`.decide`), and on the continuum clipped without their lines, for their counts and
+    1σ — both with the continuum's local error measured without the lines; and each selected
+    family's significance in the selection (whose 1σ lack the resolution's and the line-free
+    continuum's errors of the final 1σ)."""
     start = given or DEFAULT_RESOLUTION_MN_KA_EV
     problem, candidates = setup.problem(start)
     model = select(problem, setup.threshold)
@@ -290,11 +295,14 @@ def _resolve(setup: FitSetup, given: float | None):
             )
             calibration = calibration.then(measure_calibration(again))
     selected = model.counts / np.clip(model.sigmas, 1e-300, None)
-    problem = replace(problem, continuum_error=setup.line_free_error(model, resolution))
-    model = fit(problem, model.columns, delta=model.delta)
+    lines = setup.lines_of(model)
+    free, _ = setup.problem(resolution.fwhm_mn_ka_ev, candidates=candidates, lines=lines)
+    problem = replace(problem, continuum_error=free.continuum_error)
+    decided, counted = fit(problem, model.columns, delta=model.delta), fit(free, model.columns)
     if not given:
-        model = _with_resolution_error(setup, model, candidates, measured)
-    return resolution, calibration, problem, candidates, model, selected
+        decided = _with_resolution_error(setup, decided, candidates, measured, None)
+        counted = _with_resolution_error(setup, counted, candidates, measured, lines)
+    return resolution, calibration, problem, candidates, (decided, counted), selected
 
 
 def _search_offset(setup: FitSetup, start: float, unshifted) -> tuple[Resolution, Calibration]:
@@ -344,9 +352,10 @@ def _strong_peak(problem: Problem, resolution: float) -> bool:
     return bool(np.any(z[inside] >= MIN_SIGNIFICANCE))
 
 
-def _with_resolution_error(setup, model, candidates, resolution) -> FamilyFit:
+def _with_resolution_error(setup, model, candidates, resolution, lines) -> FamilyFit:
     """``model`` with the variance of its counts from the resolution's 1σ added: the model
-    refitted at FWHM ± 1σ (same families, same δ), ``((a₊ − a₋) / 2)²``. The families stay:
+    refitted at FWHM ± 1σ (same families, same δ, the continuum clipped without ``lines``
+    when given: :meth:`.FitSetup.problem`), ``((a₊ − a₋) / 2)²``. The families stay:
     a peak the data show is there whatever the width of the lines; its counts are what the
     width makes uncertain."""
     if not model.columns or not resolution.sigma_ev > 0:
@@ -354,7 +363,7 @@ def _with_resolution_error(setup, model, candidates, resolution) -> FamilyFit:
     ends = []
     for sign in (1.0, -1.0):
         value = resolution.fwhm_mn_ka_ev + sign * resolution.sigma_ev
-        problem, _ = setup.problem(value, candidates=candidates)
+        problem, _ = setup.problem(value, candidates=candidates, lines=lines)
         ends.append(fit(problem, model.columns, delta=model.delta).counts)
     variance = np.diag(((ends[0] - ends[1]) / 2) ** 2)
     return replace(model, covariance=model.covariance + variance)

@@ -5,8 +5,9 @@ The FWHM of a line follows Fiori and Newbury's relation [1]_ (the one exspy uses
 E(Mn Kα))``, the 2.5 eV the Fano noise of silicon (``5.545 · F · ε``, F ≈ 0.12, ε = 3.8 eV).
 Each strong and isolated line of the identified families gives one value of FWHM(Mn Kα): a
 Gaussian of free centre, width and area is fitted to it over ±:data:`WINDOW_FWHM` FWHM, on the
-fitted continuum (times a free straight line) and the other identified lines, Poisson weights
-[2]_; its width ``w`` at energy ``E`` gives ``√(w² − 2.5 eV · (E − E(Mn Kα)))``.
+fitted continuum (times a free straight line) and the other identified lines with their
+escape and pile-up peaks (:mod:`.dependents`), Poisson weights [2]_; its width ``w`` at
+energy ``E`` gives ``√(w² − 2.5 eV · (E − E(Mn Kα)))``.
 
 The lines used are K lines between :data:`LOWEST_EV` and :data:`HIGHEST_EV`: above, the
 Kα1–Kα2 splitting (27 eV for Ga) widens a line by more than a few eV; below, incomplete charge
@@ -159,7 +160,8 @@ def measure_resolution(
 
 def _line_counts(problem: Problem, model: FamilyFit, candidates, resolution: float):
     """(line, energy eV, counts per channel of it and of the lines within :data:`FOLD_FWHM` of
-    it, the other lines' counts per channel) of every K line of the model's families between
+    it, the other lines' counts per channel with the model's escape and pile-up peaks) of
+    every K line of the model's families between
     :data:`LOWEST_EV` and :data:`HIGHEST_EV` that is the strongest of the lines folded into it.
     """
     position = {c: i for i, c in enumerate(model.columns)}
@@ -172,6 +174,7 @@ def _line_counts(problem: Problem, model: FamilyFit, candidates, resolution: flo
     families = [candidates[problem.owners[index]] for index in inside]
     energies = np.array([f.energies_ev[m] for f, m in zip(families, members)])
     strength = scaled.sum(axis=0)
+    dependents = model.dependents @ model.dependent_scales if model.dependent_scales.size else 0.0
     for k, (family, member) in enumerate(zip(families, members)):
         energy = energies[k]
         if family.shell != "K" or not LOWEST_EV <= energy <= HIGHEST_EV:
@@ -182,7 +185,13 @@ def _line_counts(problem: Problem, model: FamilyFit, candidates, resolution: flo
             continue
         own = scaled[:, folded].sum(axis=1)
         crowded = _crowded(candidates, model, family, energy, width)
-        yield family.lines[member], energy, own, scaled[:, ~folded].sum(axis=1), crowded
+        yield (
+            family.lines[member],
+            energy,
+            own,
+            scaled[:, ~folded].sum(axis=1) + dependents,
+            crowded,
+        )
 
 
 def _crowded(candidates, model: FamilyFit, family: Family, energy: float, width: float) -> bool:
@@ -214,7 +223,36 @@ def _usable(problem, model, near, counts, others, line, energy) -> bool:
 def _fit_width(problem, model, near, others, energy, width, step):
     """(FWHM, its 1σ, centre less ``energy``, its 1σ) in eV of a Gaussian of free centre, width
     and area on the continuum (times a free straight line) and ``others`` over the channels
-    ``near``; None when the fit does not converge inside the window."""
+    ``near``; None when the fit does not converge inside the window. The centre's 1σ adds to
+    the fit's the shift that ``others`` off by the model's profile error δ (:mod:`.fit`: the
+    neighbouring lines' ratios and shapes, coherently) gives it: half the difference of the
+    centres fitted with ``others`` × (1 ± δ)."""
+    solution = _solve_peak(problem, model, near, others, energy, width, step)
+    if solution is None:
+        return None
+    x, fun, jacobian = solution
+    dof = max(fun.size - 5, 1)
+    scale = max(float(np.sum(fun**2)) / dof, 1.0)
+    try:
+        covariance = np.linalg.inv(jacobian.T @ jacobian) * scale
+    except np.linalg.LinAlgError:
+        return None
+    sigma, shift_sigma = (float(np.sqrt(max(covariance[i, i], 0.0))) for i in (2, 1))
+    if not (np.isfinite(sigma) and sigma > 0 and np.isfinite(shift_sigma) and shift_sigma > 0):
+        return None
+    ends = [
+        _solve_peak(problem, model, near, others * (1 + sign * model.delta), energy, width, step)
+        for sign in (1.0, -1.0)
+    ]
+    if model.delta > 0 and all(end is not None for end in ends):
+        shift_sigma = float(np.hypot(shift_sigma, (ends[0][0][1] - ends[1][0][1]) / 2))
+    return float(x[2]), sigma, float(x[1]), shift_sigma
+
+
+def _solve_peak(problem, model, near, others, energy, width, step):
+    """(parameters: area, centre less ``energy`` eV, FWHM eV, continuum scale and slope;
+    weighted residuals; their Jacobian) of :func:`_fit_width`'s Gaussian, None when the fit
+    does not converge inside the window."""
     energies = problem.energies_ev[near]
     y = problem.counts[near]
     continuum = model.continuum[near]
@@ -232,17 +270,7 @@ def _fit_width(problem, model, near, others, energy, width, step):
     solution = least_squares(residual, start, bounds=(lower, upper), x_scale="jac")
     if not solution.success or np.any(np.isclose(solution.x[2], [lower[2], upper[2]])):
         return None
-    jacobian = solution.jac
-    dof = max(y.size - 5, 1)
-    scale = max(float(np.sum(solution.fun**2)) / dof, 1.0)
-    try:
-        covariance = np.linalg.inv(jacobian.T @ jacobian) * scale
-    except np.linalg.LinAlgError:
-        return None
-    sigma, shift_sigma = (float(np.sqrt(max(covariance[i, i], 0.0))) for i in (2, 1))
-    if not (np.isfinite(sigma) and sigma > 0 and np.isfinite(shift_sigma) and shift_sigma > 0):
-        return None
-    return float(solution.x[2]), sigma, float(solution.x[1]), shift_sigma
+    return solution.x, solution.fun, solution.jac
 
 
 def _combine(names, values, sigmas) -> Resolution:

@@ -10,6 +10,7 @@ import numpy as np
 
 from insitu_tem.cli.commands.common import (
     InputError,
+    OptionError,
     Progress,
     add_force_argument,
     check_range,
@@ -23,20 +24,29 @@ HELP = (
 )
 
 
-def parse_kfactors(text: str | None) -> dict[str, float]:
-    """``"Si=1.0,O=1.9"`` -> {"Si": 1.0, "O": 1.9}."""
-    if not text:
-        return {}
-    found = {}
-    for item in text.split(","):
-        element, _, value = item.partition("=")
-        try:
-            found[element.strip()] = float(value)
-        except ValueError:
-            raise InputError(
-                None, f"--kfactors {text!r}: give ELEMENT=VALUE pairs, e.g. Si=1.0,O=1.9"
-            ) from None
-    return found
+def parse_kfactors(text: str | None, *, option: str = "--kfactors") -> dict[str, float]:
+    """``"Si=1.0,O=1.9"`` -> {"Si": 1.0, "O": 1.9}: k-factors (> 0), or their 1σ (≥ 0) for
+    ``option`` ``"--kfactor-sigmas"``
+    (:func:`~insitu_tem.workflows.eds_quantify.parse_kfactors`).
+
+    Raises
+    ------
+    OptionError
+        The parser's sentence after the option's name (exit 2).
+    """
+    from insitu_tem.workflows.eds_quantify import parse_kfactors as parse
+
+    try:
+        return parse(text, sigmas=option == "--kfactor-sigmas")
+    except ValueError as error:
+        raise OptionError(None, f"{option} {error}") from None
+
+
+def _kfactors(args) -> tuple[dict[str, float], dict[str, float]]:
+    """The k-factors of ``--kfactors`` and their 1σ of ``--kfactor-sigmas``, by element."""
+    return parse_kfactors(args.kfactors), parse_kfactors(
+        args.kfactor_sigmas, option="--kfactor-sigmas"
+    )
 
 
 def parse_elements(text: str | None) -> tuple[str, ...]:
@@ -122,6 +132,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     check_range("--signal", args.signal, low=0)
     if not 0 < args.false_alarm < 1:
         raise InputError(None, f"--false-alarm {args.false_alarm:g}: give a value in (0, 1)")
+    kfactors = _kfactors(args)
     if args.out is not None:
         from insitu_tem.io.outputs import check_output_folder
 
@@ -154,35 +165,35 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     offset = identification.get("energy_offset_ev") or 0.0
     energies = (image.energies_ev - offset) / (1.0 + (identification.get("energy_gain") or 0.0))
     maps = line_maps_result(
-        args, image, given, progress, resolution=resolution, energies_ev=energies
+        args, image, given, progress, resolution=resolution, energies_ev=energies, kfactors=kfactors
     )
     if not found:
         return maps
-    maps = _fitted_composition(args, maps, found["identification"]["findings"])
+    maps = _fitted_composition(maps, found["identification"]["findings"], kfactors)
     reasons = [r for r in (maps["reason"], found["reason"]) if r]
     return {**maps, **found, "ok": maps["ok"] and found["ok"], "reason": "; ".join(reasons)}
 
 
-def _fitted_composition(args, maps: dict, findings: list) -> dict:
+def _fitted_composition(maps: dict, findings: list, kfactors: tuple[dict, dict]) -> dict:
     """``maps`` with its ``quantification`` from the identification's fitted net counts ± 1σ of
     each element's line (``findings``, as in the JSON; what the panel shows) instead of the
-    windows' sums, when every element mapped has them (``counts_from`` says which)."""
+    windows' sums, when every element mapped has them (``counts_from`` says which), with the
+    k-factors and their 1σ ``kfactors`` (:func:`_kfactors`)."""
     from insitu_tem.workflows.eds_quantify import quantification_document, quantify_counts
 
     by_element = {f["element"]: f for f in findings}
     chosen = [by_element.get(e) for e in maps["elements"]]
     if not all(f and f["lines"] and f["net_counts_sigma"] is not None for f in chosen):
         return maps
-    kfactors = parse_kfactors(args.kfactors)
     composition = quantify_counts(
         [f["net_counts"] for f in chosen],
         [f["net_counts_sigma"] ** 2 for f in chosen],
         maps["elements"],
         [f["lines"][0] for f in chosen],
-        kfactors=kfactors,
-        kfactor_sigmas=parse_kfactors(args.kfactor_sigmas),
+        kfactors=kfactors[0],
+        kfactor_sigmas=kfactors[1],
     )
-    document = quantification_document(composition, kfactors_given=bool(kfactors))
+    document = quantification_document(composition, kfactors_given=bool(kfactors[0]))
     return {**maps, "quantification": {**document, "counts_from": "fitted"}}
 
 
@@ -235,11 +246,19 @@ def identify(counts, energies, beam_kv, args, elements, what: str) -> dict:
 
 
 def line_maps_result(
-    args, image, elements, progress, *, resolution: float, energies_ev: np.ndarray
+    args,
+    image,
+    elements,
+    progress,
+    *,
+    resolution: float,
+    energies_ev: np.ndarray,
+    kfactors: tuple[dict, dict],
 ) -> dict:
     """Line maps and Cliff–Lorimer composition of ``elements`` in a spectrum image, windows for
     a detector FWHM of ``resolution`` eV at Mn Kα on the channels' energies ``energies_ev``
-    (eV: the file's axis as the identification corrected it)."""
+    (eV: the file's axis as the identification corrected it), with the k-factors and their 1σ
+    ``kfactors`` (:func:`_kfactors`)."""
     from insitu_tem.analysis.eds.lines import xray_line
     from insitu_tem.analysis.eds.maps import line_maps
     from insitu_tem.io.kinds import unusable_values
@@ -256,8 +275,7 @@ def line_maps_result(
     lines = tuple(xray_line(n, resolution_mn_ka_ev=resolution) for n in names)
     progress(0.3, "line maps")
     maps = line_maps(image.cube, energies_ev, lines)
-    kfactors = parse_kfactors(args.kfactors)
-    kfactor_sigmas = parse_kfactors(args.kfactor_sigmas)
+    kfactors, kfactor_sigmas = kfactors
     unknown = (set(kfactors) | set(kfactor_sigmas)) - set(elements)
     if unknown:
         raise InputError(
