@@ -10,7 +10,7 @@ objective (spatial: defocus ±80 nm, Cs 0.001–1.2 mm, convergence 0.05–0.5 m
 spread 2–6 nm; 200 or 300 kV). Contrasts 3–20 % (ring) and 2–30 % (background), then Poisson
 counts at 50–2000 e/px. Truth: the maximum in |k| of the ring's expected power density
 R(k)·E(k)², d = 1/k. Errors and 1σ are in % of the true d. The method was developed on seeds
-9100–9299 (the fast subset is 9100–9139); the full run is the held-out seeds 9500–9899.
+9100–9899 (the fast subset is 9100–9179); the full run is the held-out seeds 9900–10299.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from insitu_tem.analysis.hrtem.lattice_ring import find_ring
 from validation.stats import Measurement
 
 FIRST_SEED = 9100
-HELD_OUT_SEED = 9500
-FAST = 40
+HELD_OUT_SEED = 9900
+FAST = 80
 FULL = 400
 
 

@@ -7,8 +7,10 @@ factor |k|, and k²·P another). The ring position k₀ is the maximum in |k| of
 P(|k|) − B(|k|) over the smooth background B, and d = 1/k₀.
 
 **Detection.** In log-log coordinates the lower convex hull of the profile is a background
-(power-law decay plus white noise is convex there); a ring is the highest excess above that hull
-when it exceeds ``ln(e) = 1`` (power 2.7× the background).
+(power-law decay plus white noise is convex there); a ring is the highest local maximum of the
+excess above that hull that exceeds ``ln(e) = 1`` (power 2.7× the background) and is separated
+from zero frequency: its FWHM is below its |k| (a bend of the background towards zero frequency
+is concave in log-log and leaves a broad excess reaching k → 0).
 
 **Position.** ln P is fitted around the ring with ln(B(k) + A·exp(−(k − k₀)²/2s²)), each bin
 weighted by the scatter of a ring median of N pixels of exponentially distributed power,
@@ -136,6 +138,19 @@ def _fwhm(k: np.ndarray, excess: np.ndarray, peak: int) -> float:
     return float(k[high] - k[low] + (k[1] - k[0]))
 
 
+def _separated_peak(k: np.ndarray, excess: np.ndarray, min_excess: float) -> int | None:
+    """Index of the highest local maximum of ``excess`` above ``min_excess`` whose FWHM is below
+    its |k| (a ring, not the bend of the background towards zero frequency), None if none."""
+    inner = (excess[1:-1] >= excess[:-2]) & (excess[1:-1] >= excess[2:])
+    maxima = np.flatnonzero(np.concatenate([[excess[0] > excess[1]], inner, [True]]))
+    for peak in maxima[np.argsort(-excess[maxima])]:
+        if excess[peak] < min_excess:
+            return None
+        if _fwhm(k, excess, int(peak)) < k[peak]:
+            return int(peak)
+    return None
+
+
 def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -> LatticeRing:
     """Strongest broad ring of a power spectrum and its spacing with a 1σ (module docstring).
 
@@ -169,6 +184,14 @@ def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -
             excess=float(excess[peak]),
             reason=f"no ring: the strongest excess is {math.exp(excess[peak]):.1f}× the "
             f"background (needs {math.exp(min_excess):.1f}×)",
+        )
+    peak = _separated_peak(ks, excess, min_excess)
+    if peak is None:
+        return LatticeRing(
+            False,
+            excess=float(np.max(excess)),
+            reason="no ring: the excess above the background is not separated from zero "
+            "frequency (its FWHM exceeds its |k|)",
         )
     fwhm = _fwhm(ks, excess, peak)
     sigma = 1.0 / (math.log(2.0) * np.sqrt(np.maximum(counts[use] / 2.0, 1.0)))
