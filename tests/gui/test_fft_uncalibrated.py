@@ -23,7 +23,7 @@ def test_an_uncalibrated_ring_is_quoted_in_px(qtbot, window, wait_idle, tmp_path
     window.open_paths([ring_image(tmp_path / "speckle.tif")])
     wait_idle(window)
     text = window.panels["hrtem"].warning_label.text()
-    assert re.search(r"broad ring at d = [34]\.\d px \(FWHM 0\.0\d 1/px\)", text), text
+    assert re.search(r"broad ring at d = [34]\.\d+ ± 0\.\d+ px \(FWHM 0\.0\d 1/px\)", text), text
     assert "Å" not in text and "1/nm" not in text
     window_box = window.panels["hrtem"].controls.window_nm
     assert window_box.text() == "16 px" and window_box.toolTip().endswith(", px")

@@ -23,10 +23,9 @@ from insitu_tem.analysis.hrtem.lattice_matched import matched_spots
 from insitu_tem.analysis.hrtem.lattice_nodes import NODE_SNR, above_local_background, node_spots
 from insitu_tem.analysis.hrtem.lattice_phase import basis_checked
 from insitu_tem.analysis.hrtem.lattice_reference import ReferenceSpacing
-from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
+from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring, ring_spacing_text
 from insitu_tem.analysis.hrtem.lattice_determined import (
     determination_warning,
-    spacing_text,
     undetermined,
 )
 from insitu_tem.analysis.hrtem.lattice_window import window_shift, with_window_term
@@ -306,7 +305,7 @@ def measure_lattice(
     warnings.append(field_warning(fit))
     if ring.ok and (not fit.ok or fit.n_indexed < 2):
         warnings.append(
-            f"broad ring at d = {spacing_text(ring.d_nm, calibrated=calibrated, digits=2)} "
+            f"broad ring at d = {ring_spacing_text(ring, calibrated=calibrated)} "
             f"(FWHM {ring.fwhm_per_nm:.2f} 1/{'nm' if calibrated else 'px'}): "
             "nanocrystalline, turbostratic or amorphous material rather than one lattice"
         )

@@ -36,6 +36,7 @@ from scipy import ndimage, optimize
 
 from insitu_tem.analysis.diffraction.ring_peaks import lower_hull
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_medians
+from insitu_tem.core.uncertainty_text import value_with_sigma
 
 RING_MIN_EXCESS = 1.0
 MAX_RELATIVE_SIGMA = 0.1
@@ -208,3 +209,10 @@ def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -
             reason=f"the ring is too weak or broad to place (1σ {100 * sigma_k / k0:.0f} % of d)",
         )
     return LatticeRing(True, d_nm=1.0 / k0, sigma_d_nm=sigma_k / k0**2, **found)
+
+
+def ring_spacing_text(ring: LatticeRing, *, calibrated: bool) -> str:
+    """The ring's spacing with its 1σ as the user reads it (σ to two significant digits, GUM
+    7.2.6): ``"3.65 ± 0.31 Å"``, or in px when the image has no pixel size."""
+    scale, unit = (10.0, "Å") if calibrated else (1.0, "px")
+    return f"{value_with_sigma(scale * ring.d_nm, scale * ring.sigma_d_nm)} {unit}"
