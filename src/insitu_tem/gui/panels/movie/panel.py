@@ -90,12 +90,15 @@ class MoviePanel(QWidget):
         layout.addWidget(self.splitter)
 
     def _share_room(self, *, single: bool) -> None:
-        """A movie beside its tools, half and half; a single image (a survey, an HRTEM frame)
-        gets the room: its tools below it when the panel is not wide
-        (:data:`SINGLE_IMAGE_WIDE_FROM`), at their smallest size either way."""
+        """A movie beside its tools, growing half and half (as Qt first sizes them, or half and
+        half after a single image); a single image (a survey, an HRTEM frame) gets the room: its
+        tools below it when the panel is not wide (:data:`SINGLE_IMAGE_WIDE_FROM`), at their
+        smallest size either way."""
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0 if single else 1)
-        self.splitter.set_follows_aspect(single, shares=[SINGLE_IMAGE_SHARE if single else 1, 1])
+        after_image = self.splitter.shares is not None
+        shares = [SINGLE_IMAGE_SHARE, 1] if single else ([1, 1] if after_image else None)
+        self.splitter.set_follows_aspect(single, shares=shares)
 
     def _connect(self) -> None:
         self.navigator.index_changed.connect(self.state.set_frame)
