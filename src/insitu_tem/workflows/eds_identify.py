@@ -30,7 +30,6 @@ from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.session import Session
 from insitu_tem.workflows.child import ChildProcess
 from insitu_tem.workflows.common import require
-from insitu_tem.workflows.eds_quantify import check_elements as check_elements
 from insitu_tem.workflows.jobs import Job, Progress, Steps
 
 NAME = "eds.identify"

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from insitu_tem.workflows.eds_identify import DEFAULT_FALSE_ALARM, check_elements
+from insitu_tem.workflows.eds_identify import DEFAULT_FALSE_ALARM
 from insitu_tem.workflows.eds_quantify import parse_kfactors
 
 RESOLUTION_RANGE_EV = (40.0, 400.0)
@@ -117,7 +117,7 @@ class EdsSettings(QWidget):
 
     def _kfactors_typed(self) -> None:
         try:
-            check_elements(list(parse_kfactors(self.kfactors.text())))
+            parse_kfactors(self.kfactors.text())
         except ValueError as error:
             self.rejected.emit(f"k-factors: {error}")
             return

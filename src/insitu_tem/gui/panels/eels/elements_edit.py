@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLineEdit
 
 from insitu_tem.figures.eels_markers import parse_elements
-from insitu_tem.workflows.eds_identify import check_elements
+from insitu_tem.workflows.eds_quantify import check_elements
 
 PLACEHOLDER = "W, O, Li"
 """What the empty box shows: symbols, as typed."""
