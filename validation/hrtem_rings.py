@@ -47,7 +47,8 @@ def _envelope(k: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _field(density: np.ndarray, rng: np.random.Generator, contrast: float) -> np.ndarray:
-    """Real Gaussian random field of spectral ``density`` (unshifted FFT layout), std ``contrast``."""
+    """Real Gaussian random field of spectral ``density`` (unshifted FFT layout), std
+    ``contrast``."""
     noise = rng.normal(size=density.shape) + 1j * rng.normal(size=density.shape)
     field = np.fft.ifft2(noise * np.sqrt(density)).real
     return contrast * field / field.std()

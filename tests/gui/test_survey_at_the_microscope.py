@@ -2,9 +2,9 @@
 microscope as a user sees it: the survey fills the image panel, its tools below it, on a 1920×1200
 screen; the FFT panel says in plain words, with the numbers, that a survey sampled this coarsely
 cannot resolve lattice fringes (no "amorphous", nothing in red, no crystallinity map) while an
-HRTEM image is still measured as before; and a map opened with a movie already on screen shows its survey in the
-FFT panel's image instead of leaving it out, the movie taking its column's height from the empty
-NBD dock and the map two thirds of the other column's."""
+HRTEM image is still measured as before; and a map opened with a movie already on screen shows
+its survey in the FFT panel's image instead of leaving it out, the movie taking its column's
+height from the empty NBD dock and the map two thirds of the other column's."""
 
 import numpy as np
 import pytest
