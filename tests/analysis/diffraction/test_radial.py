@@ -91,3 +91,20 @@ def test_bad_geometry_raises_with_advice():
 
 def test_q_conversion_is_one_over_d_in_inverse_angstrom():
     assert q_per_A_from_px(20.0, scale_per_nm=0.2) == pytest.approx(0.4)
+
+
+def test_the_median_of_whole_counts_follows_a_faint_level_between_counts():
+    # The plain median of a few counts per pixel jumps by a whole count from annulus to annulus
+    # while the level rises by 0.01 per annulus.
+    from insitu_tem.analysis.diffraction.radial import radial_median
+
+    rng = np.random.default_rng(5)
+    radius = _radius((240, 240), (120.3, 119.6))
+    counts = rng.poisson(0.6 + 0.012 * radius).astype(float)
+    plain = radial_median(counts, centre_rc=(120.3, 119.6))
+    whole = radial_median(counts, centre_rc=(120.3, 119.6), whole_counts=True)
+    wide = slice(30, 115)  # annuli of 190-720 pixels
+    assert np.max(np.abs(np.diff(plain.intensity[wide]))) == 1.0
+    assert np.max(np.abs(np.diff(whole.intensity[wide]))) < 0.45
+    level = 0.6 + 0.012 * whole.r_px[wide]
+    assert np.max(np.abs(whole.intensity[wide] - level)) < 0.5

@@ -82,11 +82,14 @@ class DiskTemplates:
         (m, 2) the reference's disk centres (row, col), px.
     reach_px : float
         Radius of the window fitted about each disk, px.
+    pivot_rc : numpy.ndarray
+        (m, 2) each disk's registration centre (row, col), px (:func:`registration_pivots`).
     """
 
     image: _Blurred
     position_rc: np.ndarray
     reach_px: float
+    pivot_rc: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -101,10 +104,12 @@ class _Blurred:
 
 
 def _blurred(pattern, centre_rc) -> _Blurred:
-    """The pattern minus its azimuthal median, blurred by :data:`BLUR_PX`; the variance before
-    the blur is the Poisson counts (at least one) plus the background's scatter."""
+    """The pattern minus its azimuthal median (interpolated within a count for a pattern of
+    whole counts), blurred by :data:`BLUR_PX`; the variance before the blur is the Poisson
+    counts (at least one) plus the background's scatter."""
     counts = as_pattern(pattern)
-    residual = remove_radial_background(counts, centre_rc=centre_rc)
+    whole = bool(np.array_equal(counts, np.rint(counts)))
+    residual = remove_radial_background(counts, centre_rc=centre_rc, whole_counts=whole)
     raw = np.maximum(counts, 1.0) + robust_sigma(residual) ** 2
     smooth = ndimage.gaussian_filter(residual, BLUR_PX)
     images = (smooth, *np.gradient(smooth))
@@ -129,11 +134,60 @@ def disk_templates(pattern, *, centre_rc, positions_rc, radius_px: float) -> Dis
     radius_px : float
         Disk radius, px: each window reaches 2 px beyond the rim.
     """
+    image = _blurred(pattern, centre_rc)
+    positions = np.asarray(positions_rc, float).reshape(-1, 2)
+    reach = radius_px + 2.0
     return DiskTemplates(
-        _blurred(pattern, centre_rc),
-        np.asarray(positions_rc, float).reshape(-1, 2),
-        radius_px + 2.0,
+        image, positions, reach, registration_pivots(image, positions, centre_rc, reach)
     )
+
+
+def registration_pivots(image: _Blurred, positions: np.ndarray, centre_rc, reach: float):
+    """The point of each disk about which a change of its scale does not move its registration.
+
+    A disk of a strained pattern is its reference disk moved *and* scaled (by 1/(1 + ε) about
+    the direct beam). Fitting ``a·T(x − d) + b`` to a disk scaled by s about a point c moves d
+    by (s − 1) times the offset of the disk's pivot from c; the pivot is the centroid of the
+    template's gradients weighted as in the fit, ``N⁻¹ Σ_x w_x ∇T ∇Tᵀ x`` (the shift part of
+    the fit's normal equations N applied to ``x·∇T``). The disks thus move as their pivots
+    do, and the lattice is fitted to pivots: a detected centre δ off the pivot reads as a
+    strain error of −ε·δ/g (dynamical disks, brighter on one side: δ up to 1 px).
+
+    Parameters
+    ----------
+    image : _Blurred
+        The reference pattern, as the templates hold it.
+    positions : numpy.ndarray
+        (m, 2) its detected disk centres (row, col), px.
+    centre_rc : tuple of float
+        Its direct-beam centre (row, col), px.
+    reach : float
+        Window radius, px (as in the registration).
+
+    Returns
+    -------
+    numpy.ndarray
+        (m, 2) pivots (row, col), px; a disk's detected centre where its window holds fewer
+        than five pixels or its normal matrix is singular.
+    """
+    neighbours = np.vstack([positions, np.asarray(centre_rc, float)[None]])
+    pivots = positions.copy()
+    for j, start in enumerate(positions):
+        rows, cols = _window(image.variance.shape, start, reach, neighbours, np.zeros(2))
+        if len(rows) < 5:
+            continue
+        value, grad_r, grad_c = (
+            ndimage.map_coordinates(c, [rows, cols], order=3, mode="mirror", prefilter=False)
+            for c in image.coefficients
+        )
+        design = np.column_stack([-grad_r, -grad_c, value, np.ones_like(value)])
+        weighted = design / image.variance[rows, cols][:, None]
+        normal = weighted.T @ design
+        if abs(np.linalg.det(normal)) == 0:
+            continue
+        moment = (rows - start[0]) * grad_r + (cols - start[1]) * grad_c
+        pivots[j] = start - np.linalg.solve(normal, weighted.T @ moment)[:2]
+    return pivots
 
 
 def register_disks(templates: DiskTemplates, pattern, *, centre_rc, starts_rc) -> DiskShifts:

@@ -5,10 +5,12 @@ scan in both directions: each pattern's spots are predicted from its
 neighbour's fitted transform and matched to the nearest detected spot, which is
 then located against the reference's own disk (:mod:`.disk_registration`: how
 far each disk moved, not where an estimator of its centre puts it). Per
-pattern an affine map ``p = t + A q`` (q: reference spot offsets from the
-reference centre, p: located positions, t: free translation so that the centre
-need not be known exactly) is fitted by least squares over all matched spots,
-each weighted by 1/σ² of its registration.
+pattern an affine map ``p = t + A q`` (q: the reference disks' registration
+pivots relative to the reference centre, p: the same pivots moved by the
+located displacements, t: free translation so that the centre need not be known
+exactly) is fitted by least squares over all matched spots, each weighted by
+1/σ² of its registration (a strained disk is also scaled, which moves its
+registration as it moves its pivot: :func:`.disk_registration.registration_pivots`).
 Reciprocal vectors scale as 1/d, so the isotropic lattice strain is
 ``d/d_ref − 1 = 1/√|det A| − 1`` and the real-space strain tensor is the
 symmetric part of ``A⁻ᵀ − I``.
@@ -368,6 +370,7 @@ def follow_spots(
         positions_rc=reference.position_rc,
         radius_px=disk_radius_px,
     )
+    pivot = templates.pivot_rc - templates.position_rc
     positions = np.full((len(spot_sets), len(q), 2), np.nan)
     fits: list[StrainFit | None] = [None] * len(spot_sets)
 
@@ -381,7 +384,9 @@ def follow_spots(
             starts_rc=_match(centres[i] + q @ matrix.T, spot_sets[i].position_rc, match_px),
         )
         positions[i] = located.position_rc
-        fit = fit_lattice_strain(q, positions[i], sigma_px=located.sigma_px, min_spots=min_spots)
+        fit = fit_lattice_strain(
+            q + pivot, positions[i] + pivot, sigma_px=located.sigma_px, min_spots=min_spots
+        )
         fits[i] = fit
         if not fit.ok:
             return matrix
