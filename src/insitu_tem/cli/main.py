@@ -112,7 +112,9 @@ def _cut(line: str) -> str:
     return line if len(line) < TEXT_WIDTH else f"{line[: TEXT_WIDTH - 3]}..."
 
 
-def _print_result(result: dict, *, as_json: bool) -> None:
+def _print_result(result: dict | list[dict], *, as_json: bool) -> None:
+    """One JSON document (a list of them for a command that measured several things, e.g. one
+    per ``--edge``); as text, each document's lines, documents apart by a blank line."""
     from insitu_tem.cli.commands.common import to_jsonable
 
     document = to_jsonable(result)
@@ -120,8 +122,10 @@ def _print_result(result: dict, *, as_json: bool) -> None:
         sys.stdout.write(json.dumps(document, allow_nan=False) + "\n")
         return
     encoding = sys.stdout.encoding or "utf-8"
-    for key, value in document.items():
-        text = "".join(f"{line}\n" for line in _text_lines(key, value))
+    for index, part in enumerate(document if isinstance(document, list) else [document]):
+        lines = [""] if index else []
+        lines += [line for key, value in part.items() for line in _text_lines(key, value)]
+        text = "".join(f"{line}\n" for line in lines)
         sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 

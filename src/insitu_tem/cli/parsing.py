@@ -59,9 +59,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "export": (
         "export",
-        "render a view of a project (movie, hrtem, nbd, nbd-profile, nbd-map, eels, montage, "
-        "kymograph, kinetics, across, figure, overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or "
-        "the movie to MP4/GIF",
+        "render a view of a project (movie, hrtem, survey, nbd, nbd-profile, nbd-map, eels, "
+        "montage, kymograph, kinetics, across, figure, overview, timeline, tomo) to "
+        "PNG/TIFF/SVG/PDF, or the movie to MP4/GIF",
     ),
     "front": (
         "front",
@@ -129,14 +129,35 @@ class CommandModules(Mapping):
         return len(COMMANDS)
 
 
+class StoreOnce(argparse._StoreAction):
+    """An option that takes one value: given again with another value, it is refused (argparse
+    would keep the last silently, so ``--model exp --model linear`` measured with one model while
+    the user asked for two)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if parser.given.setdefault(self.dest, values) != values:
+            raise argparse.ArgumentError(
+                self, "given twice with different values, but it takes one value; give it once"
+            )
+        super().__call__(parser, namespace, values, option_string)
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors raise :class:`OptionError` (one line) instead of
-    printing the usage, and which takes ``--line -5,3,...`` as an option value."""
+    printing the usage, which takes ``--line -5,3,...`` as an option value, and which refuses an
+    option of one value given twice with different values (:class:`StoreOnce`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", None, StoreOnce)
+        self.register("action", "store", StoreOnce)
+        self.given: dict[str, object] = {}
 
     def error(self, message: str):
         raise OptionError(None, f"{' '.join(message.split())}; see `{self.prog} --help`")
 
     def parse_known_args(self, args=None, namespace=None):
+        self.given = {}
         return super().parse_known_args(self._join_negative_values(args), namespace)
 
     def _join_negative_values(self, args):

@@ -4,7 +4,8 @@ log-ratio t/λ ± 1σ (``t_over_lambda_ok`` and ``t_over_lambda_reason`` say whe
 onsets, chemical shifts against a reference, the edge's window map with its per-probe 1σ and its
 windows (``map_ok`` and ``map_reason`` say where it is withheld, null; ``--out DIR`` also writes
 the map and its 1σ as float32 TIFFs and a CSV) and the MLLS fractions of the scan's two end
-members ± 1σ (``mlls_ok`` and ``mlls_reason``)."""
+members ± 1σ (``mlls_ok`` and ``mlls_reason``). ``--edge`` given several times measures every
+edge: one document per edge, in the order given (``--json``: a list of them)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from insitu_tem.cli.commands.common import (
     require_kind,
     require_memory,
 )
+from insitu_tem.cli.errors import OptionError
 from insitu_tem.core.model import DataError
 
 NAME = "eels"
@@ -91,9 +93,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
     parser.add_argument(
         "--edge",
+        action="append",
         default=None,
         metavar="NAME",
-        help="edge to analyse, e.g. W-O23, Li-K, Si-L23, Ti-L23, O-K, C-K",
+        help="edge to analyse, e.g. W-O23, Li-K, Si-L23, Ti-L23, O-K, C-K; give it again to "
+        "measure several (one result per edge)",
     )
     parser.add_argument(
         "--reference",
@@ -139,9 +143,23 @@ def _not_xrays(summary) -> bool:
     return not summary.signal_type.upper().startswith("EDS")
 
 
-def run(args: argparse.Namespace, progress: Progress) -> dict:
+def _edges(args: argparse.Namespace) -> list[str]:
+    """The edges given, each once, in the order given; --window and --background belong to
+    one edge."""
+    edges = list(dict.fromkeys(args.edge or ()))
+    if len(edges) > 1 and (args.window is not None or args.background is not None):
+        raise OptionError(
+            None,
+            f"--window and --background are one edge's energies, but {len(edges)} edges are "
+            f"given ({', '.join(edges)}); give them with a single --edge",
+        )
+    return edges
+
+
+def run(args: argparse.Namespace, progress: Progress) -> dict | list[dict]:
+    edges = _edges(args)
     if args.out is not None:
-        if args.edge is None:
+        if not edges:
             raise InputError(None, "--out writes the edge's window map; give --edge NAME too")
         from insitu_tem.io.outputs import check_output_folder
 
@@ -160,10 +178,10 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         raise InputError(
             dataset.source, "has no energy axis in eV; calibrate it with --scale VALUE --units eV"
         )
-    if args.edge is not None:
-        from insitu_tem.analysis.eels.edges_table import find_edge
+    from insitu_tem.analysis.eels.edges_table import find_edge
 
-        find_edge(args.edge)
+    for edge in edges:
+        find_edge(edge)
     if not -dataset.n_items <= args.reference < dataset.n_items:
         raise InputError(
             dataset.source, f"--reference {args.reference} is outside the {dataset.n_items} spectra"
@@ -171,7 +189,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     require_memory(dataset, NAME)
     from insitu_tem.workflows import eels
 
-    if args.edge is None:
+    if not edges:
         value = eels.zero_loss(dataset)
         return {key: value[key] for key in ZLP_KEYS + PLASMON_KEYS}
     from insitu_tem.io.kinds import unusable_values
@@ -187,9 +205,17 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
 
     session = Session(checksums=False)
     session.set_dataset("eels", dataset)
+    documents = [_edge_document(args, session, edge, progress) for edge in edges]
+    return documents[0] if len(documents) == 1 else documents
+
+
+def _edge_document(args: argparse.Namespace, session, edge: str, progress: Progress) -> dict:
+    """One edge's document (and its window map written with ``--out``)."""
+    from insitu_tem.workflows import eels
+
     value = eels.run(
         session,
-        edge=args.edge,
+        edge=edge,
         reference=args.reference,
         window=args.window,
         background=args.background,

@@ -25,16 +25,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--d",
         type=_numbers,
+        action="extend",
         default=None,
         metavar="D1,D2,...",
-        help="measured d-spacings in Å to match",
+        help="measured d-spacings in Å to match (given again: more spacings)",
     )
     parser.add_argument(
         "--angles",
         type=_numbers,
+        action="extend",
         default=None,
         metavar="A1,A2,...",
-        help="azimuth in degrees of each spot's g (same count as --d)",
+        help="azimuth in degrees of each spot's g (same count and order as --d)",
     )
     parser.add_argument(
         "--tolerance", type=float, default=0.02, help="relative d tolerance (0.02 = 2 %%)"
