@@ -115,7 +115,7 @@ def test_schema_1_projects_are_migrated(tmp_path):
     assert session.source("movie").path == str(tmp_path / "m.tif") and session.frame == 3
     save_session(session, old)
     document = json.loads(old.read_text())
-    assert document["schema_version"] == 3 and document["datasets"]["movie"]["path"] == "m.tif"
+    assert document["schema_version"] == 4 and document["datasets"]["movie"]["path"] == "m.tif"
 
 
 def test_new_projects_record_the_program_version(tmp_path):

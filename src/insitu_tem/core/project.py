@@ -1,13 +1,14 @@
 """The project file: the serialised :class:`~insitu_tem.core.session.Session`.
 
-A project is JSON (``*.itproj``, schema 3): the writing program's version, the
+A project is JSON (``*.itproj``, schema 4): the writing program's version, the
 file of each role (path relative to the project, SHA-256, signal index, kind),
 calibration overrides, scan lines, the analysis line, front marks, analysis
 the measuring tools of each image panel (optional: schema-3 files written
 before they were saved have none), analysis
 parameters and results (each with the parameters and input fingerprints that
-produced it), the view state and free-form panel state. Schemas 1 and 2 are
-migrated on reading. Saving is atomic (temporary file, fsync, rename); raw files
+produced it), the view state and free-form panel state. Schemas 1 to 3 are
+migrated on reading (schema 4 has the survey role: a map's HAADF image that schema 3 kept as the
+HRTEM image moves there). Saving is atomic (temporary file, fsync, rename); raw files
 are only ever read. Numbers round-trip exactly (NaN is written as ``NaN``).
 """
 
@@ -26,7 +27,7 @@ from insitu_tem.core.model import DataError
 from insitu_tem.core.results import Result, sha256_of
 from insitu_tem.core.session import ROLES, DataSource, Session
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 PROJECT_SUFFIX = ".itproj"
 
 
@@ -37,7 +38,7 @@ class FileReference:
     Attributes
     ----------
     role : str
-        "movie", "hrtem", "nbd" or "eels".
+        "movie", "hrtem", "nbd", "eels" or "survey".
     path : str
         Path relative to the project file (absolute when on another drive).
     sha256 : str
@@ -91,7 +92,7 @@ def _umask() -> int:
 
 
 def session_to_document(session: Session, project_path: str | Path) -> dict[str, Any]:
-    """The schema-3 document of ``session``, paths relative to ``project_path``.
+    """The schema-4 document of ``session``, paths relative to ``project_path``.
 
     Datasets made in memory (no file) are not recorded; file checksums are computed
     once and kept by the session (not at all for a ``Session(checksums=False)``).
@@ -248,7 +249,46 @@ def _from_schema_2(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-MIGRATIONS = {1: _from_schema_1, 2: _from_schema_2}
+def _from_schema_3(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 4 has the survey role: an "HRTEM image" read from the spectrum image's own file (the
+    HAADF survey of a map opened beside a movie) moves there with its calibration, view keys and
+    the result inputs that named it."""
+    datasets = dict(document.get("datasets", {}))
+    hrtem, spectra = datasets.get("hrtem"), datasets.get("eels")
+    moved = "survey" not in datasets and hrtem and spectra and hrtem["path"] == spectra["path"]
+    if not moved:
+        return {**document, "schema_version": 4}
+    datasets["survey"] = datasets.pop("hrtem")
+    calibration = dict(document.get("calibration", {}))
+    if "hrtem" in calibration:
+        calibration["survey"] = calibration.pop("hrtem")
+    view = {
+        f"survey.{key.removeprefix('hrtem.')}" if key.startswith("hrtem.") else key: value
+        for key, value in document.get("view", {}).items()
+        if key != "hrtem.frame"
+    }
+    results = {
+        name: {**result, "inputs": _renamed(result.get("inputs"), "hrtem", "survey")}
+        for name, result in document.get("results", {}).items()
+    }
+    return {
+        **document,
+        "schema_version": 4,
+        "datasets": datasets,
+        "calibration": calibration,
+        "view": view,
+        "results": results,
+    }
+
+
+def _renamed(inputs: Any, old: str, new: str) -> Any:
+    """A result's inputs with the key ``old`` called ``new`` (anything else as it is)."""
+    if not isinstance(inputs, dict):
+        return inputs
+    return {new if key == old else key: value for key, value in inputs.items()}
+
+
+MIGRATIONS = {1: _from_schema_1, 2: _from_schema_2, 3: _from_schema_3}
 
 
 def migrate(document: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,7 @@ and range of every field, so that a damaged or hostile project is one clear Data
 (naming the field and what to do) rather than a crash deep inside a loader.
 
 :func:`read_project_text` parses; :func:`validate_document` checks a document of any
-schema (1, 2 or 3) as stored, before migration.
+schema (1 to 4) as stored, before migration.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ MAX_PROJECT_BYTES = 64 * 2**20
 MAX_DEPTH = 32
 MAX_SCAN_POSITIONS = 1_000_000
 MAX_LINE_POINTS = 10_000
-KNOWN_SCHEMAS = (1, 2, 3)
+KNOWN_SCHEMAS = (1, 2, 3, 4)
 
 
 def _advice(path: Path) -> str:
@@ -224,7 +224,8 @@ def _validate_3(document: dict) -> None:
 
 
 def validate_document(document: dict[str, Any]) -> None:
-    """Check every field of a project document as stored (schema 1, 2 or 3).
+    """Check every field of a project document as stored (schema 1 to 4; 4 differs from 3 only in
+    its roles).
 
     Raises
     ------

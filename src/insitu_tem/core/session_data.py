@@ -14,7 +14,10 @@ from insitu_tem.core.dependencies import DataSource, Invalidation
 from insitu_tem.core.model import Dataset
 from insitu_tem.core.results import sha256_of
 
-ROLES = ("movie", "hrtem", "nbd", "eels")
+ROLES = ("movie", "hrtem", "nbd", "eels", "survey")
+"""The roles a dataset plays: the in situ movie (or a single image), an HRTEM image measured by
+its FFT, an NBD scan, EELS or EDS spectra, and the survey image (HAADF) recorded with a spectrum
+image, kept apart from an HRTEM image when a movie is open."""
 
 
 def check_role(role: str) -> None:

@@ -12,6 +12,8 @@ matplotlib figure and the parameters recorded as provenance.
 from __future__ import annotations
 
 
+import os
+
 import numpy as np
 
 from insitu_tem.core.coordinates import ScanRegistration
@@ -39,6 +41,7 @@ from insitu_tem.figures.kinetics import across_views, front_point_rc, kinetics_v
 VIEW_NAMES = (
     "movie",
     "hrtem",
+    "survey",
     "nbd",
     "eels",
     "montage",
@@ -152,6 +155,16 @@ def frame_view(
     )
 
 
+def survey_view(session: Session) -> FrameView:
+    """The survey image recorded with the spectrum image, titled as what it is ("Survey image,
+    HAADF (0.bcf)")."""
+    survey = require(session, "survey")
+    kind = survey.metadata.get("title")
+    name = os.path.basename(survey.source)
+    title = "Survey image" + (f", {kind}" if kind else "") + (f" ({name})" if name else "")
+    return frame_view(session, "survey", title=title)
+
+
 def pattern_view(session: Session) -> FrameView:
     """The NBD pattern at the session's probe with the view's display, colour map and levels."""
     dataset = require(session, "nbd")
@@ -228,6 +241,7 @@ def figure_views(session: Session, *, times_s: list[float] | None = None) -> lis
 
 def overview_views(session: Session) -> list:
     panels = [frame_view(session, r) for r in ("movie", "hrtem") if session.dataset(r) is not None]
+    panels += [survey_view(session)] if session.dataset("survey") is not None else []
     panels += [pattern_view(session)] if session.dataset("nbd") is not None else []
     panels += [spectrum_view(session)] if session.dataset("eels") is not None else []
     if not panels:
@@ -244,6 +258,7 @@ def view_panels(session: Session, name: str, options: dict | None = None) -> lis
     single = {
         "movie": lambda: frame_view(session, "movie"),
         "hrtem": lambda: frame_view(session, "hrtem"),
+        "survey": lambda: survey_view(session),
         "nbd": lambda: pattern_view(session),
         "eels": lambda: spectrum_view(session),
         "kymograph": lambda: kymograph_view(session),

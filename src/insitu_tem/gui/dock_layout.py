@@ -219,10 +219,10 @@ class DockLayout(QObject):
         roles = set(roles)
         fit = Fit(
             movie="movie" in roles or not roles,
-            spectra="eels" in roles and not roles & {"hrtem", "nbd"},
+            spectra="eels" in roles and not roles & {"hrtem", "survey", "nbd"},
             image=image,
             no_scan=bool(roles) and "nbd" not in roles,
-            survey_map=survey and {"hrtem", "eels"} <= roles,
+            survey_map=survey and "eels" in roles and bool(roles & {"hrtem", "survey"}),
         )
         if fit != self.fitted:
             self.fitted = fit

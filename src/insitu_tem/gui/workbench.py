@@ -222,7 +222,8 @@ class Workbench:
 
     def _route(self, role: str, dataset) -> None:
         panel = self.panels.get(role)
-        self.window.docks[role].setWindowTitle(dock_title(role, dataset))
+        if role in self.window.docks:
+            self.window.docks[role].setWindowTitle(dock_title(role, dataset))
         if dataset is not None and panel is not None and hasattr(panel, "set_dataset"):
             panel.set_dataset(dataset)
             self.window.docks[role].raise_()
@@ -236,5 +237,5 @@ class Workbench:
         roles = self.window.state.session.roles
         movie = self.window.state.dataset("movie")
         image = movie is not None and movie.kind == "image"
-        survey = bool(self.panels["hrtem"].unresolved) and "hrtem" in roles
+        survey = bool(self.panels["hrtem"].unresolved) and bool({"hrtem", "survey"} & set(roles))
         self.window.dock_layout.fit_to_data(roles, image=image, survey=survey)

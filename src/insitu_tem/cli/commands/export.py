@@ -21,7 +21,7 @@ from insitu_tem.cli.commands.common import (
 
 NAME = "export"
 HELP = (
-    "render a view of a project (movie, hrtem, nbd, nbd-profile, nbd-map, eels, montage, "
+    "render a view of a project (movie, hrtem, survey, nbd, nbd-profile, nbd-map, eels, montage, "
     "kymograph, kinetics, across, figure, overview, timeline, tomo) to PNG/TIFF/SVG/PDF, or the "
     "movie to MP4/GIF"
 )
@@ -34,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--view",
         default="overview",
-        help="movie, hrtem, nbd, nbd-profile (the probe's I(q) with the fitted ring overlays, and "
+        help="movie, hrtem, survey (the HAADF image of a map opened beside a movie), nbd, "
+        "nbd-profile (the probe's I(q) with the fitted ring overlays, and "
         "G(r)), nbd-map (the map of a 2-D scan: what the NBD panel's Map tab shows, the "
         "virtual BF image by default), eels, montage, kymograph, kinetics, across, figure, "
         "overview, timeline or tomo (slices, rendering and thickness plots of the Tomography "

@@ -89,20 +89,16 @@ class Opener(QObject):
         pair = spectrum_image_and_image(found) if role is None else None
         if pair is not None:
             cube, image = pair
-            beside = next(
-                (r for r in ("movie", "hrtem") if self.state.session.raw_dataset(r) is None), None
+            beside = "movie" if self.state.session.raw_dataset("movie") is None else "survey"
+            self.open(
+                path, signal=image, role=beside, on_failed=on_failed, remember=False, announce=False
             )
-            if beside is not None:
-                self.open(
-                    path,
-                    signal=image,
-                    role=beside,
-                    on_failed=on_failed,
-                    remember=False,
-                    announce=False,
-                )
             self.open(path, signal=cube, on_failed=on_failed, remember=remember, announce=False)
-            self.noted.emit(both_opened_text(path.name, found[cube], found[image], beside=beside))
+            hrtem = self.state.session.raw_dataset("hrtem") is not None
+            said = both_opened_text(
+                path.name, found[cube], found[image], beside=beside, hrtem=hrtem
+            )
+            self.noted.emit(said)
             return
 
         def chosen(index: int | None) -> None:
@@ -138,20 +134,20 @@ class Opener(QObject):
 
 
 def both_opened_text(
-    name: str, cube: SignalSummary, image: SignalSummary, *, beside: str | None
+    name: str, cube: SignalSummary, image: SignalSummary, *, beside: str, hrtem: bool = False
 ) -> str:
     """What the status bar says when a file's spectrum image and its image open together:
     "0.bcf: the EDX spectrum image in the EDS panel, the HAADF image in the Movie panel"; with a
-    movie open the image goes to the FFT panel's own image (``beside``: "hrtem"), and with that
-    taken too it is left out (``beside`` None)."""
+    movie open the image is the session's survey (``beside``: "survey"), which the FFT panel shows
+    unless it holds an HRTEM image (``hrtem``)."""
     panel = "EDS" if cube.signal_type.upper().startswith("EDS") else "EELS"
     spectra = f"{name}: the {cube.title or 'spectrum image'} spectrum image in the {panel} panel"
     shown = f"the {image.title or 'image'} image"
     if beside == "movie":
         return f"{spectra}, {shown} in the Movie panel"
-    if beside == "hrtem":
-        return f"{spectra}, {shown} in the FFT panel (a movie is open)"
-    return f"{spectra}; {shown} not opened (a movie and an FFT image are open)"
+    if hrtem:
+        return f"{spectra}, {shown} kept as the survey (the FFT panel shows the HRTEM image)"
+    return f"{spectra}, {shown} as the survey in the FFT panel (a movie is open)"
 
 
 def spectrum_image_and_image(summaries) -> tuple[int, int] | None:

@@ -26,12 +26,12 @@ from insitu_tem.core.project import autosave_path, has_newer_autosave, load_sess
 from insitu_tem.workflows.project import find_source
 from insitu_tem.gui.asker import Asker
 from insitu_tem.gui.errors import ErrorReporter
+from insitu_tem.gui.role_words import role_words
 from insitu_tem.gui.controllers.opener import Opener
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.undo import ReplaceDatasetCommand, SetCalibrationCommand, SetScanLinesCommand
 
 DEFAULT_AUTOSAVE_SECONDS = 60
-ROLE_WORDS = {"hrtem": "HRTEM image", "nbd": "NBD patterns", "eels": "EELS spectra"}
 ACRONYMS = {"fft", "nbd", "eels", "mlls", "eds", "hrtem"}
 
 
@@ -175,7 +175,7 @@ class ProjectController(QObject):
         name = Path(dataset.source).name if dataset.source else "this data"
         old = f" {Path(before.source).name}" if before.source else ""
         if lost and not self.asker.yes_no(
-            f"Opening {name} replaces the {ROLE_WORDS.get(role, role)}{old} and discards "
+            f"Opening {name} replaces the {role_words(role, before)}{old} and discards "
             f"{', '.join(lost)}. Continue? (Edit ▸ Undo brings them back)"
         ):
             return
@@ -188,7 +188,7 @@ class ProjectController(QObject):
                 dataset,
                 panel=panel,
                 panel_state=panel_state,
-                text=f"Open {name} as {role}",
+                text=f"Open {name} as the {role_words(role, dataset)}",
             )
         )
 

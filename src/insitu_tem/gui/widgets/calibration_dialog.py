@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout
 
 from insitu_tem.core.session import ROLES
+from insitu_tem.gui.role_words import data_label
 
 UNITS = ("nm", "Å", "µm", "1/nm", "1/Å", "eV")
 
@@ -29,7 +30,9 @@ class CalibrationDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Set calibration")
         self.role = QComboBox()
-        self.role.addItems([role for role in ROLES if state.dataset(role) is not None])
+        for role in ROLES:
+            if state.dataset(role) is not None:
+                self.role.addItem(data_label(role, state.dataset(role)), role)
         self.scale = ScaleSpinBox()
         self.scale.setDecimals(7)
         self.scale.setRange(1e-7, 1e7)
@@ -47,10 +50,11 @@ class CalibrationDialog(QDialog):
         form.addRow("Units", self.units)
         form.addRow(buttons)
         self._state = state
-        self.role.currentTextChanged.connect(self._show_current)
-        self._show_current(self.role.currentText())
+        self.role.currentIndexChanged.connect(self._show_current)
+        self._show_current()
 
-    def _show_current(self, role: str) -> None:
+    def _show_current(self) -> None:
+        role = self.role.currentData()
         dataset = self._state.dataset(role) if role else None
         if dataset is not None:
             axis = dataset.signal_axes[-1]
@@ -59,4 +63,4 @@ class CalibrationDialog(QDialog):
                 self.units.setCurrentText(axis.units)
 
     def values(self) -> tuple[str, float, str]:
-        return self.role.currentText(), self.scale.value(), self.units.currentText()
+        return self.role.currentData(), self.scale.value(), self.units.currentText()

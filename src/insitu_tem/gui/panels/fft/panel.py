@@ -32,6 +32,9 @@ from insitu_tem.gui.widgets.measure_tools import MeasureTools, scrolling
 from insitu_tem.gui.widgets.navigator import Navigator
 from insitu_tem.gui.widgets.text_line import MessageColumn, TextLine
 
+IMAGE_ROLES = ("hrtem", "survey", "movie")
+"""The roles whose image the panel measures, the first one with a file shown."""
+
 
 class FftPanel(QWidget):
     """Frame + ROI, power spectrum with spots, filtered ROI, spot table, d(t).
@@ -168,18 +171,22 @@ class FftPanel(QWidget):
 
     # ----------------------------------------------------------- dataset and frame
     def _on_dataset_changed(self, role: str, dataset: Dataset | None) -> None:
-        if dataset is None or dataset.kind not in ("movie", "image"):
+        """Show the data of the first of :data:`IMAGE_ROLES` that has a file."""
+        if role not in IMAGE_ROLES or dataset is None or dataset.kind not in ("movie", "image"):
             return
-        if role == "hrtem" or (role == "movie" and self.state.session.source("hrtem") is None):
+        above = IMAGE_ROLES[: IMAGE_ROLES.index(role)]
+        if all(self.state.session.source(r) is None for r in above):
             self.set_dataset(dataset)
 
     def show_movie_without_hrtem(self) -> None:
-        """An opened project is in: show its movie when the HRTEM image the panel waited for (not
-        measuring the movie meanwhile) could not be read."""
-        movie = self.state.dataset("movie")
-        if self.state.dataset("hrtem") is None and movie is not None:
-            if movie.kind in ("movie", "image"):
-                self.set_dataset(movie)
+        """An opened project is in: show its survey image, else its movie, when the HRTEM image
+        the panel waited for (not measuring the others meanwhile) could not be read."""
+        if self.state.dataset("hrtem") is not None:
+            return
+        shown = (self.state.dataset(role) for role in IMAGE_ROLES[1:])
+        found = next((d for d in shown if d is not None and d.kind in ("movie", "image")), None)
+        if found is not None:
+            self.set_dataset(found)
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Show ``dataset`` (its Δf, Cs filled in where it has them); a recalibrated view of the
@@ -349,7 +356,7 @@ class FftPanel(QWidget):
         )
 
     def _role(self) -> str | None:
-        same = (r for r in ("hrtem", "movie") if self.state.dataset(r) is self.dataset)
+        same = (r for r in IMAGE_ROLES if self.state.dataset(r) is self.dataset)
         return next(same, None) if self.dataset is not None else None
 
     def apply_calibration(self) -> None:
