@@ -58,6 +58,10 @@ COMPACT_SPLIT = (9, 11)
 """Heights of the movie and of the tabs below it in the compact layout (the tabs hold plot
 stacks)."""
 
+COMPACT_IMAGE_SPLIT = (1, 1)
+"""Heights of the movie dock holding a single image (a map's survey) and of the tabs below it (the
+spectrum image) in the compact layout: both are data the user reads."""
+
 COMPACT_TABS = ("eels", "nbd", "hrtem", "across", "timeline", "tomo")
 """The tabs below the movie in the compact layout, left to right (the first one raised)."""
 
@@ -211,7 +215,7 @@ class DockLayout(QObject):
         none): in quadrants the FFT dock at its minimum and the EELS dock the whole column's
         height, and without a movie the empty column at its minimum width; with a single image
         (``image``: the HAADF beside a map) in the movie dock, that column two fifths of the
-        width, or on a laptop the tabs below two thirds of the height; in quadrants, a movie
+        width, or on a laptop half the height (:data:`COMPACT_IMAGE_SPLIT`); in quadrants, a movie
         without an NBD scan the left column's height, and a spectrum image below the survey
         (``survey``: the FFT dock's own image cannot show lattice fringes) two thirds of the
         right column's. Acts only when what this depends on changes, so sizes the user has
@@ -238,9 +242,8 @@ class DockLayout(QObject):
             docks = [self.docks["hrtem"], self.docks["eels"]]
             self.window.resizeDocks(docks, list(SURVEY_MAP_SPLIT), Qt.Orientation.Vertical)
         if fit.spectra and fit.image and self.compact:
-            height = self.window.height()
             docks = [self.docks["movie"], self.docks[COMPACT_TABS[0]]]
-            self.window.resizeDocks(docks, [height // 3, height], Qt.Orientation.Vertical)
+            self.window.resizeDocks(docks, list(COMPACT_IMAGE_SPLIT), Qt.Orientation.Vertical)
         if fit.spectra and not self.compact:
             self._shrink_above("hrtem", "eels")
             width = max(self.window.width(), MIN_DOCK_SIZE[0])
