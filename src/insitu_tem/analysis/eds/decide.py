@@ -214,12 +214,28 @@ def _wider(ctx: _Context, position: int, significance: float) -> str:
     )
 
 
+def _unproven(ctx: _Context, position: int, significance: float) -> str:
+    """When the family at ``position`` was selected above the threshold but stands below it
+    at ``significance`` (σ) in the model the decisions are made on — whose 1σ holds the
+    detector resolution's error (the family's neighbours refitted at FWHM ± 1σ: a line on a
+    neighbour's shoulder) and the continuum's local error — why it is not proven, in words;
+    else ``""``."""
+    chosen = float(ctx.selected[position]) if position < ctx.selected.size else np.nan
+    if not significance < ctx.threshold <= chosen:
+        return ""
+    return (
+        f"selected at {chosen:.1f} σ (threshold {ctx.threshold:.1f} σ) but {significance:.1f} σ "
+        "with the detector resolution's and the continuum's errors in its 1σ: the peak may be "
+        "a neighbour's shoulder or the continuum's"
+    )
+
+
 def _selected(ctx: _Context) -> list[ElementFinding]:
     """Findings of the selected families and of the rivals that could replace them."""
     findings = []
-    z = np.fmax(ctx.selected, ctx.model.counts / np.clip(ctx.model.sigmas, 1e-300, None))
+    z = ctx.model.counts / np.clip(ctx.model.sigmas, 1e-300, None)
     for position, column in enumerate(ctx.model.columns):
-        if not z[position] >= ctx.threshold:
+        if not np.fmax(ctx.selected[position], z[position]) >= ctx.threshold:
             continue
         options = _explanations(ctx, position)
         standing = [o for o in options if not o[3]]
@@ -237,8 +253,9 @@ def _selected(ctx: _Context) -> list[ElementFinding]:
                 findings.append(_finding(family, "ambiguous", a, s, others, note))
             else:
                 missing = _missing_line(ctx, position) if c == column else ""
-                status = "ambiguous" if missing else "present"
-                note = missing or (_wider(ctx, position, a / s) if c == column else "")
+                unproven = _unproven(ctx, position, z[position]) if c == column else ""
+                status = "ambiguous" if missing or unproven else "present"
+                note = missing or unproven or (_wider(ctx, position, a / s) if c == column else "")
                 findings.append(_finding(family, status, a, s, (), note))
         if not standing:
             family = ctx.candidates[column]
