@@ -118,3 +118,19 @@ def test_a_line_selected_above_the_threshold_but_below_it_with_its_final_sigma_i
     assert oxygen.note.startswith("selected at ")
     chosen, final = float(oxygen.note.split()[2]), float(oxygen.note.split(" but ")[1].split()[0])
     assert final < found.threshold <= chosen
+
+
+def test_a_line_wider_than_its_profile_leaves_no_hole_in_the_continuum_under_it():
+    """Cu Kα of 30 000 counts drawn at 150 eV (Mn Kα) and fitted at the 130 eV given: the model
+    stands above the peak's centre by far more than the noise. The continuum clipped on the
+    counts less the lines followed that excess down (0.15 of the true continuum under Cu Kα,
+    Cu Kα 53 800 ± 2 300 counts before session 34; the real map at −20°: a Lu Lα on its
+    shoulder); the lines taken out are now at most the counts less the continuum plus 3 σ."""
+    counts, energies = exspy_spectrum({"Cu": 30000, "Fe": 3000}, resolution=150.0, continuum=200)
+    found = identify_lines(counts, energies, beam_energy_kv=200, resolution_mn_ka_ev=130.0)
+    near = np.abs(energies - 8048.0) < 150.0
+    kev = energies[near] / 1000
+    true = 200.0 * (200 - kev) / kev / 20
+    assert np.min(found.continuum[near] / true) > 0.6
+    copper = next(f for f in found.findings if f.element == "Cu")
+    assert abs(copper.net_counts - 30000) < 3 * copper.sigma

@@ -295,7 +295,7 @@ def _resolve(setup: FitSetup, given: float | None):
             )
             calibration = calibration.then(measure_calibration(again))
     selected = model.counts / np.clip(model.sigmas, 1e-300, None)
-    lines = setup.lines_of(model)
+    lines = setup.lines_of(model, problem.counts)
     free, _ = setup.problem(resolution.fwhm_mn_ka_ev, candidates=candidates, lines=lines)
     problem = replace(problem, continuum_error=free.continuum_error)
     decided, counted = fit(problem, model.columns, delta=model.delta), fit(free, model.columns)
