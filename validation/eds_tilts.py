@@ -20,7 +20,8 @@ Fe Ga Mg N Na O Pt S Si Ti — is the reference. Rows:
   FWHM (an overlapped line is not "clear" from windows alone).
 * **composition self-consistency**: element ratios of the fitted net counts (unit k-factors)
   across tilts, each against the tilts' inverse-variance weighted mean with the stated 1σ
-  (``√(σ_t² − σ_mean²)``): coverage (target ±1σ 60–75 %) and χ²/dof (reported). Only elements
+  (``√(σ_t² − σ_mean²)``): coverage (target ±1σ at least 60 %: see below) and χ²/dof
+  (reported). Only elements
   of the particle whose lines are absorbed little and alike at every tilt: Ca Kα / Fe Kα (3.7
   and 6.4 keV: a silicate of ~3 g/cm³ absorbs < 1 % of either over a 200 nm section at any
   of these tilts) and Mg Kα / Si Kα (1.25, 1.74 keV: ~5 % and ~3 % at normal exit, changing
@@ -30,7 +31,9 @@ Fe Ga Mg N Na O Pt S Si Ti — is the reference. Rows:
 
 The 1σ of each tilt's ratio holds terms the 16 sums share (the line profiles' error, the
 continuum's shape): those do not scatter from tilt to tilt, so this check can only find the 1σ
-too narrow for what varies with tilt, not too wide overall. Skipped (no row) when the real data
+too narrow for what varies with tilt, not too wide overall — hence no upper bound on the
+coverage (Mg/Si on main: 100 %, χ²/dof 0.22, its 1σ dominated by the shared line-profile
+error of the Mg–Si–Pt M cluster). Skipped (no row) when the real data
 are absent.
 """
 
@@ -143,7 +146,7 @@ def _ratio_rows(outcomes, a: str, b: str, *, target: bool) -> list[Measurement]:
             values - mean,
             spread,
             "",
-            coverage_range=(0.60, 0.75) if target else None,
+            coverage_range=(0.60, 1.0) if target else None,
             n_not_measured=missing,
         ),
         Measurement(
