@@ -345,7 +345,8 @@ class FftPanel(QWidget):
         lattice, warnings = self.jobs.shown.fit, self.jobs.shown.value["warnings"]
         if self.unresolved and not lattice.ok:
             warnings = []  # they read lattice spacings the sampling cannot hold: the note says so
-        lines = [w for w in warnings if "calibration disagrees" not in w]
+        said = "" if lattice.ok else lattice.reason  # on the lattice line already
+        lines = [w for w in warnings if "calibration disagrees" not in w and w != said]
         if check is not None and not check.agrees:
             lines.append(check.message)
         if fit is not None:

@@ -55,7 +55,7 @@ def lattice_summary(m: Shown, *, calibrated: bool) -> str:
     """One line: refined spacings ± σ, angle, best phase match and spots indexed."""
     fit, unit, scale = m.fit, ("Å" if calibrated else "px"), (10.0 if calibrated else 1.0)
     if not fit.ok:
-        return f"lattice: {fit.reason}"
+        return f"lattice: {fit.reason.removeprefix('lattice ')}"
     text = f"lattice: d₁ = {scale * fit.d_a_nm:.4f} ± {scale * fit.sigma_d_a_nm:.4f} {unit}"
     if fit.two_dimensional:
         text += (
