@@ -73,6 +73,30 @@ def test_a_spectrum_image_naming_no_element_is_identified_then_mapped(capsys, tm
     assert sigma >= 100 * fraction * (1 - fraction) * relative * 0.999
 
 
+def test_each_mapped_line_gives_its_fwhm_with_the_resolutions_1sigma(capsys, tmp_path):
+    """``fwhm_ev_sigma`` beside ``fwhm_ev`` (none before session 34): the measured resolution's
+    1σ carried to each line through FWHM² = FWHM(Mn Kα)² + 2.5 eV·(E − E(Mn Kα)); 0 for a
+    resolution given; None when the lines are mapped without an identification."""
+    counts, _ = exspy_spectrum({"Fe": 8000, "Si": 12000}, top_kev=10.24)
+    rng = np.random.default_rng(1)
+    cube = rng.poisson(np.broadcast_to(counts / 16, (4, 4, counts.size))).astype(np.float32)
+    position = [("y", 1.0, "nm", 0.0), ("x", 1.0, "nm", 0.0)]
+    path = write_hspy(tmp_path / "si.hspy", cube, position, [("E", 0.01, "keV", 0.0)], "EDS_TEM")
+    _, document = run_json(capsys, ["eds", str(path)])
+    identification = document["identification"]
+    mn, sigma = identification["resolution_mn_ka_ev"], identification["resolution_mn_ka_ev_sigma"]
+    assert sigma > 0
+    for energy, width, width_sigma in zip(
+        document["line_energies_ev"], document["fwhm_ev"], document["fwhm_ev_sigma"]
+    ):
+        shifted = np.sqrt((mn + sigma) ** 2 + 2.5 * (energy - 5898.7))
+        assert width_sigma == pytest.approx(shifted - width, rel=0.05)
+    _, given = run_json(capsys, ["eds", str(path), "--resolution", "128"])
+    assert given["fwhm_ev_sigma"] == [0.0] * len(given["lines"])
+    _, unmeasured = run_json(capsys, ["eds", str(path), "--elements", "Fe,Si"])
+    assert unmeasured["fwhm_ev_sigma"] == [None, None]
+
+
 @pytest.mark.realdata
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is absent")
 def test_the_real_bruker_map_finds_its_major_elements_and_nothing_absurd(capsys):

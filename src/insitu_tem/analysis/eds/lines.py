@@ -39,6 +39,17 @@ def fwhm_ev(energy_ev: float, *, resolution_mn_ka_ev: float = DEFAULT_RESOLUTION
     return float(np.sqrt(max(squared, MIN_FWHM_EV**2)))
 
 
+def fwhm_sigma_ev(
+    energy_ev: float, *, resolution_mn_ka_ev: float, resolution_sigma_ev: float
+) -> float:
+    """1σ of :func:`fwhm_ev` at ``energy_ev`` (eV) from a 1σ ``resolution_sigma_ev`` (eV) of
+    the FWHM at Mn Kα: ``FWHM(Mn Kα) · σ / FWHM(E)`` (the relation's derivative), 0 where the
+    width is at its floor :data:`MIN_FWHM_EV`."""
+    width = fwhm_ev(energy_ev, resolution_mn_ka_ev=resolution_mn_ka_ev)
+    floor = resolution_mn_ka_ev**2 + 2.5 * (energy_ev - _mn_ka_ev()) <= MIN_FWHM_EV**2
+    return 0.0 if floor else float(resolution_mn_ka_ev * resolution_sigma_ev / width)
+
+
 @lru_cache(maxsize=1)
 def _mn_ka_ev() -> float:
     return line_energy_ev("Mn", "Ka")

@@ -162,10 +162,17 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     identification = found.get("identification", {})
     measured = identification.get("resolution_mn_ka_ev")
     resolution = args.resolution or measured or DEFAULT_RESOLUTION_MN_KA_EV
+    resolution_sigma = 0.0 if args.resolution else identification.get("resolution_mn_ka_ev_sigma")
     offset = identification.get("energy_offset_ev") or 0.0
     energies = (image.energies_ev - offset) / (1.0 + (identification.get("energy_gain") or 0.0))
     maps = line_maps_result(
-        args, image, given, progress, resolution=resolution, energies_ev=energies, kfactors=kfactors
+        args,
+        image,
+        given,
+        progress,
+        resolution=(resolution, resolution_sigma),
+        energies_ev=energies,
+        kfactors=kfactors,
     )
     if not found:
         return maps
@@ -251,15 +258,16 @@ def line_maps_result(
     elements,
     progress,
     *,
-    resolution: float,
+    resolution: tuple[float, float | None],
     energies_ev: np.ndarray,
     kfactors: tuple[dict, dict],
 ) -> dict:
     """Line maps and Cliff–Lorimer composition of ``elements`` in a spectrum image, windows for
-    a detector FWHM of ``resolution`` eV at Mn Kα on the channels' energies ``energies_ev``
-    (eV: the file's axis as the identification corrected it), with the k-factors and their 1σ
-    ``kfactors`` (:func:`_kfactors`)."""
-    from insitu_tem.analysis.eds.lines import xray_line
+    a detector FWHM of ``resolution`` (eV at Mn Kα, and its 1σ: 0 when given, None when
+    neither given nor measured) on the channels' energies ``energies_ev`` (eV: the file's axis
+    as the identification corrected it), with the k-factors and their 1σ ``kfactors``
+    (:func:`_kfactors`); each line's FWHM with its 1σ (None with none)."""
+    from insitu_tem.analysis.eds.lines import fwhm_sigma_ev, xray_line
     from insitu_tem.analysis.eds.maps import line_maps
     from insitu_tem.io.kinds import unusable_values
     from insitu_tem.workflows.eds_quantify import quantification_document, quantify
@@ -272,6 +280,7 @@ def line_maps_result(
             "them (e.g. by 0) and export the spectrum image again",
         )
     names = line_names(elements, image.beam_energy_kv)
+    resolution, resolution_sigma = resolution
     lines = tuple(xray_line(n, resolution_mn_ka_ev=resolution) for n in names)
     progress(0.3, "line maps")
     maps = line_maps(image.cube, energies_ev, lines)
@@ -293,6 +302,16 @@ def line_maps_result(
         "lines": list(names),
         "line_energies_ev": [line.energy_ev for line in lines],
         "fwhm_ev": [line.fwhm_ev for line in lines],
+        "fwhm_ev_sigma": [
+            None
+            if resolution_sigma is None
+            else fwhm_sigma_ev(
+                line.energy_ev,
+                resolution_mn_ka_ev=resolution,
+                resolution_sigma_ev=resolution_sigma,
+            )
+            for line in lines
+        ],
         "maps": {n: m for n, m in zip(names, maps.maps)},
         "totals": {n: float(t) for n, t in zip(names, composition.totals)},
         "totals_sigma": {n: float(s) for n, s in zip(names, composition.totals_sigma)},
