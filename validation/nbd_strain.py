@@ -75,12 +75,16 @@ class StrainScan:
 
 
 def _azimuthal_mean(pattern: np.ndarray, centre_rc) -> np.ndarray:
-    """The pattern replaced by its mean over every ring about ``centre_rc`` (1 px bins)."""
+    """The pattern replaced by its mean over every ring about ``centre_rc``: the means of 1 px
+    annuli at their pixels' mean radius, linear between them (a continuous radial profile; a
+    staircase of the annuli's means, sampled on the pixels, holds moiré that no ring has)."""
     rows, cols = np.indices(pattern.shape)
-    radius = np.hypot(rows - centre_rc[0], cols - centre_rc[1]).astype(int)
-    sums = np.bincount(radius.ravel(), pattern.ravel())
-    counts = np.maximum(np.bincount(radius.ravel()), 1)
-    return (sums / counts)[radius]
+    radius = np.hypot(rows - centre_rc[0], cols - centre_rc[1])
+    annulus = radius.astype(int).ravel()
+    counts = np.bincount(annulus)
+    filled = counts > 0
+    sums, radii = (np.bincount(annulus, v.ravel())[filled] for v in (pattern, radius))
+    return np.interp(radius, radii / counts[filled], sums / counts[filled])
 
 
 def _scaled(pattern: np.ndarray, centre_rc, factor: float, shift_rc) -> np.ndarray:

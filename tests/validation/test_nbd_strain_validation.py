@@ -18,6 +18,17 @@ def test_a_strained_pattern_has_its_spots_moved_by_the_strain_about_the_beam():
     np.testing.assert_allclose(centre, [32 + 1.0, 32 + 20 / 1.02 - 2.0], atol=0.005)
 
 
+def test_the_diffuse_part_is_smooth_in_radius_with_no_moire():
+    # Before: the means of 1 px annuli as a staircase on the pixels, off by up to half an
+    # annulus's step (0.5 here) in a pattern linear in radius.
+    rows, cols = np.indices((65, 65))
+    centre = (32.3, 31.6)
+    radius = np.hypot(rows - centre[0], cols - centre[1])
+    diffuse = nbd_strain._azimuthal_mean(100.0 - radius, centre)
+    inside = (radius > 2) & (radius < 30)
+    np.testing.assert_allclose(diffuse[inside], (100.0 - radius)[inside], atol=0.05)
+
+
 def test_nbd_strain_along_an_abtem_scan_is_within_its_sigma():
     _, cases = corpus(fast=True)
     scan = nbd_strain.make_scan(*cases[3], nbd_strain.SEED + 3)
