@@ -62,15 +62,19 @@ def test_an_abtem_pattern_moved_by_fractions_of_a_pixel_reads_no_strain(case):
     assert np.abs(tracks.lattice_strain).max() < 3e-4
 
 
-def test_the_method_does_not_beat_the_cramer_rao_bound_of_its_scan():
+def test_the_method_does_not_beat_the_cramer_rao_bound_of_its_scans():
+    # Pooled over scans: the strains of one scan share its reference, so one scan's median
+    # ratio spreads 0.45-0.99 between scans.
     _, cases = corpus(fast=True)
-    pattern, truth = cases[3]
-    scan = nbd_strain.make_scan(pattern, truth, nbd_strain.SEED + 3)
-    bound = nbd_strain.cramer_rao_sigmas(pattern, truth, scan)
-    assert np.isnan(bound[-1]) and np.all(bound[:-1] > 0)
-    strain, _ = nbd_strain.measured_strain(scan)
-    ratio = np.abs(strain - scan.strain)[:-1] / bound[:-1]
-    assert np.nanmedian(ratio) > 0.5  # 0.674 for an estimator at the bound
+    ratios = []
+    for k in (2, 3, 5, 6):
+        pattern, truth = cases[k]
+        scan = nbd_strain.make_scan(pattern, truth, nbd_strain.SEED + k)
+        bound = nbd_strain.cramer_rao_sigmas(pattern, truth, scan)
+        assert np.isnan(bound[-1]) and np.all(bound[:-1] > 0)
+        strain, _ = nbd_strain.measured_strain(scan)
+        ratios.append(np.abs(strain - scan.strain)[:-1] / bound[:-1])
+    assert np.nanmedian(np.concatenate(ratios)) > 0.5  # 0.674 for an estimator at the bound
     dimmer = nbd_strain.StrainScan(**{**vars(scan), "electrons": scan.electrons / 100})
     np.testing.assert_allclose(
         nbd_strain.cramer_rao_sigmas(pattern, truth, dimmer)[:-1], 10 * bound[:-1], rtol=1e-6
