@@ -36,6 +36,7 @@ from scipy import ndimage, optimize
 
 from insitu_tem.analysis.diffraction.ring_peaks import lower_hull
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_medians
+from insitu_tem.analysis.hrtem.thon_rings import find_thon_rings
 from insitu_tem.core.uncertainty_text import value_with_sigma
 
 RING_MIN_EXCESS = 1.0
@@ -175,6 +176,10 @@ def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -
     if use.sum() < 8:
         return LatticeRing(False, reason="the region is too small for a ring profile")
     ks, raw = k[use], np.log(profile[use])
+    sigma = 1.0 / (math.log(2.0) * np.sqrt(np.maximum(counts[use] / 2.0, 1.0)))
+    thon = find_thon_rings(ks, raw, sigma)
+    if thon is not None:
+        return LatticeRing(False, reason=thon.reason())
     smooth = ndimage.median_filter(raw, size=5, mode="nearest")
     hull = lower_hull(np.log(ks), smooth)
     excess = smooth - hull
@@ -195,7 +200,6 @@ def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -
             "frequency (its FWHM exceeds its |k|)",
         )
     fwhm = _fwhm(ks, excess, peak)
-    sigma = 1.0 / (math.log(2.0) * np.sqrt(np.maximum(counts[use] / 2.0, 1.0)))
     placed = _place(ks, raw, sigma, hull, peak, min(fwhm, 0.5 * ks[peak]))
     found = dict(fwhm_per_nm=fwhm, excess=float(excess[peak]))
     if placed is None:
