@@ -6,12 +6,12 @@ share of the screen scrolls instead of forcing the whole window wider. On a wide
 default layout is four quadrants (movie and FFT on top, NBD and EELS below; the other panels are
 tabs behind them); on a laptop (narrower than :data:`QUADRANTS_FROM_WIDTH`) the movie spans the
 top and every other panel is a full-width tab below it, since no two panels fit side by side.
-A session without a movie (a spectrum image, a diffraction pattern opened alone) gives the empty
-movie dock its minimum height and the panels below it the rest; on a wide window a spectrum image
-without FFT or NBD data of its own gets its column's whole height (the FFT dock at its minimum)
-and, without a movie, nearly the whole width (the empty column at its minimum); on a wide
-window a movie or image shown without an NBD scan gets its column's whole height (the empty NBD
-dock at its minimum).
+A session without a movie (a spectrum image, a diffraction pattern opened alone) hides the empty
+movie dock, so the panels below it get its height (View lists it; a movie opened shows it again);
+on a wide window a spectrum image without FFT or NBD data of its own gets its column's whole
+height (the FFT dock at its minimum) and, without a movie, nearly the whole width (the empty
+column at its minimum); on a wide window a movie or image shown without an NBD scan gets its
+column's whole height (the empty NBD dock at its minimum).
 """
 
 from __future__ import annotations
@@ -189,15 +189,20 @@ class DockLayout(QObject):
         first.raise_()
 
     def balance(self) -> None:
-        """Similar sizes: four quadrants (movie and FFT on top), or movie above the tabs."""
+        """Similar sizes: four quadrants (movie and FFT on top), or movie above the tabs (the
+        hidden movie dock left out)."""
+        movie = self.docks["movie"]
         if self.compact:
-            movie, below = self.docks["movie"], self.docks[COMPACT_TABS[0]]
-            self.window.resizeDocks([movie, below], list(COMPACT_SPLIT), Qt.Orientation.Vertical)
+            if not movie.isHidden():
+                below = self.docks[COMPACT_TABS[0]]
+                split = list(COMPACT_SPLIT)
+                self.window.resizeDocks([movie, below], split, Qt.Orientation.Vertical)
             return
-        left = [self.docks["movie"], self.docks["nbd"]]
+        left = [dock for dock in (movie, self.docks["nbd"]) if not dock.isHidden()]
         right = [self.docks["hrtem"], self.docks["eels"]]
-        self.window.resizeDocks([left[0], right[0]], [1, 1], Qt.Orientation.Horizontal)
-        self.window.resizeDocks(left, [1, 1], Qt.Orientation.Vertical)
+        if left:
+            self.window.resizeDocks([left[0], right[0]], [1, 1], Qt.Orientation.Horizontal)
+            self.window.resizeDocks(left, [1] * len(left), Qt.Orientation.Vertical)
         self.window.resizeDocks(right, [1, 1], Qt.Orientation.Vertical)
 
     def reset(self) -> None:
@@ -205,12 +210,13 @@ class DockLayout(QObject):
         for dock in self.docks.values():
             self.window.removeDockWidget(dock)
         self.place()
+        self._show_movie(self.fitted)
         self.balance()
         self._fit(self.fitted)
 
     def fit_to_data(self, roles, *, image: bool = False, survey: bool = False) -> None:
         """Sizes for the data shown (``roles``: those holding data): without a movie, the movie
-        dock at its minimum height and the docks below it taller; a spectrum image shown
+        dock hidden and the docks below it taller; a spectrum image shown
         without an FFT or NBD scan of its own (an EELS or EDS map, its HAADF in the movie dock or
         none): in quadrants the FFT dock at its minimum and the EELS dock the whole column's
         height, and without a movie the empty column at its minimum width; with a single image
@@ -229,13 +235,17 @@ class DockLayout(QObject):
             survey_map=survey and "eels" in roles and bool(roles & {"hrtem", "survey"}),
         )
         if fit != self.fitted:
+            if fit.movie != self.fitted.movie:
+                self._show_movie(fit)
             self.fitted = fit
             self.balance()
             self._fit(fit)
 
+    def _show_movie(self, fit: Fit) -> None:
+        """The movie dock shown, or hidden while it would be empty beside other data."""
+        self.docks["movie"].setVisible(fit.movie)
+
     def _fit(self, fit: Fit) -> None:
-        if not fit.movie:
-            self._shrink_movie()
         if fit.movie and fit.no_scan and not self.compact:
             self._shrink_above("nbd", "movie")
         if fit.survey_map and not self.compact:
@@ -249,7 +259,7 @@ class DockLayout(QObject):
             width = max(self.window.width(), MIN_DOCK_SIZE[0])
             left = width // 2 if fit.movie else MIN_DOCK_SIZE[0]
             left = 2 * width // 5 if fit.image else left
-            columns = [self.docks["movie"], self.docks["hrtem"]]
+            columns = [self.docks["movie" if fit.movie else "nbd"], self.docks["hrtem"]]
             self.window.resizeDocks(columns, [left, width - left], Qt.Orientation.Horizontal)
 
     def _shrink_above(self, empty: str, shown: str) -> None:
@@ -258,11 +268,3 @@ class DockLayout(QObject):
         tall = max(self.window.height(), MIN_DOCK_SIZE[1])
         docks = [self.docks[empty], self.docks[shown]]
         self.window.resizeDocks(docks, [MIN_DOCK_SIZE[1], tall], Qt.Orientation.Vertical)
-
-    def _shrink_movie(self) -> None:
-        below = self.docks[COMPACT_TABS[0] if self.compact else "nbd"]
-        self.window.resizeDocks(
-            [self.docks["movie"], below],
-            [MIN_DOCK_SIZE[1], max(self.window.height(), MIN_DOCK_SIZE[1])],
-            Qt.Orientation.Vertical,
-        )
