@@ -87,30 +87,40 @@ def make_image(seed: int) -> tuple[np.ndarray, float, float, dict[str, float]]:
     return counts, pixel, 1.0 / truth, covariates
 
 
-def corpus(first_seed: int, images: int) -> Measurement:
-    """Ring d errors (% of d) against their 1σ over ``images`` random images."""
+def ring_errors(draw, first_seed: int, images: int, keys: tuple[str, ...]):
+    """Ring d errors and 1σ (% of d) of ``find_ring`` over ``images`` images drawn by
+    ``draw(seed) -> (counts, pixel_nm, d_nm, covariates)``: (errors, sigmas, number
+    declined, covariates of the measured images by ``keys``)."""
     errors, sigmas, missed = [], [], 0
-    covariates: dict[str, list[float]] = {"dose": [], "width_percent": [], "texture": []}
+    covariates: dict[str, list[float]] = {key: [] for key in keys}
     for seed in range(first_seed, first_seed + images):
-        image, pixel, d_true, case = make_image(seed)
+        image, pixel, d_true, case = draw(seed)
         ring = find_ring(power_spectrum(image, pixel_nm=pixel))
         if not ring.ok:
             missed += 1
             continue
         errors.append(100 * (ring.d_nm - d_true) / d_true)
         sigmas.append(100 * ring.sigma_d_nm / d_true)
-        for key, value in case.items():
-            covariates[key].append(value)
+        for key in keys:
+            covariates[key].append(case[key])
+    arrays = {key: np.array(value) for key, value in covariates.items()}
+    return np.array(errors), np.array(sigmas), missed, arrays
+
+
+def corpus(first_seed: int, images: int) -> Measurement:
+    """Ring d errors (% of d) against their 1σ over ``images`` random images."""
+    keys = ("dose", "width_percent", "texture")
+    errors, sigmas, missed, covariates = ring_errors(make_image, first_seed, images, keys)
     return Measurement(
         "hrtem_rings",
         "broad ring d (`lattice` ring)",
-        np.array(errors),
-        np.array(sigmas),
+        errors,
+        sigmas,
         "%",
         median_max=1.0,
         p95_max=5.0,
         n_not_measured=missed,
-        covariates={key: np.array(value) for key, value in covariates.items()},
+        covariates=covariates,
     )
 
 

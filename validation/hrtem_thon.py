@@ -22,9 +22,7 @@ import math
 
 import numpy as np
 
-from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum
-from insitu_tem.analysis.hrtem.lattice_ring import find_ring
-from validation.hrtem_rings import _field, _wavelength_nm
+from validation.hrtem_rings import _field, _wavelength_nm, ring_errors
 from validation.stats import Measurement
 
 FIRST_SEED = 34100
@@ -104,20 +102,9 @@ def make_image(seed: int) -> tuple[np.ndarray, float, float, dict[str, float]]:
 def corpus(first_seed: int, images: int) -> list[Measurement]:
     """Ring d errors (% of d) against their 1σ over ``images`` random images, and the fraction
     of confident results off by more than 3σ."""
-    errors, sigmas, missed = [], [], 0
-    covariates: dict[str, list[float]] = {"dose": [], "defocus_nm": [], "kv": []}
-    for seed in range(first_seed, first_seed + images):
-        image, pixel, d_true, case = make_image(seed)
-        ring = find_ring(power_spectrum(image, pixel_nm=pixel))
-        if not ring.ok:
-            missed += 1
-            continue
-        errors.append(100 * (ring.d_nm - d_true) / d_true)
-        sigmas.append(100 * ring.sigma_d_nm / d_true)
-        for key, value in case.items():
-            covariates[key].append(value)
-    errors_a, sigmas_a = np.array(errors), np.array(sigmas)
-    off = float(np.mean(np.abs(errors_a) > 3 * sigmas_a)) if errors else math.nan
+    keys = ("dose", "defocus_nm", "kv")
+    errors_a, sigmas_a, missed, covariates = ring_errors(make_image, first_seed, images, keys)
+    off = float(np.mean(np.abs(errors_a) > 3 * sigmas_a)) if errors_a.size else math.nan
     return [
         Measurement(
             "hrtem_thon",
@@ -128,11 +115,11 @@ def corpus(first_seed: int, images: int) -> list[Measurement]:
             median_max=1.0,
             p95_max=5.0,
             n_not_measured=missed,
-            covariates={key: np.array(value) for key, value in covariates.items()},
+            covariates=covariates,
         ),
         Measurement(
             "hrtem_thon",
-            f"broad ring under Thon rings: ok results off by > 3σ (fraction of {len(errors)})",
+            f"broad ring under Thon rings: ok results off by > 3σ (fraction of {errors_a.size})",
             np.array([off]),
             None,
             "",
