@@ -49,6 +49,18 @@ def test_the_1sigma_covers_the_scatter_of_noisy_registrations():
     assert np.hypot(*(position.mean(axis=0) - where)) < 3 * np.median(sigma)
 
 
+@pytest.mark.parametrize("brightness", [0.05, 0.2, 5.0])
+def test_a_pattern_fainter_or_brighter_than_its_template_is_followed_all_the_way(brightness):
+    templates = disk_templates(
+        sharp_disk(DISK), centre_rc=CENTRE, positions_rc=[DISK], radius_px=3.66
+    )
+    where = np.array([DISK[0] + 0.3, DISK[1] - 0.2])
+    found = register_disks(
+        templates, brightness * sharp_disk(where), centre_rc=CENTRE, starts_rc=[DISK]
+    )
+    assert np.hypot(*(found.position_rc[0] - where)) < 0.05  # stopped near the start: 0.2-0.3
+
+
 def test_a_disk_with_no_start_is_not_located():
     templates = disk_templates(
         sharp_disk(DISK), centre_rc=CENTRE, positions_rc=[DISK, (20.0, 45.0)], radius_px=3.66

@@ -270,6 +270,7 @@ def _registered(
             image.coefficients[0], [fit.rows, fit.cols], order=3, mode="mirror", prefilter=False
         )
         fit.variance = image.variance[fit.rows, fit.cols]
+        fit.scale, fit.level = _scale_and_level(template, fit)
     for _ in range(MAX_STEPS):
         if not fits:
             break
@@ -321,6 +322,22 @@ class _Fit:
     shift: np.ndarray = field(default_factory=lambda: np.zeros(2))
     scale: float = 1.0
     level: float = 0.0
+
+
+def _scale_and_level(template: _Blurred, fit: _Fit) -> tuple[float, float]:
+    """The scale a and level b of ``I ≈ a·T + b`` over ``fit``'s window at its start (weighted by
+    the pattern's noise; 1 and 0 if a is not positive). Gauss-Newton linearises a·T(x − d) about
+    the current a, so a first step from a = 1 moves d by the true scale × the true shift: a faint
+    pattern against a bright template took a step the noise could not tell and counted as
+    converged near its start."""
+    at = [fit.rows + fit.offset[0], fit.cols + fit.offset[1]]
+    fitted = ndimage.map_coordinates(
+        template.coefficients[0], at, order=3, mode="mirror", prefilter=False
+    )
+    root = 1.0 / np.sqrt(fit.variance)
+    design = np.column_stack([fitted, np.ones_like(fitted)]) * root[:, None]
+    (scale, level), *_ = np.linalg.lstsq(design, fit.values * root, rcond=None)
+    return (float(scale), float(level)) if scale > 0 else (1.0, 0.0)
 
 
 def _steps(fits: list[_Fit], sizes, fitted, fitted_r, fitted_c, var_t, leash: float):
