@@ -6,11 +6,12 @@ share of the screen scrolls instead of forcing the whole window wider. On a wide
 default layout is four quadrants (movie and FFT on top, NBD and EELS below; the other panels are
 tabs behind them); on a laptop (narrower than :data:`QUADRANTS_FROM_WIDTH`) the movie spans the
 top and every other panel is a full-width tab below it, since no two panels fit side by side.
-A session without a movie (a spectrum image, a diffraction pattern opened alone) hides the empty
-movie dock, so the panels below it get its height (View lists it; a movie opened shows it again);
-on a wide window a spectrum image without FFT or NBD data of its own gets its column's whole
-height (the FFT dock at its minimum) and, without a movie, nearly the whole width (the empty
-column at its minimum); on a wide window a movie or image shown without an NBD scan gets its
+A session with data hides the docks that would be empty beside it (:func:`empty_docks`: the
+movie dock without a movie, the FFT dock without an image, the NBD dock without a scan or a movie),
+so the panels with data get their room (View lists them; data for one opened shows it again);
+on a wide window a spectrum image beside a movie or image but without FFT or NBD data of its
+own gets its column's whole height (the FFT dock at its minimum), and without a movie the whole
+window (the other docks hidden); on a wide window a movie or image shown without an NBD scan gets its
 column's whole height (the empty NBD dock at its minimum).
 """
 
@@ -92,13 +93,29 @@ class Fit:
     """What the dock sizes were fitted to: a movie shown (or nothing at all), a spectrum image
     shown without an FFT or NBD scan of its own, the movie dock holding a single image, other
     data shown without an NBD scan, a spectrum image shown below the survey image in the FFT
-    dock."""
+    dock, the docks hidden."""
 
     movie: bool = True
     spectra: bool = False
     image: bool = False
     no_scan: bool = False
     survey_map: bool = False
+    hidden: frozenset[str] = frozenset()
+
+
+def empty_docks(roles: set[str]) -> frozenset[str]:
+    """The docks hidden while they would be empty beside the data of ``roles`` (none in an empty
+    session): the movie dock without a movie or image; the FFT dock and the Tomography tab behind
+    it without any image (a movie, HRTEM image or survey); the NBD dock and the Timeline tab
+    behind it without an NBD scan or a movie (beside a movie it stays, at its minimum)."""
+    if not roles:
+        return frozenset()
+    hidden = set() if "movie" in roles else {"movie"}
+    if not roles & {"movie", "hrtem", "survey"}:
+        hidden |= {"hrtem", "tomo"}
+    if not roles & {"movie", "nbd"}:
+        hidden |= {"nbd", "timeline"}
+    return frozenset(hidden)
 
 
 RELAYOUT_DELAY_MS = 250
@@ -190,7 +207,7 @@ class DockLayout(QObject):
 
     def balance(self) -> None:
         """Similar sizes: four quadrants (movie and FFT on top), or movie above the tabs (the
-        hidden movie dock left out)."""
+        hidden docks left out)."""
         movie = self.docks["movie"]
         if self.compact:
             if not movie.isHidden():
@@ -199,27 +216,26 @@ class DockLayout(QObject):
                 self.window.resizeDocks([movie, below], split, Qt.Orientation.Vertical)
             return
         left = [dock for dock in (movie, self.docks["nbd"]) if not dock.isHidden()]
-        right = [self.docks["hrtem"], self.docks["eels"]]
+        right = [dock for dock in (self.docks["hrtem"], self.docks["eels"]) if not dock.isHidden()]
         if left:
             self.window.resizeDocks([left[0], right[0]], [1, 1], Qt.Orientation.Horizontal)
-            self.window.resizeDocks(left, [1] * len(left), Qt.Orientation.Vertical)
-        self.window.resizeDocks(right, [1, 1], Qt.Orientation.Vertical)
+        for column in (left, right):
+            self.window.resizeDocks(column, [1] * len(column), Qt.Orientation.Vertical)
 
     def reset(self) -> None:
         """View ▸ Reset Layout: the default placement and sizes for the window's width."""
         for dock in self.docks.values():
             self.window.removeDockWidget(dock)
         self.place()
-        self._show_movie(self.fitted)
+        self._show(Fit(), self.fitted)
         self.balance()
         self._fit(self.fitted)
 
     def fit_to_data(self, roles, *, image: bool = False, survey: bool = False) -> None:
-        """Sizes for the data shown (``roles``: those holding data): without a movie, the movie
-        dock hidden and the docks below it taller; a spectrum image shown
-        without an FFT or NBD scan of its own (an EELS or EDS map, its HAADF in the movie dock or
-        none): in quadrants the FFT dock at its minimum and the EELS dock the whole column's
-        height, and without a movie the empty column at its minimum width; with a single image
+        """Sizes for the data shown (``roles``: those holding data): the docks that would be
+        empty hidden (:func:`empty_docks`) and those with data taller; a spectrum image shown
+        without an FFT or NBD scan of its own beside its HAADF in the movie dock: in quadrants
+        the FFT dock at its minimum and the EELS dock the whole column's height; with a single image
         (``image``: the HAADF beside a map) in the movie dock, that column two fifths of the
         width, or on a laptop half the height (:data:`COMPACT_IMAGE_SPLIT`); in quadrants, a movie
         without an NBD scan the left column's height, and a spectrum image below the survey
@@ -233,17 +249,23 @@ class DockLayout(QObject):
             image=image,
             no_scan=bool(roles) and "nbd" not in roles,
             survey_map=survey and "eels" in roles and bool(roles & {"hrtem", "survey"}),
+            hidden=empty_docks(roles),
         )
         if fit != self.fitted:
-            if fit.movie != self.fitted.movie:
-                self._show_movie(fit)
+            self._show(self.fitted, fit)
             self.fitted = fit
             self.balance()
             self._fit(fit)
 
-    def _show_movie(self, fit: Fit) -> None:
-        """The movie dock shown, or hidden while it would be empty beside other data."""
-        self.docks["movie"].setVisible(fit.movie)
+    def _show(self, old: Fit, new: Fit) -> None:
+        """Hide the docks that became empty beside other data, show those that hold data again
+        (only those that changed, so a dock the user showed or hid through View stays); a panel
+        shown again is raised in front of the tab behind it."""
+        for role in old.hidden ^ new.hidden:
+            self.docks[role].setVisible(role not in new.hidden)
+        for role in ("movie", "hrtem", "nbd"):
+            if role in old.hidden - new.hidden:
+                self.docks[role].raise_()
 
     def _fit(self, fit: Fit) -> None:
         if fit.movie and fit.no_scan and not self.compact:
@@ -254,12 +276,11 @@ class DockLayout(QObject):
         if fit.spectra and fit.image and self.compact:
             docks = [self.docks["movie"], self.docks[COMPACT_TABS[0]]]
             self.window.resizeDocks(docks, list(COMPACT_IMAGE_SPLIT), Qt.Orientation.Vertical)
-        if fit.spectra and not self.compact:
+        if fit.spectra and fit.movie and not self.compact:
             self._shrink_above("hrtem", "eels")
             width = max(self.window.width(), MIN_DOCK_SIZE[0])
-            left = width // 2 if fit.movie else MIN_DOCK_SIZE[0]
-            left = 2 * width // 5 if fit.image else left
-            columns = [self.docks["movie" if fit.movie else "nbd"], self.docks["hrtem"]]
+            left = 2 * width // 5 if fit.image else width // 2
+            columns = [self.docks["movie"], self.docks["hrtem"]]
             self.window.resizeDocks(columns, [left, width - left], Qt.Orientation.Horizontal)
 
     def _shrink_above(self, empty: str, shown: str) -> None:

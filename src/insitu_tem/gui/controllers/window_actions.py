@@ -96,7 +96,12 @@ class FileActions(QObject):
     def open_log(self, path: Path) -> None:
         """A holder log: read by the Timeline panel, shown on the movie's time axis."""
         self.window.workbench().timeline.open_log(path)
-        self.window.docks["timeline"].raise_()
+        self._show_dock("timeline")
+
+    def _show_dock(self, role: str) -> None:
+        """Show ``role``'s dock in front (it may be hidden as empty beside other data)."""
+        self.window.docks[role].show()
+        self.window.docks[role].raise_()
 
     def open_paths(self, paths, *, signal: int | None = None) -> None:
         """Open files or projects (in the background); errors go to the reporter.
@@ -118,7 +123,7 @@ class FileActions(QObject):
         series = [p for p in paths if p.suffix.lower() != PROJECT_SUFFIX and is_tilt_series(p)]
         if series:
             self.window.panels["tomo"].open_path(series[0], also=series[1:])
-            self.window.docks["tomo"].raise_()
+            self._show_dock("tomo")
         for path in paths:
             if path.suffix.lower() == PROJECT_SUFFIX:
                 self._expect_jobs(path)
@@ -137,7 +142,7 @@ class FileActions(QObject):
 
     def open_sample_tilt_series(self) -> None:
         """File ▸ Open Sample Tilt Series: the Tomography panel's *Sample*."""
-        self.window.docks["tomo"].raise_()
+        self._show_dock("tomo")
         self.window.panels["tomo"].opener.open_sample()
 
     def _expect_jobs(self, project: Path) -> None:

@@ -1,0 +1,85 @@
+"""Data opened without anything for the FFT or NBD dock: those docks are hidden (View still lists
+them) and the data gets their room; data for them opened shows them again."""
+
+from tests.cli.test_eds_bad_input import eds_cube
+from tests.gui.test_hrtem_bad_input import lattice_movie
+from tests.gui.test_layout_without_movie import heights
+from tests.gui.test_window_layout_and_keys import settle, shown_docks
+
+
+def in_view_menu(window, title):
+    """The View menu's entry for the dock titled ``title``."""
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    return next(action for action in view.actions() if action.text() == title)
+
+
+def test_a_spectrum_image_alone_on_a_wide_screen_fills_the_window(
+    qtbot, window, wait_idle, tmp_path
+):
+    """1920 × 1200: no empty FFT dock above the spectrum image, no empty NBD column beside it;
+    a movie opened afterwards brings both back with their share."""
+    settle(qtbot, window, (1920, 1200))
+    window.reset_layout_action.trigger()
+    window.open_paths([eds_cube(tmp_path / "e.hspy")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: set(heights(window)) == {"eels"}, timeout=5000)
+    eels = shown_docks(window)["eels"]
+    assert eels.width() > 0.95 * 1920 and eels.height() > 0.85 * 1200
+    assert not in_view_menu(window, "FFT").isChecked()
+    assert not in_view_menu(window, "NBD").isChecked()
+    window.reset_layout_action.trigger()
+    assert set(heights(window)) == {"eels"}
+    window.open_paths([lattice_movie(tmp_path / "m.tif")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: {"hrtem", "nbd"} <= set(heights(window)), timeout=5000)
+    assert heights(window)["hrtem"] >= 200 and in_view_menu(window, "FFT").isChecked()
+
+
+def test_on_a_laptop_the_empty_fft_and_nbd_tabs_are_hidden(qtbot, window, wait_idle, tmp_path):
+    settle(qtbot, window, (1280, 800))
+    window.open_paths([eds_cube(tmp_path / "e.hspy")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.docks["hrtem"].isHidden(), timeout=5000)
+    assert window.docks["nbd"].isHidden()
+    in_view_menu(window, "FFT").trigger()
+    qtbot.waitUntil(lambda: not window.docks["hrtem"].isHidden(), timeout=5000)
+
+
+def test_an_empty_session_shows_every_dock_with_its_hint(qtbot, window):
+    settle(qtbot, window, (1920, 1200))
+    window.reset_layout_action.trigger()
+    assert {"movie", "hrtem", "nbd", "eels"} <= set(shown_docks(window))
+
+
+def test_a_lone_diffraction_pattern_hides_only_the_empty_fft_dock(
+    qtbot, window, wait_idle, realdata
+):
+    """bismuth.dm3 at 1920 × 1200: the pattern's NBD dock stays, the FFT dock above the (empty)
+    EELS dock goes."""
+    settle(qtbot, window, (1920, 1200))
+    window.open_paths([realdata("bismuth.dm3")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.docks["hrtem"].isHidden(), timeout=5000)
+    assert heights(window)["nbd"] > 0.85 * 1200
+
+
+def test_a_lone_eels_spectrum_on_a_wide_screen_fills_the_window(qtbot, window, wait_idle, realdata):
+    settle(qtbot, window, (1920, 1200))
+    window.open_paths([realdata("EELS_STO.dm3")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: set(heights(window)) == {"eels"}, timeout=5000)
+    assert shown_docks(window)["eels"].width() > 0.95 * 1920
+
+
+def test_a_holder_log_opened_shows_the_hidden_timeline(
+    qtbot, window, wait_idle, tmp_path, realdata
+):
+    """The Timeline tab, hidden with the empty NBD dock beside a spectrum image, comes back when
+    the user opens a holder log."""
+    settle(qtbot, window, (1920, 1200))
+    window.open_paths([eds_cube(tmp_path / "e.hspy")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.docks["timeline"].isHidden(), timeout=5000)
+    window.open_paths([realdata("holder_logs/StubExperiment_Heat raw.csv")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: "timeline" in shown_docks(window), timeout=5000)
