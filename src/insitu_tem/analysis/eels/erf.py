@@ -1,6 +1,8 @@
 """The error function with the numbers of :func:`scipy.special.erf` (Cephes' rational
 approximations, which scipy compiles), vectorised in numpy so that the ZLP fit does not import
-scipy.special (its array-API layer costs a third of a second of CPU at start-up).
+scipy.special (its array-API layer costs a third of a second of CPU at start-up). Equal to within
+one unit in the last place: bit for bit where numpy's exp is the C library's, one ulp apart in
+about 0.1 % of arguments where numpy uses its own SIMD exp (AMD EPYC).
 
 References
 ----------
