@@ -83,3 +83,20 @@ def test_a_holder_log_opened_shows_the_hidden_timeline(
     window.open_paths([realdata("holder_logs/StubExperiment_Heat raw.csv")])
     wait_idle(window)
     qtbot.waitUntil(lambda: "timeline" in shown_docks(window), timeout=5000)
+
+
+def test_on_a_laptop_a_movie_opened_beside_a_map_keeps_the_map_in_front(
+    qtbot, window, wait_idle, tmp_path
+):
+    """The FFT and NBD tabs that come back beside the movie are empty: the EELS tab, which holds
+    the map, stays the one in front (before, the NBD tab came back in front of it)."""
+    settle(qtbot, window, (1280, 800))
+    window.open_paths([eds_cube(tmp_path / "e.hspy")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: "eels" in shown_docks(window), timeout=5000)
+    window.open_paths([lattice_movie(tmp_path / "m.tif")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.state.dataset("movie") is not None, timeout=30000)
+    qtbot.waitUntil(lambda: in_view_menu(window, "NBD").isChecked(), timeout=5000)
+    shown = shown_docks(window)
+    assert {"movie", "eels"} <= set(shown) and not {"nbd", "hrtem"} & set(shown)

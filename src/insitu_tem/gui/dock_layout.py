@@ -118,6 +118,9 @@ def empty_docks(roles: set[str]) -> frozenset[str]:
     return frozenset(hidden)
 
 
+DOCK_DATA = {"movie": {"movie"}, "hrtem": {"hrtem", "survey"}, "nbd": {"nbd"}}
+"""The session roles whose data each hideable panel shows."""
+
 RELAYOUT_DELAY_MS = 250
 """After the window crosses :data:`QUADRANTS_FROM_WIDTH`, wait this long for the resize to stop."""
 
@@ -227,7 +230,7 @@ class DockLayout(QObject):
         for dock in self.docks.values():
             self.window.removeDockWidget(dock)
         self.place()
-        self._show(Fit(), self.fitted)
+        self._show(Fit(), self.fitted, set())
         self.balance()
         self._fit(self.fitted)
 
@@ -252,19 +255,21 @@ class DockLayout(QObject):
             hidden=empty_docks(roles),
         )
         if fit != self.fitted:
-            self._show(self.fitted, fit)
+            self._show(self.fitted, fit, roles)
             self.fitted = fit
             self.balance()
             self._fit(fit)
 
-    def _show(self, old: Fit, new: Fit) -> None:
+    def _show(self, old: Fit, new: Fit, roles: set[str]) -> None:
         """Hide the docks that became empty beside other data, show those that hold data again
         (only those that changed, so a dock the user showed or hid through View stays); a panel
-        shown again is raised in front of the tab behind it."""
+        shown again is raised in front of the tab behind it (Tomography, Timeline) — on a laptop,
+        where its tab sits beside the EELS tab, only when it holds data of its own (``roles``):
+        an empty FFT or NBD tab shown again beside a movie must not hide the map's EELS tab."""
         for role in old.hidden ^ new.hidden:
             self.docks[role].setVisible(role not in new.hidden)
-        for role in ("movie", "hrtem", "nbd"):
-            if role in old.hidden - new.hidden:
+        for role, own in DOCK_DATA.items():
+            if role in old.hidden - new.hidden and (roles & own or not self.compact):
                 self.docks[role].raise_()
 
     def _fit(self, fit: Fit) -> None:
