@@ -7,12 +7,14 @@ default layout is four quadrants (movie and FFT on top, NBD and EELS below; the 
 tabs behind them); on a laptop (narrower than :data:`QUADRANTS_FROM_WIDTH`) the movie spans the
 top and every other panel is a full-width tab below it, since no two panels fit side by side.
 A session with data hides the docks that would be empty beside it (:func:`empty_docks`: the
-movie dock without a movie, the FFT dock without an image, the NBD dock without a scan or a movie),
-so the panels with data get their room (View lists them; data for one opened shows it again);
-on a wide window a spectrum image beside a movie or image but without FFT or NBD data of its
-own gets its column's whole height (the FFT dock at its minimum), and without a movie the whole
-window (the other docks hidden); on a wide window a movie or image shown without an NBD scan gets its
-column's whole height (the empty NBD dock at its minimum).
+movie dock without a movie, the FFT dock without an image, the NBD dock without a scan or a
+movie), so the panels with data get their room (View lists them; data for one opened shows it
+again).
+
+On a wide window a spectrum image beside a movie or image but without FFT or NBD data of its own
+gets its column's whole height (the FFT dock at its minimum), and without a movie the whole
+window (the other docks hidden); a movie or image shown without an NBD scan gets its column's
+whole height (the empty NBD dock at its minimum).
 """
 
 from __future__ import annotations
