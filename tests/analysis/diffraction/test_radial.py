@@ -108,3 +108,25 @@ def test_the_median_of_whole_counts_follows_a_faint_level_between_counts():
     assert np.max(np.abs(np.diff(whole.intensity[wide]))) < 0.45
     level = 0.6 + 0.012 * whole.r_px[wide]
     assert np.max(np.abs(whole.intensity[wide] - level)) < 0.5
+
+
+@pytest.mark.parametrize("whole_counts", [False, True])
+def test_the_median_leaves_out_masked_pixels_and_annuli_they_fill(whole_counts):
+    # Spots over 60 % of the pixels from 20 to 30 px: the median there is a spot's.
+    from insitu_tem.analysis.diffraction.radial import radial_median
+
+    radius = _radius((96, 96), (48.0, 48.0))
+    angle = np.arctan2(*np.indices((96, 96)) - 48.0)
+    spots = (radius >= 20) & (radius < 30) & (np.cos(5 * angle) > -0.3)
+    pattern = np.where(spots, 50.0, 4.0)
+    pattern[(radius >= 40) & (radius < 42)] = 90.0
+    plain = radial_median(pattern, centre_rc=(48.0, 48.0), whole_counts=whole_counts)
+    masked = radial_median(
+        pattern,
+        centre_rc=(48.0, 48.0),
+        whole_counts=whole_counts,
+        mask=spots | ((radius >= 40) & (radius < 42)),
+    )
+    assert np.all(plain.intensity[20:30] > 40)
+    np.testing.assert_allclose(masked.intensity, 4.0, atol=0.5)
+    assert 40.5 not in masked.r_px and 39.5 in masked.r_px and 42.5 in masked.r_px

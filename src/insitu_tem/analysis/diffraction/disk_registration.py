@@ -9,7 +9,8 @@ the pattern moved, which a strain fit reads as up to 0.9 % of strain. Strain nee
 each disk moved from the reference, though, and the reference holds the same disk: each disk is
 located by fitting the pattern, in a window about its predicted position, with the reference's
 window of that disk moved by d and scaled, ``I(x) = a·T(x − d) + b`` (background-free patterns:
-the azimuthal median removed), by Gauss-Newton with Poisson weights ``1/(var_I + a²·var_T)``.
+the azimuthal median of the pixels outside the disks' windows removed), by Gauss-Newton with
+Poisson weights ``1/(var_I + a²·var_T)``.
 The fringes are then part of the template: they move with the disk instead of pulling it.
 
 Both patterns are blurred by :data:`BLUR_PX` first (an edge sharper than a pixel would bias the
@@ -103,13 +104,23 @@ class _Blurred:
     raw_variance: np.ndarray
 
 
-def _blurred(pattern, centre_rc) -> _Blurred:
+def _blurred(pattern, centre_rc, disks_rc: np.ndarray, reach: float) -> _Blurred:
     """The pattern minus its azimuthal median (interpolated within a count for a pattern of
     whole counts), blurred by :data:`BLUR_PX`; the variance before the blur is the Poisson
-    counts (at least one) plus the background's scatter."""
+    counts (at least one) plus the background's scatter.
+
+    The median leaves out the pixels within ``reach`` of the disks ``disks_rc`` (row, col px).
+    Where disks hold a share f of an annulus its median is the (1/2)/(1 − f) quantile of the
+    rest: the background is raised by its scatter (noise, structure) along each disk's chords,
+    which leaves a dip across each disk that is deeper against a faint pattern's disks than
+    against its reference's, and the fit moves the disk towards it. An abTEM W pattern faded
+    to spots 30 % at 3e6 e, the median taken on the expected counts: its (200) disks moved by
+    0.03 px radially, about their 1σ; 0.009 px with the disks left out."""
     counts = as_pattern(pattern)
     whole = bool(np.array_equal(counts, np.rint(counts)))
-    residual = remove_radial_background(counts, centre_rc=centre_rc, whole_counts=whole)
+    residual = remove_radial_background(
+        counts, centre_rc=centre_rc, whole_counts=whole, mask=_near(counts.shape, disks_rc, reach)
+    )
     raw = np.maximum(counts, 1.0) + robust_sigma(residual) ** 2
     smooth = ndimage.gaussian_filter(residual, BLUR_PX)
     images = (smooth, *np.gradient(smooth))
@@ -134,9 +145,9 @@ def disk_templates(pattern, *, centre_rc, positions_rc, radius_px: float) -> Dis
     radius_px : float
         Disk radius, px: each window reaches 2 px beyond the rim.
     """
-    image = _blurred(pattern, centre_rc)
     positions = np.asarray(positions_rc, float).reshape(-1, 2)
     reach = radius_px + 2.0
+    image = _blurred(pattern, centre_rc, positions, reach)
     return DiskTemplates(
         image, positions, reach, registration_pivots(image, positions, centre_rc, reach)
     )
@@ -211,9 +222,9 @@ def register_disks(templates: DiskTemplates, pattern, *, centre_rc, starts_rc) -
         NaN for a disk not located: no start, not converged, moved more than half the window
         from its start, or matched with a template turned negative.
     """
-    image = _blurred(pattern, centre_rc)
     starts = np.asarray(starts_rc, float).reshape(-1, 2)
     found = np.isfinite(starts).all(axis=1)
+    image = _blurred(pattern, centre_rc, starts[found], templates.reach_px)
     neighbours = np.vstack([starts[found], np.asarray(centre_rc, float)[None]])
     position = np.full_like(starts, np.nan)
     sigma = np.full(len(starts), np.nan)
@@ -229,6 +240,20 @@ def register_disks(templates: DiskTemplates, pattern, *, centre_rc, starts_rc) -
             position[j] = starts[j] + shift[:2]
             sigma[j] = float(np.sqrt(np.mean(shift[2:] ** 2)))
     return DiskShifts(position, sigma)
+
+
+def _near(shape, disks_rc: np.ndarray, reach: float) -> np.ndarray:
+    """Boolean image, True within ``reach`` px of any of ``disks_rc`` (row, col px)."""
+    near = np.zeros(shape, bool)
+    half = int(np.ceil(reach))
+    for centre in disks_rc:
+        low = np.maximum(np.floor(centre).astype(int) - half, 0)
+        high = np.clip(np.floor(centre).astype(int) + half + 2, 0, shape)
+        rows, cols = np.ogrid[low[0] : high[0], low[1] : high[1]]
+        near[low[0] : high[0], low[1] : high[1]] |= (
+            np.hypot(rows - centre[0], cols - centre[1]) <= reach
+        )
+    return near
 
 
 def _window(

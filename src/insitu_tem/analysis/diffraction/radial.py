@@ -226,7 +226,7 @@ def radial_profile(
     return RadialProfile(integrator.r_px, integrator.profile(data), q)
 
 
-def radial_median(pattern, *, centre_rc, whole_counts: bool = False) -> RadialProfile:
+def radial_median(pattern, *, centre_rc, whole_counts: bool = False, mask=None) -> RadialProfile:
     """Median of every 1 px annulus about ``centre_rc`` (row, col px) of one 2-D pattern, robust
     to spots: it follows rings and background only. ``r_px`` of the :class:`RadialProfile` is at
     the annulus centres (k + 0.5), only for annuli holding pixels; its ``q_per_A`` is None.
@@ -238,16 +238,24 @@ def radial_median(pattern, *, centre_rc, whole_counts: bool = False) -> RadialPr
     interval about it and the median is interpolated within the median's count (the median of
     grouped data, m − ½ + (n/2 − n_below)/n_equal): where a few counts fall per pixel the plain
     median jumps by whole counts from annulus to annulus, a radial pattern the disks of a faint
-    background inherit."""
+    background inherit.
+
+    ``mask`` (True: left out) takes pixels out of their annuli, e.g. the disks of a spot
+    pattern, which raise the median of an annulus they cover a share of; an annulus with no
+    pixel left has no median."""
     data = np.asarray(pattern, dtype=np.float64)
     if data.ndim != 2:
         raise ValueError(f"expected one 2-D pattern, got shape {data.shape}")
     rows, cols = np.indices(data.shape)
     bins = np.hypot(rows - centre_rc[0], cols - centre_rc[1]).astype(int).ravel()
-    order = np.argsort(data.ravel())
+    pixels = data.ravel()
+    if mask is not None:
+        kept = ~np.asarray(mask, bool).ravel()
+        bins, pixels = bins[kept], pixels[kept]
+    order = np.argsort(pixels)
     annulus = bins[order]
     small = annulus.astype(np.uint16) if annulus.max() < 2**16 else annulus
-    values = data.ravel()[order][np.argsort(small, kind="stable")]
+    values = pixels[order][np.argsort(small, kind="stable")]
     counts = np.bincount(bins)
     filled = np.flatnonzero(counts)
     starts = np.cumsum(counts) - counts
@@ -255,7 +263,6 @@ def radial_median(pattern, *, centre_rc, whole_counts: bool = False) -> RadialPr
     if whole_counts:
         level = np.zeros(len(counts))
         level[filled] = median
-        pixels = data.ravel()
         below = np.bincount(bins, pixels < level[bins], minlength=len(counts))[filled]
         equal = np.bincount(bins, pixels == level[bins], minlength=len(counts))[filled]
         median = median - 0.5 + (counts[filled] / 2 - below) / np.maximum(equal, 1)

@@ -22,16 +22,18 @@ BLOCK = 64
 """Patterns whose peaks are searched at once (their responses stacked: 8 MiB at 128² px)."""
 
 
-def remove_radial_background(pattern, *, centre_rc, whole_counts: bool = False) -> np.ndarray:
+def remove_radial_background(
+    pattern, *, centre_rc, whole_counts: bool = False, mask=None
+) -> np.ndarray:
     """Pattern minus its azimuthal median (rings, diffuse background), float64.
 
     The median of each 1 px annulus ignores the few pixels covered by spots,
     where a mean would carry strong spots into the background of weak ones;
-    ``whole_counts``: interpolated within the median's count (see
-    :func:`~.radial.radial_median`).
+    ``whole_counts``: interpolated within the median's count, ``mask``: pixels left out
+    (see :func:`~.radial.radial_median`); linear in radius between the annuli's centres.
     """
     data = as_pattern(pattern)
-    median = radial_median(data, centre_rc=centre_rc, whole_counts=whole_counts)
+    median = radial_median(data, centre_rc=centre_rc, whole_counts=whole_counts, mask=mask)
     rows, cols = np.indices(data.shape)
     radius = np.hypot(rows - centre_rc[0], cols - centre_rc[1])
     return data - np.interp(radius, median.r_px, median.intensity)
