@@ -51,16 +51,51 @@ def test_an_empty_session_shows_every_dock_with_its_hint(qtbot, window):
     assert {"movie", "hrtem", "nbd", "eels"} <= set(shown_docks(window))
 
 
-def test_a_lone_diffraction_pattern_hides_only_the_empty_fft_dock(
-    qtbot, window, wait_idle, realdata
-):
-    """bismuth.dm3 at 1920 × 1200: the pattern's NBD dock stays, the FFT dock above the (empty)
-    EELS dock goes."""
+def test_a_lone_diffraction_pattern_fills_the_window(qtbot, window, wait_idle, realdata):
+    """bismuth.dm3 at 1920 × 1200: the pattern's NBD dock stays and gets the window; the FFT dock
+    and the EELS dock beside it, which would be empty, go (before, an empty EELS dock took half
+    the window)."""
     settle(qtbot, window, (1920, 1200))
     window.open_paths([realdata("bismuth.dm3")])
     wait_idle(window)
     qtbot.waitUntil(lambda: window.docks["hrtem"].isHidden(), timeout=5000)
+    assert set(heights(window)) == {"nbd"}
+    assert shown_docks(window)["nbd"].width() > 0.95 * 1920
     assert heights(window)["nbd"] > 0.85 * 1200
+    assert not in_view_menu(window, "EELS").isChecked()
+
+
+def test_on_a_laptop_a_lone_pattern_offers_no_empty_eels_tab(qtbot, window, wait_idle, realdata):
+    """bismuth.dm3 at 1280 × 800: the tabs the user can pick are the pattern's NBD tab and the
+    Timeline behind it, not an empty EELS or Across front tab."""
+    settle(qtbot, window, (1280, 800))
+    window.open_paths([realdata("bismuth.dm3")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.state.dataset("nbd") is not None, timeout=30000)
+    qtbot.waitUntil(lambda: window.docks["eels"].isHidden(), timeout=5000)
+    assert window.docks["across"].isHidden()
+    assert "nbd" in shown_docks(window)
+
+
+def test_a_single_image_gets_the_movie_and_fft_columns(qtbot, window, wait_idle, realdata):
+    """16_STOimage.emi at 1920 × 1200: the image and its FFT fill their columns; no empty NBD
+    dock below the image, no empty EELS dock below the FFT."""
+    settle(qtbot, window, (1920, 1200))
+    window.open_paths([realdata("16_STOimage.emi")])
+    wait_idle(window, timeout=60000)
+    qtbot.waitUntil(lambda: set(heights(window)) == {"movie", "hrtem"}, timeout=5000)
+    assert min(heights(window).values()) > 0.85 * 1200
+
+
+def test_a_movie_keeps_the_timeline_but_not_an_empty_eels_dock(qtbot, window, wait_idle, tmp_path):
+    """A movie alone: the NBD dock stays at its minimum for the Timeline tab behind it (a holder
+    log goes on the movie's clock); the EELS dock goes and the FFT dock takes its column."""
+    settle(qtbot, window, (1920, 1200))
+    window.open_paths([lattice_movie(tmp_path / "m.tif")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.docks["eels"].isHidden(), timeout=5000)
+    assert in_view_menu(window, "NBD").isChecked()
+    assert heights(window)["hrtem"] > 0.85 * 1200
 
 
 def test_a_lone_eels_spectrum_on_a_wide_screen_fills_the_window(qtbot, window, wait_idle, realdata):

@@ -158,3 +158,21 @@ def test_the_real_bcf_opens_its_edx_cube_and_its_haadf(qtbot, window, wait_idle,
         )
     )
     wait_idle(window, timeout=120000)
+
+
+def test_a_map_file_is_laid_out_once_for_its_image_and_spectrum_image(
+    qtbot, window, wait_idle, map_file
+):
+    """Both signals are read, then placed, then the docks laid out once: no layout of the image
+    alone shows first (before, the image's layout came first and the map's moved every dock)."""
+    initial = window.dock_layout.fitted
+    window.workbench()
+    seen = []
+    window.state.dataset_changed.connect(lambda *_: seen.append(window.dock_layout.fitted))
+    window.open_paths([map_file])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.state.dataset("eels") is not None, timeout=5000)
+    final = window.dock_layout.fitted
+    assert final.spectra and final.image
+    assert set(seen) <= {initial, final}
+    assert "eels" in shown_docks(window)

@@ -8,8 +8,8 @@ tabs behind them); on a laptop (narrower than :data:`QUADRANTS_FROM_WIDTH`) the 
 top and every other panel is a full-width tab below it, since no two panels fit side by side.
 A session with data hides the docks that would be empty beside it (:func:`empty_docks`: the
 movie dock without a movie, the FFT dock without an image, the NBD dock without a scan or a
-movie), so the panels with data get their room (View lists them; data for one opened shows it
-again).
+movie, the EELS dock without a spectrum), so the panels with data get their room (View lists
+them; data for one opened shows it again).
 
 On a wide window a spectrum image beside a movie or image but without FFT or NBD data of its own
 gets its column's whole height (the FFT dock at its minimum), and without a movie the whole
@@ -19,6 +19,7 @@ whole height (the empty NBD dock at its minimum).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -105,22 +106,28 @@ class Fit:
     hidden: frozenset[str] = frozenset()
 
 
-def empty_docks(roles: set[str]) -> frozenset[str]:
+def empty_docks(roles: set[str], *, image: bool = False) -> frozenset[str]:
     """The docks hidden while they would be empty beside the data of ``roles`` (none in an empty
     session): the movie dock without a movie or image; the FFT dock and the Tomography tab behind
     it without any image (a movie, HRTEM image or survey); the NBD dock and the Timeline tab
-    behind it without an NBD scan or a movie (beside a movie it stays, at its minimum)."""
+    behind it without an NBD scan or a movie (beside a movie it stays, at its minimum; beside a
+    single image, ``image``, it goes: a holder log needs a movie's clock); the EELS dock without a
+    spectrum; the Across front tab without a movie and a line scan to profile across its front."""
     if not roles:
         return frozenset()
     hidden = set() if "movie" in roles else {"movie"}
     if not roles & {"movie", "hrtem", "survey"}:
         hidden |= {"hrtem", "tomo"}
-    if not roles & {"movie", "nbd"}:
+    if "nbd" not in roles and ("movie" not in roles or image):
         hidden |= {"nbd", "timeline"}
+    if "eels" not in roles:
+        hidden.add("eels")
+    if "movie" not in roles or not roles & {"eels", "nbd"}:
+        hidden.add("across")
     return frozenset(hidden)
 
 
-DOCK_DATA = {"movie": {"movie"}, "hrtem": {"hrtem", "survey"}, "nbd": {"nbd"}}
+DOCK_DATA = {"movie": {"movie"}, "hrtem": {"hrtem", "survey"}, "nbd": {"nbd"}, "eels": {"eels"}}
 """The session roles whose data each hideable panel shows."""
 
 RELAYOUT_DELAY_MS = 250
@@ -142,6 +149,8 @@ class DockLayout(QObject):
         self.window = window
         self.placed_compact: bool | None = None
         self.fitted = Fit()
+        self._holding = False
+        self._held: tuple | None = None
         self._relayout = QTimer(self, singleShot=True, interval=RELAYOUT_DELAY_MS)
         self._relayout.timeout.connect(self._relayout_if_crossed)
         self.docks: dict[str, QDockWidget] = {}
@@ -215,17 +224,22 @@ class DockLayout(QObject):
         hidden docks left out)."""
         movie = self.docks["movie"]
         if self.compact:
-            if not movie.isHidden():
-                below = self.docks[COMPACT_TABS[0]]
+            below = self._first_tab()
+            if not movie.isHidden() and below is not None:
                 split = list(COMPACT_SPLIT)
                 self.window.resizeDocks([movie, below], split, Qt.Orientation.Vertical)
             return
         left = [dock for dock in (movie, self.docks["nbd"]) if not dock.isHidden()]
         right = [dock for dock in (self.docks["hrtem"], self.docks["eels"]) if not dock.isHidden()]
-        if left:
+        if left and right:
             self.window.resizeDocks([left[0], right[0]], [1, 1], Qt.Orientation.Horizontal)
         for column in (left, right):
             self.window.resizeDocks(column, [1] * len(column), Qt.Orientation.Vertical)
+
+    def _first_tab(self) -> QDockWidget | None:
+        """The first of :data:`COMPACT_TABS` shown (None when all are hidden)."""
+        shown = (self.docks[role] for role in COMPACT_TABS if not self.docks[role].isHidden())
+        return next(shown, None)
 
     def reset(self) -> None:
         """View ▸ Reset Layout: the default placement and sizes for the window's width."""
@@ -246,7 +260,10 @@ class DockLayout(QObject):
         without an NBD scan the left column's height, and a spectrum image below the survey
         (``survey``: the FFT dock's own image cannot show lattice fringes) two thirds of the
         right column's. Acts only when what this depends on changes, so sizes the user has
-        dragged stay."""
+        dragged stay; inside :meth:`held`, once it ends."""
+        if self._holding:
+            self._held = (roles, image, survey)
+            return
         roles = set(roles)
         fit = Fit(
             movie="movie" in roles or not roles,
@@ -254,13 +271,26 @@ class DockLayout(QObject):
             image=image,
             no_scan=bool(roles) and "nbd" not in roles,
             survey_map=survey and "eels" in roles and bool(roles & {"hrtem", "survey"}),
-            hidden=empty_docks(roles),
+            hidden=empty_docks(roles, image=image),
         )
         if fit != self.fitted:
             self._show(self.fitted, fit, roles)
             self.fitted = fit
             self.balance()
             self._fit(fit)
+
+    @contextmanager
+    def held(self):
+        """``with held():`` the data placed inside are laid out once, at the end, for all of
+        them (no layout for the first alone, then another: docks jumping, the wrong tab raised)."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding, held, self._held = False, self._held, None
+            if held is not None:
+                roles, image, survey = held
+                self.fit_to_data(roles, image=image, survey=survey)
 
     def _show(self, old: Fit, new: Fit, roles: set[str]) -> None:
         """Hide the docks that became empty beside other data, show those that hold data again

@@ -70,6 +70,7 @@ class Workbench:
         self.opener = Opener(state, tasks, window.reporter, parent=window)
         self.opener.opened.connect(window.recent.remember)
         self.opener.noted.connect(window.status.message)
+        self.opener.together = window.dock_layout.held
         self.panels: dict[str, QWidget] = {}
         for cls in PANEL_CLASSES:
             self.panels[cls.role] = cls(state, tasks, undo)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +30,10 @@ class Opener(QObject):
         ``choose(name, summaries, on_chosen)``: asks the user which signal of a multi-signal file
         to open and calls ``on_chosen(index)`` with the answer (None: the reader's default), never
         when the user cancels; default: the reader's default without asking.
+    together : callable
+        ``with together():`` around placing the datasets of one file that open together (a map's
+        spectrum image and its image), so the window is laid out once for all of them; default:
+        nothing.
     """
 
     opened = Signal(str)
@@ -41,6 +46,7 @@ class Opener(QObject):
         self.state, self.tasks, self.reporter = state, tasks, reporter
         self.place: Callable[[str, Dataset], None] = state.set_dataset
         self.choose: Callable[..., None] = lambda _name, _summaries, on_chosen: on_chosen(None)
+        self.together: Callable[[], AbstractContextManager] = nullcontext
 
     def open(
         self,
@@ -88,23 +94,31 @@ class Opener(QObject):
             return
         pair = spectrum_image_and_image(found) if role is None else None
         if pair is not None:
-            cube, image = pair
-            beside = "movie" if self.state.session.raw_dataset("movie") is None else "survey"
-            self.open(
-                path, signal=image, role=beside, on_failed=on_failed, remember=False, announce=False
+            summaries = (found[pair[0]], found[pair[1]])
+            self.tasks.submit(
+                lambda: (load(path, signal=pair[1]), load(path, signal=pair[0])),
+                on_result=lambda both: self._pair_loaded(both, path, summaries, remember),
+                on_error=lambda error: self._failed(path, error, on_failed),
+                description=f"Opening {path.name}",
             )
-            self.open(path, signal=cube, on_failed=on_failed, remember=remember, announce=False)
-            hrtem = self.state.session.raw_dataset("hrtem") is not None
-            said = both_opened_text(
-                path.name, found[cube], found[image], beside=beside, hrtem=hrtem
-            )
-            self.noted.emit(said)
             return
 
         def chosen(index: int | None) -> None:
             self.open(path, signal=index, role=role, on_failed=on_failed, remember=remember)
 
         self.choose(path.name, found, chosen)
+
+    def _pair_loaded(self, both, path: Path, summaries, remember: bool) -> None:
+        """A map's image and spectrum image (``summaries``: the cube's, the image's), read
+        together, placed together: the image in the Movie panel (or, a movie being open, as the
+        survey), the spectrum image last, so that its panel is the one raised."""
+        image, cube = both
+        beside = "movie" if self.state.session.raw_dataset("movie") is None else "survey"
+        hrtem = self.state.session.raw_dataset("hrtem") is not None
+        self.noted.emit(both_opened_text(path.name, *summaries, beside=beside, hrtem=hrtem))
+        with self.together():
+            self._loaded(image, path, beside, remember=False, announce=False)
+            self._loaded(cube, path, None, remember, announce=False)
 
     def _loaded(
         self, dataset: Dataset, path: Path, role: str | None, remember: bool, announce: bool = True
