@@ -39,3 +39,22 @@ def test_a_lone_calibrated_pattern_shows_its_profile(qtbot, panel, sample):  # n
 def test_an_uncalibrated_lone_pattern_asks_for_a_calibration(qtbot, panel, realdata):  # noqa: F811
     _open(qtbot, panel, load(realdata("bismuth.dm3")))
     assert "calibrate the patterns" in _hint(panel.profile_plots)
+
+
+def _tabs_offered(nbd) -> list[str]:
+    tabs = nbd.tabs
+    return [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]
+
+
+def test_a_lone_pattern_opens_on_its_rings_tab(qtbot, panel, sample):  # noqa: F811
+    """A lone pattern has no scan to plot: the Scan and PCA tabs are not offered and the panel
+    opens on Rings & ePDF (before, on three empty scan plots); a scan opened next opens on its
+    Scan tab again."""
+    dataset, _ = sample
+    panel.tabs.setCurrentWidget(panel.scan_plots.scree_plot)
+    _open(qtbot, panel, Dataset("pattern", np.asarray(dataset.frame(30)), dataset.signal_axes))
+    assert "Scan" not in _tabs_offered(panel) and "PCA" not in _tabs_offered(panel)
+    assert panel.tabs.currentWidget() is panel.profile_plots
+    _open(qtbot, panel, dataset)
+    assert {"Scan", "PCA"} <= set(_tabs_offered(panel))
+    assert panel.tabs.currentWidget() is panel.scan_plots

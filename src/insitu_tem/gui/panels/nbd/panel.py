@@ -41,6 +41,10 @@ from insitu_tem.gui.panels.nbd.scan_status import scan_order, scan_status, strai
 from insitu_tem.workflows.nbd import fraction_names
 from insitu_tem.workflows.nbd_pattern import PATTERN, RINGS, pattern_text
 
+SCAN_MIN_PATTERNS = 3
+"""Patterns a scan analysis needs (a strain reference, profiles and fractions along it); fewer
+are analysed one at a time."""
+
 
 class NbdPanel(QWidget):
     """Pattern with overlays, navigator, display and reference controls, and the scan plots.
@@ -200,6 +204,19 @@ class NbdPanel(QWidget):
         if self.map_tab.active or self._map_in_view():
             self.tabs.setCurrentIndex(last if self.map_tab.active else 0)
 
+    def _show_scan_tabs(self, scan: bool) -> None:
+        """The Scan and PCA tabs for a scan only (``scan``: enough patterns to analyse as one); a
+        lone pattern opens on its Rings & ePDF tab, a scan opened after it on its Scan tab."""
+        scan_tabs = (self.scan_plots, self.scan_plots.scree_plot)
+        was_hidden = not self.tabs.isTabVisible(self.tabs.indexOf(self.scan_plots))
+        current = self.tabs.currentWidget()
+        for widget in scan_tabs:
+            self.tabs.setTabVisible(self.tabs.indexOf(widget), scan)
+        if not scan and current in scan_tabs:
+            self.tabs.setCurrentWidget(self.profile_plots)
+        elif scan and was_hidden and not self.map_tab.active:
+            self.tabs.setCurrentWidget(self.scan_plots)
+
     @property
     def scale_per_nm(self) -> float | None:
         """Detector calibration the scan result was computed with, 1/nm per px."""
@@ -234,9 +251,10 @@ class NbdPanel(QWidget):
         )
         self.map_tab.set_dataset(dataset, self.patterns)
         self._show_map_tab()
-        self.reference_button.setEnabled(len(self.patterns) >= 3)
+        self._show_scan_tabs(len(self.patterns) >= SCAN_MIN_PATTERNS)
+        self.reference_button.setEnabled(len(self.patterns) >= SCAN_MIN_PATTERNS)
         self._sync_ellipse_box()
-        if len(self.patterns) >= 3:
+        if len(self.patterns) >= SCAN_MIN_PATTERNS:
             self.render()
             self.analysis.request()
         else:
@@ -302,7 +320,7 @@ class NbdPanel(QWidget):
 
     def single(self) -> dict | None:
         """The session's analysis of the single pattern in view (None: missing or stale)."""
-        if self.patterns is None or len(self.patterns) >= 3:
+        if self.patterns is None or len(self.patterns) >= SCAN_MIN_PATTERNS:
             return None
         return self.per_pattern.pattern(self.current_index())
 
@@ -328,7 +346,7 @@ class NbdPanel(QWidget):
         self.navigator.blockSignals(False)
         self.scan_plots.set_current(index)
         self.map_tab.set_current(index)
-        if len(self.patterns) < 3:
+        if len(self.patterns) < SCAN_MIN_PATTERNS:
             self.per_pattern.request_pattern(index)
         self._show_overlays(index)
         self._submit_profile(index)
