@@ -24,6 +24,7 @@ from insitu_tem.gui.panels.fft.overlays import CrystallinityDisplay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
 from insitu_tem.gui.panels.fft.spot_table import FftSpotTable, candidates_text
 from insitu_tem.gui.panels.fft.spots_view import FftSpots
+from insitu_tem.gui.role_words import role_words
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import track_drags
 from insitu_tem.gui.widgets.aspect_splitter import AspectSplitter
@@ -101,9 +102,12 @@ class FftPanel(QWidget):
         tabs.addTab(self.table, "Spots")
         tabs.addTab(self.series_plot, "d(t)")
         self.fft_view.value_name = "log power"
-        self.measure = MeasureTools(
-            {"HRTEM image": self.image_view, "FFT": self.fft_view, "Filtered": self.filtered_view}
-        )
+        self.measured_views = {
+            "HRTEM image": self.image_view,
+            "FFT": self.fft_view,
+            "Filtered": self.filtered_view,
+        }
+        self.measure = MeasureTools(self.measured_views)
         tabs.addTab(scrolling(self.measure), "Measure")
         images, readouts = QWidget(), QWidget()
         column = QVBoxLayout(images)
@@ -188,6 +192,17 @@ class FftPanel(QWidget):
         if found is not None:
             self.set_dataset(found)
 
+    def _name_measured_image(self) -> None:
+        """The Measure tab names the image by its role: "Survey image", "Movie", "HRTEM image"."""
+        role = self._role()
+        words = role_words(role, self.dataset) if role else "image"
+        name = words[0].upper() + words[1:]
+        views = self.measured_views
+        others = {key: view for key, view in views.items() if view is not self.image_view}
+        views.clear()
+        views.update({name: self.image_view, **others})
+        self.measure.target.setItemText(0, name)
+
     def set_dataset(self, dataset: Dataset) -> None:
         """Show ``dataset`` (its Δf, Cs filled in where it has them); a recalibrated view of the
         same data keeps the ROI in pixels and the zoom."""
@@ -197,6 +212,7 @@ class FftPanel(QWidget):
             self.dataset is not None and self.dataset.shape == dataset.shape and self.roi_bounds()
         )
         self.dataset = dataset
+        self._name_measured_image()
         if not keep:
             self.jobs.forget()
             self.controls.aberrations.fill_from(dataset.metadata)
