@@ -52,6 +52,11 @@ FAST = 3
 FULL = 150
 FALSE_ALARM = 0.01
 ROLL_OFF_EV = 500.0
+TAILED = 2 / 3
+TAIL_AT_1KEV = (0.005, 0.15)
+TAIL_POWER = (0.0, 1.0)
+TAIL_LENGTH_EV = (20.0, 250.0)
+SHELF = (3e-4, 3e-3)
 
 
 def make_spectrum(seed: int) -> dict:
@@ -85,6 +90,7 @@ def make_spectrum(seed: int) -> dict:
                 energy_axis=dict(axis),
             )
             expected = expected + amount * np.asarray(model.data, dtype=float)
+    expected = continuum + detector_response(expected - continuum, 1000 * energy, seed=seed)
     significance = {}
     for element, amount in counts.items():
         main = _main_energy(element, 1000 * min(top, beam))
@@ -100,6 +106,36 @@ def make_spectrum(seed: int) -> dict:
         "significance": significance,
         "beam": beam,
     }
+
+
+def detector_response(lines: np.ndarray, energies_ev: np.ndarray, *, seed: int) -> np.ndarray:
+    """``lines`` (counts per channel, Gaussian lines) as a silicon drift detector with
+    incomplete charge collection draws them, counts kept: in a fraction :data:`TAILED` of the
+    seeds, each channel's counts lose ``t(E) = t₁ (1 keV / E)^p`` to a tail falling as
+    ``exp(−ΔE / β)`` below them (``t₁`` log-uniform in :data:`TAIL_AT_1KEV`, at most 0.3; ``p``
+    uniform in :data:`TAIL_POWER`; β uniform in :data:`TAIL_LENGTH_EV` eV) and a fraction ``s``
+    (log-uniform in :data:`SHELF`) to a flat shelf from 0 keV up to them — the Gaussian of each
+    line convolved with these, as its core. Its own random stream (``seed`` + 200 000): the
+    continuum, lines and Poisson draws of the seed stay as they were. References: J. L.
+    Campbell et al., Nucl. Instrum. Methods B 129, 297 (1997); M. van Gysel et al., X-Ray
+    Spectrom. 32, 434 (2003)."""
+    rng = np.random.default_rng(seed + 200_000)
+    if rng.uniform() >= TAILED:
+        return lines
+    tail_1kev = 10 ** rng.uniform(*np.log10(TAIL_AT_1KEV))
+    power = rng.uniform(*TAIL_POWER)
+    length = rng.uniform(*TAIL_LENGTH_EV)
+    shelf = 10 ** rng.uniform(*np.log10(SHELF))
+    positive = np.maximum(energies_ev, 50.0)
+    tail = np.minimum(tail_1kev * (1000.0 / positive) ** power, 0.3) * lines
+    step = float(energies_ev[1] - energies_ev[0])
+    reach = int(np.ceil(8 * length / step))
+    kernel = np.exp(-step * np.arange(reach + 1) / length) * (1 - np.exp(-step / length))
+    tailed = np.convolve(tail[::-1], kernel / kernel.sum())[: lines.size][::-1]
+    shelved = shelf * lines / positive * step
+    shelf_counts = np.cumsum(shelved[::-1])[::-1] - shelved
+    shelf_counts = np.where(energies_ev > 0, shelf_counts, 0.0)
+    return lines - tail - shelf * lines + tailed + shelf_counts
 
 
 def _main_energy(element: str, below_ev: float) -> float:
