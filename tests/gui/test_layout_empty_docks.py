@@ -135,3 +135,14 @@ def test_on_a_laptop_a_movie_opened_beside_a_map_keeps_the_map_in_front(
     qtbot.waitUntil(lambda: in_view_menu(window, "NBD").isChecked(), timeout=5000)
     shown = shown_docks(window)
     assert {"movie", "eels"} <= set(shown) and not {"nbd", "hrtem"} & set(shown)
+
+
+def test_on_a_laptop_a_movie_alone_opens_with_its_fft_in_front(qtbot, window, wait_idle, tmp_path):
+    """The tab in front below a movie is the FFT of its frames, not the empty NBD tab (before:
+    the empty EELS tab, then, with EELS hidden, the empty NBD one)."""
+    settle(qtbot, window, (1280, 800))
+    window.open_paths([lattice_movie(tmp_path / "m.tif")])
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.state.dataset("movie") is not None, timeout=30000)
+    qtbot.waitUntil(lambda: "hrtem" in shown_docks(window), timeout=5000)
+    assert not {"nbd", "eels"} & set(shown_docks(window))

@@ -215,7 +215,7 @@ class Workbench:
 
     def _tabs_hold_data(self) -> bool:
         """Whether the FFT, NBD or EELS panel shows data of its own (raising the FFT panel for
-        an image would hide it)."""
+        an image or a movie would hide it)."""
         state = self.window.state
         return state.session.source("hrtem") is not None or any(
             state.dataset(role) is not None for role in ("nbd", "eels")
@@ -228,8 +228,8 @@ class Workbench:
         if dataset is not None and panel is not None and hasattr(panel, "set_dataset"):
             panel.set_dataset(dataset)
             self.window.docks[role].raise_()
-            if dataset.kind == "image" and not self._tabs_hold_data():
-                self.window.docks["hrtem"].raise_()  # the FFT panel measures the image too
+            if dataset.kind in ("image", "movie") and not self._tabs_hold_data():
+                self.window.docks["hrtem"].raise_()  # the FFT panel measures its frames too
         elif dataset is None and hasattr(panel, "clear_dataset"):
             panel.clear_dataset()
         self.panels["across"].clear()
