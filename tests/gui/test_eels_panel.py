@@ -389,3 +389,18 @@ def test_a_scan_with_a_probe_without_zlp_reads_t_over_lambda_not_measured(qtbot,
     text = panel.readout.text()
     assert "ZLP" in text and "no ZLP" not in text and not reporter.reports
     assert "t/λ not measured: no zero-loss peak found in 1 of 3 spectra" in text
+
+
+def test_a_lone_spectrum_gets_the_panel_width_and_a_line_scan_its_profiles(qtbot, panel, sample):
+    """A lone spectrum has no profile along a scan: the spectrum takes the panel's width (before,
+    two empty profile plots took two fifths of it); a line scan opened next shows its profiles."""
+    from insitu_tem.core.model import Dataset
+
+    scan, _ = sample
+    lone = Dataset("spectrum", np.asarray(scan.array[0]), scan.signal_axes)
+    open_in(panel, lone)
+    qtbot.waitUntil(lambda: panel.plot.width() > 0.9 * panel.width(), timeout=5000)
+    assert not panel.profiles.isVisible()
+    open_in(panel, scan)
+    qtbot.waitUntil(lambda: panel.plot.width() < 0.8 * panel.width(), timeout=5000)
+    assert panel.profiles.isVisible() and panel.profiles.width() > 0.3 * panel.width()

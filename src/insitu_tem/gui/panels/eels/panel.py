@@ -202,6 +202,7 @@ class EelsPanel(QWidget):
         self.dataset, self.xray = dataset, is_xray_spectrum(dataset)
         self.profiles.set_xray(self.xray)
         self.side.setCurrentWidget(self.eds_view if self.xray else self.profiles)
+        self.side.setVisible(self.xray or dataset.n_items > 1)  # a lone spectrum has no profile
         self.plot.release_cursor()
         nav = dataset.navigation_axes
         self.navigator.set_axis(nav[0] if len(nav) == 1 else Axis("position", dataset.n_items))
@@ -249,6 +250,7 @@ class EelsPanel(QWidget):
         self.dataset, self.xray = None, False
         self.profiles.set_xray(False)
         self.side.setCurrentWidget(self.profiles)
+        self.side.show()
         self._show_edge_controls(True)
         self.plot.setLabel("bottom", "Energy loss", units="eV")
         self.profiles.clear()
