@@ -250,3 +250,18 @@ def test_a_probe_without_counts_is_painted_blue_and_read_as_not_measured(qtbot, 
         "not measured (the spectrum's counts in the line's windows are not finite numbers)"
     )
     assert "±" in view.map_text(5, 0)
+
+
+def test_a_lone_x_ray_spectrum_shows_no_empty_map(qtbot, panel):
+    """A lone spectrum (signal 0 of a Velox map file) has nothing to map: the element table gets
+    the side's height (before, an empty map plot with axes of nothing took two fifths of it); a
+    spectrum image opened next shows its map again."""
+    cube = spectrum_image()
+    lone = Dataset("spectrum", cube.array.sum(axis=(0, 1)), cube.signal_axes, cube.metadata)
+    open_in(panel, lone)
+    identified(qtbot, panel)
+    assert not panel.eds_view.map_plot.isVisible()
+    assert panel.eds_view.table.height() > 0.6 * panel.eds_view.height()
+    open_in(panel, cube)
+    identified(qtbot, panel)
+    assert panel.eds_view.map_plot.isVisible()

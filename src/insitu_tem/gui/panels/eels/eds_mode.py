@@ -94,7 +94,8 @@ class EdsMode(QObject):
         scan = len(dataset.navigation_axes) == 2
         self.view.set_source(self.state.view("eds.source") or "sum", scan=scan)
         self.plot.setLabel("bottom", self._axis_label(), units=None)
-        self.view.clear_map("" if scan else "A spectrum image shows its maps here")
+        self.view.clear_map()
+        self.view.map_plot.setVisible(scan)  # a lone spectrum or a line scan has no map
         self.view.settings.show_values(self.settings())
         self.view.settings.maps_button.setEnabled(scan)
         if scan:
