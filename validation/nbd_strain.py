@@ -10,7 +10,8 @@ beam by 1/(1 + ε) (reciprocal lengths; its disks scale with it, by 1.5 % at mos
 front the spots fade: their share of the crystal's diffraction falls to 10–100 % over the same
 positions, the rest becomes its azimuthal mean (the diffuse rings of a disordered phase with the
 same radial intensity). Every pattern is moved by a descan (linear along the scan, up to ±3 px;
-Fourier shift) and drawn with Poisson counts at 1e4–1e7 electrons per pattern.
+the pattern as a sum of cubic B-splines, scaled and moved exactly) and drawn with Poisson counts
+at 1e4–1e7 electrons per pattern.
 
 Measured: the strain of ``nbd --reference`` (direct-beam centres, their descan fit, the spots
 followed from the reference, :func:`insitu_tem.analysis.diffraction.strain.track_spots`) with
@@ -89,12 +90,19 @@ def _azimuthal_mean(pattern: np.ndarray, centre_rc) -> np.ndarray:
 
 def _scaled(pattern: np.ndarray, centre_rc, factor: float, shift_rc) -> np.ndarray:
     """``pattern`` with every distance from ``centre_rc`` times ``factor``, then moved by
-    ``shift_rc`` px."""
+    ``shift_rc`` px.
+
+    The pattern is the sum of cubic B-splines weighted by its pixels (no spline prefilter): a
+    continuous pattern, non-negative wherever the pixels are, that is scaled and moved exactly.
+    An interpolating cubic spline rings about sharp disk edges (down to −5 % of the brightest
+    pixel on LiF), and clipping its negative lobes at zero made a halo that moves with the
+    sub-pixel phase: a noise-free LiF pattern moved by (0.3, 0) px read 0.016 % of strain."""
     centre = np.asarray(centre_rc, float)
     matrix = np.eye(2) / factor
     offset = centre - matrix @ (centre + np.asarray(shift_rc, float))
-    moved = ndimage.affine_transform(pattern, matrix, offset=offset, order=3, mode="constant")
-    return np.clip(moved, 0.0, None)
+    return ndimage.affine_transform(
+        pattern, matrix, offset=offset, order=3, mode="constant", prefilter=False
+    )
 
 
 def make_scan(pattern, truth: dict, seed: int, *, dose_factor: float = 1.0) -> StrainScan:
