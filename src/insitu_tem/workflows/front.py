@@ -145,6 +145,7 @@ def front_value(analysis: FrontAnalysis, time_units: str) -> dict:
         "units": analysis.units,
         "confidence": analysis.track.confidence,
         "present": analysis.track.present,
+        "frame_reason": list(analysis.track.frame_reason),
         "fit": {**fit.as_dict(), "ok": fit.ok, "reason": fit.reason},
         "velocity": analysis.velocity,
         "velocity_measured": analysis.velocity_measured,

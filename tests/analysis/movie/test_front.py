@@ -6,6 +6,7 @@ import pytest
 from scipy.special import ndtr
 
 from insitu_tem.analysis.movie.drift import measure_drift
+from insitu_tem.analysis.movie.front import NO_FRONT, OFF_LINE, TOO_WIDE
 from insitu_tem.analysis.movie.front import auto_polarity, track_front
 from insitu_tem.analysis.movie.front_area import reacted_area
 from insitu_tem.analysis.movie.kymograph import kymograph
@@ -219,3 +220,22 @@ def test_a_front_is_found_when_samples_beyond_where_it_starts_change_late():
     on_line = (truth > 3) & (truth < 40)
     assert track.ok
     assert np.nanmedian(np.abs(track.position - truth)[on_line]) < 0.2
+
+
+def test_each_frame_not_measured_says_why():
+    moving = 20 + 6.0 * np.arange(30)
+    truth = np.concatenate([np.full(4, np.nan), moving, [199.6, 400.0, 400.0]])
+    image = step_kymograph(truth, noise=1.0)
+    s = np.arange(N_SAMPLES, dtype=float)
+    image[10] = 60 + 40 * ndtr((s - truth[10]) / 25.0)
+    reasons = np.array(track_front(image).frame_reason)
+    measured = np.r_[4:10, 11:34]
+    assert (reasons[measured] == "").all()
+    assert all(r.startswith("no front in this frame") for r in reasons[[0, 1, 2, 3, -2, -1]])
+    assert reasons[10] == TOO_WIDE and reasons[-3] == OFF_LINE
+
+
+def test_a_kymograph_without_a_front_gives_every_frame_the_reason():
+    rng = np.random.default_rng(3)
+    track = track_front(100 + rng.normal(scale=2.0, size=(20, 100)), polarity=1)
+    assert track.frame_reason == (NO_FRONT,) * 20

@@ -6,7 +6,7 @@ import numpy as np
 
 from insitu_tem.analysis.movie.drift import DriftResult
 from insitu_tem.analysis.movie.front import FrontTrack
-from insitu_tem.analysis.movie.front_line import with_drift_error
+from insitu_tem.analysis.movie.front_line import DRIFT_UNKNOWN, with_drift_error
 from insitu_tem.analysis.movie.kymograph import sample_line
 
 
@@ -59,3 +59,12 @@ def test_without_a_measured_drift_the_track_is_unchanged():
     track = _track(3)
     sampling = sample_line([(0.0, 0.0), (0.0, 30.0)])
     assert with_drift_error(track, sampling, None) is track
+
+
+def test_a_frame_declined_for_its_drift_says_so():
+    covariance = np.tile(np.eye(2) * 0.01, (4, 1, 1))
+    covariance[2] = np.inf
+    sampling = sample_line([(0.0, 0.0), (30.0, 30.0)], width=5)
+    track = FrontTrack(**{**vars(_track(4)), "frame_reason": ("",) * 4})
+    track = with_drift_error(track, sampling, _drift(covariance))
+    assert track.frame_reason == ("", "", DRIFT_UNKNOWN, "")

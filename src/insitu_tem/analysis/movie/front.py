@@ -57,6 +57,18 @@ MIN_EVIDENCE = 25.0
 NO_FRONT = (
     "no step-like front found along the line; widen the line or check that the front crosses it"
 )
+NO_PROFILE = "fewer than 6 samples of the line have a known reacted fraction"
+WEAK_FRONT = (
+    "no front in this frame: its erf beats all pristine or all reacted by Δχ² {:.0f} < {:g}"
+)
+OFF_LINE = (
+    "the front lies off the line, or within its 1σ of the end it moves towards, where it "
+    "cannot be told from one that has left the line"
+)
+TOO_WIDE = (
+    "the front's erf is far wider than this movie's front: the levels near it are wrong or the "
+    "front is leaving the line"
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,8 @@ class FrontTrack:
         (n_frames,) the frame's scatter alone (:attr:`ProfileFit.noise`, the residuals'
         correlation and the drift's error), samples: weights for a fit across frames, whose
         errors that persist from frame to frame the fit's own correlation model covers.
+    frame_reason : tuple of str
+        (n_frames,) why each frame is not measured ("" where it is); empty when not recorded.
     """
 
     position: np.ndarray
@@ -99,6 +113,7 @@ class FrontTrack:
     ok: bool = True
     reason: str = ""
     position_noise: np.ndarray | None = None
+    frame_reason: tuple[str, ...] = ()
 
 
 def auto_polarity(image: np.ndarray) -> int:
@@ -261,6 +276,7 @@ def _absent(n_frames: int, polarity: int, reason: str) -> FrontTrack:
         polarity,
         False,
         reason,
+        frame_reason=(reason,) * n_frames,
     )
 
 
@@ -282,6 +298,7 @@ def _without_wide(track: FrontTrack, image: np.ndarray, model: StateModel) -> Fr
         position_noise=None
         if track.position_noise is None
         else np.where(wide, np.nan, track.position_noise),
+        frame_reason=tuple(TOO_WIDE if w else r for w, r in zip(wide, track.frame_reason)),
     )
 
 
@@ -289,12 +306,9 @@ def _summarise(model: StateModel, fits: list, *, min_evidence: float, polarity: 
     n_frames, n_samples = len(fits), model.pristine.size
     position, sigma, width, noise = (np.full(n_frames, np.nan) for _ in range(4))
     confidence = np.zeros(n_frames)
+    reasons = [_frame_reason(fit, n_samples, model.direction, min_evidence) for fit in fits]
     for t, fit in enumerate(fits):
-        if (
-            fit is not None
-            and fit.evidence > min_evidence
-            and on_line(fit, n_samples, model.direction)
-        ):
+        if not reasons[t]:
             position[t], sigma[t], width[t] = fit.position, fit.sigma, fit.width
             noise[t] = fit.noise
             confidence[t] = fit.evidence / (fit.evidence + min_evidence)
@@ -311,4 +325,14 @@ def _summarise(model: StateModel, fits: list, *, min_evidence: float, polarity: 
         present,
         polarity,
         position_noise=noise * factor,
+        frame_reason=tuple(reasons),
     )
+
+
+def _frame_reason(fit, n_samples: int, direction: int, min_evidence: float) -> str:
+    """Why a frame's fit does not measure the front ("" when it does)."""
+    if fit is None:
+        return NO_PROFILE
+    if not fit.evidence > min_evidence:
+        return WEAK_FRONT.format(max(fit.evidence, 0.0), min_evidence)
+    return "" if on_line(fit, n_samples, direction) else OFF_LINE

@@ -21,6 +21,10 @@ from insitu_tem.analysis.movie.velocity import fitted_velocity_sigma, measured_v
 from insitu_tem.analysis.movie.kymograph import Kymograph, LineSampling, band, kymograph
 
 ERROR_SPAN = 1 / 6
+DRIFT_UNKNOWN = (
+    "this frame's drift is not known within half the line's width: the band may lie off the "
+    "material it should sample"
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,10 @@ def with_drift_error(track: FrontTrack, sampling: LineSampling, drift) -> FrontT
         position_noise=noise,
         present=present,
         confidence=np.where(present, track.confidence, 0.0),
+        frame_reason=tuple(
+            DRIFT_UNKNOWN if was and not now else reason
+            for was, now, reason in zip(track.present, present, track.frame_reason)
+        ),
     )
 
 
@@ -183,7 +191,8 @@ def analyse_front(
         kymo.image, polarity=polarity, follows_specimen=shifts_px is not None
     )
     if not own.ok and tilt is not None and tilt.declined_shear:
-        own = replace(own, reason=steep_reason(tilt.declined_shear))
+        reason = steep_reason(tilt.declined_shear)
+        own = replace(own, reason=reason, frame_reason=(reason,) * len(own.frame_reason))
     frames = with_drift_error(own, kymo.sampling, drift)
     track = along_trajectory(frames)
     if shifts_px is not None and model is not None:
