@@ -355,3 +355,20 @@ def test_the_traces_start_where_the_channel_list_ends(qtbot):
     qtbot.waitExposed(panel)
     gap = panel.plots.geometry().left() - panel.channels.geometry().right()
     assert gap <= 10 and panel.channels.width() == panel.channels.maximumWidth()
+
+
+def test_a_log_opened_before_any_movie_is_named_and_waits_for_one(qtbot, reporter):
+    """protochips_electrical.csv opened alone: the panel names the log it holds and says what it
+    waits for (before: "Open a movie: …", as if nothing had been opened)."""
+    panel = TimelinePanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    controller = TimelineController(
+        panel,
+        TaskRunner(reporter),
+        QUndoStack(),
+        frame_times=lambda: None,
+        set_frame=lambda _frame: None,
+    )
+    controller.open_log(SAMPLES / "holder_log.csv")
+    assert panel.status.text().startswith("holder_log.csv is open: open a movie")

@@ -140,7 +140,10 @@ class TimelineController(QObject):
         if self.log_path is None:
             return
         if times is None or len(times) < 1:
-            self.panel.status.setText("Open a movie: the log is shown on its time axis.")
+            self.panel.status.setText(
+                f"{Path(self.log_path).name} is open: open a movie to see it on the movie's "
+                "time axis."
+            )
             return
         path, offset, channel = self.log_path, self.offset_s, self.current_channel
         start = self.movie_start()
