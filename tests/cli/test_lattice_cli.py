@@ -79,7 +79,15 @@ def test_amorphous_frame_reports_a_ring_and_no_spots(sample, capsys):
 def test_lattice_of_a_crystal_says_why_there_is_no_ring(sample, capsys):
     code, document, _ = run(capsys, "lattice", sample, "--frame", "0", "--roi", "0:200,0:200")
     ring = document["lattice"]["ring"]
-    assert code == 0 and set(ring) == {"d_A", "sigma_d_A", "fwhm_per_A", "ok", "reason"}
+    assert code == 0 and set(ring) == {
+        "d_A",
+        "sigma_d_A",
+        "fwhm_per_A",
+        "ok",
+        "reason",
+        "defocus_nm",
+        "sigma_defocus_nm",
+    }
     assert not ring["ok"] and ring["reason"] and ring["d_A"] is None and ring["sigma_d_A"] is None
 
 
@@ -119,6 +127,28 @@ def test_soot_is_a_ring_near_0_35_nm(realdata, capsys):
     assert code == 0 and ring["ok"] and 3.35 <= ring["d_A"] <= 3.8
     assert 0 < ring["sigma_d_A"] < 0.5
     assert not any(w.startswith("no calibration") for w in document["warnings"])
+
+
+def test_with_kv_and_cs_the_ring_under_thon_rings_is_measured_and_the_defocus_given(
+    capsys, tmp_path
+):
+    """Without the optics the ring is declined (Thon rings seen); with them it is placed within
+    3σ of 3 Å and the defocus fitted within 3σ of 150 nm underfocus."""
+    import tifffile
+
+    from tests.analysis.hrtem.test_thon_fit import PIXEL_NM, RING_K, phase_contrast_image
+
+    path = tmp_path / "thon.tif"
+    tifffile.imwrite(path, phase_contrast_image(150.0, 2).astype(np.float32))
+    base = ["lattice", path, "--scale", PIXEL_NM, "--units", "nm"]
+    _, plain, _ = run(capsys, *base)
+    assert not plain["lattice"]["ring"]["ok"] and plain["lattice"]["ring"]["defocus_nm"] is None
+    code, document, _ = run(capsys, *base, "--kv", "200", "--cs", "1")
+    ring = document["lattice"]["ring"]
+    assert code == 0 and ring["ok"]
+    assert abs(ring["d_A"] - 10 / RING_K) < 3 * ring["sigma_d_A"]
+    assert abs(ring["defocus_nm"] - 150.0) < 3 * ring["sigma_defocus_nm"] + 1.0
+    assert any("Thon rings: defocus" in w for w in document["warnings"])
 
 
 def test_crystallinity_document(sample, capsys):
@@ -189,6 +219,8 @@ def test_crystallinity_takes_the_aberrations_the_file_gives(sample, capsys, tmp_
     [
         (["lattice", "{sample}", "--roi", "0:300,0:300"], "must lie inside the"),
         (["crystallinity", "{sample}", "--cs", "1.2"], "give both --defocus"),
+        (["lattice", "{sample}", "--kv", "200"], "give both --kv KV and --cs MM"),
+        (["lattice", "{sample}", "--cs", "1.2"], "(the file gives no kv)"),
         (["lattice", "{sample}", "--roi", "a,b"], "R0:R1,C0:C1"),
         (["lattice", "{sample}", "--frame", "40"], "does not exist"),
         (["lattice", "{sample}", "--reference", "W:100"], "not an allowed reflection"),

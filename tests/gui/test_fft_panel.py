@@ -353,8 +353,10 @@ def test_the_crystallinity_takes_the_given_defocus_and_cs_undoably_and_saves_the
     qtbot.mouseClick(panel.controls.crystallinity_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.crystal.result is not None, timeout=30000)
     plain = panel.crystal.result
-    assert "lattice delocalisation not in the 1σ (Δf, Cs not given)" in panel.crystal.label.text()
+    assert "lattice delocalisation not in the 1σ (Δf not given)" in panel.crystal.label.text()
     fields.known.setFocus()
+    qtbot.keyClick(fields.known, Qt.Key.Key_Down)
+    assert not fields.is_given() and not fields.defocus_nm.isEnabled()
     qtbot.keyClick(fields.known, Qt.Key.Key_Down)
     assert fields.is_given() and fields.defocus_nm.isEnabled()
     assert panel.undo_stack.count() == 1
@@ -372,12 +374,14 @@ def test_the_crystallinity_takes_the_given_defocus_and_cs_undoably_and_saves_the
     )
     assert given.sigma_crystalline_fraction > plain.sigma_crystalline_fraction
     saved = panel.project_state()["aberrations"]
-    assert saved == {"given": True, "defocus_nm": -55.0, "cs_mm": 1.2}
+    assert saved == {"known": 2, "kv": 300.0, "defocus_nm": -55.0, "cs_mm": 1.2}
     while panel.undo_stack.canUndo():
         panel.undo_stack.undo()
     assert not fields.is_given() and fields.defocus_nm.value() == 0.0
     panel.restore_project_state({"aberrations": saved})
     assert fields.is_given() and fields.defocus_nm.value() == -55.0
+    panel.restore_project_state({"aberrations": {"given": True, "defocus_nm": 40.0, "cs_mm": 1.2}})
+    assert fields.is_given() and fields.defocus_nm.value() == 40.0
 
 
 def test_the_files_defocus_and_cs_fill_the_fields(qtbot, panel, sample):

@@ -17,8 +17,21 @@ def test_truth_is_within_the_drawn_ranges_and_the_transfer_has_its_zeros():
     assert transfer.min() < 1e-3 * transfer.max()
 
 
-def test_fast_subset_reports_the_error_row_and_the_off_by_3_sigma_fraction():
-    error_row, off_row = hrtem_thon.run(fast=True)
-    assert error_row.errors.size + error_row.n_not_measured == hrtem_thon.FAST
-    assert off_row.errors.size == 1 and 0.0 <= off_row.errors[0] <= 1.0
-    assert off_row.median_max == 0.05
+def test_fast_subset_reports_both_rows_without_and_with_the_cases_kv_and_cs():
+    rows = hrtem_thon.run(fast=True)
+    assert [("not given" in r.name, "off by" in r.name) for r in rows] == [
+        (True, False),
+        (True, True),
+        (False, False),
+        (False, True),
+    ]
+    for error_row, off_row in (rows[:2], rows[2:]):
+        assert error_row.errors.size + error_row.n_not_measured == hrtem_thon.FAST
+        assert off_row.errors.size == 1 and 0.0 <= off_row.errors[0] <= 1.0
+        assert off_row.median_max == 0.05
+    assert "kV and Cs given" in rows[2].name
+
+
+def test_the_case_gives_its_cs_in_mm():
+    _, _, _, case = hrtem_thon.make_image(hrtem_thon.FIRST_SEED)
+    assert 0.0 <= case["cs_mm"] <= 1.2

@@ -23,7 +23,13 @@ from insitu_tem.analysis.hrtem.lattice_matched import matched_spots
 from insitu_tem.analysis.hrtem.lattice_nodes import NODE_SNR, above_local_background, node_spots
 from insitu_tem.analysis.hrtem.lattice_phase import basis_checked
 from insitu_tem.analysis.hrtem.lattice_reference import ReferenceSpacing
-from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring, ring_spacing_text
+from insitu_tem.analysis.hrtem.lattice_ring import (
+    LatticeRing,
+    defocus_text,
+    find_ring,
+    ring_spacing_text,
+)
+from insitu_tem.analysis.hrtem.thon_fit import Optics
 from insitu_tem.analysis.hrtem.lattice_determined import (
     determination_warning,
     undetermined,
@@ -270,6 +276,7 @@ def measure_lattice(
     tolerance: float = 0.02,
     energy_kV: float = 300.0,
     calibrated: bool = True,
+    optics: Optics | None = None,
 ) -> LatticeMeasurement:
     """Spots, refined lattice, ring, phase matches and optional calibration check of one region.
 
@@ -294,12 +301,15 @@ def measure_lattice(
     calibrated : bool
         False for an image without a pixel size (``pixel_nm`` 1): spacings in the warnings are
         then quoted in px.
+    optics : Optics, optional
+        Voltage and Cs: the ring is measured through the Thon rings, the defocus fitted
+        (:func:`insitu_tem.analysis.hrtem.lattice_ring.find_ring`).
     """
     spectrum = power_spectrum(image, pixel_nm=pixel_nm)
     search, fit = lattice_spots(
         spectrum, snr_threshold=snr_threshold, max_spots=max_spots, calibrated=calibrated
     )
-    ring = find_ring(spectrum)
+    ring = find_ring(spectrum, optics=optics)
     warnings = [] if search.ok else [search.reason]
     warnings.append(determination_warning(fit))
     warnings.append(field_warning(fit))
@@ -308,6 +318,7 @@ def measure_lattice(
             f"broad ring at d = {ring_spacing_text(ring, calibrated=calibrated)} "
             f"(FWHM {ring.fwhm_per_nm:.2f} 1/{'nm' if calibrated else 'px'}): "
             "nanocrystalline, turbostratic or amorphous material rather than one lattice"
+            + defocus_text(ring)
         )
     calibration = None
     if reference is not None and search.ok:

@@ -20,6 +20,12 @@ and the first on half that window. k₀ is the median of the models' k₀; its 1
 their fit errors (each scaled by √χ²ᵣ when χ²ᵣ > 1) in quadrature with the largest distance of a
 model's k₀ from the median (the background systematic). σ_d = σ_k / k₀².
 
+**Thon rings.** Without the voltage and Cs, a ring whose profile shows Thon rings is declined
+(:mod:`.thon_rings`). With them, the defocus is fitted to the Thon rings (:mod:`.thon_fit`), the
+transfer divided out and the ring placed on the corrected profile, its 1σ carrying the shift of
+k₀ when the defocus moves by its 1σ or to an alternative; without significant Thon rings the
+ring is read as without the optics.
+
 References
 ----------
 Bevington, P. R. & Robinson, D. K. (2003). *Data Reduction and Error Analysis for the Physical
@@ -29,13 +35,14 @@ Sciences*, 3rd ed., ch. 8 (non-linear least squares, χ²ᵣ scaling).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage, optimize
 
 from insitu_tem.analysis.diffraction.ring_peaks import lower_hull
 from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_medians
+from insitu_tem.analysis.hrtem.thon_fit import DefocusFit, Optics, fit_defocus, transfer
 from insitu_tem.analysis.hrtem.thon_rings import find_thon_rings
 from insitu_tem.core.uncertainty_text import value_with_sigma
 
@@ -61,6 +68,9 @@ class LatticeRing:
         ln(peak / background) at the maximum.
     reason : str
         Why the ring is not placed (empty when ``ok``).
+    defocus_nm, sigma_defocus_nm : float
+        Defocus (positive underfocus) fitted to the Thon rings and its 1σ, nm; NaN when the
+        optics were not given or the profile shows no Thon rings.
     """
 
     ok: bool
@@ -69,6 +79,8 @@ class LatticeRing:
     fwhm_per_nm: float = math.nan
     excess: float = math.nan
     reason: str = ""
+    defocus_nm: float = math.nan
+    sigma_defocus_nm: float = math.nan
 
 
 def _model(params: np.ndarray, k: np.ndarray, x0: float, kind: str) -> np.ndarray:
@@ -153,7 +165,128 @@ def _separated_peak(k: np.ndarray, excess: np.ndarray, min_excess: float) -> int
     return None
 
 
-def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -> LatticeRing:
+def _measure(k, log_power, sigma, min_excess: float) -> LatticeRing:
+    """The strongest separated ring of a profile (ln P per bin with its 1σ), its k₀ and 1σ
+    carried in ``d_nm`` = 1/k₀ and ``sigma_d_nm`` = σ_k/k₀² (module docstring)."""
+    if k.size < 8:
+        return LatticeRing(False, reason="the region is too small for a ring profile")
+    smooth = ndimage.median_filter(log_power, size=5, mode="nearest")
+    hull = lower_hull(np.log(k), smooth)
+    excess = smooth - hull
+    peak = int(np.argmax(excess))
+    if excess[peak] < min_excess:
+        return LatticeRing(
+            False,
+            excess=float(excess[peak]),
+            reason=f"no ring: the strongest excess is {math.exp(excess[peak]):.1f}× the "
+            f"background (needs {math.exp(min_excess):.1f}×)",
+        )
+    peak = _separated_peak(k, excess, min_excess)
+    if peak is None:
+        return LatticeRing(
+            False,
+            excess=float(np.max(excess)),
+            reason="no ring: the excess above the background is not separated from zero "
+            "frequency (its FWHM exceeds its |k|)",
+        )
+    fwhm = _fwhm(k, excess, peak)
+    placed = _place(k, log_power, sigma, hull, peak, min(fwhm, 0.5 * k[peak]))
+    found = dict(fwhm_per_nm=fwhm, excess=float(excess[peak]))
+    if placed is None:
+        return LatticeRing(False, **found, reason="the ring model does not fit the profile")
+    k0, sigma_k = placed
+    return LatticeRing(True, d_nm=1.0 / k0, sigma_d_nm=sigma_k / k0**2, **found)
+
+
+def _without_thon_rings(k, log_power, sigma, min_excess: float) -> LatticeRing:
+    """The ring as the profile shows it, declined when Thon rings are seen (:mod:`.thon_rings`)."""
+    thon = find_thon_rings(k, log_power, sigma)
+    if thon is not None:
+        return LatticeRing(False, reason=thon.reason())
+    return _measure(k, log_power, sigma, min_excess)
+
+
+def _corrected(k, log_power, sigma, noise, transfer_k, min_excess: float) -> LatticeRing:
+    """The ring of ln((P − N)/T) over the bins where T ≥ ½ and P exceeds N by 2σ."""
+    excess = 1.0 - noise / np.exp(log_power)
+    keep = (transfer_k >= 0.5) & (excess > 1.0 - np.exp(-2.0 * sigma))
+    corrected = log_power[keep] + np.log(excess[keep] / transfer_k[keep])
+    return _measure(k[keep], corrected, sigma[keep] / excess[keep], min_excess)
+
+
+def _gaussian(ring: LatticeRing) -> tuple[float, float] | None:
+    """The ring's k₀ and Gaussian s (1/nm) when it was placed."""
+    return (1.0 / ring.d_nm, ring.fwhm_per_nm / 2.355) if ring.ok else None
+
+
+def _with_shifts(ring: LatticeRing, others: list[LatticeRing]) -> LatticeRing:
+    """``ring`` with its 1σ carrying in quadrature the largest shift of k₀ to ``others``."""
+    k0 = 1.0 / ring.d_nm
+    shift = max((abs(1.0 / other.d_nm - k0) for other in others), default=0.0)
+    return replace(ring, sigma_d_nm=math.hypot(ring.sigma_d_nm * k0**2, shift) / k0**2)
+
+
+def _corrected_at(profile, fit: DefocusFit, defoci, optics: Optics, min_excess: float):
+    """The ring with the transfer at each of ``defoci`` (nm) divided out."""
+    k = profile[0]
+    return [
+        _corrected(
+            *profile,
+            fit.noise,
+            transfer(k, df, optics, fit.astigmatism_nm, bin_per_nm=k[1] - k[0]),
+            min_excess,
+        )
+        for df in defoci
+    ]
+
+
+def _through_thon_rings(k, log_power, sigma, optics: Optics, min_excess: float) -> LatticeRing:
+    """The ring with the transfer divided out, Δf fitted to the Thon rings (:mod:`.thon_fit`)
+    over the bins up to the last whose power is twice the noise floor (the median of the
+    profile's outer quarter), first with the ring of the profile as it is in S, then with the
+    ring so found. The 1σ carries in quadrature the largest shift of k₀ when Δf moves by its 1σ
+    or to another defocus the Thon rings fit nearly as well; ok False when the ring is not found
+    with any of these. Without significant Thon rings, the ring of the profile as it is."""
+    floor = np.median(log_power[-max(log_power.size // 4, 1) :])
+    signal = np.flatnonzero(log_power > floor + math.log(2.0))
+    if signal.size < 8:
+        return _without_thon_rings(k, log_power, sigma, min_excess)
+    kept = slice(0, int(signal[-1]) + 1)
+    profile = (k[kept], log_power[kept], sigma[kept])
+    power = np.exp(profile[1])
+    fit = fit_defocus(
+        profile[0], power, profile[2], optics, ring=_gaussian(_measure(*profile, 0.0))
+    )
+    if not fit.significant:
+        return _without_thon_rings(k, log_power, sigma, min_excess)
+    (first,) = _corrected_at(profile, fit, (fit.defocus_nm,), optics, min_excess)
+    if first.ok:
+        fit = fit_defocus(profile[0], power, profile[2], optics, ring=_gaussian(first))
+    found = dict(defocus_nm=fit.defocus_nm, sigma_defocus_nm=fit.sigma_nm)
+    defoci = (
+        fit.defocus_nm,
+        fit.defocus_nm - fit.sigma_nm,
+        fit.defocus_nm + fit.sigma_nm,
+        *fit.alternatives_nm,
+    )
+    ring, *others = _corrected_at(profile, fit, defoci, optics, min_excess)
+    if not ring.ok:
+        return replace(ring, **found)
+    if not all(other.ok for other in others):
+        return replace(
+            ring,
+            ok=False,
+            **found,
+            reason=f"Thon rings overlap the ring: it is not found when the defocus "
+            f"({fit.defocus_nm:.0f} ± {fit.sigma_nm:.0f} nm) moves by its 1σ or to another "
+            "that fits the Thon rings nearly as well",
+        )
+    return replace(_with_shifts(ring, others), **found)
+
+
+def find_ring(
+    spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS, optics: Optics | None = None
+) -> LatticeRing:
     """Strongest broad ring of a power spectrum and its spacing with a 1σ (module docstring).
 
     Parameters
@@ -161,6 +294,10 @@ def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -
     spectrum : PowerSpectrum
     min_excess : float
         Minimum ln(profile / hull background) at the ring maximum.
+    optics : Optics or None
+        Voltage and Cs of the objective: the defocus is fitted to the Thon rings and the transfer
+        divided out before the ring is measured. None: the ring is declined when Thon rings are
+        seen.
 
     Returns
     -------
@@ -175,44 +312,21 @@ def find_ring(spectrum: PowerSpectrum, *, min_excess: float = RING_MIN_EXCESS) -
     use = (np.arange(n) >= 4) & (k <= 0.45 / spectrum.pixel_nm) & (profile > 0)
     if use.sum() < 8:
         return LatticeRing(False, reason="the region is too small for a ring profile")
-    ks, raw = k[use], np.log(profile[use])
     sigma = 1.0 / (math.log(2.0) * np.sqrt(np.maximum(counts[use] / 2.0, 1.0)))
-    thon = find_thon_rings(ks, raw, sigma)
-    if thon is not None:
-        return LatticeRing(False, reason=thon.reason())
-    smooth = ndimage.median_filter(raw, size=5, mode="nearest")
-    hull = lower_hull(np.log(ks), smooth)
-    excess = smooth - hull
-    peak = int(np.argmax(excess))
-    if excess[peak] < min_excess:
-        return LatticeRing(
-            False,
-            excess=float(excess[peak]),
-            reason=f"no ring: the strongest excess is {math.exp(excess[peak]):.1f}× the "
-            f"background (needs {math.exp(min_excess):.1f}×)",
+    log_power = np.log(profile[use])
+    if optics is None:
+        ring = _without_thon_rings(k[use], log_power, sigma, min_excess)
+    else:
+        ring = _through_thon_rings(k[use], log_power, sigma, optics, min_excess)
+    if ring.ok and ring.sigma_d_nm > MAX_RELATIVE_SIGMA * ring.d_nm:
+        return replace(
+            ring,
+            ok=False,
+            sigma_d_nm=math.nan,
+            reason=f"the ring is too weak or broad to place "
+            f"(1σ {100 * ring.sigma_d_nm / ring.d_nm:.0f} % of d)",
         )
-    peak = _separated_peak(ks, excess, min_excess)
-    if peak is None:
-        return LatticeRing(
-            False,
-            excess=float(np.max(excess)),
-            reason="no ring: the excess above the background is not separated from zero "
-            "frequency (its FWHM exceeds its |k|)",
-        )
-    fwhm = _fwhm(ks, excess, peak)
-    placed = _place(ks, raw, sigma, hull, peak, min(fwhm, 0.5 * ks[peak]))
-    found = dict(fwhm_per_nm=fwhm, excess=float(excess[peak]))
-    if placed is None:
-        return LatticeRing(False, **found, reason="the ring model does not fit the profile")
-    k0, sigma_k = placed
-    if sigma_k > MAX_RELATIVE_SIGMA * k0:
-        return LatticeRing(
-            False,
-            d_nm=1.0 / k0,
-            **found,
-            reason=f"the ring is too weak or broad to place (1σ {100 * sigma_k / k0:.0f} % of d)",
-        )
-    return LatticeRing(True, d_nm=1.0 / k0, sigma_d_nm=sigma_k / k0**2, **found)
+    return ring
 
 
 def ring_spacing_text(ring: LatticeRing, *, calibrated: bool) -> str:
@@ -220,3 +334,13 @@ def ring_spacing_text(ring: LatticeRing, *, calibrated: bool) -> str:
     7.2.6): ``"3.65 ± 0.31 Å"``, or in px when the image has no pixel size."""
     scale, unit = (10.0, "Å") if calibrated else (1.0, "px")
     return f"{value_with_sigma(scale * ring.d_nm, scale * ring.sigma_d_nm)} {unit}"
+
+
+def defocus_text(ring: LatticeRing) -> str:
+    """The defocus fitted to the Thon rings as the user reads it after the ring's sentence
+    (``"; Thon rings: defocus 150 ± 1.2 nm (underfocus)"``), empty when none was fitted."""
+    if math.isnan(ring.defocus_nm):
+        return ""
+    focus = "underfocus" if ring.defocus_nm > 0 else "overfocus"
+    value = value_with_sigma(ring.defocus_nm, ring.sigma_defocus_nm)
+    return f"; Thon rings: defocus {value} nm ({focus}), the transfer divided out"

@@ -3,6 +3,10 @@
 Spots are sorted by SNR (at most 30), each Friedel pair once, ``g_per_A = 1/d_A``; ``sigma_d_A``
 is each spot's 1σ including the spots' scatter about the refined lattice
 (:func:`insitu_tem.analysis.hrtem.lattice_fit.with_spot_sigmas`), calibration excluded.
+
+With ``--kv`` and ``--cs`` (each else from the file's metadata) the broad ring is measured through
+the Thon rings: the defocus is fitted to them (``lattice.ring.defocus_nm`` ± ``sigma_defocus_nm``,
+positive underfocus) and the transfer divided out (:mod:`insitu_tem.analysis.hrtem.thon_fit`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from insitu_tem.analysis.hrtem.lattice_reference import (
 )
 from insitu_tem.analysis.hrtem.lattice_report import LatticeMeasurement, measure_lattice
 from insitu_tem.core.model import Dataset
+from insitu_tem.cli.commands._optics import add_optics_arguments, optics_from
 from insitu_tem.cli.commands._roi import add_roi_argument, parse_roi
 from insitu_tem.cli.commands.common import (
     InputError,
@@ -70,6 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="D_A",
         help="known spacing in Å for a calibration check, e.g. 3.905",
     )
+    add_optics_arguments(parser)
 
 
 def load_region(
@@ -156,6 +162,8 @@ def to_document(measurement: LatticeMeasurement, warnings: list[str]) -> dict:
         "fwhm_per_A": ring.fwhm_per_nm / 10 if ring.ok else None,
         "ok": ring.ok,
         "reason": ring.reason,
+        "defocus_nm": None if math.isnan(ring.defocus_nm) else ring.defocus_nm,
+        "sigma_defocus_nm": None if math.isnan(ring.sigma_defocus_nm) else ring.sigma_defocus_nm,
     }
     lattice["calibration"] = measurement.calibration
     matches = []
@@ -188,6 +196,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     reference = _reference(args)
     progress(0.1, "loading")
     dataset, region, pixel_nm, warnings = load_region(args, command=NAME)
+    optics = optics_from(args, dataset.metadata, warnings)
     progress(0.4, "FFT")
     measurement = measure_lattice(
         region,
@@ -197,6 +206,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         reference=reference,
         tolerance=args.tolerance,
         energy_kV=float(dataset.metadata.get("beam_energy_kV") or 300.0),
+        optics=optics,
     )
     progress(1.0, "done")
     return to_document(measurement, warnings)

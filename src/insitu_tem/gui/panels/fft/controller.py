@@ -97,6 +97,7 @@ class FftController(QObject):
             "frame": region.frame,
             "snr": region.snr,
             "reference": self.reference.label if self.reference else "",
+            "optics": None if region.optics is None else [region.optics.kv, region.optics.cs_mm],
         }
 
     def forget(self) -> None:
@@ -144,6 +145,7 @@ class FftController(QObject):
                 match=region.calibrated,
                 energy_kV=region.energy_kV,
                 calibrated=region.calibrated,
+                optics=region.optics,
             )
             fit = None
             if reference is not None and phase and m.spots:

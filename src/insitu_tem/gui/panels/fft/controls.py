@@ -92,7 +92,7 @@ class FftControls(QWidget):
             for column, widget in enumerate(items):
                 if widget is not None:
                     grid.addWidget(widget, row, column)
-        grid.addWidget(QLabel("Δf, Cs"), len(widgets), 0)
+        grid.addWidget(QLabel("optics"), len(widgets), 0)
         grid.addWidget(self.aberrations, len(widgets), 1, 1, 4)
         self.phase.currentIndexChanged.connect(self._emit_reference)
         self.hkl.editingFinished.connect(self._emit_reference)

@@ -215,7 +215,7 @@ class CrystallinityDisplay:
             else f"domain size not measured: {reason}"
         )
         delocalisation = (
-            "lattice delocalisation not in the 1σ (Δf, Cs not given)"
+            "lattice delocalisation not in the 1σ (Δf not given)"
             if math.isnan(result.delocalisation_nm)
             else f"lattice delocalisation {result.delocalisation_nm:.2f} nm in the 1σ"
         )

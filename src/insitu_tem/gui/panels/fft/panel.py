@@ -172,6 +172,7 @@ class FftPanel(QWidget):
         c.apply_button.clicked.connect(self.apply_calibration)
         c.track_button.clicked.connect(self.track)
         c.aberrations.track(self.undo_stack)
+        c.aberrations.changed.connect(self._request_measure)
 
     # ----------------------------------------------------------- dataset and frame
     def _on_dataset_changed(self, role: str, dataset: Dataset | None) -> None:
@@ -308,6 +309,7 @@ class FftPanel(QWidget):
                 float(self.dataset.metadata.get("beam_energy_kV") or 300.0),
                 float(self.controls.snr.value()),
                 self._role(),
+                self.controls.aberrations.optics(),
             )
         )
 
@@ -349,7 +351,7 @@ class FftPanel(QWidget):
             dataset=self.dataset,
             pixel_nm=self.pixel_nm()[0],
             window_nm=float(self.controls.window_nm.value()),
-            imaging=self.controls.aberrations.imaging(self.dataset.metadata),
+            imaging=self.controls.aberrations.imaging(),
         )
 
     # ----------------------------------------------------------------- calibration

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from insitu_tem.analysis.hrtem.thon_fit import Optics
+
 from insitu_tem.core.model import Dataset
 from insitu_tem.workflows.common import file_name
 
@@ -96,6 +98,7 @@ class Region:
     energy_kV: float
     snr: float
     role: str | None
+    optics: Optics | None = None
 
     def same_as(self, other: Region | None) -> bool:
         """Whether ``other`` asks for this very measurement (every field and crop pixel equal)."""
@@ -103,6 +106,7 @@ class Region:
             other is not None
             and (self.roi_px, self.frame, self.pixel_nm, self.calibrated)
             == (other.roi_px, other.frame, other.pixel_nm, other.calibrated)
-            and (self.energy_kV, self.snr, self.role) == (other.energy_kV, other.snr, other.role)
+            and (self.energy_kV, self.snr, self.role, self.optics)
+            == (other.energy_kV, other.snr, other.role, other.optics)
             and np.array_equal(self.crop, other.crop)
         )

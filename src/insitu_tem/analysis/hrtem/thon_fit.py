@@ -1,0 +1,254 @@
+"""The defocus of a phase-contrast image from the Thon rings of its power-spectrum profile, the
+voltage and Cs given, and the transfer it implies.
+
+χ(k) = −πλΔf k² + ½πC_sλ³k⁴ (Δf > 0 underfocus, as the file metadata and the FFT panel give it).
+Two-fold astigmatism A (the defocus ranging over Δf ± A/2 with the azimuth) averages the
+transfer over the ring: sin²(χ + φ) becomes T(k) = ½ − ½cos(2χ + 2φ)·J₀(πλA k²), φ = asin w,
+w = ``AMPLITUDE_CONTRAST``; a profile bin Δk wide averages it further by sinc(χ′Δk), so lobes
+narrower than a bin are not modelled. The profile is modelled as P(k) = N + T(k)·S(k), N the
+white noise, S the profile's trend (a cubic in log-log, smooth over the Thon rings) times a
+Chebyshev polynomial of degree ``SMOOTH_DEGREE`` plus, when the ring is known, its Gaussian (the
+smooth S alone cannot follow the ring, and a wrong Δf would then use T to model it). For each
+(Δf, A) the model is linear in N and S: least squares with each bin weighted by 1/(σ·P), σ the
+bin's 1σ in ln P, so that the residual is a χ². Δf is searched as CTFFIND does for one azimuth:
+an exhaustive grid (a quarter of the outermost lobe's shift per step) over ``DEFOCUS_RANGE_NM``
+at each A of ``ASTIGMATISM_NM``, then the best among the defoci that put at least ``MIN_ZEROS``
+zeros in the profile's range (fewer make T a smooth tilt that S's shape can stand for).
+
+**Significance.** The same fit with T ≡ ½ (no Thon rings) lacks only Δf and A; the gain in
+χ² of the best (Δf, A), scaled to χ²ᵣ = 1 at the best and divided by (1 + ρ)/(1 − ρ) for the
+lag-one correlation ρ of the smooth fit's residuals (neighbouring bins that depart from the
+smooth model together are less evidence than independent ones), must exceed the level that the maximum over the grid's independent trials (one per lobe
+shift) of a χ² with three degrees of freedom exceeds with probability ``FALSE_ALARM``.
+
+**Uncertainty.** Δf's 1σ is the half-width of the residual's minimum where χ², scaled to
+χ²ᵣ = 1, rises by 1 (at least half a grid step); the other local minima that rise by less than
+``AMBIGUOUS_RISE`` are alternatives (the Thon rings of a short profile can fit more than one
+defocus).
+
+References
+----------
+Rohou, A. & Grigorieff, N. (2015). CTFFIND4: fast and accurate defocus estimation from electron
+micrographs. *J. Struct. Biol.* 192, 216–221.
+Wade, R. H. (1992). A brief look at imaging and contrast transfer. *Ultramicroscopy* 46,
+145–156 (astigmatism and the azimuthal average of the transfer).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+AMPLITUDE_CONTRAST = 0.07
+SMOOTH_DEGREE = 6
+DEFOCUS_RANGE_NM = (-200.0, 400.0)
+ASTIGMATISM_NM = (0.0, 4.0, 8.0, 14.0)
+FALSE_ALARM = 1e-3
+MIN_ZEROS = 2
+AMBIGUOUS_RISE = 4.0
+"""A local minimum of the residual less than this above the best (χ² scaled to χ²ᵣ = 1 at the
+best, i.e. within 2σ) is another possible defocus."""
+
+
+@dataclass(frozen=True)
+class Optics:
+    """The objective's voltage (kV) and spherical aberration C_s (mm)."""
+
+    kv: float
+    cs_mm: float
+
+    @property
+    def wavelength_nm(self) -> float:
+        """Relativistic electron wavelength, nm."""
+        volts = self.kv * 1e3
+        return 1.2264259 / math.sqrt(volts * (1 + 0.97847e-6 * volts))
+
+
+@dataclass(frozen=True)
+class DefocusFit:
+    """The fitted defocus and what it rests on.
+
+    Attributes
+    ----------
+    defocus_nm, sigma_nm : float
+        Δf (positive underfocus) and its 1σ, nm.
+    astigmatism_nm : float
+        Two-fold astigmatism A of the best fit, nm.
+    alternatives_nm : tuple of float
+        Other local minima of the residual within ``AMBIGUOUS_RISE`` of the best, nm.
+    noise : numpy.ndarray
+        N(k) of the best model at the profile's k.
+    gain, threshold : float
+        χ² gained over the model without Thon rings (scaled to χ²ᵣ = 1) and the level it must
+        exceed to be significant.
+    """
+
+    defocus_nm: float
+    sigma_nm: float
+    astigmatism_nm: float
+    alternatives_nm: tuple[float, ...]
+    noise: np.ndarray
+    gain: float
+    threshold: float
+
+    @property
+    def significant(self) -> bool:
+        return self.gain > self.threshold
+
+
+def _phase(k: np.ndarray, defocus_nm: float, optics: Optics) -> np.ndarray:
+    """χ + asin w at |k| (1/nm)."""
+    lam = optics.wavelength_nm
+    chi = -math.pi * lam * defocus_nm * k**2 + 0.5 * math.pi * optics.cs_mm * 1e6 * lam**3 * k**4
+    return chi + math.asin(AMPLITUDE_CONTRAST)
+
+
+def transfer(
+    k: np.ndarray,
+    defocus_nm: float,
+    optics: Optics,
+    astigmatism_nm: float = 0.0,
+    *,
+    bin_per_nm: float = 0.0,
+) -> np.ndarray:
+    """The azimuthal mean of sin²(χ + asin w) at |k| (1/nm) (module docstring), averaged over
+    profile bins ``bin_per_nm`` wide (0: at k itself)."""
+    lam = optics.wavelength_nm
+    damping = special.j0(math.pi * lam * astigmatism_nm * k**2)
+    slope = -2 * math.pi * lam * defocus_nm * k + 2 * math.pi * optics.cs_mm * 1e6 * lam**3 * k**3
+    damping = damping * np.sinc(slope * bin_per_nm / math.pi)
+    return 0.5 - 0.5 * np.cos(2 * _phase(k, defocus_nm, optics)) * damping
+
+
+def zeros(k: np.ndarray, defocus_nm: float, optics: Optics) -> int:
+    """How many zeros of sin(χ + asin w) lie within the range of ``k``."""
+    return int(np.count_nonzero(np.diff(np.floor(_phase(k, defocus_nm, optics) / math.pi))))
+
+
+def _basis(k: np.ndarray, power: np.ndarray, ring: tuple[float, float] | None) -> np.ndarray:
+    """The smooth S's basis: Chebyshev polynomials over the profile's range times the profile's
+    trend (a cubic in log-log, smooth over the Thon rings), and the ring."""
+    x = 2 * (k - k[0]) / (k[-1] - k[0]) - 1
+    trend = np.exp(np.polyval(np.polyfit(np.log(k), np.log(power), 3), np.log(k)))
+    smooth = np.polynomial.chebyshev.chebvander(x, SMOOTH_DEGREE) * trend[:, None]
+    if ring is None:
+        return smooth
+    k0, width = ring
+    return np.column_stack([smooth, trend * np.exp(-0.5 * ((k - k0) / width) ** 2)])
+
+
+def _misfit(design: np.ndarray, power: np.ndarray, sigma: np.ndarray):
+    """Normalised residuals and coefficients of the linear model ``design`` of ``power`` (1σ of
+    ln P ``sigma``)."""
+    weighted = design / (sigma * power)[:, None]
+    coefficients, *_ = np.linalg.lstsq(weighted, 1.0 / sigma, rcond=None)
+    return weighted @ coefficients - 1.0 / sigma, coefficients
+
+
+def _chi2(design: np.ndarray, power: np.ndarray, sigma: np.ndarray) -> tuple[float, np.ndarray]:
+    """χ² and coefficients of the linear model ``design`` of ``power`` (1σ of ln P ``sigma``)."""
+    misfit, coefficients = _misfit(design, power, sigma)
+    return float(misfit @ misfit), coefficients
+
+
+def _correlation(misfit: np.ndarray) -> float:
+    """(1 + ρ)/(1 − ρ) for the lag-one correlation ρ ≥ 0 of neighbouring residuals: how much a
+    χ² gain overstates its evidence when neighbouring bins depart from the model together (a
+    smooth misfit of the ring or background that an oscillating transfer can partly absorb)."""
+    centred = misfit - misfit.mean()
+    rho = float(centred[:-1] @ centred[1:] / max(centred @ centred, 1e-300))
+    rho = min(max(rho, 0.0), 0.9)
+    return (1 + rho) / (1 - rho)
+
+
+def _threshold(trials: float) -> float:
+    from scipy.stats import chi2  # scipy.stats is not imported at the GUI's start
+
+    return float(chi2.isf(FALSE_ALARM / max(trials, 1.0), 3))
+
+
+def _residuals(k, power, sigma, optics, basis, grid) -> np.ndarray:
+    """χ² of the model at each astigmatism (rows) and defocus (columns) of ``grid``."""
+    return np.array(
+        [
+            [
+                _chi2(
+                    np.hstack(
+                        [
+                            _noise(k),
+                            transfer(k, df, optics, a, bin_per_nm=k[1] - k[0])[:, None] * basis,
+                        ]
+                    ),
+                    power,
+                    sigma,
+                )[0]
+                for df in grid
+            ]
+            for a in ASTIGMATISM_NM
+        ]
+    )
+
+
+def _noise(k: np.ndarray) -> np.ndarray:
+    """N(k)'s basis: white (constant)."""
+    return np.ones((k.size, 1))
+
+
+def _within(rise: np.ndarray, best: int, level: float) -> tuple[int, int]:
+    """The first and last index around ``best`` where ``rise`` stays below ``level``."""
+    low, high = best, best
+    while low > 0 and rise[low - 1] < level:
+        low -= 1
+    while high < rise.size - 1 and rise[high + 1] < level:
+        high += 1
+    return low, high
+
+
+def fit_defocus(
+    k: np.ndarray,
+    power: np.ndarray,
+    sigma: np.ndarray,
+    optics: Optics,
+    *,
+    ring: tuple[float, float] | None = None,
+) -> DefocusFit:
+    """Δf of the model of the module docstring on a profile ``power`` at |k| (1/nm) with the 1σ
+    ``sigma`` of ln ``power`` per bin; ``ring`` the ring's (k₀, Gaussian s) in 1/nm when known.
+    """
+    basis = _basis(k, power, ring)
+    step = 0.25 / (math.pi * optics.wavelength_nm * k[-1] ** 2)
+    grid = np.arange(*DEFOCUS_RANGE_NM, step)
+    residuals = _residuals(k, power, sigma, optics, basis, grid)
+    rings = np.array([zeros(k, df, optics) >= MIN_ZEROS for df in grid])
+    smooth_misfit = _misfit(np.hstack([_noise(k), basis]), power, sigma)[0]
+    smooth = float(smooth_misfit @ smooth_misfit)
+    if not rings.any():
+        return DefocusFit(math.nan, math.nan, math.nan, (), np.zeros_like(k), 0.0, math.inf)
+    masked = np.where(rings[None, :], residuals, np.inf)
+    best_a, best = np.unravel_index(int(np.argmin(masked)), residuals.shape)
+    dof = max(k.size - basis.shape[1] - 4, 1)
+    scale = max(residuals[best_a, best] / dof, 1.0)
+    rise = (residuals.min(axis=0) - residuals[best_a, best]) / scale
+    low, high = _within(rise, best, 1.0)
+    inner = (rise[1:-1] <= rise[:-2]) & (rise[1:-1] <= rise[2:]) & (rise[1:-1] < AMBIGUOUS_RISE)
+    others = [grid[i] for i in np.flatnonzero(inner) + 1 if not low <= i <= high]
+    astigmatism = ASTIGMATISM_NM[best_a]
+    design = np.hstack(
+        [
+            _noise(k),
+            transfer(k, grid[best], optics, astigmatism, bin_per_nm=k[1] - k[0])[:, None] * basis,
+        ]
+    )
+    coefficients = _chi2(design, power, sigma)[1]
+    return DefocusFit(
+        defocus_nm=float(grid[best]),
+        sigma_nm=float(max(0.5 * (grid[high] - grid[low]), 0.5 * step)),
+        astigmatism_nm=float(astigmatism),
+        alternatives_nm=tuple(float(d) for d in others),
+        noise=_noise(k) @ coefficients[:1],
+        gain=float((smooth - residuals[best_a, best]) / scale / _correlation(smooth_misfit)),
+        threshold=_threshold(grid.size / 4.0),
+    )
