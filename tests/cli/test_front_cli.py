@@ -100,6 +100,7 @@ def test_csv_export(movie_sample, capsys, tmp_path):
         "velocity_nm_per_s_sigma",
         "velocity_nm_per_s_measured",
         "velocity_nm_per_s_measured_sigma",
+        "frame_reason",
     ]
     measured, measured_sigma = (
         np.array([float(row[f"velocity_nm_per_s_measured{k}"]) for row in rows])
@@ -123,6 +124,8 @@ def test_csv_export(movie_sample, capsys, tmp_path):
     np.testing.assert_array_equal(np.isfinite(sigma_px), present)
     assert np.all(sigma_px[present] > 0)
     np.testing.assert_allclose(sigma_nm[present], 2 * sigma_px[present], rtol=1e-3)
+    reasons = np.array([row["frame_reason"] for row in rows])
+    assert np.all(reasons[present] == "") and np.all(reasons[~present] != "")
 
 
 def test_no_front_is_not_measured_in_the_json_and_the_csv(capsys, tmp_path):
@@ -138,6 +141,7 @@ def test_no_front_is_not_measured_in_the_json_and_the_csv(capsys, tmp_path):
     assert not doc["ok"] and "no step-like front" in doc["reason"]
     assert not any(doc["present"]) and not doc["fit"]["ok"] and doc["fit"]["reason"]
     assert all(p is None for p in doc["position_px"] + doc["position_px_sigma"])
+    assert len(doc["frame_reason"]) == 12 and all(doc["frame_reason"])
     with open(out_csv, newline="") as stream:
         header, *rows = list(csv.reader(stream))
     assert header == [
@@ -151,9 +155,11 @@ def test_no_front_is_not_measured_in_the_json_and_the_csv(capsys, tmp_path):
         "velocity_px_per_frame_sigma",
         "velocity_px_per_frame_measured",
         "velocity_px_per_frame_measured_sigma",
+        "frame_reason",
     ]
     assert {row[5] for row in rows} == {"0"} and {row[2] for row in rows} == {"nan"}
-    assert {v for row in rows for v in row[6:]} == {"nan"}
+    assert {v for row in rows for v in row[6:10]} == {"nan"}
+    assert {row[10] for row in rows} == set(doc["frame_reason"])
 
 
 @pytest.mark.parametrize("line", ["1,2,3", "a,b,c,d", "1,2,3,4,5"])

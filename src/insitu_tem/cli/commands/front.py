@@ -123,7 +123,7 @@ def write_csv(path: str, value: dict) -> None:
     """One row per frame: frame, time_s, position_px, position (calibrated), confidence, the
     positions' 1σ (px and calibrated), whether a front was found (positions NaN where not) and
     the fitted and measured velocities with their 1σ (NaN where there is none, e.g. the fitted
-    one within 2σ of t0). An uncalibrated movie (units px) has each position and 1σ column once."""
+    one within 2σ of t0), and why a frame has no position (empty where it has one). An uncalibrated movie (units px) has each position and 1σ column once."""
     units = value["units"]
     columns = {
         "frame": range(len(value["times"])),
@@ -144,6 +144,7 @@ def write_csv(path: str, value: dict) -> None:
         numbers = np.full(len(value["times"]), np.nan) if numbers is None else numbers
         name = key.replace("velocity", f"velocity_{rate}", 1)
         columns[name] = [f"{v:.6g}" for v in np.asarray(numbers, float)]
+    columns["frame_reason"] = value["frame_reason"]
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(list(columns))
@@ -194,6 +195,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "units": units,
         "confidence": value["confidence"],
         "present": value["present"],
+        "frame_reason": value["frame_reason"],
         "drift_corrected": args.drift_correct,
         "fit": {
             **value["fit"],
