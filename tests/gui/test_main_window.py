@@ -96,7 +96,7 @@ def test_a_dropped_holder_log_opens_in_the_timeline(qtbot, window, wait_idle, sa
     wait_idle(window)
     assert window.workbench().timeline.log_path == str(log)
     assert window.reporter.reports == [] and window.docks["timeline"].isVisible()
-    assert "Open a movie" in window.workbench().timeline.panel.status.text()
+    assert "holder_log.csv is open: open a movie" in window.workbench().timeline.panel.status.text()
 
 
 def test_patterns_go_to_the_nbd_panel_and_navigate(qtbot, window, wait_idle, realdata):
