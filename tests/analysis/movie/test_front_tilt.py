@@ -1,11 +1,14 @@
 """Oblique fronts: the tilt across a straight line's band is measured from when its strips
 change, and sampling the band along the front gives the width-averaged position."""
 
+import re
+
 import numpy as np
 import pytest
 
 from insitu_tem.analysis.movie.front_line import analyse_front
-from insitu_tem.analysis.movie.front_tilt import front_tilt
+from insitu_tem.analysis.movie.front_states import ORDER_Z
+from insitu_tem.analysis.movie.front_tilt import FrontTilt, declined_reason, front_tilt
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.core.model import Axis
 
@@ -67,5 +70,25 @@ def test_a_front_too_steep_for_the_straight_band_is_declined_with_its_cause():
     assert analysis.tilt.shear == 0.0
     assert analysis.tilt.declined_shear == pytest.approx(-np.tan(np.radians(70.0)), abs=0.2)
     assert not analysis.track.ok and not analysis.track.present.any()
-    assert "steep angle (about 70°" in analysis.track.reason
-    assert "draw the line along the front's motion" in analysis.track.reason
+    reason = analysis.track.reason
+    changed, samples, order = re.search(
+        r"(\d+) of (\d+) samples .* in order at ([\d.-]+)σ", reason
+    ).groups()
+    assert int(changed) <= int(samples) and float(order) < ORDER_Z
+    angle, sigma = map(float, re.search(r"tilt of (\d+) ± ([\d.]+)° from square", reason).groups())
+    assert abs(angle - 70.0) <= 3 * sigma + 1
+    smear = float(re.search(r"over (\d+) px along the band", reason).group(1))
+    assert smear == pytest.approx(abs(analysis.tilt.declined_shear) * WIDTH, abs=0.5)
+    assert "draw the line along the front's motion" in reason
+
+
+def test_a_decline_the_straight_band_does_not_explain_is_not_blamed_on_the_tilt():
+    rng = np.random.default_rng(2)
+    samples = np.arange(40)
+    kymo = np.array([np.where(samples < 5 + t, 60.0, 100.0) for t in range(30)])
+    tilt = FrontTilt(0.0, np.nan, 0, False, "no front changes the band", 1.0, 0.1)
+    reason = declined_reason(tilt, rng.poisson(kymo).astype(float), polarity="auto", width=WIDTH)
+    assert reason is None
+    flat = rng.poisson(np.full((30, 40), 100.0)).astype(float)
+    reason = declined_reason(tilt, flat, polarity="auto", width=WIDTH)
+    assert "samples change with its sign" in reason and "45 ± 2.9°" in reason

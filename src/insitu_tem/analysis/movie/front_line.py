@@ -14,7 +14,7 @@ from insitu_tem.analysis.movie.drift import DriftResult
 from insitu_tem.analysis.movie.drift_static import measure_static_drift
 from insitu_tem.analysis.movie.front import FrontTrack, track_front_levels
 from insitu_tem.analysis.movie.front_passage import with_passages
-from insitu_tem.analysis.movie.front_tilt import STRIP_PX, FrontTilt, front_tilt, steep_reason
+from insitu_tem.analysis.movie.front_tilt import STRIP_PX, FrontTilt, declined_reason, front_tilt
 from insitu_tem.analysis.movie.front_trajectory import along_trajectory
 from insitu_tem.analysis.movie.kinetics import KineticsFit, fit_kinetics, measured_velocity
 from insitu_tem.analysis.movie.velocity import fitted_velocity_sigma, measured_velocity_sigma
@@ -190,8 +190,10 @@ def analyse_front(
     own, model, fits = track_front_levels(
         kymo.image, polarity=polarity, follows_specimen=shifts_px is not None
     )
-    if not own.ok and tilt is not None and tilt.declined_shear:
-        reason = steep_reason(tilt.declined_shear)
+    reason = None
+    if not own.ok and tilt is not None:
+        reason = declined_reason(tilt, kymo.image, polarity=polarity, width=width)
+    if reason is not None:
         own = replace(own, reason=reason, frame_reason=(reason,) * len(own.frame_reason))
     frames = with_drift_error(own, kymo.sampling, drift)
     track = along_trajectory(frames)

@@ -134,15 +134,28 @@ def direction_and_sign(
 ) -> tuple[int, int, np.ndarray, np.ndarray] | None:
     """Which side reacts (+1: low index), the sign of R − P, and the samples that change with
     that sign (their change frames). ``polarity`` (+1 intensity rises along the line across the
-    front, −1 falls), when given, fixes the sign. None when fewer than three samples change."""
+    front, −1 falls), when given, fixes the sign. None when fewer than four samples change or
+    they do not change in order (:func:`order_evidence`)."""
+    direction, sign, frame, changed, order = order_evidence(image, polarity=polarity)
+    if not order >= ORDER_Z:
+        return None
+    return direction, sign, frame, changed
+
+
+def order_evidence(
+    image: np.ndarray, *, polarity: int | None
+) -> tuple[int, int, np.ndarray, np.ndarray, float]:
+    """The test :func:`direction_and_sign` applies: direction, sign, change frames, the samples
+    that change significantly with that sign, and their order z-score (NaN when fewer than four
+    change; a front is found when it reaches ``ORDER_Z``)."""
     direction, sign = moving_edge(image)
     if polarity is not None:
         sign = -polarity * direction
     frame, step, z = change_points(image / initial_beam(image)[:, None])
     changed = (z > CHANGE_Z + np.sqrt(2 * np.log(max(image.shape[0], 3)))) & (np.sign(step) == sign)
-    if changed.sum() < 4 or _in_order(np.flatnonzero(changed), frame, z, direction) < ORDER_Z:
-        return None
-    return direction, sign, frame, changed
+    if changed.sum() < 4:
+        return direction, sign, frame, changed, np.nan
+    return direction, sign, frame, changed, _in_order(np.flatnonzero(changed), frame, z, direction)
 
 
 def _in_order(samples: np.ndarray, frame: np.ndarray, z: np.ndarray, direction: int) -> float:

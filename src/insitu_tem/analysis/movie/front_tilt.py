@@ -21,10 +21,12 @@ from scipy import ndimage
 from insitu_tem.analysis.movie.drift import iter_frames
 from insitu_tem.analysis.movie.front_states import (
     CHANGE_Z,
+    ORDER_Z,
     change_points,
     direction_and_sign,
     initial_beam,
     moving_edge,
+    order_evidence,
     robust_sigma,
 )
 from insitu_tem.analysis.movie.kymograph import sample_line
@@ -55,6 +57,8 @@ class FrontTilt:
         When no front changes the straight band in order but its strips, read with the moving
         edge's sign, change along a tilt beyond ``STEEP_Z`` σ: that tilt (0 otherwise). The
         band is not sampled along it; it says why the front was not found.
+    declined_sigma : float
+        1σ of ``declined_shear`` (NaN when that is 0).
     """
 
     shear: float
@@ -63,6 +67,7 @@ class FrontTilt:
     ok: bool = True
     reason: str = ""
     declined_shear: float = 0.0
+    declined_sigma: float = np.nan
 
 
 def strip_kymographs(movie, points_rc, *, width: float, shifts_px=None) -> tuple[np.ndarray, ...]:
@@ -165,17 +170,35 @@ def _declined(strips: np.ndarray, centres: np.ndarray) -> FrontTilt:
     """No front: with the tilt the strips show for the moving edge's sign
     (:attr:`FrontTilt.declined_shear`) when it is beyond ``STEEP_Z`` σ."""
     f, u, v = _points(strips, centres, moving_edge(strips.mean(axis=2))[1])
-    shear = 0.0
+    shear, shear_sigma = 0.0, np.nan
     if f.size >= MIN_POINTS:
         slope, sigma, _ = _robust_slope(f, u, v)
-        shear = slope if abs(slope) > STEEP_Z * sigma else 0.0
-    return FrontTilt(0.0, np.nan, 0, False, "no front changes the band", shear)
+        if abs(slope) > STEEP_Z * sigma:
+            shear, shear_sigma = slope, sigma
+    return FrontTilt(0.0, np.nan, 0, False, "no front changes the band", shear, shear_sigma)
 
 
-def steep_reason(shear: float) -> str:
-    """Why no front was found when the strips show it crossing the line at ``shear``."""
-    angle = np.degrees(np.arctan(abs(shear)))
+def declined_reason(tilt: FrontTilt, image: np.ndarray, *, polarity: int | str, width: float):
+    """Why the straight band's kymograph ``image`` (frames, samples) shows no front when
+    ``tilt`` has a :attr:`~FrontTilt.declined_shear`: the order test it fails, with its numbers
+    (:func:`~insitu_tem.analysis.movie.front_states.order_evidence`), and the tilt's angle from
+    square ± 1σ (σ_θ = σ_b / (1 + b²)) and its smear ``|b| × width`` along the band. None when
+    there is no such tilt or the kymograph passes that test (the decline has another cause).
+    ``polarity`` is :func:`~insitu_tem.analysis.movie.front.track_front`'s."""
+    if not tilt.declined_shear:
+        return None
+    sign = None if polarity == "auto" else int(polarity)
+    *_, changed, order = order_evidence(image, polarity=sign)
+    if order >= ORDER_Z:
+        return None
+    shear = abs(tilt.declined_shear)
+    test = f"{int(changed.sum())} of {changed.size} samples change with its sign"
+    test += f", in order at {order:.1f}σ < {ORDER_Z:g}σ" if np.isfinite(order) else ", too few"
+    angle = np.degrees(np.arctan(shear))
+    sigma = np.degrees(tilt.declined_sigma / (1 + shear**2))
     return (
-        f"the front crosses the line at a steep angle (about {angle:.0f}° from square across it), "
-        "which smears it along the band; draw the line along the front's motion, across the front"
+        f"no front changes the line's samples in order ({test}); its strips change along a tilt "
+        f"of {angle:.0f} ± {sigma:.2g}° from square across the line, which smears it "
+        f"over {shear * width:.0f} px along the band: draw the line along the front's motion, "
+        "across the front"
     )
