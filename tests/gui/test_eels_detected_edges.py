@@ -43,3 +43,18 @@ def test_sto_core_loss_marks_o_k_and_ti_l23(qtbot, panel, realdata):  # noqa: F8
     assert {"O K", "Ti L3", "Ti L2"} <= set(labels), labels
     assert panel.edge_combo.currentData() == "Ti-L23"
     assert panel.elements_edit.text() == ""
+
+
+def test_edges_found_after_their_panel_is_gone_are_dropped(qtbot, reporter):
+    """A detection that finishes after its owner was deleted (the window closed while it ran)
+    is dropped without an exception in the event loop."""
+    import shiboken6
+
+    from insitu_tem.gui.panels.eels.detected_edges import DetectedEdges
+    from insitu_tem.gui.tasks import TaskRunner
+
+    tasks = TaskRunner(reporter)
+    edges = DetectedEdges(tasks)
+    edges.request(n_and_o_spectrum(), "n-and-o")
+    shiboken6.delete(edges)
+    qtbot.waitUntil(tasks.is_idle, timeout=60000)

@@ -4,6 +4,7 @@ thread once per data and calibration."""
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from insitu_tem.analysis.eels import EDGES
@@ -38,6 +39,8 @@ class DetectedEdges(QObject):
             return
 
         def keep(edges: tuple[str, ...]) -> None:
+            if not shiboken6.isValid(self):
+                return
             self._edges[fingerprint] = edges
             if fingerprint == self._current:
                 self.found.emit()
