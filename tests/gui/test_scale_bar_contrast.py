@@ -34,3 +34,20 @@ def test_the_scale_bar_text_is_legible_over_a_bright_image(qtbot):
     qtbot.wait(50)
     assert view.scale_bar._label.isVisible() and view.scale_bar._label.toPlainText().endswith("nm")
     assert dark_fraction(view) > 0.5
+
+
+def test_the_scale_bar_sits_on_a_narrow_image_not_beside_it(qtbot):
+    """A pattern four times taller than wide (as FFTComplexEven.emd's half FFT) in a square view:
+    the bar and its length lie over the image (before, half of the bar hung in the black margin
+    to the right of it)."""
+    view = CalibratedImageView()
+    qtbot.addWidget(view)
+    view.resize(400, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    axes = (Axis("y", 64, 0.5, 0.0, "nm"), Axis("x", 16, 0.5, 0.0, "nm"))
+    view.set_frame(np.ones((64, 16), np.float32), axes=axes, auto_range=True)
+    qtbot.wait(50)
+    bar = view.scale_bar._bar.rect()
+    assert 0.0 <= bar.left() and bar.right() <= 8.0
+    assert view.scale_bar._label.toPlainText() in ("1 nm", "2 nm")

@@ -47,20 +47,34 @@ class ScaleBar(pg.GraphicsObject):
         self.update_geometry()
 
     def update_geometry(self, *args) -> None:
-        (x0, x1), (y0, y1) = self._view_box.viewRange()
+        (x0, x1), (y0, y1) = self._on_image()
         width, height = x1 - x0, y1 - y0
         if width <= 0 or height <= 0:
             return
         self.length = nice_length(width)
         inverted = self._view_box.yInverted()
         bottom = y1 - 0.05 * height if inverted else y0 + 0.05 * height
-        thickness = 0.012 * height
+        view_height = abs(self._view_box.viewRange()[1][1] - self._view_box.viewRange()[1][0])
+        thickness = 0.012 * view_height
         right = x1 - 0.05 * width
         top = bottom - thickness if inverted else bottom
         self._bar.setRect(QRectF(right - self.length, top, self.length, thickness))
-        label_y = top - 0.01 * height if inverted else top + thickness + 0.01 * height
+        label_y = top - 0.01 * view_height if inverted else top + thickness + 0.01 * view_height
         self._label.setText(format_length(self.length, self.units))
         self._label.setPos(QPointF(right - self.length / 2, label_y))
+
+    def _on_image(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The part of the view the image covers ((x0, x1), (y0, y1), data units; the whole view
+        without an image in it): the bar sits on the image, not in the margin beside a narrow
+        one."""
+        (x0, x1), (y0, y1) = self._view_box.viewRange()
+        xs, ys = self._view_box.childrenBounds()
+        if xs is None or ys is None:
+            return (x0, x1), (y0, y1)
+        inside = (max(x0, xs[0]), min(x1, xs[1])), (max(y0, ys[0]), min(y1, ys[1]))
+        if inside[0][1] <= inside[0][0] or inside[1][1] <= inside[1][0]:
+            return (x0, x1), (y0, y1)
+        return inside
 
     def set_visible(self, visible: bool) -> None:
         self._bar.setVisible(visible)
