@@ -41,6 +41,14 @@ def test_an_uncalibrated_lone_pattern_asks_for_a_calibration(qtbot, panel, reald
     assert "calibrate the patterns" in _hint(panel.profile_plots)
 
 
+def test_a_lone_pattern_without_a_centre_says_why(qtbot, panel, realdata):  # noqa: F811
+    """FFTComplexEven.emd's half FFT: calibrated, but its centre lies on the edge; the profile plot
+    says so (before: bare axes and a "measured" legend with nothing drawn)."""
+    _open(qtbot, panel, load(realdata("FFTComplexEven.emd"), signal=0))
+    assert "the centre is not measured" in _hint(panel.profile_plots)
+    assert "edge" in _hint(panel.profile_plots)
+
+
 def _tabs_offered(nbd) -> list[str]:
     tabs = nbd.tabs
     return [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]

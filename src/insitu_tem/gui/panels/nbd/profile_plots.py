@@ -62,9 +62,14 @@ class NbdProfilePlots(QWidget):
 
     def show_lone(self, value: dict) -> None:
         """The radial profile of a lone pattern (an "nbd.pattern" result): no rings nor ePDF,
-        which are fitted on a scan's profiles."""
+        which are fitted on a scan's profiles; none, and why, without a calibration or a
+        measured centre."""
         if value.get("q_per_A") is None:
             self.show_empty(UNCALIBRATED)
+            return
+        if not value.get("centre_ok", True):
+            why = value.get("centre_reason") or "no reason given"
+            self.show_empty(f"No radial profile: the centre is not measured\n({why})")
             return
         self.show_profile(value["q_per_A"], value["profile"])
         self.show_overlays(())
