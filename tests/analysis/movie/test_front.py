@@ -6,7 +6,7 @@ import pytest
 from scipy.special import ndtr
 
 from insitu_tem.analysis.movie.drift import measure_drift
-from insitu_tem.analysis.movie.front import NO_FRONT, OFF_LINE, TOO_WIDE
+from insitu_tem.analysis.movie.front import OFF_LINE, TOO_WIDE
 from insitu_tem.analysis.movie.front import auto_polarity, track_front
 from insitu_tem.analysis.movie.front_area import reacted_area
 from insitu_tem.analysis.movie.kymograph import kymograph
@@ -238,4 +238,5 @@ def test_each_frame_not_measured_says_why():
 def test_a_kymograph_without_a_front_gives_every_frame_the_reason():
     rng = np.random.default_rng(3)
     track = track_front(100 + rng.normal(scale=2.0, size=(20, 100)), polarity=1)
-    assert track.frame_reason == (NO_FRONT,) * 20
+    assert track.frame_reason == (track.reason,) * 20
+    assert track.reason.startswith("no step-like front found along the line")

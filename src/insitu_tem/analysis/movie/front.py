@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from insitu_tem.analysis.movie.front_decline import NO_STEP, no_front_reason
 from insitu_tem.analysis.movie.front_end import end_levels
 from insitu_tem.analysis.movie.front_profile import ProfileFit, correlation_factor, fit_profile
 from insitu_tem.analysis.movie.front_profile import on_line, pure_fraction
@@ -54,9 +55,7 @@ from insitu_tem.analysis.movie.front_states import (
 from insitu_tem.analysis.movie.front_width import too_wide
 
 MIN_EVIDENCE = 25.0
-NO_FRONT = (
-    "no step-like front found along the line; widen the line or check that the front crosses it"
-)
+NO_FRONT = f"{NO_STEP}; widen the line or check that the front crosses it"
 NO_PROFILE = "fewer than 6 samples of the line have a known reacted fraction"
 WEAK_FRONT = (
     "no front in this frame: its erf beats all pristine or all reacted by Δχ² {:.0f} < {:g}"
@@ -230,8 +229,10 @@ def track_front_levels(
         else None
     )
     if found is None:
+        sign = None if polarity == "auto" else int(polarity)
+        reason = no_front_reason(data, polarity=sign) if data.shape[0] > 2 else NO_FRONT
         return (
-            _absent(data.shape[0], 1 if polarity == "auto" else int(polarity), NO_FRONT),
+            _absent(data.shape[0], 1 if polarity == "auto" else int(polarity), reason),
             None,
             [],
         )

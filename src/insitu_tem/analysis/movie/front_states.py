@@ -142,6 +142,12 @@ def direction_and_sign(
     return direction, sign, frame, changed
 
 
+def change_threshold(n_frames: int) -> float:
+    """z-score a sample's best change point must pass to count as a change: ``CHANGE_Z`` plus
+    the largest of ``n_frames`` noise z-scores, √(2 ln n)."""
+    return CHANGE_Z + np.sqrt(2 * np.log(max(n_frames, 3)))
+
+
 def order_evidence(
     image: np.ndarray, *, polarity: int | None
 ) -> tuple[int, int, np.ndarray, np.ndarray, float]:
@@ -152,7 +158,7 @@ def order_evidence(
     if polarity is not None:
         sign = -polarity * direction
     frame, step, z = change_points(image / initial_beam(image)[:, None])
-    changed = (z > CHANGE_Z + np.sqrt(2 * np.log(max(image.shape[0], 3)))) & (np.sign(step) == sign)
+    changed = (z > change_threshold(image.shape[0])) & (np.sign(step) == sign)
     if changed.sum() < 4:
         return direction, sign, frame, changed, np.nan
     return direction, sign, frame, changed, _in_order(np.flatnonzero(changed), frame, z, direction)
