@@ -4,6 +4,10 @@ calibration hint, while a real Li K edge in the deconvolved analysis (whose nois
 σ_D) is found as before, and SrTiO3's O K edge, 5.4 σ_D above a 160-channel window holding the
 Ti L2,3 tail, stays detected (session 31's threshold lost it on a σ_D that counted the tail)."""
 
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -22,6 +26,21 @@ def test_the_threshold_is_five_sigma_s_tail_for_the_window_s_degrees_of_freedom(
     assert DETECTION_Z < detection_threshold(1000, 2) < 5.04
     thresholds = [detection_threshold(n, 2) for n in (5, 9, 20, 50, 200)]
     assert thresholds == sorted(thresholds, reverse=True)
+
+
+def test_the_threshold_is_scipy_stats_quantile_without_importing_scipy_stats():
+    code = (
+        "import sys; from insitu_tem.analysis.eels.onsets import detection_threshold; "
+        "print([detection_threshold(n, 2) for n in (3, 9, 52, 157, 10**6)], "
+        "'scipy.stats' in sys.modules)"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr[-2000:]
+    values, stats_loaded = found.stdout.strip().rsplit(" ", 1)
+    from scipy.stats import norm, t
+
+    expected = [float(t.isf(norm.sf(DETECTION_Z), n - 2)) for n in (3, 9, 52, 157, 10**6)]
+    assert json.loads(values) == expected and stats_loaded == "False"
 
 
 @pytest.mark.parametrize("seed", [0, 10, 14, 18, 31])
