@@ -18,6 +18,10 @@ from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.io.load import load
 from tests.gui.test_eels_panel import open_in
 
+# The element identification of a real .bcf's sum takes ~10 s alone (266 bounded fits), several
+# times that on a loaded 2-core machine beside the other xdist worker.
+IDENTIFY_MS = 180_000
+
 pytestmark = pytest.mark.slow
 
 ROWS, COLS = 6, 8
@@ -69,7 +73,8 @@ def spectrum_image(seed: int = 7) -> Dataset:
 
 def identified(qtbot, panel):
     qtbot.waitUntil(
-        lambda: panel.tasks.is_idle() and panel.eds.result_value() is not None, timeout=60000
+        lambda: panel.tasks.is_idle() and panel.eds.result_value() is not None,
+        timeout=IDENTIFY_MS,
     )
     return {row[0]: row for row in panel.eds_view.rows()}
 
