@@ -18,8 +18,9 @@ zeros in the profile's range (fewer make T a smooth tilt that S's shape can stan
 **Significance.** The same fit with T ≡ ½ (no Thon rings) lacks only Δf and A; the gain in
 χ² of the best (Δf, A), scaled to χ²ᵣ = 1 at the best and divided by (1 + ρ)/(1 − ρ) for the
 lag-one correlation ρ of the smooth fit's residuals (neighbouring bins that depart from the
-smooth model together are less evidence than independent ones), must exceed the level that the maximum over the grid's independent trials (one per lobe
-shift) of a χ² with three degrees of freedom exceeds with probability ``FALSE_ALARM``.
+smooth model together are less evidence than independent ones), must exceed the level that
+the maximum over the grid's independent trials (one per lobe shift) of a χ² with three degrees
+of freedom exceeds with probability ``FALSE_ALARM``.
 
 **Uncertainty.** Δf's 1σ is the half-width of the residual's minimum where χ², scaled to
 χ²ᵣ = 1, rises by 1 (at least half a grid step); the other local minima that rise by less than

@@ -123,7 +123,8 @@ def write_csv(path: str, value: dict) -> None:
     """One row per frame: frame, time_s, position_px, position (calibrated), confidence, the
     positions' 1σ (px and calibrated), whether a front was found (positions NaN where not) and
     the fitted and measured velocities with their 1σ (NaN where there is none, e.g. the fitted
-    one within 2σ of t0), and why a frame has no position (empty where it has one). An uncalibrated movie (units px) has each position and 1σ column once."""
+    one within 2σ of t0), and why a frame has no position (empty where it has one). An
+    uncalibrated movie (units px) has each position and 1σ column once."""
     units = value["units"]
     columns = {
         "frame": range(len(value["times"])),
