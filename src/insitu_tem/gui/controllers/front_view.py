@@ -1,6 +1,6 @@
 """What the front workbench shows, computed from the session and the movie (no widgets): frame
 times, the line the session's track was made along, and the texts under the kinetics plot (status,
-velocity now, the drift hint)."""
+velocity now, why this frame has no position, the drift hint)."""
 
 from __future__ import annotations
 
@@ -66,3 +66,13 @@ def velocity_text(track: dict, frame: int, frame_times: np.ndarray, time_units: 
     if not np.isfinite(sigma):
         return f"{when}: {v:.4g} {units} (fit; no 1σ within 2σ of t0)"
     return f"{when}: {v:.4g} ± {sigma:.2g} {units} (fit)"
+
+
+def frame_text(track: dict, frame: int) -> str:
+    """Why ``frame`` has no front position ("" when it has one, or when no frame has one: the
+    status then gives the track's reason)."""
+    present = np.asarray(track["present"], bool)
+    reasons = track.get("frame_reason") or ()
+    if present[frame] or not present.any() or frame >= len(reasons):
+        return ""
+    return f"No front position in this frame: {reasons[frame]}"

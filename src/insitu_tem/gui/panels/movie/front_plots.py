@@ -149,10 +149,13 @@ class FrontPlots(QObject):
         bench.kinetics.set_manual_fit(value)
 
     def show_current_velocity(self) -> None:
-        """The fitted velocity at the workbench's frame."""
+        """The fitted velocity at the workbench's frame, and why the frame has no position when
+        it has none."""
         bench = self.bench
         if bench.analysis is not None:
             times, units = self._times()
-            text = front_view.velocity_text(bench.analysis, bench.frame, times, units)
-            if text:
-                bench.kinetics.set_current_velocity(text)
+            texts = (
+                front_view.velocity_text(bench.analysis, bench.frame, times, units),
+                front_view.frame_text(bench.analysis, bench.frame),
+            )
+            bench.kinetics.set_current_velocity("\n".join(t for t in texts if t))
