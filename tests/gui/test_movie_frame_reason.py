@@ -41,7 +41,7 @@ def test_a_frame_without_position_shows_its_reason_while_stepping(qtbot, panel):
     _step_to(qtbot, panel, frame)
     reason = value["frame_reason"][frame]
     assert reason and label.isVisible()
-    assert f"No front position in this frame: {reason}" in label.text()
+    assert f"Not measured: {reason}" in label.text()
     qtbot.keyClick(panel.navigator.slider, Qt.Key.Key_Left)
     assert panel.front.frame == frame - 1 and present[frame - 1]
     assert "No front position" not in label.text() and "velocity at t" in label.text()

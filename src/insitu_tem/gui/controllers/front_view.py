@@ -75,4 +75,4 @@ def frame_text(track: dict, frame: int) -> str:
     reasons = track.get("frame_reason") or ()
     if present[frame] or not present.any() or frame >= len(reasons):
         return ""
-    return f"No front position in this frame: {reasons[frame]}"
+    return f"Not measured: {reasons[frame]}"
