@@ -151,6 +151,23 @@ def test_with_kv_and_cs_the_ring_under_thon_rings_is_measured_and_the_defocus_gi
     assert any("Thon rings: defocus" in w for w in document["warnings"])
 
 
+def test_the_voltage_given_with_kv_is_the_one_every_measurement_uses(sample, capsys, monkeypatch):
+    """--kv sets the voltage of the phase matching's delocalisation too, not only the ring's."""
+    from insitu_tem.cli.commands import lattice
+
+    used = {}
+    measure = lattice.measure_lattice
+
+    def spy(*args, **kwargs):
+        used.update(energy_kV=kwargs["energy_kV"], kv=kwargs["optics"].kv)
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(lattice, "measure_lattice", spy)
+    code, _, err = run(capsys, "lattice", sample, "--kv", "80", "--cs", "1.2")
+    assert code == 0, err
+    assert used == {"energy_kV": 80.0, "kv": 80.0}
+
+
 def test_crystallinity_document(sample, capsys):
     code, document, _ = run(capsys, "crystallinity", sample, "--frame", "12", "--window", "3.2")
     truth = json.loads(sample.with_name("hrtem_movie.truth.json").read_text())["frames"][12]

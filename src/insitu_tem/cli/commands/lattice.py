@@ -205,7 +205,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         max_spots=args.max_spots,
         reference=reference,
         tolerance=args.tolerance,
-        energy_kV=float(dataset.metadata.get("beam_energy_kV") or 300.0),
+        energy_kV=optics.kv if optics else float(dataset.metadata.get("beam_energy_kV") or 300.0),
         optics=optics,
     )
     progress(1.0, "done")
