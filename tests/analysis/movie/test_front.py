@@ -3,12 +3,14 @@ step fits, polarity, the sample movie's ground truth, and the 2-D reacted area."
 
 import numpy as np
 import pytest
+from scipy import ndimage
 from scipy.special import ndtr
 
 from insitu_tem.analysis.movie.drift import measure_drift
 from insitu_tem.analysis.movie.front import OFF_LINE, TOO_WIDE
 from insitu_tem.analysis.movie.front import auto_polarity, track_front
 from insitu_tem.analysis.movie.front_area import reacted_area
+from insitu_tem.analysis.movie.front_states import moving_edge
 from insitu_tem.analysis.movie.kymograph import kymograph
 from insitu_tem.samples import EXPERIMENT
 
@@ -240,3 +242,30 @@ def test_a_kymograph_without_a_front_gives_every_frame_the_reason():
     track = track_front(100 + rng.normal(scale=2.0, size=(20, 100)), polarity=1)
     assert track.frame_reason == (track.reason,) * 20
     assert track.reason.startswith("no step-like front found along the line")
+
+
+def sliding_texture_kymograph(*, slide_px=6.0, seed=0):
+    """A front moving towards higher index (reacted, brighter, at low index) over texture 0.8
+    of its contrast that slides ``slide_px`` the other way during the movie, as texture the
+    drift correction left moving does."""
+    rng = np.random.default_rng(seed)
+    n_frames, n_samples = 60, 48
+    s = np.arange(n_samples, dtype=float)
+    x = np.linspace(-20, n_samples + 20, 2000)
+    texture = ndimage.gaussian_filter1d(rng.normal(size=x.size), 2.0 / (x[1] - x[0]))
+    texture *= 0.4 / texture.std()
+    truth = np.linspace(4, 44, n_frames)
+    rows = []
+    for t, p in enumerate(truth):
+        shift = slide_px * t / (n_frames - 1)
+        reacted = 0.5 * (1 - np.tanh(s - p))
+        rows.append(1 + 0.5 * reacted + np.interp(s + shift, x, texture))
+    return np.asarray(rows) + rng.normal(0, 0.03, (n_frames, n_samples)), truth
+
+
+def test_a_front_under_sliding_texture_is_found_the_way_its_samples_change():
+    image, truth = sliding_texture_kymograph()
+    assert moving_edge(image)[0] == -1
+    track = track_front(image)
+    assert track.ok and track.polarity == -1
+    assert np.nanmedian(np.abs(track.position - truth)) < 2.0

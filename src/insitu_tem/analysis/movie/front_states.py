@@ -22,11 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 from scipy.optimize import isotonic_regression
+from scipy.stats import norm
 
 CHANGE_Z = 3.0
 NOISE_FLOOR = 1e-3
 PURE = 0.98
 ORDER_Z = 2.5
+REVERSE_Z = float(norm.isf(norm.sf(ORDER_Z) / 2))
 OWN_GAP = 3
 
 
@@ -153,15 +155,37 @@ def order_evidence(
 ) -> tuple[int, int, np.ndarray, np.ndarray, float]:
     """The test :func:`direction_and_sign` applies: direction, sign, change frames, the samples
     that change significantly with that sign, and their order z-score (NaN when fewer than four
-    change; a front is found when it reaches ``ORDER_Z``)."""
-    direction, sign = moving_edge(image)
-    if polarity is not None:
-        sign = -polarity * direction
+    change; a front is found when it reaches ``ORDER_Z``).
+
+    The polarity (``polarity``, else the moving edge's) is kept; the direction is the moving
+    edge's unless that fails the test and the other direction (with the same polarity, so the
+    other sign) passes it at ``REVERSE_Z``, the order test's level shared by its two looks: the
+    moving edge's direction is ``Σ ∂K/∂t · ∂K/∂s``, to which static texture the drift
+    correction left moving adds, while its polarity weights ``∂K/∂s`` by ``|∂K/∂t|``, in which
+    texture edges of either sign cancel."""
+    direction, edge_sign = moving_edge(image)
+    polarity = -direction * edge_sign if polarity is None else polarity
     frame, step, z = change_points(image / initial_beam(image)[:, None])
-    changed = (z > change_threshold(image.shape[0])) & (np.sign(step) == sign)
+    threshold = change_threshold(image.shape[0])
+    tests = [
+        _order_test(frame, step, z, threshold, d, -polarity * d) for d in (direction, -direction)
+    ]
+    if not tests[0][1] >= ORDER_Z and tests[1][1] >= REVERSE_Z:
+        direction = -direction
+        tests.reverse()
+    changed, order = tests[0]
+    return direction, -polarity * direction, frame, changed, order
+
+
+def _order_test(
+    frame: np.ndarray, step: np.ndarray, z: np.ndarray, threshold: float, direction: int, sign: int
+) -> tuple[np.ndarray, float]:
+    """The samples that change beyond ``threshold`` with ``sign`` and their order z-score along
+    ``direction`` (NaN when fewer than four)."""
+    changed = (z > threshold) & (np.sign(step) == sign)
     if changed.sum() < 4:
-        return direction, sign, frame, changed, np.nan
-    return direction, sign, frame, changed, _in_order(np.flatnonzero(changed), frame, z, direction)
+        return changed, np.nan
+    return changed, _in_order(np.flatnonzero(changed), frame, z, direction)
 
 
 def _in_order(samples: np.ndarray, frame: np.ndarray, z: np.ndarray, direction: int) -> float:
