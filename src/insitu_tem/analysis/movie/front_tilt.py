@@ -9,6 +9,12 @@ change frame the spread of ``u`` with ``v`` is the tilt: ``b`` is the least-squa
 ``u - ū(f)`` against ``v - v̄(f)`` (one-hot frames; a robust second pass drops points beyond 3
 robust σ). Sampling the band along ``u + b v`` (:attr:`LineSampling.shear`) then sees the front
 sharp, and the position where it crosses ``v = 0`` is the width-averaged one.
+
+The 1σ of ``b`` adds to the fit's statistical one the front's shape across the band that every
+frame shares (the strips' mean residuals, a rough front's local shape): a shape that does not
+average out over frames tilts the fit by its unseen straight part. The tilt is the front's
+local one, within the band; a front rough on scales longer than the band's width crosses the
+line at another mean angle.
 """
 
 from __future__ import annotations
@@ -46,7 +52,8 @@ class FrontTilt:
     shear : float
         Along-line displacement of the front per px across the line (0 when not measured).
     shear_sigma : float
-        1σ of ``shear`` (NaN when not measured).
+        1σ of ``shear``, statistical and the front's shape across the band (NaN when not
+        measured).
     n_points : int
         Samples that changed significantly and entered the fit.
     ok : bool
@@ -55,10 +62,11 @@ class FrontTilt:
         Why ``ok`` is False.
     declined_shear : float
         When no front changes the straight band in order but its strips, read with the moving
-        edge's sign, change along a tilt beyond ``STEEP_Z`` σ: that tilt (0 otherwise). The
-        band is not sampled along it; it says why the front was not found.
+        edge's sign, change along a tilt beyond ``STEEP_Z`` times its statistical σ (the strips
+        do change along a tilt; the front's shape sets how well it gives the front's angle): that
+        tilt (0 otherwise). The band is not sampled along it; it says why the front was not found.
     declined_sigma : float
-        1σ of ``declined_shear`` (NaN when that is 0).
+        1σ of ``declined_shear`` as of ``shear`` (NaN when that is 0).
     """
 
     shear: float
@@ -99,13 +107,26 @@ def _slope(f: np.ndarray, u: np.ndarray, v: np.ndarray, keep: np.ndarray) -> tup
     dv = v[keep] - (np.bincount(index, v[keep]) / counts)[index]
     spread = float(np.sum(dv**2))
     if spread <= 0:
-        return 0.0, np.inf, np.zeros(u.size)
+        return 0.0, np.inf, np.zeros(u.size), 0.0
     slope = float(np.sum(du * dv) / spread)
     residual = np.zeros(u.size)
     residual[keep] = du - slope * dv
     dof = max(int(keep.sum()) - frames.size - 1, 1)
     sigma = float(np.sqrt(np.sum(residual**2) / dof / spread))
-    return slope, sigma, residual
+    shape = float(np.sqrt(_shape_variance(residual[keep], v[keep]) * keep.sum() / spread))
+    return slope, sigma, residual, shape
+
+
+def _shape_variance(residual: np.ndarray, v: np.ndarray) -> float:
+    """Variance (px²) of the front's shape across the band that every frame shares: the strips'
+    mean residuals about the straight line, with the line's 2 degrees of freedom (0 for two
+    strips, which a line always fits). A shape that each frame shows alike does not average
+    out over frames, and its unseen straight part tilts the fit as much as the part seen."""
+    strips, index = np.unique(v, return_inverse=True)
+    if strips.size <= 2:
+        return 0.0
+    profile = np.bincount(index, residual) / np.bincount(index)
+    return float(np.sum(profile**2) / (strips.size - 2))
 
 
 def front_tilt(movie, points_rc, *, width: float, shifts_px=None) -> FrontTilt:
@@ -135,10 +156,10 @@ def front_tilt(movie, points_rc, *, width: float, shifts_px=None) -> FrontTilt:
     f, u, v = _points(strips, centres, found[1])
     if f.size < MIN_POINTS:
         return FrontTilt(0.0, np.nan, f.size, False, "too few samples change in the strips")
-    slope, sigma, kept = _robust_slope(f, u, v)
+    slope, sigma, total, kept = _robust_slope(f, u, v)
     if not np.isfinite(sigma):
         return FrontTilt(0.0, np.nan, kept, False, "the strips change in one frame")
-    return FrontTilt(float(np.clip(slope, -MAX_SHEAR, MAX_SHEAR)), sigma, kept)
+    return FrontTilt(float(np.clip(slope, -MAX_SHEAR, MAX_SHEAR)), total, kept)
 
 
 def _points(strips: np.ndarray, centres: np.ndarray, sign: int) -> tuple[np.ndarray, ...]:
@@ -156,25 +177,26 @@ def _points(strips: np.ndarray, centres: np.ndarray, sign: int) -> tuple[np.ndar
     return tuple(np.array(column, dtype=float) for column in zip(*points))
 
 
-def _robust_slope(f: np.ndarray, u: np.ndarray, v: np.ndarray) -> tuple[float, float, int]:
-    """:func:`_slope` again without the points beyond 3 robust σ of the first pass, and the
-    number of points kept."""
+def _robust_slope(f: np.ndarray, u: np.ndarray, v: np.ndarray) -> tuple[float, float, float, int]:
+    """:func:`_slope` again without the points beyond 3 robust σ of the first pass: the slope,
+    its statistical 1σ, its 1σ with the front's shape across the band, and the number of points
+    kept."""
     keep = np.ones(f.size, bool)
-    _, _, residual = _slope(f, u, v, keep)
+    residual = _slope(f, u, v, keep)[2]
     keep = np.abs(residual) <= 3 * max(float(robust_sigma(residual[keep])), 1e-9)
-    slope, sigma, _ = _slope(f, u, v, keep)
-    return slope, sigma, int(keep.sum())
+    slope, sigma, _, shape = _slope(f, u, v, keep)
+    return slope, sigma, float(np.hypot(sigma, shape)), int(keep.sum())
 
 
 def _declined(strips: np.ndarray, centres: np.ndarray) -> FrontTilt:
     """No front: with the tilt the strips show for the moving edge's sign
-    (:attr:`FrontTilt.declined_shear`) when it is beyond ``STEEP_Z`` σ."""
+    (:attr:`FrontTilt.declined_shear`) when it is beyond ``STEEP_Z`` statistical σ."""
     f, u, v = _points(strips, centres, moving_edge(strips.mean(axis=2))[1])
     shear, shear_sigma = 0.0, np.nan
     if f.size >= MIN_POINTS:
-        slope, sigma, _ = _robust_slope(f, u, v)
+        slope, sigma, total, _ = _robust_slope(f, u, v)
         if abs(slope) > STEEP_Z * sigma:
-            shear, shear_sigma = slope, sigma
+            shear, shear_sigma = slope, total
     return FrontTilt(0.0, np.nan, 0, False, "no front changes the band", shear, shear_sigma)
 
 
