@@ -67,9 +67,11 @@ class FrontPlots(QObject):
             time_units=time_units,
         )
         bench.kymograph_view.set_time(times[bench.frame])
-        bench.status.setText(
-            f"Kymograph along {len(self.line_shown)} points, width {bench.width_spin.value():g} px."
-        )
+        if bench.analysis is None:
+            bench.status.setText(
+                f"Kymograph along {len(self.line_shown)} points, "
+                f"width {bench.width_spin.value():g} px."
+            )
         self.update_manual()
         bench.kymograph_ready.emit()
 

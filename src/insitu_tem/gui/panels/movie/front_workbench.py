@@ -198,7 +198,8 @@ class FrontWorkbench(QWidget):
     def set_dataset(self, dataset: Dataset) -> None:
         """Work on a new movie: nothing drawn or measured on another movie survives.
 
-        The same movie recalibrated keeps its line and marks (they are in px); results go.
+        The same movie recalibrated keeps its line and marks (they are in px); results go. The
+        session's own track of this movie (a project opened without panel state) is drawn.
         """
         same_movie = self.dataset is not None and (dataset.source, dataset.shape) == (
             self.dataset.source,
@@ -215,8 +216,9 @@ class FrontWorkbench(QWidget):
             self.line.forget()
             self.annotations.clear()
         self.kinetics.clear()
-        self.film.show_all()
         self.status.setText("Draw a line across the front (Line tool: two clicks).")
+        self.plots.show_track()
+        self.film.show_all()
         self.line.redraw()
         self._annotations_changed()
         self.plots.schedule_kymograph()
