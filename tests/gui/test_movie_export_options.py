@@ -49,8 +49,9 @@ def test_dialog_defaults_to_the_playback_rate_and_exports_the_chosen_part(qtbot,
     assert dialog.fps.value() == 25.0
     dialog.crop.setCurrentText("Visible area")
     dialog.zoom.setValue(2.0)
-    dialog.first.setValue(1)
-    dialog.last.setValue(4)
+    assert (dialog.first.text(), dialog.last.text()) == ("1", "6")
+    dialog.first.setValue(2)
+    dialog.last.setValue(5)
     options = dialog.options()
     assert options == {
         "fps": 25.0,

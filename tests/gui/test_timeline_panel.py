@@ -42,7 +42,7 @@ def test_log_opens_with_charge_current_and_bias_plotted(timeline):
     assert panel.checked_channels() == [CHARGE, "Channel A Current", "Channel A Voltage"]
     labels = [plot.legend.items[0][1].text for plot in panel.plots.plot_items]
     assert labels == [CHARGE, "Channel A Current", "Channel A Voltage"]
-    assert "frame 0" in panel.status.text()
+    assert "frame 1, " in panel.status.text()
 
 
 def test_dragging_the_cursor_moves_the_movie_and_reads_the_charge(timeline, qtbot):
@@ -141,7 +141,7 @@ def test_main_window_timeline_saves_and_reopens_with_the_project(
     qtbot.keyClick(panel.offset, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: panel.timeline.offset_s == 5.0, timeout=60000)
     window.state.set_frame(20)
-    assert panel.frame == 20 and "frame 20" in panel.status.text()
+    assert panel.frame == 20 and "frame 21, " in panel.status.text()
     saved = tmp_path / "with_log.itproj"
     window.project.save(saved)
     other = MainWindow(

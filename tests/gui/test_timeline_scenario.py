@@ -115,7 +115,7 @@ def test_done_when_scenario(sample_window, qtbot, movie_user, tmp_path, monkeypa
     assert window.state.frame == 40
     movie.navigator.slider.setValue(10)
     assert all(cursor.value() == pytest.approx(5.0) for cursor in panel.plots.cursors)
-    assert "frame 10, t = 5.00 s" in panel.status.text()
+    assert "frame 11, t = 5.00 s" in panel.status.text()
 
     float_movie_panel(qtbot, window)
     movie_user.draw_line(movie, (ROW, LINE_START_COL), (ROW, 240))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from insitu_tem.core.model import Dataset
+from insitu_tem.core.units import FRAME
+from insitu_tem.gui.frame_numbers import frame_number
 
 DRIFT_HINT = (
     "Drift not corrected: the specimen drift biases the front position and n. "
@@ -51,13 +53,18 @@ def status_text(result) -> str:
 
 
 def velocity_text(track: dict, frame: int, frame_times: np.ndarray, time_units: str) -> str:
-    """The fitted velocity at ``frame`` with its 1σ when known ("" without a fit)."""
+    """The fitted velocity at ``frame`` with its 1σ when known ("" without a fit); a movie
+    without times names the frame by its number."""
     if not track["fit"]["ok"]:
         return ""
     velocity = track["velocity"]
     index = min(frame, len(velocity) - 1)
     v = float(velocity[index])
-    when = f"velocity at t = {frame_times[frame]:.3g} {time_units}"
+    when = (
+        f"velocity at frame {frame_number(frame)}"
+        if time_units == FRAME
+        else f"velocity at t = {frame_times[frame]:.3g} {time_units}"
+    )
     if not np.isfinite(v):
         return f"{when}: before the front started (no fit)"
     sigma = track.get("velocity_sigma")

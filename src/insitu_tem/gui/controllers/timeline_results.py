@@ -24,6 +24,7 @@ from insitu_tem.analysis.timeline.front_charge import (
 from insitu_tem.core.model import DataError
 from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.core.uncertainty_text import si_value_with_sigma
+from insitu_tem.gui.frame_numbers import frame_number
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import StoreResultCommand
 from insitu_tem.workflows import dose, film
@@ -248,7 +249,7 @@ class TimelineResults(QObject):
             return
         text = (
             f"Front at {position:.4g} {units}: t = {crossing.time_s:.2f} s (frame "
-            f"{crossing.frame}), Q = "
+            f"{frame_number(crossing.frame)}), Q = "
             f"{si_value_with_sigma(crossing.charge_C, crossing.charge_sigma_C, 'C')}"
         )
         lithium = self.panel.derived.get(LITHIUM)

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
+from insitu_tem.gui.frame_numbers import FIRST_FRAME, frame_index, frame_number
+
 CROPS = ("Whole frame", "Visible area", "Display crop")
 
 
@@ -25,7 +27,8 @@ class MovieExportDialog(QDialog):
     crops : dict of str to (int, int, int, int) or None
         Crop choices available, (row0, col0, row1, col1) px; names from :data:`CROPS`.
     frame_range : (int, int)
-        The first and last frame to propose (inclusive).
+        The first and last frame index to propose (0-based, inclusive; shown as frame numbers
+        from :data:`~insitu_tem.gui.frame_numbers.FIRST_FRAME`).
     """
 
     def __init__(self, *, n_frames: int, fps: float, crops: dict, frame_range, parent=None):
@@ -41,9 +44,10 @@ class MovieExportDialog(QDialog):
         self.crop.addItems(list(self._crops))
         self.first, self.last = QSpinBox(), QSpinBox()
         for box in (self.first, self.last):
-            box.setRange(0, max(n_frames - 1, 0))
-        self.first.setValue(int(frame_range[0]))
-        self.last.setValue(int(frame_range[1]))
+            box.setRange(FIRST_FRAME, frame_number(max(n_frames - 1, 0)))
+            box.setToolTip(f"Frame number (from {FIRST_FRAME}, as under the movie)")
+        self.first.setValue(frame_number(frame_range[0]))
+        self.last.setValue(frame_number(frame_range[1]))
         self.step = QSpinBox(minimum=1, maximum=max(n_frames, 1), value=1)
         self.step.setToolTip("Export every n-th frame")
         buttons = QDialogButtonBox(
@@ -62,7 +66,7 @@ class MovieExportDialog(QDialog):
 
     def options(self) -> dict:
         """Keyword options for :func:`insitu_tem.figures.movie_export.export_movie`."""
-        first, last = sorted((self.first.value(), self.last.value()))
+        first, last = sorted((frame_index(self.first.value()), frame_index(self.last.value())))
         return {
             "fps": float(self.fps.value()),
             "zoom": float(self.zoom.value()),

@@ -6,10 +6,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 
 from insitu_tem.core.model import Axis
+from insitu_tem.gui.frame_numbers import FIRST_FRAME
 
 
 class Navigator(QWidget):
     """Slider + spin box over an index, labelled in calibrated units.
+
+    The spin box shows the index plus ``first`` (frames, the default: :data:`FIRST_FRAME`, as
+    Fiji numbers slices; probes: 0, as the line-scan results number them); :attr:`index` and
+    :attr:`index_changed` are 0-based.
 
     Signals
     -------
@@ -18,12 +23,17 @@ class Navigator(QWidget):
 
     index_changed = Signal(int)
 
-    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, label: str, *, first: int = FIRST_FRAME, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._axis = Axis("index", 1)
+        self.first = int(first)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.spin = QSpinBox()
-        self.spin.setToolTip("Index (from 0); the calibrated value reads beside it")
+        self.spin.setToolTip(
+            f"{label} number (from {self.first}); the calibrated value reads beside it"
+        )
         self.value_label = QLabel()
         self.value_label.setMinimumWidth(110)
         layout = QHBoxLayout(self)
@@ -33,7 +43,7 @@ class Navigator(QWidget):
         layout.addWidget(self.spin)
         layout.addWidget(self.value_label)
         self.slider.valueChanged.connect(self._on_value)
-        self.spin.valueChanged.connect(self.slider.setValue)
+        self.spin.valueChanged.connect(lambda number: self.slider.setValue(number - self.first))
         self.set_axis(self._axis)
 
     @property
@@ -43,9 +53,9 @@ class Navigator(QWidget):
     def set_axis(self, axis: Axis) -> None:
         """Range the navigator over ``axis`` (size, calibration)."""
         self._axis = axis
-        for widget in (self.slider, self.spin):
+        for widget, first in ((self.slider, 0), (self.spin, self.first)):
             widget.blockSignals(True)
-            widget.setRange(0, max(axis.size - 1, 0))
+            widget.setRange(first, max(axis.size - 1, 0) + first)
             widget.blockSignals(False)
         self.setEnabled(axis.size > 1)
         self._update_label(self.slider.value())
@@ -56,7 +66,7 @@ class Navigator(QWidget):
 
     def _on_value(self, value: int) -> None:
         self.spin.blockSignals(True)
-        self.spin.setValue(value)
+        self.spin.setValue(value + self.first)
         self.spin.blockSignals(False)
         self._update_label(value)
         self.index_changed.emit(value)
@@ -66,4 +76,4 @@ class Navigator(QWidget):
         if axis.calibrated:
             self.value_label.setText(f"{axis.to_value(value):.4g} {axis.units}")
         else:
-            self.value_label.setText(f"{value + 1} / {axis.size}")
+            self.value_label.setText(f"{value + self.first} / {axis.size - 1 + self.first}")

@@ -74,7 +74,7 @@ class EelsPanel(QWidget):
         self.side = QStackedWidget()
         self.side.addWidget(self.profiles)
         self.side.addWidget(self.eds_view)
-        self.navigator = Navigator("Probe")
+        self.navigator = Navigator("Probe", first=0)
         self.readout = QLabel("Open an EELS spectrum or line scan")
         self.readout.setWordWrap(True)
         self._build_controls()

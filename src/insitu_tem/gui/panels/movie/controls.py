@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from insitu_tem.analysis.movie.display_processing import FILTERS, DisplayOptions
+from insitu_tem.gui.frame_numbers import FIRST_FRAME, frame_index, frame_number
 from insitu_tem.gui.widgets.image_view import COLORMAPS
 from insitu_tem.gui.widgets.plot_factory import plot_widget
 
@@ -236,8 +237,8 @@ class ProcessingControls(QWidget):
         self.first, self.last = QSpinBox(), QSpinBox()
         self.first.setPrefix("from ")
         self.last.setPrefix("to ")
-        self.first.setToolTip("First frame played (frame index)")
-        self.last.setToolTip("Last frame played (frame index)")
+        self.first.setToolTip(f"First frame played (frame number, from {FIRST_FRAME})")
+        self.last.setToolTip(f"Last frame played (frame number, from {FIRST_FRAME})")
         self.drift_button = QPushButton("Measure drift")
         self.drift_button.setToolTip(
             "Measure the specimen drift of every frame, px (sub-pixel phase correlation)"
@@ -271,9 +272,10 @@ class ProcessingControls(QWidget):
     def set_frame_count(self, n_frames: int) -> None:
         """Range the time-range spin boxes over the movie; a single image has no frames to
         play, average or align (those controls are disabled; binning, filter, crop stay)."""
-        for spin, value in ((self.first, 0), (self.last, n_frames - 1)):
+        last = frame_number(max(n_frames - 1, 0))
+        for spin, value in ((self.first, FIRST_FRAME), (self.last, last)):
             spin.blockSignals(True)
-            spin.setRange(0, max(n_frames - 1, 0))
+            spin.setRange(FIRST_FRAME, last)
             spin.setValue(value)
             spin.blockSignals(False)
         for widget in (self.first, self.last, self.average, self.drift_button):
@@ -281,10 +283,11 @@ class ProcessingControls(QWidget):
 
     def options(self, crop) -> DisplayOptions:
         """Display options from the widgets plus the panel's current crop."""
-        full = self.first.value() == 0 and self.last.value() == self.last.maximum()
+        full = self.first.value() == FIRST_FRAME and self.last.value() == self.last.maximum()
+        played = (frame_index(self.first.value()), frame_index(self.last.value()))
         return DisplayOptions(
             crop=crop,
-            time_range=None if full else (self.first.value(), self.last.value()),
+            time_range=None if full else played,
             average=self.average.value(),
             binning=self.binning.value(),
             filter=self.filter.currentText(),

@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoCommand
 from insitu_tem.analysis.movie.front_manual import interpolate_keyframes
 from insitu_tem.core.model import Axis
 from insitu_tem.figures.overlay_colours import MARKS
+from insitu_tem.gui.frame_numbers import frame_number
 
 
 class FrontAnnotations(QObject):
@@ -86,7 +87,7 @@ class AddFrontPoint(QUndoCommand):
     """Append a point to a frame's keyframe."""
 
     def __init__(self, model: FrontAnnotations, frame: int, point: tuple[float, float]) -> None:
-        super().__init__(f"Mark front on frame {frame}")
+        super().__init__(f"Mark front on frame {frame_number(frame)}")
         self.model, self.frame, self.point = model, frame, point
         self.index = len(model.points(frame))
 
@@ -101,7 +102,7 @@ class MoveFrontPoint(QUndoCommand):
     """Move one keyframe point."""
 
     def __init__(self, model: FrontAnnotations, frame: int, index: int, old, new) -> None:
-        super().__init__(f"Move front point on frame {frame}")
+        super().__init__(f"Move front point on frame {frame_number(frame)}")
         self.model, self.frame, self.index, self.old, self.new = model, frame, index, old, new
 
     def redo(self) -> None:
@@ -115,7 +116,7 @@ class DeleteFrontPoint(QUndoCommand):
     """Delete one keyframe point."""
 
     def __init__(self, model: FrontAnnotations, frame: int, index: int) -> None:
-        super().__init__(f"Delete front point on frame {frame}")
+        super().__init__(f"Delete front point on frame {frame_number(frame)}")
         self.model, self.frame, self.index = model, frame, index
         self.point = model.points(frame)[index]
 

@@ -21,6 +21,7 @@ from insitu_tem.analysis.movie.display_processing import (
 from insitu_tem.core.model import Axis, DataError, Dataset
 from insitu_tem.workflows import drift as drift_workflow
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.frame_numbers import frame_number
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.panels.movie.front_workbench import FrontWorkbench
 from insitu_tem.gui.panels.movie.controls import ContrastControls, PlaybackBar, ProcessingControls
@@ -226,7 +227,7 @@ class MoviePanel(QWidget):
             if self.single_image
             else f"t = {time_axis.to_value(index):.2f} s"
             if time_axis.units == "s"
-            else f"frame {index + 1}"
+            else f"frame {frame_number(index)}"
         )
         self.time_label.setText(text)
         self.view.set_timestamp(text)

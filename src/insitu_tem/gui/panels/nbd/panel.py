@@ -70,7 +70,7 @@ class NbdPanel(QWidget):
         self.dataset: Dataset | None = None
         self.patterns: np.ndarray | None = None
         self.view = NbdPatternView()
-        self.navigator = Navigator("Probe")
+        self.navigator = Navigator("Probe", first=0)
         self.scan_plots = NbdScanPlots()
         self.profile_plots = NbdProfilePlots()
         self.measure = MeasureTools(self.view)

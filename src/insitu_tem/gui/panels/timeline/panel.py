@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from insitu_tem.core.holder_log import HolderLog
 from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.analysis.timeline.frames import FrameTimeline
+from insitu_tem.gui.frame_numbers import frame_number
 from insitu_tem.gui.panels.timeline.front_charge import FrontChargeView
 from insitu_tem.gui.panels.timeline.inputs import DoseInputs, GeometryInputs
 from insitu_tem.gui.panels.timeline.plots import TimelinePlots
@@ -213,7 +214,7 @@ class TimelinePanel(QWidget):
 
     def _update_status(self) -> None:
         index = self._index()
-        parts = [f"frame {index}, t = {self.frame_time_s[index]:.2f} s"]
+        parts = [f"frame {frame_number(index)}, t = {self.frame_time_s[index]:.2f} s"]
         timeline = self.timeline
         if (
             timeline is not None
