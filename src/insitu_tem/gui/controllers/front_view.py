@@ -10,6 +10,10 @@ from insitu_tem.core.model import Dataset
 from insitu_tem.core.units import FRAME
 from insitu_tem.gui.frame_numbers import frame_number
 
+TRACK_LEAST_SAMPLES = 8
+"""The shortest kymograph :func:`~insitu_tem.analysis.movie.front.track_front` takes, samples
+(one per px along the line, the first at its start)."""
+
 DRIFT_HINT = (
     "Drift not corrected: the specimen drift biases the front position and n. "
     "Measure drift (Processing), then track again."
@@ -22,6 +26,33 @@ def times(movie: Dataset) -> tuple[np.ndarray, str]:
     if axis.units == "s":
         return axis.coordinates(), "s"
     return np.arange(axis.size, dtype=float), "frame"
+
+
+def line_length_px(line_rc) -> float:
+    """Length of the polyline ``line_rc`` ((row, col) vertices), px."""
+    return float(np.hypot(*np.diff(np.asarray(line_rc, float), axis=0).T).sum())
+
+
+def track_unavailable(movie: Dataset | None, line_rc) -> str:
+    """Why tracking the front on ``movie`` along ``line_rc`` (None: no line) is declined before
+    it starts ("" when it can run): no movie, a single image, frames or a line shorter than
+    :data:`TRACK_LEAST_SAMPLES` samples."""
+    least_px = TRACK_LEAST_SAMPLES - 1
+    if movie is None:
+        return "Open a movie first"
+    if movie.shape[0] < 2:
+        return "A single image: a front is tracked through the frames of a movie"
+    rows, cols = movie.shape[-2:]
+    if line_length_px([[0, 0], [rows - 1, cols - 1]]) < least_px:
+        return (
+            f"Frames of {rows} × {cols} px are too small: the line must be {least_px} px or longer"
+        )
+    if line_rc is None:
+        return "Draw a line across the front first (Line tool: two clicks)"
+    length = line_length_px(line_rc)
+    if length < least_px:
+        return f"The line is {length:.1f} px long: draw one {least_px} px or longer"
+    return ""
 
 
 def track_line(result) -> np.ndarray | None:

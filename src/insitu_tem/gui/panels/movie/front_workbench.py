@@ -41,6 +41,7 @@ from insitu_tem.gui.panels.movie.kymograph_view import KymographView
 from insitu_tem.gui.panels.movie.line_tool import LineTool
 from insitu_tem.gui.panels.movie.movie_view import MovieView
 from insitu_tem.workflows.front_manual import NAME as MANUAL
+from insitu_tem.gui.widgets.availability import set_available
 from insitu_tem.gui.widgets.status_tip import show_status
 
 TOOLS = ("navigate", "line", "front")
@@ -50,6 +51,10 @@ TOOL_HINTS = {
     "front": "Mark front: click points along the front on this frame; drag a mark to move it.",
 }
 """What each movie tool waits for, shown in the status bar when it is chosen."""
+
+TRACK_TIP = (
+    "Track the reaction front along the line in every frame and fit x(t) = x0 + k (t − t0)^n"
+)
 
 
 class FrontWorkbench(QWidget):
@@ -100,6 +105,7 @@ class FrontWorkbench(QWidget):
         self.plots = FrontPlots(self)
         self.annotations.changed.connect(self._annotations_changed)
         self.line.moved.connect(self.plots.schedule_kymograph)
+        self.line.moved.connect(self._update_track_button)
         self.line.waiting_for_end.connect(self._waiting_for_end)
         state.session_event.connect(self._on_session_event)
 
@@ -121,10 +127,6 @@ class FrontWorkbench(QWidget):
         )
         self.width_spin.valueChanged.connect(lambda _: self.plots.schedule_kymograph())
         self.track_button = QPushButton("Track front")
-        self.track_button.setToolTip(
-            "Track the reaction front along the line in every frame and fit x(t) = x0 + k (t − "
-            "t0)^n"
-        )
         self.thickness_button = QPushButton("Film thickness")
         self.thickness_button.setToolTip(
             "strain of the film across the line (two edges tracked per frame)"
@@ -166,6 +168,7 @@ class FrontWorkbench(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         self.track_button.clicked.connect(self.request_tracking)
+        self._update_track_button()
         self.delete_button.clicked.connect(self.marks.delete_selected)
 
     @property
@@ -181,6 +184,10 @@ class FrontWorkbench(QWidget):
         self.line.set_active(self.tool == "line")
         if checked:
             show_status(self, TOOL_HINTS[self.tool])
+
+    def _update_track_button(self) -> None:
+        reason = front_view.track_unavailable(self.dataset, self.line_rc)
+        set_available(self.track_button, reason, tooltip=TRACK_TIP)
 
     def _waiting_for_end(self) -> None:
         self.status.setText("Line: click the end point.")
@@ -222,6 +229,7 @@ class FrontWorkbench(QWidget):
         self.line.redraw()
         self._annotations_changed()
         self.plots.schedule_kymograph()
+        self._update_track_button()
 
     def forget(self) -> None:
         """The movie left the session: drop it with everything drawn and measured on it."""
@@ -232,6 +240,7 @@ class FrontWorkbench(QWidget):
         self.annotations.clear()
         self.kymograph_view.reset()
         self.kinetics.clear()
+        self._update_track_button()
 
     def set_shifts(self, shifts_px: np.ndarray | None, *, sigma_px=None) -> None:
         """Drift (t, 2) px used to make the line follow the specimen (None: raw frames), with its
