@@ -73,7 +73,10 @@ class Navigator(QWidget):
 
     def _update_label(self, value: int) -> None:
         axis = self._axis
+        last = axis.size - 1 + self.first
         if axis.calibrated:
             self.value_label.setText(f"{axis.to_value(value):.4g} {axis.units}")
+        elif axis.size < 2:
+            self.value_label.setText("")
         else:
-            self.value_label.setText(f"{value + self.first} / {axis.size - 1 + self.first}")
+            self.value_label.setText(f"of {last}" if self.first == 1 else f"of {self.first}–{last}")
