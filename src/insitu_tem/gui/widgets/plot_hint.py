@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QLabel, QWidget
 
 HINT_COLOUR = "#b0b0b0"
+
+HINT_WIDTH = 0.9
+"""Share of the plot's width a hint's lines wrap at (a long reason stays readable in a narrow
+plot instead of running off both sides)."""
 
 
 def hint_label(parent: QWidget, text: str = "", *, margin_px: int = 0) -> QLabel:
@@ -38,6 +43,9 @@ class PlotHint:
     def __init__(self, plot: pg.PlotItem, text: str) -> None:
         self.plot = plot
         self.label = pg.TextItem(text, color=HINT_COLOUR, anchor=(0.5, 0.5))
+        self.label.textItem.document().setDefaultTextOption(
+            QTextOption(Qt.AlignmentFlag.AlignCenter)
+        )
         self.label.setParentItem(plot.vb)
         plot.vb.sigResized.connect(self._centre)
         self.empty = True
@@ -57,7 +65,10 @@ class PlotHint:
         self._centre()
 
     def _centre(self, *_args) -> None:
-        self.label.setPos(self.plot.vb.rect().center())
+        """Wrap the hint at :data:`HINT_WIDTH` of the plot (its lines centred) and centre it."""
+        rect = self.plot.vb.rect()
+        self.label.setTextWidth(max(rect.width() * HINT_WIDTH, 1.0))
+        self.label.setPos(rect.center())
 
     def set_note(self, text: str | None) -> None:
         """Show ``text`` in the middle of the plot, its axes kept (a plot lined up with others on
