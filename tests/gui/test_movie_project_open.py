@@ -55,4 +55,8 @@ def test_the_track_summary_stays_after_the_kymograph_arrives(
     project = _project(front_movie, tmp_path / "tracked.itproj", panel_state=panel_state)
     bench, track = _open(qtbot, window, wait_idle, project)
     present = int(np.sum(track["present"]))
-    assert bench.status.text().startswith(f"Front found in {present} of 10 frames")
+    status = bench.status
+    assert status.text().startswith(f"Front found in {present} of 10 frames")
+    assert "Drift not corrected" in status.text()
+    qtbot.waitUntil(lambda: status.height() >= status.heightForWidth(status.width()) > 0)
+    assert status.sizeHint().width() <= status.width()

@@ -156,6 +156,7 @@ class FrontWorkbench(QWidget):
             actions.addWidget(widget)
         actions.addStretch(1)
         self.status = QLabel("Draw a line across the front (Line tool: two clicks).")
+        self.status.setWordWrap(True)
         self.kymograph_view = KymographView()
         self.kinetics = KineticsPlot()
         splitter = QSplitter()
