@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from insitu_tem.analysis.hrtem.thon_fit import Optics
+from insitu_tem.gui.panels.fft import controller
 from insitu_tem.core.model import Axis, Dataset
 from tests.analysis.hrtem.test_thon_fit import OPTICS, PIXEL_NM, phase_contrast_image
 from tests.gui.test_fft_panel import panel  # noqa: F401 - the panel fixture
@@ -65,3 +66,41 @@ def test_the_files_voltage_and_cs_are_shown_and_given(qtbot, panel):  # noqa: F8
     fields = panel.controls.aberrations
     assert fields.kv.text() == "200 kV" and fields.cs_mm.value() == 1.0
     assert fields.optics() == Optics(200.0, 1.0) and not fields.is_given()
+
+
+def test_the_voltage_typed_is_the_one_every_measurement_of_the_region_uses(
+    qtbot,
+    panel,  # noqa: F811
+    monkeypatch,
+):
+    asked, measure = [], controller.measure_lattice
+
+    def measure_lattice(*args, **options):
+        asked.append((options["energy_kV"], options["optics"]))
+        return measure(*args, **options)
+
+    monkeypatch.setattr(f"{controller.__name__}.measure_lattice", measure_lattice)
+    open_in(qtbot, panel, thon_image({}))
+    fields = panel.controls.aberrations
+    assert fields.kv.text() == "300 kV"
+    choose(qtbot, fields.known, 1)
+    fields.kv.lineEdit().selectAll()
+    qtbot.keyClicks(fields.kv.lineEdit(), "200")
+    qtbot.keyClick(fields.kv.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: fields.optics() == Optics(200.0, 1.2), timeout=60000)
+    qtbot.waitUntil(panel.tasks.is_idle, timeout=60000)
+    assert panel.jobs.region.optics == Optics(200.0, 1.2)
+    energy_kV, optics = asked[-1]
+    assert optics == Optics(200.0, 1.2) and energy_kV == 200.0
+
+
+def test_a_file_without_a_voltage_reads_at_the_default_not_the_previous_files(
+    qtbot,
+    panel,  # noqa: F811
+):
+    open_in(qtbot, panel, thon_image({"beam_energy_kV": 200.0, "cs_mm": 1.0}))
+    image = phase_contrast_image(150.0, 2)[:256, :256]
+    axes = tuple(Axis(name, n, PIXEL_NM, 0.0, "nm") for name, n in zip("yx", image.shape))
+    open_in(qtbot, panel, Dataset("image", image, axes, {}, source="other.tif"))
+    assert panel.controls.aberrations.kv.text() == "300 kV"
+    assert panel.jobs.region.energy_kV == 300.0

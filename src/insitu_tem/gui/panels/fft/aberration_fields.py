@@ -14,6 +14,8 @@ from insitu_tem.gui.edit_tracking import track_edits
 
 CHOICES = ("kV, Cs not given", "kV, Cs given (Δf fitted)", "kV, Δf, Cs given")
 NOT_GIVEN, OPTICS_GIVEN, ALL_GIVEN = range(3)
+DEFAULT_KV = 300.0
+"""The voltage of an image whose file does not give one, kV."""
 
 
 class AberrationFields(QWidget):
@@ -24,7 +26,8 @@ class AberrationFields(QWidget):
     known : QComboBox
         One of ``CHOICES``.
     kv : QDoubleSpinBox
-        Accelerating voltage, kV (the file's when it has one).
+        Accelerating voltage, kV (the file's when it has one): the voltage of every measurement
+        of the region (the phase matching's delocalisation too), given or not.
     defocus_nm : QDoubleSpinBox
         Defocus Δf, nm, positive underfocus.
     cs_mm : QDoubleSpinBox
@@ -47,7 +50,12 @@ class AberrationFields(QWidget):
             "delocalisation across the crystal's edge into the crystallinity map's 1σ"
         )
         self.kv = QDoubleSpinBox(
-            minimum=20.0, maximum=1500.0, value=300.0, singleStep=20.0, decimals=0, suffix=" kV"
+            minimum=20.0,
+            maximum=1500.0,
+            value=DEFAULT_KV,
+            singleStep=20.0,
+            decimals=0,
+            suffix=" kV",
         )
         self.kv.setToolTip("Accelerating voltage of the image, kV (the file's when it has one)")
         self.defocus_nm = QDoubleSpinBox(
@@ -106,8 +114,10 @@ class AberrationFields(QWidget):
         )
 
     def fill_from(self, metadata: dict) -> None:
-        """Take the file's ``beam_energy_kV``, ``defocus_nm`` and ``cs_mm`` where it has them;
-        given as far as the file gives them (the voltage and Cs, then the defocus)."""
+        """Take the file's ``beam_energy_kV`` (else ``DEFAULT_KV``), ``defocus_nm`` and ``cs_mm``
+        where it has them; given as far as the file gives them (the voltage and Cs, then the
+        defocus)."""
+        self.kv.setValue(DEFAULT_KV)
         keys = (("beam_energy_kV", self.kv), ("defocus_nm", self.defocus_nm))
         for key, field in (*keys, ("cs_mm", self.cs_mm)):
             if metadata.get(key) is not None:

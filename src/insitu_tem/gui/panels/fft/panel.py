@@ -306,7 +306,7 @@ class FftPanel(QWidget):
                 int(frame),
                 pixel_nm,
                 calibrated,
-                float(self.dataset.metadata.get("beam_energy_kV") or 300.0),
+                self.controls.aberrations.kv.value(),
                 float(self.controls.snr.value()),
                 self._role(),
                 self.controls.aberrations.optics(),
