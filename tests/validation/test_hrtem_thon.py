@@ -18,6 +18,9 @@ def test_truth_is_within_the_drawn_ranges_and_the_transfer_has_its_zeros():
 
 
 def test_fast_subset_reports_both_rows_without_and_with_the_cases_kv_and_cs():
+    """With the optics, confident rings off by > 3σ are at most half as frequent as without
+    (the 1σ carries the transfer of the defoci the profile allows where the Thon rings do not
+    pin it; main at 49775c3: 0.34 against 0.55)."""
     rows = hrtem_thon.run(fast=True)
     assert [("not given" in r.name, "off by" in r.name) for r in rows] == [
         (True, False),
@@ -30,6 +33,7 @@ def test_fast_subset_reports_both_rows_without_and_with_the_cases_kv_and_cs():
         assert off_row.errors.size == 1 and 0.0 <= off_row.errors[0] <= 1.0
         assert off_row.median_max == 0.05
     assert "kV and Cs given" in rows[2].name
+    assert rows[3].errors[0] <= 0.5 * rows[1].errors[0]
 
 
 def test_the_case_gives_its_cs_in_mm():

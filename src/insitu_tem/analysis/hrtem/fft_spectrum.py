@@ -16,6 +16,16 @@ import numpy as np
 from scipy import ndimage
 
 _MIN_RING_PIXELS = 200
+RING_MEDIAN_SCATTER = 1.2
+"""The scatter of ln of a ring median of a Hann-windowed white-noise spectrum in units of
+1/(ln 2·√(N/2)), the value for N independent exponential powers with their Friedel mates: the
+window correlates neighbouring FFT pixels (amplitudes by −2/3 along an axis), so a ring holds
+fewer independent powers than pixels (measured on pure noise, 256–512 px:
+1.17–1.21; tests/analysis/hrtem/test_ring_noise.py)."""
+RING_MEDIAN_CORRELATION = 0.32
+"""The correlation of ln of neighbouring ring medians of such a spectrum (measured on pure noise,
+256–512 px: 0.30–0.36), by which a fit to the profile overstates its evidence: its parameters'
+variance is (1 + ρ)/(1 − ρ) times that of independent bins."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,8 +23,13 @@ model's k₀ from the median (the background systematic). σ_d = σ_k / k₀².
 **Thon rings.** Without the voltage and Cs, a ring whose profile shows Thon rings is declined
 (:mod:`.thon_rings`). With them, the defocus is fitted to the Thon rings (:mod:`.thon_fit`), the
 transfer divided out and the ring placed on the corrected profile, its 1σ carrying the shift of
-k₀ when the defocus moves by its 1σ or to an alternative; without significant Thon rings the
-ring is read as without the optics.
+k₀ when the defocus moves by its 1σ or to an alternative. Without significant Thon rings the
+ring is read where it is seen, but the transfer of the unmeasured defocus may have moved it:
+its 1σ carries how far, over the defoci the profile allows (their likelihood from the per-bin
+noise), a ring seen there may lie; it is declined when that exceeds its half width. With the
+optics, each bin's 1σ and the fit's statistical 1σ take the Hann window's correlation of
+neighbouring FFT pixels into account (``RING_MEDIAN_SCATTER``, ``RING_MEDIAN_CORRELATION``);
+without, as before (the results without the optics do not change).
 
 References
 ----------
@@ -41,7 +46,13 @@ import numpy as np
 from scipy import ndimage, optimize
 
 from insitu_tem.analysis.diffraction.ring_peaks import lower_hull
-from insitu_tem.analysis.hrtem.fft_spectrum import PowerSpectrum, ring_labels, ring_medians
+from insitu_tem.analysis.hrtem.fft_spectrum import (
+    RING_MEDIAN_CORRELATION,
+    RING_MEDIAN_SCATTER,
+    PowerSpectrum,
+    ring_labels,
+    ring_medians,
+)
 from insitu_tem.analysis.hrtem.thon_fit import DefocusFit, Optics, fit_defocus, transfer
 from insitu_tem.analysis.hrtem.thon_rings import find_thon_rings
 from insitu_tem.core.uncertainty_text import value_with_sigma
@@ -118,8 +129,10 @@ def _fit(k, y, sigma, start, kind) -> tuple[float, float] | None:
     return float(fit.x[0]), float(math.sqrt(max(covariance[0, 0], 0.0) * max(chi2, 1.0)))
 
 
-def _place(k, y, sigma, hull, peak: int, fwhm: float) -> tuple[float, float] | None:
-    """k₀ and its 1σ from the three background models around the coarse ``peak``."""
+def _place(k, y, sigma, hull, peak: int, fwhm: float, correlated: bool):
+    """k₀ and its 1σ from the three background models around the coarse ``peak`` (None when
+    fewer than two fit); ``correlated``: the statistical 1σ takes neighbouring bins' noise
+    correlation (``RING_MEDIAN_CORRELATION``) into account."""
     x = np.log(k)
     slope = np.gradient(hull, x)[peak]
     log_a = y[peak] + math.log(max(1.0 - math.exp(hull[peak] - y[peak]), 0.05))
@@ -138,6 +151,8 @@ def _place(k, y, sigma, hull, peak: int, fwhm: float) -> tuple[float, float] | N
     positions = np.array([r[0] for r in placed])
     k0 = float(np.median(positions))
     stat = float(np.median([r[1] for r in placed]))
+    if correlated:
+        stat *= math.sqrt((1 + RING_MEDIAN_CORRELATION) / (1 - RING_MEDIAN_CORRELATION))
     return k0, math.hypot(stat, float(np.max(np.abs(positions - k0))))
 
 
@@ -165,9 +180,10 @@ def _separated_peak(k: np.ndarray, excess: np.ndarray, min_excess: float) -> int
     return None
 
 
-def _measure(k, log_power, sigma, min_excess: float) -> LatticeRing:
+def _measure(k, log_power, sigma, min_excess: float, *, correlated: bool = False) -> LatticeRing:
     """The strongest separated ring of a profile (ln P per bin with its 1σ), its k₀ and 1σ
-    carried in ``d_nm`` = 1/k₀ and ``sigma_d_nm`` = σ_k/k₀² (module docstring)."""
+    carried in ``d_nm`` = 1/k₀ and ``sigma_d_nm`` = σ_k/k₀² (module docstring; ``correlated``
+    as :func:`_place`)."""
     if k.size < 8:
         return LatticeRing(False, reason="the region is too small for a ring profile")
     smooth = ndimage.median_filter(log_power, size=5, mode="nearest")
@@ -190,7 +206,7 @@ def _measure(k, log_power, sigma, min_excess: float) -> LatticeRing:
             "frequency (its FWHM exceeds its |k|)",
         )
     fwhm = _fwhm(k, excess, peak)
-    placed = _place(k, log_power, sigma, hull, peak, min(fwhm, 0.5 * k[peak]))
+    placed = _place(k, log_power, sigma, hull, peak, min(fwhm, 0.5 * k[peak]), correlated)
     found = dict(fwhm_per_nm=fwhm, excess=float(excess[peak]))
     if placed is None:
         return LatticeRing(False, **found, reason="the ring model does not fit the profile")
@@ -198,11 +214,15 @@ def _measure(k, log_power, sigma, min_excess: float) -> LatticeRing:
     return LatticeRing(True, d_nm=1.0 / k0, sigma_d_nm=sigma_k / k0**2, **found)
 
 
-def _without_thon_rings(k, log_power, sigma, min_excess: float) -> LatticeRing:
-    """The ring as the profile shows it, declined when Thon rings are seen (:mod:`.thon_rings`)."""
+def _without_thon_rings(k, log_power, sigma, min_excess: float, *, correlated: bool = False):
+    """The ring as the profile shows it, declined when Thon rings are seen (:mod:`.thon_rings`);
+    ``correlated``: measured with the ring medians' scatter and correlation of a Hann-windowed
+    spectrum (``RING_MEDIAN_SCATTER``, ``RING_MEDIAN_CORRELATION``)."""
     thon = find_thon_rings(k, log_power, sigma)
     if thon is not None:
         return LatticeRing(False, reason=thon.reason())
+    if correlated:
+        return _measure(k, log_power, RING_MEDIAN_SCATTER * sigma, min_excess, correlated=True)
     return _measure(k, log_power, sigma, min_excess)
 
 
@@ -211,7 +231,7 @@ def _corrected(k, log_power, sigma, noise, transfer_k, min_excess: float) -> Lat
     excess = 1.0 - noise / np.exp(log_power)
     keep = (transfer_k >= 0.5) & (excess > 1.0 - np.exp(-2.0 * sigma))
     corrected = log_power[keep] + np.log(excess[keep] / transfer_k[keep])
-    return _measure(k[keep], corrected, sigma[keep] / excess[keep], min_excess)
+    return _measure(k[keep], corrected, sigma[keep] / excess[keep], min_excess, correlated=True)
 
 
 def _gaussian(ring: LatticeRing) -> tuple[float, float] | None:
@@ -240,6 +260,71 @@ def _corrected_at(profile, fit: DefocusFit, defoci, optics: Optics, min_excess: 
     ]
 
 
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, q) -> np.ndarray:
+    """Quantiles ``q`` of ``values`` under ``weights``."""
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order]) - 0.5 * weights[order]
+    return np.interp(q, cumulative / weights.sum(), values[order])
+
+
+def _consistent_positions(ring: LatticeRing, fit: DefocusFit, optics: Optics, bin_per_nm: float):
+    """The ring positions k₀ (1/nm) that would be seen where this ring is, and their weights:
+    for each defocus the profile allows (relative likelihood above 10⁻⁶ of the best) and each
+    k₀ within 3 Gaussian widths of the ring seen, whether the maximum of the ring's Gaussian
+    (its width as seen) times that defocus's transfer lies within half a bin of it."""
+    seen, width = 1.0 / ring.d_nm, ring.fwhm_per_nm / 2.355
+    weight = np.exp(-0.5 * (fit.rise - fit.rise.min()))
+    likely = np.flatnonzero(weight > 1e-6)
+    k = seen + np.linspace(-4.5 * width, 4.5 * width, 181)
+    k = k[k > bin_per_nm]
+    positions = seen + np.linspace(-3 * width, 3 * width, 121)
+    gaussians = np.exp(-0.5 * ((k[None, :] - positions[:, None]) / width) ** 2)
+    tolerance = max(0.5 * bin_per_nm, 0.5 * (k[1] - k[0]))
+    consistent = np.zeros(positions.size)
+    for chunk in np.array_split(likely, max(likely.size // 64, 1)):
+        passed = transfer(
+            k[None, :],
+            fit.grid_nm[chunk][:, None],
+            optics,
+            fit.grid_astigmatism_nm[chunk][:, None],
+            bin_per_nm=bin_per_nm,
+        )
+        maxima = k[np.argmax(passed[:, None, :] * gaussians[None, :, :], axis=2)]
+        consistent += weight[chunk] @ (np.abs(maxima - seen) <= tolerance)
+    return positions, consistent
+
+
+def _marginalised(ring: LatticeRing, fit: DefocusFit, optics: Optics, bin_per_nm: float):
+    """The ring where the Thon rings do not pin the defocus: where it is seen, its 1σ carrying
+    in quadrature the larger distance from there to the 16th or 84th percentile of the positions
+    consistent with it over the defoci the profile allows (:func:`_consistent_positions`; not
+    moved to their median, whose direction rests on a model that leaves the background's
+    transfer out); ok False when that distance exceeds the ring's half width at half maximum."""
+    if not ring.ok:
+        return ring
+    positions, weight = _consistent_positions(ring, fit, optics, bin_per_nm)
+    unpinned = "the Thon rings do not pin the defocus (no significant fit)"
+    if not weight.any():
+        return LatticeRing(
+            False,
+            fwhm_per_nm=ring.fwhm_per_nm,
+            excess=ring.excess,
+            reason=f"{unpinned} and no ring under the transfer of those it allows is seen here",
+        )
+    k0 = 1.0 / ring.d_nm
+    spread = float(np.max(np.abs(_weighted_quantiles(positions, weight, [0.1587, 0.8413]) - k0)))
+    if spread > 0.5 * ring.fwhm_per_nm:
+        return LatticeRing(
+            False,
+            fwhm_per_nm=ring.fwhm_per_nm,
+            excess=ring.excess,
+            reason=f"{unpinned} and the defoci the profile allows move the ring by up to "
+            f"{100 * spread / k0:.0f} % (1σ), more than its half width",
+        )
+    sigma_k = math.hypot(ring.sigma_d_nm * k0**2, spread)
+    return replace(ring, sigma_d_nm=sigma_k / k0**2)
+
+
 def _through_thon_rings(k, log_power, sigma, optics: Optics, min_excess: float) -> LatticeRing:
     """The ring with the transfer divided out, Δf fitted to the Thon rings (:mod:`.thon_fit`)
     over the bins up to the last whose power is twice the noise floor (the median of the
@@ -250,15 +335,16 @@ def _through_thon_rings(k, log_power, sigma, optics: Optics, min_excess: float) 
     floor = np.median(log_power[-max(log_power.size // 4, 1) :])
     signal = np.flatnonzero(log_power > floor + math.log(2.0))
     if signal.size < 8:
-        return _without_thon_rings(k, log_power, sigma, min_excess)
+        return _without_thon_rings(k, log_power, sigma, min_excess, correlated=True)
     kept = slice(0, int(signal[-1]) + 1)
-    profile = (k[kept], log_power[kept], sigma[kept])
+    profile = (k[kept], log_power[kept], RING_MEDIAN_SCATTER * sigma[kept])
     power = np.exp(profile[1])
     fit = fit_defocus(
         profile[0], power, profile[2], optics, ring=_gaussian(_measure(*profile, 0.0))
     )
     if not fit.significant:
-        return _without_thon_rings(k, log_power, sigma, min_excess)
+        ring = _without_thon_rings(k, log_power, sigma, min_excess, correlated=True)
+        return _marginalised(ring, fit, optics, k[1] - k[0])
     (first,) = _corrected_at(profile, fit, (fit.defocus_nm,), optics, min_excess)
     if first.ok:
         fit = fit_defocus(profile[0], power, profile[2], optics, ring=_gaussian(first))

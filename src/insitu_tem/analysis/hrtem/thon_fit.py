@@ -85,6 +85,10 @@ class DefocusFit:
     gain, threshold : float
         χ² gained over the model without Thon rings (scaled to χ²ᵣ = 1) and the level it must
         exceed to be significant.
+    grid_nm, rise, grid_astigmatism_nm : numpy.ndarray
+        Every defocus tried (nm), the residual's rise above its minimum over them all in units
+        of a χ² of independent bins (scaled to χ²ᵣ = 1 and divided by the residual correlation:
+        −2 ln of the relative likelihood), and the best astigmatism at each (nm).
     """
 
     defocus_nm: float
@@ -94,6 +98,9 @@ class DefocusFit:
     noise: np.ndarray
     gain: float
     threshold: float
+    grid_nm: np.ndarray
+    rise: np.ndarray
+    grid_astigmatism_nm: np.ndarray
 
     @property
     def significant(self) -> bool:
@@ -208,6 +215,13 @@ def _within(rise: np.ndarray, best: int, level: float) -> tuple[int, int]:
     return low, high
 
 
+def _best_noise(k, power, sigma, optics, basis, defocus_nm, astigmatism_nm) -> np.ndarray:
+    """N(k) of the model at ``defocus_nm`` and ``astigmatism_nm``."""
+    passed = transfer(k, defocus_nm, optics, astigmatism_nm, bin_per_nm=k[1] - k[0])
+    coefficients = _chi2(np.hstack([_noise(k), passed[:, None] * basis]), power, sigma)[1]
+    return _noise(k) @ coefficients[:1]
+
+
 def fit_defocus(
     k: np.ndarray,
     power: np.ndarray,
@@ -226,30 +240,32 @@ def fit_defocus(
     rings = np.array([zeros(k, df, optics) >= MIN_ZEROS for df in grid])
     smooth_misfit = _misfit(np.hstack([_noise(k), basis]), power, sigma)[0]
     smooth = float(smooth_misfit @ smooth_misfit)
+    dof = max(k.size - basis.shape[1] - 4, 1)
+    lowest = residuals.min(axis=0)
+    likelihood = dict(
+        grid_nm=grid,
+        rise=(lowest - lowest.min()) / max(lowest.min() / dof, 1.0) / _correlation(smooth_misfit),
+        grid_astigmatism_nm=np.asarray(ASTIGMATISM_NM)[np.argmin(residuals, axis=0)],
+    )
     if not rings.any():
-        return DefocusFit(math.nan, math.nan, math.nan, (), np.zeros_like(k), 0.0, math.inf)
+        best_a, best = np.unravel_index(int(np.argmin(residuals)), residuals.shape)
+        noise = _best_noise(k, power, sigma, optics, basis, grid[best], ASTIGMATISM_NM[best_a])
+        return DefocusFit(math.nan, math.nan, math.nan, (), noise, 0.0, math.inf, **likelihood)
     masked = np.where(rings[None, :], residuals, np.inf)
     best_a, best = np.unravel_index(int(np.argmin(masked)), residuals.shape)
-    dof = max(k.size - basis.shape[1] - 4, 1)
     scale = max(residuals[best_a, best] / dof, 1.0)
-    rise = (residuals.min(axis=0) - residuals[best_a, best]) / scale
+    rise = (lowest - residuals[best_a, best]) / scale
     low, high = _within(rise, best, 1.0)
     inner = (rise[1:-1] <= rise[:-2]) & (rise[1:-1] <= rise[2:]) & (rise[1:-1] < AMBIGUOUS_RISE)
     others = [grid[i] for i in np.flatnonzero(inner) + 1 if not low <= i <= high]
     astigmatism = ASTIGMATISM_NM[best_a]
-    design = np.hstack(
-        [
-            _noise(k),
-            transfer(k, grid[best], optics, astigmatism, bin_per_nm=k[1] - k[0])[:, None] * basis,
-        ]
-    )
-    coefficients = _chi2(design, power, sigma)[1]
     return DefocusFit(
         defocus_nm=float(grid[best]),
         sigma_nm=float(max(0.5 * (grid[high] - grid[low]), 0.5 * step)),
         astigmatism_nm=float(astigmatism),
         alternatives_nm=tuple(float(d) for d in others),
-        noise=_noise(k) @ coefficients[:1],
+        noise=_best_noise(k, power, sigma, optics, basis, grid[best], astigmatism),
         gain=float((smooth - residuals[best_a, best]) / scale / _correlation(smooth_misfit)),
         threshold=_threshold(grid.size / 4.0),
+        **likelihood,
     )
