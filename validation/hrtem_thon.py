@@ -14,7 +14,8 @@ R(k)·E(k)², the structural ring as the envelopes pass it (sin²χ averaged to 
 and 1σ are in % of the true d. A second row is the fraction of confident (ok) results whose error
 exceeds 3σ. Both rows are given twice: with the voltage and Cs not given (the ring is declined
 when Thon rings are seen) and given (each case's true kV and Cs: the defocus is fitted and the
-transfer divided out). The method was developed on seeds 34100–34499 (the fast subset is
+transfer divided out, or, where the Thon rings do not pin it, the ring's 1σ carries the transfer of
+the defoci the profile allows). The method was developed on seeds 34100–34499 (the fast subset is
 34100–34179); the full run is the held-out seeds 34900–35299.
 """
 
