@@ -14,6 +14,10 @@ TRACK_LEAST_SAMPLES = 8
 """The shortest kymograph :func:`~insitu_tem.analysis.movie.front.track_front` takes, samples
 (one per px along the line, the first at its start)."""
 
+THICKNESS_LEAST_SAMPLES = 24
+"""The shortest kymograph :func:`~insitu_tem.analysis.movie.film_thickness.film_thickness`
+takes with its default ``half_window`` (6 samples; four of them), samples."""
+
 DRIFT_HINT = (
     "Drift not corrected: the specimen drift biases the front position and n. "
     "Measure drift (Processing), then track again."
@@ -33,15 +37,18 @@ def line_length_px(line_rc) -> float:
     return float(np.hypot(*np.diff(np.asarray(line_rc, float), axis=0).T).sum())
 
 
-def track_unavailable(movie: Dataset | None, line_rc) -> str:
-    """Why tracking the front on ``movie`` along ``line_rc`` (None: no line) is declined before
+def track_unavailable(
+    movie: Dataset | None, line_rc, *, least_samples: int = TRACK_LEAST_SAMPLES, what="a front"
+) -> str:
+    """Why tracking ``what`` on ``movie`` along ``line_rc`` (None: no line) is declined before
     it starts ("" when it can run): no movie, a single image, frames or a line shorter than
-    :data:`TRACK_LEAST_SAMPLES` samples."""
-    least_px = TRACK_LEAST_SAMPLES - 1
+    ``least_samples`` samples (the front: :data:`TRACK_LEAST_SAMPLES`; the film's edges:
+    :data:`THICKNESS_LEAST_SAMPLES`)."""
+    least_px = least_samples - 1
     if movie is None:
         return "Open a movie first"
     if movie.shape[0] < 2:
-        return "A single image: a front is tracked through the frames of a movie"
+        return f"A single image: {what} is tracked through the frames of a movie"
     rows, cols = movie.shape[-2:]
     if line_length_px([[0, 0], [rows - 1, cols - 1]]) < least_px:
         return (

@@ -55,6 +55,7 @@ TOOL_HINTS = {
 TRACK_TIP = (
     "Track the reaction front along the line in every frame and fit x(t) = x0 + k (t − t0)^n"
 )
+THICKNESS_TIP = "Strain of the film across the line (two edges tracked per frame)"
 
 
 class FrontWorkbench(QWidget):
@@ -128,9 +129,6 @@ class FrontWorkbench(QWidget):
         self.width_spin.valueChanged.connect(lambda _: self.plots.schedule_kymograph())
         self.track_button = QPushButton("Track front")
         self.thickness_button = QPushButton("Film thickness")
-        self.thickness_button.setToolTip(
-            "strain of the film across the line (two edges tracked per frame)"
-        )
         self.area_button = QPushButton("Reacted area")
         self.area_button.setToolTip(
             "segment the reacted region in every frame (inside the cropped region, if any)"
@@ -187,8 +185,17 @@ class FrontWorkbench(QWidget):
             show_status(self, TOOL_HINTS[self.tool])
 
     def _update_track_button(self) -> None:
+        """Track front and Film thickness: enabled, or disabled with the reason the tracker would
+        decline the movie and line at once."""
         reason = front_view.track_unavailable(self.dataset, self.line_rc)
         set_available(self.track_button, reason, tooltip=TRACK_TIP)
+        reason = front_view.track_unavailable(
+            self.dataset,
+            self.line_rc,
+            least_samples=front_view.THICKNESS_LEAST_SAMPLES,
+            what="the film's thickness",
+        )
+        set_available(self.thickness_button, reason, tooltip=THICKNESS_TIP)
 
     def _waiting_for_end(self) -> None:
         self.status.setText("Line: click the end point.")
