@@ -22,13 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 from scipy.optimize import isotonic_regression
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri
 
 CHANGE_Z = 3.0
 NOISE_FLOOR = 1e-3
 PURE = 0.98
 ORDER_Z = 2.5
-REVERSE_Z = float(norm.isf(norm.sf(ORDER_Z) / 2))
+REVERSE_Z = float(-ndtri(ndtr(-ORDER_Z) / 2))
 OWN_GAP = 3
 
 
