@@ -40,7 +40,7 @@ def test_the_frame_with_nan_pixels_is_named_on_screen_and_in_the_d_of_t_error(
     qtbot.waitUntil(panel.tasks.is_idle, timeout=30000)
     time_s = dataset.axes[0].to_value(BAD)
     panel.navigator.set_index(BAD)
-    assert f"frame {BAD} (t = {time_s:.4g} s)" in panel.warning_label.text()
+    assert f"frame {BAD + 1} (t = {time_s:.4g} s)" in panel.warning_label.text()
     assert "NaN or infinite pixels" in panel.warning_label.text()
     panel.navigator.set_index(0)
     qtbot.waitUntil(panel.tasks.is_idle, timeout=30000)

@@ -16,6 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from insitu_tem.gui.panels.fft.aberration_fields import AberrationFields
+from insitu_tem.gui.widgets.availability import set_available
+
+TRACK_TIP = "Follow the picked spots through the frames: d (Å) against time (s)"
+SINGLE_IMAGE = "A single image: d(t) follows the spots through the frames of a movie"
 
 FILTERS = ("ROI", "ABSF", "Wiener", "Bragg")
 WINDOW_BOX = {
@@ -75,9 +79,7 @@ class FftControls(QWidget):
             "Apply the pixel-size correction fitted on the known phase (undoable)"
         )
         self.track_button = QPushButton("Track d(t)")
-        self.track_button.setToolTip(
-            "Follow the picked spots through the frames: d (Å) against time (s)"
-        )
+        self.track_button.setToolTip(TRACK_TIP)
         self.follow_drift = QCheckBox("ROI follows drift")
         self.follow_drift.setToolTip("Move the ROI with the measured specimen drift while tracking")
         grid = QGridLayout(self)
@@ -99,13 +101,16 @@ class FftControls(QWidget):
         for button in (self.clear_button, self.crystallinity_button, self.track_button):
             button.setEnabled(False)
 
-    def show_image(self, *, movie: bool, pixel: tuple[float, bool]) -> None:
+    def show_image(self, *, movie: bool, pixel: tuple[float, bool], too_small: str = "") -> None:
         """An image (``movie``: a movie) is shown: the buttons that need one are enabled (Track
-        d(t): a movie) and the crystallinity window is in nm on a calibrated image, else in px
+        d(t): a movie; none when the frames are ``too_small``, which says why in the tooltip of
+        Track d(t)) and the crystallinity window is in nm on a calibrated image, else in px
         (``pixel``: nm per px and whether calibrated); when the units change the side is kept
         in px (clipped to the box's range)."""
-        for button in (self.clear_button, self.crystallinity_button, self.track_button):
-            button.setEnabled(movie or button is not self.track_button)
+        for button in (self.clear_button, self.crystallinity_button):
+            button.setEnabled(not too_small)
+        reason = too_small or ("" if movie else SINGLE_IMAGE)
+        set_available(self.track_button, reason, tooltip=TRACK_TIP)
         (pixel_nm, calibrated), units = pixel, "nm" if pixel[1] else "px"
         box = self.window_nm
         if box.suffix() == f" {units}":

@@ -19,7 +19,12 @@ from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.panels.fft.controller import FftController
 from insitu_tem.gui.panels.fft.controls import FftControls
-from insitu_tem.gui.panels.fft.region import Region, fringes_unresolved, region_problem
+from insitu_tem.gui.panels.fft.region import (
+    Region,
+    fringes_unresolved,
+    region_problem,
+    too_small,
+)
 from insitu_tem.gui.panels.fft.overlays import CrystallinityDisplay, SpotOverlay
 from insitu_tem.gui.panels.fft.series_plot import FftSeriesPlot
 from insitu_tem.gui.panels.fft.spot_table import FftSpotTable, candidates_text
@@ -219,8 +224,9 @@ class FftPanel(QWidget):
             self.controls.aberrations.fill_from(dataset.metadata)
         row, col = dataset.signal_axes
         self.navigator.set_axis(dataset.axes[0] if dataset.kind == "movie" else Axis("t", 1))
-        self.navigator.setVisible(dataset.kind == "movie" and dataset.shape[0] > 1)
-        self.controls.show_image(movie=dataset.kind == "movie", pixel=self.pixel_nm())
+        frames = dataset.kind == "movie" and dataset.shape[0] > 1
+        self.navigator.setVisible(frames)
+        self.controls.show_image(movie=frames, pixel=self.pixel_nm(), too_small=too_small(dataset))
         self._show_sampling(fringes_unresolved(dataset))
         self.roi.show()
         self.image_view.set_frame(
@@ -243,7 +249,7 @@ class FftPanel(QWidget):
         self.views.setSizes([100 * share for share in shares])
         self.lattice_label.setText(unresolved)
         self.warning_label.setText("")
-        self.controls.crystallinity_button.setEnabled(not unresolved)
+        self.controls.crystallinity_button.setEnabled(not (unresolved or too_small(self.dataset)))
 
     def current_frame(self) -> np.ndarray:
         return self.dataset.frame(self.navigator.index if self.dataset.kind == "movie" else 0)

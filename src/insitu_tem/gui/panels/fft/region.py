@@ -11,6 +11,7 @@ import numpy as np
 from insitu_tem.analysis.hrtem.thon_fit import Optics
 
 from insitu_tem.core.model import Dataset
+from insitu_tem.gui.frame_numbers import frame_number
 from insitu_tem.workflows.common import file_name
 
 MIN_FFT_PX = 16
@@ -61,12 +62,13 @@ def lattice_text(summary: str, *, found: bool, unresolved: str) -> str:
 
 
 def frame_name(dataset: Dataset, frame: int) -> str:
-    """``"frame 17 (t = 2.55 s)"``: index ``frame`` of a movie (0-based, as in the d(t) CSV),
-    with its time when the movie has one."""
+    """``"frame 18 (t = 2.55 s)"``: index ``frame`` of a movie (0-based, as in the d(t) CSV) by
+    the number the GUI shows (from 1, :mod:`insitu_tem.gui.frame_numbers`), with its time when
+    the movie has one."""
     axis = dataset.axes[0]
     if axis.units == "s":
-        return f"frame {frame} (t = {axis.to_value(frame):.4g} s)"
-    return f"frame {frame}"
+        return f"frame {frame_number(frame)} (t = {axis.to_value(frame):.4g} s)"
+    return f"frame {frame_number(frame)}"
 
 
 def region_problem(dataset: Dataset, crop: np.ndarray, *, frame: int) -> str:
