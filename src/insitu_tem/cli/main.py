@@ -51,7 +51,13 @@ def command_modules() -> CommandModules:
 
 
 def printable(text: str) -> str:
-    """``text`` on one line: control characters (a newline in a file name) escaped."""
+    """``text`` on one line: control characters (a newline in a file name) escaped, and the bytes
+    of a name that is not UTF-8 shown as ``\\xff`` (not as the surrogates Python reads them as)."""
+    text = str(text)
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        pass
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 

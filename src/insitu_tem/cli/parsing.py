@@ -8,6 +8,7 @@ values, and command modules imported only when their command runs.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -132,9 +133,12 @@ class CommandModules(Mapping):
 class StoreOnce(argparse._StoreAction):
     """An option that takes one value: given again with another value, it is refused (argparse
     would keep the last silently, so ``--model exp --model linear`` measured with one model while
-    the user asked for two)."""
+    the user asked for two). A NaN is refused as such (it never equals itself, so it read as a
+    second value)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
+        if isinstance(values, float) and math.isnan(values):
+            raise argparse.ArgumentError(self, "nan is not a number; give a finite value")
         if parser.given.setdefault(self.dest, values) != values:
             raise argparse.ArgumentError(
                 self, "given twice with different values, but it takes one value; give it once"

@@ -113,6 +113,8 @@ def load_project(path: str, *, command: str):
     from insitu_tem.io.load import SUPPORTED_SUFFIXES
     from insitu_tem.io.raw_formats import OTHER_RAW_SUFFIXES
 
+    if Path(path).is_dir():
+        raise InputError(path, "is a folder; give the project file (.itproj) itself")
     if Path(path).suffix.lower() in SUPPORTED_SUFFIXES + OTHER_RAW_SUFFIXES:
         raise InputError(
             path,
@@ -142,8 +144,10 @@ def check_range(
         bounds = f"between {low:g} and {high:g}"
     elif low is not None:
         bounds = f"at least {low:g}"
-    else:
+    elif high is not None:
         bounds = f"at most {high:g}"
+    else:
+        bounds = "a finite number"
     raise OptionError(
         None,
         f"{option} {value:g} must be {bounds}" + (f", e.g. {option} {example}" if example else ""),

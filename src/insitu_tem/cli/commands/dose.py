@@ -11,6 +11,7 @@ from insitu_tem.cli.commands.common import (
     InputError,
     Progress,
     add_input_arguments,
+    check_range,
     load_input,
     require_kind,
 )
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.core.session import Session
     from insitu_tem.workflows import dose
 
+    check_options(args)
     movie = load_input(args)
     require_kind(movie, ("movie",), command=NAME)
     _, y_axis, x_axis = movie.axes
@@ -72,6 +74,15 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     except DataError as error:
         raise InputError(None, f"{error}; see insitu-tem dose --help") from error
     return {**value, **per_frame_sigma(value), "time_units": movie.axes[0].units}
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse, before reading the movie, a current, conversion factor or area that is not a
+    finite physical value (an infinite factor measured zero dose; an area of 0 fell back to the
+    field of view)."""
+    check_range("--beam-current-nA", args.beam_current_nA, low=0, high=1e4, example="0.5")
+    check_range("--counts-per-electron", args.counts_per_electron, low=1e-6, high=1e6, example="8")
+    check_range("--area-nm2", args.area_nm2, low=1e-6, high=1e12, example="2500")
 
 
 def per_frame_sigma(value: dict) -> dict:

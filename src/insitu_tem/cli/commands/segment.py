@@ -72,6 +72,8 @@ def read_volume(path: str) -> tuple[np.ndarray, float, str]:
     from insitu_tem.io.readers.tiff_reader import check_imagej_frames
 
     file = Path(path)
+    if file.is_dir():
+        raise InputError(path, "is a folder; give the TIFF volume file itself")
     if not file.is_file():
         raise InputError(path, "no such file; check the path")
     remember_input(file)

@@ -113,6 +113,8 @@ def read_spectrum_image(path: str | Path, *, signal: int | None = None) -> Spect
         lazily).
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError("is a folder; give the spectrum image file itself")
     if not path.is_file():
         raise DataError("no such file; check the path")
     plugin = PLUGINS.get(path.suffix.lower())
@@ -121,12 +123,19 @@ def read_spectrum_image(path: str | Path, *, signal: int | None = None) -> Spect
             f"unsupported EDS file {path.suffix!r}; open a Bruker .bcf, Velox .emd or HyperSpy "
             ".hspy"
         )
+    if path.stat().st_size == 0:
+        raise DataError("is empty (0 bytes); the transfer may have failed — copy the file again")
     remember_input(path)
     if plugin == "bruker":
         check_bcf_complete(path)
-    lazy = plan_spectrum_image(
-        decoded_size(path), disk_bytes=path.stat().st_size, in_pieces=plugin == "hspy"
-    )
+    try:
+        size = decoded_size(path)
+    except (OSError, RuntimeError) as error:
+        raise DataError(
+            f"cannot be read ({type(error).__name__}: {error}); it may be truncated or "
+            "damaged — re-export or copy it again"
+        ) from error
+    lazy = plan_spectrum_image(size, disk_bytes=path.stat().st_size, in_pieces=plugin == "hspy")
     try:
         signals = import_module(f"rsciio.{plugin}").file_reader(str(path), lazy=lazy)
     except ImportError:

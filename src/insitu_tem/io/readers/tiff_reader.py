@@ -134,8 +134,14 @@ def _axes_for(
                     navigate=False,
                 )
             )
-        elif letter == "S":
+        elif letter == "S" and series_axes.endswith("S"):
             axes.append(RawAxis("rgb", size, navigate=False))
+        elif letter == "S":
+            raise DataError(
+                f"holds {size} colour planes stored one after the other (a planar RGB TIFF, or "
+                f"{size} frames that tifffile saved as colour); convert it to grey, or save the "
+                "frames as an ImageJ stack (tifffile.imwrite(path, frames, imagej=True))"
+            )
         elif letter == "T" and calibration.get("finterval"):
             axes.append(
                 RawAxis("t", size, float(calibration["finterval"]), 0.0, "s", navigate=True)

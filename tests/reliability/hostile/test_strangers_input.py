@@ -1,0 +1,85 @@
+"""Session 36's stranger pass: inputs the earlier suite did not give (a NaN option, an
+infinite value for an option without bounds, a dose factor of infinity, a folder where a file
+belongs, a damaged HDF5 spectrum image, a name that is not UTF-8, a stack tifffile saved as
+colour planes). Each is one line naming what to do, exit 2."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+
+SAMPLES = Path(__file__).parents[3] / "sample_data"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["dose", "{m}", "--beam-current-nA", "nan"],
+        ["rings", "--phase", "W", "--grain-size", "nan"],
+        ["radial", "{p}", "--scale", "nan"],
+        ["diffraction", "{p}", "--energy", "nan"],
+    ],
+)
+def test_a_nan_option_is_refused_as_nan_not_as_given_twice(raw, refuse, argv):
+    line = refuse(*[a.format(m=raw / "m.tif", p=raw / "pattern.npy") for a in argv])
+    assert "nan is not a number" in line and "given twice" not in line, line
+
+
+def test_an_infinite_value_for_an_option_without_bounds_is_refused(raw, refuse):
+    line = refuse("front", raw / "m.tif", "--line", "5,30,60,30", "--fix-t0", "inf")
+    assert line.endswith("--fix-t0 inf must be a finite number"), line
+
+
+@pytest.mark.parametrize(
+    "options, contains",
+    [
+        (["--counts-per-electron", "inf"], "--counts-per-electron inf must be"),
+        (["--beam-current-nA", "1", "--area-nm2", "0"], "--area-nm2 0 must be positive"),
+        (["--beam-current-nA", "1", "--area-nm2", "inf"], "--area-nm2 inf must be"),
+        (["--beam-current-nA", "1e308"], "--beam-current-nA 1e+308 must be"),
+    ],
+)
+def test_dose_refuses_a_factor_or_area_that_is_no_physical_value(raw, refuse, options, contains):
+    refuse("dose", raw / "m.tif", *options, contains=contains)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["eds", "{d}"],
+        ["segment", "{d}", "--out", "{o}"],
+        ["export", "{d}", "--out", "{o}.png"],
+        ["across", "{d}"],
+    ],
+)
+def test_a_folder_given_as_the_file_is_called_a_folder(tmp_path, refuse, argv):
+    folder = tmp_path / "data.itproj"
+    folder.mkdir()
+    line = refuse(*[a.format(d=folder, o=tmp_path / "out") for a in argv])
+    assert "is a folder" in line and "no such" not in line, line
+
+
+@pytest.mark.parametrize("cut", [0, 64, "half"])
+def test_eds_on_an_empty_or_cut_hdf5_file_says_to_copy_it_again(tmp_path, refuse, cut):
+    data = (SAMPLES / "eels_linescan.hspy").read_bytes()
+    damaged = tmp_path / "cut.hspy"
+    damaged.write_bytes(data[: len(data) // 2 if cut == "half" else cut])
+    line = refuse("eds", damaged)
+    assert "copy" in line and "again" in line, line
+
+
+def test_a_name_that_is_not_utf8_is_shown_as_its_bytes(tmp_path, refuse):
+    name = os.fsdecode(os.fsencode(str(tmp_path)) + b"/\xff\xfe.npy")
+    np.save(name, np.ones(64))
+    line = refuse("radial", name)
+    assert "\\xff\\xfe.npy: " in line and "\\udc" not in line, line
+
+
+@pytest.mark.parametrize("frames", [3, 4])
+def test_a_stack_tifffile_saved_as_colour_planes_says_how_to_save_frames(tmp_path, refuse, frames):
+    path = tmp_path / "stack.tif"
+    stack = np.arange(frames * 64 * 64, dtype=np.uint16).reshape(frames, 64, 64)
+    tifffile.imwrite(path, stack, photometric="rgb", planarconfig="separate")
+    refuse("info", path, contains="save the frames as an ImageJ stack")
