@@ -83,3 +83,23 @@ def test_a_stack_tifffile_saved_as_colour_planes_says_how_to_save_frames(tmp_pat
     stack = np.arange(frames * 64 * 64, dtype=np.uint16).reshape(frames, 64, 64)
     tifffile.imwrite(path, stack, photometric="rgb", planarconfig="separate")
     refuse("info", path, contains="save the frames as an ImageJ stack")
+
+
+@pytest.mark.parametrize("window", ["inf", "1e308"])
+def test_crystallinity_refuses_an_infinite_window(tmp_path, refuse, window):
+    np.save(tmp_path / "image.npy", np.random.default_rng(0).random((64, 64)))
+    argv = ["crystallinity", tmp_path / "image.npy", "--scale", "0.05", "--units", "nm"]
+    refuse(*argv, "--window", window, contains=f"--window {float(window):g} must be between")
+
+
+def test_crystallinity_refuses_infinite_pixels_instead_of_calling_them_amorphous(tmp_path, refuse):
+    image = np.random.default_rng(0).random((128, 128))
+    image[10:20, 10:20] = np.inf
+    np.save(tmp_path / "image.npy", image)
+    argv = ["crystallinity", tmp_path / "image.npy", "--scale", "0.05", "--units", "nm"]
+    refuse(*argv, contains="the region holds 100 NaN or infinite pixels")
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "inf", "-inf", "1e308"])
+def test_eds_refuses_a_detector_resolution_that_is_no_fwhm(tmp_path, refuse, value):
+    refuse("eds", tmp_path / "x.bcf", "--resolution", value, contains="--resolution")

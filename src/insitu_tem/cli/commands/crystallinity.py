@@ -64,8 +64,16 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     if not args.window > 0:
         raise InputError(args.file, f"--window {args.window} must be a positive size in nm, e.g. 3")
     progress(0.1, "loading")
+    check_range("--window", args.window, low=1e-6, high=1e6, example="3")
     check_range("--snr", args.snr, low=0.1, high=1e6, example="5")
     dataset, region, pixel_nm, warnings = load_region(args, command=NAME)
+    unreadable = int(np.size(region) - np.count_nonzero(np.isfinite(region)))
+    if unreadable:
+        raise InputError(
+            args.file,
+            f"the region holds {unreadable} NaN or infinite pixels, which a window's FFT cannot "
+            "take; choose an --roi inside the valid data, or replace them (e.g. in Fiji)",
+        )
     if args.window / pixel_nm < 8:
         raise InputError(
             args.file,

@@ -132,6 +132,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     check_range("--signal", args.signal, low=0)
     if not 0 < args.false_alarm < 1:
         raise InputError(None, f"--false-alarm {args.false_alarm:g}: give a value in (0, 1)")
+    check_range("--resolution", args.resolution, low=1.0, high=1000.0, example="130")
     kfactors = _kfactors(args)
     if args.out is not None:
         from insitu_tem.io.outputs import check_output_folder
