@@ -103,3 +103,9 @@ def test_crystallinity_refuses_infinite_pixels_instead_of_calling_them_amorphous
 @pytest.mark.parametrize("value", ["-1", "0", "inf", "-inf", "1e308"])
 def test_eds_refuses_a_detector_resolution_that_is_no_fwhm(tmp_path, refuse, value):
     refuse("eds", tmp_path / "x.bcf", "--resolution", value, contains="--resolution")
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 300), (5, 1, 1)])
+def test_segment_names_the_shape_it_was_given(tmp_path, refuse, shape):
+    tifffile.imwrite(tmp_path / "v.tif", np.ones(shape, np.float32))
+    refuse("segment", tmp_path / "v.tif", "--out", tmp_path / "l.tif", contains=f"{shape};")

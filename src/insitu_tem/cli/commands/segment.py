@@ -89,11 +89,11 @@ def read_volume(path: str) -> tuple[np.ndarray, float, str]:
         raise InputError(
             path, f"cannot be read as a TIFF volume ({type(error).__name__}); give a (z, y, x) TIFF"
         ) from error
+    stored = volume.shape
     volume = np.squeeze(volume)
     if volume.ndim != 3 or min(volume.shape) < 4:
         raise InputError(
-            path,
-            f"holds shape {volume.shape}; give a (z, y, x) volume at least 4 voxels on each side",
+            path, f"holds shape {stored}; give a (z, y, x) volume at least 4 voxels on each side"
         )
     if not np.all(np.isfinite(volume)):
         raise InputError(path, "holds NaN or Inf voxels; replace them before segmenting")
