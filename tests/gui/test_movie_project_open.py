@@ -4,6 +4,7 @@ with or without it, the line under the tools keeps the track's summary once the 
 arrives."""
 
 import numpy as np
+from PySide6.QtCore import Qt
 import pytest
 
 from insitu_tem.core.project import save_session
@@ -60,3 +61,19 @@ def test_the_track_summary_stays_after_the_kymograph_arrives(
     assert "Drift not corrected" in status.text()
     qtbot.waitUntil(lambda: status.height() >= status.heightForWidth(status.width()) > 0)
     assert status.sizeHint().width() <= status.width()
+
+
+def test_a_projects_track_without_a_drawn_line_can_be_tracked_again_along_its_line(
+    qtbot, window, wait_idle, front_movie, tmp_path
+):
+    project = _project(front_movie, tmp_path / "batch.itproj", panel_state=False)
+    bench, _ = _open(qtbot, window, wait_idle, project)
+    before = window.state.session.result("front")
+    assert bench.line_rc is None
+    assert bench.track_button.isEnabled(), bench.track_button.toolTip()
+    bench.width_spin.setValue(7)
+    qtbot.mouseClick(bench.track_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.state.session.result("front") is not before, timeout=60000)
+    after = window.state.session.result("front")
+    np.testing.assert_allclose(after.parameters["line_rc"], LINE_RC)
+    assert after.parameters["width_px"] == 7

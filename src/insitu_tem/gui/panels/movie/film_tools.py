@@ -38,13 +38,13 @@ class FilmTools(QObject):
         return session.result(name)
 
     def request_thickness(self) -> None:
-        """Film thickness across the line in every frame, as strain."""
-        bench = self.bench
-        if bench.line_rc is None or bench.dataset is None:
+        """Film thickness across the kymograph's line in every frame, as strain."""
+        bench, line = self.bench, self.bench.plots.kymograph_line()
+        if line is None or bench.dataset is None:
             bench.status.setText("Draw a line across the film first (Line tool).")
             return
         try:
-            bench.jobs.thickness(bench.line_rc, width=bench.width_spin.value())
+            bench.jobs.thickness(line, width=bench.width_spin.value())
         except DataError as error:
             bench.status.setText(f"Cannot measure the film thickness: {error}")
 

@@ -104,6 +104,7 @@ class FrontWorkbench(QWidget):
         self._build()
         self.film = FilmTools(self)
         self.plots = FrontPlots(self)
+        self._update_track_button()
         self.annotations.changed.connect(self._annotations_changed)
         self.line.moved.connect(self.plots.schedule_kymograph)
         self.line.moved.connect(self._update_track_button)
@@ -167,7 +168,6 @@ class FrontWorkbench(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         self.track_button.clicked.connect(self.request_tracking)
-        self._update_track_button()
         self.delete_button.clicked.connect(self.marks.delete_selected)
 
     @property
@@ -186,12 +186,14 @@ class FrontWorkbench(QWidget):
 
     def _update_track_button(self) -> None:
         """Track front and Film thickness: enabled, or disabled with the reason the tracker would
-        decline the movie and line at once."""
-        reason = front_view.track_unavailable(self.dataset, self.line_rc)
+        decline the movie and the line at once (the kymograph's line: the user's, else the
+        session's track's)."""
+        line = self.plots.kymograph_line()
+        reason = front_view.track_unavailable(self.dataset, line)
         set_available(self.track_button, reason, tooltip=TRACK_TIP)
         reason = front_view.track_unavailable(
             self.dataset,
-            self.line_rc,
+            line,
             least_samples=front_view.THICKNESS_LEAST_SAMPLES,
             what="the film's thickness",
         )
@@ -299,18 +301,20 @@ class FrontWorkbench(QWidget):
         self.line.set_line(points_rc)
 
     def request_tracking(self) -> None:
-        """Track the front automatically along the line (off the GUI thread)."""
-        if self.line_rc is None or self.dataset is None:
+        """Track the front automatically along the kymograph's line (off the GUI thread)."""
+        line = self.plots.kymograph_line()
+        if line is None or self.dataset is None:
             self.status.setText("Draw a line first (Line tool).")
             return
         try:
-            self.jobs.track(self.line_rc, width=self.width_spin.value())
+            self.jobs.track(line, width=self.width_spin.value())
         except DataError as error:
             self.status.setText(f"Cannot track: {error}")
 
     def _on_session_event(self, name: str, payload: tuple) -> None:
         if name == "result" and payload[0] == "front":
             self.plots.show_track()
+            self._update_track_button()
         elif name == "result" and payload[0] == MANUAL:
             self.plots.show_manual_fit()
 
