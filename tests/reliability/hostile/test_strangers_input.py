@@ -109,3 +109,31 @@ def test_eds_refuses_a_detector_resolution_that_is_no_fwhm(tmp_path, refuse, val
 def test_segment_names_the_shape_it_was_given(tmp_path, refuse, shape):
     tifffile.imwrite(tmp_path / "v.tif", np.ones(shape, np.float32))
     refuse("segment", tmp_path / "v.tif", "--out", tmp_path / "l.tif", contains=f"{shape};")
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--smooth", "inf"),
+        ("--smooth", "-1"),
+        ("--iterations", "0"),
+        ("--iterations", "999999999"),
+        ("--tilt-axis-angle", "inf"),
+        ("--tilt-axis-offset", "inf"),
+    ],
+)
+def test_tomo_refuses_options_out_of_range_before_reading(tmp_path, refuse, option, value):
+    argv = ["tomo", tmp_path / "absent", "--out", tmp_path / "out", option, value]
+    refuse(*argv, contains=f"{option} {float(value):g} must be")
+
+
+@pytest.mark.parametrize("tilts", ["nan:1:1", "-1e308:1e308:1", "-40:40:0.0001"])
+def test_tomo_refuses_a_tilt_range_that_is_no_tilt_series(tmp_path, refuse, tilts):
+    argv = ["tomo", tmp_path / "absent", "--out", tmp_path / "out", "--tilts", tilts]
+    line = refuse(*argv, contains=f"--tilts {tilts!r}")
+    assert "e.g. -60:60:5" in line, line
+
+
+def test_export_refuses_montage_times_beyond_any_movie(sample_project, tmp_path, refuse):
+    argv = ["export", sample_project, "--view", "montage", "--out", tmp_path / "m.png"]
+    refuse(*argv, "--options", '{"times_s": [1e308]}', contains="each within ±1e9 s")

@@ -26,6 +26,7 @@ HELP = (
     "movie to MP4/GIF"
 )
 MAX_DPI = 1200
+MAX_TIME_S = 1e9
 MAX_FPS = 120.0
 
 
@@ -89,12 +90,14 @@ def parse_options(text: str) -> dict:
         not isinstance(times, list)
         or len(times) > 50
         or not all(
-            isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t)
+            isinstance(t, (int, float)) and not isinstance(t, bool) and abs(t) <= MAX_TIME_S
             for t in times
         )
     ):
         raise OptionError(
-            None, "--options times_s must be a list of at most 50 times in s, e.g. [0, 10, 20]"
+            None,
+            "--options times_s must be a list of at most 50 times in s, each within ±1e9 s, "
+            "e.g. [0, 10, 20]",
         )
     width = options.get("width_mm", 180)
     if not isinstance(width, (int, float)) or isinstance(width, bool) or not 20 <= width <= 400:

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.cli.commands.common import InputError, Progress, add_force_argument, warn
+from insitu_tem.cli.commands.common import (
+    InputError,
+    Progress,
+    add_force_argument,
+    check_range,
+    warn,
+)
 from insitu_tem.io.outputs import output_file
 
 NAME = "tomo"
@@ -205,6 +211,16 @@ def _prepare_out(text: str) -> Path:
     return out
 
 
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse, before the series is read and aligned, a tilt axis, smoothing or iteration count
+    that is not a finite value in its range (an infinite --smooth was an internal error after
+    the alignment, an infinite axis angle numpy's 'cannot convert float NaN to integer')."""
+    check_range("--tilt-axis-angle", args.tilt_axis_angle, low=-360, high=360, example="0")
+    check_range("--tilt-axis-offset", args.tilt_axis_offset, low=-1e5, high=1e5, example="2.5")
+    check_range("--smooth", args.smooth, low=0, high=100, example="1")
+    check_range("--iterations", args.iterations, low=1, high=1000, example="20")
+
+
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.analysis.tomo.alignment import align_tilt_series
     from insitu_tem.analysis.tomo.reconstruct import reconstruct
@@ -213,6 +229,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.io.outputs import check_output_folder
     from insitu_tem.io.readers.tilt_angles import parse_tilts
 
+    check_options(args)
     check_output_folder(args.out)
     tilts = parse_tilts(args.tilts) if args.tilts else None
     series = _load(

@@ -12,6 +12,7 @@ from insitu_tem.core.model import DataError
 from insitu_tem.io.readers.tilt_checks import finite_tilts
 
 _ANGLE = re.compile(r"[-+]?\d+(?:\.\d+)?")
+MAX_TILTS = 3600
 
 
 def angle_from_name(path: Path) -> float | None:
@@ -51,5 +52,14 @@ def parse_tilts(text: str) -> np.ndarray:
             ) from error
         if step == 0:
             raise DataError("--tilts: STEP must not be 0")
+        if not all(abs(v) <= 90 for v in (start, stop)) or not abs(step) <= 180:
+            raise DataError(
+                f"--tilts {text!r}: START and STOP must be angles within ±90°, e.g. -60:60:5"
+            )
+        if (stop - start) / step > MAX_TILTS:
+            raise DataError(
+                f"--tilts {text!r} gives more than {MAX_TILTS} tilts; give the STEP between "
+                "the series' tilts, e.g. -60:60:5"
+            )
         return np.arange(start, stop + step / 2, step)
     return read_tilt_file(Path(text))
