@@ -137,3 +137,25 @@ def test_tomo_refuses_a_tilt_range_that_is_no_tilt_series(tmp_path, refuse, tilt
 def test_export_refuses_montage_times_beyond_any_movie(sample_project, tmp_path, refuse):
     argv = ["export", sample_project, "--view", "montage", "--out", tmp_path / "m.png"]
     refuse(*argv, "--options", '{"times_s": [1e308]}', contains="each within ±1e9 s")
+
+
+def noise_tilt_series(folder: Path) -> Path:
+    """Five noise images named by tilt: the axis cannot be measured, so tomo warns."""
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    for angle in range(-40, 41, 20):
+        tifffile.imwrite(folder / f"{angle}.tif", rng.random((24, 24)).astype(np.float32))
+    return folder
+
+
+def test_tomo_with_its_series_again_as_also_is_one_line_before_any_work(tmp_path, refuse):
+    series = noise_tilt_series(tmp_path / "tl")
+    argv = ["tomo", series, "--also", series, "--out", tmp_path / "out"]
+    refuse(*argv, contains="two channels would write the same volume")
+
+
+def test_tomo_over_an_existing_volume_is_one_line_without_the_alignment_warning(tmp_path, refuse):
+    series = noise_tilt_series(tmp_path / "tl")
+    (tmp_path / "out").mkdir()
+    tifffile.imwrite(tmp_path / "out" / "tl.tif", np.zeros((4, 4), np.float32))
+    refuse("tomo", series, "--out", tmp_path / "out", contains="tl.tif: exists and is raw data")

@@ -211,6 +211,27 @@ def _prepare_out(text: str) -> Path:
     return out
 
 
+def _volume_paths(out: Path, channels: list, args: argparse.Namespace) -> list[Path]:
+    """The volume file of each channel, each checked writable before the alignment (a clash
+    found after it printed the alignment's warning and then the error: two lines)."""
+    from insitu_tem.io.outputs import check_output
+
+    paths = [
+        out
+        / (f"{Path(source).stem}_{name}.tif" if len(channels) > 1 else f"{Path(source).stem}.tif")
+        for source, name, _ in channels
+    ]
+    if len(set(paths)) < len(paths):
+        raise InputError(
+            args.file,
+            "two channels would write the same volume (an --also series that is SERIES itself, "
+            "or given twice); give each channel once",
+        )
+    for path in paths:
+        check_output(path, inputs=(args.file, *args.also), force=args.force)
+    return paths
+
+
 def check_options(args: argparse.Namespace) -> None:
     """Refuse, before the series is read and aligned, a tilt axis, smoothing or iteration count
     that is not a finite value in its range (an infinite --smooth was an internal error after
@@ -240,6 +261,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         extra = _also(other, tilts, series)
         channels += [(Path(other).name, name, stack) for name, stack in extra.channels.items()]
     out = _prepare_out(args.out)
+    paths = _volume_paths(out, channels, args)
     reference = series.reference
     alignment = align_tilt_series(
         reference,
@@ -267,11 +289,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
                 0.4 + 0.6 * (k + f) / len(channels), f"{name}: {m}"
             ),
         )
-        path = (
-            out / f"{Path(source).stem}_{name}.tif"
-            if len(channels) > 1
-            else out / f"{Path(source).stem}.tif"
-        )
+        path = paths[k]
         voxel = series.pixel_size * reference.shape[2] / stack.shape[2] * args.binning
         with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
             write_volume(temporary, result.volume, voxel, series.units)
