@@ -3,6 +3,7 @@ and what to do."""
 
 import numpy as np
 
+from tests.gui.test_eels_panel import choose_edge
 from tests.gui.test_line_scan_bad_input import write_hspy
 
 
@@ -32,6 +33,10 @@ def test_spectra_without_a_zero_loss_peak_are_refused_naming_the_file(
     qtbot, window, wait_idle, tmp_path
 ):
     window.open_paths([spectra_without_zero_loss(tmp_path / "coreloss.hspy")])
+    wait_idle(window)
+    panel = window.panels["eels"]
+    assert panel.edge_combo.currentData() is None, "no edge rises: it opens on none"
+    choose_edge(panel, "W-O23")
     wait_idle(window)
     qtbot.waitUntil(lambda: len(window.reporter.reports) == 1)
     assert window.reporter.reports[0].message == f"EELS: W-O23: coreloss.hspy: {NO_ZLP_SAYS}"

@@ -54,6 +54,13 @@ def open_in(panel, dataset):
     panel.set_dataset(panel.state.dataset("eels"))
 
 
+def choose_edge(panel, name):
+    """Pick edge ``name`` in the panel's edge selector, as the user does."""
+    index = panel.edge_combo.findData(name)
+    panel.edge_combo.setCurrentIndex(index)
+    panel.edge_combo.activated.emit(index)
+
+
 def session_result(panel):
     return panel.state.session.result("eels.W-O23")
 
@@ -328,6 +335,8 @@ def test_an_edge_that_is_not_there_reads_not_measured_with_the_reason(qtbot, pan
     spectra = np.random.default_rng(1).poisson(background, (3, 500)).astype(np.float32)
     axes = (Axis("x", 3, 1.0, 0.0, "nm"), Axis("E", 500, 0.2, 240.0, "eV"))
     open_in(panel, Dataset("spectrum_series", spectra, axes))
+    assert panel.edge_combo.currentData() is None, "no edge rises: it opens on none"
+    choose_edge(panel, "C-K")
     wait_for_edge(qtbot, panel, "C-K")
     assert not panel.result_value()["edge_ok"]
     text = panel.readout.text()
@@ -341,6 +350,7 @@ def test_a_single_core_loss_spectrum_reads_plainly_over_its_own_range(qtbot, pan
     energy = 240.0 + 0.2 * np.arange(500)
     spectrum = np.random.default_rng(1).poisson(1e4 * (energy / 240.0) ** -3).astype(np.float32)
     open_in(panel, Dataset("spectrum", spectrum, (Axis("E", 500, 0.2, 240.0, "eV"),)))
+    choose_edge(panel, "C-K")
     wait_for_edge(qtbot, panel, "C-K")
     text = panel.readout.text()
     assert text.startswith("no ZLP · C-K not measured: no edge of C-K"), text

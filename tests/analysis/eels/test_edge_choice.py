@@ -1,11 +1,11 @@
 """A spectrum opens on the edge it shows: the candidate edge with the steepest rise above the
-noise, not the first edge of the table inside its range."""
+noise, not the first edge of the table inside its range; on none when none rises."""
 
 import numpy as np
 import pytest
 
 from insitu_tem.analysis.eels.edge_choice import dataset_default_edge, strongest_edge
-from insitu_tem.analysis.eels.edges_table import default_edge
+from insitu_tem.analysis.eels.edges_table import candidate_edges
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.io.load import load
 
@@ -23,14 +23,15 @@ def oxygen_only(seed: int = 0) -> np.ndarray:
 
 def test_a_spectrum_with_only_o_k_opens_on_o_k_though_n_k_is_in_range():
     spectrum = oxygen_only()
-    assert default_edge(ENERGY.coordinates()) == "N-K"
+    assert candidate_edges(ENERGY.coordinates())[0] == "N-K"
     assert strongest_edge(spectrum, ENERGY) == "O-K"
 
 
-def test_without_a_detected_edge_the_first_candidate_stands():
+def test_without_a_detected_edge_there_is_none_not_the_first_candidate():
     e = ENERGY.coordinates()
     spectrum = np.random.default_rng(1).poisson(2e4 * (e / 350.0) ** -3.0).astype(float)
-    assert strongest_edge(spectrum, ENERGY) == "N-K"
+    assert candidate_edges(e)[0] == "N-K"
+    assert strongest_edge(spectrum, ENERGY) is None
     assert strongest_edge(spectrum[:40], Axis("E", 40, 0.25, 350.0, "eV")) is None
 
 
@@ -48,5 +49,11 @@ def test_a_scan_is_tested_on_its_mean_and_asked_once():
 @pytest.mark.parametrize("name", ["EELS_STO.dm3", "STO_coreloss.msa"])
 def test_srtio3_core_loss_opens_on_ti_l23_not_the_absent_n_k(realdata, name):
     dataset = load(realdata(name))
-    assert default_edge(dataset.signal_axes[0].coordinates()) == "N-K"
+    assert candidate_edges(dataset.signal_axes[0].coordinates())[0] == "N-K"
     assert dataset_default_edge(dataset) == "Ti-L23"
+
+
+def test_srtio3_low_loss_opens_on_no_edge_not_w_o23(realdata):
+    dataset = load(realdata("STO_lowloss.msa"))
+    assert candidate_edges(dataset.signal_axes[0].coordinates())[0] == "W-O23"
+    assert dataset_default_edge(dataset) is None

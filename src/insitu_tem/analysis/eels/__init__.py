@@ -18,7 +18,7 @@ _SOURCES = {
         "subtract_background",
     ),
     "deconvolution_noise": ("DeconvolutionNoise", "deconvolution_noise"),
-    "edges_table": ("EDGES", "Edge", "default_edge", "edges_in_range", "find_edge"),
+    "edges_table": ("EDGES", "Edge", "edges_in_range", "find_edge"),
     "mlls": ("MllsFit", "end_member_references", "mlls_fit"),
     "onsets": ("EdgeOnset", "edge_onset"),
     "plasmon_energy": ("PlasmonEnergy", "plasmon_energy"),

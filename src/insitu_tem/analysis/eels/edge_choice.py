@@ -7,7 +7,8 @@ noise (``rise``: above :func:`.onsets.detection_threshold` σ_D) the edge chosen
 the steepest rise (counts per channel per eV), the most prominent: on the sample line scan
 W O2,3 on the plasmon tail rather than the weaker Li K further out. The onset need not be
 placeable: Ti L3's crystal-field split rises twice, too alike to order, yet the edge is there.
-Without any detected edge the table's rule stands: the first candidate. A session keeps the
+Without any detected edge there is none: a low-loss spectrum (SrTiO3's, to 267 eV) opened on the
+first candidate, W O2,3, read as tungsten found; the user picks an edge by hand. A session keeps the
 answer for its EELS data (:func:`insitu_tem.workflows.eels.session_default_edge`), so it is found
 once per data.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from insitu_tem.core.model import Axis, Dataset
-from insitu_tem.analysis.eels.edges_table import candidate_edges, default_edge
+from insitu_tem.analysis.eels.edges_table import candidate_edges
 from insitu_tem.analysis.eels.onsets import edge_onset
 
 SAMPLED = 64
@@ -40,11 +41,9 @@ def detected_rises(spectrum, energy: Axis) -> dict[str, float]:
 
 def strongest_edge(spectrum, energy: Axis) -> str | None:
     """The candidate edge with the strongest detected rise in ``spectrum`` (counts on
-    ``energy``, eV); the first candidate when none is detected, None without candidates."""
+    ``energy``, eV); None when none is detected."""
     rises = detected_rises(spectrum, energy)
-    if rises:
-        return max(rises, key=rises.get)
-    return default_edge(energy.coordinates())
+    return max(rises, key=rises.get) if rises else None
 
 
 def sampled_mean(dataset: Dataset) -> np.ndarray:

@@ -120,10 +120,3 @@ def candidate_edges(coordinates_eV) -> list[str]:
     onset."""
     low, high = float(coordinates_eV[0]) + 5.0, float(coordinates_eV[-1]) - 5.0
     return [e.name for e in edges_in_range(low, high) if e.major and low < e.onset_eV < high]
-
-
-def default_edge(coordinates_eV) -> str | None:
-    """First of the :func:`candidate_edges`; None when there is none (what a spectrum opens on
-    when no edge rises above its noise, :mod:`.edge_choice`)."""
-    candidates = candidate_edges(coordinates_eV)
-    return candidates[0] if candidates else None

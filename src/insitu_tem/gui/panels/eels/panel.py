@@ -36,7 +36,7 @@ from insitu_tem.gui.panels.eels.eds_view import EdsView
 from insitu_tem.gui.panels.eels.elements_edit import ElementsEdit
 from insitu_tem.gui.panels.eels.profiles import EelsProfiles
 from insitu_tem.gui.panels.eels.project_state import restore_parameters
-from insitu_tem.gui.panels.eels.readout import describe
+from insitu_tem.gui.panels.eels.readout import describe, no_edge_text
 from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetValueCommand
@@ -365,7 +365,16 @@ class EelsPanel(QWidget):
         self.profiles.set_current(index)
         curve = background_curve(value, energy, index, aligned=aligned)
         self.plot.set_background(*(curve if curve is not None else (None, None)))
-        self.readout.setText(describe(value, index))
+        self.readout.setText(self._readout_text(value, index))
+
+    def _readout_text(self, value: dict | None, index: int) -> str:
+        """The result at probe ``index``, and, when the data opened on no edge (none detected,
+        none chosen), that none was detected."""
+        text = describe(value, index)
+        if self.params["edge"] is not None or "edge" in self.state.session.parameters("eels"):
+            return text
+        low, high = self.energy.coordinates()[[0, -1]]
+        return " · ".join(part for part in (text, no_edge_text(low, high)) if part)
 
     def _show_probe(self, index: int) -> None:
         """EDS data: the navigator at probe ``index``; the spectrum follows it once it rests
