@@ -53,6 +53,7 @@ from insitu_tem.analysis.hrtem.fft_spectrum import (
     ring_labels,
     ring_medians,
 )
+from insitu_tem.analysis.hrtem.ring_defocus_spread import position_spread
 from insitu_tem.analysis.hrtem.thon_fit import DefocusFit, Optics, fit_defocus, transfer
 from insitu_tem.analysis.hrtem.thon_rings import find_thon_rings
 from insitu_tem.core.uncertainty_text import value_with_sigma
@@ -260,59 +261,24 @@ def _corrected_at(profile, fit: DefocusFit, defoci, optics: Optics, min_excess: 
     ]
 
 
-def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, q) -> np.ndarray:
-    """Quantiles ``q`` of ``values`` under ``weights``."""
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order]) - 0.5 * weights[order]
-    return np.interp(q, cumulative / weights.sum(), values[order])
-
-
-def _consistent_positions(ring: LatticeRing, fit: DefocusFit, optics: Optics, bin_per_nm: float):
-    """The ring positions k₀ (1/nm) that would be seen where this ring is, and their weights:
-    for each defocus the profile allows (relative likelihood above 10⁻⁶ of the best) and each
-    k₀ within 3 Gaussian widths of the ring seen, whether the maximum of the ring's Gaussian
-    (its width as seen) times that defocus's transfer lies within half a bin of it."""
-    seen, width = 1.0 / ring.d_nm, ring.fwhm_per_nm / 2.355
-    weight = np.exp(-0.5 * (fit.rise - fit.rise.min()))
-    likely = np.flatnonzero(weight > 1e-6)
-    k = seen + np.linspace(-4.5 * width, 4.5 * width, 181)
-    k = k[k > bin_per_nm]
-    positions = seen + np.linspace(-3 * width, 3 * width, 121)
-    gaussians = np.exp(-0.5 * ((k[None, :] - positions[:, None]) / width) ** 2)
-    tolerance = max(0.5 * bin_per_nm, 0.5 * (k[1] - k[0]))
-    consistent = np.zeros(positions.size)
-    for chunk in np.array_split(likely, max(likely.size // 64, 1)):
-        passed = transfer(
-            k[None, :],
-            fit.grid_nm[chunk][:, None],
-            optics,
-            fit.grid_astigmatism_nm[chunk][:, None],
-            bin_per_nm=bin_per_nm,
-        )
-        maxima = k[np.argmax(passed[:, None, :] * gaussians[None, :, :], axis=2)]
-        consistent += weight[chunk] @ (np.abs(maxima - seen) <= tolerance)
-    return positions, consistent
-
-
 def _marginalised(ring: LatticeRing, fit: DefocusFit, optics: Optics, bin_per_nm: float):
     """The ring where the Thon rings do not pin the defocus: where it is seen, its 1σ carrying
     in quadrature the larger distance from there to the 16th or 84th percentile of the positions
-    consistent with it over the defoci the profile allows (:func:`_consistent_positions`; not
+    consistent with it over the defoci the profile allows (:func:`.position_spread`; not
     moved to their median, whose direction rests on a model that leaves the background's
     transfer out); ok False when that distance exceeds the ring's half width at half maximum."""
     if not ring.ok:
         return ring
-    positions, weight = _consistent_positions(ring, fit, optics, bin_per_nm)
+    k0 = 1.0 / ring.d_nm
+    spread = position_spread(k0, ring.fwhm_per_nm / 2.355, fit, optics, bin_per_nm=bin_per_nm)
     unpinned = "the Thon rings do not pin the defocus (no significant fit)"
-    if not weight.any():
+    if spread is None:
         return LatticeRing(
             False,
             fwhm_per_nm=ring.fwhm_per_nm,
             excess=ring.excess,
             reason=f"{unpinned} and no ring under the transfer of those it allows is seen here",
         )
-    k0 = 1.0 / ring.d_nm
-    spread = float(np.max(np.abs(_weighted_quantiles(positions, weight, [0.1587, 0.8413]) - k0)))
     if spread > 0.5 * ring.fwhm_per_nm:
         return LatticeRing(
             False,
