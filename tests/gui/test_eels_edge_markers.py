@@ -3,9 +3,11 @@ range: a low-loss spectrum of Al shows no W N7 / N6 / O3; the user adds an eleme
 Elements box (undoable, kept in the project); the sample line scan, whose file names Li, O and
 W, keeps its W and Li markers (and loses the Cu M2,3 of an element it does not hold)."""
 
+import pytest
 from PySide6.QtCore import Qt
 
 from insitu_tem.core.project import load_session, save_session
+from insitu_tem.figures.eels_markers import parse_elements
 from insitu_tem.io.load import load
 from tests.gui.test_eels_panel import open_in, panel, sample  # noqa: F401 - fixtures
 
@@ -28,6 +30,8 @@ def test_al_low_loss_marks_no_tungsten_until_the_user_adds_it(
 ):
     open_in(panel, load(realdata("AL-DFoffset0.00.dm3")))
     assert _labels(panel) == set() and panel.elements_edit.text() == ""
+    with pytest.raises(ValueError):  # the grey text of the empty box names no element
+        parse_elements(panel.elements_edit.placeholderText())
     _type(qtbot, panel.elements_edit, "w")
     assert _labels(panel) == {"W N7", "W N6", "W O3"}
     assert panel.state.view("eels.elements") == ["W"] and panel.elements_edit.text() == "W"

@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QLineEdit
 from insitu_tem.figures.eels_markers import parse_elements
 from insitu_tem.workflows.eds_quantify import check_elements
 
-PLACEHOLDER = "W, O, Li"
-"""What the empty box shows: symbols, as typed."""
+PLACEHOLDER = "element symbols"
+"""What the empty box shows: what to type, naming no element (a list of symbols in grey read as
+elements the program had found, e.g. W on an SrTiO3 spectrum)."""
 TIP = (
     "Elements whose edges are marked on the spectrum, e.g. W, O, Li (the chosen edge's element "
     "is always marked; formulas such as LixWO3 work); with EDS data, elements whose X-ray lines "
