@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLineEdit
 from insitu_tem.figures.eels_markers import parse_elements
 from insitu_tem.workflows.eds_quantify import check_elements
 
-PLACEHOLDER = "element symbols"
+PLACEHOLDER = "symbols"
 """What the empty box shows: what to type, naming no element (a list of symbols in grey read as
 elements the program had found, e.g. W on an SrTiO3 spectrum)."""
 TIP = (
