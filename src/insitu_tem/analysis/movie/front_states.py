@@ -167,13 +167,11 @@ def order_evidence(
     polarity = -direction * edge_sign if polarity is None else polarity
     frame, step, z = change_points(image / initial_beam(image)[:, None])
     threshold = change_threshold(image.shape[0])
-    tests = [
-        _order_test(frame, step, z, threshold, d, -polarity * d) for d in (direction, -direction)
-    ]
-    if not tests[0][1] >= ORDER_Z and tests[1][1] >= REVERSE_Z:
-        direction = -direction
-        tests.reverse()
-    changed, order = tests[0]
+    changed, order = _order_test(frame, step, z, threshold, direction, -polarity * direction)
+    if not order >= ORDER_Z:
+        reverse = _order_test(frame, step, z, threshold, -direction, polarity * direction)
+        if reverse[1] >= REVERSE_Z:
+            direction, (changed, order) = -direction, reverse
     return direction, -polarity * direction, frame, changed, order
 
 
