@@ -52,6 +52,9 @@ class HolderLog:
         Live notes, in time order.
     metadata : dict
         Header entries of the file (calibration file, gases, sample...).
+    warnings : tuple of str
+        What the reader left out or doubted, one sentence each (e.g. an unterminated last row,
+        which may have been cut while the file was written).
     """
 
     source: str
@@ -61,6 +64,7 @@ class HolderLog:
     channels: dict[str, LogChannel]
     notes: tuple[LogNote, ...] = ()
     metadata: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         time = np.asarray(self.time_s, dtype=float)
@@ -82,7 +86,8 @@ class HolderLog:
         return self.channels[name]
 
     def summary(self) -> dict:
-        """The JSON form of ``insitu-tem log``: start, time_s, channels with units, notes."""
+        """The JSON form of ``insitu-tem log``: start, time_s, channels with units, notes,
+        warnings."""
         return {
             "source": self.source,
             "format": self.format,
@@ -93,4 +98,5 @@ class HolderLog:
             },
             "notes": [{"time_s": n.time_s, "text": n.text} for n in self.notes],
             "metadata": self.metadata,
+            "warnings": list(self.warnings),
         }

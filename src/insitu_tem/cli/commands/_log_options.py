@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.cli.commands.common import InputError
+from insitu_tem.cli.commands.common import InputError, warn
 
 
 def add_log_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +57,8 @@ def log_fields(
         )
     except (DataError, KeyError) as error:
         raise InputError(args.log, str(error).strip("'\"")) from error
+    for reason in log.warnings:
+        warn(Path(args.log).name, reason)
     return {
         "log": {
             "file": args.log,
@@ -64,6 +67,7 @@ def log_fields(
             "current_channel": timeline.current_channel,
             "ok": timeline.ok,
             "reason": timeline.reason,
+            "warnings": list(log.warnings),
         },
         "charge_C": timeline.charge_C,
         "charge_sigma_C": timeline.charge_sigma_C,

@@ -28,6 +28,7 @@ HELP = (
 MAX_DPI = 1200
 MAX_TIME_S = 1e9
 MAX_FPS = 120.0
+LOG_VIEWS = ("timeline", "across")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -174,6 +175,23 @@ def _check_missing(session, args: argparse.Namespace, options: dict) -> list[str
     return [str(p) for p in missing.values()]
 
 
+def _warn_about_log(session, args: argparse.Namespace, options: dict) -> None:
+    """The holder log's reader warnings (a last row left out), one line each, for the views that
+    draw from it."""
+    from insitu_tem.core.model import DataError
+    from insitu_tem.io.holder_logs import load_log
+
+    path = _referenced(session, args, options).get("holder log")
+    if args.view not in LOG_VIEWS or path is None or not path.is_file():
+        return
+    try:
+        warnings = load_log(path).warnings
+    except DataError:
+        return
+    for reason in warnings:
+        warn(path.name, reason)
+
+
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.figures.export import provenance, save_figure
     from insitu_tem.figures.movie_export import MOVIE_FORMATS, export_movie
@@ -186,6 +204,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     load_datasets(session, args.file)
     _check_cursor(session, args.file)
     missing = _check_missing(session, args, options)
+    _warn_about_log(session, args, options)
     movie = session.dataset("movie")
     if Path(args.out).suffix.lower() in MOVIE_FORMATS:
         if movie is None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from insitu_tem.cli.commands.common import Progress
+from insitu_tem.cli.commands.common import Progress, warn
 
 NAME = "log"
 HELP = (
@@ -26,4 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.io.holder_logs import load_log
 
-    return load_log(args.file, time_column=args.time_column).summary()
+    log = load_log(args.file, time_column=args.time_column)
+    for reason in log.warnings:
+        warn(Path(args.file).name, reason)
+    return log.summary()

@@ -13,7 +13,8 @@ import numpy as np
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel
 from insitu_tem.core.model import DataError
-from insitu_tem.io.raw_formats import is_time_title, log_delimiter, log_text
+from insitu_tem.io.holder_logs.lines import complete_text
+from insitu_tem.io.raw_formats import is_time_title, log_delimiter
 from insitu_tem.io.holder_logs.units import (
     SECONDS_PER,
     clock_seconds,
@@ -25,7 +26,7 @@ from insitu_tem.io.holder_logs.units import (
 
 def read(path: Path, *, time_column: str | None = None) -> HolderLog:
     """Read a delimited log; ``time_column`` picks the time column by its title."""
-    text = log_text(path.read_bytes())
+    text, warnings = complete_text(path)
     delimiter = log_delimiter(text.split("\n", 1)[0])
     rows = [
         [cell.strip() for cell in row]
@@ -57,6 +58,7 @@ def read(path: Path, *, time_column: str | None = None) -> HolderLog:
         time_s=time_s - time_s[0],
         channels=channels,
         metadata={"time_column": header[index]},
+        warnings=warnings,
     )
 
 

@@ -15,18 +15,19 @@ import numpy as np
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel
 from insitu_tem.core.model import DataError
+from insitu_tem.io.holder_logs.lines import complete_text
 from insitu_tem.io.holder_logs.units import (
     clock_seconds,
     numeric_column,
     split_name_units,
     unwrap_midnight,
 )
-from insitu_tem.io.raw_formats import log_text
 
 
 def read(path: Path) -> HolderLog:
     """Read a DigiHeater log with every numeric column (rosettasciio keeps only Tmeas)."""
-    lines = [line for line in log_text(path.read_bytes()).splitlines() if line.strip()]
+    text, warnings = complete_text(path)
+    lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 6:
         raise DataError("is not a complete DigiHeater log; export it again from DigiHeater")
     date_text, _, version = lines[0].partition("\t")
@@ -58,6 +59,7 @@ def read(path: Path) -> HolderLog:
         time_s=clock - clock[0],
         channels=channels,
         metadata=metadata,
+        warnings=warnings,
     )
 
 

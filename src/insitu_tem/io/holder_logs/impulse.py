@@ -19,6 +19,7 @@ import numpy as np
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel, LogNote
 from insitu_tem.core.model import DataError
+from insitu_tem.io.holder_logs.lines import complete_text
 from insitu_tem.io.outputs import remember_input
 from insitu_tem.io.holder_logs.units import (
     clock_seconds,
@@ -33,7 +34,8 @@ SUFFIXES = ("_Synchronized data.csv", "_Heat raw.csv")
 
 def read(path: Path) -> HolderLog:
     """Read an Impulse CSV and, when present, the metadata log beside it."""
-    lines = io.StringIO(log_text(path.read_bytes()), newline="")
+    text, warnings = complete_text(path)
+    lines = io.StringIO(text, newline="")
     rows = [[cell.strip() for cell in row] for row in csv.reader(lines) if row]
     header, body = rows[0], [row for row in rows[1:] if len(row) == len(rows[0])]
     if len(body) < 2:
@@ -59,6 +61,7 @@ def read(path: Path) -> HolderLog:
         channels=channels,
         notes=tuple(n for n in notes if n is not None),
         metadata=metadata,
+        warnings=warnings,
     )
 
 

@@ -15,13 +15,14 @@ from pathlib import Path
 
 from insitu_tem.core.holder_log import HolderLog, LogChannel, LogNote
 from insitu_tem.core.model import DataError
+from insitu_tem.io.holder_logs.lines import complete_text
 from insitu_tem.io.holder_logs.units import SECONDS_PER, numeric_column, unit_symbol
-from insitu_tem.io.raw_formats import log_text
 
 
 def read(path: Path) -> HolderLog:
     """Read one Protochips CSV (see the module docstring for the layout)."""
-    lines = io.StringIO(log_text(path.read_bytes()), newline="")
+    text, warnings = complete_text(path)
+    lines = io.StringIO(text, newline="")
     rows = [[cell.strip() for cell in row] for row in csv.reader(lines) if row]
     header, body = rows[0], rows[1:]
     if len(header) < 3 or any(len(row) != len(header) for row in body):
@@ -53,6 +54,7 @@ def read(path: Path) -> HolderLog:
         channels=channels,
         notes=notes,
         metadata=metadata,
+        warnings=warnings,
     )
 
 
