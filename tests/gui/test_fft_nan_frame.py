@@ -48,5 +48,5 @@ def test_the_frame_with_nan_pixels_is_named_on_screen_and_in_the_d_of_t_error(
     qtbot.mouseClick(panel.controls.track_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(reporter.reports) == 1, timeout=30000)
     message = reporter.reports[0].message
-    assert f"frame {BAD} has NaN or infinite pixels" in message
+    assert f"frame {BAD + 1} has NaN or infinite pixels" in message
     assert "hrtem_movie" in message and panel.series is None

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers import front_view
+from insitu_tem.gui.frame_numbers import numbers_text
 from tests.gui.movie_panel_support import click_movie, shown_panel
 
 
@@ -72,3 +73,8 @@ def test_the_velocity_of_a_movie_without_times_names_the_frame_number():
     assert text.startswith("velocity at frame 2: 2 nm/frame")
     timed = front_view.velocity_text(track, 1, np.array([0.0, 0.5, 1.0]), "s")
     assert timed.startswith("velocity at t = 0.5 s: 2 nm/s")
+
+
+def test_a_long_list_of_frames_shows_the_first_ten_numbers_and_how_many():
+    assert numbers_text([7, 12]) == "8, 13"
+    assert numbers_text(range(14)) == "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, … (14 frames)"

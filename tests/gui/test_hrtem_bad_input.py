@@ -74,4 +74,4 @@ def test_tracking_over_a_frame_with_nan_pixels_names_the_file(qtbot, window, wai
     wait_idle(window)
     message = window.reporter.reports[-1].message
     assert message.startswith("holes.tif: ") and "NaN" in message, message
-    assert "frame 2 has NaN or infinite pixels" in message, message
+    assert "frame 3 has NaN or infinite pixels" in message, message

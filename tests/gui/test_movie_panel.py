@@ -2,12 +2,15 @@
 lazy read-ahead, marks stored in raw frame pixels, the main window's undo and reopen, and the
 reacted-area mode (its front and kinetics tools: test_movie_front_panel.py)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from insitu_tem.core.model import Dataset
+from insitu_tem.gui.frame_numbers import frame_index
 from insitu_tem.samples import movie as sample_movie
 from tests.gui.user_actions import float_movie_panel
 from tests.gui.movie_panel_support import (
@@ -119,6 +122,25 @@ def test_measure_drift_then_show_corrected_frames(qtbot, panel, sample):
     panel.navigator.set_index(59)
     assert panel.view.frame.dtype == np.float32
     assert "Drift measured" in panel.front.status.text()
+
+
+@pytest.fixture
+def blanked_panel(qtbot, sample):
+    """The panel on the sample movie with frames 7 and 12 (indices) blank: beam blanked."""
+    dataset, truth = sample
+    frames = np.array(dataset.array)
+    frames[[7, 12]] = 0
+    yield from shown_panel(qtbot, (replace(dataset, array=frames), truth))
+
+
+def test_drift_names_the_frames_it_could_not_register_by_their_shown_numbers(qtbot, blanked_panel):
+    panel = blanked_panel
+    qtbot.mouseClick(panel.processing.drift_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.processing.drift_correct.isChecked(), timeout=20000)
+    text = panel.front.status.text()
+    assert "(weak correlation at frames 8, 13; use a ROI on static texture)" in text, text
+    panel.navigator.set_index(frame_index(8))
+    assert panel.navigator.spin.value() == 8 and not panel.view.frame.any()
 
 
 def test_playback_of_large_frames_paints_every_frame():

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from insitu_tem.gui.frame_numbers import frame_number
+
 
 @dataclass(frozen=True)
 class ErrorReport:
@@ -27,8 +29,9 @@ class ErrorReport:
 
 def describe(error: BaseException) -> ErrorReport:
     """Short message and formatted traceback for an exception; the message starts with the
-    name of the file the error concerns when the exception carries one."""
-    text = " ".join(str(error).split()) or type(error).__name__
+    name of the file the error concerns when the exception carries one, and names a frame by
+    the number the GUI shows (:mod:`insitu_tem.gui.frame_numbers`)."""
+    text = " ".join(_said(error).split()) or type(error).__name__
     if isinstance(error, OSError) and error.filename and error.strerror:
         text = error.strerror
     filename = getattr(error, "filename", None)
@@ -36,6 +39,15 @@ def describe(error: BaseException) -> ErrorReport:
         text = f"{Path(str(filename)).name}: {text}"
     details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     return ErrorReport(text, details)
+
+
+def _said(error: BaseException) -> str:
+    """The exception's message; an analysis error naming a frame by its index is worded anew
+    (its module is looked up, not imported: an error of it exists only once it is loaded)."""
+    series = sys.modules.get("insitu_tem.analysis.hrtem.lattice_series")
+    if series is not None and isinstance(error, series.NonFiniteFrame):
+        return f"frame {frame_number(error.frame)} {error.advice()}"
+    return str(error)
 
 
 class ErrorReporter(QObject):

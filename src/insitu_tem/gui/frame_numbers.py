@@ -14,3 +14,12 @@ def frame_number(index: int) -> int:
 def frame_index(number: int) -> int:
     """The frame index (0-based) of the shown number ``number``."""
     return int(number) - FIRST_FRAME
+
+
+def numbers_text(indices, *, most: int = 10) -> str:
+    """The shown numbers of the frames ``indices`` (0-based), comma-separated: the first
+    ``most`` and, beyond them, how many there are in all ("3, 8, … (14 frames)")."""
+    numbers = [str(frame_number(i)) for i in indices]
+    if len(numbers) <= most:
+        return ", ".join(numbers)
+    return f"{', '.join(numbers[:most])}, … ({len(numbers)} frames)"

@@ -52,6 +52,7 @@ def prepare(session: Session, *, child: ChildProcess | None = None, **given) -> 
             "reference": result.reference,
             "ok": result.ok,
             "reason": result.reason,
+            "weak_frames": list(result.weak_frames),
         }
 
     return Job(NAME, parameters, session.fingerprints(["movie"]), compute)

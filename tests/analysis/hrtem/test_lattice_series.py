@@ -11,7 +11,7 @@ import pytest
 
 from insitu_tem.analysis.hrtem.fft_lattice import find_spots
 from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum
-from insitu_tem.analysis.hrtem.lattice_series import lattice_vs_time
+from insitu_tem.analysis.hrtem.lattice_series import NonFiniteFrame, lattice_vs_time
 from insitu_tem.samples.hrtem import basis_vectors, lattice_fringes
 
 PIXEL = 0.05
@@ -99,3 +99,15 @@ def test_progress_cancel_and_bad_input():
         progress=lambda f, m: seen.append(f),
     )
     assert seen == pytest.approx([1 / 3, 2 / 3, 1.0])
+
+
+def test_a_frame_with_nan_pixels_is_named_by_its_index_as_data():
+    movie = np.ones((4, 64, 64))
+    movie[2, 40, 10] = np.nan
+    with pytest.raises(NonFiniteFrame) as raised:
+        lattice_vs_time(movie, [(1, 1)], roi=(8, 0, 48, 32), pixel_nm=PIXEL)
+    error = raised.value
+    assert isinstance(error, ValueError) and error.frame == 2
+    assert error.rows == (8, 47) and error.cols == (0, 31)
+    assert str(error) == f"frame 2 {error.advice()}"
+    assert error.advice().startswith("has NaN or infinite pixels in the FFT region (rows 8-47")

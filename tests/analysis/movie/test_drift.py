@@ -110,7 +110,7 @@ def test_progress_and_early_stop():
     assert seen[-1] == pytest.approx(1.0) and len(seen) == 6
     calls = iter(range(100))
     stopped = measure_drift(movie, should_stop=lambda: next(calls) >= 3)
-    assert not stopped.ok and "stopped at frame 3" in stopped.reason
+    assert not stopped.ok and "stopped at frame 3" in stopped.reason and stopped.stopped_at == 3
     assert np.isfinite(stopped.shifts_px[:3]).all() and np.isnan(stopped.shifts_px[3:]).all()
 
 
@@ -119,6 +119,14 @@ def test_featureless_frames_are_flagged_not_trusted():
     noise = rng.poisson(100, size=(3, 64, 64)).astype(np.uint16)
     result = measure_drift(noise, min_peak=0.2)
     assert not result.ok and "weak correlation" in result.reason
+
+
+def test_the_frames_of_weak_correlation_are_data_as_well_as_words():
+    movie = textured_movie(random_walk(8, seed=5))
+    movie[[3, 6]] = 0
+    result = measure_drift(movie)
+    assert not result.ok and result.weak_frames == (3, 6) and result.stopped_at is None
+    assert result.reason.startswith("weak correlation at frames [3, 6]; ")
 
 
 def test_corrected_movie_is_a_lazy_view_and_raw_data_is_unchanged():

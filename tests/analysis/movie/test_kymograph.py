@@ -64,6 +64,8 @@ def test_lazy_movie_matches_numpy_and_stops_early():
     stopped = kymograph(movie, [(5, 5), (30, 50)], should_stop=lambda: next(counter) >= 2)
     assert (
         not stopped.ok
+        and stopped.stopped_at == 2
+        and stopped.reason == "stopped at frame 2 of 6"
         and np.isnan(stopped.image[2:]).all()
         and np.isfinite(stopped.image[:2]).all()
     )

@@ -81,6 +81,33 @@ class LatticeSeries:
         return path
 
 
+class NonFiniteFrame(ValueError):
+    """A frame whose FFT region holds NaN or infinite pixels.
+
+    Attributes
+    ----------
+    frame : int
+        Index (0-based) of the frame.
+    rows, cols : tuple of int
+        First and last row, first and last column of the region, px (inclusive).
+
+    The message names the frame by its 0-based index (the CLI's words); a front end that
+    numbers frames otherwise words its own from :attr:`frame` and :meth:`advice`.
+    """
+
+    def __init__(self, frame: int, rows: tuple[int, int], cols: tuple[int, int]) -> None:
+        self.frame, self.rows, self.cols = int(frame), rows, cols
+        super().__init__(f"frame {self.frame} {self.advice()}")
+
+    def advice(self) -> str:
+        """What is wrong with the frame and what to do, without naming the frame."""
+        (a, c), (b, d) = self.rows, self.cols
+        return (
+            f"has NaN or infinite pixels in the FFT region (rows {a}-{c}, cols {b}-{d}); "
+            "move the ROI inside the valid data or crop the movie"
+        )
+
+
 def _roi_for(
     roi: tuple[int, int, int, int], shift: tuple[float, float], shape: tuple[int, int]
 ) -> tuple[int, ...]:
@@ -134,8 +161,9 @@ def lattice_vs_time(
 
     Raises
     ------
-    ValueError
-        When the region of a frame holds NaN or infinite pixels (naming the frame).
+    NonFiniteFrame
+        When the region of a frame holds NaN or infinite pixels (a ValueError naming the
+        frame).
     """
     n_frames, height, width = (int(v) for v in np.shape(movie))
     r0, c0, r1, c1 = (int(v) for v in roi)
@@ -163,10 +191,7 @@ def lattice_vs_time(
         a, b, c, d = rois[i]
         crop = np.asarray(movie[i])[a:c, b:d]
         if not np.isfinite(crop).all():
-            raise ValueError(
-                f"frame {i} has NaN or infinite pixels in the FFT region (rows {a}-{c - 1}, cols "
-                f"{b}-{d - 1}); move the ROI inside the valid data or crop the movie"
-            )
+            raise NonFiniteFrame(i, (int(a), int(c) - 1), (int(b), int(d) - 1))
         spectrum = power_spectrum(crop, pixel_nm=pixel_nm)
         snr = snr_map(spectrum)
         for j, (row, col) in enumerate(positions):

@@ -64,6 +64,13 @@ class DriftResult:
     covariance_px2 : numpy.ndarray or None
         (n_frames, 2, 2) covariance of ``shifts_px``, px², where the method states one
         (frame 0's error included, as every shift is relative to it).
+    weak_frames : tuple of int
+        Indices (0-based) of the frames whose correlation peak was too weak, in order.
+    stopped_at : int or None
+        Index (0-based) of the first frame not measured when stopped early (None otherwise).
+
+    ``reason`` names frames by their 0-based index (the CLI's words); a front end that numbers
+    frames otherwise words its own message from ``weak_frames`` and ``stopped_at``.
     """
 
     shifts_px: np.ndarray
@@ -72,6 +79,8 @@ class DriftResult:
     ok: bool = True
     reason: str = ""
     covariance_px2: np.ndarray | None = None
+    weak_frames: tuple[int, ...] = ()
+    stopped_at: int | None = None
 
     def shifts(self, row: Axis, col: Axis) -> np.ndarray:
         """Shifts in calibrated units: (dy * row.scale, dx * col.scale)."""
@@ -189,21 +198,28 @@ def measure_drift(
             )
             for i in range(n):
                 if should_stop is not None and should_stop():
+                    why = f"stopped at frame {i} of {n}"
                     return DriftResult(
-                        shifts, peaks, reference, False, f"stopped at frame {i} of {n}", covariance
+                        shifts, peaks, reference, False, why, covariance, stopped_at=i
                     )
                 shifts[i], peaks[i], covariance[i] = next(steps)
                 if progress is not None:
                     progress((i + 1) / n, f"drift: frame {i + 1}/{n}")
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    weak = np.flatnonzero(peaks < min_peak)
-    reason = (
-        f"weak correlation at frames {weak[:10].tolist()}; use a ROI on static texture"
-        if weak.size
-        else ""
-    )
-    return DriftResult(shifts, peaks, reference, not weak.size, reason, covariance)
+    weak = weak_frames(peaks, min_peak)
+    reason = f"{weak_reason(weak)}; use a ROI on static texture" if weak else ""
+    return DriftResult(shifts, peaks, reference, not weak, reason, covariance, weak)
+
+
+def weak_frames(peaks: np.ndarray, min_peak: float) -> tuple[int, ...]:
+    """Indices (0-based) of the frames whose correlation ``peaks`` lie below ``min_peak``."""
+    return tuple(int(i) for i in np.flatnonzero(peaks < min_peak))
+
+
+def weak_reason(weak: tuple[int, ...]) -> str:
+    """The words "weak correlation at frames [i, ...]" with the first ten indices of ``weak``."""
+    return f"weak correlation at frames {list(weak[:10])}"
 
 
 def corrected_frame(frame, shift_px, *, order: int = 1) -> np.ndarray:

@@ -71,6 +71,8 @@ from insitu_tem.analysis.movie.drift import (
     corrected_frame,
     iter_frames,
     measure_drift,
+    weak_frames,
+    weak_reason,
 )
 from insitu_tem.analysis.movie.drift_change import MARGIN_PX, ChangeTest, normalised
 from insitu_tem.analysis.movie.drift_consistency import check_consistency, with_alternatives
@@ -272,9 +274,9 @@ def measure_static_drift(
         reason = "registrations below detection and no more static than without drift"
         return DriftResult(shifts, peaks, "static", False, reason, np.full_like(covariance, np.inf))
     consistency = check_consistency(shifts, with_alternatives(covariance, deviations), *steps)
-    weak = np.flatnonzero(peaks < min_peak)
-    reason = f"weak correlation at frames {weak[:10].tolist()}" if weak.size else ""
-    return DriftResult(shifts, peaks, "static", not weak.size, reason, consistency.covariance_px2)
+    weak = weak_frames(peaks, min_peak)
+    reason = weak_reason(weak) if weak else ""
+    return DriftResult(shifts, peaks, "static", not weak, reason, consistency.covariance_px2, weak)
 
 
 def _tied(fractions: np.ndarray, pixels: int) -> np.ndarray:

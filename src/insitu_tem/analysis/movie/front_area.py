@@ -43,7 +43,9 @@ class ReactedArea:
     ok : bool
         False when stopped early.
     reason : str
-        Why ``ok`` is False.
+        Why ``ok`` is False (naming the frame by its 0-based index).
+    stopped_at : int or None
+        Index (0-based) of the first frame not segmented when stopped early (None otherwise).
     """
 
     area_px: np.ndarray
@@ -53,6 +55,7 @@ class ReactedArea:
     polarity: int
     ok: bool = True
     reason: str = ""
+    stopped_at: int | None = None
 
 
 def _smooth(frame, sigma: float, shift) -> np.ndarray:
@@ -123,9 +126,8 @@ def reacted_area(
     area, confidence, contours = np.full(n, np.nan), np.zeros(n), []
     for i, frame in enumerate(iter_frames(movie)):
         if should_stop is not None and should_stop():
-            return ReactedArea(
-                area, tuple(contours), confidence, level, polarity, False, f"stopped at frame {i}"
-            )
+            why = f"stopped at frame {i}"
+            return ReactedArea(area, tuple(contours), confidence, level, polarity, False, why, i)
         smoothed = _smooth(frame, sigma, None if shifts_px is None else shifts_px[i])
         reacted = segment_frame(smoothed, threshold=level, polarity=polarity, mask=region)
         area[i] = float(reacted.sum())

@@ -73,7 +73,9 @@ class Kymograph:
     ok : bool
         False when stopped before the last frame (remaining rows are NaN).
     reason : str
-        Why ``ok`` is False.
+        Why ``ok`` is False (naming the frame by its 0-based index).
+    stopped_at : int or None
+        Index (0-based) of the first frame not sampled when stopped early (None otherwise).
     """
 
     image: np.ndarray
@@ -81,6 +83,7 @@ class Kymograph:
     width_px: float
     ok: bool = True
     reason: str = ""
+    stopped_at: int | None = None
 
     @property
     def distance_px(self) -> np.ndarray:
@@ -175,7 +178,8 @@ def kymograph(
     n_across = len(sampling.offsets_px)
     for i, frame in enumerate(iter_frames(movie, chunk=chunk)):
         if should_stop is not None and should_stop():
-            return Kymograph(image, sampling, float(width), False, f"stopped at frame {i} of {n}")
+            why = f"stopped at frame {i} of {n}"
+            return Kymograph(image, sampling, float(width), False, why, stopped_at=i)
         values = ndimage.map_coordinates(
             np.asarray(frame, dtype=np.float32),
             sampling.coordinates(shifts[i]),

@@ -21,7 +21,7 @@ from insitu_tem.analysis.movie.display_processing import (
 from insitu_tem.core.model import Axis, DataError, Dataset
 from insitu_tem.workflows import drift as drift_workflow
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.frame_numbers import frame_number
+from insitu_tem.gui.frame_numbers import frame_number, numbers_text
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.panels.movie.front_workbench import FrontWorkbench
 from insitu_tem.gui.panels.movie.controls import ContrastControls, PlaybackBar, ProcessingControls
@@ -321,7 +321,7 @@ class MoviePanel(QWidget):
         largest = float(np.nanmax(np.hypot(*self.shifts_px.T)))
         self.front.status.setText(
             f"Drift measured: up to {largest:.2f} px"
-            + ("" if result["ok"] else f" ({result['reason']})")
+            + ("" if result["ok"] else f" ({drift_note(result)})")
         )
 
     def _clicked(self, row_f: float, col_f: float) -> None:
@@ -362,3 +362,11 @@ class MoviePanel(QWidget):
         self.contrast.gamma.setValue(float(state.get("gamma", 1.0)))
         self._use_drift(self.state.session.result("drift"))
         self.front.restore_project_state(state.get("front", {}))
+
+
+def drift_note(result: dict) -> str:
+    """Why a drift result is not trusted, naming frames by the numbers the GUI shows."""
+    weak = result["weak_frames"]
+    if not weak:
+        return result["reason"]
+    return f"weak correlation at frames {numbers_text(weak)}; use a ROI on static texture"
