@@ -55,6 +55,7 @@ from insitu_tem.analysis.tomo.axis import (
 from insitu_tem.analysis.tomo.axis_direction import estimate_axis_direction
 from insitu_tem.analysis.tomo.geometry import (
     axis_vectors,
+    beyond_half_field,
     gauge_shifts,
     to_axis_frame,
     to_image_frame_shifts,
@@ -216,6 +217,12 @@ def align_tilt_series(
         matching = refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_stop)
         shifts, residual, peaks = matching.shifts_px, matching.residual_px, matching.peaks
         sigma = image_frame_sigma(matching.sigma_axis_px, angle)
+        if matching.beyond:
+            reasons.append(
+                f"projection matching stopped: a step would have moved projections "
+                f"{list(matching.beyond)} by more than half the image, so the series holds too "
+                "little common structure to register them (noise only, or a wrong tilt axis?)"
+            )
         if matching.unconstrained:
             reasons.append(
                 f"projections {list(matching.unconstrained)} are not constrained along the tilt "
@@ -225,6 +232,8 @@ def align_tilt_series(
         offset, offset_sigma, _ = _offset(
             stack, tilts, angle, shifts, axis_offset_px, near=consistent
         )
+    shifts, sigma, outside = _within_field(shifts, sigma, stack.shape[1:])
+    reasons += [outside] if outside else []
     report(1.0, "aligned")
     result = _result(
         tilts,
@@ -240,6 +249,24 @@ def align_tilt_series(
         "; ".join(reasons),
     )
     return replace(result, axis_method=axis_method, shifts_sigma_px=sigma)
+
+
+def _within_field(shifts, sigma, shape) -> tuple[np.ndarray, np.ndarray, str]:
+    """Shifts beyond half the image (:func:`.geometry.beyond_half_field`) set to 0 with a NaN 1σ,
+    and the reason, naming them and the largest; ``""`` when every shift is within."""
+    beyond = beyond_half_field(shifts, shape)
+    if not beyond.size:
+        return shifts, sigma, ""
+    largest = float(np.nanmax(np.abs(np.nan_to_num(shifts[beyond], nan=np.inf))))
+    shifts, sigma = shifts.copy(), sigma.copy()
+    shifts[beyond], sigma[beyond] = 0.0, np.nan
+    return (
+        shifts,
+        sigma,
+        f"the shifts of projections {beyond.tolist()} reach {largest:.3g} px, beyond half the "
+        f"{shape[0]} × {shape[1]} px image: not measurable, those projections are left unshifted "
+        "— check them, or align with --align com or none",
+    )
 
 
 def image_frame_sigma(sigma_axis_px: np.ndarray, axis_angle_deg: float) -> np.ndarray:

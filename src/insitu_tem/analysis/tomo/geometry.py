@@ -53,6 +53,15 @@ def gauge_shifts(shifts_px: np.ndarray, tilts_deg, axis_angle_deg: float) -> np.
     return to_image_frame_shifts(axis_shifts, axis_angle_deg)
 
 
+def beyond_half_field(shifts_px: np.ndarray, image_shape: tuple[int, int]) -> np.ndarray:
+    """Indices of the projections whose (dy, dx) shift, px, moves their content by more than half
+    the image's rows or columns (or is not finite): such a projection shares less than half its
+    field with the series, and the registration's region, the field less the shifts' margin,
+    is empty — a shift found there is not a measurement."""
+    half = np.asarray(image_shape, dtype=float) / 2
+    return np.flatnonzero(np.any(~(np.abs(np.asarray(shifts_px, dtype=float)) <= half), axis=1))
+
+
 def to_axis_frame(
     stack: np.ndarray,
     *,

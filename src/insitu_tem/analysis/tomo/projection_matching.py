@@ -29,7 +29,12 @@ import numpy as np
 from scipy import ndimage
 
 from insitu_tem.analysis.tomo.along_search import along_axis_jump
-from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame, to_image_frame_shifts
+from insitu_tem.analysis.tomo.geometry import (
+    beyond_half_field,
+    gauge_shifts,
+    to_axis_frame,
+    to_image_frame_shifts,
+)
 from insitu_tem.analysis.tomo.reconstruct import mlem_reprojections
 from insitu_tem.analysis.tomo.registration import along_axis_interval, matched_fit
 
@@ -165,6 +170,10 @@ class Matching:
         Those projections: their interval along the axis holds a second minimum or does not
         close within ±``_ALONG_REACH_PX`` (px of the matched projections), so their shift is
         not determined along the axis.
+    beyond : tuple of int
+        Projections a step would have moved by more than half the image
+        (:func:`.geometry.beyond_half_field`): the matching stopped before that step, its shifts
+        are the last ones within the field and their 1σ NaN.
     """
 
     shifts_px: np.ndarray
@@ -172,6 +181,7 @@ class Matching:
     peaks: np.ndarray
     sigma_axis_px: np.ndarray
     unconstrained: tuple = ()
+    beyond: tuple = ()
 
 
 def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_stop) -> Matching:
@@ -180,7 +190,9 @@ def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_st
     they change by less than ``_FINE_TOLERANCE_PX`` (RMS, px) or for ``_FINE_STEPS`` steps: the
     shifts' smooth modes along the series converge slowly, since each re-projection is mostly
     its neighbours'. At full size the along-axis jumps of :func:`_jumps` are added to the steps
-    at the first step and after every step that made one."""
+    at the first step and after every step that made one. A step that would move a projection by
+    more than half the image (a series without common structure: its fits are near-singular and
+    their steps unbounded) is not taken, and the matching stops (``Matching.beyond``)."""
     fine = max(1, int(np.ceil(min(stack.shape[1:]) / _MATCH_SIZE)))
     residual, peaks = float("nan"), np.ones(tilts.size)
     sigma = np.full((tilts.size, 2), np.nan)
@@ -203,6 +215,10 @@ def refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_st
                 search = bool(np.any(jumps))
             update = to_image_frame_shifts(steps * factor, angle)
             new = gauge_shifts(shifts + update, tilts, angle)
+            beyond = beyond_half_field(new, stack.shape[1:])
+            if beyond.size:
+                lost = np.full_like(sigma, np.nan)
+                return Matching(shifts, residual, peaks, lost, beyond=tuple(beyond.tolist()))
             residual = float(np.sqrt(np.mean(np.sum((new - shifts) ** 2, axis=1))))
             shifts = new
             if factor == fine:
