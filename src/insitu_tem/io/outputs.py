@@ -3,7 +3,9 @@
 :func:`output_file` refuses a path that resolves (after symlinks and hard links) to an
 input of the run or to any raw file this process has opened, or whose folder is not
 writable; refuses to overwrite an existing raw data file (any format a reader takes, a
-holder log: a vendor's, or a CSV/TSV with a time column) unless ``force``; and yields a
+holder log: a vendor's, or a CSV/TSV with a time column) unless ``force`` — a file insitu-tem
+wrote itself, marked by :data:`OWN_METADATA` in its description, is a result, not raw data, and
+is replaced; and yields a
 temporary name in the same folder that is renamed into place only when writing succeeded —
 on an error or Ctrl-C the partial file is removed.
 """
@@ -22,7 +24,8 @@ from insitu_tem.io.sniff import sniff_head
 
 _OPENED: set[str] = set()
 _OPENED_LOCK = threading.Lock()
-_OWN_MARK = b'"program": "insitu-tem"'
+OWN_METADATA = {"program": "insitu-tem"}
+_OWN_MARKS = (b'"program": "insitu-tem"', b"\nprogram=insitu-tem\n")
 
 
 class OutputError(DataError):
@@ -62,8 +65,9 @@ def _same_file(path: str, others: Iterable[str]) -> bool:
 def _raw_kind(path: str) -> str | None:
     """``"a holder log"`` or ``"a microscope data file"`` for an existing raw data file (one a
     reader accepts by its extension or whose first bytes show a format the readers know,
-    :func:`~insitu_tem.io.sniff.sniff_head`, that insitu-tem did not export itself); None
-    for anything else."""
+    :func:`~insitu_tem.io.sniff.sniff_head`, that insitu-tem did not write itself: no
+    :data:`OWN_METADATA` in a JSON description — exports, the projections beside a volume — or in
+    an ImageJ one, ``program=insitu-tem`` — volumes and labels); None for anything else."""
     from insitu_tem.io.load import SUPPORTED_SUFFIXES
 
     try:
@@ -71,7 +75,7 @@ def _raw_kind(path: str) -> str | None:
             head = stream.read(65536)
     except OSError:
         return None
-    if _OWN_MARK in head:
+    if any(mark in head for mark in _OWN_MARKS):
         return None
     if _is_holder_log(head):
         return "a holder log"

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from insitu_tem.core.model import DataError
+from insitu_tem.io.outputs import OWN_METADATA
 
 FOLDER_SUFFIX = ".tomo"
 LABELS_NAME = "labels.tif"
@@ -24,23 +25,27 @@ LABELS_NAME = "labels.tif"
 
 def write_volume(path: str | Path, volume: np.ndarray, voxel: float, units: str) -> None:
     """Write a float32 (z, y, x) ImageJ hyperstack TIFF with the voxel size (``units`` per
-    voxel)."""
+    voxel), marked as insitu-tem's (:data:`~insitu_tem.io.outputs.OWN_METADATA`: a rerun
+    replaces it without ``--force``)."""
     import tifffile
 
+    metadata = {"spacing": voxel, "unit": "nm" if units == "nm" else "pixel", "axes": "ZYX"}
     tifffile.imwrite(
         path,
         np.asarray(volume, np.float32),
         imagej=True,
         resolution=(1.0 / voxel, 1.0 / voxel),
-        metadata={"spacing": voxel, "unit": "nm" if units == "nm" else "pixel", "axes": "ZYX"},
+        metadata=metadata | OWN_METADATA,
     )
 
 
 def write_labels(path: str | Path, labels: np.ndarray) -> None:
-    """Write a uint8 (z, y, x) label volume (0 vacuum/void, 1 shell, 2 core)."""
+    """Write a uint8 (z, y, x) label volume (0 vacuum/void, 1 shell, 2 core), marked as
+    insitu-tem's."""
     import tifffile
 
-    tifffile.imwrite(path, np.asarray(labels, np.uint8), imagej=True, metadata={"axes": "ZYX"})
+    metadata = {"axes": "ZYX"} | OWN_METADATA
+    tifffile.imwrite(path, np.asarray(labels, np.uint8), imagej=True, metadata=metadata)
 
 
 def _atomic(path: Path, write) -> None:

@@ -166,10 +166,9 @@ def _composition(args, labels: np.ndarray, reference) -> tuple[dict, dict, str]:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    import tifffile
-
     from insitu_tem.analysis.tomo.measure import measure_wire
     from insitu_tem.analysis.tomo.segment import segment
+    from insitu_tem.io.tomo_files import write_labels
 
     check_outputs(args, "out")
     volume, voxel, units = read_volume(args.file)
@@ -177,7 +176,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     seg = segment(volume, method=args.method, classes=args.classes, smooth_px=args.smooth)
     try:
         with output_for(args, "out") as temporary:
-            tifffile.imwrite(temporary, seg.labels, imagej=True)
+            write_labels(temporary, seg.labels)
     except OSError as error:
         raise InputError(
             args.out, f"cannot write the labels ({error.strerror}); choose another --out"

@@ -16,7 +16,8 @@ from insitu_tem.cli.commands.common import (
     check_range,
     warn,
 )
-from insitu_tem.io.outputs import output_file
+from insitu_tem.io.outputs import OWN_METADATA, output_file
+from insitu_tem.io.tomo_files import write_volume
 
 NAME = "tomo"
 HELP = (
@@ -172,29 +173,16 @@ def _also(path: str, tilts, series):
     return extra
 
 
-def write_volume(path: Path, volume: np.ndarray, voxel: float, units: str) -> None:
-    """float32 (z, y, x) ImageJ hyperstack TIFF with the voxel size."""
-    import tifffile
-
-    resolution = (1.0 / voxel, 1.0 / voxel)
-    tifffile.imwrite(
-        path,
-        volume.astype(np.float32),
-        imagej=True,
-        resolution=resolution,
-        metadata={"spacing": voxel, "unit": "nm" if units == "nm" else "pixel", "axes": "ZYX"},
-    )
-
-
 def write_projections(volume_path: Path, aligned, offset: float, series, args) -> Path:
     """The aligned, binned projections a volume was reconstructed from (``offset`` their
     tilt-axis offset, binned px), beside it as ``NAME_projections.tif`` (float32
-    (n_tilts, y, x), the tilts and the axis offset in its JSON description), for ``segment``'s
-    composition fitted on the projections."""
+    (n_tilts, y, x), the tilts, the axis offset and insitu-tem's mark in its JSON description),
+    for ``segment``'s composition fitted on the projections."""
     import tifffile
 
     path = volume_path.with_name(f"{volume_path.stem}_projections.tif")
     metadata = {"tilts_deg": [float(t) for t in series.tilts_deg], "axis_offset_px": offset}
+    metadata |= OWN_METADATA
     with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
         tifffile.imwrite(temporary, aligned.astype(np.float32), metadata=metadata)
     return path
