@@ -34,9 +34,10 @@ from insitu_tem.gui.panels.eels.detected_edges import DetectedEdges
 from insitu_tem.gui.panels.eels.eds_mode import EdsMode
 from insitu_tem.gui.panels.eels.eds_view import EdsView
 from insitu_tem.gui.panels.eels.elements_edit import ElementsEdit
-from insitu_tem.gui.panels.eels.profiles import EelsProfiles
+from insitu_tem.gui.panels.eels.no_edge import no_edge_text, profile_hints
+from insitu_tem.gui.panels.eels.profiles import EELS_HINTS, EelsProfiles
 from insitu_tem.gui.panels.eels.project_state import restore_parameters
-from insitu_tem.gui.panels.eels.readout import describe, no_edge_text
+from insitu_tem.gui.panels.eels.readout import describe
 from insitu_tem.gui.panels.eels.spectrum_plot import EelsSpectrumPlot
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.undo import SetValueCommand
@@ -343,11 +344,20 @@ class EelsPanel(QWidget):
             return
         value = self.result_value()
         self.profiles.show_result(value)
+        self.profiles.set_hints(self._profile_hints())
         if self.params["edge"] is not None:
             self._show_windows()
         self._show_spectrum(self._index())
         if value is not None:
             self.analysis_finished.emit()
+
+    def _profile_hints(self) -> tuple[str, str]:
+        """What the empty profiles say: what they will hold, or why no edge is measured."""
+        if self.params["edge"] is not None:
+            return EELS_HINTS
+        chosen = "edge" in self.state.session.parameters("eels")
+        mapped = len(self.dataset.navigation_axes) == 2
+        return profile_hints(self.energy, chosen=chosen, mapped=mapped)
 
     def _show_spectrum(self, index: int) -> None:
         if self.dataset is None:

@@ -161,7 +161,11 @@ class EelsProfiles(QWidget):
     def set_xray(self, xray: bool) -> None:
         """Say on the empty plots what applies to EDS (X-ray) data when it is shown, else what
         the EELS plots will hold."""
-        for hint, text in zip(self.hints, XRAY_HINTS if xray else EELS_HINTS):
+        self.set_hints(XRAY_HINTS if xray else EELS_HINTS)
+
+    def set_hints(self, texts: tuple[str, str]) -> None:
+        """What the shift and the window plots say while they are empty."""
+        for hint, text in zip(self.hints, texts):
             hint.set_empty(hint.empty, text=text)
 
     def _show_hints(self, empty: bool) -> None:

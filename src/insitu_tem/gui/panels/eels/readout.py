@@ -48,12 +48,6 @@ def describe(value: dict | None, index: int) -> str:
     return " · ".join(parts)
 
 
-def no_edge_text(low_eV: float, high_eV: float) -> str:
-    """What the panel says of a spectrum on ``low_eV``–``high_eV`` (eV) in which no candidate
-    edge rises above the noise, rather than opening on one it does not show."""
-    return f"No core-loss edge detected in {low_eV:.0f}–{high_eV:.0f} eV: choose an edge to measure"
-
-
 def _thickness_text(value: dict, index: int) -> str:
     """t/λ ± 1σ; the value alone with why it has no 1σ (the spectrum does not fall towards the
     end of the range); "t/λ not measured: <reason>" when the result says why there is none."""
