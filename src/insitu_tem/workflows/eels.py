@@ -185,18 +185,24 @@ def session_default_edge(session: Session) -> str | None:
     (:func:`~insitu_tem.analysis.eels.edge_choice.dataset_default_edge`), found once per data and
     calibration and kept in the session's parameters ``DEFAULT_EDGE`` with the data's
     fingerprint (not an unsaved change): the panel, the views and the exports ask on every
-    redraw, and a saved project reopens on the edge the user saw. A frozen snapshot (an
-    export's) is not changed. None without EELS data or an energy axis in eV."""
-    from insitu_tem.analysis.eels.edge_choice import DEFAULT_EDGE, kept_default_edge
+    redraw, and a saved project reopens on the edge the user saw (a default kept before today's
+    rule, possibly the first candidate standing in for none detected, is found again). A frozen
+    snapshot (an export's) is not changed. None without EELS data or an energy axis in eV."""
+    from insitu_tem.analysis.eels.edge_choice import (
+        DEFAULT_EDGE,
+        DEFAULT_EDGE_RULE,
+        kept_default_edge,
+    )
 
     dataset = session.dataset("eels")
     if dataset is None:
         return None
     data, kept = session.fingerprint("eels"), session.parameters(DEFAULT_EDGE)
     edge = kept_default_edge(dataset, kept=kept, data=data)
-    if kept.get("data") != data or kept.get("edge") != edge:
+    record = {"data": data, "edge": edge, "rule": DEFAULT_EDGE_RULE}
+    if kept != record:
         try:
-            session.set_parameters(DEFAULT_EDGE, {"data": data, "edge": edge}, dirty=False)
+            session.set_parameters(DEFAULT_EDGE, record, dirty=False)
         except RuntimeError:  # a snapshot (Session.snapshot) cannot be changed: not kept
             pass
     return edge

@@ -10,7 +10,9 @@ placeable: Ti L3's crystal-field split rises twice, too alike to order, yet the 
 Without any detected edge there is none: a low-loss spectrum (SrTiO3's, to 267 eV) opened on the
 first candidate, W O2,3, read as tungsten found; the user picks an edge by hand. A session keeps the
 answer for its EELS data (:func:`insitu_tem.workflows.eels.session_default_edge`), so it is found
-once per data.
+once per data, with the rule it was found by (:data:`DEFAULT_EDGE_RULE`): a record kept before
+this rule (a project saved then) may hold the first candidate standing in for none detected, an
+edge the user never chose, and is found again.
 """
 
 from __future__ import annotations
@@ -56,6 +58,10 @@ def sampled_mean(dataset: Dataset) -> np.ndarray:
 DEFAULT_EDGE = "eels.default_edge"
 """Name of the session parameters that keep the EELS data's default edge with its fingerprint."""
 
+DEFAULT_EDGE_RULE = 2
+"""The rule a kept default edge was found by: 2, the strongest detected edge or none. Records
+without it were kept when the first candidate stood in for none detected."""
+
 
 def dataset_default_edge(dataset: Dataset) -> str | None:
     """:func:`strongest_edge` of the dataset's :func:`sampled_mean`; None when its axis is not
@@ -78,8 +84,9 @@ def detected_edges(dataset: Dataset) -> tuple[str, ...]:
 
 def kept_default_edge(dataset: Dataset, *, kept: dict, data: str) -> str | None:
     """The default edge of ``dataset``: the one ``kept`` records (``{"data": fingerprint,
-    "edge": edge}``, what a session keeps under :data:`DEFAULT_EDGE`) when it was found for the
-    same data and calibration ``data``, else :func:`dataset_default_edge`."""
-    if kept.get("data") == data and "edge" in kept:
+    "edge": edge, "rule": DEFAULT_EDGE_RULE}``, what a session keeps under :data:`DEFAULT_EDGE`)
+    when it was found for the same data and calibration ``data`` by today's rule, else
+    :func:`dataset_default_edge`."""
+    if kept.get("data") == data and kept.get("rule") == DEFAULT_EDGE_RULE and "edge" in kept:
         return kept["edge"]
     return dataset_default_edge(dataset)
