@@ -372,3 +372,48 @@ def test_a_log_opened_before_any_movie_is_named_and_waits_for_one(qtbot, reporte
     )
     controller.open_log(SAMPLES / "holder_log.csv")
     assert panel.status.text().startswith("holder_log.csv is open: open a movie")
+
+
+def alone(qtbot, reporter, frame_times):
+    """A timeline panel whose movie's frame times are ``frame_times()`` (None: no movie)."""
+    panel = TimelinePanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    panel.show()
+    controller = TimelineController(
+        panel,
+        TaskRunner(reporter),
+        QUndoStack(),
+        frame_times=frame_times,
+        set_frame=lambda _frame: None,
+    )
+    return panel, controller
+
+
+def test_a_log_opened_alone_plots_on_its_own_clock_until_a_movie_opens(qtbot, reporter):
+    """Before: a log opened without a movie showed no channel and no trace (the plot said "Open a
+    holder log … and a movie" with the log open)."""
+    movie = {"times": None}
+    panel, controller = alone(qtbot, reporter, lambda: movie["times"])
+    controller.open_log(SAMPLES / "holder_log.csv")
+    qtbot.waitUntil(lambda: bool(panel.plots.plot_items), timeout=20000)
+    assert panel.checked_channels() == ["Channel A Current", "Channel A Voltage"]
+    assert panel.plots.plot_items[-1].getAxis("bottom").labelText == "log time"
+    assert panel.plots.cursors == [] and not panel.plots.hint.isVisible()
+    shown = panel.plots.plot_items[0].listDataItems()[0].getData()[0]
+    np.testing.assert_array_equal(shown, panel.log.time_s)
+    assert panel.status.text().startswith("holder_log.csv is open: open a movie")
+    movie["times"] = FRAME_TIMES
+    controller.recompute()
+    qtbot.waitUntil(lambda: panel.timeline is not None, timeout=20000)
+    assert panel.checked_channels() == [CHARGE, "Channel A Current", "Channel A Voltage"]
+    assert panel.plots.plot_items[-1].getAxis("bottom").labelText == "movie time"
+    assert len(panel.plots.cursors) == 3 and "frame 1, " in panel.status.text()
+
+
+def test_a_heating_log_opens_with_its_first_channel_ticked(qtbot, reporter, realdata):
+    """DENSsolutions Impulse: no current, no voltage; the temperature is plotted, not nothing."""
+    panel, controller = alone(qtbot, reporter, lambda: None)
+    controller.open_log(realdata("holder_logs/StubExperiment_Synchronized data.csv"))
+    qtbot.waitUntil(lambda: bool(panel.plots.plot_items), timeout=20000)
+    assert panel.checked_channels() == ["Temperature Measured"]

@@ -47,6 +47,15 @@ def _load_and_place(
     )
 
 
+def _load_alone(path: str) -> tuple[HolderLog, str | None]:
+    """The log in ``path`` and its current channel (None: none in A)."""
+    from insitu_tem.io.holder_logs import load_log
+    from insitu_tem.analysis.timeline.sync import find_current_channel
+
+    log = load_log(path)
+    return log, find_current_channel(log)
+
+
 class TimelineController(QObject):
     """The timeline's logic: which log, which offset, which frame.
 
@@ -140,10 +149,7 @@ class TimelineController(QObject):
         if self.log_path is None:
             return
         if times is None or len(times) < 1:
-            self.panel.status.setText(
-                f"{Path(self.log_path).name} is open: open a movie to see it on the movie's "
-                "time axis."
-            )
+            self._show_alone()
             return
         path, offset, channel = self.log_path, self.offset_s, self.current_channel
         start = self.movie_start()
@@ -155,6 +161,25 @@ class TimelineController(QObject):
                 f"{Path(path).name}: {describe(error).message}"
             ),
             description="Holder log on the movie",
+        )
+
+    def _show_alone(self) -> None:
+        """No movie: the log's channels on its own clock (read in the background)."""
+        path = self.log_path
+        self.panel.status.setText(
+            f"{Path(path).name} is open: open a movie to see it on the movie's time axis "
+            "(the plots show the log's own clock, s from its start)."
+        )
+        self.tasks.submit(
+            lambda: _load_alone(path),
+            key="timeline",
+            on_result=lambda loaded: self.panel.show_log_alone(
+                loaded[0], current_channel=self.current_channel or loaded[1]
+            ),
+            on_error=lambda error: self.panel.status.setText(
+                f"{Path(path).name}: {describe(error).message}"
+            ),
+            description="Holder log",
         )
 
     def _show(self, loaded) -> None:

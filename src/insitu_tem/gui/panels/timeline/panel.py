@@ -41,6 +41,7 @@ from insitu_tem.core.uncertainty_text import si_value_with_sigma
 CHARGE = "charge passed"
 NO_CHANNEL = "Tick a channel on the left to plot it against movie time"
 NO_LOG = "Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie."
+LOG_CHANNEL = "Tick a channel on the left to plot it against the log's clock"
 
 
 class TimelinePanel(QWidget):
@@ -128,6 +129,7 @@ class TimelinePanel(QWidget):
     def show_timeline(self, log: HolderLog, timeline: FrameTimeline) -> None:
         """Show ``log`` on the movie's time axis as computed in ``timeline``."""
         first = self.log is None or self.log.source != log.source
+        alone = not first and self.timeline is None  # shown before any movie: charge joins
         self.log, self.timeline = log, timeline
         self.frame_time_s = timeline.frame_time_s
         self.offset.blockSignals(True)
@@ -135,9 +137,18 @@ class TimelinePanel(QWidget):
         self.offset.blockSignals(False)
         shown = set(self.checked_channels())
         if first:
-            shown = (shown & set(self.derived)) | {CHARGE, timeline.current_channel}
-            shown |= {n for n in log.channels if log.channels[n].units == "V"}
+            shown = (shown & set(self.derived)) | {CHARGE}
+            shown |= _ticked_first(log, timeline.current_channel)
+        elif alone:
+            shown.add(CHARGE)
         self._fill_channels(shown)
+        self._redraw()
+
+    def show_log_alone(self, log: HolderLog, *, current_channel: str | None) -> None:
+        """Show ``log`` before any movie: its channels against its own clock (s from its start),
+        the current and the voltages ticked, no frame cursor, no charge at frames."""
+        self.log, self.timeline, self.frame_time_s = log, None, np.zeros(0)
+        self._fill_channels(_ticked_first(log, current_channel))
         self._redraw()
 
     def set_derived(self, name: str, trace: tuple | None) -> None:
@@ -185,17 +196,24 @@ class TimelinePanel(QWidget):
         if name in self.derived:
             return (name, *self.derived[name])
         channel = self.log.channels[name]
-        return (name, channel.units, self.movie_time_of(self.log.time_s), channel.values, None)
+        return (name, channel.units, self._on_clock(self.log.time_s), channel.values, None)
+
+    def _on_clock(self, log_time_s: np.ndarray) -> np.ndarray:
+        """Log times on the plots' clock: the movie's, else the log's own (no movie)."""
+        return log_time_s if self.timeline is None else self.movie_time_of(log_time_s)
 
     def _redraw(self) -> None:
-        if self.timeline is None and not self.derived:
+        if self.timeline is None and self.log is None and not self.derived:
             return
         traces = [self._trace(name) for name in self.checked_channels()]
         notes = (
-            [(float(self.movie_time_of(n.time_s)), n.text) for n in self.log.notes]
-            if self.log is not None and self.timeline is not None
+            [(float(self._on_clock(n.time_s)), n.text) for n in self.log.notes]
+            if self.log is not None
             else []
         )
+        if not self.frame_time_s.size:
+            self.plots.show_traces(traces, notes, None, hint=LOG_CHANNEL, clock="log time")
+            return
         self.plots.show_traces(traces, notes, self._frame_time(), hint=NO_CHANNEL)
         self._update_status()
 
@@ -268,3 +286,10 @@ class TimelinePanel(QWidget):
         self.sync_button.setEnabled(False)
         self.clicked_log_time = None
         self.offsetEdited.emit(offset)
+
+
+def _ticked_first(log: HolderLog, current_channel: str | None) -> set[str]:
+    """The channels ticked when a log opens: the current integrated for the charge and the
+    voltages (a biasing holder), else the first channel (a heating or gas log's temperature)."""
+    ticked = {current_channel} | {n for n in log.channels if log.channels[n].units == "V"}
+    return ticked & set(log.channels) or set(list(log.channels)[:1])

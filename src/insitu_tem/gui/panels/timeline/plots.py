@@ -71,12 +71,14 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         self,
         traces: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None]],
         notes: list[tuple[float, str]],
-        cursor_s: float,
+        cursor_s: float | None,
         *,
         hint: str = NO_TRACES,
+        clock: str = "movie time",
     ) -> None:
-        """Draw ``traces`` = [(name, units, time_s, values, sigma or None)], notes at their
-        times; none: ``hint`` says how to fill the plots."""
+        """Draw ``traces`` = [(name, units, time_s, values, sigma or None)] against ``clock``
+        (s), notes at their times and the frame cursor at ``cursor_s`` (None: no movie, no
+        cursor); none: ``hint`` says how to fill the plots."""
         self.clear()
         self.hint.setText(hint)
         self.hint.setVisible(not traces)
@@ -100,16 +102,20 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
                 plot.addItem(band)
             for time, text in notes if row == 0 else ():
                 plot.addItem(note_line(time, text))
-            cursor = pg.InfiniteLine(cursor_s, movable=True, pen=CURSOR_PEN)
-            cursor.setZValue(CURSOR_Z)
-            cursor.sigDragged.connect(lambda line: self._on_drag(line))
-            plot.addItem(cursor)
+            if cursor_s is not None:
+                self._add_cursor(plot, cursor_s)
             self.plot_items.append(plot)
-            self.cursors.append(cursor)
         for plot in self.plot_items[1:]:
             plot.setXLink(self.plot_items[0])
         if self.plot_items:
-            self.plot_items[-1].setLabel("bottom", "movie time", units="s")
+            self.plot_items[-1].setLabel("bottom", clock, units="s")
+
+    def _add_cursor(self, plot: pg.PlotItem, time_s: float) -> None:
+        cursor = pg.InfiniteLine(time_s, movable=True, pen=CURSOR_PEN)
+        cursor.setZValue(CURSOR_Z)
+        cursor.sigDragged.connect(lambda line: self._on_drag(line))
+        plot.addItem(cursor)
+        self.cursors.append(cursor)
 
     def set_cursor(self, time_s: float) -> None:
         for cursor in self.cursors:
