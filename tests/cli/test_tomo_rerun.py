@@ -36,6 +36,17 @@ def test_on_noise_the_shifts_stay_in_the_image(noise_series, capsys):
     assert "half the image" in document["reason"]
 
 
+def test_an_alignment_that_is_not_ok_is_a_warning_also_with_the_axis_given(noise_series, capsys):
+    out = noise_series.with_name("out")
+    assert tomo(noise_series, out, "--tilt-axis-angle", "0", "--iterations", "2") == 0
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert not document["ok"] and document["tilt_axis_method"] == "given"
+    assert captured.err.splitlines() == [
+        f"insitu-tem: warning: {noise_series}: {document['reason']}"
+    ]
+
+
 def test_a_rerun_replaces_its_own_volumes(noise_series, capsys):
     out = noise_series.with_name("out")
     volume = out / "tilts.tif"

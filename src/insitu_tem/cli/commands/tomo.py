@@ -259,7 +259,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         axis_offset_px=args.tilt_axis_offset,
         progress=lambda f, m: progress(0.1 + 0.3 * f, m),
     )
-    if args.tilt_axis_angle is None and not alignment.axis_method:
+    if not alignment.ok:
         warn(args.file, alignment.reason)
     volumes, errors = [], []
     for k, (source, name, stack) in enumerate(channels):
