@@ -18,6 +18,12 @@ Fe Ga Mg N Na O Pt S Si Ti — is the reference. Rows:
   their Poisson 1σ, the line is above :data:`LOWEST_CLEAR_EV` (below, the side window falls
   on the detector's noise peak) and no line of another element of the list lies within one
   FWHM (an overlapped line is not "clear" from windows alone).
+* **the continuum between 1 and 2 keV** (reported only): the identification's fitted continuum
+  over the counts in the two windows of :data:`LINE_POOR_EV` where the lines are weakest,
+  either side of Si Kα — the Mg–Al valley (1.34–1.46 keV) and just above silicon's K edge
+  (1.82–1.94 keV) — the larger of the two, per tilt. Above 1 the continuum runs above the
+  data, which no continuum can (the lines are ≥ 0): the specimen's and the detector's
+  absorption edges there are clipped, not modelled (docs/eds.md, Session 37).
 * **composition self-consistency**: element ratios of the fitted net counts (unit k-factors)
   across tilts, each against the tilts' inverse-variance weighted mean with the stated 1σ
   (``√(σ_t² − σ_mean²)``): coverage (target ±1σ at least 60 %: see below) and χ²/dof
@@ -52,6 +58,7 @@ CLEAR_SIGMA = 10.0
 LOWEST_CLEAR_EV = 400.0
 RATIOS = (("Ca", "Fe"), ("Mg", "Si"))
 REPORTED_RATIOS = (("Ti", "Fe"),)
+LINE_POOR_EV = ((1340.0, 1460.0), (1820.0, 1940.0))
 
 
 def _summed(path) -> tuple[np.ndarray, np.ndarray, float]:
@@ -101,7 +108,8 @@ def clear_lines(counts: np.ndarray, energies: np.ndarray, beam_kv: float) -> lis
 
 def identify_tilt(path) -> dict:
     """Status, net counts and 1σ by element of one map's summed spectrum (``--identify`` with
-    the file's elements) and the elements clearly above the continuum."""
+    the file's elements), the elements clearly above the continuum and the fitted continuum
+    over the counts in :data:`LINE_POOR_EV` (the larger of the two windows')."""
     from insitu_tem.analysis.eds.identify import identify_lines
 
     counts, energies, beam = _summed(path)
@@ -109,6 +117,10 @@ def identify_tilt(path) -> dict:
     return {
         "findings": {f.element: (f.status, f.net_counts, f.sigma) for f in found.findings},
         "clear": clear_lines(counts, energies, beam),
+        "continuum_over_counts": max(
+            _window(found.continuum, energies, w)[0] / max(_window(counts, energies, w)[0], 1.0)
+            for w in LINE_POOR_EV
+        ),
     }
 
 
@@ -207,6 +219,17 @@ def rows(outcomes: list[dict]) -> list[Measurement]:
         out += _ratio_rows(outcomes, a, b, target=True)
     for a, b in REPORTED_RATIOS:
         out += _ratio_rows(outcomes, a, b, target=False)
+    out.append(
+        Measurement(
+            FAMILY,
+            "real tilt series: fitted continuum / counts in the line-poor windows at "
+            "1.34–1.46 and 1.82–1.94 keV, the larger, per tilt (above 1: above the data)",
+            np.array([o["continuum_over_counts"] for o in outcomes]),
+            None,
+            "",
+            coverage_range=None,
+        )
+    )
     return out
 
 

@@ -8,8 +8,12 @@ from validation import eds_tilts
 from validation.stats import summarise
 
 
-def _outcome(findings: dict, clear=("Fe",)) -> dict:
-    return {"findings": findings, "clear": list(clear)}
+def _outcome(findings: dict, clear=("Fe",), continuum_over_counts=0.9) -> dict:
+    return {
+        "findings": findings,
+        "clear": list(clear),
+        "continuum_over_counts": continuum_over_counts,
+    }
 
 
 def _row(rows, start: str):
@@ -54,6 +58,16 @@ def test_ratios_scattering_as_their_sigmas_cover_and_a_tenfold_spread_does_not()
     assert summarise(bad).coverage_1sigma < 0.2 and not summarise(bad).passed
     chi2 = _row(eds_tilts.rows(drifting), "Ca/Fe χ²/dof")
     assert chi2.errors[0] > 100
+
+
+def test_a_continuum_above_the_counts_between_1_and_2_kev_is_reported_per_tilt():
+    outcomes = [
+        _outcome({"Fe": ("present", 1000.0, 30.0)}, continuum_over_counts=ratio)
+        for ratio in (1.10, 0.82)
+    ]
+    row = _row(eds_tilts.rows(outcomes), "fitted continuum / counts")
+    assert row.errors.tolist() == [1.10, 0.82]
+    assert summarise(row).passed
 
 
 def test_a_strong_isolated_line_is_clear_and_a_line_on_another_listed_element_is_not():
