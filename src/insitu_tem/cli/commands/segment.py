@@ -13,6 +13,7 @@ from insitu_tem.cli.commands.common import (
     Progress,
     add_force_argument,
     check_outputs,
+    check_range,
     output_for,
 )
 from insitu_tem.core.model import DataError
@@ -124,28 +125,39 @@ def read_projections(volume_path: str) -> tuple[np.ndarray, np.ndarray, float] |
     return np.asarray(stack, np.float32), tilts, offset
 
 
-def _composition(args, labels: np.ndarray, reference) -> tuple[dict, dict, str]:
-    from insitu_tem.analysis.tomo.composition import composition_from_projections
-    from insitu_tem.analysis.tomo.label_sigma import composition_sigma_per_label
-    from insitu_tem.analysis.tomo.measure import composition_per_label
-    from insitu_tem.cli.commands.eds import parse_kfactors
-
+def _element_volumes(args, shape: tuple[int, ...]) -> tuple[dict, dict]:
+    """Every ``--composition ELEMENT=VOLUME.tif``, read and checked before any work (before, a
+    malformed item, an element given twice or a missing file was found after the labels were
+    written): each element once, each volume on VOLUME's grid. Returns the volumes and the
+    aligned projections beside them (None where absent), by element."""
     volumes, projections = {}, {}
     for item in args.composition:
         element, _, path = item.partition("=")
-        if not path:
+        element = element.strip()
+        if not element or not path:
             raise InputError(None, f"--composition {item!r}: give ELEMENT=VOLUME.tif")
+        if element in volumes:
+            raise InputError(None, f"--composition gives {element} twice; give each element once")
         volume = read_volume(path)[0]
-        if volume.shape != labels.shape:
+        if volume.shape != shape:
             raise InputError(
                 path,
-                f"has shape {volume.shape}, the labels {labels.shape}; use volumes of the same "
-                "grid",
+                f"has shape {volume.shape}, the labels {shape}; use volumes of the same grid",
             )
         volumes[element], projections[element] = volume, read_projections(path)
+    return volumes, projections
+
+
+def _composition(
+    labels: np.ndarray, reference, elements: tuple[dict, dict], kfactors: dict
+) -> tuple[dict, dict, str]:
+    from insitu_tem.analysis.tomo.composition import composition_from_projections
+    from insitu_tem.analysis.tomo.label_sigma import composition_sigma_per_label
+    from insitu_tem.analysis.tomo.measure import composition_per_label
+
+    volumes, projections = elements
     if not volumes:
         return {}, {}, ""
-    kfactors = parse_kfactors(args.kfactors)
     if all(p is not None for p in projections.values()):
         _, tilts, offset = next(iter(projections.values()))
         found = composition_from_projections(
@@ -168,10 +180,14 @@ def _composition(args, labels: np.ndarray, reference) -> tuple[dict, dict, str]:
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.analysis.tomo.measure import measure_wire
     from insitu_tem.analysis.tomo.segment import segment
+    from insitu_tem.cli.commands.eds import parse_kfactors
     from insitu_tem.io.tomo_files import write_labels
 
+    check_range("--smooth", args.smooth, low=0, high=100, example="1")
+    kfactors = parse_kfactors(args.kfactors)
     check_outputs(args, "out")
     volume, voxel, units = read_volume(args.file)
+    elements = _element_volumes(args, volume.shape)
     progress(0.2, "segmenting")
     seg = segment(volume, method=args.method, classes=args.classes, smooth_px=args.smooth)
     try:
@@ -197,7 +213,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     counts_sigma = {str(k): v for k, v in wire.volumes_sigma.items()}
     material = {str(k): v for k, v in wire.material_volumes.items()}
     material_sigma = {str(k): v for k, v in wire.material_volumes_sigma.items()}
-    composition, composition_sigma, how = _composition(args, seg.labels, reference)
+    composition, composition_sigma, how = _composition(seg.labels, reference, elements, kfactors)
     return {
         "file": Path(args.file).name,
         "labels": str(args.out),
