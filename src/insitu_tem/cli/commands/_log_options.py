@@ -9,6 +9,24 @@ import numpy as np
 
 from insitu_tem.cli.commands.common import InputError, warn
 
+MAX_OFFSET_S = 1e9
+
+
+def _offset_seconds(text: str) -> float:
+    """``--log-offset``: a clock difference in seconds within ±``MAX_OFFSET_S`` (32 years),
+    refused while the arguments are read (before: infinity after the front was tracked, and
+    1e308 accepted); NaN is left to the parser's own message."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if abs(value) > MAX_OFFSET_S:
+        raise argparse.ArgumentTypeError(
+            f"{text} s is beyond ±{MAX_OFFSET_S:g} s; give the clock difference between the "
+            "movie and the log, in seconds"
+        )
+    return value
+
 
 def add_log_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--log``, ``--log-offset`` and ``--current-channel``."""
@@ -20,7 +38,7 @@ def add_log_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--log-offset",
-        type=float,
+        type=_offset_seconds,
         default=0.0,
         metavar="S",
         help="seconds added to frame times on the log's clock (clock difference), default 0",
@@ -44,8 +62,6 @@ def log_fields(
     from insitu_tem.io.holder_logs import load_log
     from insitu_tem.analysis.timeline.frames import frame_timeline
 
-    if not np.isfinite(args.log_offset):
-        raise InputError(None, "--log-offset must be a finite number of seconds")
     try:
         log = load_log(args.log)
         timeline = frame_timeline(
