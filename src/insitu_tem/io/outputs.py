@@ -99,8 +99,13 @@ def check_output(
     inputs: Iterable[str | os.PathLike] = (),
     force: bool = False,
     option: str = "--out",
+    table: str | None = None,
 ) -> Path:
     """Resolve an output path and refuse it when writing would harm data; see module docstring.
+
+    ``table`` names the text a command writes there (e.g. ``"a CSV table"``): such an output is
+    refused under a microscope data file's name (``drift.tif``), which every later run would
+    take for raw data.
 
     Returns
     -------
@@ -132,7 +137,21 @@ def check_output(
         raise OutputError(
             path, f"exists and is raw data ({kind}); choose another {option}{forcing}"
         )
+    if table is not None:
+        _refuse_data_suffix(path, table=table, option=option)
     return Path(real)
+
+
+def _refuse_data_suffix(path: str | os.PathLike, *, table: str, option: str) -> None:
+    from insitu_tem.io.load import SUPPORTED_SUFFIXES
+
+    suffix = Path(path).suffix.lower()
+    if suffix in SUPPORTED_SUFFIXES + OTHER_RAW_SUFFIXES:
+        raise OutputError(
+            path,
+            f"{option} writes {table}, and a name ending {suffix} reads as a microscope data "
+            f"file; give it a .csv name, e.g. {option} {Path(path).stem}.csv",
+        )
 
 
 def check_output_folder(path: str | os.PathLike, *, option: str = "--out") -> Path:

@@ -39,14 +39,19 @@ def test_writers_refuse_inputs_empty_names_and_folders_before_any_work(raw, refu
 def test_an_existing_data_file_needs_force_and_an_export_of_ours_does_not(
     raw, refuse, tmp_path, capsys
 ):
-    other = tmp_path / "other.tif"
-    tifffile.imwrite(other, np.zeros((8, 8), np.uint16))
+    other = tmp_path / "other.csv"
+    tifffile.imwrite(other, np.zeros((8, 8), np.uint16), photometric="minisblack")
     line = refuse("drift", raw / "m.tif", "--out", other)
     assert "--force" in line
     from insitu_tem.cli.main import main
 
     assert main(["drift", str(raw / "m.tif"), "--out", str(other), "--force", "--quiet"]) == 0
     assert other.read_text().startswith("frame,")
+    capsys.readouterr()
+    named_as_data = tmp_path / "other.tif"
+    tifffile.imwrite(named_as_data, np.zeros((8, 8), np.uint16))
+    line = refuse("drift", raw / "m.tif", "--out", named_as_data, "--force")
+    assert "writes a CSV table" in line
     ours = tmp_path / "ours.tif"
     ours.write_bytes(b"II*\x00" + b'{"program": "insitu-tem"}')
     check_output(ours)

@@ -77,8 +77,14 @@ def input_paths(args: argparse.Namespace) -> tuple[str, ...]:
     return tuple(str(path) for path in named if path)
 
 
-def check_outputs(args: argparse.Namespace, *dests: str, inputs: tuple[str, ...] = ()) -> None:
-    """Refuse bad output paths up front, before any work (see :mod:`insitu_tem.io.outputs`)."""
+def check_outputs(
+    args: argparse.Namespace,
+    *dests: str,
+    inputs: tuple[str, ...] = (),
+    table: str | None = None,
+) -> None:
+    """Refuse bad output paths up front, before any work (see :mod:`insitu_tem.io.outputs`);
+    ``table`` names the text written to them (a CSV table), refused under a data file's name."""
     from insitu_tem.io.outputs import check_output
 
     for dest in dests:
@@ -89,6 +95,7 @@ def check_outputs(args: argparse.Namespace, *dests: str, inputs: tuple[str, ...]
                 inputs=(*input_paths(args), *inputs),
                 force=getattr(args, "force", False),
                 option="--" + dest.replace("_", "-"),
+                table=table,
             )
 
 

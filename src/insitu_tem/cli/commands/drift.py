@@ -96,7 +96,7 @@ def write_csv(path: str, dataset: Dataset, result: DriftResult) -> None:
 
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
-    check_outputs(args, "out")
+    check_outputs(args, "out", table="a CSV table")
     dataset = load_input(args)
     result = drift_of(dataset, args, progress)
     row, col = dataset.signal_axes

@@ -160,7 +160,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     points_rc = parse_line(args.line)
     check_range("--width", args.width, low=1, example="21")
     check_range("--fix-t0", args.fix_t0)
-    check_outputs(args, "out")
+    check_outputs(args, "out", table="a CSV table")
     dataset = load_input(args)
     require_kind(dataset, ("movie",), command=NAME)
     check_line(points_rc, args.width, dataset.shape[-2:], args.line)
