@@ -64,3 +64,15 @@ def test_bad_roi_and_non_movie_exit_2_with_a_fix(movie_sample, capsys, tmp_path)
     tifffile.imwrite(image, np.zeros((32, 32), np.uint16))
     code, _, err = run(capsys, image)
     assert code == 2 and "image.tif" in err and "needs a movie" in err
+
+
+def test_the_frames_of_weak_correlation_are_listed_in_the_json(movie_sample, capsys, tmp_path):
+    path, _ = movie_sample
+    movie = tifffile.imread(path)
+    movie[[3, 6]] = 0
+    blanked = tmp_path / "blanked.tif"
+    tifffile.imwrite(blanked, movie)
+    code, out, err = run(capsys, blanked, "--json")
+    document = json.loads(out)
+    assert not document["ok"] and document["weak_frames"] == [3, 6], err
+    assert "[3, 6]" in document["reason"]

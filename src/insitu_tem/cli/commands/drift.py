@@ -119,4 +119,5 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "peak": result.peak,
         "ok": result.ok,
         "reason": result.reason,
+        "weak_frames": list(result.weak_frames),
     }
