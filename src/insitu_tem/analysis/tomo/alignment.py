@@ -27,6 +27,12 @@ relative to the aligned series (raw image frame, px), in the gauge of
 ``"none"``
     no shifts.
 
+Whatever the method, the series must share structure between neighbouring tilts: each
+neighbour pair's correlation peak is compared with those of phase-randomised copies
+(:func:`.registration.chance_level`), and when no more pairs exceed theirs than chance would,
+the result is ``ok=False`` naming the projections that do not (noise, smooth noise or a fixed
+ramp has nothing to align on, whatever its size or smoothness).
+
 The tilt-axis direction is found from the motion between tilts (when asked) and its offset by the
 centre-of-mass fit where that agrees (within 2 px) with the offset that
 minimises the reprojection error, else by the latter (:mod:`.axis`), unless
@@ -46,6 +52,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
+from scipy import stats
 
 from insitu_tem.analysis.tomo.axis import (
     centre_of_mass_across,
@@ -61,11 +68,12 @@ from insitu_tem.analysis.tomo.geometry import (
     to_image_frame_shifts,
 )
 from insitu_tem.analysis.tomo.projection_matching import refine_by_projection_matching
-from insitu_tem.analysis.tomo.registration import profile_shifts, xcorr_shifts
+from insitu_tem.analysis.tomo.registration import SURROGATES, profile_shifts, xcorr_shifts
 
 METHODS = ("auto", "xcorr", "com", "none")
 _AGREEMENT_PX = 2.0
 _CHECK_WIDTH = 64
+_SERIES_FALSE_ALARM = 0.01
 
 
 @dataclass(frozen=True)
@@ -193,13 +201,15 @@ def align_tilt_series(
     report(0.1, "tilt axis")
     aligned = to_axis_frame(stack, axis_angle_deg=angle)
     n = tilts.size
-    peaks, residual = np.ones(n), float("nan")
+    residual = float("nan")
+    xcorr_axis_shifts, peaks, levels = xcorr_shifts(aligned, tilts)
+    unlike = _unlike(peaks, levels)
     if method in ("xcorr", "auto"):
-        axis_shifts, peaks = xcorr_shifts(aligned, tilts)
+        axis_shifts = xcorr_axis_shifts
     elif method == "com":
         axis_shifts = _com_shifts(aligned, tilts)
     else:
-        axis_shifts = np.zeros((n, 2))
+        axis_shifts, peaks = np.zeros((n, 2)), np.ones(n)
     shifts = (
         gauge_shifts(to_image_frame_shifts(axis_shifts, angle), tilts, angle)
         if method != "none"
@@ -212,6 +222,7 @@ def align_tilt_series(
     )
     sigma = np.full((n, 2), np.nan)
     reasons = [angle_reason] if angle_reason else []
+    reasons += [_unlike_reason(unlike)] if unlike.size else []
     if refine:
         report(0.5, "projection matching")
         matching = refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_stop)
@@ -249,6 +260,31 @@ def align_tilt_series(
         "; ".join(reasons),
     )
     return replace(result, axis_method=axis_method, shifts_sigma_px=sigma)
+
+
+def _unlike(peaks: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """The projections whose correlation with their neighbour is at or below its chance level
+    (:func:`.registration.chance_level`) when no more of the pairs exceed theirs than noise
+    would: each does so with probability ``p = 1 / (SURROGATES + 1)``, and the count is
+    declined unless a binomial (pairs, p) reaches it with probability below
+    ``_SERIES_FALSE_ALARM``. Empty when the series shares structure. (A single pair cannot
+    tell a smooth object from smooth noise: a wire's few low-frequency modes, phase-randomised,
+    correlate with it nearly as well as its neighbour does; the series can.)"""
+    pairs = np.isfinite(levels)
+    above = int(np.sum(peaks[pairs] > levels[pairs]))
+    chance = stats.binom.sf(above - 1, int(pairs.sum()), 1 / (SURROGATES + 1))
+    if chance < _SERIES_FALSE_ALARM:
+        return np.array([], dtype=int)
+    return np.flatnonzero(pairs & (peaks <= levels))
+
+
+def _unlike_reason(unlike: np.ndarray) -> str:
+    return (
+        f"projections {unlike.tolist()} share no more structure with their neighbouring tilts "
+        "than noise would, and too few of the others do to tell the series from noise (their "
+        f"correlation peaks are at or below the highest of {SURROGATES} phase-randomised copies'; "
+        f"chance {_SERIES_FALSE_ALARM:g}): nothing to align on — check them"
+    )
 
 
 def _within_field(shifts, sigma, shape) -> tuple[np.ndarray, np.ndarray, str]:
@@ -329,12 +365,6 @@ def _result(
     reasons = [angle_reason] if angle_reason else []
     if should_stop is not None and should_stop():
         reasons.append("cancelled before the refinement finished")
-    weak = np.flatnonzero(peaks < 0.1)
-    if weak.size:
-        reasons.append(
-            f"weak correlation for projections {weak.tolist()}: check them or align with --align "
-            "com"
-        )
     return Alignment(
         tilts,
         shifts,

@@ -6,6 +6,8 @@ cross-correlated (not phase-correlated: plain correlation keeps its peak at
 20 counts/px) on a binned copy (≤ 96 px) for a robust integer estimate, then
 at full resolution with a parabola through the peak, re-shifting the moving
 image by cubic splines and correlating again to remove the parabola's bias.
+:func:`chance_level` is the peak the pair reaches when it shares no structure (phase-randomised
+surrogates of the moving image), against which a peak means something.
 
 :func:`matched_displacement` refines a small displacement against a
 noise-free-ish reference (a re-projection) by Gauss–Newton least squares on
@@ -25,6 +27,7 @@ from scipy import ndimage
 from insitu_tem.analysis.tomo.geometry import stretch_across
 
 _ALONG_REACH = 3.0
+SURROGATES = 19
 
 
 @lru_cache(maxsize=8)
@@ -41,11 +44,25 @@ def radial_hann(shape: tuple[int, int]) -> np.ndarray:
     return window
 
 
-def _prepare(image: np.ndarray) -> np.ndarray:
-    image = np.asarray(image, dtype=np.float32)
+def _band(image: np.ndarray) -> np.ndarray:
+    image = _without_plane(np.asarray(image, dtype=np.float32))
     slow = ndimage.gaussian_filter(image, max(image.shape) / 8, mode="nearest")
-    band = ndimage.gaussian_filter(image, 1.0, mode="nearest") - slow
-    return band * radial_hann(tuple(image.shape))
+    return ndimage.gaussian_filter(image, 1.0, mode="nearest") - slow
+
+
+def _without_plane(image: np.ndarray) -> np.ndarray:
+    """``image`` less its least-squares plane: a ramp (uneven illumination, a thickness wedge) is
+    not moved by the tilts, and the band-pass leaves its edges, which every projection would
+    share."""
+    rows, cols = (np.linspace(-1.0, 1.0, n, dtype=np.float32) for n in image.shape)
+    centred = image - image.mean()
+    slope_rows = float((centred.mean(axis=1) * rows).sum() / (rows * rows).sum())
+    slope_cols = float((centred.mean(axis=0) * cols).sum() / (cols * cols).sum())
+    return centred - slope_rows * rows[:, None] - slope_cols * cols[None, :]
+
+
+def _prepare(image: np.ndarray) -> np.ndarray:
+    return _band(image) * radial_hann(tuple(image.shape))
 
 
 def _bin(image: np.ndarray, factor: int) -> np.ndarray:
@@ -78,6 +95,36 @@ def _correlate(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
     return step, float(correlation[k] / norm) if norm > 0 else 0.0
 
 
+def chance_level(prepared: np.ndarray, moving: np.ndarray) -> float:
+    """Largest normalised correlation peak of the prepared reference with ``SURROGATES``
+    phase-randomised copies of ``moving``: its band-passed image given random Fourier phases
+    (same power spectrum, so the same size, smoothness and band-pass: the same effective number
+    of independent samples), then windowed as :func:`_prepare` does [1]_. When the two images
+    share no structure, their own peak exceeds this level with probability
+    ``1 / (SURROGATES + 1)`` (a rank test; seeded, so repeatable).
+
+    References
+    ----------
+    .. [1] J. Theiler et al., Physica D 58, 77 (1992) (phase-randomised surrogates).
+    """
+    band = _band(moving)
+    spectrum = np.fft.rfft2(band)
+    window = radial_hann(tuple(band.shape))
+    reference = np.conj(np.fft.rfft2(prepared))
+    norm_a = float(np.sqrt((prepared * prepared).sum()))
+    rng = np.random.default_rng(0)
+    level = 0.0
+    for _ in range(SURROGATES):
+        phases = np.exp(2j * np.pi * rng.random(spectrum.shape))
+        phases[0, 0] = 1.0
+        surrogate = np.fft.irfft2(spectrum * phases, band.shape) * window
+        norm = norm_a * float(np.sqrt((surrogate * surrogate).sum()))
+        if norm > 0:
+            correlation = np.fft.irfft2(np.fft.rfft2(surrogate) * reference, band.shape)
+            level = max(level, float(correlation.max()) / norm)
+    return level
+
+
 def displacement(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray, float]:
     """Displacement (dy, dx) of ``moving``'s content relative to ``reference``, px.
 
@@ -86,8 +133,15 @@ def displacement(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray,
     shift : ndarray
         (dy, dx), px.
     peak : float
-        Normalised correlation at the peak (0–1); below ~0.1 the estimate is unreliable.
+        Normalised correlation at the peak (0–1).
     """
+    shift, peak, _ = registered(reference, moving)
+    return shift, peak
+
+
+def registered(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """:func:`displacement` and the level its peak reaches by chance when the two images share
+    no structure (:func:`chance_level`): a peak at or below it measures nothing."""
     factor = max(1, min(reference.shape) // 96)
     coarse = np.zeros(2)
     if factor > 1:
@@ -104,7 +158,7 @@ def displacement(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray,
         )
         residual, peak = _correlate(a, _prepare(again))
         fine = fine + residual
-    return coarse + fine, peak
+    return coarse + fine, peak, chance_level(a, moving)
 
 
 def _bspline3(x: np.ndarray) -> np.ndarray:
@@ -342,26 +396,26 @@ def _parabolic_peak(
     return float(position - size if position > size / 2 else position)
 
 
-def _chain(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Axis-frame (along, across) shifts by stretched neighbour correlation, and peaks (the pairs
-    registered two at a time: the FFTs and filters release the GIL)."""
+def _chain(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Axis-frame (along, across) shifts by stretched neighbour correlation, peaks and their noise
+    levels (the pairs registered two at a time: the FFTs and filters release the GIL)."""
     n = tilts.size
     start = int(np.argmin(np.abs(tilts)))
     cos = np.cos(np.deg2rad(tilts))
     pairs = [(i, i - d) for d in (1, -1) for i in range(start + d, n if d > 0 else -1, d)]
 
-    def register(pair: tuple[int, int]) -> tuple[np.ndarray, float]:
+    def register(pair: tuple[int, int]) -> tuple[np.ndarray, float, float]:
         i, j = pair
         factor = cos[i] / cos[j]
-        step, peak = displacement(aligned[j], stretch_across(aligned[i], factor))
-        return np.array([step[0], step[1] * factor]), peak
+        step, peak, level = registered(aligned[j], stretch_across(aligned[i], factor))
+        return np.array([step[0], step[1] * factor]), peak, level
 
     with ThreadPoolExecutor(2) as pool:
         steps = list(pool.map(register, pairs))
-    shifts, peaks = np.zeros((n, 2)), np.ones(n)
-    for (i, j), (step, peak) in zip(pairs, steps):
-        shifts[i], peaks[i] = shifts[j] + step, peak
-    return shifts, peaks
+    shifts, peaks, levels = np.zeros((n, 2)), np.ones(n), np.full(n, np.nan)
+    for (i, j), (step, peak, level) in zip(pairs, steps):
+        shifts[i], peaks[i], levels[i] = shifts[j] + step, peak, level
+    return shifts, peaks, levels
 
 
 def _misfit(profiles: np.ndarray, shifts: np.ndarray) -> float:
@@ -386,14 +440,18 @@ def _along_axis(aligned: np.ndarray, chained: np.ndarray) -> np.ndarray:
     return min(candidates, key=lambda shifts: _misfit(profiles, shifts))
 
 
-def xcorr_shifts(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Axis-frame (along, across) shifts of axis-frame projections, px, and correlation peaks.
+def xcorr_shifts(
+    aligned: np.ndarray, tilts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Axis-frame (along, across) shifts of axis-frame projections, px, correlation peaks, and the
+    level each peak reaches by chance when neighbours share no structure (NaN for the
+    reference).
 
     Across the axis: neighbours correlated outwards from the lowest tilt, the
     higher tilt stretched by ``cos θ_ref / cos θ``. Along it: the common-line
     profiles (:func:`profile_shifts`), which do not accumulate errors, searched near the
     neighbour chain's along-axis shifts (which do, but cannot jump to a repeat of the pattern).
     """
-    shifts, peaks = _chain(aligned, tilts)
+    shifts, peaks, levels = _chain(aligned, tilts)
     shifts[:, 0] = _along_axis(aligned, shifts[:, 0])
-    return shifts, peaks
+    return shifts, peaks, levels
