@@ -22,8 +22,9 @@ Fe Ga Mg N Na O Pt S Si Ti — is the reference. Rows:
   over the counts in the two windows of :data:`LINE_POOR_EV` where the lines are weakest,
   either side of Si Kα — the Mg–Al valley (1.34–1.46 keV) and just above silicon's K edge
   (1.82–1.94 keV) — the larger of the two, per tilt. Above 1 the continuum runs above the
-  data, which no continuum can (the lines are ≥ 0): the specimen's and the detector's
-  absorption edges there are clipped, not modelled (docs/eds.md, Session 37).
+  data, which no continuum can (the lines are ≥ 0). Not the absorption edges: the fit's χ²
+  rejects a step at silicon's K edge; the counts at 1.94–2.02 keV, 21–31 σ above the model
+  beside Pt Mα, pull the smooth correction up (docs/eds.md, Sessions 37 and 37b).
 * **composition self-consistency**: element ratios of the fitted net counts (unit k-factors)
   across tilts, each against the tilts' inverse-variance weighted mean with the stated 1σ
   (``√(σ_t² − σ_mean²)``): coverage (target ±1σ at least 60 %: see below) and χ²/dof
