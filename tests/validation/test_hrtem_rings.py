@@ -13,11 +13,13 @@ from validation.stats import summarise
 
 
 def test_fast_subset_places_rings_within_targets():
+    """The ±2σ covers at least 90 % (a Gaussian's 95 %): the 1σ takes the Hann window's
+    correlation of neighbouring ring medians into account (without it 85 %)."""
     (measurement,) = hrtem_rings.run(fast=True)
     summary = summarise(measurement)
     assert summary.n >= 0.85 * hrtem_rings.FAST
     assert summary.median < 0.5 and summary.p95 < 3.0
-    assert 0.55 <= summary.coverage_1sigma <= 0.85 and summary.coverage_2sigma >= 0.8
+    assert 0.55 <= summary.coverage_1sigma <= 0.85 and summary.coverage_2sigma >= 0.9
 
 
 def test_truth_is_the_maximum_of_the_rings_power_density_under_the_envelope():

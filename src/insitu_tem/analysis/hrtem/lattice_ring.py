@@ -26,10 +26,11 @@ transfer divided out and the ring placed on the corrected profile, its 1σ carry
 k₀ when the defocus moves by its 1σ or to an alternative. Without significant Thon rings the
 ring is read where it is seen, but the transfer of the unmeasured defocus may have moved it:
 its 1σ carries how far, over the defoci the profile allows (their likelihood from the per-bin
-noise), a ring seen there may lie; it is declined when that exceeds its half width. With the
-optics, each bin's 1σ and the fit's statistical 1σ take the Hann window's correlation of
-neighbouring FFT pixels into account (``RING_MEDIAN_SCATTER``, ``RING_MEDIAN_CORRELATION``);
-without, as before (the results without the optics do not change).
+noise), a ring seen there may lie; it is declined when that exceeds its half width.
+
+**Hann window.** Each bin's 1σ and the fit's statistical 1σ take the Hann window's correlation
+of neighbouring FFT pixels into account (``RING_MEDIAN_SCATTER``, ``RING_MEDIAN_CORRELATION``),
+with or without the optics.
 
 References
 ----------
@@ -130,10 +131,10 @@ def _fit(k, y, sigma, start, kind) -> tuple[float, float] | None:
     return float(fit.x[0]), float(math.sqrt(max(covariance[0, 0], 0.0) * max(chi2, 1.0)))
 
 
-def _place(k, y, sigma, hull, peak: int, fwhm: float, correlated: bool):
+def _place(k, y, sigma, hull, peak: int, fwhm: float):
     """k₀ and its 1σ from the three background models around the coarse ``peak`` (None when
-    fewer than two fit); ``correlated``: the statistical 1σ takes neighbouring bins' noise
-    correlation (``RING_MEDIAN_CORRELATION``) into account."""
+    fewer than two fit); the statistical 1σ takes neighbouring bins' noise correlation
+    (``RING_MEDIAN_CORRELATION``) into account."""
     x = np.log(k)
     slope = np.gradient(hull, x)[peak]
     log_a = y[peak] + math.log(max(1.0 - math.exp(hull[peak] - y[peak]), 0.05))
@@ -152,8 +153,7 @@ def _place(k, y, sigma, hull, peak: int, fwhm: float, correlated: bool):
     positions = np.array([r[0] for r in placed])
     k0 = float(np.median(positions))
     stat = float(np.median([r[1] for r in placed]))
-    if correlated:
-        stat *= math.sqrt((1 + RING_MEDIAN_CORRELATION) / (1 - RING_MEDIAN_CORRELATION))
+    stat *= math.sqrt(1 + 2 * RING_MEDIAN_CORRELATION)
     return k0, math.hypot(stat, float(np.max(np.abs(positions - k0))))
 
 
@@ -181,10 +181,9 @@ def _separated_peak(k: np.ndarray, excess: np.ndarray, min_excess: float) -> int
     return None
 
 
-def _measure(k, log_power, sigma, min_excess: float, *, correlated: bool = False) -> LatticeRing:
+def _measure(k, log_power, sigma, min_excess: float) -> LatticeRing:
     """The strongest separated ring of a profile (ln P per bin with its 1σ), its k₀ and 1σ
-    carried in ``d_nm`` = 1/k₀ and ``sigma_d_nm`` = σ_k/k₀² (module docstring; ``correlated``
-    as :func:`_place`)."""
+    carried in ``d_nm`` = 1/k₀ and ``sigma_d_nm`` = σ_k/k₀² (module docstring)."""
     if k.size < 8:
         return LatticeRing(False, reason="the region is too small for a ring profile")
     smooth = ndimage.median_filter(log_power, size=5, mode="nearest")
@@ -207,7 +206,7 @@ def _measure(k, log_power, sigma, min_excess: float, *, correlated: bool = False
             "frequency (its FWHM exceeds its |k|)",
         )
     fwhm = _fwhm(k, excess, peak)
-    placed = _place(k, log_power, sigma, hull, peak, min(fwhm, 0.5 * k[peak]), correlated)
+    placed = _place(k, log_power, sigma, hull, peak, min(fwhm, 0.5 * k[peak]))
     found = dict(fwhm_per_nm=fwhm, excess=float(excess[peak]))
     if placed is None:
         return LatticeRing(False, **found, reason="the ring model does not fit the profile")
@@ -215,16 +214,14 @@ def _measure(k, log_power, sigma, min_excess: float, *, correlated: bool = False
     return LatticeRing(True, d_nm=1.0 / k0, sigma_d_nm=sigma_k / k0**2, **found)
 
 
-def _without_thon_rings(k, log_power, sigma, min_excess: float, *, correlated: bool = False):
-    """The ring as the profile shows it, declined when Thon rings are seen (:mod:`.thon_rings`);
-    ``correlated``: measured with the ring medians' scatter and correlation of a Hann-windowed
-    spectrum (``RING_MEDIAN_SCATTER``, ``RING_MEDIAN_CORRELATION``)."""
+def _without_thon_rings(k, log_power, sigma, min_excess: float) -> LatticeRing:
+    """The ring as the profile shows it, declined when Thon rings are seen (:mod:`.thon_rings`),
+    measured with the ring medians' scatter and correlation of a Hann-windowed spectrum
+    (``RING_MEDIAN_SCATTER``, ``RING_MEDIAN_CORRELATION``)."""
     thon = find_thon_rings(k, log_power, sigma)
     if thon is not None:
         return LatticeRing(False, reason=thon.reason())
-    if correlated:
-        return _measure(k, log_power, RING_MEDIAN_SCATTER * sigma, min_excess, correlated=True)
-    return _measure(k, log_power, sigma, min_excess)
+    return _measure(k, log_power, RING_MEDIAN_SCATTER * sigma, min_excess)
 
 
 def _corrected(k, log_power, sigma, noise, transfer_k, min_excess: float) -> LatticeRing:
@@ -232,7 +229,7 @@ def _corrected(k, log_power, sigma, noise, transfer_k, min_excess: float) -> Lat
     excess = 1.0 - noise / np.exp(log_power)
     keep = (transfer_k >= 0.5) & (excess > 1.0 - np.exp(-2.0 * sigma))
     corrected = log_power[keep] + np.log(excess[keep] / transfer_k[keep])
-    return _measure(k[keep], corrected, sigma[keep] / excess[keep], min_excess, correlated=True)
+    return _measure(k[keep], corrected, sigma[keep] / excess[keep], min_excess)
 
 
 def _gaussian(ring: LatticeRing) -> tuple[float, float] | None:
@@ -301,7 +298,7 @@ def _through_thon_rings(k, log_power, sigma, optics: Optics, min_excess: float) 
     floor = np.median(log_power[-max(log_power.size // 4, 1) :])
     signal = np.flatnonzero(log_power > floor + math.log(2.0))
     if signal.size < 8:
-        return _without_thon_rings(k, log_power, sigma, min_excess, correlated=True)
+        return _without_thon_rings(k, log_power, sigma, min_excess)
     kept = slice(0, int(signal[-1]) + 1)
     profile = (k[kept], log_power[kept], RING_MEDIAN_SCATTER * sigma[kept])
     power = np.exp(profile[1])
@@ -309,7 +306,7 @@ def _through_thon_rings(k, log_power, sigma, optics: Optics, min_excess: float) 
         profile[0], power, profile[2], optics, ring=_gaussian(_measure(*profile, 0.0))
     )
     if not fit.significant:
-        ring = _without_thon_rings(k, log_power, sigma, min_excess, correlated=True)
+        ring = _without_thon_rings(k, log_power, sigma, min_excess)
         return _marginalised(ring, fit, optics, k[1] - k[0])
     (first,) = _corrected_at(profile, fit, (fit.defocus_nm,), optics, min_excess)
     if first.ok:
