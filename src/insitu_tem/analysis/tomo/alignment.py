@@ -68,7 +68,12 @@ from insitu_tem.analysis.tomo.geometry import (
     to_image_frame_shifts,
 )
 from insitu_tem.analysis.tomo.projection_matching import refine_by_projection_matching
-from insitu_tem.analysis.tomo.registration import SURROGATES, profile_shifts, xcorr_shifts
+from insitu_tem.analysis.tomo.registration import (
+    SURROGATES,
+    neighbour_chance_levels,
+    profile_shifts,
+    xcorr_shifts,
+)
 
 METHODS = ("auto", "xcorr", "com", "none")
 _AGREEMENT_PX = 2.0
@@ -202,8 +207,8 @@ def align_tilt_series(
     aligned = to_axis_frame(stack, axis_angle_deg=angle)
     n = tilts.size
     residual = float("nan")
-    xcorr_axis_shifts, peaks, levels = xcorr_shifts(aligned, tilts)
-    unlike = _unlike(peaks, levels)
+    xcorr_axis_shifts, peaks = xcorr_shifts(aligned, tilts)
+    unlike = _unlike(peaks, neighbour_chance_levels(aligned, tilts))
     if method in ("xcorr", "auto"):
         axis_shifts = xcorr_axis_shifts
     elif method == "com":

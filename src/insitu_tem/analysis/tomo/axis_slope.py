@@ -46,7 +46,7 @@ def _slab_slope(stack: np.ndarray, tilts: np.ndarray, angle: float) -> tuple[flo
     overstate it: their centre-of-mass residuals hold the shifts' errors, which do not move the
     offset), so the 1σ is the Student-t half-width for ``_SLABS − 2`` degrees of freedom that
     covers 68 %."""
-    shifts, _, _ = xcorr_shifts(to_axis_frame(stack, axis_angle_deg=angle), tilts)
+    shifts, _ = xcorr_shifts(to_axis_frame(stack, axis_angle_deg=angle), tilts)
     aligned = to_axis_frame(
         stack, axis_angle_deg=angle, shifts_px=to_image_frame_shifts(shifts, angle)
     )

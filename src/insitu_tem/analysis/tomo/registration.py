@@ -133,15 +133,9 @@ def displacement(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray,
     shift : ndarray
         (dy, dx), px.
     peak : float
-        Normalised correlation at the peak (0–1).
+        Normalised correlation at the peak (0–1); what it means depends on the images' size
+        and smoothness (:func:`chance_level`).
     """
-    shift, peak, _ = registered(reference, moving)
-    return shift, peak
-
-
-def registered(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """:func:`displacement` and the level its peak reaches by chance when the two images share
-    no structure (:func:`chance_level`): a peak at or below it measures nothing."""
     factor = max(1, min(reference.shape) // 96)
     coarse = np.zeros(2)
     if factor > 1:
@@ -158,7 +152,7 @@ def registered(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray, f
         )
         residual, peak = _correlate(a, _prepare(again))
         fine = fine + residual
-    return coarse + fine, peak, chance_level(a, moving)
+    return coarse + fine, peak
 
 
 def _bspline3(x: np.ndarray) -> np.ndarray:
@@ -396,26 +390,51 @@ def _parabolic_peak(
     return float(position - size if position > size / 2 else position)
 
 
-def _chain(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Axis-frame (along, across) shifts by stretched neighbour correlation, peaks and their noise
-    levels (the pairs registered two at a time: the FFTs and filters release the GIL)."""
-    n = tilts.size
-    start = int(np.argmin(np.abs(tilts)))
-    cos = np.cos(np.deg2rad(tilts))
-    pairs = [(i, i - d) for d in (1, -1) for i in range(start + d, n if d > 0 else -1, d)]
+def _chain_pairs(tilts: np.ndarray) -> list[tuple[int, int]]:
+    """(projection, its neighbour towards the lowest tilt), outwards from the lowest tilt."""
+    n, start = tilts.size, int(np.argmin(np.abs(tilts)))
+    return [(i, i - d) for d in (1, -1) for i in range(start + d, n if d > 0 else -1, d)]
 
-    def register(pair: tuple[int, int]) -> tuple[np.ndarray, float, float]:
+
+def _stretched(aligned: np.ndarray, tilts: np.ndarray, pair: tuple[int, int]) -> np.ndarray:
+    """Projection ``pair[0]`` stretched across the axis by ``cos θ_neighbour / cos θ``."""
+    cos = np.cos(np.deg2rad(tilts[list(pair)]))
+    return stretch_across(aligned[pair[0]], cos[0] / cos[1])
+
+
+def _chain(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Axis-frame (along, across) shifts by stretched neighbour correlation, and peaks (the pairs
+    registered two at a time: the FFTs and filters release the GIL)."""
+    n = tilts.size
+    pairs = _chain_pairs(tilts)
+    cos = np.cos(np.deg2rad(tilts))
+
+    def register(pair: tuple[int, int]) -> tuple[np.ndarray, float]:
         i, j = pair
-        factor = cos[i] / cos[j]
-        step, peak, level = registered(aligned[j], stretch_across(aligned[i], factor))
-        return np.array([step[0], step[1] * factor]), peak, level
+        step, peak = displacement(aligned[j], _stretched(aligned, tilts, pair))
+        return np.array([step[0], step[1] * cos[i] / cos[j]]), peak
 
     with ThreadPoolExecutor(2) as pool:
         steps = list(pool.map(register, pairs))
-    shifts, peaks, levels = np.zeros((n, 2)), np.ones(n), np.full(n, np.nan)
-    for (i, j), (step, peak, level) in zip(pairs, steps):
-        shifts[i], peaks[i], levels[i] = shifts[j] + step, peak, level
-    return shifts, peaks, levels
+    shifts, peaks = np.zeros((n, 2)), np.ones(n)
+    for (i, j), (step, peak) in zip(pairs, steps):
+        shifts[i], peaks[i] = shifts[j] + step, peak
+    return shifts, peaks
+
+
+def neighbour_chance_levels(aligned: np.ndarray, tilts: np.ndarray) -> np.ndarray:
+    """(n,) :func:`chance_level` of each pair :func:`xcorr_shifts` correlates (the neighbour
+    towards the lowest tilt the reference, the projection stretched as there), NaN for the
+    lowest tilt, which has no such neighbour."""
+
+    def level(pair: tuple[int, int]) -> float:
+        return chance_level(_prepare(aligned[pair[1]]), _stretched(aligned, tilts, pair))
+
+    pairs = _chain_pairs(tilts)
+    levels = np.full(tilts.size, np.nan)
+    with ThreadPoolExecutor(2) as pool:
+        levels[[i for i, _ in pairs]] = list(pool.map(level, pairs))
+    return levels
 
 
 def _misfit(profiles: np.ndarray, shifts: np.ndarray) -> float:
@@ -440,18 +459,14 @@ def _along_axis(aligned: np.ndarray, chained: np.ndarray) -> np.ndarray:
     return min(candidates, key=lambda shifts: _misfit(profiles, shifts))
 
 
-def xcorr_shifts(
-    aligned: np.ndarray, tilts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Axis-frame (along, across) shifts of axis-frame projections, px, correlation peaks, and the
-    level each peak reaches by chance when neighbours share no structure (NaN for the
-    reference).
+def xcorr_shifts(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Axis-frame (along, across) shifts of axis-frame projections, px, and correlation peaks.
 
     Across the axis: neighbours correlated outwards from the lowest tilt, the
     higher tilt stretched by ``cos θ_ref / cos θ``. Along it: the common-line
     profiles (:func:`profile_shifts`), which do not accumulate errors, searched near the
     neighbour chain's along-axis shifts (which do, but cannot jump to a repeat of the pattern).
     """
-    shifts, peaks, levels = _chain(aligned, tilts)
+    shifts, peaks = _chain(aligned, tilts)
     shifts[:, 0] = _along_axis(aligned, shifts[:, 0])
-    return shifts, peaks, levels
+    return shifts, peaks
