@@ -417,3 +417,27 @@ def test_a_heating_log_opens_with_its_first_channel_ticked(qtbot, reporter, real
     controller.open_log(realdata("holder_logs/StubExperiment_Synchronized data.csv"))
     qtbot.waitUntil(lambda: bool(panel.plots.plot_items), timeout=20000)
     assert panel.checked_channels() == ["Temperature Measured"]
+
+
+@pytest.mark.parametrize("movie", [FRAME_TIMES, None], ids=["with-movie", "alone"])
+def test_a_log_cut_in_its_last_row_says_so_under_the_movie_and_alone(
+    qtbot, reporter, tmp_path, movie
+):
+    """fixes37's reader leaves a cut last row out with a warning; before, the panel did not show
+    it (the CLI did), with a movie or without."""
+    from tests.io.test_holder_log_cut import cut_in_last_number
+
+    panel, controller = alone(qtbot, reporter, lambda: movie)
+    controller.open_log(cut_in_last_number(SAMPLES / "holder_log.csv", tmp_path / "cut.csv"))
+    qtbot.waitUntil(lambda: panel.log is not None, timeout=20000)
+    assert "cut.csv ends without a line break" in panel.status.text()
+    assert panel.log.warnings[0] in panel.status.text()
+    if movie is not None:
+        panel.set_frame(24)
+        assert panel.status.text().startswith("frame 25, ")
+        assert "cut.csv ends without a line break" in panel.status.text()
+
+
+def test_a_whole_log_shows_no_warning(timeline):
+    panel = timeline[0]
+    assert panel.log.warnings == () and " — " not in panel.status.text()

@@ -166,10 +166,7 @@ class TimelineController(QObject):
     def _show_alone(self) -> None:
         """No movie: the log's channels on its own clock (read in the background)."""
         path = self.log_path
-        self.panel.status.setText(
-            f"{Path(path).name} is open: open a movie to see it on the movie's time axis "
-            "(the plots show the log's own clock, s from its start)."
-        )
+        self.panel.show_log_opening(Path(path).name)
         self.tasks.submit(
             lambda: _load_alone(path),
             key="timeline",

@@ -14,6 +14,8 @@ frame (:meth:`set_frame`); the panel emits what the user asks for: ``frameReques
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -42,6 +44,10 @@ CHARGE = "charge passed"
 NO_CHANNEL = "Tick a channel on the left to plot it against movie time"
 NO_LOG = "Open a holder log (Protochips, Impulse, .dens or CSV) to see it under the movie."
 LOG_CHANNEL = "Tick a channel on the left to plot it against the log's clock"
+LOG_ALONE = (
+    "{name} is open: open a movie to see it on the movie's time axis "
+    "(the plots show the log's own clock, s from its start)."
+)
 
 
 class TimelinePanel(QWidget):
@@ -144,12 +150,17 @@ class TimelinePanel(QWidget):
         self._fill_channels(shown)
         self._redraw()
 
+    def show_log_opening(self, name: str) -> None:
+        """The log file ``name`` is being read with no movie open: say what the plots will show."""
+        self.status.setText(LOG_ALONE.format(name=name))
+
     def show_log_alone(self, log: HolderLog, *, current_channel: str | None) -> None:
         """Show ``log`` before any movie: its channels against its own clock (s from its start),
         the current and the voltages ticked, no frame cursor, no charge at frames."""
         self.log, self.timeline, self.frame_time_s = log, None, np.zeros(0)
         self._fill_channels(_ticked_first(log, current_channel))
         self._redraw()
+        self.status.setText(LOG_ALONE.format(name=Path(log.source).name) + log_warnings(log))
 
     def set_derived(self, name: str, trace: tuple | None) -> None:
         """Show (or with None remove) a channel computed from the session: ``trace`` =
@@ -254,7 +265,7 @@ class TimelinePanel(QWidget):
         text = parts[0] + (": " + "; ".join(parts[1:]) if parts[1:] else "")
         if timeline is not None and not timeline.ok:
             text += f" ({timeline.reason})"
-        self.status.setText(text)
+        self.status.setText(text + log_warnings(self.log))
 
     def _on_cursor_dragged(self, time_s: float) -> None:
         if not self.frame_time_s.size:
@@ -286,6 +297,14 @@ class TimelinePanel(QWidget):
         self.sync_button.setEnabled(False)
         self.clicked_log_time = None
         self.offsetEdited.emit(offset)
+
+
+def log_warnings(log: HolderLog | None) -> str:
+    """What the reader of ``log`` left out or doubted (e.g. a cut last row), after a dash with the
+    file's name; empty without a log or warnings."""
+    if log is None or not log.warnings:
+        return ""
+    return f" — {Path(log.source).name} {'; '.join(log.warnings)}"
 
 
 def _ticked_first(log: HolderLog, current_channel: str | None) -> set[str]:
