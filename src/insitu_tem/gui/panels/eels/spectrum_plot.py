@@ -30,6 +30,8 @@ energy cursor over both (the user grabs it inside a window); the spectrum and it
 background over all (wherever the cursor is, the data are drawn)."""
 ZLP_WITHIN_EV = 10.0
 """A spectrum whose highest channel lies within this of 0 eV is a low-loss spectrum (its ZLP)."""
+NO_FLOOR = -1e307
+"""pyqtgraph's own lower limit of a view: no floor."""
 
 
 class EelsSpectrumPlot(pg.PlotWidget):
@@ -96,6 +98,7 @@ class EelsSpectrumPlot(pg.PlotWidget):
         spectrum (0 eV on a core-loss spectrum would widen the plot to 0 eV; on a low-loss
         spectrum it hid the ZLP); none: the hint, no axes, no windows and no cursor."""
         self.curve.setData(energy, counts)
+        self._floor_counts()
         empty = not len(energy)
         self.hint.set_empty(empty)
         self.cursor.setVisible(not empty)
@@ -215,8 +218,20 @@ class EelsSpectrumPlot(pg.PlotWidget):
         axis.updateAutoSIPrefix()
         changed = bool(enabled) != self.getPlotItem().ctrl.logYCheck.isChecked()
         self.setLogMode(x=False, y=bool(enabled))
+        self._floor_counts()
         if changed:
             self.show_all()
+
+    def _floor_counts(self) -> None:
+        """Keep a linear counts axis at or above 0 when no count is negative: autoscale pads the
+        range, which put −140 counts under a 2,330-count EDS spectrum. Counts that do go negative
+        (a difference, a dark-subtracted spectrum) and the log axis have no floor."""
+        counts = self.curve.getOriginalDataset()[1]
+        counts = np.asarray([] if counts is None else counts, float)
+        counts = counts[np.isfinite(counts)]
+        logarithmic = self.getPlotItem().ctrl.logYCheck.isChecked()
+        floor = counts.size and counts.min() >= 0 and not logarithmic
+        self.getPlotItem().vb.setLimits(yMin=0.0 if floor else NO_FLOOR)
 
     def show_all(self) -> None:
         """Fit the view to the whole spectrum, its highest count (the ZLP) included.
