@@ -112,6 +112,10 @@ class Alignment:
         residual variance), scaled by √3 for the error the re-projection shares with the
         neighbouring tilts; NaN when not estimated (``"xcorr"``, ``"com"``, ``"none"``, or
         cancelled), None in results stored before it existed.
+    unlike_projections : tuple of int
+        0-based indices of the projections that share no more structure with their neighbours
+        than noise would, which ``reason`` names, when too few others do (the series has nothing
+        to align on); empty otherwise and in results stored before it existed.
     """
 
     tilts_deg: np.ndarray
@@ -127,6 +131,7 @@ class Alignment:
     reason: str = ""
     axis_method: str = "given"
     shifts_sigma_px: np.ndarray | None = None
+    unlike_projections: tuple[int, ...] = ()
 
 
 def _com_shifts(aligned: np.ndarray, tilts: np.ndarray) -> np.ndarray:
@@ -264,7 +269,12 @@ def align_tilt_series(
         should_stop,
         "; ".join(reasons),
     )
-    return replace(result, axis_method=axis_method, shifts_sigma_px=sigma)
+    return replace(
+        result,
+        axis_method=axis_method,
+        shifts_sigma_px=sigma,
+        unlike_projections=tuple(unlike.tolist()),
+    )
 
 
 def _unlike(peaks: np.ndarray, levels: np.ndarray) -> np.ndarray:

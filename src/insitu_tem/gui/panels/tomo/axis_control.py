@@ -20,7 +20,26 @@ def axis_text(alignment, *, why: bool = True) -> str:
         return f"{angle:+.2f} ± {alignment.axis_angle_sigma_deg:.2f}° ({alignment.axis_method})"
     if not why:
         return f"{angle:+.2f}° (not measured)"
-    return f"{angle:+.2f}° — " + alignment.reason.replace("give --tilt-axis-angle", "type it")
+    return f"{angle:+.2f}° — " + reason_text(alignment)
+
+
+def reason_text(alignment) -> str:
+    """Why an alignment is not ok, in the panel's words: the projections it names as sharing no
+    structure with their neighbours by their tilts, as the projection view shows them (the
+    reason's 0-based indices are the command line's), and the typed axis for the CLI option."""
+    reason = alignment.reason.replace("give --tilt-axis-angle", "type it")
+    unlike = list(alignment.unlike_projections)
+    if not unlike:
+        return reason
+    tilts = tilts_text(np.asarray(alignment.tilts_deg)[unlike])
+    return reason.replace(f"projections {unlike} share", f"the projections at {tilts} share")
+
+
+def tilts_text(tilts, *, most: int = 8) -> str:
+    """Tilt angles as the projection view shows them ("-60.0°, -56.0°"), the first ``most`` and,
+    beyond them, how many there are in all ("…, (29 projections)")."""
+    shown = ", ".join(f"{tilt:+.1f}°" for tilt in tilts[:most])
+    return shown if len(tilts) <= most else f"{shown}, … ({len(tilts)} projections)"
 
 
 def offset_text(alignment) -> str:
