@@ -441,3 +441,27 @@ def test_a_log_cut_in_its_last_row_says_so_under_the_movie_and_alone(
 def test_a_whole_log_shows_no_warning(timeline):
     panel = timeline[0]
     assert panel.log.warnings == () and " — " not in panel.status.text()
+
+
+def test_the_legends_of_a_cycling_log_hide_none_of_its_data(qtbot, reporter, tmp_path):
+    """A bias cycled 15 times (as protochips_electrical.csv) leaves no corner of its plots empty:
+    before, each channel's legend sat on its trace at 1280×800; now it is beside the data area,
+    whose x axes stay aligned."""
+    time = np.arange(0.0, 15.0, 0.01)
+    bias = np.where(np.sin(2 * np.pi * time) > 0, 40.0, 0.0)
+    rows = "\n".join(f"{t:.2f},{v * 4e-4:.3e},{v:.1f}" for t, v in zip(time, bias))
+    path = tmp_path / "cycling.csv"
+    path.write_text("time (s),I (A),V (V)\n" + rows + "\n")
+    panel, controller = alone(qtbot, reporter, lambda: None)
+    panel.resize(1280, 330)
+    controller.open_log(path)
+    qtbot.waitUntil(lambda: len(panel.plots.plot_items) == 2, timeout=20000)
+    qtbot.waitExposed(panel)
+    qtbot.wait(50)
+    data_areas = [plot.vb.sceneBoundingRect() for plot in panel.plots.plot_items]
+    for plot, area in zip(panel.plots.plot_items, data_areas):
+        legend = plot.legend.sceneBoundingRect()
+        assert legend.left() >= area.right() - 1  # the grid's half-pixel seam
+        assert legend.right() <= panel.plots.sceneRect().right() + 1
+        assert plot.legend.items[0][1].text in ("I", "V")
+    assert len({(round(area.left()), round(area.right())) for area in data_areas}) == 1

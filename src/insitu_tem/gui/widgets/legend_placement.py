@@ -1,12 +1,14 @@
 """Plot legends that keep off the data: in a roomy plot the legend moves to the corner where it
 covers the fewest data points whenever the data, the range or the size change (laid out in one
 column or, where that covers fewer points, more); a short plot gets a one-row legend above its
-data area instead, where it can hide nothing."""
+data area instead, or a column beside it (stacked plots sharing one x axis), where it can hide
+nothing."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSizePolicy
 
 MARGIN_PX = 8
@@ -119,3 +121,22 @@ def fit_legend_rows(plot: pg.PlotItem) -> int:
     legend.setColumnCount(columns)
     plot.layout.setRowFixedHeight(0, LEGEND_ROW_PX * rows)
     return rows
+
+
+def legends_beside(plots: list[pg.PlotItem]) -> None:
+    """Give each of ``plots`` (no legend yet) a legend of its named curves in a column right of
+    its data area, top-aligned, as wide in every plot as the widest legend: stacked plots with
+    linked x axes keep their data areas aligned, and data that leaves no corner empty (a periodic
+    trace) is never hidden."""
+    for plot in plots:
+        legend = pg.LegendItem(labelTextSize="9pt", verSpacing=-6)
+        legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        for item in plot.listDataItems():
+            if item.name():
+                legend.addItem(item, item.name())
+        plot.layout.addItem(legend, 2, 3)
+        plot.layout.setAlignment(legend, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        plot.legend = legend
+    width = max((plot.legend.boundingRect().width() for plot in plots), default=0.0)
+    for plot in plots:
+        plot.layout.setColumnFixedWidth(3, width + MARGIN_PX)

@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
-from insitu_tem.gui.widgets.legend_placement import LegendPlacement
+from insitu_tem.gui.widgets.legend_placement import legends_beside
 from insitu_tem.gui.widgets.plot_factory import add_plot
 from insitu_tem.gui.widgets.plot_hint import hint_label
 
@@ -42,8 +42,9 @@ def note_line(time_s: float, text: str) -> pg.InfiniteLine:
 
 class TimelinePlots(pg.GraphicsLayoutWidget):
     """One plot per channel (own y axis and units), x linked, movie time in s; the channel's
-    name is in a legend in the plot's emptiest corner (a title row would take a third of a plot's
-    height in a 1280×800 window).
+    name is in a legend beside the plot, right of its data (a title row would take a third of a
+    plot's height in a 1280×800 window, and a periodic trace, a cycling bias, leaves no corner
+    of the data empty).
 
     ``cursorDragged(time_s)`` while the user drags any cursor; ``timeClicked(time_s)`` on a click.
     """
@@ -58,7 +59,6 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         self.plot_items: list[pg.PlotItem] = []
         self.cursors: list[pg.InfiniteLine] = []
         self.names: list[str] = []
-        self.placements: list[LegendPlacement] = []
         self.scene().sigMouseClicked.connect(self._on_click)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -82,17 +82,15 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
         self.clear()
         self.hint.setText(hint)
         self.hint.setVisible(not traces)
-        self.plot_items, self.cursors, self.placements = [], [], []
+        self.plot_items, self.cursors = [], []
         self.names = [trace[0] for trace in traces]
         for row, (name, units, time_s, values, sigma) in enumerate(traces):
             plot = add_plot(self, row=row, col=0)
-            plot.addLegend(labelTextSize="9pt", verSpacing=-6)
             plot.setLabel("left", units=units or None)
             plot.getAxis("left").setWidth(56)
             plot.getAxis("bottom").setStyle(showValues=row == len(traces) - 1)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.plot(time_s, values, pen=TRACE_PEN, name=name)
-            self.placements.append(LegendPlacement(plot))
             if sigma is not None and np.isfinite(sigma).any():
                 band = pg.FillBetweenItem(
                     pg.PlotDataItem(time_s, values - sigma),
@@ -105,6 +103,7 @@ class TimelinePlots(pg.GraphicsLayoutWidget):
             if cursor_s is not None:
                 self._add_cursor(plot, cursor_s)
             self.plot_items.append(plot)
+        legends_beside(self.plot_items)
         for plot in self.plot_items[1:]:
             plot.setXLink(self.plot_items[0])
         if self.plot_items:
