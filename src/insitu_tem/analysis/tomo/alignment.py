@@ -52,7 +52,6 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
-from scipy import stats
 
 from insitu_tem.analysis.tomo.axis import (
     centre_of_mass_across,
@@ -285,6 +284,8 @@ def _unlike(peaks: np.ndarray, levels: np.ndarray) -> np.ndarray:
     ``_SERIES_FALSE_ALARM``. Empty when the series shares structure. (A single pair cannot
     tell a smooth object from smooth noise: a wire's few low-frequency modes, phase-randomised,
     correlate with it nearly as well as its neighbour does; the series can.)"""
+    from scipy import stats  # 0.5 CPU s: not at the GUI's start
+
     pairs = np.isfinite(levels)
     above = int(np.sum(peaks[pairs] > levels[pairs]))
     chance = stats.binom.sf(above - 1, int(pairs.sum()), 1 / (SURROGATES + 1))
