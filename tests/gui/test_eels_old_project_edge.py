@@ -17,7 +17,12 @@ def reopened(qtbot, window, wait_idle, path, document):
     return panel
 
 
-def test_an_old_projects_fallback_edge_reopens_as_no_edge(qtbot, window, wait_idle, saved):  # noqa: F811
+def test_an_old_projects_fallback_edge_reopens_as_no_edge(
+    qtbot,
+    window,
+    wait_idle,
+    saved,  # noqa: F811
+):
     path, document = saved
     kept = document["parameters"][DEFAULT_EDGE]
     document["parameters"][DEFAULT_EDGE] = {"data": kept["data"], "edge": "W-O23"}
