@@ -84,7 +84,7 @@ def test_bad_series_raise():
 
 
 def test_profiles_with_a_repeating_pattern_keep_to_the_neighbour_estimate():
-    from insitu_tem.analysis.tomo.registration import profile_shifts
+    from insitu_tem.analysis.tomo.neighbour_chain import profile_shifts
 
     rng = np.random.default_rng(5)
     position = np.arange(120.0)

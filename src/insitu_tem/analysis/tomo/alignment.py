@@ -29,14 +29,13 @@ relative to the aligned series (raw image frame, px), in the gauge of
 
 Whatever the method, the series must share structure between neighbouring tilts: each
 neighbour pair's correlation peak is compared with those of phase-randomised copies
-(:func:`.registration.chance_level`), and when no more pairs exceed theirs than chance would,
-the result is ``ok=False`` naming the projections that do not (noise, smooth noise or a fixed
-ramp has nothing to align on, whatever its size or smoothness).
+(:func:`.neighbour_chain.unlike_projections`), and when no more pairs exceed theirs than chance
+would, the result is ``ok=False`` naming the projections that do not (noise, smooth noise or a
+fixed ramp has nothing to align on, whatever its size or smoothness).
 
-The tilt-axis direction is found from the motion between tilts (when asked) and its offset by the
-centre-of-mass fit where that agrees (within 2 px) with the offset that
-minimises the reprojection error, else by the latter (:mod:`.axis`), unless
-given. :func:`apply_alignment`
+The tilt-axis direction is found from the motion between tilts (when asked) and its offset by
+the centre-of-mass fit where that agrees (within 2 px) with the offset that minimises the
+reprojection error, else by the latter (:mod:`.axis`), unless given. :func:`apply_alignment`
 applies the result to any other channel (EDS maps) of the same series.
 
 References
@@ -61,23 +60,22 @@ from insitu_tem.analysis.tomo.axis import (
 from insitu_tem.analysis.tomo.axis_direction import estimate_axis_direction
 from insitu_tem.analysis.tomo.geometry import (
     axis_vectors,
-    beyond_half_field,
+    within_half_field,
     gauge_shifts,
     to_axis_frame,
     to_image_frame_shifts,
 )
 from insitu_tem.analysis.tomo.projection_matching import refine_by_projection_matching
-from insitu_tem.analysis.tomo.registration import (
-    SURROGATES,
-    neighbour_chance_levels,
+from insitu_tem.analysis.tomo.neighbour_chain import (
     profile_shifts,
+    unlike_projections,
+    unlike_reason,
     xcorr_shifts,
 )
 
 METHODS = ("auto", "xcorr", "com", "none")
 _AGREEMENT_PX = 2.0
 _CHECK_WIDTH = 64
-_SERIES_FALSE_ALARM = 0.01
 
 
 @dataclass(frozen=True)
@@ -212,7 +210,7 @@ def align_tilt_series(
     n = tilts.size
     residual = float("nan")
     xcorr_axis_shifts, peaks = xcorr_shifts(aligned, tilts)
-    unlike = _unlike(peaks, neighbour_chance_levels(aligned, tilts))
+    unlike = unlike_projections(aligned, tilts, peaks)
     if method in ("xcorr", "auto"):
         axis_shifts = xcorr_axis_shifts
     elif method == "com":
@@ -231,7 +229,7 @@ def align_tilt_series(
     )
     sigma = np.full((n, 2), np.nan)
     reasons = [angle_reason] if angle_reason else []
-    reasons += [_unlike_reason(unlike)] if unlike.size else []
+    reasons += [unlike_reason(unlike)] if unlike.size else []
     if refine:
         report(0.5, "projection matching")
         matching = refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_stop)
@@ -252,7 +250,7 @@ def align_tilt_series(
         offset, offset_sigma, _ = _offset(
             stack, tilts, angle, shifts, axis_offset_px, near=consistent
         )
-    shifts, sigma, outside = _within_field(shifts, sigma, stack.shape[1:])
+    shifts, sigma, outside = within_half_field(shifts, sigma, stack.shape[1:])
     reasons += [outside] if outside else []
     report(1.0, "aligned")
     result = _result(
@@ -273,51 +271,6 @@ def align_tilt_series(
         axis_method=axis_method,
         shifts_sigma_px=sigma,
         unlike_projections=tuple(unlike.tolist()),
-    )
-
-
-def _unlike(peaks: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """The projections whose correlation with their neighbour is at or below its chance level
-    (:func:`.registration.chance_level`) when no more of the pairs exceed theirs than noise
-    would: each does so with probability ``p = 1 / (SURROGATES + 1)``, and the count is
-    declined unless a binomial (pairs, p) reaches it with probability below
-    ``_SERIES_FALSE_ALARM``. Empty when the series shares structure. (A single pair cannot
-    tell a smooth object from smooth noise: a wire's few low-frequency modes, phase-randomised,
-    correlate with it nearly as well as its neighbour does; the series can.)"""
-    from scipy import stats  # 0.5 CPU s: not at the GUI's start
-
-    pairs = np.isfinite(levels)
-    above = int(np.sum(peaks[pairs] > levels[pairs]))
-    chance = stats.binom.sf(above - 1, int(pairs.sum()), 1 / (SURROGATES + 1))
-    if chance < _SERIES_FALSE_ALARM:
-        return np.array([], dtype=int)
-    return np.flatnonzero(pairs & (peaks <= levels))
-
-
-def _unlike_reason(unlike: np.ndarray) -> str:
-    return (
-        f"projections {unlike.tolist()} share no more structure with their neighbouring tilts "
-        "than noise would, and too few of the others do to tell the series from noise (their "
-        f"correlation peaks are at or below the highest of {SURROGATES} phase-randomised copies'; "
-        f"chance {_SERIES_FALSE_ALARM:g}): nothing to align on — check them"
-    )
-
-
-def _within_field(shifts, sigma, shape) -> tuple[np.ndarray, np.ndarray, str]:
-    """Shifts beyond half the image (:func:`.geometry.beyond_half_field`) set to 0 with a NaN 1σ,
-    and the reason, naming them and the largest; ``""`` when every shift is within."""
-    beyond = beyond_half_field(shifts, shape)
-    if not beyond.size:
-        return shifts, sigma, ""
-    largest = float(np.nanmax(np.abs(np.nan_to_num(shifts[beyond], nan=np.inf))))
-    shifts, sigma = shifts.copy(), sigma.copy()
-    shifts[beyond], sigma[beyond] = 0.0, np.nan
-    return (
-        shifts,
-        sigma,
-        f"the shifts of projections {beyond.tolist()} reach {largest:.3g} px, beyond half the "
-        f"{shape[0]} × {shape[1]} px image: not measurable, those projections are left unshifted "
-        "— check them, or align with --align com or none",
     )
 
 

@@ -3,7 +3,7 @@
 When the assumed axis direction is off by a small δ, a slab of rows at distance y along the
 assumed axis sees the true axis at ``y tan δ`` across it: the tilt-axis offset found in slabs along
 the axis grows linearly with y. The projections are aligned at the trial direction
-(:func:`.registration.xcorr_shifts`), the offset of each of ``_SLABS`` slabs is found from the
+(:func:`.neighbour_chain.xcorr_shifts`), the offset of each of ``_SLABS`` slabs is found from the
 centre-of-mass trajectory across the axis (:func:`.axis.estimate_axis_offset`), and the trial
 direction turns by ``atan`` of the fitted slope (weighted by the slabs' 1σ) until it changes by
 less than ``_TOLERANCE_DEG`` (given up when a step's 1σ exceeds ``_HOPELESS_SIGMA_DEG``). Only
@@ -31,7 +31,7 @@ from scipy import special
 
 from insitu_tem.analysis.tomo.axis import estimate_axis_offset
 from insitu_tem.analysis.tomo.geometry import to_axis_frame, to_image_frame_shifts
-from insitu_tem.analysis.tomo.registration import xcorr_shifts
+from insitu_tem.analysis.tomo.neighbour_chain import xcorr_shifts
 
 _SLABS = 6
 _ITERATIONS = 6

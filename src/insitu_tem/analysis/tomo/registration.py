@@ -18,15 +18,11 @@ correlation, whose window discards the image edges, is not.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
 from scipy import ndimage
 
-from insitu_tem.analysis.tomo.geometry import stretch_across
-
-_ALONG_REACH = 3.0
 SURROGATES = 19
 
 
@@ -95,11 +91,12 @@ def _correlate(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
     return step, float(correlation[k] / norm) if norm > 0 else 0.0
 
 
-def chance_level(prepared: np.ndarray, moving: np.ndarray) -> float:
-    """Largest normalised correlation peak of the prepared reference with ``SURROGATES``
-    phase-randomised copies of ``moving``: its band-passed image given random Fourier phases
-    (same power spectrum, so the same size, smoothness and band-pass: the same effective number
-    of independent samples), then windowed as :func:`_prepare` does [1]_. When the two images
+def chance_level(reference: np.ndarray, moving: np.ndarray) -> float:
+    """Largest normalised correlation peak of ``reference`` (band-passed and windowed as
+    :func:`displacement` prepares it) with ``SURROGATES`` phase-randomised copies of ``moving``:
+    its band-passed image given random Fourier phases (same power spectrum, so the same size,
+    smoothness and band-pass: the same effective number of independent samples), then windowed
+    the same way [1]_. When the two images
     share no structure, their own peak exceeds this level with probability
     ``1 / (SURROGATES + 1)`` (a rank test; seeded, so repeatable).
 
@@ -107,10 +104,11 @@ def chance_level(prepared: np.ndarray, moving: np.ndarray) -> float:
     ----------
     .. [1] J. Theiler et al., Physica D 58, 77 (1992) (phase-randomised surrogates).
     """
+    prepared = _prepare(reference)
     band = _band(moving)
     spectrum = np.fft.rfft2(band)
     window = radial_hann(tuple(band.shape))
-    reference = np.conj(np.fft.rfft2(prepared))
+    conjugate = np.conj(np.fft.rfft2(prepared))
     norm_a = float(np.sqrt((prepared * prepared).sum()))
     rng = np.random.default_rng(0)
     level = 0.0
@@ -120,7 +118,7 @@ def chance_level(prepared: np.ndarray, moving: np.ndarray) -> float:
         surrogate = np.fft.irfft2(spectrum * phases, band.shape) * window
         norm = norm_a * float(np.sqrt((surrogate * surrogate).sum()))
         if norm > 0:
-            correlation = np.fft.irfft2(np.fft.rfft2(surrogate) * reference, band.shape)
+            correlation = np.fft.irfft2(np.fft.rfft2(surrogate) * conjugate, band.shape)
             level = max(level, float(correlation.max()) / norm)
     return level
 
@@ -326,147 +324,3 @@ def along_axis_interval(
     runs = np.flatnonzero(np.diff(np.concatenate([[0], within.astype(int), [0]])))
     single = runs.size == 2 and runs[0] > 0 and runs[1] < within.size
     return float(np.abs(offsets[within]).max()), bool(single)
-
-
-def profile_shifts(
-    profiles: np.ndarray,
-    *,
-    rounds: int = 3,
-    start: np.ndarray | None = None,
-    reach: float | None = None,
-) -> np.ndarray:
-    """Shift of each 1-D profile relative to their common mean, px (sub-pixel, parabolic peak).
-
-    Parameters
-    ----------
-    profiles : ndarray
-        (n, length) profiles, e.g. every projection summed across the tilt axis.
-    rounds : int
-        Times the mean is rebuilt from the re-aligned profiles.
-    start : ndarray, optional
-        (n,) first estimate of the shifts, px (default 0).
-    reach : float, optional
-        Search each correlation peak only within this distance of the current estimate, px:
-        profiles with a repeating pattern (voids every ~10 px along a wire) otherwise lock
-        onto the wrong repeat.
-
-    Returns
-    -------
-    ndarray
-        (n,) displacement of each profile's content relative to the mean, px, zero-mean.
-    """
-    profiles = np.asarray(profiles, dtype=np.float64)
-    n, length = profiles.shape
-    taper = np.hanning(length)
-    centred = (profiles - profiles.mean(axis=1, keepdims=True)) * taper
-    size = 2 * length
-    spectra = np.fft.rfft(centred, size, axis=1)
-    frequencies = np.fft.rfftfreq(size)
-    shifts = np.zeros(n) if start is None else np.asarray(start, float) - np.mean(start)
-    for _ in range(rounds):
-        realigned = spectra * np.exp(2j * np.pi * frequencies[None, :] * shifts[:, None])
-        reference = realigned.mean(axis=0)
-        correlation = np.fft.irfft(spectra * np.conj(reference)[None, :], size, axis=1)
-        shifts = np.array(
-            [_parabolic_peak(c, near=s, reach=reach) for c, s in zip(correlation, shifts)]
-        )
-        shifts -= shifts.mean()
-    return shifts
-
-
-def _parabolic_peak(
-    correlation: np.ndarray, *, near: float = 0.0, reach: float | None = None
-) -> float:
-    size = correlation.size
-    if reach is None:
-        k = int(np.argmax(correlation))
-    else:
-        window = np.arange(int(np.floor(near - reach)), int(np.ceil(near + reach)) + 1)
-        k = int(window[np.argmax(correlation[window % size])]) % size
-    left, centre, right = correlation[k - 1], correlation[k], correlation[(k + 1) % size]
-    curvature = left - 2 * centre + right
-    delta = 0.5 * (left - right) / curvature if curvature < 0 else 0.0
-    position = k + delta
-    return float(position - size if position > size / 2 else position)
-
-
-def _chain_pairs(tilts: np.ndarray) -> list[tuple[int, int]]:
-    """(projection, its neighbour towards the lowest tilt), outwards from the lowest tilt."""
-    n, start = tilts.size, int(np.argmin(np.abs(tilts)))
-    return [(i, i - d) for d in (1, -1) for i in range(start + d, n if d > 0 else -1, d)]
-
-
-def _stretched(aligned: np.ndarray, tilts: np.ndarray, pair: tuple[int, int]) -> np.ndarray:
-    """Projection ``pair[0]`` stretched across the axis by ``cos θ_neighbour / cos θ``."""
-    cos = np.cos(np.deg2rad(tilts[list(pair)]))
-    return stretch_across(aligned[pair[0]], cos[0] / cos[1])
-
-
-def _chain(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Axis-frame (along, across) shifts by stretched neighbour correlation, and peaks (the pairs
-    registered two at a time: the FFTs and filters release the GIL)."""
-    n = tilts.size
-    pairs = _chain_pairs(tilts)
-    cos = np.cos(np.deg2rad(tilts))
-
-    def register(pair: tuple[int, int]) -> tuple[np.ndarray, float]:
-        i, j = pair
-        step, peak = displacement(aligned[j], _stretched(aligned, tilts, pair))
-        return np.array([step[0], step[1] * cos[i] / cos[j]]), peak
-
-    with ThreadPoolExecutor(2) as pool:
-        steps = list(pool.map(register, pairs))
-    shifts, peaks = np.zeros((n, 2)), np.ones(n)
-    for (i, j), (step, peak) in zip(pairs, steps):
-        shifts[i], peaks[i] = shifts[j] + step, peak
-    return shifts, peaks
-
-
-def neighbour_chance_levels(aligned: np.ndarray, tilts: np.ndarray) -> np.ndarray:
-    """(n,) :func:`chance_level` of each pair :func:`xcorr_shifts` correlates (the neighbour
-    towards the lowest tilt the reference, the projection stretched as there), NaN for the
-    lowest tilt, which has no such neighbour."""
-
-    def level(pair: tuple[int, int]) -> float:
-        return chance_level(_prepare(aligned[pair[1]]), _stretched(aligned, tilts, pair))
-
-    pairs = _chain_pairs(tilts)
-    levels = np.full(tilts.size, np.nan)
-    with ThreadPoolExecutor(2) as pool:
-        levels[[i for i, _ in pairs]] = list(pool.map(level, pairs))
-    return levels
-
-
-def _misfit(profiles: np.ndarray, shifts: np.ndarray) -> float:
-    """Σ of squared differences between the profiles moved back by ``shifts`` and their mean."""
-    length = profiles.shape[1]
-    spectra = np.fft.rfft(profiles * np.hanning(length), 2 * length, axis=1)
-    moved = spectra * np.exp(2j * np.pi * np.fft.rfftfreq(2 * length)[None, :] * shifts[:, None])
-    return float(np.sum(np.abs(moved - moved.mean(axis=0)) ** 2))
-
-
-def _along_axis(aligned: np.ndarray, chained: np.ndarray) -> np.ndarray:
-    """Along-axis shifts from the common line (every projection summed across the axis): searched
-    freely, and within ``_ALONG_REACH`` px of the neighbour chain's ``chained`` shifts (which
-    accumulate errors but cannot jump to a repeat of a periodic pattern); the one whose profiles
-    agree better."""
-    profiles = aligned.sum(axis=2, dtype=np.float64)
-    profiles = profiles - np.median(profiles, axis=1, keepdims=True)
-    candidates = (
-        profile_shifts(profiles),
-        profile_shifts(profiles, start=chained, reach=_ALONG_REACH),
-    )
-    return min(candidates, key=lambda shifts: _misfit(profiles, shifts))
-
-
-def xcorr_shifts(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Axis-frame (along, across) shifts of axis-frame projections, px, and correlation peaks.
-
-    Across the axis: neighbours correlated outwards from the lowest tilt, the
-    higher tilt stretched by ``cos θ_ref / cos θ``. Along it: the common-line
-    profiles (:func:`profile_shifts`), which do not accumulate errors, searched near the
-    neighbour chain's along-axis shifts (which do, but cannot jump to a repeat of the pattern).
-    """
-    shifts, peaks = _chain(aligned, tilts)
-    shifts[:, 0] = _along_axis(aligned, shifts[:, 0])
-    return shifts, peaks
