@@ -28,7 +28,12 @@ def shown_counts(qtbot, panel):  # noqa: F811
     return fitted, panel.plot.getPlotItem().vb.viewRange()[1]
 
 
-def test_the_velox_eds_spectrum_is_not_drawn_below_zero(qtbot, panel, realdata, tmp_path):  # noqa: F811
+def test_the_velox_eds_spectrum_is_not_drawn_below_zero(
+    qtbot,
+    panel,  # noqa: F811
+    realdata,
+    tmp_path,
+):
     with zipfile.ZipFile(realdata("velox_EELS_EDS.zip")) as archive:
         archive.extractall(tmp_path)
     (path,) = tmp_path.glob("*.emd")

@@ -256,6 +256,7 @@ def alignment_result(
             "method": alignment.method,
             "ok": alignment.ok,
             "reason": alignment.reason,
+            "unlike_projections": list(alignment.unlike_projections),
         },
         parameters={
             "method": alignment.method,
@@ -282,6 +283,7 @@ def alignment_from_result(stored: Result) -> Alignment:
         v["reason"],
         v.get("tilt_axis_method", "given"),
         None if v.get("shifts_sigma_px") is None else np.asarray(v["shifts_sigma_px"], float),
+        tuple(int(i) for i in v.get("unlike_projections", ())),
     )
 
 
