@@ -4,12 +4,13 @@ Across the tilt axis each projection is registered on its neighbour towards the 
 (:func:`.registration.displacement`), the higher tilt stretched by ``cos θ_ref / cos θ``;
 along it the common-line profiles (every projection summed across the axis,
 :func:`profile_shifts`), which do not accumulate errors, are searched near the neighbour
-chain's along-axis shifts. :func:`neighbour_chance_levels` gives the level each neighbour pair's
-peak must beat to mean anything (:func:`.registration.chance_level`).
+chain's along-axis shifts. :func:`unlike_projections` tells a series that shares structure
+between neighbouring tilts from noise (:func:`.registration.chance_level`).
 """
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -115,19 +116,10 @@ def _chain(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return shifts, peaks
 
 
-def neighbour_chance_levels(aligned: np.ndarray, tilts: np.ndarray) -> np.ndarray:
-    """(n,) :func:`chance_level` of each pair :func:`xcorr_shifts` correlates (the neighbour
-    towards the lowest tilt the reference, the projection stretched as there), NaN for the
-    lowest tilt, which has no such neighbour."""
-
-    def level(pair: tuple[int, int]) -> float:
-        return chance_level(aligned[pair[1]], _stretched(aligned, tilts, pair))
-
-    pairs = _chain_pairs(tilts)
-    levels = np.full(tilts.size, np.nan)
-    with ThreadPoolExecutor(2) as pool:
-        levels[[i for i, _ in pairs]] = list(pool.map(level, pairs))
-    return levels
+def _chance_level(aligned: np.ndarray, tilts: np.ndarray, pair: tuple[int, int]) -> float:
+    """:func:`chance_level` of a pair :func:`xcorr_shifts` correlates (the neighbour towards the
+    lowest tilt the reference, the projection stretched as there)."""
+    return chance_level(aligned[pair[1]], _stretched(aligned, tilts, pair))
 
 
 def _misfit(profiles: np.ndarray, shifts: np.ndarray) -> float:
@@ -167,22 +159,38 @@ def xcorr_shifts(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np
 
 def unlike_projections(aligned: np.ndarray, tilts: np.ndarray, peaks: np.ndarray) -> np.ndarray:
     """The projections whose correlation ``peaks`` with their neighbour (:func:`xcorr_shifts`)
-    are at or below its chance level (:func:`neighbour_chance_levels`) when no more of the
-    pairs exceed theirs than noise would: each does so with probability
-    ``p = 1 / (SURROGATES + 1)``, and the count is declined unless a binomial (pairs, p)
-    reaches it with probability below ``_SERIES_FALSE_ALARM``. Empty when the series shares
-    structure. (A single pair cannot tell a smooth object from smooth noise: a wire's few
-    low-frequency modes, phase-randomised, correlate with it nearly as well as its neighbour
-    does; the series can.)"""
-    from scipy import stats  # 0.5 CPU s: not at the GUI's start
+    are at or below its chance level (:func:`chance_level`) when no more of the pairs exceed
+    theirs than noise would: each does so with probability ``p = 1 / (SURROGATES + 1)``, and
+    the count is declined unless a binomial (pairs, p) reaches it with probability below
+    ``_SERIES_FALSE_ALARM``. Empty when the series shares structure, known as soon as enough
+    pairs, outwards from the lowest tilt, exceed their level. (A single pair cannot tell a
+    smooth object from smooth noise: a wire's few low-frequency modes, phase-randomised,
+    correlate with it nearly as well as its neighbour does; the series can.)"""
+    pairs = _chain_pairs(tilts)
+    needed = _pairs_needed(len(pairs), 1 / (SURROGATES + 1), _SERIES_FALSE_ALARM)
+    levels, above = np.full(tilts.size, np.nan), 0
+    with ThreadPoolExecutor(2) as pool:
+        for start in range(0, len(pairs), 2):
+            batch = pairs[start : start + 2]
+            for (i, _), level in zip(
+                batch, pool.map(lambda pair: _chance_level(aligned, tilts, pair), batch)
+            ):
+                levels[i], above = level, above + int(peaks[i] > level)
+            if above >= needed:
+                return np.array([], dtype=int)
+    return np.flatnonzero(np.isfinite(levels) & (peaks <= levels))
 
-    levels = neighbour_chance_levels(aligned, tilts)
-    pairs = np.isfinite(levels)
-    above = int(np.sum(peaks[pairs] > levels[pairs]))
-    chance = stats.binom.sf(above - 1, int(pairs.sum()), 1 / (SURROGATES + 1))
-    if chance < _SERIES_FALSE_ALARM:
-        return np.array([], dtype=int)
-    return np.flatnonzero(pairs & (peaks <= levels))
+
+def _pairs_needed(pairs: int, p: float, false_alarm: float) -> int:
+    """Fewest successes in ``pairs`` independent trials, each a success with probability ``p``,
+    that chance alone reaches with probability below ``false_alarm`` (the binomial upper tail,
+    summed exactly: scipy.stats costs 0.5 CPU s to import)."""
+    tail = 0.0
+    for k in range(pairs, -1, -1):
+        tail += math.comb(pairs, k) * p**k * (1 - p) ** (pairs - k)
+        if tail >= false_alarm:
+            return k + 1
+    return 0
 
 
 def unlike_reason(unlike: np.ndarray) -> str:
