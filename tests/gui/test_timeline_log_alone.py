@@ -19,16 +19,7 @@ FRAME_TIMES = np.array(json.loads((SAMPLES / "holder_log.truth.json").read_text(
 def test_a_log_opened_before_any_movie_is_named_and_waits_for_one(qtbot, reporter):
     """protochips_electrical.csv opened alone: the panel names the log it holds and says what it
     waits for (before: "Open a movie: …", as if nothing had been opened)."""
-    panel = TimelinePanel()
-    qtbot.addWidget(panel)
-    panel.show()
-    controller = TimelineController(
-        panel,
-        TaskRunner(reporter),
-        QUndoStack(),
-        frame_times=lambda: None,
-        set_frame=lambda _frame: None,
-    )
+    panel, controller = alone(qtbot, reporter, lambda: None)
     controller.open_log(SAMPLES / "holder_log.csv")
     assert panel.status.text().startswith("holder_log.csv is open: open a movie")
 
