@@ -96,15 +96,17 @@ class DiskTemplates:
 @dataclass(frozen=True)
 class _Blurred:
     """A background-free pattern blurred by :data:`BLUR_PX`: cubic-spline coefficients of it and
-    of its gradient (3, rows, cols), the variance of each blurred pixel and of each pixel before
-    the blur (rows, cols), counts²."""
+    of its gradient (3, rows, cols; a pattern compared with a template: of it alone), the
+    variance of each blurred pixel and of each pixel before the blur (rows, cols), counts²."""
 
     coefficients: np.ndarray
     variance: np.ndarray
     raw_variance: np.ndarray
 
 
-def _blurred(pattern, centre_rc, disks_rc: np.ndarray, reach: float) -> _Blurred:
+def _blurred(
+    pattern, centre_rc, disks_rc: np.ndarray, reach: float, *, gradients: bool = True
+) -> _Blurred:
     """The pattern minus its azimuthal median (interpolated within a count for a pattern of
     whole counts), blurred by :data:`BLUR_PX`; the variance before the blur is the Poisson
     counts (at least one) plus the background's scatter.
@@ -115,7 +117,8 @@ def _blurred(pattern, centre_rc, disks_rc: np.ndarray, reach: float) -> _Blurred
     which leaves a dip across each disk that is deeper against a faint pattern's disks than
     against its reference's, and the fit moves the disk towards it. An abTEM W pattern faded
     to spots 30 % at 3e6 e, the median taken on the expected counts: its (200) disks moved by
-    0.03 px radially, about their 1σ; 0.009 px with the disks left out."""
+    0.03 px radially, about their 1σ; 0.009 px with the disks left out. ``gradients``: the
+    gradient's coefficients too (a template's)."""
     counts = as_pattern(pattern)
     whole = bool(np.array_equal(counts, np.rint(counts)))
     residual = remove_radial_background(
@@ -123,7 +126,7 @@ def _blurred(pattern, centre_rc, disks_rc: np.ndarray, reach: float) -> _Blurred
     )
     raw = np.maximum(counts, 1.0) + robust_sigma(residual) ** 2
     smooth = ndimage.gaussian_filter(residual, BLUR_PX)
-    images = (smooth, *np.gradient(smooth))
+    images = (smooth, *np.gradient(smooth)) if gradients else (smooth,)
     coefficients = np.stack([ndimage.spline_filter(i, order=3, mode="mirror") for i in images])
     blurred_variance = ndimage.gaussian_filter(raw, BLUR_PX / np.sqrt(2.0)) / (
         4.0 * np.pi * BLUR_PX**2
@@ -224,7 +227,7 @@ def register_disks(templates: DiskTemplates, pattern, *, centre_rc, starts_rc) -
     """
     starts = np.asarray(starts_rc, float).reshape(-1, 2)
     found = np.isfinite(starts).all(axis=1)
-    image = _blurred(pattern, centre_rc, starts[found], templates.reach_px)
+    image = _blurred(pattern, centre_rc, starts[found], templates.reach_px, gradients=False)
     neighbours = np.vstack([starts[found], np.asarray(centre_rc, float)[None]])
     position = np.full_like(starts, np.nan)
     sigma = np.full(len(starts), np.nan)
@@ -312,23 +315,16 @@ def _registered(
         var_t = ndimage.map_coordinates(template.variance, at, order=1, mode="nearest")
         weighted, inverse, chi2, done = _steps(fits, sizes, *sampled, var_t, leash)
         bounds = np.concatenate([[0], np.cumsum(sizes)])
-        remaining = []
-        for k, fit in enumerate(fits):
-            if done[k] is None:
-                remaining.append(fit)
-            elif done[k]:
-                spread = _sandwich(
-                    image,
-                    template,
-                    (fit.rows, fit.cols),
-                    fit.offset - fit.shift,
-                    weighted[bounds[k] : bounds[k + 1]],
-                    fit.scale,
-                )
+        finished = [k for k, fit in enumerate(fits) if done[k]]
+        if finished:
+            rows = [weighted[bounds[k] : bounds[k + 1]] for k in finished]
+            spreads = _sandwiches(image, template, [fits[k] for k in finished], rows)
+            for k, spread in zip(finished, spreads):
                 covariance = inverse[k] @ spread @ inverse[k]
-                results[fit.index] = np.concatenate(
-                    [fit.shift, np.sqrt(np.diag(covariance)[:2] * max(chi2[k], 1.0))]
+                results[fits[k].index] = np.concatenate(
+                    [fits[k].shift, np.sqrt(np.diag(covariance)[:2] * max(chi2[k], 1.0))]
                 )
+        remaining = [fit for k, fit in enumerate(fits) if done[k] is None]
         fits = remaining
     return results
 
@@ -397,24 +393,29 @@ def _steps(fits: list[_Fit], sizes, fitted, fitted_r, fitted_c, var_t, leash: fl
     return weighted, inverse, chi2, done
 
 
-def _sandwich(image: _Blurred, template: _Blurred, window, offset, weighted, scale: float):
-    """Σ_k var_k u_k u_kᵀ over the pixels k before the blur, u_k the weighted design rows spread
-    back by the blur (the blurred pixels share their noise), the pattern's and the template's
-    (``scale``² ×) noise: the middle of the estimate's covariance N⁻¹ (Σ …) N⁻¹."""
-    rows, cols = window
+def _sandwiches(image: _Blurred, template: _Blurred, fits, rows) -> np.ndarray:
+    """(k, c, c) Σ_p var_p u_p u_pᵀ over the pixels p before the blur of each fit's window, u
+    its weighted design rows ``rows[k]`` (its pixels, c) spread back by the blur (the blurred
+    pixels share their noise), var the pattern's and the template's (scale² ×) noise: the
+    middle of each estimate's covariance N⁻¹ (Σ …) N⁻¹. All fits share one blur of a stack of
+    equal boxes."""
     pad = int(np.ceil(4.0 * BLUR_PX)) + 1
-    r0, c0 = rows.min() - pad, cols.min() - pad
-    shape = (rows.max() - r0 + pad + 1, cols.max() - c0 + pad + 1)
-    spread = np.zeros((weighted.shape[1],) + shape)
-    spread[:, rows - r0, cols - c0] = weighted.T
-    spread = ndimage.gaussian_filter(spread, (0.0, BLUR_PX, BLUR_PX), mode="constant")
-    pr, pc = np.indices(shape)
-    pr, pc = pr + r0, pc + c0
-    variance = _at(image.raw_variance, pr, pc) + scale**2 * _at(
-        template.raw_variance, pr + np.round(offset[0]), pc + np.round(offset[1])
+    low = np.array([[f.rows.min(), f.cols.min()] for f in fits]) - pad
+    high = np.array([[f.rows.max(), f.cols.max()] for f in fits]) + pad
+    size = int((high - low).max()) + 1
+    spread = np.zeros((len(fits), rows[0].shape[1], size, size))
+    for k, (fit, row) in enumerate(zip(fits, rows)):
+        spread[k, :, fit.rows - low[k, 0], fit.cols - low[k, 1]] = row
+    spread = ndimage.gaussian_filter(spread, (0.0, 0.0, BLUR_PX, BLUR_PX), mode="constant")
+    box = np.arange(size)
+    pr = low[:, 0, None, None] + box[None, :, None] + np.zeros((1, 1, size), int)
+    pc = low[:, 1, None, None] + box[None, None, :] + np.zeros((1, size, 1), int)
+    shift = np.round([f.offset - f.shift for f in fits]).astype(int)
+    scale = np.array([f.scale for f in fits])
+    variance = _at(image.raw_variance, pr, pc) + scale[:, None, None] ** 2 * _at(
+        template.raw_variance, pr + shift[:, 0, None, None], pc + shift[:, 1, None, None]
     )
-    flat = spread.reshape(len(spread), -1)
-    return (flat * variance.ravel()) @ flat.T
+    return np.einsum("kaij,kij,kbij->kab", spread, variance, spread)
 
 
 def _at(image: np.ndarray, rows, cols) -> np.ndarray:
