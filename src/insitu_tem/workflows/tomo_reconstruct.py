@@ -28,23 +28,34 @@ def bin_stack(stack: np.ndarray, factor: int) -> np.ndarray:
     return blocks.mean(axis=(2, 4), dtype=np.float32)
 
 
+def kept_projections(n_tilts: int, alignment: Alignment | None) -> np.ndarray:
+    """Indices of the projections reconstructed: all but the alignment's
+    ``left_out_projections`` (single projections unlike both neighbouring tilts)."""
+    left_out = () if alignment is None else alignment.left_out_projections
+    return np.setdiff1d(np.arange(n_tilts), np.asarray(left_out, dtype=int))
+
+
 def prepared_channel(
     stack: np.ndarray,
+    tilts_deg,
     alignment: Alignment | None,
     *,
     reference_shape: tuple[int, int],
     binning: int = 1,
-) -> tuple[np.ndarray, float]:
+) -> tuple[np.ndarray, np.ndarray, float]:
     """The projections :func:`reconstruct_channel` reconstructs: ``stack`` aligned with the
-    reference's ``alignment`` (None: as it is) and binned, and their tilt-axis offset (column
-    minus the centre column, binned px)."""
+    reference's ``alignment`` (None: as it is), its ``left_out_projections`` left out, and
+    binned; their tilts (degrees) and their tilt-axis offset (column minus the centre column,
+    binned px)."""
     offset = 0.0
+    kept = kept_projections(stack.shape[0], alignment)
     if alignment is not None:
         stack = apply_alignment(stack, alignment, reference_shape=reference_shape)
         offset = alignment.axis_offset_px * stack.shape[2] / reference_shape[1]
     cols = stack.shape[2]
-    stack = bin_stack(stack, binning)
-    return stack, (offset + (cols - stack.shape[2] * binning) / 2) / binning
+    stack = bin_stack(stack[kept] if kept.size < stack.shape[0] else stack, binning)
+    tilts = np.asarray(tilts_deg, dtype=float)[kept]
+    return stack, tilts, (offset + (cols - stack.shape[2] * binning) / 2) / binning
 
 
 def reconstruct_channel(
@@ -61,7 +72,7 @@ def reconstruct_channel(
     progress: Callable[[float, str], None] | None = None,
 ) -> Reconstruction:
     """Reconstruct one channel (n_tilts, rows, cols) with the reference's ``alignment`` (None:
-    as it is, axis at the centre column).
+    as it is, axis at the centre column), without its ``left_out_projections``.
 
     Parameters
     ----------
@@ -74,12 +85,12 @@ def reconstruct_channel(
     smooth_px, should_stop, progress
         As :func:`~insitu_tem.analysis.tomo.reconstruct.reconstruct`.
     """
-    stack, offset = prepared_channel(
-        stack, alignment, reference_shape=reference_shape, binning=binning
+    stack, tilts, offset = prepared_channel(
+        stack, tilts_deg, alignment, reference_shape=reference_shape, binning=binning
     )
     return reconstruct(
         stack,
-        tilts_deg,
+        tilts,
         method=method,
         iterations=iterations,
         axis_offset_px=offset,

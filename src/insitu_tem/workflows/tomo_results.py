@@ -44,6 +44,7 @@ class ElementProjections:
     reference : ndarray or None
         The same of the channel segmented (the label interfaces are placed on it).
     tilts_deg : ndarray
+        Tilts of those projections, degrees (the left-out ones not among them).
     axis_offset_px : float
         Tilt-axis column minus the centre column, px of the volumes' grid.
     """
@@ -57,19 +58,20 @@ class ElementProjections:
 def element_projections(
     series, alignment: Alignment | None, channels, *, reference: str, binning: int = 1
 ) -> ElementProjections:
-    """The ``channels`` and the ``reference`` channel of ``series`` aligned and binned as
-    :func:`~insitu_tem.workflows.tomo_reconstruct.reconstruct_channel` does before
-    reconstructing them."""
-    stacks, offset = {}, 0.0
+    """The ``channels`` and the ``reference`` channel of ``series`` aligned, without the left-out
+    projections and binned as :func:`~insitu_tem.workflows.tomo_reconstruct.reconstruct_channel`
+    does before reconstructing them."""
+    stacks, tilts, offset = {}, np.asarray(series.tilts_deg, float), 0.0
     for name in (reference, *channels):
-        stacks[name], offset = prepared_channel(
+        stacks[name], tilts, offset = prepared_channel(
             series.channels[name],
+            series.tilts_deg,
             alignment,
             reference_shape=series.reference.shape[1:],
             binning=binning,
         )
     segmented = stacks.pop(reference) if reference not in channels else stacks[reference]
-    return ElementProjections(stacks, segmented, np.asarray(series.tilts_deg, float), offset)
+    return ElementProjections(stacks, segmented, tilts, offset)
 
 
 def measure(
@@ -257,6 +259,11 @@ def alignment_result(
             "ok": alignment.ok,
             "reason": alignment.reason,
             "unlike_projections": list(alignment.unlike_projections),
+            "left_out_projections": list(alignment.left_out_projections),
+            "stopped_projections": list(alignment.stopped_projections),
+            "unconstrained_projections": list(alignment.unconstrained_projections),
+            "unshifted_projections": list(alignment.unshifted_projections),
+            "tilt_axis_reason": alignment.axis_reason,
         },
         parameters={
             "method": alignment.method,
@@ -283,8 +290,23 @@ def alignment_from_result(stored: Result) -> Alignment:
         v["reason"],
         v.get("tilt_axis_method", "given"),
         None if v.get("shifts_sigma_px") is None else np.asarray(v["shifts_sigma_px"], float),
-        tuple(int(i) for i in v.get("unlike_projections", ())),
+        _indices(v, "unlike_projections"),
+        **{name: _indices(v, name) for name in _INDEX_FIELDS},
+        axis_reason=v.get("tilt_axis_reason", ""),
     )
+
+
+_INDEX_FIELDS = (
+    "left_out_projections",
+    "stopped_projections",
+    "unconstrained_projections",
+    "unshifted_projections",
+)
+
+
+def _indices(stored: dict, name: str) -> tuple[int, ...]:
+    """The 0-based projection indices stored under ``name`` (``()`` in projects saved before)."""
+    return tuple(int(i) for i in stored.get(name, ()))
 
 
 def segmentation_result(measured, rows) -> Result:

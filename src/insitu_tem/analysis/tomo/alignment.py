@@ -31,7 +31,10 @@ Whatever the method, the series must share structure between neighbouring tilts:
 neighbour pair's correlation peak is compared with those of phase-randomised copies
 (:func:`.neighbour_chain.unlike_projections`), and when no more pairs exceed theirs than chance
 would, the result is ``ok=False`` naming the projections that do not (noise, smooth noise or a
-fixed ramp has nothing to align on, whatever its size or smoothness).
+fixed ramp has nothing to align on, whatever its size or smoothness). In a series that does, a
+single projection unlike both its neighbouring tilts (a blank frame, noise, another object) is
+named in ``unlike_projections`` and ``left_out_projections`` (:mod:`.odd_projections`), and the
+reconstruction leaves it out; ``ok`` is unchanged.
 
 The tilt-axis direction is found from the motion between tilts (when asked) and its offset by
 the centre-of-mass fit where that agrees (within 2 px) with the offset that minimises the
@@ -65,6 +68,7 @@ from insitu_tem.analysis.tomo.geometry import (
     to_axis_frame,
     to_image_frame_shifts,
 )
+from insitu_tem.analysis.tomo.odd_projections import odd_projections
 from insitu_tem.analysis.tomo.projection_matching import refine_by_projection_matching
 from insitu_tem.analysis.tomo.neighbour_chain import (
     profile_shifts,
@@ -111,8 +115,26 @@ class Alignment:
         cancelled), None in results stored before it existed.
     unlike_projections : tuple of int
         0-based indices of the projections that share no more structure with their neighbours
-        than noise would, which ``reason`` names, when too few others do (the series has nothing
-        to align on); empty otherwise and in results stored before it existed.
+        than noise would: when too few others do (the series has nothing to align on, ``ok``
+        False, ``reason`` names them), or, in a series that shares structure, those unlike both
+        their neighbouring tilts (:func:`.odd_projections.odd_projections`; ``ok`` unchanged,
+        also in ``left_out_projections``); empty otherwise and in results stored before it
+        existed.
+    left_out_projections : tuple of int
+        Those single odd projections (:func:`.odd_projections.left_out_reason` says why), which
+        the reconstruction leaves out (a blank frame would pull the volume towards zero along
+        its rays); they keep their shifts.
+    stopped_projections : tuple of int
+        The projections a projection-matching step would have moved by more than half the image
+        (``reason`` says the matching stopped).
+    unconstrained_projections : tuple of int
+        The projections whose projection-matching cost is flat or has a second minimum along the
+        tilt axis (``reason`` says their shifts may be pixels off).
+    unshifted_projections : tuple of int
+        The projections whose shifts reached beyond half the image and were set to 0.
+    axis_reason : str
+        Why the tilt-axis direction was not found (``axis_method`` ``""``), the part of
+        ``reason`` that concerns it; ``""`` otherwise.
     """
 
     tilts_deg: np.ndarray
@@ -129,6 +151,11 @@ class Alignment:
     axis_method: str = "given"
     shifts_sigma_px: np.ndarray | None = None
     unlike_projections: tuple[int, ...] = ()
+    left_out_projections: tuple[int, ...] = ()
+    stopped_projections: tuple[int, ...] = ()
+    unconstrained_projections: tuple[int, ...] = ()
+    unshifted_projections: tuple[int, ...] = ()
+    axis_reason: str = ""
 
 
 def _com_shifts(aligned: np.ndarray, tilts: np.ndarray) -> np.ndarray:
@@ -208,14 +235,86 @@ def align_tilt_series(
     report(0.1, "tilt axis")
     aligned = to_axis_frame(stack, axis_angle_deg=angle)
     n = tilts.size
-    residual = float("nan")
-    xcorr_axis_shifts, peaks = xcorr_shifts(aligned, tilts)
-    unlike = unlike_projections(aligned, tilts, peaks)
-    if method in ("xcorr", "auto"):
-        axis_shifts = xcorr_axis_shifts
-    elif method == "com":
+    chain_shifts, chain_peaks = xcorr_shifts(aligned, tilts)
+    unlike = unlike_projections(aligned, tilts, chain_peaks)
+    odd = np.array([], dtype=int) if unlike.size else odd_projections(aligned, tilts, chain_peaks)
+    kept = np.setdiff1d(np.arange(n), odd)
+    fit = _fit(
+        _take(stack, kept),
+        tilts[kept],
+        _take(aligned, kept),
+        xcorr_shifts(aligned[kept], tilts[kept]) if odd.size else (chain_shifts, chain_peaks),
+        method=method,
+        angle=angle,
+        axis_offset_px=axis_offset_px,
+        should_stop=should_stop,
+        report=report,
+    )
+    shifts, sigma, peaks = np.zeros((n, 2)), np.full((n, 2), np.nan), chain_peaks.copy()
+    shifts[kept], sigma[kept], peaks[kept] = fit.shifts, fit.sigma, fit.peaks
+    matching = fit.matching
+    stopped = tuple(kept[list(matching.beyond)].tolist()) if matching else ()
+    unconstrained = tuple(kept[list(matching.unconstrained)].tolist()) if matching else ()
+    reasons = [angle_reason] if angle_reason else []
+    reasons += [unlike_reason(unlike)] if unlike.size else []
+    reasons += _matching_reasons(stopped, unconstrained)
+    shifts, sigma, unshifted, outside = within_half_field(shifts, sigma, stack.shape[1:])
+    reasons += [outside] if outside else []
+    report(1.0, "aligned")
+    result = _result(
+        tilts,
+        shifts,
+        angle,
+        angle_sigma,
+        fit.offset,
+        fit.offset_sigma,
+        fit.residual,
+        peaks,
+        method,
+        should_stop,
+        "; ".join(reasons),
+    )
+    return replace(
+        result,
+        axis_method=axis_method,
+        shifts_sigma_px=sigma,
+        unlike_projections=tuple(unlike.tolist()) or tuple(odd.tolist()),
+        left_out_projections=tuple(odd.tolist()),
+        stopped_projections=stopped,
+        unconstrained_projections=unconstrained,
+        unshifted_projections=unshifted,
+        axis_reason=angle_reason,
+    )
+
+
+def _take(array: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """``array[kept]``, without a copy when every projection is kept."""
+    return array if kept.size == array.shape[0] else array[kept]
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """Shifts, their 1σ, peaks and axis offset of the projections aligned (:func:`_fit`)."""
+
+    shifts: np.ndarray
+    sigma: np.ndarray
+    peaks: np.ndarray
+    residual: float
+    offset: float
+    offset_sigma: float
+    matching: object = None
+
+
+def _fit(
+    stack, tilts, aligned, chain, *, method, angle, axis_offset_px, should_stop, report
+) -> _Fit:
+    """Align the projections kept (``chain``: their :func:`.neighbour_chain.xcorr_shifts`):
+    shifts by ``method``, the axis offset, and for ``"auto"`` the projection matching."""
+    n = tilts.size
+    axis_shifts, peaks = chain
+    if method == "com":
         axis_shifts = _com_shifts(aligned, tilts)
-    else:
+    elif method == "none":
         axis_shifts, peaks = np.zeros((n, 2)), np.ones(n)
     shifts = (
         gauge_shifts(to_image_frame_shifts(axis_shifts, angle), tilts, angle)
@@ -227,51 +326,41 @@ def align_tilt_series(
     offset, offset_sigma, consistent = _offset(
         stack, tilts, angle, shifts, axis_offset_px, coarse=refine
     )
-    sigma = np.full((n, 2), np.nan)
-    reasons = [angle_reason] if angle_reason else []
-    reasons += [unlike_reason(unlike)] if unlike.size else []
-    if refine:
-        report(0.5, "projection matching")
-        matching = refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_stop)
-        shifts, residual, peaks = matching.shifts_px, matching.residual_px, matching.peaks
-        sigma = image_frame_sigma(matching.sigma_axis_px, angle)
-        if matching.beyond:
-            reasons.append(
-                f"projection matching stopped: a step would have moved projections "
-                f"{list(matching.beyond)} by more than half the image, so the series holds too "
-                "little common structure to register them (noise only, or a wrong tilt axis?)"
-            )
-        if matching.unconstrained:
-            reasons.append(
-                f"projections {list(matching.unconstrained)} are not constrained along the tilt "
-                "axis (their registration cost is flat or has a second minimum along it): "
-                "their shifts may be pixels off"
-            )
-        offset, offset_sigma, _ = _offset(
-            stack, tilts, angle, shifts, axis_offset_px, near=consistent
-        )
-    shifts, sigma, outside = within_half_field(shifts, sigma, stack.shape[1:])
-    reasons += [outside] if outside else []
-    report(1.0, "aligned")
-    result = _result(
-        tilts,
-        shifts,
-        angle,
-        angle_sigma,
+    if not refine:
+        return _Fit(shifts, np.full((n, 2), np.nan), peaks, float("nan"), offset, offset_sigma)
+    report(0.5, "projection matching")
+    matching = refine_by_projection_matching(stack, tilts, angle, shifts, offset, should_stop)
+    offset, offset_sigma, _ = _offset(
+        stack, tilts, angle, matching.shifts_px, axis_offset_px, near=consistent
+    )
+    return _Fit(
+        matching.shifts_px,
+        image_frame_sigma(matching.sigma_axis_px, angle),
+        matching.peaks,
+        matching.residual_px,
         offset,
         offset_sigma,
-        residual,
-        peaks,
-        method,
-        should_stop,
-        "; ".join(reasons),
+        matching,
     )
-    return replace(
-        result,
-        axis_method=axis_method,
-        shifts_sigma_px=sigma,
-        unlike_projections=tuple(unlike.tolist()),
-    )
+
+
+def _matching_reasons(stopped: tuple, unconstrained: tuple) -> list[str]:
+    """Why the projection matching is not to be trusted: it stopped on the projections
+    ``stopped``, or left those ``unconstrained`` along the axis."""
+    reasons = []
+    if stopped:
+        reasons.append(
+            f"projection matching stopped: a step would have moved projections "
+            f"{list(stopped)} by more than half the image, so the series holds too "
+            "little common structure to register them (noise only, or a wrong tilt axis?)"
+        )
+    if unconstrained:
+        reasons.append(
+            f"projections {list(unconstrained)} are not constrained along the tilt "
+            "axis (their registration cost is flat or has a second minimum along it): "
+            "their shifts may be pixels off"
+        )
+    return reasons
 
 
 def image_frame_sigma(sigma_axis_px: np.ndarray, axis_angle_deg: float) -> np.ndarray:

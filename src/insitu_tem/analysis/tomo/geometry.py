@@ -64,19 +64,20 @@ def beyond_half_field(shifts_px: np.ndarray, image_shape: tuple[int, int]) -> np
 
 def within_half_field(
     shifts: np.ndarray, sigma: np.ndarray, shape: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray, str]:
+) -> tuple[np.ndarray, np.ndarray, tuple[int, ...], str]:
     """(n, 2) ``shifts`` and their ``sigma``, px, with those beyond half the image of ``shape``
-    (:func:`beyond_half_field`) set to 0 with a NaN 1σ, and the reason, naming them and the
-    largest; ``""`` when every shift is within."""
+    (:func:`beyond_half_field`) set to 0 with a NaN 1σ, their indices, and the reason, naming
+    them and the largest; ``()`` and ``""`` when every shift is within."""
     beyond = beyond_half_field(shifts, shape)
     if not beyond.size:
-        return shifts, sigma, ""
+        return shifts, sigma, (), ""
     largest = float(np.nanmax(np.abs(np.nan_to_num(shifts[beyond], nan=np.inf))))
     shifts, sigma = shifts.copy(), sigma.copy()
     shifts[beyond], sigma[beyond] = 0.0, np.nan
     return (
         shifts,
         sigma,
+        tuple(beyond.tolist()),
         f"the shifts of projections {beyond.tolist()} reach {largest:.3g} px, beyond half the "
         f"{shape[0]} × {shape[1]} px image: not measurable, those projections are left unshifted "
         "— check them, or align with --align com or none",

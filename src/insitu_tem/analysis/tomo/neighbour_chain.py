@@ -90,7 +90,7 @@ def _chain_pairs(tilts: np.ndarray) -> list[tuple[int, int]]:
     return [(i, i - d) for d in (1, -1) for i in range(start + d, n if d > 0 else -1, d)]
 
 
-def _stretched(aligned: np.ndarray, tilts: np.ndarray, pair: tuple[int, int]) -> np.ndarray:
+def stretched(aligned: np.ndarray, tilts: np.ndarray, pair: tuple[int, int]) -> np.ndarray:
     """Projection ``pair[0]`` stretched across the axis by ``cos θ_neighbour / cos θ``."""
     cos = np.cos(np.deg2rad(tilts[list(pair)]))
     return stretch_across(aligned[pair[0]], cos[0] / cos[1])
@@ -105,7 +105,7 @@ def _chain(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
     def register(pair: tuple[int, int]) -> tuple[np.ndarray, float]:
         i, j = pair
-        step, peak = displacement(aligned[j], _stretched(aligned, tilts, pair))
+        step, peak = displacement(aligned[j], stretched(aligned, tilts, pair))
         return np.array([step[0], step[1] * cos[i] / cos[j]]), peak
 
     with ThreadPoolExecutor(2) as pool:
@@ -119,7 +119,7 @@ def _chain(aligned: np.ndarray, tilts: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def _chance_level(aligned: np.ndarray, tilts: np.ndarray, pair: tuple[int, int]) -> float:
     """:func:`chance_level` of a pair :func:`xcorr_shifts` correlates (the neighbour towards the
     lowest tilt the reference, the projection stretched as there)."""
-    return chance_level(aligned[pair[1]], _stretched(aligned, tilts, pair))
+    return chance_level(aligned[pair[1]], stretched(aligned, tilts, pair))
 
 
 def _misfit(profiles: np.ndarray, shifts: np.ndarray) -> float:

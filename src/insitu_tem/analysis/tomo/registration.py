@@ -6,8 +6,9 @@ cross-correlated (not phase-correlated: plain correlation keeps its peak at
 20 counts/px) on a binned copy (≤ 96 px) for a robust integer estimate, then
 at full resolution with a parabola through the peak, re-shifting the moving
 image by cubic splines and correlating again to remove the parabola's bias.
-:func:`chance_level` is the peak the pair reaches when it shares no structure (phase-randomised
-surrogates of the moving image), against which a peak means something.
+:func:`chance_peaks` are the peaks the pair reaches when it shares no structure (phase-randomised
+surrogates of the moving image), against which a peak means something; :func:`chance_level`
+their largest.
 
 :func:`matched_displacement` refines a small displacement against a
 noise-free-ish reference (a re-projection) by Gauss–Newton least squares on
@@ -92,13 +93,18 @@ def _correlate(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def chance_level(reference: np.ndarray, moving: np.ndarray) -> float:
-    """Largest normalised correlation peak of ``reference`` (band-passed and windowed as
+    """Largest of the :func:`chance_peaks`: when the two images share no structure, their own
+    peak exceeds it with probability ``1 / (SURROGATES + 1)`` (a rank test; seeded, so
+    repeatable)."""
+    return max(0.0, float(chance_peaks(reference, moving).max()))
+
+
+def chance_peaks(reference: np.ndarray, moving: np.ndarray) -> np.ndarray:
+    """Normalised correlation peaks of ``reference`` (band-passed and windowed as
     :func:`displacement` prepares it) with ``SURROGATES`` phase-randomised copies of ``moving``:
     its band-passed image given random Fourier phases (same power spectrum, so the same size,
     smoothness and band-pass: the same effective number of independent samples), then windowed
-    the same way [1]_. When the two images
-    share no structure, their own peak exceeds this level with probability
-    ``1 / (SURROGATES + 1)`` (a rank test; seeded, so repeatable).
+    the same way [1]_ — the peaks the pair reaches by chance (0 for a copy without structure).
 
     References
     ----------
@@ -111,16 +117,16 @@ def chance_level(reference: np.ndarray, moving: np.ndarray) -> float:
     conjugate = np.conj(np.fft.rfft2(prepared))
     norm_a = float(np.sqrt((prepared * prepared).sum()))
     rng = np.random.default_rng(0)
-    level = 0.0
-    for _ in range(SURROGATES):
+    peaks = np.zeros(SURROGATES)
+    for k in range(SURROGATES):
         phases = np.exp(2j * np.pi * rng.random(spectrum.shape))
         phases[0, 0] = 1.0
         surrogate = np.fft.irfft2(spectrum * phases, band.shape) * window
         norm = norm_a * float(np.sqrt((surrogate * surrogate).sum()))
         if norm > 0:
             correlation = np.fft.irfft2(np.fft.rfft2(surrogate) * conjugate, band.shape)
-            level = max(level, float(correlation.max()) / norm)
-    return level
+            peaks[k] = float(correlation.max()) / norm
+    return peaks
 
 
 def displacement(reference: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray, float]:

@@ -35,6 +35,7 @@ _ALIGNMENT_KEYS = (
     "tilt_axis_method",
     "ok",
     "reason",
+    "left_out_projections",
 )
 
 
@@ -173,15 +174,15 @@ def _also(path: str, tilts, series):
     return extra
 
 
-def write_projections(volume_path: Path, aligned, offset: float, series, args) -> Path:
-    """The aligned, binned projections a volume was reconstructed from (``offset`` their
-    tilt-axis offset, binned px), beside it as ``NAME_projections.tif`` (float32
-    (n_tilts, y, x), the tilts, the axis offset and insitu-tem's mark in its JSON description),
-    for ``segment``'s composition fitted on the projections."""
+def write_projections(volume_path: Path, aligned, tilts_deg, offset: float, args) -> Path:
+    """The aligned, binned projections a volume was reconstructed from (``tilts_deg`` their
+    tilts, ``offset`` their tilt-axis offset, binned px), beside it as ``NAME_projections.tif``
+    (float32 (n_tilts, y, x), the tilts, the axis offset and insitu-tem's mark in its JSON
+    description), for ``segment``'s composition fitted on the projections."""
     import tifffile
 
     path = volume_path.with_name(f"{volume_path.stem}_projections.tif")
-    metadata = {"tilts_deg": [float(t) for t in series.tilts_deg], "axis_offset_px": offset}
+    metadata = {"tilts_deg": [float(t) for t in tilts_deg], "axis_offset_px": offset}
     metadata |= OWN_METADATA
     with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
         tifffile.imwrite(temporary, aligned.astype(np.float32), metadata=metadata)
@@ -232,6 +233,7 @@ def check_options(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, progress: Progress) -> dict:
     from insitu_tem.analysis.tomo.alignment import align_tilt_series
+    from insitu_tem.analysis.tomo.odd_projections import left_out_reason
     from insitu_tem.analysis.tomo.reconstruct import reconstruct
     from insitu_tem.workflows.tomo_reconstruct import prepared_channel
     from insitu_tem.cli.commands.eds import parse_elements
@@ -261,14 +263,20 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
     )
     if not alignment.ok:
         warn(args.file, alignment.reason)
+    if alignment.left_out_projections:
+        warn(args.file, left_out_reason(alignment.left_out_projections))
     volumes, errors = [], []
     for k, (source, name, stack) in enumerate(channels):
-        aligned, offset = prepared_channel(
-            stack, alignment, reference_shape=reference.shape[1:], binning=args.binning
+        aligned, kept_tilts, offset = prepared_channel(
+            stack,
+            series.tilts_deg,
+            alignment,
+            reference_shape=reference.shape[1:],
+            binning=args.binning,
         )
         result = reconstruct(
             aligned,
-            series.tilts_deg,
+            kept_tilts,
             method=args.method,
             iterations=args.iterations,
             axis_offset_px=offset,
@@ -281,7 +289,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         voxel = series.pixel_size * reference.shape[2] / stack.shape[2] * args.binning
         with output_file(path, inputs=(args.file, *args.also), force=args.force) as temporary:
             write_volume(temporary, result.volume, voxel, series.units)
-        projections = write_projections(path, aligned, offset, series, args)
+        projections = write_projections(path, aligned, kept_tilts, offset, args)
         errors.append(result.reprojection_error)
         volumes.append(
             {
@@ -310,6 +318,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict:
         "volumes": volumes,
         "ok": alignment.ok,
         "reason": alignment.reason,
+        "left_out_projections": list(alignment.left_out_projections),
     }
     from insitu_tem.cli.commands.common import to_jsonable
 
