@@ -9,10 +9,12 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
 
+from insitu_tem.analysis.tomo.odd_projections import left_out_reason
+
 
 def axis_text(alignment, *, why: bool = True) -> str:
     """The tilt-axis direction an alignment used: measured ± 1σ (method), given, or (``why``)
-    why 0° was used."""
+    why 0° was used (its own reason only, not the alignment's others)."""
     angle = alignment.axis_angle_deg
     if alignment.axis_method == "given":
         return f"{angle:+.2f}° (typed)"
@@ -20,19 +22,40 @@ def axis_text(alignment, *, why: bool = True) -> str:
         return f"{angle:+.2f} ± {alignment.axis_angle_sigma_deg:.2f}° ({alignment.axis_method})"
     if not why:
         return f"{angle:+.2f}° (not measured)"
-    return f"{angle:+.2f}° — " + reason_text(alignment)
+    if not alignment.axis_reason:
+        return f"{angle:+.2f}° (direction not found)"
+    return f"{angle:+.2f}° — " + alignment.axis_reason.replace("give --tilt-axis-angle", "type it")
 
 
 def reason_text(alignment) -> str:
-    """Why an alignment is not ok, in the panel's words: the projections it names as sharing no
-    structure with their neighbours by their tilts, as the projection view shows them (the
-    reason's 0-based indices are the command line's), and the typed axis for the CLI option."""
-    reason = alignment.reason.replace("give --tilt-axis-angle", "type it")
-    unlike = list(alignment.unlike_projections)
-    if not unlike:
-        return reason
-    tilts = tilts_text(np.asarray(alignment.tilts_deg)[unlike])
-    return reason.replace(f"projections {unlike} share", f"the projections at {tilts} share")
+    """Why an alignment is not ok, in the panel's words: the projections it names by their tilts,
+    as the projection view shows them (the reason's 0-based indices are the command line's),
+    and the typed axis for the CLI option."""
+    return _by_tilt(alignment.reason.replace("give --tilt-axis-angle", "type it"), alignment)
+
+
+def left_out_text(alignment) -> str:
+    """Which projections the reconstruction leaves out and why, by their tilts (``""`` when
+    none)."""
+    left_out = alignment.left_out_projections
+    return _by_tilt(left_out_reason(left_out), alignment) if left_out else ""
+
+
+def _by_tilt(text: str, alignment) -> str:
+    """``text`` with each list of projection indices the alignment holds as data (unlike,
+    stopped, unconstrained, unshifted, left out) named by their tilts."""
+    tilts = np.asarray(alignment.tilts_deg)
+    for indices in (
+        alignment.unlike_projections,
+        alignment.stopped_projections,
+        alignment.unconstrained_projections,
+        alignment.unshifted_projections,
+        alignment.left_out_projections,
+    ):
+        if indices:
+            named = f"the projections at {tilts_text(tilts[list(indices)])}"
+            text = text.replace(f"projections {list(indices)}", named)
+    return text
 
 
 def tilts_text(tilts, *, most: int = 8) -> str:

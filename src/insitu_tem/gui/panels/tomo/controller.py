@@ -21,7 +21,12 @@ from PySide6.QtCore import QObject, Signal
 
 from insitu_tem.analysis.tomo.alignment import Alignment, align_tilt_series, apply_alignment
 from insitu_tem.gui.panels.tomo import history, jobs
-from insitu_tem.gui.panels.tomo.axis_control import axis_text, reason_text, shifts_sigma_text
+from insitu_tem.gui.panels.tomo.axis_control import (
+    axis_text,
+    left_out_text,
+    reason_text,
+    shifts_sigma_text,
+)
 from insitu_tem.gui.panels.tomo.current_job import CurrentJob
 from insitu_tem.gui.panels.tomo.project_files import PARAMETERS, ProjectFiles
 from insitu_tem.gui.undo import SetValueCommand
@@ -238,6 +243,7 @@ class TomoController(ProjectFiles, QObject):
                 f"largest shift {np.abs(alignment.shifts_px).max():.1f} px, "
                 + shifts_sigma_text(alignment)
                 + (f" — {reason_text(alignment)}" if alignment.reason else "")
+                + (f" — {left_out_text(alignment)}" if alignment.left_out_projections else "")
             )
         self.alignmentChanged.emit()
 

@@ -1,0 +1,73 @@
+"""The Tomography panel names the projections every alignment reason is about by their tilts, as
+its projection view shows them (the command line's 0-based indices are not the user's): a frame
+of noise left out of the reconstruction, the projections the projection matching stopped on,
+those unconstrained along the axis or left unshifted; and its tilt-axis label says only why the
+direction was not found, not the alignment's other reasons (the status line says those)."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from insitu_tem.analysis.tomo.alignment import Alignment
+from insitu_tem.gui.panels.tomo.axis_control import reason_text
+from insitu_tem.samples.tomo import Phantom, make_series
+from tests.cli.test_tomo_bad_input import write_mrc
+from tests.cli.test_tomo_noise_declined import NOISE_TILTS, noise
+
+K = 5
+
+
+def open_and_align(qtbot, panel, path, method="xcorr"):
+    with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
+        panel.open_path(path)
+    panel.align_method.setCurrentText(method)
+    with qtbot.waitSignal(panel.controller.aligned, timeout=120000):
+        qtbot.mouseClick(panel.align_button, Qt.MouseButton.LeftButton)
+    return panel.controller.alignment
+
+
+def test_a_frame_of_noise_is_named_by_its_tilt_and_left_out(qtbot, tomo_panel, tmp_path):
+    phantom = Phantom(size=48, tilts_deg=tuple(np.arange(-60.0, 60.1, 7.5)), seed=3)
+    stack, tilts = make_series(phantom)["haadf"], np.asarray(phantom.tilts_deg)
+    stack[K] = np.random.default_rng(0).poisson(stack[K].mean(), stack[K].shape)
+    alignment = open_and_align(qtbot, tomo_panel, write_mrc(tmp_path / "s.mrc", stack, tilts))
+    assert alignment.ok and alignment.left_out_projections == (K,)
+    shown = tomo_panel.info.text()
+    assert f"the projections at {tilts[K]:+.1f}° share far less structure" in shown
+    assert "Left out of the reconstruction" in shown and "projections [" not in shown
+
+
+def test_the_axis_label_gives_only_the_directions_reason(qtbot, tomo_panel, tmp_path):
+    path = write_mrc(tmp_path / "noise.mrc", noise(np.random.default_rng(7)), NOISE_TILTS)
+    alignment = open_and_align(qtbot, tomo_panel, path)
+    assert tomo_panel.axis.auto.isChecked() and alignment.axis_method == ""
+    label = tomo_panel.axis.result.text()
+    assert label.startswith("+0.00° — tilt-axis direction not found, 0° used: ")
+    assert "type it, offset " in label and "share no more structure" not in label
+    shown = tomo_panel.info.text()
+    assert "tilt-axis direction not found" in shown and "share no more structure" in shown
+
+
+def test_every_reason_names_its_projections_by_tilt():
+    tilts = np.linspace(-60, 60, 9)
+    reason = (
+        "projection matching stopped: a step would have moved projections [1, 2] by more than "
+        "half the image; projections [5] are not constrained along the tilt axis; the shifts of "
+        "projections [8] reach 40 px, beyond half the 64 × 64 px image"
+    )
+    alignment = Alignment(
+        tilts,
+        np.zeros((9, 2)),
+        *(0.0,) * 5,
+        np.ones(9),
+        "auto",
+        ok=False,
+        reason=reason,
+        stopped_projections=(1, 2),
+        unconstrained_projections=(5,),
+        unshifted_projections=(8,),
+    )
+    text = reason_text(alignment)
+    assert "moved the projections at -45.0°, -30.0° by more than" in text
+    assert "the projections at +15.0° are not constrained" in text
+    assert "the shifts of the projections at +60.0° reach 40 px" in text
+    assert "projections [" not in text
