@@ -16,10 +16,12 @@ from tests.cli.test_tomo_noise_declined import NOISE_TILTS, noise
 K = 5
 
 
-def open_and_align(qtbot, panel, path, method="xcorr"):
+def open_and_align(qtbot, panel, path, *, auto_axis=True):
     with qtbot.waitSignal(panel.controller.seriesLoaded, timeout=60000):
         panel.open_path(path)
-    panel.align_method.setCurrentText(method)
+    if not auto_axis:
+        qtbot.mouseClick(panel.axis.auto, Qt.MouseButton.LeftButton)
+    panel.align_method.setCurrentText("xcorr")
     with qtbot.waitSignal(panel.controller.aligned, timeout=120000):
         qtbot.mouseClick(panel.align_button, Qt.MouseButton.LeftButton)
     return panel.controller.alignment
@@ -29,7 +31,8 @@ def test_a_frame_of_noise_is_named_by_its_tilt_and_left_out(qtbot, tomo_panel, t
     phantom = Phantom(size=48, tilts_deg=tuple(np.arange(-60.0, 60.1, 7.5)), seed=3)
     stack, tilts = make_series(phantom)["haadf"], np.asarray(phantom.tilts_deg)
     stack[K] = np.random.default_rng(0).poisson(stack[K].mean(), stack[K].shape)
-    alignment = open_and_align(qtbot, tomo_panel, write_mrc(tmp_path / "s.mrc", stack, tilts))
+    path = write_mrc(tmp_path / "s.mrc", stack, tilts)
+    alignment = open_and_align(qtbot, tomo_panel, path, auto_axis=False)
     assert alignment.ok and alignment.left_out_projections == (K,)
     shown = tomo_panel.info.text()
     assert f"the projections at {tilts[K]:+.1f}° share far less structure" in shown
