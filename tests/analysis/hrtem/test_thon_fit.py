@@ -29,13 +29,19 @@ def test_without_cs_the_first_zero_is_where_lambda_defocus_k2_reaches_one():
     assert transfer(np.array([first]), 150.0, optics)[0] == pytest.approx(0.07**2, rel=1e-6)
 
 
-def _profile(defocus_nm: float | None, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _profile(
+    defocus_nm: float | None, seed: int, *, amplitude_contrast: float = 0.07
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A ring-median profile (k, P, 1σ of ln P): noise, a k⁻² background and a ring at 1/0.3 nm,
     through the transfer at ``defocus_nm`` (None: no Thon rings, the transfer's mean ½)."""
     rng = np.random.default_rng(seed)
     k = np.arange(10, 150) * 0.03
     signal = k**-2 * (1 + 2 * np.exp(-0.5 * ((k - RING_K) / 0.3) ** 2))
-    passed = 0.5 if defocus_nm is None else transfer(k, defocus_nm, OPTICS, 4.0)
+    passed = (
+        0.5
+        if defocus_nm is None
+        else transfer(k, defocus_nm, OPTICS, 4.0, amplitude_contrast=amplitude_contrast)
+    )
     sigma = np.full(k.size, 0.05)
     return k, (0.02 + passed * signal) * np.exp(rng.normal(0, sigma)), sigma
 
@@ -46,6 +52,18 @@ def test_the_defocus_of_a_noisy_thon_profile_is_found_within_its_1_sigma(defocus
     assert fit.significant
     assert abs(fit.defocus_nm - defocus) < max(3 * fit.sigma_nm, 1.0)
     assert fit.sigma_nm < 5.0
+
+
+@pytest.mark.parametrize("amplitude_contrast", [0.0, 0.15])
+def test_the_defocus_is_found_whatever_the_amplitude_contrast(amplitude_contrast):
+    """At 40 nm two zeros lie in the range, where the phase asin w moves them: w is fitted with
+    the defocus (with w fixed at 0.07 a profile drawn at w = 0.15 fitted no significant defocus,
+    its best 12.8 nm)."""
+    k, power, sigma = _profile(40.0, 3, amplitude_contrast=amplitude_contrast)
+    fit = fit_defocus(k, power, sigma, OPTICS, ring=(RING_K, 0.3))
+    assert fit.significant
+    assert abs(fit.defocus_nm - 40.0) < max(3 * fit.sigma_nm, 1.0)
+    assert abs(fit.amplitude_contrast - amplitude_contrast) <= 0.05
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

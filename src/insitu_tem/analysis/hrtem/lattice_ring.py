@@ -26,7 +26,8 @@ transfer divided out and the ring placed on the corrected profile, its 1σ carry
 k₀ when the defocus moves by its 1σ or to an alternative. Without significant Thon rings the
 ring is read where it is seen, but the transfer of the unmeasured defocus may have moved it:
 its 1σ carries how far, over the defoci the profile allows (their likelihood from the per-bin
-noise), a ring seen there may lie; it is declined when that exceeds its half width.
+noise, the Thon fit refitted with the ring as seen), a ring seen there may lie; it is declined
+when that exceeds its half width.
 
 **Hann window.** Each bin's 1σ and the fit's statistical 1σ take the Hann window's correlation
 of neighbouring FFT pixels into account (``RING_MEDIAN_SCATTER``, ``RING_MEDIAN_CORRELATION``),
@@ -251,7 +252,14 @@ def _corrected_at(profile, fit: DefocusFit, defoci, optics: Optics, min_excess: 
         _corrected(
             *profile,
             fit.noise,
-            transfer(k, df, optics, fit.astigmatism_nm, bin_per_nm=k[1] - k[0]),
+            transfer(
+                k,
+                df,
+                optics,
+                fit.astigmatism_nm,
+                amplitude_contrast=fit.amplitude_contrast,
+                bin_per_nm=k[1] - k[0],
+            ),
             min_excess,
         )
         for df in defoci
@@ -260,10 +268,11 @@ def _corrected_at(profile, fit: DefocusFit, defoci, optics: Optics, min_excess: 
 
 def _marginalised(ring: LatticeRing, fit: DefocusFit, optics: Optics, bin_per_nm: float):
     """The ring where the Thon rings do not pin the defocus: where it is seen, its 1σ carrying
-    in quadrature the larger distance from there to the 16th or 84th percentile of the positions
-    consistent with it over the defoci the profile allows (:func:`.position_spread`; not
-    moved to their median, whose direction rests on a model that leaves the background's
-    transfer out); ok False when that distance exceeds the ring's half width at half maximum."""
+    in quadrature how far the positions consistent with it over the defoci the profile allows
+    lie from there (:func:`.position_spread`: their median's distance ⊕ half their 16–84 %
+    range; not moved to their median, whose direction rests on a model that leaves the
+    background's transfer out); ok False when that exceeds the ring's half width at half
+    maximum. ``fit`` is the Thon fit with this ring in S."""
     if not ring.ok:
         return ring
     k0 = 1.0 / ring.d_nm
@@ -307,6 +316,8 @@ def _through_thon_rings(k, log_power, sigma, optics: Optics, min_excess: float) 
     )
     if not fit.significant:
         ring = _without_thon_rings(k, log_power, sigma, min_excess)
+        if ring.ok:
+            fit = fit_defocus(profile[0], power, profile[2], optics, ring=_gaussian(ring))
         return _marginalised(ring, fit, optics, k[1] - k[0])
     (first,) = _corrected_at(profile, fit, (fit.defocus_nm,), optics, min_excess)
     if first.ok:

@@ -15,20 +15,21 @@ import numpy as np
 
 from insitu_tem.analysis.hrtem.thon_fit import DefocusFit, Optics, transfer
 
-ONE_SIGMA_QUANTILES = (0.1587, 0.8413)
+QUANTILES = (0.1587, 0.5, 0.8413)
 
 
 def position_spread(
     seen: float, width: float, fit: DefocusFit, optics: Optics, *, bin_per_nm: float
 ) -> float | None:
-    """The larger distance (1/nm) from ``seen`` (the ring's k₀ as seen, 1/nm; ``width`` its
-    Gaussian s, 1/nm) to the 16th or 84th percentile of the true positions consistent with it
-    (:func:`_consistent_positions`); None when no position under the transfer of the defoci
-    allowed would be seen there."""
+    """How far (1/nm) the true positions consistent with ``seen`` (the ring's k₀ as seen, 1/nm;
+    ``width`` its Gaussian s, 1/nm; :func:`_consistent_positions`) lie from it: the distance of
+    their median in quadrature with half their 16–84 % range; None when no position under the
+    transfer of the defoci allowed would be seen there."""
     positions, weight = _consistent_positions(seen, width, fit, optics, bin_per_nm)
     if not weight.any():
         return None
-    return float(np.max(np.abs(_weighted_quantiles(positions, weight, ONE_SIGMA_QUANTILES) - seen)))
+    low, median, high = _weighted_quantiles(positions, weight, QUANTILES)
+    return float(np.hypot(median - seen, 0.5 * (high - low)))
 
 
 def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, q) -> np.ndarray:
@@ -57,6 +58,7 @@ def _consistent_positions(seen: float, width: float, fit: DefocusFit, optics: Op
             fit.grid_nm[chunk][:, None],
             optics,
             fit.grid_astigmatism_nm[chunk][:, None],
+            amplitude_contrast=fit.grid_amplitude_contrast[chunk][:, None],
             bin_per_nm=bin_per_nm,
         )
         maxima = k[np.argmax(passed[:, None, :] * gaussians[None, :, :], axis=2)]
