@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from validation import hrtem_thon
 
@@ -17,6 +18,7 @@ def test_truth_is_within_the_drawn_ranges_and_the_transfer_has_its_zeros():
     assert transfer.min() < 1e-3 * transfer.max()
 
 
+@pytest.mark.timeout(900)
 def test_fast_subset_reports_both_rows_without_and_with_the_cases_kv_and_cs():
     """With the optics, confident rings off by > 3σ are at most half as frequent as without
     (the 1σ carries the transfer of the defoci the profile allows where the Thon rings do not
