@@ -2,7 +2,7 @@
 
 Model of the counts ``y`` per channel over the fitted range::
 
-    y ≈ c(E) · (1 + Σ_k b_k B_k(E)) + Σ_F a_F p_F(E) + s_e e(E) + s_p u(E)
+    y ≈ c(E) · (1 + Σ_k b_k B_k(E)) + Σ_F a_F p_F(E) + Σ_j d_j ℓ_j(E) + s_e e(E) + s_p u(E)
 
 ``c`` the SNIP continuum (:mod:`.continuum`), ``B_k`` cubic B-splines with knots
 :data:`KNOT_FWHM` detector FWHM apart (a smooth correction of the clipped continuum, much
@@ -10,7 +10,9 @@ broader than any line, so that the continuum's error and its uncertainty are fit
 lines, not assumed away; ``|b_k| ≤`` :data:`CONTINUUM_BOUND`, so the continuum stays near the
 clipped one and cannot trade a hole or a hump against lines), ``p_F`` the family profiles
 (:func:`~insitu_tem.analysis.eds.families.line_profiles` summed, one count in the main line)
-and ``a_F ≥ 0`` the main line's net counts; ``e`` the Si escape peaks and ``u`` the pile-up
+and ``a_F ≥ 0`` the main line's net counts; ``ℓ_j`` the secondary lines of M families whose
+database weights the data reject, ``d_j`` their counts beyond those weights (only when asked:
+:mod:`.line_weights`); ``e`` the Si escape peaks and ``u`` the pile-up
 of the families' lines (:mod:`.dependents`, built from the previous iteration's counts, scales
 ``0 ≤ s_e ≤`` :data:`~insitu_tem.analysis.eds.dependents.ESCAPE_BOUND`, ``0 ≤ s_p ≤``
 :data:`~insitu_tem.analysis.eds.dependents.PILE_UP_BOUND`).
@@ -56,6 +58,7 @@ from scipy.optimize import lsq_linear
 
 from scipy.ndimage import uniform_filter1d
 
+from insitu_tem.analysis.eds import line_weights
 from insitu_tem.analysis.eds.dependents import ESCAPE_BOUND, PILE_UP_BOUND, pile_up
 from insitu_tem.analysis.eds.lines import fwhm_ev
 
@@ -92,6 +95,9 @@ class FamilyFit:
     dependent_scales : ndarray
         (0 or 2,) their fitted scales: the escape peaks relative to Reed and Ware's fraction,
         the pile-up's counts per count of the lines.
+    freed : ndarray
+        (fitted channels, j) the columns of the M families' lines whose weights the fit frees
+        (:mod:`.line_weights`; none when the data do not demand it).
     """
 
     columns: tuple[int, ...]
@@ -104,6 +110,7 @@ class FamilyFit:
     delta: float
     dependents: np.ndarray
     dependent_scales: np.ndarray
+    freed: np.ndarray
 
     @property
     def sigmas(self) -> np.ndarray:
@@ -233,54 +240,81 @@ def _solve(design, target, variance, lower, upper):
     return solution.x, covariance
 
 
-def _design(problem: Problem, profiles: np.ndarray, dependents: np.ndarray, ceilings):
-    """Design matrix (continuum correction, dependents, families) and its columns' bounds, the
-    families' counts at most ``ceilings``."""
-    design = np.concatenate([problem.splines, dependents, profiles], axis=1)
+def _design(problem: Problem, profiles, dependents, freed, ceilings, freed_bounds):
+    """Design matrix (continuum correction, dependents, freed lines, families) and its columns'
+    bounds, the families' counts at most ``ceilings``."""
+    design = np.concatenate([problem.splines, dependents, freed, profiles], axis=1)
     k, d, n = problem.splines.shape[1], dependents.shape[1], profiles.shape[1]
-    lower = np.r_[np.full(k, CONTINUUM_BOUND[0]), np.zeros(d + n)]
-    upper = np.r_[np.full(k, CONTINUUM_BOUND[1]), np.full(d, ESCAPE_BOUND), ceilings]
+    lower = np.r_[np.full(k, CONTINUUM_BOUND[0]), np.zeros(d), freed_bounds[0], np.zeros(n)]
+    upper = np.r_[np.full(k, CONTINUUM_BOUND[1]), np.full(d, ESCAPE_BOUND), freed_bounds[1]]
+    upper = np.r_[upper, ceilings]
     if d == 2:
         upper[k + 1] = PILE_UP_BOUND
     return design, lower, upper
 
 
-def _dependents(problem: Problem, columns, counts) -> np.ndarray:
+def _dependents(problem: Problem, columns, counts, freed, deviations) -> np.ndarray:
     """(fitted channels, 2) the escape peaks and the pile-up of the families ``columns`` with
-    main-line ``counts`` (:mod:`.dependents`); none when there is no line."""
+    main-line ``counts`` and their ``freed`` lines' ``deviations`` (:mod:`.dependents`,
+    :mod:`.line_weights`); none when there is no line."""
     inside = np.isin(problem.owners, list(columns))
     if not np.any(inside) or not np.any(np.asarray(counts) > 0):
         return np.zeros((problem.counts.size, 0))
     position = {c: i for i, c in enumerate(columns)}
-    amounts = np.asarray(counts)[[position[o] for o in problem.owners[inside]]]
+    every = np.zeros(problem.owners.size)
+    every[inside] = np.asarray(counts)[[position[o] for o in problem.owners[inside]]]
+    every[freed] += deviations
+    amounts = every[inside]
     lines = problem.lines[:, inside] @ amounts
     return np.stack(
         [problem.escapes[:, inside] @ amounts, pile_up(lines, problem.energies_ev)], axis=1
     )
 
 
-def fit(problem: Problem, columns: tuple[int, ...], *, delta: float | None = None) -> FamilyFit:
-    """Fit the families ``columns`` (module docstring); δ measured on the data unless given."""
+def fit(
+    problem: Problem,
+    columns: tuple[int, ...],
+    *,
+    delta: float | None = None,
+    free_lines: bool = False,
+) -> FamilyFit:
+    """Fit the families ``columns`` (module docstring); δ measured on the data unless given;
+    with ``free_lines``, the M families' line weights freed where the data demand it
+    (:mod:`.line_weights`)."""
     y, c = problem.counts, problem.continuum
     profiles = problem.profiles[:, list(columns)]
     dependents = np.zeros((y.size, 0))
     variance = np.clip(uniform_filter1d(y, 5), 1.0, None)
     ceilings = np.full(len(columns), np.inf)
-    for _ in range(3):
-        design, lower, upper = _design(problem, profiles, dependents, ceilings)
+    freed, counts = np.zeros(0, int), np.zeros(len(columns))
+    for iteration in range(3):
+        bounds = line_weights.bounds(problem, columns, counts, freed)
+        design, lower, upper = _design(
+            problem, profiles, dependents, problem.lines[:, freed], ceilings, bounds
+        )
         coefficients, covariance = _solve(design, y - c, variance, lower, upper)
         fitted = c + design @ coefficients
+        start = design.shape[1] - profiles.shape[1]
+        counts, used = coefficients[start:], freed
+        deviations = coefficients[start - used.size : start]
+        if iteration == 1 and free_lines:
+            chi2 = float(np.sum((y - fitted) ** 2 / variance))
+            candidates = line_weights.secondary_lines(problem, columns)
+            freed = line_weights.demanded(problem, design, y - fitted, variance, chi2, candidates)
         variance = np.clip(fitted, 1.0, None)
-        counts = coefficients[design.shape[1] - profiles.shape[1] :]
-        dependents = _dependents(problem, columns, counts)
+        dependents = _dependents(problem, columns, counts, used, deviations)
         ceilings = _ceilings(problem, columns, counts)
-    lines = profiles @ counts
+    start = design.shape[1] - profiles.shape[1] - freed.size
+    lines = design[:, start:] @ coefficients[start:]
     measured = _profile_error(y, fitted, lines) if delta is None else delta
     variance = variance + (measured * lines) ** 2
-    design, lower, upper = _design(problem, profiles, dependents, ceilings)
+    bounds = line_weights.bounds(problem, columns, counts, freed)
+    design, lower, upper = _design(
+        problem, profiles, dependents, problem.lines[:, freed], ceilings, bounds
+    )
     coefficients, covariance = _solve(design, y - c, variance, lower, upper)
     fitted = c + design @ coefficients
-    k = problem.splines.shape[1] + dependents.shape[1]
+    k = problem.splines.shape[1] + dependents.shape[1] + freed.size
     residual = (y - fitted) ** 2 / variance
     root = 1.0 / np.sqrt(variance)
     response = covariance[k:] @ (design * root[:, None]).T
@@ -301,7 +335,8 @@ def fit(problem: Problem, columns: tuple[int, ...], *, delta: float | None = Non
         float(residual.sum()),
         measured,
         dependents,
-        coefficients[problem.splines.shape[1] : k],
+        coefficients[problem.splines.shape[1] : k - freed.size],
+        problem.lines[:, freed],
     )
 
 
@@ -368,7 +403,13 @@ def score(problem: Problem, model: FamilyFit, candidates) -> tuple[np.ndarray, n
     root = 1.0 / np.sqrt(model.variance)
     inside = (
         np.concatenate(
-            [problem.splines, model.dependents, problem.profiles[:, list(model.columns)]], axis=1
+            [
+                problem.splines,
+                model.dependents,
+                model.freed,
+                problem.profiles[:, list(model.columns)],
+            ],
+            axis=1,
         )
         * root[:, None]
     )

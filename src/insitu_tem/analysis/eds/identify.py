@@ -274,7 +274,9 @@ def _resolve(setup: FitSetup, given: float | None):
     lines' centres; the lines selected again at the measured resolution on the corrected
     axis; the selected families fitted twice — on the selection's continuum, for the decisions
     (:mod:`.decide`), and on the continuum clipped without their lines, for their counts and
-    1σ — both with the continuum's local error measured without the lines; and each selected
+    1σ, the M families' line weights freed where the data demand it (:mod:`.line_weights`; the
+    decisions keep the database's) — both with the continuum's local error measured without
+    the lines; and each selected
     family's significance in the selection (whose 1σ lack the resolution's and the line-free
     continuum's errors of the final 1σ)."""
     start = given or DEFAULT_RESOLUTION_MN_KA_EV
@@ -298,7 +300,8 @@ def _resolve(setup: FitSetup, given: float | None):
     lines = setup.lines_of(model, problem.counts)
     free, _ = setup.problem(resolution.fwhm_mn_ka_ev, candidates=candidates, lines=lines)
     problem = replace(problem, continuum_error=free.continuum_error)
-    decided, counted = fit(problem, model.columns, delta=model.delta), fit(free, model.columns)
+    decided = fit(problem, model.columns, delta=model.delta)
+    counted = fit(free, model.columns, free_lines=True)
     if not given:
         decided = _with_resolution_error(setup, decided, candidates, measured, None)
         counted = _with_resolution_error(setup, counted, candidates, measured, lines)
@@ -364,7 +367,8 @@ def _with_resolution_error(setup, model, candidates, resolution, lines) -> Famil
     for sign in (1.0, -1.0):
         value = resolution.fwhm_mn_ka_ev + sign * resolution.sigma_ev
         problem, _ = setup.problem(value, candidates=candidates, lines=lines)
-        ends.append(fit(problem, model.columns, delta=model.delta).counts)
+        free_lines = model.freed.shape[1] > 0
+        ends.append(fit(problem, model.columns, delta=model.delta, free_lines=free_lines).counts)
     variance = np.diag(((ends[0] - ends[1]) / 2) ** 2)
     return replace(model, covariance=model.covariance + variance)
 
