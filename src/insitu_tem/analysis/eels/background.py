@@ -15,6 +15,10 @@ The parameter covariance is the least-squares one, (XᵀWX)⁻¹ times the weigh
 variance, inflated by the residuals' correlation 1 + 2 Σ_k ρ_k over the lags up to twice the
 first where the autocorrelation ρ falls below 0.1 (detector point-spread, deconvolution; the
 flat-window Newey–West factor of a slowly varying functional, Newey & West 1987).
+
+The log-space fits need positive counts: a spectrum whose window holds fewer than
+:data:`POSITIVE_FRACTION` of its channels above 0 (a difference of spectra, a dark-subtracted
+region near zero) is declined (``ok`` False, ``params`` NaN, ``reason`` says why).
 """
 
 from __future__ import annotations
@@ -28,6 +32,12 @@ from insitu_tem.analysis.eels._common import as_spectra, channel_range, reshape_
 from insitu_tem.analysis.eels.edges_table import EDGES, find_edge
 
 MODELS = ("power_law", "exponential", "polynomial")
+
+POSITIVE_FRACTION = 0.84
+"""Least fraction of a window's channels above 0 for a power-law or exponential fit: Φ(1), the
+fraction of a mean μ that stays above 0 under Gaussian noise σ = μ. Fewer, and the counts are
+within their noise of 0, where ln y, its 1/y variance and the fit that drops the channels
+at or below 0 all fail."""
 
 
 @dataclass(frozen=True)
@@ -48,9 +58,12 @@ class BackgroundFit:
     r_squared : ndarray
         Coefficient of determination in the window.
     ok : ndarray of bool
-        False where the window held no positive counts (power law, exponential).
+        False where fewer than :data:`POSITIVE_FRACTION` of the window's channels (or fewer
+        than three) are above 0 (power law, exponential); ``params`` are NaN there.
     covariance : ndarray, shape (..., n_params, n_params), optional
         Covariance of ``params`` (module docstring); None where not computed.
+    reason : str
+        Why some spectra were declined ("" when ``ok`` everywhere).
     """
 
     model: str
@@ -60,6 +73,7 @@ class BackgroundFit:
     r_squared: np.ndarray
     ok: np.ndarray
     covariance: np.ndarray | None = None
+    reason: str = ""
 
     def jacobian(self, energy_eV) -> np.ndarray:
         """∂ background / ∂ params at ``energy_eV`` (eV, 1-D): shape (..., n, n_params)."""
@@ -76,12 +90,13 @@ class BackgroundFit:
         e = np.asarray(energy_eV, float)
         p = self.params[..., None, :]
         if self.model == "power_law":
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 return np.where(
                     e > 0, np.exp(p[..., 0] - p[..., 1] * np.log(np.where(e > 0, e, 1.0))), np.nan
                 )
         if self.model == "exponential":
-            return np.exp(p[..., 0] - p[..., 1] * e)
+            with np.errstate(over="ignore"):
+                return np.exp(p[..., 0] - p[..., 1] * e)
         return sum(p[..., k] * e**k for k in range(self.params.shape[-1]))
 
 
@@ -108,6 +123,32 @@ def _fit_params(e: np.ndarray, y: np.ndarray, model: str, order: int) -> np.ndar
     x = np.log(e) if model == "power_law" else e
     intercept, slope = _weighted_line(np.broadcast_to(x, y.shape), log_y, weights)
     return np.stack([intercept, -slope], axis=-1)
+
+
+def _positive_enough(y: np.ndarray, model: str) -> np.ndarray:
+    """Whether each row of window counts ``y`` can take a log-space fit (all rows for a
+    polynomial)."""
+    if model == "polynomial":
+        return np.ones(len(y), bool)
+    needed = max(3, int(np.ceil(POSITIVE_FRACTION * y.shape[1])))
+    return (y > 0).sum(axis=1) >= needed
+
+
+def _declined(y: np.ndarray, usable: np.ndarray, model: str, window_eV) -> str:
+    """Why the rows of window counts ``y`` not ``usable`` were declined ("" when none were)."""
+    if usable.all():
+        return ""
+    where = f"the {y.shape[1]} channels in {window_eV[0]:g}–{window_eV[1]:g} eV"
+    share = f"{POSITIVE_FRACTION:.0%}"
+    if len(y) == 1:
+        counted = f"only {int((y > 0).sum())} of {where} are above 0 (at least {share} must be)"
+    else:
+        counted = f"fewer than {share} of {where} are above 0 in {int((~usable).sum())} of {len(y)}"
+        counted += " spectra"
+    return (
+        f"the {model.replace('_', ' ')} background needs positive counts: {counted}; move the "
+        "background window where the counts are positive, or choose the polynomial background"
+    )
 
 
 def correlation_inflation(residual: np.ndarray) -> np.ndarray:
@@ -192,7 +233,8 @@ def fit_background(
     channels = channel_range(energy, window_eV, minimum=4)
     e = energy.coordinates()[channels]
     yw = y[:, channels]
-    params = _fit_params(e, yw, model, order)
+    usable = _positive_enough(yw, model)
+    params = np.where(usable[:, None], _fit_params(e, yw, model, order), np.nan)
     partial = BackgroundFit(
         model, tuple(map(float, window_eV)), params, np.empty(0), np.empty(0), np.empty(0)
     )
@@ -201,9 +243,8 @@ def fit_background(
     chi2 = ((yw - fitted) ** 2 / np.maximum(fitted, 1.0)).sum(axis=1) / max(len(e) - n_params, 1)
     sst = ((yw - yw.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
     r2 = 1.0 - ((yw - fitted) ** 2).sum(axis=1) / np.where(sst > 0, sst, np.nan)
-    ok = np.isfinite(params).all(axis=1) & (
-        (yw > 0).sum(axis=1) >= 3 if model != "polynomial" else True
-    )
+    ok = np.isfinite(params).all(axis=1)
+    covariance = np.where(usable[:, None, None], _covariance(e, yw, fitted, params, model), np.nan)
     return BackgroundFit(
         model,
         partial.window_eV,
@@ -211,7 +252,8 @@ def fit_background(
         reshape_nav(chi2, nav_shape),
         reshape_nav(r2, nav_shape),
         reshape_nav(np.broadcast_to(ok, (len(y),)), nav_shape),
-        reshape_nav(_covariance(e, yw, fitted, params, model), nav_shape),
+        reshape_nav(covariance, nav_shape),
+        _declined(yw, usable, model, partial.window_eV),
     )
 
 

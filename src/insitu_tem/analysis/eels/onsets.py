@@ -375,8 +375,11 @@ def edge_onset(
     )
     stderr = np.sqrt(sum(t**2 for t in terms))
     found &= np.isfinite(stderr) & (stderr <= search_eV / 3)
-    missing = int((~found).sum())
-    reason = _not_found(info.name, search_eV, missing, note)
+    missing = int((~found & fit.ok).sum())
+    reason = "; ".join(
+        r for r in (fit.reason, _not_found(info.name, search_eV, missing, note)) if r
+    )
+    found &= fit.ok
     nan = lambda v: reshape_nav(np.where(found, v, np.nan), nav_shape)  # noqa: E731
     return EdgeOnset(
         info.name,
@@ -384,7 +387,7 @@ def edge_onset(
         nan(slope),
         reshape_nav(found, nav_shape),
         DEFINITION,
-        missing == 0,
+        not reason,
         reason,
         nan(stderr),
         *(nan(t) for t in terms),

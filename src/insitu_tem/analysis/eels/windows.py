@@ -137,13 +137,14 @@ def integrate_window(
         background = np.nan_to_num(fit.evaluate(energy.coordinates()[inside])) @ weights[inside]
         inflation = np.maximum(np.nan_to_num(fit.chi2_reduced.reshape(-1), nan=1.0), 1.0)
         variance = (variance + background_variance(y, energy, fit, weights)) * inflation
-    return WindowIntegral(
+    window = WindowIntegral(
         reshape_nav(total - background, nav_shape),
         reshape_nav(background, nav_shape),
         tuple(sorted(map(float, window_eV))),
         fit,
         reshape_nav(np.sqrt(variance), nav_shape),
     )
+    return window if fit is None else withhold(window, ~fit.ok, fit.reason)
 
 
 def _design(e: np.ndarray, model: str, n_params: int) -> np.ndarray:
