@@ -108,7 +108,7 @@ def test_the_pattern_of_a_2d_scan_is_titled_with_its_row_and_column(raster):
 
     session = _session(raster)
     session.set_probe(11)
-    assert pattern_view(session).title == "NBD, probe 11 (row 2, col 1 at x = 10 nm, y = 20 nm)"
+    assert pattern_view(session).title == "NBD, probe 12 (row 3, col 2 at x = 10 nm, y = 20 nm)"
 
 
 def _exported_record(session, tmp_path, name: str) -> dict:

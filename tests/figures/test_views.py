@@ -91,15 +91,15 @@ def test_frames_patterns_and_spectra_follow_the_view_state(session):
     assert movie_view.time_s == 3.5 and movie_view.levels == (50.0, 950.0)
     assert [6.0, 1.0] in [list(p) for p in movie_view.lines_rc[-1][0]]
     np.testing.assert_array_equal(hrtem_view.frame, session.dataset("hrtem").frame(2))
-    assert pattern.cmap == "viridis" and pattern.title.startswith("NBD, probe 4")
+    assert pattern.cmap == "viridis" and pattern.title.startswith("NBD, probe 5")
     np.testing.assert_array_equal(pattern.frame, session.dataset("nbd").frame(4).astype(np.float32))
-    assert spectrum.log_y and spectrum.title == "EELS, probe 4"
+    assert spectrum.log_y and spectrum.title == "EELS, probe 5"
     np.testing.assert_array_equal(spectrum.curves[0][1], session.dataset("eels").frame(4))
     session.set_view("eels.log", False)
     session.set_probe(1)
     assert not view_panels(session, "eels")[0].log_y and view_panels(session, "nbd")[
         0
-    ].title.startswith("NBD, probe 1")
+    ].title.startswith("NBD, probe 2")
 
 
 def test_the_exported_movie_draws_each_line_in_its_screen_colour(session):

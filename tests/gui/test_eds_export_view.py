@@ -49,6 +49,6 @@ def test_the_exported_sum_and_probe_spectra_are_the_ones_shown(qtbot, panel):
     )
     qtbot.waitUntil(panel.tasks.is_idle, timeout=60000)
     probe = spectrum_view(panel.state.session)
-    assert probe.title == f"EDS, the spectrum at probe {COLS - 1}"
+    assert probe.title == f"EDS, the spectrum at probe {COLS}", "index COLS - 1, shown from 1"
     assert_exported_as_shown(probe, panel)
     assert probe.curves[0][1].sum() < exported.curves[0][1].sum() / (ROWS * COLS) * 3

@@ -100,9 +100,13 @@ def test_the_summed_spectrum_is_shown_in_kev_with_its_lines_named(qtbot, panel):
     assert "present" in panel.readout.text() and "map" in panel.readout.text()
     assert panel.tasks.eels_child.pid is not None, "identified in the worker process"
     assert not panel.state.session.parameters("eels.default_edge"), "no EELS edge searched"
-    edge_controls = (panel.edge_label, panel.edge_combo, panel.reference_spin)
+    edge_controls = (
+        panel.controls.edge_label,
+        panel.controls.edge_combo,
+        panel.controls.reference_spin,
+    )
     assert not any(widget.isVisible() for widget in edge_controls), "no EELS edge to choose"
-    assert panel.elements_edit.isVisible() and panel.log_check.isVisible()
+    assert panel.controls.elements_edit.isVisible() and panel.controls.log_check.isVisible()
     panel.clear_dataset()
     assert all(widget.isVisible() for widget in edge_controls)
 
@@ -138,7 +142,7 @@ def test_clicking_a_marker_maps_its_line(qtbot, panel):
 def test_typed_elements_are_reported_and_a_typo_is_refused(qtbot, panel):
     open_in(panel, spectrum_image())
     identified(qtbot, panel)
-    box = panel.elements_edit
+    box = panel.controls.elements_edit
     box.setText("Si, Xx")
     box.editingFinished.emit()
     assert (
@@ -165,7 +169,7 @@ def test_a_region_is_identified_once_and_the_sum_comes_back_at_once(qtbot, panel
     view.place_region([0, ROWS, COLS // 2, COLS])
     view.region_drawn.emit(view.box())
     rows = identified(qtbot, panel)
-    assert "columns 4–7" in view.summary.text()
+    assert "columns 5–8" in view.summary.text()
     assert "Si" not in rows and rows["Fe"][2] == "present"
     view.source_combo.setCurrentIndex(view.source_combo.findData("sum"))
     view.source_combo.activated.emit(view.source_combo.currentIndex())
@@ -181,7 +185,7 @@ def test_the_probe_spectrum_follows_the_navigator(qtbot, panel):
     view.source_combo.activated.emit(view.source_combo.currentIndex())
     panel.navigator.set_index(2 * COLS + 6)
     rows = identified(qtbot, panel)
-    assert view.summary.text().startswith(f"The spectrum at probe {2 * COLS + 6},")
+    assert view.summary.text().startswith(f"The spectrum at probe {2 * COLS + 7},")
     assert np.array_equal(panel.plot.curve.getOriginalDataset()[1], dataset.array[2, 6])
     assert rows["Fe"][2] == "present" and "Si" not in rows
 

@@ -35,7 +35,7 @@ def test_a_region_identified_is_saved_and_reopened_as_it_was(
     view.region_drawn.emit(view.box())
     identified(qtbot, eels)
     before = (view.summary.text(), view.rows(), view.box())
-    assert "rows 1–5, columns 0–3" in before[0] and "Si" in {row[0] for row in before[1]}
+    assert "rows 2–6, columns 1–4" in before[0] and "Si" in {row[0] for row in before[1]}
 
     save_with_ctrl_s(qtbot, window, monkeypatch, tmp_path / "eds.itproj")
     wait_idle(window)

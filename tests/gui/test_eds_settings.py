@@ -137,7 +137,7 @@ def test_scrubbing_the_probe_identifies_the_spectrum_it_rests_on_once(qtbot, pan
         qtbot.keyClick(panel.navigator.slider, Qt.Key.Key_Right)
     rows = identified(qtbot, panel)
     assert submitted.count("EDS: identifying X-ray lines") == 1
-    assert view.summary.text().startswith("The spectrum at probe 12,")
+    assert view.summary.text().startswith("The spectrum at probe 13,")
     assert np.array_equal(panel.plot.curve.getOriginalDataset()[1], dataset.array[1, 4])
     assert rows["Fe"][2] == "present"
 

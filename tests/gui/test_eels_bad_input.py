@@ -35,7 +35,7 @@ def test_spectra_without_a_zero_loss_peak_are_refused_naming_the_file(
     window.open_paths([spectra_without_zero_loss(tmp_path / "coreloss.hspy")])
     wait_idle(window)
     panel = window.panels["eels"]
-    assert panel.edge_combo.currentData() is None, "no edge rises: it opens on none"
+    assert panel.controls.edge_combo.currentData() is None, "no edge rises: it opens on none"
     choose_edge(panel, "W-O23")
     wait_idle(window)
     qtbot.waitUntil(lambda: len(window.reporter.reports) == 1)

@@ -7,7 +7,7 @@ from tests.gui.test_eels_panel import open_in, panel, wait_for_edge  # noqa: F40
 
 def test_srtio3_core_loss_opens_on_ti_l23(qtbot, panel, realdata):  # noqa: F811
     open_in(panel, load(realdata("EELS_STO.dm3")))
-    assert panel.edge_combo.currentData() == "Ti-L23"
+    assert panel.controls.edge_combo.currentData() == "Ti-L23"
     wait_for_edge(qtbot, panel, "Ti-L23")
     assert panel.readout.text().startswith("no ZLP · Ti-L23 "), panel.readout.text()
     highlighted = [m.label.toPlainText() for m in panel.plot.markers if m.pen.color().red() > 250]

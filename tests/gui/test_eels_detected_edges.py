@@ -32,17 +32,17 @@ def marked_once_found(qtbot, panel):  # noqa: F811
 def test_a_weaker_detected_edge_is_marked_untyped(qtbot, panel):  # noqa: F811
     open_in(panel, n_and_o_spectrum())
     labels = marked_once_found(qtbot, panel)
-    assert panel.edge_combo.currentData() == "N-K"
+    assert panel.controls.edge_combo.currentData() == "N-K"
     assert {"N K", "O K"} <= set(labels), labels
-    assert panel.elements_edit.text() == ""
+    assert panel.controls.elements_edit.text() == ""
 
 
 def test_sto_core_loss_marks_o_k_and_ti_l23(qtbot, panel, realdata):  # noqa: F811
     open_in(panel, load(realdata("EELS_STO.dm3")))
     labels = marked_once_found(qtbot, panel)
     assert {"O K", "Ti L3", "Ti L2"} <= set(labels), labels
-    assert panel.edge_combo.currentData() == "Ti-L23"
-    assert panel.elements_edit.text() == ""
+    assert panel.controls.edge_combo.currentData() == "Ti-L23"
+    assert panel.controls.elements_edit.text() == ""
 
 
 def test_edges_found_after_their_panel_is_gone_are_dropped(qtbot, reporter):

@@ -29,32 +29,32 @@ def test_al_low_loss_marks_no_tungsten_until_the_user_adds_it(
     tmp_path,
 ):
     open_in(panel, load(realdata("AL-DFoffset0.00.dm3")))
-    assert _labels(panel) == set() and panel.elements_edit.text() == ""
+    assert _labels(panel) == set() and panel.controls.elements_edit.text() == ""
     with pytest.raises(ValueError):  # the grey text of the empty box names no element
-        parse_elements(panel.elements_edit.placeholderText())
-    _type(qtbot, panel.elements_edit, "w")
+        parse_elements(panel.controls.elements_edit.placeholderText())
+    _type(qtbot, panel.controls.elements_edit, "w")
     assert _labels(panel) == {"W N7", "W N6", "W O3"}
-    assert panel.state.view("eels.elements") == ["W"] and panel.elements_edit.text() == "W"
+    assert panel.state.view("eels.elements") == ["W"] and panel.controls.elements_edit.text() == "W"
     project = save_session(panel.state.session, tmp_path / "al.itproj")
     assert load_session(project).view("eels.elements") == ["W"]
     panel.undo_stack.undo()
-    assert _labels(panel) == set() and panel.elements_edit.text() == ""
+    assert _labels(panel) == set() and panel.controls.elements_edit.text() == ""
     panel.undo_stack.redo()
     assert _labels(panel) == {"W N7", "W N6", "W O3"}
 
 
 def test_a_word_that_is_no_element_is_refused_and_said_why(qtbot, panel, realdata):  # noqa: F811
     open_in(panel, load(realdata("AL-DFoffset0.00.dm3")))
-    _type(qtbot, panel.elements_edit, "Hello")
+    _type(qtbot, panel.controls.elements_edit, "Hello")
     assert "'Hello' is not an element symbol" in panel.readout.text()
-    assert panel.elements_edit.text() == "" and panel.undo_stack.count() == 0
-    _type(qtbot, panel.elements_edit, "LixWO3")
+    assert panel.controls.elements_edit.text() == "" and panel.undo_stack.count() == 0
+    _type(qtbot, panel.controls.elements_edit, "LixWO3")
     assert panel.state.view("eels.elements") == ["Li", "W", "O"]
 
 
 def test_the_sample_scan_keeps_its_w_and_li_markers(panel, sample):  # noqa: F811
     dataset, _ = sample
     open_in(panel, dataset)
-    assert panel.elements_edit.elements == ["Li", "O", "W"]
+    assert panel.controls.elements_edit.elements == ["Li", "O", "W"]
     labels = _labels(panel)
     assert {"W N7", "W N6", "W O3", "W O2", "W O1", "Li K"} == labels

@@ -38,7 +38,7 @@ def opened(qtbot, panel, dataset):  # noqa: F811
 
 def test_sto_low_loss_opens_on_no_edge_and_says_so(qtbot, panel, realdata):  # noqa: F811
     labels = opened(qtbot, panel, load(realdata("STO_lowloss.msa")))
-    assert panel.edge_combo.currentText() == "(no edge)"
+    assert panel.controls.edge_combo.currentText() == "(no edge)"
     assert labels == [], labels
     assert panel.readout.text().startswith("ZLP"), panel.readout.text()
     assert "No core-loss edge detected in -40–267 eV" in panel.readout.text()
@@ -55,7 +55,7 @@ def test_the_user_still_picks_an_edge_by_hand(qtbot, panel, realdata):  # noqa: 
 
 def test_sto_core_loss_still_opens_on_ti_l23(qtbot, panel, realdata):  # noqa: F811
     labels = opened(qtbot, panel, load(realdata("EELS_STO.dm3")))
-    assert panel.edge_combo.currentData() == "Ti-L23"
+    assert panel.controls.edge_combo.currentData() == "Ti-L23"
     assert {"Ti L3", "O K"} <= set(labels), labels
     assert "No core-loss edge detected" not in panel.readout.text()
 
@@ -65,7 +65,7 @@ def test_the_maps_of_a_spectrum_image_opened_on_no_edge_say_why_they_are_empty(
     panel,  # noqa: F811
 ):
     opened(qtbot, panel, low_loss_image())
-    assert panel.edge_combo.currentText() == "(no edge)"
+    assert panel.controls.edge_combo.currentText() == "(no edge)"
     said = hints(panel)
     assert said[0].startswith("No core-loss edge detected in -20–180 eV: choose an edge")
     assert "map its chemical shift here" in said[0]
@@ -78,7 +78,7 @@ def test_maps_say_no_edge_is_chosen_once_the_user_chose_none(qtbot, panel):  # n
     choose_edge(panel, "Li-K")
     wait_for_edge(qtbot, panel, "Li-K")
     assert hints(panel) == [None, None]
-    combo = panel.edge_combo
+    combo = panel.controls.edge_combo
     combo.setCurrentIndex(combo.findText("(no edge)"))
     combo.activated.emit(combo.currentIndex())
     qtbot.waitUntil(lambda: hints(panel)[0] is not None, timeout=30000)

@@ -27,7 +27,7 @@ def test_an_old_projects_fallback_edge_reopens_as_no_edge(
     kept = document["parameters"][DEFAULT_EDGE]
     document["parameters"][DEFAULT_EDGE] = {"data": kept["data"], "edge": "W-O23"}
     panel = reopened(qtbot, window, wait_idle, path, document)
-    assert panel.edge_combo.currentText() == "(no edge)"
+    assert panel.controls.edge_combo.currentText() == "(no edge)"
     assert "No core-loss edge detected in -20–180 eV" in panel.readout.text()
     assert panel.profiles.hints[0].label.toPlainText().startswith("No core-loss edge detected")
     labels = panel.plot.marker_labels() + panel.plot.hidden_labels()
@@ -40,6 +40,6 @@ def test_an_old_projects_chosen_edge_reopens_on_it(qtbot, window, wait_idle, sav
     document["parameters"]["eels"] = {"edge": "W-O23"}
     document["parameters"][DEFAULT_EDGE].pop("rule", None)
     panel = reopened(qtbot, window, wait_idle, path, document)
-    assert panel.edge_combo.currentData() == "W-O23"
+    assert panel.controls.edge_combo.currentData() == "W-O23"
     assert "No core-loss edge detected" not in panel.readout.text()
     assert any(label.startswith("W O") for label in panel.plot.marker_labels())

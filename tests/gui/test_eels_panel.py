@@ -56,9 +56,9 @@ def open_in(panel, dataset):
 
 def choose_edge(panel, name):
     """Pick edge ``name`` in the panel's edge selector, as the user does."""
-    index = panel.edge_combo.findData(name)
-    panel.edge_combo.setCurrentIndex(index)
-    panel.edge_combo.activated.emit(index)
+    index = panel.controls.edge_combo.findData(name)
+    panel.controls.edge_combo.setCurrentIndex(index)
+    panel.controls.edge_combo.activated.emit(index)
 
 
 def session_result(panel):
@@ -130,8 +130,8 @@ def test_sample_scan_aligned_with_shift_profile_and_error_bars(qtbot, panel, sam
     expected = np.array(truth["w_o23_shift_eV"]) - truth["w_o23_shift_eV"][-1]
     xs, ys = panel.profiles.shift_points.getData()
     assert len(xs) == 46 and np.sqrt(np.mean((ys - expected) ** 2)) < 0.05
-    assert panel.reference_spin.value() == 45 and ys[0] == pytest.approx(-1.5, abs=0.1)
-    assert session_result(panel).value == value and "vs probe 45" in panel.readout.text()
+    assert panel.controls.reference_spin.value() == 46 and ys[0] == pytest.approx(-1.5, abs=0.1)
+    assert session_result(panel).value == value and "vs probe 46" in panel.readout.text()
     assert panel.profiles.shift_bars.opts["height"].shape == (46,)
     sigma = np.asarray(value["map_counts_sigma"])
     assert np.all(sigma > 0) and np.allclose(panel.profiles.window_bars.opts["height"], 2 * sigma)
@@ -207,20 +207,20 @@ def test_pick_edge_and_reference(qtbot, panel, sample):
     assert panel.state.scan_index == 45
     assert "the shift reference, " in panel.readout.text()
     assert "+0.000 ± 0.000" not in panel.readout.text()
-    qtbot.mouseClick(panel.use_current_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.controls.use_current_button, Qt.MouseButton.LeftButton)
     panel.navigator.slider.setValue(0)
-    qtbot.mouseClick(panel.use_current_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.controls.use_current_button, Qt.MouseButton.LeftButton)
     wait_for_edge(qtbot, panel, "W-O23")
     shift = np.array(panel.result_value()["chemical_shift_eV"])
-    assert panel.reference_spin.value() == 0 and shift[0] == 0.0 and shift[45] > 1.0
+    assert panel.controls.reference_spin.value() == 1 and shift[0] == 0.0 and shift[45] > 1.0
     xs, _ = panel.profiles.shift_points.getData()
     assert panel.profiles.shift_plot.getPlotItem().vb.viewRange()[0][1] >= xs.max() == 360.0
     panel.undo_stack.undo()
     wait_for_edge(qtbot, panel, "W-O23")
     shift = np.array(panel.result_value()["chemical_shift_eV"])
     assert np.sqrt(np.mean((shift - np.array(truth["w_o23_shift_eV"])) ** 2)) < 0.05
-    panel.edge_combo.setCurrentIndex(panel.edge_combo.findData("Li-K"))
-    panel.edge_combo.activated.emit(panel.edge_combo.currentIndex())
+    panel.controls.edge_combo.setCurrentIndex(panel.controls.edge_combo.findData("Li-K"))
+    panel.controls.edge_combo.activated.emit(panel.controls.edge_combo.currentIndex())
     wait_for_edge(qtbot, panel, "Li-K")
     profile = np.array(panel.result_value()["map_counts"])
     assert profile[:20].mean() > 10 * abs(profile[-5:].mean())
@@ -234,7 +234,7 @@ def test_pick_edge_and_reference(qtbot, panel, sample):
     assert panel.result_value()["background_window_eV"][0] >= 45.3 + 3
     panel.undo_stack.undo()
     wait_for_edge(qtbot, panel, "W-O23")
-    assert panel.edge_combo.currentData() == "W-O23"
+    assert panel.controls.edge_combo.currentData() == "W-O23"
 
 
 def test_profile_click_log_scale_and_cursor(qtbot, panel, sample):
@@ -246,7 +246,7 @@ def test_profile_click_log_scale_and_cursor(qtbot, panel, sample):
     )
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert panel.state.scan_index == 10
-    qtbot.mouseClick(panel.log_check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.controls.log_check, Qt.MouseButton.LeftButton)
     assert panel.plot.getPlotItem().ctrl.logYCheck.isChecked()
     with qtbot.waitSignal(panel.state.cursor_text_changed) as blocker:
         panel.plot.cursor.setValue(24.0)
@@ -293,7 +293,7 @@ def test_spectrum_image_gives_maps_and_pixels_pick_the_probe(qtbot, panel):
         hover(plot, QPointF(1.5, 3.5))
     counts, sigma = value["map_counts"][3 * 5 + 1], value["map_counts_sigma"][3 * 5 + 1]
     text = blocker.args[0]
-    assert text.startswith("scan (row 3, col 1): W-O23 window ") and sigma > 0
+    assert text.startswith("scan (row 4, col 2): W-O23 window ") and sigma > 0
     quoted = re.search(r"window (-?[\d.]+) ± ([\d.]+) counts, shift [+-]?[\d.]+ ± [\d.]+ eV", text)
     assert quoted and float(quoted[1]) == pytest.approx(counts, abs=sigma / 10)
     assert float(quoted[2]) == pytest.approx(sigma, rel=0.05)
@@ -335,7 +335,7 @@ def test_an_edge_that_is_not_there_reads_not_measured_with_the_reason(qtbot, pan
     spectra = np.random.default_rng(1).poisson(background, (3, 500)).astype(np.float32)
     axes = (Axis("x", 3, 1.0, 0.0, "nm"), Axis("E", 500, 0.2, 240.0, "eV"))
     open_in(panel, Dataset("spectrum_series", spectra, axes))
-    assert panel.edge_combo.currentData() is None, "no edge rises: it opens on none"
+    assert panel.controls.edge_combo.currentData() is None, "no edge rises: it opens on none"
     choose_edge(panel, "C-K")
     wait_for_edge(qtbot, panel, "C-K")
     assert not panel.result_value()["edge_ok"]
@@ -377,7 +377,7 @@ def test_a_low_loss_spectrum_keeps_its_range_and_reads_counts_with_a_prefix(qtbo
     assert panel.plot.getPlotItem().vb.viewRange()[0][1] < 40.0
     axis = panel.plot.getAxis("left")
     assert axis.labelString().endswith("intensity (Mcounts)</span>"), axis.labelString()
-    qtbot.mouseClick(panel.log_check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.controls.log_check, Qt.MouseButton.LeftButton)
     assert axis.labelString().endswith("intensity (counts)</span>"), axis.labelString()
 
 

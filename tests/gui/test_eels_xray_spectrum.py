@@ -31,7 +31,10 @@ def assert_shown_as_xray(qtbot, panel):  # noqa: F811
     findings = panel.eds.result_value()["findings"]
     named = {f["line_labels"][0] for f in findings}
     assert all(label.split("?")[0].split(" (")[0] in named for label in panel.plot.marker_labels())
-    assert not panel.edge_combo.isVisible() and panel.edge_combo.currentData() is None
+    assert (
+        not panel.controls.edge_combo.isVisible()
+        and panel.controls.edge_combo.currentData() is None
+    )
     assert not panel.plot.background_region.isVisible()
     assert not panel.plot.signal_region.isVisible()
     assert panel.readout.text().startswith(panel.eds.file_name() + ": ")
@@ -54,7 +57,7 @@ def test_eels_spectrum_after_eds_is_energy_loss_again(qtbot, panel):  # noqa: F8
     energy = Axis("E", 1024, 0.1, -5.0, "eV")
     open_in(panel, Dataset("spectrum", np.ones(1024), (energy,), {"signal_type": "EELS"}))
     assert "Energy loss" in panel.plot.getAxis("bottom").labelString()
-    assert panel.edge_combo.isVisible()
+    assert panel.controls.edge_combo.isVisible()
 
 
 def test_velox_eds_spectrum_is_shown_as_xray_energy(qtbot, panel, realdata, tmp_path):  # noqa: F811

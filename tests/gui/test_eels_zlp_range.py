@@ -34,9 +34,9 @@ def test_a_zlp_of_4e8_counts_is_shown_whole_linear_and_after_log(qtbot, panel): 
     top = float(dataset.array.max())
     open_in(panel, dataset)
     assert top <= shown_top(panel.plot) < 1.2 * top
-    qtbot.mouseClick(panel.log_check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.controls.log_check, Qt.MouseButton.LeftButton)
     assert np.log10(top) <= shown_top(panel.plot) < np.log10(top) + 0.5
-    qtbot.mouseClick(panel.log_check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.controls.log_check, Qt.MouseButton.LeftButton)
     assert top <= shown_top(panel.plot) < 1.2 * top
 
 

@@ -88,7 +88,7 @@ def test_a_2d_scan_is_a_map_and_a_click_on_a_probe_shows_its_pattern(qtbot, pane
     )
     assert scan_map.marker.getData()[0].tolist() == [30.0] and scan_map.marker.getData()[1] == 20
     assert scan_map.readout(13).startswith(
-        "probe 13 (row 2, col 3) at x = 30 nm, y = 20 nm: Virtual bright field "
+        "probe 14 (row 3, col 4) at x = 30 nm, y = 20 nm: Virtual bright field "
     ) and scan_map.readout(13).endswith(" counts")
     panel.navigator.slider.setValue(6)
     assert [float(v[0]) for v in scan_map.marker.getData()] == [10.0, 10.0]
@@ -146,7 +146,7 @@ def test_the_strain_map_crosses_out_the_probes_without_strain_and_says_why(qtbot
     assert f"± {sigma:.2g} %" in tab.map.readout(measured)
     tab.choice.setCurrentText("Ring d near the known d")
     assert "known d = 2.238 Å" in tab.note.text() and tab.map.title.endswith("(Å)")
-    panel.known_d.setValue(3.1)
+    panel.controls.known_d.setValue(3.1)
     assert "known d = 3.1 Å" in tab.note.text()
 
 

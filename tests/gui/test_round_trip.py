@@ -39,8 +39,8 @@ def on_screen(window) -> dict:
         "frame": window.state.frame,
         "frame_shown": window.panels["movie"].navigator.index,
         "probe": window.state.scan_index,
-        "reference": eels.reference_spin.value(),
-        "log": eels.log_check.isChecked(),
+        "reference": eels.controls.reference_spin.value(),
+        "log": eels.controls.log_check.isChecked(),
         "eels_readout": eels.readout.text(),
         "shift_19": eels.result_value()["chemical_shift_eV"][19],
         "kinetics": front.kinetics.readout.text(),
@@ -56,9 +56,9 @@ def test_save_close_reopen_shows_the_same_numbers(
     movie = track_front_on_the_sample(qtbot, window, wait_idle, movie_user)
     eels = window.panels["eels"]
     eels.navigator.slider.setValue(45)
-    qtbot.mouseClick(eels.use_current_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(eels.controls.use_current_button, Qt.MouseButton.LeftButton)
     wait_for_shift_reference(qtbot, eels, 45)
-    qtbot.mouseClick(eels.log_check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(eels.controls.log_check, Qt.MouseButton.LeftButton)
     eels.navigator.slider.setValue(19)
     movie.navigator.slider.setValue(48)
     wait_idle(window, timeout=120000)
@@ -85,6 +85,7 @@ def test_save_close_reopen_shows_the_same_numbers(
 
 def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle, tmp_path):
     from insitu_tem.figures.kinetics import kinetics_views
+    from insitu_tem.figures.probe_numbers import probe_index
     from insitu_tem.figures.colormaps import colormap
     from insitu_tem.figures.views import frame_view, movie_look, pattern_view, spectrum_view
 
@@ -98,8 +99,8 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     movie.contrast.colormap.setCurrentText("CET-L8")
     movie.contrast.gamma.setValue(0.5)
     fft.navigator.slider.setValue(3)
-    nbd.display.setCurrentText("linear")
-    qtbot.mouseClick(eels.log_check, Qt.MouseButton.LeftButton)
+    nbd.controls.display.setCurrentText("linear")
+    qtbot.mouseClick(eels.controls.log_check, Qt.MouseButton.LeftButton)
     wait_idle(window, timeout=60000)
     session = window.session()
 
@@ -121,16 +122,16 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     assert hrtem.time_s == pytest.approx(fft.dataset.axes[0].to_value(3))
     np.testing.assert_array_equal(hrtem.frame, fft.current_frame())
     pattern = pattern_view(session)
-    assert pattern.title.startswith("NBD, probe 19") and nbd.current_index() == 19
+    assert pattern.title.startswith("NBD, probe 20") and nbd.current_index() == 19
     np.testing.assert_allclose(pattern.frame, nbd.view.frame)
     spectrum = spectrum_view(session)
-    assert spectrum.title == "EELS, probe 19" and eels.navigator.index == 19 and spectrum.log_y
+    assert spectrum.title == "EELS, probe 20" and eels.navigator.index == 19 and spectrum.log_y
     assert_same_spectrum(spectrum, eels)
     assert spectrum.y_label == "Counts (aligned)" and [line[0] for line in spectrum.lines] == [
         "background"
     ]
     np.testing.assert_allclose(spectrum.lines[0][2], eels.plot.background_curve.yData)
-    qtbot.mouseClick(eels.aligned_check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(eels.controls.aligned_check, Qt.MouseButton.LeftButton)
     raw = spectrum_view(session)
     assert raw.y_label == "Counts (as recorded)" and raw.lines == []
     assert_same_spectrum(raw, eels)
@@ -147,4 +148,5 @@ def test_each_export_view_renders_what_the_screen_shows(qtbot, window, wait_idle
     record = json.loads(Image.open(out).text["insitu-tem"])
     assert record["parameters"]["frame"] == 48 and window.state.frame == 5
     references = record["parameters"]["references"]
-    assert references[eels.analysis.result_name()] == eels.reference_spin.value()
+    shown = eels.controls.reference_spin.value()
+    assert references[eels.analysis.result_name()] == probe_index(shown)

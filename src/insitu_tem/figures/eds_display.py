@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from insitu_tem.figures.probe_numbers import region_text
 from insitu_tem.analysis.eds.spectrum_region import (
     axis_correction,
     energies_ev,
     on_axis_ev,
-    region_label,
     summed_spectrum,
 )
 from insitu_tem.core.model import Dataset
@@ -138,7 +138,7 @@ def xray_spectrum_view(session: Session, dataset: Dataset) -> ProfileView:
         [("", counts[keep], None)],
         x_label="X-ray energy (keV)" if calibrated else "Channel",
         y_label="Counts",
-        title=f"EDS, {region_label(dataset, region)}",
+        title=f"EDS, {region_text(dataset.n_items, region)}",
         lines=lines,
         labelled_markers=markers,
         note=note,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from insitu_tem.figures.probe_numbers import probe_number
 from insitu_tem.core.model import Dataset
 from insitu_tem.core.session import Session
 from insitu_tem.figures.compose import ProfileView
@@ -94,7 +95,7 @@ def spectrum_view(session: Session) -> ProfileView:
         [("", y, None)],
         x_label=f"Energy loss ({energy.units})",
         y_label=f"Counts ({state})",
-        title=f"EELS, probe {index}",
+        title=f"EELS, probe {probe_number(index)}",
         log_y=log,
         lines=lines,
         labelled_markers=edge_markers(session, dataset, edge, within),

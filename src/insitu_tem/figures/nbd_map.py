@@ -12,6 +12,7 @@ import textwrap
 
 import numpy as np
 
+from insitu_tem.figures.probe_numbers import probe_number, scan_place
 from insitu_tem.analysis.diffraction.scan_virtual import NAMES, scan_virtual_images
 from insitu_tem.core.model import DataError
 from insitu_tem.core.session import Session
@@ -120,7 +121,7 @@ def nbd_map_shown(session: Session) -> tuple[FrameView, dict]:
         cmap=CMAPS[colours],
         colorbar=True,
         colorbar_label=f"{name} ({units})" if units else name,
-        title=f"NBD map, probe {session.probe} circled",
+        title=f"NBD map, probe {probe_number(session.probe)} circled",
         markers_rc=[(_probe_rc(session.probe, nav), PROBE)],
         missing_colour=MISSING,
         note=textwrap.fill(note, NOTE_WIDTH),
@@ -135,7 +136,7 @@ def probe_place(nav, index: int) -> str:
     if len(nav) != 2:
         return f" ({nav[0].to_value(index):.4g} {nav[0].units})" if nav else ""
     row, col = _probe_rc(index, nav)
-    text = f" (row {row}, col {col}"
+    text = f" ({scan_place(row, col)}"
     if nav[1].calibrated:
         x, y = nav[1].to_value(col), nav[0].to_value(row)
         text += f" at x = {x:.4g} {nav[1].units}, y = {y:.4g} {nav[0].units}"

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from insitu_tem.figures.probe_numbers import probe_number
+
 VIRTUAL = {"BF": "Virtual bright field", "ADF": "Virtual annular dark field"}
 STRAIN, CRYSTALLINE = "Lattice strain", "Crystalline"
 FRACTION = "Phase fraction: "
@@ -92,7 +94,7 @@ def map_values(value: dict, name: str, *, known_d_A: float) -> MapValues:
         reasons = [(r or "no fit") if not np.isfinite(s) else "" for r, s in zip(reasons, strain)]
         gaps = strain_gaps(value).removeprefix("; ")
         note = (
-            f"Lattice strain d/d_ref − 1 against probe {value['reference_index']}, % "
+            f"Lattice strain d/d_ref − 1 against probe {probe_number(value['reference_index'])}, % "
             f"(hover: ±1σ){'; ' + gaps if gaps else ''}"
         )
         return MapValues(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from insitu_tem.figures.probe_numbers import probe_number
 from insitu_tem.core.model import DataError
 from insitu_tem.core.session import Session
 from insitu_tem.figures.compose import ProfileView
@@ -56,7 +57,7 @@ def nbd_profile_views(session: Session) -> list[ProfileView]:
             "q = 1/d (1/Å)",
             "Intensity (counts/px)",
             rings,
-            title=f"NBD profile, probe {index}",
+            title=f"NBD profile, probe {probe_number(index)}",
             lines=lines,
             note=f"ePDF composition {stored.parameters['composition']}" if fitted else "",
         )

@@ -16,6 +16,7 @@ import os
 
 import numpy as np
 
+from insitu_tem.figures.probe_numbers import probe_number
 from insitu_tem.core.coordinates import ScanRegistration
 from insitu_tem.core.model import Axis, DataError, Dataset
 from insitu_tem.core.session import Session
@@ -185,7 +186,7 @@ def pattern_view(session: Session) -> FrameView:
         col,
         levels=_levels(session, "nbd"),
         cmap=session.view("nbd.cmap"),
-        title=f"NBD, probe {index}{where}",
+        title=f"NBD, probe {probe_number(index)}{where}",
         markers_rc=[] if centre is None else [(tuple(centre - move), NBD_CENTRE)],
         curves_rc=[(spots[:, 0] - move[0], spots[:, 1] - move[1], NBD_SPOTS, "spots")]
         if len(spots)

@@ -13,8 +13,8 @@ class Navigator(QWidget):
     """Slider + spin box over an index, labelled in calibrated units.
 
     The spin box shows the index plus ``first`` (frames, the default: :data:`FIRST_FRAME`, as
-    Fiji numbers slices; probes: 0, as the line-scan results number them); :attr:`index` and
-    :attr:`index_changed` are 0-based.
+    Fiji numbers slices; probes: :data:`~insitu_tem.figures.probe_numbers.FIRST_PROBE`, as
+    frames); :attr:`index` and :attr:`index_changed` are 0-based.
 
     Signals
     -------

@@ -68,7 +68,7 @@ class EdsExports(QObject):
         except (DataError, OSError) as error:
             self.done.emit(f"Export table: {_why(path, error)}")
             return
-        self.done.emit(f"Exported the EDS table of {value['spectrum']} to {path}")
+        self.done.emit(f"Exported the EDS table of {self.mode.shown_region()} to {path}")
 
     def maps_dialog(self) -> None:
         """Export maps…: a folder the user picks."""

@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
+from insitu_tem.figures.probe_numbers import region_text
 from insitu_tem.analysis.eds.spectrum_region import axis_correction
 from insitu_tem.core.results import Result, digest
 from insitu_tem.figures.eds_display import (
@@ -221,7 +222,7 @@ class EdsMode(QObject):
         elif self.result_value() is not None:
             self.render()
         else:
-            what = eds_identify.region_label(self.dataset, region)
+            what = region_text(self.dataset.n_items, region)
             self.view.show_busy(f"The X-ray lines of {what} are identified once the probe rests")
             self.view.settings.show_used(None)
             self._show_lines(None)
@@ -273,7 +274,7 @@ class EdsMode(QObject):
         same = self._found.get(self._identification_key(job.parameters))
         if same is not None:
             job = self._job(region, identified=same.value)
-        what = eds_identify.region_label(self.dataset, region)
+        what = region_text(self.dataset.n_items, region)
         self.view.show_busy(f"Identifying the X-ray lines of {what}…")
         self.view.settings.show_used(None)
         self.readout.emit(f"{self.file_name()}: identifying the X-ray lines of {what}…")
@@ -300,6 +301,10 @@ class EdsMode(QObject):
             return None
         return self.session.result(job.name).value
 
+    def shown_region(self) -> str:
+        """What the spectrum shown sums, in words, numbered as the GUI shows probes."""
+        return region_text(self.dataset.n_items, self.region())
+
     def render(self) -> None:
         """Draw the current identification: markers, fitted continuum, table, readout."""
         value = self.result_value()
@@ -307,7 +312,7 @@ class EdsMode(QObject):
         self.view.settings.show_used(value)
         if value is None:
             return
-        self.view.show_identification(value)
+        self.view.show_identification(value, self.shown_region())
         hint = " — click a row of the table to map its line" if self._scan() else ""
         summary = f"{self.view.summary.text()} ({threshold_text(value)})" if value["ok"] else ""
         self.readout.emit(f"{self.file_name()}: {summary or self.view.summary.text()}{hint}")

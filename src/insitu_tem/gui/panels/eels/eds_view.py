@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from insitu_tem.figures.probe_numbers import scan_place
 from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.figures.eds_display import central_box, threshold_text
 from insitu_tem.gui.panels.eels.eds_settings import EdsSettings
@@ -189,15 +190,16 @@ class EdsView(QWidget):
         self.summary.setText(text)
         self.table.setRowCount(0)
 
-    def show_identification(self, value: dict) -> None:
-        """Fill the summary and the table from an "eds.identify" result value."""
+    def show_identification(self, value: dict, what: str) -> None:
+        """Fill the summary and the table from an "eds.identify" result value of the spectrum
+        ``what`` ("the spectrum at probe 13")."""
         if not value["ok"]:
-            self.show_busy(f"{value['spectrum']}: no lines identified — {value['reason']}")
+            self.show_busy(f"{what}: no lines identified — {value['reason']}")
             return
         findings = value["findings"]
         counts = {s: sum(f["status"] == s for f in findings) for s in STATUS_COLOURS}
         self.summary.setText(
-            f"{_capital(value['spectrum'])}, {value['total_counts']:,.0f} counts: "
+            f"{_capital(what)}, {value['total_counts']:,.0f} counts: "
             f"{counts['present']} present, {counts['ambiguous']} ambiguous, "
             f"{counts['not detected']} not detected"
         )
@@ -271,7 +273,7 @@ class EdsView(QWidget):
             if error is None or not np.isfinite(error)
             else value_with_sigma(value, error)
         )
-        return f"scan (row {row}, col {col}): {title} {quoted}"
+        return f"scan ({scan_place(row, col)}): {title} {quoted}"
 
     def _pixel(self, scene_position) -> tuple[int, int] | None:
         if self._map is None:

@@ -10,30 +10,18 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSpinBox,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from insitu_tem.analysis.eels import EDGES, MODELS
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.figures.eels_display import background_curve, shown_spectrum
+from insitu_tem.figures.probe_numbers import FIRST_PROBE
 from insitu_tem.figures.eels_markers import marked_edges, project_elements
 from insitu_tem.gui.controllers.eels_analysis import EelsAnalysis
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.panels.eels.detected_edges import DetectedEdges
 from insitu_tem.gui.panels.eels.eds_mode import EdsMode
 from insitu_tem.gui.panels.eels.eds_view import EdsView
-from insitu_tem.gui.panels.eels.elements_edit import ElementsEdit
+from insitu_tem.gui.panels.eels.controls import EelsControls
 from insitu_tem.gui.panels.eels.no_edge import no_edge_text, profile_hints
 from insitu_tem.gui.panels.eels.profiles import EELS_HINTS, EelsProfiles
 from insitu_tem.gui.panels.eels.project_state import restore_parameters
@@ -75,10 +63,10 @@ class EelsPanel(QWidget):
         self.side = QStackedWidget()
         self.side.addWidget(self.profiles)
         self.side.addWidget(self.eds_view)
-        self.navigator = Navigator("Probe", first=0)
+        self.navigator = Navigator("Probe", first=FIRST_PROBE)
         self.readout = QLabel("Open an EELS spectrum or line scan")
         self.readout.setWordWrap(True)
-        self._build_controls()
+        self.controls = EelsControls(self.eds_view.settings)
         splitter = QSplitter()
         splitter.addWidget(self.plot)
         splitter.addWidget(self.side)
@@ -91,53 +79,6 @@ class EelsPanel(QWidget):
         layout.addWidget(self.readout)
         self._connect()
 
-    def _build_controls(self) -> None:
-        self.edge_combo = QComboBox()
-        self.edge_combo.addItem("(no edge)", None)
-        self.edge_combo.setToolTip("Edge measured at every probe: onset, chemical shift, window")
-        for name in EDGES:
-            self.edge_combo.addItem(name, name)
-        self.model_combo = QComboBox()
-        self.model_combo.addItems(MODELS)
-        self.model_combo.setToolTip("Background model fitted before the edge (power law: A·E^−r)")
-        self.reference_spin = QSpinBox()
-        self.reference_spin.setPrefix("reference #")
-        self.reference_spin.setToolTip(
-            "probe the chemical shift is measured against (default: the last, the pristine end)"
-        )
-        self.use_current_button = QPushButton("Current as reference")
-        self.use_current_button.setToolTip(
-            "Measure chemical shifts (eV) against the spectrum at the current probe"
-        )
-        self.load_reference_button = QPushButton("Load reference…")
-        self.load_reference_button.setToolTip(
-            "Measure chemical shifts (eV) against a reference spectrum file (same energy channels)"
-        )
-        self.aligned_check = QCheckBox("Aligned")
-        self.aligned_check.setChecked(True)
-        self.aligned_check.setToolTip("spectra moved so that every zero-loss peak is at 0 eV")
-        self.log_check = QCheckBox("Log")
-        self.log_check.setToolTip("Logarithmic counts axis")
-        self.elements_edit = ElementsEdit()
-        self.controls = QHBoxLayout()
-        self.edge_label, self.background_label = QLabel("Edge"), QLabel("Background")
-        for widget in (
-            self.edge_label,
-            self.edge_combo,
-            self.background_label,
-            self.model_combo,
-            self.reference_spin,
-            self.use_current_button,
-            self.load_reference_button,
-            self.aligned_check,
-            self.log_check,
-            QLabel("Elements"),
-            self.elements_edit,
-            self.eds_view.settings,
-        ):
-            self.controls.addWidget(widget)
-        self.controls.addStretch(1)
-
     def _connect(self) -> None:
         change = self.analysis.change
         self.navigator.index_changed.connect(self.state.set_scan_index)
@@ -147,22 +88,24 @@ class EelsPanel(QWidget):
         self.state.session_event.connect(self._on_session_event)
         self.state.session_replaced.connect(self._sync_view)
         self.analysis.failed.connect(self.readout.setText)
-        self.edge_combo.activated.connect(
+        self.controls.edge_combo.activated.connect(
             lambda _: change(
-                f"Edge {self.edge_combo.currentData() or '(none)'}",
-                edge=self.edge_combo.currentData(),
+                f"Edge {self.controls.edge_combo.currentData() or '(none)'}",
+                edge=self.controls.edge_combo.currentData(),
                 window=None,
                 background=None,
             )
         )
-        self.model_combo.activated.connect(
-            lambda _: change("Background model", model=self.model_combo.currentText())
+        self.controls.model_combo.activated.connect(
+            lambda _: change("Background model", model=self.controls.model_combo.currentText())
         )
-        self.reference_spin.valueChanged.connect(
-            lambda value: change("Reference spectrum", reference=int(value), reference_file=None)
+        self.controls.reference_picked.connect(
+            lambda index: change("Reference spectrum", reference=index, reference_file=None)
         )
-        self.use_current_button.clicked.connect(lambda: self.reference_spin.setValue(self._index()))
-        self.load_reference_button.clicked.connect(self._load_reference_dialog)
+        self.controls.use_current_button.clicked.connect(
+            lambda: self.controls.pick_reference(self._index())
+        )
+        self.controls.load_reference_button.clicked.connect(self._load_reference_dialog)
         self.plot.background_window_changed.connect(
             lambda low, high: change("Move background window", background=[low, high])
         )
@@ -170,10 +113,14 @@ class EelsPanel(QWidget):
             lambda low, high: change("Move signal window", window=[low, high])
         )
         self.plot.cursor_moved.connect(self._on_cursor)
-        self.aligned_check.toggled.connect(lambda on: self.state.set_view("eels.aligned", bool(on)))
-        self.log_check.toggled.connect(lambda on: self.state.set_view("eels.log", bool(on)))
-        self.elements_edit.elements_edited.connect(self._set_elements)
-        self.elements_edit.rejected.connect(self.readout.setText)
+        self.controls.aligned_check.toggled.connect(
+            lambda on: self.state.set_view("eels.aligned", bool(on))
+        )
+        self.controls.log_check.toggled.connect(
+            lambda on: self.state.set_view("eels.log", bool(on))
+        )
+        self.controls.elements_edit.elements_edited.connect(self._set_elements)
+        self.controls.elements_edit.rejected.connect(self.readout.setText)
         self.eds.readout.connect(self.readout.setText)
         self.detected.found.connect(lambda: self._show_markers(self.params["edge"]))
 
@@ -207,11 +154,9 @@ class EelsPanel(QWidget):
         self.plot.release_cursor()
         nav = dataset.navigation_axes
         self.navigator.set_axis(nav[0] if len(nav) == 1 else Axis("position", dataset.n_items))
-        self.reference_spin.blockSignals(True)
-        self.reference_spin.setRange(0, max(dataset.n_items - 1, 0))
-        self.reference_spin.blockSignals(False)
+        self.controls.set_probes(dataset.n_items)
         energy = self.energy
-        self._show_edge_controls(not self.xray)
+        self.controls.show_edge_controls(not self.xray)
         self._sync_view()
         self._sync_controls()
         if self.xray:
@@ -229,20 +174,6 @@ class EelsPanel(QWidget):
         self.detected.request(dataset, self.state.session.fingerprint("eels"))
         self.analysis.request()
 
-    def _show_edge_controls(self, shown: bool) -> None:
-        for widget in (
-            self.edge_label,
-            self.background_label,
-            self.edge_combo,
-            self.model_combo,
-            self.reference_spin,
-            self.use_current_button,
-            self.load_reference_button,
-            self.aligned_check,
-        ):
-            widget.setVisible(shown)
-        self.eds_view.settings.setVisible(not shown)
-
     def clear_dataset(self) -> None:
         """The EELS data left the session."""
         self.analysis.cancel()
@@ -252,7 +183,7 @@ class EelsPanel(QWidget):
         self.profiles.set_xray(False)
         self.side.setCurrentWidget(self.profiles)
         self.side.show()
-        self._show_edge_controls(True)
+        self.controls.show_edge_controls(True)
         self.plot.setLabel("bottom", "Energy loss", units="eV")
         self.profiles.clear()
         self.plot.set_spectrum(np.zeros(0), np.zeros(0))
@@ -283,7 +214,10 @@ class EelsPanel(QWidget):
             self._show_spectrum(self._index())
 
     def _sync_view(self) -> None:
-        for check, key in ((self.log_check, "eels.log"), (self.aligned_check, "eels.aligned")):
+        for check, key in (
+            (self.controls.log_check, "eels.log"),
+            (self.controls.aligned_check, "eels.aligned"),
+        ):
             check.blockSignals(True)
             check.setChecked(bool(self.state.view(key)))
             check.blockSignals(False)
@@ -293,17 +227,14 @@ class EelsPanel(QWidget):
         """The controls as the session's parameters say (EDS data: no edge, no windows; its
         parameters are not asked, which would look for an EELS edge in X-ray spectra)."""
         if self.xray:
-            self.edge_combo.setCurrentIndex(0)
+            self.controls.edge_combo.setCurrentIndex(0)
             self.plot.set_windows(None, None)
             self._show_markers(None)
             return
         params = self.params
         edge = params["edge"]
-        self.edge_combo.setCurrentIndex(max(self.edge_combo.findData(edge), 0))
-        self.model_combo.setCurrentText(params["model"])
-        self.reference_spin.blockSignals(True)
-        self.reference_spin.setValue(default_reference(self.dataset, params["reference"]))
-        self.reference_spin.blockSignals(False)
+        reference = default_reference(self.dataset, params["reference"])
+        self.controls.show_parameters(edge, params["model"], reference)
         self._show_markers(params["edge"])
         self._show_windows()
 
@@ -312,7 +243,7 @@ class EelsPanel(QWidget):
         until the user sets them; :mod:`insitu_tem.figures.eels_markers`) and of the edges
         detected in the data (:class:`DetectedEdges`)."""
         elements = project_elements(self.state.view("eels.elements"), self.dataset.metadata)
-        self.elements_edit.show_elements(elements)
+        self.controls.elements_edit.show_elements(elements)
         if self.xray or self.dataset is None:
             return
         low, high = self.energy.coordinates()[[0, -1]]

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from insitu_tem.figures.probe_numbers import scan_place
 from insitu_tem.core.uncertainty_text import value_with_sigma
 from insitu_tem.gui.widgets.plot_factory import plot_widget
 from insitu_tem.gui.widgets.plot_hint import PlotHint
@@ -332,7 +333,7 @@ class EelsProfiles(QWidget):
         window_reason, shift_reason = values.get("reasons", ("", ""))
         window = _quoted(*values["window"], row, col, window_reason, "counts")
         shift = _quoted(*values["shift"], row, col, shift_reason, "eV")
-        return f"scan (row {row}, col {col}): {values['edge']} window {window}, shift {shift}"
+        return f"scan ({scan_place(row, col)}): {values['edge']} window {window}, shift {shift}"
 
     def set_current(self, index: int) -> None:
         """Mark probe ``index`` (flattened) on both profiles."""

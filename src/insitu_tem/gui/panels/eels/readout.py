@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from insitu_tem.core.uncertainty_text import value_with_sigma
+from insitu_tem.figures.probe_numbers import probe_number
 
 
 def _at(value: dict, key: str, index: int):
@@ -138,4 +139,4 @@ def _number(number, spec: str) -> str:
 
 
 def _against(reference: int | None) -> str:
-    return "vs the loaded reference" if reference is None else f"vs probe {reference}"
+    return "vs the loaded reference" if reference is None else f"vs probe {probe_number(reference)}"

@@ -13,18 +13,14 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QLabel,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from insitu_tem.analysis.diffraction.ring_fit import COMPOSITIONS
+from insitu_tem.figures.probe_numbers import FIRST_PROBE, probe_number
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.nbd_analysis import ELLIPSE, NbdAnalysis
 from insitu_tem.gui.controllers.nbd_pattern import NbdPatternResults
@@ -32,11 +28,11 @@ from insitu_tem.gui.controllers.session_bridge import SessionBridge
 from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.gui.widgets.measure_tools import MeasureTools, scrolling
 from insitu_tem.gui.widgets.navigator import Navigator
-from insitu_tem.gui.panels.nbd.pattern_view import DISPLAY_MODES, NbdPatternView
+from insitu_tem.gui.panels.nbd.controls import NbdControls
+from insitu_tem.gui.panels.nbd.pattern_view import NbdPatternView
 from insitu_tem.gui.panels.nbd.profile_plots import NbdProfilePlots
 from insitu_tem.gui.panels.nbd.scan_plots import NbdScanPlots
 from insitu_tem.gui.panels.nbd.map_tab import NbdMapTab
-from insitu_tem.gui.panels.nbd.rows import row as _row
 from insitu_tem.gui.panels.nbd.scan_status import scan_order, scan_status, strain_gaps
 from insitu_tem.workflows.nbd import fraction_names
 from insitu_tem.workflows.nbd_pattern import PATTERN, RINGS, pattern_text
@@ -70,19 +66,21 @@ class NbdPanel(QWidget):
         self.dataset: Dataset | None = None
         self.patterns: np.ndarray | None = None
         self.view = NbdPatternView()
-        self.navigator = Navigator("Probe", first=0)
+        self.navigator = Navigator("Probe", first=FIRST_PROBE)
         self.scan_plots = NbdScanPlots()
         self.profile_plots = NbdProfilePlots()
         self.measure = MeasureTools(self.view)
-        self.map_tab = NbdMapTab(self.view, known_d=lambda: self.known_d.value())
-        self._build_controls()
+        self.map_tab = NbdMapTab(self.view, known_d=lambda: self.controls.known_d.value())
+        self.controls = NbdControls(self.view.gamma)
+        self.status = QLabel("Open a pattern series")
+        self.status.setWordWrap(True)
+        self._connect_controls()
         self._layout()
         self.navigator.index_changed.connect(state.set_scan_index)
         self.scan_plots.index_picked.connect(state.set_scan_index)
         self.map_tab.index_picked.connect(state.set_scan_index)
         self.map_tab.hovered.connect(state.report_cursor)
         self.map_tab.changed.connect(self._keep_map)
-        self.known_d.valueChanged.connect(lambda _: self.map_tab.known_d_changed())
         self.tabs.currentChanged.connect(lambda _: self.map_tab.set_in_view(self._map_in_view()))
         state.scan_index_changed.connect(self._show_pattern)
         state.session_event.connect(self._on_session_event)
@@ -90,65 +88,29 @@ class NbdPanel(QWidget):
         self.analysis.message.connect(self.status.setText)
         self.per_pattern.message.connect(self.status.setText)
 
-    def _build_controls(self) -> None:
-        self.display = QComboBox()
-        self.display.addItems(DISPLAY_MODES)
-        self.display.setToolTip(
-            "How the pattern is shown: log(1 + I), (I − min)^γ or linear (measurements use the "
-            "counts)"
-        )
-        self.gamma = QDoubleSpinBox()
-        self.gamma.setRange(0.05, 2.0)
-        self.gamma.setSingleStep(0.05)
-        self.gamma.setValue(self.view.gamma)
-        self.gamma.setToolTip("Exponent γ of the gamma display (dimensionless)")
-        self.reference_button = QPushButton("Use as strain reference")
-        self.reference_button.setToolTip(
-            "Measure the lattice strain (%) of every pattern against this one (undoable)"
-        )
-        self.composition = QComboBox()
-        self.composition.addItems(list(COMPOSITIONS))
-        self.composition.setCurrentText("W + 3 Li2O")
-        self.composition.setToolTip("Composition used for the ePDF G(r) normalisation")
-        self.known_d = QDoubleSpinBox()
-        self.known_d.setRange(0.5, 20.0)
-        self.known_d.setDecimals(3)
-        self.known_d.setValue(2.238)
-        self.known_d.setSuffix(" Å")
-        self.known_d.setToolTip(
-            "Known spacing of the strongest ring, Å (calibrates 1/nm per detector pixel)"
-        )
-        self.calibrate_button = QPushButton("Calibrate on strongest ring")
-        self.calibrate_button.setToolTip(
-            "Set the detector calibration so the strongest ring has the known d (undoable)"
-        )
-        self.ellipse_box = QCheckBox("Correct ellipse (fit on this ring)")
-        self.ellipse_box.setToolTip(
-            "Fit the detector's elliptical distortion on this pattern's strongest ring and correct "
-            "every profile"
-        )
-        self.status = QLabel("Open a pattern series")
-        self.status.setWordWrap(True)
-        self.display.currentTextChanged.connect(self._set_display)
-        self.gamma.valueChanged.connect(lambda value: self._set_display(self.view.mode))
-        self.reference_button.clicked.connect(self.pick_reference)
-        self.composition.currentTextChanged.connect(
+    def _connect_controls(self) -> None:
+        controls = self.controls
+        controls.display.currentTextChanged.connect(self._set_display)
+        controls.gamma.valueChanged.connect(lambda value: self._set_display(self.view.mode))
+        controls.reference_button.clicked.connect(self.pick_reference)
+        controls.composition.currentTextChanged.connect(
             lambda _: self._submit_profile(self.current_index())
         )
-        self.calibrate_button.clicked.connect(self.calibrate_on_ring)
-        self.ellipse_box.toggled.connect(self.set_ellipse_correction)
+        controls.calibrate_button.clicked.connect(self.calibrate_on_ring)
+        controls.known_d.valueChanged.connect(lambda _: self.map_tab.known_d_changed())
+        controls.ellipse_box.toggled.connect(self.set_ellipse_correction)
 
     def _set_display(self, mode: str) -> None:
-        self.view.set_display(mode, self.gamma.value())
+        self.view.set_display(mode, self.controls.gamma.value())
         self.state.set_view("nbd.display", mode)
-        self.state.set_view("nbd.gamma", float(self.gamma.value()))
+        self.state.set_view("nbd.gamma", float(self.controls.gamma.value()))
 
     def project_state(self) -> dict:
         """The known ring spacing, the ePDF composition (inputs of the tools, not results) and
         what the map of a 2-D scan shows."""
         return {
-            "known_d": self.known_d.value(),
-            "composition": self.composition.currentText(),
+            "known_d": self.controls.known_d.value(),
+            "composition": self.controls.composition.currentText(),
             "map": self.map_tab.state() if self.map_tab.active else None,
         }
 
@@ -158,26 +120,24 @@ class NbdPanel(QWidget):
     def restore_project_state(self, saved: dict) -> None:
         """Show what was saved: display from the session's view, tool inputs from the panel state
         (projects of schema 1 and 2 also kept the strain reference and ring calibration here)."""
-        self.gamma.setValue(float(self.state.view("nbd.gamma")))
-        self.display.setCurrentText(str(self.state.view("nbd.display")))
-        self.known_d.setValue(float(saved.get("known_d", self.known_d.value())))
-        self.composition.setCurrentText(saved.get("composition", self.composition.currentText()))
+        self.controls.gamma.setValue(float(self.state.view("nbd.gamma")))
+        self.controls.display.setCurrentText(str(self.state.view("nbd.display")))
+        controls = self.controls
+        controls.known_d.setValue(float(saved.get("known_d", controls.known_d.value())))
+        controls.composition.setCurrentText(
+            saved.get("composition", controls.composition.currentText())
+        )
         self.map_tab.restore(saved.get("map"))
         older = {k: saved.get(k) for k in ("reference", "scale_per_nm") if saved.get(k) is not None}
         if older and not self.state.session.parameters("nbd"):
             self.state.session.set_parameters("nbd", older)
 
     def _layout(self) -> None:
-        display = (QLabel("Display"), self.display, QLabel("γ"), self.gamma)
-        row = _row(*display, self.reference_button, self.ellipse_box)
-        ring = (QLabel("Known ring d"), self.known_d, self.calibrate_button)
-        calibration = _row(*ring, QLabel("ePDF of"), self.composition)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.view, 1)
-        column.addLayout(row)
-        column.addLayout(calibration)
+        column.addWidget(self.controls)
         column.addWidget(self.navigator)
         column.addWidget(self.status)
         self.tabs = QTabWidget()
@@ -241,7 +201,9 @@ class NbdPanel(QWidget):
         self.dataset = dataset
         self.patterns = dataset.array.reshape((-1,) + dataset.shape[-2:])
         nav = dataset.navigation_axes
-        position_axis = nav[0] if len(nav) == 1 else Axis("position", dataset.n_items)
+        position_axis = (
+            nav[0] if len(nav) == 1 else Axis("position", dataset.n_items, offset=FIRST_PROBE)
+        )
         self.navigator.set_axis(position_axis)
         self.scan_plots.set_positions(
             position_axis.coordinates(), position_axis.units, label=scan_order(nav)
@@ -252,7 +214,7 @@ class NbdPanel(QWidget):
         self.map_tab.set_dataset(dataset, self.patterns)
         self._show_map_tab()
         self._show_scan_tabs(len(self.patterns) >= SCAN_MIN_PATTERNS)
-        self.reference_button.setEnabled(len(self.patterns) >= SCAN_MIN_PATTERNS)
+        self.controls.reference_button.setEnabled(len(self.patterns) >= SCAN_MIN_PATTERNS)
         self._sync_ellipse_box()
         if len(self.patterns) >= SCAN_MIN_PATTERNS:
             self.render()
@@ -275,9 +237,7 @@ class NbdPanel(QWidget):
             self._show_rings(self.current_index())
 
     def _sync_ellipse_box(self) -> None:
-        self.ellipse_box.blockSignals(True)
-        self.ellipse_box.setChecked(self.correction is not None)
-        self.ellipse_box.blockSignals(False)
+        self.controls.show_correction(self.correction is not None)
 
     def render(self) -> None:
         """Draw the session's scan result: strain, profile map, fractions, status, overlays."""
@@ -381,11 +341,11 @@ class NbdPanel(QWidget):
         )
         rings = value["ring_q_per_A"][index] if value["ring_q_per_A"] else ()
         self.profile_plots.show_profile(q, profile, rings)
-        self.per_pattern.request_rings(index, self.composition.currentText())
+        self.per_pattern.request_rings(index, self.controls.composition.currentText())
         self._show_rings(index)
 
     def _show_rings(self, index: int) -> None:
-        rings = self.per_pattern.rings(index, self.composition.currentText())
+        rings = self.per_pattern.rings(index, self.controls.composition.currentText())
         if rings is None:
             return
         self.profile_plots.show_overlays(rings["overlays"])
@@ -398,12 +358,13 @@ class NbdPanel(QWidget):
 
     def set_reference(self, index: int | None) -> None:
         """Measure strain against pattern ``index`` (None: the default), as an undoable step."""
-        self.analysis.change(f"NBD strain reference: pattern {index}", reference=index)
+        shown = "the default" if index is None else f"pattern {probe_number(index)}"
+        self.analysis.change(f"NBD strain reference: {shown}", reference=index)
 
     def calibrate_on_ring(self) -> None:
         """Calibrate so that the strongest ring of the current pattern has the "known ring"
         spacing."""
-        self.analysis.calibrate_on_ring(self.current_index(), self.known_d.value())
+        self.analysis.calibrate_on_ring(self.current_index(), self.controls.known_d.value())
 
     def set_ellipse_correction(self, enabled: bool) -> None:
         """Fit the detector ellipse on the current pattern's strongest ring and correct the

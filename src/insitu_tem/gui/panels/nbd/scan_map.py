@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QGraphicsRectItem
 
+from insitu_tem.figures.probe_numbers import probe_number, scan_place
 from insitu_tem.core.model import Axis
 from insitu_tem.gui.panels.nbd.map_quantities import MapValues, value_text
 from insitu_tem.gui.widgets.plot_factory import add_plot
@@ -151,7 +152,7 @@ class NbdScanMap(pg.GraphicsLayoutWidget):
         """Probe ``index``: its place in the scan, its position and the value shown."""
         row, col = divmod(index, self.shape[1])
         x, y = self.position(index)
-        text = f"probe {index} (row {row}, col {col})"
+        text = f"probe {probe_number(index)} ({scan_place(row, col)})"
         if self.axes[1].calibrated:
             units = self.axes[1].units
             text += f" at x = {x:.4g} {units}, y = {y:.4g} {units}"

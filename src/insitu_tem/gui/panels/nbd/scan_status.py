@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from insitu_tem.figures.probe_numbers import probe_number
 from insitu_tem.figures.nbd_map_values import strain_gaps
 from insitu_tem.gui.controllers.nbd_analysis import ellipse_note
 
@@ -24,7 +25,7 @@ def scan_status(value: dict, ellipse) -> str:
     """The status line for the scan result ``value`` (``ellipse``: the correction or None)."""
     crystalline = np.asarray(value["crystalline"], bool)
     return (
-        f"Strain reference: pattern {value['reference_index']}; "
+        f"Strain reference: pattern {probe_number(value['reference_index'])}; "
         f"{int(crystalline.sum())} of {len(crystalline)} positions crystalline"
         + strain_gaps(value)
         + centre_warning(value)
