@@ -29,7 +29,7 @@ def test_a_long_reason_wraps_inside_a_narrow_plot(qtbot):
 
 
 def test_the_nbd_panel_on_a_half_fft_says_why_in_full(qtbot, window, wait_idle, realdata):
-    window.open_paths([realdata("FFTComplexEven.emd")])
+    window.open_paths([realdata("FFTComplexEven.emd")], signal=0)
     wait_idle(window, timeout=60000)
     hint = window.panels["nbd"].profile_plots.hint
     assert hint.label.isVisible() and "centre is not measured" in hint.label.toPlainText()

@@ -1,5 +1,6 @@
 """Opening a file that holds several signals, as a user does: a dialog lists them in words (title,
-kind, size, calibration, the panel that shows it) with the reader's default selected; arrow keys
+kind, size, calibration, the panel that shows it) with the first recorded signal selected (an
+image before the FFT computed from it); arrow keys
 and Enter open another, which goes to its panel and comes back when the project is reopened; Esc
 opens nothing; a file with one signal opens without a question."""
 
@@ -134,12 +135,41 @@ def test_escape_opens_nothing(qtbot, asking, wait_idle, tmp_path, reporter):
     assert window.recent.paths() == [] and reporter.reports == []
 
 
-def test_without_a_user_the_readers_default_signal_opens(qtbot, window, wait_idle, tmp_path):
+def test_without_a_user_the_first_recorded_signal_opens(qtbot, window, wait_idle, tmp_path):
     window.open_paths([two_signal_emd(tmp_path / "two.emd")])
     wait_idle(window)
     assert window.asker.questions == ["signal of two.emd"]
     assert window.state.dataset("movie").metadata["title"] == "haadf"
-    assert "file holds 2 signals" in window.statusBar().currentMessage()
+    assert "signal 0 of 2 (haadf) opened" in window.statusBar().currentMessage()
+
+
+def test_an_image_and_its_fft_open_the_image_in_the_movie_panel(window, wait_idle, realdata):
+    """FFTComplexEven.emd holds a half FFT (complex, 1/nm) computed from the HAADF image beside
+    it: the image opens, in the panel for images, not the FFT as a diffraction pattern."""
+    window.open_paths([realdata("FFTComplexEven.emd")])
+    wait_idle(window, timeout=60000)
+    assert window.asker.questions == ["signal of FFTComplexEven.emd"]
+    assert window.state.dataset("nbd") is None
+    image = window.panels["movie"].dataset
+    assert image.metadata["title"] == "HAADF" and image.axes[-1].units == "nm"
+    assert "signal 1 of 2 (HAADF) opened" in window.statusBar().currentMessage()
+
+
+def test_the_user_can_still_open_the_fft(qtbot, asking, wait_idle, realdata):
+    window = asking
+    window.open_paths([realdata("FFTComplexEven.emd")])
+    dialog = chooser_of(qtbot, window)
+    assert [row[1:3] for row in rows(dialog)] == [
+        ["Half FFT (HAADF)", "diffraction pattern (complex)"],
+        ["HAADF", "image"],
+    ]
+    assert dialog.selected() == 1
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Up)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.state.dataset("nbd") is not None, timeout=30000)
+    wait_idle(window, timeout=60000)
+    assert window.state.dataset("nbd").metadata["title"] == "Half FFT"
+    assert window.state.dataset("movie") is None
 
 
 def test_velox_eels_low_loss_chosen_from_eighteen_signals(

@@ -42,10 +42,13 @@ class Asker:
         summaries: Sequence[SignalSummary],
         panels: Mapping[str, str],
         on_chosen: Callable[[int | None], None],
+        *,
+        preferred: int = 0,
     ) -> None:
         """Which signal of the file ``name`` to open (``summaries``: all of them; ``panels``:
-        kind -> the panel that shows it)? ``on_chosen(index)`` once answered (None: the reader's
-        default), never when the user cancels. Does not block."""
+        kind -> the panel that shows it; ``preferred``: the one offered first)?
+        ``on_chosen(index)`` once answered (None: ``preferred``), never when the user cancels.
+        Does not block."""
         raise NotImplementedError
 
 
@@ -78,18 +81,20 @@ class DialogAsker(Asker):
         )
         return path or None
 
-    def choose_signal(self, name, summaries, panels, on_chosen) -> None:
+    def choose_signal(self, name, summaries, panels, on_chosen, *, preferred: int = 0) -> None:
         from insitu_tem.gui.widgets.signal_chooser import SignalChooser
 
-        dialog = SignalChooser(name, summaries, panels=panels, parent=self.parent)
+        dialog = SignalChooser(
+            name, summaries, panels=panels, default=preferred, parent=self.parent
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(on_chosen)
         dialog.open()
 
 
 class HeadlessAsker(Asker):
-    """Answers without a user: no recovery, discard, skip missing files, the reader's default
-    signal; records every question.
+    """Answers without a user: no recovery, discard, skip missing files, the signal offered
+    first; records every question.
 
     Tests set ``yes``, ``choice``, ``located`` or ``signal`` to script the user's answers.
     """
@@ -117,6 +122,6 @@ class HeadlessAsker(Asker):
         self.questions.append(f"locate {recorded_path}")
         return self.located
 
-    def choose_signal(self, name, summaries, panels, on_chosen) -> None:
+    def choose_signal(self, name, summaries, panels, on_chosen, *, preferred: int = 0) -> None:
         self.questions.append(f"signal of {name}")
         on_chosen(self.signal)

@@ -76,8 +76,8 @@ class Workbench:
             self.panels[cls.role] = cls(state, tasks, undo)
             window.dock_layout.set_panel(cls.role, self.panels[cls.role])
         panels = {kind: self.panels[role].title for kind, role in ROLE_BY_KIND.items()}
-        self.opener.choose = lambda name, summaries, on_chosen: window.asker.choose_signal(
-            name, summaries, panels, on_chosen
+        self.opener.choose = lambda name, summaries, on_chosen, preferred: (
+            window.asker.choose_signal(name, summaries, panels, on_chosen, preferred=preferred)
         )
         self.project = ProjectController(
             state,

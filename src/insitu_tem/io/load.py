@@ -275,6 +275,9 @@ class SignalSummary:
         :attr:`Dataset.warnings`.
     detector : str
         The detector that recorded it, when the file says (Velox: "UltraX3", "DF-S", ...).
+    complex_valued : bool
+        Whether its values are complex: computed from another signal (an FFT, an exit wave), as
+        detectors record real counts.
     """
 
     index: int
@@ -285,6 +288,16 @@ class SignalSummary:
     problem: str = ""
     notes: tuple[str, ...] = ()
     detector: str = ""
+    complex_valued: bool = False
+
+
+def preferred_signal(summaries) -> int:
+    """The signal of a multi-signal file to open first (``summaries``: all of them, in file
+    order): the first recorded one that can be opened, a complex-valued signal (an FFT computed
+    from the image beside it) only when the file holds nothing else; the first when none can
+    be opened."""
+    openable = [s for s in summaries if s.kind and not s.problem] or list(summaries)
+    return min(openable, key=lambda s: s.complex_valued).index
 
 
 def _summary(index: int, raw: RawSignal, path: Path) -> SignalSummary:
@@ -304,6 +317,7 @@ def _summary(index: int, raw: RawSignal, path: Path) -> SignalSummary:
         dataset.axes,
         notes=dataset.warnings,
         detector=detector,
+        complex_valued=dataset.array.dtype.kind == "c",
     )
 
 

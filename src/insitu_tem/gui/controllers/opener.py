@@ -8,7 +8,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from insitu_tem.io.load import SignalSummary, load, load_or_list
+from insitu_tem.io.load import SignalSummary, load, load_or_list, preferred_signal
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.gui.controllers.session_bridge import ROLE_BY_KIND, SessionBridge
@@ -27,9 +27,11 @@ class Opener(QObject):
     Attributes
     ----------
     choose : callable
-        ``choose(name, summaries, on_chosen)``: asks the user which signal of a multi-signal file
-        to open and calls ``on_chosen(index)`` with the answer (None: the reader's default), never
-        when the user cancels; default: the reader's default without asking.
+        ``choose(name, summaries, on_chosen, preferred)``: asks the user which signal of a
+        multi-signal file to open, ``preferred`` selected first
+        (:func:`~insitu_tem.io.load.preferred_signal`: a recorded image before the FFT computed
+        from it), and calls ``on_chosen(index)`` with the answer (None: ``preferred``), never
+        when the user cancels; default: ``preferred`` without asking.
     together : callable
         ``with together():`` around placing the datasets of one file that open together (a map's
         spectrum image and its image), so the window is laid out once for all of them; default:
@@ -45,7 +47,9 @@ class Opener(QObject):
         super().__init__(parent)
         self.state, self.tasks, self.reporter = state, tasks, reporter
         self.place: Callable[[str, Dataset], None] = state.set_dataset
-        self.choose: Callable[..., None] = lambda _name, _summaries, on_chosen: on_chosen(None)
+        self.choose: Callable[..., None] = lambda _name, _summaries, on_chosen, _pref: on_chosen(
+            None
+        )
         self.together: Callable[[], AbstractContextManager] = nullcontext
 
     def open(
@@ -103,10 +107,13 @@ class Opener(QObject):
             )
             return
 
-        def chosen(index: int | None) -> None:
-            self.open(path, signal=index, role=role, on_failed=on_failed, remember=remember)
+        preferred = preferred_signal(found)
 
-        self.choose(path.name, found, chosen)
+        def chosen(index: int | None) -> None:
+            signal = preferred if index is None else index
+            self.open(path, signal=signal, role=role, on_failed=on_failed, remember=remember)
+
+        self.choose(path.name, found, chosen, preferred)
 
     def _pair_loaded(self, both, path: Path, summaries, remember: bool) -> None:
         """A map's image and spectrum image (``summaries``: the cube's, the image's), read

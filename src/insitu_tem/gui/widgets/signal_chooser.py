@@ -2,8 +2,8 @@
 
 Velox, EMD and HyperSpy files often hold several signals (an EELS spectrum image with its
 HAADF, EDS spectra and maps); the dialog lists them in a microscopist's words — title, kind,
-size, calibration and the panel that shows it — with the one the reader opens by default
-selected. Enter (or a double click) opens the selection, Esc cancels and opens nothing. The title
+size, calibration and the panel that shows it — with the one to open first selected (a recorded
+signal before one computed from it, :func:`~insitu_tem.io.load.preferred_signal`). Enter (or a double click) opens the selection, Esc cancels and opens nothing. The title
 names the detector when the file does (Velox: six "EDS" spectra, one per UltraX detector).
 """
 
@@ -124,8 +124,8 @@ class SignalChooser(QDialog):
     panels : mapping of str to str
         Dataset kind -> title of the panel that shows it.
     default : int
-        Index of the signal selected at first (the reader's default); the first that can be
-        opened when that one cannot.
+        Index of the signal selected at first (:func:`~insitu_tem.io.load.preferred_signal`);
+        the first that can be opened when that one cannot.
     parent : QWidget, optional
 
     Signals
