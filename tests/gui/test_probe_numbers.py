@@ -26,6 +26,7 @@ def type_into(qtbot, box, text: str) -> None:
 
 def test_eels_probes_and_the_reference_are_numbered_from_1(qtbot, panel, sample):  # noqa: F811
     dataset, _ = sample
+    assert panel.controls.reference_spin.text() == "reference #1", "no probe 0, even before data"
     open_in(panel, dataset)
     wait_for_edge(qtbot, panel, "W-O23")
     navigator, reference = panel.navigator, panel.controls.reference_spin

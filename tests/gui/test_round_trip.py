@@ -64,7 +64,7 @@ def test_save_close_reopen_shows_the_same_numbers(
     wait_idle(window, timeout=120000)
     before = on_screen(window)
     assert (
-        before["reference"] == 45
+        before["reference"] == 46  # probe index 45, shown from 1
         and before["log"]
         and before["frame"] == 48
         and before["probe"] == 19

@@ -40,6 +40,7 @@ class EelsControls(QHBoxLayout):
             f"probe (numbered from {FIRST_PROBE}) the chemical shift is measured against "
             "(default: the last, the pristine end)"
         )
+        self.set_probes(1)
         self.reference_spin.valueChanged.connect(
             lambda number: self.reference_picked.emit(probe_index(number))
         )
