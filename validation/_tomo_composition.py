@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from insitu_tem.analysis.tomo.alignment import apply_alignment
+from insitu_tem.analysis.tomo.alignment_result import apply_alignment
 from insitu_tem.analysis.tomo.composition import composition_from_projections
 from insitu_tem.samples.tomo import projection
 

@@ -51,7 +51,8 @@ from pathlib import Path
 
 import numpy as np
 
-from insitu_tem.analysis.tomo.alignment import align_tilt_series, apply_alignment
+from insitu_tem.analysis.tomo.alignment import align_tilt_series
+from insitu_tem.analysis.tomo.alignment_result import apply_alignment
 from insitu_tem.analysis.tomo.axis_direction import estimate_axis_direction
 from insitu_tem.analysis.tomo.geometry import gauge_shifts
 from insitu_tem.analysis.tomo.measure import measure_wire

@@ -146,7 +146,7 @@ def test_export_view_tomo_from_a_saved_project(tomo_run, tmp_path, capsys):
     from insitu_tem.core.project import save_session
     from insitu_tem.core.session import Session
     from insitu_tem.io.tomo_files import write_project_volumes
-    from insitu_tem.analysis.tomo.alignment import Alignment
+    from insitu_tem.analysis.tomo.alignment_result import Alignment
     from insitu_tem.workflows.tomo_results import (
         ALIGNMENT,
         SEGMENTATION,

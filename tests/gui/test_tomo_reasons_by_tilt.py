@@ -7,7 +7,7 @@ direction was not found, not the alignment's other reasons (the status line says
 import numpy as np
 from PySide6.QtCore import Qt
 
-from insitu_tem.analysis.tomo.alignment import Alignment
+from insitu_tem.analysis.tomo.alignment_result import Alignment
 from insitu_tem.gui.panels.tomo.axis_control import reason_text
 from insitu_tem.samples.tomo import Phantom, make_series
 from tests.cli.test_tomo_bad_input import write_mrc

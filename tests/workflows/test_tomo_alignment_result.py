@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from insitu_tem.analysis.tomo.alignment import Alignment
+from insitu_tem.analysis.tomo.alignment_result import Alignment
 from insitu_tem.workflows.tomo_results import alignment_from_result, alignment_result
 
 

@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from insitu_tem.analysis.tomo.alignment import Alignment, apply_alignment
+from insitu_tem.analysis.tomo.alignment_result import Alignment, apply_alignment
 from insitu_tem.analysis.tomo.reconstruct import DEFAULT_SMOOTH_PX, Reconstruction, reconstruct
 
 WORKING_COPIES = 4

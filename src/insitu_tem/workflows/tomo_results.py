@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from insitu_tem.analysis.tomo.alignment import Alignment
+from insitu_tem.analysis.tomo.alignment_result import Alignment
 from insitu_tem.analysis.tomo.composition import composition_from_projections
 from insitu_tem.analysis.tomo.label_sigma import composition_sigma_per_label
 from insitu_tem.analysis.tomo.measure import WireMeasurement, composition_per_label, measure_wire

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from insitu_tem.analysis.tomo.alignment import align_tilt_series, apply_alignment
+from insitu_tem.analysis.tomo.alignment import align_tilt_series
+from insitu_tem.analysis.tomo.alignment_result import apply_alignment
 from insitu_tem.analysis.tomo.geometry import gauge_shifts, to_axis_frame
 from insitu_tem.samples.tomo import Phantom, make_series
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from insitu_tem.analysis.tomo.alignment import Alignment, align_tilt_series, apply_alignment
+from insitu_tem.analysis.tomo.alignment import align_tilt_series
+from insitu_tem.analysis.tomo.alignment_result import Alignment, apply_alignment
 from insitu_tem.gui.panels.tomo import history, jobs
 from insitu_tem.gui.panels.tomo.axis_control import (
     axis_text,

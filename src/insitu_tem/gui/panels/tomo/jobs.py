@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 
-from insitu_tem.analysis.tomo.alignment import Alignment
+from insitu_tem.analysis.tomo.alignment_result import Alignment
 from insitu_tem.core.model import DataError
 from insitu_tem.io.readers.tilt_checks import named, same_tilts
 from insitu_tem.io.readers.tilt_series import SPECTRUM_MARGIN_EV, TiltSeries, load_tilt_series
