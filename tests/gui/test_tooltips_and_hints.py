@@ -26,7 +26,7 @@ def test_every_spin_box_and_button_says_what_it_sets(window):
         if not widget.toolTip()
     ]
     assert missing == []
-    known_d = window.panels["nbd"].known_d
+    known_d = window.panels["nbd"].controls.known_d
     assert (
         "Å" in known_d.toolTip() and "pixels" in window.panels["movie"].front.width_spin.toolTip()
     )
@@ -36,7 +36,7 @@ def test_every_spin_box_and_button_says_what_it_sets(window):
 
 def test_hovering_a_control_explains_it_in_the_status_bar(qtbot, window):
     window.docks["nbd"].raise_()
-    known_d = window.panels["nbd"].known_d
+    known_d = window.panels["nbd"].controls.known_d
     hover(known_d)
     assert window.statusBar().currentMessage() == known_d.toolTip()
     assert "Known spacing of the strongest ring, Å" in window.statusBar().currentMessage()
