@@ -46,9 +46,9 @@ UNDOABLE_PARAMETERS = {
     "Change black level": ("movie", "contrast.low"),
     "Change white level": ("movie", "contrast.high"),
     "Change reference phase": ("hrtem", "controls.phase"),
-    "Change NBD display": ("nbd", "display"),
-    "Change NBD gamma": ("nbd", "gamma"),
-    "Change known ring d": ("nbd", "known_d"),
+    "Change NBD display": ("nbd", "controls.display"),
+    "Change NBD gamma": ("nbd", "controls.gamma"),
+    "Change known ring d": ("nbd", "controls.known_d"),
 }
 """Panel parameters whose user edits are undo steps (EELS and NBD track their own)."""
 
