@@ -7,6 +7,8 @@ request for the region being measured or shown, with the same settings, submits 
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -15,6 +17,7 @@ from insitu_tem.analysis.crystal.phases import load_library
 from insitu_tem.analysis.hrtem.crystallinity import crystallinity_map
 from insitu_tem.analysis.hrtem.fft_lattice import Spot, spot_near
 from insitu_tem.analysis.hrtem.fft_spectrum import power_spectrum
+from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem_filter
 from insitu_tem.analysis.hrtem.lattice_fit import with_spot_sigmas
 from insitu_tem.analysis.hrtem.lattice_calibration import (
     LatticeCalibration,
@@ -234,12 +237,42 @@ class FftController(QObject):
         self.picked = []
         self.picks_changed.emit()
 
+    def calibration_lines(self, *, unresolved: bool) -> list[str]:
+        """The shown measurement's warnings, the check against the reference when it disagrees
+        and the fit on all its reflections (``unresolved``: the sampling cannot hold the
+        lattice, which the panel says instead of the warnings of a lattice fit that failed)."""
+        lattice, warnings = self.shown.fit, self.shown.value["warnings"]
+        if unresolved and not lattice.ok:
+            warnings = []
+        said = "" if lattice.ok else lattice.reason  # on the lattice line already
+        lines = [w for w in warnings if "calibration disagrees" not in w and w != said]
+        if self.calibration is not None and not self.calibration.agrees:
+            lines.append(self.calibration.message)
+        if self.lattice_calibration is not None:
+            lines.append(self.lattice_calibration.message)
+        return lines
+
     def _checked(self, check: CalibrationCheck) -> None:
         self.calibration = check
         self.calibration_changed.emit()
 
     # -------------------------------------------------------------- filter, crystallinity
-    def request_filter(self, work, mode: str) -> None:
+    def request_filter(self, mode: str) -> None:
+        """Filter the measured region as ``mode`` (``"ROI"`` as recorded, ``"ABSF"``/``"Wiener"``,
+        or ``"Bragg"`` on the picked spots, else the four strongest), the result in
+        :attr:`filtered`; the region as recorded at once when there is nothing to filter."""
+        if self.region is None:
+            return
+        crop = self.region.crop
+        spots = self.picked or (list(self.shown.spots[:4]) if self.shown else [])
+        if mode == "ROI" or (mode == "Bragg" and not spots):
+            self.filtered.emit(FilteredImage(crop, "roi", 1.0))
+            return
+        if mode == "Bragg":
+            positions = [(s.row_px, s.col_px) for s in spots]
+            work = partial(bragg_filter, crop, positions)
+        else:
+            work = partial(hrtem_filter, crop, method=mode.lower())
         self.tasks.submit(
             work, key="fft-filter", on_result=self.filtered.emit, description=f"{mode} filter"
         )

@@ -13,7 +13,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from insitu_tem.analysis.crystal.phases import load_library
-from insitu_tem.analysis.hrtem.filters import FilteredImage, bragg_filter, hrtem_filter
+from insitu_tem.analysis.hrtem.filters import FilteredImage
 from insitu_tem.analysis.hrtem.lattice_series import LatticeSeries
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
@@ -80,8 +80,8 @@ class FftPanel(QWidget):
         self.controls = FftControls(list(load_library()))
         self.table = FftSpotTable()
         self.series_plot = FftSeriesPlot()
-        self.readout, self.lattice_label, self.candidates_label = (TextLine() for _ in range(3))
-        self.warning_label = TextLine()
+        labels = (TextLine() for _ in range(4))
+        self.readout, self.lattice_label, self.candidates_label, self.warning_label = labels
         self.warning_label.setStyleSheet("color: #d04040")
         for label in self._labels():
             label.setWordWrap(True)
@@ -91,13 +91,8 @@ class FftPanel(QWidget):
         self._connect()
 
     def _labels(self) -> tuple[QLabel, ...]:
-        return (
-            self.readout,
-            self.lattice_label,
-            self.candidates_label,
-            self.crystal.label,
-            self.warning_label,
-        )
+        labels = (self.readout, self.lattice_label, self.candidates_label, self.crystal.label)
+        return (*labels, self.warning_label)
 
     def _build(self) -> None:
         self.views = views = QSplitter(Qt.Orientation.Horizontal)
@@ -319,23 +314,10 @@ class FftPanel(QWidget):
             )
         )
 
-    # --------------------------------------------------------------------- filters
+    # -------------------------------------------------------- filter, crystallinity
     def request_filter(self, *_args) -> None:
-        """Show the region as chosen: as recorded, ABSF/Wiener filtered, or Bragg-filtered on the
-        picked spots (else the four strongest)."""
-        region = self.jobs.region
-        if region is None:
-            return
-        crop, mode = region.crop, self.controls.filter.currentText()
-        spots = self.jobs.picked or (list(self.jobs.shown.spots[:4]) if self.jobs.shown else [])
-        if mode == "ROI" or (mode == "Bragg" and not spots):
-            self._show_filtered(FilteredImage(crop, "roi", 1.0))
-            return
-        if mode == "Bragg":
-            positions = [(s.row_px, s.col_px) for s in spots]
-            self.jobs.request_filter(lambda: bragg_filter(crop, positions), mode)
-        else:
-            self.jobs.request_filter(lambda: hrtem_filter(crop, method=mode.lower()), mode)
+        """Show the region as recorded or filtered (:meth:`.FftController.request_filter`)."""
+        self.jobs.request_filter(self.controls.filter.currentText())
 
     def _show_filtered(self, result: FilteredImage) -> None:
         row, col = self.dataset.signal_axes
@@ -347,7 +329,6 @@ class FftPanel(QWidget):
             ),
         )
 
-    # --------------------------------------------------------------- crystallinity
     def request_crystallinity(self) -> None:
         """Sliding-window crystallinity of the current frame (off the GUI thread)."""
         if self.dataset is None:
@@ -363,22 +344,12 @@ class FftPanel(QWidget):
     # ----------------------------------------------------------------- calibration
     def _show_calibration(self) -> None:
         """Warnings, the check against the reference and the fit on all its reflections."""
-        if self.jobs.shown is None:
-            return
-        check, fit = self.jobs.calibration, self.jobs.lattice_calibration
-        lattice, warnings = self.jobs.shown.fit, self.jobs.shown.value["warnings"]
-        if self.unresolved and not lattice.ok:
-            warnings = []  # they read lattice spacings the sampling cannot hold: the note says so
-        said = "" if lattice.ok else lattice.reason  # on the lattice line already
-        lines = [w for w in warnings if "calibration disagrees" not in w and w != said]
-        if check is not None and not check.agrees:
-            lines.append(check.message)
-        if fit is not None:
-            lines.append(fit.message)
-        self.warning_label.setText("\n".join(lines))
-        self.controls.apply_button.setEnabled(
-            self.jobs.correction() is not None and self._role() is not None
-        )
+        if self.jobs.shown is not None:
+            lines = self.jobs.calibration_lines(unresolved=bool(self.unresolved))
+            self.warning_label.setText("\n".join(lines))
+            self.controls.apply_button.setEnabled(
+                self.jobs.correction() is not None and self._role() is not None
+            )
 
     def _role(self) -> str | None:
         same = (r for r in IMAGE_ROLES if self.state.dataset(r) is self.dataset)
