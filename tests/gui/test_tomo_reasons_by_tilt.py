@@ -7,8 +7,11 @@ direction was not found, not the alignment's other reasons (the status line says
 import numpy as np
 from PySide6.QtCore import Qt
 
+from insitu_tem.analysis.tomo.alignment import _matching_reasons
 from insitu_tem.analysis.tomo.alignment_result import Alignment
-from insitu_tem.gui.panels.tomo.axis_control import reason_text
+from insitu_tem.analysis.tomo.geometry import within_half_field
+from insitu_tem.analysis.tomo.neighbour_chain import unlike_reason
+from insitu_tem.gui.panels.tomo.axis_control import left_out_text, reason_text
 from insitu_tem.samples.tomo import Phantom, make_series
 from tests.cli.test_tomo_bad_input import write_mrc
 from tests.cli.test_tomo_noise_declined import NOISE_TILTS, noise
@@ -35,8 +38,8 @@ def test_a_frame_of_noise_is_named_by_its_tilt_and_left_out(qtbot, tomo_panel, t
     alignment = open_and_align(qtbot, tomo_panel, path, auto_axis=False)
     assert alignment.ok and alignment.left_out_projections == (K,)
     shown = tomo_panel.info.text()
-    assert f"the projections at {tilts[K]:+.1f}° share far less structure" in shown
-    assert "Left out of the reconstruction" in shown and "projections [" not in shown
+    assert f"the projection at {tilts[K]:+.1f}° shares far less structure" in shown
+    assert "Left out of the reconstruction — check it" in shown and "projections [" not in shown
 
 
 def test_the_axis_label_gives_only_the_directions_reason(qtbot, tomo_panel, tmp_path):
@@ -71,6 +74,49 @@ def test_every_reason_names_its_projections_by_tilt():
     )
     text = reason_text(alignment)
     assert "moved the projections at -45.0°, -30.0° by more than" in text
-    assert "the projections at +15.0° are not constrained" in text
-    assert "the shifts of the projections at +60.0° reach 40 px" in text
+    assert "the projection at +15.0° is not constrained" in text
+    assert "the shift of the projection at +60.0° reaches 40 px" in text
     assert "projections [" not in text
+
+
+def one_projection_each(tilts):
+    shifts = np.zeros((len(tilts), 2))
+    shifts[8] = 40.0
+    unshifted = within_half_field(shifts, np.ones_like(shifts), (64, 64))[3]
+    reasons = [unlike_reason(np.array([3])), *_matching_reasons((1, 2), (5,)), unshifted]
+    return Alignment(
+        tilts,
+        np.zeros((len(tilts), 2)),
+        *(0.0,) * 5,
+        np.ones(len(tilts)),
+        "auto",
+        ok=False,
+        reason="; ".join(reasons),
+        unlike_projections=(3,),
+        stopped_projections=(1, 2),
+        unconstrained_projections=(5,),
+        unshifted_projections=(8,),
+        left_out_projections=(6,),
+    )
+
+
+def test_one_projection_is_named_in_the_singular():
+    """The analysis words every list of projections in the plural ("projections [5] are not
+    constrained"); the panel says "the projection at +15.0° is" for one, and keeps the plural for
+    two."""
+    alignment = one_projection_each(np.linspace(-60, 60, 9))
+    text = reason_text(alignment)
+    assert "the projection at -15.0° shares no more structure with its neighbouring" in text
+    assert "(its correlation peak is at or below" in text
+    assert "nothing to align on — check it" in text
+    assert "moved the projections at -45.0°, -30.0° by more than" in text
+    assert (
+        "the projection at +15.0° is not constrained along the tilt axis (its registration" in text
+    )
+    assert "its shift may be pixels off" in text
+    assert "the shift of the projection at +60.0° reaches 40 px" in text
+    assert "it is left unshifted — check it" in text
+    assert "projections [" not in text and "check them" not in text
+    left_out = left_out_text(alignment)
+    assert left_out.startswith("the projection at +30.0° shares far less structure")
+    assert left_out.endswith("Left out of the reconstruction — check it")

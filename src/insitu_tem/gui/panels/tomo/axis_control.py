@@ -41,20 +41,46 @@ def left_out_text(alignment) -> str:
     return _by_tilt(left_out_reason(left_out), alignment) if left_out else ""
 
 
+_ONE_PROJECTION = {
+    "unlike_projections": (
+        ("{} share no more structure with their", "{} shares no more structure with its"),
+        ("(their correlation peaks are", "(its correlation peak is"),
+        ("nothing to align on — check them", "nothing to align on — check it"),
+    ),
+    "stopped_projections": (),
+    "unconstrained_projections": (
+        ("{} are not constrained", "{} is not constrained"),
+        ("(their registration cost", "(its registration cost"),
+        ("their shifts may be pixels off", "its shift may be pixels off"),
+    ),
+    "unshifted_projections": (
+        ("the shifts of {} reach", "the shift of {} reaches"),
+        ("those projections are left unshifted — check them", "it is left unshifted — check it"),
+    ),
+    "left_out_projections": (
+        ("{} share far less structure", "{} shares far less structure"),
+        (
+            "Left out of the reconstruction — check them",
+            "Left out of the reconstruction — check it",
+        ),
+    ),
+}
+
+
 def _by_tilt(text: str, alignment) -> str:
     """``text`` with each list of projection indices the alignment holds as data (unlike,
-    stopped, unconstrained, unshifted, left out) named by their tilts."""
+    stopped, unconstrained, unshifted, left out) named by their tilts, in the singular for one
+    projection ("the projection at -22.5° shares ...")."""
     tilts = np.asarray(alignment.tilts_deg)
-    for indices in (
-        alignment.unlike_projections,
-        alignment.stopped_projections,
-        alignment.unconstrained_projections,
-        alignment.unshifted_projections,
-        alignment.left_out_projections,
-    ):
-        if indices:
-            named = f"the projections at {tilts_text(tilts[list(indices)])}"
-            text = text.replace(f"projections {list(indices)}", named)
+    for field, singular in _ONE_PROJECTION.items():
+        indices = list(getattr(alignment, field))
+        if not indices:
+            continue
+        one = len(indices) == 1
+        named = f"the projection{'' if one else 's'} at {tilts_text(tilts[indices])}"
+        text = text.replace(f"projections {indices}", named)
+        for many_words, one_words in singular if one else ():
+            text = text.replace(many_words.format(named), one_words.format(named))
     return text
 
 
