@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLabel
 
 from insitu_tem.gui.asker import DialogAsker, HeadlessAsker
 from insitu_tem.gui.widgets.signal_chooser import SignalChooser
@@ -94,6 +94,10 @@ def test_the_second_signal_chosen_with_the_keyboard_opens_in_eels_and_comes_back
         ["1", "low_loss", "spectrum", "600 channels", "−5 to 54.9 eV, 0.1 eV/channel", "EELS"],
     ]
     assert dialog.selected() == 0 and "two.emd" in dialog.windowTitle()
+    assert dialog.table.headerItem().text(0) == "--signal", "the number --signal takes, from 0"
+    assert "give --signal the number in the first column, counted from 0" in " ".join(
+        label.text() for label in dialog.findChildren(QLabel)
+    )
     qtbot.keyClick(dialog.table, Qt.Key.Key_Down)
     qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.state.dataset("eels") is not None, timeout=30000)
@@ -102,7 +106,9 @@ def test_the_second_signal_chosen_with_the_keyboard_opens_in_eels_and_comes_back
     panel = window.panels["eels"]
     assert len(panel.curve.getData()[0]) == 600 and panel.energy.offset == pytest.approx(-5.0)
     assert window.state.dataset("movie").source == str(movie_file)
-    assert "signal 1 of 2 (low_loss)" in window.statusBar().currentMessage()
+    assert "signal 2 of 2 (low_loss) opened — --signal 1 on the command line" in (
+        window.statusBar().currentMessage()
+    )
     assert window.state.session.source("eels").signal == 1
 
     project = tmp_path / "session.itproj"
@@ -140,7 +146,9 @@ def test_without_a_user_the_first_recorded_signal_opens(qtbot, window, wait_idle
     wait_idle(window)
     assert window.asker.questions == ["signal of two.emd"]
     assert window.state.dataset("movie").metadata["title"] == "haadf"
-    assert "signal 0 of 2 (haadf) opened" in window.statusBar().currentMessage()
+    assert "signal 1 of 2 (haadf) opened — --signal 0 on the command line" in (
+        window.statusBar().currentMessage()
+    )
 
 
 def test_an_image_and_its_fft_open_the_image_in_the_movie_panel(window, wait_idle, realdata):
@@ -152,7 +160,9 @@ def test_an_image_and_its_fft_open_the_image_in_the_movie_panel(window, wait_idl
     assert window.state.dataset("nbd") is None
     image = window.panels["movie"].dataset
     assert image.metadata["title"] == "HAADF" and image.axes[-1].units == "nm"
-    assert "signal 1 of 2 (HAADF) opened" in window.statusBar().currentMessage()
+    assert "signal 2 of 2 (HAADF) opened — --signal 1 on the command line" in (
+        window.statusBar().currentMessage()
+    )
 
 
 def test_the_user_can_still_open_the_fft(qtbot, asking, wait_idle, realdata):

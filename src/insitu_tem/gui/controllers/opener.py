@@ -135,9 +135,7 @@ class Opener(QObject):
         index = dataset.metadata.get("signal_index")
         several = len(dataset.signals) > 1 and not any("signals (" in note for note in notes)
         if several and announce:
-            notes.insert(
-                0, f"signal {index} of {len(dataset.signals)} ({dataset.signals[index]}) opened"
-            )
+            notes.insert(0, opened_text(index, dataset.signals))
         if notes:
             self.noted.emit(f"{path.name}: {'; '.join(notes)}")
         if remember:
@@ -152,6 +150,16 @@ class Opener(QObject):
             self.reporter.report(f"{path.name}: {error}")
         else:
             self.reporter.report_exception(error, context=path.name)
+
+
+def opened_text(index: int, titles) -> str:
+    """What the status bar says when one signal of a multi-signal file opens, counted from 1 as
+    the GUI counts frames and probes, with the command line's 0-based ``--signal`` beside it:
+    "signal 2 of 2 (HAADF) opened — --signal 1 on the command line"."""
+    return (
+        f"signal {index + 1} of {len(titles)} ({titles[index]}) opened — --signal {index} on the "
+        "command line"
+    )
 
 
 def both_opened_text(

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 from insitu_tem.core.model import Axis
 from insitu_tem.io.load import SignalSummary
 
-COLUMNS = ("#", "Signal", "Kind", "Size", "Calibration", "Opens in")
+SIGNAL_OPTION_TIP = "What to give --signal on the command line: signals count from 0 there"
+COLUMNS = ("--signal", "Signal", "Kind", "Size", "Calibration", "Opens in")
 
 
 def _number(value: float) -> str:
@@ -148,12 +149,13 @@ class SignalChooser(QDialog):
         self.setWindowTitle(f"Open which signal? — {name}")
         self.summaries = tuple(summaries)
         question = QLabel(
-            f"{name} holds {len(self.summaries)} signals. Choose the one to open "
-            f"(from the command line: --signal N)."
+            f"{name} holds {len(self.summaries)} signals. Choose the one to open (on the "
+            "command line, give --signal the number in the first column, counted from 0)."
         )
         question.setWordWrap(True)
         self.table = QTreeWidget()
         self.table.setHeaderLabels(COLUMNS)
+        self.table.headerItem().setToolTip(0, SIGNAL_OPTION_TIP)
         self.table.setRootIsDecorated(False)
         self.table.setUniformRowHeights(True)
         self.table.setAlternatingRowColors(True)
