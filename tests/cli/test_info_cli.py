@@ -106,7 +106,7 @@ def test_text_output_is_readable_and_shows_every_warning_in_full(realdata, capsy
     too long for one line is written whole, one a line, not cut before it says what to do."""
     assert main(["info", str(realdata("FFTComplexEven.emd"))]) == 0
     out = capsys.readouterr().out
-    assert "\\u" not in out and "showing 0 — choose another with --signal N" in out
+    assert "\\u" not in out and "showing 1: HAADF, the first recorded" in out
     long = [f"file holds 30 signals ({', '.join(f'{i}: EDS' for i in range(30))}); choose one"]
     assert _text_lines("warnings", long) == ["warnings:", f"  - {long[0]}"]
     assert _text_lines("lines", ["a\nb"]) == ['lines: ["a\\nb"]']

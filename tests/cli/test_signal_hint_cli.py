@@ -14,7 +14,7 @@ def error_line(capsys, *argv):
 
 
 def test_a_command_names_the_signals_it_can_open(capsys, realdata):
-    line = error_line(capsys, "lattice", realdata("FFTComplexEven.emd"))
+    line = error_line(capsys, "lattice", realdata("FFTComplexEven.emd"), "--signal", "0")
     assert line.endswith(
         "is a pattern, but `lattice` needs an image or movie; open signal 1 of this file "
         "instead (--signal N)"

@@ -88,8 +88,10 @@ def test_multi_signal_velox_file_lists_and_picks_signals(realdata):
     path = realdata("FFTComplexEven.emd")
     assert list_signals(path) == ["0: Half FFT", "1: HAADF"]
     default = load(path)
-    assert default.kind == "pattern" and np.iscomplexobj(default.array)
+    assert default.kind == "image" and default.metadata["signal_index"] == 1
     assert any("--signal" in w for w in default.warnings)
+    fft = load(path, signal=0)
+    assert fft.kind == "pattern" and np.iscomplexobj(fft.array)
     haadf = load(path, signal=1)
     assert haadf.kind == "image" and haadf.shape == (128, 128)
     assert haadf.axes[0].units == "nm" and haadf.axes[0].scale == pytest.approx(27.1153, rel=1e-4)

@@ -1,8 +1,14 @@
-"""Which signal of a multi-signal file opens first: a recorded one before one computed from it
-(complex values: an FFT, an exit wave), else the file's first."""
+"""Which signal of a multi-signal file opens first, in the window and on the command line alike:
+a recorded one before one computed from it (complex values: an FFT, an exit wave), else the
+file's first."""
 
+import dask.array as da
+import numpy as np
+
+import insitu_tem.io.load as load_module
 from insitu_tem.core.model import Axis
-from insitu_tem.io.load import SignalSummary, load_or_list, preferred_signal
+from insitu_tem.io.load import SignalSummary, load, load_or_list, preferred_signal
+from insitu_tem.io.readers.raw import RawAxis, RawSignal
 
 IMAGE = (Axis("y", 8, 1.0, 0.0, "nm"), Axis("x", 8, 1.0, 0.0, "nm"))
 PATTERN = (Axis("ky", 8, 0.1, 0.0, "1/nm"), Axis("kx", 5, 0.1, 0.0, "1/nm"))
@@ -24,3 +30,41 @@ def test_recorded_signals_keep_the_file_order():
     assert preferred_signal([computed, summary(1, "image", IMAGE)]) == 1
     broken = summary(1, "", IMAGE, problem="cannot be read")
     assert preferred_signal([computed, broken]) == 0
+
+
+def test_the_command_line_opens_what_the_window_opens(realdata):
+    """Without --signal, ``load`` (every command) opens the signal the window opens, the HAADF
+    image of FFTComplexEven.emd (before: its half FFT, signal 0), says which and how to pick
+    another, and reads nothing more: a lazy load stays lazy."""
+    path = realdata("FFTComplexEven.emd")
+    dataset = load(path)
+    assert dataset.metadata["signal_index"] == preferred_signal(load_or_list(path)) == 1
+    assert dataset.kind == "image" and dataset.metadata["title"] == "HAADF"
+    assert "showing 1: HAADF, the first recorded signal that opens" in dataset.warnings[0]
+    assert dataset.warnings[0].endswith("choose another with --signal N")
+    assert isinstance(load(path, lazy=True).array, da.Array)
+    assert load(path, signal=0).kind == "pattern"
+
+
+def test_a_signal_that_cannot_be_opened_is_passed_over(monkeypatch):
+    """The command line passes over what the chooser shows greyed out (an empty signal), and the
+    complex-valued FFT, as the window does; the first signal is named when it opens."""
+    raw = {
+        "fft": RawSignal(np.ones((8, 5), complex), (RawAxis("ky", 8), RawAxis("kx", 5)), "FFT"),
+        "empty": RawSignal(np.ones((0, 8)), (RawAxis("y", 0), RawAxis("x", 8)), "empty"),
+        "image": RawSignal(np.ones((8, 8)), (RawAxis("y", 8), RawAxis("x", 8)), "image"),
+    }
+    for order, expected in ((("fft", "empty", "image"), 2), (("image", "fft"), 0)):
+        signals = [raw[name] for name in order]
+        monkeypatch.setattr(load_module, "read_signals", lambda *a, **k: (signals, False))
+        dataset = load("x.emd")
+        assert dataset.metadata["signal_index"] == preferred_signal(load_or_list("x.emd"))
+        assert dataset.metadata["signal_index"] == expected
+        assert f"showing {expected}: {order[expected]}" in dataset.warnings[0]
+
+
+def test_a_kind_named_keeps_the_file_order(realdata):
+    """``--kind pattern`` names what the data are: the half FFT (signal 0) opens as before, not
+    the HAADF image forced into a pattern."""
+    dataset = load(realdata("FFTComplexEven.emd"), kind="pattern")
+    assert dataset.metadata["signal_index"] == 0 and np.iscomplexobj(dataset.array)

@@ -198,8 +198,11 @@ def load(
     path : str or PathLike
         File (or folder of numbered TIFF frames).
     signal : int, optional
-        Index of the signal in a multi-signal file (default 0, with a warning
-        listing the others).
+        Index of the signal in a multi-signal file; default the one the window opens
+        (:func:`preferred_signal`: the first that can be opened, a complex-valued one only when
+        nothing else can), with a warning listing the others; with ``kind``, the first that
+        opens as that kind. Choosing reads no data: only the dtypes, and a signal that cannot be
+        opened is passed over.
     lazy : bool, optional
         True for a dask array, False to read into memory; default: lazy when the
         decoded data (from the header) exceed 512 MB.
@@ -225,25 +228,60 @@ def load(
 def _dataset(
     signals: list[RawSignal], path: str | os.PathLike, *, signal: int | None, kind: str | None
 ) -> Dataset:
-    index = 0 if signal is None else int(signal)
+    if signal is not None or len(signals) == 1:
+        return _build(signals, path, 0 if signal is None else int(signal), kind=kind, notes=[])
+    ranked = sorted(
+        range(len(signals)), key=lambda i: kind is None and signals[i].array.dtype.kind == "c"
+    )
+    errors = []
+    for index in ranked:
+        try:
+            note = _choice_note(signals, index, kind=kind)
+            return _build(signals, path, index, kind=kind, notes=[note])
+        except DataError as error:
+            errors.append(error)
+    raise errors[0]
+
+
+def _choice_note(signals: list[RawSignal], index: int, *, kind: str | None) -> str:
+    """The warning of a multi-signal file opened without ``--signal``: every signal, the one
+    opened (:func:`preferred_signal`'s choice, or the first to open as ``kind``) and how to open
+    another."""
+    listed = ", ".join(f"{i}: {s.title}" for i, s in enumerate(signals))
+    if index == 0:
+        why = ""
+    elif kind is None:
+        why = ", the first recorded signal that opens (a complex-valued one, an FFT, is computed)"
+    else:
+        why = f", the first that opens as a {kind}"
+    return (
+        f"file holds {len(signals)} signals ({listed}); showing {index}: {signals[index].title}"
+        f"{why} — choose another with --signal N"
+    )
+
+
+def _build(
+    signals: list[RawSignal],
+    path: str | os.PathLike,
+    index: int,
+    *,
+    kind: str | None,
+    notes: list[str],
+) -> Dataset:
     if not 0 <= index < len(signals):
         titles = ", ".join(f"{i}: {s.title}" for i, s in enumerate(signals))
         raise DataError(
             f"has no signal {index}; it holds {len(signals)} ({titles}) — choose with --signal N"
         )
-    titles = tuple(s.title for s in signals)
-    notes = []
-    if signal is None and len(signals) > 1:
-        notes.append(
-            f"file holds {len(signals)} signals "
-            f"({', '.join(f'{i}: {t}' for i, t in enumerate(titles))}); showing 0 — choose another "
-            "with --signal N"
-        )
     signals[index].metadata["signal_index"] = index
-    notes += signals[index].metadata.pop("load_notes", [])
+    notes = notes + signals[index].metadata.get("load_notes", [])
     try:
         return build_dataset(
-            signals[index], source=str(Path(path)), signals=titles, notes=notes, kind=kind
+            signals[index],
+            source=str(Path(path)),
+            signals=tuple(s.title for s in signals),
+            notes=notes,
+            kind=kind,
         )
     except DataError as error:
         error.filename = str(path)
