@@ -229,35 +229,38 @@ def _threshold(trials: float) -> float:
 
 def _residuals(k, power, sigma, optics, basis, grid, away) -> np.ndarray:
     """χ² of the model at each (astigmatism, amplitude contrast) of ``_nuisances()`` (rows) and
-    defocus (columns) of ``grid``: least squares by the normal equations of all defoci at once
+    defocus (columns) of ``grid``: least squares by the normal equations of all of them at once
     (the columns scaled to unit norm), the transfer of :func:`transfer` with cos(2χ + 2φ)
-    expanded in φ and shaped by :func:`_shaped` (``away``: the bins away from the ring)."""
+    expanded in φ and shaped by :func:`_shaped` (``away``: the bins away from the ring). One
+    product over every (nuisance, defocus): small products each, on a multi-threaded BLAS,
+    spent more time in its threads' hand-over than in the arithmetic."""
     weight, target = 1.0 / (sigma * power), 1.0 / sigma
     columns = basis * weight[:, None]
     pairs = (columns[:, :, None] * columns[:, None, :]).reshape(k.size, -1)
-    m = basis.shape[1]
+    m, nuisances = basis.shape[1], _nuisances()
     phase = 2 * _phase(k[None, :], grid[:, None], optics, 0.0)
     blur = _blur(k[None, :], grid[:, None], optics, k[1] - k[0])
     cosine, sine = np.cos(phase) * blur, np.sin(phase) * blur
-    chi2 = []
-    for astigmatism, amplitude in _nuisances():
+    passed = np.empty((len(nuisances), grid.size, k.size))
+    for row, (astigmatism, amplitude) in enumerate(nuisances):
         damping = special.j0(math.pi * optics.wavelength_nm * astigmatism * k**2)
         offset = 2 * math.asin(amplitude)
         oscillation = cosine * math.cos(offset) - sine * math.sin(offset)
-        passed = _shaped(k, power, 0.5 - 0.5 * oscillation * damping, away)
-        normal = np.empty((grid.size, m + 1, m + 1))
-        normal[:, 0, 0] = weight @ weight
-        normal[:, 0, 1:] = normal[:, 1:, 0] = passed @ (columns * weight[:, None])
-        normal[:, 1:, 1:] = (passed**2 @ pairs).reshape(grid.size, m, m)
-        projected = np.column_stack(
-            [np.full(grid.size, weight @ target), passed @ (columns * target[:, None])]
-        )
-        scale = 1.0 / np.sqrt(np.einsum("gii->gi", normal))
-        solved = np.linalg.solve(
-            normal * scale[:, :, None] * scale[:, None, :], (projected * scale)[:, :, None]
-        )[:, :, 0]
-        chi2.append(target @ target - np.einsum("gi,gi->g", solved, projected * scale))
-    return np.array(chi2)
+        passed[row] = 0.5 - 0.5 * oscillation * damping
+    passed = _shaped(k, power, passed.reshape(-1, k.size), away)
+    normal = np.empty((passed.shape[0], m + 1, m + 1))
+    normal[:, 0, 0] = weight @ weight
+    normal[:, 0, 1:] = normal[:, 1:, 0] = passed @ (columns * weight[:, None])
+    normal[:, 1:, 1:] = (passed**2 @ pairs).reshape(-1, m, m)
+    projected = np.column_stack(
+        [np.full(passed.shape[0], weight @ target), passed @ (columns * target[:, None])]
+    )
+    scale = 1.0 / np.sqrt(np.einsum("gii->gi", normal))
+    solved = np.linalg.solve(
+        normal * scale[:, :, None] * scale[:, None, :], (projected * scale)[:, :, None]
+    )[:, :, 0]
+    chi2 = target @ target - np.einsum("gi,gi->g", solved, projected * scale)
+    return chi2.reshape(len(nuisances), grid.size)
 
 
 def _nuisances() -> list[tuple[float, float]]:
