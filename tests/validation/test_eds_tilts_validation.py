@@ -92,3 +92,15 @@ def test_the_real_sums_have_their_strong_lines_clear_and_the_family_runs_on_them
 def test_without_the_real_data_the_family_returns_no_row(monkeypatch, tmp_path):
     monkeypatch.setattr(eds_tilts, "realdata_folder", lambda: tmp_path)
     assert eds_tilts.run(fast=True) == []
+
+
+def test_the_real_tilt_at_minus_40_degrees_keeps_its_magnesium():
+    """At −40° the selection swapped Mg Kα (11 σ) for Tb Mα and then dropped Tb, every round,
+    and ended without Mg: Mg "ambiguous", its peak left to the continuum (main until session
+    38b)."""
+    path = eds_tilts.realdata_folder() / "edstomo_idp" / "-40.bcf"
+    if not path.is_file():
+        pytest.skip(f"real data not found at {path}")
+    status, counts, sigma = eds_tilts.identify_tilt(path)["findings"]["Mg"]
+    assert status == "present"
+    assert counts > 10 * sigma
