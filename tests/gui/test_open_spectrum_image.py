@@ -10,7 +10,7 @@ import pytest
 from insitu_tem.core.model import Axis, Dataset
 from insitu_tem.gui.controllers import opener
 from insitu_tem.gui.widgets.signal_chooser import SignalChooser
-from insitu_tem.io.load import SignalSummary
+from insitu_tem.io.signal_summaries import SignalSummary
 from tests.gui.test_signal_chooser import ChooserAsker, chooser_of, two_signal_emd
 from tests.gui.test_window_layout_and_keys import shown_docks
 from tests.gui.user_actions import reopen, save_with_ctrl_s

@@ -6,8 +6,10 @@ import dask.array as da
 import numpy as np
 
 import insitu_tem.io.load as load_module
+import insitu_tem.io.signal_summaries as summaries_module
 from insitu_tem.core.model import Axis
-from insitu_tem.io.load import SignalSummary, load, load_or_list, preferred_signal
+from insitu_tem.io.load import load
+from insitu_tem.io.signal_summaries import SignalSummary, load_or_list, preferred_signal
 from insitu_tem.io.readers.raw import RawAxis, RawSignal
 
 IMAGE = (Axis("y", 8, 1.0, 0.0, "nm"), Axis("x", 8, 1.0, 0.0, "nm"))
@@ -56,7 +58,8 @@ def test_a_signal_that_cannot_be_opened_is_passed_over(monkeypatch):
     }
     for order, expected in ((("fft", "empty", "image"), 2), (("image", "fft"), 0)):
         signals = [raw[name] for name in order]
-        monkeypatch.setattr(load_module, "read_signals", lambda *a, **k: (signals, False))
+        for module in (load_module, summaries_module):
+            monkeypatch.setattr(module, "read_signals", lambda *a, **k: (signals, False))
         dataset = load("x.emd")
         assert dataset.metadata["signal_index"] == preferred_signal(load_or_list("x.emd"))
         assert dataset.metadata["signal_index"] == expected

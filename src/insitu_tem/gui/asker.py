@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 if TYPE_CHECKING:
-    from insitu_tem.io.load import SignalSummary
+    from insitu_tem.io.signal_summaries import SignalSummary
 
 Choice = Literal["save", "discard", "cancel"]
 

@@ -15,10 +15,9 @@ ever replaces them, and never written. Anything unreadable raises
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-from insitu_tem.core.model import Axis, DataError, Dataset
+from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.io.readers.budget import decoded_size, plan_load
 from insitu_tem.io.kinds import build_dataset
 from insitu_tem.io.outputs import remember_input
@@ -199,9 +198,9 @@ def load(
         File (or folder of numbered TIFF frames).
     signal : int, optional
         Index of the signal in a multi-signal file; default the one the window opens
-        (:func:`preferred_signal`: the first that can be opened, a complex-valued one only when
-        nothing else can), with a warning listing the others; with ``kind``, the first that
-        opens as that kind. Choosing reads no data: only the dtypes, and a signal that cannot be
+        (:func:`.signal_summaries.preferred_signal`: the first that can be opened, a
+        complex-valued one only when nothing else can), with a warning listing the others; with
+        ``kind``, the first that opens as that kind. Choosing reads no data: only the dtypes, and a signal that cannot be
         opened is passed over.
     lazy : bool, optional
         True for a dask array, False to read into memory; default: lazy when the
@@ -222,12 +221,13 @@ def load(
         For missing, empty, unreadable or unsupported files and bad indices.
     """
     signals, _ = read_signals(path, lazy=lazy)
-    return _dataset(signals, path, signal=signal, kind=kind)
+    return dataset_of(signals, path, signal=signal, kind=kind)
 
 
-def _dataset(
+def dataset_of(
     signals: list[RawSignal], path: str | os.PathLike, *, signal: int | None, kind: str | None
 ) -> Dataset:
+    """The dataset :func:`load` gives of the file's ``signals`` (read by :func:`read_signals`)."""
     if signal is not None or len(signals) == 1:
         return _build(signals, path, 0 if signal is None else int(signal), kind=kind, notes=[])
     ranked = sorted(
@@ -245,8 +245,8 @@ def _dataset(
 
 def _choice_note(signals: list[RawSignal], index: int, *, kind: str | None) -> str:
     """The warning of a multi-signal file opened without ``--signal``: every signal, the one
-    opened (:func:`preferred_signal`'s choice, or the first to open as ``kind``) and how to open
-    another."""
+    opened (:func:`.signal_summaries.preferred_signal`'s choice, or the first to open as
+    ``kind``) and how to open another."""
     listed = ", ".join(f"{i}: {s.title}" for i, s in enumerate(signals))
     if index == 0:
         why = ""
@@ -286,128 +286,3 @@ def _build(
     except DataError as error:
         error.filename = str(path)
         raise
-
-
-@dataclass(frozen=True)
-class SignalSummary:
-    """One signal of a file, as a chooser lists it.
-
-    Attributes
-    ----------
-    index : int
-        Position in the file: ``load(path, signal=index)`` opens it.
-    title : str
-        The file's title for it.
-    kind : str
-        The :class:`Dataset` kind it opens as ("image", "movie", "spectrum_series", ...); "" when
-        it cannot be opened.
-    signal_type : str
-        The reader's tag ("EELS", "EDS_TEM", "diffraction", ...), "" when unknown.
-    axes : tuple of Axis
-        Calibrated axes (nm, 1/nm, eV, s or px), navigation first; the stored shape when it
-        cannot be opened (uncalibrated).
-    problem : str
-        Why it cannot be opened; "" when it can.
-    notes : tuple of str
-        What the reader noticed in it (complex data, no calibration, ...), as
-        :attr:`Dataset.warnings`.
-    detector : str
-        The detector that recorded it, when the file says (Velox: "UltraX3", "DF-S", ...).
-    complex_valued : bool
-        Whether its values are complex: computed from another signal (an FFT, an exit wave), as
-        detectors record real counts.
-    """
-
-    index: int
-    title: str
-    kind: str
-    signal_type: str
-    axes: tuple[Axis, ...]
-    problem: str = ""
-    notes: tuple[str, ...] = ()
-    detector: str = ""
-    complex_valued: bool = False
-
-
-def preferred_signal(summaries) -> int:
-    """The signal of a multi-signal file to open first (``summaries``: all of them, in file
-    order): the first recorded one that can be opened, a complex-valued signal (an FFT computed
-    from the image beside it) only when the file holds nothing else; the first when none can
-    be opened."""
-    openable = [s for s in summaries if s.kind and not s.problem] or list(summaries)
-    return min(openable, key=lambda s: s.complex_valued).index
-
-
-def _summary(index: int, raw: RawSignal, path: Path) -> SignalSummary:
-    detector = str(raw.metadata.get("detector", ""))
-    try:
-        dataset = build_dataset(raw, source=str(path))
-    except DataError as error:
-        axes = tuple(Axis(a.name, a.size) for a in raw.axes)
-        return SignalSummary(
-            index, raw.title, "", raw.signal_type, axes, str(error), detector=detector
-        )
-    return SignalSummary(
-        index,
-        raw.title,
-        dataset.kind,
-        raw.signal_type,
-        dataset.axes,
-        notes=dataset.warnings,
-        detector=detector,
-        complex_valued=dataset.array.dtype.kind == "c",
-    )
-
-
-def load_or_list(path: str | os.PathLike) -> Dataset | tuple[SignalSummary, ...]:
-    """What opening a file without naming a signal gives: its dataset when it holds one signal,
-    else a summary of each of its signals, for the user to choose one (``load(path, signal=i)``).
-
-    Raises
-    ------
-    DataError
-        As :func:`load`.
-    """
-    signals, _ = read_signals(path)
-    if len(signals) == 1:
-        return _dataset(signals, path, signal=None, kind=None)
-    return tuple(_summary(i, raw, Path(path)) for i, raw in enumerate(signals))
-
-
-def load_and_list(
-    path: str | os.PathLike,
-    *,
-    signal: int | None = None,
-    lazy: bool | None = None,
-    kind: str | None = None,
-) -> tuple[Dataset, tuple[SignalSummary, ...]]:
-    """:func:`load` one signal and summarise every signal of the file, reading it once.
-
-    Parameters are those of :func:`load`.
-
-    Returns
-    -------
-    dataset : Dataset
-        The signal ``load`` gives.
-    summaries : tuple of SignalSummary
-        One per signal of the file, in file order (one for a single-signal file).
-
-    Raises
-    ------
-    DataError
-        As :func:`load`.
-    """
-    signals, _ = read_signals(path, lazy=lazy)
-    dataset = _dataset(signals, path, signal=signal, kind=kind)
-    index = dataset.metadata.get("signal_index", 0)
-    opened = SignalSummary(
-        index,
-        signals[index].title,
-        dataset.kind,
-        signals[index].signal_type,
-        dataset.axes,
-        detector=str(signals[index].metadata.get("detector", "")),
-    )
-    return dataset, tuple(
-        opened if i == index else _summary(i, raw, Path(path)) for i, raw in enumerate(signals)
-    )

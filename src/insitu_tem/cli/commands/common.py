@@ -173,7 +173,7 @@ def load_input(args: argparse.Namespace, **kwargs: Any) -> Dataset:
 def load_input_and_list(args: argparse.Namespace, **kwargs: Any) -> tuple[Dataset, tuple]:
     """:func:`load_input` and a :class:`~insitu_tem.io.load.SignalSummary` of every signal of
     the file (one read)."""
-    from insitu_tem.io.load import load_and_list
+    from insitu_tem.io.signal_summaries import load_and_list
 
     _check_input_options(args)
     dataset, summaries = load_and_list(
@@ -218,7 +218,7 @@ def other_signals(dataset: Dataset, fits: Callable[[Any], bool]) -> str:
     if len(dataset.signals) < 2:
         return ""
     from insitu_tem.core.model import DataError
-    from insitu_tem.io.load import load_or_list
+    from insitu_tem.io.signal_summaries import load_or_list
 
     try:
         listed = load_or_list(dataset.source)

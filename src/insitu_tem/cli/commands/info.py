@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from insitu_tem.cli.commands.common import Progress, add_input_arguments, load_input_and_list
 
 if TYPE_CHECKING:
-    from insitu_tem.io.load import SignalSummary
+    from insitu_tem.io.signal_summaries import SignalSummary
 
 NAME = "info"
 HELP = "describe a file: kind, shape, dtype, calibrated axes, signals and warnings"

@@ -8,7 +8,8 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from insitu_tem.io.load import SignalSummary, load, load_or_list, preferred_signal
+from insitu_tem.io.load import load
+from insitu_tem.io.signal_summaries import SignalSummary, load_or_list, preferred_signal
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.gui.errors import ErrorReporter
 from insitu_tem.gui.controllers.session_bridge import ROLE_BY_KIND, SessionBridge

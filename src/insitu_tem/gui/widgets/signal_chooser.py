@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from insitu_tem.core.model import Axis
-from insitu_tem.io.load import SignalSummary
+from insitu_tem.io.signal_summaries import SignalSummary
 
 SIGNAL_OPTION_TIP = "What to give --signal on the command line: signals count from 0 there"
 COLUMNS = ("--signal", "Signal", "Kind", "Size", "Calibration", "Opens in")
