@@ -23,12 +23,8 @@ from insitu_tem.analysis.hrtem.lattice_matched import matched_spots
 from insitu_tem.analysis.hrtem.lattice_nodes import NODE_SNR, above_local_background, node_spots
 from insitu_tem.analysis.hrtem.lattice_phase import basis_checked
 from insitu_tem.analysis.hrtem.lattice_reference import ReferenceSpacing
-from insitu_tem.analysis.hrtem.lattice_ring import (
-    LatticeRing,
-    defocus_text,
-    find_ring,
-    ring_spacing_text,
-)
+from insitu_tem.analysis.hrtem.lattice_ring import LatticeRing, find_ring
+from insitu_tem.analysis.hrtem.ring_text import defocus_text, ring_spacing_text
 from insitu_tem.analysis.hrtem.thon_fit import Optics
 from insitu_tem.analysis.hrtem.lattice_determined import (
     determination_warning,
