@@ -3,6 +3,8 @@ numbers), in every widget, status line and exported figure title. A scan's rows 
 shown beside a probe number count from 1 too. The session, the workflows, the project and the
 CSV/JSON files keep the 0-based probe index (docs/formats.md)."""
 
+from insitu_tem.analysis.eds.spectrum_region import region_label
+
 FIRST_PROBE = 1
 """The number shown for probe index 0."""
 
@@ -25,14 +27,6 @@ def scan_place(row: int, col: int) -> str:
 def region_text(n_items: int, region: dict | None) -> str:
     """What the EDS spectrum shown sums, in words, numbered as shown: "the sum of 65536 spectra",
     "the spectrum at probe 13", "the sum of the 8×8 spectra of rows 5–12, columns 1–8"
-    (``region`` as :mod:`insitu_tem.analysis.eds.spectrum_region` reads it; ``n_items``
-    spectra in all)."""
-    if region is None:
-        return "the spectrum" if n_items == 1 else f"the sum of {n_items} spectra"
-    if "probe" in region:
-        return f"the spectrum at probe {probe_number(region['probe'])}"
-    row0, row1, col0, col1 = (int(v) for v in region["box"])
-    return (
-        f"the sum of the {row1 - row0}×{col1 - col0} spectra of rows "
-        f"{probe_number(row0)}–{row1}, columns {probe_number(col0)}–{col1}"
-    )
+    (:func:`insitu_tem.analysis.eds.spectrum_region.region_label`; ``n_items`` spectra in
+    all)."""
+    return region_label(n_items, region, first=FIRST_PROBE)

@@ -92,7 +92,13 @@ def prepare(
         counts = summed_spectrum(dataset, region)
         steps.check()
         beam = dataset.metadata.get("beam_energy_kV")
-        spectrum = (counts, energies_ev(dataset), beam, parameters, region_label(dataset, region))
+        spectrum = (
+            counts,
+            energies_ev(dataset),
+            beam,
+            parameters,
+            region_label(dataset.n_items, region),
+        )
         if identified is not None:
             value = {k: v for k, v in identified.items() if k != "composition"}
             lines = _lines_present(value, beam, progress=steps.progress)

@@ -40,14 +40,16 @@ def on_axis_ev(energy_ev: float, *, offset_ev: float = 0.0, gain: float = 0.0) -
     return energy_ev * (1.0 + gain) + offset_ev
 
 
-def region_label(dataset: Dataset, region: dict | None) -> str:
-    """What was summed, in words ("the sum of 65536 spectra", "probe 12", "the sum of the 8×8
-    spectra of rows 4–11, columns 0–7")."""
+def region_label(n_items: int, region: dict | None, *, first: int = 0) -> str:
+    """What was summed of ``n_items`` spectra, in words ("the sum of 65536 spectra", "the
+    spectrum at probe 12", "the sum of the 8×8 spectra of rows 4–11, columns 0–7"), probes, rows
+    and columns numbered from ``first`` (0: the files' indices, as the command line and JSON
+    give them; the GUI counts from 1)."""
     if region is None:
-        return "the spectrum" if dataset.n_items == 1 else f"the sum of {dataset.n_items} spectra"
+        return "the spectrum" if n_items == 1 else f"the sum of {n_items} spectra"
     if "probe" in region:
-        return f"the spectrum at probe {int(region['probe'])}"
-    row0, row1, col0, col1 = (int(v) for v in region["box"])
+        return f"the spectrum at probe {int(region['probe']) + first}"
+    row0, row1, col0, col1 = (int(v) + first for v in region["box"])
     return (
         f"the sum of the {row1 - row0}×{col1 - col0} spectra of rows {row0}–{row1 - 1}, "
         f"columns {col0}–{col1 - 1}"
