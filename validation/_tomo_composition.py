@@ -1,6 +1,7 @@
 """Tomography validation of the EDS composition per segmentation label: Si wt % of the core and
-the shell labels fitted on the aligned Si and O projections with the label interfaces placed on the HAADF
-projections (:func:`insitu_tem.analysis.tomo.composition.composition_from_projections`), against the
+the shell labels fitted on the aligned Si and O projections with the label interfaces placed on
+the HAADF projections
+(:func:`insitu_tem.analysis.tomo.composition.composition_from_projections`), against the
 phantom's and the stated 1σ (:mod:`validation.tomo` runs it on every phantom; the rows are
 built by :mod:`validation._tomo_labels`)."""
 

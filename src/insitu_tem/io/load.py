@@ -200,8 +200,8 @@ def load(
         Index of the signal in a multi-signal file; default the one the window opens
         (:func:`.signal_summaries.preferred_signal`: the first that can be opened, a
         complex-valued one only when nothing else can), with a warning listing the others; with
-        ``kind``, the first that opens as that kind. Choosing reads no data: only the dtypes, and a signal that cannot be
-        opened is passed over.
+        ``kind``, the first that opens as that kind. Choosing reads no data: only the dtypes,
+        and a signal that cannot be opened is passed over.
     lazy : bool, optional
         True for a dask array, False to read into memory; default: lazy when the
         decoded data (from the header) exceed 512 MB.

@@ -3,8 +3,9 @@
 Velox, EMD and HyperSpy files often hold several signals (an EELS spectrum image with its
 HAADF, EDS spectra and maps); the dialog lists them in a microscopist's words — title, kind,
 size, calibration and the panel that shows it — with the one to open first selected (a recorded
-signal before one computed from it, :func:`~insitu_tem.io.load.preferred_signal`). Enter (or a double click) opens the selection, Esc cancels and opens nothing. The title
-names the detector when the file does (Velox: six "EDS" spectra, one per UltraX detector).
+signal before one computed from it, :func:`~insitu_tem.io.signal_summaries.preferred_signal`).
+Enter (or a double click) opens the selection, Esc cancels and opens nothing. The title names
+the detector when the file does (Velox: six "EDS" spectra, one per UltraX detector).
 """
 
 from __future__ import annotations
