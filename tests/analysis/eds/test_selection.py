@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from insitu_tem.analysis.eds.fit import fit, make_problem
+from insitu_tem.analysis.eds.fit import fit
+from insitu_tem.analysis.eds.problem import make_problem
 from insitu_tem.analysis.eds.selection import select
 
 

@@ -36,7 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from insitu_tem.analysis.eds.families import Family, gaussian_counts, pretty
-from insitu_tem.analysis.eds.fit import ACROSS_FAMILY_RATIO, FamilyFit, Problem, fit, score
+from insitu_tem.analysis.eds.fit import ACROSS_FAMILY_RATIO, FamilyFit, fit, score
+from insitu_tem.analysis.eds.problem import Problem
 from insitu_tem.analysis.eds.lines import fwhm_ev
 
 WINDOW_FWHM = 1.2

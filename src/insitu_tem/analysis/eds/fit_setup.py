@@ -1,6 +1,6 @@
 """What every fit of one spectrum's identification shares (:mod:`.identify`): its counts and
 energy axis (corrected by a :class:`~insitu_tem.analysis.eds.calibration.Calibration`), the
-fitted channels and the families searched; the fit :class:`~insitu_tem.analysis.eds.fit.Problem`
+fitted channels and the families searched; the fit :class:`~insitu_tem.analysis.eds.problem.Problem`
 built from them at a given detector resolution."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from insitu_tem.analysis.eds.continuum import (
 )
 from insitu_tem.analysis.eds.dependents import escape_profiles
 from insitu_tem.analysis.eds.families import SHELLS, Family, line_profiles
-from insitu_tem.analysis.eds.fit import FamilyFit, Problem, make_problem
+from insitu_tem.analysis.eds.fit import FamilyFit
+from insitu_tem.analysis.eds.problem import Problem, make_problem
 from insitu_tem.analysis.eds.selection import screen
 
 NOISE_SIGMAS = 3.0

@@ -48,7 +48,8 @@ from insitu_tem.analysis.eds.calibration import NO_LINE, Calibration, measure_ca
 from insitu_tem.analysis.eds.decide import ElementFinding, decide
 from insitu_tem.analysis.eds.families import families_in_range
 from insitu_tem.analysis.eds.fit_setup import FitSetup
-from insitu_tem.analysis.eds.fit import FamilyFit, Problem, fit
+from insitu_tem.analysis.eds.fit import FamilyFit, fit
+from insitu_tem.analysis.eds.problem import Problem
 from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV, fwhm_ev
 from insitu_tem.analysis.eds.resolution import (
     HIGHEST_EV,

@@ -50,7 +50,8 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from insitu_tem.analysis.eds.families import Family, gaussian_counts, pretty
-from insitu_tem.analysis.eds.fit import FamilyFit, Problem
+from insitu_tem.analysis.eds.fit import FamilyFit
+from insitu_tem.analysis.eds.problem import Problem
 from insitu_tem.analysis.eds.lines import _mn_ka_ev, fwhm_ev
 
 WINDOW_FWHM = 1.5

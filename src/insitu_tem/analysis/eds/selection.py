@@ -31,7 +31,8 @@ from __future__ import annotations
 import numpy as np
 
 from insitu_tem.analysis.eds.families import Family
-from insitu_tem.analysis.eds.fit import FamilyFit, Problem, fit, score
+from insitu_tem.analysis.eds.fit import FamilyFit, fit, score
+from insitu_tem.analysis.eds.problem import Problem
 from insitu_tem.analysis.eds.lines import fwhm_ev
 
 SWAP_TRIALS = 3
