@@ -119,4 +119,5 @@ def test_one_projection_is_named_in_the_singular():
     assert "projections [" not in text and "check them" not in text
     left_out = left_out_text(alignment)
     assert left_out.startswith("the projection at +30.0° shares far less structure")
+    assert "than the neighbours share with their other neighbours" in left_out
     assert left_out.endswith("Left out of the reconstruction — check it")

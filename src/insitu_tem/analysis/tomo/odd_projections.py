@@ -94,7 +94,8 @@ def left_out_reason(odd) -> str:
     """What the command line says of the projections ``odd`` (:func:`odd_projections`)."""
     return (
         f"projections {list(odd)} share far less structure with both neighbouring tilts than "
-        "those share with theirs (beyond the chance spread of their correlations; "
+        "the neighbours share with their other neighbours (beyond the chance spread of the "
+        "correlations; "
         f"false alarm {_FALSE_ALARM:g} per series): a blank frame, noise or another object? "
         "Left out of the reconstruction — check them"
     )
