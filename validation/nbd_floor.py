@@ -4,7 +4,9 @@ A pattern's disks carry information about where they are through their own gradi
 expected electrons λ_x of every pixel x and ∂λ_x/∂s the change of the crystal's part of it as
 one disk moves by s (the diffuse rings and the direct beam do not move with the disk), the
 Fisher information of the disk's position is F = Σ_x ∇λ_x ∇λ_xᵀ / λ_x over the pixels nearer to
-that disk than to any other disk or the direct beam and within ``reach`` of it (Poisson counts;
+that disk than to any other disk or the direct beam, within ``reach`` of it and outside the direct
+beam's own window (``reach`` of its centre: the beam's edge, far brighter than any disk, moves with
+the descan and not with the lattice, and would be credited to a disk beside it; Poisson counts;
 a detector records a function of them, which carries no more information: Zamir 1998). Knowing
 the disk's shape, its scale and the background only adds information, so F⁻¹ bounds the
 covariance of any unbiased estimate of the disk's position (Cramér 1946), and F_i⁻¹ + F_ref⁻¹
@@ -47,7 +49,7 @@ def disk_information(expected, gradient, *, disks_rc, beam_rc, reach_px: float) 
     beam_rc : array_like
         The direct beam's centre (row, col), px.
     reach_px : float
-        Radius of each disk's window, px.
+        Radius of each disk's window and of the direct beam's, px.
 
     Returns
     -------
@@ -59,8 +61,9 @@ def disk_information(expected, gradient, *, disks_rc, beam_rc, reach_px: float) 
     rows, cols = np.indices(shape)
     pixels = np.column_stack([rows.ravel(), cols.ravel()]).astype(float)
     distance, nearest = cKDTree(np.vstack([disks, np.asarray(beam_rc, float)])).query(pixels)
+    off_beam = np.hypot(*(pixels - np.asarray(beam_rc, float)).T) > reach_px
     lam = np.asarray(expected, float).ravel()
-    keep = (distance <= reach_px) & (nearest < len(disks)) & (lam > 0)
+    keep = (distance <= reach_px) & (nearest < len(disks)) & (lam > 0) & off_beam
     g = np.asarray(gradient, float).reshape(2, -1)[:, keep]
     terms = (g[:, None, :] * g[None, :, :] / lam[keep]).reshape(4, -1)
     info = np.stack([np.bincount(nearest[keep], t, minlength=len(disks)) for t in terms], axis=1)

@@ -2,6 +2,7 @@
 spot's position information N/σ², and the strain bound of a square lattice of equal disks."""
 
 import numpy as np
+from scipy.special import erfc
 
 from validation.nbd_floor import disk_information, strain_sigma
 
@@ -25,6 +26,29 @@ def test_a_disk_whose_window_leaves_the_pattern_carries_nothing():
         expected, gradient, disks_rc=[(20.0, 20.0), (3.0, 20.0)], beam_rc=(30.0, 30.0), reach_px=4
     )
     assert np.all(info[0] > 0) and np.all(info[1] == 0)
+
+
+def test_the_direct_beams_edge_is_credited_to_no_disk_beside_it():
+    # A bright beam of radius 5 px (edge 1σ 0.3 px) and, beside it, a reflection without
+    # intensity 10 px away whose window takes the beam's edge; a Gaussian spot far off keeps its
+    # N/σ². The gradients are the pattern's as it moves (beam included), as the scans' bound has.
+    rows, cols = np.indices((81, 81), dtype=float)
+    beam, spot, width, electrons = np.array([40.0, 40.0]), np.array([40.0, 70.0]), 2.0, 1e5
+    radius, edge = 5.0, 0.3
+    offset = np.stack([rows - beam[0], cols - beam[1]])
+    r = np.hypot(*offset)
+    ring = np.exp(-((r - radius) ** 2) / (2 * edge**2)) / (np.sqrt(2 * np.pi) * edge)
+    shape = np.exp(-((rows - spot[0]) ** 2 + (cols - spot[1]) ** 2) / (2 * width**2))
+    expected = 1e6 * 0.5 * erfc((r - radius) / (np.sqrt(2) * edge)) + 1.0
+    spot_counts = electrons * shape / (2 * np.pi * width**2)
+    expected += spot_counts
+    gradient = 1e6 * ring * offset / np.maximum(r, 1e-9)
+    gradient += np.stack([rows - spot[0], cols - spot[1]]) * spot_counts / width**2
+    info = disk_information(
+        expected, gradient, disks_rc=[beam + (0.0, 2 * radius), spot], beam_rc=beam, reach_px=7.0
+    )
+    assert np.trace(info[0]) < 1e-3 * np.trace(info[1])
+    np.testing.assert_allclose(info[1], electrons / width**2 * np.eye(2), rtol=0.05, atol=1.0)
 
 
 def test_the_strain_bound_of_a_square_lattice_of_equal_disks():
