@@ -26,8 +26,9 @@ transfer divided out and the ring placed on the corrected profile, its 1σ carry
 k₀ when the defocus moves by its 1σ or to an alternative. Without significant Thon rings the
 ring is read where it is seen, but the transfer of the unmeasured defocus may have moved it:
 its 1σ carries how far, over the defoci the profile allows (their likelihood from the per-bin
-noise, the Thon fit refitted with the ring as seen), a ring seen there may lie; it is declined
-when that exceeds its half width.
+noise, the Thon fit refitted with the ring as seen) and the true widths a transfer lobe may have
+cut to the width seen, a ring seen there may lie; it is declined when that exceeds its half
+width.
 
 **Hann window.** Each bin's 1σ and the fit's statistical 1σ take the Hann window's correlation
 of neighbouring FFT pixels into account (``RING_MEDIAN_SCATTER``, ``RING_MEDIAN_CORRELATION``),
@@ -267,15 +268,15 @@ def _corrected_at(profile, fit: DefocusFit, defoci, optics: Optics, min_excess: 
 
 def _marginalised(ring: LatticeRing, fit: DefocusFit, optics: Optics, bin_per_nm: float):
     """The ring where the Thon rings do not pin the defocus: where it is seen, its 1σ carrying
-    in quadrature how far the positions consistent with it over the defoci the profile allows
-    lie from there (:func:`.position_spread`: their median's distance ⊕ half their 16–84 %
-    range; not moved to their median, whose direction rests on a model that leaves the
-    background's transfer out); ok False when that exceeds the ring's half width at half
-    maximum. ``fit`` is the Thon fit with this ring in S."""
+    in quadrature how far the positions consistent with its position and width over the defoci
+    the profile allows and the ring's true width lie from there (:func:`.position_spread`: their
+    median's distance ⊕ half their 16–84 % range; not moved to their median, whose direction
+    rests on a model that leaves the background's transfer out); ok False when that exceeds the
+    ring's half width at half maximum. ``fit`` is the Thon fit with this ring in S."""
     if not ring.ok:
         return ring
     k0 = 1.0 / ring.d_nm
-    spread = position_spread(k0, ring.fwhm_per_nm / 2.355, fit, optics, bin_per_nm=bin_per_nm)
+    spread = position_spread(k0, ring.fwhm_per_nm, ring.excess, fit, optics, bin_per_nm=bin_per_nm)
     unpinned = "the Thon rings do not pin the defocus (no significant fit)"
     if spread is None:
         return LatticeRing(
@@ -289,7 +290,8 @@ def _marginalised(ring: LatticeRing, fit: DefocusFit, optics: Optics, bin_per_nm
             False,
             fwhm_per_nm=ring.fwhm_per_nm,
             excess=ring.excess,
-            reason=f"{unpinned} and the defoci the profile allows move the ring by up to "
+            reason=f"{unpinned} and the defoci the profile allows, with the ring's true width "
+            "that a transfer lobe may have cut, move the ring by up to "
             f"{100 * spread / k0:.0f} % (1σ), more than its half width",
         )
     sigma_k = math.hypot(ring.sigma_d_nm * k0**2, spread)
