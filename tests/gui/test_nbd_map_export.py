@@ -11,38 +11,34 @@ from insitu_tem.figures.nbd_map import nbd_map_view
 from insitu_tem.figures.views import render_view
 from insitu_tem.samples import nbd
 from insitu_tem.samples.nbd_raster import raster_scan
-from tests.gui.test_nbd_map import panel  # noqa: F401
-from tests.gui.user_actions import drag_on_view
+from tests.gui.user_actions import drag_on_view, open_nbd
 
 pytestmark = pytest.mark.slow
 
 
-def test_the_exported_map_is_the_map_on_screen(qtbot, panel):  # noqa: F811
-    panel.state.set_dataset("nbd", raster_scan())
-    with qtbot.waitSignal(panel.analysis_finished, timeout=120000):
-        panel.set_dataset(panel.state.dataset("nbd"))
-    qtbot.waitUntil(panel.tasks.is_idle, timeout=120000)
-    tab = panel.map_tab
-    untouched = nbd_map_view(panel.state.session.snapshot())
+def test_the_exported_map_is_the_map_on_screen(qtbot, nbd_panel):
+    open_nbd(qtbot, nbd_panel, raster_scan())
+    tab = nbd_panel.map_tab
+    untouched = nbd_map_view(nbd_panel.state.session.snapshot())
     np.testing.assert_allclose(untouched.frame.ravel(), tab.map.image.image.ravel())
     tab.choice.setCurrentText("Virtual annular dark field")
     inner, outer = tab.radii["ADF"]
     centre, scale = tab.rings.inner.centre, nbd.SCALE_PER_NM
     drag_on_view(
-        panel.view,
+        nbd_panel.view,
         QPointF(centre.x() + inner * scale, centre.y()),
         QPointF(centre.x() + (inner + 10.0) * scale, centre.y()),
     )
     moved = tab.radii["ADF"]
     assert moved[0] > inner + 5
-    exported = nbd_map_view(panel.state.session.snapshot())
+    exported = nbd_map_view(nbd_panel.state.session.snapshot())
     np.testing.assert_allclose(exported.frame.ravel(), tab.map.image.image.ravel())
     assert f"{moved[0]:.1f}–{outer:.1f} px" in " ".join(exported.note.split())
-    _, recorded = render_view(panel.state.session.snapshot(), "nbd-map", dpi=30)
+    _, recorded = render_view(nbd_panel.state.session.snapshot(), "nbd-map", dpi=30)
     assert recorded["map"] == tab.choice.currentText() and recorded["detector"] == "ADF"
     np.testing.assert_allclose(recorded["detector_radii_px"], moved)
     assert recorded["detector_radii_px"][0] != inner
     tab.choice.setCurrentText("Lattice strain")
-    exported = nbd_map_view(panel.state.session.snapshot())
+    exported = nbd_map_view(nbd_panel.state.session.snapshot())
     assert exported.colorbar_label == "Lattice strain (%)"
     np.testing.assert_allclose(exported.frame.ravel(), tab.map.image.image.ravel(), equal_nan=True)

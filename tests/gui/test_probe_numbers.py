@@ -3,17 +3,13 @@ navigator, the EELS reference box and readout, the NBD map's hover text and stra
 the exported figure titles. The session, the project and the CSV/JSON files keep the 0-based
 probe index."""
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 
 from insitu_tem.figures.eels_view import spectrum_view
 from insitu_tem.figures.views import pattern_view
-from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.nbd.panel import NbdPanel
-from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.samples.nbd_raster import raster_scan
 from tests.gui.test_eels_panel import open_in, panel, sample, wait_for_edge  # noqa: F401
+from tests.gui.user_actions import open_nbd
 
 
 def type_into(qtbot, box, text: str) -> None:
@@ -46,24 +42,8 @@ def test_eels_probes_and_the_reference_are_numbered_from_1(qtbot, panel, sample)
     assert reference.value() == 5 and panel.params["reference"] == 4
 
 
-@pytest.fixture
-def nbd_panel(qtbot, reporter):
-    tasks = TaskRunner(reporter)
-    widget = NbdPanel(SessionBridge(), tasks, QUndoStack())
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    tasks.cancel()
-    tasks.wait_for_done(10000)
-
-
 def test_nbd_probes_rows_and_columns_are_numbered_from_1(qtbot, nbd_panel):
-    scan = raster_scan()
-    nbd_panel.state.set_dataset("nbd", scan)
-    with qtbot.waitSignal(nbd_panel.analysis_finished, timeout=120000):
-        nbd_panel.set_dataset(nbd_panel.state.dataset("nbd"))
-    qtbot.waitUntil(nbd_panel.tasks.is_idle, timeout=120000)
+    open_nbd(qtbot, nbd_panel, raster_scan())
     navigator = nbd_panel.navigator
     assert navigator.spin.minimum() == 1 and navigator.spin.maximum() == 20
     type_into(qtbot, navigator.spin, "14")

@@ -91,3 +91,12 @@ def reopen(qtbot, settings, reporter, path, wait_idle, *, timeout=120000):
         reopened.open_paths([path])
     wait_idle(reopened, timeout=timeout)
     return reopened
+
+
+def open_nbd(qtbot, panel, dataset, *, timeout: int = 120000) -> None:
+    """Open ``dataset`` as the session's NBD data (what File ▸ Open does) and wait for its
+    analysis."""
+    panel.state.set_dataset("nbd", dataset)
+    with qtbot.waitSignal(panel.analysis_finished, timeout=timeout):
+        panel.set_dataset(panel.state.dataset("nbd"))
+    qtbot.waitUntil(panel.tasks.is_idle, timeout=timeout)
