@@ -42,7 +42,7 @@ def test_info_json_document(tmp_path, capsys):
         "warnings",
         "signal_list",
     }
-    assert document["signal_list"] == ["0: movie: movie, 4 × 16 × 16 px, 0.5 nm/px"]
+    assert document["signal_list"] == ["--signal 0: movie: movie, 4 × 16 × 16 px, 0.5 nm/px"]
     assert document["kind"] == "movie" and document["shape"] == [4, 16, 16]
     assert document["axes"][2] == {
         "name": "x",
@@ -92,12 +92,13 @@ def test_info_says_what_each_signal_of_a_file_is(realdata, capsys):
     kind, size and calibration, so that --signal N can be chosen without the window."""
     code, out, _ = run_info(capsys, realdata("FFTComplexEven.emd"), "--signal", "1")
     assert code == 0 and json.loads(out)["signal_list"] == [
-        "0: Half FFT (HAADF): diffraction pattern, 70 × 36 px, 0.0005269 1/nm per px",
-        "1: HAADF: image, 128 × 128 px, 27.12 nm/px",
+        "--signal 0: Half FFT (HAADF): diffraction pattern, 70 × 36 px, 0.0005269 1/nm per px",
+        "--signal 1: HAADF: image, 128 × 128 px, 27.12 nm/px",
     ]
     code, out, _ = run_info(capsys, realdata("edstomo_idp/0.bcf"))
     assert json.loads(out)["signal_list"][1] == (
-        "1: EDX: EDS spectrum series, 256 × 256 × 2048 channels, 10 eV/channel from -470.9 eV"
+        "--signal 1: EDX: EDS spectrum series, 256 × 256 × 2048 channels, 10 eV/channel from "
+        "-470.9 eV"
     )
 
 
@@ -107,6 +108,7 @@ def test_text_output_is_readable_and_shows_every_warning_in_full(realdata, capsy
     assert main(["info", str(realdata("FFTComplexEven.emd"))]) == 0
     out = capsys.readouterr().out
     assert "\\u" not in out and "showing 1: HAADF, the first recorded" in out
+    assert "2 signals, numbered from 0 as --signal takes them (0: Half FFT, 1: HAADF)" in out
     long = [f"file holds 30 signals ({', '.join(f'{i}: EDS' for i in range(30))}); choose one"]
     assert _text_lines("warnings", long) == ["warnings:", f"  - {long[0]}"]
     assert _text_lines("lines", ["a\nb"]) == ['lines: ["a\\nb"]']

@@ -16,8 +16,8 @@ def error_line(capsys, *argv):
 def test_a_command_names_the_signals_it_can_open(capsys, realdata):
     line = error_line(capsys, "lattice", realdata("FFTComplexEven.emd"), "--signal", "0")
     assert line.endswith(
-        "is a pattern, but `lattice` needs an image or movie; open signal 1 of this file "
-        "instead (--signal N)"
+        "is a pattern, but `lattice` needs an image or movie; open --signal 1 (HAADF) of this "
+        "file instead"
     )
     line = error_line(capsys, "eels", realdata("edstomo_idp/0.bcf"))
     assert line.endswith("needs a spectrum or spectrum_series"), "the EDS signal is no EELS"
@@ -29,11 +29,11 @@ def test_eels_on_a_velox_eds_signal_names_the_eels_signals(capsys, realdata, tmp
     (path,) = tmp_path.rglob("*.emd")
     line = error_line(capsys, "eels", path)
     assert "holds EDS (X-ray) spectra" in line
-    assert line.endswith("; open signal 14, 15 or 16 of this file instead (--signal N)")
+    assert line.endswith("; open --signal 14, 15 or 16 of this file instead")
     line = error_line(capsys, "eels", path, "--signal", "9")
     assert line.endswith(
         "is an image, but `eels` needs a spectrum or spectrum_series; open "
-        "signal 14, 15 or 16 of this file instead (--signal N)"
+        "--signal 14, 15 or 16 of this file instead"
     )
 
 

@@ -66,8 +66,39 @@ def test_a_signal_that_cannot_be_opened_is_passed_over(monkeypatch):
         assert f"showing {expected}: {order[expected]}" in dataset.warnings[0]
 
 
-def test_a_kind_named_keeps_the_file_order(realdata):
-    """``--kind pattern`` names what the data are: the half FFT (signal 0) opens as before, not
-    the HAADF image forced into a pattern."""
-    dataset = load(realdata("FFTComplexEven.emd"), kind="pattern")
+def test_a_kind_named_opens_the_signal_of_that_kind(realdata):
+    """``--kind`` names what the data are: ``pattern`` opens the half FFT (signal 0), not the
+    HAADF image forced into a pattern, and ``image`` the HAADF (signal 1), as the window would
+    among the file's images (before: the half FFT forced into an image, the first in the file
+    that opens as one)."""
+    path = realdata("FFTComplexEven.emd")
+    dataset = load(path, kind="pattern")
     assert dataset.metadata["signal_index"] == 0 and np.iscomplexobj(dataset.array)
+    dataset = load(path, kind="image")
+    assert dataset.metadata["signal_index"] == 1 and dataset.metadata["title"] == "HAADF"
+    assert "showing 1: HAADF, the first recorded image that opens" in dataset.warnings[0]
+
+
+def test_a_kind_named_prefers_a_recorded_signal_of_that_kind(monkeypatch):
+    """Among the signals of the kind asked for, a recorded one before a complex-valued one
+    computed from it, as the window chooses; a signal of another kind is forced into it only
+    when none is of that kind."""
+    pattern = (RawAxis("ky", 8, 0.1, 0.0, "1/nm"), RawAxis("kx", 8, 0.1, 0.0, "1/nm"))
+    image = (RawAxis("y", 8, 1.0, 0.0, "nm"), RawAxis("x", 8, 1.0, 0.0, "nm"))
+    raw = {
+        "image": RawSignal(np.ones((8, 8)), image, "image"),
+        "fft": RawSignal(np.ones((8, 8), complex), pattern, "FFT"),
+        "pattern": RawSignal(np.ones((8, 8)), pattern, "pattern"),
+    }
+    cases = (
+        (("image", "fft", "pattern"), "pattern", 2),
+        (("image", "fft"), "pattern", 1),
+        (("image", "fft"), "image", 0),
+        (("fft", "image"), "image", 1),
+        (("image", "image"), "pattern", 0),
+    )
+    for order, kind, expected in cases:
+        signals = [raw[name] for name in order]
+        monkeypatch.setattr(load_module, "read_signals", lambda *a, **k: (signals, False))
+        dataset = load("x.emd", kind=kind)
+        assert (dataset.metadata["signal_index"], dataset.kind) == (expected, kind), order

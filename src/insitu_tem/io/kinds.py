@@ -112,6 +112,23 @@ def _decide_kind(signal_axes: list[Axis], n_nav: int, signal_type: str, forced: 
     return "pattern_series" if diffraction else "movie"
 
 
+def with_article(kind: str) -> str:
+    """``kind`` after "a" or "an": "an image", "a pattern"."""
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
+
+
+def natural_kind(raw: RawSignal) -> str | None:
+    """The kind ``raw`` opens as when none is forced, from its axes and signal type alone (no
+    data read); None when it cannot be opened."""
+    axes = raw.axes[:-1] if raw.axes and raw.axes[-1].name == "rgb" else raw.axes
+    axes = tuple(a for a in axes if not (a.navigate and a.size == 1))
+    signal_axes = [_calibrated_axis(a, a.name, []) for a in axes if not a.navigate]
+    try:
+        return _decide_kind(signal_axes, len(axes) - len(signal_axes), raw.signal_type, None)
+    except DataError:
+        return None
+
+
 def _calibrated_axis(raw: RawAxis, name: str, notes: list[str], *, time: bool = False) -> Axis:
     conversion = normalise_units(raw.units)
     if conversion.warning:
@@ -223,7 +240,9 @@ def build_dataset(
     provisional = [_calibrated_axis(a, a.name, []) for a in sig_raw]
     chosen = _decide_kind(provisional, len(nav_raw), raw.signal_type, kind)
     if kind is not None and kind != chosen:
-        raise DataError(f"holds a {chosen}, which cannot be opened as a {kind}")
+        raise DataError(
+            f"holds {with_article(chosen)}, which cannot be opened as {with_article(kind)}"
+        )
     if chosen == "movie" and len(nav_raw) > 1 or chosen == "pattern_series" and len(nav_raw) > 2:
         array, axes = _flatten_navigation(array, axes, notes)
         nav_raw = [a for a in axes if a.navigate]

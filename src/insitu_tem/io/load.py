@@ -19,7 +19,7 @@ from pathlib import Path
 
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.io.readers.budget import decoded_size, plan_load
-from insitu_tem.io.kinds import build_dataset
+from insitu_tem.io.kinds import build_dataset, natural_kind, with_article
 from insitu_tem.io.outputs import remember_input
 from insitu_tem.io.readers import RawSignal
 from insitu_tem.io.readers import npy_reader
@@ -200,8 +200,9 @@ def load(
         Index of the signal in a multi-signal file; default the one the window opens
         (:func:`.signal_summaries.preferred_signal`: the first that can be opened, a
         complex-valued one only when nothing else can), with a warning listing the others; with
-        ``kind``, the first that opens as that kind. Choosing reads no data: only the dtypes,
-        and a signal that cannot be opened is passed over.
+        ``kind``, the same choice among the signals that are that kind (their axes say so),
+        else the first that opens as that kind. Choosing reads no data: only the dtypes and
+        axes, and a signal that cannot be opened is passed over.
     lazy : bool, optional
         True for a dask array, False to read into memory; default: lazy when the
         decoded data (from the header) exceed 512 MB.
@@ -231,7 +232,11 @@ def dataset_of(
     if signal is not None or len(signals) == 1:
         return _build(signals, path, 0 if signal is None else int(signal), kind=kind, notes=[])
     ranked = sorted(
-        range(len(signals)), key=lambda i: kind is None and signals[i].array.dtype.kind == "c"
+        range(len(signals)),
+        key=lambda i: (
+            kind is not None and natural_kind(signals[i]) != kind,
+            signals[i].array.dtype.kind == "c",
+        ),
     )
     errors = []
     for index in ranked:
@@ -252,10 +257,13 @@ def _choice_note(signals: list[RawSignal], index: int, *, kind: str | None) -> s
         why = ""
     elif kind is None:
         why = ", the first recorded signal that opens (a complex-valued one, an FFT, is computed)"
+    elif natural_kind(signals[index]) == kind:
+        why = f", the first recorded {kind} that opens (a complex-valued one, an FFT, is computed)"
     else:
-        why = f", the first that opens as a {kind}"
+        why = f", the first that opens as {with_article(kind)}"
     return (
-        f"file holds {len(signals)} signals ({listed}); showing {index}: {signals[index].title}"
+        f"file holds {len(signals)} signals, numbered from 0 as --signal takes them ({listed}); "
+        f"showing {index}: {signals[index].title}"
         f"{why} — choose another with --signal N"
     )
 

@@ -211,8 +211,9 @@ def require_kind(
 
 
 def other_signals(dataset: Dataset, fits: Callable[[Any], bool]) -> str:
-    """For a multi-signal file opened at a signal a command cannot use: ``"; open signal 14,
-    15 or 16 of this file instead (--signal N)"`` naming the signals whose
+    """For a multi-signal file opened at a signal a command cannot use: ``"; open --signal 14,
+    15 or 16 of this file instead"`` (``"; open --signal 1 (HAADF) of this file instead"`` for
+    one) naming, by the number ``--signal`` takes (from 0), the signals whose
     :class:`~insitu_tem.io.load.SignalSummary` ``fits``; "" for a single-signal file, when none
     fits or when the file cannot be listed again."""
     if len(dataset.signals) < 2:
@@ -228,12 +229,14 @@ def other_signals(dataset: Dataset, fits: Callable[[Any], bool]) -> str:
     found = (
         []
         if isinstance(listed, Dataset)
-        else [str(s.index) for s in listed if s.index != opened and s.kind and fits(s)]
+        else [s for s in listed if s.index != opened and s.kind and fits(s)]
     )
     if not found:
         return ""
-    which = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} or {found[-1]}"
-    return f"; open signal {which} of this file instead (--signal N)"
+    if len(found) == 1:
+        return f"; open --signal {found[0].index} ({found[0].title}) of this file instead"
+    numbers = [str(s.index) for s in found]
+    return f"; open --signal {', '.join(numbers[:-1])} or {numbers[-1]} of this file instead"
 
 
 def _article(word: str) -> str:

@@ -33,9 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def signal_line(summary: SignalSummary) -> str:
     """One signal of a file in words, for choosing ``--signal N``.
 
-    Its index, title, detector, kind (with EDS or EELS), size and calibration, e.g. ``14: EELS
-    (Zebra): EELS spectrum series, 16 × 20 × 2048 channels, 0.1692 eV/channel from 800 eV``;
-    why it cannot be opened instead of its kind when it cannot.
+    Its index as ``--signal`` takes it (from 0), title, detector, kind (with EDS or EELS), size
+    and calibration, e.g. ``--signal 14: EELS (Zebra): EELS spectrum series, 16 × 20 × 2048
+    channels, 0.1692 eV/channel from 800 eV``; why it cannot be opened instead of its kind when
+    it cannot.
     """
     title = summary.title or "(untitled)"
     if summary.detector and summary.detector.lower() not in title.lower():
@@ -44,12 +45,12 @@ def signal_line(summary: SignalSummary) -> str:
     if summary.kind:
         size += " channels" if summary.kind.startswith("spectrum") else " px"
     else:
-        return f"{summary.index}: {title}: {size}, cannot be opened ({summary.problem})"
+        return f"--signal {summary.index}: {title}: {size}, cannot be opened ({summary.problem})"
     tag = summary.signal_type.upper()
     words = _KIND_WORDS[summary.kind]
     if summary.kind.startswith("spectrum") and (tag.startswith("EDS") or tag == "EELS"):
         words = f"{'EDS' if tag.startswith('EDS') else 'EELS'} {words}"
-    return f"{summary.index}: {title}: {words}, {size}, {_calibration(summary)}"
+    return f"--signal {summary.index}: {title}: {words}, {size}, {_calibration(summary)}"
 
 
 def _calibration(summary: SignalSummary) -> str:
