@@ -21,6 +21,7 @@ from insitu_tem.gui.panels.fft.controller import FftController
 from insitu_tem.gui.panels.fft.controls import FftControls
 from insitu_tem.gui.panels.fft.region import (
     Region,
+    default_roi,
     fringes_unresolved,
     region_problem,
     too_small,
@@ -228,8 +229,7 @@ class FftPanel(QWidget):
             self.current_frame(), axes=(row, col), auto_range=None if keep else True
         )
         self.crystal.forget()
-        side = min(row.size, col.size) // 2
-        self.set_roi_px(*(keep or ((row.size - side) // 2, (col.size - side) // 2, side)))
+        self.set_roi_px(*(keep or default_roi(row.size, col.size)))
 
     def _show_sampling(self, unresolved: str) -> None:
         """An image too coarsely sampled for lattice fringes (``unresolved``: why, else ""): why

@@ -17,6 +17,12 @@ from insitu_tem.workflows.common import file_name
 MIN_FFT_PX = 16
 """Smallest ROI side, and so image side, the FFT and the crystallinity map take, px."""
 
+SMALLEST_DEFAULT_ROI_PX = 128
+"""Smallest side of the ROI a newly shown image gets, px (the whole image when it is smaller):
+the spots of a period of p px lie side / p FFT px from the centre, and the spot finder sees them
+only clear of the zero-frequency lobe, about 8 FFT px out; a 128-px window puts a 16-px period
+(a grating imaged at low magnification) there, where half of a 128-px image put it at 4 px."""
+
 LARGEST_FRINGE_NM = 2.0
 """Largest lattice-fringe spacing the FFT panel looks for, nm: battery electrodes' widest planes
 (graphite (002) 0.335 nm, layered oxides' (003) 0.47 nm, hydrated or intercalated layers up to
@@ -33,6 +39,14 @@ def too_small(dataset: Dataset) -> str:
         f"{file_name(dataset, 'hrtem')}: the image is {rows} × {cols} px; the FFT needs at least "
         f"{MIN_FFT_PX} × {MIN_FFT_PX} px — open a larger image"
     )
+
+
+def default_roi(rows: int, cols: int) -> tuple[int, int, int]:
+    """The ROI a newly shown ``rows`` × ``cols`` image gets, (row0, col0, side) px: a centred
+    square of half the smaller side, which leaves room to move it, but not under
+    :data:`SMALLEST_DEFAULT_ROI_PX`."""
+    side = min(max(min(rows, cols) // 2, SMALLEST_DEFAULT_ROI_PX), rows, cols)
+    return (rows - side) // 2, (cols - side) // 2, side
 
 
 def fringes_unresolved(dataset: Dataset) -> str:
