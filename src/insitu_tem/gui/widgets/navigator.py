@@ -44,7 +44,7 @@ class Navigator(QWidget):
         layout.addWidget(self.value_label)
         self.slider.valueChanged.connect(self._on_value)
         self.spin.valueChanged.connect(lambda number: self.slider.setValue(number - self.first))
-        self.set_axis(self._axis)
+        self.clear()
 
     @property
     def index(self) -> int:
@@ -59,6 +59,10 @@ class Navigator(QWidget):
             widget.blockSignals(False)
         self.setEnabled(axis.size > 1)
         self._update_label(self.slider.value())
+
+    def clear(self) -> None:
+        """Back to one uncalibrated position, as before any data (without emitting)."""
+        self.set_axis(Axis("index", 1))
 
     def set_index(self, index: int) -> None:
         """Move to ``index`` (clipped) without feedback loops."""

@@ -91,6 +91,12 @@ class EelsControls(QHBoxLayout):
             widget.setVisible(shown)
         self.settings.setVisible(not shown)
 
+    def clear(self) -> None:
+        """As before any data: one probe, no edge, the first model, no elements."""
+        self.set_probes(1)
+        self.show_parameters(None, self.model_combo.itemText(0), 0)
+        self.elements_edit.show_elements([])
+
     def set_probes(self, count: int) -> None:
         """Range the reference over ``count`` probes."""
         self.reference_spin.blockSignals(True)

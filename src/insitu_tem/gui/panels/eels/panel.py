@@ -184,6 +184,8 @@ class EelsPanel(QWidget):
         self.side.setCurrentWidget(self.profiles)
         self.side.show()
         self.controls.show_edge_controls(True)
+        self.controls.clear()
+        self.navigator.clear()
         self.plot.setLabel("bottom", "Energy loss", units="eV")
         self.profiles.clear()
         self.plot.set_spectrum(np.zeros(0), np.zeros(0))

@@ -222,6 +222,18 @@ class NbdPanel(QWidget):
         else:
             self._analyse_single()
 
+    def clear_dataset(self) -> None:
+        """The NBD data left the session: its analyses stop and the controls read as before any
+        data."""
+        self.analysis.cancel()
+        self.per_pattern.cancel()
+        self.dataset, self.patterns = None, None
+        self.navigator.clear()
+        self.scan_plots.clear()
+        self.controls.reference_button.setEnabled(True)
+        self.status.setText("Open a pattern series")
+        self.status.setToolTip("")
+
     def _on_session_event(self, name: str, payload: tuple) -> None:
         if self.dataset is None:
             return
