@@ -49,10 +49,12 @@ def test_fft_roi_drag_is_undoable(qtbot, window, wait_idle, movie_file):
     wait_idle(window)
     panel = window.panels["hrtem"]
     window.docks["hrtem"].raise_()
+    panel.set_roi_px(16, 16, 16)  # the 32-px movie's ROI is the whole frame: room to move it
+    wait_idle(window)
     before = panel.roi_bounds()
     r0, c0, side = before
     centre = panel.image_view.index_to_data(r0 + side / 2, c0 + side / 2)
-    drag(qtbot, panel.image_view, centre, centre + QPointF(-20.0, -20.0))
+    drag(qtbot, panel.image_view, centre, centre + QPointF(-10.0, -10.0))
     wait_idle(window)
     moved = panel.roi_bounds()
     assert moved != before and window.undo_stack.undoText() == "Move FFT ROI"
