@@ -36,52 +36,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from insitu_tem.analysis.eds.families import Family, gaussian_counts, pretty
+from insitu_tem.analysis.eds.finding import (
+    SHELLS,
+    ElementFinding,
+    keep,
+    make_finding,
+    reported_order,
+)
 from insitu_tem.analysis.eds.fit import ACROSS_FAMILY_RATIO, FamilyFit, fit, score
 from insitu_tem.analysis.eds.problem import Problem
 from insitu_tem.analysis.eds.lines import fwhm_ev
 
 WINDOW_FWHM = 1.2
-_SHELLS = {"K": 0, "L": 1, "M": 2}
-_ORDER = {"present": 0, "ambiguous": 1, "not detected": 2}
-
-
-@dataclass(frozen=True)
-class ElementFinding:
-    """What the spectrum says of one element.
-
-    Attributes
-    ----------
-    element : str
-    status : str
-        ``"present"``, ``"ambiguous"`` or ``"not detected"``.
-    lines : tuple of str
-        The lines of the family used, main line first (``("Fe_Ka", "Fe_Kb")``).
-    net_counts, sigma : float
-        Net counts of the main line and their 1σ, counts.
-    significance : float
-        ``net_counts / sigma``.
-    alternatives : tuple of str
-        Lines of other elements within 1 FWHM of the main line (``("Mo Lα", "Pb Mα")``).
-    note : str
-        Why ambiguous or not detected, in words.
-    """
-
-    element: str
-    status: str
-    lines: tuple[str, ...]
-    net_counts: float
-    sigma: float
-    significance: float
-    alternatives: tuple[str, ...] = ()
-    note: str = ""
-
-    @property
-    def line_energy_ev(self) -> float:
-        """Energy of the main line, eV."""
-        from insitu_tem.analysis.eds.lines import line_energy_ev
-
-        element, _, family = self.lines[0].partition("_")
-        return line_energy_ev(element, family)
 
 
 @dataclass(frozen=True)
@@ -99,23 +65,6 @@ class _Context:
 def _own(ctx: _Context, position: int) -> tuple[float, float]:
     """Counts and 1σ reported for the selected family at ``position``: ``ctx.counted``'s."""
     return float(ctx.counted.counts[position]), float(ctx.counted.sigmas[position])
-
-
-def _finding(
-    family: Family, status: str, counts, sigma, alternatives=(), note=""
-) -> ElementFinding:
-    sigma = float(sigma)
-    significance = float(counts) / sigma if np.isfinite(sigma) and sigma > 0 else 0.0
-    return ElementFinding(
-        family.element,
-        status,
-        family.lines,
-        float(counts),
-        sigma,
-        significance,
-        tuple(alternatives),
-        note,
-    )
 
 
 def _rivals(ctx: _Context, position: int) -> list[tuple[int, float, float]]:
@@ -147,7 +96,7 @@ def _absent_partner(ctx: _Context, column: int, counts: float) -> str:
     :data:`ACROSS_FAMILY_RATIO` as strong and absent, in words; else ``""``."""
     family = ctx.candidates[column]
     for other_column, other in enumerate(ctx.candidates):
-        if other.element != family.element or _SHELLS[other.shell] >= _SHELLS[family.shell]:
+        if other.element != family.element or SHELLS[other.shell] >= SHELLS[family.shell]:
             continue
         if other_column in ctx.model.columns:
             position = ctx.model.columns.index(other_column)
@@ -203,15 +152,15 @@ def _explanations(ctx: _Context, position: int) -> list[tuple[int, float, float,
 
 def _wider(ctx: _Context, position: int, significance: float) -> str:
     """When the family at ``position`` was selected above the threshold but its final 1σ
-    (with the resolution's and the line-free continuum's errors, which selection does not
-    have) puts it below, both, in words; else ``""``."""
+    (with the resolution's, the line-free continuum's and the line shape's errors, which
+    selection does not have) puts it below, both, in words; else ``""``."""
     chosen = float(ctx.selected[position]) if position < ctx.selected.size else np.nan
     if not significance < ctx.threshold <= chosen:
         return ""
     return (
         f"selected at {chosen:.1f} σ (threshold {ctx.threshold:.1f} σ); with the detector "
         f"resolution's and the continuum's errors in its 1σ the counts stand at "
-        f"{significance:.1f} σ"
+        f" {significance:.1f} σ"
     )
 
 
@@ -248,20 +197,20 @@ def _selected(ctx: _Context) -> list[ElementFinding]:
             name = pretty(family.lines[0])
             others = [n for n in names if n != name]
             if why:
-                findings.append(_finding(family, "not detected", a, s, (), why))
+                findings.append(make_finding(family, "not detected", a, s, (), why))
             elif others:
                 note = f"the peak could as well be {' or '.join(others)} at these counts"
-                findings.append(_finding(family, "ambiguous", a, s, others, note))
+                findings.append(make_finding(family, "ambiguous", a, s, others, note))
             else:
                 missing = _missing_line(ctx, position) if c == column else ""
                 unproven = _unproven(ctx, position, z[position]) if c == column else ""
                 status = "ambiguous" if missing or unproven else "present"
                 note = missing or unproven or (_wider(ctx, position, a / s) if c == column else "")
-                findings.append(_finding(family, status, a, s, (), note))
+                findings.append(make_finding(family, status, a, s, (), note))
         if not standing:
             family = ctx.candidates[column]
             findings.append(
-                _finding(
+                make_finding(
                     family,
                     "ambiguous",
                     *_own(ctx, position),
@@ -333,25 +282,10 @@ def decide(
             and any(r.element in present for r in rivals)
         ):
             continue
-        _keep(best, finding)
+        keep(best, finding)
     _not_detected(ctx, best, elements)
     kept = [f for f in best.values() if f.status != "not detected" or f.element in elements]
-    return tuple(sorted(kept, key=lambda f: (_ORDER[f.status], _energy(f))))
-
-
-def _keep(best: dict, finding: ElementFinding) -> None:
-    """Keep ``finding`` as its element's when it is the first, or of a better status, or of the
-    same status and a higher family (K before L before M: the family least absorbed, least
-    overlapped and farthest from the detector's roll-off gives the element's counts), or of
-    the same family and more significant."""
-    previous = best.get(finding.element)
-    if previous is None or _rank(finding) < _rank(previous):
-        best[finding.element] = finding
-
-
-def _rank(finding: ElementFinding) -> tuple:
-    shell = _SHELLS[finding.lines[0].partition("_")[2][0]] if finding.lines else len(_SHELLS)
-    return _ORDER[finding.status], shell, -finding.significance
+    return tuple(sorted(kept, key=reported_order))
 
 
 def _not_detected(ctx: _Context, best: dict, elements) -> None:
@@ -367,7 +301,7 @@ def _not_detected(ctx: _Context, best: dict, elements) -> None:
         family = ctx.candidates[column]
         name = pretty(family.lines[0])
         if a >= ctx.threshold * s:
-            finding = _finding(
+            finding = make_finding(
                 family,
                 "ambiguous",
                 a,
@@ -379,7 +313,7 @@ def _not_detected(ctx: _Context, best: dict, elements) -> None:
                 ),
             )
         else:
-            finding = _finding(
+            finding = make_finding(
                 family,
                 "not detected",
                 a,
@@ -390,7 +324,7 @@ def _not_detected(ctx: _Context, best: dict, elements) -> None:
                     f"{ctx.threshold * s:.0f} needed ({ctx.threshold:.1f} σ)"
                 ),
             )
-        _keep(best, finding)
+        keep(best, finding)
     for element in missing:
         if element not in best:
             best[element] = ElementFinding(
@@ -403,7 +337,3 @@ def _not_detected(ctx: _Context, best: dict, elements) -> None:
                 (),
                 "no line of it in the spectrum's energy range below the beam energy",
             )
-
-
-def _energy(finding: ElementFinding) -> float:
-    return finding.line_energy_ev if finding.lines else np.inf

@@ -45,7 +45,8 @@ import numpy as np
 from scipy.stats import norm
 
 from insitu_tem.analysis.eds.calibration import NO_LINE, Calibration, measure_calibration
-from insitu_tem.analysis.eds.decide import ElementFinding, decide
+from insitu_tem.analysis.eds.decide import decide
+from insitu_tem.analysis.eds.finding import ElementFinding
 from insitu_tem.analysis.eds.families import families_in_range
 from insitu_tem.analysis.eds.fit_setup import FitSetup
 from insitu_tem.analysis.eds.fit import FamilyFit, fit
