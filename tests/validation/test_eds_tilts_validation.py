@@ -97,10 +97,11 @@ def test_without_the_real_data_the_family_returns_no_row(monkeypatch, tmp_path):
 def test_the_real_tilt_at_minus_40_degrees_keeps_its_magnesium():
     """At −40° the selection swapped Mg Kα (11 σ) for Tb Mα and then dropped Tb, every round,
     and ended without Mg: Mg "ambiguous", its peak left to the continuum (main until session
-    38b)."""
+    38b). Its 1σ holds the misfit of the line shape its window shows (Session 39: 16 103 ±
+    1 286 counts before, ± 4 499 with it), so its counts stand a few σ above none, not ten."""
     path = eds_tilts.realdata_folder() / "edstomo_idp" / "-40.bcf"
     if not path.is_file():
         pytest.skip(f"real data not found at {path}")
     status, counts, sigma = eds_tilts.identify_tilt(path)["findings"]["Mg"]
     assert status == "present"
-    assert counts > 10 * sigma
+    assert counts > 3 * sigma

@@ -159,8 +159,8 @@ def _wider(ctx: _Context, position: int, significance: float) -> str:
         return ""
     return (
         f"selected at {chosen:.1f} σ (threshold {ctx.threshold:.1f} σ); with the detector "
-        f"resolution's and the continuum's errors in its 1σ the counts stand at "
-        f" {significance:.1f} σ"
+        f"resolution's, the continuum's and the line shape's errors in its 1σ the counts "
+        f"stand at {significance:.1f} σ"
     )
 
 

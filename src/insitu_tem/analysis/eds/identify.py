@@ -20,8 +20,9 @@
    axis moved by trial offsets up to ±90 eV); the selection is made again at that resolution
    on the corrected axis. The final fit's continuum, and its local error, are clipped on the
    spectrum less the selected lines (SNIP keeps 2–3 % of a strong line's counts under it,
-   which a fit on that continuum takes from the line), and the resolution's 1σ enters
-   through the model refitted at ± 1σ.
+   which a fit on that continuum takes from the line), the resolution's 1σ enters
+   through the model refitted at ± 1σ, and a family whose window shows a misfit of the
+   lines' shape (a tail the Gaussians lack) gets it in its 1σ (:mod:`.line_shape`).
 4. Threshold from the noise, none tuned to a file: the one-sided normal quantile of
    ``false_alarm / n`` (a Bonferroni bound: at most ``false_alarm`` false identifications per
    spectrum on average). Overlaps are not resolved by a guess (:mod:`.decide`): a family that
@@ -51,6 +52,7 @@ from insitu_tem.analysis.eds.families import families_in_range
 from insitu_tem.analysis.eds.fit_setup import FitSetup
 from insitu_tem.analysis.eds.fit import FamilyFit, fit
 from insitu_tem.analysis.eds.problem import Problem
+from insitu_tem.analysis.eds.line_shape import with_shape_error
 from insitu_tem.analysis.eds.lines import DEFAULT_RESOLUTION_MN_KA_EV, fwhm_ev
 from insitu_tem.analysis.eds.resolution import (
     HIGHEST_EV,
@@ -277,8 +279,8 @@ def _resolve(setup: FitSetup, given: float | None):
     axis; the selected families fitted twice — on the selection's continuum, for the decisions
     (:mod:`.decide`), and on the continuum clipped without their lines, for their counts and
     1σ, the M families' line weights freed where the data demand it (:mod:`.line_weights`; the
-    decisions keep the database's) — both with the continuum's local error measured without
-    the lines; and each selected
+    decisions keep the database's; the line shape's misfit in its 1σ: :mod:`.line_shape`) —
+    both with the continuum's local error measured without the lines; and each selected
     family's significance in the selection (whose 1σ lack the resolution's and the line-free
     continuum's errors of the final 1σ)."""
     start = given or DEFAULT_RESOLUTION_MN_KA_EV
@@ -307,6 +309,7 @@ def _resolve(setup: FitSetup, given: float | None):
     if not given:
         decided = _with_resolution_error(setup, decided, candidates, measured, None)
         counted = _with_resolution_error(setup, counted, candidates, measured, lines)
+    counted = with_shape_error(free, counted, threshold=setup.threshold)
     return resolution, calibration, problem, candidates, (decided, counted), selected
 
 
