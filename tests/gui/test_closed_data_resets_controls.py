@@ -1,5 +1,6 @@
 """A panel whose data closes (a project without it opens) reads as before any data: no range,
-number or choice of the closed file stays in its controls until the next file."""
+number or choice of the closed file stays in its controls until the next file, and the EELS
+spectrum marks none of its edges."""
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QDoubleSpinBox, QLineEdit, QSlider
@@ -44,6 +45,7 @@ def test_closing_the_data_resets_every_control(qtbot, window, wait_idle, sample_
     wait_idle(window, timeout=180000)
     eels = window.panels["eels"].controls.reference_spin
     assert eels.maximum() == 46 and eels.text() == "reference #46", "the sample's line scan"
+    assert window.panels["eels"].plot.markers, "the sample's edges are marked"
     window.project.open(save_session(Session(), tmp_path / "empty.itproj"))
     wait_idle(window)
     for role in CLOSED_ROLES:
@@ -52,3 +54,4 @@ def test_closing_the_data_resets_every_control(qtbot, window, wait_idle, sample_
         changed = {key: (before[role][key], after[key]) for key in before[role]}
         assert {k: v for k, v in changed.items() if v[0] != v[1]} == {}, role
         assert status(panel) == said[role], role
+    assert window.panels["eels"].plot.markers == [], "no edge of the closed file is marked"

@@ -190,6 +190,8 @@ class EelsPanel(QWidget):
         self.profiles.clear()
         self.plot.set_spectrum(np.zeros(0), np.zeros(0))
         self.plot.set_background(None, None)
+        self.plot.set_windows(None, None)
+        self.plot.set_markers([], None)
         self.readout.setText("Open an EELS spectrum or line scan")
 
     def _on_session_event(self, name: str, payload: tuple) -> None:
