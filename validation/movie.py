@@ -25,8 +25,9 @@ drawn in session 30 and looked at once there (8000–8011, the seventh held-out 
 own rows. The full run also gives every movie's error budget
 (:mod:`validation.movie_floor`, informative rows without targets): the tracker on the true
 drift (ii); with the true drift and the true per-frame levels, by the shipped erf fit (iii) and
-as an area-equivalent position (iv), and (iv) on the noise-free frames (the width average's own
-bias); the Cramér–Rao bound of the pixels the kymograph reads, everything but the position
+as an area-equivalent position (iv), (iv) on the noise-free frames (the width average's own
+bias), and from the band's rows, each read as an area (v, :mod:`validation.movie_rows`); the
+Cramér–Rao bound of the pixels the kymograph reads, everything but the position
 known; and n fitted to the true positions plus independent draws of each stage's errors.
 """
 

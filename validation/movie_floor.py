@@ -18,6 +18,9 @@ Its 1σ is ``√Σ σ_φ²``. The same sum over the noise-free frames is the wid
 ``φ`` of a width-averaged kymograph is the reacted fraction across the width weighted by the
 local contrast ``R - P``, which texture makes uneven, while the truth weighs the width evenly
 (the reacted area); no estimator of the kymograph alone can remove it.
+(v) the band's rows before their mean, each row's reacted fraction with its own true levels read
+as an area and the rows averaged evenly (:mod:`validation.movie_rows`), in the frames (iii)
+reports, over the same lengthened line.
 
 The information bound needs no estimator. The recorded counts are Poisson with the mean
 :meth:`MoviePlan.expected_counts`, and a front moved along the line by δ is the same front with
@@ -52,10 +55,11 @@ from insitu_tem.analysis.movie.front import MIN_EVIDENCE
 from insitu_tem.analysis.movie.front_line import ERROR_SPAN, analyse_front
 from insitu_tem.analysis.movie.front_profile import fit_profile, on_line
 from insitu_tem.analysis.movie.kinetics import fit_kinetics
-from insitu_tem.analysis.movie.kymograph import kymograph
+from insitu_tem.analysis.movie.kymograph import band, sample_line
 from insitu_tem.core.model import Axis
 from validation.eels_floor import efficient_errors
 from validation.movie_cases import SHAPE, MoviePlan
+from validation.movie_rows import band_position
 from validation.stats import Measurement
 
 STEP_PX = 0.05
@@ -91,19 +95,15 @@ def _extended_line(movie, margin: int) -> np.ndarray:
     return np.array([p0 - margin * along, p1 + margin * along])
 
 
-def _kymographs(plan: MoviePlan, movie, line, shear: float, normal: np.ndarray):
-    """Kymographs along ``line`` of the recorded frames and of the noise-free pristine, reacted
-    and recorded-as-rendered ones."""
+def _bands(plan: MoviePlan, movie, line, shear: float, normal: np.ndarray):
+    """Bands (frames × samples × offsets, :func:`band`) along ``line`` of the recorded frames and
+    of the noise-free pristine, reacted and recorded-as-rendered ones, and their sampling."""
     frames = range(plan.times.size)
     stacks = [movie.movie]
     for state in ("pristine", "reacted", None):
         stacks.append(np.stack([plan.expected_counts(i, s=normal[i], state=state) for i in frames]))
-    return tuple(
-        kymograph(
-            stack.astype(np.float32), line, width=movie.width, shear=shear, shifts_px=plan.shifts
-        ).image.astype(float)
-        for stack in stacks
-    )
+    sampling = sample_line(line, width=movie.width, shear=shear)
+    return [band(stack.astype(np.float32), sampling, plan.shifts) for stack in stacks], sampling
 
 
 def _direction(clean: np.ndarray, pristine: np.ndarray, reacted: np.ndarray) -> int:
@@ -114,30 +114,52 @@ def _direction(clean: np.ndarray, pristine: np.ndarray, reacted: np.ndarray) -> 
     return 1 if np.nanmean(phi[:, :third]) >= np.nanmean(phi[:, -third:]) else -1
 
 
-def true_level_stages(plan: MoviePlan, movie, shear: float, normal: np.ndarray):
-    """(iii) and (iv) with the band sampled with ``shear`` (``normal``: the front's normal
-    position per frame). (iv) reads the line lengthened by the front's half-extent at both
-    ends, so a front near an end is measured whole."""
-    half = _front_half_extent(plan)
-    margin = int(np.ceil(half)) + 1
-    line = _extended_line(movie, margin)
-    recorded, pristine, reacted, clean = _kymographs(plan, movie, line, shear, normal)
-    direction = _direction(clean, pristine, reacted)
+def _fractions(recorded, pristine, reacted, clean):
+    """The reacted fraction ``φ``, its 1σ (the Poisson noise: the recorded minus the noise-free
+    counts' variance per count) and ``φ`` of the noise-free frames."""
     noise_variance = np.sum((recorded - clean) ** 2) / np.sum(clean) * clean
     contrast = reacted - pristine
     with np.errstate(divide="ignore", invalid="ignore"):
-        phi = (recorded - pristine) / contrast
-        sigma = np.sqrt(noise_variance) / np.abs(contrast)
+        return (
+            (recorded - pristine) / contrast,
+            np.sqrt(noise_variance) / np.abs(contrast),
+            (clean - pristine) / contrast,
+        )
+
+
+def true_level_stages(plan: MoviePlan, movie, shear: float, normal: np.ndarray):
+    """(iii), (iv) and (v) with the band sampled with ``shear`` (``normal``: the front's normal
+    position per frame). (iv) and (v) read the line lengthened by the front's half-extent at both
+    ends, so a front near an end is measured whole; (v) reads the frames (iii) reports, over the
+    front's half-extent either side of (iii)'s position."""
+    half = _front_half_extent(plan)
+    margin = int(np.ceil(half)) + 1
+    bands, sampling = _bands(plan, movie, _extended_line(movie, margin), shear, normal)
+    recorded, pristine, reacted, clean = (b.mean(axis=-1).astype(float) for b in bands)
+    direction = _direction(clean, pristine, reacted)
+    phi, sigma, exact = _fractions(recorded, pristine, reacted, clean)
+    rows_phi, rows_sigma, _ = _fractions(*(b.astype(float) for b in bands))
     frames, samples = phi.shape
     inner = slice(margin, samples - margin)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exact = (clean - pristine) / contrast
-    fitted, area, ideal = (Stage(np.full(frames, np.nan), np.full(frames, np.nan)) for _ in "123")
+    stages = [Stage(np.full(frames, np.nan), np.full(frames, np.nan)) for _ in range(4)]
+    fitted, area, ideal, rows = stages
     for t in range(frames):
         fit = fit_profile(phi[t, inner], sigma[t, inner], direction=direction)
         if fit is not None and fit.evidence > MIN_EVIDENCE:
             if on_line(fit, inner.stop - inner.start, direction):
                 fitted.position[t], fitted.sigma[t] = fit.position, fit.sigma
+                window = (np.floor(fit.position - half), np.ceil(fit.position + half))
+                rows.position[t] = (
+                    band_position(
+                        rows_phi[t],
+                        rows_sigma[t],
+                        direction=direction,
+                        window=(window[0] + margin, window[1] + margin),
+                        offsets=sampling.offsets_px,
+                        shear=shear,
+                    )
+                    - margin
+                )
         if not EDGE_PX < plan.truth[t] < plan.properties["length_px"] - EDGE_PX:
             continue
         lo = max(int(np.ceil(plan.truth[t] - half)) + margin, 0)
@@ -147,7 +169,7 @@ def true_level_stages(plan: MoviePlan, movie, shear: float, normal: np.ndarray):
             inside = window.sum() if direction > 0 else window.size - window.sum()
             stage.position[t] = lo - margin - 0.5 + inside
             stage.sigma[t] = np.sqrt(np.sum(sigma[t, lo : hi + 1] ** 2))
-    return fitted, area, ideal
+    return stages
 
 
 def _cos(plan: MoviePlan) -> float:
@@ -205,7 +227,7 @@ def movie_budget(plan: MoviePlan, movie, shipped) -> MovieBudget:
     normal = np.array([plan.normal_position(i) for i in range(plan.times.size)])
     drift = true_drift(movie)
     kymo = drift.kymograph
-    fitted, area, ideal = true_level_stages(plan, movie, kymo.sampling.shear, normal)
+    fitted, area, ideal, rows = true_level_stages(plan, movie, kymo.sampling.shear, normal)
     stages = {
         "shipped": Stage(
             np.asarray(shipped.track.position, float),
@@ -217,6 +239,7 @@ def movie_budget(plan: MoviePlan, movie, shipped) -> MovieBudget:
         "levels": fitted,
         "area": area,
         "area_noise_free": ideal,
+        "rows": rows,
     }
     bound = cramer_rao_sigmas(plan, kymo.sampling, normal)
     drift_n = float(drift.fit.n) if drift.fit.ok else np.nan
@@ -266,6 +289,7 @@ POSITION_ROWS = (
     ("levels", "(iii) true drift and true levels, the shipped erf fit"),
     ("area", "(iv) true drift and true levels, area-equivalent position"),
     ("area_noise_free", "(iv) on the noise-free frames (the width average's own bias)"),
+    ("rows", "(v) true drift and true levels, the band's rows as steps shrunk to a shared profile"),
 )
 EXPONENT_ROWS = (
     ("shipped", "(i) shipped"),
