@@ -155,6 +155,7 @@ def true_level_stages(plan: MoviePlan, movie, shear: float, normal: np.ndarray):
                         rows_sigma[t],
                         direction=direction,
                         window=(window[0] + margin, window[1] + margin),
+                        erf=(fit.position + margin, fit.width),
                         offsets=sampling.offsets_px,
                         shear=shear,
                     )
@@ -289,7 +290,7 @@ POSITION_ROWS = (
     ("levels", "(iii) true drift and true levels, the shipped erf fit"),
     ("area", "(iv) true drift and true levels, area-equivalent position"),
     ("area_noise_free", "(iv) on the noise-free frames (the width average's own bias)"),
-    ("rows", "(v) true drift and true levels, the band's rows as steps shrunk to a shared profile"),
+    ("rows", "(v) true drift and true levels, the band's rows as areas, shrunk to (iii)'s erf"),
 )
 EXPONENT_ROWS = (
     ("shipped", "(i) shipped"),
