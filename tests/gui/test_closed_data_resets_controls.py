@@ -1,6 +1,6 @@
 """A panel whose data closes (a project without it opens) reads as before any data: no range,
-number or choice of the closed file stays in its controls until the next file, and the EELS
-spectrum marks none of its edges."""
+number or choice of the closed file stays in its controls until the next file, no view shows its
+image, and the EELS spectrum marks none of its edges."""
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QDoubleSpinBox, QLineEdit, QSlider
@@ -11,7 +11,7 @@ from insitu_tem.core.session import Session
 
 pytestmark = pytest.mark.slow
 
-CLOSED_ROLES = ("eels", "nbd")
+CLOSED_ROLES = ("eels", "nbd", "movie", "hrtem")
 
 
 def controls(panel) -> dict:
@@ -33,25 +33,49 @@ def controls(panel) -> dict:
     }
 
 
-def status(panel) -> str:
-    return (panel.readout if hasattr(panel, "readout") else panel.status).text()
+def said(window) -> dict:
+    """What each panel says in words: its status or readout, the movie's time, the lattice."""
+    movie, fft = window.panels["movie"], window.panels["hrtem"]
+    return {
+        "eels": window.panels["eels"].readout.text(),
+        "nbd": window.panels["nbd"].status.text(),
+        "movie": (movie.front.status.text(), movie.time_label.text()),
+        "hrtem": (fft.lattice_label.text(), fft.readout.text(), fft.warning_label.text()),
+    }
+
+
+def images(window) -> dict:
+    """Which of the panels' image views shows an image."""
+    fft = window.panels["hrtem"]
+    views = {
+        "movie": window.panels["movie"].view,
+        "nbd": window.panels["nbd"].view,
+        "fft image": fft.image_view,
+        "fft": fft.fft_view,
+        "fft filtered": fft.filtered_view,
+    }
+    return {name: view.frame is not None for name, view in views.items()}
 
 
 def test_closing_the_data_resets_every_control(qtbot, window, wait_idle, sample_project, tmp_path):
     qtbot.waitUntil(window.has_workbench, timeout=60000)
+    played = window.panels["movie"].processing
+    assert (played.first.value(), played.last.value()) == (1, 1), "frames count from 1"
     before = {role: controls(window.panels[role]) for role in CLOSED_ROLES}
-    said = {role: status(window.panels[role]) for role in CLOSED_ROLES}
+    shown = images(window)
+    words = said(window)
     window.open_sample_project()
     wait_idle(window, timeout=180000)
     eels = window.panels["eels"].controls.reference_spin
     assert eels.maximum() == 46 and eels.text() == "reference #46", "the sample's line scan"
     assert window.panels["eels"].plot.markers, "the sample's edges are marked"
+    assert images(window)["movie"] and images(window)["nbd"], "the sample's movie and pattern"
     window.project.open(save_session(Session(), tmp_path / "empty.itproj"))
     wait_idle(window)
+    assert images(window) == shown, "no image of the closed files is shown"
+    assert said(window) == words
     for role in CLOSED_ROLES:
-        panel = window.panels[role]
-        after = controls(panel)
+        after = controls(window.panels[role])
         changed = {key: (before[role][key], after[key]) for key in before[role]}
         assert {k: v for k, v in changed.items() if v[0] != v[1]} == {}, role
-        assert status(panel) == said[role], role
     assert window.panels["eels"].plot.markers == [], "no edge of the closed file is marked"

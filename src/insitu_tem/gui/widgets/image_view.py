@@ -68,6 +68,14 @@ class CalibratedImageView(pg.GraphicsLayoutWidget):
         self.hint.setText(text)
         self.hint.setVisible(self._frame is None)
 
+    def clear_frame(self) -> None:
+        """Show no frame, as before any data: the hint (when set) instead of the image (not
+        ``clear``, which pyqtgraph's layout widget binds to emptying its layout)."""
+        self._frame = self._values = None
+        self.image_item.clear()
+        self.scale_bar.set_visible(False)
+        self.hint.setVisible(bool(self.hint.text()))
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         if hasattr(self, "hint"):

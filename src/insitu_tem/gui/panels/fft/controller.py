@@ -53,6 +53,15 @@ from insitu_tem.workflows.common import file_name
 
 RESULT = "fft"
 MEASURE_KEY = "fft-measure"
+TASK_KEYS = (
+    MEASURE_KEY,
+    "fft-candidates",
+    "fft-click",
+    "fft-calibration",
+    "fft-filter",
+    "fft-crystallinity",
+)
+"""The controller's tasks on the image shown (all dropped when it closes)."""
 
 
 class FftController(QObject):
@@ -68,6 +77,7 @@ class FftController(QObject):
     candidates_ready(object) : tuple of ScaledCandidate (searched only when the phase match
         at the file's pixel size fails or is ambiguous; empty otherwise)
     warning(str) : a problem to show in the panel
+    closed() : the image left the session; the panel shows nothing of it
     """
 
     measured = Signal(object)
@@ -77,6 +87,7 @@ class FftController(QObject):
     calibration_changed = Signal()
     candidates_ready = Signal(object)
     warning = Signal(str)
+    closed = Signal()
 
     def __init__(self, state: SessionBridge, tasks: TaskRunner, undo_stack: QUndoStack) -> None:
         super().__init__()
@@ -108,6 +119,14 @@ class FftController(QObject):
         it."""
         self.region, self.measurement, self.shown, self.picked = None, None, None, []
         self._requested = None
+
+    def close(self) -> None:
+        """The image left the session: its measurements, the ones under way too, are dropped and
+        :attr:`closed` is emitted."""
+        self.tasks.cancel_keys(TASK_KEYS)
+        self.forget()
+        self.calibration = None
+        self.closed.emit()
 
     def measure(self, region: Region) -> None:
         """Measure ``region``, or draw the session's "fft" result when it is current and was

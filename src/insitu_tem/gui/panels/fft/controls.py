@@ -98,8 +98,13 @@ class FftControls(QWidget):
         grid.addWidget(self.aberrations, len(widgets), 1, 1, 4)
         self.phase.currentIndexChanged.connect(self._emit_reference)
         self.hkl.editingFinished.connect(self._emit_reference)
+        self.show_no_image()
+
+    def show_no_image(self) -> None:
+        """No image (before any, or after it closed): the buttons that need one are disabled."""
         for button in (self.clear_button, self.crystallinity_button, self.track_button):
             button.setEnabled(False)
+        self.apply_button.setEnabled(False)
 
     def show_image(self, *, movie: bool, pixel: tuple[float, bool], too_small: str = "") -> None:
         """An image (``movie``: a movie) is shown: the buttons that need one are enabled (Track

@@ -177,7 +177,9 @@ class FftPanel(QWidget):
 
     # ----------------------------------------------------------- dataset and frame
     def _on_dataset_changed(self, role: str, dataset: Dataset | None) -> None:
-        """Show the data of the first of :data:`IMAGE_ROLES` that has a file."""
+        """Show the data of the first of :data:`IMAGE_ROLES` that has a file; none: show none."""
+        if dataset is None and self.dataset is not None and self._role() is None:
+            self.jobs.close()
         if role not in IMAGE_ROLES or dataset is None or dataset.kind not in ("movie", "image"):
             return
         above = IMAGE_ROLES[: IMAGE_ROLES.index(role)]

@@ -1,6 +1,7 @@
 """The FFT panel's spectrum with its spots: the power spectrum with short spot labels, the spot
 table and lattice line drawn from a lattice measurement (fresh or read back from the session's
-"fft" result), and the spots the user clicks (d, angle, angle between two)."""
+"fft" result), the spots the user clicks (d, angle, angle between two), and the panel emptied
+when its image closes."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class FftSpots(QObject):
         jobs = panel.jobs
         jobs.measured.connect(self.show)
         jobs.picks_changed.connect(self._picks_changed)
+        jobs.closed.connect(self.clear)
         panel.fft_view.clicked.connect(self._on_fft_clicked)
 
     def k_axis(self, side: int) -> Axis:
@@ -68,6 +70,24 @@ class FftSpots(QObject):
         self.update_readout()
         panel.request_filter()
         panel.measurement_shown.emit()
+
+    def clear(self) -> None:
+        """The panel's image closed: nothing of it stays (image, ROI, spectrum, spots, lines)."""
+        panel = self.panel
+        panel.dataset, panel.unresolved = None, ""
+        for view in (panel.image_view, panel.fft_view, panel.filtered_view):
+            view.clear_frame()
+        panel.filtered_view.setVisible(True)
+        panel.roi.hide()
+        panel.controls.show_no_image()
+        panel.navigator.clear()
+        panel.crystal.forget()
+        panel.spots_overlay.set_spots([], [])
+        panel.spots_overlay.set_picked([])
+        panel.table.setRowCount(0)
+        for label in (panel.readout, panel.lattice_label, panel.candidates_label):
+            label.setText("")
+        panel.warning_label.setText("")
 
     def _on_fft_clicked(self, row_f: float, col_f: float) -> None:
         """Pick the marked spot nearest the click (within a few screen pixels), else refine

@@ -175,6 +175,14 @@ class ContrastControls(QWidget):
         for widget in (self.low, self.high, self.region):
             widget.blockSignals(False)
 
+    def clear(self) -> None:
+        """No image: levels and histogram as before any (colour map and gamma stay)."""
+        self.set_levels(0.0, 0.0)
+        self.region.blockSignals(True)
+        self.region.setRegion((0.0, 1.0))
+        self.region.blockSignals(False)
+        self.histogram_curve.clear()
+
     def set_histogram(self, frame: np.ndarray) -> None:
         """Histogram of a (sub-sampled) frame."""
         data = np.asarray(frame)[::4, ::4].astype(np.float32).ravel()

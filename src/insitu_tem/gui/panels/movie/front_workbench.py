@@ -250,6 +250,7 @@ class FrontWorkbench(QWidget):
         self.annotations.clear()
         self.kymograph_view.reset()
         self.kinetics.clear()
+        self.status.setText("Draw a line across the front (Line tool: two clicks).")
         self._update_track_button()
 
     def set_shifts(self, shifts_px: np.ndarray | None, *, sigma_px=None) -> None:

@@ -39,6 +39,12 @@ class MovieView(CalibratedImageView):
         self._frame = self._values = frame
         self.image_item.setImage(frame, autoLevels=False, levels=self._fixed_levels)
 
+    def clear_frame(self) -> None:
+        """No frame, no levels and no time on the image, as before any movie."""
+        super().clear_frame()
+        self._fixed_levels = None
+        self.set_timestamp("")
+
     def set_levels(self, black: float, white: float) -> None:
         """Fix the display levels (black, white) in data units."""
         self.set_fixed_levels((float(black), float(white)))

@@ -64,6 +64,7 @@ class MoviePanel(QWidget):
         self.play_button, self.time_label = self.playback.play_button, self.playback.time_label
         self.contrast = ContrastControls()
         self.processing = ProcessingControls()
+        self.processing.set_frame_count(0)
         self.front = FrontWorkbench(self.view, state, tasks, undo_stack)
         self.measure = MeasureTools(self.view)
         self._build()
@@ -186,8 +187,22 @@ class MoviePanel(QWidget):
         return self.dataset is not None and self.dataset.shape[0] < 2
 
     def clear_dataset(self) -> None:
-        """The movie left the session: forget the line, marks and results drawn on it."""
+        """The movie left the session: forget it with the line, marks and results drawn on it;
+        the panel reads as before any movie."""
+        self.playback.stop()
+        if self.source is not None:
+            self.source.close()
+        self.dataset, self.source, self.shifts_px, self.crop = None, None, None, None
         self.front.forget()
+        self.view.clear_frame()
+        self.navigator.clear()
+        self.contrast.clear()
+        self.time_label.setText("—")
+        for counted in (self.playback, self.processing):
+            counted.set_frame_count(0)
+        self.processing.drift_correct.setChecked(False)
+        self.processing.drift_correct.setEnabled(False)
+        self.options = self.processing.options(None)
 
     def _axes(self) -> tuple[Axis, Axis]:
         row, col = self.dataset.signal_axes

@@ -229,6 +229,7 @@ class NbdPanel(QWidget):
         self.per_pattern.cancel()
         self.dataset, self.patterns = None, None
         self.navigator.clear()
+        self.view.clear_frame()
         self.scan_plots.clear()
         self.controls.reference_button.setEnabled(True)
         self.status.setText("Open a pattern series")

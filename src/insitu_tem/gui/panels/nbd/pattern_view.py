@@ -56,6 +56,12 @@ class NbdPatternView(CalibratedImageView):
             auto_range=auto_range,
         )
 
+    def clear_frame(self) -> None:
+        """No pattern and no overlay, as before any data."""
+        super().clear_frame()
+        self._raw = None
+        self.show_overlays()
+
     def _to_view(self, rc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         row_axis, col_axis = self.axes
         rc = np.asarray(rc, dtype=float).reshape(-1, 2)
