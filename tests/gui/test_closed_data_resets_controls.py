@@ -70,9 +70,12 @@ def test_closing_the_data_resets_every_control(qtbot, window, wait_idle, sample_
     assert eels.maximum() == 46 and eels.text() == "reference #46", "the sample's line scan"
     assert window.panels["eels"].plot.markers, "the sample's edges are marked"
     assert images(window)["movie"] and images(window)["nbd"], "the sample's movie and pattern"
+    scan_markers = window.panels["nbd"].scan_plots.markers
+    assert all(marker.isVisible() for marker in scan_markers), "the probe marked on the scan"
     window.project.open(save_session(Session(), tmp_path / "empty.itproj"))
     wait_idle(window)
     assert images(window) == shown, "no image of the closed files is shown"
+    assert not any(marker.isVisible() for marker in scan_markers), "no scan, no probe marked"
     assert said(window) == words
     for role in CLOSED_ROLES:
         after = controls(window.panels[role])

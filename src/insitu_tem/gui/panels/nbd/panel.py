@@ -231,6 +231,7 @@ class NbdPanel(QWidget):
         self.navigator.clear()
         self.view.clear_frame()
         self.scan_plots.clear()
+        self.scan_plots.set_positions(np.zeros(0), "")
         self.controls.reference_button.setEnabled(True)
         self.status.setText("Open a pattern series")
         self.status.setToolTip("")
