@@ -138,3 +138,22 @@ def nbd_panel(qtbot, reporter):
     yield widget
     tasks.cancel()
     tasks.wait_for_done(10000)
+
+
+@pytest.fixture
+def fft_panel(qtbot, reporter):
+    """An FFT panel on its own at 1280×800, shown; its tasks stopped after."""
+    from PySide6.QtGui import QUndoStack
+
+    from insitu_tem.gui.controllers.session_bridge import SessionBridge
+    from insitu_tem.gui.panels.fft.panel import FftPanel
+    from insitu_tem.gui.tasks import TaskRunner
+
+    tasks = TaskRunner(reporter)
+    widget = FftPanel(SessionBridge(), tasks, QUndoStack())
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    yield widget
+    tasks.cancel()
+    tasks.wait_for_done(5000)

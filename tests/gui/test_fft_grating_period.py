@@ -5,26 +5,15 @@ grating's first orders, so the lattice it reports is the period, not its 3rd–5
 import re
 
 import pytest
-from PySide6.QtGui import QUndoStack
 
-from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.fft.panel import FftPanel
-from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.io.load import load
 
 PERIOD_A = 4558.0
 
 
 @pytest.fixture
-def panel(qtbot, reporter):
-    state, tasks = SessionBridge(), TaskRunner(reporter)
-    widget = FftPanel(state, tasks, QUndoStack())
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    tasks.cancel()
-    tasks.wait_for_done(5000)
+def panel(fft_panel):
+    return fft_panel
 
 
 def test_the_grating_period_is_what_the_panel_reports(qtbot, panel, realdata):

@@ -11,11 +11,7 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QUndoStack
 
-from insitu_tem.gui.controllers.session_bridge import SessionBridge
-from insitu_tem.gui.panels.fft.panel import FftPanel
-from insitu_tem.gui.tasks import TaskRunner
 from insitu_tem.io.load import load
 from insitu_tem.samples import hrtem
 
@@ -24,15 +20,8 @@ TIMEOUT = 300000
 
 
 @pytest.fixture
-def panel(qtbot, reporter):
-    state, tasks, undo = SessionBridge(), TaskRunner(reporter), QUndoStack()
-    widget = FftPanel(state, tasks, undo)
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    tasks.cancel()
-    tasks.wait_for_done(5000)
+def panel(fft_panel):
+    return fft_panel
 
 
 def open_dataset(qtbot, panel, dataset):
