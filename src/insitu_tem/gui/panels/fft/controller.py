@@ -38,6 +38,7 @@ from insitu_tem.analysis.hrtem.lattice_report import (
 from insitu_tem.core.model import DataError, Dataset
 from insitu_tem.core.results import Result, same
 from insitu_tem.gui.controllers.session_bridge import SessionBridge
+from insitu_tem.gui.panels.fft.calibration_choice import calibration_lines, correction
 from insitu_tem.gui.panels.fft.region import Region, too_small
 from insitu_tem.gui.panels.fft.lattice_value import (
     Shown,
@@ -260,16 +261,12 @@ class FftController(QObject):
         """The shown measurement's warnings, the check against the reference when it disagrees
         and the fit on all its reflections (``unresolved``: the sampling cannot hold the
         lattice, which the panel says instead of the warnings of a lattice fit that failed)."""
-        lattice, warnings = self.shown.fit, self.shown.value["warnings"]
-        if unresolved and not lattice.ok:
-            warnings = []
-        said = "" if lattice.ok else lattice.reason  # on the lattice line already
-        lines = [w for w in warnings if "calibration disagrees" not in w and w != said]
-        if self.calibration is not None and not self.calibration.agrees:
-            lines.append(self.calibration.message)
-        if self.lattice_calibration is not None:
-            lines.append(self.lattice_calibration.message)
-        return lines
+        return calibration_lines(
+            self.shown,
+            check=self.calibration,
+            fit=self.lattice_calibration,
+            unresolved=unresolved,
+        )
 
     def _checked(self, check: CalibrationCheck) -> None:
         self.calibration = check
@@ -355,12 +352,7 @@ class FftController(QObject):
         """(factor, what it comes from): the fit on all reflections when it finds a significant
         correction, else the check of the picked spot when it disagrees; None when nothing to
         fix."""
-        fit, check = self.lattice_calibration, self.calibration
-        if fit is not None and fit.ok and abs(fit.factor - 1) > max(3 * fit.sigma_factor, 1e-3):
-            return fit.factor, f"{len(fit.hkl)} reflections of {fit.reference}"
-        if check is not None and not check.agrees:
-            return check.factor, check.reference
-        return None
+        return correction(fit=self.lattice_calibration, check=self.calibration)
 
     def apply_calibration(self, dataset: Dataset, role: str) -> None:
         """Multiply the pixel size by the correction (undoable; saved with the project)."""
