@@ -102,58 +102,43 @@ def front_movie(tmp_path):
     return path
 
 
-@pytest.fixture
-def tomo_panel(qtbot, reporter):
-    """A Tomography panel on its own, wide enough for its controls; its tasks stopped after."""
+def shown_panel(qtbot, reporter, panel_class, size: tuple[int, int], *, stop_ms: int = 5000):
+    """A panel of ``panel_class`` on its own session and task runner, resized to ``size`` (width,
+    height) and shown; its tasks stopped after (a generator for a fixture to yield from)."""
     from PySide6.QtGui import QUndoStack
 
     from insitu_tem.gui.controllers.session_bridge import SessionBridge
-    from insitu_tem.gui.panels.tomo.panel import TomoPanel
     from insitu_tem.gui.tasks import TaskRunner
 
-    state, tasks, undo = SessionBridge(), TaskRunner(reporter), QUndoStack()
-    widget = TomoPanel(state, tasks, undo)
+    tasks = TaskRunner(reporter)
+    widget = panel_class(SessionBridge(), tasks, QUndoStack())
     qtbot.addWidget(widget)
-    widget.resize(1600, 700)
+    widget.resize(*size)
     widget.show()
     yield widget
     tasks.cancel()
-    tasks.wait_for_done(5000)
+    tasks.wait_for_done(stop_ms)
+
+
+@pytest.fixture
+def tomo_panel(qtbot, reporter):
+    """A Tomography panel on its own, wide enough for its controls; its tasks stopped after."""
+    from insitu_tem.gui.panels.tomo.panel import TomoPanel
+
+    yield from shown_panel(qtbot, reporter, TomoPanel, (1600, 700))
 
 
 @pytest.fixture
 def nbd_panel(qtbot, reporter):
     """An NBD panel on its own at 1280×800, shown; its tasks stopped after."""
-    from PySide6.QtGui import QUndoStack
-
-    from insitu_tem.gui.controllers.session_bridge import SessionBridge
     from insitu_tem.gui.panels.nbd.panel import NbdPanel
-    from insitu_tem.gui.tasks import TaskRunner
 
-    tasks = TaskRunner(reporter)
-    widget = NbdPanel(SessionBridge(), tasks, QUndoStack())
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    tasks.cancel()
-    tasks.wait_for_done(10000)
+    yield from shown_panel(qtbot, reporter, NbdPanel, (1280, 800), stop_ms=10000)
 
 
 @pytest.fixture
 def fft_panel(qtbot, reporter):
     """An FFT panel on its own at 1280×800, shown; its tasks stopped after."""
-    from PySide6.QtGui import QUndoStack
-
-    from insitu_tem.gui.controllers.session_bridge import SessionBridge
     from insitu_tem.gui.panels.fft.panel import FftPanel
-    from insitu_tem.gui.tasks import TaskRunner
 
-    tasks = TaskRunner(reporter)
-    widget = FftPanel(SessionBridge(), tasks, QUndoStack())
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    tasks.cancel()
-    tasks.wait_for_done(5000)
+    yield from shown_panel(qtbot, reporter, FftPanel, (1280, 800))
