@@ -44,6 +44,14 @@ def said(window) -> dict:
     }
 
 
+def titles(window) -> list[str]:
+    """The EELS profile plots' titles as shown ("" where hidden)."""
+    profiles = window.panels["eels"].profiles
+    plots = (profiles.shift_plot, profiles.window_plot, profiles.fraction_plot)
+    labels = [plot.getPlotItem().titleLabel for plot in plots]
+    return [label.text if label.isVisible() else "" for label in labels]
+
+
 def images(window) -> dict:
     """Which of the panels' image views shows an image."""
     fft = window.panels["hrtem"]
@@ -63,12 +71,13 @@ def test_closing_the_data_resets_every_control(qtbot, window, wait_idle, sample_
     assert (played.first.value(), played.last.value()) == (1, 1), "frames count from 1"
     before = {role: controls(window.panels[role]) for role in CLOSED_ROLES}
     shown = images(window)
-    words = said(window)
+    words, named = said(window), titles(window)
     window.open_sample_project()
     wait_idle(window, timeout=180000)
     eels = window.panels["eels"].controls.reference_spin
     assert eels.maximum() == 46 and eels.text() == "reference #46", "the sample's line scan"
     assert window.panels["eels"].plot.markers, "the sample's edges are marked"
+    assert "W-O23 chemical shift" in titles(window), "the sample's profiles are titled"
     assert images(window)["movie"] and images(window)["nbd"], "the sample's movie and pattern"
     scan_markers = window.panels["nbd"].scan_plots.markers
     assert all(marker.isVisible() for marker in scan_markers), "the probe marked on the scan"
@@ -77,6 +86,7 @@ def test_closing_the_data_resets_every_control(qtbot, window, wait_idle, sample_
     assert images(window) == shown, "no image of the closed files is shown"
     assert not any(marker.isVisible() for marker in scan_markers), "no scan, no probe marked"
     assert said(window) == words
+    assert titles(window) == named, "no profile is titled with the closed file's edge"
     for role in CLOSED_ROLES:
         after = controls(window.panels[role])
         changed = {key: (before[role][key], after[key]) for key in before[role]}

@@ -149,7 +149,7 @@ class EelsProfiles(QWidget):
             self.tabs.setTabVisible(2, shown)
 
     def clear(self) -> None:
-        """Remove all data."""
+        """Remove all data and the titles naming its edge."""
         self.shift_points.setData([], [])
         for bars in (self.shift_bars, self.window_bars, self.fraction_bars):
             bars.setData(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0))
@@ -157,6 +157,8 @@ class EelsProfiles(QWidget):
         self.fraction_curve.setData([], [])
         for image in (self.shift_map, self.window_map, self.shift_missing, self.window_missing):
             image.clear()
+        for plot in (self.shift_plot, self.window_plot, self.fraction_plot):
+            plot.setTitle(None)
         self._show_hints(True)
 
     def set_xray(self, xray: bool) -> None:
