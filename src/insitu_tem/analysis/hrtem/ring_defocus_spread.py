@@ -27,6 +27,8 @@ ring broadened by the profile's smoothing and background) to the widest ring the
 ring (FWHM = k, :func:`.lattice_ring._separated_peak`): a lobe narrower than the ring shows a
 flank of it, as narrow as the lobe, whatever the ring's true width."""
 _FWHM = 2.0 * math.sqrt(2.0 * math.log(2.0))
+DEFOCI_PER_BLOCK = 64
+"""Defoci whose transfer is taken at once (memory: defoci × positions × |k| samples)."""
 
 
 def position_spread(
@@ -132,19 +134,21 @@ def _consistent_positions(seen, fwhm, excess, fit: DefocusFit, optics: Optics, b
         k = k[k > bin_per_nm]
         centres = seen + width * np.linspace(-3.0, 3.0, 61)
         gaussians = np.exp(-0.5 * ((k[None, :] - centres[:, None]) / width) ** 2)
-        passed = transfer(
-            k[None, :],
-            fit.grid_nm[likely][:, None],
-            optics,
-            fit.grid_astigmatism_nm[likely][:, None],
-            amplitude_contrast=fit.grid_amplitude_contrast[likely][:, None],
-            bin_per_nm=bin_per_nm,
-        )
-        product = passed[:, None, :] * gaussians[None, :, :]
-        top = np.argmax(product, axis=2)
-        matched = np.abs(_width_at(product, top, level) * step - fwhm) <= width_tolerance + step
-        where, length = _within(_peak_at(product, top, k), centres, seen, 0.5 * bin_per_nm)
-        length = length * (matched[:, 1:] & matched[:, :-1]) * (where > bin_per_nm)
-        positions.append(where.ravel())
-        consistent.append((weight[likely][:, None] * length).ravel())
+        for chunk in np.array_split(likely, max(likely.size // DEFOCI_PER_BLOCK, 1)):
+            passed = transfer(
+                k[None, :],
+                fit.grid_nm[chunk][:, None],
+                optics,
+                fit.grid_astigmatism_nm[chunk][:, None],
+                amplitude_contrast=fit.grid_amplitude_contrast[chunk][:, None],
+                bin_per_nm=bin_per_nm,
+            )
+            product = passed[:, None, :] * gaussians[None, :, :]
+            top = np.argmax(product, axis=2)
+            widths = _width_at(product, top, level) * step
+            matched = np.abs(widths - fwhm) <= width_tolerance + step
+            where, length = _within(_peak_at(product, top, k), centres, seen, 0.5 * bin_per_nm)
+            length = length * (matched[:, 1:] & matched[:, :-1]) * (where > bin_per_nm)
+            positions.append(where.ravel())
+            consistent.append((weight[chunk][:, None] * length).ravel())
     return np.concatenate(positions), np.concatenate(consistent)
